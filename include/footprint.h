@@ -1,0 +1,28 @@
+/*
+ * footprint — map where organisations are present in the world.
+ *
+ * Public API of libfootprint. The library is organised as one header per
+ * pipeline stage; this umbrella header pulls them all in:
+ *
+ *   fp_store.h    the SpatiaLite store (schema, regions)
+ *   fp_ingest.h   import of CSV and any GDAL-readable source
+ *   fp_geocode.h  offline geocoding against the shipped gazetteer
+ *   fp_run.h      the main job on the embedded default
+ *
+ * Conventions (after PROJ's proj.h): opaque handles with open/close or
+ * new/free pairs (fp_store_open/fp_store_close, fp_gazetteer_load/fp_gazetteer_free); every function that can fail returns an fp_status and
+ * fills a caller-owned fp_error with a message naming the input and reason.
+ * Nothing in the library calls exit().
+ */
+#ifndef FOOTPRINT_H
+#define FOOTPRINT_H
+
+#define FOOTPRINT_VERSION "0.1.0"
+
+#include "fp_error.h"
+#include "fp_store.h"
+#include "fp_ingest.h"
+#include "fp_geocode.h"
+#include "fp_run.h"
+
+#endif

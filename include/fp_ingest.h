@@ -1,0 +1,72 @@
+/* Import of project locations: CSV and any GDAL-readable source. */
+#ifndef FP_INGEST_H
+#define FP_INGEST_H
+
+#include "fp_error.h"
+#include "fp_store.h"
+
+/* Fields of the data model an input column can be mapped to with --map. */
+#define FP_FIELD_LIST "id, company, category, name, place, country, year, status, amount, source"
+
+/* Reasons a row is rejected; the summary counts them per kind. */
+typedef enum fp_reject_kind {
+    FP_REJECT_MALFORMED = 0,   /* wrong number of CSV fields, broken quoting */
+    FP_REJECT_NO_LOCATION,     /* no coordinates and no place or country to geocode */
+    FP_REJECT_COORD_MISSING,   /* one of lon/lat is empty */
+    FP_REJECT_COORD_NOT_NUMBER,
+    FP_REJECT_COORD_NOT_FINITE,
+    FP_REJECT_COORD_RANGE,
+    FP_REJECT_BAD_WKT,
+    FP_REJECT_EMPTY_GEOMETRY,
+    FP_REJECT_INVALID_GEOMETRY,
+    FP_REJECT_DUPLICATE_ID,
+    FP_REJECT_KINDS
+} fp_reject_kind;
+
+const char *fp_reject_kind_name(fp_reject_kind kind);
+
+typedef void (*fp_progress_fn)(void *user, long done, double seconds);
+
+typedef struct fp_column_map {
+    const char *field;   /* one of FP_FIELD_LIST */
+    const char *column;  /* input column or attribute name */
+} fp_column_map;
+
+typedef struct fp_import_options {
+    const char *dataset;     /* default: the file's base name without extension */
+    const char *lon_column, *lat_column;   /* CSV; default: detected by name */
+    const char *wkt_column;  /* CSV; default: a column named wkt, if any */
+    const char *crs;         /* CRS of CSV coordinates (default EPSG:4326); OGR layers carry their own */
+    const char *layer;       /* layer of a multi-layer source (default: all layers) */
+    const fp_column_map *maps;
+    int nmaps;
+    int make_valid;          /* repair invalid geometries instead of rejecting them */
+    fp_progress_fn progress; /* called about every 100,000 rows */
+    void *progress_user;
+} fp_import_options;
+
+typedef struct fp_import_result {
+    long import_id;
+    char format[32];          /* "CSV", or the GDAL driver's short name */
+    long rows_read;
+    long stored;
+    long rejected;
+    long pending_geocode;     /* stored without geometry, with a place or country */
+    long latin1_converted;    /* rows whose bytes were not UTF-8, read as Latin-1 */
+    long z_dropped;           /* geometries whose Z/M was dropped */
+    long repaired;            /* invalid geometries repaired (--make-valid) */
+    long reprojected;         /* rows or features transformed to WGS 84 */
+    long year_not_understood; /* year kept in extra.year_raw, year left empty */
+    long by_kind[FP_REJECT_KINDS];
+    int already_imported;     /* same file and dataset imported before: nothing done */
+    long previous_import_id;
+    double seconds;
+} fp_import_result;
+
+/* Imports one file into the store in one transaction: on a fatal error or an
+ * interrupt nothing of it is stored. Bad rows are stored in `rejects` with
+ * their line (CSV) or feature number and the reason; they are not fatal. */
+fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts,
+                         fp_import_result *result, fp_error *err);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * footprint — the command line. Parses arguments and calls the library;
+ * nothing else. Exit status: 0 success, 1 the work failed, 2 usage error.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "footprint.h"
+
+#define DEFAULT_DB "output/footprint.sqlite"
+
+static int quiet;
+
+static const char *const usage_main =
+    "usage: footprint [--db PATH] [--quiet] COMMAND [OPTIONS]\n"
+    "\n"
+    "Keeps geocoded project locations in a SpatiaLite store (default " DEFAULT_DB ").\n"
+    "\n"
+    "commands:\n"
+    "  init [--regions FILE]      create or upgrade the store; load the default regions\n"
+    "  import FILE [OPTIONS]      load CSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf, ...\n"
+    "  rejects [--dataset NAME]   list rejected rows with line/feature and reason\n"
+    "  geocode [--dataset NAME]   give coordinates to rows that have only a place/country\n"
+    "  run                        the main job on the embedded default sample\n"
+    "  help COMMAND               help on one command\n"
+    "\n"
+    "Exit status: 0 success, 1 the work failed, 2 usage error.\n";
+
+static const char *const usage_init =
+    "usage: footprint [--db PATH] init [--regions FILE]\n"
+    "\n"
+    "Creates the store (or upgrades an older one in place) and loads the regions:\n"
+    "by default geodata/regions.gpkg (Natural Earth countries and admin-1). With\n"
+    "--regions, any polygon layer GDAL reads with the fields code and name (and\n"
+    "optionally level, iso_a2, name_long, parent, continent, subregion, population).\n"
+    "Running it again with the same file changes nothing.\n";
+
+static const char *const usage_import =
+    "usage: footprint [--db PATH] import FILE [--dataset NAME]\n"
+    "         [--lon COL --lat COL | --wkt COL] [--crs CRS] [--layer NAME]\n"
+    "         [--map FIELD=COL ...] [--make-valid]\n"
+    "\n"
+    "Loads a file in one transaction. CSV (.csv/.tsv/.txt): coordinates from\n"
+    "columns named lon/lng/long/longitude/x and lat/latitude/y (or --lon/--lat),\n"
+    "or a WKT column (--wkt, or a column named wkt); rows with only a place\n"
+    "and/or country are kept for `footprint geocode`. Anything else is read with\n"
+    "GDAL (GeoJSON, GeoJSONSeq, GeoPackage, Shapefile, FlatGeobuf, KML, ...), and\n"
+    "its CRS is honoured. --crs gives the CRS of CSV coordinates (default EPSG:4326).\n"
+    "\n"
+    "Fields: " FP_FIELD_LIST ";\n"
+    "columns with those names (or common synonyms) are used unless --map says\n"
+    "otherwise; all other columns are kept as extra attributes (JSON).\n"
+    "Bad rows go to `rejects` with their line or feature number and reason;\n"
+    "invalid geometries are rejected unless --make-valid repairs them.\n"
+    "The same file imported twice into the same dataset stores nothing twice.\n";
+
+static const char *const usage_rejects =
+    "usage: footprint [--db PATH] rejects [--dataset NAME] [--limit N]\n"
+    "\n"
+    "Lists rejected rows: import, file, line or feature number, reason, raw text.\n";
+
+static const char *const usage_geocode =
+    "usage: footprint [--db PATH] geocode [--dataset NAME] [--gazetteer FILE]\n"
+    "         [--no-country-fallback] [--redo]\n"
+    "\n"
+    "Places rows that have a place (and ideally a country) but no geometry, from\n"
+    "the offline gazetteer (GeoNames, CC BY 4.0): exact name, then case- and\n"
+    "accent-insensitive, then alternate names, within the country; the largest\n"
+    "population wins. A row with only a country, or whose place is not found in\n"
+    "its country, goes to the country's centroid (precision 'country') unless\n"
+    "--no-country-fallback. Rows it cannot place are listed with the reason.\n";
+
+static const char *const usage_run =
+    "usage: footprint [--db PATH] run\n"
+    "\n"
+    "The main job on the embedded default: init, import geodata/projects.csv as\n"
+    "dataset 'sample', geocode, and print a summary.\n";
+
+static int usage_error(const char *cmd_usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "footprint: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n%s", cmd_usage);
+    return 2;
+}
+
+static int fail(const fp_error *err)
+{
+    fprintf(stderr, "footprint: %s\n", err->message);
+    return err->code == FP_ERR_USAGE ? 2 : 1;
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    fp_interrupted = 1;
+}
+
+static void progress_line(void *user, long done, double seconds)
+{
+    (void)user;
+    if (quiet || !isatty(STDERR_FILENO)) return;
+    fprintf(stderr, "\r  %ld rows, %.0f rows/s   ", done, seconds > 0 ? done / seconds : 0.0);
+    fflush(stderr);
+}
+
+static void progress_end(void)
+{
+    if (!quiet && isatty(STDERR_FILENO)) fprintf(stderr, "\r%40s\r", "");
+}
+
+static int cmd_init(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "regions", required_argument, 0, 'r' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    const char *regions = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'r') regions = optarg;
+        else if (c == 'h') { fputs(usage_init, stdout); return 0; }
+        else return usage_error(usage_init, "init: bad option%s", "");
+    }
+    if (optind < argc) return usage_error(usage_init, "init: unexpected argument '%s'", argv[optind]);
+    char defpath[4096];
+    if (!regions) regions = fp_data_path("regions.gpkg", defpath, sizeof defpath);
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, FP_STORE_CREATE, &store, &err)) return fail(&err);
+    int was = fp_store_opened_version(store);
+    fp_regions_result rr;
+    if (fp_store_load_regions(store, regions, &rr, &err)) { fp_store_close(store); return fail(&err); }
+    if (!quiet) {
+        if (was == 0) printf("created %s (schema %d)\n", db, FP_SCHEMA_VERSION);
+        else if (was < FP_SCHEMA_VERSION) printf("upgraded %s from schema %d to %d\n", db, was, FP_SCHEMA_VERSION);
+        else printf("%s is at schema %d\n", db, FP_SCHEMA_VERSION);
+        if (rr.unchanged) printf("regions from %s already loaded: %ld countries, %ld admin-1; nothing changed\n",
+                                 regions, rr.countries, rr.admin1);
+        else printf("loaded regions from %s: %ld countries, %ld admin-1\n", regions, rr.countries, rr.admin1);
+    }
+    fp_store_close(store);
+    return 0;
+}
+
+#define MAX_MAPS 32
+
+static int cmd_import(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = {
+        { "dataset", required_argument, 0, 'd' }, { "lon", required_argument, 0, 'x' },
+        { "lat", required_argument, 0, 'y' }, { "wkt", required_argument, 0, 'w' },
+        { "crs", required_argument, 0, 'c' }, { "layer", required_argument, 0, 'l' },
+        { "map", required_argument, 0, 'm' }, { "make-valid", no_argument, 0, 'v' },
+        { "place", required_argument, 0, 'p' }, { "country", required_argument, 0, 'n' },
+        { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_import_options o = {0};
+    fp_column_map maps[MAX_MAPS + 2];
+    char *map_copies[MAX_MAPS] = {0};
+    int nmaps = 0, c, rc = 0;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.dataset = optarg; break;
+        case 'x': o.lon_column = optarg; break;
+        case 'y': o.lat_column = optarg; break;
+        case 'w': o.wkt_column = optarg; break;
+        case 'c': o.crs = optarg; break;
+        case 'l': o.layer = optarg; break;
+        case 'v': o.make_valid = 1; break;
+        case 'p': case 'n':
+            if (nmaps >= MAX_MAPS) { rc = usage_error(usage_import, "import: too many --map options%s", ""); goto out; }
+            maps[nmaps].field = c == 'p' ? "place" : "country";
+            maps[nmaps++].column = optarg;
+            break;
+        case 'm': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1]) { rc = usage_error(usage_import, "import: --map wants FIELD=COLUMN, not '%s'", optarg); goto out; }
+            if (nmaps >= MAX_MAPS) { rc = usage_error(usage_import, "import: too many --map options%s", ""); goto out; }
+            char *copy = strdup(optarg);
+            map_copies[nmaps] = copy;
+            copy[eq - optarg] = '\0';
+            maps[nmaps].field = copy;
+            maps[nmaps++].column = copy + (eq - optarg) + 1;
+            break;
+        }
+        case 'h': fputs(usage_import, stdout); goto out;
+        default: rc = usage_error(usage_import, "import: bad option%s", ""); goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        rc = usage_error(usage_import, "import: %s", optind >= argc ? "which file?" : "one file at a time");
+        goto out;
+    }
+    if (o.wkt_column && (o.lon_column || o.lat_column)) {
+        rc = usage_error(usage_import, "import: --wkt and --lon/--lat exclude each other%s", "");
+        goto out;
+    }
+    o.maps = maps;
+    o.nmaps = nmaps;
+    o.progress = progress_line;
+    const char *path = argv[optind];
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, 0, &store, &err)) { rc = fail(&err); goto out; }
+    fp_import_result r;
+    fp_status st = fp_import_file(store, path, &o, &r, &err);
+    progress_end();
+    if (st) { rc = fail(&err); fp_store_close(store); goto out; }
+    if (r.already_imported) {
+        printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
+    } else if (!quiet) {
+        printf("%s (%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
+               r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
+        for (int k = 0; k < FP_REJECT_KINDS; k++)
+            if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
+        if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
+        if (r.latin1_converted) printf("  rows read as Latin-1 (not UTF-8): %ld\n", r.latin1_converted);
+        if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
+        if (r.repaired) printf("  invalid geometries repaired: %ld\n", r.repaired);
+        if (r.reprojected) printf("  reprojected to WGS 84: %ld\n", r.reprojected);
+        if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
+        if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
+    }
+    fp_store_close(store);
+out:
+    for (int i = 0; i < MAX_MAPS; i++) free(map_copies[i]);
+    return rc;
+}
+
+static int cmd_rejects(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "limit", required_argument, 0, 'n' },
+                                        { "help", no_argument, 0, 'h' }, { 0 } };
+    const char *dataset = NULL;
+    long limit = -1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'd') dataset = optarg;
+        else if (c == 'n') {
+            char *end;
+            limit = strtol(optarg, &end, 10);
+            if (*end || limit < 0) return usage_error(usage_rejects, "rejects: --limit wants a number, not '%s'", optarg);
+        } else if (c == 'h') { fputs(usage_rejects, stdout); return 0; }
+        else return usage_error(usage_rejects, "rejects: bad option%s", "");
+    }
+    if (optind < argc) return usage_error(usage_rejects, "rejects: unexpected argument '%s'", argv[optind]);
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(fp_store_sqlite(store),
+        "SELECT i.dataset, i.file, r.line, r.feature, r.reason, r.raw FROM rejects r JOIN imports i ON i.id = r.import_id "
+        "WHERE (?1 IS NULL OR i.dataset = ?1) ORDER BY r.id LIMIT ?2", -1, &q, NULL);
+    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit);
+    long n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *file = (const char *)sqlite3_column_text(q, 1);
+        if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+            printf("%s:%lld: %s\n", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
+        else
+            printf("%s: feature %lld: %s\n", file, sqlite3_column_int64(q, 3), sqlite3_column_text(q, 4));
+        const char *raw = (const char *)sqlite3_column_text(q, 5);
+        if (raw) printf("    %.200s%s\n", raw, strlen(raw) > 200 ? "..." : "");
+        n++;
+    }
+    sqlite3_finalize(q);
+    if (!quiet) printf("%ld rejected row%s\n", n, n == 1 ? "" : "s");
+    fp_store_close(store);
+    return 0;
+}
+
+static int cmd_geocode(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "gazetteer", required_argument, 0, 'g' },
+                                        { "no-country-fallback", no_argument, 0, 'n' }, { "redo", no_argument, 0, 'r' },
+                                        { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_geocode_options o = { .country_fallback = 1 };
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.dataset = optarg; break;
+        case 'g': o.gazetteer_path = optarg; break;
+        case 'n': o.country_fallback = 0; break;
+        case 'r': o.redo = 1; break;
+        case 'h': fputs(usage_geocode, stdout); return 0;
+        default: return usage_error(usage_geocode, "geocode: bad option%s", "");
+        }
+    }
+    if (optind < argc) return usage_error(usage_geocode, "geocode: unexpected argument '%s'", argv[optind]);
+    o.report = quiet ? NULL : stdout;
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, 0, &store, &err)) return fail(&err);
+    fp_geocode_result r;
+    if (fp_geocode_store(store, &o, &r, &err)) { fp_store_close(store); return fail(&err); }
+    if (!quiet)
+        printf("geocode: %ld rows without coordinates: %ld exact, %ld folded, %ld alternate name, "
+               "%ld at country centroid; not placed: %ld not found, %ld ambiguous, %ld unknown country\n",
+               r.candidates, r.exact, r.folded, r.alternate, r.country_centroid, r.not_found, r.ambiguous, r.no_country);
+    fp_store_close(store);
+    return 0;
+}
+
+static int cmd_run(const char *db, int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) { fputs(usage_run, stdout); return 0; }
+    if (argc > 1) return usage_error(usage_run, "run: unexpected argument '%s'", argv[1]);
+    fp_run_options o = { .db_path = db, .out = quiet ? NULL : stdout, .progress = progress_line };
+    fp_error err = {0};
+    if (fp_run_default(&o, &err)) return fail(&err);
+    return 0;
+}
+
+struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
+static const struct command commands[] = {
+    { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
+    { "geocode", cmd_geocode, NULL }, { "run", cmd_run, NULL }, { 0 } };
+
+static const char *command_usage(const char *name)
+{
+    if (!strcmp(name, "init")) return usage_init;
+    if (!strcmp(name, "import")) return usage_import;
+    if (!strcmp(name, "rejects")) return usage_rejects;
+    if (!strcmp(name, "geocode")) return usage_geocode;
+    if (!strcmp(name, "run")) return usage_run;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--db")) {
+            if (++i >= argc) return usage_error(usage_main, "--db wants a path%s", "");
+            db = argv[i];
+        } else if (!strncmp(argv[i], "--db=", 5)) db = argv[i] + 5;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) quiet = 1;
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(usage_main, stdout); return 0; }
+        else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", FOOTPRINT_VERSION); return 0; }
+        else return usage_error(usage_main, "unknown option '%s'", argv[i]);
+    }
+    if (i >= argc) { fputs(usage_main, stderr); return 2; }
+    const char *name = argv[i];
+    if (!strcmp(name, "help")) {
+        if (i + 1 >= argc) { fputs(usage_main, stdout); return 0; }
+        const char *u = command_usage(argv[i + 1]);
+        if (!u) return usage_error(usage_main, "no command '%s'", argv[i + 1]);
+        fputs(u, stdout);
+        return 0;
+    }
+    for (const struct command *c = commands; c->name; c++) {
+        if (strcmp(c->name, name) != 0) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        fp_global_init();
+        optind = 1;
+        int rc = c->fn(db, argc - i, argv + i);
+        fp_global_cleanup();
+        return rc;
+    }
+    return usage_error(usage_main, "unknown command '%s'", name);
+}

@@ -1,0 +1,70 @@
+/* The main job: every stage on the embedded default. */
+#include <string.h>
+#include <sqlite3.h>
+#include "footprint.h"
+
+fp_status fp_print_counts(fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err)
+{
+    static const char *const allowed[] = { "category", "company", "country_code", "dataset", "geocode_method",
+                                           "geocode_precision", "year", NULL };
+    int ok = 0;
+    for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], column) == 0;
+    if (!ok) return fp_error_set(err, FP_ERR_USAGE, "cannot count by '%s'", column);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT coalesce(%s, '(none)'), count(*) FROM projects WHERE (?1 IS NULL OR dataset=?1) "
+             "GROUP BY 1 ORDER BY 2 DESC, 1", column);
+    sqlite3_stmt *q;
+    sqlite3 *db = fp_store_sqlite(store);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
+    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    fprintf(out, "  by %s:\n", column);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "    %-28s %6d\n", (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1));
+    sqlite3_finalize(q);
+    return FP_OK;
+}
+
+fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
+{
+    FILE *out = opts->out;
+    char regions[4096], projects[4096];
+    fp_data_path("regions.gpkg", regions, sizeof regions);
+    const char *ppath = opts->projects_path ? opts->projects_path
+                                            : fp_data_path("projects.csv", projects, sizeof projects);
+    const char *db = opts->db_path ? opts->db_path : "output/footprint.sqlite";
+    fp_store *store = NULL;
+    fp_status st = fp_store_open(db, FP_STORE_CREATE, &store, err);
+    if (st) return st;
+    fp_regions_result rr;
+    if ((st = fp_store_load_regions(store, regions, &rr, err))) goto done;
+    if (out) fprintf(out, "store %s: %ld countries, %ld admin-1 regions%s\n", db, rr.countries, rr.admin1,
+                     rr.unchanged ? " (already loaded)" : "");
+    fp_import_options io = { .dataset = "sample", .progress = opts->progress, .progress_user = opts->progress_user };
+    fp_import_result ir;
+    if ((st = fp_import_file(store, ppath, &io, &ir, err))) goto done;
+    if (out) {
+        if (ir.already_imported)
+            fprintf(out, "import %s: already imported (import #%ld); nothing stored\n", ppath, ir.previous_import_id);
+        else
+            fprintf(out, "import %s: %ld rows read, %ld stored, %ld rejected, %ld to geocode\n", ppath,
+                    ir.rows_read, ir.stored, ir.rejected, ir.pending_geocode);
+    }
+    fp_geocode_options go = { .dataset = "sample", .country_fallback = 1, .report = NULL };
+    fp_geocode_result gr;
+    if ((st = fp_geocode_store(store, &go, &gr, err))) goto done;
+    if (out) {
+        fprintf(out, "geocode: %ld rows without coordinates: %ld exact, %ld folded, %ld alternate name, "
+                     "%ld at country centroid, %ld not placed\n",
+                gr.candidates, gr.exact, gr.folded, gr.alternate, gr.country_centroid,
+                gr.not_found + gr.ambiguous + gr.no_country);
+        fprintf(out, "projects in dataset 'sample': %ld\n", fp_store_count(store, "projects"));
+        fp_print_counts(store, "category", "sample", out, err);
+        fp_print_counts(store, "company", "sample", out, err);
+        fp_print_counts(store, "geocode_precision", "sample", out, err);
+        fprintf(out, "rejects: %ld\n", fp_store_count(store, "rejects"));
+    }
+done:
+    fp_store_close(store);
+    return st;
+}

@@ -1,0 +1,23 @@
+/* Small helpers shared by the stages (internal, not public API). */
+#ifndef FP_UTIL_H
+#define FP_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "fp_error.h"
+
+/* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
+fp_status fp_file_sha256(const char *path, char out[65], fp_error *err);
+
+/* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+int fp_utf8_valid(const char *s, size_t len);
+/* Latin-1 bytes to UTF-8; returns a malloc'd NUL-terminated string. */
+char *fp_latin1_to_utf8(const char *s, size_t len);
+
+/* Wall-clock seconds, monotonic. */
+double fp_now(void);
+
+/* ISO 8601 UTC timestamp of now. */
+void fp_timestamp(char out[32]);
+
+#endif

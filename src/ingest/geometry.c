@@ -1,0 +1,137 @@
+/*
+ * Geometry checks (emptiness, finite coordinates, WGS 84 range, validity
+ * through GEOS) and conversion to SpatiaLite blobs.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <geos_c.h>
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
+#include "ingest/ingest_internal.h"
+
+/* Walks every vertex; returns 0 ok, 1 non-finite, 2 out of range. */
+static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y)
+{
+    int n = OGR_G_GetGeometryCount(g);
+    if (n > 0) {
+        for (int i = 0; i < n; i++) {
+            int r = check_vertices(OGR_G_GetGeometryRef(g, i), bad_x, bad_y);
+            if (r) return r;
+        }
+        return 0;
+    }
+    int np = OGR_G_GetPointCount(g);
+    int range = 0;
+    for (int i = 0; i < np; i++) {
+        double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
+        if (!isfinite(x) || !isfinite(y)) { *bad_x = x; *bad_y = y; return 1; }
+        if (!range && (x < -180 || x > 180 || y < -90 || y > 90)) { *bad_x = x; *bad_y = y; range = 1; }
+    }
+    return range ? 2 : 0;
+}
+
+/* One GEOS context for the import (imports run on one thread). */
+static GEOSContextHandle_t geos_ctx;
+
+static GEOSContextHandle_t geos_context(void)
+{
+    if (!geos_ctx) geos_ctx = GEOS_init_r();
+    return geos_ctx;
+}
+
+void fp_ingest_cleanup(void)
+{
+    if (geos_ctx) GEOS_finish_r(geos_ctx);
+    geos_ctx = NULL;
+}
+
+int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t size)
+{
+    OGRGeometryH g = *gp;
+    if (!g || OGR_G_IsEmpty(g)) {
+        snprintf(reason, size, "the geometry is empty");
+        return FP_REJECT_EMPTY_GEOMETRY;
+    }
+    if (OGR_G_Is3D(g) || OGR_G_IsMeasured(g)) {
+        OGR_G_FlattenTo2D(g);
+        OGR_G_SetMeasured(g, 0);
+        chk->z_dropped = 1;
+    }
+    /* Curves (CircularString...) are linearised: SpatiaLite stores none. */
+    if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(g))) {
+        OGRGeometryH lin = OGR_G_GetLinearGeometry(g, 0, NULL);
+        OGR_G_DestroyGeometry(g);
+        *gp = g = lin;
+    }
+    double x = 0, y = 0;
+    int r = check_vertices(g, &x, &y);
+    if (r == 1) {
+        snprintf(reason, size, "coordinate %g %g is not a finite number", x, y);
+        return FP_REJECT_COORD_NOT_FINITE;
+    }
+    if (r == 2) {
+        snprintf(reason, size, "coordinate %.10g %.10g is outside lon -180..180, lat -90..90", x, y);
+        return FP_REJECT_COORD_RANGE;
+    }
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbPoint || t == wkbMultiPoint) return FP_REJECT_KINDS;
+
+    GEOSContextHandle_t ctx = geos_context();
+    size_t wkb_size = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(wkb_size);
+    if (!wkb) { snprintf(reason, size, "out of memory"); return FP_REJECT_INVALID_GEOMETRY; }
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx);
+    GEOSGeometry *gg = GEOSWKBReader_read_r(ctx, rd, wkb, wkb_size);
+    GEOSWKBReader_destroy_r(ctx, rd);
+    free(wkb);
+    if (!gg) {
+        snprintf(reason, size, "GEOS cannot read it (too few points?)");
+        return FP_REJECT_INVALID_GEOMETRY;
+    }
+    char *why = NULL;
+    int valid = GEOSisValid_r(ctx, gg);
+    if (valid != 1) why = GEOSisValidReason_r(ctx, gg);
+    GEOSGeom_destroy_r(ctx, gg);
+    if (valid == 1) return FP_REJECT_KINDS;
+    if (chk->make_valid) {
+        OGRGeometryH fixed = OGR_G_MakeValid(g);
+        if (fixed && !OGR_G_IsEmpty(fixed)) {
+            OGR_G_DestroyGeometry(g);
+            *gp = fixed;
+            chk->repaired = 1;
+            GEOSFree_r(ctx, why);
+            return FP_REJECT_KINDS;
+        }
+        if (fixed) OGR_G_DestroyGeometry(fixed);
+    }
+    snprintf(reason, size, "%s%s", why ? why : "not valid",
+             chk->make_valid ? " (could not be repaired)" : " (use --make-valid to repair)");
+    if (why) GEOSFree_r(ctx, why);
+    return FP_REJECT_INVALID_GEOMETRY;
+}
+
+int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len)
+{
+    size_t wkb_size = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(wkb_size);
+    if (!wkb) return -1;
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    gaiaGeomCollPtr geom = gaiaFromWkb(wkb, (unsigned int)wkb_size);
+    free(wkb);
+    if (!geom) return -1;
+    geom->Srid = 4326;
+    *blob = NULL;
+    gaiaToSpatiaLiteBlobWkb(geom, blob, len);
+    gaiaFreeGeomColl(geom);
+    return *blob ? 0 : -1;
+}
+
+int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len)
+{
+    *blob = NULL;
+    gaiaMakePoint(lon, lat, 4326, blob, len);
+    return *blob ? 0 : -1;
+}

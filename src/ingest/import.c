@@ -1,0 +1,126 @@
+/*
+ * fp_import_file: one transaction per import. The file's SHA-256 and the
+ * dataset name identify an import, so the same file imported twice into the
+ * same dataset stores nothing the second time.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+#include "fp_ingest.h"
+#include "ingest/ingest_internal.h"
+#include "store/store_internal.h"
+#include "common/util.h"
+
+static int is_csv(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash)) return 0;
+    return strcasecmp(dot, ".csv") == 0 || strcasecmp(dot, ".tsv") == 0 || strcasecmp(dot, ".txt") == 0;
+}
+
+static void default_dataset(const char *path, char *buf, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(buf, size, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf) *dot = '\0';
+}
+
+fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
+                         fp_import_result *res, fp_error *err)
+{
+    fp_import_options defaults = {0};
+    const fp_import_options *opts = opts_in ? opts_in : &defaults;
+    fp_import_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return fp_error_set(err, FP_ERR_IO, "%s: no such file", path);
+    if (S_ISDIR(sb.st_mode) && is_csv(path))
+        return fp_error_set(err, FP_ERR_IO, "%s: is a directory", path);
+
+    char dataset[256];
+    if (opts->dataset && *opts->dataset) snprintf(dataset, sizeof dataset, "%s", opts->dataset);
+    else default_dataset(path, dataset, sizeof dataset);
+
+    char sha[65];
+    fp_status st;
+    if (S_ISDIR(sb.st_mode)) {
+        /* A directory source (a Shapefile folder): identify it by its path. */
+        snprintf(sha, sizeof sha, "dir:%.59s", path);
+    } else if ((st = fp_file_sha256(path, sha, err)) != FP_OK) {
+        return st;
+    }
+    sqlite3 *db = fp_store_sqlite(store);
+    if (fp_store_count(store, "regions") <= 0)
+        return fp_error_set(err, FP_ERR_STATE, "%s: the store has no regions; run `footprint init` first",
+                            fp_store_path(store));
+
+    if ((st = fp_store_begin(store, err))) return st;
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(db, "SELECT id FROM imports WHERE dataset=? AND checksum=?", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        res->already_imported = 1;
+        res->previous_import_id = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        fp_store_rollback(store);
+        return FP_OK;
+    }
+    sqlite3_finalize(q);
+
+    char started[32];
+    fp_timestamp(started);
+    sqlite3_prepare_v2(db, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)", -1, &q, NULL);
+    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, started, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
+        fp_store_rollback(store);
+        return st;
+    }
+    res->import_id = sqlite3_last_insert_rowid(db);
+
+    fp_sink *sink = NULL;
+    st = fp_sink_new(store, path, res->import_id, dataset, res, &sink, err);
+    if (st == FP_OK)
+        st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fp_import_csv(sink, path, opts, res, err)
+                                                    : fp_import_ogr(sink, path, opts, res, err);
+    fp_sink_free(sink);
+    if (st == FP_OK) {
+        char finished[32];
+        fp_timestamp(finished);
+        sqlite3_prepare_v2(db, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, finished=? WHERE id=?",
+                           -1, &q, NULL);
+        sqlite3_bind_text(q, 1, res->format, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, res->rows_read);
+        sqlite3_bind_int64(q, 3, res->stored);
+        sqlite3_bind_int64(q, 4, res->rejected);
+        sqlite3_bind_text(q, 5, finished, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 6, res->import_id);
+        rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
+    }
+    if (st == FP_OK) st = fp_store_commit(store, err);
+    if (st != FP_OK) {
+        fp_store_rollback(store);
+        res->stored = 0;
+        res->import_id = 0;
+    }
+    res->seconds = fp_now() - t0;
+    return st;
+}

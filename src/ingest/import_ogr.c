@@ -1,0 +1,216 @@
+/*
+ * The OGR path of the import: GeoJSON, GeoJSONSeq, GeoPackage, Shapefile,
+ * FlatGeobuf and anything else GDAL opens as vectors. Each layer's CRS is
+ * honoured (reprojected to WGS 84 through OGR/PROJ); features are numbered
+ * from 1 within their layer in rejects.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <cpl_error.h>
+#include <cpl_conv.h>
+#include "ingest/ingest_internal.h"
+#include "common/util.h"
+
+/* A readable stand-in for the feature's raw text: attributes as JSON, then
+ * the geometry as WKT (capped). */
+static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g)
+{
+    json_t *o = json_object();
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+        if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        json_t *js = json_string(v);
+        if (!js) js = json_string("(invalid UTF-8)");
+        json_object_set_new(o, name, js);
+    }
+    char *props = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    char *wkt = NULL;
+    if (g) OGR_G_ExportToWkt(g, &wkt);
+    size_t n = (props ? strlen(props) : 0) + (wkt ? strlen(wkt) : 0) + 16;
+    if (n > 8192) n = 8192;
+    char *out = malloc(n);
+    snprintf(out, n, "%s %s", props ? props : "{}", wkt ? wkt : "(no geometry)");
+    free(props);
+    CPLFree(wkt);
+    return out;
+}
+
+/* Attribute value as JSON, keeping types; JSON-subtype strings (nested
+ * GeoJSON properties) are embedded as JSON. */
+static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
+{
+    switch (OGR_Fld_GetType(fd)) {
+    case OFTInteger:
+        if (OGR_Fld_GetSubType(fd) == OFSTBoolean) return json_boolean(OGR_F_GetFieldAsInteger(f, i));
+        return json_integer(OGR_F_GetFieldAsInteger(f, i));
+    case OFTInteger64: return json_integer(OGR_F_GetFieldAsInteger64(f, i));
+    case OFTReal: {
+        double d = OGR_F_GetFieldAsDouble(f, i);
+        return json_real(d);          /* NULL for NaN/inf: the key is dropped */
+    }
+    case OFTString:
+        if (OGR_Fld_GetSubType(fd) == OFSTJSON) {
+            json_t *j = json_loads(OGR_F_GetFieldAsString(f, i), JSON_DECODE_ANY, NULL);
+            if (j) return j;
+        }
+        /* fall through */
+    default:
+        return json_string(OGR_F_GetFieldAsString(f, i));
+    }
+}
+
+static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers,
+                              const fp_import_options *opts, fp_import_result *res, fp_error *err)
+{
+    const char *lname = OGR_L_GetName(layer);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ncols = OGR_FD_GetFieldCount(defn);
+    const char **cols = calloc(ncols + 1, sizeof *cols);
+    for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    int field_col[FP_F_COUNT];
+    fp_status st = fp_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
+    if (st) { free(cols); return st; }
+
+    OGRCoordinateTransformationH ct = NULL;
+    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
+    OSRSetWellKnownGeogCS(wgs84, "WGS84");
+    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    if (src && !OSRIsSame(src, wgs84)) {
+        OGRSpatialReferenceH s2 = OSRClone(src);
+        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+        ct = OCTNewCoordinateTransformation(s2, wgs84);
+        OSRDestroySpatialReference(s2);
+        if (!ct) {
+            OSRDestroySpatialReference(wgs84);
+            free(cols);
+            return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
+        }
+    }
+
+    char reason[600], detail[512];
+    long feature = 0;
+    OGR_L_ResetReading(layer);
+    for (;;) {
+        CPLErrorReset();
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        if (!f) {
+            if (CPLGetLastErrorType() >= CE_Failure)
+                st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: after feature %ld: %s; nothing of this import was stored",
+                                  path, lname, feature, CPLGetLastErrorMsg());
+            break;
+        }
+        feature++;
+        if ((st = fp_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
+        OGRGeometryH g = OGR_F_StealGeometry(f);
+        char *raw = feature_raw(f, defn, g);
+        size_t raw_len = strlen(raw);
+        fp_row row;
+        memset(&row, 0, sizeof row);
+        row.feature = feature;
+        char *vals[FP_F_COUNT] = {0};
+        for (int k = 0; k < FP_F_COUNT; k++) {
+            int c = field_col[k];
+            if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
+                const char *v = OGR_F_GetFieldAsString(f, c);
+                vals[k] = fp_utf8_valid(v, strlen(v)) ? strdup(v) : fp_latin1_to_utf8(v, strlen(v));
+            }
+            row.values[k] = vals[k];
+        }
+        int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
+                         (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
+        unsigned char *blob = NULL;
+        int blob_len = 0, kind = FP_REJECT_KINDS;
+        const char *prefix = nlayers > 1 ? lname : NULL;
+        if (!g || OGR_G_IsEmpty(g)) {
+            if (!have_place) {
+                kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
+                snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty and there is no place or country to geocode"
+                                                        : "no geometry and no place or country to geocode");
+            }
+        } else {
+            if (ct) {
+                if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
+                    kind = FP_REJECT_COORD_RANGE;
+                    snprintf(detail, sizeof detail, "cannot be transformed to WGS 84");
+                } else res->reprojected++;
+            }
+            if (kind == FP_REJECT_KINDS) {
+                fp_geom_check chk = { .make_valid = opts->make_valid };
+                kind = fp_check_geometry(&g, &chk, detail, sizeof detail);
+                res->z_dropped += chk.z_dropped;
+                res->repaired += chk.repaired;
+            }
+            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len)) {
+                kind = FP_REJECT_INVALID_GEOMETRY;
+                snprintf(detail, sizeof detail, "SpatiaLite cannot encode it");
+            }
+        }
+        if (kind != FP_REJECT_KINDS) {
+            if (prefix) snprintf(reason, sizeof reason, "layer %s: %s", prefix, detail);
+            else snprintf(reason, sizeof reason, "%s", detail);
+            st = fp_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
+        } else {
+            json_t *extra = json_object();
+            for (int i = 0; i < ncols; i++) {
+                int used = 0;
+                for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
+                if (used || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i);
+                if (v) json_object_set_new(extra, cols[i], v);
+            }
+            if (nlayers > 1) json_object_set_new(extra, "layer", json_string(lname));
+            row.extra = extra;
+            row.geom_blob = blob;
+            row.geom_len = blob_len;
+            st = fp_sink_store(sink, &row, raw, raw_len, err);
+            json_decref(extra);
+        }
+        free(blob);
+        for (int k = 0; k < FP_F_COUNT; k++) free(vals[k]);
+        free(raw);
+        if (g) OGR_G_DestroyGeometry(g);
+        OGR_F_Destroy(f);
+        if (st) break;
+    }
+    if (ct) OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(wgs84);
+    free(cols);
+    return st;
+}
+
+fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
+                        fp_import_result *res, fp_error *err)
+{
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
+                                    why && *why ? ": " : "", why ? why : "");
+        CPLPopErrorHandler();
+        return st;
+    }
+    snprintf(res->format, sizeof res->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
+    fp_status st = FP_OK;
+    int nlayers = GDALDatasetGetLayerCount(ds);
+    if (opts->layer) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
+        if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
+        else st = import_layer(sink, path, l, 1, opts, res, err);
+    } else if (nlayers == 0) {
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
+    } else {
+        for (int i = 0; i < nlayers && st == FP_OK; i++)
+            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, opts, res, err);
+    }
+    GDALClose(ds);
+    CPLPopErrorHandler();
+    return st;
+}

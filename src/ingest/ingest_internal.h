@@ -1,0 +1,70 @@
+/* Shared pieces of the import paths (internal). */
+#ifndef FP_INGEST_INTERNAL_H
+#define FP_INGEST_INTERNAL_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <ogr_api.h>
+#include "fp_ingest.h"
+
+/* Data-model fields an input column can fill. */
+enum {
+    FP_F_ID = 0, FP_F_COMPANY, FP_F_CATEGORY, FP_F_NAME, FP_F_PLACE, FP_F_COUNTRY,
+    FP_F_YEAR, FP_F_STATUS, FP_F_AMOUNT, FP_F_SOURCE, FP_F_COUNT
+};
+extern const char *const fp_field_names[FP_F_COUNT];
+
+/* Index of a field by name, -1 if unknown. */
+int fp_field_index(const char *name);
+/* Which field a column named `column` fills when nothing is mapped: -1 if none. */
+int fp_field_for_column(const char *column);
+/* Resolves explicit --map entries and name detection over `columns`: fills
+ * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
+fp_status fp_resolve_fields(const char *path, const char *const *columns, int ncolumns,
+                            const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
+                            fp_error *err);
+
+typedef struct fp_row {
+    const char *values[FP_F_COUNT];  /* NULL or NUL-terminated */
+    json_t *extra;                   /* other attributes (borrowed), may be NULL */
+    const unsigned char *geom_blob;  /* SpatiaLite blob, or NULL: pending geocode */
+    int geom_len;
+    long line, feature;              /* one of them > 0 */
+} fp_row;
+
+typedef struct fp_sink fp_sink;
+struct fp_store;
+
+fp_status fp_sink_new(struct fp_store *store, const char *path, long import_id, const char *dataset,
+                      fp_import_result *res, fp_sink **out, fp_error *err);
+void fp_sink_free(fp_sink *sink);
+/* Stores a project row (or a reject, if its id is a duplicate). */
+fp_status fp_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);
+/* Stores a reject; `reason` is the detail, the kind is counted. */
+fp_status fp_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
+                         const char *raw, size_t raw_len, fp_error *err);
+/* Progress and interruption check, once per row. */
+fp_status fp_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
+
+/* Geometry checks shared by the WKT and OGR paths. Works on *g in place (may
+ * replace it when repairing). Returns FP_REJECT_KINDS when the geometry is
+ * fine, else the kind, with the detail in reason. */
+typedef struct fp_geom_check {
+    int make_valid;
+    int repaired, z_dropped;
+} fp_geom_check;
+int fp_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t reason_size);
+
+void fp_ingest_cleanup(void);
+
+/* OGR geometry (WGS 84) to a SpatiaLite blob (malloc'd; free with free()). */
+int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len);
+/* A WGS 84 point blob. */
+int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len);
+
+fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
+                        fp_import_result *res, fp_error *err);
+fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
+                        fp_import_result *res, fp_error *err);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * The SpatiaLite store: opening, schema creation and in-place upgrade,
+ * transactions.
+ *
+ * The schema is built by a list of migrations; migration N takes a store at
+ * version N-1 to version N. A new store runs them all; an older one runs the
+ * missing ones, all in one transaction, so an interrupted upgrade leaves the
+ * old store untouched.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <spatialite.h>
+#include <ogr_api.h>
+#include <gdal.h>
+#include <cpl_conv.h>
+#include "fp_store.h"
+#include "store/store_internal.h"
+
+/* v1: the data model of DESIGN.md. */
+static const char *const migration_1 =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "SELECT InitSpatialMetadata(0, 'WGS84');"
+    "CREATE TABLE regions("
+    "  id INTEGER PRIMARY KEY,"
+    "  level TEXT NOT NULL,"          /* country | admin1 | custom name */
+    "  code TEXT NOT NULL UNIQUE,"    /* ISO 3166-1 alpha-3 / ISO 3166-2 */
+    "  iso_a2 TEXT,"
+    "  name TEXT NOT NULL,"
+    "  name_long TEXT,"
+    "  parent TEXT,"
+    "  continent TEXT,"
+    "  subregion TEXT,"
+    "  population INTEGER);"
+    "SELECT AddGeometryColumn('regions', 'geom', 4326, 'MULTIPOLYGON', 'XY');"
+    "SELECT CreateSpatialIndex('regions', 'geom');"
+    "CREATE INDEX regions_level ON regions(level);"
+    "CREATE TABLE imports("
+    "  id INTEGER PRIMARY KEY,"
+    "  file TEXT NOT NULL,"
+    "  checksum TEXT NOT NULL,"       /* SHA-256 of the file's bytes */
+    "  dataset TEXT NOT NULL,"
+    "  format TEXT,"
+    "  rows_read INTEGER, rows_stored INTEGER, rows_rejected INTEGER,"
+    "  started TEXT, finished TEXT);"
+    "CREATE UNIQUE INDEX imports_checksum ON imports(dataset, checksum);"
+    "CREATE TABLE rejects("
+    "  id INTEGER PRIMARY KEY,"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),"
+    "  line INTEGER,"                 /* CSV line number (1-based, header is 1) */
+    "  feature INTEGER,"              /* feature index otherwise (0-based, as OGR) */
+    "  reason TEXT NOT NULL,"
+    "  raw TEXT);"
+    "CREATE TABLE projects("
+    "  id INTEGER PRIMARY KEY,"
+    "  import_id INTEGER NOT NULL REFERENCES imports(id),"
+    "  dataset TEXT NOT NULL,"
+    "  source_key TEXT,"              /* the input's own id, if it has one */
+    "  source_line INTEGER,"          /* line or feature number in the input */
+    "  company TEXT, category TEXT, name TEXT, place TEXT,"
+    "  country TEXT,"                 /* as given in the input */
+    "  country_code TEXT,"            /* ISO alpha-3 resolved against regions */
+    "  year INTEGER, status TEXT, amount REAL, source TEXT,"
+    "  extra TEXT);"                  /* other input columns, as a JSON object */
+    "SELECT AddGeometryColumn('projects', 'geom', 4326, 'GEOMETRY', 'XY');"
+    "SELECT CreateSpatialIndex('projects', 'geom');"
+    "CREATE UNIQUE INDEX projects_key ON projects(dataset, source_key);";
+
+/* v2: geocoding provenance, and a dataset index for per-dataset commands. */
+static const char *const migration_2 =
+    "ALTER TABLE projects ADD COLUMN geocode_method TEXT;"    /* input|exact|folded|alternate|country */
+    "ALTER TABLE projects ADD COLUMN geocode_ref TEXT;"       /* gazetteer id or country code */
+    "ALTER TABLE projects ADD COLUMN geocode_precision TEXT;" /* point|city|country */
+    "CREATE INDEX projects_dataset ON projects(dataset);"
+    "UPDATE projects SET geocode_method = 'input', geocode_precision = 'point' "
+    "  WHERE geom IS NOT NULL;";
+
+static const char *const migrations[] = { NULL, migration_1, migration_2 };
+
+const char *fp_store_migration_sql(int version)
+{
+    return (version >= 1 && version <= FP_SCHEMA_VERSION) ? migrations[version] : NULL;
+}
+
+static fp_status exec_sql(fp_store *s, const char *sql, fp_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, msg ? msg : "error");
+        sqlite3_free(msg);
+        return st;
+    }
+    return FP_OK;
+}
+
+fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err)
+{
+    return exec_sql(s, sql, err);
+}
+
+static int read_version(fp_store *s)
+{
+    sqlite3_stmt *st;
+    int v = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st, NULL) != SQLITE_OK)
+        return 0;                       /* no meta table: an empty file */
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
+{
+    int v = read_version(s);
+    if (v > FP_SCHEMA_VERSION)
+        return fp_error_set(err, FP_ERR_STATE,
+                            "%s: schema version %d is newer than this footprint (%d); upgrade footprint",
+                            s->path, v, FP_SCHEMA_VERSION);
+    if (v >= target)
+        return FP_OK;
+    if (s->flags & FP_STORE_READONLY)
+        return fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade; open it writable", s->path, v);
+    fp_status st = fp_store_begin(s, err);
+    if (st) return st;
+    for (int i = v + 1; i <= target; i++) {
+        if ((st = exec_sql(s, migrations[i], err)) != FP_OK) {
+            fp_store_rollback(s);
+            return st;
+        }
+    }
+    /* SpatiaLite's functions report failure by returning 0, not by an SQL
+     * error: check that both geometry columns really exist. */
+    sqlite3_stmt *q;
+    int geometry_columns = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM geometry_columns WHERE f_table_name IN ('regions','projects')",
+                           -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) geometry_columns = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (geometry_columns != 2) {
+        fp_store_rollback(s);
+        return fp_error_set(err, FP_ERR_DB, "%s: SpatiaLite could not create the geometry columns", s->path);
+    }
+    char sql[128];
+    snprintf(sql, sizeof sql,
+             "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')", target);
+    if ((st = exec_sql(s, sql, err)) != FP_OK || (st = fp_store_commit(s, err)) != FP_OK) {
+        fp_store_rollback(s);
+        return st;
+    }
+    return FP_OK;
+}
+
+fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err)
+{
+    *out = NULL;
+    if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
+        return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
+    fp_store *s = calloc(1, sizeof *s);
+    if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    s->path = strdup(path);
+    s->flags = flags;
+    int oflags = (flags & FP_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+        fp_error_set(err, FP_ERR_DB, "%s: cannot open database: %s", path,
+                     s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        fp_store_close(s);
+        return err ? err->code : FP_ERR_DB;
+    }
+    /* A bounded wait for another writer, then a clear error (see fp_store_begin). */
+    sqlite3_busy_timeout(s->db, 10000);
+    s->spatialite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(s->db, s->spatialite_cache, 0);
+    fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err);
+    if (st == FP_OK) {
+        /* Is this a SQLite file at all? The first read tells. */
+        sqlite3_stmt *q;
+        int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
+        if (rc == SQLITE_OK) { rc = sqlite3_step(q); sqlite3_finalize(q); }
+        if (rc != SQLITE_ROW) {
+            st = fp_error_set(err, rc == SQLITE_BUSY ? FP_ERR_DB : FP_ERR_STATE,
+                              "%s: %s", path, rc == SQLITE_BUSY
+                                  ? "database is locked by another process (waited 10 s)"
+                                  : "not a footprint database (not a SQLite file)");
+        }
+    }
+    if (st == FP_OK) {
+        s->opened_version = read_version(s);
+        if (s->opened_version == 0) {
+            sqlite3_stmt *q;
+            int tables = 0;
+            if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) == SQLITE_OK) {
+                if (sqlite3_step(q) == SQLITE_ROW) tables = sqlite3_column_int(q, 0);
+                sqlite3_finalize(q);
+            }
+            if (tables > 0)
+                st = fp_error_set(err, FP_ERR_STATE,
+                                  "%s: a SQLite database but not a footprint store (no schema_version); "
+                                  "refusing to change it", path);
+        }
+    }
+    if (st == FP_OK)
+        st = fp_store_migrate(s, target, err);
+    if (st != FP_OK) {
+        fp_store_close(s);
+        return st;
+    }
+    *out = s;
+    return FP_OK;
+}
+
+fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err)
+{
+    return fp_store_open_at(path, flags, FP_SCHEMA_VERSION, out, err);
+}
+
+void fp_store_close(fp_store *s)
+{
+    if (!s) return;
+    if (s->db) {
+        if (s->in_txn) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(s->db);
+    }
+    if (s->spatialite_cache) spatialite_cleanup_ex(s->spatialite_cache);
+    free(s->path);
+    free(s);
+}
+
+const char *fp_store_path(const fp_store *s) { return s->path; }
+int fp_store_schema_version(const fp_store *s) { return read_version((fp_store *)s); }
+int fp_store_opened_version(const fp_store *s) { return s->opened_version; }
+sqlite3 *fp_store_sqlite(fp_store *s) { return s->db; }
+
+fp_status fp_store_begin(fp_store *s, fp_error *err)
+{
+    /* IMMEDIATE takes the write lock now, so a busy store fails here (after
+     * the busy timeout) rather than half-way through the work. */
+    int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_BUSY)
+        return fp_error_set(err, FP_ERR_DB, "%s: database is locked by another process (waited 10 s)", s->path);
+    if (rc != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s: cannot start a transaction: %s", s->path, sqlite3_errmsg(s->db));
+    s->in_txn = 1;
+    return FP_OK;
+}
+
+fp_status fp_store_commit(fp_store *s, fp_error *err)
+{
+    if (!s->in_txn) return FP_OK;
+    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: commit failed: %s", s->path, sqlite3_errmsg(s->db));
+        fp_store_rollback(s);
+        return st;
+    }
+    s->in_txn = 0;
+    return FP_OK;
+}
+
+void fp_store_rollback(fp_store *s)
+{
+    if (!s->in_txn) return;
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->in_txn = 0;
+}
+
+long fp_store_count(fp_store *s, const char *table)
+{
+    static const char *const allowed[] = { "regions", "projects", "imports", "rejects", NULL };
+    int ok = 0;
+    for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], table) == 0;
+    if (!ok) return -1;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    sqlite3_stmt *q;
+    long n = -1;
+    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) n = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return n;
+}
+
+const char *fp_data_path(const char *name, char *buf, size_t size)
+{
+    const char *dir = getenv("FOOTPRINT_DATA");
+    if (!dir || !*dir) dir = FP_DATADIR;
+    snprintf(buf, size, "%s/%s", dir, name);
+    return buf;
+}
+
+void fp_global_init(void)
+{
+    spatialite_initialize();
+    GDALAllRegister();
+    /* Keep GDAL from writing .aux.xml side files next to users' inputs. */
+    CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+}
+
+void fp_global_cleanup(void)
+{
+    GDALDestroyDriverManager();
+    OGRCleanupAll();
+    spatialite_shutdown();
+}
