@@ -118,7 +118,7 @@ static int cmd_init(const char *db, int argc, char **argv)
     static struct option longopts[] = { { "regions", required_argument, 0, 'r' }, { "help", no_argument, 0, 'h' }, { 0 } };
     const char *regions = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'r') regions = optarg;
         else if (c == 'h') { fputs(usage_init, stdout); return 0; }
         else return usage_error(usage_init, "init: bad option%s", "");
@@ -159,7 +159,7 @@ static int cmd_import(const char *db, int argc, char **argv)
     fp_column_map maps[MAX_MAPS + 2];
     char *map_copies[MAX_MAPS] = {0};
     int nmaps = 0, c, rc = 0;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.dataset = optarg; break;
         case 'x': o.lon_column = optarg; break;
@@ -235,7 +235,7 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     const char *dataset = NULL;
     long limit = -1;
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'd') dataset = optarg;
         else if (c == 'n') {
             char *end;
@@ -278,7 +278,7 @@ static int cmd_geocode(const char *db, int argc, char **argv)
                                         { "help", no_argument, 0, 'h' }, { 0 } };
     fp_geocode_options o = { .country_fallback = 1 };
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.dataset = optarg; break;
         case 'g': o.gazetteer_path = optarg; break;

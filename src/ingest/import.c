@@ -98,6 +98,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (st == FP_OK)
         st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fp_import_csv(sink, path, opts, res, err)
                                                     : fp_import_ogr(sink, path, opts, res, err);
+    if (st == FP_OK) st = fp_sink_finish(sink, err);
     fp_sink_free(sink);
     if (st == FP_OK) {
         char finished[32];

@@ -192,13 +192,17 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                 snprintf(reason, sizeof reason, "SpatiaLite cannot encode it");
                 kind = FP_REJECT_INVALID_GEOMETRY;
             }
-            OGR_G_DestroyGeometry(g);
             if (kind != FP_REJECT_KINDS) {
+                OGR_G_DestroyGeometry(g);
                 st = fp_sink_reject(sink, rec.line, 0, (fp_reject_kind)kind, reason, raw, raw_len, err);
                 goto next;
             }
             res->z_dropped += chk.z_dropped;
             res->repaired += chk.repaired;
+            OGREnvelope env;
+            OGR_G_GetEnvelope(g, &env);
+            row.minx = env.MinX; row.maxx = env.MaxX; row.miny = env.MinY; row.maxy = env.MaxY;
+            OGR_G_DestroyGeometry(g);
         } else if (lon_c >= 0) {
             char *lon_s = trim(fields[lon_c]), *lat_s = trim(fields[lat_c]);
             if (!*lon_s && !*lat_s && have_place) {
@@ -246,6 +250,8 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                     goto next;
                 }
                 fp_point_to_blob(lon, lat, &blob, &blob_len);
+                row.minx = row.maxx = lon;
+                row.miny = row.maxy = lat;
             }
         }
         if (!blob && !have_place) {

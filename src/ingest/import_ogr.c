@@ -168,6 +168,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             row.extra = extra;
             row.geom_blob = blob;
             row.geom_len = blob_len;
+            if (g && blob) {
+                OGREnvelope env;
+                OGR_G_GetEnvelope(g, &env);
+                row.minx = env.MinX; row.maxx = env.MaxX; row.miny = env.MinY; row.maxy = env.MaxY;
+            }
             st = fp_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
         }

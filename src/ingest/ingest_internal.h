@@ -29,6 +29,7 @@ typedef struct fp_row {
     json_t *extra;                   /* other attributes (borrowed), may be NULL */
     const unsigned char *geom_blob;  /* SpatiaLite blob, or NULL: pending geocode */
     int geom_len;
+    double minx, miny, maxx, maxy;   /* the geometry's bounding box */
     long line, feature;              /* one of them > 0 */
 } fp_row;
 
@@ -37,6 +38,9 @@ struct fp_store;
 
 fp_status fp_sink_new(struct fp_store *store, const char *path, long import_id, const char *dataset,
                       fp_import_result *res, fp_sink **out, fp_error *err);
+/* Finishes the bulk load: spatial index triggers back, timestamps set.
+ * Must be called before the commit; on error the caller rolls back. */
+fp_status fp_sink_finish(fp_sink *sink, fp_error *err);
 void fp_sink_free(fp_sink *sink);
 /* Stores a project row (or a reject, if its id is a duplicate). */
 fp_status fp_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);

@@ -176,7 +176,7 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     sqlite3_busy_timeout(s->db, 10000);
     s->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(s->db, s->spatialite_cache, 0);
-    fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", err);
+    fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
     if (st == FP_OK) {
         /* Is this a SQLite file at all? The first read tells. */
         sqlite3_stmt *q;

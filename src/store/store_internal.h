@@ -20,4 +20,16 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fp_store_migration_sql(int version);
 
+/* One R*Tree entry, coordinates already rounded outwards to float. */
+typedef struct fp_rtree_entry {
+    sqlite3_int64 id;
+    float minx, maxx, miny, maxy;
+} fp_rtree_entry;
+
+float fp_rtree_round_down(double d);
+float fp_rtree_round_up(double d);
+/* Replaces the whole content of R*Tree `index` with entries (reordered in
+ * place). Run inside a transaction. */
+fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);
+
 #endif
