@@ -173,7 +173,10 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
         return err ? err->code : FP_ERR_DB;
     }
     /* A bounded wait for another writer, then a clear error (see fp_store_begin). */
-    sqlite3_busy_timeout(s->db, 10000);
+    /* FOOTPRINT_BUSY_MS shortens the wait (tests); the default is 10 s. */
+    const char *busy = getenv("FOOTPRINT_BUSY_MS");
+    s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 10000;
+    sqlite3_busy_timeout(s->db, s->busy_ms);
     s->spatialite_cache = spatialite_alloc_connection();
     spatialite_init_ex(s->db, s->spatialite_cache, 0);
     fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
@@ -185,7 +188,7 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
         if (rc != SQLITE_ROW) {
             st = fp_error_set(err, rc == SQLITE_BUSY ? FP_ERR_DB : FP_ERR_STATE,
                               "%s: %s", path, rc == SQLITE_BUSY
-                                  ? "database is locked by another process (waited 10 s)"
+                                  ? "database is locked by another process"
                                   : "not a footprint database (not a SQLite file)");
         }
     }
@@ -242,7 +245,8 @@ fp_status fp_store_begin(fp_store *s, fp_error *err)
      * the busy timeout) rather than half-way through the work. */
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc == SQLITE_BUSY)
-        return fp_error_set(err, FP_ERR_DB, "%s: database is locked by another process (waited 10 s)", s->path);
+        return fp_error_set(err, FP_ERR_DB, "%s: database is locked by another process (waited %.1f s); try again when it has finished",
+                            s->path, s->busy_ms / 1000.0);
     if (rc != SQLITE_OK)
         return fp_error_set(err, FP_ERR_DB, "%s: cannot start a transaction: %s", s->path, sqlite3_errmsg(s->db));
     s->in_txn = 1;

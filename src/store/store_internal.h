@@ -12,6 +12,7 @@ struct fp_store {
     int flags;
     int in_txn;
     int opened_version;
+    int busy_ms;
 };
 
 fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);

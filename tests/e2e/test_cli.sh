@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The command-line contract: help, exit codes, error messages.
+. "$(dirname "$0")/lib.sh"
+
+case_begin "--help prints the command list and exits 0"
+run --help
+assert_eq 0 "$RC" "exit status"
+for c in init import rejects geocode run; do assert_contains "$OUT" "  $c" "command $c listed"; done
+case_end
+
+case_begin "help import documents --map and the fields"
+run help import
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "--map FIELD=COL" "--map"
+assert_contains "$OUT" "company, category, name, place, country, year" "field list"
+case_end
+
+case_begin "unknown command is a usage error (exit 2)"
+run frobnicate
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "unknown command 'frobnicate'" "message"
+case_end
+
+case_begin "bad option is a usage error (exit 2)"
+run --db x.sqlite import --no-such-option f.csv
+assert_eq 2 "$RC" "exit status"
+case_end
+
+case_begin "--map without '=' is a usage error naming the value"
+run --db x.sqlite import f.csv --map company
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "--map wants FIELD=COLUMN, not 'company'" "message"
+case_end
+
+case_begin "a command on a missing store fails (exit 1), says to run init, creates nothing"
+run --db missing.sqlite import "$FIX/points_good.csv"
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "missing.sqlite: no such database; run \`footprint init\` first" "message"
+[ -e missing.sqlite ] && fail "missing.sqlite was created"
+case_end
+
+case_begin "importing a missing file fails naming the file"
+"$FP" -q --db s.sqlite init
+run --db s.sqlite import nope.csv
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "nope.csv: no such file" "message"
+case_end
+
+case_begin "--map to an unknown field is a usage error listing the fields"
+run --db s.sqlite import "$FIX/points_good.csv" --map colour=note
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "unknown field 'colour'" "message"
+case_end
+
+case_begin "--map to a missing column names the file and lists the columns"
+run --db s.sqlite import "$FIX/points_good.csv" --map company=firm
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "points_good.csv: --map company=firm: no column 'firm' (columns: id, company, category" "message"
+case_end
+
+case_begin "a text file as the store is refused, untouched"
+echo "hello" > notdb.sqlite
+run --db notdb.sqlite init
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "notdb.sqlite" "message names the file"
+assert_eq "hello" "$(cat notdb.sqlite)" "file untouched"
+case_end
+
+case_begin "the man page renders and names every command"
+out=$(man -l "$ROOT/doc/footprint.1" 2>/dev/null | col -b)
+for c in init import rejects geocode run; do assert_contains "$out" "$c" "man page mentions $c"; done
+case_end

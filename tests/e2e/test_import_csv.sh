@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# import of CSV: detection, validation with reasons and line numbers, quirks.
+. "$(dirname "$0")/lib.sh"
+DB=s.sqlite
+"$FP" -q --db $DB init
+
+case_begin "points_good.csv: 13 rows, 5 stored, 8 rejected with the reasons counted"
+run --db $DB import "$FIX/points_good.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "13 rows read, 5 stored, 8 rejected" "summary"
+assert_contains "$OUT" "rejected, malformed row: 1" "malformed"
+assert_contains "$OUT" "rejected, no location: 1" "no location"
+assert_contains "$OUT" "rejected, coordinates missing: 1" "missing"
+assert_contains "$OUT" "rejected, coordinates not numbers: 1" "not numbers"
+assert_contains "$OUT" "rejected, coordinates NaN or infinite: 2" "non-finite"
+assert_contains "$OUT" "rejected, coordinates out of range: 1" "range"
+assert_contains "$OUT" "rejected, duplicate id: 1" "duplicate"
+assert_eq 5 "$(sql "SELECT count(*) FROM projects")" "projects"
+assert_eq 8 "$(sql "SELECT count(*) FROM rejects")" "rejects"
+case_end
+
+case_begin "rejects carry the CSV line the record starts on (a quoted newline counts) and the reason"
+# Hand-counted from the fixture: header line 1, record A4 spans lines 5-6.
+want="7|coordinates out of range
+8|coordinates NaN or infinite
+9|coordinates not numbers
+10|coordinates missing
+11|coordinates NaN or infinite
+12|duplicate id
+13|malformed row
+14|no location"
+assert_eq "$want" "$(sql "SELECT line, substr(reason, 1, instr(reason, ':') - 1) FROM rejects ORDER BY line")" "lines and kinds"
+assert_eq "lat=95.5" "$(sql "SELECT 'lat=' || substr(reason, instr(reason,'lat=')+4, 4) FROM rejects WHERE line=7")" "range detail"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE line=13")" "the row has 9 fields, the header has 8" "field count detail"
+assert_eq "A10,WuXi,rd_lab,Too many fields,2020,1,2,3,4" "$(sql "SELECT raw FROM rejects WHERE line=13")" "raw text kept"
+case_end
+
+case_begin "stored rows: coordinates, fields, extras, and the line number of the multi-line record"
+assert_eq "36.8219|-1.2921|Huawei|smart_city|Nairobi Safe City|2015|2" \
+  "$(ssql "SELECT X(geom), Y(geom), company, category, name, year, source_line FROM projects WHERE source_key='A1'")" "A1"
+assert_eq "Quito, cameras" "$(sql "SELECT name FROM projects WHERE source_key='A3'")" "quoted comma"
+assert_eq '{"note":"said \"hello\""}' "$(sql "SELECT extra FROM projects WHERE source_key='A3'")" "doubled quotes in extra"
+assert_eq "5|Multi
+line name" "$(sql "SELECT source_line, name FROM projects WHERE source_key='A4'")" "multi-line record"
+assert_eq '|{"year_raw":"circa 2019"}' "$(sql "SELECT year, extra FROM projects WHERE source_key='A12'")" "unparsed year kept raw"
+assert_eq "1|1" "$(ssql "SELECT count(*), CheckSpatialIndex('projects','geom') FROM projects WHERE geocode_method='input' AND source_key='A2'")" "spatial index"
+case_end
+
+case_begin "footprint rejects lists file:line: reason and the raw text"
+run --db $DB rejects
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "points_good.csv:12: duplicate id: id 'A1' is already stored in dataset 'points_good'" "duplicate line"
+assert_contains "$OUT" "    A1,Huawei,smart_city,Dup id,2016,36.8,-1.3," "raw"
+assert_contains "$OUT" "8 rejected rows" "count"
+case_end
+
+case_begin "importing the same file twice stores nothing twice"
+run --db $DB import "$FIX/points_good.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "already imported into this dataset (import #1); nothing stored" "message"
+assert_eq "5|8|1" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM rejects), (SELECT count(*) FROM imports)")" "counts"
+case_end
+
+case_begin "the same file into another dataset is a new import"
+run --db $DB import "$FIX/points_good.csv" --dataset second
+assert_eq 0 "$RC" "exit status"
+assert_eq "10" "$(sql "SELECT count(*) FROM projects")" "projects"
+case_end
+
+case_begin "BOM, CRLF, semicolons and decimal commas; country names resolved to ISO codes"
+run --db $DB import "$FIX/quirks_bom_crlf_semicolon.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_eq "8.5417|47.3769|CHE|CHE" "$(ssql "SELECT X(geom), Y(geom), country, country_code FROM projects WHERE name LIKE 'Z%rich office'")" "decimal comma"
+assert_eq "5AC3BC72696368206F6666696365" "$(sql "SELECT hex(name) FROM projects WHERE dataset='quirks_bom_crlf_semicolon' AND country='CHE'")" "UTF-8 bytes, no CR"
+assert_eq "France|FRA" "$(sql "SELECT country, country_code FROM projects WHERE name='Paris lab'")" "country name"
+case_end
+
+case_begin "Latin-1 bytes are converted, never stored as invalid UTF-8"
+run --db $DB import "$FIX/latin1.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "rows read as Latin-1 (not UTF-8): 1" "summary"
+assert_eq "53C3A36F205061756C6F206F6666696365" "$(sql "SELECT hex(name) FROM projects WHERE dataset='latin1' AND source_line=2")" "São as UTF-8"
+case_end
+
+case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"
+run --db $DB import "$FIX/mercator.csv" --lon x --lat y --crs EPSG:3857
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "reprojected to WGS 84: 1" "summary"
+# cs2cs prints EPSG:4326 in its axis order: latitude, longitude.
+read -r lat lon _ < <(echo "4100000 -144000" | cs2cs -f %.9f EPSG:3857 EPSG:4326)
+assert_near "$lon" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='W1'")" 1e-7 "lon"
+assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='W1'")" 1e-7 "lat"
+case_end
+
+case_begin "without --crs, projected coordinates are rejected as out of range with a hint"
+run --db $DB import "$FIX/mercator.csv" --lon x --lat y --dataset nocrs
+assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE line=2 AND reason LIKE '%another CRS%'")" "use --crs" "hint"
+case_end
+
+case_begin "--map maps columns to fields; a WKT column gives lines and polygons"
+printf 'key,firm,kind,shape\nk1,Huawei,cable,"LINESTRING(0 0, 10 10)"\nk2,ZTE,other,"POLYGON((0 0,1 0,1 1,0 1,0 0))"\nk3,ZTE,other,"POLYGON((0 0,1 1,1 0,0 1,0 0))"\nk4,ZTE,other,"NOT WKT"\n' > wkt.csv
+run --db $DB import wkt.csv --wkt shape --map company=firm --map category=kind --map id=key
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "summary"
+assert_eq "k1|Huawei|cable|LINESTRING|k2|ZTE|other|POLYGON" "$(ssql "SELECT group_concat(source_key||'|'||company||'|'||category||'|'||GeometryType(geom), '|') FROM (SELECT * FROM projects WHERE dataset='wkt' ORDER BY id)")" "rows"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE raw LIKE 'k3,%'")" "invalid geometry: Self-intersection" "bowtie"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE raw LIKE 'k4,%'")" "unreadable WKT" "bad WKT"
+case_end
+
+case_begin "--make-valid repairs the bowtie instead of rejecting it"
+run --db $DB import wkt.csv --wkt shape --map id=key --dataset repaired --make-valid
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_contains "$OUT" "invalid geometries repaired: 1" "repaired count"
+assert_eq "1|0.5" "$(ssql "SELECT ST_IsValid(geom), Area(geom) FROM projects WHERE dataset='repaired' AND source_key='k3'")" "valid, area of the two triangles"
+case_end
+
+case_begin "a CSV with no usable columns is refused with the columns it has"
+printf 'a,b\n1,2\n' > nocoords.csv
+run --db $DB import nocoords.csv
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "nocoords.csv: no coordinate columns" "message"
+assert_contains "$OUT" "(columns: a, b)" "columns listed"
+case_end
+
+case_begin "empty and header-only files"
+: > empty.csv
+run --db $DB import empty.csv
+assert_eq 1 "$RC" "empty: exit status"
+assert_contains "$OUT" "empty.csv: empty file (no header line)" "empty: message"
+printf 'id,lon,lat\n' > header.csv
+run --db $DB import header.csv
+assert_eq 0 "$RC" "header-only: exit status"
+assert_contains "$OUT" "0 rows read, 0 stored, 0 rejected" "header-only: summary"
+case_end
+
+case_begin "an unterminated quote at the end is a rejected row, not a crash"
+printf 'id,lon,lat,name\nq1,1,2,ok\nq2,3,4,"never closed\n' > unterminated.csv
+run --db $DB import unterminated.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "summary"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE line=3 AND reason LIKE '%unterminated%'")" "unterminated quoted field" "reason"
+case_end
+
+case_begin "a 1 MB single CSV line imports"
+python3 -c "print('id,lon,lat,blob'); print('big,1,2,' + 'x'*1048576)" > big.csv
+run --db $DB import big.csv
+assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "summary"
+assert_eq 1048587 "$(sql "SELECT length(extra) FROM projects WHERE source_key='big'")" "extra length ({\"blob\":\"...\"})"
+case_end

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# init: the store's schema and the default regions.
+. "$(dirname "$0")/lib.sh"
+DB=s.sqlite
+GPKG="$ROOT/geodata/regions.gpkg"
+
+case_begin "init creates the store and loads every region of geodata/regions.gpkg"
+run --db $DB init
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "created s.sqlite (schema 2)" "message"
+# Expected counts from the GeoPackage itself, read by OGR (not by footprint).
+want_c=$(ogrinfo -ro -q -sql "SELECT count(*) AS n FROM regions WHERE level='country'" "$GPKG" | sed -n 's/.*n (Integer.*) = //p')
+want_a=$(ogrinfo -ro -q -sql "SELECT count(*) AS n FROM regions WHERE level='admin1'" "$GPKG" | sed -n 's/.*n (Integer.*) = //p')
+assert_eq "$want_c" "$(sql "SELECT count(*) FROM regions WHERE level='country'")" "countries"
+assert_eq "$want_a" "$(sql "SELECT count(*) FROM regions WHERE level='admin1'")" "admin-1"
+assert_eq "2" "$(sql "SELECT value FROM meta WHERE key='schema_version'")" "schema version"
+case_end
+
+case_begin "every country the brief names has its ISO code (FRA, NOR, XKX) and admin-1 parents exist"
+assert_eq "FR|France" "$(sql "SELECT iso_a2, name FROM regions WHERE code='FRA'")" "France"
+assert_eq "NO|Norway" "$(sql "SELECT iso_a2, name FROM regions WHERE code='NOR'")" "Norway"
+assert_eq "XK" "$(sql "SELECT iso_a2 FROM regions WHERE code='XKX'")" "Kosovo"
+assert_eq "0" "$(sql "SELECT count(*) FROM regions a WHERE level='admin1' AND NOT EXISTS (SELECT 1 FROM regions c WHERE c.code=a.parent AND c.level='country')")" "orphan admin-1"
+assert_eq "USA" "$(sql "SELECT parent FROM regions WHERE code='US-CA'")" "US-CA parent"
+case_end
+
+case_begin "point-in-region through the spatial index: Nairobi is in KEN, Maseru in LSO (not ZAF)"
+q="SELECT code FROM regions WHERE level='country' AND ST_Contains(geom, MakePoint(%s, 4326)) AND ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name='regions' AND search_frame=MakePoint(%s, 4326))"
+assert_eq "KEN" "$(ssql "$(printf "$q" "36.81667, -1.28333" "36.81667, -1.28333")")" "Nairobi"
+assert_eq "LSO" "$(ssql "$(printf "$q" "27.48333, -29.31667" "27.48333, -29.31667")")" "Maseru"
+assert_eq "1" "$(ssql "SELECT CheckSpatialIndex('regions', 'geom')")" "regions spatial index valid"
+case_end
+
+case_begin "a second init changes nothing (the file's bytes are identical)"
+before=$(sha256sum $DB | cut -d' ' -f1)
+run --db $DB init
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "already loaded" "message"
+assert_eq "$before" "$(sha256sum $DB | cut -d' ' -f1)" "store bytes"
+case_end
+
+case_begin "init --regions with a custom polygon layer replaces the regions"
+cat > zones.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"Z1","name":"West"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]]]}},
+{"type":"Feature","properties":{"code":"Z2","name":"East"},"geometry":{"type":"Polygon","coordinates":[[[10,0],[20,0],[20,10],[10,10],[10,0]]]}}]}
+J
+run --db custom.sqlite init --regions zones.geojson
+assert_eq 0 "$RC" "exit status"
+DB=custom.sqlite
+assert_eq "Z1|custom|MULTIPOLYGON|Z2|custom|MULTIPOLYGON" "$(ssql "SELECT group_concat(code || '|' || level || '|' || GeometryType(geom), '|') FROM (SELECT * FROM regions ORDER BY code)")" "regions"
+DB=s.sqlite
+case_end
+
+case_begin "a region layer without a code field is refused and the old regions stay"
+echo '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}' > nocode.geojson
+run --db custom.sqlite init --regions nocode.geojson
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "nocode.geojson: region layer needs the fields \`code\` and \`name\`" "message"
+assert_eq "2" "$(sqlite3 custom.sqlite "SELECT count(*) FROM regions")" "regions kept"
+case_end
