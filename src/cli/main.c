@@ -358,6 +358,9 @@ int main(int argc, char **argv)
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        /* A file-size limit should fail a write with an error we can report
+         * (and roll back), not kill the process. */
+        signal(SIGXFSZ, SIG_IGN);
         fp_global_init();
         optind = 1;
         int rc = c->fn(db, argc - i, argv + i);

@@ -200,8 +200,8 @@ static fp_status db_error(fp_sink *s, fp_error *err)
 {
     sqlite3 *db = fp_store_sqlite(s->store);
     int rc = sqlite3_errcode(db);
-    if (rc == SQLITE_FULL)
-        return fp_error_set(err, FP_ERR_DB, "%s: disk full while importing %s; nothing of it was stored",
+    if (rc == SQLITE_FULL || rc == SQLITE_IOERR)
+        return fp_error_set(err, FP_ERR_DB, "%s: cannot write (disk full or file size limit) while importing %s; nothing of it was stored",
                             fp_store_path(s->store), s->path);
     return fp_error_set(err, FP_ERR_DB, "%s: %s (importing %s; nothing of it was stored)",
                         fp_store_path(s->store), sqlite3_errmsg(db), s->path);

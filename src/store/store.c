@@ -172,13 +172,14 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
         fp_store_close(s);
         return err ? err->code : FP_ERR_DB;
     }
-    /* A bounded wait for another writer, then a clear error (see fp_store_begin). */
+    s->spatialite_cache = spatialite_alloc_connection();
+    spatialite_init_ex(s->db, s->spatialite_cache, 0);
+    /* After SpatiaLite's init, which sets a busy handler of its own.
+     * A bounded wait for another writer, then a clear error (see fp_store_begin). */
     /* FOOTPRINT_BUSY_MS shortens the wait (tests); the default is 10 s. */
     const char *busy = getenv("FOOTPRINT_BUSY_MS");
     s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 10000;
     sqlite3_busy_timeout(s->db, s->busy_ms);
-    s->spatialite_cache = spatialite_alloc_connection();
-    spatialite_init_ex(s->db, s->spatialite_cache, 0);
     fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
     if (st == FP_OK) {
         /* Is this a SQLite file at all? The first read tells. */
@@ -256,8 +257,12 @@ fp_status fp_store_begin(fp_store *s, fp_error *err)
 fp_status fp_store_commit(fp_store *s, fp_error *err)
 {
     if (!s->in_txn) return FP_OK;
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: commit failed: %s", s->path, sqlite3_errmsg(s->db));
+    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int full = (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR;
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: %s (%s); nothing of this run was stored", s->path,
+                                    full ? "cannot write the database: disk full or file size limit" : "commit failed",
+                                    sqlite3_errmsg(s->db));
         fp_store_rollback(s);
         return st;
     }

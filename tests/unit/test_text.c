@@ -1,0 +1,151 @@
+/* Unit tests of text folding, UTF-8 validation and Latin-1 conversion. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fp_geocode.h"
+#include "common/util.h"
+
+static void expect_fold(const char *in, const char *want)
+{
+    char *got = fp_fold_text(in);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_fold_accents_and_case(void **state)
+{
+    (void)state;
+    expect_fold("S\xC3\xA3o Paulo", "sao paulo");          /* São Paulo, precomposed ã */
+    expect_fold("Sa\xCC\x83o Paulo", "sao paulo");         /* a + U+0303 combining tilde */
+    expect_fold("S\xC3\x83O PAULO", "sao paulo");          /* SÃO PAULO */
+    expect_fold("K\xC3\xB6ln", "koln");                    /* Köln */
+    expect_fold("Ho Chi Minh City", "ho chi minh city");
+    expect_fold("Sao Paulo", "sao paulo");
+    expect_fold("\xC3\x89VORA", "evora");                  /* ÉVORA */
+    expect_fold("abc123", "abc123");                       /* digits are kept */
+}
+
+static void test_fold_punctuation_and_space(void **state)
+{
+    (void)state;
+    expect_fold("SAO-PAULO", "sao paulo");
+    expect_fold("  Z\xC3\xBCrich  ", "zurich");            /* "  Zürich  " */
+    expect_fold("St. John's", "st john s");
+    expect_fold("a -- b", "a b");                          /* a run of punctuation/space is one space */
+    expect_fold("a\t\nb", "a b");
+    expect_fold("(Paris)", "paris");
+    expect_fold("a\xC2\xA0" "b", "a b");                   /* no-break space */
+    expect_fold("", "");
+    expect_fold("   ", "");
+    expect_fold("--", "");
+}
+
+static void test_fold_invalid_utf8(void **state)
+{
+    (void)state;
+    expect_fold("S\xE3o Paulo", "");                       /* Latin-1 byte */
+    expect_fold("\xFF\xFE", "");
+    expect_fold("abc\x80", "");
+    expect_fold("\xC0\xAF", "");                           /* overlong '/' */
+    assert_null(fp_fold_text(NULL));
+}
+
+#define VALID(lit) fp_utf8_valid((lit), sizeof(lit) - 1)
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    assert_true(fp_utf8_valid("", 0));
+    assert_true(VALID("plain ASCII, 123"));
+    assert_true(VALID("\xC3\xA3"));                        /* U+00E3, 2 bytes */
+    assert_true(VALID("\xC2\x80"));                        /* U+0080, smallest 2-byte */
+    assert_true(VALID("\xDF\xBF"));                        /* U+07FF */
+    assert_true(VALID("\xE2\x82\xAC"));                    /* U+20AC euro, 3 bytes */
+    assert_true(VALID("\xE0\xA0\x80"));                    /* U+0800, smallest 3-byte */
+    assert_true(VALID("\xED\x9F\xBF"));                    /* U+D7FF, just below surrogates */
+    assert_true(VALID("\xEE\x80\x80"));                    /* U+E000, just above */
+    assert_true(VALID("\xEF\xBF\xBF"));                    /* U+FFFF */
+    assert_true(VALID("\xF0\x9F\x98\x80"));                /* U+1F600, 4 bytes */
+    assert_true(VALID("\xF0\x90\x80\x80"));                /* U+10000 */
+    assert_true(VALID("\xF4\x8F\xBF\xBF"));                /* U+10FFFF */
+    assert_true(VALID("a\0b"));                            /* NUL is ASCII; the length counts */
+    assert_true(VALID("S\xC3\xA3o Paulo, K\xC3\xB6ln \xE2\x82\xAC \xF0\x9F\x98\x80"));
+
+    assert_false(VALID("\x80"));                           /* lone continuation */
+    assert_false(VALID("a\x80z"));
+    assert_false(VALID("\xBF"));
+    assert_false(VALID("\xC0\xAF"));                       /* overlong '/' */
+    assert_false(VALID("\xC1\xBF"));                       /* overlong */
+    assert_false(VALID("\xE0\x9F\xBF"));                   /* overlong 3-byte (U+07FF) */
+    assert_false(VALID("\xF0\x8F\xBF\xBF"));               /* overlong 4-byte (U+FFFF) */
+    assert_false(VALID("\xED\xA0\x80"));                   /* surrogate U+D800 */
+    assert_false(VALID("\xED\xBF\xBF"));                   /* surrogate U+DFFF */
+    assert_false(VALID("\xE2\x82"));                       /* truncated 3-byte */
+    assert_false(VALID("ab\xE2\x82"));
+    assert_false(VALID("\xC3"));                           /* truncated 2-byte */
+    assert_false(VALID("\xF0\x9F\x98"));                   /* truncated 4-byte */
+    assert_false(VALID("\xE2\x82" "A"));                   /* continuation replaced by ASCII */
+    assert_false(VALID("\xF5\x80\x80\x80"));               /* F5 never appears */
+    assert_false(VALID("\xF4\x90\x80\x80"));               /* U+110000, beyond Unicode */
+    assert_false(VALID("\xFF"));
+    assert_false(VALID("\xFE"));
+    assert_false(VALID("S\xE3o"));                         /* Latin-1 */
+
+    /* The length bounds the check: a valid prefix of an invalid buffer. */
+    assert_true(fp_utf8_valid("ab\x80", 2));
+    assert_false(fp_utf8_valid("\xC3\xA3", 1));
+}
+
+static void test_latin1_to_utf8(void **state)
+{
+    (void)state;
+    char *s = fp_latin1_to_utf8("S\xE3o", 3);
+    assert_non_null(s);
+    const unsigned char want[] = { 0x53, 0xC3, 0xA3, 0x6F, 0x00 };
+    assert_int_equal(strlen(s), 4);
+    assert_memory_equal(s, want, sizeof want);
+    assert_true(VALID("S\xC3\xA3o"));
+    assert_true(fp_utf8_valid(s, strlen(s)));
+    free(s);
+
+    s = fp_latin1_to_utf8("plain", 5);
+    assert_string_equal(s, "plain");
+    free(s);
+
+    s = fp_latin1_to_utf8("", 0);
+    assert_non_null(s);
+    assert_string_equal(s, "");
+    free(s);
+
+    /* 0x80, 0xBF, 0xC0 and 0xFF at the edges of the two-byte forms. */
+    s = fp_latin1_to_utf8("\x80\xBF\xC0\xFF", 4);
+    const unsigned char want2[] = { 0xC2, 0x80, 0xC2, 0xBF, 0xC3, 0x80, 0xC3, 0xBF, 0x00 };
+    assert_memory_equal(s, want2, sizeof want2);
+    free(s);
+
+    /* K\xF6ln (Latin-1) → Köln → folds to "koln". */
+    s = fp_latin1_to_utf8("K\xF6ln", 4);
+    assert_string_equal(s, "K\xC3\xB6ln");
+    char *f = fp_fold_text(s);
+    assert_string_equal(f, "koln");
+    free(f);
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fold_accents_and_case),
+        cmocka_unit_test(test_fold_punctuation_and_space),
+        cmocka_unit_test(test_fold_invalid_utf8),
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_latin1_to_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
