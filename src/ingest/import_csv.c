@@ -215,9 +215,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                 goto next;
             } else {
                 double lon, lat;
-                char lon_copy[64], lat_copy[64];
-                snprintf(lon_copy, sizeof lon_copy, "%s", lon_s);
-                snprintf(lat_copy, sizeof lat_copy, "%s", lat_s);
+                const char *lon_copy = lon_s, *lat_copy = lat_s;   /* for messages */
                 if (parse_coord(lon_s, delim, &lon) || parse_coord(lat_s, delim, &lat)) {
                     snprintf(reason, sizeof reason, "%s='%.40s' %s='%.40s' is not a pair of numbers",
                              cols[lon_c], lon_copy, cols[lat_c], lat_copy);

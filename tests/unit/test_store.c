@@ -1,0 +1,621 @@
+/* Unit tests of the store (open, create, in-place upgrade, refusals) and of
+ * the R*Tree bulk loader (src/store/store.c, src/store/rtree_bulk.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <math.h>
+#include <float.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "fp_store.h"
+#include "store/store_internal.h"
+
+static char tmpdir[64];
+
+static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb; (void)type; (void)ftw;
+    return remove(path);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    strcpy(tmpdir, "/tmp/fp_test_storeXXXXXX");
+    if (!mkdtemp(tmpdir)) return -1;
+    fp_global_init();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    fp_global_cleanup();
+    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+static void db_path(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", tmpdir, name);
+}
+
+/* One integer (or text) from a query on a plain handle. */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+        print_error("prepare failed: %s: %s\n", sql, sqlite3_errmsg(db));
+        fail();
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    sqlite3_int64 v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+static char *query_text(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+        print_error("prepare failed: %s: %s\n", sql, sqlite3_errmsg(db));
+        fail();
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(q, 0);
+    char *v = t ? strdup((const char *)t) : NULL;
+    sqlite3_finalize(q);
+    return v;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        print_error("%s: %s\n", sql, msg ? msg : "?");
+        sqlite3_free(msg);
+        fail();
+    }
+}
+
+/* ---------------------------------------------------------------- store */
+
+static void test_create_new(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "new.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    fp_status st = fp_store_open(path, FP_STORE_CREATE, &s, &err);
+    if (st != FP_OK) print_error("%s\n", err.message);
+    assert_int_equal(st, FP_OK);
+    assert_non_null(s);
+    assert_string_equal(fp_store_path(s), path);
+    assert_int_equal(fp_store_schema_version(s), FP_SCHEMA_VERSION);
+    assert_int_equal(fp_store_opened_version(s), 0);
+    assert_int_equal(fp_store_count(s, "regions"), 0);
+    assert_int_equal(fp_store_count(s, "projects"), 0);
+    assert_int_equal(fp_store_count(s, "imports"), 0);
+    assert_int_equal(fp_store_count(s, "rejects"), 0);
+    assert_int_equal(fp_store_count(s, "meta"), -1);           /* not a counted table */
+    assert_int_equal(fp_store_count(s, "projects; DROP TABLE x"), -1);
+    sqlite3 *db = fp_store_sqlite(s);
+    assert_non_null(db);
+    /* The v2 columns exist and SpatiaLite registered both geometry columns. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') "
+                                   "WHERE name IN ('geocode_method','geocode_ref','geocode_precision')"), 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM geometry_columns "
+                                   "WHERE f_table_name IN ('regions','projects')"), 2);
+    fp_store_close(s);
+
+    /* Opened again: nothing to upgrade. */
+    s = NULL;
+    assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
+    assert_int_equal(fp_store_opened_version(s), FP_SCHEMA_VERSION);
+    assert_int_equal(fp_store_schema_version(s), FP_SCHEMA_VERSION);
+    fp_store_close(s);
+    fp_store_close(NULL);
+}
+
+static void test_upgrade_in_place(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "v1.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    fp_status st = fp_store_open_at(path, FP_STORE_CREATE, 1, &s, &err);
+    if (st != FP_OK) print_error("%s\n", err.message);
+    assert_int_equal(st, FP_OK);
+    assert_int_equal(fp_store_schema_version(s), 1);
+    assert_int_equal(fp_store_opened_version(s), 0);
+    sqlite3 *db = fp_store_sqlite(s);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') "
+                                   "WHERE name = 'geocode_method'"), 0);
+    exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) "
+                "VALUES(10, 1, 'd', 'k1', MakePoint(36.8, -1.3, 4326))");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, place) "
+                "VALUES(11, 1, 'd', 'k2', 'Nairobi')");
+    fp_store_close(s);
+
+    /* Read-only cannot upgrade. */
+    s = NULL;
+    st = fp_store_open(path, FP_STORE_READONLY, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+    assert_null(s);
+
+    s = NULL;
+    st = fp_store_open(path, 0, &s, &err);
+    if (st != FP_OK) print_error("%s\n", err.message);
+    assert_int_equal(st, FP_OK);
+    assert_int_equal(fp_store_opened_version(s), 1);
+    assert_int_equal(fp_store_schema_version(s), 2);
+    assert_int_equal(fp_store_count(s, "projects"), 2);
+    assert_int_equal(fp_store_count(s, "imports"), 1);
+    db = fp_store_sqlite(s);
+    char *method = query_text(db, "SELECT geocode_method FROM projects WHERE id = 10");
+    assert_non_null(method);
+    assert_string_equal(method, "input");
+    free(method);
+    char *precision = query_text(db, "SELECT geocode_precision FROM projects WHERE id = 10");
+    assert_string_equal(precision, "point");
+    free(precision);
+    /* A row without geometry is left for the geocoder. */
+    char *none = query_text(db, "SELECT geocode_method FROM projects WHERE id = 11");
+    assert_null(none);
+    /* The point itself is intact. */
+    char *wkt = query_text(db, "SELECT AsText(geom) FROM projects WHERE id = 10");
+    assert_non_null(wkt);
+    assert_string_equal(wkt, "POINT(36.8 -1.3)");
+    free(wkt);
+    assert_int_equal(query_int(db, "SELECT ST_SRID(geom) FROM projects WHERE id = 10"), 4326);
+    fp_store_close(s);
+
+    /* Once upgraded, a read-only open works. */
+    s = NULL;
+    assert_int_equal(fp_store_open(path, FP_STORE_READONLY, &s, &err), FP_OK);
+    assert_int_equal(fp_store_opened_version(s), 2);
+    fp_store_close(s);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "v99.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_store_open(path, FP_STORE_CREATE, &s, &err), FP_OK);
+    exec_ok(fp_store_sqlite(s), "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    fp_store_close(s);
+
+    s = (fp_store *)1;
+    fp_error_clear(&err);
+    fp_status st = fp_store_open(path, 0, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+    assert_int_equal(err.code, FP_ERR_STATE);
+    assert_null(s);
+    if (!strstr(err.message, "newer")) print_error("message: %s\n", err.message);
+    assert_non_null(strstr(err.message, "newer"));
+    assert_non_null(strstr(err.message, path));
+
+    /* Nor with FP_STORE_CREATE; the version stays 99. */
+    st = fp_store_open(path, FP_STORE_CREATE, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(query_int(db, "SELECT value FROM meta WHERE key = 'schema_version'"), 99);
+    sqlite3_close(db);
+}
+
+static void test_foreign_sqlite_refused(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "other.sqlite");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    exec_ok(db, "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('keep me');");
+    sqlite3_close(db);
+
+    fp_store *s = (fp_store *)1;
+    fp_error err = {0};
+    fp_status st = fp_store_open(path, FP_STORE_CREATE, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+    assert_null(s);
+    assert_non_null(strstr(err.message, path));
+
+    st = fp_store_open(path, 0, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+
+    /* Untouched: the table and its row are there, and no schema was added. */
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *v = query_text(db, "SELECT x FROM notes");
+    assert_string_equal(v, "keep me");
+    free(v);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master"), 1);
+    sqlite3_close(db);
+}
+
+static void test_text_file_refused(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "notes.txt");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    static const char text[] = "this is not a database\nat all, just some text that is long enough "
+                               "to look like a header of a hundred bytes or more.................\n";
+    fputs(text, f);
+    fclose(f);
+
+    fp_store *s = (fp_store *)1;
+    fp_error err = {0};
+    fp_status st = fp_store_open(path, FP_STORE_CREATE, &s, &err);
+    assert_int_not_equal(st, FP_OK);
+    assert_null(s);
+    assert_non_null(strstr(err.message, path));
+
+    /* Not changed. */
+    char buf[512] = {0};
+    f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    assert_int_equal(n, strlen(text));
+    assert_string_equal(buf, text);
+}
+
+static void test_missing_without_create(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "missing.sqlite");
+    fp_store *s = (fp_store *)1;
+    fp_error err = {0};
+    fp_status st = fp_store_open(path, 0, &s, &err);
+    assert_int_equal(st, FP_ERR_STATE);
+    assert_int_equal(err.code, FP_ERR_STATE);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "footprint init"));
+    assert_non_null(strstr(err.message, path));
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* ---------------------------------------------------------------- R*Tree */
+
+static uint64_t lcg_state;
+
+static double lcg_unit(void)    /* [0, 1) */
+{
+    lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(lcg_state >> 11) / 9007199254740992.0;
+}
+
+/* Points (even i) and small boxes (odd i) over the whole lon/lat range. */
+static fp_rtree_entry *make_entries(size_t n, uint64_t seed)
+{
+    fp_rtree_entry *e = calloc(n ? n : 1, sizeof *e);
+    assert_non_null(e);
+    lcg_state = seed;
+    for (size_t i = 0; i < n; i++) {
+        double x = -180 + 360 * lcg_unit(), y = -90 + 180 * lcg_unit();
+        double w = 0, h = 0;
+        if (i % 2) { w = 2 * lcg_unit(); h = 2 * lcg_unit(); }
+        if (x + w > 180) x = 180 - w;
+        if (y + h > 90) y = 90 - h;
+        e[i].id = (sqlite3_int64)(i * 7 + 3);    /* not contiguous */
+        e[i].minx = fp_rtree_round_down(x);
+        e[i].maxx = fp_rtree_round_up(x + w);
+        e[i].miny = fp_rtree_round_down(y);
+        e[i].maxy = fp_rtree_round_up(y + h);
+    }
+    return e;
+}
+
+static sqlite3 *rtree_db(int page_size)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    if (page_size) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA page_size = %d", page_size);
+        exec_ok(db, sql);
+    }
+    exec_ok(db, "CREATE VIRTUAL TABLE idx USING rtree(pkid, xmin, xmax, ymin, ymax)");
+    return db;
+}
+
+static int node_size(sqlite3 *db)
+{
+    return (int)query_int(db, "SELECT length(data) FROM idx_node WHERE nodeno = 1");
+}
+
+static void expect_rtreecheck_ok(sqlite3 *db)
+{
+    char *r = query_text(db, "SELECT rtreecheck('idx')");
+    assert_non_null(r);
+    if (strcmp(r, "ok") != 0) print_error("rtreecheck: %s\n", r);
+    assert_string_equal(r, "ok");
+    free(r);
+}
+
+static void bulk_load(sqlite3 *db, fp_rtree_entry *e, size_t n)
+{
+    fp_error err = {0};
+    exec_ok(db, "BEGIN");
+    fp_status st = fp_rtree_bulk_load(db, "idx", e, n, &err);
+    if (st != FP_OK) print_error("bulk load: %s\n", err.message);
+    assert_int_equal(st, FP_OK);
+    exec_ok(db, "COMMIT");
+}
+
+static long brute_count(const fp_rtree_entry *e, size_t n, double x0, double x1, double y0, double y1)
+{
+    long c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += e[i].maxx >= x0 && e[i].minx <= x1 && e[i].maxy >= y0 && e[i].miny <= y1;
+    return c;
+}
+
+static long window_count(sqlite3 *db, double x0, double x1, double y0, double y1)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM idx WHERE xmax >= ? AND xmin <= ? "
+                                            "AND ymax >= ? AND ymin <= ?", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_double(q, 1, x0);
+    sqlite3_bind_double(q, 2, x1);
+    sqlite3_bind_double(q, 3, y0);
+    sqlite3_bind_double(q, 4, y1);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long c = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return c;
+}
+
+static int root_depth(sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT data FROM idx_node WHERE nodeno = 1", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const unsigned char *b = sqlite3_column_blob(q, 0);
+    int depth = b[0] << 8 | b[1];
+    sqlite3_finalize(q);
+    return depth;
+}
+
+/* Every entry is stored with its exact coordinates under its id. */
+static void expect_entries_stored(sqlite3 *db, const fp_rtree_entry *e, size_t n, size_t step)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT xmin, xmax, ymin, ymax FROM idx WHERE pkid = ?",
+                                        -1, &q, NULL), SQLITE_OK);
+    for (size_t i = 0; i < n; i += step) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, e[i].id);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_true(sqlite3_column_double(q, 0) == (double)e[i].minx);
+        assert_true(sqlite3_column_double(q, 1) == (double)e[i].maxx);
+        assert_true(sqlite3_column_double(q, 2) == (double)e[i].miny);
+        assert_true(sqlite3_column_double(q, 3) == (double)e[i].maxy);
+    }
+    sqlite3_finalize(q);
+}
+
+static void check_loaded(sqlite3 *db, const fp_rtree_entry *copy, size_t n)
+{
+    expect_rtreecheck_ok(db);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM idx"), (sqlite3_int64)n);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM idx_rowid"), (sqlite3_int64)n);
+    /* Whole world: everything. */
+    assert_int_equal(window_count(db, -180, 180, -90, 90), (long)n);
+    /* 20 windows of various sizes, from a separate fixed seed. */
+    uint64_t saved = lcg_state;
+    lcg_state = 12345;
+    for (int k = 0; k < 20; k++) {
+        double w = k < 5 ? 0.01 : k < 10 ? 1 : k < 15 ? 10 : 60;
+        double x0 = -180 + (360 - w) * lcg_unit(), y0 = -90 + (180 - w / 2) * lcg_unit();
+        double x1 = x0 + w, y1 = y0 + w / 2;
+        long want = brute_count(copy, n, x0, x1, y0, y1);
+        long got = window_count(db, x0, x1, y0, y1);
+        if (want != got) print_error("window %d [%g,%g]x[%g,%g]: %ld, expected %ld\n", k, x0, x1, y0, y1, got, want);
+        assert_int_equal(got, want);
+        if (k >= 10 && n >= 20000) assert_true(want > 0);   /* the windows are not all empty */
+    }
+    /* A window around one entry's exact box finds it. */
+    if (n > 0) {
+        const fp_rtree_entry *p = &copy[n / 2];
+        assert_true(window_count(db, p->minx, p->maxx, p->miny, p->maxy) >= 1);
+        assert_int_equal(window_count(db, p->minx, p->maxx, p->miny, p->maxy),
+                         brute_count(copy, n, p->minx, p->maxx, p->miny, p->maxy));
+    }
+    lcg_state = saved;
+    expect_entries_stored(db, copy, n, n > 1000 ? 97 : 1);
+}
+
+static void run_bulk_case(int page_size, size_t n, uint64_t seed, int *depth_out)
+{
+    sqlite3 *db = rtree_db(page_size);
+    fp_rtree_entry *e = make_entries(n, seed);
+    fp_rtree_entry *copy = malloc((n ? n : 1) * sizeof *copy);
+    assert_non_null(copy);
+    memcpy(copy, e, n * sizeof *e);
+    bulk_load(db, e, n);
+    check_loaded(db, copy, n);
+    if (depth_out) *depth_out = root_depth(db);
+    free(e);
+    free(copy);
+    sqlite3_close(db);
+}
+
+static void test_rtree_20000(void **state)
+{
+    (void)state;
+    sqlite3 *db = rtree_db(0);
+    int ns = node_size(db);
+    int cap = (ns - 4) / 24;
+    sqlite3_close(db);
+    assert_true(cap >= 2);
+
+    int depth = -1;
+    run_bulk_case(0, 20000, 42, &depth);
+    /* With capacity M, at least ceil(log_M(n)) levels above the leaves... */
+    int min_depth = 0;
+    for (double c = cap; c < 20000; c *= cap) min_depth++;
+    assert_true(depth >= min_depth);
+    assert_true(depth <= min_depth + 1);
+}
+
+static void test_rtree_small_nodes(void **state)
+{
+    (void)state;
+    /* Small pages make small nodes, hence a deeper tree from the same data. */
+    sqlite3 *db = rtree_db(512);
+    int cap = (node_size(db) - 4) / 24;
+    sqlite3_close(db);
+    assert_true(cap >= 2 && cap < 51);
+    int depth = -1;
+    run_bulk_case(512, 20000, 7, &depth);
+    assert_true(depth >= 3);
+}
+
+static void test_rtree_edge_sizes(void **state)
+{
+    (void)state;
+    sqlite3 *db = rtree_db(0);
+    int ns = node_size(db);
+    size_t cap = (size_t)(ns - 4) / 24;
+    sqlite3_close(db);
+
+    int depth = -1;
+    run_bulk_case(0, 0, 1, &depth);
+    assert_int_equal(depth, 0);
+    run_bulk_case(0, 1, 2, &depth);
+    assert_int_equal(depth, 0);
+    run_bulk_case(0, cap, 3, &depth);         /* exactly one full root leaf */
+    assert_int_equal(depth, 0);
+    run_bulk_case(0, cap + 1, 4, &depth);     /* one more: two levels */
+    assert_int_equal(depth, 1);
+    run_bulk_case(0, cap * cap, 5, &depth);   /* a root of full... or more leaves */
+    assert_true(depth == 1 || depth == 2);
+    run_bulk_case(0, cap * cap + 1, 6, &depth);
+    assert_int_equal(depth, 2);
+}
+
+static void test_rtree_replaces_content(void **state)
+{
+    (void)state;
+    sqlite3 *db = rtree_db(0);
+    /* Rows inserted the ordinary way, some of which collide with the new ids. */
+    exec_ok(db, "INSERT INTO idx VALUES(3, 0, 1, 0, 1), (999999, 5, 6, 5, 6)");
+    for (int i = 0; i < 300; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "INSERT INTO idx VALUES(%d, %d, %d, 1, 2)", 1000000 + i, i % 170, i % 170 + 1);
+        exec_ok(db, sql);
+    }
+    size_t n = 500;
+    fp_rtree_entry *e = make_entries(n, 99);
+    fp_rtree_entry *copy = malloc(n * sizeof *copy);
+    assert_non_null(copy);
+    memcpy(copy, e, n * sizeof *e);
+    bulk_load(db, e, n);
+    check_loaded(db, copy, n);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM idx WHERE pkid = 999999"), 0);
+
+    /* And the tree stays usable by ordinary INSERT/DELETE afterwards. */
+    exec_ok(db, "INSERT INTO idx VALUES(5000000, 10, 11, 10, 11)");
+    exec_ok(db, "DELETE FROM idx WHERE pkid = 3");
+    expect_rtreecheck_ok(db);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM idx"), (sqlite3_int64)n);
+    free(e);
+    free(copy);
+    sqlite3_close(db);
+}
+
+static void test_rtree_rounding(void **state)
+{
+    (void)state;
+    const double values[] = { 0.1, -0.1, 0.0, 1.0 / 3, -1.0 / 3, 36.8, -1.3, 179.99999999,
+                              -179.99999999, 89.123456789, -89.123456789, 1e-30, -1e-30,
+                              123456789.123, -123456789.123, 0.5, -180, 180 };
+    sqlite3 *db = rtree_db(0);
+    sqlite3_stmt *ins, *sel;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO idx VALUES(?, ?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT xmin, xmax FROM idx WHERE pkid = ?", -1, &sel, NULL), SQLITE_OK);
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        double x = values[i];
+        float lo = fp_rtree_round_down(x), hi = fp_rtree_round_up(x);
+        if (!((double)lo <= x && x <= (double)hi))
+            print_error("x=%.17g down=%.17g up=%.17g\n", x, (double)lo, (double)hi);
+        assert_true((double)lo <= x);
+        assert_true(x <= (double)hi);
+        /* Tight: within a few float steps of x. */
+        assert_true((double)hi - (double)lo <= 4 * FLT_EPSILON * fabs(x) + 1e-44);
+        if ((double)(float)x == x) {                       /* representable: exact */
+            assert_true((double)lo == x);
+            assert_true((double)hi == x);
+        }
+        /* The same as SQLite's own R*Tree stores for an INSERT. */
+        sqlite3_reset(ins);
+        sqlite3_bind_int64(ins, 1, (sqlite3_int64)i + 1);
+        sqlite3_bind_double(ins, 2, x);
+        sqlite3_bind_double(ins, 3, x);
+        sqlite3_bind_double(ins, 4, 0);
+        sqlite3_bind_double(ins, 5, 0);
+        assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+        sqlite3_reset(sel);
+        sqlite3_bind_int64(sel, 1, (sqlite3_int64)i + 1);
+        assert_int_equal(sqlite3_step(sel), SQLITE_ROW);
+        assert_true(sqlite3_column_double(sel, 0) == (double)lo);
+        assert_true(sqlite3_column_double(sel, 1) == (double)hi);
+        sqlite3_reset(sel);     /* an open read cursor would lock the R*Tree for the next INSERT */
+    }
+    /* 0.1 is not a float: strictly between. */
+    assert_true((double)fp_rtree_round_down(0.1) < 0.1);
+    assert_true((double)fp_rtree_round_up(0.1) > 0.1);
+    assert_true((double)fp_rtree_round_down(-0.1) < -0.1);
+    assert_true((double)fp_rtree_round_up(-0.1) > -0.1);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(sel);
+    sqlite3_close(db);
+}
+
+static void test_rtree_bad_index(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    fp_rtree_entry e = { 1, 0, 0, 0, 0 };
+    fp_error err = {0};
+    assert_int_not_equal(fp_rtree_bulk_load(db, "nosuch", &e, 1, &err), FP_OK);
+    assert_non_null(strstr(err.message, "nosuch"));
+    sqlite3_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_new),
+        cmocka_unit_test(test_upgrade_in_place),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_foreign_sqlite_refused),
+        cmocka_unit_test(test_text_file_refused),
+        cmocka_unit_test(test_missing_without_create),
+        cmocka_unit_test(test_rtree_20000),
+        cmocka_unit_test(test_rtree_small_nodes),
+        cmocka_unit_test(test_rtree_edge_sizes),
+        cmocka_unit_test(test_rtree_replaces_content),
+        cmocka_unit_test(test_rtree_rounding),
+        cmocka_unit_test(test_rtree_bad_index),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
