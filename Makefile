@@ -60,6 +60,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
+$(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
+
 unit: $(UNIT_BIN)
 
 deps:
@@ -81,7 +84,7 @@ check: deps
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 bench: deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BUILD)/footprint-csvbench
 	@BUILD=$(BUILD) bench/run.sh
 
 clean:

@@ -58,6 +58,7 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
     FILE *fh = fopen(path, "r");
     if (!fh) return fp_error_set(err, FP_ERR_IO, "%s: cannot open gazetteer: %s", path, strerror(errno));
     fp_gazetteer *g = calloc(1, sizeof *g);
+    if (!g) { fclose(fh); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
     g->exact = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
     g->folded = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
     g->alternate = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
@@ -70,7 +71,9 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
         if (lineno == 1) {
-            if (strncmp(line, "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation", 58) != 0) {
+            static const char header[] = "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation";
+            if (strncmp(line, header, sizeof header - 1) != 0 ||
+                (line[sizeof header - 1] != '\0' && line[sizeof header - 1] != '\t')) {
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: line 1: not a footprint gazetteer (expected the header "
                                   "id name asciiname altnames country admin1 lon lat population, tab-separated)", path);
                 break;
@@ -87,22 +90,30 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
             st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: expected 9 tab-separated fields", path, lineno);
             break;
         }
-        char *e1, *e2;
+        char *e1, *e2, *e3;
         double lon = strtod(f[6], &e1), lat = strtod(f[7], &e2);
-        if (*e1 || *e2 || !isfinite(lon) || !isfinite(lat) || fabs(lon) > 180 || fabs(lat) > 90) {
+        long population = strtol(f[8], &e3, 10);
+        if (*e3 || e3 == f[8] || population < 0) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: bad population '%s'", path, lineno, f[8]);
+            break;
+        }
+        if (*e1 || *e2 || e1 == f[6] || e2 == f[7] || !isfinite(lon) || !isfinite(lat) || fabs(lon) > 180 || fabs(lat) > 90) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: bad coordinates '%s' '%s'", path, lineno, f[6], f[7]);
             break;
         }
         if (g->n == g->cap) {
-            g->cap = g->cap ? g->cap * 2 : 4096;
-            g->places = realloc(g->places, g->cap * sizeof *g->places);
+            long newcap = g->cap ? g->cap * 2 : 4096;
+            place *grown = realloc(g->places, newcap * sizeof *grown);
+            if (!grown) { st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory at line %ld", path, lineno); break; }
+            g->places = grown;
+            g->cap = newcap;
         }
         long i = g->n++;
         place *p = &g->places[i];
         p->id = atol(f[0]);
         p->lon = lon;
         p->lat = lat;
-        p->population = atol(f[8]);
+        p->population = population;
         snprintf(p->country, sizeof p->country, "%s", f[4]);
         index_add(g->exact, strdup(f[1]), i);
         index_add(g->folded, fp_fold_text(f[1]), i);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <ogr_api.h>
@@ -159,6 +160,21 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     *out = NULL;
     if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
+    if (flags & FP_STORE_CREATE) {
+        /* Create missing parent folders (the default store is output/...). */
+        char *dir = strdup(path);
+        for (char *p = dir + 1; dir && *p; p++) {
+            if (*p != '/') continue;
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder %s: %s", path, dir, strerror(errno));
+                free(dir);
+                return st;
+            }
+            *p = '/';
+        }
+        free(dir);
+    }
     fp_store *s = calloc(1, sizeof *s);
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     s->path = strdup(path);
@@ -179,19 +195,18 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     const char *busy = getenv("FOOTPRINT_BUSY_MS");
     s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 10000;
     sqlite3_busy_timeout(s->db, s->busy_ms);
-    fp_status st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
-    if (st == FP_OK) {
-        /* Is this a SQLite file at all? The first read tells. */
+    /* Is this a SQLite file at all? The first read tells. */
+    fp_status st = FP_OK;
+    {
         sqlite3_stmt *q;
         int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
         if (rc == SQLITE_OK) { rc = sqlite3_step(q); sqlite3_finalize(q); }
-        if (rc != SQLITE_ROW) {
-            st = fp_error_set(err, rc == SQLITE_BUSY ? FP_ERR_DB : FP_ERR_STATE,
-                              "%s: %s", path, rc == SQLITE_BUSY
-                                  ? "database is locked by another process"
-                                  : "not a footprint database (not a SQLite file)");
-        }
+        if (rc != SQLITE_ROW)
+            st = fp_error_set(err, rc == SQLITE_BUSY ? FP_ERR_DB : FP_ERR_STATE, "%s: %s", path,
+                              rc == SQLITE_BUSY ? "database is locked by another process"
+                                                : "not a footprint database (not a SQLite file); refusing to change it");
     }
+    if (st == FP_OK) st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
     if (st == FP_OK) {
         s->opened_version = read_version(s);
         if (s->opened_version == 0) {
@@ -205,6 +220,8 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
                 st = fp_error_set(err, FP_ERR_STATE,
                                   "%s: a SQLite database but not a footprint store (no schema_version); "
                                   "refusing to change it", path);
+            else if (!(flags & FP_STORE_CREATE))
+                st = fp_error_set(err, FP_ERR_STATE, "%s: an empty file, not a store; run `footprint init` first", path);
         }
     }
     /* A new store gets 8 KiB pages: fewer B-tree splits in bulk imports. */
