@@ -87,9 +87,10 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     sqlite3_stmt *sel = NULL, *upd = NULL;
     if ((st = fp_store_begin(store, err))) goto done;
     const char *sql = opts->redo
-        ? "SELECT id, dataset, source_line, place, country FROM projects WHERE "
-          "(geom IS NULL OR geocode_method IN ('exact','folded','alternate','country')) AND (?1 IS NULL OR dataset=?1) ORDER BY id"
-        : "SELECT id, dataset, source_line, place, country FROM projects WHERE geom IS NULL AND (?1 IS NULL OR dataset=?1) ORDER BY id";
+        ? "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id WHERE "
+          "(p.geom IS NULL OR p.geocode_method IN ('exact','folded','alternate','country')) AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id"
+        : "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id "
+          "WHERE p.geom IS NULL AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id";
     if (sqlite3_prepare_v2(db, sql, -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
                                "geocode_precision=?5, country_code=coalesce(?6, country_code) WHERE id=?7", -1, &upd, NULL) != SQLITE_OK) {
@@ -100,7 +101,9 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     while (sqlite3_step(sel) == SQLITE_ROW) {
         res->candidates++;
         long id = sqlite3_column_int64(sel, 0);
-        const char *dataset = (const char *)sqlite3_column_text(sel, 1);
+        const char *file = (const char *)sqlite3_column_text(sel, 1);
+        const char *format = (const char *)sqlite3_column_text(sel, 5);
+        int is_csv = format && strcmp(format, "CSV") == 0;
         long line = sqlite3_column_int64(sel, 2);
         const char *place = (const char *)sqlite3_column_text(sel, 3);
         const char *country = (const char *)sqlite3_column_text(sel, 4);
@@ -159,7 +162,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             res->not_found++;
         }
         if (why[0] && opts->report)
-            fprintf(opts->report, "  %s line/feature %ld (project %ld): %s\n", dataset, line, id, why);
+            fprintf(opts->report, "  %s%s%ld: %s\n", file, is_csv ? ":" : ": feature ", line, why);
         if (!method) continue;
         sqlite3_reset(upd);
         sqlite3_bind_double(upd, 1, lon);
