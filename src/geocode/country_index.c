@@ -60,6 +60,19 @@ fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *er
         add_key(idx, names[i][1], &idx->all[i]);
     }
     free(names);
+    /* ISO codes of territories that Natural Earth (and so geodata/) keeps
+     * inside their sovereign country: French overseas departments, Svalbard
+     * and Jan Mayen, the Caribbean Netherlands. */
+    static const char *const folded_into[][2] = {
+        { "GF", "FRA" }, { "GUF", "FRA" }, { "GP", "FRA" }, { "GLP", "FRA" }, { "MQ", "FRA" }, { "MTQ", "FRA" },
+        { "RE", "FRA" }, { "REU", "FRA" }, { "YT", "FRA" }, { "MYT", "FRA" }, { "SJ", "NOR" }, { "SJM", "NOR" },
+        { "BQ", "NLD" }, { "BES", "NLD" } };
+    for (size_t i = 0; i < sizeof folded_into / sizeof folded_into[0]; i++) {
+        char *sovereign = fp_fold_text(folded_into[i][1]);
+        fp_country *c = sovereign ? g_hash_table_lookup(idx->by_key, sovereign) : NULL;
+        free(sovereign);
+        if (c) add_key(idx, folded_into[i][0], c);
+    }
     *out = idx;
     return FP_OK;
 }
