@@ -20,4 +20,9 @@ double fp_now(void);
 /* ISO 8601 UTC timestamp of now. */
 void fp_timestamp(char out[32]);
 
+/* The transformation from an OGR layer's CRS to WGS 84 lon/lat (an
+ * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
+ * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
+int fp_layer_to_wgs84(void *layer, void **ct);
+
 #endif

@@ -77,20 +77,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     if (st) { free(cols); return st; }
 
     OGRCoordinateTransformationH ct = NULL;
-    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
-    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
-    OSRSetWellKnownGeogCS(wgs84, "WGS84");
-    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-    if (src && !OSRIsSame(src, wgs84)) {
-        OGRSpatialReferenceH s2 = OSRClone(src);
-        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
-        ct = OCTNewCoordinateTransformation(s2, wgs84);
-        OSRDestroySpatialReference(s2);
-        if (!ct) {
-            OSRDestroySpatialReference(wgs84);
-            free(cols);
-            return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
-        }
+    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+        free(cols);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
     }
 
     char reason[600], detail[512];
@@ -184,7 +173,6 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (st) break;
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
-    OSRDestroySpatialReference(wgs84);
     free(cols);
     return st;
 }

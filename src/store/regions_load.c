@@ -80,20 +80,9 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
     }
 
     OGRCoordinateTransformationH ct = NULL;
-    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
-    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
-    OSRSetWellKnownGeogCS(wgs84, "WGS84");
-    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-    if (src && !OSRIsSame(src, wgs84)) {
-        OGRSpatialReferenceH src_copy = OSRClone(src);
-        OSRSetAxisMappingStrategy(src_copy, OAMS_TRADITIONAL_GIS_ORDER);
-        ct = OCTNewCoordinateTransformation(src_copy, wgs84);
-        OSRDestroySpatialReference(src_copy);
-        if (!ct) {
-            OSRDestroySpatialReference(wgs84);
-            GDALClose(ds);
-            return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
-        }
+    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+        GDALClose(ds);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
     }
 
     if ((st = fp_store_begin(s, err)) != FP_OK) goto done;
@@ -170,7 +159,6 @@ done:
     if (q) sqlite3_finalize(q);
     if (st != FP_OK) fp_store_rollback(s);
     if (ct) OCTDestroyCoordinateTransformation(ct);
-    OSRDestroySpatialReference(wgs84);
     GDALClose(ds);
     return st;
 }

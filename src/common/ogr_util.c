@@ -1,0 +1,26 @@
+/* OGR helpers shared by the stages that read layers. */
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include "common/util.h"
+
+int fp_layer_to_wgs84(void *layer_handle, void **ct_out)
+{
+    OGRLayerH layer = layer_handle;
+    *ct_out = NULL;
+    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
+    if (!src) return 0;                 /* no CRS: read as WGS 84, as GeoJSON says */
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
+    OSRSetWellKnownGeogCS(wgs84, "WGS84");
+    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    int rc = 0;
+    if (!OSRIsSame(src, wgs84)) {
+        /* Longitude first on both sides, whatever the CRS's axis order. */
+        OGRSpatialReferenceH copy = OSRClone(src);
+        OSRSetAxisMappingStrategy(copy, OAMS_TRADITIONAL_GIS_ORDER);
+        *ct_out = OCTNewCoordinateTransformation(copy, wgs84);
+        OSRDestroySpatialReference(copy);
+        rc = *ct_out ? 0 : -1;
+    }
+    OSRDestroySpatialReference(wgs84);
+    return rc;
+}
