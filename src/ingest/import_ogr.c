@@ -119,7 +119,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
-                snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty and there is no place or country to geocode"
+                snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode"
                                                         : "no geometry and no place or country to geocode");
             }
         } else {
