@@ -86,11 +86,11 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
 
     sqlite3_stmt *sel = NULL, *upd = NULL;
     if ((st = fp_store_begin(store, err))) goto done;
-    const char *sql = opts->redo
-        ? "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id WHERE "
-          "(p.geom IS NULL OR p.geocode_method IN ('exact','folded','alternate','country')) AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id"
-        : "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id "
-          "WHERE p.geom IS NULL AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id";
+    /* ?2 (redo) also takes rows an earlier geocode placed. */
+    const char *sql =
+        "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id "
+        "WHERE (p.geom IS NULL OR (?2 AND p.geocode_method IN ('exact','folded','alternate','country'))) "
+        "AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id";
     if (sqlite3_prepare_v2(db, sql, -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
                                "geocode_precision=?5, country_code=coalesce(?6, country_code) WHERE id=?7", -1, &upd, NULL) != SQLITE_OK) {
@@ -98,6 +98,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         goto done;
     }
     if (opts->dataset) sqlite3_bind_text(sel, 1, opts->dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_int(sel, 2, opts->redo != 0);
     while (sqlite3_step(sel) == SQLITE_ROW) {
         res->candidates++;
         long id = sqlite3_column_int64(sel, 0);

@@ -113,7 +113,7 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     return FP_REJECT_INVALID_GEOMETRY;
 }
 
-int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len)
+int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvelope *bbox)
 {
     size_t wkb_size = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(wkb_size);
@@ -123,14 +123,19 @@ int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len)
     free(wkb);
     if (!geom) return -1;
     geom->Srid = 4326;
+    gaiaMbrGeometry(geom);
+    bbox->MinX = geom->MinX; bbox->MaxX = geom->MaxX;
+    bbox->MinY = geom->MinY; bbox->MaxY = geom->MaxY;
     *blob = NULL;
     gaiaToSpatiaLiteBlobWkb(geom, blob, len);
     gaiaFreeGeomColl(geom);
     return *blob ? 0 : -1;
 }
 
-int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len)
+int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len, OGREnvelope *bbox)
 {
+    bbox->MinX = bbox->MaxX = lon;
+    bbox->MinY = bbox->MaxY = lat;
     *blob = NULL;
     gaiaMakePoint(lon, lat, 4326, blob, len);
     return *blob ? 0 : -1;

@@ -188,7 +188,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
             }
             fp_geom_check chk = { .make_valid = opts->make_valid };
             int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
-            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len)) {
+            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
                 snprintf(reason, sizeof reason, "SpatiaLite cannot encode it");
                 kind = FP_REJECT_INVALID_GEOMETRY;
             }
@@ -199,9 +199,6 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
             }
             res->z_dropped += chk.z_dropped;
             res->repaired += chk.repaired;
-            OGREnvelope env;
-            OGR_G_GetEnvelope(g, &env);
-            row.minx = env.MinX; row.maxx = env.MaxX; row.miny = env.MinY; row.maxy = env.MaxY;
             OGR_G_DestroyGeometry(g);
         } else if (lon_c >= 0) {
             char *lon_s = trim(fields[lon_c]), *lat_s = trim(fields[lat_c]);
@@ -215,15 +212,14 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                 goto next;
             } else {
                 double lon, lat;
-                const char *lon_copy = lon_s, *lat_copy = lat_s;   /* for messages */
                 if (parse_coord(lon_s, delim, &lon) || parse_coord(lat_s, delim, &lat)) {
                     snprintf(reason, sizeof reason, "%s='%.40s' %s='%.40s' is not a pair of numbers",
-                             cols[lon_c], lon_copy, cols[lat_c], lat_copy);
+                             cols[lon_c], lon_s, cols[lat_c], lat_s);
                     st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_COORD_NOT_NUMBER, reason, raw, raw_len, err);
                     goto next;
                 }
                 if (!isfinite(lon) || !isfinite(lat)) {
-                    snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", cols[lon_c], lon_copy, cols[lat_c], lat_copy);
+                    snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", cols[lon_c], lon_s, cols[lat_c], lat_s);
                     st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_COORD_NOT_FINITE, reason, raw, raw_len, err);
                     goto next;
                 }
@@ -235,21 +231,19 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                     res->reprojected++;
                     if (!isfinite(lon) || !isfinite(lat)) {
                         snprintf(reason, sizeof reason, "%s %s cannot be transformed from %s to WGS 84",
-                                 lon_copy, lat_copy, opts->crs);
+                                 lon_s, lat_s, opts->crs);
                         st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
                         goto next;
                     }
                 }
                 if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
                     snprintf(reason, sizeof reason, "%s=%s %s=%s is outside lon -180..180, lat -90..90%s",
-                             cols[lon_c], lon_copy, cols[lat_c], lat_copy,
+                             cols[lon_c], lon_s, cols[lat_c], lat_s,
                              pj ? "" : " (another CRS? use --crs)");
                     st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
                     goto next;
                 }
-                fp_point_to_blob(lon, lat, &blob, &blob_len);
-                row.minx = row.maxx = lon;
-                row.miny = row.maxy = lat;
+                fp_point_to_blob(lon, lat, &blob, &blob_len, &row.bbox);
             }
         }
         if (!blob && !have_place) {

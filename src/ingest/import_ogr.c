@@ -135,7 +135,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 res->z_dropped += chk.z_dropped;
                 res->repaired += chk.repaired;
             }
-            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len)) {
+            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
                 kind = FP_REJECT_INVALID_GEOMETRY;
                 snprintf(detail, sizeof detail, "SpatiaLite cannot encode it");
             }
@@ -157,11 +157,6 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             row.extra = extra;
             row.geom_blob = blob;
             row.geom_len = blob_len;
-            if (g && blob) {
-                OGREnvelope env;
-                OGR_G_GetEnvelope(g, &env);
-                row.minx = env.MinX; row.maxx = env.MaxX; row.miny = env.MinY; row.maxy = env.MaxY;
-            }
             st = fp_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
         }

@@ -29,7 +29,7 @@ typedef struct fp_row {
     json_t *extra;                   /* other attributes (borrowed), may be NULL */
     const unsigned char *geom_blob;  /* SpatiaLite blob, or NULL: pending geocode */
     int geom_len;
-    double minx, miny, maxx, maxy;   /* the geometry's bounding box */
+    OGREnvelope bbox;                /* the geometry's bounding box */
     long line, feature;              /* one of them > 0 */
 } fp_row;
 
@@ -61,10 +61,11 @@ int fp_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t 
 
 void fp_ingest_cleanup(void);
 
-/* OGR geometry (WGS 84) to a SpatiaLite blob (malloc'd; free with free()). */
-int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len);
-/* A WGS 84 point blob. */
-int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len);
+/* OGR geometry (WGS 84) to a SpatiaLite blob (malloc'd; free with free())
+ * and its bounding box, as SpatiaLite computes it for the blob. */
+int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvelope *bbox);
+/* A WGS 84 point blob and its (degenerate) bounding box. */
+int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len, OGREnvelope *bbox);
 
 fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);

@@ -304,10 +304,10 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
         }
         fp_rtree_entry *e = &s->entries[s->nentries++];
         e->id = sqlite3_last_insert_rowid(fp_store_sqlite(s->store));
-        e->minx = fp_rtree_round_down(row->minx);
-        e->maxx = fp_rtree_round_up(row->maxx);
-        e->miny = fp_rtree_round_down(row->miny);
-        e->maxy = fp_rtree_round_up(row->maxy);
+        e->minx = fp_rtree_round_down(row->bbox.MinX);
+        e->maxx = fp_rtree_round_up(row->bbox.MaxX);
+        e->miny = fp_rtree_round_down(row->bbox.MinY);
+        e->maxy = fp_rtree_round_up(row->bbox.MaxY);
     }
     s->res->stored++;
     if (!row->geom_blob) s->res->pending_geocode++;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
+#include <glib.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <ogr_api.h>
@@ -162,18 +162,12 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
         return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
     if (flags & FP_STORE_CREATE) {
         /* Create missing parent folders (the default store is output/...). */
-        char *dir = strdup(path);
-        for (char *p = dir + 1; dir && *p; p++) {
-            if (*p != '/') continue;
-            *p = '\0';
-            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder %s: %s", path, dir, strerror(errno));
-                free(dir);
-                return st;
-            }
-            *p = '/';
-        }
-        free(dir);
+        char *dir = g_path_get_dirname(path);
+        int rc = g_mkdir_with_parents(dir, 0777);
+        fp_status st = rc == 0 ? FP_OK
+                               : fp_error_set(err, FP_ERR_IO, "%s: cannot create folder %s: %s", path, dir, strerror(errno));
+        g_free(dir);
+        if (st) return st;
     }
     fp_store *s = calloc(1, sizeof *s);
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
