@@ -7,6 +7,7 @@
  *   fp_store.h    the SpatiaLite store (schema, regions)
  *   fp_ingest.h   import of CSV and any GDAL-readable source
  *   fp_geocode.h  offline geocoding against the shipped gazetteer
+ *   fp_aggregate.h  projects per region (countries, admin-1, grids, hexagons)
  *   fp_run.h      the main job on the embedded default
  *
  * Conventions (after PROJ's proj.h): opaque handles with open/close or
@@ -23,6 +24,7 @@
 #include "fp_store.h"
 #include "fp_ingest.h"
 #include "fp_geocode.h"
+#include "fp_aggregate.h"
 #include "fp_run.h"
 
 #endif

@@ -86,7 +86,7 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
     }
 
     if ((st = fp_store_begin(s, err)) != FP_OK) goto done;
-    if ((st = fp_store_exec(s, "DELETE FROM regions", err)) != FP_OK) goto done;
+    if ((st = fp_store_exec(s, "DELETE FROM regions; DELETE FROM region_groups;", err)) != FP_OK) goto done;
     if (sqlite3_prepare_v2(s->db,
             "INSERT INTO regions(level, code, iso_a2, name, name_long, parent, continent, subregion, population, geom) "
             "VALUES(?,?,?,?,?,?,?,?,?, CastToMultiPolygon(GeomFromWKB(?, 4326)))",

@@ -78,7 +78,29 @@ static const char *const migration_2 =
     "UPDATE projects SET geocode_method = 'input', geocode_precision = 'point' "
     "  WHERE geom IS NOT NULL;";
 
-static const char *const migrations[] = { NULL, migration_1, migration_2 };
+/* v3: aggregations (aggregate stage) and cached geodesic region areas. */
+static const char *const migration_3 =
+    "ALTER TABLE regions ADD COLUMN area_km2 REAL;"           /* filled by the first aggregation */
+    "CREATE TABLE aggregations("
+    "  name TEXT PRIMARY KEY,"
+    "  level TEXT NOT NULL,"          /* main output level: country, admin1, grid, hex, regions, ... */
+    "  spec TEXT NOT NULL,"           /* the --by value */
+    "  group_fields TEXT,"            /* comma-separated --group fields */
+    "  snap_km REAL,"
+    "  projects INTEGER,"             /* projects aggregated (with a geometry) */
+    "  unassigned REAL,"              /* of which unassigned (weighted) */
+    "  result_table TEXT NOT NULL,"
+    "  assign_table TEXT NOT NULL,"
+    "  created TEXT);"
+    /* Continents and subregions as unions of their countries, computed by the
+     * first aggregation that needs them; emptied when the regions change. */
+    "CREATE TABLE region_groups("
+    "  level TEXT NOT NULL, code TEXT NOT NULL, name TEXT, parent TEXT,"
+    "  population INTEGER, area_km2 REAL,"
+    "  geom_wkb BLOB,"                /* WKB, WGS 84 */
+    "  PRIMARY KEY(level, code));";
+
+static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3 };
 
 const char *fp_store_migration_sql(int version)
 {
@@ -175,6 +197,8 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     s->flags = flags;
     int oflags = (flags & FP_STORE_READONLY) ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* One connection is used by one thread at a time: no SQLite mutexes. */
+    oflags |= SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
         fp_error_set(err, FP_ERR_DB, "%s: cannot open database: %s", path,
                      s->db ? sqlite3_errmsg(s->db) : "out of memory");

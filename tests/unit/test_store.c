@@ -158,7 +158,7 @@ static void test_upgrade_in_place(void **state)
     if (st != FP_OK) print_error("%s\n", err.message);
     assert_int_equal(st, FP_OK);
     assert_int_equal(fp_store_opened_version(s), 1);
-    assert_int_equal(fp_store_schema_version(s), 2);
+    assert_int_equal(fp_store_schema_version(s), 3);
     assert_int_equal(fp_store_count(s, "projects"), 2);
     assert_int_equal(fp_store_count(s, "imports"), 1);
     db = fp_store_sqlite(s);
@@ -169,6 +169,9 @@ static void test_upgrade_in_place(void **state)
     char *precision = query_text(db, "SELECT geocode_precision FROM projects WHERE id = 10");
     assert_string_equal(precision, "point");
     free(precision);
+    /* v3: the aggregation catalogue and the cached region areas. */
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('aggregations', 'region_groups')"), 2);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('regions') WHERE name = 'area_km2'"), 1);
     /* A row without geometry is left for the geocoder. */
     char *none = query_text(db, "SELECT geocode_method FROM projects WHERE id = 11");
     assert_null(none);
@@ -183,7 +186,7 @@ static void test_upgrade_in_place(void **state)
     /* Once upgraded, a read-only open works. */
     s = NULL;
     assert_int_equal(fp_store_open(path, FP_STORE_READONLY, &s, &err), FP_OK);
-    assert_int_equal(fp_store_opened_version(s), 2);
+    assert_int_equal(fp_store_opened_version(s), 3);
     fp_store_close(s);
 }
 

@@ -1,0 +1,69 @@
+/* Aggregation of projects per region: countries, admin-1, continents,
+ * subregions, a user's polygon layer, square grids and hexagons. */
+#ifndef FP_AGGREGATE_H
+#define FP_AGGREGATE_H
+
+#include "fp_error.h"
+#include "fp_store.h"
+
+/* Default distance within which a point outside every region is moved to the
+ * nearest one (ports, landing stations, islands a generalised coast misses). */
+#define FP_DEFAULT_SNAP_KM 25.0
+
+/* How a project (or a share of it) reached its region. */
+typedef enum fp_assign_method {
+    FP_ASSIGN_CONTAINED = 0,  /* the point is in the region's interior */
+    FP_ASSIGN_BOUNDARY,       /* on a border: the first region in code order */
+    FP_ASSIGN_SNAPPED,        /* outside every region, within the snap distance */
+    FP_ASSIGN_SPLIT,          /* a line or polygon: a share of its length or area */
+    FP_ASSIGN_UNASSIGNED,     /* at sea / outside: counted in the unassigned row */
+    FP_ASSIGN_METHODS
+} fp_assign_method;
+
+const char *fp_assign_method_name(fp_assign_method m);
+
+typedef struct fp_aggregate_options {
+    const char *by;        /* country, admin1, continent, subregion, grid:DEGREES,
+                              hex:KM, regions:FILE[:CODEFIELD] */
+    const char *group;     /* comma-separated fields (project columns or keys of
+                              `extra`); NULL for none */
+    double snap_km;        /* < 0: FP_DEFAULT_SNAP_KM; 0 turns snapping off */
+    const char *name;      /* NULL: derived from `by` and `group` */
+    int threads;           /* 0: all cores */
+} fp_aggregate_options;
+
+/* Totals of one level of the result (the main level and its roll-ups). */
+typedef struct fp_level_total {
+    char level[16];
+    long regions;          /* rows of this level, zeros included */
+    long with_projects;
+    double weighted;       /* sum of shares over the level's regions */
+    double unassigned;     /* the unassigned row */
+} fp_level_total;
+
+typedef struct fp_aggregate_result {
+    char name[64];
+    char table[80];        /* agg_NAME */
+    char assign_table[96]; /* agg_NAME_assign */
+    long projects;         /* projects read (with a geometry) */
+    long without_geometry; /* not geocoded: not aggregated, reported */
+    long by_method[FP_ASSIGN_METHODS];   /* projects (split ones once) */
+    long group_columns;
+    int nlevels;
+    fp_level_total levels[4];
+    int check_passed;      /* every level's total equals `projects` */
+    double seconds;
+} fp_aggregate_result;
+
+/* Runs one aggregation and stores it (replacing one of the same name) in one
+ * transaction: the table agg_NAME (one row per region and level, zeros
+ * included, plus an unassigned row per level), the per-project assignments
+ * agg_NAME_assign, and a row in `aggregations`. */
+fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts,
+                       fp_aggregate_result *result, fp_error *err);
+
+/* The summary `footprint aggregate` prints. */
+#include <stdio.h>
+void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
+
+#endif

@@ -1,0 +1,610 @@
+/* `footprint aggregate`: reads the projects once into memory, assigns them to
+ * regions on all cores, sums the metrics per region and output level, checks
+ * that every level adds up to the number of projects, and stores the result
+ * (aggregate_store.c) in one transaction. */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
+#include "aggregate_internal.h"
+#include "aggregate_run.h"
+#include "common/util.h"
+
+const char *fp_assign_method_name(fp_assign_method m)
+{
+    static const char *const names[] = { "contained", "boundary", "snapped", "split", "unassigned" };
+    return (unsigned)m < FP_ASSIGN_METHODS ? names[m] : "?";
+}
+
+/* Project columns a --group field may name; anything else is a key of the
+ * `extra` JSON object (the input's other columns). */
+static const char *const group_columns[] = { "company", "category", "name", "place", "country", "country_code",
+                                             "year", "status", "source", "dataset", "geocode_method",
+                                             "geocode_precision", NULL };
+
+static int is_column(const char *f)
+{
+    for (int i = 0; group_columns[i]; i++)
+        if (!strcmp(group_columns[i], f)) return 1;
+    return 0;
+}
+
+static int valid_identifier(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max) return 0;
+    for (; *s; s++)
+        if (!g_ascii_isalnum(*s) && *s != '_') return 0;
+    return 1;
+}
+
+/* ------------------------------------------------------------- reading --- */
+
+/* Interning of attribute values to small integers. */
+static int intern(GHashTable *map, GPtrArray *values, const char *v)
+{
+    gpointer idx;
+    if (g_hash_table_lookup_extended(map, v, NULL, &idx)) return GPOINTER_TO_INT(idx);
+    char *copy = g_strdup(v);
+    int i = (int)values->len;
+    g_ptr_array_add(values, copy);
+    g_hash_table_insert(map, copy, GINT_TO_POINTER(i));
+    return i;
+}
+
+/* A SpatiaLite blob of a 2D POINT: fixed layout (header, MBR, class 1, x, y). */
+static int blob_point(const unsigned char *b, int len, double *x, double *y)
+{
+    if (len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE) return 0;
+    int little = b[1] == 0x01;
+    uint32_t cls;
+    memcpy(&cls, b + 39, 4);
+    if (!little) cls = GUINT32_SWAP_LE_BE(cls);
+    if (cls != 1) return 0;
+    uint64_t ux, uy;
+    memcpy(&ux, b + 43, 8);
+    memcpy(&uy, b + 51, 8);
+    if (!little) { ux = GUINT64_SWAP_LE_BE(ux); uy = GUINT64_SWAP_LE_BE(uy); }
+    memcpy(x, &ux, 8);
+    memcpy(y, &uy, 8);
+    return 1;
+}
+
+fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, fp_error *err)
+{
+    sqlite3 *db = fp_store_sqlite(store);
+    GString *sql = g_string_new("SELECT id, geom, company, year, amount");
+    for (int g = 0; g < ngroups; g++) {
+        if (is_column(groups[g])) g_string_append_printf(sql, ", %s", groups[g]);
+        else g_string_append_printf(sql, ", json_extract(extra, ?%d)", g + 1);   /* bound, never pasted */
+    }
+    g_string_append(sql, " FROM projects ORDER BY id");
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql->str, -1, &q, NULL);
+    g_string_free(sql, TRUE);
+    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
+    char **paths = calloc((size_t)ngroups + 1, sizeof *paths);
+    for (int g = 0; g < ngroups; g++)
+        if (!is_column(groups[g])) {
+            paths[g] = g_strdup_printf("$.\"%s\"", groups[g]);
+            sqlite3_bind_text(q, g + 1, paths[g], -1, SQLITE_STATIC);
+        }
+    t->companies = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *gmap[FP_MAX_GROUPS];
+    t->ngroups = ngroups;
+    for (int g = 0; g < ngroups; g++) {
+        t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
+        gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
+    }
+    size_t cap = 0;
+    fp_status st = FP_OK;
+    t->extent[0] = t->extent[1] = HUGE_VAL;
+    t->extent[2] = t->extent[3] = -HUGE_VAL;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (sqlite3_column_type(q, 1) == SQLITE_NULL) { t->without_geometry++; continue; }
+        if (t->n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            fp_project *np = realloc(t->items, cap * sizeof *np);
+            int *ng = realloc(t->group_index, cap * (size_t)(ngroups ? ngroups : 1) * sizeof *ng);
+            if (np) t->items = np;
+            if (ng) t->group_index = ng;
+            if (!np || !ng) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects"); break; }
+        }
+        fp_project *p = &t->items[t->n];
+        memset(p, 0, sizeof *p);
+        p->id = sqlite3_column_int64(q, 0);
+        const unsigned char *blob = sqlite3_column_blob(q, 1);
+        int len = sqlite3_column_bytes(q, 1);
+        if (blob_point(blob, len, &p->x, &p->y)) {
+            p->is_point = 1;
+            if (p->x < t->extent[0]) t->extent[0] = p->x;
+            if (p->x > t->extent[2]) t->extent[2] = p->x;
+            if (p->y < t->extent[1]) t->extent[1] = p->y;
+            if (p->y > t->extent[3]) t->extent[3] = p->y;
+        } else {
+            gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
+            if (!gg) { st = fp_error_set(err, FP_ERR_DB, "project %lld: unreadable geometry", (long long)p->id); break; }
+            int wl = 0;
+            gaiaToWkb(gg, &p->wkb, &wl);
+            p->wkb_len = (size_t)wl;
+            if (gg->MinX < t->extent[0]) t->extent[0] = gg->MinX;
+            if (gg->MaxX > t->extent[2]) t->extent[2] = gg->MaxX;
+            if (gg->MinY < t->extent[1]) t->extent[1] = gg->MinY;
+            if (gg->MaxY > t->extent[3]) t->extent[3] = gg->MaxY;
+            gaiaFreeGeomColl(gg);
+            if (!p->wkb) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        }
+        const char *company = (const char *)sqlite3_column_text(q, 2);
+        p->company = company && *company ? intern(cmap, t->companies, company) : -1;
+        p->year = sqlite3_column_type(q, 3) == SQLITE_NULL ? INT32_MIN : sqlite3_column_int(q, 3);
+        p->amount = sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
+        for (int g = 0; g < ngroups; g++) {
+            const char *v = (const char *)sqlite3_column_text(q, 5 + g);
+            t->group_index[t->n * (size_t)ngroups + (size_t)g] = intern(gmap[g], t->group_values[g], v && *v ? v : "");
+        }
+        t->n++;
+    }
+    if (!st && rc != SQLITE_DONE)
+        st = fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    for (int g = 0; g < ngroups; g++) {
+        g_free(paths[g]);
+        g_hash_table_destroy(gmap[g]);
+    }
+    free(paths);
+    g_hash_table_destroy(cmap);
+    if (t->n == 0) { t->extent[0] = t->extent[1] = -1; t->extent[2] = t->extent[3] = 1; }
+    return st;
+}
+
+void fp_project_table_free(fp_project_table *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->items[i].wkb);
+    free(t->items);
+    free(t->group_index);
+    if (t->companies) g_ptr_array_free(t->companies, TRUE);
+    for (int g = 0; g < t->ngroups; g++)
+        if (t->group_values[g]) g_ptr_array_free(t->group_values[g], TRUE);
+    free(t->shares);
+    memset(t, 0, sizeof *t);
+}
+
+/* ----------------------------------------------------------- assigning --- */
+
+#define CHUNK 4096
+
+typedef struct assign_job {
+    const fp_region_set *set;
+    const fp_region_index *idx;
+    fp_project_table *t;
+    double snap_km;
+    size_t next;                  /* atomically claimed chunks */
+    /* Non-point projects: shares gathered per thread, merged afterwards. */
+} assign_job;
+
+typedef struct assign_thread {
+    assign_job *job;
+    fp_share *extra;              /* shares of non-point projects */
+    size_t nextra, capextra;
+    size_t *extra_project;        /* project index of each share */
+    size_t capproject;
+    int failed;
+} assign_thread;
+
+static void *assign_worker(void *arg)
+{
+    assign_thread *th = arg;
+    assign_job *job = th->job;
+    fp_project_table *t = job->t;
+    fp_locator *loc = fp_locator_new(job->set, job->idx);
+    if (!loc) { th->failed = 1; return NULL; }
+    GEOSContextHandle_t h = fp_locator_geos(loc);
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    for (;;) {
+        size_t start = __atomic_fetch_add(&job->next, CHUNK, __ATOMIC_RELAXED);
+        if (start >= t->n || fp_interrupted) break;
+        size_t end = start + CHUNK < t->n ? start + CHUNK : t->n;
+        for (size_t i = start; i < end; i++) {
+            fp_project *p = &t->items[i];
+            if (p->is_point) {
+                fp_share s = fp_locate_point(loc, p->x, p->y, job->snap_km);
+                p->region = s.region;
+                p->method = (unsigned char)s.method;
+                p->distance_km = (float)s.distance_km;
+                continue;
+            }
+            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, p->wkb, p->wkb_len);
+            size_t before = th->nextra;
+            long added = g ? fp_assign_geometry(loc, g, 1.0, job->snap_km, &th->extra, &th->nextra, &th->capextra) : -1;
+            if (g) GEOSGeom_destroy_r(h, g);
+            if (added < 0) { th->failed = 1; break; }
+            if (th->nextra > th->capproject) {
+                size_t c = th->capextra;
+                size_t *np = realloc(th->extra_project, c * sizeof *np);
+                if (!np) { th->failed = 1; break; }
+                th->extra_project = np;
+                th->capproject = c;
+            }
+            for (size_t k = before; k < th->nextra; k++) th->extra_project[k] = i;
+            p->region = -2;           /* shares elsewhere */
+        }
+        if (th->failed) break;
+    }
+    GEOSWKBReader_destroy_r(h, rd);
+    fp_locator_free(loc);
+    return NULL;
+}
+
+static int compare_extra(const void *a, const void *b)
+{
+    const fp_share_of *x = a, *y = b;
+    if (x->project != y->project) return x->project < y->project ? -1 : 1;
+    return (x->share.region > y->share.region) - (x->share.region < y->share.region);
+}
+
+fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
+                             double snap_km, int threads, fp_error *err)
+{
+    assign_job job = { .set = set, .idx = idx, .t = t, .snap_km = snap_km };
+    assign_thread *th = calloc((size_t)threads, sizeof *th);
+    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
+    if (!th || !tid) { free(th); free(tid); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+    int started = 0;
+    for (int i = 0; i < threads; i++) {
+        th[i].job = &job;
+        if (pthread_create(&tid[i], NULL, assign_worker, &th[i]) == 0) started++;
+        else th[i].failed = 2;
+    }
+    for (int i = 0; i < threads; i++)
+        if (th[i].failed != 2) pthread_join(tid[i], NULL);
+    fp_status st = FP_OK;
+    if (fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    size_t total = 0;
+    for (int i = 0; i < threads; i++) {
+        if (th[i].failed == 1 && !st) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory assigning projects");
+        total += th[i].nextra;
+    }
+    if (!started && !st) st = fp_error_set(err, FP_ERR_STATE, "cannot start threads");
+    if (!st && total) {
+        t->shares = malloc(total * sizeof *t->shares);
+        if (!t->shares) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        for (int i = 0; !st && i < threads; i++)
+            for (size_t k = 0; k < th[i].nextra; k++)
+                t->shares[t->nshares++] = (fp_share_of){ th[i].extra_project[k], th[i].extra[k] };
+        if (!st) qsort(t->shares, t->nshares, sizeof *t->shares, compare_extra);
+    }
+    for (int i = 0; i < threads; i++) {
+        free(th[i].extra);
+        free(th[i].extra_project);
+    }
+    free(th);
+    free(tid);
+    return st;
+}
+
+/* ---------------------------------------------------------- accumulate --- */
+
+static int compare_codes(const void *a, const void *b)
+{
+    return strcmp(((const fp_level_region *)a)->code, ((const fp_level_region *)b)->code);
+}
+
+/* Index of each set region's row at level l (-1: none). */
+static int *level_map(const fp_region_set *set, int l)
+{
+    const fp_output_level *lv = &set->levels[l];
+    int *map = malloc((set->n ? set->n : 1) * sizeof *map);
+    if (!map) return NULL;
+    /* Rows are sorted by code for every level but hex (in slot order). */
+    fp_level_region *sorted = malloc((lv->n ? lv->n : 1) * sizeof *sorted);
+    int *pos = malloc((lv->n ? lv->n : 1) * sizeof *pos);
+    if (!sorted || !pos) { free(map); free(sorted); free(pos); return NULL; }
+    for (size_t i = 0; i < lv->n; i++) {
+        sorted[i] = lv->rows[i];
+        sorted[i].population = (long long)i;   /* carry the row index through the sort */
+    }
+    qsort(sorted, lv->n, sizeof *sorted, compare_codes);
+    for (size_t i = 0; i < set->n; i++) {
+        map[i] = -1;
+        const char *code = set->items[i].up[l];
+        if (!code) continue;
+        fp_level_region key = { .code = (char *)code }, *hit = bsearch(&key, sorted, lv->n, sizeof *sorted, compare_codes);
+        if (hit) map[i] = (int)hit->population;
+    }
+    free(sorted);
+    free(pos);
+    return map;
+}
+
+static void add_to_row(fp_row_metrics *m, const fp_project_table *t, size_t pi, double share,
+                       unsigned char *company_bits, size_t ncomp)
+{
+    const fp_project *p = &t->items[pi];
+    m->projects++;
+    m->weighted += share;
+    if (!isnan(p->amount)) { m->amount += p->amount * share; m->has_amount = 1; }
+    if (p->year != INT32_MIN) {
+        if (!m->has_year || p->year < m->year_first) m->year_first = p->year;
+        if (!m->has_year || p->year > m->year_last) m->year_last = p->year;
+        m->has_year = 1;
+    }
+    if (p->company >= 0 && company_bits) {
+        unsigned char *bit = company_bits + (size_t)p->company / 8;
+        unsigned char mask = (unsigned char)(1u << (p->company % 8));
+        if (!(*bit & mask)) { *bit |= mask; m->companies++; }
+    }
+    (void)ncomp;
+    for (int g = 0; g < t->ngroups; g++) {
+        int v = t->group_index[pi * (size_t)t->ngroups + (size_t)g];
+        m->group[t->group_offset[g] + v] += share;
+    }
+}
+
+fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
+                                 fp_aggregate_result *res, fp_error *err)
+{
+    size_t ncomp = t->companies->len, ngcols = 0;
+    for (int g = 0; g < t->ngroups; g++) {
+        t->group_offset[g] = ngcols;
+        ngcols += t->group_values[g]->len;
+    }
+    t->ngroup_columns = ngcols;
+    size_t bitmap_bytes = (ncomp + 7) / 8;
+    for (int l = 0; l < set->nlevels; l++) {
+        fp_level_result *lr = &levels[l];
+        const fp_output_level *lv = &set->levels[l];
+        lr->nrows = lv->n + 1;                          /* + the unassigned row, last */
+        lr->rows = calloc(lr->nrows, sizeof *lr->rows);
+        lr->group = calloc(lr->nrows * (ngcols ? ngcols : 1), sizeof *lr->group);
+        lr->map = level_map(set, l);
+        /* A company bitmap per row, when that stays small; else companies
+         * are counted from sorted (row, company) pairs. */
+        lr->bits = bitmap_bytes * lr->nrows <= (64u << 20) ? calloc(lr->nrows * (bitmap_bytes ? bitmap_bytes : 1), 1) : NULL;
+        if (!lr->rows || !lr->group || !lr->map)
+            return fp_error_set(err, FP_ERR_NOMEM, "out of memory accumulating");
+        for (size_t r = 0; r < lr->nrows; r++) lr->rows[r].group = lr->group + r * ngcols;
+    }
+    /* Per project: its shares (one for a point), combined per row of each
+     * level, so a line crossing two provinces of one country counts once
+     * in that country's `projects`. */
+    size_t sk = 0;
+    fp_share one;
+    typedef struct { int row; double share; } row_share;
+    row_share *tmp = NULL;
+    size_t captmp = 0;
+    fp_share *buf = NULL;
+    size_t capbuf = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const fp_project *p = &t->items[i];
+        const fp_share *list;
+        size_t nlist;
+        if (p->region != -2) {
+            one = (fp_share){ p->region, 1, p->method, p->distance_km };
+            list = &one;
+            nlist = 1;
+            res->by_method[p->method]++;
+        } else {
+            size_t first = sk;
+            while (sk < t->nshares && t->shares[sk].project == i) sk++;
+            nlist = sk - first;
+            /* Shares are contiguous in t->shares; gather them. */
+            if (nlist > capbuf) {
+                fp_share *nb = realloc(buf, nlist * 2 * sizeof *nb);
+                if (!nb) { free(tmp); free(buf); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+                buf = nb;
+                capbuf = nlist * 2;
+            }
+            for (size_t k = 0; k < nlist; k++) buf[k] = t->shares[first + k].share;
+            list = buf;
+            int assigned = 0;
+            for (size_t k = 0; k < nlist; k++) assigned |= list[k].region >= 0;
+            res->by_method[assigned ? FP_ASSIGN_SPLIT : FP_ASSIGN_UNASSIGNED]++;
+        }
+        for (int l = 0; l < set->nlevels; l++) {
+            fp_level_result *lr = &levels[l];
+            size_t nt = 0;
+            if (nlist > captmp) {
+                captmp = nlist * 2;
+                row_share *n2 = realloc(tmp, captmp * sizeof *n2);
+                if (!n2) { free(tmp); free(buf); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+                tmp = n2;
+            }
+            for (size_t k = 0; k < nlist; k++) {
+                int row = list[k].region >= 0 ? lr->map[list[k].region] : -1;
+                if (row < 0) row = (int)lr->nrows - 1;
+                size_t j = 0;
+                while (j < nt && tmp[j].row != row) j++;
+                if (j == nt) tmp[nt++] = (row_share){ row, 0 };
+                tmp[j].share += list[k].share;
+            }
+            for (size_t j = 0; j < nt; j++)
+                add_to_row(&lr->rows[tmp[j].row], t, i, tmp[j].share,
+                           lr->bits ? lr->bits + (size_t)tmp[j].row * bitmap_bytes : NULL, ncomp);
+        }
+    }
+    free(tmp);
+    free(buf);
+    /* Companies without a bitmap: distinct (row, company) pairs. */
+    for (int l = 0; l < set->nlevels; l++) {
+        fp_level_result *lr = &levels[l];
+        if (lr->bits) continue;
+        GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+        sk = 0;
+        for (size_t i = 0; i < t->n; i++) {
+            const fp_project *p = &t->items[i];
+            if (p->company < 0) continue;
+            int rows[64], nr = 0;
+            if (p->region != -2) rows[nr++] = p->region >= 0 && lr->map[p->region] >= 0 ? lr->map[p->region] : (int)lr->nrows - 1;
+            else {
+                while (sk < t->nshares && t->shares[sk].project < i) sk++;
+                for (size_t k = sk; k < t->nshares && t->shares[k].project == i && nr < 64; k++) {
+                    int r = t->shares[k].share.region;
+                    rows[nr++] = r >= 0 && lr->map[r] >= 0 ? lr->map[r] : (int)lr->nrows - 1;
+                }
+            }
+            for (int k = 0; k < nr; k++) {
+                gint64 *key = g_new(gint64, 1);
+                *key = ((gint64)rows[k] << 32) | (gint64)p->company;
+                if (g_hash_table_add(seen, key)) lr->rows[rows[k]].companies++;
+                else g_free(key);
+            }
+        }
+        g_hash_table_destroy(seen);
+    }
+    /* The roll-up check: every level adds up to the number of projects. */
+    res->nlevels = set->nlevels;
+    res->check_passed = 1;
+    for (int l = 0; l < set->nlevels; l++) {
+        fp_level_result *lr = &levels[l];
+        fp_level_total *lt = &res->levels[l];
+        snprintf(lt->level, sizeof lt->level, "%s", set->levels[l].name);
+        lt->regions = (long)set->levels[l].n;
+        for (size_t r = 0; r + 1 < lr->nrows; r++) {
+            lt->weighted += lr->rows[r].weighted;
+            lt->with_projects += lr->rows[r].projects > 0;
+        }
+        lt->unassigned = lr->rows[lr->nrows - 1].weighted;
+        if (fabs(lt->weighted + lt->unassigned - (double)t->n) > 1e-6 * (double)(t->n + 1)) res->check_passed = 0;
+    }
+    return FP_OK;
+}
+
+void fp_level_results_free(fp_level_result *levels, int n)
+{
+    for (int l = 0; l < n; l++) {
+        free(levels[l].rows);
+        free(levels[l].group);
+        free(levels[l].map);
+        free(levels[l].bits);
+    }
+}
+
+/* ---------------------------------------------------------------- main --- */
+
+static int default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_aggregate_result *res, fp_error *err)
+{
+    fp_aggregate_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    if (!opts || !opts->by || !*opts->by)
+        return fp_error_set(err, FP_ERR_USAGE, "aggregate needs --by LEVEL");
+    double snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km;
+    if (!isfinite(snap) || snap > 1000)
+        return fp_error_set(err, FP_ERR_USAGE, "--snap-km %g: expected a distance from 0 to 1000 km", snap);
+    int threads = opts->threads > 0 ? opts->threads : default_threads();
+    if (threads > 64) threads = 64;
+
+    /* Group fields and the aggregation's name. */
+    char *groups[FP_MAX_GROUPS];
+    int ngroups = 0;
+    gchar **parts = opts->group && *opts->group ? g_strsplit(opts->group, ",", -1) : NULL;
+    fp_status st = FP_OK;
+    for (int i = 0; parts && parts[i] && !st; i++) {
+        char *f = g_strstrip(parts[i]);
+        if (!*f) continue;
+        if (ngroups == FP_MAX_GROUPS)
+            st = fp_error_set(err, FP_ERR_USAGE, "--group: at most %d fields", FP_MAX_GROUPS);
+        else if (!valid_identifier(f, 48))
+            st = fp_error_set(err, FP_ERR_USAGE, "--group %s: a field name is letters, digits and _", f);
+        else
+            groups[ngroups++] = f;
+    }
+    char name[64];
+    if (!st) {
+        if (opts->name) {
+            if (!valid_identifier(opts->name, 48))
+                st = fp_error_set(err, FP_ERR_USAGE, "--name %s: use 1 to 48 letters, digits and _", opts->name);
+            else
+                snprintf(name, sizeof name, "%s", opts->name);
+        } else {
+            GString *n = g_string_new(NULL);
+            for (const char *c = opts->by; *c && n->len < 24; c++)
+                g_string_append_c(n, g_ascii_isalnum(*c) ? g_ascii_tolower(*c) : '_');
+            if (!strncmp(opts->by, "regions:", 8)) g_string_assign(n, "regions");
+            for (int g = 0; g < ngroups; g++) g_string_append_printf(n, "%s%s", g ? "_" : "_by_", groups[g]);
+            snprintf(name, sizeof name, "%.48s", n->str);
+            g_string_free(n, TRUE);
+        }
+    }
+    if (st) { g_strfreev(parts); return st; }
+    snprintf(res->name, sizeof res->name, "%s", name);
+    snprintf(res->table, sizeof res->table, "agg_%s", name);
+    snprintf(res->assign_table, sizeof res->assign_table, "agg_%s_assign", name);
+
+    fp_project_table t = {0};
+    fp_region_set *set = NULL;
+    fp_region_index *idx = NULL;
+    fp_level_result levels[FP_MAX_LEVELS];
+    memset(levels, 0, sizeof levels);
+    /* FOOTPRINT_TIMING=1 prints the time of each step on stderr. */
+    int timing = getenv("FOOTPRINT_TIMING") != NULL;
+    double tp = t0;
+#define STEP(label) do { if (timing) { double now_ = fp_now(); fprintf(stderr, "  %-10s %.3f s\n", label, now_ - tp); tp = now_; } } while (0)
+    if ((st = fp_store_begin(store, err))) goto out;
+    if ((st = fp_projects_read(store, &t, groups, ngroups, err))) goto out;
+    STEP("read");
+    res->projects = (long)t.n;
+    res->without_geometry = t.without_geometry;
+    if ((st = fp_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
+    STEP("regions");
+    if (set->kind == FP_SET_POLYGONS && (st = fp_region_index_new(set, threads, &idx, err))) goto out;
+    STEP("index");
+    if ((st = fp_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, threads, err))) goto out;
+    STEP("assign");
+    if ((st = fp_projects_accumulate(&t, set, levels, res, err))) goto out;
+    STEP("sum");
+    for (int g = 0; g < ngroups; g++) res->group_columns += (long)t.group_values[g]->len;
+    if (!res->check_passed) {
+        st = fp_error_set(err, FP_ERR_STATE, "aggregate %s: the roll-up check failed (a level's total differs from "
+                          "the %zu projects); nothing stored", name, t.n);
+        goto out;
+    }
+    fp_aggregate_store_options so = { .name = name, .by = opts->by, .groups = groups, .ngroups = ngroups,
+                                      .snap_km = set->kind == FP_SET_POLYGONS ? snap : 0 };
+    if ((st = fp_aggregate_write(store, &so, &t, set, levels, res, err))) goto out;
+    STEP("write");
+    st = fp_store_commit(store, err);
+    STEP("commit");
+    res->seconds = fp_now() - t0;
+#undef STEP
+out:
+    if (st) fp_store_rollback(store);
+    if (set) fp_level_results_free(levels, set->nlevels);
+    fp_region_index_free(idx);
+    fp_region_set_free(set);
+    fp_project_table_free(&t);
+    g_strfreev(parts);
+    return st;
+}
+
+void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
+{
+    fprintf(out, "aggregate %s: %ld projects by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
+            r->nlevels ? r->levels[0].level : "?", r->nlevels ? r->levels[0].regions : 0,
+            r->nlevels ? r->levels[0].with_projects : 0);
+    fprintf(out, "  %ld contained, %ld on a border, %ld snapped to the nearest region, %ld split (lines, polygons), "
+                 "%ld unassigned\n", r->by_method[FP_ASSIGN_CONTAINED], r->by_method[FP_ASSIGN_BOUNDARY],
+            r->by_method[FP_ASSIGN_SNAPPED], r->by_method[FP_ASSIGN_SPLIT], r->by_method[FP_ASSIGN_UNASSIGNED]);
+    if (r->without_geometry)
+        fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
+    fprintf(out, "  check:");
+    for (int l = 0; l < r->nlevels; l++)
+        fprintf(out, "%s %s %.6g + unassigned %.6g", l ? ";" : "", r->levels[l].level, r->levels[l].weighted,
+                r->levels[l].unassigned);
+    fprintf(out, " = %ld projects: %s\n", r->projects, r->check_passed ? "passed" : "FAILED");
+    fprintf(out, "  stored: %s (%ld group columns), %s (%.2f s)\n", r->table, r->group_columns, r->assign_table, r->seconds);
+}

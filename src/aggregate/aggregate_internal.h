@@ -1,0 +1,131 @@
+/* Internals of the aggregate stage: region sets, the point-in-region index,
+ * tessellations (grid, hex) and geodesic measures. Not public API. */
+#ifndef FP_AGGREGATE_INTERNAL_H
+#define FP_AGGREGATE_INTERNAL_H
+
+#include <stddef.h>
+#include <geos_c.h>
+#include <geodesic.h>
+#include "fp_aggregate.h"
+
+#define FP_MAX_LEVELS 4
+
+/* ------------------------------------------------------------ regions --- */
+
+/* One region of the set points are classified against. Geometry is kept as
+ * WKB so that every thread parses its own GEOS copy (GEOS geometries and
+ * prepared geometries are not safe to share between threads). */
+typedef struct fp_region {
+    char *code, *name;
+    char *up[FP_MAX_LEVELS];      /* code of this region at each output level */
+    long long population;         /* -1: unknown */
+    double area_km2;              /* geodesic area */
+    unsigned char *wkb;
+    size_t wkb_len;
+    double minx, miny, maxx, maxy;
+} fp_region;
+
+/* A row of an output level (the main level or a roll-up). */
+typedef struct fp_level_region {
+    char *code, *name, *parent;
+    long long population;
+    double area_km2;
+    unsigned char *wkb;           /* NULL: no geometry */
+    size_t wkb_len;
+} fp_level_region;
+
+typedef struct fp_output_level {
+    char name[16];
+    fp_level_region *rows;
+    size_t n;
+} fp_output_level;
+
+typedef enum { FP_SET_POLYGONS, FP_SET_GRID, FP_SET_HEX } fp_set_kind;
+
+typedef struct fp_region_set {
+    fp_set_kind kind;
+    char spec[512];               /* the --by value */
+    fp_region *items;             /* sorted by code: the order that settles ties */
+    size_t n;
+    int has_population;
+    int nlevels;                  /* output levels; [0] is the main one */
+    fp_output_level levels[FP_MAX_LEVELS];
+    /* grid and hex */
+    double step;                  /* grid: degrees; hex: width in metres */
+    double x0, y0;                /* grid: lower-left corner of cell (0,0) */
+    int nx, ny;                   /* grid: columns and rows */
+    long q0, r0, nq, nr;          /* hex: axial range */
+} fp_region_set;
+
+/* Parses LEVEL and loads or generates the regions. The bounding box of the
+ * projects (minx, miny, maxx, maxy) bounds generated grids and hexagons. */
+fp_status fp_region_set_load(fp_store *store, const char *by, const double extent[4],
+                             int threads, fp_region_set **out, fp_error *err);
+void fp_region_set_free(fp_region_set *set);
+void fp_region_set_free_items(fp_region_set *set);
+int fp_region_set_find(const fp_region_set *set, const char *code);
+
+/* ------------------------------------------------------------ geodesy --- */
+
+/* The WGS 84 ellipsoid of PROJ's geodesic library. */
+const struct geod_geodesic *fp_wgs84(void);
+/* Geodesic length of the lines / area of the polygons in g (lon/lat); other
+ * components count 0. */
+double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
+double fp_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* Geodesic distance in metres between two lon/lat points. */
+double fp_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
+
+/* -------------------------------------------------------------- index --- */
+
+typedef struct fp_region_index fp_region_index;
+
+/* Builds the point-in-region index over a polygon set, using `threads`. */
+fp_status fp_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
+void fp_region_index_free(fp_region_index *idx);
+size_t fp_region_index_cells_with_pieces(const fp_region_index *idx);
+
+/* Per-thread state of look-ups: its own GEOS handle and lazily parsed,
+ * prepared copies of the geometries it touches. */
+typedef struct fp_locator fp_locator;
+fp_locator *fp_locator_new(const fp_region_set *set, const fp_region_index *idx);
+void fp_locator_free(fp_locator *loc);
+GEOSContextHandle_t fp_locator_geos(fp_locator *loc);
+
+/* One region's part of a project. */
+typedef struct fp_share {
+    int region;                   /* index in the set; -1: unassigned */
+    double share;
+    fp_assign_method method;
+    double distance_km;           /* snapped points; else 0 */
+} fp_share;
+
+/* Assigns a point: the region containing it (interior first, then boundary,
+ * first in code order), else the nearest within snap_km on the ellipsoid,
+ * else unassigned (region -1). */
+fp_share fp_locate_point(fp_locator *loc, double x, double y, double snap_km);
+
+/* Assigns any geometry: points as above, lines and polygons to every region
+ * they cross with their length/area share, the rest unassigned. Shares are
+ * appended to *out (grown with realloc); returns the number appended, or -1
+ * when out of memory. */
+long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, double snap_km,
+                        fp_share **out, size_t *n, size_t *cap);
+
+/* Grid and hex: the cell of a point (index in the set, or -1), computed. */
+int fp_tessellation_locate(fp_locator *loc, double x, double y);
+
+/* tessellation.c: generation over the projects' extent, and per-thread state
+ * (a PROJ object for hexagons). */
+fp_status fp_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err);
+fp_status fp_hex_generate(fp_region_set *set, const double extent[4], double width_km, fp_error *err);
+void *fp_tessellation_state_new(const fp_region_set *set);
+void fp_tessellation_state_free(void *state);
+int fp_tessellation_locate_state(void *state, double x, double y);
+long fp_tessellation_candidates(void *state, const double env[4], int **cand, size_t *n, size_t *cap);
+
+/* Exact reference used by tests: the same rules on full geometries, without
+ * the grid of pieces. */
+fp_share fp_locate_point_reference(fp_locator *loc, double x, double y, double snap_km);
+
+#endif

@@ -1,0 +1,85 @@
+/* The projects in memory during an aggregation, and the per-level sums.
+ * Internal to the aggregate stage. */
+#ifndef FP_AGGREGATE_RUN_H
+#define FP_AGGREGATE_RUN_H
+
+#include <glib.h>
+#include "aggregate_internal.h"
+
+#define FP_MAX_GROUPS 8
+
+typedef struct fp_project {
+    long long id;
+    double x, y;                  /* points */
+    unsigned char *wkb;           /* other geometries (NULL for points) */
+    size_t wkb_len;
+    int company;                  /* interned; -1 none */
+    int year;                     /* INT32_MIN: none */
+    double amount;                /* NaN: none */
+    int region;                   /* points: region index or -1; -2: see shares */
+    float distance_km;
+    unsigned char method;
+    unsigned char is_point;
+} fp_project;
+
+typedef struct fp_share_of {
+    size_t project;
+    fp_share share;
+} fp_share_of;
+
+typedef struct fp_project_table {
+    fp_project *items;
+    size_t n;
+    long without_geometry;
+    double extent[4];
+    GPtrArray *companies;         /* interned names */
+    int ngroups;
+    GPtrArray *group_values[FP_MAX_GROUPS];
+    size_t group_offset[FP_MAX_GROUPS];
+    size_t ngroup_columns;
+    int *group_index;             /* n x ngroups value indexes */
+    fp_share_of *shares;          /* non-point projects, sorted by project */
+    size_t nshares;
+} fp_project_table;
+
+typedef struct fp_row_metrics {
+    long projects;
+    double weighted;
+    long companies;
+    double amount;
+    int has_amount, has_year;
+    int year_first, year_last;
+    double *group;                /* ngroup_columns weighted counts */
+} fp_row_metrics;
+
+/* One output level: rows as in set->levels[l], then the unassigned row. */
+typedef struct fp_level_result {
+    fp_row_metrics *rows;
+    size_t nrows;
+    double *group;
+    int *map;                     /* set region -> row */
+    unsigned char *bits;          /* company bitmaps per row */
+} fp_level_result;
+
+fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, fp_error *err);
+void fp_project_table_free(fp_project_table *t);
+fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
+                             double snap_km, int threads, fp_error *err);
+fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
+                                 fp_aggregate_result *res, fp_error *err);
+void fp_level_results_free(fp_level_result *levels, int n);
+
+typedef struct fp_aggregate_store_options {
+    const char *name, *by;
+    char **groups;
+    int ngroups;
+    double snap_km;
+} fp_aggregate_store_options;
+
+/* Writes agg_NAME, agg_NAME_assign and the catalogue row (inside the
+ * caller's transaction), replacing an aggregation of the same name. */
+fp_status fp_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
+                             const fp_region_set *set, const fp_level_result *levels,
+                             fp_aggregate_result *res, fp_error *err);
+
+#endif

@@ -1,0 +1,611 @@
+/* Region sets: what `--by LEVEL` classifies projects against, and the output
+ * levels its result rolls up to.
+ *
+ *   --by admin1     classify on admin-1; rows for admin1, country, subregion, continent
+ *   --by country    classify on countries; rows for country, subregion, continent
+ *   --by subregion  classify on countries; rows for subregion, continent
+ *   --by continent  classify on countries; rows for continent
+ *   --by regions:FILE[:CODEFIELD]   a user's polygon layer; one level
+ *   --by grid:DEG, hex:KM           generated cells; one level
+ *
+ * Continents and subregions are the union of their countries (Natural
+ * Earth's `continent` and `subregion` attributes), so their totals are the
+ * sums of their countries' by construction. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sqlite3.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include "aggregate_internal.h"
+#include "common/util.h"
+#include <unistd.h>
+
+static char *dup_or(const unsigned char *s, const char *dflt)
+{
+    return strdup(s && *s ? (const char *)s : dflt);
+}
+
+static int copy_wkb(fp_region *reg, const void *blob, int len)
+{
+    reg->wkb = malloc(len > 0 ? (size_t)len : 1);
+    if (!reg->wkb) return -1;
+    memcpy(reg->wkb, blob, (size_t)len);
+    reg->wkb_len = (size_t)len;
+    return 0;
+}
+
+static int compare_regions(const void *a, const void *b)
+{
+    return strcmp(((const fp_region *)a)->code, ((const fp_region *)b)->code);
+}
+
+int fp_region_set_find(const fp_region_set *set, const char *code)
+{
+    if (set->kind != FP_SET_POLYGONS) {
+        for (size_t i = 0; i < set->n; i++)
+            if (set->items[i].code && strcmp(set->items[i].code, code) == 0) return (int)i;
+        return -1;
+    }
+    fp_region key = { .code = (char *)code };
+    fp_region *r = bsearch(&key, set->items, set->n, sizeof *set->items, compare_regions);
+    return r ? (int)(r - set->items) : -1;
+}
+
+/* Geodesic area of a WKB polygon, in km². */
+static double wkb_area_km2(GEOSContextHandle_t h, GEOSWKBReader *rd, const unsigned char *wkb, size_t len)
+{
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, len);
+    if (!g) return 0;
+    double a = fp_geodesic_area_m2(h, g) / 1e6;
+    GEOSGeom_destroy_r(h, g);
+    return a;
+}
+
+/* ----------------------------------------------------- from the store --- */
+
+typedef struct country_info {
+    char *code, *subregion, *continent;
+} country_info;
+
+static int compare_country(const void *a, const void *b)
+{
+    return strcmp(((const country_info *)a)->code, ((const country_info *)b)->code);
+}
+
+/* Reads regions of one level (country or admin1) from the store, with the
+ * area cached in regions.area_km2 (computed and written back when missing). */
+static fp_status load_store_level(fp_store *store, const char *level, fp_region **out, size_t *nout,
+                                  char ***parent_out, char ***sub_out, char ***cont_out, fp_error *err)
+{
+    sqlite3 *db = fp_store_sqlite(store);
+    sqlite3_stmt *q;
+    const char *sql = "SELECT id, code, name, parent, subregion, continent, population, AsBinary(geom), "
+                      "MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), area_km2 "
+                      "FROM regions WHERE level=?1 AND geom IS NOT NULL ORDER BY code";
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s: reading regions: %s", fp_store_path(store), sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, level, -1, SQLITE_STATIC);
+    size_t n = 0, cap = 0;
+    fp_region *items = NULL;
+    char **parent = NULL, **sub = NULL, **cont = NULL;
+    sqlite3_int64 *ids = NULL;
+    fp_status st = FP_OK;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    sqlite3_stmt *upd = NULL;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 512;
+            fp_region *ni = realloc(items, cap * sizeof *ni);
+            char **np = realloc(parent, cap * sizeof *np), **ns = realloc(sub, cap * sizeof *ns),
+                 **nc = realloc(cont, cap * sizeof *nc);
+            sqlite3_int64 *nid = realloc(ids, cap * sizeof *nid);
+            if (ni) items = ni;
+            if (np) parent = np;
+            if (ns) sub = ns;
+            if (nc) cont = nc;
+            if (nid) ids = nid;
+            if (!ni || !np || !ns || !nc || !nid) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        }
+        fp_region *reg = &items[n];
+        memset(reg, 0, sizeof *reg);
+        ids[n] = sqlite3_column_int64(q, 0);
+        reg->code = dup_or(sqlite3_column_text(q, 1), "");
+        reg->name = dup_or(sqlite3_column_text(q, 2), reg->code);
+        parent[n] = dup_or(sqlite3_column_text(q, 3), "");
+        sub[n] = dup_or(sqlite3_column_text(q, 4), "");
+        cont[n] = dup_or(sqlite3_column_text(q, 5), "");
+        reg->population = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 6);
+        if (copy_wkb(reg, sqlite3_column_blob(q, 7), sqlite3_column_bytes(q, 7))) {
+            n++;
+            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+            break;
+        }
+        reg->minx = sqlite3_column_double(q, 8);
+        reg->miny = sqlite3_column_double(q, 9);
+        reg->maxx = sqlite3_column_double(q, 10);
+        reg->maxy = sqlite3_column_double(q, 11);
+        if (sqlite3_column_type(q, 12) == SQLITE_NULL) {
+            reg->area_km2 = wkb_area_km2(h, rd, reg->wkb, reg->wkb_len);
+            if (!upd && sqlite3_prepare_v2(db, "UPDATE regions SET area_km2=?1 WHERE id=?2", -1, &upd, NULL) != SQLITE_OK)
+                upd = NULL;
+            if (upd) {
+                sqlite3_bind_double(upd, 1, reg->area_km2);
+                sqlite3_bind_int64(upd, 2, ids[n]);
+                sqlite3_step(upd);
+                sqlite3_reset(upd);
+            }
+        } else {
+            reg->area_km2 = sqlite3_column_double(q, 12);
+        }
+        n++;
+    }
+    if (!st && rc != SQLITE_DONE)
+        st = fp_error_set(err, FP_ERR_DB, "%s: reading regions: %s", fp_store_path(store), sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    if (upd) sqlite3_finalize(upd);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    free(ids);
+    *out = items;
+    *nout = n;
+    *parent_out = parent;
+    *sub_out = sub;
+    *cont_out = cont;
+    return st;
+}
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* Rows of a level made of unions of base regions grouped by key[i]. */
+static fp_status derive_level(fp_output_level *lv, const char *name, fp_region *src, size_t n,
+                              char **key, char **parent_key, int threads, fp_error *err)
+{
+    snprintf(lv->name, sizeof lv->name, "%s", name);
+    /* Distinct keys, sorted. */
+    char **keys = malloc((n ? n : 1) * sizeof *keys);
+    size_t nk = 0;
+    if (!keys) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) keys[nk++] = key[i];
+    qsort(keys, nk, sizeof *keys, strcmp_ptr);
+    size_t u = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (u == 0 || strcmp(keys[u - 1], keys[i])) keys[u++] = keys[i];
+    lv->rows = calloc(u ? u : 1, sizeof *lv->rows);
+    if (!lv->rows) { free(keys); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+    lv->n = u;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+    GEOSGeometry **parts = malloc((n ? n : 1) * sizeof *parts);
+    fp_status st = parts ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < u && !st; k++) {
+        fp_level_region *row = &lv->rows[k];
+        row->code = strdup(keys[k]);
+        row->name = strdup(keys[k]);
+        row->population = -1;         /* the sum of the known populations */
+        size_t np = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(key[i], keys[k])) continue;
+            if (!row->parent && parent_key) row->parent = strdup(parent_key[i]);
+            row->area_km2 += src[i].area_km2;
+            if (src[i].population >= 0) row->population = (row->population < 0 ? 0 : row->population) + src[i].population;
+            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, src[i].wkb, src[i].wkb_len);
+            if (g) parts[np++] = g;
+        }
+        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+        GEOSGeometry *uni = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+        if (coll) GEOSGeom_destroy_r(h, coll);
+        else for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, parts[i]);
+        if (uni) {
+            size_t len = 0;
+            unsigned char *wkb = GEOSWKBWriter_write_r(h, w, uni, &len);
+            if (wkb) {
+                row->wkb = malloc(len);
+                if (row->wkb) { memcpy(row->wkb, wkb, len); row->wkb_len = len; }
+                GEOSFree_r(h, wkb);
+            }
+            GEOSGeom_destroy_r(h, uni);
+        }
+        if (!row->code || !row->name) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    }
+    (void)threads;
+    free(parts);
+    GEOSWKBWriter_destroy_r(h, w);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    free(keys);
+    return st;
+}
+
+/* derive_level through the region_groups cache of the store. */
+static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
+                                     char **key, char **parent_key, int threads, fp_error *err)
+{
+    sqlite3 *db = fp_store_sqlite(store);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups "
+                           "WHERE level=?1 ORDER BY code", -1, &q, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    size_t cap = 0;
+    fp_status st = FP_OK;
+    snprintf(lv->name, sizeof lv->name, "%s", name);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (lv->n == cap) {
+            cap = cap ? cap * 2 : 32;
+            fp_level_region *nr = realloc(lv->rows, cap * sizeof *nr);
+            if (!nr) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+            lv->rows = nr;
+        }
+        fp_level_region *row = &lv->rows[lv->n++];
+        memset(row, 0, sizeof *row);
+        row->code = dup_or(sqlite3_column_text(q, 0), "");
+        row->name = dup_or(sqlite3_column_text(q, 1), row->code);
+        row->parent = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : dup_or(sqlite3_column_text(q, 2), "");
+        row->population = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 3);
+        row->area_km2 = sqlite3_column_double(q, 4);
+        int len = sqlite3_column_bytes(q, 5);
+        if (len > 0) {
+            row->wkb = malloc((size_t)len);
+            if (row->wkb) { memcpy(row->wkb, sqlite3_column_blob(q, 5), (size_t)len); row->wkb_len = (size_t)len; }
+        }
+    }
+    sqlite3_finalize(q);
+    if (st || lv->n) return st;
+    /* Not cached yet: compute and store (inside the caller's transaction). */
+    if ((st = derive_level(lv, name, src, n, key, parent_key, threads, err))) return st;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO region_groups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &q, NULL) != SQLITE_OK)
+        return FP_OK;                 /* a read-only store: no cache, same result */
+    for (size_t i = 0; i < lv->n; i++) {
+        fp_level_region *row = &lv->rows[i];
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, row->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, row->name, -1, SQLITE_STATIC);
+        if (row->parent) sqlite3_bind_text(q, 4, row->parent, -1, SQLITE_STATIC); else sqlite3_bind_null(q, 4);
+        if (row->population >= 0) sqlite3_bind_int64(q, 5, row->population); else sqlite3_bind_null(q, 5);
+        sqlite3_bind_double(q, 6, row->area_km2);
+        if (row->wkb) sqlite3_bind_blob(q, 7, row->wkb, (int)row->wkb_len, SQLITE_STATIC); else sqlite3_bind_null(q, 7);
+        sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    return FP_OK;
+}
+
+/* Rows of the level the set itself classifies into. */
+static fp_status level_from_items(fp_output_level *lv, const char *name, const fp_region_set *set,
+                                  char **parent, fp_error *err)
+{
+    snprintf(lv->name, sizeof lv->name, "%s", name);
+    lv->rows = calloc(set->n ? set->n : 1, sizeof *lv->rows);
+    if (!lv->rows) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < set->n; i++) {
+        const fp_region *reg = &set->items[i];
+        if (!reg->code) continue;                 /* a hex slot outside the extent */
+        fp_level_region *row = &lv->rows[lv->n++];
+        row->code = strdup(reg->code);
+        row->name = strdup(reg->name);
+        row->parent = parent && parent[i][0] ? strdup(parent[i]) : NULL;
+        row->population = reg->population;
+        row->area_km2 = reg->area_km2;
+        row->wkb = malloc(reg->wkb_len ? reg->wkb_len : 1);
+        if (!row->code || !row->name || !row->wkb) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        memcpy(row->wkb, reg->wkb, reg->wkb_len);
+        row->wkb_len = reg->wkb_len;
+    }
+    return FP_OK;
+}
+
+/* Moves a loaded level into a set's items (sorted by code already). */
+static fp_status set_from_store(fp_store *store, fp_region_set *set, const char *main, int threads, fp_error *err)
+{
+    fp_region *countries = NULL;
+    size_t nc = 0;
+    char **cparent = NULL, **csub = NULL, **ccont = NULL;
+    fp_status st = load_store_level(store, "country", &countries, &nc, &cparent, &csub, &ccont, err);
+    if (st) goto out;
+    if (nc == 0) {
+        st = fp_error_set(err, FP_ERR_STATE, "%s: no country regions; run `footprint init`", fp_store_path(store));
+        goto out;
+    }
+    if (strcmp(main, "admin1") == 0) {
+        fp_region *a1 = NULL;
+        size_t na = 0;
+        char **aparent = NULL, **asub = NULL, **acont = NULL;
+        st = load_store_level(store, "admin1", &a1, &na, &aparent, &asub, &acont, err);
+        set->items = a1;
+        set->n = na;
+        if (!st && na == 0)
+            st = fp_error_set(err, FP_ERR_STATE, "%s: no admin-1 regions in the store", fp_store_path(store));
+        /* Up codes: itself, its country, the country's subregion and continent. */
+        country_info *ci = calloc(nc ? nc : 1, sizeof *ci);
+        if (!st && !ci) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; !st && i < nc; i++) ci[i] = (country_info){ countries[i].code, csub[i], ccont[i] };
+        char **sub = calloc(na ? na : 1, sizeof *sub), **cont = calloc(na ? na : 1, sizeof *cont);
+        for (size_t i = 0; !st && i < na; i++) {
+            country_info key = { .code = aparent[i] }, *c = bsearch(&key, ci, nc, sizeof *ci, compare_country);
+            fp_region *reg = &set->items[i];
+            reg->up[0] = strdup(reg->code);
+            reg->up[1] = strdup(aparent[i]);
+            reg->up[2] = strdup(c ? c->subregion : "");
+            reg->up[3] = strdup(c ? c->continent : "");
+            sub[i] = reg->up[2];
+            cont[i] = reg->up[3];
+        }
+        set->nlevels = 4;
+        if (!st) st = level_from_items(&set->levels[0], "admin1", set, aparent, err);
+        /* Countries as they are; subregions and continents as unions of countries. */
+        if (!st) {
+            fp_region_set cs = { .kind = FP_SET_POLYGONS, .items = countries, .n = nc };
+            st = level_from_items(&set->levels[1], "country", &cs, csub, err);
+        }
+        if (!st) st = derive_level_cached(store, &set->levels[2], "subregion", countries, nc, csub, ccont, threads, err);
+        if (!st) st = derive_level_cached(store, &set->levels[3], "continent", countries, nc, ccont, NULL, threads, err);
+        free(sub);
+        free(cont);
+        free(ci);
+        free_strings(aparent, na);
+        free_strings(asub, na);
+        free_strings(acont, na);
+        goto out;
+    }
+    set->items = countries;
+    set->n = nc;
+    countries = NULL;
+    int start = strcmp(main, "country") == 0 ? 0 : strcmp(main, "subregion") == 0 ? 1 : 2;
+    for (size_t i = 0; i < set->n; i++) {
+        fp_region *reg = &set->items[i];
+        const char *chain[3] = { reg->code, csub[i], ccont[i] };
+        for (int l = start; l < 3; l++) reg->up[l - start] = strdup(chain[l]);
+    }
+    set->nlevels = 3 - start;
+    int l = 0;
+    if (start == 0) st = level_from_items(&set->levels[l++], "country", set, csub, err);
+    if (!st && start <= 1) st = derive_level_cached(store, &set->levels[l++], "subregion", set->items, set->n, csub, ccont, threads, err);
+    if (!st) st = derive_level_cached(store, &set->levels[l++], "continent", set->items, set->n, ccont, NULL, threads, err);
+out:
+    if (countries) {
+        fp_region_set cs = { .items = countries, .n = nc };
+        fp_region_set_free_items(&cs);
+    }
+    free_strings(cparent, nc);
+    free_strings(csub, nc);
+    free_strings(ccont, nc);
+    return st;
+}
+
+/* ------------------------------------------------------ from a file --- */
+
+static int field_index_ci(OGRFeatureDefnH defn, const char *const *names)
+{
+    for (int k = 0; names[k]; k++)
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+            if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), names[k]) == 0) return i;
+    return -1;
+}
+
+static fp_status set_from_file(fp_region_set *set, const char *path, const char *code_field, fp_error *err)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) return fp_error_set(err, FP_ERR_IO, "%s: cannot open as a vector layer: %s", path, CPLGetLastErrorMsg());
+    OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+    fp_status st = FP_OK;
+    void *ct = NULL;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+    if (!layer) { st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); goto out; }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int code_idx;
+    if (code_field) {
+        code_idx = OGR_FD_GetFieldIndex(defn, code_field);
+        if (code_idx < 0) {
+            st = fp_error_set(err, FP_ERR_USAGE, "%s: no field '%s' for the region code", path, code_field);
+            goto out;
+        }
+    } else {
+        static const char *const guess[] = { "code", "id", "iso_a3", "iso", "gid", NULL };
+        code_idx = field_index_ci(defn, guess);
+    }
+    static const char *const names[] = { "name", "name_en", "label", NULL };
+    static const char *const pops[] = { "population", "pop", "pop_est", NULL };
+    int name_idx = field_index_ci(defn, names), pop_idx = field_index_ci(defn, pops);
+    set->has_population = pop_idx >= 0;
+    if (fp_layer_to_wgs84(layer, &ct)) {
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: PROJ cannot transform the layer's CRS to WGS 84", path);
+        goto out;
+    }
+    size_t cap = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    long feature = 0;
+    while (!st && (f = OGR_L_GetNextFeature(layer))) {
+        feature++;
+        OGRGeometryH geom = OGR_F_GetGeometryRef(f);
+        char fid[32];
+        snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
+        const char *code = code_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, code_idx) ? OGR_F_GetFieldAsString(f, code_idx) : fid;
+        if (!code || !*code) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: empty region code", path, feature);
+        } else if (!geom || OGR_G_IsEmpty(geom)) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): no geometry", path, feature, code);
+        } else if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPolygon &&
+                   wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbMultiPolygon) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): a %s, not a polygon", path, feature, code,
+                              OGRGeometryTypeToName(OGR_G_GetGeometryType(geom)));
+        } else if (ct && OGR_G_Transform(geom, (OGRCoordinateTransformationH)ct) != OGRERR_NONE) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot transform to WGS 84", path, feature, code);
+        }
+        if (!st && set->n == cap) {
+            cap = cap ? cap * 2 : 256;
+            fp_region *ni = realloc(set->items, cap * sizeof *ni);
+            if (!ni) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+            else set->items = ni;
+        }
+        if (!st) {
+            OGR_G_FlattenTo2D(geom);
+            int len = OGR_G_WkbSize(geom);
+            unsigned char *wkb = malloc((size_t)len);
+            GEOSGeometry *g = NULL;
+            if (wkb && OGR_G_ExportToWkb(geom, wkbNDR, wkb) == OGRERR_NONE)
+                g = GEOSWKBReader_read_r(h, rd, wkb, (size_t)len);
+            free(wkb);
+            if (g && GEOSisValid_r(h, g) != 1) {
+                /* Repair rather than refuse: a user's layer often has small
+                 * self-intersections; the repair keeps the covered area. */
+                GEOSGeometry *fixed = GEOSMakeValid_r(h, g);
+                GEOSGeom_destroy_r(h, g);
+                g = fixed;
+            }
+            fp_region *reg = &set->items[set->n];
+            memset(reg, 0, sizeof *reg);
+            if (!g) {
+                st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): GEOS cannot read the polygon", path, feature, code);
+            } else {
+                reg->code = strdup(code);
+                const char *nm = name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx) ? OGR_F_GetFieldAsString(f, name_idx) : code;
+                reg->name = strdup(nm);
+                reg->population = pop_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, pop_idx) ? OGR_F_GetFieldAsInteger64(f, pop_idx) : -1;
+                reg->up[0] = strdup(code);
+                reg->area_km2 = fp_geodesic_area_m2(h, g) / 1e6;
+                size_t wl = 0;
+                unsigned char *gw = GEOSWKBWriter_write_r(h, w, g, &wl);
+                reg->wkb = gw ? malloc(wl) : NULL;
+                if (reg->wkb) { memcpy(reg->wkb, gw, wl); reg->wkb_len = wl; }
+                if (gw) GEOSFree_r(h, gw);
+                GEOSGeom_getXMin_r(h, g, &reg->minx);
+                GEOSGeom_getYMin_r(h, g, &reg->miny);
+                GEOSGeom_getXMax_r(h, g, &reg->maxx);
+                GEOSGeom_getYMax_r(h, g, &reg->maxy);
+                GEOSGeom_destroy_r(h, g);
+                set->n++;
+                if (!reg->code || !reg->name || !reg->up[0] || !reg->wkb)
+                    st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+            }
+        }
+        OGR_F_Destroy(f);
+    }
+    if (!st && set->n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: no polygons", path);
+    if (!st) {
+        qsort(set->items, set->n, sizeof *set->items, compare_regions);
+        for (size_t i = 1; i < set->n && !st; i++)
+            if (strcmp(set->items[i - 1].code, set->items[i].code) == 0)
+                st = fp_error_set(err, FP_ERR_INPUT, "%s: region code '%s' appears more than once; "
+                                  "name a unique field with regions:FILE:CODEFIELD", path, set->items[i].code);
+    }
+    if (!st) {
+        set->nlevels = 1;
+        st = level_from_items(&set->levels[0], "regions", set, NULL, err);
+    }
+out:
+    if (ct) OCTDestroyCoordinateTransformation((OGRCoordinateTransformationH)ct);
+    GEOSWKBWriter_destroy_r(h, w);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    GDALClose(ds);
+    return st;
+}
+
+/* ------------------------------------------------------------- public --- */
+
+static int parse_number(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return end != s && *end == 0 && isfinite(*v);
+}
+
+fp_status fp_region_set_load(fp_store *store, const char *by, const double extent[4], int threads,
+                             fp_region_set **out, fp_error *err)
+{
+    *out = NULL;
+    fp_region_set *set = calloc(1, sizeof *set);
+    if (!set) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    snprintf(set->spec, sizeof set->spec, "%s", by);
+    fp_status st;
+    double v;
+    if (!strcmp(by, "country") || !strcmp(by, "admin1") || !strcmp(by, "subregion") || !strcmp(by, "continent")) {
+        set->kind = FP_SET_POLYGONS;
+        set->has_population = 1;
+        st = set_from_store(store, set, by, threads, err);
+    } else if (!strncmp(by, "regions:", 8) && by[8]) {
+        set->kind = FP_SET_POLYGONS;
+        char *path = strdup(by + 8), *field = NULL;
+        if (!path) { free(set); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+        char *colon = strrchr(path, ':');
+        if (colon && access(path, F_OK) != 0) { *colon = 0; field = colon + 1; }
+        st = set_from_file(set, path, field && *field ? field : NULL, err);
+        free(path);
+    } else if (!strncmp(by, "grid:", 5)) {
+        st = parse_number(by + 5, &v) ? fp_grid_generate(set, extent, v, err)
+                                      : fp_error_set(err, FP_ERR_USAGE, "--by %s: expected grid:DEGREES, e.g. grid:1", by);
+        if (!st) {
+            for (size_t i = 0; i < set->n; i++) set->items[i].up[0] = strdup(set->items[i].code);
+            set->nlevels = 1;
+            st = level_from_items(&set->levels[0], "grid", set, NULL, err);
+        }
+    } else if (!strncmp(by, "hex:", 4)) {
+        st = parse_number(by + 4, &v) ? fp_hex_generate(set, extent, v, err)
+                                      : fp_error_set(err, FP_ERR_USAGE, "--by %s: expected hex:KM, e.g. hex:100", by);
+        if (!st) {
+            for (size_t i = 0; i < set->n; i++)
+                if (set->items[i].code) set->items[i].up[0] = strdup(set->items[i].code);
+            set->nlevels = 1;
+            st = level_from_items(&set->levels[0], "hex", set, NULL, err);
+        }
+    } else {
+        st = fp_error_set(err, FP_ERR_USAGE, "--by %s: expected country, admin1, continent, subregion, "
+                          "grid:DEGREES, hex:KM or regions:FILE[:CODEFIELD]", by);
+    }
+    if (st) {
+        fp_region_set_free(set);
+        return st;
+    }
+    *out = set;
+    return FP_OK;
+}
+
+void fp_region_set_free_items(fp_region_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        fp_region *r = &set->items[i];
+        free(r->code);
+        free(r->name);
+        for (int l = 0; l < FP_MAX_LEVELS; l++) free(r->up[l]);
+        free(r->wkb);
+    }
+    free(set->items);
+    set->items = NULL;
+    set->n = 0;
+}
+
+void fp_region_set_free(fp_region_set *set)
+{
+    if (!set) return;
+    fp_region_set_free_items(set);
+    for (int l = 0; l < FP_MAX_LEVELS; l++) {
+        for (size_t i = 0; i < set->levels[l].n; i++) {
+            fp_level_region *row = &set->levels[l].rows[i];
+            free(row->code);
+            free(row->name);
+            free(row->parent);
+            free(row->wkb);
+        }
+        free(set->levels[l].rows);
+    }
+    free(set);
+}
