@@ -37,6 +37,7 @@ typedef struct cell_entry {
 typedef struct piece {
     unsigned char *wkb;
     size_t len;
+    double minx, miny, maxx, maxy;
 } piece;
 
 struct fp_region_index {
@@ -87,7 +88,12 @@ static int push_piece(build_out *o, GEOSContextHandle_t h, GEOSWKBWriter *w, con
     if (!copy) { GEOSFree_r(h, wkb); return -1; }
     memcpy(copy, wkb, len);
     GEOSFree_r(h, wkb);
-    o->pieces[o->npieces] = (piece){ copy, len };
+    o->pieces[o->npieces] = (piece){ copy, len, 0, 0, 0, 0 };
+    piece *pc = &o->pieces[o->npieces];
+    GEOSGeom_getXMin_r(h, g, &pc->minx);
+    GEOSGeom_getYMin_r(h, g, &pc->miny);
+    GEOSGeom_getXMax_r(h, g, &pc->maxx);
+    GEOSGeom_getYMax_r(h, g, &pc->maxy);
     return (int)o->npieces++;
 }
 
@@ -513,6 +519,12 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
     local_frame_at(&f, x, y);
     double best_m = snap_km * 1000;
     int found = 0;
+    /* Lower bounds of the distance to a box, in metres per degree: the
+     * narrowest a degree of longitude gets inside the search box, and a
+     * degree of latitude (>= 110.57 km). */
+    double far = fmax(fabs(box[1]), fabs(box[3]));
+    double kx_min = 111.0e3 * 0.995 * cos(far * M_PI / 180), ky_min = 110.5e3;
+    if (kx_min < 0) kx_min = 0;
     if (use_pieces) {
         /* Distance to each region = nearest of its pieces (or whole cells) in the box. */
         int iy0 = floor_cell(box[1], -90, NY), iy1 = floor_cell(box[3], -90, NY);
@@ -524,6 +536,18 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
                 int c = iy * NX + ix;
                 for (int k = loc->idx->cell_first[c]; k < loc->idx->cell_first[c + 1]; k++) {
                     const cell_entry *e = &loc->idx->entries[k];
+                    double bx0 = cell_x(ix), by0 = cell_y(iy), bx1 = cell_x(ix + 1), by1 = cell_y(iy + 1);
+                    if (e->piece != PIECE_FULL) {
+                        const piece *pc = &loc->idx->pieces[e->piece];
+                        bx0 = pc->minx; by0 = pc->miny; bx1 = pc->maxx; by1 = pc->maxy;
+                    }
+                    /* Skip pieces whose box is already farther than the best. */
+                    double xs = x;             /* x on the box's side of the antimeridian */
+                    if (xs < bx0 - 180) xs += 360;
+                    else if (xs > bx1 + 180) xs -= 360;
+                    double cx = fmin(fmax(xs, bx0), bx1), cy = fmin(fmax(y, by0), by1);
+                    double ddx = fabs(xs - cx) * kx_min, ddy = fabs(y - cy) * ky_min;
+                    if (ddx * ddx + ddy * ddy > best_m * best_m) continue;
                     GEOSGeometry *rect = NULL;
                     const GEOSGeometry *g;
                     if (e->piece == PIECE_FULL) {
@@ -542,15 +566,34 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
                 }
             }
     } else {
+        /* The reference: each region's full geometry cut to the search box
+         * (split in two where the box crosses the antimeridian). */
+        double rects[2][4];
+        int nrects = 1;
+        memcpy(rects[0], (double[]){ box[0], box[1], box[2], box[3] }, sizeof rects[0]);
+        if (box[0] < -180) {
+            memcpy(rects[0], (double[]){ -180, box[1], box[2], box[3] }, sizeof rects[0]);
+            memcpy(rects[1], (double[]){ box[0] + 360, box[1], 180, box[3] }, sizeof rects[1]);
+            nrects = 2;
+        } else if (box[2] > 180) {
+            memcpy(rects[0], (double[]){ box[0], box[1], 180, box[3] }, sizeof rects[0]);
+            memcpy(rects[1], (double[]){ -180, box[1], box[2] - 360, box[3] }, sizeof rects[1]);
+            nrects = 2;
+        }
         for (size_t r = 0; r < loc->set->n; r++) {
             const fp_region *reg = &loc->set->items[r];
-            if (reg->maxy < box[1] || reg->miny > box[3]) continue;
-            if (!region_prepared(loc, (int)r)) continue;
-            double d = nearest_on(loc, loc->region_geom[r], &f);
-            if (d < best_m || (d == best_m && found && (int)r < best.region)) {
-                best_m = d;
-                best.region = (int)r;
-                found = 1;
+            for (int k = 0; k < nrects; k++) {
+                const double *b = rects[k];
+                if (reg->maxx < b[0] || reg->minx > b[2] || reg->maxy < b[1] || reg->miny > b[3]) continue;
+                if (!region_prepared(loc, (int)r)) continue;
+                GEOSGeometry *cut = GEOSClipByRect_r(loc->h, loc->region_geom[r], b[0], b[1], b[2], b[3]);
+                double d = cut && !GEOSisEmpty_r(loc->h, cut) ? nearest_on(loc, cut, &f) : HUGE_VAL;
+                if (cut) GEOSGeom_destroy_r(loc->h, cut);
+                if (d < best_m || (d == best_m && found && (int)r < best.region)) {
+                    best_m = d;
+                    best.region = (int)r;
+                    found = 1;
+                }
             }
         }
     }
