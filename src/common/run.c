@@ -25,6 +25,25 @@ fp_status fp_print_counts(fp_store *store, const char *column, const char *datas
     return FP_OK;
 }
 
+fp_status fp_print_top_regions(fp_store *store, const char *table, const char *level, int limit, FILE *out, fp_error *err)
+{
+    sqlite3 *db = fp_store_sqlite(store);
+    char *sql = sqlite3_mprintf("SELECT code, name, projects, companies FROM \"%w\" WHERE level=?1 AND projects > 0 "
+                                "AND code <> '_unassigned' ORDER BY projects DESC, code LIMIT ?2", table);
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, level, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, limit);
+    fprintf(out, "  top %s:\n", level);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        fprintf(out, "    %-4s %-28s %4d projects, %d companies\n", (const char *)sqlite3_column_text(q, 0),
+                (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2), sqlite3_column_int(q, 3));
+    sqlite3_finalize(q);
+    return FP_OK;
+}
+
 fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
 {
     FILE *out = opts->out;
@@ -63,6 +82,15 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         fp_print_counts(store, "company", "sample", out, err);
         fp_print_counts(store, "geocode_precision", "sample", out, err);
         fprintf(out, "rejects: %ld\n", fp_store_count(store, "rejects"));
+    }
+    /* The country aggregation of the sample, by category (table
+     * agg_country_by_category), and the top countries. */
+    fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1 };
+    fp_aggregate_result ar;
+    if ((st = fp_aggregate(store, &ao, &ar, err))) goto done;
+    if (out) {
+        fp_aggregate_print(&ar, out);
+        fp_print_top_regions(store, ar.table, "country", 10, out, err);
     }
 done:
     fp_store_close(store);
