@@ -559,6 +559,17 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     STEP("read");
     res->projects = (long)t.n;
     res->without_geometry = t.without_geometry;
+    /* A field that is no column and that no project has is a typo, not a
+     * group of one empty value. */
+    for (int g = 0; g < ngroups && t.n; g++) {
+        GPtrArray *v = t.group_values[g];
+        if (!is_column(groups[g]) && v->len == 1 && !*(const char *)g_ptr_array_index(v, 0)) {
+            st = fp_error_set(err, FP_ERR_USAGE, "--group %s: no project has this field (fields: the columns company, "
+                              "category, name, place, country, country_code, year, status, source, dataset, or a key "
+                              "of the input's extra columns)", groups[g]);
+            goto out;
+        }
+    }
     if ((st = fp_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
     STEP("regions");
     if (set->kind == FP_SET_POLYGONS && (st = fp_region_index_new(set, threads, &idx, err))) goto out;

@@ -247,7 +247,8 @@ fp_status fp_region_index_new(const fp_region_set *set, int threads, fp_region_i
     }
     for (int i = 0; i < threads; i++) {
         int base = (int)idx->npieces;
-        memcpy(idx->pieces + idx->npieces, t[i].out.pieces, t[i].out.npieces * sizeof *idx->pieces);
+        if (t[i].out.npieces)
+            memcpy(idx->pieces + idx->npieces, t[i].out.pieces, t[i].out.npieces * sizeof *idx->pieces);
         idx->npieces += t[i].out.npieces;
         t[i].out.npieces = 0;     /* ownership of the WKB moved */
         for (size_t k = 0; k < t[i].out.n; k++) {
@@ -431,17 +432,29 @@ static int cells_candidates(fp_locator *loc, double x0, double y0, double x1, do
 /* Interior first, then boundary, over full geometries of the candidates. */
 static fp_share test_full(fp_locator *loc, GEOSGeometry *pt, double x, double y)
 {
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < loc->ncand; i++) {
+    /* Longitude -180 and 180 are the same meridian: a point on it is tested
+     * at both, so it meets regions drawn up to either side. */
+    GEOSGeometry *twin = fabs(x) == 180 ? GEOSGeom_createPointFromXY_r(loc->h, -x, y) : NULL;
+    fp_share res = { -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
+    for (int pass = 0; pass < 2 && res.region < 0; pass++)
+        for (size_t i = 0; i < loc->ncand && res.region < 0; i++) {
             int r = loc->cand[i];
             const fp_region *reg = &loc->set->items[r];
-            if (x < reg->minx || x > reg->maxx || y < reg->miny || y > reg->maxy) continue;
+            if (y < reg->miny || y > reg->maxy) continue;
             const GEOSPreparedGeometry *p = region_prepared(loc, r);
             if (!p) continue;
-            if (pass == 0 ? GEOSPreparedContains_r(loc->h, p, pt) == 1 : GEOSPreparedIntersects_r(loc->h, p, pt) == 1)
-                return (fp_share){ r, 1, pass == 0 ? FP_ASSIGN_CONTAINED : FP_ASSIGN_BOUNDARY, 0 };
+            for (int k = 0; k < (twin ? 2 : 1); k++) {
+                GEOSGeometry *q = k ? twin : pt;
+                double qx = k ? -x : x;
+                if (qx < reg->minx || qx > reg->maxx) continue;
+                if (pass == 0 ? GEOSPreparedContains_r(loc->h, p, q) == 1 : GEOSPreparedIntersects_r(loc->h, p, q) == 1) {
+                    res = (fp_share){ r, 1, pass == 0 ? FP_ASSIGN_CONTAINED : FP_ASSIGN_BOUNDARY, 0 };
+                    break;
+                }
+            }
         }
-    return (fp_share){ -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
+    if (twin) GEOSGeom_destroy_r(loc->h, twin);
+    return res;
 }
 
 /* ------------------------------------------------------------ snapping --- */
@@ -707,8 +720,15 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     } else if (fp_tessellation_candidates(loc->tess, env, &loc->cand, &loc->ncand, &loc->capcand) < 0) {
         return -1;
     }
-    long added = 0;
-    double assigned = 0;
+    /* Parts in each region, and the rest (at sea) as the geometry minus
+     * those regions. Shares are part / (sum of parts + rest): measured the
+     * same way, so a geometry wholly inside the regions leaves no rest even
+     * though cutting adds vertices whose geodesic edges differ slightly
+     * from the whole's. */
+    size_t first = *n;
+    double sum = 0;
+    GEOSGeometry *rest = GEOSGeom_clone_r(h, g);
+    if (!rest) return -1;
     for (size_t i = 0; i < loc->ncand; i++) {
         int r = loc->cand[i];
         const fp_region *reg = &loc->set->items[r];
@@ -721,14 +741,19 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
         double part = dim == 1 ? fp_geodesic_length_m(h, inter) : fp_geodesic_area_m2(h, inter);
         GEOSGeom_destroy_r(h, inter);
         if (!(part > 0)) continue;
-        double share = weight * part / total;
-        if (push_share(out, n, cap, (fp_share){ r, share, FP_ASSIGN_SPLIT, 0 })) return -1;
-        assigned += share;
-        added++;
+        GEOSGeometry *less = GEOSDifference_r(h, rest, rg);
+        if (less) { GEOSGeom_destroy_r(h, rest); rest = less; }
+        if (push_share(out, n, cap, (fp_share){ r, part, FP_ASSIGN_SPLIT, 0 })) { GEOSGeom_destroy_r(h, rest); return -1; }
+        sum += part;
     }
-    double rest = weight - assigned;
-    if (rest > weight * 1e-9) {
-        if (push_share(out, n, cap, (fp_share){ -1, rest, FP_ASSIGN_UNASSIGNED, 0 })) return -1;
+    double rest_measure = dim == 1 ? fp_geodesic_length_m(h, rest) : fp_geodesic_area_m2(h, rest);
+    GEOSGeom_destroy_r(h, rest);
+    double whole = sum + rest_measure;
+    if (!(whole > 0)) whole = total;
+    for (size_t k = first; k < *n; k++) (*out)[k].share = weight * (*out)[k].share / whole;
+    long added = (long)(*n - first);
+    if (rest_measure > whole * 1e-12) {
+        if (push_share(out, n, cap, (fp_share){ -1, weight * rest_measure / whole, FP_ASSIGN_UNASSIGNED, 0 })) return -1;
         added++;
     }
     return added;

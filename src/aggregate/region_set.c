@@ -22,6 +22,7 @@
 #include "aggregate_internal.h"
 #include "common/util.h"
 #include <unistd.h>
+#include <errno.h>
 
 static char *dup_or(const unsigned char *s, const char *dflt)
 {
@@ -117,8 +118,10 @@ static fp_status load_store_level(fp_store *store, const char *level, fp_region 
         reg->code = dup_or(sqlite3_column_text(q, 1), "");
         reg->name = dup_or(sqlite3_column_text(q, 2), reg->code);
         parent[n] = dup_or(sqlite3_column_text(q, 3), "");
-        sub[n] = dup_or(sqlite3_column_text(q, 4), "");
-        cont[n] = dup_or(sqlite3_column_text(q, 5), "");
+        /* Natural Earth leaves a few (Antarctica, remote islands) without a
+         * subregion: they roll up into "none" rather than an empty code. */
+        sub[n] = dup_or(sqlite3_column_text(q, 4), "none");
+        cont[n] = dup_or(sqlite3_column_text(q, 5), "none");
         reg->population = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 6);
         if (copy_wkb(reg, sqlite3_column_blob(q, 7), sqlite3_column_bytes(q, 7))) {
             n++;
@@ -400,8 +403,11 @@ static int field_index_ci(OGRFeatureDefnH defn, const char *const *names)
 
 static fp_status set_from_file(fp_region_set *set, const char *path, const char *code_field, fp_error *err)
 {
+    if (access(path, R_OK) != 0)
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot read the regions file: %s", path, strerror(errno));
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) return fp_error_set(err, FP_ERR_IO, "%s: cannot open as a vector layer: %s", path, CPLGetLastErrorMsg());
+    if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector format GDAL reads%s%s", path,
+                                 *CPLGetLastErrorMsg() ? ": " : "", CPLGetLastErrorMsg());
     OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
     fp_status st = FP_OK;
     void *ct = NULL;

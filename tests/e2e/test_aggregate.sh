@@ -1,0 +1,565 @@
+#!/usr/bin/env bash
+# aggregate: projects per region (country, admin-1, continent, a user's polygons,
+# square grids, hexagons), with borders, holes, snapping, split lines/polygons,
+# the antimeridian and the poles.
+#
+# Every expected value comes from an independent calculation, never from
+# footprint's own output:
+#   * geodesic distances and points N km away: PROJ's `geod` on WGS84;
+#   * containment / intersection with the shipped regions: `ogrinfo -dialect
+#     sqlite` (GEOS through GDAL/SpatiaLite) on geodata/regions.gpkg;
+#   * geodesic lengths of line pieces on the real coastlines: SpatiaLite's
+#     GeodesicLength() inside ogrinfo;
+#   * areas of lon/lat rectangles: the closed formula for a zone of the
+#     ellipsoid (zone_km2 below), in awk;
+#   * the hexagon holding a point: `proj +proj=cea +lat_ts=30` then axial cube
+#     rounding in awk;
+#   * the small custom layers in tests/fixtures/aggregate/ are designed so the
+#     answer is known by construction (stated next to each case).
+. "$(dirname "$0")/lib.sh"
+AGG="$FIX/aggregate"
+GPKG="$ROOT/geodata/regions.gpkg"
+TH="--threads 2"
+
+# --- independent helpers ------------------------------------------------------
+# geod inverse: lat1 lon1 lat2 lon2 -> distance in km on WGS84.
+geod_km() { echo "$1 $2 $3 $4" | geod +ellps=WGS84 -I +units=km -F %.6f | awk '{print $3}'; }
+# geod direct: lat lon azimuth km -> "lon lat" of the point reached.
+geod_to() { echo "$1 $2 $3 $4" | geod +ellps=WGS84 +units=km -f %.10f | awk '{print $2, $1}'; }
+# ogrinfo (SQLite dialect, SpatiaLite functions) on the shipped regions: one
+# value per line; alias every column to a single word.
+ogr() { ogrinfo -q -dialect sqlite -sql "$1" "$GPKG" 2>/dev/null | sed -n 's/^  [A-Za-z0-9_]* ([A-Za-z0-9]*) = //p'; }
+# Area in km² of the lon/lat rectangle [lon0,lon1]x[lat0,lat1] bounded by
+# meridians and parallels on the WGS84 ellipsoid:
+#   A = b²·Δλ/2 · [F(φ1) − F(φ0)],  F(φ) = sinφ/(1−e²sin²φ) + ln((1+e sinφ)/(1−e sinφ))/(2e)
+zone_km2() {
+    awk -v l0="$1" -v l1="$2" -v p0="$3" -v p1="$4" '
+        function F(p,  s) { s = sin(p); return s / (1 - e2 * s * s) + log((1 + e * s) / (1 - e * s)) / (2 * e) }
+        BEGIN { a = 6378.137; f = 1 / 298.257223563; e2 = f * (2 - f); e = sqrt(e2); b = a * (1 - f)
+                d = atan2(0, -1) / 180
+                printf "%.6f\n", b * b * (l1 - l0) * d / 2 * (F(p1 * d) - F(p0 * d)) }'
+}
+# Hexagon "q_r" holding lon lat for hex:WIDTH_KM: EPSG:6933 (+proj=cea
+# +lat_ts=30 +ellps=WGS84) by PROJ, then pointy-top axial coordinates with
+# size R = width/sqrt(3): q = (sqrt(3)/3·x − y/3)/R, r = (2/3·y)/R, cube-rounded.
+hex_code() {
+    echo "$1 $2" | proj -f %.6f +proj=cea +lat_ts=30 +ellps=WGS84 | awk -v W="$3" '
+        function rnd(v) { return v < 0 ? -int(-v + 0.5) : int(v + 0.5) }
+        function ab(v) { return v < 0 ? -v : v }
+        { R = W * 1000 / sqrt(3); x = $1; y = $2
+          q = (sqrt(3) / 3 * x - y / 3) / R; r = (2 / 3 * y) / R; s = -q - r
+          rq = rnd(q); rr = rnd(r); rs = rnd(s)
+          dq = ab(rq - q); dr = ab(rr - r); ds = ab(rs - s)
+          if (dq > dr && dq > ds) rq = -rr - rs; else if (dr > ds) rr = -rq - rs
+          print rq "_" rr }'
+}
+calc() { python3 -c "print(repr($1))"; }
+assert_true() {  # python expression, message
+    python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null || fail "$2"
+}
+
+# --- readers of footprint's result (what is checked, not where expectations come from)
+# Sum of the shares of project KEY in region CODE ('' = the unassigned share).
+share() {
+    local cond="a.region_code='$2'"; [ -z "$2" ] && cond="a.region_code IS NULL"
+    sql "SELECT printf('%.9f', coalesce(sum(a.share), 0)) FROM ${3:-$T}_assign a
+         JOIN projects p ON p.id = a.project_id WHERE p.source_key='$1' AND $cond"
+}
+# code|method of a project assigned as a whole (one row).
+where() {
+    sql "SELECT coalesce(a.region_code, ''), a.method FROM ${2:-$T}_assign a
+         JOIN projects p ON p.id = a.project_id WHERE p.source_key='$1'"
+}
+dist() {
+    sql "SELECT a.distance_km FROM ${2:-$T}_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key='$1'"
+}
+col() { sql "SELECT $2 FROM $T WHERE code='$1'${3:+ AND level='$3'}"; }
+
+# ==============================================================================
+# 1. A custom layer of boxes (tests/fixtures/aggregate/strip.geojson):
+#    A [0,1]x[-1,1], B [1,2]x[-1,1], C [2,3]x[-1,1] along the equator, listed in
+#    the file as C, B, A; and Z [20,21]x[0,1], a [21,22]x[0,1] (strcmp: 'Z' < 'a').
+# ==============================================================================
+DB=strip.sqlite
+"$FP" -q --db $DB init
+read -r S4X S4Y <<<"$(geod_to 0 3 90 5)"      # 5 km due east of C's east edge (3,0)
+read -r S5X S5Y <<<"$(geod_to 0 3 90 500)"    # 500 km due east of it
+cat > strip.csv <<EOF
+id,company,category,amount,year,wkt
+S1,Acme,border,10,2015,POINT(1 0.5)
+S2,Acme,border,10,2016,POINT(21 0.5)
+S3,Beta,inside,10,2017,POINT(0.5 0.5)
+S4,Beta,sea,10,2018,POINT($S4X $S4Y)
+S5,Gamma,sea,10,2019,POINT($S5X $S5Y)
+S6,Gamma,cable,1000,2010,"LINESTRING(-0.5 0.2, 2.5 0.8)"
+S7,Delta,park,100,2020,"POLYGON((0.25 0,1.25 0,1.25 0.5,0.25 0.5,0.25 0))"
+S8,Delta,park,100,2021,"POLYGON((0.5 -0.5,1.5 -0.5,1.5 0.5,0.5 0.5,0.5 -0.5))"
+S9,Delta,park,100,2022,"POLYGON((-0.5 0,0.5 0,0.5 0.5,-0.5 0.5,-0.5 0))"
+EOF
+"$FP" -q --db $DB import strip.csv
+T=agg_regions
+run --db $DB aggregate --by "regions:$AGG/strip.geojson" $TH
+
+case_begin "regions:FILE runs, is stored as agg_regions and its check passes"
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "passed" "check line"
+assert_not_contains "$OUT" "failed" "check line"
+assert_eq "regions|agg_regions|agg_regions_assign" "$(sql "SELECT name, result_table, assign_table FROM aggregations WHERE name='regions'")" "catalogue row"
+# 5 boxes + the unassigned row, all at level 'regions'
+assert_eq "6|regions" "$(sql "SELECT count(*), group_concat(DISTINCT level) FROM agg_regions")" "rows"
+assert_eq "1" "$(sql "SELECT count(*) FROM agg_regions WHERE code='_unassigned'")" "unassigned row"
+case_end
+
+case_begin "a point on the shared edge of A and B goes to A (first in code order), method boundary"
+# (1, 0.5) lies on x=1, the edge A and B share: in neither interior.
+assert_eq "A|boundary" "$(where S1)" "S1 on A|B"
+# (21, 0.5) on the edge of 'Z' and 'a': strcmp puts 'Z' (0x5A) before 'a' (0x61).
+assert_eq "Z|boundary" "$(where S2)" "S2 on Z|a (strcmp order, not case-folded)"
+assert_eq "A|contained" "$(where S3)" "S3 inside A"
+case_end
+
+case_begin "border decisions are the same on every run (1 thread and 2 threads)"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --name run1 --threads 1
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --name run2 --threads 2
+q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method FROM TABLE ORDER BY 1, 2"
+r0=$(sql "${q/TABLE/agg_regions_assign}"); r1=$(sql "${q/TABLE/agg_run1_assign}"); r2=$(sql "${q/TABLE/agg_run2_assign}")
+assert_eq 9 "$(cut -d'|' -f1 <<<"$r0" | sort -u | wc -l)" "all 9 projects listed"
+assert_eq "$r0" "$r1" "run1 = first run"
+assert_eq "$r0" "$r2" "run2 = first run"
+case_end
+
+case_begin "a point 5 km off a region (geod) is snapped to it with distance_km = 5"
+# S4 = geod direct from (lat 0, lon 3) azimuth 90 for 5 km; the nearest point of
+# C is (3, 0) by symmetry, so the distance is 5 km by construction; geod agrees:
+exp=$(geod_km 0 3 "$S4Y" "$S4X")
+assert_near 5 "$exp" 0.000001 "geod round trip"
+assert_eq "C|snapped" "$(where S4)" "S4"
+assert_near "$exp" "$(dist S4)" 0.01 "S4 distance_km"
+case_end
+
+case_begin "a point 500 km out is unassigned; --snap-km 0 and --snap-km 4.9 leave the 5 km point unassigned"
+assert_eq "|unassigned" "$(where S5)" "S5 at 500 km (default snap 25 km)"
+assert_eq "" "$(dist S5)" "no distance for unassigned"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --snap-km 0 --name nosnap $TH
+assert_eq "|unassigned" "$(where S4 agg_nosnap)" "S4 with --snap-km 0"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --snap-km 4.9 --name snap49 $TH
+assert_eq "|unassigned" "$(where S4 agg_snap49)" "S4 (5 km) with --snap-km 4.9"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --snap-km 5.1 --name snap51 $TH
+assert_eq "C|snapped" "$(where S4 agg_snap51)" "S4 (5 km) with --snap-km 5.1"
+# With a 600 km snap the 500 km point reaches C at the geod distance.
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --snap-km 600 --name snap600 $TH
+assert_eq "C|snapped" "$(where S5 agg_snap600)" "S5 with --snap-km 600"
+assert_near "$(geod_km 0 3 "$S5Y" "$S5X")" "$(dist S5 agg_snap600)" 0.05 "S5 distance_km"
+case_end
+
+case_begin "a line across three boxes is split by geodesic length (geod), the part at sea unassigned"
+# LINESTRING(-0.5 0.2, 2.5 0.8) crosses x=0 at y=0.3, x=1 at y=0.5, x=2 at y=0.7.
+sea=$(geod_km 0.2 -0.5 0.3 0); la=$(geod_km 0.3 0 0.5 1); lb=$(geod_km 0.5 1 0.7 2); lc=$(geod_km 0.7 2 0.8 2.5)
+tot=$(geod_km 0.2 -0.5 0.8 2.5)
+assert_near "$tot" "$(calc "$sea+$la+$lb+$lc")" 0.001 "geod pieces add up to the whole"
+assert_near "$(calc "$la/$tot")" "$(share S6 A)" 0.00002 "share in A"
+assert_near "$(calc "$lb/$tot")" "$(share S6 B)" 0.00002 "share in B"
+assert_near "$(calc "$lc/$tot")" "$(share S6 C)" 0.00002 "share in C"
+assert_near "$(calc "$sea/$tot")" "$(share S6 '')" 0.00002 "unassigned share (x<0, at sea)"
+assert_eq "split split split unassigned" "$(sql "SELECT group_concat(method, ' ') FROM (SELECT method FROM agg_regions_assign a JOIN projects p ON p.id=a.project_id WHERE p.source_key='S6' ORDER BY region_code IS NULL, region_code)")" "methods"
+case_end
+
+case_begin "polygons straddling a border are split by area"
+# S7 = [0.25,1.25]x[0,0.5]: both pieces span the same latitudes, so on the
+# ellipsoid their areas are in the ratio of their widths, 0.75 : 0.25 (zone
+# formula; geodesic edges 0.5 deg off the equator move this by < 3e-5).
+assert_near 0.75 "$(share S7 A)" 0.0001 "S7 in A"
+assert_near 0.25 "$(share S7 B)" 0.0001 "S7 in B"
+# S8 = [0.5,1.5]x[-0.5,0.5] is symmetric about x=1: exactly half each.
+assert_near 0.5 "$(share S8 A)" 0.0001 "S8 in A"
+assert_eq "$(share S8 A)" "$(share S8 B)" "S8 halves equal (symmetry)"
+# S9 = [-0.5,0.5]x[0,0.5]: half in A, half west of x=0 (no region).
+assert_near 0.5 "$(share S9 A)" 0.0001 "S9 in A"
+assert_near 0.5 "$(share S9 '')" 0.0001 "S9 unassigned half"
+case_end
+
+case_begin "a polygon wholly inside the regions has no unassigned share"
+# S7 and S8 lie inside A ∪ B by construction (their corners are inside the
+# boxes), so nothing of them is at sea: area is additive, so the pieces in A
+# and B make up the whole polygon and the unassigned share must be 0, not a
+# rounding remainder of measuring the whole and the pieces differently.
+assert_near 0 "$(share S7 '')" 0.000000001 "S7 unassigned share"
+assert_near 0 "$(share S8 '')" 0.000000001 "S8 unassigned share"
+case_end
+
+case_begin "region rows: counts, weighted counts, amounts, years, area and density"
+# By hand: A gets S1 S3 (whole), S6 (line share), S7 0.75, S8 0.5, S9 0.5.
+wA=$(calc "2 + $la/$tot + 0.75 + 0.5 + 0.5"); wB=$(calc "$lb/$tot + 0.25 + 0.5"); wC=$(calc "1 + $lc/$tot")
+wU=$(calc "1 + $sea/$tot + 0.5")   # S5, the line's sea part, S9's west half
+assert_eq "6|4|2010|2022" "$(col A "projects, companies, year_first, year_last")" "A counts"
+assert_eq "3|2|2010|2021" "$(col B "projects, companies, year_first, year_last")" "B counts"
+assert_eq "2|2|2010|2018" "$(col C "projects, companies, year_first, year_last")" "C counts"
+assert_eq "1|1|0|0|0.0" "$(col Z projects)|$(col Z companies)|$(col a projects)|$(col a companies)|$(col a projects_weighted)" "Z, and a with zeros"
+assert_near "$wA" "$(col A projects_weighted)" 0.0002 "A weighted"
+assert_near "$wB" "$(col B projects_weighted)" 0.0002 "B weighted"
+assert_near "$wC" "$(col C projects_weighted)" 0.0002 "C weighted"
+assert_near "$wU" "$(col _unassigned projects_weighted)" 0.0002 "unassigned weighted"
+assert_near 9 "$(sql "SELECT sum(projects_weighted) FROM agg_regions")" 0.000001 "total = 9 projects"
+# amount × share: 10 + 10 + 1000·line share + 100·(0.75 + 0.5 + 0.5)
+assert_near "$(calc "20 + 1000*$la/$tot + 175")" "$(col A amount)" 0.05 "A amount"
+# area of A = [0,1]x[-1,1] on the ellipsoid (zone formula; footprint's polygon
+# edges may be geodesics, which bulge off the parallels by < 3e-5 relative)
+areaA=$(zone_km2 0 1 -1 1)
+assert_near "$areaA" "$(col A area_km2)" "$(calc "$areaA*1e-4")" "A area_km2"
+assert_near "$(zone_km2 20 21 0 1)" "$(col Z area_km2)" 2 "Z area_km2"
+assert_near "$(calc "$wA/$areaA*1e4")" "$(col A per_10k_km2)" 0.001 "A per_10k_km2"
+assert_eq "" "$(col A per_million)" "per_million NULL without population"
+# S5, S6 and S9 reach the sea; S7 and S8 do not (see the case above).
+assert_eq "3" "$(col _unassigned projects)" "projects in the unassigned row"
+case_end
+
+case_begin "regions:FILE:CODEFIELD uses another field as the code"
+run --db $DB aggregate --by "regions:$AGG/strip.geojson:name" --name byname $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "West box|contained" "$(where S3 agg_byname)" "S3 by name"
+# by name, 'Middle box' < 'West box': the S1 border point goes to B now.
+assert_eq "Middle box|boundary" "$(where S1 agg_byname)" "S1 by name"
+case_end
+
+# ==============================================================================
+# 2. Holes: geodata/regions.gpkg does not model the Baarle enclaves (checked:
+#    no Belgian polygon lies inside the Netherlands near 4.93,51.44), so a
+#    custom layer does: OUT = [10,14]² with the hole [11,13]², ENC = [11.5,12.5]²
+#    inside the hole (tests/fixtures/aggregate/holes.geojson).
+#    Maseru, inside Lesotho, inside a hole of South Africa, uses the real data.
+# ==============================================================================
+case_begin "Baarle is not modelled by the shipped regions (so the enclave case uses a custom layer)"
+assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE level='country' AND code='BEL' AND ST_Intersects(geom, MakePoint(4.9296, 51.4390))")" "Baarle-Hertog point not in BEL"
+case_end
+
+DB=holes.sqlite
+"$FP" -q --db $DB init
+cat > holes.csv <<EOF
+id,lon,lat
+H1,12,12
+H2,10.5,12
+H3,11.2,12
+H4,11.5,12
+H5,11,12
+EOF
+"$FP" -q --db $DB import holes.csv
+T=agg_regions
+"$FP" -q --db $DB aggregate --by "regions:$AGG/holes.geojson" $TH
+
+case_begin "a point in an enclave inside a hole goes to the enclave, not the surrounding region"
+assert_eq "ENC|contained" "$(where H1)" "H1 (12,12) in ENC"
+assert_eq "OUT|contained" "$(where H2)" "H2 (10.5,12) in OUT's ring"
+# H4 on ENC's edge, H5 on the hole's edge: each touches one region only.
+assert_eq "ENC|boundary" "$(where H4)" "H4 on ENC's edge"
+assert_eq "OUT|boundary" "$(where H5)" "H5 on the hole's edge"
+case_end
+
+case_begin "a point in the empty part of a hole snaps to the nearest edge (geod), or stays unassigned"
+# H3 (11.2,12): 0.2 deg from the hole's edge x=11 (OUT), 0.3 deg from ENC.
+dOUT=$(geod_km 12 11.2 12 11); dENC=$(geod_km 12 11.2 12 11.5)
+assert_true "$dOUT < 25 < $dENC" "fixture: OUT within 25 km ($dOUT), ENC not ($dENC)"
+assert_eq "OUT|snapped" "$(where H3)" "H3"
+assert_near "$dOUT" "$(dist H3)" 0.05 "H3 distance_km"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/holes.geojson" --snap-km 0 --name nosnap $TH
+assert_eq "|unassigned" "$(where H3 agg_nosnap)" "H3 with --snap-km 0"
+case_end
+
+# Antimeridian on a custom layer (tests/fixtures/aggregate/antimeridian.geojson):
+# E = [179,180]x[0,1] stops at +180; W = [-170,-169]x[0,1] is far away.
+DB=am.sqlite
+"$FP" -q --db $DB init
+printf 'id,lon,lat\nM1,-179.97,0.5\nM2,-180,0.5\n' > am.csv
+"$FP" -q --db $DB import am.csv
+T=agg_regions
+"$FP" -q --db $DB aggregate --by "regions:$AGG/antimeridian.geojson" $TH
+"$FP" -q --db $DB aggregate --by "regions:$AGG/antimeridian.geojson" --snap-km 0 --name nosnap $TH
+
+case_begin "antimeridian: a point just east of -180 snaps across it to a region ending at +180"
+# geod: (0.5,-179.97) to E's edge at (0.5,180) is 3.34 km (across the date line);
+# planar lon/lat distance would be 359.97 degrees.
+d=$(geod_km 0.5 -179.97 0.5 180)
+assert_true "$d < 4" "fixture: geod distance $d"
+assert_eq "E|snapped" "$(where M1)" "M1"
+assert_near "$d" "$(dist M1)" 0.01 "M1 distance_km"
+case_end
+
+case_begin "antimeridian: lon -180 is lon 180, so (-180,0.5) is on E's edge even with --snap-km 0"
+# geod: (0.5,-180) to (0.5,180) is 0 km; the point is on E's boundary.
+assert_eq "0.000000" "$(geod_km 0.5 -180 0.5 180)" "fixture: same point"
+assert_eq "E" "$(where M2 | cut -d'|' -f1)" "M2, default snap"
+assert_eq "E|boundary" "$(where M2 agg_nosnap)" "M2 with --snap-km 0"
+case_end
+
+# ==============================================================================
+# 3. The world: the shipped countries and admin-1 regions.
+# ==============================================================================
+DB=world.sqlite
+"$FP" -q --db $DB init
+# A point 5 km out to sea off the Kenyan coast near Malindi (coast point
+# 40.12908,-3.25189 of the KEN polygon, heading 120 deg, away from the coast).
+read -r K5X K5Y <<<"$(geod_to -3.25189 40.12908 120 5)"
+read -r K500X K500Y <<<"$(geod_to -3.25189 40.12908 120 500)"
+CABLE="MULTILINESTRING((139.75 35.68,180 40),(-180 40,-122 37.5))"
+cat > world.csv <<EOF
+id,company,category,amount,year,wkt,place
+W1,Acme,5G,100,2019,POINT(36.8 -1.3),
+W2,Acme,Smart City,50,2020,POINT(27.48 -29.31),
+W3,Beta,5G,10,2018,POINT(178.4 -18.1),
+W4,Beta,,10,2017,POINT(-179.95 -16.8),
+W5,Gamma,surveillance,10,2016,POINT(176 66),
+W6,Gamma,surveillance,10,2015,POINT(-175 66),
+W7,Delta,research,10,2014,POINT(0 -90),
+W8,Delta,research,10,2013,POINT(0 90),
+W9,Epsilon,cable,10,2012,POINT($K5X $K5Y),
+W10,Epsilon,cable,10,2011,POINT($K500X $K500Y),
+W11,Zeta,cable,1000,2021,"$CABLE",
+W12,Zeta,Smart City,10,2022,,Nowhereville
+EOF
+"$FP" -q --db $DB import world.csv
+NPROJ=$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")
+T=agg_country_by_category
+run --db $DB aggregate --by country --group category $TH
+
+case_begin "--by country --group category runs; name country_by_category; check passed"
+assert_eq 11 "$NPROJ" "fixture: 11 projects with a geometry (W12 has none)"
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "passed" "check line"
+assert_eq "agg_country_by_category" "$(sql "SELECT result_table FROM aggregations WHERE name='country_by_category'")" "catalogue"
+assert_eq "$NPROJ" "$(sql "SELECT projects FROM aggregations WHERE name='country_by_category'")" "catalogue projects"
+case_end
+
+case_begin "point in a hole: Maseru is in Lesotho (LSO), not South Africa (ZAF)"
+assert_eq "LSO" "$(ogr "SELECT code AS c FROM regions WHERE level='country' AND ST_Contains(geom, MakePoint(27.48,-29.31))")" "ogrinfo: LSO contains Maseru"
+assert_eq "1|0" "$(ogr "SELECT (MbrMinX(geom) < 27.48 AND MbrMaxX(geom) > 27.48 AND MbrMinY(geom) < -29.31 AND MbrMaxY(geom) > -29.31) AS m, ST_Intersects(geom, MakePoint(27.48,-29.31)) AS i FROM regions WHERE code='ZAF'" | paste -sd'|')" "ogrinfo: ZAF's box holds Maseru, its polygon does not"
+assert_eq "LSO|contained" "$(where W2)" "W2"
+case_end
+
+case_begin "antimeridian: Fiji on both sides of 180, Chukotka on both sides of 180"
+for k in "W3 178.4 -18.1" "W4 -179.95 -16.8" "W5 176 66" "W6 -175 66"; do
+    set -- $k
+    exp=$(ogr "SELECT code AS c FROM regions WHERE level='country' AND ST_Contains(geom, MakePoint($2,$3))")
+    assert_eq "$exp|contained" "$(where "$1")" "$1 ($2,$3), ogrinfo says [$exp]"
+done
+assert_eq "FJI FJI RUS RUS" "$(sql "SELECT group_concat(region_code, ' ') FROM (SELECT region_code FROM $T""_assign a JOIN projects p ON p.id=a.project_id WHERE p.source_key IN ('W3','W4','W5','W6') ORDER BY p.source_key)")" "codes"
+case_end
+
+case_begin "a Pacific cable cut at 180: small land shares (ogrinfo/SpatiaLite lengths), the rest unassigned"
+L="GeomFromText('$CABLE')"
+total=$(ogr "SELECT GeodesicLength($L)/1000 AS t FROM regions LIMIT 1")
+jpn=$(ogr "SELECT GeodesicLength(ST_Intersection(geom, $L))/1000 AS k FROM regions WHERE level='country' AND code='JPN'")
+usa=$(ogr "SELECT GeodesicLength(ST_Intersection(geom, $L))/1000 AS k FROM regions WHERE level='country' AND code='USA'")
+assert_eq "JPN USA" "$(ogr "SELECT code AS c FROM regions WHERE level='country' AND ST_Intersects(geom, $L) ORDER BY code" | paste -sd' ')" "ogrinfo: only JPN and USA are crossed"
+assert_near "$(calc "$jpn/$total")" "$(share W11 JPN)" 0.0005 "JPN share ($jpn of $total km)"
+assert_near "$(calc "$usa/$total")" "$(share W11 USA)" 0.0005 "USA share ($usa of $total km)"
+assert_near "$(calc "1-($jpn+$usa)/$total")" "$(share W11 '')" 0.001 "unassigned share"
+assert_near 1 "$(sql "SELECT sum(share) FROM ${T}_assign a JOIN projects p ON p.id=a.project_id WHERE p.source_key='W11'")" 0.000000001 "shares sum to 1"
+case_end
+
+case_begin "the poles: (0,-90) is on Antarctica's edge -> ATA (boundary); (0,90) is unassigned"
+assert_eq "0|1" "$(ogr "SELECT ST_Contains(geom, MakePoint(0,-90)) AS c, ST_Intersects(geom, MakePoint(0,-90)) AS i FROM regions WHERE code='ATA'" | paste -sd'|')" "ogrinfo: south pole on ATA's boundary"
+assert_eq "ATA|boundary" "$(where W7)" "W7 south pole"
+# the northernmost land (max Y of regions.gpkg) is far more than 25 km away.
+maxy=$(ogr "SELECT max(MbrMaxY(geom)) AS y FROM regions")
+assert_true "$(geod_km 90 0 "$maxy" 0) > 25" "fixture: land within 25 km of the north pole"
+assert_eq "|unassigned" "$(where W8)" "W8 north pole"
+case_end
+
+case_begin "a point 5 km off the Kenyan coast snaps to KEN at the geod distance to the coast; 500 km out is unassigned"
+assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE ST_Intersects(geom, MakePoint($K5X,$K5Y))")" "ogrinfo: the 5 km point is at sea"
+assert_eq "KEN" "$(ogr "SELECT code AS c FROM regions WHERE level='country' ORDER BY ST_Distance(geom, MakePoint($K5X,$K5Y)) LIMIT 1")" "ogrinfo: KEN is the nearest country"
+read -r cx cy <<<"$(ogr "SELECT X(ST_ClosestPoint(geom, MakePoint($K5X,$K5Y))) AS x, Y(ST_ClosestPoint(geom, MakePoint($K5X,$K5Y))) AS y FROM regions WHERE code='KEN'" | paste -sd' ')"
+exp=$(geod_km "$K5Y" "$K5X" "$cy" "$cx")
+assert_eq "KEN|snapped" "$(where W9)" "W9"
+assert_near "$exp" "$(dist W9)" 0.5 "W9 distance_km (geod to the coast point $cx,$cy)"
+assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE ST_Distance(geom, MakePoint($K500X,$K500Y)) < 1")" "ogrinfo: nothing within 1 deg of the 500 km point"
+assert_eq "|unassigned" "$(where W10)" "W10"
+case_end
+
+case_begin "zeros: all 252 countries plus _unassigned exist; subregion and continent rows too"
+assert_eq "253" "$(sql "SELECT count(*) FROM $T WHERE level='country'")" "country rows"
+assert_eq "$(sql "SELECT count(*) FROM regions WHERE level='country'") 1" "$(sql "SELECT count(*) FROM $T t JOIN regions r ON r.level='country' AND r.code=t.code WHERE t.level='country'") $(sql "SELECT count(*) FROM $T WHERE level='country' AND code='_unassigned'")" "every store country + _unassigned"
+assert_eq "0|0.0|0" "$(sql "SELECT projects, projects_weighted, companies FROM $T WHERE level='country' AND code='BEL'")" "BEL is a zero row"
+ncont=$(sql "SELECT count(DISTINCT continent) FROM regions WHERE level='country'")
+assert_eq "$((ncont + 1))" "$(sql "SELECT count(*) FROM $T WHERE level='continent'")" "continent rows"
+assert_eq "continent country subregion" "$(sql "SELECT group_concat(level, ' ') FROM (SELECT DISTINCT level FROM $T ORDER BY level)")" "levels"
+case_end
+
+case_begin "every level adds up to the project count; continents are the sums of their countries"
+for lv in country subregion continent; do
+    assert_near "$NPROJ" "$(sql "SELECT sum(projects_weighted) FROM $T WHERE level='$lv'")" 0.000001 "$lv total"
+done
+# continent of each country from the store's regions table (loaded by init)
+bad=$(sql "SELECT c.code, c.projects_weighted, s.w FROM $T c JOIN (
+             SELECT r.continent AS k, sum(t.projects_weighted) AS w, sum(t.amount) AS am FROM $T t
+             JOIN regions r ON r.level='country' AND r.code=t.code WHERE t.level='country' GROUP BY r.continent) s
+           ON s.k = c.code WHERE c.level='continent' AND (abs(c.projects_weighted - s.w) > 1e-9 OR abs(c.amount - s.am) > 1e-6)")
+assert_eq "" "$bad" "continent != sum of its countries"
+assert_eq "$(col _unassigned projects_weighted country)" "$(col _unassigned projects_weighted continent)" "same unassigned at every level"
+case_end
+
+case_begin "--group category: one column per value, summing to projects_weighted on every row"
+cols=$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_table_info('$T') WHERE name LIKE 'category\_%' ESCAPE '\\' ORDER BY name)")
+assert_eq "category_5g category_cable category_none category_research category_smart_city category_surveillance" "$cols" "columns"
+expr=$(sed 's/ / + /g' <<<"$cols")
+assert_eq "0" "$(sql "SELECT count(*) FROM $T WHERE abs(($expr) - projects_weighted) > 1e-9")" "rows where the columns do not add up"
+assert_eq "1.0|1.0" "$(sql "SELECT category_5g, category_none FROM $T WHERE level='subregion' AND code='Melanesia'")" "Melanesia: W3 (5G) and W4 (empty -> category_none)"
+assert_eq "1.0" "$(col LSO category_smart_city country)" "LSO: Smart City"
+case_end
+
+case_begin "--by admin1: admin1, country, subregion, continent rows, each level totals the project count"
+T=agg_admin1
+run --db $DB aggregate --by admin1 $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "passed" "check line"
+assert_eq "$(( $(sql "SELECT count(*) FROM regions WHERE level='admin1'") + 1 ))" "$(sql "SELECT count(*) FROM $T WHERE level='admin1'")" "admin1 rows (4596 + 1)"
+assert_eq "253" "$(sql "SELECT count(*) FROM $T WHERE level='country'")" "country rows"
+assert_eq "admin1 continent country subregion" "$(sql "SELECT group_concat(level, ' ') FROM (SELECT DISTINCT level FROM $T ORDER BY level)")" "levels"
+for lv in admin1 country subregion continent; do
+    assert_near "$NPROJ" "$(sql "SELECT sum(projects_weighted) FROM $T WHERE level='$lv'")" 0.000001 "$lv total"
+done
+# countries = sum of their admin-1 (parent from the store's regions table)
+bad=$(sql "SELECT c.code FROM $T c JOIN (SELECT r.parent AS k, sum(t.projects_weighted) AS w FROM $T t
+           JOIN regions r ON r.level='admin1' AND r.code=t.code WHERE t.level='admin1' GROUP BY r.parent) s
+           ON s.k = c.code WHERE c.level='country' AND abs(c.projects_weighted - s.w) > 1e-9")
+assert_eq "" "$bad" "country != sum of its admin-1"
+# admin-1 inside the expected country: Nairobi, Maseru
+assert_eq "KEN LSO" "$(sql "SELECT r.parent FROM ${T}_assign a JOIN projects p ON p.id=a.project_id JOIN regions r ON r.level='admin1' AND r.code=a.region_code WHERE p.source_key='W1'") $(sql "SELECT r.parent FROM ${T}_assign a JOIN projects p ON p.id=a.project_id JOIN regions r ON r.level='admin1' AND r.code=a.region_code WHERE p.source_key='W2'")" "parents"
+exp=$(ogr "SELECT code AS c FROM regions WHERE level='admin1' AND ST_Contains(geom, MakePoint(36.8,-1.3))")
+assert_eq "$exp|contained" "$(where W1)" "W1 admin-1 (ogrinfo: $exp)"
+case_end
+
+case_begin "--by continent gives continent rows only"
+T=agg_continent
+run --db $DB aggregate --by continent $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "continent|$((ncont + 1))" "$(sql "SELECT group_concat(DISTINCT level), count(*) FROM $T")" "rows"
+assert_eq "Africa|contained" "$(where W1)" "W1 in Africa"
+case_end
+
+case_begin "--group on a field nobody has is refused as a typo, and nothing is stored"
+# Decision (README): a field that is no project column and that no project
+# carries in its extra columns is almost certainly misspelt.
+run --db $DB aggregate --by continent --group nosuchfield $TH
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "--group nosuchfield: no project has this field" "message"
+assert_eq "0" "$(sql "SELECT count(*) FROM sqlite_master WHERE name = 'agg_continent_by_nosuchfield'")" "no table"
+case_end
+
+# ==============================================================================
+# 4. Grids and hexagons.
+# ==============================================================================
+DB=grid.sqlite
+"$FP" -q --db $DB init
+cat > grid.csv <<EOF
+id,lon,lat
+G1,10,20
+G2,-180,-90
+G3,179.99,89.99
+G4,36.8,-1.3
+G5,-0.000001,-0.000001
+EOF
+"$FP" -q --db $DB import grid.csv
+
+case_begin "grid:10: half-open cells named by their lower-left corner"
+T=agg_grid_10
+run --db $DB aggregate --by grid:10 $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "10_20" "$(where G1 | cut -d'|' -f1)" "(10,20) -> cell 10_20 (lower/left edges belong to the cell)"
+assert_eq "-180_-90" "$(where G2 | cut -d'|' -f1)" "(-180,-90)"
+assert_eq "170_80" "$(where G3 | cut -d'|' -f1)" "(179.99,89.99)"
+assert_eq "30_-10" "$(where G4 | cut -d'|' -f1)" "(36.8,-1.3)"
+assert_eq "-10_-10" "$(where G5 | cut -d'|' -f1)" "just below and left of (0,0)"
+assert_eq "0" "$(sql "SELECT count(*) FROM ${T}_assign WHERE region_code IS NULL")" "none unassigned"
+case_end
+
+case_begin "grid:10 over the whole world: 648 cells whose areas add up to the ellipsoid's surface"
+world=$(zone_km2 -180 180 -90 90)
+assert_near 510065621.7 "$world" 1 "zone formula: WGS84 surface area"
+assert_eq "648|grid" "$(sql "SELECT count(*), group_concat(DISTINCT level) FROM $T WHERE code<>'_unassigned'")" "36 x 18 cells"
+assert_near "$world" "$(sql "SELECT sum(area_km2) FROM $T")" 1 "sum of cell areas"
+assert_near "$(zone_km2 10 20 20 30)" "$(col 10_20 area_km2)" 0.01 "cell 10_20 area"
+assert_near "$(zone_km2 170 180 80 90)" "$(col 170_80 area_km2)" 0.01 "polar cell 170_80 area"
+assert_near 5 "$(sql "SELECT sum(projects_weighted) FROM $T")" 0.000001 "projects"
+case_end
+
+case_begin "grid cells cover only the projects' extent; fractional sizes are named with %.10g"
+printf 'id,lon,lat\nE1,10,20\nE2,25.5,41\n' > ext.csv
+"$FP" -q --db ext.sqlite init; "$FP" -q --db ext.sqlite import ext.csv
+run --db ext.sqlite aggregate --by grid:10 $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+# lon cells 10, 20; lat cells 20, 30, 40
+assert_eq "10_20 10_30 10_40 20_20 20_30 20_40" "$(sqlite3 ext.sqlite "SELECT group_concat(code, ' ') FROM (SELECT code FROM agg_grid_10 WHERE code<>'_unassigned' ORDER BY code)")" "cells"
+run --db ext.sqlite aggregate --by grid:0.5 $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "10_20 25.5_41" "$(sqlite3 ext.sqlite "SELECT group_concat(code, ' ') FROM (SELECT a.region_code AS code FROM agg_grid_0_5_assign a ORDER BY a.project_id)")" "grid:0.5 codes (table agg_grid_0_5)"
+case_end
+
+case_begin "hex:500: every point gets the hexagon PROJ + axial rounding predict; none unassigned"
+T=agg_hex_500
+run --db $DB aggregate --by hex:500 $TH
+assert_eq 0 "$RC" "exit status ($OUT)"
+for k in "G1 10 20" "G2 -180 -90" "G3 179.99 89.99" "G4 36.8 -1.3" "G5 -0.000001 -0.000001"; do
+    set -- $k
+    assert_eq "$(hex_code "$2" "$3" 500)|contained" "$(where "$1")" "$1 ($2,$3)"
+done
+assert_eq "0" "$(sql "SELECT count(*) FROM ${T}_assign WHERE region_code IS NULL")" "none unassigned"
+assert_near 5 "$(sql "SELECT sum(projects_weighted) FROM $T WHERE code<>'_unassigned'")" 0.000001 "projects"
+assert_eq "hex" "$(sql "SELECT group_concat(DISTINCT level) FROM $T")" "level"
+# a whole hexagon in the equal-area plane: sqrt(3)/2 · 500²
+assert_near "$(calc "3**0.5/2*500**2")" "$(col "$(hex_code 36.8 -1.3 500)" area_km2)" 1 "area of a whole hexagon"
+# global extent: the hexagons, cut at the projection's edges, tile the ellipsoid
+assert_near "$(zone_km2 -180 180 -90 90)" "$(sql "SELECT sum(area_km2) FROM $T")" 10 "sum of hexagon areas"
+case_end
+
+# ==============================================================================
+# 5. Bad input, and nothing half-written.
+# ==============================================================================
+DB=strip.sqlite
+case_begin "bad --by: usage error naming the value"
+run --db $DB aggregate --by nonsense
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "--by nonsense" "message"
+run --db $DB aggregate --by grid:0
+assert_eq 2 "$RC" "grid:0 exit status"
+assert_contains "$OUT" "grid:0" "grid:0 message"
+run --db $DB aggregate --by hex:abc
+assert_eq 2 "$RC" "hex:abc exit status"
+assert_contains "$OUT" "hex:abc" "hex:abc message"
+case_end
+
+case_begin "regions:missing.gpkg: exit 1, the message names the file"
+run --db $DB aggregate --by regions:missing.gpkg
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "missing.gpkg" "message"
+case_end
+
+case_begin "regions file with duplicate codes: exit 1, the message names the code"
+run --db $DB aggregate --by "regions:$AGG/dup_codes.geojson"
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "dup_codes.geojson" "file named"
+assert_contains "$OUT" "'DUPE'" "code named"
+case_end
+
+case_begin "regions file with a LineString: exit 1, the message names the feature"
+run --db $DB aggregate --by "regions:$AGG/with_line.geojson"
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "with_line.geojson" "file named"
+assert_contains "$OUT" "feature 2 (ROAD)" "feature named"
+run --db $DB aggregate --by "regions:$AGG/strip.geojson:nofield"
+assert_contains "$OUT" "nofield" "unknown CODEFIELD named"
+case_end
+
+case_begin "a failing aggregate leaves the stored aggregation of the same name unchanged"
+"$FP" -q --db $DB aggregate --by "regions:$AGG/strip.geojson" --name keep $TH
+snap() { sql "SELECT * FROM agg_keep ORDER BY id" "SELECT * FROM agg_keep_assign ORDER BY project_id, region_code" \
+             "SELECT name, level, spec, group_fields, snap_km, projects, unassigned, result_table, assign_table, created FROM aggregations WHERE name='keep'" \
+             "SELECT name FROM sqlite_master ORDER BY name" | md5sum; }
+before=$(snap)
+run --db $DB aggregate --by "regions:$AGG/dup_codes.geojson" --name keep $TH
+assert_eq 1 "$RC" "dup codes fails"
+assert_eq "$before" "$(snap)" "after the dup-codes failure"
+run --db $DB aggregate --by "regions:$AGG/with_line.geojson" --name keep --group category $TH
+assert_eq 1 "$RC" "line fails"
+assert_eq "$before" "$(snap)" "after the line failure"
+assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity"
+case_end
