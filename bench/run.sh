@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# footprint benchmarks against the established tools (GDAL/OGR).
-# Run from the repository root, normally through `make bench`.
+# footprint benchmarks against the established tools (GDAL/OGR, PostGIS,
+# SpatiaLite SQL). Run from the repository root, normally through `make bench`.
 #
 # Environment:
 #   BUILD        build directory holding footprint (default: build)
 #   BENCH_REPS   timed repetitions per command; the median is reported (default: 3)
 #   BENCH_N      number of synthetic points (default: 1000000)
 #   BENCH_SEED   generator seed (default: 42)
+#   BENCH_SQL_REPS  timed repetitions of the SpatiaLite SQL aggregation
+#                (default: 1; it takes about a minute)
+#   BENCH_10M    0 skips the 10,000,000-point aggregation case (default: 1)
+#   BENCH_PGPORT loopback port of the private PostgreSQL server (default: 54329)
 #
-# To add a benchmark: write one `bench_case` call (see the two below) — it
+# To add a benchmark: write one `bench_case` call (see the ones below) — it
 # times both sides, checks their output, and adds a row to the summary.
+# `bench_alone` times footprint on its own against absolute targets.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,12 +23,18 @@ BUILD=${BUILD:-build}
 REPS=${BENCH_REPS:-3}
 N=${BENCH_N:-1000000}
 SEED=${BENCH_SEED:-42}
+SQL_REPS=${BENCH_SQL_REPS:-1}
+BIG=${BENCH_10M:-1}
+PGPORT=${BENCH_PGPORT:-54329}
 FP=$BUILD/footprint
 OUT_DIR=bench/out
 DATA_DIR=bench/data
+N_BIG=10000000
 
-if [ "$N" = 1000000 ]; then LABEL=1M; else LABEL=$N; fi
+label_of() { if [ "$1" = 1000000 ]; then echo 1M; elif [ "$1" = 10000000 ]; then echo 10M; else echo "$1"; fi; }
+LABEL=$(label_of "$N")
 DATA=$DATA_DIR/points_$(tr 'A-Z' 'a-z' <<<"$LABEL").csv
+DATA_BIG=$DATA_DIR/points_10m.csv
 
 die() { echo "bench: FATAL: $*" >&2; exit 1; }
 
@@ -32,18 +43,71 @@ for tool in ogr2ogr ogrinfo sqlite3 python3; do
     command -v "$tool" >/dev/null || die "$tool not found; run 'make deps'"
 done
 
+# apt_install PKG...: installs Debian packages; only called when something is missing.
+apt_install() {
+    local sudo=sudo
+    [ "$(id -u)" != 0 ] || sudo=
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 # /usr/bin/time (Debian package `time`) gives the peak RSS; install only if missing.
 if [ ! -x /usr/bin/time ]; then
     echo "bench: /usr/bin/time missing, installing package 'time'"
-    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends time >/dev/null
+    apt_install time
     [ -x /usr/bin/time ] || die "could not install /usr/bin/time"
+fi
+
+# PostgreSQL + PostGIS for the aggregation case; install only if missing.
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+PGBIN=$(pg_bindir)
+PGVER=${PGBIN#/usr/lib/postgresql/}; PGVER=${PGVER%/bin}
+if [ -z "$PGBIN" ] || [ ! -f "/usr/share/postgresql/$PGVER/extension/postgis.control" ]; then
+    echo "bench: PostGIS missing, installing package 'postgresql-${PGVER:-15}-postgis-3'"
+    apt_install "postgresql-${PGVER:-15}-postgis-3" || true
+    PGBIN=$(pg_bindir)
+    PGVER=${PGBIN#/usr/lib/postgresql/}; PGVER=${PGVER%/bin}
+fi
+PG_MISSING=
+if [ -z "$PGBIN" ] || [ ! -f "/usr/share/postgresql/$PGVER/extension/postgis.control" ]; then
+    PG_MISSING="PostgreSQL/PostGIS not installed and could not be installed"
+    echo "bench: $PG_MISSING; the PostGIS case will be skipped" >&2
 fi
 
 mkdir -p "$OUT_DIR" "$DATA_DIR"
 T=$(mktemp -d "${TMPDIR:-/tmp}/fp-bench.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+
+# The private PostgreSQL server (started below) must never outlive the script:
+# cleanup stops it on every exit, including `die`, errors and Ctrl-C.
+PGTMP=        # its directory (data, socket, log), set once created
+PGRUN=()      # prefix running the server's commands as a non-root user
+pg_stop() {
+    [ -n "$PGTMP" ] && [ -f "$PGTMP/data/postmaster.pid" ] || return 0
+    local pid
+    pid=$(head -n 1 "$PGTMP/data/postmaster.pid" 2>/dev/null || true)
+    if ! "${PGRUN[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -m fast -w -t 60 stop >/dev/null 2>&1; then
+        # pg_ctl could not stop it: stop the postmaster we started, by its id.
+        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            echo "bench: pg_ctl stop failed; sending SIGQUIT to postmaster $pid" >&2
+            kill -QUIT "$pid" 2>/dev/null || true
+            for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+        fi
+    fi
+    return 0
+}
+cleanup() {
+    set +e
+    if [ -n "$PGTMP" ]; then
+        pg_stop
+        rm -rf "$PGTMP"
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 # Case commands are strings run with `bash -c`, so they see these variables.
 export FP T DATA N BUILD
 
@@ -59,27 +123,35 @@ say "footprint benchmarks — $(date '+%Y-%m-%d %H:%M:%S %Z')"
 say "machine:   $(nproc) cores, ${cpu:-unknown CPU}, ${mem:-? RAM}, $(uname -sr)"
 say "footprint: $("$FP" --version 2>&1 | head -1)"
 say "ogr2ogr:   $(ogr2ogr --version 2>&1 | head -1)"
-say "sqlite3:   $(sqlite3 --version 2>&1 | cut -d' ' -f1)"
+say "sqlite3:   $(sqlite3 --version 2>&1 | cut -d' ' -f1), SpatiaLite $(sqlite3 :memory: '.load mod_spatialite' 'select spatialite_version()' 2>/dev/null || echo '?')"
+if [ -z "$PG_MISSING" ]; then
+    say "postgres:  $("$PGBIN/postgres" --version 2>&1 | head -1), PostGIS $(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "/usr/share/postgresql/$PGVER/extension/postgis.control")"
+fi
 say "python3:   $(python3 --version 2>&1)"
-say "reps:      $REPS per command, median reported; data: $DATA ($N rows, seed $SEED)"
+say "reps:      $REPS per command, median reported (SpatiaLite SQL: $SQL_REPS); data: $DATA ($N rows, seed $SEED)"
 say ""
 
 # ------------------------------------------------------------------ data --
-# Regenerate only when missing or when the generator / N / seed changed.
-stamp_want="$(sha256sum bench/gen_points.py | cut -d' ' -f1) n=$N seed=$SEED"
-if [ -f "$DATA" ] && [ -f "$DATA.sha256" ] && [ "$(cat "$DATA.sha256")" = "$stamp_want" ]; then
-    echo "data: reusing $DATA"
-else
-    echo "data: generating $DATA ($N rows, seed $SEED) ..."
-    rm -f "$DATA.sha256"
-    t0=$(date +%s.%N)
-    python3 bench/gen_points.py "$N" "$DATA.tmp" --seed "$SEED"
-    mv "$DATA.tmp" "$DATA"
-    printf '%s\n' "$stamp_want" >"$DATA.sha256"
-    echo "data: generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
-fi
-rows=$(($(wc -l <"$DATA") - 1))
-[ "$rows" = "$N" ] || die "$DATA has $rows data rows, expected $N"
+# ensure_data N FILE: regenerate FILE only when missing or when the
+# generator / N / seed changed.
+ensure_data() {
+    local n=$1 file=$2 stamp_want t0 rows
+    stamp_want="$(sha256sum bench/gen_points.py | cut -d' ' -f1) n=$n seed=$SEED"
+    if [ -f "$file" ] && [ -f "$file.sha256" ] && [ "$(cat "$file.sha256")" = "$stamp_want" ]; then
+        echo "data: reusing $file"
+    else
+        echo "data: generating $file ($n rows, seed $SEED) ..."
+        rm -f "$file.sha256"
+        t0=$(date +%s.%N)
+        python3 bench/gen_points.py "$n" "$file.tmp" --seed "$SEED"
+        mv "$file.tmp" "$file"
+        printf '%s\n' "$stamp_want" >"$file.sha256"
+        echo "data: generated in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
+    fi
+    rows=$(($(wc -l <"$file") - 1))
+    [ "$rows" = "$n" ] || die "$file has $rows data rows, expected $n"
+}
+ensure_data "$N" "$DATA"
 echo
 
 # --------------------------------------------------------------- helpers --
@@ -102,15 +174,24 @@ run_timed() {
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{m=int((NR+1)/2); if (NR%2) print v[m]; else printf "%.3f\n", (v[m]+v[m+1])/2}'; }
 max()    { printf '%s\n' "$@" | sort -g | tail -n 1; }
 
-# measure SIDE SETUP CMD CHECK: REPS timed runs of CMD, each after an untimed
-# SETUP; CHECK runs (untimed) after every run and must succeed.
-# Sets MED_SECS, MAX_RSS and ALL_SECS.
+# measure SIDE SETUP CMD CHECK [REPS] [RSS_FILE]: REPS (default $REPS) timed
+# runs of CMD, each after an untimed SETUP; CHECK runs (untimed) after every
+# run and must succeed. If RSS_FILE is given, the command writes its peak RSS
+# (KiB) there and that replaces /usr/bin/time's figure (for client/server
+# tools, where the work is done by a server process). The output of the last
+# run is kept in $T/SIDE.out. Sets MED_SECS, MAX_RSS and ALL_SECS.
 measure() {
-    local side=$1 setup=$2 cmd=$3 check=$4 i secs=() rss=()
-    for ((i = 1; i <= REPS; i++)); do
+    local side=$1 setup=$2 cmd=$3 check=$4 reps=${5:-$REPS} rss_file=${6:-} i secs=() rss=()
+    for ((i = 1; i <= reps; i++)); do
         [ -z "$setup" ] || bash -c "$setup" >"$T/setup.out" 2>&1 \
             || { cat "$T/setup.out" >&2; die "$side setup failed: $setup"; }
+        [ -z "$rss_file" ] || rm -f "$rss_file"
         run_timed "$cmd"
+        if [ -n "$rss_file" ]; then
+            [ -s "$rss_file" ] || die "$side: the command did not write its peak RSS to $rss_file"
+            LAST_RSS=$(tr -dc 0-9 <"$rss_file")
+        fi
+        cp "$T/cmd.out" "$T/$side.out"
         secs+=("$LAST_SECS"); rss+=("$LAST_RSS")
         printf '  %-9s run %d: %8.2f s  peak RSS %6d MiB\n' "$side" "$i" "$LAST_SECS" $((LAST_RSS / 1024))
         [ -z "$check" ] || bash -c "$check" || die "$side check failed after run $i"
@@ -120,22 +201,41 @@ measure() {
     ALL_SECS="${secs[*]}"
 }
 
+# say_timing SIDE: copies the FOOTPRINT_TIMING=1 step times of SIDE's last run
+# (lines "  step   0.123 s") into the report, on one line.
+say_timing() {
+    local steps
+    steps=$(awk '/^  [a-z_ -]+ +[0-9.]+ s$/ { sub(/^ +/, ""); gsub(/ +/, " "); printf "%s%s", sep, $0; sep = ", " }' "$T/$1.out")
+    [ -z "$steps" ] || say "  footprint steps (FOOTPRINT_TIMING=1, last run): $steps"
+}
+
+declare -A OURS_CACHE=()
+
 # bench_case NAME TARGET_RATIO THEIRS_TOOL [--ours CMD] [--ours-setup CMD]
-#            [--ours-check CMD] [--theirs CMD] [--theirs-setup CMD]
-#            [--theirs-check CMD] [--skip REASON]
+#            [--ours-check CMD] [--ours-key KEY] [--theirs CMD] [--theirs-setup CMD]
+#            [--theirs-check CMD] [--theirs-reps N] [--theirs-rss FILE]
+#            [--skip REASON]
 # Times both sides, prints "NAME: footprint X s, TOOL Y s, ratio Rx (target >= Tx)"
 # and records a summary row. ratio = theirs / ours (higher is better for us).
+# --ours-key KEY: the footprint side is measured once per KEY; a later case
+# with the same KEY reuses those runs (same command, compared to another tool).
+# --theirs-reps N: timed runs of the other tool (default $REPS).
+# --theirs-rss FILE: see measure (the other tool's peak RSS comes from FILE).
 bench_case() {
     local name=$1 target=$2 tool=$3; shift 3
-    local ours="" ours_setup="" ours_check="" theirs="" theirs_setup="" theirs_check="" skip=""
+    local ours="" ours_setup="" ours_check="" ours_key="" theirs="" theirs_setup="" theirs_check=""
+    local theirs_reps=$REPS theirs_rss="" skip=""
     while [ $# -gt 0 ]; do
         case $1 in
             --ours) ours=$2 ;;
             --ours-setup) ours_setup=$2 ;;
             --ours-check) ours_check=$2 ;;
+            --ours-key) ours_key=$2 ;;
             --theirs) theirs=$2 ;;
             --theirs-setup) theirs_setup=$2 ;;
             --theirs-check) theirs_check=$2 ;;
+            --theirs-reps) theirs_reps=$2 ;;
+            --theirs-rss) theirs_rss=$2 ;;
             --skip) skip=$2 ;;
             *) die "bench_case: unknown option $1" ;;
         esac
@@ -143,22 +243,66 @@ bench_case() {
     done
     if [ -n "$skip" ]; then
         say "$name: skipped ($skip)"
-        printf '%s\t-\t-\t%s\t-\t%s\t-\t-\tskipped: %s\n' "$name" "$tool" "$target" "$skip" >>"$SUMMARY"
+        printf '%s\t-\t-\t%s\t-\t>= %sx\t-\t-\tskipped: %s\n' "$name" "$tool" "$target" "$skip" >>"$SUMMARY"
         return 0
     fi
     echo "== $name"
-    measure footprint "$ours_setup" "$ours" "$ours_check"
-    local o_secs=$MED_SECS o_rss=$MAX_RSS o_all=$ALL_SECS
-    measure "$tool" "$theirs_setup" "$theirs" "$theirs_check"
+    local o_secs o_rss o_all
+    if [ -n "$ours_key" ] && [ -n "${OURS_CACHE[$ours_key]:-}" ]; then
+        IFS='|' read -r o_secs o_rss o_all <<<"${OURS_CACHE[$ours_key]}"
+        echo "  footprint: reusing the runs above [$o_all] s"
+    else
+        measure footprint "$ours_setup" "$ours" "$ours_check"
+        o_secs=$MED_SECS o_rss=$MAX_RSS o_all=$ALL_SECS
+        [ -z "$ours_key" ] || OURS_CACHE[$ours_key]="$o_secs|$o_rss|$o_all"
+    fi
+    measure "$tool" "$theirs_setup" "$theirs" "$theirs_check" "$theirs_reps" "$theirs_rss"
     local t_secs=$MED_SECS t_rss=$MAX_RSS t_all=$ALL_SECS
     local ratio status
     ratio=$(awk -v o="$o_secs" -v t="$t_secs" 'BEGIN{printf "%.1f", (o > 0 ? t / o : 0)}')
     if awk -v r="$ratio" -v g="$target" 'BEGIN{exit !(r >= g)}'; then status=ok; else status="BELOW TARGET"; fi
     say "$name: footprint $(printf %.2f "$o_secs") s, $tool $(printf %.2f "$t_secs") s, ratio ${ratio}x (target >= ${target}x)"
     say "  runs: footprint [$o_all] s; $tool [$t_all] s; peak RSS footprint $((o_rss / 1024)) MiB, $tool $((t_rss / 1024)) MiB"
-    printf '%s\t%.2f\t%.2f\t%s\t%s\t%s\t%d\t%d\t%s\n' "$name" "$o_secs" "$t_secs" "$tool" "$ratio" "$target" \
+    printf '%s\t%.2f\t%.2f\t%s\t%sx\t>= %sx\t%d\t%d\t%s\n' "$name" "$o_secs" "$t_secs" "$tool" "$ratio" "$target" \
         $((o_rss / 1024)) $((t_rss / 1024)) "$status" >>"$SUMMARY"
     echo
+}
+
+# bench_alone NAME [--ours CMD] [--ours-setup CMD] [--ours-check CMD]
+#             [--max-secs S] [--max-rss-mib M] [--skip REASON]
+# Times footprint alone (no other tool does this job); reports the median
+# seconds and peak RSS, checked against the optional absolute targets.
+bench_alone() {
+    local name=$1; shift
+    local ours="" ours_setup="" ours_check="" max_secs="" max_rss="" skip="" target="" status=ok
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --ours) ours=$2 ;;
+            --ours-setup) ours_setup=$2 ;;
+            --ours-check) ours_check=$2 ;;
+            --max-secs) max_secs=$2 ;;
+            --max-rss-mib) max_rss=$2 ;;
+            --skip) skip=$2 ;;
+            *) die "bench_alone: unknown option $1" ;;
+        esac
+        shift 2
+    done
+    [ -z "$max_secs" ] || target="< ${max_secs} s"
+    [ -z "$max_rss" ] || target="${target:+$target, }< ${max_rss} MiB"
+    if [ -n "$skip" ]; then
+        say "$name: skipped ($skip)"
+        printf '%s\t-\t-\t-\t-\t%s\t-\t-\tskipped: %s\n' "$name" "${target:--}" "$skip" >>"$SUMMARY"
+        return 0
+    fi
+    echo "== $name"
+    measure footprint "$ours_setup" "$ours" "$ours_check"
+    local mib=$((MAX_RSS / 1024))
+    if [ -n "$max_secs" ] && ! awk -v s="$MED_SECS" -v m="$max_secs" 'BEGIN{exit !(s < m)}'; then status="BELOW TARGET"; fi
+    if [ -n "$max_rss" ] && [ "$mib" -ge "$max_rss" ]; then status="BELOW TARGET"; fi
+    [ -n "$target" ] || status=-
+    say "$name: footprint $(printf %.2f "$MED_SECS") s, peak RSS $mib MiB${target:+ (target $target)}"
+    say "  runs: footprint [$ALL_SECS] s"
+    printf '%s\t%.2f\t-\t-\t-\t%s\t%d\t-\t%s\n' "$name" "$MED_SECS" "${target:--}" "$mib" "$status" >>"$SUMMARY"
 }
 
 # ---------------------------------------------------------------- checks --
@@ -182,8 +326,46 @@ check_ogr_store() {
     grep -q 'sidx (Integer) = 1$' <<<"$out" || die "ogr2ogr output $db: no spatial index on projects"
     grep -q "nidx (Integer) = $N\$" <<<"$out" || die "ogr2ogr output $db: spatial index does not hold $N entries"
 }
+# check_fp_agg DB NPOINTS: footprint's agg_country_by_category accounts for
+# every point (countries + the '_unassigned' row = NPOINTS) and the per-project
+# table has one row per point.
+check_fp_agg() {
+    local db=$1 n=$2 sum nassign
+    sum=$(sqlite3 "$db" "select sum(projects) from agg_country_by_category where level = 'country'") \
+        || die "cannot read agg_country_by_category in $db"
+    [ "${sum%.0}" = "$n" ] || die "footprint $db: level 'country' (with _unassigned) holds $sum projects, expected $n"
+    nassign=$(sqlite3 "$db" "select count(*) from agg_country_by_category_assign")
+    [ "$nassign" = "$n" ] || die "footprint $db: agg_country_by_category_assign has $nassign rows, expected $n"
+}
+# compare_counts LABEL FP_DB COUNTS_FILE: COUNTS_FILE ("code|count" per
+# country, from the other tool) against footprint's per-country projects in
+# FP_DB. The sum over countries of |difference| may be at most 0.01 % of N
+# (points exactly on a border: footprint gives them to the first country in
+# code order, ST_Contains to none).
+compare_counts() {
+    local label=$1 db=$2 theirs=$3 out
+    sqlite3 -separator '|' "$db" \
+        "select code, projects from agg_country_by_category where level = 'country' and code <> '_unassigned' and projects > 0" \
+        >"$T/fp_counts.txt" || die "cannot read agg_country_by_category in $db"
+    out=$(awk -F'|' -v n="$N" -v label="$label" '
+        FNR == NR { fp[$1] = $2 + 0; next }
+                  { th[$1] = $2 + 0 }
+        END {
+            for (c in fp) codes[c] = 1; for (c in th) codes[c] = 1
+            for (c in codes) {
+                d = fp[c] - th[c]; if (d < 0) d = -d
+                if (d > 0) { k++; diff += d; if (k <= 5) ex = ex sprintf(" %s %d/%d", c, fp[c], th[c]) }
+                tf += fp[c]; tt += th[c]
+            }
+            lim = n / 10000
+            printf "  check vs %s: points in a country: footprint %d, %s %d; %d countries differ, sum of |differences| %d (limit %d)%s\n",
+                label, tf, label, tt, k, diff, lim, (k ? ";" ex " (footprint/" label ")" : "")
+            exit (diff > lim)
+        }' "$T/fp_counts.txt" "$theirs") || { echo "$out"; return 1; }
+    echo "$out"
+}
 export N
-export -f check_fp_store check_ogr_store die
+export -f check_fp_store check_ogr_store check_fp_agg compare_counts die
 
 # ------------------------------------------------------------ benchmarks --
 # A. import: CSV -> SpatiaLite table with a spatial index, one transaction.
@@ -210,12 +392,184 @@ else
     bench_case "read $LABEL CSV points" 1 ogr2ogr --skip "no $CSVBENCH"
 fi
 
+# C. aggregate N points into the 252 countries, one column per category.
+# Untimed set-up: one footprint store (init + import); its points and its
+# country polygons (regions WHERE level = 'country') are copied with ogr2ogr
+# into a private PostGIS database (GiST indexes, VACUUM ANALYZE) and into a
+# plain SpatiaLite database (R*Tree index on the points), so all three tools
+# work on identical geometries.
+echo "== set-up for the aggregation cases (untimed)"
+"$FP" --quiet --db "$T/agg_base.sqlite" init
+"$FP" --quiet --db "$T/agg_base.sqlite" import "$DATA"
+check_fp_store "$T/agg_base.sqlite"
+PTS_SQL="SELECT id, category, geom FROM projects"
+CTY_SQL="SELECT code, name, geom FROM regions WHERE level = 'country'"
+
+# SpatiaLite database for the SQL side.
+t0=$(date +%s.%N)
+ogr2ogr -f SQLite -dsco SPATIALITE=YES "$T/sl.sqlite" "$T/agg_base.sqlite" -sql "$PTS_SQL" \
+    -nln points -nlt POINT -a_srs EPSG:4326 -lco GEOMETRY_NAME=geom -gt 65536
+ogr2ogr -append -f SQLite "$T/sl.sqlite" "$T/agg_base.sqlite" -sql "$CTY_SQL" \
+    -nln countries -nlt MULTIPOLYGON -a_srs EPSG:4326 -lco GEOMETRY_NAME=geom
+IFS='|' read -r sl_pts sl_idx sl_cty < <(sqlite3 "$T/sl.sqlite" \
+    "select (select count(*) from points), (select count(*) from idx_points_geom), (select count(*) from countries)")
+[ "$sl_pts" = "$N" ] && [ "$sl_idx" = "$N" ] && [ "$sl_cty" = 252 ] \
+    || die "SpatiaLite copy: $sl_pts points, $sl_idx index entries, $sl_cty countries (expected $N, $N, 252)"
+echo "  SpatiaLite database: $N points (R*Tree index), 252 countries ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s)"
+cat >"$T/sl_agg.sql" <<'SQL'
+CREATE TABLE r AS
+SELECT c.code, p.category, count(*)
+FROM countries c JOIN points p
+  ON ST_Contains(c.geom, p.geom)
+ AND p.ROWID IN (SELECT ROWID FROM SpatialIndex
+                 WHERE f_table_name = 'points' AND search_frame = c.geom)
+GROUP BY 1, 2;
+SQL
+
+# Private PostgreSQL server: its own data directory and socket in a fresh
+# temporary directory, TCP on 127.0.0.1:$PGPORT only, trust authentication
+# for the local user `bench`. Durability is off (fsync, synchronous_commit,
+# full_page_writes): that only helps PostgreSQL. Everything else is the
+# server's default configuration (JIT and parallel query on).
+PG_SKIP=$PG_MISSING
+if [ -z "$PG_SKIP" ]; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null; then
+        die "port $PGPORT on 127.0.0.1 is in use; set BENCH_PGPORT to a free port"
+    fi
+    PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/fp-bench-pg.XXXXXX")
+    if [ "$(id -u)" = 0 ]; then
+        # PostgreSQL refuses to run as root: run the server as user postgres
+        # (created by the Debian package).
+        id -u postgres >/dev/null 2>&1 || die "running as root and there is no user 'postgres' to run the server"
+        chown postgres: "$PGTMP"
+        PGRUN=(runuser -u postgres --)
+    fi
+    "${PGRUN[@]}" test -w "$PGTMP" || die "$PGTMP is not writable by the server's user"
+    t0=$(date +%s.%N)
+    "${PGRUN[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -U bench --auth=trust -E UTF8 --no-locale >"$T/initdb.log" 2>&1 \
+        || { cat "$T/initdb.log" >&2; die "initdb failed"; }
+    "${PGRUN[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >/dev/null || { cat "$PGTMP/server.log" >&2; die "could not start PostgreSQL"; }
+    PSQL="$PGBIN/psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PGPORT -U bench -d bench"
+    PGDSN="PG:host=127.0.0.1 port=$PGPORT dbname=bench user=bench"
+    export PSQL
+    $PSQL -d postgres -c 'CREATE DATABASE bench' >/dev/null
+    $PSQL -c 'CREATE EXTENSION postgis' >/dev/null
+    ogr2ogr -f PostgreSQL "$PGDSN" "$T/agg_base.sqlite" -sql "$PTS_SQL" -nln points -nlt POINT \
+        -a_srs EPSG:4326 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=NONE -gt 65536
+    ogr2ogr -f PostgreSQL "$PGDSN" "$T/agg_base.sqlite" -sql "$CTY_SQL" -nln countries -nlt MULTIPOLYGON \
+        -a_srs EPSG:4326 -lco GEOMETRY_NAME=geom -lco SPATIAL_INDEX=NONE
+    $PSQL -c 'CREATE INDEX points_geom_gist ON points USING GIST (geom)' \
+          -c 'CREATE INDEX countries_geom_gist ON countries USING GIST (geom)' \
+          -c 'VACUUM ANALYZE points' -c 'VACUUM ANALYZE countries'
+    IFS='|' read -r pg_pts pg_cty < <($PSQL -At -c "select (select count(*) from points), (select count(*) from countries)")
+    [ "$pg_pts" = "$N" ] && [ "$pg_cty" = 252 ] || die "PostGIS copy: $pg_pts points, $pg_cty countries (expected $N, 252)"
+    echo "  PostGIS database: $N points, 252 countries, GiST indexes ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s)"
+    # The timed query. psql only sends it; the join runs in the server backend,
+    # so the peak RSS reported is that backend's VmHWM, read before it exits.
+    cat >"$T/pg_agg.sql" <<'SQL'
+SELECT pg_backend_pid() AS backend_pid \gset
+CREATE TABLE r AS SELECT c.code, p.category, count(*) FROM points p JOIN countries c ON ST_Contains(c.geom, p.geom) GROUP BY 1,2;
+\setenv FP_BENCH_BACKEND :backend_pid
+\! sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB$/\1/p' /proc/$FP_BENCH_BACKEND/status >"$T/pg.rss"
+SQL
+fi
+echo
+
+# Every timed run starts from a fresh copy of the imported store; `sync` makes
+# the kernel write the copy out before the clock starts (on 2 cores the
+# write-back would otherwise compete with the timed run). Both sides sync.
+AGG_SETUP='rm -f "$T/agg.sqlite" && cp "$T/agg_base.sqlite" "$T/agg.sqlite" && sync'
+AGG_CMD='FOOTPRINT_TIMING=1 "$FP" --db "$T/agg.sqlite" aggregate --by country --group category --snap-km 0'
+AGG_CHECK='check_fp_agg "$T/agg.sqlite" "$N"'
+if [ -n "$PG_SKIP" ]; then
+    bench_case "aggregate $LABEL points into countries by category" 10 PostGIS --skip "$PG_SKIP"
+else
+    bench_case "aggregate $LABEL points into countries by category" 10 PostGIS --ours-key agg \
+        --ours-setup "$AGG_SETUP" --ours "$AGG_CMD" --ours-check "$AGG_CHECK" \
+        --theirs-setup '$PSQL -c "DROP TABLE IF EXISTS r" && sync' \
+        --theirs       '$PSQL -f "$T/pg_agg.sql"' \
+        --theirs-rss   "$T/pg.rss" \
+        --theirs-check '$PSQL -At -F"|" -c "select code, sum(count) from r group by code" >"$T/pg_counts.txt" && compare_counts PostGIS "$T/agg.sqlite" "$T/pg_counts.txt"'
+    say_timing footprint
+
+    # Point by point (untimed, once): which points do footprint and ST_Contains
+    # place differently? footprint's per-project table is copied into PostGIS.
+    sqlite3 -csv "$T/agg.sqlite" "select project_id, region_code from agg_country_by_category_assign" >"$T/fp_assign.csv"
+    $PSQL >/dev/null <<SQL
+CREATE TABLE fpa (project_id bigint, region_code text);
+\\copy fpa FROM '$T/fp_assign.csv' CSV
+CREATE TABLE pgp AS SELECT p.id, c.code FROM points p JOIN countries c ON ST_Contains(c.geom, p.geom);
+CREATE TABLE diff AS SELECT DISTINCT id FROM (
+    (SELECT project_id, region_code FROM fpa WHERE region_code IS NOT NULL EXCEPT SELECT id, code FROM pgp)
+    UNION ALL
+    (SELECT id, code FROM pgp EXCEPT SELECT project_id, region_code FROM fpa WHERE region_code IS NOT NULL)) d(id, code);
+SQL
+    ndiff=$($PSQL -At -c "select count(*) from diff")
+    say "  point by point: $ndiff of $N points placed differently by footprint and ST_Contains (limit $((N / 10000)))"
+    if [ "$ndiff" -gt 0 ]; then
+        $PSQL -At -F' ' -c "
+            SELECT 'id ' || d.id, 'lon ' || ST_X(p.geom), 'lat ' || ST_Y(p.geom),
+                   'footprint ' || coalesce((SELECT region_code FROM fpa WHERE project_id = d.id), 'unassigned'),
+                   'PostGIS ' || coalesce((SELECT string_agg(code, '+' ORDER BY code) FROM pgp WHERE pgp.id = d.id), 'none')
+            FROM diff d JOIN points p ON p.id = d.id ORDER BY d.id LIMIT 10" | sed 's/^/    /' | tee -a "$REPORT"
+    fi
+    [ "$ndiff" -le $((N / 10000)) ] || die "footprint and PostGIS place $ndiff points differently (more than 0.01 %)"
+    $PSQL -c 'DROP TABLE fpa, pgp, diff' >/dev/null
+    echo
+fi
+
+bench_case "aggregate $LABEL points into countries by category" 100 "SpatiaLite-SQL" --ours-key agg \
+    --ours-setup "$AGG_SETUP" --ours "$AGG_CMD" --ours-check "$AGG_CHECK" \
+    --theirs-setup 'sqlite3 "$T/sl.sqlite" "DROP TABLE IF EXISTS r" && sync' \
+    --theirs       'sqlite3 -bail "$T/sl.sqlite" ".load mod_spatialite" ".read $T/sl_agg.sql"' \
+    --theirs-reps  "$SQL_REPS" \
+    --theirs-check 'sqlite3 -separator "|" "$T/sl.sqlite" "select code, sum(\"count(*)\") from r group by code" >"$T/sl_counts.txt" && compare_counts SpatiaLite "$T/agg.sqlite" "$T/sl_counts.txt"'
+# The PostgreSQL server is no longer needed.
+pg_stop
+rm -rf "$PGTMP"; PGTMP=
+rm -f "$T/sl.sqlite"
+
+# C2. the same with footprint's default snapping (points within 25 km of a
+# country go to the nearest one). The other tools do not snap: seconds only.
+bench_alone "aggregate $LABEL points into countries by category, default snapping" \
+    --ours-setup "$AGG_SETUP" \
+    --ours       'FOOTPRINT_TIMING=1 "$FP" --db "$T/agg.sqlite" aggregate --by country --group category' \
+    --ours-check "$AGG_CHECK"
+say_timing footprint
+say "  $(grep -m1 'contained' "$T/footprint.out" | sed 's/^ *//')"
+echo
+rm -f "$T/agg.sqlite" "$T/agg_base.sqlite"
+
+# D. aggregate 10,000,000 points (default options): targets under 8 s and
+# under 2 GiB peak RSS. Untimed: generate (cached in bench/data) and import.
+BIG_NAME="aggregate $(label_of "$N_BIG") points into countries by category"
+if [ "$BIG" = 0 ]; then
+    bench_alone "$BIG_NAME" --max-secs 8 --max-rss-mib 2048 --skip "BENCH_10M=0"
+else
+    ensure_data "$N_BIG" "$DATA_BIG"
+    echo "== set-up for the $(label_of "$N_BIG") case (untimed): init + import"
+    t0=$(date +%s.%N)
+    "$FP" --quiet --db "$T/big_base.sqlite" init
+    "$FP" --quiet --db "$T/big_base.sqlite" import "$DATA_BIG"
+    N=$N_BIG check_fp_store "$T/big_base.sqlite"
+    echo "  imported in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s"
+    bench_alone "$BIG_NAME" --max-secs 8 --max-rss-mib 2048 \
+        --ours-setup 'rm -f "$T/big.sqlite" && cp "$T/big_base.sqlite" "$T/big.sqlite" && sync' \
+        --ours       'FOOTPRINT_TIMING=1 "$FP" --db "$T/big.sqlite" aggregate --by country --group category' \
+        --ours-check "check_fp_agg \"\$T/big.sqlite\" $N_BIG"
+    say_timing footprint
+    say "  $(grep -m1 'contained' "$T/footprint.out" | sed 's/^ *//')"
+    rm -f "$T/big.sqlite" "$T/big_base.sqlite"
+fi
+
 # --------------------------------------------------------------- summary --
 say ""
-say "summary (median of $REPS; ratio = other tool time / footprint time)"
+say "summary (median of $REPS, SpatiaLite SQL: $SQL_REPS; ratio = other tool time / footprint time)"
 {
     printf 'benchmark\tfootprint s\tother s\ttool\tratio\ttarget\tfp RSS MiB\tother RSS MiB\tstatus\n'
-    awk -F'\t' -v OFS='\t' '{ $6 = ">= " $6 "x"; if ($5 != "-") $5 = $5 "x"; print }' "$SUMMARY"
+    cat "$SUMMARY"
 } | column -t -s $'\t' | tee -a "$REPORT"
 cp "$REPORT" "$OUT_DIR/results.txt"
 echo
