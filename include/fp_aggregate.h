@@ -62,6 +62,12 @@ typedef struct fp_aggregate_result {
 fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts,
                        fp_aggregate_result *result, fp_error *err);
 
+/* Computes what aggregations need from the regions once, and caches it in
+ * the store: geodesic areas, and continents and subregions as unions of
+ * countries. `init` calls it; an aggregation does it itself when missing.
+ * Does nothing when done. */
+fp_status fp_aggregate_prepare(fp_store *store, fp_error *err);
+
 /* The summary `footprint aggregate` prints. */
 #include <stdio.h>
 void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);

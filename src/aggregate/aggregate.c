@@ -57,37 +57,22 @@ static int intern(GHashTable *map, GPtrArray *values, const char *v)
     return i;
 }
 
-/* A SpatiaLite blob of a 2D POINT: fixed layout (header, MBR, class 1, x, y). */
-static int blob_point(const unsigned char *b, int len, double *x, double *y)
+/* Reads the projects with lo <= id < hi through connection db. */
+static fp_status read_range(sqlite3 *db, const char *where, fp_project_table *t, char **groups, int ngroups,
+                            sqlite3_int64 lo, sqlite3_int64 hi, fp_error *err)
 {
-    if (len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE) return 0;
-    int little = b[1] == 0x01;
-    uint32_t cls;
-    memcpy(&cls, b + 39, 4);
-    if (!little) cls = GUINT32_SWAP_LE_BE(cls);
-    if (cls != 1) return 0;
-    uint64_t ux, uy;
-    memcpy(&ux, b + 43, 8);
-    memcpy(&uy, b + 51, 8);
-    if (!little) { ux = GUINT64_SWAP_LE_BE(ux); uy = GUINT64_SWAP_LE_BE(uy); }
-    memcpy(x, &ux, 8);
-    memcpy(y, &uy, 8);
-    return 1;
-}
-
-fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, fp_error *err)
-{
-    sqlite3 *db = fp_store_sqlite(store);
     GString *sql = g_string_new("SELECT id, geom, company, year, amount");
     for (int g = 0; g < ngroups; g++) {
         if (is_column(groups[g])) g_string_append_printf(sql, ", %s", groups[g]);
         else g_string_append_printf(sql, ", json_extract(extra, ?%d)", g + 1);   /* bound, never pasted */
     }
-    g_string_append(sql, " FROM projects ORDER BY id");
+    g_string_append_printf(sql, " FROM projects WHERE id >= ?%d AND id < ?%d ORDER BY id", ngroups + 1, ngroups + 2);
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(db, sql->str, -1, &q, NULL);
     g_string_free(sql, TRUE);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
+    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", where, sqlite3_errmsg(db));
+    sqlite3_bind_int64(q, ngroups + 1, lo);
+    sqlite3_bind_int64(q, ngroups + 2, hi);
     char **paths = calloc((size_t)ngroups + 1, sizeof *paths);
     for (int g = 0; g < ngroups; g++)
         if (!is_column(groups[g])) {
@@ -122,7 +107,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
         p->id = sqlite3_column_int64(q, 0);
         const unsigned char *blob = sqlite3_column_blob(q, 1);
         int len = sqlite3_column_bytes(q, 1);
-        if (blob_point(blob, len, &p->x, &p->y)) {
+        if (fp_blob_point(blob, len, &p->x, &p->y)) {
             p->is_point = 1;
             if (p->x < t->extent[0]) t->extent[0] = p->x;
             if (p->x > t->extent[2]) t->extent[2] = p->x;
@@ -152,7 +137,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
         t->n++;
     }
     if (!st && rc != SQLITE_DONE)
-        st = fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
+        st = fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", where, sqlite3_errmsg(db));
     sqlite3_finalize(q);
     for (int g = 0; g < ngroups; g++) {
         g_free(paths[g]);
@@ -160,6 +145,130 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     }
     free(paths);
     g_hash_table_destroy(cmap);
+    return st;
+}
+
+typedef struct read_part {
+    const char *path;
+    char **groups;
+    int ngroups;
+    sqlite3_int64 lo, hi;
+    fp_project_table t;
+    fp_error err;
+    fp_status st;
+} read_part;
+
+/* A reader thread: its own read-only connection (a store is read by
+ * several connections at once; our transaction has written nothing yet). */
+static void *read_worker(void *arg)
+{
+    read_part *p = arg;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: cannot open for reading: %s", p->path,
+                             db ? sqlite3_errmsg(db) : "out of memory");
+    } else {
+        sqlite3_busy_timeout(db, 10000);
+        p->st = read_range(db, p->path, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
+    }
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Appends part to t, renumbering its interned values into t's. */
+static fp_status merge_part(fp_project_table *t, fp_project_table *part, GHashTable *cmap, GHashTable **gmap,
+                            fp_error *err)
+{
+    int *cremap = malloc((part->companies->len + 1) * sizeof *cremap);
+    int *gremap[FP_MAX_GROUPS] = {0};
+    fp_status st = cremap ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (guint i = 0; !st && i < part->companies->len; i++)
+        cremap[i] = intern(cmap, t->companies, g_ptr_array_index(part->companies, i));
+    for (int g = 0; !st && g < t->ngroups; g++) {
+        gremap[g] = malloc((part->group_values[g]->len + 1) * sizeof *gremap[g]);
+        if (!gremap[g]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        for (guint i = 0; i < part->group_values[g]->len; i++)
+            gremap[g][i] = intern(gmap[g], t->group_values[g], g_ptr_array_index(part->group_values[g], i));
+    }
+    size_t n = t->n + part->n;
+    fp_project *items = st ? NULL : realloc(t->items, (n ? n : 1) * sizeof *items);
+    int *gi = st ? NULL : realloc(t->group_index, (n ? n : 1) * (size_t)(t->ngroups ? t->ngroups : 1) * sizeof *gi);
+    if (items) t->items = items;
+    if (gi) t->group_index = gi;
+    if (!st && (!items || !gi)) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
+    if (!st) {
+        for (size_t i = 0; i < part->n; i++) {
+            fp_project p = part->items[i];
+            if (p.company >= 0) p.company = cremap[p.company];
+            t->items[t->n + i] = p;
+            for (int g = 0; g < t->ngroups; g++)
+                t->group_index[(t->n + i) * (size_t)t->ngroups + (size_t)g] =
+                    gremap[g][part->group_index[i * (size_t)t->ngroups + (size_t)g]];
+            part->items[i].wkb = NULL;                /* moved */
+        }
+        t->n = n;
+        t->without_geometry += part->without_geometry;
+        for (int k = 0; k < 2; k++) if (part->extent[k] < t->extent[k]) t->extent[k] = part->extent[k];
+        for (int k = 2; k < 4; k++) if (part->extent[k] > t->extent[k]) t->extent[k] = part->extent[k];
+    }
+    free(cremap);
+    for (int g = 0; g < t->ngroups; g++) free(gremap[g]);
+    return st;
+}
+
+fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err)
+{
+    sqlite3 *db = fp_store_sqlite(store);
+    sqlite3_int64 lo = 0, hi = 0, count = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT min(id), max(id), count(*) FROM projects", -1, &q, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        lo = sqlite3_column_int64(q, 0);
+        hi = sqlite3_column_int64(q, 1) + 1;
+        count = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    /* Below ~100,000 rows a second connection costs more than it saves. */
+    if (threads > 8) threads = 8;
+    if (count < 100000) threads = 1;
+    t->ngroups = ngroups;
+    t->companies = g_ptr_array_new_with_free_func(g_free);
+    for (int g = 0; g < ngroups; g++) t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
+    t->extent[0] = t->extent[1] = HUGE_VAL;
+    t->extent[2] = t->extent[3] = -HUGE_VAL;
+    fp_status st = FP_OK;
+    read_part parts[8];
+    pthread_t tid[8];
+    memset(parts, 0, sizeof parts);
+    int started[8] = {0};
+    for (int i = 0; i < threads; i++) {
+        parts[i] = (read_part){ .path = fp_store_path(store), .groups = groups, .ngroups = ngroups,
+                                .lo = lo + (hi - lo) * i / threads, .hi = lo + (hi - lo) * (i + 1) / threads };
+        if (threads == 1) {
+            parts[i].st = read_range(db, fp_store_path(store), &parts[i].t, groups, ngroups, parts[i].lo, parts[i].hi,
+                                     &parts[i].err);
+        } else if (pthread_create(&tid[i], NULL, read_worker, &parts[i]) == 0) {
+            started[i] = 1;
+        } else {
+            parts[i].st = fp_error_set(&parts[i].err, FP_ERR_STATE, "cannot start a reader thread");
+        }
+    }
+    for (int i = 0; i < threads; i++)
+        if (started[i]) pthread_join(tid[i], NULL);
+    GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *gmap[FP_MAX_GROUPS];
+    for (int g = 0; g < ngroups; g++) gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int i = 0; i < threads; i++) {
+        if (!st && parts[i].st) {
+            st = parts[i].st;
+            if (err) *err = parts[i].err;
+        }
+        if (!st) st = merge_part(t, &parts[i].t, cmap, gmap, err);
+        fp_project_table_free(&parts[i].t);
+    }
+    g_hash_table_destroy(cmap);
+    for (int g = 0; g < ngroups; g++) g_hash_table_destroy(gmap[g]);
     if (t->n == 0) { t->extent[0] = t->extent[1] = -1; t->extent[2] = t->extent[3] = 1; }
     return st;
 }
@@ -555,7 +664,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     double tp = t0;
 #define STEP(label) do { if (timing) { double now_ = fp_now(); fprintf(stderr, "  %-10s %.3f s\n", label, now_ - tp); tp = now_; } } while (0)
     if ((st = fp_store_begin(store, err))) goto out;
-    if ((st = fp_projects_read(store, &t, groups, ngroups, err))) goto out;
+    if ((st = fp_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
     STEP("read");
     res->projects = (long)t.n;
     res->without_geometry = t.without_geometry;

@@ -61,7 +61,8 @@ typedef struct fp_level_result {
     unsigned char *bits;          /* company bitmaps per row */
 } fp_level_result;
 
-fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, fp_error *err);
+/* Reads every project into memory, on up to `threads` connections. */
+fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err);
 void fp_project_table_free(fp_project_table *t);
 fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
                              double snap_km, int threads, fp_error *err);

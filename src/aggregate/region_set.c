@@ -234,6 +234,20 @@ static fp_status derive_level(fp_output_level *lv, const char *name, fp_region *
     return st;
 }
 
+static void free_level(fp_output_level *lv)
+{
+    for (size_t i = 0; i < lv->n; i++) {
+        fp_level_region *row = &lv->rows[i];
+        free(row->code);
+        free(row->name);
+        free(row->parent);
+        free(row->wkb);
+    }
+    free(lv->rows);
+    lv->rows = NULL;
+    lv->n = 0;
+}
+
 /* derive_level through the region_groups cache of the store. */
 static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
                                      char **key, char **parent_key, int threads, fp_error *err)
@@ -603,15 +617,33 @@ void fp_region_set_free(fp_region_set *set)
 {
     if (!set) return;
     fp_region_set_free_items(set);
-    for (int l = 0; l < FP_MAX_LEVELS; l++) {
-        for (size_t i = 0; i < set->levels[l].n; i++) {
-            fp_level_region *row = &set->levels[l].rows[i];
-            free(row->code);
-            free(row->name);
-            free(row->parent);
-            free(row->wkb);
-        }
-        free(set->levels[l].rows);
-    }
+    for (int l = 0; l < FP_MAX_LEVELS; l++) free_level(&set->levels[l]);
     free(set);
+}
+
+fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
+{
+    fp_status st = fp_store_begin(store, err);
+    if (st) return st;
+    fp_region *countries = NULL, *a1 = NULL;
+    size_t nc = 0, na = 0;
+    char **cp = NULL, **cs = NULL, **cc = NULL, **ap = NULL, **as = NULL, **ac = NULL;
+    /* Loading computes and caches missing areas; the derived levels are
+     * computed and cached when absent. */
+    st = load_store_level(store, "country", &countries, &nc, &cp, &cs, &cc, err);
+    if (!st) st = load_store_level(store, "admin1", &a1, &na, &ap, &as, &ac, err);
+    if (!st && nc) {
+        fp_output_level sub = {0}, cont = {0};
+        st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, 1, err);
+        if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, 1, err);
+        free_level(&sub);
+        free_level(&cont);
+    }
+    fp_region_set c1 = { .items = countries, .n = nc }, c2 = { .items = a1, .n = na };
+    fp_region_set_free_items(&c1);
+    fp_region_set_free_items(&c2);
+    free_strings(cp, nc); free_strings(cs, nc); free_strings(cc, nc);
+    free_strings(ap, na); free_strings(as, na); free_strings(ac, na);
+    if (st) { fp_store_rollback(store); return st; }
+    return fp_store_commit(store, err);
 }

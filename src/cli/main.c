@@ -151,7 +151,10 @@ static int cmd_init(const char *db, int argc, char **argv)
     if (fp_store_open(db, FP_STORE_CREATE, &store, &err)) return fail(&err);
     int was = fp_store_opened_version(store);
     fp_regions_result rr;
-    if (fp_store_load_regions(store, regions, &rr, &err)) { fp_store_close(store); return fail(&err); }
+    if (fp_store_load_regions(store, regions, &rr, &err) || fp_aggregate_prepare(store, &err)) {
+        fp_store_close(store);
+        return fail(&err);
+    }
     if (!quiet) {
         if (was == 0) printf("created %s (schema %d)\n", db, FP_SCHEMA_VERSION);
         else if (was < FP_SCHEMA_VERSION) printf("upgraded %s from schema %d to %d\n", db, was, FP_SCHEMA_VERSION);

@@ -57,6 +57,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
     if (st) return st;
     fp_regions_result rr;
     if ((st = fp_store_load_regions(store, regions, &rr, err))) goto done;
+    if ((st = fp_aggregate_prepare(store, err))) goto done;
     if (out) fprintf(out, "store %s: %ld countries, %ld admin-1 regions%s\n", db, rr.countries, rr.admin1,
                      rr.unchanged ? " (already loaded)" : "");
     fp_import_options io = { .dataset = "sample", .progress = opts->progress, .progress_user = opts->progress_user };

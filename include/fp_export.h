@@ -1,0 +1,43 @@
+/* Export of layers for QGIS and web maps: projects, aggregations and
+ * assignments as RFC 7946 GeoJSON, GeoJSONSeq (RFC 8142), GeoPackage (with
+ * QGIS styles), FlatGeobuf, Shapefile or CSV. */
+#ifndef FP_EXPORT_H
+#define FP_EXPORT_H
+
+#include "fp_error.h"
+#include "fp_store.h"
+
+/* One --where FIELD=VALUE. Several values of one field are alternatives
+ * (OR); different fields must all match (AND). Values are bound, never
+ * pasted into SQL. */
+typedef struct fp_where {
+    const char *field;
+    const char *value;
+} fp_where;
+
+typedef struct fp_export_options {
+    const char *what;        /* "projects" (default), "aggregate:NAME[:LEVEL]", "assignments:NAME" */
+    const char *format;      /* geojson, geojsonseq, gpkg, fgb, shp, csv; NULL: from the output's extension */
+    const char *output;      /* a file; a folder with split_by for the one-file-per-layer formats */
+    const char *split_by;    /* one layer per value of this field */
+    const fp_where *where;
+    int nwhere;
+    int precision;           /* decimals of coordinates; < 0: 6 (about 0.1 m) */
+    int bbox;                /* write bbox members (GeoJSON) */
+    const char *style_path;  /* style for choropleth classes and QGIS styles; NULL: the default */
+    int no_centroids;        /* aggregate: skip the centroid point layer */
+} fp_export_options;
+
+typedef struct fp_export_result {
+    long features;           /* written, over all layers */
+    int layers;
+    char first_path[4096];   /* the (first) file written */
+    double seconds;
+} fp_export_result;
+
+/* Writes the layer(s). Every file is written under a temporary name in its
+ * folder and renamed into place when complete: an interrupted or failed
+ * export leaves earlier files untouched and no partial file. */
+fp_status fp_export(fp_store *store, const fp_export_options *opts, fp_export_result *result, fp_error *err);
+
+#endif

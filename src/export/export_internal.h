@@ -1,0 +1,71 @@
+/* Internals of the export stage: a layer is a prepared query whose rows are
+ * (id, SpatiaLite geometry blob, property columns...), written by the
+ * GeoJSON writer (geojson.c) or through OGR (ogr_writer.c). */
+#ifndef FP_EXPORT_INTERNAL_H
+#define FP_EXPORT_INTERNAL_H
+
+#include <sqlite3.h>
+#include <geos_c.h>
+#include "fp_export.h"
+#include "fp_style.h"
+
+typedef enum { FP_COL_INT, FP_COL_REAL, FP_COL_TEXT } fp_col_type;
+
+typedef struct fp_column {
+    char *name;
+    fp_col_type type;
+} fp_column;
+
+typedef struct fp_layer {
+    char *name;                   /* layer / table / file base name */
+    char *description;
+    sqlite3_stmt *stmt;           /* col 0 id, col 1 geometry, cols 2.. the columns */
+    fp_column *columns;
+    int ncolumns;
+    int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
+    char **extra_keys;            /* keys of `extra` over the layer (fixed-schema formats) */
+    int nextra;
+    const char *geometry;         /* "point", "line", "polygon" or "mixed": for styles */
+    /* Choropleth: the class of columns[class_col] and its colour are added
+     * as properties `class` and `fill`. */
+    fp_classes *classes;
+    int class_col;
+    const char *category_field;   /* points: QML categorized on this column */
+    char **categories;            /* its values, for the QML */
+    int ncategories;
+} fp_layer;
+
+void fp_layer_free(fp_layer *l);
+
+typedef struct fp_write_options {
+    int precision;
+    int bbox;
+    int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
+    const char *attribution;
+} fp_write_options;
+
+/* Writes one layer as GeoJSON to `path` (already a temporary name). */
+fp_status fp_geojson_write(fp_layer *layer, const char *path, const fp_write_options *o, long *features, fp_error *err);
+
+/* Writes layers through an OGR driver into `path` (a temporary name):
+ * GPKG (all layers in one file), FlatGeobuf, ESRI Shapefile, CSV (one
+ * layer). */
+fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
+                       const fp_write_options *o, long *features, fp_error *err);
+
+/* A GEOS geometry of a SpatiaLite blob, cut at the antimeridian where an
+ * edge jumps more than 180 degrees of longitude (RFC 7946 section 3.1.9).
+ * Points are parsed without GEOS through *x, *y (returns NULL, sets *is_point). */
+GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
+                              double *x, double *y);
+
+/* g cut at the antimeridian (edges with a longitude jump over 180 degrees
+ * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
+ * when it cannot be cut (a ring around a pole); the caller keeps g. */
+GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+
+/* QGIS style sidecar / layer_styles text for a layer (malloc'd; NULL when
+ * the layer has no style to give). */
+char *fp_layer_qml(const fp_style *style, const fp_layer *layer);
+
+#endif
