@@ -35,7 +35,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -DFP_DATADIR='"$(CURDIR)/geodata"'
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

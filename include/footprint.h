@@ -8,6 +8,8 @@
  *   fp_ingest.h   import of CSV and any GDAL-readable source
  *   fp_geocode.h  offline geocoding against the shipped gazetteer
  *   fp_aggregate.h  projects per region (countries, admin-1, grids, hexagons)
+ *   fp_style.h    map styles: choropleth classes, ColorBrewer palettes, QGIS QML
+ *   fp_export.h   GeoJSON (RFC 7946), GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV
  *   fp_run.h      the main job on the embedded default
  *
  * Conventions (after PROJ's proj.h): opaque handles with open/close or
@@ -25,6 +27,8 @@
 #include "fp_ingest.h"
 #include "fp_geocode.h"
 #include "fp_aggregate.h"
+#include "fp_style.h"
+#include "fp_export.h"
 #include "fp_run.h"
 
 #endif

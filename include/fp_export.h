@@ -26,6 +26,8 @@ typedef struct fp_export_options {
     int bbox;                /* write bbox members (GeoJSON) */
     const char *style_path;  /* style for choropleth classes and QGIS styles; NULL: the default */
     int no_centroids;        /* aggregate: skip the centroid point layer */
+    int append;              /* GeoPackage: add the layers to an existing file (replacing
+                                layers of the same name) instead of a new file */
 } fp_export_options;
 
 typedef struct fp_export_result {

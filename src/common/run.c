@@ -1,6 +1,7 @@
 /* The main job: every stage on the embedded default. */
 #include <string.h>
 #include <sqlite3.h>
+#include <glib.h>
 #include "footprint.h"
 
 fp_status fp_print_counts(fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err)
@@ -92,6 +93,35 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
     if (out) {
         fp_aggregate_print(&ar, out);
         fp_print_top_regions(store, ar.table, "country", 10, out, err);
+    }
+    /* Layers next to the store: GeoJSON per category, the country
+     * choropleth (and its centroids), and one GeoPackage with both. */
+    {
+        char *dir = g_path_get_dirname(db);
+        char *projects_dir = g_build_filename(dir, "projects", NULL);
+        char *agg = g_build_filename(dir, "country_by_category.geojson", NULL);
+        char *gpkg = g_build_filename(dir, "footprint.gpkg", NULL);
+        char what[128];
+        snprintf(what, sizeof what, "aggregate:%s", ar.name);
+        fp_export_options e1 = { .what = "projects", .format = "geojson", .split_by = "category", .precision = -1,
+                                 .output = projects_dir };
+        fp_export_options e2 = { .what = what, .precision = -1, .output = agg };
+        fp_export_options e3 = { .what = "projects", .precision = -1, .output = gpkg };
+        fp_export_options e4 = { .what = what, .precision = -1, .output = gpkg, .append = 1 };
+        fp_export_options *steps[] = { &e1, &e2, &e3, &e4 };
+        for (int i = 0; i < 4 && !st; i++) {
+            fp_export_result er;
+            st = fp_export(store, steps[i], &er, err);
+            if (!st && out)
+                fprintf(out, "export %s: %ld features in %d layer%s -> %s%s\n", steps[i]->what, er.features, er.layers,
+                        er.layers == 1 ? "" : "s", steps[i]->split_by ? steps[i]->output : steps[i]->output,
+                        steps[i]->split_by ? "/" : "");
+        }
+        g_free(dir);
+        g_free(projects_dir);
+        g_free(agg);
+        g_free(gpkg);
+        if (st) goto done;
     }
 done:
     fp_store_close(store);

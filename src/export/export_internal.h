@@ -17,7 +17,8 @@ typedef struct fp_column {
 } fp_column;
 
 typedef struct fp_layer {
-    char *name;                   /* layer / table / file base name */
+    char *name;                   /* layer / table name */
+    char *file;                   /* file base name (one-file-per-layer formats) */
     char *description;
     sqlite3_stmt *stmt;           /* col 0 id, col 1 geometry, cols 2.. the columns */
     fp_column *columns;
@@ -42,6 +43,7 @@ typedef struct fp_write_options {
     int bbox;
     int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
     const char *attribution;
+    int update;                   /* OGR: open path (existing) for update */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */

@@ -10,11 +10,14 @@
  * Why our own: GDAL's writer (ogr2ogr -lco RFC7946=YES) takes about 5 s for
  * a million points here; `make bench` keeps the comparison. The `extra`
  * column (arbitrary JSON) is parsed and re-encoded with jansson. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"

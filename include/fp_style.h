@@ -1,0 +1,148 @@
+/* Map styles: choropleth classes and their colours, points by category, and
+ * the look of rendered maps, read from a JSON style file (doc/STYLE.md).
+ * Used by `export` (classes and colours in the layers, QGIS QML styles) and
+ * by `render`/`tiles`. */
+#ifndef FP_STYLE_H
+#define FP_STYLE_H
+
+#include <stddef.h>
+#include "fp_error.h"
+
+typedef struct fp_rgba { unsigned char r, g, b, a; } fp_rgba;
+typedef struct fp_style fp_style;
+
+/* Loads a style file (JSON). path NULL: the built-in default style (the
+ * same as styles/world-choropleth.json). Errors name the file, the key path
+ * (e.g. "choropleth.scheme") and the problem; unknown keys and duplicated
+ * keys are errors (typos must not pass silently). */
+fp_status fp_style_load(const char *path, fp_style **out, fp_error *err);
+/* The same from a JSON text; origin names it in messages (NULL: "style"). */
+fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err);
+void fp_style_free(fp_style *s);
+const char *fp_style_name(const fp_style *s);
+const char *fp_style_description(const fp_style *s);   /* NULL if none */
+const char *fp_style_origin(const fp_style *s);        /* the path, or "built-in style" */
+
+/* "#rrggbb", or "#rrggbbaa" when a < 255. */
+void fp_rgba_to_hex(fp_rgba c, char out[10]);
+/* "#rgb", "#rrggbb", "#rrggbbaa" (any case) or "none" (transparent);
+ * 0 ok, -1 bad (out untouched). */
+int fp_rgba_parse(const char *text, fp_rgba *out);
+
+/* ---- Choropleth: which aggregation level/field, how to classify. ---- */
+
+typedef enum { FP_CLASS_QUANTILE, FP_CLASS_EQUAL, FP_CLASS_JENKS, FP_CLASS_MANUAL } fp_class_method;
+const char *fp_class_method_name(fp_class_method m);   /* "quantile", "equal", "jenks", "manual" */
+
+#define FP_CLASSES_MIN 2
+#define FP_CLASSES_MAX 9
+
+typedef struct fp_choropleth_spec {
+    const char *aggregation;  /* aggregation name, e.g. "country_by_category"; NULL: the caller's */
+    const char *level;        /* e.g. "country"; NULL: the aggregation's main level */
+    const char *field;        /* e.g. "projects" */
+    fp_class_method method;
+    int classes;              /* FP_CLASSES_MIN..FP_CLASSES_MAX (manual: nbreaks - 1) */
+    const double *breaks;     /* manual: class bounds, strictly increasing */
+    int nbreaks;
+    const char *scheme;       /* ColorBrewer sequential or diverging scheme */
+    int zero_is_nodata;
+    fp_rgba nodata;
+} fp_choropleth_spec;
+
+/* NULL if the style has none. */
+const fp_choropleth_spec *fp_style_choropleth(const fp_style *s);
+
+typedef struct fp_classes {
+    int n;                    /* classes; 0 when every value is no data */
+    double *breaks;           /* n+1 */
+    fp_rgba *colors;          /* n */
+    long *counts;             /* n: values in each class */
+    long nodata_count;
+    fp_rgba nodata;
+    int zero_is_nodata;
+} fp_classes;
+
+/* Classifies values (NaN and infinities = no data; 0 = no data when
+ * zero_is_nodata). Class i holds breaks[i] <= v <= breaks[i+1], lower bound
+ * exclusive for i > 0, so breaks[0] == breaks[1] is a class holding the
+ * minimum alone. Fewer distinct values than classes => fewer classes (never
+ * empty classes with duplicate breaks); quantile breaks that coincide (ties)
+ * are merged the same way. Equal intervals and manual breaks may leave a
+ * class empty; manual outer bounds widen to take every value.
+ * Colours: the scheme's palette of n colours (n < 3: the first and last, or
+ * the last, of its 3-colour palette). */
+fp_status fp_classify(const fp_choropleth_spec *spec, const double *values, size_t n, fp_classes *out,
+                      fp_error *err);
+/* The class of v; -1: no data. Values outside the breaks go to the first or
+ * last class. */
+int fp_classes_index(const fp_classes *c, double v);
+void fp_classes_clear(fp_classes *c);
+
+/* ---- Points by category. ---- */
+
+typedef enum { FP_SHAPE_CIRCLE, FP_SHAPE_SQUARE, FP_SHAPE_TRIANGLE, FP_SHAPE_DIAMOND } fp_shape;
+const char *fp_shape_name(fp_shape shape);   /* also the QGIS SimpleMarker name */
+
+/* The explicit colour from the style, else a stable colour from the style's
+ * qualitative scheme: by the category's position in the style's list (see
+ * fp_style_categories), else by a hash of the name. */
+fp_rgba fp_style_category_color(const fp_style *s, const char *category);
+fp_shape fp_style_category_shape(const fp_style *s, const char *category);   /* default circle */
+const char *fp_style_category_field(const fp_style *s);                       /* default "category" */
+/* The style's list of categories (points.categories, then the other keys
+ * of points.colors and points.shapes, in file order): legend order. */
+size_t fp_style_categories(const fp_style *s, const char *const **names);
+
+/* ---- The look of a map (render, tiles). Sizes and widths in points. ---- */
+
+typedef struct fp_map_style {
+    fp_rgba background;
+    struct { fp_rgba fill, stroke; double width; } land;
+    struct { fp_rgba stroke; double width; } borders;
+    struct { fp_rgba stroke; double width; } lines;
+    struct { int enabled; fp_rgba stroke; double width, step; } graticule;   /* step in degrees */
+    struct { int enabled; const char *font; double size; fp_rgba color, halo; int max; } labels;
+    struct { const char *text, *subtitle, *font; double size; } title;       /* text NULL: none */
+    const char *legend_position;   /* "top-left", "top-right", "bottom-left", "bottom-right", "none" */
+    const char *credits;           /* NULL: none */
+    struct {
+        int has_bbox;
+        double bbox[4];            /* west, south, east, north (degrees) */
+        const char *region;        /* a region name or code to zoom to; NULL: none */
+        const char *projection;    /* "equal-earth", ..., or "EPSG:n" */
+    } view;
+    struct { const char *field; double size; const char *size_field; const char *scheme; } points;
+} fp_map_style;
+
+const fp_map_style *fp_style_map(const fp_style *s);
+
+/* ---- ColorBrewer ---- */
+
+typedef enum { FP_SCHEME_SEQUENTIAL, FP_SCHEME_DIVERGING, FP_SCHEME_QUALITATIVE } fp_scheme_kind;
+
+/* A scheme's colours for n classes (sequential YlOrRd, Blues, Greens, Reds,
+ * Purples, OrRd, PuBu, YlGnBu, BuPu...; diverging RdBu, RdYlBu, BrBG, PiYG,
+ * Spectral...; qualitative Set1, Set2, Set3, Dark2, Paired, Pastel1,
+ * Accent...). Names match in any case. 0 ok; -1 when the scheme is unknown
+ * or n outside its range (3..9 sequential, 3..11 diverging, 3..8/9/12
+ * qualitative). */
+int fp_palette(const char *scheme, int n, fp_rgba *out);
+/* The canonical name, kind and class range of a scheme; -1 if unknown. */
+int fp_palette_info(const char *scheme, const char **name, fp_scheme_kind *kind, int *min, int *max);
+
+/* ---- QGIS QML documents (QGIS 3; malloc'd, the caller frees; NULL when
+ * out of memory or geometry is unknown). ---- */
+
+/* A graduated renderer on `field`, one range per class. geometry
+ * "polygon" (SimpleFill, white 0.25 pt outline) or "point" (SimpleMarker). */
+char *fp_qml_graduated(const fp_classes *c, const char *field, const char *geometry);
+/* The same with the outline (borders) and point size of a style (NULL: the defaults). */
+char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char *field, const char *geometry);
+/* A categorized renderer on `field`, one category per value (NULL values
+ * skipped), colours and shapes from the style. geometry "point", "line" or
+ * "polygon". */
+char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
+                         const char *geometry);
+
+#endif

@@ -1,0 +1,248 @@
+/* QGIS layer styles (QML): graduated renderers for choropleths and
+ * categorized renderers for points by category. Symbol layer properties are
+ * written twice, as the <Option type="Map"> QGIS 3.26+ reads and as the
+ * <prop k v> older QGIS 3 reads, so either opens them. Widths and sizes are
+ * in points, as in style files. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fp_style.h"
+
+typedef struct sb {
+    char *buf;
+    size_t len, cap;
+    int failed;
+} sb;
+
+static void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sb *b, const char *fmt, ...)
+{
+    if (b->failed) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(b->buf + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) { b->failed = 1; return; }
+        if ((size_t)n < b->cap - b->len) { b->len += (size_t)n; return; }
+        size_t cap = b->cap * 2 + (size_t)n;
+        char *nb = realloc(b->buf, cap);
+        if (!nb) { b->failed = 1; return; }
+        b->buf = nb;
+        b->cap = cap;
+    }
+}
+
+/* Text for an attribute value: the five XML specials escaped, line breaks
+ * and tabs kept as character references, other control characters (not
+ * allowed in XML 1.0) and bytes that are not UTF-8 made '?'. */
+static void sb_xml(sb *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && !b->failed) {
+        unsigned char ch = *p;
+        int len = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+        int ok = len > 0 && !(len == 2 && ch < 0xC2) && !(ch > 0xF4);
+        for (int i = 1; ok && i < len; i++)
+            if ((p[i] & 0xC0) != 0x80) ok = 0;
+        /* Overlongs and surrogates of 3/4-byte forms. */
+        if (ok && len == 3 && ((ch == 0xE0 && p[1] < 0xA0) || (ch == 0xED && p[1] >= 0xA0))) ok = 0;
+        if (ok && len == 4 && ((ch == 0xF0 && p[1] < 0x90) || (ch == 0xF4 && p[1] >= 0x90))) ok = 0;
+        if (!ok) { sb_printf(b, "?"); p++; continue; }
+        if (len > 1) { sb_printf(b, "%.*s", len, (const char *)p); p += len; continue; }
+        switch (ch) {
+        case '&': sb_printf(b, "&amp;"); break;
+        case '<': sb_printf(b, "&lt;"); break;
+        case '>': sb_printf(b, "&gt;"); break;
+        case '"': sb_printf(b, "&quot;"); break;
+        case '\'': sb_printf(b, "&apos;"); break;
+        case '\t': case '\n': case '\r': sb_printf(b, "&#%d;", ch); break;
+        default: sb_printf(b, "%c", ch < 0x20 || ch == 0x7F ? '?' : ch);
+        }
+        p++;
+    }
+}
+
+/* The shortest decimal that reads back as the same double, so that QGIS
+ * puts a value equal to a break in the same class as we do. */
+static void fmt_num(double v, char out[32])
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, 32, "%.*g", prec, v);
+        if (strtod(out, NULL) == v) return;
+    }
+}
+
+static void fmt_color(fp_rgba c, char out[20])
+{
+    snprintf(out, 20, "%d,%d,%d,%d", c.r, c.g, c.b, c.a);
+}
+
+typedef struct kv { const char *k, *v; } kv;
+
+/* <symbol> with one symbol layer of class cls and properties props. */
+static void symbol(sb *b, const char *type, int name, const char *cls, const kv *props, size_t n)
+{
+    sb_printf(b, "      <symbol type=\"%s\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                 "        <layer class=\"%s\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+                 "          <Option type=\"Map\">\n", type, name, cls);
+    for (size_t i = 0; i < n; i++) {
+        sb_printf(b, "            <Option type=\"QString\" name=\"%s\" value=\"", props[i].k);
+        sb_xml(b, props[i].v);
+        sb_printf(b, "\"/>\n");
+    }
+    sb_printf(b, "          </Option>\n");
+    for (size_t i = 0; i < n; i++) {
+        sb_printf(b, "          <prop k=\"%s\" v=\"", props[i].k);
+        sb_xml(b, props[i].v);
+        sb_printf(b, "\"/>\n");
+    }
+    sb_printf(b, "        </layer>\n      </symbol>\n");
+}
+
+static void fill_symbol(sb *b, int name, fp_rgba fill, fp_rgba outline, double width)
+{
+    char c[20], oc[20], w[32];
+    fmt_color(fill, c);
+    fmt_color(outline, oc);
+    fmt_num(width, w);
+    const kv props[] = {
+        { "color", c }, { "joinstyle", "bevel" }, { "offset", "0,0" }, { "offset_unit", "MM" },
+        { "outline_color", oc }, { "outline_style", width > 0 && outline.a > 0 ? "solid" : "no" },
+        { "outline_width", w }, { "outline_width_unit", "Point" }, { "style", fill.a > 0 ? "solid" : "no" },
+    };
+    symbol(b, "fill", name, "SimpleFill", props, sizeof props / sizeof props[0]);
+}
+
+static void marker_symbol(sb *b, int name, fp_rgba fill, fp_shape shape, double size)
+{
+    char c[20], sz[32];
+    fmt_color(fill, c);
+    fmt_num(size, sz);
+    const kv props[] = {
+        { "angle", "0" }, { "color", c }, { "horizontal_anchor_point", "1" }, { "joinstyle", "bevel" },
+        { "name", fp_shape_name(shape) }, { "offset", "0,0" }, { "offset_unit", "MM" },
+        { "outline_color", "50,50,50,255" }, { "outline_style", "solid" }, { "outline_width", "0.25" },
+        { "outline_width_unit", "Point" }, { "scale_method", "diameter" }, { "size", sz },
+        { "size_unit", "Point" }, { "vertical_anchor_point", "1" },
+    };
+    symbol(b, "marker", name, "SimpleMarker", props, sizeof props / sizeof props[0]);
+}
+
+static void line_symbol(sb *b, int name, fp_rgba color, double width)
+{
+    char c[20], w[32];
+    fmt_color(color, c);
+    fmt_num(width, w);
+    const kv props[] = {
+        { "capstyle", "round" }, { "joinstyle", "round" }, { "line_color", c }, { "line_style", "solid" },
+        { "line_width", w }, { "line_width_unit", "Point" }, { "offset", "0" }, { "offset_unit", "MM" },
+    };
+    symbol(b, "line", name, "SimpleLine", props, sizeof props / sizeof props[0]);
+}
+
+static void head(sb *b, const char *type, const char *field, const char *extra)
+{
+    sb_printf(b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                 "<qgis version=\"3.28\" styleCategories=\"Symbology\">\n"
+                 "  <renderer-v2 type=\"%s\" attr=\"", type);
+    sb_xml(b, field ? field : "");
+    sb_printf(b, "\"%s symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n", extra);
+}
+
+static char *finish(sb *b)
+{
+    sb_printf(b, "  </renderer-v2>\n</qgis>\n");
+    if (b->failed) {
+        free(b->buf);
+        return NULL;
+    }
+    return b->buf;
+}
+
+static int sb_init(sb *b)
+{
+    b->len = 0;
+    b->failed = 0;
+    b->cap = 4096;
+    b->buf = malloc(b->cap);
+    return b->buf ? 0 : -1;
+}
+
+char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char *field, const char *geometry)
+{
+    int polygon = geometry && strcmp(geometry, "polygon") == 0;
+    if (!c || !geometry || (!polygon && strcmp(geometry, "point") != 0)) return NULL;
+    const fp_map_style *m = s ? fp_style_map(s) : NULL;
+    fp_rgba outline = m ? m->borders.stroke : (fp_rgba){ 255, 255, 255, 255 };
+    double width = m ? m->borders.width : 0.25, size = m ? m->points.size : 4;
+    sb b;
+    if (sb_init(&b)) return NULL;
+    head(&b, "graduatedSymbol", field, " graduatedMethod=\"GraduatedColor\"");
+    sb_printf(&b, "    <ranges>\n");
+    for (int i = 0; i < c->n; i++) {
+        char lo[32], hi[32], llo[32], lhi[32];
+        fmt_num(c->breaks[i], lo);
+        fmt_num(c->breaks[i + 1], hi);
+        snprintf(llo, sizeof llo, "%.6g", c->breaks[i]);
+        snprintf(lhi, sizeof lhi, "%.6g", c->breaks[i + 1]);
+        sb_printf(&b, "      <range lower=\"%s\" upper=\"%s\" symbol=\"%d\" label=\"%s - %s\" render=\"true\"/>\n", lo,
+                  hi, i, llo, lhi);
+    }
+    sb_printf(&b, "    </ranges>\n    <symbols>\n");
+    for (int i = 0; i < c->n; i++) {
+        if (polygon) fill_symbol(&b, i, c->colors[i], outline, width);
+        else marker_symbol(&b, i, c->colors[i], FP_SHAPE_CIRCLE, size);
+    }
+    sb_printf(&b, "    </symbols>\n");
+    return finish(&b);
+}
+
+char *fp_qml_graduated(const fp_classes *c, const char *field, const char *geometry)
+{
+    return fp_qml_graduated_style(NULL, c, field, geometry);
+}
+
+char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
+                         const char *geometry)
+{
+    int kind = !geometry ? -1 : strcmp(geometry, "point") == 0 ? 0 : strcmp(geometry, "line") == 0 ? 1
+             : strcmp(geometry, "polygon") == 0 ? 2 : -1;
+    if (kind < 0 || (n && !values)) return NULL;
+    const fp_map_style *m = s ? fp_style_map(s) : NULL;
+    /* Distinct values in order; a repeated one would be a second category. */
+    size_t *keep = malloc((n ? n : 1) * sizeof *keep), nk = 0;
+    if (!keep) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i]) continue;
+        int dup = 0;
+        for (size_t j = 0; j < nk && !dup; j++) dup = strcmp(values[keep[j]], values[i]) == 0;
+        if (!dup) keep[nk++] = i;
+    }
+    sb b;
+    if (sb_init(&b)) { free(keep); return NULL; }
+    head(&b, "categorizedSymbol", field, "");
+    sb_printf(&b, "    <categories>\n");
+    for (size_t j = 0; j < nk; j++) {
+        const char *v = values[keep[j]];
+        sb_printf(&b, "      <category value=\"");
+        sb_xml(&b, v);
+        sb_printf(&b, "\" symbol=\"%zu\" label=\"", j);
+        sb_xml(&b, v);
+        sb_printf(&b, "\" render=\"true\"/>\n");
+    }
+    sb_printf(&b, "    </categories>\n    <symbols>\n");
+    for (size_t j = 0; j < nk; j++) {
+        const char *v = values[keep[j]];
+        fp_rgba col = fp_style_category_color(s, v);
+        if (kind == 0) marker_symbol(&b, (int)j, col, fp_style_category_shape(s, v), m ? m->points.size : 4);
+        else if (kind == 1) line_symbol(&b, (int)j, col, m ? m->lines.width : 1);
+        else fill_symbol(&b, (int)j, col, m ? m->borders.stroke : (fp_rgba){ 255, 255, 255, 255 },
+                         m ? m->borders.width : 0.25);
+    }
+    sb_printf(&b, "    </symbols>\n");
+    free(keep);
+    return finish(&b);
+}

@@ -1,0 +1,691 @@
+/* Style files: JSON (doc/STYLE.md) read strictly with jansson. Every key
+ * is known, typed and range-checked; a message names the file, the key path
+ * and the problem. Strings point into the parsed JSON, kept for the style's
+ * lifetime. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "fp_style.h"
+#include "style/palettes.h"
+#include "style/style_internal.h"
+
+typedef struct fp_category {
+    const char *name;
+    int has_color;
+    fp_rgba color;
+    fp_shape shape;
+} fp_category;
+
+struct fp_style {
+    json_t *root;
+    char *origin;
+    char *name_buf;            /* the name when derived from the file name */
+    const char *name, *description;
+    fp_map_style map;
+    int has_choropleth;
+    fp_choropleth_spec choro;
+    double *breaks;
+    fp_category *cats;
+    const char **cat_names;
+    size_t ncats;
+};
+
+#define BUILTIN_ORIGIN "built-in style"
+
+/* ---- Messages ---- */
+
+typedef struct pctx {
+    const char *origin;
+    fp_error *err;
+} pctx;
+
+static fp_status bad(pctx *c, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static fp_status bad(pctx *c, const char *path, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fp_error_set(c->err, FP_ERR_INPUT, "%s: %s: %s", c->origin, path, msg);
+}
+
+static void join(char *buf, size_t size, const char *parent, const char *key)
+{
+    if (parent && *parent) snprintf(buf, size, "%s.%s", parent, key);
+    else snprintf(buf, size, "%s", key);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++) row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Unknown keys are errors: a typo must not silently fall back to a default. */
+static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *const *known)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        int ok = 0;
+        for (size_t i = 0; known[i]; i++)
+            if (strcmp(key, known[i]) == 0) ok = 1;
+        if (ok) continue;
+        char p[256], list[512] = "", hint[128] = "";
+        join(p, sizeof p, path, key);
+        size_t best = 3;
+        for (size_t i = 0; known[i]; i++) {
+            size_t len = strlen(list);
+            snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", known[i]);
+            size_t dist = edit_distance(key, known[i]);
+            if (dist < best) {
+                best = dist;
+                snprintf(hint, sizeof hint, "did you mean \"%s\"? ", known[i]);
+            }
+        }
+        return bad(c, p, "unknown key (%sknown keys%s%s: %s)", hint, *path ? " of " : "", path, list);
+    }
+    return FP_OK;
+}
+
+/* ---- Typed getters: absent keys leave *out alone (the default). ---- */
+
+static fp_status get_object(pctx *c, json_t *obj, const char *path, const char *key, json_t **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    if (!json_is_object(v)) return bad(c, p, "must be an object {...}");
+    *out = v;
+    return FP_OK;
+}
+
+static fp_status get_string(pctx *c, json_t *obj, const char *path, const char *key, int nonempty, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    if (!json_is_string(v)) return bad(c, p, "must be a string");
+    if (nonempty && json_string_length(v) == 0) return bad(c, p, "must not be empty");
+    if (strlen(json_string_value(v)) != json_string_length(v)) return bad(c, p, "must not contain NUL characters");
+    *out = json_string_value(v);
+    return FP_OK;
+}
+
+/* A column or aggregation name: letters, digits, underscores. */
+static fp_status get_name(pctx *c, json_t *obj, const char *path, const char *key, const char **out)
+{
+    const char *s = NULL;
+    fp_status st = get_string(c, obj, path, key, 1, &s);
+    if (st || !s) return st;
+    for (const char *q = s; *q; q++) {
+        int ok = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_' || (q > s && *q >= '0' && *q <= '9');
+        if (!ok) {
+            char p[256];
+            join(p, sizeof p, path, key);
+            return bad(c, p, "\"%s\" is not a name (letters, digits and _, not starting with a digit)", s);
+        }
+    }
+    *out = s;
+    return FP_OK;
+}
+
+static fp_status color_value(pctx *c, json_t *v, const char *p, fp_rgba *out)
+{
+    if (!json_is_string(v)) return bad(c, p, "must be a colour string (\"#rgb\", \"#rrggbb\", \"#rrggbbaa\" or \"none\")");
+    if (fp_rgba_parse(json_string_value(v), out) < 0)
+        return bad(c, p, "\"%s\" is not a colour (\"#rgb\", \"#rrggbb\", \"#rrggbbaa\" or \"none\")",
+                   json_string_value(v));
+    return FP_OK;
+}
+
+static fp_status get_color(pctx *c, json_t *obj, const char *path, const char *key, fp_rgba *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    return color_value(c, v, p, out);
+}
+
+/* A number in [min, max]; min_open: min itself excluded. */
+static fp_status get_number(pctx *c, json_t *obj, const char *path, const char *key, double min, int min_open,
+                            double max, double *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    if (!json_is_number(v)) return bad(c, p, "must be a number");
+    double x = json_number_value(v);
+    if (!isfinite(x) || x < min || (min_open && x == min) || x > max)
+        return bad(c, p, "%g is out of range (%s%g to %g)", x, min_open ? "more than " : "", min, max);
+    *out = x;
+    return FP_OK;
+}
+
+static fp_status get_int(pctx *c, json_t *obj, const char *path, const char *key, long min, long max, int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    if (!json_is_integer(v)) return bad(c, p, "must be an integer");
+    json_int_t x = json_integer_value(v);
+    if (x < min || x > max) return bad(c, p, "%lld is out of range (%ld to %ld)", (long long)x, min, max);
+    *out = (int)x;
+    return FP_OK;
+}
+
+static fp_status get_bool(pctx *c, json_t *obj, const char *path, const char *key, int *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v) return FP_OK;
+    char p[256];
+    join(p, sizeof p, path, key);
+    if (!json_is_boolean(v)) return bad(c, p, "must be true or false");
+    *out = json_is_true(v);
+    return FP_OK;
+}
+
+/* One of a fixed set of words; *index its position. */
+static fp_status get_enum(pctx *c, json_t *obj, const char *path, const char *key, const char *const *words,
+                          int *index, const char **word)
+{
+    const char *s = NULL;
+    fp_status st = get_string(c, obj, path, key, 0, &s);
+    if (st || !s) return st;
+    char list[256] = "";
+    for (int i = 0; words[i]; i++) {
+        if (strcmp(s, words[i]) == 0) {
+            if (index) *index = i;
+            if (word) *word = words[i];
+            return FP_OK;
+        }
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s\"%s\"", i ? ", " : "", words[i]);
+    }
+    char p[256];
+    join(p, sizeof p, path, key);
+    return bad(c, p, "\"%s\" is not one of %s", s, list);
+}
+
+/* ---- Sections ---- */
+
+static fp_status parse_stroke(pctx *c, json_t *root, const char *key, fp_rgba *fill, fp_rgba *stroke, double *width)
+{
+    json_t *o;
+    fp_status st = get_object(c, root, "", key, &o);
+    if (st || !o) return st;
+    static const char *const with_fill[] = { "fill", "stroke", "width", NULL };
+    static const char *const plain[] = { "stroke", "width", NULL };
+    if ((st = check_keys(c, o, key, fill ? with_fill : plain))) return st;
+    if (fill && (st = get_color(c, o, key, "fill", fill))) return st;
+    if ((st = get_color(c, o, key, "stroke", stroke))) return st;
+    return get_number(c, o, key, "width", 0, 0, 50, width);
+}
+
+static int projection_ok(const char *s)
+{
+    static const char *const named[] = { "equirectangular", "equal-earth", "mercator", "robinson", "mollweide",
+                                         "natural-earth", NULL };
+    for (int i = 0; named[i]; i++)
+        if (strcmp(s, named[i]) == 0) return 1;
+    /* An authority code that render hands to PROJ. */
+    if (strncmp(s, "EPSG:", 5) != 0 && strncmp(s, "ESRI:", 5) != 0) return 0;
+    if (!s[5]) return 0;
+    for (const char *q = s + 5; *q; q++)
+        if (*q < '0' || *q > '9') return 0;
+    return 1;
+}
+
+static fp_status parse_view(pctx *c, json_t *root, fp_style *s)
+{
+    json_t *o;
+    fp_status st = get_object(c, root, "", "view", &o);
+    if (st || !o) return st;
+    static const char *const keys[] = { "bbox", "region", "projection", NULL };
+    if ((st = check_keys(c, o, "view", keys))) return st;
+    json_t *bbox = json_object_get(o, "bbox");
+    if (bbox) {
+        if (!json_is_array(bbox) || json_array_size(bbox) != 4)
+            return bad(c, "view.bbox", "must be an array of 4 numbers [west, south, east, north]");
+        for (size_t i = 0; i < 4; i++) {
+            json_t *v = json_array_get(bbox, i);
+            char p[64];
+            snprintf(p, sizeof p, "view.bbox[%zu]", i);
+            if (!json_is_number(v) || !isfinite(json_number_value(v))) return bad(c, p, "must be a number");
+            s->map.view.bbox[i] = json_number_value(v);
+        }
+        const double *b = s->map.view.bbox;
+        if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)
+            return bad(c, "view.bbox", "[%g, %g, %g, %g] is outside [-180, -90, 180, 90]", b[0], b[1], b[2], b[3]);
+        if (!(b[0] < b[2]) || !(b[1] < b[3]))
+            return bad(c, "view.bbox", "[%g, %g, %g, %g]: west must be less than east and south less than north",
+                       b[0], b[1], b[2], b[3]);
+        s->map.view.has_bbox = 1;
+    }
+    if ((st = get_string(c, o, "view", "region", 1, &s->map.view.region))) return st;
+    if (bbox && s->map.view.region) return bad(c, "view", "give bbox or region, not both");
+    if ((st = get_string(c, o, "view", "projection", 1, &s->map.view.projection))) return st;
+    if (!projection_ok(s->map.view.projection))
+        return bad(c, "view.projection", "\"%s\" is not a known projection (equirectangular, equal-earth, mercator, "
+                   "robinson, mollweide, natural-earth, EPSG:n or ESRI:n)", s->map.view.projection);
+    return FP_OK;
+}
+
+static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
+{
+    json_t *o;
+    fp_status st = get_object(c, root, "", "choropleth", &o);
+    if (st || !o) return st;
+    static const char *const keys[] = { "aggregation", "level", "field", "method", "classes", "breaks",
+                                        "scheme", "nodata", "zero_is_nodata", NULL };
+    static const char *const methods[] = { "quantile", "equal", "jenks", "manual", NULL };
+    const char *P = "choropleth";
+    fp_choropleth_spec *ch = &s->choro;
+    s->has_choropleth = 1;
+    int method = FP_CLASS_QUANTILE;
+    if ((st = check_keys(c, o, P, keys)) || (st = get_name(c, o, P, "aggregation", &ch->aggregation)) ||
+        (st = get_name(c, o, P, "level", &ch->level)) || (st = get_name(c, o, P, "field", &ch->field)) ||
+        (st = get_enum(c, o, P, "method", methods, &method, NULL)) ||
+        (st = get_int(c, o, P, "classes", FP_CLASSES_MIN, FP_CLASSES_MAX, &ch->classes)) ||
+        (st = get_color(c, o, P, "nodata", &ch->nodata)) ||
+        (st = get_bool(c, o, P, "zero_is_nodata", &ch->zero_is_nodata)) ||
+        (st = get_string(c, o, P, "scheme", 1, &ch->scheme)))
+        return st;
+    ch->method = (fp_class_method)method;
+
+    json_t *breaks = json_object_get(o, "breaks");
+    if (ch->method == FP_CLASS_MANUAL) {
+        if (!breaks) return bad(c, "choropleth.breaks", "method \"manual\" needs breaks (the class bounds)");
+        if (!json_is_array(breaks)) return bad(c, "choropleth.breaks", "must be an array of numbers");
+        size_t nb = json_array_size(breaks);
+        if (nb < FP_CLASSES_MIN + 1 || nb > FP_CLASSES_MAX + 1)
+            return bad(c, "choropleth.breaks", "%zu numbers: give %d to %d class bounds (%d to %d classes)", nb,
+                       FP_CLASSES_MIN + 1, FP_CLASSES_MAX + 1, FP_CLASSES_MIN, FP_CLASSES_MAX);
+        if (!(s->breaks = malloc(nb * sizeof *s->breaks))) return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < nb; i++) {
+            json_t *v = json_array_get(breaks, i);
+            char p[64];
+            snprintf(p, sizeof p, "choropleth.breaks[%zu]", i);
+            if (!json_is_number(v) || !isfinite(json_number_value(v))) return bad(c, p, "must be a number");
+            s->breaks[i] = json_number_value(v);
+            if (i > 0 && !(s->breaks[i] > s->breaks[i - 1]))
+                return bad(c, p, "%g after %g: breaks must increase strictly", s->breaks[i], s->breaks[i - 1]);
+        }
+        if (json_object_get(o, "classes") && ch->classes != (int)nb - 1)
+            return bad(c, "choropleth.classes", "%d, but %zu breaks make %zu classes", ch->classes, nb, nb - 1);
+        ch->breaks = s->breaks;
+        ch->nbreaks = (int)nb;
+        ch->classes = (int)nb - 1;
+    } else if (breaks) {
+        return bad(c, "choropleth.breaks", "only for method \"manual\" (method is \"%s\")",
+                   fp_class_method_name(ch->method));
+    }
+
+    const fp_scheme *sch = fp_scheme_find(ch->scheme);
+    if (!sch) return bad(c, "choropleth.scheme", "\"%s\" is not a ColorBrewer scheme", ch->scheme);
+    if (sch->kind == FP_SCHEME_QUALITATIVE)
+        return bad(c, "choropleth.scheme", "%s is qualitative; classes need a sequential or diverging scheme", sch->name);
+    if (ch->classes > sch->max)
+        return bad(c, "choropleth.scheme", "%s has at most %d colours, not %d", sch->name, sch->max, ch->classes);
+    ch->scheme = sch->name;
+    return FP_OK;
+}
+
+static fp_category *category(fp_style *s, const char *name, int add)
+{
+    for (size_t i = 0; i < s->ncats; i++)
+        if (strcmp(s->cats[i].name, name) == 0) return &s->cats[i];
+    if (!add) return NULL;
+    fp_category *cat = &s->cats[s->ncats++];   /* room reserved by the caller */
+    *cat = (fp_category){ .name = name, .shape = FP_SHAPE_CIRCLE };
+    return cat;
+}
+
+static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
+{
+    json_t *o;
+    fp_status st = get_object(c, root, "", "points", &o);
+    if (st || !o) return st;
+    static const char *const keys[] = { "field", "size", "size_field", "scheme", "categories", "colors", "shapes",
+                                        NULL };
+    const char *P = "points";
+    if ((st = check_keys(c, o, P, keys)) || (st = get_name(c, o, P, "field", &s->map.points.field)) ||
+        (st = get_number(c, o, P, "size", 0, 1, 100, &s->map.points.size)) ||
+        (st = get_name(c, o, P, "size_field", &s->map.points.size_field)) ||
+        (st = get_string(c, o, P, "scheme", 1, &s->map.points.scheme)))
+        return st;
+    const fp_scheme *sch = fp_scheme_find(s->map.points.scheme);
+    if (!sch) return bad(c, "points.scheme", "\"%s\" is not a ColorBrewer scheme", s->map.points.scheme);
+    if (sch->kind != FP_SCHEME_QUALITATIVE)
+        return bad(c, "points.scheme", "%s is not qualitative (Set1, Set2, Set3, Dark2, Paired, Pastel1, Pastel2, "
+                   "Accent)", sch->name);
+    s->map.points.scheme = sch->name;
+
+    json_t *list = json_object_get(o, "categories"), *colors, *shapes;
+    if ((st = get_object(c, o, P, "colors", &colors)) || (st = get_object(c, o, P, "shapes", &shapes))) return st;
+    if (list && !json_is_array(list)) return bad(c, "points.categories", "must be an array of strings");
+    size_t room = (list ? json_array_size(list) : 0) + (colors ? json_object_size(colors) : 0) +
+                  (shapes ? json_object_size(shapes) : 0);
+    if (!room) return FP_OK;
+    if (!(s->cats = calloc(room, sizeof *s->cats)))
+        return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; list && i < json_array_size(list); i++) {
+        json_t *v = json_array_get(list, i);
+        char p[64];
+        snprintf(p, sizeof p, "points.categories[%zu]", i);
+        if (!json_is_string(v) || json_string_length(v) == 0) return bad(c, p, "must be a non-empty string");
+        if (category(s, json_string_value(v), 0)) return bad(c, p, "\"%s\" is listed twice", json_string_value(v));
+        category(s, json_string_value(v), 1);
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(colors, key, v) {
+        char p[256];
+        snprintf(p, sizeof p, "points.colors.%s", key);
+        if (!*key) return bad(c, p, "the category must not be empty");
+        fp_category *cat = category(s, key, 1);
+        if ((st = color_value(c, v, p, &cat->color))) return st;
+        cat->has_color = 1;
+    }
+    static const char *const shape_names[] = { "circle", "square", "triangle", "diamond", NULL };
+    json_object_foreach(shapes, key, v) {
+        char p[256];
+        snprintf(p, sizeof p, "points.shapes.%s", key);
+        if (!*key) return bad(c, p, "the category must not be empty");
+        int k = -1;
+        for (int i = 0; shape_names[i] && json_is_string(v); i++)
+            if (strcmp(json_string_value(v), shape_names[i]) == 0) k = i;
+        if (k < 0) return bad(c, p, "must be \"circle\", \"square\", \"triangle\" or \"diamond\"");
+        category(s, key, 1)->shape = (fp_shape)k;
+    }
+    if (!(s->cat_names = malloc(s->ncats * sizeof *s->cat_names)))
+        return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->ncats; i++) s->cat_names[i] = s->cats[i].name;
+    return FP_OK;
+}
+
+static fp_status parse_rest(pctx *c, json_t *root, fp_style *s)
+{
+    fp_status st;
+    json_t *o;
+    fp_map_style *m = &s->map;
+    if ((st = get_object(c, root, "", "graticule", &o))) return st;
+    if (o) {
+        static const char *const keys[] = { "stroke", "width", "step", NULL };
+        m->graticule.enabled = 1;
+        if ((st = check_keys(c, o, "graticule", keys)) || (st = get_color(c, o, "graticule", "stroke", &m->graticule.stroke)) ||
+            (st = get_number(c, o, "graticule", "width", 0, 0, 50, &m->graticule.width)) ||
+            (st = get_number(c, o, "graticule", "step", 0, 1, 90, &m->graticule.step)))
+            return st;
+    }
+    if ((st = get_object(c, root, "", "labels", &o))) return st;
+    if (o) {
+        static const char *const keys[] = { "font", "size", "color", "halo", "max", NULL };
+        m->labels.enabled = 1;
+        if ((st = check_keys(c, o, "labels", keys)) || (st = get_string(c, o, "labels", "font", 1, &m->labels.font)) ||
+            (st = get_number(c, o, "labels", "size", 0, 1, 72, &m->labels.size)) ||
+            (st = get_color(c, o, "labels", "color", &m->labels.color)) ||
+            (st = get_color(c, o, "labels", "halo", &m->labels.halo)) ||
+            (st = get_int(c, o, "labels", "max", 0, 100000, &m->labels.max)))
+            return st;
+    }
+    if ((st = get_object(c, root, "", "title", &o))) return st;
+    if (o) {
+        static const char *const keys[] = { "text", "subtitle", "font", "size", NULL };
+        if ((st = check_keys(c, o, "title", keys)) || (st = get_string(c, o, "title", "text", 1, &m->title.text)) ||
+            (st = get_string(c, o, "title", "subtitle", 0, &m->title.subtitle)) ||
+            (st = get_string(c, o, "title", "font", 1, &m->title.font)) ||
+            (st = get_number(c, o, "title", "size", 0, 1, 200, &m->title.size)))
+            return st;
+        if (!m->title.text && m->title.subtitle) return bad(c, "title.subtitle", "a subtitle needs a title.text");
+    }
+    if ((st = get_object(c, root, "", "legend", &o))) return st;
+    if (o) {
+        static const char *const keys[] = { "position", NULL };
+        static const char *const positions[] = { "top-left", "top-right", "bottom-left", "bottom-right", "none", NULL };
+        if ((st = check_keys(c, o, "legend", keys)) ||
+            (st = get_enum(c, o, "legend", "position", positions, NULL, &m->legend_position)))
+            return st;
+    }
+    return get_string(c, root, "", "credits", 0, &m->credits);
+}
+
+static void set_defaults(fp_style *s)
+{
+    fp_map_style *m = &s->map;
+    m->background = (fp_rgba){ 255, 255, 255, 255 };
+    m->land.fill = (fp_rgba){ 0xf0, 0xf0, 0xf0, 255 };
+    m->land.stroke = (fp_rgba){ 0xbd, 0xbd, 0xbd, 255 };
+    m->land.width = 0.25;
+    m->borders.stroke = (fp_rgba){ 255, 255, 255, 255 };
+    m->borders.width = 0.25;
+    m->lines.stroke = (fp_rgba){ 0x31, 0x82, 0xbd, 255 };
+    m->lines.width = 1;
+    m->graticule.stroke = (fp_rgba){ 0xcc, 0xcc, 0xcc, 255 };
+    m->graticule.width = 0.25;
+    m->graticule.step = 30;
+    m->labels.font = "sans-serif";
+    m->labels.size = 8;
+    m->labels.color = (fp_rgba){ 0x33, 0x33, 0x33, 255 };
+    m->labels.halo = (fp_rgba){ 255, 255, 255, 255 };
+    m->labels.max = 30;
+    m->title.font = "sans-serif";
+    m->title.size = 14;
+    m->legend_position = "bottom-left";
+    m->view.bbox[0] = -180; m->view.bbox[1] = -90; m->view.bbox[2] = 180; m->view.bbox[3] = 90;
+    m->view.projection = "equal-earth";
+    m->points.field = "category";
+    m->points.size = 4;
+    m->points.scheme = "Set2";
+    s->choro = (fp_choropleth_spec){ .field = "projects", .method = FP_CLASS_QUANTILE, .classes = 5,
+                                     .scheme = "YlOrRd", .zero_is_nodata = 1,
+                                     .nodata = { 0xdd, 0xdd, 0xdd, 255 } };
+}
+
+/* The file name without folder and .json: the name of a style without one. */
+static char *name_from_origin(const char *origin)
+{
+    const char *base = strrchr(origin, '/');
+    base = base ? base + 1 : origin;
+    size_t len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".json") == 0) len -= 5;
+    char *n = malloc(len + 1);
+    if (n) { memcpy(n, base, len); n[len] = '\0'; }
+    return n;
+}
+
+static fp_status parse_root(pctx *c, json_t *root, fp_style *s)
+{
+    static const char *const keys[] = { "name", "description", "background", "view", "land", "borders",
+                                        "choropleth", "points", "lines", "graticule", "labels", "title",
+                                        "legend", "credits", NULL };
+    fp_status st;
+    if (!json_is_object(root)) return fp_error_set(c->err, FP_ERR_INPUT, "%s: a style must be a JSON object {...}", c->origin);
+    if ((st = check_keys(c, root, "", keys)) || (st = get_string(c, root, "", "name", 1, &s->name)) ||
+        (st = get_string(c, root, "", "description", 0, &s->description)) ||
+        (st = get_color(c, root, "", "background", &s->map.background)) || (st = parse_view(c, root, s)) ||
+        (st = parse_stroke(c, root, "land", &s->map.land.fill, &s->map.land.stroke, &s->map.land.width)) ||
+        (st = parse_stroke(c, root, "borders", NULL, &s->map.borders.stroke, &s->map.borders.width)) ||
+        (st = parse_stroke(c, root, "lines", NULL, &s->map.lines.stroke, &s->map.lines.width)) ||
+        (st = parse_choropleth(c, root, s)) || (st = parse_points(c, root, s)) || (st = parse_rest(c, root, s)))
+        return st;
+    if (!s->name) {
+        if (!(s->name_buf = name_from_origin(c->origin))) return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
+        s->name = s->name_buf;
+    }
+    return FP_OK;
+}
+
+fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err)
+{
+    *out = NULL;
+    if (!origin) origin = "style";
+    if (!json) return fp_error_set(err, FP_ERR_USAGE, "%s: no style text", origin);
+    fp_style *s = calloc(1, sizeof *s);
+    if (!s || !(s->origin = strdup(origin))) {
+        free(s);
+        return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory", origin);
+    }
+    set_defaults(s);
+    json_error_t jerr;
+    /* Duplicated keys are rejected: the second would silently win. */
+    s->root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!s->root) {
+        fp_error_set(err, FP_ERR_INPUT, "%s:%d:%d: not valid JSON: %s", origin, jerr.line, jerr.column, jerr.text);
+        fp_style_free(s);
+        return FP_ERR_INPUT;
+    }
+    pctx c = { s->origin, err };
+    fp_status st = parse_root(&c, s->root, s);
+    if (st) {
+        fp_style_free(s);
+        return st;
+    }
+    *out = s;
+    return FP_OK;
+}
+
+fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
+{
+    *out = NULL;
+    if (!path) return fp_style_parse(fp_style_default_json, BUILTIN_ORIGIN, out, err);
+    FILE *f = fopen(path, "rb");
+    if (!f) return fp_error_set(err, FP_ERR_IO, "cannot open style %s: %s", path, strerror(errno));
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    fp_status st = FP_OK;
+    while (buf) {
+        if (len + 1 >= cap) {
+            char *nb = cap > (64u << 20) ? NULL : realloc(buf, cap * 2);   /* styles are small */
+            if (!nb) {
+                st = fp_error_set(err, cap > (64u << 20) ? FP_ERR_INPUT : FP_ERR_NOMEM,
+                                  "%s: too large for a style file", path);
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - 1 - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    if (!buf) st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory", path);
+    else if (!st && ferror(f)) st = fp_error_set(err, FP_ERR_IO, "cannot read style %s: %s", path, strerror(errno));
+    fclose(f);
+    if (!st) {
+        buf[len] = '\0';
+        if (strlen(buf) != len) st = fp_error_set(err, FP_ERR_INPUT, "%s: not a JSON text (NUL byte)", path);
+        else st = fp_style_parse(buf, path, out, err);
+    }
+    free(buf);
+    return st;
+}
+
+void fp_style_free(fp_style *s)
+{
+    if (!s) return;
+    json_decref(s->root);
+    free(s->origin);
+    free(s->name_buf);
+    free(s->breaks);
+    free(s->cats);
+    free(s->cat_names);
+    free(s);
+}
+
+const char *fp_style_name(const fp_style *s) { return s->name; }
+const char *fp_style_description(const fp_style *s) { return s->description; }
+const char *fp_style_origin(const fp_style *s) { return s->origin; }
+const fp_map_style *fp_style_map(const fp_style *s) { return &s->map; }
+
+const fp_choropleth_spec *fp_style_choropleth(const fp_style *s)
+{
+    return s && s->has_choropleth ? &s->choro : NULL;
+}
+
+const char *fp_style_category_field(const fp_style *s)
+{
+    return s ? s->map.points.field : "category";
+}
+
+size_t fp_style_categories(const fp_style *s, const char *const **names)
+{
+    *names = s ? s->cat_names : NULL;
+    return s ? s->ncats : 0;
+}
+
+unsigned fp_style_hash(const char *str)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+        h ^= *p;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+fp_rgba fp_style_category_color(const fp_style *s, const char *category_name)
+{
+    const char *scheme = s ? s->map.points.scheme : "Set2";
+    size_t pos = 0;
+    int found = 0;
+    for (size_t i = 0; s && category_name && i < s->ncats; i++) {
+        if (strcmp(s->cats[i].name, category_name) == 0) {
+            if (s->cats[i].has_color) return s->cats[i].color;
+            pos = i;
+            found = 1;
+            break;
+        }
+    }
+    /* The scheme's largest palette, cycled. */
+    const fp_scheme *sch = fp_scheme_find(scheme);
+    fp_rgba pal[16];
+    if (!sch || fp_palette(sch->name, sch->max, pal) < 0) return (fp_rgba){ 0x99, 0x99, 0x99, 255 };
+    if (!found) pos = fp_style_hash(category_name ? category_name : "");
+    return pal[pos % (size_t)sch->max];
+}
+
+fp_shape fp_style_category_shape(const fp_style *s, const char *category_name)
+{
+    for (size_t i = 0; s && category_name && i < s->ncats; i++)
+        if (strcmp(s->cats[i].name, category_name) == 0) return s->cats[i].shape;
+    return FP_SHAPE_CIRCLE;
+}
+
+const char *fp_shape_name(fp_shape shape)
+{
+    switch (shape) {
+    case FP_SHAPE_CIRCLE: return "circle";
+    case FP_SHAPE_SQUARE: return "square";
+    case FP_SHAPE_TRIANGLE: return "triangle";
+    case FP_SHAPE_DIAMOND: return "diamond";
+    }
+    return "circle";
+}
