@@ -62,8 +62,7 @@ void fp_layer_free(fp_layer *l)
     g_free(l->columns);
     for (int i = 0; i < l->nextra; i++) g_free(l->extra_keys[i]);
     g_free(l->extra_keys);
-    for (int i = 0; i < l->ncategories; i++) g_free(l->categories[i]);
-    g_free(l->categories);
+    if (l->category_seen) g_hash_table_destroy(l->category_seen);
     g_free(l->name);
     g_free(l->file);
     g_free(l->description);
@@ -339,6 +338,7 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
     l->name = g_strdup(name);
     l->extra_col = -1;
     l->class_col = -1;
+    l->category_col = -1;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new(s->select->str);
     if (centroids) {
@@ -427,24 +427,16 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
             g_array_free(vals, TRUE);
         }
     }
-    /* Points: the categories for QGIS's categorized style. */
+    /* Points: the categories for QGIS's categorized style, noted while the
+     * rows are written (a DISTINCT query would cost a sort of the table). */
     if (!st && (s->kind != WHAT_AGGREGATE) && style) {
         const char *cf = fp_style_category_field(style);
-        const char *expr = cf ? field_expr(s, cf) : NULL;
-        if (expr) {
-            l->category_field = cf;
-            GString *cq = g_string_new(NULL);
-            g_string_printf(cq, "SELECT DISTINCT coalesce(CAST(%s AS TEXT), '')%s ORDER BY 1", expr, s->from->str);
-            sqlite3_stmt *q;
-            if (sqlite3_prepare_v2(db, cq->str, -1, &q, NULL) == SQLITE_OK) {
-                GPtrArray *cats = g_ptr_array_new();
-                while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(cats, g_strdup((const char *)sqlite3_column_text(q, 0)));
-                sqlite3_finalize(q);
-                l->ncategories = (int)cats->len;
-                l->categories = (char **)g_ptr_array_free(cats, FALSE);
+        for (int c = 0; cf && c < l->ncolumns; c++)
+            if (!strcmp(l->columns[c].name, cf)) {
+                l->category_field = cf;
+                l->category_col = c;
+                l->category_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
             }
-            g_string_free(cq, TRUE);
-        }
     }
     char now[32];
     fp_timestamp(now);
@@ -508,14 +500,30 @@ static fp_status write_qml(const fp_style *style, const fp_layer *l, const char 
     return st;
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 char *fp_layer_qml(const fp_style *style, const fp_layer *l)
 {
     if (l->classes && l->class_col >= 0)
         return fp_qml_graduated(l->classes, l->columns[l->class_col].name, l->geometry);
-    if (l->category_field && l->ncategories)
-        return fp_qml_categorized(style, l->category_field, (const char *const *)l->categories, (size_t)l->ncategories,
-                                  l->geometry);
-    return NULL;
+    if (!l->category_seen || !g_hash_table_size(l->category_seen)) return NULL;
+    guint n = 0;
+    char **values = (char **)g_hash_table_get_keys_as_array(l->category_seen, &n);
+    qsort(values, n, sizeof *values, compare_strings);
+    char *qml = fp_qml_categorized(style, l->category_field, (const char *const *)values, n, l->geometry);
+    g_free(values);
+    return qml;
+}
+
+void fp_layer_note_row(fp_layer *l)
+{
+    if (!l->category_seen) return;
+    const unsigned char *v = sqlite3_column_text(l->stmt, l->category_col + 2);
+    const char *key = v ? (const char *)v : "";
+    if (!g_hash_table_contains(l->category_seen, key)) g_hash_table_add(l->category_seen, g_strdup(key));
 }
 
 fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)

@@ -32,11 +32,13 @@ typedef struct fp_layer {
     fp_classes *classes;
     int class_col;
     const char *category_field;   /* points: QML categorized on this column */
-    char **categories;            /* its values, for the QML */
-    int ncategories;
+    int category_col;
+    struct _GHashTable *category_seen;   /* its values met while writing */
 } fp_layer;
 
 void fp_layer_free(fp_layer *l);
+/* Writers call this for every row they write (notes the row's category). */
+void fp_layer_note_row(fp_layer *l);
 
 typedef struct fp_write_options {
     int precision;

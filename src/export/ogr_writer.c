@@ -123,6 +123,7 @@ fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const
         OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
         while (!st && (rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
             if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+            fp_layer_note_row(l);
             OGRFeatureH f = OGR_F_Create(defn);
             long long id = sqlite3_column_int64(l->stmt, 0);
             if (gpkg) OGR_F_SetFID(f, id);

@@ -162,6 +162,16 @@ static char *finish(sb *b)
     return b->buf;
 }
 
+/* 0 point, 1 line, 2 polygon, -1 anything else. */
+static int geometry_kind(const char *geometry)
+{
+    if (!geometry) return -1;
+    if (strcmp(geometry, "point") == 0) return 0;
+    if (strcmp(geometry, "line") == 0) return 1;
+    if (strcmp(geometry, "polygon") == 0) return 2;
+    return -1;
+}
+
 static int sb_init(sb *b)
 {
     b->len = 0;
@@ -173,11 +183,11 @@ static int sb_init(sb *b)
 
 char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char *field, const char *geometry)
 {
-    int polygon = geometry && strcmp(geometry, "polygon") == 0;
-    if (!c || !geometry || (!polygon && strcmp(geometry, "point") != 0)) return NULL;
+    int kind = geometry_kind(geometry);
+    if (!c || kind < 0) return NULL;
     const fp_map_style *m = s ? fp_style_map(s) : NULL;
     fp_rgba outline = m ? m->borders.stroke : (fp_rgba){ 255, 255, 255, 255 };
-    double width = m ? m->borders.width : 0.25, size = m ? m->points.size : 4;
+    double width = m ? m->borders.width : 0.25, size = m ? m->points.size : 4, line = m ? m->lines.width : 1;
     sb b;
     if (sb_init(&b)) return NULL;
     head(&b, "graduatedSymbol", field, " graduatedMethod=\"GraduatedColor\"");
@@ -193,8 +203,9 @@ char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char 
     }
     sb_printf(&b, "    </ranges>\n    <symbols>\n");
     for (int i = 0; i < c->n; i++) {
-        if (polygon) fill_symbol(&b, i, c->colors[i], outline, width);
-        else marker_symbol(&b, i, c->colors[i], FP_SHAPE_CIRCLE, size);
+        if (kind == 0) marker_symbol(&b, i, c->colors[i], FP_SHAPE_CIRCLE, size);
+        else if (kind == 1) line_symbol(&b, i, c->colors[i], line);
+        else fill_symbol(&b, i, c->colors[i], outline, width);
     }
     sb_printf(&b, "    </symbols>\n");
     return finish(&b);
@@ -208,18 +219,26 @@ char *fp_qml_graduated(const fp_classes *c, const char *field, const char *geome
 char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
                          const char *geometry)
 {
-    int kind = !geometry ? -1 : strcmp(geometry, "point") == 0 ? 0 : strcmp(geometry, "line") == 0 ? 1
-             : strcmp(geometry, "polygon") == 0 ? 2 : -1;
+    int kind = geometry_kind(geometry);
     if (kind < 0 || (n && !values)) return NULL;
     const fp_map_style *m = s ? fp_style_map(s) : NULL;
-    /* Distinct values in order; a repeated one would be a second category. */
+    /* Distinct values (a repeated one would be a second category): first
+     * those of the style's list in its order, the legend order, then the
+     * others in the order given. */
     size_t *keep = malloc((n ? n : 1) * sizeof *keep), nk = 0;
     if (!keep) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!values[i]) continue;
-        int dup = 0;
-        for (size_t j = 0; j < nk && !dup; j++) dup = strcmp(values[keep[j]], values[i]) == 0;
-        if (!dup) keep[nk++] = i;
+    const char *const *list;
+    size_t nlist = fp_style_categories(s, &list);
+    for (size_t pass = 0; pass <= nlist; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            if (!values[i]) continue;
+            int listed = 0;
+            for (size_t j = 0; j < nlist && !listed; j++) listed = strcmp(list[j], values[i]) == 0;
+            if (pass < nlist ? strcmp(values[i], list[pass]) != 0 : listed) continue;
+            int dup = 0;
+            for (size_t j = 0; j < nk && !dup; j++) dup = strcmp(values[keep[j]], values[i]) == 0;
+            if (!dup) keep[nk++] = i;
+        }
     }
     sb b;
     if (sb_init(&b)) { free(keep); return NULL; }
