@@ -135,13 +135,15 @@ int fp_palette_info(const char *scheme, const char **name, fp_scheme_kind *kind,
  * out of memory or geometry is unknown). ---- */
 
 /* A graduated renderer on `field`, one range per class. geometry
- * "polygon" (SimpleFill, white 0.25 pt outline) or "point" (SimpleMarker). */
+ * "polygon" (SimpleFill, white 0.25 pt outline), "point" (SimpleMarker) or
+ * "line" (SimpleLine). */
 char *fp_qml_graduated(const fp_classes *c, const char *field, const char *geometry);
 /* The same with the outline (borders) and point size of a style (NULL: the defaults). */
 char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char *field, const char *geometry);
-/* A categorized renderer on `field`, one category per value (NULL values
- * skipped), colours and shapes from the style. geometry "point", "line" or
- * "polygon". */
+/* A categorized renderer on `field`, one category per distinct value (NULL
+ * values skipped; those of the style's list first, in its order, then the
+ * others as given), colours and shapes from the style (s may be NULL).
+ * geometry "point", "line" or "polygon". */
 char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
                          const char *geometry);
 

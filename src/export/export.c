@@ -508,7 +508,7 @@ static int compare_strings(const void *a, const void *b)
 char *fp_layer_qml(const fp_style *style, const fp_layer *l)
 {
     if (l->classes && l->class_col >= 0)
-        return fp_qml_graduated(l->classes, l->columns[l->class_col].name, l->geometry);
+        return fp_qml_graduated_style(style, l->classes, l->columns[l->class_col].name, l->geometry);
     if (!l->category_seen || !g_hash_table_size(l->category_seen)) return NULL;
     guint n = 0;
     char **values = (char **)g_hash_table_get_keys_as_array(l->category_seen, &n);
