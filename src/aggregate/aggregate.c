@@ -87,13 +87,17 @@ static fp_status read_range(sqlite3 *db, const char *where, fp_project_table *t,
         t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
         gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
     }
-    size_t cap = 0;
+    size_t cap = t->fixed_cap;
     fp_status st = FP_OK;
     t->extent[0] = t->extent[1] = HUGE_VAL;
     t->extent[2] = t->extent[3] = -HUGE_VAL;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         if (sqlite3_column_type(q, 1) == SQLITE_NULL) { t->without_geometry++; continue; }
+        if (t->n == cap && t->fixed_cap) {
+            st = fp_error_set(err, FP_ERR_STATE, "%s: more projects than ids in the range read", where);
+            break;
+        }
         if (t->n == cap) {
             cap = cap ? cap * 2 : 65536;
             fp_project *np = realloc(t->items, cap * sizeof *np);
@@ -216,6 +220,44 @@ static fp_status merge_part(fp_project_table *t, fp_project_table *part, GHashTa
     return st;
 }
 
+/* The sliced variant: part's rows already sit in t's arrays at part->items;
+ * renumber their interned values and move them down to t->n. */
+static fp_status merge_slice(fp_project_table *t, fp_project_table *part, GHashTable *cmap, GHashTable **gmap,
+                             fp_error *err)
+{
+    int *cremap = malloc((part->companies->len + 1) * sizeof *cremap);
+    int *gremap[FP_MAX_GROUPS] = {0};
+    fp_status st = cremap ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (guint i = 0; !st && i < part->companies->len; i++)
+        cremap[i] = intern(cmap, t->companies, g_ptr_array_index(part->companies, i));
+    for (int g = 0; !st && g < t->ngroups; g++) {
+        gremap[g] = malloc((part->group_values[g]->len + 1) * sizeof *gremap[g]);
+        if (!gremap[g]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        for (guint i = 0; i < part->group_values[g]->len; i++)
+            gremap[g][i] = intern(gmap[g], t->group_values[g], g_ptr_array_index(part->group_values[g], i));
+    }
+    if (!st) {
+        size_t ng = (size_t)t->ngroups;
+        for (size_t i = 0; i < part->n; i++) {
+            fp_project *p = &part->items[i];
+            if (p->company >= 0) p->company = cremap[p->company];
+            for (size_t g = 0; g < ng; g++) part->group_index[i * ng + g] = gremap[g][part->group_index[i * ng + g]];
+        }
+        if (part->items != t->items + t->n) {
+            memmove(t->items + t->n, part->items, part->n * sizeof *t->items);
+            memmove(t->group_index + t->n * ng, part->group_index, part->n * ng * sizeof *t->group_index);
+        }
+        t->n += part->n;
+        part->n = 0;                              /* its rows (and wkb) now belong to t */
+        t->without_geometry += part->without_geometry;
+        for (int k = 0; k < 2; k++) if (part->extent[k] < t->extent[k]) t->extent[k] = part->extent[k];
+        for (int k = 2; k < 4; k++) if (part->extent[k] > t->extent[k]) t->extent[k] = part->extent[k];
+    }
+    free(cremap);
+    for (int g = 0; g < t->ngroups; g++) free(gremap[g]);
+    return st;
+}
+
 fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err)
 {
     sqlite3 *db = fp_store_sqlite(store);
@@ -242,9 +284,24 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     pthread_t tid[8];
     memset(parts, 0, sizeof parts);
     int started[8] = {0};
+    /* With dense ids (the usual case) every reader writes straight into its
+     * slice of one array sized by the id span: no growth, no merge copy. */
+    sqlite3_int64 span = hi - lo;
+    int sliced = threads > 1 && span > 0 && span <= 2 * count;
+    if (sliced) {
+        t->items = malloc((size_t)span * sizeof *t->items);
+        t->group_index = malloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
+        if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", count);
+    }
     for (int i = 0; i < threads; i++) {
         parts[i] = (read_part){ .path = fp_store_path(store), .groups = groups, .ngroups = ngroups,
-                                .lo = lo + (hi - lo) * i / threads, .hi = lo + (hi - lo) * (i + 1) / threads };
+                                .lo = lo + span * i / threads, .hi = lo + span * (i + 1) / threads };
+        if (sliced) {
+            parts[i].t.items = t->items + (parts[i].lo - lo);
+            parts[i].t.group_index = t->group_index + (size_t)(parts[i].lo - lo) * (size_t)ngroups;
+            parts[i].t.fixed_cap = (size_t)(parts[i].hi - parts[i].lo);
+            parts[i].t.borrowed = 1;
+        }
         if (threads == 1) {
             parts[i].st = read_range(db, fp_store_path(store), &parts[i].t, groups, ngroups, parts[i].lo, parts[i].hi,
                                      &parts[i].err);
@@ -264,7 +321,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
             st = parts[i].st;
             if (err) *err = parts[i].err;
         }
-        if (!st) st = merge_part(t, &parts[i].t, cmap, gmap, err);
+        if (!st) st = sliced ? merge_slice(t, &parts[i].t, cmap, gmap, err) : merge_part(t, &parts[i].t, cmap, gmap, err);
         fp_project_table_free(&parts[i].t);
     }
     g_hash_table_destroy(cmap);
@@ -276,8 +333,10 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
 void fp_project_table_free(fp_project_table *t)
 {
     for (size_t i = 0; i < t->n; i++) free(t->items[i].wkb);
-    free(t->items);
-    free(t->group_index);
+    if (!t->borrowed) {
+        free(t->items);
+        free(t->group_index);
+    }
     if (t->companies) g_ptr_array_free(t->companies, TRUE);
     for (int g = 0; g < t->ngroups; g++)
         if (t->group_values[g]) g_ptr_array_free(t->group_values[g], TRUE);

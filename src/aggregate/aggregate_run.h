@@ -40,6 +40,8 @@ typedef struct fp_project_table {
     int *group_index;             /* n x ngroups value indexes */
     fp_share_of *shares;          /* non-point projects, sorted by project */
     size_t nshares;
+    size_t fixed_cap;             /* reading into a slice of this many rows */
+    int borrowed;                 /* items/group_index belong to another table */
 } fp_project_table;
 
 typedef struct fp_row_metrics {

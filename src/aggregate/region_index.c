@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include "aggregate_internal.h"
 
 #define CELL_DEG 1.0
@@ -292,6 +293,13 @@ size_t fp_region_index_cells_with_pieces(const fp_region_index *idx)
 
 /* ----------------------------------------------------------- locating --- */
 
+/* A piece's rings (or lines) as runs of lon/lat pairs. */
+typedef struct piece_lines {
+    double *xy;
+    int *starts;                  /* nruns + 1 offsets into xy, in points */
+    int nruns;
+} piece_lines;
+
 struct fp_locator {
     GEOSContextHandle_t h;
     const fp_region_set *set;
@@ -301,6 +309,7 @@ struct fp_locator {
     const GEOSPreparedGeometry **piece_prep;
     GEOSGeometry **region_geom;
     const GEOSPreparedGeometry **region_prep;
+    struct piece_lines *piece_lines;   /* per piece: its rings as coordinate runs (snapping) */
     unsigned *stamp;              /* per region: candidate de-duplication */
     unsigned stamp_now;
     int *cand;
@@ -323,10 +332,11 @@ fp_locator *fp_locator_new(const fp_region_set *set, const fp_region_index *idx)
     if (idx) {
         loc->piece_geom = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_geom);
         loc->piece_prep = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_prep);
+        loc->piece_lines = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_lines);
     }
     if (set->kind != FP_SET_POLYGONS) loc->tess = fp_tessellation_state_new(set);
     if (!loc->h || !loc->reader || !loc->region_geom || !loc->region_prep || !loc->stamp ||
-        (idx && (!loc->piece_geom || !loc->piece_prep)) || (set->kind != FP_SET_POLYGONS && !loc->tess)) {
+        (idx && (!loc->piece_geom || !loc->piece_prep || !loc->piece_lines)) || (set->kind != FP_SET_POLYGONS && !loc->tess)) {
         fp_locator_free(loc);
         return NULL;
     }
@@ -337,9 +347,11 @@ void fp_locator_free(fp_locator *loc)
 {
     if (!loc) return;
     for (size_t i = 0; loc->idx && i < loc->idx->npieces; i++) {
-        if (loc->piece_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->piece_prep[i]);
-        if (loc->piece_geom[i]) GEOSGeom_destroy_r(loc->h, loc->piece_geom[i]);
+        if (loc->piece_prep && loc->piece_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->piece_prep[i]);
+        if (loc->piece_geom && loc->piece_geom[i]) GEOSGeom_destroy_r(loc->h, loc->piece_geom[i]);
+        if (loc->piece_lines) { free(loc->piece_lines[i].xy); free(loc->piece_lines[i].starts); }
     }
+    free(loc->piece_lines);
     for (size_t i = 0; loc->region_geom && i < loc->set->n; i++) {
         if (loc->region_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->region_prep[i]);
         if (loc->region_geom[i]) GEOSGeom_destroy_r(loc->h, loc->region_geom[i]);
@@ -498,6 +510,81 @@ static double nearest_on(fp_locator *loc, const GEOSGeometry *g, const local_fra
     return d;
 }
 
+/* Appends the coordinate runs (rings, lines) of g. */
+static int collect_runs(GEOSContextHandle_t h, const GEOSGeometry *g, GArray *xy, GArray *starts)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = -1; i < holes; i++)
+            collect_runs(h, i < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, i), xy, starts);
+        return 0;
+    }
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
+        unsigned n = 0;
+        GEOSCoordSeq_getSize_r(h, cs, &n);
+        for (unsigned k = 0; k < n; k++) {
+            double c[2];
+            GEOSCoordSeq_getXY_r(h, cs, k, &c[0], &c[1]);
+            g_array_append_vals(xy, c, 2);
+        }
+        int end = (int)(xy->len / 2);
+        g_array_append_val(starts, end);
+        return 0;
+    }
+    int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; i++)
+        if (GEOSGetGeometryN_r(h, g, i) != g) collect_runs(h, GEOSGetGeometryN_r(h, g, i), xy, starts);
+    return 0;
+}
+
+static const piece_lines *piece_runs(fp_locator *loc, int p)
+{
+    piece_lines *pl = &loc->piece_lines[p];
+    if (pl->xy || pl->starts) return pl;
+    if (!piece_prepared(loc, p)) return NULL;
+    GArray *xy = g_array_new(FALSE, FALSE, sizeof(double)), *starts = g_array_new(FALSE, FALSE, sizeof(int));
+    int zero = 0;
+    g_array_append_val(starts, zero);
+    collect_runs(loc->h, loc->piece_geom[p], xy, starts);
+    pl->nruns = (int)starts->len - 1;
+    pl->xy = (double *)(void *)g_array_free(xy, FALSE);
+    pl->starts = (int *)(void *)g_array_free(starts, FALSE);
+    return pl;
+}
+
+/* The nearest point of the runs to the frame's origin, with the distance
+ * measured in the local frame (metres at the origin along each axis), then
+ * that point's distance on the ellipsoid. This is what GEOS's NearestPoints
+ * gives on the transformed geometry, without copying the geometry for each
+ * point (that copy was most of the snapping time). */
+static double nearest_on_runs(const double *xy, const int *starts, int nruns, const local_frame *f)
+{
+    double best = HUGE_VAL, bx = 0, by = 0;
+    for (int r = 0; r < nruns; r++) {
+        double px = 0, py = 0;
+        for (int k = starts[r]; k < starts[r + 1]; k++) {
+            double x = wrap180(xy[2 * k] - f->lon0) * f->kx, y = (xy[2 * k + 1] - f->lat0) * f->ky;
+            if (k == starts[r]) {
+                double d = x * x + y * y;
+                if (d < best) { best = d; bx = x; by = y; }
+            } else {
+                double dx = x - px, dy = y - py, len = dx * dx + dy * dy;
+                double t = len > 0 ? -(px * dx + py * dy) / len : 0;
+                if (t < 0) t = 0;
+                if (t > 1) t = 1;
+                double qx = px + t * dx, qy = py + t * dy, d = qx * qx + qy * qy;
+                if (d < best) { best = d; bx = qx; by = qy; }
+            }
+            px = x;
+            py = y;
+        }
+    }
+    if (best == HUGE_VAL) return HUGE_VAL;
+    return fp_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + bx / f->kx), f->lat0 + by / f->ky);
+}
+
 static void local_frame_at(local_frame *f, double x, double y)
 {
     const double a = 6378137.0, e2 = 0.00669437999014;   /* WGS 84 */
@@ -561,16 +648,16 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
                     double cx = fmin(fmax(xs, bx0), bx1), cy = fmin(fmax(y, by0), by1);
                     double ddx = fabs(xs - cx) * kx_min, ddy = fabs(y - cy) * ky_min;
                     if (ddx * ddx + ddy * ddy > best_m * best_m) continue;
-                    GEOSGeometry *rect = NULL;
-                    const GEOSGeometry *g;
+                    double d;
                     if (e->piece == PIECE_FULL) {
-                        rect = GEOSGeom_createRectangle_r(loc->h, cell_x(ix), cell_y(iy), cell_x(ix + 1), cell_y(iy + 1));
-                        g = rect;
+                        double ax = cell_x(ix), ay = cell_y(iy), bx = cell_x(ix + 1), by = cell_y(iy + 1);
+                        double rect[10] = { ax, ay, bx, ay, bx, by, ax, by, ax, ay };
+                        int starts[2] = { 0, 5 };
+                        d = nearest_on_runs(rect, starts, 1, &f);
                     } else {
-                        g = piece_prepared(loc, e->piece) ? loc->piece_geom[e->piece] : NULL;
+                        const piece_lines *pl = piece_runs(loc, e->piece);
+                        d = pl ? nearest_on_runs(pl->xy, pl->starts, pl->nruns, &f) : HUGE_VAL;
                     }
-                    double d = g ? nearest_on(loc, g, &f) : HUGE_VAL;
-                    if (rect) GEOSGeom_destroy_r(loc->h, rect);
                     if (d < best_m || (d == best_m && found && e->region < best.region)) {
                         best_m = d;
                         best.region = e->region;
