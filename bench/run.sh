@@ -540,6 +540,63 @@ bench_alone "aggregate $LABEL points into countries by category, default snappin
 say_timing footprint
 say "  $(grep -m1 'contained' "$T/footprint.out" | sed 's/^ *//')"
 echo
+
+# E. export 1M points to RFC 7946 GeoJSON: footprint's streaming writer
+# against GDAL's (ogr2ogr -lco RFC7946=YES) from the same store table.
+# Checks: both files hold N features (one per line in both writers) and the
+# same coordinates for a sample of ids (within 1e-6 degrees).
+check_geojson() {   # FILE N
+    local n
+    n=$(grep -c '"type": *"Feature"' "$1")
+    [ "$n" = "$2" ] || { echo "  $1: $n features, expected $2" >&2; return 1; }
+}
+compare_geojson_sample() {   # OURS THEIRS
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+def sample(path, limit=2000):
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip().rstrip(",")
+            if not line.startswith('{"type"') or '"Feature"' not in line[:40]:
+                continue
+            feat = json.loads(line)
+            fid = feat.get("id", feat["properties"].get("id"))
+            out[int(fid)] = feat["geometry"]["coordinates"]
+            if len(out) >= limit:
+                break
+    return out
+a, b = sample(sys.argv[1]), sample(sys.argv[2])
+common = set(a) & set(b)
+assert len(common) >= 1000, f"only {len(common)} common ids"
+bad = [i for i in common if abs(a[i][0] - b[i][0]) > 1e-6 or abs(a[i][1] - b[i][1]) > 1e-6]
+assert not bad, f"coordinates differ for ids {bad[:5]}"
+print(f"  {len(common)} sampled features agree")
+PY
+}
+bench_case "export $LABEL points to RFC 7946 GeoJSON" 3 ogr2ogr \
+    --ours-setup 'rm -f "$T/fp.geojson" && sync' \
+    --ours       '"$FP" --db "$T/agg_base.sqlite" export -o "$T/fp.geojson"' \
+    --ours-check 'check_geojson "$T/fp.geojson" "$N"' \
+    --theirs-setup 'rm -f "$T/ogr.geojson" && sync' \
+    --theirs     'ogr2ogr -f GeoJSON -lco RFC7946=YES "$T/ogr.geojson" "$T/agg_base.sqlite" projects' \
+    --theirs-check 'check_geojson "$T/ogr.geojson" "$N"'
+compare_geojson_sample "$T/fp.geojson" "$T/ogr.geojson" | tee -a "$REPORT"
+EXPORT_RSS_BIG=$(awk -F'\t' -v n="export $LABEL points to RFC 7946 GeoJSON" '$1 == n {print $7}' "$SUMMARY")
+rm -f "$T/fp.geojson" "$T/ogr.geojson"
+
+# F. streaming: the export's peak memory with 10,000 features against 1M.
+head -n 10001 "$DATA" >"$T/small.csv"
+"$FP" --quiet --db "$T/small.sqlite" init
+"$FP" --quiet --db "$T/small.sqlite" import "$T/small.csv"
+run_timed '"$FP" --db "$T/small.sqlite" export -o "$T/small.geojson"'
+EXPORT_RSS_SMALL=$((LAST_RSS / 1024))
+growth=$((EXPORT_RSS_BIG - EXPORT_RSS_SMALL))
+if [ "$growth" -le 8 ]; then flat=ok; else flat="ABOVE TARGET"; fi
+say "export peak memory: 10,000 features $EXPORT_RSS_SMALL MiB, $LABEL features $EXPORT_RSS_BIG MiB (growth $growth MiB, target <= 8 MiB: $flat)"
+printf '%s\t%s\t-\t-\t-\t<= 8 MiB growth\t%s\t-\t%s\n' "export peak memory 10k -> $LABEL features" "-" "$growth" "$flat" >>"$SUMMARY"
+rm -f "$T/small.csv" "$T/small.sqlite" "$T/small.geojson"
+echo
 rm -f "$T/agg.sqlite" "$T/agg_base.sqlite"
 
 # D. aggregate 10,000,000 points (default options): targets under 8 s and
