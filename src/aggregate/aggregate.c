@@ -173,6 +173,10 @@ static void *read_worker(void *arg)
                              db ? sqlite3_errmsg(db) : "out of memory");
     } else {
         sqlite3_busy_timeout(db, 10000);
+        /* Pages of the first 768 MiB straight from the page cache, without a
+         * read() and a copy each (a third of a 10M-row scan); capped so the
+         * mapped pages plus the projects in memory stay under 2 GiB. */
+        sqlite3_exec(db, "PRAGMA mmap_size=805306368", NULL, NULL, NULL);
         p->st = read_range(db, p->path, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
     }
     sqlite3_close(db);
@@ -754,7 +758,21 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     }
     fp_aggregate_store_options so = { .name = name, .by = opts->by, .groups = groups, .ngroups = ngroups,
                                       .snap_km = set->kind == FP_SET_POLYGONS ? snap : 0 };
-    if ((st = fp_aggregate_write(store, &so, &t, set, levels, res, err))) goto out;
+    /* The store's 512 MiB page cache suits imports; here the projects are in
+     * memory already, so dirty pages may go to the file sooner. */
+    sqlite3 *db = fp_store_sqlite(store);
+    sqlite3_stmt *cq;
+    int cache = -2000;
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK) {
+        if (sqlite3_step(cq) == SQLITE_ROW) cache = sqlite3_column_int(cq, 0);
+        sqlite3_finalize(cq);
+    }
+    sqlite3_exec(db, "PRAGMA cache_size=-131072", NULL, NULL, NULL);
+    st = fp_aggregate_write(store, &so, &t, set, levels, res, err);
+    char restore[64];
+    snprintf(restore, sizeof restore, "PRAGMA cache_size=%d", cache);
+    sqlite3_exec(db, restore, NULL, NULL, NULL);
+    if (st) goto out;
     STEP("write");
     st = fp_store_commit(store, err);
     STEP("commit");

@@ -513,7 +513,10 @@ char *fp_layer_qml(const fp_style *style, const fp_layer *l)
     guint n = 0;
     char **values = (char **)g_hash_table_get_keys_as_array(l->category_seen, &n);
     qsort(values, n, sizeof *values, compare_strings);
-    char *qml = fp_qml_categorized(style, l->category_field, (const char *const *)values, n, l->geometry);
+    /* A mixed layer is split by geometry type in QGIS; the markers style
+     * its points (lines and polygons keep QGIS's default look). */
+    const char *geometry = !strcmp(l->geometry, "mixed") ? "point" : l->geometry;
+    char *qml = fp_qml_categorized(style, l->category_field, (const char *const *)values, n, geometry);
     g_free(values);
     return qml;
 }
@@ -581,6 +584,34 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         tmp = NULL;
         goto out;
     }
+
+    /* A --where or --split-by field that is no column must be a key some
+     * project's extra columns carry: a typo must not give an empty layer. */
+    for (int i = 0; i <= o->nwhere && !st; i++) {
+        const char *f = i < o->nwhere ? o->where[i].field : o->split_by;
+        if (!f || field_expr(&s, f)) continue;
+        int known = 0;
+        sqlite3_stmt *q;
+        if (s.has_extra && valid_identifier(f) &&
+            sqlite3_prepare_v2(fp_store_sqlite(store), "SELECT EXISTS(SELECT 1 FROM projects WHERE json_extract(extra, ?1) IS NOT NULL)",
+                               -1, &q, NULL) == SQLITE_OK) {
+            char *path = g_strdup_printf("$.\"%s\"", f);
+            sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
+            known = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+            sqlite3_finalize(q);
+            g_free(path);
+        }
+        if (!known) {
+            GString *names = g_string_new(NULL);
+            for (guint k = 0; k < s.field_names->len; k++)
+                g_string_append_printf(names, "%s%s", k ? ", " : "", (char *)g_ptr_array_index(s.field_names, k));
+            st = fp_error_set(err, FP_ERR_USAGE, "%s %s: no field '%s' in this layer (fields: %s%s)",
+                              i < o->nwhere ? "--where" : "--split-by", f, f, names->str,
+                              s.has_extra ? ", or a key of the extra columns" : "");
+            g_string_free(names, TRUE);
+        }
+    }
+    if (st) goto out;
 
     /* The layers. */
     values = g_ptr_array_new_with_free_func(g_free);
@@ -728,6 +759,14 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         st = move_files(tmp, dir, err);
     }
 out:
+    if (st && tmp && err) {
+        /* Name the target in messages, not the temporary folder. */
+        gchar **parts = g_strsplit(err->message, tmp, -1);
+        gchar *msg = g_strjoinv(dir, parts);
+        snprintf(err->message, sizeof err->message, "%s", msg);
+        g_free(msg);
+        g_strfreev(parts);
+    }
     if (tmp) remove_tree(tmp);
     for (int i = 0; i < nlayers; i++) {
         if (layers[i]->classes) { fp_classes_clear(layers[i]->classes); g_free(layers[i]->classes); }

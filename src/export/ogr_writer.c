@@ -61,10 +61,24 @@ static void write_field_map(OGRLayerH lyr, const char *path, char **names, int n
     g_free(map);
 }
 
+static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
+                           const fp_write_options *o, long *features, fp_error *err);
+
 fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err)
 {
     *features = 0;
+    /* GDAL's own messages (laundered field names, driver errors) would go to
+     * stderr; ours name the file, the layer and the feature instead. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    fp_status st = ogr_write(driver, layers, nlayers, path, o, features, err);
+    CPLPopErrorHandler();
+    return st;
+}
+
+static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
+                           const fp_write_options *o, long *features, fp_error *err)
+{
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no %s driver", driver);
     GDALDatasetH ds = o->update ? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL)

@@ -1,0 +1,738 @@
+#!/usr/bin/env bash
+# export: GeoJSON (RFC 7946), GeoJSONSeq (RFC 8142), GeoPackage with QGIS styles,
+# FlatGeobuf, Shapefile, CSV; aggregations as choropleths with centroids;
+# --split-by, --where, --precision, --bbox, --style, --append; failures.
+#
+# Every expected value comes from an independent source, never from footprint's
+# own output:
+#   * the store itself: sqlite3 (Python's sqlite3 module or the sqlite3 shell)
+#     for attributes, the SpatiaLite shell's AsGeoJSON(geom, 15) for geometries;
+#   * tests/tools/rfc7946_check.py, a strict RFC 7946 / RFC 8142 checker
+#     (Python standard library; itself tested on tests/fixtures/export/checker/);
+#   * GDAL reading the outputs back (ogrinfo, ogr2ogr) and GDAL's GeoPackage
+#     validator (validate_gpkg.py of python3-gdal);
+#   * tests/tools/compare_layer.py (store vs layer, attribute by attribute,
+#     vertex by vertex) and tests/tools/fgb_header.py (FlatGeobuf header);
+#   * the fixtures' design (tests/fixtures/export/README.md): orientations,
+#     antimeridian crossings by linear interpolation, rounding, file names;
+#   * doc/STYLE.md's definition of quantile classes (type 1) and ColorBrewer's
+#     published YlOrRd / Reds palettes for the choropleth classes and colours.
+. "$(dirname "$0")/lib.sh"
+EXP="$FIX/export"
+TOOLS="$ROOT/tests/tools"
+
+check() { python3 "$TOOLS/rfc7946_check.py" "$@" 2>&1; }
+cmp_layer() { python3 "$TOOLS/compare_layer.py" "$@" 2>&1; }
+# Geometries of a store as "id|GeoJSON" lines (SpatiaLite, 15 decimals).
+store_geoms() {
+    spatialite -batch -noheader "$1" "SELECT id, AsGeoJSON(geom, 15) FROM projects WHERE geom IS NOT NULL" 2>/dev/null |
+        grep -v '^SpatiaLite\|^$' > "$2"
+}
+# GDAL's reading of FILE [LAYER] as GeoJSON (GDAL's writer, not footprint's).
+to_geojson() { rm -f "$2"; ogr2ogr -f GeoJSON "$2" "$1" ${3:+"$3"} >/dev/null 2>&1; }
+ogr_count() { ogrinfo -ro -so "$1" "$2" 2>/dev/null | sed -n 's/^Feature Count: //p'; }
+# ogrinfo -sql (SQLite dialect) on a file: one value per line.
+ogr_sql() { ogrinfo -ro -q -dialect sqlite -sql "$2" "$1" 2>/dev/null | sed -n 's/^  [A-Za-z0-9_]* ([A-Za-z0-9]*) = //p'; }
+# A Python check: the script on stdin, arguments after the message; it prints
+# "ok" or what is wrong.
+pycheck() { local msg="$1" o; shift; o=$(python3 - "$@" 2>&1); [ "$o" == ok ] || fail "$msg: $o"; }
+assert_true() { python3 -c "import sys; sys.exit(0 if ($1) else 1)" 2>/dev/null || fail "$2"; }
+temp_left() { find "${1:-.}" -name '.footprint-export-*' | head -5; }
+TOL6=5.000001e-7   # rounding to 6 decimals moves a coordinate by at most 0.5e-6
+
+PDB=points.sqlite
+"$FP" -q --db $PDB init
+"$FP" -q --db $PDB import "$EXP/points.csv"
+store_geoms $PDB p.geoms
+SDB=shapes.sqlite
+"$FP" -q --db $SDB init
+"$FP" -q --db $SDB import "$EXP/shapes.csv"
+store_geoms $SDB s.geoms
+NP=$(sqlite3 $PDB "SELECT count(*) FROM projects")
+NS=$(sqlite3 $SDB "SELECT count(*) FROM projects")
+
+# ==============================================================================
+# 0. The checker itself.
+# ==============================================================================
+case_begin "rfc7946_check.py refuses every broken fixture for its reason and accepts the valid ones"
+C="$EXP/checker"
+while IFS='|' read -r f opts want; do
+    out=$(check "$C/$f" $opts); rc=$?
+    assert_eq 1 "$rc" "$f exit status ($out)"
+    assert_contains "$out" "$want" "$f reason"
+done <<'EOF'
+bad_nan.geojson||token NaN
+bad_overflow.geojson||not finite
+bad_crs.geojson||forbidden member "crs"
+bad_cw.geojson||exterior ring is clockwise
+bad_hole_ccw.geojson||hole is counter-clockwise
+bad_unclosed.geojson||not closed
+bad_short_ring.geojson||at least 4 positions
+bad_jump.geojson||not cut at the antimeridian
+bad_precision.geojson|--precision 6|7 decimals, more than 6
+bad_lat.geojson||latitude 91 outside
+bad_4d.geojson||2 or 3 numbers
+bad_bool.geojson||not a number
+bad_trailing_zero.geojson|--no-trailing-zeros|trailing zero
+bad_no_id.geojson|--require-id|no id
+bad_id_type.geojson||neither a number nor a string
+bad_bbox.geojson||does not contain position [1.5, 0.5]
+bad_collection_bbox.geojson||collection bbox
+bad_no_properties.geojson||no "properties"
+bad_not_collection.geojson||not a FeatureCollection
+bad_truncated.geojson||invalid JSON
+bad_bom.geojson||BOM
+bad_seq_no_rs.geojsons|--seq|feature 0: invalid JSON
+bad_seq_start.geojsons|--seq|must start with RS
+good.geojson|--require-bbox|feature 0: no bbox
+EOF
+assert_eq "ok 5 features" "$(check "$C/good.geojson" --precision 6 --require-id --no-trailing-zeros)" "good.geojson"
+assert_eq "ok 2 features" "$(check "$C/good.geojsons" --seq --precision 6 --require-id)" "good.geojsons"
+case_end
+
+# ==============================================================================
+# 1. Projects as GeoJSON.
+# ==============================================================================
+run --db $PDB export -o p.geojson
+P_RC=$RC P_OUT=$OUT
+run --db $SDB export -o s.geojson
+S_RC=$RC S_OUT=$OUT
+
+case_begin "projects -> GeoJSON: exit 0, passes the RFC 7946 checker (6 decimals, ids, no trailing zeros)"
+assert_eq 0 "$P_RC" "points exit status ($P_OUT)"
+assert_eq 0 "$S_RC" "shapes exit status ($S_OUT)"
+assert_eq "ok $NP features" "$(check p.geojson --precision 6 --require-id --no-trailing-zeros)" "points checker"
+assert_eq "ok $NS features" "$(check s.geojson --precision 6 --require-id --no-trailing-zeros)" "shapes checker"
+pycheck "collection members" p.geojson <<'P'
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+bad = [k for k in ('name', 'description', 'attribution') if not isinstance(d.get(k), str) or not d[k]]
+print('missing or empty: %s' % bad if bad else 'ok')
+P
+case_end
+
+case_begin "GeoJSON read back (Python json and ogrinfo): same ids, attributes and coordinates (±0.5e-6) as the store"
+assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer p.geojson --tol $TOL6)" "points, Python json"
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer s.geojson --tol $TOL6)" "shapes, Python json"
+assert_eq "$NP" "$(ogr_count p.geojson projects)" "ogrinfo feature count (points)"
+assert_eq "$NS" "$(ogr_count s.geojson projects)" "ogrinfo feature count (shapes)"
+to_geojson p.geojson p_gdal.json
+assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer p_gdal.json --tol $TOL6)" "points as GDAL reads them"
+to_geojson s.geojson s_gdal.json
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer s_gdal.json --tol $TOL6)" "shapes as GDAL reads them"
+case_end
+
+case_begin "numeric top-level id = the project id (sqlite3: id -> source_key)"
+pycheck "ids" p.geojson $PDB <<'P'
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+ref = dict(sqlite3.connect(sys.argv[2]).execute("SELECT id, source_key FROM projects"))
+got = {}
+for f in d['features']:
+    if type(f.get('id')) is not int:
+        print('id %r is not an integer' % f.get('id')); sys.exit()
+    got[f['id']] = f['properties']['source_key']
+print('ok' if got == ref else 'export %s, store %s' % (sorted(got.items()), sorted(ref.items())))
+P
+case_end
+
+case_begin "quotes, backslashes, control characters and non-ASCII round-trip exactly (store and fixture)"
+pycheck "strings" p.geojson $PDB <<'P'
+import json, sqlite3, sys
+raw = open(sys.argv[1], 'rb').read()
+ctl = sorted({b for b in raw if b < 0x20 and b != 0x0a})
+if ctl:
+    print('raw control bytes in the file: %s' % ctl); sys.exit()
+d = json.loads(raw.decode('utf-8'))          # strict: raw control characters inside strings refused
+by = {f['properties']['source_key']: f['properties'] for f in d['features']}
+db = sqlite3.connect(sys.argv[2])
+for key, company, name, place in db.execute("SELECT source_key, company, name, place FROM projects"):
+    p = by[key]
+    if (p['company'], p['name'], p['place']) != (company, name, place):
+        print('%s: export %r, store %r' % (key, (p['company'], p['name'], p['place']), (company, name, place))); sys.exit()
+# by hand from tests/fixtures/export/points.csv (CSV quoting undone)
+want = {'A1': 'Zürich "HQ"\\ tab\tx', 'A2': "O'Brien's \"city\"", 'A4': 'Slash\x01bell\x1fus',
+        'A5': 'line1\nline2', 'A8': 'Ünïcödé ✓ 日本 😀'}
+for k, v in want.items():
+    if by[k]['name'] != v:
+        print('%s name: export %r, fixture %r' % (k, by[k]['name'], v)); sys.exit()
+if by['A8']['company'] != 'Δelta' or by['A2']['company'] != "O'Brien":
+    print('companies %r %r' % (by['A8']['company'], by['A2']['company'])); sys.exit()
+print('ok')
+P
+case_end
+
+case_begin "amounts nan and inf: the store keeps NULL (+ extra.amount_raw); the JSON has null, never NaN/Infinity"
+DB=$PDB
+assert_eq "A2|null|nan
+A3|null|inf" "$(sql "SELECT source_key, typeof(amount), json_extract(extra, '\$.amount_raw') FROM projects WHERE source_key IN ('A2','A3') ORDER BY 1")" "store"
+pycheck "JSON amounts" p.geojson <<'P'
+import json, sys
+def bad(c): raise ValueError(c)
+d = json.load(open(sys.argv[1], encoding='utf-8'), parse_constant=bad)
+a = {f['properties']['source_key']: f['properties'].get('amount', 'absent') for f in d['features']}
+print('ok' if a['A2'] is None and a['A3'] is None and a['A1'] == 12.5 else 'amounts %r' % a)
+P
+# An infinite REAL can be stored (SQLite reads 1e999 as Inf): it must come out as null.
+cp $PDB inf.sqlite
+sqlite3 inf.sqlite "UPDATE projects SET amount = 1e999 WHERE source_key = 'A1'; UPDATE projects SET amount = -1e999 WHERE source_key = 'A4'"
+assert_eq "Inf|-Inf" "$(sqlite3 inf.sqlite "SELECT group_concat(amount, '|') FROM (SELECT amount FROM projects WHERE source_key IN ('A1','A4') ORDER BY source_key)")" "infinities stored"
+run --db inf.sqlite export -o inf.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "ok $NP features" "$(check inf.geojson --precision 6 --require-id)" "checker (no Infinity token)"
+assert_eq "None None" "$(python3 -c "
+import json; d = json.load(open('inf.geojson'))
+a = {f['properties']['source_key']: f['properties'].get('amount', 'absent') for f in d['features']}
+print(a['A1'], a['A4'])")" "infinite amounts -> null"
+case_end
+
+case_begin "a clockwise polygon comes out counter-clockwise; a counter-clockwise hole comes out clockwise"
+pycheck "orientation" s.geojson s.geoms <<'P'
+import json, sys
+def area(r): return sum(r[i][0] * r[i + 1][1] - r[i + 1][0] * r[i][1] for i in range(len(r) - 1)) / 2
+store = {int(l.split('|', 1)[0]): json.loads(l.split('|', 1)[1]) for l in open(sys.argv[2]) if l.strip()}
+d = json.load(open(sys.argv[1]))
+by = {f['properties']['source_key']: f for f in d['features']}
+s1, s2 = by['S1'], by['S2']
+# the fixture really is clockwise (exterior) and counter-clockwise (hole) in the store
+if not (area(store[s1['id']]['coordinates'][0]) < 0 and area(store[s2['id']]['coordinates'][0]) < 0
+        and area(store[s2['id']]['coordinates'][1]) > 0):
+    print('fixture orientation in the store is not as designed'); sys.exit()
+g1, g2 = s1['geometry'], s2['geometry']
+ok = (g1['type'] == 'Polygon' and area(g1['coordinates'][0]) > 0
+      and {tuple(p) for p in g1['coordinates'][0]} == {(0, 0), (0, 1), (1, 1), (1, 0)}
+      and g2['type'] == 'Polygon' and len(g2['coordinates']) == 2
+      and area(g2['coordinates'][0]) > 0 and area(g2['coordinates'][1]) < 0
+      and {tuple(p) for p in g2['coordinates'][1]} == {(11, 11), (12, 11), (12, 12), (11, 12)}
+      and abs(area(g1['coordinates'][0])) == 1 and area(g2['coordinates'][0]) == 16 and area(g2['coordinates'][1]) == -1)
+print('ok' if ok else 'S1 %s / S2 %s' % (json.dumps(g1), json.dumps(g2)))
+P
+case_end
+
+case_begin "antimeridian: lines are cut at ±180 at the interpolated latitude, a polygon becomes two"
+pycheck "cuts" s.geojson s.geoms <<'P'
+import json, sys
+store = {int(l.split('|', 1)[0]): json.loads(l.split('|', 1)[1]) for l in open(sys.argv[2]) if l.strip()}
+d = json.load(open(sys.argv[1]))
+by = {f['properties']['source_key']: f for f in d['features']}
+def crossing(a, b):
+    # latitude where a -> b (taking the short way, over the antimeridian) meets it,
+    # by linear interpolation in lon/lat; the side of 180 each end is on
+    (x0, y0), (x1, y1) = a, b
+    x1u = x1 + 360 if x0 > 0 else x1 - 360          # unwrapped end
+    edge = 180 if x0 > 0 else -180
+    return y0 + (y1 - y0) * (edge - x0) / (x1u - x0), edge
+problems = []
+for key in ('S3', 'S9'):
+    f = by[key]
+    a, b = store[f['id']]['coordinates']
+    lat, edge = crossing(a, b)
+    want = {((a[0], a[1]), (edge, lat)), ((-edge, lat), (b[0], b[1]))}
+    g = f['geometry']
+    got = {tuple(tuple(p) for p in part) for part in g['coordinates']} if g['type'] == 'MultiLineString' else g
+    if g['type'] != 'MultiLineString' or got != want:
+        problems.append('%s: want MultiLineString %s, got %s' % (key, sorted(want), json.dumps(g)))
+# by hand: S3 crosses at 11, S9 at -21
+if crossing((170, 10), (-170, 12))[0] != 11 or crossing((-170, -20), (170, -22))[0] != -21:
+    problems.append('interpolation by hand')
+g = by['S4']['geometry']
+want = [{(175, -10), (180, -10), (180, -5), (175, -5)}, {(-180, -10), (-175, -10), (-175, -5), (-180, -5)}]
+if g['type'] != 'MultiPolygon' or sorted(({tuple(p) for p in poly[0]} for poly in g['coordinates']), key=min) != sorted(want, key=min) \
+        or any(len(poly) != 1 for poly in g['coordinates']):
+    problems.append('S4: want MultiPolygon %s, got %s' % (want, json.dumps(g)))
+print('; '.join(problems) if problems else 'ok')
+P
+case_end
+
+case_begin "--precision 3 writes at most (and really) 3 decimals, rounded; the default is 6"
+run --db $SDB export --precision 3 -o s3.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "ok $NS features" "$(check s3.geojson --precision 3 --require-id --no-trailing-zeros)" "checker --precision 3"
+assert_contains "$(check s3.geojson --precision 2)" "3 decimals, more than 2" "some coordinate has 3 decimals"
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer s3.geojson --tol 5.000001e-4)" "within 0.5e-3 of the store"
+assert_contains "$(check s.geojson --precision 5)" "6 decimals, more than 5" "default: some coordinate has 6 decimals"
+pycheck "rounded values" s3.geojson s.geojson s.geoms <<'P'
+import json, sys
+store = {int(l.split('|', 1)[0]): json.loads(l.split('|', 1)[1]) for l in open(sys.argv[3]) if l.strip()}
+p3 = {f['properties']['source_key']: f for f in json.load(open(sys.argv[1]))['features']}
+p6 = {f['properties']['source_key']: f for f in json.load(open(sys.argv[2]))['features']}
+x, y = store[p3['S5']['id']]['coordinates']                     # 12.123456789 -45.987654321
+w3, w6 = [round(x, 3), round(y, 3)], [round(x, 6), round(y, 6)]
+g3, g6 = p3['S5']['geometry']['coordinates'], p6['S5']['geometry']['coordinates']
+ok = g3 == w3 == [12.123, -45.988] and g6 == w6 == [12.123457, -45.987654] and p3['S6']['geometry']['coordinates'] == [1.5, 2.25]
+print('ok' if ok else 'precision 3 %s (want %s), default %s (want %s)' % (g3, w3, g6, w6))
+P
+run --db $SDB export --precision 16 -o s16.geojson
+assert_eq 2 "$RC" "--precision 16 is a usage error"
+case_end
+
+case_begin "--bbox: feature and collection bboxes are the extents of their coordinates (computed in Python)"
+run --db $SDB export --bbox -o sb.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "ok $NS features" "$(check sb.geojson --precision 6 --require-id --require-bbox)" "checker (bboxes contain their coordinates)"
+pycheck "bboxes" sb.geojson <<'P'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def pos(c):
+    if isinstance(c[0], (int, float)): yield c
+    else:
+        for x in c: yield from pos(x)
+def ext(ps):
+    return [min(p[0] for p in ps), min(p[1] for p in ps), max(p[0] for p in ps), max(p[1] for p in ps)]
+allp, bad = [], []
+for f in d['features']:
+    ps = list(pos(f['geometry']['coordinates'])); allp += ps
+    e = ext(ps)
+    ok = f['bbox'] == e
+    if not ok and e[0] == -180 and e[2] == 180:     # cut at the antimeridian: RFC 7946 5.2 form allowed too
+        east = [p[0] for p in ps if p[0] >= 0]; west = [p[0] for p in ps if p[0] < 0]
+        ok = f['bbox'] == [min(east), e[1], max(west), e[3]]
+    if not ok: bad.append('%s: bbox %s, coordinates span %s' % (f['properties']['source_key'], f['bbox'], e))
+if d.get('bbox') != ext(allp): bad.append('collection bbox %s, coordinates span %s' % (d.get('bbox'), ext(allp)))
+print('; '.join(bad) if bad else 'ok')
+P
+case_end
+
+# ==============================================================================
+# 2. GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV.
+# ==============================================================================
+case_begin "GeoJSONSeq (.geojsons): every record is RS + JSON + LF, one per project, valid features"
+run --db $SDB export -o s.geojsons
+assert_eq 0 "$RC" "exit status ($OUT)"
+pycheck "records" s.geojsons "$NS" <<'P'
+import json, sys
+raw = open(sys.argv[1], 'rb').read()
+if not raw.startswith(b'\x1e') or not raw.endswith(b'\n'):
+    print('file must start with RS and end with LF'); sys.exit()
+recs = raw.split(b'\x1e')[1:]
+for i, r in enumerate(recs):
+    if not r.endswith(b'\n') or b'\n' in r[:-1]:
+        print('record %d is not one line ended by LF' % i); sys.exit()
+    f = json.loads(r.decode('utf-8'))
+    if f.get('type') != 'Feature': print('record %d is not a Feature' % i); sys.exit()
+print('ok' if len(recs) == int(sys.argv[2]) else '%d records' % len(recs))
+P
+assert_eq "ok $NS features" "$(check s.geojsons --seq --precision 6 --require-id --no-trailing-zeros)" "checker --seq"
+assert_eq "$NS" "$(ogrinfo -ro -so s.geojsons s 2>/dev/null | sed -n 's/^Feature Count: //p')" "GDAL's GeoJSONSeq driver count"
+case_end
+
+run --db $PDB export -o p.gpkg
+PG_RC=$RC PG_OUT=$OUT
+run --db $SDB export -o s.gpkg
+SG_RC=$RC SG_OUT=$OUT
+VALIDATE=$(find /usr/lib/python3/dist-packages/osgeo_utils/samples /usr/share/doc/python3-gdal -name validate_gpkg.py 2>/dev/null | head -1)
+validate_gpkg() {  # file: GDAL's validator when installed (python3-gdal), plus our sqlite3 checks
+    if [ -n "$VALIDATE" ]; then
+        local o; o=$(/usr/bin/python3 "$VALIDATE" "$1" 2>&1) || fail "validate_gpkg.py $1: $(tail -3 <<<"$o")"
+    fi
+    assert_eq "ok" "$(sqlite3 "$1" "PRAGMA integrity_check")" "$1 integrity"
+    assert_eq "GPKG" "$(sqlite3 "$1" "PRAGMA application_id" | awk '{printf "%c%c%c%c", int($1/16777216)%256, int($1/65536)%256, int($1/256)%256, $1%256}')" "$1 application_id"
+    assert_eq "0" "$(sqlite3 "$1" "SELECT count(*) FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g ON g.table_name = c.table_name WHERE c.data_type = 'features' AND (g.table_name IS NULL OR c.srs_id <> 4326 OR g.srs_id <> 4326)")" "$1 feature tables without a WGS 84 geometry column"
+}
+
+case_begin "GeoPackage: layers, geometry types, counts, GDAL's validator, spatial index"
+assert_eq 0 "$PG_RC" "points exit status ($PG_OUT)"
+assert_eq 0 "$SG_RC" "shapes exit status ($SG_OUT)"
+validate_gpkg p.gpkg
+validate_gpkg s.gpkg
+assert_eq "1: projects (Point)" "$(ogrinfo -ro -q p.gpkg 2>/dev/null | grep -v layer_styles)" "points: ogrinfo layers"
+assert_eq "$NP" "$(ogr_count p.gpkg projects)" "points count"
+assert_eq "$NS" "$(ogr_count s.gpkg projects)" "shapes count"
+assert_eq "projects|features|POINT|4326" "$(sqlite3 p.gpkg "SELECT c.table_name, c.data_type, g.geometry_type_name, g.srs_id FROM gpkg_contents c JOIN gpkg_geometry_columns g USING (table_name)")" "gpkg_contents / gpkg_geometry_columns"
+assert_eq "projects|GEOMETRY" "$(sqlite3 s.gpkg "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns")" "mixed layer is GEOMETRY"
+assert_eq "1" "$(sqlite3 p.gpkg "SELECT count(*) FROM gpkg_extensions WHERE table_name='projects' AND extension_name='gpkg_rtree_index'")" "R*Tree spatial index registered"
+assert_eq "$NP" "$(sqlite3 p.gpkg "SELECT count(*) FROM rtree_projects_geom")" "R*Tree entries"
+case_end
+
+case_begin "GeoPackage read back: same ids, attributes and coordinates as the store"
+to_geojson p.gpkg pg.json projects
+assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer pg.json --id prop)" "points"
+to_geojson s.gpkg sg.json projects
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer sg.json --id prop)" "shapes"
+case_end
+
+# QML of a layer_styles row: renderer type, attribute, ranges and categories.
+qml_of() {  # gpkg table -> "renderer attr nranges ncategories" or a parse error
+    python3 - "$1" "$2" <<'P'
+import sqlite3, sys, xml.dom.minidom as m
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ?", (sys.argv[2],)).fetchall()
+if len(rows) != 1: print('%d layer_styles rows' % len(rows)); sys.exit()
+d = m.parseString(rows[0][0])
+r = d.getElementsByTagName('renderer-v2')
+print(r[0].getAttribute('type') if r else '-', r[0].getAttribute('attr') if r else '-',
+      len(d.getElementsByTagName('range')), len(d.getElementsByTagName('category')))
+P
+}
+
+case_begin "GeoPackage QGIS styles: a layer_styles row per layer whose QML parses (categories of the points)"
+assert_eq "projects" "$(sqlite3 p.gpkg "SELECT group_concat(f_table_name) FROM layer_styles")" "points: styled layers"
+ncat=$(sqlite3 $PDB "SELECT count(DISTINCT category) FROM projects")
+q=$(qml_of p.gpkg projects)
+assert_eq "categorizedSymbol category" "$(cut -d' ' -f1,2 <<<"$q")" "points renderer ($q)"
+pycheck "every stored category in the QML" p.gpkg $PDB <<'P'
+import sqlite3, sys, xml.dom.minidom as m
+q = sqlite3.connect(sys.argv[1]).execute("SELECT styleQML FROM layer_styles WHERE f_table_name='projects'").fetchone()[0]
+vals = {c.getAttribute('value') for c in m.parseString(q).getElementsByTagName('category')}
+want = {r[0] for r in sqlite3.connect(sys.argv[2]).execute("SELECT DISTINCT category FROM projects WHERE category IS NOT NULL")}
+print('ok' if want <= vals else 'missing %s' % sorted(want - vals))
+P
+# The shapes layer (points, lines, polygons) is styled too: its GeoJSON gets a .qml.
+assert_eq "yes" "$([ -s s.qml ] && echo yes || echo no)" "shapes GeoJSON has a .qml"
+assert_eq "projects" "$(sqlite3 s.gpkg "SELECT group_concat(f_table_name) FROM layer_styles")" "shapes: styled layers in the GeoPackage"
+case_end
+
+case_begin "FlatGeobuf: count and values read back; the header has a spatial index (fgb_header.py)"
+run --db $SDB export -o s.fgb
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$NS" "$(ogr_count s.fgb projects)" "ogrinfo count"
+hdr=$(python3 "$TOOLS/fgb_header.py" s.fgb)
+assert_eq "features_count=$NS" "${hdr% *}" "header features_count"
+assert_true "${hdr##*=} > 0" "header index_node_size > 0 ($hdr)"
+to_geojson s.fgb sf.json
+fields=$(ogrinfo -ro -so s.fgb projects 2>/dev/null | sed -n 's/^\([A-Za-z0-9_]*\): .*/\1/p' | paste -sd' ')
+for c in id dataset source_key company category name place country country_code year status amount source geocode_method geocode_precision; do
+    grep -qw "$c" <<<"$fields" || fail "field $c missing from the FlatGeobuf schema ($fields)"
+done
+# FlatGeobuf stores no null properties: GDAL reads them back as unset, which its GeoJSON omits
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer sf.json --id prop --absent-is-null)" "values"
+case_end
+
+case_begin "Shapefile: values read back; NAME.fields.csv maps every full name to the .dbf name ogrinfo shows"
+run --db $PDB export -o p.shp
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "yes" "$([ -s p.fields.csv ] && echo yes || echo no)" "p.fields.csv written"
+dbf=$(ogrinfo -ro -so p.shp p 2>/dev/null | sed -n 's/^\([A-Za-z0-9_]*\): [A-Za-z0-9]* (.*$/\1/p' | sort | paste -sd' ')
+pycheck "field map" p.fields.csv "$dbf" <<'P'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+body = rows[1:] if rows and rows[0] == ['field', 'shapefile_field'] else rows
+full = {r[0]: r[1] for r in body}
+dbf = set(sys.argv[2].split())
+need = ['geocode_precision', 'country_code', 'contract_value_eur', 'partner_university', 'partner_university_city', 'name']
+problems = [k for k in need if k not in full]
+problems += ['%s -> %s not in the .dbf' % (k, v) for k, v in full.items() if v not in dbf]
+problems += ['%s is longer than 10' % v for v in full.values() if len(v.encode()) > 10]
+if set(full.values()) != dbf: problems.append('map %s vs dbf %s' % (sorted(full.values()), sorted(dbf)))
+if len(set(full.values())) != len(full): problems.append('two names map to one field')
+print('; '.join(problems) if problems else 'ok')
+P
+to_geojson p.shp ps.json
+assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer ps.json --id prop --fields-map p.fields.csv)" "values through the map"
+assert_eq "yes" "$([ -s p.qml ] && echo yes || echo no)" "p.qml written"
+case_end
+
+case_begin "Shapefile of points, lines and polygons: refused with a message, no partial file"
+run --db $SDB export -o mixed.shp
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "mixed.shp" "message names the file"
+assert_eq "" "$(ls mixed.* 2>/dev/null; temp_left)" "files left"
+case_end
+
+case_begin "CSV: X/Y columns for points, WKT otherwise; values read back"
+run --db $PDB export -o p.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "X,Y" "$(head -1 p.csv | cut -d, -f1,2)" "points header"
+assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer p.csv --csv --loose)" "points values"
+run --db $SDB export -o s.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "WKT" "$(head -1 s.csv | cut -d, -f1)" "shapes header"
+assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer s.csv --csv --loose)" "shapes values"
+assert_eq "$NP" "$(ogrinfo -ro -so -oo X_POSSIBLE_NAMES=X -oo Y_POSSIBLE_NAMES=Y p.csv p 2>/dev/null | sed -n 's/^Feature Count: //p')" "GDAL reads the points"
+case_end
+
+# ==============================================================================
+# 3. --split-by, --where.
+# ==============================================================================
+case_begin "--split-by category: one file per value, together all projects; ../evil, a/b, .. stay inside the folder"
+mkdir -p deep/er
+touch marker; sleep 1
+run --db $PDB export --split-by category --format geojson -o deep/er/split
+assert_eq 0 "$RC" "exit status ($OUT)"
+DB=$PDB
+nval=$(sql "SELECT count(*) FROM (SELECT DISTINCT category FROM projects)")   # NULL is a value too
+assert_eq "$nval" "$(ls deep/er/split/*.geojson 2>/dev/null | wc -l)" "files (sqlite3: $nval distinct values)"
+assert_eq "" "$(find . -newer marker ! -type d ! -path './deep/er/split/*' ! -name '*.sqlite*')" "files created outside the folder"
+assert_eq "./deep/er ./deep/er/split" "$(find . -newer marker -type d | sort | paste -sd' ')" "folders created or changed"
+assert_eq "" "$(ls -A deep/er/split | grep -v '^[A-Za-z0-9._-]*$')" "names outside [A-Za-z0-9._-]"
+assert_eq "" "$(ls -A deep/er/split | grep -x '\.\.\?\(\.geojson\)\?')" "names . or .."
+pycheck "union" $PDB deep/er/split <<'P'
+import glob, json, sqlite3, sys
+ref = {i: c for i, c in sqlite3.connect(sys.argv[1]).execute("SELECT id, category FROM projects")}
+seen = {}
+for f in sorted(glob.glob(sys.argv[2] + '/*.geojson')):
+    cats = set()
+    for ft in json.load(open(f))['features']:
+        if ft['id'] in seen: print('project %d in %s and %s' % (ft['id'], seen[ft['id']], f)); sys.exit()
+        seen[ft['id']] = f; cats.add(ft['properties']['category'])
+    if len(cats) != 1: print('%s mixes categories %s' % (f, cats)); sys.exit()
+print('ok' if set(seen) == set(ref) else 'ids %s vs store %s' % (sorted(seen), sorted(ref)))
+P
+for f in deep/er/split/*.geojson; do
+    r=$(check "$f" --precision 6 --require-id); [ "${r%% *}" == ok ] || fail "$f: $r"
+done
+case_end
+
+case_begin "--split-by category into a GeoPackage: one table per value, counts match the store"
+run --db $PDB export --split-by category -o split.gpkg
+assert_eq 0 "$RC" "exit status ($OUT)"
+validate_gpkg split.gpkg
+DB=$PDB
+assert_eq "$(sql "SELECT count(*) FROM (SELECT DISTINCT category FROM projects)")" "$(sqlite3 split.gpkg "SELECT count(*) FROM gpkg_contents WHERE data_type='features'")" "tables"
+assert_eq "$NP" "$(sqlite3 split.gpkg "SELECT sum(feature_count) FROM gpkg_ogr_contents")" "features over the tables"
+assert_eq "" "$(sqlite3 split.gpkg "SELECT table_name FROM gpkg_contents" | grep -v '^projects_[A-Za-z0-9._-]*$')" "table names"
+case_end
+
+ids_of() { python3 -c "import json,sys; print(' '.join(str(f['id']) for f in sorted(json.load(open(sys.argv[1]))['features'], key=lambda f: f['id'])))" "$1" 2>&1; }
+case_begin "--where: same field ORs, different fields AND, extra keys, values bound (O'Brien, injection)"
+DB=$PDB
+run --db $PDB export --where category=5g --where category=cable -o w1.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM projects WHERE category IN ('5g', 'cable') ORDER BY id)")" "$(ids_of w1.geojson)" "5g OR cable"
+assert_eq "ok 3 features" "$(check w1.geojson --precision 6 --require-id --no-trailing-zeros)" "checker (3 by the fixture: A1, A5, A8)"
+run --db $PDB export --where category=smart_city --where "company=O'Brien" -o w2.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM projects WHERE category = 'smart_city' AND company = 'O''Brien' ORDER BY id)")" "$(ids_of w2.geojson)" "smart_city AND O'Brien"
+run --db $PDB export --where "company=O'Brien" --where company=Beta --where category=a/b -o w3.geojson
+assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM projects WHERE company IN ('O''Brien', 'Beta') AND category = 'a/b' ORDER BY id)")" "$(ids_of w3.geojson)" "(O'Brien OR Beta) AND a/b"
+run --db $PDB export --where partner_university=ETH -o w4.geojson
+assert_eq "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM projects WHERE json_extract(extra, '\$.partner_university') = 'ETH' ORDER BY id)")" "$(ids_of w4.geojson)" "extra key"
+run --db $PDB export --where "company=x' OR '1'='1" -o w5.geojson
+assert_eq 0 "$RC" "injection exit status ($OUT)"
+assert_eq "" "$(ids_of w5.geojson)" "a quote-laden value matches nothing"
+assert_eq "$NP" "$(sql "SELECT count(*) FROM projects")" "store unchanged"
+case_end
+
+case_begin "--where on an unknown field: usage error (exit 2) naming it, nothing written"
+run --db $PDB export --where nosuchfield=1 -o w6.geojson
+assert_eq 2 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "nosuchfield" "message names the field"
+assert_eq "" "$(ls w6.* 2>/dev/null)" "files written"
+run --db $PDB export --where noequals -o w7.geojson
+assert_eq 2 "$RC" "--where without = ($OUT)"
+case_end
+
+# ==============================================================================
+# 4. Aggregations, assignments, --append.
+# ==============================================================================
+RDB=job/footprint.sqlite
+"$FP" -q --db $RDB run >run.log 2>&1
+RUN_RC=$?
+AGG=country_by_category
+run --db $RDB export --what aggregate:$AGG -o agg.geojson
+A_RC=$RC A_OUT=$OUT
+
+case_begin "aggregate -> GeoJSON: one polygon per country (252), the store's values, centroid layer, checker"
+assert_eq 0 "$RUN_RC" "footprint run ($(tail -3 run.log))"
+assert_eq 0 "$A_RC" "exit status ($A_OUT)"
+DB=$RDB
+ncountry=$(sql "SELECT count(*) FROM agg_$AGG WHERE level='country' AND code<>'_unassigned'")
+assert_eq 252 "$ncountry" "sqlite3: countries in the aggregation"
+assert_eq "ok 252 features" "$(check agg.geojson --precision 6 --require-id --no-trailing-zeros)" "checker, polygons"
+assert_eq "ok 252 features" "$(check agg_centroids.geojson --precision 6 --require-id --no-trailing-zeros)" "checker, centroids"
+pycheck "values = agg table" agg.geojson $RDB agg_$AGG <<'P'
+import json, math, sqlite3, sys
+db = sqlite3.connect(sys.argv[2]); db.row_factory = sqlite3.Row
+ref = {r['code']: r for r in db.execute("SELECT * FROM %s WHERE level='country' AND code<>'_unassigned'" % sys.argv[3])}
+feats = json.load(open(sys.argv[1]))['features']
+codes = [f['properties']['code'] for f in feats]
+if sorted(codes) != sorted(ref): print('codes differ'); sys.exit()
+for f in feats:
+    if f['geometry']['type'] not in ('Polygon', 'MultiPolygon'): print('%s: %s' % (f['properties']['code'], f['geometry']['type'])); sys.exit()
+    r = ref[f['properties']['code']]
+    for k in r.keys():
+        if k in ('geom', 'id'): continue
+        v, g = r[k], f['properties'].get(k, 'absent')
+        same = (v is None and g is None) or (isinstance(v, (int, float)) and isinstance(g, (int, float)) and math.isclose(v, g, rel_tol=1e-12, abs_tol=1e-12)) or v == g
+        if not same: print('%s.%s: export %r, store %r' % (r['code'], k, g, v)); sys.exit()
+print('ok')
+P
+case_end
+
+case_begin "choropleth: zero = no data (null class, #dddddd), quantile classes of doc/STYLE.md, YlOrRd colours, monotonic"
+pycheck "classes" agg.geojson <<'P'
+import json, math, sys
+feats = [f['properties'] for f in json.load(open(sys.argv[1]))['features']]
+# ColorBrewer YlOrRd (colorbrewer2.org)
+YLORRD = {3: ['#ffeda0', '#feb24c', '#f03b20'], 4: ['#ffffb2', '#fecc5c', '#fd8d3c', '#e31a1c'],
+          5: ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03b20', '#bd0026']}
+bad = []
+for p in feats:
+    if p['projects'] == 0 and (p['class'] is not None or p['fill'].lower() != '#dddddd'):
+        bad.append('%s: 0 projects, class %r fill %r' % (p['code'], p['class'], p['fill']))
+vals = sorted(p['projects'] for p in feats if p['projects'] != 0)
+m, k = len(vals), 5
+# doc/STYLE.md: upper bound of class i = value at position ceil(i*m/k) (1-based), coinciding bounds merged
+uppers = sorted(set(vals[math.ceil(i * m / k) - 1] for i in range(1, k + 1)))
+def cls(v): return 1 + next(i for i, u in enumerate(uppers) if v <= u)
+n = len(uppers)
+pal = YLORRD[n] if n >= 3 else [YLORRD[3][-1]] if n == 1 else [YLORRD[3][0], YLORRD[3][-1]]
+for p in feats:
+    if p['projects'] == 0: continue
+    if p['class'] != cls(p['projects']) or p['fill'].lower() != pal[cls(p['projects']) - 1]:
+        bad.append('%s: projects %s -> class %r fill %r, expected %d %s' % (p['code'], p['projects'], p['class'], p['fill'], cls(p['projects']), pal[cls(p['projects']) - 1]))
+classed = sorted((p['projects'], p['class']) for p in feats if p['class'] is not None)
+if any(a[1] > b[1] for a, b in zip(classed, classed[1:])): bad.append('class not monotonic in projects')
+print('; '.join(bad[:5]) if bad else 'ok')
+P
+case_end
+
+case_begin "centroids: one point per region, inside its polygon (Python point-in-polygon; GDAL ST_Within on the GeoPackage)"
+pycheck "inside" agg.geojson agg_centroids.geojson <<'P'
+import json, sys
+polys = {f['properties']['code']: f['geometry'] for f in json.load(open(sys.argv[1]))['features']}
+pts = {f['properties']['code']: f['geometry'] for f in json.load(open(sys.argv[2]))['features']}
+def in_ring(x, y, r):
+    c = False
+    for (x1, y1), (x2, y2) in zip(r, r[1:]):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1): c = not c
+    return c
+def inside(pt, g):
+    x, y = pt
+    ps = [g['coordinates']] if g['type'] == 'Polygon' else g['coordinates']
+    return any(in_ring(x, y, p[0]) and not any(in_ring(x, y, h) for h in p[1:]) for p in ps)
+if set(pts) != set(polys): print('codes differ'); sys.exit()
+bad = [c for c in pts if pts[c]['type'] != 'Point' or not inside(pts[c]['coordinates'], polys[c])]
+print('outside: %s' % bad[:10] if bad else 'ok')
+P
+run --db $RDB export --what aggregate:$AGG -o agg.gpkg
+assert_eq 0 "$RC" "gpkg exit status ($OUT)"
+assert_eq "252
+252" "$(ogr_sql agg.gpkg "SELECT count(*) AS n, sum(ST_Within(c.geom, a.geom)) AS w FROM $AGG a JOIN ${AGG}_centroids c ON a.code = c.code")" "GDAL: joined on code, within"
+case_end
+
+case_begin "aggregate -> GeoPackage: layers, types, counts, validator, a QML per layer with one <range> per class"
+validate_gpkg agg.gpkg
+assert_eq "1: $AGG (Multi Polygon)
+2: ${AGG}_centroids (Point)" "$(ogrinfo -ro -q agg.gpkg 2>/dev/null | grep -v layer_styles)" "layers"
+assert_eq "252 252" "$(ogr_count agg.gpkg $AGG) $(ogr_count agg.gpkg ${AGG}_centroids)" "counts"
+nclass=$(python3 -c "import json; print(max(f['properties']['class'] or 0 for f in json.load(open('agg.geojson'))['features']))")
+for t in $AGG ${AGG}_centroids; do
+    q=$(qml_of agg.gpkg $t)
+    assert_eq "graduatedSymbol projects $nclass 0" "$q" "$t QML (renderer attr ranges categories)"
+done
+assert_eq "$nclass" "$(python3 -c "import xml.dom.minidom as m; print(len(m.parse('agg.qml').getElementsByTagName('range')))")" "agg.qml ranges"
+case_end
+
+case_begin "--style with manual breaks: classes and colours by hand (Reds, breaks 1 2 5 10 50), QML ranges = breaks"
+run --db $RDB export --what aggregate:$AGG --style "$EXP/manual_reds.json" --no-centroids -o man.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "" "$(ls man_centroids* 2>/dev/null)" "--no-centroids: no centroid layer"
+pycheck "manual classes" man.geojson man.qml <<'P'
+import json, sys, xml.dom.minidom as m
+REDS4 = ['#fee5d9', '#fcae91', '#fb6a4a', '#cb181d']          # ColorBrewer Reds, 4 classes
+breaks = [1, 2, 5, 10, 50]                                     # class i: breaks[i] < v <= breaks[i+1], first from breaks[0]
+def cls(v):
+    for i in range(4):
+        if v <= breaks[i + 1]: return i + 1
+    return 4
+bad = []
+for f in json.load(open(sys.argv[1]))['features']:
+    p = f['properties']
+    want = (None, '#0000ff') if p['projects'] == 0 else (cls(p['projects']), REDS4[cls(p['projects']) - 1])
+    if (p['class'], p['fill'].lower()) != want: bad.append('%s: %s -> %r, want %r' % (p['code'], p['projects'], (p['class'], p['fill']), want))
+r = [(float(x.getAttribute('lower')), float(x.getAttribute('upper'))) for x in m.parse(sys.argv[2]).getElementsByTagName('range')]
+if r != list(zip(breaks, breaks[1:])): bad.append('QML ranges %s' % r)
+print('; '.join(bad[:5]) if bad else 'ok')
+P
+case_end
+
+case_begin "aggregate:NAME:continent exports the continent rows; --where on an aggregation column"
+DB=$RDB
+run --db $RDB export --what aggregate:$AGG:continent --no-centroids -o cont.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$(sql "SELECT group_concat(code, '|') FROM (SELECT code FROM agg_$AGG WHERE level='continent' AND code<>'_unassigned' ORDER BY code)")" \
+    "$(python3 -c "import json; print('|'.join(sorted(f['properties']['code'] for f in json.load(open('cont.geojson'))['features'])))")" "continent codes"
+assert_eq "ok $(sql "SELECT count(*) FROM agg_$AGG WHERE level='continent' AND code<>'_unassigned'") features" "$(check cont.geojson --precision 6 --require-id)" "checker"
+run --db $RDB export --what aggregate:$AGG --where code=FRA --where code=KEN -o two.geojson
+assert_eq 0 "$RC" "--where code exit status ($OUT)"
+assert_eq "FRA KEN" "$(python3 -c "import json; print(' '.join(sorted(f['properties']['code'] for f in json.load(open('two.geojson'))['features'])))")" "--where code=FRA --where code=KEN"
+case_end
+
+case_begin "assignments:NAME: one feature per assignment row, id = row id, values of the store"
+run --db $RDB export --what assignments:$AGG -o as.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+DB=$RDB
+n=$(sql "SELECT count(*) FROM agg_${AGG}_assign")
+assert_eq "ok $n features" "$(check as.geojson --precision 6 --require-id)" "checker"
+pycheck "rows" as.geojson $RDB agg_${AGG}_assign <<'P'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[2])
+ref = {r[0]: r[1:] for r in db.execute("SELECT a.rowid, a.project_id, a.region_code, a.share, a.method, p.category FROM %s a JOIN projects p ON p.id = a.project_id" % sys.argv[3])}
+got = {f['id']: tuple(f['properties'].get(k) for k in ('project_id', 'region_code', 'share', 'method', 'category')) for f in json.load(open(sys.argv[1]))['features']}
+print('ok' if got == ref else 'differ: %s' % [(k, got.get(k), ref.get(k)) for k in set(got) | set(ref) if got.get(k) != ref.get(k)][:3])
+P
+case_end
+
+case_begin "--append adds layers to an existing GeoPackage (a layer of the same name is replaced)"
+run --db $PDB export -o app.gpkg
+run --db $RDB export --what aggregate:$AGG -o app.gpkg --append
+assert_eq 0 "$RC" "append exit status ($OUT)"
+assert_eq "$AGG ${AGG}_centroids projects" "$(sqlite3 app.gpkg "SELECT group_concat(table_name, ' ') FROM (SELECT table_name FROM gpkg_contents ORDER BY 1)")" "layers"
+assert_eq "$AGG ${AGG}_centroids projects" "$(sqlite3 app.gpkg "SELECT group_concat(f_table_name, ' ') FROM (SELECT f_table_name FROM layer_styles ORDER BY 1)")" "one style per layer"
+run --db $PDB export --where category=5g -o app.gpkg --append
+assert_eq "$(sqlite3 $PDB "SELECT count(*) FROM projects WHERE category='5g'") 252" "$(ogr_count app.gpkg projects) $(ogr_count app.gpkg $AGG)" "projects replaced, aggregation kept"
+assert_eq "1" "$(sqlite3 app.gpkg "SELECT count(*) FROM layer_styles WHERE f_table_name='projects'")" "one style row for the replaced layer"
+validate_gpkg app.gpkg
+run --db $PDB export -o app.geojson --append
+assert_eq 2 "$RC" "--append with GeoJSON is a usage error ($OUT)"
+case_end
+
+# ==============================================================================
+# 5. Failures leave nothing half-written.
+# ==============================================================================
+case_begin "an export that cannot create its folder fails clearly and writes nothing"
+echo "not a folder" > blocker.txt
+run --db $PDB export -o blocker.txt/x.geojson
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "blocker.txt" "message names the path"
+assert_eq "not a folder" "$(cat blocker.txt)" "blocker.txt untouched"
+assert_eq "" "$(temp_left)" "temporary folders left"
+if [ "$(id -u)" != 0 ]; then     # a read-only folder stops only non-root users
+    mkdir ro && chmod 555 ro
+    run --db $PDB export -o ro/x.geojson
+    assert_eq 1 "$RC" "read-only folder exit status"
+    assert_eq "" "$(ls -A ro)" "files in the read-only folder"
+    chmod 755 ro
+fi
+case_end
+
+case_begin "a failing export leaves the existing file untouched and no temporary folder"
+run --db $RDB export --what aggregate:$AGG -o keep.geojson
+before=$(md5sum keep.geojson keep_centroids.geojson keep.qml)
+run --db $RDB export --what aggregate:missing -o keep.geojson
+assert_eq 2 "$RC" "missing aggregation exit status"
+assert_contains "$OUT" "missing" "message names the aggregation"
+assert_eq "$before" "$(md5sum keep.geojson keep_centroids.geojson keep.qml)" "files after --what aggregate:missing"
+# a file size limit (SIGXFSZ is ignored by footprint: the write fails with EFBIG)
+size=$(stat -c %s keep.geojson)
+OUT=$(ulimit -f $(( size / 2048 )); "$FP" --db $RDB export --what aggregate:$AGG -o keep.geojson 2>&1); RC=$?
+assert_eq 1 "$RC" "size limit exit status ($OUT)"
+assert_contains "$OUT" "keep.geojson" "message names the file"
+assert_eq "$before" "$(md5sum keep.geojson keep_centroids.geojson keep.qml)" "files after the size-limit failure"
+run --db $RDB export --what aggregate:$AGG -o keep.gpkg
+gbefore=$(md5sum keep.gpkg)
+OUT=$(ulimit -f $(( $(stat -c %s keep.gpkg) / 2048 )); "$FP" --db $RDB export --what aggregate:$AGG -o keep.gpkg 2>&1); RC=$?
+assert_eq 1 "$RC" "GeoPackage size limit exit status"
+assert_eq "$gbefore" "$(md5sum keep.gpkg)" "GeoPackage after the size-limit failure"
+assert_eq "" "$(temp_left)" "temporary folders left"
+case_end
+
+# ==============================================================================
+# 6. footprint run's layers.
+# ==============================================================================
+case_begin "footprint run writes projects/CATEGORY.geojson, the choropleth and footprint.gpkg; all pass the checks"
+DB=$RDB
+for c in $(sql "SELECT DISTINCT category FROM projects ORDER BY 1"); do
+    f=job/projects/$c.geojson
+    assert_eq "ok $(sql "SELECT count(*) FROM projects WHERE category='$c'") features" "$(check "$f" --precision 6 --require-id --no-trailing-zeros)" "$f"
+    [ -s job/projects/$c.qml ] || fail "job/projects/$c.qml missing"
+done
+assert_eq "$(sql "SELECT count(DISTINCT category) FROM projects")" "$(ls job/projects/*.geojson | wc -l)" "one file per category"
+assert_eq "ok 252 features" "$(check job/$AGG.geojson --precision 6 --require-id --no-trailing-zeros)" "job/$AGG.geojson"
+assert_eq "ok 252 features" "$(check job/${AGG}_centroids.geojson --precision 6 --require-id --no-trailing-zeros)" "job/${AGG}_centroids.geojson"
+for f in job/$AGG.qml job/${AGG}_centroids.qml; do [ -s "$f" ] || fail "$f missing"; done
+validate_gpkg job/footprint.gpkg
+assert_eq "$(sql "SELECT count(*) FROM projects") 252 252" "$(ogr_count job/footprint.gpkg projects) $(ogr_count job/footprint.gpkg $AGG) $(ogr_count job/footprint.gpkg ${AGG}_centroids)" "GeoPackage layers"
+assert_eq "$AGG ${AGG}_centroids projects" "$(sqlite3 job/footprint.gpkg "SELECT group_concat(f_table_name, ' ') FROM (SELECT f_table_name FROM layer_styles ORDER BY 1)")" "styles"
+assert_eq "" "$(temp_left job)" "temporary folders left"
+case_end
