@@ -574,6 +574,7 @@ assert not bad, f"coordinates differ for ids {bad[:5]}"
 print(f"  {len(common)} sampled features agree")
 PY
 }
+export -f check_geojson
 bench_case "export $LABEL points to RFC 7946 GeoJSON" 3 ogr2ogr \
     --ours-setup 'rm -f "$T/fp.geojson" && sync' \
     --ours       '"$FP" --db "$T/agg_base.sqlite" export -o "$T/fp.geojson"' \

@@ -546,6 +546,16 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         if (!o->where[i].field || !*o->where[i].field || !o->where[i].value)
             return fp_error_set(err, FP_ERR_USAGE, "--where: expected FIELD=VALUE");
 
+    /* Rows stream from the store once: a small page cache keeps the memory
+     * flat however large the table (the store's default suits imports). */
+    sqlite3 *db = fp_store_sqlite(store);
+    int cache = -2000;
+    sqlite3_stmt *cq;
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK) {
+        if (sqlite3_step(cq) == SQLITE_ROW) cache = sqlite3_column_int(cq, 0);
+        sqlite3_finalize(cq);
+    }
+    sqlite3_exec(db, "PRAGMA cache_size=-8192", NULL, NULL, NULL);
     source s = {0};
     fp_style *style = NULL;
     GPtrArray *values = NULL;
@@ -685,10 +695,10 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         }
         if (!st) {
             /* Styles of layers being replaced go with them. */
-            sqlite3 *db = NULL;
-            if (wo.update && sqlite3_open(path, &db) == SQLITE_OK) {
+            sqlite3 *gdb = NULL;
+            if (wo.update && sqlite3_open(path, &gdb) == SQLITE_OK) {
                 sqlite3_stmt *q;
-                if (sqlite3_prepare_v2(db, "DELETE FROM layer_styles WHERE f_table_name=?1", -1, &q, NULL) == SQLITE_OK) {
+                if (sqlite3_prepare_v2(gdb, "DELETE FROM layer_styles WHERE f_table_name=?1", -1, &q, NULL) == SQLITE_OK) {
                     for (int i = 0; i < nlayers; i++) {
                         sqlite3_bind_text(q, 1, layers[i]->name, -1, SQLITE_STATIC);
                         sqlite3_step(q);
@@ -697,7 +707,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
                     sqlite3_finalize(q);
                 }
             }
-            sqlite3_close(db);
+            sqlite3_close(gdb);
         }
         if (!st)
             st = fp_ogr_write(fmt->driver, layers, nlayers, path, &wo, &n, err);
@@ -705,17 +715,17 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         res->layers = nlayers;
         if (!st) {
             /* QGIS reads its styles from the layer_styles table. */
-            sqlite3 *db = NULL;
-            if (sqlite3_open(path, &db) == SQLITE_OK) {
+            sqlite3 *gdb = NULL;
+            if (sqlite3_open(path, &gdb) == SQLITE_OK) {
                 char *msg = NULL;
-                sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS layer_styles(id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                sqlite3_exec(gdb, "CREATE TABLE IF NOT EXISTS layer_styles(id INTEGER PRIMARY KEY AUTOINCREMENT, "
                              "f_table_catalog TEXT(256), f_table_schema TEXT(256), f_table_name TEXT(256), "
                              "f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, "
                              "useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30), "
                              "update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))", NULL, NULL, &msg);
                 sqlite3_free(msg);
                 sqlite3_stmt *q;
-                if (sqlite3_prepare_v2(db, "INSERT INTO layer_styles(f_table_catalog, f_table_schema, f_table_name, "
+                if (sqlite3_prepare_v2(gdb, "INSERT INTO layer_styles(f_table_catalog, f_table_schema, f_table_name, "
                                        "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description) "
                                        "VALUES('', '', ?1, 'geom', ?2, ?3, '', 1, ?4)", -1, &q, NULL) == SQLITE_OK) {
                     for (int i = 0; i < nlayers; i++) {
@@ -726,14 +736,14 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
                         sqlite3_bind_text(q, 3, qml, -1, SQLITE_TRANSIENT);
                         sqlite3_bind_text(q, 4, "footprint style", -1, SQLITE_STATIC);
                         if (sqlite3_step(q) != SQLITE_DONE && !st)
-                            st = fp_error_set(err, FP_ERR_IO, "%s: cannot store the QGIS styles: %s", path, sqlite3_errmsg(db));
+                            st = fp_error_set(err, FP_ERR_IO, "%s: cannot store the QGIS styles: %s", path, sqlite3_errmsg(gdb));
                         sqlite3_reset(q);
                         free(qml);
                     }
                     sqlite3_finalize(q);
                 }
             }
-            sqlite3_close(db);
+            sqlite3_close(gdb);
         }
         g_free(path);
     } else {
@@ -779,6 +789,9 @@ out:
     g_free(base);
     fp_style_free(style);
     source_clear(&s);
+    char restore[64];
+    snprintf(restore, sizeof restore, "PRAGMA cache_size=%d", cache);
+    sqlite3_exec(db, restore, NULL, NULL, NULL);
     res->seconds = fp_now() - t0;
     return st;
 }
