@@ -10,12 +10,12 @@
 SHELL   := /bin/bash
 CC      ?= cc
 SAN     ?=
-PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0
+PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo
 
 DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-dev \
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
-  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet
+  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -35,7 +35,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -DFP_DATADIR='"$(CURDIR)/geodata"'
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -10,6 +10,7 @@
  *   fp_aggregate.h  projects per region (countries, admin-1, grids, hexagons)
  *   fp_style.h    map styles: choropleth classes, ColorBrewer palettes, QGIS QML
  *   fp_export.h   GeoJSON (RFC 7946), GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV
+ *   fp_render.h   report maps with cairo: PNG, PDF, SVG
  *   fp_run.h      the main job on the embedded default
  *
  * Conventions (after PROJ's proj.h): opaque handles with open/close or
@@ -29,6 +30,7 @@
 #include "fp_aggregate.h"
 #include "fp_style.h"
 #include "fp_export.h"
+#include "fp_render.h"
 #include "fp_run.h"
 
 #endif

@@ -112,7 +112,8 @@ typedef struct fp_map_style {
         const char *region;        /* a region name or code to zoom to; NULL: none */
         const char *projection;    /* "equal-earth", ..., or "EPSG:n" */
     } view;
-    struct { const char *field; double size; const char *size_field; const char *scheme; } points;
+    /* enabled: the style has a points section (draw the projects). */
+    struct { int enabled; const char *field; double size; const char *size_field; const char *scheme; } points;
 } fp_map_style;
 
 const fp_map_style *fp_style_map(const fp_style *s);

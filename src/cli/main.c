@@ -27,6 +27,7 @@ static const char *const usage_main =
     "  geocode [--dataset NAME]   give coordinates to rows that have only a place/country\n"
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
     "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
+    "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
     "  run                        the main job on the embedded default sample\n"
     "  help COMMAND               help on one command\n"
     "\n"
@@ -113,6 +114,23 @@ static const char *const usage_export =
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON and Shapefiles get a\n"
     ".qml file next to them. --append adds the layers to an existing GeoPackage.\n"
     "Files appear only when complete.\n";
+
+static const char *const usage_render =
+    "usage: footprint [--db PATH] render [--style FILE] [--proj CRS]\n"
+    "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
+    "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
+    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg\n"
+    "\n"
+    "Draws a map from a style (default: the world choropleth of projects per\n"
+    "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
+    "borders, project points by category, title, legend, labels, credits, and a\n"
+    "scale bar on regional maps. --proj: equal-earth (world default), robinson,\n"
+    "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
+    "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
+    "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
+    "are points. PDF and SVG are vector. PNGs get a world file (.pgw) and .prj.\n"
+    "--each country renders one map per country with projects into the folder\n"
+    "-o (or a path containing {code}).\n";
 
 static const char *const usage_run =
     "usage: footprint [--db PATH] run\n"
@@ -440,6 +458,70 @@ static int cmd_export(const char *db, int argc, char **argv)
     return 0;
 }
 
+static int cmd_render(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "style", required_argument, 0, 'S' }, { "proj", required_argument, 0, 'P' },
+                                        { "size", required_argument, 0, 's' }, { "paper", required_argument, 0, 'p' },
+                                        { "portrait", no_argument, 0, 'r' }, { "landscape", no_argument, 0, 'l' },
+                                        { "dpi", required_argument, 0, 'd' },
+                                        { "region", required_argument, 0, 'R' }, { "bbox", required_argument, 0, 'b' },
+                                        { "title", required_argument, 0, 't' }, { "subtitle", required_argument, 0, 'u' },
+                                        { "aggregation", required_argument, 0, 'a' }, { "each", required_argument, 0, 'e' },
+                                        { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_render_options o = {0};
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S': o.style_path = optarg; break;
+        case 'P': o.proj = optarg; break;
+        case 's':
+            if (sscanf(optarg, "%dx%d", &o.width, &o.height) != 2 || o.width < 16 || o.height < 16)
+                return usage_error(usage_render, "render: --size '%s': expected WxH in pixels, e.g. 1600x1000", optarg);
+            break;
+        case 'p': o.paper = optarg; break;
+        case 'r': o.portrait = 1; break;
+        case 'l': o.landscape = 1; break;
+        case 'd':
+            o.dpi = strtod(optarg, &end);
+            if (end == optarg || *end || o.dpi < 10 || o.dpi > 1200)
+                return usage_error(usage_render, "render: --dpi '%s': expected 10 to 1200", optarg);
+            break;
+        case 'R': o.region = optarg; break;
+        case 'b':
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4 ||
+                !(o.bbox[0] < o.bbox[2]) || !(o.bbox[1] < o.bbox[3]) || o.bbox[0] < -180 || o.bbox[2] > 180 ||
+                o.bbox[1] < -90 || o.bbox[3] > 90)
+                return usage_error(usage_render, "render: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
+            o.has_bbox = 1;
+            break;
+        case 't': o.title = optarg; break;
+        case 'u': o.subtitle = optarg; break;
+        case 'a': o.aggregation = optarg; break;
+        case 'e': o.each = optarg; break;
+        case 'o': o.output = optarg; break;
+        case 'h': fputs(usage_render, stdout); return 0;
+        default: return usage_error(usage_render, "render: bad option%s", "");
+        }
+    }
+    if (optind < argc) return usage_error(usage_render, "render: unexpected argument '%s'", argv[optind]);
+    if (!o.output) return usage_error(usage_render, "render: -o FILE is required%s", "");
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    fp_render_result r;
+    fp_status st = fp_render(store, &o, &r, &err);
+    fp_store_close(store);
+    if (st) return fail(&err);
+    if (!quiet) {
+        if (r.maps == 1) printf("render: %s", r.path);
+        else printf("render: %d maps into %s", r.maps, o.output);
+        if (r.width_px) printf(" (%dx%d px)", r.width_px, r.height_px);
+        printf(" (%.2f s)\n", r.seconds);
+    }
+    return 0;
+}
+
 static int cmd_run(const char *db, int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) { fputs(usage_run, stdout); return 0; }
@@ -453,7 +535,7 @@ static int cmd_run(const char *db, int argc, char **argv)
 struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
 static const struct command commands[] = {
     { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
-    { "geocode", cmd_geocode, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL },
+    { "geocode", cmd_geocode, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
     { "run", cmd_run, NULL }, { 0 } };
 
 static const char *command_usage(const char *name)
@@ -464,6 +546,7 @@ static const char *command_usage(const char *name)
     if (!strcmp(name, "geocode")) return usage_geocode;
     if (!strcmp(name, "aggregate")) return usage_aggregate;
     if (!strcmp(name, "export")) return usage_export;
+    if (!strcmp(name, "render")) return usage_render;
     if (!strcmp(name, "run")) return usage_run;
     return NULL;
 }

@@ -373,6 +373,7 @@ static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
     json_t *o;
     fp_status st = get_object(c, root, "", "points", &o);
     if (st || !o) return st;
+    s->map.points.enabled = 1;
     static const char *const keys[] = { "field", "size", "size_field", "scheme", "categories", "colors", "shapes",
                                         NULL };
     const char *P = "points";

@@ -1,0 +1,23 @@
+/* Map furniture: title, legend, labels, scale bar, credits (legend.c). */
+#ifndef FP_RENDER_LEGEND_H
+#define FP_RENDER_LEGEND_H
+
+#include <glib.h>
+#include "render_internal.h"
+
+typedef struct fp_furniture {
+    const fp_view *view;
+    const fp_style *style;
+    const fp_classes *classes;    /* NULL: no choropleth */
+    const char *legend_title;
+    GPtrArray *categories;        /* point categories drawn */
+    GPtrArray *labels;            /* label candidates, highest value first */
+    const char *title, *subtitle;
+    double margin, page_w, page_h, credit_size;
+    double title_top;             /* top of the title block */
+} fp_furniture;
+
+void fp_draw_furniture(cairo_t *cr, const fp_furniture *f);
+void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
+
+#endif

@@ -1,0 +1,553 @@
+/* `footprint render`: a report map drawn with cairo.
+ *
+ * Layout, in points (1/72 inch) on the page: a margin, the title and
+ * subtitle at the top, the map filling the rest above the credit line, the
+ * legend inside the map's frame in the style's corner. Every size in the
+ * style is in points, so a 300 dpi PNG looks like the screen map, only
+ * sharper; PDF and SVG are vector (shapes as paths, text as text). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include "render_internal.h"
+#include "legend.h"
+#include "footprint.h"
+#include "common/util.h"
+
+typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
+static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
+
+/* ------------------------------------------------------------- the view --- */
+
+/* Lon/lat box of a region (from the store's regions or an aggregation). */
+static int region_box(sqlite3 *db, const char *code, double box[4], char *name, size_t name_size)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), name, code FROM regions "
+                           "WHERE code = ?1 OR lower(name) = lower(?1) ORDER BY level = 'country' DESC LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    if (found) {
+        for (int i = 0; i < 4; i++) box[i] = sqlite3_column_double(q, i);
+        snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 4));
+        /* A country spanning the antimeridian (Fiji, Russia): its box is the
+         * whole world; keep the widest part's side instead. */
+        if (box[2] - box[0] > 300) { box[0] = 100; box[2] = 200; }
+    }
+    sqlite3_finalize(q);
+    return found ? 0 : -1;
+}
+
+/* Fits the view's clip box into the map area: extent from the projected,
+ * densified boundary of the box. */
+static void fit_view(fp_view *v)
+{
+    double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+    for (int i = 0; i <= 100; i++)
+        for (int j = 0; j <= 100; j++) {
+            if (i && i < 100 && j && j < 100 && (i % 10 || j % 10)) continue;   /* the edges and a 10x10 grid */
+            double lon = v->clip[0] + (v->clip[2] - v->clip[0]) * i / 100.0;
+            double lat = v->clip[1] + (v->clip[3] - v->clip[1]) * j / 100.0;
+            double x, y;
+            if (fp_view_project(v, lon, lat, &x, &y)) continue;
+            x0 = fmin(x0, x); x1 = fmax(x1, x);
+            y0 = fmin(y0, y); y1 = fmax(y1, y);
+        }
+    v->extent[0] = x0; v->extent[1] = y0; v->extent[2] = x1; v->extent[3] = y1;
+    double sw = v->map[2] / (x1 - x0), sh = v->map[3] / (y1 - y0);
+    v->scale = fmin(sw, sh);
+    v->ox = v->map[0] + (v->map[2] - (x1 - x0) * v->scale) / 2;
+    v->oy = v->map[1] + (v->map[3] - (y1 - y0) * v->scale) / 2;
+}
+
+/* ------------------------------------------------------------ drawing --- */
+
+typedef struct map_data {
+    fp_classes classes;
+    int have_classes;
+    long nodata;
+    char field[64];
+    char title[128];
+    GPtrArray *labels;            /* label_cand* */
+} map_data;
+
+typedef struct label_cand { char *text; double lon, lat, value; } label_cand;
+
+static void label_free(gpointer p)
+{
+    label_cand *l = p;
+    g_free(l->text);
+    g_free(l);
+}
+
+static int compare_labels(gconstpointer a, gconstpointer b)
+{
+    const label_cand *x = *(label_cand *const *)a, *y = *(label_cand *const *)b;
+    return (x->value < y->value) - (x->value > y->value);
+}
+
+/* Land, or the choropleth of an aggregation level, and the borders. */
+static fp_status draw_regions(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style,
+                              const char *aggregation, map_data *md, fp_error *err)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    fp_status st = FP_OK;
+    sqlite3_stmt *q = NULL;
+    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
+    if (cs && agg) {
+        const char *field = cs->field ? cs->field : "projects";
+        snprintf(md->field, sizeof md->field, "%s", field);
+        /* The level: the style's, else the aggregation's main level. */
+        char level[32] = "country";
+        if (cs->level) snprintf(level, sizeof level, "%s", cs->level);
+        else if (sqlite3_prepare_v2(db, "SELECT level FROM aggregations WHERE name=?1", -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(q, 1, agg, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) == SQLITE_ROW) snprintf(level, sizeof level, "%s", (const char *)sqlite3_column_text(q, 0));
+            sqlite3_finalize(q);
+        }
+        char *sql = sqlite3_mprintf("SELECT \"%w\", AsBinary(geom), name, ST_X(ST_PointOnSurface(geom)), "
+                                    "ST_Y(ST_PointOnSurface(geom)) FROM \"agg_%w\" WHERE level=?1 AND geom IS NOT NULL",
+                                    field, agg);
+        int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) {
+            st = fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
+                              "(run `footprint aggregate --by country --group category`): %s", agg, field, sqlite3_errmsg(db));
+            goto out;
+        }
+        sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
+        GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
+            g_array_append_val(values, val);
+        }
+        st = fp_classify(cs, (const double *)(void *)values->data, values->len, &md->classes, err);
+        g_array_free(values, TRUE);
+        if (st) goto out;
+        md->have_classes = 1;
+        snprintf(md->title, sizeof md->title, "%c%s per %s", g_ascii_toupper(field[0]), field + 1, level);
+        for (char *c = md->title; *c; c++) if (*c == '_') *c = ' ';
+        sqlite3_reset(q);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
+            int k = fp_classes_index(&md->classes, val);
+            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1));
+            if (!g) continue;
+            cairo_new_path(cr);
+            fp_path_geometry(cr, v, h, g);
+            fp_set_color(cr, k >= 0 ? md->classes.colors[k] : md->classes.nodata);
+            cairo_fill_preserve(cr);
+            cairo_set_line_width(cr, ms->borders.width);
+            fp_set_color(cr, ms->borders.stroke);
+            cairo_stroke(cr);
+            GEOSGeom_destroy_r(h, g);
+            if (k >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL) {
+                label_cand *l = g_new0(label_cand, 1);
+                l->text = g_strdup((const char *)sqlite3_column_text(q, 2));
+                l->lon = sqlite3_column_double(q, 3);
+                l->lat = sqlite3_column_double(q, 4);
+                l->value = val;
+                g_ptr_array_add(md->labels, l);
+            }
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+        goto out;
+    }
+    /* No choropleth: plain land. */
+    if (sqlite3_prepare_v2(db, "SELECT AsBinary(geom) FROM regions WHERE level='country' AND geom IS NOT NULL", -1, &q,
+                           NULL) != SQLITE_OK) {
+        st = fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+        if (!g) continue;
+        cairo_new_path(cr);
+        fp_path_geometry(cr, v, h, g);
+        fp_set_color(cr, ms->land.fill);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, ms->land.width);
+        fp_set_color(cr, ms->land.stroke);
+        cairo_stroke(cr);
+        GEOSGeom_destroy_r(h, g);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+out:
+    if (q) sqlite3_finalize(q);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return st;
+}
+
+/* A point symbol of the style: circle, square, triangle or diamond. */
+void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size)
+{
+    double r = size / 2;
+    switch (shape) {
+    case FP_SHAPE_SQUARE: cairo_rectangle(cr, x - r, y - r, 2 * r, 2 * r); break;
+    case FP_SHAPE_TRIANGLE:
+        cairo_move_to(cr, x, y - r * 1.15);
+        cairo_line_to(cr, x + r * 1.1, y + r * 0.8);
+        cairo_line_to(cr, x - r * 1.1, y + r * 0.8);
+        cairo_close_path(cr);
+        break;
+    case FP_SHAPE_DIAMOND:
+        cairo_move_to(cr, x, y - r * 1.3);
+        cairo_line_to(cr, x + r * 1.3, y);
+        cairo_line_to(cr, x, y + r * 1.3);
+        cairo_line_to(cr, x - r * 1.3, y);
+        cairo_close_path(cr);
+        break;
+    default: cairo_new_sub_path(cr); cairo_arc(cr, x, y, r, 0, 2 * M_PI); break;
+    }
+}
+
+/* Project points coloured and shaped by category; lines as lines. Returns
+ * the categories drawn (for the legend). */
+static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style, GPtrArray *categories,
+                               fp_error *err)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    const char *field = fp_style_category_field(style);
+    static const char *const allowed[] = { "category", "company", "status", "dataset", "country_code", "geocode_precision", NULL };
+    int ok = 0;
+    for (int i = 0; allowed[i]; i++) ok |= !strcmp(allowed[i], field);
+    if (!ok) return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
+                                 "country_code, geocode_precision", field);
+    char *sql = sqlite3_mprintf("SELECT geom, coalesce(%s, '') FROM projects WHERE geom IS NOT NULL", field);
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GEOSContextHandle_t h = GEOS_init_r();
+    double size = ms->points.size > 0 ? ms->points.size : 4;
+    cairo_set_line_width(cr, size * 0.15);
+    /* The colour and shape of each category, looked up once. */
+    GHashTable *looks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *cat = (const char *)sqlite3_column_text(q, 1);
+        fp_rgba *col = g_hash_table_lookup(looks, cat);
+        if (!col) {
+            col = g_new(fp_rgba, 2);
+            col[0] = fp_style_category_color(style, cat);
+            col[1].r = (unsigned char)fp_style_category_shape(style, cat);
+            g_hash_table_insert(looks, g_strdup(cat), col);
+        }
+        if (!g_hash_table_contains(seen, cat)) {
+            g_hash_table_add(seen, g_strdup(cat));
+            g_ptr_array_add(categories, g_strdup(cat));
+        }
+        double lon, lat, x, y, px, py;
+        const unsigned char *blob = sqlite3_column_blob(q, 0);
+        int len = sqlite3_column_bytes(q, 0);
+        if (fp_blob_point(blob, len, &lon, &lat)) {
+            if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
+            if (lon < v->clip[0]) lon += 360;
+            if (lon > v->clip[2]) lon -= 360;
+            if (lon < v->clip[0] || lon > v->clip[2] || fp_view_project(v, lon, lat, &x, &y)) continue;
+            fp_view_page(v, x, y, &px, &py);
+            cairo_new_path(cr);
+            fp_draw_symbol(cr, (fp_shape)col[1].r, px, py, size);
+            fp_set_color(cr, col[0]);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+            cairo_stroke(cr);
+        }
+    }
+    sqlite3_finalize(q);
+    g_hash_table_destroy(looks);
+    g_hash_table_destroy(seen);
+    GEOS_finish_r(h);
+    /* Legend order: the style's list first, then the others by name. */
+    const char *const *order;
+    size_t norder = fp_style_categories(style, &order);
+    for (guint i = 0; i < categories->len; i++)
+        for (guint j = i + 1; j < categories->len; j++) {
+            const char *a = g_ptr_array_index(categories, i), *b = g_ptr_array_index(categories, j);
+            size_t ra = norder, rb = norder;
+            for (size_t k = 0; k < norder; k++) {
+                if (!strcmp(order[k], a)) ra = k;
+                if (!strcmp(order[k], b)) rb = k;
+            }
+            if (rb < ra || (ra == rb && strcmp(b, a) < 0)) {
+                categories->pdata[i] = (gpointer)b;
+                categories->pdata[j] = (gpointer)a;
+            }
+        }
+    return FP_OK;
+}
+
+/* ------------------------------------------------------------ one map --- */
+
+typedef struct page_setup {
+    double w, h;                  /* points */
+    double dpi;
+    int kind;                     /* 0 png, 1 pdf, 2 svg */
+} page_setup;
+
+static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_style *style, const page_setup *pg,
+                            const char *region, const char *path, fp_render_result *res, fp_error *err)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    fp_view v = {0};
+    char region_name[256] = "";
+    /* What is shown: the whole world, a region or a box. */
+    double box[4] = { -180, -90, 180, 90 };
+    int world = 1;
+    if (region) {
+        if (region_box(db, region, box, region_name, sizeof region_name))
+            return fp_error_set(err, FP_ERR_USAGE, "--region %s: no region with this code or name", region);
+        world = 0;
+    } else if (o->has_bbox) {
+        memcpy(box, o->bbox, sizeof box);
+        world = 0;
+    } else if (ms->view.has_bbox) {
+        memcpy(box, ms->view.bbox, sizeof box);
+        world = 0;
+    }
+    if (!world) {
+        /* A margin of a tenth around the region. */
+        double mx = (box[2] - box[0]) * 0.1 + 0.5, my = (box[3] - box[1]) * 0.1 + 0.5;
+        box[0] -= mx; box[2] += mx;
+        box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
+    }
+    double lon0 = world ? 0 : (box[0] + box[2]) / 2, lat0 = world ? 0 : (box[1] + box[3]) / 2;
+    const char *proj = o->proj ? o->proj : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
+    if (!strcmp(proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
+    fp_status st = fp_view_init(&v, proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
+    if (st) return st;
+    v.world = world;
+    memcpy(v.clip, box, sizeof box);
+    if (world) { v.clip[0] = v.lon0 - 180; v.clip[2] = v.lon0 + 180; }
+
+    /* Page layout. */
+    double margin = fmin(pg->w, pg->h) * 0.04;
+    double title_size = ms->title.size > 0 ? ms->title.size : 14;
+    const char *title = o->title ? o->title : ms->title.text;
+    const char *subtitle = o->subtitle ? o->subtitle : ms->title.subtitle;
+    char auto_sub[300];
+    if (region && !o->subtitle) { snprintf(auto_sub, sizeof auto_sub, "%s", region_name); subtitle = auto_sub; }
+    double top = margin + (title ? title_size * 1.3 : 0) + (subtitle ? title_size * 0.8 : 0) + (title || subtitle ? title_size * 0.5 : 0);
+    double credit_size = 6.5;
+    v.map[0] = margin;
+    v.map[1] = top;
+    v.map[2] = pg->w - 2 * margin;
+    v.map[3] = pg->h - top - margin - credit_size * 2;
+    v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
+    fit_view(&v);
+    /* The frame hugs the map, and title, frame and credits are centred on
+     * the page together: balanced margins whatever the map's shape. */
+    double fw = (v.extent[2] - v.extent[0]) * v.scale, fh = (v.extent[3] - v.extent[1]) * v.scale;
+    double top_block = top - margin, bottom_block = credit_size * 2;
+    double start = (pg->h - (top_block + fh + bottom_block)) / 2;
+    v.ox = (pg->w - fw) / 2;
+    v.oy = start + top_block;
+    v.map[0] = v.ox; v.map[1] = v.oy; v.map[2] = fw; v.map[3] = fh;
+
+    /* The surface: PNG pixels = points x dpi/72. */
+    char *tmp = g_strdup_printf("%s.tmp-%d", path, (int)getpid());
+    cairo_surface_t *surface;
+    int pw = (int)lround(pg->w * pg->dpi / 72), ph = (int)lround(pg->h * pg->dpi / 72);
+    if (pg->kind == 0) surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+    else if (pg->kind == 1) surface = cairo_pdf_surface_create(tmp, pg->w, pg->h);
+    else surface = cairo_svg_surface_create(tmp, pg->w, pg->h);
+    cairo_t *cr = cairo_create(surface);
+    if (pg->kind == 0) cairo_scale(cr, pg->dpi / 72, pg->dpi / 72);
+    map_data md = { .labels = g_ptr_array_new_with_free_func(label_free) };
+    GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
+
+    /* Paper, then the map clipped to its frame. */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_save(cr);
+    cairo_rectangle(cr, v.map[0], v.map[1], v.map[2], v.map[3]);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    if (!world) {                                  /* the sea fills the frame */
+        fp_set_color(cr, ms->background);
+        cairo_paint(cr);
+    } else {                                       /* the sea fills the projected world */
+        cairo_new_path(cr);
+        fp_path_world(cr, &v);
+        fp_set_color(cr, ms->background);
+        cairo_fill(cr);
+    }
+    if (ms->graticule.enabled) {
+        cairo_new_path(cr);
+        fp_path_graticule(cr, &v, ms->graticule.step > 0 ? ms->graticule.step : 30);
+        cairo_set_line_width(cr, ms->graticule.width);
+        fp_set_color(cr, ms->graticule.stroke);
+        cairo_stroke(cr);
+    }
+    st = draw_regions(cr, db, &v, style, o->aggregation, &md, err);
+    if (!st && ms->points.enabled)
+        st = draw_projects(cr, db, &v, style, categories, err);
+    if (world) {                                   /* the world's outline */
+        cairo_new_path(cr);
+        fp_path_world(cr, &v);
+        cairo_set_line_width(cr, 0.6);
+        cairo_set_source_rgb(cr, 0.55, 0.6, 0.65);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+
+    /* Furniture: legend, labels, title, scale bar, credits. */
+    if (!st) {
+        fp_furniture f = { .view = &v, .style = style, .classes = md.have_classes ? &md.classes : NULL,
+                           .legend_title = md.title, .categories = categories, .title = title, .subtitle = subtitle,
+                           .margin = margin, .page_w = pg->w, .page_h = pg->h, .credit_size = credit_size,
+                           .title_top = v.map[1] - (top - margin) };
+        g_ptr_array_sort(md.labels, compare_labels);
+        f.labels = md.labels;
+        fp_draw_furniture(cr, &f);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+    if (!st && pg->kind == 0) {
+        cairo_status_t cs = cairo_surface_write_to_png(surface, tmp);
+        if (cs != CAIRO_STATUS_SUCCESS) st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cs));
+    }
+    cairo_surface_finish(surface);
+    if (!st && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+        st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
+    cairo_surface_destroy(surface);
+    if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+    if (st) g_remove(tmp);
+    g_free(tmp);
+
+    /* PNG: a world file and the projection, to place the map's pixels. */
+    if (!st && pg->kind == 0) {
+        double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
+        double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
+        double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
+        char *base = g_strdup(path);
+        char *dot = strrchr(base, '.');
+        if (dot) *dot = 0;
+        char *pgw = g_strdup_printf("%s.pgw", base), *prj = g_strdup_printf("%s.prj", base);
+        char *text = g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y);
+        g_file_set_contents(pgw, text, -1, NULL);
+        g_free(text);
+        PJ *crs = proj_get_target_crs(v.ctx, v.pj);
+        const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
+        if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
+        if (wkt) g_file_set_contents(prj, wkt, -1, NULL);
+        if (crs) proj_destroy(crs);
+        g_free(pgw);
+        g_free(prj);
+        g_free(base);
+        res->width_px = pw;
+        res->height_px = ph;
+    }
+    if (!st) {
+        res->maps++;
+        snprintf(res->path, sizeof res->path, "%s", path);
+    }
+    if (md.have_classes) fp_classes_clear(&md.classes);
+    g_ptr_array_free(md.labels, TRUE);
+    g_ptr_array_free(categories, TRUE);
+    fp_view_clear(&v);
+    return st;
+}
+
+fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_result *res, fp_error *err)
+{
+    fp_render_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg");
+    const char *out = o->output;
+    const char *ext = strrchr(out, '.');
+    page_setup pg = {0};
+    if (o->each && (!ext || strrchr(out, '/') > ext)) ext = ".png";
+    if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf or .svg file", out);
+    if (!g_ascii_strcasecmp(ext, ".png")) pg.kind = 0;
+    else if (!g_ascii_strcasecmp(ext, ".pdf")) pg.kind = 1;
+    else if (!g_ascii_strcasecmp(ext, ".svg")) pg.kind = 2;
+    else return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf or .svg file", out);
+    /* Page size: --size in pixels at the dpi, else paper (A4 landscape). */
+    if (o->width > 0 && o->height > 0) {
+        pg.dpi = o->dpi > 0 ? o->dpi : 96;
+        pg.w = o->width * 72.0 / pg.dpi;
+        pg.h = o->height * 72.0 / pg.dpi;
+    } else {
+        const paper *p = NULL;
+        const char *name = o->paper ? o->paper : "A4";
+        for (const paper *q = papers; q->name; q++)
+            if (!g_ascii_strcasecmp(q->name, name)) p = q;
+        if (!p) return fp_error_set(err, FP_ERR_USAGE, "--paper %s: expected A4, A3 or letter", name);
+        int landscape = !o->portrait;
+        pg.w = landscape ? p->h : p->w;
+        pg.h = landscape ? p->w : p->h;
+        pg.dpi = o->dpi > 0 ? o->dpi : 150;
+    }
+    if (pg.dpi < 10 || pg.dpi > 1200) return fp_error_set(err, FP_ERR_USAGE, "--dpi %g: expected 10 to 1200", pg.dpi);
+    if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
+        return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
+    fp_style *style = NULL;
+    fp_status st = fp_style_load(o->style_path, &style, err);
+    if (st) return st;
+    sqlite3 *db = fp_store_sqlite(store);
+    if (!o->each) {
+        char *dir = g_path_get_dirname(out);
+        g_mkdir_with_parents(dir, 0777);
+        g_free(dir);
+        st = render_one(db, o, style, &pg, o->region, out, res, err);
+    } else {
+        /* Atlas: one map per region of the level that has projects. */
+        const fp_choropleth_spec *cs = fp_style_choropleth(style);
+        const char *agg = o->aggregation ? o->aggregation : cs && cs->aggregation ? cs->aggregation : "country_by_category";
+        char *sql = sqlite3_mprintf("SELECT code FROM \"agg_%w\" WHERE level=?1 AND projects > 0 AND geom IS NOT NULL ORDER BY code", agg);
+        sqlite3_stmt *q;
+        int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) {
+            st = fp_error_set(err, FP_ERR_USAGE, "--each %s: no aggregation '%s' (run `footprint aggregate`)", o->each, agg);
+        } else {
+            sqlite3_bind_text(q, 1, o->each, -1, SQLITE_STATIC);
+            GPtrArray *codes = g_ptr_array_new_with_free_func(g_free);
+            while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(codes, g_strdup((const char *)sqlite3_column_text(q, 0)));
+            sqlite3_finalize(q);
+            if (!codes->len) st = fp_error_set(err, FP_ERR_USAGE, "--each %s: no %s of aggregation '%s' has projects", o->each, o->each, agg);
+            int folder = !strstr(out, "{code}");
+            if (folder) g_mkdir_with_parents(out, 0777);
+            for (guint i = 0; i < codes->len && !st; i++) {
+                const char *code = g_ptr_array_index(codes, i);
+                /* Codes are ours (ISO codes, grid cells); keep them file-safe anyway. */
+                char *safe = g_strdup(code);
+                for (char *c = safe; *c; c++) if (!g_ascii_isalnum(*c) && *c != '-' && *c != '_') *c = '_';
+                char *path;
+                if (folder) path = g_strdup_printf("%s/%s%s", out, safe, strrchr(out, '.') > strrchr(out, '/') ? "" : ext);
+                else {
+                    gchar **parts = g_strsplit(out, "{code}", -1);
+                    path = g_strjoinv(safe, parts);
+                    g_strfreev(parts);
+                }
+                st = render_one(db, o, style, &pg, code, path, res, err);
+                g_free(path);
+                g_free(safe);
+                if (fp_interrupted && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+            }
+            g_ptr_array_free(codes, TRUE);
+        }
+    }
+    fp_style_free(style);
+    res->seconds = fp_now() - t0;
+    return st;
+}

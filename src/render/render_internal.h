@@ -1,0 +1,47 @@
+/* Internals of the render stage: the projected view and its mapping onto
+ * the page (in points, 1/72 inch; PNGs scale points to pixels). */
+#ifndef FP_RENDER_INTERNAL_H
+#define FP_RENDER_INTERNAL_H
+
+#include <cairo.h>
+#include <geos_c.h>
+#include <proj.h>
+#include "fp_render.h"
+#include "fp_style.h"
+
+typedef struct fp_view {
+    PJ_CONTEXT *ctx;
+    PJ *pj;                       /* lon/lat (EPSG:4326, lon first) -> map units */
+    char proj_def[512];
+    int world;                    /* the whole world is shown: no scale bar */
+    double lon0;                  /* central meridian: data is cut at lon0 +- 180 */
+    double clip[4];               /* lon/lat box of the data drawn (w, s, e, n) */
+    double extent[4];             /* map units shown: x0, y0, x1, y1 */
+    double map[4];                /* the map's area on the page: x, y, w, h (points) */
+    double scale, ox, oy;         /* page = (ox + (x - x0) s, oy + (y1 - y) s) */
+    double tolerance;             /* simplification, points (half a pixel on PNG) */
+} fp_view;
+
+/* Map units -> page points. */
+static inline void fp_view_page(const fp_view *v, double x, double y, double *px, double *py)
+{
+    *px = v->ox + (x - v->extent[0]) * v->scale;
+    *py = v->oy + (v->extent[3] - y) * v->scale;
+}
+
+fp_status fp_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
+void fp_view_clear(fp_view *v);
+int fp_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
+int fp_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
+
+/* Adds g (lon/lat) to the cairo path, cut to the view's clip box, densified
+ * to one degree, projected and simplified to the page's resolution. */
+void fp_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+/* The outline of the projected world (the clip box's boundary). */
+void fp_path_world(cairo_t *cr, const fp_view *v);
+/* Graticule lines every step degrees. */
+void fp_path_graticule(cairo_t *cr, const fp_view *v, double step);
+
+void fp_set_color(cairo_t *cr, fp_rgba c);
+
+#endif
