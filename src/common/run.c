@@ -117,6 +117,21 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
                         er.layers == 1 ? "" : "s", steps[i]->split_by ? steps[i]->output : steps[i]->output,
                         steps[i]->split_by ? "/" : "");
         }
+        /* The report maps: the shipped styles, as PNG and PDF. */
+        static const char *const maps[][2] = { { "world-choropleth", "world" }, { "category-points", "categories" },
+                                               { "africa", "africa" } };
+        for (int i = 0; i < 3 && !st; i++)
+            for (int k = 0; k < 2 && !st; k++) {
+                char style[4096], name[64];
+                snprintf(name, sizeof name, "%s.json", maps[i][0]);
+                fp_style_path(name, style, sizeof style);
+                char *file = g_strdup_printf("%s/%s.%s", dir, maps[i][1], k ? "pdf" : "png");
+                fp_render_options ro = { .style_path = style, .output = file };
+                fp_render_result rr2;
+                st = fp_render(store, &ro, &rr2, err);
+                if (!st && out) fprintf(out, "render %s -> %s\n", name, file);
+                g_free(file);
+            }
         g_free(dir);
         g_free(projects_dir);
         g_free(agg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "fp_style.h"
 #include "style/palettes.h"
@@ -573,10 +574,27 @@ fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, f
     return FP_OK;
 }
 
+const char *fp_style_path(const char *name, char *buf, size_t size)
+{
+    const char *dir = getenv("FOOTPRINT_STYLES");
+    if (!dir || !*dir) dir = FP_STYLEDIR;
+    snprintf(buf, size, "%s/%s", dir, name);
+    return buf;
+}
+
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
 {
     *out = NULL;
     if (!path) return fp_style_parse(fp_style_default_json, BUILTIN_ORIGIN, out, err);
+    /* A bare name (no folder) that is not a file here names a shipped style:
+     * --style africa reads styles/africa.json. */
+    char shipped[4096];
+    if (!strchr(path, '/') && access(path, F_OK) != 0) {
+        int has_ext = strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json");
+        char name[512];
+        snprintf(name, sizeof name, "%s%s", path, has_ext ? "" : ".json");
+        if (access(fp_style_path(name, shipped, sizeof shipped), F_OK) == 0) path = shipped;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "cannot open style %s: %s", path, strerror(errno));
     size_t cap = 8192, len = 0;
