@@ -257,8 +257,31 @@ void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, cs);
     double w = text_width(cr, credits), avail = f->view->map[2];
-    if (w > avail) { cs *= avail / w; cairo_set_font_size(cr, cs); w = text_width(cr, credits); }
+    double right = f->view->map[0] + f->view->map[2], base = f->view->map[1] + f->view->map[3] + f->credit_size * 1.6;
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-    cairo_move_to(cr, f->view->map[0] + f->view->map[2] - w, f->view->map[1] + f->view->map[3] + f->credit_size * 1.6);
+    if (w > avail) {
+        /* Too long for a narrow map: two lines, split at the sentence end
+         * nearest the middle, shrunk only if still too long. */
+        size_t n = strlen(credits), best = 0;
+        for (size_t i = 1; i + 1 < n; i++)
+            if (credits[i] == '.' && credits[i + 1] == ' ' && (!best || fabs((double)i - n / 2.0) < fabs((double)best - n / 2.0)))
+                best = i + 1;
+        if (best) {
+            char first[512], second[512];
+            snprintf(first, sizeof first, "%.*s", (int)best, credits);
+            snprintf(second, sizeof second, "%s", credits + best + 1);
+            double w1 = text_width(cr, first), w2 = text_width(cr, second), wm = fmax(w1, w2);
+            if (wm > avail) { cs *= avail / wm; cairo_set_font_size(cr, cs); w1 = text_width(cr, first); w2 = text_width(cr, second); }
+            cairo_move_to(cr, right - w1, base);
+            cairo_show_text(cr, first);
+            cairo_move_to(cr, right - w2, base + cs * 1.25);
+            cairo_show_text(cr, second);
+            return;
+        }
+        cs *= avail / w;
+        cairo_set_font_size(cr, cs);
+        w = text_width(cr, credits);
+    }
+    cairo_move_to(cr, right - w, base);
     cairo_show_text(cr, credits);
 }

@@ -49,8 +49,15 @@ fp_status fp_view_init(fp_view *v, const char *proj, double lon0, double lat0, f
         v->ctx = NULL;
         return fp_error_set(err, FP_ERR_USAGE, "--proj %s: cannot use this projection", v->proj_def);
     }
-    v->lon0 = (proj && !strcmp(proj, "web-mercator")) || (proj && strncmp(proj, "+proj", 5) && strcmp(proj, "equal-earth") &&
-                                                        strcmp(proj, "robinson") && strcmp(proj, "laea")) ? 0 : lon0;
+    /* The central meridian, whatever named the projection (EPSG code, PROJ
+     * string): read back from PROJ's own description of it. */
+    v->lon0 = 0;
+    PJ *crs = proj_get_target_crs(v->ctx, v->pj);
+    const char *def = crs ? proj_as_proj_string(v->ctx, crs, PJ_PROJ_5, NULL) : NULL;
+    const char *l0 = def ? strstr(def, "+lon_0=") : NULL;
+    if (l0) v->lon0 = atof(l0 + 7);
+    if (crs) proj_destroy(crs);
+    (void)lon0;
     return FP_OK;
 }
 

@@ -333,7 +333,9 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     if (st) return st;
     v.world = world;
     memcpy(v.clip, box, sizeof box);
-    if (world) { v.clip[0] = v.lon0 - 180; v.clip[2] = v.lon0 + 180; }
+    /* A hair inside lon0 +- 180: on that meridian PROJ may put a point on
+     * either edge of the map. */
+    if (world) { v.clip[0] = v.lon0 - 180 + 1e-9; v.clip[2] = v.lon0 + 180 - 1e-9; }
 
     /* Page layout. */
     double margin = fmin(pg->w, pg->h) * 0.04;
@@ -353,7 +355,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     /* The frame hugs the map, and title, frame and credits are centred on
      * the page together: balanced margins whatever the map's shape. */
     double fw = (v.extent[2] - v.extent[0]) * v.scale, fh = (v.extent[3] - v.extent[1]) * v.scale;
-    double top_block = top - margin, bottom_block = credit_size * 2;
+    double top_block = top - margin, bottom_block = credit_size * 3.4;   /* room for two credit lines */
     double start = (pg->h - (top_block + fh + bottom_block)) / 2;
     v.ox = (pg->w - fw) / 2;
     v.oy = start + top_block;
