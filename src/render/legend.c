@@ -23,7 +23,7 @@ static const char *font_of(const fp_map_style *ms)
 /* A class bound for the legend: integers without decimals. */
 static void format_value(double v, char *out, size_t size)
 {
-    if (fabs(v - round(v)) < 1e-9 && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
+    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
     else snprintf(out, size, "%.3g", v);
 }
 
@@ -72,8 +72,12 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
         for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
         width = fmax(width, sw + fs * 0.6 + text_width(cr, label));
     }
-    int rows = (nclass ? nclass + 2 : 0) + (ncat ? ncat + (nclass ? 1 : 0) : 0);
-    double w = width + 2 * pad, h = rows * line + 2 * pad - (line - fs);
+    int sized = f->size_max > 0 && ms->points.size_field;
+    double base = ms->points.size > 0 ? ms->points.size : 4, big = fp_symbol_size(base, f->size_max, f->size_max);
+    if (sized) width = fmax(width, big + fs * 0.8 + text_width(cr, "0000000000"));
+    int rows = (nclass ? nclass + 2 : 0) + (ncat ? ncat + (nclass ? 1 : 0) : 0) + (sized ? 1 : 0);
+    double size_rows = sized ? 3 * fmax(line, big * 0.75) : 0;
+    double w = width + 2 * pad, h = rows * line + 2 * pad - (line - fs) + size_rows;
     const double *m = f->view->map;
     const char *pos = ms->legend_position ? ms->legend_position : "bottom-left";
     double x = strstr(pos, "right") ? m[0] + m[2] - w - pad : m[0] + pad;
@@ -122,6 +126,29 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
         cairo_move_to(cr, x + pad + sw + fs * 0.6, cy);
         cairo_show_text(cr, label);
         cy += line;
+    }
+    if (sized) {
+        /* The size legend: the largest value, a half and a tenth of it. */
+        cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+        cairo_move_to(cr, x + pad, cy);
+        cairo_show_text(cr, ms->points.size_field);
+        cy += line * 0.4;
+        static const double parts[] = { 1, 0.5, 0.1 };
+        for (int i = 0; i < 3; i++) {
+            double val = f->size_max * parts[i], sz = fp_symbol_size(base, val, f->size_max);
+            double rowh = fmax(line, big * 0.75);
+            cairo_new_path(cr);
+            fp_draw_symbol(cr, FP_SHAPE_CIRCLE, x + pad + big / 2, cy + rowh / 2, sz);
+            cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+            cairo_set_line_width(cr, 0.5);
+            cairo_stroke(cr);
+            char v[32];
+            format_value(val, v, sizeof v);
+            cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+            cairo_move_to(cr, x + pad + big + fs * 0.8, cy + rowh / 2 + fs * 0.35);
+            cairo_show_text(cr, v);
+            cy += rowh;
+        }
     }
     return (box){ x, y, x + w, y + h };
 }

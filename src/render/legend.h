@@ -15,9 +15,11 @@ typedef struct fp_furniture {
     const char *title, *subtitle;
     double margin, page_w, page_h, credit_size;
     double title_top;             /* top of the title block */
+    double size_max;              /* proportional symbols: the largest value (0: none) */
 } fp_furniture;
 
 void fp_draw_furniture(cairo_t *cr, const fp_furniture *f);
 void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
+double fp_symbol_size(double base, double value, double vmax);
 
 #endif

@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <spatialite/gaiageo.h>
 #include "render_internal.h"
 #include "legend.h"
 #include "footprint.h"
@@ -193,6 +194,13 @@ out:
     return st;
 }
 
+/* Symbol size (points) for a value: area proportional, vmax at 4x base. */
+double fp_symbol_size(double base, double value, double vmax)
+{
+    if (!(value > 0) || !(vmax > 0)) return base * 0.5;
+    return fmax(base * 0.5, base * 4 * sqrt(value / vmax));
+}
+
 /* A point symbol of the style: circle, square, triangle or diamond. */
 void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size)
 {
@@ -219,7 +227,7 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
 /* Project points coloured and shaped by category; lines as lines. Returns
  * the categories drawn (for the legend). */
 static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style, GPtrArray *categories,
-                               fp_error *err)
+                               double *size_max, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
     const char *field = fp_style_category_field(style);
@@ -228,7 +236,24 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     for (int i = 0; allowed[i]; i++) ok |= !strcmp(allowed[i], field);
     if (!ok) return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                                  "country_code, geocode_precision", field);
-    char *sql = sqlite3_mprintf("SELECT geom, coalesce(%s, '') FROM projects WHERE geom IS NOT NULL", field);
+    /* Proportional symbols: the symbol's area grows with size_field (a
+     * numeric project column), the largest value drawn at 4x the size. */
+    const char *sf = ms->points.size_field;
+    if (sf && strcmp(sf, "amount") && strcmp(sf, "year"))
+        return fp_error_set(err, FP_ERR_USAGE, "points.size_field %s: expected amount or year", sf);
+    double vmax = 0;
+    if (sf) {
+        char *mq = sqlite3_mprintf("SELECT max(%s) FROM projects WHERE geom IS NOT NULL", sf);
+        sqlite3_stmt *m;
+        if (sqlite3_prepare_v2(db, mq, -1, &m, NULL) == SQLITE_OK) {
+            if (sqlite3_step(m) == SQLITE_ROW) vmax = sqlite3_column_double(m, 0);
+            sqlite3_finalize(m);
+        }
+        sqlite3_free(mq);
+        *size_max = vmax;
+    }
+    char *sql = sqlite3_mprintf("SELECT geom, coalesce(%s, ''), %s FROM projects WHERE geom IS NOT NULL", field,
+                                sf ? sf : "NULL");
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
     sqlite3_free(sql);
@@ -261,12 +286,39 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             if (lon > v->clip[2]) lon -= 360;
             if (lon < v->clip[0] || lon > v->clip[2] || fp_view_project(v, lon, lat, &x, &y)) continue;
             fp_view_page(v, x, y, &px, &py);
+            double sz = size;
+            if (sf && vmax > 0) {
+                double val = sqlite3_column_type(q, 2) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 2);
+                sz = fp_symbol_size(size, val, vmax);
+            }
             cairo_new_path(cr);
-            fp_draw_symbol(cr, (fp_shape)col[1].r, px, py, size);
+            fp_draw_symbol(cr, (fp_shape)col[1].r, px, py, sz);
             fp_set_color(cr, col[0]);
             cairo_fill_preserve(cr);
             cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
             cairo_stroke(cr);
+        } else {
+            /* Lines (cables, routes) and areas: the line style in the
+             * category's colour. */
+            gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
+            unsigned char *wkb = NULL;
+            int wl = 0;
+            if (gg) { gaiaToWkb(gg, &wkb, &wl); gaiaFreeGeomColl(gg); }
+            GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+            GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(h, rd, wkb, (size_t)wl) : NULL;
+            GEOSWKBReader_destroy_r(h, rd);
+            free(wkb);
+            if (g) {
+                cairo_save(cr);
+                cairo_new_path(cr);
+                fp_path_geometry(cr, v, h, g);
+                fp_set_color(cr, col[0]);
+                cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
+                cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+                cairo_stroke(cr);
+                cairo_restore(cr);
+                GEOSGeom_destroy_r(h, g);
+            }
         }
     }
     sqlite3_finalize(q);
@@ -372,6 +424,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     if (pg->kind == 0) cairo_scale(cr, pg->dpi / 72, pg->dpi / 72);
     map_data md = { .labels = g_ptr_array_new_with_free_func(label_free) };
     GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
+    double size_max = 0;
 
     /* Paper, then the map clipped to its frame. */
     cairo_set_source_rgb(cr, 1, 1, 1);
@@ -399,7 +452,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     }
     st = draw_regions(cr, db, &v, style, o->aggregation, &md, err);
     if (!st && ms->points.enabled)
-        st = draw_projects(cr, db, &v, style, categories, err);
+        st = draw_projects(cr, db, &v, style, categories, &size_max, err);
     if (world) {                                   /* the world's outline */
         cairo_new_path(cr);
         fp_path_world(cr, &v);
@@ -414,7 +467,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
         fp_furniture f = { .view = &v, .style = style, .classes = md.have_classes ? &md.classes : NULL,
                            .legend_title = md.title, .categories = categories, .title = title, .subtitle = subtitle,
                            .margin = margin, .page_w = pg->w, .page_h = pg->h, .credit_size = credit_size,
-                           .title_top = v.map[1] - (top - margin) };
+                           .title_top = v.map[1] - (top - margin), .size_max = size_max };
         g_ptr_array_sort(md.labels, compare_labels);
         f.labels = md.labels;
         fp_draw_furniture(cr, &f);
