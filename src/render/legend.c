@@ -237,10 +237,13 @@ static void draw_scale_bar(cairo_t *cr, const fp_furniture *f, box legend)
     cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 6.5);
     cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-    cairo_move_to(cr, bx + len - text_width(cr, text), by - 3);
+    double tw = text_width(cr, text);
+    cairo_move_to(cr, bx + len - tw, by - 3);
     cairo_show_text(cr, text);
-    cairo_move_to(cr, bx, by - 3);
-    cairo_show_text(cr, "0");
+    if (len > tw + text_width(cr, "0") + 4) {      /* "0" only where it does not touch the length */
+        cairo_move_to(cr, bx, by - 3);
+        cairo_show_text(cr, "0");
+    }
 }
 
 void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)

@@ -27,22 +27,62 @@ static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 119
 
 /* ------------------------------------------------------------- the view --- */
 
-/* Lon/lat box of a region (from the store's regions or an aggregation). */
+/* Lon/lat box of a region. A region across the antimeridian (Russia,
+ * Fiji) gets its box in 0..360 longitudes when that is narrower. */
+static void widen(double b[4], double x, double y)
+{
+    if (x < b[0]) b[0] = x;
+    if (x > b[2]) b[2] = x;
+    if (y < b[1]) b[1] = y;
+    if (y > b[3]) b[3] = y;
+}
+
+static void geometry_boxes(GEOSContextHandle_t h, const GEOSGeometry *g, double plain[4], double shifted[4])
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_POLYGON) {
+        geometry_boxes(h, GEOSGetExteriorRing_r(h, g), plain, shifted);
+        return;
+    }
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
+        unsigned n = 0;
+        GEOSCoordSeq_getSize_r(h, cs, &n);
+        for (unsigned i = 0; i < n; i++) {
+            double x, y;
+            GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+            widen(plain, x, y);
+            widen(shifted, x < 0 ? x + 360 : x, y);
+        }
+        return;
+    }
+    int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; i++) geometry_boxes(h, GEOSGetGeometryN_r(h, g, i), plain, shifted);
+}
+
 static int region_box(sqlite3 *db, const char *code, double box[4], char *name, size_t name_size)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), name, code FROM regions "
+    if (sqlite3_prepare_v2(db, "SELECT AsBinary(geom), name FROM regions "
                            "WHERE code = ?1 OR lower(name) = lower(?1) ORDER BY level = 'country' DESC LIMIT 1",
                            -1, &q, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-    int found = sqlite3_step(q) == SQLITE_ROW;
+    int found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_BLOB;
     if (found) {
-        for (int i = 0; i < 4; i++) box[i] = sqlite3_column_double(q, i);
-        snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 4));
-        /* A country spanning the antimeridian (Fiji, Russia): its box is the
-         * whole world; keep the widest part's side instead. */
-        if (box[2] - box[0] > 300) { box[0] = 100; box[2] = 200; }
+        snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 1));
+        GEOSContextHandle_t h = GEOS_init_r();
+        GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+        double plain[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL }, shifted[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
+        if (g) {
+            geometry_boxes(h, g, plain, shifted);
+            GEOSGeom_destroy_r(h, g);
+        }
+        GEOSWKBReader_destroy_r(h, rd);
+        GEOS_finish_r(h);
+        found = plain[0] <= plain[2];
+        memcpy(box, shifted[2] - shifted[0] < plain[2] - plain[0] - 1e-9 ? shifted : plain, 4 * sizeof(double));
     }
     sqlite3_finalize(q);
     return found ? 0 : -1;
