@@ -18,6 +18,8 @@
 #include <ogr_api.h>
 #include <gdal.h>
 #include <cpl_conv.h>
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include "fp_store.h"
 #include "store/store_internal.h"
 
@@ -352,4 +354,8 @@ void fp_global_cleanup(void)
     GDALDestroyDriverManager();
     OGRCleanupAll();
     spatialite_shutdown();
+    /* cairo's font caches hold fontconfig patterns until told otherwise;
+     * releasing them keeps leak checkers honest about our own memory. */
+    cairo_debug_reset_static_data();
+    FcFini();
 }
