@@ -558,11 +558,11 @@ def sample(path, limit=2000):
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.strip().rstrip(",")
-            if not line.startswith('{"type"') or '"Feature"' not in line[:40]:
+            if not line.startswith("{") or '"Feature"' not in line[:60]:
                 continue
             feat = json.loads(line)
-            fid = feat.get("id", feat["properties"].get("id"))
-            out[int(fid)] = feat["geometry"]["coordinates"]
+            # source_key (the input's id) is a property in both files.
+            out[feat["properties"]["source_key"]] = feat["geometry"]["coordinates"]
             if len(out) >= limit:
                 break
     return out
