@@ -15,7 +15,7 @@ PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo f
 DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-dev \
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
-  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils
+  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil
 
 ifeq ($(SAN),1)
 BUILD   := build-san

@@ -43,7 +43,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
     int nclass = f->classes ? f->classes->n : 0;
     int ncat = f->categories ? (int)f->categories->len : 0;
     if (!nclass && !ncat) return none;
-    double fs = 7.5, line = fs * 1.6, sw = fs * 1.6, pad = fs;
+    double fs = 7.5 * (f->text_scale > 0 ? f->text_scale : 1), line = fs * 1.6, sw = fs * 1.6, pad = fs;
     cairo_select_font_face(cr, font_of(ms), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, fs * 1.1);
     double width = f->legend_title && nclass ? text_width(cr, f->legend_title) : 0;
@@ -157,7 +157,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
 {
     const fp_map_style *ms = fp_style_map(f->style);
     if (!ms->labels.enabled || !f->labels || ms->labels.max <= 0) return;
-    double fs = ms->labels.size > 0 ? ms->labels.size : 7;
+    double fs = (ms->labels.size > 0 ? ms->labels.size : 7) * (f->text_scale > 0 ? f->text_scale : 1);
     cairo_select_font_face(cr, font_of(ms), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, fs);
     box placed[256];
@@ -262,7 +262,7 @@ void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
     /* Title and subtitle. */
-    double ts = ms->title.size > 0 ? ms->title.size : 14;
+    double ts = (ms->title.size > 0 ? ms->title.size : 14) * (f->text_scale > 0 ? f->text_scale : 1);
     const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
     double y = f->title_top + ts, left = f->view->map[0];
     if (f->title) {

@@ -16,6 +16,7 @@ typedef struct fp_furniture {
     double margin, page_w, page_h, credit_size;
     double title_top;             /* top of the title block */
     double size_max;              /* proportional symbols: the largest value (0: none) */
+    double text_scale;            /* 1 on a normal page, less on small ones */
 } fp_furniture;
 
 void fp_draw_furniture(cairo_t *cr, const fp_furniture *f);

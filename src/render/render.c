@@ -419,31 +419,51 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = world ? 0 : (box[0] + box[2]) / 2, lat0 = world ? 0 : (box[1] + box[3]) / 2;
-    const char *proj = o->proj ? o->proj : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
+    /* --region and --bbox on the command line ask for a regional map: LAEA
+     * centred on it unless --proj says otherwise; a style's own view keeps
+     * its projection. */
+    const char *proj = o->proj ? o->proj : (region || o->has_bbox) ? "laea"
+                     : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
     if (!strcmp(proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
     fp_status st = fp_view_init(&v, proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
     if (st) return st;
     v.world = world;
     memcpy(v.clip, box, sizeof box);
+    double view_box[4];
+    memcpy(view_box, box, sizeof box);
     /* A hair inside lon0 +- 180: on that meridian PROJ may put a point on
      * either edge of the map. */
     if (world) { v.clip[0] = v.lon0 - 180 + 1e-9; v.clip[2] = v.lon0 + 180 - 1e-9; }
 
     /* Page layout. */
     double margin = fmin(pg->w, pg->h) * 0.04;
-    double title_size = ms->title.size > 0 ? ms->title.size : 14;
+    /* Text shrinks on small pages (down to 55 %) so furniture leaves room
+     * for the map; from about a half-letter page up it keeps its size. */
+    double text_scale = fmin(1, fmax(0.55, fmin(pg->w, pg->h) / 420));
+    double title_size = (ms->title.size > 0 ? ms->title.size : 14) * text_scale;
     const char *title = o->title ? o->title : ms->title.text;
     const char *subtitle = o->subtitle ? o->subtitle : ms->title.subtitle;
     char auto_sub[300];
     if (region && !o->subtitle) { snprintf(auto_sub, sizeof auto_sub, "%s", region_name); subtitle = auto_sub; }
     double top = margin + (title ? title_size * 1.3 : 0) + (subtitle ? title_size * 0.8 : 0) + (title || subtitle ? title_size * 0.5 : 0);
-    double credit_size = 6.5;
+    double credit_size = 6.5 * text_scale;
     v.map[0] = margin;
     v.map[1] = top;
     v.map[2] = pg->w - 2 * margin;
     v.map[3] = pg->h - top - margin - credit_size * 2;
     v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
     fit_view(&v);
+    if (!world) {
+        /* The frame shows more than the box in most projections: draw the
+         * data of a wider box (the frame clips it), half a world at most
+         * around the centre so the projection stays defined. */
+        double wx = fmax(view_box[2] - view_box[0], 20), wy = fmax(view_box[3] - view_box[1], 20);
+        v.clip[0] = fmax(view_box[0] - wx, v.lon0 - 180 + 1e-9);
+        v.clip[2] = fmin(view_box[2] + wx, v.lon0 + 180 - 1e-9);
+        v.clip[1] = fmax(view_box[1] - wy, -90);
+        v.clip[3] = fmin(view_box[3] + wy, 90);
+        if (!strcmp(proj, "web-mercator")) { v.clip[1] = fmax(v.clip[1], -85.0511); v.clip[3] = fmin(v.clip[3], 85.0511); }
+    }
     /* The frame hugs the map, and title, frame and credits are centred on
      * the page together: balanced margins whatever the map's shape. */
     double fw = (v.extent[2] - v.extent[0]) * v.scale, fh = (v.extent[3] - v.extent[1]) * v.scale;
@@ -507,7 +527,8 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
         fp_furniture f = { .view = &v, .style = style, .classes = md.have_classes ? &md.classes : NULL,
                            .legend_title = md.title, .categories = categories, .title = title, .subtitle = subtitle,
                            .margin = margin, .page_w = pg->w, .page_h = pg->h, .credit_size = credit_size,
-                           .title_top = v.map[1] - (top - margin), .size_max = size_max };
+                           .title_top = v.map[1] - (top - margin), .size_max = size_max,
+                           .text_scale = text_scale };
         g_ptr_array_sort(md.labels, compare_labels);
         f.labels = md.labels;
         fp_draw_furniture(cr, &f);
@@ -592,6 +613,8 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         pg.h = landscape ? p->w : p->h;
         pg.dpi = o->dpi > 0 ? o->dpi : 150;
     }
+    if (o->region && o->has_bbox) return fp_error_set(err, FP_ERR_USAGE, "--region and --bbox exclude each other");
+    if (o->each && (o->region || o->has_bbox)) return fp_error_set(err, FP_ERR_USAGE, "--each draws every region: no --region or --bbox");
     if (pg.dpi < 10 || pg.dpi > 1200) return fp_error_set(err, FP_ERR_USAGE, "--dpi %g: expected 10 to 1200", pg.dpi);
     if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
         return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
@@ -601,9 +624,10 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     sqlite3 *db = fp_store_sqlite(store);
     if (!o->each) {
         char *dir = g_path_get_dirname(out);
-        g_mkdir_with_parents(dir, 0777);
+        if (g_mkdir_with_parents(dir, 0777) != 0)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
         g_free(dir);
-        st = render_one(db, o, style, &pg, o->region, out, res, err);
+        if (!st) st = render_one(db, o, style, &pg, o->region, out, res, err);
     } else {
         /* Atlas: one map per region of the level that has projects. */
         const fp_choropleth_spec *cs = fp_style_choropleth(style);
@@ -634,7 +658,11 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                     path = g_strjoinv(safe, parts);
                     g_strfreev(parts);
                 }
-                st = render_one(db, o, style, &pg, code, path, res, err);
+                char *pdir = g_path_get_dirname(path);
+                if (g_mkdir_with_parents(pdir, 0777) != 0)
+                    st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", pdir, strerror(errno));
+                g_free(pdir);
+                if (!st) st = render_one(db, o, style, &pg, code, path, res, err);
                 g_free(path);
                 g_free(safe);
                 if (fp_interrupted && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");

@@ -1,0 +1,435 @@
+#!/usr/bin/env bash
+# render: report maps as PNG (+ world file and .prj), PDF and SVG; projections,
+# regional views, the antimeridian, the legend, the scale bar, atlases, bad input,
+# output safety, and reference images of the three shipped styles.
+#
+# Every expected value comes from an independent source, never from footprint's
+# own output:
+#   * the store, read with Python's sqlite3 (values of the aggregation) and SpatiaLite
+#     (mod_spatialite: which country contains the square of +-5 px round a pixel's
+#     lon/lat, or that none touches it: tests/tools/render_check.py grid);
+#   * doc/STYLE.md's quantile rule and ColorBrewer's published YlOrRd colours
+#     (tests/tools/render_check.py classes);
+#   * PROJ's own tools: `proj` (forward and inverse projection), `geod` (geodesic
+#     lengths), and GDAL (gdalsrsinfo reading the .prj, gdalinfo reading the .pgw);
+#   * the ESRI world-file definition (x, y of the CENTRE of the upper-left pixel) to go
+#     from map coordinates to pixels (tests/tools/png_probe.py, Pillow = python3-pil);
+#   * poppler (pdfinfo, pdftotext, pdfimages, pdffonts) and Python's XML parser;
+#   * paper sizes (ISO 216, US letter) and dots per inch, by arithmetic;
+#   * tests/fixtures/render/ref_*.png: the three shipped styles rendered once at
+#     900x600 and looked at by a person (see tests/fixtures/render/README.md).
+. "$(dirname "$0")/lib.sh"
+TOOLS="$ROOT/tests/tools"
+REF="$FIX/render"
+PY=/usr/bin/python3                 # Debian's Python: python3-pil, mod_spatialite
+probe() { "$PY" "$TOOLS/png_probe.py" "$@" 2>&1; }
+rcheck() { "$PY" "$TOOLS/render_check.py" "$@" 2>&1; }
+# The PROJ definition GDAL reads from a .prj (independent of footprint's writer).
+prj4() { gdalsrsinfo -o proj4 "$1" 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//'; }
+EE0="+proj=eqearth +lon_0=0 +datum=WGS84 +units=m"
+SEA="#eaf2f8"
+NODATA="#dddddd"
+
+if ! "$PY" -c "import PIL" 2>/dev/null; then
+    echo "FAIL render tests need Pillow for $PY (Debian package python3-pil)"
+    exit 1
+fi
+
+DB=$WORK/s/fp.sqlite
+"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the render tests)"
+rcheck classes "$DB" country_by_category > classes.json
+colour_of() { "$PY" -c "import json,sys; print(json.load(open('classes.json'))['colour'][sys.argv[1]])" "$1"; }
+PALETTE=$("$PY" -c "import json; d=json.load(open('classes.json')); print(' '.join(d['palette'][::-1] + [d['nodata']]))")
+KEN=$(colour_of KEN)
+
+# ==============================================================================
+# 1. The default map: page, world file, projection, colours where they belong.
+# ==============================================================================
+case_begin "default: A4 landscape at 150 dpi = 1754x1240 px, .pgw (GDAL reads it) and .prj of Equal Earth lon_0 0"
+run --db "$DB" render -o world.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+# ISO 216 A4 = 297 x 210 mm; 150 dots per inch of 25.4 mm
+assert_eq "$("$PY" -c "print('%dx%d' % (round(297 / 25.4 * 150), round(210 / 25.4 * 150)))")" "$(probe size world.png)" "pixels"
+assert_eq "6" "$(wc -w < world.pgw)" ".pgw: six numbers"
+read -r A D B E C F <<<"$(tr '\n' ' ' < world.pgw)"
+assert_eq "0 0" "$D $B" ".pgw: no rotation"
+assert_near "$A" "$("$PY" -c "print(-($E))")" 1e-9 ".pgw: square pixels (E = -A)"
+assert_contains "$(cat world.prj)" 'PROJECTION["Equal_Earth"]' ".prj"
+assert_eq "same" "$(rcheck sameproj "$EE0" "$(prj4 world.prj)" 36.82,-1.29 -120,50 170,-40 0,85)" ".prj (read by GDAL) vs $EE0"
+# GDAL's reading of the world file: its origin is the CORNER of the upper-left pixel
+gi=$(gdalinfo world.png 2>/dev/null)
+assert_contains "$gi" "$("$PY" -c "print('Origin = (%.15f,%.15f)' % ($C - $A / 2, $F - $E / 2))")" "gdalinfo origin = centre of the upper-left pixel - half a pixel"
+assert_contains "$gi" "$("$PY" -c "print('Pixel Size = (%.15f,%.15f)' % ($A, $E))")" "gdalinfo pixel size"
+case_end
+
+case_begin "default: Nairobi has Kenya's class colour, Brazil (0 projects) $NODATA, the open Pacific $SEA, outside the world's outline white"
+assert_eq "$KEN" "$(probe probe world.png "$EE0" 36.82 -1.29 2)" "Nairobi (36.82, -1.29): Kenya ($(sql "SELECT projects FROM agg_country_by_category WHERE level='country' AND code='KEN'") projects)"
+assert_eq "0" "$(sql "SELECT projects FROM agg_country_by_category WHERE level='country' AND code='BRA'")" "Brazil has no projects (store)"
+assert_eq "$NODATA" "$(probe probe world.png "$EE0" -50 -10 2)" "Brazil's interior (-50, -10)"
+assert_eq "$SEA" "$(probe probe world.png "$EE0" -135 -45 2)" "the South Pacific (-135, -45)"
+assert_eq "#ffffff" "$(probe at world.png 3 3 2)" "page corner"
+read -r fx0 fy0 fx1 fy1 <<<"$(probe frame world.png)"
+# the frame's inner top-left corner: PROJ's inverse does not come back to it, so it is off the Earth
+cx=$("$PY" -c "print($A * ($fx0 + 6) + $C)"); cy=$("$PY" -c "print($E * ($fy0 + 6) + $F)")
+back=$(echo "$cx $cy" | proj -I -f %.9f $EE0 | proj -f %.3f $EE0)
+"$PY" -c "import sys; x, y = map(float, sys.argv[1].split()); sys.exit(0 if abs(x - $cx) > 1000 or abs(y - $cy) > 1000 else 1)" "$back" ||
+    fail "pixel $((fx0 + 6)),$((fy0 + 6)) should be outside the Earth (proj -I then proj gave $back for $cx $cy)"
+assert_eq "#ffffff" "$(probe at world.png $((fx0 + 6)) $((fy0 + 6)) 2)" "inside the frame, outside the outline"
+case_end
+
+case_begin "default: sampled pixels all over the frame show their country's class colour, the sea or the page (SpatiaLite point-in-polygon)"
+assert_contains "$(rcheck grid world.png "$EE0" "$DB" classes.json "$SEA" --world)" "ok" "grid"
+case_end
+
+case_begin "default: no streak across the antimeridian (Fiji and Chukotka cross 180°)"
+for spec in "-17.8 $NODATA 60 Fiji" "67 $(colour_of RUS) 170 Russia"; do
+    read -r lat col maxdeg what <<<"$spec"
+    read -r c0 row <<<"$(probe pixel world.png "$EE0" 0 "$lat")"
+    read -r c1 _ <<<"$(probe pixel world.png "$EE0" "$maxdeg" "$lat")"
+    run_px=$(probe runs world.png "$row" "$col")
+    [ "$run_px" -lt $((c1 - c0)) ] 2>/dev/null ||
+        fail "$what: a run of $run_px px of $col on the row of lat $lat (more than $maxdeg° of longitude = $((c1 - c0)) px)"
+done
+assert_eq "$NODATA" "$(probe probe world.png "$EE0" 178 -17.8 1)" "Fiji (178, -17.8)"
+case_end
+
+case_begin "legend: a white box in the bottom-left of the frame, one swatch per class and for no data, in one column, in class order"
+lg=$(probe legend world.png $PALETTE)
+box=$(probe legendbox world.png $PALETTE)
+if [ "$lg" == none ]; then
+    fail "no column of swatches $PALETTE in the frame's lower-left third"
+else
+    read -r fx0 fy0 fx1 fy1 <<<"$(probe frame world.png)"
+    read -r bx0 by0 _ _ <<<"$box"
+    "$PY" - "$fx0 $fy0 $fx1 $fy1" "$box" "$lg" <<'P' || fail "legend placement: frame $fx0 $fy0 $fx1 $fy1, box $box, swatches $lg"
+import sys
+fx0, fy0, fx1, fy1 = map(int, sys.argv[1].split())
+bx0, by0, bx1, by1 = map(int, sys.argv[2].split())
+parts = sys.argv[3].split()
+tops = [int(p.split('=')[1].split('-')[0]) for p in parts[1:]]
+ok = (fx0 <= bx0 < fx0 + (fx1 - fx0) // 20 and fy1 - (fy1 - fy0) // 10 < by1 <= fy1 + 1  # hugs the bottom-left corner
+      and bx1 < fx0 + (fx1 - fx0) // 2 and by0 > (fy0 + fy1) // 2                           # in the bottom-left quadrant
+      and (tops == sorted(tops)))                                                            # in the order given (classes high to low, then no data)
+sys.exit(0 if ok else 1)
+P
+    fillc=$(probe at world.png $((bx0 + 5)) $((by0 + 5)) 2)
+    "$PY" -c "import sys; c = sys.argv[1]; sys.exit(0 if all(int(c[k:k + 2], 16) >= 240 for k in (1, 3, 5)) else 1)" "$fillc" ||
+        fail "legend box fill at its top-left: $fillc, not white-ish"
+fi
+case_end
+
+# ==============================================================================
+# 2. PDF and SVG: vector, text as text.
+# ==============================================================================
+case_begin "PDF: A4 landscape (842 x 595 pt), no raster image, DejaVu embedded, title and every legend entry as text"
+run --db "$DB" render -o world.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "842x595" "$(pdfinfo world.pdf 2>/dev/null | awk '/^Page size/ {printf "%.0fx%.0f", $3, $5}')" "page size (A4 = 297 x 210 mm = 841.89 x 595.28 pt)"
+assert_eq "1" "$(pdfinfo world.pdf 2>/dev/null | awk '/^Pages/ {print $2}')" "pages"
+assert_eq "0" "$(pdfimages -list world.pdf 2>/dev/null | tail -n +3 | wc -l)" "raster images (pdfimages -list)"
+assert_contains "$(pdffonts world.pdf 2>/dev/null | awk 'NR > 2 {print $1, $(NF-4)}')" "DejaVuSans yes" "pdffonts: DejaVu Sans embedded"
+"$PY" - world.pdf classes.json <<'P' > pdfcheck.txt 2>&1
+import json, subprocess, sys
+text = subprocess.run(['pdftotext', sys.argv[1], '-'], capture_output=True, text=True).stdout
+lines = [' '.join(l.replace('\u2013', '-').replace('\u2014', '-').split()) for l in text.splitlines()]
+want = ['Projects per country'] + json.load(open(sys.argv[2]))['legend']
+missing = [w for w in want if not any(l == w or (w.startswith('(') and l.endswith(' ' + w)) for l in lines)]
+print('missing %s in %s' % (missing, [l for l in lines if l][-12:]) if missing else 'ok')
+P
+assert_eq "ok" "$(cat pdfcheck.txt)" "pdftotext: title and legend (expected $(tr -d '\n' < classes.json | grep -o '"legend": \[[^]]*\]'))"
+case_end
+
+case_begin "SVG: well-formed XML, A4 landscape in pt, shapes as <path>, glyphs used as text, no raster image"
+run --db "$DB" render -o world.svg
+assert_eq 0 "$RC" "exit status ($OUT)"
+res=$("$PY" - world.svg <<'P' 2>&1
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+ns = '{http://www.w3.org/2000/svg}'
+tags = [e.tag.replace(ns, '') for e in root.iter()]
+glyphs = [e for e in root.iter(ns + 'symbol') if e.get('id', '').startswith('glyph')]
+uses = [e for e in root.iter(ns + 'use')]
+texts = [e for e in root.iter(ns + 'text')]
+print(root.get('width'), root.get('height'), 'paths>=200' if tags.count('path') >= 200 else 'paths=%d' % tags.count('path'),
+      'text' if texts or (len(glyphs) >= 30 and len(uses) >= 200) else 'no text (%d glyphs, %d uses)' % (len(glyphs), len(uses)),
+      'images=%d' % tags.count('image'))
+P
+)
+# cairo's SVG surface writes text as glyph outlines (<symbol id="glyph...">) placed by
+# <use>, not as <text>: either counts as text here
+assert_eq "841.89pt 595.276pt paths>=200 text images=0" "$res" "SVG"
+case_end
+
+# ==============================================================================
+# 3. Page sizes.
+# ==============================================================================
+case_begin "--dpi 300 on A4 = 3508x2480 px, the same map (half the pixel size, same page corner); --size 800x500; A3 portrait; letter"
+run --db "$DB" render --dpi 300 -o d300.png
+assert_eq 0 "$RC" "--dpi 300 exit status ($OUT)"
+assert_eq "$("$PY" -c "print('%dx%d' % (round(297 / 25.4 * 300), round(210 / 25.4 * 300)))")" "$(probe size d300.png)" "--dpi 300 pixels"
+read -r A3_ _ _ E3_ C3_ F3_ <<<"$(tr '\n' ' ' < d300.pgw)"
+assert_near "$("$PY" -c "print($A / 2)")" "$A3_" 1e-6 "--dpi 300: pixel size"
+assert_near "$("$PY" -c "print($C - $A / 2)")" "$("$PY" -c "print($C3_ - $A3_ / 2)")" 0.01 "--dpi 300: page corner x (C - A/2)"
+assert_near "$("$PY" -c "print($F - $E / 2)")" "$("$PY" -c "print($F3_ - $E3_ / 2)")" 0.01 "--dpi 300: page corner y (F - E/2)"
+run --db "$DB" render --size 800x500 -o s.png
+assert_eq "0 800x500" "$RC $(probe size s.png)" "--size 800x500 ($OUT)"
+run --db "$DB" render --paper A3 --portrait -o a3.png
+assert_eq "$("$PY" -c "print('%dx%d' % (round(297 / 25.4 * 150), round(420 / 25.4 * 150)))")" "$(probe size a3.png)" "--paper A3 --portrait ($OUT)"
+run --db "$DB" render --paper letter -o letter.pdf
+assert_eq "792x612" "$(pdfinfo letter.pdf 2>/dev/null | awk '/^Page size/ {printf "%.0fx%.0f", $3, $5}')" "--paper letter PDF (11 x 8.5 in)"
+case_end
+
+case_begin "layout: nothing cut at the page's edges, left and right margins equal (README: title, frame and credits centred together)"
+run --db "$DB" render --region KEN -o lay_ken.png
+run --db "$DB" render --proj EPSG:3035 --bbox -10,35,30,70 -o lay_eu.png
+for f in world.png s.png lay_ken.png lay_eu.png; do
+    m=$(probe margins "$f")
+    read -r ml mr mt mb <<<"$m"
+    [ "$ml" -gt 0 ] && [ "$mr" -gt 0 ] && [ "$mt" -gt 0 ] && [ "$mb" -gt 0 ] 2>/dev/null || fail "$f: drawn up to the page's edge (white margins left right top bottom: $m)"
+    [ $((ml - mr)) -le 2 ] && [ $((mr - ml)) -le 2 ] 2>/dev/null || fail "$f: left and right margins differ: $m"
+done
+case_end
+
+case_begin "layout on a small page (--size 300x200): nothing cut at the page's edges (the title fits)"
+for v in "--region KEN" "--style africa"; do
+    run --db "$DB" render $v --size 300x200 -o small.png
+    m=$(probe margins small.png)
+    read -r ml mr mt mb <<<"$m"
+    [ "$ml" -gt 0 ] && [ "$mr" -gt 0 ] && [ "$mt" -gt 0 ] && [ "$mb" -gt 0 ] 2>/dev/null || fail "$v: drawn up to the page's edge (white margins left right top bottom: $m)"
+done
+case_end
+
+# ==============================================================================
+# 4. Regional views and projections.
+# ==============================================================================
+run --db "$DB" render --region KEN -o ken.png
+RC_KEN=$RC; OUT_KEN=$OUT
+case_begin "--region KEN: Lambert azimuthal equal-area centred on Kenya (README, help: laea is the default for --region)"
+assert_eq 0 "$RC_KEN" "exit status ($OUT_KEN)"
+assert_contains "$(cat ken.prj)" 'PROJECTION["Lambert_Azimuthal_Equal_Area"]' ".prj"
+p=$(prj4 ken.prj)
+read -r kx0 ky0 kx1 ky1 <<<"$(ssql "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) FROM regions WHERE code='KEN'" | tr '|' ' ')"
+lat0=$(grep -o '+lat_0=[-0-9.e]*' <<<"$p" | cut -d= -f2); lon0=$(grep -o '+lon_0=[-0-9.e]*' <<<"$p" | cut -d= -f2)
+"$PY" -c "import sys; sys.exit(0 if $kx0 <= float('${lon0:-999}') <= $kx1 and $ky0 <= float('${lat0:-999}') <= $ky1 else 1)" ||
+    fail "centre lon_0=${lon0:-none} lat_0=${lat0:-none} not within Kenya's bbox $kx0 $ky0 $kx1 $ky1 (.prj: $p)"
+case_end
+
+case_begin "--region KEN: Nairobi has Kenya's colour, every sampled pixel is right (in the .prj's projection), subtitle Kenya"
+p=$(prj4 ken.prj)
+assert_eq "$KEN" "$(probe probe ken.png "$p" 36.82 -1.29 2)" "Nairobi"
+assert_contains "$(rcheck grid ken.png "$p" "$DB" classes.json "$SEA")" "ok" "grid"
+run --db "$DB" render --region KEN --proj laea -o kenl.png
+assert_contains "$(cat kenl.prj)" 'PROJECTION["Lambert_Azimuthal_Equal_Area"]' "--proj laea: .prj"
+assert_eq "$KEN" "$(probe probe kenl.png "$(prj4 kenl.prj)" 36.82 -1.29 2)" "--proj laea: Nairobi"
+run --db "$DB" render --region KEN -o ken.pdf
+# the subtitle: "Kenya" right under the title (the topmost "Projects per country"), not the map's label
+sub=$(pdftotext -bbox ken.pdf - 2>/dev/null | "$PY" -c '
+import re, sys
+w = [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in
+     re.findall(r"<word xMin=\"([-0-9.]+)\" yMin=\"([-0-9.]+)\" xMax=\"([-0-9.]+)\" yMax=\"([-0-9.]+)\">([^<]*)</word>", sys.stdin.read())]
+titles = sorted(x for x in w if x[4] == "Projects")
+if not titles: print("no title"); sys.exit()
+t = min(titles, key=lambda x: x[1])
+under = [x for x in w if x[4] == "Kenya" and 0 <= x[1] - t[3] < 30 and abs(x[0] - t[0]) < 30]
+print("ok" if under else "no Kenya under the title at %.0f,%.0f" % (t[0], t[3]))')
+assert_eq "ok" "$sub" "PDF: subtitle = the region's name"
+case_end
+
+case_begin "--region KEN: the scale bar is true at the centre of the map (geodesic length of the bar = its label, ±3 %)"
+label=$(pdftotext ken.pdf - 2>/dev/null | grep -o '[0-9][0-9]* km' | head -1)
+sb=$(probe scalebar ken.png "$(prj4 ken.prj)")
+if [ -z "$label" ] || [ "$sb" == none ]; then
+    fail "scale bar: label [$label] in the PDF, bar [$sb] in the PNG"
+else
+    read -r px metres <<<"$sb"
+    assert_near "${label% km}000" "$metres" "$("$PY" -c "print(${label% km}000 * 0.03)")" "bar of $px px on the ground (PROJ inverse + geod) vs label $label"
+fi
+case_end
+
+case_begin "--bbox 10,-10,50,20: Lambert azimuthal equal-area centred on the box (README, help)"
+run --db "$DB" render --bbox 10,-10,50,20 -o bb.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$(cat bb.prj)" 'PROJECTION["Lambert_Azimuthal_Equal_Area"]' ".prj"
+# the same with a style that names no projection at all (doc/STYLE.md: view.projection optional)
+sed 's/"view": { "projection": "equal-earth" },//' "$ROOT/styles/world-choropleth.json" > noproj.json
+run --db "$DB" render --style noproj.json --bbox 10,-10,50,20 -o bbn.png
+assert_eq 0 "$RC" "style without view.projection: exit status ($OUT)"
+assert_contains "$(cat bbn.prj)" 'PROJECTION["Lambert_Azimuthal_Equal_Area"]' "style without view.projection: .prj"
+case_end
+
+case_begin "--bbox 10,-10,50,20: Nairobi has Kenya's colour; land inside the frame is drawn even outside the box"
+p=$(prj4 bb.prj)
+assert_eq "$KEN" "$(probe probe bb.png "$p" 36.82 -1.29 2)" "Nairobi"
+assert_contains "$(rcheck grid bb.png "$p" "$DB" classes.json "$SEA")" "ok" "grid"
+case_end
+
+case_begin "--proj robinson: .prj equivalent to +proj=robin; Nairobi; grid"
+run --db "$DB" render --proj robinson -o rob.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+R0="+proj=robin +lon_0=0 +datum=WGS84 +units=m"
+assert_eq "same" "$(rcheck sameproj "$R0" "$(prj4 rob.prj)" 36.82,-1.29 -120,50 170,-40)" ".prj vs $R0"
+assert_eq "$KEN" "$(probe probe rob.png "$R0" 36.82 -1.29 2)" "Nairobi"
+assert_contains "$(rcheck grid rob.png "$R0" "$DB" classes.json "$SEA" --world)" "ok" "grid"
+case_end
+
+case_begin "--proj web-mercator: .prj equivalent to EPSG:3857; Western Australia; grid"
+run --db "$DB" render --proj web-mercator -o merc.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+M0="+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null"
+assert_eq "same" "$(rcheck sameproj "$M0" "$(prj4 merc.prj)" 36.82,-1.29 -120,50 170,-40)" ".prj vs $M0"
+# (Nairobi lies under the "Kenya" label at this scale)
+assert_eq "$(colour_of AUS)" "$(probe probe merc.png "$M0" 120 -25 2)" "Western Australia (120, -25)"
+assert_contains "$(rcheck grid merc.png "$M0" "$DB" classes.json "$SEA")" "ok" "grid"
+case_end
+
+case_begin "--proj EPSG:3035 --bbox -10,35,30,70: LAEA Europe; Paris, Berlin, and Moscow (inside the frame) in their colours; grid"
+run --db "$DB" render --proj EPSG:3035 --bbox -10,35,30,70 -o eu.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+L0="+proj=laea +lat_0=52 +lon_0=10 +x_0=4321000 +y_0=3210000 +ellps=GRS80 +units=m"
+assert_contains "$(cat eu.prj)" 'PROJECTION["Lambert_Azimuthal_Equal_Area"]' ".prj"
+assert_eq "same" "$(rcheck sameproj "$L0" "$(prj4 eu.prj)" 2.35,48.85 13.4,52.5 30,70 -10,35)" ".prj vs $L0"
+assert_eq "$(colour_of FRA)" "$(probe probe eu.png "$L0" 2.35 48.85 2)" "Paris"
+assert_eq "$(colour_of DEU)" "$(probe probe eu.png "$L0" 9 49.5 2)" "Germany (9, 49.5)"
+read -r ex0 ey0 ex1 ey1 <<<"$(probe frame eu.png)"
+read -r mc mr <<<"$(probe pixel eu.png "$L0" 37.62 55.75)"
+if [ "$mc" -gt $((ex0 + 10)) ] && [ "$mc" -lt $((ex1 - 10)) ] && [ "$mr" -gt $((ey0 + 10)) ] && [ "$mr" -lt $((ey1 - 10)) ]; then
+    assert_eq "$(colour_of RUS)" "$(probe probe eu.png "$L0" 37.62 55.75 2)" "Moscow (37.62, 55.75), pixel $mc,$mr inside the frame $ex0 $ey0 $ex1 $ey1"
+fi
+assert_contains "$(rcheck grid eu.png "$L0" "$DB" classes.json "$SEA")" "ok" "grid"
+case_end
+
+case_begin "PROJ string eqearth lon_0=150 (the Pacific in the middle): Fiji is land, no streak, grid"
+P150="+proj=eqearth +lon_0=150 +datum=WGS84 +units=m"
+run --db "$DB" render --proj "$P150 +type=crs" -o pac.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "same" "$(rcheck sameproj "$P150" "$(prj4 pac.prj)" 178,-17.8 -170,60 -31,70 -29,70)" ".prj vs $P150"
+assert_eq "$NODATA" "$(probe probe pac.png "$P150" 178 -17.8 1)" "Fiji (178, -17.8)"
+assert_eq "$SEA" "$(probe probe pac.png "$P150" -160 -10 2)" "the Pacific (-160, -10)"
+# Greenland crosses the cut meridian (-30): no band of its colour across the map
+read -r c0 row <<<"$(probe pixel pac.png "$P150" 150 72)"
+read -r c1 _ <<<"$(probe pixel pac.png "$P150" 270 72)"
+run_px=$(probe runs pac.png "$row" "$NODATA")
+[ "$run_px" -lt $((c1 - c0)) ] 2>/dev/null || fail "a run of $run_px px of $NODATA on the row of lat 72 (more than 120° of longitude)"
+assert_contains "$(rcheck grid pac.png "$P150" "$DB" classes.json "$SEA" --world)" "ok" "grid"
+case_end
+
+# ==============================================================================
+# 5. Points, titles, atlases.
+# ==============================================================================
+case_begin "category-points: each project's marker has its category's colour (the style's colors); title as text"
+run --db "$DB" render --style category-points --size 900x600 -o cat.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$(rcheck points cat.png "$EE0" "$DB" "$ROOT/styles/category-points.json" 96)" "ok" "markers"
+run --db "$DB" render --style category-points -o cat.pdf
+assert_contains "$(pdftotext cat.pdf - 2>/dev/null)" "Projects by category" "PDF title"
+case_end
+
+case_begin "--title and --subtitle replace the style's"
+run --db "$DB" render --title "Footprint 2024" --subtitle "All projects" -o tt.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+t=$(pdftotext tt.pdf - 2>/dev/null)
+assert_contains "$t" "Footprint 2024" "title"
+assert_contains "$t" "All projects" "subtitle"
+case_end
+
+case_begin "--each country: one CODE.png (+ .pgw, .prj) per country with projects; northern Kenya Kenya-coloured in KEN.png"
+run --db "$DB" render --each country --size 640x400 -o atlas/
+assert_eq 0 "$RC" "exit status ($OUT)"
+want=$(sql "SELECT code || '.png' FROM agg_country_by_category WHERE level='country' AND code <> '_unassigned' AND projects > 0 ORDER BY code")
+assert_eq "$want" "$(cd atlas 2>/dev/null && ls *.png | sort)" "files"
+[ "$(ls atlas/*.pgw 2>/dev/null | wc -l)" == "$(wc -l <<<"$want")" ] || fail "one .pgw per map"
+[ "$(ls atlas/*.prj 2>/dev/null | wc -l)" == "$(wc -l <<<"$want")" ] || fail "one .prj per map"
+# (at this size the legend covers Nairobi)
+assert_eq "$KEN" "$(probe probe atlas/KEN.png "$(prj4 atlas/KEN.prj)" 38.5 2.5 1)" "KEN.png: (38.5, 2.5)"
+case_end
+
+case_begin "--each country -o 'DIR/map_{code}.png': the names; a missing DIR is created (as with -o DIR/ and -o DIR/x.png)"
+mkdir -p pat
+run --db "$DB" render --each country --size 200x150 -o 'pat/map_{code}.png'
+assert_eq 0 "$RC" "existing folder: exit status ($OUT)"
+assert_eq "$(sed 's/^/map_/' <<<"$want")" "$(cd pat && ls map_*.png | sort)" "existing folder: files"
+run --db "$DB" render --each country --size 200x150 -o 'newdir/map_{code}.png'
+assert_eq 0 "$RC" "missing folder: exit status ($OUT)"
+assert_eq "$(wc -l <<<"$want")" "$(ls newdir/map_*.png 2>/dev/null | wc -l)" "missing folder: files"
+case_end
+
+# ==============================================================================
+# 6. Bad input: usage errors (exit 2) and failures (exit 1) that say what is wrong.
+# ==============================================================================
+case_begin "bad input: unknown --proj, --bbox W > E, unknown --region, --region with --bbox, -o x.jpg: exit 2, named, nothing written"
+run --db "$DB" render --proj nosuchproj -o e1.png
+assert_eq 2 "$RC" "--proj nosuchproj exit status"
+assert_contains "$OUT" "nosuchproj" "--proj: message names it"
+run --db "$DB" render --bbox 50,-10,10,20 -o e2.png
+assert_eq 2 "$RC" "--bbox 50,-10,10,20 exit status"
+assert_contains "$OUT" "50,-10,10,20" "--bbox: message names it"
+run --db "$DB" render --region XYZ -o e3.png
+assert_eq 2 "$RC" "--region XYZ exit status"
+assert_contains "$OUT" "XYZ" "--region: message names it"
+run --db "$DB" render --region KEN --bbox 10,-10,50,20 -o e4.png
+assert_eq 2 "$RC" "--region with --bbox (they exclude each other) exit status ($OUT)"
+run --db "$DB" render -o e5.jpg
+assert_eq 2 "$RC" "-o e5.jpg exit status"
+assert_contains "$OUT" "e5.jpg" "-o: message names the file"
+assert_eq "" "$(ls e1.* e2.* e3.* e4.* e5.* 2>/dev/null)" "files written"
+case_end
+
+case_begin "bad style: an unknown key is named with its path and a suggestion (doc/STYLE.md)"
+printf '{ "choropleth": { "shceme": "Reds" } }\n' > typo.json
+run --db "$DB" render --style typo.json -o e6.png
+[ "$RC" == 1 ] || [ "$RC" == 2 ] || fail "exit status $RC, expected 1 or 2"
+assert_contains "$OUT" 'typo.json: choropleth.shceme: unknown key (did you mean "scheme"?' "message"
+assert_eq "" "$(ls e6.* 2>/dev/null)" "files written"
+case_end
+
+case_begin "a store without the aggregation: the default style's map fails clearly, pointing to footprint aggregate"
+"$FP" -q --db fresh.sqlite init >/dev/null 2>&1
+run --db fresh.sqlite render -o e7.png
+[ "$RC" == 1 ] || [ "$RC" == 2 ] || fail "exit status $RC, expected 1 or 2 (export says 2 for a missing aggregation)"
+assert_contains "$OUT" "country_by_category" "message names the aggregation"
+assert_contains "$OUT" "footprint aggregate" "message says how to make it"
+assert_eq "" "$(ls e7.* 2>/dev/null)" "files written"
+case_end
+
+# ==============================================================================
+# 7. Output safety.
+# ==============================================================================
+case_begin "a failed render leaves the existing PNG, .pgw and .prj byte-identical and no temporary file"
+run --db "$DB" render --size 400x300 -o keep.png
+before=$(md5sum keep.png keep.pgw keep.prj)
+run --db "$DB" render --region XYZ -o keep.png
+assert_eq 2 "$RC" "--region XYZ exit status"
+assert_eq "$before" "$(md5sum keep.png keep.pgw keep.prj)" "after --region XYZ"
+OUT=$(ulimit -f 20; "$FP" --db "$DB" render -o keep.png 2>&1); RC=$?
+assert_eq 1 "$RC" "file size limit exit status ($OUT)"
+assert_contains "$OUT" "keep.png" "message names the file"
+assert_eq "$before" "$(md5sum keep.png keep.pgw keep.prj)" "after the size-limit failure"
+run --db "$DB" render -o keep.pdf
+pbefore=$(md5sum keep.pdf)
+OUT=$(ulimit -f 20; "$FP" --db "$DB" render -o keep.pdf 2>&1); RC=$?
+assert_eq 1 "$RC" "PDF size limit exit status"
+assert_eq "$pbefore" "$(md5sum keep.pdf)" "PDF after the size-limit failure"
+assert_eq "" "$(find . -name '*.tmp*')" "temporary files left"
+case_end
+
+# ==============================================================================
+# 8. Reference images (tests/fixtures/render/README.md).
+# ==============================================================================
+case_begin "the three shipped styles at 900x600 match tests/fixtures/render/ref_*.png (>= 99 % of pixels within 8 per channel)"
+for s in world-choropleth category-points africa; do
+    run --db "$DB" render --style "$s" --size 900x600 -o "new_$s.png"
+    assert_eq 0 "$RC" "$s exit status ($OUT)"
+    read -r size share <<<"$(probe compare "new_$s.png" "$REF/ref_$s.png" 8)"
+    assert_eq "900x600" "$size" "$s size"
+    "$PY" -c "import sys; sys.exit(0 if float('${share:-0}') >= 0.99 else 1)" 2>/dev/null || fail "$s: only $share of the pixels match"
+    assert_eq "$(cat "$REF/ref_$s.pgw")" "$(cat "new_$s.pgw")" "$s world file"
+done
+case_end
+
+case_begin "africa style: every sampled pixel of the frame right, also outside the style's bbox (Middle East corner)"
+if [ -s new_africa.png ]; then
+    assert_contains "$(rcheck grid new_africa.png "$(prj4 new_africa.prj)" "$DB" classes.json "$SEA")" "ok" "grid"
+else
+    fail "new_africa.png not rendered"
+fi
+case_end
