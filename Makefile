@@ -10,7 +10,7 @@
 SHELL   := /bin/bash
 CC      ?= cc
 SAN     ?=
-PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo fontconfig
+PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo fontconfig libpng
 
 DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-dev \
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdint.h>
+#include <png.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <glib.h>
@@ -24,6 +26,49 @@
 
 typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
 static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
+
+/* ------------------------------------------------------------------ PNG --- */
+
+/* cairo's own PNG writer compresses at zlib's default level, a quarter of
+ * the time of an A4 300 dpi map; libpng at level 3 with the Sub filter
+ * writes files a few percent larger in a third of the time. */
+static int fp_write_png(cairo_surface_t *s, const char *path)
+{
+    int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const unsigned char *data = cairo_image_surface_get_data(s);
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    unsigned char *row = malloc((size_t)w * 3);
+    int rc = -1;
+    if (png && info && row && !setjmp(png_jmpbuf(png))) {
+        png_init_io(png, f);
+        png_set_compression_level(png, 3);
+        png_set_filter(png, 0, PNG_FILTER_SUB);
+        png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_write_info(png, info);
+        for (int y = 0; y < h; y++) {
+            /* The page is opaque (painted white first): ARGB32 -> RGB. */
+            const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+            for (int x = 0; x < w; x++) {
+                uint32_t p = src[x];
+                row[3 * x] = (unsigned char)(p >> 16);
+                row[3 * x + 1] = (unsigned char)(p >> 8);
+                row[3 * x + 2] = (unsigned char)p;
+            }
+            png_write_row(png, row);
+        }
+        png_write_end(png, NULL);
+        rc = 0;
+    }
+    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+    free(row);
+    if (fclose(f) != 0) rc = -1;
+    return rc;
+}
 
 /* ------------------------------------------------------------- the view --- */
 
@@ -264,6 +309,18 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
     }
 }
 
+static void flush_batch(cairo_t *cr, const fp_rgba *col)
+{
+    /* Non-zero winding: symbols stacked on one spot must not cancel out as
+     * they would under the even-odd rule the polygons (holes) use. */
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    fp_set_color(cr, col[0]);
+    cairo_fill_preserve(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_stroke(cr);
+}
+
 /* Project points coloured and shaped by category; lines as lines. Returns
  * the categories drawn (for the legend). */
 static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style, GPtrArray *categories,
@@ -304,6 +361,8 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     cairo_set_line_width(cr, size * 0.15);
     /* The colour and shape of each category, looked up once. */
     GHashTable *looks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    fp_rgba *batch_col = NULL;
+    int batch_n = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *cat = (const char *)sqlite3_column_text(q, 1);
         fp_rgba *col = g_hash_table_lookup(looks, cat);
@@ -331,13 +390,19 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
                 double val = sqlite3_column_type(q, 2) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 2);
                 sz = fp_symbol_size(size, val, vmax);
             }
-            cairo_new_path(cr);
+            /* Symbols are drawn in batches of one colour: one fill and one
+             * stroke per few thousand symbols instead of per symbol (a third
+             * of the time of 100,000 points at 300 dpi). */
+            if (batch_n && (batch_col != col || batch_n >= 4096)) {
+                flush_batch(cr, batch_col);
+                batch_n = 0;
+            }
+            if (!batch_n) cairo_new_path(cr);
             fp_draw_symbol(cr, (fp_shape)col[1].r, px, py, sz);
-            fp_set_color(cr, col[0]);
-            cairo_fill_preserve(cr);
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-            cairo_stroke(cr);
+            batch_col = col;
+            batch_n++;
         } else {
+            if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
             /* Lines (cables, routes) and areas: the line style in the
              * category's colour. */
             gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
@@ -361,6 +426,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             }
         }
     }
+    if (batch_n) flush_batch(cr, batch_col);
     sqlite3_finalize(q);
     g_hash_table_destroy(looks);
     g_hash_table_destroy(seen);
@@ -536,8 +602,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     cairo_destroy(cr);
     cairo_surface_flush(surface);
     if (!st && pg->kind == 0) {
-        cairo_status_t cs = cairo_surface_write_to_png(surface, tmp);
-        if (cs != CAIRO_STATUS_SUCCESS) st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cs));
+        if (fp_write_png(surface, tmp)) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", path, strerror(errno));
     }
     cairo_surface_finish(surface);
     if (!st && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
