@@ -622,6 +622,8 @@ else
     rm -f "$T/big.sqlite" "$T/big_base.sqlite"
 fi
 
+. bench/render_bench.sh   # R. render: footprint vs Mapnik vs geopandas+matplotlib (issue 5)
+
 # --------------------------------------------------------------- summary --
 say ""
 say "summary (median of $REPS, SpatiaLite SQL: $SQL_REPS; ratio = other tool time / footprint time)"
