@@ -309,6 +309,79 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
     }
 }
 
+/* A symbol rendered once (antialiased, premultiplied ARGB) and copied onto
+ * the page for every point of its category: 100,000 points rasterised one
+ * by one were three quarters of an A4 300 dpi map's time. Positions are
+ * rounded to whole pixels (a sixth of a point at 300 dpi). */
+typedef struct sprite {
+    cairo_surface_t *img;
+    int size, half;
+} sprite;
+
+static void sprite_free(gpointer p)
+{
+    sprite *s = p;
+    cairo_surface_destroy(s->img);
+    g_free(s);
+}
+
+static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz)
+{
+    sprite *s = g_hash_table_lookup(cache, col);
+    if (s) return s;
+    double k = 1, ky = 1;
+    cairo_user_to_device_distance(cr, &k, &ky);
+    int half = (int)ceil((sz * 0.75 + sz * 0.15) * k) + 2;
+    s = g_new0(sprite, 1);
+    s->size = 2 * half + 1;
+    s->half = half;
+    s->img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->size, s->size);
+    cairo_t *c = cairo_create(s->img);
+    cairo_translate(c, half + 0.5, half + 0.5);
+    cairo_scale(c, k, k);
+    fp_draw_symbol(c, shape, 0, 0, sz);
+    fp_set_color(c, col[0]);
+    cairo_fill_preserve(c);
+    cairo_set_source_rgba(c, 1, 1, 1, 0.9);
+    cairo_set_line_width(c, sz * 0.15);
+    cairo_stroke(c);
+    cairo_destroy(c);
+    cairo_surface_flush(s->img);
+    g_hash_table_insert(cache, (gpointer)col, s);
+    return s;
+}
+
+/* OVER of premultiplied ARGB32 pixels, clipped to the map frame. */
+static void sprite_stamp(cairo_surface_t *dst, const sprite *s, double dx, double dy, const double frame[4])
+{
+    int x0 = (int)lround(dx) - s->half, y0 = (int)lround(dy) - s->half;
+    int w = cairo_image_surface_get_width(dst), h = cairo_image_surface_get_height(dst);
+    int fx0 = (int)ceil(frame[0]), fy0 = (int)ceil(frame[1]), fx1 = (int)floor(frame[2]), fy1 = (int)floor(frame[3]);
+    if (fx0 < 0) fx0 = 0;
+    if (fy0 < 0) fy0 = 0;
+    if (fx1 > w) fx1 = w;
+    if (fy1 > h) fy1 = h;
+    unsigned char *dd = cairo_image_surface_get_data(dst), *sd = cairo_image_surface_get_data(s->img);
+    int ds = cairo_image_surface_get_stride(dst), ss = cairo_image_surface_get_stride(s->img);
+    for (int y = 0; y < s->size; y++) {
+        int py = y0 + y;
+        if (py < fy0 || py >= fy1) continue;
+        const uint32_t *src = (const uint32_t *)(const void *)(sd + (size_t)y * (size_t)ss);
+        uint32_t *out = (uint32_t *)(void *)(dd + (size_t)py * (size_t)ds);
+        for (int x = 0; x < s->size; x++) {
+            int px = x0 + x;
+            uint32_t p = src[x];
+            if (px < fx0 || px >= fx1 || !p) continue;
+            uint32_t a = p >> 24, q = out[px], inv = 255 - a, r = 0;
+            for (int sh = 0; sh < 32; sh += 8) {
+                uint32_t c = ((p >> sh) & 255) + (((q >> sh) & 255) * inv + 127) / 255;
+                r |= (c > 255 ? 255 : c) << sh;
+            }
+            out[px] = r;
+        }
+    }
+}
+
 static void flush_batch(cairo_t *cr, const fp_rgba *col)
 {
     /* Non-zero winding: symbols stacked on one spot must not cancel out as
@@ -363,6 +436,14 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     GHashTable *looks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     fp_rgba *batch_col = NULL;
     int batch_n = 0;
+    /* On an image surface, symbols are stamped (see sprite_stamp). */
+    cairo_surface_t *target = cairo_get_target(cr);
+    cairo_surface_t *stamp = cairo_surface_get_type(target) == CAIRO_SURFACE_TYPE_IMAGE ? target : NULL;
+    GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sprite_free);
+    double frame[4] = { v->map[0], v->map[1], v->map[0] + v->map[2], v->map[1] + v->map[3] };
+    cairo_user_to_device(cr, &frame[0], &frame[1]);
+    cairo_user_to_device(cr, &frame[2], &frame[3]);
+    if (stamp) cairo_surface_flush(stamp);
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *cat = (const char *)sqlite3_column_text(q, 1);
         fp_rgba *col = g_hash_table_lookup(looks, cat);
@@ -389,6 +470,16 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             if (sf && vmax > 0) {
                 double val = sqlite3_column_type(q, 2) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 2);
                 sz = fp_symbol_size(size, val, vmax);
+            }
+            if (stamp && !sf) {
+                /* PNG: the symbol drawn once per category, then copied. */
+                sprite *sp = sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz);
+                if (sp) {
+                    double dx = px, dy = py;
+                    cairo_user_to_device(cr, &dx, &dy);
+                    sprite_stamp(stamp, sp, dx, dy, frame);
+                    continue;
+                }
             }
             /* Symbols are drawn in batches of one colour: one fill and one
              * stroke per few thousand symbols instead of per symbol (a third
@@ -427,6 +518,8 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
         }
     }
     if (batch_n) flush_batch(cr, batch_col);
+    if (stamp) cairo_surface_mark_dirty(stamp);
+    g_hash_table_destroy(sprites);
     sqlite3_finalize(q);
     g_hash_table_destroy(looks);
     g_hash_table_destroy(seen);
