@@ -311,8 +311,7 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
 
 /* A symbol rendered once (antialiased, premultiplied ARGB) and copied onto
  * the page for every point of its category: 100,000 points rasterised one
- * by one were three quarters of an A4 300 dpi map's time. Positions are
- * rounded to whole pixels (a sixth of a point at 300 dpi). */
+ * by one were three quarters of an A4 300 dpi map's time. */
 typedef struct sprite {
     cairo_surface_t *img;
     int size, half;
@@ -325,9 +324,12 @@ static void sprite_free(gpointer p)
     g_free(s);
 }
 
-static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz)
+/* Sprites come in 4 x 4 sub-pixel phases, so a stamped symbol is at most an
+ * eighth of a pixel from where the path would have put it. */
+static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase)
 {
-    sprite *s = g_hash_table_lookup(cache, col);
+    gpointer key = (gpointer)((const char *)col + phase);   /* col points into a 2-element array: +0..15 stays unique per col */
+    sprite *s = g_hash_table_lookup(cache, key);
     if (s) return s;
     double k = 1, ky = 1;
     cairo_user_to_device_distance(cr, &k, &ky);
@@ -337,7 +339,7 @@ static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp
     s->half = half;
     s->img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->size, s->size);
     cairo_t *c = cairo_create(s->img);
-    cairo_translate(c, half + 0.5, half + 0.5);
+    cairo_translate(c, half + ((phase & 3) + 0.5) / 4, half + ((phase >> 2) + 0.5) / 4);
     cairo_scale(c, k, k);
     fp_draw_symbol(c, shape, 0, 0, sz);
     fp_set_color(c, col[0]);
@@ -347,14 +349,14 @@ static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp
     cairo_stroke(c);
     cairo_destroy(c);
     cairo_surface_flush(s->img);
-    g_hash_table_insert(cache, (gpointer)col, s);
+    g_hash_table_insert(cache, key, s);
     return s;
 }
 
 /* OVER of premultiplied ARGB32 pixels, clipped to the map frame. */
 static void sprite_stamp(cairo_surface_t *dst, const sprite *s, double dx, double dy, const double frame[4])
 {
-    int x0 = (int)lround(dx) - s->half, y0 = (int)lround(dy) - s->half;
+    int x0 = (int)floor(dx) - s->half, y0 = (int)floor(dy) - s->half;
     int w = cairo_image_surface_get_width(dst), h = cairo_image_surface_get_height(dst);
     int fx0 = (int)ceil(frame[0]), fy0 = (int)ceil(frame[1]), fx1 = (int)floor(frame[2]), fy1 = (int)floor(frame[3]);
     if (fx0 < 0) fx0 = 0;
@@ -448,7 +450,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
         const char *cat = (const char *)sqlite3_column_text(q, 1);
         fp_rgba *col = g_hash_table_lookup(looks, cat);
         if (!col) {
-            col = g_new(fp_rgba, 2);
+            col = g_new0(fp_rgba, 4);   /* 16 bytes: col + 0..15 are the sprite keys of its phases */
             col[0] = fp_style_category_color(style, cat);
             col[1].r = (unsigned char)fp_style_category_shape(style, cat);
             g_hash_table_insert(looks, g_strdup(cat), col);
@@ -473,10 +475,11 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             }
             if (stamp && !sf) {
                 /* PNG: the symbol drawn once per category, then copied. */
-                sprite *sp = sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz);
+                double dx = px, dy = py;
+                cairo_user_to_device(cr, &dx, &dy);
+                int phase = (int)((dx - floor(dx)) * 4) + 4 * (int)((dy - floor(dy)) * 4);
+                sprite *sp = sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz, phase & 15);
                 if (sp) {
-                    double dx = px, dy = py;
-                    cairo_user_to_device(cr, &dx, &dy);
                     sprite_stamp(stamp, sp, dx, dy, frame);
                     continue;
                 }
