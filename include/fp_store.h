@@ -30,6 +30,11 @@ int fp_store_opened_version(const fp_store *store);
 /* The SQLite handle, with SpatiaLite loaded, for the other stages. */
 struct sqlite3 *fp_store_sqlite(fp_store *store);
 
+/* Sets the connection's page cache (PRAGMA cache_size: pages, or KiB when
+ * negative) and returns the previous setting, to restore it after a stage
+ * whose access pattern wants another size. */
+int fp_store_cache_size(fp_store *store, int size);
+
 /* Transactions; commit/rollback are no-ops if none is open. */
 fp_status fp_store_begin(fp_store *store, fp_error *err);
 fp_status fp_store_commit(fp_store *store, fp_error *err);

@@ -183,9 +183,11 @@ static void *read_worker(void *arg)
     return NULL;
 }
 
-/* Appends part to t, renumbering its interned values into t's. */
-static fp_status merge_part(fp_project_table *t, fp_project_table *part, GHashTable *cmap, GHashTable **gmap,
-                            fp_error *err)
+/* Appends part to t, renumbering its interned values into t's. A sliced
+ * part already sits in t's arrays (at part->items) and only moves down to
+ * t->n; any other part is copied. */
+static fp_status merge_part(fp_project_table *t, fp_project_table *part, int sliced, GHashTable *cmap,
+                            GHashTable **gmap, fp_error *err)
 {
     int *cremap = malloc((part->companies->len + 1) * sizeof *cremap);
     int *gremap[FP_MAX_GROUPS] = {0};
@@ -198,55 +200,23 @@ static fp_status merge_part(fp_project_table *t, fp_project_table *part, GHashTa
         for (guint i = 0; i < part->group_values[g]->len; i++)
             gremap[g][i] = intern(gmap[g], t->group_values[g], g_ptr_array_index(part->group_values[g], i));
     }
-    size_t n = t->n + part->n;
-    fp_project *items = st ? NULL : realloc(t->items, (n ? n : 1) * sizeof *items);
-    int *gi = st ? NULL : realloc(t->group_index, (n ? n : 1) * (size_t)(t->ngroups ? t->ngroups : 1) * sizeof *gi);
-    if (items) t->items = items;
-    if (gi) t->group_index = gi;
-    if (!st && (!items || !gi)) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
+    size_t ng = (size_t)t->ngroups;
     if (!st) {
-        for (size_t i = 0; i < part->n; i++) {
-            fp_project p = part->items[i];
-            if (p.company >= 0) p.company = cremap[p.company];
-            t->items[t->n + i] = p;
-            for (int g = 0; g < t->ngroups; g++)
-                t->group_index[(t->n + i) * (size_t)t->ngroups + (size_t)g] =
-                    gremap[g][part->group_index[i * (size_t)t->ngroups + (size_t)g]];
-            part->items[i].wkb = NULL;                /* moved */
-        }
-        t->n = n;
-        t->without_geometry += part->without_geometry;
-        for (int k = 0; k < 2; k++) if (part->extent[k] < t->extent[k]) t->extent[k] = part->extent[k];
-        for (int k = 2; k < 4; k++) if (part->extent[k] > t->extent[k]) t->extent[k] = part->extent[k];
-    }
-    free(cremap);
-    for (int g = 0; g < t->ngroups; g++) free(gremap[g]);
-    return st;
-}
-
-/* The sliced variant: part's rows already sit in t's arrays at part->items;
- * renumber their interned values and move them down to t->n. */
-static fp_status merge_slice(fp_project_table *t, fp_project_table *part, GHashTable *cmap, GHashTable **gmap,
-                             fp_error *err)
-{
-    int *cremap = malloc((part->companies->len + 1) * sizeof *cremap);
-    int *gremap[FP_MAX_GROUPS] = {0};
-    fp_status st = cremap ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    for (guint i = 0; !st && i < part->companies->len; i++)
-        cremap[i] = intern(cmap, t->companies, g_ptr_array_index(part->companies, i));
-    for (int g = 0; !st && g < t->ngroups; g++) {
-        gremap[g] = malloc((part->group_values[g]->len + 1) * sizeof *gremap[g]);
-        if (!gremap[g]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
-        for (guint i = 0; i < part->group_values[g]->len; i++)
-            gremap[g][i] = intern(gmap[g], t->group_values[g], g_ptr_array_index(part->group_values[g], i));
-    }
-    if (!st) {
-        size_t ng = (size_t)t->ngroups;
         for (size_t i = 0; i < part->n; i++) {
             fp_project *p = &part->items[i];
             if (p->company >= 0) p->company = cremap[p->company];
             for (size_t g = 0; g < ng; g++) part->group_index[i * ng + g] = gremap[g][part->group_index[i * ng + g]];
         }
+    }
+    if (!st && !sliced) {
+        size_t n = t->n + part->n;
+        fp_project *items = realloc(t->items, (n ? n : 1) * sizeof *items);
+        int *gi = items ? realloc(t->group_index, (n ? n : 1) * (ng ? ng : 1) * sizeof *gi) : NULL;
+        if (items) t->items = items;
+        if (gi) t->group_index = gi;
+        if (!items || !gi) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
+    }
+    if (!st) {
         if (part->items != t->items + t->n) {
             memmove(t->items + t->n, part->items, part->n * sizeof *t->items);
             memmove(t->group_index + t->n * ng, part->group_index, part->n * ng * sizeof *t->group_index);
@@ -325,7 +295,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
             st = parts[i].st;
             if (err) *err = parts[i].err;
         }
-        if (!st) st = sliced ? merge_slice(t, &parts[i].t, cmap, gmap, err) : merge_part(t, &parts[i].t, cmap, gmap, err);
+        if (!st) st = merge_part(t, &parts[i].t, sliced, cmap, gmap, err);
         fp_project_table_free(&parts[i].t);
     }
     g_hash_table_destroy(cmap);
@@ -760,18 +730,9 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
                                       .snap_km = set->kind == FP_SET_POLYGONS ? snap : 0 };
     /* The store's 512 MiB page cache suits imports; here the projects are in
      * memory already, so dirty pages may go to the file sooner. */
-    sqlite3 *db = fp_store_sqlite(store);
-    sqlite3_stmt *cq;
-    int cache = -2000;
-    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK) {
-        if (sqlite3_step(cq) == SQLITE_ROW) cache = sqlite3_column_int(cq, 0);
-        sqlite3_finalize(cq);
-    }
-    sqlite3_exec(db, "PRAGMA cache_size=-131072", NULL, NULL, NULL);
+    int cache = fp_store_cache_size(store, -131072);
     st = fp_aggregate_write(store, &so, &t, set, levels, res, err);
-    char restore[64];
-    snprintf(restore, sizeof restore, "PRAGMA cache_size=%d", cache);
-    sqlite3_exec(db, restore, NULL, NULL, NULL);
+    fp_store_cache_size(store, cache);
     if (st) goto out;
     STEP("write");
     st = fp_store_commit(store, err);

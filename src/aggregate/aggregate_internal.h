@@ -83,7 +83,6 @@ typedef struct fp_region_index fp_region_index;
 /* Builds the point-in-region index over a polygon set, using `threads`. */
 fp_status fp_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
 void fp_region_index_free(fp_region_index *idx);
-size_t fp_region_index_cells_with_pieces(const fp_region_index *idx);
 
 /* Per-thread state of look-ups: its own GEOS handle and lazily parsed,
  * prepared copies of the geometries it touches. */

@@ -286,11 +286,6 @@ void fp_region_index_free(fp_region_index *idx)
     free(idx);
 }
 
-size_t fp_region_index_cells_with_pieces(const fp_region_index *idx)
-{
-    return idx ? idx->npieces : 0;
-}
-
 /* ----------------------------------------------------------- locating --- */
 
 /* A piece's rings (or lines) as runs of lon/lat pairs. */

@@ -548,14 +548,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
 
     /* Rows stream from the store once: a small page cache keeps the memory
      * flat however large the table (the store's default suits imports). */
-    sqlite3 *db = fp_store_sqlite(store);
-    int cache = -2000;
-    sqlite3_stmt *cq;
-    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &cq, NULL) == SQLITE_OK) {
-        if (sqlite3_step(cq) == SQLITE_ROW) cache = sqlite3_column_int(cq, 0);
-        sqlite3_finalize(cq);
-    }
-    sqlite3_exec(db, "PRAGMA cache_size=-8192", NULL, NULL, NULL);
+    int cache = fp_store_cache_size(store, -8192);
     source s = {0};
     fp_style *style = NULL;
     GPtrArray *values = NULL;
@@ -789,9 +782,7 @@ out:
     g_free(base);
     fp_style_free(style);
     source_clear(&s);
-    char restore[64];
-    snprintf(restore, sizeof restore, "PRAGMA cache_size=%d", cache);
-    sqlite3_exec(db, restore, NULL, NULL, NULL);
+    fp_store_cache_size(store, cache);
     res->seconds = fp_now() - t0;
     return st;
 }

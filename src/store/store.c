@@ -359,3 +359,17 @@ void fp_global_cleanup(void)
     cairo_debug_reset_static_data();
     FcFini();
 }
+
+int fp_store_cache_size(fp_store *s, int size)
+{
+    int previous = -2000;                 /* SQLite's default */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) previous = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", size);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return previous;
+}
