@@ -10,12 +10,13 @@
 SHELL   := /bin/bash
 CC      ?= cc
 SAN     ?=
-PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo fontconfig libpng
+PKGS    := gdal spatialite geos proj sqlite3 glib-2.0 jansson libxml-2.0 cairo fontconfig libpng libprotobuf-c libwebp zlib
 
 DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-dev \
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
-  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil
+  libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil \
+  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -31,12 +32,14 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
-           -Iinclude -Isrc $(PKG_CFLAGS) $(SANFLAGS) \
+           -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) \
            -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"'
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c))
+# Vector tiles: the protobuf-c code generated from the MVT 2.1 schema.
+PROTO_C := $(BUILD)/gen/vector_tile.pb-c.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/vector_tile.pb-c.o
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -45,8 +48,15 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps demo check bench clean unit
 all: $(BUILD)/footprint $(BUILD)/libfootprint.a
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h) $(PROTO_C)
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PROTO_C): src/tiles/vector_tile.proto
+	@mkdir -p $(dir $@)
+	protoc-c --c_out=$(BUILD)/gen --proto_path=src/tiles $<
+
+$(BUILD)/gen/vector_tile.pb-c.o: $(PROTO_C)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libfootprint.a: $(LIB_OBJ)

@@ -11,6 +11,8 @@
  *   fp_style.h    map styles: choropleth classes, ColorBrewer palettes, QGIS QML
  *   fp_export.h   GeoJSON (RFC 7946), GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV
  *   fp_render.h   report maps with cairo: PNG, PDF, SVG
+ *   fp_tiles.h    map tiles: XYZ/MBTiles raster and vector tiles, TileJSON, preview
+ *   fp_serve.h    a local HTTP server for the preview, tiles and GeoJSON
  *   fp_run.h      the main job on the embedded default
  *
  * Conventions (after PROJ's proj.h): opaque handles with open/close or
@@ -31,6 +33,8 @@
 #include "fp_style.h"
 #include "fp_export.h"
 #include "fp_render.h"
+#include "fp_tiles.h"
+#include "fp_serve.h"
 #include "fp_run.h"
 
 #endif

@@ -28,6 +28,8 @@ static const char *const usage_main =
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
     "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
     "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
+    "  tiles -o DIR|FILE.mbtiles  map tiles (PNG, WebP, vector) with TileJSON and a preview\n"
+    "  serve [DIR|FILE.mbtiles]   serve the preview, tiles and GeoJSON on 127.0.0.1\n"
     "  run                        the main job on the embedded default sample\n"
     "  help COMMAND               help on one command\n"
     "\n"
@@ -131,6 +133,24 @@ static const char *const usage_render =
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw) and .prj.\n"
     "--each country renders one map per country with projects into the folder\n"
     "-o (or a path containing {code}).\n";
+
+static const char *const usage_tiles =
+    "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles\n"
+    "         [--style FILE|NAME] [--aggregation NAME] [--bbox W,S,E,N]\n"
+    "         [--scale 1|2] [--format png|webp|mvt] [--tms] [--threads N]\n"
+    "         [--metatile N] [--name NAME] [--resume] [--no-preview]\n"
+    "\n"
+    "Web Mercator XYZ tiles of the same map as `render` (choropleth, borders,\n"
+    "points, lines, labels), 256 px (512 px with --scale 2), drawn in metatiles\n"
+    "of NxN tiles (default 8) so nothing is cut at tile edges. --format mvt\n"
+    "writes Mapbox Vector Tiles (layers projects and regions) and a MapLibre\n"
+    "style. Into DIR: z/x/y.png|webp|pbf (TMS rows with --tms); into\n"
+    "FILE.mbtiles: an MBTiles 1.3 file, identical tiles stored once. Next to the\n"
+    "tiles: tiles.json (TileJSON 3.0), index.html (Leaflet or MapLibre, offline)\n"
+    "and the GeoJSON layers (for FILE.mbtiles in the folder FILE without\n"
+    ".mbtiles). Tiles outside --bbox are not written. --resume skips tiles\n"
+    "already written by an interrupted run. --threads defaults to all cores.\n"
+    "Preview: `footprint serve DIR` (or FILE.mbtiles).\n";
 
 static const char *const usage_run =
     "usage: footprint [--db PATH] run\n"
@@ -522,6 +542,96 @@ static int cmd_render(const char *db, int argc, char **argv)
     return 0;
 }
 
+static void tiles_progress(const fp_tiles_progress *p, void *user)
+{
+    (void)user;
+    if (quiet || !isatty(STDERR_FILENO)) return;
+    fprintf(stderr, "\r  %ld/%ld tiles, %.0f tiles/s, ETA %.0f s   ", p->done, p->total, p->tiles_per_s, p->eta_s);
+    fflush(stderr);
+}
+
+static int cmd_tiles(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "style", required_argument, 0, 'S' }, { "zoom", required_argument, 0, 'z' },
+                                        { "bbox", required_argument, 0, 'b' }, { "scale", required_argument, 0, 's' },
+                                        { "format", required_argument, 0, 'f' }, { "threads", required_argument, 0, 'j' },
+                                        { "resume", no_argument, 0, 'r' }, { "tms", no_argument, 0, 'T' },
+                                        { "metatile", required_argument, 0, 'm' }, { "name", required_argument, 0, 'n' },
+                                        { "aggregation", required_argument, 0, 'a' }, { "no-preview", no_argument, 0, 'N' },
+                                        { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_tiles_options o = { .minzoom = -1, .scale = 1, .format = "png", .progress = tiles_progress };
+    int c, n;
+    char *end;
+    while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S': o.style_path = optarg; break;
+        case 'z':
+            n = 0;
+            if (sscanf(optarg, "%d-%d%n", &o.minzoom, &o.maxzoom, &n) != 2 || optarg[n]) {
+                n = 0;
+                if (sscanf(optarg, "%d%n", &o.minzoom, &n) != 1 || optarg[n])
+                    return usage_error(usage_tiles, "tiles: --zoom '%s': expected MIN-MAX, e.g. 0-5", optarg);
+                o.maxzoom = o.minzoom;
+            }
+            if (o.minzoom < 0 || o.maxzoom > 22 || o.minzoom > o.maxzoom)
+                return usage_error(usage_tiles, "tiles: --zoom '%s': expected 0 <= MIN <= MAX <= 22", optarg);
+            break;
+        case 'b':
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4 ||
+                !(o.bbox[0] < o.bbox[2]) || !(o.bbox[1] < o.bbox[3]) || o.bbox[0] < -180 || o.bbox[2] > 180 ||
+                o.bbox[1] < -90 || o.bbox[3] > 90)
+                return usage_error(usage_tiles, "tiles: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
+            o.has_bbox = 1;
+            break;
+        case 's':
+            if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+                return usage_error(usage_tiles, "tiles: --scale '%s': expected 1 or 2", optarg);
+            o.scale = atoi(optarg);
+            break;
+        case 'f':
+            if (strcmp(optarg, "png") && strcmp(optarg, "webp") && strcmp(optarg, "mvt") && strcmp(optarg, "pbf"))
+                return usage_error(usage_tiles, "tiles: --format '%s': expected png, webp or mvt", optarg);
+            o.format = strcmp(optarg, "pbf") ? optarg : "mvt";
+            break;
+        case 'j':
+            o.threads = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || o.threads < 1 || o.threads > 256)
+                return usage_error(usage_tiles, "tiles: --threads '%s': expected 1 to 256", optarg);
+            break;
+        case 'm':
+            o.metatile = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || o.metatile < 1 || o.metatile > 16)
+                return usage_error(usage_tiles, "tiles: --metatile '%s': expected 1 to 16", optarg);
+            break;
+        case 'r': o.resume = 1; break;
+        case 'T': o.tms = 1; break;
+        case 'n': o.name = optarg; break;
+        case 'a': o.aggregation = optarg; break;
+        case 'N': o.no_preview = 1; break;
+        case 'o': o.output = optarg; break;
+        case 'h': fputs(usage_tiles, stdout); return 0;
+        default: return usage_error(usage_tiles, "tiles: bad option%s", "");
+        }
+    }
+    if (optind < argc) return usage_error(usage_tiles, "tiles: unexpected argument '%s'", argv[optind]);
+    if (o.minzoom < 0) return usage_error(usage_tiles, "tiles: --zoom MIN-MAX is required%s", "");
+    if (!o.output) return usage_error(usage_tiles, "tiles: -o DIR or FILE.mbtiles is required%s", "");
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    fp_tiles_result r;
+    fp_status st = fp_tiles(store, &o, &r, &err);
+    fp_store_close(store);
+    if (!quiet && isatty(STDERR_FILENO)) fprintf(stderr, "\r%60s\r", "");
+    if (st) return fail(&err);
+    if (!quiet) {
+        printf("tiles: %ld tiles (%ld written, %ld already there, %ld distinct) -> %s (%.2f s, %.0f tiles/s)\n", r.tiles,
+               r.written, r.skipped, r.unique, o.output, r.seconds, r.seconds > 0 ? r.written / r.seconds : 0.0);
+        if (r.index_html[0]) printf("preview: footprint serve %s\n", o.output);
+    }
+    return 0;
+}
+
 static int cmd_run(const char *db, int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) { fputs(usage_run, stdout); return 0; }
@@ -532,11 +642,15 @@ static int cmd_run(const char *db, int argc, char **argv)
     return 0;
 }
 
+/* serve_cmd.c */
+int cmd_serve(const char *db, int argc, char **argv);
+extern const char *const usage_serve;
+
 struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
 static const struct command commands[] = {
     { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
     { "geocode", cmd_geocode, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
-    { "run", cmd_run, NULL }, { 0 } };
+    { "tiles", cmd_tiles, NULL }, { "serve", cmd_serve, NULL }, { "run", cmd_run, NULL }, { 0 } };
 
 static const char *command_usage(const char *name)
 {
@@ -547,6 +661,8 @@ static const char *command_usage(const char *name)
     if (!strcmp(name, "aggregate")) return usage_aggregate;
     if (!strcmp(name, "export")) return usage_export;
     if (!strcmp(name, "render")) return usage_render;
+    if (!strcmp(name, "tiles")) return usage_tiles;
+    if (!strcmp(name, "serve")) return usage_serve;
     if (!strcmp(name, "run")) return usage_run;
     return NULL;
 }
