@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
   libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil \
-  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl
+  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl clang libclang-rt-14-dev
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -33,7 +33,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) \
-           -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"'
+           -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c))
@@ -99,3 +99,65 @@ bench: deps
 
 clean:
 	rm -rf build build-san
+
+# ---- Robustness (issue 7): fuzzing and valgrind ---------------------------
+#   make fuzz       builds the libFuzzer harnesses of tests/fuzz/ with clang
+#                   (ASan + UBSan) in build-fuzz/ and runs each for
+#                   FUZZ_SECONDS (default 30); prints executions per harness
+#                   and fails if one crashed (the input is in build-fuzz/artifacts/).
+#   make valgrind   a representative subset of the end-to-end tests with the
+#                   footprint binary under valgrind (leaks and errors fail).
+# The harnesses are also built with the normal compiler as replay programs
+# ($(BUILD)/fuzz/replay_NAME, part of `make unit`), which
+# tests/e2e/test_fuzz_regressions.sh runs on the seed corpus and every
+# crash regression.
+FUZZ_BUILD   := build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-parameter -Iinclude -Isrc \
+                $(PKG_CFLAGS) -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
+# The serve harness links only once src/serve implements the parser.
+FUZZ_HAVE_SERVE := $(shell grep -ls 'fp_http_parse_request' src/serve/*.c 2>/dev/null)
+FUZZ_NAMES   := $(filter-out $(if $(FUZZ_HAVE_SERVE),,http_request),\
+                  $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+# The tile stage is not fuzzed here (no outside input) and stays out of this build.
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(filter-out src/tiles/%,$(LIB_SRC)))
+FUZZ_HDRS    := $(wildcard tests/fuzz/*.h)
+REPLAY_BINS  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+
+.PHONY: fuzz fuzz-build valgrind
+fuzz: deps
+	$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(FUZZ_BUILD) tests/fuzz/run.sh $(FUZZ_NAMES)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/libfootprint.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_BUILD)/libfootprint.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfootprint.a $(PKG_LIBS)
+
+# Replay programs: the same harnesses with a plain main(), in the normal build.
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HDRS) $(BUILD)/libfootprint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libfootprint.a $(PKG_LIBS)
+
+unit: $(REPLAY_BINS)
+
+# Valgrind over the end-to-end tests: which ones and why in tests/tools/valgrind_run.sh.
+valgrind: deps
+	$(MAKE) --no-print-directory all unit
+	@BUILD=$(BUILD) tests/tools/valgrind_run.sh
+
+.PHONY: fuzz-clean
+clean: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)

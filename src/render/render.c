@@ -181,51 +181,78 @@ static int compare_labels(gconstpointer a, gconstpointer b)
     return (x->value < y->value) - (x->value > y->value);
 }
 
+/* The style's choropleth: the aggregation level's rows, classified. Shared
+ * by report maps and raster tiles so both draw the same classes. */
+fp_status fp_choropleth_open(sqlite3 *db, const fp_style *style, const char *aggregation, fp_choropleth *ch,
+                             fp_error *err)
+{
+    memset(ch, 0, sizeof *ch);
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
+    if (!cs || !agg) return FP_OK;                 /* no choropleth: plain land */
+    sqlite3_stmt *q = NULL;
+    const char *field = cs->field ? cs->field : "projects";
+    snprintf(ch->field, sizeof ch->field, "%s", field);
+    /* The level: the style's, else the aggregation's main level. */
+    snprintf(ch->level, sizeof ch->level, "country");
+    if (cs->level) snprintf(ch->level, sizeof ch->level, "%s", cs->level);
+    else if (sqlite3_prepare_v2(db, "SELECT level FROM aggregations WHERE name=?1", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, agg, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW) snprintf(ch->level, sizeof ch->level, "%s", (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    char *sql = sqlite3_mprintf("SELECT \"%w\", AsBinary(geom), name, ST_X(ST_PointOnSurface(geom)), "
+                                "ST_Y(ST_PointOnSurface(geom)), code FROM \"agg_%w\" WHERE level=?1 AND geom IS NOT NULL",
+                                field, agg);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
+                            "(run `footprint aggregate --by country --group category`): %s", agg, field, sqlite3_errmsg(db));
+    sqlite3_bind_text(q, 1, ch->level, -1, SQLITE_TRANSIENT);
+    GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
+        g_array_append_val(values, val);
+    }
+    fp_status st = fp_classify(cs, (const double *)(void *)values->data, values->len, &ch->classes, err);
+    g_array_free(values, TRUE);
+    if (st) { sqlite3_finalize(q); return st; }
+    snprintf(ch->title, sizeof ch->title, "%c%s per %s", g_ascii_toupper(field[0]), field + 1, ch->level);
+    for (char *c = ch->title; *c; c++) if (*c == '_') *c = ' ';
+    sqlite3_reset(q);
+    ch->rows = q;
+    return FP_OK;
+}
+
+void fp_choropleth_close(fp_choropleth *ch)
+{
+    if (ch->rows) {
+        sqlite3_finalize(ch->rows);
+        fp_classes_clear(&ch->classes);
+    }
+    ch->rows = NULL;
+}
+
 /* Land, or the choropleth of an aggregation level, and the borders. */
 static fp_status draw_regions(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style,
                               const char *aggregation, map_data *md, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
-    const fp_choropleth_spec *cs = fp_style_choropleth(style);
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     fp_status st = FP_OK;
     sqlite3_stmt *q = NULL;
-    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
-    if (cs && agg) {
-        const char *field = cs->field ? cs->field : "projects";
-        snprintf(md->field, sizeof md->field, "%s", field);
-        /* The level: the style's, else the aggregation's main level. */
-        char level[32] = "country";
-        if (cs->level) snprintf(level, sizeof level, "%s", cs->level);
-        else if (sqlite3_prepare_v2(db, "SELECT level FROM aggregations WHERE name=?1", -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, agg, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) == SQLITE_ROW) snprintf(level, sizeof level, "%s", (const char *)sqlite3_column_text(q, 0));
-            sqlite3_finalize(q);
-        }
-        char *sql = sqlite3_mprintf("SELECT \"%w\", AsBinary(geom), name, ST_X(ST_PointOnSurface(geom)), "
-                                    "ST_Y(ST_PointOnSurface(geom)) FROM \"agg_%w\" WHERE level=?1 AND geom IS NOT NULL",
-                                    field, agg);
-        int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK) {
-            st = fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
-                              "(run `footprint aggregate --by country --group category`): %s", agg, field, sqlite3_errmsg(db));
-            goto out;
-        }
-        sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
-        GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
-            g_array_append_val(values, val);
-        }
-        st = fp_classify(cs, (const double *)(void *)values->data, values->len, &md->classes, err);
-        g_array_free(values, TRUE);
-        if (st) goto out;
+    fp_choropleth ch;
+    st = fp_choropleth_open(db, style, aggregation, &ch, err);
+    if (st) goto out;
+    if (ch.rows) {
+        q = ch.rows;
+        md->classes = ch.classes;                  /* md owns the classes from here */
+        ch.rows = NULL;
         md->have_classes = 1;
-        snprintf(md->title, sizeof md->title, "%c%s per %s", g_ascii_toupper(field[0]), field + 1, level);
-        for (char *c = md->title; *c; c++) if (*c == '_') *c = ' ';
-        sqlite3_reset(q);
+        snprintf(md->field, sizeof md->field, "%s", ch.field);
+        snprintf(md->title, sizeof md->title, "%s", ch.title);
         while (sqlite3_step(q) == SQLITE_ROW) {
             double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
             int k = fp_classes_index(&md->classes, val);
@@ -312,29 +339,24 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
 /* A symbol rendered once (antialiased, premultiplied ARGB) and copied onto
  * the page for every point of its category: 100,000 points rasterised one
  * by one were three quarters of an A4 300 dpi map's time. */
-typedef struct sprite {
-    cairo_surface_t *img;
-    int size, half;
-} sprite;
-
-static void sprite_free(gpointer p)
+void fp_sprite_free(gpointer p)
 {
-    sprite *s = p;
+    fp_sprite *s = p;
     cairo_surface_destroy(s->img);
     g_free(s);
 }
 
 /* Sprites come in 4 x 4 sub-pixel phases, so a stamped symbol is at most an
  * eighth of a pixel from where the path would have put it. */
-static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase)
+fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase)
 {
     gpointer key = (gpointer)((const char *)col + phase);   /* col points into a 2-element array: +0..15 stays unique per col */
-    sprite *s = g_hash_table_lookup(cache, key);
+    fp_sprite *s = g_hash_table_lookup(cache, key);
     if (s) return s;
     double k = 1, ky = 1;
     cairo_user_to_device_distance(cr, &k, &ky);
     int half = (int)ceil((sz * 0.75 + sz * 0.15) * k) + 2;
-    s = g_new0(sprite, 1);
+    s = g_new0(fp_sprite, 1);
     s->size = 2 * half + 1;
     s->half = half;
     s->img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->size, s->size);
@@ -354,7 +376,7 @@ static sprite *sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp
 }
 
 /* OVER of premultiplied ARGB32 pixels, clipped to the map frame. */
-static void sprite_stamp(cairo_surface_t *dst, const sprite *s, double dx, double dy, const double frame[4])
+void fp_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4])
 {
     int x0 = (int)floor(dx) - s->half, y0 = (int)floor(dy) - s->half;
     int w = cairo_image_surface_get_width(dst), h = cairo_image_surface_get_height(dst);
@@ -441,7 +463,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     /* On an image surface, symbols are stamped (see sprite_stamp). */
     cairo_surface_t *target = cairo_get_target(cr);
     cairo_surface_t *stamp = cairo_surface_get_type(target) == CAIRO_SURFACE_TYPE_IMAGE ? target : NULL;
-    GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sprite_free);
+    GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fp_sprite_free);
     double frame[4] = { v->map[0], v->map[1], v->map[0] + v->map[2], v->map[1] + v->map[3] };
     cairo_user_to_device(cr, &frame[0], &frame[1]);
     cairo_user_to_device(cr, &frame[2], &frame[3]);
@@ -478,9 +500,9 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
                 double dx = px, dy = py;
                 cairo_user_to_device(cr, &dx, &dy);
                 int phase = (int)((dx - floor(dx)) * 4) + 4 * (int)((dy - floor(dy)) * 4);
-                sprite *sp = sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz, phase & 15);
+                fp_sprite *sp = fp_sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz, phase & 15);
                 if (sp) {
-                    sprite_stamp(stamp, sp, dx, dy, frame);
+                    fp_sprite_stamp(stamp, sp, dx, dy, frame);
                     continue;
                 }
             }

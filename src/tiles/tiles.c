@@ -1,3 +1,391 @@
-#include "fp_tiles.h"
-fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *r, fp_error *err)
-{ (void)store; (void)o; (void)r; return fp_error_set(err, FP_ERR_USAGE, "tiles: not yet"); }
+/* `footprint tiles`: the driver. Lists the metatiles of every zoom that
+ * meet --bbox, hands them to --threads workers, stores each tile (raster:
+ * drawn by raster.c; vector: encoded by mvt.c), then writes the metadata
+ * and the preview and moves the finished output into place (sink.c).
+ *
+ * Flat tiles (open sea, the inside of a large country) are encoded once per
+ * colour and shared: at z6 most of the world's 4,096 tiles are one of a few
+ * colours. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include "footprint.h"
+#include "tiles_internal.h"
+#include "mvt.h"
+#include "common/util.h"
+
+typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from z/x0/y0 */
+
+typedef struct tile_run {
+    const fp_tiles_options *o;
+    int vector, webp, meta;
+    int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write */
+    GArray *jobs;
+    fp_raster_scene *raster;
+    fp_mvt_scene *mvt;
+    fp_tile_sink *sink;
+    /* Shared between workers. */
+    pthread_mutex_t lock;
+    GHashTable *flat;                 /* colour -> encoded tile (GBytes) */
+    int next_job;
+    long done, written, skipped;
+    int workers_left;
+    fp_status status;
+    fp_error error;
+} tile_run;
+
+/* The first error wins; the other workers stop at their next tile. */
+static void run_fail(tile_run *r, const fp_error *e)
+{
+    pthread_mutex_lock(&r->lock);
+    if (!r->status) {
+        r->status = e->code ? e->code : FP_ERR_IO;
+        r->error = *e;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+static int run_stopped(tile_run *r)
+{
+    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_interrupted;
+}
+
+static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x, int y, int i, int j, fp_error *err)
+{
+    unsigned int colour;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    fp_status st;
+    if (fp_raster_tile_uniform(c, i, j, &colour)) {
+        pthread_mutex_lock(&r->lock);
+        GBytes *b = g_hash_table_lookup(r->flat, GUINT_TO_POINTER(colour));
+        if (b) g_bytes_ref(b);
+        pthread_mutex_unlock(&r->lock);
+        if (!b) {
+            if ((st = fp_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
+            b = g_bytes_new_take(data, len);
+            pthread_mutex_lock(&r->lock);
+            g_hash_table_insert(r->flat, GUINT_TO_POINTER(colour), g_bytes_ref(b));
+            pthread_mutex_unlock(&r->lock);
+        }
+        gsize n;
+        const unsigned char *bytes = g_bytes_get_data(b, &n);
+        st = fp_tile_sink_put(r->sink, z, x, y, bytes, n, err);
+        g_bytes_unref(b);
+        return st;
+    }
+    if ((st = fp_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
+    st = fp_tile_sink_put(r->sink, z, x, y, data, len, err);
+    g_free(data);
+    return st;
+}
+
+static void *worker(void *arg)
+{
+    tile_run *r = arg;
+    fp_raster_canvas *canvas = r->raster ? fp_raster_canvas_new(r->raster) : NULL;
+    fp_error err = {0};
+    for (;;) {
+        int k = __atomic_fetch_add(&r->next_job, 1, __ATOMIC_RELAXED);
+        if (k >= (int)r->jobs->len || run_stopped(r)) break;
+        const job *jb = &g_array_index(r->jobs, job, k);
+        const int *rg = r->range[jb->z];
+        /* The tiles of this metatile to write: inside the range, and not
+         * there already when resuming. */
+        int want[16][16], nwant = 0, nskip = 0;
+        for (int j = 0; j < jb->n; j++)
+            for (int i = 0; i < jb->n; i++) {
+                int x = jb->x0 + i, y = jb->y0 + j;
+                want[j][i] = x >= rg[0] && x <= rg[2] && y >= rg[1] && y <= rg[3];
+                if (want[j][i] && r->o->resume && fp_tile_sink_has(r->sink, jb->z, x, y)) {
+                    want[j][i] = 0;
+                    nskip++;
+                }
+                nwant += want[j][i];
+            }
+        if (nskip) {
+            __atomic_fetch_add(&r->skipped, nskip, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&r->done, nskip, __ATOMIC_RELAXED);
+        }
+        if (!nwant) continue;
+        if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
+        for (int j = 0; j < jb->n && !run_stopped(r); j++)
+            for (int i = 0; i < jb->n && !run_stopped(r); i++) {
+                if (!want[j][i]) continue;
+                int x = jb->x0 + i, y = jb->y0 + j;
+                fp_status st;
+                if (canvas) st = put_raster_tile(r, canvas, jb->z, x, y, i, j, &err);
+                else {
+                    unsigned char *data = NULL;
+                    size_t len = 0;
+                    st = fp_mvt_scene_tile(r->mvt, jb->z, x, y, &data, &len, &err);
+                    /* An empty vector tile is stored too (0 bytes): no 404s
+                     * inside the bounds. */
+                    if (!st) st = fp_tile_sink_put(r->sink, jb->z, x, y, data ? data : (const unsigned char *)"", len, &err);
+                    free(data);
+                }
+                if (st) {
+                    run_fail(r, &err);
+                    break;
+                }
+                __atomic_fetch_add(&r->written, 1, __ATOMIC_RELAXED);
+                __atomic_fetch_add(&r->done, 1, __ATOMIC_RELAXED);
+            }
+    }
+    fp_raster_canvas_free(canvas);
+    __atomic_fetch_sub(&r->workers_left, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* Tiles of zoom z meeting the box; metatiles aligned on multiples of meta. */
+static long plan(tile_run *r)
+{
+    const fp_tiles_options *o = r->o;
+    double b[4] = { -180, -FP_MERC_MAX_LAT, 180, FP_MERC_MAX_LAT };
+    if (o->has_bbox) memcpy(b, o->bbox, sizeof b);
+    long total = 0;
+    for (int z = o->minzoom; z <= o->maxzoom; z++) {
+        int x0, y0, x1, y1;
+        fp_tile_from_lonlat(b[0], b[3], z, &x0, &y0);
+        fp_tile_from_lonlat(b[2], b[1], z, &x1, &y1);
+        /* An east edge exactly on a tile boundary does not take the next column. */
+        double tb[4];
+        fp_tile_bounds_lonlat(z, x1, y1, tb);
+        if (x1 > x0 && b[2] <= tb[0]) x1--;
+        if (y1 > y0 && b[1] >= tb[3]) y1--;
+        int *rg = r->range[z];
+        rg[0] = x0; rg[1] = y0; rg[2] = x1; rg[3] = y1;
+        total += (long)(x1 - x0 + 1) * (y1 - y0 + 1);
+        int n = 1 << z, m = r->meta < n ? r->meta : n;
+        for (int my = y0 / m * m; my <= y1; my += m)
+            for (int mx = x0 / m * m; mx <= x1; mx += m) {
+                job jb = { z, mx, my, m };
+                g_array_append_val(r->jobs, jb);
+            }
+    }
+    return total;
+}
+
+static void json_number(char *out, size_t size, double v)
+{
+    snprintf(out, size, "%.6f", v);
+    /* trim zeros: 36.800000 -> 36.8 */
+    char *e = out + strlen(out) - 1;
+    while (e > out && *e == '0') *e-- = 0;
+    if (*e == '.') *e = 0;
+}
+
+static fp_status write_metadata(tile_run *r, const fp_preview_info *pi, fp_error *err)
+{
+    char buf[256], a[4][32];
+    fp_tile_sink *s = r->sink;
+    fp_status st = fp_tile_sink_metadata(s, "name", pi->name, err);
+    if (!st) st = fp_tile_sink_metadata(s, "format", r->vector ? "pbf" : r->webp ? "webp" : "png", err);
+    for (int i = 0; i < 4; i++) json_number(a[i], sizeof a[i], pi->bounds[i]);
+    snprintf(buf, sizeof buf, "%s,%s,%s,%s", a[0], a[1], a[2], a[3]);
+    if (!st) st = fp_tile_sink_metadata(s, "bounds", buf, err);
+    json_number(a[0], sizeof a[0], pi->center[0]);
+    json_number(a[1], sizeof a[1], pi->center[1]);
+    snprintf(buf, sizeof buf, "%s,%s,%d", a[0], a[1], (int)pi->center[2]);
+    if (!st) st = fp_tile_sink_metadata(s, "center", buf, err);
+    snprintf(buf, sizeof buf, "%d", pi->minzoom);
+    if (!st) st = fp_tile_sink_metadata(s, "minzoom", buf, err);
+    snprintf(buf, sizeof buf, "%d", pi->maxzoom);
+    if (!st) st = fp_tile_sink_metadata(s, "maxzoom", buf, err);
+    if (!st) st = fp_tile_sink_metadata(s, "attribution", pi->attribution ? pi->attribution : "", err);
+    if (!st) st = fp_tile_sink_metadata(s, "description", pi->description ? pi->description : pi->name, err);
+    if (!st) st = fp_tile_sink_metadata(s, "type", "baselayer", err);
+    if (!st) st = fp_tile_sink_metadata(s, "version", "1.0.0", err);
+    if (!st && r->o->scale == 2) st = fp_tile_sink_metadata(s, "scale", "2", err);
+    if (!st && pi->vector_layers_json) {
+        char *json = g_strdup_printf("{\"vector_layers\": %s}", pi->vector_layers_json);
+        st = fp_tile_sink_metadata(s, "json", json, err);
+        g_free(json);
+    }
+    return st;
+}
+
+/* GeoJSON overlays for the preview: the projects and the choropleth's
+ * aggregation level. */
+static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const char *dir, const char *regions_what,
+                              fp_error *err)
+{
+    char *layers = g_build_filename(dir, "layers", NULL);
+    if (g_mkdir_with_parents(layers, 0755) != 0) {
+        fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", layers, strerror(errno));
+        g_free(layers);
+        return st;
+    }
+    char *p = g_build_filename(layers, "projects.geojson", NULL);
+    fp_export_options eo = { .what = "projects", .format = "geojson", .output = p, .precision = 5,
+                             .style_path = o->style_path };
+    fp_export_result er;
+    fp_status st = fp_export(store, &eo, &er, err);
+    g_free(p);
+    if (!st && regions_what) {
+        p = g_build_filename(layers, "regions.geojson", NULL);
+        fp_export_options ro = { .what = regions_what, .format = "geojson", .output = p, .precision = 4,
+                                 .style_path = o->style_path, .no_centroids = 1 };
+        st = fp_export(store, &ro, &er, err);
+        g_free(p);
+        /* The exporter writes a QGIS sidecar next to GeoJSON; the web page has no use for it. */
+        char *qml = g_build_filename(layers, "regions.qml", NULL);
+        g_remove(qml);
+        g_free(qml);
+    }
+    char *qml = g_build_filename(layers, "projects.qml", NULL);
+    g_remove(qml);
+    g_free(qml);
+    g_free(layers);
+    return st;
+}
+
+fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *res, fp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    const char *format = o->format ? o->format : "png";
+    if (strcmp(format, "png") && strcmp(format, "webp") && strcmp(format, "mvt"))
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --format %s: expected png, webp or mvt", format);
+    if (o->minzoom < 0 || o->maxzoom > 22 || o->minzoom > o->maxzoom)
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom %d-%d: expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
+    if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "tiles: -o DIR or FILE.mbtiles is required");
+    if (o->has_bbox && (!(o->bbox[0] < o->bbox[2]) || !(o->bbox[1] < o->bbox[3]) || o->bbox[0] < -180 ||
+                        o->bbox[2] > 180 || o->bbox[1] < -90 || o->bbox[3] > 90))
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox: expected W,S,E,N in degrees, W < E, S < N");
+    if (o->has_bbox && (o->bbox[1] >= FP_MERC_MAX_LAT || o->bbox[3] <= -FP_MERC_MAX_LAT))
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox lies beyond +-85.0511 degrees, outside Web Mercator");
+    tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
+                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8 };
+    if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
+    fp_style *style = NULL;
+    fp_status st = fp_style_load(o->style_path, &style, err);
+    if (st) return st;
+    sqlite3 *db = fp_store_sqlite(store);
+    const fp_map_style *ms = fp_style_map(style);
+
+    /* The scene, read once. */
+    if (r.vector) st = fp_mvt_scene_new(db, style, o->aggregation, o->minzoom, o->maxzoom, &r.mvt, err);
+    else st = fp_raster_scene_new(db, style, o->aggregation, o->scale, &r.raster, err);
+    if (st) {
+        fp_style_free(style);
+        return st;
+    }
+    r.jobs = g_array_new(FALSE, FALSE, sizeof(job));
+    long total = plan(&r);
+    const char *ext = r.vector ? "pbf" : r.webp ? "webp" : "png";
+    fp_tile_sink_options so = { .output = o->output, .ext = ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector };
+    st = fp_tile_sink_open(&so, &r.sink, err);
+
+    /* The workers. */
+    if (!st) {
+        int threads = o->threads > 0 ? o->threads : (int)g_get_num_processors();
+        if (threads > (int)r.jobs->len) threads = r.jobs->len > 0 ? (int)r.jobs->len : 1;
+        pthread_mutex_init(&r.lock, NULL);
+        r.flat = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_bytes_unref);
+        r.workers_left = threads;
+        pthread_t *tids = g_new(pthread_t, threads);
+        for (int i = 0; i < threads; i++) pthread_create(&tids[i], NULL, worker, &r);
+        /* Progress from here, while the workers draw. */
+        while (__atomic_load_n(&r.workers_left, __ATOMIC_ACQUIRE) > 0) {
+            g_usleep(100000);
+            if (o->progress) {
+                double dt = fp_now() - t0;
+                long done = __atomic_load_n(&r.done, __ATOMIC_RELAXED);
+                fp_tiles_progress p = { done, total, dt > 0 ? done / dt : 0, 0 };
+                p.eta_s = p.tiles_per_s > 0 ? (total - done) / p.tiles_per_s : 0;
+                o->progress(&p, o->progress_user);
+            }
+        }
+        for (int i = 0; i < threads; i++) pthread_join(tids[i], NULL);
+        g_free(tids);
+        g_hash_table_destroy(r.flat);
+        pthread_mutex_destroy(&r.lock);
+        if (r.status) {
+            st = r.status;
+            if (err) *err = r.error;
+        } else if (fp_interrupted)
+            st = fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
+                              "run the same command with --resume to finish", r.done, total, o->output);
+    }
+
+    /* Metadata, preview, and into place. */
+    fp_preview_info pi = { .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
+                           .attribution = ms->credits, .format = format, .minzoom = o->minzoom, .maxzoom = o->maxzoom,
+                           .tms = o->tms, .scale = o->scale };
+    char tiles_url[64];
+    int mb = g_str_has_suffix(o->output, ".mbtiles");
+    snprintf(tiles_url, sizeof tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", ext);
+    pi.tiles_url = tiles_url;
+    if (o->has_bbox) memcpy(pi.bounds, o->bbox, sizeof pi.bounds);
+    else { pi.bounds[0] = -180; pi.bounds[1] = -FP_MERC_MAX_LAT; pi.bounds[2] = 180; pi.bounds[3] = FP_MERC_MAX_LAT; }
+    pi.bounds[1] = fmax(pi.bounds[1], -FP_MERC_MAX_LAT);
+    pi.bounds[3] = fmin(pi.bounds[3], FP_MERC_MAX_LAT);
+    pi.center[0] = (pi.bounds[0] + pi.bounds[2]) / 2;
+    pi.center[1] = o->has_bbox ? (pi.bounds[1] + pi.bounds[3]) / 2 : 20;
+    pi.center[2] = o->minzoom > 2 ? o->minzoom : (o->maxzoom < 2 ? o->maxzoom : 2);
+    char *vector_layers = NULL, *maplibre = NULL;
+    const char *regions_what = NULL;
+    char regions_buf[300];
+    if (r.raster) {
+        const char *title;
+        pi.classes = fp_raster_scene_classes(r.raster, &title);
+        pi.legend_title = title;
+        const char *const *names;
+        const fp_rgba *colors;
+        pi.ncategories = fp_raster_scene_categories(r.raster, &names, &colors);
+        pi.categories = names;
+        pi.category_colors = colors;
+    } else if (r.mvt) {
+        vector_layers = fp_mvt_vector_layers_json(r.mvt);
+        maplibre = fp_mvt_maplibre_style(r.mvt, style, "tiles.json");
+        pi.vector_layers_json = vector_layers;
+        pi.maplibre_style = maplibre;
+    }
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    const char *agg = o->aggregation ? o->aggregation : cs ? cs->aggregation : NULL;
+    if (agg) {
+        snprintf(regions_buf, sizeof regions_buf, "aggregate:%s%s%s", agg, cs && cs->level ? ":" : "",
+                 cs && cs->level ? cs->level : "");
+        regions_what = regions_buf;
+        pi.regions_layer = "regions.geojson";
+    }
+    if (!st) st = write_metadata(&r, &pi, err);
+    if (!st && !o->no_preview) {
+        const char *dir = fp_tile_sink_preview_dir(r.sink);
+        st = write_layers(store, o, dir, regions_what, err);
+        if (!st) st = fp_preview_write(dir, &pi, err);
+    }
+    if (r.sink) {
+        fp_error cerr = {0};
+        fp_status cst = fp_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);
+        if (!st && cst) {
+            st = cst;
+            if (err) *err = cerr;
+        }
+    }
+    if (!st && !o->no_preview) {
+        char *base = mb ? g_strndup(o->output, strlen(o->output) - strlen(".mbtiles")) : g_strdup(o->output);
+        size_t n = strlen(base);
+        while (n > 1 && base[n - 1] == '/') base[--n] = 0;
+        snprintf(res->tilejson, sizeof res->tilejson, "%s/tiles.json", base);
+        snprintf(res->index_html, sizeof res->index_html, "%s/index.html", base);
+        g_free(base);
+    }
+    res->tiles = total;
+    res->written = r.written;
+    res->skipped = r.skipped;
+    res->seconds = fp_now() - t0;
+    free(vector_layers);
+    free(maplibre);
+    g_array_free(r.jobs, TRUE);
+    fp_raster_scene_free(r.raster);
+    if (r.mvt) fp_mvt_scene_free(r.mvt);
+    fp_style_free(style);
+    return st;
+}

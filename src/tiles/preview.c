@@ -1,0 +1,306 @@
+/* The preview next to the tiles: a TileJSON 3.0 document and an index.html
+ * that opens the tiles with Leaflet (raster; Debian's libjs-leaflet) or
+ * MapLibre GL (vector; the npm package vendored in web/vendor), copied into
+ * lib/ so the page works offline, with no CDN. The TileJSON document is
+ * also embedded in the page, so a raster preview opens from file:// too;
+ * the GeoJSON overlays and the vector style are fetched, which browsers
+ * allow over http:// only (`footprint serve`). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <jansson.h>
+#include "tiles_internal.h"
+
+#ifndef FP_WEBDIR
+#define FP_WEBDIR "web"
+#endif
+#define LEAFLET_DIR "/usr/share/javascript/leaflet"
+
+char *fp_tilejson(const fp_preview_info *in)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "tilejson", json_string("3.0.0"));
+    json_object_set_new(j, "name", json_string(in->name));
+    if (in->description) json_object_set_new(j, "description", json_string(in->description));
+    json_object_set_new(j, "version", json_string("1.0.0"));
+    if (in->attribution) json_object_set_new(j, "attribution", json_string(in->attribution));
+    json_object_set_new(j, "scheme", json_string(in->tms ? "tms" : "xyz"));
+    json_t *tiles = json_array();
+    json_array_append_new(tiles, json_string(in->tiles_url));
+    json_object_set_new(j, "tiles", tiles);
+    json_object_set_new(j, "minzoom", json_integer(in->minzoom));
+    json_object_set_new(j, "maxzoom", json_integer(in->maxzoom));
+    json_t *b = json_array();
+    for (int i = 0; i < 4; i++) json_array_append_new(b, json_real(round(in->bounds[i] * 1e6) / 1e6));
+    json_object_set_new(j, "bounds", b);
+    json_t *c = json_array();
+    json_array_append_new(c, json_real(round(in->center[0] * 1e6) / 1e6));
+    json_array_append_new(c, json_real(round(in->center[1] * 1e6) / 1e6));
+    json_array_append_new(c, json_integer((json_int_t)in->center[2]));
+    json_object_set_new(j, "center", c);
+    if (in->vector_layers_json) {
+        json_t *vl = json_loads(in->vector_layers_json, 0, NULL);
+        if (vl) json_object_set_new(j, "vector_layers", vl);
+    }
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return text;
+}
+
+/* Copies the files of a folder (one level, plus one level of subfolders). */
+static fp_status copy_tree(const char *from, const char *to, fp_error *err)
+{
+    GDir *d = g_dir_open(from, 0, NULL);
+    if (!d) return fp_error_set(err, FP_ERR_STATE, "%s: missing (install Debian's libjs-leaflet, `make deps`)", from);
+    if (g_mkdir_with_parents(to, 0755) != 0) {
+        g_dir_close(d);
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", to, strerror(errno));
+    }
+    fp_status st = FP_OK;
+    const char *name;
+    while (!st && (name = g_dir_read_name(d))) {
+        /* Leaflet's compressed and source-map copies are not needed. */
+        if (g_str_has_suffix(name, ".gz") || g_str_has_suffix(name, ".brotli") || g_str_has_suffix(name, ".map")) continue;
+        char *src = g_build_filename(from, name, NULL), *dst = g_build_filename(to, name, NULL);
+        if (g_file_test(src, G_FILE_TEST_IS_DIR)) st = copy_tree(src, dst, err);
+        else {
+            gchar *data;
+            gsize len;
+            if (!g_file_get_contents(src, &data, &len, NULL))
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot read", src);
+            else {
+                if (!g_file_set_contents(dst, data, (gssize)len, NULL))
+                    st = fp_error_set(err, FP_ERR_IO, "%s: cannot write", dst);
+                g_free(data);
+            }
+        }
+        g_free(src);
+        g_free(dst);
+    }
+    g_dir_close(d);
+    return st;
+}
+
+static void html_escape(GString *out, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '&': g_string_append(out, "&amp;"); break;
+        case '"': g_string_append(out, "&quot;"); break;
+        default: g_string_append_c(out, *s);
+        }
+    }
+}
+
+static void format_bound(double v, char *out, size_t size)
+{
+    if (fabs(v - round(v)) < 1e-9 && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
+    else snprintf(out, size, "%.3g", v);
+}
+
+/* The legend as HTML: the choropleth's classes (range, count) and the
+ * categories' colours, as on the report maps. */
+static void legend_html(GString *h, const fp_preview_info *in)
+{
+    g_string_append(h, "<div class=\"legend\" id=\"legend\">");
+    if (in->classes && in->classes->n) {
+        g_string_append(h, "<b>");
+        html_escape(h, in->legend_title);
+        g_string_append(h, "</b><br>");
+        const fp_classes *c = in->classes;
+        for (int i = 0; i < c->n; i++) {
+            char hex[10], lo[32], hi[32];
+            fp_rgba_to_hex(c->colors[i], hex);
+            format_bound(i == 0 ? c->breaks[0] : c->breaks[i], lo, sizeof lo);
+            format_bound(c->breaks[i + 1], hi, sizeof hi);
+            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s%s%s (%ld)<br>", hex, lo,
+                                   strcmp(lo, hi) ? "&ndash;" : "", strcmp(lo, hi) ? hi : "", c->counts[i]);
+        }
+        if (c->nodata_count) {
+            char hex[10];
+            fp_rgba_to_hex(c->nodata, hex);
+            g_string_append_printf(h, "<i style=\"background:%s\"></i>no data (%ld)<br>", hex, c->nodata_count);
+        }
+    }
+    if (in->ncategories) {
+        g_string_append(h, "<b>Projects</b><br>");
+        for (size_t i = 0; i < in->ncategories; i++) {
+            char hex[10];
+            fp_rgba_to_hex(in->category_colors[i], hex);
+            g_string_append_printf(h, "<i class=\"dot\" style=\"background:%s\"></i>", hex);
+            for (const char *p = in->categories[i]; *p; p++) {
+                if (*p == '_') g_string_append_c(h, ' ');
+                else {
+                    char one[2] = { *p, 0 };
+                    html_escape(h, one);
+                }
+            }
+            g_string_append(h, "<br>");
+        }
+    }
+    g_string_append(h, "</div>\n");
+}
+
+/* Category -> colour, for the overlay's circle markers. */
+static char *category_colors_json(const fp_preview_info *in)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < in->ncategories; i++) {
+        char hex[10];
+        fp_rgba_to_hex(in->category_colors[i], hex);
+        json_object_set_new(o, in->categories[i], json_string(hex));
+    }
+    char *t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return t;
+}
+
+static const char *const page_style =
+    "html,body,#map{height:100%;margin:0}\n"
+    ".legend{position:absolute;right:10px;bottom:24px;z-index:1000;background:rgba(255,255,255,.92);padding:6px 9px;"
+    "font:12px/1.5 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-height:60%;overflow:auto}\n"
+    ".legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-2px;border:1px solid #999}\n"
+    ".legend i.dot{border-radius:50%}\n"
+    ".popup td{padding:0 4px;vertical-align:top}\n";
+
+/* Shared by both pages: the popup table of a feature's properties. */
+static const char *const popup_js =
+    "function esc(s){return String(s).replace(/[&<>\"]/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','\"':'&quot;'}[c];});}\n"
+    "function popup(p){var keys=['name','company','category','year','status','country_code','source','projects','point_count'];\n"
+    "  var rows=keys.filter(function(k){return p[k]!==undefined&&p[k]!==null&&p[k]!=='';}).map(function(k){\n"
+    "    var v=p[k];if(k==='source'&&/^https?:\\/\\//.test(v))v='<a href=\"'+esc(v)+'\" target=\"_blank\" rel=\"noopener\">'+esc(v)+'</a>';else v=esc(v);\n"
+    "    return '<tr><td><b>'+esc(k.replace('_',' '))+'</b></td><td>'+v+'</td></tr>';});\n"
+    "  return '<table class=\"popup\">'+rows.join('')+'</table>';}\n";
+
+static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
+{
+    GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    html_escape(h, in->name);
+    g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<link rel=\"stylesheet\" href=\"lib/leaflet/leaflet.css\">\n"
+                       "<script src=\"lib/leaflet/leaflet.js\"></script>\n<style>\n");
+    g_string_append(h, page_style);
+    g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
+    legend_html(h, in);
+    char *colors = category_colors_json(in);
+    g_string_append_printf(h, "<script>\nvar tilejson = %s;\nvar colors = %s;\n", tilejson, colors);
+    free(colors);
+    g_string_append(h, popup_js);
+    g_string_append_printf(h,
+        "var b = tilejson.bounds;\n"
+        "var map = L.map('map', {minZoom: tilejson.minzoom, maxZoom: tilejson.maxzoom + 3, worldCopyJump: false});\n"
+        "var tiles = L.tileLayer(tilejson.tiles[0], {minZoom: tilejson.minzoom, maxNativeZoom: tilejson.maxzoom,\n"
+        "  maxZoom: tilejson.maxzoom + 3, tms: tilejson.scheme === 'tms', noWrap: true,\n"
+        "  bounds: [[b[1], b[0]], [b[3], b[2]]], attribution: tilejson.attribution}).addTo(map);\n"
+        "/* Counters the end-to-end test reads. */\n"
+        "window.footprint = {tilesLoaded: 0, tileErrors: 0, overlays: {}};\n"
+        "tiles.on('tileload', function () { window.footprint.tilesLoaded++; });\n"
+        "tiles.on('tileerror', function () { window.footprint.tileErrors++; });\n"
+        "map.setView([tilejson.center[1], tilejson.center[0]], tilejson.center[2]);\n"
+        "var control = L.control.layers({}, {}, {collapsed: false}).addTo(map);\n"
+        "function overlay(url, title, options, show) {\n"
+        "  fetch(url).then(function (r) { if (!r.ok) throw new Error(url + ': ' + r.status); return r.json(); })\n"
+        "    .then(function (gj) {\n"
+        "      options.onEachFeature = function (f, l) { l.bindPopup(popup(f.properties)); };\n"
+        "      var layer = L.geoJSON(gj, options);\n"
+        "      control.addOverlay(layer, title + ' (' + gj.features.length + ')');\n"
+        "      window.footprint.overlays[title] = gj.features.length;\n"
+        "      if (show(gj)) layer.addTo(map);\n"
+        "    }).catch(function (e) { console.log('overlay ' + url + ' not loaded: ' + e); });\n"
+        "}\n"
+        "overlay('layers/projects.geojson', 'Projects', {\n"
+        "  pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 5, color: '#fff', weight: 1,\n"
+        "    fillColor: colors[f.properties.category] || '#666', fillOpacity: 0.9}); },\n"
+        "  style: function (f) { return {color: colors[f.properties.category] || '#666', weight: 2}; }\n"
+        "}, function (gj) { return gj.features.length <= 5000; });\n");
+    if (in->regions_layer)
+        g_string_append_printf(h,
+            "overlay('layers/%s', 'Regions', {style: function () { return {color: '#333', weight: 0.5, opacity: 0.3, fillOpacity: 0}; }},\n"
+            "  function () { return true; });\n", in->regions_layer);
+    g_string_append(h, "</script>\n</body>\n</html>\n");
+    return g_string_free(h, FALSE);
+}
+
+static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
+{
+    GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    html_escape(h, in->name);
+    g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<link rel=\"stylesheet\" href=\"lib/maplibre-gl/maplibre-gl.css\">\n"
+                       "<script src=\"lib/maplibre-gl/maplibre-gl.js\"></script>\n<style>\n");
+    g_string_append(h, page_style);
+    g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
+    legend_html(h, in);
+    g_string_append_printf(h, "<script>\nvar tilejson = %s;\n", tilejson);
+    g_string_append(h, popup_js);
+    g_string_append(h,
+        "window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};\n"
+        "/* MapLibre wants absolute tile URLs: the template is relative to this page. */\n"
+        "var base = location.href.replace(/[?#].*$/, '').replace(/[^\\/]*$/, '');\n"
+        "fetch('style.json').then(function (r) { return r.json(); }).then(function (style) {\n"
+        "  Object.keys(style.sources).forEach(function (k) {\n"
+        "    var s = style.sources[k];\n"
+        "    if (s.type !== 'vector') return;\n"
+        "    delete s.url;\n"
+        "    s.tiles = [base + tilejson.tiles[0]];\n"
+        "    s.minzoom = tilejson.minzoom; s.maxzoom = tilejson.maxzoom; s.bounds = tilejson.bounds;\n"
+        "    s.scheme = tilejson.scheme;\n"
+        "  });\n"
+        "  var map = new maplibregl.Map({container: 'map', style: style, center: [tilejson.center[0], tilejson.center[1]],\n"
+        "    zoom: tilejson.center[2], maxZoom: tilejson.maxzoom + 4, attributionControl: {customAttribution: tilejson.attribution}});\n"
+        "  window.footprint.map = map;\n"
+        "  map.addControl(new maplibregl.NavigationControl());\n"
+        "  map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') window.footprint.tilesLoaded++; });\n"
+        "  map.on('error', function (e) { window.footprint.tileErrors++; console.log('map error: ' + (e.error && e.error.message)); });\n"
+        "  map.on('idle', function () { window.footprint.ready = true; });\n"
+        "  map.on('click', function (e) {\n"
+        "    var f = map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'projects'; })[0]\n"
+        "         || map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'regions'; })[0];\n"
+        "    if (f) new maplibregl.Popup().setLngLat(e.lngLat).setHTML(popup(f.properties)).addTo(map);\n"
+        "  });\n"
+        "});\n"
+        "</script>\n</body>\n</html>\n");
+    return g_string_free(h, FALSE);
+}
+
+static fp_status write_text(const char *dir, const char *name, const char *text, fp_error *err)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    GError *ge = NULL;
+    fp_status st = FP_OK;
+    if (!g_file_set_contents(path, text, -1, &ge)) {
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, ge ? ge->message : "?");
+        g_clear_error(&ge);
+    }
+    g_free(path);
+    return st;
+}
+
+fp_status fp_preview_write(const char *dir, const fp_preview_info *in, fp_error *err)
+{
+    int vector = !strcmp(in->format, "mvt");
+    char *tilejson = fp_tilejson(in);
+    fp_status st = write_text(dir, "tiles.json", tilejson, err);
+    char *page = NULL;
+    if (!st && vector) st = write_text(dir, "style.json", in->maplibre_style ? in->maplibre_style : "{}", err);
+    if (!st) {
+        page = vector ? maplibre_page(in, tilejson) : leaflet_page(in, tilejson);
+        st = write_text(dir, "index.html", page, err);
+    }
+    if (!st) {
+        char *lib = g_build_filename(dir, "lib", vector ? "maplibre-gl" : "leaflet", NULL);
+        const char *webdir = g_getenv("FOOTPRINT_WEB") ? g_getenv("FOOTPRINT_WEB") : FP_WEBDIR;
+        char *src = vector ? g_build_filename(webdir, "vendor", "maplibre-gl", NULL) : g_strdup(LEAFLET_DIR);
+        st = copy_tree(src, lib, err);
+        g_free(src);
+        g_free(lib);
+    }
+    g_free(page);
+    free(tilejson);
+    return st;
+}

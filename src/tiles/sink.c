@@ -1,0 +1,335 @@
+/* Where tiles go: a z/x/y directory or an MBTiles 1.3 file.
+ *
+ * Nothing half-written: a run writes into DIR.partial/ or
+ * FILE.mbtiles.partial and only a finished run moves it into place, so a
+ * killed run leaves the previous output as it was. Each directory tile is
+ * written under a temporary name and renamed, and the MBTiles file commits
+ * every few hundred tiles, so what an interrupted run wrote is whole and
+ * --resume continues from it.
+ *
+ * MBTiles uses the deduplicating layout of mbutil and tippecanoe: `map`
+ * (z, x, row -> tile_id) and `images` (tile_id -> data) behind the `tiles`
+ * view the spec asks for, so the thousands of identical open-ocean tiles
+ * are stored once. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <zlib.h>
+#include "tiles_internal.h"
+
+#define MBTILES_BATCH 500        /* tiles per transaction */
+
+struct fp_tile_sink {
+    fp_tile_sink_options o;
+    int mbtiles;
+    char *target;                /* DIR or FILE.mbtiles */
+    char *root;                  /* where tiles are written now */
+    char *preview;               /* the preview folder being written */
+    char *preview_target;        /* MBTiles: where the preview folder ends up */
+    int in_place;                /* resuming straight into DIR */
+    pthread_mutex_t lock;
+    GHashTable *dirs;            /* z/x folders made */
+    GHashTable *digests;         /* distinct tiles (MD5) */
+    sqlite3 *db;
+    sqlite3_stmt *has, *put_image, *put_map;
+    long pending;
+};
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+/* rm -rf (without following symlinks). */
+static void remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    else remove(path);
+}
+
+/* Moves dir `from` to `to`, replacing `to` only once `from` is in place. */
+static int swap_into_place(const char *from, const char *to)
+{
+    struct stat st;
+    if (lstat(to, &st) != 0) return g_rename(from, to);
+    char *old = g_strdup_printf("%s.old-%d", to, (int)getpid());
+    int rc = g_rename(to, old);
+    if (rc == 0 && (rc = g_rename(from, to)) != 0) g_rename(old, to);
+    if (rc == 0) remove_tree(old);
+    g_free(old);
+    return rc;
+}
+
+static fp_status db_error(fp_tile_sink *s, const char *what, fp_error *err)
+{
+    return fp_error_set(err, FP_ERR_DB, "%s: %s: %s", s->target, what, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+}
+
+static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
+{
+    char *partial = g_strdup_printf("%s.partial", s->target);
+    s->root = partial;
+    char *base = g_strndup(s->target, strlen(s->target) - strlen(".mbtiles"));
+    s->preview_target = base;
+    s->preview = g_strdup_printf("%s.preview.partial", base);
+    if (!s->o.resume) {
+        remove(partial);
+        char *j = g_strdup_printf("%s-journal", partial);
+        remove(j);
+        g_free(j);
+    }
+    if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) remove_tree(s->preview);
+    if (g_mkdir_with_parents(s->preview, 0755) != 0)
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
+    if (sqlite3_open_v2(partial, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+        return db_error(s, "cannot create the MBTiles file", err);
+    sqlite3_busy_timeout(s->db, 5000);
+    const char *schema =
+        "PRAGMA synchronous=NORMAL;"
+        "CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);"
+        "CREATE UNIQUE INDEX IF NOT EXISTS name ON metadata (name);"
+        "CREATE TABLE IF NOT EXISTS map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);"
+        "CREATE UNIQUE INDEX IF NOT EXISTS map_index ON map (zoom_level, tile_column, tile_row);"
+        "CREATE TABLE IF NOT EXISTS images (tile_data BLOB, tile_id TEXT);"
+        "CREATE UNIQUE INDEX IF NOT EXISTS images_id ON images (tile_id);"
+        "CREATE VIEW IF NOT EXISTS tiles AS SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, "
+        "map.tile_row AS tile_row, images.tile_data AS tile_data FROM map JOIN images ON images.tile_id = map.tile_id;"
+        "BEGIN;";
+    if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) return db_error(s, "cannot create the schema", err);
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM map WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3", -1, &s->has,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO images (tile_data, tile_id) VALUES (?1, ?2)", -1, &s->put_image,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id) "
+                                  "VALUES (?1, ?2, ?3, ?4)", -1, &s->put_map, NULL) != SQLITE_OK)
+        return db_error(s, "cannot prepare", err);
+    /* Tiles already stored by the interrupted run count as distinct ones. */
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->db, "SELECT tile_id FROM images", -1, &q, NULL) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW) g_hash_table_add(s->digests, g_strdup((const char *)sqlite3_column_text(q, 0)));
+        sqlite3_finalize(q);
+    }
+    return FP_OK;
+}
+
+static fp_status open_directory(fp_tile_sink *s, fp_error *err)
+{
+    char *partial = g_strdup_printf("%s", s->target);
+    size_t n = strlen(partial);
+    while (n > 1 && partial[n - 1] == '/') partial[--n] = 0;   /* "out/tiles/" -> "out/tiles" */
+    g_free(s->target);
+    s->target = partial;
+    s->root = g_strdup_printf("%s.partial", s->target);
+    if (s->o.resume && !g_file_test(s->root, G_FILE_TEST_IS_DIR) && g_file_test(s->target, G_FILE_TEST_IS_DIR)) {
+        /* Nothing interrupted: add the missing tiles to DIR itself, each
+         * written whole (temporary name + rename). */
+        g_free(s->root);
+        s->root = g_strdup(s->target);
+        s->in_place = 1;
+    } else if (!s->o.resume) {
+        remove_tree(s->root);
+    }
+    if (g_mkdir_with_parents(s->root, 0755) != 0)
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->root, strerror(errno));
+    s->preview = g_strdup(s->root);
+    return FP_OK;
+}
+
+fp_status fp_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, fp_error *err)
+{
+    fp_tile_sink *s = g_new0(fp_tile_sink, 1);
+    s->o = *o;
+    s->target = g_strdup(o->output);
+    s->mbtiles = g_str_has_suffix(o->output, ".mbtiles");
+    pthread_mutex_init(&s->lock, NULL);
+    s->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    s->digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    fp_status st = s->mbtiles ? open_mbtiles(s, err) : open_directory(s, err);
+    if (st) {
+        fp_tile_sink_close(s, 0, NULL, NULL);
+        *out = NULL;
+        return st;
+    }
+    *out = s;
+    return FP_OK;
+}
+
+static char *tile_path(const fp_tile_sink *s, int z, int x, int y)
+{
+    int row = s->o.tms ? (1 << z) - 1 - y : y;
+    return g_strdup_printf("%s/%d/%d/%d.%s", s->root, z, x, row, s->o.ext);
+}
+
+int fp_tile_sink_has(fp_tile_sink *s, int z, int x, int y)
+{
+    int found = 0;
+    if (s->mbtiles) {
+        pthread_mutex_lock(&s->lock);
+        sqlite3_bind_int(s->has, 1, z);
+        sqlite3_bind_int(s->has, 2, x);
+        sqlite3_bind_int(s->has, 3, (1 << z) - 1 - y);            /* MBTiles rows count from the south */
+        found = sqlite3_step(s->has) == SQLITE_ROW;
+        sqlite3_reset(s->has);
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        char *p = tile_path(s, z, x, y);
+        found = g_file_test(p, G_FILE_TEST_IS_REGULAR);
+        g_free(p);
+    }
+    return found;
+}
+
+/* gzip (RFC 1952) of a vector tile, as the MBTiles spec asks for pbf. */
+static unsigned char *gzip_bytes(const unsigned char *data, size_t len, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return NULL;
+    size_t cap = deflateBound(&zs, (uLong)len) + 32;
+    unsigned char *out = g_malloc(cap);
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    int rc = deflate(&zs, Z_FINISH);
+    *out_len = zs.total_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END) {
+        g_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
+{
+    unsigned char *zipped = NULL;
+    if (s->mbtiles && s->o.gzip && len) {
+        zipped = gzip_bytes(data, len, &len);
+        if (!zipped) return fp_error_set(err, FP_ERR_NOMEM, "%s: gzip failed", s->target);
+        data = zipped;
+    }
+    char *digest = g_compute_checksum_for_data(G_CHECKSUM_MD5, data, len);
+    fp_status st = FP_OK;
+    if (s->mbtiles) {
+        pthread_mutex_lock(&s->lock);
+        sqlite3_bind_blob(s->put_image, 1, data, (int)len, SQLITE_STATIC);
+        sqlite3_bind_text(s->put_image, 2, digest, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s->put_image);
+        sqlite3_reset(s->put_image);
+        if (rc == SQLITE_DONE) {
+            sqlite3_bind_int(s->put_map, 1, z);
+            sqlite3_bind_int(s->put_map, 2, x);
+            sqlite3_bind_int(s->put_map, 3, (1 << z) - 1 - y);
+            sqlite3_bind_text(s->put_map, 4, digest, -1, SQLITE_STATIC);
+            rc = sqlite3_step(s->put_map);
+            sqlite3_reset(s->put_map);
+        }
+        if (rc != SQLITE_DONE) st = db_error(s, "cannot store a tile", err);
+        else if (++s->pending >= MBTILES_BATCH) {
+            s->pending = 0;
+            if (sqlite3_exec(s->db, "COMMIT; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) st = db_error(s, "cannot commit", err);
+        }
+        if (!st && !g_hash_table_contains(s->digests, digest)) g_hash_table_add(s->digests, g_strdup(digest));
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        int row = s->o.tms ? (1 << z) - 1 - y : y;
+        char *dir = g_strdup_printf("%s/%d/%d", s->root, z, x);
+        pthread_mutex_lock(&s->lock);
+        if (!g_hash_table_contains(s->dirs, dir)) {
+            if (g_mkdir_with_parents(dir, 0755) != 0)
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+            else g_hash_table_add(s->dirs, g_strdup(dir));
+        }
+        if (!g_hash_table_contains(s->digests, digest)) g_hash_table_add(s->digests, g_strdup(digest));
+        pthread_mutex_unlock(&s->lock);
+        if (!st) {
+            char *path = g_strdup_printf("%s/%d.%s", dir, row, s->o.ext);
+            char *tmp = g_strdup_printf("%s/.%d.%s.tmp-%lx", dir, row, s->o.ext, (unsigned long)pthread_self());
+            FILE *f = fopen(tmp, "wb");
+            int ok = f && fwrite(data, 1, len, f) == len;
+            if (f && fclose(f) != 0) ok = 0;
+            if (!ok || g_rename(tmp, path) != 0) {
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
+                g_remove(tmp);
+            }
+            g_free(path);
+            g_free(tmp);
+        }
+        g_free(dir);
+    }
+    g_free(digest);
+    g_free(zipped);
+    return st;
+}
+
+const char *fp_tile_sink_preview_dir(const fp_tile_sink *s)
+{
+    return s->preview;
+}
+
+fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *value, fp_error *err)
+{
+    if (!s->mbtiles) return FP_OK;
+    sqlite3_stmt *q;
+    fp_status st = FP_OK;
+    pthread_mutex_lock(&s->lock);
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", -1, &q, NULL) != SQLITE_OK)
+        st = db_error(s, "cannot write metadata", err);
+    else {
+        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) st = db_error(s, "cannot write metadata", err);
+        sqlite3_finalize(q);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error *err)
+{
+    fp_status st = FP_OK;
+    if (unique) *unique = (long)g_hash_table_size(s->digests);
+    if (s->db) {
+        sqlite3_finalize(s->has);
+        sqlite3_finalize(s->put_image);
+        sqlite3_finalize(s->put_map);
+        /* Even an interrupted run keeps what it wrote, for --resume. */
+        if (sqlite3_exec(s->db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK && commit) st = db_error(s, "cannot commit", err);
+        if (!st && commit && sqlite3_exec(s->db, "ANALYZE;", NULL, NULL, NULL) != SQLITE_OK)
+            st = db_error(s, "cannot finish", err);
+        if (sqlite3_close(s->db) != SQLITE_OK && !st && commit) st = fp_error_set(err, FP_ERR_DB, "%s: cannot close", s->target);
+        s->db = NULL;
+    }
+    if (commit && !st) {
+        if (s->mbtiles) {
+            if (g_rename(s->root, s->target) != 0)
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
+            else if (swap_into_place(s->preview, s->preview_target) != 0)
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
+        } else if (!s->in_place && swap_into_place(s->root, s->target) != 0)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
+    }
+    pthread_mutex_destroy(&s->lock);
+    g_hash_table_destroy(s->dirs);
+    g_hash_table_destroy(s->digests);
+    g_free(s->target);
+    g_free(s->root);
+    g_free(s->preview);
+    g_free(s->preview_target);
+    g_free(s);
+    return st;
+}

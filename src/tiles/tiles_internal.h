@@ -1,0 +1,99 @@
+/* Internals of the tiles stage: the raster scene (raster.c), the tile
+ * stores (sink.c: z/x/y directory or MBTiles) and the preview (preview.c). */
+#ifndef FP_TILES_INTERNAL_H
+#define FP_TILES_INTERNAL_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+#include "fp_error.h"
+#include "fp_style.h"
+#include "fp_tiles.h"
+
+/* ------------------------------------------------------ raster scene --- */
+/* Everything a raster tile draws, read from the store once and projected to
+ * Web Mercator with PROJ: region polygons with their class colours and
+ * label points, project points bucketed on a grid, project lines. Metatiles
+ * are then drawn concurrently from it (read-only). */
+typedef struct fp_raster_scene fp_raster_scene;
+
+fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int scale,
+                              fp_raster_scene **out, fp_error *err);
+void fp_raster_scene_free(fp_raster_scene *s);
+
+/* One worker's canvas; not shared between threads. */
+typedef struct fp_raster_canvas fp_raster_canvas;
+fp_raster_canvas *fp_raster_canvas_new(const fp_raster_scene *s);
+void fp_raster_canvas_free(fp_raster_canvas *c);
+
+/* Draws the metatile of n x n tiles whose top-left tile is z/x0/y0 (n is
+ * cut at the world's edge), with a buffer around it so symbols and lines
+ * crossing tile edges are whole; labels are placed inside the metatile. */
+void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n);
+/* Encodes tile (x0 + i, y0 + j) of the last metatile drawn as PNG or WebP
+ * (malloc'd in *data). *uniform is set when the tile is one flat colour,
+ * *colour then holding it (callers cache those encodings). */
+fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, unsigned char **data, size_t *len,
+                                fp_error *err);
+/* 1 and the colour (0xAARRGGBB) when tile (i, j) of the last metatile is flat. */
+int fp_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour);
+
+/* Legend data for the preview: classes (NULL when no choropleth) and the
+ * categories drawn, in legend order. */
+const fp_classes *fp_raster_scene_classes(const fp_raster_scene *s, const char **title);
+size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors);
+/* lon/lat bounds of the data (projects, else the world) */
+void fp_raster_scene_bounds(const fp_raster_scene *s, double bounds[4]);
+
+/* ------------------------------------------------------- tile stores --- */
+typedef struct fp_tile_sink fp_tile_sink;
+
+typedef struct fp_tile_sink_options {
+    const char *output;      /* DIR or FILE.mbtiles */
+    const char *ext;         /* png, webp, pbf */
+    int tms;                 /* directory rows counted from the south */
+    int resume;
+    int gzip;                /* MBTiles pbf: gzip the tile data (the MBTiles spec) */
+} fp_tile_sink_options;
+
+/* Opens the store being written: DIR.partial/ or FILE.mbtiles.partial
+ * (continued with resume; a fresh one otherwise), or DIR itself when
+ * resuming without a partial one. */
+fp_status fp_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, fp_error *err);
+/* 1 when tile z/x/y is already stored (resume). */
+int fp_tile_sink_has(fp_tile_sink *s, int z, int x, int y);
+/* Stores a tile; thread-safe. Identical MBTiles tiles share one blob. */
+fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err);
+/* The folder preview files go to (inside the partial directory, or the
+ * MBTiles' preview folder being built). */
+const char *fp_tile_sink_preview_dir(const fp_tile_sink *s);
+/* MBTiles metadata (name, format, bounds, ...); ignored for directories. */
+fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *value, fp_error *err);
+/* commit: flush, then move the finished output into place (the previous
+ * output is replaced only now). Without commit: keep what was written for
+ * --resume and leave the previous output untouched. Frees s. */
+fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error *err);
+
+/* ----------------------------------------------------------- preview --- */
+typedef struct fp_preview_info {
+    const char *name, *description, *attribution;
+    const char *format;      /* png, webp, mvt */
+    int minzoom, maxzoom, tms, scale;
+    double bounds[4], center[3];
+    const char *tiles_url;   /* relative template, e.g. "{z}/{x}/{y}.png" */
+    const char *vector_layers_json;   /* mvt: the vector_layers array */
+    const char *maplibre_style;       /* mvt: style.json text */
+    const fp_classes *classes;
+    const char *legend_title;
+    const char *const *categories;
+    const fp_rgba *category_colors;
+    size_t ncategories;
+    const char *regions_layer;        /* file name under layers/, NULL: none */
+} fp_preview_info;
+
+/* Writes tiles.json (TileJSON 3.0), index.html, lib/ (Leaflet from Debian's
+ * libjs-leaflet or the vendored MapLibre) into dir. */
+fp_status fp_preview_write(const char *dir, const fp_preview_info *info, fp_error *err);
+/* The TileJSON document (malloc'd JSON text). */
+char *fp_tilejson(const fp_preview_info *info);
+
+#endif
