@@ -125,6 +125,14 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
     return FP_OK;
 }
 
+static int remove_temporary(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    const char *name = path + ftw->base;
+    if (flag == FTW_F && name[0] == '.' && strstr(name, ".tmp-")) remove(path);
+    return 0;
+}
+
 static fp_status open_directory(fp_tile_sink *s, fp_error *err)
 {
     char *partial = g_strdup_printf("%s", s->target);
@@ -144,6 +152,8 @@ static fp_status open_directory(fp_tile_sink *s, fp_error *err)
     }
     if (g_mkdir_with_parents(s->root, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->root, strerror(errno));
+    /* A killed run may have left a tile half-written under its temporary name. */
+    if (s->o.resume) nftw(s->root, remove_temporary, 16, FTW_PHYS);
     s->preview = g_strdup(s->root);
     return FP_OK;
 }

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# tiles: XYZ directories and MBTiles of raster tiles (PNG, WebP, --scale 2,
+# --tms, --bbox), the TileJSON document and the Leaflet preview, --resume after
+# a kill -9, bad input and output safety.
+#
+# Expected values come from independent sources, never from footprint's output:
+#   * tile addresses and pixels from PROJ's cs2cs (EPSG:4326 -> EPSG:3857) and the
+#     OSM slippy-map formulas (tests/tools/tile_check.py);
+#   * the class colour of Kenya from the store with Python's sqlite3, doc/STYLE.md's
+#     quantile rule and ColorBrewer's colours (tests/tools/render_check.py classes);
+#   * the MBTiles 1.3 specification's metadata keys and its TMS row order, read
+#     with the sqlite3 shell, and GDAL's MBTiles driver (gdalinfo);
+#   * file signatures (PNG IHDR, RIFF/WEBP) and Debian's libjs-leaflet files.
+. "$(dirname "$0")/lib.sh"
+TOOLS="$ROOT/tests/tools"
+PY=/usr/bin/python3
+tc() { "$PY" "$TOOLS/tile_check.py" "$@" 2>&1; }
+
+DB=$WORK/s/fp.sqlite
+"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the tile tests)"
+"$PY" "$TOOLS/render_check.py" classes "$DB" country_by_category > classes.json
+KEN=$("$PY" -c "import json; print(json.load(open('classes.json'))['colour']['KEN'])")
+NOLABELS=$WORK/nolabels.json
+"$PY" - "$ROOT/styles/category-points.json" "$NOLABELS" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.pop("labels", None)                       # no labels: every tile edge must then match exactly
+json.dump(s, open(sys.argv[2], "w"))
+PY
+
+# ==============================================================================
+case_begin "z0-2 into a directory: 1 + 4 + 16 PNG tiles of 256 x 256 px, nothing else under z/x/"
+run --db "$DB" tiles --zoom 0-2 -o xyz
+assert_eq 0 "$RC" "exit status ($OUT)"
+expect=$( (tc list 0 -180 -85.0511 180 85.0511; tc list 1 -180 -85.0511 180 85.0511; tc list 2 -180 -85.0511 180 85.0511) | sort)
+assert_eq "$expect" "$(tc files xyz png)" "tiles written"
+assert_eq 21 "$(wc -l <<<"$expect")" "expected count"
+sizes=$(for f in xyz/[0-9]*/*/*.png; do tc size "$f"; done | sort -u)
+assert_eq "256x256" "$sizes" "PNG sizes"
+assert_eq "" "$(find xyz -name '.*' -o -name '*.tmp*')" "no temporary files left"
+assert_eq "" "$(ls -d xyz.partial 2>/dev/null)" "no partial directory left"
+assert_contains "$OUT" "21 tiles" "summary line"
+case_end
+
+case_begin "TileJSON 3.0: tilejson, tiles template, scheme, zooms, bounds, center; index.html loads Leaflet from lib/"
+j=$("$PY" -c "
+import json; t = json.load(open('xyz/tiles.json'))
+print(t['tilejson'], t['tiles'], t['scheme'], t['minzoom'], t['maxzoom'], t['bounds'], t['center'], 'name' in t, 'attribution' in t)")
+assert_eq "3.0.0 ['{z}/{x}/{y}.png'] xyz 0 2 [-180.0, -85.051129, 180.0, 85.051129] [0.0, 20.0, 2] True True" "$j" "tiles.json"
+assert_contains "$(cat xyz/index.html)" '<script src="lib/leaflet/leaflet.js"></script>' "index.html loads Leaflet locally"
+assert_not_contains "$(cat xyz/index.html)" 'http://' "index.html: no CDN"
+assert_not_contains "$(cat xyz/index.html)" 'https://' "index.html: no CDN"
+cmp -s xyz/lib/leaflet/leaflet.js /usr/share/javascript/leaflet/leaflet.js || fail "lib/leaflet/leaflet.js is not Debian's"
+[ -f xyz/lib/leaflet/images/marker-icon.png ] || fail "Leaflet's images not copied"
+n=$("$PY" -c "import json; print(len(json.load(open('xyz/layers/projects.geojson'))['features']))")
+assert_eq "$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$n" "layers/projects.geojson: every project with a location"
+n=$("$PY" -c "import json; print(len(json.load(open('xyz/layers/regions.geojson'))['features']))")
+assert_eq "$(sql "SELECT count(*) FROM agg_country_by_category WHERE level='country' AND geom IS NOT NULL")" "$n" "layers/regions.geojson: the aggregation's countries"
+assert_contains "$(cat xyz/index.html)" "$KEN" "the legend has Kenya's class colour"
+case_end
+
+case_begin "pixel probes: Nairobi has Kenya's class colour ($KEN) at z2, z3 and z5; the open Pacific is sea"
+for z in 2 3; do
+    p=$(tc pixel xyz "$z" 36.8172 -1.2864 1)
+    [ "$z" = 3 ] && { run --db "$DB" tiles --zoom 3 -o z3; p=$(tc pixel z3 3 36.8172 -1.2864 1); }
+    assert_eq "$KEN" "${p##* }" "z$z Nairobi ($p)"
+done
+run --db "$DB" tiles --zoom 5 --bbox 33,-5,42,5 -o z5
+p=$(tc pixel z5 5 36.8172 -1.2864 1)
+assert_eq "5/19/16 $KEN" "$(cut -d' ' -f1 <<<"$p") ${p##* }" "z5: the tile (cs2cs + XYZ arithmetic) and Kenya's colour ($p)"
+p=$(tc pixel xyz 2 -140 0 2)
+assert_eq "#eaf2f8" "${p##* }" "the Pacific at 140W 0N ($p)"
+case_end
+
+case_begin "--bbox: only the tiles meeting the box are written (Kenya at z5: the OSM formulas' list)"
+assert_eq "$(tc list 5 33 -5 42 5)" "$(tc files z5 png)" "z5 tiles of 33,-5,42,5"
+case_end
+
+case_begin "metatiles: nothing is cut at tile edges (z3 drawn as 64 single tiles = one 8x8 metatile)"
+# Points on and next to z3 tile edges (every 45 degrees of longitude; the
+# equator) and a cable across several of them.
+EDGE=$WORK/edge/fp.sqlite
+cat > edge.csv <<'CSV'
+id,company,category,lon,lat,wkt
+1,A,5g,0.0,10,
+2,B,cable,45.05,-20,
+3,C,data_centre,-90.03,40,
+4,D,surveillance,10,0.0,
+5,E,5g,134.98,-25,
+6,F,cable,,,"LINESTRING(-100 -30, 100 30)"
+CSV
+"$FP" -q --db "$EDGE" init && "$FP" -q --db "$EDGE" import edge.csv >/dev/null && "$FP" -q --db "$EDGE" aggregate --by country --group category >/dev/null \
+    || fail "the edge store"
+run --db "$EDGE" tiles --style "$NOLABELS" --zoom 3 --metatile 1 -o m1
+r1=$RC
+run --db "$EDGE" tiles --style "$NOLABELS" --zoom 3 --metatile 8 -o m8
+assert_eq "0 0" "$r1 $RC" "exit status ($OUT)"
+tc mosaic m1 3 m1.png >/dev/null; tc mosaic m8 3 m8.png >/dev/null
+assert_eq "same" "$(tc same m1.png m8.png)" "mosaics"
+# the symbol on the meridian 0 is drawn on both sides of the tile edge
+p1=$(tc pixel m1 3 -0.05 10); p2=$(tc pixel m1 3 0.05 10)
+assert_eq "3/3/3 3/4/3" "$(cut -d' ' -f1 <<<"$p1") $(cut -d' ' -f1 <<<"$p2")" "the probes straddle the edge"
+sea=$(tc pixel m1 3 -20 10); sea=${sea##* }
+[ "${p1##* }" != "$sea" ] && [ "${p2##* }" != "$sea" ] || fail "the point at 0E 10N is missing on one side ($p1 / $p2, sea $sea)"
+case_end
+
+case_begin "--scale 2: 512 x 512 px tiles of the same map (Nairobi still Kenya's colour)"
+run --db "$DB" tiles --zoom 1 --scale 2 -o s2
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "512x512" "$(for f in s2/1/*/*.png; do tc size "$f"; done | sort -u)" "sizes"
+p=$("$PY" - <<'PY'
+import math, subprocess
+from PIL import Image
+x, y = (float(v) for v in subprocess.run(["cs2cs", "-f", "%.6f", "EPSG:4326", "EPSG:3857"], input="-1.2864 36.8172\n",
+        capture_output=True, text=True).stdout.split()[:2])
+H = math.pi * 6378137
+wx, wy = (x + H) / (2 * H) * 1024, (H - y) / (2 * H) * 1024
+im = Image.open("s2/1/%d/%d.png" % (wx // 512, wy // 512)).convert("RGB")
+print("#%02x%02x%02x" % im.getpixel((int(wx % 512), int(wy % 512))))
+PY
+)
+assert_eq "$KEN" "$p" "Nairobi at scale 2"
+case_end
+
+case_begin "--tms: row y of zoom z is stored as 2^z - 1 - y, same bytes"
+run --db "$DB" tiles --zoom 2 --tms -o tms
+assert_eq 0 "$RC" "exit status ($OUT)"
+for t in "0 0" "1 3" "3 1"; do
+    read -r x y <<<"$t"
+    cmp -s "xyz/2/$x/$y.png" "tms/2/$x/$((3 - y)).png" || fail "2/$x/$y vs TMS row $((3 - y))"
+done
+assert_eq "tms" "$("$PY" -c "import json; print(json.load(open('tms/tiles.json'))['scheme'])")" "tiles.json scheme"
+case_end
+
+case_begin "--format webp: RIFF/WEBP tiles of 256 x 256"
+run --db "$DB" tiles --zoom 1 --format webp -o webp
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 4 "$(tc files webp webp | wc -l)" "tiles"
+assert_eq "256x256" "$(for f in webp/1/*/*.webp; do tc size "$f"; done | sort -u)" "sizes"
+assert_eq "RIFF" "$(head -c 4 webp/1/0/0.webp)" "signature"
+assert_contains "$(cat webp/tiles.json)" '{z}/{x}/{y}.webp' "tiles.json template"
+case_end
+
+# ==============================================================================
+case_begin "MBTiles 1.3: metadata keys, TMS rows, one blob per distinct tile, GDAL reads it"
+run --db "$DB" tiles --zoom 0-2 -o world.mbtiles
+assert_eq 0 "$RC" "exit status ($OUT)"
+M=world.mbtiles
+keys=$(sqlite3 "$M" "SELECT name FROM metadata ORDER BY name" | tr '\n' ' ')
+for k in attribution bounds center description format maxzoom minzoom name type; do
+    assert_contains " $keys" " $k " "metadata $k"
+done
+assert_eq "png|0|2|baselayer" "$(sqlite3 "$M" "SELECT (SELECT value FROM metadata WHERE name='format'), (SELECT value FROM metadata WHERE name='minzoom'), (SELECT value FROM metadata WHERE name='maxzoom'), (SELECT value FROM metadata WHERE name='type')")" "format, zooms, type"
+assert_eq "-180,-85.051129,180,85.051129" "$(sqlite3 "$M" "SELECT value FROM metadata WHERE name='bounds'")" "bounds"
+assert_eq 21 "$(sqlite3 "$M" "SELECT count(*) FROM tiles")" "tiles"
+# TMS: the XYZ tile 2/1/0 (north) is row 3
+sqlite3 "$M" "SELECT writefile('t.png', tile_data) FROM tiles WHERE zoom_level=2 AND tile_column=1 AND tile_row=3" >/dev/null
+cmp -s t.png xyz/2/1/0.png || fail "tile 2/1/0 is not stored at tile_row 3 (or differs from the directory's)"
+distinct=$(sqlite3 "$M" "SELECT count(DISTINCT tile_data) FROM tiles")
+assert_eq "$distinct" "$(sqlite3 "$M" "SELECT count(*) FROM images")" "images = distinct tiles"
+assert_eq "ok" "$(sqlite3 "$M" "PRAGMA integrity_check")" "integrity"
+gi=$(gdalinfo "$M" 2>&1)
+assert_contains "$gi" "Driver: MBTiles" "gdalinfo driver"
+assert_contains "$gi" "Size is 1024, 1024" "gdalinfo: z2 is 4 x 256 px"
+[ -f world/index.html ] && [ -f world/tiles.json ] || fail "the preview folder world/ (index.html, tiles.json)"
+assert_contains "$(cat world/tiles.json)" '"tiles/{z}/{x}/{y}.png"' "the preview's template (served by footprint serve)"
+assert_eq "" "$(ls -d world.mbtiles.partial world.preview.partial 2>/dev/null)" "no partial files left"
+case_end
+
+case_begin "identical tiles are stored once: z4's 256 tiles in fewer than 200 blobs, the open sea's shared by 20 or more"
+run --db "$DB" tiles --zoom 4 -o z4.mbtiles --no-preview
+n=$(sqlite3 z4.mbtiles "SELECT count(*) FROM map"); u=$(sqlite3 z4.mbtiles "SELECT count(*) FROM images")
+assert_eq 256 "$n" "tiles at z4"
+[ "$u" -lt 200 ] || fail "$u blobs for 256 tiles: identical tiles not shared"
+sea=$(sqlite3 z4.mbtiles "SELECT count(*) FROM map GROUP BY tile_id ORDER BY 1 DESC LIMIT 1")
+[ "$sea" -ge 20 ] || fail "the most shared blob serves only $sea tiles"
+case_end
+
+# ==============================================================================
+case_begin "--resume after kill -9: the previous output untouched, the rest written, the result equals a clean run"
+run --db "$DB" tiles --zoom 0-1 --no-preview -o big
+before=$(find big -type f | sort | xargs md5sum | md5sum)
+"$FP" --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview -o big >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+    [ "$(find big.partial -name '*.png' 2>/dev/null | wc -l)" -ge 300 ] && break
+    sleep 0.05
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+written=$(find big.partial -name '*.png' 2>/dev/null | wc -l)
+[ "$written" -ge 300 ] && [ "$written" -lt 5461 ] || fail "the kill did not land mid-run ($written tiles written)"
+assert_eq "$before" "$(find big -type f | sort | xargs md5sum | md5sum)" "big/ unchanged by the killed run"
+assert_eq "" "$(find big.partial -name '*.png' -size 0)" "no empty tile"
+run --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview --resume -o big
+assert_eq 0 "$RC" "resume exit status ($OUT)"
+skipped=$(sed -n 's/.*written, \([0-9]*\) already there.*/\1/p' <<<"$OUT")
+[ "${skipped:-0}" -ge 300 ] || fail "resume skipped ${skipped:-0} tiles, expected >= 300 ($OUT)"
+assert_eq 5461 "$(tc files big png | wc -l)" "tiles after resume"
+run --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview -o clean
+diff -r -q big clean >/dev/null || fail "resumed output differs from a clean run: $(diff -r -q big clean | head -3)"
+case_end
+
+case_begin "--resume on a finished directory adds only the missing tiles"
+rm -f xyz/2/3/3.png xyz/2/0/1.png
+run --db "$DB" tiles --zoom 0-2 --resume -o xyz
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "21 tiles (2 written, 19 already there" "summary"
+cmp -s xyz/2/3/3.png clean/2/3/3.png || fail "re-written tile 2/3/3 differs from a clean run's"
+case_end
+
+# ==============================================================================
+case_begin "bad input: usage errors (exit 2), a bbox off the Web Mercator world, no store; existing output untouched"
+before=$(find xyz -type f | sort | xargs md5sum | md5sum)
+run --db "$DB" tiles --zoom 5-3 -o xyz
+assert_eq 2 "$RC" "--zoom 5-3 ($OUT)"
+assert_contains "$OUT" "--zoom '5-3'" "message"
+run --db "$DB" tiles --zoom 0-23 -o xyz
+assert_eq 2 "$RC" "--zoom 0-23"
+run --db "$DB" tiles --zoom 1 --format jpg -o xyz
+assert_eq 2 "$RC" "--format jpg"
+assert_contains "$OUT" "expected png, webp or mvt" "message"
+run --db "$DB" tiles --zoom 1 -o xyz --bbox 10,86,20,89
+assert_eq 2 "$RC" "bbox beyond 85.0511"
+assert_contains "$OUT" "outside Web Mercator" "message"
+run --db "$DB" tiles --zoom 1 -o xyz --style "$WORK/missing.json"
+assert_eq 1 "$RC" "missing style"
+assert_contains "$OUT" "missing.json" "the message names the style file"
+run --db "$WORK/none.sqlite" tiles --zoom 1 -o xyz
+[ "$RC" != 0 ] || fail "a missing store was accepted"
+run --db "$DB" tiles -o xyz
+assert_eq 2 "$RC" "no --zoom"
+assert_eq "$before" "$(find xyz -type f | sort | xargs md5sum | md5sum)" "xyz/ unchanged"
+case_end
