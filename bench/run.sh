@@ -623,6 +623,7 @@ else
 fi
 
 . bench/render_bench.sh   # R. render: footprint vs Mapnik vs geopandas+matplotlib (issue 5)
+. bench/tiles_bench.sh    # T. tiles: footprint vs Mapnik, XYZ z0-6 (issue 6)
 
 # --------------------------------------------------------------- summary --
 say ""

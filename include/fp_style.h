@@ -82,6 +82,11 @@ fp_status fp_classify(const fp_choropleth_spec *spec, const double *values, size
  * last class. */
 int fp_classes_index(const fp_classes *c, double v);
 void fp_classes_clear(fp_classes *c);
+/* The legend text of class i, "LO – HI" or "V" (UTF-8 en dash). With
+ * whole-number breaks (counts) class i > 0 starts above its lower bound, so
+ * the classes read 1, 2, 3, 4 – 9 rather than 1 – 2, 2 – 3. Shared by the
+ * report maps' legend and the tile preview's. */
+void fp_classes_label(const fp_classes *c, int i, char *out, size_t size);
 
 /* ---- Points by category. ---- */
 

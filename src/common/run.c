@@ -132,6 +132,17 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
                 if (!st && out) fprintf(out, "render %s -> %s\n", name, file);
                 g_free(file);
             }
+        /* Web map tiles z0-5 of the default map with their preview. */
+        if (!st) {
+            char *tiles = g_build_filename(dir, "tiles", NULL);
+            fp_tiles_options to = { .minzoom = 0, .maxzoom = 5, .scale = 1, .format = "png", .output = tiles };
+            fp_tiles_result tr;
+            st = fp_tiles(store, &to, &tr, err);
+            if (!st && out)
+                fprintf(out, "tiles z0-5: %ld tiles (%ld distinct) -> %s/ (preview: footprint serve %s)\n", tr.tiles,
+                        tr.unique, tiles, tiles);
+            g_free(tiles);
+        }
         g_free(dir);
         g_free(projects_dir);
         g_free(agg);

@@ -50,16 +50,10 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
     cairo_select_font_face(cr, font_of(ms), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, fs);
     char text[16][128];
-    /* Whole-number breaks (counts): class i > 0 starts above its lower
-     * bound, so say so: 1, 2, 3, 4 - 9 rather than 1 - 2, 2 - 3... */
-    int integral = 1;
-    for (int i = 0; nclass && i <= nclass; i++) integral &= fabs(f->classes->breaks[i] - round(f->classes->breaks[i])) < 1e-9;
     for (int i = 0; i < nclass && i < 12; i++) {
-        char a[32], b[32];
-        format_value(f->classes->breaks[i] + (integral && i > 0 ? 1 : 0), a, sizeof a);
-        format_value(f->classes->breaks[i + 1], b, sizeof b);
-        if (!strcmp(a, b)) snprintf(text[i], sizeof text[i], "%s  (%ld)", a, f->classes->counts[i]);
-        else snprintf(text[i], sizeof text[i], "%s \xe2\x80\x93 %s  (%ld)", a, b, f->classes->counts[i]);
+        char range[96];
+        fp_classes_label(f->classes, i, range, sizeof range);
+        snprintf(text[i], sizeof text[i], "%s  (%ld)", range, f->classes->counts[i]);
         width = fmax(width, sw + fs * 0.6 + text_width(cr, text[i]));
     }
     char nodata[128];

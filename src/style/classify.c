@@ -1,6 +1,7 @@
 /* Choropleth classification: quantile, equal interval, Jenks (Fisher's
  * exact natural breaks) and manual breaks, and the colours of the classes. */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,4 +282,21 @@ void fp_classes_clear(fp_classes *c)
     free(c->colors);
     free(c->counts);
     memset(c, 0, sizeof *c);
+}
+
+static void format_break(double v, char *out, size_t size)
+{
+    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
+    else snprintf(out, size, "%.3g", v);
+}
+
+void fp_classes_label(const fp_classes *c, int i, char *out, size_t size)
+{
+    int integral = 1;
+    for (int k = 0; k <= c->n; k++) integral &= fabs(c->breaks[k] - round(c->breaks[k])) < 1e-9;
+    char a[32], b[32];
+    format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), a, sizeof a);
+    format_break(c->breaks[i + 1], b, sizeof b);
+    if (!strcmp(a, b)) snprintf(out, size, "%s", a);
+    else snprintf(out, size, "%s \xe2\x80\x93 %s", a, b);
 }

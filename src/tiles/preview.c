@@ -97,12 +97,6 @@ static void html_escape(GString *out, const char *s)
     }
 }
 
-static void format_bound(double v, char *out, size_t size)
-{
-    if (fabs(v - round(v)) < 1e-9 && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
-    else snprintf(out, size, "%.3g", v);
-}
-
 /* The legend as HTML: the choropleth's classes (range, count) and the
  * categories' colours, as on the report maps. */
 static void legend_html(GString *h, const fp_preview_info *in)
@@ -114,17 +108,16 @@ static void legend_html(GString *h, const fp_preview_info *in)
         g_string_append(h, "</b><br>");
         const fp_classes *c = in->classes;
         for (int i = 0; i < c->n; i++) {
-            char hex[10], lo[32], hi[32];
+            char hex[10], range[96];
             fp_rgba_to_hex(c->colors[i], hex);
-            format_bound(i == 0 ? c->breaks[0] : c->breaks[i], lo, sizeof lo);
-            format_bound(c->breaks[i + 1], hi, sizeof hi);
-            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s%s%s (%ld)<br>", hex, lo,
-                                   strcmp(lo, hi) ? "&ndash;" : "", strcmp(lo, hi) ? hi : "", c->counts[i]);
+            fp_classes_label(c, i, range, sizeof range);
+            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s (%ld)<br>", hex, range, c->counts[i]);
         }
         if (c->nodata_count) {
             char hex[10];
             fp_rgba_to_hex(c->nodata, hex);
-            g_string_append_printf(h, "<i style=\"background:%s\"></i>no data (%ld)<br>", hex, c->nodata_count);
+            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s (%ld)<br>", hex,
+                                   c->zero_is_nodata ? "none" : "no data", c->nodata_count);
         }
     }
     if (in->ncategories) {
