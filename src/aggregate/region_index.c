@@ -432,7 +432,7 @@ static int cells_candidates(fp_locator *loc, double x0, double y0, double x1, do
             for (int k = loc->idx->cell_first[c]; k < loc->idx->cell_first[c + 1]; k++)
                 if (add_candidate(loc, loc->idx->entries[k].region)) return -1;
         }
-    qsort(loc->cand, loc->ncand, sizeof *loc->cand, compare_int);
+    if (loc->ncand > 1) qsort(loc->cand, loc->ncand, sizeof *loc->cand, compare_int);   /* cand may be NULL when empty */
     return 0;
 }
 

@@ -13,8 +13,22 @@
 
 typedef struct fp_mvt_scene fp_mvt_scene;
 
-/* Reads projects and the aggregation (NULL: the style's choropleth one; no
- * regions layer if the style has none) for zooms minzoom..maxzoom. */
+/* Reads projects and the aggregation (NULL: the style's choropleth one) for
+ * zooms minzoom..maxzoom (0..22). A style without a choropleth gets the
+ * countries as plain land in the regions layer (code, name, fill = the
+ * style's land colour), as render draws it. Layers and attributes:
+ *   projects  points: id (also the feature id), name, company, category,
+ *             year, source, country_code, status, point_count = 1; clusters
+ *             (no feature id): point_count > 1, category (most frequent),
+ *             categories ("name:count,..."); lines, areas, multipoints: the
+ *             project's attributes without point_count. The style's point
+ *             field, when dataset or geocode_precision, is added under its
+ *             name (clusters: the most frequent value; likewise company,
+ *             status or country_code).
+ *   regions   code, name, the choropleth's field (e.g. projects; absent =
+ *             no data), class (1 = lowest; absent = no data), fill ("#rrggbb").
+ * The design decisions (cluster grid, buffer, simplification, owning tile)
+ * are in mvt.c's header comment. */
 fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
                            fp_mvt_scene **out, fp_error *err);
 void fp_mvt_scene_free(fp_mvt_scene *scene);
@@ -25,10 +39,24 @@ void fp_mvt_scene_free(fp_mvt_scene *scene);
 fp_status fp_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsigned char **data, size_t *len,
                             fp_error *err);
 
-/* The TileJSON / MBTiles `vector_layers` array (JSON text, malloc'd). */
+/* What a scene holds, for the TileJSON and the preview page. */
+int fp_mvt_scene_minzoom(const fp_mvt_scene *scene);
+int fp_mvt_scene_maxzoom(const fp_mvt_scene *scene);
+int fp_mvt_scene_has_regions(const fp_mvt_scene *scene);
+/* The choropleth's field (e.g. "projects"); NULL when the regions are plain land. */
+const char *fp_mvt_scene_value_field(const fp_mvt_scene *scene);
+/* The style's point field (category, company, ...) and its distinct values
+ * in the data, sorted by name. */
+const char *fp_mvt_scene_point_field(const fp_mvt_scene *scene);
+size_t fp_mvt_scene_point_values(const fp_mvt_scene *scene, const char *const **values);
+/* Projects with a POINT geometry (the sum of point_count over a zoom's tiles). */
+size_t fp_mvt_scene_point_projects(const fp_mvt_scene *scene);
+
+/* The TileJSON / MBTiles `vector_layers` array (JSON text, malloc'd; NULL
+ * when out of memory). */
 char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene);
 
-/* A MapLibre GL style (v8, JSON text, malloc'd) drawing the layers like
+/* A MapLibre GL style (v8, JSON text, malloc'd; NULL when out of memory) drawing the layers like
  * the raster style: sea background, choropleth fills by class colour,
  * borders, project points by category colour with clusters sized by
  * count, lines. Its single vector source is {"type":"vector","url":tilejson_url}. */
