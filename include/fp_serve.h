@@ -19,19 +19,34 @@ typedef struct fp_serve_options {
 } fp_serve_options;
 
 /* Serves until SIGINT/SIGTERM (fp_interrupted), then closes the socket and
- * returns FP_OK. */
+ * returns FP_OK. Serving FILE.mbtiles: its tiles at /tiles/{z}/{x}/{y}.EXT
+ * and the folder FILE (without .mbtiles) next to it at /. Serving a folder:
+ * its files, and /NAME/{z}/{x}/{y}.EXT from NAME.mbtiles when no such file
+ * exists. */
 fp_status fp_serve(const fp_serve_options *opts, fp_error *err);
+
+/* The longest request head (request line and header fields) accepted. */
+#define FP_HTTP_MAX_HEAD 8192
 
 /* The request parser, exposed for tests and the fuzz harness. */
 typedef struct fp_http_request {
-    char method[8];          /* GET, HEAD */
+    char method[8];          /* GET, HEAD (or another method, if it fits, for the log) */
     char path[2048];         /* decoded path, no query, always starting with '/' */
     int keep_alive;
+    int version_minor;       /* HTTP/1.0: 0, HTTP/1.1: 1 */
+    size_t head_len;         /* bytes of buf the head took: a pipelined request follows */
+    int accept_gzip;         /* Accept-Encoding allows gzip */
+    char if_none_match[256]; /* the field values, "" when absent (or too long to keep) */
+    char if_modified_since[64];
 } fp_http_request;
 
 /* Parses the request head in buf[0..len). Returns 0 and fills req when the
  * head is complete and valid, 1 when more bytes are needed, or an HTTP
- * status (400, 405, 414, 431, 505) for a bad request. Never reads beyond len. */
+ * status (400, 405, 414, 431, 505) for a bad request. Never reads beyond len.
+ * Returns 1 only while len < FP_HTTP_MAX_HEAD: a head that does not end
+ * within FP_HTTP_MAX_HEAD bytes is 414 (in the request line) or 431.
+ * Request-line errors are reported as soon as that line is complete. On an
+ * error, method and path hold what could be read (for the access log). */
 int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req);
 
 #endif

@@ -175,6 +175,7 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     html_escape(h, in->name);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/leaflet/leaflet.css\">\n"
                        "<script src=\"lib/leaflet/leaflet.js\"></script>\n<style>\n");
     g_string_append(h, page_style);
@@ -190,10 +191,13 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
         "var tiles = L.tileLayer(tilejson.tiles[0], {minZoom: tilejson.minzoom, maxNativeZoom: tilejson.maxzoom,\n"
         "  maxZoom: tilejson.maxzoom + 3, tms: tilejson.scheme === 'tms', noWrap: true,\n"
         "  bounds: [[b[1], b[0]], [b[3], b[2]]], attribution: tilejson.attribution}).addTo(map);\n"
-        "/* Counters the end-to-end test reads. */\n"
+        "/* Counters for scripts and tests, also on <html data-...> (read from the DOM). */\n"
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, overlays: {}};\n"
-        "tiles.on('tileload', function () { window.footprint.tilesLoaded++; });\n"
-        "tiles.on('tileerror', function () { window.footprint.tileErrors++; });\n"
+        "function status(k, v) { window.footprint[k] = v; document.documentElement.setAttribute('data-' + k, v); }\n"
+        "status('tilesLoaded', 0); status('tileErrors', 0);\n"
+        "tiles.on('tileload', function () { status('tilesLoaded', window.footprint.tilesLoaded + 1); });\n"
+        "tiles.on('tileerror', function () { status('tileErrors', window.footprint.tileErrors + 1); });\n"
+        "tiles.on('load', function () { status('ready', true); });\n"
         "map.setView([tilejson.center[1], tilejson.center[0]], tilejson.center[2]);\n"
         "var control = L.control.layers({}, {}, {collapsed: false}).addTo(map);\n"
         "function overlay(url, title, options, show) {\n"
@@ -203,6 +207,7 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
         "      var layer = L.geoJSON(gj, options);\n"
         "      control.addOverlay(layer, title + ' (' + gj.features.length + ')');\n"
         "      window.footprint.overlays[title] = gj.features.length;\n"
+        "      status('overlay-' + title.toLowerCase(), gj.features.length);\n"
         "      if (show(gj)) layer.addTo(map);\n"
         "    }).catch(function (e) { console.log('overlay ' + url + ' not loaded: ' + e); });\n"
         "}\n"
@@ -224,6 +229,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     html_escape(h, in->name);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/maplibre-gl/maplibre-gl.css\">\n"
                        "<script src=\"lib/maplibre-gl/maplibre-gl.js\"></script>\n<style>\n");
     g_string_append(h, page_style);
@@ -233,6 +239,8 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, popup_js);
     g_string_append(h,
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};\n"
+        "function status(k, v) { window.footprint[k] = v; document.documentElement.setAttribute('data-' + k, v); }\n"
+        "status('tilesLoaded', 0); status('tileErrors', 0);\n"
         "/* MapLibre wants absolute tile URLs: the template is relative to this page. */\n"
         "var base = location.href.replace(/[?#].*$/, '').replace(/[^\\/]*$/, '');\n"
         "fetch('style.json').then(function (r) { return r.json(); }).then(function (style) {\n"
@@ -248,9 +256,9 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
         "    zoom: tilejson.center[2], maxZoom: tilejson.maxzoom + 4, attributionControl: {customAttribution: tilejson.attribution}});\n"
         "  window.footprint.map = map;\n"
         "  map.addControl(new maplibregl.NavigationControl());\n"
-        "  map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') window.footprint.tilesLoaded++; });\n"
-        "  map.on('error', function (e) { window.footprint.tileErrors++; console.log('map error: ' + (e.error && e.error.message)); });\n"
-        "  map.on('idle', function () { window.footprint.ready = true; });\n"
+        "  map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') status('tilesLoaded', window.footprint.tilesLoaded + 1); });\n"
+        "  map.on('error', function (e) { status('tileErrors', window.footprint.tileErrors + 1); console.log('map error: ' + (e.error && e.error.message)); });\n"
+        "  map.on('idle', function () { status('ready', true); });\n"
         "  map.on('click', function (e) {\n"
         "    var f = map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'projects'; })[0]\n"
         "         || map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'regions'; })[0];\n"

@@ -17,6 +17,7 @@
 #include "footprint.h"
 #include "tiles_internal.h"
 #include "mvt.h"
+#include "render/render_internal.h"
 #include "common/util.h"
 
 typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from z/x0/y0 */
@@ -330,6 +331,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     pi.center[1] = o->has_bbox ? (pi.bounds[1] + pi.bounds[3]) / 2 : 20;
     pi.center[2] = o->minzoom > 2 ? o->minzoom : (o->maxzoom < 2 ? o->maxzoom : 2);
     char *vector_layers = NULL, *maplibre = NULL;
+    fp_choropleth legend = {0};
+    fp_rgba *legend_colors = NULL;
     const char *regions_what = NULL;
     char regions_buf[300];
     if (r.raster) {
@@ -342,6 +345,18 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         pi.categories = names;
         pi.category_colors = colors;
     } else if (r.mvt) {
+        /* The legend: the same classes as the raster map's, and the
+         * categories' colours from the style. */
+        if (!fp_choropleth_open(db, style, o->aggregation, &legend, NULL) && legend.rows) {
+            pi.classes = &legend.classes;
+            pi.legend_title = legend.title;
+        }
+        const char *const *values = NULL;
+        pi.ncategories = ms->points.enabled ? fp_mvt_scene_point_values(r.mvt, &values) : 0;
+        pi.categories = values;
+        legend_colors = g_new0(fp_rgba, pi.ncategories + 1);
+        for (size_t i = 0; i < pi.ncategories; i++) legend_colors[i] = fp_style_category_color(style, values[i]);
+        pi.category_colors = legend_colors;
         vector_layers = fp_mvt_vector_layers_json(r.mvt);
         maplibre = fp_mvt_maplibre_style(r.mvt, style, "tiles.json");
         pi.vector_layers_json = vector_layers;
@@ -383,6 +398,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     res->seconds = fp_now() - t0;
     free(vector_layers);
     free(maplibre);
+    fp_choropleth_close(&legend);
+    g_free(legend_colors);
     g_array_free(r.jobs, TRUE);
     fp_raster_scene_free(r.raster);
     if (r.mvt) fp_mvt_scene_free(r.mvt);

@@ -1,0 +1,829 @@
+/*
+ * The preview server: one thread, non-blocking sockets, a poll() loop.
+ *
+ * Browsers open about six connections per origin and a map view asks for
+ * dozens of tiles at once; every request here is answered from a local
+ * file or one SQLite lookup, so a single thread keeps up and needs no
+ * locks. Each connection is a small state machine:
+ *
+ *   READ    collecting a request head (at most FP_HTTP_MAX_HEAD bytes,
+ *           within IDLE_TIMEOUT of the previous response or of accept)
+ *   WRITE   sending the response head, then the body (from memory or,
+ *           for files, read in chunks as the socket takes them)
+ *   LINGER  after a response that ends the connection: our side is shut
+ *           down and what the client still sends is read and dropped for
+ *           a moment, so that closing with unread data does not reset the
+ *           connection before the client has read our answer (a 431 or
+ *           405 sent while the client is still sending, for example)
+ *
+ * poll() wakes at least every POLL_MS, and a signal interrupts it (the
+ * CLI's handler is installed without SA_RESTART), so SIGINT/SIGTERM stop
+ * the server promptly: fp_interrupted is checked on every turn.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "footprint.h"
+#include "common/util.h"
+#include "serve/serve_internal.h"
+
+#define MAX_CONNS 128
+#define POLL_MS 200
+#define IDLE_TIMEOUT 10.0        /* seconds for a whole request head to arrive */
+#define WRITE_TIMEOUT 30.0       /* seconds without any progress sending */
+#define LINGER_TIMEOUT 2.0
+#define LINGER_MAX (1 << 20)     /* bytes dropped while lingering */
+#define OUT_HEAD_SIZE 8192       /* response head; a Location may be 3x a 2 KiB path */
+#define CHUNK (64 * 1024)
+#define MAX_MBTILES 8            /* open MBTiles files kept */
+#define MAX_GUNZIP (32u << 20)   /* largest vector tile inflated for a client without gzip */
+
+#define CACHE_TILES "public, max-age=3600"
+#define CACHE_NONE "no-cache"
+
+enum conn_state { CONN_READ, CONN_WRITE, CONN_LINGER };
+
+typedef struct conn {
+    int fd;
+    enum conn_state state;
+    double deadline;
+    char peer[INET6_ADDRSTRLEN];
+    char in[FP_HTTP_MAX_HEAD];
+    size_t in_len;
+    /* The response being sent. */
+    char head[OUT_HEAD_SIZE];
+    size_t head_len, head_sent;
+    unsigned char *body;     /* malloc'd, or NULL */
+    size_t body_len, body_sent;
+    int file;                /* -1 when the body is not a file */
+    off_t file_off, file_end;
+    int close_after;
+    size_t lingered;
+    /* For the access log. */
+    char log_method[8];
+    char log_path[2048];
+    int status;
+    unsigned long long body_bytes_sent;
+} conn;
+
+typedef struct open_tiles {
+    fp_mbtiles *mb;
+    char path[PATH_MAX];     /* realpath of the file */
+    dev_t dev;               /* to notice the file being replaced */
+    ino_t ino;
+    time_t mtime;
+    unsigned long last_used;
+} open_tiles;
+
+typedef struct server {
+    const fp_serve_options *opts;
+    int listen_fd;
+    double accept_pause_until;  /* out of file descriptors: retry accept() later */
+    char root[PATH_MAX];        /* realpath of the static folder; "" when there is none */
+    char tiles_file[PATH_MAX];  /* realpath of the FILE.mbtiles served at /tiles/; "" when serving a folder */
+    open_tiles tiles[MAX_MBTILES];
+    unsigned long tick;
+    conn *conns[MAX_CONNS];
+    int nconns;
+    struct pollfd pfd[MAX_CONNS + 1];
+    conn *pconn[MAX_CONNS + 1];
+    unsigned char scratch[CHUNK];
+} server;
+
+/* --------------------------------------------------------- responses --- */
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+    }
+}
+
+static void head_add(conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void head_add(conn *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    size_t room = sizeof c->head - c->head_len;
+    int n = vsnprintf(c->head + c->head_len, room, fmt, ap);
+    va_end(ap);
+    /* Cannot happen with the sizes used; a cut head is still terminated
+     * below, and the client sees a broken response rather than garbage. */
+    if (n < 0 || (size_t)n >= room) c->head_len = sizeof c->head - 5;
+    else c->head_len += (size_t)n;
+}
+
+/* Starts a response: status line and the fields every response carries. */
+static void head_begin(conn *c, int status, int keep_alive, int version_minor)
+{
+    char date[40];
+    fp_http_date(time(NULL), date);
+    c->status = status;
+    c->close_after = !keep_alive;
+    c->head_len = c->head_sent = 0;
+    head_add(c, "HTTP/1.1 %d %s\r\nServer: footprint/%s\r\nDate: %s\r\n", status, reason(status), FOOTPRINT_VERSION,
+             date);
+    /* Tiles and layers are meant to be loaded by pages of other origins
+     * (a web map under development on another port); nothing here is
+     * private to a session, so any origin may read them. */
+    head_add(c, "Access-Control-Allow-Origin: *\r\nX-Content-Type-Options: nosniff\r\n");
+    if (!keep_alive) head_add(c, "Connection: close\r\n");
+    else if (version_minor == 0) head_add(c, "Connection: keep-alive\r\n");
+}
+
+static void head_end(conn *c)
+{
+    if (c->head_len > sizeof c->head - 5) c->head_len = sizeof c->head - 5;
+    memcpy(c->head + c->head_len, "\r\n", 2);
+    c->head_len += 2;
+}
+
+/* A small text/plain response for errors and redirects. */
+static void respond_status(conn *c, int status, int keep_alive, const fp_http_request *req, const char *extra)
+{
+    char text[96];
+    int n = snprintf(text, sizeof text, "%d %s\n", status, reason(status));
+    head_begin(c, status, keep_alive, req->version_minor);
+    head_add(c, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nCache-Control: " CACHE_NONE "\r\n", n);
+    if (status == 405) head_add(c, "Allow: GET, HEAD\r\n");
+    if (extra) head_add(c, "%s", extra);
+    head_end(c);
+    if (strcmp(req->method, "HEAD") != 0) {
+        c->body = malloc((size_t)n);
+        if (c->body) {
+            memcpy(c->body, text, (size_t)n);
+            c->body_len = (size_t)n;
+        } else {
+            c->close_after = 1; /* the promised length cannot be sent */
+        }
+    }
+}
+
+/* The redirect from a folder path to the same path with a final '/'. The
+ * path is percent-encoded again: it was decoded, and may hold anything. */
+static void respond_redirect(conn *c, const fp_http_request *req)
+{
+    char loc[3 * sizeof req->path + 32];
+    size_t o = 0;
+    o += (size_t)snprintf(loc, sizeof loc, "Location: ");
+    for (const unsigned char *p = (const unsigned char *)req->path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~!$&'()*+,;=:@", *p))
+            loc[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(loc + o, sizeof loc - o, "%%%02X", *p);
+    }
+    memcpy(loc + o, "/\r\n", 4);
+    respond_status(c, 301, req->keep_alive, req, loc);
+}
+
+/* Whether the client's cached copy is still good (RFC 9110 13.2.2:
+ * If-None-Match, when present, takes precedence over If-Modified-Since).
+ * The date is compared as a string: browsers send back exactly the
+ * Last-Modified they got, and an inexact match merely costs a full reply. */
+static int not_modified(const fp_http_request *req, const char *etag, const char *last_modified)
+{
+    if (req->if_none_match[0]) return fp_http_etag_match(req->if_none_match, etag);
+    if (req->if_modified_since[0]) return strcmp(req->if_modified_since, last_modified) == 0;
+    return 0;
+}
+
+static int is_gzip(const unsigned char *p, size_t n)
+{
+    return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+/* FNV-1a over the bytes: a content-derived entity tag for tiles. */
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Sends a body held in memory (taking ownership of data): tiles from
+ * MBTiles, and inflated vector tiles. gzip_blob marks a vector tile stored
+ * gzip-compressed: sent as such with Content-Encoding when the client
+ * accepts gzip (browsers always do), inflated otherwise. */
+static void respond_blob(conn *c, const fp_http_request *req, unsigned char *data, size_t len, const char *type,
+                         const char *cache, time_t mtime, int gzip_blob)
+{
+    int inflated = 0;
+    if (gzip_blob && !req->accept_gzip) {
+        unsigned char *plain;
+        size_t plain_len;
+        if (fp_gunzip(data, len, MAX_GUNZIP, &plain, &plain_len) == 0) {
+            free(data);
+            data = plain;
+            len = plain_len;
+            inflated = 1;
+        }
+        /* If it does not inflate, it goes out as it is, labelled gzip. */
+    }
+    int encoded = gzip_blob && !inflated;
+    char etag[64], lm[40];
+    /* Distinct tags for the two encodings: they are different representations. */
+    snprintf(etag, sizeof etag, "\"t%016llx-%zx%s\"", (unsigned long long)fnv1a(data, len), len,
+             encoded ? "-gz" : "");
+    fp_http_date(mtime, lm);
+    if (not_modified(req, etag, lm)) {
+        free(data);
+        head_begin(c, 304, req->keep_alive, req->version_minor);
+        head_add(c, "ETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n", etag, lm, cache);
+        if (gzip_blob) head_add(c, "Vary: Accept-Encoding\r\n");
+        head_end(c);
+        return;
+    }
+    head_begin(c, 200, req->keep_alive, req->version_minor);
+    head_add(c, "Content-Type: %s\r\nContent-Length: %zu\r\nETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n",
+             type, len, etag, lm, cache);
+    if (encoded) head_add(c, "Content-Encoding: gzip\r\n");
+    if (gzip_blob) head_add(c, "Vary: Accept-Encoding\r\n");
+    head_end(c);
+    if (strcmp(req->method, "HEAD") == 0) {
+        free(data);
+        return;
+    }
+    c->body = data;
+    c->body_len = len;
+}
+
+/* Reads a whole (small) file into memory: a gzip'd vector tile for a
+ * client that does not take gzip. */
+static unsigned char *slurp(int fd, size_t size)
+{
+    unsigned char *p = malloc(size ? size : 1);
+    if (!p) return NULL;
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = pread(fd, p + got, size - got, (off_t)got);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR) continue;
+            free(p);
+            return NULL;
+        }
+        got += (size_t)r;
+    }
+    return p;
+}
+
+/* Cached for a while: tiles (anything under z/x/y) and the preview's
+ * libraries; everything else (html, json, layers) is revalidated. */
+static const char *cache_policy(const char *path)
+{
+    int z, x, y;
+    char prefix[sizeof ((fp_http_request *)0)->path], ext[8];
+    if (strstr(path, "/lib/")) return CACHE_TILES;
+    if (fp_serve_tile_address(path, prefix, sizeof prefix, &z, &x, &y, ext)) return CACHE_TILES;
+    return CACHE_NONE;
+}
+
+static void respond_file(conn *c, const fp_http_request *req, const char *real)
+{
+    /* O_NONBLOCK: should a FIFO be swapped in since the check, open() must
+     * not hang the server; fstat() below refuses it anyway. */
+    int fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int status = fd < 0 && errno == EACCES ? 403 : 404;
+        if (fd >= 0) close(fd);
+        respond_status(c, status, req->keep_alive, req, NULL);
+        return;
+    }
+    const char *type = fp_http_content_type(real);
+    const char *cache = cache_policy(req->path);
+
+    /* A vector tile file may be gzip-compressed (as MBTiles store them);
+     * it is then labelled so, exactly like a tile from an MBTiles file. */
+    if (strcmp(type, FP_MVT_TYPE) == 0 && st.st_size >= 2) {
+        unsigned char magic[2];
+        if (pread(fd, magic, 2, 0) == 2 && is_gzip(magic, 2) && (uintmax_t)st.st_size <= MAX_GUNZIP) {
+            unsigned char *data = slurp(fd, (size_t)st.st_size);
+            close(fd);
+            if (!data) {
+                respond_status(c, 500, 0, req, NULL);
+                return;
+            }
+            respond_blob(c, req, data, (size_t)st.st_size, type, cache, st.st_mtime, 1);
+            return;
+        }
+    }
+
+    char etag[64], lm[40];
+    snprintf(etag, sizeof etag, "\"%jx-%jx\"", (uintmax_t)st.st_size,
+             (uintmax_t)st.st_mtim.tv_sec * 1000000000u + (uintmax_t)st.st_mtim.tv_nsec);
+    fp_http_date(st.st_mtime, lm);
+    if (not_modified(req, etag, lm)) {
+        close(fd);
+        head_begin(c, 304, req->keep_alive, req->version_minor);
+        head_add(c, "ETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n", etag, lm, cache);
+        head_end(c);
+        return;
+    }
+    head_begin(c, 200, req->keep_alive, req->version_minor);
+    head_add(c, "Content-Type: %s\r\nContent-Length: %jd\r\nETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n",
+             type, (intmax_t)st.st_size, etag, lm, cache);
+    head_end(c);
+    if (strcmp(req->method, "HEAD") == 0 || st.st_size == 0) {
+        close(fd);
+        return;
+    }
+    c->file = fd;
+    c->file_off = 0;
+    c->file_end = st.st_size;
+}
+
+/* The open MBTiles file at path (a realpath), opening it (or reopening it,
+ * if the file was replaced) as needed. NULL on failure, with err set. */
+static open_tiles *get_tiles(server *s, const char *path, fp_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        fp_error_set(err, FP_ERR_IO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    open_tiles *slot = NULL;
+    for (int i = 0; i < MAX_MBTILES && !slot; i++)
+        if (s->tiles[i].mb && strcmp(s->tiles[i].path, path) == 0) slot = &s->tiles[i];
+    if (slot && (slot->dev != st.st_dev || slot->ino != st.st_ino)) {
+        fp_mbtiles_close(slot->mb); /* replaced by a new file: reopen */
+        slot->mb = NULL;
+    }
+    if (!slot) {
+        /* A free slot, or else the least recently used one. */
+        slot = &s->tiles[0];
+        for (int i = 0; i < MAX_MBTILES; i++) {
+            open_tiles *t = &s->tiles[i];
+            if (!t->mb) { slot = t; break; }
+            if (t->last_used < slot->last_used) slot = t;
+        }
+        fp_mbtiles_close(slot->mb);
+        slot->mb = NULL;
+    }
+    if (!slot->mb) {
+        if (fp_mbtiles_open(path, &slot->mb, err) != FP_OK) return NULL;
+        snprintf(slot->path, sizeof slot->path, "%s", path);
+        slot->dev = st.st_dev;
+        slot->ino = st.st_ino;
+    }
+    slot->mtime = st.st_mtime;
+    slot->last_used = ++s->tick;
+    return slot;
+}
+
+static void respond_tile(server *s, conn *c, const fp_http_request *req, const char *mbtiles, int z, int x, int y,
+                         const char *ext)
+{
+    fp_error err = { 0 };
+    open_tiles *t = get_tiles(s, mbtiles, &err);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (!t || fp_mbtiles_get(t->mb, z, x, y, &data, &len, &err) != FP_OK) {
+        /* An error, not an access-log line: shown even with --quiet. */
+        fprintf(stderr, "footprint: serve: %s\n", err.message);
+        respond_status(c, 500, req->keep_alive, req, NULL);
+        return;
+    }
+    if (!data) {
+        respond_status(c, 404, req->keep_alive, req, NULL);
+        return;
+    }
+    /* The content type from the bytes themselves, so that a tile is
+     * labelled right whatever extension the URL used; what is not an image
+     * is a vector tile. */
+    const char *type;
+    const char *fmt = fp_mbtiles_format(t->mb);
+    if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) type = "image/png";
+    else if (len >= 3 && memcmp(data, "\xff\xd8\xff", 3) == 0) type = "image/jpeg";
+    else if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0) type = "image/webp";
+    else if (is_gzip(data, len) || !strcmp(fmt, "pbf") || !strcmp(ext, "pbf") || !strcmp(ext, "mvt")) type = FP_MVT_TYPE;
+    else {
+        char name[16];
+        snprintf(name, sizeof name, "t.%s", ext);
+        type = fp_http_content_type(name);
+    }
+    int gz = strcmp(type, FP_MVT_TYPE) == 0 && is_gzip(data, len);
+    respond_blob(c, req, data, len, type, CACHE_TILES, t->mtime, gz);
+}
+
+/* Chooses the answer to a parsed request. */
+static void respond(server *s, conn *c, const fp_http_request *req)
+{
+    char prefix[sizeof req->path], ext[8];
+    int z, x, y;
+    int is_tile = fp_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
+
+    /* FILE.mbtiles: its tiles at /tiles/z/x/y.ext, ahead of the folder. */
+    if (s->tiles_file[0] && is_tile && strcmp(prefix, "/tiles") == 0) {
+        respond_tile(s, c, req, s->tiles_file, z, x, y, ext);
+        return;
+    }
+    if (!s->root[0]) {
+        respond_status(c, 404, req->keep_alive, req, NULL);
+        return;
+    }
+    char real[PATH_MAX];
+    int status = fp_serve_resolve(s->root, req->path, real, sizeof real);
+    if (status == 200) {
+        respond_file(c, req, real);
+        return;
+    }
+    if (status == 301) {
+        respond_redirect(c, req);
+        return;
+    }
+    /* No such file, but NAME/z/x/y.ext with a NAME.mbtiles next to it. The
+     * MBTiles path goes through the same checks as any file. */
+    if (status == 404 && is_tile && prefix[0]) {
+        char mbpath[sizeof prefix + 16];
+        snprintf(mbpath, sizeof mbpath, "%s.mbtiles", prefix);
+        if (fp_serve_resolve(s->root, mbpath, real, sizeof real) == 200) {
+            respond_tile(s, c, req, real, z, x, y, ext);
+            return;
+        }
+    }
+    /* After a 400 the client and we may disagree on what was sent: close. */
+    respond_status(c, status, status == 400 ? 0 : req->keep_alive, req, NULL);
+}
+
+/* ------------------------------------------------------- connections --- */
+
+static void log_path_copy(conn *c, const char *path)
+{
+    snprintf(c->log_path, sizeof c->log_path, "%s", path);
+}
+
+static void access_log(server *s, conn *c)
+{
+    if (s->opts->quiet || !c->status) return;
+    fprintf(stderr, "%s \"%s %s\" %d %llu\n", c->peer, c->log_method[0] ? c->log_method : "-",
+            c->log_path[0] ? c->log_path : "-", c->status, c->body_bytes_sent);
+    c->status = 0;
+}
+
+/* Drops the response body (file or memory) of c. */
+static void release_body(conn *c)
+{
+    free(c->body);
+    c->body = NULL;
+    c->body_len = c->body_sent = 0;
+    if (c->file >= 0) close(c->file);
+    c->file = -1;
+    c->file_off = c->file_end = 0;
+}
+
+static void conn_free(server *s, conn *c)
+{
+    access_log(s, c); /* a response cut short is logged with what was sent */
+    release_body(c);
+    close(c->fd);
+    free(c);
+}
+
+/* Parses what is buffered and prepares the response. Returns 1 when a
+ * response is ready, 0 when more bytes are needed. */
+static int conn_take_request(server *s, conn *c)
+{
+    fp_http_request req;
+    int rc = fp_http_parse_request(c->in, c->in_len, &req);
+    if (rc == 1) return 0;
+    memcpy(c->log_method, req.method, sizeof c->log_method);
+    log_path_copy(c, req.path);
+    c->body_bytes_sent = 0;
+    if (rc == 0) {
+        respond(s, c, &req);
+        memmove(c->in, c->in + req.head_len, c->in_len - req.head_len);
+        c->in_len -= req.head_len;
+    } else {
+        /* A bad request ends the connection: where the next one would
+         * start is anybody's guess. */
+        respond_status(c, rc, 0, &req, NULL);
+        c->in_len = 0;
+    }
+    return 1;
+}
+
+/* Sends what the socket takes. Returns 1 when the response is complete,
+ * 0 when the socket is full, -1 when the connection is lost. */
+static int conn_send(server *s, conn *c, double now)
+{
+    int more = c->body_sent < c->body_len || c->file_off < c->file_end;
+    while (c->head_sent < c->head_len) {
+        ssize_t n = send(c->fd, c->head + c->head_sent, c->head_len - c->head_sent, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+        c->head_sent += (size_t)n;
+        c->deadline = now + WRITE_TIMEOUT;
+    }
+    while (c->body_sent < c->body_len) {
+        ssize_t n = send(c->fd, c->body + c->body_sent, c->body_len - c->body_sent, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+        c->body_sent += (size_t)n;
+        c->body_bytes_sent += (unsigned long long)n;
+        c->deadline = now + WRITE_TIMEOUT;
+    }
+    while (c->file_off < c->file_end) {
+        /* Read a chunk and send what the socket takes of it; the rest is
+         * read again next time. Simpler than a buffer per connection, and
+         * the page cache makes the re-read nearly free. */
+        off_t left = c->file_end - c->file_off;
+        size_t want = left < (off_t)sizeof s->scratch ? (size_t)left : sizeof s->scratch;
+        ssize_t r = pread(c->file, s->scratch, want, c->file_off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return -1; /* the file shrank under us: the promised length cannot be kept */
+        ssize_t n = send(c->fd, s->scratch, (size_t)r, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+        }
+        c->file_off += n;
+        c->body_bytes_sent += (unsigned long long)n;
+        c->deadline = now + WRITE_TIMEOUT;
+    }
+    return 1;
+}
+
+/* Advances c as far as it goes without blocking. Returns 0 to keep the
+ * connection, -1 to close it. */
+static int conn_run(server *s, conn *c, int readable, double now)
+{
+    for (;;) {
+        switch (c->state) {
+        case CONN_READ: {
+            if (c->in_len > 0 && conn_take_request(s, c)) {
+                c->state = CONN_WRITE;
+                c->deadline = now + WRITE_TIMEOUT;
+                continue;
+            }
+            if (!readable) return 0;
+            /* The parser answers before the buffer fills; this is a guard. */
+            if (c->in_len >= sizeof c->in) return -1;
+            ssize_t r = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
+            if (r > 0) {
+                c->in_len += (size_t)r;
+                continue;
+            }
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+            return -1; /* closed by the client, or an error */
+        }
+        case CONN_WRITE: {
+            int rc = conn_send(s, c, now);
+            if (rc <= 0) return rc;
+            access_log(s, c);
+            release_body(c);
+            if (c->close_after) {
+                shutdown(c->fd, SHUT_WR);
+                c->state = CONN_LINGER;
+                c->deadline = now + LINGER_TIMEOUT;
+            } else {
+                c->state = CONN_READ;
+                c->deadline = now + IDLE_TIMEOUT;
+            }
+            readable = 1; /* a pipelined request may be waiting: try */
+            continue;
+        }
+        case CONN_LINGER: {
+            if (!readable) return 0;
+            ssize_t r = recv(c->fd, s->scratch, sizeof s->scratch, 0);
+            if (r > 0) {
+                c->lingered += (size_t)r;
+                if (c->lingered > LINGER_MAX) return -1;
+                continue;
+            }
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+            return -1;
+        }
+        }
+    }
+}
+
+static void accept_all(server *s, double now)
+{
+    while (s->nconns < MAX_CONNS) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The pending connection stays in the backlog, so poll()
+                 * would report it again at once: pause instead of spinning. */
+                s->accept_pause_until = now + 0.5;
+                if (!s->opts->quiet) fprintf(stderr, "footprint: serve: accept: %s\n", strerror(errno));
+            }
+            return;
+        }
+        conn *c = calloc(1, sizeof *c);
+        if (!c) {
+            close(fd);
+            return;
+        }
+        /* Responses are written whole (head with MSG_MORE, then the body):
+         * Nagle's delay would only hold back the last segment. */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        c->fd = fd;
+        c->file = -1;
+        c->state = CONN_READ;
+        c->deadline = now + IDLE_TIMEOUT;
+        if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->peer, sizeof c->peer);
+        else if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->peer, sizeof c->peer);
+        else
+            strcpy(c->peer, "-");
+        s->conns[s->nconns++] = c;
+    }
+}
+
+/* ------------------------------------------------------------- setup --- */
+
+/* The folder, or FILE.mbtiles and its folder FILE next to it. */
+static fp_status setup_root(server *s, const char *root, fp_error *err)
+{
+    struct stat st;
+    if (stat(root, &st) != 0) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        if (!realpath(root, s->root)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
+        return FP_OK;
+    }
+    size_t n = strlen(root);
+    if (!S_ISREG(st.st_mode) || n <= 8 || strcasecmp(root + n - 8, ".mbtiles") != 0)
+        return fp_error_set(err, FP_ERR_USAGE, "%s: not a folder or an .mbtiles file", root);
+    if (!realpath(root, s->tiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
+    /* Open it now, so that a file that is no MBTiles fails at start. */
+    if (!get_tiles(s, s->tiles_file, err)) return err ? err->code : FP_ERR_INPUT;
+    /* The preview folder next to the file, as `footprint tiles` writes it
+     * (the name without .mbtiles); without it only the tiles are served. */
+    char folder[PATH_MAX];
+    if (n - 8 >= sizeof folder) return FP_OK;
+    memcpy(folder, root, n - 8);
+    folder[n - 8] = '\0';
+    if (stat(folder, &st) == 0 && S_ISDIR(st.st_mode) && !realpath(folder, s->root)) s->root[0] = '\0';
+    return FP_OK;
+}
+
+static fp_status open_listener(server *s, const char *host, int port, char *url, size_t url_size, fp_error *err)
+{
+    if (port < 0 || port > 65535) return fp_error_set(err, FP_ERR_USAGE, "port %d: expected 0 to 65535", port);
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    int rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) return fp_error_set(err, FP_ERR_USAGE, "host '%s': %s", host, gai_strerror(rc));
+    int fd = -1, last = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) {
+            last = errno;
+            continue;
+        }
+        /* Restarting the server must not wait for old connections'
+         * TIME_WAIT to pass. */
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0) break;
+        last = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0)
+        return fp_error_set(err, FP_ERR_IO, "cannot listen on %s port %d: %s%s", host, port, strerror(last),
+                            last == EADDRINUSE ? " (something else uses it; --port 0 picks a free port)" : "");
+    s->listen_fd = fd;
+
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char addr[INET6_ADDRSTRLEN] = "127.0.0.1";
+    int actual = port;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            actual = ntohs(a->sin_port);
+            /* Listening on every interface: the local URL is the one to open. */
+            if (a->sin_addr.s_addr == htonl(INADDR_ANY)) strcpy(addr, "127.0.0.1");
+            else inet_ntop(AF_INET, &a->sin_addr, addr, sizeof addr);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            actual = ntohs(a->sin6_port);
+            if (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr)) strcpy(addr, "::1");
+            else inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof addr);
+        }
+    }
+    if (strchr(addr, ':')) snprintf(url, url_size, "http://[%s]:%d/", addr, actual);
+    else snprintf(url, url_size, "http://%s:%d/", addr, actual);
+    return FP_OK;
+}
+
+static void server_free(server *s)
+{
+    for (int i = 0; i < s->nconns; i++) conn_free(s, s->conns[i]);
+    for (int i = 0; i < MAX_MBTILES; i++) fp_mbtiles_close(s->tiles[i].mb);
+    if (s->listen_fd >= 0) close(s->listen_fd);
+    free(s);
+}
+
+/* -------------------------------------------------------------- loop --- */
+
+fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
+{
+    if (!opts || !opts->root || !opts->root[0]) return fp_error_set(err, FP_ERR_USAGE, "serve: which folder?");
+    server *s = calloc(1, sizeof *s);
+    if (!s) return fp_error_set(err, FP_ERR_NOMEM, "serve: out of memory");
+    s->opts = opts;
+    s->listen_fd = -1;
+    char url[128];
+    fp_status st = setup_root(s, opts->root, err);
+    if (st == FP_OK) st = open_listener(s, opts->host ? opts->host : "127.0.0.1", opts->port, url, sizeof url, err);
+    if (st != FP_OK) {
+        server_free(s);
+        return st;
+    }
+    if (opts->ready) opts->ready(url, opts->user);
+
+    while (!fp_interrupted) {
+        double now = fp_now();
+        int np = 0;
+        if (s->nconns < MAX_CONNS && now >= s->accept_pause_until) {
+            s->pfd[np] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+            s->pconn[np++] = NULL;
+        }
+        for (int i = 0; i < s->nconns; i++) {
+            conn *c = s->conns[i];
+            s->pfd[np] = (struct pollfd){ .fd = c->fd, .events = c->state == CONN_WRITE ? POLLOUT : POLLIN };
+            s->pconn[np++] = c;
+        }
+        int n = poll(s->pfd, (nfds_t)np, POLL_MS);
+        if (n < 0) {
+            if (errno == EINTR) continue; /* a signal: the loop condition decides */
+            st = fp_error_set(err, FP_ERR_IO, "serve: poll: %s", strerror(errno));
+            break;
+        }
+        now = fp_now();
+        for (int i = 0; i < np; i++) {
+            conn *c = s->pconn[i];
+            short ev = s->pfd[i].revents;
+            if (!c) {
+                if (ev & POLLIN) accept_all(s, now);
+                continue;
+            }
+            int drop = 0;
+            /* POLLHUP/POLLERR: recv or send will report what happened. */
+            if (ev & (POLLIN | POLLOUT | POLLHUP | POLLERR))
+                drop = conn_run(s, c, (ev & (POLLIN | POLLHUP | POLLERR)) != 0, now) < 0;
+            /* Idle, too slow (a head trickling in does not move the
+             * deadline), or done lingering. */
+            if (!drop && now > c->deadline) drop = 1;
+            if (drop) {
+                /* Remove from the list; the poll array is rebuilt next turn. */
+                for (int k = 0; k < s->nconns; k++) {
+                    if (s->conns[k] == c) {
+                        s->conns[k] = s->conns[--s->nconns];
+                        break;
+                    }
+                }
+                conn_free(s, c);
+            }
+        }
+    }
+    server_free(s);
+    return st;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The tile preview in a real browser, over `footprint serve`: headless Chromium
+# (Debian's chromium, no network) opens index.html from the server, Leaflet
+# (raster, from a directory) or MapLibre GL (vector, from an MBTiles file)
+# draws the tiles, and the page reports on <html data-...> how many tiles
+# loaded and failed. Checked independently of footprint's own counters too:
+# the server's access log must show no request answered other than 200/304,
+# and the screenshot, decoded with Pillow, must show the sea colour and
+# Kenya's class colour (render_check.py classes, from the store with sqlite3,
+# doc/STYLE.md's quantile rule and ColorBrewer's colours).
+. "$(dirname "$0")/lib.sh"
+TOOLS="$ROOT/tests/tools"
+PY=/usr/bin/python3
+CHROMIUM=$(command -v chromium || true)
+
+case_begin "prerequisites: chromium, curl, Pillow and python3-websocket"
+[ -n "$CHROMIUM" ] || fail "chromium not found (Debian package chromium; make deps)"
+command -v curl >/dev/null || fail "curl not found (make deps)"
+"$PY" -c "import PIL" 2>/dev/null || fail "Pillow missing for $PY (python3-pil)"
+"$PY" -c "import websocket" 2>/dev/null || fail "websocket missing for $PY (python3-websocket)"
+case_end
+
+DB=$WORK/s/fp.sqlite
+"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the browser tests)"
+"$PY" "$TOOLS/render_check.py" classes "$DB" country_by_category > classes.json
+KEN=$("$PY" -c "import json; print(json.load(open('classes.json'))['colour']['KEN'])")
+
+# serve ROOT: starts `footprint serve --port 0 ROOT` in the background; sets PORT.
+serve() {
+    : > serve.log
+    "$FP" serve --port 0 "$1" > serve.out 2> serve.log &
+    SERVE_PID=$!
+    PORT=""
+    for _ in $(seq 1 50); do
+        PORT=$(grep -o '127\.0\.0\.1:[0-9]*' serve.out 2>/dev/null | head -1 | cut -d: -f2)
+        [ -n "$PORT" ] && break
+        sleep 0.1
+    done
+}
+stop_serve() { kill -INT "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
+
+# browse URL SHOT [READY-JS]: the page in headless Chromium over the DevTools
+# protocol (tests/tools/cdp_page.py), waiting in real time until READY-JS is
+# true; RESULT holds its JSON report (ready, window.footprint, errors).
+browse() {
+    RESULT=$("$PY" "$TOOLS/cdp_page.py" "$1" "$2" ${3:+--ready "$3"} --timeout 60 2>&1)
+}
+field() { "$PY" -c "import json,sys; r=json.loads(sys.argv[1]); v=r$1; print(json.dumps(v) if not isinstance(v, str) else v)" "$RESULT" 2>/dev/null; }
+# colours in the screenshot: "yes" if the colour covers at least N pixels
+has_colour() {
+    "$PY" - "$1" "$2" "$3" <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+want = tuple(int(sys.argv[2][i:i + 2], 16) for i in (1, 3, 5))
+n = sum(1 for p in im.getdata() if max(abs(a - b) for a, b in zip(p, want)) <= 3)
+print("yes" if n >= int(sys.argv[3]) else "no (%d pixels)" % n)
+PY
+}
+
+# ==============================================================================
+run --db "$DB" tiles --zoom 0-3 -o xyz
+TILES_RC=$RC
+serve xyz
+case_begin "raster: Leaflet over footprint serve loads every tile it asks for, no failed request, the map is drawn"
+assert_eq 0 "$TILES_RC" "tiles exit status"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" shot.png "window.footprint && window.footprint.ready && Object.keys(window.footprint.overlays).length == 2"
+assert_eq "true" "$(field "['ready']")" "the page became ready: tiles and overlays ($RESULT)"
+loaded=$(field "['footprint']['tilesLoaded']")
+[ "${loaded:-0}" -ge 4 ] || fail "tiles loaded: ${loaded:-none}"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "tile errors reported by Leaflet"
+assert_eq "[]" "$(field "['errors']")" "browser console errors"
+tiles_served=$(grep -c '"GET /[0-9]*/[0-9]*/[0-9]*\.png" 200' serve.log)
+[ "$tiles_served" -ge 4 ] || fail "the server's log shows $tiles_served tiles served"
+bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 304 ' | head -3)
+assert_eq "" "$bad" "requests not answered 200/304 (server log)"
+assert_eq "yes" "$(has_colour shot.png '#eaf2f8' 20000)" "the sea in the screenshot"
+assert_eq "yes" "$(has_colour shot.png "$KEN" 300)" "Kenya's class colour $KEN in the screenshot"
+case_end
+
+case_begin "raster: the GeoJSON overlays load (projects and regions, as many features as the store has)"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(field "['footprint']['overlays']['Projects']")" "projects overlay"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level='country' AND geom IS NOT NULL")" "$(field "['footprint']['overlays']['Regions']")" "regions overlay"
+[ "$(grep -c '"GET /layers/projects.geojson" 200' serve.log)" -ge 1 ] || fail "the server's log shows no projects layer served"
+case_end
+stop_serve
+
+# ==============================================================================
+run --db "$DB" tiles --zoom 0-4 --format mvt -o vec.mbtiles
+TILES_RC=$RC
+serve vec.mbtiles
+case_begin "vector: MapLibre over footprint serve (MBTiles, gzip'd tiles) draws the regions, no failed request"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" vshot.png
+assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+assert_eq "[]" "$(field "['errors']")" "browser console errors"
+assert_contains "$(curl -s "http://127.0.0.1:$PORT/")" "$KEN" "the legend has Kenya's class colour"
+served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
+[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served"
+bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 304 ' | head -3)
+assert_eq "" "$bad" "requests not answered 200/304 (server log)"
+assert_eq "yes" "$(has_colour vshot.png '#eaf2f8' 20000)" "the sea (background layer)"
+assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
+case_end
+stop_serve

@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Opens a page in headless Chromium and waits, in real time, for a condition.
+
+    cdp_page.py URL SHOT.png [--ready JS] [--timeout S] [--size WxH]
+
+Starts Debian's chromium with a DevTools port, navigates to URL over the
+Chrome DevTools Protocol (python3-websocket), polls the JavaScript
+expression JS (default: window.footprint && window.footprint.ready) until
+it is true or S seconds (default 60) pass, then saves a screenshot and
+prints one JSON object: {"ready": bool, "footprint": window.footprint's
+numbers and flags, "errors": console errors and exceptions}.
+
+Real time rather than --virtual-time-budget: MapLibre works in web workers
+that fetch tiles over the network, which virtual time does not wait for.
+"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    url, shot = argv[1], argv[2]
+    ready = "window.footprint && window.footprint.ready === true"
+    timeout, size = 60.0, "1000,700"
+    i = 3
+    while i < len(argv):
+        if argv[i] == "--ready":
+            ready = argv[i + 1]
+        elif argv[i] == "--timeout":
+            timeout = float(argv[i + 1])
+        elif argv[i] == "--size":
+            size = argv[i + 1].replace("x", ",")
+        i += 2
+    profile = tempfile.mkdtemp(prefix="fp-chromium-")
+    proc = subprocess.Popen(
+        ["chromium", "--headless=new", "--no-sandbox", "--no-first-run", "--disable-extensions",
+         "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+         "--hide-scrollbars", "--force-color-profile=srgb", "--window-size=" + size,
+         "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = os.path.join(profile, "DevToolsActivePort")
+        t0 = time.time()
+        while not os.path.exists(port_file) and time.time() - t0 < 30:
+            time.sleep(0.1)
+        port = open(port_file).read().split()[0]
+        targets = json.load(urllib.request.urlopen("http://127.0.0.1:%s/json" % port))
+        page = [t for t in targets if t.get("type") == "page"][0]
+        ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=timeout)
+        seq = [0]
+        errors = []
+
+        def call(method, **params):
+            seq[0] += 1
+            ws.send(json.dumps({"id": seq[0], "method": method, "params": params}))
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("method") == "Runtime.exceptionThrown":
+                    errors.append(msg["params"]["exceptionDetails"].get("exception", {}).get("description", "exception"))
+                elif msg.get("method") == "Runtime.consoleAPICalled" and msg["params"]["type"] == "error":
+                    errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in msg["params"]["args"]))
+                elif msg.get("method") == "Log.entryAdded" and msg["params"]["entry"]["level"] == "error":
+                    errors.append(msg["params"]["entry"].get("text", "") + " " + msg["params"]["entry"].get("url", ""))
+                if msg.get("id") == seq[0]:
+                    return msg.get("result", {})
+
+        call("Runtime.enable")
+        call("Log.enable")
+        call("Page.enable")
+        call("Page.navigate", url=url)
+        ok = False
+        t0 = time.time()
+        while time.time() - t0 < timeout:
+            r = call("Runtime.evaluate", expression="!!(%s)" % ready, returnByValue=True)
+            if r.get("result", {}).get("value") is True:
+                ok = True
+                break
+            time.sleep(0.25)
+        time.sleep(0.5)                       # let the last frame reach the screen
+        fp = call("Runtime.evaluate", expression="JSON.stringify(window.footprint || {}, function (k, v) {"
+                  " return typeof v === 'object' && v !== null && k !== '' && !(k === 'overlays') ? undefined : v; })",
+                  returnByValue=True)
+        shot_data = call("Page.captureScreenshot", format="png")
+        with open(shot, "wb") as f:
+            f.write(base64.b64decode(shot_data["data"]))
+        ws.close()
+        print(json.dumps({"ready": ok, "footprint": json.loads(fp.get("result", {}).get("value") or "{}"),
+                          "errors": errors}))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
