@@ -317,7 +317,8 @@ fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *ag
         fp_raster_scene_free(s);
         return st;
     }
-    s->point_category = g_memdup2(s->categories->pdata, sizeof(gpointer) * (s->categories->len + 1));
+    s->point_category = g_new0(category *, s->categories->len + 1);
+    if (s->categories->len) memcpy(s->point_category, s->categories->pdata, sizeof(gpointer) * s->categories->len);
     sort_style = style;
     g_ptr_array_sort(s->categories, compare_categories);
     /* The sort moved categories; points refer to them by load order. */

@@ -37,7 +37,13 @@ serve() {
         sleep 0.1
     done
 }
-stop_serve() { kill -INT "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null; }
+# stop_serve: SIGINT; the server must exit 0 (also: no sanitizer report under SAN=1).
+stop_serve() {
+    kill -INT "$SERVE_PID" 2>/dev/null
+    wait "$SERVE_PID" 2>/dev/null
+    local rc=$?
+    [ "$rc" = 0 ] || fail "footprint serve exited with $rc after SIGINT: $(tail -5 serve.log)"
+}
 
 # browse URL SHOT [READY-JS]: the page in headless Chromium over the DevTools
 # protocol (tests/tools/cdp_page.py), waiting in real time until READY-JS is
@@ -83,8 +89,8 @@ case_begin "raster: the GeoJSON overlays load (projects and regions, as many fea
 assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(field "['footprint']['overlays']['Projects']")" "projects overlay"
 assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level='country' AND geom IS NOT NULL")" "$(field "['footprint']['overlays']['Regions']")" "regions overlay"
 [ "$(grep -c '"GET /layers/projects.geojson" 200' serve.log)" -ge 1 ] || fail "the server's log shows no projects layer served"
-case_end
 stop_serve
+case_end
 
 # ==============================================================================
 run --db "$DB" tiles --zoom 0-4 --format mvt -o vec.mbtiles
@@ -104,5 +110,5 @@ bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 304 ' | head -3)
 assert_eq "" "$bad" "requests not answered 200/304 (server log)"
 assert_eq "yes" "$(has_colour vshot.png '#eaf2f8' 20000)" "the sea (background layer)"
 assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
-case_end
 stop_serve
+case_end
