@@ -46,7 +46,7 @@ typedef struct fp_tiles_options {
     int tms;                 /* directory rows in TMS order (y from the south) */
     int metatile;            /* metatile side in tiles (default 8) */
     const char *name;        /* TileJSON/MBTiles name; default from the style */
-    const char *output;      /* DIR or FILE.mbtiles */
+    const char *output;      /* DIR or NAME.mbtiles (the preview then goes to NAME.preview/) */
     int no_preview;          /* do not write index.html, tiles.json, layers */
     void (*progress)(const fp_tiles_progress *p, void *user);
     void *progress_user;

@@ -147,8 +147,8 @@ static const char *const usage_tiles =
     "style. Into DIR: z/x/y.png|webp|pbf (TMS rows with --tms); into\n"
     "FILE.mbtiles: an MBTiles 1.3 file, identical tiles stored once. Next to the\n"
     "tiles: tiles.json (TileJSON 3.0), index.html (Leaflet or MapLibre, offline)\n"
-    "and the GeoJSON layers (for FILE.mbtiles in the folder FILE without\n"
-    ".mbtiles). Tiles outside --bbox are not written. --resume skips tiles\n"
+    "and the GeoJSON layers (for NAME.mbtiles in the folder NAME.preview).\n"
+    "Tiles outside --bbox are not written. --resume skips tiles\n"
     "already written by an interrupted run. --threads defaults to all cores.\n"
     "Preview: `footprint serve DIR` (or FILE.mbtiles).\n";
 

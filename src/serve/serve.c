@@ -671,7 +671,7 @@ static void accept_all(server *s, double now)
 
 /* ------------------------------------------------------------- setup --- */
 
-/* The folder, or FILE.mbtiles and its folder FILE next to it. */
+/* The folder, or FILE.mbtiles and its preview folder FILE.preview next to it. */
 static fp_status setup_root(server *s, const char *root, fp_error *err)
 {
     struct stat st;
@@ -687,11 +687,12 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
     /* Open it now, so that a file that is no MBTiles fails at start. */
     if (!get_tiles(s, s->tiles_file, err)) return err ? err->code : FP_ERR_INPUT;
     /* The preview folder next to the file, as `footprint tiles` writes it
-     * (the name without .mbtiles); without it only the tiles are served. */
+     * (NAME.preview for NAME.mbtiles: a plain NAME could be someone's tile
+     * directory); without it only the tiles are served. */
     char folder[PATH_MAX];
-    if (n - 8 >= sizeof folder) return FP_OK;
+    if (n - 8 + sizeof ".preview" > sizeof folder) return FP_OK;
     memcpy(folder, root, n - 8);
-    folder[n - 8] = '\0';
+    memcpy(folder + n - 8, ".preview", sizeof ".preview");
     if (stat(folder, &st) == 0 && S_ISDIR(st.st_mode) && !realpath(folder, s->root)) s->root[0] = '\0';
     return FP_OK;
 }

@@ -82,9 +82,12 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
 {
     char *partial = g_strdup_printf("%s.partial", s->target);
     s->root = partial;
+    /* NAME.mbtiles -> NAME.preview/ (not NAME/: that could be someone's
+     * tile directory, which the swap would replace). */
     char *base = g_strndup(s->target, strlen(s->target) - strlen(".mbtiles"));
-    s->preview_target = base;
+    s->preview_target = g_strdup_printf("%s.preview", base);
     s->preview = g_strdup_printf("%s.preview.partial", base);
+    g_free(base);
     if (!s->o.resume) {
         remove(partial);
         char *j = g_strdup_printf("%s-journal", partial);

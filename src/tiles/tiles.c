@@ -385,7 +385,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         }
     }
     if (!st && !o->no_preview) {
-        char *base = mb ? g_strndup(o->output, strlen(o->output) - strlen(".mbtiles")) : g_strdup(o->output);
+        char *base = mb ? g_strdup_printf("%.*s.preview", (int)(strlen(o->output) - strlen(".mbtiles")), o->output)
+                        : g_strdup(o->output);
         size_t n = strlen(base);
         while (n > 1 && base[n - 1] == '/') base[--n] = 0;
         snprintf(res->tilejson, sizeof res->tilejson, "%s/tiles.json", base);

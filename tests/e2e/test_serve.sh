@@ -8,7 +8,7 @@ SERVERS=""
 trap 'for p in $SERVERS; do kill -9 $p 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
 # ---------------------------------------------------------------- fixture
-mkdir -p www/sub www/empty www/lib www/layers www/3/2 www/raster www/tilesdir/0/0
+mkdir -p www/sub www/empty www/lib www/layers www/3/2 www/raster.preview www/tilesdir/0/0
 PNG=/usr/share/javascript/leaflet/images/marker-icon.png
 if [ ! -f "$PNG" ]; then  # a 1x1 PNG when Leaflet's images are not installed
     python3 -c "
@@ -45,7 +45,7 @@ CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, t
 INSERT INTO metadata VALUES ('name', 'vector'), ('format', 'pbf');
 INSERT INTO tiles VALUES (2, 1, 2, readfile('tile.pbf.gz'));
 SQL
-printf '<p>raster preview</p>\n' > www/raster/index.html
+printf '<p>raster preview</p>\n' > www/raster.preview/index.html
 
 # ---------------------------------------------------------------- helpers
 # start_server NAME ARGS...: runs `footprint serve --port 0 ARGS` with
@@ -370,7 +370,7 @@ curl -sS --max-time 2 -o /dev/null "$URL/" 2>/dev/null && fail "still answering"
 case_end
 
 # ------------------------------------------------------ FILE.mbtiles
-case_begin "serve FILE.mbtiles: tiles at /tiles/z/x/y, the folder FILE at /"
+case_begin "serve FILE.mbtiles: tiles at /tiles/z/x/y, the folder FILE.preview at /"
 start_server s2 --quiet www/raster.mbtiles
 [ -n "$PORT" ] || fail "no port: $(cat s2.out s2.err)"
 assert_contains "$(cat s2.out)" "serving www/raster.mbtiles on http://127.0.0.1:" "ready line"
@@ -383,7 +383,7 @@ get "$URL/tiles/0/0/0.png"
 assert_eq 404 "$CODE" "missing tile"
 get "$URL/"
 assert_eq 200 "$CODE" "the preview folder"
-cmp -s body.out www/raster/index.html || fail "/ is not raster/index.html"
+cmp -s body.out www/raster.preview/index.html || fail "/ is not raster.preview/index.html"
 get "$URL/../index.html" --path-as-is
 assert_eq 400 "$CODE" "no way up from the preview folder"
 get "$URL/index.html"

@@ -162,8 +162,8 @@ assert_eq "ok" "$(sqlite3 "$M" "PRAGMA integrity_check")" "integrity"
 gi=$(gdalinfo "$M" 2>&1)
 assert_contains "$gi" "Driver: MBTiles" "gdalinfo driver"
 assert_contains "$gi" "Size is 1024, 1024" "gdalinfo: z2 is 4 x 256 px"
-[ -f world/index.html ] && [ -f world/tiles.json ] || fail "the preview folder world/ (index.html, tiles.json)"
-assert_contains "$(cat world/tiles.json)" '"tiles/{z}/{x}/{y}.png"' "the preview's template (served by footprint serve)"
+[ -f world.preview/index.html ] && [ -f world.preview/tiles.json ] || fail "the preview folder world.preview/ (index.html, tiles.json)"
+assert_contains "$(cat world.preview/tiles.json)" '"tiles/{z}/{x}/{y}.png"' "the preview's template (served by footprint serve)"
 assert_eq "" "$(ls -d world.mbtiles.partial world.preview.partial 2>/dev/null)" "no partial files left"
 case_end
 
@@ -174,6 +174,59 @@ assert_eq 256 "$n" "tiles at z4"
 [ "$u" -lt 200 ] || fail "$u blobs for 256 tiles: identical tiles not shared"
 sea=$(sqlite3 z4.mbtiles "SELECT count(*) FROM map GROUP BY tile_id ORDER BY 1 DESC LIMIT 1")
 [ "$sea" -ge 20 ] || fail "the most shared blob serves only $sea tiles"
+case_end
+
+# ==============================================================================
+case_begin "vector tiles into a directory: z0-3 .pbf, read by GDAL's MVT driver; every project counted once per zoom"
+run --db "$DB" tiles --zoom 0-3 --format mvt -o vec
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$( (for z in 0 1 2 3; do tc list $z -180 -85.0511 180 85.0511; done) | sort)" "$(tc files vec pbf)" "tiles written (empty ones as 0 bytes)"
+# The tile holding Nairobi at z3 (cs2cs + XYZ arithmetic): both layers, Kenya with its class colour.
+t=$(tc pixel xyz 2 36.8172 -1.2864 | cut -d' ' -f1)
+info=$(ogrinfo -ro -al -oo CLIP=NO "vec/$t.pbf" 2>&1)
+assert_contains "$info" "Layer name: regions" "GDAL reads the regions layer of $t"
+assert_contains "$info" "Layer name: projects" "GDAL reads the projects layer of $t"
+ken=$(ogrinfo -ro -al -oo CLIP=NO "vec/$t.pbf" -where "code='KEN'" regions 2>&1 | grep -o 'fill (String) = #[0-9a-f]*' | head -1)
+assert_eq "fill (String) = $KEN" "$ken" "Kenya's fill in $t"
+# point_count over each zoom's tiles = the point projects (sqlite3 on the store)
+want=$(ssql "SELECT count(*) FROM projects WHERE GeometryType(geom) = 'POINT'")
+for z in 0 2 3; do
+    got=$(for f in vec/$z/*/*.pbf; do [ -s "$f" ] && ogrinfo -ro -al -oo CLIP=NO "$f" projects 2>/dev/null; done \
+          | awk '/point_count \(Integer\) = / { n += $NF } END { print n + 0 }')
+    assert_eq "$want" "$got" "sum of point_count at z$z"
+done
+"$PY" - vec <<'PY' || fail "style.json / tiles.json"
+import json, sys
+d = sys.argv[1]
+st = json.load(open(d + "/style.json"))
+assert st["version"] == 8, st.get("version")
+assert st["sources"]["footprint"]["type"] == "vector"
+layers = {l.get("source-layer") for l in st["layers"]}
+assert {"regions", "projects"} <= layers, layers
+tj = json.load(open(d + "/tiles.json"))
+assert tj["tilejson"] == "3.0.0" and tj["tiles"] == ["{z}/{x}/{y}.pbf"], tj["tiles"]
+ids = sorted(v["id"] for v in tj["vector_layers"])
+assert ids == ["projects", "regions"], ids
+assert all("fields" in v for v in tj["vector_layers"])
+PY
+assert_contains "$(cat vec/index.html)" '<script src="lib/maplibre-gl/maplibre-gl.js"></script>' "index.html loads MapLibre locally"
+cmp -s vec/lib/maplibre-gl/maplibre-gl.js "$ROOT/web/vendor/maplibre-gl/maplibre-gl.js" || fail "lib/maplibre-gl is not the vendored copy"
+case_end
+
+case_begin "vector MBTiles: format pbf, json with vector_layers, gzip'd tiles equal to the directory's"
+run --db "$DB" tiles --zoom 0-3 --format mvt -o vec.mbtiles
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "pbf" "$(sqlite3 vec.mbtiles "SELECT value FROM metadata WHERE name='format'")" "format"
+"$PY" -c "
+import json, sqlite3
+v = json.loads(sqlite3.connect('vec.mbtiles').execute(\"SELECT value FROM metadata WHERE name='json'\").fetchone()[0])
+print(' '.join(sorted(l['id'] for l in v['vector_layers'])))" > vl.txt 2>&1
+assert_eq "projects regions" "$(cat vl.txt)" "metadata json vector_layers"
+read -r z x y <<<"$(tr '/' ' ' <<<"$t")"
+sqlite3 vec.mbtiles "SELECT writefile('t.pbf.gz', tile_data) FROM tiles WHERE zoom_level=$z AND tile_column=$x AND tile_row=$(( (1 << z) - 1 - y ))" >/dev/null
+assert_eq "1f8b" "$(od -An -tx1 -N2 t.pbf.gz | tr -d ' ')" "gzip magic"
+gunzip -c t.pbf.gz > t.pbf 2>/dev/null
+cmp -s t.pbf "vec/$t.pbf" || fail "tile $t: gunzipped MBTiles bytes differ from the directory's ($(wc -c < t.pbf) vs $(wc -c < "vec/$t.pbf") bytes, z=$z x=$x y=$y)"
 case_end
 
 # ==============================================================================
