@@ -253,6 +253,36 @@ run --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview -o clean
 diff -r -q big clean >/dev/null || fail "resumed output differs from a clean run: $(diff -r -q big clean | head -3)"
 case_end
 
+case_begin "MBTiles, kill -9 at three points (start, mid-run, late): the previous file untouched, the partial one consistent, --resume equals a clean run"
+run --db "$DB" tiles --zoom 0-1 --no-preview -o k.mbtiles
+before=$(md5sum < k.mbtiles)
+run --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview -o clean.mbtiles
+for at in 0 600 3000; do
+    "$FP" --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview -o k.mbtiles >/dev/null 2>&1 &
+    pid=$!
+    if [ "$at" = 0 ]; then sleep 0.05; else
+        for _ in $(seq 1 400); do
+            n=$(sqlite3 k.mbtiles.partial "SELECT count(*) FROM map" 2>/dev/null || echo 0)
+            [ "${n:-0}" -ge "$at" ] && break
+            sleep 0.05
+        done
+    fi
+    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    assert_eq "$before" "$(md5sum < k.mbtiles)" "k.mbtiles unchanged after the kill at $at tiles"
+    if [ -f k.mbtiles.partial ]; then
+        assert_eq "ok" "$(sqlite3 k.mbtiles.partial "PRAGMA integrity_check" 2>&1)" "partial file after the kill at $at"
+        assert_eq "0" "$(sqlite3 k.mbtiles.partial "SELECT count(*) FROM map WHERE tile_id NOT IN (SELECT tile_id FROM images)")" "no tile without its image ($at)"
+    fi
+    run --db "$DB" tiles --zoom 0-6 --threads 1 --metatile 2 --no-preview --resume -o k.mbtiles
+    assert_eq 0 "$RC" "resume after the kill at $at ($OUT)"
+    q="SELECT zoom_level, tile_column, tile_row, hex(tile_data) FROM tiles ORDER BY 1, 2, 3"
+    assert_eq "$(sqlite3 clean.mbtiles "$q" | md5sum)" "$(sqlite3 k.mbtiles "$q" | md5sum)" "resumed tiles = a clean run's ($at)"
+    assert_eq "" "$(ls k.mbtiles.partial* 2>/dev/null)" "no partial file left ($at)"
+    run --db "$DB" tiles --zoom 0-1 --no-preview -o k.mbtiles
+    before=$(md5sum < k.mbtiles)
+done
+case_end
+
 case_begin "--resume on a finished directory adds only the missing tiles"
 rm -f xyz/2/3/3.png xyz/2/0/1.png
 run --db "$DB" tiles --zoom 0-2 --resume -o xyz
