@@ -16,7 +16,7 @@ enum {
 };
 
 /* Opens (and with FP_STORE_CREATE creates) the store and upgrades an older
- * schema in place, in one transaction. Waits up to 10 s for a lock held by
+ * schema in place, in one transaction. Waits up to 5 s for a lock held by
  * another process, then fails with a message saying so. */
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err);
 void fp_store_close(fp_store *store);

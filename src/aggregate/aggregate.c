@@ -14,6 +14,7 @@
 #include "aggregate_internal.h"
 #include "aggregate_run.h"
 #include "common/util.h"
+#include "export/export_internal.h"   /* fp_cut_antimeridian */
 
 const char *fp_assign_method_name(fp_assign_method m)
 {
@@ -340,6 +341,34 @@ typedef struct assign_thread {
     int failed;
 } assign_thread;
 
+/* True if a line or polygon has an edge spanning more than 180 degrees of
+ * longitude: such an edge crosses the antimeridian (the export's rule,
+ * RFC 7946 3.1.9), so a line stored as 170 -> -170 is 20 degrees long
+ * across the Pacific, not 340 degrees round the world. */
+static int has_long_edge(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTILINESTRING || type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        for (int i = 0; i < GEOSGetNumGeometries_r(h, g); i++)
+            if (has_long_edge(h, GEOSGetGeometryN_r(h, g, i))) return 1;
+        return 0;
+    }
+    if (type == GEOS_POLYGON)
+        return has_long_edge(h, GEOSGetExteriorRing_r(h, g));   /* holes lie inside it */
+    if (type != GEOS_LINESTRING && type != GEOS_LINEARRING) return 0;
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n)) return 0;
+    double prev = 0;
+    for (unsigned i = 0; i < n; i++) {
+        double x;
+        GEOSCoordSeq_getX_r(h, cs, i, &x);
+        if (i && fabs(x - prev) > 180) return 1;
+        prev = x;
+    }
+    return 0;
+}
+
 static void *assign_worker(void *arg)
 {
     assign_thread *th = arg;
@@ -363,6 +392,11 @@ static void *assign_worker(void *arg)
                 continue;
             }
             GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, p->wkb, p->wkb_len);
+            if (g && has_long_edge(h, g)) {
+                /* Cut where it crosses the antimeridian, as export draws it. */
+                GEOSGeometry *cut = fp_cut_antimeridian(h, g);
+                if (cut) { GEOSGeom_destroy_r(h, g); g = cut; }
+            }
             size_t before = th->nextra;
             long added = g ? fp_assign_geometry(loc, g, 1.0, job->snap_km, &th->extra, &th->nextra, &th->capextra) : -1;
             if (g) GEOSGeom_destroy_r(h, g);
@@ -720,6 +754,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     STEP("assign");
     if ((st = fp_projects_accumulate(&t, set, levels, res, err))) goto out;
     STEP("sum");
+    fp_test_pause("aggregate:assigned");
     for (int g = 0; g < ngroups; g++) res->group_columns += (long)t.group_values[g]->len;
     if (!res->check_passed) {
         st = fp_error_set(err, FP_ERR_STATE, "aggregate %s: the roll-up check failed (a level's total differs from "
@@ -735,6 +770,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     fp_store_cache_size(store, cache);
     if (st) goto out;
     STEP("write");
+    fp_test_pause("aggregate:written");
     st = fp_store_commit(store, err);
     STEP("commit");
     res->seconds = fp_now() - t0;

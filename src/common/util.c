@@ -1,9 +1,12 @@
 /* Checksums, UTF-8 checks, clocks. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include "common/util.h"
 
 fp_status fp_file_sha256(const char *path, char out[65], fp_error *err)
@@ -52,6 +55,21 @@ int fp_utf8_valid(const char *str, size_t len)
     return 1;
 }
 
+void fp_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+                 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+        if (n == 0 || strnlen((const char *)p, n) < n || !fp_utf8_valid((const char *)p, n)) {
+            *p++ = '?';
+            continue;
+        }
+        p += n;
+    }
+}
+
 char *fp_latin1_to_utf8(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -78,4 +96,76 @@ void fp_timestamp(char out[32])
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void fp_test_pause(const char *point)
+{
+    const char *want = getenv("FOOTPRINT_TEST_PAUSE_AT");
+    if (!want || strcmp(want, point) != 0) return;
+    fprintf(stderr, "footprint: paused at %s (pid %d)\n", point, (int)getpid());
+    fflush(stderr);
+    for (int i = 0; i < 600 && !fp_interrupted; i++) g_usleep(100000);
+}
+
+char *fp_temp_path(const char *path)
+{
+    char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+    char *name = g_strdup_printf(".%s.tmp-%d", base, (int)getpid());
+    char *tmp = g_build_filename(dir, name, NULL);
+    g_free(dir);
+    g_free(base);
+    g_free(name);
+    return tmp;
+}
+
+/* True if the process may still be running (kill(pid, 0) fails with ESRCH
+ * only when it is gone; a reused PID errs on the side of keeping). */
+static int pid_alive(long pid)
+{
+    if (pid <= 0 || pid > 0x3fffffff) return 1;
+    return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+/* Removes a folder and the files in it (our temporary folders are flat). */
+static void remove_flat_dir(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    if (d) {
+        const char *e;
+        while ((e = g_dir_read_name(d))) {
+            char *p = g_build_filename(dir, e, NULL);
+            g_remove(p);
+            g_free(p);
+        }
+        g_dir_close(d);
+    }
+    g_rmdir(dir);
+}
+
+void fp_temp_cleanup(const char *path, int is_dir)
+{
+    char *dir = is_dir ? g_strdup(path) : g_path_get_dirname(path);
+    char *base = is_dir ? NULL : g_path_get_basename(path);
+    char *prefix = is_dir ? NULL : g_strdup_printf(".%s.tmp-", base);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *e;
+    while (d && (e = g_dir_read_name(d))) {
+        const char *pid_text = NULL;
+        int folder = 0;
+        if (prefix && g_str_has_prefix(e, prefix)) pid_text = e + strlen(prefix);
+        else if (g_str_has_prefix(e, ".footprint-export-")) { pid_text = e + strlen(".footprint-export-"); folder = 1; }
+        if (!pid_text) continue;
+        char *end;
+        long pid = strtol(pid_text, &end, 10);
+        /* .BASE.tmp-PID exactly; .footprint-export-PID-XXXXXX */
+        if (end == pid_text || (folder ? *end != '-' : *end != '\0') || pid_alive(pid)) continue;
+        char *p = g_build_filename(dir, e, NULL);
+        if (folder) remove_flat_dir(p);
+        else g_remove(p);
+        g_free(p);
+    }
+    if (d) g_dir_close(d);
+    g_free(dir);
+    g_free(base);
+    g_free(prefix);
 }

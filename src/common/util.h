@@ -11,6 +11,10 @@ fp_status fp_file_sha256(const char *path, char out[65], fp_error *err);
 
 /* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int fp_utf8_valid(const char *s, size_t len);
+/* Replaces, in place, each byte that does not begin a valid UTF-8
+ * character with '?': for messages built with "%.40s"-style cuts, which
+ * may split a character. */
+void fp_utf8_sanitize(char *s);
 /* Latin-1 bytes to UTF-8; returns a malloc'd NUL-terminated string. */
 char *fp_latin1_to_utf8(const char *s, size_t len);
 
@@ -29,5 +33,24 @@ int fp_layer_to_wgs84(void *layer, void **ct);
  * header, MBR, class 1, x, y, end mark); 0 for anything else. The hot
  * loops of aggregate and export read millions of points this way. */
 int fp_blob_point(const unsigned char *blob, int len, double *x, double *y);
+
+/* Test hook for the crash-safety tests (tests/e2e/test_crash_safety.sh):
+ * when the environment variable FOOTPRINT_TEST_PAUSE_AT equals `point`,
+ * prints "footprint: paused at POINT (pid N)" on stderr and sleeps (at most
+ * 60 s, or until interrupted), so a test can kill -9 the process at exactly
+ * that point. Called at a few coarse points (never per row); a no-op
+ * otherwise. Points: import:begin, import:rows, import:index,
+ * import:commit, aggregate:assigned, aggregate:written, export:write,
+ * export:rename, render:write. */
+void fp_test_pause(const char *point);
+
+/* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
+ * next to the target so the final rename stays on one file system) and a
+ * folder as DIR/.footprint-export-PID-XXXXXX. fp_temp_path returns the
+ * file's temporary name (g_free it). fp_temp_cleanup removes the leftovers
+ * of killed runs next to `path` (folder: in `path` itself when is_dir):
+ * temporary files and folders whose PID is no longer running. */
+char *fp_temp_path(const char *path);
+void fp_temp_cleanup(const char *path, int is_dir);
 
 #endif

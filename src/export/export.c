@@ -178,10 +178,11 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
         while (sqlite3_step(q) == SQLITE_ROW) {
             const char *col = (const char *)sqlite3_column_text(q, 0), *type = (const char *)sqlite3_column_text(q, 1);
             if (!strcmp(col, "id") || !strcmp(col, "geom")) continue;
-            char *expr = g_strdup_printf("\"%s\"", col);     /* names from our own schema */
+            /* Names from our own schema; quoted as identifiers all the same. */
+            char *expr = sqlite3_mprintf("\"%w\"", col);
             source_add(s, col, expr, !g_ascii_strcasecmp(type, "INTEGER") ? FP_COL_INT
                                      : !g_ascii_strcasecmp(type, "REAL") ? FP_COL_REAL : FP_COL_TEXT);
-            g_free(expr);
+            sqlite3_free(expr);
         }
         sqlite3_finalize(q);
         char *from = sqlite3_mprintf(" FROM \"agg_%w\" WHERE geom IS NOT NULL AND level = ?", name);
@@ -479,6 +480,7 @@ static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
     while (!st && (e = g_dir_read_name(d))) {
         char *from = g_build_filename(tmp, e, NULL), *to = g_build_filename(dir, e, NULL);
         if (g_rename(from, to) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", to, strerror(errno));
+        else fp_test_pause("export:rename");     /* between two renames (tests) */
         g_free(from);
         g_free(to);
     }
@@ -580,7 +582,12 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
             goto out;
         }
     }
-    tmp = g_build_filename(dir, ".footprint-export-XXXXXX", NULL);
+    /* The temporary folder carries our PID, so a later export can tell the
+     * leftovers of a killed run (its PID gone) and remove them. */
+    fp_temp_cleanup(dir, 1);
+    char *tmp_name = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
+    tmp = g_build_filename(dir, tmp_name, NULL);
+    g_free(tmp_name);
     if (!g_mkdtemp(tmp)) {
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot write here: %s", dir, strerror(errno));
         g_free(tmp);
@@ -756,6 +763,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         }
     }
     if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_test_pause("export:write");
     if (!st) {
         snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", dir, nlayers ? layers[0]->file : base, fmt->ext);
         if (!fmt->one_file_per_layer) snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", dir, base, fmt->ext);

@@ -124,9 +124,14 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
             index_add(g->alternate, fp_fold_text(alt), i);
         }
     }
+    if (st == FP_OK && ferror(fh))   /* e.g. a folder given as the file */
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot read the gazetteer: %s", path, strerror(errno));
     free(line);
     fclose(fh);
-    if (st == FP_OK && g->n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: the gazetteer has no places", path);
+    if (st == FP_OK && lineno == 0)
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: empty file (expected the header id name asciiname altnames "
+                          "country admin1 lon lat population, tab-separated)", path);
+    else if (st == FP_OK && g->n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: the gazetteer has no places", path);
     if (st != FP_OK) { fp_gazetteer_free(g); return st; }
     *out = g;
     return FP_OK;

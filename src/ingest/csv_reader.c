@@ -115,21 +115,20 @@ void fp_csv_free(fp_csv_reader *r)
  * of , ; TAB outside quotes (comma wins ties). */
 static void sniff(fp_csv_reader *r)
 {
-    if (peek_byte(r) == 0xEF) {
-        size_t save_pos = r->mem ? r->mem_pos : r->buf_pos;
-        int a = next_byte(r), b = next_byte(r), c = next_byte(r);
-        if (!(a == 0xEF && b == 0xBB && c == 0xBF)) {
-            /* Not a BOM: put the bytes back (they are in the same buffer chunk
-             * unless the file is tiny, where it is all one chunk anyway). */
-            if (r->mem) r->mem_pos = save_pos; else r->buf_pos = save_pos;
-        }
-    }
-    const char *p;
+    /* Look at the buffered start of the input (a file's first chunk is read
+     * here). Fuzzing found the old way, reading three bytes and putting
+     * them back, losing a file shorter than three bytes that starts with
+     * 0xEF: the read at the end of the file emptied the buffer the bytes
+     * were put back into (tests/fuzz/regressions/csv_reader/). */
+    peek_byte(r);
+    const unsigned char *p;
     size_t n;
-    if (r->mem) { p = r->mem + r->mem_pos; n = r->mem_len - r->mem_pos; }
-    else {
-        if (r->buf_pos == r->buf_len && !r->eof) { peek_byte(r); }
-        p = r->buf + r->buf_pos; n = r->buf_len - r->buf_pos;
+    if (r->mem) { p = (const unsigned char *)r->mem + r->mem_pos; n = r->mem_len - r->mem_pos; }
+    else { p = (const unsigned char *)r->buf + r->buf_pos; n = r->buf_len - r->buf_pos; }
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        if (r->mem) r->mem_pos += 3; else r->buf_pos += 3;
+        p += 3;
+        n -= 3;
     }
     int commas = 0, semis = 0, tabs = 0, inq = 0;
     for (size_t i = 0; i < n && p[i] != '\n' && p[i] != '\r'; i++) {

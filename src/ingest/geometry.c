@@ -32,6 +32,32 @@ static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y)
     return range ? 2 : 0;
 }
 
+/* Finds the first polygon ring whose last point is not its first (GEOS
+ * cannot even read such a polygon, so its own reason would be unhelpful).
+ * Returns 1 and the ring's first and last points, or 0 if all are closed. */
+static int find_open_ring(OGRGeometryH g, double xy[4])
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int n = OGR_G_GetGeometryCount(g);
+    if (t == wkbPolygon || t == wkbTriangle) {
+        for (int i = 0; i < n; i++) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(g, i);
+            int np = OGR_G_GetPointCount(ring);
+            if (np < 2) continue;             /* too few points: GEOS says so */
+            double x0 = OGR_G_GetX(ring, 0), y0 = OGR_G_GetY(ring, 0);
+            double x1 = OGR_G_GetX(ring, np - 1), y1 = OGR_G_GetY(ring, np - 1);
+            if (x0 != x1 || y0 != y1) {
+                xy[0] = x0; xy[1] = y0; xy[2] = x1; xy[3] = y1;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    for (int i = 0; i < n; i++)
+        if (find_open_ring(OGR_G_GetGeometryRef(g, i), xy)) return 1;
+    return 0;
+}
+
 /* One GEOS context for the import (imports run on one thread). */
 static GEOSContextHandle_t geos_ctx;
 
@@ -62,8 +88,16 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     /* Curves (CircularString...) are linearised: SpatiaLite stores none. */
     if (OGR_GT_IsNonLinear(OGR_G_GetGeometryType(g))) {
         OGRGeometryH lin = OGR_G_GetLinearGeometry(g, 0, NULL);
+        if (!lin) {                       /* keep *gp valid for the caller to free */
+            snprintf(reason, size, "the curve cannot be linearised");
+            return FP_REJECT_INVALID_GEOMETRY;
+        }
         OGR_G_DestroyGeometry(g);
         *gp = g = lin;
+        if (OGR_G_IsEmpty(g)) {
+            snprintf(reason, size, "the geometry is empty once its curves are linearised");
+            return FP_REJECT_EMPTY_GEOMETRY;
+        }
     }
     double x = 0, y = 0;
     int r = check_vertices(g, &x, &y);
@@ -77,6 +111,19 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     }
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
     if (t == wkbPoint || t == wkbMultiPoint) return FP_REJECT_KINDS;
+
+    /* An unclosed ring (WKT and GeoJSON readers accept them): say so, or
+     * close it with --make-valid. */
+    double open[4];
+    if (find_open_ring(g, open)) {
+        if (!chk->make_valid) {
+            snprintf(reason, size, "a polygon ring is not closed: it starts at %.10g %.10g and ends at %.10g %.10g "
+                     "(use --make-valid to close it)", open[0], open[1], open[2], open[3]);
+            return FP_REJECT_INVALID_GEOMETRY;
+        }
+        OGR_G_CloseRings(g);
+        chk->repaired = 1;
+    }
 
     GEOSContextHandle_t ctx = geos_context();
     size_t wkb_size = (size_t)OGR_G_WkbSize(g);

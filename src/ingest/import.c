@@ -92,6 +92,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return st;
     }
     res->import_id = sqlite3_last_insert_rowid(db);
+    fp_test_pause("import:begin");
 
     fp_sink *sink = NULL;
     st = fp_sink_new(store, path, res->import_id, dataset, res, &sink, err);
@@ -116,7 +117,13 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         if (rc != SQLITE_DONE)
             st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
     }
-    if (st == FP_OK) st = fp_store_commit(store, err);
+    if (st == FP_OK) fp_test_pause("import:commit");
+    if (st == FP_OK && (st = fp_store_commit(store, err)) != FP_OK && err) {
+        /* The store's message names the database; name the input too. */
+        char store_msg[sizeof err->message];
+        snprintf(store_msg, sizeof store_msg, "%s", err->message);
+        fp_error_set(err, st, "%.1900s (importing %s)", store_msg, path);
+    }
     if (st != FP_OK) {
         fp_store_rollback(store);
         res->stored = 0;

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <proj.h>
 #include <ogr_api.h>
+#include <cpl_error.h>
 #include "ingest/ingest_internal.h"
 #include "ingest/csv_reader.h"
 #include "common/util.h"
@@ -48,6 +49,10 @@ static int parse_coord(char *text, char delim, double *out)
     char *s = trim(text);
     if (delim == ';' && strchr(s, ',') && !strchr(s, '.') && strchr(s, ',') == strrchr(s, ','))
         *strchr(s, ',') = '.';
+    /* strtod also reads hexadecimal ("0x1A" = 26): no one writes degrees
+     * that way, so such text is not a coordinate. */
+    const char *digits = s + (*s == '-' || *s == '+');
+    if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) return -1;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -181,8 +186,26 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
         if (wkt_c >= 0 && *trim(fields[wkt_c])) {
             OGRGeometryH g = NULL;
             char *w = trim(fields[wkt_c]);
-            if (OGR_G_CreateFromWkt(&w, NULL, &g) != OGRERR_NONE || !g) {
-                snprintf(reason, sizeof reason, "column %s: not WKT: '%.60s'", cols[wkt_c], trim(fields[wkt_c]));
+            /* GDAL's reason (e.g. nesting too deep) goes into the reject,
+             * not onto stderr. */
+            CPLPushErrorHandler(CPLQuietErrorHandler);
+            CPLErrorReset();
+            OGRErr oe = OGR_G_CreateFromWkt(&w, NULL, &g);
+            char gdal_why[200];
+            snprintf(gdal_why, sizeof gdal_why, "%s", CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "");
+            CPLPopErrorHandler();
+            size_t wl = strlen(gdal_why);
+            if (wl && gdal_why[wl - 1] == '.') gdal_why[wl - 1] = '\0';
+            /* OGR stops after the geometry: text after it is not WKT either. */
+            while (oe == OGRERR_NONE && (*w == ' ' || *w == '\t' || *w == '\r' || *w == '\n')) w++;
+            if (oe == OGRERR_NONE && g && *w) {
+                snprintf(gdal_why, sizeof gdal_why, "text after the geometry: '%.40s'", w);
+                oe = OGRERR_CORRUPT_DATA;
+            }
+            if (oe != OGRERR_NONE || !g) {
+                if (g) OGR_G_DestroyGeometry(g);
+                snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", cols[wkt_c],
+                         gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", trim(fields[wkt_c]));
                 st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
                 goto next;
             }

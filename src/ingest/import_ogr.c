@@ -4,6 +4,7 @@
  * honoured (reprojected to WGS 84 through OGR/PROJ); features are numbered
  * from 1 within their layer in rejects.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gdal.h>
@@ -51,7 +52,11 @@ static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
     case OFTInteger64: return json_integer(OGR_F_GetFieldAsInteger64(f, i));
     case OFTReal: {
         double d = OGR_F_GetFieldAsDouble(f, i);
-        return json_real(d);          /* NULL for NaN/inf: the key is dropped */
+        /* JSON has no NaN or infinities (GeoJSON's NaN, 1e400): keep the
+         * value as the text GDAL's readers accept, rather than drop it. */
+        if (isnan(d)) return json_string("NaN");
+        if (isinf(d)) return json_string(d > 0 ? "Infinity" : "-Infinity");
+        return json_real(d);
     }
     case OFTString:
         if (OGR_Fld_GetSubType(fd) == OFSTJSON) {
@@ -172,19 +177,50 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     return st;
 }
 
+/* GDAL's error messages while opening a source, joined with "; ": the last
+ * one alone is often only "Failed to read GeoJSON data", while the first
+ * says why (e.g. "Too many nested objects and/or arrays"). */
+typedef struct gdal_errors {
+    char text[768];
+    int failures;
+    int crs_failure;           /* a CRS GDAL could not interpret */
+} gdal_errors;
+
+static void collect_errors(CPLErr level, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    gdal_errors *e = CPLGetErrorHandlerUserData();
+    if (!e || level < CE_Failure || !msg) return;
+    e->failures++;
+    if (strstr(msg, "PROJ") || strstr(msg, "crs") || strstr(msg, "CRS") || strstr(msg, "SRS"))
+        e->crs_failure = 1;
+    size_t len = strlen(e->text);
+    if (len + 8 < sizeof e->text && !strstr(e->text, msg))
+        snprintf(e->text + len, sizeof e->text - len, "%s%s", len ? "; " : "", msg);
+}
+
 fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    gdal_errors opening = { .text = "" };
+    CPLPushErrorHandlerEx(collect_errors, &opening);
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) {
-        const char *why = CPLGetLastErrorMsg();
-        fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
-                                    why && *why ? ": " : "", why ? why : "");
+    CPLPopErrorHandler();
+    if (!ds)
+        return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
+                            opening.text[0] ? ": " : "", opening.text);
+    /* GDAL opens a source whose CRS it cannot interpret (e.g. a GeoJSON
+     * `crs` member naming an unknown EPSG code) and reads it as WGS 84:
+     * refuse it rather than misread the coordinates. */
+    if (opening.crs_failure) {
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        GDALClose(ds);
         CPLPopErrorHandler();
-        return st;
+        return fp_error_set(err, FP_ERR_INPUT, "%s: its coordinate reference system cannot be used (%s); "
+                            "nothing of this import was stored", path, opening.text);
     }
+    CPLPushErrorHandler(CPLQuietErrorHandler);
     snprintf(res->format, sizeof res->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
     fp_status st = FP_OK;
     int nlayers = GDALDatasetGetLayerCount(ds);

@@ -172,6 +172,7 @@ fp_status fp_sink_finish(fp_sink *s, fp_error *err)
     sqlite3 *db = fp_store_sqlite(s->store);
     fp_status st = index_entries(s, db, err);
     if (st) return st;
+    fp_test_pause("import:index");
     for (int i = 0; i < s->ntriggers; i++) {
         if (sqlite3_exec(db, s->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
             return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", fp_store_path(s->store), sqlite3_errmsg(db));
@@ -216,12 +217,24 @@ fp_status fp_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kin
     if (feature > 0) sqlite3_bind_int64(q, 3, feature); else sqlite3_bind_null(q, 3);
     char full[1024];
     snprintf(full, sizeof full, "%s: %s", kind_names[kind], reason ? reason : "");
+    /* Reasons quote the input cut to a length ("%.60s"), which can split a
+     * character: only valid UTF-8 is stored (found by fuzzing, see
+     * tests/fuzz/regressions/csv_import/). */
+    fp_utf8_sanitize(full);
     sqlite3_bind_text(q, 4, full, -1, SQLITE_TRANSIENT);
     /* Raw text is stored only as valid UTF-8 (callers convert Latin-1);
      * capped so a pathological row cannot bloat the store. */
-    if (raw && raw_len > 0 && fp_utf8_valid(raw, raw_len))
-        sqlite3_bind_text(q, 5, raw, raw_len > 65536 ? 65536 : (int)raw_len, SQLITE_TRANSIENT);
-    else
+    if (raw && raw_len > 0 && fp_utf8_valid(raw, raw_len)) {
+        /* The cap must not split a character: back off to the start of
+         * the one it would cut (found by the broken-input corpus: a long
+         * row of 'é' stored with half a character at the end). */
+        size_t keep = raw_len;
+        if (keep > 65536) {
+            keep = 65536;
+            while (keep > 0 && ((unsigned char)raw[keep] & 0xC0) == 0x80) keep--;
+        }
+        sqlite3_bind_text(q, 5, raw, (int)keep, SQLITE_TRANSIENT);
+    } else
         sqlite3_bind_null(q, 5);
     if (sqlite3_step(q) != SQLITE_DONE) return db_error(s, err);
     s->res->rejected++;
@@ -318,6 +331,7 @@ fp_status fp_sink_tick(fp_sink *s, const fp_import_options *opts, fp_error *err)
 {
     s->res->rows_read++;
     if ((++s->ticks & 1023) != 0) return FP_OK;
+    if (s->ticks == 65536) fp_test_pause("import:rows");   /* mid-import (tests) */
     if (fp_interrupted)
         return fp_error_set(err, FP_ERR_INTERRUPTED, "%s: interrupted; nothing of this import was stored", s->path);
     double now = fp_now();

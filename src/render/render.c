@@ -658,7 +658,10 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     v.map[0] = v.ox; v.map[1] = v.oy; v.map[2] = fw; v.map[3] = fh;
 
     /* The surface: PNG pixels = points x dpi/72. */
-    char *tmp = g_strdup_printf("%s.tmp-%d", path, (int)getpid());
+    /* Hidden temporary name next to the target (leftovers of killed runs
+     * removed first), renamed into place when complete. */
+    fp_temp_cleanup(path, 0);
+    char *tmp = fp_temp_path(path);
     cairo_surface_t *surface;
     int pw = (int)lround(pg->w * pg->dpi / 72), ph = (int)lround(pg->h * pg->dpi / 72);
     if (pg->kind == 0) surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
@@ -726,33 +729,52 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     if (!st && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
     cairo_surface_destroy(surface);
-    if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-    if (st) g_remove(tmp);
-    g_free(tmp);
 
-    /* PNG: a world file and the projection, to place the map's pixels. */
+    /* PNG: a world file and the projection, to place the map's pixels;
+     * written to temporary names too, so a full disk fails before anything
+     * is renamed and the previous map, .pgw and .prj stay as they were. */
+    char *base = g_strdup(path);
+    char *dot = strrchr(base, '.'), *slash = strrchr(base, '/');
+    if (dot && (!slash || dot > slash)) *dot = 0;
+    char *side[2] = { g_strdup_printf("%s.pgw", base), g_strdup_printf("%s.prj", base) };
+    char *side_tmp[2] = { NULL, NULL };
+    g_free(base);
     if (!st && pg->kind == 0) {
         double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
         double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
         double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
-        char *base = g_strdup(path);
-        char *dot = strrchr(base, '.');
-        if (dot) *dot = 0;
-        char *pgw = g_strdup_printf("%s.pgw", base), *prj = g_strdup_printf("%s.prj", base);
-        char *text = g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y);
-        g_file_set_contents(pgw, text, -1, NULL);
-        g_free(text);
+        char *text[2] = { g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y), NULL };
         PJ *crs = proj_get_target_crs(v.ctx, v.pj);
         const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
         if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
-        if (wkt) g_file_set_contents(prj, wkt, -1, NULL);
+        if (wkt) text[1] = g_strdup(wkt);
         if (crs) proj_destroy(crs);
-        g_free(pgw);
-        g_free(prj);
-        g_free(base);
+        for (int i = 0; i < 2 && !st; i++) {
+            if (!text[i]) continue;
+            side_tmp[i] = fp_temp_path(side[i]);
+            fp_temp_cleanup(side[i], 0);
+            GError *ge = NULL;
+            if (!g_file_set_contents(side_tmp[i], text[i], -1, &ge)) {
+                st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", side[i], ge ? ge->message : "error");
+                if (ge) g_error_free(ge);
+            }
+        }
+        g_free(text[0]);
+        g_free(text[1]);
         res->width_px = pw;
         res->height_px = ph;
     }
+    fp_test_pause("render:write");
+    if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        if (!st && side_tmp[i] && g_rename(side_tmp[i], side[i]) != 0)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", side[i], strerror(errno));
+        if (side_tmp[i]) g_remove(side_tmp[i]);     /* no-op once renamed */
+        g_free(side_tmp[i]);
+        g_free(side[i]);
+    }
+    if (st) g_remove(tmp);
+    g_free(tmp);
     if (!st) {
         res->maps++;
         snprintf(res->path, sizeof res->path, "%s", path);

@@ -211,9 +211,11 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     spatialite_init_ex(s->db, s->spatialite_cache, 0);
     /* After SpatiaLite's init, which sets a busy handler of its own.
      * A bounded wait for another writer, then a clear error (see fp_store_begin). */
-    /* FOOTPRINT_BUSY_MS shortens the wait (tests); the default is 10 s. */
+    /* FOOTPRINT_BUSY_MS changes the wait (tests); the default is 5 s: long
+     * enough for another command's short transaction, short enough that a
+     * store held by a long import fails promptly with a clear message. */
     const char *busy = getenv("FOOTPRINT_BUSY_MS");
-    s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 10000;
+    s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 5000;
     sqlite3_busy_timeout(s->db, s->busy_ms);
     /* Is this a SQLite file at all? The first read tells. */
     fp_status st = FP_OK;
@@ -221,10 +223,12 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
         sqlite3_stmt *q;
         int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
         if (rc == SQLITE_OK) { rc = sqlite3_step(q); sqlite3_finalize(q); }
-        if (rc != SQLITE_ROW)
-            st = fp_error_set(err, rc == SQLITE_BUSY ? FP_ERR_DB : FP_ERR_STATE, "%s: %s", path,
-                              rc == SQLITE_BUSY ? "database is locked by another process"
-                                                : "not a footprint database (not a SQLite file); refusing to change it");
+        if (rc == SQLITE_BUSY)
+            st = fp_error_set(err, FP_ERR_DB, "%s: database is locked by another process (waited %.1f s); "
+                              "try again when it has finished", path, s->busy_ms / 1000.0);
+        else if (rc != SQLITE_ROW)
+            st = fp_error_set(err, FP_ERR_STATE, "%s: not a footprint database (not a SQLite file); refusing to change it",
+                              path);
     }
     if (st == FP_OK) st = exec_sql(s, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY;", err);
     if (st == FP_OK) {

@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# The corpus of broken inputs (tests/fixtures/broken/, README.md there; the
+# large ones written by generate.py): each with its exact outcome — the
+# error naming the file and the reason, or the rows read, stored and
+# rejected with each reject's line or feature and reason — and the data
+# stored before a failing import left exactly as it was.
+#
+# Expected values are worked out from the inputs by hand (which rows are
+# bad and why, Latin-1 bytes as UTF-8, polygon areas), from PROJ's cs2cs and
+# from ogrinfo/SpatiaLite on geodata/regions.gpkg — not from footprint.
+. "$(dirname "$0")/lib.sh"
+BR="$FIX/broken"
+python3 "$BR/generate.py" . || { echo "FAIL generate.py"; exit 1; }
+DB=s.sqlite
+"$FP" -q --db $DB init
+# Data that every failing import must leave exactly as it is.
+"$FP" -q --db $DB import "$FIX/points_good.csv"
+"$FP" -q --db $DB import "$FIX/places.csv"
+fingerprint() { sqlite3 "$DB" ".dump projects imports rejects" | sha256sum; }
+# read|stored|rejected of the last import, from the imports table.
+last_counts() { sql "SELECT rows_read||'|'||rows_stored||'|'||rows_rejected FROM imports ORDER BY id DESC LIMIT 1"; }
+# "line|reason" (CSV) or "feature|reason" of the rejects of a dataset, in order.
+rejects_of() { sql "SELECT coalesce(r.line, r.feature)||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id
+                    WHERE i.dataset='$1' ORDER BY r.id"; }
+# A failing import: exit status 1, the message, and nothing changed.
+import_fails() {  # file message
+    local before; before=$(fingerprint)
+    run --db $DB import "$1"
+    assert_eq 1 "$RC" "exit status"
+    assert_contains "$OUT" "$2" "message"
+    assert_eq "$before" "$(fingerprint)" "projects, imports and rejects unchanged"
+}
+# Every text stored is valid UTF-8 (Python decodes strictly).
+utf8_check() {
+    python3 - "$DB" <<'P' || fail "invalid UTF-8 stored"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); db.text_factory = bytes
+for table, cols in (('projects', 'source_key, company, category, name, place, country, status, source, extra'),
+                    ('rejects', 'reason, raw')):
+    for row in db.execute('SELECT %s FROM %s' % (cols, table)):
+        for v in row:
+            if v is not None: v.decode('utf-8')
+P
+}
+
+# ------------------------------------------------------------------ CSV ---
+case_begin "empty CSV: exit 1, 'empty file', nothing stored"
+import_fails "$BR/empty.csv" "empty.csv: empty file (no header line)"
+case_end
+
+case_begin "header-only CSV: 0 rows read, 0 stored, 0 rejected"
+n=$(sql "SELECT count(*) FROM projects")
+run --db $DB import "$BR/header_only.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "header_only.csv (CSV): 0 rows read, 0 stored, 0 rejected" "summary"
+assert_eq "0|0|0" "$(last_counts)" "imports row"
+assert_eq "$n" "$(sql "SELECT count(*) FROM projects")" "projects"
+case_end
+
+case_begin "CSV truncated inside a quoted field: the last row rejected at its line, the rest stored"
+run --db $DB import "$BR/truncated.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "summary"
+assert_eq "3|malformed row: unterminated quoted field (the file ends inside quotes)" "$(rejects_of truncated)" "reject"
+assert_eq 't2,3.5,4.5,"cut inside a quo' "$(sql "SELECT raw FROM rejects WHERE line=3 AND raw LIKE 't2,%'")" "raw text"
+assert_eq "1.5|2.5" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='truncated' AND source_key='t1'")" "t1"
+case_end
+
+case_begin "CSV truncated mid-row: the short row rejected with the field counts"
+run --db $DB import "$BR/truncated_row.csv"
+assert_eq "2|1|1" "$(last_counts)" "counts"
+assert_eq "3|malformed row: the row has 2 fields, the header has 4" "$(rejects_of truncated_row)" "reject"
+case_end
+
+case_begin "invalid UTF-8 in a CSV: such rows read as Latin-1, stored as valid UTF-8"
+run --db $DB import "$BR/invalid_utf8.csv"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "5 rows read, 5 stored, 0 rejected" "summary"
+assert_contains "$OUT" "rows read as Latin-1 (not UTF-8): 4" "Latin-1 count (u2..u5; u1 is UTF-8)"
+# Each byte >= 0x80 of a Latin-1 row becomes two bytes: C3 (byte-0x40) or C2 (byte).
+want="u1|6F6B20C3A974C3A9
+u2|62616420C383282070616972
+u3|6C6F6E6520C3BF2062797465
+u4|6F7665726C6F6E6720C380C2AF20736C617368
+u5|737572726F6761746520C3ADC2A0C2802068616C66"
+assert_eq "$want" "$(sql "SELECT source_key||'|'||hex(name) FROM projects WHERE dataset='invalid_utf8' ORDER BY source_key")" "bytes"
+utf8_check
+case_end
+
+case_begin "NaN and infinity tokens in a CSV: 5 rows rejected as not finite; NaN amount and year kept raw"
+run --db $DB import "$BR/nan_tokens.csv"
+assert_eq "6|1|5" "$(last_counts)" "counts"
+assert_contains "$OUT" "rejected, coordinates NaN or infinite: 5" "summary"
+want="2|coordinates NaN or infinite: lon=nan lat=1 is not finite
+3|coordinates NaN or infinite: lon=1 lat=NaN is not finite
+4|coordinates NaN or infinite: lon=-nan lat=1 is not finite
+5|coordinates NaN or infinite: lon=inf lat=1 is not finite
+6|coordinates NaN or infinite: lon=1 lat=-Infinity is not finite"
+assert_eq "$want" "$(rejects_of nan_tokens)" "rejects"
+assert_eq '|{"amount_raw":"nan","year_raw":"NaN"}' "$(sql "SELECT coalesce(amount,'')||'|'||extra FROM projects WHERE dataset='nan_tokens'")" "n6"
+run --db $DB rejects --dataset nan_tokens --limit 1
+assert_contains "$OUT" "nan_tokens.csv:2: coordinates NaN or infinite: lon=nan lat=1 is not finite" "footprint rejects"
+assert_contains "$OUT" "    n1,nan,1,," "raw line"
+case_end
+
+case_begin "1e400 and other numbers: overflow is not finite, 1e308 out of range, hexadecimal not a number"
+run --db $DB import "$BR/huge_numbers.csv"
+assert_eq "5|1|4" "$(last_counts)" "counts"
+want="2|coordinates NaN or infinite: lon=1e400 lat=10 is not finite
+3|coordinates NaN or infinite: lon=10 lat=-1e400 is not finite
+4|coordinates out of range: lon=1e308 lat=10 is outside lon -180..180, lat -90..90 (another CRS? use --crs)
+6|coordinates not numbers: lon='0x1A' lat='10' is not a pair of numbers"
+assert_eq "$want" "$(rejects_of huge_numbers)" "rejects"
+# 1e-400 underflows to the nearest double, 0.
+assert_eq "h4|0.0|10.0" "$(ssql "SELECT source_key, X(geom), Y(geom) FROM projects WHERE dataset='huge_numbers'")" "h4"
+case_end
+
+case_begin "self-intersecting, unclosed, degenerate and holed polygons, cut-off WKT, text after WKT: each rejected with its reason"
+run --db $DB import "$BR/bad_polygons.csv"
+assert_eq "7|1|6" "$(last_counts)" "counts"
+want="2|invalid geometry: Self-intersection[0.5 0.5] (use --make-valid to repair)
+3|invalid geometry: a polygon ring is not closed: it starts at 0 0 and ends at 0 1 (use --make-valid to close it)
+4|invalid geometry: Too few points in geometry component[0 0] (use --make-valid to repair)
+5|invalid geometry: Hole lies outside shell[20 20] (use --make-valid to repair)
+7|unreadable WKT: column wkt: not WKT: 'POLYGON((0 0,10 0'
+8|unreadable WKT: column wkt: not WKT (text after the geometry: 'trailing text'): 'POINT(1 2) trailing text'"
+assert_eq "$want" "$(rejects_of bad_polygons)" "rejects"
+assert_eq "p5" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='bad_polygons'")" "stored"
+case_end
+
+case_begin "the same polygons with --make-valid: repaired (areas by hand), the unreadable ones still rejected"
+run --db $DB import "$BR/bad_polygons.csv" --make-valid --dataset repaired
+assert_eq "7|5|2" "$(last_counts)" "counts"
+assert_contains "$OUT" "invalid geometries repaired: 4" "repaired"
+# bowtie: two triangles of 0.25; unclosed square closed: 1; the 3-point ring
+# collapses to its line; hole outside: the square 100 plus the triangle 0.5.
+want="p1|MULTIPOLYGON|0.5|1
+p2|POLYGON|1.0|1
+p3|LINESTRING|0.0|1
+p4|MULTIPOLYGON|100.5|1
+p5|POLYGON|100.0|1"
+assert_eq "$want" "$(ssql "SELECT source_key, GeometryType(geom), Area(geom), ST_IsValid(geom) FROM projects WHERE dataset='repaired' ORDER BY source_key")" "geometries"
+case_end
+
+case_begin "antimeridian crossers: stored as given; export cuts them; aggregate counts them where they are"
+run --db $DB import "$BR/antimeridian.csv"
+assert_eq "4|3|1" "$(last_counts)" "counts"
+assert_eq "5|coordinates out of range: coordinate -180.000001 0 is outside lon -180..180, lat -90..90" "$(rejects_of antimeridian)" "a4"
+assert_eq "a1|LINESTRING(170 -10, -170 10)
+a3|POINT(180 0)" "$(ssql "SELECT source_key, AsText(geom) FROM projects WHERE dataset='antimeridian' AND source_key IN ('a1','a3') ORDER BY 1")" "stored as given"
+run --db $DB export --where dataset=antimeridian -o am.geojson
+assert_eq 0 "$RC" "export exit status"
+# By hand: 170,-10 -> 190,10 meets 180 at latitude 0; the box is 175..185 wide.
+got=$(python3 - <<'P'
+import json
+fs = {f['properties']['source_key']: f['geometry'] for f in json.load(open('am.geojson'))['features']}
+a1, a2 = fs['a1'], fs['a2']
+print(a1['type'], a1['coordinates'])
+print(a2['type'], sorted(sorted(set(map(tuple, p[0]))) for p in a2['coordinates']))
+P
+)
+assert_eq "MultiLineString [[[170, -10], [180, 0]], [[-180, 0], [-170, 10]]]
+MultiPolygon [[(-180, -20), (-180, -15), (-175, -20), (-175, -15)], [(175, -20), (175, -15), (180, -20), (180, -15)]]" "$got" "export"
+"$FP" -q --db $DB aggregate --by country --name am
+CUT="MULTIPOLYGON(((175 -20,180 -20,180 -15,175 -15,175 -20)),((-180 -20,-175 -20,-175 -15,-180 -15,-180 -20)))"
+ogr() { ogrinfo -q -dialect sqlite -sql "$1" "$ROOT/geodata/regions.gpkg" 2>/dev/null | sed -n 's/^  [A-Za-z0-9_]* ([A-Za-z0-9]*) = //p'; }
+exp=$(ogr "SELECT code||'|'||printf('%.4f', ST_Area(ST_Intersection(geom, GeomFromText('$CUT')), 1) / ST_Area(GeomFromText('$CUT'), 1)) AS s
+           FROM regions WHERE level='country' AND ST_Intersects(geom, GeomFromText('$CUT')) ORDER BY code")
+assert_eq "FJI|0.0308
+TON|0.0001" "$exp" "ogrinfo: the box crosses Fiji and Tonga"
+assert_eq "$exp" "$(sql "SELECT a.region_code||'|'||printf('%.4f', a.share) FROM agg_am_assign a JOIN projects p ON p.id=a.project_id
+                         WHERE p.source_key='a2' AND p.dataset='antimeridian' AND a.region_code IS NOT NULL ORDER BY 1")" "a2 shares"
+assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE ST_Intersects(geom, GeomFromText('MULTILINESTRING((170 -10,180 0),(-180 0,-170 10))'))")" "ogrinfo: the line crosses no land"
+assert_eq "|unassigned|1.0" "$(sql "SELECT coalesce(a.region_code,'')||'|'||a.method||'|'||a.share FROM agg_am_assign a JOIN projects p ON p.id=a.project_id
+                                 WHERE p.source_key='a1' AND p.dataset='antimeridian'")" "a1 all at sea (not across Africa)"
+case_end
+
+case_begin "duplicate ids in a CSV: later ones rejected (trimmed ids compared), empty ids never clash"
+run --db $DB import "$BR/duplicate_ids.csv"
+assert_eq "7|5|2" "$(last_counts)" "counts"
+want="4|duplicate id: id 'd1' is already stored in dataset 'duplicate_ids'
+6|duplicate id: id 'd2' is already stored in dataset 'duplicate_ids'"
+assert_eq "$want" "$(rejects_of duplicate_ids)" "rejects"
+assert_eq "D1|other case,d1|first,d2|second,|no id,|no id either" \
+  "$(sql "SELECT group_concat(k, ',') FROM (SELECT coalesce(source_key,'')||'|'||name AS k FROM projects WHERE dataset='duplicate_ids' ORDER BY 1)")" "stored"
+case_end
+
+case_begin "a 1 MB CSV line: stored whole"
+run --db $DB import one_mb_line.csv
+assert_eq "1|1|0" "$(last_counts)" "counts"
+assert_eq 1048587 "$(sql "SELECT length(extra) FROM projects WHERE source_key='big' AND dataset='one_mb_line'")" "extra {\"blob\":\"<1 MiB>\"}"
+case_end
+
+case_begin "a 1 MB line of 524,289 fields: rejected with the counts, raw text capped at 64 KiB"
+run --db $DB import one_mb_fields.csv
+assert_eq "1|0|1" "$(last_counts)" "counts"
+assert_eq "2|malformed row: the row has 524289 fields, the header has 3" "$(rejects_of one_mb_fields)" "reject"
+assert_eq 65536 "$(sql "SELECT length(raw) FROM rejects WHERE reason LIKE '%524289 fields%'")" "raw capped"
+case_end
+
+case_begin "a rejected row longer than 64 KiB: raw text capped on a character boundary, still UTF-8"
+run --db $DB import long_utf8_reject.csv
+assert_eq "1|0|1" "$(last_counts)" "counts"
+assert_eq "2|malformed row: the row has 2 fields, the header has 3" "$(rejects_of long_utf8_reject)" "reject"
+# 65,535 x's, then the cut at byte 65,536 would split the first 'é': kept up to it.
+assert_eq "65535|65535" "$(sql "SELECT length(CAST(raw AS BLOB)), length(raw) FROM rejects WHERE reason LIKE '%2 fields, the header has 3'")" "bytes|characters"
+utf8_check
+case_end
+
+case_begin "WKT nested 10,000 levels deep: that row rejected with GDAL's reason, nothing on stderr from GDAL"
+run --db $DB import deep_collection.csv
+assert_eq "2|1|1" "$(last_counts)" "counts"
+assert_eq "2|unreadable WKT: column wkt: not WKT (Too many recursion levels (32) while parsing WKT geometry): 'GEOMETRYCOLLECTION(GEOMETRYCOLLECTION(GEOMETRYCOLLECTION(GEO'" \
+  "$(rejects_of deep_collection)" "reject"
+assert_not_contains "$OUT" "ERROR 1" "GDAL's own error line"
+case_end
+
+# -------------------------------------------------------------- GeoJSON ---
+case_begin "empty GeoJSON file: exit 1 naming the file, nothing stored"
+import_fails "$BR/empty.geojson" "empty.geojson: not a file GDAL can read as vectors"
+case_end
+
+case_begin "empty FeatureCollection: 0 rows read, 0 stored, 0 rejected"
+run --db $DB import "$BR/empty_collection.geojson"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "(GeoJSON): 0 rows read, 0 stored, 0 rejected" "summary"
+case_end
+
+case_begin "truncated GeoJSON: exit 1 with GDAL's reason, nothing stored"
+import_fails "$BR/truncated.geojson" "truncated.geojson: not a file GDAL can read as vectors: At line 1, character 167: Unterminated object; Failed to read GeoJSON data"
+case_end
+
+case_begin "GeoJSON nested 10,000 levels deep: exit 1 saying so, nothing stored"
+import_fails deep_nesting.geojson "deep_nesting.geojson: not a file GDAL can read as vectors: At line 2, character"
+assert_contains "$OUT" "Too many nested objects and/or arrays; Failed to read GeoJSON data" "GDAL's first reason, not only its last"
+case_end
+
+case_begin "NaN and Infinity in GeoJSON: NaN coordinates empty, infinite ones rejected, NaN properties kept as text"
+run --db $DB import "$BR/nan.geojson"
+assert_eq "4|2|2" "$(last_counts)" "counts"
+want="2|empty geometry: the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode
+3|coordinates NaN or infinite: coordinate inf 1 is not a finite number"
+assert_eq "$want" "$(rejects_of nan)" "rejects"
+assert_eq 'k1|{"score":"NaN"}
+k4|' "$(sql "SELECT source_key||'|'||coalesce(extra,'') FROM projects WHERE dataset='nan' ORDER BY 1")" "stored"
+case_end
+
+case_begin "1e400 in GeoJSON: an infinite coordinate rejected, an infinite property kept as text, 1e308 out of range"
+run --db $DB import "$BR/huge_numbers.geojson" --dataset huge_geojson
+assert_eq "3|1|2" "$(last_counts)" "counts"
+want="1|coordinates NaN or infinite: coordinate inf 2 is not a finite number
+3|coordinates out of range: coordinate 1e+308 4 is outside lon -180..180, lat -90..90"
+assert_eq "$want" "$(rejects_of huge_geojson)" "rejects"
+assert_eq 'e2|{"big":"Infinity"}' "$(sql "SELECT source_key||'|'||extra FROM projects WHERE dataset='huge_geojson'")" "e2"
+case_end
+
+case_begin "bad polygons in GeoJSON: self-intersecting, unclosed, degenerate, by feature number"
+run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_geojson
+assert_eq "4|1|3" "$(last_counts)" "counts"
+want="1|invalid geometry: Self-intersection[0.5 0.5] (use --make-valid to repair)
+2|invalid geometry: a polygon ring is not closed: it starts at 0 0 and ends at 0 1 (use --make-valid to close it)
+3|invalid geometry: Too few points in geometry component[0 0] (use --make-valid to repair)"
+assert_eq "$want" "$(rejects_of polys_geojson)" "rejects"
+assert_eq "q4" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='polys_geojson'")" "stored"
+case_end
+
+case_begin "antimeridian crossers in GeoJSON: both stored"
+run --db $DB import "$BR/antimeridian.geojson" --dataset am_geojson
+assert_eq "2|2|0" "$(last_counts)" "counts"
+assert_eq "m1|LINESTRING(170 -10, -170 10)" "$(ssql "SELECT source_key, AsText(geom) FROM projects WHERE dataset='am_geojson' AND source_key='m1'")" "m1"
+case_end
+
+case_begin "duplicate ids in GeoJSON: the second rejected by feature number"
+run --db $DB import "$BR/duplicate_ids.geojson" --dataset dup_geojson
+assert_eq "3|2|1" "$(last_counts)" "counts"
+assert_eq "2|duplicate id: id 'x1' is already stored in dataset 'dup_geojson'" "$(rejects_of dup_geojson)" "reject"
+case_end
+
+case_begin "a non-WGS 84 crs member (EPSG:27700) is honoured, checked against cs2cs"
+run --db $DB import "$BR/crs_27700.geojson"
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "reprojected to WGS 84: 1" "summary"
+read -r lat lon _ < <(echo "530000 180000" | cs2cs -f %.9f EPSG:27700 EPSG:4326)
+assert_near "$lon" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='b1'")" 1e-7 "lon"
+assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='b1'")" 1e-7 "lat"
+case_end
+
+case_begin "a crs member naming an unknown CRS: exit 1, nothing misread as WGS 84, nothing stored"
+import_fails "$BR/crs_unknown.geojson" "crs_unknown.geojson: its coordinate reference system cannot be used (PROJ: proj_create: crs not found); nothing of this import was stored"
+case_end
+
+case_begin "invalid UTF-8 in GeoJSON: stored as valid UTF-8"
+run --db $DB import "$BR/invalid_utf8.geojson" --dataset utf8_geojson
+assert_eq "1|1|0" "$(last_counts)" "counts"
+assert_eq "636166C3A9" "$(sql "SELECT hex(name) FROM projects WHERE dataset='utf8_geojson'")" "caf + é"
+utf8_check
+case_end
+
+# --------------------------------------------------------- style files ---
+style_fails() {  # file message
+    rm -f st.geojson
+    run --db $DB export -o st.geojson --style "$1"
+    assert_eq 1 "$RC" "exit status"
+    assert_contains "$OUT" "$2" "message"
+    [ -e st.geojson ] && fail "an output was written"
+    [ -z "$(ls -A . | grep '^\.footprint-export')" ] || fail "a temporary folder was left"
+}
+case_begin "style files: empty, truncated, NaN, 1e400, invalid UTF-8, duplicate key, nested 10,000 deep"
+style_fails "$BR/style_empty.json" "style_empty.json:1:0: not valid JSON: '[' or '{' expected near end of file"
+style_fails "$BR/style_truncated.json" "style_truncated.json:1:63: not valid JSON: '}' expected near end of file"
+style_fails "$BR/style_nan.json" "style_nan.json:1:46: not valid JSON: invalid token near 'NaN'"
+style_fails "$BR/style_huge.json" "style_huge.json:1:41: not valid JSON: real number overflow near '1e400'"
+style_fails "$BR/style_invalid_utf8.json" "style_invalid_utf8.json:1:13: not valid JSON: unable to decode byte 0xe9"
+style_fails "$BR/style_duplicate_key.json" "style_duplicate_key.json:1:20: not valid JSON: duplicate object key near '\"name\"'"
+style_fails style_deep.json "style_deep.json:1:"
+assert_contains "$OUT" "not valid JSON: maximum parsing depth reached" "deep: reason"
+case_end
+
+# ------------------------------------------------------ gazetteer files ---
+gazetteer_fails() {  # file message
+    local before; before=$(fingerprint)
+    run --db $DB geocode --gazetteer "$1"
+    assert_eq 1 "$RC" "exit status"
+    assert_contains "$OUT" "$2" "message"
+    assert_eq "$before" "$(fingerprint)" "nothing geocoded"
+}
+case_begin "gazetteer files: truncated, NaN, 1e400, invalid UTF-8, empty, header only"
+assert_eq 9 "$(sql "SELECT count(*) FROM projects WHERE geom IS NULL AND dataset='places'")" "the 9 rows of places.csv wait to be geocoded"
+gazetteer_fails "$BR/gazetteer_truncated.tsv" "gazetteer_truncated.tsv: line 3: expected 9 tab-separated fields"
+gazetteer_fails "$BR/gazetteer_nan.tsv" "gazetteer_nan.tsv: line 2: bad coordinates 'nan' '48.85'"
+gazetteer_fails "$BR/gazetteer_huge.tsv" "gazetteer_huge.tsv: line 2: bad coordinates '2.35' '1e400'"
+gazetteer_fails "$BR/gazetteer_invalid_utf8.tsv" "gazetteer_invalid_utf8.tsv: line 3: not valid UTF-8"
+gazetteer_fails "$BR/gazetteer_empty.tsv" "gazetteer_empty.tsv: empty file (expected the header id name"
+gazetteer_fails "$BR/gazetteer_header_only.tsv" "gazetteer_header_only.tsv: the gazetteer has no places"
+gazetteer_fails "$BR" "cannot read the gazetteer: Is a directory"
+case_end
+
+case_begin "after all of it: the store is consistent and the first imports are intact"
+assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity"
+assert_eq "ok" "$(sql "SELECT rtreecheck('idx_projects_geom')")" "spatial index"
+assert_eq "5|8" "$(sql "SELECT count(*), (SELECT count(*) FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='points_good') FROM projects WHERE dataset='points_good'")" "points_good rows"
+utf8_check
+case_end

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Crash safety: kill -9 at named points inside import, aggregate, export and
+# render, a full disk (a small tmpfs when this machine lets us mount one,
+# else `ulimit -f`), and a store locked by another process.
+#
+# The kill points are reached deterministically through the library's test
+# hook: with FOOTPRINT_TEST_PAUSE_AT=POINT the process prints "paused at
+# POINT" and sleeps there (src/common/util.c, fp_test_pause); the test then
+# kills it with SIGKILL. After each kill: PRAGMA integrity_check is ok, the
+# spatial index is consistent, nothing of the killed run is visible (same
+# rows, same aggregation, previous output files byte-identical, no partial
+# file at an output path), and the next run completes — and removes the
+# hidden temporary files the killed run left behind.
+# (test_safety.sh covers kills at timed moments, SIGINT and ulimit on import.)
+. "$(dirname "$0")/lib.sh"
+DB=c.sqlite
+"$FP" -q --db $DB init
+"$FP" -q --db $DB import "$FIX/points_good.csv"
+python3 - <<'P'
+import random
+r = random.Random(11)
+with open('many.csv', 'w') as f:
+    f.write('id,company,category,lon,lat\n')
+    for i in range(200000):
+        f.write('k%d,C%d,%s,%.5f,%.5f\n' % (i, i % 7, ('cloud', 'cable', 'rd_lab')[i % 3],
+                                           r.uniform(-180, 180), r.uniform(-80, 80)))
+P
+state() { sql "SELECT (SELECT count(*) FROM projects)||'/'||(SELECT count(*) FROM imports)||'/'||(SELECT count(*) FROM rejects)"; }
+store_ok() {  # integrity, R*Tree, SpatiaLite's triggers back in place
+    assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity_check"
+    assert_eq "ok" "$(sql "SELECT rtreecheck('idx_projects_geom')")" "rtreecheck"
+    assert_eq "8" "$(sql "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'")" "projects triggers"
+}
+# kill_at POINT ARGS...: runs footprint ARGS with the pause hook at POINT,
+# waits until it is there, kills it with SIGKILL; KILLED_PID is its PID.
+KILLS=0
+kill_at() {
+    local point=$1; shift
+    FOOTPRINT_TEST_PAUSE_AT=$point "$FP" "$@" > killed.out 2>&1 &
+    KILLED_PID=$!
+    local i
+    for i in $(seq 1 900); do
+        grep -q "paused at $point" killed.out && break
+        kill -0 $KILLED_PID 2>/dev/null || break
+        sleep 0.1
+    done
+    if grep -q "paused at $point (pid $KILLED_PID)" killed.out; then
+        kill -9 $KILLED_PID
+        wait $KILLED_PID 2>/dev/null
+        assert_eq 137 "$?" "killed by SIGKILL at $point"
+        KILLS=$((KILLS + 1))
+    else
+        kill -9 $KILLED_PID 2>/dev/null; wait $KILLED_PID 2>/dev/null
+        fail "never reached $point: $(head -c 300 killed.out)"
+    fi
+}
+# Visible names in a folder (what a user or a web server would see).
+visible() { ls "$1" | sort | tr '\n' ' '; }
+hidden_leftovers() { ls -A "$1" | grep -c '^\.' ; }
+
+# ------------------------------------------------------------- import ---
+before=$(state)
+for point in import:begin import:rows import:index import:commit; do
+    case_begin "kill -9 during import at $point: the store as before, consistent"
+    kill_at $point --db $DB import many.csv
+    assert_eq "$before" "$(state)" "projects/imports/rejects"
+    store_ok
+    case_end
+done
+
+case_begin "after four killed imports the same import completes"
+run --db $DB import many.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "200000 rows read, 200000 stored, 0 rejected" "summary"
+assert_eq "200005/2/8" "$(state)" "state"
+store_ok
+case_end
+
+# ---------------------------------------------------------- aggregate ---
+"$FP" -q --db $DB aggregate --by country --group category --name crash
+agg_state() {
+    sql "SELECT (SELECT projects FROM aggregations WHERE name='crash')||'/'||(SELECT count(*) FROM agg_crash)||'/'||
+                (SELECT count(*) FROM agg_crash_assign)||'/'||(SELECT total(projects_weighted) FROM agg_crash WHERE level='country')||'/'||
+                (SELECT count(*) FROM agg_crash_columns)"
+}
+agg_before=$(agg_state)
+# Different data from now on: a killed re-aggregation must not show any of it.
+"$FP" -q --db $DB import "$FIX/latin1.csv"     # 2 more projects
+for point in aggregate:assigned aggregate:written; do
+    case_begin "kill -9 during aggregate at $point: the earlier aggregation of that name intact"
+    kill_at $point --db $DB aggregate --by country --group category,company --name crash
+    assert_eq "$agg_before" "$(agg_state)" "aggregation rows"
+    assert_eq "200005|category" "$(sql "SELECT projects||'|'||group_fields FROM aggregations WHERE name='crash'")" "catalogue row"
+    assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity_check"
+    case_end
+done
+
+case_begin "after the killed aggregations the next one completes with the new data"
+run --db $DB aggregate --by country --group category,company --name crash
+assert_eq 0 "$RC" "exit status"
+assert_eq "200007|category,company" "$(sql "SELECT projects||'|'||group_fields FROM aggregations WHERE name='crash'")" "catalogue row"
+assert_eq "200007" "$(sql "SELECT count(*) FROM agg_crash_assign")" "one assignment per (point) project"
+assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity_check"
+case_end
+
+# ------------------------------------------------------------- export ---
+mkdir -p out
+"$FP" -q --db $DB export --where company=Huawei -o out/p.geojson
+"$FP" -q --db $DB export --where company=Huawei -o out/p.gpkg
+sum_before=$(sha256sum out/* | sort)
+seen_before=$(visible out)
+for target in p.geojson p.gpkg; do
+    case_begin "kill -9 during export to $target (written, not yet renamed): the previous file as it was"
+    kill_at export:write --db $DB export -o out/$target
+    assert_eq "$sum_before" "$(sha256sum out/* | sort)" "previous outputs byte-identical"
+    assert_eq "$seen_before" "$(visible out)" "no new visible file"
+    assert_eq 1 "$(ls -A out | grep -c "^\.footprint-export-$KILLED_PID-")" "the killed run's hidden folder"
+    case_end
+done
+
+case_begin "the next export completes and removes the killed runs' temporary folders"
+run --db $DB export -o out/p.geojson
+assert_eq 0 "$RC" "exit status"
+assert_eq 0 "$(hidden_leftovers out)" "hidden leftovers"
+assert_eq 200007 "$(python3 -c "import json; print(len(json.load(open('out/p.geojson'))['features']))")" "features"
+case_end
+
+case_begin "a running export's temporary folder is not touched by another export"
+sleep 1000 & live=$!
+mkdir -p "out/.footprint-export-$live-abcdef"
+run --db $DB export --where company=Huawei -o out/h.geojson
+assert_eq 0 "$RC" "exit status"
+[ -d "out/.footprint-export-$live-abcdef" ] || fail "removed the folder of a live process"
+kill $live; wait $live 2>/dev/null
+rm -r "out/.footprint-export-$live-abcdef" out/h.*
+case_end
+
+case_begin "kill -9 between the renames of a split export: every file in the folder is complete"
+"$FP" -q --db $DB export --where company=Huawei --split-by category --format geojson -o split
+old=$(visible split)
+kill_at export:rename --db $DB export --split-by category --format geojson -o split
+python3 - <<'P' || fail "a file is not complete GeoJSON"
+import json, os
+for n in os.listdir('split'):
+    if n.endswith('.geojson'):
+        json.load(open(os.path.join('split', n)))
+P
+run --db $DB export --split-by category --format geojson -o split
+assert_eq 0 "$RC" "the next run: exit status"
+assert_eq 0 "$(hidden_leftovers split)" "hidden leftovers removed"
+# One file per category stored (an empty category is named "none").
+want=$(sql "SELECT DISTINCT coalesce(nullif(category,''),'none')||'.geojson' FROM projects WHERE geom IS NOT NULL ORDER BY 1" | tr '\n' ' ')
+assert_eq "$want" "$(ls split | grep '\.geojson$' | sort | tr '\n' ' ')" "the split files"
+case_end
+
+# ------------------------------------------------------------- render ---
+"$FP" -q --db $DB aggregate --by country --group category     # the default style's choropleth
+case_begin "kill -9 during render (drawn, not yet renamed): the previous map, world file and .prj as they were"
+"$FP" -q --db $DB render --size 300x200 -o out/map.png
+r_before=$(sha256sum out/map.png out/map.pgw out/map.prj)
+kill_at render:write --db $DB render --size 320x200 -o out/map.png
+assert_eq "$r_before" "$(sha256sum out/map.png out/map.pgw out/map.prj)" "map, .pgw, .prj byte-identical"
+assert_eq 3 "$(ls -A out | grep -c "^\.map\.[a-z]*\.tmp-$KILLED_PID$")" "the killed run's hidden .png/.pgw/.prj"
+run --db $DB render --size 320x200 -o out/map.png
+assert_eq 0 "$RC" "the next run: exit status"
+assert_eq 0 "$(hidden_leftovers out)" "hidden leftovers removed"
+assert_eq "320 200" "$(python3 -c "import struct; d=open('out/map.png','rb').read(24); print(*struct.unpack('>II', d[16:24]))")" "new size"
+case_end
+
+# ---------------------------------------------------------- full disk ---
+# A small tmpfs gives a real "No space left on device"; where mounting is not
+# allowed, `ulimit -f` (EFBIG; main.c ignores SIGXFSZ) stands in for it.
+TMPFS=""
+mkdir -p small
+if mount -t tmpfs -o size=4m tmpfs small 2>/dev/null; then
+    TMPFS=small
+    trap 'umount "$WORK/small" 2>/dev/null; rm -rf "$WORK"' EXIT
+fi
+# full_run KB CMD...: runs CMD on the small tmpfs, or with a KB file-size limit.
+full_run() {
+    local kb=$1; shift
+    if [ -n "$TMPFS" ]; then OUT=$("$@" 2>&1); RC=$?
+    else OUT=$(ulimit -f "$kb"; "$@" 2>&1); RC=$?; fi
+}
+
+case_begin "full disk during export: a clear error, the previous file intact, nothing left behind"
+target=${TMPFS:-out}
+"$FP" -q --db $DB export --where company=Huawei -o $target/full.geojson
+prev=$(sha256sum $target/full.geojson)
+full_run 4096 "$FP" --db $DB export -o $target/full.geojson
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "full.geojson: write failed: " "message names the file"
+if [ -n "$TMPFS" ]; then assert_contains "$OUT" "No space left on device" "reason"
+else assert_contains "$OUT" "File too large" "reason"; fi
+assert_eq "$prev" "$(sha256sum $target/full.geojson)" "previous file byte-identical"
+assert_eq 0 "$(hidden_leftovers $target)" "temporary folder removed"
+case_end
+
+case_begin "full disk during render: a clear error, the previous map intact, nothing left behind"
+target=${TMPFS:-out}
+"$FP" -q --db $DB render --size 200x100 -o $target/full.png
+prev=$(sha256sum $target/full.png $target/full.pgw $target/full.prj)
+if [ -n "$TMPFS" ]; then fill=$(( $(stat -f -c '%a*%S' small) )); head -c $(( fill - 200000 )) /dev/zero > small/ballast; fi
+full_run 200 "$FP" --db $DB render --dpi 300 -o $target/full.png
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "full.png: cannot write the PNG: " "message names the file"
+if [ -n "$TMPFS" ]; then assert_contains "$OUT" "No space left on device" "reason"
+else assert_contains "$OUT" "File too large" "reason"; fi
+assert_eq "$prev" "$(sha256sum $target/full.png $target/full.pgw $target/full.prj)" "previous map byte-identical"
+assert_eq 0 "$(hidden_leftovers $target)" "temporary file removed"
+rm -f small/ballast
+case_end
+
+case_begin "full disk during import: a clear error, the store as it was, and the next import works"
+if [ -n "$TMPFS" ]; then
+    umount small && mount -t tmpfs -o size=$(( $(stat -c %s $DB) / 1024 + 3000 ))k tmpfs small
+    cp $DB small/full.sqlite
+    FDB=small/full.sqlite
+else
+    cp $DB full.sqlite
+    FDB=full.sqlite
+fi
+fbefore=$(sqlite3 $FDB "SELECT count(*) FROM projects")
+if [ -n "$TMPFS" ]; then OUT=$("$FP" --db $FDB import many.csv --dataset again 2>&1); RC=$?
+else OUT=$(ulimit -f $(( $(stat -c %s $FDB) / 1024 + 3000 )); "$FP" --db $FDB import many.csv --dataset again 2>&1); RC=$?; fi
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "full.sqlite: cannot write" "message names the store"
+assert_contains "$OUT" "disk full or file size limit" "the reason"
+assert_contains "$OUT" "many.csv" "message names the input"
+assert_contains "$OUT" "nothing of" "says nothing was stored"
+assert_eq "ok|$fbefore" "$(sqlite3 $FDB "SELECT (SELECT * FROM pragma_integrity_check), (SELECT count(*) FROM projects)")" "store intact"
+run --db $FDB import "$FIX/mercator.csv" --crs EPSG:3857 --lon x --lat y
+assert_eq 0 "$RC" "a small import afterwards works"
+case_end
+
+# ------------------------------------------------------------- locked ---
+case_begin "a store locked by another process: 'database is locked' naming it, after the bounded wait"
+# The default wait is 5 s (src/store/store.c); FOOTPRINT_BUSY_MS shortens it here.
+python3 - "$DB" > lock.out 2>&1 <<'P' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('BEGIN EXCLUSIVE')
+print('locked', flush=True)
+time.sleep(9)
+c.execute('ROLLBACK')
+P
+holder=$!
+for i in $(seq 1 50); do grep -q locked lock.out && break; sleep 0.1; done
+start=$(date +%s.%N)
+OUT=$(FOOTPRINT_BUSY_MS=1500 "$FP" --db $DB import "$FIX/places.csv" 2>&1); RC=$?
+elapsed=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "$DB: database is locked by another process (waited 1.5 s); try again when it has finished" "message names the store"
+python3 -c "import sys; sys.exit(0 if 1.4 <= $elapsed < 4 else 1)" || fail "waited ${elapsed}s for a 1.5 s bound"
+start=$(date +%s.%N)
+OUT=$(env -u FOOTPRINT_BUSY_MS "$FP" --db $DB geocode 2>&1); RC=$?
+elapsed=$(python3 -c "print(round($(date +%s.%N) - $start, 1))")
+assert_eq 1 "$RC" "default wait: exit status"
+assert_contains "$OUT" "$DB: database is locked by another process (waited 5.0 s)" "default wait: message"
+python3 -c "import sys; sys.exit(0 if 4.9 <= $elapsed < 7.5 else 1)" || fail "waited ${elapsed}s for the default 5 s bound"
+wait $holder
+run --db $DB import "$FIX/places.csv"
+assert_eq 0 "$RC" "after the lock is gone the import works"
+case_end
+
+# ---------------------------------------------------------------------------
+# tiles: kill points for `footprint tiles` go here (tiles:... pause points in
+# src/tiles via fp_test_pause, then kill_at as above: the previous MBTiles /
+# tile folder intact, no partial tile file, --resume completes).
+# TODO(tiles): add once the tile stage has its pause points.
+# ---------------------------------------------------------------------------
+echo "kill points tested: $KILLS"
