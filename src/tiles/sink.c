@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 #include "tiles_internal.h"
+#include "common/util.h"
 
 #define MBTILES_BATCH 500        /* tiles per transaction */
 
@@ -329,6 +330,7 @@ fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error
     }
     if (commit && !st) {
         if (s->mbtiles) {
+            fp_test_pause("tiles:swap");
             if (g_rename(s->root, s->target) != 0)
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
             else if (swap_into_place(s->preview, s->preview_target) != 0)

@@ -115,6 +115,7 @@ static void *worker(void *arg)
         }
         if (!nwant) continue;
         if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
+        if (k == (int)r->jobs->len / 2) fp_test_pause("tiles:tiles");      /* half the metatiles handed out */
         for (int j = 0; j < jb->n && !run_stopped(r); j++)
             for (int i = 0; i < jb->n && !run_stopped(r); i++) {
                 if (!want[j][i]) continue;
@@ -370,12 +371,14 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         regions_what = regions_buf;
         pi.regions_layer = "regions.geojson";
     }
+    if (!st) fp_test_pause("tiles:metadata");
     if (!st) st = write_metadata(&r, &pi, err);
     if (!st && !o->no_preview) {
         const char *dir = fp_tile_sink_preview_dir(r.sink);
         st = write_layers(store, o, dir, regions_what, err);
         if (!st) st = fp_preview_write(dir, &pi, err);
     }
+    if (!st) fp_test_pause("tiles:finish");
     if (r.sink) {
         fp_error cerr = {0};
         fp_status cst = fp_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);

@@ -264,9 +264,43 @@ assert_eq 0 "$RC" "after the lock is gone the import works"
 case_end
 
 # ---------------------------------------------------------------------------
-# tiles: kill points for `footprint tiles` go here (tiles:... pause points in
-# src/tiles via fp_test_pause, then kill_at as above: the previous MBTiles /
-# tile folder intact, no partial tile file, --resume completes).
-# TODO(tiles): add once the tile stage has its pause points.
+# tiles: kill -9 at four named points of `footprint tiles` (src/tiles: half
+# the metatiles drawn, before the metadata, before moving into place, between
+# the MBTiles file and its preview folder). Before the swap the previous
+# output must be byte-identical; after it, each file is whole; --resume (or a
+# plain rerun) completes and gives the tiles of a clean run.
 # ---------------------------------------------------------------------------
+TDB=$WORK/tiles/fp.sqlite
+"$FP" -q --db "$TDB" run >/dev/null 2>&1
+"$FP" -q --db "$TDB" tiles --zoom 0-4 --threads 1 --no-preview -o clean_tiles >/dev/null 2>&1
+tiles_sum() { (cd "$1" && find . -path './[0-9]*' -name '*.png' | sort | xargs md5sum | md5sum); }
+for point in tiles:tiles tiles:metadata tiles:finish; do
+    case_begin "kill -9 during tiles (folder) at $point: the previous folder as before, --resume completes"
+    rm -rf ktiles ktiles.partial
+    "$FP" -q --db "$TDB" tiles --zoom 0-2 -o ktiles >/dev/null 2>&1
+    before=$(find ktiles -type f | sort | xargs md5sum | md5sum)
+    kill_at $point --db "$TDB" tiles --zoom 0-4 --threads 1 -o ktiles
+    assert_eq "$before" "$(find ktiles -type f | sort | xargs md5sum | md5sum)" "ktiles/ unchanged"
+    assert_eq "" "$(find ktiles.partial -name '.*tmp*' -size 0 2>/dev/null | head -1)" "no empty temporary tile"
+    run --db "$TDB" tiles --zoom 0-4 --threads 1 --resume -o ktiles
+    assert_eq 0 "$RC" "resume ($OUT)"
+    assert_eq "$(tiles_sum clean_tiles)" "$(tiles_sum ktiles)" "tiles after resume = a clean run's"
+    [ -f ktiles/index.html ] && [ -f ktiles/tiles.json ] || fail "preview missing after resume"
+    assert_eq "" "$(ls -d ktiles.partial ktiles.old-* 2>/dev/null)" "no partial or old folder left"
+    case_end
+done
+case_begin "kill -9 during tiles (MBTiles) at tiles:swap: each file whole, the next run completes"
+rm -rf k.mbtiles k.preview
+"$FP" -q --db "$TDB" tiles --zoom 0-1 -o k.mbtiles >/dev/null 2>&1
+kill_at tiles:swap --db "$TDB" tiles --zoom 0-3 --threads 1 -o k.mbtiles
+# paused before any rename: the previous file is still there, whole
+assert_eq "ok" "$(sqlite3 k.mbtiles 'PRAGMA integrity_check' 2>&1)" "k.mbtiles integrity"
+assert_eq "1" "$(sqlite3 k.mbtiles "SELECT value FROM metadata WHERE name='maxzoom'")" "k.mbtiles is the previous run's"
+assert_eq "ok" "$(sqlite3 k.mbtiles.partial 'PRAGMA integrity_check' 2>&1)" "the finished partial file"
+run --db "$TDB" tiles --zoom 0-3 --threads 1 -o k.mbtiles
+assert_eq 0 "$RC" "rerun ($OUT)"
+assert_eq "85|3" "$(sqlite3 k.mbtiles "SELECT count(*), (SELECT value FROM metadata WHERE name='maxzoom') FROM tiles")" "the new file"
+[ -f k.preview/index.html ] || fail "k.preview/index.html missing"
+assert_eq "" "$(ls -d k.mbtiles.partial k.preview.partial 2>/dev/null)" "no partial left"
+case_end
 echo "kill points tested: $KILLS"
