@@ -13,13 +13,15 @@
 #   test_geocode        gazetteer loading, folding, look-ups, country centroids
 #   test_broken_inputs  the broken-input corpus: every error path of import, style
 #                       and gazetteer files, plus an aggregation and an export
+#   test_tiles_quick    tiles (raster with 2 threads, MBTiles, vector, WebP, resume)
+#                       and serve (requests, traversal, SIGINT) on a tiny store
 # Left out as too slow under valgrind (minutes each: 10^5-10^6-row data sets,
 # A4 renders, world aggregations): aggregate, export, render, run, safety,
-# crash_safety, tiles, serve — `make check SAN=1` covers those with ASan.
+# crash_safety, the full tiles and serve tests — `make check SAN=1` covers those with ASan.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-TESTS=${VALGRIND_TESTS:-test_cli test_import_csv test_import_ogr test_geocode test_broken_inputs}
+TESTS=${VALGRIND_TESTS:-test_cli test_import_csv test_import_ogr test_geocode test_broken_inputs test_tiles_quick}
 export VG_FP_REAL="$PWD/$BUILD/footprint"
 export VG_LOG_DIR="$PWD/$BUILD/valgrind"
 export FP_ROOT="$PWD"
