@@ -147,6 +147,22 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
     return (box){ x, y, x + w, y + h };
 }
 
+/* A label in the style's colour over a halo, so it reads on any fill;
+ * shared with the raster tiles. */
+void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size)
+{
+    cairo_new_path(cr);
+    cairo_move_to(cr, x, y);
+    cairo_text_path(cr, text);
+    fp_set_color(cr, ms->labels.halo);
+    cairo_set_line_width(cr, size * 0.25);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke(cr);
+    fp_set_color(cr, ms->labels.color);
+    cairo_move_to(cr, x, y);
+    cairo_show_text(cr, text);
+}
+
 static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
 {
     const fp_map_style *ms = fp_style_map(f->style);
@@ -177,16 +193,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
         for (int k = 0; k < np && !clash; k++) clash = overlaps(b, placed[k]);
         if (clash) continue;
         placed[np++] = b;
-        cairo_new_path(cr);
-        cairo_move_to(cr, tx, ty);
-        cairo_text_path(cr, l->text);
-        fp_set_color(cr, ms->labels.halo);
-        cairo_set_line_width(cr, fs * 0.25);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
-        fp_set_color(cr, ms->labels.color);
-        cairo_move_to(cr, tx, ty);
-        cairo_show_text(cr, l->text);
+        fp_draw_label_text(cr, ms, tx, ty, l->text, fs);
     }
 }
 

@@ -32,6 +32,16 @@ static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 119
 /* cairo's own PNG writer compresses at zlib's default level, a quarter of
  * the time of an A4 300 dpi map; libpng at level 3 with the Sub filter
  * writes files a few percent larger in a third of the time. */
+void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
+{
+    for (int x = 0; x < w; x++) {
+        uint32_t p = src[x];
+        row[3 * x] = (unsigned char)(p >> 16);
+        row[3 * x + 1] = (unsigned char)(p >> 8);
+        row[3 * x + 2] = (unsigned char)p;
+    }
+}
+
 static int fp_write_png(cairo_surface_t *s, const char *path)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
@@ -52,13 +62,7 @@ static int fp_write_png(cairo_surface_t *s, const char *path)
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
             /* The page is opaque (painted white first): ARGB32 -> RGB. */
-            const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
-            for (int x = 0; x < w; x++) {
-                uint32_t p = src[x];
-                row[3 * x] = (unsigned char)(p >> 16);
-                row[3 * x + 1] = (unsigned char)(p >> 8);
-                row[3 * x + 2] = (unsigned char)p;
-            }
+            fp_argb_to_rgb_row((const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride), row, w);
             png_write_row(png, row);
         }
         png_write_end(png, NULL);

@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <geos_c.h>
 #include <proj.h>
+#include <stdint.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "fp_render.h"
@@ -71,5 +72,9 @@ void fp_sprite_free(gpointer p);
  * (x0, y0, x1, y1 in device pixels). */
 void fp_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4]);
 void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
+/* A label in labels.color over a labels.halo outline (legend.c). */
+void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
+/* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
+void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
 
 #endif

@@ -501,16 +501,7 @@ static void draw_labels(cairo_t *cr, const fp_raster_canvas *c, const fp_map_sty
             clash = b.x0 < placed[k].x1 && placed[k].x0 < b.x1 && b.y0 < placed[k].y1 && placed[k].y0 < b.y1;
         if (clash) continue;
         placed[np++] = b;
-        cairo_new_path(cr);
-        cairo_move_to(cr, tx, ty);
-        cairo_text_path(cr, l->text);
-        fp_set_color(cr, ms->labels.halo);
-        cairo_set_line_width(cr, fs * 0.25);
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-        cairo_stroke(cr);
-        fp_set_color(cr, ms->labels.color);
-        cairo_move_to(cr, tx, ty);
-        cairo_show_text(cr, l->text);
+        fp_draw_label_text(cr, ms, tx, ty, l->text, fs);
     }
 }
 
@@ -636,17 +627,6 @@ static void png_to_memory(png_structp png, png_bytep bytes, png_size_t n)
 
 static void png_flush_none(png_structp png) { (void)png; }
 
-/* ARGB32 (opaque: the sea is painted first) -> RGB. */
-static void to_rgb(const uint32_t *src, unsigned char *row, int w)
-{
-    for (int x = 0; x < w; x++) {
-        uint32_t p = src[x];
-        row[3 * x] = (unsigned char)(p >> 16);
-        row[3 * x + 1] = (unsigned char)(p >> 8);
-        row[3 * x + 2] = (unsigned char)p;
-    }
-}
-
 fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, unsigned char **data, size_t *len,
                                 fp_error *err)
 {
@@ -655,7 +635,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
     *len = 0;
     if (webp) {
         unsigned char *rgb = g_malloc((size_t)w * (size_t)w * 3);
-        for (int y = 0; y < w; y++) to_rgb(tile_row(c, i, j, y), rgb + (size_t)y * (size_t)w * 3, w);
+        for (int y = 0; y < w; y++) fp_argb_to_rgb_row(tile_row(c, i, j, y), rgb + (size_t)y * (size_t)w * 3, w);
         uint8_t *out = NULL;
         size_t n = WebPEncodeRGB(rgb, w, w, w * 3, 90, &out);
         g_free(rgb);
@@ -681,7 +661,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         png_write_info(png, info);
         for (int y = 0; y < w; y++) {
-            to_rgb(tile_row(c, i, j, y), c->row, w);
+            fp_argb_to_rgb_row(tile_row(c, i, j, y), c->row, w);
             png_write_row(png, c->row);
         }
         png_write_end(png, NULL);
