@@ -21,45 +21,9 @@
 
 # ----------------------------------------------------- standalone set-up --
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-    set -euo pipefail
     cd "$(dirname "${BASH_SOURCE[0]}")/.."
-    BUILD=${BUILD:-build}
-    REPS=${BENCH_REPS:-3}
-    # shellcheck disable=SC2034  # used by ensure_data
-    SEED=${BENCH_SEED:-42}
-    FP=$BUILD/footprint
-    OUT_DIR=bench/out
-    DATA_DIR=bench/data
-    die() { echo "bench: FATAL: $*" >&2; exit 1; }
-    say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
-    apt_install() {
-        local sudo=sudo
-        [ "$(id -u)" != 0 ] || sudo=
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-    }
-    [ -x "$FP" ] || die "$FP not found; run 'make' first (or set BUILD)"
-    [ -x /usr/bin/time ] || apt_install time
-    # run.sh's helpers, verbatim: ensure_data, and everything between its
-    # "helpers" and "checks" section rules (run_timed, median, max, measure,
-    # bench_case, bench_alone).
-    # shellcheck disable=SC1090
-    source <(sed -n -e '/^ensure_data() {/,/^}/p' \
-                    -e '/^# -* helpers --$/,/^# -* checks --$/p' bench/run.sh)
-    declare -F bench_case >/dev/null && declare -F ensure_data >/dev/null \
-        || die "could not load the helpers from bench/run.sh"
-    mkdir -p "$OUT_DIR" "$DATA_DIR"
-    T=$(mktemp -d "${TMPDIR:-/tmp}/fp-render-bench.XXXXXX")
-    trap 'rm -rf "$T"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    export FP T BUILD
-    REPORT=$T/report.txt SUMMARY=$T/summary.tsv
-    : >"$REPORT"; : >"$SUMMARY"
-    RENDER_STANDALONE=1
-    say "footprint render benchmark — $(date '+%Y-%m-%d %H:%M:%S %Z')"
-    say "machine:   $(nproc) cores, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr)"
-    say "footprint: $("$FP" --version 2>&1 | head -1)"
+    . bench/standalone.sh
+    standalone_begin render
     say "reps:      $REPS per command, median reported"
     say ""
 fi
@@ -194,14 +158,4 @@ export RENDER_PY RENDER_STYLE
 [ "$RENDER_N" -le 1000000 ] || die "BENCH_RENDER_N=$RENDER_N: at most 1000000 (the rows of points_1m.csv)"
 render_bench
 
-if [ "${RENDER_STANDALONE:-0}" = 1 ]; then
-    say ""
-    say "summary (median of $REPS; ratio = other tool time / footprint time)"
-    {
-        printf 'benchmark\tfootprint s\tother s\ttool\tratio\ttarget\tfp RSS MiB\tother RSS MiB\tstatus\n'
-        cat "$SUMMARY"
-    } | column -t -s $'\t' | tee -a "$REPORT"
-    cp "$REPORT" "$OUT_DIR/render_results.txt"
-    echo
-    echo "written: $OUT_DIR/render_results.txt"
-fi
+if [ "${STANDALONE:-0}" = 1 ]; then standalone_end render; fi

@@ -17,42 +17,9 @@
 #   BENCH_TILES_MAPNIK_REPS  timed Mapnik runs (default: 1; about a minute each)
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-    set -euo pipefail
     cd "$(dirname "${BASH_SOURCE[0]}")/.."
-    BUILD=${BUILD:-build}
-    REPS=${BENCH_REPS:-3}
-    # shellcheck disable=SC2034
-    SEED=${BENCH_SEED:-42}
-    FP=$BUILD/footprint
-    OUT_DIR=bench/out
-    DATA_DIR=bench/data
-    die() { echo "bench: FATAL: $*" >&2; exit 1; }
-    say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
-    apt_install() {
-        local sudo=sudo
-        [ "$(id -u)" != 0 ] || sudo=
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-    }
-    [ -x "$FP" ] || die "$FP not found; run 'make' first (or set BUILD)"
-    [ -x /usr/bin/time ] || apt_install time
-    # shellcheck disable=SC1090
-    source <(sed -n -e '/^ensure_data() {/,/^}/p' \
-                    -e '/^# -* helpers --$/,/^# -* checks --$/p' bench/run.sh)
-    declare -F bench_case >/dev/null && declare -F ensure_data >/dev/null \
-        || die "could not load the helpers from bench/run.sh"
-    mkdir -p "$OUT_DIR" "$DATA_DIR"
-    T=$(mktemp -d "${TMPDIR:-/tmp}/fp-tiles-bench.XXXXXX")
-    trap 'rm -rf "$T"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    export FP T BUILD
-    REPORT=$T/report.txt SUMMARY=$T/summary.tsv
-    : >"$REPORT"; : >"$SUMMARY"
-    TILES_STANDALONE=1
-    say "footprint tiles benchmark — $(date '+%Y-%m-%d %H:%M:%S %Z')"
-    say "machine:   $(nproc) cores, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr)"
-    say "footprint: $("$FP" --version 2>&1 | head -1)"
+    . bench/standalone.sh
+    standalone_begin tiles
     say "reps:      $REPS per footprint command, ${BENCH_TILES_MAPNIK_REPS:-1} for Mapnik, median reported"
     say ""
 fi
@@ -113,20 +80,21 @@ tiles_bench() {
         --ours '"$FP" --db "$T/tiles.sqlite" tiles --style "$TILES_STYLE" --zoom "$TILES_ZOOM" -o "$T/fp_tiles_all"' \
         --ours-check 'count_tiles "$T/fp_tiles_all" "$TILES_N"'
     say "  footprint, all cores, last run: $(sed -n 's/.*(\([0-9.]* s\), \([0-9]* tiles\/s\)).*/\1, \2/p' "$T/footprint.out" | tail -1)"
-    # Untimed: the two tile sets must show the same map (z3 mosaics).
+    # Untimed: the two tile sets must show the same map (mosaics of z3, or of the top zoom below it).
     if [ -d "$T/mapnik_tiles" ] && [ -d "$T/fp_tiles" ]; then
-        out=$(/usr/bin/python3 - "$T" <<'PY'
+        local mz=$(( z1 < 3 ? z1 : 3 ))
+        out=$(/usr/bin/python3 - "$T" "$mz" <<'PY'
 import sys
 sys.path.insert(0, "tests/tools")
 import tile_check as tc
 from PIL import Image, ImageChops
-t = sys.argv[1]
-tc.mosaic(t + "/fp_tiles", 3, t + "/fp3.png")
-tc.mosaic(t + "/mapnik_tiles", 3, t + "/mk3.png")
+t, z = sys.argv[1], int(sys.argv[2])
+tc.mosaic(t + "/fp_tiles", z, t + "/fp3.png")
+tc.mosaic(t + "/mapnik_tiles", z, t + "/mk3.png")
 a, b = Image.open(t + "/fp3.png").convert("RGB"), Image.open(t + "/mk3.png").convert("RGB")
 d = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 40 else 0)
 share = 100.0 * (a.width * a.height - d.histogram()[0]) / (a.width * a.height)
-print("  z3 mosaics: %.2f %% of pixels differ by more than 40 levels (limit 5 %%)" % share)
+print("  z%d mosaics: %.2f %% of pixels differ by more than 40 levels (limit 5 %%)" % (z, share))
 sys.exit(0 if share <= 5 else 1)
 PY
 ) || { echo "$out"; die "footprint's tiles differ from Mapnik's in too many pixels"; }
@@ -140,14 +108,4 @@ PY
 
 tiles_bench
 
-if [ "${TILES_STANDALONE:-0}" = 1 ]; then
-    say ""
-    say "summary (median; ratio = other tool time / footprint time for the same tiles)"
-    {
-        printf 'benchmark\tfootprint s\tother s\ttool\tratio\ttarget\tfp RSS MiB\tother RSS MiB\tstatus\n'
-        cat "$SUMMARY"
-    } | column -t -s $'\t' | tee -a "$REPORT"
-    cp "$REPORT" "$OUT_DIR/tiles_results.txt"
-    echo
-    echo "written: $OUT_DIR/tiles_results.txt"
-fi
+if [ "${STANDALONE:-0}" = 1 ]; then standalone_end tiles; fi
