@@ -37,6 +37,9 @@ standalone_begin() {
                     -e '/^# -* helpers --$/,/^# -* checks --$/p' bench/run.sh)
     declare -F bench_case >/dev/null && declare -F ensure_data >/dev/null \
         || die "could not load the helpers from bench/run.sh"
+    # Sourced inside this function, run.sh's `declare -A OURS_CACHE` made a
+    # local: make it global again for bench_case.
+    declare -gA OURS_CACHE=()
     mkdir -p "$OUT_DIR" "$DATA_DIR"
     T=$(mktemp -d "${TMPDIR:-/tmp}/fp-$name-bench.XXXXXX")
     trap 'rm -rf "$T"' EXIT
