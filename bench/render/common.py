@@ -63,3 +63,30 @@ def world_ring(step=1.0):
     ring += [(-180.0, 90 - j * step) for j in range(m)]
     ring.append(ring[0])
     return ring
+
+
+# Mapnik datasources for the files footprint exported (used by
+# mapnik_render.py and ../tiles/mapnik_tiles.py).
+def mapnik_param(name, value):
+    from xml.sax.saxutils import escape, quoteattr
+    return "      <Parameter name=%s>%s</Parameter>" % (quoteattr(name), escape(value))
+
+
+def mapnik_datasource(path):
+    """The <Parameter> lines of a Mapnik datasource reading PATH: .shp (shape
+    plugin), .gpkg (ogr plugin, layer projects), .csv (csv plugin, X/Y
+    columns) or .geojson (geojson plugin)."""
+    import os
+    import sys
+    path = os.path.abspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    p = mapnik_param
+    if ext == ".shp":
+        return [p("type", "shape"), p("file", path), p("encoding", "utf-8")]
+    if ext == ".gpkg":
+        return [p("type", "ogr"), p("file", path), p("layer", "projects")]
+    if ext == ".csv":
+        return [p("type", "csv"), p("file", path)]
+    if ext in (".geojson", ".json"):
+        return [p("type", "geojson"), p("file", path)]
+    sys.exit("%s: expected .shp, .gpkg, .csv or .geojson" % path)

@@ -19,31 +19,12 @@ loading the style, reading the data, projecting, drawing, writing the PNG.
 import os
 import sys
 from string import Template
-from xml.sax.saxutils import escape, quoteattr
 
 import mapnik
 
 import common as C
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def param(name, value):
-    return "      <Parameter name=%s>%s</Parameter>" % (quoteattr(name), escape(value))
-
-
-def datasource(path):
-    path = os.path.abspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if ext == ".shp":
-        return [param("type", "shape"), param("file", path), param("encoding", "utf-8")]
-    if ext == ".gpkg":
-        return [param("type", "ogr"), param("file", path), param("layer", "projects")]
-    if ext == ".csv":
-        return [param("type", "csv"), param("file", path)]
-    if ext in (".geojson", ".json"):
-        return [param("type", "geojson"), param("file", path)]
-    sys.exit("mapnik_render.py: %s: expected .shp, .gpkg, .csv or .geojson" % path)
 
 
 def point_rules():
@@ -75,7 +56,7 @@ def main():
     with open(os.path.join(HERE, "mapnik_map.xml"), encoding="utf-8") as f:
         xml = Template(f.read()).substitute(
             point_rules=point_rules(), world=world,
-            countries_ds="\n".join(datasource(countries)), points_ds="\n".join(datasource(points)),
+            countries_ds="\n".join(C.mapnik_datasource(countries)), points_ds="\n".join(C.mapnik_datasource(points)),
             title_x="%.1f" % title_x, title_y="%.1f" % title_y, title=C.TITLE)
     m = mapnik.Map(C.PAGE_W, C.PAGE_H)
     mapnik.load_map_from_string(m, xml, True, HERE)

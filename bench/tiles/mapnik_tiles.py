@@ -17,7 +17,6 @@ import math
 import os
 import sys
 from string import Template
-from xml.sax.saxutils import escape, quoteattr
 
 import mapnik
 
@@ -56,20 +55,6 @@ $points_ds
 """)
 
 
-def param(name, value):
-    return "      <Parameter name=%s>%s</Parameter>" % (quoteattr(name), escape(value))
-
-
-def datasource(path):
-    path = os.path.abspath(path)
-    ext = os.path.splitext(path)[1].lower()
-    if ext == ".shp":
-        return [param("type", "shape"), param("file", path), param("encoding", "utf-8")]
-    if ext in (".geojson", ".json"):
-        return [param("type", "geojson"), param("file", path)]
-    sys.exit("mapnik_tiles.py: %s: expected .shp or .geojson" % path)
-
-
 def point_rules():
     size, stroke = 1.5, 1.5 * 0.15
     return "\n".join(
@@ -86,7 +71,7 @@ def main():
     countries, points, out = sys.argv[1:4]
     zmin, zmax = int(sys.argv[4]), int(sys.argv[5])
     xml = XML.substitute(merc=MERC, point_rules=point_rules(),
-                         countries_ds="\n".join(datasource(countries)), points_ds="\n".join(datasource(points)))
+                         countries_ds="\n".join(C.mapnik_datasource(countries)), points_ds="\n".join(C.mapnik_datasource(points)))
     m = mapnik.Map(256, 256)
     mapnik.load_map_from_string(m, xml, True, HERE)
     n_tiles = 0

@@ -1,10 +1,13 @@
 /* Checksums, UTF-8 checks, clocks. */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "common/util.h"
@@ -126,20 +129,18 @@ static int pid_alive(long pid)
     return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
 }
 
-/* Removes a folder and the files in it (our temporary folders are flat). */
-static void remove_flat_dir(const char *dir)
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d) {
-        const char *e;
-        while ((e = g_dir_read_name(d))) {
-            char *p = g_build_filename(dir, e, NULL);
-            g_remove(p);
-            g_free(p);
-        }
-        g_dir_close(d);
-    }
-    g_rmdir(dir);
+    (void)sb; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+int fp_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) return remove(path);
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void fp_temp_cleanup(const char *path, int is_dir)
@@ -160,7 +161,7 @@ void fp_temp_cleanup(const char *path, int is_dir)
         /* .BASE.tmp-PID exactly; .footprint-export-PID-XXXXXX */
         if (end == pid_text || (folder ? *end != '-' : *end != '\0') || pid_alive(pid)) continue;
         char *p = g_build_filename(dir, e, NULL);
-        if (folder) remove_flat_dir(p);
+        if (folder) fp_remove_tree(p);
         else g_remove(p);
         g_free(p);
     }

@@ -51,6 +51,9 @@ void fp_test_pause(const char *point);
  * of killed runs next to `path` (folder: in `path` itself when is_dir):
  * temporary files and folders whose PID is no longer running. */
 char *fp_temp_path(const char *path);
+/* rm -rf: a file, or a folder and everything below it (symlinks removed,
+ * never followed). 0 on success. */
+int fp_remove_tree(const char *path);
 void fp_temp_cleanup(const char *path, int is_dir);
 
 #endif

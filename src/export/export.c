@@ -455,21 +455,6 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
 
 /* --------------------------------------------------------------- files --- */
 
-static int remove_tree(const char *dir)
-{
-    GDir *d = g_dir_open(dir, 0, NULL);
-    if (d) {
-        const char *e;
-        while ((e = g_dir_read_name(d))) {
-            char *p = g_build_filename(dir, e, NULL);
-            g_remove(p);
-            g_free(p);
-        }
-        g_dir_close(d);
-    }
-    return g_rmdir(dir);
-}
-
 /* Moves every file of tmp into dir (renames within one file system). */
 static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
 {
@@ -778,7 +763,7 @@ out:
         g_free(msg);
         g_strfreev(parts);
     }
-    if (tmp) remove_tree(tmp);
+    if (tmp) fp_remove_tree(tmp);
     for (int i = 0; i < nlayers; i++) {
         if (layers[i]->classes) { fp_classes_clear(layers[i]->classes); g_free(layers[i]->classes); }
         fp_layer_free(layers[i]);

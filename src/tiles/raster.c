@@ -63,7 +63,6 @@ struct fp_raster_scene {
     category **point_category;   /* by the index points and lines carry (load order) */
     const char **category_names;
     fp_rgba *category_colors;
-    double bounds[4];
 };
 
 struct fp_raster_canvas {
@@ -194,12 +193,11 @@ static int bucket_of(double x, double y)
 }
 
 /* Legend order: the style's list first, then the others by name (as render). */
-static const fp_style *sort_style;
-static int compare_categories(const void *a, const void *b)
+static gint compare_categories(gconstpointer a, gconstpointer b, gpointer style)
 {
     const category *x = *(category *const *)a, *y = *(category *const *)b;
     const char *const *order;
-    size_t n = fp_style_categories(sort_style, &order), rx = n, ry = n;
+    size_t n = fp_style_categories(style, &order), rx = n, ry = n;
     for (size_t k = 0; k < n; k++) {
         if (!strcmp(order[k], x->name)) rx = k;
         if (!strcmp(order[k], y->name)) ry = k;
@@ -224,16 +222,12 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
     GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
     GArray *lon = g_array_new(FALSE, FALSE, sizeof(double)), *lat = g_array_new(FALSE, FALSE, sizeof(double));
     GArray *cat = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-    s->bounds[0] = s->bounds[1] = INFINITY;
-    s->bounds[2] = s->bounds[3] = -INFINITY;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const unsigned char *blob = sqlite3_column_blob(q, 0);
         int len = sqlite3_column_bytes(q, 0);
         int k = category_index(s, index, (const char *)sqlite3_column_text(q, 1));
         double x, y;
         if (fp_blob_point(blob, len, &x, &y)) {
-            s->bounds[0] = fmin(s->bounds[0], x); s->bounds[2] = fmax(s->bounds[2], x);
-            s->bounds[1] = fmin(s->bounds[1], y); s->bounds[3] = fmax(s->bounds[3], y);
             if (fabs(y) > FP_MERC_MAX_LAT) continue;      /* off the square world */
             uint16_t c = (uint16_t)k;
             g_array_append_val(lon, x);
@@ -243,8 +237,6 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
         }
         gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(blob, len);
         if (!g) continue;
-        s->bounds[0] = fmin(s->bounds[0], g->MinX); s->bounds[2] = fmax(s->bounds[2], g->MaxX);
-        s->bounds[1] = fmin(s->bounds[1], g->MinY); s->bounds[3] = fmax(s->bounds[3], g->MaxY);
         shape sh = { .look = k };
         add_geometry(s, pj, g, &sh);
         gaiaFreeGeomColl(g);
@@ -252,9 +244,6 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
     }
     sqlite3_finalize(q);
     g_hash_table_destroy(index);
-    if (!(s->bounds[0] <= s->bounds[2])) {               /* no projects: the world */
-        s->bounds[0] = -180; s->bounds[1] = -FP_MERC_MAX_LAT; s->bounds[2] = 180; s->bounds[3] = FP_MERC_MAX_LAT;
-    }
     /* Project all points at once, then order them by bucket (a counting sort). */
     size_t n = lon->len;
     double *xy = g_new(double, 2 * n + 2);
@@ -306,10 +295,7 @@ fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *ag
                                proj_context_errno_string(ctx, proj_context_errno(ctx)));
     if (!st) st = load_regions(s, db, pj, aggregation, err);
     if (!st && fp_style_map(style)->points.enabled) st = load_projects(s, db, pj, err);
-    if (!st && !s->bucket_start) {
-        s->bucket_start = g_new0(uint32_t, BUCKETS * BUCKETS + 1);
-        s->bounds[0] = -180; s->bounds[1] = -FP_MERC_MAX_LAT; s->bounds[2] = 180; s->bounds[3] = FP_MERC_MAX_LAT;
-    }
+    if (!st && !s->bucket_start) s->bucket_start = g_new0(uint32_t, BUCKETS * BUCKETS + 1);   /* no points drawn */
     if (pj) proj_destroy(pj);
     if (raw) proj_destroy(raw);
     proj_context_destroy(ctx);
@@ -319,8 +305,7 @@ fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *ag
     }
     s->point_category = g_new0(category *, s->categories->len + 1);
     if (s->categories->len) memcpy(s->point_category, s->categories->pdata, sizeof(gpointer) * s->categories->len);
-    sort_style = style;
-    g_ptr_array_sort(s->categories, compare_categories);
+    g_ptr_array_sort_with_data(s->categories, compare_categories, (gpointer)style);
     /* The sort moved categories; points refer to them by load order. */
     size_t nc = s->categories->len;
     s->category_names = g_new0(const char *, nc + 1);
@@ -373,11 +358,6 @@ size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **
     return s->categories->len;
 }
 
-void fp_raster_scene_bounds(const fp_raster_scene *s, double b[4])
-{
-    memcpy(b, s->bounds, sizeof s->bounds);
-}
-
 /* ------------------------------------------------------------ drawing --- */
 
 fp_raster_canvas *fp_raster_canvas_new(const fp_raster_scene *s)
@@ -427,9 +407,8 @@ static void path_shape(cairo_t *cr, const fp_raster_canvas *c, const shape *sh)
     }
 }
 
-static int shape_visible(const fp_raster_canvas *c, const shape *sh, const double view[4])
+static int shape_visible(const shape *sh, const double view[4])
 {
-    (void)c;
     return sh->box[2] >= view[0] && sh->box[0] <= view[2] && sh->box[3] >= view[1] && sh->box[1] <= view[3];
 }
 
@@ -540,7 +519,7 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
     double bw = (s->choropleth ? ms->borders.width : ms->land.width) * s->scale;
     for (guint i = 0; i < s->regions->len; i++) {
         const shape *sh = &g_array_index(s->regions, shape, i);
-        if (!shape_visible(c, sh, view)) continue;
+        if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
         path_shape(cr, c, sh);
         if (s->choropleth) fp_set_color(cr, sh->look >= 0 ? s->classes.colors[sh->look] : s->classes.nodata);
@@ -556,7 +535,7 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
     cairo_set_line_width(cr, (ms->lines.width > 0 ? ms->lines.width : 1) * s->scale);
     for (guint i = 0; i < s->lines->len; i++) {
         const shape *sh = &g_array_index(s->lines, shape, i);
-        if (!shape_visible(c, sh, view)) continue;
+        if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
         path_shape(cr, c, sh);
         fp_set_color(cr, s->point_category[sh->look]->look[0]);

@@ -11,7 +11,6 @@
  * (z, x, row -> tile_id) and `images` (tile_id -> data) behind the `tiles`
  * view the spec asks for, so the thousands of identical open-ocean tiles
  * are stored once. */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
@@ -46,21 +45,6 @@ struct fp_tile_sink {
     long pending;
 };
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-/* rm -rf (without following symlinks). */
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else remove(path);
-}
-
 /* Moves dir `from` to `to`, replacing `to` only once `from` is in place. */
 static int swap_into_place(const char *from, const char *to)
 {
@@ -69,7 +53,7 @@ static int swap_into_place(const char *from, const char *to)
     char *old = g_strdup_printf("%s.old-%d", to, (int)getpid());
     int rc = g_rename(to, old);
     if (rc == 0 && (rc = g_rename(from, to)) != 0) g_rename(old, to);
-    if (rc == 0) remove_tree(old);
+    if (rc == 0) fp_remove_tree(old);
     g_free(old);
     return rc;
 }
@@ -95,7 +79,7 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
         remove(j);
         g_free(j);
     }
-    if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) remove_tree(s->preview);
+    if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) fp_remove_tree(s->preview);
     if (g_mkdir_with_parents(s->preview, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
     if (sqlite3_open_v2(partial, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
@@ -152,7 +136,7 @@ static fp_status open_directory(fp_tile_sink *s, fp_error *err)
         s->root = g_strdup(s->target);
         s->in_place = 1;
     } else if (!s->o.resume) {
-        remove_tree(s->root);
+        fp_remove_tree(s->root);
     }
     if (g_mkdir_with_parents(s->root, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->root, strerror(errno));

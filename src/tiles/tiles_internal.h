@@ -30,19 +30,17 @@ void fp_raster_canvas_free(fp_raster_canvas *c);
  * crossing tile edges are whole; labels are placed inside the metatile. */
 void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n);
 /* Encodes tile (x0 + i, y0 + j) of the last metatile drawn as PNG or WebP
- * (malloc'd in *data). *uniform is set when the tile is one flat colour,
- * *colour then holding it (callers cache those encodings). */
+ * (malloc'd in *data). */
 fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, unsigned char **data, size_t *len,
                                 fp_error *err);
-/* 1 and the colour (0xAARRGGBB) when tile (i, j) of the last metatile is flat. */
+/* 1 and the colour (0xAARRGGBB) when tile (i, j) of the last metatile is
+ * flat (callers encode those once per colour). */
 int fp_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour);
 
 /* Legend data for the preview: classes (NULL when no choropleth) and the
  * categories drawn, in legend order. */
 const fp_classes *fp_raster_scene_classes(const fp_raster_scene *s, const char **title);
 size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors);
-/* lon/lat bounds of the data (projects, else the world) */
-void fp_raster_scene_bounds(const fp_raster_scene *s, double bounds[4]);
 
 /* ------------------------------------------------------- tile stores --- */
 typedef struct fp_tile_sink fp_tile_sink;
