@@ -35,3 +35,45 @@ run() { OUT=$("$FP" "$@" 2>&1); RC=$?; }
 sql() { sqlite3 -batch -noheader "$DB" "$@"; }
 # SpatiaLite functions through the spatialite shell (independent of footprint).
 ssql() { spatialite -batch -noheader "$DB" "$@" 2>/dev/null | grep -v '^SpatiaLite\|^$'; }
+
+# ---- waiting on other processes -------------------------------------------
+# Every wait on another process waits for the condition itself, with a bound,
+# never for a fixed time: on a loaded machine a fixed sleep is a race.
+
+# wait_for_line FILE TEXT [PID] [SECONDS=60]: until FILE contains TEXT; gives
+# up early when PID has exited (checking FILE once more). Status 0 if found.
+wait_for_line() {
+    local file=$1 text=$2 pid=${3:-} bound=${4:-60} i
+    for i in $(seq 1 $((bound * 10))); do
+        grep -qF -- "$text" "$file" 2>/dev/null && return 0
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+            grep -qF -- "$text" "$file" 2>/dev/null
+            return
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# hold_lock DB IMMEDIATE|EXCLUSIVE: another process takes the store's write
+# lock and holds it until release_lock (or 120 s); returns once the lock is
+# really held. LOCK_HOLDER is its PID.
+hold_lock() {
+    rm -f "$WORK/lock.release" "$WORK/lock.out"
+    python3 - "$1" "$2" "$WORK/lock.release" > "$WORK/lock.out" 2>&1 <<'P' &
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('BEGIN ' + sys.argv[2])
+print('locked', flush=True)
+t0 = time.time()
+while not os.path.exists(sys.argv[3]) and time.time() - t0 < 120:
+    time.sleep(0.05)
+c.execute('ROLLBACK')
+P
+    LOCK_HOLDER=$!
+    wait_for_line "$WORK/lock.out" locked $LOCK_HOLDER 60 || fail "the lock holder never took the lock: $(cat "$WORK/lock.out")"
+}
+release_lock() {
+    touch "$WORK/lock.release"
+    wait $LOCK_HOLDER 2>/dev/null
+}

@@ -57,7 +57,7 @@ start_server() {
     PID=$!
     SERVERS="$SERVERS $PID"
     PORT=""
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 600); do          # the URL line itself, bounded at 30 s
         PORT=$(sed -n 's|^serving .* on http://127\.0\.0\.1:\([0-9][0-9]*\)/ (Ctrl-C to stop)$|\1|p' "$name.out")
         [ -n "$PORT" ] && break
         kill -0 "$PID" 2>/dev/null || break
@@ -65,11 +65,12 @@ start_server() {
     done
     URL="http://127.0.0.1:$PORT"
 }
-# stop_server SIGNAL: sends it and waits up to 2 s; sets STOP_RC ("timeout" if still running).
+# stop_server SIGNAL: sends it and waits up to 20 s (a loaded machine); sets
+# STOP_RC ("timeout" if still running).
 stop_server() {
     kill -"$1" "$PID" 2>/dev/null
     STOP_RC=timeout
-    for _ in $(seq 1 40); do
+    for _ in $(seq 1 400); do
         if ! kill -0 "$PID" 2>/dev/null; then wait "$PID"; STOP_RC=$?; return; fi
         sleep 0.05
     done
@@ -285,14 +286,17 @@ assert_eq "HTTP/1.1 200 OK True" "$got" "HTTP/1.0 without keep-alive is answered
 case_end
 
 case_begin "concurrency: an idle connection does not hold up others; 24 parallel requests"
-python3 - "$PORT" <<'P' &
+python3 - "$PORT" > idle.out <<'P' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"GET / HTTP/1.1\r\n")   # half a request, then silence
-time.sleep(3)
+print("idle", flush=True)
+time.sleep(60)
 P
 idle=$!
-sleep 0.2
+# the idle connection must be open before the others start (bounded at 30 s)
+for _ in $(seq 1 300); do grep -q idle idle.out 2>/dev/null && break; sleep 0.1; done
+grep -q idle idle.out || fail "the idle connection was not opened within 30 s"
 pids=""
 for i in $(seq 1 24); do
     curl -sS --max-time 10 -o "par$i.png" -w '%{http_code}\n' "$URL/raster/1/0/0.png" > "par$i.code" &

@@ -233,12 +233,11 @@ case_end
 case_begin "--resume after kill -9: the previous output untouched, the rest written, the result equals a clean run"
 run --db "$DB" tiles --zoom 0-1 --no-preview -o big
 before=$(find big -type f | sort | xargs md5sum | md5sum)
-"$FP" --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o big >/dev/null 2>&1 &
+# killed at the tiles:tiles pause point (half the metatiles drawn), reached
+# whatever the machine's load, not after a number of polls
+FOOTPRINT_TEST_PAUSE_AT=tiles:tiles "$FP" --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o big >kill.out 2>&1 &
 pid=$!
-for _ in $(seq 1 200); do
-    [ "$(find big.partial -name '*.png' 2>/dev/null | wc -l)" -ge 150 ] && break
-    sleep 0.05
-done
+wait_for_line kill.out "paused at tiles:tiles" $pid || fail "never paused at tiles:tiles: $(head -c 300 kill.out)"
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 assert_eq 137 "$?" "the run was killed by SIGKILL (not finished before)"
 written=$(find big.partial -name '*.png' 2>/dev/null | wc -l)
@@ -259,14 +258,18 @@ run --db "$DB" tiles --zoom 0-1 --no-preview -o k.mbtiles
 before=$(md5sum < k.mbtiles)
 run --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o clean.mbtiles
 for at in 0 500; do
-    "$FP" --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o k.mbtiles >/dev/null 2>&1 &
-    pid=$!
-    if [ "$at" = 0 ]; then sleep 0.05; else
-        for _ in $(seq 1 400); do
-            n=$(sqlite3 k.mbtiles.partial "SELECT count(*) FROM map" 2>/dev/null || echo 0)
-            [ "${n:-0}" -ge "$at" ] && break
-            sleep 0.05
-        done
+    # at 0: SIGKILL right after the start (it cannot finish 1,365 tiles
+    # first on any machine). At 500: at the tiles:tiles pause point, half the
+    # metatiles drawn, so after the first 500-tile commit (checked).
+    if [ "$at" = 0 ]; then
+        "$FP" --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o k.mbtiles >kill.out 2>&1 &
+        pid=$!
+    else
+        FOOTPRINT_TEST_PAUSE_AT=tiles:tiles "$FP" --db "$DB" tiles --zoom 0-5 --threads 1 --metatile 2 --no-preview -o k.mbtiles >kill.out 2>&1 &
+        pid=$!
+        wait_for_line kill.out "paused at tiles:tiles" $pid || fail "never paused at tiles:tiles: $(head -c 300 kill.out)"
+        n=$(sqlite3 k.mbtiles.partial "SELECT count(*) FROM map" 2>/dev/null || echo 0)
+        [ "${n:-0}" -ge 500 ] || fail "paused with ${n:-0} tiles committed, expected >= 500"
     fi
     kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     assert_eq 137 "$?" "the run was killed by SIGKILL at $at (not finished before)"

@@ -31,11 +31,14 @@ serve() {
     "$FP" serve --port 0 "$1" > serve.out 2> serve.log &
     SERVE_PID=$!
     PORT=""
-    for _ in $(seq 1 50); do
+    # wait for the URL line itself (bounded at 30 s), not for a fixed time
+    for _ in $(seq 1 300); do
         PORT=$(grep -o '127\.0\.0\.1:[0-9]*' serve.out 2>/dev/null | head -1 | cut -d: -f2)
         [ -n "$PORT" ] && break
+        kill -0 "$SERVE_PID" 2>/dev/null || break
         sleep 0.1
     done
+    [ -n "$PORT" ] || echo "footprint serve gave no URL within 30 s: $(tail -3 serve.log)" >&2
 }
 # stop_serve: SIGINT; the server must exit 0 (also: no sanitizer report under SAN=1).
 stop_serve() {

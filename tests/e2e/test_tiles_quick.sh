@@ -47,6 +47,7 @@ port=""
 for _ in $(seq 1 300); do
     port=$(grep -o '127\.0\.0\.1:[0-9]*' serve.out 2>/dev/null | head -1 | cut -d: -f2)
     [ -n "$port" ] && break
+    kill -0 $pid 2>/dev/null || break
     sleep 0.1
 done
 [ -n "$port" ] || fail "serve did not start: $(cat serve.err)"

@@ -26,6 +26,35 @@ import urllib.request
 import websocket
 
 
+def wait_for_page(proc, port_file, bound):
+    """The DevTools page target of the Chromium in proc, waited for, up to
+    bound seconds. Each step waits for the condition itself: Chromium creates
+    DevToolsActivePort before it writes the port into it, and its HTTP
+    endpoint may list no page target for a moment after that."""
+    t0 = time.time()
+    last = "DevToolsActivePort never appeared"
+    while time.time() - t0 < bound:
+        if proc.poll() is not None:
+            sys.exit("cdp_page: chromium exited with status %d before its DevTools port was up" % proc.returncode)
+        try:
+            lines = open(port_file).read().split("\n")
+        except OSError:
+            lines = []
+        if lines and lines[0].strip().isdigit():
+            try:
+                targets = json.load(urllib.request.urlopen("http://127.0.0.1:%s/json" % lines[0].strip(), timeout=5))
+                pages = [t for t in targets if t.get("type") == "page" and t.get("webSocketDebuggerUrl")]
+                if pages:
+                    return pages[0]
+                last = "no page target yet"
+            except (OSError, ValueError) as e:
+                last = "DevTools endpoint not answering: %s" % e
+        elif lines:
+            last = "DevToolsActivePort holds no port yet"
+        time.sleep(0.1)
+    sys.exit("cdp_page: chromium's DevTools not ready after %.0f s (%s)" % (bound, last))
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -49,13 +78,7 @@ def main(argv):
          "--remote-debugging-port=0", "--user-data-dir=" + profile, "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        port_file = os.path.join(profile, "DevToolsActivePort")
-        t0 = time.time()
-        while not os.path.exists(port_file) and time.time() - t0 < 30:
-            time.sleep(0.1)
-        port = open(port_file).read().split()[0]
-        targets = json.load(urllib.request.urlopen("http://127.0.0.1:%s/json" % port))
-        page = [t for t in targets if t.get("type") == "page"][0]
+        page = wait_for_page(proc, os.path.join(profile, "DevToolsActivePort"), 60.0)
         ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=timeout)
         seq = [0]
         errors = []
