@@ -32,19 +32,49 @@ for t in "$BUILD"/tests/test_*; do
     echo "unit $(basename "$t"): $p passed, $f failed"
 done
 
+# End-to-end suites run in parallel (each in its own temporary folder), the
+# longest first so the tail is short; FP_TEST_JOBS sets how many at once
+# (default: cores + 1, as the suites wait on disk and child processes too).
+# Results are printed in name order once all have finished.
+jobs=${FP_TEST_JOBS:-$(( $(nproc) + 1 ))}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+longest_first="test_export test_crash_safety test_render test_aggregate test_tiles test_safety
+  test_export_browser test_tiles_browser test_broken_inputs test_run test_serve test_geocode"
+suites=()
+for n in $longest_first; do [ -f "tests/e2e/$n.sh" ] && suites+=("tests/e2e/$n.sh"); done
 for t in tests/e2e/test_*.sh; do
-    out=$(bash "$t" 2>&1)
-    rc=$?
+    case " $(echo $longest_first) " in *" $(basename "$t" .sh) "*) ;; *) suites+=("$t") ;; esac
+done
+run_suite() {
+    local t=$1 name start
+    name=$(basename "$t" .sh)
+    start=$(date +%s)
+    bash "$t" > "$logs/$name.out" 2>&1
+    echo "$? $(( $(date +%s) - start ))" > "$logs/$name.rc"
+}
+running=0
+for t in "${suites[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+    run_suite "$t" &
+    running=$((running + 1))
+done
+wait
+
+for t in tests/e2e/test_*.sh; do
+    name=$(basename "$t" .sh)
+    out=$(cat "$logs/$name.out" 2>/dev/null)
+    read -r rc secs < "$logs/$name.rc" 2>/dev/null || { rc=1; secs=?; }
     p=$(grep -c '^PASS ' <<<"$out")
     f=$(grep -c '^FAIL ' <<<"$out")
-    if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$out" | tail -20; fi
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$out" | tail -20; fi
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$f" -gt 0 ]; then
-        failed_names+=("$(basename "$t")")
+        failed_names+=("$name.sh")
         grep -A12 '^FAIL ' <<<"$out" | sed 's/^/    /'
     fi
-    echo "e2e  $(basename "$t"): $p passed, $f failed"
+    echo "e2e  $name.sh: $p passed, $f failed (${secs} s)"
 done
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed in: ${failed_names[*]}"
