@@ -39,7 +39,7 @@ done
 jobs=${FP_TEST_JOBS:-$(( $(nproc) + 1 ))}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-longest_first="test_export test_crash_safety test_render test_aggregate test_tiles test_safety
+longest_first="test_export test_qgis test_crash_safety test_render test_aggregate test_tiles test_safety
   test_export_browser test_tiles_browser test_broken_inputs test_run test_serve test_geocode"
 suites=()
 for n in $longest_first; do [ -f "tests/e2e/$n.sh" ] && suites+=("tests/e2e/$n.sh"); done
