@@ -24,3 +24,36 @@ assert_contains "$OUT" "$n rows read, $n stored, 0 rejected" "summary"
 assert_eq "$n|$n" "$(ssql "SELECT count(*), sum(ST_IsValid(geom)) FROM projects WHERE dataset='ne'")" "valid"
 assert_eq "1" "$(ssql "SELECT CheckSpatialIndex('projects','geom')")" "spatial index"
 case_end
+
+# Natural Earth 1:110m countries as published in the npm package world-atlas
+# (tests/fixtures/real/build.sh): TopoJSON, five geometries invalid as
+# published (checked with SpatiaLite's ST_IsValid after ogr2ogr, not with
+# footprint): Fiji, Russia and Antarctica across the antimeridian, Sudan's
+# quantised ring, North Korea's ring of four identical points.
+NE110="$FIX/real/ne_countries_110m.topojson"
+case_begin "Natural Earth 110m countries (TopoJSON, world-atlas): every feature stored, the invalid ones repaired and listed"
+n=$(ogrinfo -ro -so "$NE110" countries 2>/dev/null | sed -n 's/^Feature Count: //p')
+ogr2ogr -f SQLite -dsco SPATIALITE=YES ne_check.sqlite "$NE110" countries 2>/dev/null
+invalid=$(spatialite -batch -noheader ne_check.sqlite "SELECT group_concat(name, ',') FROM (SELECT name FROM countries WHERE NOT ST_IsValid(geometry) ORDER BY name)" 2>/dev/null | grep -v '^Spatia\|^$')
+assert_eq "Antarctica,Fiji,North Korea,Russia,Sudan" "$invalid" "invalid as published (SpatiaLite)"
+run --db $DB import "$NE110" --layer countries --dataset ne110
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "$n rows read, $n stored, 0 rejected" "summary"
+assert_contains "$OUT" "5 geometries repaired" "repairs counted"
+assert_eq "$n|$n" "$(ssql "SELECT count(*), sum(ST_IsValid(geom)) FROM projects WHERE dataset='ne110'")" "stored and valid"
+for f in gpkg fgb shp geojson; do
+    run --db $DB export --where dataset=ne110 --format $f -o "ne110_$f/ne110.$f"
+    assert_eq 0 "$RC" "export $f ($OUT)"
+    got=0
+    for l in ne110_$f/*.$f; do
+        # features of the geometry layers (a GeoPackage's layer_styles is a table too)
+        for layer in $(ogrinfo -ro -q "$l" 2>/dev/null | grep -v '(None)$' | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p'); do
+            c=$(ogrinfo -ro -so "$l" "$layer" 2>/dev/null | sed -n 's/^Feature Count: //p')
+            got=$((got + ${c:-0}))
+        done
+        warn=$(ogrinfo -ro -al -so "$l" 2>&1 >/dev/null)
+        [ -z "$warn" ] || fail "$l: $warn"
+    done
+    assert_eq "$n" "$got" "features in the $f export (ogrinfo)"
+done
+case_end
