@@ -87,6 +87,13 @@ n_a=$(q "SELECT COUNT(*) FROM regions WHERE level='admin1'")
 [ "$n_c" -ge 240 ] && [ "$n_a" -ge 4500 ] || fail "too few rows: $n_c countries, $n_a admin1"
 n_ctry_dup=$(q "SELECT COUNT(*) FROM (SELECT iso_a2 FROM regions WHERE level='country' AND iso_a2 IS NOT NULL GROUP BY iso_a2 HAVING COUNT(*)>1)")
 [ "$n_ctry_dup" = 0 ] || fail "country iso_a2 used twice"
+# Admin-1 names: unique within their country (case-insensitive), complete (geodata/README.md, "Admin-1 names").
+dup_names=$(q "SELECT group_concat(parent || ':' || n, ', ') FROM (SELECT parent, lower(name) AS n FROM regions WHERE level='admin1' GROUP BY parent, lower(name) HAVING COUNT(*) > 1)")
+[ -z "$dup_names" ] || fail "admin-1 names used twice in one country: $dup_names"
+# Known NE truncations ("Kam" = Kampong Speu, "Plzeň-"), and any name cut at a hyphen or blank.
+bad_names=$(q "SELECT group_concat(code || '=' || quote(name), ', ') FROM regions WHERE trim(name) = '' OR name <> trim(name)
+  OR name LIKE '%-' OR name IN ('Kam', 'Plzeň-')")
+[ -z "$bad_names" ] || fail "empty or truncated names: $bad_names"
 
 sqlite3 "$NEW" "PRAGMA journal_mode=DELETE; VACUUM;" >/dev/null
 rm -f "$OUT" "$OUT-wal" "$OUT-shm" "$OUT-journal"
@@ -117,6 +124,8 @@ check "Beijing admin1"    "$(at 116.40 39.90 admin1)" CN-BJ
 for c in FRA NOR XKX LSO KEN USA CHN COD; do
   check "country $c exists" "$(sqlite3 "$DB" "SELECT code FROM regions WHERE level='country' AND code='$c'")" "$c"
 done
+check "KH-5 name" "$(sqlite3 "$DB" "SELECT name FROM regions WHERE code='KH-5'")" "Kampong Speu"
+check "UA-30/UA-32 names" "$(sqlite3 "$DB" "SELECT group_concat(name, '|') FROM (SELECT name FROM regions WHERE code IN ('UA-30','UA-32') ORDER BY code)")" "Kyiv|Kyiv Oblast"
 check "US-CA parent" "$(sqlite3 "$DB" "SELECT parent FROM regions WHERE code='US-CA' AND level='admin1'")" USA
 check "COD name_long" "$(sqlite3 "$DB" "SELECT name_long FROM regions WHERE code='COD'")" "Democratic Republic of the Congo"
 check "KEN subregion" "$(sqlite3 "$DB" "SELECT continent||'/'||subregion FROM regions WHERE code='KEN'")" "Africa/Eastern Africa"

@@ -75,15 +75,119 @@ for (const f of ne.features) {
   isoCount[p.iso_3166_2] = (isoCount[p.iso_3166_2] || 0) + 1;
   feats.push({ f, p, a2, parent: code });
 }
+// ---------------------------------------------------------------- admin-1 names
+// The base name is NE `name_en` (English, from Wikidata), else NE `name`. Two NE defects are repaired
+// here by rule (geodata/README.md, "Admin-1 names"), and the build fails if any remains:
+//  * truncated names: NE cut KH-5 to "Kam" (Kampong Speu) and CZ-PL to "Plzeň-".
+//  * same name twice in one country (46 groups): a city and its surrounding province (UA-30/UA-32
+//    both "Kyiv"), or a Wikidata link shared by several units (20 Latvian municipalities "Valmiera").
+const fold = (s) => (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/œ/g, 'oe')
+  .replace(/æ/g, 'ae').toLowerCase().replace(/\s+/g, ' ').trim();
+// The Latin-script translations NE carries; a name most of them extend mid-word is a truncation.
+const LATIN = ['name_de', 'name_es', 'name_fr', 'name_it', 'name_nl', 'name_pt', 'name_sv', 'name_id',
+  'name_tr', 'name_vi', 'name_hu', 'name_pl'];
+function truncated(p, v) {
+  if (/[-\s]$/.test(v)) return true; // "Plzeň-": cut inside a compound
+  const fv = fold(v);
+  const tr = LATIN.map((k) => p[k]).filter(Boolean).map(fold);
+  const ext = tr.filter((t) => t.length > fv.length && t.startsWith(fv) && /[a-z]/.test(t[fv.length]));
+  return !tr.includes(fv) && ext.length * 2 > tr.length; // "Kam": 10 of 12 say "Kampong ..."
+}
+// A truncated name is completed from the first NE alternate name (name_alt, '|' or ',' separated)
+// that extends it, else loses its dangling hyphen ("Plzeň-" -> "Plzeň", as Liberec, Zlín, ...).
+function completed(p, v) {
+  const alts = (p.name_alt || '').split(/[|,]/).map((a) => a.trim()).filter(Boolean);
+  const full = alts.find((a) => fold(a).length > fold(v).length && fold(a).startsWith(fold(v)));
+  return full || v.replace(/[-\s]+$/, '');
+}
+// Names no NE field gets right (keyed by NE adm1_code, stable across NE releases); each says why.
+const NAME_OVERRIDE = {
+  'RUS-2399': 'Altai Krai',        // RU-ALT: name_en "Altai Republic" is RU-AL's; NE name "Altay", gn "Altayskiy Kray"
+  'SYC-5210': "Grand'Anse Mahé",   // SC-13: NE name "Grand'Anse" (also SC-14's); name_alt "Grand' Anse Mahé"
+  // Second copies with no GeoNames or Wikidata record: qualified, as no field names them otherwise.
+  'MDA-1645': 'Rezina (left bank)', // 2nd "Rezina" (MD-RE): lies east of the Dniester, opposite MDA-1644
+  'SVN-939': 'Krsko (Savinjska)',   // "Krsko" beside SVN-958 "Krško" (both SI-054): NE region Savinjska
+};
+// English type of the province in a city/province pair, where NE's type_en is wrong.
+const TYPE_OVERRIDE = {
+  'BLR-2345': 'Region',   // BY-MI (Minsk Voblast): NE type Gorod/Municipality, swapped with BY-HM's
+  'ARG-1295': 'Province', // AR-B (Buenos Aires Province): NE type "Federal District", which is AR-C
+};
+// A unit is "the city" of a pair when NE says so in its type or its own/GeoNames/local name.
+const CITY_RE = /\b(city|ciudad|cidade|grad|horad|misto|shahri|qalasy|sahari|cathair|amanat)\b/i;
+const isCity = (p) => /city|urban/i.test(p.type_en || '') || [p.name, p.gn_name, p.name_local].some((n) => CITY_RE.test(n || ''));
+function provinceType(p) {
+  if (TYPE_OVERRIDE[p.adm1_code]) return TYPE_OVERRIDE[p.adm1_code];
+  // English keeps "Oblast" for Ukraine and Russia ("Kyiv Oblast", "Moscow Oblast"; NE type_en says Region).
+  if (['UKR', 'RUS'].includes(p.adm0_a3) && /^oblast'?$/i.test(p.type || '')) return 'Oblast';
+  const t = (p.type_en || '').trim();
+  return t && !/city|urban|federal|capital/i.test(t) ? t : null; // a capital-type word cannot name the province
+}
+// Irish counties are "County Cork", not "Cork County".
+const provinceName = (p, name, t) => (p.adm0_a3 === 'IRL' && t === 'County' ? `County ${name}` : `${name} ${t}`);
+// GeoNames names carry the unit type ("Karonga District", "Wilayat-e Daykundi"): strip it.
+const GN_TYPE = /^(wilayat-e|metropolitan borough of|borough of|province of)\s+|\s+(district|rayonu|rayon|region|province)$/gi;
+
+function resolveNames(units) { // units: [{ p, parent, name }], names assigned in place
+  const byParent = new Map();
+  for (const u of units) { if (!byParent.has(u.parent)) byParent.set(u.parent, []); byParent.get(u.parent).push(u); }
+  const log = [];
+  for (const [parent, us] of byParent) {
+    const taken = (n, self) => us.some((o) => o !== self && fold(o.name) === fold(n));
+    const groups = () => { const g = new Map(); for (const u of us) { const k = fold(u.name); if (!g.has(k)) g.set(k, []); g.get(k).push(u); } return [...g.values()].filter((v) => v.length > 1); };
+    const set = (u, n, why) => { log.push(`${parent} ${u.p.adm1_code}: "${u.name}" -> "${n}" (${why})`); u.name = n; };
+    for (let pass = 0; pass < 3; pass++) {
+      for (const g of groups()) {
+        // 1. city + surrounding province: the city keeps the name, the province gets its English type.
+        const cities = g.filter((u) => isCity(u.p));
+        if (g.length === 2 && cities.length === 1) {
+          const prov = g.find((u) => u !== cities[0]);
+          const t = provinceType(prov.p);
+          const n = t && provinceName(prov.p, prov.name, t);
+          if (n && !taken(n, prov)) { set(prov, n, 'province of a city'); continue; }
+        }
+        // 2. the unit's own NE name, where it differs and no other unit of the group has it
+        //    (a Wikidata name_en shared by several units hides it).
+        for (const u of g) {
+          const n = (u.p.name || '').trim();
+          const shared = g.some((o) => o !== u && fold(o.p.name) === fold(n));
+          if (n && !shared && fold(n) !== fold(u.name) && !truncated(u.p, n) && !taken(n, u)) set(u, n, 'NE name');
+        }
+      }
+      for (const g of groups()) {
+        // 3. GeoNames name of a unit that GeoNames says is another place: it mentions neither the
+        //    shared name nor the unit's NE name (both wrong: AF-AFG1753 "Uruzgan" is Daykundi).
+        for (const u of g) {
+          const gn = fold(u.p.gn_name);
+          const n = (u.p.gn_name || '').replace(GN_TYPE, '').trim();
+          if (n && !gn.includes(fold(u.name)) && !gn.includes(fold(u.p.name)) && !taken(n, u)) set(u, n, 'GeoNames name');
+        }
+      }
+    }
+    for (const g of groups()) die(`admin-1 name "${g[0].name}" used ${g.length} times in ${parent}: ${g.map((u) => u.p.adm1_code).join(' ')}`);
+  }
+  return log;
+}
+
+const units = feats.map(({ p, parent }) => {
+  let name = (p.name_en || p.name || p.gn_name || '').trim();
+  // 7 NE units (adm1_code like 'RUS+99?') have no name at all: label them after their country.
+  if (!name) name = `${p.admin} (unnamed unit)`;
+  else if (truncated(p, name)) name = completed(p, name);
+  if (NAME_OVERRIDE[p.adm1_code]) name = NAME_OVERRIDE[p.adm1_code];
+  if (truncated(p, name)) die(`admin-1 name "${name}" (${p.adm1_code}) is truncated and no NE field completes it`);
+  return { p, parent, name, plain: (p.name_en || p.name || '').trim() || name }; // plain: the name before these repairs
+});
+const renamed = resolveNames(units);
+
 let isoUsed = 0;
 const out1 = { type: 'FeatureCollection', features: [] };
-for (const { f, p, a2, parent } of feats) {
+for (const [i, { f, p, a2, parent }] of feats.entries()) {
   const iso = p.iso_3166_2 || '';
   let code;
   if (a2 && /^[A-Z]{2}-[A-Z0-9]{1,3}$/.test(iso) && iso.slice(0, 2) === a2 && isoCount[iso] === 1) { code = iso; isoUsed++; }
   else code = (a2 || parent) + '-' + p.adm1_code.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
-  // 7 NE units (adm1_code like 'RUS+99?') have no name at all: label them after their country.
-  const name = (p.name_en || p.name || p.gn_name || '').trim() || `${p.admin} (unnamed unit)`;
+  const name = units[i].name;
   out1.features.push({ type: 'Feature', geometry: f.geometry,
     properties: { code, parent, iso_a2: a2, name, ne_name: p.name, adm1_code: p.adm1_code } });
 }
@@ -95,4 +199,6 @@ fs.writeFileSync(path.join(out, 'countries.csv'), rows.join('\n') + '\n');
 const merged = [...countries.values()].filter((c) => c.ne_adm0.size > 1).map((c) => c.code + '<-' + [...c.ne_adm0].join('+'));
 console.log(`regions_prep: ${countries.size} countries, ${feats.length} admin1 (${isoUsed} with ISO 3166-2 code, ${feats.length - isoUsed} fallback)`);
 console.log(`regions_prep: merged NE units: ${merged.join(', ') || 'none'}`);
+console.log(`regions_prep: admin-1 names completed or disambiguated: ${units.filter((u) => u.name !== u.plain).length}`);
+renamed.forEach((l) => console.log('regions_prep:   ' + l));
 console.log(`regions_prep: countries without population: ${[...countries.values()].filter((c) => c.population === null).map((c) => c.code).join(' ')}`);
