@@ -1,8 +1,9 @@
 /* JSON text whose numbers keep the input's digits: jansson writes every
  * real with one precision, 17 significant digits by default, so a value
  * read as 0.1 would be stored and exported as 0.10000000000000001. The
- * precision is chosen per value, the fewest of 15..17 digits that read
- * back as the same double (17 always does). */
+ * precision is chosen per call: the fewest of 15..17 digits that read back
+ * as the same double for every real in the value (17 always does), so a
+ * row mixing 0.1 with a 17-digit real writes both in 17. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "common/json_util.h"
