@@ -8,6 +8,10 @@
 /* Fields of the data model an input column can be mapped to with --map. */
 #define FP_FIELD_LIST "id, company, category, name, place, country, year, status, amount, source"
 
+/* The key of a project's `extra` that records why its geometry was
+ * repaired on import (GEOS's reason and location before the repair). */
+#define FP_REPAIRED_KEY "geometry_repaired"
+
 /* Reasons a row is rejected; the summary counts them per kind. */
 typedef enum fp_reject_kind {
     FP_REJECT_MALFORMED = 0,   /* wrong number of CSV fields, broken quoting */
@@ -40,7 +44,8 @@ typedef struct fp_import_options {
     const char *layer;       /* layer of a multi-layer source (default: all layers) */
     const fp_column_map *maps;
     int nmaps;
-    int make_valid;          /* repair invalid geometries instead of rejecting them */
+    int strict_geometry;     /* reject invalid geometries (and unclosed rings) instead of
+                                repairing them with GEOS, the default */
     fp_progress_fn progress; /* called about every 100,000 rows */
     void *progress_user;
 } fp_import_options;
@@ -54,7 +59,8 @@ typedef struct fp_import_result {
     long pending_geocode;     /* stored without geometry, with a place or country */
     long latin1_converted;    /* rows whose bytes were not UTF-8, read as Latin-1 */
     long z_dropped;           /* geometries whose Z/M was dropped */
-    long repaired;            /* invalid geometries repaired (--make-valid) */
+    long repaired;            /* invalid geometries repaired (extra.geometry_repaired says why) */
+    long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */
     long reprojected;         /* rows or features transformed to WGS 84 */
     long year_not_understood; /* year kept in extra.year_raw, year left empty */
     long by_kind[FP_REJECT_KINDS];

@@ -47,7 +47,7 @@ static const char *const usage_init =
 static const char *const usage_import =
     "usage: footprint [--db PATH] import FILE [--dataset NAME]\n"
     "         [--lon COL --lat COL | --wkt COL] [--crs CRS] [--layer NAME]\n"
-    "         [--map FIELD=COL ...] [--make-valid]\n"
+    "         [--map FIELD=COL ...] [--strict-geometry]\n"
     "\n"
     "Loads a file in one transaction. CSV (.csv/.tsv/.txt): coordinates from\n"
     "columns named lon/lng/long/longitude/x and lat/latitude/y (or --lon/--lat),\n"
@@ -59,14 +59,21 @@ static const char *const usage_import =
     "Fields: " FP_FIELD_LIST ";\n"
     "columns with those names (or common synonyms) are used unless --map says\n"
     "otherwise; all other columns are kept as extra attributes (JSON).\n"
-    "Bad rows go to `rejects` with their line or feature number and reason;\n"
-    "invalid geometries are rejected unless --make-valid repairs them.\n"
+    "Bad rows go to `rejects` with their line or feature number and reason.\n"
+    "Invalid geometries (self-intersections, unclosed rings) are repaired with\n"
+    "GEOS, keeping the polygonal (or lineal) part, and the reason is kept in the\n"
+    "row's extra.geometry_repaired (`footprint rejects --repaired` lists them);\n"
+    "--strict-geometry rejects them instead (--make-valid, the old opt-in, is\n"
+    "now the default and accepted). Coordinates at most 1e-6 degrees beyond\n"
+    "+-180/+-90 (float noise) are clamped onto the range and counted.\n"
     "The same file imported twice into the same dataset stores nothing twice.\n";
 
 static const char *const usage_rejects =
-    "usage: footprint [--db PATH] rejects [--dataset NAME] [--limit N]\n"
+    "usage: footprint [--db PATH] rejects [--dataset NAME] [--limit N] [--repaired]\n"
     "\n"
-    "Lists rejected rows: import, file, line or feature number, reason, raw text.\n";
+    "Lists rejected rows: import, file, line or feature number, reason, raw text.\n"
+    "--repaired lists instead the stored rows whose geometry was repaired, with\n"
+    "GEOS's reason and location before the repair.\n";
 
 static const char *const usage_geocode =
     "usage: footprint [--db PATH] geocode [--dataset NAME] [--gazetteer FILE]\n"
@@ -234,6 +241,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         { "lat", required_argument, 0, 'y' }, { "wkt", required_argument, 0, 'w' },
         { "crs", required_argument, 0, 'c' }, { "layer", required_argument, 0, 'l' },
         { "map", required_argument, 0, 'm' }, { "make-valid", no_argument, 0, 'v' },
+        { "strict-geometry", no_argument, 0, 'S' },
         { "place", required_argument, 0, 'p' }, { "country", required_argument, 0, 'n' },
         { "help", no_argument, 0, 'h' }, { 0 } };
     fp_import_options o = {0};
@@ -248,7 +256,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         case 'w': o.wkt_column = optarg; break;
         case 'c': o.crs = optarg; break;
         case 'l': o.layer = optarg; break;
-        case 'v': o.make_valid = 1; break;
+        case 'v': break;                 /* repairing is the default now */
+        case 'S': o.strict_geometry = 1; break;
         case 'p': case 'n':
             if (nmaps >= MAX_MAPS) { rc = usage_error(usage_import, "import: too many --map options%s", ""); goto out; }
             maps[nmaps].field = c == 'p' ? "place" : "country";
@@ -298,7 +307,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
         if (r.latin1_converted) printf("  rows read as Latin-1 (not UTF-8): %ld\n", r.latin1_converted);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
-        if (r.repaired) printf("  invalid geometries repaired: %ld\n", r.repaired);
+        if (r.repaired) printf("  invalid geometries repaired: %ld (see `footprint rejects --repaired`)\n", r.repaired);
+        if (r.clamped) printf("  coordinates clamped to +-180/+-90 (within 1e-6 degrees): %ld\n", r.clamped);
         if (r.reprojected) printf("  reprojected to WGS 84: %ld\n", r.reprojected);
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
@@ -309,15 +319,46 @@ out:
     return rc;
 }
 
+/* Stored rows whose geometry the import repaired (extra.geometry_repaired). */
+static int list_repaired(fp_store *store, const char *dataset, long limit)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(fp_store_sqlite(store),
+            "SELECT i.file, i.format, p.source_line, coalesce(p.source_key, ''), json_extract(p.extra, '$." FP_REPAIRED_KEY "') "
+            "FROM projects p JOIN imports i ON i.id = p.import_id "
+            "WHERE json_extract(p.extra, '$." FP_REPAIRED_KEY "') IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) "
+            "ORDER BY p.id LIMIT ?2", -1, &q, NULL) != SQLITE_OK) {
+        fprintf(stderr, "footprint: %s\n", sqlite3_errmsg(fp_store_sqlite(store)));
+        return 1;
+    }
+    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit);
+    long n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *file = (const char *)sqlite3_column_text(q, 0), *format = (const char *)sqlite3_column_text(q, 1);
+        const char *key = (const char *)sqlite3_column_text(q, 3);
+        if (format && !strcmp(format, "CSV"))
+            printf("%s:%lld: repaired: %s", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
+        else
+            printf("%s: feature %lld: repaired: %s", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
+        printf("%s%s%s\n", *key ? " (id " : "", key, *key ? ")" : "");
+        n++;
+    }
+    sqlite3_finalize(q);
+    if (!quiet) printf("%ld repaired geometr%s\n", n, n == 1 ? "y" : "ies");
+    return 0;
+}
+
 static int cmd_rejects(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "limit", required_argument, 0, 'n' },
-                                        { "help", no_argument, 0, 'h' }, { 0 } };
+                                        { "repaired", no_argument, 0, 'r' }, { "help", no_argument, 0, 'h' }, { 0 } };
     const char *dataset = NULL;
     long limit = -1;
-    int c;
+    int c, repaired = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'd') dataset = optarg;
+        else if (c == 'r') repaired = 1;
         else if (c == 'n') {
             char *end;
             limit = strtol(optarg, &end, 10);
@@ -329,6 +370,11 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     fp_error err = {0};
     fp_store *store;
     if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    if (repaired) {
+        int rc = list_repaired(store, dataset, limit);
+        fp_store_close(store);
+        return rc;
+    }
     sqlite3_stmt *q;
     sqlite3_prepare_v2(fp_store_sqlite(store),
         "SELECT i.dataset, i.file, r.line, r.feature, r.reason, r.raw FROM rejects r JOIN imports i ON i.id = r.import_id "

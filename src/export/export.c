@@ -62,6 +62,8 @@ void fp_layer_free(fp_layer *l)
     g_free(l->columns);
     for (int i = 0; i < l->nextra; i++) g_free(l->extra_keys[i]);
     g_free(l->extra_keys);
+    g_free(l->extra_types);
+    if (l->extra_index) g_hash_table_destroy(l->extra_index);
     if (l->category_seen) g_hash_table_destroy(l->category_seen);
     g_free(l->name);
     g_free(l->file);
@@ -111,6 +113,20 @@ static int valid_identifier(const char *s)
     for (; *s; s++)
         if (!g_ascii_isalnum(*s) && *s != '_') return 0;
     return 1;
+}
+
+/* A column's type by SQLite's affinity rules (section 3.1 of its datatype
+ * page), so INTEGER, BIGINT or INT64 all read as integers (written as
+ * 64-bit fields), whatever the store declares. */
+static fp_col_type column_type(const char *declared)
+{
+    char *t = g_ascii_strup(declared ? declared : "", -1);
+    fp_col_type r = FP_COL_TEXT;
+    if (strstr(t, "INT")) r = FP_COL_INT;
+    else if (strstr(t, "CHAR") || strstr(t, "CLOB") || strstr(t, "TEXT")) r = FP_COL_TEXT;
+    else if (strstr(t, "REAL") || strstr(t, "FLOA") || strstr(t, "DOUB")) r = FP_COL_REAL;
+    g_free(t);
+    return r;
 }
 
 static fp_status source_init(fp_store *store, const char *what, source *s, fp_error *err)
@@ -180,8 +196,7 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
             if (!strcmp(col, "id") || !strcmp(col, "geom")) continue;
             /* Names from our own schema; quoted as identifiers all the same. */
             char *expr = sqlite3_mprintf("\"%w\"", col);
-            source_add(s, col, expr, !g_ascii_strcasecmp(type, "INTEGER") ? FP_COL_INT
-                                     : !g_ascii_strcasecmp(type, "REAL") ? FP_COL_REAL : FP_COL_TEXT);
+            source_add(s, col, expr, column_type(type));
             sqlite3_free(expr);
         }
         sqlite3_finalize(q);
@@ -385,20 +400,42 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
         g_string_free(gq, TRUE);
         g_ptr_array_free(gb, TRUE);
     }
-    /* Fixed-schema formats need the keys of `extra` before the first row. */
-    if (!st && fixed_schema && l->extra_col >= 0) {
-        GString *ks = g_string_new("SELECT DISTINCT j.key FROM projects, json_each(projects.extra) j WHERE geom IS NOT NULL");
+    /* The keys of `extra` over the layer, and what their values are: every
+     * format names them before the first row (field names must be unique
+     * in a way only the whole set decides), fixed-schema formats declare
+     * their types. */
+    if (!st && l->extra_col >= 0) {
+        GString *ks = g_string_new("SELECT j.key, max(j.type = 'integer'), max(j.type = 'real'), max(j.type IN ('true', 'false')),"
+                                   " max(j.type IN ('text', 'array', 'object')),"
+                                   " min(CASE WHEN j.type = 'integer' THEN j.atom END), max(CASE WHEN j.type = 'integer' THEN j.atom END)"
+                                   " FROM projects, json_each(projects.extra) j WHERE geom IS NOT NULL");
         GPtrArray *kb = g_ptr_array_new_with_free_func(g_free);
         st = add_filters(s, o, o->split_by, ks, kb, err);
-        g_string_append(ks, " ORDER BY 1");
+        g_string_append(ks, " GROUP BY j.key ORDER BY j.key");
         sqlite3_stmt *q;
         if (!st && sqlite3_prepare_v2(db, ks->str, -1, &q, NULL) == SQLITE_OK) {
             bind_all(q, 1, kb, split_value);
             GPtrArray *keys = g_ptr_array_new();
-            while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(keys, g_strdup((const char *)sqlite3_column_text(q, 0)));
+            GArray *types = g_array_new(FALSE, FALSE, sizeof(fp_extra_type));
+            l->extra_index = g_hash_table_new(g_str_hash, g_str_equal);
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                int has_int = sqlite3_column_int(q, 1), has_real = sqlite3_column_int(q, 2);
+                int has_bool = sqlite3_column_int(q, 3), has_text = sqlite3_column_int(q, 4);
+                sqlite3_int64 lo = sqlite3_column_int64(q, 5), hi = sqlite3_column_int64(q, 6);
+                fp_extra_type t = FP_X_TEXT;
+                if (!has_text && !has_bool && has_int && !has_real)
+                    t = lo >= -2147483647LL - 1 && hi <= 2147483647LL ? FP_X_INT : FP_X_INT64;
+                else if (!has_text && !has_bool && has_real) t = FP_X_REAL;
+                else if (!has_text && has_bool && !has_int && !has_real) t = FP_X_BOOL;
+                char *key = g_strdup((const char *)sqlite3_column_text(q, 0));
+                g_ptr_array_add(keys, key);
+                g_array_append_val(types, t);
+                g_hash_table_insert(l->extra_index, key, GINT_TO_POINTER(keys->len));
+            }
             sqlite3_finalize(q);
             l->nextra = (int)keys->len;
             l->extra_keys = (char **)g_ptr_array_free(keys, FALSE);
+            l->extra_types = (fp_extra_type *)(void *)g_array_free(types, FALSE);
         }
         g_string_free(ks, TRUE);
         g_ptr_array_free(kb, TRUE);
@@ -514,6 +551,110 @@ void fp_layer_note_row(fp_layer *l)
     const unsigned char *v = sqlite3_column_text(l->stmt, l->category_col + 2);
     const char *key = v ? (const char *)v : "";
     if (!g_hash_table_contains(l->category_seen, key)) g_hash_table_add(l->category_seen, g_strdup(key));
+}
+
+/* ------------------------------------------------------- field names --- */
+
+char **fp_layer_source_names(const fp_layer *l, int *nnames)
+{
+    GPtrArray *a = g_ptr_array_new();
+    g_ptr_array_add(a, g_strdup("id"));
+    for (int c = 0; c < l->ncolumns; c++)
+        if (c != l->extra_col) g_ptr_array_add(a, g_strdup(l->columns[c].name));
+    if (l->classes) { g_ptr_array_add(a, g_strdup("class")); g_ptr_array_add(a, g_strdup("fill")); }
+    for (int k = 0; k < l->nextra; k++) g_ptr_array_add(a, g_strdup(l->extra_keys[k]));
+    *nnames = (int)a->len;
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* s cut to at most max bytes without splitting a UTF-8 character. */
+static char *cut_utf8(const char *s, int max)
+{
+    size_t n = strlen(s);
+    if (max <= 0 || n <= (size_t)max) return g_strdup(s);
+    n = (size_t)max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return g_strndup(s, n);
+}
+
+/* Names compared as SQLite, GeoPackage, OGR and the DBF do: ASCII case folded. */
+static guint fold_hash(gconstpointer p)
+{
+    char *f = g_ascii_strdown(p, -1);
+    guint h = g_str_hash(f);
+    g_free(f);
+    return h;
+}
+
+static gboolean fold_equal(gconstpointer a, gconstpointer b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
+}
+
+char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
+{
+    int n = 0;
+    char **src = fp_layer_source_names(l, &n);
+    int fixed = n - l->nextra;            /* id, columns, class, fill: keep their names */
+    GHashTable *fixed_names = g_hash_table_new(fold_hash, fold_equal);
+    for (int i = 0; i < fixed; i++) g_hash_table_add(fixed_names, src[i]);
+    GHashTable *used = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
+    char **out = g_new0(char *, n + 1);
+    for (int i = 0; i < n; i++) {
+        const char *name = *src[i] ? src[i] : "field";
+        char *want = i >= fixed && g_hash_table_contains(fixed_names, name) ? g_strdup_printf("extra_%s", name) : g_strdup(name);
+        char *cand = cut_utf8(want, max_bytes);
+        for (int k = 2; g_hash_table_contains(used, cand); k++) {
+            char suffix[16];
+            snprintf(suffix, sizeof suffix, "_%d", k);
+            char *stem = cut_utf8(want, max_bytes > 0 ? max_bytes - (int)strlen(suffix) : 0);
+            g_free(cand);
+            cand = g_strconcat(stem, suffix, NULL);
+            g_free(stem);
+        }
+        g_free(want);
+        g_hash_table_add(used, g_strdup(cand));
+        out[i] = cand;
+    }
+    g_hash_table_destroy(used);
+    g_hash_table_destroy(fixed_names);
+    g_strfreev(src);
+    *nnames = n;
+    return out;
+}
+
+static void put_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
+                             int n, int always, fp_error *err)
+{
+    int differ = always;
+    for (int i = 0; i < n && !differ; i++) differ = strcmp(props[i], names[i]) != 0;
+    if (!differ) return FP_OK;
+    /* GeoPackage layers share one file: its rows say which layer. */
+    FILE *f = fopen(map_path, layer ? "a" : "w");
+    if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", map_path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    if (!layer || ftell(f) == 0) fprintf(f, "%sfield,%s_field\n", layer ? "layer," : "", format);
+    for (int i = 0; i < n; i++) {
+        if (layer) { put_csv_field(f, layer); fputc(',', f); }
+        put_csv_field(f, props[i]);
+        fputc(',', f);
+        put_csv_field(f, names[i]);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0) return fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", map_path, strerror(errno));
+    return FP_OK;
 }
 
 fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)

@@ -11,6 +11,11 @@
 
 typedef enum { FP_COL_INT, FP_COL_REAL, FP_COL_TEXT } fp_col_type;
 
+/* What the values of one key of `extra` are over a layer, for the field
+ * type fixed-schema formats declare: 64-bit integers only where a value
+ * needs it, booleans as such, text when the values mix. */
+typedef enum { FP_X_INT, FP_X_INT64, FP_X_BOOL, FP_X_REAL, FP_X_TEXT } fp_extra_type;
+
 typedef struct fp_column {
     char *name;
     fp_col_type type;
@@ -24,8 +29,10 @@ typedef struct fp_layer {
     fp_column *columns;
     int ncolumns;
     int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
-    char **extra_keys;            /* keys of `extra` over the layer (fixed-schema formats) */
+    char **extra_keys;            /* keys of `extra` over the layer, in byte order */
+    fp_extra_type *extra_types;
     int nextra;
+    struct _GHashTable *extra_index;   /* key -> 1 + its index in extra_keys */
     const char *geometry;         /* "point", "line", "polygon" or "mixed": for styles */
     /* Choropleth: the class of columns[class_col] and its colour are added
      * as properties `class` and `fill`. */
@@ -37,6 +44,32 @@ typedef struct fp_layer {
 } fp_layer;
 
 void fp_layer_free(fp_layer *l);
+
+/* The names a layer's fields get in a format whose names are at most
+ * max_bytes long (0: no limit), in this order: "id" (not for GeoJSON's
+ * properties, but kept out of the way there too), the columns but extra,
+ * "class" and "fill" when classed, then the keys of extra. Rule, the same
+ * for every format so names are predictable:
+ *   1. a key of extra named like an earlier field gets the prefix extra_;
+ *   2. a name is cut to max_bytes at a character boundary;
+ *   3. a name equal to an earlier one ignoring ASCII case (SQLite,
+ *      GeoPackage, OGR and the DBF compare names so) gets _2, _3, ...
+ *      (the stem cut so the whole fits max_bytes);
+ *   4. an empty name becomes "field".
+ * Earlier wins: columns before keys, keys in byte order (so FEATURECLA
+ * keeps its name and featurecla becomes featurecla_2). Returns a
+ * NULL-terminated array (g_strfreev) and sets *nnames. */
+char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames);
+
+/* The names of the layer's fields as they are in the data: the same order
+ * as fp_layer_field_names. */
+char **fp_layer_source_names(const fp_layer *l, int *nnames);
+
+/* Writes `map_path` (FILE.fields.csv): header "field,<format>_field", then
+ * each property name and its name in the file, when any differs (always
+ * when `always`). Names are quoted as CSV needs. */
+fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
+                             int n, int always, fp_error *err);
 /* Writers call this for every row they write (notes the row's category). */
 void fp_layer_note_row(fp_layer *l);
 

@@ -21,6 +21,7 @@
 #include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "common/json_util.h"
 
 /* One writer per file: the stdio lock per character is pure cost. */
 #define fputc(c, f) putc_unlocked((c), (f))
@@ -237,18 +238,19 @@ static void put_bbox(FILE *f, const double b[4], int precision)
     fputc(']', f);
 }
 
-/* Properties of the current row. */
-static void put_properties(fp_layer *l, FILE *f)
+/* Properties of the current row, under the names fp_layer_field_names
+ * gave (names[0] is "id", the feature's id, not a property). */
+static void put_properties(fp_layer *l, char **names, FILE *f)
 {
     sqlite3_stmt *q = l->stmt;
     fputs("\"properties\":{", f);
-    int first = 1;
+    int first = 1, fi = 1;
     for (int c = 0; c < l->ncolumns; c++) {
         int col = c + 2;
         if (c == l->extra_col) continue;
         if (!first) fputc(',', f);
         first = 0;
-        put_string(f, l->columns[c].name);
+        put_string(f, names[fi++]);
         fputc(':', f);
         switch (sqlite3_column_type(q, col)) {
         case SQLITE_NULL: fputs("null", f); break;
@@ -269,34 +271,31 @@ static void put_properties(fp_layer *l, FILE *f)
         int k = fp_classes_index(l->classes, v);
         char hex[10];
         fp_rgba_to_hex(k >= 0 ? l->classes->colors[k] : l->classes->nodata, hex);
-        fprintf(f, "%s\"class\":", first ? "" : ",");
+        fputs(first ? "" : ",", f);
+        put_string(f, names[fi]);
+        fputc(':', f);
         if (k >= 0) fprintf(f, "%d", k + 1); else fputs("null", f);
-        fputs(",\"fill\":", f);
+        fputc(',', f);
+        put_string(f, names[fi + 1]);
+        fputc(':', f);
         put_string(f, hex);
         first = 0;
+        fi += 2;
     }
-    /* The input's other columns, flattened; a name taken by a column gets
-     * the prefix extra_. */
+    /* The input's other columns, flattened (names: fp_layer_field_names). */
     if (l->extra_col >= 0 && sqlite3_column_type(q, l->extra_col + 2) == SQLITE_TEXT) {
         json_t *obj = json_loads((const char *)sqlite3_column_text(q, l->extra_col + 2), 0, NULL);
         const char *key;
         json_t *value;
         if (json_is_object(obj)) {
             json_object_foreach(obj, key, value) {
-                int taken = !strcmp(key, "class") || !strcmp(key, "fill");
-                for (int c = 0; c < l->ncolumns && !taken; c++) taken = !strcmp(l->columns[c].name, key);
+                int k = l->extra_index ? GPOINTER_TO_INT(g_hash_table_lookup(l->extra_index, key)) - 1 : -1;
                 fputs(first ? "" : ",", f);
                 first = 0;
-                if (taken) {
-                    char *k2 = g_strdup_printf("extra_%s", key);
-                    put_string(f, k2);
-                    g_free(k2);
-                } else {
-                    put_string(f, key);
-                }
+                put_string(f, k >= 0 ? names[fi + k] : key);
                 fputc(':', f);
                 if (json_is_real(value) && !isfinite(json_real_value(value))) { fputs("null", f); continue; }
-                char *text = json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+                char *text = fp_json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
                 fputs(text ? text : "null", f);
                 free(text);
             }
@@ -365,6 +364,8 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
     out o = { .f = f, .precision = wo->precision };
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
+    int nnames = 0;
+    char **names = fp_layer_field_names(l, 0, &nnames);
     if (!wo->seq) {
         fputs("{\"type\":\"FeatureCollection\",\"name\":", f);
         put_string(f, l->name);
@@ -401,7 +402,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
             put_bbox(f, o.fbox, wo->precision);
             fputc(',', f);
         }
-        put_properties(l, f);
+        put_properties(l, names, f);
         fp_layer_note_row(l);
         fputc('}', f);
         if (wo->seq) fputc('\n', f);
@@ -422,6 +423,16 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         fputs("}\n", f);
     }
     GEOS_finish_r(h);
+    /* Where a property had to be renamed, NAME.fields.csv says so. */
+    if (!st) {
+        int nsrc = 0;
+        char **props = fp_layer_source_names(l, &nsrc);
+        char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
+        st = fp_write_field_map(map_path, "geojson", NULL, props, names, nnames, 0, err);
+        g_free(map_path);
+        g_strfreev(props);
+    }
+    g_strfreev(names);
     if (fflush(f) != 0 || ferror(f)) {
         if (!st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     }

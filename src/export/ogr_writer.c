@@ -1,7 +1,10 @@
 /* Layers written through GDAL/OGR: GeoPackage (several layers, spatial
  * index), FlatGeobuf (with its spatial index), Shapefile (field names cut to
- * 10 characters, the full names kept in NAME.fields.csv next to it) and CSV
- * (lon/lat columns for points, WKT otherwise). */
+ * 10 bytes) and CSV (lon/lat columns for points, WKT otherwise, types in a
+ * .csvt). Field names are made unique as each format compares them
+ * (fp_layer_field_names); where one differs from its property, NAME.fields.csv
+ * next to the file maps them (always for a Shapefile). Fields are typed from
+ * the store's columns and the values of `extra` (64-bit only when needed). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "common/json_util.h"
 
 static OGRGeometryH blob_to_ogr(const unsigned char *blob, int len)
 {
@@ -42,23 +46,45 @@ static OGRFieldType field_type(fp_col_type t)
     return t == FP_COL_INT ? OFTInteger64 : t == FP_COL_REAL ? OFTReal : OFTString;
 }
 
-/* Writes the shapefile's field-name map: full name, name in the .dbf. */
-static void write_field_map(OGRLayerH lyr, const char *path, char **names, int n)
+/* The kind of geometry a Shapefile distinguishes. */
+static const char *shape_kind(OGRGeometryH g)
 {
-    char *map = g_strdup(path);
-    char *dot = strrchr(map, '.');
-    if (dot) *dot = 0;
-    char *file = g_strdup_printf("%s.fields.csv", map);
-    FILE *f = fopen(file, "w");
-    if (f) {
-        fputs("field,shapefile_field\n", f);
-        OGRFeatureDefnH d = OGR_L_GetLayerDefn(lyr);
-        for (int i = 0; i < n && i < OGR_FD_GetFieldCount(d); i++)
-            fprintf(f, "%s,%s\n", names[i], OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)));
-        fclose(f);
+    switch (wkbFlatten(OGR_G_GetGeometryType(g))) {
+    case wkbPoint: return "point";
+    case wkbMultiPoint: return "multipoint";
+    case wkbLineString: case wkbMultiLineString: return "line";
+    case wkbPolygon: case wkbMultiPolygon: return "polygon";
+    default: return "geometry collection";
     }
-    g_free(file);
-    g_free(map);
+}
+
+/* The field type of a key of extra. */
+static OGRFieldType extra_field_type(fp_extra_type t, OGRFieldSubType *sub)
+{
+    *sub = t == FP_X_BOOL ? OFSTBoolean : OFSTNone;
+    switch (t) {
+    case FP_X_INT: case FP_X_BOOL: return OFTInteger;
+    case FP_X_INT64: return OFTInteger64;
+    case FP_X_REAL: return OFTReal;
+    default: return OFTString;
+    }
+}
+
+/* One value of extra into field fi as its declared type; text keeps
+ * nested JSON and the digits of numbers. */
+static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v)
+{
+    if (t == FP_X_INT || t == FP_X_INT64) {
+        if (json_is_integer(v)) { OGR_F_SetFieldInteger64(f, fi, json_integer_value(v)); return; }
+    } else if (t == FP_X_BOOL) {
+        if (json_is_boolean(v)) { OGR_F_SetFieldInteger(f, fi, json_is_true(v)); return; }
+    } else if (t == FP_X_REAL) {
+        if (json_is_number(v)) { OGR_F_SetFieldDouble(f, fi, json_number_value(v)); return; }
+    }
+    if (json_is_string(v)) { OGR_F_SetFieldString(f, fi, json_string_value(v)); return; }
+    char *text = fp_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    if (text) OGR_F_SetFieldString(f, fi, text);
+    free(text);
 }
 
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
@@ -93,6 +119,9 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         fp_layer *l = layers[li];
         char **lco = NULL;
         if (csv) lco = CSLSetNameValue(lco, "GEOMETRY", !strcmp(l->geometry, "point") ? "AS_XY" : "AS_WKT");
+        /* CSV: a .csvt beside it declares the types (Integer64, Real...), so
+         * GDAL and QGIS read numbers as numbers, 64-bit ones whole. */
+        if (csv) lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
         if (shp) lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
         if (!strcmp(driver, "FlatGeobuf")) lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "YES");
         if (gpkg) lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
@@ -102,38 +131,55 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         OGRLayerH lyr = GDALDatasetCreateLayer(ds, l->name, srs, gt, lco);
         CSLDestroy(lco);
         if (!lyr) { st = fp_error_set(err, FP_ERR_IO, "%s: cannot create layer %s: %s", path, l->name, CPLGetLastErrorMsg()); break; }
-        /* Fields: id, the columns, the flattened extra keys, class and fill. */
-        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-        g_ptr_array_add(names, g_strdup("id"));
-        for (int c = 0; c < l->ncolumns; c++)
-            if (c != l->extra_col) g_ptr_array_add(names, g_strdup(l->columns[c].name));
-        int first_extra = (int)names->len;
-        for (int k = 0; k < l->nextra; k++) {
-            int taken = 0;
-            for (guint j = 0; j < names->len && !taken; j++) taken = !strcmp(g_ptr_array_index(names, j), l->extra_keys[k]);
-            g_ptr_array_add(names, taken ? g_strdup_printf("extra_%s", l->extra_keys[k]) : g_strdup(l->extra_keys[k]));
-        }
-        if (l->classes) { g_ptr_array_add(names, g_strdup("class")); g_ptr_array_add(names, g_strdup("fill")); }
-        for (guint j = 0; j < names->len && !st; j++) {
+        /* Fields: id, the columns, class and fill, the flattened extra keys,
+         * named uniquely as the format allows (fp_layer_field_names), the
+         * mapping kept next to the file when a name had to change. */
+        int nnames = 0, nsrc = 0;
+        char **names = fp_layer_field_names(l, shp ? 10 : 0, &nnames);
+        char **source_names = fp_layer_source_names(l, &nsrc);
+        int first_class = 1 + l->ncolumns - (l->extra_col >= 0);
+        int first_extra = first_class + (l->classes ? 2 : 0);
+        for (int j = 0; j < nnames && !st; j++) {
             OGRFieldType t = OFTString;
+            OGRFieldSubType sub = OFSTNone;
             if (j == 0) t = OFTInteger64;
-            else if ((int)j < first_extra) {
+            else if (j < first_class) {
                 int c = 0, seen = 0;
                 for (c = 0; c < l->ncolumns; c++) {
                     if (c == l->extra_col) continue;
-                    if (++seen == (int)j) break;
+                    if (++seen == j) break;
                 }
                 t = field_type(l->columns[c].type);
-            } else if (l->classes && j == names->len - 2) t = OFTInteger;
-            OGRFieldDefnH fd = OGR_Fld_Create(g_ptr_array_index(names, j), t);
-            if (OGR_L_CreateField(lyr, fd, TRUE) != OGRERR_NONE)
-                st = fp_error_set(err, FP_ERR_IO, "%s: cannot create field %s", path, (char *)g_ptr_array_index(names, j));
+            } else if (j < first_extra) t = j == first_class ? OFTInteger : OFTString;
+            else t = extra_field_type(l->extra_types[j - first_extra], &sub);
+            OGRFieldDefnH fd = OGR_Fld_Create(names[j], t);
+            OGR_Fld_SetSubType(fd, sub);
+            /* Shapefile: GDAL declares 64-bit integers N(18): it reads wider
+             * numeric fields as reals, so 18 digits is the most a .dbf
+             * integer holds (values to 10^18 - 1). */
+            if (OGR_L_CreateField(lyr, fd, FALSE) != OGRERR_NONE)
+                st = fp_error_set(err, FP_ERR_IO, "%s: layer %s: cannot create field %s (property %s): %s", path, l->name,
+                                  names[j], source_names[j], CPLGetLastErrorMsg());
             OGR_Fld_Destroy(fd);
         }
-        if (shp && !st) write_field_map(lyr, path, (char **)names->pdata, (int)names->len);
+        if (!st) {
+            /* The names as the driver made them (it may launder them). */
+            OGRFeatureDefnH d = OGR_L_GetLayerDefn(lyr);
+            for (int j = 0; j < nnames && j < OGR_FD_GetFieldCount(d); j++) {
+                g_free(names[j]);
+                names[j] = g_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j)));
+            }
+            char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
+            st = fp_write_field_map(map_path, shp ? "shapefile" : gpkg ? "gpkg" : csv ? "csv" : "fgb", gpkg ? l->name : NULL,
+                                    source_names, names, nnames, shp, err);
+            g_free(map_path);
+        }
+        g_strfreev(source_names);
+        g_strfreev(names);
         if (!st && gpkg) GDALDatasetStartTransaction(ds, FALSE);
         int rc;
         long n = 0;
+        const char *shp_kind = NULL;      /* the kind of the layer's first geometry */
         OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
         while (!st && (rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
             if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
@@ -154,38 +200,44 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 } else OGR_F_SetFieldString(f, fi, (const char *)sqlite3_column_text(l->stmt, col));
                 fi++;
             }
-            if (l->nextra && sqlite3_column_type(l->stmt, l->extra_col + 2) == SQLITE_TEXT) {
-                json_t *obj = json_loads((const char *)sqlite3_column_text(l->stmt, l->extra_col + 2), 0, NULL);
-                for (int k = 0; k < l->nextra; k++) {
-                    json_t *v = json_object_get(obj, l->extra_keys[k]);
-                    if (!v || json_is_null(v)) continue;
-                    if (json_is_string(v)) OGR_F_SetFieldString(f, first_extra + k, json_string_value(v));
-                    else {
-                        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-                        if (text) OGR_F_SetFieldString(f, first_extra + k, text);
-                        free(text);
-                    }
-                }
-                json_decref(obj);
-            }
             if (l->classes) {
                 double v = sqlite3_column_type(l->stmt, l->class_col + 2) == SQLITE_NULL ? NAN
                                                                                    : sqlite3_column_double(l->stmt, l->class_col + 2);
                 int k = fp_classes_index(l->classes, v);
                 char hex[10];
                 fp_rgba_to_hex(k >= 0 ? l->classes->colors[k] : l->classes->nodata, hex);
-                if (k >= 0) OGR_F_SetFieldInteger(f, (int)names->len - 2, k + 1);
-                else OGR_F_SetFieldNull(f, (int)names->len - 2);
-                OGR_F_SetFieldString(f, (int)names->len - 1, hex);
+                if (k >= 0) OGR_F_SetFieldInteger(f, first_class, k + 1);
+                else OGR_F_SetFieldNull(f, first_class);
+                OGR_F_SetFieldString(f, first_class + 1, hex);
+            }
+            if (l->nextra && sqlite3_column_type(l->stmt, l->extra_col + 2) == SQLITE_TEXT) {
+                json_t *obj = json_loads((const char *)sqlite3_column_text(l->stmt, l->extra_col + 2), 0, NULL);
+                const char *key;
+                json_t *v;
+                json_object_foreach(obj, key, v) {
+                    int k = GPOINTER_TO_INT(g_hash_table_lookup(l->extra_index, key)) - 1;
+                    if (k >= 0 && !json_is_null(v)) set_extra(f, first_extra + k, l->extra_types[k], v);
+                }
+                json_decref(obj);
             }
             const unsigned char *blob = sqlite3_column_blob(l->stmt, 1);
             if (blob) {
                 OGRGeometryH g = blob_to_ogr(blob, sqlite3_column_bytes(l->stmt, 1));
                 if (g && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                     g = OGR_G_ForceToMultiPolygon(g);
+                /* A Shapefile holds one kind of geometry: GDAL would quietly
+                 * write a polygon after a line as its outline. Refused, naming
+                 * the feature, rather than altered or dropped. */
+                const char *kind = g ? shape_kind(g) : NULL;
+                if (shp && kind && !shp_kind) shp_kind = kind;
+                if (shp && kind && (kind != shp_kind || !strcmp(kind, "geometry collection")))
+                    st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld is a %s%s%s: a Shapefile holds one kind of "
+                                      "geometry and no collections; nothing written (use --format gpkg or fgb, or --where "
+                                      "to export one kind)", path, l->name, id, kind, kind != shp_kind ? " after a " : "",
+                                      kind != shp_kind ? shp_kind : "");
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
-            if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
+            if (!st && OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld: %s", path, l->name, id,
                                   *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "the driver refused it");
             OGR_F_Destroy(f);
@@ -197,7 +249,6 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, CPLGetLastErrorMsg());
         }
         *features += n;
-        g_ptr_array_free(names, TRUE);
     }
     OSRDestroySpatialReference(srs);
     /* Closing flushes; a full disk shows here. */

@@ -11,13 +11,30 @@
 #include <spatialite/gaiageo.h>
 #include "ingest/ingest_internal.h"
 
-/* Walks every vertex; returns 0 ok, 1 non-finite, 2 out of range. */
-static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y)
+/* Coordinates this close beyond +-180 / +-90 are float noise, not errors:
+ * Natural Earth has a coastline vertex at 180.0000004, and reprojection or
+ * a float32 step leaves such residues. 1e-6 degrees is about 0.11 m, far
+ * below the accuracy of any project location, and far above the noise of
+ * double arithmetic; anything beyond it (180.01, -180.00001) is a real
+ * error and still rejected. Such values are clamped onto the range. */
+#define FP_RANGE_TOLERANCE 1e-6
+
+int fp_clamp_coordinate(double *v, double limit)
+{
+    if (*v >= -limit && *v <= limit) return 0;
+    if (*v > limit && *v - limit <= FP_RANGE_TOLERANCE) { *v = limit; return 1; }
+    if (*v < -limit && -limit - *v <= FP_RANGE_TOLERANCE) { *v = -limit; return 1; }
+    return -1;
+}
+
+/* Walks every vertex, clamping float noise at the range's edges (counted
+ * in *clamped); returns 0 ok, 1 non-finite, 2 out of range. */
+static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y, long *clamped)
 {
     int n = OGR_G_GetGeometryCount(g);
     if (n > 0) {
         for (int i = 0; i < n; i++) {
-            int r = check_vertices(OGR_G_GetGeometryRef(g, i), bad_x, bad_y);
+            int r = check_vertices(OGR_G_GetGeometryRef(g, i), bad_x, bad_y, clamped);
             if (r) return r;
         }
         return 0;
@@ -27,7 +44,14 @@ static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y)
     for (int i = 0; i < np; i++) {
         double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
         if (!isfinite(x) || !isfinite(y)) { *bad_x = x; *bad_y = y; return 1; }
-        if (!range && (x < -180 || x > 180 || y < -90 || y > 90)) { *bad_x = x; *bad_y = y; range = 1; }
+        if (range) continue;
+        double cx = x, cy = y;
+        int rx = fp_clamp_coordinate(&cx, 180), ry = fp_clamp_coordinate(&cy, 90);
+        if (rx < 0 || ry < 0) { *bad_x = x; *bad_y = y; range = 1; continue; }
+        if (rx || ry) {
+            OGR_G_SetPoint_2D(g, i, cx, cy);
+            (*clamped)++;
+        }
     }
     return range ? 2 : 0;
 }
@@ -73,6 +97,63 @@ void fp_ingest_cleanup(void)
     geos_ctx = NULL;
 }
 
+/* OGR <-> GEOS through WKB. */
+static GEOSGeometry *ogr_to_geos(GEOSContextHandle_t ctx, OGRGeometryH g)
+{
+    size_t wkb_size = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(wkb_size);
+    if (!wkb) return NULL;
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx);
+    GEOSGeometry *gg = GEOSWKBReader_read_r(ctx, rd, wkb, wkb_size);
+    GEOSWKBReader_destroy_r(ctx, rd);
+    free(wkb);
+    return gg;
+}
+
+static OGRGeometryH geos_to_ogr(GEOSContextHandle_t ctx, const GEOSGeometry *gg)
+{
+    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx);
+    GEOSWKBWriter_setByteOrder_r(ctx, w, GEOS_WKB_NDR);
+    size_t n = 0;
+    unsigned char *wkb = GEOSWKBWriter_write_r(ctx, w, gg, &n);
+    GEOSWKBWriter_destroy_r(ctx, w);
+    OGRGeometryH g = NULL;
+    if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)n) != OGRERR_NONE) g = NULL;
+    GEOSFree_r(ctx, wkb);
+    return g;
+}
+
+/* The parts of g of dimension dim (2 polygons, 1 lines, 0 points), as one
+ * geometry: itself when it is all of that dimension, a Multi* of the
+ * parts when MakeValid returned a collection, NULL when none is left. */
+static GEOSGeometry *keep_dimension(GEOSContextHandle_t ctx, GEOSGeometry *g, int dim)
+{
+    int type = GEOSGeomTypeId_r(ctx, g);
+    if (type != GEOS_GEOMETRYCOLLECTION) return GEOSGeom_getDimensions_r(ctx, g) == dim ? g : NULL;
+    int n = GEOSGetNumGeometries_r(ctx, g), k = 0, total = 0;
+    for (int i = 0; i < n; i++) total += GEOSGetNumGeometries_r(ctx, GEOSGetGeometryN_r(ctx, g, i));
+    GEOSGeometry **parts = malloc(sizeof *parts * (size_t)(total ? total : 1));
+    if (!parts) return NULL;
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(ctx, g, i);
+        if (GEOSGeom_getDimensions_r(ctx, p) != dim || GEOSisEmpty_r(ctx, p)) continue;
+        /* Multi parts are flattened into their members. */
+        int m = GEOSGetNumGeometries_r(ctx, p);
+        for (int j = 0; j < m; j++) {
+            const GEOSGeometry *q = GEOSGetGeometryN_r(ctx, p, j);
+            if (GEOSGeom_getDimensions_r(ctx, q) == dim && !GEOSisEmpty_r(ctx, q)) parts[k++] = GEOSGeom_clone_r(ctx, q);
+        }
+    }
+    GEOSGeometry *out = NULL;
+    if (k == 1) out = parts[0];
+    else if (k > 1)
+        out = GEOSGeom_createCollection_r(ctx, dim == 2 ? GEOS_MULTIPOLYGON : dim == 1 ? GEOS_MULTILINESTRING : GEOS_MULTIPOINT,
+                                          parts, (unsigned)k);
+    free(parts);
+    return out;
+}
+
 int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t size)
 {
     OGRGeometryH g = *gp;
@@ -100,7 +181,7 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
         }
     }
     double x = 0, y = 0;
-    int r = check_vertices(g, &x, &y);
+    int r = check_vertices(g, &x, &y, &chk->clamped);
     if (r == 1) {
         snprintf(reason, size, "coordinate %g %g is not a finite number", x, y);
         return FP_REJECT_COORD_NOT_FINITE;
@@ -112,52 +193,67 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
     if (t == wkbPoint || t == wkbMultiPoint) return FP_REJECT_KINDS;
 
-    /* An unclosed ring (WKT and GeoJSON readers accept them): say so, or
-     * close it with --make-valid. */
+    /* An unclosed ring (WKT and GeoJSON readers accept them): closed, and
+     * noted; refused with --strict-geometry. */
     double open[4];
     if (find_open_ring(g, open)) {
-        if (!chk->make_valid) {
-            snprintf(reason, size, "a polygon ring is not closed: it starts at %.10g %.10g and ends at %.10g %.10g "
-                     "(use --make-valid to close it)", open[0], open[1], open[2], open[3]);
+        snprintf(chk->repair_note, sizeof chk->repair_note,
+                 "a polygon ring is not closed: it starts at %.10g %.10g and ends at %.10g %.10g", open[0], open[1],
+                 open[2], open[3]);
+        if (chk->strict) {
+            snprintf(reason, size, "%s (--strict-geometry; closed by default)", chk->repair_note);
+            chk->repair_note[0] = 0;
             return FP_REJECT_INVALID_GEOMETRY;
         }
         OGR_G_CloseRings(g);
-        chk->repaired = 1;
     }
 
     GEOSContextHandle_t ctx = geos_context();
-    size_t wkb_size = (size_t)OGR_G_WkbSize(g);
-    unsigned char *wkb = malloc(wkb_size);
-    if (!wkb) { snprintf(reason, size, "out of memory"); return FP_REJECT_INVALID_GEOMETRY; }
-    OGR_G_ExportToWkb(g, wkbNDR, wkb);
-    GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry *gg = GEOSWKBReader_read_r(ctx, rd, wkb, wkb_size);
-    GEOSWKBReader_destroy_r(ctx, rd);
-    free(wkb);
+    GEOSGeometry *gg = ogr_to_geos(ctx, g);
     if (!gg) {
         snprintf(reason, size, "GEOS cannot read it (too few points?)");
+        chk->repair_note[0] = 0;
         return FP_REJECT_INVALID_GEOMETRY;
     }
     char *why = NULL;
     int valid = GEOSisValid_r(ctx, gg);
-    if (valid != 1) why = GEOSisValidReason_r(ctx, gg);
-    GEOSGeom_destroy_r(ctx, gg);
-    if (valid == 1) return FP_REJECT_KINDS;
-    if (chk->make_valid) {
-        OGRGeometryH fixed = OGR_G_MakeValid(g);
-        if (fixed && !OGR_G_IsEmpty(fixed)) {
-            OGR_G_DestroyGeometry(g);
-            *gp = fixed;
-            chk->repaired = 1;
-            GEOSFree_r(ctx, why);
-            return FP_REJECT_KINDS;
-        }
-        if (fixed) OGR_G_DestroyGeometry(fixed);
+    if (valid == 1) {
+        GEOSGeom_destroy_r(ctx, gg);
+        if (chk->repair_note[0]) chk->repaired = 1;   /* the ring was closed */
+        return FP_REJECT_KINDS;
     }
-    snprintf(reason, size, "%s%s", why ? why : "not valid",
-             chk->make_valid ? " (could not be repaired)" : " (use --make-valid to repair)");
+    why = GEOSisValidReason_r(ctx, gg);   /* "Self-intersection[0.5 0.5]": the reason and where */
+    if (chk->strict) {
+        snprintf(reason, size, "%s (--strict-geometry; repaired by default)", why ? why : "not valid");
+        if (why) GEOSFree_r(ctx, why);
+        GEOSGeom_destroy_r(ctx, gg);
+        chk->repair_note[0] = 0;
+        return FP_REJECT_INVALID_GEOMETRY;
+    }
+    /* Repaired with GEOS, keeping the part of the input's dimension: a
+     * polygon stays polygonal (a bow-tie becomes two triangles), a line
+     * lineal; what collapses below it (a ring of three points) is refused. */
+    int dim = GEOSGeom_getDimensions_r(ctx, gg);
+    GEOSGeometry *fixed = GEOSMakeValid_r(ctx, gg);
+    GEOSGeom_destroy_r(ctx, gg);
+    GEOSGeometry *kept = fixed && t != wkbGeometryCollection ? keep_dimension(ctx, fixed, dim) : fixed;
+    if (kept != fixed && fixed) GEOSGeom_destroy_r(ctx, fixed);
+    OGRGeometryH out = kept && !GEOSisEmpty_r(ctx, kept) ? geos_to_ogr(ctx, kept) : NULL;
+    if (kept) GEOSGeom_destroy_r(ctx, kept);
+    if (!out) {
+        snprintf(reason, size, "%s (repair leaves no %s)", why ? why : "not valid",
+                 dim == 2 ? "polygon" : dim == 1 ? "line" : "geometry");
+        if (why) GEOSFree_r(ctx, why);
+        chk->repair_note[0] = 0;
+        return FP_REJECT_INVALID_GEOMETRY;
+    }
+    size_t used = strlen(chk->repair_note);
+    snprintf(chk->repair_note + used, sizeof chk->repair_note - used, "%s%s", used ? "; " : "", why ? why : "not valid");
     if (why) GEOSFree_r(ctx, why);
-    return FP_REJECT_INVALID_GEOMETRY;
+    OGR_G_DestroyGeometry(g);
+    *gp = out;
+    chk->repaired = 1;
+    return FP_REJECT_KINDS;
 }
 
 int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvelope *bbox)

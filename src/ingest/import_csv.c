@@ -177,6 +177,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
         fp_row row;
         memset(&row, 0, sizeof row);
         row.line = rec.line;
+        fp_geom_check chk = { .strict = opts->strict_geometry };
         for (int f = 0; f < FP_F_COUNT; f++)
             row.values[f] = field_col[f] >= 0 ? trim(fields[field_col[f]]) : NULL;
 
@@ -209,7 +210,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                 st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
                 goto next;
             }
-            fp_geom_check chk = { .make_valid = opts->make_valid };
+            chk = (fp_geom_check){ .strict = opts->strict_geometry };
             int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
             if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
                 snprintf(reason, sizeof reason, "SpatiaLite cannot encode it");
@@ -222,6 +223,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
             }
             res->z_dropped += chk.z_dropped;
             res->repaired += chk.repaired;
+            res->clamped += chk.clamped;
             OGR_G_DestroyGeometry(g);
         } else if (lon_c >= 0) {
             char *lon_s = trim(fields[lon_c]), *lat_s = trim(fields[lat_c]);
@@ -259,7 +261,15 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
                         goto next;
                     }
                 }
-                if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+                /* Float noise just beyond the range is clamped (geometry.c). */
+                double clon = lon, clat = lat;
+                int rx = fp_clamp_coordinate(&clon, 180), ry = fp_clamp_coordinate(&clat, 90);
+                if (rx >= 0 && ry >= 0) {
+                    if (rx || ry) res->clamped++;
+                    lon = clon;
+                    lat = clat;
+                }
+                if (rx < 0 || ry < 0) {
                     snprintf(reason, sizeof reason, "%s=%s %s=%s is outside lon -180..180, lat -90..90%s",
                              cols[lon_c], lon_s, cols[lat_c], lat_s,
                              pj ? "" : " (another CRS? use --crs)");
@@ -285,6 +295,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
             if (used || !*fields[i] || !*cols[i]) continue;
             json_object_set_new(extra, cols[i], json_string(fields[i]));
         }
+        if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
         row.extra = extra;
         st = fp_sink_store(sink, &row, raw, raw_len, err);
         json_decref(extra);

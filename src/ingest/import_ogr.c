@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -41,22 +42,83 @@ static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g)
     return out;
 }
 
-/* Attribute value as JSON, keeping types; JSON-subtype strings (nested
- * GeoJSON properties) are embedded as JSON. */
+/* A date, time or date-time field as ISO 8601 (YYYY-MM-DD, HH:MM:SS[.sss],
+ * YYYY-MM-DDTHH:MM:SS[.sss][Z|+HH:MM]): OGR's own text is "2011/12/29". */
+static json_t *iso_datetime(OGRFeatureH f, int i, OGRFieldType type)
+{
+    int y, mo, d, h, mi, tz;
+    float sec;
+    if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &sec, &tz)) return json_string(OGR_F_GetFieldAsString(f, i));
+    char buf[64], secs[16], zone[16] = "";
+    /* Whole seconds as two digits; fractions to the millisecond OGR keeps. */
+    int ms = (int)lroundf((sec - floorf(sec)) * 1000);
+    if (ms == 1000) ms = 999;
+    if (ms) snprintf(secs, sizeof secs, "%02d.%03d", (int)floorf(sec), ms);
+    else snprintf(secs, sizeof secs, "%02d", (int)floorf(sec));
+    /* OGR's TZFlag: 0 unknown, 1 local time, 100 UTC, 100 +- n quarters of an hour. */
+    if (tz == 100) snprintf(zone, sizeof zone, "Z");
+    else if (tz > 1) {
+        int q = tz - 100, m = abs(q) * 15;
+        snprintf(zone, sizeof zone, "%c%02d:%02d", q < 0 ? '-' : '+', m / 60, m % 60);
+    }
+    if (type == OFTDate) snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+    else if (type == OFTTime) snprintf(buf, sizeof buf, "%02d:%02d:%s", h, mi, secs);
+    else snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%s%s", y, mo, d, h, mi, secs, zone);
+    return json_string(buf);
+}
+
+/* A real as JSON: JSON has no NaN or infinities (GeoJSON's NaN, 1e400):
+ * keep the value as the text GDAL's readers accept, rather than drop it. */
+static json_t *real_json(double d)
+{
+    if (isnan(d)) return json_string("NaN");
+    if (isinf(d)) return json_string(d > 0 ? "Infinity" : "-Infinity");
+    return json_real(d);
+}
+
+/* Attribute value as JSON, keeping what was read: integers (64-bit),
+ * reals, booleans, lists as JSON arrays, dates in ISO 8601, strings as
+ * they are; JSON-subtype strings (nested GeoJSON properties) embedded as
+ * JSON. */
 static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
 {
+    int n = 0;
     switch (OGR_Fld_GetType(fd)) {
     case OFTInteger:
         if (OGR_Fld_GetSubType(fd) == OFSTBoolean) return json_boolean(OGR_F_GetFieldAsInteger(f, i));
         return json_integer(OGR_F_GetFieldAsInteger(f, i));
     case OFTInteger64: return json_integer(OGR_F_GetFieldAsInteger64(f, i));
-    case OFTReal: {
-        double d = OGR_F_GetFieldAsDouble(f, i);
-        /* JSON has no NaN or infinities (GeoJSON's NaN, 1e400): keep the
-         * value as the text GDAL's readers accept, rather than drop it. */
-        if (isnan(d)) return json_string("NaN");
-        if (isinf(d)) return json_string(d > 0 ? "Infinity" : "-Infinity");
-        return json_real(d);
+    case OFTReal: return real_json(OGR_F_GetFieldAsDouble(f, i));
+    case OFTDate:
+    case OFTTime:
+    case OFTDateTime: return iso_datetime(f, i, OGR_Fld_GetType(fd));
+    case OFTIntegerList: {
+        const int *v = OGR_F_GetFieldAsIntegerList(f, i, &n);
+        json_t *a = json_array();
+        for (int k = 0; k < n; k++)
+            json_array_append_new(a, OGR_Fld_GetSubType(fd) == OFSTBoolean ? json_boolean(v[k]) : json_integer(v[k]));
+        return a;
+    }
+    case OFTInteger64List: {
+        const GIntBig *v = OGR_F_GetFieldAsInteger64List(f, i, &n);
+        json_t *a = json_array();
+        for (int k = 0; k < n; k++) json_array_append_new(a, json_integer(v[k]));
+        return a;
+    }
+    case OFTRealList: {
+        const double *v = OGR_F_GetFieldAsDoubleList(f, i, &n);
+        json_t *a = json_array();
+        for (int k = 0; k < n; k++) json_array_append_new(a, real_json(v[k]));
+        return a;
+    }
+    case OFTStringList: {
+        char **v = OGR_F_GetFieldAsStringList(f, i);
+        json_t *a = json_array();
+        for (int k = 0; v && v[k]; k++) {
+            json_t *js = json_string(v[k]);
+            json_array_append_new(a, js ? js : json_string("(invalid UTF-8)"));
+        }
+        return a;
     }
     case OFTString:
         if (OGR_Fld_GetSubType(fd) == OFSTJSON) {
@@ -121,6 +183,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         unsigned char *blob = NULL;
         int blob_len = 0, kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
+        fp_geom_check chk = { .strict = opts->strict_geometry };
         if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
@@ -135,10 +198,10 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 } else res->reprojected++;
             }
             if (kind == FP_REJECT_KINDS) {
-                fp_geom_check chk = { .make_valid = opts->make_valid };
                 kind = fp_check_geometry(&g, &chk, detail, sizeof detail);
                 res->z_dropped += chk.z_dropped;
                 res->repaired += chk.repaired;
+                res->clamped += chk.clamped;
             }
             if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
                 kind = FP_REJECT_INVALID_GEOMETRY;
@@ -159,6 +222,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 if (v) json_object_set_new(extra, cols[i], v);
             }
             if (nlayers > 1) json_object_set_new(extra, "layer", json_string(lname));
+            if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
             row.geom_blob = blob;
             row.geom_len = blob_len;
@@ -199,13 +263,28 @@ static void collect_errors(CPLErr level, CPLErrorNum num, const char *msg)
         snprintf(e->text + len, sizeof e->text - len, "%s%s", len ? "; " : "", msg);
 }
 
+/* Open options go to the driver GDAL picks: given to another driver, GDAL
+ * warns. So only to files that look like GeoJSON. */
+static int is_geojson_path(const char *path)
+{
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash)) return 0;
+    return !strcasecmp(dot, ".geojson") || !strcasecmp(dot, ".json") || !strcasecmp(dot, ".geojsonl") ||
+           !strcasecmp(dot, ".geojsons") || !strcasecmp(dot, ".geojsonseq");
+}
+
 fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
     gdal_errors opening = { .text = "" };
     CPLPushErrorHandlerEx(collect_errors, &opening);
     CPLErrorReset();
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    /* GeoJSON dates stay the text they are ("2011-12-29"), not OGR dates;
+     * other drivers ignore the option (their dates are written in ISO 8601
+     * by field_json). */
+    static const char *const open_options[] = { "DATE_AS_STRING=YES", NULL };
+    const char *const *oo = is_geojson_path(path) ? open_options : NULL;
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, oo, NULL);
     CPLPopErrorHandler();
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,

@@ -54,10 +54,17 @@ fp_status fp_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *e
  * replace it when repairing). Returns FP_REJECT_KINDS when the geometry is
  * fine, else the kind, with the detail in reason. */
 typedef struct fp_geom_check {
-    int make_valid;
+    int strict;                /* --strict-geometry: refuse what would be repaired */
     int repaired, z_dropped;
+    long clamped;              /* vertices moved onto +-180 / +-90 (float noise) */
+    char repair_note[256];     /* when repaired: what was wrong and where, as GEOS says */
 } fp_geom_check;
 int fp_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t reason_size);
+
+/* A coordinate against its range [-limit, limit]: 0 inside, 1 within the
+ * float-noise tolerance beyond it (then *v is clamped onto the limit), -1
+ * outside. */
+int fp_clamp_coordinate(double *v, double limit);
 
 void fp_ingest_cleanup(void);
 

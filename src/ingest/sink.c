@@ -12,6 +12,7 @@
 #include "store/store_internal.h"
 #include "geocode/country_index.h"
 #include "common/util.h"
+#include "common/json_util.h"
 
 struct fp_sink {
     fp_store *store;
@@ -294,7 +295,7 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
     }
     char *extra_text = NULL;
     if (extra && json_object_size(extra) > 0) {
-        extra_text = json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
+        extra_text = fp_json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
         if (extra_text) sqlite3_bind_text(q, 15, extra_text, -1, free);
     }
     if (row->geom_blob) sqlite3_bind_blob(q, 16, row->geom_blob, row->geom_len, SQLITE_STATIC);

@@ -115,37 +115,44 @@ assert_eq "$want" "$(rejects_of huge_numbers)" "rejects"
 assert_eq "h4|0.0|10.0" "$(ssql "SELECT source_key, X(geom), Y(geom) FROM projects WHERE dataset='huge_numbers'")" "h4"
 case_end
 
-case_begin "self-intersecting, unclosed, degenerate and holed polygons, cut-off WKT, text after WKT: each rejected with its reason"
+case_begin "self-intersecting, unclosed, degenerate and holed polygons: repaired by default (areas by hand), the rest rejected with its reason"
 run --db $DB import "$BR/bad_polygons.csv"
-assert_eq "7|1|6" "$(last_counts)" "counts"
-want="2|invalid geometry: Self-intersection[0.5 0.5] (use --make-valid to repair)
-3|invalid geometry: a polygon ring is not closed: it starts at 0 0 and ends at 0 1 (use --make-valid to close it)
-4|invalid geometry: Too few points in geometry component[0 0] (use --make-valid to repair)
-5|invalid geometry: Hole lies outside shell[20 20] (use --make-valid to repair)
+assert_eq "7|4|3" "$(last_counts)" "counts"
+assert_contains "$OUT" "invalid geometries repaired: 3" "repaired count in the summary"
+want="4|invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)
 7|unreadable WKT: column wkt: not WKT: 'POLYGON((0 0,10 0'
 8|unreadable WKT: column wkt: not WKT (text after the geometry: 'trailing text'): 'POINT(1 2) trailing text'"
 assert_eq "$want" "$(rejects_of bad_polygons)" "rejects"
-assert_eq "p5" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='bad_polygons'")" "stored"
+# bowtie: two triangles of 0.25; unclosed square closed: 1; hole outside:
+# the square 100 plus the triangle 0.5.
+want="p1|MULTIPOLYGON|0.5|1|Self-intersection[0.5 0.5]
+p2|POLYGON|1.0|1|a polygon ring is not closed: it starts at 0 0 and ends at 0 1
+p4|MULTIPOLYGON|100.5|1|Hole lies outside shell[20 20]
+p5|POLYGON|100.0|1|"
+assert_eq "$want" "$(ssql "SELECT source_key, GeometryType(geom), Area(geom), ST_IsValid(geom), coalesce(json_extract(extra, '\$.geometry_repaired'), '') FROM projects WHERE dataset='bad_polygons' ORDER BY source_key")" "geometries and reasons"
+run --db $DB rejects --repaired --dataset bad_polygons
+assert_eq 0 "$RC" "rejects --repaired"
+assert_contains "$OUT" "bad_polygons.csv:2: repaired: Self-intersection[0.5 0.5] (id p1)" "listed with line and reason"
+assert_contains "$OUT" "3 repaired geometries" "count"
 case_end
 
-case_begin "the same polygons with --make-valid: repaired (areas by hand), the unreadable ones still rejected"
-run --db $DB import "$BR/bad_polygons.csv" --make-valid --dataset repaired
-assert_eq "7|5|2" "$(last_counts)" "counts"
-assert_contains "$OUT" "invalid geometries repaired: 4" "repaired"
-# bowtie: two triangles of 0.25; unclosed square closed: 1; the 3-point ring
-# collapses to its line; hole outside: the square 100 plus the triangle 0.5.
-want="p1|MULTIPOLYGON|0.5|1
-p2|POLYGON|1.0|1
-p3|LINESTRING|0.0|1
-p4|MULTIPOLYGON|100.5|1
-p5|POLYGON|100.0|1"
-assert_eq "$want" "$(ssql "SELECT source_key, GeometryType(geom), Area(geom), ST_IsValid(geom) FROM projects WHERE dataset='repaired' ORDER BY source_key")" "geometries"
+case_begin "the same polygons with --strict-geometry: each rejected with GEOS's reason"
+run --db $DB import "$BR/bad_polygons.csv" --strict-geometry --dataset strict
+assert_eq "7|1|6" "$(last_counts)" "counts"
+want="2|invalid geometry: Self-intersection[0.5 0.5] (--strict-geometry; repaired by default)
+3|invalid geometry: a polygon ring is not closed: it starts at 0 0 and ends at 0 1 (--strict-geometry; closed by default)
+4|invalid geometry: Too few points in geometry component[0 0] (--strict-geometry; repaired by default)
+5|invalid geometry: Hole lies outside shell[20 20] (--strict-geometry; repaired by default)
+7|unreadable WKT: column wkt: not WKT: 'POLYGON((0 0,10 0'
+8|unreadable WKT: column wkt: not WKT (text after the geometry: 'trailing text'): 'POINT(1 2) trailing text'"
+assert_eq "$want" "$(rejects_of strict)" "rejects"
+assert_eq "p5" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='strict'")" "stored"
 case_end
 
 case_begin "antimeridian crossers: stored as given; export cuts them; aggregate counts them where they are"
 run --db $DB import "$BR/antimeridian.csv"
 assert_eq "4|3|1" "$(last_counts)" "counts"
-assert_eq "5|coordinates out of range: coordinate -180.000001 0 is outside lon -180..180, lat -90..90" "$(rejects_of antimeridian)" "a4"
+assert_eq "5|coordinates out of range: coordinate -180.00001 0 is outside lon -180..180, lat -90..90" "$(rejects_of antimeridian)" "a4"
 assert_eq "a1|LINESTRING(170 -10, -170 10)
 a3|POINT(180 0)" "$(ssql "SELECT source_key, AsText(geom) FROM projects WHERE dataset='antimeridian' AND source_key IN ('a1','a3') ORDER BY 1")" "stored as given"
 run --db $DB export --where dataset=antimeridian -o am.geojson
@@ -254,14 +261,16 @@ assert_eq "$want" "$(rejects_of huge_geojson)" "rejects"
 assert_eq 'e2|{"big":"Infinity"}' "$(sql "SELECT source_key||'|'||extra FROM projects WHERE dataset='huge_geojson'")" "e2"
 case_end
 
-case_begin "bad polygons in GeoJSON: self-intersecting, unclosed, degenerate, by feature number"
+case_begin "bad polygons in GeoJSON: self-intersecting and unclosed repaired, degenerate rejected, by feature number"
 run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_geojson
-assert_eq "4|1|3" "$(last_counts)" "counts"
-want="1|invalid geometry: Self-intersection[0.5 0.5] (use --make-valid to repair)
-2|invalid geometry: a polygon ring is not closed: it starts at 0 0 and ends at 0 1 (use --make-valid to close it)
-3|invalid geometry: Too few points in geometry component[0 0] (use --make-valid to repair)"
+assert_eq "4|3|1" "$(last_counts)" "counts"
+want="3|invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)"
 assert_eq "$want" "$(rejects_of polys_geojson)" "rejects"
-assert_eq "q4" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='polys_geojson'")" "stored"
+assert_eq "q1,q2,q4" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='polys_geojson'")" "stored"
+run --db $DB rejects --repaired --dataset polys_geojson
+assert_contains "$OUT" "bad_polygons.geojson: feature 1: repaired: Self-intersection[0.5 0.5]" "listed by feature"
+run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_strict --strict-geometry
+assert_eq "4|1|3" "$(last_counts)" "strict counts"
 case_end
 
 case_begin "antimeridian crossers in GeoJSON: both stored"

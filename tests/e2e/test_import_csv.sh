@@ -99,21 +99,24 @@ assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"
 assert_contains "$(sql "SELECT reason FROM rejects WHERE line=2 AND reason LIKE '%another CRS%'")" "use --crs" "hint"
 case_end
 
-case_begin "--map maps columns to fields; a WKT column gives lines and polygons"
+case_begin "--map maps columns to fields; a WKT column gives lines and polygons (the bowtie repaired)"
 printf 'key,firm,kind,shape\nk1,Huawei,cable,"LINESTRING(0 0, 10 10)"\nk2,ZTE,other,"POLYGON((0 0,1 0,1 1,0 1,0 0))"\nk3,ZTE,other,"POLYGON((0 0,1 1,1 0,0 1,0 0))"\nk4,ZTE,other,"NOT WKT"\n' > wkt.csv
 run --db $DB import wkt.csv --wkt shape --map company=firm --map category=kind --map id=key
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "summary"
-assert_eq "k1|Huawei|cable|LINESTRING|k2|ZTE|other|POLYGON" "$(ssql "SELECT group_concat(source_key||'|'||company||'|'||category||'|'||GeometryType(geom), '|') FROM (SELECT * FROM projects WHERE dataset='wkt' ORDER BY id)")" "rows"
-assert_contains "$(sql "SELECT reason FROM rejects WHERE raw LIKE 'k3,%'")" "invalid geometry: Self-intersection" "bowtie"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_eq "k1|Huawei|cable|LINESTRING|k2|ZTE|other|POLYGON|k3|ZTE|other|MULTIPOLYGON" "$(ssql "SELECT group_concat(source_key||'|'||company||'|'||category||'|'||GeometryType(geom), '|') FROM (SELECT * FROM projects WHERE dataset='wkt' ORDER BY id)")" "rows"
+assert_eq "1|0.5" "$(ssql "SELECT ST_IsValid(geom), Area(geom) FROM projects WHERE dataset='wkt' AND source_key='k3'")" "bowtie: valid, area of the two triangles"
 assert_contains "$(sql "SELECT reason FROM rejects WHERE raw LIKE 'k4,%'")" "unreadable WKT" "bad WKT"
 case_end
 
-case_begin "--make-valid repairs the bowtie instead of rejecting it"
+case_begin "--strict-geometry rejects the bowtie; --make-valid (the old opt-in) is accepted and repairs"
+run --db $DB import wkt.csv --wkt shape --map id=key --dataset strict --strict-geometry
+assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "summary"
+assert_contains "$(sql "SELECT reason FROM rejects WHERE raw LIKE 'k3,%'")" "invalid geometry: Self-intersection[0.5 0.5] (--strict-geometry; repaired by default)" "bowtie"
 run --db $DB import wkt.csv --wkt shape --map id=key --dataset repaired --make-valid
 assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
 assert_contains "$OUT" "invalid geometries repaired: 1" "repaired count"
-assert_eq "1|0.5" "$(ssql "SELECT ST_IsValid(geom), Area(geom) FROM projects WHERE dataset='repaired' AND source_key='k3'")" "valid, area of the two triangles"
+assert_eq "Self-intersection[0.5 0.5]" "$(sql "SELECT json_extract(extra, '\$.geometry_repaired') FROM projects WHERE dataset='repaired' AND source_key='k3'")" "reason kept"
 case_end
 
 case_begin "a CSV with no usable columns is refused with the columns it has"
@@ -148,4 +151,20 @@ python3 -c "print('id,lon,lat,blob'); print('big,1,2,' + 'x'*1048576)" > big.csv
 run --db $DB import big.csv
 assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "summary"
 assert_eq 1048587 "$(sql "SELECT length(extra) FROM projects WHERE source_key='big'")" "extra length ({\"blob\":\"...\"})"
+case_end
+
+case_begin "float noise at +-180/+-90 in lon/lat and WKT: clamped within 1e-6 degrees and counted, 180.01 rejected"
+printf 'id,lon,lat\nc1,180.0000004,10\nc2,-179.9999999,-90.0000005\nc3,180.01,0\nc4,10,90.00001\n' > noise.csv
+run --db $DB import noise.csv
+assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "summary"
+assert_contains "$OUT" "coordinates clamped to +-180/+-90 (within 1e-6 degrees): 2" "clamped count"
+# sqlite3 prints doubles to 15 digits: 180.0 exactly, -179.9999999 untouched.
+assert_eq "c1|180.0|10.0
+c2|-179.9999999|-90.0" "$(ssql "SELECT source_key, ST_X(geom), ST_Y(geom) FROM projects WHERE dataset='noise' ORDER BY 1")" "stored"
+assert_eq "4|5" "$(sql "SELECT group_concat(r.line, '|') FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='noise'")" "180.01 and 90.00001 rejected"
+printf 'id,wkt\nw1,"LINESTRING(179 0,180.0000003 1,-180.0000002 2)"\nw2,"POINT(-180.02 0)"\n' > noise_wkt.csv
+run --db $DB import noise_wkt.csv
+assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "WKT summary"
+assert_contains "$OUT" "coordinates clamped to +-180/+-90 (within 1e-6 degrees): 2" "WKT clamped count"
+assert_eq "180.0|-180.0" "$(ssql "SELECT ST_X(PointN(geom, 2)), ST_X(PointN(geom, 3)) FROM projects WHERE dataset='noise_wkt'")" "WKT vertices clamped"
 case_end

@@ -4,23 +4,24 @@
 DB=s.sqlite
 "$FP" -q --db $DB init
 
-case_begin "mixed.geojson: 9 features, 4 stored, 5 rejected by feature number and reason"
+case_begin "mixed.geojson: 9 features, 5 stored (the bowtie repaired), 4 rejected by feature number and reason"
 run --db $DB import "$FIX/mixed.geojson"
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "(GeoJSON): 9 rows read, 4 stored, 5 rejected" "summary"
+assert_contains "$OUT" "(GeoJSON): 9 rows read, 5 stored, 4 rejected" "summary"
 assert_contains "$OUT" "Z/M coordinates dropped: 1" "3D point flattened"
-want="4|invalid geometry: Self-intersection[0.5 0.5] (use --make-valid to repair)
-6|no location: no geometry and no place or country to geocode
+assert_contains "$OUT" "invalid geometries repaired: 1" "bowtie repaired"
+want="6|no location: no geometry and no place or country to geocode
 7|coordinates out of range: coordinate 200 10 is outside lon -180..180, lat -90..90
 8|no location: no geometry and no place or country to geocode
 9|duplicate id: id 'F1' is already stored in dataset 'mixed'"
 assert_eq "$want" "$(sql "SELECT feature, reason FROM rejects ORDER BY feature")" "rejects"
 case_end
 
-case_begin "stored GeoJSON geometries: point (Z dropped), antimeridian line, polygon, collection"
+case_begin "stored GeoJSON geometries: point (Z dropped), antimeridian line, polygon, repaired bowtie, collection"
 want="F1|POINT|139.7 35.7
 F2|LINESTRING|LINESTRING(139.8 35.6, -122.4 37.8)
 F3|POLYGON|1.0
+F4|MULTIPOLYGON|2
 F5|GEOMETRYCOLLECTION|2"
 got=$(ssql "SELECT source_key, GeometryType(geom), CASE GeometryType(geom) WHEN 'POINT' THEN X(geom)||' '||Y(geom) WHEN 'LINESTRING' THEN AsText(geom) WHEN 'POLYGON' THEN Area(geom) ELSE NumGeometries(geom) END FROM projects ORDER BY source_key")
 assert_eq "$want" "$got" "geometries"
@@ -75,4 +76,47 @@ assert_eq 0 "$RC" "exit status"
 read -r lat lon _ < <(echo "500000 4649776.22" | cs2cs -f %.9f EPSG:32633 EPSG:4326)
 assert_near "$lon" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='U1'")" 1e-7 "lon"
 assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='U1'")" 1e-7 "lat"
+case_end
+
+case_begin "float noise at +-180/+-90: within 1e-6 degrees clamped and counted, 180.01 still rejected (stored values by spatialite)"
+cat > noise.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"N1"},"geometry":{"type":"LineString","coordinates":[[179.5,-16.5],[180.0000004,-16.4],[179.9,-16.3]]}},
+{"type":"Feature","properties":{"id":"N2"},"geometry":{"type":"Point","coordinates":[-180.0000009,-90.0000001]}},
+{"type":"Feature","properties":{"id":"N3"},"geometry":{"type":"Point","coordinates":[180.01,0]}},
+{"type":"Feature","properties":{"id":"N4"},"geometry":{"type":"Point","coordinates":[0,90.000002]}}
+]}
+E
+run --db $DB import noise.geojson
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "summary"
+assert_contains "$OUT" "coordinates clamped to +-180/+-90 (within 1e-6 degrees): 2" "clamped count (one vertex each)"
+assert_eq "180.0|-16.4" "$(ssql "SELECT X(PointN(geom, 2)), Y(PointN(geom, 2)) FROM projects WHERE dataset='noise' AND source_key='N1'")" "N1 vertex on 180"
+assert_eq "179.5|-16.5" "$(ssql "SELECT ST_X(ST_StartPoint(geom)), ST_Y(ST_StartPoint(geom)) FROM projects WHERE dataset='noise' AND source_key='N1'")" "other vertices as given"
+assert_eq "-180.0|-90.0" "$(ssql "SELECT ST_X(geom), ST_Y(geom) FROM projects WHERE dataset='noise' AND source_key='N2'")" "N2 clamped on both axes"
+want="3|coordinates out of range: coordinate 180.01 0 is outside lon -180..180, lat -90..90
+4|coordinates out of range: coordinate 0 90.000002 is outside lon -180..180, lat -90..90"
+assert_eq "$want" "$(sql "SELECT r.feature||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='noise' ORDER BY r.feature")" "real errors rejected"
+case_end
+
+case_begin "invalid polygons traced from OSM: repaired by default, reason kept, listed by rejects --repaired; --strict-geometry rejects"
+cat > osm.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"W1","name":"school"},"geometry":{"type":"Polygon","coordinates":[[[10,10],[12,12],[12,10],[10,12],[10,10]]]}},
+{"type":"Feature","properties":{"id":"W2","name":"road"},"geometry":{"type":"LineString","coordinates":[[10,10],[11,11]]}},
+{"type":"Feature","properties":{"id":"W3","name":"spike"},"geometry":{"type":"Polygon","coordinates":[[[10,10],[11,10],[10,10],[10,10]]]}}
+]}
+E
+run --db $DB import osm.geojson
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "summary"
+assert_contains "$OUT" "invalid geometries repaired: 1" "repaired count"
+# By hand: the bow-tie 10,10 12,12 12,10 10,12 crosses at 11,11: two triangles of area 1 each.
+assert_eq "W1|MULTIPOLYGON|2.0|1|Self-intersection[11 11]" "$(ssql "SELECT source_key, GeometryType(geom), Area(geom), ST_IsValid(geom), json_extract(extra, '\$.geometry_repaired') FROM projects WHERE dataset='osm' AND source_key='W1'")" "W1 repaired"
+assert_contains "$(sql "SELECT reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='osm'")" "(repair leaves no polygon)" "W3: nothing polygonal left"
+run --db $DB rejects --repaired --dataset osm
+assert_eq "osm.geojson: feature 1: repaired: Self-intersection[11 11] (id W1)
+1 repaired geometry" "$OUT" "rejects --repaired"
+run --db $DB import osm.geojson --dataset osm_strict --strict-geometry
+assert_contains "$OUT" "3 rows read, 1 stored, 2 rejected" "strict summary"
+assert_eq "1|invalid geometry: Self-intersection[11 11] (--strict-geometry; repaired by default)" "$(sql "SELECT r.feature||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='osm_strict' ORDER BY r.feature LIMIT 1")" "strict reason"
 case_end

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned flags = data[0];
     static const fp_column_map maps[] = { { "company", "firm" }, { "place", "city" } };
     fp_import_options o = {
-        .make_valid = flags & 1,
+        .strict_geometry = flags & 1,
         .crs = (flags & 2) ? "EPSG:3857" : NULL,
         .wkt_column = (flags & 0x0c) == 0x04 ? "wkt" : NULL,
         .lon_column = (flags & 0x0c) == 0x08 ? "x" : NULL,

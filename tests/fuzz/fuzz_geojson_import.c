@@ -10,7 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    fp_import_options o = { .make_valid = data[0] & 1 };
+    fp_import_options o = { .strict_geometry = data[0] & 1 };
     const char *path = fz_write("input.geojson", data + 1, size - 1);
     fz_import_and_check(path, &o);
     return 0;

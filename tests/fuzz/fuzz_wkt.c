@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *w = text;
     OGRGeometryH g = NULL;
     if (OGR_G_CreateFromWkt(&w, NULL, &g) == OGRERR_NONE && g) {
-        fp_geom_check chk = { .make_valid = data[0] & 1 };
+        fp_geom_check chk = { .strict = data[0] & 1 };
         char reason[512];
         reason[0] = '\0';
         int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
