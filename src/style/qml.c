@@ -335,7 +335,8 @@ char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char 
     }
     for (int i = 0; i <= c->n; i++) {
         fp_rgba col = i < c->n ? c->colors[i] : c->nodata;
-        if (kind == 0) sized_marker_symbol(&b, i, col, size, i < c->n ? size_expr : NULL);
+        /* No data: the smallest proportional symbol, as for a value of 0. */
+        if (kind == 0) sized_marker_symbol(&b, i, col, i < c->n ? size : size * 0.5, i < c->n ? size_expr : NULL);
         else if (kind == 1) line_symbol(&b, i, col, line);
         else fill_symbol(&b, i, col, outline, width);
     }
