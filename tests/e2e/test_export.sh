@@ -634,8 +634,8 @@ for f in json.load(open(sys.argv[1]))['features']:
 # the class rules (no-data rule last): "v > lower" and "v <= upper", the outer classes open
 import re
 rules = m.parse(sys.argv[2]).getElementsByTagName('rule')[:-1][::-1]
-r = [(float(re.search(r'> (\S+)', x.getAttribute('filter')).group(1)) if i else None,
-      float(re.search(r'<= (\S+)', x.getAttribute('filter')).group(1)) if i < len(rules) - 1 else None)
+r = [(float(re.search(r'" > (\S+)', x.getAttribute('filter')).group(1)) if i else None,
+      float(re.search(r'" <= (\S+)', x.getAttribute('filter')).group(1)) if i < len(rules) - 1 else None)
      for i, x in enumerate(rules)]
 want = [(None if i == 0 else breaks[i], None if i == 3 else breaks[i + 1]) for i in range(4)]
 if r != want: bad.append('QML rule bounds %s, want %s' % (r, want))
