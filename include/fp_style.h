@@ -93,12 +93,23 @@ void fp_classes_label(const fp_classes *c, int i, char *out, size_t size);
 typedef enum { FP_SHAPE_CIRCLE, FP_SHAPE_SQUARE, FP_SHAPE_TRIANGLE, FP_SHAPE_DIAMOND } fp_shape;
 const char *fp_shape_name(fp_shape shape);   /* also the QGIS SimpleMarker name */
 
-/* The explicit colour from the style, else a stable colour from the style's
- * qualitative scheme: by the category's position in the style's list (see
- * fp_style_categories), else by a hash of the name. */
+/* The explicit colour from the style, else a colour from the style's
+ * qualitative scheme (then other ColorBrewer qualitative palettes) given in
+ * category order: the style's list (see fp_style_categories), then the
+ * categories registered with fp_style_set_categories, sorted. No two known
+ * categories share a colour. A category the style was not told of gets a
+ * colour of the scheme by a hash of its name. */
 fp_rgba fp_style_category_color(const fp_style *s, const char *category);
+/* Registers the data's categories (all of them, e.g. the distinct values of
+ * the field over the store, so that every layer and map colours a category
+ * alike); replaces an earlier set. NULL values skipped. */
+fp_status fp_style_set_categories(fp_style *s, const char *const *values, size_t n, fp_error *err);
 fp_shape fp_style_category_shape(const fp_style *s, const char *category);   /* default circle */
 const char *fp_style_category_field(const fp_style *s);                       /* default "category" */
+/* Proportional symbols: the size (points) of a symbol for value, its area
+ * proportional to the value, vmax drawn at 4x base, nothing below base/2
+ * (values <= 0 and no data: base/2). Report maps and QGIS styles alike. */
+double fp_symbol_size(double base, double value, double vmax);
 /* The style's list of categories (points.categories, then the other keys
  * of points.colors and points.shapes, in file order): legend order. */
 size_t fp_style_categories(const fp_style *s, const char *const **names);

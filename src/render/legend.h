@@ -21,6 +21,5 @@ typedef struct fp_furniture {
 
 void fp_draw_furniture(cairo_t *cr, const fp_furniture *f);
 void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
-double fp_symbol_size(double base, double value, double vmax);
 
 #endif

@@ -159,6 +159,29 @@ static void fit_view(fp_view *v)
     v->oy = v->map[1] + (v->map[3] - (y1 - y0) * v->scale) / 2;
 }
 
+/* GDAL's PAM file for a PNG (NAME.png.aux.xml): the CRS as WKT2 from
+ * PROJ. dataAxisToSRSAxisMapping says the image's x is the CRS's first
+ * axis unless that axis points north or south (latitude first, as in
+ * EPSG:4326): the world file is always easting/longitude first. NULL if
+ * PROJ cannot describe the CRS. */
+static char *pam_xml(PJ_CONTEXT *ctx, const PJ *crs)
+{
+    const char *const opts[] = { "MULTILINE=NO", NULL };
+    const char *wkt = proj_as_wkt(ctx, crs, PJ_WKT2_2019, opts);
+    if (!wkt) return NULL;
+    const char *mapping = "1,2";
+    PJ *cs = proj_crs_get_coordinate_system(ctx, crs);
+    const char *dir = NULL;
+    if (cs && proj_cs_get_axis_info(ctx, cs, 0, NULL, NULL, &dir, NULL, NULL, NULL, NULL) && dir &&
+        (!g_ascii_strcasecmp(dir, "north") || !g_ascii_strcasecmp(dir, "south")))
+        mapping = "2,1";
+    if (cs) proj_destroy(cs);
+    char *esc = g_markup_escape_text(wkt, -1);
+    char *xml = g_strdup_printf("<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"%s\">%s</SRS>\n</PAMDataset>\n", mapping, esc);
+    g_free(esc);
+    return xml;
+}
+
 /* ------------------------------------------------------------ drawing --- */
 
 typedef struct map_data {
@@ -308,13 +331,6 @@ out:
     GEOSWKBReader_destroy_r(h, rd);
     GEOS_finish_r(h);
     return st;
-}
-
-/* Symbol size (points) for a value: area proportional, vmax at 4x base. */
-double fp_symbol_size(double base, double value, double vmax)
-{
-    if (!(value > 0) || !(vmax > 0)) return base * 0.5;
-    return fmax(base * 0.5, base * 4 * sqrt(value / vmax));
 }
 
 /* A point symbol of the style: circle, square, triangle or diamond. */
@@ -740,20 +756,26 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     char *base = g_strdup(path);
     char *dot = strrchr(base, '.'), *slash = strrchr(base, '/');
     if (dot && (!slash || dot > slash)) *dot = 0;
-    char *side[2] = { g_strdup_printf("%s.pgw", base), g_strdup_printf("%s.prj", base) };
-    char *side_tmp[2] = { NULL, NULL };
+    /* The .aux.xml (GDAL's PAM file) holds the CRS too: GDAL reads a
+     * PNG's .pgw but never its .prj, so without it QGIS puts the map at
+     * 0,0 with no CRS. */
+    char *side[3] = { g_strdup_printf("%s.pgw", base), g_strdup_printf("%s.prj", base),
+                      g_strdup_printf("%s.aux.xml", path) };
+    char *side_tmp[3] = { NULL, NULL, NULL };
     g_free(base);
     if (!st && pg->kind == 0) {
         double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
         double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
         double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
-        char *text[2] = { g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y), NULL };
+        char *text[3] = { g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y), NULL,
+                          NULL };
         PJ *crs = proj_get_target_crs(v.ctx, v.pj);
         const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
         if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
         if (wkt) text[1] = g_strdup(wkt);
+        if (crs) text[2] = pam_xml(v.ctx, crs);
         if (crs) proj_destroy(crs);
-        for (int i = 0; i < 2 && !st; i++) {
+        for (int i = 0; i < 3 && !st; i++) {
             if (!text[i]) continue;
             side_tmp[i] = fp_temp_path(side[i]);
             fp_temp_cleanup(side[i], 0);
@@ -763,14 +785,13 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
                 if (ge) g_error_free(ge);
             }
         }
-        g_free(text[0]);
-        g_free(text[1]);
+        for (int i = 0; i < 3; i++) g_free(text[i]);
         res->width_px = pw;
         res->height_px = ph;
     }
     fp_test_pause("render:write");
     if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!st && side_tmp[i] && g_rename(side_tmp[i], side[i]) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", side[i], strerror(errno));
         if (side_tmp[i]) g_remove(side_tmp[i]);     /* no-op once renamed */
@@ -787,6 +808,25 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     g_ptr_array_free(md.labels, TRUE);
     g_ptr_array_free(categories, TRUE);
     fp_view_clear(&v);
+    return st;
+}
+
+/* Tells the style every category of the projects (its point field), so
+ * that categories get distinct colours, the same as in exported layers'
+ * QGIS styles (export does the same). */
+static fp_status style_categories(sqlite3 *db, fp_style *style, fp_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",
+                                fp_style_category_field(style));
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) return FP_OK;             /* draw_projects names a bad field */
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(q, 0)));
+    sqlite3_finalize(q);
+    fp_status st = fp_style_set_categories(style, (const char *const *)names->pdata, names->len, err);
+    g_ptr_array_free(names, TRUE);
     return st;
 }
 
@@ -831,6 +871,10 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     fp_status st = fp_style_load(o->style_path, &style, err);
     if (st) return st;
     sqlite3 *db = fp_store_sqlite(store);
+    if (fp_style_map(style)->points.enabled && (st = style_categories(db, style, err))) {
+        fp_style_free(style);
+        return st;
+    }
     if (!o->each) {
         char *dir = g_path_get_dirname(out);
         if (g_mkdir_with_parents(dir, 0777) != 0)

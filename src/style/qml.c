@@ -181,33 +181,181 @@ static int sb_init(sb *b)
     return b->buf ? 0 : -1;
 }
 
+/* A field as a QGIS expression names it: in double quotes, quotes doubled. */
+static void expr_field(sb *b, const char *field)
+{
+    sb_printf(b, "\"");
+    for (const char *p = field; *p; p++) sb_printf(b, *p == '"' ? "\"\"" : "%c", *p);
+    sb_printf(b, "\"");
+}
+
+/* The filter of class i (-1: no data) as fp_classes_index decides it:
+ * class 0 takes v <= breaks[1], class i > 0 takes breaks[i] < v <=
+ * breaks[i+1], the last class everything above its lower bound; NULL (and
+ * 0 when zero_is_nodata) is no data. QGIS compares NULL as NULL (false),
+ * so NULL falls through every class rule. */
+static void class_filter(sb *b, const fp_classes *c, const char *field, int i)
+{
+    if (i < 0) {
+        expr_field(b, field);
+        sb_printf(b, " IS NULL");
+        if (c->zero_is_nodata) { sb_printf(b, " OR "); expr_field(b, field); sb_printf(b, " = 0"); }
+        return;
+    }
+    expr_field(b, field);
+    sb_printf(b, " IS NOT NULL");
+    if (c->zero_is_nodata) { sb_printf(b, " AND "); expr_field(b, field); sb_printf(b, " <> 0"); }
+    char num[32];
+    if (i > 0) {
+        fmt_num(c->breaks[i], num);
+        sb_printf(b, " AND "); expr_field(b, field); sb_printf(b, " > %s", num);
+    }
+    if (i < c->n - 1) {
+        fmt_num(c->breaks[i + 1], num);
+        sb_printf(b, " AND "); expr_field(b, field); sb_printf(b, " <= %s", num);
+    }
+}
+
+/* Proportional symbols in QGIS: fp_symbol_size as an expression. */
+static void size_expression(sb *b, const char *field, double base, double vmax)
+{
+    char bs[32], half[32], big[32], vm[32];
+    fmt_num(base, bs);
+    fmt_num(base * 0.5, half);
+    fmt_num(base * 4, big);
+    fmt_num(vmax, vm);
+    sb_printf(b, "CASE WHEN ");
+    expr_field(b, field);
+    sb_printf(b, " > 0 THEN max(%s, %s * sqrt(", half, big);
+    expr_field(b, field);
+    sb_printf(b, " / %s)) ELSE %s END", vm, half);
+}
+
+/* A string built with sb, or "" when out of memory (b->failed). */
+static char *sb_take(sb *b)
+{
+    if (b->failed) { free(b->buf); b->buf = NULL; return NULL; }
+    return b->buf;
+}
+
+/* The marker of a centroid layer: the class colour, sized by the value
+ * (a data-defined size) as render sizes proportional symbols. */
+static void sized_marker_symbol(sb *b, int name, fp_rgba fill, double base, const char *size_expr)
+{
+    char c[20], sz[32];
+    fmt_color(fill, c);
+    fmt_num(base, sz);
+    const kv props[] = {
+        { "angle", "0" }, { "color", c }, { "horizontal_anchor_point", "1" }, { "joinstyle", "bevel" },
+        { "name", "circle" }, { "offset", "0,0" }, { "offset_unit", "MM" },
+        { "outline_color", "50,50,50,255" }, { "outline_style", "solid" }, { "outline_width", "0.25" },
+        { "outline_width_unit", "Point" }, { "scale_method", "diameter" }, { "size", sz },
+        { "size_unit", "Point" }, { "vertical_anchor_point", "1" },
+    };
+    /* symbol() closes the layer; the data-defined size goes inside it, so
+     * write the opening by hand here. */
+    sb_printf(b, "      <symbol type=\"marker\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n"
+                 "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
+                 "          <Option type=\"Map\">\n", name);
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        sb_printf(b, "            <Option type=\"QString\" name=\"%s\" value=\"", props[i].k);
+        sb_xml(b, props[i].v);
+        sb_printf(b, "\"/>\n");
+    }
+    sb_printf(b, "          </Option>\n");
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        sb_printf(b, "          <prop k=\"%s\" v=\"", props[i].k);
+        sb_xml(b, props[i].v);
+        sb_printf(b, "\"/>\n");
+    }
+    if (size_expr) {
+        sb_printf(b, "          <data_defined_properties>\n"
+                     "            <Option type=\"Map\">\n"
+                     "              <Option type=\"QString\" name=\"name\" value=\"\"/>\n"
+                     "              <Option type=\"Map\" name=\"properties\">\n"
+                     "                <Option type=\"Map\" name=\"size\">\n"
+                     "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
+                     "                  <Option type=\"QString\" name=\"expression\" value=\"");
+        sb_xml(b, size_expr);
+        sb_printf(b, "\"/>\n"
+                     "                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
+                     "                </Option>\n"
+                     "              </Option>\n"
+                     "              <Option type=\"QString\" name=\"type\" value=\"collection\"/>\n"
+                     "            </Option>\n"
+                     "          </data_defined_properties>\n");
+    }
+    sb_printf(b, "        </layer>\n      </symbol>\n");
+}
+
+/* The choropleth as a rule-based renderer: one rule per class with the
+ * exact filter and label of footprint's legend (fp_classes_label), highest
+ * class first, then the no-data class in its grey, as render's legend
+ * lists them. A graduated renderer cannot do this: QGIS skips NULL values
+ * there and labels ranges "lo - hi" with both ends inclusive. Points (the
+ * centroid layer) are proportional symbols (fp_symbol_size), the largest
+ * drawn first so the smaller ones stay visible on top. */
 char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char *field, const char *geometry)
 {
     int kind = geometry_kind(geometry);
-    if (!c || kind < 0) return NULL;
+    if (!c || !field || kind < 0) return NULL;
     const fp_map_style *m = s ? fp_style_map(s) : NULL;
     fp_rgba outline = m ? m->borders.stroke : (fp_rgba){ 255, 255, 255, 255 };
-    double width = m ? m->borders.width : 0.25, size = m ? m->points.size : 4, line = m ? m->lines.width : 1;
-    sb b;
+    double width = m ? m->borders.width : 0.25, size = m && m->points.size > 0 ? m->points.size : 4,
+           line = m ? m->lines.width : 1;
+    double vmax = c->n > 0 ? c->breaks[c->n] : 0;
+    sb b, e;
     if (sb_init(&b)) return NULL;
-    head(&b, "graduatedSymbol", field, " graduatedMethod=\"GraduatedColor\"");
-    sb_printf(&b, "    <ranges>\n");
-    for (int i = 0; i < c->n; i++) {
-        char lo[32], hi[32], llo[32], lhi[32];
-        fmt_num(c->breaks[i], lo);
-        fmt_num(c->breaks[i + 1], hi);
-        snprintf(llo, sizeof llo, "%.6g", c->breaks[i]);
-        snprintf(lhi, sizeof lhi, "%.6g", c->breaks[i + 1]);
-        sb_printf(&b, "      <range lower=\"%s\" upper=\"%s\" symbol=\"%d\" label=\"%s - %s\" render=\"true\"/>\n", lo,
-                  hi, i, llo, lhi);
+    sb_printf(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                  "<qgis version=\"3.28\" styleCategories=\"Symbology\">\n"
+                  "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"%d\" forceraster=\"0\" "
+                  "referencescale=\"-1\">\n    <rules key=\"fp_root\">\n", kind == 0);
+    for (int i = c->n - 1; i >= -1; i--) {
+        char label[128];
+        if (i >= 0) fp_classes_label(c, i, label, sizeof label);
+        else snprintf(label, sizeof label, "%s", c->zero_is_nodata ? "none" : "no data");
+        if (sb_init(&e)) { b.failed = 1; break; }
+        class_filter(&e, c, field, i);
+        char *filter = sb_take(&e);
+        if (!filter) { b.failed = 1; break; }
+        int sym = i >= 0 ? i : c->n;
+        if (i >= 0) sb_printf(&b, "      <rule key=\"fp_class_%d\" symbol=\"%d\" label=\"", i, sym);
+        else sb_printf(&b, "      <rule key=\"fp_nodata\" symbol=\"%d\" label=\"", sym);
+        sb_xml(&b, label);
+        sb_printf(&b, "\" filter=\"");
+        sb_xml(&b, filter);
+        sb_printf(&b, "\"/>\n");
+        free(filter);
     }
-    sb_printf(&b, "    </ranges>\n    <symbols>\n");
-    for (int i = 0; i < c->n; i++) {
-        if (kind == 0) marker_symbol(&b, i, c->colors[i], FP_SHAPE_CIRCLE, size);
-        else if (kind == 1) line_symbol(&b, i, c->colors[i], line);
-        else fill_symbol(&b, i, c->colors[i], outline, width);
+    sb_printf(&b, "    </rules>\n    <symbols>\n");
+    char *size_expr = NULL;
+    if (kind == 0 && !sb_init(&e)) {
+        size_expression(&e, field, size, vmax);
+        if (!(size_expr = sb_take(&e))) b.failed = 1;
     }
+    for (int i = 0; i <= c->n; i++) {
+        fp_rgba col = i < c->n ? c->colors[i] : c->nodata;
+        /* No data: the smallest proportional symbol, as for a value of 0. */
+        if (kind == 0) sized_marker_symbol(&b, i, col, i < c->n ? size : size * 0.5, i < c->n ? size_expr : NULL);
+        else if (kind == 1) line_symbol(&b, i, col, line);
+        else fill_symbol(&b, i, col, outline, width);
+    }
+    free(size_expr);
     sb_printf(&b, "    </symbols>\n");
+    if (kind == 0) {
+        /* Largest symbols first, the smaller ones on top of them. */
+        sb_printf(&b, "    <orderby>\n      <orderByClause asc=\"0\" nullsFirst=\"0\">");
+        if (!sb_init(&e)) {
+            expr_field(&e, field);
+            char *ob = sb_take(&e);
+            if (ob) sb_xml(&b, ob);
+            else b.failed = 1;
+            free(ob);
+        } else {
+            b.failed = 1;
+        }
+        sb_printf(&b, "</orderByClause>\n    </orderby>\n");
+    }
     return finish(&b);
 }
 

@@ -34,6 +34,11 @@ struct fp_style {
     fp_category *cats;
     const char **cat_names;
     size_t ncats;
+    /* The data's other categories (fp_style_set_categories), sorted, and
+     * the colour of every category: cats[0..ncats) then data_cats. */
+    char **data_cats;
+    size_t ndata;
+    fp_rgba *assigned;
 };
 
 #define BUILTIN_ORIGIN "built-in style"
@@ -359,6 +364,114 @@ static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
     return FP_OK;
 }
 
+/* ---- Category colours ---- */
+
+/* The qualitative schemes tried after the style's own, when a layer has
+ * more categories than its palette has colours. */
+static const char *const more_schemes[] = { "Set1", "Dark2", "Set3", "Paired", "Accent", "Set2", "Pastel1",
+                                            "Pastel2", NULL };
+
+static int same_color(fp_rgba a, fp_rgba b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+/* Candidate k of the colour sequence: the style's scheme (its largest
+ * palette), then the other ColorBrewer qualitative palettes, then evenly
+ * spread hues (golden angle) in three lightness steps. */
+static fp_rgba candidate(const char *scheme, size_t k)
+{
+    fp_rgba pal[16];
+    const fp_scheme *own = fp_scheme_find(scheme);
+    if (own && fp_palette(own->name, own->max, pal) == 0) {
+        if (k < (size_t)own->max) return pal[k];
+        k -= (size_t)own->max;
+    }
+    for (int i = 0; more_schemes[i]; i++) {
+        const fp_scheme *sch = fp_scheme_find(more_schemes[i]);
+        if (!sch || sch == own || fp_palette(sch->name, sch->max, pal) < 0) continue;
+        if (k < (size_t)sch->max) return pal[k];
+        k -= (size_t)sch->max;
+    }
+    double h = fmod((double)k * 137.508, 360.0) / 60.0, v = 0.95 - 0.2 * (double)(k % 3), sat = 0.75;
+    double c = v * sat, x = c * (1 - fabs(fmod(h, 2.0) - 1)), m = v - c, rgb[3];
+    int sector = (int)h % 6;
+    static const int order[6][3] = { { 0, 1, 2 }, { 1, 0, 2 }, { 2, 0, 1 }, { 2, 1, 0 }, { 1, 2, 0 }, { 0, 2, 1 } };
+    double parts[3] = { c, x, 0 };   /* order[sector][i]: which of them channel i gets */
+    for (int i = 0; i < 3; i++) rgb[i] = parts[order[sector][i]] + m;
+    return (fp_rgba){ (unsigned char)lround(rgb[0] * 255), (unsigned char)lround(rgb[1] * 255),
+                      (unsigned char)lround(rgb[2] * 255), 255 };
+}
+
+/* Every known category's colour, never two alike: explicit colours first
+ * (as given), then the others in category order (the style's list, then
+ * the data's categories sorted) take the next colour of the sequence that
+ * no category has yet. 0 ok, -1 out of memory. */
+static int assign_colors(fp_style *s)
+{
+    size_t n = s->ncats + s->ndata;
+    free(s->assigned);
+    s->assigned = NULL;
+    if (!n) return 0;
+    fp_rgba *a = malloc(n * sizeof *a);
+    unsigned char *set = calloc(n, 1);
+    if (!a || !set) { free(a); free(set); return -1; }
+    for (size_t i = 0; i < s->ncats; i++)
+        if (s->cats[i].has_color) { a[i] = s->cats[i].color; set[i] = 1; }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (set[i]) continue;
+        for (;; k++) {
+            fp_rgba c = candidate(s->map.points.scheme, k);
+            int used = 0;
+            for (size_t j = 0; j < n && !used; j++) used = set[j] && same_color(a[j], c);
+            if (!used) { a[i] = c; set[i] = 1; k++; break; }
+        }
+    }
+    free(set);
+    s->assigned = a;
+    return 0;
+}
+
+static int compare_names(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+fp_status fp_style_set_categories(fp_style *s, const char *const *values, size_t n, fp_error *err)
+{
+    for (size_t i = 0; i < s->ndata; i++) free(s->data_cats[i]);
+    free(s->data_cats);
+    s->data_cats = NULL;
+    s->ndata = 0;
+    char **d = n ? calloc(n, sizeof *d) : NULL;
+    if (n && !d) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    size_t nd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!values[i]) continue;
+        int known = 0;
+        for (size_t j = 0; j < s->ncats && !known; j++) known = strcmp(s->cats[j].name, values[i]) == 0;
+        if (known) continue;
+        if (!(d[nd] = strdup(values[i]))) {
+            for (size_t j = 0; j < nd; j++) free(d[j]);
+            free(d);
+            return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        }
+        nd++;
+    }
+    if (nd) qsort(d, nd, sizeof *d, compare_names);
+    /* Repeated values once. */
+    size_t u = 0;
+    for (size_t i = 0; i < nd; i++) {
+        if (u && strcmp(d[u - 1], d[i]) == 0) { free(d[i]); continue; }
+        d[u++] = d[i];
+    }
+    s->data_cats = d;
+    s->ndata = u;
+    if (assign_colors(s)) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    return FP_OK;
+}
+
 static fp_category *category(fp_style *s, const char *name, int add)
 {
     for (size_t i = 0; i < s->ncats; i++)
@@ -430,6 +543,7 @@ static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
     if (!(s->cat_names = malloc(s->ncats * sizeof *s->cat_names)))
         return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < s->ncats; i++) s->cat_names[i] = s->cats[i].name;
+    if (assign_colors(s)) return fp_error_set(c->err, FP_ERR_NOMEM, "out of memory");
     return FP_OK;
 }
 
@@ -636,6 +750,9 @@ void fp_style_free(fp_style *s)
     free(s->breaks);
     free(s->cats);
     free(s->cat_names);
+    for (size_t i = 0; i < s->ndata; i++) free(s->data_cats[i]);
+    free(s->data_cats);
+    free(s->assigned);
     free(s);
 }
 
@@ -673,22 +790,23 @@ unsigned fp_style_hash(const char *str)
 fp_rgba fp_style_category_color(const fp_style *s, const char *category_name)
 {
     const char *scheme = s ? s->map.points.scheme : "Set2";
-    size_t pos = 0;
-    int found = 0;
-    for (size_t i = 0; s && category_name && i < s->ncats; i++) {
-        if (strcmp(s->cats[i].name, category_name) == 0) {
-            if (s->cats[i].has_color) return s->cats[i].color;
-            pos = i;
-            found = 1;
-            break;
-        }
+    for (size_t i = 0; s && s->assigned && category_name && i < s->ncats + s->ndata; i++) {
+        const char *name = i < s->ncats ? s->cats[i].name : s->data_cats[i - s->ncats];
+        if (strcmp(name, category_name) == 0) return s->assigned[i];
     }
-    /* The scheme's largest palette, cycled. */
+    /* A category nobody told the style about: the scheme's largest
+     * palette by a hash of the name (stable, but it may repeat a colour;
+     * callers that draw a layer register its categories first). */
     const fp_scheme *sch = fp_scheme_find(scheme);
     fp_rgba pal[16];
     if (!sch || fp_palette(sch->name, sch->max, pal) < 0) return (fp_rgba){ 0x99, 0x99, 0x99, 255 };
-    if (!found) pos = fp_style_hash(category_name ? category_name : "");
-    return pal[pos % (size_t)sch->max];
+    return pal[fp_style_hash(category_name ? category_name : "") % (size_t)sch->max];
+}
+
+double fp_symbol_size(double base, double value, double vmax)
+{
+    if (!(value > 0) || !(vmax > 0)) return base * 0.5;
+    return fmax(base * 0.5, base * 4 * sqrt(value / vmax));
 }
 
 fp_shape fp_style_category_shape(const fp_style *s, const char *category_name)

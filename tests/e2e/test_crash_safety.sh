@@ -155,12 +155,12 @@ case_end
 
 # ------------------------------------------------------------- render ---
 "$FP" -q --db $DB aggregate --by country --group category     # the default style's choropleth
-case_begin "kill -9 during render (drawn, not yet renamed): the previous map, world file and .prj as they were"
+case_begin "kill -9 during render (drawn, not yet renamed): the previous map, world file, .prj and .aux.xml as they were"
 "$FP" -q --db $DB render --size 300x200 -o out/map.png
-r_before=$(sha256sum out/map.png out/map.pgw out/map.prj)
+r_before=$(sha256sum out/map.png out/map.pgw out/map.prj out/map.png.aux.xml)
 kill_at render:write --db $DB render --size 320x200 -o out/map.png
-assert_eq "$r_before" "$(sha256sum out/map.png out/map.pgw out/map.prj)" "map, .pgw, .prj byte-identical"
-assert_eq 3 "$(ls -A out | grep -c "^\.map\.[a-z]*\.tmp-$KILLED_PID$")" "the killed run's hidden .png/.pgw/.prj"
+assert_eq "$r_before" "$(sha256sum out/map.png out/map.pgw out/map.prj out/map.png.aux.xml)" "map, .pgw, .prj, .aux.xml byte-identical"
+assert_eq 4 "$(ls -A out | grep -c "^\.map\.[a-z.]*\.tmp-$KILLED_PID$")" "the killed run's hidden .png/.pgw/.prj/.png.aux.xml"
 run --db $DB render --size 320x200 -o out/map.png
 assert_eq 0 "$RC" "the next run: exit status"
 assert_eq 0 "$(hidden_leftovers out)" "hidden leftovers removed"

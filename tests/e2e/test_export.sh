@@ -351,8 +351,9 @@ to_geojson s.gpkg sg.json projects
 assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer sg.json --id prop)" "shapes"
 case_end
 
-# QML of a layer_styles row: renderer type, attribute, ranges and categories.
-qml_of() {  # gpkg table -> "renderer attr nranges ncategories" or a parse error
+# QML of a layer_styles row: renderer type, attribute, classes (graduated
+# ranges or rules) and categories.
+qml_of() {  # gpkg table -> "renderer attr nclasses ncategories" or a parse error
     python3 - "$1" "$2" <<'P'
 import sqlite3, sys, xml.dom.minidom as m
 rows = sqlite3.connect(sys.argv[1]).execute("SELECT styleQML FROM layer_styles WHERE f_table_name = ?", (sys.argv[2],)).fetchall()
@@ -360,7 +361,7 @@ if len(rows) != 1: print('%d layer_styles rows' % len(rows)); sys.exit()
 d = m.parseString(rows[0][0])
 r = d.getElementsByTagName('renderer-v2')
 print(r[0].getAttribute('type') if r else '-', r[0].getAttribute('attr') if r else '-',
-      len(d.getElementsByTagName('range')), len(d.getElementsByTagName('category')))
+      len(d.getElementsByTagName('range')) + len(d.getElementsByTagName('rule')), len(d.getElementsByTagName('category')))
 P
 }
 
@@ -600,7 +601,7 @@ assert_eq "252
 252" "$(ogr_sql agg.gpkg "SELECT count(*) AS n, sum(ST_Within(c.geom, a.geom)) AS w FROM $AGG a JOIN ${AGG}_centroids c ON a.code = c.code")" "GDAL: joined on code, within"
 case_end
 
-case_begin "aggregate -> GeoPackage: layers, types, counts, validator, a QML per layer with one <range> per class"
+case_begin "aggregate -> GeoPackage: layers, types, counts, validator, a QML per layer with one rule per class and one for no data"
 validate_gpkg agg.gpkg
 assert_eq "1: $AGG (Multi Polygon)
 2: ${AGG}_centroids (Point)" "$(ogrinfo -ro -q agg.gpkg 2>/dev/null | grep -v layer_styles)" "layers"
@@ -608,12 +609,12 @@ assert_eq "252 252" "$(ogr_count agg.gpkg $AGG) $(ogr_count agg.gpkg ${AGG}_cent
 nclass=$(python3 -c "import json; print(max(f['properties']['class'] or 0 for f in json.load(open('agg.geojson'))['features']))")
 for t in $AGG ${AGG}_centroids; do
     q=$(qml_of agg.gpkg $t)
-    assert_eq "graduatedSymbol projects $nclass 0" "$q" "$t QML (renderer attr ranges categories)"
+    assert_eq "RuleRenderer  $((nclass + 1)) 0" "$q" "$t QML (renderer attr rules categories)"
 done
-assert_eq "$nclass" "$(python3 -c "import xml.dom.minidom as m; print(len(m.parse('agg.qml').getElementsByTagName('range')))")" "agg.qml ranges"
+assert_eq "$((nclass + 1))" "$(python3 -c "import xml.dom.minidom as m; print(len(m.parse('agg.qml').getElementsByTagName('rule')))")" "agg.qml rules"
 case_end
 
-case_begin "--style with manual breaks: classes and colours by hand (Reds, breaks 1 2 5 10 50), QML ranges = breaks"
+case_begin "--style with manual breaks: classes and colours by hand (Reds, breaks 1 2 5 10 50), QML rule bounds = breaks"
 run --db $RDB export --what aggregate:$AGG --style "$EXP/manual_reds.json" --no-centroids -o man.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "" "$(ls man_centroids* 2>/dev/null)" "--no-centroids: no centroid layer"
@@ -630,8 +631,14 @@ for f in json.load(open(sys.argv[1]))['features']:
     p = f['properties']
     want = (None, '#0000ff') if p['projects'] == 0 else (cls(p['projects']), REDS4[cls(p['projects']) - 1])
     if (p['class'], p['fill'].lower()) != want: bad.append('%s: %s -> %r, want %r' % (p['code'], p['projects'], (p['class'], p['fill']), want))
-r = [(float(x.getAttribute('lower')), float(x.getAttribute('upper'))) for x in m.parse(sys.argv[2]).getElementsByTagName('range')]
-if r != list(zip(breaks, breaks[1:])): bad.append('QML ranges %s' % r)
+# the class rules (no-data rule last): "v > lower" and "v <= upper", the outer classes open
+import re
+rules = m.parse(sys.argv[2]).getElementsByTagName('rule')[:-1][::-1]
+r = [(float(re.search(r'" > (\S+)', x.getAttribute('filter')).group(1)) if i else None,
+      float(re.search(r'" <= (\S+)', x.getAttribute('filter')).group(1)) if i < len(rules) - 1 else None)
+     for i, x in enumerate(rules)]
+want = [(None if i == 0 else breaks[i], None if i == 3 else breaks[i + 1]) for i in range(4)]
+if r != want: bad.append('QML rule bounds %s, want %s' % (r, want))
 print('; '.join(bad[:5]) if bad else 'ok')
 P
 case_end

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# render: report maps as PNG (+ world file and .prj), PDF and SVG; projections,
+# render: report maps as PNG (+ world file, .prj and GDAL's .aux.xml), PDF and SVG; projections,
 # regional views, the antimeridian, the legend, the scale bar, atlases, bad input,
 # output safety, and reference images of the three shipped styles.
 #
@@ -42,6 +42,32 @@ colour_of() { "$PY" -c "import json,sys; print(json.load(open('classes.json'))['
 PALETTE=$("$PY" -c "import json; d=json.load(open('classes.json')); print(' '.join(d['palette'][::-1] + [d['nodata']]))")
 KEN=$(colour_of KEN)
 
+# pam_check PNG PROJDEF METHOD COL,ROW...: GDAL reads the PNG's CRS (the
+# NAME.png.aux.xml PAM file: GDAL never reads a .prj next to a PNG) and, with
+# the .pgw, maps pixel COL,ROW (GDAL's pixel space: 0,0 is the image's corner)
+# to the lon/lat that cs2cs finds independently from PROJDEF and the world
+# file's numbers (x = C + A*(col-0.5), y = F + E*(row-0.5): C, F is the centre
+# of the upper-left pixel). Prints "ok" or what differs.
+pam_check() {
+    local png=$1 def=$2 method=$3; shift 3
+    local gi pgw cr lonlat want got
+    gi=$(gdalinfo "$png" 2>&1)
+    grep -qF "$png.aux.xml" <<<"$gi" || { echo "gdalinfo does not read $png.aux.xml"; return; }
+    grep -qF "METHOD[\"$method\"" <<<"$gi" || { echo "gdalinfo: no $method CRS: $(grep -A3 'Coordinate System' <<<"$gi" | head -4)"; return; }
+    read -r A _ _ E C F <<<"$(tr '\n' ' ' < "${png%.png}.pgw")"
+    for cr in "$@"; do
+        got=$(echo "${cr/,/ }" | gdaltransform -output_xy -t_srs "+proj=longlat +datum=WGS84 +no_defs" "$png" 2>&1)
+        want=$("$PY" -c "import sys; c, r = map(float, sys.argv[1].split(',')); print('%.10f %.10f' % ($C + $A * (c - 0.5), $F + $E * (r - 0.5)))" "$cr" |
+               cs2cs -f %.9f $def +to +proj=longlat +datum=WGS84 +no_defs 2>&1)
+        "$PY" -c "
+import sys
+g, w = [float(v) for v in sys.argv[1].split()[:2]], [float(v) for v in sys.argv[2].split()[:2]]
+sys.exit(0 if all(abs(a - b) < 1e-7 for a, b in zip(g, w)) else 1)" "$got" "$want" 2>/dev/null ||
+            { echo "pixel $cr: gdaltransform [$got], cs2cs [$want]"; return; }
+    done
+    echo ok
+}
+
 # ==============================================================================
 # 1. The default map: page, world file, projection, colours where they belong.
 # ==============================================================================
@@ -60,6 +86,14 @@ assert_eq "same" "$(rcheck sameproj "$EE0" "$(prj4 world.prj)" 36.82,-1.29 -120,
 gi=$(gdalinfo world.png 2>/dev/null)
 assert_contains "$gi" "$("$PY" -c "print('Origin = (%.15f,%.15f)' % ($C - $A / 2, $F - $E / 2))")" "gdalinfo origin = centre of the upper-left pixel - half a pixel"
 assert_contains "$gi" "$("$PY" -c "print('Pixel Size = (%.15f,%.15f)' % ($A, $E))")" "gdalinfo pixel size"
+case_end
+
+case_begin "default: world.png.aux.xml gives GDAL the CRS (Equal Earth): gdaltransform maps pixels to cs2cs's lon/lat"
+assert_eq ok "$(pam_check world.png "$EE0" "Equal Earth" 877,620 300,400 1500,300)" "world.png"
+# the SRS element as GDAL's PAM writes it (XML, one SRS, axis mapping for east/north data)
+assert_eq "PAMDataset 1,2" "$("$PY" -c "
+import xml.etree.ElementTree as ET; r = ET.parse('world.png.aux.xml').getroot()
+print(r.tag, r.find('SRS').get('dataAxisToSRSAxisMapping'))")" ".aux.xml"
 case_end
 
 case_begin "default: Nairobi has Kenya's class colour, Brazil (0 projects) $NODATA, the open Pacific $SEA, outside the world's outline white"
@@ -212,6 +246,10 @@ read -r kx0 ky0 kx1 ky1 <<<"$(ssql "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX
 lat0=$(grep -o '+lat_0=[-0-9.e]*' <<<"$p" | cut -d= -f2); lon0=$(grep -o '+lon_0=[-0-9.e]*' <<<"$p" | cut -d= -f2)
 "$PY" -c "import sys; sys.exit(0 if $kx0 <= float('${lon0:-999}') <= $kx1 and $ky0 <= float('${lat0:-999}') <= $ky1 else 1)" ||
     fail "centre lon_0=${lon0:-none} lat_0=${lat0:-none} not within Kenya's bbox $kx0 $ky0 $kx1 $ky1 (.prj: $p)"
+case_end
+
+case_begin "--region KEN: ken.png.aux.xml gives GDAL the LAEA CRS of the .prj: gdaltransform maps pixels to cs2cs's lon/lat"
+assert_eq ok "$(pam_check ken.png "$(prj4 ken.prj)" "Lambert Azimuthal Equal Area" 100,100 877,620 1600,1100)" "ken.png"
 case_end
 
 case_begin "--region KEN: Nairobi has Kenya's colour, every sampled pixel is right (in the .prj's projection), subtitle Kenya"

@@ -721,44 +721,100 @@ static void expect_xpath(xmlDocPtr doc, const char *expr, const char *want)
     free(got);
 }
 
+/* The filter of rule i of a rule-based QML, evaluated the way QGIS does for
+ * the simple forms footprint writes ("f" IS NULL, "f" = 0, "f" <> 0,
+ * "f" > x, "f" <= x joined by one kind of AND / OR). -1 NULL. */
+static int eval_filter(const char *filter, const char *field, double v, int is_null)
+{
+    char quoted[128];
+    snprintf(quoted, sizeof quoted, "\"%s\"", field);
+    int is_or = strstr(filter, " OR ") != NULL;
+    int result = is_or ? 0 : 1;
+    const char *p = filter;
+    while (*p) {
+        assert_true(strncmp(p, quoted, strlen(quoted)) == 0);
+        p += strlen(quoted) + 1;
+        int t = 0;
+        if (!strncmp(p, "IS NULL", 7)) { t = is_null; p += 7; }
+        else if (!strncmp(p, "IS NOT NULL", 11)) { t = !is_null; p += 11; }
+        else {
+            char op[3] = { 0 };
+            int n = 0;
+            while (*p != ' ') op[n++] = *p++;
+            char *end;
+            double x = strtod(p + 1, &end);
+            p = end;
+            if (is_null) t = 0;
+            else if (!strcmp(op, "=")) t = v == x;
+            else if (!strcmp(op, "<>")) t = v != x;
+            else if (!strcmp(op, ">")) t = v > x;
+            else if (!strcmp(op, "<=")) t = v <= x;
+            else fail_msg("operator %s", op);
+        }
+        result = is_or ? (result || t) : (result && t);
+        if (!strncmp(p, " AND ", 5)) p += 5;
+        else if (!strncmp(p, " OR ", 4)) p += 4;
+    }
+    return result;
+}
+
 static void test_qml_graduated(void **state)
 {
     (void)state;
     fp_error err = {0};
     fp_classes c;
     fp_choropleth_spec s = spec_of(FP_CLASS_QUANTILE, 5);
-    const double v[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.1 };
-    assert_int_equal(fp_classify(&s, v, 10, &c, &err), FP_OK);
+    s.zero_is_nodata = 1;
+    /* The sample's shape: many 1s, then 2, 3, up to 9; zeros are no data. */
+    const double v[] = { 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 5, 9 };
+    assert_int_equal(fp_classify(&s, v, 16, &c, &err), FP_OK);
+    assert_int_equal(c.n, 4);   /* bounds 1, 1, 2, 3, 9 */
     char *qml = fp_qml_graduated(&c, "projects", "polygon");
     assert_true(strncmp(qml, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>", 58) == 0);
     xmlDocPtr doc = parse_xml(qml);
     expect_xpath(doc, "/qgis/@version", "3.28");
     expect_xpath(doc, "/qgis/@styleCategories", "Symbology");
-    expect_xpath(doc, "/qgis/renderer-v2/@type", "graduatedSymbol");
-    expect_xpath(doc, "/qgis/renderer-v2/@attr", "projects");
-    assert_int_equal(xpath_count(doc, "/qgis/renderer-v2/ranges/range"), 5);
+    expect_xpath(doc, "/qgis/renderer-v2/@type", "RuleRenderer");
+    assert_int_equal(xpath_count(doc, "/qgis/renderer-v2/rules/rule"), 5);
     assert_int_equal(xpath_count(doc, "/qgis/renderer-v2/symbols/symbol[@type='fill']"), 5);
-    assert_int_equal(xpath_count(doc, "//symbol/layer[@class='SimpleFill']"), 5);
-    expect_xpath(doc, "//ranges/range[1]/@lower", "1");
-    expect_xpath(doc, "//ranges/range[1]/@upper", "2");
-    expect_xpath(doc, "//ranges/range[5]/@upper", "10.1");
-    expect_xpath(doc, "//ranges/range[5]/@symbol", "4");
-    expect_xpath(doc, "//ranges/range[5]/@render", "true");
-    expect_xpath(doc, "//ranges/range[2]/@label", "2 - 4");
-    /* YlOrRd 5: #ffffb2 #fecc5c #fd8d3c #f03b20 #bd0026. */
-    const char *want[] = { "255,255,178,255", "254,204,92,255", "253,141,60,255", "240,59,32,255", "189,0,38,255" };
+    /* The legend's labels, highest class first, then "none" (0 is no data). */
+    const char *labels[] = { "4 \xe2\x80\x93 9", "3", "2", "1", "none" };
+    /* YlOrRd 4: #ffffb2 #fecc5c #fd8d3c #e31a1c; no data #dddddd. */
+    const char *colors[] = { "227,26,28,255", "253,141,60,255", "254,204,92,255", "255,255,178,255", "221,221,221,255" };
+    char *filters[5];
     for (int i = 0; i < 5; i++) {
         char expr[160];
-        snprintf(expr, sizeof expr, "//symbols/symbol[@name='%d']/layer/Option/Option[@name='color']/@value", i);
-        expect_xpath(doc, expr, want[i]);
-        snprintf(expr, sizeof expr, "//symbols/symbol[@name='%d']/layer/prop[@k='color']/@v", i);
-        expect_xpath(doc, expr, want[i]);
+        snprintf(expr, sizeof expr, "//rules/rule[%d]/@label", i + 1);
+        expect_xpath(doc, expr, labels[i]);
+        snprintf(expr, sizeof expr, "//rules/rule[%d]/@filter", i + 1);
+        filters[i] = xpath_text(doc, expr);
+        snprintf(expr, sizeof expr, "//rules/rule[%d]/@symbol", i + 1);
+        char *sym = xpath_text(doc, expr);
+        snprintf(expr, sizeof expr, "//symbols/symbol[@name='%s']/layer/Option/Option[@name='color']/@value", sym);
+        expect_xpath(doc, expr, colors[i]);
+        free(sym);
     }
+    /* Every value matches exactly the rule of its class (fp_classes_index),
+     * NULL and 0 the no-data rule. */
+    const double probe[] = { 0, 1, 1.5, 2, 2.5, 3, 4, 9, 12, -1 };
+    for (size_t k = 0; k <= sizeof probe / sizeof probe[0]; k++) {
+        int is_null = k == sizeof probe / sizeof probe[0];
+        double x = is_null ? 0 : probe[k];
+        int cls = is_null ? -1 : fp_classes_index(&c, x), want = cls < 0 ? 4 : 3 - cls, hits = 0;
+        for (int i = 0; i < 5; i++) {
+            int t = eval_filter(filters[i], "projects", x, is_null);
+            if (t && i != want) fail_msg("value %g matches rule %d (%s), want %d", x, i, filters[i], want);
+            hits += t;
+        }
+        assert_int_equal(hits, 1);
+    }
+    for (int i = 0; i < 5; i++) free(filters[i]);
     expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='outline_color']/@value", "255,255,255,255");
     xmlFreeDoc(doc);
     free(qml);
 
-    /* Breaks that need 17 digits are written so that they read back exactly. */
+    /* Breaks that need 17 digits are written so that they read back exactly;
+     * the field is quoted for QGIS expressions and escaped for XML. */
     double awkward[] = { 0.1, 0.2, 0.30000000000000004, 0.7, 1.0 / 3 };
     s = spec_of(FP_CLASS_JENKS, 3);
     fp_classes_clear(&c);
@@ -767,28 +823,43 @@ static void test_qml_graduated(void **state)
     assert_int_equal(fp_style_parse("{\"borders\": {\"stroke\": \"#102030\", \"width\": 1.5}}", "b.json", &st, &err), FP_OK);
     qml = fp_qml_graduated_style(st, &c, "share & \"x\"", "polygon");
     doc = parse_xml(qml);
-    expect_xpath(doc, "/qgis/renderer-v2/@attr", "share & \"x\"");
+    char *f = xpath_text(doc, "//rules/rule[1]/@filter");
+    assert_non_null(strstr(f, "\"share & \"\"x\"\"\" > "));
+    free(f);
+    expect_xpath(doc, "//rules/rule[last()]/@label", "no data");
     expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='outline_color']/@value", "16,32,48,255");
     expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='outline_width']/@value", "1.5");
-    for (int i = 0; i <= c.n; i++) {
+    for (int i = 1; i < c.n; i++) {
+        /* rule 1 is the last class: "> breaks[n-1]"; rule n-i+1 holds breaks[i] as its lower bound */
         char expr[64];
-        snprintf(expr, sizeof expr, "//ranges/range[%d]/@%s", i < c.n ? i + 1 : c.n, i < c.n ? "lower" : "upper");
+        snprintf(expr, sizeof expr, "//rules/rule[%d]/@filter", c.n - i);
         char *t = xpath_text(doc, expr);
-        assert_true(strtod(t, NULL) == c.breaks[i]);
+        char *gt = strstr(t, " > ");
+        assert_non_null(gt);
+        assert_true(strtod(gt + 3, NULL) == c.breaks[i]);
         free(t);
     }
     xmlFreeDoc(doc);
     free(qml);
 
-    /* Points: markers. */
+    /* Points: proportional markers, sized as render sizes them, big first. */
     qml = fp_qml_graduated(&c, "projects", "point");
     doc = parse_xml(qml);
-    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='marker']/layer[@class='SimpleMarker']"), c.n);
+    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='marker']/layer[@class='SimpleMarker']"), c.n + 1);
+    assert_int_equal(xpath_count(doc, "//data_defined_properties//Option[@name='size']/Option[@name='active'][@value='true']"),
+                     c.n);
+    char *e = xpath_text(doc, "//symbol[@name='0']//Option[@name='size']/Option[@name='expression']/@value");
+    assert_non_null(strstr(e, "max(2, 16 * sqrt(\"projects\""));
+    free(e);
+    expect_xpath(doc, "/qgis/renderer-v2/@enableorderby", "1");
+    expect_xpath(doc, "//orderby/orderByClause/@asc", "0");
+    expect_xpath(doc, "//orderby/orderByClause", "\"projects\"");
     xmlFreeDoc(doc);
     free(qml);
+    assert_true(fp_symbol_size(4, 9, 9) == 16 && fp_symbol_size(4, 0, 9) == 2 && fp_symbol_size(4, 0.01, 9) == 2);
     qml = fp_qml_graduated(&c, "projects", "line");
     doc = parse_xml(qml);
-    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='line']/layer[@class='SimpleLine']"), c.n);
+    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='line']/layer[@class='SimpleLine']"), c.n + 1);
     xmlFreeDoc(doc);
     free(qml);
     assert_null(fp_qml_graduated(&c, "projects", "mixed"));
@@ -796,12 +867,59 @@ static void test_qml_graduated(void **state)
     fp_style_free(st);
     fp_classes_clear(&c);
 
-    /* No classes at all: still a document. */
+    /* No classes at all: still a document, the no-data rule alone. */
     qml = fp_qml_graduated(&c, "projects", "polygon");
     doc = parse_xml(qml);
-    assert_int_equal(xpath_count(doc, "//ranges/range"), 0);
+    assert_int_equal(xpath_count(doc, "//rules/rule"), 1);
     xmlFreeDoc(doc);
     free(qml);
+}
+
+/* Categories get distinct colours: explicit ones kept, the others from the
+ * scheme in category order (style list, then the data's, sorted), skipping
+ * colours taken; more categories than the palette: other palettes. */
+static void test_category_colors_distinct(void **state)
+{
+    (void)state;
+    fp_error err = {0};
+    fp_style *s;
+    char path[4096];
+    root_path("styles/category-points.json", path, sizeof path);
+    assert_int_equal(fp_style_load(path, &s, &err), FP_OK);
+    const char *data[] = { "zzz", "5g", "aaa", NULL, "port", "aaa" };
+    assert_int_equal(fp_style_set_categories(s, data, 6, &err), FP_OK);
+    assert_color(fp_style_category_color(s, "5g"), "#e41a1c");             /* explicit */
+    assert_color(fp_style_category_color(s, "landing_station"), "#66c2a5"); /* explicit = Set2's first */
+    /* aaa, port, zzz: Set2 (#66c2a5 #fc8d62 #8da0cb #e78ac3 ...) without the taken #66c2a5 */
+    assert_color(fp_style_category_color(s, "aaa"), "#fc8d62");
+    assert_color(fp_style_category_color(s, "port"), "#8da0cb");
+    assert_color(fp_style_category_color(s, "zzz"), "#e78ac3");
+    fp_style_free(s);
+
+    /* 15 categories and the default Set2 of 8: 15 colours, all different. */
+    assert_int_equal(fp_style_parse("{}", "e.json", &s, &err), FP_OK);
+    const char *many[15];
+    char names[15][8];
+    for (int i = 0; i < 15; i++) { snprintf(names[i], sizeof names[i], "k%02d", 14 - i); many[i] = names[i]; }
+    assert_int_equal(fp_style_set_categories(s, many, 15, &err), FP_OK);
+    assert_color(fp_style_category_color(s, "k00"), "#66c2a5");
+    assert_color(fp_style_category_color(s, "k07"), "#b3b3b3");
+    for (int i = 0; i < 15; i++)
+        for (int j = 0; j < i; j++) {
+            fp_rgba a = fp_style_category_color(s, many[i]), b = fp_style_category_color(s, many[j]);
+            if (!memcmp(&a, &b, sizeof a)) fail_msg("%s and %s share a colour", many[i], many[j]);
+        }
+    /* 200: still distinct (past the ColorBrewer palettes, spread hues). */
+    const char *lots[200];
+    char lnames[200][8];
+    for (int i = 0; i < 200; i++) { snprintf(lnames[i], sizeof lnames[i], "c%03d", i); lots[i] = lnames[i]; }
+    assert_int_equal(fp_style_set_categories(s, lots, 200, &err), FP_OK);
+    for (int i = 0; i < 200; i++)
+        for (int j = 0; j < i; j++) {
+            fp_rgba a = fp_style_category_color(s, lots[i]), b = fp_style_category_color(s, lots[j]);
+            if (!memcmp(&a, &b, sizeof a)) fail_msg("%s and %s share a colour", lots[i], lots[j]);
+        }
+    fp_style_free(s);
 }
 
 static void test_qml_categorized(void **state)
@@ -903,6 +1021,7 @@ int main(void)
         cmocka_unit_test(test_style_errors),
         cmocka_unit_test(test_style_load_errors),
         cmocka_unit_test(test_qml_graduated),
+        cmocka_unit_test(test_category_colors_distinct),
         cmocka_unit_test(test_qml_categorized),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The QGIS styles footprint writes (GPKG layer_styles, sidecar .qml), read by
+# QGIS itself: PyQGIS headless (tests/tools/qgis_style_check.py) loads the
+# exported layers, checks renderer, classes, labels and colours against
+# expectations computed from the style rules, the store (sqlite3) and
+# ColorBrewer's published colours, renders them and probes pixels.
+. "$(dirname "$0")/lib.sh"
+DB=output/footprint.sqlite
+mkdir -p output
+QPY=/usr/bin/python3
+CHECK="$ROOT/tests/tools/qgis_style_check.py"
+export QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK/xdg"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+if ! "$QPY" -c 'import qgis.core' 2>/dev/null; then
+    case_begin "PyQGIS available (make deps installs qgis and python3-qgis)"
+    fail "/usr/bin/python3 cannot import qgis.core"
+    case_end
+    exit 0
+fi
+
+run run
+[ $RC -eq 0 ] || echo "footprint run failed: $OUT"
+
+case_begin "choropleth in QGIS: rule-based, footprint's legend labels and classes, no-data grey drawn, proportional centroids"
+out=$("$QPY" "$CHECK" choropleth output "$ROOT/styles/world-choropleth.json" 2>&1)
+[ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
+# The old defects, named: no "1 - 2" labels, no graduated renderer skipping the
+# regions without projects (215 of 252 countries), no fixed-size centroids.
+assert_contains "$out" "ok   gpkg country_by_category: QGIS puts each of 252 features in its class" "every region classed"
+assert_contains "$out" "Mongolia (MNG, 0) drawn #dddddd" "a country without projects drawn in the no-data grey"
+assert_contains "$out" "every marker sized max(2, 16*sqrt(v/" "proportional centroids"
+grep '^ok' <<<"$out" | sed 's/^/    /' | head -12
+case_end
+
+case_begin "points in QGIS: one category per value, Set2 in category order, no two alike, same colour in every split file"
+out=$("$QPY" "$CHECK" points output 2>&1)
+[ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
+# smart_city and surveillance were the same teal by name hash
+sc=$(sqlite3 output/footprint.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name='projects'" |
+     python3 -c '
+import sys, xml.etree.ElementTree as ET
+r = ET.fromstring(sys.stdin.read()).find("renderer-v2")
+sym = {s.get("name"): s.find("layer/prop[@k=\"color\"]").get("v") for s in r.find("symbols")}
+cat = {c.get("value"): sym[c.get("symbol")] for c in r.find("categories")}
+print(cat["smart_city"], cat["surveillance"])')
+read -r a b <<<"$sc"
+[ -n "$a" ] && [ "$a" != "$b" ] || fail "smart_city [$a] and surveillance [$b] must differ"
+case_end
+
+case_begin "15 categories (more than Set2's 8): 15 distinct colours in QGIS, Set2 first"
+mkdir -p many
+python3 - <<'P'
+import csv
+w = csv.writer(open("many/p.csv", "w", newline=""))
+w.writerow(["id", "company", "category", "name", "lon", "lat"])
+for i in range(45):
+    w.writerow(["M%02d" % i, "Co", "kind_%02d" % (i % 15), "site %d" % i, -170 + i * 7.5, (i % 9) * 8 - 32])
+P
+"$FP" -q --db many/footprint.sqlite init >/dev/null 2>&1
+"$FP" -q --db many/footprint.sqlite import many/p.csv --lon lon --lat lat >/dev/null 2>&1 || fail "import"
+"$FP" -q --db many/footprint.sqlite export --what projects --format gpkg -o many/footprint.gpkg >/dev/null 2>&1 ||
+    fail "export"
+assert_eq 15 "$(sqlite3 many/footprint.sqlite "SELECT count(DISTINCT category) FROM projects")" "categories stored"
+out=$("$QPY" "$CHECK" points many 15 2>&1)
+[ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
+case_end
+
+case_begin "an explicit style: its colours kept, the others distinct from them (category-points.json)"
+"$FP" -q export --what projects --format gpkg --style "$ROOT/styles/category-points.json" -o styled.gpkg >/dev/null 2>&1 ||
+    fail "export"
+out=$(sqlite3 styled.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name='projects'" | python3 -c '
+import sys, json, xml.etree.ElementTree as ET
+r = ET.fromstring(sys.stdin.read()).find("renderer-v2")
+sym = {s.get("name"): s.find("layer/prop[@k=\"color\"]").get("v") for s in r.find("symbols")}
+cat = {c.get("value"): sym[c.get("symbol")] for c in r.find("categories")}
+style = json.load(open(sys.argv[1]))["points"]["colors"]
+hexa = lambda v: "#%02x%02x%02x" % tuple(int(x) for x in v.split(",")[:3])
+bad = [c for c in cat if c in style and hexa(cat[c]) != style[c]]
+print(len(cat), len(set(cat.values())), bad)' "$ROOT/styles/category-points.json")
+assert_eq "7 7 []" "$out" "categories, distinct colours, explicit colours changed"
+case_end
