@@ -180,7 +180,8 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
             if (!strcmp(col, "id") || !strcmp(col, "geom")) continue;
             /* Names from our own schema; quoted as identifiers all the same. */
             char *expr = sqlite3_mprintf("\"%w\"", col);
-            source_add(s, col, expr, !g_ascii_strcasecmp(type, "INTEGER") ? FP_COL_INT
+            /* BIGINT: counts and populations (store schema v4, 64-bit for OGR). */
+            source_add(s, col, expr, !g_ascii_strcasecmp(type, "INTEGER") || !g_ascii_strcasecmp(type, "BIGINT") ? FP_COL_INT
                                      : !g_ascii_strcasecmp(type, "REAL") ? FP_COL_REAL : FP_COL_TEXT);
             sqlite3_free(expr);
         }
