@@ -581,7 +581,9 @@ fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, 
             list = buf;
             int assigned = 0;
             for (size_t k = 0; k < nlist; k++) assigned |= list[k].region >= 0;
-            res->by_method[assigned ? FP_ASSIGN_SPLIT : FP_ASSIGN_UNASSIGNED]++;
+            /* A line or polygon outside every region, snapped whole like a point. */
+            if (nlist == 1 && list[0].method == FP_ASSIGN_SNAPPED) res->by_method[FP_ASSIGN_SNAPPED]++;
+            else res->by_method[assigned ? FP_ASSIGN_SPLIT : FP_ASSIGN_UNASSIGNED]++;
         }
         for (int l = 0; l < set->nlevels; l++) {
             fp_level_result *lr = &levels[l];

@@ -128,18 +128,21 @@ fp_status fp_aggregate_write(fp_store *store, const fp_aggregate_store_options *
     for (int i = 0; fixed[i]; i++) g_hash_table_add(used, g_strdup(fixed[i]));
 
     /* Replace an earlier aggregation of this name. */
-    sql = sqlite3_mprintf("SELECT DiscardGeometryColumn('%q', 'geom') FROM geometry_columns WHERE f_table_name='%q';"
+    sql = sqlite3_mprintf("SELECT DisableSpatialIndex('%q', 'geom') FROM geometry_columns WHERE f_table_name=lower('%q')"
+                          " AND spatial_index_enabled = 1;"
+                          "DROP TABLE IF EXISTS \"idx_%w_geom\";"
+                          "SELECT DiscardGeometryColumn('%q', 'geom') FROM geometry_columns WHERE f_table_name=lower('%q');"
                           "DROP TABLE IF EXISTS \"%w\"; DROP TABLE IF EXISTS \"%w\"; DROP TABLE IF EXISTS \"%w_columns\";"
                           "DELETE FROM aggregations WHERE name='%q';",
-                          tbl, tbl, tbl, atbl, tbl, o->name);
+                          tbl, tbl, tbl, tbl, tbl, tbl, atbl, tbl, o->name);
     if ((st = exec(db, sql, err))) goto out;
     sqlite3_free(sql);
 
     GString *create = g_string_new(NULL);
     g_string_append_printf(create,
         "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, level TEXT NOT NULL, code TEXT NOT NULL, name TEXT, parent TEXT,"
-        " area_km2 REAL, population INTEGER, projects INTEGER NOT NULL, projects_weighted REAL NOT NULL,"
-        " companies INTEGER NOT NULL, amount REAL NOT NULL, year_first INTEGER, year_last INTEGER,"
+        " area_km2 REAL, population BIGINT, projects BIGINT NOT NULL, projects_weighted REAL NOT NULL,"
+        " companies BIGINT NOT NULL, amount REAL NOT NULL, year_first INTEGER, year_last INTEGER,"
         " per_10k_km2 REAL, per_million REAL", tbl);
     for (int g = 0; g < t->ngroups; g++)
         for (guint v = 0; v < t->group_values[g]->len; v++) {
@@ -217,6 +220,12 @@ fp_status fp_aggregate_write(fp_store *store, const fp_aggregate_store_options *
     }
     sqlite3_finalize(q);
     q = NULL;
+    sqlite3_free(sql);
+    /* The spatial index, built once from the rows written (faster than
+     * SpatiaLite's per-row triggers); inside this transaction, so the table
+     * and its index replace the old ones together. */
+    sql = sqlite3_mprintf("SELECT CreateSpatialIndex('%q', 'geom')", tbl);
+    if ((st = exec(db, sql, err))) goto out;
     sqlite3_free(sql);
 
     /* Assignments, in project id order, ASSIGN_BATCH rows per statement

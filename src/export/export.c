@@ -196,7 +196,7 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
             if (!strcmp(col, "id") || !strcmp(col, "geom")) continue;
             /* Names from our own schema; quoted as identifiers all the same. */
             char *expr = sqlite3_mprintf("\"%w\"", col);
-            source_add(s, col, expr, column_type(type));
+            source_add(s, col, expr, column_type(type));   /* BIGINT (schema 4) is INT too */
             sqlite3_free(expr);
         }
         sqlite3_finalize(q);

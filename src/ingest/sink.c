@@ -178,6 +178,8 @@ fp_status fp_sink_finish(fp_sink *s, fp_error *err)
         if (sqlite3_exec(db, s->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
             return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", fp_store_path(s->store), sqlite3_errmsg(db));
     }
+    /* The typed geometry tables QGIS reads: their triggers were suspended too. */
+    if ((st = fp_store_sync_typed(s->store, err)) != FP_OK) return st;
     if (sqlite3_exec(db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                          "WHERE f_table_name = 'projects' AND f_geometry_column = 'geom'", NULL, NULL, NULL) != SQLITE_OK)
         return fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(s->store), sqlite3_errmsg(db));

@@ -20,6 +20,9 @@ fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
 fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fp_store_migration_sql(int version);
+/* Adds the projects that are missing from the typed geometry tables (v4):
+ * after a bulk import, which suspends the triggers that keep them current. */
+fp_status fp_store_sync_typed(fp_store *s, fp_error *err);
 
 /* One R*Tree entry, coordinates already rounded outwards to float. */
 typedef struct fp_rtree_entry {

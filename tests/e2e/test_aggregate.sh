@@ -563,3 +563,82 @@ assert_eq 1 "$RC" "line fails"
 assert_eq "$before" "$(snap)" "after the line failure"
 assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity"
 case_end
+
+# --- near borders and coasts: slivers, snapping lines and polygons ----------
+# tests/fixtures/aggregate/near_borders.geojson (by construction):
+#   lso-exact  a fan inside Lesotho whose edges are Lesotho's own border vertices;
+#   lso-fan    the same fan with three vertices lifted 1e-10 degrees north, i.e.
+#              into South Africa by float noise (old: a ZAF share of 7.8e-11);
+#   yap-site   a 50 m square off the east coast of Yap (FSM), wholly at sea;
+#   yap-cable  a 2.2 km line south of Yap, wholly at sea;
+#   bern, rhine  a point and a line crossing France/Germany (ordinary cases).
+DB=near.sqlite
+"$FP" -q --db $DB init
+"$FP" -q --db $DB import "$AGG/near_borders.geojson"
+# Distances from the shipped FSM polygon, by SpatiaLite on the ellipsoid (km).
+d_site=$(ssql "SELECT ST_Distance((SELECT geom FROM regions WHERE code='FSM'), (SELECT geom FROM projects WHERE source_key='yap-site'), 1) / 1000.0")
+d_cable=$(ssql "SELECT ST_Distance((SELECT geom FROM regions WHERE code='FSM'), (SELECT geom FROM projects WHERE source_key='yap-cable'), 1) / 1000.0")
+# Nothing else within 100 km of either (so FSM is the nearest region).
+near_other=$(ssql "SELECT count(*) FROM regions r, projects p WHERE r.level='country' AND r.code <> 'FSM'
+                   AND p.source_key LIKE 'yap%' AND ST_Distance(r.geom, p.geom, 1) < 100000")
+
+case_begin "slivers: shares below 1e-9 are folded, shares sum to 1, no phantom unassigned row"
+run --db $DB aggregate --by country --name near $TH
+assert_eq 0 "$RC" "aggregate: $OUT"
+assert_eq "0" "$(sql "SELECT count(*) FROM agg_near_assign WHERE share < 1e-9")" "shares below the epsilon"
+assert_eq "LSO|1" "$(sql "SELECT group_concat(a.region_code), count(*) FROM agg_near_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = 'lso-fan'")" "lso-fan: Lesotho only"
+assert_eq "0" "$(sql "SELECT count(*) FROM agg_near_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key LIKE 'lso%' AND a.region_code IS NULL")" "no unassigned row for a project on land"
+# Every project's shares sum to 1 (to the last bits of a double).
+assert_eq "0" "$(sql "SELECT count(*) FROM (SELECT project_id, sum(share) s FROM agg_near_assign GROUP BY project_id) WHERE abs(s - 1) > 1e-12")" "sums"
+# The ordinary split still splits, in proportion to the geodesic lengths on each side.
+fra=$(ssql "SELECT GeodesicLength(ST_Intersection(p.geom, r.geom)) / GeodesicLength(p.geom) FROM projects p, regions r WHERE p.source_key='rhine' AND r.code='FRA'")
+assert_near "$fra" "$(sql "SELECT a.share FROM agg_near_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key='rhine' AND a.region_code='FRA'")" 1e-4 "rhine FRA share"
+case_end
+
+case_begin "a polygon and a line wholly at sea within --snap-km go whole to the nearest region, like a point"
+assert_eq "0" "$near_other" "no other country within 100 km"
+python3 -c "import sys; d=float('$d_site'); sys.exit(0 if 1 < d < 2.5 else 1)" || fail "yap-site distance $d_site km not between 1 and 2.5"
+python3 -c "import sys; d=float('$d_cable'); sys.exit(0 if 2.5 < d < 4 else 1)" || fail "yap-cable distance $d_cable km not between 2.5 and 4"
+run --db $DB aggregate --by country --snap-km 5 --name snap5 $TH
+assert_eq 0 "$RC" "aggregate: $OUT"
+assert_contains "$OUT" "2 snapped to the nearest region" "summary counts the polygon and the line as snapped"
+assert_contains "$OUT" "0 unassigned" "nothing unassigned"
+for k in yap-site yap-cable; do
+    assert_eq "FSM|1.0|snapped|1" "$(sql "SELECT a.region_code, a.share, a.method, count(*) FROM agg_snap5_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = '$k'")" "$k snapped whole"
+done
+assert_near "$d_site" "$(sql "SELECT a.distance_km FROM agg_snap5_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = 'yap-site'")" 0.01 "yap-site distance"
+assert_near "$d_cable" "$(sql "SELECT a.distance_km FROM agg_snap5_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = 'yap-cable'")" 0.01 "yap-cable distance"
+# Beyond --snap-km: 1 km is less than both distances.
+run --db $DB aggregate --by country --snap-km 1 --name snap1 $TH
+assert_contains "$OUT" "2 unassigned" "both unassigned at 1 km"
+assert_eq "2" "$(sql "SELECT count(*) FROM agg_snap1_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key LIKE 'yap%' AND a.region_code IS NULL AND a.share = 1 AND a.method = 'unassigned'")" "unassigned rows"
+# Between the two distances: the site snaps, the cable does not.
+mid=$(python3 -c "print(($d_site + $d_cable) / 2)")
+run --db $DB aggregate --by country --snap-km "$mid" --name snapmid $TH
+assert_eq "yap-cable||unassigned
+yap-site|FSM|snapped" "$(sql "SELECT p.source_key, a.region_code, a.method FROM agg_snapmid_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key LIKE 'yap%' ORDER BY 1")" "at $mid km"
+case_end
+
+case_begin "aggregation tables: 64-bit populations for OGR, a spatial index, replaced with the table"
+"$FP" -q --db $DB aggregate --by continent --name cont $TH
+asia=$(sql "SELECT sum(population) FROM regions WHERE level = 'country' AND continent = 'Asia'")
+assert_eq "4501210011" "$asia" "Asia's population in the shipped regions (sqlite3)"
+ogrinfo -ro -q $DB -sql "SELECT code, population FROM agg_cont WHERE code = 'Asia'" > ogr.out 2> ogr.err
+assert_eq "" "$(cat ogr.err)" "ogrinfo stderr"
+assert_contains "$(cat ogr.out)" "population (Integer64) = $asia" "Asia through OGR"
+ogrinfo -ro -so $DB agg_cont > ogr.out 2> ogr.err
+assert_eq "" "$(cat ogr.err)" "ogrinfo -so stderr"
+assert_contains "$(cat ogr.out)" "population: Integer64" "declared 64-bit"
+ogrinfo -ro -so $DB regions > ogr.out 2>&1
+assert_contains "$(cat ogr.out)" "population: Integer64" "regions too"
+for t in agg_cont agg_near; do
+    assert_eq "1" "$(sql "SELECT spatial_index_enabled FROM geometry_columns WHERE f_table_name = '$t'")" "$t indexed"
+    assert_eq "ok" "$(sql "SELECT rtreecheck('idx_${t}_geom')")" "$t rtreecheck"
+    assert_eq "$(sql "SELECT count(*) FROM $t WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM idx_${t}_geom")" "$t index entries"
+done
+# Again under the same name: the table and its index are replaced together.
+"$FP" -q --db $DB aggregate --by subregion --name cont $TH
+assert_eq "ok" "$(sql "SELECT rtreecheck('idx_agg_cont_geom')")" "rtreecheck after replacing"
+assert_eq "$(sql "SELECT count(*) FROM agg_cont WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM idx_agg_cont_geom")" "index entries after replacing"
+assert_eq "1" "$(sql "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'agg_cont' AND spatial_index_enabled = 1")" "one geometry_columns row"
+case_end

@@ -29,7 +29,12 @@ state() { sql "SELECT (SELECT count(*) FROM projects)||'/'||(SELECT count(*) FRO
 store_ok() {  # integrity, R*Tree, SpatiaLite's triggers back in place
     assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity_check"
     assert_eq "ok" "$(sql "SELECT rtreecheck('idx_projects_geom')")" "rtreecheck"
-    assert_eq "8" "$(sql "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'")" "projects triggers"
+    assert_eq "11" "$(sql "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'")" "projects triggers (SpatiaLite's 8, the typed tables' 3)"
+    # The typed copy QGIS reads (schema 4): as many points as projects has, indexed, triggers back.
+    assert_eq "$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM projects_geom_point")" "typed points"
+    assert_eq "ok" "$(sql "SELECT rtreecheck('idx_projects_geom_point_geom')")" "typed rtreecheck"
+    assert_eq "$(sql "SELECT count(*) FROM projects_geom_point")" "$(sql "SELECT count(*) FROM idx_projects_geom_point_geom")" "typed index entries"
+    assert_eq "24" "$(sql "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name LIKE 'projects_geom_%'")" "typed tables' triggers"
 }
 # kill_at POINT ARGS...: runs footprint ARGS with the pause hook at POINT,
 # waits until it is there, kills it with SIGKILL; KILLED_PID is its PID.

@@ -125,6 +125,49 @@ static void test_create_new(void **state)
     fp_store_close(NULL);
 }
 
+/* v3 -> v4 on a store with an aggregation: its population becomes BIGINT
+ * (OGR then reads it as Integer64) with its values, and it gets a spatial
+ * index; the projects get their typed copies. */
+static void test_upgrade_v3_aggregation(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "v3.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_store_open_at(path, FP_STORE_CREATE, 3, &s, &err), FP_OK);
+    sqlite3 *db = fp_store_sqlite(s);
+    exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(5, 1, 'd', 'l',"
+                " GeomFromText('LINESTRING(0 0, 1 1)', 4326))");
+    exec_ok(db, "CREATE TABLE agg_x(id INTEGER PRIMARY KEY, code TEXT, population INTEGER, projects INTEGER NOT NULL)");
+    exec_ok(db, "SELECT AddGeometryColumn('agg_x', 'geom', 4326, 'MULTIPOLYGON', 'XY')");
+    exec_ok(db, "INSERT INTO agg_x(code, population, projects, geom) VALUES('Asia', 4501210011, 3,"
+                " GeomFromText('MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)))', 4326)), ('x', NULL, 0, NULL)");
+    exec_ok(db, "INSERT INTO aggregations(name, level, spec, result_table, assign_table)"
+                " VALUES('x', 'continent', 'continent', 'agg_x', 'agg_x_assign')");
+    fp_store_close(s);
+
+    s = NULL;
+    assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
+    db = fp_store_sqlite(s);
+    assert_int_equal(fp_store_opened_version(s), 3);
+    char *type = query_text(db, "SELECT type FROM pragma_table_info('agg_x') WHERE name = 'population'");
+    assert_string_equal(type, "BIGINT");
+    free(type);
+    char *v = query_text(db, "SELECT population FROM agg_x WHERE code = 'Asia'");
+    assert_string_equal(v, "4501210011");
+    free(v);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM agg_x WHERE code = 'x' AND population IS NULL"), 1);
+    assert_int_equal(query_int(db, "SELECT spatial_index_enabled FROM geometry_columns WHERE f_table_name = 'agg_x'"), 1);
+    char *ok = query_text(db, "SELECT rtreecheck('idx_agg_x_geom')");
+    assert_string_equal(ok, "ok");
+    free(ok);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM idx_agg_x_geom"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_line WHERE id = 5"), 1);
+    fp_store_close(s);
+}
+
 static void test_upgrade_in_place(void **state)
 {
     (void)state;
@@ -158,7 +201,7 @@ static void test_upgrade_in_place(void **state)
     if (st != FP_OK) print_error("%s\n", err.message);
     assert_int_equal(st, FP_OK);
     assert_int_equal(fp_store_opened_version(s), 1);
-    assert_int_equal(fp_store_schema_version(s), 3);
+    assert_int_equal(fp_store_schema_version(s), 4);
     assert_int_equal(fp_store_count(s, "projects"), 2);
     assert_int_equal(fp_store_count(s, "imports"), 1);
     db = fp_store_sqlite(s);
@@ -181,12 +224,23 @@ static void test_upgrade_in_place(void **state)
     assert_string_equal(wkt, "POINT(36.8 -1.3)");
     free(wkt);
     assert_int_equal(query_int(db, "SELECT ST_SRID(geom) FROM projects WHERE id = 10"), 4326);
+    /* v4: the point is in the typed table and view QGIS reads, as a multipoint. */
+    wkt = query_text(db, "SELECT AsText(geom) FROM projects_point WHERE id = 10");
+    assert_non_null(wkt);
+    assert_string_equal(wkt, "MULTIPOINT(36.8 -1.3)");
+    free(wkt);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_line"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM views_geometry_columns"), 3);
+    assert_int_equal(query_int(db, "SELECT hidden FROM geometry_columns_auth WHERE f_table_name = 'projects'"), 1);
+    char *pop = query_text(db, "SELECT type FROM pragma_table_info('regions') WHERE name = 'population'");
+    assert_string_equal(pop, "BIGINT");
+    free(pop);
     fp_store_close(s);
 
     /* Once upgraded, a read-only open works. */
     s = NULL;
     assert_int_equal(fp_store_open(path, FP_STORE_READONLY, &s, &err), FP_OK);
-    assert_int_equal(fp_store_opened_version(s), 3);
+    assert_int_equal(fp_store_opened_version(s), FP_SCHEMA_VERSION);
     fp_store_close(s);
 }
 
@@ -609,6 +663,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_new),
         cmocka_unit_test(test_upgrade_in_place),
+        cmocka_unit_test(test_upgrade_v3_aggregation),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_foreign_sqlite_refused),
         cmocka_unit_test(test_text_file_refused),
