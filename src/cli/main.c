@@ -120,8 +120,8 @@ static const char *const usage_export =
     "of points inside the regions. --split-by writes one layer per value (one file\n"
     "each in the folder -o, or one table each in a GeoPackage). --where keeps rows\n"
     "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
-    "GeoPackages carry QGIS styles (layer_styles); GeoJSON and Shapefiles get a\n"
-    ".qml file next to them. --append adds the layers to an existing GeoPackage.\n"
+    "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
+    "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
     "Files appear only when complete.\n";
 
 static const char *const usage_render =
@@ -137,7 +137,8 @@ static const char *const usage_render =
     "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
     "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
-    "are points. PDF and SVG are vector. PNGs get a world file (.pgw) and .prj.\n"
+    "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
+    "a .png.aux.xml holding the CRS for GDAL and QGIS.\n"
     "--each country renders one map per country with projects into the folder\n"
     "-o (or a path containing {code}).\n";
 

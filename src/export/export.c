@@ -25,16 +25,19 @@ typedef enum { WHAT_PROJECTS, WHAT_AGGREGATE, WHAT_ASSIGNMENTS } what_kind;
 typedef struct format_info {
     const char *name, *ext, *driver;   /* driver NULL: our GeoJSON writer */
     int one_file_per_layer;
+    int sidecar_qml;                   /* QGIS loads NAME.qml next to the file by itself */
 } format_info;
 
+/* GeoPackages carry their styles inside (layer_styles); CSV is a table, not
+ * a layer QGIS styles from a sidecar. */
 static const format_info formats[] = {
-    { "geojson", ".geojson", NULL, 1 },
-    { "geojsonseq", ".geojsons", NULL, 1 },
-    { "gpkg", ".gpkg", "GPKG", 0 },
-    { "fgb", ".fgb", "FlatGeobuf", 1 },
-    { "shp", ".shp", "ESRI Shapefile", 1 },
-    { "csv", ".csv", "CSV", 1 },
-    { NULL, NULL, NULL, 0 } };
+    { "geojson", ".geojson", NULL, 1, 1 },
+    { "geojsonseq", ".geojsons", NULL, 1, 1 },
+    { "gpkg", ".gpkg", "GPKG", 0, 0 },
+    { "fgb", ".fgb", "FlatGeobuf", 1, 1 },
+    { "shp", ".shp", "ESRI Shapefile", 1, 1 },
+    { "csv", ".csv", "CSV", 1, 0 },
+    { NULL, NULL, NULL, 0, 0 } };
 
 static const format_info *format_by_name(const char *name)
 {
@@ -901,7 +904,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
                              : fp_geojson_write(layers[i], path, &wo, &n, err);
             res->features += n;
             res->layers++;
-            if (!st && (fmt == &formats[0] || fmt == &formats[4])) {
+            if (!st && fmt->sidecar_qml) {
                 char *qpath = g_strdup_printf("%s/%s.qml", tmp, layers[i]->file);
                 st = write_qml(style, layers[i], qpath, err);
                 g_free(qpath);

@@ -134,9 +134,11 @@ assert_eq 0 "$RC" "exit status"
 # By hand: every character but letters, digits, - and _ becomes _.
 assert_eq "./atlas/______evil.pgw
 ./atlas/______evil.png
+./atlas/______evil.png.aux.xml
 ./atlas/______evil.prj
 ./atlas/x___DROP_TABLE_regions__--.pgw
 ./atlas/x___DROP_TABLE_regions__--.png
+./atlas/x___DROP_TABLE_regions__--.png.aux.xml
 ./atlas/x___DROP_TABLE_regions__--.prj" "$(LC_ALL=C comm -13 <(echo "$before") <(files))" "new files"
 assert_eq "2" "$(sql "SELECT count(*) FROM regions")" "regions intact"
 case_end

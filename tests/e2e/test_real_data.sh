@@ -39,7 +39,7 @@ assert_eq "Antarctica,Fiji,North Korea,Russia,Sudan" "$invalid" "invalid as publ
 run --db $DB import "$NE110" --layer countries --dataset ne110
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_contains "$OUT" "$n rows read, $n stored, 0 rejected" "summary"
-assert_contains "$OUT" "5 geometries repaired" "repairs counted"
+assert_contains "$OUT" "invalid geometries repaired: 5" "repairs counted"
 assert_eq "$n|$n" "$(ssql "SELECT count(*), sum(ST_IsValid(geom)) FROM projects WHERE dataset='ne110'")" "stored and valid"
 for f in gpkg fgb shp geojson; do
     run --db $DB export --where dataset=ne110 --format $f -o "ne110_$f/ne110.$f"
