@@ -52,6 +52,14 @@ typedef struct fp_regions_result {
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
 
+/* The distinct values of a projects column, as text (NULL as ""), over the
+ * projects that have a geometry: the categories a style colours. *values is
+ * a NULL-terminated array of *n strings, freed with fp_store_strings_free.
+ * A name that is not a projects column gives no values, not an error: a
+ * style may name a field of another dataset. */
+fp_status fp_store_project_values(fp_store *store, const char *column, char ***values, size_t *n, fp_error *err);
+void fp_store_strings_free(char **values);
+
 /* Counts rows of a store table (tables of the schema only). -1 on error. */
 long fp_store_count(fp_store *store, const char *table);
 

@@ -104,6 +104,11 @@ fp_rgba fp_style_category_color(const fp_style *s, const char *category);
  * the field over the store, so that every layer and map colours a category
  * alike); replaces an earlier set. NULL values skipped. */
 fp_status fp_style_set_categories(fp_style *s, const char *const *values, size_t n, fp_error *err);
+/* fp_style_set_categories with every value of the style's point field over
+ * the store's projects: what render, export and tiles call, so a category
+ * has one colour in every map, layer and tile. */
+struct fp_store;
+fp_status fp_style_set_store_categories(fp_style *s, struct fp_store *store, fp_error *err);
 fp_shape fp_style_category_shape(const fp_style *s, const char *category);   /* default circle */
 const char *fp_style_category_field(const fp_style *s);                       /* default "category" */
 /* Proportional symbols: the size (points) of a symbol for value, its area

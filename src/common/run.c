@@ -103,10 +103,14 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         char *gpkg = g_build_filename(dir, "footprint.gpkg", NULL);
         char what[128];
         snprintf(what, sizeof what, "aggregate:%s", ar.name);
+        /* Project layers carry the QGIS style of categories.png (its colours
+         * and shapes per category), the aggregation that of world.png. */
+        char points_style[4096];
+        fp_style_path("category-points.json", points_style, sizeof points_style);
         fp_export_options e1 = { .what = "projects", .format = "geojson", .split_by = "category", .precision = -1,
-                                 .output = projects_dir };
+                                 .output = projects_dir, .style_path = points_style };
         fp_export_options e2 = { .what = what, .precision = -1, .output = agg };
-        fp_export_options e3 = { .what = "projects", .precision = -1, .output = gpkg };
+        fp_export_options e3 = { .what = "projects", .precision = -1, .output = gpkg, .style_path = points_style };
         fp_export_options e4 = { .what = what, .precision = -1, .output = gpkg, .append = 1 };
         fp_export_options *steps[] = { &e1, &e2, &e3, &e4 };
         for (int i = 0; i < 4 && !st; i++) {

@@ -660,26 +660,6 @@ fp_status fp_write_field_map(const char *map_path, const char *format, const cha
     return FP_OK;
 }
 
-/* Tells the style every category of the store's projects (the style's
- * point field), so that a category has one colour, distinct from the
- * others, in every layer and split file, as in render's maps. */
-static fp_status style_categories(fp_store *store, fp_style *style, fp_error *err)
-{
-    sqlite3 *db = fp_store_sqlite(store);
-    char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",
-                                fp_style_category_field(style));
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return FP_OK;             /* not a project column: no categories to colour */
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(q, 0)));
-    sqlite3_finalize(q);
-    fp_status st = fp_style_set_categories(style, (const char *const *)names->pdata, names->len, err);
-    g_ptr_array_free(names, TRUE);
-    return st;
-}
-
 fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
 {
     fp_export_result local;
@@ -709,7 +689,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     fp_status st = source_init(store, o->what, &s, err);
     if (st) goto out;
     if ((st = fp_style_load(o->style_path, &style, err))) goto out;
-    if (s.kind != WHAT_AGGREGATE && (st = style_categories(store, style, err))) goto out;
+    if (s.kind != WHAT_AGGREGATE && (st = fp_style_set_store_categories(style, store, err))) goto out;
 
     /* Where the files go: -o names a file, or a folder when splitting into
      * one file per layer. */

@@ -811,25 +811,6 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     return st;
 }
 
-/* Tells the style every category of the projects (its point field), so
- * that categories get distinct colours, the same as in exported layers'
- * QGIS styles (export does the same). */
-static fp_status style_categories(sqlite3 *db, fp_style *style, fp_error *err)
-{
-    char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",
-                                fp_style_category_field(style));
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return FP_OK;             /* draw_projects names a bad field */
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(q, 0)));
-    sqlite3_finalize(q);
-    fp_status st = fp_style_set_categories(style, (const char *const *)names->pdata, names->len, err);
-    g_ptr_array_free(names, TRUE);
-    return st;
-}
-
 fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_result *res, fp_error *err)
 {
     fp_render_result local;
@@ -871,7 +852,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     fp_status st = fp_style_load(o->style_path, &style, err);
     if (st) return st;
     sqlite3 *db = fp_store_sqlite(store);
-    if (fp_style_map(style)->points.enabled && (st = style_categories(db, style, err))) {
+    if (fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
         fp_style_free(style);
         return st;
     }

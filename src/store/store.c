@@ -629,3 +629,32 @@ int fp_store_cache_size(fp_store *s, int size)
     sqlite3_exec(s->db, sql, NULL, NULL, NULL);
     return previous;
 }
+
+fp_status fp_store_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err)
+{
+    *values = NULL;
+    *n = 0;
+    char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",
+                                column);
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    sqlite3_free(sql);
+    GPtrArray *a = g_ptr_array_new();
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) g_ptr_array_add(a, g_strdup((const char *)sqlite3_column_text(q, 0)));
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            g_ptr_array_free(a, TRUE);
+            return fp_error_set(err, FP_ERR_DB, "%s: cannot read projects.%s: %s", s->path, column, sqlite3_errmsg(s->db));
+        }
+    }                                     /* else: no such column, no values */
+    *n = a->len;
+    g_ptr_array_add(a, NULL);
+    *values = (char **)g_ptr_array_free(a, FALSE);
+    return FP_OK;
+}
+
+void fp_store_strings_free(char **values)
+{
+    g_strfreev(values);
+}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "fp_style.h"
+#include "fp_store.h"
 #include "style/palettes.h"
 #include "style/style_internal.h"
 
@@ -825,4 +826,14 @@ const char *fp_shape_name(fp_shape shape)
     case FP_SHAPE_DIAMOND: return "diamond";
     }
     return "circle";
+}
+
+fp_status fp_style_set_store_categories(fp_style *s, fp_store *store, fp_error *err)
+{
+    char **names;
+    size_t n;
+    fp_status st = fp_store_project_values(store, fp_style_category_field(s), &names, &n, err);
+    if (!st) st = fp_style_set_categories(s, (const char *const *)names, n, err);
+    fp_store_strings_free(names);
+    return st;
 }

@@ -267,7 +267,11 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
     fp_style *style = NULL;
     fp_status st = fp_style_load(o->style_path, &style, err);
-    if (st) return st;
+    if (!st) st = fp_style_set_store_categories(style, store, err);   /* colours as in render and QGIS */
+    if (st) {
+        fp_style_free(style);
+        return st;
+    }
     sqlite3 *db = fp_store_sqlite(store);
     const fp_map_style *ms = fp_style_map(style);
 

@@ -33,8 +33,8 @@ assert_contains "$out" "every marker sized max(2, 16*sqrt(v/" "proportional cent
 grep '^ok' <<<"$out" | sed 's/^/    /' | head -12
 case_end
 
-case_begin "points in QGIS: one category per value, Set2 in category order, no two alike, same colour in every split file"
-out=$("$QPY" "$CHECK" points output 2>&1)
+case_begin "points in QGIS: one category per value, the colours of categories.png (category-points.json), no two alike, same colour in every split file"
+out=$("$QPY" "$CHECK" points output - "$ROOT/styles/category-points.json" 2>&1)
 [ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
 # smart_city and surveillance were the same teal by name hash
 sc=$(sqlite3 output/footprint.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name='projects'" |

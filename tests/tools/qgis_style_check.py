@@ -21,13 +21,14 @@
       max(size/2, 4*size*sqrt(v/vmax)) points for every feature, and the rendered
       markers of the largest and a one-project region measure that many pixels.
 
-  qgis_style_check.py points OUTDIR [N]
+  qgis_style_check.py points OUTDIR [N|-] [STYLE.json]
       The projects layers (GPKG `projects`, projects/*.geojson with .qml): categorized,
       one category per distinct value of the store's `category` (sqlite3), sorted,
       coloured with ColorBrewer's published Set2 in that order (the default style has
-      no explicit colours), no two alike, the same colour in every file; rendered
-      points of two categories show their own colours. With N: the GPKG must have N
-      categories with N distinct colours (a dataset with more categories than Set2).
+      no explicit colours) or, with STYLE.json, with that style's explicit colours,
+      no two alike, the same colour in every file; rendered points of two categories
+      show their own colours. With N: the GPKG must have N categories with N distinct
+      colours (a dataset with more categories than Set2).
 
 Prints one line per check ("ok ..." or "FAIL ..."); exit status 1 if any failed.
 """
@@ -239,7 +240,7 @@ def choropleth(outdir, style_path):
                   % (name, code, fmt(v), got, want, x1 - x0 + 1, want_px))
 
 
-def points(outdir, n_expected=None):
+def points(outdir, n_expected=None, style_json=None):
     db = os.path.join(outdir, "footprint.sqlite")
     con = sqlite3.connect(db)
     cats = sorted(r[0] for r in con.execute("SELECT DISTINCT coalesce(category, '') FROM projects "
@@ -256,9 +257,17 @@ def points(outdir, n_expected=None):
           % (len(got), len(set(got.values()))))
     if n_expected is not None:
         check(len(got) == n_expected, "gpkg projects: %d categories (expected %d)" % (len(got), n_expected))
-    want = {c: SET2[i] for i, c in enumerate(cats[:8])}
-    check(all(got.get(c) == w for c, w in want.items()), "gpkg projects: Set2 in category order: %s"
-          % ", ".join("%s %s" % (c, got.get(c)) for c in cats))
+    if style_json:
+        # the style's explicit colours (footprint run exports its projects
+        # with category-points.json, the style of categories.png)
+        explicit = json.load(open(style_json))["points"]["colors"]
+        want = {c: explicit[c] for c in cats if c in explicit}
+        what = "the colours of %s" % os.path.basename(style_json)
+    else:
+        want = {c: SET2[i] for i, c in enumerate(cats[:8])}
+        what = "Set2 in category order"
+    check(all(got.get(c) == w for c, w in want.items()), "gpkg projects: %s: %s"
+          % (what, ", ".join("%s %s" % (c, got.get(c)) for c in cats)))
     if n_expected is not None:
         return
     # every split GeoJSON: its category in the same colour
@@ -301,7 +310,8 @@ def main():
     if sys.argv[1] == "choropleth":
         choropleth(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "points":
-        points(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
+        n = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+        points(sys.argv[2], n, sys.argv[4] if len(sys.argv) > 4 else None)
     else:
         sys.exit("usage: qgis_style_check.py choropleth OUTDIR STYLE.json | points OUTDIR [N]")
     app.exitQgis()
