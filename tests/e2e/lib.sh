@@ -11,9 +11,17 @@ cd "$WORK"
 _case=""
 _fail=""
 
+# FP_TEST_TIMING=1 prints each case's seconds since the previous case ended
+# (to find what makes a suite slow; never asserted).
+_case_t0=$(date +%s.%N)
 case_begin() { _case="$1"; _fail=""; }
 case_end() {
     if [ -z "$_fail" ]; then echo "PASS $_case"; else printf 'FAIL %s\n%s\n' "$_case" "$_fail"; fi
+    if [ -n "${FP_TEST_TIMING:-}" ]; then
+        local t; t=$(date +%s.%N)
+        echo "  ($(python3 -c "print(round($t - $_case_t0, 1))") s)"
+        _case_t0=$t
+    fi
 }
 fail() { _fail="${_fail}    $*"$'\n'; }
 assert_eq() {  # expected actual message
