@@ -155,14 +155,7 @@ static fp_status index_entries(fp_sink *s, sqlite3 *db, fp_error *err)
     s->cap_entries = total;
     if (existing > 0 &&
         sqlite3_prepare_v2(db, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_projects_geom", -1, &q, NULL) == SQLITE_OK) {
-        while (sqlite3_step(q) == SQLITE_ROW && s->nentries < total) {
-            fp_rtree_entry *e = &all[s->nentries++];
-            e->id = sqlite3_column_int64(q, 0);
-            e->minx = (float)sqlite3_column_double(q, 1);
-            e->maxx = (float)sqlite3_column_double(q, 2);
-            e->miny = (float)sqlite3_column_double(q, 3);
-            e->maxy = (float)sqlite3_column_double(q, 4);
-        }
+        fp_rtree_read_entries(q, all, (size_t)total, &s->nentries);
         sqlite3_finalize(q);
     }
     return fp_rtree_bulk_load(db, "idx_projects_geom", all, s->nentries, err);

@@ -180,3 +180,15 @@ fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *ent
     free(w.buf);
     return st;
 }
+
+void fp_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n)
+{
+    while (*n < cap && sqlite3_step(q) == SQLITE_ROW) {
+        fp_rtree_entry *e = &out[(*n)++];
+        e->id = sqlite3_column_int64(q, 0);
+        e->minx = (float)sqlite3_column_double(q, 1);
+        e->maxx = (float)sqlite3_column_double(q, 2);
+        e->miny = (float)sqlite3_column_double(q, 3);
+        e->maxy = (float)sqlite3_column_double(q, 4);
+    }
+}

@@ -117,6 +117,19 @@ static const char *const migration_3 =
  * it and the geometry-only tables are hidden from QGIS's layer lists
  * (geometry_columns_auth.hidden), which then offer the three typed views.
  * Geometry collections belong to no kind and stay in projects only. */
+/* The trigger bodies' statements: NEW's geometry copied into the typed
+ * table of its kind; OLD's removed from all three. */
+#define TYPED_COPY_NEW \
+    "  INSERT INTO projects_geom_point(id, geom) SELECT NEW.id, CastToMultiPoint(NEW.geom)" \
+    "   WHERE GeometryType(NEW.geom) IN ('POINT', 'MULTIPOINT');" \
+    "  INSERT INTO projects_geom_line(id, geom) SELECT NEW.id, CastToMultiLinestring(NEW.geom)" \
+    "   WHERE GeometryType(NEW.geom) IN ('LINESTRING', 'MULTILINESTRING');" \
+    "  INSERT INTO projects_geom_polygon(id, geom) SELECT NEW.id, CastToMultiPolygon(NEW.geom)" \
+    "   WHERE GeometryType(NEW.geom) IN ('POLYGON', 'MULTIPOLYGON');"
+#define TYPED_DELETE_OLD \
+    "  DELETE FROM projects_geom_point WHERE id = OLD.id;" \
+    "  DELETE FROM projects_geom_line WHERE id = OLD.id;" \
+    "  DELETE FROM projects_geom_polygon WHERE id = OLD.id;"
 #define TYPED_KIND(kind, type)                                                                      \
     "CREATE TABLE projects_geom_" kind "(id INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE);" \
     "SELECT AddGeometryColumn('projects_geom_" kind "', 'geom', 4326, '" type "', 'XY');"                   \
@@ -139,28 +152,14 @@ static const char *const migration_4 =
     /* Kept current row by row (geocode, edits); a bulk import suspends them
      * and calls fp_store_sync_typed. */
     "CREATE TRIGGER fp_projects_typed_insert AFTER INSERT ON projects WHEN NEW.geom IS NOT NULL BEGIN"
-    "  INSERT INTO projects_geom_point(id, geom) SELECT NEW.id, CastToMultiPoint(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('POINT', 'MULTIPOINT');"
-    "  INSERT INTO projects_geom_line(id, geom) SELECT NEW.id, CastToMultiLinestring(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('LINESTRING', 'MULTILINESTRING');"
-    "  INSERT INTO projects_geom_polygon(id, geom) SELECT NEW.id, CastToMultiPolygon(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('POLYGON', 'MULTIPOLYGON');"
+    TYPED_COPY_NEW
     " END;"
     "CREATE TRIGGER fp_projects_typed_update AFTER UPDATE OF geom ON projects BEGIN"
-    "  DELETE FROM projects_geom_point WHERE id = OLD.id;"
-    "  DELETE FROM projects_geom_line WHERE id = OLD.id;"
-    "  DELETE FROM projects_geom_polygon WHERE id = OLD.id;"
-    "  INSERT INTO projects_geom_point(id, geom) SELECT NEW.id, CastToMultiPoint(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('POINT', 'MULTIPOINT');"
-    "  INSERT INTO projects_geom_line(id, geom) SELECT NEW.id, CastToMultiLinestring(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('LINESTRING', 'MULTILINESTRING');"
-    "  INSERT INTO projects_geom_polygon(id, geom) SELECT NEW.id, CastToMultiPolygon(NEW.geom)"
-    "   WHERE GeometryType(NEW.geom) IN ('POLYGON', 'MULTIPOLYGON');"
+    TYPED_DELETE_OLD
+    TYPED_COPY_NEW
     " END;"
     "CREATE TRIGGER fp_projects_typed_delete AFTER DELETE ON projects BEGIN"
-    "  DELETE FROM projects_geom_point WHERE id = OLD.id;"
-    "  DELETE FROM projects_geom_line WHERE id = OLD.id;"
-    "  DELETE FROM projects_geom_polygon WHERE id = OLD.id;"
+    TYPED_DELETE_OLD
     " END;";
 
 static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4 };
@@ -245,14 +244,7 @@ static fp_status index_typed(fp_store *s, const char *kind, sqlite3_int64 last, 
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
     else {
-        while (sqlite3_step(q) == SQLITE_ROW && n < cap) {
-            fp_rtree_entry *e = &all[n++];
-            e->id = sqlite3_column_int64(q, 0);
-            e->minx = (float)sqlite3_column_double(q, 1);
-            e->maxx = (float)sqlite3_column_double(q, 2);
-            e->miny = (float)sqlite3_column_double(q, 3);
-            e->maxy = (float)sqlite3_column_double(q, 4);
-        }
+        fp_rtree_read_entries(q, all, cap, &n);
         sqlite3_finalize(q);
     }
     sqlite3_free(sql);

@@ -35,5 +35,8 @@ float fp_rtree_round_up(double d);
 /* Replaces the whole content of R*Tree `index` with entries (reordered in
  * place). Run inside a transaction. */
 fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);
+/* Appends the rows of q (pkid, xmin, xmax, ymin, ymax: an R*Tree's own
+ * entries, floats already rounded outwards) to out[*n], up to cap entries. */
+void fp_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
 
 #endif
