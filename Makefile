@@ -87,11 +87,11 @@ deps:
 	fi
 
 demo: deps
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory -j$(shell nproc) all
 	./$(BUILD)/footprint run
 
 check: deps
-	$(MAKE) --no-print-directory all unit
+	$(MAKE) --no-print-directory -j$(shell nproc) all unit
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 bench: deps
@@ -155,7 +155,7 @@ unit: $(REPLAY_BINS)
 
 # Valgrind over the end-to-end tests: which ones and why in tests/tools/valgrind_run.sh.
 valgrind: deps
-	$(MAKE) --no-print-directory all unit
+	$(MAKE) --no-print-directory -j$(shell nproc) all unit
 	@BUILD=$(BUILD) tests/tools/valgrind_run.sh
 
 .PHONY: fuzz-clean
