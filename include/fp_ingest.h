@@ -67,6 +67,8 @@ typedef struct fp_import_result {
     int already_imported;     /* same file and dataset imported before: nothing done */
     long previous_import_id;
     double seconds;
+    char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
+    char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
 } fp_import_result;
 
 /* Imports one file into the store in one transaction: on a fatal error or an

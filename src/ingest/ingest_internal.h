@@ -74,6 +74,22 @@ int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvel
 /* A WGS 84 point blob and its (degenerate) bounding box. */
 int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len, OGREnvelope *bbox);
 
+/* The rules for rows of a table (CSV, or a layer without geometry): its
+ * coordinate, WKT and field columns, found once from the header. */
+typedef struct fp_table fp_table;
+/* `prefix` ("layer NAME: ") goes before reasons and errors, may be NULL;
+ * decimal_comma: a lone comma in a coordinate is a decimal point. Adds the
+ * column mapping to res->mapping. */
+fp_status fp_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
+                       int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err);
+/* Stores or rejects one row of ncols fields (trimmed in place); line or
+ * feature numbers it. more_extra (may be NULL) is added to its extra. */
+fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
+                       const char *raw, size_t raw_len, json_t *more_extra, fp_error *err);
+void fp_table_free(fp_table *t);
+/* Leading and trailing blanks and tabs off, in place. */
+char *fp_trim(char *s);
+
 fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);
 fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,

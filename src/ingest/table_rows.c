@@ -1,0 +1,330 @@
+/*
+ * Rows of a table, whatever read them: the CSV reader, or OGR reading a
+ * layer without geometry (XLSX, ODS, DBF, an attribute-only GeoPackage
+ * table). One set of rules for both, so a spreadsheet imports exactly as
+ * its CSV twin: coordinate and WKT columns found by name or named by
+ * --lon/--lat/--wkt, --crs, field detection, rejects and their reasons.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <proj.h>
+#include <ogr_api.h>
+#include <cpl_error.h>
+#include "ingest/ingest_internal.h"
+#include "common/util.h"
+
+struct fp_table {
+    const char *path;
+    char **cols;                  /* owned copies, trimmed */
+    int ncols;
+    int lon_c, lat_c, wkt_c;
+    int field_col[FP_F_COUNT];
+    int decimal_comma;            /* "12,5" read as 12.5 */
+    const char *prefix;           /* "layer NAME: " before reasons, or "" */
+    const fp_import_options *opts;
+    fp_import_result *res;
+    PJ_CONTEXT *pjctx;
+    PJ *pj;
+};
+
+static const char *const lon_names[] = { "lon", "lng", "long", "longitude", "x", NULL };
+static const char *const lat_names[] = { "lat", "latitude", "y", NULL };
+static const char *const wkt_names[] = { "wkt", "geometry_wkt", "geom_wkt", NULL };
+
+static int find_named(char **cols, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) if (strcmp(cols[i], name) == 0) return i;
+    for (int i = 0; i < n; i++) if (strcasecmp(cols[i], name) == 0) return i;
+    return -1;
+}
+
+static int find_any(char **cols, int n, const char *const *names)
+{
+    for (int k = 0; names[k]; k++) {
+        int i = find_named(cols, n, names[k]);
+        if (i >= 0) return i;
+    }
+    return -1;
+}
+
+char *fp_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t')) s[--n] = '\0';
+    return s;
+}
+
+/* Parses a coordinate; with decimal_comma a lone decimal comma is accepted
+ * ("12,5"), as European spreadsheets write. 0 ok, -1 not a number. */
+static int parse_coord(char *text, int decimal_comma, double *out)
+{
+    char *s = fp_trim(text);
+    if (decimal_comma && strchr(s, ',') && !strchr(s, '.') && strchr(s, ',') == strrchr(s, ','))
+        *strchr(s, ',') = '.';
+    /* strtod also reads hexadecimal ("0x1A" = 26): no one writes degrees
+     * that way, so such text is not a coordinate. */
+    const char *digits = s + (*s == '-' || *s == '+');
+    if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0') return -1;
+    *out = v;
+    return 0;
+}
+
+/* "company=Funding Agencies, year=Commitment Year, lon/lat=lon, lat" into
+ * res->mapping: the user sees which column fills which field. */
+static void describe_mapping(const fp_table *t)
+{
+    char *buf = t->res->mapping;
+    size_t size = sizeof t->res->mapping, o = strlen(buf);
+    if (o && o + 3 < size) o += snprintf(buf + o, size - o, "; ");
+    for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
+        if (t->field_col[f] >= 0)
+            o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "",
+                          fp_field_names[f], t->cols[t->field_col[f]]);
+    if (t->lon_c >= 0 && o + 4 < size)
+        o += snprintf(buf + o, size - o, "%slon/lat=%s, %s", o && buf[o - 1] != ' ' ? ", " : "",
+                      t->cols[t->lon_c], t->cols[t->lat_c]);
+    else if (t->wkt_c >= 0 && o + 4 < size)
+        snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->cols[t->wkt_c]);
+}
+
+void fp_table_free(fp_table *t)
+{
+    if (!t) return;
+    if (t->pj) proj_destroy(t->pj);
+    if (t->pjctx) proj_context_destroy(t->pjctx);
+    for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
+    free(t->cols);
+    free(t);
+}
+
+fp_status fp_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
+                       int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err)
+{
+    *out = NULL;
+    fp_table *t = calloc(1, sizeof *t);
+    t->path = path;
+    t->opts = opts;
+    t->res = res;
+    t->prefix = prefix ? prefix : "";
+    t->decimal_comma = decimal_comma;
+    t->ncols = ncols;
+    t->cols = calloc(ncols + 1, sizeof *t->cols);
+    for (int i = 0; i < ncols; i++) {
+        char *c = strdup(columns[i]);
+        char *tr = fp_trim(c);
+        memmove(c, tr, strlen(tr) + 1);
+        t->cols[i] = c;
+    }
+    char **cols = t->cols;
+    t->lon_c = t->lat_c = t->wkt_c = -1;
+    fp_status st = FP_OK;
+    char columns_list[1024] = "";
+    for (int i = 0, o = 0; i < ncols && o < 1000; i++)
+        o += snprintf(columns_list + o, sizeof columns_list - o, "%s%s", i ? ", " : "", cols[i]);
+
+    if (opts->wkt_column) {
+        if ((t->wkt_c = find_named(cols, ncols, opts->wkt_column)) < 0) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: %s--wkt %s: no such column (columns: %s)", path, t->prefix,
+                              opts->wkt_column, columns_list);
+            goto done;
+        }
+    }
+    if (opts->lon_column || opts->lat_column) {
+        if (!opts->lon_column || !opts->lat_column) {
+            st = fp_error_set(err, FP_ERR_USAGE, "--lon and --lat go together");
+            goto done;
+        }
+        t->lon_c = find_named(cols, ncols, opts->lon_column);
+        t->lat_c = find_named(cols, ncols, opts->lat_column);
+        if (t->lon_c < 0 || t->lat_c < 0) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: %s--%s %s: no such column (columns: %s)", path, t->prefix,
+                              t->lon_c < 0 ? "lon" : "lat", t->lon_c < 0 ? opts->lon_column : opts->lat_column,
+                              columns_list);
+            goto done;
+        }
+    }
+    if (t->wkt_c < 0 && t->lon_c < 0) {
+        t->lon_c = find_any(cols, ncols, lon_names);
+        t->lat_c = find_any(cols, ncols, lat_names);
+        if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
+        if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
+    }
+    if ((st = fp_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
+        goto done;
+    /* Coordinate columns are not also data fields (a column "x" is not a name). */
+    for (int f = 0; f < FP_F_COUNT; f++)
+        if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c || t->field_col[f] == t->wkt_c))
+            t->field_col[f] = -1;
+    if (t->lon_c < 0 && t->wkt_c < 0 && t->field_col[FP_F_PLACE] < 0 && t->field_col[FP_F_COUNTRY] < 0) {
+        st = fp_error_set(err, FP_ERR_INPUT,
+                          "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x and lat/latitude/y), "
+                          "no WKT column and no place or country column to geocode (columns: %s); "
+                          "name them with --lon/--lat, --wkt or --map place=COLUMN", path, t->prefix, columns_list);
+        goto done;
+    }
+    if (opts->crs && *opts->crs && strcasecmp(opts->crs, "EPSG:4326") != 0) {
+        t->pjctx = proj_context_create();
+        PJ *pj = proj_create_crs_to_crs(t->pjctx, opts->crs, "EPSG:4326", NULL);
+        PJ *norm = pj ? proj_normalize_for_visualization(t->pjctx, pj) : NULL;
+        if (pj) proj_destroy(pj);
+        t->pj = norm;
+        if (!t->pj) {
+            st = fp_error_set(err, FP_ERR_USAGE, "--crs %s: PROJ does not know this CRS", opts->crs);
+            goto done;
+        }
+    }
+    describe_mapping(t);
+done:
+    if (st) fp_table_free(t);
+    else *out = t;
+    return st;
+}
+
+/* A reject with the table's prefix before the reason. */
+static fp_status reject(fp_table *t, fp_sink *sink, long line, long feature, int kind, const char *reason,
+                        const char *raw, size_t raw_len, fp_error *err)
+{
+    char full[700];
+    snprintf(full, sizeof full, "%s%s", t->prefix, reason);
+    return fp_sink_reject(sink, line, feature, (fp_reject_kind)kind, full, raw, raw_len, err);
+}
+
+fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
+                       const char *raw, size_t raw_len, json_t *more_extra, fp_error *err)
+{
+    char **cols = t->cols;
+    const int lon_c = t->lon_c, lat_c = t->lat_c, wkt_c = t->wkt_c;
+    const int *field_col = t->field_col;
+    fp_import_result *res = t->res;
+    char reason[512];
+    unsigned char *blob = NULL;
+    int blob_len = 0;
+    fp_status st = FP_OK;
+
+    fp_row row;
+    memset(&row, 0, sizeof row);
+    row.line = line;
+    row.feature = feature;
+    fp_geom_check chk = { .strict = t->opts->strict_geometry };
+    for (int f = 0; f < FP_F_COUNT; f++)
+        row.values[f] = field_col[f] >= 0 ? fp_trim(fields[field_col[f]]) : NULL;
+
+    int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
+                     (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
+    if (wkt_c >= 0 && *fp_trim(fields[wkt_c])) {
+        OGRGeometryH g = NULL;
+        char *w = fp_trim(fields[wkt_c]);
+        /* GDAL's reason (e.g. nesting too deep) goes into the reject,
+         * not onto stderr. */
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        CPLErrorReset();
+        OGRErr oe = OGR_G_CreateFromWkt(&w, NULL, &g);
+        char gdal_why[200];
+        snprintf(gdal_why, sizeof gdal_why, "%s", CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "");
+        CPLPopErrorHandler();
+        size_t wl = strlen(gdal_why);
+        if (wl && gdal_why[wl - 1] == '.') gdal_why[wl - 1] = '\0';
+        /* OGR stops after the geometry: text after it is not WKT either. */
+        while (oe == OGRERR_NONE && (*w == ' ' || *w == '\t' || *w == '\r' || *w == '\n')) w++;
+        if (oe == OGRERR_NONE && g && *w) {
+            snprintf(gdal_why, sizeof gdal_why, "text after the geometry: '%.40s'", w);
+            oe = OGRERR_CORRUPT_DATA;
+        }
+        if (oe != OGRERR_NONE || !g) {
+            if (g) OGR_G_DestroyGeometry(g);
+            snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", cols[wkt_c],
+                     gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fp_trim(fields[wkt_c]));
+            return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
+        }
+        int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
+        if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
+            snprintf(reason, sizeof reason, "SpatiaLite cannot encode it");
+            kind = FP_REJECT_INVALID_GEOMETRY;
+        }
+        OGR_G_DestroyGeometry(g);
+        if (kind != FP_REJECT_KINDS) {
+            free(blob);
+            return reject(t, sink, line, feature, kind, reason, raw, raw_len, err);
+        }
+        res->z_dropped += chk.z_dropped;
+        res->repaired += chk.repaired;
+        res->clamped += chk.clamped;
+    } else if (lon_c >= 0) {
+        char *lon_s = fp_trim(fields[lon_c]), *lat_s = fp_trim(fields[lat_c]);
+        if (!*lon_s && !*lat_s && have_place) {
+            /* No coordinates but a place: stored for `footprint geocode`. */
+        } else if (!*lon_s || !*lat_s) {
+            snprintf(reason, sizeof reason, "%s is empty", !*lon_s ? cols[lon_c] : cols[lat_c]);
+            return reject(t, sink, line, feature, !*lon_s && !*lat_s ? FP_REJECT_NO_LOCATION : FP_REJECT_COORD_MISSING,
+                          !*lon_s && !*lat_s ? "no coordinates and no place or country to geocode" : reason,
+                          raw, raw_len, err);
+        } else {
+            double lon, lat;
+            if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
+                snprintf(reason, sizeof reason, "%s='%.40s' %s='%.40s' is not a pair of numbers",
+                         cols[lon_c], lon_s, cols[lat_c], lat_s);
+                return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_NUMBER, reason, raw, raw_len, err);
+            }
+            if (!isfinite(lon) || !isfinite(lat)) {
+                snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", cols[lon_c], lon_s, cols[lat_c], lat_s);
+                return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_FINITE, reason, raw, raw_len, err);
+            }
+            if (t->pj) {
+                PJ_COORD in = proj_coord(lon, lat, 0, 0);
+                PJ_COORD o = proj_trans(t->pj, PJ_FWD, in);
+                lon = o.xy.x;
+                lat = o.xy.y;
+                res->reprojected++;
+                if (!isfinite(lon) || !isfinite(lat)) {
+                    snprintf(reason, sizeof reason, "%s %s cannot be transformed from %s to WGS 84",
+                             lon_s, lat_s, t->opts->crs);
+                    return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
+                }
+            }
+            /* Float noise just beyond the range is clamped (geometry.c). */
+            double clon = lon, clat = lat;
+            int rx = fp_clamp_coordinate(&clon, 180), ry = fp_clamp_coordinate(&clat, 90);
+            if (rx >= 0 && ry >= 0) {
+                if (rx || ry) res->clamped++;
+                lon = clon;
+                lat = clat;
+            }
+            if (rx < 0 || ry < 0) {
+                snprintf(reason, sizeof reason, "%s=%s %s=%s is outside lon -180..180, lat -90..90%s",
+                         cols[lon_c], lon_s, cols[lat_c], lat_s,
+                         t->pj ? "" : " (another CRS? use --crs)");
+                return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
+            }
+            fp_point_to_blob(lon, lat, &blob, &blob_len, &row.bbox);
+        }
+    }
+    if (!blob && !have_place)
+        return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION,
+                      "no coordinates and no place or country to geocode", raw, raw_len, err);
+    row.geom_blob = blob;
+    row.geom_len = blob_len;
+    /* Every other column is kept as an extra attribute. */
+    json_t *extra = json_object();
+    for (int i = 0; i < t->ncols; i++) {
+        if (i == lon_c || i == lat_c || i == wkt_c) continue;
+        int used = 0;
+        for (int f = 0; f < FP_F_COUNT; f++) used |= field_col[f] == i;
+        if (used || !*fields[i] || !*cols[i]) continue;
+        json_object_set_new(extra, cols[i], json_string(fields[i]));
+    }
+    if (more_extra) json_object_update(extra, more_extra);
+    if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
+    row.extra = extra;
+    st = fp_sink_store(sink, &row, raw, raw_len, err);
+    json_decref(extra);
+    free(blob);
+    return st;
+}
