@@ -301,8 +301,10 @@ static int cmd_import(const char *db, int argc, char **argv)
     if (r.already_imported) {
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
     } else if (!quiet) {
-        printf("%s (%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
-               r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
+        /* A sheet or table layer is named: "projects.xlsx (XLSX, sheet projects)". */
+        printf("%s (%s%s%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
+               r.layers[0] ? ", " : "", r.layers, r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
+        if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);

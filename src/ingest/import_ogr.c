@@ -43,13 +43,14 @@ static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g)
 }
 
 /* A date, time or date-time field as ISO 8601 (YYYY-MM-DD, HH:MM:SS[.sss],
- * YYYY-MM-DDTHH:MM:SS[.sss][Z|+HH:MM]): OGR's own text is "2011/12/29". */
-static json_t *iso_datetime(OGRFeatureH f, int i, OGRFieldType type)
+ * YYYY-MM-DDTHH:MM:SS[.sss][Z|+HH:MM]): OGR's own text is "2011/12/29".
+ * -1 when OGR cannot read it as a date. */
+static int iso_datetime_text(OGRFeatureH f, int i, OGRFieldType type, char *buf, size_t size)
 {
     int y, mo, d, h, mi, tz;
     float sec;
-    if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &sec, &tz)) return json_string(OGR_F_GetFieldAsString(f, i));
-    char buf[64], secs[16], zone[16] = "";
+    if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &sec, &tz)) return -1;
+    char secs[16], zone[16] = "";
     /* Whole seconds as two digits; fractions to the millisecond OGR keeps. */
     int ms = (int)lroundf((sec - floorf(sec)) * 1000);
     if (ms == 1000) ms = 999;
@@ -61,10 +62,92 @@ static json_t *iso_datetime(OGRFeatureH f, int i, OGRFieldType type)
         int q = tz - 100, m = abs(q) * 15;
         snprintf(zone, sizeof zone, "%c%02d:%02d", q < 0 ? '-' : '+', m / 60, m % 60);
     }
-    if (type == OFTDate) snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
-    else if (type == OFTTime) snprintf(buf, sizeof buf, "%02d:%02d:%s", h, mi, secs);
-    else snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%s%s", y, mo, d, h, mi, secs, zone);
+    if (type == OFTDate) snprintf(buf, size, "%04d-%02d-%02d", y, mo, d);
+    else if (type == OFTTime) snprintf(buf, size, "%02d:%02d:%s", h, mi, secs);
+    else snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%s%s", y, mo, d, h, mi, secs, zone);
+    return 0;
+}
+
+static json_t *iso_datetime(OGRFeatureH f, int i, OGRFieldType type)
+{
+    char buf[64];
+    if (iso_datetime_text(f, i, type, buf, sizeof buf)) return json_string(OGR_F_GetFieldAsString(f, i));
     return json_string(buf);
+}
+
+/* A real as a spreadsheet shows it: integers without ".0", other values in
+ * the fewest digits that read back the same, never in exponent notation
+ * (a 12-digit amount stays 123456789012, 0.00001 stays 0.00001). */
+static void real_text(double v, char *buf, size_t size)
+{
+    if (!isfinite(v)) { snprintf(buf, size, "%s", isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"); return; }
+    if (v == trunc(v) && fabs(v) < 1e21) { snprintf(buf, size, "%.0f", v); return; }
+    int p = 1;
+    for (; p < 17; p++) {
+        snprintf(buf, size, "%.*g", p, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    snprintf(buf, size, "%.*g", p, v);
+    const char *e = strpbrk(buf, "eE");
+    if (e) {
+        /* Only small magnitudes get here (integers were written above):
+         * as many decimals as the significant digits need. */
+        int exp10 = atoi(e + 1);
+        snprintf(buf, size, "%.*f", p - 1 - exp10 > 0 ? p - 1 - exp10 : 0, v);
+    }
+}
+
+/* A cell as the user sees it in the sheet (or a DBF/GeoPackage attribute
+ * as text): what the CSV twin of the table would hold. */
+static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t size)
+{
+    OGRFieldType type = OGR_Fld_GetType(fd);
+    buf[0] = '\0';
+    if (!OGR_F_IsFieldSetAndNotNull(f, i)) return;
+    switch (type) {
+    case OFTInteger:
+        if (OGR_Fld_GetSubType(fd) == OFSTBoolean) {
+            snprintf(buf, size, "%s", OGR_F_GetFieldAsInteger(f, i) ? "TRUE" : "FALSE");
+            return;
+        }
+        /* fall through */
+    case OFTInteger64: snprintf(buf, size, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, i)); return;
+    case OFTReal: real_text(OGR_F_GetFieldAsDouble(f, i), buf, size); return;
+    case OFTDate:
+    case OFTTime:
+    case OFTDateTime:
+        if (iso_datetime_text(f, i, type, buf, size) == 0) return;
+        /* fall through */
+    default: {
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        if (fp_utf8_valid(v, strlen(v))) snprintf(buf, size, "%s", v);
+        else {
+            char *u = fp_latin1_to_utf8(v, strlen(v));
+            snprintf(buf, size, "%s", u);
+            free(u);
+        }
+    }
+    }
+}
+
+/* The row's cells as one CSV line: the raw text kept with a reject. */
+static char *row_raw(char **cells, int n)
+{
+    size_t cap = 64, len = 0;
+    for (int i = 0; i < n; i++) cap += 2 * strlen(cells[i]) + 3;
+    char *out = malloc(cap);
+    for (int i = 0; i < n; i++) {
+        if (i) out[len++] = ',';
+        int quote = strpbrk(cells[i], ",\"\n\r") != NULL;
+        if (quote) out[len++] = '"';
+        for (const char *c = cells[i]; *c; c++) {
+            if (*c == '"') out[len++] = '"';
+            out[len++] = *c;
+        }
+        if (quote) out[len++] = '"';
+    }
+    out[len] = '\0';
+    return out;
 }
 
 /* A real as JSON: JSON has no NaN or infinities (GeoJSON's NaN, 1e400):
@@ -131,9 +214,92 @@ static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
     }
 }
 
-static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers,
+/* Appends "sheet NAME" (or "layer NAME") to res->layers for the summary. */
+static void note_layer(fp_import_result *res, const char *word, const char *name, const char *why)
+{
+    size_t o = strlen(res->layers);
+    if (o + 8 >= sizeof res->layers) return;
+    snprintf(res->layers + o, sizeof res->layers - o, "%s%s %s%s%s", o ? "; " : "", word, name,
+             why ? " skipped: " : "", why ? why : "");
+}
+
+/* A layer without geometry (a sheet, a DBF, an attribute-only GeoPackage
+ * table) is a table: its rows go through the CSV rules (table_rows.c),
+ * each cell as the user sees it. A sheet's rows are numbered as in the
+ * spreadsheet (the header is row 1): the XLSX/ODS/XLS drivers give each
+ * feature its row number as FID. Other tables number features from 1. */
+static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
+                                    int skip_unusable, const fp_import_options *opts, fp_import_result *res,
+                                    fp_error *err)
+{
+    const char *lname = OGR_L_GetName(layer);
+    const char *word = spreadsheet ? "sheet" : "layer";
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ncols = OGR_FD_GetFieldCount(defn);
+    const char **cols = calloc(ncols + 1, sizeof *cols);
+    for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    char prefix[300] = "";
+    if (nlayers > 1) snprintf(prefix, sizeof prefix, "%s %s: ", word, lname);
+    fp_table *table = NULL;
+    /* Numbers typed as text in a sheet may carry a decimal comma ("12,5"). */
+    fp_status st = fp_table_new(path, cols, ncols, opts, 1, prefix, res, &table, err);
+    free(cols);
+    if (st) {
+        /* In a workbook of several sheets, a sheet with nothing to locate
+         * rows by (a "Read me" sheet) is left out and named in the summary. */
+        if (skip_unusable && st == FP_ERR_INPUT) {
+            note_layer(res, word, lname, "no coordinate, WKT, place or country column");
+            if (err) memset(err, 0, sizeof *err);
+            return FP_OK;
+        }
+        return st;
+    }
+    note_layer(res, word, lname, NULL);
+    json_t *more = NULL;
+    if (nlayers > 1) {
+        more = json_object();
+        json_object_set_new(more, "layer", json_string(lname));
+    }
+    char **cells = calloc(ncols + 1, sizeof *cells);
+    char buf[4096];
+    long feature = 0;
+    OGR_L_ResetReading(layer);
+    for (;;) {
+        CPLErrorReset();
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        if (!f) {
+            if (CPLGetLastErrorType() >= CE_Failure)
+                st = fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after row %ld: %s; nothing of this import was stored",
+                                  path, word, lname, feature, CPLGetLastErrorMsg());
+            break;
+        }
+        feature++;
+        if ((st = fp_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
+        for (int i = 0; i < ncols; i++) {
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            cells[i] = strdup(buf);
+        }
+        char *raw = row_raw(cells, ncols);
+        long fid = OGR_F_GetFID(f);
+        long line = spreadsheet && fid > 0 ? fid : 0;
+        st = fp_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
+        free(raw);
+        for (int i = 0; i < ncols; i++) free(cells[i]);
+        OGR_F_Destroy(f);
+        if (st) break;
+    }
+    free(cells);
+    json_decref(more);
+    fp_table_free(table);
+    return st;
+}
+
+static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
                               const fp_import_options *opts, fp_import_result *res, fp_error *err)
 {
+    /* Without geometry, a table: read as its CSV twin would be. */
+    if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(layer)) == 0)
+        return import_table_layer(sink, path, layer, nlayers, spreadsheet, nlayers > 1 && !opts->layer, opts, res, err);
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
@@ -273,6 +439,23 @@ static int is_geojson_path(const char *path)
            !strcasecmp(dot, ".geojsons") || !strcasecmp(dot, ".geojsonseq");
 }
 
+/* A sheet GDAL read without a header although its first row is all text:
+ * GDAL's guess (HEADERS=AUTO) wants a later row that is not all text, so a
+ * sheet of text cells (numbers typed as text, as ogr2ogr writes a CSV)
+ * comes back as Field1..FieldN, all strings, with the header as data. */
+static int sheet_header_missed(OGRLayerH layer)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        char expect[32];
+        snprintf(expect, sizeof expect, "Field%d", i + 1);
+        if (OGR_Fld_GetType(fd) != OFTString || strcmp(OGR_Fld_GetNameRef(fd), expect)) return 0;
+    }
+    return n > 0;
+}
+
 fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
@@ -300,20 +483,49 @@ fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options
                             "nothing of this import was stored", path, opening.text);
     }
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    snprintf(res->format, sizeof res->format, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
+    const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    snprintf(res->format, sizeof res->format, "%s", driver);
+    int spreadsheet = !strcmp(driver, "XLSX") || !strcmp(driver, "ODS") || !strcmp(driver, "XLS");
+    /* A sheet whose first row is all text has a header: GDAL 3.6 takes
+     * OGR_<DRIVER>_HEADERS=FORCE as a configuration option (GDAL 3.8 adds
+     * the HEADERS open option); set for this thread while the layers are
+     * read, as the drivers read sheets lazily. */
+    char headers_key[32] = "";
+    if (spreadsheet) {
+        int missed = 0;
+        if (opts->layer) {
+            OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
+            missed = l && sheet_header_missed(l);
+        } else {
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
+                missed |= sheet_header_missed(GDALDatasetGetLayer(ds, i));
+        }
+        if (missed) {
+            GDALClose(ds);
+            snprintf(headers_key, sizeof headers_key, "OGR_%s_HEADERS", driver);
+            CPLSetThreadLocalConfigOption(headers_key, "FORCE");
+            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+            if (!ds) {
+                CPLSetThreadLocalConfigOption(headers_key, NULL);
+                CPLPopErrorHandler();
+                return fp_error_set(err, FP_ERR_INPUT, "%s: GDAL cannot read it again with its first row as header", path);
+            }
+        }
+    }
     fp_status st = FP_OK;
     int nlayers = GDALDatasetGetLayerCount(ds);
     if (opts->layer) {
         OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
         if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
-        else st = import_layer(sink, path, l, 1, opts, res, err);
+        else st = import_layer(sink, path, l, 1, spreadsheet, opts, res, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, opts, res, err);
+            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, opts, res, err);
     }
     GDALClose(ds);
+    if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();
     return st;
 }
