@@ -8,19 +8,47 @@ const char *const fp_field_names[FP_F_COUNT] = {
     "id", "company", "category", "name", "place", "country", "year", "status", "amount", "source"
 };
 
-/* Column names recognised without --map (compared case-insensitively). */
-static const char *const aliases[FP_F_COUNT][8] = {
-    [FP_F_ID] = { "id", "project_id", "source_id", "key", "uid", NULL },
-    [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator", NULL },
-    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", NULL },
-    [FP_F_NAME] = { "name", "project", "project_name", "title", NULL },
+/* Column names recognised without --map, in order of preference (a column
+ * "Recipient ISO-3" is a better country than "Recipient", a name), written
+ * as compared: lower case without spaces, dots, underscores or hyphens, so
+ * "Commitment.Year", "commitment_year" and "Commitment Year" are one name. */
+static const char *const aliases[FP_F_COUNT][14] = {
+    [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", NULL },
+    [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator",
+                       "fundingagencies", "fundingagency", "funder", "lender", NULL },
+    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", NULL },
+    [FP_F_NAME] = { "name", "project", "projectname", "title", NULL },
     [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", NULL },
-    [FP_F_COUNTRY] = { "country", "country_code", "iso3", "iso_a3", "iso2", "iso_a2", "nation", NULL },
-    [FP_F_YEAR] = { "year", "start_year", NULL },
+    [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "nation",
+                       "recipientiso3", "recipientcountry", "recipient", NULL },
+    [FP_F_YEAR] = { "year", "startyear", "commitmentyear", NULL },
     [FP_F_STATUS] = { "status", NULL },
-    [FP_F_AMOUNT] = { "amount", "value", "amount_usd", "value_usd", "usd", NULL },
-    [FP_F_SOURCE] = { "source", "source_url", "url", "link", NULL },
+    [FP_F_AMOUNT] = { "amount", "value", "amountusd", "valueusd", "usd", NULL },
+    [FP_F_SOURCE] = { "source", "sourceurl", "url", "link", NULL },
 };
+
+/* A column name as compared: ASCII lower case, without spaces, dots,
+ * underscores and hyphens, and without a trailing "(...)" qualifier
+ * ("Amount (Constant USD 2021)" is an amount). */
+static void normalize_name(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *c = in; *c && o + 1 < size; c++) {
+        if (*c == ' ' || *c == '.' || *c == '_' || *c == '-' || *c == '\t') continue;
+        out[o++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+    }
+    out[o] = '\0';
+    char *paren = strchr(out, '(');
+    if (paren && paren != out && out[o - 1] == ')') *paren = '\0';
+}
+
+/* Rank of the column's name among the field's aliases, -1 if none. */
+static int alias_rank(int f, const char *normalized)
+{
+    for (int a = 0; aliases[f][a]; a++)
+        if (strcmp(aliases[f][a], normalized) == 0) return a;
+    return -1;
+}
 
 int fp_field_index(const char *name)
 {
@@ -31,9 +59,10 @@ int fp_field_index(const char *name)
 
 int fp_field_for_column(const char *column)
 {
+    char norm[256];
+    normalize_name(column, norm, sizeof norm);
     for (int f = 0; f < FP_F_COUNT; f++)
-        for (int a = 0; aliases[f][a]; a++)
-            if (strcasecmp(aliases[f][a], column) == 0) return f;
+        if (alias_rank(f, norm) >= 0) return f;
     return -1;
 }
 
@@ -43,6 +72,13 @@ static int find_column(const char *const *columns, int n, const char *name)
         if (strcmp(columns[i], name) == 0) return i;
     for (int i = 0; i < n; i++)
         if (strcasecmp(columns[i], name) == 0) return i;
+    /* --map year=Commitment.Year finds "Commitment Year". */
+    char want[256], have[256];
+    normalize_name(name, want, sizeof want);
+    for (int i = 0; i < n; i++) {
+        normalize_name(columns[i], have, sizeof have);
+        if (*want && strcmp(want, have) == 0) return i;
+    }
     return -1;
 }
 
@@ -75,13 +111,24 @@ fp_status fp_resolve_fields(const char *path, const char *const *columns, int nc
         field_col[f] = c;
         explicit_field[f] = 1;
     }
+    /* Each field not mapped takes the column whose name ranks first among
+     * its aliases; a column fills one field only. */
+    int rank[FP_F_COUNT];
+    for (int f = 0; f < FP_F_COUNT; f++) rank[f] = 1 << 20;
     for (int c = 0; c < ncolumns; c++) {
         int f = fp_field_for_column(columns[c]);
-        if (f < 0 || explicit_field[f] || field_col[f] >= 0) continue;
+        if (f < 0 || explicit_field[f]) continue;
         /* A column already used by an explicit map is not reused. */
         int used = 0;
-        for (int g = 0; g < FP_F_COUNT; g++) used |= field_col[g] == c;
-        if (!used) field_col[f] = c;
+        for (int g = 0; g < FP_F_COUNT; g++) used |= explicit_field[g] && field_col[g] == c;
+        if (used) continue;
+        char norm[256];
+        normalize_name(columns[c], norm, sizeof norm);
+        int r = alias_rank(f, norm);
+        if (r < rank[f]) {
+            rank[f] = r;
+            field_col[f] = c;
+        }
     }
     return FP_OK;
 }
