@@ -36,7 +36,7 @@ store_of() {
     rm -f "$DB"
     "$FP" -q --db "$DB" init
     run --db "$DB" import "$f" --dataset d "$@"
-    ssql "SELECT source_key, company, category, year, country_code, coalesce(printf('%.6f %.6f', X(geom), Y(geom)), 'to geocode'), extra, source_line FROM projects ORDER BY source_key, source_line"
+    ssql "SELECT source_key, company, category, year, country_code, CASE WHEN geom IS NULL THEN 'to geocode' ELSE printf('%.6f %.6f', X(geom), Y(geom)) END, extra, source_line FROM projects ORDER BY source_key, source_line"
     sql "SELECT line, reason FROM rejects ORDER BY line"
 }
 
@@ -130,8 +130,17 @@ ogr2ogr -f "ESRI Shapefile" p.dbf p.csv 2>/dev/null
 store_of p.dbf >/dev/null
 assert_contains "$OUT" "(ESRI Shapefile, layer p): 9 rows read, 4 stored, 5 rejected" "summary"
 # DBF names are cut to 10 characters (contract_no -> contract_n): compare the fields.
-q="SELECT source_key, company, category, year, country_code, coalesce(printf('%.6f %.6f', X(geom), Y(geom)), '-') FROM projects ORDER BY source_key"
+q="SELECT source_key, company, category, year, country_code, CASE WHEN geom IS NULL THEN '-' ELSE printf('%.6f %.6f', X(geom), Y(geom)) END FROM projects ORDER BY source_key"
 assert_eq "$(DB=p.csv.sqlite ssql "$q")" "$(ssql "$q")" "stored rows"
 assert_eq "3|4|5|7|8" "$(sql "SELECT group_concat(feature, '|') FROM (SELECT feature FROM rejects ORDER BY feature)")" "reject features (row - 1)"
 case_end
 
+
+case_begin "an attribute-only GeoPackage table (typed columns) imports as its CSV twin, features numbered from 1"
+ogr2ogr -f GPKG a.gpkg p.csv -oo AUTODETECT_TYPE=YES
+store_of a.gpkg > a.gpkg.out
+assert_contains "$OUT" "a.gpkg (GPKG, layer p): 9 rows read, 4 stored, 5 rejected" "summary"
+assert_eq "$(grep '^P' p.csv.out | sed 's/|[0-9]*$//')" "$(grep '^P' a.gpkg.out | sed 's/|[0-9]*$//')" "stored rows and extra"
+assert_eq "3|4|5|7|8" "$(sql "SELECT group_concat(feature, '|') FROM (SELECT feature FROM rejects ORDER BY feature)")" "reject features"
+assert_eq "$(sql "SELECT reason FROM rejects ORDER BY feature")" "$(DB=p.csv.sqlite sql "SELECT reason FROM rejects ORDER BY line")" "reasons"
+case_end
