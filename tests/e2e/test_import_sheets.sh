@@ -144,3 +144,13 @@ assert_eq "$(grep '^P' p.csv.out | sed 's/|[0-9]*$//')" "$(grep '^P' a.gpkg.out 
 assert_eq "3|4|5|7|8" "$(sql "SELECT group_concat(feature, '|') FROM (SELECT feature FROM rejects ORDER BY feature)")" "reject features"
 assert_eq "$(sql "SELECT reason FROM rejects ORDER BY feature")" "$(DB=p.csv.sqlite sql "SELECT reason FROM rejects ORDER BY line")" "reasons"
 case_end
+
+case_begin "column names as R writes them (dots for spaces) are recognised; --map overrides"
+printf 'Recipient,Recipient.ISO-3,Commitment.Year,Amount.(Constant.USD.2021),Sector.Name,lon,lat\nKenya,KEN,2016,5000000,ENERGY,36.8,-1.3\n' > r.csv
+store_of r.csv >/dev/null
+assert_contains "$OUT" "columns: category=Sector.Name, country=Recipient.ISO-3, year=Commitment.Year, amount=Amount.(Constant.USD.2021), lon/lat=lon, lat" "mapping"
+assert_eq "KEN|2016|5000000.0|ENERGY" "$(sql "SELECT country_code, year, amount, category FROM projects")" "values"
+store_of r.csv --map country=Recipient --map category=sector_name >/dev/null
+assert_contains "$OUT" "category=Sector.Name, country=Recipient," "--map"
+assert_eq "KEN" "$(sql "SELECT country_code FROM projects")" "country from the name Kenya"
+case_end
