@@ -274,10 +274,22 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             break;
         }
         feature++;
-        if ((st = fp_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
+        int blank = 1;
         for (int i = 0; i < ncols; i++) {
             cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
             cells[i] = strdup(buf);
+            blank &= !*fp_trim(buf);
+        }
+        /* A blank sheet row between rows is skipped, as a blank CSV line is. */
+        if (blank && spreadsheet) {
+            for (int i = 0; i < ncols; i++) free(cells[i]);
+            OGR_F_Destroy(f);
+            continue;
+        }
+        if ((st = fp_sink_tick(sink, opts, err))) {
+            for (int i = 0; i < ncols; i++) free(cells[i]);
+            OGR_F_Destroy(f);
+            break;
         }
         char *raw = row_raw(cells, ncols);
         long fid = OGR_F_GetFID(f);

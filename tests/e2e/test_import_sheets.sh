@@ -154,3 +154,15 @@ store_of r.csv --map country=Recipient --map category=sector_name >/dev/null
 assert_contains "$OUT" "category=Sector.Name, country=Recipient," "--map"
 assert_eq "KEN" "$(sql "SELECT country_code FROM projects")" "country from the name Kenya"
 case_end
+
+case_begin "a blank sheet row is skipped as a blank CSV line is; the rows after it keep their sheet row numbers"
+printf 'id,company,lon,lat\nB1,Huawei,10,20\n,,,\nB2,ZTE,11,21\n' > b.csv
+ogr2ogr -f XLSX b.xlsx b.csv
+printf 'id,company,lon,lat\nB1,Huawei,10,20\n\nB2,ZTE,11,21\n' > b2.csv
+store_of b.xlsx > b.xlsx.out
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_eq "B1|2
+B2|4" "$(sql "SELECT source_key, source_line FROM projects ORDER BY 1")" "rows and sheet rows"
+store_of b2.csv > b2.csv.out
+assert_eq "$(cat b2.csv.out)" "$(cat b.xlsx.out)" "as the CSV with a blank line"
+case_end
