@@ -16,11 +16,12 @@ to_json() {  # file out.json
 }
 
 # ----------------------------------------------------------------- names ---
+# (a dotted name that is no field: `Recipient.ISO-3` now fills `country`, issue 17)
 LONG=$(printf 'L%.0s' $(seq 200))
 python3 - "$LONG" <<'P'
 import json, sys
 long = sys.argv[1]
-props = {"id": "n1", "featurecla": "Coastline", "FEATURECLA": "Land", "Recipient.ISO-3": "KEN", "with space": "a b",
+props = {"id": "n1", "featurecla": "Coastline", "FEATURECLA": "Land", "Lender.Ref-3": "KEN", "with space": "a b",
          "país": "Kenya", "名前": "ケニア", long: "long value", "DATASET": "not the dataset", "class": "c"}
 feats = [{"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [36.8, -1.3]}},
          {"type": "Feature", "properties": {"id": "n2", "featurecla": "River"}, "geometry": {"type": "Point", "coordinates": [30, 0]}}]
@@ -41,7 +42,7 @@ for fmt in $FORMATS; do
     got=$(python3 - "names_$fmt.json" "names_$fmt/p.fields.csv" "$LONG" "$fmt" <<'P'
 import csv, json, os, sys
 path, mapfile, long, fmt = sys.argv[1:]
-want = {"n1": {"featurecla": "Coastline", "FEATURECLA": "Land", "Recipient.ISO-3": "KEN", "with space": "a b",
+want = {"n1": {"featurecla": "Coastline", "FEATURECLA": "Land", "Lender.Ref-3": "KEN", "with space": "a b",
                "país": "Kenya", "名前": "ケニア", long: "long value", "DATASET": "not the dataset", "class": "c"},
         "n2": {"featurecla": "River"}}
 m = {}
@@ -70,10 +71,10 @@ got=$(python3 - <<'P'
 import csv
 m = {r[1]: r[2] for r in list(csv.reader(open('names_gpkg/p.fields.csv', encoding='utf-8')))[1:]}
 s = {r[0]: r[1] for r in list(csv.reader(open('names_shp/p.fields.csv', encoding='utf-8')))[1:]}
-print(m['FEATURECLA'], m['featurecla'], m['DATASET'], m['class'], s['featurecla'], s['Recipient.ISO-3'], s['名前'], s['L' * 200])
+print(m['FEATURECLA'], m['featurecla'], m['DATASET'], m['class'], s['featurecla'], s['Lender.Ref-3'], s['名前'], s['L' * 200])
 P
 )
-assert_eq "FEATURECLA featurecla_2 extra_DATASET class featurec_2 Recipient. 名前 LLLLLLLLLL" "$got" "mapped names"
+assert_eq "FEATURECLA featurecla_2 extra_DATASET class featurec_2 Lender.Ref 名前 LLLLLLLLLL" "$got" "mapped names"
 case_end
 
 # ------------------------------------------------------------ 64-bit ----
