@@ -17,7 +17,7 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
   libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil \
   libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl python3-websocket clang libclang-rt-14-dev \
-  qgis python3-qgis
+  qgis python3-qgis libreoffice-calc-nogui
 
 ifeq ($(SAN),1)
 BUILD   := build-san

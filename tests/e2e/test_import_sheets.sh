@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Spreadsheets and other tables without geometry (XLSX, ODS, DBF) import as
 # their CSV twin: the same rows, values, rejects and reasons, rows numbered
-# as in the sheet. The sheets are written by GDAL (ogr2ogr) from a CSV; the
-# expected values are the CSV's own text and hand-counted row numbers.
-# (Sheets saved by LibreOffice are left for later: it is not installed.)
+# as in the sheet. The sheets are written by GDAL (ogr2ogr) and by LibreOffice
+# Calc (headless, as an Excel user's file would be) from a CSV; the expected
+# values are the CSV's own text and hand-counted row numbers.
 . "$(dirname "$0")/lib.sh"
 
 # The CSV twin: good rows, bad rows and a place-only row. Row numbers as a
@@ -65,6 +65,22 @@ for f in typed.xlsx text.xlsx typed.ods text.ods; do
     assert_contains "$OUT" "$f ($fmt, sheet p): 9 rows read, 4 stored, 5 rejected" "summary"
     assert_contains "$OUT" "without coordinates, to geocode: 1" "place-only row kept"
     assert_eq "$csv" "$got" "store against the CSV's"
+    assert_eq "$want_rejects" "$(sql "SELECT line, reason FROM rejects ORDER BY line")" "rejects by sheet row"
+    case_end
+done
+
+# LibreOffice Calc opens the CSV as a user would (types detected: dates,
+# numbers) and saves it as XLSX and ODS.
+soffice --headless -env:UserInstallation="file://$WORK/lo-profile" --convert-to xlsx --outdir lo p.csv >lo.log 2>&1
+soffice --headless -env:UserInstallation="file://$WORK/lo-profile" --convert-to ods --outdir lo p.csv >>lo.log 2>&1
+for f in lo/p.xlsx lo/p.ods; do
+    case_begin "$f (saved by LibreOffice Calc) stores what its CSV twin stores: rows, values, extra, rejects, row numbers"
+    [ -s "$f" ] || fail "LibreOffice wrote no $f: $(tail -3 lo.log)"
+    store_of $f > lo.out
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    fmt=$(echo "${f##*.}" | tr a-z A-Z)
+    assert_contains "$OUT" "$f ($fmt, sheet p): 9 rows read, 4 stored, 5 rejected" "summary"
+    assert_eq "$csv" "$(cat lo.out)" "store against the CSV's"
     assert_eq "$want_rejects" "$(sql "SELECT line, reason FROM rejects ORDER BY line")" "rejects by sheet row"
     case_end
 done
