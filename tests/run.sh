@@ -46,7 +46,7 @@ if [ -x /usr/bin/python3 ]; then
     mkdir -p "$logs/bin" && ln -s /usr/bin/python3 "$logs/bin/python3"
     export PATH="$logs/bin:$PATH"
 fi
-longest_first="test_crash_safety test_tiles test_render test_export test_aggregate test_safety
+longest_first="test_crash_safety test_render test_tiles test_import_sheets test_aggregate test_export test_safety
   test_tiles_browser test_export_fields test_broken_inputs test_qgis_store test_qgis test_qgis_styles
   test_export_browser test_run test_serve test_geocode"
 # Under SAN=1 the suites whose subject is another program (QGIS, Chromium)
