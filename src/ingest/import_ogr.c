@@ -223,6 +223,19 @@ static void note_layer(fp_import_result *res, const char *word, const char *name
              why ? " skipped: " : "", why ? why : "");
 }
 
+/* The layer's next feature in *out, NULL at its end; a read error of the
+ * driver's (a truncated file) is an error naming the last row read. */
+static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *path, const char *word, const char *lname,
+                              const char *unit, long done, fp_error *err)
+{
+    CPLErrorReset();
+    *out = OGR_L_GetNextFeature(layer);
+    if (!*out && CPLGetLastErrorType() >= CE_Failure)
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after %s %ld: %s; nothing of this import was stored", path,
+                            word, lname, unit, done, CPLGetLastErrorMsg());
+    return FP_OK;
+}
+
 /* A layer without geometry (a sheet, a DBF, an attribute-only GeoPackage
  * table) is a table: its rows go through the CSV rules (table_rows.c),
  * each cell as the user sees it. A sheet's rows are numbered as in the
@@ -264,15 +277,8 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     char buf[4096];
     long feature = 0;
     OGR_L_ResetReading(layer);
-    for (;;) {
-        CPLErrorReset();
-        OGRFeatureH f = OGR_L_GetNextFeature(layer);
-        if (!f) {
-            if (CPLGetLastErrorType() >= CE_Failure)
-                st = fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after row %ld: %s; nothing of this import was stored",
-                                  path, word, lname, feature, CPLGetLastErrorMsg());
-            break;
-        }
+    OGRFeatureH f;
+    while (!(st = next_feature(layer, &f, path, word, lname, "row", feature, err)) && f) {
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
@@ -281,21 +287,13 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             blank &= !*fp_trim(buf);
         }
         /* A blank sheet row between rows is skipped, as a blank CSV line is. */
-        if (blank && spreadsheet) {
-            for (int i = 0; i < ncols; i++) free(cells[i]);
-            OGR_F_Destroy(f);
-            continue;
+        if (!(blank && spreadsheet) && !(st = fp_sink_tick(sink, opts, err))) {
+            char *raw = row_raw(cells, ncols);
+            long fid = OGR_F_GetFID(f);
+            long line = spreadsheet && fid > 0 ? fid : 0;
+            st = fp_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
+            free(raw);
         }
-        if ((st = fp_sink_tick(sink, opts, err))) {
-            for (int i = 0; i < ncols; i++) free(cells[i]);
-            OGR_F_Destroy(f);
-            break;
-        }
-        char *raw = row_raw(cells, ncols);
-        long fid = OGR_F_GetFID(f);
-        long line = spreadsheet && fid > 0 ? fid : 0;
-        st = fp_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
-        free(raw);
         for (int i = 0; i < ncols; i++) free(cells[i]);
         OGR_F_Destroy(f);
         if (st) break;
@@ -330,15 +328,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     char reason[600], detail[512];
     long feature = 0;
     OGR_L_ResetReading(layer);
-    for (;;) {
-        CPLErrorReset();
-        OGRFeatureH f = OGR_L_GetNextFeature(layer);
-        if (!f) {
-            if (CPLGetLastErrorType() >= CE_Failure)
-                st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: after feature %ld: %s; nothing of this import was stored",
-                                  path, lname, feature, CPLGetLastErrorMsg());
-            break;
-        }
+    OGRFeatureH f;
+    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, err)) && f) {
         feature++;
         if ((st = fp_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);
