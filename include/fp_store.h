@@ -63,6 +63,11 @@ void fp_store_strings_free(char **values);
 /* Counts rows of a store table (tables of the schema only). -1 on error. */
 long fp_store_count(fp_store *store, const char *table);
 
+/* Calls fn for every admin-1 region of the store (code, name, parent
+ * country code), in code order. */
+typedef void (*fp_admin1_fn)(const char *code, const char *name, const char *parent, void *ud);
+fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_error *err);
+
 /* Path of a file in the data directory (env FOOTPRINT_DATA, else the build's
  * geodata/). Writes into buf and returns it. */
 const char *fp_data_path(const char *name, char *buf, size_t size);

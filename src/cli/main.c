@@ -77,14 +77,20 @@ static const char *const usage_rejects =
 
 static const char *const usage_geocode =
     "usage: footprint [--db PATH] geocode [--dataset NAME] [--gazetteer FILE]\n"
-    "         [--no-country-fallback] [--redo]\n"
+    "         [--no-country-fallback] [--redo] [--report FILE.csv] [--examples N]\n"
     "\n"
     "Places rows that have a place (and ideally a country) but no geometry, from\n"
-    "the offline gazetteer (GeoNames, CC BY 4.0): exact name, then case- and\n"
-    "accent-insensitive, then alternate names, within the country; the largest\n"
-    "population wins. A row with only a country, or whose place is not found in\n"
-    "its country, goes to the country's centroid (precision 'country') unless\n"
-    "--no-country-fallback. Rows it cannot place are listed with the reason.\n";
+    "the offline gazetteer (GeoNames cities500, CC BY 4.0): exact name, then case-\n"
+    "and accent-insensitive, then alternate names, then spelling variants (St./\n"
+    "Saint, Ft./Fort, hyphens, apostrophes, transliterations: method 'fuzzy'),\n"
+    "within the country. An admin-1 column (state, province, region, admin1; by\n"
+    "name or ISO 3166-2 code) chooses among namesakes, else the most populous\n"
+    "wins; a comparable namesake (a third as populous, 25 km or more away) adds\n"
+    "'+ambiguous' to the method. A place not found goes to its admin-1 region if\n"
+    "the row names one (precision 'admin1'), else to the country's centroid\n"
+    "(precision 'country') unless --no-country-fallback. Prints a summary by\n"
+    "outcome and the first N examples of each (default 3); --report writes every\n"
+    "row with its outcome, method, coordinates and reason as CSV.\n";
 
 static const char *const usage_aggregate =
     "usage: footprint [--db PATH] aggregate --by LEVEL [--group FIELD,...]\n"
@@ -405,15 +411,23 @@ static int cmd_geocode(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "gazetteer", required_argument, 0, 'g' },
                                         { "no-country-fallback", no_argument, 0, 'n' }, { "redo", no_argument, 0, 'r' },
+                                        { "report", required_argument, 0, 'R' }, { "examples", required_argument, 0, 'e' },
                                         { "help", no_argument, 0, 'h' }, { 0 } };
     fp_geocode_options o = { .country_fallback = 1 };
     int c;
+    char *end;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.dataset = optarg; break;
         case 'g': o.gazetteer_path = optarg; break;
         case 'n': o.country_fallback = 0; break;
         case 'r': o.redo = 1; break;
+        case 'R': o.report_csv = optarg; break;
+        case 'e':
+            o.examples = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || o.examples < 1 || o.examples > 1000)
+                return usage_error(usage_geocode, "geocode: --examples wants a number from 1 to 1000, not '%s'", optarg);
+            break;
         case 'h': fputs(usage_geocode, stdout); return 0;
         default: return usage_error(usage_geocode, "geocode: bad option%s", "");
         }
@@ -425,10 +439,19 @@ static int cmd_geocode(const char *db, int argc, char **argv)
     if (fp_store_open(db, 0, &store, &err)) return fail(&err);
     fp_geocode_result r;
     if (fp_geocode_store(store, &o, &r, &err)) { fp_store_close(store); return fail(&err); }
-    if (!quiet)
-        printf("geocode: %ld rows without coordinates: %ld exact, %ld folded, %ld alternate name, "
-               "%ld at country centroid; not placed: %ld not found, %ld ambiguous, %ld unknown country\n",
-               r.candidates, r.exact, r.folded, r.alternate, r.country_centroid, r.not_found, r.ambiguous, r.no_country);
+    if (!quiet) {
+        long town = r.exact + r.folded + r.alternate + r.fuzzy;
+        printf("geocode: %ld rows without coordinates: %ld exact, %ld folded, %ld alternate name, %ld fuzzy, "
+               "%ld at admin-1 centroid, %ld at country centroid; not placed: %ld not found, %ld ambiguous, %ld unknown country\n",
+               r.candidates, r.exact, r.folded, r.alternate, r.fuzzy, r.admin1_centroid, r.country_centroid, r.not_found,
+               r.ambiguous, r.no_country);
+        if (town)
+            printf("  of the %ld placed at a town: admin-1 column chose %ld, no town of that name in the admin-1 given %ld, "
+                   "comparable namesake %ld (method +ambiguous)\n", town, r.admin1_matched, r.admin1_differs, r.namesakes);
+        if (o.report_csv) printf("  every row: %s\n", o.report_csv);
+        else if (r.candidates > town)
+            printf("  (first examples above; every row with its outcome: footprint geocode --redo --report FILE.csv)\n");
+    }
     fp_store_close(store);
     return 0;
 }

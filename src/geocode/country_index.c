@@ -22,6 +22,64 @@ static void add_key(fp_country_index *idx, const char *text, fp_country *c)
     else g_hash_table_insert(idx->by_key, k, c);
 }
 
+/* Territory codes -> the sovereign country geodata/ keeps them in. */
+static const char *const folded_into[][2] = {
+    { "GF", "FRA" }, { "GUF", "FRA" }, { "GP", "FRA" }, { "GLP", "FRA" }, { "MQ", "FRA" }, { "MTQ", "FRA" },
+    { "RE", "FRA" }, { "REU", "FRA" }, { "YT", "FRA" }, { "MYT", "FRA" }, { "SJ", "NOR" }, { "SJM", "NOR" },
+    { "BQ", "NLD" }, { "BES", "NLD" } };
+
+/* Alias -> region code. Natural Earth ADM0_A3 codes that differ from ISO
+ * (PSX, SAH, ALD, KOS, SDS, ...), Kosovo's codes, and English names. */
+static const char *const aliases[][2] = {
+    { "PSX", "PSE" }, { "SAH", "ESH" }, { "ALD", "ALA" }, { "KOS", "XKX" }, { "XKS", "XKX" }, { "UNK", "XKX" },
+    { "SDS", "SSD" }, { "ROU", "ROU" }, { "ROM", "ROU" }, { "ZAR", "COD" }, { "TMP", "TLS" }, { "BRN", "BRN" },
+    { "Palestinian Territories", "PSE" }, { "State of Palestine", "PSE" }, { "West Bank", "PSE" },
+    { "Gaza", "PSE" }, { "Gaza Strip", "PSE" }, { "West Bank and Gaza", "PSE" }, { "Palestinian Territory", "PSE" },
+    { "Sahrawi Arab Democratic Republic", "ESH" }, { "Aland", "ALA" }, { "Aland Islands", "ALA" },
+    { "Republic of Kosovo", "XKX" }, { "Northern Cyprus", "CYN" }, { "N. Cyprus", "CYN" },
+    { "Turkish Republic of Northern Cyprus", "CYN" }, { "Somaliland", "SOL" },
+    { "Ivory Coast", "CIV" }, { "Cote d Ivoire", "CIV" }, { "Burma", "MMR" }, { "South Korea", "KOR" },
+    { "Korea South", "KOR" }, { "Republic of Korea", "KOR" }, { "Korea Republic of", "KOR" }, { "Korea Rep", "KOR" },
+    { "North Korea", "PRK" }, { "Korea North", "PRK" }, { "Korea DPR", "PRK" }, { "Korea Dem People s Rep", "PRK" },
+    { "Democratic People s Republic of Korea", "PRK" }, { "UK", "GBR" }, { "Great Britain", "GBR" }, { "Britain", "GBR" },
+    { "England", "GBR" }, { "Scotland", "GBR" }, { "Wales", "GBR" }, { "Northern Ireland", "GBR" },
+    { "USA", "USA" }, { "US", "USA" }, { "U S", "USA" }, { "U S A", "USA" }, { "United States of America", "USA" },
+    { "America", "USA" }, { "Russia", "RUS" }, { "Russian Federation", "RUS" }, { "Czech Republic", "CZE" },
+    { "Czechia", "CZE" }, { "Holland", "NLD" }, { "The Netherlands", "NLD" }, { "Netherlands The", "NLD" },
+    { "Iran", "IRN" }, { "Iran Islamic Rep", "IRN" }, { "Islamic Republic of Iran", "IRN" }, { "Syria", "SYR" },
+    { "Syrian Arab Republic", "SYR" }, { "Laos", "LAO" }, { "Lao PDR", "LAO" }, { "Lao People s Democratic Republic", "LAO" },
+    { "Vietnam", "VNM" }, { "Viet Nam", "VNM" }, { "Tanzania", "TZA" }, { "United Republic of Tanzania", "TZA" },
+    { "Bolivia", "BOL" }, { "Venezuela", "VEN" }, { "Venezuela RB", "VEN" }, { "Moldova", "MDA" },
+    { "Republic of Moldova", "MDA" }, { "Macedonia", "MKD" }, { "North Macedonia", "MKD" }, { "FYROM", "MKD" },
+    { "Swaziland", "SWZ" }, { "Eswatini", "SWZ" }, { "Cape Verde", "CPV" }, { "Cabo Verde", "CPV" },
+    { "East Timor", "TLS" }, { "Timor Leste", "TLS" }, { "DRC", "COD" }, { "DR Congo", "COD" }, { "Congo Kinshasa", "COD" },
+    { "Congo DR", "COD" }, { "Congo Dem Rep", "COD" }, { "Zaire", "COD" }, { "Democratic Republic of Congo", "COD" },
+    { "Congo Brazzaville", "COG" }, { "Republic of the Congo", "COG" }, { "Congo Rep", "COG" }, { "Congo Republic", "COG" },
+    { "Congo", "COG" }, { "The Gambia", "GMB" }, { "Gambia The", "GMB" }, { "The Bahamas", "BHS" }, { "Bahamas The", "BHS" },
+    { "Brunei", "BRN" }, { "Brunei Darussalam", "BRN" }, { "Vatican", "VAT" }, { "Vatican City", "VAT" }, { "Holy See", "VAT" },
+    { "Micronesia", "FSM" }, { "Micronesia Federated States of", "FSM" }, { "Micronesia Fed Sts", "FSM" },
+    { "Turkey", "TUR" }, { "Turkiye", "TUR" }, { "Egypt Arab Rep", "EGY" }, { "Yemen Rep", "YEM" },
+    { "Kyrgyz Republic", "KGZ" }, { "Slovak Republic", "SVK" }, { "Hong Kong SAR China", "HKG" },
+    { "Hong Kong SAR", "HKG" }, { "Macao", "MAC" }, { "Macao SAR China", "MAC" }, { "Taiwan China", "TWN" },
+    { "Chinese Taipei", "TWN" }, { "Republic of China", "TWN" }, { "People s Republic of China", "CHN" }, { "PRC", "CHN" },
+    { "UAE", "ARE" }, { "Emirates", "ARE" }, { "Saint Kitts", "KNA" }, { "St Kitts and Nevis", "KNA" },
+    { "St Lucia", "LCA" }, { "St Vincent and the Grenadines", "VCT" }, { "Falklands", "FLK" },
+    { "Falkland Islands Islas Malvinas", "FLK" }, { "Curacao", "CUW" }, { "Reunion", "FRA" }, { "French Guiana", "FRA" },
+    { "Guadeloupe", "FRA" }, { "Martinique", "FRA" }, { "Mayotte", "FRA" }, { "Svalbard", "NOR" },
+    { "Bosnia", "BIH" }, { "Bosnia Herzegovina", "BIH" }, { "Trinidad", "TTO" }, { "Antigua", "ATG" },
+    { "Sao Tome", "STP" }, { "Guinea Bissau", "GNB" }, { "Papua", "PNG" }, { "Solomon Islands", "SLB" },
+    { "Mainland China", "CHN" }, { "Kazakstan", "KAZ" }, { "Belorussia", "BLR" }, { "Byelorussia", "BLR" },
+    { "Kirghizia", "KGZ" }, { "Persia", "IRN" }, { "Ceylon", "LKA" }, { "Siam", "THA" }, { "Upper Volta", "BFA" },
+    { "Dahomey", "BEN" } };
+
+static void add_alias(fp_country_index *idx, const char *alias, const char *code)
+{
+    char *k = fp_fold_text(code);
+    fp_country *c = k ? g_hash_table_lookup(idx->by_key, k) : NULL;
+    free(k);
+    if (c) add_key(idx, alias, c);
+}
+
 fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *err)
 {
     *out = NULL;
@@ -63,16 +121,12 @@ fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *er
     /* ISO codes of territories that Natural Earth (and so geodata/) keeps
      * inside their sovereign country: French overseas departments, Svalbard
      * and Jan Mayen, the Caribbean Netherlands. */
-    static const char *const folded_into[][2] = {
-        { "GF", "FRA" }, { "GUF", "FRA" }, { "GP", "FRA" }, { "GLP", "FRA" }, { "MQ", "FRA" }, { "MTQ", "FRA" },
-        { "RE", "FRA" }, { "REU", "FRA" }, { "YT", "FRA" }, { "MYT", "FRA" }, { "SJ", "NOR" }, { "SJM", "NOR" },
-        { "BQ", "NLD" }, { "BES", "NLD" } };
-    for (size_t i = 0; i < sizeof folded_into / sizeof folded_into[0]; i++) {
-        char *sovereign = fp_fold_text(folded_into[i][1]);
-        fp_country *c = sovereign ? g_hash_table_lookup(idx->by_key, sovereign) : NULL;
-        free(sovereign);
-        if (c) add_key(idx, folded_into[i][0], c);
-    }
+    for (size_t i = 0; i < sizeof folded_into / sizeof folded_into[0]; i++) add_alias(idx, folded_into[i][0], folded_into[i][1]);
+    /* Codes and names in wide use that are not ISO 3166 or not the shipped
+     * names: Natural Earth's own codes for disputed and special areas, the
+     * World Bank's / IOC's, and the English names data editors write. Added
+     * after the store's names, so they never shadow them. */
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) add_alias(idx, aliases[i][0], aliases[i][1]);
     *out = idx;
     return FP_OK;
 }
@@ -94,4 +148,56 @@ void fp_country_index_free(fp_country_index *idx)
     g_hash_table_destroy(idx->by_key);
     free(idx->all);
     free(idx);
+}
+
+/* Non-ISO units (no alpha-2) -> the GeoNames country their places are filed
+ * under: Somaliland's towns are SO, Northern Cyprus's CY. */
+static const char *const hosts[][2] = {
+    { "SOL", "SO" }, { "CYN", "CY" }, { "KAS", "IN" }, { "KAB", "KZ" }, { "USG", "CU" }, { "CSI", "AU" } };
+
+int fp_country_gazetteer_codes(const fp_country *c, char codes[][3], int max)
+{
+    int n = 0;
+    if (!c || max <= 0) return 0;
+    if (c->a2[0]) { memcpy(codes[n], c->a2, 2); codes[n++][2] = '\0'; }
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0] && n < max; i++)
+        if (!strcmp(c->a3, hosts[i][0])) snprintf(codes[n++], 3, "%s", hosts[i][1]);
+    for (size_t i = 0; i < sizeof folded_into / sizeof folded_into[0] && n < max; i++)
+        if (strlen(folded_into[i][0]) == 2 && !strcmp(c->a3, folded_into[i][1])) snprintf(codes[n++], 3, "%s", folded_into[i][0]);
+    return n;
+}
+
+/* ---------------------------------------------------- public (fp_geocode.h) */
+
+struct fp_country_names {
+    fp_country_index *idx;
+};
+
+fp_status fp_country_names_new(fp_store *store, fp_country_names **out, fp_error *err)
+{
+    *out = NULL;
+    fp_country_names *n = calloc(1, sizeof *n);
+    if (!n) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    fp_status st = fp_country_index_new(fp_store_sqlite(store), &n->idx, err);
+    if (st) { free(n); return st; }
+    *out = n;
+    return FP_OK;
+}
+
+void fp_country_names_free(fp_country_names *names)
+{
+    if (!names) return;
+    fp_country_index_free(names->idx);
+    free(names);
+}
+
+int fp_country_resolve(const fp_country_names *names, const char *name_or_code, fp_country_code *out)
+{
+    const fp_country *c = names ? fp_country_index_find(names->idx, name_or_code) : NULL;
+    if (!c) return 0;
+    if (out) {
+        snprintf(out->a3, sizeof out->a3, "%s", c->a3);
+        snprintf(out->a2, sizeof out->a2, "%s", c->a2);
+    }
+    return 1;
 }

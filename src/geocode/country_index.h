@@ -17,5 +17,8 @@ fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *er
 const fp_country *fp_country_index_find(const fp_country_index *idx, const char *text);
 long fp_country_index_size(const fp_country_index *idx);
 void fp_country_index_free(fp_country_index *idx);
+/* The gazetteer's country codes for a country: its alpha-2, the host of a
+ * non-ISO unit (SOL: SO), territories kept inside it (FRA: GF GP MQ RE YT). */
+int fp_country_gazetteer_codes(const fp_country *c, char codes[][3], int max);
 
 #endif

@@ -1,14 +1,24 @@
 /*
  * The in-memory gazetteer: populated places with name, ASCII name, alternate
- * names, country, coordinates and population, indexed three ways (name as
- * written, folded name/ASCII name, folded alternate names). Loaded from a
- * TSV (geodata/gazetteer.tsv, derived from GeoNames, CC BY 4.0).
+ * names, country, admin-1 (GeoNames code and the shipped region code),
+ * coordinates and population, loaded from a TSV that may be gzip-compressed
+ * (geodata/gazetteer.tsv.gz, derived from GeoNames cities500, CC BY 4.0).
+ *
+ * Four name indexes, tried in order: the name as written, folded name/ASCII
+ * name, folded alternate names, and a fuzzy key (fuzzykey.c). Each is a
+ * sorted array of (64-bit hash of the key, place): 200,000 places have some
+ * 1.5 million keys, and one sorted array loads several times faster than a
+ * hash table with a malloc'd key and list per name (measured: bench/ geocode).
+ * A 64-bit FNV-1a collision among 1.5 million keys has odds of about 1e-7.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <zlib.h>
 #include <glib.h>
 #include "fp_geocode.h"
 #include "common/util.h"
@@ -17,30 +27,86 @@ typedef struct place {
     long id;
     double lon, lat;
     long population;
+    const char *name;       /* in the gazetteer's string chunk */
     char country[3];
+    char admin1[12];        /* GeoNames admin1 code */
+    char region[16];        /* shipped admin-1 region code, "" if none */
+    char feature[8];        /* GeoNames feature code (PPLC, PPLA, ...) */
 } place;
+
+typedef struct key_entry {
+    uint64_t hash;
+    uint32_t place;
+} key_entry;
+
+typedef struct key_index {
+    key_entry *e;
+    size_t n, cap;
+} key_index;
+
+enum { IDX_EXACT, IDX_FOLDED, IDX_ALTERNATE, IDX_FUZZY, IDX_COUNT };
 
 struct fp_gazetteer {
     place *places;
     long n, cap;
-    GHashTable *exact, *folded, *alternate;   /* key -> GArray of long (place index) */
+    GStringChunk *names;
+    key_index idx[IDX_COUNT];
 };
 
-static void array_free(gpointer p) { g_array_free(p, TRUE); }
-
-static void index_add(GHashTable *h, char *key_owned, long i)
+static uint64_t fnv1a(const char *s)
 {
-    if (!key_owned || !*key_owned) { free(key_owned); return; }
-    GArray *a = g_hash_table_lookup(h, key_owned);
-    if (!a) {
-        a = g_array_new(FALSE, FALSE, sizeof(long));
-        g_hash_table_insert(h, key_owned, a);
-    } else {
-        long last = a->len ? g_array_index(a, long, a->len - 1) : -1;
-        free(key_owned);
-        if (last == i) return;            /* name and asciiname often agree */
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) { h ^= (unsigned char)*s; h *= 1099511628211ULL; }
+    return h;
+}
+
+static int index_add(key_index *ix, const char *key, long i)
+{
+    if (!key || !*key) return 0;
+    if (ix->n == ix->cap) {
+        size_t cap = ix->cap ? ix->cap * 2 : 65536;
+        key_entry *grown = realloc(ix->e, cap * sizeof *grown);
+        if (!grown) return -1;
+        ix->e = grown;
+        ix->cap = cap;
     }
-    g_array_append_val(a, i);
+    ix->e[ix->n++] = (key_entry){ fnv1a(key), (uint32_t)i };
+    return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const key_entry *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return x->place < y->place ? -1 : x->place > y->place;
+}
+
+/* Sorts and drops repeats (a name and its ASCII name often fold alike). */
+static void index_finish(key_index *ix)
+{
+    if (!ix->n) return;
+    qsort(ix->e, ix->n, sizeof *ix->e, entry_cmp);
+    size_t o = 1;
+    for (size_t k = 1; k < ix->n; k++)
+        if (ix->e[k].hash != ix->e[o - 1].hash || ix->e[k].place != ix->e[o - 1].place) ix->e[o++] = ix->e[k];
+    ix->n = o;
+}
+
+/* The entries of one key: [*first, *first + count). */
+static size_t index_find(const key_index *ix, const char *key, size_t *first)
+{
+    *first = 0;
+    if (!key || !*key || !ix->n) return 0;
+    uint64_t h = fnv1a(key);
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->e[mid].hash < h) lo = mid + 1; else hi = mid;
+    }
+    size_t end = lo;
+    while (end < ix->n && ix->e[end].hash == h) end++;
+    *first = lo;
+    return end - lo;
 }
 
 static int split_tabs(char *line, char **f, int max)
@@ -52,42 +118,74 @@ static int split_tabs(char *line, char **f, int max)
     return n;
 }
 
+/* Folded key and fuzzy key of one name, added to their indexes. */
+static int add_name(fp_gazetteer *g, int folded_idx, const char *name, long i)
+{
+    char *k = fp_fold_text(name);
+    char *z = k ? fp_fuzzy_key(k) : NULL;
+    int r = (!k || index_add(&g->idx[folded_idx], k, i) || index_add(&g->idx[IDX_FUZZY], z, i)) ? -1 : 0;
+    free(k);
+    free(z);
+    return r;
+}
+
+static const char header[] = "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation";
+
 fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
 {
     *out = NULL;
-    FILE *fh = fopen(path, "r");
+    /* gzopen reads plain text too, so an uncompressed TSV (a user's own, the
+     * test fixtures) loads the same way. */
+    FILE *probe = fopen(path, "r");
+    if (!probe) return fp_error_set(err, FP_ERR_IO, "%s: cannot open gazetteer: %s", path, strerror(errno));
+    fclose(probe);
+    gzFile fh = gzopen(path, "rb");
     if (!fh) return fp_error_set(err, FP_ERR_IO, "%s: cannot open gazetteer: %s", path, strerror(errno));
+    gzbuffer(fh, 1 << 17);
     fp_gazetteer *g = calloc(1, sizeof *g);
-    if (!g) { fclose(fh); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
-    g->exact = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
-    g->folded = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
-    g->alternate = g_hash_table_new_full(g_str_hash, g_str_equal, free, array_free);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    if (!g) { gzclose(fh); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+    g->names = g_string_chunk_new(1 << 20);
+    size_t cap = 1 << 16;
+    char *line = malloc(cap);
     long lineno = 0;
-    fp_status st = FP_OK;
-    while ((len = getline(&line, &cap, fh)) >= 0) {
+    fp_status st = line ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    int ncols = 9;      /* 11 with the region and feature columns */
+    while (st == FP_OK) {
+        /* One whole line, however long (gzgets stops at cap - 1 bytes). */
+        size_t len = 0;
+        int got = 0;
+        while (gzgets(fh, line + len, (int)(cap - len))) {
+            got = 1;
+            len += strlen(line + len);
+            if (len && line[len - 1] == '\n') break;
+            if (len + 1 < cap) break;        /* end of file without a newline */
+            char *grown = realloc(line, cap * 2);
+            if (!grown) { st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory", path); break; }
+            line = grown;
+            cap *= 2;
+        }
+        if (!got || st) break;
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+        if (memchr(line, '\0', len)) len = strlen(line);
         if (lineno == 1) {
-            static const char header[] = "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation";
             if (strncmp(line, header, sizeof header - 1) != 0 ||
                 (line[sizeof header - 1] != '\0' && line[sizeof header - 1] != '\t')) {
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: line 1: not a footprint gazetteer (expected the header "
                                   "id name asciiname altnames country admin1 lon lat population, tab-separated)", path);
                 break;
             }
+            if (!strncmp(line + sizeof header - 1, "\tregion\tfeature", 15)) ncols = 11;
             continue;
         }
         if (len == 0) continue;
-        if (!fp_utf8_valid(line, (size_t)len)) {
+        if (!fp_utf8_valid(line, len)) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: not valid UTF-8", path, lineno);
             break;
         }
-        char *f[10];
-        if (split_tabs(line, f, 10) < 9) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: expected 9 tab-separated fields", path, lineno);
+        char *f[12];
+        if (split_tabs(line, f, 12) < ncols) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: expected %d tab-separated fields", path, lineno, ncols);
             break;
         }
         char *e1, *e2, *e3;
@@ -110,29 +208,46 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
         }
         long i = g->n++;
         place *p = &g->places[i];
+        memset(p, 0, sizeof *p);
         p->id = atol(f[0]);
         p->lon = lon;
         p->lat = lat;
         p->population = population;
+        p->name = g_string_chunk_insert(g->names, f[1]);
         snprintf(p->country, sizeof p->country, "%s", f[4]);
-        index_add(g->exact, strdup(f[1]), i);
-        index_add(g->folded, fp_fold_text(f[1]), i);
-        index_add(g->folded, fp_fold_text(f[2]), i);
+        snprintf(p->admin1, sizeof p->admin1, "%s", f[5]);
+        if (ncols == 11) {
+            snprintf(p->region, sizeof p->region, "%s", f[9]);
+            snprintf(p->feature, sizeof p->feature, "%s", f[10]);
+        }
+        if (index_add(&g->idx[IDX_EXACT], f[1], i) || add_name(g, IDX_FOLDED, f[1], i) ||
+            (strcmp(f[1], f[2]) && add_name(g, IDX_FOLDED, f[2], i))) {
+            st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory at line %ld", path, lineno);
+            break;
+        }
         for (char *alt = f[3], *next; alt && *alt; alt = next) {
             next = strchr(alt, '|');
             if (next) *next++ = '\0';
-            index_add(g->alternate, fp_fold_text(alt), i);
+            if (add_name(g, IDX_ALTERNATE, alt, i)) {
+                st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory at line %ld", path, lineno);
+                break;
+            }
         }
     }
-    if (st == FP_OK && ferror(fh))   /* e.g. a folder given as the file */
+    int zerr = 0;
+    const char *zmsg = gzerror(fh, &zerr);
+    if (st == FP_OK && zerr == Z_ERRNO)   /* e.g. a folder given as the file */
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot read the gazetteer: %s", path, strerror(errno));
+    else if (st == FP_OK && zerr != Z_OK)
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: cannot read the compressed gazetteer: %s", path, lineno + 1, zmsg);
     free(line);
-    fclose(fh);
+    gzclose(fh);
     if (st == FP_OK && lineno == 0)
         st = fp_error_set(err, FP_ERR_INPUT, "%s: empty file (expected the header id name asciiname altnames "
                           "country admin1 lon lat population, tab-separated)", path);
     else if (st == FP_OK && g->n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: the gazetteer has no places", path);
     if (st != FP_OK) { fp_gazetteer_free(g); return st; }
+    for (int k = 0; k < IDX_COUNT; k++) index_finish(&g->idx[k]);
     *out = g;
     return FP_OK;
 }
@@ -140,73 +255,163 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
 void fp_gazetteer_free(fp_gazetteer *g)
 {
     if (!g) return;
-    if (g->exact) g_hash_table_destroy(g->exact);
-    if (g->folded) g_hash_table_destroy(g->folded);
-    if (g->alternate) g_hash_table_destroy(g->alternate);
+    for (int k = 0; k < IDX_COUNT; k++) free(g->idx[k].e);
+    if (g->names) g_string_chunk_free(g->names);
     free(g->places);
     free(g);
 }
 
 long fp_gazetteer_size(const fp_gazetteer *g) { return g ? g->n : 0; }
 
-/* Best candidate of a key's list: in the country if given, largest population
- * (then smallest GeoNames id, so ties resolve the same way every run). */
-static int pick(const fp_gazetteer *g, GArray *a, const char *country, fp_place_match *m)
+/* ------------------------------------------------------------------ look-up */
+
+static int in_countries(const place *p, const fp_place_query *q)
 {
-    if (!a) return 0;
-    long best = -1, second_other_country = -1;
-    int count = 0;
-    for (guint k = 0; k < a->len; k++) {
-        long i = g_array_index(a, long, k);
+    if (!q->countries[0][0]) return 1;
+    for (int k = 0; k < FP_QUERY_COUNTRIES && q->countries[k][0]; k++)
+        if (!strcmp(p->country, q->countries[k])) return 1;
+    return 0;
+}
+
+static int in_admin1(const place *p, const fp_place_query *q)
+{
+    for (int k = 0; k < FP_QUERY_REGIONS && q->regions[k][0]; k++)
+        if (p->region[0] && !strcmp(p->region, q->regions[k])) return 1;
+    /* The column may hold GeoNames' own admin1 code (US states: "CA"). */
+    return q->admin1_raw && *q->admin1_raw && p->admin1[0] && !strcasecmp(p->admin1, q->admin1_raw);
+}
+
+/* Seats rank above other places of the same population. */
+static int seat_rank(const place *p)
+{
+    if (!strcmp(p->feature, "PPLC")) return 3;
+    if (!strcmp(p->feature, "PPLA")) return 2;
+    if (!strncmp(p->feature, "PPLA", 4)) return 1;
+    return 0;
+}
+
+static int better(const place *a, const place *b)
+{
+    if (a->population != b->population) return a->population > b->population;
+    if (seat_rank(a) != seat_rank(b)) return seat_rank(a) > seat_rank(b);
+    return a->id < b->id;
+}
+
+/* Distance in km, equirectangular: enough to tell a duplicate entry (the
+ * same town twice, a few km apart) from a namesake. */
+static double km_between(const place *a, const place *b)
+{
+    double kx = cos((a->lat + b->lat) / 2 * M_PI / 180) * 111.32, ky = 110.57;
+    double dx = (a->lon - b->lon) * kx, dy = (a->lat - b->lat) * ky;
+    if (fabs(a->lon - b->lon) > 180) dx = (360 - fabs(a->lon - b->lon)) * kx;
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* The candidates of one key that pass the country (and, if asked, admin-1)
+ * filter: best place, count, and the best namesake at least FP_NAMESAKE_KM
+ * away (in another country when no country was given). */
+typedef struct pick {
+    long best, rival;
+    int count;
+} pick;
+
+static pick pick_among(const fp_gazetteer *g, const key_index *ix, const char *key, const fp_place_query *q,
+                       int admin1_only)
+{
+    pick r = { -1, -1, 0 };
+    size_t first, n = index_find(ix, key, &first);
+    for (size_t k = first; k < first + n; k++) {
+        long i = ix->e[k].place;
         const place *p = &g->places[i];
-        if (country && strcmp(p->country, country) != 0) continue;
-        count++;
-        if (best < 0 || p->population > g->places[best].population ||
-            (p->population == g->places[best].population && p->id < g->places[best].id))
-            best = i;
+        if (!in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
+        r.count++;
+        if (r.best < 0 || better(p, &g->places[r.best])) r.best = i;
     }
-    if (best < 0) return 0;
-    if (!country) {
-        for (guint k = 0; k < a->len; k++) {
-            long i = g_array_index(a, long, k);
-            if (strcmp(g->places[i].country, g->places[best].country) == 0) continue;
-            if (second_other_country < 0 || g->places[i].population > g->places[second_other_country].population)
-                second_other_country = i;
-        }
+    if (r.best < 0) return r;
+    const place *b = &g->places[r.best];
+    for (size_t k = first; k < first + n; k++) {
+        long i = ix->e[k].place;
+        const place *p = &g->places[i];
+        if (i == r.best || !in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
+        if (q->countries[0][0] ? km_between(p, b) < FP_NAMESAKE_KM : !strcmp(p->country, b->country)) continue;
+        if (r.rival < 0 || better(p, &g->places[r.rival])) r.rival = i;
     }
-    const place *p = &g->places[best];
+    return r;
+}
+
+static void fill(const fp_gazetteer *g, long i, fp_place_match *m)
+{
+    const place *p = &g->places[i];
     m->geonames_id = p->id;
     m->lon = p->lon;
     m->lat = p->lat;
     m->population = p->population;
     memcpy(m->country, p->country, 3);
-    m->candidates = count;
-    /* Without a country, a namesake abroad at least a tenth as large makes it a guess. */
-    if (second_other_country >= 0 && g->places[second_other_country].population * 10 >= p->population)
-        return -1;
+    m->name = p->name;
+    m->region = p->region;
+}
+
+int fp_gazetteer_find(const fp_gazetteer *g, const char *place_name, const fp_place_query *q, fp_place_match *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!g || !place_name || !*place_name) return 0;
+    char *folded = fp_fold_text(place_name);
+    char *fuzzy = folded ? fp_fuzzy_key(folded) : NULL;
+    const char *keys[IDX_COUNT] = { place_name, folded, folded, fuzzy };
+    static const fp_match_method methods[IDX_COUNT] = { FP_MATCH_EXACT, FP_MATCH_FOLDED, FP_MATCH_ALTERNATE, FP_MATCH_FUZZY };
+    int want_admin1 = q->regions[0][0] || (q->admin1_raw && *q->admin1_raw);
+    pick chosen = { -1, -1, 0 }, fallback = { -1, -1, 0 };
+    int chosen_k = -1, fallback_k = -1;
+    /* The first index with a candidate in the admin-1 asked for wins; failing
+     * that, the first index with a candidate in the country. */
+    for (int k = 0; k < IDX_COUNT && chosen_k < 0; k++) {
+        if (want_admin1) {
+            pick a = pick_among(g, &g->idx[k], keys[k], q, 1);
+            if (a.best >= 0) { chosen = a; chosen_k = k; break; }
+        }
+        if (fallback_k < 0) {
+            pick c = pick_among(g, &g->idx[k], keys[k], q, 0);
+            if (c.best >= 0) {
+                fallback = c;
+                fallback_k = k;
+                if (!want_admin1) break;
+            }
+        }
+    }
+    free(folded);
+    free(fuzzy);
+    if (chosen_k >= 0) m->admin1 = FP_ADMIN1_MATCHED;
+    else if (fallback_k >= 0) {
+        chosen = fallback;
+        chosen_k = fallback_k;
+        m->admin1 = want_admin1 ? FP_ADMIN1_DIFFERS : FP_ADMIN1_NONE;
+    } else return 0;
+    fill(g, chosen.best, m);
+    m->candidates = chosen.count;
+    m->method = methods[chosen_k];
+    if (chosen.rival >= 0) {
+        const place *b = &g->places[chosen.best], *r = &g->places[chosen.rival];
+        /* Without a country, a namesake abroad at least a tenth as large
+         * leaves the row unplaced (a guess across borders is worse than
+         * none); within a country, a namesake at least a third as large
+         * (FP_COMPARABLE) places the row at the larger and flags it. */
+        if (!q->countries[0][0] && r->population * 10 >= b->population) {
+            m->method = FP_MATCH_AMBIGUOUS;
+            return 0;
+        }
+        if (q->countries[0][0] && r->population * FP_COMPARABLE >= b->population) {
+            m->ambiguous = 1;
+            m->rival_id = r->id;
+            m->rival_population = r->population;
+        }
+    }
     return 1;
 }
 
-int fp_gazetteer_lookup(const fp_gazetteer *g, const char *place_name, const char *country_a2,
-                        fp_place_match *m)
+int fp_gazetteer_lookup(const fp_gazetteer *g, const char *place_name, const char *country_a2, fp_place_match *m)
 {
-    memset(m, 0, sizeof *m);
-    if (!place_name || !*place_name) return 0;
-    if (country_a2 && !*country_a2) country_a2 = NULL;
-    int r = pick(g, g_hash_table_lookup(g->exact, place_name), country_a2, m);
-    fp_match_method method = FP_MATCH_EXACT;
-    char *key = NULL;
-    if (r == 0) {
-        key = fp_fold_text(place_name);
-        r = pick(g, key ? g_hash_table_lookup(g->folded, key) : NULL, country_a2, m);
-        method = FP_MATCH_FOLDED;
-        if (r == 0) {
-            r = pick(g, key ? g_hash_table_lookup(g->alternate, key) : NULL, country_a2, m);
-            method = FP_MATCH_ALTERNATE;
-        }
-    }
-    free(key);
-    if (r < 0) { m->method = FP_MATCH_AMBIGUOUS; return 0; }
-    m->method = r ? method : FP_MATCH_NONE;
-    return r;
+    fp_place_query q;
+    memset(&q, 0, sizeof q);
+    if (country_a2 && *country_a2) snprintf(q.countries[0], sizeof q.countries[0], "%s", country_a2);
+    return fp_gazetteer_find(g, place_name, &q, m);
 }

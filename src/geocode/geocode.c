@@ -1,9 +1,23 @@
 /*
  * fp_geocode_store: give coordinates to stored rows that have a place and/or
  * a country but no geometry. One transaction; every row placed records how
- * (method), from what (GeoNames id or country code) and how precisely.
+ * (method), from what (GeoNames id or region code) and how precisely.
+ *
+ * Per row: the country as written (fp_country_resolve), the admin-1 column if
+ * the row has one (state, province, region, admin1, ...: admin1_index.c),
+ * then the place in the gazetteer (fp_gazetteer_find). Methods:
+ *   exact | folded | alternate | fuzzy     placed at a town (precision city),
+ *     + "+admin1"          the admin-1 column chose or confirmed the town,
+ *     + "+admin1-differs"  no town of that name in the admin-1 given: the
+ *                          country's best namesake (check it),
+ *     + "+ambiguous"       a namesake at least a third as populous lies 25 km
+ *                          or more away (check it);
+ *   admin1    place not found, placed at its admin-1 region (precision admin1);
+ *   country   place not found or not given, at the country (precision country).
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sqlite3.h>
 #include <geos_c.h>
@@ -11,6 +25,8 @@
 #include "fp_geocode.h"
 #include "store/store_internal.h"
 #include "geocode/country_index.h"
+#include "geocode/admin1_index.h"
+#include "common/util.h"
 
 typedef struct anchor { double lon, lat; int ok; } anchor;
 
@@ -53,14 +69,46 @@ static anchor country_anchor(sqlite3 *db, GEOSContextHandle_t ctx, const char *c
     return a;
 }
 
+
 static const char *method_name(fp_match_method m)
 {
     switch (m) {
     case FP_MATCH_EXACT: return "exact";
     case FP_MATCH_FOLDED: return "folded";
     case FP_MATCH_ALTERNATE: return "alternate";
+    case FP_MATCH_FUZZY: return "fuzzy";
     default: return "none";
     }
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!s) s = "";
+    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Outcomes, for the terminal's examples and the report's `outcome` column. */
+enum { OUT_TOWN, OUT_TOWN_CHECK, OUT_FUZZY, OUT_ADMIN1, OUT_COUNTRY, OUT_NOT_PLACED, OUT_COUNT };
+static const char *const outcome_names[OUT_COUNT] = { "town", "town (check)", "town (fuzzy)", "admin-1 centroid",
+                                                      "country centroid", "not placed" };
+static const char *const outcome_keys[OUT_COUNT] = { "town", "town_check", "town_fuzzy", "admin1_centroid",
+                                                     "country_centroid", "not_placed" };
+
+static anchor *cached_anchor(GHashTable *anchors, sqlite3 *db, GEOSContextHandle_t ctx, const char *code)
+{
+    anchor *a = g_hash_table_lookup(anchors, code);
+    if (!a) {
+        a = malloc(sizeof *a);
+        *a = country_anchor(db, ctx, code);
+        g_hash_table_insert(anchors, strdup(code), a);
+    }
+    return a;
 }
 
 fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, fp_geocode_result *res,
@@ -71,25 +119,46 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     fp_geocode_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
+    int examples = opts->examples > 0 ? opts->examples : 3;
+    long shown[OUT_COUNT] = {0};
 
     char defpath[4096];
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
-                                             : fp_data_path("gazetteer.tsv", defpath, sizeof defpath);
+                                             : fp_data_path("gazetteer.tsv.gz", defpath, sizeof defpath);
     fp_gazetteer *gaz = NULL;
     fp_status st = fp_gazetteer_load(gpath, &gaz, err);
     if (st) return st;
     sqlite3 *db = fp_store_sqlite(store);
     fp_country_index *countries = NULL;
+    fp_admin1_index *admin1 = NULL;
     if ((st = fp_country_index_new(db, &countries, err))) { fp_gazetteer_free(gaz); return st; }
+    if ((st = fp_admin1_index_new(store, &admin1, err))) {
+        fp_country_index_free(countries);
+        fp_gazetteer_free(gaz);
+        return st;
+    }
     GEOSContextHandle_t ctx = GEOS_init_r();
     GHashTable *anchors = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
 
     sqlite3_stmt *sel = NULL, *upd = NULL;
+    /* The full listing goes to a temporary name, renamed once committed. */
+    char *csv_tmp = NULL;
+    FILE *csv = NULL;
+    if (opts->report_csv) {
+        fp_temp_cleanup(opts->report_csv, 0);
+        csv_tmp = fp_temp_path(opts->report_csv);
+        if (!(csv = fopen(csv_tmp, "w"))) {
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the report: %s", opts->report_csv, strerror(errno));
+            goto done;
+        }
+        fputs("file,line,place,country,admin1,outcome,method,precision,lon,lat,ref,matched,note\n", csv);
+    }
+
     if ((st = fp_store_begin(store, err))) goto done;
     /* ?2 (redo) also takes rows an earlier geocode placed. */
     const char *sql =
-        "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format FROM projects p JOIN imports i ON i.id = p.import_id "
-        "WHERE (p.geom IS NULL OR (?2 AND p.geocode_method IN ('exact','folded','alternate','country'))) "
+        "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format, p.extra FROM projects p JOIN imports i ON i.id = p.import_id "
+        "WHERE (p.geom IS NULL OR (?2 AND p.geocode_method IS NOT NULL AND p.geocode_method <> 'input')) "
         "AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id";
     if (sqlite3_prepare_v2(db, sql, -1, &sel, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
@@ -108,34 +177,60 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         long line = sqlite3_column_int64(sel, 2);
         const char *place = (const char *)sqlite3_column_text(sel, 3);
         const char *country = (const char *)sqlite3_column_text(sel, 4);
+        char *a1_text = fp_admin1_from_extra((const char *)sqlite3_column_text(sel, 6));
         const fp_country *c = fp_country_index_find(countries, country);
-        char why[512] = "";
+        const char *a1_code = c ? fp_admin1_index_find(admin1, c->a3, a1_text) : NULL;
+        char why[512] = "", method[64] = "", matched[256] = "";
         double lon = 0, lat = 0;
-        const char *method = NULL, *precision = NULL;
+        const char *precision = NULL;
         char ref[64] = "";
         const char *code = c ? c->a3 : NULL;
+        int outcome = OUT_NOT_PLACED;
 
         if (country && *country && !c) {
             snprintf(why, sizeof why, "country '%s' is not a known country name or ISO code", country);
             res->no_country++;
         } else if (place && *place) {
+            fp_place_query q;
+            memset(&q, 0, sizeof q);
+            if (c) fp_country_gazetteer_codes(c, q.countries, FP_QUERY_COUNTRIES);
+            if (a1_code) snprintf(q.regions[0], sizeof q.regions[0], "%s", a1_code);
+            /* A short value may be GeoNames' own admin1 code (US, CA states). */
+            if (c && a1_text && strlen(a1_text) <= 3) q.admin1_raw = a1_text;
             fp_place_match m;
-            if (fp_gazetteer_lookup(gaz, place, c ? c->a2 : NULL, &m)) {
+            if (fp_gazetteer_find(gaz, place, &q, &m)) {
                 lon = m.lon; lat = m.lat;
-                method = method_name(m.method);
+                snprintf(method, sizeof method, "%s%s%s", method_name(m.method),
+                         m.admin1 == FP_ADMIN1_MATCHED ? "+admin1" : m.admin1 == FP_ADMIN1_DIFFERS ? "+admin1-differs" : "",
+                         m.ambiguous ? "+ambiguous" : "");
                 precision = "city";
                 snprintf(ref, sizeof ref, "geonames:%ld", m.geonames_id);
+                snprintf(matched, sizeof matched, "%s", m.name ? m.name : "");
                 if (!c) {
                     const fp_country *mc = fp_country_index_find(countries, m.country);
                     code = mc ? mc->a3 : NULL;
                 }
                 if (m.method == FP_MATCH_EXACT) res->exact++;
                 else if (m.method == FP_MATCH_FOLDED) res->folded++;
+                else if (m.method == FP_MATCH_FUZZY) res->fuzzy++;
                 else res->alternate++;
+                if (m.admin1 == FP_ADMIN1_MATCHED) res->admin1_matched++;
+                if (m.admin1 == FP_ADMIN1_DIFFERS) res->admin1_differs++;
+                if (m.ambiguous) res->namesakes++;
+                outcome = m.method == FP_MATCH_FUZZY ? OUT_FUZZY
+                        : (m.ambiguous || m.admin1 == FP_ADMIN1_DIFFERS) ? OUT_TOWN_CHECK : OUT_TOWN;
+                if (m.ambiguous)
+                    snprintf(why, sizeof why, "a namesake of population %ld (geonames:%ld) is comparable to the one chosen (%ld)",
+                             m.rival_population, m.rival_id, m.population);
+                else if (m.admin1 == FP_ADMIN1_DIFFERS)
+                    snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s", place,
+                             a1_text, m.region && *m.region ? m.region : "an unknown admin-1");
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
                 snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population %ld); add a country",
                          place, m.country, m.population);
                 res->ambiguous++;
+            } else if (c && a1_code && opts->country_fallback) {
+                snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place, c->a3, a1_code);
             } else if (c && opts->country_fallback) {
                 snprintf(why, sizeof why, "place '%s' not found in %s; placed at the country's centroid", place, c->a3);
             } else {
@@ -143,32 +238,55 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 res->not_found++;
             }
         }
-        if (!method && c && (!place || !*place || opts->country_fallback) && !strstr(why, "ambiguous")) {
-            anchor *a = g_hash_table_lookup(anchors, c->a3);
-            if (!a) {
-                a = malloc(sizeof *a);
-                *a = country_anchor(db, ctx, c->a3);
-                g_hash_table_insert(anchors, strdup(c->a3), a);
-            }
+        int may_fall_back = c && (!place || !*place || opts->country_fallback) && !method[0] &&
+                            !strstr(why, "ambiguous without");
+        if (may_fall_back && a1_code) {
+            anchor *a = cached_anchor(anchors, db, ctx, a1_code);
             if (a->ok) {
                 lon = a->lon; lat = a->lat;
-                method = "country";
+                snprintf(method, sizeof method, "admin1");
+                precision = "admin1";
+                snprintf(ref, sizeof ref, "%s", a1_code);
+                res->admin1_centroid++;
+                outcome = OUT_ADMIN1;
+            }
+        }
+        if (may_fall_back && !method[0]) {
+            anchor *a = cached_anchor(anchors, db, ctx, c->a3);
+            if (a->ok) {
+                lon = a->lon; lat = a->lat;
+                snprintf(method, sizeof method, "country");
                 precision = "country";
                 snprintf(ref, sizeof ref, "%s", c->a3);
                 res->country_centroid++;
+                outcome = OUT_COUNTRY;
             }
         }
-        if (!method && !why[0]) {
+        if (!method[0] && !why[0]) {
             snprintf(why, sizeof why, "no place and no country");
             res->not_found++;
         }
-        if (why[0] && opts->report)
-            fprintf(opts->report, "  %s%s%ld: %s\n", file, is_csv ? ":" : ": feature ", line, why);
-        if (!method) continue;
+        if (opts->report && outcome != OUT_TOWN && shown[outcome]++ < examples) {
+            fprintf(opts->report, "  %s: %s%s%ld: ", outcome_names[outcome], file, is_csv ? ":" : ": feature ", line);
+            if (matched[0]) fprintf(opts->report, "'%s' -> %s (%s, %s)%s%s\n", place, matched, ref, method, why[0] ? "; " : "", why);
+            else fprintf(opts->report, "%s\n", why);
+        }
+        if (csv) {
+            csv_field(csv, file); fprintf(csv, ",%ld,", line);
+            csv_field(csv, place); fputc(',', csv);
+            csv_field(csv, country); fputc(',', csv);
+            csv_field(csv, a1_text); fprintf(csv, ",%s,%s,%s,", outcome_keys[outcome], method, precision ? precision : "");
+            if (method[0]) fprintf(csv, "%.5f,%.5f,", lon, lat); else fputs(",,", csv);
+            csv_field(csv, ref); fputc(',', csv);
+            csv_field(csv, matched); fputc(',', csv);
+            csv_field(csv, why); fputc('\n', csv);
+        }
+        free(a1_text);
+        if (!method[0]) continue;
         sqlite3_reset(upd);
         sqlite3_bind_double(upd, 1, lon);
         sqlite3_bind_double(upd, 2, lat);
-        sqlite3_bind_text(upd, 3, method, -1, SQLITE_STATIC);
+        sqlite3_bind_text(upd, 3, method, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(upd, 4, ref, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(upd, 5, precision, -1, SQLITE_STATIC);
         if (code) sqlite3_bind_text(upd, 6, code, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(upd, 6);
@@ -182,13 +300,21 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             break;
         }
     }
+    if (st == FP_OK && csv && (fflush(csv) != 0 || ferror(csv)))
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the report: %s", opts->report_csv, strerror(errno));
+    if (csv) { fclose(csv); csv = NULL; }
     if (st == FP_OK) st = fp_store_commit(store, err);
+    if (st == FP_OK && csv_tmp && g_rename(csv_tmp, opts->report_csv) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", opts->report_csv, strerror(errno));
 done:
     if (st) fp_store_rollback(store);
+    if (csv) fclose(csv);
+    if (csv_tmp) { g_remove(csv_tmp); g_free(csv_tmp); }
     sqlite3_finalize(sel);
     sqlite3_finalize(upd);
     g_hash_table_destroy(anchors);
     GEOS_finish_r(ctx);
+    fp_admin1_index_free(admin1);
     fp_country_index_free(countries);
     fp_gazetteer_free(gaz);
     return st;

@@ -16,6 +16,28 @@ char *fp_fold_text(const char *text)
 {
     if (!text) return NULL;
     size_t len = strlen(text);
+    /* Plain ASCII (most names and alternate names) takes a fast path with
+     * the same result: letters lower-cased, digits kept, every other
+     * printable character and tab/newline a separator, controls kept. */
+    size_t k = 0;
+    while (k < len && !((unsigned char)text[k] & 0x80)) k++;
+    if (k == len) {
+        char *out = malloc(len + 1);
+        if (!out) return NULL;
+        size_t o = 0;
+        int pending_space = 0;
+        for (k = 0; k < len; k++) {
+            unsigned char c = (unsigned char)text[k];
+            if ((c >= 0x20 && c < 0x7F && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) || c == '\t' || c == '\n' || c == '\r') {
+                pending_space = o > 0;
+                continue;
+            }
+            if (pending_space) { out[o++] = ' '; pending_space = 0; }
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        out[o] = '\0';
+        return out;
+    }
     if (u8_check((const uint8_t *)text, len) != NULL)
         return strdup("");              /* invalid UTF-8 matches nothing */
     size_t nlen = 0;

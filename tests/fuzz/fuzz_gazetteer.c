@@ -27,7 +27,7 @@ static void setup(void)
 {
     char path[4096];
     fp_error err = {0};
-    if (fp_gazetteer_load(fp_data_path("gazetteer.tsv", path, sizeof path), &gaz, &err)) {
+    if (fp_gazetteer_load(fp_data_path("gazetteer.tsv.gz", path, sizeof path), &gaz, &err)) {
         fprintf(stderr, "fuzz: %s\n", err.message);
         abort();
     }

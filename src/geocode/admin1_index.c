@@ -1,0 +1,152 @@
+/*
+ * Admin-1 names and codes as a data editor writes them, per country:
+ * "California", "CA", "US-CA"; "Maharashtra", "Mahārāshtra"; "Kyiv Oblast",
+ * and "Western Cape Province" for the region named "Western Cape". Keys are
+ * "<country code>|<folded text>"; the first writer wins, and names come
+ * before the forms derived from them, so a city and its province ("Kyiv" /
+ * "Kyiv Oblast") keep their own names.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <jansson.h>
+#include "geocode/admin1_index.h"
+#include "fp_geocode.h"
+
+struct fp_admin1_index {
+    GHashTable *by_key;     /* "A3|folded" -> region code (both owned) */
+};
+
+/* Words that name the kind of unit, dropped for a second key. */
+static const char *const type_words[] = {
+    "state", "province", "region", "oblast", "governorate", "prefecture", "district", "county", "department",
+    "municipality", "division", "territory", "emirate", "canton", "voivodeship", "kray", "krai", "republic", "of", NULL };
+
+static char *strip_types(const char *folded)
+{
+    GString *o = g_string_new(NULL);
+    gchar **w = g_strsplit(folded, " ", -1);
+    for (int i = 0; w[i]; i++) {
+        int skip = !*w[i];
+        for (int k = 0; type_words[k] && !skip; k++) skip = !strcmp(w[i], type_words[k]);
+        if (skip) continue;
+        if (o->len) g_string_append_c(o, ' ');
+        g_string_append(o, w[i]);
+    }
+    g_strfreev(w);
+    return g_string_free(o, FALSE);
+}
+
+static void put(GHashTable *h, const char *a3, const char *folded, const char *code)
+{
+    if (!folded || !*folded) return;
+    char *k = g_strdup_printf("%s|%s", a3, folded);
+    if (g_hash_table_contains(h, k)) g_free(k);
+    else g_hash_table_insert(h, k, g_strdup(code));
+}
+
+typedef struct row { char *code, *name, *parent; } row;
+
+static void collect(const char *code, const char *name, const char *parent, void *ud)
+{
+    row r = { g_strdup(code), g_strdup(name), g_strdup(parent) };
+    g_array_append_val((GArray *)ud, r);
+}
+
+fp_status fp_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
+{
+    *out = NULL;
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(row));
+    fp_status st = fp_store_each_admin1(store, collect, rows, err);
+    fp_admin1_index *idx = g_new0(fp_admin1_index, 1);
+    idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* Pass 1: full codes and names; pass 2: the code after the hyphen and
+     * the name without type words. */
+    for (int pass = 1; pass <= 2 && !st; pass++) {
+        for (guint i = 0; i < rows->len; i++) {
+            row *r = &g_array_index(rows, row, i);
+            char *fc = fp_fold_text(r->code), *fn = fp_fold_text(r->name);
+            if (pass == 1) {
+                put(idx->by_key, r->parent, fc, r->code);
+                put(idx->by_key, r->parent, fn, r->code);
+            } else {
+                const char *dash = strchr(r->code, '-');
+                /* Only ISO-like suffixes (1-3 characters); fallback codes carry NE ids. */
+                if (dash && strlen(dash + 1) <= 3) {
+                    char *fs = fp_fold_text(dash + 1);
+                    put(idx->by_key, r->parent, fs, r->code);
+                    free(fs);
+                }
+                char *ft = fn ? strip_types(fn) : NULL;
+                put(idx->by_key, r->parent, ft, r->code);
+                g_free(ft);
+            }
+            free(fc);
+            free(fn);
+        }
+    }
+    for (guint i = 0; i < rows->len; i++) {
+        row *r = &g_array_index(rows, row, i);
+        g_free(r->code); g_free(r->name); g_free(r->parent);
+    }
+    g_array_free(rows, TRUE);
+    if (st) { fp_admin1_index_free(idx); return st; }
+    *out = idx;
+    return FP_OK;
+}
+
+const char *fp_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text)
+{
+    if (!idx || !a3 || !text || !*text) return NULL;
+    char *f = fp_fold_text(text);
+    if (!f || !*f) { free(f); return NULL; }
+    char *k = g_strdup_printf("%s|%s", a3, f);
+    const char *code = g_hash_table_lookup(idx->by_key, k);
+    if (!code) {
+        char *s = strip_types(f);
+        g_free(k);
+        k = g_strdup_printf("%s|%s", a3, s);
+        g_free(s);
+        code = g_hash_table_lookup(idx->by_key, k);
+    }
+    g_free(k);
+    free(f);
+    return code;
+}
+
+void fp_admin1_index_free(fp_admin1_index *idx)
+{
+    if (!idx) return;
+    g_hash_table_destroy(idx->by_key);
+    g_free(idx);
+}
+
+char *fp_admin1_from_extra(const char *extra_json)
+{
+    static const char *const names[] = { "state", "province", "region", "admin1", "adm1", "admin1name", "adm1name",
+                                         "adminname", "stateprovince", "provincestate", NULL };
+    if (!extra_json || extra_json[0] != '{') return NULL;
+    json_t *o = json_loads(extra_json, 0, NULL);
+    if (!json_is_object(o)) { json_decref(o); return NULL; }
+    char *found = NULL;
+    int best = 1 << 30;
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v) {
+        if (!json_is_string(v) || !*json_string_value(v)) continue;
+        char norm[64];
+        size_t n = 0;
+        for (const char *p = key; *p && n + 1 < sizeof norm; p++)
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) norm[n++] = *p;
+            else if (*p >= 'A' && *p <= 'Z') norm[n++] = (char)(*p + 32);
+        norm[n] = '\0';
+        for (int k = 0; names[k] && k < best; k++)
+            if (!strcmp(norm, names[k])) {
+                free(found);
+                found = strdup(json_string_value(v));
+                best = k;
+            }
+    }
+    json_decref(o);
+    return found;
+}

@@ -1,0 +1,23 @@
+/* Resolving an admin-1 column as written (name, ISO 3166-2 code, the code's
+ * part after the hyphen, the name without its type word) to the store's
+ * admin-1 region codes, within a country. Internal to src/geocode/. */
+#ifndef FP_ADMIN1_INDEX_H
+#define FP_ADMIN1_INDEX_H
+
+#include "fp_error.h"
+#include "fp_store.h"
+
+typedef struct fp_admin1_index fp_admin1_index;
+
+fp_status fp_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err);
+/* The region code of `text` in country `a3`, or NULL. */
+const char *fp_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
+void fp_admin1_index_free(fp_admin1_index *idx);
+
+/* The admin-1 value of a row's extra attributes (JSON object text): the
+ * first column whose name, ignoring case and punctuation, is state,
+ * province, region, admin1, adm1, admin1name, adm1name, adminname,
+ * stateprovince or provincestate. A malloc'd string, or NULL. */
+char *fp_admin1_from_extra(const char *extra_json);
+
+#endif
