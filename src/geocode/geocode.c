@@ -219,12 +219,14 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 if (m.ambiguous) res->namesakes++;
                 outcome = m.method == FP_MATCH_FUZZY ? OUT_FUZZY
                         : (m.ambiguous || m.admin1 == FP_ADMIN1_DIFFERS) ? OUT_TOWN_CHECK : OUT_TOWN;
-                if (m.ambiguous)
-                    snprintf(why, sizeof why, "a namesake of population %ld (geonames:%ld) is comparable to the one chosen (%ld)",
-                             m.rival_population, m.rival_id, m.population);
-                else if (m.admin1 == FP_ADMIN1_DIFFERS)
-                    snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s", place,
-                             a1_text, m.region && *m.region ? m.region : "an unknown admin-1");
+                /* Both notes when both apply: the admin-1 first. */
+                size_t w = 0;
+                if (m.admin1 == FP_ADMIN1_DIFFERS)
+                    w = (size_t)snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s",
+                                         place, a1_text, m.region && *m.region ? m.region : "an unknown admin-1");
+                if (m.ambiguous && w < sizeof why)
+                    snprintf(why + w, sizeof why - w, "%sa namesake of population %ld (geonames:%ld) is comparable to the one chosen (%ld)",
+                             w ? "; " : "", m.rival_population, m.rival_id, m.population);
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
                 snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population %ld); add a country",
                          place, m.country, m.population);
@@ -246,6 +248,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 lon = a->lon; lat = a->lat;
                 snprintf(method, sizeof method, "admin1");
                 precision = "admin1";
+                if (!why[0]) snprintf(why, sizeof why, "no place given; placed at its admin-1 region %s", a1_code);
                 snprintf(ref, sizeof ref, "%s", a1_code);
                 res->admin1_centroid++;
                 outcome = OUT_ADMIN1;
@@ -257,6 +260,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 lon = a->lon; lat = a->lat;
                 snprintf(method, sizeof method, "country");
                 precision = "country";
+                if (!why[0]) snprintf(why, sizeof why, "no place given; placed at the country's centroid");
                 snprintf(ref, sizeof ref, "%s", c->a3);
                 res->country_centroid++;
                 outcome = OUT_COUNTRY;

@@ -12,7 +12,7 @@ case_end
 case_begin "geocode reports each method and the rows it could not place"
 run --db $DB geocode
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "9 rows without coordinates: 2 exact, 1 folded, 1 alternate name, 2 at country centroid; not placed: 1 not found, 1 ambiguous, 1 unknown country" "summary"
+assert_contains "$OUT" "9 rows without coordinates: 2 exact, 1 folded, 1 alternate name, 0 fuzzy, 0 at admin-1 centroid, 2 at country centroid; not placed: 1 not found, 1 ambiguous, 1 unknown country" "summary"
 assert_contains "$OUT" "place 'Valencia' is ambiguous without a country" "ambiguous listed"
 assert_contains "$OUT" "country 'Atlantis' is not a known country name or ISO code" "unknown country listed"
 assert_contains "$OUT" "place 'Nowhereville' not found in KEN; placed at the country's centroid" "fallback listed"
@@ -66,4 +66,111 @@ run --db $DB geocode --gazetteer bad.tsv --redo
 assert_eq 1 "$RC" "exit status"
 assert_contains "$OUT" "bad.tsv: line 2: bad coordinates 'abc' '1'" "message"
 assert_eq "$before" "$(sql "SELECT count(*) FROM projects WHERE geom IS NULL")" "unchanged"
+case_end
+
+# ---- issue 18: namesakes, admin-1, fuzzy spellings, country codes, report ----
+# Expected places and coordinates are read from the shipped gazetteer (GeoNames' own
+# rows) with zcat + awk, and admin-1 codes from the regions with sqlite3.
+GZ="$ROOT/geodata/gazetteer.tsv.gz"
+gaz() { zcat "$GZ" | awk -F'\t' -v id="$1" '$1==id{print $7"|"$8}'; }
+at() { ssql "SELECT X(geom) || '|' || Y(geom) || '|' || geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='$1'"; }
+"$FP" -q --db n.sqlite init
+cat > namesakes.csv <<'CSV'
+id,place,country,state
+N1,Springfield,USA,Illinois
+N2,Springfield,US,MA
+N3,Springfield,USA,US-IL
+N4,Springfield,USA,
+N5,Portland,USA,
+N6,Portland,USA,Maine
+N7,Springfield,USA,Texas
+N8,Nowhereville,USA,Texas
+N9,Nowhereville,USA,Atlantis
+CSV
+"$FP" -q --db n.sqlite import namesakes.csv
+DB=n.sqlite
+run --db n.sqlite geocode
+assert_eq 0 "$RC" "exit status"
+
+case_begin "namesakes without admin-1: the most populous (Springfield MO 166,810; Portland OR 652,503), +ambiguous only when comparable"
+# GeoNames populations (zcat|awk): Springfield MO 166810, MA 154341 (>= a third: comparable);
+# Portland OR 652503, ME 66881 (< a third: not flagged).
+assert_eq "$(gaz 4409896)|exact+ambiguous|geonames:4409896|city" "$(at N4)" "N4"
+assert_eq "$(gaz 5746545)|exact|geonames:5746545|city" "$(at N5)" "N5"
+case_end
+
+case_begin "admin-1 column by name, ISO 3166-2 code and short code picks the namesake"
+assert_eq "$(gaz 4250542)|exact+admin1|geonames:4250542|city" "$(at N1)" "N1 Illinois"
+assert_eq "$(gaz 4951788)|exact+admin1|geonames:4951788|city" "$(at N2)" "N2 MA"
+assert_eq "$(gaz 4250542)|exact+admin1|geonames:4250542|city" "$(at N3)" "N3 US-IL"
+assert_eq "$(gaz 4975802)|exact+admin1|geonames:4975802|city" "$(at N6)" "N6 Maine"
+case_end
+
+case_begin "admin-1 without that town: the country's namesake, flagged +admin1-differs; place not found: the admin-1 region"
+assert_eq "$(gaz 4409896)|exact+admin1-differs+ambiguous|geonames:4409896|city" "$(at N7)" "N7"
+assert_eq "admin1|US-TX|admin1" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='N8'")" "N8 method"
+assert_eq "1" "$(ssql "SELECT ST_Contains(r.geom, p.geom) FROM projects p, regions r WHERE p.source_key='N8' AND r.code='US-TX'")" "N8 inside Texas"
+assert_eq "country|USA|country" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='N9'")" "N9: unknown admin-1 ignored"
+assert_contains "$OUT" "no 'Springfield' in admin-1 'Texas'" "example on the terminal"
+case_end
+
+case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens; the method says fuzzy"
+"$FP" -q --db f.sqlite init
+printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\n' > fuzzy.csv
+"$FP" -q --db f.sqlite import fuzzy.csv
+run --db f.sqlite geocode
+DB=f.sqlite
+assert_eq "$(gaz 233476)|fuzzy|geonames:233476|city" "$(at F1)" "F1"
+assert_eq "$(gaz 233476)|fuzzy|geonames:233476|city" "$(at F2)" "F2"
+assert_eq "$(gaz 3718426)|fuzzy|geonames:3718426|city" "$(at F3)" "F3"
+assert_eq "$(gaz 2246452)|fuzzy|geonames:2246452|city" "$(at F4)" "F4"
+assert_eq "$(gaz 2246452)|folded|geonames:2246452|city" "$(at F5)" "F5 (no variant needed)"
+assert_contains "$OUT" "'Ft. Portal' -> Fort Portal (geonames:233476, fuzzy)" "example"
+case_end
+
+case_begin "non-ISO country codes (PSX SAH ALD KOS SOL CYN XWB) and English names (Ivory Coast, Burma, Korea, South)"
+"$FP" -q --db c.sqlite init
+cat > codes.csv <<'CSV'
+id,place,country
+C1,Hargeisa,SOL
+C2,Gaza,PSX
+C3,Laayoune,SAH
+C4,Mariehamn,ALD
+C5,Pristina,KOS
+C6,Kyrenia,CYN
+C7,Abidjan,Ivory Coast
+C8,,Burma
+C9,Busan,"Korea, South"
+C10,Nablus,XWB
+CSV
+"$FP" -q --db c.sqlite import codes.csv
+run --db c.sqlite geocode
+DB=c.sqlite
+assert_contains "$OUT" "0 unknown country" "all recognised"
+for pair in C1:57289:SOL C2:281133:PSE C3:2462881:ESH C4:3041732:ALA C5:786714:XKX C6:146412:CYN C7:2293538:CIV; do
+    IFS=: read k id code <<<"$pair"
+    assert_eq "$(gaz $id)|geonames:$id|$code" "$(ssql "SELECT X(geom) || '|' || Y(geom) || '|' || geocode_ref || '|' || country_code FROM projects WHERE source_key='$k'")" "$k"
+done
+assert_eq "country|MMR" "$(sql "SELECT geocode_method || '|' || country_code FROM projects WHERE source_key='C8'")" "C8 Burma"
+assert_eq "KOR|city" "$(sql "SELECT country_code || '|' || geocode_precision FROM projects WHERE source_key='C9'")" "C9"
+assert_eq "PSE|city" "$(sql "SELECT country_code || '|' || geocode_precision FROM projects WHERE source_key='C10'")" "C10"
+case_end
+
+case_begin "--report FILE.csv lists every row; the terminal shows a summary and at most --examples N per outcome"
+"$FP" -q --db r.sqlite init
+{ echo "id,place,country"; for i in $(seq 1 40); do echo "R$i,Nowhere$i,KEN"; done; echo "R41,Nairobi,KEN"; } > many.csv
+"$FP" -q --db r.sqlite import many.csv
+run --db r.sqlite geocode --examples 2 --report out/rep.csv
+assert_eq 1 "$RC" "missing report folder fails"
+assert_contains "$OUT" "out/rep.csv" "message names the report"
+DB=r.sqlite
+assert_eq 41 "$(sql "SELECT count(*) FROM projects WHERE geom IS NULL")" "nothing geocoded after the failure"
+run --db r.sqlite geocode --examples 2 --report rep.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq 2 "$(grep -c '^  country centroid:' <<<"$OUT")" "two examples"
+assert_eq 42 "$(wc -l < rep.csv)" "header + 41 rows"
+assert_eq "file,line,place,country,admin1,outcome,method,precision,lon,lat,ref,matched,note" "$(head -1 rep.csv)" "header"
+assert_eq 40 "$(grep -c ',country_centroid,country,country,' rep.csv)" "40 fallbacks listed"
+assert_eq 1 "$(grep -c ',Nairobi,KEN,,town,exact,city,36.81667,-1.28333,geonames:184745,Nairobi,' rep.csv)" "Nairobi row"
+assert_eq "" "$(ls -a | grep '\.tmp-')" "no temporary file left"
 case_end
