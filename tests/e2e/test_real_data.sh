@@ -5,13 +5,15 @@
 DB=s.sqlite
 "$FP" -q --db $DB init
 
-case_begin "27,000+ real GeoNames places (TSV, tab sniffed, alternate names in extra) import whole"
-n=$(( $(wc -l < "$ROOT/geodata/gazetteer.tsv") - 1 ))
-run --db $DB import "$ROOT/geodata/gazetteer.tsv" --map place=name --dataset places
+case_begin "26,000+ real GeoNames places (TSV, tab sniffed, alternate names in extra) import whole"
+# The places of 15,000+ people from the shipped gazetteer (all of cities500, gzip'd).
+zcat "$ROOT/geodata/gazetteer.tsv.gz" | awk -F'\t' 'NR==1 || $9>=15000' > gazetteer.tsv
+n=$(( $(wc -l < gazetteer.tsv) - 1 ))
+run --db $DB import gazetteer.tsv --map place=name --dataset places
 assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "$n rows read, $n stored, 0 rejected" "summary"
 # Nairobi's stored point equals the gazetteer's own line, read with awk.
-want=$(awk -F'\t' '$1=="184745"{print $7"|"$8}' "$ROOT/geodata/gazetteer.tsv")
+want=$(awk -F'\t' '$1=="184745"{print $7"|"$8}' gazetteer.tsv)
 assert_eq "$want" "$(ssql "SELECT X(geom)||'|'||Y(geom) FROM projects WHERE source_key='184745'")" "Nairobi"
 assert_eq "$n" "$(sql "SELECT count(*) FROM projects WHERE dataset='places' AND country_code IS NOT NULL")" "every alpha-2 country resolved"
 case_end
