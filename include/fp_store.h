@@ -20,8 +20,12 @@
  *   - identifiers (aggregation names, group columns) are validated or
  *     quoted by the store; values are always bound.
  *
- * MBTiles files are an output format, not the store: their SQL lives in
- * src/tiles/ and src/serve/ and goes through one helper (fp_mbtiles_*). */
+ * MBTiles files are an output format, not the store: the SQL that writes
+ * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
+ *
+ * Not moved yet: export, render and tiles still prepare their own SQL on
+ * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
+ * them as pending and fails when SQL appears anywhere else. */
 #ifndef FP_STORE_H
 #define FP_STORE_H
 
