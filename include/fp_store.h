@@ -206,20 +206,20 @@ typedef struct fp_project_record {
     double x, y;
 } fp_project_record;
 
-/* Bulk writer for one import, inside the caller's transaction: prepared
- * inserts, the spatial index kept in memory and written in bulk by
- * fp_store_loader_finish. */
+/* Bulk writer for one import of file, inside the caller's transaction:
+ * prepared inserts, the spatial index kept in memory and written in bulk
+ * by fp_store_loader_finish. A failed write's message names the store and
+ * the file and says that nothing of it was stored (the caller rolls back). */
 typedef struct fp_store_loader fp_store_loader;
-fp_status fp_store_loader_new(fp_store *store, int64_t import_id, const char *dataset, fp_store_loader **out,
-                              fp_error *err);
+fp_status fp_store_loader_new(fp_store *store, int64_t import_id, const char *dataset, const char *file,
+                              fp_store_loader **out, fp_error *err);
 /* Why a project was not stored (not an error: the caller rejects the row). */
 typedef enum fp_store_refusal {
     FP_STORE_STORED = 0,
     FP_STORE_DUPLICATE,       /* its source_key is already in the dataset */
     FP_STORE_BAD_GEOMETRY     /* the engine cannot encode its geometry */
 } fp_store_refusal;
-/* Stores a project, or says why not in *refused. FP_ERR_DB: the write
- * failed (fp_store_loader_error words it). */
+/* Stores a project, or says why not in *refused. */
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err);
 /* Stores a reject: line (CSV) or feature number (> 0), reason, raw text
@@ -229,8 +229,6 @@ fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, co
 /* Writes the spatial index and the QGIS tables; before the commit. */
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err);
 void fp_store_loader_free(fp_store_loader *l);
-/* The message for a failed write (disk full, ...) while importing file. */
-fp_status fp_store_loader_error(fp_store_loader *l, const char *file, fp_error *err);
 
 /* A rejected row, or a stored row whose geometry was repaired. */
 typedef struct fp_reject_row {

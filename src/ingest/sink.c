@@ -57,14 +57,12 @@ fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const c
     /* The country index is geocode's and still reads the store's SQLite
      * handle itself (store_internal.h), until geocode's SQL moves into
      * src/store/ too. */
-    fp_status st = fp_store_loader_new(store, import_id, dataset, &s->loader, err);
+    fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
     if (st == FP_OK) st = fp_country_index_new(fp_store_sqlite(store), &s->countries, err);
     if (st) { fp_sink_free(s); return st; }
     *out = s;
     return FP_OK;
 }
-
-static fp_status db_error(fp_sink *s, fp_error *err);
 
 fp_status fp_sink_finish(fp_sink *s, fp_error *err)
 {
@@ -77,11 +75,6 @@ void fp_sink_free(fp_sink *s)
     fp_store_loader_free(s->loader);
     fp_country_index_free(s->countries);
     free(s);
-}
-
-static fp_status db_error(fp_sink *s, fp_error *err)
-{
-    return fp_store_loader_error(s->loader, s->path, err);
 }
 
 fp_status fp_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *reason,
@@ -108,7 +101,8 @@ fp_status fp_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kin
         }
         kept = raw;
     }
-    if (fp_store_loader_reject(s->loader, line, feature, full, kept, keep, err)) return db_error(s, err);
+    fp_status st = fp_store_loader_reject(s->loader, line, feature, full, kept, keep, err);
+    if (st) return st;
     s->res->rejected++;
     s->res->by_kind[kind]++;
     return FP_OK;
@@ -161,7 +155,6 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
     fp_store_refusal refused;
     fp_status st = fp_store_loader_project(s->loader, &p, &refused, err);
     free(extra_text);
-    if (st == FP_ERR_DB) return db_error(s, err);
     if (st) return st;
     if (refused == FP_STORE_DUPLICATE) {
         char reason[512];

@@ -71,7 +71,7 @@ fp_status fp_store_import_end(fp_store *s, int64_t import_id, const char *format
 struct fp_store_loader {
     fp_store *store;
     int64_t import_id;
-    const char *dataset;
+    const char *dataset, *file;
     sqlite3_stmt *insert_project, *insert_reject, *insert_rtree;
     char **triggers;           /* SQL of the projects triggers dropped for the load */
     int ntriggers;
@@ -110,8 +110,8 @@ static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
     return st;
 }
 
-fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *dataset, fp_store_loader **out,
-                              fp_error *err)
+fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
+                              fp_store_loader **out, fp_error *err)
 {
     *out = NULL;
     fp_store_loader *l = calloc(1, sizeof *l);
@@ -119,6 +119,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
     l->store = s;
     l->import_id = import_id;
     l->dataset = dataset;
+    l->file = file;
     fp_status st = fp_store_prepare(s,
         "INSERT INTO projects(import_id, dataset, source_key, source_line, company, category, name, place,"
         " country, country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)"
@@ -145,8 +146,10 @@ void fp_store_loader_free(fp_store_loader *l)
     free(l);
 }
 
-fp_status fp_store_loader_error(fp_store_loader *l, const char *file, fp_error *err)
+/* The message for a failed write (disk full, ...) while importing. */
+static fp_status loader_error(fp_store_loader *l, fp_error *err)
 {
+    const char *file = l->file;
     fp_store *s = l->store;
     int rc = sqlite3_errcode(s->db);
     if (rc == SQLITE_FULL || rc == SQLITE_IOERR)
@@ -173,7 +176,7 @@ fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, co
     sqlite3_bind_text(q, 4, reason, -1, SQLITE_TRANSIENT);
     if (raw) sqlite3_bind_text(q, 5, raw, (int)raw_len, SQLITE_TRANSIENT);
     else sqlite3_bind_null(q, 5);
-    return sqlite3_step(q) == SQLITE_DONE ? FP_OK : FP_ERR_DB;   /* the caller words it (fp_store_loader_error) */
+    return sqlite3_step(q) == SQLITE_DONE ? FP_OK : loader_error(l, err);
 }
 
 /* The project's geometry as a SpatiaLite blob and its bounding box, as
@@ -238,7 +241,7 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
         *refused = FP_STORE_DUPLICATE;
         return FP_OK;
     }
-    if (rc != SQLITE_DONE) return FP_ERR_DB;   /* the caller words it (fp_store_loader_error) */
+    if (rc != SQLITE_DONE) return loader_error(l, err);
     if (located) {
         if (l->nentries == l->cap_entries) {
             size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
@@ -280,7 +283,7 @@ static fp_status index_entries(fp_store_loader *l, fp_error *err)
             sqlite3_bind_double(r, 3, e->maxx);
             sqlite3_bind_double(r, 4, e->miny);
             sqlite3_bind_double(r, 5, e->maxy);
-            if (sqlite3_step(r) != SQLITE_DONE) return FP_ERR_DB;   /* worded by the caller */
+            if (sqlite3_step(r) != SQLITE_DONE) return loader_error(l, err);
         }
         return FP_OK;
     }

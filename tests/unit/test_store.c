@@ -703,7 +703,7 @@ static void test_project_queries(void **state)
                          FP_OK);
         assert_int_equal(previous, 0);
         fp_store_loader *l;
-        assert_int_equal(fp_store_loader_new(s, id, datasets[d], &l, &err), FP_OK);
+        assert_int_equal(fp_store_loader_new(s, id, datasets[d], "f.csv", &l, &err), FP_OK);
         fp_store_refusal refused;
         if (d == 0) {
             fp_project_record p1 = { .source_key = "1", .category = "x", .is_point = 1, .x = 10, .y = 10 };
