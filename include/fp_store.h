@@ -1,14 +1,42 @@
-/* The store: one SpatiaLite database file (WGS 84, EPSG:4326). */
+/* The store: one SpatiaLite database file (WGS 84, EPSG:4326).
+ *
+ * This header is the store's whole API: only src/store/ knows table and
+ * column names or speaks SQL. The other stages ask for what they need --
+ * projects through a filter, regions of a level, an aggregation's rows --
+ * and write through named operations (record an import, store a project,
+ * write an aggregation). Every function returns fp_status and fills a
+ * caller-owned fp_error naming the store and the reason.
+ *
+ * Engines. The functions below are implemented per engine inside
+ * src/store/: today SpatiaLite (store.c, rows.c and the *_store.c files);
+ * a second engine (PostGIS through libpq) implements the same functions
+ * behind the same opaque types and fp_store_open picks one by the --db
+ * string. Nothing engine-specific crosses this header:
+ *   - geometries cross as OGC WKB in WGS 84 (2D), with their bounding box
+ *     (fp_geom below) and a single point as plain x, y, so neither
+ *     SpatiaLite blobs nor EWKB leave the store;
+ *   - results are read through fp_rows, a forward cursor with typed
+ *     accessors, whose columns each query function lists in order;
+ *   - identifiers (aggregation names, group columns) are validated or
+ *     quoted by the store; values are always bound.
+ *
+ * MBTiles files are an output format, not the store: the SQL that writes
+ * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
+ *
+ * Not moved yet: export, render and tiles still prepare their own SQL on
+ * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
+ * them as pending and fails when SQL appears anywhere else. */
 #ifndef FP_STORE_H
 #define FP_STORE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include "fp_error.h"
 
 /* Version of the schema this library writes; older stores are upgraded in place. */
 #define FP_SCHEMA_VERSION 4
 
 typedef struct fp_store fp_store;
-struct sqlite3;
 
 enum {
     FP_STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
@@ -26,9 +54,6 @@ int fp_store_schema_version(const fp_store *store);
 /* Version the store had when opened (0 when created now); differs from
  * FP_SCHEMA_VERSION after an in-place upgrade. */
 int fp_store_opened_version(const fp_store *store);
-
-/* The SQLite handle, with SpatiaLite loaded, for the other stages. */
-struct sqlite3 *fp_store_sqlite(fp_store *store);
 
 /* Sets the connection's page cache (PRAGMA cache_size: pages, or KiB when
  * negative) and returns the previous setting, to restore it after a stage
@@ -62,6 +87,246 @@ void fp_store_strings_free(char **values);
 
 /* Counts rows of a store table (tables of the schema only). -1 on error. */
 long fp_store_count(fp_store *store, const char *table);
+
+/* ------------------------------------------------------------ results --- */
+
+/* A query's result, read forward row by row:
+ *     while (fp_rows_next(r)) { ... fp_rows_text(r, 0) ... }
+ *     st = fp_rows_status(r, err);  fp_rows_free(r);
+ * Values (text, blobs, WKB) stay valid until the next fp_rows_next. */
+typedef struct fp_rows fp_rows;
+
+/* 1 when a row is ready, 0 at the end or on an error (see fp_rows_status). */
+int fp_rows_next(fp_rows *r);
+/* FP_OK, or the error that ended the rows early, with err filled. */
+fp_status fp_rows_status(const fp_rows *r, fp_error *err);
+void fp_rows_free(fp_rows *r);
+
+int fp_rows_is_null(fp_rows *r, int col);
+int64_t fp_rows_int64(fp_rows *r, int col);
+int fp_rows_int(fp_rows *r, int col);
+double fp_rows_double(fp_rows *r, int col);
+const char *fp_rows_text(fp_rows *r, int col);   /* NULL for a NULL value */
+const void *fp_rows_blob(fp_rows *r, int col, size_t *len);
+/* Number of columns and a column's name (queries whose columns vary). */
+int fp_rows_columns(fp_rows *r);
+const char *fp_rows_column_name(fp_rows *r, int col);
+/* The declared type of a column: 'i' integer, 'r' real, 't' text (anything
+ * else), for writers that create typed fields. */
+char fp_rows_column_type(fp_rows *r, int col);
+
+/* A geometry as it crosses the API. A POINT is x, y (no WKB made: the
+ * fast path of a million-point scan); anything else (a MULTIPOINT too) is
+ * WKB, owned by the cursor until the next row. bbox is minx, miny, maxx,
+ * maxy. */
+typedef struct fp_geom {
+    int is_point;
+    double x, y;
+    const unsigned char *wkb;
+    size_t wkb_len;
+    double bbox[4];
+} fp_geom;
+
+/* The geometry column col: 1 and *g filled, 0 for NULL, -1 (and the
+ * cursor's status set) when it cannot be read. Points come as WKB too when
+ * want_wkb is set. */
+int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g);
+
+/* ----------------------------------------------------------- projects --- */
+
+/* Which projects a query reads; zero-initialised means all of them. */
+typedef struct fp_project_filter {
+    const char *dataset;     /* NULL: every dataset */
+    int with_geometry;       /* only projects that have a location */
+    int has_bbox;            /* only projects whose bounding box meets bbox */
+    double bbox[4];          /* W, S, E, N */
+    int64_t id_min, id_max;  /* id_min <= id < id_max when id_max > id_min */
+    /* Field = value conditions, all of which must hold; a field is a
+     * project column or a key of `extra`; a NULL value matches NULL/"". */
+    const char *const *where_fields;
+    const char *const *where_values;
+    int nwhere;
+    int order_by_id;         /* rows in id order */
+} fp_project_filter;
+
+/* Project columns a field may name (fp_store_is_project_column); anything
+ * else is read as a key of the `extra` JSON object. */
+int fp_store_is_project_column(const char *field);
+
+/* Reads the projects the filter selects. Columns: 0 id, 1 geometry (WKB,
+ * fp_rows_geom), then one per entry of fields: its value (a column's, or an
+ * extra key's, as stored: text, number or NULL). */
+fp_status fp_store_projects(fp_store *store, const fp_project_filter *f, const char *const *fields, int nfields,
+                            fp_rows **out, fp_error *err);
+
+/* The smallest and largest project id and the number of projects: to split
+ * a scan into id ranges read in parallel. */
+fp_status fp_store_project_ids(fp_store *store, int64_t *min, int64_t *max, int64_t *count, fp_error *err);
+
+/* A second, read-only view of the store for a reader thread: its own
+ * connection, the same busy wait. Close with fp_store_close. Used while
+ * the main handle's transaction has written nothing yet. */
+fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
+
+/* Counts projects per value of field (as text, NULL as "(none)") in a
+ * dataset (NULL: all), largest first then by value. Columns: 0 value,
+ * 1 count. */
+fp_status fp_store_project_counts(fp_store *store, const char *field, const char *dataset, fp_rows **out,
+                                  fp_error *err);
+
+/* Whether any project has a value for `extra` key `key`. */
+fp_status fp_store_extra_key_used(fp_store *store, const char *key, int *used, fp_error *err);
+
+/* ------------------------------------------------------------ imports --- */
+
+/* Records the start of an import of file (checksum, dataset) inside the
+ * caller's transaction. When the same checksum was already imported into
+ * the dataset, nothing is written and *previous holds that import's id
+ * (else 0 and *import_id the new one). */
+fp_status fp_store_import_begin(fp_store *store, const char *file, const char *checksum, const char *dataset,
+                                const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
+/* Records how an import ended (its format and counts). */
+fp_status fp_store_import_end(fp_store *store, int64_t import_id, const char *format, long rows_read, long stored,
+                              long rejected, const char *finished, fp_error *err);
+
+/* One project to store. Empty or NULL text stores NULL. */
+typedef struct fp_project_record {
+    const char *source_key;
+    long source_line;
+    const char *company, *category, *name, *place, *country, *country_code, *status, *source;
+    int has_year;
+    int year;
+    int has_amount;
+    double amount;
+    const char *extra;                 /* JSON object text, or NULL */
+    /* Location: WKB (WGS 84), or a point, or neither (to geocode). */
+    const unsigned char *wkb;
+    size_t wkb_len;
+    int is_point;
+    double x, y;
+} fp_project_record;
+
+/* Bulk writer for one import of file, inside the caller's transaction:
+ * prepared inserts, the spatial index kept in memory and written in bulk
+ * by fp_store_loader_finish. A failed write's message names the store and
+ * the file and says that nothing of it was stored (the caller rolls back). */
+typedef struct fp_store_loader fp_store_loader;
+fp_status fp_store_loader_new(fp_store *store, int64_t import_id, const char *dataset, const char *file,
+                              fp_store_loader **out, fp_error *err);
+/* Why a project was not stored (not an error: the caller rejects the row). */
+typedef enum fp_store_refusal {
+    FP_STORE_STORED = 0,
+    FP_STORE_DUPLICATE,       /* its source_key is already in the dataset */
+    FP_STORE_BAD_GEOMETRY     /* the engine cannot encode its geometry */
+} fp_store_refusal;
+/* Stores a project, or says why not in *refused. */
+fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
+                                  fp_error *err);
+/* Stores a reject: line (CSV) or feature number (> 0), reason, raw text
+ * (valid UTF-8, capped) or NULL. */
+fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,
+                                 size_t raw_len, fp_error *err);
+/* Writes the spatial index and the QGIS tables; before the commit. */
+fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err);
+void fp_store_loader_free(fp_store_loader *l);
+
+/* A rejected row, or a stored row whose geometry was repaired. */
+typedef struct fp_reject_row {
+    const char *dataset, *file, *format;
+    long line;              /* > 0 for a CSV-like row number, else 0 */
+    long feature;           /* > 0 for a feature number, else 0 */
+    const char *reason;
+    const char *raw;        /* NULL when not kept */
+    const char *source_key; /* repaired rows: the input's id, "" if none */
+} fp_reject_row;
+typedef int (*fp_reject_cb)(void *user, const fp_reject_row *row);   /* non-zero stops */
+
+/* Rejects of a dataset (NULL: all) in the order stored, at most limit (<0:
+ * all). */
+fp_status fp_store_rejects(fp_store *store, const char *dataset, long limit, fp_reject_cb cb, void *user,
+                           fp_error *err);
+/* Stored projects whose geometry the import repaired: `reason` is the
+ * repair note (extra key repaired_key), line the source line. */
+fp_status fp_store_repaired(fp_store *store, const char *dataset, long limit, const char *repaired_key,
+                            fp_reject_cb cb, void *user, fp_error *err);
+
+/* ------------------------------------------------------------ regions --- */
+
+/* Regions of a level (country, admin1, ...) with a geometry, by code.
+ * Columns: 0 id, 1 code, 2 name, 3 parent, 4 subregion, 5 continent,
+ * 6 population, 7 geometry (fp_rows_geom, WKB), 8 area_km2 (NULL until
+ * cached). */
+fp_status fp_store_regions(fp_store *store, const char *level, fp_rows **out, fp_error *err);
+/* Caches a region's geodesic area (regions.area_km2). */
+fp_status fp_store_region_set_area(fp_store *store, int64_t id, double area_km2, fp_error *err);
+
+/* Derived region groups (continents, subregions: unions of countries),
+ * cached per level. Columns: 0 code, 1 name, 2 parent, 3 population,
+ * 4 area_km2, 5 geometry (WKB blob). */
+fp_status fp_store_region_groups(fp_store *store, const char *level, fp_rows **out, fp_error *err);
+typedef struct fp_region_group {
+    const char *code, *name, *parent;  /* parent may be NULL */
+    int64_t population;                /* < 0: unknown */
+    double area_km2;
+    const unsigned char *wkb;
+    size_t wkb_len;
+} fp_region_group;
+/* Stores computed groups of a level; a read-only store keeps none (*stored 0). */
+fp_status fp_store_region_groups_put(fp_store *store, const char *level, const fp_region_group *rows, size_t n,
+                                     int *stored, fp_error *err);
+
+/* ------------------------------------------------------- aggregations --- */
+
+/* An aggregation to write: its catalogue entry and the group columns. */
+typedef struct fp_aggregation_desc {
+    const char *name;          /* validated identifier: tables agg_NAME... */
+    const char *table, *assign_table;
+    const char *level, *spec, *group_fields;   /* group_fields may be NULL */
+    double snap_km;
+    int64_t projects;
+    double unassigned;
+    size_t ncolumns;           /* group columns */
+    const char *const *column_names, *const *column_fields, *const *column_values;
+} fp_aggregation_desc;
+
+/* One row of an aggregation result (a region of an output level). */
+typedef struct fp_aggregation_row {
+    const char *level, *code, *name, *parent;  /* parent may be NULL */
+    int has_area;
+    double area_km2;
+    int64_t population;        /* < 0: NULL */
+    int64_t projects, companies;
+    double weighted, amount;
+    int has_year;
+    int year_first, year_last;
+    int has_per_area, has_per_million;
+    double per_10k_km2, per_million;
+    const unsigned char *wkb;  /* NULL: no geometry */
+    size_t wkb_len;
+    const double *group;       /* ncolumns values */
+} fp_aggregation_row;
+
+/* Writes an aggregation inside the caller's transaction, replacing one of
+ * the same name: open (drops the old tables, creates the new), add the
+ * rows, the assignments, then finish (spatial index, catalogue). */
+typedef struct fp_aggregation_writer fp_aggregation_writer;
+fp_status fp_store_aggregation_new(fp_store *store, const fp_aggregation_desc *d, fp_aggregation_writer **out,
+                                   fp_error *err);
+fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_row *row, fp_error *err);
+/* Rows must be added before assignments. region NULL: unassigned;
+ * distance_km < 0: NULL. */
+fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t project_id, const char *region,
+                                        double share, const char *method, double distance_km, fp_error *err);
+fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err);
+void fp_aggregation_writer_free(fp_aggregation_writer *w);
+
+/* The main level of a stored aggregation; *level NULL (malloc'd otherwise)
+ * when there is none of that name. */
+fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **level, fp_error *err);
+/* The regions of an aggregation's level with the most projects.
+ * Columns: 0 code, 1 name, 2 projects, 3 companies. */
+fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
+                                   fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

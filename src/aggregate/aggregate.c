@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "aggregate_internal.h"
 #include "aggregate_run.h"
 #include "common/util.h"
@@ -20,19 +18,6 @@ const char *fp_assign_method_name(fp_assign_method m)
 {
     static const char *const names[] = { "contained", "boundary", "snapped", "split", "unassigned" };
     return (unsigned)m < FP_ASSIGN_METHODS ? names[m] : "?";
-}
-
-/* Project columns a --group field may name; anything else is a key of the
- * `extra` JSON object (the input's other columns). */
-static const char *const group_columns[] = { "company", "category", "name", "place", "country", "country_code",
-                                             "year", "status", "source", "dataset", "geocode_method",
-                                             "geocode_precision", NULL };
-
-static int is_column(const char *f)
-{
-    for (int i = 0; group_columns[i]; i++)
-        if (!strcmp(group_columns[i], f)) return 1;
-    return 0;
 }
 
 static int valid_identifier(const char *s, size_t max)
@@ -58,28 +43,23 @@ static int intern(GHashTable *map, GPtrArray *values, const char *v)
     return i;
 }
 
-/* Reads the projects with lo <= id < hi through connection db. */
-static fp_status read_range(sqlite3 *db, const char *where, fp_project_table *t, char **groups, int ngroups,
-                            sqlite3_int64 lo, sqlite3_int64 hi, fp_error *err)
+/* Reads the projects with lo <= id < hi through store (the main handle or
+ * a reader's). */
+static fp_status read_range(fp_store *store, fp_project_table *t, char **groups, int ngroups,
+                            int64_t lo, int64_t hi, fp_error *err)
 {
-    GString *sql = g_string_new("SELECT id, geom, company, year, amount");
-    for (int g = 0; g < ngroups; g++) {
-        if (is_column(groups[g])) g_string_append_printf(sql, ", %s", groups[g]);
-        else g_string_append_printf(sql, ", json_extract(extra, ?%d)", g + 1);   /* bound, never pasted */
-    }
-    g_string_append_printf(sql, " FROM projects WHERE id >= ?%d AND id < ?%d ORDER BY id", ngroups + 1, ngroups + 2);
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql->str, -1, &q, NULL);
-    g_string_free(sql, TRUE);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", where, sqlite3_errmsg(db));
-    sqlite3_bind_int64(q, ngroups + 1, lo);
-    sqlite3_bind_int64(q, ngroups + 2, hi);
-    char **paths = calloc((size_t)ngroups + 1, sizeof *paths);
-    for (int g = 0; g < ngroups; g++)
-        if (!is_column(groups[g])) {
-            paths[g] = g_strdup_printf("$.\"%s\"", groups[g]);
-            sqlite3_bind_text(q, g + 1, paths[g], -1, SQLITE_STATIC);
-        }
+    /* Columns: id, geometry, then company, year, amount, the groups. */
+    const char **fields = calloc((size_t)ngroups + 3, sizeof *fields);
+    if (!fields) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    fields[0] = "company";
+    fields[1] = "year";
+    fields[2] = "amount";
+    for (int g = 0; g < ngroups; g++) fields[3 + g] = groups[g];
+    fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1 };
+    fp_rows *q;
+    fp_status st = fp_store_projects(store, &f, fields, ngroups + 3, &q, err);
+    free(fields);
+    if (st) return st;
     t->companies = g_ptr_array_new_with_free_func(g_free);
     GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTable *gmap[FP_MAX_GROUPS];
@@ -89,14 +69,16 @@ static fp_status read_range(sqlite3 *db, const char *where, fp_project_table *t,
         gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
     }
     size_t cap = t->fixed_cap;
-    fp_status st = FP_OK;
     t->extent[0] = t->extent[1] = HUGE_VAL;
     t->extent[2] = t->extent[3] = -HUGE_VAL;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (fp_rows_next(q)) {
         if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
-        if (sqlite3_column_type(q, 1) == SQLITE_NULL) { t->without_geometry++; continue; }
+        fp_geom geom;
+        int has = fp_rows_geom(q, 1, 0, &geom);
+        if (has < 0) break;                       /* the cursor's status says why */
+        if (has == 0) { t->without_geometry++; continue; }
         if (t->n == cap && t->fixed_cap) {
-            st = fp_error_set(err, FP_ERR_STATE, "%s: more projects than ids in the range read", where);
+            st = fp_error_set(err, FP_ERR_STATE, "%s: more projects than ids in the range read", fp_store_path(store));
             break;
         }
         if (t->n == cap) {
@@ -109,55 +91,43 @@ static fp_status read_range(sqlite3 *db, const char *where, fp_project_table *t,
         }
         fp_project *p = &t->items[t->n];
         memset(p, 0, sizeof *p);
-        p->id = sqlite3_column_int64(q, 0);
-        const unsigned char *blob = sqlite3_column_blob(q, 1);
-        int len = sqlite3_column_bytes(q, 1);
-        if (fp_blob_point(blob, len, &p->x, &p->y)) {
+        p->id = fp_rows_int64(q, 0);
+        if (geom.is_point) {
             p->is_point = 1;
-            if (p->x < t->extent[0]) t->extent[0] = p->x;
-            if (p->x > t->extent[2]) t->extent[2] = p->x;
-            if (p->y < t->extent[1]) t->extent[1] = p->y;
-            if (p->y > t->extent[3]) t->extent[3] = p->y;
+            p->x = geom.x;
+            p->y = geom.y;
         } else {
-            gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-            if (!gg) { st = fp_error_set(err, FP_ERR_DB, "project %lld: unreadable geometry", (long long)p->id); break; }
-            int wl = 0;
-            gaiaToWkb(gg, &p->wkb, &wl);
-            p->wkb_len = (size_t)wl;
-            if (gg->MinX < t->extent[0]) t->extent[0] = gg->MinX;
-            if (gg->MaxX > t->extent[2]) t->extent[2] = gg->MaxX;
-            if (gg->MinY < t->extent[1]) t->extent[1] = gg->MinY;
-            if (gg->MaxY > t->extent[3]) t->extent[3] = gg->MaxY;
-            gaiaFreeGeomColl(gg);
+            p->wkb = malloc(geom.wkb_len ? geom.wkb_len : 1);
             if (!p->wkb) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+            memcpy(p->wkb, geom.wkb, geom.wkb_len);
+            p->wkb_len = geom.wkb_len;
         }
-        const char *company = (const char *)sqlite3_column_text(q, 2);
+        if (geom.bbox[0] < t->extent[0]) t->extent[0] = geom.bbox[0];
+        if (geom.bbox[2] > t->extent[2]) t->extent[2] = geom.bbox[2];
+        if (geom.bbox[1] < t->extent[1]) t->extent[1] = geom.bbox[1];
+        if (geom.bbox[3] > t->extent[3]) t->extent[3] = geom.bbox[3];
+        const char *company = fp_rows_text(q, 2);
         p->company = company && *company ? intern(cmap, t->companies, company) : -1;
-        p->year = sqlite3_column_type(q, 3) == SQLITE_NULL ? INT32_MIN : sqlite3_column_int(q, 3);
-        p->amount = sqlite3_column_type(q, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 4);
+        p->year = fp_rows_is_null(q, 3) ? INT32_MIN : fp_rows_int(q, 3);
+        p->amount = fp_rows_is_null(q, 4) ? NAN : fp_rows_double(q, 4);
         for (int g = 0; g < ngroups; g++) {
-            const char *v = (const char *)sqlite3_column_text(q, 5 + g);
+            const char *v = fp_rows_text(q, 5 + g);
             t->group_index[t->n * (size_t)ngroups + (size_t)g] = intern(gmap[g], t->group_values[g], v && *v ? v : "");
         }
         t->n++;
     }
-    if (!st && rc != SQLITE_DONE)
-        st = fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", where, sqlite3_errmsg(db));
-    sqlite3_finalize(q);
-    for (int g = 0; g < ngroups; g++) {
-        g_free(paths[g]);
-        g_hash_table_destroy(gmap[g]);
-    }
-    free(paths);
+    if (!st) st = fp_rows_status(q, err);
+    fp_rows_free(q);
+    for (int g = 0; g < ngroups; g++) g_hash_table_destroy(gmap[g]);
     g_hash_table_destroy(cmap);
     return st;
 }
 
 typedef struct read_part {
-    const char *path;
+    fp_store *store;
     char **groups;
     int ngroups;
-    sqlite3_int64 lo, hi;
+    int64_t lo, hi;
     fp_project_table t;
     fp_error err;
     fp_status st;
@@ -168,19 +138,10 @@ typedef struct read_part {
 static void *read_worker(void *arg)
 {
     read_part *p = arg;
-    sqlite3 *db = NULL;
-    if (sqlite3_open_v2(p->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-        p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: cannot open for reading: %s", p->path,
-                             db ? sqlite3_errmsg(db) : "out of memory");
-    } else {
-        sqlite3_busy_timeout(db, 10000);
-        /* Pages of the first 768 MiB straight from the page cache, without a
-         * read() and a copy each (a third of a 10M-row scan); capped so the
-         * mapped pages plus the projects in memory stay under 2 GiB. */
-        sqlite3_exec(db, "PRAGMA mmap_size=805306368", NULL, NULL, NULL);
-        p->st = read_range(db, p->path, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
-    }
-    sqlite3_close(db);
+    fp_store *reader = NULL;
+    p->st = fp_store_open_reader(p->store, &reader, &p->err);
+    if (!p->st) p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
+    fp_store_close(reader);
     return NULL;
 }
 
@@ -235,17 +196,10 @@ static fp_status merge_part(fp_project_table *t, fp_project_table *part, int sli
 
 fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err)
 {
-    sqlite3 *db = fp_store_sqlite(store);
-    sqlite3_int64 lo = 0, hi = 0, count = 0;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT min(id), max(id), count(*) FROM projects", -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "%s: reading projects: %s", fp_store_path(store), sqlite3_errmsg(db));
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        lo = sqlite3_column_int64(q, 0);
-        hi = sqlite3_column_int64(q, 1) + 1;
-        count = sqlite3_column_int64(q, 2);
-    }
-    sqlite3_finalize(q);
+    int64_t lo = 0, hi = 0, count = 0;
+    fp_status st = fp_store_project_ids(store, &lo, &hi, &count, err);
+    if (st) return st;
+    hi += 1;
     /* Below ~100,000 rows a second connection costs more than it saves. */
     if (threads > 8) threads = 8;
     if (count < 100000) threads = 1;
@@ -254,22 +208,21 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     for (int g = 0; g < ngroups; g++) t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
     t->extent[0] = t->extent[1] = HUGE_VAL;
     t->extent[2] = t->extent[3] = -HUGE_VAL;
-    fp_status st = FP_OK;
     read_part parts[8];
     pthread_t tid[8];
     memset(parts, 0, sizeof parts);
     int started[8] = {0};
     /* With dense ids (the usual case) every reader writes straight into its
      * slice of one array sized by the id span: no growth, no merge copy. */
-    sqlite3_int64 span = hi - lo;
+    int64_t span = hi - lo;
     int sliced = threads > 1 && span > 0 && span <= 2 * count;
     if (sliced) {
         t->items = malloc((size_t)span * sizeof *t->items);
         t->group_index = malloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
-        if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", count);
+        if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", (long long)count);
     }
     for (int i = 0; i < threads; i++) {
-        parts[i] = (read_part){ .path = fp_store_path(store), .groups = groups, .ngroups = ngroups,
+        parts[i] = (read_part){ .store = store, .groups = groups, .ngroups = ngroups,
                                 .lo = lo + span * i / threads, .hi = lo + span * (i + 1) / threads };
         if (sliced) {
             parts[i].t.items = t->items + (parts[i].lo - lo);
@@ -278,8 +231,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
             parts[i].t.borrowed = 1;
         }
         if (threads == 1) {
-            parts[i].st = read_range(db, fp_store_path(store), &parts[i].t, groups, ngroups, parts[i].lo, parts[i].hi,
-                                     &parts[i].err);
+            parts[i].st = read_range(store, &parts[i].t, groups, ngroups, parts[i].lo, parts[i].hi, &parts[i].err);
         } else if (pthread_create(&tid[i], NULL, read_worker, &parts[i]) == 0) {
             started[i] = 1;
         } else {
@@ -741,7 +693,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * group of one empty value. */
     for (int g = 0; g < ngroups && t.n; g++) {
         GPtrArray *v = t.group_values[g];
-        if (!is_column(groups[g]) && v->len == 1 && !*(const char *)g_ptr_array_index(v, 0)) {
+        if (!fp_store_is_project_column(groups[g]) && v->len == 1 && !*(const char *)g_ptr_array_index(v, 0)) {
             st = fp_error_set(err, FP_ERR_USAGE, "--group %s: no project has this field (fields: the columns company, "
                               "category, name, place, country, country_code, year, status, source, dataset, or a key "
                               "of the input's extra columns)", groups[g]);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sqlite3.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -24,9 +23,9 @@
 #include <unistd.h>
 #include <errno.h>
 
-static char *dup_or(const unsigned char *s, const char *dflt)
+static char *dup_or(const char *s, const char *dflt)
 {
-    return strdup(s && *s ? (const char *)s : dflt);
+    return strdup(s && *s ? s : dflt);
 }
 
 static int copy_wkb(fp_region *reg, const void *blob, int len)
@@ -81,30 +80,22 @@ static int compare_country(const void *a, const void *b)
 static fp_status load_store_level(fp_store *store, const char *level, fp_region **out, size_t *nout,
                                   char ***parent_out, char ***sub_out, char ***cont_out, fp_error *err)
 {
-    sqlite3 *db = fp_store_sqlite(store);
-    sqlite3_stmt *q;
-    const char *sql = "SELECT id, code, name, parent, subregion, continent, population, AsBinary(geom), "
-                      "MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), area_km2 "
-                      "FROM regions WHERE level=?1 AND geom IS NOT NULL ORDER BY code";
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "%s: reading regions: %s", fp_store_path(store), sqlite3_errmsg(db));
-    sqlite3_bind_text(q, 1, level, -1, SQLITE_STATIC);
+    fp_rows *q;
+    fp_status st = fp_store_regions(store, level, &q, err);
+    if (st) return st;
     size_t n = 0, cap = 0;
     fp_region *items = NULL;
     char **parent = NULL, **sub = NULL, **cont = NULL;
-    sqlite3_int64 *ids = NULL;
-    fp_status st = FP_OK;
+    int64_t *ids = NULL;
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-    sqlite3_stmt *upd = NULL;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (fp_rows_next(q)) {
         if (n == cap) {
             cap = cap ? cap * 2 : 512;
             fp_region *ni = realloc(items, cap * sizeof *ni);
             char **np = realloc(parent, cap * sizeof *np), **ns = realloc(sub, cap * sizeof *ns),
                  **nc = realloc(cont, cap * sizeof *nc);
-            sqlite3_int64 *nid = realloc(ids, cap * sizeof *nid);
+            int64_t *nid = realloc(ids, cap * sizeof *nid);
             if (ni) items = ni;
             if (np) parent = np;
             if (ns) sub = ns;
@@ -114,43 +105,36 @@ static fp_status load_store_level(fp_store *store, const char *level, fp_region 
         }
         fp_region *reg = &items[n];
         memset(reg, 0, sizeof *reg);
-        ids[n] = sqlite3_column_int64(q, 0);
-        reg->code = dup_or(sqlite3_column_text(q, 1), "");
-        reg->name = dup_or(sqlite3_column_text(q, 2), reg->code);
-        parent[n] = dup_or(sqlite3_column_text(q, 3), "");
+        ids[n] = fp_rows_int64(q, 0);
+        reg->code = dup_or(fp_rows_text(q, 1), "");
+        reg->name = dup_or(fp_rows_text(q, 2), reg->code);
+        parent[n] = dup_or(fp_rows_text(q, 3), "");
         /* Natural Earth leaves a few (Antarctica, remote islands) without a
          * subregion: they roll up into "none" rather than an empty code. */
-        sub[n] = dup_or(sqlite3_column_text(q, 4), "none");
-        cont[n] = dup_or(sqlite3_column_text(q, 5), "none");
-        reg->population = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 6);
-        if (copy_wkb(reg, sqlite3_column_blob(q, 7), sqlite3_column_bytes(q, 7))) {
+        sub[n] = dup_or(fp_rows_text(q, 4), "none");
+        cont[n] = dup_or(fp_rows_text(q, 5), "none");
+        reg->population = fp_rows_is_null(q, 6) ? -1 : fp_rows_int64(q, 6);
+        fp_geom g;
+        if (fp_rows_geom(q, 7, 1, &g) != 1) { n++; break; }   /* the cursor's status says why */
+        if (copy_wkb(reg, g.wkb, (int)g.wkb_len)) {
             n++;
             st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
             break;
         }
-        reg->minx = sqlite3_column_double(q, 8);
-        reg->miny = sqlite3_column_double(q, 9);
-        reg->maxx = sqlite3_column_double(q, 10);
-        reg->maxy = sqlite3_column_double(q, 11);
-        if (sqlite3_column_type(q, 12) == SQLITE_NULL) {
+        reg->minx = g.bbox[0];
+        reg->miny = g.bbox[1];
+        reg->maxx = g.bbox[2];
+        reg->maxy = g.bbox[3];
+        if (fp_rows_is_null(q, 8)) {
             reg->area_km2 = wkb_area_km2(h, rd, reg->wkb, reg->wkb_len);
-            if (!upd && sqlite3_prepare_v2(db, "UPDATE regions SET area_km2=?1 WHERE id=?2", -1, &upd, NULL) != SQLITE_OK)
-                upd = NULL;
-            if (upd) {
-                sqlite3_bind_double(upd, 1, reg->area_km2);
-                sqlite3_bind_int64(upd, 2, ids[n]);
-                sqlite3_step(upd);
-                sqlite3_reset(upd);
-            }
+            if ((st = fp_store_region_set_area(store, ids[n], reg->area_km2, err))) { n++; break; }
         } else {
-            reg->area_km2 = sqlite3_column_double(q, 12);
+            reg->area_km2 = fp_rows_double(q, 8);
         }
         n++;
     }
-    if (!st && rc != SQLITE_DONE)
-        st = fp_error_set(err, FP_ERR_DB, "%s: reading regions: %s", fp_store_path(store), sqlite3_errmsg(db));
-    sqlite3_finalize(q);
-    if (upd) sqlite3_finalize(upd);
+    if (!st) st = fp_rows_status(q, err);
+    fp_rows_free(q);
     GEOSWKBReader_destroy_r(h, rd);
     GEOS_finish_r(h);
     free(ids);
@@ -252,16 +236,12 @@ static void free_level(fp_output_level *lv)
 static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
                                      char **key, char **parent_key, int threads, fp_error *err)
 {
-    sqlite3 *db = fp_store_sqlite(store);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups "
-                           "WHERE level=?1 ORDER BY code", -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
-    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    fp_rows *q;
+    fp_status st = fp_store_region_groups(store, name, &q, err);
+    if (st) return st;
     size_t cap = 0;
-    fp_status st = FP_OK;
     snprintf(lv->name, sizeof lv->name, "%s", name);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    while (fp_rows_next(q)) {
         if (lv->n == cap) {
             cap = cap ? cap * 2 : 32;
             fp_level_region *nr = realloc(lv->rows, cap * sizeof *nr);
@@ -270,37 +250,34 @@ static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const
         }
         fp_level_region *row = &lv->rows[lv->n++];
         memset(row, 0, sizeof *row);
-        row->code = dup_or(sqlite3_column_text(q, 0), "");
-        row->name = dup_or(sqlite3_column_text(q, 1), row->code);
-        row->parent = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : dup_or(sqlite3_column_text(q, 2), "");
-        row->population = sqlite3_column_type(q, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 3);
-        row->area_km2 = sqlite3_column_double(q, 4);
-        int len = sqlite3_column_bytes(q, 5);
+        row->code = dup_or(fp_rows_text(q, 0), "");
+        row->name = dup_or(fp_rows_text(q, 1), row->code);
+        row->parent = fp_rows_is_null(q, 2) ? NULL : dup_or(fp_rows_text(q, 2), "");
+        row->population = fp_rows_is_null(q, 3) ? -1 : fp_rows_int64(q, 3);
+        row->area_km2 = fp_rows_double(q, 4);
+        size_t len;
+        const void *wkb = fp_rows_blob(q, 5, &len);
         if (len > 0) {
-            row->wkb = malloc((size_t)len);
-            if (row->wkb) { memcpy(row->wkb, sqlite3_column_blob(q, 5), (size_t)len); row->wkb_len = (size_t)len; }
+            row->wkb = malloc(len);
+            if (row->wkb) { memcpy(row->wkb, wkb, len); row->wkb_len = len; }
         }
     }
-    sqlite3_finalize(q);
+    if (!st) st = fp_rows_status(q, err);
+    fp_rows_free(q);
     if (st || lv->n) return st;
     /* Not cached yet: compute and store (inside the caller's transaction). */
     if ((st = derive_level(lv, name, src, n, key, parent_key, threads, err))) return st;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO region_groups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &q, NULL) != SQLITE_OK)
-        return FP_OK;                 /* a read-only store: no cache, same result */
+    fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
+    if (!groups) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < lv->n; i++) {
-        fp_level_region *row = &lv->rows[i];
-        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, row->code, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 3, row->name, -1, SQLITE_STATIC);
-        if (row->parent) sqlite3_bind_text(q, 4, row->parent, -1, SQLITE_STATIC); else sqlite3_bind_null(q, 4);
-        if (row->population >= 0) sqlite3_bind_int64(q, 5, row->population); else sqlite3_bind_null(q, 5);
-        sqlite3_bind_double(q, 6, row->area_km2);
-        if (row->wkb) sqlite3_bind_blob(q, 7, row->wkb, (int)row->wkb_len, SQLITE_STATIC); else sqlite3_bind_null(q, 7);
-        sqlite3_step(q);
-        sqlite3_reset(q);
+        const fp_level_region *row = &lv->rows[i];
+        groups[i] = (fp_region_group){ row->code, row->name, row->parent, row->population, row->area_km2,
+                                       row->wkb, row->wkb_len };
     }
-    sqlite3_finalize(q);
-    return FP_OK;
+    int stored;
+    st = fp_store_region_groups_put(store, name, groups, lv->n, &stored, err);
+    free(groups);
+    return st;
 }
 
 /* Rows of the level the set itself classifies into. */

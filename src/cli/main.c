@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sqlite3.h>
 #include "footprint.h"
 
 #define DEFAULT_DB "output/footprint.sqlite"
@@ -328,33 +327,26 @@ out:
     return rc;
 }
 
-/* Stored rows whose geometry the import repaired (extra.geometry_repaired). */
-static int list_repaired(fp_store *store, const char *dataset, long limit)
+/* Prints a reject: file:line (CSV-like rows) or file: feature N, the
+ * reason, and the start of the raw text. */
+static int print_reject(void *user, const fp_reject_row *r)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(fp_store_sqlite(store),
-            "SELECT i.file, i.format, p.source_line, coalesce(p.source_key, ''), json_extract(p.extra, '$." FP_REPAIRED_KEY "') "
-            "FROM projects p JOIN imports i ON i.id = p.import_id "
-            "WHERE json_extract(p.extra, '$." FP_REPAIRED_KEY "') IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) "
-            "ORDER BY p.id LIMIT ?2", -1, &q, NULL) != SQLITE_OK) {
-        fprintf(stderr, "footprint: %s\n", sqlite3_errmsg(fp_store_sqlite(store)));
-        return 1;
-    }
-    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, limit);
-    long n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *file = (const char *)sqlite3_column_text(q, 0), *format = (const char *)sqlite3_column_text(q, 1);
-        const char *key = (const char *)sqlite3_column_text(q, 3);
-        if (format && !strcmp(format, "CSV"))
-            printf("%s:%lld: repaired: %s", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
-        else
-            printf("%s: feature %lld: repaired: %s", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
-        printf("%s%s%s\n", *key ? " (id " : "", key, *key ? ")" : "");
-        n++;
-    }
-    sqlite3_finalize(q);
-    if (!quiet) printf("%ld repaired geometr%s\n", n, n == 1 ? "y" : "ies");
+    long *n = user;
+    if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
+    else printf("%s: feature %ld: %s\n", r->file, r->feature, r->reason);
+    if (r->raw) printf("    %.200s%s\n", r->raw, strlen(r->raw) > 200 ? "..." : "");
+    (*n)++;
+    return 0;
+}
+
+/* Prints a stored row whose geometry the import repaired. */
+static int print_repaired(void *user, const fp_reject_row *r)
+{
+    long *n = user;
+    if (r->line > 0) printf("%s:%ld: repaired: %s", r->file, r->line, r->reason);
+    else printf("%s: feature %ld: repaired: %s", r->file, r->feature, r->reason);
+    printf("%s%s%s\n", *r->source_key ? " (id " : "", r->source_key, *r->source_key ? ")" : "");
+    (*n)++;
     return 0;
 }
 
@@ -379,31 +371,16 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     fp_error err = {0};
     fp_store *store;
     if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
-    if (repaired) {
-        int rc = list_repaired(store, dataset, limit);
-        fp_store_close(store);
-        return rc;
-    }
-    sqlite3_stmt *q;
-    sqlite3_prepare_v2(fp_store_sqlite(store),
-        "SELECT i.dataset, i.file, r.line, r.feature, r.reason, r.raw FROM rejects r JOIN imports i ON i.id = r.import_id "
-        "WHERE (?1 IS NULL OR i.dataset = ?1) ORDER BY r.id LIMIT ?2", -1, &q, NULL);
-    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, limit);
     long n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *file = (const char *)sqlite3_column_text(q, 1);
-        if (sqlite3_column_type(q, 2) != SQLITE_NULL)
-            printf("%s:%lld: %s\n", file, sqlite3_column_int64(q, 2), sqlite3_column_text(q, 4));
-        else
-            printf("%s: feature %lld: %s\n", file, sqlite3_column_int64(q, 3), sqlite3_column_text(q, 4));
-        const char *raw = (const char *)sqlite3_column_text(q, 5);
-        if (raw) printf("    %.200s%s\n", raw, strlen(raw) > 200 ? "..." : "");
-        n++;
-    }
-    sqlite3_finalize(q);
-    if (!quiet) printf("%ld rejected row%s\n", n, n == 1 ? "" : "s");
+    fp_status st = repaired ? fp_store_repaired(store, dataset, limit, FP_REPAIRED_KEY, print_repaired, &n, &err)
+                            : fp_store_rejects(store, dataset, limit, print_reject, &n, &err);
     fp_store_close(store);
+    if (st) return fail(&err);
+    if (repaired) {
+        if (!quiet) printf("%ld repaired geometr%s\n", n, n == 1 ? "y" : "ies");
+        return 0;
+    }
+    if (!quiet) printf("%ld rejected row%s\n", n, n == 1 ? "" : "s");
     return 0;
 }
 

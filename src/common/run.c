@@ -1,6 +1,5 @@
 /* The main job: every stage on the embedded default. */
 #include <string.h>
-#include <sqlite3.h>
 #include <glib.h>
 #include "footprint.h"
 
@@ -11,38 +10,28 @@ fp_status fp_print_counts(fp_store *store, const char *column, const char *datas
     int ok = 0;
     for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], column) == 0;
     if (!ok) return fp_error_set(err, FP_ERR_USAGE, "cannot count by '%s'", column);
-    char sql[256];
-    snprintf(sql, sizeof sql, "SELECT coalesce(%s, '(none)'), count(*) FROM projects WHERE (?1 IS NULL OR dataset=?1) "
-             "GROUP BY 1 ORDER BY 2 DESC, 1", column);
-    sqlite3_stmt *q;
-    sqlite3 *db = fp_store_sqlite(store);
-    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
-    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    fp_rows *r;
+    fp_status st = fp_store_project_counts(store, column, dataset, &r, err);
+    if (st) return st;
     fprintf(out, "  by %s:\n", column);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        fprintf(out, "    %-28s %6d\n", (const char *)sqlite3_column_text(q, 0), sqlite3_column_int(q, 1));
-    sqlite3_finalize(q);
-    return FP_OK;
+    while (fp_rows_next(r)) fprintf(out, "    %-28s %6d\n", fp_rows_text(r, 0), fp_rows_int(r, 1));
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
 }
 
 fp_status fp_print_top_regions(fp_store *store, const char *table, const char *level, int limit, FILE *out, fp_error *err)
 {
-    sqlite3 *db = fp_store_sqlite(store);
-    char *sql = sqlite3_mprintf("SELECT code, name, projects, companies FROM \"%w\" WHERE level=?1 AND projects > 0 "
-                                "AND code <> '_unassigned' ORDER BY projects DESC, code LIMIT ?2", table);
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
-    sqlite3_bind_text(q, 1, level, -1, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, limit);
+    fp_rows *r;
+    fp_status st = fp_store_aggregation_top(store, table, level, limit, &r, err);
+    if (st) return st;
     fprintf(out, "  top %s:\n", level);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        fprintf(out, "    %-4s %-28s %4d projects, %d companies\n", (const char *)sqlite3_column_text(q, 0),
-                (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2), sqlite3_column_int(q, 3));
-    sqlite3_finalize(q);
-    return FP_OK;
+    while (fp_rows_next(r))
+        fprintf(out, "    %-4s %-28s %4d projects, %d companies\n", fp_rows_text(r, 0), fp_rows_text(r, 1),
+                fp_rows_int(r, 2), fp_rows_int(r, 3));
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
 }
 
 fp_status fp_run_default(const fp_run_options *opts, fp_error *err)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "export_internal.h"
 #include "footprint.h"
 #include "common/util.h"

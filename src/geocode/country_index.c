@@ -4,6 +4,7 @@
 #include <glib.h>
 #include "geocode/country_index.h"
 #include "fp_geocode.h"
+#include "store/store_internal.h"   /* TEMP: raw handle until the country query moves into src/store/ */
 
 struct fp_country_index {
     GHashTable *by_key;     /* folded text -> fp_country* (owned by `all`) */

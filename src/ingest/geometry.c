@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <geos_c.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "ingest/ingest_internal.h"
 
 /* Coordinates this close beyond +-180 / +-90 are float noise, not errors:
@@ -256,30 +254,13 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     return FP_REJECT_KINDS;
 }
 
-int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvelope *bbox)
+int fp_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb_out, size_t *len)
 {
     size_t wkb_size = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(wkb_size);
     if (!wkb) return -1;
     OGR_G_ExportToWkb(g, wkbNDR, wkb);
-    gaiaGeomCollPtr geom = gaiaFromWkb(wkb, (unsigned int)wkb_size);
-    free(wkb);
-    if (!geom) return -1;
-    geom->Srid = 4326;
-    gaiaMbrGeometry(geom);
-    bbox->MinX = geom->MinX; bbox->MaxX = geom->MaxX;
-    bbox->MinY = geom->MinY; bbox->MaxY = geom->MaxY;
-    *blob = NULL;
-    gaiaToSpatiaLiteBlobWkb(geom, blob, len);
-    gaiaFreeGeomColl(geom);
-    return *blob ? 0 : -1;
-}
-
-int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len, OGREnvelope *bbox)
-{
-    bbox->MinX = bbox->MaxX = lon;
-    bbox->MinY = bbox->MaxY = lat;
-    *blob = NULL;
-    gaiaMakePoint(lon, lat, 4326, blob, len);
-    return *blob ? 0 : -1;
+    *wkb_out = wkb;
+    *len = wkb_size;
+    return 0;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sqlite3.h>
 #include "fp_ingest.h"
 #include "ingest/ingest_internal.h"
 #include "store/store_internal.h"
@@ -58,40 +57,25 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     } else if ((st = fp_file_sha256(path, sha, err)) != FP_OK) {
         return st;
     }
-    sqlite3 *db = fp_store_sqlite(store);
     if (fp_store_count(store, "regions") <= 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: the store has no regions; run `footprint init` first",
                             fp_store_path(store));
 
     if ((st = fp_store_begin(store, err))) return st;
-    sqlite3_stmt *q;
-    sqlite3_prepare_v2(db, "SELECT id FROM imports WHERE dataset=? AND checksum=?", -1, &q, NULL);
-    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        res->already_imported = 1;
-        res->previous_import_id = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        fp_store_rollback(store);
-        return FP_OK;
-    }
-    sqlite3_finalize(q);
-
     char started[32];
     fp_timestamp(started);
-    sqlite3_prepare_v2(db, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)", -1, &q, NULL);
-    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, sha, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 4, started, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE) {
-        st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
+    int64_t import_id, previous;
+    if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
         fp_store_rollback(store);
         return st;
     }
-    res->import_id = sqlite3_last_insert_rowid(db);
+    if (previous) {
+        res->already_imported = 1;
+        res->previous_import_id = previous;
+        fp_store_rollback(store);
+        return FP_OK;
+    }
+    res->import_id = import_id;
     fp_test_pause("import:begin");
 
     fp_sink *sink = NULL;
@@ -104,18 +88,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (st == FP_OK) {
         char finished[32];
         fp_timestamp(finished);
-        sqlite3_prepare_v2(db, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, finished=? WHERE id=?",
-                           -1, &q, NULL);
-        sqlite3_bind_text(q, 1, res->format, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 2, res->rows_read);
-        sqlite3_bind_int64(q, 3, res->stored);
-        sqlite3_bind_int64(q, 4, res->rejected);
-        sqlite3_bind_text(q, 5, finished, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(q, 6, res->import_id);
-        rc = sqlite3_step(q);
-        sqlite3_finalize(q);
-        if (rc != SQLITE_DONE)
-            st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
+        st = fp_store_import_end(store, res->import_id, res->format, res->rows_read, res->stored, res->rejected,
+                                 finished, err);
     }
     if (st == FP_OK) fp_test_pause("import:commit");
     if (st == FP_OK && (st = fp_store_commit(store, err)) != FP_OK && err) {

@@ -349,8 +349,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         }
         int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                          (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
-        unsigned char *blob = NULL;
-        int blob_len = 0, kind = FP_REJECT_KINDS;
+        unsigned char *blob = NULL;    /* WKB */
+        size_t blob_len = 0;
+        int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry };
         if (!g || OGR_G_IsEmpty(g)) {
@@ -372,9 +373,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 res->repaired += chk.repaired;
                 res->clamped += chk.clamped;
             }
-            if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
+            if (kind == FP_REJECT_KINDS && fp_geometry_to_wkb(g, &blob, &blob_len)) {
                 kind = FP_REJECT_INVALID_GEOMETRY;
-                snprintf(detail, sizeof detail, "SpatiaLite cannot encode it");
+                snprintf(detail, sizeof detail, "out of memory encoding it");
             }
         }
         if (kind != FP_REJECT_KINDS) {
@@ -393,8 +394,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             if (nlayers > 1) json_object_set_new(extra, "layer", json_string(lname));
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
-            row.geom_blob = blob;
-            row.geom_len = blob_len;
+            row.wkb = blob;
+            row.wkb_len = blob_len;
             st = fp_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
         }

@@ -27,9 +27,11 @@ fp_status fp_resolve_fields(const char *path, const char *const *columns, int nc
 typedef struct fp_row {
     const char *values[FP_F_COUNT];  /* NULL or NUL-terminated */
     json_t *extra;                   /* other attributes (borrowed), may be NULL */
-    const unsigned char *geom_blob;  /* SpatiaLite blob, or NULL: pending geocode */
-    int geom_len;
-    OGREnvelope bbox;                /* the geometry's bounding box */
+    /* Location: WKB (WGS 84), or a point, or neither (pending geocode). */
+    const unsigned char *wkb;
+    size_t wkb_len;
+    int is_point;
+    double x, y;
     long line, feature;              /* one of them > 0 */
 } fp_row;
 
@@ -68,11 +70,9 @@ int fp_clamp_coordinate(double *v, double limit);
 
 void fp_ingest_cleanup(void);
 
-/* OGR geometry (WGS 84) to a SpatiaLite blob (malloc'd; free with free())
- * and its bounding box, as SpatiaLite computes it for the blob. */
-int fp_geometry_to_blob(OGRGeometryH g, unsigned char **blob, int *len, OGREnvelope *bbox);
-/* A WGS 84 point blob and its (degenerate) bounding box. */
-int fp_point_to_blob(double lon, double lat, unsigned char **blob, int *len, OGREnvelope *bbox);
+/* OGR geometry (WGS 84) to WKB, the form geometries cross the store's API
+ * in (malloc'd; free with free()). */
+int fp_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb, size_t *len);
 
 /* The rules for rows of a table (CSV, or a layer without geometry): its
  * coordinate, WKT and field columns, found once from the header. */

@@ -205,8 +205,10 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
     const int *field_col = t->field_col;
     fp_import_result *res = t->res;
     char reason[512];
-    unsigned char *blob = NULL;
-    int blob_len = 0;
+    unsigned char *blob = NULL;    /* WKB of a WKT column's geometry */
+    size_t blob_len = 0;
+    int is_point = 0;
+    double px = 0, py = 0;
     fp_status st = FP_OK;
 
     fp_row row;
@@ -245,8 +247,8 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
             return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
         }
         int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
-        if (kind == FP_REJECT_KINDS && fp_geometry_to_blob(g, &blob, &blob_len, &row.bbox)) {
-            snprintf(reason, sizeof reason, "SpatiaLite cannot encode it");
+        if (kind == FP_REJECT_KINDS && fp_geometry_to_wkb(g, &blob, &blob_len)) {
+            snprintf(reason, sizeof reason, "out of memory encoding it");
             kind = FP_REJECT_INVALID_GEOMETRY;
         }
         OGR_G_DestroyGeometry(g);
@@ -303,14 +305,19 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
                          t->pj ? "" : " (another CRS? use --crs)");
                 return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
             }
-            fp_point_to_blob(lon, lat, &blob, &blob_len, &row.bbox);
+            is_point = 1;
+            px = lon;
+            py = lat;
         }
     }
-    if (!blob && !have_place)
+    if (!blob && !is_point && !have_place)
         return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION,
                       "no coordinates and no place or country to geocode", raw, raw_len, err);
-    row.geom_blob = blob;
-    row.geom_len = blob_len;
+    row.wkb = blob;
+    row.wkb_len = blob_len;
+    row.is_point = is_point;
+    row.x = px;
+    row.y = py;
     /* Every other column is kept as an extra attribute. */
     json_t *extra = json_object();
     for (int i = 0; i < t->ncols; i++) {

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <spatialite/gaiageo.h>
+#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "render_internal.h"
 #include "legend.h"
 #include "footprint.h"

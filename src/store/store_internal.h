@@ -15,7 +15,22 @@ struct fp_store {
     int busy_ms;
 };
 
+/* The SQLite handle, with SpatiaLite loaded: for src/store/ only, and for
+ * src/geocode/ until its SQL moves here too. */
+sqlite3 *fp_store_sqlite(fp_store *store);
+
 fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
+/* Prepares sql on the store's connection; the error names the store and
+ * `what` was being done. Every statement of the store goes through it. */
+fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err);
+/* The error of the store's last failed call, as fp_store_prepare words it. */
+fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err);
+
+/* Wraps a prepared statement (the cursor finalizes it) as fp_rows. Columns
+ * in geom_cols (bit i: column i) hold SpatiaLite geometry blobs, those in
+ * wkb_cols WKB: fp_rows_geom reads both. `what` names the query in errors. */
+fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
+                      fp_error *err);
 /* Opens at a given schema version: for tests of the in-place upgrade. */
 fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);

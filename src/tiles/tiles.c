@@ -14,6 +14,7 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "footprint.h"
 #include "tiles_internal.h"
 #include "mvt.h"

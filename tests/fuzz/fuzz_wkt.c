@@ -2,10 +2,10 @@
  * Fuzz harness: WKT geometries as the CSV import reads them (a WKT column):
  * OGR's WKT reader, then fp_check_geometry (finite coordinates, WGS 84
  * range, GEOS validity, --make-valid repair, curves linearised, Z/M
- * dropped) and fp_geometry_to_blob (SpatiaLite encoding). The first byte
- * sets --make-valid. Invariants: a geometry that passes is 2D, linear, not
- * empty, valid (GEOS) and in range, and encodes to a blob whose bounding box
- * is in range; a rejection has a kind and a reason.
+ * dropped) and fp_geometry_to_wkb (the form the store takes). The first
+ * byte sets --make-valid. Invariants: a geometry that passes is 2D, linear,
+ * not empty, valid (GEOS) and in range, and encodes to WKB, its bounding
+ * box in range; a rejection has a kind and a reason.
  */
 #include <math.h>
 #include <ogr_api.h>
@@ -48,10 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
             if (t != wkbPoint && t != wkbMultiPoint) FZ_CHECK(OGR_G_IsValid(g), "an invalid geometry accepted");
             unsigned char *blob = NULL;
-            int len = 0;
+            size_t len = 0;
             OGREnvelope bbox;
-            if (fp_geometry_to_blob(g, &blob, &len, &bbox) == 0) {
-                FZ_CHECK(blob && len > 0, "empty blob");
+            OGR_G_GetEnvelope(g, &bbox);
+            if (fp_geometry_to_wkb(g, &blob, &len) == 0) {
+                FZ_CHECK(blob && len > 0, "empty WKB");
                 FZ_CHECK(bbox.MinX >= -180 && bbox.MaxX <= 180 && bbox.MinY >= -90 && bbox.MaxY <= 90,
                          "bbox %g %g %g %g", bbox.MinX, bbox.MinY, bbox.MaxX, bbox.MaxY);
                 FZ_CHECK(bbox.MinX <= bbox.MaxX && bbox.MinY <= bbox.MaxY, "inverted bbox");

@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "footprint.h"
 #include "tiles/mvt.h"
 #include "vector_tile.pb-c.h"

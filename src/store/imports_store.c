@@ -1,0 +1,378 @@
+/*
+ * Imports in the store: the `imports` record of each file, the bulk writer
+ * of its projects and rejects, and the listings of rejects and repaired
+ * rows (`footprint rejects`).
+ *
+ * Bulk loading. SpatiaLite keeps the spatial index and metadata current with
+ * per-row triggers that run SQL prepared anew for every row: 1,000,000 points
+ * took 20 s that way. Inside the import's transaction the loader drops the
+ * projects triggers, inserts the R*Tree entries itself (the bounding box is
+ * known here), and recreates the triggers from their own SQL before the
+ * commit; a failed or killed import rolls all of it back. bench/ keeps the
+ * comparison.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
+#include "common/util.h"
+#include "store/store_internal.h"
+
+/* ------------------------------------------------------ import record --- */
+
+fp_status fp_store_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
+                                const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
+{
+    sqlite3_stmt *q;
+    *import_id = *previous = 0;
+    fp_status st = fp_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *previous = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW) return FP_OK;
+    if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if ((st = fp_store_prepare(s, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)",
+                               "recording the import", &q, err)))
+        return st;
+    sqlite3_bind_text(q, 1, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, started, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    *import_id = sqlite3_last_insert_rowid(s->db);
+    return FP_OK;
+}
+
+fp_status fp_store_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
+                              long rejected, const char *finished, fp_error *err)
+{
+    sqlite3_stmt *q;
+    fp_status st = fp_store_prepare(s, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, "
+                                       "finished=? WHERE id=?", "recording the import", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, format, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, rows_read);
+    sqlite3_bind_int64(q, 3, stored);
+    sqlite3_bind_int64(q, 4, rejected);
+    sqlite3_bind_text(q, 5, finished, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, import_id);
+    if (sqlite3_step(q) != SQLITE_DONE) st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ------------------------------------------------------------- loader --- */
+
+struct fp_store_loader {
+    fp_store *store;
+    int64_t import_id;
+    const char *dataset, *file;
+    sqlite3_stmt *insert_project, *insert_reject, *insert_rtree;
+    char **triggers;           /* SQL of the projects triggers dropped for the load */
+    int ntriggers;
+    fp_rtree_entry *entries;   /* spatial index entries of this import */
+    size_t nentries, cap_entries;
+};
+
+static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
+{
+    sqlite3_stmt *q;
+    fp_store *s = l->store;
+    fp_status st = fp_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
+                                    "suspending the projects triggers", &q, err);
+    if (st) return st;
+    char *names[64];
+    int n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (n == 64) break;
+        l->triggers = realloc(l->triggers, (size_t)(n + 1) * sizeof *l->triggers);
+        l->triggers[n] = strdup((const char *)sqlite3_column_text(q, 1));
+        names[n] = strdup((const char *)sqlite3_column_text(q, 0));
+        n++;
+    }
+    sqlite3_finalize(q);
+    l->ntriggers = n;
+    for (int i = 0; i < n; i++) {
+        char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
+        if (st == FP_OK && sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+        sqlite3_free(sql);
+        free(names[i]);
+    }
+    if (st == FP_OK)
+        st = fp_store_prepare(s, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
+                              "indexing projects", &l->insert_rtree, err);
+    return st;
+}
+
+fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
+                              fp_store_loader **out, fp_error *err)
+{
+    *out = NULL;
+    fp_store_loader *l = calloc(1, sizeof *l);
+    if (!l) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    l->store = s;
+    l->import_id = import_id;
+    l->dataset = dataset;
+    l->file = file;
+    fp_status st = fp_store_prepare(s,
+        "INSERT INTO projects(import_id, dataset, source_key, source_line, company, category, name, place,"
+        " country, country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
+        " CASE WHEN ?16 IS NULL THEN NULL ELSE 'input' END, CASE WHEN ?16 IS NULL THEN NULL ELSE 'point' END)",
+        "storing projects", &l->insert_project, err);
+    if (!st) st = fp_store_prepare(s, "INSERT INTO rejects(import_id, line, feature, reason, raw) VALUES(?,?,?,?,?)",
+                                   "storing rejects", &l->insert_reject, err);
+    if (!st) st = suspend_triggers(l, err);
+    if (st) { fp_store_loader_free(l); return st; }
+    *out = l;
+    return FP_OK;
+}
+
+void fp_store_loader_free(fp_store_loader *l)
+{
+    if (!l) return;
+    sqlite3_finalize(l->insert_project);
+    sqlite3_finalize(l->insert_reject);
+    sqlite3_finalize(l->insert_rtree);
+    free(l->entries);
+    for (int i = 0; i < l->ntriggers; i++) free(l->triggers[i]);
+    free(l->triggers);
+    free(l);
+}
+
+/* The message for a failed write (disk full, ...) while importing. */
+static fp_status loader_error(fp_store_loader *l, fp_error *err)
+{
+    const char *file = l->file;
+    fp_store *s = l->store;
+    int rc = sqlite3_errcode(s->db);
+    if (rc == SQLITE_FULL || rc == SQLITE_IOERR)
+        return fp_error_set(err, FP_ERR_DB, "%s: cannot write (disk full or file size limit) while importing %s; nothing of it was stored",
+                            s->path, file);
+    return fp_error_set(err, FP_ERR_DB, "%s: %s (importing %s; nothing of it was stored)", s->path,
+                        sqlite3_errmsg(s->db), file);
+}
+
+static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v && *v) sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(q, i);
+}
+
+fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,
+                                 size_t raw_len, fp_error *err)
+{
+    sqlite3_stmt *q = l->insert_reject;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, l->import_id);
+    if (line > 0) sqlite3_bind_int64(q, 2, line); else sqlite3_bind_null(q, 2);
+    if (feature > 0) sqlite3_bind_int64(q, 3, feature); else sqlite3_bind_null(q, 3);
+    sqlite3_bind_text(q, 4, reason, -1, SQLITE_TRANSIENT);
+    if (raw) sqlite3_bind_text(q, 5, raw, (int)raw_len, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(q, 5);
+    return sqlite3_step(q) == SQLITE_DONE ? FP_OK : loader_error(l, err);
+}
+
+/* The project's geometry as a SpatiaLite blob and its bounding box, as
+ * SpatiaLite computes it for the blob. */
+static int make_blob(const fp_project_record *p, unsigned char **blob, int *len, double bbox[4])
+{
+    *blob = NULL;
+    if (p->is_point) {
+        gaiaMakePoint(p->x, p->y, 4326, blob, len);
+        bbox[0] = bbox[2] = p->x;
+        bbox[1] = bbox[3] = p->y;
+        return *blob ? 0 : -1;
+    }
+    gaiaGeomCollPtr g = gaiaFromWkb(p->wkb, (unsigned int)p->wkb_len);
+    if (!g) return -1;
+    g->Srid = 4326;
+    gaiaMbrGeometry(g);
+    bbox[0] = g->MinX;
+    bbox[1] = g->MinY;
+    bbox[2] = g->MaxX;
+    bbox[3] = g->MaxY;
+    gaiaToSpatiaLiteBlobWkb(g, blob, len);
+    gaiaFreeGeomColl(g);
+    return *blob ? 0 : -1;
+}
+
+fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
+                                  fp_error *err)
+{
+    sqlite3_stmt *q = l->insert_project;
+    *refused = FP_STORE_STORED;
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    sqlite3_bind_int64(q, 1, l->import_id);
+    sqlite3_bind_text(q, 2, l->dataset, -1, SQLITE_STATIC);
+    bind_text_or_null(q, 3, p->source_key);
+    sqlite3_bind_int64(q, 4, p->source_line);
+    bind_text_or_null(q, 5, p->company);
+    bind_text_or_null(q, 6, p->category);
+    bind_text_or_null(q, 7, p->name);
+    bind_text_or_null(q, 8, p->place);
+    bind_text_or_null(q, 9, p->country);
+    bind_text_or_null(q, 10, p->country_code);
+    if (p->has_year) sqlite3_bind_int(q, 11, p->year);
+    bind_text_or_null(q, 12, p->status);
+    if (p->has_amount) sqlite3_bind_double(q, 13, p->amount);
+    bind_text_or_null(q, 14, p->source);
+    if (p->extra) sqlite3_bind_text(q, 15, p->extra, -1, SQLITE_STATIC);
+    unsigned char *blob = NULL;
+    int len = 0;
+    double bbox[4];
+    int located = p->is_point || p->wkb;
+    if (located) {
+        if (make_blob(p, &blob, &len, bbox)) {
+            *refused = FP_STORE_BAD_GEOMETRY;
+            return FP_OK;
+        }
+        sqlite3_bind_blob(q, 16, blob, len, free);
+    }
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_CONSTRAINT) {
+        *refused = FP_STORE_DUPLICATE;
+        return FP_OK;
+    }
+    if (rc != SQLITE_DONE) return loader_error(l, err);
+    if (located) {
+        if (l->nentries == l->cap_entries) {
+            size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
+            fp_rtree_entry *e = realloc(l->entries, cap * sizeof *e);
+            if (!e) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+            l->entries = e;
+            l->cap_entries = cap;
+        }
+        fp_rtree_entry *e = &l->entries[l->nentries++];
+        e->id = sqlite3_last_insert_rowid(l->store->db);
+        e->minx = fp_rtree_round_down(bbox[0]);
+        e->maxx = fp_rtree_round_up(bbox[2]);
+        e->miny = fp_rtree_round_down(bbox[1]);
+        e->maxy = fp_rtree_round_up(bbox[3]);
+    }
+    return FP_OK;
+}
+
+/* Adds this import's entries to the spatial index: a bulk rebuild when they
+ * are at least as many as those already there (cheap relative to the
+ * import), else one INSERT each. */
+static fp_status index_entries(fp_store_loader *l, fp_error *err)
+{
+    if (l->nentries == 0) return FP_OK;
+    fp_store *s = l->store;
+    sqlite3_stmt *q;
+    long existing = 0;
+    fp_status st = fp_store_prepare(s, "SELECT count(*) FROM idx_projects_geom_rowid", "indexing projects", &q, err);
+    if (st) return st;
+    if (sqlite3_step(q) == SQLITE_ROW) existing = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if ((size_t)existing > l->nentries) {
+        sqlite3_stmt *r = l->insert_rtree;
+        for (size_t i = 0; i < l->nentries; i++) {
+            const fp_rtree_entry *e = &l->entries[i];
+            sqlite3_reset(r);
+            sqlite3_bind_int64(r, 1, e->id);
+            sqlite3_bind_double(r, 2, e->minx);
+            sqlite3_bind_double(r, 3, e->maxx);
+            sqlite3_bind_double(r, 4, e->miny);
+            sqlite3_bind_double(r, 5, e->maxy);
+            if (sqlite3_step(r) != SQLITE_DONE) return loader_error(l, err);
+        }
+        return FP_OK;
+    }
+    size_t total = l->nentries + (size_t)existing;
+    fp_rtree_entry *all = realloc(l->entries, (total ? total : 1) * sizeof *all);
+    if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects");
+    l->entries = all;
+    l->cap_entries = total;
+    if (existing > 0) {
+        if ((st = fp_store_prepare(s, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_projects_geom", "indexing projects",
+                                   &q, err)))
+            return st;
+        fp_rtree_read_entries(q, all, (size_t)total, &l->nentries);
+        sqlite3_finalize(q);
+    }
+    return fp_rtree_bulk_load(s->db, "idx_projects_geom", all, l->nentries, err);
+}
+
+fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
+{
+    fp_store *s = l->store;
+    fp_status st = index_entries(l, err);
+    if (st) return st;
+    fp_test_pause("import:index");
+    for (int i = 0; i < l->ntriggers; i++) {
+        if (sqlite3_exec(s->db, l->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
+            return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));
+    }
+    /* The typed geometry tables QGIS reads: their triggers were suspended too. */
+    if ((st = fp_store_sync_typed(s, err)) != FP_OK) return st;
+    if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                            "WHERE f_table_name = 'projects' AND f_geometry_column = 'geom'", NULL, NULL, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    return FP_OK;
+}
+
+/* ----------------------------------------------------------- listings --- */
+
+fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err)
+{
+    sqlite3_stmt *q;
+    fp_status st = fp_store_prepare(s,
+        "SELECT i.dataset, i.file, i.format, r.line, r.feature, r.reason, r.raw FROM rejects r "
+        "JOIN imports i ON i.id = r.import_id WHERE (?1 IS NULL OR i.dataset = ?1) ORDER BY r.id LIMIT ?2",
+        "reading rejects", &q, err);
+    if (st) return st;
+    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        fp_reject_row r = { (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                            (const char *)sqlite3_column_text(q, 2),
+                            sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : (long)sqlite3_column_int64(q, 3),
+                            (long)sqlite3_column_int64(q, 4), (const char *)sqlite3_column_text(q, 5),
+                            (const char *)sqlite3_column_text(q, 6), "" };
+        if (cb(user, &r)) { rc = SQLITE_DONE; break; }
+    }
+    if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading rejects", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+fp_status fp_store_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
+                            void *user, fp_error *err)
+{
+    sqlite3_stmt *q;
+    fp_status st = fp_store_prepare(s,
+        "SELECT i.dataset, i.file, i.format, p.source_line, coalesce(p.source_key, ''), json_extract(p.extra, ?3) "
+        "FROM projects p JOIN imports i ON i.id = p.import_id "
+        "WHERE json_extract(p.extra, ?3) IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) ORDER BY p.id LIMIT ?2",
+        "reading repaired rows", &q, err);
+    if (st) return st;
+    if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, limit);
+    char path[256];
+    snprintf(path, sizeof path, "$.%s", repaired_key);
+    sqlite3_bind_text(q, 3, path, -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        /* The source line is a row number for CSV-like files, else a feature number. */
+        const char *format = (const char *)sqlite3_column_text(q, 2);
+        long n = (long)sqlite3_column_int64(q, 3);
+        int csv = format && !strcmp(format, "CSV");
+        fp_reject_row r = { (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1), format,
+                            csv ? n : 0, csv ? 0 : n, (const char *)sqlite3_column_text(q, 5), NULL,
+                            (const char *)sqlite3_column_text(q, 4) };
+        if (cb(user, &r)) { rc = SQLITE_DONE; break; }
+    }
+    if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading repaired rows", err);
+    sqlite3_finalize(q);
+    return st;
+}

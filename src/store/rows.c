@@ -1,0 +1,156 @@
+/*
+ * fp_rows on SpatiaLite: a forward cursor over one prepared statement, and
+ * the store's one way to prepare a statement (errors name the store and
+ * what was being done).
+ *
+ * Geometries leave the store as WKB (or x, y for a point): SpatiaLite's own
+ * blob is decoded here, so no other module needs to know its layout.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
+#include "common/util.h"
+#include "store/store_internal.h"
+
+struct fp_rows {
+    fp_store *store;
+    sqlite3_stmt *q;
+    const char *what;
+    unsigned geom_cols, wkb_cols;
+    unsigned char *wkb;        /* the last WKB made from a blob, freed at the next */
+    fp_status st;
+    fp_error err;
+    int done;
+};
+
+fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err)
+{
+    return fp_error_set(err, FP_ERR_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err)
+{
+    *q = NULL;
+    if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) {
+        fp_status st = fp_store_db_error(s, what, err);
+        sqlite3_finalize(*q);
+        *q = NULL;
+        return st;
+    }
+    return FP_OK;
+}
+
+fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
+                      fp_error *err)
+{
+    fp_rows *r = calloc(1, sizeof *r);
+    if (!r) {
+        sqlite3_finalize(q);
+        fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    r->store = s;
+    r->q = q;
+    r->what = what;
+    r->geom_cols = geom_cols;
+    r->wkb_cols = wkb_cols;
+    return r;
+}
+
+int fp_rows_next(fp_rows *r)
+{
+    if (r->done) return 0;
+    free(r->wkb);
+    r->wkb = NULL;
+    int rc = sqlite3_step(r->q);
+    if (rc == SQLITE_ROW) return 1;
+    r->done = 1;
+    if (rc != SQLITE_DONE) r->st = fp_store_db_error(r->store, r->what, &r->err);
+    return 0;
+}
+
+fp_status fp_rows_status(const fp_rows *r, fp_error *err)
+{
+    if (r->st && err) *err = r->err;
+    return r->st;
+}
+
+void fp_rows_free(fp_rows *r)
+{
+    if (!r) return;
+    sqlite3_finalize(r->q);
+    free(r->wkb);
+    free(r);
+}
+
+int fp_rows_is_null(fp_rows *r, int col) { return sqlite3_column_type(r->q, col) == SQLITE_NULL; }
+int64_t fp_rows_int64(fp_rows *r, int col) { return sqlite3_column_int64(r->q, col); }
+int fp_rows_int(fp_rows *r, int col) { return sqlite3_column_int(r->q, col); }
+double fp_rows_double(fp_rows *r, int col) { return sqlite3_column_double(r->q, col); }
+const char *fp_rows_text(fp_rows *r, int col) { return (const char *)sqlite3_column_text(r->q, col); }
+int fp_rows_columns(fp_rows *r) { return sqlite3_column_count(r->q); }
+const char *fp_rows_column_name(fp_rows *r, int col) { return sqlite3_column_name(r->q, col); }
+
+const void *fp_rows_blob(fp_rows *r, int col, size_t *len)
+{
+    const void *b = sqlite3_column_blob(r->q, col);
+    *len = (size_t)sqlite3_column_bytes(r->q, col);
+    return b;
+}
+
+char fp_rows_column_type(fp_rows *r, int col)
+{
+    /* The declared type as SQLite's affinity rules read it. */
+    const char *t = sqlite3_column_decltype(r->q, col);
+    if (!t) return 't';
+    if (strcasestr(t, "INT")) return 'i';
+    if (strcasestr(t, "REAL") || strcasestr(t, "FLOA") || strcasestr(t, "DOUB")) return 'r';
+    return 't';
+}
+
+static int geom_error(fp_rows *r, const char *why)
+{
+    r->st = fp_error_set(&r->err, FP_ERR_DB, "%s: %s: %s", r->store->path, r->what, why);
+    r->done = 1;
+    return -1;
+}
+
+int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
+{
+    if (sqlite3_column_type(r->q, col) == SQLITE_NULL) return 0;
+    const unsigned char *b = sqlite3_column_blob(r->q, col);
+    int len = sqlite3_column_bytes(r->q, col);
+    memset(g, 0, sizeof *g);
+    if (r->geom_cols & (1u << col)) {
+        /* A point's coordinates straight from the blob's header: no parse. */
+        if (!want_wkb && fp_blob_point(b, len, &g->x, &g->y)) {
+            g->is_point = 1;
+            g->bbox[0] = g->bbox[2] = g->x;
+            g->bbox[1] = g->bbox[3] = g->y;
+            return 1;
+        }
+        gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(b, len);
+        if (!gg) return geom_error(r, "unreadable geometry");
+        int wl = 0;
+        free(r->wkb);
+        r->wkb = NULL;
+        gaiaToWkb(gg, &r->wkb, &wl);
+        g->bbox[0] = gg->MinX;
+        g->bbox[1] = gg->MinY;
+        g->bbox[2] = gg->MaxX;
+        g->bbox[3] = gg->MaxY;
+        gaiaFreeGeomColl(gg);
+        if (!r->wkb) return geom_error(r, "out of memory");
+        g->wkb = r->wkb;
+        g->wkb_len = (size_t)wl;
+        return 1;
+    }
+    if (r->wkb_cols & (1u << col)) {
+        /* WKB selected as such (AsBinary): its extent when asked via columns. */
+        g->wkb = b;
+        g->wkb_len = (size_t)len;
+        return 1;
+    }
+    return geom_error(r, "not a geometry column");
+}
