@@ -173,6 +173,25 @@ assert_eq 0 "$RC" "exit status"
 assert_not_contains "$OUT" "capitals.csv:" "no finding listed"
 case_end
 
+case_begin "QGIS (PyQGIS): the GeoJSON report loads as a point layer; the store's projects_point view has qa to filter flagged rows"
+"$FP" -q --db $DB check --dataset mistakes --report q.geojson
+got=$(QT_QPA_PLATFORM=offscreen /usr/bin/python3 - q.geojson "$PWD/$DB" 2>/dev/null <<'PY'
+import sys
+from qgis.core import QgsApplication, QgsVectorLayer, QgsFeatureRequest, QgsExpression
+QgsApplication.setPrefixPath('/usr', True)
+app = QgsApplication([], False)
+app.initQgis()
+rep = QgsVectorLayer(sys.argv[1], 'qa', 'ogr')
+checks = sorted(f['check'] for f in rep.getFeatures())
+pts = QgsVectorLayer("dbname='%s' table=\"projects_point\" (geom)" % sys.argv[2], 'projects', 'spatialite')
+flagged = sum(1 for _ in pts.getFeatures(QgsFeatureRequest(QgsExpression('"qa" IS NOT NULL AND "dataset" = \'mistakes\''))))
+print(rep.isValid(), rep.featureCount(), rep.crs().authid(), ','.join(checks), pts.isValid(), pts.fields().indexOf('qa') >= 0, flagged)
+app.exitQgis()
+PY
+)
+assert_eq "True 10 EPSG:4326 admin1,decimals,duplicate,duplicate,outside-country,placeholder,placeholder,sign,sign,swapped True True 10" "$got" "QGIS"
+case_end
+
 case_begin "bad input: usage errors exit 2, a missing store exits 1, each with a reason"
 run --db $DB check --fix everything
 assert_eq 2 "$RC" "bad --fix"
