@@ -625,6 +625,7 @@ fi
 . bench/geocode_bench.sh  # G. geocode 100,000 rows and init, absolute targets (issue 18)
 . bench/render_bench.sh   # R. render: footprint vs Mapnik vs geopandas+matplotlib (issue 5)
 . bench/tiles_bench.sh    # T. tiles: footprint vs Mapnik, XYZ z0-6 (issue 6)
+. bench/qa_bench.sh       # Q. check 1M points: footprint vs SpatiaLite SQL containment (issue 19)
 
 # --------------------------------------------------------------- summary --
 say ""

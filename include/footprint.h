@@ -7,6 +7,7 @@
  *   fp_store.h    the SpatiaLite store (schema, regions)
  *   fp_ingest.h   import of CSV and any GDAL-readable source
  *   fp_geocode.h  offline geocoding against the shipped gazetteer
+ *   fp_qa.h       data QA: swapped/sign mistakes, placeholders, wrong country, duplicates
  *   fp_aggregate.h  projects per region (countries, admin-1, grids, hexagons)
  *   fp_style.h    map styles: choropleth classes, ColorBrewer palettes, QGIS QML
  *   fp_export.h   GeoJSON (RFC 7946), GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV
@@ -28,6 +29,7 @@
 #include "fp_error.h"
 #include "fp_store.h"
 #include "fp_ingest.h"
+#include "fp_qa.h"
 #include "fp_geocode.h"
 #include "fp_aggregate.h"
 #include "fp_style.h"

@@ -72,4 +72,24 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err);
 #include <stdio.h>
 void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
 
+/* Point location against the store's regions of one level (country or
+ * admin1) for the other stages (data QA): the same point-in-region index
+ * and rules as an aggregation. One thread. */
+typedef struct fp_point_locator fp_point_locator;
+fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_locator **out, fp_error *err);
+void fp_point_locator_free(fp_point_locator *pl);
+
+/* The region holding (lon, lat), else the nearest within snap_km (0: no
+ * snapping): its code, and its name in *name when name is not NULL; NULL
+ * when none. *snapped_km (may be NULL): the snap distance, 0 if inside. */
+const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, double snap_km,
+                                  const char **name, double *snapped_km);
+
+/* Geodesic distance in km from (lon, lat) to the nearest point of region
+ * `code`; -1 when the level has no such region. */
+double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat);
+
+/* Geodesic distance in metres between two lon/lat points (WGS 84). */
+double fp_distance_m(double lon1, double lat1, double lon2, double lat2);
+
 #endif

@@ -53,6 +53,7 @@ typedef struct fp_import_options {
 typedef struct fp_import_result {
     long import_id;
     char format[32];          /* "CSV", or the GDAL driver's short name */
+    char dataset[256];        /* the dataset the rows went into (for the QA summary) */
     long rows_read;
     long stored;
     long rejected;

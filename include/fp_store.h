@@ -34,7 +34,7 @@
 #include "fp_error.h"
 
 /* Version of the schema this library writes; older stores are upgraded in place. */
-#define FP_SCHEMA_VERSION 4
+#define FP_SCHEMA_VERSION 5
 
 typedef struct fp_store fp_store;
 

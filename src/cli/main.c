@@ -24,6 +24,7 @@ static const char *const usage_main =
     "  import FILE [OPTIONS]      load CSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf, ...\n"
     "  rejects [--dataset NAME]   list rejected rows with line/feature and reason\n"
     "  geocode [--dataset NAME]   give coordinates to rows that have only a place/country\n"
+    "  check [--dataset NAME]     data QA: swapped lon/lat, dropped signs, wrong country, duplicates\n"
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
     "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
     "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
@@ -90,6 +91,27 @@ static const char *const usage_geocode =
     "(precision 'country') unless --no-country-fallback. Prints a summary by\n"
     "outcome and the first N examples of each (default 3); --report writes every\n"
     "row with its outcome, method, coordinates and reason as CSV.\n";
+
+static const char *const usage_check =
+    "usage: footprint [--db PATH] check [--dataset NAME] [--report FILE.csv|FILE.geojson]\n"
+    "                                 [--fix swapped,sign | --undo] [--snap-km KM]\n"
+    "\n"
+    "Checks every stored point (of one dataset) for the mistakes hand-made lists contain\n"
+    "and lists each finding (row, check, evidence, suggested fix); every import prints\n"
+    "the same summary. Checks: outside-country (beyond the snapping distance, default 25 km,\n"
+    "as aggregate), swapped and sign (the swapped or negated point lands in the declared\n"
+    "country), placeholder (0,0 or whole degrees), duplicate (same dataset, company and\n"
+    "category within 1 km, or the same folded name in a country), decimals (fewer than 2\n"
+    "decimals on both axes for coordinates given as input), admin1 (a geocoded town in\n"
+    "another admin-1 than the row names). Findings are kept in the store; exports carry\n"
+    "them in the qa attribute.\n"
+    "\n"
+    "  --report FILE   the findings as CSV, or GeoJSON points (a layer for QGIS)\n"
+    "  --fix LIST      apply the unambiguous fixes (swapped, sign or both) in one transaction,\n"
+    "                  recording the original coordinates per row\n"
+    "  --undo          put back the rows of the last --fix exactly as they were\n"
+    "\n"
+    "Exit status: 0 done (findings are warnings), 1 failure, 2 usage error.\n";
 
 static const char *const usage_aggregate =
     "usage: footprint [--db PATH] aggregate --by LEVEL [--group FIELD,...]\n"
@@ -321,6 +343,18 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
     }
+    /* Every import ends with the QA summary of its dataset (warnings only:
+     * a failure of the check does not fail the import, which is stored). */
+    if (!r.already_imported && r.stored > 0) {
+        fp_qa_options qo = { .dataset = r.dataset, .snap_km = -1 };
+        fp_qa_result qr;
+        fp_error qerr = {0};
+        if (fp_qa_check(store, &qo, &qr, &qerr)) fprintf(stderr, "footprint: warning: qa not run: %s\n", qerr.message);
+        else if (!quiet) {
+            fp_qa_print_summary(&qr, "  ", stdout);
+            if (qr.findings) printf("  see `footprint check --dataset %s` for the rows\n", r.dataset);
+        }
+    }
     fp_store_close(store);
 out:
     for (int i = 0; i < MAX_MAPS; i++) free(map_copies[i]);
@@ -430,6 +464,47 @@ static int cmd_geocode(const char *db, int argc, char **argv)
             printf("  (first examples above; every row with its outcome: footprint geocode --redo --report FILE.csv)\n");
     }
     fp_store_close(store);
+    return 0;
+}
+
+static int cmd_check(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "report", required_argument, 0, 'r' },
+                                        { "fix", required_argument, 0, 'f' }, { "undo", no_argument, 0, 'u' },
+                                        { "snap-km", required_argument, 0, 's' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_qa_options o = { .snap_km = -1 };
+    fp_error err = {0};
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.dataset = optarg; break;
+        case 'r': o.report_path = optarg; break;
+        case 'f':
+            if (fp_qa_parse_fixes(optarg, &o.fix, &err)) return usage_error(usage_check, "check: %s", err.message);
+            break;
+        case 'u': o.undo = 1; break;
+        case 's':
+            o.snap_km = strtod(optarg, &end);
+            if (*end || end == optarg || o.snap_km < 0) return usage_error(usage_check, "check: --snap-km wants a distance in km, not '%s'", optarg);
+            break;
+        case 'h': fputs(usage_check, stdout); return 0;
+        default: return usage_error(usage_check, "check: bad option%s", "");
+        }
+    }
+    if (optind < argc) return usage_error(usage_check, "check: unexpected argument '%s'", argv[optind]);
+    if (o.fix && o.undo) return usage_error(usage_check, "check: --fix and --undo exclude each other%s", "");
+    o.out = quiet ? NULL : stdout;
+    fp_store *store;
+    if (fp_store_open(db, 0, &store, &err)) return fail(&err);
+    fp_qa_result r;
+    fp_status st = fp_qa_check(store, &o, &r, &err);
+    fp_store_close(store);
+    if (st) return fail(&err);
+    if (!quiet) {
+        fp_qa_print_summary(&r, "", stdout);
+        if (o.report_path) printf("report: %s (%ld finding%s)\n", o.report_path, r.findings, r.findings == 1 ? "" : "s");
+    }
     return 0;
 }
 
@@ -698,7 +773,7 @@ extern const char *const usage_serve;
 struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
 static const struct command commands[] = {
     { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
-    { "geocode", cmd_geocode, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
+    { "geocode", cmd_geocode, NULL }, { "check", cmd_check, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
     { "tiles", cmd_tiles, NULL }, { "serve", cmd_serve, NULL }, { "run", cmd_run, NULL }, { 0 } };
 
 static const char *command_usage(const char *name)
@@ -707,6 +782,7 @@ static const char *command_usage(const char *name)
     if (!strcmp(name, "import")) return usage_import;
     if (!strcmp(name, "rejects")) return usage_rejects;
     if (!strcmp(name, "geocode")) return usage_geocode;
+    if (!strcmp(name, "check")) return usage_check;
     if (!strcmp(name, "aggregate")) return usage_aggregate;
     if (!strcmp(name, "export")) return usage_export;
     if (!strcmp(name, "render")) return usage_render;

@@ -74,6 +74,12 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         fp_print_counts(store, "geocode_precision", "sample", out, err);
         fprintf(out, "rejects: %ld\n", fp_store_count(store, "rejects"));
     }
+    /* Data QA of the geocoded sample, as after every import: the exports
+     * below carry each row's qa attribute. */
+    fp_qa_options qo = { .dataset = "sample", .snap_km = -1 };
+    fp_qa_result qr;
+    if ((st = fp_qa_check(store, &qo, &qr, err))) goto done;
+    if (out) fp_qa_print_summary(&qr, "", out);
     /* The country aggregation of the sample, by category (table
      * agg_country_by_category), and the top countries. */
     fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1 };

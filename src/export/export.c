@@ -155,6 +155,8 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
         source_add(s, "source", "source", FP_COL_TEXT);
         source_add(s, "geocode_method", "geocode_method", FP_COL_TEXT);
         source_add(s, "geocode_precision", "geocode_precision", FP_COL_TEXT);
+        /* The checks of `footprint check` that flagged the row (NULL: clean). */
+        source_add(s, "qa", "qa", FP_COL_TEXT);
         source_add(s, "extra", "extra", FP_COL_TEXT);
         s->has_extra = 1;
         g_ptr_array_add(s->field_names, g_strdup("id"));

@@ -48,6 +48,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     char dataset[256];
     if (opts->dataset && *opts->dataset) snprintf(dataset, sizeof dataset, "%s", opts->dataset);
     else default_dataset(path, dataset, sizeof dataset);
+    snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
 
     char sha[65];
     fp_status st;

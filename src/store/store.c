@@ -162,7 +162,49 @@ static const char *const migration_4 =
     TYPED_DELETE_OLD
     " END;";
 
-static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4 };
+/* v5: data QA (footprint check, src/qa/). projects.qa holds the checks that
+ * flagged the row (comma-separated, NULL when clean) so exports and QGIS
+ * styles can show flagged rows; qa_findings the findings with their
+ * evidence; qa_fixes the journal of `check --fix`: the geometry as stored
+ * before, byte for byte, so `check --undo` restores it exactly. The typed
+ * views are recreated with the qa column (QGIS reads them). */
+#define TYPED_VIEW_QA(kind)                                                                           \
+    "DROP VIEW projects_" kind ";"                                                                    \
+    "CREATE VIEW projects_" kind " AS SELECT p.id AS id, p.dataset AS dataset, p.source_key AS source_key," \
+    " p.company AS company, p.category AS category, p.name AS name, p.place AS place, p.country AS country," \
+    " p.country_code AS country_code, p.year AS year, p.status AS status, p.amount AS amount,"              \
+    " p.source AS source, p.extra AS extra, p.geocode_method AS geocode_method,"                            \
+    " p.geocode_precision AS geocode_precision, p.qa AS qa, t.geom AS geom"                                 \
+    " FROM projects_geom_" kind " AS t JOIN projects AS p ON p.id = t.id;"
+
+static const char *const migration_5 =
+    "ALTER TABLE projects ADD COLUMN qa TEXT;"
+    "CREATE TABLE qa_findings("
+    "  id INTEGER PRIMARY KEY,"
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+    "  dataset TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"           /* outside-country|swapped|sign|placeholder|duplicate|decimals|admin1 */
+    "  row_ref TEXT NOT NULL,"        /* file:line or file: feature N */
+    "  evidence TEXT NOT NULL,"
+    "  suggestion TEXT,"
+    "  other_id INTEGER,"             /* the other row of a duplicate */
+    "  fix TEXT, fix_lon REAL, fix_lat REAL);"  /* the unambiguous fix, if any */
+    "CREATE INDEX qa_findings_dataset ON qa_findings(dataset);"
+    "CREATE TABLE qa_fixes("
+    "  id INTEGER PRIMARY KEY,"
+    "  batch INTEGER NOT NULL,"       /* one `check --fix` run */
+    "  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,"
+    "  dataset TEXT NOT NULL,"
+    "  fix TEXT NOT NULL,"            /* swapped|sign-lon|sign-lat|sign-both */
+    "  old_geom BLOB NOT NULL,"       /* projects.geom as it was, byte for byte */
+    "  old_lon REAL, old_lat REAL, new_lon REAL, new_lat REAL,"
+    "  applied TEXT NOT NULL, undone TEXT);"
+    "CREATE INDEX qa_fixes_batch ON qa_fixes(batch);"
+    TYPED_VIEW_QA("point")
+    TYPED_VIEW_QA("line")
+    TYPED_VIEW_QA("polygon");
+
+static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4, migration_5 };
 
 static fp_status exec_sql(fp_store *s, const char *sql, fp_error *err);
 static int read_version(fp_store *s);
@@ -345,7 +387,7 @@ static fp_status migrate_4_content(fp_store *s, fp_error *err)
 }
 
 /* Steps of a migration that SQL alone cannot say, run after its SQL. */
-static fp_status (*const migration_steps[])(fp_store *, fp_error *) = { NULL, NULL, NULL, NULL, migrate_4_content };
+static fp_status (*const migration_steps[])(fp_store *, fp_error *) = { NULL, NULL, NULL, NULL, migrate_4_content, NULL };
 
 const char *fp_store_migration_sql(int version)
 {

@@ -36,7 +36,7 @@ import sqlite3
 import sys
 
 COLUMNS = ["dataset", "source_key", "company", "category", "name", "place", "country", "country_code",
-           "year", "status", "amount", "source", "geocode_method", "geocode_precision"]
+           "year", "status", "amount", "source", "geocode_method", "geocode_precision", "qa"]
 
 
 def arg(argv, name, default=None):

@@ -201,7 +201,7 @@ static void test_upgrade_in_place(void **state)
     if (st != FP_OK) print_error("%s\n", err.message);
     assert_int_equal(st, FP_OK);
     assert_int_equal(fp_store_opened_version(s), 1);
-    assert_int_equal(fp_store_schema_version(s), 4);
+    assert_int_equal(fp_store_schema_version(s), FP_SCHEMA_VERSION);
     assert_int_equal(fp_store_count(s, "projects"), 2);
     assert_int_equal(fp_store_count(s, "imports"), 1);
     db = fp_store_sqlite(s);
@@ -241,6 +241,41 @@ static void test_upgrade_in_place(void **state)
     s = NULL;
     assert_int_equal(fp_store_open(path, FP_STORE_READONLY, &s, &err), FP_OK);
     assert_int_equal(fp_store_opened_version(s), FP_SCHEMA_VERSION);
+    fp_store_close(s);
+}
+
+/* v4 -> v5 (data QA): a v4 store keeps its rows and points; projects gets
+ * the qa column (empty), the typed views show it, and the findings and fix
+ * journal tables exist, empty. */
+static void test_upgrade_v4_qa(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "v4.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_store_open_at(path, FP_STORE_CREATE, 4, &s, &err), FP_OK);
+    sqlite3 *db = fp_store_sqlite(s);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 0);
+    exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(7, 1, 'd', 'k',"
+                " MakePoint(-1.29, 36.82, 4326))");
+    fp_store_close(s);
+
+    s = NULL;
+    assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
+    db = fp_store_sqlite(s);
+    assert_int_equal(fp_store_opened_version(s), 4);
+    assert_int_equal(fp_store_schema_version(s), 5);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects WHERE id = 7 AND qa IS NULL"), 1);
+    char *wkt = query_text(db, "SELECT AsText(geom) FROM projects WHERE id = 7");
+    assert_string_equal(wkt, "POINT(-1.29 36.82)");
+    free(wkt);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects_point') WHERE name = 'qa'"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_point WHERE id = 7"), 1);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM views_geometry_columns"), 3);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM qa_findings") + query_int(db, "SELECT count(*) FROM qa_fixes"), 0);
     fp_store_close(s);
 }
 
@@ -800,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_create_new),
         cmocka_unit_test(test_upgrade_in_place),
         cmocka_unit_test(test_upgrade_v3_aggregation),
+        cmocka_unit_test(test_upgrade_v4_qa),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_foreign_sqlite_refused),
         cmocka_unit_test(test_text_file_refused),

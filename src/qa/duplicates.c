@@ -1,0 +1,89 @@
+/*
+ * Likely duplicates: the same project entered twice with slightly different
+ * coordinates or spelling. Two rules, each reporting the later row (by id)
+ * against the earlier one, at most one duplicate finding per row:
+ *   - same dataset, company and category (both given), both points given as
+ *     input, within FP_QA_DUPLICATE_M metres (geodesic);
+ *   - same dataset and declared country, same name after folding (case,
+ *     accents, punctuation: fp_fold_text, as geocode matches names).
+ * Sorting and a sweep over latitude keep 1M rows at O(n log n).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fp_aggregate.h"
+#include "qa/qa_internal.h"
+
+static int cmp_int(int a, int b) { return (a > b) - (a < b); }
+
+static int by_group_lat(const void *pa, const void *pb)
+{
+    const qa_row *a = pa, *b = pb;
+    int c;
+    if ((c = cmp_int(a->dataset, b->dataset)) || (c = cmp_int(a->company, b->company)) ||
+        (c = cmp_int(a->category, b->category)))
+        return c;
+    if (a->y != b->y) return a->y < b->y ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static int by_name(const void *pa, const void *pb)
+{
+    const qa_row *a = pa, *b = pb;
+    int c;
+    if ((c = cmp_int(a->dataset, b->dataset)) || (c = cmp_int(a->country, b->country)) || (c = cmp_int(a->name, b->name)))
+        return c;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static void add(GArray *findings, const qa_strings *s, qa_row *later, const qa_row *earlier, char *evidence)
+{
+    char *ref = qa_row_ref(s, earlier);
+    qa_finding f = { .kind = FP_QA_DUPLICATE, .id = later->id, .other_id = earlier->id,
+                     .dataset = qa_string(s, later->dataset), .row_ref = qa_row_ref(s, later),
+                     .lon = later->x, .lat = later->y };
+    f.evidence = g_strdup_printf("%s as %s (id %lld)", evidence, ref, earlier->id);
+    f.suggestion = g_strdup_printf("remove or merge one of the two rows (%s is the earlier)", ref);
+    g_array_append_val(findings, f);
+    later->dup = 1;
+    g_free(ref);
+    g_free(evidence);
+}
+
+void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings)
+{
+    /* 1 degree of latitude is at least 110.57 km: a sweep window in degrees
+     * that cannot miss a pair within the distance. */
+    const double window = FP_QA_DUPLICATE_M / 110000.0;
+    qsort(rows, n, sizeof *rows, by_group_lat);
+    for (size_t i = 0; i < n; i++) {
+        qa_row *a = &rows[i];
+        if (!a->input_point || a->company < 0 || a->category < 0) continue;
+        for (size_t j = i + 1; j < n; j++) {
+            qa_row *b = &rows[j];
+            if (b->dataset != a->dataset || b->company != a->company || b->category != a->category) break;
+            if (b->y - a->y > window) break;
+            if (!b->input_point) continue;
+            double m = fp_distance_m(a->x, a->y, b->x, b->y);
+            if (m > FP_QA_DUPLICATE_M) continue;
+            qa_row *later = a->id > b->id ? a : b, *earlier = later == a ? b : a;
+            if (later->dup) continue;
+            add(findings, s, later, earlier,
+                g_strdup_printf("same company (%s), category (%s) and dataset, %.0f m apart,",
+                                qa_string(s, a->company), qa_string(s, a->category), m));
+        }
+    }
+    qsort(rows, n, sizeof *rows, by_name);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && rows[j].dataset == rows[i].dataset && rows[j].country == rows[i].country &&
+               rows[j].name == rows[i].name)
+            j++;
+        if (rows[i].name >= 0 && rows[i].country >= 0)
+            for (size_t k = i + 1; k < j; k++)
+                if (!rows[k].dup)
+                    add(findings, s, &rows[k], &rows[i],
+                        g_strdup_printf("same name (\"%s\" after folding) in %s", qa_string(s, rows[i].name),
+                                        qa_string(s, rows[i].country)));
+        i = j;
+    }
+}

@@ -1,0 +1,467 @@
+/*
+ * footprint check: the mistakes hand-made project lists always contain.
+ *
+ * For every stored point (of a dataset, or all), in one pass:
+ *   - placeholder: 0,0, or whole degrees on both axes, for points given as
+ *     input (a gazetteer's point is never a placeholder);
+ *   - decimals: a point given as input (point precision claimed) whose lon
+ *     and lat both have fewer than FP_QA_MIN_DECIMALS decimals;
+ *   - with a declared country (country_code, else country, recognised as
+ *     geocode recognises them: country_index.c): the country the point lies
+ *     in, by the aggregate stage's point-in-region index with the same
+ *     snapping distance as aggregate. Elsewhere, the variants are tried:
+ *     lon/lat swapped, lon negated, lat negated, both negated. One variant
+ *     landing in the declared country is a swapped or sign finding with an
+ *     unambiguous fix; several are reported without a fix; none is an
+ *     outside-country finding with the country it falls in;
+ *   - admin1: a geocoded row (exact, folded or alternate name) whose extra
+ *     columns name an admin-1 (admin1, province, state, region) that is not
+ *     the admin-1 region its point lies in;
+ * and then the duplicates (duplicates.c). --undo and --fix move points
+ * first; the findings are stored (qa_store.c) in the same transaction.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "fp_aggregate.h"
+#include "fp_geocode.h"
+#include "fp_store_qa.h"
+#include "common/util.h"
+#include "geocode/country_index.h"
+#include "qa/qa_internal.h"
+
+static const char *const kind_names[FP_QA_KINDS] = { "outside-country", "swapped", "sign", "placeholder",
+                                                     "duplicate", "decimals", "admin1" };
+
+const char *fp_qa_kind_name(fp_qa_kind kind)
+{
+    return kind >= 0 && kind < FP_QA_KINDS ? kind_names[kind] : "?";
+}
+
+fp_status fp_qa_parse_fixes(const char *list, int *fixes, fp_error *err)
+{
+    *fixes = 0;
+    gchar **parts = g_strsplit(list ? list : "", ",", -1);
+    fp_status st = FP_OK;
+    for (int i = 0; parts[i] && !st; i++) {
+        char *p = g_strstrip(parts[i]);
+        if (!strcmp(p, "swapped")) *fixes |= FP_QA_FIX_SWAPPED;
+        else if (!strcmp(p, "sign")) *fixes |= FP_QA_FIX_SIGN;
+        else st = fp_error_set(err, FP_ERR_USAGE, "--fix %s: expected swapped, sign or swapped,sign", list);
+    }
+    g_strfreev(parts);
+    if (!st && !*fixes) st = fp_error_set(err, FP_ERR_USAGE, "--fix: expected swapped, sign or swapped,sign");
+    return st;
+}
+
+/* ------------------------------------------------------------ strings --- */
+
+int qa_intern(qa_strings *s, const char *text)
+{
+    if (!text || !*text) return -1;
+    gpointer v = g_hash_table_lookup(s->index, text);
+    if (v) return GPOINTER_TO_INT(v) - 1;
+    char *copy = g_string_chunk_insert(s->chunk, text);
+    g_ptr_array_add(s->all, copy);
+    g_hash_table_insert(s->index, copy, GINT_TO_POINTER((int)s->all->len));
+    return (int)s->all->len - 1;
+}
+
+const char *qa_string(const qa_strings *s, int i)
+{
+    return i >= 0 ? g_ptr_array_index(s->all, i) : "";
+}
+
+char *qa_row_ref(const qa_strings *s, const qa_row *r)
+{
+    if (r->line < 0) return g_strdup_printf("%s: project %lld", qa_string(s, r->file), r->id);
+    if (r->by_line) return g_strdup_printf("%s:%lld", qa_string(s, r->file), r->line);
+    return g_strdup_printf("%s: feature %lld", qa_string(s, r->file), r->line);
+}
+
+int qa_decimals(double v)
+{
+    char buf[64];
+    for (int p = 0; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*f", p, v);
+        if (strtod(buf, NULL) == v) return p;
+    }
+    return 17;
+}
+
+void qa_format_coord(double v, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.*f", qa_decimals(v), v);
+}
+
+/* ------------------------------------------------------------ context --- */
+
+typedef struct qa_ctx {
+    fp_store *store;
+    const fp_qa_options *opts;
+    fp_qa_result *res;
+    double snap;
+    fp_country_index *countries_by_name;
+    fp_point_locator *countries, *admin1;
+    int admin1_missing;           /* no admin-1 regions: the check is skipped */
+    qa_strings str;
+    GArray *rows;                 /* qa_row */
+    GArray *findings;             /* qa_finding */
+    fp_error *err;
+} qa_ctx;
+
+static void finding(qa_ctx *c, fp_qa_kind kind, const qa_row *r, char *evidence, char *suggestion)
+{
+    qa_finding f = { .kind = kind, .id = r->id, .dataset = qa_string(&c->str, r->dataset),
+                     .row_ref = qa_row_ref(&c->str, r), .evidence = evidence, .suggestion = suggestion,
+                     .lon = r->x, .lat = r->y };
+    g_array_append_val(c->findings, f);
+}
+
+/* "FRA (France)", or "no country" (at sea, beyond the snapping distance). */
+static char *where(qa_ctx *c, double x, double y)
+{
+    const char *name = NULL, *code = fp_point_locator_find(c->countries, x, y, c->snap, &name, NULL);
+    return code ? g_strdup_printf("%s (%s)", code, name) : g_strdup("no country");
+}
+
+static char *point_text(double x, double y)
+{
+    char a[40], b[40];
+    qa_format_coord(x, a, sizeof a);
+    qa_format_coord(y, b, sizeof b);
+    return g_strdup_printf("(%s, %s)", a, b);
+}
+
+/* The containment check and its variants. */
+static void check_country(qa_ctx *c, qa_row *r, const char *declared)
+{
+    const char *in = fp_point_locator_find(c->countries, r->x, r->y, c->snap, NULL, NULL);
+    if (in && !strcmp(in, declared)) return;
+    static const char *const fixes[] = { "swapped", "sign-lon", "sign-lat", "sign-both" };
+    static const char *const labels[] = { "swapped", "lon negated", "lat negated", "both negated" };
+    double vx[4] = { r->y, -r->x, r->x, -r->x }, vy[4] = { r->x, r->y, -r->y, -r->y };
+    int usable[4] = { fabs(r->x) <= 90 && r->x != r->y, r->x != 0, r->y != 0, r->x != 0 && r->y != 0 };
+    int hits = 0, hit = -1;
+    GString *variants = g_string_new(NULL);
+    for (int v = 0; v < 4; v++) {
+        if (!usable[v]) continue;
+        char *w = where(c, vx[v], vy[v]), *pt = point_text(vx[v], vy[v]);
+        g_string_append_printf(variants, "%s%s %s in %s", variants->len ? "; " : "", labels[v], pt, w);
+        const char *vin = fp_point_locator_find(c->countries, vx[v], vy[v], c->snap, NULL, NULL);
+        if (vin && !strcmp(vin, declared)) { hits++; if (hit < 0) hit = v; }
+        g_free(w);
+        g_free(pt);
+    }
+    char *here = where(c, r->x, r->y), *pt = point_text(r->x, r->y);
+    if (hits == 0) {
+        double km = fp_point_locator_distance_km(c->countries, declared, r->x, r->y);
+        char dist[64] = "";
+        if (km >= 0) snprintf(dist, sizeof dist, ", about %.0f km from %s", km, declared);
+        finding(c, FP_QA_OUTSIDE, r,
+                g_strdup_printf("%s falls in %s, not in the declared %s%s (snapping %.0f km); %s", pt, here, declared,
+                                dist, c->snap, variants->len ? variants->str : "no variant"),
+                g_strdup_printf("check the coordinates and the country"));
+    } else {
+        qa_finding *f;
+        char *fixed = point_text(vx[hit], vy[hit]);
+        finding(c, hit == 0 ? FP_QA_SWAPPED : FP_QA_SIGN, r,
+                g_strdup_printf("%s falls in %s; %s %s falls in the declared %s%s", pt, here, labels[hit], fixed,
+                                declared, hits > 1 ? " (and so does another variant: ambiguous)" : ""),
+                hits == 1 ? g_strdup_printf("move to %s (%s)", fixed, fixes[hit])
+                          : g_strdup_printf("check the coordinates; variants: %s", variants->str));
+        f = &g_array_index(c->findings, qa_finding, c->findings->len - 1);
+        if (hits == 1) {
+            f->fix = fixes[hit];
+            f->fix_lon = vx[hit];
+            f->fix_lat = vy[hit];
+            c->res->fixable++;
+        }
+        g_free(fixed);
+    }
+    g_free(here);
+    g_free(pt);
+    g_string_free(variants, TRUE);
+}
+
+/* The admin-1 a geocoded row names, from its extra columns. */
+static char *named_admin1(const char *extra)
+{
+    if (!extra) return NULL;
+    json_t *o = json_loads(extra, 0, NULL);
+    char *out = NULL;
+    static const char *const keys[] = { "admin1", "province", "state", "region", NULL };
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        if (!json_is_string(v) || !*json_string_value(v)) continue;
+        char *fk = fp_fold_text(k);
+        for (int i = 0; fk && keys[i] && !out; i++)
+            if (!strcmp(fk, keys[i]) || (!strcmp(keys[i], "admin1") && !strcmp(fk, "admin 1")))
+                out = g_strdup(json_string_value(v));
+        free(fk);
+        if (out) break;
+    }
+    json_decref(o);
+    return out;
+}
+
+/* Names match when equal after folding or one contains the other
+ * ("Nairobi" and "Nairobi County"). */
+static int same_admin1(const char *a, const char *b)
+{
+    char *fa = fp_fold_text(a), *fb = fp_fold_text(b);
+    int same = fa && fb && *fa && *fb && (!strcmp(fa, fb) || strstr(fa, fb) || strstr(fb, fa));
+    free(fa);
+    free(fb);
+    return same;
+}
+
+static void check_admin1(qa_ctx *c, qa_row *r, const fp_qa_store_row *in)
+{
+    char *named = named_admin1(in->extra);
+    if (!named) return;
+    if (!c->admin1 && !c->admin1_missing) {
+        fp_error e = {0};
+        if (fp_point_locator_new(c->store, "admin1", &c->admin1, &e)) c->admin1_missing = 1;
+    }
+    const char *name = NULL, *code = c->admin1 ? fp_point_locator_find(c->admin1, r->x, r->y, 0, &name, NULL) : NULL;
+    if (code && !same_admin1(named, name) && !same_admin1(named, code))
+        finding(c, FP_QA_ADMIN1, r,
+                g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", in->name ? in->name : "",
+                                name, code, named),
+                g_strdup("check the place name or the admin-1, or give coordinates"));
+    g_free(named);
+}
+
+/* Whether v has fewer than FP_QA_MIN_DECIMALS decimals: the double
+ * nearest to round(v * 10^p) / 10^p is v itself for some p below it (the
+ * division of two exact integers is correctly rounded, so this is exact). */
+static int few_decimals(double v)
+{
+    double scale = 1;
+    for (int p = 0; p < FP_QA_MIN_DECIMALS; p++, scale *= 10)
+        if (round(v * scale) / scale == v) return 1;
+    return 0;
+}
+
+static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
+{
+    qa_ctx *c = ctx;
+    c->res->points++;
+    qa_row r = { .id = in->id, .x = in->x, .y = in->y, .line = in->line, .company = -1, .category = -1, .name = -1,
+                 .country = -1 };
+    r.dataset = qa_intern(&c->str, in->dataset);
+    r.file = qa_intern(&c->str, in->file);
+    r.by_line = in->format && (!strcmp(in->format, "CSV") || !strcmp(in->format, "XLSX") ||
+                               !strcmp(in->format, "ODS") || !strcmp(in->format, "XLS"));
+    /* Coordinates given as input claim point precision; a gazetteer's
+     * (geocode) claim a town's or a country's. */
+    r.input_point = !in->geocode_method || !strcmp(in->geocode_method, "input");
+    const fp_country *declared = fp_country_index_find(c->countries_by_name, in->country_code);
+    if (!declared) declared = fp_country_index_find(c->countries_by_name, in->country);
+    if (!declared && ((in->country_code && *in->country_code) || (in->country && *in->country))) c->res->unknown_country++;
+
+    if (r.input_point) {
+        /* The text of the point is only made for a finding: printing and
+         * re-reading numbers for every row was most of a 1M-row check. */
+        char *pt = NULL;
+        if (r.x == 0 && r.y == 0) {
+            pt = point_text(r.x, r.y);
+            finding(c, FP_QA_PLACEHOLDER, &r, g_strdup_printf("%s: 0,0 (in the Gulf of Guinea) stands for no location", pt),
+                    g_strdup("give the real coordinates, or leave them empty and geocode the place"));
+        } else if (r.x == floor(r.x) && r.y == floor(r.y)) {
+            pt = point_text(r.x, r.y);
+            finding(c, FP_QA_PLACEHOLDER, &r, g_strdup_printf("%s: whole degrees on both axes, a typical placeholder", pt),
+                    g_strdup("give the real coordinates, or leave them empty and geocode the place"));
+        } else if (few_decimals(r.x) && few_decimals(r.y)) {
+            int dx = qa_decimals(r.x), dy = qa_decimals(r.y), d = dx > dy ? dx : dy;
+            pt = point_text(r.x, r.y);
+            finding(c, FP_QA_DECIMALS, &r,
+                    g_strdup_printf("%s: %d decimal%s on both axes (about +-%.1f km) for a point given as exact", pt,
+                                    d, d == 1 ? "" : "s", 111.32 / 2 / pow(10, d)),
+                    g_strdup("give coordinates to 4 or more decimals (about 11 m), or geocode the place"));
+        }
+        g_free(pt);
+    }
+    if (declared) {
+        c->res->with_country++;
+        r.country = qa_intern(&c->str, declared->a3);
+        if (!(r.x == 0 && r.y == 0)) check_country(c, &r, declared->a3);
+    }
+    if (!r.input_point && in->geocode_method && strcmp(in->geocode_method, "country")) check_admin1(c, &r, in);
+    /* Kept for the duplicate checks. */
+    r.company = qa_intern(&c->str, in->company);
+    r.category = qa_intern(&c->str, in->category);
+    if (in->name && *in->name && r.country >= 0) {
+        char *folded = fp_fold_text(in->name);
+        r.name = qa_intern(&c->str, folded);
+        free(folded);
+    }
+    g_array_append_val(c->rows, r);
+    (void)err;
+    return FP_OK;
+}
+
+static void findings_clear(GArray *findings)
+{
+    for (guint i = 0; i < findings->len; i++) {
+        qa_finding *f = &g_array_index(findings, qa_finding, i);
+        g_free(f->row_ref);
+        g_free(f->evidence);
+        g_free(f->suggestion);
+    }
+    g_array_set_size(findings, 0);
+}
+
+static int by_row_then_kind(const void *pa, const void *pb)
+{
+    const qa_finding *a = pa, *b = pb;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return (a->kind > b->kind) - (a->kind < b->kind);
+}
+
+/* One pass of every check over the stored points. */
+static fp_status run_checks(qa_ctx *c, fp_error *err)
+{
+    findings_clear(c->findings);
+    g_array_set_size(c->rows, 0);
+    long fixable = c->res->fixable;
+    c->res->fixable = 0;
+    c->res->points = c->res->with_country = c->res->unknown_country = 0;
+    fp_status st = fp_qa_store_each_point(c->store, c->opts->dataset, check_row, c, err);
+    if (st) { c->res->fixable = fixable; return st; }
+    qa_find_duplicates((qa_row *)(void *)c->rows->data, c->rows->len, &c->str, c->findings);
+    g_array_sort(c->findings, by_row_then_kind);
+    return FP_OK;
+}
+
+static fp_status apply_fixes(qa_ctx *c, fp_error *err)
+{
+    long long batch = 0;
+    fp_status st = fp_qa_store_next_batch(c->store, &batch, err);
+    for (guint i = 0; !st && i < c->findings->len; i++) {
+        qa_finding *f = &g_array_index(c->findings, qa_finding, i);
+        if (!f->fix) continue;
+        int wanted = f->kind == FP_QA_SWAPPED ? (c->opts->fix & FP_QA_FIX_SWAPPED) : (c->opts->fix & FP_QA_FIX_SIGN);
+        if (!wanted) continue;
+        if ((st = fp_qa_store_fix(c->store, batch, f->id, f->fix, f->fix_lon, f->fix_lat, err)) == FP_OK) {
+            c->res->fixed++;
+            if (c->opts->out) {
+                char *from = point_text(f->lon, f->lat), *to = point_text(f->fix_lon, f->fix_lat);
+                fprintf(c->opts->out, "%s: fixed (%s): %s moved to %s\n", f->row_ref, f->fix, from, to);
+                g_free(from);
+                g_free(to);
+            }
+        }
+    }
+    return st;
+}
+
+static fp_status save(qa_ctx *c, fp_error *err)
+{
+    size_t n = c->findings->len;
+    fp_qa_store_finding *sf = calloc(n ? n : 1, sizeof *sf);
+    if (!sf) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    GHashTable *flagged = g_hash_table_new(g_int64_hash, g_int64_equal);
+    for (size_t i = 0; i < n; i++) {
+        qa_finding *f = &g_array_index(c->findings, qa_finding, i);
+        sf[i] = (fp_qa_store_finding){ .project_id = f->id, .dataset = f->dataset, .kind = fp_qa_kind_name(f->kind),
+                                       .row_ref = f->row_ref, .evidence = f->evidence, .suggestion = f->suggestion,
+                                       .other_id = f->other_id, .fix = f->fix, .fix_lon = f->fix_lon, .fix_lat = f->fix_lat };
+        c->res->by_kind[f->kind]++;
+        g_hash_table_add(flagged, &f->id);
+    }
+    c->res->findings = (long)n;
+    c->res->flagged = g_hash_table_size(flagged);
+    g_hash_table_destroy(flagged);
+    fp_status st = fp_qa_store_save(c->store, c->opts->dataset, sf, n, err);
+    free(sf);
+    return st;
+}
+
+fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *res, fp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    if (opts->fix && opts->undo) return fp_error_set(err, FP_ERR_USAGE, "--fix and --undo exclude each other");
+    if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
+        !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
+        return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv or FILE.geojson", opts->report_path);
+    qa_ctx c = { .store = store, .opts = opts, .res = res, .err = err,
+                 .snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km };
+    c.str.index = g_hash_table_new(g_str_hash, g_str_equal);
+    c.str.all = g_ptr_array_new();
+    c.str.chunk = g_string_chunk_new(1 << 16);
+    c.rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
+    c.findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
+    fp_status st = fp_country_index_new(fp_store_sqlite(store), &c.countries_by_name, err);
+    if (!st) st = fp_point_locator_new(store, "country", &c.countries, err);
+    if (!st) st = fp_store_begin(store, err);
+    if (st) goto out;
+    if (opts->undo) {
+        st = fp_qa_store_undo_last(store, opts->dataset, &res->undone, err);
+        if (!st && opts->out)
+            fprintf(opts->out, res->undone ? "undone: the last --fix, %ld row%s put back as they were\n"
+                                           : "undone: nothing (no --fix to undo)\n", res->undone, res->undone == 1 ? "" : "s");
+    }
+    if (!st) st = run_checks(&c, err);
+    if (!st && opts->fix) {
+        st = apply_fixes(&c, err);
+        /* The findings of the points as they now are. */
+        if (!st) st = run_checks(&c, err);
+    }
+    if (!st) st = save(&c, err);
+    if (!st && opts->report_path)
+        st = qa_write_report(opts->report_path, (const qa_finding *)(void *)c.findings->data, c.findings->len, err);
+    if (!st) st = fp_store_commit(store, err);
+    if (st) {
+        fp_store_rollback(store);
+        goto out;
+    }
+    if (opts->out)
+        for (guint i = 0; i < c.findings->len; i++) {
+            const qa_finding *f = &g_array_index(c.findings, qa_finding, i);
+            fprintf(opts->out, "%s: %s: %s", f->row_ref, fp_qa_kind_name(f->kind), f->evidence);
+            if (f->suggestion) fprintf(opts->out, "; suggested: %s", f->suggestion);
+            fputc('\n', opts->out);
+        }
+out:
+    res->seconds = fp_now() - t0;
+    findings_clear(c.findings);
+    g_array_free(c.findings, TRUE);
+    g_array_free(c.rows, TRUE);
+    g_hash_table_destroy(c.str.index);
+    g_ptr_array_free(c.str.all, TRUE);
+    g_string_chunk_free(c.str.chunk);
+    fp_point_locator_free(c.countries);
+    fp_point_locator_free(c.admin1);
+    fp_country_index_free(c.countries_by_name);
+    return st;
+}
+
+void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
+{
+    if (!indent) indent = "";
+    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country): ", indent, r->points,
+            r->points == 1 ? "" : "s", r->with_country);
+    if (!r->findings) fprintf(out, "no findings");
+    else {
+        fprintf(out, "%ld finding%s on %ld row%s (", r->findings, r->findings == 1 ? "" : "s", r->flagged,
+                r->flagged == 1 ? "" : "s");
+        int first = 1;
+        for (int k = 0; k < FP_QA_KINDS; k++)
+            if (r->by_kind[k]) {
+                fprintf(out, "%s%ld %s", first ? "" : ", ", r->by_kind[k], fp_qa_kind_name(k));
+                first = 0;
+            }
+        fputc(')', out);
+    }
+    fprintf(out, " in %.2f s\n", r->seconds);
+    if (r->unknown_country)
+        fprintf(out, "%s  country not recognised (not checked against a country): %ld\n", indent, r->unknown_country);
+    if (r->fixable && !r->fixed)
+        fprintf(out, "%s  unambiguous fixes: %ld (`footprint check --fix swapped,sign`)\n", indent, r->fixable);
+    if (r->fixed) fprintf(out, "%s  fixed: %ld (undo with `footprint check --undo`)\n", indent, r->fixed);
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# footprint check (issue 19): the mistakes hand-made project lists contain.
+# tests/fixtures/qa/mistakes.csv has one mistake of each kind at a known line
+# (header = line 1):
+#   2  M1  Nairobi office, right                       -> nothing
+#   3  M2  Kenya, lon/lat swapped                      -> swapped (fix swapped)
+#   4  M3  Lima, lon sign dropped                      -> sign (fix sign-lon)
+#   5  M4  Buenos Aires, both signs dropped (in Iran)  -> sign (fix sign-both)
+#   6  M5  Paris's coordinates declared KEN            -> outside-country, in FRA
+#   7  M6  0,0                                         -> placeholder
+#   8  M7  8,9 (whole degrees, in Nigeria as declared) -> placeholder
+#   9  M8  Accra to 1 decimal (-0.2, 5.6)              -> decimals
+#  10  M9  416 m from M1, same company and category    -> duplicate of line 2
+#  11  M10 "NAIROBI OFFICE!" in KEN (Mombasa)          -> duplicate of line 2 (name)
+#  12  M11 Mombasa geocoded, row names province Nairobi -> admin1 (it is in Coast)
+#  13  M12 Mombasa geocoded, province Coast            -> nothing
+# Which country each point and variant lies in is checked here with SpatiaLite
+# (ST_Intersects on the regions footprint loaded), not with footprint.
+. "$(dirname "$0")/lib.sh"
+DB=s.sqlite
+"$FP" -q --db $DB init
+cp "$FIX/qa/mistakes.csv" "$FIX/qa/capitals.csv" .
+
+assert_true() {  # "EXPR" message: an arithmetic comparison, e.g. "$d > 25"
+    awk "BEGIN{exit !($1)}" || fail "$2"
+}
+# country_at LON LAT: the codes of the countries containing the point (SpatiaLite).
+country_at() {
+    ssql "SELECT coalesce(group_concat(code), 'none') FROM regions WHERE level = 'country'
+          AND ST_Intersects(geom, MakePoint($1, $2, 4326))"
+}
+# km_to CODE LON LAT: geodesic distance from the point to a country (SpatiaLite).
+km_to() {
+    ssql "SELECT CAST(round(ST_Distance(geom, MakePoint($2, $3, 4326), 1) / 1000) AS INTEGER) FROM regions WHERE code = '$1'"
+}
+
+case_begin "the fixture's points and variants lie where the expected findings say (SpatiaLite)"
+assert_eq "KEN" "$(country_at 36.8219 -1.2921)" "M1 in KEN"
+assert_eq "none" "$(country_at -1.2921 36.8219)" "M2 as written: no country"
+assert_eq "KEN" "$(country_at 36.8219 -1.2921)" "M2 swapped: KEN"
+assert_eq "none|PER" "$(country_at 77.0428 -12.0464)|$(country_at -77.0428 -12.0464)" "M3 as written / lon negated"
+assert_eq "none|IND|none" "$(country_at -12.0464 77.0428)|$(country_at 77.0428 12.0464)|$(country_at -77.0428 12.0464)" "M3's other variants not in PER"
+assert_eq "IRN|ARG" "$(country_at 58.3816 34.6037)|$(country_at -58.3816 -34.6037)" "M4 as written / both negated"
+assert_eq "none|none" "$(country_at -58.3816 34.6037)|$(country_at 58.3816 -34.6037)" "M4 one sign negated"
+assert_eq "FRA" "$(country_at 2.3522 48.8566)" "M5 in FRA"
+d=$(km_to KEN 2.3522 48.8566)
+assert_true "$d > 5000" "M5 is $d km from KEN"
+assert_eq "NGA|GHA" "$(country_at 8 9)|$(country_at -0.2 5.6)" "M7, M8 in their declared countries"
+assert_eq "KEN|KEN" "$(country_at 36.8250 -1.2900)|$(country_at 39.6682 -4.0435)" "M9, M10 in KEN"
+# M2 and M3 as written are farther than the 25 km snapping distance from every country.
+d=$(ssql "SELECT CAST(min(ST_Distance(geom, MakePoint(-1.2921, 36.8219, 4326), 1)) / 1000 AS INTEGER) FROM regions WHERE level = 'country' AND MbrIntersects(geom, BuildMbr(-3, 35, 1, 39))")
+assert_true "$d > 25" "M2 is $d km from the nearest country"
+case_end
+
+case_begin "every import ends with the QA summary of its dataset"
+run --db $DB import mistakes.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "qa: 10 points checked (10 with a declared country): 9 findings on 9 rows (1 outside-country, 1 swapped, 2 sign, 2 placeholder, 2 duplicate, 1 decimals)" "summary"
+assert_contains "$OUT" "unambiguous fixes: 3" "fixable"
+assert_contains "$OUT" "see \`footprint check --dataset mistakes\`" "pointer to check"
+case_end
+
+"$FP" -q --db $DB geocode
+
+case_begin "check: one finding per mistake at its line, none on the right rows; exit 0"
+run --db $DB check
+assert_eq 0 "$RC" "exit status"
+for exp in "3: swapped" "4: sign" "5: sign" "6: outside-country" "7: placeholder" "8: placeholder" "9: decimals" \
+           "10: duplicate" "11: duplicate" "12: admin1"; do
+    assert_contains "$OUT" "mistakes.csv:$exp" "finding $exp"
+done
+assert_eq 10 "$(grep -c '^mistakes.csv:[0-9]*: ' <<<"$OUT")" "number of findings"
+assert_not_contains "$OUT" "mistakes.csv:2:" "M1 clean"
+assert_not_contains "$OUT" "mistakes.csv:13:" "M12 clean"
+assert_contains "$OUT" "mistakes.csv:3: swapped: (-1.2921, 36.8219) falls in no country; swapped (36.8219, -1.2921) falls in the declared KEN" "swapped evidence"
+assert_contains "$OUT" "lon negated (-77.0428, -12.0464) falls in the declared PER" "sign says which"
+assert_contains "$OUT" "(58.3816, 34.6037) falls in IRN (Iran); both negated (-58.3816, -34.6037) falls in the declared ARG" "both signs"
+assert_contains "$OUT" "(2.3522, 48.8566) falls in FRA (France), not in the declared KEN" "outside names the country"
+assert_contains "$OUT" "416 m apart, as mistakes.csv:2 (id 1)" "duplicate distance (by hand: 416 m)"
+assert_contains "$OUT" "same name (\"nairobi office\" after folding) in KEN as mistakes.csv:2" "name duplicate"
+assert_contains "$OUT" "lies in Coast (KE-300), the row names Nairobi" "admin1"
+assert_contains "$OUT" "10 findings on 10 rows" "summary"
+assert_eq "1|1|2|1|2|2|1" "$(sql "SELECT (SELECT count(*) FROM qa_findings WHERE kind='outside-country'),
+    (SELECT count(*) FROM qa_findings WHERE kind='swapped'), (SELECT count(*) FROM qa_findings WHERE kind='sign'),
+    (SELECT count(*) FROM qa_findings WHERE kind='admin1'), (SELECT count(*) FROM qa_findings WHERE kind='placeholder'),
+    (SELECT count(*) FROM qa_findings WHERE kind='duplicate'), (SELECT count(*) FROM qa_findings WHERE kind='decimals')")" "stored findings by kind"
+case_end
+
+case_begin "the geocoded Mombasa rows lie in admin-1 Coast (SpatiaLite), as the admin1 check says"
+xy=$(ssql "SELECT X(geom) || ' ' || Y(geom) FROM projects WHERE source_key = 'M11'")
+assert_eq "KE-300" "$(ssql "SELECT group_concat(code) FROM regions WHERE level = 'admin1' AND ST_Intersects(geom, MakePoint(${xy% *}, ${xy#* }, 4326))")" "M11's admin-1"
+case_end
+
+case_begin "the 1 km duplicate distance: M1-M9 is 416 m on the ellipsoid (SpatiaLite)"
+assert_eq 416 "$(ssql "SELECT CAST(round(ST_Distance(MakePoint(36.8219, -1.2921, 4326), MakePoint(36.8250, -1.2900, 4326), 1)) AS INTEGER)")" "metres"
+case_end
+
+case_begin "--report CSV and GeoJSON: one row per finding; the GeoJSON is a point layer at the stored coordinates"
+run --db $DB check --report r.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 10 "$(ogrinfo -ro -al -q r.csv 2>/dev/null | grep -c 'OGRFeature')" "CSV rows (ogrinfo)"
+assert_eq "row,check,evidence,suggestion,project_id,dataset,other_id,fix,fix_lon,fix_lat,lon,lat" "$(head -1 r.csv)" "CSV header"
+assert_eq "mistakes.csv:3|swapped|swapped|36.8219|-1.2921" "$(python3 -c "
+import csv; r=[x for x in csv.DictReader(open('r.csv')) if x['row']=='mistakes.csv:3'][0]
+print('|'.join([r['row'], r['check'], r['fix'], r['fix_lon'], r['fix_lat']]))")" "CSV swapped row"
+run --db $DB check --report r.geojson
+assert_eq 10 "$(ogrinfo -ro -so r.geojson qa 2>/dev/null | sed -n 's/^Feature Count: //p')" "GeoJSON features"
+assert_eq "Point" "$(ogrinfo -ro -so r.geojson qa 2>/dev/null | sed -n 's/^Geometry: //p')" "geometry type"
+assert_eq "POINT (-1.2921 36.8219)" "$(ogrinfo -ro -q r.geojson -sql "SELECT * FROM qa WHERE \"row\" = 'mistakes.csv:3'" 2>/dev/null | grep -o 'POINT ([^)]*)')" "M2 at its stored point"
+assert_eq "" "$(ls -A | grep '^\.footprint' )" "no temporary left"
+case_end
+
+case_begin "exports carry the qa attribute of each row"
+run --db $DB export --format csv -o p.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(python3 -c "
+import csv
+rows = {r['source_key']: r['qa'] for r in csv.DictReader(open('p.csv'))}
+print(' '.join('%s=%s' % (k, rows[k]) for k in ['M1','M2','M3','M5','M6','M9','M11','M12']))")
+assert_eq "M1= M2=swapped M3=sign M5=outside-country M6=placeholder M9=duplicate M11=admin1 M12=" "$got" "qa values"
+case_end
+
+case_begin "--fix swapped,sign: the 3 unambiguous rows move in one transaction, the originals journaled; --undo restores the export byte for byte"
+"$FP" -q --db $DB export --format csv -o before.csv
+before_blobs=$(sql "SELECT id, hex(geom) FROM projects ORDER BY id")
+run --db $DB check --fix swapped,sign
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "mistakes.csv:3: fixed (swapped): (-1.2921, 36.8219) moved to (36.8219, -1.2921)" "swapped fixed"
+assert_contains "$OUT" "mistakes.csv:4: fixed (sign-lon)" "sign-lon fixed"
+assert_contains "$OUT" "mistakes.csv:5: fixed (sign-both)" "sign-both fixed"
+assert_contains "$OUT" "fixed: 3" "summary"
+assert_eq "36.8219 -1.2921|-77.0428 -12.0464|-58.3816 -34.6037" "$(ssql "SELECT group_concat(X(geom) || ' ' || Y(geom), '|') FROM (SELECT geom FROM projects WHERE source_key IN ('M2','M3','M4') ORDER BY id)")" "new points"
+assert_eq "swapped -1.2921 36.8219|sign-lon 77.0428 -12.0464|sign-both 58.3816 34.6037" "$(sql "SELECT group_concat(fix || ' ' || old_lon || ' ' || old_lat, '|') FROM (SELECT * FROM qa_fixes ORDER BY id)")" "journal"
+assert_eq "KEN|PER|ARG" "$(country_at 36.8219 -1.2921)|$(country_at -77.0428 -12.0464)|$(country_at -58.3816 -34.6037)" "fixed points in their countries (SpatiaLite)"
+assert_eq "0" "$(sql "SELECT count(*) FROM qa_findings WHERE kind IN ('swapped', 'sign')")" "no swapped/sign left"
+assert_eq "fixed-swapped" "$(sql "SELECT qa FROM projects WHERE source_key = 'M2'")" "M2 marked fixed"
+assert_eq "fixed-sign-lon" "$(sql "SELECT qa FROM projects WHERE source_key = 'M3'")" "M3 marked fixed"
+run --db $DB check --undo
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "undone: the last --fix, 3 rows put back as they were" "undo message"
+"$FP" -q --db $DB export --format csv -o after.csv
+cmp -s before.csv after.csv || fail "export after --undo differs from before --fix: $(diff before.csv after.csv | head -5)"
+assert_eq "$before_blobs" "$(sql "SELECT id, hex(geom) FROM projects ORDER BY id")" "geometry blobs byte for byte"
+run --db $DB check --undo
+assert_contains "$OUT" "undone: nothing" "second undo has nothing to do"
+assert_eq "3|3" "$(sql "SELECT count(*), count(undone) FROM qa_fixes")" "journal kept, marked undone"
+case_end
+
+case_begin "--fix swapped alone leaves the sign rows; --dataset limits the check"
+run --db $DB check --fix swapped
+assert_contains "$OUT" "fixed: 1" "one fix"
+assert_eq "2" "$(sql "SELECT count(*) FROM qa_findings WHERE kind = 'sign'")" "sign findings left"
+"$FP" -q --db $DB check --undo
+run --db $DB check --dataset nothing-here
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "qa: 0 points checked" "empty dataset"
+assert_eq "10" "$(sql "SELECT count(*) FROM qa_findings")" "other datasets' findings kept"
+case_end
+
+case_begin "no findings on a clean file of 20 real capitals (each in its country, or within 25 km of it, by SpatiaLite)"
+run --db $DB import capitals.csv
+assert_contains "$OUT" "qa: 20 points checked (20 with a declared country): no findings" "import summary"
+bad=""
+while IFS=, read -r id name company category code lon lat; do
+    [ "$id" = id ] && continue
+    got=$(country_at "$lon" "$lat")
+    # Reykjavik's point is off the generalised coast: within the snapping distance.
+    [ "$got" = "$code" ] || [ "$(km_to "$code" "$lon" "$lat")" -le 25 ] || bad="$bad $name:$got"
+done < capitals.csv
+assert_eq "" "$bad" "capitals outside their country"
+run --db $DB check --dataset capitals
+assert_eq 0 "$RC" "exit status"
+assert_not_contains "$OUT" "capitals.csv:" "no finding listed"
+case_end
+
+case_begin "QGIS (PyQGIS): the GeoJSON report loads as a point layer; the store's projects_point view has qa to filter flagged rows"
+"$FP" -q --db $DB check --dataset mistakes --report q.geojson
+got=$(QT_QPA_PLATFORM=offscreen /usr/bin/python3 - q.geojson "$PWD/$DB" 2>/dev/null <<'PY'
+import sys
+from qgis.core import QgsApplication, QgsVectorLayer, QgsFeatureRequest, QgsExpression
+QgsApplication.setPrefixPath('/usr', True)
+app = QgsApplication([], False)
+app.initQgis()
+rep = QgsVectorLayer(sys.argv[1], 'qa', 'ogr')
+checks = sorted(f['check'] for f in rep.getFeatures())
+pts = QgsVectorLayer("dbname='%s' table=\"projects_point\" (geom)" % sys.argv[2], 'projects', 'spatialite')
+flagged = sum(1 for _ in pts.getFeatures(QgsFeatureRequest(QgsExpression('"qa" IS NOT NULL AND "dataset" = \'mistakes\''))))
+print(rep.isValid(), rep.featureCount(), rep.crs().authid(), ','.join(checks), pts.isValid(), pts.fields().indexOf('qa') >= 0, flagged)
+app.exitQgis()
+PY
+)
+assert_eq "True 10 EPSG:4326 admin1,decimals,duplicate,duplicate,outside-country,placeholder,placeholder,sign,sign,swapped True True 10" "$got" "QGIS"
+case_end
+
+case_begin "bad input: usage errors exit 2, a missing store exits 1, each with a reason"
+run --db $DB check --fix everything
+assert_eq 2 "$RC" "bad --fix"
+assert_contains "$OUT" "--fix everything: expected swapped, sign or swapped,sign" "message"
+run --db $DB check --fix swapped --undo
+assert_eq 2 "$RC" "--fix with --undo"
+run --db $DB check --report r.txt
+assert_eq 2 "$RC" "report extension"
+assert_contains "$OUT" "--report r.txt: expected FILE.csv or FILE.geojson" "message"
+run --db missing.sqlite check
+assert_eq 1 "$RC" "missing store"
+assert_contains "$OUT" "missing.sqlite: no such database" "message"
+run --db $DB check --report no-such-dir/r.csv
+assert_eq 1 "$RC" "report in a missing folder"
+assert_contains "$OUT" "no-such-dir/r.csv" "names the file"
+case_end
