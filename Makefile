@@ -16,7 +16,7 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
   libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil \
-  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl python3-websocket clang libclang-rt-14-dev \
+  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev libgeotiff-dev libtiff-dev curl python3-websocket clang libclang-rt-14-dev \
   qgis python3-qgis libreoffice-calc-nogui
 
 ifeq ($(SAN),1)
@@ -29,7 +29,7 @@ endif
 
 # pkg-config is only asked when building, so `make deps` works before it exists.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \

@@ -128,7 +128,7 @@ static const char *const usage_render =
     "usage: footprint [--db PATH] render [--style FILE] [--proj CRS]\n"
     "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
     "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
-    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg\n"
+    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg|.tif\n"
     "\n"
     "Draws a map from a style (default: the world choropleth of projects per\n"
     "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
@@ -138,7 +138,8 @@ static const char *const usage_render =
     "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
-    "a .png.aux.xml holding the CRS for GDAL and QGIS.\n"
+    "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"
+    "DEFLATE, internal overviews) with its CRS and geotransform inside.\n"
     "--each country renders one map per country with projects into the folder\n"
     "-o (or a path containing {code}).\n";
 
