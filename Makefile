@@ -16,8 +16,8 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
   libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
   libglib2.0-dev libxml2-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil \
-  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev curl python3-websocket clang libclang-rt-14-dev \
-  qgis python3-qgis libreoffice-calc-nogui
+  libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev libgeotiff-dev libtiff-dev curl python3-websocket clang libclang-rt-14-dev \
+  qgis python3-qgis libreoffice-calc-nogui nodejs
 
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -29,7 +29,7 @@ endif
 
 # pkg-config is only asked when building, so `make deps` works before it exists.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
@@ -85,6 +85,13 @@ deps:
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+	@# npm packages the tests read outputs with (the pmtiles reader), pinned by
+	@# tests/node/package-lock.json; installed here, never while tests run.
+	@# (Debian's nodejs has no npm; NodeSource's brings its own, and conflicts with Debian's npm.)
+	@command -v npm >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    echo "make deps: installing npm"; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@[ -f tests/node/node_modules/pmtiles/package.json ] || \
+	    (echo "make deps: npm ci in tests/node" && npm ci --prefix tests/node --no-audit --no-fund --silent)
 
 demo: deps
 	$(MAKE) --no-print-directory -j$(shell nproc) all

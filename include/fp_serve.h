@@ -38,6 +38,7 @@ typedef struct fp_http_request {
     int accept_gzip;         /* Accept-Encoding allows gzip */
     char if_none_match[256]; /* the field values, "" when absent (or too long to keep) */
     char if_modified_since[64];
+    char range[128];         /* the Range field value, "" when absent (or too long to keep) */
 } fp_http_request;
 
 /* Parses the request head in buf[0..len). Returns 0 and fills req when the

@@ -28,8 +28,8 @@ static const char *const usage_main =
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
     "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
     "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
-    "  tiles -o DIR|FILE.mbtiles  map tiles (PNG, WebP, vector) with TileJSON and a preview\n"
-    "  serve [DIR|FILE.mbtiles]   serve the preview, tiles and GeoJSON on 127.0.0.1\n"
+    "  tiles -o DIR|FILE.mbtiles|FILE.pmtiles  map tiles (PNG, WebP, vector) with TileJSON and a preview\n"
+    "  serve [DIR|FILE.mbtiles|FILE.pmtiles]  serve the preview, tiles and GeoJSON on 127.0.0.1\n"
     "  run                        the main job on the embedded default sample\n"
     "  help COMMAND               help on one command\n"
     "\n"
@@ -155,7 +155,7 @@ static const char *const usage_render =
     "usage: footprint [--db PATH] render [--style FILE] [--proj CRS]\n"
     "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
     "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
-    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg\n"
+    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg|.tif\n"
     "\n"
     "Draws a map from a style (default: the world choropleth of projects per\n"
     "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
@@ -165,12 +165,13 @@ static const char *const usage_render =
     "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
-    "a .png.aux.xml holding the CRS for GDAL and QGIS.\n"
+    "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"
+    "DEFLATE, internal overviews) with its CRS and geotransform inside.\n"
     "--each country renders one map per country with projects into the folder\n"
     "-o (or a path containing {code}).\n";
 
 static const char *const usage_tiles =
-    "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles\n"
+    "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles|FILE.pmtiles\n"
     "         [--style FILE|NAME] [--aggregation NAME] [--bbox W,S,E,N]\n"
     "         [--scale 1|2] [--format png|webp|mvt] [--tms] [--threads N]\n"
     "         [--metatile N] [--name NAME] [--resume] [--no-preview]\n"
@@ -180,12 +181,13 @@ static const char *const usage_tiles =
     "of NxN tiles (default 8) so nothing is cut at tile edges. --format mvt\n"
     "writes Mapbox Vector Tiles (layers projects and regions) and a MapLibre\n"
     "style. Into DIR: z/x/y.png|webp|pbf (TMS rows with --tms); into\n"
-    "FILE.mbtiles: an MBTiles 1.3 file, identical tiles stored once. Next to the\n"
+    "FILE.mbtiles: an MBTiles 1.3 file, identical tiles stored once; into\n"
+    "FILE.pmtiles: a PMTiles v3 archive (one file for static hosting). Next to the\n"
     "tiles: tiles.json (TileJSON 3.0), index.html (Leaflet or MapLibre, offline)\n"
-    "and the GeoJSON layers (for NAME.mbtiles in the folder NAME.preview).\n"
+    "and the GeoJSON layers (for NAME.mbtiles|.pmtiles in the folder NAME.preview).\n"
     "Tiles outside --bbox are not written. --resume skips tiles\n"
     "already written by an interrupted run. --threads defaults to all cores.\n"
-    "Preview: `footprint serve DIR` (or FILE.mbtiles).\n";
+    "Preview: `footprint serve DIR` (or FILE.mbtiles, FILE.pmtiles).\n";
 
 static const char *const usage_run =
     "usage: footprint [--db PATH] run\n"

@@ -10,13 +10,15 @@
 #include "footprint.h"
 
 const char *const usage_serve =
-    "usage: footprint serve [--port N] [--host ADDR] [--quiet] [DIR|FILE.mbtiles]\n"
+    "usage: footprint serve [--port N] [--host ADDR] [--quiet] [DIR|FILE.mbtiles|FILE.pmtiles]\n"
     "\n"
     "Serves a folder (default: the current one) over HTTP for the preview page,\n"
     "tiles and GeoJSON layers that `footprint tiles` and `footprint export` write.\n"
     "FILE.mbtiles: its tiles at /tiles/{z}/{x}/{y}.png|webp|jpg|pbf and its preview\n"
     "folder FILE.preview (written by `footprint tiles`) at /. In a folder, NAME/{z}/{x}/{y}.EXT is\n"
-    "answered from NAME.mbtiles when no such file exists. GET and HEAD only; a\n"
+    "answered from NAME.mbtiles when no such file exists. FILE.pmtiles: the archive\n"
+    "at /FILE.pmtiles, its preview folder at /. Byte ranges (206, 416) on every\n"
+    "file; several ranges in one request get the whole file. GET and HEAD only; a\n"
     "folder path serves its index.html (no listings); nothing outside the folder\n"
     "is reachable (no '..', no symlinks leading out, no hidden files).\n"
     "--host defaults to 127.0.0.1 (this machine only; 0.0.0.0 opens it to the\n"

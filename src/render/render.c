@@ -594,7 +594,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
 typedef struct page_setup {
     double w, h;                  /* points */
     double dpi;
-    int kind;                     /* 0 png, 1 pdf, 2 svg */
+    int kind;                     /* 0 png, 1 pdf, 2 svg, 3 GeoTIFF */
 } page_setup;
 
 static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_style *style, const page_setup *pg,
@@ -656,7 +656,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     v.map[1] = top;
     v.map[2] = pg->w - 2 * margin;
     v.map[3] = pg->h - top - margin - credit_size * 2;
-    v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
+    v.tolerance = pg->kind == 0 || pg->kind == 3 ? 36.0 / pg->dpi : 0.1;
     fit_view(&v);
     if (!world) {
         /* The frame shows more than the box in most projections: draw the
@@ -685,11 +685,11 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     char *tmp = fp_temp_path(path);
     cairo_surface_t *surface;
     int pw = (int)lround(pg->w * pg->dpi / 72), ph = (int)lround(pg->h * pg->dpi / 72);
-    if (pg->kind == 0) surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+    if (pg->kind == 0 || pg->kind == 3) surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
     else if (pg->kind == 1) surface = cairo_pdf_surface_create(tmp, pg->w, pg->h);
     else surface = cairo_svg_surface_create(tmp, pg->w, pg->h);
     cairo_t *cr = cairo_create(surface);
-    if (pg->kind == 0) cairo_scale(cr, pg->dpi / 72, pg->dpi / 72);
+    if (pg->kind == 0 || pg->kind == 3) cairo_scale(cr, pg->dpi / 72, pg->dpi / 72);
     map_data md = { .labels = g_ptr_array_new_with_free_func(label_free) };
     GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
     double size_max = 0;
@@ -746,6 +746,24 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     if (!st && pg->kind == 0) {
         if (fp_write_png(surface, tmp)) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", path, strerror(errno));
     }
+    char *tif_pam = NULL;
+    if (!st && pg->kind == 3) {
+        /* GeoTIFF: the CRS and the geotransform (of the pixels' outer
+         * corner, where the world file names the first pixel's centre) go
+         * inside the file, so no sidecar is written. */
+        double px_size = 72.0 / pg->dpi / v.scale;
+        double gt[6] = { v.extent[0] - v.ox / v.scale, px_size, 0, v.extent[3] + v.oy / v.scale, 0, -px_size };
+        PJ *crs = proj_get_target_crs(v.ctx, v.pj);
+        const char *const opts[] = { "MULTILINE=NO", NULL };
+        const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, opts) : NULL;
+        st = fp_write_geotiff(surface, tmp, path, gt, wkt, err);
+        /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
+         * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
+        if (!st && crs && !fp_geotiff_has_crs(tmp)) tif_pam = pam_xml(v.ctx, crs);
+        if (crs) proj_destroy(crs);
+        res->width_px = pw;
+        res->height_px = ph;
+    }
     cairo_surface_finish(surface);
     if (!st && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
@@ -764,18 +782,21 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
                       g_strdup_printf("%s.aux.xml", path) };
     char *side_tmp[3] = { NULL, NULL, NULL };
     g_free(base);
-    if (!st && pg->kind == 0) {
-        double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
-        double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
-        double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
-        char *text[3] = { g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y), NULL,
-                          NULL };
-        PJ *crs = proj_get_target_crs(v.ctx, v.pj);
-        const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
-        if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
-        if (wkt) text[1] = g_strdup(wkt);
-        if (crs) text[2] = pam_xml(v.ctx, crs);
-        if (crs) proj_destroy(crs);
+    if (!st && (pg->kind == 0 || tif_pam)) {
+        char *text[3] = { NULL, NULL, tif_pam };
+        if (pg->kind == 0) {
+            double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
+            double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
+            double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
+            text[0] = g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y);
+            PJ *crs = proj_get_target_crs(v.ctx, v.pj);
+            const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
+            if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
+            if (wkt) text[1] = g_strdup(wkt);
+            if (crs) text[2] = pam_xml(v.ctx, crs);
+            if (crs) proj_destroy(crs);
+        }
+        tif_pam = NULL;                           /* owned by text[] now */
         for (int i = 0; i < 3 && !st; i++) {
             if (!text[i]) continue;
             side_tmp[i] = fp_temp_path(side[i]);
@@ -792,6 +813,9 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     }
     fp_test_pause("render:write");
     if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+    /* GDAL prefers a .aux.xml to the GeoTIFF's own keys: one left by an
+     * earlier map of this name would misplace the new one. */
+    if (!st && pg->kind == 3 && !side_tmp[2]) g_remove(side[2]);
     for (int i = 0; i < 3; i++) {
         if (!st && side_tmp[i] && g_rename(side_tmp[i], side[i]) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", side[i], strerror(errno));
@@ -818,16 +842,17 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fp_now();
-    if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg");
+    if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     const char *out = o->output;
     const char *ext = strrchr(out, '.');
     page_setup pg = {0};
     if (o->each && (!ext || strrchr(out, '/') > ext)) ext = ".png";
-    if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf or .svg file", out);
+    if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     if (!g_ascii_strcasecmp(ext, ".png")) pg.kind = 0;
     else if (!g_ascii_strcasecmp(ext, ".pdf")) pg.kind = 1;
     else if (!g_ascii_strcasecmp(ext, ".svg")) pg.kind = 2;
-    else return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf or .svg file", out);
+    else if (!g_ascii_strcasecmp(ext, ".tif") || !g_ascii_strcasecmp(ext, ".tiff")) pg.kind = 3;
+    else return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     /* Page size: --size in pixels at the dpi, else paper (A4 landscape). */
     if (o->width > 0 && o->height > 0) {
         pg.dpi = o->dpi > 0 ? o->dpi : 96;

@@ -76,5 +76,11 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
 void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
 /* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
 void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
+/* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
+ * or NULL); path names the final file in messages (geotiff.c). */
+fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
+                           fp_error *err);
+/* 1 if GDAL finds a CRS inside the GeoTIFF file itself (PAM off). */
+int fp_geotiff_has_crs(const char *file);
 
 #endif

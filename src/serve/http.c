@@ -231,7 +231,7 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
 
     /* ---- header fields, up to the empty line */
     struct conn_tokens ct = { 0, 0 };
-    int nfields = 0, hosts = 0, inm_overflow = 0, ims_overflow = 0;
+    int nfields = 0, hosts = 0, inm_overflow = 0, ims_overflow = 0, range_overflow = 0;
     for (;;) {
         if (p == n) return need_more(n, 0);
         if (buf[p] == '\r' || buf[p] == '\n') {
@@ -289,6 +289,8 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
             keep_value(req->if_none_match, sizeof req->if_none_match, &inm_overflow, val, vlen);
         } else if (span_is(key, klen, "if-modified-since")) {
             keep_value(req->if_modified_since, sizeof req->if_modified_since, &ims_overflow, val, vlen);
+        } else if (span_is(key, klen, "range")) {
+            keep_value(req->range, sizeof req->range, &range_overflow, val, vlen);
         }
     }
 
@@ -318,6 +320,8 @@ static const struct { const char *ext, *type; } content_types[] = {
     { "mvt", FP_MVT_TYPE },
     { "svg", "image/svg+xml" },
     { "pdf", "application/pdf" },
+    { "pmtiles", "application/vnd.pmtiles" },
+    { "tif", "image/tiff" },
     { "txt", "text/plain; charset=utf-8" },
     { "ico", "image/x-icon" },
     { "woff", "font/woff" },

@@ -96,6 +96,8 @@ typedef struct server {
     double accept_pause_until;  /* out of file descriptors: retry accept() later */
     char root[PATH_MAX];        /* realpath of the static folder; "" when there is none */
     char tiles_file[PATH_MAX];  /* realpath of the FILE.mbtiles served at /tiles/; "" when serving a folder */
+    char pmtiles_file[PATH_MAX];   /* realpath of the FILE.pmtiles served (with ranges) at pmtiles_url */
+    char pmtiles_url[PATH_MAX + 2];   /* "/FILE.pmtiles": where the preview in FILE.preview/ finds it */
     open_tiles tiles[MAX_MBTILES];
     unsigned long tick;
     conn *conns[MAX_CONNS];
@@ -111,6 +113,7 @@ static const char *reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 206: return "Partial Content";
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
@@ -118,6 +121,7 @@ static const char *reason(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 505: return "HTTP Version Not Supported";
@@ -304,6 +308,49 @@ static const char *cache_policy(const char *path)
     return CACHE_NONE;
 }
 
+/* The Range field (RFC 9110 14.2) for a file of size bytes: 0 to send the
+ * whole file (no Range, or several ranges: allowed to be ignored, and
+ * PMTiles readers ask for one at a time), 1 with [*first, *last] for one
+ * satisfiable range (206), -1 for 416: a range past the end, a malformed
+ * one, or another unit than bytes. */
+static int is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+static int parse_range(const char *v, off_t size, off_t *first, off_t *last)
+{
+    if (!v[0]) return 0;
+    if (strncasecmp(v, "bytes=", 6) != 0) return -1;
+    const char *p = v + 6;
+    while (*p == ' ' || *p == '\t') p++;
+    if (strchr(p, ',')) return 0;
+    char *end;
+    errno = 0;
+    if (*p == '-') {                                   /* the last N bytes */
+        if (!is_digit(p[1])) return -1;
+        unsigned long long n = strtoull(p + 1, &end, 10);
+        if (errno || *end || n == 0 || size == 0) return -1;
+        *first = (off_t)n >= size ? 0 : size - (off_t)n;
+        *last = size - 1;
+        return 1;
+    }
+    if (!is_digit(*p)) return -1;
+    unsigned long long a = strtoull(p, &end, 10);
+    if (errno || *end != '-') return -1;
+    p = end + 1;
+    unsigned long long b = (unsigned long long)size - 1;
+    if (*p) {
+        if (!is_digit(*p)) return -1;
+        b = strtoull(p, &end, 10);
+        if (errno || *end || b < a) return -1;
+    }
+    if (a >= (unsigned long long)size) return -1;
+    *first = (off_t)a;
+    *last = b >= (unsigned long long)size ? size - 1 : (off_t)b;
+    return 1;
+}
+
 static void respond_file(conn *c, const fp_http_request *req, const char *real)
 {
     /* O_NONBLOCK: should a FIFO be swapped in since the check, open() must
@@ -346,17 +393,30 @@ static void respond_file(conn *c, const fp_http_request *req, const char *real)
         head_end(c);
         return;
     }
-    head_begin(c, 200, req->keep_alive, req->version_minor);
-    head_add(c, "Content-Type: %s\r\nContent-Length: %jd\r\nETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n",
-             type, (intmax_t)st.st_size, etag, lm, cache);
+    /* Byte ranges of any plain file (PMTiles archives are read so). */
+    off_t first = 0, last = st.st_size - 1;
+    int ranged = parse_range(req->range, st.st_size, &first, &last);
+    if (ranged < 0) {
+        close(fd);
+        head_begin(c, 416, req->keep_alive, req->version_minor);
+        head_add(c, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\nContent-Range: bytes */%jd\r\n"
+                    "Accept-Ranges: bytes\r\nCache-Control: " CACHE_NONE "\r\n", (intmax_t)st.st_size);
+        head_end(c);
+        return;
+    }
+    head_begin(c, ranged ? 206 : 200, req->keep_alive, req->version_minor);
+    head_add(c, "Content-Type: %s\r\nContent-Length: %jd\r\nETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n"
+                "Accept-Ranges: bytes\r\n",
+             type, (intmax_t)(last - first + 1), etag, lm, cache);
+    if (ranged) head_add(c, "Content-Range: bytes %jd-%jd/%jd\r\n", (intmax_t)first, (intmax_t)last, (intmax_t)st.st_size);
     head_end(c);
     if (strcmp(req->method, "HEAD") == 0 || st.st_size == 0) {
         close(fd);
         return;
     }
     c->file = fd;
-    c->file_off = 0;
-    c->file_end = st.st_size;
+    c->file_off = first;
+    c->file_end = last + 1;
 }
 
 /* The open MBTiles file at path (a realpath), opening it (or reopening it,
@@ -442,6 +502,10 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     /* FILE.mbtiles: its tiles at /tiles/z/x/y.ext, ahead of the folder. */
     if (s->tiles_file[0] && is_tile && strcmp(prefix, "/tiles") == 0) {
         respond_tile(s, c, req, s->tiles_file, z, x, y, ext);
+        return;
+    }
+    if (s->pmtiles_file[0] && strcmp(req->path, s->pmtiles_url) == 0) {
+        respond_file(c, req, s->pmtiles_file);
         return;
     }
     if (!s->root[0]) {
@@ -681,8 +745,22 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
         return FP_OK;
     }
     size_t n = strlen(root);
+    if (S_ISREG(st.st_mode) && n > 8 && strcasecmp(root + n - 8, ".pmtiles") == 0) {
+        /* FILE.pmtiles: the archive itself (the browser reads it with Range
+         * requests) at /FILE.pmtiles, and the preview folder at /, so the
+         * page's ../FILE.pmtiles finds it as under `serve DIR`. */
+        if (!realpath(root, s->pmtiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
+        const char *base = strrchr(s->pmtiles_file, '/');
+        snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+        char folder[PATH_MAX];
+        if (n - 8 + sizeof ".preview" > sizeof folder) return FP_OK;
+        memcpy(folder, root, n - 8);
+        memcpy(folder + n - 8, ".preview", sizeof ".preview");
+        if (stat(folder, &st) == 0 && S_ISDIR(st.st_mode) && !realpath(folder, s->root)) s->root[0] = '\0';
+        return FP_OK;
+    }
     if (!S_ISREG(st.st_mode) || n <= 8 || strcasecmp(root + n - 8, ".mbtiles") != 0)
-        return fp_error_set(err, FP_ERR_USAGE, "%s: not a folder or an .mbtiles file", root);
+        return fp_error_set(err, FP_ERR_USAGE, "%s: not a folder, an .mbtiles or a .pmtiles file", root);
     if (!realpath(root, s->tiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
     /* Open it now, so that a file that is no MBTiles fails at start. */
     if (!get_tiles(s, s->tiles_file, err)) return err ? err->code : FP_ERR_INPUT;

@@ -177,7 +177,9 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/leaflet/leaflet.css\">\n"
-                       "<script src=\"lib/leaflet/leaflet.js\"></script>\n<style>\n");
+                       "<script src=\"lib/leaflet/leaflet.js\"></script>\n");
+    if (in->pmtiles_url) g_string_append(h, "<script src=\"lib/pmtiles/pmtiles.js\"></script>\n");
+    g_string_append(h, "<style>\n");
     g_string_append(h, page_style);
     g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
     legend_html(h, in);
@@ -185,12 +187,17 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     g_string_append_printf(h, "<script>\nvar tilejson = %s;\nvar colors = %s;\n", tilejson, colors);
     free(colors);
     g_string_append(h, popup_js);
-    g_string_append_printf(h,
+    g_string_append(h,
         "var b = tilejson.bounds;\n"
         "var map = L.map('map', {minZoom: tilejson.minzoom, maxZoom: tilejson.maxzoom + 3, worldCopyJump: false});\n"
-        "var tiles = L.tileLayer(tilejson.tiles[0], {minZoom: tilejson.minzoom, maxNativeZoom: tilejson.maxzoom,\n"
+        "var options = {minZoom: tilejson.minzoom, maxNativeZoom: tilejson.maxzoom,\n"
         "  maxZoom: tilejson.maxzoom + 3, tms: tilejson.scheme === 'tms', noWrap: true,\n"
-        "  bounds: [[b[1], b[0]], [b[3], b[2]]], attribution: tilejson.attribution}).addTo(map);\n"
+        "  bounds: [[b[1], b[0]], [b[3], b[2]]], attribution: tilejson.attribution};\n");
+    if (in->pmtiles_url)      /* the archive, read with HTTP Range requests by the pmtiles library */
+        g_string_append_printf(h, "var tiles = pmtiles.leafletRasterLayer(new pmtiles.PMTiles(new URL('%s', location.href).href), options).addTo(map);\n",
+                               in->pmtiles_url);
+    else g_string_append(h, "var tiles = L.tileLayer(tilejson.tiles[0], options).addTo(map);\n");
+    g_string_append_printf(h,
         "/* Counters for scripts and tests, also on <html data-...> (read from the DOM). */\n"
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, overlays: {}};\n"
         "function status(k, v) { window.footprint[k] = v; document.documentElement.setAttribute('data-' + k, v); }\n"
@@ -231,11 +238,20 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/maplibre-gl/maplibre-gl.css\">\n"
-                       "<script src=\"lib/maplibre-gl/maplibre-gl.js\"></script>\n<style>\n");
+                       "<script src=\"lib/maplibre-gl/maplibre-gl.js\"></script>\n");
+    if (in->pmtiles_url) g_string_append(h, "<script src=\"lib/pmtiles/pmtiles.js\"></script>\n");
+    g_string_append(h, "<style>\n");
     g_string_append(h, page_style);
     g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
     legend_html(h, in);
     g_string_append_printf(h, "<script>\nvar tilejson = %s;\n", tilejson);
+    /* PMTiles: MapLibre reads the archive through the library's protocol
+     * (pmtiles://URL/{z}/{x}/{y}, Range requests). */
+    if (in->pmtiles_url)
+        g_string_append_printf(h, "maplibregl.addProtocol('pmtiles', new pmtiles.Protocol().tile);\n"
+                                  "var archive = 'pmtiles://' + new URL('%s', location.href).href + '/{z}/{x}/{y}';\n",
+                               in->pmtiles_url);
+    else g_string_append(h, "var archive = null;\n");
     g_string_append(h, popup_js);
     g_string_append(h,
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};\n"
@@ -248,7 +264,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
         "    var s = style.sources[k];\n"
         "    if (s.type !== 'vector') return;\n"
         "    delete s.url;\n"
-        "    s.tiles = [base + tilejson.tiles[0]];\n"
+        "    s.tiles = [archive || base + tilejson.tiles[0]];\n"
         "    s.minzoom = tilejson.minzoom; s.maxzoom = tilejson.maxzoom; s.bounds = tilejson.bounds;\n"
         "    s.scheme = tilejson.scheme;\n"
         "  });\n"
@@ -300,6 +316,13 @@ fp_status fp_preview_write(const char *dir, const fp_preview_info *in, fp_error 
         st = copy_tree(src, lib, err);
         g_free(src);
         g_free(lib);
+        if (!st && in->pmtiles_url) {         /* the vendored pmtiles library */
+            lib = g_build_filename(dir, "lib", "pmtiles", NULL);
+            src = g_build_filename(webdir, "vendor", "pmtiles", NULL);
+            st = copy_tree(src, lib, err);
+            g_free(src);
+            g_free(lib);
+        }
     }
     g_free(page);
     free(tilejson);

@@ -1,4 +1,5 @@
-/* Where tiles go: a z/x/y directory or an MBTiles 1.3 file.
+/* Where tiles go: a z/x/y directory, an MBTiles 1.3 file or a PMTiles v3
+ * archive (written by pmtiles.c).
  *
  * Nothing half-written: a run writes into DIR.partial/ or
  * FILE.mbtiles.partial and only a finished run moves it into place, so a
@@ -32,6 +33,7 @@
 struct fp_tile_sink {
     fp_tile_sink_options o;
     int mbtiles;
+    fp_pmtiles *pmtiles;         /* FILE.pmtiles */
     char *target;                /* DIR or FILE.mbtiles */
     char *root;                  /* where tiles are written now */
     char *preview;               /* the preview folder being written */
@@ -70,6 +72,15 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
     /* NAME.mbtiles -> NAME.preview/ (not NAME/: that could be someone's
      * tile directory, which the swap would replace). */
     char *base = g_strndup(s->target, strlen(s->target) - strlen(".mbtiles"));
+    if (s->pmtiles) {                        /* NAME.pmtiles: the same preview folder */
+        s->preview_target = g_strdup_printf("%s.preview", base);
+        s->preview = g_strdup_printf("%s.preview.partial", base);
+        g_free(base);
+        fp_remove_tree(s->preview);
+        if (g_mkdir_with_parents(s->preview, 0755) != 0)
+            return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
+        return FP_OK;
+    }
     s->preview_target = g_strdup_printf("%s.preview", base);
     s->preview = g_strdup_printf("%s.preview.partial", base);
     g_free(base);
@@ -155,7 +166,11 @@ fp_status fp_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, f
     pthread_mutex_init(&s->lock, NULL);
     s->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s->digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    fp_status st = s->mbtiles ? open_mbtiles(s, err) : open_directory(s, err);
+    fp_status st;
+    if (g_str_has_suffix(o->output, ".pmtiles")) {
+        st = fp_pmtiles_open(o->output, o->ext, &s->pmtiles, err);
+        if (!st) st = open_mbtiles(s, err);                  /* its preview folder only */
+    } else st = s->mbtiles ? open_mbtiles(s, err) : open_directory(s, err);
     if (st) {
         fp_tile_sink_close(s, 0, NULL, NULL);
         *out = NULL;
@@ -214,6 +229,7 @@ static unsigned char *gzip_bytes(const unsigned char *data, size_t len, size_t *
 
 fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
 {
+    if (s->pmtiles) return fp_pmtiles_put(s->pmtiles, z, x, y, data, len, err);
     unsigned char *zipped = NULL;
     if (s->mbtiles && s->o.gzip && len) {
         zipped = gzip_bytes(data, len, &len);
@@ -281,6 +297,10 @@ const char *fp_tile_sink_preview_dir(const fp_tile_sink *s)
 
 fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *value, fp_error *err)
 {
+    if (s->pmtiles) {
+        fp_pmtiles_metadata(s->pmtiles, key, value);
+        return FP_OK;
+    }
     if (!s->mbtiles) return FP_OK;
     sqlite3_stmt *q;
     fp_status st = FP_OK;
@@ -312,7 +332,11 @@ fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error
         if (sqlite3_close(s->db) != SQLITE_OK && !st && commit) st = fp_error_set(err, FP_ERR_DB, "%s: cannot close", s->target);
         s->db = NULL;
     }
-    if (commit && !st) {
+    if (s->pmtiles) {
+        st = fp_pmtiles_close(s->pmtiles, commit, unique, err);
+        if (commit && !st && swap_into_place(s->preview, s->preview_target) != 0)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
+    } else if (commit && !st) {
         if (s->mbtiles) {
             fp_test_pause("tiles:swap");
             if (g_rename(s->root, s->target) != 0)

@@ -7,6 +7,7 @@
  * colour and shared: at z6 most of the world's 4,096 tiles are one of a few
  * colours. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -257,7 +258,11 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --format %s: expected png, webp or mvt", format);
     if (o->minzoom < 0 || o->maxzoom > 22 || o->minzoom > o->maxzoom)
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom %d-%d: expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
-    if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "tiles: -o DIR or FILE.mbtiles is required");
+    if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "tiles: -o DIR, FILE.mbtiles or FILE.pmtiles is required");
+    int pm = g_str_has_suffix(o->output, ".pmtiles");
+    if (pm && o->resume)
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: %s: --resume works for folders and MBTiles; a PMTiles archive is written "
+                            "in one piece (run without --resume)", o->output);
     if (o->has_bbox && (!(o->bbox[0] < o->bbox[2]) || !(o->bbox[1] < o->bbox[3]) || o->bbox[0] < -180 ||
                         o->bbox[2] > 180 || o->bbox[1] < -90 || o->bbox[3] > 90))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox: expected W,S,E,N in degrees, W < E, S < N");
@@ -325,9 +330,16 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     fp_preview_info pi = { .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
                            .attribution = ms->credits, .format = format, .minzoom = o->minzoom, .maxzoom = o->maxzoom,
                            .tms = o->tms, .scale = o->scale };
-    char tiles_url[64];
-    int mb = g_str_has_suffix(o->output, ".mbtiles");
+    char tiles_url[PATH_MAX + 64];
+    int mb = g_str_has_suffix(o->output, ".mbtiles") || pm;     /* both have NAME.preview/ */
     snprintf(tiles_url, sizeof tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", ext);
+    char *archive = pm ? g_strdup_printf("../%s", strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output) : NULL;
+    if (pm) {
+        /* TileJSON for a PMTiles archive: the pmtiles protocol's template,
+         * relative to tiles.json as the page's own is. */
+        snprintf(tiles_url, sizeof tiles_url, "pmtiles://%s/{z}/{x}/{y}", archive);
+        pi.pmtiles_url = archive;
+    }
     pi.tiles_url = tiles_url;
     if (o->has_bbox) memcpy(pi.bounds, o->bbox, sizeof pi.bounds);
     else { pi.bounds[0] = -180; pi.bounds[1] = -FP_MERC_MAX_LAT; pi.bounds[2] = 180; pi.bounds[3] = FP_MERC_MAX_LAT; }
@@ -407,6 +419,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     res->seconds = fp_now() - t0;
     free(vector_layers);
     free(maplibre);
+    g_free(archive);
     fp_choropleth_close(&legend);
     g_free(legend_colors);
     g_array_free(r.jobs, TRUE);

@@ -4,6 +4,7 @@
 #define FP_TILES_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include "fp_error.h"
 #include "fp_style.h"
@@ -46,7 +47,7 @@ size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **
 typedef struct fp_tile_sink fp_tile_sink;
 
 typedef struct fp_tile_sink_options {
-    const char *output;      /* DIR or FILE.mbtiles */
+    const char *output;      /* DIR, FILE.mbtiles or FILE.pmtiles */
     const char *ext;         /* png, webp, pbf */
     int tms;                 /* directory rows counted from the south */
     int resume;
@@ -71,6 +72,18 @@ fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *va
  * --resume and leave the previous output untouched. Frees s. */
 fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error *err);
 
+/* ----------------------------------------------------- PMTiles v3 --- */
+/* The writer behind FILE.pmtiles (pmtiles.c): tiles spooled as they come
+ * (thread-safe, distinct tiles once), the archive written by close. */
+typedef struct fp_pmtiles fp_pmtiles;
+fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, fp_error *err);
+fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err);
+void fp_pmtiles_metadata(fp_pmtiles *pm, const char *key, const char *value);
+/* commit: write the archive and rename it into place; frees pm. */
+fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, fp_error *err);
+/* The spec's TileID: the position on the Hilbert curves of zooms 0..z. */
+uint64_t fp_pmtiles_tile_id(int z, uint32_t x, uint32_t y);
+
 /* ----------------------------------------------------------- preview --- */
 typedef struct fp_preview_info {
     const char *name, *description, *attribution;
@@ -86,6 +99,7 @@ typedef struct fp_preview_info {
     const fp_rgba *category_colors;
     size_t ncategories;
     const char *regions_layer;        /* file name under layers/, NULL: none */
+    const char *pmtiles_url;          /* the archive relative to the page ("../NAME.pmtiles"), NULL: none */
 } fp_preview_info;
 
 /* Writes tiles.json (TileJSON 3.0), index.html, lib/ (Leaflet from Debian's

@@ -471,3 +471,105 @@ else
     fail "new_africa.png not rendered"
 fi
 case_end
+
+# ==============================================================================
+# 9. GeoTIFF (-o NAME.tif): CRS and geotransform inside the file, read by GDAL.
+# ==============================================================================
+# tif_check TIF PGW PROJDEF COL,ROW...: gdaltransform maps pixel COL,ROW of the
+# GeoTIFF (GDAL reading its own keys, no sidecar) to the lon/lat that cs2cs finds
+# from PROJDEF and the world file of the same map as PNG (tested above).
+tif_check() {
+    local tif=$1 pgw=$2 def=$3; shift 3
+    local cr want got
+    read -r A _ _ E C F <<<"$(tr '\n' ' ' < "$pgw")"
+    for cr in "$@"; do
+        got=$(echo "${cr/,/ }" | gdaltransform -output_xy -t_srs "+proj=longlat +datum=WGS84 +no_defs" "$tif" 2>&1)
+        want=$("$PY" -c "import sys; c, r = map(float, sys.argv[1].split(',')); print('%.10f %.10f' % ($C + $A * (c - 0.5), $F + $E * (r - 0.5)))" "$cr" |
+               cs2cs -f %.9f $def +to +proj=longlat +datum=WGS84 +no_defs 2>&1)
+        "$PY" -c "
+import sys
+g, w = [float(v) for v in sys.argv[1].split()[:2]], [float(v) for v in sys.argv[2].split()[:2]]
+sys.exit(0 if all(abs(a - b) < 1e-7 for a, b in zip(g, w)) else 1)" "$got" "$want" 2>/dev/null ||
+            { echo "pixel $cr: gdaltransform [$got], cs2cs [$want]"; return; }
+    done
+    echo ok
+}
+# The colour GDAL finds at LON LAT (WGS 84) of a GeoTIFF, through its embedded CRS.
+tif_at() { gdallocationinfo -valonly -wgs84 "$1" "$2" "$3" 2>/dev/null | xargs printf '#%02x%02x%02x\n'; }
+
+case_begin "GeoTIFF: -o world.tif is Equal Earth (EPSG:8857) inside the file, no sidecar; RGB, DEFLATE, tiled, internal overviews"
+run --db "$DB" render -o world.tif
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "world.tif" "$(ls world.tif* .world.tif* 2>/dev/null | tr '\n' ' ' | sed 's/ $//')" "files written (no .aux.xml, .tfw, .prj, temporary)"
+gi=$(GDAL_PAM_ENABLED=NO gdalinfo world.tif 2>&1)
+assert_contains "$gi" "Driver: GTiff/GeoTIFF" "driver"
+assert_contains "$gi" 'ID["EPSG",8857]]' "CRS read from the GeoTIFF keys (PAM off)"
+assert_eq "same" "$(rcheck sameproj "$EE0" "$(gdalsrsinfo -o proj4 world.tif 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//')" 36.82,-1.29 -120,50 170,-40 0,85)" "GeoTIFF CRS vs $EE0"
+assert_contains "$gi" "Size is $("$PY" -c "print('%d, %d' % (round(297 / 25.4 * 150), round(210 / 25.4 * 150)))")" "A4 at 150 dpi"
+assert_contains "$gi" "COMPRESSION=DEFLATE" "compression"
+for b in "Band 1 Block=256x256 Type=Byte, ColorInterp=Red" "Band 2 Block=256x256 Type=Byte, ColorInterp=Green" "Band 3 Block=256x256 Type=Byte, ColorInterp=Blue"; do
+    assert_contains "$gi" "$b" "band"
+done
+assert_not_contains "$gi" "Band 4" "three bands"
+# 1754x1240 halved while both sides stay >= 128: 877x620, 439x310, 220x155 (rounded up)
+assert_eq "3" "$(grep -c 'Overviews: 877x620, 439x310, 220x155' <<<"$gi")" "overviews of each band"
+case_end
+
+case_begin "GeoTIFF: geotransform = the PNG's world file moved to the pixel corner; gdaltransform at pixels = cs2cs's lon/lat"
+run --db "$DB" render -o world.png
+read -r A _ _ E C F <<<"$(tr '\n' ' ' < world.pgw)"
+gi=$(GDAL_PAM_ENABLED=NO gdalinfo world.tif 2>&1)
+# the world file holds ten decimals: compare to a millionth of a metre
+read -r ox oy <<<"$(sed -n 's/^Origin = (\(.*\),\(.*\))$/\1 \2/p' <<<"$gi")"
+read -r sx sy <<<"$(sed -n 's/^Pixel Size = (\(.*\),\(.*\))$/\1 \2/p' <<<"$gi")"
+assert_near "$("$PY" -c "print($C - $A / 2)")" "${ox:-x}" 1e-6 "origin x"
+assert_near "$("$PY" -c "print($F - $E / 2)")" "${oy:-x}" 1e-6 "origin y"
+assert_near "$A" "${sx:-x}" 1e-9 "pixel width"
+assert_near "$E" "${sy:-x}" 1e-9 "pixel height"
+assert_eq ok "$(GDAL_PAM_ENABLED=NO tif_check world.tif world.pgw "$EE0" 877,620 300,400 1500,300 100,1100)" "world.tif"
+case_end
+
+case_begin "GeoTIFF: GDAL finds Kenya's class colour at Nairobi, $NODATA in Brazil, $SEA in the Pacific; the pixels are world.png's"
+assert_eq "$KEN" "$(GDAL_PAM_ENABLED=NO tif_at world.tif 36.82 -1.29)" "Nairobi"
+assert_eq "$NODATA" "$(GDAL_PAM_ENABLED=NO tif_at world.tif -50 -10)" "Brazil's interior"
+assert_eq "$SEA" "$(GDAL_PAM_ENABLED=NO tif_at world.tif -135 -45)" "the South Pacific"
+gdal_translate -q -of PNG world.tif tif_as.png 2>/dev/null
+assert_eq "1754x1240 1.0" "$(probe compare tif_as.png world.png 0 | sed 's/ 1\.0*$/ 1.0/')" "every pixel equal to the PNG's"
+case_end
+
+case_begin "GeoTIFF --region KEN: LAEA centred on Kenya inside the file; gdaltransform = cs2cs; Nairobi in Kenya's colour"
+run --db "$DB" render --region KEN -o ken.tif
+assert_eq 0 "$RC" "exit status ($OUT)"
+run --db "$DB" render --region KEN -o ken.png
+gi=$(GDAL_PAM_ENABLED=NO gdalinfo ken.tif 2>&1)
+assert_contains "$gi" 'METHOD["Lambert Azimuthal Equal Area"' "LAEA read from the GeoTIFF keys"
+assert_eq "" "$(ls ken.tif.* 2>/dev/null)" "no sidecar"
+def=$(prj4 ken.prj)
+assert_eq "same" "$(rcheck sameproj "$def" "$(gdalsrsinfo -o proj4 ken.tif 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//')" 36.82,-1.29 34,4 41,-4)" "GeoTIFF CRS vs ken.prj"
+assert_eq ok "$(GDAL_PAM_ENABLED=NO tif_check ken.tif ken.pgw "$def" 877,620 200,200 1600,1100)" "ken.tif"
+assert_eq "$KEN" "$(GDAL_PAM_ENABLED=NO tif_at ken.tif 36.82 -1.29)" "Nairobi"
+case_end
+
+case_begin "GeoTIFF of a CRS GeoTIFF keys cannot hold (Equal Earth lon_0=20, no EPSG code): NAME.tif.aux.xml, GDAL reads it; gone once embeddable"
+run --db "$DB" render --proj "+proj=eqearth +lon_0=20 +datum=WGS84" -o ee20.tif
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "ee20.tif ee20.tif.aux.xml" "$(ls ee20.tif* | tr '\n' ' ' | sed 's/ $//')" "files"
+assert_eq "same" "$(rcheck sameproj "+proj=eqearth +lon_0=20 +datum=WGS84 +units=m" "$(gdalsrsinfo -o proj4 ee20.tif 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//')" 36.82,-1.29 -120,50)" "CRS (from the .aux.xml)"
+assert_eq "$KEN" "$(tif_at ee20.tif 36.82 -1.29)" "Nairobi"
+# the same name again in an embeddable CRS: a stale .aux.xml would override the keys
+run --db "$DB" render -o ee20.tif
+assert_eq "ee20.tif" "$(ls ee20.tif* | tr '\n' ' ' | sed 's/ $//')" "the stale .aux.xml removed"
+assert_contains "$(gdalinfo ee20.tif 2>&1)" 'ID["EPSG",8857]]' "EPSG:8857"
+case_end
+
+case_begin "GeoTIFF: a failed render (unknown --region, file size limit) leaves the previous .tif byte-identical, no temporary file"
+run --db "$DB" render -o keep.tif
+before=$(md5sum keep.tif)
+run --db "$DB" render --region XYZ -o keep.tif
+assert_eq 2 "$RC" "unknown region exit status"
+OUT=$(ulimit -f 100; "$FP" --db "$DB" render --dpi 300 -o keep.tif 2>&1); RC=$?
+assert_eq 1 "$RC" "size limit exit status ($OUT)"
+assert_contains "$OUT" "keep.tif" "the message names the file"
+assert_eq "$before" "$(md5sum keep.tif)" "keep.tif after the failures"
+assert_eq "" "$(find . -name '*.tmp*')" "temporary files left"
+case_end

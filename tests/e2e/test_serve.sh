@@ -420,7 +420,7 @@ assert_eq 1 "$RC" "fake MBTiles: status"
 assert_contains "$OUT" "fake.mbtiles: not an MBTiles file" "fake MBTiles: message"
 run serve --port 0 www/index.html
 assert_eq 2 "$RC" "a plain file: status"
-assert_contains "$OUT" "not a folder or an .mbtiles file" "a plain file: message"
+assert_contains "$OUT" "not a folder, an .mbtiles or a .pmtiles file" "a plain file: message"
 run serve --port 70000 www
 assert_eq 2 "$RC" "bad port: status"
 assert_contains "$OUT" "--port '70000'" "bad port: message"

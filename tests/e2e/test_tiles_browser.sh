@@ -115,3 +115,42 @@ assert_eq "yes" "$(has_colour vshot.png '#eaf2f8' 20000)" "the sea (background l
 assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
 stop_serve
 case_end
+
+# ==============================================================================
+# PMTiles: the same pages reading one archive with HTTP Range requests through
+# the vendored pmtiles library (web/vendor/pmtiles).
+run --db "$DB" tiles --zoom 0-3 -o arch.pmtiles
+TILES_RC=$RC
+serve arch.pmtiles
+case_begin "PMTiles raster: Leaflet reads arch.pmtiles over footprint serve (206 responses), the map is drawn"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" pshot.png "window.footprint && window.footprint.ready && window.footprint.tilesLoaded >= 4 && Object.keys(window.footprint.overlays).length == 2"
+assert_eq "true" "$(field "['ready']")" "the page became ready ($RESULT)"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "tile errors reported by Leaflet"
+assert_eq "[]" "$(field "['errors']")" "browser console errors"
+ranges=$(grep -c '"GET /arch.pmtiles" 206' serve.log)
+[ "$ranges" -ge 2 ] || fail "the server's log shows $ranges range requests for the archive"
+bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 206 \|" 304 ' | head -3)
+assert_eq "" "$bad" "requests not answered 200/206/304 (server log)"
+assert_eq "yes" "$(has_colour pshot.png '#eaf2f8' 20000)" "the sea in the screenshot"
+assert_eq "yes" "$(has_colour pshot.png "$KEN" 300)" "Kenya's class colour $KEN in the screenshot"
+stop_serve
+case_end
+
+run --db "$DB" tiles --zoom 0-4 --format mvt -o varch.pmtiles
+TILES_RC=$RC
+serve varch.pmtiles
+case_begin "PMTiles vector: MapLibre reads varch.pmtiles through the pmtiles protocol (206 responses), draws the regions"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" pvshot.png
+assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+assert_eq "[]" "$(field "['errors']")" "browser console errors"
+ranges=$(grep -c '"GET /varch.pmtiles" 206' serve.log)
+[ "$ranges" -ge 2 ] || fail "the server's log shows $ranges range requests for the archive"
+assert_eq "yes" "$(has_colour pvshot.png '#eaf2f8' 20000)" "the sea (background layer)"
+assert_eq "yes" "$(has_colour pvshot.png "$KEN" 300)" "Kenya's class colour $KEN"
+stop_serve
+case_end
