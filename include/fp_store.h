@@ -332,6 +332,12 @@ fp_status fp_store_aggregation_top(fp_store *store, const char *table, const cha
  * country code), in code order. */
 typedef void (*fp_admin1_fn)(const char *code, const char *name, const char *parent, void *ud);
 fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_error *err);
+/* Calls fn for every country of the store, in code order: its code (ISO
+ * alpha-3 or the shipped stand-in), ISO alpha-2, name and long name (any of
+ * the last three may be NULL). */
+typedef void (*fp_country_fn)(const char *code, const char *iso_a2, const char *name, const char *name_long,
+                              void *ud);
+fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_error *err);
 
 /* Path of a file in the data directory (env FOOTPRINT_DATA, else the build's
  * geodata/). Writes into buf and returns it. */

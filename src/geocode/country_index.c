@@ -4,7 +4,6 @@
 #include <glib.h>
 #include "geocode/country_index.h"
 #include "fp_geocode.h"
-#include "store/store_internal.h"   /* TEMP: raw handle until the country query moves into src/store/ */
 
 struct fp_country_index {
     GHashTable *by_key;     /* folded text -> fp_country* (owned by `all`) */
@@ -81,37 +80,45 @@ static void add_alias(fp_country_index *idx, const char *alias, const char *code
     if (c) add_key(idx, alias, c);
 }
 
-fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *err)
+/* The store's countries as they are read, before the names are keyed. */
+typedef struct country_rows {
+    fp_country_index *idx;
+    long cap;
+    char (*names)[2][256];
+} country_rows;
+
+static void add_country_row(const char *code, const char *a2, const char *name, const char *nl, void *ud)
+{
+    country_rows *r = ud;
+    fp_country_index *idx = r->idx;
+    if (idx->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 256;
+        idx->all = realloc(idx->all, r->cap * sizeof *idx->all);
+        r->names = realloc(r->names, r->cap * sizeof *r->names);
+    }
+    fp_country *c = &idx->all[idx->n];
+    memset(c, 0, sizeof *c);
+    snprintf(c->a3, sizeof c->a3, "%s", code ? code : "");
+    snprintf(c->a2, sizeof c->a2, "%s", a2 ? a2 : "");
+    snprintf(r->names[idx->n][0], 256, "%s", name ? name : "");
+    snprintf(r->names[idx->n][1], 256, "%s", nl ? nl : "");
+    idx->n++;
+}
+
+fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error *err)
 {
     *out = NULL;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT code, iso_a2, name, name_long FROM regions WHERE level='country' ORDER BY code",
-                           -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "cannot read regions: %s", sqlite3_errmsg(db));
     fp_country_index *idx = calloc(1, sizeof *idx);
-    long cap = 0;
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     /* Two passes over the rows: codes first, then names (see add_key). */
-    char (*names)[2][256] = NULL;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if (idx->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            idx->all = realloc(idx->all, cap * sizeof *idx->all);
-            names = realloc(names, cap * sizeof *names);
-        }
-        fp_country *c = &idx->all[idx->n];
-        memset(c, 0, sizeof *c);
-        const char *code = (const char *)sqlite3_column_text(q, 0);
-        const char *a2 = (const char *)sqlite3_column_text(q, 1);
-        const char *name = (const char *)sqlite3_column_text(q, 2);
-        const char *nl = (const char *)sqlite3_column_text(q, 3);
-        snprintf(c->a3, sizeof c->a3, "%s", code ? code : "");
-        snprintf(c->a2, sizeof c->a2, "%s", a2 ? a2 : "");
-        snprintf(names[idx->n][0], 256, "%s", name ? name : "");
-        snprintf(names[idx->n][1], 256, "%s", nl ? nl : "");
-        idx->n++;
+    country_rows rows = { idx, 0, NULL };
+    fp_status st = fp_store_each_country(store, add_country_row, &rows, err);
+    if (st) {
+        free(rows.names);
+        fp_country_index_free(idx);
+        return st;
     }
-    sqlite3_finalize(q);
+    char (*names)[2][256] = rows.names;
     for (long i = 0; i < idx->n; i++) add_key(idx, idx->all[i].a3, &idx->all[i]);
     for (long i = 0; i < idx->n; i++) add_key(idx, idx->all[i].a2, &idx->all[i]);
     for (long i = 0; i < idx->n; i++) {
@@ -179,7 +186,7 @@ fp_status fp_country_names_new(fp_store *store, fp_country_names **out, fp_error
     *out = NULL;
     fp_country_names *n = calloc(1, sizeof *n);
     if (!n) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    fp_status st = fp_country_index_new(fp_store_sqlite(store), &n->idx, err);
+    fp_status st = fp_country_index_new(store, &n->idx, err);
     if (st) { free(n); return st; }
     *out = n;
     return FP_OK;

@@ -3,8 +3,8 @@
 #ifndef FP_COUNTRY_INDEX_H
 #define FP_COUNTRY_INDEX_H
 
-#include <sqlite3.h>
 #include "fp_error.h"
+#include "fp_store.h"
 
 typedef struct fp_country {
     char a3[8];      /* region code (ISO alpha-3 or the shipped stand-in) */
@@ -13,7 +13,7 @@ typedef struct fp_country {
 
 typedef struct fp_country_index fp_country_index;
 
-fp_status fp_country_index_new(sqlite3 *db, fp_country_index **out, fp_error *err);
+fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error *err);
 const fp_country *fp_country_index_find(const fp_country_index *idx, const char *text);
 long fp_country_index_size(const fp_country_index *idx);
 void fp_country_index_free(fp_country_index *idx);

@@ -131,7 +131,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     sqlite3 *db = fp_store_sqlite(store);
     fp_country_index *countries = NULL;
     fp_admin1_index *admin1 = NULL;
-    if ((st = fp_country_index_new(db, &countries, err))) { fp_gazetteer_free(gaz); return st; }
+    if ((st = fp_country_index_new(store, &countries, err))) { fp_gazetteer_free(gaz); return st; }
     if ((st = fp_admin1_index_new(store, &admin1, err))) {
         fp_country_index_free(countries);
         fp_gazetteer_free(gaz);

@@ -58,7 +58,7 @@ fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const c
      * handle itself (store_internal.h), until geocode's SQL moves into
      * src/store/ too. */
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
-    if (st == FP_OK) st = fp_country_index_new(fp_store_sqlite(store), &s->countries, err);
+    if (st == FP_OK) st = fp_country_index_new(store, &s->countries, err);
     if (st) { fp_sink_free(s); return st; }
     *out = s;
     return FP_OK;

@@ -14,7 +14,8 @@
  *     landing in the declared country is a swapped or sign finding with an
  *     unambiguous fix; several are reported without a fix; none is an
  *     outside-country finding with the country it falls in;
- *   - admin1: a geocoded row (exact, folded or alternate name) whose extra
+ *   - admin1: a row geocoded to a town (precision city: exact, folded,
+ *     alternate or fuzzy name, with or without an admin-1 column) whose extra
  *     columns name an admin-1 (admin1, province, state, region) that is not
  *     the admin-1 region its point lies in;
  * and then the duplicates (duplicates.c). --undo and --fix move points
@@ -396,7 +397,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     c.str.chunk = g_string_chunk_new(1 << 16);
     c.rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
     c.findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
-    fp_status st = fp_country_index_new(fp_store_sqlite(store), &c.countries_by_name, err);
+    fp_status st = fp_country_index_new(store, &c.countries_by_name, err);
     if (!st) st = fp_point_locator_new(store, "country", &c.countries, err);
     if (!st) st = fp_store_begin(store, err);
     if (st) goto out;

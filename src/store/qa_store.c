@@ -28,7 +28,7 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
     static const char *const sql =
         "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
-        " CASE WHEN p.geocode_method IN ('exact', 'folded', 'alternate') THEN p.extra END, p.geom"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, p.geom"
         " FROM projects p JOIN imports i ON i.id = p.import_id"
         " WHERE p.geom IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) ORDER BY p.id";
     sqlite3_stmt *q;
