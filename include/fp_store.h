@@ -63,6 +63,14 @@ void fp_store_strings_free(char **values);
 /* Counts rows of a store table (tables of the schema only). -1 on error. */
 long fp_store_count(fp_store *store, const char *table);
 
+/* The regions of one level ("country", "admin1") as layer rows: id,
+ * SpatiaLite geometry, code, name, parent, continent, subregion, by code.
+ * The caller finalizes *out. For the QGIS project's base layers. */
+struct sqlite3_stmt;
+fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err);
+/* 1 if the store holds an aggregation of this name. */
+int fp_store_has_aggregation(fp_store *store, const char *name);
+
 /* Path of a file in the data directory (env FOOTPRINT_DATA, else the build's
  * geodata/). Writes into buf and returns it. */
 const char *fp_data_path(const char *name, char *buf, size_t size);
