@@ -626,7 +626,7 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
         attr(sb, "segmentSizeMode", "1");            /* fit a round length in min..max width */
         attr(sb, "minBarWidth", "%.3f", MM(fw * 0.12));
         attr(sb, "maxBarWidth", "%.3f", MM(fw * 0.2));
-        attr(sb, "numSegments", "4");
+        attr(sb, "numSegments", "2");
         attr(sb, "numSegmentsLeft", "0");
         attr(sb, "numUnitsPerSegment", "100");
         attr(sb, "height", "1.06");
