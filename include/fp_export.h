@@ -17,7 +17,7 @@ typedef struct fp_where {
 
 typedef struct fp_export_options {
     const char *what;        /* "projects" (default), "aggregate:NAME[:LEVEL]", "assignments:NAME" */
-    const char *format;      /* geojson, geojsonseq, gpkg, fgb, shp, csv; NULL: from the output's extension */
+    const char *format;      /* geojson, geojsonseq, gpkg, fgb, shp, csv, qgz; NULL: from the output's extension */
     const char *output;      /* a file; a folder with split_by for the one-file-per-layer formats */
     const char *split_by;    /* one layer per value of this field */
     const fp_where *where;
@@ -41,5 +41,13 @@ typedef struct fp_export_result {
  * folder and renamed into place when complete: an interrupted or failed
  * export leaves earlier files untouched and no partial file. */
 fp_status fp_export(fp_store *store, const fp_export_options *opts, fp_export_result *result, fp_error *err);
+
+/* A QGIS 3.22 project: -o FILE.qgz and FILE.gpkg beside it (the base map,
+ * the aggregation with its centroids, the projects), styled as the report
+ * maps, with a print layout per shipped style and an atlas of the regions
+ * with projects. what: NULL or "all" (projects and the default style's
+ * aggregation when it exists), "projects", or "aggregate:NAME". fp_export
+ * calls it for --format qgz or a .qgz output. */
+fp_status fp_export_qgz(fp_store *store, const fp_export_options *opts, fp_export_result *result, fp_error *err);
 
 #endif

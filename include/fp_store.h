@@ -77,6 +77,14 @@ typedef struct fp_regions_result {
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
 
+/* The regions of one level ("country", "admin1") as layer rows: id,
+ * SpatiaLite geometry, code, name, parent, continent, subregion, by code.
+ * The caller finalizes *out. For the QGIS project's base layers. */
+struct sqlite3_stmt;
+fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err);
+/* 1 if the store holds an aggregation of this name. */
+int fp_store_has_aggregation(fp_store *store, const char *name);
+
 /* The distinct values of a projects column, as text (NULL as ""), over the
  * projects that have a geometry: the categories a style colours. *values is
  * a NULL-terminated array of *n strings, freed with fp_store_strings_free.

@@ -47,12 +47,12 @@ if [ -x /usr/bin/python3 ]; then
     export PATH="$logs/bin:$PATH"
 fi
 longest_first="test_crash_safety test_render test_tiles test_import_sheets test_aggregate test_export test_safety
-  test_tiles_browser test_export_fields test_broken_inputs test_qgis_store test_qgis test_qgis_styles
+  test_tiles_browser test_export_fields test_broken_inputs test_qgis_store test_qgis test_qgis_styles test_qgis_project
   test_export_browser test_run test_serve test_geocode"
 # Under SAN=1 the suites whose subject is another program (QGIS, Chromium)
 # are left out: they run footprint's code paths that other suites run too,
 # and under the sanitizers they would double the run. They are not counted.
-san_skip=" test_qgis test_qgis_store test_qgis_styles test_tiles_browser test_export_browser "
+san_skip=" test_qgis test_qgis_store test_qgis_styles test_qgis_project test_tiles_browser test_export_browser "
 suites=()
 for n in $longest_first; do [ -f "tests/e2e/$n.sh" ] && suites+=("tests/e2e/$n.sh"); done
 for t in tests/e2e/test_*.sh; do

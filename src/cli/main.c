@@ -134,7 +134,7 @@ static const char *const usage_aggregate =
 
 static const char *const usage_export =
     "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME]\n"
-    "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv] [--split-by FIELD]\n"
+    "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
     "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
     "         [--no-centroids] [--append] -o PATH\n"
     "\n"
@@ -149,6 +149,10 @@ static const char *const usage_export =
     "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
+    "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
+    "base map, the aggregation (--what aggregate:NAME; default the style's), the\n"
+    "projects (--what projects), styled as the report maps, with a print layout per\n"
+    "shipped style and an atlas of the countries with projects; paths are relative.\n"
     "Files appear only when complete.\n";
 
 static const char *const usage_render =

@@ -90,12 +90,13 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         fp_print_top_regions(store, ar.table, "country", 10, out, err);
     }
     /* Layers next to the store: GeoJSON per category, the country
-     * choropleth (and its centroids), and one GeoPackage with both. */
+     * choropleth (and its centroids), and a QGIS project with one
+     * GeoPackage holding them all. */
     {
         char *dir = g_path_get_dirname(db);
         char *projects_dir = g_build_filename(dir, "projects", NULL);
         char *agg = g_build_filename(dir, "country_by_category.geojson", NULL);
-        char *gpkg = g_build_filename(dir, "footprint.gpkg", NULL);
+        char *qgz = g_build_filename(dir, "footprint.qgz", NULL);
         char what[128];
         snprintf(what, sizeof what, "aggregate:%s", ar.name);
         /* Project layers carry the QGIS style of categories.png (its colours
@@ -105,10 +106,11 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         fp_export_options e1 = { .what = "projects", .format = "geojson", .split_by = "category", .precision = -1,
                                  .output = projects_dir, .style_path = points_style };
         fp_export_options e2 = { .what = what, .precision = -1, .output = agg };
-        fp_export_options e3 = { .what = "projects", .precision = -1, .output = gpkg, .style_path = points_style };
-        fp_export_options e4 = { .what = what, .precision = -1, .output = gpkg, .append = 1 };
-        fp_export_options *steps[] = { &e1, &e2, &e3, &e4 };
-        for (int i = 0; i < 4 && !st; i++) {
+        /* The QGIS project: footprint.qgz and footprint.gpkg (projects,
+         * the aggregation, the base map) with the report maps' layouts. */
+        fp_export_options e3 = { .what = "all", .format = "qgz", .precision = -1, .output = qgz };
+        fp_export_options *steps[] = { &e1, &e2, &e3 };
+        for (int i = 0; i < 3 && !st; i++) {
             fp_export_result er;
             st = fp_export(store, steps[i], &er, err);
             if (!st && out)
@@ -145,7 +147,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         g_free(dir);
         g_free(projects_dir);
         g_free(agg);
-        g_free(gpkg);
+        g_free(qgz);
         if (st) goto done;
     }
 done:

@@ -670,10 +670,15 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     memset(res, 0, sizeof *res);
     double t0 = fp_now();
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "export needs -o PATH");
+    /* A QGIS project: its own writer (qgis_project.c), which calls back here for the layers. */
+    const char *oext = strrchr(o->output, '.');
+    if ((o->format && !g_ascii_strcasecmp(o->format, "qgz")) ||
+        (!o->format && oext && !strchr(oext, '/') && !g_ascii_strcasecmp(oext, ".qgz")))
+        return fp_export_qgz(store, o, res, err);
     const format_info *fmt = o->format ? format_by_name(o->format) : format_by_path(o->output);
     if (!fmt)
-        return fp_error_set(err, FP_ERR_USAGE, o->format ? "--format %s: expected geojson, geojsonseq, gpkg, fgb, shp or csv"
-                                                         : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv)",
+        return fp_error_set(err, FP_ERR_USAGE, o->format ? "--format %s: expected geojson, geojsonseq, gpkg, fgb, shp, csv or qgz"
+                                                         : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv, qgz)",
                             o->format ? o->format : o->output);
     if (o->precision > 15) return fp_error_set(err, FP_ERR_USAGE, "--precision %d: at most 15", o->precision);
     for (int i = 0; i < o->nwhere; i++)

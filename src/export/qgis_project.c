@@ -1,0 +1,1063 @@
+/* `export --format qgz`: a QGIS 3.22 project (.qgz, a zip holding one .qgs
+ * XML document) next to a GeoPackage of its layers, both written in a
+ * temporary folder and renamed into place.
+ *
+ * The GeoPackage (FILE.gpkg beside FILE.qgz) holds the base map (sea,
+ * graticules, countries, admin-1), the aggregation with its centroids and
+ * the projects; the project refers to it by a relative path, so the folder
+ * can be zipped and moved. Each layer's style is the QML that
+ * src/style/qml.c wrote into the GeoPackage's layer_styles (the same rules,
+ * colours and labels as `render`), copied into its <maplayer>.
+ *
+ * One print layout per shipped style reproduces the report map: the page
+ * (A4 landscape), the map frame and extent computed as render.c computes
+ * them (kept in step by hand: render's layout is internal to src/render/),
+ * title, subtitle, legend with class ranges and counts, a scale bar where
+ * render draws one (regional maps), credits. An atlas layout walks the
+ * regions with projects like `render --each`.
+ *
+ * XML through libxml2's tree API, the zip through minizip. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <proj.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <zip.h>
+#include "export_internal.h"
+#include "footprint.h"
+#include "common/util.h"
+
+#define MM(pt) ((pt) * 25.4 / 72.0)   /* points to millimetres */
+#define PAGE_W 841.890                 /* A4 landscape, points: render's default page */
+#define PAGE_H 595.276
+
+/* ----------------------------------------------------------- XML helpers --- */
+
+static void attr(xmlNodePtr n, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void attr(xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    xmlNewProp(n, BAD_CAST name, BAD_CAST v);
+    g_free(v);
+}
+
+/* A child element; text (escaped) may be NULL. */
+static xmlNodePtr el(xmlNodePtr parent, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, NULL, BAD_CAST name, text ? BAD_CAST text : NULL);
+}
+
+static void rgba_text(fp_rgba c, char out[24])
+{
+    snprintf(out, 24, "%d,%d,%d,%d", c.r, c.g, c.b, c.a);
+}
+
+static void color_el(xmlNodePtr parent, const char *name, fp_rgba c)
+{
+    xmlNodePtr n = el(parent, name, NULL);
+    attr(n, "red", "%d", c.r);
+    attr(n, "green", "%d", c.g);
+    attr(n, "blue", "%d", c.b);
+    attr(n, "alpha", "%d", c.a);
+}
+
+/* <Option type="Map"> with one QString per key, as QGIS 3 writes symbol
+ * layer properties (and <prop> twins for older readers). */
+static void symbol_layer(xmlNodePtr symbol, const char *cls, const char *const *kv)
+{
+    xmlNodePtr l = el(symbol, "layer", NULL);
+    attr(l, "class", "%s", cls);
+    attr(l, "enabled", "1");
+    attr(l, "locked", "0");
+    attr(l, "pass", "0");
+    xmlNodePtr map = el(l, "Option", NULL);
+    attr(map, "type", "Map");
+    for (int i = 0; kv[i]; i += 2) {
+        xmlNodePtr o = el(map, "Option", NULL);
+        attr(o, "type", "QString");
+        attr(o, "name", "%s", kv[i]);
+        attr(o, "value", "%s", kv[i + 1]);
+    }
+    for (int i = 0; kv[i]; i += 2) {
+        xmlNodePtr p = el(l, "prop", NULL);
+        attr(p, "k", "%s", kv[i]);
+        attr(p, "v", "%s", kv[i + 1]);
+    }
+}
+
+static xmlNodePtr symbol_el(xmlNodePtr parent, const char *type, const char *name)
+{
+    xmlNodePtr s = el(parent, "symbol", NULL);
+    attr(s, "type", "%s", type);
+    attr(s, "name", "%s", name);
+    attr(s, "alpha", "1");
+    attr(s, "clip_to_extent", "1");
+    attr(s, "force_rhr", "0");
+    return s;
+}
+
+/* A fill symbol: colour, outline colour and width (points); outline NULL: none. */
+static void fill_symbol(xmlNodePtr parent, const char *name, fp_rgba fill, const fp_rgba *outline, double width)
+{
+    char f[24], o[24] = "0,0,0,0", w[32];
+    rgba_text(fill, f);
+    if (outline) rgba_text(*outline, o);
+    snprintf(w, sizeof w, "%g", width);
+    const char *kv[] = { "color", f, "joinstyle", "round", "outline_color", o, "outline_style", outline ? "solid" : "no",
+                         "outline_width", w, "outline_width_unit", "Point", "style", "solid", NULL };
+    symbol_layer(symbol_el(parent, "fill", name), "SimpleFill", kv);
+}
+
+static void line_symbol(xmlNodePtr parent, const char *name, fp_rgba color, double width)
+{
+    char c[24], w[32];
+    rgba_text(color, c);
+    snprintf(w, sizeof w, "%g", width);
+    const char *kv[] = { "line_color", c, "line_style", "solid", "line_width", w, "line_width_unit", "Point",
+                         "capstyle", "round", "joinstyle", "round", NULL };
+    symbol_layer(symbol_el(parent, "line", name), "SimpleLine", kv);
+}
+
+/* A single-symbol renderer (base layers); returns <symbols> to fill. */
+static xmlNodePtr single_renderer(xmlNodePtr maplayer)
+{
+    xmlNodePtr r = el(maplayer, "renderer-v2", NULL);
+    attr(r, "type", "singleSymbol");
+    attr(r, "symbollevels", "0");
+    attr(r, "enableorderby", "0");
+    attr(r, "forceraster", "0");
+    attr(r, "referencescale", "-1");
+    return el(r, "symbols", NULL);
+}
+
+/* <spatialrefsys> of a PROJ definition: WKT (what QGIS reads first),
+ * PROJ string, and the authority code where there is one. */
+static void srs_el(xmlNodePtr parent, PJ_CONTEXT *ctx, const char *def)
+{
+    xmlNodePtr s = el(parent, "spatialrefsys", NULL);
+    PJ *crs = proj_create(ctx, def);
+    const char *const wopts[] = { "MULTILINE=NO", NULL };
+    const char *wkt = crs ? proj_as_wkt(ctx, crs, PJ_WKT2_2019, wopts) : NULL;
+    const char *p4 = crs ? proj_as_proj_string(ctx, crs, PJ_PROJ_4, NULL) : NULL;
+    const char *name = crs ? proj_get_name(crs) : NULL;
+    el(s, "wkt", wkt ? wkt : "");
+    el(s, "proj4", p4 ? p4 : "");
+    el(s, "authid", g_str_has_prefix(def, "EPSG:") ? def : "");
+    el(s, "description", name ? name : def);
+    el(s, "geographicflag", crs && proj_get_type(crs) == PJ_TYPE_GEOGRAPHIC_2D_CRS ? "true" : "false");
+    if (crs) proj_destroy(crs);
+}
+
+/* ------------------------------------------------------- the map's view --- */
+
+/* Where render puts a style's map on the page and what it shows: the same
+ * steps as render_one() for a map without --region/--bbox (see render.c). */
+typedef struct map_view {
+    char proj_def[256];
+    int world;
+    double extent[4];             /* projected x0, y0, x1, y1 */
+    double frame[4];              /* x, y, w, h on the page, points */
+    double title_top, title_size, credit_size, text_scale, margin;
+} map_view;
+
+static fp_status view_of_style(const fp_style *style, map_view *v, fp_error *err)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    memset(v, 0, sizeof *v);
+    double box[4] = { -180, -90, 180, 90 };
+    v->world = !ms->view.has_bbox;
+    if (!v->world) {
+        memcpy(box, ms->view.bbox, sizeof box);
+        double mx = (box[2] - box[0]) * 0.1 + 0.5, my = (box[3] - box[1]) * 0.1 + 0.5;   /* render's margin */
+        box[0] -= mx; box[2] += mx;
+        box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
+    }
+    double lon0 = v->world ? 0 : (box[0] + box[2]) / 2, lat0 = v->world ? 0 : (box[1] + box[3]) / 2;
+    const char *proj = ms->view.projection ? ms->view.projection : v->world ? "equal-earth" : "laea";
+    if (!strcmp(proj, "equal-earth") && v->world) snprintf(v->proj_def, sizeof v->proj_def, "EPSG:8857");
+    else if (!strcmp(proj, "equal-earth"))
+        snprintf(v->proj_def, sizeof v->proj_def, "+proj=eqearth +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs", lon0);
+    else if (!strcmp(proj, "robinson"))
+        snprintf(v->proj_def, sizeof v->proj_def, "+proj=robin +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs", lon0);
+    else if (!strcmp(proj, "web-mercator")) {
+        snprintf(v->proj_def, sizeof v->proj_def, "EPSG:3857");
+        box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511);
+    } else if (!strcmp(proj, "laea"))
+        snprintf(v->proj_def, sizeof v->proj_def, "+proj=laea +lat_0=%.6g +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs",
+                 lat0, lon0);
+    else snprintf(v->proj_def, sizeof v->proj_def, "%s", proj);
+    if (v->world) { box[0] = -180 + 1e-9; box[2] = 180 - 1e-9; }
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *raw = proj_create_crs_to_crs(ctx, "EPSG:4326", v->proj_def, NULL);
+    PJ *pj = raw ? proj_normalize_for_visualization(ctx, raw) : NULL;
+    if (raw) proj_destroy(raw);
+    if (!pj) {
+        proj_context_destroy(ctx);
+        return fp_error_set(err, FP_ERR_USAGE, "%s: view.projection %s: PROJ cannot use it", fp_style_origin(style), proj);
+    }
+    /* The projected extent of the box's edges and a 10x10 grid inside. */
+    double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
+    for (int i = 0; i <= 100; i++)
+        for (int j = 0; j <= 100; j++) {
+            if (i && i < 100 && j && j < 100 && (i % 10 || j % 10)) continue;
+            PJ_COORD c = proj_trans(pj, PJ_FWD, proj_coord(box[0] + (box[2] - box[0]) * i / 100.0,
+                                                            box[1] + (box[3] - box[1]) * j / 100.0, 0, 0));
+            if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || c.xy.x == HUGE_VAL) continue;
+            x0 = fmin(x0, c.xy.x); x1 = fmax(x1, c.xy.x);
+            y0 = fmin(y0, c.xy.y); y1 = fmax(y1, c.xy.y);
+        }
+    proj_destroy(pj);
+    proj_context_destroy(ctx);
+    if (!(x1 > x0 && y1 > y0))
+        return fp_error_set(err, FP_ERR_USAGE, "%s: the view has no extent in %s", fp_style_origin(style), v->proj_def);
+    v->extent[0] = x0; v->extent[1] = y0; v->extent[2] = x1; v->extent[3] = y1;
+    /* Page layout, as render.c. */
+    v->margin = fmin(PAGE_W, PAGE_H) * 0.04;
+    v->text_scale = fmin(1, fmax(0.55, fmin(PAGE_W, PAGE_H) / 420));
+    v->title_size = (ms->title.size > 0 ? ms->title.size : 14) * v->text_scale;
+    const char *title = ms->title.text, *subtitle = ms->title.subtitle;
+    double top = v->margin + (title ? v->title_size * 1.3 : 0) + (subtitle ? v->title_size * 0.8 : 0) +
+                 (title || subtitle ? v->title_size * 0.5 : 0);
+    v->credit_size = 6.5 * v->text_scale;
+    double mw = PAGE_W - 2 * v->margin, mh = PAGE_H - top - v->margin - v->credit_size * 2;
+    double scale = fmin(mw / (x1 - x0), mh / (y1 - y0));
+    double fw = (x1 - x0) * scale, fh = (y1 - y0) * scale;
+    double top_block = top - v->margin, bottom_block = v->credit_size * 3.4;
+    double start = (PAGE_H - (top_block + fh + bottom_block)) / 2;
+    v->frame[0] = (PAGE_W - fw) / 2;
+    v->frame[1] = start + top_block;
+    v->frame[2] = fw;
+    v->frame[3] = fh;
+    v->title_top = v->frame[1] - (top - v->margin);
+    return FP_OK;
+}
+
+/* ----------------------------------------------------------- the layers --- */
+
+typedef struct qlayer {
+    const char *table;            /* the GeoPackage table */
+    const char *name;             /* shown in QGIS */
+    const char *geometry;         /* Point, Line, Polygon */
+    const char *wkb;
+    const char *subset;           /* geometry type filter of a mixed layer, or NULL */
+    int checked;
+    xmlDocPtr qml;                /* the layer's style (owned) */
+    int labels;                   /* labelled (choropleth) */
+    char id[96];                  /* QGIS keeps ids longer than 10 characters only */
+} qlayer;
+
+/* The style of a table from the GeoPackage's layer_styles (what qml.c
+ * wrote), parsed; NULL if there is none. */
+static xmlDocPtr style_of_table(sqlite3 *gdb, const char *table)
+{
+    sqlite3_stmt *q;
+    xmlDocPtr doc = NULL;
+    if (sqlite3_prepare_v2(gdb, "SELECT styleQML FROM layer_styles WHERE f_table_name = ?1 ORDER BY id DESC LIMIT 1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+        doc = xmlReadMemory((const char *)sqlite3_column_text(q, 0), sqlite3_column_bytes(q, 0), "layer_styles.qml", "UTF-8",
+                            XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    sqlite3_finalize(q);
+    return doc;
+}
+
+/* A base layer's style: one symbol. */
+static xmlDocPtr plain_style(const char *kind, fp_rgba fill, const fp_rgba *outline, double width)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "qgis");
+    xmlDocSetRootElement(doc, root);
+    xmlNodePtr symbols = single_renderer(root);
+    if (!strcmp(kind, "line")) line_symbol(symbols, "0", fill, width);
+    else fill_symbol(symbols, "0", fill, outline, width);
+    return doc;
+}
+
+/* Labels as render draws them: the region's name in the style's font,
+ * colour and halo, on regions in a class, at most labels.max of them. */
+static void add_labeling(xmlNodePtr maplayer, const fp_style *style, const char *field)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    xmlNodePtr lab = el(maplayer, "labeling", NULL);
+    attr(lab, "type", "rule-based");
+    xmlNodePtr rules = el(lab, "rules", NULL);
+    attr(rules, "key", "fp_labels");
+    xmlNodePtr rule = el(rules, "rule", NULL);
+    attr(rule, "key", "fp_labels_classed");
+    attr(rule, "filter", "\"%s\" IS NOT NULL AND \"%s\" <> 0", field, field);
+    xmlNodePtr set = el(rule, "settings", NULL);
+    attr(set, "calloutType", "simple");
+    xmlNodePtr ts = el(set, "text-style", NULL);
+    char col[24], halo[24];
+    rgba_text(ms->labels.color, col);
+    rgba_text(ms->labels.halo, halo);
+    attr(ts, "fieldName", "name");
+    attr(ts, "isExpression", "0");
+    attr(ts, "fontFamily", "%s", ms->labels.font ? ms->labels.font : "DejaVu Sans");
+    attr(ts, "fontSize", "%g", (ms->labels.size > 0 ? ms->labels.size : 7) * fmin(1, fmax(0.55, PAGE_H / 420)));
+    attr(ts, "fontSizeUnit", "Point");
+    attr(ts, "fontWeight", "50");
+    attr(ts, "textColor", "%s", col);
+    attr(ts, "textOpacity", "1");
+    xmlNodePtr buf = el(ts, "text-buffer", NULL);
+    attr(buf, "bufferDraw", "1");
+    attr(buf, "bufferColor", "%s", halo);
+    attr(buf, "bufferSize", "0.6");
+    attr(buf, "bufferSizeUnits", "Point");
+    attr(buf, "bufferNoFill", "1");
+    attr(buf, "bufferOpacity", "1");
+    attr(buf, "bufferJoinStyle", "128");
+    xmlNodePtr pl = el(set, "placement", NULL);
+    attr(pl, "placement", "1");              /* over the point (the polygon's centroid) */
+    attr(pl, "centroidInside", "1");
+    attr(pl, "priority", "5");
+    xmlNodePtr rd = el(set, "rendering", NULL);
+    attr(rd, "drawLabels", "1");
+    attr(rd, "obstacle", "1");
+    attr(rd, "displayAll", "0");
+    attr(rd, "limitNumLabels", "1");
+    attr(rd, "maxNumLabels", "%d", ms->labels.max > 0 ? ms->labels.max : 20);
+    attr(rd, "minFeatureSize", "0");
+    attr(rd, "upsidedownLabels", "0");
+}
+
+static char *source_of(const char *gpkg_name, const qlayer *l)
+{
+    return g_strdup_printf("./%s|layername=%s%s%s", gpkg_name, l->table, l->subset ? "|geometrytype=" : "",
+                           l->subset ? l->subset : "");
+}
+
+static void add_maplayer(xmlNodePtr parent, PJ_CONTEXT *ctx, const char *gpkg_name, const qlayer *l,
+                         const fp_style *label_style)
+{
+    xmlNodePtr m = el(parent, "maplayer", NULL);
+    attr(m, "type", "vector");
+    attr(m, "geometry", "%s", l->geometry);
+    attr(m, "wkbType", "%s", l->wkb);
+    attr(m, "labelsEnabled", "%d", l->labels);
+    attr(m, "hasScaleBasedVisibilityFlag", "0");
+    attr(m, "minScale", "0");
+    attr(m, "maxScale", "0");
+    attr(m, "readOnly", "0");
+    attr(m, "styleCategories", "AllStyleCategories");
+    el(m, "id", l->id);
+    char *src = source_of(gpkg_name, l);
+    el(m, "datasource", src);
+    g_free(src);
+    el(m, "layername", l->name);
+    srs_el(el(m, "srs", NULL), ctx, "EPSG:4326");
+    xmlNodePtr prov = el(m, "provider", "ogr");
+    attr(prov, "encoding", "UTF-8");
+    /* The style: every element of the QML's <qgis> root. */
+    xmlNodePtr root = l->qml ? xmlDocGetRootElement(l->qml) : NULL;
+    for (xmlNodePtr c = root ? root->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) xmlAddChild(m, xmlDocCopyNode(c, m->doc, 1));
+    if (l->labels && label_style) {
+        const fp_choropleth_spec *cs = fp_style_choropleth(label_style);
+        add_labeling(m, label_style, cs && cs->field ? cs->field : "projects");
+    }
+    el(m, "blendMode", "0");
+    el(m, "featureBlendMode", "0");
+    el(m, "layerOpacity", "1");
+}
+
+/* ---------------------------------------------------------- the layouts --- */
+
+static int item_serial;
+
+/* The attributes every layout item has; x, y, w, h in points. */
+static xmlNodePtr layout_item(xmlNodePtr layout, int type, const char *id, double x, double y, double w, double h,
+                              int ref, int z, char uuid_out[40])
+{
+    xmlNodePtr it = el(layout, "LayoutItem", NULL);
+    char uuid[40];
+    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++item_serial);
+    if (uuid_out) memcpy(uuid_out, uuid, sizeof uuid);
+    attr(it, "type", "%d", type);
+    attr(it, "uuid", "%s", uuid);
+    attr(it, "templateUuid", "%s", uuid);
+    attr(it, "id", "%s", id);
+    attr(it, "position", "%.4f,%.4f,mm", MM(x), MM(y));
+    attr(it, "positionOnPage", "%.4f,%.4f,mm", MM(x), MM(y));
+    attr(it, "size", "%.4f,%.4f,mm", MM(w), MM(h));
+    attr(it, "referencePoint", "%d", ref);
+    attr(it, "zValue", "%d", z);
+    attr(it, "visibility", "1");
+    attr(it, "opacity", "1");
+    attr(it, "itemRotation", "0");
+    attr(it, "positionLock", "false");
+    attr(it, "excludeFromExports", "0");
+    attr(it, "blendMode", "0");
+    attr(it, "frame", "false");
+    attr(it, "background", "false");
+    attr(it, "frameJoinStyle", "miter");
+    attr(it, "outlineWidthM", "0.3,mm");
+    attr(it, "groupUuid", "%s", "");
+    return it;
+}
+
+static void set_attr(xmlNodePtr n, const char *name, const char *value)
+{
+    xmlSetProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+/* A text label; halign 1 left, 2 right (Qt), valign 32 top. */
+static void label_item(xmlNodePtr layout, const char *id, const char *text, double x, double y, double w, double h,
+                       const char *font, double size, int bold, fp_rgba color, int halign)
+{
+    xmlNodePtr it = layout_item(layout, 65641, id, x, y, w, h, 0, 5, NULL);
+    attr(it, "labelText", "%s", text);
+    attr(it, "htmlState", "0");
+    attr(it, "marginX", "0");
+    attr(it, "marginY", "0");
+    attr(it, "halign", "%d", halign);
+    attr(it, "valign", "32");
+    color_el(it, "FrameColor", (fp_rgba){ 0, 0, 0, 255 });
+    color_el(it, "BackgroundColor", (fp_rgba){ 255, 255, 255, 255 });
+    xmlNodePtr f = el(it, "LabelFont", NULL);
+    attr(f, "description", "%s,%g,-1,5,%d,0,0,0,0,0", font, size, bold ? 75 : 50);
+    attr(f, "style", "%s", "");
+    color_el(it, "FontColor", color);
+}
+
+static void layer_ref(xmlNodePtr set, const char *gpkg_name, const qlayer *l)
+{
+    xmlNodePtr n = el(set, "Layer", l->id);
+    char *src = source_of(gpkg_name, l);
+    attr(n, "source", "%s", src);
+    g_free(src);
+    attr(n, "name", "%s", l->name);
+    attr(n, "provider", "ogr");
+}
+
+typedef struct layout_spec {
+    const char *name;             /* layout name */
+    const fp_style *style;
+    const map_view *view;
+    const qlayer *const *layers;  /* drawn, bottom first; NULL-terminated */
+    const qlayer *legend;         /* the legend's layer */
+    const char *legend_title;
+    const qlayer *coverage;       /* atlas over this layer, or NULL */
+    int sea;                      /* the sea is a layer (world maps), not the frame's colour */
+} layout_spec;
+
+static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_name, const layout_spec *s)
+{
+    const fp_map_style *ms = fp_style_map(s->style);
+    const map_view *v = s->view;
+    xmlNodePtr lay = el(layouts, "Layout", NULL);
+    attr(lay, "name", "%s", s->name);
+    attr(lay, "units", "mm");
+    attr(lay, "printResolution", "150");           /* render's default dpi */
+    attr(lay, "worldFileMap", "%s", "");
+    xmlNodePtr pages = el(lay, "PageCollection", NULL);
+    fill_symbol(pages, "", (fp_rgba){ 255, 255, 255, 255 }, NULL, 0);
+    xmlNodePtr page = layout_item(pages, 65638, "", 0, 0, PAGE_W, PAGE_H, 0, 0, NULL);
+    set_attr(page, "background", "true");
+    fill_symbol(page, "", (fp_rgba){ 255, 255, 255, 255 }, NULL, 0);
+    attr(el(pages, "GuideCollection", NULL), "visible", "1");
+
+    /* The map: render's frame and extent (an atlas: the whole map area,
+     * zoomed to each region with render's tenth of margin). */
+    char map_uuid[40];
+    double fx = v->frame[0], fy = v->frame[1], fw = v->frame[2], fh = v->frame[3];
+    if (s->coverage) {
+        fx = v->margin;
+        fw = PAGE_W - 2 * v->margin;
+        fh = PAGE_H - fy - v->margin - v->credit_size * 3.4;
+    }
+    xmlNodePtr map = layout_item(lay, 65639, "map", fx, fy, fw, fh, 0, 1, map_uuid);
+    set_attr(map, "frame", "true");
+    set_attr(map, "background", "true");
+    set_attr(map, "outlineWidthM", "0.1764,mm");   /* render's 0.5 pt frame */
+    attr(map, "keepLayerSet", "true");
+    attr(map, "mapRotation", "0");
+    attr(map, "drawCanvasItems", "true");
+    attr(map, "mapFlags", "0");
+    attr(map, "labelMargin", "0,mm");
+    attr(map, "followPreset", "false");
+    attr(map, "followPresetName", "%s", "");
+    attr(map, "isTemporal", "0");
+    color_el(map, "FrameColor", (fp_rgba){ 191, 191, 191, 255 });
+    color_el(map, "BackgroundColor", s->sea ? (fp_rgba){ 255, 255, 255, 255 } : ms->background);
+    if (s->coverage) {
+        /* Each region in the projection render --each uses: LAEA centred
+         * on the middle of its box. */
+        xmlNodePtr lo = el(map, "LayoutObject", NULL);
+        xmlNodePtr ddp = el(lo, "dataDefinedProperties", NULL);
+        xmlNodePtr top = el(ddp, "Option", NULL);
+        attr(top, "type", "Map");
+        xmlNodePtr o = el(top, "Option", NULL);
+        attr(o, "type", "QString"); attr(o, "name", "name"); attr(o, "value", "%s", "");
+        xmlNodePtr props = el(top, "Option", NULL);
+        attr(props, "type", "Map"); attr(props, "name", "properties");
+        xmlNodePtr crs = el(props, "Option", NULL);
+        attr(crs, "type", "Map"); attr(crs, "name", "dataDefinedCrs");
+        o = el(crs, "Option", NULL);
+        attr(o, "type", "bool"); attr(o, "name", "active"); attr(o, "value", "true");
+        o = el(crs, "Option", NULL);
+        attr(o, "type", "QString"); attr(o, "name", "expression");
+        attr(o, "value", "'PROJ4:+proj=laea +lat_0=' || ((y_min(@atlas_geometry) + y_max(@atlas_geometry)) / 2) || "
+                         "' +lon_0=' || ((x_min(@atlas_geometry) + x_max(@atlas_geometry)) / 2) || "
+                         "' +datum=WGS84 +units=m +no_defs'");
+        o = el(crs, "Option", NULL);
+        attr(o, "type", "int"); attr(o, "name", "type"); attr(o, "value", "3");
+        o = el(top, "Option", NULL);
+        attr(o, "type", "QString"); attr(o, "name", "type"); attr(o, "value", "collection");
+    }
+    xmlNodePtr ext = el(map, "Extent", NULL);
+    attr(ext, "xmin", "%.6f", v->extent[0]);
+    attr(ext, "ymin", "%.6f", v->extent[1]);
+    attr(ext, "xmax", "%.6f", v->extent[2]);
+    attr(ext, "ymax", "%.6f", v->extent[3]);
+    srs_el(el(map, "crs", NULL), ctx, v->proj_def);
+    xmlNodePtr set = el(map, "LayerSet", NULL);
+    int n = 0;
+    while (s->layers[n]) n++;
+    for (int i = n - 1; i >= 0; i--) layer_ref(set, gpkg_name, s->layers[i]);   /* top first, as QGIS lists them */
+    xmlNodePtr am = el(map, "AtlasMap", NULL);
+    attr(am, "atlasDriven", "%d", s->coverage != NULL);
+    attr(am, "margin", "0.1");
+    attr(am, "scalingMode", "2");
+
+    /* Title, subtitle (an atlas: the region's name), credits. */
+    const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
+    double ts = v->title_size;
+    if (ms->title.text)
+        label_item(lay, "title", ms->title.text, fx, v->title_top + ts * 0.07, fw, ts * 1.3, font, ts, 1,
+                   (fp_rgba){ 26, 26, 26, 255 }, 1);
+    const char *sub = s->coverage ? "[% \"name\" %]" : ms->title.subtitle;
+    if (sub)
+        /* Label boxes start an ascent (0.93 em in DejaVu Sans) above render's baselines. */
+        label_item(lay, "subtitle", sub, fx, v->title_top + ts * (ms->title.text ? 1.95 : 0.7) - 0.93 * 0.65 * ts, fw, ts,
+                   font, ts * 0.65, 0, (fp_rgba){ 89, 89, 89, 255 }, 1);
+    const char *credits = ms->credits ? ms->credits
+                                      : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
+    label_item(lay, "credits", credits, fx, fy + fh + v->credit_size * 0.6, fw, v->credit_size * 2.8, "DejaVu Sans",
+               v->credit_size, 0, (fp_rgba){ 102, 102, 102, 255 }, 2);
+
+    /* The legend inside the frame, in the style's corner: its layer's
+     * classes or categories, with feature counts. */
+    const char *pos = ms->legend_position ? ms->legend_position : "bottom-left";
+    if (s->legend && strcmp(pos, "none")) {
+        double fs = 7.5 * v->text_scale, pad = fs;
+        int right = strstr(pos, "right") != NULL, top = strstr(pos, "top") != NULL;
+        double lx = right ? fx + fw - pad : fx + pad, ly = top ? fy + pad : fy + fh - pad;
+        int ref = top ? (right ? 2 : 0) : (right ? 8 : 6);
+        char luuid[40];
+        xmlNodePtr lg = layout_item(lay, 65642, "legend", lx, ly, 60, 60, ref, 4, luuid);
+        set_attr(lg, "frame", "true");
+        set_attr(lg, "background", "true");
+        set_attr(lg, "outlineWidthM", "0.14,mm");
+        attr(lg, "title", "%s", s->legend_title ? s->legend_title : "");
+        attr(lg, "map_uuid", "%s", map_uuid);
+        attr(lg, "resizeToContents", "1");
+        attr(lg, "columnCount", "1");
+        attr(lg, "boxSpace", "%.3f", MM(pad));
+        attr(lg, "symbolWidth", "%.3f", MM(fs * 1.6));
+        attr(lg, "symbolHeight", "%.3f", MM(fs * 1.1));
+        attr(lg, "fontColor", "#262626");
+        attr(lg, "legendFilterByAtlas", "0");
+        attr(lg, "splitLayer", "0");
+        attr(lg, "equalColumnWidth", "0");
+        attr(lg, "lineSpacing", "1");
+        attr(lg, "titleAlignment", "1");
+        attr(lg, "symbolAlignment", "1");
+        color_el(lg, "FrameColor", (fp_rgba){ 179, 179, 179, 255 });
+        color_el(lg, "BackgroundColor", (fp_rgba){ 255, 255, 255, 224 });
+        xmlNodePtr styles = el(lg, "styles", NULL);
+        static const char *const kinds[] = { "title", "group", "subgroup", "symbol", "symbolLabel" };
+        for (int i = 0; i < 5; i++) {
+            xmlNodePtr st = el(styles, "style", NULL);
+            attr(st, "name", "%s", kinds[i]);
+            attr(st, "alignment", "1");
+            attr(st, "indent", "0");
+            attr(st, "marginTop", "%s", i == 0 ? "0" : "1");
+            if (i == 0) attr(st, "marginBottom", "1.5");
+            if (i == 4) attr(st, "marginLeft", "1.5");
+            xmlNodePtr f = el(st, "styleFont", NULL);
+            attr(f, "description", "%s,%g,-1,5,%d,0,0,0,0,0", font, i == 0 ? fs * 1.1 : fs, i == 0 ? 75 : 50);
+            attr(f, "style", "%s", "");
+        }
+        xmlNodePtr tree = el(lg, "layer-tree-group", NULL);
+        xmlNodePtr tl = el(tree, "layer-tree-layer", NULL);
+        char *src = source_of(gpkg_name, s->legend);
+        attr(tl, "id", "%s", s->legend->id);
+        attr(tl, "name", "%s", "");                   /* no layer heading: the legend's title says it */
+        attr(tl, "source", "%s", src);
+        attr(tl, "providerKey", "ogr");
+        attr(tl, "checked", "Qt::Checked");
+        attr(tl, "expanded", "1");
+        attr(tl, "legend_exp", "%s", "");
+        attr(tl, "patch_size", "-1,-1");
+        attr(tl, "legend_split_behavior", "0");
+        g_free(src);
+        xmlNodePtr cp = el(tl, "customproperties", NULL);
+        xmlNodePtr cm = el(cp, "Option", NULL);
+        attr(cm, "type", "Map");
+        xmlNodePtr o = el(cm, "Option", NULL);
+        attr(o, "type", "int"); attr(o, "name", "showFeatureCount"); attr(o, "value", "%d", s->legend->labels ? 1 : 0);
+        o = el(cm, "Option", NULL);
+        attr(o, "type", "QString"); attr(o, "name", "legend/title-style"); attr(o, "value", "hidden");
+    }
+
+    /* A scale bar where render draws one: regional maps. */
+    if (!v->world || s->coverage) {
+        xmlNodePtr sb = layout_item(lay, 65646, "scalebar", fx + fw - 12, fy + fh - 10, fw * 0.2, 20, 8, 6, NULL);
+        attr(sb, "mapUuid", "%s", map_uuid);
+        attr(sb, "style", "Single Box");
+        attr(sb, "unitType", "km");
+        attr(sb, "unitLabel", "km");
+        attr(sb, "numMapUnitsPerScaleBarUnit", "1");   /* QGIS converts metres to km itself */
+        attr(sb, "segmentSizeMode", "1");            /* fit a round length in min..max width */
+        attr(sb, "minBarWidth", "%.3f", MM(fw * 0.12));
+        attr(sb, "maxBarWidth", "%.3f", MM(fw * 0.2));
+        attr(sb, "numSegments", "2");
+        attr(sb, "numSegmentsLeft", "0");
+        attr(sb, "numUnitsPerSegment", "100");
+        attr(sb, "height", "1.06");
+        attr(sb, "labelBarSpace", "1");
+        attr(sb, "boxContentSpace", "1");
+        attr(sb, "alignment", "2");
+        attr(sb, "outlineWidth", "0.14");
+        set_attr(sb, "background", "true");
+        color_el(sb, "FrameColor", (fp_rgba){ 51, 51, 51, 255 });
+        color_el(sb, "BackgroundColor", (fp_rgba){ 255, 255, 255, 204 });
+        xmlNodePtr tst = el(sb, "text-style", NULL);
+        attr(tst, "fontFamily", "DejaVu Sans");
+        attr(tst, "fontSize", "6.5");
+        attr(tst, "fontSizeUnit", "Point");
+        attr(tst, "textColor", "51,51,51,255");
+        attr(tst, "textOpacity", "1");
+    }
+
+    /* The atlas: one page per region with projects, by code, named by
+     * name; files named by code like render --each. */
+    xmlNodePtr at = el(lay, "Atlas", NULL);
+    if (s->coverage) {
+        char *src = source_of(gpkg_name, s->coverage);
+        const fp_choropleth_spec *cs = fp_style_choropleth(s->style);
+        const char *field = cs && cs->field ? cs->field : "projects";
+        attr(at, "enabled", "1");
+        attr(at, "coverageLayer", "%s", s->coverage->id);
+        attr(at, "coverageLayerName", "%s", s->coverage->name);
+        attr(at, "coverageLayerSource", "%s", src);
+        attr(at, "coverageLayerProvider", "ogr");
+        attr(at, "hideCoverage", "0");
+        attr(at, "filterFeatures", "1");
+        attr(at, "featureFilter", "\"projects\" > 0");
+        attr(at, "sortFeatures", "1");
+        attr(at, "sortKey", "code");
+        attr(at, "sortAscending", "1");
+        attr(at, "pageNameExpression", "\"name\"");
+        attr(at, "filenamePattern", "\"code\"");
+        (void)field;
+        g_free(src);
+    } else {
+        attr(at, "enabled", "0");
+        attr(at, "coverageLayer", "%s", "");
+        attr(at, "filenamePattern", "'output_'||@atlas_featurenumber");
+    }
+}
+
+/* ------------------------------------------------------- data layers ---- */
+
+/* The sea (the world's outline, 1-degree edges, so it curves in any
+ * projection) and graticules of 10 and 30 degrees, written through OGR. */
+static fp_status write_frame_layers(const char *gpkg, fp_error *err)
+{
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    if (!ds) return fp_error_set(err, FP_ERR_IO, "%s: cannot open for update: %s", gpkg, CPLGetLastErrorMsg());
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    fp_status st = FP_OK;
+    OGRLayerH sea = GDALDatasetCreateLayer(ds, "sea", srs, wkbPolygon, NULL);
+    if (!sea) st = fp_error_set(err, FP_ERR_IO, "%s: layer sea: %s", gpkg, CPLGetLastErrorMsg());
+    if (!st) {
+        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+        for (int lon = -180; lon <= 180; lon++) OGR_G_AddPoint_2D(ring, lon, -90);
+        for (int lat = -89; lat <= 90; lat++) OGR_G_AddPoint_2D(ring, 180, lat);
+        for (int lon = 179; lon >= -180; lon--) OGR_G_AddPoint_2D(ring, lon, 90);
+        for (int lat = 89; lat >= -90; lat--) OGR_G_AddPoint_2D(ring, -180, lat);
+        OGRGeometryH poly = OGR_G_CreateGeometry(wkbPolygon);
+        OGR_G_AddGeometryDirectly(poly, ring);
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(sea));
+        OGR_F_SetGeometryDirectly(f, poly);
+        if (OGR_L_CreateFeature(sea, f) != OGRERR_NONE) st = fp_error_set(err, FP_ERR_IO, "%s: sea: %s", gpkg, CPLGetLastErrorMsg());
+        OGR_F_Destroy(f);
+    }
+    static const int steps[] = { 30, 10 };
+    for (int k = 0; k < 2 && !st; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "graticule_%d", steps[k]);
+        OGRLayerH gl = GDALDatasetCreateLayer(ds, name, srs, wkbLineString, NULL);
+        if (!gl) { st = fp_error_set(err, FP_ERR_IO, "%s: layer %s: %s", gpkg, name, CPLGetLastErrorMsg()); break; }
+        GDALDatasetStartTransaction(ds, 0);
+        /* Meridians inside the outline, and parallels. */
+        for (int m = -180 + steps[k]; m < 180 && !st; m += steps[k])
+            for (int dir = 0; dir < 2; dir++) {
+                if (dir == 1 && (m <= -90 || m >= 90)) continue;
+                OGRGeometryH line = OGR_G_CreateGeometry(wkbLineString);
+                for (int t = dir ? -180 : -90; t <= (dir ? 180 : 90); t++)
+                    OGR_G_AddPoint_2D(line, dir ? t : m, dir ? m : t);
+                OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(gl));
+                OGR_F_SetGeometryDirectly(f, line);
+                if (OGR_L_CreateFeature(gl, f) != OGRERR_NONE) st = fp_error_set(err, FP_ERR_IO, "%s: %s", gpkg, CPLGetLastErrorMsg());
+                OGR_F_Destroy(f);
+            }
+        GDALDatasetCommitTransaction(ds);
+    }
+    OSRDestroySpatialReference(srs);
+    GDALClose(ds);
+    return st;
+}
+
+/* Countries and admin-1 from the store, through the export's OGR writer. */
+static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error *err)
+{
+    static const char *const levels[][2] = { { "country", "countries" }, { "admin1", "admin1" } };
+    static const char *const cols[] = { "code", "name", "parent", "continent", "subregion" };
+    fp_layer *layers[2] = { NULL, NULL };
+    fp_status st = FP_OK;
+    for (int i = 0; i < 2 && !st; i++) {
+        fp_layer *l = layers[i] = g_new0(fp_layer, 1);
+        l->name = g_strdup(levels[i][1]);
+        l->file = g_strdup(levels[i][1]);
+        l->description = g_strdup_printf("Regions (%s) exported by footprint %s", levels[i][0], FOOTPRINT_VERSION);
+        l->geometry = "polygon";
+        l->extra_col = l->class_col = l->category_col = -1;
+        l->ncolumns = 5;
+        l->columns = g_new0(fp_column, 5);
+        for (int c = 0; c < 5; c++) {
+            l->columns[c].name = g_strdup(cols[c]);
+            l->columns[c].type = FP_COL_TEXT;
+        }
+        st = fp_store_regions_rows(store, levels[i][0], &l->stmt, err);
+    }
+    long n = 0;
+    fp_write_options wo = { .precision = 6, .update = 1 };
+    if (!st) st = fp_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
+    for (int i = 0; i < 2; i++) fp_layer_free(layers[i]);
+    return st;
+}
+
+/* -------------------------------------------------------------- the zip --- */
+
+static fp_status write_qgz(const char *path, const char *entry, const xmlChar *xml, int len, fp_error *err)
+{
+    zipFile z = zipOpen64(path, APPEND_STATUS_CREATE);
+    if (!z) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the zip: %s", path, strerror(errno));
+    zip_fileinfo zi;
+    memset(&zi, 0, sizeof zi);
+    int rc = zipOpenNewFileInZip64(z, entry, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, Z_DEFAULT_COMPRESSION, len > 0x7fffffff);
+    if (rc == ZIP_OK) rc = zipWriteInFileInZip(z, xml, (unsigned)len);
+    if (rc == ZIP_OK) rc = zipCloseFileInZip(z);
+    int rc2 = zipClose(z, NULL);
+    if (rc != ZIP_OK || rc2 != ZIP_OK) return fp_error_set(err, FP_ERR_IO, "%s: cannot write the zip (error %d)", path, rc ? rc : rc2);
+    return FP_OK;
+}
+
+/* --------------------------------------------------------------- export --- */
+
+fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
+{
+    double t0 = fp_now();
+    const char *what = o->what;
+    int want_projects = !what || !strcmp(what, "all") || !strcmp(what, "projects");
+    const char *agg = NULL;
+    char aggbuf[64];
+    if (what && !strncmp(what, "aggregate:", 10)) {
+        snprintf(aggbuf, sizeof aggbuf, "%s", what + 10);
+        char *colon = strchr(aggbuf, ':');
+        if (colon) *colon = 0;
+        agg = aggbuf;
+        if (!fp_store_has_aggregation(store, agg))
+            return fp_error_set(err, FP_ERR_USAGE, "--what %s: no aggregation named '%s'; run `footprint aggregate` first", what, agg);
+    } else if (what && strcmp(what, "all") && strcmp(what, "projects")) {
+        return fp_error_set(err, FP_ERR_USAGE, "--what %s: a QGIS project takes projects, aggregate:NAME or all", what);
+    }
+    if (o->split_by || o->nwhere || o->append)
+        return fp_error_set(err, FP_ERR_USAGE, "--format qgz: no --split-by, --where or --append (the project holds every layer)");
+
+    /* The shipped styles: the world choropleth, the categories, a region. */
+    static const char *const names[3] = { "world-choropleth", "category-points", "africa" };
+    fp_style *styles[3] = { NULL, NULL, NULL };
+    fp_status st = FP_OK;
+    for (int i = 0; i < 3 && !st; i++) {
+        char p[4096], n[64];
+        snprintf(n, sizeof n, "%s.json", names[i]);
+        st = fp_style_load(fp_style_path(n, p, sizeof p), &styles[i], err);
+    }
+    if (!st && !agg && (!what || !strcmp(what, "all"))) {
+        const fp_choropleth_spec *cs = fp_style_choropleth(styles[0]);
+        const char *a = cs && cs->aggregation ? cs->aggregation : "country_by_category";
+        if (fp_store_has_aggregation(store, a)) agg = a;
+    }
+    map_view views[3];
+    for (int i = 0; i < 3 && !st; i++) st = view_of_style(styles[i], &views[i], err);
+
+    char *dir = g_path_get_dirname(o->output), *base = g_path_get_basename(o->output);
+    char *dot = strrchr(base, '.');
+    if (dot && dot != base) *dot = 0;
+    char *gpkg_name = g_strdup_printf("%s.gpkg", base), *qgs_name = g_strdup_printf("%s.qgs", base);
+    char *tmp = NULL, *tmp_gpkg = NULL, *tmp_qgz = NULL;
+    if (!st && g_mkdir_with_parents(dir, 0777) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+    if (!st) {
+        fp_temp_cleanup(dir, 1);
+        char *tn = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
+        tmp = g_build_filename(dir, tn, NULL);
+        g_free(tn);
+        if (!g_mkdtemp(tmp)) {
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot write here: %s", dir, strerror(errno));
+            g_free(tmp);
+            tmp = NULL;
+        }
+    }
+    if (tmp) {
+        tmp_gpkg = g_build_filename(tmp, gpkg_name, NULL);
+        tmp_qgz = g_build_filename(tmp, "project.qgz", NULL);
+    }
+
+    /* The data: projects and the aggregation through the ordinary export
+     * (their QML goes into layer_styles), then the base layers. */
+    long features = 0;
+    int nlay = 0, have_gpkg = 0;
+    if (!st && want_projects) {
+        char p[4096];
+        fp_export_options e = { .what = "projects", .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
+                                .style_path = fp_style_path("category-points.json", p, sizeof p) };
+        fp_export_result er;
+        st = fp_export(store, &e, &er, err);
+        features += er.features;
+        nlay += er.layers;
+        have_gpkg = 1;
+    }
+    if (!st && agg) {
+        char w[80], p[4096];
+        snprintf(w, sizeof w, "aggregate:%s", agg);
+        fp_export_options e = { .what = w, .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
+                                .style_path = fp_style_path("world-choropleth.json", p, sizeof p), .append = have_gpkg };
+        fp_export_result er;
+        st = fp_export(store, &e, &er, err);
+        features += er.features;
+        nlay += er.layers;
+        have_gpkg = 1;
+    }
+    if (!st && !have_gpkg) {
+        GDALDriverH drv = GDALGetDriverByName("GPKG");
+        GDALDatasetH ds = drv ? GDALCreate(drv, tmp_gpkg, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+        if (!ds) st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", gpkg_name, CPLGetLastErrorMsg());
+        else GDALClose(ds);
+    }
+    if (!st) st = write_region_layers(store, tmp_gpkg, err);
+    if (!st) st = write_frame_layers(tmp_gpkg, err);
+    nlay += 5;
+
+    /* The layers, bottom first. */
+    char *agg_centroids = agg ? g_strdup_printf("%s_centroids", agg) : NULL;
+    qlayer L[10];
+    int nl = 0;
+    qlayer *sea = NULL, *grat30 = NULL, *grat10 = NULL, *countries = NULL, *choro = NULL, *cents = NULL, *proj_pts = NULL;
+    sqlite3 *gdb = NULL;
+    if (!st && sqlite3_open_v2(tmp_gpkg, &gdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot read back: %s", gpkg_name, gdb ? sqlite3_errmsg(gdb) : "out of memory");
+    if (!st) {
+        const fp_map_style *wm = fp_style_map(styles[0]), *cm = fp_style_map(styles[1]), *am = fp_style_map(styles[2]);
+        fp_rgba outline_world = { 140, 153, 166, 255 };          /* render's world outline */
+        sea = &L[nl++];
+        *sea = (qlayer){ "sea", "Sea", "Polygon", "Polygon", NULL, 1, plain_style("fill", wm->background, &outline_world, 0.6), 0, "" };
+        grat30 = &L[nl++];
+        *grat30 = (qlayer){ "graticule_30", "Graticule 30°", "Line", "LineString", NULL, 1,
+                            plain_style("line", wm->graticule.stroke, NULL, wm->graticule.width), 0, "" };
+        grat10 = &L[nl++];
+        *grat10 = (qlayer){ "graticule_10", "Graticule 10°", "Line", "LineString", NULL, 0,
+                            plain_style("line", am->graticule.stroke, NULL, am->graticule.width), 0, "" };
+        countries = &L[nl++];
+        *countries = (qlayer){ "countries", "Countries", "Polygon", "MultiPolygon", NULL, 1,
+                               plain_style("fill", cm->land.fill, &cm->land.stroke, cm->land.width), 0, "" };
+        L[nl++] = (qlayer){ "admin1", "Admin-1 regions", "Polygon", "MultiPolygon", NULL, 0,
+                            plain_style("fill", (fp_rgba){ 0, 0, 0, 0 }, &cm->land.stroke, 0.2), 0, "" };
+        if (agg) {
+            choro = &L[nl++];
+            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(gdb, agg), 1, "" };
+            cents = &L[nl++];
+            *cents = (qlayer){ agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
+                               style_of_table(gdb, agg_centroids), 0, "" };
+        }
+        if (want_projects) {
+            /* One layer per kind of geometry the projects have. */
+            static const char *const kinds[][3] = { { "Point", "Point", "Projects (points)" },
+                                                    { "Line", "MultiLineString", "Projects (lines)" },
+                                                    { "Polygon", "MultiPolygon", "Projects (areas)" } };
+            static const char *const subsets[] = { "Point", "LineString", "Polygon" };
+            GDALDatasetH ds = GDALOpenEx(tmp_gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+            OGRLayerH pl = ds ? GDALDatasetGetLayerByName(ds, "projects") : NULL;
+            OGRwkbGeometryType gt = pl ? wkbFlatten(OGR_L_GetGeomType(pl)) : wkbUnknown;
+            int has[3] = { gt == wkbPoint, 0, 0 };
+            if (pl && gt == wkbUnknown) {
+                /* A mixed layer: QGIS shows it as one layer per kind. */
+                OGRFeatureH f;
+                OGR_L_ResetReading(pl);
+                while ((f = OGR_L_GetNextFeature(pl))) {
+                    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+                    OGRwkbGeometryType k = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
+                    if (k == wkbPoint || k == wkbMultiPoint) has[0] = 1;
+                    else if (k == wkbLineString || k == wkbMultiLineString) has[1] = 1;
+                    else if (k == wkbPolygon || k == wkbMultiPolygon) has[2] = 1;
+                    OGR_F_Destroy(f);
+                }
+            }
+            if (ds) GDALClose(ds);
+            for (int k = 0; k < 3; k++) {
+                if (!has[k]) continue;
+                qlayer *q = &L[nl++];
+                *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], gt == wkbUnknown ? subsets[k] : NULL, 1,
+                               style_of_table(gdb, "projects"), 0, "" };
+                if (k == 0) proj_pts = q;
+            }
+        }
+    }
+    if (gdb) sqlite3_close(gdb);
+    for (int i = 0; i < nl; i++)
+        snprintf(L[i].id, sizeof L[i].id, "footprint_%s%s%s", L[i].table, L[i].subset ? "_" : "", L[i].subset ? L[i].subset : "");
+
+    xmlDocPtr doc = NULL;
+    if (!st) {
+        PJ_CONTEXT *ctx = proj_context_create();
+        doc = xmlNewDoc(BAD_CAST "1.0");
+        xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "qgis");
+        xmlDocSetRootElement(doc, root);
+        xmlCreateIntSubset(doc, BAD_CAST "qgis", BAD_CAST "http://mrcc.com/qgis.dtd", BAD_CAST "SYSTEM");
+        attr(root, "version", "3.22.16-Białowieża");
+        attr(root, "projectname", "footprint");
+        attr(el(root, "homePath", NULL), "path", "%s", "");
+        el(root, "title", "footprint");
+        /* The report map's CRS: Equal Earth for the world. */
+        srs_el(el(root, "projectCrs", NULL), ctx, views[0].proj_def);
+        /* The layer tree, top first. */
+        xmlNodePtr tree = el(root, "layer-tree-group", NULL);
+        for (int i = nl - 1; i >= 0; i--) {
+            xmlNodePtr t = el(tree, "layer-tree-layer", NULL);
+            char *src = source_of(gpkg_name, &L[i]);
+            attr(t, "id", "%s", L[i].id);
+            attr(t, "name", "%s", L[i].name);
+            attr(t, "source", "%s", src);
+            attr(t, "providerKey", "ogr");
+            attr(t, "checked", "%s", L[i].checked ? "Qt::Checked" : "Qt::Unchecked");
+            attr(t, "expanded", "%d", L[i].labels);
+            g_free(src);
+            if (L[i].labels) {
+                xmlNodePtr cp = el(t, "customproperties", NULL), cmap = el(cp, "Option", NULL), op = el(cmap, "Option", NULL);
+                attr(cmap, "type", "Map");
+                attr(op, "type", "int"); attr(op, "name", "showFeatureCount"); attr(op, "value", "1");
+            }
+        }
+        xmlNodePtr canvas = el(root, "mapcanvas", NULL);
+        attr(canvas, "name", "theMapCanvas");
+        attr(canvas, "annotationsVisible", "1");
+        el(canvas, "units", "meters");
+        xmlNodePtr ex = el(canvas, "extent", NULL);
+        char num[64];
+        for (int k = 0; k < 4; k++) {
+            static const char *const en[] = { "xmin", "ymin", "xmax", "ymax" };
+            snprintf(num, sizeof num, "%.6f", views[0].extent[k]);
+            el(ex, en[k], num);
+        }
+        el(canvas, "rotation", "0");
+        srs_el(el(canvas, "destinationsrs", NULL), ctx, views[0].proj_def);
+        xmlNodePtr pls = el(root, "projectlayers", NULL);
+        for (int i = 0; i < nl; i++) add_maplayer(pls, ctx, gpkg_name, &L[i], styles[0]);
+        xmlNodePtr order = el(root, "layerorder", NULL);
+        for (int i = nl - 1; i >= 0; i--) attr(el(order, "layer", NULL), "id", "%s", L[i].id);
+        /* Relative paths, so the folder moves as a whole. */
+        xmlNodePtr props = el(root, "properties", NULL);
+        attr(el(el(props, "Paths", NULL), "Absolute", "false"), "type", "bool");
+        attr(el(el(props, "SpatialRefSys", NULL), "ProjectionsEnabled", "1"), "type", "int");
+
+        /* Print layouts, one per shipped style, and the atlas. */
+        xmlNodePtr layouts = el(root, "Layouts", NULL);
+        item_serial = 0;
+        if (choro) {
+            const qlayer *wl[] = { sea, grat30, choro, NULL };
+            layout_spec w = { "world", styles[0], &views[0], wl, choro, "Projects per country", NULL, 1 };
+            add_layout(layouts, ctx, gpkg_name, &w);
+            const qlayer *al[] = { grat10, choro, NULL };
+            layout_spec a = { "africa", styles[2], &views[2], al, choro, "Projects per country", NULL, 0 };
+            add_layout(layouts, ctx, gpkg_name, &a);
+            layout_spec at = { "atlas", styles[0], &views[2], al, choro, "Projects per country", choro, 0 };
+            add_layout(layouts, ctx, gpkg_name, &at);
+        }
+        if (proj_pts) {
+            const qlayer *cl[5] = { sea, grat30, countries, NULL, NULL };
+            int k = 3;
+            for (int i = 0; i < nl && k < 4; i++)
+                if (&L[i] == proj_pts) cl[k++] = &L[i];
+            layout_spec c = { "categories", styles[1], &views[1], cl, proj_pts, NULL, NULL, 1 };
+            add_layout(layouts, ctx, gpkg_name, &c);
+        }
+        proj_context_destroy(ctx);
+    }
+    /* The zip holds FILE.qgs, as QGIS writes its own .qgz. */
+    if (!st) {
+        xmlChar *buf = NULL;
+        int len = 0;
+        xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
+        if (!buf) st = fp_error_set(err, FP_ERR_IO, "%s: cannot serialise the project", o->output);
+        else st = write_qgz(tmp_qgz, qgs_name, buf, len, err);
+        xmlFree(buf);
+    }
+    if (doc) xmlFreeDoc(doc);
+    for (int i = 0; i < nl; i++)
+        if (L[i].qml) xmlFreeDoc(L[i].qml);
+    g_free(agg_centroids);
+
+    /* Into place: the data first, so the project never names a missing file. */
+    char *final_gpkg = g_build_filename(dir, gpkg_name, NULL);
+    if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_test_pause("export:write");
+    if (!st && g_rename(tmp_gpkg, final_gpkg) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
+    if (!st && g_rename(tmp_qgz, o->output) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", o->output, strerror(errno));
+    if (!st && res) {
+        res->features = features;
+        res->layers = nlay;
+        snprintf(res->first_path, sizeof res->first_path, "%s", o->output);
+    }
+    if (st && tmp && err) {
+        /* Name the target in messages, not the temporary folder. */
+        gchar **parts = g_strsplit(err->message, tmp, -1);
+        gchar *msg = g_strjoinv(dir, parts);
+        snprintf(err->message, sizeof err->message, "%s", msg);
+        g_free(msg);
+        g_strfreev(parts);
+    }
+    if (tmp) fp_remove_tree(tmp);
+    g_free(final_gpkg);
+    g_free(tmp);
+    g_free(tmp_gpkg);
+    g_free(tmp_qgz);
+    g_free(dir);
+    g_free(base);
+    g_free(gpkg_name);
+    g_free(qgs_name);
+    for (int i = 0; i < 3; i++) fp_style_free(styles[i]);
+    if (res) res->seconds = fp_now() - t0;
+    return st;
+}

@@ -1,0 +1,33 @@
+/*
+ * Rows of the store for the QGIS project writer: the regions of one level
+ * as a layer (the base map under the choropleth), and whether an
+ * aggregation exists. Only src/store/ knows the schema.
+ */
+#include <sqlite3.h>
+#include "fp_store.h"
+#include "store/store_internal.h"
+
+fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *q;
+    /* Column order is the layer writers': id, geometry blob, then fields. */
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT id, geom, code, name, parent, continent, subregion FROM regions "
+                           "WHERE level = ?1 AND geom IS NOT NULL ORDER BY code",
+                           -1, &q, NULL) != SQLITE_OK)
+        return fp_error_set(err, FP_ERR_DB, "regions: %s", sqlite3_errmsg(store->db));
+    sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
+    *out = q;
+    return FP_OK;
+}
+
+int fp_store_has_aggregation(fp_store *store, const char *name)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM aggregations WHERE name = ?1", -1, &q, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
