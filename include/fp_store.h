@@ -49,6 +49,12 @@ enum {
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err);
 void fp_store_close(fp_store *store);
 
+/* FP_OK when `command` runs on the store the --db string names: always on
+ * SpatiaLite; on PostGIS for the stages already behind this API (init,
+ * import, rejects, aggregate), else an error saying it is not supported
+ * there yet, naming the server (never its password). */
+fp_status fp_store_check_command(const char *db, const char *command, fp_error *err);
+
 const char *fp_store_path(const fp_store *store);
 int fp_store_schema_version(const fp_store *store);
 /* Version the store had when opened (0 when created now); differs from

@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include "common/util.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 static int valid_identifier(const char *s)
 {
@@ -33,6 +33,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 
 fp_status fp_store_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
+    if (s->pg) return fp_pg_regions(s, level, out, err);
     sqlite3_stmt *q;
     *out = NULL;
     fp_status st = fp_store_prepare(s, "SELECT id, code, name, parent, subregion, continent, population, geom, area_km2 "
@@ -46,6 +47,7 @@ fp_status fp_store_regions(fp_store *s, const char *level, fp_rows **out, fp_err
 
 fp_status fp_store_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
 {
+    if (s->pg) return fp_pg_region_set_area(s, id, area_km2, err);
     /* A read-only store keeps no cache: the area is computed again next
      * time, with the same result. */
     if (s->flags & FP_STORE_READONLY) return FP_OK;
@@ -61,6 +63,7 @@ fp_status fp_store_region_set_area(fp_store *s, int64_t id, double area_km2, fp_
 
 fp_status fp_store_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
+    if (s->pg) return fp_pg_region_groups(s, level, out, err);
     sqlite3_stmt *q;
     *out = NULL;
     fp_status st = fp_store_prepare(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups "
@@ -74,6 +77,7 @@ fp_status fp_store_region_groups(fp_store *s, const char *level, fp_rows **out, 
 fp_status fp_store_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n,
                                      int *stored, fp_error *err)
 {
+    if (s->pg) return fp_pg_region_groups_put(s, level, rows, n, stored, err);
     sqlite3_stmt *q;
     *stored = 0;
     if (s->flags & FP_STORE_READONLY) return FP_OK;   /* no cache, same result */
@@ -102,6 +106,7 @@ fp_status fp_store_region_groups_put(fp_store *s, const char *level, const fp_re
 
 fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err)
 {
+    if (s->pg) return fp_pg_aggregation_level(s, name, level, err);
     sqlite3_stmt *q;
     *level = NULL;
     fp_status st = fp_store_prepare(s, "SELECT level FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
@@ -121,6 +126,7 @@ fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level
 fp_status fp_store_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err)
 {
+    if (s->pg) return fp_pg_aggregation_top(s, table, level, limit, out, err);
     *out = NULL;
     if (!valid_identifier(table)) return fp_error_set(err, FP_ERR_USAGE, "'%s' is not an aggregation table", table);
     char *sql = sqlite3_mprintf("SELECT code, name, projects, companies FROM \"%w\" WHERE level=?1 AND projects > 0 "
@@ -151,6 +157,7 @@ struct fp_aggregation_writer {
         double share, distance_km;
     } batch[ASSIGN_BATCH];
     int nbatch;
+    fp_pg_agg_writer *pg;      /* the PostGIS writer (pg_aggregations.c), or NULL */
 };
 
 static fp_status exec(fp_aggregation_writer *w, const char *sql, fp_error *err)
@@ -247,6 +254,14 @@ fp_status fp_store_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp
                                    fp_error *err)
 {
     *out = NULL;
+    if (s->pg) {
+        fp_aggregation_writer *pw = calloc(1, sizeof *pw);
+        if (!pw) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        fp_status pst = fp_pg_aggregation_new(s, d, &pw->pg, err);
+        if (pst) { free(pw); return pst; }
+        *out = pw;
+        return FP_OK;
+    }
     if (!valid_identifier(d->table) || !valid_identifier(d->assign_table))
         return fp_error_set(err, FP_ERR_USAGE, "'%s' is not a valid aggregation name (letters, digits, _)", d->name);
     for (size_t c = 0; c < d->ncolumns; c++)
@@ -264,6 +279,7 @@ fp_status fp_store_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp
 
 fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
+    if (w->pg) return fp_pg_aggregation_add_row(w->pg, r, err);
     sqlite3_stmt *q = w->row;
     sqlite3_bind_text(q, 1, r->level, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, r->code, -1, SQLITE_STATIC);
@@ -311,6 +327,7 @@ static fp_status batch_flush(fp_aggregation_writer *w, sqlite3_stmt *q, int n, f
 fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t project_id, const char *region,
                                         double share, const char *method, double distance_km, fp_error *err)
 {
+    if (w->pg) return fp_pg_aggregation_add_assignment(w->pg, project_id, region, share, method, distance_km, err);
     /* Region codes and method names outlive the batch: they are the
      * caller's region set's and static strings. */
     w->batch[w->nbatch].id = project_id;
@@ -324,6 +341,7 @@ fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t projec
 
 fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 {
+    if (w->pg) return fp_pg_aggregation_finish(w->pg, err);
     const fp_aggregation_desc *d = &w->d;
     fp_status st = batch_flush(w, w->one, w->nbatch, err);
     if (st) return st;
@@ -361,6 +379,7 @@ fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 void fp_aggregation_writer_free(fp_aggregation_writer *w)
 {
     if (!w) return;
+    fp_pg_aggregation_writer_free(w->pg);
     sqlite3_finalize(w->row);
     sqlite3_finalize(w->one);
     sqlite3_finalize(w->many);

@@ -16,13 +16,14 @@
 #include <sqlite3.h>
 #include <spatialite/gaiageo.h>
 #include "common/util.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 /* ------------------------------------------------------ import record --- */
 
 fp_status fp_store_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                                 const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
 {
+    if (s->pg) return fp_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, err);
     sqlite3_stmt *q;
     *import_id = *previous = 0;
     fp_status st = fp_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
@@ -51,6 +52,7 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
 fp_status fp_store_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err)
 {
+    if (s->pg) return fp_pg_import_end(s, import_id, format, rows_read, stored, rejected, finished, err);
     sqlite3_stmt *q;
     fp_status st = fp_store_prepare(s, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, "
                                        "finished=? WHERE id=?", "recording the import", &q, err);
@@ -77,6 +79,7 @@ struct fp_store_loader {
     int ntriggers;
     fp_rtree_entry *entries;   /* spatial index entries of this import */
     size_t nentries, cap_entries;
+    fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
 
 static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
@@ -120,6 +123,12 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
     l->import_id = import_id;
     l->dataset = dataset;
     l->file = file;
+    if (s->pg) {
+        fp_status st = fp_pg_loader_new(s, import_id, dataset, file, &l->pg, err);
+        if (st) { free(l); return st; }
+        *out = l;
+        return FP_OK;
+    }
     fp_status st = fp_store_prepare(s,
         "INSERT INTO projects(import_id, dataset, source_key, source_line, company, category, name, place,"
         " country, country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)"
@@ -137,6 +146,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
 void fp_store_loader_free(fp_store_loader *l)
 {
     if (!l) return;
+    fp_pg_loader_free(l->pg);
     sqlite3_finalize(l->insert_project);
     sqlite3_finalize(l->insert_reject);
     sqlite3_finalize(l->insert_rtree);
@@ -168,6 +178,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,
                                  size_t raw_len, fp_error *err)
 {
+    if (l->pg) return fp_pg_loader_reject(l->pg, line, feature, reason, raw, raw_len, err);
     sqlite3_stmt *q = l->insert_reject;
     sqlite3_reset(q);
     sqlite3_bind_int64(q, 1, l->import_id);
@@ -206,6 +217,7 @@ static int make_blob(const fp_project_record *p, unsigned char **blob, int *len,
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err)
 {
+    if (l->pg) return fp_pg_loader_project(l->pg, p, refused, err);
     sqlite3_stmt *q = l->insert_project;
     *refused = FP_STORE_STORED;
     sqlite3_reset(q);
@@ -304,6 +316,7 @@ static fp_status index_entries(fp_store_loader *l, fp_error *err)
 
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 {
+    if (l->pg) return fp_pg_loader_finish(l->pg, err);
     fp_store *s = l->store;
     fp_status st = index_entries(l, err);
     if (st) return st;
@@ -324,6 +337,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 
 fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err)
 {
+    if (s->pg) return fp_pg_rejects(s, dataset, limit, cb, user, err);
     sqlite3_stmt *q;
     fp_status st = fp_store_prepare(s,
         "SELECT i.dataset, i.file, i.format, r.line, r.feature, r.reason, r.raw FROM rejects r "
@@ -349,6 +363,7 @@ fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reje
 fp_status fp_store_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
                             void *user, fp_error *err)
 {
+    if (s->pg) return fp_pg_repaired(s, dataset, limit, repaired_key, cb, user, err);
     sqlite3_stmt *q;
     fp_status st = fp_store_prepare(s,
         "SELECT i.dataset, i.file, i.format, p.source_line, coalesce(p.source_key, ''), json_extract(p.extra, ?3) "

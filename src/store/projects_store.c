@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <spatialite.h>
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 /* Project columns a field may name; anything else is a key of `extra`. */
 static const char *const project_columns[] = { "company", "category", "name", "place", "country", "country_code",
@@ -39,6 +39,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
 fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
                             fp_rows **out, fp_error *err)
 {
+    if (s->pg) return fp_pg_projects(s, f, fields, nfields, out, err);
     static const fp_project_filter all = {0};
     if (!f) f = &all;
     *out = NULL;
@@ -94,6 +95,7 @@ fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char 
 
 fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err)
 {
+    if (s->pg) return fp_pg_project_ids(s, min, max, count, err);
     sqlite3_stmt *q;
     fp_status st = fp_store_prepare(s, "SELECT min(id), max(id), count(*) FROM projects", "reading projects", &q, err);
     if (st) return st;
@@ -111,6 +113,7 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
 
 fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
 {
+    if (s->pg) return fp_pg_open_reader(s, out, err);
     *out = NULL;
     fp_store *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(s->path))) {
@@ -137,6 +140,7 @@ fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
 
 fp_status fp_store_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
+    if (s->pg) return fp_pg_project_counts(s, field, dataset, out, err);
     *out = NULL;
     if (!fp_store_is_project_column(field))
         return fp_error_set(err, FP_ERR_USAGE, "cannot count by %s: not a project field", field);
@@ -153,6 +157,7 @@ fp_status fp_store_project_counts(fp_store *s, const char *field, const char *da
 
 fp_status fp_store_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err)
 {
+    if (s->pg) return fp_pg_extra_key_used(s, key, used, err);
     sqlite3_stmt *q;
     *used = 0;
     fp_status st = fp_store_prepare(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE json_extract(extra, ?1) IS NOT NULL)",

@@ -2,10 +2,11 @@
  * name, parent country) for the stages that resolve a country or an admin-1
  * column as the user wrote it (ingest, geocode, qa). */
 #include <sqlite3.h>
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_error *err)
 {
+    if (store->pg) return fp_pg_each_admin1(store, fn, ud, err);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(store->db, "SELECT code, name, parent FROM regions WHERE level = 'admin1' ORDER BY code",
                            -1, &q, NULL) != SQLITE_OK)
@@ -26,6 +27,7 @@ fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_er
 
 fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_error *err)
 {
+    if (store->pg) return fp_pg_each_country(store, fn, ud, err);
     sqlite3_stmt *q;
     fp_status st = fp_store_prepare(store, "SELECT code, iso_a2, name, name_long FROM regions "
                                            "WHERE level = 'country' ORDER BY code",

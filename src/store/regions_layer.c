@@ -5,10 +5,11 @@
  */
 #include <sqlite3.h>
 #include "fp_store.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err)
 {
+    if (store->pg) return fp_pg_unsupported(store, "the QGIS project export", err);
     *out = NULL;
     sqlite3_stmt *q;
     /* Column order is the layer writers': id, geometry blob, then fields. */
@@ -24,6 +25,7 @@ fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlit
 
 int fp_store_has_aggregation(fp_store *store, const char *name)
 {
+    if (store->pg) return fp_pg_has_aggregation(store, name);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM aggregations WHERE name = ?1", -1, &q, NULL) != SQLITE_OK) return 0;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);

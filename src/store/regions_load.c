@@ -13,7 +13,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include "fp_store.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 #include "common/util.h"
 
 static const char *field_or_null(OGRFeatureH f, int idx)
@@ -31,6 +31,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int col, const char *v)
 
 fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
 {
+    if (s->pg) return fp_pg_load_regions(s, path, res, err);
     fp_regions_result local = {0};
     if (!res) res = &local;
     memset(res, 0, sizeof *res);

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 #include <spatialite/gaiageo.h>
 #include "common/util.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 struct fp_rows {
     fp_store *store;
@@ -22,6 +22,7 @@ struct fp_rows {
     fp_status st;
     fp_error err;
     int done;
+    struct fp_pg_rows *pg;     /* PostGIS rows (pg_rows.c); NULL for SpatiaLite */
 };
 
 fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err)
@@ -58,8 +59,20 @@ fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned g
     return r;
 }
 
+fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err)
+{
+    fp_rows *r = calloc(1, sizeof *r);
+    if (!r) {
+        fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    r->pg = p;
+    return r;
+}
+
 int fp_rows_next(fp_rows *r)
 {
+    if (r->pg) return fp_pg_rows_next(r->pg);
     if (r->done) return 0;
     free(r->wkb);
     r->wkb = NULL;
@@ -72,6 +85,7 @@ int fp_rows_next(fp_rows *r)
 
 fp_status fp_rows_status(const fp_rows *r, fp_error *err)
 {
+    if (r->pg) return fp_pg_rows_status(r->pg, err);
     if (r->st && err) *err = r->err;
     return r->st;
 }
@@ -79,21 +93,47 @@ fp_status fp_rows_status(const fp_rows *r, fp_error *err)
 void fp_rows_free(fp_rows *r)
 {
     if (!r) return;
+    fp_pg_rows_free(r->pg);
     sqlite3_finalize(r->q);
     free(r->wkb);
     free(r);
 }
 
-int fp_rows_is_null(fp_rows *r, int col) { return sqlite3_column_type(r->q, col) == SQLITE_NULL; }
-int64_t fp_rows_int64(fp_rows *r, int col) { return sqlite3_column_int64(r->q, col); }
-int fp_rows_int(fp_rows *r, int col) { return sqlite3_column_int(r->q, col); }
-double fp_rows_double(fp_rows *r, int col) { return sqlite3_column_double(r->q, col); }
-const char *fp_rows_text(fp_rows *r, int col) { return (const char *)sqlite3_column_text(r->q, col); }
-int fp_rows_columns(fp_rows *r) { return sqlite3_column_count(r->q); }
-const char *fp_rows_column_name(fp_rows *r, int col) { return sqlite3_column_name(r->q, col); }
+/* PostGIS values are text: numbers parsed here (NULL reads as 0, as in SQLite). */
+int fp_rows_is_null(fp_rows *r, int col)
+{
+    if (r->pg) return fp_pg_rows_is_null(r->pg, col);
+    return sqlite3_column_type(r->q, col) == SQLITE_NULL;
+}
+int64_t fp_rows_int64(fp_rows *r, int col)
+{
+    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? strtoll(t, NULL, 10) : 0; }
+    return sqlite3_column_int64(r->q, col);
+}
+int fp_rows_int(fp_rows *r, int col)
+{
+    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? atoi(t) : 0; }
+    return sqlite3_column_int(r->q, col);
+}
+double fp_rows_double(fp_rows *r, int col)
+{
+    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? strtod(t, NULL) : 0; }
+    return sqlite3_column_double(r->q, col);
+}
+const char *fp_rows_text(fp_rows *r, int col)
+{
+    if (r->pg) return fp_pg_rows_text(r->pg, col);
+    return (const char *)sqlite3_column_text(r->q, col);
+}
+int fp_rows_columns(fp_rows *r) { return r->pg ? fp_pg_rows_columns(r->pg) : sqlite3_column_count(r->q); }
+const char *fp_rows_column_name(fp_rows *r, int col)
+{
+    return r->pg ? fp_pg_rows_column_name(r->pg, col) : sqlite3_column_name(r->q, col);
+}
 
 const void *fp_rows_blob(fp_rows *r, int col, size_t *len)
 {
+    if (r->pg) return fp_pg_rows_blob(r->pg, col, len);
     const void *b = sqlite3_column_blob(r->q, col);
     *len = (size_t)sqlite3_column_bytes(r->q, col);
     return b;
@@ -101,6 +141,7 @@ const void *fp_rows_blob(fp_rows *r, int col, size_t *len)
 
 char fp_rows_column_type(fp_rows *r, int col)
 {
+    if (r->pg) return fp_pg_rows_column_type(r->pg, col);
     /* The declared type as SQLite's affinity rules read it. */
     const char *t = sqlite3_column_decltype(r->q, col);
     if (!t) return 't';
@@ -118,6 +159,7 @@ static int geom_error(fp_rows *r, const char *why)
 
 int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
 {
+    if (r->pg) return fp_pg_rows_geom(r->pg, col, want_wkb, g);
     if (sqlite3_column_type(r->q, col) == SQLITE_NULL) return 0;
     const unsigned char *b = sqlite3_column_blob(r->q, col);
     int len = sqlite3_column_bytes(r->q, col);

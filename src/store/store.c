@@ -21,7 +21,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include "fp_store.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 /* v1: the data model of DESIGN.md. */
 static const char *const migration_1 =
@@ -467,6 +467,7 @@ fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
 
 fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err)
 {
+    if (fp_pg_is_url(path)) return fp_pg_open(path, flags, target, out, err);
     *out = NULL;
     if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
@@ -554,6 +555,7 @@ fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *e
 
 void fp_store_close(fp_store *s)
 {
+    if (s && s->pg) { fp_pg_close(s); return; }
     if (!s) return;
     if (s->db) {
         if (s->in_txn) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -565,12 +567,16 @@ void fp_store_close(fp_store *s)
 }
 
 const char *fp_store_path(const fp_store *s) { return s->path; }
-int fp_store_schema_version(const fp_store *s) { return read_version((fp_store *)s); }
+int fp_store_schema_version(const fp_store *s)
+{
+    return s->pg ? fp_pg_schema_version((fp_store *)s) : read_version((fp_store *)s);
+}
 int fp_store_opened_version(const fp_store *s) { return s->opened_version; }
 sqlite3 *fp_store_sqlite(fp_store *s) { return s->db; }
 
 fp_status fp_store_begin(fp_store *s, fp_error *err)
 {
+    if (s->pg) return fp_pg_begin(s, err);
     /* IMMEDIATE takes the write lock now, so a busy store fails here (after
      * the busy timeout) rather than half-way through the work. */
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -585,6 +591,7 @@ fp_status fp_store_begin(fp_store *s, fp_error *err)
 
 fp_status fp_store_commit(fp_store *s, fp_error *err)
 {
+    if (s->pg) return fp_pg_commit(s, err);
     if (!s->in_txn) return FP_OK;
     int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -601,6 +608,7 @@ fp_status fp_store_commit(fp_store *s, fp_error *err)
 
 void fp_store_rollback(fp_store *s)
 {
+    if (s->pg) { fp_pg_rollback(s); return; }
     if (!s->in_txn) return;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = 0;
@@ -612,6 +620,7 @@ long fp_store_count(fp_store *s, const char *table)
     int ok = 0;
     for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], table) == 0;
     if (!ok) return -1;
+    if (s->pg) return fp_pg_count(s, table);
     char sql[64];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     sqlite3_stmt *q;
@@ -652,6 +661,7 @@ void fp_global_cleanup(void)
 
 int fp_store_cache_size(fp_store *s, int size)
 {
+    if (s->pg) return size;   /* PostgreSQL sizes its own buffers */
     int previous = -2000;                 /* SQLite's default */
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK) {
@@ -666,6 +676,7 @@ int fp_store_cache_size(fp_store *s, int size)
 
 fp_status fp_store_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err)
 {
+    if (s->pg) return fp_pg_project_values(s, column, values, n, err);
     *values = NULL;
     *n = 0;
     char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",

@@ -13,6 +13,10 @@ struct fp_store {
     int in_txn;
     int opened_version;
     int busy_ms;
+    /* The PostGIS engine's state (pg_internal.h); NULL for SpatiaLite. Each
+     * public function starts with `if (s->pg) return fp_pg_...`: one
+     * predictable branch, so SpatiaLite's hot paths stay as they were. */
+    struct fp_pg *pg;
 };
 
 /* The SQLite handle, with SpatiaLite loaded: for src/store/ only, and for
@@ -25,6 +29,10 @@ fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
 fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err);
 /* The error of the store's last failed call, as fp_store_prepare words it. */
 fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err);
+
+/* Wraps a PostGIS result or cursor (pg_rows.c) as fp_rows. */
+struct fp_pg_rows;
+fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err);
 
 /* Wraps a prepared statement (the cursor finalizes it) as fp_rows. Columns
  * in geom_cols (bit i: column i) hold SpatiaLite geometry blobs, those in

@@ -1,0 +1,226 @@
+/*
+ * Regions on PostGIS: loading a region layer (streamed through COPY in one
+ * transaction), reading a level, the cached areas and region groups, and
+ * the country and admin-1 lists.
+ *
+ * The layer is read as regions_load.c reads it for SpatiaLite (same fields,
+ * same checks, same messages); polygons are made multipolygons by OGR,
+ * since the column is typed MULTIPOLYGON. Ids are the features' order
+ * (1..n), as SpatiaLite numbers them, and text is ordered byte-wise
+ * (COLLATE "C") as SQLite orders it, so both engines list regions alike.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include "common/util.h"
+#include "store/pg_internal.h"
+
+static const char *field_or_null(OGRFeatureH f, int idx)
+{
+    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx)) return NULL;
+    const char *v = OGR_F_GetFieldAsString(f, idx);
+    return (v && *v) ? v : NULL;
+}
+
+/* The rows of the layer into COPY regions, checking each feature. */
+static fp_status copy_features(fp_store *s, const char *path, OGRLayerH layer, const int idx[9],
+                               OGRCoordinateTransformationH ct, fp_regions_result *res, fp_error *err)
+{
+    fp_status st = fp_pg_command(s, "COPY regions(id, level, code, iso_a2, name, name_long, parent, continent,"
+                                    " subregion, population, geom) FROM STDIN", 0, NULL, "loading regions", err);
+    if (st) return st;
+    GString *buf = g_string_sized_new(1 << 16);
+    GHashTable *codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    unsigned char *wkb = NULL;
+    size_t wkb_cap = 0;
+    long n = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    while (!st && (f = OGR_L_GetNextFeature(layer)) != NULL) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        const char *code = field_or_null(f, idx[1]);
+        const char *level = field_or_null(f, idx[0]);
+        OGRwkbGeometryType gt = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
+        if (!code || !g || OGR_G_IsEmpty(g))
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: %s", path, n, code ? "no geometry" : "no code");
+        else if (gt != wkbPolygon && gt != wkbMultiPolygon)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): geometry is %s, not a polygon", path, n, code,
+                              OGR_G_GetGeometryName(g));
+        else if (ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot reproject", path, n, code);
+        else if (g_hash_table_contains(codes, code))
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): duplicate region code", path, n, code);
+        if (st) { OGR_F_Destroy(f); break; }
+        g_hash_table_add(codes, g_strdup(code));
+        OGR_G_FlattenTo2D(g);
+        g = OGR_G_ForceToMultiPolygon(OGR_F_StealGeometry(f));
+        size_t sz = (size_t)OGR_G_WkbSize(g);
+        if (sz > wkb_cap) { free(wkb); wkb_cap = sz; wkb = malloc(sz); }
+        OGR_G_ExportToWkb(g, wkbNDR, wkb);
+        OGR_G_DestroyGeometry(g);
+        char id[24], pop[24];
+        snprintf(id, sizeof id, "%ld", n + 1);
+        fp_pg_copy_field(buf, id);
+        fp_pg_copy_field(buf, level ? level : "custom");
+        fp_pg_copy_field(buf, code);
+        for (int i = 2; i < 8; i++) fp_pg_copy_field(buf, field_or_null(f, idx[i]));
+        int has_pop = idx[8] >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx[8]);
+        if (has_pop) snprintf(pop, sizeof pop, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, idx[8]));
+        fp_pg_copy_field(buf, has_pop ? pop : NULL);
+        fp_pg_copy_ewkb(buf, wkb, sz);
+        g_string_append_c(buf, '\n');
+        if (level && strcmp(level, "country") == 0) res->countries++;
+        else if (level && strcmp(level, "admin1") == 0) res->admin1++;
+        n++;
+        OGR_F_Destroy(f);
+        if (buf->len > (1 << 16)) st = fp_pg_copy_send(s, buf, "loading regions", err);
+    }
+    if (!st) st = fp_pg_copy_send(s, buf, "loading regions", err);
+    if (!st) st = fp_pg_copy_end(s, "loading regions", err);
+    else fp_pg_copy_abort(s);
+    if (!st && n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: no regions in the layer", path);
+    free(wkb);
+    g_hash_table_destroy(codes);
+    g_string_free(buf, TRUE);
+    return st;
+}
+
+fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
+{
+    fp_regions_result local = {0};
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    char sha[65];
+    fp_status st = fp_file_sha256(path, sha, err);
+    if (st) return st;
+    const char *v[] = { sha };
+    PGresult *r = fp_pg_exec(s, "SELECT (SELECT value FROM meta WHERE key = 'regions_sha256') = $1,"
+                                " count(*) FILTER (WHERE level = 'country'), count(*) FILTER (WHERE level = 'admin1')"
+                                " FROM regions", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading regions", err);
+    if (!strcmp(PQgetvalue(r, 0, 0), "t")) {
+        res->unchanged = 1;
+        res->countries = atol(PQgetvalue(r, 0, 1));
+        res->admin1 = atol(PQgetvalue(r, 0, 2));
+        PQclear(r);
+        return FP_OK;
+    }
+    PQclear(r);
+
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
+    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "regions");
+    if (!layer) layer = GDALDatasetGetLayer(ds, 0);
+    if (!layer) { GDALClose(ds); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    static const char *const names[] = { "level", "code", "iso_a2", "name", "name_long",
+                                         "parent", "continent", "subregion", "population" };
+    int idx[9];
+    for (int i = 0; i < 9; i++) idx[i] = OGR_FD_GetFieldIndex(defn, names[i]);
+    if (idx[1] < 0 || idx[3] < 0) {
+        GDALClose(ds);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
+    }
+    OGRCoordinateTransformationH ct = NULL;
+    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+        GDALClose(ds);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
+    }
+    st = fp_pg_begin(s, err);
+    if (!st) st = fp_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
+    if (!st) st = fp_pg_command(s, "DELETE FROM regions", 0, NULL, "loading regions", err);
+    if (!st) st = copy_features(s, path, layer, idx, ct, res, err);
+    if (!st) st = fp_pg_command(s, "INSERT INTO meta(key, value) VALUES('regions_sha256', $1)"
+                                   " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 1, v, "loading regions", err);
+    if (!st) st = fp_pg_command(s, "ANALYZE regions", 0, NULL, "loading regions", err);
+    if (!st) st = fp_pg_commit(s, err);
+    if (st) fp_pg_rollback(s);
+    if (ct) OCTDestroyCoordinateTransformation(ct);
+    GDALClose(ds);
+    return st;
+}
+
+fp_status fp_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err)
+{
+    const char *v[] = { level };
+    *out = fp_pg_rows_query(s, "SELECT id, code, name, parent, subregion, continent, population, ST_AsBinary(geom),"
+                               " area_km2 FROM regions WHERE level = $1 AND geom IS NOT NULL ORDER BY code COLLATE \"C\"",
+                            1, v, "reading regions", 1u << 7, 0, err);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
+fp_status fp_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
+{
+    if (s->flags & FP_STORE_READONLY) return FP_OK;
+    char a[40], i[24];
+    snprintf(a, sizeof a, "%.17g", area_km2);
+    snprintf(i, sizeof i, "%lld", (long long)id);
+    const char *v[] = { a, i };
+    /* A cache: a refused write just keeps none (the area is computed again). */
+    PQclear(fp_pg_exec(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v));
+    return FP_OK;
+}
+
+fp_status fp_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err)
+{
+    const char *v[] = { level };
+    *out = fp_pg_rows_query(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups"
+                               " WHERE level = $1 ORDER BY code COLLATE \"C\"", 1, v, "reading region groups",
+                            1u << 5, 0, err);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
+fp_status fp_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n, int *stored,
+                                  fp_error *err)
+{
+    *stored = 0;
+    if (s->flags & FP_STORE_READONLY) return FP_OK;
+    static const char *sql = "INSERT INTO region_groups VALUES($1, $2, $3, $4, $5, $6, $7)"
+                             " ON CONFLICT (level, code) DO UPDATE SET name = EXCLUDED.name, parent = EXCLUDED.parent,"
+                             " population = EXCLUDED.population, area_km2 = EXCLUDED.area_km2,"
+                             " geom_wkb = EXCLUDED.geom_wkb";
+    for (size_t i = 0; i < n; i++) {
+        const fp_region_group *g = &rows[i];
+        char pop[24], area[40];
+        snprintf(pop, sizeof pop, "%lld", (long long)g->population);
+        snprintf(area, sizeof area, "%.17g", g->area_km2);
+        const char *v[] = { level, g->code, g->name, g->parent, g->population >= 0 ? pop : NULL, area,
+                            (const char *)g->wkb };
+        int lens[7] = { 0, 0, 0, 0, 0, 0, (int)g->wkb_len };
+        int formats[7] = { 0, 0, 0, 0, 0, 0, 1 };     /* the WKB as binary bytea */
+        PGresult *r = PQexecParams(s->pg->conn, sql, 7, NULL, v, lens, formats, 0);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) return FP_OK;   /* a cache: none kept, same result */
+    }
+    *stored = 1;
+    return FP_OK;
+}
+
+fp_status fp_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *err)
+{
+    PGresult *r = fp_pg_exec(s, "SELECT code, name, parent FROM regions WHERE level = 'admin1'"
+                                " ORDER BY code COLLATE \"C\"", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read admin-1 regions", err);
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!PQgetisnull(r, i, 0) && !PQgetisnull(r, i, 2))
+            fn(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), ud);
+    PQclear(r);
+    return FP_OK;
+}
+
+fp_status fp_pg_each_country(fp_store *s, fp_country_fn fn, void *ud, fp_error *err)
+{
+    PGresult *r = fp_pg_exec(s, "SELECT code, iso_a2, name, name_long FROM regions WHERE level = 'country'"
+                                " ORDER BY code COLLATE \"C\"", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read countries", err);
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *v[4];
+        for (int c = 0; c < 4; c++) v[c] = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+        fn(v[0], v[1], v[2], v[3], ud);
+    }
+    PQclear(r);
+    return FP_OK;
+}

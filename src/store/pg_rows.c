@@ -1,0 +1,202 @@
+/*
+ * fp_rows on PostGIS: a complete libpq result, or a server-side cursor
+ * read in batches (the projects scan: memory stays flat however many rows).
+ *
+ * Results come in text format: numbers as PostgreSQL prints them (doubles
+ * in the shortest form that reads back exactly), geometries as the hex of
+ * ST_AsBinary's WKB, decoded here. A point is read straight from its WKB;
+ * anything else gets its bounding box from OGR.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <ogr_api.h>
+#include "store/pg_internal.h"
+
+#define FETCH_BATCH 20000
+
+struct fp_pg_rows {
+    fp_store *store;
+    PGresult *res;
+    int row, nrows;
+    char *cursor;             /* NULL: one complete result */
+    int own_txn;              /* the cursor's transaction is ours to end */
+    int done;
+    unsigned wkb_cols;
+    unsigned char *wkb;       /* the last decoded bytea, freed at the next */
+    size_t wkb_len;
+    const char *what;
+    fp_status st;
+    fp_error err;
+};
+
+static int fail_rows(struct fp_pg_rows *p, PGresult *res)
+{
+    p->st = fp_pg_error(p->store, res, p->what, &p->err);
+    p->done = 1;
+    return 0;
+}
+
+/* The next batch of the cursor into p->res. */
+static int fetch(struct fp_pg_rows *p)
+{
+    PQclear(p->res);
+    p->res = NULL;
+    char sql[96];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
+    PGresult *res = fp_pg_exec(p->store, sql, 0, NULL);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail_rows(p, res);
+    p->res = res;
+    p->row = -1;
+    p->nrows = PQntuples(res);
+    return 1;
+}
+
+fp_rows *fp_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+                          unsigned wkb_cols, int cursor, fp_error *err)
+{
+    struct fp_pg_rows *p = calloc(1, sizeof *p);
+    if (!p) { fp_error_set(err, FP_ERR_NOMEM, "out of memory"); return NULL; }
+    p->store = s;
+    p->what = what;
+    p->wkb_cols = wkb_cols;
+    p->row = -1;
+    fp_status st = FP_OK;
+    if (cursor) {
+        /* A cursor lives in a transaction: the store's, or one of its own. */
+        if (!s->pg->in_txn) {
+            st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, what, err);
+            p->own_txn = !st;
+        }
+        p->cursor = g_strdup_printf("fp_cursor_%u", ++s->pg->cursors);
+        char *decl = g_strdup_printf("DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, sql);
+        if (!st) st = fp_pg_command(s, decl, n, values, what, err);
+        g_free(decl);
+        if (!st && !fetch(p)) { st = p->st; if (err) *err = p->err; }
+    } else {
+        PGresult *res = fp_pg_exec(s, sql, n, values);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fp_pg_error(s, res, what, err);
+        else { p->res = res; p->nrows = PQntuples(res); }
+    }
+    if (st) { fp_pg_rows_free(p); return NULL; }
+    fp_rows *r = fp_rows_wrap_pg(p, err);
+    if (!r) fp_pg_rows_free(p);
+    return r;
+}
+
+int fp_pg_rows_next(struct fp_pg_rows *p)
+{
+    if (p->done) return 0;
+    PQfreemem(p->wkb);
+    p->wkb = NULL;
+    if (++p->row < p->nrows) return 1;
+    /* A batch shorter than asked for was the last. */
+    if (p->cursor && p->nrows == FETCH_BATCH && fetch(p) && ++p->row < p->nrows) return 1;
+    p->done = 1;
+    return 0;
+}
+
+fp_status fp_pg_rows_status(const struct fp_pg_rows *p, fp_error *err)
+{
+    if (p->st && err) *err = p->err;
+    return p->st;
+}
+
+void fp_pg_rows_free(struct fp_pg_rows *p)
+{
+    if (!p) return;
+    PQclear(p->res);
+    PQfreemem(p->wkb);
+    fp_store *s = p->store;
+    if (p->cursor && PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
+        PQclear(fp_pg_exec(s, sql, 0, NULL));
+    }
+    if (p->own_txn) PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));   /* read only: nothing to keep */
+    g_free(p->cursor);
+    free(p);
+}
+
+int fp_pg_rows_is_null(struct fp_pg_rows *p, int col) { return PQgetisnull(p->res, p->row, col); }
+
+const char *fp_pg_rows_text(struct fp_pg_rows *p, int col)
+{
+    return PQgetisnull(p->res, p->row, col) ? NULL : PQgetvalue(p->res, p->row, col);
+}
+
+int fp_pg_rows_columns(struct fp_pg_rows *p) { return PQnfields(p->res); }
+const char *fp_pg_rows_column_name(struct fp_pg_rows *p, int col) { return PQfname(p->res, col); }
+
+char fp_pg_rows_column_type(struct fp_pg_rows *p, int col)
+{
+    switch (PQftype(p->res, col)) {
+    case 20: case 21: case 23: return 'i';               /* int8, int2, int4 */
+    case 700: case 701: case 1700: return 'r';           /* float4, float8, numeric */
+    default: return 't';
+    }
+}
+
+/* A bytea column, decoded (hex text to bytes); valid until the next row. */
+const void *fp_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len)
+{
+    *len = 0;
+    if (PQgetisnull(p->res, p->row, col)) return NULL;
+    PQfreemem(p->wkb);
+    p->wkb = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, col), &p->wkb_len);
+    *len = p->wkb_len;
+    return p->wkb;
+}
+
+static double wkb_double(const unsigned char *b, int le)
+{
+    unsigned char t[8];
+    for (int i = 0; i < 8; i++) t[i] = le ? b[i] : b[7 - i];
+    double d;
+    memcpy(&d, t, 8);   /* little-endian host (x86-64, arm64) */
+    return d;
+}
+
+int fp_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
+{
+    if (PQgetisnull(p->res, p->row, col)) return 0;
+    memset(g, 0, sizeof *g);
+    if (!(p->wkb_cols & (1u << col))) {
+        p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: not a geometry column", p->store->path, p->what);
+        p->done = 1;
+        return -1;
+    }
+    size_t len;
+    const unsigned char *b = fp_pg_rows_blob(p, col, &len);
+    if (!b || len < 5) {
+        p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: unreadable geometry", p->store->path, p->what);
+        p->done = 1;
+        return -1;
+    }
+    int le = b[0] == 1;
+    unsigned type = le ? b[1] : b[4];
+    g->wkb = b;
+    g->wkb_len = len;
+    if (type == 1 && len == 21) {
+        /* A point: its coordinates straight from the WKB. */
+        g->x = wkb_double(b + 5, le);
+        g->y = wkb_double(b + 13, le);
+        g->bbox[0] = g->bbox[2] = g->x;
+        g->bbox[1] = g->bbox[3] = g->y;
+        if (!want_wkb) { g->is_point = 1; g->wkb = NULL; g->wkb_len = 0; }
+        return 1;
+    }
+    OGRGeometryH og = NULL;
+    if (OGR_G_CreateFromWkb(b, NULL, &og, (int)len) != OGRERR_NONE) {
+        p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: unreadable geometry", p->store->path, p->what);
+        p->done = 1;
+        return -1;
+    }
+    OGREnvelope e;
+    OGR_G_GetEnvelope(og, &e);
+    OGR_G_DestroyGeometry(og);
+    g->bbox[0] = e.MinX;
+    g->bbox[1] = e.MinY;
+    g->bbox[2] = e.MaxX;
+    g->bbox[3] = e.MaxY;
+    return 1;
+}

@@ -1,0 +1,514 @@
+/*
+ * The PostGIS engine: connecting, the schema and its migrations,
+ * transactions, and the helpers the other pg_*.c files share (statements
+ * with bound values, COPY, errors naming the server).
+ *
+ * The --db string is handed to libpq as it is (expanded as a connection
+ * string), so PG* environment variables and ~/.pgpass apply as in psql.
+ * Messages name the server as postgresql://user@host:port/dbname, never
+ * with the password.
+ *
+ * Migrations run in one transaction under an advisory lock: a second
+ * footprint upgrading the same database waits for the first, then finds
+ * the schema current. The schema versions are the SpatiaLite engine's
+ * (FP_SCHEMA_VERSION), each migration written for PostGIS: geometry
+ * columns typed with SRID 4326 and GiST indexes.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "common/util.h"
+#include "store/pg_internal.h"
+
+static const char *const pg_migration_1 =
+    "CREATE TABLE meta(key text PRIMARY KEY, value text);"
+    "CREATE TABLE regions(id bigint PRIMARY KEY, level text NOT NULL, code text NOT NULL UNIQUE, iso_a2 text,"
+    " name text NOT NULL, name_long text, parent text, continent text, subregion text, population bigint,"
+    " geom geometry(MultiPolygon, 4326));"
+    "CREATE INDEX regions_geom ON regions USING gist(geom);"
+    "CREATE INDEX regions_level ON regions(level);"
+    "CREATE TABLE imports(id bigserial PRIMARY KEY, file text NOT NULL, checksum text NOT NULL, dataset text NOT NULL,"
+    " format text, rows_read bigint, rows_stored bigint, rows_rejected bigint, started text, finished text);"
+    "CREATE UNIQUE INDEX imports_checksum ON imports(dataset, checksum);"
+    "CREATE TABLE rejects(id bigserial PRIMARY KEY, import_id bigint NOT NULL REFERENCES imports(id),"
+    " line bigint, feature bigint, reason text NOT NULL, raw text);"
+    "CREATE TABLE projects(id bigserial PRIMARY KEY, import_id bigint NOT NULL REFERENCES imports(id),"
+    " dataset text NOT NULL, source_key text, source_line bigint, company text, category text, name text,"
+    " place text, country text, country_code text, year integer, status text, amount double precision,"
+    " source text, extra text, geom geometry(Geometry, 4326));"
+    "CREATE INDEX projects_geom ON projects USING gist(geom);"
+    "CREATE UNIQUE INDEX projects_key ON projects(dataset, source_key);";
+static const char *const pg_migration_2 =
+    "ALTER TABLE projects ADD COLUMN geocode_method text, ADD COLUMN geocode_ref text,"
+    " ADD COLUMN geocode_precision text;"
+    "UPDATE projects SET geocode_method = 'input', geocode_precision = 'point' WHERE geom IS NOT NULL;";
+static const char *const pg_migration_3 =
+    "ALTER TABLE regions ADD COLUMN area_km2 double precision;"
+    "CREATE TABLE aggregations(name text PRIMARY KEY, level text NOT NULL, spec text NOT NULL, group_fields text,"
+    " snap_km double precision, projects bigint, unassigned double precision, result_table text NOT NULL,"
+    " assign_table text NOT NULL, created text);"
+    "CREATE TABLE region_groups(level text NOT NULL, code text NOT NULL, name text, parent text,"
+    " population bigint, area_km2 double precision, geom_wkb bytea, PRIMARY KEY(level, code));";
+/* v4 made SpatiaLite's generic geometry column readable by QGIS (typed
+ * tables and views); QGIS's postgres provider reads a generic PostGIS
+ * column by geometry type itself: nothing to do here. */
+static const char *const pg_migration_4 = "SELECT 1;";
+static const char *const pg_migration_5 =
+    "ALTER TABLE projects ADD COLUMN qa text;"
+    "CREATE TABLE qa_findings(id bigserial PRIMARY KEY,"
+    " project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE, dataset text NOT NULL,"
+    " kind text NOT NULL, row_ref text NOT NULL, evidence text NOT NULL, suggestion text, other_id bigint,"
+    " fix text, fix_lon double precision, fix_lat double precision);"
+    "CREATE INDEX qa_findings_dataset ON qa_findings(dataset);"
+    "CREATE TABLE qa_fixes(id bigserial PRIMARY KEY, batch bigint NOT NULL,"
+    " project_id bigint NOT NULL REFERENCES projects(id) ON DELETE CASCADE, dataset text NOT NULL,"
+    " fix text NOT NULL, old_geom bytea NOT NULL, old_lon double precision, old_lat double precision,"
+    " new_lon double precision, new_lat double precision, applied text NOT NULL, undone text);"
+    "CREATE INDEX qa_fixes_batch ON qa_fixes(batch);";
+
+static const char *const pg_migrations[] = { NULL, pg_migration_1, pg_migration_2, pg_migration_3, pg_migration_4,
+                                             pg_migration_5 };
+
+/* ------------------------------------------------------------- naming --- */
+
+int fp_pg_is_url(const char *db)
+{
+    return db && (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11) || !strncmp(db, "PG:", 3));
+}
+
+/* The libpq connection string: a URL as it is, PG:keywords without "PG:". */
+static const char *conninfo_of(const char *db)
+{
+    return strncmp(db, "PG:", 3) == 0 ? db + 3 : db;
+}
+
+/* postgresql://user@host:port/dbname from a connection's settings
+ * (defaults and PG* variables applied), without the password. */
+static char *name_from(const char *user, const char *host, const char *port, const char *dbname)
+{
+    return g_strdup_printf("postgresql://%s@%s:%s/%s", user && *user ? user : "?",
+                           host && *host ? host : "localhost", port && *port ? port : "5432",
+                           dbname && *dbname ? dbname : "?");
+}
+
+char *fp_pg_display_name(const char *db)
+{
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo_of(db), &errmsg);
+    if (!opts) {
+        PQfreemem(errmsg);
+        return g_strdup("postgresql://(unreadable connection string)");
+    }
+    const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val) continue;
+        if (!strcmp(o->keyword, "user")) user = o->val;
+        else if (!strcmp(o->keyword, "host")) host = o->val;
+        else if (!strcmp(o->keyword, "port")) port = o->val;
+        else if (!strcmp(o->keyword, "dbname")) dbname = o->val;
+    }
+    /* What libpq would use for what the string leaves out. */
+    if (!user) user = getenv("PGUSER");
+    if (!host) host = getenv("PGHOST");
+    if (!port) port = getenv("PGPORT");
+    if (!dbname) dbname = getenv("PGDATABASE");
+    if (!dbname) dbname = user;
+    char *name = name_from(user, host, port, dbname);
+    PQconninfoFree(opts);
+    return name;
+}
+
+/* libpq's messages span lines ("...failed: Connection refused\n\tIs the
+ * server running..."): one line, whitespace runs as one space. */
+static void one_line(char *msg)
+{
+    char *w = msg;
+    int space = 0;
+    for (char *r = msg; *r; r++) {
+        if (isspace((unsigned char)*r)) { space = 1; continue; }
+        if (space && w != msg) *w++ = ' ';
+        space = 0;
+        *w++ = *r;
+    }
+    *w = '\0';
+}
+
+/* ------------------------------------------------------- statements --- */
+
+PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values)
+{
+    return PQexecParams(s->pg->conn, sql, n, NULL, values, NULL, NULL, 0);
+}
+
+fp_status fp_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *err)
+{
+    char *msg = g_strdup(res ? PQresultErrorMessage(res) : "");
+    if (!*msg) { g_free(msg); msg = g_strdup(PQerrorMessage(s->pg->conn)); }
+    one_line(msg);
+    /* A lost connection says so plainly (server restarted or gone). */
+    const char *lost = PQstatus(s->pg->conn) == CONNECTION_BAD ? "connection to the server lost: " : "";
+    fp_status st = fp_error_set(err, FP_ERR_DB, "%s: %s: %s%s", s->path, what, lost, *msg ? msg : "failed");
+    g_free(msg);
+    PQclear(res);
+    return st;
+}
+
+fp_status fp_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+                        fp_error *err)
+{
+    PGresult *res = fp_pg_exec(s, sql, n, values);
+    ExecStatusType t = PQresultStatus(res);
+    /* COPY ... FROM STDIN answers "send the data" (PGRES_COPY_IN). */
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_COPY_IN) return fp_pg_error(s, res, what, err);
+    PQclear(res);
+    return FP_OK;
+}
+
+char *fp_pg_ident(fp_store *s, const char *name)
+{
+    return PQescapeIdentifier(s->pg->conn, name, strlen(name));
+}
+
+fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err)
+{
+    return fp_error_set(err, FP_ERR_STATE, "%s: %s is not yet supported on PostGIS", s->path, what);
+}
+
+/* --------------------------------------------------------------- COPY --- */
+
+void fp_pg_copy_field(GString *line, const char *v)
+{
+    if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
+    if (!v) { g_string_append(line, "\\N"); return; }
+    for (; *v; v++) {
+        switch (*v) {
+        case '\\': g_string_append(line, "\\\\"); break;
+        case '\n': g_string_append(line, "\\n"); break;
+        case '\r': g_string_append(line, "\\r"); break;
+        case '\t': g_string_append(line, "\\t"); break;
+        default: g_string_append_c(line, *v);
+        }
+    }
+}
+
+void fp_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
+    if (!wkb || len < 5) { g_string_append(line, "\\N"); return; }
+    /* EWKB: the outer type gets the SRID flag and the SRID follows it, in
+     * the WKB's own byte order; the rest is the WKB unchanged. */
+    unsigned char head[9];
+    int le = wkb[0] == 1;
+    uint32_t type = le ? (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24
+                       : (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 | (uint32_t)wkb[2] << 16 | (uint32_t)wkb[1] << 24;
+    type |= 0x20000000u;
+    uint32_t srid = 4326;
+    head[0] = wkb[0];
+    for (int i = 0; i < 4; i++) {
+        int shift = le ? 8 * i : 8 * (3 - i);
+        head[1 + i] = (unsigned char)(type >> shift);
+        head[5 + i] = (unsigned char)(srid >> shift);
+    }
+    for (int i = 0; i < 9; i++) { g_string_append_c(line, hex[head[i] >> 4]); g_string_append_c(line, hex[head[i] & 15]); }
+    for (size_t i = 5; i < len; i++) {
+        g_string_append_c(line, hex[wkb[i] >> 4]);
+        g_string_append_c(line, hex[wkb[i] & 15]);
+    }
+}
+
+fp_status fp_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err)
+{
+    if (buf->len && PQputCopyData(s->pg->conn, buf->str, (int)buf->len) != 1) {
+        char *msg = g_strdup(PQerrorMessage(s->pg->conn));
+        one_line(msg);
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: %s: %s", s->path, what, msg);
+        g_free(msg);
+        return st;
+    }
+    g_string_truncate(buf, 0);
+    return FP_OK;
+}
+
+fp_status fp_pg_copy_end(fp_store *s, const char *what, fp_error *err)
+{
+    fp_status st = FP_OK;
+    if (PQputCopyEnd(s->pg->conn, NULL) != 1) {
+        st = fp_pg_error(s, NULL, what, err);
+    }
+    PGresult *res;
+    while ((res = PQgetResult(s->pg->conn)) != NULL) {
+        if (!st && PQresultStatus(res) != PGRES_COMMAND_OK) st = fp_pg_error(s, res, what, err);
+        else PQclear(res);
+    }
+    return st;
+}
+
+void fp_pg_copy_abort(fp_store *s)
+{
+    if (PQtransactionStatus(s->pg->conn) != PQTRANS_ACTIVE) return;
+    PQputCopyEnd(s->pg->conn, "footprint: the load failed");
+    PGresult *res;
+    while ((res = PQgetResult(s->pg->conn)) != NULL) PQclear(res);
+}
+
+/* ------------------------------------------------------- transactions --- */
+
+fp_status fp_pg_begin(fp_store *s, fp_error *err)
+{
+    /* One snapshot for the whole transaction: an aggregation reads every
+     * project as of its start, whatever others commit meanwhile (reader
+     * connections share it, fp_pg_open_reader). */
+    fp_status st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, "cannot start a transaction", err);
+    if (!st) s->pg->in_txn = 1;
+    return st;
+}
+
+fp_status fp_pg_commit(fp_store *s, fp_error *err)
+{
+    if (!s->pg->in_txn) return FP_OK;
+    PGresult *res = fp_pg_exec(s, "COMMIT", 0, NULL);
+    s->pg->in_txn = 0;
+    g_free(s->pg->snapshot);
+    s->pg->snapshot = NULL;
+    /* A COMMIT of a failed transaction reports ROLLBACK, not an error. */
+    if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+        fp_status st = fp_pg_error(s, res, "commit failed; nothing of this run was stored", err);
+        fp_pg_command(s, "ROLLBACK", 0, NULL, "rollback", NULL);
+        return st;
+    }
+    PQclear(res);
+    if (s->pg->analyze_after_commit) {
+        /* Planner statistics after a big load; outside the import's
+         * transaction, so concurrent imports do not queue on its lock. A
+         * failure only leaves older statistics. */
+        s->pg->analyze_after_commit = 0;
+        PQclear(fp_pg_exec(s, "ANALYZE projects", 0, NULL));
+    }
+    return FP_OK;
+}
+
+void fp_pg_rollback(fp_store *s)
+{
+    if (!s->pg->in_txn) return;
+    fp_pg_copy_abort(s);
+    PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));
+    s->pg->in_txn = 0;
+    s->pg->analyze_after_commit = 0;
+    g_free(s->pg->snapshot);
+    s->pg->snapshot = NULL;
+}
+
+/* ------------------------------------------------------------- schema --- */
+
+/* The schema version, 0 without a footprint schema, -1 on error. */
+static int read_version(fp_store *s)
+{
+    PGresult *res = fp_pg_exec(s, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
+    int v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? !strcmp(PQgetvalue(res, 0, 0), "t") : -1;
+    PQclear(res);
+    if (v <= 0) return v;                 /* no table: no footprint schema */
+    res = fp_pg_exec(s, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL);
+    v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
+    PQclear(res);
+    return v;
+}
+
+int fp_pg_schema_version(fp_store *s)
+{
+    return read_version(s);
+}
+
+static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
+{
+    fp_status st = fp_pg_begin(s, err);
+    if (st) return st;
+    /* Held to the end of the transaction: a concurrent upgrade waits here. */
+    char key[32];
+    snprintf(key, sizeof key, "%lld", FP_PG_LOCK_SCHEMA);
+    const char *kv[] = { key };
+    st = fp_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a schema upgrade", err);
+    int v = st ? -1 : read_version(s);
+    if (!st && v < 0) st = fp_pg_error(s, NULL, "reading the schema version", err);
+    if (!st) s->opened_version = v;
+    if (!st && v > FP_SCHEMA_VERSION)
+        st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d is newer than this footprint (%d); upgrade footprint",
+                          s->path, v, FP_SCHEMA_VERSION);
+    if (!st && v == 0 && !(flags & FP_STORE_CREATE))
+        st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database; run `footprint init` first",
+                          s->path);
+    if (!st && v < target && (flags & FP_STORE_READONLY))
+        st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade; open it writable", s->path, v);
+    if (!st && v == 0)
+        st = fp_pg_command(s, "CREATE TABLE schema_version(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
+                           0, NULL, "creating the schema", err);
+    for (int i = v + 1; !st && i <= target; i++) {
+        /* Several statements: the simple protocol (no values in them). */
+        PGresult *res = PQexec(s->pg->conn, pg_migrations[i]);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
+            char what[64];
+            snprintf(what, sizeof what, "upgrading the schema to version %d", i);
+            st = fp_pg_error(s, res, what, err);
+            break;
+        }
+        PQclear(res);
+        char ver[16];
+        snprintf(ver, sizeof ver, "%d", i);
+        const char *vv[] = { ver };
+        st = fp_pg_command(s, "INSERT INTO schema_version(version) VALUES($1::int)", 1, vv, "recording the schema version", err);
+    }
+    if (st) { fp_pg_rollback(s); return st; }
+    return fp_pg_commit(s, err);
+}
+
+/* ---------------------------------------------------------------- open --- */
+
+static void quiet_notices(void *arg, const char *message) { (void)arg; (void)message; }
+
+/* Connects with the --db string as libpq reads it; on failure a one-line
+ * error naming the server. */
+static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_error *err)
+{
+    /* Expanded as a connection string; earlier keys are defaults that the
+     * string (and PG* variables for what it leaves out) override. */
+    const char *keys[4], *vals[4];
+    int k = 0;
+    if (!getenv("PGCONNECT_TIMEOUT")) { keys[k] = "connect_timeout"; vals[k++] = "10"; }
+    keys[k] = "fallback_application_name"; vals[k++] = "footprint";
+    keys[k] = "dbname"; vals[k++] = conninfo_of(db);
+    keys[k] = NULL; vals[k] = NULL;
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
+    if (PQstatus(c) != CONNECTION_OK) {
+        char *msg = g_strdup(PQerrorMessage(c));
+        one_line(msg);
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s", name, msg);
+        g_free(msg);
+        PQfinish(c);
+        return st;
+    }
+    PQsetNoticeProcessor(c, quiet_notices, NULL);
+    *out = c;
+    return FP_OK;
+}
+
+fp_status fp_pg_open(const char *db, int flags, int target, fp_store **out, fp_error *err)
+{
+    *out = NULL;
+    fp_store *s = calloc(1, sizeof *s);
+    struct fp_pg *pg = calloc(1, sizeof *pg);
+    if (!s || !pg) { free(s); free(pg); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+    s->pg = pg;
+    s->flags = flags;
+    pg->conninfo = g_strdup(db);
+    char *guess = fp_pg_display_name(db);
+    fp_status st = connect_to(db, guess, &pg->conn, err);
+    if (!st) {
+        /* The name with what libpq really used (defaults, PG* variables). */
+        s->path = name_from(PQuser(pg->conn), PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
+        g_free(guess);
+    } else {
+        s->path = guess;
+    }
+    if (!st) {
+        PGresult *res = fp_pg_exec(s, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fp_pg_error(s, res, "cannot read the extensions", err);
+        else {
+            if (PQntuples(res) == 0)
+                st = fp_error_set(err, FP_ERR_STATE, "%s: this database has no PostGIS; ask its owner to run "
+                                  "CREATE EXTENSION postgis (nothing was changed)", s->path);
+            PQclear(res);
+        }
+    }
+    if (!st) st = migrate(s, flags, target, err);
+    if (st) { fp_pg_close(s); return st; }
+    *out = s;
+    return FP_OK;
+}
+
+void fp_pg_close(fp_store *s)
+{
+    if (!s) return;
+    if (s->pg) {
+        if (s->pg->conn) {
+            if (s->pg->in_txn) fp_pg_rollback(s);
+            PQfinish(s->pg->conn);
+        }
+        g_free(s->pg->conninfo);
+        g_free(s->pg->snapshot);
+        free(s->pg);
+    }
+    g_free(s->path);
+    free(s);
+}
+
+long fp_pg_count(fp_store *s, const char *table)
+{
+    char *id = fp_pg_ident(s, table);
+    char *sql = g_strdup_printf("SELECT count(*) FROM %s", id);
+    PQfreemem(id);
+    PGresult *res = fp_pg_exec(s, sql, 0, NULL);
+    g_free(sql);
+    long n = PQresultStatus(res) == PGRES_TUPLES_OK ? atol(PQgetvalue(res, 0, 0)) : -1;
+    PQclear(res);
+    return n;
+}
+
+fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
+{
+    *out = NULL;
+    /* The readers see what the store's transaction sees: its snapshot,
+     * exported once and imported by each reader. */
+    if (s->pg->in_txn && !s->pg->snapshot) {
+        PGresult *res = fp_pg_exec(s, "SELECT pg_export_snapshot()", 0, NULL);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) return fp_pg_error(s, res, "sharing the snapshot", err);
+        s->pg->snapshot = g_strdup(PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    fp_store *r = calloc(1, sizeof *r);
+    struct fp_pg *pg = calloc(1, sizeof *pg);
+    if (!r || !pg) { free(r); free(pg); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
+    r->pg = pg;
+    r->flags = FP_STORE_READONLY;
+    r->opened_version = s->opened_version;
+    r->path = g_strdup(s->path);
+    pg->conninfo = g_strdup(s->pg->conninfo);
+    fp_status st = connect_to(pg->conninfo, r->path, &pg->conn, err);
+    if (!st) {
+        st = fp_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
+        if (!st) pg->in_txn = 1;
+    }
+    if (!st && s->pg->snapshot) {
+        const char *v[] = { s->pg->snapshot };
+        /* SET TRANSACTION SNAPSHOT takes a literal only: quote it. */
+        char *lit = PQescapeLiteral(pg->conn, v[0], strlen(v[0]));
+        char *sql = g_strdup_printf("SET TRANSACTION SNAPSHOT %s", lit);
+        PQfreemem(lit);
+        st = fp_pg_command(r, sql, 0, NULL, "sharing the snapshot", err);
+        g_free(sql);
+    }
+    if (st) { fp_pg_close(r); return st; }
+    *out = r;
+    return FP_OK;
+}
+
+/* ------------------------------------------------------ engine check --- */
+
+/* Commands whose stages read the store only through fp_store.h and so run
+ * on PostGIS too; the others still use SpatiaLite's handle. */
+static const char *const pg_commands[] = { "init", "import", "rejects", "aggregate", NULL };
+
+fp_status fp_store_check_command(const char *db, const char *command, fp_error *err)
+{
+    if (!fp_pg_is_url(db)) return FP_OK;
+    for (int i = 0; pg_commands[i]; i++)
+        if (!strcmp(pg_commands[i], command)) return FP_OK;
+    char *name = fp_pg_display_name(db);
+    fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not yet supported on PostGIS "
+                                "(init, import, rejects and aggregate are); use a SpatiaLite store for it",
+                                name, command);
+    g_free(name);
+    return st;
+}
