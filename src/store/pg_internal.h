@@ -20,6 +20,12 @@ struct fp_pg {
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */
 #define FP_PG_LOCK_SCHEMA 0x66700001LL
+#define FP_PG_LOCK_REGIONS 0x66700002LL
+
+/* Runs a cache write (its failure only means no cache) so that a refusal
+ * does not abort the store's transaction: inside a savepoint. */
+void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
+                       const int *formats, int *ok);
 
 /* 1 if db names a PostgreSQL server: postgresql://, postgres:// or PG:... */
 int fp_pg_is_url(const char *db);

@@ -96,24 +96,36 @@ fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *r
     fp_status st = fp_file_sha256(path, sha, err);
     if (st) return st;
     const char *v[] = { sha };
+    /* Two loads at once (two inits): the second waits, then finds the
+     * file loaded. The lock is held to the end of the transaction. */
+    st = fp_pg_begin(s, err);
+    char key[32];
+    snprintf(key, sizeof key, "%lld", FP_PG_LOCK_REGIONS);
+    const char *kv[] = { key };
+    if (!st) st = fp_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a regions load", err);
+    if (st) { fp_pg_rollback(s); return st; }
     PGresult *r = fp_pg_exec(s, "SELECT (SELECT value FROM meta WHERE key = 'regions_sha256') = $1,"
                                 " count(*) FILTER (WHERE level = 'country'), count(*) FILTER (WHERE level = 'admin1')"
                                 " FROM regions", 1, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading regions", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        st = fp_pg_error(s, r, "reading regions", err);
+        fp_pg_rollback(s);
+        return st;
+    }
     if (!strcmp(PQgetvalue(r, 0, 0), "t")) {
         res->unchanged = 1;
         res->countries = atol(PQgetvalue(r, 0, 1));
         res->admin1 = atol(PQgetvalue(r, 0, 2));
         PQclear(r);
-        return FP_OK;
+        return fp_pg_commit(s, err);
     }
     PQclear(r);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
+    if (!ds) { fp_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path); }
     OGRLayerH layer = GDALDatasetGetLayerByName(ds, "regions");
     if (!layer) layer = GDALDatasetGetLayer(ds, 0);
-    if (!layer) { GDALClose(ds); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
+    if (!layer) { GDALClose(ds); fp_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     static const char *const names[] = { "level", "code", "iso_a2", "name", "name_long",
                                          "parent", "continent", "subregion", "population" };
@@ -121,15 +133,16 @@ fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *r
     for (int i = 0; i < 9; i++) idx[i] = OGR_FD_GetFieldIndex(defn, names[i]);
     if (idx[1] < 0 || idx[3] < 0) {
         GDALClose(ds);
+        fp_pg_rollback(s);
         return fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
     }
     OGRCoordinateTransformationH ct = NULL;
     if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
         GDALClose(ds);
+        fp_pg_rollback(s);
         return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
     }
-    st = fp_pg_begin(s, err);
-    if (!st) st = fp_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
+    st = fp_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
     if (!st) st = fp_pg_command(s, "DELETE FROM regions", 0, NULL, "loading regions", err);
     if (!st) st = copy_features(s, path, layer, idx, ct, res, err);
     if (!st) st = fp_pg_command(s, "INSERT INTO meta(key, value) VALUES('regions_sha256', $1)"
@@ -159,7 +172,8 @@ fp_status fp_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_err
     snprintf(i, sizeof i, "%lld", (long long)id);
     const char *v[] = { a, i };
     /* A cache: a refused write just keeps none (the area is computed again). */
-    PQclear(fp_pg_exec(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v));
+    int ok;
+    fp_pg_cache_write(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v, NULL, NULL, &ok);
     return FP_OK;
 }
 
@@ -190,9 +204,8 @@ fp_status fp_pg_region_groups_put(fp_store *s, const char *level, const fp_regio
                             (const char *)g->wkb };
         int lens[7] = { 0, 0, 0, 0, 0, 0, (int)g->wkb_len };
         int formats[7] = { 0, 0, 0, 0, 0, 0, 1 };     /* the WKB as binary bytea */
-        PGresult *r = PQexecParams(s->pg->conn, sql, 7, NULL, v, lens, formats, 0);
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
+        int ok;
+        fp_pg_cache_write(s, sql, 7, v, lens, formats, &ok);
         if (!ok) return FP_OK;   /* a cache: none kept, same result */
     }
     *stored = 1;

@@ -166,6 +166,17 @@ fp_status fp_pg_command(fp_store *s, const char *sql, int n, const char *const *
     return FP_OK;
 }
 
+void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
+                       const int *formats, int *ok)
+{
+    int txn = s->pg->in_txn;
+    if (txn) PQclear(fp_pg_exec(s, "SAVEPOINT fp_cache", 0, NULL));
+    PGresult *r = PQexecParams(s->pg->conn, sql, n, NULL, values, lengths, formats, 0);
+    *ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (txn) PQclear(fp_pg_exec(s, *ok ? "RELEASE SAVEPOINT fp_cache" : "ROLLBACK TO SAVEPOINT fp_cache", 0, NULL));
+}
+
 char *fp_pg_ident(fp_store *s, const char *name)
 {
     return PQescapeIdentifier(s->pg->conn, name, strlen(name));
@@ -258,10 +269,12 @@ void fp_pg_copy_abort(fp_store *s)
 
 fp_status fp_pg_begin(fp_store *s, fp_error *err)
 {
-    /* One snapshot for the whole transaction: an aggregation reads every
-     * project as of its start, whatever others commit meanwhile (reader
-     * connections share it, fp_pg_open_reader). */
-    fp_status st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ", 0, NULL, "cannot start a transaction", err);
+    /* READ COMMITTED, PostgreSQL's default: a statement that waited for a
+     * lock (an advisory lock, a row another import writes) sees what was
+     * committed meanwhile, and concurrent imports never fail each other
+     * with serialization errors. A scan is still one snapshot: a cursor's
+     * (DECLARE), shared by reader connections (fp_pg_open_reader). */
+    fp_status st = fp_pg_command(s, "BEGIN", 0, NULL, "cannot start a transaction", err);
     if (!st) s->pg->in_txn = 1;
     return st;
 }
@@ -460,13 +473,21 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
 {
     *out = NULL;
     /* The readers see what the store's transaction sees: its snapshot,
-     * exported once and imported by each reader. */
+     * exported once and imported by each reader. Reader threads open at
+     * once; the store's own connection serves one of them at a time. */
+    static GMutex export_lock;
+    g_mutex_lock(&export_lock);
+    fp_status est = FP_OK;
     if (s->pg->in_txn && !s->pg->snapshot) {
         PGresult *res = fp_pg_exec(s, "SELECT pg_export_snapshot()", 0, NULL);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) return fp_pg_error(s, res, "sharing the snapshot", err);
-        s->pg->snapshot = g_strdup(PQgetvalue(res, 0, 0));
-        PQclear(res);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) est = fp_pg_error(s, res, "sharing the snapshot", err);
+        else {
+            s->pg->snapshot = g_strdup(PQgetvalue(res, 0, 0));
+            PQclear(res);
+        }
     }
+    g_mutex_unlock(&export_lock);
+    if (est) return est;
     fp_store *r = calloc(1, sizeof *r);
     struct fp_pg *pg = calloc(1, sizeof *pg);
     if (!r || !pg) { free(r); free(pg); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }

@@ -1,0 +1,214 @@
+#!/bin/bash
+# PostGIS as a second store engine (issue 14): the same inputs into a
+# SpatiaLite store and a PostGIS database give the same rows and sums
+# (compared through sqlite3/spatialite and psql dumps, not footprint's own
+# output); concurrent imports, an aggregation during an import, concurrent
+# schema upgrades; connection errors. One throw-away cluster for the suite
+# (tests/tools/pg_cluster.sh): no system server, nothing skipped.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/tools/pg_cluster.sh"
+trap 'pg_cluster_stop; rm -rf "$WORK"' EXIT
+if ! pg_cluster_start 2>"$WORK/cluster.err"; then
+    echo "FAIL PostGIS test cluster starts"; sed 's/^/    /' "$WORK/cluster.err"; exit 1
+fi
+
+DB=$WORK/s.sqlite
+PG=$PGC_URL
+# psql on the suite's database, '|' between fields like sqlite3's default.
+pq() { pgc_psql fp -F'|' -c "$1"; }
+# The same query on both engines, dumped and compared line by line.
+# SQLITE_SQL runs in the spatialite shell, PG_SQL in psql.
+# SQLite's printf turns NULL into 0: P6/P9 keep it NULL (fixed decimals as
+# PostgreSQL's round(numeric, n) prints them).
+P6() { echo "iif($1 IS NULL, NULL, printf('%.6f', $1))"; }
+P9() { echo "iif($1 IS NULL, NULL, printf('%.9f', $1))"; }
+same_dump() {  # NAME SQLITE_SQL PG_SQL
+    ssql "$2" > "$WORK/$1.sqlite.txt"
+    pq "$3" > "$WORK/$1.pg.txt"
+    local n; n=$(wc -l < "$WORK/$1.sqlite.txt")
+    [ "$n" -gt 0 ] || fail "$1: the SpatiaLite dump is empty"
+    diff -q "$WORK/$1.sqlite.txt" "$WORK/$1.pg.txt" >/dev/null ||
+        fail "$1: dumps differ: $(diff "$WORK/$1.sqlite.txt" "$WORK/$1.pg.txt" | head -6 | tr '\n' ' ')"
+}
+
+python3 "$ROOT/bench/gen_points.py" 101000 "$WORK/pts.csv" --seed 7 >/dev/null
+python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b1.csv" --seed 11 >/dev/null
+python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b2.csv" --seed 12 >/dev/null
+
+case_begin "a postgresql:// --db is a server, not a file path: init creates the schema there and no local folder"
+run --db "$PG" init
+assert_eq 0 "$RC" "init exit"
+assert_contains "$OUT" "created postgresql://postgres@$PGC_SOCK:$PGC_PORT/fp (schema 5)" "names the server"
+assert_contains "$OUT" "252 countries, 4596 admin-1" "regions loaded"
+[ -e "$WORK/postgresql:" ] && fail "a local folder 'postgresql:' was created"
+assert_eq "1 2 3 4 5" "$(pq "SELECT string_agg(version::text, ' ' ORDER BY version) FROM schema_version")" "schema versions"
+# PostGIS the way its users expect: typed geometry columns with SRID 4326, GiST indexes.
+assert_eq "projects|geom|GEOMETRY|4326
+regions|geom|MULTIPOLYGON|4326" "$(pq "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns
+    WHERE f_table_name IN ('projects', 'regions') ORDER BY 1")" "geometry_columns"
+assert_eq "2" "$(pq "SELECT count(*) FROM pg_indexes WHERE tablename IN ('projects', 'regions') AND indexdef LIKE '%USING gist%'")" "GiST indexes"
+run --db "$PG" init
+assert_eq 0 "$RC" "second init exit"
+assert_contains "$OUT" "already loaded" "second init changes nothing"
+case_end
+
+case_begin "engine equivalence: init loads the same regions and region groups"
+"$FP" -q --db "$DB" init >/dev/null
+same_dump regions \
+    "SELECT id, level, code, iso_a2, name, name_long, parent, continent, subregion, population, $(P6 area_km2), hex(AsBinary(geom)) FROM regions ORDER BY id" \
+    "SELECT id, level, code, iso_a2, name, name_long, parent, continent, subregion, population, round(area_km2::numeric, 6), upper(encode(ST_AsBinary(geom), 'hex')) FROM regions ORDER BY id"
+same_dump region_groups \
+    "SELECT level, code, name, parent, population, $(P6 area_km2), hex(geom_wkb) FROM region_groups ORDER BY level, code" \
+    "SELECT level, code, name, parent, population, round(area_km2::numeric, 6), upper(encode(geom_wkb, 'hex')) FROM region_groups ORDER BY level, code COLLATE \"C\""
+case_end
+
+case_begin "engine equivalence: import stores the same projects, imports and rejects (101,000 points: parallel readers + a GeoJSON with bad features)"
+for db in "$DB" "$PG"; do
+    run --db "$db" import "$WORK/pts.csv"; assert_eq 0 "$RC" "import pts ($db)"
+    run --db "$db" import "$FIX/mixed.geojson" --dataset mixed; assert_eq 0 "$RC" "import mixed ($db)"
+    run --db "$db" import "$FIX/points_good.csv" --dataset "it's \"odd\"; DROP TABLE projects;--"
+    assert_eq 0 "$RC" "import with an odd dataset name ($db)"
+done
+assert_eq 101000 "$(pq "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "points on PostGIS"
+same_dump projects \
+    "SELECT id, import_id, dataset, source_key, source_line, company, category, name, place, country, country_code, year, status, $(P6 amount), source, extra, hex(AsBinary(geom)), geocode_method, geocode_precision FROM projects ORDER BY id" \
+    "SELECT id, import_id, dataset, source_key, source_line, company, category, name, place, country, country_code, year, status, round(amount::numeric, 6), source, extra, upper(encode(ST_AsBinary(geom), 'hex')), geocode_method, geocode_precision FROM projects ORDER BY id"
+same_dump imports \
+    "SELECT id, file, checksum, dataset, format, rows_read, rows_stored, rows_rejected FROM imports ORDER BY id" \
+    "SELECT id, file, checksum, dataset, format, rows_read, rows_stored, rows_rejected FROM imports ORDER BY id"
+same_dump rejects \
+    "SELECT id, import_id, line, feature, reason, raw FROM rejects ORDER BY id" \
+    "SELECT id, import_id, line, feature, reason, raw FROM rejects ORDER BY id"
+assert_eq 4 "$(pq "SELECT count(*) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'mixed'")" "rejects of mixed.geojson"
+run --db "$PG" rejects --dataset mixed
+assert_eq 0 "$RC" "rejects exit"
+assert_contains "$OUT" "mixed.geojson: feature 7: coordinates out of range" "rejects lists the feature and reason"
+run --db "$PG" import "$WORK/pts.csv"
+assert_contains "$OUT" "already imported into this dataset" "the same file again is recognised"
+case_end
+
+case_begin "engine equivalence: aggregate by country, admin1 with groups, grid and snapping gives the same tables"
+for db in "$DB" "$PG"; do
+    "$FP" -q --db "$db" aggregate --by country >/dev/null || fail "aggregate country ($db)"
+    "$FP" -q --db "$db" aggregate --by admin1 --group category --name a1 >/dev/null || fail "aggregate admin1 ($db)"
+    "$FP" -q --db "$db" aggregate --by grid:10 --snap-km 50 --name g10 >/dev/null || fail "aggregate grid ($db)"
+done
+for t in agg_country agg_a1 agg_g10; do
+    # The group columns (agg_a1: one per category), in name order on both.
+    extra=""; pextra=""
+    if [ $t = agg_a1 ]; then
+        extra=$(sqlite3 "$DB" "SELECT group_concat(c, ', ') FROM (SELECT 'printf(''%.9f'', \"' || column_name || '\")' AS c FROM agg_a1_columns ORDER BY column_name)")   # NOT NULL columns
+        pextra=$(pq "SELECT string_agg('round(\"' || column_name || '\"::numeric, 9)', ', ' ORDER BY column_name COLLATE \"C\") FROM agg_a1_columns")
+        [ -n "$extra" ] || fail "agg_a1 has no group columns"
+    fi
+    same_dump $t \
+        "SELECT id, level, code, name, parent, $(P6 area_km2), population, projects, $(P9 projects_weighted), companies, $(P6 amount), year_first, year_last, $(P6 per_10k_km2), $(P6 per_million), hex(AsBinary(geom)) ${extra:+, $extra} FROM $t ORDER BY id" \
+        "SELECT id, level, code, name, parent, round(area_km2::numeric, 6), population, projects, round(projects_weighted::numeric, 9), companies, round(amount::numeric, 6), year_first, year_last, round(per_10k_km2::numeric, 6), round(per_million::numeric, 6), upper(encode(ST_AsBinary(geom), 'hex')) ${pextra:+, $pextra} FROM $t ORDER BY id"
+    same_dump ${t}_assign \
+        "SELECT project_id, region_code, $(P9 share), method, $(P6 distance_km) FROM ${t}_assign ORDER BY project_id, coalesce(region_code, '')" \
+        "SELECT project_id, region_code, round(share::numeric, 9), method, round(distance_km::numeric, 6) FROM ${t}_assign ORDER BY project_id, coalesce(region_code, '') COLLATE \"C\""
+done
+same_dump aggregations \
+    "SELECT name, level, spec, group_fields, printf('%.3f', snap_km), projects, $(P6 unassigned), result_table, assign_table FROM aggregations ORDER BY name" \
+    "SELECT name, level, spec, group_fields, round(snap_km::numeric, 3), projects, round(unassigned::numeric, 6), result_table, assign_table FROM aggregations ORDER BY name COLLATE \"C\""
+# Sums computed by PostgreSQL from the assignments agree with the result table.
+assert_eq "$(pq "SELECT round(sum(share)::numeric, 6) FROM agg_country_assign WHERE region_code IS NOT NULL")" \
+          "$(pq "SELECT round(sum(projects_weighted)::numeric, 6) FROM agg_country WHERE level = 'country' AND code <> '_unassigned'")" \
+          "assigned shares = weighted projects"
+case_end
+
+case_begin "aggregate replaces a same-named aggregation in one swap (tables renamed into place, indexes named after them)"
+before=$(pq "SELECT count(*) FROM agg_g10")
+run --db "$PG" aggregate --by grid:5 --name g10
+assert_eq 0 "$RC" "aggregate again"
+after=$(pq "SELECT count(*) FROM agg_g10")
+[ "$after" -gt "$before" ] || fail "grid:5 has more cells than grid:10 ($before -> $after)"
+assert_eq "grid:5" "$(pq "SELECT spec FROM aggregations WHERE name = 'g10'")" "catalogue updated"
+assert_eq "0" "$(pq "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'fp_new_%'")" "no temporary tables left"
+assert_eq "agg_g10_gix agg_g10_pk agg_g10_uq" "$(pq "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'agg_g10'")" "indexes"
+case_end
+
+case_begin "two concurrent imports into one database both land whole"
+"$FP" -q --db "$PG" import "$WORK/b1.csv" --dataset b1 > "$WORK/b1.out" 2>&1 & p1=$!
+"$FP" -q --db "$PG" import "$WORK/b2.csv" --dataset b2 > "$WORK/b2.out" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+assert_eq "0 0" "$r1 $r2" "both imports exit 0 ($(cat "$WORK/b1.out" "$WORK/b2.out" | grep -v 'qa not run' | head -3))"
+assert_eq "b1|3000|3000
+b2|3000|3000" "$(pq "SELECT i.dataset, i.rows_stored, count(p.id) FROM imports i JOIN projects p ON p.import_id = i.id
+    WHERE i.dataset IN ('b1', 'b2') GROUP BY 1, 2 ORDER BY 1")" "rows of each import"
+case_end
+
+case_begin "an aggregation during an import sees a consistent snapshot; the killed import leaves nothing"
+n0=$(pq "SELECT count(*) FROM projects WHERE geom IS NOT NULL")
+python3 "$ROOT/bench/gen_points.py" 5000 "$WORK/late.csv" --seed 13 >/dev/null
+FOOTPRINT_TEST_PAUSE_AT=import:index "$FP" --db "$PG" import "$WORK/late.csv" --dataset late > "$WORK/late.out" 2>&1 & pi=$!
+if wait_for_line "$WORK/late.out" "paused at import:index" $pi 60; then
+    # The import's 5,000 rows are written but not committed.
+    run --db "$PG" aggregate --by country --name during
+    assert_eq 0 "$RC" "aggregate during the import"
+    assert_eq "$n0" "$(pq "SELECT projects FROM aggregations WHERE name = 'during'")" "projects seen by the aggregation"
+    assert_eq "$n0" "$(pq "SELECT count(DISTINCT project_id) FROM agg_during_assign")" "assignments"
+    kill -KILL $pi   # killed mid-import: the server rolls its transaction back
+else
+    fail "the import did not reach its pause: $(cat "$WORK/late.out")"
+fi
+wait $pi; ri=$?
+[ "$ri" -ne 0 ] || fail "the killed import exited 0"
+assert_eq "0|0" "$(pq "SELECT (SELECT count(*) FROM projects WHERE dataset = 'late'), (SELECT count(*) FROM imports WHERE dataset = 'late')")" "nothing of the killed import"
+case_end
+
+case_begin "two concurrent inits of a new database: one creates the schema, the other waits and finds it current"
+pgc_psql postgres -c "CREATE DATABASE fresh" >/dev/null
+pgc_psql fresh -c "CREATE EXTENSION postgis" >/dev/null
+FR="postgresql://postgres@/fresh?host=$PGC_SOCK&port=$PGC_PORT"
+"$FP" --db "$FR" init > "$WORK/i1.out" 2>&1 & p1=$!
+"$FP" --db "$FR" init > "$WORK/i2.out" 2>&1 & p2=$!
+wait $p1; r1=$?; wait $p2; r2=$?
+assert_eq "0 0" "$r1 $r2" "both inits exit 0 ($(cat "$WORK/i1.out" "$WORK/i2.out" | head -4 | tr '\n' ' '))"
+assert_eq "1" "$(cat "$WORK/i1.out" "$WORK/i2.out" | grep -c 'created postgresql')" "exactly one created the schema"
+assert_eq "1,2,3,4,5" "$(pgc_psql fresh -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version")" "each migration once"
+assert_eq "4848" "$(pgc_psql fresh -c "SELECT count(*) FROM regions")" "regions loaded once"
+case_end
+
+case_begin "a wrong password: one line naming the server, never the password, exit 1"
+run --db "postgresql://$PGC_PW_USER:wrong-$PGC_PW_PASS@127.0.0.1:$PGC_PORT/fp" rejects
+assert_eq 1 "$RC" "exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line"
+assert_contains "$OUT" "postgresql://$PGC_PW_USER@127.0.0.1:$PGC_PORT/fp: cannot connect" "names the server"
+assert_contains "$OUT" "password authentication failed" "says why"
+assert_not_contains "$OUT" "$PGC_PW_PASS" "no password"
+# The right one through PGPASSWORD and through ~/.pgpass (libpq's own rules).
+OUT=$(PGPASSWORD=$PGC_PW_PASS "$FP" --db "postgresql://$PGC_PW_USER@127.0.0.1:$PGC_PORT/fp" rejects --dataset mixed 2>&1); RC=$?
+assert_eq 0 "$RC" "PGPASSWORD honoured ($OUT)"
+mkdir -p "$WORK/home"; echo "127.0.0.1:$PGC_PORT:fp:$PGC_PW_USER:$PGC_PW_PASS" > "$WORK/home/.pgpass"; chmod 600 "$WORK/home/.pgpass"
+OUT=$(HOME=$WORK/home PGHOST=127.0.0.1 PGPORT=$PGC_PORT PGUSER=$PGC_PW_USER "$FP" --db "PG:dbname=fp" rejects --dataset mixed 2>&1); RC=$?
+assert_eq 0 "$RC" "~/.pgpass and PG* variables with the PG: form ($OUT)"
+case_end
+
+case_begin "an unreachable server and a database without PostGIS: one-line errors, exit 1, nothing written"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+run --db "postgresql://fp:topsecret@127.0.0.1:$port/fp" init
+assert_eq 1 "$RC" "unreachable exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line"
+assert_contains "$OUT" "footprint: postgresql://fp@127.0.0.1:$port/fp: cannot connect" "names the server"
+assert_contains "$OUT" "Connection refused" "says why"
+assert_not_contains "$OUT" "topsecret" "no password"
+pgc_psql postgres -c "CREATE DATABASE plain" >/dev/null
+run --db "postgresql://postgres@/plain?host=$PGC_SOCK&port=$PGC_PORT" init
+assert_eq 1 "$RC" "no PostGIS exit"
+assert_contains "$OUT" "/plain: this database has no PostGIS" "says so"
+assert_eq 0 "$(pgc_psql plain -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" "no tables created"
+run --db "postgresql://postgres@/fresh2?host=$PGC_SOCK&port=$PGC_PORT" rejects
+assert_eq 1 "$RC" "missing database exit"
+assert_contains "$OUT" "fresh2\" does not exist" "missing database named"
+case_end
+
+case_begin "commands not yet moved to the store API refuse a PostGIS store clearly (exit 1, no password shown)"
+for cmd in "geocode" "check" "export --format geojson -o x.geojson" "render -o x.png" "tiles --zoom 0-1 -o t" "run"; do
+    run --db "postgresql://u:pw-secret@127.0.0.1:1/fp" $cmd
+    assert_eq 1 "$RC" "$cmd exit"
+    assert_contains "$OUT" "footprint: postgresql://u@127.0.0.1:1/fp: \`${cmd%% *}\` is not yet supported on PostGIS" "$cmd message"
+    assert_not_contains "$OUT" "pw-secret" "$cmd: no password"
+done
+[ -e x.geojson ] || [ -e x.png ] || [ -e t ] && fail "an output was written"
+case_end
