@@ -4,6 +4,8 @@
 #   make demo       deps + build + `footprint run` on the embedded default into output/
 #   make check      deps + build + every test; last line "N passed, N failed"
 #   make check SAN=1  the same under ASan+UBSan (separate build dir; leaks fail)
+#   make check T=export[,cli,...]  only those tests (a suite tests/e2e/test_NAME.sh
+#                   and/or a unit test tests/unit/test_NAME.c; e2e/NAME, unit/NAME)
 #   make bench      benchmarks against the established tools (see bench/README.md)
 #   make clean
 
@@ -98,7 +100,7 @@ demo: deps
 
 check: deps
 	$(MAKE) --no-print-directory -j$(shell nproc) all unit
-	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) T=$(T) tests/run.sh
 
 bench: deps
 	$(MAKE) --no-print-directory all $(BUILD)/footprint-csvbench

@@ -3,7 +3,7 @@
 # Earth polygons shipped in geodata/, imported as project layers.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 
 case_begin "27,000+ real GeoNames places (TSV, tab sniffed, alternate names in extra) import whole"
 n=$(( $(wc -l < "$ROOT/geodata/gazetteer.tsv") - 1 ))
