@@ -4,6 +4,8 @@
 #   make demo       deps + build + `footprint run` on the embedded default into output/
 #   make check      deps + build + every test; last line "N passed, N failed"
 #   make check SAN=1  the same under ASan+UBSan (separate build dir; leaks fail)
+#   make check T=export[,cli,...]  only those tests (a suite tests/e2e/test_NAME.sh
+#                   and/or a unit test tests/unit/test_NAME.c; e2e/NAME, unit/NAME)
 #   make bench      benchmarks against the established tools (see bench/README.md)
 #   make clean
 
@@ -49,16 +51,22 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps demo check bench clean unit
 all: $(BUILD)/footprint $(BUILD)/libfootprint.a
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h) $(PROTO_C)
+# Each object depends on the headers it really includes: the compiler writes
+# them to a .d file next to the object (-MMD; -MP adds an empty rule per
+# header so a deleted header does not break the build), included below. The
+# generated protobuf header must exist before the first compile, when there
+# are no .d files yet: an order-only prerequisite, not a rebuild trigger.
+DEPFLAGS = -MMD -MP
+$(BUILD)/%.o: %.c | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(PROTO_C): src/tiles/vector_tile.proto
 	@mkdir -p $(dir $@)
 	protoc-c --c_out=$(BUILD)/gen --proto_path=src/tiles $<
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(PROTO_C)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libfootprint.a: $(LIB_OBJ)
 	@rm -f $@
@@ -67,9 +75,9 @@ $(BUILD)/libfootprint.a: $(LIB_OBJ)
 $(BUILD)/footprint: $(CLI_OBJ) $(BUILD)/libfootprint.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfootprint.a $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
 $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
@@ -99,7 +107,7 @@ demo: deps
 
 check: deps
 	$(MAKE) --no-print-directory -j$(shell nproc) all unit
-	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) T=$(T) tests/run.sh
 
 bench: deps
 	$(MAKE) --no-print-directory all $(BUILD)/footprint-csvbench
@@ -142,9 +150,9 @@ fuzz: deps
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/libfootprint.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
@@ -169,3 +177,6 @@ valgrind: deps
 clean: fuzz-clean
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
+
+# The header dependencies written by -MMD (none before the first build).
+-include $(wildcard $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_LIB_OBJ:.o=.d))

@@ -2,7 +2,7 @@
 # geocode: place names to coordinates from the shipped gazetteer.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 "$FP" -q --db $DB import "$FIX/places.csv"
 
 case_begin "rows with only place/country are stored without geometry for geocoding"
@@ -54,7 +54,7 @@ case_end
 case_begin "a second geocode changes nothing; --no-country-fallback leaves unknown places unplaced"
 run --db $DB geocode
 assert_contains "$OUT" "3 rows without coordinates: 0 exact" "only the unplaceable remain"
-"$FP" -q --db fb.sqlite init; "$FP" -q --db fb.sqlite import "$FIX/places.csv"
+fp_init fb.sqlite; "$FP" -q --db fb.sqlite import "$FIX/places.csv"
 run --db fb.sqlite geocode --no-country-fallback
 assert_contains "$OUT" "not placed: 2 not found" "G7 not placed without fallback"
 case_end
