@@ -74,7 +74,7 @@ case_end
 GZ="$ROOT/geodata/gazetteer.tsv.gz"
 gaz() { zcat "$GZ" | awk -F'\t' -v id="$1" '$1==id{print $7"|"$8}'; }
 at() { ssql "SELECT X(geom) || '|' || Y(geom) || '|' || geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='$1'"; }
-"$FP" -q --db n.sqlite init
+fp_init n.sqlite
 cat > namesakes.csv <<'CSV'
 id,place,country,state
 N1,Springfield,USA,Illinois
@@ -115,7 +115,7 @@ assert_contains "$OUT" "no 'Springfield' in admin-1 'Texas'" "example on the ter
 case_end
 
 case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens; the method says fuzzy"
-"$FP" -q --db f.sqlite init
+fp_init f.sqlite
 printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\n' > fuzzy.csv
 "$FP" -q --db f.sqlite import fuzzy.csv
 run --db f.sqlite geocode
@@ -129,7 +129,7 @@ assert_contains "$OUT" "'Ft. Portal' -> Fort Portal (geonames:233476, fuzzy)" "e
 case_end
 
 case_begin "non-ISO country codes (PSX SAH ALD KOS SOL CYN XWB) and English names (Ivory Coast, Burma, Korea, South)"
-"$FP" -q --db c.sqlite init
+fp_init c.sqlite
 cat > codes.csv <<'CSV'
 id,place,country
 C1,Hargeisa,SOL
@@ -157,7 +157,7 @@ assert_eq "PSE|city" "$(sql "SELECT country_code || '|' || geocode_precision FRO
 case_end
 
 case_begin "--report FILE.csv lists every row; the terminal shows a summary and at most --examples N per outcome"
-"$FP" -q --db r.sqlite init
+fp_init r.sqlite
 { echo "id,place,country"; for i in $(seq 1 40); do echo "R$i,Nowhere$i,KEN"; done; echo "R41,Nairobi,KEN"; } > many.csv
 "$FP" -q --db r.sqlite import many.csv
 run --db r.sqlite geocode --examples 2 --report out/rep.csv
