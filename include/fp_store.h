@@ -338,6 +338,34 @@ fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **l
 fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err);
 
+/* ------------------------------------------------------------ geocode --- */
+
+/* The rows to geocode: projects without a location (with redo also those
+ * an earlier geocode placed) of a dataset (NULL: all), by id. Columns:
+ * 0 id, 1 file, 2 source line, 3 place, 4 country, 5 the import's format,
+ * 6 extra (JSON text). */
+fp_status fp_store_geocode_rows(fp_store *store, const char *dataset, int redo, fp_rows **out, fp_error *err);
+/* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
+ * of that code or it has none). */
+fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
+
+/* Bulk writer of placed points (geocode), inside the caller's transaction:
+ * created before the rows to place are read; the projects' spatial index
+ * and QGIS's typed tables are brought up to date in bulk by finish (the
+ * per-row triggers are suspended meanwhile), before the commit. A point
+ * replaces the row's geometry (redo). */
+typedef struct fp_point_writer fp_point_writer;
+typedef struct fp_placed_point {
+    int64_t id;
+    double x, y;
+    const char *method, *ref, *precision;
+    const char *country_code;   /* NULL: the row keeps its own */
+} fp_placed_point;
+fp_status fp_store_point_writer_new(fp_store *store, fp_point_writer **out, fp_error *err);
+fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p, fp_error *err);
+fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err);
+void fp_store_point_writer_free(fp_point_writer *w);
+
 /* ------------------------------------------------------ export layers --- */
 
 /* What a layer of `footprint export` reads: the projects, the rows of one
