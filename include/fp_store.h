@@ -23,7 +23,7 @@
  * MBTiles files are an output format, not the store: the SQL that writes
  * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
  *
- * Not moved yet: export, render and tiles still prepare their own SQL on
+ * Not moved yet: render and tiles still prepare their own SQL on
  * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
  * them as pending and fails when SQL appears anywhere else. */
 #ifndef FP_STORE_H
