@@ -23,7 +23,7 @@
  * MBTiles files are an output format, not the store: the SQL that writes
  * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
  *
- * Not moved yet: export, render and tiles still prepare their own SQL on
+ * Not moved yet: render and tiles still prepare their own SQL on
  * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
  * them as pending and fails when SQL appears anywhere else. */
 #ifndef FP_STORE_H
@@ -37,6 +37,7 @@
 #define FP_SCHEMA_VERSION 5
 
 typedef struct fp_store fp_store;
+typedef struct fp_rows fp_rows;      /* a query's result: see "results" below */
 
 enum {
     FP_STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
@@ -77,11 +78,10 @@ typedef struct fp_regions_result {
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
 
-/* The regions of one level ("country", "admin1") as layer rows: id,
- * SpatiaLite geometry, code, name, parent, continent, subregion, by code.
- * The caller finalizes *out. For the QGIS project's base layers. */
-struct sqlite3_stmt;
-fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err);
+/* The regions of one level ("country", "admin1") as layer rows, by code.
+ * Columns: 0 id, 1 geometry (fp_rows_geom), 2 code, 3 name, 4 parent,
+ * 5 continent, 6 subregion. For the QGIS project's base layers. */
+fp_status fp_store_regions_rows(fp_store *store, const char *level, fp_rows **out, fp_error *err);
 /* 1 if the store holds an aggregation of this name. */
 int fp_store_has_aggregation(fp_store *store, const char *name);
 
@@ -102,7 +102,6 @@ long fp_store_count(fp_store *store, const char *table);
  *     while (fp_rows_next(r)) { ... fp_rows_text(r, 0) ... }
  *     st = fp_rows_status(r, err);  fp_rows_free(r);
  * Values (text, blobs, WKB) stay valid until the next fp_rows_next. */
-typedef struct fp_rows fp_rows;
 
 /* 1 when a row is ready, 0 at the end or on an error (see fp_rows_status). */
 int fp_rows_next(fp_rows *r);
@@ -116,6 +115,9 @@ int fp_rows_int(fp_rows *r, int col);
 double fp_rows_double(fp_rows *r, int col);
 const char *fp_rows_text(fp_rows *r, int col);   /* NULL for a NULL value */
 const void *fp_rows_blob(fp_rows *r, int col, size_t *len);
+/* The type of the current row's value in col: 'n' NULL, 'i' integer,
+ * 'r' real, 't' text, 'b' blob (a column may hold values of any type). */
+char fp_rows_value_type(fp_rows *r, int col);
 /* Number of columns and a column's name (queries whose columns vary). */
 int fp_rows_columns(fp_rows *r);
 const char *fp_rows_column_name(fp_rows *r, int col);
@@ -335,6 +337,91 @@ fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **l
  * Columns: 0 code, 1 name, 2 projects, 3 companies. */
 fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err);
+
+/* ------------------------------------------------------------ geocode --- */
+
+/* The rows to geocode: projects without a location (with redo also those
+ * an earlier geocode placed) of a dataset (NULL: all), by id. Columns:
+ * 0 id, 1 file, 2 source line, 3 place, 4 country, 5 the import's format,
+ * 6 extra (JSON text). */
+fp_status fp_store_geocode_rows(fp_store *store, const char *dataset, int redo, fp_rows **out, fp_error *err);
+/* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
+ * of that code or it has none). */
+fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
+
+/* Bulk writer of placed points (geocode), inside the caller's transaction:
+ * created before the rows to place are read; the projects' spatial index
+ * and QGIS's typed tables are brought up to date in bulk by finish (the
+ * per-row triggers are suspended meanwhile), before the commit. A point
+ * replaces the row's geometry (redo). */
+typedef struct fp_point_writer fp_point_writer;
+typedef struct fp_placed_point {
+    int64_t id;
+    double x, y;
+    const char *method, *ref, *precision;
+    const char *country_code;   /* NULL: the row keeps its own */
+} fp_placed_point;
+fp_status fp_store_point_writer_new(fp_store *store, fp_point_writer **out, fp_error *err);
+fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p, fp_error *err);
+fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err);
+void fp_store_point_writer_free(fp_point_writer *w);
+
+/* ------------------------------------------------------ export layers --- */
+
+/* What a layer of `footprint export` reads: the projects, the rows of one
+ * level of an aggregation, or an aggregation's assignments (each joined to
+ * its project's geometry, company, category, name and year). */
+typedef enum fp_layer_kind { FP_LAYER_PROJECTS, FP_LAYER_AGGREGATE, FP_LAYER_ASSIGNMENTS } fp_layer_kind;
+
+/* A property column of a layer: its name and type ('i' integer, 'r' real,
+ * 't' text, by SQLite's affinity rules for an aggregation's own columns). */
+typedef struct fp_layer_column {
+    char *name;
+    char type;
+} fp_layer_column;
+
+/* The property columns of a layer kind, in the order fp_store_layer_rows
+ * gives them (aggregate: those of the aggregation's table). The fields a
+ * layer can be filtered or split by are these, "id" for projects, and for
+ * projects any key of `extra`. Freed with fp_store_layer_columns_free. */
+fp_status fp_store_layer_columns(fp_store *store, fp_layer_kind kind, const char *aggregation,
+                                 fp_layer_column **columns, int *n, fp_error *err);
+void fp_store_layer_columns_free(fp_layer_column *columns, int n);
+
+/* Which rows of a layer (only rows with a geometry, but for assignments). */
+typedef struct fp_layer_query {
+    fp_layer_kind kind;
+    const char *aggregation;   /* AGGREGATE, ASSIGNMENTS: a validated name */
+    const char *level;         /* AGGREGATE: the level whose rows are read */
+    int centroids;             /* AGGREGATE: a point inside each region instead of it */
+    /* FIELD=VALUE conditions: the values of one field are alternatives, the
+     * fields all hold; a field's value is compared as text (NULL matches
+     * nothing). */
+    const char *const *where_fields;
+    const char *const *where_values;
+    int nwhere;
+    /* Only rows whose split_field, as text (NULL as ""), is split_value. */
+    const char *split_field;
+    const char *split_value;
+} fp_layer_query;
+
+/* A layer's rows: projects by id, an aggregation's by code, assignments in
+ * the order written. Columns: 0 id, 1 geometry (fp_rows_geom; NULL for an
+ * assignment whose project has none), then the fp_store_layer_columns. */
+fp_status fp_store_layer_rows(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* The distinct values of field over the rows q selects (its split ignored),
+ * as text (NULL as ""), sorted; freed with fp_store_strings_free. */
+fp_status fp_store_layer_values(fp_store *store, const fp_layer_query *q, const char *field, char ***values,
+                                size_t *n, fp_error *err);
+/* Whether any row q selects has a geometry other than a 2D point. */
+fp_status fp_store_layer_mixed(fp_store *store, const fp_layer_query *q, int *mixed, fp_error *err);
+/* The keys of `extra` over the projects q selects, in byte order, with what
+ * their values are. Columns: 0 key, 1 any integer, 2 any real, 3 any
+ * boolean, 4 any text/array/object, 5 smallest and 6 largest integer. */
+fp_status fp_store_layer_extra_keys(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* Number of rows of a level in an aggregation's result. */
+fp_status fp_store_aggregation_level_rows(fp_store *store, const char *name, const char *level, int64_t *n,
+                                          fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

@@ -1,12 +1,12 @@
-/* Internals of the export stage: a layer is a prepared query whose rows are
- * (id, SpatiaLite geometry blob, property columns...), written by the
- * GeoJSON writer (geojson.c) or through OGR (ogr_writer.c). */
+/* Internals of the export stage: a layer is a store cursor (fp_rows) whose
+ * rows are (id, geometry, property columns...), written by the GeoJSON
+ * writer (geojson.c) or through OGR (ogr_writer.c). */
 #ifndef FP_EXPORT_INTERNAL_H
 #define FP_EXPORT_INTERNAL_H
 
-#include <sqlite3.h>
 #include <geos_c.h>
 #include "fp_export.h"
+#include "fp_store.h"
 #include "fp_style.h"
 
 typedef enum { FP_COL_INT, FP_COL_REAL, FP_COL_TEXT } fp_col_type;
@@ -25,7 +25,7 @@ typedef struct fp_layer {
     char *name;                   /* layer / table name */
     char *file;                   /* file base name (one-file-per-layer formats) */
     char *description;
-    sqlite3_stmt *stmt;           /* col 0 id, col 1 geometry, cols 2.. the columns */
+    fp_rows *rows;                /* col 0 id, col 1 geometry, cols 2.. the columns */
     fp_column *columns;
     int ncolumns;
     int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
@@ -89,6 +89,24 @@ fp_status fp_geojson_write(fp_layer *layer, const char *path, const fp_write_opt
  * layer). */
 fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err);
+
+/* The GeoPackage's own QGIS styles (its layer_styles table, which QGIS
+ * reads): the output file's business, like an MBTiles file's tables, not
+ * the store's (gpkg_styles.c). Drops the styles of layers being replaced;
+ * failures are ignored (the table may not exist yet). */
+void fp_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
+/* Stores each layer's QML (fp_layer_qml) as its default style. */
+fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err);
+/* The latest style QML of table (malloc'd), or NULL. */
+char *fp_gpkg_style_qml(const char *path, const char *table, int *len);
+
+/* A GEOS geometry of a store geometry (fp_rows_geom), cut at the
+ * antimeridian where an edge jumps more than 180 degrees of longitude
+ * (RFC 7946 section 3.1.9). NULL for a point (its x, y are in g) or when
+ * the WKB cannot be read. */
+GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
+/* The same of a WKB geometry. */
+GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
 
 /* A GEOS geometry of a SpatiaLite blob, cut at the antimeridian where an
  * edge jumps more than 180 degrees of longitude (RFC 7946 section 3.1.9).

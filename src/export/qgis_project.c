@@ -260,18 +260,12 @@ typedef struct qlayer {
 
 /* The style of a table from the GeoPackage's layer_styles (what qml.c
  * wrote), parsed; NULL if there is none. */
-static xmlDocPtr style_of_table(sqlite3 *gdb, const char *table)
+static xmlDocPtr style_of_table(const char *gpkg, const char *table)
 {
-    sqlite3_stmt *q;
-    xmlDocPtr doc = NULL;
-    if (sqlite3_prepare_v2(gdb, "SELECT styleQML FROM layer_styles WHERE f_table_name = ?1 ORDER BY id DESC LIMIT 1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
-        doc = xmlReadMemory((const char *)sqlite3_column_text(q, 0), sqlite3_column_bytes(q, 0), "layer_styles.qml", "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    sqlite3_finalize(q);
+    int len = 0;
+    char *qml = fp_gpkg_style_qml(gpkg, table, &len);
+    xmlDocPtr doc = qml ? xmlReadMemory(qml, len, "layer_styles.qml", "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
+    free(qml);
     return doc;
 }
 
@@ -747,7 +741,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
             l->columns[c].name = g_strdup(cols[c]);
             l->columns[c].type = FP_COL_TEXT;
         }
-        st = fp_store_regions_rows(store, levels[i][0], &l->stmt, err);
+        st = fp_store_regions_rows(store, levels[i][0], &l->rows, err);
     }
     long n = 0;
     fp_write_options wo = { .precision = 6, .update = 1 };
@@ -874,9 +868,6 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     qlayer L[10];
     int nl = 0;
     qlayer *sea = NULL, *grat30 = NULL, *grat10 = NULL, *countries = NULL, *choro = NULL, *cents = NULL, *proj_pts = NULL;
-    sqlite3 *gdb = NULL;
-    if (!st && sqlite3_open_v2(tmp_gpkg, &gdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        st = fp_error_set(err, FP_ERR_IO, "%s: cannot read back: %s", gpkg_name, gdb ? sqlite3_errmsg(gdb) : "out of memory");
     if (!st) {
         const fp_map_style *wm = fp_style_map(styles[0]), *cm = fp_style_map(styles[1]), *am = fp_style_map(styles[2]);
         fp_rgba outline_world = { 140, 153, 166, 255 };          /* render's world outline */
@@ -895,10 +886,10 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
                             plain_style("fill", (fp_rgba){ 0, 0, 0, 0 }, &cm->land.stroke, 0.2), 0, "" };
         if (agg) {
             choro = &L[nl++];
-            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(gdb, agg), 1, "" };
+            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(tmp_gpkg, agg), 1, "" };
             cents = &L[nl++];
             *cents = (qlayer){ agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
-                               style_of_table(gdb, agg_centroids), 0, "" };
+                               style_of_table(tmp_gpkg, agg_centroids), 0, "" };
         }
         if (want_projects) {
             /* One layer per kind of geometry the projects have. */
@@ -928,12 +919,11 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
                 if (!has[k]) continue;
                 qlayer *q = &L[nl++];
                 *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], gt == wkbUnknown ? subsets[k] : NULL, 1,
-                               style_of_table(gdb, "projects"), 0, "" };
+                               style_of_table(tmp_gpkg, "projects"), 0, "" };
                 if (k == 0) proj_pts = q;
             }
         }
     }
-    if (gdb) sqlite3_close(gdb);
     for (int i = 0; i < nl; i++)
         snprintf(L[i].id, sizeof L[i].id, "footprint_%s%s%s", L[i].table, L[i].subset ? "_" : "", L[i].subset ? L[i].subset : "");
 

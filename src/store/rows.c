@@ -154,3 +154,14 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
     }
     return geom_error(r, "not a geometry column");
 }
+
+char fp_rows_value_type(fp_rows *r, int col)
+{
+    switch (sqlite3_column_type(r->q, col)) {
+    case SQLITE_NULL: return 'n';
+    case SQLITE_INTEGER: return 'i';
+    case SQLITE_FLOAT: return 'r';
+    case SQLITE_BLOB: return 'b';
+    default: return 't';
+    }
+}

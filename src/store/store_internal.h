@@ -15,8 +15,8 @@ struct fp_store {
     int busy_ms;
 };
 
-/* The SQLite handle, with SpatiaLite loaded: for src/store/ only, and for
- * src/geocode/ until its SQL moves here too. */
+/* The SQLite handle, with SpatiaLite loaded: for src/store/ only (and the
+ * files test_layering.sh lists as pending). */
 sqlite3 *fp_store_sqlite(fp_store *store);
 
 fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
@@ -38,6 +38,10 @@ const char *fp_store_migration_sql(int version);
 /* Adds the projects that are missing from the typed geometry tables (v4):
  * after a bulk import, which suspends the triggers that keep them current. */
 fp_status fp_store_sync_typed(fp_store *s, fp_error *err);
+
+/* Runs sql with the triggers of table dropped, then recreates them from
+ * their own SQL (inside the caller's transaction). */
+fp_status fp_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err);
 
 /* One R*Tree entry, coordinates already rounded outwards to float. */
 typedef struct fp_rtree_entry {

@@ -174,3 +174,29 @@ assert_eq 40 "$(grep -c ',country_centroid,country,country,' rep.csv)" "40 fallb
 assert_eq 1 "$(grep -c ',Nairobi,KEN,,town,exact,city,36.81667,-1.28333,geonames:184745,Nairobi,' rep.csv)" "Nairobi row"
 assert_eq "" "$(ls -a | grep '\.tmp-')" "no temporary file left"
 case_end
+
+# The bulk writer (issue 13): geocode suspends the projects triggers and
+# writes the R*Tree and QGIS's typed table itself. Checked with SpatiaLite's
+# own CheckSpatialIndex, R*Tree look-ups and the trigger list of a fresh store.
+case_begin "after geocode and --redo the spatial indexes, the typed point table and the triggers are as SpatiaLite keeps them"
+"$FP" -q --db ix.sqlite init
+"$FP" -q --db fresh.sqlite init
+"$FP" -q --db ix.sqlite import "$FIX/points_good.csv"
+"$FP" -q --db ix.sqlite import many.csv
+DB=ix.sqlite
+triggers="SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name)"
+for pass in geocode redo; do
+    if [ $pass = geocode ]; then run --db ix.sqlite geocode; else run --db ix.sqlite geocode --redo; fi
+    assert_eq 0 "$RC" "$pass: exit status"
+    assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpatialIndex('projects_geom_point', 'geom')")" "$pass: indexes"
+    assert_eq "$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM idx_projects_geom")" "$pass: one entry per located row"
+    assert_eq "$(ssql "SELECT count(*) FROM projects WHERE GeometryType(geom) IN ('POINT', 'MULTIPOINT')")" "$(sql "SELECT count(*) FROM projects_geom_point")" "$pass: typed points"
+    assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 36.82 AND xmax >= 36.81 AND ymin <= -1.28 AND ymax >= -1.29)")" "$pass: Nairobi found through the index"
+    assert_eq "R41" "$(sql "SELECT p.source_key FROM projects_geom_point t JOIN projects p ON p.id = t.id WHERE t.id IN (SELECT pkid FROM idx_projects_geom_point_geom WHERE xmin <= 36.82 AND xmax >= 36.81 AND ymin <= -1.28 AND ymax >= -1.29)")" "$pass: Nairobi in the typed table's index"
+    assert_eq "$(sqlite3 fresh.sqlite "$triggers")" "$(sql "$triggers")" "$pass: the triggers are back"
+done
+# The restored triggers work: a plain UPDATE keeps both indexes current.
+ssql "UPDATE projects SET geom = MakePoint(10, 10, 4326) WHERE source_key = 'R41'" >/dev/null
+assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpatialIndex('projects_geom_point', 'geom')")" "indexes after an UPDATE"
+assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 10 AND xmax >= 10 AND ymin <= 10 AND ymax >= 10)")" "moved point found"
+case_end
