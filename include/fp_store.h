@@ -23,9 +23,8 @@
  * MBTiles files are an output format, not the store: the SQL that writes
  * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
  *
- * Not moved yet: export, render and tiles still prepare their own SQL on
- * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
- * them as pending and fails when SQL appears anywhere else. */
+ * Not moved yet: export still prepares its own SQL on the store's handle
+ * (store_internal.h); tests/e2e/test_layering.sh lists it as pending and fails when SQL appears anywhere else. */
 #ifndef FP_STORE_H
 #define FP_STORE_H
 
@@ -122,6 +121,9 @@ const char *fp_rows_column_name(fp_rows *r, int col);
 /* The declared type of a column: 'i' integer, 'r' real, 't' text (anything
  * else), for writers that create typed fields. */
 char fp_rows_column_type(fp_rows *r, int col);
+/* The type of the current row's value: 'i' integer, 'r' real, 't' text,
+ * 'b' blob, 'n' NULL (a value keeps its type in vector tiles). */
+char fp_rows_value_type(fp_rows *r, int col);
 
 /* A geometry as it crosses the API. A POINT is x, y (no WKB made: the
  * fast path of a million-point scan); anything else (a MULTIPOINT too) is
@@ -335,6 +337,37 @@ fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **l
  * Columns: 0 code, 1 name, 2 projects, 3 companies. */
 fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err);
+
+/* --------------------------------------------------- maps and tiles --- */
+
+/* The region a map zooms to: code, or name in any case, a country first.
+ * Columns: 0 geometry (WKB; NULL when it has none), 1 name. No row: no
+ * such region. */
+fp_status fp_store_region_lookup(fp_store *store, const char *code_or_name, fp_rows **out, fp_error *err);
+/* Regions of a level with a geometry, in drawing order (plain land).
+ * Columns: 0 id, 1 code, 2 name, 3 geometry (WKB). */
+fp_status fp_store_region_shapes(fp_store *store, const char *level, fp_rows **out, fp_error *err);
+
+/* What fp_store_aggregation_values reads besides the value. */
+enum {
+    FP_AGG_VALUES_GEOMETRY = 1 << 0,   /* column 4: the region (WKB) */
+    FP_AGG_VALUES_LABEL = 1 << 1       /* columns 5, 6: a point inside it (lon, lat) */
+};
+/* The regions of one level of aggregation `aggregation` that have a
+ * geometry, in drawing order, with the value of column `column` (as
+ * stored: fp_rows_value_type tells an integer from a real). Columns: 0 id,
+ * 1 value, 2 code, 3 name, 4 geometry, 5 label lon, 6 label lat (NULL
+ * unless asked by flags). An error when there is no such aggregation or
+ * column. */
+fp_status fp_store_aggregation_values(fp_store *store, const char *aggregation, const char *level, const char *column,
+                                      int flags, fp_rows **out, fp_error *err);
+/* The codes of the regions of a level of an aggregation that have projects
+ * and a geometry, by code (an atlas's pages). Column 0 code. */
+fp_status fp_store_aggregation_codes(fp_store *store, const char *aggregation, const char *level, fp_rows **out,
+                                     fp_error *err);
+/* The largest value of a numeric project column (amount, year) over the
+ * projects with a geometry; 0 when there is none. */
+fp_status fp_store_project_max(fp_store *store, const char *column, double *max, fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

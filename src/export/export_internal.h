@@ -95,6 +95,8 @@ fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const
  * Points are parsed without GEOS through *x, *y (returns NULL, sets *is_point). */
 GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
                               double *x, double *y);
+/* The same from WKB (what the store's cursors hand out), points included. */
+GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
 
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL

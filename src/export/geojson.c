@@ -317,10 +317,16 @@ GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, 
     gaiaToWkb(gg, &wkb, &wl);
     gaiaFreeGeomColl(gg);
     if (!wkb) return NULL;
-    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
-    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, (size_t)wl);
-    GEOSWKBReader_destroy_r(h, r);
+    GEOSGeometry *g = fp_wkb_to_geos(h, wkb, (size_t)wl);
     free(wkb);
+    return g;
+}
+
+GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len)
+{
+    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);
+    GEOSWKBReader_destroy_r(h, r);
     if (!g) return NULL;
     /* The antimeridian: an edge longer than 180 degrees of longitude is
      * taken as crossing it. Unwrap, cut at +-180, shift the parts back. */
