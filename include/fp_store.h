@@ -21,7 +21,8 @@
  *     quoted by the store; values are always bound.
  *
  * MBTiles files are an output format, not the store: the SQL that writes
- * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
+ * and reads them (for src/tiles/ and src/serve/) is in
+ * src/common/mbtiles_file.c.
  *
  * Not moved yet: export still prepares its own SQL on the store's handle
  * (store_internal.h); tests/e2e/test_layering.sh lists it as pending and fails when SQL appears anywhere else. */

@@ -454,21 +454,14 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
         for (int c = 0; c < l->ncolumns; c++)
             if (!strcmp(l->columns[c].name, field) && l->columns[c].type != FP_COL_TEXT) l->class_col = c;
         if (l->class_col >= 0) {
-            char *vs = sqlite3_mprintf("SELECT \"%w\" FROM \"agg_%w\" WHERE level=?1 AND geom IS NOT NULL", field, s->name);
-            sqlite3_stmt *q;
-            GArray *vals = g_array_new(FALSE, FALSE, sizeof(double));
-            if (sqlite3_prepare_v2(db, vs, -1, &q, NULL) == SQLITE_OK) {
-                sqlite3_bind_text(q, 1, s->level, -1, SQLITE_STATIC);
-                while (sqlite3_step(q) == SQLITE_ROW) {
-                    double v = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
-                    g_array_append_val(vals, v);
-                }
-                sqlite3_finalize(q);
+            /* The one choropleth of render and tiles, on this layer's level. */
+            fp_choropleth *ch = NULL;
+            st = fp_choropleth_new(store, style, s->name, s->level, &ch, err);
+            if (!st && ch) {
+                l->classes = g_new0(fp_classes, 1);
+                fp_choropleth_take_classes(ch, l->classes);
             }
-            sqlite3_free(vs);
-            l->classes = g_new0(fp_classes, 1);
-            st = fp_classify(cs, (const double *)(void *)vals->data, vals->len, l->classes, err);
-            g_array_free(vals, TRUE);
+            fp_choropleth_free(ch);
         }
     }
     /* Points: the categories for QGIS's categorized style, noted while the

@@ -11,10 +11,13 @@ SQL_RE='"(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLL
 # Allowed for good:
 #   src/geocode/    its SQL moves into src/store/ in the geocode branch,
 #                   worked on in parallel (it adds its own src/store/ files)
-#   src/serve/mbtiles.c, src/tiles/sink.c
-#                   MBTiles is an output file format, not the store: they
-#                   read and write .mbtiles files (their own SQLite files)
-allowed_re='^src/(geocode/|serve/mbtiles\.c|tiles/sink\.c)'
+#   src/common/mbtiles_file.c
+#                   MBTiles is an output file format, not the store: the
+#                   one helper that reads and writes .mbtiles files (their
+#                   own SQLite files, schema and busy wait), below the two
+#                   stages that use it -- the tile writer (src/tiles/sink.c)
+#                   and the server (src/serve/mbtiles.c), which hold no SQL
+allowed_re='^src/(geocode/|common/mbtiles_file\.c)'
 # Not moved yet (issue 13 item 1 continues): each must still hold SQL, so
 # this list can only shrink; remove a file when its SQL has moved.
 pending="src/export/export.c src/export/export_internal.h src/export/geojson.c src/export/ogr_writer.c"
@@ -55,9 +58,9 @@ case_begin "every pending file still holds SQL (the list only shrinks)"
     done
 case_end
 
-case_begin "the moved modules hold no SQL: cli, common, ingest, aggregate"
-    for d in cli common ingest aggregate; do
-        hits=$(cd "$ROOT" && grep -rnE "$SQL_RE|$LITE_RE" "src/$d" | head -3)
+case_begin "the moved modules hold no SQL: cli, common (but its MBTiles file), ingest, aggregate, render, tiles, serve"
+    for d in cli common ingest aggregate render tiles serve; do
+        hits=$(cd "$ROOT" && grep -rnE "$SQL_RE|$LITE_RE" "src/$d" | grep -v '^src/common/mbtiles_file\.c:' | head -3)
         assert_eq "" "$hits" "SQL in src/$d"
     done
 case_end
