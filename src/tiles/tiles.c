@@ -256,21 +256,23 @@ static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const 
     return st;
 }
 
-/* The options a tile run needs, checked before anything is read. */
-static fp_status check_options(const fp_tiles_options *o, fp_error *err)
+/* The options a tile run needs, checked before anything is read (the
+ * command line's only check of them too). */
+fp_status fp_tiles_check_options(const fp_tiles_options *o, fp_error *err)
 {
     const char *format = o->format ? o->format : "png";
     if (strcmp(format, "png") && strcmp(format, "webp") && strcmp(format, "mvt"))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --format %s: expected png, webp or mvt", format);
     if (o->minzoom < 0 || o->maxzoom > 22 || o->minzoom > o->maxzoom)
-        return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom %d-%d: expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom '%d-%d': expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "tiles: -o DIR, FILE.mbtiles or FILE.pmtiles is required");
     if (g_str_has_suffix(o->output, ".pmtiles") && o->resume)
         return fp_error_set(err, FP_ERR_USAGE, "tiles: %s: --resume works for folders and MBTiles; a PMTiles archive is written "
                             "in one piece (run without --resume)", o->output);
     if (o->has_bbox && (!(o->bbox[0] < o->bbox[2]) || !(o->bbox[1] < o->bbox[3]) || o->bbox[0] < -180 ||
                         o->bbox[2] > 180 || o->bbox[1] < -90 || o->bbox[3] > 90))
-        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox: expected W,S,E,N in degrees, W < E, S < N");
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox '%g,%g,%g,%g': expected W,S,E,N in degrees, W < E, S < N",
+                            o->bbox[0], o->bbox[1], o->bbox[2], o->bbox[3]);
     if (o->has_bbox && (o->bbox[1] >= FP_MERC_MAX_LAT || o->bbox[3] <= -FP_MERC_MAX_LAT))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox lies beyond +-85.0511 degrees, outside Web Mercator");
     return FP_OK;
@@ -437,7 +439,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fp_now();
-    fp_status st = check_options(o, err);
+    fp_status st = fp_tiles_check_options(o, err);
     if (st) return st;
     const char *format = o->format ? o->format : "png";
     tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
