@@ -21,11 +21,13 @@
  *     quoted by the store; values are always bound.
  *
  * MBTiles files are an output format, not the store: the SQL that writes
- * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
+ * and reads them (for src/tiles/ and src/serve/) is in
+ * src/common/mbtiles_file.c; the exported GeoPackage's QGIS styles, in
+ * src/export/gpkg_styles.c.
  *
- * Not moved yet: render and tiles still prepare their own SQL on
- * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
- * them as pending and fails when SQL appears anywhere else. */
+ * Nothing outside src/store/ prepares SQL on the store (but the two output
+ * files above); tests/e2e/test_layering.sh fails when SQL appears anywhere
+ * else. */
 #ifndef FP_STORE_H
 #define FP_STORE_H
 
@@ -422,6 +424,37 @@ fp_status fp_store_layer_extra_keys(fp_store *store, const fp_layer_query *q, fp
 /* Number of rows of a level in an aggregation's result. */
 fp_status fp_store_aggregation_level_rows(fp_store *store, const char *name, const char *level, int64_t *n,
                                           fp_error *err);
+
+/* --------------------------------------------------- maps and tiles --- */
+
+/* The region a map zooms to: code, or name in any case, a country first.
+ * Columns: 0 geometry (WKB; NULL when it has none), 1 name. No row: no
+ * such region. */
+fp_status fp_store_region_lookup(fp_store *store, const char *code_or_name, fp_rows **out, fp_error *err);
+/* Regions of a level with a geometry, in drawing order (plain land).
+ * Columns: 0 id, 1 code, 2 name, 3 geometry (WKB). */
+fp_status fp_store_region_shapes(fp_store *store, const char *level, fp_rows **out, fp_error *err);
+
+/* What fp_store_aggregation_values reads besides the value. */
+enum {
+    FP_AGG_VALUES_GEOMETRY = 1 << 0,   /* column 4: the region (WKB) */
+    FP_AGG_VALUES_LABEL = 1 << 1       /* columns 5, 6: a point inside it (lon, lat) */
+};
+/* The regions of one level of aggregation `aggregation` that have a
+ * geometry, in drawing order, with the value of column `column` (as
+ * stored: fp_rows_value_type tells an integer from a real). Columns: 0 id,
+ * 1 value, 2 code, 3 name, 4 geometry, 5 label lon, 6 label lat (NULL
+ * unless asked by flags). An error when there is no such aggregation or
+ * column. */
+fp_status fp_store_aggregation_values(fp_store *store, const char *aggregation, const char *level, const char *column,
+                                      int flags, fp_rows **out, fp_error *err);
+/* The codes of the regions of a level of an aggregation that have projects
+ * and a geometry, by code (an atlas's pages). Column 0 code. */
+fp_status fp_store_aggregation_codes(fp_store *store, const char *aggregation, const char *level, fp_rows **out,
+                                     fp_error *err);
+/* The largest value of a numeric project column (amount, year) over the
+ * projects with a geometry; 0 when there is none. */
+fp_status fp_store_project_max(fp_store *store, const char *column, double *max, fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

@@ -20,15 +20,6 @@ const char *fp_assign_method_name(fp_assign_method m)
     return (unsigned)m < FP_ASSIGN_METHODS ? names[m] : "?";
 }
 
-static int valid_identifier(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max) return 0;
-    for (; *s; s++)
-        if (!g_ascii_isalnum(*s) && *s != '_') return 0;
-    return 1;
-}
-
 /* ------------------------------------------------------------- reading --- */
 
 /* Interning of attribute values to small integers. */
@@ -648,7 +639,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
         if (!*f) continue;
         if (ngroups == FP_MAX_GROUPS)
             st = fp_error_set(err, FP_ERR_USAGE, "--group: at most %d fields", FP_MAX_GROUPS);
-        else if (!valid_identifier(f, 48))
+        else if (!fp_identifier_valid(f, 48))
             st = fp_error_set(err, FP_ERR_USAGE, "--group %s: a field name is letters, digits and _", f);
         else
             groups[ngroups++] = f;
@@ -656,7 +647,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     char name[64];
     if (!st) {
         if (opts->name) {
-            if (!valid_identifier(opts->name, 48))
+            if (!fp_identifier_valid(opts->name, 48))
                 st = fp_error_set(err, FP_ERR_USAGE, "--name %s: use 1 to 48 letters, digits and _", opts->name);
             else
                 snprintf(name, sizeof name, "%s", opts->name);

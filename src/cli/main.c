@@ -690,7 +690,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                                         { "aggregation", required_argument, 0, 'a' }, { "no-preview", no_argument, 0, 'N' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_tiles_options o = { .minzoom = -1, .scale = 1, .format = "png", .progress = tiles_progress };
-    int c, n;
+    int c, n, have_zoom = 0;
     char *end;
     while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -703,13 +703,11 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                     return usage_error(usage_tiles, "tiles: --zoom '%s': expected MIN-MAX, e.g. 0-5", optarg);
                 o.maxzoom = o.minzoom;
             }
-            if (o.minzoom < 0 || o.maxzoom > 22 || o.minzoom > o.maxzoom)
-                return usage_error(usage_tiles, "tiles: --zoom '%s': expected 0 <= MIN <= MAX <= 22", optarg);
+            have_zoom = 1;   /* its range is the library's to check */
             break;
         case 'b':
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4 ||
-                !(o.bbox[0] < o.bbox[2]) || !(o.bbox[1] < o.bbox[3]) || o.bbox[0] < -180 || o.bbox[2] > 180 ||
-                o.bbox[1] < -90 || o.bbox[3] > 90)
+            /* Only the syntax here; the ranges are the library's to check. */
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4)
                 return usage_error(usage_tiles, "tiles: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
             o.has_bbox = 1;
             break;
@@ -718,11 +716,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                 return usage_error(usage_tiles, "tiles: --scale '%s': expected 1 or 2", optarg);
             o.scale = atoi(optarg);
             break;
-        case 'f':
-            if (strcmp(optarg, "png") && strcmp(optarg, "webp") && strcmp(optarg, "mvt") && strcmp(optarg, "pbf"))
-                return usage_error(usage_tiles, "tiles: --format '%s': expected png, webp or mvt", optarg);
-            o.format = strcmp(optarg, "pbf") ? optarg : "mvt";
-            break;
+        case 'f': o.format = strcmp(optarg, "pbf") ? optarg : "mvt"; break;   /* pbf: another name of mvt */
         case 'j':
             o.threads = (int)strtol(optarg, &end, 10);
             if (end == optarg || *end || o.threads < 1 || o.threads > 256)
@@ -744,9 +738,10 @@ static int cmd_tiles(const char *db, int argc, char **argv)
         }
     }
     if (optind < argc) return usage_error(usage_tiles, "tiles: unexpected argument '%s'", argv[optind]);
-    if (o.minzoom < 0) return usage_error(usage_tiles, "tiles: --zoom MIN-MAX is required%s", "");
+    if (!have_zoom) return usage_error(usage_tiles, "tiles: --zoom MIN-MAX is required%s", "");
     if (!o.output) return usage_error(usage_tiles, "tiles: -o DIR or FILE.mbtiles is required%s", "");
     fp_error err = {0};
+    if (fp_tiles_check_options(&o, &err)) return fail(&err);   /* before the store is opened */
     fp_store *store;
     if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     fp_tiles_result r;

@@ -170,3 +170,12 @@ void fp_temp_cleanup(const char *path, int is_dir)
     g_free(base);
     g_free(prefix);
 }
+
+int fp_identifier_valid(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')) return 0;
+    return 1;
+}

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include "fp_error.h"
 
+/* 1 if s is a name safe to paste into SQL and file names: 1..max letters,
+ * digits and underscores (aggregation names, group fields, tables). */
+int fp_identifier_valid(const char *s, size_t max);
+
 /* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
 fp_status fp_file_sha256(const char *path, char out[65], fp_error *err);
 

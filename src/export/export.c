@@ -237,20 +237,15 @@ static fp_status classify_layer(fp_store *store, const export_job *j, const fp_c
     for (int c = 0; c < l->ncolumns; c++)
         if (!strcmp(l->columns[c].name, field) && l->columns[c].type != FP_COL_TEXT) l->class_col = c;
     if (l->class_col < 0) return FP_OK;
-    fp_layer_query all = { .kind = FP_LAYER_AGGREGATE, .aggregation = j->src.name, .level = j->src.level };
-    fp_rows *r;
-    fp_status st = fp_store_layer_rows(store, &all, &r, err);
-    if (st) return st;
-    GArray *vals = g_array_new(FALSE, FALSE, sizeof(double));
-    while (fp_rows_next(r)) {
-        double v = fp_rows_is_null(r, l->class_col + 2) ? NAN : fp_rows_double(r, l->class_col + 2);
-        g_array_append_val(vals, v);
+    /* The one choropleth of render and tiles, over all of the level's rows
+     * (so every split file uses the same classes). */
+    fp_choropleth *ch = NULL;
+    fp_status st = fp_choropleth_new(store, j->style, j->src.name, j->src.level, &ch, err);
+    if (!st && ch) {
+        l->classes = g_new0(fp_classes, 1);
+        fp_choropleth_take_classes(ch, l->classes);
     }
-    st = fp_rows_status(r, err);
-    fp_rows_free(r);
-    l->classes = g_new0(fp_classes, 1);
-    if (!st) st = fp_classify(cs, (const double *)(void *)vals->data, vals->len, l->classes, err);
-    g_array_free(vals, TRUE);
+    fp_choropleth_free(ch);
     return st;
 }
 

@@ -108,12 +108,6 @@ GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
 /* The same of a WKB geometry. */
 GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
 
-/* A GEOS geometry of a SpatiaLite blob, cut at the antimeridian where an
- * edge jumps more than 180 degrees of longitude (RFC 7946 section 3.1.9).
- * Points are parsed without GEOS through *x, *y (returns NULL, sets *is_point). */
-GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
-                              double *x, double *y);
-
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
  * when it cannot be cut (a ring around a pole); the caller keeps g. */

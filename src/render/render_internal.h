@@ -8,7 +8,6 @@
 #include <proj.h>
 #include <stdint.h>
 #include <glib.h>
-#include <sqlite3.h>
 #include "fp_render.h"
 #include "fp_style.h"
 
@@ -46,18 +45,6 @@ void fp_path_world(cairo_t *cr, const fp_view *v);
 void fp_path_graticule(cairo_t *cr, const fp_view *v, double step);
 
 void fp_set_color(cairo_t *cr, fp_rgba c);
-
-/* The style's choropleth, classified: rows (value, WKB geometry, name,
- * label lon, label lat, code) of the aggregation level, ready to step.
- * rows is NULL when the style has no choropleth (draw plain land). */
-typedef struct fp_choropleth {
-    sqlite3_stmt *rows;
-    fp_classes classes;
-    char field[64], level[32], title[128];
-} fp_choropleth;
-fp_status fp_choropleth_open(sqlite3 *db, const fp_style *style, const char *aggregation, fp_choropleth *ch,
-                             fp_error *err);
-void fp_choropleth_close(fp_choropleth *ch);
 
 /* A point symbol rendered once (antialiased, premultiplied ARGB) and copied
  * for every point of its category; 4 x 4 sub-pixel phases (phase 0..15).

@@ -109,6 +109,17 @@ char fp_rows_column_type(fp_rows *r, int col)
     return 't';
 }
 
+char fp_rows_value_type(fp_rows *r, int col)
+{
+    switch (sqlite3_column_type(r->q, col)) {
+    case SQLITE_INTEGER: return 'i';
+    case SQLITE_FLOAT: return 'r';
+    case SQLITE_TEXT: return 't';
+    case SQLITE_BLOB: return 'b';
+    default: return 'n';
+    }
+}
+
 static int geom_error(fp_rows *r, const char *why)
 {
     r->st = fp_error_set(&r->err, FP_ERR_DB, "%s: %s: %s", r->store->path, r->what, why);
@@ -155,13 +166,4 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
     return geom_error(r, "not a geometry column");
 }
 
-char fp_rows_value_type(fp_rows *r, int col)
-{
-    switch (sqlite3_column_type(r->q, col)) {
-    case SQLITE_NULL: return 'n';
-    case SQLITE_INTEGER: return 'i';
-    case SQLITE_FLOAT: return 'r';
-    case SQLITE_BLOB: return 'b';
-    default: return 't';
-    }
-}
+

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include "fp_error.h"
 #include "fp_style.h"
 #include "fp_tiles.h"
@@ -17,7 +16,10 @@
  * are then drawn concurrently from it (read-only). */
 typedef struct fp_raster_scene fp_raster_scene;
 
-fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int scale,
+struct fp_store;
+/* choropleth: the regions' classes (NULL: plain land), kept by the caller
+ * while the scene lives. */
+fp_status fp_raster_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
                               fp_raster_scene **out, fp_error *err);
 void fp_raster_scene_free(fp_raster_scene *s);
 
@@ -38,9 +40,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
  * flat (callers encode those once per colour). */
 int fp_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour);
 
-/* Legend data for the preview: classes (NULL when no choropleth) and the
- * categories drawn, in legend order. */
-const fp_classes *fp_raster_scene_classes(const fp_raster_scene *s, const char **title);
+/* Legend data for the preview: the categories drawn, in legend order. */
 size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors);
 
 /* ------------------------------------------------------- tile stores --- */

@@ -9,21 +9,17 @@ SRC="$ROOT/src"
 SQL_RE='"(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|ROLLBACK|REPLACE|WITH) '
 
 # Allowed for good:
-#   src/serve/mbtiles.c, src/tiles/sink.c
-#                   MBTiles is an output file format, not the store: they
-#                   read and write .mbtiles files (their own SQLite files)
+#   src/common/mbtiles_file.c
+#                   MBTiles is an output file format, not the store: the
+#                   one helper that reads and writes .mbtiles files (their
+#                   own SQLite files, schema and busy wait), below the two
+#                   stages that use it -- the tile writer (src/tiles/sink.c)
+#                   and the server (src/serve/mbtiles.c), which hold no SQL
 #   src/export/gpkg_styles.c
 #                   likewise the exported GeoPackage's layer_styles table
 #                   (QGIS's styles inside the OUTPUT file; OGR has no API
 #                   for it and its SQL dialect would paste the QML in)
-allowed_re='^src/(serve/mbtiles\.c|tiles/sink\.c|export/gpkg_styles\.c)'
-# Not moved yet (issue 13 item 1 continues): each must still hold SQL, so
-# this list can only shrink; remove a file when its SQL has moved.
-# src/export/blob_geos.c: SpatiaLite blob -> GEOS for src/tiles/mvt.c, which
-# still reads blobs (SQLite's header only, for SpatiaLite's).
-pending="src/export/blob_geos.c
-src/render/render.c src/render/render_internal.h src/tiles/mvt.c src/tiles/mvt.h src/tiles/raster.c
-src/tiles/tiles.c src/tiles/tiles_internal.h"
+allowed_re='^src/(common/mbtiles_file\.c|export/gpkg_styles\.c)$'
 
 # SQLite itself: its calls, its handle type, its header.
 LITE_RE='sqlite3_|sqlite3 \*|<sqlite3\.h>'
@@ -43,27 +39,19 @@ case_begin "the SQL pattern finds SQL strings and sqlite3_ calls (self-test)"
         "files the pattern flags"
 case_end
 
-case_begin "no SQL outside src/store/ but in the allowed and pending files"
+case_begin "no SQL outside src/store/ but in the allowed files"
     n=0
     for f in $(offenders); do
         n=$((n + 1))
         [[ "$f" =~ $allowed_re ]] && continue
-        grep -qxF "$f" <<<"$(tr ' ' '\n' <<<"$pending")" && continue
         fail "$f speaks SQL: $(cd "$ROOT" && grep -nE "$SQL_RE|$LITE_RE" "$f" | head -3)"
     done
     [ "$n" -gt 0 ] || fail "found no file at all: is FP_ROOT right?"
 case_end
 
-case_begin "every pending file still holds SQL (the list only shrinks)"
-    all=$(offenders)
-    for f in $pending; do
-        grep -qxF "$f" <<<"$all" || fail "$f holds no SQL any more: remove it from the pending list"
-    done
-case_end
-
-case_begin "the moved modules hold no SQL: cli, common, ingest, aggregate, export, geocode"
-    for d in cli common ingest aggregate export geocode; do
-        hits=$(cd "$ROOT" && grep -rnE "$SQL_RE|$LITE_RE" "src/$d" | grep -vE '^src/export/(gpkg_styles|blob_geos)\.c:' | head -3)
+case_begin "every module holds no SQL but the two allowed files"
+    for d in $(cd "$SRC" && ls -d */ | tr -d / | grep -vx store); do
+        hits=$(cd "$ROOT" && grep -rnE "$SQL_RE|$LITE_RE" "src/$d" | grep -vE '^src/(common/mbtiles_file|export/gpkg_styles)\.c:' | head -3)
         assert_eq "" "$hits" "SQL in src/$d"
     done
 case_end
@@ -73,9 +61,8 @@ case_begin "the public headers hand out no SQLite handle"
     assert_eq "" "$hits" "sqlite in include/"
 case_end
 
-case_begin "the store's raw handle is used only by src/store/ and the pending files"
+case_begin "the store's raw handle is used only by src/store/"
     for f in $(cd "$ROOT" && grep -rl "fp_store_sqlite" src | grep -v '^src/store/' | sort); do
-        grep -qxF "$f" <<<"$(tr ' ' '\n' <<<"$pending")" && continue
         fail "$f takes the store's SQLite handle"
     done
 case_end
