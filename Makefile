@@ -41,7 +41,9 @@ LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geo
 # Vector tiles: the protobuf-c code generated from the MVT 2.1 schema.
 PROTO_C := $(BUILD)/gen/vector_tile.pb-c.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/vector_tile.pb-c.o
-CLI_SRC := $(wildcard src/cli/*.c)
+# The program: the CLI and the run layer above the library (src/run/:
+# `footprint run` and the summaries printed; the library prints nothing).
+CLI_SRC := $(wildcard src/cli/*.c src/run/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -68,10 +68,6 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts,
  * Does nothing when done. */
 fp_status fp_aggregate_prepare(fp_store *store, fp_error *err);
 
-/* The summary `footprint aggregate` prints. */
-#include <stdio.h>
-void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
-
 /* Point location against the store's regions of one level (country or
  * admin1) for the other stages (data QA): the same point-in-region index
  * and rules as an aggregation. One thread. */

@@ -63,7 +63,4 @@ typedef struct fp_qa_result {
  * are warnings: FP_OK with findings. */
 fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *result, fp_error *err);
 
-/* The summary lines `check` and every import print. */
-void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out);
-
 #endif

@@ -15,7 +15,7 @@
 #include <glib/gstdio.h>
 #include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "export_internal.h"
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 
 #define ATTRIBUTION "Compiled with footprint " FOOTPRINT_VERSION ". Boundaries: Natural Earth (public domain); " \
@@ -499,7 +499,7 @@ static fp_status layer_new(fp_store *store, const source *s, const fp_export_opt
 /* --------------------------------------------------------------- files --- */
 
 /* Moves every file of tmp into dir (renames within one file system). */
-static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
+static fp_status move_files(const fp_context *ctx, const char *tmp, const char *dir, fp_error *err)
 {
     GDir *d = g_dir_open(tmp, 0, NULL);
     if (!d) return fp_error_set(err, FP_ERR_IO, "%s: cannot list", tmp);
@@ -508,7 +508,7 @@ static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
     while (!st && (e = g_dir_read_name(d))) {
         char *from = g_build_filename(tmp, e, NULL), *to = g_build_filename(dir, e, NULL);
         if (g_rename(from, to) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", to, strerror(errno));
-        else fp_test_pause("export:rename");     /* between two renames (tests) */
+        else fp_context_pause(ctx, "export:rename");     /* between two renames (tests) */
         g_free(from);
         g_free(to);
     }
@@ -696,7 +696,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     char *dir = NULL, *base = NULL, *tmp = NULL;
     fp_status st = source_init(store, o->what, &s, err);
     if (st) goto out;
-    if ((st = fp_style_load(o->style_path, &style, err))) goto out;
+    if ((st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err))) goto out;
     if (s.kind != WHAT_AGGREGATE && (st = fp_style_set_store_categories(style, store, err))) goto out;
 
     /* Where the files go: -o names a file, or a folder when splitting into
@@ -815,7 +815,8 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         goto out;
     }
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
-                            .seq = fmt == &formats[1], .attribution = ATTRIBUTION };
+                            .seq = fmt == &formats[1], .attribution = ATTRIBUTION,
+                            .ctx = fp_store_context(store) };
     if (!fmt->one_file_per_layer) {
         char *path = g_strdup_printf("%s/%s%s", tmp, base, fmt->ext);
         long n = 0;
@@ -900,12 +901,12 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
             g_free(path);
         }
     }
-    if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    if (!st) fp_test_pause("export:write");
+    if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_context_pause(fp_store_context(store), "export:write");
     if (!st) {
         snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", dir, nlayers ? layers[0]->file : base, fmt->ext);
         if (!fmt->one_file_per_layer) snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", dir, base, fmt->ext);
-        st = move_files(tmp, dir, err);
+        st = move_files(fp_store_context(store), tmp, dir, err);
     }
 out:
     if (st && tmp && err) {

@@ -79,6 +79,7 @@ typedef struct fp_write_options {
     int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
     const char *attribution;
     int update;                   /* OGR: open path (existing) for update */
+    const fp_context *ctx;        /* the store's: the cancel flag */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */

@@ -359,8 +359,9 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
 {
     FILE *f = fopen(path, "w");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    static char buffer[1 << 16];
-    setvbuf(f, buffer, _IOFBF, sizeof buffer);
+    /* A 64 KiB stdio buffer of this call's own (freed after fclose). */
+    char *buffer = malloc(1 << 16);
+    if (buffer) setvbuf(f, buffer, _IOFBF, 1 << 16);
     out o = { .f = f, .precision = wo->precision };
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
@@ -377,7 +378,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
     int rc;
     fp_status st = FP_OK;
     while ((rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(wo->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         const unsigned char *blob = sqlite3_column_blob(l->stmt, 1);
         int len = sqlite3_column_bytes(l->stmt, 1);
         box_reset(o.fbox);
@@ -437,6 +438,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         if (!st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     }
     if (fclose(f) != 0 && !st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    free(buffer);
     *features = n;
     return st;
 }

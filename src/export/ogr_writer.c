@@ -182,7 +182,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         const char *shp_kind = NULL;      /* the kind of the layer's first geometry */
         OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
         while (!st && (rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
-            if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+            if (fp_context_cancelled(o->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
             fp_layer_note_row(l);
             OGRFeatureH f = OGR_F_Create(defn);
             long long id = sqlite3_column_int64(l->stmt, 0);

@@ -33,7 +33,7 @@
 #include <ogr_srs_api.h>
 #include <zip.h>
 #include "export_internal.h"
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 
 #define MM(pt) ((pt) * 25.4 / 72.0)   /* points to millimetres */
@@ -750,7 +750,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
         st = fp_store_regions_rows(store, levels[i][0], &l->stmt, err);
     }
     long n = 0;
-    fp_write_options wo = { .precision = 6, .update = 1 };
+    fp_write_options wo = { .precision = 6, .update = 1, .ctx = fp_store_context(store) };
     if (!st) st = fp_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
     for (int i = 0; i < 2; i++) fp_layer_free(layers[i]);
     return st;
@@ -801,7 +801,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     for (int i = 0; i < 3 && !st; i++) {
         char p[4096], n[64];
         snprintf(n, sizeof n, "%s.json", names[i]);
-        st = fp_style_load(fp_style_path(n, p, sizeof p), &styles[i], err);
+        st = fp_style_load_ctx(fp_store_context(store), fp_style_path(fp_store_context(store), n, p, sizeof p), &styles[i], err);
     }
     if (!st && !agg && (!what || !strcmp(what, "all"))) {
         const fp_choropleth_spec *cs = fp_style_choropleth(styles[0]);
@@ -841,7 +841,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     if (!st && want_projects) {
         char p[4096];
         fp_export_options e = { .what = "projects", .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("category-points.json", p, sizeof p) };
+                                .style_path = fp_style_path(fp_store_context(store), "category-points.json", p, sizeof p) };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -852,7 +852,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
         char w[80], p[4096];
         snprintf(w, sizeof w, "aggregate:%s", agg);
         fp_export_options e = { .what = w, .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("world-choropleth.json", p, sizeof p), .append = have_gpkg };
+                                .style_path = fp_style_path(fp_store_context(store), "world-choropleth.json", p, sizeof p),
+                                .append = have_gpkg };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -1029,8 +1030,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
     /* Into place: the data first, so the project never names a missing file. */
     char *final_gpkg = g_build_filename(dir, gpkg_name, NULL);
-    if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    if (!st) fp_test_pause("export:write");
+    if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_context_pause(fp_store_context(store), "export:write");
     if (!st && g_rename(tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
     if (!st && g_rename(tmp_qgz, o->output) != 0)

@@ -124,7 +124,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
 
     char defpath[4096];
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
-                                             : fp_data_path("gazetteer.tsv.gz", defpath, sizeof defpath);
+                                             : fp_data_path(fp_store_context(store), "gazetteer.tsv.gz", defpath, sizeof defpath);
     fp_gazetteer *gaz = NULL;
     fp_status st = fp_gazetteer_load(gpath, &gaz, err);
     if (st) return st;
@@ -299,7 +299,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
             break;
         }
-        if (fp_interrupted) {
+        if (fp_context_cancelled(fp_store_context(store))) {
             st = fp_error_set(err, FP_ERR_INTERRUPTED, "geocode interrupted; nothing was changed");
             break;
         }

@@ -80,21 +80,6 @@ static int find_open_ring(OGRGeometryH g, double xy[4])
     return 0;
 }
 
-/* One GEOS context for the import (imports run on one thread). */
-static GEOSContextHandle_t geos_ctx;
-
-static GEOSContextHandle_t geos_context(void)
-{
-    if (!geos_ctx) geos_ctx = GEOS_init_r();
-    return geos_ctx;
-}
-
-void fp_ingest_cleanup(void)
-{
-    if (geos_ctx) GEOS_finish_r(geos_ctx);
-    geos_ctx = NULL;
-}
-
 /* OGR <-> GEOS through WKB. */
 static GEOSGeometry *ogr_to_geos(GEOSContextHandle_t ctx, OGRGeometryH g)
 {
@@ -206,8 +191,8 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
         OGR_G_CloseRings(g);
     }
 
-    GEOSContextHandle_t ctx = geos_context();
-    GEOSGeometry *gg = ogr_to_geos(ctx, g);
+    GEOSContextHandle_t ctx = chk->geos;   /* the import's (fp_sink_geos) */
+    GEOSGeometry *gg = ctx ? ogr_to_geos(ctx, g) : NULL;
     if (!gg) {
         snprintf(reason, size, "GEOS cannot read it (too few points?)");
         chk->repair_note[0] = 0;

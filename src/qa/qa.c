@@ -441,28 +441,3 @@ out:
     fp_country_index_free(c.countries_by_name);
     return st;
 }
-
-void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
-{
-    if (!indent) indent = "";
-    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country): ", indent, r->points,
-            r->points == 1 ? "" : "s", r->with_country);
-    if (!r->findings) fprintf(out, "no findings");
-    else {
-        fprintf(out, "%ld finding%s on %ld row%s (", r->findings, r->findings == 1 ? "" : "s", r->flagged,
-                r->flagged == 1 ? "" : "s");
-        int first = 1;
-        for (int k = 0; k < FP_QA_KINDS; k++)
-            if (r->by_kind[k]) {
-                fprintf(out, "%s%ld %s", first ? "" : ", ", r->by_kind[k], fp_qa_kind_name(k));
-                first = 0;
-            }
-        fputc(')', out);
-    }
-    fprintf(out, " in %.2f s\n", r->seconds);
-    if (r->unknown_country)
-        fprintf(out, "%s  country not recognised (not checked against a country): %ld\n", indent, r->unknown_country);
-    if (r->fixable && !r->fixed)
-        fprintf(out, "%s  unambiguous fixes: %ld (`footprint check --fix swapped,sign`)\n", indent, r->fixable);
-    if (r->fixed) fprintf(out, "%s  fixed: %ld (undo with `footprint check --undo`)\n", indent, r->fixed);
-}

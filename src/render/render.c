@@ -595,6 +595,7 @@ typedef struct page_setup {
     double w, h;                  /* points */
     double dpi;
     int kind;                     /* 0 png, 1 pdf, 2 svg, 3 GeoTIFF */
+    const fp_context *ctx;        /* the store's: test pause point */
 } page_setup;
 
 static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_style *style, const page_setup *pg,
@@ -811,7 +812,7 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
         res->width_px = pw;
         res->height_px = ph;
     }
-    fp_test_pause("render:write");
+    fp_context_pause(pg->ctx, "render:write");
     if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
     /* GDAL prefers a .aux.xml to the GeoTIFF's own keys: one left by an
      * earlier map of this name would misplace the new one. */
@@ -845,7 +846,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     const char *out = o->output;
     const char *ext = strrchr(out, '.');
-    page_setup pg = {0};
+    page_setup pg = { .ctx = fp_store_context(store) };
     if (o->each && (!ext || strrchr(out, '/') > ext)) ext = ".png";
     if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     if (!g_ascii_strcasecmp(ext, ".png")) pg.kind = 0;
@@ -875,7 +876,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
         return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
     fp_style *style = NULL;
-    fp_status st = fp_style_load(o->style_path, &style, err);
+    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err);
     if (st) return st;
     sqlite3 *db = fp_store_sqlite(store);
     if (fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
@@ -925,7 +926,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                 if (!st) st = render_one(db, o, style, &pg, code, path, res, err);
                 g_free(path);
                 g_free(safe);
-                if (fp_interrupted && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+                if (fp_context_cancelled(fp_store_context(store)) && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
             }
             g_ptr_array_free(codes, TRUE);
         }

@@ -307,7 +307,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     fp_store *s = l->store;
     fp_status st = index_entries(l, err);
     if (st) return st;
-    fp_test_pause("import:index");
+    fp_context_pause(s->ctx, "import:index");
     for (int i = 0; i < l->ntriggers; i++) {
         if (sqlite3_exec(s->db, l->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
             return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));

@@ -154,6 +154,7 @@ typedef struct mvt_region {
 } mvt_region;
 
 struct fp_mvt_scene {
+    const fp_context *ctx;        /* cancel flag while loading */
     int minzoom, maxzoom;
     GStringChunk *strings;
     mvt_project *projects;
@@ -618,7 +619,7 @@ static fp_status load_projects(fp_mvt_scene *s, sqlite3 *db, PJ *pj, GEOSContext
     GHashTable *fvals = g_hash_table_new(g_direct_hash, g_direct_equal);
     fp_status st = FP_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         mvt_project p = { 0 };
         p.id = sqlite3_column_int64(q, 0);
         p.name = intern(s, (const char *)sqlite3_column_text(q, 2));
@@ -872,7 +873,7 @@ static fp_status load_regions(fp_mvt_scene *s, sqlite3 *db, const fp_style *styl
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         mvt_region r = { 0 };
         r.id = sqlite3_column_int64(q, 0);
         r.code = intern(s, (const char *)sqlite3_column_text(q, 3));
@@ -914,7 +915,7 @@ out:
 
 /* -------------------------------------------------------- scene: life --- */
 
-fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
+fp_status fp_mvt_scene_new(const fp_context *fctx, sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
                            fp_mvt_scene **out, fp_error *err)
 {
     *out = NULL;
@@ -928,6 +929,7 @@ fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggre
         return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                             "country_code, geocode_precision", field);
     fp_mvt_scene *s = g_new0(fp_mvt_scene, 1);
+    s->ctx = fctx;
     s->minzoom = minzoom;
     s->maxzoom = maxzoom;
     s->strings = g_string_chunk_new(1 << 16);

@@ -29,7 +29,7 @@ typedef struct fp_mvt_scene fp_mvt_scene;
  *             no data), class (1 = lowest; absent = no data), fill ("#rrggbb").
  * The design decisions (cluster grid, buffer, simplification, owning tile)
  * are in mvt.c's header comment. */
-fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
+fp_status fp_mvt_scene_new(const fp_context *ctx, sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
                            fp_mvt_scene **out, fp_error *err);
 void fp_mvt_scene_free(fp_mvt_scene *scene);
 

@@ -26,6 +26,7 @@ typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from
 
 typedef struct tile_run {
     const fp_tiles_options *o;
+    const fp_context *ctx;        /* the store's: cancel flag, pause points */
     int vector, webp, meta;
     int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write */
     GArray *jobs;
@@ -55,7 +56,7 @@ static void run_fail(tile_run *r, const fp_error *e)
 
 static int run_stopped(tile_run *r)
 {
-    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_interrupted;
+    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_context_cancelled(r->ctx);
 }
 
 static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x, int y, int i, int j, fp_error *err)
@@ -117,7 +118,7 @@ static void *worker(void *arg)
         }
         if (!nwant) continue;
         if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
-        if (k == (int)r->jobs->len / 2) fp_test_pause("tiles:tiles");      /* half the metatiles handed out */
+        if (k == (int)r->jobs->len / 2) fp_context_pause(r->ctx, "tiles:tiles");      /* half the metatiles handed out */
         for (int j = 0; j < jb->n && !run_stopped(r); j++)
             for (int i = 0; i < jb->n && !run_stopped(r); i++) {
                 if (!want[j][i]) continue;
@@ -269,10 +270,11 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     if (o->has_bbox && (o->bbox[1] >= FP_MERC_MAX_LAT || o->bbox[3] <= -FP_MERC_MAX_LAT))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox lies beyond +-85.0511 degrees, outside Web Mercator");
     tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
-                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8 };
+                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8,
+                   .ctx = fp_store_context(store) };
     if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
     fp_style *style = NULL;
-    fp_status st = fp_style_load(o->style_path, &style, err);
+    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err);
     if (!st) st = fp_style_set_store_categories(style, store, err);   /* colours as in render and QGIS */
     if (st) {
         fp_style_free(style);
@@ -282,7 +284,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     const fp_map_style *ms = fp_style_map(style);
 
     /* The scene, read once. */
-    if (r.vector) st = fp_mvt_scene_new(db, style, o->aggregation, o->minzoom, o->maxzoom, &r.mvt, err);
+    if (r.vector) st = fp_mvt_scene_new(r.ctx, db, style, o->aggregation, o->minzoom, o->maxzoom, &r.mvt, err);
     else st = fp_raster_scene_new(db, style, o->aggregation, o->scale, &r.raster, err);
     if (st) {
         fp_style_free(style);
@@ -291,7 +293,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     r.jobs = g_array_new(FALSE, FALSE, sizeof(job));
     long total = plan(&r);
     const char *ext = r.vector ? "pbf" : r.webp ? "webp" : "png";
-    fp_tile_sink_options so = { .output = o->output, .ext = ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector };
+    fp_tile_sink_options so = { .output = o->output, .ext = ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector,
+                                .ctx = r.ctx };
     st = fp_tile_sink_open(&so, &r.sink, err);
 
     /* The workers. */
@@ -321,7 +324,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         if (r.status) {
             st = r.status;
             if (err) *err = r.error;
-        } else if (fp_interrupted)
+        } else if (fp_context_cancelled(r.ctx))
             st = fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
                               "run the same command with --resume to finish", r.done, total, o->output);
     }
@@ -329,7 +332,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     /* Metadata, preview, and into place. */
     fp_preview_info pi = { .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
                            .attribution = ms->credits, .format = format, .minzoom = o->minzoom, .maxzoom = o->maxzoom,
-                           .tms = o->tms, .scale = o->scale };
+                           .tms = o->tms, .scale = o->scale, .web_dir = fp_context_web_dir(r.ctx) };
     char tiles_url[PATH_MAX + 64];
     int mb = g_str_has_suffix(o->output, ".mbtiles") || pm;     /* both have NAME.preview/ */
     snprintf(tiles_url, sizeof tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", ext);
@@ -388,14 +391,14 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
         regions_what = regions_buf;
         pi.regions_layer = "regions.geojson";
     }
-    if (!st) fp_test_pause("tiles:metadata");
+    if (!st) fp_context_pause(r.ctx, "tiles:metadata");
     if (!st) st = write_metadata(&r, &pi, err);
     if (!st && !o->no_preview) {
         const char *dir = fp_tile_sink_preview_dir(r.sink);
         st = write_layers(store, o, dir, regions_what, err);
         if (!st) st = fp_preview_write(dir, &pi, err);
     }
-    if (!st) fp_test_pause("tiles:finish");
+    if (!st) fp_context_pause(r.ctx, "tiles:finish");
     if (r.sink) {
         fp_error cerr = {0};
         fp_status cst = fp_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);

@@ -107,7 +107,7 @@ static int group_setup(void **state)
     fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1, .threads = 1 };
     fp_aggregate_result ar;
     if (write_points_csv(csv) || write_edges_csv(edges) || fp_store_open(path, FP_STORE_CREATE, &store, &err) ||
-        fp_store_load_regions(store, fp_data_path("regions.gpkg", regions, sizeof regions), NULL, &err) ||
+        fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err) ||
         fp_import_file(store, csv, &io, &ir, &err) || fp_aggregate(store, &ao, &ar, &err) ||
         fp_import_file(store, FP_DATADIR "/../tests/fixtures/export/shapes.csv", &io, &ir, &err) ||
         fp_import_file(store, edges, &io, &ir, &err) ||
@@ -116,7 +116,7 @@ static int group_setup(void **state)
         return -1;
     }
     db = fp_store_sqlite(store);
-    if (fp_mvt_scene_new(db, style, NULL, 0, MAXZ, &scene, &err)) {
+    if (fp_mvt_scene_new(NULL, db, style, NULL, 0, MAXZ, &scene, &err)) {
         fprintf(stderr, "scene: %s\n", err.message);
         return -1;
     }
@@ -750,7 +750,7 @@ static void test_land_without_choropleth(void **state)
     fp_error err = { 0 };
     assert_int_equal(fp_style_load("category-points", &points, &err), FP_OK);
     assert_null(fp_style_choropleth(points));
-    assert_int_equal(fp_mvt_scene_new(db, points, NULL, 0, 1, &s, &err), FP_OK);
+    assert_int_equal(fp_mvt_scene_new(NULL, db, points, NULL, 0, 1, &s, &err), FP_OK);
     assert_null(fp_mvt_scene_value_field(s));
     unsigned char *data;
     size_t len;
@@ -783,10 +783,10 @@ static void test_bad_zoom_range(void **state)
     (void)state;
     fp_mvt_scene *s = (fp_mvt_scene *)1;
     fp_error err = { 0 };
-    assert_int_equal(fp_mvt_scene_new(db, style, NULL, 3, 2, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fp_mvt_scene_new(NULL, db, style, NULL, 3, 2, &s, &err), FP_ERR_USAGE);
     assert_null(s);
-    assert_int_equal(fp_mvt_scene_new(db, style, NULL, 0, 23, &s, &err), FP_ERR_USAGE);
-    assert_int_equal(fp_mvt_scene_new(db, style, "no_such_aggregation", 0, 1, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fp_mvt_scene_new(NULL, db, style, NULL, 0, 23, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fp_mvt_scene_new(NULL, db, style, "no_such_aggregation", 0, 1, &s, &err), FP_ERR_USAGE);
     assert_non_null(strstr(err.message, "no_such_aggregation"));
 }
 
