@@ -85,7 +85,4 @@ const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, 
  * `code`; -1 when the level has no such region. */
 double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat);
 
-/* Geodesic distance in metres between two lon/lat points (WGS 84). */
-double fp_distance_m(double lon1, double lat1, double lon2, double lat2);
-
 #endif

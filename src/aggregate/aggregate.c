@@ -12,7 +12,6 @@
 #include "aggregate_internal.h"
 #include "aggregate_run.h"
 #include "common/util.h"
-#include "export/export_internal.h"   /* fp_cut_antimeridian */
 
 const char *fp_assign_method_name(fp_assign_method m)
 {

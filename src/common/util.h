@@ -29,11 +29,6 @@ void fp_timestamp(char out[32]);
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
 int fp_layer_to_wgs84(void *layer, void **ct);
 
-/* x, y of a SpatiaLite blob holding a 2D POINT (the fixed 60-byte layout:
- * header, MBR, class 1, x, y, end mark); 0 for anything else. The hot
- * loops of aggregate and export read millions of points this way. */
-int fp_blob_point(const unsigned char *blob, int len, double *x, double *y);
-
 /* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
  * next to the target so the final rename stays on one file system) and a
  * folder as DIR/.footprint-export-PID-XXXXXX. fp_temp_path returns the

@@ -91,17 +91,6 @@ fp_status fp_geojson_write(fp_layer *layer, const char *path, const fp_write_opt
 fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err);
 
-/* A GEOS geometry of a SpatiaLite blob, cut at the antimeridian where an
- * edge jumps more than 180 degrees of longitude (RFC 7946 section 3.1.9).
- * Points are parsed without GEOS through *x, *y (returns NULL, sets *is_point). */
-GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
-                              double *x, double *y);
-
-/* g cut at the antimeridian (edges with a longitude jump over 180 degrees
- * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
- * when it cannot be cut (a ring around a pole); the caller keeps g. */
-GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
-
 /* QGIS style sidecar / layer_styles text for a layer (malloc'd; NULL when
  * the layer has no style to give). */
 char *fp_layer_qml(const fp_style *style, const fp_layer *layer);

@@ -18,9 +18,9 @@
 #include <glib.h>
 #include <jansson.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
 
 /* One writer per file: the stdio lock per character is pure cost. */
@@ -303,56 +303,6 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
         json_decref(obj);
     }
     fputc('}', f);
-}
-
-GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
-                              double *x, double *y)
-{
-    *is_point = fp_blob_point(blob, len, x, y);
-    if (*is_point) return NULL;
-    gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-    if (!gg) return NULL;
-    unsigned char *wkb = NULL;
-    int wl = 0;
-    gaiaToWkb(gg, &wkb, &wl);
-    gaiaFreeGeomColl(gg);
-    if (!wkb) return NULL;
-    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
-    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, (size_t)wl);
-    GEOSWKBReader_destroy_r(h, r);
-    free(wkb);
-    if (!g) return NULL;
-    /* The antimeridian: an edge longer than 180 degrees of longitude is
-     * taken as crossing it. Unwrap, cut at +-180, shift the parts back. */
-    int crosses = 0;
-    int parts = GEOSGetNumGeometries_r(h, g);
-    for (int i = 0; i < parts && !crosses; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        int t = GEOSGeomTypeId_r(h, p);
-        const GEOSGeometry *rings[1 + 256];
-        int nr = 0;
-        if (t == GEOS_LINESTRING) rings[nr++] = p;
-        else if (t == GEOS_POLYGON) {
-            rings[nr++] = GEOSGetExteriorRing_r(h, p);
-            int holes = GEOSGetNumInteriorRings_r(h, p);
-            for (int k = 0; k < holes && nr < 257; k++) rings[nr++] = GEOSGetInteriorRingN_r(h, p, k);
-        }
-        for (int k = 0; k < nr && !crosses; k++) {
-            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, rings[k]);
-            unsigned n = 0;
-            GEOSCoordSeq_getSize_r(h, cs, &n);
-            double px = 0, py, cx;
-            for (unsigned m = 0; m < n; m++) {
-                GEOSCoordSeq_getXY_r(h, cs, m, &cx, &py);
-                if (m && fabs(cx - px) > 180) { crosses = 1; break; }
-                px = cx;
-            }
-        }
-    }
-    if (!crosses) return g;
-    GEOSGeometry *cut = fp_cut_antimeridian(h, g);
-    if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
-    return g;
 }
 
 fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options *wo, long *features, fp_error *err)

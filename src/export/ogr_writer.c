@@ -16,30 +16,10 @@
 #include <jansson.h>
 #include <glib.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
-
-static OGRGeometryH blob_to_ogr(const unsigned char *blob, int len)
-{
-    double x, y;
-    if (fp_blob_point(blob, len, &x, &y)) {
-        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
-        OGR_G_SetPoint_2D(g, 0, x, y);
-        return g;
-    }
-    gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-    if (!gg) return NULL;
-    unsigned char *wkb = NULL;
-    int wl = 0;
-    gaiaToWkb(gg, &wkb, &wl);
-    gaiaFreeGeomColl(gg);
-    OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, wl) != OGRERR_NONE) g = NULL;
-    free(wkb);
-    return g;
-}
 
 static OGRFieldType field_type(fp_col_type t)
 {
@@ -222,7 +202,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             }
             const unsigned char *blob = sqlite3_column_blob(l->stmt, 1);
             if (blob) {
-                OGRGeometryH g = blob_to_ogr(blob, sqlite3_column_bytes(l->stmt, 1));
+                OGRGeometryH g = fp_blob_to_ogr(blob, sqlite3_column_bytes(l->stmt, 1));
                 if (g && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                     g = OGR_G_ForceToMultiPolygon(g);
                 /* A Shapefile holds one kind of geometry: GDAL would quietly

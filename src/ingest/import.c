@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include "fp_ingest.h"
 #include "ingest/ingest_internal.h"
-#include "store/store_internal.h"
 #include "common/util.h"
 
 static int is_csv(const char *path)

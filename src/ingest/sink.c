@@ -9,7 +9,6 @@
 #include <string.h>
 #include <geos_c.h>
 #include "ingest/ingest_internal.h"
-#include "store/store_internal.h"
 #include "geocode/country_index.h"
 #include "common/util.h"
 #include "common/json_util.h"
@@ -56,9 +55,6 @@ fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const c
     s->dataset = dataset;
     s->res = res;
     s->started = s->last_progress = fp_now();
-    /* The country index is geocode's and still reads the store's SQLite
-     * handle itself (store_internal.h), until geocode's SQL moves into
-     * src/store/ too. */
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
     if (st == FP_OK) st = fp_country_index_new(store, &s->countries, err);
     if (st) { fp_sink_free(s); return st; }

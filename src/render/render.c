@@ -18,12 +18,12 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "render_internal.h"
 #include "legend.h"
 #include "footprint.h"
 #include "common/util.h"
+#include "geom/geom.h"
 
 typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
 static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
@@ -542,14 +542,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
             /* Lines (cables, routes) and areas: the line style in the
              * category's colour. */
-            gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-            unsigned char *wkb = NULL;
-            int wl = 0;
-            if (gg) { gaiaToWkb(gg, &wkb, &wl); gaiaFreeGeomColl(gg); }
-            GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-            GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(h, rd, wkb, (size_t)wl) : NULL;
-            GEOSWKBReader_destroy_r(h, rd);
-            free(wkb);
+            GEOSGeometry *g = fp_blob_to_geos_uncut(h, blob, len);
             if (g) {
                 cairo_save(cr);
                 cairo_new_path(cr);

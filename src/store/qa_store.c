@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "fp_store_qa.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "store/store_internal.h"
 
 static fp_status db_error(fp_store *s, const char *what, fp_error *err)

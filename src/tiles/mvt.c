@@ -66,7 +66,7 @@
 #include "tiles/mvt.h"
 #include "fp_tiles.h"
 #include "common/util.h"
-#include "export/export_internal.h"   /* fp_blob_to_geos: blob -> GEOS, cut at the antimeridian */
+#include "geom/geom.h"   /* fp_blob_to_geos: blob -> GEOS, cut at the antimeridian */
 #include "vector_tile.pb-c.h"
 
 #define MVT_EXTENT 4096

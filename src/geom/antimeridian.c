@@ -3,7 +3,7 @@
  * short way across the Pacific, not round the world. */
 #include <math.h>
 #include <stdlib.h>
-#include "export_internal.h"
+#include "geom/geom.h"
 
 /* The sequence with longitudes made continuous (each step under 180). */
 static GEOSCoordSequence *unwrap(GEOSContextHandle_t h, const GEOSCoordSequence *cs, int ring)
