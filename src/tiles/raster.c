@@ -19,7 +19,8 @@
 #include <spatialite/gaiageo.h>
 #include <webp/encode.h>
 #include "tiles_internal.h"
-#include "render/render_internal.h"
+#include "render/choropleth.h"
+#include "render/draw.h"
 #include "common/util.h"
 #include "geom/geom.h"
 

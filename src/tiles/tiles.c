@@ -19,7 +19,7 @@
 #include "footprint.h"
 #include "tiles_internal.h"
 #include "mvt.h"
-#include "render/render_internal.h"
+#include "render/choropleth.h"
 #include "common/util.h"
 
 typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from z/x0/y0 */
@@ -252,6 +252,8 @@ static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const 
 
 fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *res, fp_error *err)
 {
+    fp_tiles_result local;             /* the result is optional (footprint.h) */
+    if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fp_now();
     const char *format = o->format ? o->format : "png";
