@@ -377,15 +377,16 @@ static void add_maplayer(xmlNodePtr parent, PJ_CONTEXT *ctx, const char *gpkg_na
 
 /* ---------------------------------------------------------- the layouts --- */
 
-static int item_serial;
-
 /* The attributes every layout item has; x, y, w, h in points. */
 static xmlNodePtr layout_item(xmlNodePtr layout, int type, const char *id, double x, double y, double w, double h,
                               int ref, int z, char uuid_out[40])
 {
     xmlNodePtr it = el(layout, "LayoutItem", NULL);
     char uuid[40];
-    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++item_serial);
+    /* Items are numbered through the project: the counter is the project's
+     * (its document's _private, set where the layouts begin). */
+    int *serial = layout->doc->_private;
+    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++*serial);
     if (uuid_out) memcpy(uuid_out, uuid, sizeof uuid);
     attr(it, "type", "%d", type);
     attr(it, "uuid", "%s", uuid);
@@ -993,7 +994,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
         /* Print layouts, one per shipped style, and the atlas. */
         xmlNodePtr layouts = el(root, "Layouts", NULL);
-        item_serial = 0;
+        int item_serial = 0;
+        doc->_private = &item_serial;
         if (choro) {
             const qlayer *wl[] = { sea, grat30, choro, NULL };
             layout_spec w = { "world", styles[0], &views[0], wl, choro, "Projects per country", NULL, 1 };
@@ -1012,6 +1014,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
             layout_spec c = { "categories", styles[1], &views[1], cl, proj_pts, NULL, NULL, 1 };
             add_layout(layouts, ctx, gpkg_name, &c);
         }
+        doc->_private = NULL;              /* item_serial goes out of scope */
         proj_context_destroy(ctx);
     }
     /* The zip holds FILE.qgs, as QGIS writes its own .qgz. */
