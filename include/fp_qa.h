@@ -41,7 +41,9 @@ typedef struct fp_qa_options {
     int fix;                  /* FP_QA_FIX_* bits: apply those fixes first */
     int undo;                 /* undo the last --fix first */
     double snap_km;           /* < 0: FP_DEFAULT_SNAP_KM, as aggregate */
-    FILE *out;                /* each finding is listed here (may be NULL) */
+    /* Each finding, fix and undo is told here, one line each (NULL: not told). */
+    fp_log_fn log;
+    void *log_user;
 } fp_qa_options;
 
 typedef struct fp_qa_result {

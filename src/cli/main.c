@@ -223,6 +223,13 @@ static void on_signal(int sig)
     fp_context_cancel(cli_context);   /* an atomic store: safe in a handler */
 }
 
+/* A stage's report lines (check's fixes) on stdout. */
+static void print_line(const char *line, void *user)
+{
+    (void)user;
+    printf("%s\n", line);
+}
+
 /* The context's messages (timings, test pause points) on stderr. */
 static void log_line(const char *line, void *user)
 {
@@ -528,7 +535,7 @@ static int cmd_check(const char *db, int argc, char **argv)
     }
     if (optind < argc) return usage_error(usage_check, "check: unexpected argument '%s'", argv[optind]);
     if (o.fix && o.undo) return usage_error(usage_check, "check: --fix and --undo exclude each other%s", "");
-    o.out = quiet ? NULL : stdout;
+    o.log = quiet ? NULL : print_line;
     fp_store *store;
     if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
     fp_qa_result r;
