@@ -256,7 +256,7 @@ typedef struct fp_reject_row {
     const char *raw;        /* NULL when not kept */
     const char *source_key; /* repaired rows: the input's id, "" if none */
 } fp_reject_row;
-typedef int (*fp_reject_cb)(void *user, const fp_reject_row *row);   /* non-zero stops */
+typedef int (*fp_reject_cb)(const fp_reject_row *row, void *user);   /* non-zero stops */
 
 /* Rejects of a dataset (NULL: all) in the order stored, at most limit (<0:
  * all). */

@@ -404,7 +404,7 @@ out:
 
 /* Prints a reject: file:line (CSV-like rows) or file: feature N, the
  * reason, and the start of the raw text. */
-static int print_reject(void *user, const fp_reject_row *r)
+static int print_reject(const fp_reject_row *r, void *user)
 {
     long *n = user;
     if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
@@ -415,7 +415,7 @@ static int print_reject(void *user, const fp_reject_row *r)
 }
 
 /* Prints a stored row whose geometry the import repaired. */
-static int print_repaired(void *user, const fp_reject_row *r)
+static int print_repaired(const fp_reject_row *r, void *user)
 {
     long *n = user;
     if (r->line > 0) printf("%s:%ld: repaired: %s", r->file, r->line, r->reason);

@@ -707,7 +707,7 @@ static int count_rows(fp_store *s, const fp_project_filter *f)
     return n;
 }
 
-static int collect_reject(void *user, const fp_reject_row *row)
+static int collect_reject(const fp_reject_row *row, void *user)
 {
     char *out = user;
     snprintf(out, 256, "%s|%s|%ld|%ld|%s|%s", row->dataset, row->file, row->line, row->feature, row->reason,
