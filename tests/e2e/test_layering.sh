@@ -72,7 +72,6 @@ case_end
 case_begin "the store's raw handle is used only by src/store/, geocode and the pending files"
     for f in $(cd "$ROOT" && grep -rl "fp_store_sqlite" src | grep -v '^src/store/' | sort); do
         [[ "$f" =~ ^src/geocode/ ]] && continue
-        [ "$f" = src/ingest/sink.c ] && continue   # geocode's country index, built from the handle
         grep -qxF "$f" <<<"$(tr ' ' '\n' <<<"$pending")" && continue
         fail "$f takes the store's SQLite handle"
     done
