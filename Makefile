@@ -39,11 +39,13 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/geom/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c))
 # Vector tiles: the protobuf-c code generated from the MVT 2.1 schema.
 PROTO_C := $(BUILD)/gen/vector_tile.pb-c.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/vector_tile.pb-c.o
-CLI_SRC := $(wildcard src/cli/*.c)
+# The program: the CLI and the run layer above the library (src/run/:
+# `footprint run` and the summaries printed; the library prints nothing).
+CLI_SRC := $(wildcard src/cli/*.c src/run/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

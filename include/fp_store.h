@@ -33,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fp_context.h"
 #include "fp_error.h"
 
 /* Version of the schema this library writes; older stores are upgraded in place. */
@@ -50,6 +51,14 @@ enum {
  * schema in place, in one transaction. Waits up to 5 s for a lock held by
  * another process, then fails with a message saying so. */
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err);
+/* The same in a context (fp_context.h: busy timeout, search paths, cancel
+ * flag, messages), which the stages working on the store take from it.
+ * ctx is borrowed: it must outlive the store. fp_store_open is
+ * fp_store_open_ctx(NULL, ...): the defaults. */
+fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err);
+/* The store's context (NULL when opened without one; fp_context's getters
+ * take NULL for the defaults). */
+const fp_context *fp_store_context(const fp_store *store);
 void fp_store_close(fp_store *store);
 
 const char *fp_store_path(const fp_store *store);
@@ -251,7 +260,7 @@ typedef struct fp_reject_row {
     const char *raw;        /* NULL when not kept */
     const char *source_key; /* repaired rows: the input's id, "" if none */
 } fp_reject_row;
-typedef int (*fp_reject_cb)(void *user, const fp_reject_row *row);   /* non-zero stops */
+typedef int (*fp_reject_cb)(const fp_reject_row *row, void *user);   /* non-zero stops */
 
 /* Rejects of a dataset (NULL: all) in the order stored, at most limit (<0:
  * all). */
@@ -467,11 +476,12 @@ typedef void (*fp_country_fn)(const char *code, const char *iso_a2, const char *
                               void *ud);
 fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_error *err);
 
-/* Path of a file in the data directory (env FOOTPRINT_DATA, else the build's
- * geodata/). Writes into buf and returns it. */
-const char *fp_data_path(const char *name, char *buf, size_t size);
+/* Path of a file in the data directory (ctx's, else the build's geodata/).
+ * Writes into buf and returns it. */
+const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 
-/* Once per process, before and after using the library. */
+/* Once per process, before and after using the library (GDAL/OGR and
+ * SpatiaLite; cairo's and fontconfig's caches: fp_render_cleanup). */
 void fp_global_init(void);
 void fp_global_cleanup(void);
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fp_context.h"
 #include "fp_error.h"
 
 typedef struct fp_rgba { unsigned char r, g, b, a; } fp_rgba;
@@ -17,10 +18,13 @@ typedef struct fp_style fp_style;
  * (e.g. "choropleth.scheme") and the problem; unknown keys and duplicated
  * keys are errors (typos must not pass silently). */
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err);
-/* Path of a shipped style file (env FOOTPRINT_STYLES, else the build's
+/* The same, finding shipped styles in ctx's styles folder (fp_style_load:
+ * the default folder). */
+fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err);
+/* Path of a shipped style file (ctx's styles folder, else the build's
  * styles/). A bare name given to fp_style_load (no '/', not a file here,
  * with or without .json) loads the shipped style of that name. */
-const char *fp_style_path(const char *name, char *buf, size_t size);
+const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 /* The same from a JSON text; origin names it in messages (NULL: "style"). */
 fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err);
 void fp_style_free(fp_style *s);

@@ -101,15 +101,6 @@ void fp_timestamp(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void fp_test_pause(const char *point)
-{
-    const char *want = getenv("FOOTPRINT_TEST_PAUSE_AT");
-    if (!want || strcmp(want, point) != 0) return;
-    fprintf(stderr, "footprint: paused at %s (pid %d)\n", point, (int)getpid());
-    fflush(stderr);
-    for (int i = 0; i < 600 && !fp_interrupted; i++) g_usleep(100000);
-}
-
 char *fp_temp_path(const char *path)
 {
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);

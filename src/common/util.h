@@ -33,21 +33,6 @@ void fp_timestamp(char out[32]);
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
 int fp_layer_to_wgs84(void *layer, void **ct);
 
-/* x, y of a SpatiaLite blob holding a 2D POINT (the fixed 60-byte layout:
- * header, MBR, class 1, x, y, end mark); 0 for anything else. The hot
- * loops of aggregate and export read millions of points this way. */
-int fp_blob_point(const unsigned char *blob, int len, double *x, double *y);
-
-/* Test hook for the crash-safety tests (tests/e2e/test_crash_safety.sh):
- * when the environment variable FOOTPRINT_TEST_PAUSE_AT equals `point`,
- * prints "footprint: paused at POINT (pid N)" on stderr and sleeps (at most
- * 60 s, or until interrupted), so a test can kill -9 the process at exactly
- * that point. Called at a few coarse points (never per row); a no-op
- * otherwise. Points: import:begin, import:rows, import:index,
- * import:commit, aggregate:assigned, aggregate:written, export:write,
- * export:rename, render:write. */
-void fp_test_pause(const char *point);
-
 /* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
  * next to the target so the final rename stays on one file system) and a
  * folder as DIR/.footprint-export-PID-XXXXXX. fp_temp_path returns the

@@ -18,7 +18,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "export_internal.h"
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 
 #define ATTRIBUTION "Compiled with footprint " FOOTPRINT_VERSION ". Boundaries: Natural Earth (public domain); " \
@@ -164,6 +164,7 @@ static int source_has_field(const source *s, const char *field)
 /* The export under way: its options, format, source, style, folders and layers. */
 typedef struct export_job {
     const fp_export_options *o;
+    const fp_context *ctx;        /* the store's: search paths, cancel flag, pause point */
     const format_info *fmt;
     source src;
     fp_style *style;
@@ -309,7 +310,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
 /* --------------------------------------------------------------- files --- */
 
 /* Moves every file of tmp into dir (renames within one file system). */
-static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
+static fp_status move_files(const fp_context *ctx, const char *tmp, const char *dir, fp_error *err)
 {
     GDir *d = g_dir_open(tmp, 0, NULL);
     if (!d) return fp_error_set(err, FP_ERR_IO, "%s: cannot list", tmp);
@@ -318,7 +319,7 @@ static fp_status move_files(const char *tmp, const char *dir, fp_error *err)
     while (!st && (e = g_dir_read_name(d))) {
         char *from = g_build_filename(tmp, e, NULL), *to = g_build_filename(dir, e, NULL);
         if (g_rename(from, to) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", to, strerror(errno));
-        else fp_test_pause("export:rename");     /* between two renames (tests) */
+        else fp_context_pause(ctx, "export:rename");     /* between two renames (tests) */
         g_free(from);
         g_free(to);
     }
@@ -398,7 +399,7 @@ static fp_status open_source(fp_store *store, export_job *j, fp_error *err)
         j->where_values[i] = j->o->where[i].value;
     }
     fp_status st = source_init(store, j->o->what, &j->src, err);
-    if (!st) st = fp_style_load(j->o->style_path, &j->style, err);
+    if (!st) st = fp_style_load_ctx(j->ctx, j->o->style_path, &j->style, err);
     if (!st && j->src.kind != FP_LAYER_AGGREGATE) st = fp_style_set_store_categories(j->style, store, err);
     return st;
 }
@@ -567,11 +568,11 @@ static fp_status write_files(export_job *j, const fp_write_options *wo, fp_expor
 /* Step 7: the finished files renamed into place. */
 static fp_status publish(export_job *j, fp_export_result *res, fp_error *err)
 {
-    if (fp_interrupted) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    fp_test_pause("export:write");
+    if (fp_context_cancelled(j->ctx)) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    fp_context_pause(j->ctx, "export:write");
     const char *first = (j->fmt->flags & FMT_ONE_FILE_PER_LAYER) && j->nlayers ? j->layers[0]->file : j->base;
     snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", j->dir, first, j->fmt->ext);
-    return move_files(j->tmp, j->dir, err);
+    return move_files(j->ctx, j->tmp, j->dir, err);
 }
 
 static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *err)
@@ -616,7 +617,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "export needs -o PATH");
     /* A QGIS project: its own writer (qgis_project.c), which calls back here for the layers. */
     if (is_qgz(o)) return fp_export_qgz(store, o, res, err);
-    export_job j = { .o = o };
+    export_job j = { .o = o, .ctx = fp_store_context(store) };
     fp_status st = check_options(o, &j.fmt, err);
     if (st) return st;
     /* Rows stream from the store once: a small page cache keeps the memory
@@ -627,7 +628,8 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = make_folders(&j, err);
     if (!st) st = build_layers(store, &j, err);
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
-                            .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION };
+                            .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION,
+                            .ctx = j.ctx };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
     job_clear(store, &j, st, err);

@@ -79,6 +79,7 @@ typedef struct fp_write_options {
     int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
     const char *attribution;
     int update;                   /* OGR: open path (existing) for update */
+    const fp_context *ctx;        /* the store's: the cancel flag */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */
@@ -105,13 +106,7 @@ char *fp_gpkg_style_qml(const char *path, const char *table, int *len);
  * (RFC 7946 section 3.1.9). NULL for a point (its x, y are in g) or when
  * the WKB cannot be read. */
 GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
-/* The same of a WKB geometry. */
-GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
 
-/* g cut at the antimeridian (edges with a longitude jump over 180 degrees
- * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
- * when it cannot be cut (a ring around a pole); the caller keeps g. */
-GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* QGIS style sidecar / layer_styles text for a layer (malloc'd; NULL when
  * the layer has no style to give). */

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
 
 /* One writer per file: the stdio lock per character is pure cost. */
@@ -304,49 +305,6 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
     fputc('}', f);
 }
 
-/* g, cut at the antimeridian when an edge is longer than 180 degrees of
- * longitude (taken as crossing it): unwrapped, cut at +-180, shifted back. */
-static GEOSGeometry *cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
-{
-    int crosses = 0;
-    int parts = GEOSGetNumGeometries_r(h, g);
-    for (int i = 0; i < parts && !crosses; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        int t = GEOSGeomTypeId_r(h, p);
-        const GEOSGeometry *rings[1 + 256];
-        int nr = 0;
-        if (t == GEOS_LINESTRING) rings[nr++] = p;
-        else if (t == GEOS_POLYGON) {
-            rings[nr++] = GEOSGetExteriorRing_r(h, p);
-            int holes = GEOSGetNumInteriorRings_r(h, p);
-            for (int k = 0; k < holes && nr < 257; k++) rings[nr++] = GEOSGetInteriorRingN_r(h, p, k);
-        }
-        for (int k = 0; k < nr && !crosses; k++) {
-            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, rings[k]);
-            unsigned n = 0;
-            GEOSCoordSeq_getSize_r(h, cs, &n);
-            double px = 0, py, cx;
-            for (unsigned m = 0; m < n; m++) {
-                GEOSCoordSeq_getXY_r(h, cs, m, &cx, &py);
-                if (m && fabs(cx - px) > 180) { crosses = 1; break; }
-                px = cx;
-            }
-        }
-    }
-    if (!crosses) return g;
-    GEOSGeometry *cut = fp_cut_antimeridian(h, g);
-    if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
-    return g;
-}
-
-GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len)
-{
-    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
-    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);
-    GEOSWKBReader_destroy_r(h, r);
-    return g ? cut_if_crossing(h, g) : NULL;
-}
-
 GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g)
 {
     return g->is_point || !g->wkb ? NULL : fp_wkb_to_geos(h, g->wkb, g->wkb_len);
@@ -356,8 +314,9 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
 {
     FILE *f = fopen(path, "w");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    static char buffer[1 << 16];
-    setvbuf(f, buffer, _IOFBF, sizeof buffer);
+    /* A 64 KiB stdio buffer of this call's own (freed after fclose). */
+    char *buffer = malloc(1 << 16);
+    if (buffer) setvbuf(f, buffer, _IOFBF, 1 << 16);
     out o = { .f = f, .precision = wo->precision };
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
@@ -373,7 +332,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
     long n = 0;
     fp_status st = FP_OK;
     while (fp_rows_next(l->rows)) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(wo->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         box_reset(o.fbox);
         if (wo->seq) fputc(0x1E, f);
         else if (n) fputs(",\n", f);
@@ -431,6 +390,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         if (!st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     }
     if (fclose(f) != 0 && !st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    free(buffer);
     *features = n;
     return st;
 }

@@ -17,6 +17,7 @@
 #include <glib.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
 
 static OGRGeometryH geom_to_ogr(const fp_geom *geom)
@@ -172,7 +173,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
         fp_rows *r = l->rows;
         while (!st && fp_rows_next(r)) {
-            if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+            if (fp_context_cancelled(o->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
             fp_layer_note_row(l);
             OGRFeatureH f = OGR_F_Create(defn);
             long long id = fp_rows_int64(r, 0);

@@ -33,7 +33,7 @@
 #include <ogr_srs_api.h>
 #include <zip.h>
 #include "export_internal.h"
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 
 #define MM(pt) ((pt) * 25.4 / 72.0)   /* points to millimetres */
@@ -371,15 +371,16 @@ static void add_maplayer(xmlNodePtr parent, PJ_CONTEXT *ctx, const char *gpkg_na
 
 /* ---------------------------------------------------------- the layouts --- */
 
-static int item_serial;
-
 /* The attributes every layout item has; x, y, w, h in points. */
 static xmlNodePtr layout_item(xmlNodePtr layout, int type, const char *id, double x, double y, double w, double h,
                               int ref, int z, char uuid_out[40])
 {
     xmlNodePtr it = el(layout, "LayoutItem", NULL);
     char uuid[40];
-    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++item_serial);
+    /* Items are numbered through the project: the counter is the project's
+     * (its document's _private, set where the layouts begin). */
+    int *serial = layout->doc->_private;
+    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++*serial);
     if (uuid_out) memcpy(uuid_out, uuid, sizeof uuid);
     attr(it, "type", "%d", type);
     attr(it, "uuid", "%s", uuid);
@@ -744,7 +745,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
         st = fp_store_regions_rows(store, levels[i][0], &l->rows, err);
     }
     long n = 0;
-    fp_write_options wo = { .precision = 6, .update = 1 };
+    fp_write_options wo = { .precision = 6, .update = 1, .ctx = fp_store_context(store) };
     if (!st) st = fp_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
     for (int i = 0; i < 2; i++) fp_layer_free(layers[i]);
     return st;
@@ -795,7 +796,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     for (int i = 0; i < 3 && !st; i++) {
         char p[4096], n[64];
         snprintf(n, sizeof n, "%s.json", names[i]);
-        st = fp_style_load(fp_style_path(n, p, sizeof p), &styles[i], err);
+        st = fp_style_load_ctx(fp_store_context(store), fp_style_path(fp_store_context(store), n, p, sizeof p), &styles[i], err);
     }
     if (!st && !agg && (!what || !strcmp(what, "all"))) {
         const fp_choropleth_spec *cs = fp_style_choropleth(styles[0]);
@@ -835,7 +836,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     if (!st && want_projects) {
         char p[4096];
         fp_export_options e = { .what = "projects", .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("category-points.json", p, sizeof p) };
+                                .style_path = fp_style_path(fp_store_context(store), "category-points.json", p, sizeof p) };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -846,7 +847,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
         char w[80], p[4096];
         snprintf(w, sizeof w, "aggregate:%s", agg);
         fp_export_options e = { .what = w, .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("world-choropleth.json", p, sizeof p), .append = have_gpkg };
+                                .style_path = fp_style_path(fp_store_context(store), "world-choropleth.json", p, sizeof p),
+                                .append = have_gpkg };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -982,7 +984,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
         /* Print layouts, one per shipped style, and the atlas. */
         xmlNodePtr layouts = el(root, "Layouts", NULL);
-        item_serial = 0;
+        int item_serial = 0;
+        doc->_private = &item_serial;
         if (choro) {
             const qlayer *wl[] = { sea, grat30, choro, NULL };
             layout_spec w = { "world", styles[0], &views[0], wl, choro, "Projects per country", NULL, 1 };
@@ -1001,6 +1004,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
             layout_spec c = { "categories", styles[1], &views[1], cl, proj_pts, NULL, NULL, 1 };
             add_layout(layouts, ctx, gpkg_name, &c);
         }
+        doc->_private = NULL;              /* item_serial goes out of scope */
         proj_context_destroy(ctx);
     }
     /* The zip holds FILE.qgs, as QGIS writes its own .qgz. */
@@ -1019,8 +1023,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
     /* Into place: the data first, so the project never names a missing file. */
     char *final_gpkg = g_build_filename(dir, gpkg_name, NULL);
-    if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    if (!st) fp_test_pause("export:write");
+    if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_context_pause(fp_store_context(store), "export:write");
     if (!st && g_rename(tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
     if (!st && g_rename(tmp_qgz, o->output) != 0)

@@ -123,7 +123,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
 
     char defpath[4096];
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
-                                             : fp_data_path("gazetteer.tsv.gz", defpath, sizeof defpath);
+                                             : fp_data_path(fp_store_context(store), "gazetteer.tsv.gz", defpath, sizeof defpath);
     fp_gazetteer *gaz = NULL;
     fp_status st = fp_gazetteer_load(gpath, &gaz, err);
     if (st) return st;
@@ -280,7 +280,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         fp_placed_point pt = { .id = id, .x = lon, .y = lat, .method = method, .ref = ref, .precision = precision,
                                .country_code = code };
         if ((st = fp_store_point_writer_set(writer, &pt, err))) break;
-        if (fp_interrupted) {
+        if (fp_context_cancelled(fp_store_context(store))) {
             st = fp_error_set(err, FP_ERR_INTERRUPTED, "geocode interrupted; nothing was changed");
             break;
         }

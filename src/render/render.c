@@ -22,6 +22,7 @@
 #include "legend.h"
 #include "footprint.h"
 #include "common/util.h"
+#include "geom/geom.h"
 
 typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
 static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
@@ -546,6 +547,7 @@ typedef struct page_setup {
     double w, h;                  /* points */
     double dpi;
     int kind;                     /* 0 png, 1 pdf, 2 svg, 3 GeoTIFF */
+    const fp_context *ctx;        /* the store's: test pause point */
 } page_setup;
 
 /* One map in the making: what it shows, the page's layout, the surface
@@ -835,7 +837,7 @@ static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_r
         res->width_px = j->pw;
         res->height_px = j->ph;
     }
-    fp_test_pause("render:write");
+    fp_context_pause(j->pg->ctx, "render:write");
     if (!st && g_rename(j->tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
     /* GDAL prefers a .aux.xml to the GeoTIFF's own keys: one left by an
      * earlier map of this name would misplace the new one. */
@@ -897,7 +899,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     const char *out = o->output;
     const char *ext = strrchr(out, '.');
-    page_setup pg = {0};
+    page_setup pg = { .ctx = fp_store_context(store) };
     if (o->each && (!ext || strrchr(out, '/') > ext)) ext = ".png";
     if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     if (!g_ascii_strcasecmp(ext, ".png")) pg.kind = 0;
@@ -927,7 +929,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
         return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
     fp_style *style = NULL;
-    fp_status st = fp_style_load(o->style_path, &style, err);
+    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err);
     if (st) return st;
     if (fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
         fp_style_free(style);
@@ -974,7 +976,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                 if (!st) st = render_one(store, o, style, &pg, code, path, res, err);
                 g_free(path);
                 g_free(safe);
-                if (fp_interrupted && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+                if (fp_context_cancelled(fp_store_context(store)) && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
             }
             g_ptr_array_free(codes, TRUE);
         }

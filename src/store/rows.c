@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "common/util.h"
+#include "geom/geom.h"
 #include "store/store_internal.h"
 
 struct fp_rows {
@@ -141,20 +141,12 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
             g->bbox[1] = g->bbox[3] = g->y;
             return 1;
         }
-        gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(b, len);
-        if (!gg) return geom_error(r, "unreadable geometry");
-        int wl = 0;
         free(r->wkb);
-        r->wkb = NULL;
-        gaiaToWkb(gg, &r->wkb, &wl);
-        g->bbox[0] = gg->MinX;
-        g->bbox[1] = gg->MinY;
-        g->bbox[2] = gg->MaxX;
-        g->bbox[3] = gg->MaxY;
-        gaiaFreeGeomColl(gg);
-        if (!r->wkb) return geom_error(r, "out of memory");
+        size_t wl = 0;
+        r->wkb = fp_blob_to_wkb(b, len, &wl, g->bbox);
+        if (!r->wkb) return geom_error(r, "unreadable geometry");
         g->wkb = r->wkb;
-        g->wkb_len = (size_t)wl;
+        g->wkb_len = wl;
         return 1;
     }
     if (r->wkb_cols & (1u << col)) {

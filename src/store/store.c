@@ -18,8 +18,6 @@
 #include <ogr_api.h>
 #include <gdal.h>
 #include <cpl_conv.h>
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include "fp_store.h"
 #include "store/store_internal.h"
 
@@ -465,7 +463,7 @@ fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
     return FP_OK;
 }
 
-fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err)
+fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err)
 {
     *out = NULL;
     if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
@@ -483,6 +481,7 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     s->path = strdup(path);
     s->flags = flags;
+    s->ctx = ctx;
     int oflags = (flags & FP_STORE_READONLY) ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     /* One connection is used by one thread at a time: no SQLite mutexes. */
@@ -497,11 +496,11 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     spatialite_init_ex(s->db, s->spatialite_cache, 0);
     /* After SpatiaLite's init, which sets a busy handler of its own.
      * A bounded wait for another writer, then a clear error (see fp_store_begin). */
-    /* FOOTPRINT_BUSY_MS changes the wait (tests); the default is 5 s: long
-     * enough for another command's short transaction, short enough that a
-     * store held by a long import fails promptly with a clear message. */
-    const char *busy = getenv("FOOTPRINT_BUSY_MS");
-    s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 5000;
+    /* The context's wait (the CLI takes FOOTPRINT_BUSY_MS for tests); the
+     * default is 5 s: long enough for another command's short transaction,
+     * short enough that a store held by a long import fails promptly with a
+     * clear message. */
+    s->busy_ms = fp_context_busy_ms(ctx);
     sqlite3_busy_timeout(s->db, s->busy_ms);
     /* Is this a SQLite file at all? The first read tells. */
     fp_status st = FP_OK;
@@ -549,8 +548,15 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
 
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err)
 {
-    return fp_store_open_at(path, flags, FP_SCHEMA_VERSION, out, err);
+    return fp_store_open_at(NULL, path, flags, FP_SCHEMA_VERSION, out, err);
 }
+
+fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err)
+{
+    return fp_store_open_at(ctx, path, flags, FP_SCHEMA_VERSION, out, err);
+}
+
+const fp_context *fp_store_context(const fp_store *s) { return s ? s->ctx : NULL; }
 
 void fp_store_close(fp_store *s)
 {
@@ -623,11 +629,9 @@ long fp_store_count(fp_store *s, const char *table)
     return n;
 }
 
-const char *fp_data_path(const char *name, char *buf, size_t size)
+const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, size_t size)
 {
-    const char *dir = getenv("FOOTPRINT_DATA");
-    if (!dir || !*dir) dir = FP_DATADIR;
-    snprintf(buf, size, "%s/%s", dir, name);
+    snprintf(buf, size, "%s/%s", fp_context_data_dir(ctx), name);
     return buf;
 }
 
@@ -644,10 +648,6 @@ void fp_global_cleanup(void)
     GDALDestroyDriverManager();
     OGRCleanupAll();
     spatialite_shutdown();
-    /* cairo's font caches hold fontconfig patterns until told otherwise;
-     * releasing them keeps leak checkers honest about our own memory. */
-    cairo_debug_reset_static_data();
-    FcFini();
 }
 
 int fp_store_cache_size(fp_store *s, int size)

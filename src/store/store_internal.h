@@ -13,6 +13,7 @@ struct fp_store {
     int in_txn;
     int opened_version;
     int busy_ms;
+    const fp_context *ctx;   /* borrowed from the caller; NULL: the defaults */
 };
 
 /* The SQLite handle, with SpatiaLite loaded: for src/store/ only (and the
@@ -32,7 +33,7 @@ fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err);
 fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
                       fp_error *err);
 /* Opens at a given schema version: for tests of the in-place upgrade. */
-fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err);
+fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fp_store_migration_sql(int version);
 /* Adds the projects that are missing from the typed geometry tables (v4):

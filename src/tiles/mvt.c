@@ -66,7 +66,7 @@
 #include "fp_tiles.h"
 #include "common/util.h"
 #include "fp_store.h"
-#include "export/export_internal.h"   /* fp_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
+#include "geom/geom.h"   /* fp_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
 #include "vector_tile.pb-c.h"
 
 #define MVT_EXTENT 4096
@@ -154,6 +154,7 @@ typedef struct mvt_region {
 } mvt_region;
 
 struct fp_mvt_scene {
+    const fp_context *ctx;        /* cancel flag while loading */
     int minzoom, maxzoom;
     GStringChunk *strings;
     mvt_project *projects;
@@ -616,7 +617,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
     GHashTable *cats = g_hash_table_new(g_direct_hash, g_direct_equal);
     GHashTable *fvals = g_hash_table_new(g_direct_hash, g_direct_equal);
     while (fp_rows_next(q)) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         mvt_project p = { 0 };
         p.id = fp_rows_int64(q, 0);
         p.name = intern(s, fp_rows_text(q, 2));
@@ -827,7 +828,7 @@ typedef struct regions_load {
 /* Adds a region's shape; 1 (and rl->st set) when it cannot be projected. */
 static int add_region(regions_load *rl, mvt_region *r, const unsigned char *wkb, size_t len)
 {
-    if (fp_interrupted) {
+    if (fp_context_cancelled(rl->s->ctx)) {
         rl->st = fp_error_set(rl->err, FP_ERR_INTERRUPTED, "interrupted");
         return 1;
     }
@@ -917,6 +918,7 @@ fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_chor
         return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                             "country_code, geocode_precision", field);
     fp_mvt_scene *s = g_new0(fp_mvt_scene, 1);
+    s->ctx = fp_store_context(store);
     s->minzoom = minzoom;
     s->maxzoom = maxzoom;
     s->strings = g_string_chunk_new(1 << 16);

@@ -19,8 +19,9 @@
 #include <webp/encode.h>
 #include "fp_store.h"
 #include "tiles_internal.h"
-#include "render/render_internal.h"
+#include "render/draw.h"
 #include "common/util.h"
+#include "geom/geom.h"
 
 #define BUCKETS 256              /* points are bucketed on a 256 x 256 grid (z8 tiles) */
 #define BUFFER_PX 64             /* metatile buffer at scale 1: the largest symbol or label halo */

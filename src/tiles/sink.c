@@ -277,12 +277,12 @@ fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error
         s->file = NULL;
     }
     if (s->pmtiles) {
-        st = fp_pmtiles_close(s->pmtiles, commit, unique, err);
+        st = fp_pmtiles_close(s->pmtiles, commit, unique, s->o.ctx, err);
         if (commit && !st && swap_into_place(s->preview, s->preview_target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
     } else if (commit && !st) {
         if (s->mbtiles) {
-            fp_test_pause("tiles:swap");
+            fp_context_pause(s->o.ctx, "tiles:swap");
             if (g_rename(s->root, s->target) != 0)
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
             else if (swap_into_place(s->preview, s->preview_target) != 0)

@@ -18,13 +18,13 @@
 #include "footprint.h"
 #include "tiles_internal.h"
 #include "mvt.h"
-#include "render/render_internal.h"
 #include "common/util.h"
 
 typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from z/x0/y0 */
 
 typedef struct tile_run {
     const fp_tiles_options *o;
+    const fp_context *ctx;        /* the store's: cancel flag, pause points */
     int vector, webp, meta;
     int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write */
     GArray *jobs;
@@ -62,7 +62,7 @@ static void run_fail(tile_run *r, const fp_error *e)
 
 static int run_stopped(tile_run *r)
 {
-    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_interrupted;
+    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_context_cancelled(r->ctx);
 }
 
 static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x, int y, int i, int j, fp_error *err)
@@ -124,7 +124,7 @@ static void *worker(void *arg)
         }
         if (!nwant) continue;
         if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
-        if (k == (int)r->jobs->len / 2) fp_test_pause("tiles:tiles");      /* half the metatiles handed out */
+        if (k == (int)r->jobs->len / 2) fp_context_pause(r->ctx, "tiles:tiles");      /* half the metatiles handed out */
         for (int j = 0; j < jb->n && !run_stopped(r); j++)
             for (int i = 0; i < jb->n && !run_stopped(r); i++) {
                 if (!want[j][i]) continue;
@@ -284,7 +284,7 @@ fp_status fp_tiles_check_options(const fp_tiles_options *o, fp_error *err)
 static fp_status load_scene(fp_store *store, tile_run *r, fp_error *err)
 {
     const fp_tiles_options *o = r->o;
-    fp_status st = fp_style_load(o->style_path, &r->style, err);
+    fp_status st = fp_style_load_ctx(r->ctx, o->style_path, &r->style, err);
     if (!st) st = fp_style_set_store_categories(r->style, store, err);
     if (!st) st = fp_choropleth_new(store, r->style, o->aggregation, NULL, &r->choropleth, err);
     if (st) return st;
@@ -322,7 +322,7 @@ static fp_status run_workers(tile_run *r, long total, double t0, fp_error *err)
         if (err) *err = r->error;
         return r->status;
     }
-    if (fp_interrupted)
+    if (fp_context_cancelled(r->ctx))
         return fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
                             "run the same command with --resume to finish", r->done, total, o->output);
     return FP_OK;
@@ -340,7 +340,8 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     int pm = g_str_has_suffix(o->output, ".pmtiles");
     *pi = (fp_preview_info){ .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
                              .attribution = ms->credits, .format = o->format ? o->format : "png", .minzoom = o->minzoom,
-                             .maxzoom = o->maxzoom, .tms = o->tms, .scale = o->scale };
+                             .maxzoom = o->maxzoom, .tms = o->tms, .scale = o->scale,
+                             .web_dir = fp_context_web_dir(r->ctx) };
     int mb = g_str_has_suffix(o->output, ".mbtiles") || pm;     /* both have NAME.preview/ */
     snprintf(r->tiles_url, sizeof r->tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", r->ext);
     if (pm) {
@@ -394,14 +395,14 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
 /* Metadata and the preview into the output being built. */
 static fp_status write_extras(fp_store *store, tile_run *r, const fp_preview_info *pi, fp_error *err)
 {
-    fp_test_pause("tiles:metadata");
+    fp_context_pause(r->ctx, "tiles:metadata");
     fp_status st = write_metadata(r, pi, err);
     if (!st && !r->o->no_preview) {
         const char *dir = fp_tile_sink_preview_dir(r->sink);
         st = write_layers(store, r->o, dir, pi->regions_layer ? r->regions_what : NULL, err);
         if (!st) st = fp_preview_write(dir, pi, err);
     }
-    if (!st) fp_test_pause("tiles:finish");
+    if (!st) fp_context_pause(r->ctx, "tiles:finish");
     return st;
 }
 
@@ -443,7 +444,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     if (st) return st;
     const char *format = o->format ? o->format : "png";
     tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
-                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8 };
+                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8,
+                   .ctx = fp_store_context(store) };
     if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
     r.ext = r.vector ? "pbf" : r.webp ? "webp" : "png";
     st = load_scene(store, &r, err);
@@ -453,7 +455,8 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     }
     r.jobs = g_array_new(FALSE, FALSE, sizeof(job));
     long total = plan(&r);
-    fp_tile_sink_options so = { .output = o->output, .ext = r.ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector };
+    fp_tile_sink_options so = { .output = o->output, .ext = r.ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector,
+                                .ctx = r.ctx };
     st = fp_tile_sink_open(&so, &r.sink, err);
     if (!st) st = run_workers(&r, total, t0, err);
     fp_preview_info pi;

@@ -52,6 +52,7 @@ typedef struct fp_tile_sink_options {
     int tms;                 /* directory rows counted from the south */
     int resume;
     int gzip;                /* MBTiles pbf: gzip the tile data (the MBTiles spec) */
+    const fp_context *ctx;   /* the store's: test pause points */
 } fp_tile_sink_options;
 
 /* Opens the store being written: DIR.partial/ or FILE.mbtiles.partial
@@ -80,7 +81,7 @@ fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, f
 fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err);
 void fp_pmtiles_metadata(fp_pmtiles *pm, const char *key, const char *value);
 /* commit: write the archive and rename it into place; frees pm. */
-fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, fp_error *err);
+fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, const fp_context *ctx, fp_error *err);
 /* The spec's TileID: the position on the Hilbert curves of zooms 0..z. */
 uint64_t fp_pmtiles_tile_id(int z, uint32_t x, uint32_t y);
 
@@ -98,6 +99,7 @@ typedef struct fp_preview_info {
     const char *const *categories;
     const fp_rgba *category_colors;
     size_t ncategories;
+    const char *web_dir;     /* the web files (MapLibre): the context's */
     const char *regions_layer;        /* file name under layers/, NULL: none */
     const char *pmtiles_url;          /* the archive relative to the page ("../NAME.pmtiles"), NULL: none */
 } fp_preview_info;

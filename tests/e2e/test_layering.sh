@@ -66,3 +66,51 @@ case_begin "the store's raw handle is used only by src/store/"
         fail "$f takes the store's SQLite handle"
     done
 case_end
+
+# ---- Layers (issue 13 items 2, 3, 6): what sits above and below the stages.
+
+# A folder's *_internal.h included from another folder: "FILE HEADER" lines.
+cross_internal() {
+    (cd "$ROOT" && grep -rnoE '#include "[a-z_]+/[a-z_]+_internal\.h"' src --include='*.c' --include='*.h' |
+        sed -E 's|^(src/([a-z_]+)/[^:]+):[0-9]+:#include "([a-z_]+)/([a-z_]+_internal\.h)"|\2 \3 \1 \3/\4|' |
+        awk '$1 != $2 { print $3, $4 }' | sort -u)
+}
+
+case_begin "the cross-folder include pattern finds one (self-test)"
+    mkdir -p probe/src/tiles && printf '#include "render/render_internal.h"\n#include "tiles/tiles_internal.h"\n' > probe/src/tiles/x.c
+    got=$(ROOT=$PWD/probe cross_internal)
+    assert_eq "src/tiles/x.c render/render_internal.h" "$got" "cross-folder includes in the probe"
+case_end
+
+case_begin "a folder's *_internal.h is included only inside that folder"
+    hits=$(cross_internal)
+    assert_eq "" "$hits" "another folder's internal header"
+case_end
+
+case_begin "no getenv below the CLI: the environment is read once, into an fp_context"
+    hits=$(cd "$ROOT" && grep -rnE '\b(g_)?getenv *\(' src --include='*.c' --include='*.h' | grep -v '^src/cli/')
+    assert_eq "" "$hits" "getenv calls outside src/cli/"
+case_end
+
+case_begin "the library prints nothing: no stdout/stderr output outside src/cli/ and src/run/"
+    hits=$(cd "$ROOT" && grep -rnE '\b(printf|puts|perror|vprintf) *\(|\b(f|v)printf *\( *(stdout|stderr)|\bfputs *\([^;]*, *(stdout|stderr) *\)|\bfputc *\([^;]*, *(stdout|stderr) *\)|\bfflush *\( *(stdout|stderr)' \
+           src --include='*.c' --include='*.h' | grep -vE '^src/(cli|run)/')
+    assert_eq "" "$hits" "console output in the library"
+case_end
+
+case_begin "no mutable globals in the library but the geodesic ellipsoid (set once, then read)"
+    # File-scope variables that are not const (statics and externs alike).
+    hits=$(cd "$ROOT" && grep -rnE '^(static )?(volatile |_Atomic )?[A-Za-z_][A-Za-z0-9_ ]*[ *]+[a-z_][a-z0-9_]*(\[[^]]*\])* *(=[^=]|;)' \
+           src --include='*.c' --include='*.h' | grep -vE ':[0-9]+:(static )?const |typedef|extern|return' |
+           grep -vE ':[0-9]+:(struct|enum) [a-z_]+;' | grep -vE '^src/cli/' |
+           grep -vE '^src/geom/geodesy\.c:[0-9]+:static (struct geod_geodesic wgs84|pthread_once_t wgs84_once)')
+    # Function-scope statics keep state between calls just the same.
+    inner=$(cd "$ROOT" && grep -rnE '^\s+static [^(]*(\[|=|;)' src --include='*.c' | grep -v 'static const' | grep -v '^src/cli/')
+    assert_eq "" "$hits$inner" "mutable globals"
+case_end
+
+case_begin "the umbrella header is not included below the CLI and the run layer"
+    hits=$(cd "$ROOT" && grep -rln '#include "footprint.h"' src | grep -vE '^src/(cli|run)/' | sort | tr '\n' ' ')
+    # render.c and tiles.c still take it for their own stages' headers.
+    assert_eq "src/render/render.c src/tiles/tiles.c " "$hits" "files including footprint.h"
+case_end

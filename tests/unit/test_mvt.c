@@ -108,7 +108,7 @@ static int group_setup(void **state)
     fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1, .threads = 1 };
     fp_aggregate_result ar;
     if (write_points_csv(csv) || write_edges_csv(edges) || fp_store_open(path, FP_STORE_CREATE, &store, &err) ||
-        fp_store_load_regions(store, fp_data_path("regions.gpkg", regions, sizeof regions), NULL, &err) ||
+        fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err) ||
         fp_import_file(store, csv, &io, &ir, &err) || fp_aggregate(store, &ao, &ar, &err) ||
         fp_import_file(store, FP_DATADIR "/../tests/fixtures/export/shapes.csv", &io, &ir, &err) ||
         fp_import_file(store, edges, &io, &ir, &err) ||
