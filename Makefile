@@ -4,6 +4,8 @@
 #   make demo       deps + build + `footprint run` on the embedded default into output/
 #   make check      deps + build + every test; last line "N passed, N failed"
 #   make check SAN=1  the same under ASan+UBSan (separate build dir; leaks fail)
+#   make check T=export[,cli,...]  only those tests (a suite tests/e2e/test_NAME.sh
+#                   and/or a unit test tests/unit/test_NAME.c; e2e/NAME, unit/NAME)
 #   make bench      benchmarks against the established tools (see bench/README.md)
 #   make clean
 
@@ -38,11 +40,13 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(wildcard src/common/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c))
+LIB_SRC := $(sort $(wildcard src/common/*.c src/geom/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c))
 # Vector tiles: the protobuf-c code generated from the MVT 2.1 schema.
 PROTO_C := $(BUILD)/gen/vector_tile.pb-c.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/vector_tile.pb-c.o
-CLI_SRC := $(wildcard src/cli/*.c)
+# The program: the CLI and the run layer above the library (src/run/:
+# `footprint run` and the summaries printed; the library prints nothing).
+CLI_SRC := $(wildcard src/cli/*.c src/run/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -50,16 +54,22 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps demo check bench clean unit
 all: $(BUILD)/footprint $(BUILD)/libfootprint.a
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h) $(PROTO_C)
+# Each object depends on the headers it really includes: the compiler writes
+# them to a .d file next to the object (-MMD; -MP adds an empty rule per
+# header so a deleted header does not break the build), included below. The
+# generated protobuf header must exist before the first compile, when there
+# are no .d files yet: an order-only prerequisite, not a rebuild trigger.
+DEPFLAGS = -MMD -MP
+$(BUILD)/%.o: %.c | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(PROTO_C): src/tiles/vector_tile.proto
 	@mkdir -p $(dir $@)
 	protoc-c --c_out=$(BUILD)/gen --proto_path=src/tiles $<
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(PROTO_C)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libfootprint.a: $(LIB_OBJ)
 	@rm -f $@
@@ -68,9 +78,9 @@ $(BUILD)/libfootprint.a: $(LIB_OBJ)
 $(BUILD)/footprint: $(CLI_OBJ) $(BUILD)/libfootprint.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfootprint.a $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
 $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
@@ -100,7 +110,7 @@ demo: deps
 
 check: deps
 	$(MAKE) --no-print-directory -j$(shell nproc) all unit
-	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) T=$(T) tests/run.sh
 
 bench: deps
 	$(MAKE) --no-print-directory all $(BUILD)/footprint-csvbench
@@ -143,9 +153,9 @@ fuzz: deps
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+$(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/libfootprint.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
@@ -170,3 +180,6 @@ valgrind: deps
 clean: fuzz-clean
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)
+
+# The header dependencies written by -MMD (none before the first build).
+-include $(wildcard $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_LIB_OBJ:.o=.d))

@@ -68,10 +68,6 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts,
  * Does nothing when done. */
 fp_status fp_aggregate_prepare(fp_store *store, fp_error *err);
 
-/* The summary `footprint aggregate` prints. */
-#include <stdio.h>
-void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
-
 /* Point location against the store's regions of one level (country or
  * admin1) for the other stages (data QA): the same point-in-region index
  * and rules as an aggregation. One thread. */
@@ -88,8 +84,5 @@ const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, 
 /* Geodesic distance in km from (lon, lat) to the nearest point of region
  * `code`; -1 when the level has no such region. */
 double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat);
-
-/* Geodesic distance in metres between two lon/lat points (WGS 84). */
-double fp_distance_m(double lon1, double lat1, double lon2, double lat2);
 
 #endif

@@ -27,7 +27,4 @@ fp_status fp_error_set(fp_error *err, fp_status code, const char *fmt, ...)
 void fp_error_clear(fp_error *err);
 const char *fp_status_name(fp_status code);
 
-/* Set by the CLI's signal handler; long loops check it and roll back. */
-extern volatile int fp_interrupted;
-
 #endif

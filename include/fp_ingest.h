@@ -29,8 +29,6 @@ typedef enum fp_reject_kind {
 
 const char *fp_reject_kind_name(fp_reject_kind kind);
 
-typedef void (*fp_progress_fn)(void *user, long done, double seconds);
-
 typedef struct fp_column_map {
     const char *field;   /* one of FP_FIELD_LIST */
     const char *column;  /* input column or attribute name */
@@ -46,7 +44,7 @@ typedef struct fp_import_options {
     int nmaps;
     int strict_geometry;     /* reject invalid geometries (and unclosed rings) instead of
                                 repairing them with GEOS, the default */
-    fp_progress_fn progress; /* called about every 100,000 rows */
+    fp_progress_fn progress; /* about every 0.5 s (fp_context.h); NULL: the context's */
     void *progress_user;
 } fp_import_options;
 

@@ -41,7 +41,9 @@ typedef struct fp_qa_options {
     int fix;                  /* FP_QA_FIX_* bits: apply those fixes first */
     int undo;                 /* undo the last --fix first */
     double snap_km;           /* < 0: FP_DEFAULT_SNAP_KM, as aggregate */
-    FILE *out;                /* each finding is listed here (may be NULL) */
+    /* Each finding, fix and undo is told here, one line each (NULL: not told). */
+    fp_log_fn log;
+    void *log_user;
 } fp_qa_options;
 
 typedef struct fp_qa_result {
@@ -62,8 +64,5 @@ typedef struct fp_qa_result {
  * attribute, all in one transaction; writes the report if asked. Findings
  * are warnings: FP_OK with findings. */
 fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *result, fp_error *err);
-
-/* The summary lines `check` and every import print. */
-void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out);
 
 #endif

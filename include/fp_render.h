@@ -39,4 +39,8 @@ typedef struct fp_render_result {
  * renamed into place. */
 fp_status fp_render(fp_store *store, const fp_render_options *opts, fp_render_result *result, fp_error *err);
 
+/* Once per process, after the last map (and after fp_global_cleanup):
+ * releases cairo's and fontconfig's caches, for leak checkers. */
+void fp_render_cleanup(void);
+
 #endif

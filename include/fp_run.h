@@ -1,17 +1,22 @@
-/* The main job on the embedded default (what `make demo` runs). */
+/* The run layer, above the library's stages: the main job on the embedded
+ * default (what `make demo` runs) and the summaries the CLI prints. The
+ * library itself prints nothing; these functions word its results. Built
+ * into the footprint program (src/run/), not into libfootprint.a. */
 #ifndef FP_RUN_H
 #define FP_RUN_H
 
 #include <stdio.h>
+#include "fp_aggregate.h"
+#include "fp_context.h"
 #include "fp_error.h"
 #include "fp_ingest.h"
+#include "fp_qa.h"
 
 typedef struct fp_run_options {
     const char *db_path;       /* default output/footprint.sqlite */
     const char *projects_path; /* default geodata/projects.csv */
     FILE *out;                 /* summary goes here (may be NULL) */
-    fp_progress_fn progress;
-    void *progress_user;
+    fp_context *ctx;           /* search paths, cancel flag, progress (NULL: defaults) */
 } fp_run_options;
 
 /* init (regions), import the sample, geocode, aggregate per country by
@@ -27,5 +32,11 @@ fp_status fp_print_counts(struct fp_store *store, const char *column, const char
  * projects. */
 fp_status fp_print_top_regions(struct fp_store *store, const char *table, const char *level, int limit, FILE *out,
                                fp_error *err);
+
+/* The summary `footprint aggregate` prints. */
+void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
+
+/* The summary lines `check` and every import print. */
+void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out);
 
 #endif

@@ -6,6 +6,7 @@
 #define FP_SERVE_H
 
 #include <stddef.h>
+#include "fp_context.h"
 #include "fp_error.h"
 
 typedef struct fp_serve_options {
@@ -14,11 +15,15 @@ typedef struct fp_serve_options {
     int port;                /* default 8080; 0: any free port */
     /* Called once listening, with the URL of the preview page. */
     void (*ready)(const char *url, void *user);
-    void *user;
-    int quiet;               /* no access log on stderr */
+    /* Called with each line of the access log (unless quiet) and each
+     * error met while serving (always); no newline. NULL: not reported. */
+    fp_log_fn log;
+    void *user;              /* for ready and log */
+    int quiet;               /* no access log */
+    const fp_context *ctx;   /* its cancel flag stops the server (NULL: runs until killed) */
 } fp_serve_options;
 
-/* Serves until SIGINT/SIGTERM (fp_interrupted), then closes the socket and
+/* Serves until ctx is cancelled (the CLI's SIGINT/SIGTERM), then closes the socket and
  * returns FP_OK. Serving FILE.mbtiles: its tiles at /tiles/{z}/{x}/{y}.EXT
  * and the folder FILE (without .mbtiles) next to it at /. Serving a folder:
  * its files, and /NAME/{z}/{x}/{y}.EXT from NAME.mbtiles when no such file

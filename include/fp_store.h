@@ -21,22 +21,26 @@
  *     quoted by the store; values are always bound.
  *
  * MBTiles files are an output format, not the store: the SQL that writes
- * (src/tiles/sink.c) and reads (src/serve/mbtiles.c) them stays there.
+ * and reads them (for src/tiles/ and src/serve/) is in
+ * src/common/mbtiles_file.c; the exported GeoPackage's QGIS styles, in
+ * src/export/gpkg_styles.c.
  *
- * Not moved yet: export, render and tiles still prepare their own SQL on
- * the store's handle (store_internal.h); tests/e2e/test_layering.sh lists
- * them as pending and fails when SQL appears anywhere else. */
+ * Nothing outside src/store/ prepares SQL on the store (but the two output
+ * files above); tests/e2e/test_layering.sh fails when SQL appears anywhere
+ * else. */
 #ifndef FP_STORE_H
 #define FP_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fp_context.h"
 #include "fp_error.h"
 
 /* Version of the schema this library writes; older stores are upgraded in place. */
 #define FP_SCHEMA_VERSION 5
 
 typedef struct fp_store fp_store;
+typedef struct fp_rows fp_rows;      /* a query's result: see "results" below */
 
 enum {
     FP_STORE_CREATE = 1 << 0,   /* create the file and schema if missing */
@@ -47,6 +51,14 @@ enum {
  * schema in place, in one transaction. Waits up to 5 s for a lock held by
  * another process, then fails with a message saying so. */
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err);
+/* The same in a context (fp_context.h: busy timeout, search paths, cancel
+ * flag, messages), which the stages working on the store take from it.
+ * ctx is borrowed: it must outlive the store. fp_store_open is
+ * fp_store_open_ctx(NULL, ...): the defaults. */
+fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err);
+/* The store's context (NULL when opened without one; fp_context's getters
+ * take NULL for the defaults). */
+const fp_context *fp_store_context(const fp_store *store);
 void fp_store_close(fp_store *store);
 
 /* FP_OK when `command` runs on the store the --db string names: always on
@@ -83,11 +95,10 @@ typedef struct fp_regions_result {
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
 
-/* The regions of one level ("country", "admin1") as layer rows: id,
- * SpatiaLite geometry, code, name, parent, continent, subregion, by code.
- * The caller finalizes *out. For the QGIS project's base layers. */
-struct sqlite3_stmt;
-fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err);
+/* The regions of one level ("country", "admin1") as layer rows, by code.
+ * Columns: 0 id, 1 geometry (fp_rows_geom), 2 code, 3 name, 4 parent,
+ * 5 continent, 6 subregion. For the QGIS project's base layers. */
+fp_status fp_store_regions_rows(fp_store *store, const char *level, fp_rows **out, fp_error *err);
 /* 1 if the store holds an aggregation of this name. */
 int fp_store_has_aggregation(fp_store *store, const char *name);
 
@@ -108,7 +119,6 @@ long fp_store_count(fp_store *store, const char *table);
  *     while (fp_rows_next(r)) { ... fp_rows_text(r, 0) ... }
  *     st = fp_rows_status(r, err);  fp_rows_free(r);
  * Values (text, blobs, WKB) stay valid until the next fp_rows_next. */
-typedef struct fp_rows fp_rows;
 
 /* 1 when a row is ready, 0 at the end or on an error (see fp_rows_status). */
 int fp_rows_next(fp_rows *r);
@@ -122,6 +132,9 @@ int fp_rows_int(fp_rows *r, int col);
 double fp_rows_double(fp_rows *r, int col);
 const char *fp_rows_text(fp_rows *r, int col);   /* NULL for a NULL value */
 const void *fp_rows_blob(fp_rows *r, int col, size_t *len);
+/* The type of the current row's value in col: 'n' NULL, 'i' integer,
+ * 'r' real, 't' text, 'b' blob (a column may hold values of any type). */
+char fp_rows_value_type(fp_rows *r, int col);
 /* Number of columns and a column's name (queries whose columns vary). */
 int fp_rows_columns(fp_rows *r);
 const char *fp_rows_column_name(fp_rows *r, int col);
@@ -253,7 +266,7 @@ typedef struct fp_reject_row {
     const char *raw;        /* NULL when not kept */
     const char *source_key; /* repaired rows: the input's id, "" if none */
 } fp_reject_row;
-typedef int (*fp_reject_cb)(void *user, const fp_reject_row *row);   /* non-zero stops */
+typedef int (*fp_reject_cb)(const fp_reject_row *row, void *user);   /* non-zero stops */
 
 /* Rejects of a dataset (NULL: all) in the order stored, at most limit (<0:
  * all). */
@@ -342,6 +355,122 @@ fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **l
 fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err);
 
+/* ------------------------------------------------------------ geocode --- */
+
+/* The rows to geocode: projects without a location (with redo also those
+ * an earlier geocode placed) of a dataset (NULL: all), by id. Columns:
+ * 0 id, 1 file, 2 source line, 3 place, 4 country, 5 the import's format,
+ * 6 extra (JSON text). */
+fp_status fp_store_geocode_rows(fp_store *store, const char *dataset, int redo, fp_rows **out, fp_error *err);
+/* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
+ * of that code or it has none). */
+fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
+
+/* Bulk writer of placed points (geocode), inside the caller's transaction:
+ * created before the rows to place are read; the projects' spatial index
+ * and QGIS's typed tables are brought up to date in bulk by finish (the
+ * per-row triggers are suspended meanwhile), before the commit. A point
+ * replaces the row's geometry (redo). */
+typedef struct fp_point_writer fp_point_writer;
+typedef struct fp_placed_point {
+    int64_t id;
+    double x, y;
+    const char *method, *ref, *precision;
+    const char *country_code;   /* NULL: the row keeps its own */
+} fp_placed_point;
+fp_status fp_store_point_writer_new(fp_store *store, fp_point_writer **out, fp_error *err);
+fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p, fp_error *err);
+fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err);
+void fp_store_point_writer_free(fp_point_writer *w);
+
+/* ------------------------------------------------------ export layers --- */
+
+/* What a layer of `footprint export` reads: the projects, the rows of one
+ * level of an aggregation, or an aggregation's assignments (each joined to
+ * its project's geometry, company, category, name and year). */
+typedef enum fp_layer_kind { FP_LAYER_PROJECTS, FP_LAYER_AGGREGATE, FP_LAYER_ASSIGNMENTS } fp_layer_kind;
+
+/* A property column of a layer: its name and type ('i' integer, 'r' real,
+ * 't' text, by SQLite's affinity rules for an aggregation's own columns). */
+typedef struct fp_layer_column {
+    char *name;
+    char type;
+} fp_layer_column;
+
+/* The property columns of a layer kind, in the order fp_store_layer_rows
+ * gives them (aggregate: those of the aggregation's table). The fields a
+ * layer can be filtered or split by are these, "id" for projects, and for
+ * projects any key of `extra`. Freed with fp_store_layer_columns_free. */
+fp_status fp_store_layer_columns(fp_store *store, fp_layer_kind kind, const char *aggregation,
+                                 fp_layer_column **columns, int *n, fp_error *err);
+void fp_store_layer_columns_free(fp_layer_column *columns, int n);
+
+/* Which rows of a layer (only rows with a geometry, but for assignments). */
+typedef struct fp_layer_query {
+    fp_layer_kind kind;
+    const char *aggregation;   /* AGGREGATE, ASSIGNMENTS: a validated name */
+    const char *level;         /* AGGREGATE: the level whose rows are read */
+    int centroids;             /* AGGREGATE: a point inside each region instead of it */
+    /* FIELD=VALUE conditions: the values of one field are alternatives, the
+     * fields all hold; a field's value is compared as text (NULL matches
+     * nothing). */
+    const char *const *where_fields;
+    const char *const *where_values;
+    int nwhere;
+    /* Only rows whose split_field, as text (NULL as ""), is split_value. */
+    const char *split_field;
+    const char *split_value;
+} fp_layer_query;
+
+/* A layer's rows: projects by id, an aggregation's by code, assignments in
+ * the order written. Columns: 0 id, 1 geometry (fp_rows_geom; NULL for an
+ * assignment whose project has none), then the fp_store_layer_columns. */
+fp_status fp_store_layer_rows(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* The distinct values of field over the rows q selects (its split ignored),
+ * as text (NULL as ""), sorted; freed with fp_store_strings_free. */
+fp_status fp_store_layer_values(fp_store *store, const fp_layer_query *q, const char *field, char ***values,
+                                size_t *n, fp_error *err);
+/* Whether any row q selects has a geometry other than a 2D point. */
+fp_status fp_store_layer_mixed(fp_store *store, const fp_layer_query *q, int *mixed, fp_error *err);
+/* The keys of `extra` over the projects q selects, in byte order, with what
+ * their values are. Columns: 0 key, 1 any integer, 2 any real, 3 any
+ * boolean, 4 any text/array/object, 5 smallest and 6 largest integer. */
+fp_status fp_store_layer_extra_keys(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* Number of rows of a level in an aggregation's result. */
+fp_status fp_store_aggregation_level_rows(fp_store *store, const char *name, const char *level, int64_t *n,
+                                          fp_error *err);
+
+/* --------------------------------------------------- maps and tiles --- */
+
+/* The region a map zooms to: code, or name in any case, a country first.
+ * Columns: 0 geometry (WKB; NULL when it has none), 1 name. No row: no
+ * such region. */
+fp_status fp_store_region_lookup(fp_store *store, const char *code_or_name, fp_rows **out, fp_error *err);
+/* Regions of a level with a geometry, in drawing order (plain land).
+ * Columns: 0 id, 1 code, 2 name, 3 geometry (WKB). */
+fp_status fp_store_region_shapes(fp_store *store, const char *level, fp_rows **out, fp_error *err);
+
+/* What fp_store_aggregation_values reads besides the value. */
+enum {
+    FP_AGG_VALUES_GEOMETRY = 1 << 0,   /* column 4: the region (WKB) */
+    FP_AGG_VALUES_LABEL = 1 << 1       /* columns 5, 6: a point inside it (lon, lat) */
+};
+/* The regions of one level of aggregation `aggregation` that have a
+ * geometry, in drawing order, with the value of column `column` (as
+ * stored: fp_rows_value_type tells an integer from a real). Columns: 0 id,
+ * 1 value, 2 code, 3 name, 4 geometry, 5 label lon, 6 label lat (NULL
+ * unless asked by flags). An error when there is no such aggregation or
+ * column. */
+fp_status fp_store_aggregation_values(fp_store *store, const char *aggregation, const char *level, const char *column,
+                                      int flags, fp_rows **out, fp_error *err);
+/* The codes of the regions of a level of an aggregation that have projects
+ * and a geometry, by code (an atlas's pages). Column 0 code. */
+fp_status fp_store_aggregation_codes(fp_store *store, const char *aggregation, const char *level, fp_rows **out,
+                                     fp_error *err);
+/* The largest value of a numeric project column (amount, year) over the
+ * projects with a geometry; 0 when there is none. */
+fp_status fp_store_project_max(fp_store *store, const char *column, double *max, fp_error *err);
+
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */
 typedef void (*fp_admin1_fn)(const char *code, const char *name, const char *parent, void *ud);
@@ -353,11 +482,12 @@ typedef void (*fp_country_fn)(const char *code, const char *iso_a2, const char *
                               void *ud);
 fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_error *err);
 
-/* Path of a file in the data directory (env FOOTPRINT_DATA, else the build's
- * geodata/). Writes into buf and returns it. */
-const char *fp_data_path(const char *name, char *buf, size_t size);
+/* Path of a file in the data directory (ctx's, else the build's geodata/).
+ * Writes into buf and returns it. */
+const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 
-/* Once per process, before and after using the library. */
+/* Once per process, before and after using the library (GDAL/OGR and
+ * SpatiaLite; cairo's and fontconfig's caches: fp_render_cleanup). */
 void fp_global_init(void);
 void fp_global_cleanup(void);
 

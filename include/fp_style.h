@@ -6,6 +6,8 @@
 #define FP_STYLE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include "fp_context.h"
 #include "fp_error.h"
 
 typedef struct fp_rgba { unsigned char r, g, b, a; } fp_rgba;
@@ -16,10 +18,13 @@ typedef struct fp_style fp_style;
  * (e.g. "choropleth.scheme") and the problem; unknown keys and duplicated
  * keys are errors (typos must not pass silently). */
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err);
-/* Path of a shipped style file (env FOOTPRINT_STYLES, else the build's
+/* The same, finding shipped styles in ctx's styles folder (fp_style_load:
+ * the default folder). */
+fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err);
+/* Path of a shipped style file (ctx's styles folder, else the build's
  * styles/). A bare name given to fp_style_load (no '/', not a file here,
  * with or without .json) loads the shipped style of that name. */
-const char *fp_style_path(const char *name, char *buf, size_t size);
+const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 /* The same from a JSON text; origin names it in messages (NULL: "style"). */
 fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err);
 void fp_style_free(fp_style *s);
@@ -87,6 +92,58 @@ void fp_classes_clear(fp_classes *c);
  * the classes read 1, 2, 3, 4 – 9 rather than 1 – 2, 2 – 3. Shared by the
  * report maps' legend and the tile preview's. */
 void fp_classes_label(const fp_classes *c, int i, char *out, size_t size);
+
+/* ---- The choropleth of a store: the style's spec resolved against an
+ * aggregation and classified. The one place render, raster and vector
+ * tiles, export and the QGIS styles get their classes from, so a region has
+ * the same class and colour everywhere. ---- */
+
+struct fp_store;
+typedef struct fp_choropleth fp_choropleth;
+
+/* Resolves the style's choropleth: aggregation (NULL: the style's), level
+ * (NULL: the style's, else the aggregation's main level, else country) and
+ * field (the style's, default projects), reads the level's values and
+ * classifies them. *out is NULL (and FP_OK) when the style has no
+ * choropleth or names no aggregation: draw plain land. A missing
+ * aggregation or column is a usage error saying how to make it. */
+fp_status fp_choropleth_new(struct fp_store *store, const fp_style *style, const char *aggregation, const char *level,
+                            fp_choropleth **out, fp_error *err);
+void fp_choropleth_free(fp_choropleth *ch);
+
+const fp_classes *fp_choropleth_classes(const fp_choropleth *ch);
+/* Moves the classes to the caller (cleared with fp_classes_clear); the
+ * choropleth keeps none after. */
+void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out);
+const char *fp_choropleth_aggregation(const fp_choropleth *ch);
+const char *fp_choropleth_level(const fp_choropleth *ch);
+const char *fp_choropleth_field(const fp_choropleth *ch);
+/* The legend's title, e.g. "Projects per country". */
+const char *fp_choropleth_title(const fp_choropleth *ch);
+
+/* One region of the level, classified. Pointers stay valid during the call. */
+typedef struct fp_choropleth_region {
+    int64_t id;                  /* the row's id in the aggregation (stable order) */
+    const char *code, *name;
+    int has_value;               /* 0: no data (NULL) */
+    int value_is_int;            /* stored as an integer (vector tiles keep the type) */
+    double value;                /* NaN without a value */
+    int class_index;             /* -1: no data */
+    fp_rgba fill;                /* the class colour, or the no-data colour */
+    const unsigned char *wkb;    /* the region (WKB, lon/lat) */
+    size_t wkb_len;
+    int has_label;               /* FP_CHOROPLETH_LABELS: a point inside the region */
+    double label_lon, label_lat;
+} fp_choropleth_region;
+/* Non-zero stops the walk. */
+typedef int (*fp_choropleth_region_fn)(void *user, const fp_choropleth_region *region);
+
+enum { FP_CHOROPLETH_LABELS = 1 << 0 };
+/* Calls fn for every region of the level that has a geometry, in the
+ * store's order, with its geometry (and label point with
+ * FP_CHOROPLETH_LABELS). */
+fp_status fp_choropleth_each(const fp_choropleth *ch, int flags, fp_choropleth_region_fn fn, void *user,
+                             fp_error *err);
 
 /* ---- Points by category. ---- */
 

@@ -62,6 +62,11 @@ typedef struct fp_tiles_result {
     char index_html[4096];   /* path of the preview page */
 } fp_tiles_result;
 
+/* result may be NULL. */
 fp_status fp_tiles(fp_store *store, const fp_tiles_options *opts, fp_tiles_result *result, fp_error *err);
+/* The checks fp_tiles makes of its options (format, zoom range, output,
+ * bbox), without a store: for a caller that wants a usage error before
+ * opening anything. FP_ERR_USAGE with the reason. */
+fp_status fp_tiles_check_options(const fp_tiles_options *opts, fp_error *err);
 
 #endif

@@ -2,6 +2,10 @@
 # Runs every test: the cmocka unit tests (TAP output, one result per case)
 # and the end-to-end tests in tests/e2e/ (one result per case). Ends with the
 # line "N passed, N failed" and exits non-zero if anything failed.
+#
+# T=NAME[,NAME...] (make check T=export) runs only the named tests: NAME is a
+# suite tests/e2e/test_NAME.sh and/or a unit test BUILD/tests/test_NAME (both
+# when both exist, e.g. aggregate); e2e/NAME or unit/NAME picks one of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -16,8 +20,26 @@ passed=0
 failed=0
 failed_names=()
 
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
+# The selection: every test, or those T names.
+units=()
+for t in "$BUILD"/tests/test_*; do [ -x "$t" ] && units+=("$t"); done
+if [ -n "${T:-}" ]; then
+    want_units=() want_e2e=()
+    for n in ${T//,/ }; do
+        kind=${n%%/*}; [ "$kind" = "$n" ] && kind=any
+        n=${n#*/}; n=${n#test_}; n=${n%.sh}
+        found=0
+        if [ "$kind" != e2e ] && [ -x "$BUILD/tests/test_$n" ]; then want_units+=("$BUILD/tests/test_$n"); found=1; fi
+        if [ "$kind" != unit ] && [ -f "tests/e2e/test_$n.sh" ]; then want_e2e+=("test_$n"); found=1; fi
+        if [ $found = 0 ]; then
+            echo "T=$T: no test named '$n' (suites: $(cd tests/e2e && ls test_*.sh | sed 's/^test_//; s/\.sh$//' | tr '\n' ' '); units: $(cd "$BUILD/tests" && ls test_* | grep -v '\.d$' | sed 's/^test_//' | tr '\n' ' '))"
+            exit 2
+        fi
+    done
+    units=("${want_units[@]}")
+fi
+
+for t in "${units[@]}"; do
     out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
     rc=$?
     p=$(grep -c '^ok ' <<<"$out")
@@ -46,9 +68,9 @@ if [ -x /usr/bin/python3 ]; then
     mkdir -p "$logs/bin" && ln -s /usr/bin/python3 "$logs/bin/python3"
     export PATH="$logs/bin:$PATH"
 fi
-longest_first="test_crash_safety test_render test_tiles test_import_sheets test_aggregate test_export test_safety
-  test_tiles_browser test_export_fields test_broken_inputs test_qgis_store test_qgis test_qgis_styles test_qgis_project
-  test_export_browser test_run test_serve test_geocode"
+longest_first="test_crash_safety test_render test_tiles test_import_sheets test_geocode test_pmtiles test_tiles_browser
+  test_aggregate test_qa test_export test_export_fields test_broken_inputs test_qgis_project test_qgis_styles test_qgis_store
+  test_export_browser test_qgis test_run test_serve"
 # Under SAN=1 the suites whose subject is another program (QGIS, Chromium)
 # are left out: they run footprint's code paths that other suites run too,
 # and under the sanitizers they would double the run. They are not counted.
@@ -58,6 +80,13 @@ for n in $longest_first; do [ -f "tests/e2e/$n.sh" ] && suites+=("tests/e2e/$n.s
 for t in tests/e2e/test_*.sh; do
     case " $(echo $longest_first) " in *" $(basename "$t" .sh) "*) ;; *) suites+=("$t") ;; esac
 done
+if [ -n "${T:-}" ]; then
+    kept=()
+    for t in "${suites[@]}"; do
+        case " ${want_e2e[*]} " in *" $(basename "$t" .sh) "*) kept+=("$t") ;; esac
+    done
+    suites=("${kept[@]}")
+fi
 if [ "${SAN:-}" = 1 ]; then
     kept=()
     for t in "${suites[@]}"; do
@@ -66,6 +95,11 @@ if [ "${SAN:-}" = 1 ]; then
     suites=("${kept[@]}")
     echo "SAN=1: not run under the sanitizers (clients' suites, run by plain make check):$san_skip"
 fi
+# Stores that several suites start from (init, run) are built once, by the
+# first suite that asks, and copied by the others (fp_init, fp_run in
+# tests/e2e/lib.sh).
+export FP_TEMPLATE_DIR="$logs/templates"
+mkdir -p "$FP_TEMPLATE_DIR"
 run_suite() {
     local t=$1 name start
     name=$(basename "$t" .sh)

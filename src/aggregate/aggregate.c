@@ -12,21 +12,11 @@
 #include "aggregate_internal.h"
 #include "aggregate_run.h"
 #include "common/util.h"
-#include "export/export_internal.h"   /* fp_cut_antimeridian */
 
 const char *fp_assign_method_name(fp_assign_method m)
 {
     static const char *const names[] = { "contained", "boundary", "snapped", "split", "unassigned" };
     return (unsigned)m < FP_ASSIGN_METHODS ? names[m] : "?";
-}
-
-static int valid_identifier(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > max) return 0;
-    for (; *s; s++)
-        if (!g_ascii_isalnum(*s) && *s != '_') return 0;
-    return 1;
 }
 
 /* ------------------------------------------------------------- reading --- */
@@ -72,7 +62,7 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
     t->extent[0] = t->extent[1] = HUGE_VAL;
     t->extent[2] = t->extent[3] = -HUGE_VAL;
     while (fp_rows_next(q)) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(fp_store_context(store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         fp_geom geom;
         int has = fp_rows_geom(q, 1, 0, &geom);
         if (has < 0) break;                       /* the cursor's status says why */
@@ -200,6 +190,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     fp_status st = fp_store_project_ids(store, &lo, &hi, &count, err);
     if (st) return st;
     hi += 1;
+    t->ctx = fp_store_context(store);
     /* Below ~100,000 rows a second connection costs more than it saves. */
     if (threads > 8) threads = 8;
     if (count < 100000) threads = 1;
@@ -332,7 +323,7 @@ static void *assign_worker(void *arg)
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     for (;;) {
         size_t start = __atomic_fetch_add(&job->next, CHUNK, __ATOMIC_RELAXED);
-        if (start >= t->n || fp_interrupted) break;
+        if (start >= t->n || fp_context_cancelled(t->ctx)) break;
         size_t end = start + CHUNK < t->n ? start + CHUNK : t->n;
         for (size_t i = start; i < end; i++) {
             fp_project *p = &t->items[i];
@@ -393,7 +384,7 @@ fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, cons
     for (int i = 0; i < threads; i++)
         if (th[i].failed != 2) pthread_join(tid[i], NULL);
     fp_status st = FP_OK;
-    if (fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (fp_context_cancelled(t->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     size_t total = 0;
     for (int i = 0; i < threads; i++) {
         if (th[i].failed == 1 && !st) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory assigning projects");
@@ -648,7 +639,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
         if (!*f) continue;
         if (ngroups == FP_MAX_GROUPS)
             st = fp_error_set(err, FP_ERR_USAGE, "--group: at most %d fields", FP_MAX_GROUPS);
-        else if (!valid_identifier(f, 48))
+        else if (!fp_identifier_valid(f, 48))
             st = fp_error_set(err, FP_ERR_USAGE, "--group %s: a field name is letters, digits and _", f);
         else
             groups[ngroups++] = f;
@@ -656,7 +647,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     char name[64];
     if (!st) {
         if (opts->name) {
-            if (!valid_identifier(opts->name, 48))
+            if (!fp_identifier_valid(opts->name, 48))
                 st = fp_error_set(err, FP_ERR_USAGE, "--name %s: use 1 to 48 letters, digits and _", opts->name);
             else
                 snprintf(name, sizeof name, "%s", opts->name);
@@ -680,10 +671,12 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     fp_region_index *idx = NULL;
     fp_level_result levels[FP_MAX_LEVELS];
     memset(levels, 0, sizeof levels);
-    /* FOOTPRINT_TIMING=1 prints the time of each step on stderr. */
-    int timing = getenv("FOOTPRINT_TIMING") != NULL;
+    /* The context's timing flag (the CLI's FOOTPRINT_TIMING=1) sends the
+     * time of each step to its log. */
+    const fp_context *ctx = fp_store_context(store);
+    int timing = fp_context_timing(ctx);
     double tp = t0;
-#define STEP(label) do { if (timing) { double now_ = fp_now(); fprintf(stderr, "  %-10s %.3f s\n", label, now_ - tp); tp = now_; } } while (0)
+#define STEP(label) do { if (timing) { double now_ = fp_now(); fp_context_log(ctx, "  %-10s %.3f s", label, now_ - tp); tp = now_; } } while (0)
     if ((st = fp_store_begin(store, err))) goto out;
     if ((st = fp_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
     STEP("read");
@@ -708,7 +701,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     STEP("assign");
     if ((st = fp_projects_accumulate(&t, set, levels, res, err))) goto out;
     STEP("sum");
-    fp_test_pause("aggregate:assigned");
+    fp_context_pause(ctx, "aggregate:assigned");
     for (int g = 0; g < ngroups; g++) res->group_columns += (long)t.group_values[g]->len;
     if (!res->check_passed) {
         st = fp_error_set(err, FP_ERR_STATE, "aggregate %s: the roll-up check failed (a level's total differs from "
@@ -724,7 +717,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     fp_store_cache_size(store, cache);
     if (st) goto out;
     STEP("write");
-    fp_test_pause("aggregate:written");
+    fp_context_pause(ctx, "aggregate:written");
     st = fp_store_commit(store, err);
     STEP("commit");
     res->seconds = fp_now() - t0;
@@ -737,22 +730,4 @@ out:
     fp_project_table_free(&t);
     g_strfreev(parts);
     return st;
-}
-
-void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
-{
-    fprintf(out, "aggregate %s: %ld projects by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
-            r->nlevels ? r->levels[0].level : "?", r->nlevels ? r->levels[0].regions : 0,
-            r->nlevels ? r->levels[0].with_projects : 0);
-    fprintf(out, "  %ld contained, %ld on a border, %ld snapped to the nearest region, %ld split (lines, polygons), "
-                 "%ld unassigned\n", r->by_method[FP_ASSIGN_CONTAINED], r->by_method[FP_ASSIGN_BOUNDARY],
-            r->by_method[FP_ASSIGN_SNAPPED], r->by_method[FP_ASSIGN_SPLIT], r->by_method[FP_ASSIGN_UNASSIGNED]);
-    if (r->without_geometry)
-        fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
-    fprintf(out, "  check:");
-    for (int l = 0; l < r->nlevels; l++)
-        fprintf(out, "%s %s %.6g + unassigned %.6g", l ? ";" : "", r->levels[l].level, r->levels[l].weighted,
-                r->levels[l].unassigned);
-    fprintf(out, " = %ld projects: %s\n", r->projects, r->check_passed ? "passed" : "FAILED");
-    fprintf(out, "  stored: %s (%ld group columns), %s (%.2f s)\n", r->table, r->group_columns, r->assign_table, r->seconds);
 }

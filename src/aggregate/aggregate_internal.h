@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 #include <geos_c.h>
-#include <geodesic.h>
 #include "fp_aggregate.h"
+#include "geom/geom.h"   /* blobs, antimeridian, geodesic measures */
 
 #define FP_MAX_LEVELS 4
 
@@ -64,17 +64,6 @@ fp_status fp_region_set_load(fp_store *store, const char *by, const double exten
 void fp_region_set_free(fp_region_set *set);
 void fp_region_set_free_items(fp_region_set *set);
 int fp_region_set_find(const fp_region_set *set, const char *code);
-
-/* ------------------------------------------------------------ geodesy --- */
-
-/* The WGS 84 ellipsoid of PROJ's geodesic library. */
-const struct geod_geodesic *fp_wgs84(void);
-/* Geodesic length of the lines / area of the polygons in g (lon/lat); other
- * components count 0. */
-double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
-double fp_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
-/* Geodesic distance in metres between two lon/lat points. */
-double fp_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
 
 /* -------------------------------------------------------------- index --- */
 

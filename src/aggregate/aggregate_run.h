@@ -42,6 +42,7 @@ typedef struct fp_project_table {
     size_t nshares;
     size_t fixed_cap;             /* reading into a slice of this many rows */
     int borrowed;                 /* items/group_index belong to another table */
+    const fp_context *ctx;        /* the store's: cancel flag for the workers */
 } fp_project_table;
 
 typedef struct fp_row_metrics {

@@ -78,8 +78,3 @@ double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, doub
     if (rd) GEOSWKBReader_destroy_r(h, rd);
     return km;
 }
-
-double fp_distance_m(double lon1, double lat1, double lon2, double lat2)
-{
-    return fp_geodesic_distance_m(lon1, lat1, lon2, lat2);
-}

@@ -9,10 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 #include "footprint.h"
+#include "fp_run.h"
 
 #define DEFAULT_DB "output/footprint.sqlite"
 
 static int quiet;
+/* The library's context: environment read once here (main), cancelled by
+ * SIGINT/SIGTERM. serve_cmd.c uses it too. */
+fp_context *cli_context;
 
 static const char *const usage_main =
     "usage: footprint [--db PATH] [--quiet] COMMAND [OPTIONS]\n"
@@ -216,10 +220,41 @@ static int fail(const fp_error *err)
 static void on_signal(int sig)
 {
     (void)sig;
-    fp_interrupted = 1;
+    fp_context_cancel(cli_context);   /* an atomic store: safe in a handler */
 }
 
-static void progress_line(void *user, long done, double seconds)
+/* A stage's report lines (check's fixes) on stdout. */
+static void print_line(const char *line, void *user)
+{
+    (void)user;
+    printf("%s\n", line);
+}
+
+/* The context's messages (timings, test pause points) on stderr. */
+static void log_line(const char *line, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+}
+
+/* The environment the library once read itself, read once, here. */
+static void context_from_env(fp_context *ctx)
+{
+    fp_context_set_data_dir(ctx, getenv("FOOTPRINT_DATA"));
+    fp_context_set_styles_dir(ctx, getenv("FOOTPRINT_STYLES"));
+    fp_context_set_web_dir(ctx, getenv("FOOTPRINT_WEB"));
+    /* FOOTPRINT_BUSY_MS changes the wait for a locked store (tests). */
+    const char *busy = getenv("FOOTPRINT_BUSY_MS");
+    if (busy && atoi(busy) > 0) fp_context_set_busy_ms(ctx, atoi(busy));
+    /* FOOTPRINT_TIMING=1: the time of each aggregate step on stderr. */
+    fp_context_set_timing(ctx, getenv("FOOTPRINT_TIMING") != NULL);
+    /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
+    fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
+    fp_context_set_log(ctx, log_line, NULL);
+}
+
+static void progress_line(long done, double seconds, void *user)
 {
     (void)user;
     if (quiet || !isatty(STDERR_FILENO)) return;
@@ -244,10 +279,10 @@ static int cmd_init(const char *db, int argc, char **argv)
     }
     if (optind < argc) return usage_error(usage_init, "init: unexpected argument '%s'", argv[optind]);
     char defpath[4096];
-    if (!regions) regions = fp_data_path("regions.gpkg", defpath, sizeof defpath);
+    if (!regions) regions = fp_data_path(cli_context, "regions.gpkg", defpath, sizeof defpath);
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, FP_STORE_CREATE, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_CREATE, &store, &err)) return fail(&err);
     int was = fp_store_opened_version(store);
     fp_regions_result rr;
     if (fp_store_load_regions(store, regions, &rr, &err) || fp_aggregate_prepare(store, &err)) {
@@ -326,7 +361,7 @@ static int cmd_import(const char *db, int argc, char **argv)
     const char *path = argv[optind];
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, 0, &store, &err)) { rc = fail(&err); goto out; }
+    if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) { rc = fail(&err); goto out; }
     fp_import_result r;
     fp_status st = fp_import_file(store, path, &o, &r, &err);
     progress_end();
@@ -369,7 +404,7 @@ out:
 
 /* Prints a reject: file:line (CSV-like rows) or file: feature N, the
  * reason, and the start of the raw text. */
-static int print_reject(void *user, const fp_reject_row *r)
+static int print_reject(const fp_reject_row *r, void *user)
 {
     long *n = user;
     if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
@@ -380,7 +415,7 @@ static int print_reject(void *user, const fp_reject_row *r)
 }
 
 /* Prints a stored row whose geometry the import repaired. */
-static int print_repaired(void *user, const fp_reject_row *r)
+static int print_repaired(const fp_reject_row *r, void *user)
 {
     long *n = user;
     if (r->line > 0) printf("%s:%ld: repaired: %s", r->file, r->line, r->reason);
@@ -410,7 +445,7 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     if (optind < argc) return usage_error(usage_rejects, "rejects: unexpected argument '%s'", argv[optind]);
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     long n = 0;
     fp_status st = repaired ? fp_store_repaired(store, dataset, limit, FP_REPAIRED_KEY, print_repaired, &n, &err)
                             : fp_store_rejects(store, dataset, limit, print_reject, &n, &err);
@@ -453,7 +488,7 @@ static int cmd_geocode(const char *db, int argc, char **argv)
     o.report = quiet ? NULL : stdout;
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, 0, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
     fp_geocode_result r;
     if (fp_geocode_store(store, &o, &r, &err)) { fp_store_close(store); return fail(&err); }
     if (!quiet) {
@@ -500,9 +535,9 @@ static int cmd_check(const char *db, int argc, char **argv)
     }
     if (optind < argc) return usage_error(usage_check, "check: unexpected argument '%s'", argv[optind]);
     if (o.fix && o.undo) return usage_error(usage_check, "check: --fix and --undo exclude each other%s", "");
-    o.out = quiet ? NULL : stdout;
+    o.log = quiet ? NULL : print_line;
     fp_store *store;
-    if (fp_store_open(db, 0, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
     fp_qa_result r;
     fp_status st = fp_qa_check(store, &o, &r, &err);
     fp_store_close(store);
@@ -545,7 +580,7 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
     if (!o.by) return usage_error(usage_aggregate, "aggregate: --by LEVEL is required%s", "");
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, 0, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
     fp_aggregate_result r;
     fp_status st = fp_aggregate(store, &o, &r, &err);
     fp_store_close(store);
@@ -597,7 +632,7 @@ static int cmd_export(const char *db, int argc, char **argv)
     if (!o.output) return usage_error(usage_export, "export: -o PATH is required%s", "");
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     fp_export_result r;
     fp_status st = fp_export(store, &o, &r, &err);
     fp_store_close(store);
@@ -658,7 +693,7 @@ static int cmd_render(const char *db, int argc, char **argv)
     if (!o.output) return usage_error(usage_render, "render: -o FILE is required%s", "");
     fp_error err = {0};
     fp_store *store;
-    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     fp_render_result r;
     fp_status st = fp_render(store, &o, &r, &err);
     fp_store_close(store);
@@ -690,7 +725,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                                         { "aggregation", required_argument, 0, 'a' }, { "no-preview", no_argument, 0, 'N' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_tiles_options o = { .minzoom = -1, .scale = 1, .format = "png", .progress = tiles_progress };
-    int c, n;
+    int c, n, have_zoom = 0;
     char *end;
     while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -703,13 +738,11 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                     return usage_error(usage_tiles, "tiles: --zoom '%s': expected MIN-MAX, e.g. 0-5", optarg);
                 o.maxzoom = o.minzoom;
             }
-            if (o.minzoom < 0 || o.maxzoom > 22 || o.minzoom > o.maxzoom)
-                return usage_error(usage_tiles, "tiles: --zoom '%s': expected 0 <= MIN <= MAX <= 22", optarg);
+            have_zoom = 1;   /* its range is the library's to check */
             break;
         case 'b':
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4 ||
-                !(o.bbox[0] < o.bbox[2]) || !(o.bbox[1] < o.bbox[3]) || o.bbox[0] < -180 || o.bbox[2] > 180 ||
-                o.bbox[1] < -90 || o.bbox[3] > 90)
+            /* Only the syntax here; the ranges are the library's to check. */
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4)
                 return usage_error(usage_tiles, "tiles: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
             o.has_bbox = 1;
             break;
@@ -718,11 +751,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                 return usage_error(usage_tiles, "tiles: --scale '%s': expected 1 or 2", optarg);
             o.scale = atoi(optarg);
             break;
-        case 'f':
-            if (strcmp(optarg, "png") && strcmp(optarg, "webp") && strcmp(optarg, "mvt") && strcmp(optarg, "pbf"))
-                return usage_error(usage_tiles, "tiles: --format '%s': expected png, webp or mvt", optarg);
-            o.format = strcmp(optarg, "pbf") ? optarg : "mvt";
-            break;
+        case 'f': o.format = strcmp(optarg, "pbf") ? optarg : "mvt"; break;   /* pbf: another name of mvt */
         case 'j':
             o.threads = (int)strtol(optarg, &end, 10);
             if (end == optarg || *end || o.threads < 1 || o.threads > 256)
@@ -744,11 +773,12 @@ static int cmd_tiles(const char *db, int argc, char **argv)
         }
     }
     if (optind < argc) return usage_error(usage_tiles, "tiles: unexpected argument '%s'", argv[optind]);
-    if (o.minzoom < 0) return usage_error(usage_tiles, "tiles: --zoom MIN-MAX is required%s", "");
+    if (!have_zoom) return usage_error(usage_tiles, "tiles: --zoom MIN-MAX is required%s", "");
     if (!o.output) return usage_error(usage_tiles, "tiles: -o DIR or FILE.mbtiles is required%s", "");
     fp_error err = {0};
+    if (fp_tiles_check_options(&o, &err)) return fail(&err);   /* before the store is opened */
     fp_store *store;
-    if (fp_store_open(db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     fp_tiles_result r;
     fp_status st = fp_tiles(store, &o, &r, &err);
     fp_store_close(store);
@@ -766,7 +796,8 @@ static int cmd_run(const char *db, int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) { fputs(usage_run, stdout); return 0; }
     if (argc > 1) return usage_error(usage_run, "run: unexpected argument '%s'", argv[1]);
-    fp_run_options o = { .db_path = db, .out = quiet ? NULL : stdout, .progress = progress_line };
+    fp_context_set_progress(cli_context, progress_line, NULL);
+    fp_run_options o = { .db_path = db, .out = quiet ? NULL : stdout, .ctx = cli_context };
     fp_error err = {0};
     if (fp_run_default(&o, &err)) return fail(&err);
     return 0;
@@ -834,10 +865,15 @@ int main(int argc, char **argv)
         /* A file-size limit should fail a write with an error we can report
          * (and roll back), not kill the process. */
         signal(SIGXFSZ, SIG_IGN);
+        cli_context = fp_context_new();
+        if (!cli_context) { fputs("footprint: out of memory\n", stderr); return 1; }
+        context_from_env(cli_context);
         fp_global_init();
         optind = 1;
         int rc = c->fn(db, argc - i, argv + i);
         fp_global_cleanup();
+        fp_render_cleanup();
+        fp_context_free(cli_context);
         return rc;
     }
     return usage_error(usage_main, "unknown command '%s'", name);

@@ -1,7 +1,7 @@
 /*
  * `footprint serve`: the command line of the preview server (src/serve).
  * main.c dispatches here with its SIGINT/SIGTERM handler installed; the
- * server returns when that handler sets fp_interrupted.
+ * server returns when that handler cancels the context.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -26,6 +26,14 @@ const char *const usage_serve =
     "access-log line per request on stderr unless --quiet. Ctrl-C stops it.\n";
 
 static const char *served;
+extern fp_context *cli_context;   /* main.c */
+
+/* Access-log lines and serving errors on stderr. */
+static void on_log(const char *line, void *user)
+{
+    (void)user;
+    fprintf(stderr, "%s\n", line);
+}
 
 static void on_ready(const char *url, void *user)
 {
@@ -40,7 +48,7 @@ int cmd_serve(const char *db, int argc, char **argv)
     static struct option longopts[] = { { "port", required_argument, 0, 'p' }, { "host", required_argument, 0, 'H' },
                                         { "quiet", no_argument, 0, 'q' },      { "help", no_argument, 0, 'h' },
                                         { 0 } };
-    fp_serve_options o = { .host = "127.0.0.1", .port = 8080, .ready = on_ready };
+    fp_serve_options o = { .host = "127.0.0.1", .port = 8080, .ready = on_ready, .log = on_log, .ctx = cli_context };
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "p:qh", longopts, NULL)) != -1) {

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include "fp_error.h"
 
-volatile int fp_interrupted = 0;
-
 fp_status fp_error_set(fp_error *err, fp_status code, const char *fmt, ...)
 {
     if (err) {

@@ -101,15 +101,6 @@ void fp_timestamp(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void fp_test_pause(const char *point)
-{
-    const char *want = getenv("FOOTPRINT_TEST_PAUSE_AT");
-    if (!want || strcmp(want, point) != 0) return;
-    fprintf(stderr, "footprint: paused at %s (pid %d)\n", point, (int)getpid());
-    fflush(stderr);
-    for (int i = 0; i < 600 && !fp_interrupted; i++) g_usleep(100000);
-}
-
 char *fp_temp_path(const char *path)
 {
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
@@ -169,4 +160,13 @@ void fp_temp_cleanup(const char *path, int is_dir)
     g_free(dir);
     g_free(base);
     g_free(prefix);
+}
+
+int fp_identifier_valid(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max) return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')) return 0;
+    return 1;
 }

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include "fp_error.h"
 
+/* 1 if s is a name safe to paste into SQL and file names: 1..max letters,
+ * digits and underscores (aggregation names, group fields, tables). */
+int fp_identifier_valid(const char *s, size_t max);
+
 /* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
 fp_status fp_file_sha256(const char *path, char out[65], fp_error *err);
 
@@ -28,21 +32,6 @@ void fp_timestamp(char out[32]);
  * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
 int fp_layer_to_wgs84(void *layer, void **ct);
-
-/* x, y of a SpatiaLite blob holding a 2D POINT (the fixed 60-byte layout:
- * header, MBR, class 1, x, y, end mark); 0 for anything else. The hot
- * loops of aggregate and export read millions of points this way. */
-int fp_blob_point(const unsigned char *blob, int len, double *x, double *y);
-
-/* Test hook for the crash-safety tests (tests/e2e/test_crash_safety.sh):
- * when the environment variable FOOTPRINT_TEST_PAUSE_AT equals `point`,
- * prints "footprint: paused at POINT (pid N)" on stderr and sleeps (at most
- * 60 s, or until interrupted), so a test can kill -9 the process at exactly
- * that point. Called at a few coarse points (never per row); a no-op
- * otherwise. Points: import:begin, import:rows, import:index,
- * import:commit, aggregate:assigned, aggregate:written, export:write,
- * export:rename, render:write. */
-void fp_test_pause(const char *point);
 
 /* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
  * next to the target so the final rename stays on one file system) and a

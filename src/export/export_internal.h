@@ -1,12 +1,12 @@
-/* Internals of the export stage: a layer is a prepared query whose rows are
- * (id, SpatiaLite geometry blob, property columns...), written by the
- * GeoJSON writer (geojson.c) or through OGR (ogr_writer.c). */
+/* Internals of the export stage: a layer is a store cursor (fp_rows) whose
+ * rows are (id, geometry, property columns...), written by the GeoJSON
+ * writer (geojson.c) or through OGR (ogr_writer.c). */
 #ifndef FP_EXPORT_INTERNAL_H
 #define FP_EXPORT_INTERNAL_H
 
-#include <sqlite3.h>
 #include <geos_c.h>
 #include "fp_export.h"
+#include "fp_store.h"
 #include "fp_style.h"
 
 typedef enum { FP_COL_INT, FP_COL_REAL, FP_COL_TEXT } fp_col_type;
@@ -25,7 +25,7 @@ typedef struct fp_layer {
     char *name;                   /* layer / table name */
     char *file;                   /* file base name (one-file-per-layer formats) */
     char *description;
-    sqlite3_stmt *stmt;           /* col 0 id, col 1 geometry, cols 2.. the columns */
+    fp_rows *rows;                /* col 0 id, col 1 geometry, cols 2.. the columns */
     fp_column *columns;
     int ncolumns;
     int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
@@ -79,6 +79,7 @@ typedef struct fp_write_options {
     int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
     const char *attribution;
     int update;                   /* OGR: open path (existing) for update */
+    const fp_context *ctx;        /* the store's: the cancel flag */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */
@@ -90,16 +91,22 @@ fp_status fp_geojson_write(fp_layer *layer, const char *path, const fp_write_opt
 fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err);
 
-/* A GEOS geometry of a SpatiaLite blob, cut at the antimeridian where an
- * edge jumps more than 180 degrees of longitude (RFC 7946 section 3.1.9).
- * Points are parsed without GEOS through *x, *y (returns NULL, sets *is_point). */
-GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
-                              double *x, double *y);
+/* The GeoPackage's own QGIS styles (its layer_styles table, which QGIS
+ * reads): the output file's business, like an MBTiles file's tables, not
+ * the store's (gpkg_styles.c). Drops the styles of layers being replaced;
+ * failures are ignored (the table may not exist yet). */
+void fp_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
+/* Stores each layer's QML (fp_layer_qml) as its default style. */
+fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err);
+/* The latest style QML of table (malloc'd), or NULL. */
+char *fp_gpkg_style_qml(const char *path, const char *table, int *len);
 
-/* g cut at the antimeridian (edges with a longitude jump over 180 degrees
- * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
- * when it cannot be cut (a ring around a pole); the caller keeps g. */
-GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* A GEOS geometry of a store geometry (fp_rows_geom), cut at the
+ * antimeridian where an edge jumps more than 180 degrees of longitude
+ * (RFC 7946 section 3.1.9). NULL for a point (its x, y are in g) or when
+ * the WKB cannot be read. */
+GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
+
 
 /* QGIS style sidecar / layer_styles text for a layer (malloc'd; NULL when
  * the layer has no style to give). */

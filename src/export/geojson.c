@@ -17,10 +17,9 @@
 #include <string.h>
 #include <glib.h>
 #include <jansson.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
 
 /* One writer per file: the stdio lock per character is pure cost. */
@@ -242,7 +241,7 @@ static void put_bbox(FILE *f, const double b[4], int precision)
  * gave (names[0] is "id", the feature's id, not a property). */
 static void put_properties(fp_layer *l, char **names, FILE *f)
 {
-    sqlite3_stmt *q = l->stmt;
+    fp_rows *r = l->rows;
     fputs("\"properties\":{", f);
     int first = 1, fi = 1;
     for (int c = 0; c < l->ncolumns; c++) {
@@ -252,22 +251,23 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
         first = 0;
         put_string(f, names[fi++]);
         fputc(':', f);
-        switch (sqlite3_column_type(q, col)) {
-        case SQLITE_NULL: fputs("null", f); break;
-        case SQLITE_INTEGER:
-            if (l->columns[c].type == FP_COL_TEXT) put_string(f, (const char *)sqlite3_column_text(q, col));
-            else fprintf(f, "%lld", (long long)sqlite3_column_int64(q, col));
+        /* A value as stored: a number in a text column is written as text. */
+        switch (fp_rows_value_type(r, col)) {
+        case 'n': fputs("null", f); break;
+        case 'i':
+            if (l->columns[c].type == FP_COL_TEXT) put_string(f, fp_rows_text(r, col));
+            else fprintf(f, "%lld", (long long)fp_rows_int64(r, col));
             break;
-        case SQLITE_FLOAT:
-            if (l->columns[c].type == FP_COL_TEXT) put_string(f, (const char *)sqlite3_column_text(q, col));
-            else put_real(f, sqlite3_column_double(q, col));
+        case 'r':
+            if (l->columns[c].type == FP_COL_TEXT) put_string(f, fp_rows_text(r, col));
+            else put_real(f, fp_rows_double(r, col));
             break;
         default:
-            put_string(f, (const char *)sqlite3_column_text(q, col));
+            put_string(f, fp_rows_text(r, col));
         }
     }
     if (l->classes) {
-        double v = sqlite3_column_type(q, l->class_col + 2) == SQLITE_NULL ? NAN : sqlite3_column_double(q, l->class_col + 2);
+        double v = fp_rows_is_null(r, l->class_col + 2) ? NAN : fp_rows_double(r, l->class_col + 2);
         int k = fp_classes_index(l->classes, v);
         char hex[10];
         fp_rgba_to_hex(k >= 0 ? l->classes->colors[k] : l->classes->nodata, hex);
@@ -283,8 +283,8 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
         fi += 2;
     }
     /* The input's other columns, flattened (names: fp_layer_field_names). */
-    if (l->extra_col >= 0 && sqlite3_column_type(q, l->extra_col + 2) == SQLITE_TEXT) {
-        json_t *obj = json_loads((const char *)sqlite3_column_text(q, l->extra_col + 2), 0, NULL);
+    if (l->extra_col >= 0 && fp_rows_value_type(r, l->extra_col + 2) == 't') {
+        json_t *obj = json_loads(fp_rows_text(r, l->extra_col + 2), 0, NULL);
         const char *key;
         json_t *value;
         if (json_is_object(obj)) {
@@ -305,62 +305,18 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
     fputc('}', f);
 }
 
-GEOSGeometry *fp_blob_to_geos(GEOSContextHandle_t h, const unsigned char *blob, int len, int *is_point,
-                              double *x, double *y)
+GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g)
 {
-    *is_point = fp_blob_point(blob, len, x, y);
-    if (*is_point) return NULL;
-    gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-    if (!gg) return NULL;
-    unsigned char *wkb = NULL;
-    int wl = 0;
-    gaiaToWkb(gg, &wkb, &wl);
-    gaiaFreeGeomColl(gg);
-    if (!wkb) return NULL;
-    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
-    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, (size_t)wl);
-    GEOSWKBReader_destroy_r(h, r);
-    free(wkb);
-    if (!g) return NULL;
-    /* The antimeridian: an edge longer than 180 degrees of longitude is
-     * taken as crossing it. Unwrap, cut at +-180, shift the parts back. */
-    int crosses = 0;
-    int parts = GEOSGetNumGeometries_r(h, g);
-    for (int i = 0; i < parts && !crosses; i++) {
-        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
-        int t = GEOSGeomTypeId_r(h, p);
-        const GEOSGeometry *rings[1 + 256];
-        int nr = 0;
-        if (t == GEOS_LINESTRING) rings[nr++] = p;
-        else if (t == GEOS_POLYGON) {
-            rings[nr++] = GEOSGetExteriorRing_r(h, p);
-            int holes = GEOSGetNumInteriorRings_r(h, p);
-            for (int k = 0; k < holes && nr < 257; k++) rings[nr++] = GEOSGetInteriorRingN_r(h, p, k);
-        }
-        for (int k = 0; k < nr && !crosses; k++) {
-            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, rings[k]);
-            unsigned n = 0;
-            GEOSCoordSeq_getSize_r(h, cs, &n);
-            double px = 0, py, cx;
-            for (unsigned m = 0; m < n; m++) {
-                GEOSCoordSeq_getXY_r(h, cs, m, &cx, &py);
-                if (m && fabs(cx - px) > 180) { crosses = 1; break; }
-                px = cx;
-            }
-        }
-    }
-    if (!crosses) return g;
-    GEOSGeometry *cut = fp_cut_antimeridian(h, g);
-    if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
-    return g;
+    return g->is_point || !g->wkb ? NULL : fp_wkb_to_geos(h, g->wkb, g->wkb_len);
 }
 
 fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options *wo, long *features, fp_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    static char buffer[1 << 16];
-    setvbuf(f, buffer, _IOFBF, sizeof buffer);
+    /* A 64 KiB stdio buffer of this call's own (freed after fclose). */
+    char *buffer = malloc(1 << 16);
+    if (buffer) setvbuf(f, buffer, _IOFBF, 1 << 16);
     out o = { .f = f, .precision = wo->precision };
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
@@ -374,22 +330,20 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         fputs(",\"features\":[\n", f);
     }
     long n = 0;
-    int rc;
     fp_status st = FP_OK;
-    while ((rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
-        const unsigned char *blob = sqlite3_column_blob(l->stmt, 1);
-        int len = sqlite3_column_bytes(l->stmt, 1);
+    while (fp_rows_next(l->rows)) {
+        if (fp_context_cancelled(wo->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         box_reset(o.fbox);
         if (wo->seq) fputc(0x1E, f);
         else if (n) fputs(",\n", f);
-        fprintf(f, "{\"type\":\"Feature\",\"id\":%lld,\"geometry\":", (long long)sqlite3_column_int64(l->stmt, 0));
-        int is_point = 0;
-        double x, y;
-        GEOSGeometry *g = blob ? fp_blob_to_geos(h, blob, len, &is_point, &x, &y) : NULL;
-        if (is_point) {
+        fprintf(f, "{\"type\":\"Feature\",\"id\":%lld,\"geometry\":", (long long)fp_rows_int64(l->rows, 0));
+        fp_geom geom;
+        int has = fp_rows_geom(l->rows, 1, 0, &geom);
+        if (has < 0) break;                        /* the cursor's status says why */
+        GEOSGeometry *g = has ? fp_geom_to_geos(h, &geom) : NULL;
+        if (has && geom.is_point) {
             fputs("{\"type\":\"Point\",\"coordinates\":", f);
-            put_position(&o, x, y);
+            put_position(&o, geom.x, geom.y);
             fputc('}', f);
         } else if (g) {
             put_geometry(&o, h, g);
@@ -412,8 +366,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         }
         n++;
     }
-    if (!st && rc != SQLITE_DONE)
-        st = fp_error_set(err, FP_ERR_DB, "reading layer %s: %s", l->name, sqlite3_errmsg(sqlite3_db_handle(l->stmt)));
+    if (!st) st = fp_rows_status(l->rows, err);
     if (!wo->seq) {
         fputs("\n]", f);
         if (wo->bbox && o.bbox[0] <= o.bbox[2]) {
@@ -437,6 +390,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         if (!st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
     }
     if (fclose(f) != 0 && !st) st = fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", path, strerror(errno));
+    free(buffer);
     *features = n;
     return st;
 }

@@ -15,29 +15,20 @@
 #include <cpl_string.h>
 #include <jansson.h>
 #include <glib.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "common/json_util.h"
 
-static OGRGeometryH blob_to_ogr(const unsigned char *blob, int len)
+static OGRGeometryH geom_to_ogr(const fp_geom *geom)
 {
-    double x, y;
-    if (fp_blob_point(blob, len, &x, &y)) {
+    if (geom->is_point) {
         OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
-        OGR_G_SetPoint_2D(g, 0, x, y);
+        OGR_G_SetPoint_2D(g, 0, geom->x, geom->y);
         return g;
     }
-    gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-    if (!gg) return NULL;
-    unsigned char *wkb = NULL;
-    int wl = 0;
-    gaiaToWkb(gg, &wkb, &wl);
-    gaiaFreeGeomColl(gg);
     OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, wl) != OGRERR_NONE) g = NULL;
-    free(wkb);
+    if (OGR_G_CreateFromWkb(geom->wkb, NULL, &g, (int)geom->wkb_len) != OGRERR_NONE) g = NULL;
     return g;
 }
 
@@ -177,32 +168,31 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         g_strfreev(source_names);
         g_strfreev(names);
         if (!st && gpkg) GDALDatasetStartTransaction(ds, FALSE);
-        int rc;
         long n = 0;
         const char *shp_kind = NULL;      /* the kind of the layer's first geometry */
         OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
-        while (!st && (rc = sqlite3_step(l->stmt)) == SQLITE_ROW) {
-            if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        fp_rows *r = l->rows;
+        while (!st && fp_rows_next(r)) {
+            if (fp_context_cancelled(o->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
             fp_layer_note_row(l);
             OGRFeatureH f = OGR_F_Create(defn);
-            long long id = sqlite3_column_int64(l->stmt, 0);
+            long long id = fp_rows_int64(r, 0);
             if (gpkg) OGR_F_SetFID(f, id);
             OGR_F_SetFieldInteger64(f, 0, id);
             int fi = 1;
             for (int c = 0; c < l->ncolumns; c++) {
                 if (c == l->extra_col) continue;
                 int col = c + 2;
-                if (sqlite3_column_type(l->stmt, col) == SQLITE_NULL) OGR_F_SetFieldNull(f, fi);
-                else if (l->columns[c].type == FP_COL_INT) OGR_F_SetFieldInteger64(f, fi, sqlite3_column_int64(l->stmt, col));
+                if (fp_rows_is_null(r, col)) OGR_F_SetFieldNull(f, fi);
+                else if (l->columns[c].type == FP_COL_INT) OGR_F_SetFieldInteger64(f, fi, fp_rows_int64(r, col));
                 else if (l->columns[c].type == FP_COL_REAL) {
-                    double v = sqlite3_column_double(l->stmt, col);
+                    double v = fp_rows_double(r, col);
                     if (isfinite(v)) OGR_F_SetFieldDouble(f, fi, v); else OGR_F_SetFieldNull(f, fi);
-                } else OGR_F_SetFieldString(f, fi, (const char *)sqlite3_column_text(l->stmt, col));
+                } else OGR_F_SetFieldString(f, fi, fp_rows_text(r, col));
                 fi++;
             }
             if (l->classes) {
-                double v = sqlite3_column_type(l->stmt, l->class_col + 2) == SQLITE_NULL ? NAN
-                                                                                   : sqlite3_column_double(l->stmt, l->class_col + 2);
+                double v = fp_rows_is_null(r, l->class_col + 2) ? NAN : fp_rows_double(r, l->class_col + 2);
                 int k = fp_classes_index(l->classes, v);
                 char hex[10];
                 fp_rgba_to_hex(k >= 0 ? l->classes->colors[k] : l->classes->nodata, hex);
@@ -210,8 +200,8 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 else OGR_F_SetFieldNull(f, first_class);
                 OGR_F_SetFieldString(f, first_class + 1, hex);
             }
-            if (l->nextra && sqlite3_column_type(l->stmt, l->extra_col + 2) == SQLITE_TEXT) {
-                json_t *obj = json_loads((const char *)sqlite3_column_text(l->stmt, l->extra_col + 2), 0, NULL);
+            if (l->nextra && fp_rows_value_type(r, l->extra_col + 2) == 't') {
+                json_t *obj = json_loads(fp_rows_text(r, l->extra_col + 2), 0, NULL);
                 const char *key;
                 json_t *v;
                 json_object_foreach(obj, key, v) {
@@ -220,9 +210,11 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 }
                 json_decref(obj);
             }
-            const unsigned char *blob = sqlite3_column_blob(l->stmt, 1);
-            if (blob) {
-                OGRGeometryH g = blob_to_ogr(blob, sqlite3_column_bytes(l->stmt, 1));
+            fp_geom geom;
+            int has = fp_rows_geom(r, 1, 0, &geom);
+            if (has < 0) { OGR_F_Destroy(f); break; }   /* the cursor's status says why */
+            if (has) {
+                OGRGeometryH g = geom_to_ogr(&geom);
                 if (g && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                     g = OGR_G_ForceToMultiPolygon(g);
                 /* A Shapefile holds one kind of geometry: GDAL would quietly
@@ -243,6 +235,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             OGR_F_Destroy(f);
             n++;
         }
+        if (!st) st = fp_rows_status(r, err);
         if (gpkg) {
             if (st) GDALDatasetRollbackTransaction(ds);
             else if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE)

@@ -33,7 +33,7 @@
 #include <ogr_srs_api.h>
 #include <zip.h>
 #include "export_internal.h"
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 
 #define MM(pt) ((pt) * 25.4 / 72.0)   /* points to millimetres */
@@ -260,18 +260,12 @@ typedef struct qlayer {
 
 /* The style of a table from the GeoPackage's layer_styles (what qml.c
  * wrote), parsed; NULL if there is none. */
-static xmlDocPtr style_of_table(sqlite3 *gdb, const char *table)
+static xmlDocPtr style_of_table(const char *gpkg, const char *table)
 {
-    sqlite3_stmt *q;
-    xmlDocPtr doc = NULL;
-    if (sqlite3_prepare_v2(gdb, "SELECT styleQML FROM layer_styles WHERE f_table_name = ?1 ORDER BY id DESC LIMIT 1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
-        doc = xmlReadMemory((const char *)sqlite3_column_text(q, 0), sqlite3_column_bytes(q, 0), "layer_styles.qml", "UTF-8",
-                            XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    sqlite3_finalize(q);
+    int len = 0;
+    char *qml = fp_gpkg_style_qml(gpkg, table, &len);
+    xmlDocPtr doc = qml ? xmlReadMemory(qml, len, "layer_styles.qml", "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
+    free(qml);
     return doc;
 }
 
@@ -377,15 +371,16 @@ static void add_maplayer(xmlNodePtr parent, PJ_CONTEXT *ctx, const char *gpkg_na
 
 /* ---------------------------------------------------------- the layouts --- */
 
-static int item_serial;
-
 /* The attributes every layout item has; x, y, w, h in points. */
 static xmlNodePtr layout_item(xmlNodePtr layout, int type, const char *id, double x, double y, double w, double h,
                               int ref, int z, char uuid_out[40])
 {
     xmlNodePtr it = el(layout, "LayoutItem", NULL);
     char uuid[40];
-    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++item_serial);
+    /* Items are numbered through the project: the counter is the project's
+     * (its document's _private, set where the layouts begin). */
+    int *serial = layout->doc->_private;
+    snprintf(uuid, sizeof uuid, "{f0f0f0f0-0000-4000-8000-%012d}", ++*serial);
     if (uuid_out) memcpy(uuid_out, uuid, sizeof uuid);
     attr(it, "type", "%d", type);
     attr(it, "uuid", "%s", uuid);
@@ -747,10 +742,10 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
             l->columns[c].name = g_strdup(cols[c]);
             l->columns[c].type = FP_COL_TEXT;
         }
-        st = fp_store_regions_rows(store, levels[i][0], &l->stmt, err);
+        st = fp_store_regions_rows(store, levels[i][0], &l->rows, err);
     }
     long n = 0;
-    fp_write_options wo = { .precision = 6, .update = 1 };
+    fp_write_options wo = { .precision = 6, .update = 1, .ctx = fp_store_context(store) };
     if (!st) st = fp_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
     for (int i = 0; i < 2; i++) fp_layer_free(layers[i]);
     return st;
@@ -801,7 +796,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     for (int i = 0; i < 3 && !st; i++) {
         char p[4096], n[64];
         snprintf(n, sizeof n, "%s.json", names[i]);
-        st = fp_style_load(fp_style_path(n, p, sizeof p), &styles[i], err);
+        st = fp_style_load_ctx(fp_store_context(store), fp_style_path(fp_store_context(store), n, p, sizeof p), &styles[i], err);
     }
     if (!st && !agg && (!what || !strcmp(what, "all"))) {
         const fp_choropleth_spec *cs = fp_style_choropleth(styles[0]);
@@ -841,7 +836,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     if (!st && want_projects) {
         char p[4096];
         fp_export_options e = { .what = "projects", .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("category-points.json", p, sizeof p) };
+                                .style_path = fp_style_path(fp_store_context(store), "category-points.json", p, sizeof p) };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -852,7 +847,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
         char w[80], p[4096];
         snprintf(w, sizeof w, "aggregate:%s", agg);
         fp_export_options e = { .what = w, .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path("world-choropleth.json", p, sizeof p), .append = have_gpkg };
+                                .style_path = fp_style_path(fp_store_context(store), "world-choropleth.json", p, sizeof p),
+                                .append = have_gpkg };
         fp_export_result er;
         st = fp_export(store, &e, &er, err);
         features += er.features;
@@ -874,9 +870,6 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     qlayer L[10];
     int nl = 0;
     qlayer *sea = NULL, *grat30 = NULL, *grat10 = NULL, *countries = NULL, *choro = NULL, *cents = NULL, *proj_pts = NULL;
-    sqlite3 *gdb = NULL;
-    if (!st && sqlite3_open_v2(tmp_gpkg, &gdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        st = fp_error_set(err, FP_ERR_IO, "%s: cannot read back: %s", gpkg_name, gdb ? sqlite3_errmsg(gdb) : "out of memory");
     if (!st) {
         const fp_map_style *wm = fp_style_map(styles[0]), *cm = fp_style_map(styles[1]), *am = fp_style_map(styles[2]);
         fp_rgba outline_world = { 140, 153, 166, 255 };          /* render's world outline */
@@ -895,10 +888,10 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
                             plain_style("fill", (fp_rgba){ 0, 0, 0, 0 }, &cm->land.stroke, 0.2), 0, "" };
         if (agg) {
             choro = &L[nl++];
-            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(gdb, agg), 1, "" };
+            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(tmp_gpkg, agg), 1, "" };
             cents = &L[nl++];
             *cents = (qlayer){ agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
-                               style_of_table(gdb, agg_centroids), 0, "" };
+                               style_of_table(tmp_gpkg, agg_centroids), 0, "" };
         }
         if (want_projects) {
             /* One layer per kind of geometry the projects have. */
@@ -928,12 +921,11 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
                 if (!has[k]) continue;
                 qlayer *q = &L[nl++];
                 *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], gt == wkbUnknown ? subsets[k] : NULL, 1,
-                               style_of_table(gdb, "projects"), 0, "" };
+                               style_of_table(tmp_gpkg, "projects"), 0, "" };
                 if (k == 0) proj_pts = q;
             }
         }
     }
-    if (gdb) sqlite3_close(gdb);
     for (int i = 0; i < nl; i++)
         snprintf(L[i].id, sizeof L[i].id, "footprint_%s%s%s", L[i].table, L[i].subset ? "_" : "", L[i].subset ? L[i].subset : "");
 
@@ -992,7 +984,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
         /* Print layouts, one per shipped style, and the atlas. */
         xmlNodePtr layouts = el(root, "Layouts", NULL);
-        item_serial = 0;
+        int item_serial = 0;
+        doc->_private = &item_serial;
         if (choro) {
             const qlayer *wl[] = { sea, grat30, choro, NULL };
             layout_spec w = { "world", styles[0], &views[0], wl, choro, "Projects per country", NULL, 1 };
@@ -1011,6 +1004,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
             layout_spec c = { "categories", styles[1], &views[1], cl, proj_pts, NULL, NULL, 1 };
             add_layout(layouts, ctx, gpkg_name, &c);
         }
+        doc->_private = NULL;              /* item_serial goes out of scope */
         proj_context_destroy(ctx);
     }
     /* The zip holds FILE.qgs, as QGIS writes its own .qgz. */
@@ -1029,8 +1023,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 
     /* Into place: the data first, so the project never names a missing file. */
     char *final_gpkg = g_build_filename(dir, gpkg_name, NULL);
-    if (!st && fp_interrupted) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    if (!st) fp_test_pause("export:write");
+    if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    if (!st) fp_context_pause(fp_store_context(store), "export:write");
     if (!st && g_rename(tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
     if (!st && g_rename(tmp_qgz, o->output) != 0)

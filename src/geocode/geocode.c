@@ -19,11 +19,10 @@
 #include <stdlib.h>
 #include <glib/gstdio.h>
 #include <string.h>
-#include <sqlite3.h>
 #include <geos_c.h>
 #include <glib.h>
 #include "fp_geocode.h"
-#include "store/store_internal.h"
+#include "fp_store.h"
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
 #include "common/util.h"
@@ -33,16 +32,16 @@ typedef struct anchor { double lon, lat; int ok; } anchor;
 /* A country's anchor point: the centroid of its largest polygon if that lies
  * inside it, else a point on its surface, so "France" lands in France, not in
  * the Bay of Biscay between the mainland and Guiana. */
-static anchor country_anchor(sqlite3 *db, GEOSContextHandle_t ctx, const char *code)
+static anchor country_anchor(fp_store *store, GEOSContextHandle_t ctx, const char *code)
 {
     anchor a = {0};
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT AsBinary(geom) FROM regions WHERE code=?", -1, &q, NULL) != SQLITE_OK)
-        return a;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) > 0) {
+    unsigned char *wkb = NULL;
+    size_t len = 0;
+    fp_error ignored;
+    if (fp_store_region_wkb(store, code, &wkb, &len, &ignored) != FP_OK) return a;   /* no anchor: not placed */
+    if (wkb) {
         GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx);
-        GEOSGeometry *g = GEOSWKBReader_read_r(ctx, rd, sqlite3_column_blob(q, 0), sqlite3_column_bytes(q, 0));
+        GEOSGeometry *g = GEOSWKBReader_read_r(ctx, rd, wkb, len);
         GEOSWKBReader_destroy_r(ctx, rd);
         if (g) {
             const GEOSGeometry *largest = NULL;
@@ -65,7 +64,7 @@ static anchor country_anchor(sqlite3 *db, GEOSContextHandle_t ctx, const char *c
             GEOSGeom_destroy_r(ctx, g);
         }
     }
-    sqlite3_finalize(q);
+    free(wkb);
     return a;
 }
 
@@ -100,12 +99,12 @@ static const char *const outcome_names[OUT_COUNT] = { "town", "town (check)", "t
 static const char *const outcome_keys[OUT_COUNT] = { "town", "town_check", "town_fuzzy", "admin1_centroid",
                                                      "country_centroid", "not_placed" };
 
-static anchor *cached_anchor(GHashTable *anchors, sqlite3 *db, GEOSContextHandle_t ctx, const char *code)
+static anchor *cached_anchor(GHashTable *anchors, fp_store *store, GEOSContextHandle_t ctx, const char *code)
 {
     anchor *a = g_hash_table_lookup(anchors, code);
     if (!a) {
         a = malloc(sizeof *a);
-        *a = country_anchor(db, ctx, code);
+        *a = country_anchor(store, ctx, code);
         g_hash_table_insert(anchors, strdup(code), a);
     }
     return a;
@@ -124,11 +123,10 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
 
     char defpath[4096];
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
-                                             : fp_data_path("gazetteer.tsv.gz", defpath, sizeof defpath);
+                                             : fp_data_path(fp_store_context(store), "gazetteer.tsv.gz", defpath, sizeof defpath);
     fp_gazetteer *gaz = NULL;
     fp_status st = fp_gazetteer_load(gpath, &gaz, err);
     if (st) return st;
-    sqlite3 *db = fp_store_sqlite(store);
     fp_country_index *countries = NULL;
     fp_admin1_index *admin1 = NULL;
     if ((st = fp_country_index_new(store, &countries, err))) { fp_gazetteer_free(gaz); return st; }
@@ -140,7 +138,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     GEOSContextHandle_t ctx = GEOS_init_r();
     GHashTable *anchors = g_hash_table_new_full(g_str_hash, g_str_equal, free, free);
 
-    sqlite3_stmt *sel = NULL, *upd = NULL;
+    fp_rows *sel = NULL;
+    fp_point_writer *writer = NULL;
     /* The full listing goes to a temporary name, renamed once committed. */
     char *csv_tmp = NULL;
     FILE *csv = NULL;
@@ -155,29 +154,20 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     }
 
     if ((st = fp_store_begin(store, err))) goto done;
-    /* ?2 (redo) also takes rows an earlier geocode placed. */
-    const char *sql =
-        "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format, p.extra FROM projects p JOIN imports i ON i.id = p.import_id "
-        "WHERE (p.geom IS NULL OR (?2 AND p.geocode_method IS NOT NULL AND p.geocode_method <> 'input')) "
-        "AND (?1 IS NULL OR p.dataset=?1) ORDER BY p.id";
-    if (sqlite3_prepare_v2(db, sql, -1, &sel, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
-                               "geocode_precision=?5, country_code=coalesce(?6, country_code) WHERE id=?7", -1, &upd, NULL) != SQLITE_OK) {
-        st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
-        goto done;
-    }
-    if (opts->dataset) sqlite3_bind_text(sel, 1, opts->dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_int(sel, 2, opts->redo != 0);
-    while (sqlite3_step(sel) == SQLITE_ROW) {
+    /* The writer first: it suspends the triggers, which cannot change
+     * under an open read of the same table. */
+    if ((st = fp_store_point_writer_new(store, &writer, err))) goto done;
+    if ((st = fp_store_geocode_rows(store, opts->dataset, opts->redo, &sel, err))) goto done;
+    while (fp_rows_next(sel)) {
         res->candidates++;
-        long id = sqlite3_column_int64(sel, 0);
-        const char *file = (const char *)sqlite3_column_text(sel, 1);
-        const char *format = (const char *)sqlite3_column_text(sel, 5);
+        long id = (long)fp_rows_int64(sel, 0);
+        const char *file = fp_rows_text(sel, 1);
+        const char *format = fp_rows_text(sel, 5);
         int is_csv = format && strcmp(format, "CSV") == 0;
-        long line = sqlite3_column_int64(sel, 2);
-        const char *place = (const char *)sqlite3_column_text(sel, 3);
-        const char *country = (const char *)sqlite3_column_text(sel, 4);
-        char *a1_text = fp_admin1_from_extra((const char *)sqlite3_column_text(sel, 6));
+        long line = (long)fp_rows_int64(sel, 2);
+        const char *place = fp_rows_text(sel, 3);
+        const char *country = fp_rows_text(sel, 4);
+        char *a1_text = fp_admin1_from_extra(fp_rows_text(sel, 6));
         const fp_country *c = fp_country_index_find(countries, country);
         const char *a1_code = c ? fp_admin1_index_find(admin1, c->a3, a1_text) : NULL;
         char why[512] = "", method[64] = "", matched[256] = "";
@@ -243,7 +233,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         int may_fall_back = c && (!place || !*place || opts->country_fallback) && !method[0] &&
                             !strstr(why, "ambiguous without");
         if (may_fall_back && a1_code) {
-            anchor *a = cached_anchor(anchors, db, ctx, a1_code);
+            anchor *a = cached_anchor(anchors, store, ctx, a1_code);
             if (a->ok) {
                 lon = a->lon; lat = a->lat;
                 snprintf(method, sizeof method, "admin1");
@@ -255,7 +245,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             }
         }
         if (may_fall_back && !method[0]) {
-            anchor *a = cached_anchor(anchors, db, ctx, c->a3);
+            anchor *a = cached_anchor(anchors, store, ctx, c->a3);
             if (a->ok) {
                 lon = a->lon; lat = a->lat;
                 snprintf(method, sizeof method, "country");
@@ -287,23 +277,18 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         }
         free(a1_text);
         if (!method[0]) continue;
-        sqlite3_reset(upd);
-        sqlite3_bind_double(upd, 1, lon);
-        sqlite3_bind_double(upd, 2, lat);
-        sqlite3_bind_text(upd, 3, method, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(upd, 4, ref, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(upd, 5, precision, -1, SQLITE_STATIC);
-        if (code) sqlite3_bind_text(upd, 6, code, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(upd, 6);
-        sqlite3_bind_int64(upd, 7, id);
-        if (sqlite3_step(upd) != SQLITE_DONE) {
-            st = fp_error_set(err, FP_ERR_DB, "%s: %s", fp_store_path(store), sqlite3_errmsg(db));
-            break;
-        }
-        if (fp_interrupted) {
+        fp_placed_point pt = { .id = id, .x = lon, .y = lat, .method = method, .ref = ref, .precision = precision,
+                               .country_code = code };
+        if ((st = fp_store_point_writer_set(writer, &pt, err))) break;
+        if (fp_context_cancelled(fp_store_context(store))) {
             st = fp_error_set(err, FP_ERR_INTERRUPTED, "geocode interrupted; nothing was changed");
             break;
         }
     }
+    if (st == FP_OK) st = fp_rows_status(sel, err);
+    fp_rows_free(sel);
+    sel = NULL;
+    if (st == FP_OK) st = fp_store_point_writer_finish(writer, err);
     if (st == FP_OK && csv && (fflush(csv) != 0 || ferror(csv)))
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the report: %s", opts->report_csv, strerror(errno));
     if (csv) { fclose(csv); csv = NULL; }
@@ -314,8 +299,8 @@ done:
     if (st) fp_store_rollback(store);
     if (csv) fclose(csv);
     if (csv_tmp) { g_remove(csv_tmp); g_free(csv_tmp); }
-    sqlite3_finalize(sel);
-    sqlite3_finalize(upd);
+    fp_rows_free(sel);
+    fp_store_point_writer_free(writer);
     g_hash_table_destroy(anchors);
     GEOS_finish_r(ctx);
     fp_admin1_index_free(admin1);

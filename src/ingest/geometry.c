@@ -8,6 +8,7 @@
 #include <string.h>
 #include <geos_c.h>
 #include "ingest/ingest_internal.h"
+#include "geom/geom.h"
 
 /* Coordinates this close beyond +-180 / +-90 are float noise, not errors:
  * Natural Earth has a coastline vertex at 180.0000004, and reprojection or
@@ -78,48 +79,6 @@ static int find_open_ring(OGRGeometryH g, double xy[4])
     for (int i = 0; i < n; i++)
         if (find_open_ring(OGR_G_GetGeometryRef(g, i), xy)) return 1;
     return 0;
-}
-
-/* One GEOS context for the import (imports run on one thread). */
-static GEOSContextHandle_t geos_ctx;
-
-static GEOSContextHandle_t geos_context(void)
-{
-    if (!geos_ctx) geos_ctx = GEOS_init_r();
-    return geos_ctx;
-}
-
-void fp_ingest_cleanup(void)
-{
-    if (geos_ctx) GEOS_finish_r(geos_ctx);
-    geos_ctx = NULL;
-}
-
-/* OGR <-> GEOS through WKB. */
-static GEOSGeometry *ogr_to_geos(GEOSContextHandle_t ctx, OGRGeometryH g)
-{
-    size_t wkb_size = (size_t)OGR_G_WkbSize(g);
-    unsigned char *wkb = malloc(wkb_size);
-    if (!wkb) return NULL;
-    OGR_G_ExportToWkb(g, wkbNDR, wkb);
-    GEOSWKBReader *rd = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry *gg = GEOSWKBReader_read_r(ctx, rd, wkb, wkb_size);
-    GEOSWKBReader_destroy_r(ctx, rd);
-    free(wkb);
-    return gg;
-}
-
-static OGRGeometryH geos_to_ogr(GEOSContextHandle_t ctx, const GEOSGeometry *gg)
-{
-    GEOSWKBWriter *w = GEOSWKBWriter_create_r(ctx);
-    GEOSWKBWriter_setByteOrder_r(ctx, w, GEOS_WKB_NDR);
-    size_t n = 0;
-    unsigned char *wkb = GEOSWKBWriter_write_r(ctx, w, gg, &n);
-    GEOSWKBWriter_destroy_r(ctx, w);
-    OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &g, (int)n) != OGRERR_NONE) g = NULL;
-    GEOSFree_r(ctx, wkb);
-    return g;
 }
 
 /* The parts of g of dimension dim (2 polygons, 1 lines, 0 points), as one
@@ -206,8 +165,8 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
         OGR_G_CloseRings(g);
     }
 
-    GEOSContextHandle_t ctx = geos_context();
-    GEOSGeometry *gg = ogr_to_geos(ctx, g);
+    GEOSContextHandle_t ctx = chk->geos;   /* the import's (fp_sink_geos) */
+    GEOSGeometry *gg = ctx ? fp_ogr_to_geos(ctx, g) : NULL;
     if (!gg) {
         snprintf(reason, size, "GEOS cannot read it (too few points?)");
         chk->repair_note[0] = 0;
@@ -236,7 +195,7 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     GEOSGeom_destroy_r(ctx, gg);
     GEOSGeometry *kept = fixed && t != wkbGeometryCollection ? keep_dimension(ctx, fixed, dim) : fixed;
     if (kept != fixed && fixed) GEOSGeom_destroy_r(ctx, fixed);
-    OGRGeometryH out = kept && !GEOSisEmpty_r(ctx, kept) ? geos_to_ogr(ctx, kept) : NULL;
+    OGRGeometryH out = kept && !GEOSisEmpty_r(ctx, kept) ? fp_geos_to_ogr(ctx, kept) : NULL;
     if (kept) GEOSGeom_destroy_r(ctx, kept);
     if (!out) {
         snprintf(reason, size, "%s (repair leaves no %s)", why ? why : "not valid",

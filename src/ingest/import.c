@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include "fp_ingest.h"
 #include "ingest/ingest_internal.h"
-#include "store/store_internal.h"
 #include "common/util.h"
 
 static int is_csv(const char *path)
@@ -77,7 +76,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return FP_OK;
     }
     res->import_id = import_id;
-    fp_test_pause("import:begin");
+    fp_context_pause(fp_store_context(store), "import:begin");
 
     fp_sink *sink = NULL;
     st = fp_sink_new(store, path, res->import_id, dataset, res, &sink, err);
@@ -92,7 +91,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         st = fp_store_import_end(store, res->import_id, res->format, res->rows_read, res->stored, res->rejected,
                                  finished, err);
     }
-    if (st == FP_OK) fp_test_pause("import:commit");
+    if (st == FP_OK) fp_context_pause(fp_store_context(store), "import:commit");
     if (st == FP_OK && (st = fp_store_commit(store, err)) != FP_OK && err) {
         /* The store's message names the database; name the input too. */
         char store_msg[sizeof err->message];

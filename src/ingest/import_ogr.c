@@ -353,7 +353,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         size_t blob_len = 0;
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
-        fp_geom_check chk = { .strict = opts->strict_geometry };
+        fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fp_sink_geos(sink) };
         if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;

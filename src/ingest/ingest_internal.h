@@ -51,12 +51,16 @@ fp_status fp_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind 
                          const char *raw, size_t raw_len, fp_error *err);
 /* Progress and interruption check, once per row. */
 fp_status fp_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
+/* The import's GEOS context (for fp_geom_check.geos): one per import,
+ * which runs on one thread; freed with the sink. */
+void *fp_sink_geos(fp_sink *sink);
 
 /* Geometry checks shared by the WKT and OGR paths. Works on *g in place (may
  * replace it when repairing). Returns FP_REJECT_KINDS when the geometry is
  * fine, else the kind, with the detail in reason. */
 typedef struct fp_geom_check {
     int strict;                /* --strict-geometry: refuse what would be repaired */
+    void *geos;                /* the import's GEOSContextHandle_t (fp_sink_geos) */
     int repaired, z_dropped;
     long clamped;              /* vertices moved onto +-180 / +-90 (float noise) */
     char repair_note[256];     /* when repaired: what was wrong and where, as GEOS says */
@@ -67,8 +71,6 @@ int fp_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t 
  * float-noise tolerance beyond it (then *v is clamped onto the limit), -1
  * outside. */
 int fp_clamp_coordinate(double *v, double limit);
-
-void fp_ingest_cleanup(void);
 
 /* OGR geometry (WGS 84) to WKB, the form geometries cross the store's API
  * in (malloc'd; free with free()). */

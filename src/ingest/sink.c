@@ -7,8 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <geos_c.h>
 #include "ingest/ingest_internal.h"
-#include "store/store_internal.h"
+#include "fp_store.h"
 #include "geocode/country_index.h"
 #include "common/util.h"
 #include "common/json_util.h"
@@ -23,6 +24,7 @@ struct fp_sink {
     fp_country_index *countries;
     double started, last_progress;
     long ticks;
+    GEOSContextHandle_t geos;     /* geometry checks of this import (one thread) */
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -54,14 +56,17 @@ fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const c
     s->dataset = dataset;
     s->res = res;
     s->started = s->last_progress = fp_now();
-    /* The country index is geocode's and still reads the store's SQLite
-     * handle itself (store_internal.h), until geocode's SQL moves into
-     * src/store/ too. */
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
     if (st == FP_OK) st = fp_country_index_new(store, &s->countries, err);
     if (st) { fp_sink_free(s); return st; }
     *out = s;
     return FP_OK;
+}
+
+void *fp_sink_geos(fp_sink *s)
+{
+    if (!s->geos) s->geos = GEOS_init_r();
+    return s->geos;
 }
 
 fp_status fp_sink_finish(fp_sink *s, fp_error *err)
@@ -74,6 +79,7 @@ void fp_sink_free(fp_sink *s)
     if (!s) return;
     fp_store_loader_free(s->loader);
     fp_country_index_free(s->countries);
+    if (s->geos) GEOS_finish_r(s->geos);
     free(s);
 }
 
@@ -174,12 +180,15 @@ fp_status fp_sink_tick(fp_sink *s, const fp_import_options *opts, fp_error *err)
 {
     s->res->rows_read++;
     if ((++s->ticks & 1023) != 0) return FP_OK;
-    if (s->ticks == 65536) fp_test_pause("import:rows");   /* mid-import (tests) */
-    if (fp_interrupted)
+    const fp_context *ctx = fp_store_context(s->store);
+    if (s->ticks == 65536) fp_context_pause(ctx, "import:rows");   /* mid-import (tests) */
+    if (fp_context_cancelled(ctx))
         return fp_error_set(err, FP_ERR_INTERRUPTED, "%s: interrupted; nothing of this import was stored", s->path);
     double now = fp_now();
-    if (opts && opts->progress && now - s->last_progress >= 0.5) {
-        opts->progress(opts->progress_user, s->res->rows_read, now - s->started);
+    /* The import's own progress callback, else the context's. */
+    if (now - s->last_progress >= 0.5 && ((opts && opts->progress) || fp_context_has_progress(ctx))) {
+        if (opts && opts->progress) opts->progress(s->res->rows_read, now - s->started, opts->progress_user);
+        else fp_context_progress(ctx, s->res->rows_read, now - s->started);
         s->last_progress = now;
     }
     return FP_OK;

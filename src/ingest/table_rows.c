@@ -215,7 +215,7 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
     memset(&row, 0, sizeof row);
     row.line = line;
     row.feature = feature;
-    fp_geom_check chk = { .strict = t->opts->strict_geometry };
+    fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fp_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
         row.values[f] = field_col[f] >= 0 ? fp_trim(fields[field_col[f]]) : NULL;
 

@@ -349,9 +349,11 @@ static fp_status apply_fixes(qa_ctx *c, fp_error *err)
         if (!wanted) continue;
         if ((st = fp_qa_store_fix(c->store, batch, f->id, f->fix, f->fix_lon, f->fix_lat, err)) == FP_OK) {
             c->res->fixed++;
-            if (c->opts->out) {
+            if (c->opts->log) {
                 char *from = point_text(f->lon, f->lat), *to = point_text(f->fix_lon, f->fix_lat);
-                fprintf(c->opts->out, "%s: fixed (%s): %s moved to %s\n", f->row_ref, f->fix, from, to);
+                char *line = g_strdup_printf("%s: fixed (%s): %s moved to %s", f->row_ref, f->fix, from, to);
+                c->opts->log(line, c->opts->log_user);
+                g_free(line);
                 g_free(from);
                 g_free(to);
             }
@@ -384,6 +386,8 @@ static fp_status save(qa_ctx *c, fp_error *err)
 
 fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *res, fp_error *err)
 {
+    fp_qa_result local;                /* the result is optional (footprint.h) */
+    if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fp_now();
     if (opts->fix && opts->undo) return fp_error_set(err, FP_ERR_USAGE, "--fix and --undo exclude each other");
@@ -403,9 +407,13 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (st) goto out;
     if (opts->undo) {
         st = fp_qa_store_undo_last(store, opts->dataset, &res->undone, err);
-        if (!st && opts->out)
-            fprintf(opts->out, res->undone ? "undone: the last --fix, %ld row%s put back as they were\n"
-                                           : "undone: nothing (no --fix to undo)\n", res->undone, res->undone == 1 ? "" : "s");
+        if (!st && opts->log) {
+            char *line = res->undone ? g_strdup_printf("undone: the last --fix, %ld row%s put back as they were",
+                                                       res->undone, res->undone == 1 ? "" : "s")
+                                     : g_strdup("undone: nothing (no --fix to undo)");
+            opts->log(line, opts->log_user);
+            g_free(line);
+        }
     }
     if (!st) st = run_checks(&c, err);
     if (!st && opts->fix) {
@@ -421,12 +429,13 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
         fp_store_rollback(store);
         goto out;
     }
-    if (opts->out)
+    if (opts->log)
         for (guint i = 0; i < c.findings->len; i++) {
             const qa_finding *f = &g_array_index(c.findings, qa_finding, i);
-            fprintf(opts->out, "%s: %s: %s", f->row_ref, fp_qa_kind_name(f->kind), f->evidence);
-            if (f->suggestion) fprintf(opts->out, "; suggested: %s", f->suggestion);
-            fputc('\n', opts->out);
+            char *line = g_strdup_printf("%s: %s: %s%s%s", f->row_ref, fp_qa_kind_name(f->kind), f->evidence,
+                                         f->suggestion ? "; suggested: " : "", f->suggestion ? f->suggestion : "");
+            opts->log(line, opts->log_user);
+            g_free(line);
         }
 out:
     res->seconds = fp_now() - t0;
@@ -440,29 +449,4 @@ out:
     fp_point_locator_free(c.admin1);
     fp_country_index_free(c.countries_by_name);
     return st;
-}
-
-void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
-{
-    if (!indent) indent = "";
-    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country): ", indent, r->points,
-            r->points == 1 ? "" : "s", r->with_country);
-    if (!r->findings) fprintf(out, "no findings");
-    else {
-        fprintf(out, "%ld finding%s on %ld row%s (", r->findings, r->findings == 1 ? "" : "s", r->flagged,
-                r->flagged == 1 ? "" : "s");
-        int first = 1;
-        for (int k = 0; k < FP_QA_KINDS; k++)
-            if (r->by_kind[k]) {
-                fprintf(out, "%s%ld %s", first ? "" : ", ", r->by_kind[k], fp_qa_kind_name(k));
-                first = 0;
-            }
-        fputc(')', out);
-    }
-    fprintf(out, " in %.2f s\n", r->seconds);
-    if (r->unknown_country)
-        fprintf(out, "%s  country not recognised (not checked against a country): %ld\n", indent, r->unknown_country);
-    if (r->fixable && !r->fixed)
-        fprintf(out, "%s  unambiguous fixes: %ld (`footprint check --fix swapped,sign`)\n", indent, r->fixable);
-    if (r->fixed) fprintf(out, "%s  fixed: %ld (undo with `footprint check --undo`)\n", indent, r->fixed);
 }

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <geodesic.h>
 #include "legend.h"
+#include "geom/geom.h"
 
 typedef struct box { double x0, y0, x1, y1; } box;
 
@@ -208,10 +208,7 @@ static void draw_scale_bar(cairo_t *cr, const fp_furniture *f, box legend)
     double y = v->extent[3] - (cy - v->oy) / v->scale;
     double lon0, lat0, lon1, lat1;
     if (fp_view_unproject(v, x0, y, &lon0, &lat0) || fp_view_unproject(v, x1, y, &lon1, &lat1)) return;
-    struct geod_geodesic g;
-    geod_init(&g, 6378137.0, 1 / 298.257223563);
-    double metres = 0;
-    geod_inverse(&g, lat0, lon0, lat1, lon1, &metres, NULL, NULL);
+    double metres = fp_geodesic_distance_m(lon0, lat0, lon1, lat1);
     if (!(metres > 0)) return;
     double per_pt = metres / (2 * d), target = m[2] * 0.18 * per_pt;
     double p10 = pow(10, floor(log10(target))), nice = p10;

@@ -17,13 +17,12 @@
 #include <cairo-svg.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
-#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
+#include "fp_store.h"
 #include "render_internal.h"
 #include "legend.h"
 #include "footprint.h"
 #include "common/util.h"
+#include "geom/geom.h"
 
 typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
 static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
@@ -110,20 +109,20 @@ static void geometry_boxes(GEOSContextHandle_t h, const GEOSGeometry *g, double 
     for (int i = 0; i < n; i++) geometry_boxes(h, GEOSGetGeometryN_r(h, g, i), plain, shifted);
 }
 
-static int region_box(sqlite3 *db, const char *code, double box[4], char *name, size_t name_size)
+/* The lon/lat box and name of the region --region names; -1 when the
+ * store has no such region (or it has no geometry). */
+static int region_box(fp_store *store, const char *code, double box[4], char *name, size_t name_size)
 {
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(db, "SELECT AsBinary(geom), name FROM regions "
-                           "WHERE code = ?1 OR lower(name) = lower(?1) ORDER BY level = 'country' DESC LIMIT 1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-    int found = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_BLOB;
+    fp_rows *r;
+    fp_error ignored = {0};
+    if (fp_store_region_lookup(store, code, &r, &ignored)) return -1;
+    fp_geom geom;
+    int found = fp_rows_next(r) && fp_rows_geom(r, 0, 1, &geom) > 0;
     if (found) {
-        snprintf(name, name_size, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(name, name_size, "%s", fp_rows_text(r, 1));
         GEOSContextHandle_t h = GEOS_init_r();
         GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
         double plain[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL }, shifted[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
         if (g) {
             geometry_boxes(h, g, plain, shifted);
@@ -134,7 +133,7 @@ static int region_box(sqlite3 *db, const char *code, double box[4], char *name, 
         found = plain[0] <= plain[2];
         memcpy(box, shifted[2] - shifted[0] < plain[2] - plain[0] - 1e-9 ? shifted : plain, 4 * sizeof(double));
     }
-    sqlite3_finalize(q);
+    fp_rows_free(r);
     return found ? 0 : -1;
 }
 
@@ -209,128 +208,88 @@ static int compare_labels(gconstpointer a, gconstpointer b)
     return (x->value < y->value) - (x->value > y->value);
 }
 
-/* The style's choropleth: the aggregation level's rows, classified. Shared
- * by report maps and raster tiles so both draw the same classes. */
-fp_status fp_choropleth_open(sqlite3 *db, const fp_style *style, const char *aggregation, fp_choropleth *ch,
-                             fp_error *err)
+/* One region of the choropleth: filled in its class colour, outlined,
+ * and a label candidate when it has a value. */
+typedef struct region_draw {
+    cairo_t *cr;
+    const fp_view *v;
+    const fp_map_style *ms;
+    GEOSContextHandle_t h;
+    GEOSWKBReader *rd;
+    map_data *md;
+} region_draw;
+
+static int draw_region(void *user, const fp_choropleth_region *r)
 {
-    memset(ch, 0, sizeof *ch);
-    const fp_choropleth_spec *cs = fp_style_choropleth(style);
-    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
-    if (!cs || !agg) return FP_OK;                 /* no choropleth: plain land */
-    sqlite3_stmt *q = NULL;
-    const char *field = cs->field ? cs->field : "projects";
-    snprintf(ch->field, sizeof ch->field, "%s", field);
-    /* The level: the style's, else the aggregation's main level. */
-    snprintf(ch->level, sizeof ch->level, "country");
-    if (cs->level) snprintf(ch->level, sizeof ch->level, "%s", cs->level);
-    else if (sqlite3_prepare_v2(db, "SELECT level FROM aggregations WHERE name=?1", -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(q, 1, agg, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) == SQLITE_ROW) snprintf(ch->level, sizeof ch->level, "%s", (const char *)sqlite3_column_text(q, 0));
-        sqlite3_finalize(q);
+    region_draw *d = user;
+    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
+    if (!g) return 0;
+    cairo_new_path(d->cr);
+    fp_path_geometry(d->cr, d->v, d->h, g);
+    fp_set_color(d->cr, r->fill);
+    cairo_fill_preserve(d->cr);
+    cairo_set_line_width(d->cr, d->ms->borders.width);
+    fp_set_color(d->cr, d->ms->borders.stroke);
+    cairo_stroke(d->cr);
+    GEOSGeom_destroy_r(d->h, g);
+    if (r->class_index >= 0 && r->has_label) {
+        label_cand *l = g_new0(label_cand, 1);
+        l->text = g_strdup(r->name);
+        l->lon = r->label_lon;
+        l->lat = r->label_lat;
+        l->value = r->value;
+        g_ptr_array_add(d->md->labels, l);
     }
-    char *sql = sqlite3_mprintf("SELECT \"%w\", AsBinary(geom), name, ST_X(ST_PointOnSurface(geom)), "
-                                "ST_Y(ST_PointOnSurface(geom)), code FROM \"agg_%w\" WHERE level=?1 AND geom IS NOT NULL",
-                                field, agg);
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
-                            "(run `footprint aggregate --by country --group category`): %s", agg, field, sqlite3_errmsg(db));
-    sqlite3_bind_text(q, 1, ch->level, -1, SQLITE_TRANSIENT);
-    GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
-        g_array_append_val(values, val);
-    }
-    fp_status st = fp_classify(cs, (const double *)(void *)values->data, values->len, &ch->classes, err);
-    g_array_free(values, TRUE);
-    if (st) { sqlite3_finalize(q); return st; }
-    snprintf(ch->title, sizeof ch->title, "%c%s per %s", g_ascii_toupper(field[0]), field + 1, ch->level);
-    for (char *c = ch->title; *c; c++) if (*c == '_') *c = ' ';
-    sqlite3_reset(q);
-    ch->rows = q;
-    return FP_OK;
+    return 0;
 }
 
-void fp_choropleth_close(fp_choropleth *ch)
+/* No choropleth: the countries as plain land. */
+static fp_status draw_land(region_draw *d, fp_store *store, fp_error *err)
 {
-    if (ch->rows) {
-        sqlite3_finalize(ch->rows);
-        fp_classes_clear(&ch->classes);
+    fp_rows *r;
+    fp_status st = fp_store_region_shapes(store, "country", &r, err);
+    if (st) return st;
+    while (fp_rows_next(r)) {
+        fp_geom geom;
+        if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
+        GEOSGeometry *g = GEOSWKBReader_read_r(d->h, d->rd, geom.wkb, geom.wkb_len);
+        if (!g) continue;
+        cairo_new_path(d->cr);
+        fp_path_geometry(d->cr, d->v, d->h, g);
+        fp_set_color(d->cr, d->ms->land.fill);
+        cairo_fill_preserve(d->cr);
+        cairo_set_line_width(d->cr, d->ms->land.width);
+        fp_set_color(d->cr, d->ms->land.stroke);
+        cairo_stroke(d->cr);
+        GEOSGeom_destroy_r(d->h, g);
     }
-    ch->rows = NULL;
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
 }
 
 /* Land, or the choropleth of an aggregation level, and the borders. */
-static fp_status draw_regions(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style,
+static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
                               const char *aggregation, map_data *md, fp_error *err)
 {
-    const fp_map_style *ms = fp_style_map(style);
-    GEOSContextHandle_t h = GEOS_init_r();
-    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-    fp_status st = FP_OK;
-    sqlite3_stmt *q = NULL;
-    fp_choropleth ch;
-    st = fp_choropleth_open(db, style, aggregation, &ch, err);
-    if (st) goto out;
-    if (ch.rows) {
-        q = ch.rows;
-        md->classes = ch.classes;                  /* md owns the classes from here */
-        ch.rows = NULL;
+    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md };
+    fp_choropleth *ch = NULL;
+    fp_status st = fp_choropleth_new(store, style, aggregation, NULL, &ch, err);
+    if (st) return st;
+    d.h = GEOS_init_r();
+    d.rd = GEOSWKBReader_create_r(d.h);
+    if (ch) {
+        snprintf(md->field, sizeof md->field, "%s", fp_choropleth_field(ch));
+        snprintf(md->title, sizeof md->title, "%s", fp_choropleth_title(ch));
+        st = fp_choropleth_each(ch, FP_CHOROPLETH_LABELS, draw_region, &d, err);
+        fp_choropleth_take_classes(ch, &md->classes);   /* md owns the classes from here */
         md->have_classes = 1;
-        snprintf(md->field, sizeof md->field, "%s", ch.field);
-        snprintf(md->title, sizeof md->title, "%s", ch.title);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
-            int k = fp_classes_index(&md->classes, val);
-            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1));
-            if (!g) continue;
-            cairo_new_path(cr);
-            fp_path_geometry(cr, v, h, g);
-            fp_set_color(cr, k >= 0 ? md->classes.colors[k] : md->classes.nodata);
-            cairo_fill_preserve(cr);
-            cairo_set_line_width(cr, ms->borders.width);
-            fp_set_color(cr, ms->borders.stroke);
-            cairo_stroke(cr);
-            GEOSGeom_destroy_r(h, g);
-            if (k >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL) {
-                label_cand *l = g_new0(label_cand, 1);
-                l->text = g_strdup((const char *)sqlite3_column_text(q, 2));
-                l->lon = sqlite3_column_double(q, 3);
-                l->lat = sqlite3_column_double(q, 4);
-                l->value = val;
-                g_ptr_array_add(md->labels, l);
-            }
-        }
-        sqlite3_finalize(q);
-        q = NULL;
-        goto out;
+        fp_choropleth_free(ch);
+    } else {
+        st = draw_land(&d, store, err);
     }
-    /* No choropleth: plain land. */
-    if (sqlite3_prepare_v2(db, "SELECT AsBinary(geom) FROM regions WHERE level='country' AND geom IS NOT NULL", -1, &q,
-                           NULL) != SQLITE_OK) {
-        st = fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
-        goto out;
-    }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
-        if (!g) continue;
-        cairo_new_path(cr);
-        fp_path_geometry(cr, v, h, g);
-        fp_set_color(cr, ms->land.fill);
-        cairo_fill_preserve(cr);
-        cairo_set_line_width(cr, ms->land.width);
-        fp_set_color(cr, ms->land.stroke);
-        cairo_stroke(cr);
-        GEOSGeom_destroy_r(h, g);
-    }
-    sqlite3_finalize(q);
-    q = NULL;
-out:
-    if (q) sqlite3_finalize(q);
-    GEOSWKBReader_destroy_r(h, rd);
-    GEOS_finish_r(h);
+    GEOSWKBReader_destroy_r(d.h, d.rd);
+    GEOS_finish_r(d.h);
     return st;
 }
 
@@ -441,8 +400,8 @@ static void flush_batch(cairo_t *cr, const fp_rgba *col)
 
 /* Project points coloured and shaped by category; lines as lines. Returns
  * the categories drawn (for the legend). */
-static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const fp_style *style, GPtrArray *categories,
-                               double *size_max, fp_error *err)
+static fp_status draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
+                               GPtrArray *categories, double *size_max, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
     const char *field = fp_style_category_field(style);
@@ -457,22 +416,16 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     if (sf && strcmp(sf, "amount") && strcmp(sf, "year"))
         return fp_error_set(err, FP_ERR_USAGE, "points.size_field %s: expected amount or year", sf);
     double vmax = 0;
+    fp_status st;
     if (sf) {
-        char *mq = sqlite3_mprintf("SELECT max(%s) FROM projects WHERE geom IS NOT NULL", sf);
-        sqlite3_stmt *m;
-        if (sqlite3_prepare_v2(db, mq, -1, &m, NULL) == SQLITE_OK) {
-            if (sqlite3_step(m) == SQLITE_ROW) vmax = sqlite3_column_double(m, 0);
-            sqlite3_finalize(m);
-        }
-        sqlite3_free(mq);
+        if ((st = fp_store_project_max(store, sf, &vmax, err))) return st;
         *size_max = vmax;
     }
-    char *sql = sqlite3_mprintf("SELECT geom, coalesce(%s, ''), %s FROM projects WHERE geom IS NOT NULL", field,
-                                sf ? sf : "NULL");
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "%s", sqlite3_errmsg(db));
+    /* Columns: 0 id, 1 geometry, 2 the point field, 3 the size field. */
+    const char *fields[2] = { field, sf };
+    fp_project_filter all = { .with_geometry = 1 };
+    fp_rows *q;
+    if ((st = fp_store_projects(store, &all, fields, sf ? 2 : 1, &q, err))) return st;
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     GEOSContextHandle_t h = GEOS_init_r();
     double size = ms->points.size > 0 ? ms->points.size : 4;
@@ -489,8 +442,9 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     cairo_user_to_device(cr, &frame[0], &frame[1]);
     cairo_user_to_device(cr, &frame[2], &frame[3]);
     if (stamp) cairo_surface_flush(stamp);
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const char *cat = (const char *)sqlite3_column_text(q, 1);
+    while (fp_rows_next(q)) {
+        const char *cat = fp_rows_text(q, 2);
+        if (!cat) cat = "";                        /* no value: its own category */
         fp_rgba *col = g_hash_table_lookup(looks, cat);
         if (!col) {
             col = g_new0(fp_rgba, 4);   /* 16 bytes: col + 0..15 are the sprite keys of its phases */
@@ -503,9 +457,11 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             g_ptr_array_add(categories, g_strdup(cat));
         }
         double lon, lat, x, y, px, py;
-        const unsigned char *blob = sqlite3_column_blob(q, 0);
-        int len = sqlite3_column_bytes(q, 0);
-        if (fp_blob_point(blob, len, &lon, &lat)) {
+        fp_geom geom;
+        if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        if (geom.is_point) {
+            lon = geom.x;
+            lat = geom.y;
             if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
             if (lon < v->clip[0]) lon += 360;
             if (lon > v->clip[2]) lon -= 360;
@@ -513,7 +469,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             fp_view_page(v, x, y, &px, &py);
             double sz = size;
             if (sf && vmax > 0) {
-                double val = sqlite3_column_type(q, 2) == SQLITE_NULL ? 0 : sqlite3_column_double(q, 2);
+                double val = fp_rows_is_null(q, 3) ? 0 : fp_rows_double(q, 3);
                 sz = fp_symbol_size(size, val, vmax);
             }
             if (stamp && !sf) {
@@ -542,14 +498,9 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
             if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
             /* Lines (cables, routes) and areas: the line style in the
              * category's colour. */
-            gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
-            unsigned char *wkb = NULL;
-            int wl = 0;
-            if (gg) { gaiaToWkb(gg, &wkb, &wl); gaiaFreeGeomColl(gg); }
             GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-            GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(h, rd, wkb, (size_t)wl) : NULL;
+            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
             GEOSWKBReader_destroy_r(h, rd);
-            free(wkb);
             if (g) {
                 cairo_save(cr);
                 cairo_new_path(cr);
@@ -566,7 +517,8 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
     if (batch_n) flush_batch(cr, batch_col);
     if (stamp) cairo_surface_mark_dirty(stamp);
     g_hash_table_destroy(sprites);
-    sqlite3_finalize(q);
+    st = fp_rows_status(q, err);
+    fp_rows_free(q);
     g_hash_table_destroy(looks);
     g_hash_table_destroy(seen);
     GEOS_finish_r(h);
@@ -586,7 +538,7 @@ static fp_status draw_projects(cairo_t *cr, sqlite3 *db, const fp_view *v, const
                 categories->pdata[j] = (gpointer)a;
             }
         }
-    return FP_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------ one map --- */
@@ -595,28 +547,55 @@ typedef struct page_setup {
     double w, h;                  /* points */
     double dpi;
     int kind;                     /* 0 png, 1 pdf, 2 svg, 3 GeoTIFF */
+    const fp_context *ctx;        /* the store's: test pause point */
 } page_setup;
 
-static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_style *style, const page_setup *pg,
-                            const char *region, const char *path, fp_render_result *res, fp_error *err)
+/* One map in the making: what it shows, the page's layout, the surface
+ * drawn on and what was drawn (for the legend). */
+typedef struct map_job {
+    const fp_render_options *o;
+    const fp_style *style;
+    const fp_map_style *ms;
+    const page_setup *pg;
+    const char *region, *path;
+    fp_view v;
+    int world;
+    char region_name[256];
+    const char *proj;
+    double view_box[4];           /* the lon/lat box asked for, with its margin */
+    const char *title, *subtitle;
+    char auto_sub[300];
+    double margin, text_scale, top, credit_size;
+    char *tmp;                    /* the temporary file the map is written to */
+    cairo_surface_t *surface;
+    cairo_t *cr;
+    int pw, ph;                   /* pixels (PNG, GeoTIFF) */
+    map_data md;
+    GPtrArray *categories;
+    double size_max;
+    char *tif_pam;                /* a GeoTIFF's CRS its keys cannot hold */
+} map_job;
+
+/* What is shown: the whole world, a region or a box; the projection
+ * centred on it. */
+static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
 {
-    const fp_map_style *ms = fp_style_map(style);
-    fp_view v = {0};
-    char region_name[256] = "";
-    /* What is shown: the whole world, a region or a box. */
+    const fp_render_options *o = j->o;
+    const fp_map_style *ms = j->ms;
     double box[4] = { -180, -90, 180, 90 };
-    int world = 1;
-    if (region) {
-        if (region_box(db, region, box, region_name, sizeof region_name))
-            return fp_error_set(err, FP_ERR_USAGE, "--region %s: no region with this code or name", region);
-        world = 0;
+    j->world = 1;
+    if (j->region) {
+        if (region_box(store, j->region, box, j->region_name, sizeof j->region_name))
+            return fp_error_set(err, FP_ERR_USAGE, "--region %s: no region with this code or name", j->region);
+        j->world = 0;
     } else if (o->has_bbox) {
         memcpy(box, o->bbox, sizeof box);
-        world = 0;
+        j->world = 0;
     } else if (ms->view.has_bbox) {
         memcpy(box, ms->view.bbox, sizeof box);
-        world = 0;
+        j->world = 0;
     }
+    int world = j->world;
     if (!world) {
         /* A margin of a tenth around the region. */
         double mx = (box[2] - box[0]) * 0.1 + 0.5, my = (box[3] - box[1]) * 0.1 + 0.5;
@@ -627,176 +606,223 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
     /* --region and --bbox on the command line ask for a regional map: LAEA
      * centred on it unless --proj says otherwise; a style's own view keeps
      * its projection. */
-    const char *proj = o->proj ? o->proj : (region || o->has_bbox) ? "laea"
-                     : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
-    if (!strcmp(proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
-    fp_status st = fp_view_init(&v, proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
+    j->proj = o->proj ? o->proj : (j->region || o->has_bbox) ? "laea"
+            : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
+    if (!strcmp(j->proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
+    fp_status st = fp_view_init(&j->v, j->proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
     if (st) return st;
-    v.world = world;
-    memcpy(v.clip, box, sizeof box);
-    double view_box[4];
-    memcpy(view_box, box, sizeof box);
+    j->v.world = world;
+    memcpy(j->v.clip, box, sizeof box);
+    memcpy(j->view_box, box, sizeof box);
     /* A hair inside lon0 +- 180: on that meridian PROJ may put a point on
      * either edge of the map. */
-    if (world) { v.clip[0] = v.lon0 - 180 + 1e-9; v.clip[2] = v.lon0 + 180 - 1e-9; }
+    if (world) { j->v.clip[0] = j->v.lon0 - 180 + 1e-9; j->v.clip[2] = j->v.lon0 + 180 - 1e-9; }
+    return FP_OK;
+}
 
-    /* Page layout. */
-    double margin = fmin(pg->w, pg->h) * 0.04;
+/* Title block, map frame and credits on the page; the view fitted into
+ * the frame. */
+static void lay_out_page(map_job *j)
+{
+    const page_setup *pg = j->pg;
+    const fp_map_style *ms = j->ms;
+    fp_view *v = &j->v;
+    j->margin = fmin(pg->w, pg->h) * 0.04;
     /* Text shrinks on small pages (down to 55 %) so furniture leaves room
      * for the map; from about a half-letter page up it keeps its size. */
-    double text_scale = fmin(1, fmax(0.55, fmin(pg->w, pg->h) / 420));
-    double title_size = (ms->title.size > 0 ? ms->title.size : 14) * text_scale;
-    const char *title = o->title ? o->title : ms->title.text;
-    const char *subtitle = o->subtitle ? o->subtitle : ms->title.subtitle;
-    char auto_sub[300];
-    if (region && !o->subtitle) { snprintf(auto_sub, sizeof auto_sub, "%s", region_name); subtitle = auto_sub; }
-    double top = margin + (title ? title_size * 1.3 : 0) + (subtitle ? title_size * 0.8 : 0) + (title || subtitle ? title_size * 0.5 : 0);
-    double credit_size = 6.5 * text_scale;
-    v.map[0] = margin;
-    v.map[1] = top;
-    v.map[2] = pg->w - 2 * margin;
-    v.map[3] = pg->h - top - margin - credit_size * 2;
-    v.tolerance = pg->kind == 0 || pg->kind == 3 ? 36.0 / pg->dpi : 0.1;
-    fit_view(&v);
-    if (!world) {
+    j->text_scale = fmin(1, fmax(0.55, fmin(pg->w, pg->h) / 420));
+    double title_size = (ms->title.size > 0 ? ms->title.size : 14) * j->text_scale;
+    j->title = j->o->title ? j->o->title : ms->title.text;
+    j->subtitle = j->o->subtitle ? j->o->subtitle : ms->title.subtitle;
+    if (j->region && !j->o->subtitle) {
+        snprintf(j->auto_sub, sizeof j->auto_sub, "%s", j->region_name);
+        j->subtitle = j->auto_sub;
+    }
+    j->top = j->margin + (j->title ? title_size * 1.3 : 0) + (j->subtitle ? title_size * 0.8 : 0) +
+             (j->title || j->subtitle ? title_size * 0.5 : 0);
+    j->credit_size = 6.5 * j->text_scale;
+    v->map[0] = j->margin;
+    v->map[1] = j->top;
+    v->map[2] = pg->w - 2 * j->margin;
+    v->map[3] = pg->h - j->top - j->margin - j->credit_size * 2;
+    v->tolerance = pg->kind == 0 || pg->kind == 3 ? 36.0 / pg->dpi : 0.1;
+    fit_view(v);
+    if (!j->world) {
         /* The frame shows more than the box in most projections: draw the
          * data of a wider box (the frame clips it), half a world at most
          * around the centre so the projection stays defined. */
-        double wx = fmax(view_box[2] - view_box[0], 20), wy = fmax(view_box[3] - view_box[1], 20);
-        v.clip[0] = fmax(view_box[0] - wx, v.lon0 - 180 + 1e-9);
-        v.clip[2] = fmin(view_box[2] + wx, v.lon0 + 180 - 1e-9);
-        v.clip[1] = fmax(view_box[1] - wy, -90);
-        v.clip[3] = fmin(view_box[3] + wy, 90);
-        if (!strcmp(proj, "web-mercator")) { v.clip[1] = fmax(v.clip[1], -85.0511); v.clip[3] = fmin(v.clip[3], 85.0511); }
+        const double *vb = j->view_box;
+        double wx = fmax(vb[2] - vb[0], 20), wy = fmax(vb[3] - vb[1], 20);
+        v->clip[0] = fmax(vb[0] - wx, v->lon0 - 180 + 1e-9);
+        v->clip[2] = fmin(vb[2] + wx, v->lon0 + 180 - 1e-9);
+        v->clip[1] = fmax(vb[1] - wy, -90);
+        v->clip[3] = fmin(vb[3] + wy, 90);
+        if (!strcmp(j->proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
     }
     /* The frame hugs the map, and title, frame and credits are centred on
      * the page together: balanced margins whatever the map's shape. */
-    double fw = (v.extent[2] - v.extent[0]) * v.scale, fh = (v.extent[3] - v.extent[1]) * v.scale;
-    double top_block = top - margin, bottom_block = credit_size * 3.4;   /* room for two credit lines */
+    double fw = (v->extent[2] - v->extent[0]) * v->scale, fh = (v->extent[3] - v->extent[1]) * v->scale;
+    double top_block = j->top - j->margin, bottom_block = j->credit_size * 3.4;   /* room for two credit lines */
     double start = (pg->h - (top_block + fh + bottom_block)) / 2;
-    v.ox = (pg->w - fw) / 2;
-    v.oy = start + top_block;
-    v.map[0] = v.ox; v.map[1] = v.oy; v.map[2] = fw; v.map[3] = fh;
+    v->ox = (pg->w - fw) / 2;
+    v->oy = start + top_block;
+    v->map[0] = v->ox; v->map[1] = v->oy; v->map[2] = fw; v->map[3] = fh;
+}
 
-    /* The surface: PNG pixels = points x dpi/72. */
-    /* Hidden temporary name next to the target (leftovers of killed runs
-     * removed first), renamed into place when complete. */
-    fp_temp_cleanup(path, 0);
-    char *tmp = fp_temp_path(path);
-    cairo_surface_t *surface;
-    int pw = (int)lround(pg->w * pg->dpi / 72), ph = (int)lround(pg->h * pg->dpi / 72);
-    if (pg->kind == 0 || pg->kind == 3) surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
-    else if (pg->kind == 1) surface = cairo_pdf_surface_create(tmp, pg->w, pg->h);
-    else surface = cairo_svg_surface_create(tmp, pg->w, pg->h);
-    cairo_t *cr = cairo_create(surface);
-    if (pg->kind == 0 || pg->kind == 3) cairo_scale(cr, pg->dpi / 72, pg->dpi / 72);
-    map_data md = { .labels = g_ptr_array_new_with_free_func(label_free) };
-    GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
-    double size_max = 0;
+/* The surface, on a hidden temporary name next to the target (leftovers
+ * of killed runs removed first), renamed into place when complete. PNG
+ * pixels = points x dpi/72. */
+static void open_surface(map_job *j)
+{
+    const page_setup *pg = j->pg;
+    fp_temp_cleanup(j->path, 0);
+    j->tmp = fp_temp_path(j->path);
+    j->pw = (int)lround(pg->w * pg->dpi / 72);
+    j->ph = (int)lround(pg->h * pg->dpi / 72);
+    if (pg->kind == 0 || pg->kind == 3) j->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j->pw, j->ph);
+    else if (pg->kind == 1) j->surface = cairo_pdf_surface_create(j->tmp, pg->w, pg->h);
+    else j->surface = cairo_svg_surface_create(j->tmp, pg->w, pg->h);
+    j->cr = cairo_create(j->surface);
+    if (pg->kind == 0 || pg->kind == 3) cairo_scale(j->cr, pg->dpi / 72, pg->dpi / 72);
+}
 
-    /* Paper, then the map clipped to its frame. */
+/* Paper, then the map clipped to its frame: sea, graticule, regions,
+ * projects, the world's outline. */
+static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
+{
+    cairo_t *cr = j->cr;
+    const fp_map_style *ms = j->ms;
+    const fp_view *v = &j->v;
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_save(cr);
-    cairo_rectangle(cr, v.map[0], v.map[1], v.map[2], v.map[3]);
+    cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    if (!world) {                                  /* the sea fills the frame */
+    if (!j->world) {                               /* the sea fills the frame */
         fp_set_color(cr, ms->background);
         cairo_paint(cr);
     } else {                                       /* the sea fills the projected world */
         cairo_new_path(cr);
-        fp_path_world(cr, &v);
+        fp_path_world(cr, v);
         fp_set_color(cr, ms->background);
         cairo_fill(cr);
     }
     if (ms->graticule.enabled) {
         cairo_new_path(cr);
-        fp_path_graticule(cr, &v, ms->graticule.step > 0 ? ms->graticule.step : 30);
+        fp_path_graticule(cr, v, ms->graticule.step > 0 ? ms->graticule.step : 30);
         cairo_set_line_width(cr, ms->graticule.width);
         fp_set_color(cr, ms->graticule.stroke);
         cairo_stroke(cr);
     }
-    st = draw_regions(cr, db, &v, style, o->aggregation, &md, err);
+    fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
     if (!st && ms->points.enabled)
-        st = draw_projects(cr, db, &v, style, categories, &size_max, err);
-    if (world) {                                   /* the world's outline */
+        st = draw_projects(cr, store, v, j->style, j->categories, &j->size_max, err);
+    if (j->world) {                                /* the world's outline */
         cairo_new_path(cr);
-        fp_path_world(cr, &v);
+        fp_path_world(cr, v);
         cairo_set_line_width(cr, 0.6);
         cairo_set_source_rgb(cr, 0.55, 0.6, 0.65);
         cairo_stroke(cr);
     }
     cairo_restore(cr);
+    return st;
+}
 
-    /* Furniture: legend, labels, title, scale bar, credits. */
-    if (!st) {
-        fp_furniture f = { .view = &v, .style = style, .classes = md.have_classes ? &md.classes : NULL,
-                           .legend_title = md.title, .categories = categories, .title = title, .subtitle = subtitle,
-                           .margin = margin, .page_w = pg->w, .page_h = pg->h, .credit_size = credit_size,
-                           .title_top = v.map[1] - (top - margin), .size_max = size_max,
-                           .text_scale = text_scale };
-        g_ptr_array_sort(md.labels, compare_labels);
-        f.labels = md.labels;
-        fp_draw_furniture(cr, &f);
-    }
-    cairo_destroy(cr);
-    cairo_surface_flush(surface);
+/* Furniture: legend, labels, title, scale bar, credits. */
+static void draw_map_furniture(map_job *j)
+{
+    const page_setup *pg = j->pg;
+    fp_furniture f = { .view = &j->v, .style = j->style, .classes = j->md.have_classes ? &j->md.classes : NULL,
+                       .legend_title = j->md.title, .categories = j->categories, .title = j->title,
+                       .subtitle = j->subtitle, .margin = j->margin, .page_w = pg->w, .page_h = pg->h,
+                       .credit_size = j->credit_size, .title_top = j->v.map[1] - (j->top - j->margin),
+                       .size_max = j->size_max, .text_scale = j->text_scale };
+    g_ptr_array_sort(j->md.labels, compare_labels);
+    f.labels = j->md.labels;
+    fp_draw_furniture(j->cr, &f);
+}
+
+/* Ends the drawing and writes the temporary file: PNG and GeoTIFF from
+ * the pixels, PDF and SVG as cairo finishes them. */
+static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, fp_error *err)
+{
+    const page_setup *pg = j->pg;
+    cairo_destroy(j->cr);
+    j->cr = NULL;
+    cairo_surface_flush(j->surface);
     if (!st && pg->kind == 0) {
-        if (fp_write_png(surface, tmp)) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", path, strerror(errno));
+        if (fp_write_png(j->surface, j->tmp))
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", j->path, strerror(errno));
     }
-    char *tif_pam = NULL;
     if (!st && pg->kind == 3) {
         /* GeoTIFF: the CRS and the geotransform (of the pixels' outer
          * corner, where the world file names the first pixel's centre) go
          * inside the file, so no sidecar is written. */
-        double px_size = 72.0 / pg->dpi / v.scale;
-        double gt[6] = { v.extent[0] - v.ox / v.scale, px_size, 0, v.extent[3] + v.oy / v.scale, 0, -px_size };
-        PJ *crs = proj_get_target_crs(v.ctx, v.pj);
+        const fp_view *v = &j->v;
+        double px_size = 72.0 / pg->dpi / v->scale;
+        double gt[6] = { v->extent[0] - v->ox / v->scale, px_size, 0, v->extent[3] + v->oy / v->scale, 0, -px_size };
+        PJ *crs = proj_get_target_crs(v->ctx, v->pj);
         const char *const opts[] = { "MULTILINE=NO", NULL };
-        const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, opts) : NULL;
-        st = fp_write_geotiff(surface, tmp, path, gt, wkt, err);
+        const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, opts) : NULL;
+        st = fp_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, err);
         /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
          * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
-        if (!st && crs && !fp_geotiff_has_crs(tmp)) tif_pam = pam_xml(v.ctx, crs);
+        if (!st && crs && !fp_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
         if (crs) proj_destroy(crs);
-        res->width_px = pw;
-        res->height_px = ph;
+        res->width_px = j->pw;
+        res->height_px = j->ph;
     }
-    cairo_surface_finish(surface);
-    if (!st && cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-        st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, cairo_status_to_string(cairo_surface_status(surface)));
-    cairo_surface_destroy(surface);
+    cairo_surface_finish(j->surface);
+    if (!st && cairo_surface_status(j->surface) != CAIRO_STATUS_SUCCESS)
+        st = fp_error_set(err, FP_ERR_IO, "%s: %s", j->path, cairo_status_to_string(cairo_surface_status(j->surface)));
+    cairo_surface_destroy(j->surface);
+    j->surface = NULL;
+    return st;
+}
 
-    /* PNG: a world file and the projection, to place the map's pixels;
-     * written to temporary names too, so a full disk fails before anything
-     * is renamed and the previous map, .pgw and .prj stay as they were. */
+/* The sidecars' texts: for a PNG a world file, the projection and GDAL's
+ * PAM file (GDAL reads a PNG's .pgw but never its .prj, so without the
+ * .aux.xml QGIS puts the map at 0,0 with no CRS); for a GeoTIFF only the
+ * PAM file, when its keys cannot hold the CRS. */
+static void sidecar_texts(map_job *j, char *text[3])
+{
+    const page_setup *pg = j->pg;
+    const fp_view *v = &j->v;
+    text[0] = text[1] = NULL;
+    text[2] = j->tif_pam;
+    j->tif_pam = NULL;                             /* owned by text[] now */
+    if (pg->kind != 0) return;
+    double px_size = 72.0 / pg->dpi / v->scale;   /* map units per pixel */
+    double ul_x = v->extent[0] + (0.5 * 72.0 / pg->dpi - v->ox) / v->scale;
+    double ul_y = v->extent[3] - (0.5 * 72.0 / pg->dpi - v->oy) / v->scale;
+    text[0] = g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y);
+    PJ *crs = proj_get_target_crs(v->ctx, v->pj);
+    const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
+    if (!wkt && crs) wkt = proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, NULL);
+    if (wkt) text[1] = g_strdup(wkt);
+    if (crs) text[2] = pam_xml(v->ctx, crs);
+    if (crs) proj_destroy(crs);
+}
+
+/* The sidecars go to temporary names too, so a full disk fails before
+ * anything is renamed and the previous map, .pgw and .prj stay as they
+ * were; then the map and its sidecars are renamed into place. */
+static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_result *res, fp_error *err)
+{
+    const page_setup *pg = j->pg;
+    const char *path = j->path;
     char *base = g_strdup(path);
     char *dot = strrchr(base, '.'), *slash = strrchr(base, '/');
     if (dot && (!slash || dot > slash)) *dot = 0;
-    /* The .aux.xml (GDAL's PAM file) holds the CRS too: GDAL reads a
-     * PNG's .pgw but never its .prj, so without it QGIS puts the map at
-     * 0,0 with no CRS. */
     char *side[3] = { g_strdup_printf("%s.pgw", base), g_strdup_printf("%s.prj", base),
                       g_strdup_printf("%s.aux.xml", path) };
     char *side_tmp[3] = { NULL, NULL, NULL };
     g_free(base);
-    if (!st && (pg->kind == 0 || tif_pam)) {
-        char *text[3] = { NULL, NULL, tif_pam };
-        if (pg->kind == 0) {
-            double px_size = 72.0 / pg->dpi / v.scale;      /* map units per pixel */
-            double ul_x = v.extent[0] + (0.5 * 72.0 / pg->dpi - v.ox) / v.scale;
-            double ul_y = v.extent[3] - (0.5 * 72.0 / pg->dpi - v.oy) / v.scale;
-            text[0] = g_strdup_printf("%.10f\n0\n0\n%.10f\n%.10f\n%.10f\n", px_size, -px_size, ul_x, ul_y);
-            PJ *crs = proj_get_target_crs(v.ctx, v.pj);
-            const char *wkt = crs ? proj_as_wkt(v.ctx, crs, PJ_WKT1_ESRI, NULL) : NULL;
-            if (!wkt && crs) wkt = proj_as_wkt(v.ctx, crs, PJ_WKT2_2019, NULL);
-            if (wkt) text[1] = g_strdup(wkt);
-            if (crs) text[2] = pam_xml(v.ctx, crs);
-            if (crs) proj_destroy(crs);
-        }
-        tif_pam = NULL;                           /* owned by text[] now */
+    if (!st && (pg->kind == 0 || j->tif_pam)) {
+        char *text[3];
+        sidecar_texts(j, text);
         for (int i = 0; i < 3 && !st; i++) {
             if (!text[i]) continue;
             side_tmp[i] = fp_temp_path(side[i]);
@@ -808,11 +834,11 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
             }
         }
         for (int i = 0; i < 3; i++) g_free(text[i]);
-        res->width_px = pw;
-        res->height_px = ph;
+        res->width_px = j->pw;
+        res->height_px = j->ph;
     }
-    fp_test_pause("render:write");
-    if (!st && g_rename(tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+    fp_context_pause(j->pg->ctx, "render:write");
+    if (!st && g_rename(j->tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
     /* GDAL prefers a .aux.xml to the GeoTIFF's own keys: one left by an
      * earlier map of this name would misplace the new one. */
     if (!st && pg->kind == 3 && !side_tmp[2]) g_remove(side[2]);
@@ -823,16 +849,44 @@ static fp_status render_one(sqlite3 *db, const fp_render_options *o, const fp_st
         g_free(side_tmp[i]);
         g_free(side[i]);
     }
-    if (st) g_remove(tmp);
-    g_free(tmp);
+    if (st) g_remove(j->tmp);
+    return st;
+}
+
+static void map_job_clear(map_job *j)
+{
+    if (j->cr) cairo_destroy(j->cr);
+    if (j->surface) cairo_surface_destroy(j->surface);
+    g_free(j->tmp);
+    g_free(j->tif_pam);
+    if (j->md.have_classes) fp_classes_clear(&j->md.classes);
+    g_ptr_array_free(j->md.labels, TRUE);
+    g_ptr_array_free(j->categories, TRUE);
+    fp_view_clear(&j->v);
+}
+
+/* One map: view -> layout -> surface -> map -> furniture -> file ->
+ * sidecars, renamed into place. */
+static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
+                            const char *region, const char *path, fp_render_result *res, fp_error *err)
+{
+    map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path };
+    j.md.labels = g_ptr_array_new_with_free_func(label_free);
+    j.categories = g_ptr_array_new_with_free_func(g_free);
+    fp_status st = choose_view(store, &j, err);
+    if (!st) {
+        lay_out_page(&j);
+        open_surface(&j);
+        st = draw_map(store, &j, err);
+        if (!st) draw_map_furniture(&j);
+        st = write_surface(&j, st, res, err);
+        st = write_sidecars_and_rename(&j, st, res, err);
+    }
     if (!st) {
         res->maps++;
         snprintf(res->path, sizeof res->path, "%s", path);
     }
-    if (md.have_classes) fp_classes_clear(&md.classes);
-    g_ptr_array_free(md.labels, TRUE);
-    g_ptr_array_free(categories, TRUE);
-    fp_view_clear(&v);
+    map_job_clear(&j);
     return st;
 }
 
@@ -845,7 +899,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     const char *out = o->output;
     const char *ext = strrchr(out, '.');
-    page_setup pg = {0};
+    page_setup pg = { .ctx = fp_store_context(store) };
     if (o->each && (!ext || strrchr(out, '/') > ext)) ext = ".png";
     if (!ext) return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     if (!g_ascii_strcasecmp(ext, ".png")) pg.kind = 0;
@@ -875,9 +929,8 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
         return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
     fp_style *style = NULL;
-    fp_status st = fp_style_load(o->style_path, &style, err);
+    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err);
     if (st) return st;
-    sqlite3 *db = fp_store_sqlite(store);
     if (fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
         fp_style_free(style);
         return st;
@@ -887,23 +940,21 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         if (g_mkdir_with_parents(dir, 0777) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
         g_free(dir);
-        if (!st) st = render_one(db, o, style, &pg, o->region, out, res, err);
+        if (!st) st = render_one(store, o, style, &pg, o->region, out, res, err);
     } else {
         /* Atlas: one map per region of the level that has projects. */
         const fp_choropleth_spec *cs = fp_style_choropleth(style);
         const char *agg = o->aggregation ? o->aggregation : cs && cs->aggregation ? cs->aggregation : "country_by_category";
-        char *sql = sqlite3_mprintf("SELECT code FROM \"agg_%w\" WHERE level=?1 AND projects > 0 AND geom IS NOT NULL ORDER BY code", agg);
-        sqlite3_stmt *q;
-        int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK) {
+        fp_rows *q;
+        fp_error e = {0};
+        if (fp_store_aggregation_codes(store, agg, o->each, &q, &e)) {
             st = fp_error_set(err, FP_ERR_USAGE, "--each %s: no aggregation '%s' (run `footprint aggregate`)", o->each, agg);
         } else {
-            sqlite3_bind_text(q, 1, o->each, -1, SQLITE_STATIC);
             GPtrArray *codes = g_ptr_array_new_with_free_func(g_free);
-            while (sqlite3_step(q) == SQLITE_ROW) g_ptr_array_add(codes, g_strdup((const char *)sqlite3_column_text(q, 0)));
-            sqlite3_finalize(q);
-            if (!codes->len) st = fp_error_set(err, FP_ERR_USAGE, "--each %s: no %s of aggregation '%s' has projects", o->each, o->each, agg);
+            while (fp_rows_next(q)) g_ptr_array_add(codes, g_strdup(fp_rows_text(q, 0)));
+            st = fp_rows_status(q, err);
+            fp_rows_free(q);
+            if (!st && !codes->len) st = fp_error_set(err, FP_ERR_USAGE, "--each %s: no %s of aggregation '%s' has projects", o->each, o->each, agg);
             int folder = !strstr(out, "{code}");
             if (folder) g_mkdir_with_parents(out, 0777);
             for (guint i = 0; i < codes->len && !st; i++) {
@@ -922,10 +973,10 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                 if (g_mkdir_with_parents(pdir, 0777) != 0)
                     st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", pdir, strerror(errno));
                 g_free(pdir);
-                if (!st) st = render_one(db, o, style, &pg, code, path, res, err);
+                if (!st) st = render_one(store, o, style, &pg, code, path, res, err);
                 g_free(path);
                 g_free(safe);
-                if (fp_interrupted && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+                if (fp_context_cancelled(fp_store_context(store)) && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
             }
             g_ptr_array_free(codes, TRUE);
         }

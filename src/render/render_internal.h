@@ -8,9 +8,9 @@
 #include <proj.h>
 #include <stdint.h>
 #include <glib.h>
-#include <sqlite3.h>
 #include "fp_render.h"
 #include "fp_style.h"
+#include "render/draw.h"
 
 typedef struct fp_view {
     PJ_CONTEXT *ctx;
@@ -45,37 +45,6 @@ void fp_path_world(cairo_t *cr, const fp_view *v);
 /* Graticule lines every step degrees. */
 void fp_path_graticule(cairo_t *cr, const fp_view *v, double step);
 
-void fp_set_color(cairo_t *cr, fp_rgba c);
-
-/* The style's choropleth, classified: rows (value, WKB geometry, name,
- * label lon, label lat, code) of the aggregation level, ready to step.
- * rows is NULL when the style has no choropleth (draw plain land). */
-typedef struct fp_choropleth {
-    sqlite3_stmt *rows;
-    fp_classes classes;
-    char field[64], level[32], title[128];
-} fp_choropleth;
-fp_status fp_choropleth_open(sqlite3 *db, const fp_style *style, const char *aggregation, fp_choropleth *ch,
-                             fp_error *err);
-void fp_choropleth_close(fp_choropleth *ch);
-
-/* A point symbol rendered once (antialiased, premultiplied ARGB) and copied
- * for every point of its category; 4 x 4 sub-pixel phases (phase 0..15).
- * col points at a 16-byte block that keys the cache with the phase. */
-typedef struct fp_sprite {
-    cairo_surface_t *img;
-    int size, half;
-} fp_sprite;
-fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase);
-void fp_sprite_free(gpointer p);
-/* OVER onto an ARGB32 image at device position dx, dy, clipped to frame
- * (x0, y0, x1, y1 in device pixels). */
-void fp_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4]);
-void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
-/* A label in labels.color over a labels.halo outline (legend.c). */
-void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
-/* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
-void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
 /* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
  * or NULL); path names the final file in messages (geotiff.c). */
 fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,

@@ -18,7 +18,7 @@
  *
  * poll() wakes at least every POLL_MS, and a signal interrupts it (the
  * CLI's handler is installed without SA_RESTART), so SIGINT/SIGTERM stop
- * the server promptly: fp_interrupted is checked on every turn.
+ * the server promptly: the context's cancel flag is checked on every turn.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "footprint.h"
+#include "fp_version.h"
 #include "common/util.h"
 #include "serve/serve_internal.h"
 
@@ -466,7 +466,11 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
     size_t len = 0;
     if (!t || fp_mbtiles_get(t->mb, z, x, y, &data, &len, &err) != FP_OK) {
         /* An error, not an access-log line: shown even with --quiet. */
-        fprintf(stderr, "footprint: serve: %s\n", err.message);
+        if (s->opts->log) {
+            char line[sizeof err.message + 32];
+            snprintf(line, sizeof line, "footprint: serve: %s", err.message);
+            s->opts->log(line, s->opts->user);
+        }
         respond_status(c, 500, req->keep_alive, req, NULL);
         return;
     }
@@ -546,8 +550,12 @@ static void log_path_copy(conn *c, const char *path)
 static void access_log(server *s, conn *c)
 {
     if (s->opts->quiet || !c->status) return;
-    fprintf(stderr, "%s \"%s %s\" %d %llu\n", c->peer, c->log_method[0] ? c->log_method : "-",
-            c->log_path[0] ? c->log_path : "-", c->status, c->body_bytes_sent);
+    if (s->opts->log) {
+        char line[sizeof c->peer + sizeof c->log_method + sizeof c->log_path + 64];
+        snprintf(line, sizeof line, "%s \"%s %s\" %d %llu", c->peer, c->log_method[0] ? c->log_method : "-",
+                 c->log_path[0] ? c->log_path : "-", c->status, c->body_bytes_sent);
+        s->opts->log(line, s->opts->user);
+    }
     c->status = 0;
 }
 
@@ -706,7 +714,11 @@ static void accept_all(server *s, double now)
                 /* The pending connection stays in the backlog, so poll()
                  * would report it again at once: pause instead of spinning. */
                 s->accept_pause_until = now + 0.5;
-                if (!s->opts->quiet) fprintf(stderr, "footprint: serve: accept: %s\n", strerror(errno));
+                if (!s->opts->quiet && s->opts->log) {
+                    char line[256];
+                    snprintf(line, sizeof line, "footprint: serve: accept: %s", strerror(errno));
+                    s->opts->log(line, s->opts->user);
+                }
             }
             return;
         }
@@ -858,7 +870,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
     }
     if (opts->ready) opts->ready(url, opts->user);
 
-    while (!fp_interrupted) {
+    while (!fp_context_cancelled(opts->ctx)) {
         double now = fp_now();
         int np = 0;
         if (s->nconns < MAX_CONNS && now >= s->accept_pause_until) {

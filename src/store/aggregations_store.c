@@ -14,14 +14,8 @@
 #include "common/util.h"
 #include "store/pg_internal.h"
 
-static int valid_identifier(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 200) return 0;
-    for (; *s; s++)
-        if (!g_ascii_isalnum(*s) && *s != '_') return 0;
-    return 1;
-}
+/* Table names: agg_ + a 48-character aggregation name + a suffix. */
+static int valid_identifier(const char *s) { return fp_identifier_valid(s, 200); }
 
 static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 {

@@ -320,7 +320,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     fp_store *s = l->store;
     fp_status st = index_entries(l, err);
     if (st) return st;
-    fp_test_pause("import:index");
+    fp_context_pause(s->ctx, "import:index");
     for (int i = 0; i < l->ntriggers; i++) {
         if (sqlite3_exec(s->db, l->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
             return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));
@@ -353,7 +353,7 @@ fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reje
                             sqlite3_column_type(q, 3) == SQLITE_NULL ? 0 : (long)sqlite3_column_int64(q, 3),
                             (long)sqlite3_column_int64(q, 4), (const char *)sqlite3_column_text(q, 5),
                             (const char *)sqlite3_column_text(q, 6), "" };
-        if (cb(user, &r)) { rc = SQLITE_DONE; break; }
+        if (cb(&r, user)) { rc = SQLITE_DONE; break; }
     }
     if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading rejects", err);
     sqlite3_finalize(q);
@@ -385,7 +385,7 @@ fp_status fp_store_repaired(fp_store *s, const char *dataset, long limit, const 
         fp_reject_row r = { (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1), format,
                             csv ? n : 0, csv ? 0 : n, (const char *)sqlite3_column_text(q, 5), NULL,
                             (const char *)sqlite3_column_text(q, 4) };
-        if (cb(user, &r)) { rc = SQLITE_DONE; break; }
+        if (cb(&r, user)) { rc = SQLITE_DONE; break; }
     }
     if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading repaired rows", err);
     sqlite3_finalize(q);

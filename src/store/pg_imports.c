@@ -231,7 +231,7 @@ fp_status fp_pg_loader_finish(fp_pg_loader *l, fp_error *err)
         if (!st) st = fp_pg_copy_end(s, "storing projects", err);
         else fp_pg_copy_abort(s);
     }
-    fp_test_pause("import:index");
+    fp_context_pause(s->ctx, "import:index");
     if (!st && ftell(l->rejects) > 0) {
         st = fp_pg_command(s, "COPY rejects(import_id, line, feature, reason, raw) FROM STDIN", 0, NULL,
                            "storing rejects", err);

@@ -15,6 +15,7 @@ struct fp_pg {
     int in_txn;
     int analyze_after_commit; /* a big load: ANALYZE projects once committed */
     char *snapshot;          /* exported for reader connections, while in_txn */
+    GMutex snapshot_lock;    /* reader threads open at once: one exports it */
     unsigned cursors;        /* names of server-side cursors */
 };
 
@@ -32,7 +33,7 @@ int fp_pg_is_url(const char *db);
 /* The server as messages name it, never with the password. */
 char *fp_pg_display_name(const char *db);
 
-fp_status fp_pg_open(const char *db, int flags, int target, fp_store **out, fp_error *err);
+fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
 void fp_pg_close(fp_store *s);
 fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err);
 

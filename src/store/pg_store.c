@@ -407,7 +407,7 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     return FP_OK;
 }
 
-fp_status fp_pg_open(const char *db, int flags, int target, fp_store **out, fp_error *err)
+fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err)
 {
     *out = NULL;
     fp_store *s = calloc(1, sizeof *s);
@@ -415,6 +415,8 @@ fp_status fp_pg_open(const char *db, int flags, int target, fp_store **out, fp_e
     if (!s || !pg) { free(s); free(pg); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
     s->pg = pg;
     s->flags = flags;
+    s->ctx = ctx;
+    g_mutex_init(&pg->snapshot_lock);
     pg->conninfo = g_strdup(db);
     char *guess = fp_pg_display_name(db);
     fp_status st = connect_to(db, guess, &pg->conn, err);
@@ -451,6 +453,7 @@ void fp_pg_close(fp_store *s)
         }
         g_free(s->pg->conninfo);
         g_free(s->pg->snapshot);
+        g_mutex_clear(&s->pg->snapshot_lock);
         free(s->pg);
     }
     g_free(s->path);
@@ -475,8 +478,7 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     /* The readers see what the store's transaction sees: its snapshot,
      * exported once and imported by each reader. Reader threads open at
      * once; the store's own connection serves one of them at a time. */
-    static GMutex export_lock;
-    g_mutex_lock(&export_lock);
+    g_mutex_lock(&s->pg->snapshot_lock);
     fp_status est = FP_OK;
     if (s->pg->in_txn && !s->pg->snapshot) {
         PGresult *res = fp_pg_exec(s, "SELECT pg_export_snapshot()", 0, NULL);
@@ -486,13 +488,15 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
             PQclear(res);
         }
     }
-    g_mutex_unlock(&export_lock);
+    g_mutex_unlock(&s->pg->snapshot_lock);
     if (est) return est;
     fp_store *r = calloc(1, sizeof *r);
     struct fp_pg *pg = calloc(1, sizeof *pg);
     if (!r || !pg) { free(r); free(pg); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
     r->pg = pg;
     r->flags = FP_STORE_READONLY;
+    r->ctx = s->ctx;
+    g_mutex_init(&pg->snapshot_lock);
     r->opened_version = s->opened_version;
     r->path = g_strdup(s->path);
     pg->conninfo = g_strdup(s->pg->conninfo);

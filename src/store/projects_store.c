@@ -122,6 +122,7 @@ fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
     }
     r->flags = FP_STORE_READONLY;
     r->busy_ms = s->busy_ms;
+    r->ctx = s->ctx;
     r->opened_version = s->opened_version;
     if (sqlite3_open_v2(s->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot open for reading: %s", s->path,

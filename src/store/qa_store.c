@@ -10,6 +10,8 @@
 #include "fp_store_qa.h"
 #include "common/util.h"
 #include "store/pg_internal.h"
+#include "geom/geom.h"
+#include "store/store_internal.h"
 
 static fp_status db_error(fp_store *s, const char *what, fp_error *err)
 {
@@ -57,7 +59,7 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
         r.geocode_precision = text(q, 12);
         r.extra = text(q, 13);
         if ((st = fn(&r, ctx, err)) != FP_OK) break;
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }
     if (!st && rc != SQLITE_DONE) st = db_error(s, "cannot read projects", err);
     sqlite3_finalize(q);

@@ -7,20 +7,19 @@
 #include "fp_store.h"
 #include "store/pg_internal.h"
 
-fp_status fp_store_regions_rows(fp_store *store, const char *level, struct sqlite3_stmt **out, fp_error *err)
+fp_status fp_store_regions_rows(fp_store *store, const char *level, fp_rows **out, fp_error *err)
 {
     if (store->pg) return fp_pg_unsupported(store, "the QGIS project export", err);
     *out = NULL;
     sqlite3_stmt *q;
-    /* Column order is the layer writers': id, geometry blob, then fields. */
-    if (sqlite3_prepare_v2(store->db,
-                           "SELECT id, geom, code, name, parent, continent, subregion FROM regions "
-                           "WHERE level = ?1 AND geom IS NOT NULL ORDER BY code",
-                           -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "regions: %s", sqlite3_errmsg(store->db));
+    /* Column order is the layer writers': id, geometry, then fields. */
+    fp_status st = fp_store_prepare(store, "SELECT id, geom, code, name, parent, continent, subregion FROM regions "
+                                           "WHERE level = ?1 AND geom IS NOT NULL ORDER BY code",
+                                    "reading regions", &q, err);
+    if (st) return st;
     sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
-    *out = q;
-    return FP_OK;
+    *out = fp_rows_wrap(store, q, "reading regions", 1u << 1, 0, err);
+    return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
 int fp_store_has_aggregation(fp_store *store, const char *name)

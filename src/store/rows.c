@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
 #include "common/util.h"
 #include "store/pg_internal.h"
+#include "geom/geom.h"
+#include "store/store_internal.h"
 
 struct fp_rows {
     fp_store *store;
@@ -150,6 +151,17 @@ char fp_rows_column_type(fp_rows *r, int col)
     return 't';
 }
 
+char fp_rows_value_type(fp_rows *r, int col)
+{
+    switch (sqlite3_column_type(r->q, col)) {
+    case SQLITE_INTEGER: return 'i';
+    case SQLITE_FLOAT: return 'r';
+    case SQLITE_TEXT: return 't';
+    case SQLITE_BLOB: return 'b';
+    default: return 'n';
+    }
+}
+
 static int geom_error(fp_rows *r, const char *why)
 {
     r->st = fp_error_set(&r->err, FP_ERR_DB, "%s: %s: %s", r->store->path, r->what, why);
@@ -172,20 +184,12 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
             g->bbox[1] = g->bbox[3] = g->y;
             return 1;
         }
-        gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(b, len);
-        if (!gg) return geom_error(r, "unreadable geometry");
-        int wl = 0;
         free(r->wkb);
-        r->wkb = NULL;
-        gaiaToWkb(gg, &r->wkb, &wl);
-        g->bbox[0] = gg->MinX;
-        g->bbox[1] = gg->MinY;
-        g->bbox[2] = gg->MaxX;
-        g->bbox[3] = gg->MaxY;
-        gaiaFreeGeomColl(gg);
-        if (!r->wkb) return geom_error(r, "out of memory");
+        size_t wl = 0;
+        r->wkb = fp_blob_to_wkb(b, len, &wl, g->bbox);
+        if (!r->wkb) return geom_error(r, "unreadable geometry");
         g->wkb = r->wkb;
-        g->wkb_len = (size_t)wl;
+        g->wkb_len = wl;
         return 1;
     }
     if (r->wkb_cols & (1u << col)) {
@@ -196,3 +200,5 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
     }
     return geom_error(r, "not a geometry column");
 }
+
+

@@ -18,8 +18,6 @@
 #include <ogr_api.h>
 #include <gdal.h>
 #include <cpl_conv.h>
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include "fp_store.h"
 #include "store/pg_internal.h"
 
@@ -221,7 +219,7 @@ static const char *const typed_kinds[][3] = {
  * atomic). Those triggers run SQL prepared anew for every row: through
  * them an import of 200,000 points took 6.8 s instead of 1.7 s; with them
  * suspended and the index copied in bulk, 2.2 s. */
-static fp_status exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
+fp_status fp_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
 {
     sqlite3_stmt *q;
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free), *defs = g_ptr_array_new_with_free_func(g_free);
@@ -319,7 +317,7 @@ fp_status fp_store_sync_typed(fp_store *s, fp_error *err)
             " WHERE p.id > %lld AND GeometryType(p.geom) IN (%s)"
             " AND NOT EXISTS (SELECT 1 FROM projects_geom_%s AS t WHERE t.id = p.id);",
             kind, typed_kinds[k][1], (long long)last, typed_kinds[k][2], kind);
-        fp_status st = exec_without_triggers(s, table, sql, err);
+        fp_status st = fp_store_exec_without_triggers(s, table, sql, err);
         sqlite3_free(sql);
         if (!st) st = index_typed(s, kind, last, err);
         if (st) return st;
@@ -465,9 +463,9 @@ fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
     return FP_OK;
 }
 
-fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err)
+fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err)
 {
-    if (fp_pg_is_url(path)) return fp_pg_open(path, flags, target, out, err);
+    if (fp_pg_is_url(path)) return fp_pg_open(ctx, path, flags, target, out, err);
     *out = NULL;
     if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
@@ -484,6 +482,7 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     s->path = strdup(path);
     s->flags = flags;
+    s->ctx = ctx;
     int oflags = (flags & FP_STORE_READONLY) ? SQLITE_OPEN_READONLY
                                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     /* One connection is used by one thread at a time: no SQLite mutexes. */
@@ -498,11 +497,11 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
     spatialite_init_ex(s->db, s->spatialite_cache, 0);
     /* After SpatiaLite's init, which sets a busy handler of its own.
      * A bounded wait for another writer, then a clear error (see fp_store_begin). */
-    /* FOOTPRINT_BUSY_MS changes the wait (tests); the default is 5 s: long
-     * enough for another command's short transaction, short enough that a
-     * store held by a long import fails promptly with a clear message. */
-    const char *busy = getenv("FOOTPRINT_BUSY_MS");
-    s->busy_ms = busy && atoi(busy) > 0 ? atoi(busy) : 5000;
+    /* The context's wait (the CLI takes FOOTPRINT_BUSY_MS for tests); the
+     * default is 5 s: long enough for another command's short transaction,
+     * short enough that a store held by a long import fails promptly with a
+     * clear message. */
+    s->busy_ms = fp_context_busy_ms(ctx);
     sqlite3_busy_timeout(s->db, s->busy_ms);
     /* Is this a SQLite file at all? The first read tells. */
     fp_status st = FP_OK;
@@ -550,8 +549,15 @@ fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **o
 
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err)
 {
-    return fp_store_open_at(path, flags, FP_SCHEMA_VERSION, out, err);
+    return fp_store_open_at(NULL, path, flags, FP_SCHEMA_VERSION, out, err);
 }
+
+fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err)
+{
+    return fp_store_open_at(ctx, path, flags, FP_SCHEMA_VERSION, out, err);
+}
+
+const fp_context *fp_store_context(const fp_store *s) { return s ? s->ctx : NULL; }
 
 void fp_store_close(fp_store *s)
 {
@@ -632,11 +638,9 @@ long fp_store_count(fp_store *s, const char *table)
     return n;
 }
 
-const char *fp_data_path(const char *name, char *buf, size_t size)
+const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, size_t size)
 {
-    const char *dir = getenv("FOOTPRINT_DATA");
-    if (!dir || !*dir) dir = FP_DATADIR;
-    snprintf(buf, size, "%s/%s", dir, name);
+    snprintf(buf, size, "%s/%s", fp_context_data_dir(ctx), name);
     return buf;
 }
 
@@ -653,10 +657,6 @@ void fp_global_cleanup(void)
     GDALDestroyDriverManager();
     OGRCleanupAll();
     spatialite_shutdown();
-    /* cairo's font caches hold fontconfig patterns until told otherwise;
-     * releasing them keeps leak checkers honest about our own memory. */
-    cairo_debug_reset_static_data();
-    FcFini();
 }
 
 int fp_store_cache_size(fp_store *s, int size)

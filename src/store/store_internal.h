@@ -17,10 +17,11 @@ struct fp_store {
      * public function starts with `if (s->pg) return fp_pg_...`: one
      * predictable branch, so SpatiaLite's hot paths stay as they were. */
     struct fp_pg *pg;
+    const fp_context *ctx;   /* borrowed from the caller; NULL: the defaults */
 };
 
-/* The SQLite handle, with SpatiaLite loaded: for src/store/ only, and for
- * src/geocode/ until its SQL moves here too. */
+/* The SQLite handle, with SpatiaLite loaded: for src/store/ only (and the
+ * files test_layering.sh lists as pending). */
 sqlite3 *fp_store_sqlite(fp_store *store);
 
 fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
@@ -40,12 +41,16 @@ fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err);
 fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
                       fp_error *err);
 /* Opens at a given schema version: for tests of the in-place upgrade. */
-fp_status fp_store_open_at(const char *path, int flags, int target, fp_store **out, fp_error *err);
+fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fp_store_migration_sql(int version);
 /* Adds the projects that are missing from the typed geometry tables (v4):
  * after a bulk import, which suspends the triggers that keep them current. */
 fp_status fp_store_sync_typed(fp_store *s, fp_error *err);
+
+/* Runs sql with the triggers of table dropped, then recreates them from
+ * their own SQL (inside the caller's transaction). */
+fp_status fp_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err);
 
 /* One R*Tree entry, coordinates already rounded outwards to float. */
 typedef struct fp_rtree_entry {

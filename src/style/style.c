@@ -689,15 +689,18 @@ fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, f
     return FP_OK;
 }
 
-const char *fp_style_path(const char *name, char *buf, size_t size)
+const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size)
 {
-    const char *dir = getenv("FOOTPRINT_STYLES");
-    if (!dir || !*dir) dir = FP_STYLEDIR;
-    snprintf(buf, size, "%s/%s", dir, name);
+    snprintf(buf, size, "%s/%s", fp_context_styles_dir(ctx), name);
     return buf;
 }
 
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
+{
+    return fp_style_load_ctx(NULL, path, out, err);
+}
+
+fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err)
 {
     *out = NULL;
     if (!path) return fp_style_parse(fp_style_default_json, BUILTIN_ORIGIN, out, err);
@@ -708,7 +711,7 @@ fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
         int has_ext = strlen(path) > 5 && !strcmp(path + strlen(path) - 5, ".json");
         char name[512];
         snprintf(name, sizeof name, "%s%s", path, has_ext ? "" : ".json");
-        if (access(fp_style_path(name, shipped, sizeof shipped), F_OK) == 0) path = shipped;
+        if (access(fp_style_path(ctx, name, shipped, sizeof shipped), F_OK) == 0) path = shipped;
     }
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "cannot open style %s: %s", path, strerror(errno));

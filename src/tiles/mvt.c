@@ -62,11 +62,11 @@
 #include <glib.h>
 #include <geos_c.h>
 #include <proj.h>
-#include <sqlite3.h>
 #include "tiles/mvt.h"
 #include "fp_tiles.h"
 #include "common/util.h"
-#include "export/export_internal.h"   /* fp_blob_to_geos: blob -> GEOS, cut at the antimeridian */
+#include "fp_store.h"
+#include "geom/geom.h"   /* fp_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
 #include "vector_tile.pb-c.h"
 
 #define MVT_EXTENT 4096
@@ -154,6 +154,7 @@ typedef struct mvt_region {
 } mvt_region;
 
 struct fp_mvt_scene {
+    const fp_context *ctx;        /* cancel flag while loading */
     int minzoom, maxzoom;
     GStringChunk *strings;
     mvt_project *projects;
@@ -173,8 +174,6 @@ struct fp_mvt_scene {
     int has_regions;
     int choropleth;               /* 1: regions carry value/class; 0: plain land */
     char value_field[64];         /* the choropleth's field */
-    char aggregation[128];
-    char level[32];
 };
 
 /* ------------------------------------------------------- helpers: text --- */
@@ -601,47 +600,46 @@ static const char *point_field_value(const fp_mvt_scene *s, const mvt_project *p
     return p->category;
 }
 
-static fp_status load_projects(fp_mvt_scene *s, sqlite3 *db, PJ *pj, GEOSContextHandle_t h, shapes_builder *shapes,
-                               GArray *buf, fp_error *err)
+static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSContextHandle_t h,
+                               shapes_builder *shapes, GArray *buf, fp_error *err)
 {
-    char *sql = sqlite3_mprintf("SELECT id, geom, name, company, category, source, country_code, status, year, "
-                                "%s FROM projects WHERE geom IS NOT NULL ORDER BY id",
-                                s->point_field_extra ? s->point_field : "NULL");
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "reading projects: %s", sqlite3_errmsg(db));
+    /* Columns: 0 id, 1 geometry, then these (the point field when it is
+     * not one of them). */
+    const char *fields[8] = { "name", "company", "category", "source", "country_code", "status", "year",
+                              s->point_field };
+    fp_project_filter f = { .with_geometry = 1, .order_by_id = 1 };
+    fp_rows *q;
+    fp_status st = fp_store_projects(store, &f, fields, s->point_field_extra ? 8 : 7, &q, err);
+    if (st) return st;
     GArray *projects = g_array_new(FALSE, TRUE, sizeof(mvt_project));
     GArray *lonlat = g_array_new(FALSE, FALSE, sizeof(double));   /* of the point projects */
     GArray *point_owner = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     GHashTable *cats = g_hash_table_new(g_direct_hash, g_direct_equal);
     GHashTable *fvals = g_hash_table_new(g_direct_hash, g_direct_equal);
-    fp_status st = FP_OK;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+    while (fp_rows_next(q)) {
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         mvt_project p = { 0 };
-        p.id = sqlite3_column_int64(q, 0);
-        p.name = intern(s, (const char *)sqlite3_column_text(q, 2));
-        p.company = intern(s, (const char *)sqlite3_column_text(q, 3));
-        p.category = intern(s, (const char *)sqlite3_column_text(q, 4));
-        p.source = intern(s, (const char *)sqlite3_column_text(q, 5));
-        p.country_code = intern(s, (const char *)sqlite3_column_text(q, 6));
-        p.status = intern(s, (const char *)sqlite3_column_text(q, 7));
-        p.has_year = sqlite3_column_type(q, 8) != SQLITE_NULL;
-        p.year = sqlite3_column_int(q, 8);
-        p.field_value = s->point_field_extra ? intern(s, (const char *)sqlite3_column_text(q, 9)) : NULL;
+        p.id = fp_rows_int64(q, 0);
+        p.name = intern(s, fp_rows_text(q, 2));
+        p.company = intern(s, fp_rows_text(q, 3));
+        p.category = intern(s, fp_rows_text(q, 4));
+        p.source = intern(s, fp_rows_text(q, 5));
+        p.country_code = intern(s, fp_rows_text(q, 6));
+        p.status = intern(s, fp_rows_text(q, 7));
+        p.has_year = !fp_rows_is_null(q, 8);
+        p.year = fp_rows_int(q, 8);
+        p.field_value = s->point_field_extra ? intern(s, fp_rows_text(q, 9)) : NULL;
         if (p.category) g_hash_table_add(cats, (gpointer)p.category);
         const char *fv = point_field_value(s, &p);
         if (fv) g_hash_table_add(fvals, (gpointer)fv);
         uint32_t index = projects->len;
-        const unsigned char *blob = sqlite3_column_blob(q, 1);
-        int len = sqlite3_column_bytes(q, 1);
-        int is_point = 0;
-        double lon, lat;
-        GEOSGeometry *g = blob ? fp_blob_to_geos(h, blob, len, &is_point, &lon, &lat) : NULL;
-        if (is_point) {
-            g_array_append_val(lonlat, lon);
-            g_array_append_val(lonlat, lat);
+        fp_geom geom;
+        if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        GEOSGeometry *g = geom.is_point ? NULL : fp_wkb_to_geos(h, geom.wkb, geom.wkb_len);
+        if (geom.is_point) {
+            /* A point as plain x, y: the fast path of a million-point store. */
+            g_array_append_val(lonlat, geom.x);
+            g_array_append_val(lonlat, geom.y);
             g_array_append_val(point_owner, index);
         } else if (g) {
             int bad = shapes_add(shapes, h, g, index, pj, buf);
@@ -652,12 +650,12 @@ static fp_status load_projects(fp_mvt_scene *s, sqlite3 *db, PJ *pj, GEOSContext
                 break;
             }
         } else {
-            continue;   /* not a geometry SpatiaLite reads: nothing to draw */
+            continue;   /* not a geometry GEOS reads: nothing to draw */
         }
         g_array_append_val(projects, p);
     }
-    if (!st && rc != SQLITE_DONE) st = fp_error_set(err, FP_ERR_DB, "reading projects: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(q);
+    if (!st) st = fp_rows_status(q, err);
+    fp_rows_free(q);
     /* The sorted lists of distinct categories and field values, and each
      * project's index into them (for the clusters' counts). */
     GList *keys = g_hash_table_get_keys(cats);
@@ -815,107 +813,99 @@ static void build_zoom_points(fp_mvt_scene *s)
 
 /* ----------------------------------------------------- scene: regions --- */
 
-/* The style's choropleth (the aggregation's level, classified with
- * fp_classify as render's draw_regions does), or without one the countries
+/* Regions being read into the scene. */
+typedef struct regions_load {
+    fp_mvt_scene *s;
+    PJ *pj;
+    GEOSContextHandle_t h;
+    GEOSWKBReader *rd;
+    shapes_builder *shapes;
+    GArray *buf, *regions;
+    fp_status st;
+    fp_error *err;
+} regions_load;
+
+/* Adds a region's shape; 1 (and rl->st set) when it cannot be projected. */
+static int add_region(regions_load *rl, mvt_region *r, const unsigned char *wkb, size_t len)
+{
+    if (fp_context_cancelled(rl->s->ctx)) {
+        rl->st = fp_error_set(rl->err, FP_ERR_INTERRUPTED, "interrupted");
+        return 1;
+    }
+    GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(rl->h, rl->rd, wkb, len) : NULL;
+    if (!g) return 0;
+    int bad = shapes_add(rl->shapes, rl->h, g, rl->regions->len, rl->pj, rl->buf);
+    GEOSGeom_destroy_r(rl->h, g);
+    if (bad) {
+        rl->st = fp_error_set(rl->err, FP_ERR_INPUT, "region %s: a coordinate cannot be projected to Web Mercator",
+                              r->code ? r->code : "?");
+        return 1;
+    }
+    g_array_append_val(rl->regions, *r);
+    return 0;
+}
+
+/* A region of the choropleth with its value, class and fill. */
+static int add_choropleth_region(void *user, const fp_choropleth_region *c)
+{
+    regions_load *rl = user;
+    char hex[10];
+    fp_rgba_to_hex(c->fill, hex);
+    mvt_region r = { .id = c->id, .code = intern(rl->s, c->code), .name = intern(rl->s, c->name),
+                     .value = c->value, .value_is_int = c->value_is_int, .class_index = c->class_index,
+                     .fill = intern(rl->s, hex) };
+    return add_region(rl, &r, c->wkb, c->wkb_len);
+}
+
+/* The countries as plain land, in the style's land colour. */
+static fp_status add_land(regions_load *rl, fp_store *store, const fp_style *style)
+{
+    char land[10];
+    fp_rgba_to_hex(fp_style_map(style)->land.fill, land);
+    fp_rows *q;
+    fp_status st = fp_store_region_shapes(store, "country", &q, rl->err);
+    if (st) return st;
+    while (fp_rows_next(q)) {
+        mvt_region r = { .id = fp_rows_int64(q, 0), .code = intern(rl->s, fp_rows_text(q, 1)),
+                         .name = intern(rl->s, fp_rows_text(q, 2)), .value = NAN, .class_index = -1,
+                         .fill = intern(rl->s, land) };
+        fp_geom geom;
+        if (fp_rows_geom(q, 3, 1, &geom) <= 0) continue;
+        if (add_region(rl, &r, geom.wkb, geom.wkb_len)) break;
+    }
+    if (!rl->st) rl->st = fp_rows_status(q, rl->err);
+    fp_rows_free(q);
+    return rl->st;
+}
+
+/* The choropleth's regions (classified by the caller's fp_choropleth, as
+ * render and the raster tiles draw them), or without one the countries
  * as plain land. */
-static fp_status load_regions(fp_mvt_scene *s, sqlite3 *db, const fp_style *style, const char *aggregation, PJ *pj,
+static fp_status load_regions(fp_mvt_scene *s, fp_store *store, const fp_style *style, const fp_choropleth *ch, PJ *pj,
                               GEOSContextHandle_t h, shapes_builder *shapes, GArray *buf, fp_error *err)
 {
-    const fp_map_style *ms = fp_style_map(style);
-    const fp_choropleth_spec *cs = fp_style_choropleth(style);
-    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
-    sqlite3_stmt *q = NULL;
-    fp_classes classes = { 0 };
-    fp_status st = FP_OK;
-    if (cs && agg) {
-        s->choropleth = 1;
-        snprintf(s->aggregation, sizeof s->aggregation, "%s", agg);
-        snprintf(s->value_field, sizeof s->value_field, "%s", cs->field ? cs->field : "projects");
-        /* The level: the style's, else the aggregation's main level. */
-        snprintf(s->level, sizeof s->level, "country");
-        if (cs->level) snprintf(s->level, sizeof s->level, "%s", cs->level);
-        else if (sqlite3_prepare_v2(db, "SELECT level FROM aggregations WHERE name=?1", -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, agg, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-                snprintf(s->level, sizeof s->level, "%s", (const char *)sqlite3_column_text(q, 0));
-            sqlite3_finalize(q);
-            q = NULL;
-        }
-        char *sql = sqlite3_mprintf("SELECT rowid, \"%w\", AsBinary(geom), code, name FROM \"agg_%w\" "
-                                    "WHERE level=?1 AND geom IS NOT NULL ORDER BY rowid", s->value_field, agg);
-        int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK)
-            return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
-                                "(run `footprint aggregate --by country --group category`): %s", agg, s->value_field,
-                                sqlite3_errmsg(db));
-        sqlite3_bind_text(q, 1, s->level, -1, SQLITE_STATIC);
-        /* The classes of every value of the level, as render draws them. */
-        GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            double v = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 1);
-            g_array_append_val(values, v);
-        }
-        st = fp_classify(cs, (const double *)(void *)values->data, values->len, &classes, err);
-        g_array_free(values, TRUE);
-        if (st) goto out;
-        sqlite3_reset(q);
+    s->choropleth = ch != NULL;
+    if (ch) snprintf(s->value_field, sizeof s->value_field, "%s", fp_choropleth_field(ch));
+    regions_load rl = { .s = s, .pj = pj, .h = h, .rd = GEOSWKBReader_create_r(h), .shapes = shapes, .buf = buf,
+                        .regions = g_array_new(FALSE, TRUE, sizeof(mvt_region)), .err = err };
+    fp_status st;
+    if (ch) {
+        st = fp_choropleth_each(ch, 0, add_choropleth_region, &rl, err);
+        if (!st) st = rl.st;
     } else {
-        s->choropleth = 0;
-        if (sqlite3_prepare_v2(db, "SELECT rowid, NULL, AsBinary(geom), code, name FROM regions "
-                               "WHERE level='country' AND geom IS NOT NULL ORDER BY rowid", -1, &q, NULL) != SQLITE_OK)
-            return fp_error_set(err, FP_ERR_DB, "reading regions: %s", sqlite3_errmsg(db));
+        st = add_land(&rl, store, style);
     }
-    char land[10];
-    fp_rgba_to_hex(ms->land.fill, land);
-    GArray *regions = g_array_new(FALSE, TRUE, sizeof(mvt_region));
-    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        if (fp_interrupted) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
-        mvt_region r = { 0 };
-        r.id = sqlite3_column_int64(q, 0);
-        r.code = intern(s, (const char *)sqlite3_column_text(q, 3));
-        r.name = intern(s, (const char *)sqlite3_column_text(q, 4));
-        r.value = NAN;
-        r.class_index = -1;
-        if (s->choropleth) {
-            int type = sqlite3_column_type(q, 1);
-            if (type != SQLITE_NULL) r.value = sqlite3_column_double(q, 1);
-            r.value_is_int = type == SQLITE_INTEGER;
-            r.class_index = fp_classes_index(&classes, r.value);
-            char hex[10];
-            fp_rgba_to_hex(r.class_index >= 0 ? classes.colors[r.class_index] : classes.nodata, hex);
-            r.fill = intern(s, hex);
-        } else {
-            r.fill = intern(s, land);
-        }
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2));
-        if (!g) continue;
-        int bad = shapes_add(shapes, h, g, regions->len, pj, buf);
-        GEOSGeom_destroy_r(h, g);
-        if (bad) {
-            st = fp_error_set(err, FP_ERR_INPUT, "region %s: a coordinate cannot be projected to Web Mercator",
-                              r.code ? r.code : "?");
-            break;
-        }
-        g_array_append_val(regions, r);
-    }
-    if (!st && rc != SQLITE_DONE) st = fp_error_set(err, FP_ERR_DB, "reading regions: %s", sqlite3_errmsg(db));
-    GEOSWKBReader_destroy_r(h, rd);
-    s->nregions = regions->len;
-    s->regions = (mvt_region *)(void *)g_array_free(regions, FALSE);
+    GEOSWKBReader_destroy_r(h, rl.rd);
+    s->nregions = rl.regions->len;
+    s->regions = (mvt_region *)(void *)g_array_free(rl.regions, FALSE);
     s->has_regions = 1;
-out:
-    if (q) sqlite3_finalize(q);
-    fp_classes_clear(&classes);
     return st;
 }
 
 /* -------------------------------------------------------- scene: life --- */
 
-fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
-                           fp_mvt_scene **out, fp_error *err)
+fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
+                           int maxzoom, fp_mvt_scene **out, fp_error *err)
 {
     *out = NULL;
     if (minzoom < 0 || maxzoom > MVT_MAX_ZOOM || minzoom > maxzoom)
@@ -928,6 +918,7 @@ fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggre
         return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                             "country_code, geocode_precision", field);
     fp_mvt_scene *s = g_new0(fp_mvt_scene, 1);
+    s->ctx = fp_store_context(store);
     s->minzoom = minzoom;
     s->maxzoom = maxzoom;
     s->strings = g_string_chunk_new(1 << 16);
@@ -947,8 +938,8 @@ fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggre
         st = fp_error_set(err, FP_ERR_STATE, "PROJ cannot transform EPSG:4326 to EPSG:3857 (%s); is proj-data installed?",
                           proj_context_errno_string(ctx, proj_context_errno(ctx)));
     }
-    if (!st) st = load_projects(s, db, pj, h, &projects, buf, err);
-    if (!st) st = load_regions(s, db, style, aggregation, pj, h, &regions, buf, err);
+    if (!st) st = load_projects(s, store, pj, h, &projects, buf, err);
+    if (!st) st = load_regions(s, store, style, choropleth, pj, h, &regions, buf, err);
     if (!st) build_zoom_points(s);
     /* The builders become the scene's shapes. */
     if (!st) {

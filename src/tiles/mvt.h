@@ -7,14 +7,13 @@
 #define FP_MVT_H
 
 #include <stddef.h>
-#include <sqlite3.h>
 #include "fp_error.h"
 #include "fp_style.h"
 
 typedef struct fp_mvt_scene fp_mvt_scene;
 
-/* Reads projects and the aggregation (NULL: the style's choropleth one) for
- * zooms minzoom..maxzoom (0..22). A style without a choropleth gets the
+/* Reads projects and the choropleth's regions (resolved by the caller,
+ * kept while the scene lives) for zooms minzoom..maxzoom (0..22). A style without a choropleth gets the
  * countries as plain land in the regions layer (code, name, fill = the
  * style's land colour), as render draws it. Layers and attributes:
  *   projects  points: id (also the feature id), name, company, category,
@@ -29,8 +28,9 @@ typedef struct fp_mvt_scene fp_mvt_scene;
  *             no data), class (1 = lowest; absent = no data), fill ("#rrggbb").
  * The design decisions (cluster grid, buffer, simplification, owning tile)
  * are in mvt.c's header comment. */
-fp_status fp_mvt_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int minzoom, int maxzoom,
-                           fp_mvt_scene **out, fp_error *err);
+struct fp_store;
+fp_status fp_mvt_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
+                           int maxzoom, fp_mvt_scene **out, fp_error *err);
 void fp_mvt_scene_free(fp_mvt_scene *scene);
 
 /* Encodes tile z/x/y as an uncompressed protobuf in *data (malloc'd,

@@ -198,7 +198,7 @@ fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, f
     pm->spool = fopen(pm->spool_path, "w+b");
     if (!pm->spool) {
         fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", pm->spool_path, strerror(errno));
-        fp_pmtiles_close(pm, 0, NULL, NULL);
+        fp_pmtiles_close(pm, 0, NULL, NULL, NULL);
         *out = NULL;
         return st;
     }
@@ -386,13 +386,13 @@ static fp_status write_archive(fp_pmtiles *pm, long *unique, fp_error *err)
     return st;
 }
 
-fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, fp_error *err)
+fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, const fp_context *ctx, fp_error *err)
 {
     fp_status st = FP_OK;
     if (unique) *unique = (long)g_hash_table_size(pm->blobs);
     if (commit) {
         st = write_archive(pm, unique, err);
-        if (!st) fp_test_pause("tiles:swap");
+        if (!st) fp_context_pause(ctx, "tiles:swap");
         if (!st && g_rename(pm->tmp, pm->path) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", pm->path, strerror(errno));
     }

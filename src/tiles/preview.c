@@ -311,7 +311,7 @@ fp_status fp_preview_write(const char *dir, const fp_preview_info *in, fp_error 
     }
     if (!st) {
         char *lib = g_build_filename(dir, "lib", vector ? "maplibre-gl" : "leaflet", NULL);
-        const char *webdir = g_getenv("FOOTPRINT_WEB") ? g_getenv("FOOTPRINT_WEB") : FP_WEBDIR;
+        const char *webdir = in->web_dir ? in->web_dir : FP_WEBDIR;   /* fp_context_web_dir */
         char *src = vector ? g_build_filename(webdir, "vendor", "maplibre-gl", NULL) : g_strdup(LEAFLET_DIR);
         st = copy_tree(src, lib, err);
         g_free(src);

@@ -15,12 +15,13 @@
 #include <glib.h>
 #include <png.h>
 #include <proj.h>
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
+#include <geos_c.h>
 #include <webp/encode.h>
+#include "fp_store.h"
 #include "tiles_internal.h"
-#include "render/render_internal.h"
+#include "render/draw.h"
 #include "common/util.h"
+#include "geom/geom.h"
 
 #define BUCKETS 256              /* points are bucketed on a 256 x 256 grid (z8 tiles) */
 #define BUFFER_PX 64             /* metatile buffer at scale 1: the largest symbol or label halo */
@@ -48,9 +49,8 @@ typedef struct category {
 struct fp_raster_scene {
     const fp_style *style;
     int scale;
-    int choropleth;
-    fp_classes classes;
-    char legend_title[128];
+    const fp_choropleth *choropleth;   /* NULL: plain land */
+    const fp_classes *classes;
     GArray *xy;                  /* double pairs, mercator */
     GArray *parts, *regions, *lines;
     GArray *labels;              /* sorted by value, highest first */
@@ -63,6 +63,9 @@ struct fp_raster_scene {
     category **point_category;   /* by the index points and lines carry (load order) */
     const char **category_names;
     fp_rgba *category_colors;
+    /* While loading: WKB -> GEOS, to walk the rings and lines. */
+    GEOSContextHandle_t geos;
+    GEOSWKBReader *wkb_reader;
 };
 
 struct fp_raster_canvas {
@@ -78,51 +81,60 @@ struct fp_raster_canvas {
 
 /* ------------------------------------------------------------ loading --- */
 
-static void coords_xy(const double *c, int dims, int i, double *x, double *y)
-{
-    int stride = dims == GAIA_XY ? 2 : dims == GAIA_XY_Z_M ? 4 : 3;
-    *x = c[i * stride];
-    *y = c[i * stride + 1];
-}
-
 /* Appends a ring or line (lon/lat) to the scene as a part, projected. */
-static void add_part(fp_raster_scene *s, PJ *pj, const double *coords, int dims, int n, shape *sh)
+static void add_part(fp_raster_scene *s, PJ *pj, const GEOSGeometry *line, shape *sh)
 {
-    if (n < 2) return;
+    GEOSContextHandle_t h = s->geos;
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n) || n < 2) return;
     size_t at = s->xy->len / 2;
     g_array_set_size(s->xy, s->xy->len + 2 * (size_t)n);
     double *xy = &g_array_index(s->xy, double, at * 2);
-    for (int i = 0; i < n; i++) {
-        double lon, lat;
-        coords_xy(coords, dims, i, &lon, &lat);
-        xy[2 * i] = lon;
-        xy[2 * i + 1] = fmax(-MERC_LAT_CLAMP, fmin(MERC_LAT_CLAMP, lat));
-    }
+    GEOSCoordSeq_copyToBuffer_r(h, cs, xy, 0, 0);
+    for (unsigned i = 0; i < n; i++) xy[2 * i + 1] = fmax(-MERC_LAT_CLAMP, fmin(MERC_LAT_CLAMP, xy[2 * i + 1]));
     proj_trans_generic(pj, PJ_FWD, xy, 2 * sizeof(double), (size_t)n, xy + 1, 2 * sizeof(double), (size_t)n,
                        NULL, 0, 0, NULL, 0, 0);
-    for (int i = 0; i < n; i++) {
+    for (unsigned i = 0; i < n; i++) {
         sh->box[0] = fmin(sh->box[0], xy[2 * i]);
         sh->box[2] = fmax(sh->box[2], xy[2 * i]);
         sh->box[1] = fmin(sh->box[1], xy[2 * i + 1]);
         sh->box[3] = fmax(sh->box[3], xy[2 * i + 1]);
     }
-    part p = { (int)at, n };
+    part p = { (int)at, (int)n };
     g_array_append_val(s->parts, p);
     sh->count++;
 }
 
-static void add_geometry(fp_raster_scene *s, PJ *pj, gaiaGeomCollPtr g, shape *sh)
+/* The lines and polygon rings of g, in order (points are not drawn here). */
+static void add_parts(fp_raster_scene *s, PJ *pj, const GEOSGeometry *g, shape *sh)
 {
+    GEOSContextHandle_t h = s->geos;
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_LINESTRING || type == GEOS_LINEARRING) {
+        add_part(s, pj, g, sh);
+    } else if (type == GEOS_POLYGON) {
+        add_part(s, pj, GEOSGetExteriorRing_r(h, g), sh);
+        int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < holes; i++) add_part(s, pj, GEOSGetInteriorRingN_r(h, g, i), sh);
+    } else if (type == GEOS_MULTILINESTRING || type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++) add_parts(s, pj, GEOSGetGeometryN_r(h, g, i), sh);
+    }
+}
+
+/* Adds a WKB geometry as the shape sh; 0 when it cannot be read. */
+static int add_geometry(fp_raster_scene *s, PJ *pj, const unsigned char *wkb, size_t len, shape *sh)
+{
+    GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(s->geos, s->wkb_reader, wkb, len) : NULL;
+    if (!g) return 0;
     sh->first = (int)s->parts->len;
     sh->count = 0;
     sh->box[0] = sh->box[1] = INFINITY;
     sh->box[2] = sh->box[3] = -INFINITY;
-    for (gaiaLinestringPtr l = g->FirstLinestring; l; l = l->Next) add_part(s, pj, l->Coords, l->DimensionModel, l->Points, sh);
-    for (gaiaPolygonPtr p = g->FirstPolygon; p; p = p->Next) {
-        add_part(s, pj, p->Exterior->Coords, p->Exterior->DimensionModel, p->Exterior->Points, sh);
-        for (int i = 0; i < p->NumInteriors; i++)
-            add_part(s, pj, p->Interiors[i].Coords, p->Interiors[i].DimensionModel, p->Interiors[i].Points, sh);
-    }
+    add_parts(s, pj, g, sh);
+    GEOSGeom_destroy_r(s->geos, g);
+    return 1;
 }
 
 static int compare_labels(const void *a, const void *b)
@@ -131,42 +143,55 @@ static int compare_labels(const void *a, const void *b)
     return (x->value < y->value) - (x->value > y->value);
 }
 
-static fp_status load_regions(fp_raster_scene *s, sqlite3 *db, PJ *pj, const char *aggregation, fp_error *err)
+/* A region of the choropleth: its shape in its class, and its label. */
+typedef struct region_load { fp_raster_scene *s; PJ *pj; } region_load;
+
+static int load_region(void *user, const fp_choropleth_region *r)
 {
-    fp_choropleth ch;
-    fp_status st = fp_choropleth_open(db, s->style, aggregation, &ch, err);
-    if (st) return st;
-    sqlite3_stmt *q = ch.rows;
-    if (q) {
-        s->choropleth = 1;
-        s->classes = ch.classes;
-        ch.rows = NULL;
-        snprintf(s->legend_title, sizeof s->legend_title, "%s", ch.title);
-    } else if (sqlite3_prepare_v2(db, "SELECT NULL, AsBinary(geom), NULL, NULL, NULL FROM regions "
-                                      "WHERE level='country' AND geom IS NOT NULL", -1, &q, NULL) != SQLITE_OK)
-        return fp_error_set(err, FP_ERR_DB, "tiles: %s", sqlite3_errmsg(db));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        gaiaGeomCollPtr g = gaiaFromWkb(sqlite3_column_blob(q, 1), sqlite3_column_bytes(q, 1));
-        if (!g) continue;
-        double val = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
-        shape sh = { .look = s->choropleth ? fp_classes_index(&s->classes, val) : -1, .closed = 1 };
-        add_geometry(s, pj, g, &sh);
-        gaiaFreeGeomColl(g);
-        if (!sh.count) continue;
-        g_array_append_val(s->regions, sh);
-        if (s->choropleth && sh.look >= 0 && sqlite3_column_type(q, 3) != SQLITE_NULL) {
-            label l = { .text = g_strdup((const char *)sqlite3_column_text(q, 2)), .value = val,
-                        .width = sh.box[2] - sh.box[0] };
-            double xy[2] = { sqlite3_column_double(q, 3), fmax(-85, fmin(85, sqlite3_column_double(q, 4))) };
-            proj_trans_generic(pj, PJ_FWD, xy, sizeof(double), 1, xy + 1, sizeof(double), 1, NULL, 0, 0, NULL, 0, 0);
-            l.x = xy[0];
-            l.y = xy[1];
-            g_array_append_val(s->labels, l);
-        }
+    region_load *rl = user;
+    fp_raster_scene *s = rl->s;
+    shape sh = { .look = r->class_index, .closed = 1 };
+    if (!add_geometry(s, rl->pj, r->wkb, r->wkb_len, &sh) || !sh.count) return 0;
+    g_array_append_val(s->regions, sh);
+    if (sh.look >= 0 && r->has_label) {
+        label l = { .text = g_strdup(r->name), .value = r->value, .width = sh.box[2] - sh.box[0] };
+        double xy[2] = { r->label_lon, fmax(-85, fmin(85, r->label_lat)) };
+        proj_trans_generic(rl->pj, PJ_FWD, xy, sizeof(double), 1, xy + 1, sizeof(double), 1, NULL, 0, 0, NULL, 0, 0);
+        l.x = xy[0];
+        l.y = xy[1];
+        g_array_append_val(s->labels, l);
     }
-    sqlite3_finalize(q);
+    return 0;
+}
+
+/* Without a choropleth: the countries as plain land. */
+static fp_status load_land(fp_raster_scene *s, fp_store *store, PJ *pj, fp_error *err)
+{
+    fp_rows *r;
+    fp_status st = fp_store_region_shapes(store, "country", &r, err);
+    if (st) return st;
+    while (fp_rows_next(r)) {
+        fp_geom geom;
+        if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
+        shape sh = { .look = -1, .closed = 1 };
+        if (add_geometry(s, pj, geom.wkb, geom.wkb_len, &sh) && sh.count) g_array_append_val(s->regions, sh);
+    }
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+static fp_status load_regions(fp_raster_scene *s, fp_store *store, PJ *pj, fp_error *err)
+{
+    fp_status st;
+    if (s->choropleth) {
+        region_load rl = { s, pj };
+        st = fp_choropleth_each(s->choropleth, FP_CHOROPLETH_LABELS, load_region, &rl, err);
+    } else {
+        st = load_land(s, store, pj, err);
+    }
     g_array_sort(s->labels, compare_labels);
-    return FP_OK;
+    return st;
 }
 
 static int category_index(fp_raster_scene *s, GHashTable *index, const char *name)
@@ -206,7 +231,7 @@ static gint compare_categories(gconstpointer a, gconstpointer b, gpointer style)
     return strcmp(x->name, y->name);
 }
 
-static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error *err)
+static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_error *err)
 {
     const char *field = fp_style_category_field(s->style);
     static const char *const allowed[] = { "category", "company", "status", "dataset", "country_code", "geocode_precision", NULL };
@@ -214,20 +239,22 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
     for (int i = 0; allowed[i]; i++) ok |= !strcmp(allowed[i], field);
     if (!ok) return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                                  "country_code, geocode_precision", field);
-    char *sql = sqlite3_mprintf("SELECT geom, coalesce(%s, '') FROM projects WHERE geom IS NOT NULL", field);
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    sqlite3_free(sql);
-    if (rc != SQLITE_OK) return fp_error_set(err, FP_ERR_DB, "tiles: %s", sqlite3_errmsg(db));
+    /* Columns: 0 id, 1 geometry, 2 the point field. */
+    fp_project_filter all = { .with_geometry = 1 };
+    fp_rows *q;
+    fp_status st = fp_store_projects(store, &all, &field, 1, &q, err);
+    if (st) return st;
     GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
     GArray *lon = g_array_new(FALSE, FALSE, sizeof(double)), *lat = g_array_new(FALSE, FALSE, sizeof(double));
     GArray *cat = g_array_new(FALSE, FALSE, sizeof(uint16_t));
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        const unsigned char *blob = sqlite3_column_blob(q, 0);
-        int len = sqlite3_column_bytes(q, 0);
-        int k = category_index(s, index, (const char *)sqlite3_column_text(q, 1));
-        double x, y;
-        if (fp_blob_point(blob, len, &x, &y)) {
+    while (fp_rows_next(q)) {
+        const char *value = fp_rows_text(q, 2);
+        int k = category_index(s, index, value ? value : "");
+        fp_geom geom;
+        if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        if (geom.is_point) {
+            /* A point as plain x, y: the fast path of a million-point store. */
+            double x = geom.x, y = geom.y;
             if (fabs(y) > FP_MERC_MAX_LAT) continue;      /* off the square world */
             uint16_t c = (uint16_t)k;
             g_array_append_val(lon, x);
@@ -235,14 +262,11 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
             g_array_append_val(cat, c);
             continue;
         }
-        gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(blob, len);
-        if (!g) continue;
         shape sh = { .look = k };
-        add_geometry(s, pj, g, &sh);
-        gaiaFreeGeomColl(g);
-        if (sh.count) g_array_append_val(s->lines, sh);
+        if (add_geometry(s, pj, geom.wkb, geom.wkb_len, &sh) && sh.count) g_array_append_val(s->lines, sh);
     }
-    sqlite3_finalize(q);
+    st = fp_rows_status(q, err);
+    fp_rows_free(q);
     g_hash_table_destroy(index);
     /* Project all points at once, then order them by bucket (a counting sort). */
     size_t n = lon->len;
@@ -271,14 +295,16 @@ static fp_status load_projects(fp_raster_scene *s, sqlite3 *db, PJ *pj, fp_error
     g_array_free(lon, TRUE);
     g_array_free(lat, TRUE);
     g_array_free(cat, TRUE);
-    return FP_OK;
+    return st;
 }
 
-fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int scale,
+fp_status fp_raster_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
                               fp_raster_scene **out, fp_error *err)
 {
     fp_raster_scene *s = g_new0(fp_raster_scene, 1);
     s->style = style;
+    s->choropleth = choropleth;
+    s->classes = choropleth ? fp_choropleth_classes(choropleth) : NULL;
     s->scale = scale > 1 ? 2 : 1;
     s->xy = g_array_new(FALSE, FALSE, sizeof(double));
     s->parts = g_array_new(FALSE, FALSE, sizeof(part));
@@ -293,8 +319,14 @@ fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *ag
     fp_status st = FP_OK;
     if (!pj) st = fp_error_set(err, FP_ERR_STATE, "tiles: PROJ cannot transform EPSG:4326 to EPSG:3857: %s",
                                proj_context_errno_string(ctx, proj_context_errno(ctx)));
-    if (!st) st = load_regions(s, db, pj, aggregation, err);
-    if (!st && fp_style_map(style)->points.enabled) st = load_projects(s, db, pj, err);
+    s->geos = GEOS_init_r();
+    s->wkb_reader = GEOSWKBReader_create_r(s->geos);
+    if (!st) st = load_regions(s, store, pj, err);
+    if (!st && fp_style_map(style)->points.enabled) st = load_projects(s, store, pj, err);
+    GEOSWKBReader_destroy_r(s->geos, s->wkb_reader);
+    GEOS_finish_r(s->geos);
+    s->wkb_reader = NULL;
+    s->geos = NULL;
     if (!st && !s->bucket_start) s->bucket_start = g_new0(uint32_t, BUCKETS * BUCKETS + 1);   /* no points drawn */
     if (pj) proj_destroy(pj);
     if (raw) proj_destroy(raw);
@@ -329,7 +361,6 @@ void fp_raster_scene_free(fp_raster_scene *s)
         g_free(c);
     }
     g_ptr_array_free(s->categories, TRUE);
-    if (s->choropleth) fp_classes_clear(&s->classes);
     g_array_free(s->xy, TRUE);
     g_array_free(s->parts, TRUE);
     g_array_free(s->regions, TRUE);
@@ -343,12 +374,6 @@ void fp_raster_scene_free(fp_raster_scene *s)
     g_free(s->point_category);
     g_free(s->category_colors);
     g_free(s);
-}
-
-const fp_classes *fp_raster_scene_classes(const fp_raster_scene *s, const char **title)
-{
-    if (title) *title = s->legend_title;
-    return s->choropleth ? &s->classes : NULL;
 }
 
 size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors)
@@ -522,7 +547,7 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
         path_shape(cr, c, sh);
-        if (s->choropleth) fp_set_color(cr, sh->look >= 0 ? s->classes.colors[sh->look] : s->classes.nodata);
+        if (s->choropleth) fp_set_color(cr, sh->look >= 0 ? s->classes->colors[sh->look] : s->classes->nodata);
         else fp_set_color(cr, ms->land.fill);
         cairo_fill_preserve(cr);
         cairo_set_line_width(cr, bw);

@@ -23,9 +23,9 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <zlib.h>
 #include "tiles_internal.h"
+#include "common/mbtiles_file.h"
 #include "common/util.h"
 
 #define MBTILES_BATCH 500        /* tiles per transaction */
@@ -42,8 +42,7 @@ struct fp_tile_sink {
     pthread_mutex_t lock;
     GHashTable *dirs;            /* z/x folders made */
     GHashTable *digests;         /* distinct tiles (MD5) */
-    sqlite3 *db;
-    sqlite3_stmt *has, *put_image, *put_map;
+    fp_mbtiles_file *file;       /* FILE.mbtiles.partial */
     long pending;
 };
 
@@ -60,9 +59,9 @@ static int swap_into_place(const char *from, const char *to)
     return rc;
 }
 
-static fp_status db_error(fp_tile_sink *s, const char *what, fp_error *err)
+static void add_digest(const char *digest, void *user)
 {
-    return fp_error_set(err, FP_ERR_DB, "%s: %s: %s", s->target, what, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+    g_hash_table_add(user, g_strdup(digest));
 }
 
 static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
@@ -93,34 +92,10 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
     if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) fp_remove_tree(s->preview);
     if (g_mkdir_with_parents(s->preview, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
-    if (sqlite3_open_v2(partial, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-        return db_error(s, "cannot create the MBTiles file", err);
-    sqlite3_busy_timeout(s->db, 5000);
-    const char *schema =
-        "PRAGMA synchronous=NORMAL;"
-        "CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT);"
-        "CREATE UNIQUE INDEX IF NOT EXISTS name ON metadata (name);"
-        "CREATE TABLE IF NOT EXISTS map (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_id TEXT);"
-        "CREATE UNIQUE INDEX IF NOT EXISTS map_index ON map (zoom_level, tile_column, tile_row);"
-        "CREATE TABLE IF NOT EXISTS images (tile_data BLOB, tile_id TEXT);"
-        "CREATE UNIQUE INDEX IF NOT EXISTS images_id ON images (tile_id);"
-        "CREATE VIEW IF NOT EXISTS tiles AS SELECT map.zoom_level AS zoom_level, map.tile_column AS tile_column, "
-        "map.tile_row AS tile_row, images.tile_data AS tile_data FROM map JOIN images ON images.tile_id = map.tile_id;"
-        "BEGIN;";
-    if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) return db_error(s, "cannot create the schema", err);
-    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM map WHERE zoom_level=?1 AND tile_column=?2 AND tile_row=?3", -1, &s->has,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO images (tile_data, tile_id) VALUES (?1, ?2)", -1, &s->put_image,
-                           NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO map (zoom_level, tile_column, tile_row, tile_id) "
-                                  "VALUES (?1, ?2, ?3, ?4)", -1, &s->put_map, NULL) != SQLITE_OK)
-        return db_error(s, "cannot prepare", err);
+    fp_status st = fp_mbtiles_file_create(partial, s->target, &s->file, err);
+    if (st) return st;
     /* Tiles already stored by the interrupted run count as distinct ones. */
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, "SELECT tile_id FROM images", -1, &q, NULL) == SQLITE_OK) {
-        while (sqlite3_step(q) == SQLITE_ROW) g_hash_table_add(s->digests, g_strdup((const char *)sqlite3_column_text(q, 0)));
-        sqlite3_finalize(q);
-    }
+    fp_mbtiles_file_each_digest(s->file, add_digest, s->digests);
     return FP_OK;
 }
 
@@ -191,11 +166,7 @@ int fp_tile_sink_has(fp_tile_sink *s, int z, int x, int y)
     int found = 0;
     if (s->mbtiles) {
         pthread_mutex_lock(&s->lock);
-        sqlite3_bind_int(s->has, 1, z);
-        sqlite3_bind_int(s->has, 2, x);
-        sqlite3_bind_int(s->has, 3, (1 << z) - 1 - y);            /* MBTiles rows count from the south */
-        found = sqlite3_step(s->has) == SQLITE_ROW;
-        sqlite3_reset(s->has);
+        found = fp_mbtiles_file_has(s->file, z, x, (1 << z) - 1 - y);   /* MBTiles rows count from the south */
         pthread_mutex_unlock(&s->lock);
     } else {
         char *p = tile_path(s, z, x, y);
@@ -240,22 +211,10 @@ fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned 
     fp_status st = FP_OK;
     if (s->mbtiles) {
         pthread_mutex_lock(&s->lock);
-        sqlite3_bind_blob(s->put_image, 1, data, (int)len, SQLITE_STATIC);
-        sqlite3_bind_text(s->put_image, 2, digest, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(s->put_image);
-        sqlite3_reset(s->put_image);
-        if (rc == SQLITE_DONE) {
-            sqlite3_bind_int(s->put_map, 1, z);
-            sqlite3_bind_int(s->put_map, 2, x);
-            sqlite3_bind_int(s->put_map, 3, (1 << z) - 1 - y);
-            sqlite3_bind_text(s->put_map, 4, digest, -1, SQLITE_STATIC);
-            rc = sqlite3_step(s->put_map);
-            sqlite3_reset(s->put_map);
-        }
-        if (rc != SQLITE_DONE) st = db_error(s, "cannot store a tile", err);
-        else if (++s->pending >= MBTILES_BATCH) {
+        st = fp_mbtiles_file_put(s->file, z, x, (1 << z) - 1 - y, data, len, digest, err);
+        if (!st && ++s->pending >= MBTILES_BATCH) {
             s->pending = 0;
-            if (sqlite3_exec(s->db, "COMMIT; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) st = db_error(s, "cannot commit", err);
+            st = fp_mbtiles_file_checkpoint(s->file, err);
         }
         if (!st && !g_hash_table_contains(s->digests, digest)) g_hash_table_add(s->digests, g_strdup(digest));
         pthread_mutex_unlock(&s->lock);
@@ -302,17 +261,8 @@ fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *va
         return FP_OK;
     }
     if (!s->mbtiles) return FP_OK;
-    sqlite3_stmt *q;
-    fp_status st = FP_OK;
     pthread_mutex_lock(&s->lock);
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", -1, &q, NULL) != SQLITE_OK)
-        st = db_error(s, "cannot write metadata", err);
-    else {
-        sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
-        if (sqlite3_step(q) != SQLITE_DONE) st = db_error(s, "cannot write metadata", err);
-        sqlite3_finalize(q);
-    }
+    fp_status st = fp_mbtiles_file_set_metadata(s->file, key, value, err);
     pthread_mutex_unlock(&s->lock);
     return st;
 }
@@ -321,24 +271,18 @@ fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error
 {
     fp_status st = FP_OK;
     if (unique) *unique = (long)g_hash_table_size(s->digests);
-    if (s->db) {
-        sqlite3_finalize(s->has);
-        sqlite3_finalize(s->put_image);
-        sqlite3_finalize(s->put_map);
+    if (s->file) {
         /* Even an interrupted run keeps what it wrote, for --resume. */
-        if (sqlite3_exec(s->db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK && commit) st = db_error(s, "cannot commit", err);
-        if (!st && commit && sqlite3_exec(s->db, "ANALYZE;", NULL, NULL, NULL) != SQLITE_OK)
-            st = db_error(s, "cannot finish", err);
-        if (sqlite3_close(s->db) != SQLITE_OK && !st && commit) st = fp_error_set(err, FP_ERR_DB, "%s: cannot close", s->target);
-        s->db = NULL;
+        st = fp_mbtiles_file_close(s->file, commit, err);
+        s->file = NULL;
     }
     if (s->pmtiles) {
-        st = fp_pmtiles_close(s->pmtiles, commit, unique, err);
+        st = fp_pmtiles_close(s->pmtiles, commit, unique, s->o.ctx, err);
         if (commit && !st && swap_into_place(s->preview, s->preview_target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
     } else if (commit && !st) {
         if (s->mbtiles) {
-            fp_test_pause("tiles:swap");
+            fp_context_pause(s->o.ctx, "tiles:swap");
             if (g_rename(s->root, s->target) != 0)
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
             else if (swap_into_place(s->preview, s->preview_target) != 0)

@@ -15,23 +15,30 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include "store/store_internal.h"   /* TEMP: until its SQL moves into src/store/ */
 #include "footprint.h"
 #include "tiles_internal.h"
 #include "mvt.h"
-#include "render/render_internal.h"
 #include "common/util.h"
 
 typedef struct job { int z, x0, y0, n; } job;    /* a metatile: n x n tiles from z/x0/y0 */
 
 typedef struct tile_run {
     const fp_tiles_options *o;
+    const fp_context *ctx;        /* the store's: cancel flag, pause points */
     int vector, webp, meta;
     int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write */
     GArray *jobs;
+    const char *ext;                  /* png, webp, pbf */
+    fp_style *style;
+    fp_choropleth *choropleth;        /* NULL: plain land */
     fp_raster_scene *raster;
     fp_mvt_scene *mvt;
     fp_tile_sink *sink;
+    /* What the preview info points at. */
+    char tiles_url[PATH_MAX + 64];
+    char regions_what[300];
+    char *archive, *vector_layers, *maplibre;
+    fp_rgba *legend_colors;
     /* Shared between workers. */
     pthread_mutex_t lock;
     GHashTable *flat;                 /* colour -> encoded tile (GBytes) */
@@ -55,7 +62,7 @@ static void run_fail(tile_run *r, const fp_error *e)
 
 static int run_stopped(tile_run *r)
 {
-    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_interrupted;
+    return __atomic_load_n(&r->status, __ATOMIC_RELAXED) != FP_OK || fp_context_cancelled(r->ctx);
 }
 
 static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x, int y, int i, int j, fp_error *err)
@@ -117,7 +124,7 @@ static void *worker(void *arg)
         }
         if (!nwant) continue;
         if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
-        if (k == (int)r->jobs->len / 2) fp_test_pause("tiles:tiles");      /* half the metatiles handed out */
+        if (k == (int)r->jobs->len / 2) fp_context_pause(r->ctx, "tiles:tiles");      /* half the metatiles handed out */
         for (int j = 0; j < jb->n && !run_stopped(r); j++)
             for (int i = 0; i < jb->n && !run_stopped(r); i++) {
                 if (!want[j][i]) continue;
@@ -249,153 +256,212 @@ static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const 
     return st;
 }
 
-fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *res, fp_error *err)
+/* The options a tile run needs, checked before anything is read (the
+ * command line's only check of them too). */
+fp_status fp_tiles_check_options(const fp_tiles_options *o, fp_error *err)
 {
-    memset(res, 0, sizeof *res);
-    double t0 = fp_now();
     const char *format = o->format ? o->format : "png";
     if (strcmp(format, "png") && strcmp(format, "webp") && strcmp(format, "mvt"))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --format %s: expected png, webp or mvt", format);
     if (o->minzoom < 0 || o->maxzoom > 22 || o->minzoom > o->maxzoom)
-        return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom %d-%d: expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --zoom '%d-%d': expected 0 <= MIN <= MAX <= 22", o->minzoom, o->maxzoom);
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "tiles: -o DIR, FILE.mbtiles or FILE.pmtiles is required");
-    int pm = g_str_has_suffix(o->output, ".pmtiles");
-    if (pm && o->resume)
+    if (g_str_has_suffix(o->output, ".pmtiles") && o->resume)
         return fp_error_set(err, FP_ERR_USAGE, "tiles: %s: --resume works for folders and MBTiles; a PMTiles archive is written "
                             "in one piece (run without --resume)", o->output);
     if (o->has_bbox && (!(o->bbox[0] < o->bbox[2]) || !(o->bbox[1] < o->bbox[3]) || o->bbox[0] < -180 ||
                         o->bbox[2] > 180 || o->bbox[1] < -90 || o->bbox[3] > 90))
-        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox: expected W,S,E,N in degrees, W < E, S < N");
+        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox '%g,%g,%g,%g': expected W,S,E,N in degrees, W < E, S < N",
+                            o->bbox[0], o->bbox[1], o->bbox[2], o->bbox[3]);
     if (o->has_bbox && (o->bbox[1] >= FP_MERC_MAX_LAT || o->bbox[3] <= -FP_MERC_MAX_LAT))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox lies beyond +-85.0511 degrees, outside Web Mercator");
-    tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
-                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8 };
-    if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
-    fp_style *style = NULL;
-    fp_status st = fp_style_load(o->style_path, &style, err);
-    if (!st) st = fp_style_set_store_categories(style, store, err);   /* colours as in render and QGIS */
-    if (st) {
-        fp_style_free(style);
-        return st;
-    }
-    sqlite3 *db = fp_store_sqlite(store);
-    const fp_map_style *ms = fp_style_map(style);
+    return FP_OK;
+}
 
-    /* The scene, read once. */
-    if (r.vector) st = fp_mvt_scene_new(db, style, o->aggregation, o->minzoom, o->maxzoom, &r.mvt, err);
-    else st = fp_raster_scene_new(db, style, o->aggregation, o->scale, &r.raster, err);
-    if (st) {
-        fp_style_free(style);
-        return st;
-    }
-    r.jobs = g_array_new(FALSE, FALSE, sizeof(job));
-    long total = plan(&r);
-    const char *ext = r.vector ? "pbf" : r.webp ? "webp" : "png";
-    fp_tile_sink_options so = { .output = o->output, .ext = ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector };
-    st = fp_tile_sink_open(&so, &r.sink, err);
+/* The style with the store's categories (colours as in render and QGIS),
+ * its choropleth resolved once for the tiles and the legend, and the scene
+ * the workers draw from, read once. */
+static fp_status load_scene(fp_store *store, tile_run *r, fp_error *err)
+{
+    const fp_tiles_options *o = r->o;
+    fp_status st = fp_style_load_ctx(r->ctx, o->style_path, &r->style, err);
+    if (!st) st = fp_style_set_store_categories(r->style, store, err);
+    if (!st) st = fp_choropleth_new(store, r->style, o->aggregation, NULL, &r->choropleth, err);
+    if (st) return st;
+    if (r->vector) return fp_mvt_scene_new(store, r->style, r->choropleth, o->minzoom, o->maxzoom, &r->mvt, err);
+    return fp_raster_scene_new(store, r->style, r->choropleth, o->scale, &r->raster, err);
+}
 
-    /* The workers. */
-    if (!st) {
-        int threads = o->threads > 0 ? o->threads : (int)g_get_num_processors();
-        if (threads > (int)r.jobs->len) threads = r.jobs->len > 0 ? (int)r.jobs->len : 1;
-        pthread_mutex_init(&r.lock, NULL);
-        r.flat = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_bytes_unref);
-        r.workers_left = threads;
-        pthread_t *tids = g_new(pthread_t, threads);
-        for (int i = 0; i < threads; i++) pthread_create(&tids[i], NULL, worker, &r);
-        /* Progress from here, while the workers draw. */
-        while (__atomic_load_n(&r.workers_left, __ATOMIC_ACQUIRE) > 0) {
-            g_usleep(100000);
-            if (o->progress) {
-                double dt = fp_now() - t0;
-                long done = __atomic_load_n(&r.done, __ATOMIC_RELAXED);
-                fp_tiles_progress p = { done, total, dt > 0 ? done / dt : 0, 0 };
-                p.eta_s = p.tiles_per_s > 0 ? (total - done) / p.tiles_per_s : 0;
-                o->progress(&p, o->progress_user);
-            }
+/* --threads workers draw the planned metatiles; progress is reported from
+ * here meanwhile. */
+static fp_status run_workers(tile_run *r, long total, double t0, fp_error *err)
+{
+    const fp_tiles_options *o = r->o;
+    int threads = o->threads > 0 ? o->threads : (int)g_get_num_processors();
+    if (threads > (int)r->jobs->len) threads = r->jobs->len > 0 ? (int)r->jobs->len : 1;
+    pthread_mutex_init(&r->lock, NULL);
+    r->flat = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, (GDestroyNotify)g_bytes_unref);
+    r->workers_left = threads;
+    pthread_t *tids = g_new(pthread_t, threads);
+    for (int i = 0; i < threads; i++) pthread_create(&tids[i], NULL, worker, r);
+    while (__atomic_load_n(&r->workers_left, __ATOMIC_ACQUIRE) > 0) {
+        g_usleep(100000);
+        if (o->progress) {
+            double dt = fp_now() - t0;
+            long done = __atomic_load_n(&r->done, __ATOMIC_RELAXED);
+            fp_tiles_progress p = { done, total, dt > 0 ? done / dt : 0, 0 };
+            p.eta_s = p.tiles_per_s > 0 ? (total - done) / p.tiles_per_s : 0;
+            o->progress(&p, o->progress_user);
         }
-        for (int i = 0; i < threads; i++) pthread_join(tids[i], NULL);
-        g_free(tids);
-        g_hash_table_destroy(r.flat);
-        pthread_mutex_destroy(&r.lock);
-        if (r.status) {
-            st = r.status;
-            if (err) *err = r.error;
-        } else if (fp_interrupted)
-            st = fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
-                              "run the same command with --resume to finish", r.done, total, o->output);
     }
+    for (int i = 0; i < threads; i++) pthread_join(tids[i], NULL);
+    g_free(tids);
+    g_hash_table_destroy(r->flat);
+    pthread_mutex_destroy(&r->lock);
+    if (r->status) {
+        if (err) *err = r->error;
+        return r->status;
+    }
+    if (fp_context_cancelled(r->ctx))
+        return fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
+                            "run the same command with --resume to finish", r->done, total, o->output);
+    return FP_OK;
+}
 
-    /* Metadata, preview, and into place. */
-    fp_preview_info pi = { .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
-                           .attribution = ms->credits, .format = format, .minzoom = o->minzoom, .maxzoom = o->maxzoom,
-                           .tms = o->tms, .scale = o->scale };
-    char tiles_url[PATH_MAX + 64];
+/* What the TileJSON, the MBTiles metadata and the preview page say: name,
+ * bounds, centre, tile URLs, the legend (the choropleth's classes and the
+ * categories' colours) and, for vector tiles, the layers and a MapLibre
+ * style. Strings the info points at are kept in r. */
+static void preview_info(tile_run *r, fp_preview_info *pi)
+{
+    const fp_tiles_options *o = r->o;
+    const fp_style *style = r->style;
+    const fp_map_style *ms = fp_style_map(style);
+    int pm = g_str_has_suffix(o->output, ".pmtiles");
+    *pi = (fp_preview_info){ .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
+                             .attribution = ms->credits, .format = o->format ? o->format : "png", .minzoom = o->minzoom,
+                             .maxzoom = o->maxzoom, .tms = o->tms, .scale = o->scale,
+                             .web_dir = fp_context_web_dir(r->ctx) };
     int mb = g_str_has_suffix(o->output, ".mbtiles") || pm;     /* both have NAME.preview/ */
-    snprintf(tiles_url, sizeof tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", ext);
-    char *archive = pm ? g_strdup_printf("../%s", strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output) : NULL;
+    snprintf(r->tiles_url, sizeof r->tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", r->ext);
     if (pm) {
         /* TileJSON for a PMTiles archive: the pmtiles protocol's template,
          * relative to tiles.json as the page's own is. */
-        snprintf(tiles_url, sizeof tiles_url, "pmtiles://%s/{z}/{x}/{y}", archive);
-        pi.pmtiles_url = archive;
+        r->archive = g_strdup_printf("../%s", strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output);
+        snprintf(r->tiles_url, sizeof r->tiles_url, "pmtiles://%s/{z}/{x}/{y}", r->archive);
+        pi->pmtiles_url = r->archive;
     }
-    pi.tiles_url = tiles_url;
-    if (o->has_bbox) memcpy(pi.bounds, o->bbox, sizeof pi.bounds);
-    else { pi.bounds[0] = -180; pi.bounds[1] = -FP_MERC_MAX_LAT; pi.bounds[2] = 180; pi.bounds[3] = FP_MERC_MAX_LAT; }
-    pi.bounds[1] = fmax(pi.bounds[1], -FP_MERC_MAX_LAT);
-    pi.bounds[3] = fmin(pi.bounds[3], FP_MERC_MAX_LAT);
-    pi.center[0] = (pi.bounds[0] + pi.bounds[2]) / 2;
-    pi.center[1] = o->has_bbox ? (pi.bounds[1] + pi.bounds[3]) / 2 : 20;
-    pi.center[2] = o->minzoom > 2 ? o->minzoom : (o->maxzoom < 2 ? o->maxzoom : 2);
-    char *vector_layers = NULL, *maplibre = NULL;
-    fp_choropleth legend = {0};
-    fp_rgba *legend_colors = NULL;
-    const char *regions_what = NULL;
-    char regions_buf[300];
-    if (r.raster) {
-        const char *title;
-        pi.classes = fp_raster_scene_classes(r.raster, &title);
-        pi.legend_title = title;
+    pi->tiles_url = r->tiles_url;
+    if (o->has_bbox) memcpy(pi->bounds, o->bbox, sizeof pi->bounds);
+    else { pi->bounds[0] = -180; pi->bounds[1] = -FP_MERC_MAX_LAT; pi->bounds[2] = 180; pi->bounds[3] = FP_MERC_MAX_LAT; }
+    pi->bounds[1] = fmax(pi->bounds[1], -FP_MERC_MAX_LAT);
+    pi->bounds[3] = fmin(pi->bounds[3], FP_MERC_MAX_LAT);
+    pi->center[0] = (pi->bounds[0] + pi->bounds[2]) / 2;
+    pi->center[1] = o->has_bbox ? (pi->bounds[1] + pi->bounds[3]) / 2 : 20;
+    pi->center[2] = o->minzoom > 2 ? o->minzoom : (o->maxzoom < 2 ? o->maxzoom : 2);
+    /* The legend: the classes the tiles were drawn with. */
+    if (r->choropleth) {
+        pi->classes = fp_choropleth_classes(r->choropleth);
+        pi->legend_title = fp_choropleth_title(r->choropleth);
+    }
+    if (r->raster) {
         const char *const *names;
         const fp_rgba *colors;
-        pi.ncategories = fp_raster_scene_categories(r.raster, &names, &colors);
-        pi.categories = names;
-        pi.category_colors = colors;
-    } else if (r.mvt) {
-        /* The legend: the same classes as the raster map's, and the
-         * categories' colours from the style. */
-        if (!fp_choropleth_open(db, style, o->aggregation, &legend, NULL) && legend.rows) {
-            pi.classes = &legend.classes;
-            pi.legend_title = legend.title;
-        }
+        pi->ncategories = fp_raster_scene_categories(r->raster, &names, &colors);
+        pi->categories = names;
+        pi->category_colors = colors;
+    } else if (r->mvt) {
+        /* The categories' colours from the style. */
         const char *const *values = NULL;
-        pi.ncategories = ms->points.enabled ? fp_mvt_scene_point_values(r.mvt, &values) : 0;
-        pi.categories = values;
-        legend_colors = g_new0(fp_rgba, pi.ncategories + 1);
-        for (size_t i = 0; i < pi.ncategories; i++) legend_colors[i] = fp_style_category_color(style, values[i]);
-        pi.category_colors = legend_colors;
-        vector_layers = fp_mvt_vector_layers_json(r.mvt);
-        maplibre = fp_mvt_maplibre_style(r.mvt, style, "tiles.json");
-        pi.vector_layers_json = vector_layers;
-        pi.maplibre_style = maplibre;
+        pi->ncategories = ms->points.enabled ? fp_mvt_scene_point_values(r->mvt, &values) : 0;
+        pi->categories = values;
+        r->legend_colors = g_new0(fp_rgba, pi->ncategories + 1);
+        for (size_t i = 0; i < pi->ncategories; i++) r->legend_colors[i] = fp_style_category_color(style, values[i]);
+        pi->category_colors = r->legend_colors;
+        r->vector_layers = fp_mvt_vector_layers_json(r->mvt);
+        r->maplibre = fp_mvt_maplibre_style(r->mvt, style, "tiles.json");
+        pi->vector_layers_json = r->vector_layers;
+        pi->maplibre_style = r->maplibre;
     }
     const fp_choropleth_spec *cs = fp_style_choropleth(style);
     const char *agg = o->aggregation ? o->aggregation : cs ? cs->aggregation : NULL;
     if (agg) {
-        snprintf(regions_buf, sizeof regions_buf, "aggregate:%s%s%s", agg, cs && cs->level ? ":" : "",
+        snprintf(r->regions_what, sizeof r->regions_what, "aggregate:%s%s%s", agg, cs && cs->level ? ":" : "",
                  cs && cs->level ? cs->level : "");
-        regions_what = regions_buf;
-        pi.regions_layer = "regions.geojson";
+        pi->regions_layer = "regions.geojson";
     }
-    if (!st) fp_test_pause("tiles:metadata");
-    if (!st) st = write_metadata(&r, &pi, err);
-    if (!st && !o->no_preview) {
-        const char *dir = fp_tile_sink_preview_dir(r.sink);
-        st = write_layers(store, o, dir, regions_what, err);
-        if (!st) st = fp_preview_write(dir, &pi, err);
+}
+
+/* Metadata and the preview into the output being built. */
+static fp_status write_extras(fp_store *store, tile_run *r, const fp_preview_info *pi, fp_error *err)
+{
+    fp_context_pause(r->ctx, "tiles:metadata");
+    fp_status st = write_metadata(r, pi, err);
+    if (!st && !r->o->no_preview) {
+        const char *dir = fp_tile_sink_preview_dir(r->sink);
+        st = write_layers(store, r->o, dir, pi->regions_layer ? r->regions_what : NULL, err);
+        if (!st) st = fp_preview_write(dir, pi, err);
     }
-    if (!st) fp_test_pause("tiles:finish");
+    if (!st) fp_context_pause(r->ctx, "tiles:finish");
+    return st;
+}
+
+/* The preview's tiles.json and index.html, as the result names them. */
+static void preview_paths(const fp_tiles_options *o, fp_tiles_result *res)
+{
+    int mb = g_str_has_suffix(o->output, ".mbtiles") || g_str_has_suffix(o->output, ".pmtiles");
+    char *base = mb ? g_strdup_printf("%.*s.preview", (int)(strlen(o->output) - strlen(".mbtiles")), o->output)
+                    : g_strdup(o->output);
+    size_t n = strlen(base);
+    while (n > 1 && base[n - 1] == '/') base[--n] = 0;
+    snprintf(res->tilejson, sizeof res->tilejson, "%s/tiles.json", base);
+    snprintf(res->index_html, sizeof res->index_html, "%s/index.html", base);
+    g_free(base);
+}
+
+static void tile_run_clear(tile_run *r)
+{
+    free(r->vector_layers);
+    free(r->maplibre);
+    g_free(r->archive);
+    g_free(r->legend_colors);
+    if (r->jobs) g_array_free(r->jobs, TRUE);
+    fp_raster_scene_free(r->raster);
+    if (r->mvt) fp_mvt_scene_free(r->mvt);
+    fp_choropleth_free(r->choropleth);
+    fp_style_free(r->style);
+}
+
+/* options -> style, choropleth and scene -> plan -> sink -> workers ->
+ * metadata and preview -> into place. */
+fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *res, fp_error *err)
+{
+    fp_tiles_result local;
+    if (!res) res = &local;
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    fp_status st = fp_tiles_check_options(o, err);
+    if (st) return st;
+    const char *format = o->format ? o->format : "png";
+    tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),
+                   .meta = o->metatile > 0 ? (o->metatile > 16 ? 16 : o->metatile) : 8,
+                   .ctx = fp_store_context(store) };
+    if (r.vector) r.meta = 1;     /* vector tiles are encoded one by one */
+    r.ext = r.vector ? "pbf" : r.webp ? "webp" : "png";
+    st = load_scene(store, &r, err);
+    if (st) {
+        tile_run_clear(&r);
+        return st;
+    }
+    r.jobs = g_array_new(FALSE, FALSE, sizeof(job));
+    long total = plan(&r);
+    fp_tile_sink_options so = { .output = o->output, .ext = r.ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector,
+                                .ctx = r.ctx };
+    st = fp_tile_sink_open(&so, &r.sink, err);
+    if (!st) st = run_workers(&r, total, t0, err);
+    fp_preview_info pi;
+    preview_info(&r, &pi);
+    if (!st) st = write_extras(store, &r, &pi, err);
     if (r.sink) {
         fp_error cerr = {0};
         fp_status cst = fp_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);
@@ -404,27 +470,11 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
             if (err) *err = cerr;
         }
     }
-    if (!st && !o->no_preview) {
-        char *base = mb ? g_strdup_printf("%.*s.preview", (int)(strlen(o->output) - strlen(".mbtiles")), o->output)
-                        : g_strdup(o->output);
-        size_t n = strlen(base);
-        while (n > 1 && base[n - 1] == '/') base[--n] = 0;
-        snprintf(res->tilejson, sizeof res->tilejson, "%s/tiles.json", base);
-        snprintf(res->index_html, sizeof res->index_html, "%s/index.html", base);
-        g_free(base);
-    }
+    if (!st && !o->no_preview) preview_paths(o, res);
     res->tiles = total;
     res->written = r.written;
     res->skipped = r.skipped;
     res->seconds = fp_now() - t0;
-    free(vector_layers);
-    free(maplibre);
-    g_free(archive);
-    fp_choropleth_close(&legend);
-    g_free(legend_colors);
-    g_array_free(r.jobs, TRUE);
-    fp_raster_scene_free(r.raster);
-    if (r.mvt) fp_mvt_scene_free(r.mvt);
-    fp_style_free(style);
+    tile_run_clear(&r);
     return st;
 }

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include "fp_error.h"
 #include "fp_style.h"
 #include "fp_tiles.h"
@@ -17,7 +16,10 @@
  * are then drawn concurrently from it (read-only). */
 typedef struct fp_raster_scene fp_raster_scene;
 
-fp_status fp_raster_scene_new(sqlite3 *db, const fp_style *style, const char *aggregation, int scale,
+struct fp_store;
+/* choropleth: the regions' classes (NULL: plain land), kept by the caller
+ * while the scene lives. */
+fp_status fp_raster_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
                               fp_raster_scene **out, fp_error *err);
 void fp_raster_scene_free(fp_raster_scene *s);
 
@@ -38,9 +40,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
  * flat (callers encode those once per colour). */
 int fp_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour);
 
-/* Legend data for the preview: classes (NULL when no choropleth) and the
- * categories drawn, in legend order. */
-const fp_classes *fp_raster_scene_classes(const fp_raster_scene *s, const char **title);
+/* Legend data for the preview: the categories drawn, in legend order. */
 size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors);
 
 /* ------------------------------------------------------- tile stores --- */
@@ -52,6 +52,7 @@ typedef struct fp_tile_sink_options {
     int tms;                 /* directory rows counted from the south */
     int resume;
     int gzip;                /* MBTiles pbf: gzip the tile data (the MBTiles spec) */
+    const fp_context *ctx;   /* the store's: test pause points */
 } fp_tile_sink_options;
 
 /* Opens the store being written: DIR.partial/ or FILE.mbtiles.partial
@@ -80,7 +81,7 @@ fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, f
 fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err);
 void fp_pmtiles_metadata(fp_pmtiles *pm, const char *key, const char *value);
 /* commit: write the archive and rename it into place; frees pm. */
-fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, fp_error *err);
+fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, const fp_context *ctx, fp_error *err);
 /* The spec's TileID: the position on the Hilbert curves of zooms 0..z. */
 uint64_t fp_pmtiles_tile_id(int z, uint32_t x, uint32_t y);
 
@@ -98,6 +99,7 @@ typedef struct fp_preview_info {
     const char *const *categories;
     const fp_rgba *category_colors;
     size_t ncategories;
+    const char *web_dir;     /* the web files (MapLibre): the context's */
     const char *regions_layer;        /* file name under layers/, NULL: none */
     const char *pmtiles_url;          /* the archive relative to the page ("../NAME.pmtiles"), NULL: none */
 } fp_preview_info;

@@ -44,6 +44,53 @@ sql() { sqlite3 -batch -noheader "$DB" "$@"; }
 # SpatiaLite functions through the spatialite shell (independent of footprint).
 ssql() { spatialite -batch -noheader "$DB" "$@" 2>/dev/null | grep -v '^SpatiaLite\|^$'; }
 
+# ---- shared stores, built once per `make check` ---------------------------
+# Many suites start from the same store: `footprint -q --db DB init` (the
+# default regions) or `footprint -q --db DB run` (the main job: store and
+# every output next to it). Built by the same binary with the same command,
+# such a store is the same whichever suite builds it, so the first suite
+# that needs one builds it into FP_TEMPLATE_DIR (set by tests/run.sh; a lock
+# makes the others wait for it) and every suite copies it. test_init.sh and
+# test_run.sh still run init and run themselves, on every check. Without
+# FP_TEMPLATE_DIR (a suite run alone) the command simply runs.
+# Outputs differ from a fresh run only in the time in their metadata.
+
+# _fp_template NAME CMD...: DIR of the template NAME, built once with CMD
+# (run in the empty folder DIR, store DIR/fp.sqlite). Fails if CMD failed.
+_fp_template() {
+    local name=$1 dir; shift
+    dir=$FP_TEMPLATE_DIR/$name
+    (
+        flock 9
+        if [ ! -e "$dir.done" ] && [ ! -e "$dir.failed" ]; then
+            rm -rf "$dir" && mkdir -p "$dir"
+            if (cd "$dir" && "$@" > "$dir.log" 2>&1); then touch "$dir.done"; else touch "$dir.failed"; fi
+        fi
+    ) 9> "$dir.lock"
+    [ -e "$dir.done" ]
+}
+# fp_init DB: a store with the default regions, as `footprint -q --db DB init`.
+fp_init() {
+    local db=$1
+    if [ -n "${FP_TEMPLATE_DIR:-}" ] && [ ! -e "$db" ] && _fp_template init "$FP" -q --db fp.sqlite init; then
+        mkdir -p "$(dirname "$db")" && cp "$FP_TEMPLATE_DIR/init/fp.sqlite" "$db" && cat "$FP_TEMPLATE_DIR/init.log"
+    else
+        "$FP" -q --db "$db" init
+    fi
+}
+# fp_run DB: as `footprint -q --db DB run`: the store and the outputs written
+# next to it (in DB's folder), the command's output and exit status.
+fp_run() {
+    local db=$1 dir
+    dir=$(dirname "$db")
+    if [ -n "${FP_TEMPLATE_DIR:-}" ] && [ ! -e "$db" ] && _fp_template run "$FP" -q --db fp.sqlite run; then
+        mkdir -p "$dir" && cp -r "$FP_TEMPLATE_DIR/run/." "$dir/" &&
+            { [ "$dir/fp.sqlite" -ef "$db" ] || mv "$dir/fp.sqlite" "$db"; } && cat "$FP_TEMPLATE_DIR/run.log"
+    else
+        "$FP" -q --db "$db" run
+    fi
+}
+
 # ---- waiting on other processes -------------------------------------------
 # Every wait on another process waits for the condition itself, with a bound,
 # never for a fixed time: on a loaded machine a fixed sleep is a race.

@@ -81,7 +81,7 @@ col() { sql "SELECT $2 FROM $T WHERE code='$1'${3:+ AND level='$3'}"; }
 #    the file as C, B, A; and Z [20,21]x[0,1], a [21,22]x[0,1] (strcmp: 'Z' < 'a').
 # ==============================================================================
 DB=strip.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 read -r S4X S4Y <<<"$(geod_to 0 3 90 5)"      # 5 km due east of C's east edge (3,0)
 read -r S5X S5Y <<<"$(geod_to 0 3 90 500)"    # 500 km due east of it
 cat > strip.csv <<EOF
@@ -233,7 +233,7 @@ assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE level='country' AN
 case_end
 
 DB=holes.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 cat > holes.csv <<EOF
 id,lon,lat
 H1,12,12
@@ -267,7 +267,7 @@ case_end
 # Antimeridian on a custom layer (tests/fixtures/aggregate/antimeridian.geojson):
 # E = [179,180]x[0,1] stops at +180; W = [-170,-169]x[0,1] is far away.
 DB=am.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 printf 'id,lon,lat\nM1,-179.97,0.5\nM2,-180,0.5\n' > am.csv
 "$FP" -q --db $DB import am.csv
 T=agg_regions
@@ -294,7 +294,7 @@ case_end
 # 3. The world: the shipped countries and admin-1 regions.
 # ==============================================================================
 DB=world.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 # A point 5 km out to sea off the Kenyan coast near Malindi (coast point
 # 40.12908,-3.25189 of the KEN polygon, heading 120 deg, away from the coast).
 read -r K5X K5Y <<<"$(geod_to -3.25189 40.12908 120 5)"
@@ -449,7 +449,7 @@ case_end
 # 4. Grids and hexagons.
 # ==============================================================================
 DB=grid.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 cat > grid.csv <<EOF
 id,lon,lat
 G1,10,20
@@ -484,7 +484,7 @@ case_end
 
 case_begin "grid cells cover only the projects' extent; fractional sizes are named with %.10g"
 printf 'id,lon,lat\nE1,10,20\nE2,25.5,41\n' > ext.csv
-"$FP" -q --db ext.sqlite init; "$FP" -q --db ext.sqlite import ext.csv
+fp_init ext.sqlite; "$FP" -q --db ext.sqlite import ext.csv
 run --db ext.sqlite aggregate --by grid:10 $TH
 assert_eq 0 "$RC" "exit status ($OUT)"
 # lon cells 10, 20; lat cells 20, 30, 40
@@ -573,7 +573,7 @@ case_end
 #   yap-cable  a 2.2 km line south of Yap, wholly at sea;
 #   bern, rhine  a point and a line crossing France/Germany (ordinary cases).
 DB=near.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 "$FP" -q --db $DB import "$AGG/near_borders.geojson"
 # Distances from the shipped FSM polygon, by SpatiaLite on the ellipsoid (km).
 d_site=$(ssql "SELECT ST_Distance((SELECT geom FROM regions WHERE code='FSM'), (SELECT geom FROM projects WHERE source_key='yap-site'), 1) / 1000.0")

@@ -12,7 +12,7 @@
 BR="$FIX/broken"
 python3 "$BR/generate.py" . || { echo "FAIL generate.py"; exit 1; }
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 # Data that every failing import must leave exactly as it is.
 "$FP" -q --db $DB import "$FIX/points_good.csv"
 "$FP" -q --db $DB import "$FIX/places.csv"

@@ -40,7 +40,7 @@ assert_contains "$OUT" "missing.sqlite: no such database; run \`footprint init\`
 case_end
 
 case_begin "importing a missing file fails naming the file"
-"$FP" -q --db s.sqlite init
+fp_init s.sqlite
 run --db s.sqlite import nope.csv
 assert_eq 1 "$RC" "exit status"
 assert_contains "$OUT" "nope.csv: no such file" "message"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Crash safety: kill -9 at named points inside import, aggregate, export and
-# render, a full disk (a small tmpfs when this machine lets us mount one,
-# else `ulimit -f`), and a store locked by another process.
+# render, kill -9 at timed moments and SIGINT during an import, a full disk
+# (a small tmpfs when this machine lets us mount one, else `ulimit -f`), and
+# a store locked by another process.
 #
 # The kill points are reached deterministically through the library's test
 # hook: with FOOTPRINT_TEST_PAUSE_AT=POINT the process prints "paused at
@@ -11,10 +12,11 @@
 # rows, same aggregation, previous output files byte-identical, no partial
 # file at an output path), and the next run completes — and removes the
 # hidden temporary files the killed run left behind.
-# (test_safety.sh covers kills at timed moments, SIGINT and ulimit on import.)
+# (The timed kills, SIGINT, the IMMEDIATE lock and the ulimit import were
+# test_safety.sh; merged here to share this suite's store and 200,000-row CSV.)
 . "$(dirname "$0")/lib.sh"
 DB=c.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 "$FP" -q --db $DB import "$FIX/points_good.csv"
 python3 - <<'P'
 import random
@@ -25,6 +27,7 @@ with open('many.csv', 'w') as f:
         f.write('k%d,C%d,%s,%.5f,%.5f\n' % (i, i % 7, ('cloud', 'cable', 'rd_lab')[i % 3],
                                            r.uniform(-180, 180), r.uniform(-80, 80)))
 P
+cp $DB $DB.start    # for the timed kills below
 state() { sql "SELECT (SELECT count(*) FROM projects)||'/'||(SELECT count(*) FROM imports)||'/'||(SELECT count(*) FROM rejects)"; }
 store_ok() {  # integrity, R*Tree, SpatiaLite's triggers back in place
     assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity_check"
@@ -79,6 +82,69 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "200000 rows read, 200000 stored, 0 rejected" "summary"
 assert_eq "200005/2/8" "$(state)" "state"
 store_ok
+case_end
+
+# ------------------------------------------- import: timed kills, SIGINT ---
+# On a copy of the store as it was before the named kills (t.sqlite).
+cp $DB.start t.sqlite
+tstate() { sqlite3 -batch -noheader t.sqlite "SELECT (SELECT count(*) FROM projects)||'/'||(SELECT count(*) FROM imports)||'/'||(SELECT count(*) FROM rejects)"; }
+tbefore=$(tstate)
+for delay in 0.05 0.3 0.8; do
+    case_begin "kill -9 during an import after ${delay}s leaves the previous state, and the next run completes"
+    "$FP" -q --db t.sqlite import many.csv & pid=$!
+    sleep $delay; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    assert_eq "ok" "$(sqlite3 t.sqlite "PRAGMA integrity_check")" "integrity"
+    got=$(tstate)
+    # Either the import had not committed (previous state) or it had finished whole.
+    if [ "$got" != "$tbefore" ] && [ "$got" != "200005/2/8" ]; then fail "partial state $got (before $tbefore)"; fi
+    assert_eq "ok" "$(sqlite3 t.sqlite "SELECT rtreecheck('idx_projects_geom')")" "spatial index consistent"
+    assert_eq "11" "$(sqlite3 t.sqlite "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'")" "SpatiaLite's 8 triggers and the 3 of the typed tables (schema 4) in place"
+    case_end
+    if [ "$(tstate)" != "$tbefore" ]; then break; fi
+done
+
+case_begin "after the kills, the same import completes"
+run --db t.sqlite import many.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq "200005/2/8" "$(tstate)" "state after a full import"
+assert_eq "ok" "$(sqlite3 t.sqlite "SELECT rtreecheck('idx_projects_geom')")" "spatial index consistent"
+case_end
+
+case_begin "SIGINT rolls the import back with a message"
+fp_init i.sqlite
+# SIGINT once the import is really mid-way (the import:rows pause point, after
+# 65,536 rows), not after a fixed time that a loaded machine may not honour.
+FOOTPRINT_TEST_PAUSE_AT=import:rows "$FP" --db i.sqlite import many.csv > int.out 2>&1 & pid=$!
+wait_for_line int.out "paused at import:rows" $pid || fail "the import never reached import:rows: $(head -c 300 int.out)"
+kill -INT $pid; wait $pid; rc=$?
+assert_eq 1 "$rc" "exit status"
+assert_contains "$(cat int.out)" "many.csv: interrupted; nothing of this import was stored" "message"
+assert_eq "0|0" "$(sqlite3 i.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+case_end
+
+case_begin "a store locked by another process: a clear error after a bounded wait"
+hold_lock t.sqlite IMMEDIATE
+start=$(date +%s.%N)
+OUT=$(FOOTPRINT_BUSY_MS=700 "$FP" --db t.sqlite import "$FIX/latin1.csv" 2>&1); RC=$?
+elapsed=$(python3 -c "print($(date +%s.%N) - $start)")
+release_lock
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "database is locked by another process (waited 0.7 s)" "message"
+# Bounded, not timed: the wait ends (well before the holder's 60 s); only the
+# lower bound is exact, the upper one leaves room for a loaded machine.
+python3 -c "import sys; sys.exit(0 if 0.6 <= $elapsed < 30 else 1)" || fail "waited ${elapsed}s for a 0.7 s bound"
+case_end
+
+case_begin "a file-size limit (full disk) gives a clear error and leaves the store as it was"
+fp_init limit.sqlite
+size=$(stat -c %s limit.sqlite)
+OUT=$(ulimit -f $(( size / 1024 + 2000 )); "$FP" --db limit.sqlite import many.csv 2>&1); RC=$?
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "disk full or file size limit" "message"
+assert_contains "$OUT" "nothing of this" "says nothing stored"
+assert_eq "ok|0|0" "$(sqlite3 limit.sqlite "SELECT (SELECT * FROM pragma_integrity_check), (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "store intact"
+run --db limit.sqlite import "$FIX/latin1.csv"
+assert_eq 0 "$RC" "the next run works"
 case_end
 
 # ---------------------------------------------------------- aggregate ---
@@ -268,7 +334,7 @@ case_end
 # plain rerun) completes and gives the tiles of a clean run.
 # ---------------------------------------------------------------------------
 TDB=$WORK/tiles/fp.sqlite
-"$FP" -q --db "$TDB" run >/dev/null 2>&1
+fp_run "$TDB" >/dev/null 2>&1
 "$FP" -q --db "$TDB" tiles --zoom 0-4 --threads 1 --no-preview -o clean_tiles >/dev/null 2>&1
 tiles_sum() { (cd "$1" && find . -path './[0-9]*' -name '*.png' | sort | xargs md5sum | md5sum); }
 for point in tiles:tiles tiles:metadata tiles:finish; do

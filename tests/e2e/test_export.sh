@@ -41,11 +41,11 @@ temp_left() { find "${1:-.}" -name '.footprint-export-*' | head -5; }
 TOL6=5.000001e-7   # rounding to 6 decimals moves a coordinate by at most 0.5e-6
 
 PDB=points.sqlite
-"$FP" -q --db $PDB init
+fp_init $PDB
 "$FP" -q --db $PDB import "$EXP/points.csv"
 store_geoms $PDB p.geoms
 SDB=shapes.sqlite
-"$FP" -q --db $SDB init
+fp_init $SDB
 "$FP" -q --db $SDB import "$EXP/shapes.csv"
 store_geoms $SDB s.geoms
 NP=$(sqlite3 $PDB "SELECT count(*) FROM projects")
@@ -516,7 +516,7 @@ case_end
 # 4. Aggregations, assignments, --append.
 # ==============================================================================
 RDB=job/footprint.sqlite
-"$FP" -q --db $RDB run >run.log 2>&1
+fp_run $RDB >run.log 2>&1
 RUN_RC=$?
 AGG=country_by_category
 run --db $RDB export --what aggregate:$AGG -o agg.geojson

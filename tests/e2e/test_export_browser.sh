@@ -23,7 +23,7 @@ case_end
 
 # --- the layers: the sample's choropleth and projects, and a box across the antimeridian
 DB=job/footprint.sqlite
-"$FP" -q --db $DB run >run.log 2>&1
+fp_run $DB >run.log 2>&1
 RUN_RC=$?
 "$FP" -q --db $DB import "$FIX/export/shapes.csv" >>run.log 2>&1
 run --db $DB export --where dataset=sample -o projects.geojson

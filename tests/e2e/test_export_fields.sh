@@ -3,7 +3,7 @@
 # export format, read back with GDAL's own tools (issue 12, items 4, 5, 8, 9).
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 FORMATS="geojson geojsonseq gpkg fgb shp csv"
 assert_true() { python3 -c "import sys; sys.exit(0 if ($1) else 1)" || fail "$2"; }
 ext_of() { case $1 in geojsonseq) echo geojsons ;; *) echo "$1" ;; esac; }

@@ -2,7 +2,7 @@
 # geocode: place names to coordinates from the shipped gazetteer.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 "$FP" -q --db $DB import "$FIX/places.csv"
 
 case_begin "rows with only place/country are stored without geometry for geocoding"
@@ -54,7 +54,7 @@ case_end
 case_begin "a second geocode changes nothing; --no-country-fallback leaves unknown places unplaced"
 run --db $DB geocode
 assert_contains "$OUT" "3 rows without coordinates: 0 exact" "only the unplaceable remain"
-"$FP" -q --db fb.sqlite init; "$FP" -q --db fb.sqlite import "$FIX/places.csv"
+fp_init fb.sqlite; "$FP" -q --db fb.sqlite import "$FIX/places.csv"
 run --db fb.sqlite geocode --no-country-fallback
 assert_contains "$OUT" "not placed: 2 not found" "G7 not placed without fallback"
 case_end
@@ -74,7 +74,7 @@ case_end
 GZ="$ROOT/geodata/gazetteer.tsv.gz"
 gaz() { zcat "$GZ" | awk -F'\t' -v id="$1" '$1==id{print $7"|"$8}'; }
 at() { ssql "SELECT X(geom) || '|' || Y(geom) || '|' || geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='$1'"; }
-"$FP" -q --db n.sqlite init
+fp_init n.sqlite
 cat > namesakes.csv <<'CSV'
 id,place,country,state
 N1,Springfield,USA,Illinois
@@ -115,7 +115,7 @@ assert_contains "$OUT" "no 'Springfield' in admin-1 'Texas'" "example on the ter
 case_end
 
 case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens; the method says fuzzy"
-"$FP" -q --db f.sqlite init
+fp_init f.sqlite
 printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\n' > fuzzy.csv
 "$FP" -q --db f.sqlite import fuzzy.csv
 run --db f.sqlite geocode
@@ -129,7 +129,7 @@ assert_contains "$OUT" "'Ft. Portal' -> Fort Portal (geonames:233476, fuzzy)" "e
 case_end
 
 case_begin "non-ISO country codes (PSX SAH ALD KOS SOL CYN XWB) and English names (Ivory Coast, Burma, Korea, South)"
-"$FP" -q --db c.sqlite init
+fp_init c.sqlite
 cat > codes.csv <<'CSV'
 id,place,country
 C1,Hargeisa,SOL
@@ -157,7 +157,7 @@ assert_eq "PSE|city" "$(sql "SELECT country_code || '|' || geocode_precision FRO
 case_end
 
 case_begin "--report FILE.csv lists every row; the terminal shows a summary and at most --examples N per outcome"
-"$FP" -q --db r.sqlite init
+fp_init r.sqlite
 { echo "id,place,country"; for i in $(seq 1 40); do echo "R$i,Nowhere$i,KEN"; done; echo "R41,Nairobi,KEN"; } > many.csv
 "$FP" -q --db r.sqlite import many.csv
 run --db r.sqlite geocode --examples 2 --report out/rep.csv
@@ -173,4 +173,30 @@ assert_eq "file,line,place,country,admin1,outcome,method,precision,lon,lat,ref,m
 assert_eq 40 "$(grep -c ',country_centroid,country,country,' rep.csv)" "40 fallbacks listed"
 assert_eq 1 "$(grep -c ',Nairobi,KEN,,town,exact,city,36.81667,-1.28333,geonames:184745,Nairobi,' rep.csv)" "Nairobi row"
 assert_eq "" "$(ls -a | grep '\.tmp-')" "no temporary file left"
+case_end
+
+# The bulk writer (issue 13): geocode suspends the projects triggers and
+# writes the R*Tree and QGIS's typed table itself. Checked with SpatiaLite's
+# own CheckSpatialIndex, R*Tree look-ups and the trigger list of a fresh store.
+case_begin "after geocode and --redo the spatial indexes, the typed point table and the triggers are as SpatiaLite keeps them"
+"$FP" -q --db ix.sqlite init
+"$FP" -q --db fresh.sqlite init
+"$FP" -q --db ix.sqlite import "$FIX/points_good.csv"
+"$FP" -q --db ix.sqlite import many.csv
+DB=ix.sqlite
+triggers="SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type='trigger' ORDER BY name)"
+for pass in geocode redo; do
+    if [ $pass = geocode ]; then run --db ix.sqlite geocode; else run --db ix.sqlite geocode --redo; fi
+    assert_eq 0 "$RC" "$pass: exit status"
+    assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpatialIndex('projects_geom_point', 'geom')")" "$pass: indexes"
+    assert_eq "$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM idx_projects_geom")" "$pass: one entry per located row"
+    assert_eq "$(ssql "SELECT count(*) FROM projects WHERE GeometryType(geom) IN ('POINT', 'MULTIPOINT')")" "$(sql "SELECT count(*) FROM projects_geom_point")" "$pass: typed points"
+    assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 36.82 AND xmax >= 36.81 AND ymin <= -1.28 AND ymax >= -1.29)")" "$pass: Nairobi found through the index"
+    assert_eq "R41" "$(sql "SELECT p.source_key FROM projects_geom_point t JOIN projects p ON p.id = t.id WHERE t.id IN (SELECT pkid FROM idx_projects_geom_point_geom WHERE xmin <= 36.82 AND xmax >= 36.81 AND ymin <= -1.28 AND ymax >= -1.29)")" "$pass: Nairobi in the typed table's index"
+    assert_eq "$(sqlite3 fresh.sqlite "$triggers")" "$(sql "$triggers")" "$pass: the triggers are back"
+done
+# The restored triggers work: a plain UPDATE keeps both indexes current.
+ssql "UPDATE projects SET geom = MakePoint(10, 10, 4326) WHERE source_key = 'R41'" >/dev/null
+assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpatialIndex('projects_geom_point', 'geom')")" "indexes after an UPDATE"
+assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 10 AND xmax >= 10 AND ymin <= 10 AND ymax >= 10)")" "moved point found"
 case_end

@@ -17,7 +17,7 @@ metric() { sed -n "s/^RESULT $2 .*$3=\([0-9.]*\).*/\1/p" <<<"$1"; }
 ge() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
 
 case_begin "evaluation, place + country only: figures printed; district towns and capitals >= 93% within 10 km"
-"$FP" -q --db a.sqlite init && "$FP" -q --db a.sqlite import nostate.csv
+fp_init a.sqlite && "$FP" -q --db a.sqlite import nostate.csv
 run --db a.sqlite geocode --report a.csv
 assert_eq 0 "$RC" "exit status"
 # The terminal gets a summary and a few examples, not one line per fallback.
@@ -34,7 +34,7 @@ ge "$(metric "$A" all w10)" 68 || fail "all within 10 km: $(metric "$A" all w10)
 case_end
 
 case_begin "evaluation with the admin-1 column: figures printed; capitals >= 95% within 10 km, <= 1.5% > 100 km"
-"$FP" -q --db b.sqlite init && "$FP" -q --db b.sqlite import "$EVAL"
+fp_init b.sqlite && "$FP" -q --db b.sqlite import "$EVAL"
 run --db b.sqlite geocode
 assert_eq 0 "$RC" "exit status"
 dump b.sqlite > b.txt

@@ -2,7 +2,7 @@
 # import of CSV: detection, validation with reasons and line numbers, quirks.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 
 case_begin "points_good.csv: 13 rows, 5 stored, 8 rejected with the reasons counted"
 run --db $DB import "$FIX/points_good.csv"

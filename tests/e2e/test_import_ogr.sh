@@ -2,7 +2,7 @@
 # import of GDAL sources: GeoJSON quirks, CRS, GeoPackage, Shapefile, FlatGeobuf.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 
 case_begin "mixed.geojson: 9 features, 5 stored (the bowtie repaired), 4 rejected by feature number and reason"
 run --db $DB import "$FIX/mixed.geojson"

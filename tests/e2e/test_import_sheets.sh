@@ -34,7 +34,7 @@ store_of() {
     local f=$1; shift
     DB=$f.sqlite
     rm -f "$DB"
-    "$FP" -q --db "$DB" init
+    fp_init "$DB"
     run --db "$DB" import "$f" --dataset d "$@"
     ssql "SELECT source_key, company, category, year, country_code, CASE WHEN geom IS NULL THEN 'to geocode' ELSE printf('%.6f %.6f', X(geom), Y(geom)) END, extra, source_line FROM projects ORDER BY source_key, source_line"
     sql "SELECT line, reason FROM rejects ORDER BY line"

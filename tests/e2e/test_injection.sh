@@ -6,7 +6,7 @@
 # text is stored or matched literally, and files appear only where asked.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 tables() { sql "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type='table' AND name IN
                 ('projects','imports','rejects','regions','meta','aggregations') ORDER BY name)"; }
 ALL="aggregations,imports,meta,projects,regions,rejects"

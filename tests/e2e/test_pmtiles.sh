@@ -23,7 +23,7 @@ command -v curl >/dev/null || fail "curl not found (make deps)"
 case_end
 
 DB=$WORK/s/fp.sqlite
-"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the PMTiles tests)"
+fp_run "$DB" >/dev/null 2>&1 || echo "FAIL footprint run (the store for the PMTiles tests)"
 # hdr KEY: a header field from the checker's output
 hdr() { "$PY" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$(sed -n 's/^header //p' <<<"$CHECKED")" "$1" 2>/dev/null; }
 meta() { "$PY" -c "import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]); print(v if isinstance(v, str) else json.dumps(v))" "$(sed -n 's/^metadata //p' <<<"$CHECKED")" "$1" 2>/dev/null; }

@@ -18,7 +18,7 @@
 # (ST_Intersects on the regions footprint loaded), not with footprint.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 cp "$FIX/qa/mistakes.csv" "$FIX/qa/capitals.csv" .
 
 assert_true() {  # "EXPR" message: an arithmetic comparison, e.g. "$d > 25"

@@ -14,7 +14,7 @@ TOOLS="$ROOT/tests/tools"
 export QT_QPA_PLATFORM=offscreen
 
 DB=$WORK/fp.sqlite
-"$FP" -q --db "$DB" run >run.log 2>&1 || echo "FAIL footprint run
+fp_run "$DB" >run.log 2>&1 || echo "FAIL footprint run
     $(tail -3 run.log)"
 O=$WORK                                   # run writes next to the store
 "$FP" -q --db "$DB" export --format shp -o shp/projects.shp >/dev/null 2>&1

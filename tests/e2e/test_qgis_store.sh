@@ -19,7 +19,7 @@ fi
 
 case_begin "footprint run: every spatial table and view loads and draws in QGIS"
 DB=$WORK/run/footprint.sqlite
-mkdir -p run && (cd run && "$FP" -q --db "$DB" run > run.log 2>&1) || fail "footprint run failed: $(tail -5 run/run.log)"
+mkdir -p run && (cd run && fp_run "$DB" > run.log 2>&1) || fail "footprint run failed: $(tail -5 run/run.log)"
 qgis_check "$DB"
 assert_eq 0 "$QRC" "qgis_store_check: $QOUT"
 assert_not_contains "$QOUT" "FAIL" "failing layer"
@@ -37,7 +37,7 @@ case_end
 
 case_begin "points, lines and polygons: the typed views hold every project of their kind and draw"
 DB=$WORK/shapes.sqlite
-"$FP" -q --db "$DB" init
+fp_init "$DB"
 "$FP" -q --db "$DB" import "$FIX/aggregate/near_borders.geojson"
 "$FP" -q --db "$DB" aggregate --by country --name c
 qgis_check "$DB"

@@ -57,7 +57,7 @@ w.writerow(["id", "company", "category", "name", "lon", "lat"])
 for i in range(45):
     w.writerow(["M%02d" % i, "Co", "kind_%02d" % (i % 15), "site %d" % i, -170 + i * 7.5, (i % 9) * 8 - 32])
 P
-"$FP" -q --db many/footprint.sqlite init >/dev/null 2>&1
+fp_init many/footprint.sqlite >/dev/null 2>&1
 "$FP" -q --db many/footprint.sqlite import many/p.csv --lon lon --lat lat >/dev/null 2>&1 || fail "import"
 "$FP" -q --db many/footprint.sqlite export --what projects --format gpkg -o many/footprint.gpkg >/dev/null 2>&1 ||
     fail "export"

@@ -3,7 +3,7 @@
 # Earth polygons shipped in geodata/, imported as project layers.
 . "$(dirname "$0")/lib.sh"
 DB=s.sqlite
-"$FP" -q --db $DB init
+fp_init $DB
 
 case_begin "26,000+ real GeoNames places (TSV, tab sniffed, alternate names in extra) import whole"
 # The places of 15,000+ people from the shipped gazetteer (all of cities500, gzip'd).

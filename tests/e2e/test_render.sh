@@ -36,7 +36,7 @@ if ! "$PY" -c "import PIL" 2>/dev/null; then
 fi
 
 DB=$WORK/s/fp.sqlite
-"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the render tests)"
+fp_run "$DB" >/dev/null 2>&1 || echo "FAIL footprint run (the store for the render tests)"
 rcheck classes "$DB" country_by_category > classes.json
 colour_of() { "$PY" -c "import json,sys; print(json.load(open('classes.json'))['colour'][sys.argv[1]])" "$1"; }
 PALETTE=$("$PY" -c "import json; d=json.load(open('classes.json')); print(' '.join(d['palette'][::-1] + [d['nodata']]))")
@@ -421,7 +421,7 @@ assert_eq "" "$(ls e6.* 2>/dev/null)" "files written"
 case_end
 
 case_begin "a store without the aggregation: the default style's map fails clearly, pointing to footprint aggregate"
-"$FP" -q --db fresh.sqlite init >/dev/null 2>&1
+fp_init fresh.sqlite >/dev/null 2>&1
 run --db fresh.sqlite render -o e7.png
 [ "$RC" == 1 ] || [ "$RC" == 2 ] || fail "exit status $RC, expected 1 or 2 (export says 2 for a missing aggregation)"
 assert_contains "$OUT" "country_by_category" "message names the aggregation"

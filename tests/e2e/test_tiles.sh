@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 tc() { "$PY" "$TOOLS/tile_check.py" "$@" 2>&1; }
 
 DB=$WORK/s/fp.sqlite
-"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the tile tests)"
+fp_run "$DB" >/dev/null 2>&1 || echo "FAIL footprint run (the store for the tile tests)"
 "$PY" "$TOOLS/render_check.py" classes "$DB" country_by_category > classes.json
 KEN=$("$PY" -c "import json; print(json.load(open('classes.json'))['colour']['KEN'])")
 NOLABELS=$WORK/nolabels.json
@@ -89,7 +89,7 @@ id,company,category,lon,lat,wkt
 5,E,5g,134.98,-25,
 6,F,cable,,,"LINESTRING(-100 -30, 100 30)"
 CSV
-"$FP" -q --db "$EDGE" init && "$FP" -q --db "$EDGE" import edge.csv >/dev/null && "$FP" -q --db "$EDGE" aggregate --by country --group category >/dev/null \
+fp_init "$EDGE" && "$FP" -q --db "$EDGE" import edge.csv >/dev/null && "$FP" -q --db "$EDGE" aggregate --by country --group category >/dev/null \
     || fail "the edge store"
 run --db "$EDGE" tiles --style "$NOLABELS" --zoom 3 --metatile 1 -o m1
 r1=$RC

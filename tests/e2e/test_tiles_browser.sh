@@ -21,7 +21,7 @@ command -v curl >/dev/null || fail "curl not found (make deps)"
 case_end
 
 DB=$WORK/s/fp.sqlite
-"$FP" -q --db "$DB" run >/dev/null 2>&1 || echo "FAIL footprint run (the store for the browser tests)"
+fp_run "$DB" >/dev/null 2>&1 || echo "FAIL footprint run (the store for the browser tests)"
 "$PY" "$TOOLS/render_check.py" classes "$DB" country_by_category > classes.json
 KEN=$("$PY" -c "import json; print(json.load(open('classes.json'))['colour']['KEN'])")
 

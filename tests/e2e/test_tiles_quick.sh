@@ -12,7 +12,7 @@ id,company,category,lon,lat
 2,B,data_centre,-0.1276,51.5072
 3,C,surveillance,139.6917,35.6895
 CSV
-"$FP" -q --db "$DB" init >/dev/null 2>&1
+fp_init "$DB" >/dev/null 2>&1
 "$FP" -q --db "$DB" import p.csv >/dev/null 2>&1
 "$FP" -q --db "$DB" aggregate --by country --group category --snap-km 0 >/dev/null 2>&1
 

@@ -27,7 +27,7 @@ static void setup(void)
 {
     char path[4096];
     fp_error err = {0};
-    if (fp_gazetteer_load(fp_data_path("gazetteer.tsv.gz", path, sizeof path), &gaz, &err)) {
+    if (fp_gazetteer_load(fp_data_path(NULL, "gazetteer.tsv.gz", path, sizeof path), &gaz, &err)) {
         fprintf(stderr, "fuzz: %s\n", err.message);
         abort();
     }
@@ -40,7 +40,7 @@ static void setup(void)
     fp_store *store = NULL;
     char regions[4096];
     if (fp_store_open(path, FP_STORE_CREATE, &store, &err) != FP_OK ||
-        fp_store_load_regions(store, fp_data_path("regions.gpkg", regions, sizeof regions), NULL, &err) != FP_OK ||
+        fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err) != FP_OK ||
         fp_country_index_new(store, &countries, &err) != FP_OK || fp_country_index_size(countries) < 200) {
         fprintf(stderr, "fuzz: cannot build the country index: %s\n", err.message);
         abort();

@@ -10,15 +10,19 @@
 #include <math.h>
 #include <ogr_api.h>
 #include <cpl_error.h>
+#include <geos_c.h>
 #include "fuzz_common.h"
 #include "footprint.h"
 #include "ingest/ingest_internal.h"
 
 static int ready;
+/* The GEOS context an import's sink would own (fp_sink_geos). */
+static GEOSContextHandle_t geos;
 
 static void cleanup(void)
 {
-    fp_ingest_cleanup();   /* not fp_global_cleanup(): see fuzz_store.h */
+    /* not fp_global_cleanup(): see fuzz_store.h */
+    GEOS_finish_r(geos);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -27,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ready) {
         fp_global_init();
         CPLSetErrorHandler(CPLQuietErrorHandler);
+        geos = GEOS_init_r();
         atexit(cleanup);
         ready = 1;
     }
@@ -34,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *w = text;
     OGRGeometryH g = NULL;
     if (OGR_G_CreateFromWkt(&w, NULL, &g) == OGRERR_NONE && g) {
-        fp_geom_check chk = { .strict = data[0] & 1 };
+        fp_geom_check chk = { .strict = data[0] & 1, .geos = geos };
         char reason[512];
         reason[0] = '\0';
         int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);

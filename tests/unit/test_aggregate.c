@@ -40,7 +40,7 @@ static int group_setup(void **state)
     snprintf(path, sizeof path, "%s/s.sqlite", tmpdir);
     fp_error err = {0};
     if (fp_store_open(path, FP_STORE_CREATE, &store, &err)) { fprintf(stderr, "%s\n", err.message); return -1; }
-    if (fp_store_load_regions(store, fp_data_path("regions.gpkg", regions, sizeof regions), NULL, &err)) {
+    if (fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err)) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }

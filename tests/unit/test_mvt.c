@@ -39,6 +39,7 @@ static char tmpdir[64];
 static fp_store *store;
 static fp_style *style;
 static fp_mvt_scene *scene;
+static fp_choropleth *choropleth;   /* the default style's, as fp_tiles resolves it */
 static sqlite3 *db;
 
 static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
@@ -107,7 +108,7 @@ static int group_setup(void **state)
     fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1, .threads = 1 };
     fp_aggregate_result ar;
     if (write_points_csv(csv) || write_edges_csv(edges) || fp_store_open(path, FP_STORE_CREATE, &store, &err) ||
-        fp_store_load_regions(store, fp_data_path("regions.gpkg", regions, sizeof regions), NULL, &err) ||
+        fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err) ||
         fp_import_file(store, csv, &io, &ir, &err) || fp_aggregate(store, &ao, &ar, &err) ||
         fp_import_file(store, FP_DATADIR "/../tests/fixtures/export/shapes.csv", &io, &ir, &err) ||
         fp_import_file(store, edges, &io, &ir, &err) ||
@@ -116,7 +117,8 @@ static int group_setup(void **state)
         return -1;
     }
     db = fp_store_sqlite(store);
-    if (fp_mvt_scene_new(db, style, NULL, 0, MAXZ, &scene, &err)) {
+    if (fp_choropleth_new(store, style, NULL, NULL, &choropleth, &err) || !choropleth ||
+        fp_mvt_scene_new(store, style, choropleth, 0, MAXZ, &scene, &err)) {
         fprintf(stderr, "scene: %s\n", err.message);
         return -1;
     }
@@ -127,6 +129,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     fp_mvt_scene_free(scene);
+    fp_choropleth_free(choropleth);
     fp_style_free(style);
     fp_store_close(store);
     fp_global_cleanup();
@@ -750,7 +753,10 @@ static void test_land_without_choropleth(void **state)
     fp_error err = { 0 };
     assert_int_equal(fp_style_load("category-points", &points, &err), FP_OK);
     assert_null(fp_style_choropleth(points));
-    assert_int_equal(fp_mvt_scene_new(db, points, NULL, 0, 1, &s, &err), FP_OK);
+    fp_choropleth *none = (fp_choropleth *)1;
+    assert_int_equal(fp_choropleth_new(store, points, NULL, NULL, &none, &err), FP_OK);
+    assert_null(none);   /* no choropleth: plain land */
+    assert_int_equal(fp_mvt_scene_new(store, points, NULL, 0, 1, &s, &err), FP_OK);
     assert_null(fp_mvt_scene_value_field(s));
     unsigned char *data;
     size_t len;
@@ -783,11 +789,61 @@ static void test_bad_zoom_range(void **state)
     (void)state;
     fp_mvt_scene *s = (fp_mvt_scene *)1;
     fp_error err = { 0 };
-    assert_int_equal(fp_mvt_scene_new(db, style, NULL, 3, 2, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fp_mvt_scene_new(store, style, choropleth, 3, 2, &s, &err), FP_ERR_USAGE);
     assert_null(s);
-    assert_int_equal(fp_mvt_scene_new(db, style, NULL, 0, 23, &s, &err), FP_ERR_USAGE);
-    assert_int_equal(fp_mvt_scene_new(db, style, "no_such_aggregation", 0, 1, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fp_mvt_scene_new(store, style, choropleth, 0, 23, &s, &err), FP_ERR_USAGE);
+    /* An aggregation the store lacks: the choropleth says which. */
+    fp_choropleth *ch = (fp_choropleth *)1;
+    assert_int_equal(fp_choropleth_new(store, style, "no_such_aggregation", NULL, &ch, &err), FP_ERR_USAGE);
+    assert_null(ch);
     assert_non_null(strstr(err.message, "no_such_aggregation"));
+}
+
+/* The choropleth API itself: every region of the level once, each in the
+ * class fp_classify gives its value (classes computed here from the table
+ * with the style's spec), the legend's title and counts. */
+typedef struct walk { const fp_classes *expect; int regions, labels, mismatched; long per_class[16]; } walk;
+
+static int walk_region(void *user, const fp_choropleth_region *r)
+{
+    walk *w = user;
+    int k = fp_classes_index(w->expect, r->value);
+    fp_rgba want = k >= 0 ? w->expect->colors[k] : w->expect->nodata;
+    if (k != r->class_index || memcmp(&want, &r->fill, sizeof want) || !r->wkb || !r->code) w->mismatched++;
+    if (k >= 0) w->per_class[k]++;
+    w->regions++;
+    w->labels += r->has_label && r->label_lon >= -180 && r->label_lon <= 180 && fabs(r->label_lat) <= 90;
+    return 0;
+}
+
+static void test_choropleth_api(void **state)
+{
+    (void)state;
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    char *sql = sqlite3_mprintf("SELECT \"%w\" FROM \"agg_%w\" WHERE level='%q' AND geom IS NOT NULL", cs->field,
+                                cs->aggregation, cs->level ? cs->level : "country");
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    sqlite3_free(sql);
+    double values[1000];
+    int n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW && n < 1000)
+        values[n++] = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    fp_classes expect;
+    fp_error err = { 0 };
+    assert_int_equal(fp_classify(cs, values, (size_t)n, &expect, &err), FP_OK);
+    const fp_classes *got = fp_choropleth_classes(choropleth);
+    assert_int_equal(got->n, expect.n);
+    for (int i = 0; i <= expect.n; i++) assert_true(got->breaks[i] == expect.breaks[i]);
+    assert_string_equal(fp_choropleth_title(choropleth), "Projects per country");
+    walk w = { .expect = &expect };
+    assert_int_equal(fp_choropleth_each(choropleth, FP_CHOROPLETH_LABELS, walk_region, &w, &err), FP_OK);
+    assert_int_equal(w.regions, n);
+    assert_int_equal(w.mismatched, 0);
+    assert_int_equal(w.labels, n);
+    for (int i = 0; i < expect.n; i++) assert_int_equal(w.per_class[i], expect.counts[i]);
+    fp_classes_clear(&expect);
 }
 
 int main(void)
@@ -806,6 +862,7 @@ int main(void)
         cmocka_unit_test(test_gdal_reads_tile),
         cmocka_unit_test(test_land_without_choropleth),
         cmocka_unit_test(test_bad_zoom_range),
+        cmocka_unit_test(test_choropleth_api),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -135,7 +135,7 @@ static void test_upgrade_v3_aggregation(void **state)
     db_path(path, sizeof path, "v3.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    assert_int_equal(fp_store_open_at(path, FP_STORE_CREATE, 3, &s, &err), FP_OK);
+    assert_int_equal(fp_store_open_at(NULL, path, FP_STORE_CREATE, 3, &s, &err), FP_OK);
     sqlite3 *db = fp_store_sqlite(s);
     exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
     exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(5, 1, 'd', 'l',"
@@ -175,7 +175,7 @@ static void test_upgrade_in_place(void **state)
     db_path(path, sizeof path, "v1.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    fp_status st = fp_store_open_at(path, FP_STORE_CREATE, 1, &s, &err);
+    fp_status st = fp_store_open_at(NULL, path, FP_STORE_CREATE, 1, &s, &err);
     if (st != FP_OK) print_error("%s\n", err.message);
     assert_int_equal(st, FP_OK);
     assert_int_equal(fp_store_schema_version(s), 1);
@@ -254,7 +254,7 @@ static void test_upgrade_v4_qa(void **state)
     db_path(path, sizeof path, "v4.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    assert_int_equal(fp_store_open_at(path, FP_STORE_CREATE, 4, &s, &err), FP_OK);
+    assert_int_equal(fp_store_open_at(NULL, path, FP_STORE_CREATE, 4, &s, &err), FP_OK);
     sqlite3 *db = fp_store_sqlite(s);
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 0);
     exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
@@ -707,7 +707,7 @@ static int count_rows(fp_store *s, const fp_project_filter *f)
     return n;
 }
 
-static int collect_reject(void *user, const fp_reject_row *row)
+static int collect_reject(const fp_reject_row *row, void *user)
 {
     char *out = user;
     snprintf(out, 256, "%s|%s|%ld|%ld|%s|%s", row->dataset, row->file, row->line, row->feature, row->reason,

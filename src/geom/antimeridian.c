@@ -3,7 +3,7 @@
  * short way across the Pacific, not round the world. */
 #include <math.h>
 #include <stdlib.h>
-#include "export_internal.h"
+#include "geom/geom.h"
 
 /* The sequence with longitudes made continuous (each step under 180). */
 static GEOSCoordSequence *unwrap(GEOSContextHandle_t h, const GEOSCoordSequence *cs, int ring)
@@ -113,4 +113,47 @@ GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
         for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, pieces[i]);
     free(pieces);
     return res;
+}
+
+/* g, cut at the antimeridian when an edge is longer than 180 degrees of
+ * longitude (taken as crossing it): unwrapped, cut at +-180, shifted back. */
+static GEOSGeometry *cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    int crosses = 0;
+    int parts = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < parts && !crosses; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(h, g, i);
+        int t = GEOSGeomTypeId_r(h, p);
+        const GEOSGeometry *rings[1 + 256];
+        int nr = 0;
+        if (t == GEOS_LINESTRING) rings[nr++] = p;
+        else if (t == GEOS_POLYGON) {
+            rings[nr++] = GEOSGetExteriorRing_r(h, p);
+            int holes = GEOSGetNumInteriorRings_r(h, p);
+            for (int k = 0; k < holes && nr < 257; k++) rings[nr++] = GEOSGetInteriorRingN_r(h, p, k);
+        }
+        for (int k = 0; k < nr && !crosses; k++) {
+            const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, rings[k]);
+            unsigned n = 0;
+            GEOSCoordSeq_getSize_r(h, cs, &n);
+            double px = 0, py, cx;
+            for (unsigned m = 0; m < n; m++) {
+                GEOSCoordSeq_getXY_r(h, cs, m, &cx, &py);
+                if (m && fabs(cx - px) > 180) { crosses = 1; break; }
+                px = cx;
+            }
+        }
+    }
+    if (!crosses) return g;
+    GEOSGeometry *cut = fp_cut_antimeridian(h, g);
+    if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
+    return g;
+}
+
+GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len)
+{
+    GEOSWKBReader *r = GEOSWKBReader_create_r(h);
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);
+    GEOSWKBReader_destroy_r(h, r);
+    return g ? cut_if_crossing(h, g) : NULL;
 }

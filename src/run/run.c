@@ -1,56 +1,28 @@
-/* The main job: every stage on the embedded default. */
+/* The main job: every stage on the embedded default, above the library
+ * (it orchestrates the stages and prints their results). */
 #include <string.h>
 #include <glib.h>
 #include "footprint.h"
-
-fp_status fp_print_counts(fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err)
-{
-    static const char *const allowed[] = { "category", "company", "country_code", "dataset", "geocode_method",
-                                           "geocode_precision", "year", NULL };
-    int ok = 0;
-    for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], column) == 0;
-    if (!ok) return fp_error_set(err, FP_ERR_USAGE, "cannot count by '%s'", column);
-    fp_rows *r;
-    fp_status st = fp_store_project_counts(store, column, dataset, &r, err);
-    if (st) return st;
-    fprintf(out, "  by %s:\n", column);
-    while (fp_rows_next(r)) fprintf(out, "    %-28s %6d\n", fp_rows_text(r, 0), fp_rows_int(r, 1));
-    st = fp_rows_status(r, err);
-    fp_rows_free(r);
-    return st;
-}
-
-fp_status fp_print_top_regions(fp_store *store, const char *table, const char *level, int limit, FILE *out, fp_error *err)
-{
-    fp_rows *r;
-    fp_status st = fp_store_aggregation_top(store, table, level, limit, &r, err);
-    if (st) return st;
-    fprintf(out, "  top %s:\n", level);
-    while (fp_rows_next(r))
-        fprintf(out, "    %-4s %-28s %4d projects, %d companies\n", fp_rows_text(r, 0), fp_rows_text(r, 1),
-                fp_rows_int(r, 2), fp_rows_int(r, 3));
-    st = fp_rows_status(r, err);
-    fp_rows_free(r);
-    return st;
-}
+#include "fp_run.h"
 
 fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
 {
     FILE *out = opts->out;
     char regions[4096], projects[4096];
-    fp_data_path("regions.gpkg", regions, sizeof regions);
+    fp_context *ctx = opts->ctx;
+    fp_data_path(ctx, "regions.gpkg", regions, sizeof regions);
     const char *ppath = opts->projects_path ? opts->projects_path
-                                            : fp_data_path("projects.csv", projects, sizeof projects);
+                                            : fp_data_path(ctx, "projects.csv", projects, sizeof projects);
     const char *db = opts->db_path ? opts->db_path : "output/footprint.sqlite";
     fp_store *store = NULL;
-    fp_status st = fp_store_open(db, FP_STORE_CREATE, &store, err);
+    fp_status st = fp_store_open_ctx(ctx, db, FP_STORE_CREATE, &store, err);
     if (st) return st;
     fp_regions_result rr;
     if ((st = fp_store_load_regions(store, regions, &rr, err))) goto done;
     if ((st = fp_aggregate_prepare(store, err))) goto done;
     if (out) fprintf(out, "store %s: %ld countries, %ld admin-1 regions%s\n", db, rr.countries, rr.admin1,
                      rr.unchanged ? " (already loaded)" : "");
-    fp_import_options io = { .dataset = "sample", .progress = opts->progress, .progress_user = opts->progress_user };
+    fp_import_options io = { .dataset = "sample" };   /* progress: the context's */
     fp_import_result ir;
     if ((st = fp_import_file(store, ppath, &io, &ir, err))) goto done;
     if (out) {
@@ -102,7 +74,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         /* Project layers carry the QGIS style of categories.png (its colours
          * and shapes per category), the aggregation that of world.png. */
         char points_style[4096];
-        fp_style_path("category-points.json", points_style, sizeof points_style);
+        fp_style_path(ctx, "category-points.json", points_style, sizeof points_style);
         fp_export_options e1 = { .what = "projects", .format = "geojson", .split_by = "category", .precision = -1,
                                  .output = projects_dir, .style_path = points_style };
         fp_export_options e2 = { .what = what, .precision = -1, .output = agg };
@@ -125,7 +97,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
             for (int k = 0; k < 2 && !st; k++) {
                 char style[4096], name[64];
                 snprintf(name, sizeof name, "%s.json", maps[i][0]);
-                fp_style_path(name, style, sizeof style);
+                fp_style_path(ctx, name, style, sizeof style);
                 char *file = g_strdup_printf("%s/%s.%s", dir, maps[i][1], k ? "pdf" : "png");
                 fp_render_options ro = { .style_path = style, .output = file };
                 fp_render_result rr2;

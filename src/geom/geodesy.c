@@ -3,7 +3,8 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include "aggregate_internal.h"
+#include <geodesic.h>
+#include "geom/geom.h"
 
 static struct geod_geodesic wgs84;
 static pthread_once_t wgs84_once = PTHREAD_ONCE_INIT;
@@ -13,7 +14,8 @@ static void wgs84_init(void)
     geod_init(&wgs84, 6378137.0, 1 / 298.257223563);
 }
 
-const struct geod_geodesic *fp_wgs84(void)
+/* The WGS 84 ellipsoid, set up once (then only read, by any thread). */
+static const struct geod_geodesic *fp_wgs84(void)
 {
     pthread_once(&wgs84_once, wgs84_init);
     return &wgs84;

@@ -1,0 +1,75 @@
+/* The context the library runs in, after PROJ's PJ_CONTEXT: what used to be
+ * process-wide state (environment variables read deep in the stages, a
+ * global interrupt flag) is held here, created by the caller and handed
+ * down. The CLI reads the environment once and fills one context; a
+ * program embedding the library makes its own, or passes NULL for the
+ * defaults (compiled-in folders, 5 s busy timeout, never cancelled, no
+ * messages).
+ *
+ * A store opened with fp_store_open_ctx carries its context (borrowed: the
+ * context must outlive the store); the stages take it from the store. One
+ * context may serve several threads: the cancel flag is atomic, the rest is
+ * set before the work starts and only read during it. */
+#ifndef FP_CONTEXT_H
+#define FP_CONTEXT_H
+
+typedef struct fp_context fp_context;
+
+/* A message for the user (per-step timings, a test pause point). No
+ * trailing newline. */
+typedef void (*fp_log_fn)(const char *line, void *user);
+/* Rows done so far in a long import and the seconds since it started. */
+typedef void (*fp_progress_fn)(long done, double seconds, void *user);
+
+/* A context with the defaults; NULL when out of memory. Free with
+ * fp_context_free. */
+fp_context *fp_context_new(void);
+void fp_context_free(fp_context *ctx);
+
+/* Search folders: the shipped data (regions, gazetteer, sample), styles and
+ * web files (the tile preview's scripts). NULL or "" restores the default
+ * (compiled-in). The strings are copied. */
+void fp_context_set_data_dir(fp_context *ctx, const char *dir);
+void fp_context_set_styles_dir(fp_context *ctx, const char *dir);
+void fp_context_set_web_dir(fp_context *ctx, const char *dir);
+/* The folders in use: ctx's, or the defaults when ctx is NULL. */
+const char *fp_context_data_dir(const fp_context *ctx);
+const char *fp_context_styles_dir(const fp_context *ctx);
+const char *fp_context_web_dir(const fp_context *ctx);
+
+/* How long a store waits for another writer before failing (milliseconds;
+ * <= 0 restores the default, 5000). */
+void fp_context_set_busy_ms(fp_context *ctx, int ms);
+int fp_context_busy_ms(const fp_context *ctx);
+
+/* Cancellation: fp_context_cancel may be called from a signal handler or
+ * another thread (an atomic store); long loops check fp_context_cancelled,
+ * stop and roll back with FP_ERR_INTERRUPTED. A NULL ctx is never
+ * cancelled. */
+void fp_context_cancel(fp_context *ctx);
+int fp_context_cancelled(const fp_context *ctx);
+
+/* Where messages go (none by default). */
+void fp_context_set_log(fp_context *ctx, fp_log_fn fn, void *user);
+/* Sends one printf-style message to ctx's log (nothing when none). */
+void fp_context_log(const fp_context *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Progress of long imports, when the import's own options name none. */
+void fp_context_set_progress(fp_context *ctx, fp_progress_fn fn, void *user);
+void fp_context_progress(const fp_context *ctx, long done, double seconds);
+int fp_context_has_progress(const fp_context *ctx);
+
+/* Per-step timings (aggregate) through the log. */
+void fp_context_set_timing(fp_context *ctx, int on);
+int fp_context_timing(const fp_context *ctx);
+
+/* Test hook for the crash-safety tests: the name of a pause point (NULL:
+ * none). When a stage reaches that point, fp_context_pause logs "paused at
+ * POINT (pid N)" and sleeps (at most 60 s, or until cancelled), so a test
+ * can kill -9 the process at exactly that point. Points: import:begin,
+ * import:rows, import:index, import:commit, aggregate:assigned,
+ * aggregate:written, export:write, export:rename, render:write. */
+void fp_context_set_test_pause(fp_context *ctx, const char *point);
+void fp_context_pause(const fp_context *ctx, const char *point);
+
+#endif

@@ -1,0 +1,115 @@
+/* fp_context: search paths, busy timeout, cancel flag, messages. Every
+ * getter takes a NULL context and answers with the default. */
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include "fp_context.h"
+
+#define DEFAULT_BUSY_MS 5000
+
+struct fp_context {
+    char *data_dir, *styles_dir, *web_dir;   /* NULL: the compiled-in folder */
+    int busy_ms;
+    /* Written by a signal handler or another thread while workers read it:
+     * atomic (lock-free for int, so safe in a handler). */
+    atomic_int cancelled;
+    fp_log_fn log;
+    void *log_user;
+    fp_progress_fn progress;
+    void *progress_user;
+    int timing;
+    char *pause_at;
+};
+
+fp_context *fp_context_new(void)
+{
+    fp_context *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->busy_ms = DEFAULT_BUSY_MS;
+    atomic_init(&c->cancelled, 0);
+    return c;
+}
+
+void fp_context_free(fp_context *c)
+{
+    if (!c) return;
+    g_free(c->data_dir);
+    g_free(c->styles_dir);
+    g_free(c->web_dir);
+    g_free(c->pause_at);
+    free(c);
+}
+
+/* NULL and "" both mean the default. */
+static void set_dir(char **slot, const char *dir)
+{
+    g_free(*slot);
+    *slot = dir && *dir ? g_strdup(dir) : NULL;
+}
+
+void fp_context_set_data_dir(fp_context *c, const char *dir) { set_dir(&c->data_dir, dir); }
+void fp_context_set_styles_dir(fp_context *c, const char *dir) { set_dir(&c->styles_dir, dir); }
+void fp_context_set_web_dir(fp_context *c, const char *dir) { set_dir(&c->web_dir, dir); }
+const char *fp_context_data_dir(const fp_context *c) { return c && c->data_dir ? c->data_dir : FP_DATADIR; }
+const char *fp_context_styles_dir(const fp_context *c) { return c && c->styles_dir ? c->styles_dir : FP_STYLEDIR; }
+const char *fp_context_web_dir(const fp_context *c) { return c && c->web_dir ? c->web_dir : FP_WEBDIR; }
+
+void fp_context_set_busy_ms(fp_context *c, int ms) { c->busy_ms = ms > 0 ? ms : DEFAULT_BUSY_MS; }
+int fp_context_busy_ms(const fp_context *c) { return c ? c->busy_ms : DEFAULT_BUSY_MS; }
+
+void fp_context_cancel(fp_context *c)
+{
+    if (c) atomic_store_explicit(&c->cancelled, 1, memory_order_relaxed);
+}
+
+int fp_context_cancelled(const fp_context *c)
+{
+    /* Relaxed is enough: a flag polled in loops, guarding no other data. */
+    return c ? atomic_load_explicit(&((fp_context *)c)->cancelled, memory_order_relaxed) : 0;
+}
+
+void fp_context_set_log(fp_context *c, fp_log_fn fn, void *user)
+{
+    c->log = fn;
+    c->log_user = user;
+}
+
+void fp_context_log(const fp_context *c, const char *fmt, ...)
+{
+    if (!c || !c->log) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    c->log(line, c->log_user);
+}
+
+void fp_context_set_progress(fp_context *c, fp_progress_fn fn, void *user)
+{
+    c->progress = fn;
+    c->progress_user = user;
+}
+
+int fp_context_has_progress(const fp_context *c) { return c && c->progress; }
+
+void fp_context_progress(const fp_context *c, long done, double seconds)
+{
+    if (c && c->progress) c->progress(done, seconds, c->progress_user);
+}
+
+void fp_context_set_timing(fp_context *c, int on) { c->timing = on; }
+int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
+
+void fp_context_set_test_pause(fp_context *c, const char *point) { set_dir(&c->pause_at, point); }
+
+void fp_context_pause(const fp_context *c, const char *point)
+{
+    if (!c || !c->pause_at || strcmp(c->pause_at, point) != 0) return;
+    fp_context_log(c, "footprint: paused at %s (pid %d)", point, (int)getpid());
+    for (int i = 0; i < 600 && !fp_context_cancelled(c); i++) g_usleep(100000);
+}

@@ -1,0 +1,112 @@
+/* Field names of an exported layer: the names its properties get in each
+ * format (unique as the format compares names, cut to its length limit),
+ * and NAME.fields.csv, the map from a property to its name in the file
+ * where one differs. Moved here from export.c unchanged. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include "export_internal.h"
+
+char **fp_layer_source_names(const fp_layer *l, int *nnames)
+{
+    GPtrArray *a = g_ptr_array_new();
+    g_ptr_array_add(a, g_strdup("id"));
+    for (int c = 0; c < l->ncolumns; c++)
+        if (c != l->extra_col) g_ptr_array_add(a, g_strdup(l->columns[c].name));
+    if (l->classes) { g_ptr_array_add(a, g_strdup("class")); g_ptr_array_add(a, g_strdup("fill")); }
+    for (int k = 0; k < l->nextra; k++) g_ptr_array_add(a, g_strdup(l->extra_keys[k]));
+    *nnames = (int)a->len;
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* s cut to at most max bytes without splitting a UTF-8 character. */
+static char *cut_utf8(const char *s, int max)
+{
+    size_t n = strlen(s);
+    if (max <= 0 || n <= (size_t)max) return g_strdup(s);
+    n = (size_t)max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    return g_strndup(s, n);
+}
+
+/* Names compared as SQLite, GeoPackage, OGR and the DBF do: ASCII case folded. */
+static guint fold_hash(gconstpointer p)
+{
+    char *f = g_ascii_strdown(p, -1);
+    guint h = g_str_hash(f);
+    g_free(f);
+    return h;
+}
+
+static gboolean fold_equal(gconstpointer a, gconstpointer b)
+{
+    return g_ascii_strcasecmp(a, b) == 0;
+}
+
+char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
+{
+    int n = 0;
+    char **src = fp_layer_source_names(l, &n);
+    int fixed = n - l->nextra;            /* id, columns, class, fill: keep their names */
+    GHashTable *fixed_names = g_hash_table_new(fold_hash, fold_equal);
+    for (int i = 0; i < fixed; i++) g_hash_table_add(fixed_names, src[i]);
+    GHashTable *used = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
+    char **out = g_new0(char *, n + 1);
+    for (int i = 0; i < n; i++) {
+        const char *name = *src[i] ? src[i] : "field";
+        char *want = i >= fixed && g_hash_table_contains(fixed_names, name) ? g_strdup_printf("extra_%s", name) : g_strdup(name);
+        char *cand = cut_utf8(want, max_bytes);
+        for (int k = 2; g_hash_table_contains(used, cand); k++) {
+            char suffix[16];
+            snprintf(suffix, sizeof suffix, "_%d", k);
+            char *stem = cut_utf8(want, max_bytes > 0 ? max_bytes - (int)strlen(suffix) : 0);
+            g_free(cand);
+            cand = g_strconcat(stem, suffix, NULL);
+            g_free(stem);
+        }
+        g_free(want);
+        g_hash_table_add(used, g_strdup(cand));
+        out[i] = cand;
+    }
+    g_hash_table_destroy(used);
+    g_hash_table_destroy(fixed_names);
+    g_strfreev(src);
+    *nnames = n;
+    return out;
+}
+
+static void put_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
+                             int n, int always, fp_error *err)
+{
+    int differ = always;
+    for (int i = 0; i < n && !differ; i++) differ = strcmp(props[i], names[i]) != 0;
+    if (!differ) return FP_OK;
+    /* GeoPackage layers share one file: its rows say which layer. */
+    FILE *f = fopen(map_path, layer ? "a" : "w");
+    if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", map_path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    if (!layer || ftell(f) == 0) fprintf(f, "%sfield,%s_field\n", layer ? "layer," : "", format);
+    for (int i = 0; i < n; i++) {
+        if (layer) { put_csv_field(f, layer); fputc(',', f); }
+        put_csv_field(f, props[i]);
+        fputc(',', f);
+        put_csv_field(f, names[i]);
+        fputc('\n', f);
+    }
+    if (fclose(f) != 0) return fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", map_path, strerror(errno));
+    return FP_OK;
+}
+

@@ -1,0 +1,82 @@
+/* The summaries the CLI and `footprint run` print: the library returns
+ * the numbers (result structs, row iterators), this layer words them. */
+#include <stdio.h>
+#include <string.h>
+#include "fp_aggregate.h"
+#include "fp_qa.h"
+#include "fp_run.h"
+#include "fp_store.h"
+
+fp_status fp_print_counts(fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err)
+{
+    static const char *const allowed[] = { "category", "company", "country_code", "dataset", "geocode_method",
+                                           "geocode_precision", "year", NULL };
+    int ok = 0;
+    for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], column) == 0;
+    if (!ok) return fp_error_set(err, FP_ERR_USAGE, "cannot count by '%s'", column);
+    fp_rows *r;
+    fp_status st = fp_store_project_counts(store, column, dataset, &r, err);
+    if (st) return st;
+    fprintf(out, "  by %s:\n", column);
+    while (fp_rows_next(r)) fprintf(out, "    %-28s %6d\n", fp_rows_text(r, 0), fp_rows_int(r, 1));
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+fp_status fp_print_top_regions(fp_store *store, const char *table, const char *level, int limit, FILE *out, fp_error *err)
+{
+    fp_rows *r;
+    fp_status st = fp_store_aggregation_top(store, table, level, limit, &r, err);
+    if (st) return st;
+    fprintf(out, "  top %s:\n", level);
+    while (fp_rows_next(r))
+        fprintf(out, "    %-4s %-28s %4d projects, %d companies\n", fp_rows_text(r, 0), fp_rows_text(r, 1),
+                fp_rows_int(r, 2), fp_rows_int(r, 3));
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
+{
+    fprintf(out, "aggregate %s: %ld projects by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
+            r->nlevels ? r->levels[0].level : "?", r->nlevels ? r->levels[0].regions : 0,
+            r->nlevels ? r->levels[0].with_projects : 0);
+    fprintf(out, "  %ld contained, %ld on a border, %ld snapped to the nearest region, %ld split (lines, polygons), "
+                 "%ld unassigned\n", r->by_method[FP_ASSIGN_CONTAINED], r->by_method[FP_ASSIGN_BOUNDARY],
+            r->by_method[FP_ASSIGN_SNAPPED], r->by_method[FP_ASSIGN_SPLIT], r->by_method[FP_ASSIGN_UNASSIGNED]);
+    if (r->without_geometry)
+        fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
+    fprintf(out, "  check:");
+    for (int l = 0; l < r->nlevels; l++)
+        fprintf(out, "%s %s %.6g + unassigned %.6g", l ? ";" : "", r->levels[l].level, r->levels[l].weighted,
+                r->levels[l].unassigned);
+    fprintf(out, " = %ld projects: %s\n", r->projects, r->check_passed ? "passed" : "FAILED");
+    fprintf(out, "  stored: %s (%ld group columns), %s (%.2f s)\n", r->table, r->group_columns, r->assign_table, r->seconds);
+}
+
+void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
+{
+    if (!indent) indent = "";
+    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country): ", indent, r->points,
+            r->points == 1 ? "" : "s", r->with_country);
+    if (!r->findings) fprintf(out, "no findings");
+    else {
+        fprintf(out, "%ld finding%s on %ld row%s (", r->findings, r->findings == 1 ? "" : "s", r->flagged,
+                r->flagged == 1 ? "" : "s");
+        int first = 1;
+        for (int k = 0; k < FP_QA_KINDS; k++)
+            if (r->by_kind[k]) {
+                fprintf(out, "%s%ld %s", first ? "" : ", ", r->by_kind[k], fp_qa_kind_name(k));
+                first = 0;
+            }
+        fputc(')', out);
+    }
+    fprintf(out, " in %.2f s\n", r->seconds);
+    if (r->unknown_country)
+        fprintf(out, "%s  country not recognised (not checked against a country): %ld\n", indent, r->unknown_country);
+    if (r->fixable && !r->fixed)
+        fprintf(out, "%s  unambiguous fixes: %ld (`footprint check --fix swapped,sign`)\n", indent, r->fixable);
+    if (r->fixed) fprintf(out, "%s  fixed: %ld (undo with `footprint check --undo`)\n", indent, r->fixed);
+}

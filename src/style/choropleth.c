@@ -1,0 +1,140 @@
+/* The style's choropleth resolved against the store: which aggregation,
+ * level and field, the level's values classified (fp_classify), and its
+ * regions with their class and colour. Report maps, raster and vector
+ * tiles, export layers and their QGIS styles all classify through here, so
+ * a country is in the same class on every one of them.
+ *
+ * Two reads of the store: the values alone to classify (cheap), then the
+ * regions with their geometry for each walk (fp_choropleth_each). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include "fp_store.h"
+#include "fp_style.h"
+
+struct fp_choropleth {
+    fp_store *store;
+    char *aggregation;
+    char field[64], level[32], title[128];
+    fp_classes classes;
+};
+
+/* The aggregation, field and level the style's spec names. */
+static void resolve(fp_choropleth *ch, const fp_choropleth_spec *cs, const char *agg, const char *level)
+{
+    ch->aggregation = g_strdup(agg);
+    snprintf(ch->field, sizeof ch->field, "%s", cs->field ? cs->field : "projects");
+    /* The level: the caller's, the style's, else the aggregation's main one. */
+    snprintf(ch->level, sizeof ch->level, "country");
+    if (level) snprintf(ch->level, sizeof ch->level, "%s", level);
+    else if (cs->level) snprintf(ch->level, sizeof ch->level, "%s", cs->level);
+    else {
+        char *main_level = NULL;
+        fp_error ignored = {0};
+        if (!fp_store_aggregation_level(ch->store, agg, &main_level, &ignored) && main_level)
+            snprintf(ch->level, sizeof ch->level, "%s", main_level);
+        free(main_level);
+    }
+}
+
+/* Reads the level's values and classifies them. */
+static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_error *err)
+{
+    fp_rows *r;
+    fp_error e = {0};
+    if (fp_store_aggregation_values(ch->store, ch->aggregation, ch->level, ch->field, 0, &r, &e))
+        return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
+                            "(run `footprint aggregate --by country --group category`): %s", ch->aggregation, ch->field,
+                            e.message);
+    GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
+    while (fp_rows_next(r)) {
+        double v = fp_rows_is_null(r, 1) ? NAN : fp_rows_double(r, 1);
+        g_array_append_val(values, v);
+    }
+    fp_status st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    if (!st) st = fp_classify(cs, (const double *)(void *)values->data, values->len, &ch->classes, err);
+    g_array_free(values, TRUE);
+    return st;
+}
+
+/* "Projects per country": the field capitalised, underscores as spaces. */
+static void make_title(fp_choropleth *ch)
+{
+    snprintf(ch->title, sizeof ch->title, "%c%s per %s", g_ascii_toupper(ch->field[0]), ch->field + 1, ch->level);
+    for (char *c = ch->title; *c; c++)
+        if (*c == '_') *c = ' ';
+}
+
+fp_status fp_choropleth_new(fp_store *store, const fp_style *style, const char *aggregation, const char *level,
+                            fp_choropleth **out, fp_error *err)
+{
+    *out = NULL;
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
+    if (!cs || !agg) return FP_OK;                 /* no choropleth: plain land */
+    fp_choropleth *ch = g_new0(fp_choropleth, 1);
+    ch->store = store;
+    resolve(ch, cs, agg, level);
+    fp_status st = classify(ch, cs, err);
+    if (st) {
+        fp_choropleth_free(ch);
+        return st;
+    }
+    make_title(ch);
+    *out = ch;
+    return FP_OK;
+}
+
+void fp_choropleth_free(fp_choropleth *ch)
+{
+    if (!ch) return;
+    fp_classes_clear(&ch->classes);
+    g_free(ch->aggregation);
+    g_free(ch);
+}
+
+const fp_classes *fp_choropleth_classes(const fp_choropleth *ch) { return &ch->classes; }
+const char *fp_choropleth_aggregation(const fp_choropleth *ch) { return ch->aggregation; }
+const char *fp_choropleth_level(const fp_choropleth *ch) { return ch->level; }
+const char *fp_choropleth_field(const fp_choropleth *ch) { return ch->field; }
+const char *fp_choropleth_title(const fp_choropleth *ch) { return ch->title; }
+
+void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out)
+{
+    *out = ch->classes;
+    memset(&ch->classes, 0, sizeof ch->classes);
+}
+
+fp_status fp_choropleth_each(const fp_choropleth *ch, int flags, fp_choropleth_region_fn fn, void *user, fp_error *err)
+{
+    fp_rows *r;
+    int what = FP_AGG_VALUES_GEOMETRY | (flags & FP_CHOROPLETH_LABELS ? FP_AGG_VALUES_LABEL : 0);
+    fp_status st = fp_store_aggregation_values(ch->store, ch->aggregation, ch->level, ch->field, what, &r, err);
+    if (st) return st;
+    while (fp_rows_next(r)) {
+        fp_choropleth_region reg = { .id = fp_rows_int64(r, 0), .code = fp_rows_text(r, 2), .name = fp_rows_text(r, 3) };
+        char type = fp_rows_value_type(r, 1);
+        reg.has_value = type != 'n';
+        reg.value_is_int = type == 'i';
+        reg.value = reg.has_value ? fp_rows_double(r, 1) : NAN;
+        reg.class_index = fp_classes_index(&ch->classes, reg.value);
+        reg.fill = reg.class_index >= 0 ? ch->classes.colors[reg.class_index] : ch->classes.nodata;
+        fp_geom g;
+        if (fp_rows_geom(r, 4, 1, &g) > 0) {
+            reg.wkb = g.wkb;
+            reg.wkb_len = g.wkb_len;
+        }
+        if ((flags & FP_CHOROPLETH_LABELS) && !fp_rows_is_null(r, 5)) {
+            reg.has_label = 1;
+            reg.label_lon = fp_rows_double(r, 5);
+            reg.label_lat = fp_rows_double(r, 6);
+        }
+        if (fn(user, &reg)) break;
+    }
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
