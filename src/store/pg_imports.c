@@ -267,7 +267,7 @@ static fp_status each_row(fp_store *s, PGresult *r, int repaired, fp_reject_cb c
             int csv = v[2] && !strcmp(v[2], "CSV");
             row = (fp_reject_row){ v[0], v[1], v[2], csv ? n : 0, csv ? 0 : n, v[5], NULL, v[4] };
         }
-        if (cb(user, &row)) break;
+        if (cb(&row, user)) break;
     }
     PQclear(r);
     return FP_OK;

@@ -109,14 +109,21 @@ char *fp_pg_display_name(const char *db)
         else if (!strcmp(o->keyword, "port")) port = o->val;
         else if (!strcmp(o->keyword, "dbname")) dbname = o->val;
     }
-    /* What libpq would use for what the string leaves out. */
-    if (!user) user = getenv("PGUSER");
-    if (!host) host = getenv("PGHOST");
-    if (!port) port = getenv("PGPORT");
-    if (!dbname) dbname = getenv("PGDATABASE");
+    /* What libpq would use for what the string leaves out: its defaults,
+     * which libpq itself takes from the PG* variables (the library reads no
+     * environment of its own). */
+    PQconninfoOption *defs = PQconndefaults();
+    for (PQconninfoOption *o = defs; o && o->keyword; o++) {
+        if (!o->val) continue;
+        if (!user && !strcmp(o->keyword, "user")) user = o->val;
+        else if (!host && !strcmp(o->keyword, "host")) host = o->val;
+        else if (!port && !strcmp(o->keyword, "port")) port = o->val;
+        else if (!dbname && !strcmp(o->keyword, "dbname")) dbname = o->val;
+    }
     if (!dbname) dbname = user;
     char *name = name_from(user, host, port, dbname);
     PQconninfoFree(opts);
+    if (defs) PQconninfoFree(defs);
     return name;
 }
 
@@ -380,6 +387,17 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
 
 static void quiet_notices(void *arg, const char *message) { (void)arg; (void)message; }
 
+/* Whether libpq has a default for keyword (from its PG* variable). */
+static int default_set(const char *keyword)
+{
+    PQconninfoOption *defs = PQconndefaults();
+    int set = 0;
+    for (PQconninfoOption *o = defs; o && o->keyword; o++)
+        if (!strcmp(o->keyword, keyword)) set = o->val && *o->val;
+    if (defs) PQconninfoFree(defs);
+    return set;
+}
+
 /* Connects with the --db string as libpq reads it; on failure a one-line
  * error naming the server. */
 static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_error *err)
@@ -388,7 +406,7 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
      * string (and PG* variables for what it leaves out) override. */
     const char *keys[4], *vals[4];
     int k = 0;
-    if (!getenv("PGCONNECT_TIMEOUT")) { keys[k] = "connect_timeout"; vals[k++] = "10"; }
+    if (!default_set("connect_timeout")) { keys[k] = "connect_timeout"; vals[k++] = "10"; }
     keys[k] = "fallback_application_name"; vals[k++] = "footprint";
     keys[k] = "dbname"; vals[k++] = conninfo_of(db);
     keys[k] = NULL; vals[k] = NULL;
