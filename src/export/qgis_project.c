@@ -450,31 +450,42 @@ typedef struct layout_spec {
     int sea;                      /* the sea is a layer (world maps), not the frame's colour */
 } layout_spec;
 
-static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_name, const layout_spec *s)
+/* Where a layout's map frame goes (x, y, w, h in points): render's, or for
+ * an atlas the whole map area. */
+static void frame_of(const layout_spec *s, double f[4])
 {
-    const fp_map_style *ms = fp_style_map(s->style);
     const map_view *v = s->view;
-    xmlNodePtr lay = el(layouts, "Layout", NULL);
-    attr(lay, "name", "%s", s->name);
-    attr(lay, "units", "mm");
-    attr(lay, "printResolution", "150");           /* render's default dpi */
-    attr(lay, "worldFileMap", "%s", "");
+    memcpy(f, v->frame, sizeof v->frame);
+    if (s->coverage) {
+        f[0] = v->margin;
+        f[2] = PAGE_W - 2 * v->margin;
+        f[3] = PAGE_H - f[1] - v->margin - v->credit_size * 3.4;
+    }
+}
+
+/* The page: A4 landscape, white. */
+static void add_page(xmlNodePtr lay)
+{
     xmlNodePtr pages = el(lay, "PageCollection", NULL);
     fill_symbol(pages, "", (fp_rgba){ 255, 255, 255, 255 }, NULL, 0);
     xmlNodePtr page = layout_item(pages, 65638, "", 0, 0, PAGE_W, PAGE_H, 0, 0, NULL);
     set_attr(page, "background", "true");
     fill_symbol(page, "", (fp_rgba){ 255, 255, 255, 255 }, NULL, 0);
     attr(el(pages, "GuideCollection", NULL), "visible", "1");
+}
 
+/* The map item: render's frame and extent (an atlas: zoomed to each region
+ * with render's tenth of margin); its uuid in map_uuid for the items that
+ * refer to it. */
+static void add_map_item(xmlNodePtr lay, PJ_CONTEXT *ctx, const char *gpkg_name, const layout_spec *s, char map_uuid[40])
+{
+    const fp_map_style *ms = fp_style_map(s->style);
+    const map_view *v = s->view;
+    double box[4];
+    frame_of(s, box);
+    double fx = box[0], fy = box[1], fw = box[2], fh = box[3];
     /* The map: render's frame and extent (an atlas: the whole map area,
      * zoomed to each region with render's tenth of margin). */
-    char map_uuid[40];
-    double fx = v->frame[0], fy = v->frame[1], fw = v->frame[2], fh = v->frame[3];
-    if (s->coverage) {
-        fx = v->margin;
-        fw = PAGE_W - 2 * v->margin;
-        fh = PAGE_H - fy - v->margin - v->credit_size * 3.4;
-    }
     xmlNodePtr map = layout_item(lay, 65639, "map", fx, fy, fw, fh, 0, 1, map_uuid);
     set_attr(map, "frame", "true");
     set_attr(map, "background", "true");
@@ -528,9 +539,23 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
     attr(am, "atlasDriven", "%d", s->coverage != NULL);
     attr(am, "margin", "0.1");
     attr(am, "scalingMode", "2");
+}
 
+/* The layout's text font: the style's title font, DejaVu Sans for "sans-serif". */
+static const char *layout_font(const fp_map_style *ms)
+{
+    return ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
+}
+
+static void add_texts(xmlNodePtr lay, const layout_spec *s)
+{
+    const fp_map_style *ms = fp_style_map(s->style);
+    const map_view *v = s->view;
+    double box[4];
+    frame_of(s, box);
+    double fx = box[0], fy = box[1], fw = box[2], fh = box[3];
     /* Title, subtitle (an atlas: the region's name), credits. */
-    const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
+    const char *font = layout_font(ms);
     double ts = v->title_size;
     if (ms->title.text)
         label_item(lay, "title", ms->title.text, fx, v->title_top + ts * 0.07, fw, ts * 1.3, font, ts, 1,
@@ -544,7 +569,16 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
                                       : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
     label_item(lay, "credits", credits, fx, fy + fh + v->credit_size * 0.6, fw, v->credit_size * 2.8, "DejaVu Sans",
                v->credit_size, 0, (fp_rgba){ 102, 102, 102, 255 }, 2);
+}
 
+static void add_legend(xmlNodePtr lay, const char *gpkg_name, const layout_spec *s, const char *map_uuid)
+{
+    const fp_map_style *ms = fp_style_map(s->style);
+    const map_view *v = s->view;
+    const char *font = layout_font(ms);
+    double box[4];
+    frame_of(s, box);
+    double fx = box[0], fy = box[1], fw = box[2], fh = box[3];
     /* The legend inside the frame, in the style's corner: its layer's
      * classes or categories, with feature counts. */
     const char *pos = ms->legend_position ? ms->legend_position : "bottom-left";
@@ -609,7 +643,14 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
         o = el(cm, "Option", NULL);
         attr(o, "type", "QString"); attr(o, "name", "legend/title-style"); attr(o, "value", "hidden");
     }
+}
 
+static void add_scale_bar(xmlNodePtr lay, const layout_spec *s, const char *map_uuid)
+{
+    const map_view *v = s->view;
+    double box[4];
+    frame_of(s, box);
+    double fx = box[0], fy = box[1], fw = box[2], fh = box[3];
     /* A scale bar where render draws one: regional maps. */
     if (!v->world || s->coverage) {
         xmlNodePtr sb = layout_item(lay, 65646, "scalebar", fx + fw - 12, fy + fh - 10, fw * 0.2, 20, 8, 6, NULL);
@@ -639,14 +680,15 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
         attr(tst, "textColor", "51,51,51,255");
         attr(tst, "textOpacity", "1");
     }
+}
 
+static void add_atlas(xmlNodePtr lay, const char *gpkg_name, const layout_spec *s)
+{
     /* The atlas: one page per region with projects, by code, named by
      * name; files named by code like render --each. */
     xmlNodePtr at = el(lay, "Atlas", NULL);
     if (s->coverage) {
         char *src = source_of(gpkg_name, s->coverage);
-        const fp_choropleth_spec *cs = fp_style_choropleth(s->style);
-        const char *field = cs && cs->field ? cs->field : "projects";
         attr(at, "enabled", "1");
         attr(at, "coverageLayer", "%s", s->coverage->id);
         attr(at, "coverageLayerName", "%s", s->coverage->name);
@@ -660,13 +702,30 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
         attr(at, "sortAscending", "1");
         attr(at, "pageNameExpression", "\"name\"");
         attr(at, "filenamePattern", "\"code\"");
-        (void)field;
         g_free(src);
     } else {
         attr(at, "enabled", "0");
         attr(at, "coverageLayer", "%s", "");
         attr(at, "filenamePattern", "'output_'||@atlas_featurenumber");
     }
+}
+
+/* A print layout: page, map, title, subtitle and credits, legend, scale
+ * bar, atlas. */
+static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_name, const layout_spec *s)
+{
+    xmlNodePtr lay = el(layouts, "Layout", NULL);
+    attr(lay, "name", "%s", s->name);
+    attr(lay, "units", "mm");
+    attr(lay, "printResolution", "150");           /* render's default dpi */
+    attr(lay, "worldFileMap", "%s", "");
+    add_page(lay);
+    char map_uuid[40];
+    add_map_item(lay, ctx, gpkg_name, s, map_uuid);
+    add_texts(lay, s);
+    add_legend(lay, gpkg_name, s, map_uuid);
+    add_scale_bar(lay, s, map_uuid);
+    add_atlas(lay, gpkg_name, s);
 }
 
 /* ------------------------------------------------------- data layers ---- */
@@ -769,289 +828,380 @@ static fp_status write_qgz(const char *path, const char *entry, const xmlChar *x
 
 /* --------------------------------------------------------------- export --- */
 
-fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
-{
-    double t0 = fp_now();
-    const char *what = o->what;
-    int want_projects = !what || !strcmp(what, "all") || !strcmp(what, "projects");
-    const char *agg = NULL;
+/* ------------------------------------------------------------ the job --- */
+
+/* The project being written: what it shows, the styles it reproduces, the
+ * folders and files, and its layers, bottom first. */
+typedef struct qgz_job {
+    const fp_export_options *o;
+    const fp_context *ctx;
+    int want_projects;
+    const char *agg;              /* the aggregation shown, or NULL */
     char aggbuf[64];
+    fp_style *styles[3];          /* world choropleth, categories, a region */
+    map_view views[3];
+    char *dir, *base, *gpkg_name, *qgs_name;
+    char *tmp, *tmp_gpkg, *tmp_qgz;
+    long features;
+    int nlay;
+    char *agg_centroids;
+    qlayer L[10];
+    int nl;
+    qlayer *sea, *grat30, *grat10, *countries, *choro, *proj_pts;
+} qgz_job;
+
+/* Step 1: what the project shows (--what), and what it refuses. */
+static fp_status check_what(fp_store *store, qgz_job *j, fp_error *err)
+{
+    const char *what = j->o->what;
+    j->want_projects = !what || !strcmp(what, "all") || !strcmp(what, "projects");
     if (what && !strncmp(what, "aggregate:", 10)) {
-        snprintf(aggbuf, sizeof aggbuf, "%s", what + 10);
-        char *colon = strchr(aggbuf, ':');
+        snprintf(j->aggbuf, sizeof j->aggbuf, "%s", what + 10);
+        char *colon = strchr(j->aggbuf, ':');
         if (colon) *colon = 0;
-        agg = aggbuf;
-        if (!fp_store_has_aggregation(store, agg))
-            return fp_error_set(err, FP_ERR_USAGE, "--what %s: no aggregation named '%s'; run `footprint aggregate` first", what, agg);
+        j->agg = j->aggbuf;
+        if (!fp_store_has_aggregation(store, j->agg))
+            return fp_error_set(err, FP_ERR_USAGE, "--what %s: no aggregation named '%s'; run `footprint aggregate` first",
+                                what, j->agg);
     } else if (what && strcmp(what, "all") && strcmp(what, "projects")) {
         return fp_error_set(err, FP_ERR_USAGE, "--what %s: a QGIS project takes projects, aggregate:NAME or all", what);
     }
-    if (o->split_by || o->nwhere || o->append)
+    if (j->o->split_by || j->o->nwhere || j->o->append)
         return fp_error_set(err, FP_ERR_USAGE, "--format qgz: no --split-by, --where or --append (the project holds every layer)");
+    return FP_OK;
+}
 
-    /* The shipped styles: the world choropleth, the categories, a region. */
+/* Step 2: the shipped styles and where render puts each one's map; with
+ * --what all, the world style's aggregation when the store has it. */
+static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
+{
     static const char *const names[3] = { "world-choropleth", "category-points", "africa" };
-    fp_style *styles[3] = { NULL, NULL, NULL };
     fp_status st = FP_OK;
     for (int i = 0; i < 3 && !st; i++) {
         char p[4096], n[64];
         snprintf(n, sizeof n, "%s.json", names[i]);
-        st = fp_style_load_ctx(fp_store_context(store), fp_style_path(fp_store_context(store), n, p, sizeof p), &styles[i], err);
+        st = fp_style_load_ctx(j->ctx, fp_style_path(j->ctx, n, p, sizeof p), &j->styles[i], err);
     }
-    if (!st && !agg && (!what || !strcmp(what, "all"))) {
-        const fp_choropleth_spec *cs = fp_style_choropleth(styles[0]);
+    const char *what = j->o->what;
+    if (!st && !j->agg && (!what || !strcmp(what, "all"))) {
+        const fp_choropleth_spec *cs = fp_style_choropleth(j->styles[0]);
         const char *a = cs && cs->aggregation ? cs->aggregation : "country_by_category";
-        if (fp_store_has_aggregation(store, a)) agg = a;
+        if (fp_store_has_aggregation(store, a)) j->agg = a;
     }
-    map_view views[3];
-    for (int i = 0; i < 3 && !st; i++) st = view_of_style(styles[i], &views[i], err);
+    for (int i = 0; i < 3 && !st; i++) st = view_of_style(j->styles[i], &j->views[i], err);
+    return st;
+}
 
-    char *dir = g_path_get_dirname(o->output), *base = g_path_get_basename(o->output);
-    char *dot = strrchr(base, '.');
-    if (dot && dot != base) *dot = 0;
-    char *gpkg_name = g_strdup_printf("%s.gpkg", base), *qgs_name = g_strdup_printf("%s.qgs", base);
-    char *tmp = NULL, *tmp_gpkg = NULL, *tmp_qgz = NULL;
-    if (!st && g_mkdir_with_parents(dir, 0777) != 0)
-        st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
-    if (!st) {
-        fp_temp_cleanup(dir, 1);
-        char *tn = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
-        tmp = g_build_filename(dir, tn, NULL);
-        g_free(tn);
-        if (!g_mkdtemp(tmp)) {
-            st = fp_error_set(err, FP_ERR_IO, "%s: cannot write here: %s", dir, strerror(errno));
-            g_free(tmp);
-            tmp = NULL;
-        }
+/* Step 3: the file names and the temporary folder they are written in. */
+static fp_status make_folders(qgz_job *j, fp_error *err)
+{
+    j->dir = g_path_get_dirname(j->o->output);
+    j->base = g_path_get_basename(j->o->output);
+    char *dot = strrchr(j->base, '.');
+    if (dot && dot != j->base) *dot = 0;
+    j->gpkg_name = g_strdup_printf("%s.gpkg", j->base);
+    j->qgs_name = g_strdup_printf("%s.qgs", j->base);
+    if (g_mkdir_with_parents(j->dir, 0777) != 0)
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", j->dir, strerror(errno));
+    fp_temp_cleanup(j->dir, 1);
+    char *tn = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
+    j->tmp = g_build_filename(j->dir, tn, NULL);
+    g_free(tn);
+    if (!g_mkdtemp(j->tmp)) {
+        fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot write here: %s", j->dir, strerror(errno));
+        g_free(j->tmp);
+        j->tmp = NULL;
+        return st;
     }
-    if (tmp) {
-        tmp_gpkg = g_build_filename(tmp, gpkg_name, NULL);
-        tmp_qgz = g_build_filename(tmp, "project.qgz", NULL);
-    }
+    j->tmp_gpkg = g_build_filename(j->tmp, j->gpkg_name, NULL);
+    j->tmp_qgz = g_build_filename(j->tmp, "project.qgz", NULL);
+    return FP_OK;
+}
 
-    /* The data: projects and the aggregation through the ordinary export
-     * (their QML goes into layer_styles), then the base layers. */
-    long features = 0;
-    int nlay = 0, have_gpkg = 0;
-    if (!st && want_projects) {
-        char p[4096];
-        fp_export_options e = { .what = "projects", .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path(fp_store_context(store), "category-points.json", p, sizeof p) };
-        fp_export_result er;
-        st = fp_export(store, &e, &er, err);
-        features += er.features;
-        nlay += er.layers;
+/* One layer of the ordinary export into the project's GeoPackage (its QML
+ * goes into layer_styles). */
+static fp_status export_into_gpkg(fp_store *store, qgz_job *j, const char *what, const char *style, int append,
+                                  fp_error *err)
+{
+    char p[4096];
+    fp_export_options e = { .what = what, .format = "gpkg", .output = j->tmp_gpkg, .precision = j->o->precision,
+                            .style_path = fp_style_path(j->ctx, style, p, sizeof p), .append = append };
+    fp_export_result er;
+    fp_status st = fp_export(store, &e, &er, err);
+    j->features += er.features;
+    j->nlay += er.layers;
+    return st;
+}
+
+/* Step 4: the data (projects, the aggregation), then the base layers. */
+static fp_status write_data(fp_store *store, qgz_job *j, fp_error *err)
+{
+    fp_status st = FP_OK;
+    int have_gpkg = 0;
+    if (j->want_projects) {
+        st = export_into_gpkg(store, j, "projects", "category-points.json", 0, err);
         have_gpkg = 1;
     }
-    if (!st && agg) {
-        char w[80], p[4096];
-        snprintf(w, sizeof w, "aggregate:%s", agg);
-        fp_export_options e = { .what = w, .format = "gpkg", .output = tmp_gpkg, .precision = o->precision,
-                                .style_path = fp_style_path(fp_store_context(store), "world-choropleth.json", p, sizeof p),
-                                .append = have_gpkg };
-        fp_export_result er;
-        st = fp_export(store, &e, &er, err);
-        features += er.features;
-        nlay += er.layers;
+    if (!st && j->agg) {
+        char w[80];
+        snprintf(w, sizeof w, "aggregate:%s", j->agg);
+        st = export_into_gpkg(store, j, w, "world-choropleth.json", have_gpkg, err);
         have_gpkg = 1;
     }
     if (!st && !have_gpkg) {
         GDALDriverH drv = GDALGetDriverByName("GPKG");
-        GDALDatasetH ds = drv ? GDALCreate(drv, tmp_gpkg, 0, 0, 0, GDT_Unknown, NULL) : NULL;
-        if (!ds) st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", gpkg_name, CPLGetLastErrorMsg());
+        GDALDatasetH ds = drv ? GDALCreate(drv, j->tmp_gpkg, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+        if (!ds) st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", j->gpkg_name, CPLGetLastErrorMsg());
         else GDALClose(ds);
     }
-    if (!st) st = write_region_layers(store, tmp_gpkg, err);
-    if (!st) st = write_frame_layers(tmp_gpkg, err);
-    nlay += 5;
+    if (!st) st = write_region_layers(store, j->tmp_gpkg, err);
+    if (!st) st = write_frame_layers(j->tmp_gpkg, err);
+    j->nlay += 5;
+    return st;
+}
 
-    /* The layers, bottom first. */
-    char *agg_centroids = agg ? g_strdup_printf("%s_centroids", agg) : NULL;
-    qlayer L[10];
-    int nl = 0;
-    qlayer *sea = NULL, *grat30 = NULL, *grat10 = NULL, *countries = NULL, *choro = NULL, *cents = NULL, *proj_pts = NULL;
-    if (!st) {
-        const fp_map_style *wm = fp_style_map(styles[0]), *cm = fp_style_map(styles[1]), *am = fp_style_map(styles[2]);
-        fp_rgba outline_world = { 140, 153, 166, 255 };          /* render's world outline */
-        sea = &L[nl++];
-        *sea = (qlayer){ "sea", "Sea", "Polygon", "Polygon", NULL, 1, plain_style("fill", wm->background, &outline_world, 0.6), 0, "" };
-        grat30 = &L[nl++];
-        *grat30 = (qlayer){ "graticule_30", "Graticule 30°", "Line", "LineString", NULL, 1,
-                            plain_style("line", wm->graticule.stroke, NULL, wm->graticule.width), 0, "" };
-        grat10 = &L[nl++];
-        *grat10 = (qlayer){ "graticule_10", "Graticule 10°", "Line", "LineString", NULL, 0,
-                            plain_style("line", am->graticule.stroke, NULL, am->graticule.width), 0, "" };
-        countries = &L[nl++];
-        *countries = (qlayer){ "countries", "Countries", "Polygon", "MultiPolygon", NULL, 1,
-                               plain_style("fill", cm->land.fill, &cm->land.stroke, cm->land.width), 0, "" };
-        L[nl++] = (qlayer){ "admin1", "Admin-1 regions", "Polygon", "MultiPolygon", NULL, 0,
-                            plain_style("fill", (fp_rgba){ 0, 0, 0, 0 }, &cm->land.stroke, 0.2), 0, "" };
-        if (agg) {
-            choro = &L[nl++];
-            *choro = (qlayer){ agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1, style_of_table(tmp_gpkg, agg), 1, "" };
-            cents = &L[nl++];
-            *cents = (qlayer){ agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
-                               style_of_table(tmp_gpkg, agg_centroids), 0, "" };
+/* Which kinds of geometry the exported projects have (points, lines,
+ * areas); *mixed when the layer is not points only. */
+static void project_kinds(const char *gpkg, int has[3], int *mixed)
+{
+    GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    OGRLayerH pl = ds ? GDALDatasetGetLayerByName(ds, "projects") : NULL;
+    OGRwkbGeometryType gt = pl ? wkbFlatten(OGR_L_GetGeomType(pl)) : wkbUnknown;
+    has[0] = gt == wkbPoint;
+    has[1] = has[2] = 0;
+    *mixed = gt == wkbUnknown;
+    if (pl && gt == wkbUnknown) {
+        /* A mixed layer: QGIS shows it as one layer per kind. */
+        OGRFeatureH f;
+        OGR_L_ResetReading(pl);
+        while ((f = OGR_L_GetNextFeature(pl))) {
+            OGRGeometryH g = OGR_F_GetGeometryRef(f);
+            OGRwkbGeometryType k = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
+            if (k == wkbPoint || k == wkbMultiPoint) has[0] = 1;
+            else if (k == wkbLineString || k == wkbMultiLineString) has[1] = 1;
+            else if (k == wkbPolygon || k == wkbMultiPolygon) has[2] = 1;
+            OGR_F_Destroy(f);
         }
-        if (want_projects) {
-            /* One layer per kind of geometry the projects have. */
-            static const char *const kinds[][3] = { { "Point", "Point", "Projects (points)" },
-                                                    { "Line", "MultiLineString", "Projects (lines)" },
-                                                    { "Polygon", "MultiPolygon", "Projects (areas)" } };
-            static const char *const subsets[] = { "Point", "LineString", "Polygon" };
-            GDALDatasetH ds = GDALOpenEx(tmp_gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-            OGRLayerH pl = ds ? GDALDatasetGetLayerByName(ds, "projects") : NULL;
-            OGRwkbGeometryType gt = pl ? wkbFlatten(OGR_L_GetGeomType(pl)) : wkbUnknown;
-            int has[3] = { gt == wkbPoint, 0, 0 };
-            if (pl && gt == wkbUnknown) {
-                /* A mixed layer: QGIS shows it as one layer per kind. */
-                OGRFeatureH f;
-                OGR_L_ResetReading(pl);
-                while ((f = OGR_L_GetNextFeature(pl))) {
-                    OGRGeometryH g = OGR_F_GetGeometryRef(f);
-                    OGRwkbGeometryType k = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
-                    if (k == wkbPoint || k == wkbMultiPoint) has[0] = 1;
-                    else if (k == wkbLineString || k == wkbMultiLineString) has[1] = 1;
-                    else if (k == wkbPolygon || k == wkbMultiPolygon) has[2] = 1;
-                    OGR_F_Destroy(f);
-                }
-            }
-            if (ds) GDALClose(ds);
-            for (int k = 0; k < 3; k++) {
-                if (!has[k]) continue;
-                qlayer *q = &L[nl++];
-                *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], gt == wkbUnknown ? subsets[k] : NULL, 1,
-                               style_of_table(tmp_gpkg, "projects"), 0, "" };
-                if (k == 0) proj_pts = q;
-            }
+    }
+    if (ds) GDALClose(ds);
+}
+
+/* Step 5: the project's layers, bottom first, with their styles. */
+static void plan_layers(qgz_job *j)
+{
+    const fp_map_style *wm = fp_style_map(j->styles[0]), *cm = fp_style_map(j->styles[1]), *am = fp_style_map(j->styles[2]);
+    fp_rgba outline_world = { 140, 153, 166, 255 };          /* render's world outline */
+    qlayer *L = j->L;
+    int nl = 0;
+    j->sea = &L[nl++];
+    *j->sea = (qlayer){ "sea", "Sea", "Polygon", "Polygon", NULL, 1, plain_style("fill", wm->background, &outline_world, 0.6), 0, "" };
+    j->grat30 = &L[nl++];
+    *j->grat30 = (qlayer){ "graticule_30", "Graticule 30°", "Line", "LineString", NULL, 1,
+                           plain_style("line", wm->graticule.stroke, NULL, wm->graticule.width), 0, "" };
+    j->grat10 = &L[nl++];
+    *j->grat10 = (qlayer){ "graticule_10", "Graticule 10°", "Line", "LineString", NULL, 0,
+                           plain_style("line", am->graticule.stroke, NULL, am->graticule.width), 0, "" };
+    j->countries = &L[nl++];
+    *j->countries = (qlayer){ "countries", "Countries", "Polygon", "MultiPolygon", NULL, 1,
+                              plain_style("fill", cm->land.fill, &cm->land.stroke, cm->land.width), 0, "" };
+    L[nl++] = (qlayer){ "admin1", "Admin-1 regions", "Polygon", "MultiPolygon", NULL, 0,
+                        plain_style("fill", (fp_rgba){ 0, 0, 0, 0 }, &cm->land.stroke, 0.2), 0, "" };
+    if (j->agg) {
+        j->agg_centroids = g_strdup_printf("%s_centroids", j->agg);
+        j->choro = &L[nl++];
+        *j->choro = (qlayer){ j->agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1,
+                              style_of_table(j->tmp_gpkg, j->agg), 1, "" };
+        L[nl++] = (qlayer){ j->agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
+                            style_of_table(j->tmp_gpkg, j->agg_centroids), 0, "" };
+    }
+    if (j->want_projects) {
+        /* One layer per kind of geometry the projects have. */
+        static const char *const kinds[][3] = { { "Point", "Point", "Projects (points)" },
+                                                { "Line", "MultiLineString", "Projects (lines)" },
+                                                { "Polygon", "MultiPolygon", "Projects (areas)" } };
+        static const char *const subsets[] = { "Point", "LineString", "Polygon" };
+        int has[3], mixed;
+        project_kinds(j->tmp_gpkg, has, &mixed);
+        for (int k = 0; k < 3; k++) {
+            if (!has[k]) continue;
+            qlayer *q = &L[nl++];
+            *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], mixed ? subsets[k] : NULL, 1,
+                           style_of_table(j->tmp_gpkg, "projects"), 0, "" };
+            if (k == 0) j->proj_pts = q;
         }
     }
     for (int i = 0; i < nl; i++)
         snprintf(L[i].id, sizeof L[i].id, "footprint_%s%s%s", L[i].table, L[i].subset ? "_" : "", L[i].subset ? L[i].subset : "");
+    j->nl = nl;
+}
 
-    xmlDocPtr doc = NULL;
-    if (!st) {
-        PJ_CONTEXT *ctx = proj_context_create();
-        doc = xmlNewDoc(BAD_CAST "1.0");
-        xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "qgis");
-        xmlDocSetRootElement(doc, root);
-        xmlCreateIntSubset(doc, BAD_CAST "qgis", BAD_CAST "http://mrcc.com/qgis.dtd", BAD_CAST "SYSTEM");
-        attr(root, "version", "3.22.16-Białowieża");
-        attr(root, "projectname", "footprint");
-        attr(el(root, "homePath", NULL), "path", "%s", "");
-        el(root, "title", "footprint");
-        /* The report map's CRS: Equal Earth for the world. */
-        srs_el(el(root, "projectCrs", NULL), ctx, views[0].proj_def);
-        /* The layer tree, top first. */
-        xmlNodePtr tree = el(root, "layer-tree-group", NULL);
-        for (int i = nl - 1; i >= 0; i--) {
-            xmlNodePtr t = el(tree, "layer-tree-layer", NULL);
-            char *src = source_of(gpkg_name, &L[i]);
-            attr(t, "id", "%s", L[i].id);
-            attr(t, "name", "%s", L[i].name);
-            attr(t, "source", "%s", src);
-            attr(t, "providerKey", "ogr");
-            attr(t, "checked", "%s", L[i].checked ? "Qt::Checked" : "Qt::Unchecked");
-            attr(t, "expanded", "%d", L[i].labels);
-            g_free(src);
-            if (L[i].labels) {
-                xmlNodePtr cp = el(t, "customproperties", NULL), cmap = el(cp, "Option", NULL), op = el(cmap, "Option", NULL);
-                attr(cmap, "type", "Map");
-                attr(op, "type", "int"); attr(op, "name", "showFeatureCount"); attr(op, "value", "1");
-            }
+/* The layer tree, top first, as QGIS's Layers panel shows it. */
+static void add_layer_tree(xmlNodePtr root, const qgz_job *j)
+{
+    xmlNodePtr tree = el(root, "layer-tree-group", NULL);
+    for (int i = j->nl - 1; i >= 0; i--) {
+        const qlayer *l = &j->L[i];
+        xmlNodePtr t = el(tree, "layer-tree-layer", NULL);
+        char *src = source_of(j->gpkg_name, l);
+        attr(t, "id", "%s", l->id);
+        attr(t, "name", "%s", l->name);
+        attr(t, "source", "%s", src);
+        attr(t, "providerKey", "ogr");
+        attr(t, "checked", "%s", l->checked ? "Qt::Checked" : "Qt::Unchecked");
+        attr(t, "expanded", "%d", l->labels);
+        g_free(src);
+        if (l->labels) {
+            xmlNodePtr cp = el(t, "customproperties", NULL), cmap = el(cp, "Option", NULL), op = el(cmap, "Option", NULL);
+            attr(cmap, "type", "Map");
+            attr(op, "type", "int"); attr(op, "name", "showFeatureCount"); attr(op, "value", "1");
         }
-        xmlNodePtr canvas = el(root, "mapcanvas", NULL);
-        attr(canvas, "name", "theMapCanvas");
-        attr(canvas, "annotationsVisible", "1");
-        el(canvas, "units", "meters");
-        xmlNodePtr ex = el(canvas, "extent", NULL);
-        char num[64];
-        for (int k = 0; k < 4; k++) {
-            static const char *const en[] = { "xmin", "ymin", "xmax", "ymax" };
-            snprintf(num, sizeof num, "%.6f", views[0].extent[k]);
-            el(ex, en[k], num);
-        }
-        el(canvas, "rotation", "0");
-        srs_el(el(canvas, "destinationsrs", NULL), ctx, views[0].proj_def);
-        xmlNodePtr pls = el(root, "projectlayers", NULL);
-        for (int i = 0; i < nl; i++) add_maplayer(pls, ctx, gpkg_name, &L[i], styles[0]);
-        xmlNodePtr order = el(root, "layerorder", NULL);
-        for (int i = nl - 1; i >= 0; i--) attr(el(order, "layer", NULL), "id", "%s", L[i].id);
-        /* Relative paths, so the folder moves as a whole. */
-        xmlNodePtr props = el(root, "properties", NULL);
-        attr(el(el(props, "Paths", NULL), "Absolute", "false"), "type", "bool");
-        attr(el(el(props, "SpatialRefSys", NULL), "ProjectionsEnabled", "1"), "type", "int");
-
-        /* Print layouts, one per shipped style, and the atlas. */
-        xmlNodePtr layouts = el(root, "Layouts", NULL);
-        int item_serial = 0;
-        doc->_private = &item_serial;
-        if (choro) {
-            const qlayer *wl[] = { sea, grat30, choro, NULL };
-            layout_spec w = { "world", styles[0], &views[0], wl, choro, "Projects per country", NULL, 1 };
-            add_layout(layouts, ctx, gpkg_name, &w);
-            const qlayer *al[] = { grat10, choro, NULL };
-            layout_spec a = { "africa", styles[2], &views[2], al, choro, "Projects per country", NULL, 0 };
-            add_layout(layouts, ctx, gpkg_name, &a);
-            layout_spec at = { "atlas", styles[0], &views[2], al, choro, "Projects per country", choro, 0 };
-            add_layout(layouts, ctx, gpkg_name, &at);
-        }
-        if (proj_pts) {
-            const qlayer *cl[5] = { sea, grat30, countries, NULL, NULL };
-            int k = 3;
-            for (int i = 0; i < nl && k < 4; i++)
-                if (&L[i] == proj_pts) cl[k++] = &L[i];
-            layout_spec c = { "categories", styles[1], &views[1], cl, proj_pts, NULL, NULL, 1 };
-            add_layout(layouts, ctx, gpkg_name, &c);
-        }
-        doc->_private = NULL;              /* item_serial goes out of scope */
-        proj_context_destroy(ctx);
     }
-    /* The zip holds FILE.qgs, as QGIS writes its own .qgz. */
-    if (!st) {
-        xmlChar *buf = NULL;
-        int len = 0;
-        xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
-        if (!buf) st = fp_error_set(err, FP_ERR_IO, "%s: cannot serialise the project", o->output);
-        else st = write_qgz(tmp_qgz, qgs_name, buf, len, err);
-        xmlFree(buf);
-    }
-    if (doc) xmlFreeDoc(doc);
-    for (int i = 0; i < nl; i++)
-        if (L[i].qml) xmlFreeDoc(L[i].qml);
-    g_free(agg_centroids);
+}
 
-    /* Into place: the data first, so the project never names a missing file. */
-    char *final_gpkg = g_build_filename(dir, gpkg_name, NULL);
-    if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
-    if (!st) fp_context_pause(fp_store_context(store), "export:write");
-    if (!st && g_rename(tmp_gpkg, final_gpkg) != 0)
+/* The map canvas: the world report map's extent and CRS. */
+static void add_canvas(xmlNodePtr root, PJ_CONTEXT *ctx, const qgz_job *j)
+{
+    xmlNodePtr canvas = el(root, "mapcanvas", NULL);
+    attr(canvas, "name", "theMapCanvas");
+    attr(canvas, "annotationsVisible", "1");
+    el(canvas, "units", "meters");
+    xmlNodePtr ex = el(canvas, "extent", NULL);
+    char num[64];
+    for (int k = 0; k < 4; k++) {
+        static const char *const en[] = { "xmin", "ymin", "xmax", "ymax" };
+        snprintf(num, sizeof num, "%.6f", j->views[0].extent[k]);
+        el(ex, en[k], num);
+    }
+    el(canvas, "rotation", "0");
+    srs_el(el(canvas, "destinationsrs", NULL), ctx, j->views[0].proj_def);
+}
+
+/* Print layouts, one per shipped style, and the atlas. */
+static void add_layouts(xmlDocPtr doc, xmlNodePtr root, PJ_CONTEXT *ctx, const qgz_job *j)
+{
+    xmlNodePtr layouts = el(root, "Layouts", NULL);
+    int item_serial = 0;
+    doc->_private = &item_serial;
+    if (j->choro) {
+        const qlayer *wl[] = { j->sea, j->grat30, j->choro, NULL };
+        layout_spec w = { "world", j->styles[0], &j->views[0], wl, j->choro, "Projects per country", NULL, 1 };
+        add_layout(layouts, ctx, j->gpkg_name, &w);
+        const qlayer *al[] = { j->grat10, j->choro, NULL };
+        layout_spec a = { "africa", j->styles[2], &j->views[2], al, j->choro, "Projects per country", NULL, 0 };
+        add_layout(layouts, ctx, j->gpkg_name, &a);
+        layout_spec at = { "atlas", j->styles[0], &j->views[2], al, j->choro, "Projects per country", j->choro, 0 };
+        add_layout(layouts, ctx, j->gpkg_name, &at);
+    }
+    if (j->proj_pts) {
+        const qlayer *cl[5] = { j->sea, j->grat30, j->countries, j->proj_pts, NULL };
+        layout_spec c = { "categories", j->styles[1], &j->views[1], cl, j->proj_pts, NULL, NULL, 1 };
+        add_layout(layouts, ctx, j->gpkg_name, &c);
+    }
+    doc->_private = NULL;              /* item_serial goes out of scope */
+}
+
+/* Step 6: the project document (caller frees it). */
+static xmlDocPtr build_project(const qgz_job *j)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "qgis");
+    xmlDocSetRootElement(doc, root);
+    xmlCreateIntSubset(doc, BAD_CAST "qgis", BAD_CAST "http://mrcc.com/qgis.dtd", BAD_CAST "SYSTEM");
+    attr(root, "version", "3.22.16-Białowieża");
+    attr(root, "projectname", "footprint");
+    attr(el(root, "homePath", NULL), "path", "%s", "");
+    el(root, "title", "footprint");
+    /* The report map's CRS: Equal Earth for the world. */
+    srs_el(el(root, "projectCrs", NULL), ctx, j->views[0].proj_def);
+    add_layer_tree(root, j);
+    add_canvas(root, ctx, j);
+    xmlNodePtr pls = el(root, "projectlayers", NULL);
+    for (int i = 0; i < j->nl; i++) add_maplayer(pls, ctx, j->gpkg_name, &j->L[i], j->styles[0]);
+    xmlNodePtr order = el(root, "layerorder", NULL);
+    for (int i = j->nl - 1; i >= 0; i--) attr(el(order, "layer", NULL), "id", "%s", j->L[i].id);
+    /* Relative paths, so the folder moves as a whole. */
+    xmlNodePtr props = el(root, "properties", NULL);
+    attr(el(el(props, "Paths", NULL), "Absolute", "false"), "type", "bool");
+    attr(el(el(props, "SpatialRefSys", NULL), "ProjectionsEnabled", "1"), "type", "int");
+    add_layouts(doc, root, ctx, j);
+    proj_context_destroy(ctx);
+    return doc;
+}
+
+/* Step 7: the zip holding FILE.qgs, as QGIS writes its own .qgz. */
+static fp_status write_project(const qgz_job *j, fp_error *err)
+{
+    xmlDocPtr doc = build_project(j);
+    xmlChar *buf = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
+    fp_status st = buf ? write_qgz(j->tmp_qgz, j->qgs_name, buf, len, err)
+                       : fp_error_set(err, FP_ERR_IO, "%s: cannot serialise the project", j->o->output);
+    xmlFree(buf);
+    xmlFreeDoc(doc);
+    return st;
+}
+
+/* Step 8: into place, the data first, so the project never names a
+ * missing file. */
+static fp_status publish(qgz_job *j, fp_export_result *res, fp_error *err)
+{
+    if (fp_context_cancelled(j->ctx)) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    fp_context_pause(j->ctx, "export:write");
+    char *final_gpkg = g_build_filename(j->dir, j->gpkg_name, NULL);
+    fp_status st = FP_OK;
+    if (g_rename(j->tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
-    if (!st && g_rename(tmp_qgz, o->output) != 0)
-        st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", o->output, strerror(errno));
+    if (!st && g_rename(j->tmp_qgz, j->o->output) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", j->o->output, strerror(errno));
+    g_free(final_gpkg);
     if (!st && res) {
-        res->features = features;
-        res->layers = nlay;
-        snprintf(res->first_path, sizeof res->first_path, "%s", o->output);
+        res->features = j->features;
+        res->layers = j->nlay;
+        snprintf(res->first_path, sizeof res->first_path, "%s", j->o->output);
     }
-    if (st && tmp && err) {
+    return st;
+}
+
+static void job_clear(qgz_job *j, fp_status st, fp_error *err)
+{
+    if (st && j->tmp && err) {
         /* Name the target in messages, not the temporary folder. */
-        gchar **parts = g_strsplit(err->message, tmp, -1);
-        gchar *msg = g_strjoinv(dir, parts);
+        gchar **parts = g_strsplit(err->message, j->tmp, -1);
+        gchar *msg = g_strjoinv(j->dir, parts);
         snprintf(err->message, sizeof err->message, "%s", msg);
         g_free(msg);
         g_strfreev(parts);
     }
-    if (tmp) fp_remove_tree(tmp);
-    g_free(final_gpkg);
-    g_free(tmp);
-    g_free(tmp_gpkg);
-    g_free(tmp_qgz);
-    g_free(dir);
-    g_free(base);
-    g_free(gpkg_name);
-    g_free(qgs_name);
-    for (int i = 0; i < 3; i++) fp_style_free(styles[i]);
+    if (j->tmp) fp_remove_tree(j->tmp);
+    for (int i = 0; i < j->nl; i++)
+        if (j->L[i].qml) xmlFreeDoc(j->L[i].qml);
+    g_free(j->agg_centroids);
+    g_free(j->tmp);
+    g_free(j->tmp_gpkg);
+    g_free(j->tmp_qgz);
+    g_free(j->dir);
+    g_free(j->base);
+    g_free(j->gpkg_name);
+    g_free(j->qgs_name);
+    for (int i = 0; i < 3; i++) fp_style_free(j->styles[i]);
+}
+
+/* what -> styles -> folders -> data -> layers -> project -> into place. */
+fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
+{
+    double t0 = fp_now();
+    qgz_job j = { .o = o, .ctx = fp_store_context(store) };
+    fp_status st = check_what(store, &j, err);
+    if (st) return st;
+    st = load_styles(store, &j, err);
+    if (!st) st = make_folders(&j, err);
+    if (!st) st = write_data(store, &j, err);
+    if (!st) plan_layers(&j);
+    if (!st) st = write_project(&j, err);
+    if (!st) st = publish(&j, res, err);
+    job_clear(&j, st, err);
     if (res) res->seconds = fp_now() - t0;
     return st;
 }
