@@ -24,6 +24,13 @@ typedef struct fp_render_options {
     const char *aggregation; /* override the style's choropleth aggregation */
     const char *each;        /* atlas: one map per region of this level with projects */
     const char *output;      /* FILE.png|.pdf|.svg; with each: a folder, or a path with {code} */
+    /* Small multiples: one page, a panel per value (or bin) of this project
+     * field (year, company, category, another column or an extra key), the
+     * choropleth's classes computed over every panel, one legend. */
+    const char *facet;
+    const char *facet_values; /* "a,b,c": these panels, in this order; NULL: every value */
+    const char *facet_bins;   /* "2000-2009,2010-2014": numeric ranges (ends included) */
+    int cumulative;           /* a panel holds every project up to its value or bin's end */
 } fp_render_options;
 
 typedef struct fp_render_result {

@@ -471,6 +471,25 @@ fp_status fp_store_aggregation_codes(fp_store *store, const char *aggregation, c
  * projects with a geometry; 0 when there is none. */
 fp_status fp_store_project_max(fp_store *store, const char *column, double *max, fp_error *err);
 
+/* Small multiples (render --facet): the projects one panel shows are
+ * those whose field (a project column or a key of `extra`) equals value,
+ * or, ranged, holds a number lo <= v <= hi. */
+typedef struct fp_facet_filter {
+    const char *field;
+    const char *value;       /* NULL: ranged */
+    double lo, hi;           /* ranged: -HUGE_VAL for "up to hi" (cumulative) */
+} fp_facet_filter;
+/* The distinct values of field over the projects (NULL and "" left out),
+ * numbers in numeric order, then text in text order. Column 0 value (as
+ * text), 1 projects. */
+fp_status fp_store_facet_values(fp_store *store, const char *field, fp_rows **out, fp_error *err);
+/* The panel's projects per region of aggregation `aggregation`'s main
+ * level, from its assignments (a project counted once in each region it
+ * was assigned to, as the aggregation's `projects` column counts).
+ * Columns: 0 region code, 1 projects. Regions without projects: no row. */
+fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+                                fp_error *err);
+
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */
 typedef void (*fp_admin1_fn)(const char *code, const char *name, const char *parent, void *ud);

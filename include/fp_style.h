@@ -145,6 +145,20 @@ enum { FP_CHOROPLETH_LABELS = 1 << 0 };
 fp_status fp_choropleth_each(const fp_choropleth *ch, int flags, fp_choropleth_region_fn fn, void *user,
                              fp_error *err);
 
+/* Small multiples: the same regions coloured by other values (e.g. the
+ * projects of each year). fp_choropleth_classify_values replaces the
+ * classes with those of values (every region of every panel, NaN for no
+ * data) under the style's spec, so one colour is one class on every panel;
+ * fp_choropleth_each_values walks the regions as fp_choropleth_each does,
+ * each region's value from value_of (NaN: no data), classed by the current
+ * classes. */
+fp_status fp_choropleth_classify_values(fp_choropleth *ch, const double *values, size_t n, fp_error *err);
+/* How many regions the level has (no data included): a panel's count. */
+long fp_choropleth_region_count(const fp_choropleth *ch);
+typedef double (*fp_choropleth_value_fn)(void *user, const char *code);
+fp_status fp_choropleth_each_values(const fp_choropleth *ch, int flags, fp_choropleth_value_fn value_of,
+                                    void *value_user, fp_choropleth_region_fn fn, void *user, fp_error *err);
+
 /* ---- Points by category. ---- */
 
 typedef enum { FP_SHAPE_CIRCLE, FP_SHAPE_SQUARE, FP_SHAPE_TRIANGLE, FP_SHAPE_DIAMOND } fp_shape;

@@ -164,6 +164,9 @@ static const char *const usage_render =
     "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
     "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
     "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg|.tif\n"
+    "       footprint [--db PATH] render --facet year|company|category|FIELD\n"
+    "         [--facet-values A,B,C | --facet-bins 2000-2009,2010-2014] [--cumulative]\n"
+    "         [OPTIONS] -o FILE.png|.pdf|.svg\n"
     "\n"
     "Draws a map from a style (default: the world choropleth of projects per\n"
     "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
@@ -176,7 +179,12 @@ static const char *const usage_render =
     "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"
     "DEFLATE, internal overviews) with its CRS and geotransform inside.\n"
     "--each country renders one map per country with projects into the folder\n"
-    "-o (or a path containing {code}).\n";
+    "-o (or a path containing {code}).\n"
+    "--facet FIELD draws small multiples: one page, a small map per value of the\n"
+    "field (or per --facet-values, or per numeric --facet-bins LO-HI), each\n"
+    "counting its own projects per country, classed over all panels together\n"
+    "(one legend); --cumulative: each panel holds the projects up to its value\n"
+    "or its bin's end.\n";
 
 static const char *const usage_tiles =
     "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles|FILE.pmtiles\n"
@@ -652,6 +660,8 @@ static int cmd_render(const char *db, int argc, char **argv)
                                         { "region", required_argument, 0, 'R' }, { "bbox", required_argument, 0, 'b' },
                                         { "title", required_argument, 0, 't' }, { "subtitle", required_argument, 0, 'u' },
                                         { "aggregation", required_argument, 0, 'a' }, { "each", required_argument, 0, 'e' },
+                                        { "facet", required_argument, 0, 'F' }, { "facet-values", required_argument, 0, 'V' },
+                                        { "facet-bins", required_argument, 0, 'B' }, { "cumulative", no_argument, 0, 'C' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_render_options o = {0};
     int c;
@@ -684,6 +694,10 @@ static int cmd_render(const char *db, int argc, char **argv)
         case 'u': o.subtitle = optarg; break;
         case 'a': o.aggregation = optarg; break;
         case 'e': o.each = optarg; break;
+        case 'F': o.facet = optarg; break;
+        case 'V': o.facet_values = optarg; break;
+        case 'B': o.facet_bins = optarg; break;
+        case 'C': o.cumulative = 1; break;
         case 'o': o.output = optarg; break;
         case 'h': fputs(usage_render, stdout); return 0;
         default: return usage_error(usage_render, "render: bad option%s", "");

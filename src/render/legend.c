@@ -34,8 +34,9 @@ static double text_width(cairo_t *cr, const char *s)
     return e.x_advance;
 }
 
-/* The legend's entries: measured first, then drawn in a box. */
-static box draw_legend(cairo_t *cr, const fp_furniture *f)
+/* The legend's entries: measured first, then drawn in a box (draw 0:
+ * measured only, the box returned). */
+static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
 {
     const fp_map_style *ms = fp_style_map(f->style);
     box none = { 0, 0, 0, 0 };
@@ -76,6 +77,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f)
     const char *pos = ms->legend_position ? ms->legend_position : "bottom-left";
     double x = strstr(pos, "right") ? m[0] + m[2] - w - pad : m[0] + pad;
     double y = strstr(pos, "top") ? m[1] + pad : m[1] + m[3] - h - pad;
+    if (!draw) return (box){ x, y, x + w, y + h };
     cairo_rectangle(cr, x, y, w, h);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
     cairo_fill_preserve(cr);
@@ -244,13 +246,29 @@ static void draw_scale_bar(cairo_t *cr, const fp_furniture *f, box legend)
     }
 }
 
+void fp_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad)
+{
+    cairo_save(cr);
+    box b = draw_legend(cr, f, 0);
+    cairo_restore(cr);
+    *w = b.x1 - b.x0;
+    *h = b.y1 - b.y0;
+    *pad = 7.5 * (f->text_scale > 0 ? f->text_scale : 1);   /* draw_legend's pad */
+}
+
+void fp_draw_legend(cairo_t *cr, const fp_furniture *f)
+{
+    cairo_save(cr);
+    draw_legend(cr, f, 1);
+    cairo_restore(cr);
+}
+
 void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
 {
-    const fp_map_style *ms = fp_style_map(f->style);
     cairo_save(cr);
     cairo_rectangle(cr, f->view->map[0], f->view->map[1], f->view->map[2], f->view->map[3]);
     cairo_clip(cr);
-    box legend = draw_legend(cr, f);
+    box legend = draw_legend(cr, f, 1);
     draw_labels(cr, f, legend);
     draw_scale_bar(cr, f, legend);
     cairo_restore(cr);
@@ -259,6 +277,13 @@ void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
     cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
+    fp_draw_page_text(cr, f);
+}
+
+/* Title and subtitle above the map's left edge, credits under its right edge. */
+void fp_draw_page_text(cairo_t *cr, const fp_furniture *f)
+{
+    const fp_map_style *ms = fp_style_map(f->style);
     /* Title and subtitle. */
     double ts = (ms->title.size > 0 ? ms->title.size : 14) * (f->text_scale > 0 ? f->text_scale : 1);
     const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";

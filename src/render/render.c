@@ -139,7 +139,7 @@ static int region_box(fp_store *store, const char *code, double box[4], char *na
 
 /* Fits the view's clip box into the map area: extent from the projected,
  * densified boundary of the box. */
-static void fit_view(fp_view *v)
+void fp_view_fit(fp_view *v)
 {
     double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
     for (int i = 0; i <= 100; i++)
@@ -398,10 +398,43 @@ static void flush_batch(cairo_t *cr, const fp_rgba *col)
     cairo_stroke(cr);
 }
 
-/* Project points coloured and shaped by category; lines as lines. Returns
- * the categories drawn (for the legend). */
-static fp_status draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
-                               GPtrArray *categories, double *size_max, fp_error *err)
+/* Whether a project's facet field (column col of q) puts it in the panel:
+ * the same test as fp_store_facet_counts (text equality, or a number in
+ * [lo, hi]), so a panel's points and its counts agree. */
+static int in_panel(fp_rows *q, int col, const fp_facet_filter *panel)
+{
+    const char *t = fp_rows_text(q, col);
+    if (panel->value) return !strcmp(t ? t : "", panel->value);
+    if (!t || !*t) return 0;
+    double x = fp_rows_double(q, col);
+    return x >= panel->lo && x <= panel->hi;
+}
+
+/* Legend order of categories: the style's list first, then the others by name. */
+void fp_sort_categories(const fp_style *style, GPtrArray *categories)
+{
+    const char *const *order;
+    size_t norder = fp_style_categories(style, &order);
+    for (guint i = 0; i < categories->len; i++)
+        for (guint j = i + 1; j < categories->len; j++) {
+            const char *a = g_ptr_array_index(categories, i), *b = g_ptr_array_index(categories, j);
+            size_t ra = norder, rb = norder;
+            for (size_t k = 0; k < norder; k++) {
+                if (!strcmp(order[k], a)) ra = k;
+                if (!strcmp(order[k], b)) rb = k;
+            }
+            if (rb < ra || (ra == rb && strcmp(b, a) < 0)) {
+                categories->pdata[i] = (gpointer)b;
+                categories->pdata[j] = (gpointer)a;
+            }
+        }
+}
+
+/* Project points coloured and shaped by category; lines as lines; with a
+ * panel, only its projects. Adds the categories drawn (for the legend)
+ * that categories does not hold yet. */
+fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
+                           const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
     const char *field = fp_style_category_field(style);
@@ -421,12 +454,15 @@ static fp_status draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, c
         if ((st = fp_store_project_max(store, sf, &vmax, err))) return st;
         *size_max = vmax;
     }
-    /* Columns: 0 id, 1 geometry, 2 the point field, 3 the size field. */
-    const char *fields[2] = { field, sf };
+    /* Columns: 0 id, 1 geometry, 2 the point field, 3 the size field,
+     * then a panel's field. */
+    const char *fields[3] = { field, sf ? sf : field, panel ? panel->field : NULL };
+    int panel_col = 4;
     fp_project_filter all = { .with_geometry = 1 };
     fp_rows *q;
-    if ((st = fp_store_projects(store, &all, fields, sf ? 2 : 1, &q, err))) return st;
+    if ((st = fp_store_projects(store, &all, fields, panel ? 3 : sf ? 2 : 1, &q, err))) return st;
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint i = 0; i < categories->len; i++) g_hash_table_add(seen, g_strdup(g_ptr_array_index(categories, i)));
     GEOSContextHandle_t h = GEOS_init_r();
     double size = ms->points.size > 0 ? ms->points.size : 4;
     cairo_set_line_width(cr, size * 0.15);
@@ -443,6 +479,7 @@ static fp_status draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, c
     cairo_user_to_device(cr, &frame[2], &frame[3]);
     if (stamp) cairo_surface_flush(stamp);
     while (fp_rows_next(q)) {
+        if (panel && !in_panel(q, panel_col, panel)) continue;
         const char *cat = fp_rows_text(q, 2);
         if (!cat) cat = "";                        /* no value: its own category */
         fp_rgba *col = g_hash_table_lookup(looks, cat);
@@ -522,22 +559,7 @@ static fp_status draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, c
     g_hash_table_destroy(looks);
     g_hash_table_destroy(seen);
     GEOS_finish_r(h);
-    /* Legend order: the style's list first, then the others by name. */
-    const char *const *order;
-    size_t norder = fp_style_categories(style, &order);
-    for (guint i = 0; i < categories->len; i++)
-        for (guint j = i + 1; j < categories->len; j++) {
-            const char *a = g_ptr_array_index(categories, i), *b = g_ptr_array_index(categories, j);
-            size_t ra = norder, rb = norder;
-            for (size_t k = 0; k < norder; k++) {
-                if (!strcmp(order[k], a)) ra = k;
-                if (!strcmp(order[k], b)) rb = k;
-            }
-            if (rb < ra || (ra == rb && strcmp(b, a) < 0)) {
-                categories->pdata[i] = (gpointer)b;
-                categories->pdata[j] = (gpointer)a;
-            }
-        }
+    fp_sort_categories(style, categories);
     return st;
 }
 
@@ -574,6 +596,7 @@ typedef struct map_job {
     GPtrArray *categories;
     double size_max;
     char *tif_pam;                /* a GeoTIFF's CRS its keys cannot hold */
+    const fp_facets *facets;      /* a page of small multiples: no world file */
 } map_job;
 
 /* What is shown: the whole world, a region or a box; the projection
@@ -646,19 +669,8 @@ static void lay_out_page(map_job *j)
     v->map[2] = pg->w - 2 * j->margin;
     v->map[3] = pg->h - j->top - j->margin - j->credit_size * 2;
     v->tolerance = pg->kind == 0 || pg->kind == 3 ? 36.0 / pg->dpi : 0.1;
-    fit_view(v);
-    if (!j->world) {
-        /* The frame shows more than the box in most projections: draw the
-         * data of a wider box (the frame clips it), half a world at most
-         * around the centre so the projection stays defined. */
-        const double *vb = j->view_box;
-        double wx = fmax(vb[2] - vb[0], 20), wy = fmax(vb[3] - vb[1], 20);
-        v->clip[0] = fmax(vb[0] - wx, v->lon0 - 180 + 1e-9);
-        v->clip[2] = fmin(vb[2] + wx, v->lon0 + 180 - 1e-9);
-        v->clip[1] = fmax(vb[1] - wy, -90);
-        v->clip[3] = fmin(vb[3] + wy, 90);
-        if (!strcmp(j->proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
-    }
+    fp_view_fit(v);
+    if (!j->world) fp_view_widen_clip(v, j->view_box, j->proj);
     /* The frame hugs the map, and title, frame and credits are centred on
      * the page together: balanced margins whatever the map's shape. */
     double fw = (v->extent[2] - v->extent[0]) * v->scale, fh = (v->extent[3] - v->extent[1]) * v->scale;
@@ -686,21 +698,12 @@ static void open_surface(map_job *j)
     if (pg->kind == 0 || pg->kind == 3) cairo_scale(j->cr, pg->dpi / 72, pg->dpi / 72);
 }
 
-/* Paper, then the map clipped to its frame: sea, graticule, regions,
- * projects, the world's outline. */
-static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
+/* Inside the map's frame (the caller clips): the sea and the graticule. */
+void fp_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world)
 {
-    cairo_t *cr = j->cr;
-    const fp_map_style *ms = j->ms;
-    const fp_view *v = &j->v;
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_save(cr);
-    cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
-    cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    if (!j->world) {                               /* the sea fills the frame */
+    if (!world) {                                  /* the sea fills the frame */
         fp_set_color(cr, ms->background);
         cairo_paint(cr);
     } else {                                       /* the sea fills the projected world */
@@ -716,16 +719,35 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
         fp_set_color(cr, ms->graticule.stroke);
         cairo_stroke(cr);
     }
+}
+
+/* Over the data of a world map: the world's outline. */
+void fp_draw_world_outline(cairo_t *cr, const fp_view *v)
+{
+    cairo_new_path(cr);
+    fp_path_world(cr, v);
+    cairo_set_line_width(cr, 0.6);
+    cairo_set_source_rgb(cr, 0.55, 0.6, 0.65);
+    cairo_stroke(cr);
+}
+
+/* Paper, then the map clipped to its frame: sea, graticule, regions,
+ * projects, the world's outline. */
+static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
+{
+    cairo_t *cr = j->cr;
+    const fp_map_style *ms = j->ms;
+    const fp_view *v = &j->v;
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_save(cr);
+    cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
+    cairo_clip(cr);
+    fp_draw_backdrop(cr, v, ms, j->world);
     fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
     if (!st && ms->points.enabled)
-        st = draw_projects(cr, store, v, j->style, j->categories, &j->size_max, err);
-    if (j->world) {                                /* the world's outline */
-        cairo_new_path(cr);
-        fp_path_world(cr, v);
-        cairo_set_line_width(cr, 0.6);
-        cairo_set_source_rgb(cr, 0.55, 0.6, 0.65);
-        cairo_stroke(cr);
-    }
+        st = fp_draw_projects(cr, store, v, j->style, NULL, j->categories, &j->size_max, err);
+    if (j->world) fp_draw_world_outline(cr, v);
     cairo_restore(cr);
     return st;
 }
@@ -742,6 +764,19 @@ static void draw_map_furniture(map_job *j)
     g_ptr_array_sort(j->md.labels, compare_labels);
     f.labels = j->md.labels;
     fp_draw_furniture(j->cr, &f);
+}
+
+/* The frame shows more than the box in most projections: draw the data of
+ * a wider box (the frame clips it), half a world at most around the centre
+ * so the projection stays defined. */
+void fp_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
+{
+    double wx = fmax(vb[2] - vb[0], 20), wy = fmax(vb[3] - vb[1], 20);
+    v->clip[0] = fmax(vb[0] - wx, v->lon0 - 180 + 1e-9);
+    v->clip[2] = fmin(vb[2] + wx, v->lon0 + 180 - 1e-9);
+    v->clip[1] = fmax(vb[1] - wy, -90);
+    v->clip[3] = fmin(vb[3] + wy, 90);
+    if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
 }
 
 /* Ends the drawing and writes the temporary file: PNG and GeoTIFF from
@@ -820,7 +855,11 @@ static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_r
                       g_strdup_printf("%s.aux.xml", path) };
     char *side_tmp[3] = { NULL, NULL, NULL };
     g_free(base);
-    if (!st && (pg->kind == 0 || j->tif_pam)) {
+    if (!st && j->facets && pg->kind == 0) {
+        res->width_px = j->pw;
+        res->height_px = j->ph;
+    }
+    if (!st && !j->facets && (pg->kind == 0 || j->tif_pam)) {
         char *text[3];
         sidecar_texts(j, text);
         for (int i = 0; i < 3 && !st; i++) {
@@ -846,6 +885,9 @@ static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_r
         if (!st && side_tmp[i] && g_rename(side_tmp[i], side[i]) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", side[i], strerror(errno));
         if (side_tmp[i]) g_remove(side_tmp[i]);     /* no-op once renamed */
+        /* A page of several maps has no one georeference: an earlier
+         * map's sidecars of this name would claim one. */
+        if (!st && j->facets) g_remove(side[i]);
         g_free(side_tmp[i]);
         g_free(side[i]);
     }
@@ -868,13 +910,24 @@ static void map_job_clear(map_job *j)
 /* One map: view -> layout -> surface -> map -> furniture -> file ->
  * sidecars, renamed into place. */
 static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
-                            const char *region, const char *path, fp_render_result *res, fp_error *err)
+                            const char *region, const char *path, const fp_facets *facets, fp_render_result *res,
+                            fp_error *err)
 {
-    map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path };
+    map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path,
+                  .facets = facets };
     j.md.labels = g_ptr_array_new_with_free_func(label_free);
     j.categories = g_ptr_array_new_with_free_func(g_free);
     fp_status st = choose_view(store, &j, err);
-    if (!st) {
+    if (!st && facets) {
+        /* Small multiples: the style's view in every panel (facets.c). */
+        open_surface(&j);
+        j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
+        fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
+                             .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
+        st = fp_facets_draw(store, facets, &fp, err);
+        st = write_surface(&j, st, res, err);
+        st = write_sidecars_and_rename(&j, st, res, err);
+    } else if (!st) {
         lay_out_page(&j);
         open_surface(&j);
         st = draw_map(store, &j, err);
@@ -923,6 +976,11 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         pg.h = landscape ? p->w : p->h;
         pg.dpi = o->dpi > 0 ? o->dpi : 150;
     }
+    if (o->facet && o->each) return fp_error_set(err, FP_ERR_USAGE, "--facet draws one page: no --each");
+    if (o->facet && pg.kind == 3)
+        return fp_error_set(err, FP_ERR_USAGE, "-o %s: a page of small multiples is a .png, .pdf or .svg (a GeoTIFF has one map)", out);
+    if (!o->facet && (o->facet_values || o->facet_bins || o->cumulative))
+        return fp_error_set(err, FP_ERR_USAGE, "--facet-values, --facet-bins and --cumulative need --facet FIELD");
     if (o->region && o->has_bbox) return fp_error_set(err, FP_ERR_USAGE, "--region and --bbox exclude each other");
     if (o->each && (o->region || o->has_bbox)) return fp_error_set(err, FP_ERR_USAGE, "--each draws every region: no --region or --bbox");
     if (pg.dpi < 10 || pg.dpi > 1200) return fp_error_set(err, FP_ERR_USAGE, "--dpi %g: expected 10 to 1200", pg.dpi);
@@ -940,7 +998,10 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         if (g_mkdir_with_parents(dir, 0777) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
         g_free(dir);
-        if (!st) st = render_one(store, o, style, &pg, o->region, out, res, err);
+        fp_facets *facets = NULL;
+        if (!st && o->facet) st = fp_facets_new(store, style, o, &facets, err);
+        if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, res, err);
+        fp_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */
         const fp_choropleth_spec *cs = fp_style_choropleth(style);
@@ -973,7 +1034,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                 if (g_mkdir_with_parents(pdir, 0777) != 0)
                     st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", pdir, strerror(errno));
                 g_free(pdir);
-                if (!st) st = render_one(store, o, style, &pg, code, path, res, err);
+                if (!st) st = render_one(store, o, style, &pg, code, path, NULL, res, err);
                 g_free(path);
                 g_free(safe);
                 if (fp_context_cancelled(fp_store_context(store)) && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");

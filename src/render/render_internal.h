@@ -10,6 +10,7 @@
 #include <glib.h>
 #include "fp_render.h"
 #include "fp_style.h"
+#include "fp_store.h"
 #include "render/draw.h"
 
 typedef struct fp_view {
@@ -44,6 +45,39 @@ void fp_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, cons
 void fp_path_world(cairo_t *cr, const fp_view *v);
 /* Graticule lines every step degrees. */
 void fp_path_graticule(cairo_t *cr, const fp_view *v, double step);
+
+/* Fits the view's clip box into v->map (extent, scale, origin). */
+void fp_view_fit(fp_view *v);
+/* A regional view's data box widened round the box asked for (vb). */
+void fp_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
+
+/* Drawing a map's layers (render.c), shared with the small multiples. */
+void fp_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
+void fp_draw_world_outline(cairo_t *cr, const fp_view *v);
+struct fp_store;
+fp_status fp_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,
+                           const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err);
+void fp_sort_categories(const fp_style *style, GPtrArray *categories);
+
+/* ---- Small multiples (facets.c) ---- */
+typedef struct fp_facets fp_facets;
+/* The panels o->facet asks for, checked against the store: the field
+ * exists, values or bins parse, bins and --cumulative have numbers. */
+fp_status fp_facets_new(struct fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
+                        fp_error *err);
+void fp_facets_free(fp_facets *f);
+/* The page the panels are drawn on, and the view each panel repeats. */
+typedef struct fp_facet_page {
+    cairo_t *cr;
+    double w, h;                  /* points */
+    const fp_view *view;          /* chosen (projection, clip); fitted per panel */
+    int world;
+    const double *view_box;       /* a regional view's box */
+    const char *proj;
+    const fp_style *style;
+    const fp_render_options *o;
+} fp_facet_page;
+fp_status fp_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
 
 /* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
  * or NULL); path names the final file in messages (geotiff.c). */

@@ -18,6 +18,8 @@ struct fp_choropleth {
     fp_store *store;
     char *aggregation;
     char field[64], level[32], title[128];
+    const fp_choropleth_spec *spec;   /* the style's (outlives the choropleth) */
+    long regions;                     /* of the level, no data included */
     fp_classes classes;
 };
 
@@ -56,6 +58,7 @@ static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_er
     fp_status st = fp_rows_status(r, err);
     fp_rows_free(r);
     if (!st) st = fp_classify(cs, (const double *)(void *)values->data, values->len, &ch->classes, err);
+    ch->regions = (long)values->len;
     g_array_free(values, TRUE);
     return st;
 }
@@ -77,6 +80,7 @@ fp_status fp_choropleth_new(fp_store *store, const fp_style *style, const char *
     if (!cs || !agg) return FP_OK;                 /* no choropleth: plain land */
     fp_choropleth *ch = g_new0(fp_choropleth, 1);
     ch->store = store;
+    ch->spec = cs;
     resolve(ch, cs, agg, level);
     fp_status st = classify(ch, cs, err);
     if (st) {
@@ -108,7 +112,25 @@ void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out)
     memset(&ch->classes, 0, sizeof ch->classes);
 }
 
+long fp_choropleth_region_count(const fp_choropleth *ch) { return ch->regions; }
+
+fp_status fp_choropleth_classify_values(fp_choropleth *ch, const double *values, size_t n, fp_error *err)
+{
+    fp_classes c;
+    fp_status st = fp_classify(ch->spec, values, n, &c, err);
+    if (st) return st;
+    fp_classes_clear(&ch->classes);
+    ch->classes = c;
+    return FP_OK;
+}
+
 fp_status fp_choropleth_each(const fp_choropleth *ch, int flags, fp_choropleth_region_fn fn, void *user, fp_error *err)
+{
+    return fp_choropleth_each_values(ch, flags, NULL, NULL, fn, user, err);
+}
+
+fp_status fp_choropleth_each_values(const fp_choropleth *ch, int flags, fp_choropleth_value_fn value_of,
+                                    void *value_user, fp_choropleth_region_fn fn, void *user, fp_error *err)
 {
     fp_rows *r;
     int what = FP_AGG_VALUES_GEOMETRY | (flags & FP_CHOROPLETH_LABELS ? FP_AGG_VALUES_LABEL : 0);
@@ -120,6 +142,11 @@ fp_status fp_choropleth_each(const fp_choropleth *ch, int flags, fp_choropleth_r
         reg.has_value = type != 'n';
         reg.value_is_int = type == 'i';
         reg.value = reg.has_value ? fp_rows_double(r, 1) : NAN;
+        if (value_of) {                            /* a panel's own value */
+            reg.value = reg.code ? value_of(value_user, reg.code) : NAN;
+            reg.has_value = !isnan(reg.value);
+            reg.value_is_int = reg.has_value && reg.value == floor(reg.value);
+        }
         reg.class_index = fp_classes_index(&ch->classes, reg.value);
         reg.fill = reg.class_index >= 0 ? ch->classes.colors[reg.class_index] : ch->classes.nodata;
         fp_geom g;

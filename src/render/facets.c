@@ -1,0 +1,448 @@
+/* `render --facet`: small multiples. One page holding a grid of small maps
+ * of the same style and view, one per value (or bin) of a project field,
+ * each titled; one title, one legend and one credit line for the page.
+ *
+ * A panel's choropleth counts the projects of that panel per region of the
+ * style's aggregation (its assignments: fp_store_facet_counts), and the
+ * classes are computed over every panel together (the style's method and
+ * scheme, fp_choropleth_classify_values), so one colour means the same
+ * count in every panel. Points are drawn per panel, filtered the same way.
+ *
+ * Layout, in points: title block at the top, credits at the bottom, the
+ * grid in between with the legend in a spare cell or a strip on the right,
+ * whichever leaves the panels larger. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include "fp_store.h"
+#include "render_internal.h"
+#include "legend.h"
+
+/* More panels than this do not make a readable page. */
+#define FACETS_MAX 36
+
+struct fp_facets {
+    char *field;
+    int cumulative;
+    int n;
+    fp_facet_filter panels[FACETS_MAX];   /* field points at ->field */
+    char *values[FACETS_MAX];             /* owned: panels[i].value or NULL */
+    char *titles[FACETS_MAX];
+};
+
+void fp_facets_free(fp_facets *f)
+{
+    if (!f) return;
+    for (int i = 0; i < f->n; i++) {
+        g_free(f->values[i]);
+        g_free(f->titles[i]);
+    }
+    g_free(f->field);
+    g_free(f);
+}
+
+/* Adds a panel; a usage error past FACETS_MAX. */
+static fp_status add_panel(fp_facets *f, const char *value, double lo, double hi, char *title, fp_error *err)
+{
+    if (f->n >= FACETS_MAX) {
+        g_free(title);
+        return fp_error_set(err, FP_ERR_USAGE, "--facet %s: more than %d panels do not fit a page; choose some with "
+                            "--facet-values or group them with --facet-bins", f->field, FACETS_MAX);
+    }
+    int i = f->n++;
+    f->values[i] = g_strdup(value);
+    f->panels[i] = (fp_facet_filter){ .field = f->field, .value = f->values[i], .lo = lo, .hi = hi };
+    f->titles[i] = title;
+    return FP_OK;
+}
+
+/* "2000-2009" or "2015" (a bin of one year): 0 ok, -1 malformed. Numbers
+ * may be negative or decimal ("-10--1", "0.5-1.5"). */
+static int parse_bin(const char *text, double *lo, double *hi)
+{
+    char *end;
+    errno = 0;
+    *lo = strtod(text, &end);
+    if (end == text || errno) return -1;
+    if (!*end) { *hi = *lo; return isfinite(*lo) ? 0 : -1; }
+    if (*end != '-') return -1;
+    const char *second = end + 1;
+    *hi = strtod(second, &end);
+    if (end == second || *end || errno) return -1;
+    return isfinite(*lo) && isfinite(*hi) && *lo <= *hi ? 0 : -1;
+}
+
+/* Whether every value of the field is a number (bins and --cumulative
+ * compare numbers); *any: whether the field has a value at all. */
+static fp_status field_values(fp_store *store, const char *field, GPtrArray *values, int *numeric, fp_error *err)
+{
+    fp_rows *r;
+    fp_status st = fp_store_facet_values(store, field, &r, err);
+    if (st) return st;
+    *numeric = 1;
+    while (fp_rows_next(r)) {
+        char t = fp_rows_value_type(r, 0);
+        if (t != 'i' && t != 'r') *numeric = 0;
+        g_ptr_array_add(values, g_strdup(fp_rows_text(r, 0)));
+    }
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+fp_status fp_facets_new(fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
+                        fp_error *err)
+{
+    *out = NULL;
+    const char *field = o->facet;
+    if (o->facet_values && o->facet_bins)
+        return fp_error_set(err, FP_ERR_USAGE, "--facet-values and --facet-bins exclude each other");
+    if (!*field) return fp_error_set(err, FP_ERR_USAGE, "--facet: name a project field (year, company, category, ...)");
+    /* The field: a project column, or a key of `extra` some project has. */
+    if (!fp_store_is_project_column(field)) {
+        int used = 0;
+        fp_status st = fp_store_extra_key_used(store, field, &used, err);
+        if (st) return st;
+        if (!used)
+            return fp_error_set(err, FP_ERR_USAGE, "--facet %s: no such project field (expected year, company, category, "
+                                "another project column or a key of the projects' extra attributes)", field);
+    }
+    if (!fp_style_choropleth(style) && !fp_style_map(style)->points.enabled)
+        return fp_error_set(err, FP_ERR_USAGE, "--facet: the style %s has neither a choropleth nor points to split",
+                            fp_style_origin(style));
+    fp_facets *f = g_new0(fp_facets, 1);
+    f->field = g_strdup(field);
+    f->cumulative = o->cumulative;
+    GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
+    int numeric = 1;
+    fp_status st = field_values(store, field, values, &numeric, err);
+    if (!st && (o->facet_bins || o->cumulative) && values->len && !numeric)
+        st = fp_error_set(err, FP_ERR_USAGE, "--facet %s: %s compares numbers, and %s has text values (e.g. '%s')",
+                          field, o->facet_bins ? "--facet-bins" : "--cumulative", field,
+                          (const char *)g_ptr_array_index(values, values->len - 1));
+    if (!st && o->cumulative && o->facet_values) {
+        /* Cumulative panels of named values: each value must be a number. */
+        gchar **parts = g_strsplit(o->facet_values, ",", -1);
+        for (int i = 0; parts[i] && !st; i++) {
+            double lo, hi;
+            if (parse_bin(g_strstrip(parts[i]), &lo, &hi) || lo != hi)
+                st = fp_error_set(err, FP_ERR_USAGE, "--facet-values '%s': value %d '%s' is not a number, and "
+                                  "--cumulative compares numbers", o->facet_values, i + 1, parts[i]);
+        }
+        g_strfreev(parts);
+    }
+    if (!st && o->facet_bins) {
+        gchar **parts = g_strsplit(o->facet_bins, ",", -1);
+        for (int i = 0; parts[i] && !st; i++) {
+            char *bin = g_strstrip(parts[i]);
+            double lo, hi;
+            if (parse_bin(bin, &lo, &hi))
+                st = fp_error_set(err, FP_ERR_USAGE, "--facet-bins '%s': bin %d '%s' is not LO-HI with LO <= HI "
+                                  "(e.g. 2000-2009,2010-2014)", o->facet_bins, i + 1, bin);
+            else {
+                char *title = f->cumulative ? g_strdup_printf("up to %g", hi) : g_strdup(bin);
+                st = add_panel(f, NULL, f->cumulative ? -HUGE_VAL : lo, hi, title, err);
+            }
+        }
+        g_strfreev(parts);
+    } else if (!st) {
+        /* Named values, else every value of the field in its order. */
+        gchar **parts = o->facet_values ? g_strsplit(o->facet_values, ",", -1) : NULL;
+        guint n = parts ? g_strv_length(parts) : values->len;
+        if (!parts && !n) st = fp_error_set(err, FP_ERR_USAGE, "--facet %s: no project has a value", field);
+        for (guint i = 0; i < n && !st; i++) {
+            char *v = parts ? g_strstrip(parts[i]) : g_ptr_array_index(values, i);
+            if (!*v) {
+                st = fp_error_set(err, FP_ERR_USAGE, "--facet-values '%s': value %u is empty", o->facet_values, i + 1);
+                break;
+            }
+            if (f->cumulative) {
+                double x = strtod(v, NULL);
+                st = add_panel(f, NULL, -HUGE_VAL, x, g_strdup_printf("up to %s", v), err);
+            } else {
+                char *title = g_strdup(v);
+                for (char *c = title; *c; c++) if (*c == '_') *c = ' ';
+                st = add_panel(f, v, 0, 0, title, err);
+            }
+        }
+        g_strfreev(parts);
+    }
+    g_ptr_array_free(values, TRUE);
+    if (st) {
+        fp_facets_free(f);
+        return st;
+    }
+    *out = f;
+    return FP_OK;
+}
+
+/* ------------------------------------------------------------ drawing --- */
+
+/* One panel's projects per region code. */
+static double panel_value(void *user, const char *code)
+{
+    const double *v = g_hash_table_lookup(user, code);
+    return v ? *v : NAN;
+}
+
+/* Reads every panel's counts and classifies them together: the values of
+ * every region in every panel (regions without projects: no data). */
+static fp_status panel_counts(fp_store *store, const fp_facets *f, fp_choropleth *ch, GHashTable **counts,
+                              fp_error *err)
+{
+    long regions = fp_choropleth_region_count(ch);
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(double));
+    fp_status st = FP_OK;
+    for (int i = 0; i < f->n && !st; i++) {
+        counts[i] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        fp_rows *r;
+        if ((st = fp_store_facet_counts(store, fp_choropleth_aggregation(ch), &f->panels[i], &r, err))) break;
+        long k = 0;
+        while (fp_rows_next(r)) {
+            const char *code = fp_rows_text(r, 0);
+            if (!code || code[0] == '_') continue;   /* _unassigned: no region */
+            double *v = g_new(double, 1);
+            *v = fp_rows_double(r, 1);
+            g_hash_table_insert(counts[i], g_strdup(code), v);
+            g_array_append_val(all, *v);
+            k++;
+        }
+        st = fp_rows_status(r, err);
+        fp_rows_free(r);
+        double none = NAN;
+        for (; k < regions; k++) g_array_append_val(all, none);
+    }
+    if (!st) st = fp_choropleth_classify_values(ch, (const double *)(void *)all->data, all->len, err);
+    g_array_free(all, TRUE);
+    return st;
+}
+
+typedef struct region_fill {
+    cairo_t *cr;
+    const fp_view *v;
+    const fp_map_style *ms;
+    GEOSContextHandle_t h;
+    GEOSWKBReader *rd;
+} region_fill;
+
+static int fill_region(void *user, const fp_choropleth_region *r)
+{
+    region_fill *d = user;
+    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
+    if (!g) return 0;
+    cairo_new_path(d->cr);
+    fp_path_geometry(d->cr, d->v, d->h, g);
+    fp_set_color(d->cr, r->fill);
+    cairo_fill_preserve(d->cr);
+    cairo_set_line_width(d->cr, d->ms->borders.width);
+    fp_set_color(d->cr, d->ms->borders.stroke);
+    cairo_stroke(d->cr);
+    GEOSGeom_destroy_r(d->h, g);
+    return 0;
+}
+
+/* No choropleth: the countries as plain land. */
+static fp_status draw_land(region_fill *d, fp_store *store, fp_error *err)
+{
+    fp_rows *r;
+    fp_status st = fp_store_region_shapes(store, "country", &r, err);
+    if (st) return st;
+    while (fp_rows_next(r)) {
+        fp_geom geom;
+        if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
+        GEOSGeometry *g = GEOSWKBReader_read_r(d->h, d->rd, geom.wkb, geom.wkb_len);
+        if (!g) continue;
+        cairo_new_path(d->cr);
+        fp_path_geometry(d->cr, d->v, d->h, g);
+        fp_set_color(d->cr, d->ms->land.fill);
+        cairo_fill_preserve(d->cr);
+        cairo_set_line_width(d->cr, d->ms->land.width);
+        fp_set_color(d->cr, d->ms->land.stroke);
+        cairo_stroke(d->cr);
+        GEOSGeom_destroy_r(d->h, g);
+    }
+    st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+/* The grid: columns, rows and the width of a panel's map. */
+typedef struct grid {
+    int cols, rows;
+    double mw, mh;                /* a panel's map */
+    int legend_in_cell;           /* else a strip on the right */
+} grid;
+
+/* The grid that gives the largest panels in w x h: panels of aspect ar
+ * under a title th high, gap apart; the legend (lw x lh) in the last row's
+ * spare cell when there is one and it fits, else in a strip on the right. */
+static grid choose_grid(int n, double w, double h, double ar, double th, double gap, double lw, double lh)
+{
+    grid best = { 1, n, 0, 0, 0 };
+    for (int cols = 1; cols <= n; cols++) {
+        int rows = (n + cols - 1) / cols;
+        for (int in_cell = 0; in_cell < 2; in_cell++) {
+            if (in_cell && cols * rows == n) continue;
+            double gw = in_cell || lw <= 0 ? w : w - lw - gap;
+            double cw = (gw - (cols - 1) * gap) / cols, ch = (h - (rows - 1) * gap) / rows;
+            double mw = fmin(cw, (ch - th) * ar);
+            if (mw <= 0) continue;
+            if (in_cell && (lw > cw || lh > ch)) continue;
+            if (mw > best.mw) best = (grid){ cols, rows, mw, mw / ar, in_cell };
+        }
+    }
+    return best;
+}
+
+/* One panel: the map clipped to its frame, the frame, its title above. */
+static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_facets *f, int i, fp_view *pv,
+                            fp_choropleth *ch, GHashTable *counts, GPtrArray *categories, double *size_max,
+                            double title_size, fp_error *err)
+{
+    cairo_t *cr = p->cr;
+    const fp_map_style *ms = fp_style_map(p->style);
+    cairo_save(cr);
+    cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
+    cairo_clip(cr);
+    fp_draw_backdrop(cr, pv, ms, p->world);
+    region_fill d = { .cr = cr, .v = pv, .ms = ms };
+    d.h = GEOS_init_r();
+    d.rd = GEOSWKBReader_create_r(d.h);
+    fp_status st = ch ? fp_choropleth_each_values(ch, 0, panel_value, counts, fill_region, &d, err)
+                      : draw_land(&d, store, err);
+    GEOSWKBReader_destroy_r(d.h, d.rd);
+    GEOS_finish_r(d.h);
+    if (!st && ms->points.enabled)
+        st = fp_draw_projects(cr, store, pv, p->style, &f->panels[i], categories, size_max, err);
+    if (p->world) fp_draw_world_outline(cr, pv);
+    cairo_restore(cr);
+    cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
+    cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
+    cairo_set_line_width(cr, 0.5);
+    cairo_stroke(cr);
+    const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
+    cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, title_size);
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
+    cairo_move_to(cr, pv->map[0], pv->map[1] - title_size * 0.45);
+    cairo_show_text(cr, f->titles[i]);
+    return st;
+}
+
+fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err)
+{
+    cairo_t *cr = p->cr;
+    const fp_map_style *ms = fp_style_map(p->style);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    /* The choropleth, classed over every panel. */
+    fp_choropleth *ch = NULL;
+    fp_status st = fp_choropleth_new(store, p->style, p->o->aggregation, NULL, &ch, err);
+    if (st) return st;
+    GHashTable *counts[FACETS_MAX] = { NULL };
+    if (ch) {
+        /* Assignments name regions of the aggregation's main level only. */
+        char *main_level = NULL;
+        st = fp_store_aggregation_level(store, fp_choropleth_aggregation(ch), &main_level, err);
+        if (!st && main_level && strcmp(main_level, fp_choropleth_level(ch)))
+            st = fp_error_set(err, FP_ERR_USAGE, "--facet: the style's choropleth shows level %s of aggregation %s, "
+                              "whose projects are assigned to %s regions: facets count the latter (use a style with "
+                              "choropleth.level %s)", fp_choropleth_level(ch), fp_choropleth_aggregation(ch), main_level,
+                              main_level);
+        free(main_level);
+        if (!st) st = panel_counts(store, f, ch, counts, err);
+    }
+    /* Page layout, as a single map's (lay_out_page) but for the grid. */
+    double margin = fmin(p->w, p->h) * 0.04;
+    double text_scale = fmin(1, fmax(0.55, fmin(p->w, p->h) / 420));
+    double title_size = (ms->title.size > 0 ? ms->title.size : 14) * text_scale;
+    const char *title = p->o->title ? p->o->title : ms->title.text;
+    char auto_sub[160];
+    snprintf(auto_sub, sizeof auto_sub, "By %s%s", f->field, f->cumulative ? ", cumulative" : "");
+    for (char *c = auto_sub; *c; c++) if (*c == '_') *c = ' ';
+    const char *subtitle = p->o->subtitle ? p->o->subtitle : ms->title.subtitle ? ms->title.subtitle : auto_sub;
+    double top = margin + (title ? title_size * 1.3 : 0) + title_size * 0.8 + title_size * 0.5;
+    double credit_size = 6.5 * text_scale, bottom = credit_size * 3.4;
+    double panel_title = 8 * text_scale, th = panel_title * 1.5, gap = 8 * text_scale;
+    /* The panels' aspect: the view fitted into a square. */
+    fp_view probe = *p->view;
+    probe.map[0] = probe.map[1] = 0;
+    probe.map[2] = probe.map[3] = 1000;
+    fp_view_fit(&probe);
+    double ar = (probe.extent[2] - probe.extent[0]) / (probe.extent[3] - probe.extent[1]);
+    GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
+    double size_max = 0;
+    /* The legend's size: its classes are known, its categories are those
+     * the style lists or the store has (all panels together). */
+    GPtrArray *legend_cats = g_ptr_array_new_with_free_func(g_free);
+    if (ms->points.enabled) {
+        fp_rows *r;
+        if (!st && !(st = fp_store_facet_values(store, fp_style_category_field(p->style), &r, err))) {
+            while (fp_rows_next(r)) g_ptr_array_add(legend_cats, g_strdup(fp_rows_text(r, 0)));
+            st = fp_rows_status(r, err);
+            fp_rows_free(r);
+        }
+        fp_sort_categories(p->style, legend_cats);
+        /* Proportional symbols: one largest value for every panel. */
+        if (!st && ms->points.size_field) st = fp_store_project_max(store, ms->points.size_field, &size_max, err);
+    }
+    fp_view lv = probe;
+    fp_furniture fur = { .view = &lv, .style = p->style, .classes = ch ? fp_choropleth_classes(ch) : NULL,
+                         .legend_title = ch ? fp_choropleth_title(ch) : NULL, .categories = legend_cats,
+                         .text_scale = text_scale, .size_max = size_max };
+    double lw = 0, lh = 0, pad = 0;
+    if (!st) fp_legend_size(cr, &fur, &lw, &lh, &pad);
+    int has_legend = lw > 0 && !(ms->legend_position && !strcmp(ms->legend_position, "none"));
+    if (!has_legend) lw = lh = 0;
+    double gx = margin, gy = top, gw = p->w - 2 * margin, gh = p->h - top - margin - bottom;
+    grid g = choose_grid(f->n, gw, gh, ar, th, gap, lw, lh);
+    if (!st && g.mw <= 0) st = fp_error_set(err, FP_ERR_USAGE, "--facet: %d panels do not fit this page; use a larger "
+                                            "--paper or --size, or fewer panels", f->n);
+    /* The block (grid and a legend strip) centred on the page. */
+    double bw = g.cols * g.mw + (g.cols - 1) * gap + (has_legend && !g.legend_in_cell ? gap + lw : 0);
+    double bh = g.rows * (g.mh + th) + (g.rows - 1) * gap;
+    double bx = gx + (gw - bw) / 2, by = gy + (gh - bh) / 2;
+    for (int i = 0; i < f->n && !st; i++) {
+        int col = i % g.cols, row = i / g.cols;
+        fp_view pv = *p->view;
+        pv.map[0] = bx + col * (g.mw + gap);
+        pv.map[1] = by + row * (g.mh + th + gap) + th;
+        pv.map[2] = g.mw;
+        pv.map[3] = g.mh;
+        fp_view_fit(&pv);
+        if (!p->world) fp_view_widen_clip(&pv, p->view_box, p->proj);
+        st = draw_panel(store, p, f, i, &pv, ch, counts[i], categories, &size_max, panel_title, err);
+        if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    }
+    if (!st && has_legend) {
+        /* The legend box at (x, y): its cell is the box plus its padding. */
+        double x = g.legend_in_cell ? bx + (g.cols - 1) * (g.mw + gap) : bx + bw - lw;
+        double y = g.legend_in_cell ? by + (g.rows - 1) * (g.mh + th + gap) + th : by + th;
+        lv.map[0] = x - pad;
+        lv.map[1] = y - pad;
+        lv.map[2] = lw + 2 * pad;
+        lv.map[3] = lh + 2 * pad;
+        fp_draw_legend(cr, &fur);
+    }
+    if (!st) {
+        /* Title above the block's left edge, credits under its right edge. */
+        fp_view bv = probe;
+        bv.map[0] = bx;
+        bv.map[1] = by;
+        bv.map[2] = bw;
+        bv.map[3] = bh;
+        fp_furniture page = { .view = &bv, .style = p->style, .title = title, .subtitle = subtitle,
+                              .credit_size = credit_size, .text_scale = text_scale,
+                              .title_top = by - (top - margin) };
+        fp_draw_page_text(cr, &page);
+    }
+    for (int i = 0; i < f->n; i++)
+        if (counts[i]) g_hash_table_destroy(counts[i]);
+    g_ptr_array_free(categories, TRUE);
+    g_ptr_array_free(legend_cats, TRUE);
+    fp_choropleth_free(ch);
+    return st;
+}

@@ -1,0 +1,116 @@
+/*
+ * What small multiples (render --facet) read: the values a field takes
+ * (the panels, when none are named) and, per panel, the projects per
+ * region counted from an aggregation's assignments, so a panel holding
+ * every project shows the aggregation's own `projects` column.
+ *
+ * Column names pasted into SQL come only from fp_store_is_project_column's
+ * fixed list, the assignment table's name from the aggregations table (a
+ * quoted identifier); extra keys and every value are bound.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <sqlite3.h>
+#include "store/pg_internal.h"
+
+/* The SQL of a field's value (alias p); an extra key's JSON path is the
+ * next bound text. */
+static void append_field(GString *sql, const char *field, GPtrArray *binds)
+{
+    if (fp_store_is_project_column(field)) {
+        g_string_append_printf(sql, "p.%s", field);
+    } else {
+        g_string_append(sql, "json_extract(p.extra, ?)");
+        g_ptr_array_add(binds, g_strdup_printf("$.\"%s\"", field));
+    }
+}
+
+fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
+{
+    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    *out = NULL;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new("SELECT v, count(*) FROM (SELECT ");
+    append_field(sql, field, binds);
+    /* Numbers first in numeric order (years), then text in text order. */
+    g_string_append(sql, " AS v FROM projects p) WHERE v IS NOT NULL AND CAST(v AS TEXT) <> '' GROUP BY v "
+                         "ORDER BY typeof(v) NOT IN ('integer', 'real'), v");
+    sqlite3_stmt *q;
+    fp_status st = fp_store_prepare(s, sql->str, "reading project values", &q, err);
+    g_string_free(sql, TRUE);
+    if (!st) {
+        for (guint i = 0; i < binds->len; i++)
+            sqlite3_bind_text(q, (int)i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
+        *out = fp_rows_wrap(s, q, "reading project values", 0, 0, err);
+        if (!*out) st = FP_ERR_NOMEM;
+    }
+    g_ptr_array_free(binds, TRUE);
+    return st;
+}
+
+/* The assignment table of an aggregation, from the aggregations table. */
+static fp_status assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
+{
+    sqlite3_stmt *q;
+    *table = NULL;
+    fp_status st = fp_store_prepare(s, "SELECT assign_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, aggregation, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) *table = g_strdup((const char *)sqlite3_column_text(q, 0));
+    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
+    else st = fp_store_db_error(s, "reading aggregations", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+                                fp_error *err)
+{
+    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    *out = NULL;
+    char *table;
+    fp_status st = assign_table(s, aggregation, &table, err);
+    if (st) return st;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    char *head = sqlite3_mprintf("SELECT a.region_code, count(DISTINCT a.project_id) FROM \"%w\" a "
+                                 "JOIN projects p ON p.id = a.project_id WHERE a.region_code IS NOT NULL AND ", table);
+    GString *sql = g_string_new(head);
+    sqlite3_free(head);
+    g_free(table);
+    if (f->value) {
+        /* As fp_store_projects compares a field with a value: as text. */
+        g_string_append(sql, "coalesce(CAST(");
+        append_field(sql, f->field, binds);
+        g_string_append(sql, " AS TEXT), '') = ?");
+        g_ptr_array_add(binds, g_strdup(f->value));
+    } else {
+        /* A number in [lo, hi]; NULL and "" are in no range (CAST would make them 0). */
+        g_string_append(sql, "CAST(");
+        append_field(sql, f->field, binds);
+        g_string_append(sql, " AS TEXT) <> '' AND CAST(");
+        append_field(sql, f->field, binds);
+        g_string_append(sql, " AS REAL) BETWEEN ? AND ?");
+    }
+    g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code");
+    sqlite3_stmt *q;
+    st = fp_store_prepare(s, sql->str, "counting a panel's projects", &q, err);
+    g_string_free(sql, TRUE);
+    if (!st) {
+        int k = 1;
+        for (guint i = 0; i < binds->len; i++)
+            sqlite3_bind_text(q, k++, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
+        if (!f->value) {
+            sqlite3_bind_double(q, k++, isfinite(f->lo) ? f->lo : -1e308);
+            sqlite3_bind_double(q, k++, isfinite(f->hi) ? f->hi : 1e308);
+        }
+        *out = fp_rows_wrap(s, q, "counting a panel's projects", 0, 0, err);
+        if (!*out) st = FP_ERR_NOMEM;
+    }
+    g_ptr_array_free(binds, TRUE);
+    return st;
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# render --facet: small multiples. A page of panels, one per value or bin of a
+# project field, each counting its own projects per country, classed over all
+# panels together, with one legend; bad arguments each a clear usage error.
+#
+# Expected values never come from footprint's own output:
+#   * the store read with sqlite3: a country's first project year and its projects up
+#     to a year (the aggregation's assignments joined to the projects), the distinct
+#     years and companies, the countries of the level;
+#   * the class of a count worked out here by hand from a style's manual breaks
+#     (doc/STYLE.md: class i holds breaks[i] < v <= breaks[i+1]) and ColorBrewer's
+#     published YlOrRd 3-class colours;
+#   * the panels found on the image as boxes of the sea colour and a lon/lat placed in
+#     them with PROJ's `proj` (tests/tools/facet_probe.py, Pillow and numpy);
+#   * poppler's pdftotext for the titles and the legend.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+fprobe() { "$PY" "$ROOT/tests/tools/facet_probe.py" "$@" 2>&1; }
+EE="+proj=eqearth +lon_0=0 +datum=WGS84 +units=m"
+SEA="#eaf2f8"
+NODATA="#dddddd"
+
+DB=$WORK/s/fp.sqlite
+fp_run "$DB" >/dev/null 2>&1 || echo "FAIL footprint run (the store for the facet tests)"
+ASSIGN="agg_country_by_category_assign a JOIN projects p ON p.id = a.project_id"
+# The United States: a large country (its pixels are easy to hit) with dated projects.
+C=USA
+FIRST=$(sql "SELECT min(p.year) FROM $ASSIGN WHERE a.region_code = '$C'")
+upto() { sql "SELECT count(DISTINCT a.project_id) FROM $ASSIGN WHERE a.region_code = '$C' AND p.year <= $1"; }
+# A point inside it, from SpatiaLite.
+read -r CLON CLAT <<<"$(ssql "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM regions
+                              WHERE level = 'country' AND code = '$C'" | tr '|' ' ')"
+
+# A style whose classes are known without footprint: manual breaks, YlOrRd.
+cat > manual.json <<'EOF'
+{ "name": "manual", "background": "#eaf2f8", "view": { "projection": "equal-earth" },
+  "choropleth": { "aggregation": "country_by_category", "level": "country", "field": "projects",
+                  "method": "manual", "breaks": [1, 1.5, 2.5, 1000], "scheme": "YlOrRd",
+                  "nodata": "#dddddd", "zero_is_nodata": true },
+  "graticule": { "stroke": "#c8d6e0", "width": 0.25, "step": 30 },
+  "title": { "text": "Projects per country", "size": 16 } }
+EOF
+class_colour() {   # count -> the manual style's colour (ColorBrewer YlOrRd, 3 classes)
+    if [ "$1" -le 0 ]; then echo "$NODATA"; elif [ "$1" -le 1 ]; then echo "#ffeda0"
+    elif [ "$1" -le 2 ]; then echo "#feb24c"; else echo "#f03b20"; fi
+}
+
+case_begin "cumulative year bins: $C no-data grey before its first year (sqlite3), its class colour from that year's panel on"
+assert_contains "$FIRST" "20" "first year of $C in the store"
+BINS="1990-$((FIRST - 1)),$FIRST-$FIRST,$((FIRST + 1))-2030"
+run --db "$DB" render --style manual.json --facet year --facet-bins "$BINS" --cumulative -o cum.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 3 "$(fprobe panels cum.png "$SEA" | wc -l)" "panels found on the page"
+assert_eq "$NODATA" "$(fprobe probe cum.png "$SEA" 0 "$EE" "$CLON" "$CLAT")" "$C before $FIRST"
+assert_eq "$(class_colour "$(upto "$FIRST")")" "$(fprobe probe cum.png "$SEA" 1 "$EE" "$CLON" "$CLAT")" \
+    "$C up to $FIRST ($(upto "$FIRST") projects)"
+assert_eq "$(class_colour "$(upto 2030)")" "$(fprobe probe cum.png "$SEA" 2 "$EE" "$CLON" "$CLAT")" \
+    "$C up to 2030 ($(upto 2030) projects)"
+# The open Pacific is sea in every panel.
+for n in 0 1 2; do assert_eq "$SEA" "$(fprobe probe cum.png "$SEA" $n "$EE" -150 0)" "panel $n: the Pacific"; done
+[ -e cum.pgw ] && fail "a page of several maps has no world file"
+case_end
+
+case_begin "per-period year bins: $C's panel of its first year counts that year alone"
+run --db "$DB" render --style manual.json --facet year --facet-bins "$BINS" -o period.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+ALONE=$(sql "SELECT count(DISTINCT a.project_id) FROM $ASSIGN WHERE a.region_code = '$C' AND p.year = $FIRST")
+LATER=$(sql "SELECT count(DISTINCT a.project_id) FROM $ASSIGN WHERE a.region_code = '$C' AND p.year BETWEEN $((FIRST + 1)) AND 2030")
+assert_eq "$(class_colour "$ALONE")" "$(fprobe probe period.png "$SEA" 1 "$EE" "$CLON" "$CLAT")" "$C in $FIRST ($ALONE)"
+assert_eq "$(class_colour "$LATER")" "$(fprobe probe period.png "$SEA" 2 "$EE" "$CLON" "$CLAT")" "$C after $FIRST ($LATER)"
+case_end
+
+case_begin "PDF: the panel titles, one per distinct year in order (sqlite3), and one legend classed over all panels"
+run --db "$DB" render --facet year -o years.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+TEXT=$(pdftotext -layout years.pdf - 2>&1)
+YEARS=$(sql "SELECT DISTINCT year FROM projects WHERE year IS NOT NULL ORDER BY year" | tr '\n' ' ')
+GOT=$(grep -oE '\b(19|20)[0-9]{2}\b' <<<"$TEXT" | tr '\n' ' ')
+assert_eq "$YEARS" "$GOT" "panel titles"
+assert_eq 1 "$(pdfinfo years.pdf | awk '/^Pages:/ {print $2}')" "pages"
+# One legend for the page: its no-data count is every country of every panel
+# but those with projects in that panel.
+NPANELS=$(wc -w <<<"$YEARS")
+NREG=$(sql "SELECT count(*) FROM agg_country_by_category WHERE level = 'country' AND geom IS NOT NULL")
+WITH=$(sql "SELECT count(*) FROM (SELECT DISTINCT p.year, a.region_code FROM $ASSIGN WHERE p.year IS NOT NULL AND a.region_code NOT LIKE '\\_%' ESCAPE '\\')")
+assert_eq "none ($((NREG * NPANELS - WITH)))" "$(grep -oE 'none +\([0-9]+\)' <<<"$TEXT" | tr -s ' ')" \
+    "the legend's no-data count over all panels (and one legend)"
+case_end
+
+case_begin "--facet company --facet-values: those panels, in that order, titled; SVG"
+read -r C1 C2 <<<"$(sql "SELECT company FROM projects WHERE company IS NOT NULL GROUP BY company ORDER BY count(*) DESC LIMIT 2" | tr '\n' ' ')"
+run --db "$DB" render --facet company --facet-values "$C2,$C1" -o companies.svg
+assert_eq 0 "$RC" "exit status ($OUT)"
+GOT=$("$PY" -c "
+import re, sys, xml.etree.ElementTree as ET
+ET.parse(sys.argv[1])   # well-formed
+print('ok')" companies.svg)
+assert_eq ok "$GOT" "SVG parses"
+run --db "$DB" render --facet company --facet-values "$C2,$C1" -o companies.pdf
+T=$(pdftotext companies.pdf - | grep -nxF -e "$C1" -e "$C2" | head -2 | cut -d: -f2 | tr '\n' ,)
+assert_eq "$C2,$C1," "$T" "panel titles in the order given"
+case_end
+
+case_begin "12 panels at 300 dpi: every panel found, $C grey before $FIRST and coloured from it"
+run --db "$DB" render --style manual.json --facet year --facet-values "$(seq -s, $((FIRST - 6)) $((FIRST + 5)))" --cumulative --dpi 300 -o twelve.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 12 "$(fprobe panels twelve.png "$SEA" | wc -l)" "panels"
+assert_eq "$NODATA" "$(fprobe probe twelve.png "$SEA" 5 "$EE" "$CLON" "$CLAT")" "$C in panel up to $((FIRST - 1))"
+assert_eq "$(class_colour "$(upto "$FIRST")")" "$(fprobe probe twelve.png "$SEA" 6 "$EE" "$CLON" "$CLAT")" "$C in panel up to $FIRST"
+case_end
+
+case_begin "bad arguments: each a usage error (exit 2) naming the option and what is wrong; nothing written"
+check_bad() {   # expected-message-part args...
+    local want=$1; shift
+    run --db "$DB" render "$@" -o bad.png
+    assert_eq 2 "$RC" "exit status of $*"
+    assert_contains "$OUT" "$want" "message of $*"
+}
+check_bad "--facet-bins '2000-2009,2010-': bin 2 '2010-' is not LO-HI" --facet year --facet-bins 2000-2009,2010-
+check_bad "bin 1 '2014-2010' is not LO-HI with LO <= HI" --facet year --facet-bins 2014-2010
+check_bad "bin 2 'later' is not LO-HI" --facet year --facet-bins 2000-2009,later
+check_bad "--facet colour: no such project field" --facet colour
+check_bad "--facet company: --facet-bins compares numbers" --facet company --facet-bins 1-2
+check_bad "--cumulative compares numbers" --facet category --cumulative
+check_bad "--facet-values and --facet-bins exclude each other" --facet year --facet-values 2015 --facet-bins 2000-2020
+check_bad "need --facet FIELD" --facet-bins 2000-2020
+check_bad "more than 36 panels" --facet year --facet-bins "$(seq -s, 1 40)"
+run --db "$DB" render --facet year -o bad.tif
+assert_eq 2 "$RC" "exit status of a GeoTIFF page"
+assert_contains "$OUT" "a page of small multiples is a .png, .pdf or .svg" "message of a GeoTIFF page"
+assert_eq "" "$(ls -A | grep '^bad\|^\.bad')" "files left behind"
+case_end
