@@ -68,6 +68,7 @@
 #include "fp_store.h"
 #include "fp_ingest.h"
 #include "fp_qa.h"
+#include "fp_diff.h"
 #include "fp_geocode.h"
 #include "fp_aggregate.h"
 #include "fp_style.h"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "fp_aggregate.h"
 #include "fp_context.h"
+#include "fp_diff.h"
 #include "fp_error.h"
 #include "fp_ingest.h"
 #include "fp_qa.h"
@@ -38,5 +39,9 @@ void fp_aggregate_print(const fp_aggregate_result *r, FILE *out);
 
 /* The summary lines `check` and every import print. */
 void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out);
+
+/* The summary `footprint diff` prints: counts per kind of change and the
+ * first `examples` changes of each kind (0: 3). */
+void fp_diff_print(const fp_diff_result *r, const char *old_dataset, const char *new_dataset, int examples, FILE *out);
 
 #endif

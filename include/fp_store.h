@@ -388,7 +388,9 @@ void fp_store_point_writer_free(fp_point_writer *w);
 /* What a layer of `footprint export` reads: the projects, the rows of one
  * level of an aggregation, or an aggregation's assignments (each joined to
  * its project's geometry, company, category, name and year). */
-typedef enum fp_layer_kind { FP_LAYER_PROJECTS, FP_LAYER_AGGREGATE, FP_LAYER_ASSIGNMENTS } fp_layer_kind;
+typedef enum fp_layer_kind { FP_LAYER_PROJECTS, FP_LAYER_AGGREGATE, FP_LAYER_ASSIGNMENTS,
+                             FP_LAYER_DIFF   /* the changes fp_store_diff_keep_* kept (fp_diff.h) */
+} fp_layer_kind;
 
 /* A property column of a layer: its name and type ('i' integer, 'r' real,
  * 't' text, by SQLite's affinity rules for an aggregation's own columns). */
@@ -405,7 +407,8 @@ fp_status fp_store_layer_columns(fp_store *store, fp_layer_kind kind, const char
                                  fp_layer_column **columns, int *n, fp_error *err);
 void fp_store_layer_columns_free(fp_layer_column *columns, int n);
 
-/* Which rows of a layer (only rows with a geometry, but for assignments). */
+/* Which rows of a layer (only rows with a geometry, but for assignments and
+ * changes). */
 typedef struct fp_layer_query {
     fp_layer_kind kind;
     const char *aggregation;   /* AGGREGATE, ASSIGNMENTS: a validated name */
@@ -422,9 +425,10 @@ typedef struct fp_layer_query {
     const char *split_value;
 } fp_layer_query;
 
-/* A layer's rows: projects by id, an aggregation's by code, assignments in
- * the order written. Columns: 0 id, 1 geometry (fp_rows_geom; NULL for an
- * assignment whose project has none), then the fp_store_layer_columns. */
+/* A layer's rows: projects by id, an aggregation's by code, assignments and
+ * changes in the order written. Columns: 0 id, 1 geometry (fp_rows_geom;
+ * NULL for an assignment or a change whose project has none), then the
+ * fp_store_layer_columns. */
 fp_status fp_store_layer_rows(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
 /* The distinct values of field over the rows q selects (its split ignored),
  * as text (NULL as ""), sorted; freed with fp_store_strings_free. */
@@ -489,6 +493,32 @@ fp_status fp_store_facet_values(fp_store *store, const char *field, fp_rows **ou
  * Columns: 0 region code, 1 projects. Regions without projects: no row. */
 fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err);
+
+/* ------------------------------------------------- editions (diff) --- */
+
+/* The projects of one dataset, to compare two editions (src/diff/), by id.
+ * Columns: 0 id, 1 geometry (fp_rows_geom), 2 source_key, 3 file (the
+ * import's), 4 source_line, 5 company, 6 category, 7 name, 8 place,
+ * 9 country, 10 country_code, 11 year, 12 status, 13 amount, 14 source,
+ * 15 extra (JSON text). */
+fp_status fp_store_edition_rows(fp_store *store, const char *dataset, fp_rows **out, fp_error *err);
+
+/* The changes of one comparison, kept in a temporary table of this
+ * connection (nothing is written to the store file; works on a read-only
+ * store) for the layer FP_LAYER_DIFF: new (replacing the last ones), add
+ * each, finish (commits). */
+typedef struct fp_diff_keeper fp_diff_keeper;
+typedef struct fp_diff_kept {
+    const char *change;          /* added, removed, moved, changed */
+    const char *matched_by;      /* "id", "name", or NULL (added, removed) */
+    int64_t old_id, new_id;      /* 0: none */
+    double distance_m;           /* < 0: NULL */
+    const char *fields, *details;   /* NULL or "": NULL */
+} fp_diff_kept;
+fp_status fp_store_diff_keep_new(fp_store *store, fp_diff_keeper **out, fp_error *err);
+fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *row, fp_error *err);
+fp_status fp_store_diff_keep_finish(fp_diff_keeper *k, fp_error *err);
+void fp_store_diff_keep_free(fp_diff_keeper *k);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

@@ -30,6 +30,7 @@ static const char *const usage_main =
     "  geocode [--dataset NAME]   give coordinates to rows that have only a place/country\n"
     "  check [--dataset NAME]     data QA: swapped lon/lat, dropped signs, wrong country, duplicates\n"
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
+    "  diff --dataset OLD --against NEW  what changed between two editions of a list\n"
     "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
     "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
     "  tiles -o DIR|FILE.mbtiles|FILE.pmtiles  map tiles (PNG, WebP, vector) with TileJSON and a preview\n"
@@ -136,8 +137,22 @@ static const char *const usage_aggregate =
     "defaults to LEVEL[_by_FIELD...]. The command checks that every level adds up\n"
     "to the number of projects.\n";
 
+static const char *const usage_diff =
+    "usage: footprint [--db PATH] diff --dataset OLD --against NEW [--min-move METRES]\n"
+    "         [--report FILE.csv] [--examples N]\n"
+    "\n"
+    "Compares two editions of a project list (two datasets of the store, e.g. the\n"
+    "same list imported with --dataset 2024 and --dataset 2025): projects added,\n"
+    "removed, moved (geodesic distance) and changed (which fields). Rows are\n"
+    "matched by their id column where both have one, else by name + company +\n"
+    "location (folded text; location is the country, else the place). A matched\n"
+    "project moved when its location (a line's or polygon's centroid) is more than\n"
+    "--min-move metres away (default 100). Prints the counts and the first N\n"
+    "changes of each kind (default 3); --report writes every change as CSV.\n"
+    "`footprint export --what diff:OLD:NEW -o FILE.gpkg` writes them as a layer.\n";
+
 static const char *const usage_export =
-    "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME]\n"
+    "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME|diff:OLD:NEW]\n"
     "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
     "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
     "         [--no-centroids] [--append] -o PATH\n"
@@ -153,6 +168,8 @@ static const char *const usage_export =
     "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
+    "--what diff:OLD:NEW: the changes between two datasets (see `footprint help diff`),\n"
+    "attribute change = added|removed|moved|changed, styled green, red, orange, blue.\n"
     "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
     "base map, the aggregation (--what aggregate:NAME; default the style's), the\n"
     "projects (--what projects), styled as the report maps, with a print layout per\n"
@@ -597,6 +614,49 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
     return 0;
 }
 
+static int cmd_diff(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "against", required_argument, 0, 'a' },
+                                        { "min-move", required_argument, 0, 'm' }, { "report", required_argument, 0, 'R' },
+                                        { "examples", required_argument, 0, 'e' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    fp_diff_options o = { .move_m = -1 };
+    int c, examples = 3;
+    char *end;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.old_dataset = optarg; break;
+        case 'a': o.new_dataset = optarg; break;
+        case 'm':
+            o.move_m = strtod(optarg, &end);
+            if (end == optarg || *end || !(o.move_m >= 0))
+                return usage_error(usage_diff, "diff: --min-move wants a distance in metres, not '%s'", optarg);
+            break;
+        case 'R': o.report_csv = optarg; break;
+        case 'e':
+            examples = (int)strtol(optarg, &end, 10);
+            if (end == optarg || *end || examples < 1 || examples > 1000)
+                return usage_error(usage_diff, "diff: --examples wants a number from 1 to 1000, not '%s'", optarg);
+            break;
+        case 'h': fputs(usage_diff, stdout); return 0;
+        default: return usage_error(usage_diff, "diff: bad option%s", "");
+        }
+    }
+    if (optind < argc) return usage_error(usage_diff, "diff: unexpected argument '%s'", argv[optind]);
+    if (!o.old_dataset || !o.new_dataset) return usage_error(usage_diff, "diff: --dataset OLD and --against NEW are required%s", "");
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
+    fp_diff_result r;
+    fp_status st = fp_diff(store, &o, &r, &err);
+    fp_store_close(store);
+    if (!st && !quiet) {
+        fp_diff_print(&r, o.old_dataset, o.new_dataset, examples, stdout);
+        if (o.report_csv) printf("  every change: %s\n", o.report_csv);
+    }
+    fp_diff_result_clear(&r);
+    return st ? fail(&err) : 0;
+}
+
 static int cmd_export(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "what", required_argument, 0, 'w' }, { "format", required_argument, 0, 'f' },
@@ -824,7 +884,7 @@ extern const char *const usage_serve;
 struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
 static const struct command commands[] = {
     { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
-    { "geocode", cmd_geocode, NULL }, { "check", cmd_check, NULL }, { "aggregate", cmd_aggregate, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
+    { "geocode", cmd_geocode, NULL }, { "check", cmd_check, NULL }, { "aggregate", cmd_aggregate, NULL }, { "diff", cmd_diff, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
     { "tiles", cmd_tiles, NULL }, { "serve", cmd_serve, NULL }, { "run", cmd_run, NULL }, { 0 } };
 
 static const char *command_usage(const char *name)
@@ -835,6 +895,7 @@ static const char *command_usage(const char *name)
     if (!strcmp(name, "geocode")) return usage_geocode;
     if (!strcmp(name, "check")) return usage_check;
     if (!strcmp(name, "aggregate")) return usage_aggregate;
+    if (!strcmp(name, "diff")) return usage_diff;
     if (!strcmp(name, "export")) return usage_export;
     if (!strcmp(name, "render")) return usage_render;
     if (!strcmp(name, "tiles")) return usage_tiles;

@@ -18,6 +18,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "export_internal.h"
+#include "fp_diff.h"
 #include "fp_version.h"
 #include "common/util.h"
 
@@ -105,6 +106,30 @@ static int valid_identifier(const char *s)
     return 1;
 }
 
+/* --what diff:OLD:NEW: the two editions compared now (fp_diff), the
+ * changes kept in the store's connection for the layer's rows. The layer
+ * is named diff_OLD_NEW (anything but letters, digits, '_' and '-' as '_'). */
+static fp_status source_diff(fp_store *store, const char *what, source *s, fp_error *err)
+{
+    const char *spec = what + 5, *colon = strchr(spec, ':');
+    if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':'))
+        return fp_error_set(err, FP_ERR_USAGE, "--what %s: expected diff:OLD:NEW (two dataset names)", what);
+    char *old_ds = g_strndup(spec, (gsize)(colon - spec));
+    fp_diff_options d = { .old_dataset = old_ds, .new_dataset = colon + 1, .move_m = -1, .keep_for_layer = 1 };
+    fp_diff_result r;
+    fp_status st = fp_diff(store, &d, &r, err);
+    fp_diff_result_clear(&r);
+    GString *name = g_string_new("diff_");
+    for (const char *p = spec; *p && name->len < sizeof s->name - 1; p++)
+        g_string_append_c(name, g_ascii_isalnum(*p) || *p == '-' || *p == '_' ? *p : '_');
+    snprintf(s->name, sizeof s->name, "%s", name->str);
+    g_string_free(name, TRUE);
+    g_free(old_ds);
+    s->kind = FP_LAYER_DIFF;
+    if (!st) st = fp_store_layer_columns(store, s->kind, NULL, &s->columns, &s->ncolumns, err);
+    return st;
+}
+
 /* Parses --what and checks the aggregation (and its level) exists. */
 static fp_status source_init(fp_store *store, const char *what, source *s, fp_error *err)
 {
@@ -113,9 +138,10 @@ static fp_status source_init(fp_store *store, const char *what, source *s, fp_er
         s->has_extra = 1;
         return fp_store_layer_columns(store, s->kind, NULL, &s->columns, &s->ncolumns, err);
     }
+    if (!strncmp(what, "diff:", 5)) return source_diff(store, what, s, err);
     int agg = !strncmp(what, "aggregate:", 10), asg = !strncmp(what, "assignments:", 12);
     if (!agg && !asg)
-        return fp_error_set(err, FP_ERR_USAGE, "--what %s: expected projects, aggregate:NAME[:LEVEL] or assignments:NAME", what);
+        return fp_error_set(err, FP_ERR_USAGE, "--what %s: expected projects, aggregate:NAME[:LEVEL], assignments:NAME or diff:OLD:NEW", what);
     gchar **parts = g_strsplit(what + (agg ? 10 : 12), ":", 3);
     const char *name = parts[0] ? parts[0] : "", *level = parts[0] && parts[1] ? parts[1] : NULL;
     fp_status st = FP_OK;
@@ -294,7 +320,8 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
     char now[32];
     fp_timestamp(now);
     l->description = g_strdup_printf("%s%s%s exported by footprint %s on %s%s%s",
-                                     s->kind == FP_LAYER_PROJECTS ? "Projects" : s->kind == FP_LAYER_ASSIGNMENTS ? "Assignments of aggregation " : "Aggregation ",
+                                     s->kind == FP_LAYER_PROJECTS ? "Projects" : s->kind == FP_LAYER_ASSIGNMENTS ? "Assignments of aggregation "
+                                     : s->kind == FP_LAYER_DIFF ? "Changes between two editions: " : "Aggregation ",
                                      s->kind == FP_LAYER_PROJECTS ? "" : s->name,
                                      s->kind == FP_LAYER_AGGREGATE ? (centroids ? " (a point inside each region)" : "") : "",
                                      FOOTPRINT_VERSION, now, split_value ? "; " : "", split_value ? split_value : "");
@@ -399,8 +426,11 @@ static fp_status open_source(fp_store *store, export_job *j, fp_error *err)
         j->where_values[i] = j->o->where[i].value;
     }
     fp_status st = source_init(store, j->o->what, &j->src, err);
-    if (!st) st = fp_style_load_ctx(j->ctx, j->o->style_path, &j->style, err);
-    if (!st && j->src.kind != FP_LAYER_AGGREGATE) st = fp_style_set_store_categories(j->style, store, err);
+    /* Changes are drawn by their kind: the shipped style diff (styles/diff.json). */
+    const char *style = j->o->style_path ? j->o->style_path : j->src.kind == FP_LAYER_DIFF ? "diff" : NULL;
+    if (!st) st = fp_style_load_ctx(j->ctx, style, &j->style, err);
+    if (!st && j->src.kind != FP_LAYER_AGGREGATE && j->src.kind != FP_LAYER_DIFF)
+        st = fp_style_set_store_categories(j->style, store, err);
     return st;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Layers for `footprint export`: the projects, one level of an aggregation
- * (optionally a point inside each region), an aggregation's assignments;
+ * (optionally a point inside each region), an aggregation's assignments,
+ * the changes between two editions (the temp table of diff_store.c);
  * filtered by FIELD=VALUE conditions and split by a field's values.
  *
  * Identifiers pasted into SQL are the fixed column lists below or an
@@ -25,8 +26,22 @@ static const struct { const char *name, *expr; char type; } assign_cols[] = {
     { "project_id", "a.project_id", 'i' }, { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
     { "method", "a.method", 't' }, { "distance_km", "a.distance_km", 'r' }, { "company", "p.company", 't' },
     { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' } };
+/* The changes between two editions (temp.fp_diff d, diff_store.c): the
+ * change, then the attributes of the row drawn (p: the new edition's, the
+ * old one's for a removed project) and, for a moved point, where it was
+ * (o: the old row). */
+static const struct { const char *name, *expr; char type; } diff_cols[] = {
+    { "change", "d.change", 't' }, { "matched_by", "d.matched_by", 't' }, { "distance_m", "d.distance_m", 'r' },
+    { "changed_fields", "d.fields", 't' }, { "details", "d.details", 't' },
+    { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' }, { "company", "p.company", 't' },
+    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "place", "p.place", 't' },
+    { "country_code", "p.country_code", 't' }, { "year", "p.year", 'i' }, { "status", "p.status", 't' },
+    { "amount", "p.amount", 'r' }, { "old_id", "d.old_id", 'i' }, { "new_id", "d.new_id", 'i' },
+    { "from_lon", "CASE WHEN d.change = 'moved' THEN ST_X(o.geom) END", 'r' },
+    { "from_lat", "CASE WHEN d.change = 'moved' THEN ST_Y(o.geom) END", 'r' } };
 #define NPROJECT (int)(sizeof project_cols / sizeof project_cols[0])
 #define NASSIGN (int)(sizeof assign_cols / sizeof assign_cols[0])
+#define NDIFF (int)(sizeof diff_cols / sizeof diff_cols[0])
 
 void fp_store_layer_columns_free(fp_layer_column *c, int n)
 {
@@ -48,6 +63,9 @@ fp_status fp_store_layer_columns(fp_store *s, fp_layer_kind kind, const char *ag
     } else if (kind == FP_LAYER_ASSIGNMENTS) {
         for (int i = 0; i < NASSIGN; i++)
             g_array_append_val(a, ((fp_layer_column){ strdup(assign_cols[i].name), assign_cols[i].type }));
+    } else if (kind == FP_LAYER_DIFF) {
+        for (int i = 0; i < NDIFF; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(diff_cols[i].name), diff_cols[i].type }));
     } else {
         /* The aggregation's own columns but id and geom. */
         char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info('agg_%q') ORDER BY cid", aggregation);
@@ -105,6 +123,12 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
                 g_string_append(b->sql, assign_cols[i].expr);
                 return FP_OK;
             }
+    } else if (q->kind == FP_LAYER_DIFF) {
+        for (int i = 0; i < NDIFF; i++)
+            if (!strcmp(diff_cols[i].name, field)) {
+                g_string_append(b->sql, diff_cols[i].expr);
+                return FP_OK;
+            }
     } else {
         for (int i = 0; i < b->nagg; i++)
             if (!strcmp(b->agg_cols[i].name, field)) {
@@ -128,6 +152,9 @@ static fp_status append_from_where(build *b, int with_split, fp_error *err)
     } else if (q->kind == FP_LAYER_AGGREGATE) {
         from = sqlite3_mprintf(" FROM \"agg_%w\" WHERE geom IS NOT NULL AND level = ?", q->aggregation);
         g_ptr_array_add(b->binds, g_strdup(q->level ? q->level : ""));
+    } else if (q->kind == FP_LAYER_DIFF) {
+        from = sqlite3_mprintf(" FROM temp.fp_diff d JOIN projects p ON p.id = coalesce(d.new_id, d.old_id)"
+                               " LEFT JOIN projects o ON o.id = d.old_id WHERE 1");
     } else {
         from = sqlite3_mprintf(" FROM \"agg_%w_assign\" a JOIN projects p ON p.id = a.project_id WHERE 1", q->aggregation);
     }
@@ -168,7 +195,7 @@ static fp_status build_init(build *b, fp_store *s, const fp_layer_query *q, cons
     b->q = q;
     b->sql = g_string_new(head);
     b->binds = g_ptr_array_new_with_free_func(g_free);
-    if (q->kind != FP_LAYER_PROJECTS && (!q->aggregation || !*q->aggregation))
+    if (q->kind != FP_LAYER_PROJECTS && q->kind != FP_LAYER_DIFF && (!q->aggregation || !*q->aggregation))
         return fp_error_set(err, FP_ERR_USAGE, "an aggregation's layer needs its name");
     if (q->kind == FP_LAYER_AGGREGATE) return fp_store_layer_columns(s, q->kind, q->aggregation, &b->agg_cols, &b->nagg, err);
     return FP_OK;
@@ -197,6 +224,7 @@ fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **ou
     if (s->pg) return fp_pg_unsupported(s, "export", err);
     *out = NULL;
     const char *head = q->kind == FP_LAYER_ASSIGNMENTS ? "SELECT a.rowid, p.geom"
+                     : q->kind == FP_LAYER_DIFF        ? "SELECT d.seq, p.geom"
                      : q->kind == FP_LAYER_PROJECTS   ? "SELECT projects.id, projects.geom"
                      : q->centroids                   ? "SELECT id, ST_PointOnSurface(geom)"
                                                       : "SELECT id, geom";
@@ -213,7 +241,8 @@ fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **ou
     if (!st) st = append_from_where(&b, 1, err);
     if (!st)
         g_string_append(b.sql, q->kind == FP_LAYER_PROJECTS ? " ORDER BY projects.id"
-                             : q->kind == FP_LAYER_AGGREGATE ? " ORDER BY code" : " ORDER BY a.rowid");
+                             : q->kind == FP_LAYER_AGGREGATE ? " ORDER BY code"
+                             : q->kind == FP_LAYER_DIFF ? " ORDER BY d.seq" : " ORDER BY a.rowid");
     sqlite3_stmt *stmt = NULL;
     if (!st) st = build_prepare(&b, "reading a layer", &stmt, err);
     if (!st && !(*out = fp_rows_wrap(s, stmt, "reading a layer", 1u << 1, 0, err))) st = FP_ERR_NOMEM;
@@ -257,7 +286,7 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
     fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
     if (!st) st = append_from_where(&b, 1, err);
     /* The blob's class field (bytes 40-43) is 1 for a 2D point. */
-    g_string_append(b.sql, q->kind == FP_LAYER_ASSIGNMENTS ? " AND substr(p.geom, 40, 4) <> X'01000000')"
+    g_string_append(b.sql, q->kind == FP_LAYER_ASSIGNMENTS || q->kind == FP_LAYER_DIFF ? " AND substr(p.geom, 40, 4) <> X'01000000')"
                          : q->kind == FP_LAYER_PROJECTS   ? " AND substr(projects.geom, 40, 4) <> X'01000000')"
                                                           : " AND substr(geom, 40, 4) <> X'01000000')");
     sqlite3_stmt *stmt = NULL;

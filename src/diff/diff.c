@@ -1,0 +1,512 @@
+/*
+ * `footprint diff`: two editions of a project list compared (the rules are
+ * in include/fp_diff.h). A short pipeline:
+ *   read both editions into memory (fp_store_edition_rows; strings in one
+ *   chunk, repeated companies and categories stored once) -> pair them by
+ *   id, then by name + company + location (hash tables) -> compare each
+ *   pair field by field and measure how far it moved -> the entries, the
+ *   CSV report and, for an export, the changes kept in the store.
+ * Nothing is written to the store file.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include <jansson.h>
+#include <geos_c.h>
+#include "fp_diff.h"
+#include "fp_geocode.h"
+#include "fp_ingest.h"
+#include "common/util.h"
+#include "geom/geom.h"
+#include "diff/diff_internal.h"
+
+const char *fp_change_name(fp_change c)
+{
+    static const char *const names[FP_CHANGE_KINDS] = { "added", "removed", "moved", "changed" };
+    return c >= 0 && c < FP_CHANGE_KINDS ? names[c] : "?";
+}
+
+/* The text fields compared, in the order changed fields are listed; the
+ * country is compared as its resolved code when both rows have one (so
+ * "Kenya" and "KEN" are the same country), else as written. */
+enum { T_NAME, T_COMPANY, T_CATEGORY, T_PLACE, T_COUNTRY, T_STATUS, T_SOURCE, T_COUNTRY_CODE, T_N };
+static const char *const text_names[T_N] = { "name", "company", "category", "place", "country", "status", "source",
+                                             "country_code" };
+
+/* One row of an edition. Strings live in the diff's string chunk. */
+typedef struct erow {
+    int64_t id;
+    const char *key;              /* the source key; NULL: the row has no id */
+    const char *file;
+    long line;
+    const char *text[T_N];        /* NULL for NULL */
+    int has_year, year;
+    int has_amount;
+    double amount;
+    const char *extra;            /* JSON object text or NULL */
+    int has_geom, is_point;
+    double x, y;                  /* the point, or a line's / polygon's centroid (NaN if none) */
+    unsigned char *wkb;           /* lines and polygons: compared shape for shape */
+    size_t wkb_len;
+    const char *match_key;        /* folded name, company, location; NULL without a name */
+    struct erow *partner;
+    int by_id;
+} erow;
+
+typedef struct edition {
+    erow *rows;
+    size_t n;
+} edition;
+
+typedef struct diff_job {
+    fp_store *store;
+    const fp_diff_options *o;
+    double move_m;
+    GStringChunk *strings;
+    GEOSContextHandle_t geos;
+    edition old, new;
+    GArray *by_kind[FP_CHANGE_KINDS];   /* fp_diff_entry */
+} diff_job;
+
+static const char *keep(diff_job *j, const char *s)
+{
+    return s ? g_string_chunk_insert_const(j->strings, s) : NULL;
+}
+
+/* Folded text, or "" (fp_fold_text's malloc'd result copied into the chunk). */
+static const char *folded(diff_job *j, const char *s)
+{
+    if (!s || !*s) return "";
+    char *f = fp_fold_text(s);
+    const char *k = keep(j, f ? f : "");
+    free(f);
+    return k;
+}
+
+/* The name + company + location key (fp_diff.h); NULL when the row has no
+ * name to match on. */
+static const char *match_key(diff_job *j, const erow *r)
+{
+    const char *name = folded(j, r->text[T_NAME]);
+    if (!*name) return NULL;
+    const char *where = r->text[T_COUNTRY_CODE];
+    if (!where) where = folded(j, r->text[T_COUNTRY]);
+    if (!*where) where = folded(j, r->text[T_PLACE]);
+    /* 0x1f (unit separator) cannot occur in folded text. */
+    char *k = g_strdup_printf("%s\x1f%s\x1f%s", name, folded(j, r->text[T_COMPANY]), where);
+    const char *kept = keep(j, k);
+    g_free(k);
+    return kept;
+}
+
+/* The row's location: a point as it is, anything else its centroid. */
+static void read_geometry(diff_job *j, fp_rows *rows, erow *r)
+{
+    fp_geom g;
+    int got = fp_rows_geom(rows, 1, 0, &g);
+    if (got <= 0) return;             /* no location (or the cursor's error, read by the caller) */
+    r->has_geom = 1;
+    r->x = r->y = NAN;
+    if (g.is_point) {
+        r->is_point = 1;
+        r->x = g.x;
+        r->y = g.y;
+        return;
+    }
+    r->wkb = malloc(g.wkb_len);
+    if (r->wkb) {
+        memcpy(r->wkb, g.wkb, g.wkb_len);
+        r->wkb_len = g.wkb_len;
+    }
+    GEOSGeometry *geom = fp_wkb_to_geos(j->geos, g.wkb, g.wkb_len);
+    GEOSGeometry *c = geom ? GEOSGetCentroid_r(j->geos, geom) : NULL;
+    if (c && !GEOSisEmpty_r(j->geos, c)) {
+        GEOSGeomGetX_r(j->geos, c, &r->x);
+        GEOSGeomGetY_r(j->geos, c, &r->y);
+    }
+    if (c) GEOSGeom_destroy_r(j->geos, c);
+    if (geom) GEOSGeom_destroy_r(j->geos, geom);
+}
+
+static fp_status read_edition(diff_job *j, const char *dataset, edition *e, fp_error *err)
+{
+    fp_rows *rows;
+    fp_status st = fp_store_edition_rows(j->store, dataset, &rows, err);
+    if (st) return st;
+    GArray *a = g_array_new(FALSE, TRUE, sizeof(erow));
+    const fp_context *ctx = fp_store_context(j->store);
+    static const int text_col[T_N] = { 7, 5, 6, 8, 9, 12, 14, 10 };
+    while (fp_rows_next(rows)) {
+        erow r = { 0 };
+        r.id = fp_rows_int64(rows, 0);
+        const char *key = fp_rows_text(rows, 2);
+        r.key = key && *key ? keep(j, key) : NULL;
+        r.file = keep(j, fp_rows_text(rows, 3));
+        r.line = fp_rows_is_null(rows, 4) ? 0 : (long)fp_rows_int64(rows, 4);
+        for (int t = 0; t < T_N; t++) {
+            const char *v = fp_rows_text(rows, text_col[t]);
+            r.text[t] = v && *v ? keep(j, v) : NULL;
+        }
+        if ((r.has_year = !fp_rows_is_null(rows, 11))) r.year = fp_rows_int(rows, 11);
+        if ((r.has_amount = !fp_rows_is_null(rows, 13))) r.amount = fp_rows_double(rows, 13);
+        const char *extra = fp_rows_text(rows, 15);
+        r.extra = extra && strcmp(extra, "{}") ? g_string_chunk_insert(j->strings, extra) : NULL;
+        read_geometry(j, rows, &r);
+        r.match_key = match_key(j, &r);
+        g_array_append_val(a, r);
+        if ((a->len & 4095) == 0 && fp_context_cancelled(ctx)) break;
+    }
+    st = fp_rows_status(rows, err);
+    fp_rows_free(rows);
+    e->n = a->len;
+    e->rows = (erow *)(void *)g_array_free(a, FALSE);
+    if (!st && fp_context_cancelled(ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+    return st;
+}
+
+static void edition_clear(edition *e)
+{
+    for (size_t i = 0; i < e->n; i++) free(e->rows[i].wkb);
+    g_free(e->rows);
+    e->rows = NULL;
+    e->n = 0;
+}
+
+/* An unknown dataset names those the store has, with their sizes. */
+static fp_status no_dataset(fp_store *store, const char *option, const char *dataset, fp_error *err)
+{
+    GString *names = g_string_new(NULL);
+    fp_rows *r;
+    fp_error e2 = { 0 };
+    if (!fp_store_project_counts(store, "dataset", NULL, &r, &e2)) {
+        while (fp_rows_next(r))
+            g_string_append_printf(names, "%s%s (%d)", names->len ? ", " : "", fp_rows_text(r, 0), fp_rows_int(r, 1));
+        fp_rows_free(r);
+    }
+    fp_status st = fp_error_set(err, FP_ERR_USAGE, "%s %s: no projects in dataset '%s' of %s (datasets: %s)", option,
+                                dataset, dataset, fp_store_path(store), names->len ? names->str : "none");
+    g_string_free(names, TRUE);
+    return st;
+}
+
+/* ------------------------------------------------------------ matching --- */
+
+/* Metres between two rows' locations; infinity when either has none. */
+static double distance(const erow *a, const erow *b)
+{
+    if (!a->has_geom || !b->has_geom || isnan(a->x) || isnan(b->x)) return INFINITY;
+    return fp_geodesic_distance_m(a->x, a->y, b->x, b->y);
+}
+
+static void pair(erow *a, erow *b, int by_id)
+{
+    a->partner = b;
+    b->partner = a;
+    a->by_id = b->by_id = by_id;
+}
+
+/* Pass 1: the same source key. Keys are unique within a dataset (the
+ * import rejects a duplicate id), so a hash table of the new keys pairs them. */
+static void match_by_id(diff_job *j)
+{
+    GHashTable *keys = g_hash_table_new(g_str_hash, g_str_equal);
+    for (size_t i = 0; i < j->new.n; i++)
+        if (j->new.rows[i].key) g_hash_table_insert(keys, (gpointer)j->new.rows[i].key, &j->new.rows[i]);
+    for (size_t i = 0; i < j->old.n; i++) {
+        erow *o = &j->old.rows[i];
+        erow *n = o->key ? g_hash_table_lookup(keys, o->key) : NULL;
+        if (n) pair(o, n, 1);
+    }
+    g_hash_table_destroy(keys);
+}
+
+/* Pass 2: the rows left with the same name + company + location, not both
+ * with an id; among several candidates the nearest, the earlier on a tie. */
+static void match_by_name(diff_job *j)
+{
+    GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
+    for (size_t i = 0; i < j->new.n; i++) {
+        erow *n = &j->new.rows[i];
+        if (n->partner || !n->match_key) continue;
+        GPtrArray *g = g_hash_table_lookup(groups, n->match_key);
+        if (!g) g_hash_table_insert(groups, (gpointer)n->match_key, g = g_ptr_array_new());
+        g_ptr_array_add(g, n);
+    }
+    for (size_t i = 0; i < j->old.n; i++) {
+        erow *o = &j->old.rows[i];
+        if (o->partner || !o->match_key) continue;
+        GPtrArray *g = g_hash_table_lookup(groups, o->match_key);
+        erow *best = NULL;
+        double best_d = INFINITY;
+        for (guint k = 0; g && k < g->len; k++) {
+            erow *n = g_ptr_array_index(g, k);
+            if (n->partner || (o->key && n->key)) continue;
+            double d = distance(o, n);
+            if (!best || d < best_d) {
+                best = n;
+                best_d = d;
+            }
+        }
+        if (best) pair(o, best, 0);
+    }
+    g_hash_table_destroy(groups);
+}
+
+/* ----------------------------------------------------------- comparing --- */
+
+/* What a pair's comparison found: field names and "field: old -> new". */
+typedef struct changes {
+    GString *fields, *details;
+} changes;
+
+/* A value for the details: NULL as (none), long text cut at 40 bytes on a
+ * character boundary. */
+static void append_value(GString *s, const char *v)
+{
+    if (!v) { g_string_append(s, "(none)"); return; }
+    size_t len = strlen(v);
+    if (len <= 40) { g_string_append(s, v); return; }
+    size_t cut = 40;
+    while (cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80) cut--;
+    g_string_append_len(s, v, (gssize)cut);
+    g_string_append(s, "...");
+}
+
+static void note(changes *c, const char *field, const char *old_v, const char *new_v)
+{
+    g_string_append_printf(c->fields, "%s%s", c->fields->len ? "," : "", field);
+    g_string_append_printf(c->details, "%s%s: ", c->details->len ? "; " : "", field);
+    append_value(c->details, old_v);
+    g_string_append(c->details, " -> ");
+    append_value(c->details, new_v);
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* A JSON value for the details (malloc'd): a string as it reads, anything
+ * else as compact JSON; NULL for none. */
+static char *json_text(const json_t *v)
+{
+    if (!v || json_is_null(v)) return NULL;
+    if (json_is_string(v)) return strdup(json_string_value(v));
+    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+/* For g_ptr_array_sort, which hands pointers to the elements. */
+static int compare_keys(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keys of the two `extra` objects whose values differ, in byte order. The
+ * geometry repair note is bookkeeping of the import, not data. */
+static void compare_extra(const erow *o, const erow *n, changes *c)
+{
+    if (same_text(o->extra, n->extra)) return;
+    json_t *a = o->extra ? json_loads(o->extra, 0, NULL) : NULL, *b = n->extra ? json_loads(n->extra, 0, NULL) : NULL;
+    if (!json_is_object(a)) { json_decref(a); a = json_object(); }
+    if (!json_is_object(b)) { json_decref(b); b = json_object(); }
+    GPtrArray *keys = g_ptr_array_new();
+    const char *k;
+    json_t *v;
+    json_object_foreach(a, k, v) g_ptr_array_add(keys, (gpointer)k);
+    json_object_foreach(b, k, v) if (!json_object_get(a, k)) g_ptr_array_add(keys, (gpointer)k);
+    g_ptr_array_sort(keys, compare_keys);
+    for (guint i = 0; i < keys->len; i++) {
+        const char *key = g_ptr_array_index(keys, i);
+        if (!strcmp(key, FP_REPAIRED_KEY)) continue;
+        json_t *va = json_object_get(a, key), *vb = json_object_get(b, key);
+        if ((!va || json_is_null(va)) && (!vb || json_is_null(vb))) continue;
+        if (va && vb && json_equal(va, vb)) continue;
+        char *ta = json_text(va), *tb = json_text(vb);
+        note(c, key, ta, tb);
+        free(ta);
+        free(tb);
+    }
+    g_ptr_array_free(keys, TRUE);
+    json_decref(a);
+    json_decref(b);
+}
+
+static void format_number(char *buf, size_t size, double v)
+{
+    /* The shortest text that reads back as the same number. */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* Lines and polygons whose centroid stayed within the threshold: the same
+ * shape when every vertex is within the threshold in degrees (measured at
+ * the equator, where a degree is longest: 111,320 m). */
+static int same_shape(diff_job *j, const erow *o, const erow *n)
+{
+    if (o->wkb_len == n->wkb_len && o->wkb && n->wkb && !memcmp(o->wkb, n->wkb, o->wkb_len)) return 1;
+    GEOSGeometry *a = o->wkb ? fp_wkb_to_geos(j->geos, o->wkb, o->wkb_len) : NULL;
+    GEOSGeometry *b = n->wkb ? fp_wkb_to_geos(j->geos, n->wkb, n->wkb_len) : NULL;
+    int same = a && b && GEOSEqualsExact_r(j->geos, a, b, j->move_m / 111320.0) == 1;
+    if (a) GEOSGeom_destroy_r(j->geos, a);
+    if (b) GEOSGeom_destroy_r(j->geos, b);
+    return same;
+}
+
+/* Every compared field of a pair, in a fixed order: the text fields, year,
+ * amount, the keys of extra, then the geometry (gained, lost, another kind,
+ * or another shape in place); a move is not a field (distance_m says it). */
+static void compare(diff_job *j, const erow *o, const erow *n, int moved, changes *c)
+{
+    for (int t = 0; t < T_COUNTRY_CODE; t++) {
+        const char *a = o->text[t], *b = n->text[t];
+        if (t == T_COUNTRY && o->text[T_COUNTRY_CODE] && n->text[T_COUNTRY_CODE]) {
+            if (!strcmp(o->text[T_COUNTRY_CODE], n->text[T_COUNTRY_CODE])) continue;
+            a = o->text[T_COUNTRY_CODE];
+            b = n->text[T_COUNTRY_CODE];
+        }
+        if (!same_text(a, b)) note(c, text_names[t], a, b);
+    }
+    char ya[32], yb[32];
+    if (o->has_year != n->has_year || (o->has_year && o->year != n->year)) {
+        snprintf(ya, sizeof ya, "%d", o->year);
+        snprintf(yb, sizeof yb, "%d", n->year);
+        note(c, "year", o->has_year ? ya : NULL, n->has_year ? yb : NULL);
+    }
+    if (o->has_amount != n->has_amount || (o->has_amount && o->amount != n->amount)) {
+        format_number(ya, sizeof ya, o->amount);
+        format_number(yb, sizeof yb, n->amount);
+        note(c, "amount", o->has_amount ? ya : NULL, n->has_amount ? yb : NULL);
+    }
+    compare_extra(o, n, c);
+    if (o->has_geom != n->has_geom) note(c, "geometry", o->has_geom ? "located" : NULL, n->has_geom ? "located" : NULL);
+    else if (o->has_geom && o->is_point != n->is_point) note(c, "geometry", o->is_point ? "point" : "line/polygon",
+                                                            n->is_point ? "point" : "line/polygon");
+    else if (o->has_geom && !o->is_point && !moved && !same_shape(j, o, n)) note(c, "geometry", "shape", "another shape");
+}
+
+/* ------------------------------------------------------------- entries --- */
+
+static void add_entry(diff_job *j, fp_change kind, const erow *o, const erow *n, double dist, const changes *c)
+{
+    const erow *d = n ? n : o;     /* the row that describes the project */
+    fp_diff_entry e = {
+        .change = kind, .by_id = o && n ? o->by_id : 0,
+        .old_id = o ? o->id : 0, .new_id = n ? n->id : 0,
+        .source_key = d->key ? d->key : "", .name = d->text[T_NAME] ? d->text[T_NAME] : "",
+        .company = d->text[T_COMPANY] ? d->text[T_COMPANY] : "",
+        .country = d->text[T_COUNTRY_CODE] ? d->text[T_COUNTRY_CODE] : d->text[T_COUNTRY] ? d->text[T_COUNTRY] : "",
+        .old_file = o && o->file ? o->file : "", .new_file = n && n->file ? n->file : "",
+        .old_line = o ? o->line : 0, .new_line = n ? n->line : 0,
+        .distance_m = kind == FP_CHANGE_MOVED ? dist : -1,
+        .fields = c ? keep(j, c->fields->str) : "", .details = c ? keep(j, c->details->str) : "" };
+    g_array_append_val(j->by_kind[kind], e);
+}
+
+/* Pairs compared (old rows in store order), then the rows left on each side. */
+static void collect(diff_job *j, fp_diff_result *res)
+{
+    changes c = { g_string_new(NULL), g_string_new(NULL) };
+    for (size_t i = 0; i < j->old.n; i++) {
+        erow *o = &j->old.rows[i], *n = o->partner;
+        if (!n) {
+            add_entry(j, FP_CHANGE_REMOVED, o, NULL, -1, NULL);
+            continue;
+        }
+        if (o->by_id) res->matched_by_id++;
+        else res->matched_by_name++;
+        double d = distance(o, n);
+        int moved = isfinite(d) && d > j->move_m;
+        g_string_truncate(c.fields, 0);
+        g_string_truncate(c.details, 0);
+        compare(j, o, n, moved, &c);
+        if (moved) {
+            add_entry(j, FP_CHANGE_MOVED, o, n, d, &c);
+            if (c.fields->len) res->moved_and_changed++;
+        } else if (c.fields->len) {
+            add_entry(j, FP_CHANGE_CHANGED, o, n, -1, &c);
+        } else {
+            res->unchanged++;
+        }
+    }
+    for (size_t i = 0; i < j->new.n; i++)
+        if (!j->new.rows[i].partner) add_entry(j, FP_CHANGE_ADDED, NULL, &j->new.rows[i], -1, NULL);
+    g_string_free(c.fields, TRUE);
+    g_string_free(c.details, TRUE);
+    GArray *all = g_array_new(FALSE, FALSE, sizeof(fp_diff_entry));
+    for (int k = 0; k < FP_CHANGE_KINDS; k++) {
+        res->count[k] = (long)j->by_kind[k]->len;
+        g_array_append_vals(all, j->by_kind[k]->data, j->by_kind[k]->len);
+    }
+    res->nentries = all->len;
+    res->entries = (fp_diff_entry *)(void *)g_array_free(all, FALSE);
+}
+
+/* The changes in the store's connection for the export's layer. */
+static fp_status keep_for_layer(fp_store *store, const fp_diff_result *r, fp_error *err)
+{
+    fp_diff_keeper *k;
+    fp_status st = fp_store_diff_keep_new(store, &k, err);
+    if (st) return st;
+    for (size_t i = 0; i < r->nentries && !st; i++) {
+        const fp_diff_entry *e = &r->entries[i];
+        fp_diff_kept row = { .change = fp_change_name(e->change),
+                             .matched_by = e->change >= FP_CHANGE_MOVED ? (e->by_id ? "id" : "name") : NULL,
+                             .old_id = e->old_id, .new_id = e->new_id, .distance_m = e->distance_m,
+                             .fields = e->fields, .details = e->details };
+        st = fp_store_diff_keep_add(k, &row, err);
+    }
+    if (!st) st = fp_store_diff_keep_finish(k, err);
+    fp_store_diff_keep_free(k);
+    return st;
+}
+
+/* ------------------------------------------------------------ pipeline --- */
+
+void fp_diff_result_clear(fp_diff_result *r)
+{
+    if (!r) return;
+    g_free(r->entries);
+    if (r->strings) g_string_chunk_free(r->strings);
+    memset(r, 0, sizeof *r);
+}
+
+fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res, fp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = fp_now();
+    if (!o->old_dataset || !*o->old_dataset || !o->new_dataset || !*o->new_dataset)
+        return fp_error_set(err, FP_ERR_USAGE, "diff needs two datasets: --dataset OLD --against NEW");
+    if (!strcmp(o->old_dataset, o->new_dataset))
+        return fp_error_set(err, FP_ERR_USAGE, "--dataset %s --against %s: the same dataset; compare two editions",
+                            o->old_dataset, o->new_dataset);
+    if (o->report_csv && !g_str_has_suffix(o->report_csv, ".csv"))
+        return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv", o->report_csv);
+    diff_job j = { .store = store, .o = o, .move_m = o->move_m < 0 ? FP_DIFF_MOVE_M : o->move_m };
+    j.strings = g_string_chunk_new(1 << 16);
+    j.geos = GEOS_init_r();
+    for (int k = 0; k < FP_CHANGE_KINDS; k++) j.by_kind[k] = g_array_new(FALSE, FALSE, sizeof(fp_diff_entry));
+    res->move_m = j.move_m;
+    res->strings = j.strings;       /* the result owns the strings from here */
+    fp_status st = read_edition(&j, o->old_dataset, &j.old, err);
+    if (!st && !j.old.n) st = no_dataset(store, "--dataset", o->old_dataset, err);
+    if (!st) st = read_edition(&j, o->new_dataset, &j.new, err);
+    if (!st && !j.new.n) st = no_dataset(store, "--against", o->new_dataset, err);
+    if (!st) {
+        res->old_rows = (long)j.old.n;
+        res->new_rows = (long)j.new.n;
+        match_by_id(&j);
+        match_by_name(&j);
+        collect(&j, res);
+    }
+    if (!st && o->report_csv) st = diff_write_report(o->report_csv, res, err);
+    if (!st && o->keep_for_layer) st = keep_for_layer(store, res, err);
+    edition_clear(&j.old);
+    edition_clear(&j.new);
+    for (int k = 0; k < FP_CHANGE_KINDS; k++) g_array_free(j.by_kind[k], TRUE);
+    GEOS_finish_r(j.geos);
+    res->seconds = fp_now() - t0;
+    return st;
+}

@@ -1,0 +1,114 @@
+/*
+ * `footprint diff --report FILE.csv`: every change, one row each, for a
+ * spreadsheet. Written by GDAL's CSV driver (quoting, a .csvt naming the
+ * numeric columns) into a hidden folder next to the target and renamed
+ * into place, so a failed write leaves no half file (as check's report).
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include "common/util.h"
+#include "diff/diff_internal.h"
+
+static const struct { const char *name; OGRFieldType type; } fields[] = {
+    { "change", OFTString }, { "matched_by", OFTString }, { "source_key", OFTString }, { "name", OFTString },
+    { "company", OFTString }, { "country", OFTString }, { "distance_m", OFTReal }, { "changed_fields", OFTString },
+    { "details", OFTString }, { "old_id", OFTInteger64 }, { "new_id", OFTInteger64 }, { "old_row", OFTString },
+    { "new_row", OFTString },
+};
+enum { F_CHANGE, F_MATCHED, F_KEY, F_NAME, F_COMPANY, F_COUNTRY, F_DISTANCE, F_FIELDS, F_DETAILS, F_OLD_ID, F_NEW_ID,
+       F_OLD_ROW, F_NEW_ROW, F_N };
+
+/* "file:line" of a row, as rejects and check name rows. */
+static void set_row(OGRFeatureH ft, int field, const char *file, long line)
+{
+    if (!*file) return;
+    char *s = line > 0 ? g_strdup_printf("%s:%ld", file, line) : g_strdup(file);
+    OGR_F_SetFieldString(ft, field, s);
+    g_free(s);
+}
+
+static fp_status write_layer(GDALDatasetH ds, const char *path, const fp_diff_result *r, fp_error *err)
+{
+    char **lco = CSLSetNameValue(NULL, "CREATE_CSVT", "YES");
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "diff", NULL, wkbNone, lco);
+    CSLDestroy(lco);
+    if (!lyr) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the layer: %s", path, CPLGetLastErrorMsg());
+    for (int i = 0; i < F_N; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
+        OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE) return fp_error_set(err, FP_ERR_IO, "%s: cannot create field %s", path, fields[i].name);
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    fp_status st = FP_OK;
+    for (size_t i = 0; i < r->nentries && !st; i++) {
+        const fp_diff_entry *e = &r->entries[i];
+        OGRFeatureH ft = OGR_F_Create(defn);
+        OGR_F_SetFieldString(ft, F_CHANGE, fp_change_name(e->change));
+        if (e->change == FP_CHANGE_MOVED || e->change == FP_CHANGE_CHANGED)
+            OGR_F_SetFieldString(ft, F_MATCHED, e->by_id ? "id" : "name");
+        OGR_F_SetFieldString(ft, F_KEY, e->source_key);
+        OGR_F_SetFieldString(ft, F_NAME, e->name);
+        OGR_F_SetFieldString(ft, F_COMPANY, e->company);
+        OGR_F_SetFieldString(ft, F_COUNTRY, e->country);
+        if (e->distance_m >= 0) OGR_F_SetFieldDouble(ft, F_DISTANCE, e->distance_m);
+        OGR_F_SetFieldString(ft, F_FIELDS, e->fields);
+        OGR_F_SetFieldString(ft, F_DETAILS, e->details);
+        if (e->old_id) OGR_F_SetFieldInteger64(ft, F_OLD_ID, e->old_id);
+        if (e->new_id) OGR_F_SetFieldInteger64(ft, F_NEW_ID, e->new_id);
+        set_row(ft, F_OLD_ROW, e->old_file, e->old_line);
+        set_row(ft, F_NEW_ROW, e->new_file, e->new_line);
+        if (OGR_L_CreateFeature(lyr, ft) != OGRERR_NONE)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot write change %zu: %s", path, i + 1, CPLGetLastErrorMsg());
+        OGR_F_Destroy(ft);
+    }
+    return st;
+}
+
+fp_status diff_write_report(const char *path, const fp_diff_result *r, fp_error *err)
+{
+    GDALDriverH drv = GDALGetDriverByName("CSV");
+    if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no CSV driver");
+    char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
+    fp_temp_cleanup(path, 0);
+    /* A hidden folder (the name fp_temp_cleanup knows) keeps the file's own
+     * name, which the CSV driver needs (a name without .csv is a folder). */
+    char *tmpl = g_strdup_printf("%s/.footprint-export-%d-XXXXXX", dir, (int)getpid());
+    char *tmp = NULL;
+    fp_status st = FP_OK;
+    if (!g_mkdtemp(tmpl)) {
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write in %s: %s", path, dir, strerror(errno));
+        goto out;
+    }
+    tmp = g_build_filename(tmpl, base, NULL);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+    if (!ds) st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", path, CPLGetLastErrorMsg());
+    else {
+        st = write_layer(ds, path, r, err);
+        GDALClose(ds);
+    }
+    CPLPopErrorHandler();
+    /* The file and its .csvt move into place. */
+    const char *sidecars[] = { "", "t" };
+    for (int i = 0; !st && i < 2; i++) {
+        char *from = g_strconcat(tmp, sidecars[i], NULL), *to = g_strconcat(path, sidecars[i], NULL);
+        if (g_rename(from, to) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", to, strerror(errno));
+        g_free(from);
+        g_free(to);
+    }
+    fp_remove_tree(tmpl);
+out:
+    g_free(tmp);
+    g_free(tmpl);
+    g_free(dir);
+    g_free(base);
+    return st;
+}

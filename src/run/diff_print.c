@@ -1,0 +1,47 @@
+/* The summary `footprint diff` prints: counts per kind of change, then the
+ * first examples of each kind (as geocode prints its outcomes). */
+#include <stdio.h>
+#include "fp_diff.h"
+#include "fp_run.h"
+
+/* "file:line" of a row ("" when it has none). */
+static void print_row(const char *file, long line, FILE *out)
+{
+    if (!*file) return;
+    if (line > 0) fprintf(out, "%s:%ld: ", file, line);
+    else fprintf(out, "%s: ", file);
+}
+
+static void print_entry(const fp_diff_entry *e, FILE *out)
+{
+    fprintf(out, "    ");
+    if (e->change == FP_CHANGE_REMOVED) print_row(e->old_file, e->old_line, out);
+    else print_row(e->new_file, e->new_line, out);
+    if (*e->source_key) fprintf(out, "[%s] ", e->source_key);
+    fprintf(out, "'%s' (%s%s%s)", e->name, *e->company ? e->company : "no company", *e->country ? ", " : "", e->country);
+    if (e->change == FP_CHANGE_MOVED) fprintf(out, " moved %.0f m", e->distance_m);
+    if (e->change >= FP_CHANGE_MOVED) fprintf(out, ", matched by %s", e->by_id ? "id" : "name+company+location");
+    if (*e->details) fprintf(out, "; %s", e->details);
+    fputc('\n', out);
+}
+
+void fp_diff_print(const fp_diff_result *r, const char *old_dataset, const char *new_dataset, int examples, FILE *out)
+{
+    if (examples <= 0) examples = 3;
+    fprintf(out, "diff %s -> %s: %ld projects in %s, %ld in %s; %ld matched (%ld by id, %ld by name+company+location)\n",
+            old_dataset, new_dataset, r->old_rows, old_dataset, r->new_rows, new_dataset,
+            r->matched_by_id + r->matched_by_name, r->matched_by_id, r->matched_by_name);
+    fprintf(out, "  %ld added, %ld removed, %ld moved more than %.0f m (%ld of them also changed), %ld changed, "
+                 "%ld unchanged (%.2f s)\n", r->count[FP_CHANGE_ADDED], r->count[FP_CHANGE_REMOVED],
+            r->count[FP_CHANGE_MOVED], r->move_m, r->moved_and_changed, r->count[FP_CHANGE_CHANGED], r->unchanged,
+            r->seconds);
+    size_t i = 0;
+    for (int k = 0; k < FP_CHANGE_KINDS; k++) {
+        long shown = 0;
+        for (; i < r->nentries && r->entries[i].change == (fp_change)k; i++) {
+            if (shown == 0) fprintf(out, "  %s:\n", fp_change_name(k));
+            if (shown++ < examples) print_entry(&r->entries[i], out);
+        }
+        if (shown > examples) fprintf(out, "    ... and %ld more\n", shown - examples);
+    }
+}

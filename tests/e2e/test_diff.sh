@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# footprint diff (issue 20, item 3): what changed between two editions.
+# tests/fixtures/diff/edition_2024.csv and edition_2025.csv differ in known
+# rows (line numbers: header = line 1):
+#   D1  Nairobi DC         country KEN -> Kenya (same code)      unchanged, by id
+#   D2  Addis 5G core      year 2020 -> 2021, status -> built     changed, by id
+#   D3  Lusaka Safe City   28.2833,-15.4167 -> 28.33,-15.39       moved, by id
+#   D4  Harare cameras     only in 2024                           removed
+#   D5  Kigali cloud       30.0619 -> 30.0623 (44.5 m, geod)      unchanged (< 100 m)
+#   D6  Dakar backbone     extra column phase 1 -> 2              changed, by id
+#   D7  Jakarta DC         moved and status -> built              moved (also changed)
+#   --  Cairo R&D Lab      no id; name case -> "lab"              changed, by name
+#   --  Genomics lab/BGI   no id; moved, name and company case    moved, by name
+#   --  Lagos office       no id, only in 2024                    removed
+#   --  Accra office       no id in 2024, id D9 in 2025           unchanged, by name
+#   D10 / D11 Lima office  same name, company, country, two ids   removed + added
+#   D8  Nairobi 5G, -- Karachi hub                                added
+# Distances come from PROJ's geod, never from footprint.
+. "$(dirname "$0")/lib.sh"
+DB=s.sqlite
+fp_init $DB
+cp "$FIX/diff/edition_2024.csv" "$FIX/diff/edition_2025.csv" .
+"$FP" -q --db $DB import edition_2024.csv --dataset 2024 > /dev/null
+"$FP" -q --db $DB import edition_2025.csv --dataset 2025 > /dev/null
+
+# geod_m LON1 LAT1 LON2 LAT2: geodesic distance in metres on WGS 84 (PROJ's geod).
+geod_m() {
+    echo "$2 $1 $4 $3" | geod +ellps=WGS84 -I +units=m -f %.6f | awk '{print $3}'
+}
+# field CSV CHANGE KEY_OR_NAME COLUMN: a column of the report's row of that
+# change whose source_key (or, without one, name) is given.
+field() {
+    python3 - "$@" <<'P'
+import csv, sys
+path, change, who, col = sys.argv[1:5]
+for r in csv.DictReader(open(path, newline='')):
+    if r['change'] == change and (r['source_key'] == who or (not r['source_key'] and r['name'] == who)):
+        print(r[col]); break
+else:
+    print('(no row)')
+P
+}
+
+D3=$(geod_m 28.2833 -15.4167 28.3300 -15.3900)
+D7=$(geod_m 106.8456 -6.2088 106.9000 -6.1500)
+DG=$(geod_m 76.8897 43.2389 76.9458 43.2567)
+D5=$(geod_m 30.0619 -1.9441 30.0623 -1.9441)
+
+case_begin "the fixture's moves are what the header says (geod)"
+    awk "BEGIN{exit !($D3 > 5000 && $D7 > 5000 && $DG > 4000 && $D5 > 10 && $D5 < 100)}" ||
+        fail "distances D3=$D3 D7=$D7 Genomics=$DG D5=$D5"
+case_end
+
+case_begin "diff prints the counts per kind and the first examples"
+    run --db $DB diff --dataset 2024 --against 2025 --report report.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "diff 2024 -> 2025: 12 projects in 2024, 12 in 2025; 9 matched (6 by id, 3 by name+company+location)" "head line"
+    assert_contains "$OUT" "3 added, 3 removed, 3 moved more than 100 m (2 of them also changed), 3 changed, 3 unchanged" "counts"
+    assert_contains "$OUT" "edition_2024.csv:5: [D4] 'Harare cameras' (Hikvision, ZWE)" "a removed example names file and line"
+    assert_contains "$OUT" "edition_2025.csv:11: [D8] 'Nairobi 5G' (Huawei, KEN)" "an added example"
+    assert_contains "$OUT" "[D2] 'Addis 5G core' (ZTE, ETH), matched by id; status: planned -> built; year: 2020 -> 2021" "a changed example"
+    assert_contains "$OUT" "every change: report.csv" "report named"
+    assert_eq 12 "$(($(wc -l < report.csv) - 1))" "report rows (one per change)"
+case_end
+
+case_begin "the report: every change with its rows, fields and geodesic distances"
+    assert_eq "id|" "$(field report.csv moved D3 matched_by)|$(field report.csv moved D3 changed_fields)" "D3 moved by id, nothing else"
+    assert_near "$D3" "$(field report.csv moved D3 distance_m)" 0.001 "D3's distance"
+    assert_near "$D7" "$(field report.csv moved D7 distance_m)" 0.001 "D7's distance"
+    assert_eq "status" "$(field report.csv moved D7 changed_fields)" "D7 moved and changed"
+    assert_near "$DG" "$(field report.csv moved 'Genomics Lab' distance_m)" 0.001 "the id-less lab's distance"
+    assert_eq "name|name,company" "$(field report.csv moved 'Genomics Lab' matched_by)|$(field report.csv moved 'Genomics Lab' changed_fields)" "matched by name+company+location despite case"
+    assert_eq "status,year" "$(field report.csv changed D2 changed_fields)" "D2's fields"
+    assert_eq "phase: 1 -> 2" "$(field report.csv changed D6 details)" "D6: the extra column"
+    assert_eq "name|name: Cairo R&D Lab -> Cairo R&D lab" "$(field report.csv changed 'Cairo R&D lab' matched_by)|$(field report.csv changed 'Cairo R&D lab' details)" "Cairo by name"
+    assert_eq "edition_2024.csv:5|" "$(field report.csv removed D4 old_row)|$(field report.csv removed D4 new_row)" "D4 removed, its row"
+    assert_eq "edition_2024.csv:11" "$(field report.csv removed 'Lagos office' old_row)" "Lagos removed"
+    assert_eq "edition_2025.csv:12" "$(field report.csv added 'Karachi hub' new_row)" "Karachi added"
+    # Both Lima rows have an id, and the ids differ: never paired by name.
+    assert_eq "edition_2024.csv:13|edition_2025.csv:13" "$(field report.csv removed D10 old_row)|$(field report.csv added D11 new_row)" "D10 removed, D11 added"
+    # Unchanged rows are not in the report: D1 (Kenya = KEN), D5 (44 m), Accra (id added).
+    for who in D1 D5 D9 'Accra office'; do
+        assert_eq 0 "$(grep -cw -- "$who" report.csv)" "$who in the report"
+    done
+    # The store ids in the report are the store's (sqlite3).
+    assert_eq "$(sql "SELECT id FROM projects WHERE dataset='2024' AND source_key='D3'")|$(sql "SELECT id FROM projects WHERE dataset='2025' AND source_key='D3'")" \
+        "$(field report.csv moved D3 old_id)|$(field report.csv moved D3 new_id)" "D3's store ids"
+case_end
+
+case_begin "--min-move sets the threshold: 10 m makes D5's 44 m a move"
+    run --db $DB diff --dataset 2024 --against 2025 --min-move 10 --report r10.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "4 moved more than 10 m" "counts"
+    assert_near "$D5" "$(field r10.csv moved D5 distance_m)" 0.001 "D5's distance"
+case_end
+
+case_begin "bad options and unknown datasets: exit 2 with the reason"
+    run --db $DB diff --dataset 2024 --against 2026
+    assert_eq 2 "$RC" "unknown dataset"
+    assert_contains "$OUT" "--against 2026: no projects in dataset '2026' of s.sqlite (datasets: 2024 (12), 2025 (12))" "names the datasets"
+    run --db $DB diff --dataset 2024 --against 2024
+    assert_eq 2 "$RC" "same dataset"
+    assert_contains "$OUT" "the same dataset" "says why"
+    run --db $DB diff --dataset 2024
+    assert_eq 2 "$RC" "no --against"
+    run --db $DB diff --dataset 2024 --against 2025 --report r.txt
+    assert_eq 2 "$RC" "report not CSV"
+    assert_contains "$OUT" "--report r.txt: expected FILE.csv" "says why"
+    run --db $DB diff --dataset 2024 --against 2025 --min-move -5
+    assert_eq 2 "$RC" "negative threshold"
+    run --db postgresql://nobody@127.0.0.1:1/none diff --dataset 2024 --against 2025
+    assert_eq 1 "$RC" "PostGIS store"
+    assert_contains "$OUT" "not yet supported on PostGIS" "PostGIS refused"
+case_end
+
+case_begin "diff and export write nothing to the store"
+    before=$(sha256sum $DB)
+    "$FP" -q --db $DB diff --dataset 2024 --against 2025 > /dev/null
+    "$FP" -q --db $DB export --what diff:2024:2025 -o nothing.gpkg > /dev/null
+    assert_eq "$before" "$(sha256sum $DB)" "store bytes"
+case_end
+
+case_begin "export --what diff:OLD:NEW -o FILE.gpkg: the changes as a layer, styled for QGIS"
+    run --db $DB export --what diff:2024:2025 -o out/changes.gpkg
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    G=out/changes.gpkg
+    assert_contains "$(ogrinfo -so $G diff_2024_2025)" "Feature Count: 12" "features"
+    counts=$(ogrinfo -q $G -sql "SELECT change, count(*) AS n FROM diff_2024_2025 GROUP BY change ORDER BY change" |
+             awk '/change \(String\)/{c=$4} /n \(Integer/{print c "=" $4}' | tr '\n' ' ')
+    assert_eq "added=3 changed=3 moved=3 removed=3 " "$counts" "features per change"
+    # A moved point: drawn where it is now, from_lon/lat where it was, the distance of geod.
+    d3=$(ogrinfo -q $G -sql "SELECT distance_m, from_lon, from_lat, ST_X(geom) AS x, ST_Y(geom) AS y, matched_by FROM diff_2024_2025 WHERE source_key = 'D3'" -dialect sqlite)
+    assert_near "$D3" "$(awk '/distance_m \(Real\)/{print $4}' <<<"$d3")" 0.001 "D3's distance"
+    assert_eq "28.2833 -15.4167 28.33 -15.39 id" "$(awk '/from_lon|from_lat|  x |  y |matched_by/{printf "%s ", $4}' <<<"$d3" | sed 's/ $//')" "D3 from / to"
+    # A removed project is drawn where it was; a changed one lists its fields.
+    assert_contains "$(ogrinfo -q $G -sql "SELECT dataset, geom FROM diff_2024_2025 WHERE change = 'removed' AND source_key = 'D4'")" "POINT (31.0534 -17.8292)" "D4 at its old place"
+    assert_contains "$(ogrinfo -q $G -sql "SELECT changed_fields FROM diff_2024_2025 WHERE source_key = 'D2'")" "changed_fields (String) = status,year" "D2's fields"
+    # The QGIS style in layer_styles: categorized on change, the four colours.
+    qml=$(sqlite3 $G "SELECT styleQML FROM layer_styles WHERE f_table_name = 'diff_2024_2025' AND useAsDefault = 1")
+    printf '%s' "$qml" > style.qml
+    assert_contains "$qml" 'type="categorizedSymbol" attr="change"' "categorized on change"
+    for pair in added:26,150,65 removed:215,25,28 moved:255,127,0 changed:43,131,186; do
+        v=${pair%%:*} rgb=${pair#*:}
+        n=$(python3 - "$v" "$rgb" <<'P'
+import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(open('style.qml').read().split('\n', 1)[1])
+value, rgb = sys.argv[1], sys.argv[2]
+cat = [c for c in root.iter('category') if c.get('value') == value]
+sym = cat and [s for s in root.iter('symbol') if s.get('name') == cat[0].get('symbol')]
+col = sym and [o.get('value') for o in sym[0].iter('Option') if o.get('name') == 'color']
+print('ok' if col and col[0] == rgb + ',255' else 'got %s' % col)
+P
+)
+        assert_eq ok "$n" "colour of $v"
+    done
+case_end
+
+case_begin "export diff to GeoJSON: RFC 7946 file and a .qml next to it"
+    run --db $DB export --what diff:2024:2025 -o out/changes.geojson
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$(ogrinfo -so -al out/changes.geojson)" "Feature Count: 12" "features"
+    assert_contains "$(cat out/changes.qml)" 'attr="change"' "sidecar style"
+    python3 "$ROOT/tests/tools/rfc7946_check.py" out/changes.geojson > check.out 2>&1 || fail "RFC 7946: $(head -3 check.out)"
+    moved=$(python3 -c "
+import json; f = json.load(open('out/changes.geojson'))
+print(sorted(x['properties']['source_key'] or x['properties']['name'] for x in f['features'] if x['properties']['change'] == 'moved'))")
+    assert_eq "['D3', 'D7', 'Genomics Lab']" "$moved" "moved features"
+    run --db $DB export --what diff:2024 -o out/bad.geojson
+    assert_eq 2 "$RC" "diff:OLD without NEW"
+    assert_contains "$OUT" "expected diff:OLD:NEW" "says the form"
+case_end
+
+# Lines and polygons (GeoJSON editions): a polygon shifted east moves by its
+# centroid (a square's centre, by hand) as geod measures it; a square grown
+# around the same centre is changed (geometry), not moved.
+cat > lines_a.geojson <<'EOF'
+{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "P1", "name": "Site one", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[9.99, 9.99], [10.01, 9.99], [10.01, 10.01], [9.99, 10.01], [9.99, 9.99]]]}},
+{"type": "Feature", "properties": {"id": "P2", "name": "Site two", "company": "ZTE", "country": "NER"},
+ "geometry": {"type": "Polygon", "coordinates": [[[7.99, 15.99], [8.01, 15.99], [8.01, 16.01], [7.99, 16.01], [7.99, 15.99]]]}},
+{"type": "Feature", "properties": {"id": "L1", "name": "Cable", "company": "Huawei", "country": "NGA"},
+ "geometry": {"type": "LineString", "coordinates": [[5, 7], [6, 8]]}}
+]}
+EOF
+cat > lines_b.geojson <<'EOF'
+{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "P1", "name": "Site one", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10.04, 9.99], [10.06, 9.99], [10.06, 10.01], [10.04, 10.01], [10.04, 9.99]]]}},
+{"type": "Feature", "properties": {"id": "P2", "name": "Site two", "company": "ZTE", "country": "NER"},
+ "geometry": {"type": "Polygon", "coordinates": [[[7.98, 15.98], [8.02, 15.98], [8.02, 16.02], [7.98, 16.02], [7.98, 15.98]]]}},
+{"type": "Feature", "properties": {"id": "L1", "name": "Cable", "company": "Huawei", "country": "NGA"},
+ "geometry": {"type": "LineString", "coordinates": [[5, 7], [6, 8]]}}
+]}
+EOF
+
+case_begin "lines and polygons: moved by the centroid, a reshaped site is changed (geometry)"
+    "$FP" -q --db $DB import lines_a.geojson --dataset shapes_a > /dev/null
+    "$FP" -q --db $DB import lines_b.geojson --dataset shapes_b > /dev/null
+    run --db $DB diff --dataset shapes_a --against shapes_b --report shapes.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "0 added, 0 removed, 1 moved more than 100 m (0 of them also changed), 1 changed, 1 unchanged" "counts"
+    assert_near "$(geod_m 10 10 10.05 10)" "$(field shapes.csv moved P1 distance_m)" 0.01 "P1 moved by its centre"
+    assert_eq "geometry" "$(field shapes.csv changed P2 changed_fields)" "P2 reshaped in place"
+case_end
