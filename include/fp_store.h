@@ -62,10 +62,13 @@ const fp_context *fp_store_context(const fp_store *store);
 void fp_store_close(fp_store *store);
 
 /* FP_OK when `command` runs on the store the --db string names: always on
- * SpatiaLite; on PostGIS for the stages already behind this API (init,
- * import, rejects, aggregate), else an error saying it is not supported
- * there yet, naming the server (never its password). */
+ * SpatiaLite; on PostGIS every command of the CLI (all stages are behind
+ * this API), else an error saying it is not supported there, naming the
+ * server (never its password). */
 fp_status fp_store_check_command(const char *db, const char *command, fp_error *err);
+/* 1 when the store is a database server (PostGIS), not a file: outputs
+ * have no store folder to go next to. */
+int fp_store_is_server(const fp_store *store);
 
 const char *fp_store_path(const fp_store *store);
 int fp_store_schema_version(const fp_store *store);

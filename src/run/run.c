@@ -20,7 +20,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
     fp_regions_result rr;
     if ((st = fp_store_load_regions(store, regions, &rr, err))) goto done;
     if ((st = fp_aggregate_prepare(store, err))) goto done;
-    if (out) fprintf(out, "store %s: %ld countries, %ld admin-1 regions%s\n", db, rr.countries, rr.admin1,
+    if (out) fprintf(out, "store %s: %ld countries, %ld admin-1 regions%s\n", fp_store_path(store), rr.countries, rr.admin1,
                      rr.unchanged ? " (already loaded)" : "");
     fp_import_options io = { .dataset = "sample" };   /* progress: the context's */
     fp_import_result ir;
@@ -65,7 +65,8 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
      * choropleth (and its centroids), and a QGIS project with one
      * GeoPackage holding them all. */
     {
-        char *dir = g_path_get_dirname(db);
+        /* Next to the store file; a server's: the default output folder. */
+        char *dir = fp_store_is_server(store) ? g_strdup("output") : g_path_get_dirname(db);
         char *projects_dir = g_build_filename(dir, "projects", NULL);
         char *agg = g_build_filename(dir, "country_by_category.geojson", NULL);
         char *qgz = g_build_filename(dir, "footprint.qgz", NULL);

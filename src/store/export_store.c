@@ -52,7 +52,7 @@ void fp_store_layer_columns_free(fp_layer_column *c, int n)
 fp_status fp_store_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
                                  int *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_layer_columns(s, kind, aggregation, out, n, err);
     *out = NULL;
     *n = 0;
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fp_layer_column));
@@ -221,7 +221,7 @@ static fp_status build_prepare(build *b, const char *what, sqlite3_stmt **stmt, 
 
 fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_layer_rows(s, q, out, err);
     *out = NULL;
     const char *head = q->kind == FP_LAYER_ASSIGNMENTS ? "SELECT a.rowid, p.geom"
                      : q->kind == FP_LAYER_DIFF        ? "SELECT d.seq, p.geom"
@@ -253,7 +253,7 @@ fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **ou
 fp_status fp_store_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
                                 fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_layer_values(s, q, field, values, n, err);
     *values = NULL;
     *n = 0;
     build b;
@@ -280,7 +280,7 @@ fp_status fp_store_layer_values(fp_store *s, const fp_layer_query *q, const char
 
 fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_layer_mixed(s, q, mixed, err);
     *mixed = 0;
     build b;
     fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
@@ -302,7 +302,7 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
 
 fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_layer_extra_keys(s, q, out, err);
     *out = NULL;
     if (q->kind != FP_LAYER_PROJECTS) return fp_error_set(err, FP_ERR_USAGE, "only projects have extra columns");
     build b;
@@ -326,7 +326,7 @@ fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_row
 
 fp_status fp_store_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "export", err);
+    if (s->pg) return fp_pg_aggregation_level_rows(s, name, level, n, err);
     *n = 0;
     char *sql = sqlite3_mprintf("SELECT count(*) FROM \"agg_%w\" WHERE level=?1", name);
     sqlite3_stmt *q;

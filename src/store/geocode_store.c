@@ -19,7 +19,7 @@
 
 fp_status fp_store_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "geocode", err);
+    if (s->pg) return fp_pg_geocode_rows(s, dataset, redo, out, err);
     *out = NULL;
     sqlite3_stmt *q;
     /* ?2 (redo) also takes rows an earlier geocode placed. */
@@ -37,7 +37,7 @@ fp_status fp_store_geocode_rows(fp_store *s, const char *dataset, int redo, fp_r
 
 fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "geocode", err);
+    if (s->pg) return fp_pg_region_wkb(s, code, wkb, len, err);
     *wkb = NULL;
     *len = 0;
     sqlite3_stmt *q;
@@ -65,6 +65,7 @@ struct fp_point_writer {
     int ntriggers;
     fp_rtree_entry *entries;   /* the placed points' index entries */
     size_t n, cap;
+    fp_pg_point_writer *pg;    /* the PostGIS writer (pg_geocode.c), or NULL */
 };
 
 /* Drops the projects triggers, keeping their SQL to recreate them. */
@@ -98,11 +99,16 @@ static fp_status suspend_triggers(fp_point_writer *w, fp_error *err)
 
 fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "geocode", err);
     *out = NULL;
     fp_point_writer *w = calloc(1, sizeof *w);
     if (!w) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     w->store = s;
+    if (s->pg) {
+        fp_status pst = fp_pg_point_writer_new(s, &w->pg, err);
+        if (pst) { free(w); return pst; }
+        *out = w;
+        return FP_OK;
+    }
     /* The ids placed in this batch, for the typed table and the indexes. */
     fp_status st = fp_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS fp_placed(id INTEGER PRIMARY KEY);"
                                     "DELETE FROM temp.fp_placed", err);
@@ -120,6 +126,7 @@ fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error
 void fp_store_point_writer_free(fp_point_writer *w)
 {
     if (!w) return;
+    fp_pg_point_writer_free(w->pg);
     sqlite3_finalize(w->update);
     sqlite3_finalize(w->mark);
     for (int i = 0; i < w->ntriggers; i++) free(w->triggers[i]);
@@ -130,6 +137,7 @@ void fp_store_point_writer_free(fp_point_writer *w)
 
 fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p, fp_error *err)
 {
+    if (w->pg) return fp_pg_point_writer_set(w->pg, p, err);
     sqlite3_stmt *u = w->update;
     sqlite3_reset(u);
     sqlite3_bind_double(u, 1, p->x);
@@ -219,6 +227,7 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
 
 fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
 {
+    if (w->pg) return fp_pg_point_writer_finish(w->pg, err);
     fp_store *s = w->store;
     fp_status st = w->n ? index_points(w, "idx_projects_geom", err) : FP_OK;
     for (int i = 0; !st && i < w->ntriggers; i++)

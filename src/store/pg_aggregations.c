@@ -27,7 +27,7 @@ struct fp_pg_agg_writer {
     fp_aggregation_desc d;
     char tmp_rows[64], tmp_assign[64], tmp_columns[64];
     int copying;               /* 1: the rows' COPY, 2: the assignments' */
-    long nrows;
+    long nrows, nassign;
     GString *buf;
 };
 
@@ -97,7 +97,9 @@ fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg
         st = fp_pg_command(s, create->str, 0, NULL, "storing the aggregation", err);
         g_string_free(create, TRUE);
     }
-    if (!st) st = exec_ident(s, "CREATE TABLE %s(project_id bigint NOT NULL, region_code text, share double precision"
+    /* id: the order written, SpatiaLite's rowid (the assignments layer's
+     * feature ids and order); also the key QGIS's postgres provider wants. */
+    if (!st) st = exec_ident(s, "CREATE TABLE %s(id bigint NOT NULL, project_id bigint NOT NULL, region_code text, share double precision"
                                 " NOT NULL, method text NOT NULL, distance_km double precision)", w->tmp_assign, NULL, err);
     if (!st) st = exec_ident(s, "CREATE TABLE %s(column_name text PRIMARY KEY, field text NOT NULL, value text NOT NULL)",
                              w->tmp_columns, NULL, err);
@@ -192,6 +194,7 @@ fp_status fp_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_
         w->copying = 2;
     }
     GString *b = w->buf;
+    integer(b, 1, ++w->nassign);
     integer(b, 1, project_id);
     fp_pg_copy_field(b, region);
     num(b, 1, share);
@@ -213,7 +216,8 @@ fp_status fp_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     /* The swap: old tables out, new ones in under the final names, with
      * their keys and the GiST index named after them. */
     char *cols = g_strdup_printf("%s_columns", d->table), *pk = g_strdup_printf("%s_pk", d->table),
-         *uq = g_strdup_printf("%s_uq", d->table), *gix = g_strdup_printf("%s_gix", d->table);
+         *uq = g_strdup_printf("%s_uq", d->table), *gix = g_strdup_printf("%s_gix", d->table),
+         *apk = g_strdup_printf("%s_pk", d->assign_table);
     if (!st) st = exec_ident(s, "DROP TABLE IF EXISTS %s, %s", d->table, d->assign_table, err);
     if (!st) st = exec_ident(s, "DROP TABLE IF EXISTS %s%s", cols, NULL, err);
     if (!st) st = exec_ident(s, "ALTER TABLE %s RENAME TO %s", w->tmp_rows, d->table, err);
@@ -222,7 +226,8 @@ fp_status fp_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     if (!st) st = exec_ident(s, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (id)", d->table, pk, err);
     if (!st) st = exec_ident(s, "ALTER TABLE %s ADD CONSTRAINT %s UNIQUE (level, code)", d->table, uq, err);
     if (!st) st = exec_ident(s, "CREATE INDEX %s ON %s USING gist(geom)", gix, d->table, err);
-    g_free(cols); g_free(pk); g_free(uq); g_free(gix);
+    if (!st) st = exec_ident(s, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (id)", d->assign_table, apk, err);
+    g_free(cols); g_free(pk); g_free(uq); g_free(gix); g_free(apk);
     const char *dv[] = { d->name };
     if (!st) st = fp_pg_command(s, "DELETE FROM aggregations WHERE name = $1", 1, dv, "storing the aggregation", err);
     if (!st) {

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <libpq-fe.h>
+#include "fp_store_qa.h"
 #include "store/store_internal.h"
 
 struct fp_pg {
@@ -17,6 +18,7 @@ struct fp_pg {
     char *snapshot;          /* exported for reader connections, while in_txn */
     GMutex snapshot_lock;    /* reader threads open at once: one exports it */
     unsigned cursors;        /* names of server-side cursors */
+    unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */
@@ -35,7 +37,6 @@ char *fp_pg_display_name(const char *db);
 
 fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
 void fp_pg_close(fp_store *s);
-fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err);
 
 /* Statements: values always as parameters (text; NULL for SQL NULL). */
 PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);
@@ -76,6 +77,7 @@ const void *fp_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len);
 int fp_pg_rows_columns(struct fp_pg_rows *p);
 const char *fp_pg_rows_column_name(struct fp_pg_rows *p, int col);
 char fp_pg_rows_column_type(struct fp_pg_rows *p, int col);
+char fp_pg_rows_value_type(struct fp_pg_rows *p, int col);
 int fp_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g);
 
 /* Regions (pg_regions.c). */
@@ -126,5 +128,42 @@ fp_status fp_pg_aggregation_level(fp_store *s, const char *name, char **level, f
 fp_status fp_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                 fp_error *err);
 int fp_pg_has_aggregation(fp_store *s, const char *name);
+
+/* Export layers (pg_export.c). */
+fp_status fp_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
+                              int *n, fp_error *err);
+fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
+fp_status fp_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
+                             fp_error *err);
+fp_status fp_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err);
+fp_status fp_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
+fp_status fp_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err);
+fp_status fp_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+
+/* Maps and tiles (pg_render.c). */
+fp_status fp_pg_region_lookup(fp_store *s, const char *code_or_name, fp_rows **out, fp_error *err);
+fp_status fp_pg_region_shapes(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+fp_status fp_pg_aggregation_values(fp_store *s, const char *aggregation, const char *level, const char *column,
+                                   int flags, fp_rows **out, fp_error *err);
+fp_status fp_pg_aggregation_codes(fp_store *s, const char *aggregation, const char *level, fp_rows **out,
+                                  fp_error *err);
+fp_status fp_pg_project_max(fp_store *s, const char *column, double *max, fp_error *err);
+
+/* Geocode (pg_geocode.c). */
+fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);
+fp_status fp_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
+typedef struct fp_pg_point_writer fp_pg_point_writer;
+fp_status fp_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err);
+fp_status fp_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err);
+fp_status fp_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err);
+void fp_pg_point_writer_free(fp_pg_point_writer *w);
+
+/* Data QA (pg_qa.c): fp_store_qa.h's functions. */
+fp_status fp_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
+fp_status fp_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err);
+fp_status fp_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err);
+fp_status fp_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
+                       fp_error *err);
+fp_status fp_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err);
 
 #endif

@@ -62,10 +62,15 @@ fp_rows *fp_pg_rows_query(fp_store *s, const char *sql, int n, const char *const
     p->row = -1;
     fp_status st = FP_OK;
     if (cursor) {
-        /* A cursor lives in a transaction: the store's, or one of its own. */
+        /* A cursor lives in a transaction: the store's, or one of its own,
+         * shared by the cursors open at once (an export reads a layer's
+         * rows while it asks for its extra keys and classes) and ended
+         * with the last of them. */
         if (!s->pg->in_txn) {
-            st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, what, err);
+            if (!s->pg->cursor_txns)
+                st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, what, err);
             p->own_txn = !st;
+            if (!st) s->pg->cursor_txns++;
         }
         p->cursor = g_strdup_printf("fp_cursor_%u", ++s->pg->cursors);
         char *decl = g_strdup_printf("DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, sql);
@@ -112,7 +117,8 @@ void fp_pg_rows_free(struct fp_pg_rows *p)
         snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
         PQclear(fp_pg_exec(s, sql, 0, NULL));
     }
-    if (p->own_txn) PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));   /* read only: nothing to keep */
+    if (p->own_txn && --s->pg->cursor_txns == 0)
+        PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));   /* read only: nothing to keep */
     g_free(p->cursor);
     free(p);
 }
@@ -134,6 +140,15 @@ char fp_pg_rows_column_type(struct fp_pg_rows *p, int col)
     case 700: case 701: case 1700: return 'r';           /* float4, float8, numeric */
     default: return 't';
     }
+}
+
+/* A PostgreSQL column holds one type: the value's is the column's (NULL
+ * aside), as a typed SQLite column's values read back. */
+char fp_pg_rows_value_type(struct fp_pg_rows *p, int col)
+{
+    if (PQgetisnull(p->res, p->row, col)) return 'n';
+    if (PQftype(p->res, col) == 17) return 'b';          /* bytea */
+    return fp_pg_rows_column_type(p, col);
 }
 
 /* A bytea column, decoded (hex text to bytes); valid until the next row. */

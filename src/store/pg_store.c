@@ -176,7 +176,9 @@ fp_status fp_pg_command(fp_store *s, const char *sql, int n, const char *const *
 void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
                        const int *formats, int *ok)
 {
-    int txn = s->pg->in_txn;
+    /* The store's transaction, or a reading cursor's (whose read-only
+     * transaction refuses the write: the savepoint keeps the cursor). */
+    int txn = s->pg->in_txn || PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS;
     if (txn) PQclear(fp_pg_exec(s, "SAVEPOINT fp_cache", 0, NULL));
     PGresult *r = PQexecParams(s->pg->conn, sql, n, NULL, values, lengths, formats, 0);
     *ok = PQresultStatus(r) == PGRES_COMMAND_OK;
@@ -187,11 +189,6 @@ void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *v
 char *fp_pg_ident(fp_store *s, const char *name)
 {
     return PQescapeIdentifier(s->pg->conn, name, strlen(name));
-}
-
-fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err)
-{
-    return fp_error_set(err, FP_ERR_STATE, "%s: %s is not yet supported on PostGIS", s->path, what);
 }
 
 /* --------------------------------------------------------------- COPY --- */
@@ -539,9 +536,10 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
 
 /* ------------------------------------------------------ engine check --- */
 
-/* Commands whose stages read the store only through fp_store.h and so run
- * on PostGIS too; the others still use SpatiaLite's handle. */
-static const char *const pg_commands[] = { "init", "import", "rejects", "aggregate", NULL };
+/* Commands that run on PostGIS: every stage reads and writes the store
+ * through fp_store.h (serve reads tile files, not the store). */
+static const char *const pg_commands[] = { "init", "import", "rejects", "geocode", "check", "aggregate", "export",
+                                           "render", "tiles", "serve", "run", NULL };
 
 fp_status fp_store_check_command(const char *db, const char *command, fp_error *err)
 {
@@ -549,9 +547,8 @@ fp_status fp_store_check_command(const char *db, const char *command, fp_error *
     for (int i = 0; pg_commands[i]; i++)
         if (!strcmp(pg_commands[i], command)) return FP_OK;
     char *name = fp_pg_display_name(db);
-    fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not yet supported on PostGIS "
-                                "(init, import, rejects and aggregate are); use a SpatiaLite store for it",
-                                name, command);
+    fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not supported on PostGIS; use a SpatiaLite store "
+                                "for it", name, command);
     g_free(name);
     return st;
 }

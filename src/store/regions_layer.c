@@ -9,7 +9,7 @@
 
 fp_status fp_store_regions_rows(fp_store *store, const char *level, fp_rows **out, fp_error *err)
 {
-    if (store->pg) return fp_pg_unsupported(store, "the QGIS project export", err);
+    if (store->pg) return fp_pg_regions_rows(store, level, out, err);
     *out = NULL;
     sqlite3_stmt *q;
     /* Column order is the layer writers': id, geometry, then fields. */

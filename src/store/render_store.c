@@ -17,7 +17,7 @@
 
 fp_status fp_store_region_lookup(fp_store *s, const char *code_or_name, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "maps and tiles", err);
+    if (s->pg) return fp_pg_region_lookup(s, code_or_name, out, err);
     sqlite3_stmt *q;
     *out = NULL;
     fp_status st = fp_store_prepare(s, "SELECT AsBinary(geom), name FROM regions WHERE code = ?1 OR lower(name) = lower(?1) "
@@ -31,7 +31,7 @@ fp_status fp_store_region_lookup(fp_store *s, const char *code_or_name, fp_rows 
 
 fp_status fp_store_region_shapes(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "maps and tiles", err);
+    if (s->pg) return fp_pg_region_shapes(s, level, out, err);
     sqlite3_stmt *q;
     *out = NULL;
     fp_status st = fp_store_prepare(s, "SELECT rowid, code, name, AsBinary(geom) FROM regions "
@@ -46,7 +46,7 @@ fp_status fp_store_region_shapes(fp_store *s, const char *level, fp_rows **out, 
 fp_status fp_store_aggregation_values(fp_store *s, const char *aggregation, const char *level, const char *column,
                                       int flags, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "maps and tiles", err);
+    if (s->pg) return fp_pg_aggregation_values(s, aggregation, level, column, flags, out, err);
     *out = NULL;
     /* Geometry and the label point only when asked: a point on the surface
      * of every region costs more than the whole rest of the query. */
@@ -70,7 +70,7 @@ fp_status fp_store_aggregation_values(fp_store *s, const char *aggregation, cons
 fp_status fp_store_aggregation_codes(fp_store *s, const char *aggregation, const char *level, fp_rows **out,
                                      fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "maps and tiles", err);
+    if (s->pg) return fp_pg_aggregation_codes(s, aggregation, level, out, err);
     *out = NULL;
     char *sql = sqlite3_mprintf("SELECT code FROM \"agg_%w\" WHERE level=?1 AND projects > 0 AND geom IS NOT NULL "
                                 "ORDER BY code", aggregation);
@@ -86,7 +86,7 @@ fp_status fp_store_aggregation_codes(fp_store *s, const char *aggregation, const
 
 fp_status fp_store_project_max(fp_store *s, const char *column, double *max, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "maps and tiles", err);
+    if (s->pg) return fp_pg_project_max(s, column, max, err);
     *max = 0;
     if (!fp_store_is_project_column(column))
         return fp_error_set(err, FP_ERR_USAGE, "%s: not a project column", column);

@@ -153,6 +153,7 @@ char fp_rows_column_type(fp_rows *r, int col)
 
 char fp_rows_value_type(fp_rows *r, int col)
 {
+    if (r->pg) return fp_pg_rows_value_type(r->pg, col);
     switch (sqlite3_column_type(r->q, col)) {
     case SQLITE_INTEGER: return 'i';
     case SQLITE_FLOAT: return 'r';

@@ -659,6 +659,11 @@ void fp_global_cleanup(void)
     spatialite_shutdown();
 }
 
+int fp_store_is_server(const fp_store *s)
+{
+    return s && s->pg != NULL;
+}
+
 int fp_store_cache_size(fp_store *s, int size)
 {
     if (s->pg) return size;   /* PostgreSQL sizes its own buffers */

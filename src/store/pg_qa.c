@@ -1,0 +1,172 @@
+/*
+ * Data QA (`footprint check`) on PostGIS: qa_store.c's statements for a
+ * PostgreSQL database. The points come through a server-side cursor in
+ * the check's transaction; the findings go in with one COPY; the --fix
+ * journal keeps each moved row's geometry as EWKB (SRID included), put
+ * back as it was by the undo.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fp_store_qa.h"
+#include "common/util.h"
+#include "store/pg_internal.h"
+
+fp_status fp_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
+{
+    const char *v[] = { dataset };
+    fp_rows *r = fp_pg_rows_query(s,
+        "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
+        " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom)"
+        " FROM projects p JOIN imports i ON i.id = p.import_id"
+        " WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
+        1, v, "cannot read projects", 1u << 14, 1, err);
+    if (!r) return err ? err->code : FP_ERR_DB;
+    fp_status st = FP_OK;
+    while (fp_rows_next(r)) {
+        fp_geom g;
+        /* Points only, as on SpatiaLite (lines and polygons have no
+         * coordinates to swap). */
+        if (fp_rows_geom(r, 14, 0, &g) <= 0 || !g.is_point) continue;
+        fp_qa_store_row row = {
+            .id = fp_rows_int64(r, 0), .dataset = fp_rows_text(r, 1), .file = fp_rows_text(r, 2),
+            .format = fp_rows_text(r, 3), .line = fp_rows_is_null(r, 4) ? -1 : fp_rows_int64(r, 4),
+            .source_key = fp_rows_text(r, 5), .company = fp_rows_text(r, 6), .category = fp_rows_text(r, 7),
+            .name = fp_rows_text(r, 8), .country = fp_rows_text(r, 9), .country_code = fp_rows_text(r, 10),
+            .geocode_method = fp_rows_text(r, 11), .geocode_precision = fp_rows_text(r, 12),
+            .extra = fp_rows_text(r, 13), .x = g.x, .y = g.y };
+        if ((st = fn(&row, ctx, err)) != FP_OK) break;
+        if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
+    }
+    if (!st) st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    return st;
+}
+
+fp_status fp_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err)
+{
+    const char *dv[] = { dataset };
+    fp_status st = fp_pg_command(s, "DELETE FROM qa_findings WHERE $1::text IS NULL OR dataset = $1", 1, dv,
+                                 "cannot clear findings", err);
+    if (!st) st = fp_pg_command(s, "UPDATE projects SET qa = NULL WHERE qa IS NOT NULL AND ($1::text IS NULL OR dataset = $1)",
+                                1, dv, "cannot clear findings", err);
+    if (!st && n) st = fp_pg_command(s, "COPY qa_findings(project_id, dataset, kind, row_ref, evidence, suggestion,"
+                                        " other_id, fix, fix_lon, fix_lat) FROM STDIN", 0, NULL, "cannot store findings", err);
+    if (!st && n) {
+        GString *b = g_string_sized_new(1 << 16);
+        char t[3][40];
+        for (size_t i = 0; !st && i < n; i++) {
+            snprintf(t[0], sizeof t[0], "%lld", f[i].project_id);
+            fp_pg_copy_field(b, t[0]);
+            fp_pg_copy_field(b, f[i].dataset);
+            fp_pg_copy_field(b, f[i].kind);
+            fp_pg_copy_field(b, f[i].row_ref);
+            fp_pg_copy_field(b, f[i].evidence);
+            fp_pg_copy_field(b, f[i].suggestion);
+            snprintf(t[0], sizeof t[0], "%lld", f[i].other_id);
+            fp_pg_copy_field(b, f[i].other_id ? t[0] : NULL);
+            snprintf(t[1], sizeof t[1], "%.17g", f[i].fix_lon);
+            snprintf(t[2], sizeof t[2], "%.17g", f[i].fix_lat);
+            fp_pg_copy_field(b, f[i].fix);
+            fp_pg_copy_field(b, f[i].fix ? t[1] : NULL);
+            fp_pg_copy_field(b, f[i].fix ? t[2] : NULL);
+            g_string_append_c(b, '\n');
+            if (b->len >= (1 << 16)) st = fp_pg_copy_send(s, b, "cannot store findings", err);
+        }
+        if (!st) st = fp_pg_copy_send(s, b, "cannot store findings", err);
+        if (!st) st = fp_pg_copy_end(s, "cannot store findings", err);
+        else fp_pg_copy_abort(s);
+        g_string_free(b, TRUE);
+    }
+    /* projects.qa: the kinds of the row's findings in the order found, then
+     * the fixes applied to it and not undone. */
+    if (!st) st = fp_pg_command(s,
+        "UPDATE projects SET qa = f.kinds FROM (SELECT project_id, string_agg(kind, ',' ORDER BY id) AS kinds"
+        " FROM qa_findings WHERE $1::text IS NULL OR dataset = $1 GROUP BY project_id) AS f"
+        " WHERE projects.id = f.project_id", 1, dv, "cannot flag rows", err);
+    if (!st) st = fp_pg_command(s,
+        "UPDATE projects SET qa = coalesce(qa || ',', '') || x.fixes FROM (SELECT project_id,"
+        " string_agg('fixed-' || fix, ',' ORDER BY id) AS fixes FROM qa_fixes"
+        " WHERE undone IS NULL AND ($1::text IS NULL OR dataset = $1) GROUP BY project_id) AS x"
+        " WHERE projects.id = x.project_id", 1, dv, "cannot flag rows", err);
+    return st;
+}
+
+fp_status fp_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err)
+{
+    PGresult *r = fp_pg_exec(s, "SELECT coalesce(max(batch), 0) + 1 FROM qa_fixes", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read the fix journal", err);
+    *batch = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return FP_OK;
+}
+
+/* Runs a statement and gives the number of rows it changed (-1: failed). */
+static long changes(fp_store *s, const char *sql, int n, const char *const *v, PGresult **failed)
+{
+    PGresult *r = fp_pg_exec(s, sql, n, v);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) { *failed = r; return -1; }
+    long c = atol(PQcmdTuples(r));
+    PQclear(r);
+    return c;
+}
+
+fp_status fp_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
+                       fp_error *err)
+{
+    char now[32], b[24], i[24], x[40], y[40];
+    fp_timestamp(now);
+    snprintf(b, sizeof b, "%lld", batch);
+    snprintf(i, sizeof i, "%lld", id);
+    snprintf(x, sizeof x, "%.17g", lon);
+    snprintf(y, sizeof y, "%.17g", lat);
+    const char *v[] = { b, i, fix, x, y, now };
+    PGresult *failed = NULL;
+    /* The journal row first, with the geometry as stored; then the move. */
+    long c = changes(s, "INSERT INTO qa_fixes(batch, project_id, dataset, fix, old_geom, old_lon, old_lat, new_lon,"
+                        " new_lat, applied) SELECT $1::bigint, id, dataset, $3, ST_AsEWKB(geom), ST_X(geom), ST_Y(geom),"
+                        " $4::float8, $5::float8, $6 FROM projects WHERE id = $2::bigint AND geom IS NOT NULL", 6, v, &failed);
+    if (c == 1) {
+        const char *mv[] = { i, x, y };
+        c = changes(s, "UPDATE projects SET geom = ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326)"
+                       " WHERE id = $1::bigint", 3, mv, &failed);
+    }
+    if (c < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "cannot fix project %lld", id);
+        return fp_pg_error(s, failed, what, err);
+    }
+    if (c != 1) return fp_error_set(err, FP_ERR_STATE, "%s: project %lld has no geometry to fix", s->path, id);
+    return FP_OK;
+}
+
+fp_status fp_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
+{
+    *rows = 0;
+    const char *dv[] = { dataset };
+    PGresult *r = fp_pg_exec(s, "SELECT coalesce(max(batch), 0) FROM qa_fixes WHERE undone IS NULL"
+                                " AND ($1::text IS NULL OR dataset = $1)", 1, dv);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read the fix journal", err);
+    char batch[24];
+    snprintf(batch, sizeof batch, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (!strcmp(batch, "0")) return FP_OK;
+    char now[32];
+    fp_timestamp(now);
+    const char *v[] = { batch, dataset, now };
+    PGresult *failed = NULL;
+    /* A row's oldest journal entry of the batch holds its geometry as it
+     * was before the batch. */
+    long c = changes(s,
+        "UPDATE projects SET geom = (SELECT ST_GeomFromEWKB(f.old_geom) FROM qa_fixes f WHERE f.project_id = projects.id"
+        " AND f.batch = $1::bigint AND f.undone IS NULL AND ($2::text IS NULL OR f.dataset = $2) ORDER BY f.id LIMIT 1)"
+        " WHERE id IN (SELECT project_id FROM qa_fixes WHERE batch = $1::bigint AND undone IS NULL"
+        " AND ($2::text IS NULL OR dataset = $2))", 2, v, &failed);
+    if (c < 0) return fp_pg_error(s, failed, "cannot undo fixes", err);
+    *rows = c;
+    if (changes(s, "UPDATE qa_fixes SET undone = $3 WHERE batch = $1::bigint AND undone IS NULL"
+                   " AND ($2::text IS NULL OR dataset = $2)", 3, v, &failed) < 0)
+        return fp_pg_error(s, failed, "cannot undo fixes", err);
+    return FP_OK;
+}
