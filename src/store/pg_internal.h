@@ -37,6 +37,9 @@ char *fp_pg_display_name(const char *db);
 
 fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
 void fp_pg_close(fp_store *s);
+/* "X is not yet supported on PostGIS": the store functions of the newest
+ * commands (diff, render --facet) until their PostGIS versions exist. */
+fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err);
 
 /* Statements: values always as parameters (text; NULL for SQL NULL). */
 PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);

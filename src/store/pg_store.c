@@ -191,6 +191,11 @@ char *fp_pg_ident(fp_store *s, const char *name)
     return PQescapeIdentifier(s->pg->conn, name, strlen(name));
 }
 
+fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err)
+{
+    return fp_error_set(err, FP_ERR_STATE, "%s: %s is not yet supported on PostGIS", s->path, what);
+}
+
 /* --------------------------------------------------------------- COPY --- */
 
 void fp_pg_copy_field(GString *line, const char *v)
