@@ -1,5 +1,6 @@
 /* The summaries the CLI and `footprint run` print: the library returns
  * the numbers (result structs, row iterators), this layer words them. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "fp_aggregate.h"
@@ -38,6 +39,14 @@ fp_status fp_print_top_regions(fp_store *store, const char *table, const char *l
     return st;
 }
 
+/* A sum of shares: a whole number printed as one (1000000, not 1e+06),
+ * else with three decimals (lines and polygons split between regions). */
+static void print_sum(FILE *out, double v)
+{
+    if (fabs(v - round(v)) < 1e-6) fprintf(out, "%.0f", round(v));
+    else fprintf(out, "%.3f", v);
+}
+
 void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
 {
     fprintf(out, "aggregate %s: %ld projects by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
@@ -50,8 +59,12 @@ void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
         fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
     fprintf(out, "  check:");
     for (int l = 0; l < r->nlevels; l++)
-        fprintf(out, "%s %s %.6g + unassigned %.6g", l ? ";" : "", r->levels[l].level, r->levels[l].weighted,
-                r->levels[l].unassigned);
+    {
+        fprintf(out, "%s %s ", l ? ";" : "", r->levels[l].level);
+        print_sum(out, r->levels[l].weighted);
+        fprintf(out, " + unassigned ");
+        print_sum(out, r->levels[l].unassigned);
+    }
     fprintf(out, " = %ld projects: %s\n", r->projects, r->check_passed ? "passed" : "FAILED");
     fprintf(out, "  stored: %s (%ld group columns), %s (%.2f s)\n", r->table, r->group_columns, r->assign_table, r->seconds);
 }

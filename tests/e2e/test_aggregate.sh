@@ -110,6 +110,15 @@ assert_eq "6|regions" "$(sql "SELECT count(*), group_concat(DISTINCT level) FROM
 assert_eq "1" "$(sql "SELECT count(*) FROM agg_regions WHERE code='_unassigned'")" "unassigned row"
 case_end
 
+case_begin "the check line prints sums of shares as numbers: three decimals when a line is split, no exponent"
+# S6 (a line) is split, part of it at sea: both sums are fractional. sqlite3
+# sums the stored shares independently of the program's own totals.
+inside=$(sql "SELECT printf('%.3f', sum(share)) FROM agg_regions_assign WHERE region_code IS NOT NULL")
+outside=$(sql "SELECT printf('%.3f', sum(share)) FROM agg_regions_assign WHERE region_code IS NULL")
+assert_contains "$OUT" "check: regions $inside + unassigned $outside = 9 projects: passed" "check line"
+assert_not_contains "$OUT" "e+" "no exponent"
+case_end
+
 case_begin "a point on the shared edge of A and B goes to A (first in code order), method boundary"
 # (1, 0.5) lies on x=1, the edge A and B share: in neither interior.
 assert_eq "A|boundary" "$(where S1)" "S1 on A|B"
