@@ -169,7 +169,7 @@ static fp_status merge_part(fp_project_table *t, fp_project_table *part, int sli
         if (!items || !gi) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
     }
     if (!st) {
-        if (part->items != t->items + t->n) {
+        if (part->n && part->items != t->items + t->n) {
             memmove(t->items + t->n, part->items, part->n * sizeof *t->items);
             memmove(t->group_index + t->n * ng, part->group_index, part->n * ng * sizeof *t->group_index);
         }

@@ -55,6 +55,7 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
     /* 1 degree of latitude is at least 110.57 km: a sweep window in degrees
      * that cannot miss a pair within the distance. */
     const double window = FP_QA_DUPLICATE_M / 110000.0;
+    if (n < 2) return;   /* (qsort of no rows: a NULL pointer, undefined for qsort) */
     qsort(rows, n, sizeof *rows, by_group_lat);
     for (size_t i = 0; i < n; i++) {
         qa_row *a = &rows[i];

@@ -284,6 +284,12 @@ static double meta_number(json_t *meta, const char *key, size_t i, double fallba
 }
 
 /* Writes the archive to pm->tmp; *unique gets the number of distinct tiles. */
+/* Writes b whole; an empty array (data may be NULL) writes nothing. */
+static int write_bytes(FILE *f, const GByteArray *b)
+{
+    return b->len == 0 || fwrite(b->data, 1, b->len, f) == b->len;
+}
+
 static fp_status write_archive(fp_pmtiles *pm, long *unique, fp_error *err)
 {
     GArray *t = pm->tiles;
@@ -358,8 +364,8 @@ static fp_status write_archive(fp_pmtiles *pm, long *unique, fp_error *err)
         h[118] = (guint8)meta_number(pm->meta, "center", 2, minz);
         put_i32(h + 119, meta_number(pm->meta, "center", 0, 0));
         put_i32(h + 123, meta_number(pm->meta, "center", 1, 0));
-        if (fwrite(h, 1, HEADER_LEN, f) != HEADER_LEN || fwrite(root->data, 1, root->len, f) != root->len ||
-            fwrite(meta->data, 1, meta->len, f) != meta->len || fwrite(leaves->data, 1, leaves->len, f) != leaves->len)
+        if (fwrite(h, 1, HEADER_LEN, f) != HEADER_LEN || !write_bytes(f, root) || !write_bytes(f, meta) ||
+            !write_bytes(f, leaves))
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", pm->path, strerror(errno ? errno : EIO));
     }
     /* The tile data, copied from the spool in clustered order. */
