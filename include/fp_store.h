@@ -490,6 +490,13 @@ fp_status fp_store_facet_values(fp_store *store, const char *field, fp_rows **ou
 fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err);
 
+/* The web preview's timeline: per region of aggregation `aggregation`'s
+ * main level and per year, the projects of that year (from the
+ * assignments, as fp_store_facet_counts counts them; projects without a
+ * year left out). Columns: 0 region code, 1 year, 2 projects; by code,
+ * then year. SpatiaLite only. */
+fp_status fp_store_timeline_counts(fp_store *store, const char *aggregation, fp_rows **out, fp_error *err);
+
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */
 typedef void (*fp_admin1_fn)(const char *code, const char *name, const char *parent, void *ud);
