@@ -522,6 +522,12 @@ fp_status fp_store_diff_keep_new(fp_store *store, fp_diff_keeper **out, fp_error
 fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *row, fp_error *err);
 fp_status fp_store_diff_keep_finish(fp_diff_keeper *k, fp_error *err);
 void fp_store_diff_keep_free(fp_diff_keeper *k);
+/* The web preview's timeline: per region of aggregation `aggregation`'s
+ * main level and per year, the projects of that year (from the
+ * assignments, as fp_store_facet_counts counts them; projects without a
+ * year left out). Columns: 0 region code, 1 year, 2 projects; by code,
+ * then year. SpatiaLite only. */
+fp_status fp_store_timeline_counts(fp_store *store, const char *aggregation, fp_rows **out, fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent
  * country code), in code order. */

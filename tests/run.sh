@@ -68,7 +68,7 @@ if [ -x /usr/bin/python3 ]; then
     mkdir -p "$logs/bin" && ln -s /usr/bin/python3 "$logs/bin/python3"
     export PATH="$logs/bin:$PATH"
 fi
-longest_first="test_crash_safety test_render test_tiles test_import_sheets test_geocode test_pmtiles test_tiles_browser
+longest_first="test_crash_safety test_render test_tiles test_import_sheets test_geocode test_pmtiles test_tiles_browser test_timeline
   test_aggregate test_qa test_export test_export_fields test_broken_inputs test_qgis_project test_qgis_styles test_qgis_store
   test_export_browser test_qgis test_run test_serve"
 # Under SAN=1 the suites whose subject is another program (QGIS, Chromium)

@@ -117,6 +117,22 @@ fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level
     return st;
 }
 
+fp_status fp_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
+{
+    sqlite3_stmt *q;
+    *table = NULL;
+    fp_status st = fp_store_prepare(s, "SELECT assign_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, aggregation, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) *table = g_strdup((const char *)sqlite3_column_text(q, 0));
+    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
+    else st = fp_store_db_error(s, "reading aggregations", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
 fp_status fp_store_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err)
 {

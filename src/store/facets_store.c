@@ -51,30 +51,13 @@ fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, f
     return st;
 }
 
-/* The assignment table of an aggregation, from the aggregations table. */
-static fp_status assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
-{
-    sqlite3_stmt *q;
-    *table = NULL;
-    fp_status st = fp_store_prepare(s, "SELECT assign_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, aggregation, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) *table = g_strdup((const char *)sqlite3_column_text(q, 0));
-    else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-        st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
-    else st = fp_store_db_error(s, "reading aggregations", err);
-    sqlite3_finalize(q);
-    return st;
-}
-
 fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err)
 {
     if (s->pg) return fp_pg_unsupported(s, "facets", err);
     *out = NULL;
     char *table;
-    fp_status st = assign_table(s, aggregation, &table, err);
+    fp_status st = fp_store_assign_table(s, aggregation, &table, err);
     if (st) return st;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     char *head = sqlite3_mprintf("SELECT a.region_code, count(DISTINCT a.project_id) FROM \"%w\" a "

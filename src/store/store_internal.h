@@ -40,6 +40,9 @@ fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err);
  * wkb_cols WKB: fp_rows_geom reads both. `what` names the query in errors. */
 fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
                       fp_error *err);
+/* The assignment table of an aggregation (g_free'd by the caller), from
+ * the aggregations table; a usage error naming it when there is none. */
+fp_status fp_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err);
 /* Opens at a given schema version: for tests of the in-place upgrade. */
 fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);

@@ -39,6 +39,14 @@
  *   simplifier (rings stay valid and holes stay inside), lines with plain
  *   Douglas-Peucker. Parts smaller than one tile unit are left out at that
  *   zoom (rounding would collapse them).
+ * - Timeline (the preview's year slider): when projects have years, the
+ *   scene spans the first to the last of them (at most MVT_MAX_YEARS, the
+ *   last ones; earlier projects count in the first year). Clusters carry
+ *   `yYYYY` = their members with year <= YYYY, and regions (a choropleth
+ *   of the `projects` field at the aggregation's own level) the same from
+ *   the aggregation's assignments (fp_store_timeline_counts). Zeros are
+ *   not written: an absent yYYYY is 0 (before the first project). Single
+ *   projects, lines and areas carry `year` itself.
  * - Polygon rings are rounded to integers after clipping; consecutive
  *   duplicates are removed, rings with fewer than 3 points or zero area are
  *   dropped (with the holes of a dropped exterior), and exteriors are
@@ -79,6 +87,7 @@
 #define FIX_BITS 40               /* fixed-point world coordinates of points: 2^40 a side */
 #define FIX_PER_UNIT 268435456.0  /* 2^40 / 4096 */
 #define GRID_BITS 6               /* the shape index: 2^6 x 2^6 cells over the world */
+#define MVT_MAX_YEARS 100         /* timeline: yYYYY properties at most (the last years) */
 
 enum { GEOM_POINT = VECTOR_TILE__TILE__GEOM_TYPE__POINT, GEOM_LINE = VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING,
        GEOM_POLYGON = VECTOR_TILE__TILE__GEOM_TYPE__POLYGON };
@@ -105,6 +114,7 @@ typedef struct mvt_point {
 } mvt_point;
 
 typedef struct mvt_cluster {
+    uint32_t first;               /* its members: scene->singles[first .. first + count) */
     const char *category;         /* most frequent category (NULL: none had one) */
     const char *categories;       /* "name:count,..." */
     const char *field_value;      /* most frequent value of the style's field, when not category */
@@ -174,6 +184,14 @@ struct fp_mvt_scene {
     int has_regions;
     int choropleth;               /* 1: regions carry value/class; 0: plain land */
     char value_field[64];         /* the choropleth's field */
+    /* Timeline: years year_first..year_first + nyears - 1 (nyears 0: no
+     * project has a year), their keys "yYYYY", and with region_timeline
+     * each region's cumulative counts (region_years[r * nyears + k]). */
+    int year_first, nyears;
+    size_t nundated;              /* projects without a year */
+    const char **year_keys;
+    int region_timeline;
+    uint32_t *region_years;
 };
 
 /* ------------------------------------------------------- helpers: text --- */
@@ -616,6 +634,8 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
     GArray *point_owner = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     GHashTable *cats = g_hash_table_new(g_direct_hash, g_direct_equal);
     GHashTable *fvals = g_hash_table_new(g_direct_hash, g_direct_equal);
+    int year_lo = 0, year_hi = 0;
+    size_t year_seen = 0;
     while (fp_rows_next(q)) {
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         mvt_project p = { 0 };
@@ -652,10 +672,28 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
         } else {
             continue;   /* not a geometry GEOS reads: nothing to draw */
         }
+        if (!p.has_year) s->nundated++;
+        else if (!year_seen++) year_lo = year_hi = p.year;
+        else {
+            if (p.year < year_lo) year_lo = p.year;
+            if (p.year > year_hi) year_hi = p.year;
+        }
         g_array_append_val(projects, p);
     }
     if (!st) st = fp_rows_status(q, err);
     fp_rows_free(q);
+    /* The timeline's years and their property names. */
+    if (year_seen) {
+        if (year_hi - year_lo + 1 > MVT_MAX_YEARS) year_lo = year_hi - MVT_MAX_YEARS + 1;
+        s->year_first = year_lo;
+        s->nyears = year_hi - year_lo + 1;
+        s->year_keys = g_new(const char *, s->nyears);
+        for (int k = 0; k < s->nyears; k++) {
+            char key[16];
+            snprintf(key, sizeof key, "y%d", year_lo + k);
+            s->year_keys[k] = intern(s, key);
+        }
+    }
     /* The sorted lists of distinct categories and field values, and each
      * project's index into them (for the clusters' counts). */
     GList *keys = g_hash_table_get_keys(cats);
@@ -779,7 +817,7 @@ static void build_zoom_points(fp_mvt_scene *s)
             if (c.fx > lo_x + hi) c.fx = lo_x + hi;
             if (c.fy < lo_y) c.fy = lo_y;
             if (c.fy > lo_y + hi) c.fy = lo_y + hi;
-            mvt_cluster cl = { NULL, NULL, NULL };
+            mvt_cluster cl = { (uint32_t)i, NULL, NULL, NULL };
             int k = dominant(s->singles + i, j - i, s->projects, 1, s->categories, cat_counts, touched, summary);
             if (k >= 0) {
                 cl.category = s->categories[k];
@@ -902,6 +940,50 @@ static fp_status load_regions(fp_mvt_scene *s, fp_store *store, const fp_style *
     return st;
 }
 
+/* The regions' cumulative projects per year, for the timeline: only when
+ * the choropleth counts projects (field `projects`) at the level its
+ * aggregation assigns projects to, so a year's count is the same quantity
+ * as the legend's classes; otherwise the regions carry no yYYYY and the
+ * page keeps their fill. */
+static fp_status load_region_years(fp_mvt_scene *s, fp_store *store, const fp_choropleth *ch, fp_error *err)
+{
+    if (!ch || !s->nyears || strcmp(fp_choropleth_field(ch), "projects")) return FP_OK;
+    char *main_level = NULL;
+    fp_status st = fp_store_aggregation_level(store, fp_choropleth_aggregation(ch), &main_level, err);
+    int same = !st && main_level && !strcmp(main_level, fp_choropleth_level(ch));
+    free(main_level);
+    if (st || !same) return st;
+    fp_rows *q;
+    if ((st = fp_store_timeline_counts(store, fp_choropleth_aggregation(ch), &q, err))) return st;
+    GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);   /* code -> region index + 1 */
+    for (size_t i = 0; i < s->nregions; i++)
+        if (s->regions[i].code) g_hash_table_insert(index, (gpointer)s->regions[i].code, GSIZE_TO_POINTER(i + 1));
+    uint32_t *years = g_new0(uint32_t, s->nregions * (size_t)s->nyears);
+    while (fp_rows_next(q)) {
+        const char *code = fp_rows_text(q, 0);
+        size_t r = code ? GPOINTER_TO_SIZE(g_hash_table_lookup(index, code)) : 0;
+        if (!r) continue;   /* a region without a geometry (not in the tiles) */
+        int k = fp_rows_int(q, 1) - s->year_first;
+        if (k >= s->nyears) continue;   /* assigned, but no longer among the projects */
+        if (k < 0) k = 0;               /* before the first year kept: counted in it */
+        years[(r - 1) * (size_t)s->nyears + (size_t)k] += (uint32_t)fp_rows_int64(q, 2);
+    }
+    st = fp_rows_status(q, err);
+    fp_rows_free(q);
+    g_hash_table_destroy(index);
+    if (st) {
+        g_free(years);
+        return st;
+    }
+    /* Per year -> up to each year. */
+    for (size_t r = 0; r < s->nregions; r++)
+        for (int k = 1; k < s->nyears; k++)
+            years[r * (size_t)s->nyears + (size_t)k] += years[r * (size_t)s->nyears + (size_t)k - 1];
+    s->region_years = years;
+    s->region_timeline = 1;
+    return FP_OK;
+}
+
 /* -------------------------------------------------------- scene: life --- */
 
 fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
@@ -940,6 +1022,7 @@ fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_chor
     }
     if (!st) st = load_projects(s, store, pj, h, &projects, buf, err);
     if (!st) st = load_regions(s, store, style, choropleth, pj, h, &regions, buf, err);
+    if (!st) st = load_region_years(s, store, choropleth, err);
     if (!st) build_zoom_points(s);
     /* The builders become the scene's shapes. */
     if (!st) {
@@ -976,6 +1059,8 @@ void fp_mvt_scene_free(fp_mvt_scene *s)
     g_free(s->categories);
     g_free(s->field_values);
     g_free(s->regions);
+    g_free(s->year_keys);
+    g_free(s->region_years);
     shapes_clear(&s->project_shapes);
     shapes_clear(&s->region_shapes);
     if (s->strings) g_string_chunk_free(s->strings);
@@ -988,6 +1073,14 @@ int fp_mvt_scene_has_regions(const fp_mvt_scene *s) { return s->has_regions; }
 const char *fp_mvt_scene_value_field(const fp_mvt_scene *s) { return s->choropleth ? s->value_field : NULL; }
 const char *fp_mvt_scene_point_field(const fp_mvt_scene *s) { return s->point_field; }
 size_t fp_mvt_scene_point_projects(const fp_mvt_scene *s) { return s->npoint_projects; }
+
+int fp_mvt_scene_years(const fp_mvt_scene *s, int *first)
+{
+    *first = s->year_first;
+    return s->nyears;
+}
+int fp_mvt_scene_region_timeline(const fp_mvt_scene *s) { return s->region_timeline; }
+size_t fp_mvt_scene_undated(const fp_mvt_scene *s) { return s->nundated; }
 
 size_t fp_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)
 {
@@ -1009,7 +1102,7 @@ typedef struct tile_feature {
     size_t tag_first, ntags, geom_first, ngeom;
 } tile_feature;
 
-#define MAX_KEYS 16
+#define MAX_KEYS (16 + MVT_MAX_YEARS)
 
 /* One layer being written: features with their tags and commands in shared
  * arrays, the key and value tables. */
@@ -1051,7 +1144,8 @@ static uint32_t lb_key(layer_builder *lb, const char *key)
 {
     for (int i = 0; i < lb->nkeys; i++)
         if (lb->keys[i] == key || !strcmp(lb->keys[i], key)) return (uint32_t)i;
-    /* At most 11 distinct keys (projects; regions 5): within MAX_KEYS. */
+    /* At most 12 distinct keys (projects; regions 5), plus the timeline's
+     * yYYYY (at most MVT_MAX_YEARS): within MAX_KEYS. */
     lb->keys[lb->nkeys] = key;
     return (uint32_t)lb->nkeys++;
 }
@@ -1244,6 +1338,7 @@ typedef struct tile_job {
     GEOSContextHandle_t h;        /* made on the first clip */
     GArray *buf;                  /* doubles */
     geom_writer w;
+    uint32_t *year_counts;        /* scene->nyears: a cluster's members per year */
 } tile_job;
 
 /* Writes a part's rings (world units) in tile units, unclipped. */
@@ -1394,6 +1489,28 @@ static void project_tags(layer_builder *lb, const fp_mvt_scene *s, const mvt_pro
     if (point_count) tag_int(lb, "point_count", point_count);
 }
 
+/* The timeline's yYYYY of cumulative counts; zeros (before the first
+ * project) are left out. */
+static void year_tags(layer_builder *lb, const fp_mvt_scene *s, const uint32_t *cumulative)
+{
+    for (int k = 0; k < s->nyears; k++)
+        if (cumulative[k]) tag_int(lb, s->year_keys[k], cumulative[k]);
+}
+
+/* A cluster's members up to each year, into t->year_counts. */
+static void cluster_years(tile_job *t, const mvt_cluster *cl, uint32_t count)
+{
+    const fp_mvt_scene *s = t->scene;
+    memset(t->year_counts, 0, sizeof *t->year_counts * (size_t)s->nyears);
+    for (uint32_t i = 0; i < count; i++) {
+        const mvt_project *p = &s->projects[s->singles[cl->first + i].ref];
+        if (!p->has_year) continue;
+        int k = p->year - s->year_first;
+        t->year_counts[k < 0 ? 0 : k]++;
+    }
+    for (int k = 1; k < s->nyears; k++) t->year_counts[k] += t->year_counts[k - 1];
+}
+
 /* Every shape of sh meeting the buffered tile, found through the grid; a
  * shape listed in several cells is taken only in the cell holding the
  * lower-left corner of its box's overlap with the tile. */
@@ -1431,6 +1548,7 @@ static void write_shapes(tile_job *t, const mvt_shapes *sh, layer_builder *lb)
                     }
                     if (s->choropleth && r->class_index >= 0) tag_int(lb, "class", r->class_index + 1);
                     tag_string(lb, "fill", r->fill);
+                    if (s->region_timeline) year_tags(lb, s, s->region_years + (size_t)owner * (size_t)s->nyears);
                 }
                 lb_end(lb);
             }
@@ -1474,6 +1592,10 @@ static void write_points(tile_job *t, layer_builder *lb)
             tag_string(lb, "category", cl->category);
             tag_string(lb, "categories", cl->categories);
             if (strcmp(s->point_field, "category")) tag_string(lb, s->point_field, cl->field_value);
+            if (s->nyears) {
+                cluster_years(t, cl, p->count);
+                year_tags(lb, s, t->year_counts);
+            }
         }
         lb_end(lb);
     }
@@ -1555,6 +1677,7 @@ fp_status fp_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsi
     t.clip[3] = (t.oy + MVT_EXTENT + MVT_BUFFER) / t.scale;
     t.buf = g_array_new(FALSE, FALSE, sizeof(double));
     t.w.ints = g_array_new(FALSE, FALSE, sizeof(int32_t));
+    t.year_counts = g_new(uint32_t, scene->nyears ? scene->nyears : 1);
 
     layer_builder regions, projects;
     lb_init(&regions, "regions");
@@ -1592,6 +1715,7 @@ fp_status fp_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsi
     lb_clear(&projects);
     g_array_free(t.buf, TRUE);
     g_array_free(t.w.ints, TRUE);
+    g_free(t.year_counts);
     if (t.h) GEOS_finish_r(t.h);
     return st;
 }

@@ -26,6 +26,9 @@ typedef struct fp_mvt_scene fp_mvt_scene;
  *             status or country_code).
  *   regions   code, name, the choropleth's field (e.g. projects; absent =
  *             no data), class (1 = lowest; absent = no data), fill ("#rrggbb").
+ *   Timeline: clusters, and regions of a `projects` choropleth at the
+ *             aggregation's own level, carry yYYYY = projects with year <=
+ *             YYYY for each year of the projects (absent: 0).
  * The design decisions (cluster grid, buffer, simplification, owning tile)
  * are in mvt.c's header comment. */
 struct fp_store;
@@ -49,6 +52,13 @@ const char *fp_mvt_scene_value_field(const fp_mvt_scene *scene);
  * in the data, sorted by name. */
 const char *fp_mvt_scene_point_field(const fp_mvt_scene *scene);
 size_t fp_mvt_scene_point_values(const fp_mvt_scene *scene, const char *const **values);
+/* The timeline's years: how many (0: no project has a year), the first in
+ * *first. */
+int fp_mvt_scene_years(const fp_mvt_scene *scene, int *first);
+/* 1 when the regions carry the yYYYY counts (see fp_mvt_scene_new). */
+int fp_mvt_scene_region_timeline(const fp_mvt_scene *scene);
+/* Projects in the tiles without a year (the timeline leaves them out). */
+size_t fp_mvt_scene_undated(const fp_mvt_scene *scene);
 /* Projects with a POINT geometry (the sum of point_count over a zoom's tiles). */
 size_t fp_mvt_scene_point_projects(const fp_mvt_scene *scene);
 

@@ -9,6 +9,17 @@
 /* Style sizes are in points; MapLibre's are CSS pixels (96 per inch). */
 #define PX_PER_PT (96.0 / 72.0)
 
+/* The timeline's yYYYY fields (Number), one per year of the scene. */
+static void year_fields(json_t *f, const fp_mvt_scene *scene)
+{
+    int first, n = fp_mvt_scene_years(scene, &first);
+    for (int k = 0; k < n; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "y%d", first + k);
+        json_object_set_new(f, key, json_string("Number"));
+    }
+}
+
 static json_t *layer_entry(const char *id, const char *description, const fp_mvt_scene *scene, json_t *fields)
 {
     json_t *l = json_object();
@@ -36,9 +47,14 @@ char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene)
     if (!json_object_get(f, pf)) json_object_set_new(f, pf, json_string("String"));
     json_object_set_new(f, "point_count", json_string("Number"));
     json_object_set_new(f, "categories", json_string("String"));
-    json_array_append_new(layers, layer_entry("projects",
-        "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
-        "category and the counts per category in categories), lines and areas", scene, f));
+    year_fields(f, scene);
+    int first, timeline = fp_mvt_scene_years(scene, &first) > 0;
+    json_array_append_new(layers, layer_entry("projects", timeline
+        ? "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
+          "category, the counts per category in categories and, per year, yYYYY: members with year <= YYYY, "
+          "absent = 0), lines and areas"
+        : "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
+          "category and the counts per category in categories), lines and areas", scene, f));
     if (fp_mvt_scene_has_regions(scene)) {
         const char *vf = fp_mvt_scene_value_field(scene);
         f = json_object();
@@ -54,6 +70,11 @@ char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene)
             snprintf(description, sizeof description, "Countries (land) with their fill colour");
         }
         json_object_set_new(f, "fill", json_string("String"));
+        if (fp_mvt_scene_region_timeline(scene)) {
+            year_fields(f, scene);
+            size_t len = strlen(description);
+            snprintf(description + len, sizeof description - len, "; yYYYY: projects with year <= YYYY (absent = 0)");
+        }
         json_array_append_new(layers, layer_entry("regions", description, scene, f));
     }
     char *text = json_dumps(layers, JSON_INDENT(2));

@@ -159,7 +159,13 @@ static const char *const page_style =
     "font:12px/1.5 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-height:60%;overflow:auto}\n"
     ".legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-2px;border:1px solid #999}\n"
     ".legend i.dot{border-radius:50%}\n"
-    ".popup td{padding:0 4px;vertical-align:top}\n";
+    ".popup td{padding:0 4px;vertical-align:top}\n"
+    ".timeline{position:absolute;left:10px;bottom:24px;z-index:1000;background:rgba(255,255,255,.92);padding:6px 9px;"
+    "font:12px/1.6 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-width:46%}\n"
+    ".timeline input[type=range]{width:220px;vertical-align:middle}\n"
+    ".timeline button{width:2.2em;vertical-align:middle}\n"
+    ".timeline b{display:inline-block;min-width:5.5em}\n"
+    ".timeline .note{color:#555;font-size:11px}\n";
 
 /* Shared by both pages: the popup table of a feature's properties. */
 static const char *const popup_js =
@@ -231,6 +237,121 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     return g_string_free(h, FALSE);
 }
 
+/* The timeline's settings for the page (JSON, malloc'd; NULL without
+ * years): the years, whether the regions carry per-year counts, and the
+ * legend's classes (upper bounds of classes 1..n-1, colours, no data) so
+ * the page colours a year's counts exactly as the legend does. */
+static char *timeline_json(const fp_preview_info *in)
+{
+    if (!in->nyears) return NULL;
+    json_t *t = json_object();
+    json_object_set_new(t, "first", json_integer(in->year_first));
+    json_object_set_new(t, "last", json_integer(in->year_first + in->nyears - 1));
+    json_object_set_new(t, "undated", json_integer(in->undated));
+    const fp_classes *c = in->classes;
+    json_object_set_new(t, "regions", json_boolean(in->region_timeline && c));
+    if (in->region_timeline && c) {
+        json_t *uppers = json_array(), *colors = json_array();
+        for (int i = 0; i < c->n; i++) {
+            char hex[10];
+            fp_rgba_to_hex(c->colors[i], hex);
+            json_array_append_new(colors, json_string(hex));
+            if (i + 1 < c->n) json_array_append_new(uppers, json_real(c->breaks[i + 1]));
+        }
+        char hex[10];
+        fp_rgba_to_hex(c->nodata, hex);
+        json_object_set_new(t, "uppers", uppers);
+        json_object_set_new(t, "colors", colors);
+        json_object_set_new(t, "nodata", json_string(hex));
+        json_object_set_new(t, "zeroIsNodata", json_boolean(c->zero_is_nodata));
+    }
+    char *text = json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(t);
+    return text;
+}
+
+/* The timeline's controls: play, the year slider (its last stop, one past
+ * the last year, is "all years": the map as written, undated projects
+ * included) and "only that year". */
+static void timeline_html(GString *h, const fp_preview_info *in)
+{
+    int last = in->year_first + in->nyears - 1;
+    g_string_append_printf(h,
+        "<div class=\"timeline\" id=\"timeline\"><button type=\"button\" id=\"tl-play\" title=\"play\">&#9654;</button> "
+        "<input type=\"range\" id=\"tl-year\" min=\"%d\" max=\"%d\" step=\"1\" value=\"%d\" aria-label=\"year\"> "
+        "<b id=\"tl-label\">all years</b> "
+        "<label><input type=\"checkbox\" id=\"tl-only\"> only that year</label>",
+        in->year_first, last + 1, last + 1);
+    if (in->undated)
+        g_string_append_printf(h, "<div class=\"note\">%ld project%s without a year: shown under \"all years\" only</div>",
+                               in->undated, in->undated == 1 ? "" : "s");
+    if (!in->region_timeline && in->classes)
+        g_string_append(h, "<div class=\"note\">fill: all years (the timeline recounts projects only for a "
+                           "choropleth of projects at its aggregation's own level)</div>");
+    else if (in->region_timeline)
+        g_string_append(h, "<div class=\"note\">fill: projects up to the year (legend counts: all years)</div>");
+    g_string_append(h, "</div>\n");
+}
+
+/* The timeline's script: MapLibre filters on `year` (single projects,
+ * lines, areas) and on the clusters' and regions' yYYYY counts (absent =
+ * 0); the fill a `step` over the year's count with the legend's classes.
+ * Runs once the style is loaded; window.footprint.year reports the year
+ * shown (null: all years). */
+static const char *const timeline_js =
+    "function timelineStart(map, tl) {\n"
+    "  var slider = document.getElementById('tl-year'), only = document.getElementById('tl-only');\n"
+    "  var label = document.getElementById('tl-label'), play = document.getElementById('tl-play');\n"
+    "  var ids = ['projects', 'clusters', 'project-lines', 'project-areas'].filter(function (id) { return map.getLayer(id); });\n"
+    "  var filters = {}; ids.forEach(function (id) { filters[id] = map.getFilter(id); });\n"
+    "  var radius = map.getLayer('clusters') ? map.getPaintProperty('clusters', 'circle-radius') : null;\n"
+    "  var fill = map.getLayer('regions') ? map.getPaintProperty('regions', 'fill-color') : null;\n"
+    "  function cum(y) { return ['coalesce', ['get', 'y' + y], 0]; }\n"
+    "  /* Projects of a cluster or region in the years shown. The first year also\n"
+    "   * holds any earlier ones (tiles keep at most 100 years). */\n"
+    "  function count(y, one) { return one && y > tl.first ? ['-', cum(y), cum(y - 1)] : cum(y); }\n"
+    "  function yearOk(y, one) {\n"
+    "    var v = ['coalesce', ['get', 'year'], 1e9];   /* no year: never shown on a year */\n"
+    "    return one && y > tl.first ? ['==', v, y] : ['<=', v, y];\n"
+    "  }\n"
+    "  /* The legend's class of a count: class i holds uppers[i-1] < v <= uppers[i];\n"
+    "   * counts are whole numbers, so v > u is v >= floor(u) + 1, a step stop. */\n"
+    "  function fillOf(v) {\n"
+    "    if (!tl.colors.length) return tl.nodata;\n"
+    "    var e = ['step', v, tl.colors[0]];\n"
+    "    tl.uppers.forEach(function (u, i) { e.push(Math.floor(u) + 1, tl.colors[i + 1]); });\n"
+    "    return tl.zeroIsNodata ? ['case', ['==', v, 0], tl.nodata, e] : e;\n"
+    "  }\n"
+    "  function show(y, one) {\n"
+    "    ids.forEach(function (id) {\n"
+    "      var f = filters[id], extra = id === 'clusters' ? ['>', count(y, one), 0] : yearOk(y, one);\n"
+    "      map.setFilter(id, y === null ? f : (f ? ['all', f, extra] : extra));\n"
+    "    });\n"
+    "    if (radius) map.setPaintProperty('clusters', 'circle-radius', y === null ? radius :\n"
+    "      ['interpolate', ['linear'], count(y, one)].concat(radius.slice(3)));\n"
+    "    if (fill && tl.regions) map.setPaintProperty('regions', 'fill-color', y === null ? fill : fillOf(count(y, one)));\n"
+    "    label.textContent = y === null ? 'all years' : (one ? '' : '\\u2264 ') + y;\n"
+    "    status('year', y); status('onlyYear', one);\n"
+    "  }\n"
+    "  function update() { var y = +slider.value; show(y > tl.last ? null : y, only.checked); }\n"
+    "  slider.addEventListener('input', update);\n"
+    "  only.addEventListener('change', update);\n"
+    "  var timer = null;\n"
+    "  function stop() { clearInterval(timer); timer = null; play.innerHTML = '&#9654;'; }\n"
+    "  play.addEventListener('click', function () {\n"
+    "    if (timer) return stop();\n"
+    "    if (+slider.value >= tl.last) slider.value = tl.first;   /* from the start when at the end */\n"
+    "    update();\n"
+    "    play.innerHTML = '&#10074;&#10074;';\n"
+    "    timer = setInterval(function () {\n"
+    "      slider.value = +slider.value + 1;   /* past the last year: all years, and stop */\n"
+    "      update();\n"
+    "      if (+slider.value > tl.last) stop();\n"
+    "    }, 1000);\n"
+    "  });\n"
+    "  status('year', null);\n"
+    "}\n";
+
 static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
 {
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
@@ -244,7 +365,10 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, page_style);
     g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
     legend_html(h, in);
-    g_string_append_printf(h, "<script>\nvar tilejson = %s;\n", tilejson);
+    char *timeline = timeline_json(in);
+    if (timeline) timeline_html(h, in);
+    g_string_append_printf(h, "<script>\nvar tilejson = %s;\nvar timeline = %s;\n", tilejson, timeline ? timeline : "null");
+    free(timeline);
     /* PMTiles: MapLibre reads the archive through the library's protocol
      * (pmtiles://URL/{z}/{x}/{y}, Range requests). */
     if (in->pmtiles_url)
@@ -253,6 +377,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
                                in->pmtiles_url);
     else g_string_append(h, "var archive = null;\n");
     g_string_append(h, popup_js);
+    g_string_append(h, timeline_js);
     g_string_append(h,
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};\n"
         "function status(k, v) { window.footprint[k] = v; document.documentElement.setAttribute('data-' + k, v); }\n"
@@ -275,6 +400,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
         "  map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') status('tilesLoaded', window.footprint.tilesLoaded + 1); });\n"
         "  map.on('error', function (e) { status('tileErrors', window.footprint.tileErrors + 1); console.log('map error: ' + (e.error && e.error.message)); });\n"
         "  map.on('idle', function () { status('ready', true); });\n"
+        "  map.on('load', function () { if (timeline) timelineStart(map, timeline); });\n"
         "  map.on('click', function (e) {\n"
         "    var f = map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'projects'; })[0]\n"
         "         || map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'regions'; })[0];\n"

@@ -380,6 +380,9 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
         pi->category_colors = r->legend_colors;
         r->vector_layers = fp_mvt_vector_layers_json(r->mvt);
         r->maplibre = fp_mvt_maplibre_style(r->mvt, style, "tiles.json");
+        pi->nyears = fp_mvt_scene_years(r->mvt, &pi->year_first);
+        pi->region_timeline = fp_mvt_scene_region_timeline(r->mvt);
+        pi->undated = (long)fp_mvt_scene_undated(r->mvt);
         pi->vector_layers_json = r->vector_layers;
         pi->maplibre_style = r->maplibre;
     }

@@ -102,6 +102,12 @@ typedef struct fp_preview_info {
     const char *web_dir;     /* the web files (MapLibre): the context's */
     const char *regions_layer;        /* file name under layers/, NULL: none */
     const char *pmtiles_url;          /* the archive relative to the page ("../NAME.pmtiles"), NULL: none */
+    /* mvt: the timeline (year slider) over year_first .. year_first +
+     * nyears - 1 (nyears 0: no slider); region_timeline: the regions
+     * carry yYYYY counts the fill can be restyled by; undated: projects
+     * the timeline leaves out. */
+    int year_first, nyears, region_timeline;
+    long undated;
 } fp_preview_info;
 
 /* Writes tiles.json (TileJSON 3.0), index.html, lib/ (Leaflet from Debian's

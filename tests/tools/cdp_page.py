@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Opens a page in headless Chromium and waits, in real time, for a condition.
 
-    cdp_page.py URL SHOT.png [--ready JS] [--timeout S] [--size WxH]
+    cdp_page.py URL SHOT.png [--ready JS] [--timeout S] [--size WxH] [--then JS SHOT2.png ...]
 
 Starts Debian's chromium with a DevTools port, navigates to URL over the
 Chrome DevTools Protocol (python3-websocket), polls the JavaScript
@@ -9,6 +9,11 @@ expression JS (default: window.footprint && window.footprint.ready) until
 it is true or S seconds (default 60) pass, then saves a screenshot and
 prints one JSON object: {"ready": bool, "footprint": window.footprint's
 numbers and flags, "errors": console errors and exceptions}.
+
+Each --then JS SHOT2 runs after that, in order: JS is evaluated in the page
+(a Promise is awaited: e.g. move a slider, wait for the map's next idle,
+return what it shows), then SHOT2 is saved; the JSON gets "steps": the
+values JS returned, in order.
 
 Real time rather than --virtual-time-budget: MapLibre works in web workers
 that fetch tiles over the network, which virtual time does not wait for.
@@ -61,8 +66,13 @@ def main(argv):
     url, shot = argv[1], argv[2]
     ready = "window.footprint && window.footprint.ready === true"
     timeout, size = 60.0, "1000,700"
+    steps = []
     i = 3
     while i < len(argv):
+        if argv[i] == "--then":
+            steps.append((argv[i + 1], argv[i + 2]))
+            i += 3
+            continue
         if argv[i] == "--ready":
             ready = argv[i + 1]
         elif argv[i] == "--timeout":
@@ -116,9 +126,21 @@ def main(argv):
         shot_data = call("Page.captureScreenshot", format="png")
         with open(shot, "wb") as f:
             f.write(base64.b64decode(shot_data["data"]))
+        results = []
+        for js, step_shot in steps:
+            r = call("Runtime.evaluate", expression=js, awaitPromise=True, returnByValue=True)
+            if "exceptionDetails" in r:
+                errors.append("--then: " + r["exceptionDetails"].get("exception", {}).get("description", "exception"))
+            results.append(r.get("result", {}).get("value"))
+            time.sleep(0.5)                   # the last frame on the screen, as above
+            shot_data = call("Page.captureScreenshot", format="png")
+            with open(step_shot, "wb") as f:
+                f.write(base64.b64decode(shot_data["data"]))
         ws.close()
-        print(json.dumps({"ready": ok, "footprint": json.loads(fp.get("result", {}).get("value") or "{}"),
-                          "errors": errors}))
+        out = {"ready": ok, "footprint": json.loads(fp.get("result", {}).get("value") or "{}"), "errors": errors}
+        if steps:
+            out["steps"] = results
+        print(json.dumps(out))
     finally:
         proc.terminate()
         try:

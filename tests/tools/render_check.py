@@ -7,7 +7,8 @@
       bound of class i is the value at position ceil(i*m/k) of the m sorted values,
       coinciding bounds merged), ColorBrewer's published YlOrRd colours for the number
       of classes made. Prints JSON: {"colour": {code: "#rrggbb"}, "palette": [...],
-      "nodata": "#dddddd", "legend": ["4 - 9 (5)", ..., "(215)"], "classes": {code: i}}.
+      "nodata": "#dddddd", "legend": ["4 - 9 (5)", ..., "(215)"], "classes": {code: i},
+      "uppers": [upper bound of each class]}.
       The legend text of a class is "LO - HI (COUNT)" with LO and HI the smallest and
       largest value in the class ("V (COUNT)" when they are equal).
 
@@ -89,7 +90,7 @@ def classes(db, agg, level="country", field="projects", k=5):
         lo, hi = min(members), max(members)
         legend.append("%s (%d)" % (fmt(lo) if lo == hi else "%s - %s" % (fmt(lo), fmt(hi)), len(members)))
     legend.append("(%d)" % len(nodata))
-    return {"colour": colour, "classes": cls, "palette": pal, "nodata": NODATA, "legend": legend}
+    return {"colour": colour, "classes": cls, "palette": pal, "nodata": NODATA, "legend": legend, "uppers": uppers}
 
 
 def run_proj(args, pts):
