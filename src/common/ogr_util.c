@@ -24,3 +24,16 @@ int fp_layer_to_wgs84(void *layer_handle, void **ct_out)
     OSRDestroySpatialReference(wgs84);
     return rc;
 }
+
+fp_status fp_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
+                                  fp_error *err)
+{
+    OGRLayerH lyr = layer_handle;
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, (OGRFieldType)fields[i].type);
+        OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE) return fp_error_set(err, FP_ERR_IO, "%s: cannot create field %s", path, fields[i].name);
+    }
+    return FP_OK;
+}

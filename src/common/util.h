@@ -32,6 +32,17 @@ void fp_timestamp(char out[32]);
  * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
 int fp_layer_to_wgs84(void *layer, void **ct);
+/* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
+ * break; NULL as empty). */
+void fp_csv_put_field(FILE *f, const char *s);
+/* Creates a report layer's fields (names and OGR field types, void * to
+ * keep GDAL's headers out of this one): path names the file in errors. */
+typedef struct fp_report_field {
+    const char *name;
+    int type;                  /* OGRFieldType */
+} fp_report_field;
+fp_status fp_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
+                                  fp_error *err);
 
 /* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
  * next to the target so the final rename stays on one file system) and a

@@ -16,7 +16,7 @@
 #include "common/util.h"
 #include "diff/diff_internal.h"
 
-static const struct { const char *name; OGRFieldType type; } fields[] = {
+static const fp_report_field fields[] = {
     { "change", OFTString }, { "matched_by", OFTString }, { "source_key", OFTString }, { "name", OFTString },
     { "company", OFTString }, { "country", OFTString }, { "distance_m", OFTReal }, { "changed_fields", OFTString },
     { "details", OFTString }, { "old_id", OFTInteger64 }, { "new_id", OFTInteger64 }, { "old_row", OFTString },
@@ -40,12 +40,8 @@ static fp_status write_layer(GDALDatasetH ds, const char *path, const fp_diff_re
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, "diff", NULL, wkbNone, lco);
     CSLDestroy(lco);
     if (!lyr) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the layer: %s", path, CPLGetLastErrorMsg());
-    for (int i = 0; i < F_N; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
-        OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
-        OGR_Fld_Destroy(fd);
-        if (e != OGRERR_NONE) return fp_error_set(err, FP_ERR_IO, "%s: cannot create field %s", path, fields[i].name);
-    }
+    fp_status fst = fp_report_fields_create(lyr, fields, F_N, path, err);
+    if (fst) return fst;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     fp_status st = FP_OK;
     for (size_t i = 0; i < r->nentries && !st; i++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib.h>
 #include "export_internal.h"
+#include "common/util.h"
 
 char **fp_layer_source_names(const fp_layer *l, int *nnames)
 {
@@ -77,17 +78,6 @@ char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
     return out;
 }
 
-static void put_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
                              int n, int always, fp_error *err)
 {
@@ -100,10 +90,10 @@ fp_status fp_write_field_map(const char *map_path, const char *format, const cha
     fseek(f, 0, SEEK_END);
     if (!layer || ftell(f) == 0) fprintf(f, "%sfield,%s_field\n", layer ? "layer," : "", format);
     for (int i = 0; i < n; i++) {
-        if (layer) { put_csv_field(f, layer); fputc(',', f); }
-        put_csv_field(f, props[i]);
+        if (layer) { fp_csv_put_field(f, layer); fputc(',', f); }
+        fp_csv_put_field(f, props[i]);
         fputc(',', f);
-        put_csv_field(f, names[i]);
+        fp_csv_put_field(f, names[i]);
         fputc('\n', f);
     }
     if (fclose(f) != 0) return fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", map_path, strerror(errno));

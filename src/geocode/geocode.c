@@ -80,18 +80,6 @@ static const char *method_name(fp_match_method m)
     }
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s) s = "";
-    if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Outcomes, for the terminal's examples and the report's `outcome` column. */
 enum { OUT_TOWN, OUT_TOWN_CHECK, OUT_FUZZY, OUT_ADMIN1, OUT_COUNTRY, OUT_NOT_PLACED, OUT_COUNT };
 static const char *const outcome_names[OUT_COUNT] = { "town", "town (check)", "town (fuzzy)", "admin-1 centroid",
@@ -266,14 +254,14 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             else fprintf(opts->report, "%s\n", why);
         }
         if (csv) {
-            csv_field(csv, file); fprintf(csv, ",%ld,", line);
-            csv_field(csv, place); fputc(',', csv);
-            csv_field(csv, country); fputc(',', csv);
-            csv_field(csv, a1_text); fprintf(csv, ",%s,%s,%s,", outcome_keys[outcome], method, precision ? precision : "");
+            fp_csv_put_field(csv, file); fprintf(csv, ",%ld,", line);
+            fp_csv_put_field(csv, place); fputc(',', csv);
+            fp_csv_put_field(csv, country); fputc(',', csv);
+            fp_csv_put_field(csv, a1_text); fprintf(csv, ",%s,%s,%s,", outcome_keys[outcome], method, precision ? precision : "");
             if (method[0]) fprintf(csv, "%.5f,%.5f,", lon, lat); else fputs(",,", csv);
-            csv_field(csv, ref); fputc(',', csv);
-            csv_field(csv, matched); fputc(',', csv);
-            csv_field(csv, why); fputc('\n', csv);
+            fp_csv_put_field(csv, ref); fputc(',', csv);
+            fp_csv_put_field(csv, matched); fputc(',', csv);
+            fp_csv_put_field(csv, why); fputc('\n', csv);
         }
         free(a1_text);
         if (!method[0]) continue;

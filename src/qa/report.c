@@ -16,7 +16,7 @@
 #include "common/util.h"
 #include "qa/qa_internal.h"
 
-static const struct { const char *name; OGRFieldType type; } fields[] = {
+static const fp_report_field fields[] = {
     { "row", OFTString }, { "check", OFTString }, { "evidence", OFTString }, { "suggestion", OFTString },
     { "project_id", OFTInteger64 }, { "dataset", OFTString }, { "other_id", OFTInteger64 }, { "fix", OFTString },
     { "fix_lon", OFTReal }, { "fix_lat", OFTReal }, { "lon", OFTReal }, { "lat", OFTReal },
@@ -35,12 +35,8 @@ static fp_status write_layer(GDALDatasetH ds, int geojson, const char *path, con
     CSLDestroy(lco);
     OSRDestroySpatialReference(srs);
     if (!lyr) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the layer: %s", path, CPLGetLastErrorMsg());
-    for (int i = 0; i < F_N; i++) {
-        OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type);
-        OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
-        OGR_Fld_Destroy(fd);
-        if (e != OGRERR_NONE) return fp_error_set(err, FP_ERR_IO, "%s: cannot create field %s", path, fields[i].name);
-    }
+    fp_status fst = fp_report_fields_create(lyr, fields, F_N, path, err);
+    if (fst) return fst;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     fp_status st = FP_OK;
     for (size_t i = 0; i < n && !st; i++) {

@@ -244,31 +244,6 @@ static int fill_region(void *user, const fp_choropleth_region *r)
     return 0;
 }
 
-/* No choropleth: the countries as plain land. */
-static fp_status draw_land(region_fill *d, fp_store *store, fp_error *err)
-{
-    fp_rows *r;
-    fp_status st = fp_store_region_shapes(store, "country", &r, err);
-    if (st) return st;
-    while (fp_rows_next(r)) {
-        fp_geom geom;
-        if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
-        GEOSGeometry *g = GEOSWKBReader_read_r(d->h, d->rd, geom.wkb, geom.wkb_len);
-        if (!g) continue;
-        cairo_new_path(d->cr);
-        fp_path_geometry(d->cr, d->v, d->h, g);
-        fp_set_color(d->cr, d->ms->land.fill);
-        cairo_fill_preserve(d->cr);
-        cairo_set_line_width(d->cr, d->ms->land.width);
-        fp_set_color(d->cr, d->ms->land.stroke);
-        cairo_stroke(d->cr);
-        GEOSGeom_destroy_r(d->h, g);
-    }
-    st = fp_rows_status(r, err);
-    fp_rows_free(r);
-    return st;
-}
-
 /* The grid: columns, rows and the width of a panel's map. */
 typedef struct grid {
     int cols, rows;
@@ -312,7 +287,7 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     d.h = GEOS_init_r();
     d.rd = GEOSWKBReader_create_r(d.h);
     fp_status st = ch ? fp_choropleth_each_values(ch, 0, panel_value, counts, fill_region, &d, err)
-                      : draw_land(&d, store, err);
+                      : fp_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
     if (!st && ms->points.enabled)

@@ -243,8 +243,9 @@ static int draw_region(void *user, const fp_choropleth_region *r)
     return 0;
 }
 
-/* No choropleth: the countries as plain land. */
-static fp_status draw_land(region_draw *d, fp_store *store, fp_error *err)
+/* No choropleth: the countries as plain land (a facet page's panels too). */
+fp_status fp_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                       fp_store *store, fp_error *err)
 {
     fp_rows *r;
     fp_status st = fp_store_region_shapes(store, "country", &r, err);
@@ -252,16 +253,16 @@ static fp_status draw_land(region_draw *d, fp_store *store, fp_error *err)
     while (fp_rows_next(r)) {
         fp_geom geom;
         if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
-        GEOSGeometry *g = GEOSWKBReader_read_r(d->h, d->rd, geom.wkb, geom.wkb_len);
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
         if (!g) continue;
-        cairo_new_path(d->cr);
-        fp_path_geometry(d->cr, d->v, d->h, g);
-        fp_set_color(d->cr, d->ms->land.fill);
-        cairo_fill_preserve(d->cr);
-        cairo_set_line_width(d->cr, d->ms->land.width);
-        fp_set_color(d->cr, d->ms->land.stroke);
-        cairo_stroke(d->cr);
-        GEOSGeom_destroy_r(d->h, g);
+        cairo_new_path(cr);
+        fp_path_geometry(cr, v, h, g);
+        fp_set_color(cr, ms->land.fill);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, ms->land.width);
+        fp_set_color(cr, ms->land.stroke);
+        cairo_stroke(cr);
+        GEOSGeom_destroy_r(h, g);
     }
     st = fp_rows_status(r, err);
     fp_rows_free(r);
@@ -286,7 +287,7 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
         md->have_classes = 1;
         fp_choropleth_free(ch);
     } else {
-        st = draw_land(&d, store, err);
+        st = fp_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
     }
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);

@@ -53,6 +53,10 @@ void fp_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
 
 /* Drawing a map's layers (render.c), shared with the small multiples. */
 void fp_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
+/* The countries as plain land, in the style's land fill and stroke. */
+struct fp_store;
+fp_status fp_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                       struct fp_store *store, fp_error *err);
 void fp_draw_world_outline(cairo_t *cr, const fp_view *v);
 struct fp_store;
 fp_status fp_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,

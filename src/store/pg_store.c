@@ -552,7 +552,7 @@ fp_status fp_store_check_command(const char *db, const char *command, fp_error *
     for (int i = 0; pg_commands[i]; i++)
         if (!strcmp(pg_commands[i], command)) return FP_OK;
     char *name = fp_pg_display_name(db);
-    fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not supported on PostGIS; use a SpatiaLite store "
+    fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not yet supported on PostGIS; use a SpatiaLite store "
                                 "for it", name, command);
     g_free(name);
     return st;
