@@ -202,10 +202,10 @@ measure() {
 }
 
 # say_timing SIDE: copies the FOOTPRINT_TIMING=1 step times of SIDE's last run
-# (lines "  step   0.123 s") into the report, on one line.
+# (lines "  step   0.123 s, cpu 0.200 s") into the report, on one line.
 say_timing() {
     local steps
-    steps=$(awk '/^  [a-z_ -]+ +[0-9.]+ s$/ { sub(/^ +/, ""); gsub(/ +/, " "); printf "%s%s", sep, $0; sep = ", " }' "$T/$1.out")
+    steps=$(awk '/^  [a-z_ -]+ +[0-9.]+ s(, cpu [0-9.]+ s)?$/ { sub(/^ +/, ""); gsub(/ +/, " "); printf "%s%s", sep, $0; sep = ", " }' "$T/$1.out")
     [ -z "$steps" ] || say "  footprint steps (FOOTPRINT_TIMING=1, last run): $steps"
 }
 

@@ -37,6 +37,12 @@ const char *fp_context_data_dir(const fp_context *ctx);
 const char *fp_context_styles_dir(const fp_context *ctx);
 const char *fp_context_web_dir(const fp_context *ctx);
 
+/* Folder of caches the library may keep between runs (today: the prepared
+ * regions of `aggregate --by regions:FILE`, keyed by the file's SHA-256).
+ * NULL or "" (the default): no cache. The string is copied. */
+void fp_context_set_cache_dir(fp_context *ctx, const char *dir);
+const char *fp_context_cache_dir(const fp_context *ctx);
+
 /* How long a store waits for another writer before failing (milliseconds;
  * <= 0 restores the default, 5000). */
 void fp_context_set_busy_ms(fp_context *ctx, int ms);

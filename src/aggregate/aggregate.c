@@ -208,8 +208,8 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     int64_t span = hi - lo;
     int sliced = threads > 1 && span > 0 && span <= 2 * count;
     if (sliced) {
-        t->items = malloc((size_t)span * sizeof *t->items);
-        t->group_index = malloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
+        t->items = fp_big_alloc((size_t)span * sizeof *t->items);
+        t->group_index = fp_big_alloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
         if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", (long long)count);
     }
     for (int i = 0; i < threads; i++) {
@@ -675,8 +675,10 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * time of each step to its log. */
     const fp_context *ctx = fp_store_context(store);
     int timing = fp_context_timing(ctx);
-    double tp = t0;
-#define STEP(label) do { if (timing) { double now_ = fp_now(); fp_context_log(ctx, "  %-10s %.3f s", label, now_ - tp); tp = now_; } } while (0)
+    double tp = t0, cp = fp_cpu_now();
+    /* Wall clock, then CPU seconds of all threads (comparable under load). */
+#define STEP(label) do { if (timing) { double now_ = fp_now(), cpu_ = fp_cpu_now(); \
+        fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp); tp = now_; cp = cpu_; } } while (0)
     if ((st = fp_store_begin(store, err))) goto out;
     if ((st = fp_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
     STEP("read");

@@ -65,6 +65,15 @@ void fp_region_set_free(fp_region_set *set);
 void fp_region_set_free_items(fp_region_set *set);
 int fp_region_set_find(const fp_region_set *set, const char *code);
 
+/* region_cache.c: the prepared regions of a regions:FILE layer, kept in a
+ * cache folder under a SHA-256 of the file (and sidecars) and code field.
+ * key: -1 when the path is no regular file or cannot be read. load: 1 and
+ * set->items/n/has_population filled on a hit, 0 on a miss or a damaged
+ * entry. save: best effort (a cache that cannot be written is no error). */
+int fp_region_cache_key(const char *path, const char *code_field, char key[65]);
+int fp_region_cache_load(const char *dir, const char *key, fp_region_set *set);
+void fp_region_cache_save(const char *dir, const char *key, const fp_region_set *set);
+
 /* -------------------------------------------------------------- index --- */
 
 typedef struct fp_region_index fp_region_index;

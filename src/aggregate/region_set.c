@@ -392,10 +392,19 @@ static int field_index_ci(OGRFeatureDefnH defn, const char *const *names)
     return -1;
 }
 
-static fp_status set_from_file(fp_region_set *set, const char *path, const char *code_field, fp_error *err)
+static fp_status set_from_file(fp_region_set *set, const char *path, const char *code_field,
+                               const char *cache_dir, fp_error *err)
 {
     if (access(path, R_OK) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot read the regions file: %s", path, strerror(errno));
+    /* The same bytes prepared before: skip GDAL, the repair and the areas
+     * (region_cache.c). */
+    char key[65];
+    int keyed = cache_dir && fp_region_cache_key(path, code_field, key) == 0;
+    if (keyed && fp_region_cache_load(cache_dir, key, set)) {
+        set->nlevels = 1;
+        return level_from_items(&set->levels[0], "regions", set, NULL, err);
+    }
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector format GDAL reads%s%s", path,
                                  *CPLGetLastErrorMsg() ? ": " : "", CPLGetLastErrorMsg());
@@ -508,6 +517,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
         set->nlevels = 1;
         st = level_from_items(&set->levels[0], "regions", set, NULL, err);
     }
+    if (!st && keyed) fp_region_cache_save(cache_dir, key, set);
 out:
     if (ct) OCTDestroyCoordinateTransformation((OGRCoordinateTransformationH)ct);
     GEOSWKBWriter_destroy_r(h, w);
@@ -545,7 +555,8 @@ fp_status fp_region_set_load(fp_store *store, const char *by, const double exten
         if (!path) { free(set); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
         char *colon = strrchr(path, ':');
         if (colon && access(path, F_OK) != 0) { *colon = 0; field = colon + 1; }
-        st = set_from_file(set, path, field && *field ? field : NULL, err);
+        st = set_from_file(set, path, field && *field ? field : NULL,
+                           fp_context_cache_dir(fp_store_context(store)), err);
         free(path);
     } else if (!strncmp(by, "grid:", 5)) {
         st = parse_number(by + 5, &v) ? fp_grid_generate(set, extent, v, err)

@@ -274,6 +274,14 @@ static void context_from_env(fp_context *ctx)
     if (busy && atoi(busy) > 0) fp_context_set_busy_ms(ctx, atoi(busy));
     /* FOOTPRINT_TIMING=1: the time of each aggregate step on stderr. */
     fp_context_set_timing(ctx, getenv("FOOTPRINT_TIMING") != NULL);
+    /* Caches kept between runs (the prepared regions of --by regions:FILE):
+     * FOOTPRINT_CACHE=DIR, or "off"; by default $XDG_CACHE_HOME/footprint,
+     * else ~/.cache/footprint; none without either variable. */
+    const char *cache = getenv("FOOTPRINT_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char dflt[4096] = "";
+    if (xdg && *xdg) snprintf(dflt, sizeof dflt, "%s/footprint", xdg);
+    else if (home && *home) snprintf(dflt, sizeof dflt, "%s/.cache/footprint", home);
+    fp_context_set_cache_dir(ctx, !cache ? dflt : strcmp(cache, "off") ? cache : NULL);
     /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
     fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
     fp_context_set_log(ctx, log_line, NULL);

@@ -23,6 +23,7 @@ struct fp_context {
     void *progress_user;
     int timing;
     char *pause_at;
+    char *cache_dir;                         /* NULL: no cache */
 };
 
 fp_context *fp_context_new(void)
@@ -41,6 +42,7 @@ void fp_context_free(fp_context *c)
     g_free(c->styles_dir);
     g_free(c->web_dir);
     g_free(c->pause_at);
+    g_free(c->cache_dir);
     free(c);
 }
 
@@ -106,6 +108,8 @@ void fp_context_set_timing(fp_context *c, int on) { c->timing = on; }
 int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
 
 void fp_context_set_test_pause(fp_context *c, const char *point) { set_dir(&c->pause_at, point); }
+void fp_context_set_cache_dir(fp_context *c, const char *dir) { set_dir(&c->cache_dir, dir); }
+const char *fp_context_cache_dir(const fp_context *c) { return c ? c->cache_dir : NULL; }
 
 void fp_context_pause(const fp_context *c, const char *point)
 {

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,26 @@ double fp_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double fp_cpu_now(void)
+{
+    /* All threads' user + system time: on a shared machine the step times of
+     * FOOTPRINT_TIMING=1 are only comparable in CPU seconds. */
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void *fp_big_alloc(size_t bytes)
+{
+    const size_t huge = 2u << 20;
+    if (bytes < huge) return malloc(bytes ? bytes : 1);
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+    /* A hint: with THP off (or "never") the call fails and nothing changes. */
+    if (p) madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
 }
 
 void fp_timestamp(char out[32])

@@ -24,6 +24,14 @@ char *fp_latin1_to_utf8(const char *s, size_t len);
 
 /* Wall-clock seconds, monotonic. */
 double fp_now(void);
+/* CPU seconds used by the process (all threads) so far. */
+double fp_cpu_now(void);
+
+/* malloc for arrays of tens of megabytes that are filled at once (the
+ * aggregation's projects): 2 MiB aligned and marked for transparent huge
+ * pages, so the kernel maps them 512 pages per fault instead of one. Freed
+ * with free(); NULL when out of memory. */
+void *fp_big_alloc(size_t bytes);
 
 /* ISO 8601 UTC timestamp of now. */
 void fp_timestamp(char out[32]);

@@ -8,6 +8,9 @@ FIX="$ROOT/tests/fixtures"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+# The regions cache (aggregate --by regions:FILE) goes to this run's folder,
+# not the user's ~/.cache: every suite starts with an empty cache.
+export FOOTPRINT_CACHE="$WORK/.cache"
 _case=""
 _fail=""
 

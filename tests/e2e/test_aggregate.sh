@@ -651,3 +651,35 @@ assert_eq "ok" "$(sql "SELECT rtreecheck('idx_agg_cont_geom')")" "rtreecheck aft
 assert_eq "$(sql "SELECT count(*) FROM agg_cont WHERE geom IS NOT NULL")" "$(sql "SELECT count(*) FROM idx_agg_cont_geom")" "index entries after replacing"
 assert_eq "1" "$(sql "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'agg_cont' AND spatial_index_enabled = 1")" "one geometry_columns row"
 case_end
+
+case_begin "regions:FILE is cached by content: a second run reads the cache and stores the same rows"
+# Expected rows are the first run's, which read the GeoJSON through GDAL;
+# the cache only has to reproduce them, byte for byte.
+DB=cache.sqlite
+cp strip.sqlite $DB
+rm -rf "$FOOTPRINT_CACHE"
+cp "$AGG/strip.geojson" boxes.geojson
+"$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name first $TH
+assert_eq 1 "$(ls "$FOOTPRINT_CACHE" | grep -c '^regions-[0-9a-f]\{64\}\.bin$')" "one cache entry after the first run"
+key=$( (printf 'FPRGNC01\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
+assert_eq "regions-$key.bin" "$(ls "$FOOTPRINT_CACHE")" "named by sha256 of version, code field and the file's bytes"
+"$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name second $TH
+q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method FROM agg_TABLE_assign ORDER BY 1, 2"
+assert_eq "$(sql "${q/TABLE/first}")" "$(sql "${q/TABLE/second}")" "same assignments from the cache"
+q="SELECT level, code, name, printf('%.6f', area_km2), population, projects, hex(geom) FROM agg_TABLE ORDER BY id"
+assert_eq "$(sql "${q/TABLE/first}")" "$(sql "${q/TABLE/second}")" "same rows, areas and geometries from the cache"
+# A changed file is a new key: box A renamed, its rows follow the file.
+sed 's/"West box"/"Far west box"/' "$AGG/strip.geojson" > boxes.geojson
+"$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name third $TH
+assert_eq "Far west box" "$(sql "SELECT name FROM agg_third WHERE code='A'")" "edited file read again"
+assert_eq 2 "$(ls "$FOOTPRINT_CACHE" | wc -l)" "a second entry for the edited file"
+# A damaged entry is a miss, not an error: the file is read again.
+for f in "$FOOTPRINT_CACHE"/*.bin; do head -c 40 "$f" > "$f.cut" && mv "$f.cut" "$f"; done
+run --db $DB aggregate --by "regions:boxes.geojson" --name fourth $TH
+assert_eq 0 "$RC" "exit status with a truncated cache entry ($OUT)"
+assert_eq "$(sql "${q/TABLE/third}")" "$(sql "${q/TABLE/fourth}")" "same rows after a damaged entry"
+# FOOTPRINT_CACHE=off writes nothing.
+rm -rf "$FOOTPRINT_CACHE"
+FOOTPRINT_CACHE=off "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name fifth $TH
+assert_eq "no" "$([ -e "$FOOTPRINT_CACHE" ] && echo yes || echo no)" "no cache folder with FOOTPRINT_CACHE=off"
+case_end

@@ -1,0 +1,203 @@
+/* The prepared regions of `--by regions:FILE`, cached by content.
+ *
+ * Reading a user's polygon layer costs more than classifying a million
+ * points against it would suggest: GDAL parses the file (GeoJSON: text to
+ * doubles), GEOS checks and repairs every polygon, and each region's
+ * geodesic area is computed. None of that changes while the file does not,
+ * so the result (codes, names, populations, areas, repaired WKB, extents) is
+ * kept in a cache folder under the SHA-256 of the file's bytes, its
+ * sidecars' (a Shapefile's .dbf holds the codes) and the code field. A
+ * changed file gets a new key; an unreadable or damaged cache entry is a
+  * miss, never an error. Files are written to a temporary name and renamed,
+ * so a concurrent or killed run never leaves half an entry (GLib's
+ * g_file_set_contents).
+ *
+ * The format is this machine's own (native byte order and sizes, checked by
+ * the header), which is all a cache needs. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include "aggregate_internal.h"
+#include "common/util.h"
+
+/* Bump when what set_from_file computes changes (repair, area, fields). */
+#define CACHE_MAGIC "FPRGNC01"
+#define CACHE_BOM 0x01020304u
+
+/* Files whose bytes make up the layer besides the one named. */
+static const char *const sidecars[] = { ".dbf", ".shx", ".prj", ".cpg", "-wal", NULL };
+
+static int hash_file(GChecksum *sum, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_checksum_update(sum, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    return failed ? -1 : 0;
+}
+
+int fp_region_cache_key(const char *path, const char *code_field, char key[65])
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;   /* folders: not cached */
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(sum, (const guchar *)CACHE_MAGIC, sizeof CACHE_MAGIC);
+    g_checksum_update(sum, (const guchar *)(code_field ? code_field : ""), (gssize)strlen(code_field ? code_field : "") + 1);
+    int rc = hash_file(sum, path);
+    /* Sidecars next to the file: FILE.ext for "-wal", BASE.ext otherwise. */
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    size_t base = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    for (int i = 0; !rc && sidecars[i]; i++) {
+        char *side = sidecars[i][0] == '-' ? g_strconcat(path, sidecars[i], NULL)
+                                           : g_strdup_printf("%.*s%s", (int)base, path, sidecars[i]);
+        if (g_file_test(side, G_FILE_TEST_IS_REGULAR)) {
+            g_checksum_update(sum, (const guchar *)sidecars[i], (gssize)strlen(sidecars[i]) + 1);
+            rc = hash_file(sum, side);
+        }
+        g_free(side);
+    }
+    if (!rc) snprintf(key, 65, "%s", g_checksum_get_string(sum));
+    g_checksum_free(sum);
+    return rc;
+}
+
+static char *entry_path(const char *dir, const char *key)
+{
+    return g_strdup_printf("%s/regions-%s.bin", dir, key);
+}
+
+/* ------------------------------------------------------------ reading --- */
+
+typedef struct reader {
+    const unsigned char *p, *end;
+    int bad;
+} reader;
+
+static void take(reader *r, void *out, size_t n)
+{
+    if (r->bad || (size_t)(r->end - r->p) < n) { r->bad = 1; memset(out, 0, n); return; }
+    memcpy(out, r->p, n);
+    r->p += n;
+}
+
+static char *take_string(reader *r)
+{
+    uint32_t len = 0;
+    take(r, &len, sizeof len);
+    if (r->bad || (size_t)(r->end - r->p) < len) { r->bad = 1; return NULL; }
+    char *s = g_strndup((const char *)r->p, len);
+    r->p += len;
+    return s;
+}
+
+int fp_region_cache_load(const char *dir, const char *key, fp_region_set *set)
+{
+    if (!dir || !*dir) return 0;
+    char *path = entry_path(dir, key);
+    gchar *data = NULL;
+    gsize len = 0;
+    int ok = g_file_get_contents(path, &data, &len, NULL);
+    g_free(path);
+    if (!ok) return 0;
+    reader r = { (const unsigned char *)data, (const unsigned char *)data + len, 0 };
+    char magic[8];
+    uint32_t bom = 0;
+    uint64_t n = 0;
+    int32_t has_pop = 0;
+    take(&r, magic, sizeof magic);
+    take(&r, &bom, sizeof bom);
+    take(&r, &n, sizeof n);
+    take(&r, &has_pop, sizeof has_pop);
+    if (r.bad || memcmp(magic, CACHE_MAGIC, 8) || bom != CACHE_BOM || n == 0 || n > len) { g_free(data); return 0; }
+    fp_region *items = calloc((size_t)n, sizeof *items);
+    size_t got = 0;
+    for (; items && got < n && !r.bad; got++) {
+        fp_region *reg = &items[got];
+        reg->code = take_string(&r);
+        reg->name = take_string(&r);
+        int64_t pop = 0;
+        uint64_t wl = 0;
+        take(&r, &pop, sizeof pop);
+        take(&r, &reg->area_km2, sizeof reg->area_km2);
+        take(&r, &reg->minx, sizeof reg->minx);
+        take(&r, &reg->miny, sizeof reg->miny);
+        take(&r, &reg->maxx, sizeof reg->maxx);
+        take(&r, &reg->maxy, sizeof reg->maxy);
+        take(&r, &wl, sizeof wl);
+        reg->population = pop;
+        if (!r.bad && wl > 0 && wl <= (uint64_t)(r.end - r.p) && (reg->wkb = malloc((size_t)wl))) {
+            memcpy(reg->wkb, r.p, (size_t)wl);
+            reg->wkb_len = (size_t)wl;
+            r.p += wl;
+        } else {
+            r.bad = 1;
+        }
+        reg->up[0] = reg->code ? strdup(reg->code) : NULL;
+        if (!reg->code || !reg->name || !reg->up[0]) r.bad = 1;
+    }
+    char tail[4];
+    take(&r, tail, sizeof tail);
+    int good = items && !r.bad && memcmp(tail, "END!", 4) == 0 && r.p == r.end;
+    g_free(data);
+    /* The set owns whatever was read; a bad entry is freed with it. */
+    fp_region_set tmp = { .items = items, .n = got };
+    if (!good) { fp_region_set_free_items(&tmp); return 0; }
+    set->items = items;
+    set->n = got;
+    set->has_population = has_pop;
+    return 1;
+}
+
+/* ------------------------------------------------------------ writing --- */
+
+static void put_string(GByteArray *b, const char *s)
+{
+    uint32_t len = (uint32_t)strlen(s);
+    g_byte_array_append(b, (const guint8 *)&len, sizeof len);
+    g_byte_array_append(b, (const guint8 *)s, len);
+}
+
+void fp_region_cache_save(const char *dir, const char *key, const fp_region_set *set)
+{
+    if (!dir || !*dir || set->n == 0) return;
+    if (g_mkdir_with_parents(dir, 0755) != 0) return;   /* no cache: slower, not wrong */
+    GByteArray *b = g_byte_array_new();
+    uint32_t bom = CACHE_BOM;
+    uint64_t n = set->n;
+    int32_t has_pop = set->has_population;
+    g_byte_array_append(b, (const guint8 *)CACHE_MAGIC, 8);
+    g_byte_array_append(b, (const guint8 *)&bom, sizeof bom);
+    g_byte_array_append(b, (const guint8 *)&n, sizeof n);
+    g_byte_array_append(b, (const guint8 *)&has_pop, sizeof has_pop);
+    for (size_t i = 0; i < set->n; i++) {
+        const fp_region *reg = &set->items[i];
+        int64_t pop = reg->population;
+        uint64_t wl = reg->wkb_len;
+        put_string(b, reg->code);
+        put_string(b, reg->name);
+        g_byte_array_append(b, (const guint8 *)&pop, sizeof pop);
+        g_byte_array_append(b, (const guint8 *)&reg->area_km2, sizeof reg->area_km2);
+        g_byte_array_append(b, (const guint8 *)&reg->minx, sizeof reg->minx);
+        g_byte_array_append(b, (const guint8 *)&reg->miny, sizeof reg->miny);
+        g_byte_array_append(b, (const guint8 *)&reg->maxx, sizeof reg->maxx);
+        g_byte_array_append(b, (const guint8 *)&reg->maxy, sizeof reg->maxy);
+        g_byte_array_append(b, (const guint8 *)&wl, sizeof wl);
+        g_byte_array_append(b, reg->wkb, (guint)reg->wkb_len);
+    }
+    g_byte_array_append(b, (const guint8 *)"END!", 4);
+    /* GLib writes a temporary file and renames it: readers see the old
+     * entry or the new one, never half of one. */
+    char *path = entry_path(dir, key);
+    g_file_set_contents(path, (const gchar *)b->data, (gssize)b->len, NULL);
+    g_free(path);
+    g_byte_array_free(b, TRUE);
+}
