@@ -30,7 +30,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
 
 fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    if (s->pg) return fp_pg_facet_values(s, field, out, err);
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new("SELECT v, count(*) FROM (SELECT ");
@@ -71,7 +71,7 @@ static fp_status assign_table(fp_store *s, const char *aggregation, char **table
 fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    if (s->pg) return fp_pg_facet_counts(s, aggregation, f, out, err);
     *out = NULL;
     char *table;
     fp_status st = assign_table(s, aggregation, &table, err);
