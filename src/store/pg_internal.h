@@ -162,6 +162,11 @@ fp_status fp_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_er
 fp_status fp_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err);
 void fp_pg_diff_keep_free(fp_pg_diff_keeper *k);
 
+/* QGIS styles in layer_styles, the aggregations' names (pg_styles.c). */
+fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
+                               fp_error *err);
+fp_status fp_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
+
 /* Geocode (pg_geocode.c). */
 fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);
 fp_status fp_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
