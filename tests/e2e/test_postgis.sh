@@ -351,8 +351,110 @@ sqlite3 s/v.mbtiles "$q" > s/mvt.txt; sqlite3 p/v.mbtiles "$q" > p/mvt.txt
 same_file s/mvt.txt p/mvt.txt "vector tiles"
 case_end
 
+case_begin "engine equivalence: diff prints the same summary and report; export --what diff:OLD:NEW GeoJSON byte-identical; the database unchanged"
+cp "$FIX/diff/edition_2024.csv" "$FIX/diff/edition_2025.csv" .
+for db in "$SDB" "$EQ"; do
+    "$FP" -q --db "$db" import edition_2024.csv --dataset 2024 >/dev/null || fail "import 2024 ($db)"
+    "$FP" -q --db "$db" import edition_2025.csv --dataset 2025 >/dev/null || fail "import 2025 ($db)"
+done
+tables() { pgc_psql eq -c "SELECT string_agg(schemaname || '.' || tablename, ' ' ORDER BY 1) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"; }
+before=$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")
+for e in s p; do
+    db=$SDB; [ $e = p ] && db=$EQ
+    run --db "$db" diff --dataset 2024 --against 2025 --report $e/diff.csv
+    assert_eq 0 "$RC" "diff exit ($db: $OUT)"
+    sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/diff.txt
+    "$FP" -q --db "$db" export --what diff:2024:2025 --format geojson -o $e/changes.geojson || fail "export diff ($db)"
+done
+# The fixture's known changes (tests/fixtures/diff: its header), on PostGIS.
+assert_contains "$(cat p/diff.txt)" "3 added, 3 removed, 3 moved more than 100 m (2 of them also changed), 3 changed, 3 unchanged" "counts on PostGIS"
+assert_contains "$(cat p/diff.txt)" "edition_2024.csv:5: [D4] 'Harare cameras' (Hikvision, ZWE)" "a removed row named by file and line"
+same_file s/diff.txt p/diff.txt "diff summary"
+same_file s/diff.csv p/diff.csv "diff --report CSV"
+same_file <(untimed s/changes.geojson) <(untimed p/changes.geojson) "diff layer GeoJSON"
+assert_eq "added=3 changed=3 moved=3 removed=3" "$(python3 -c "
+import collections, json
+c = collections.Counter(f['properties']['change'] for f in json.load(open('p/changes.geojson'))['features'])
+print(' '.join('%s=%d' % kv for kv in sorted(c.items())))")" "features per change"
+# The changes lived in the session's temporary table: nothing left in the database.
+assert_eq "$before" "$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")" "tables and projects unchanged"
+case_end
+
+case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
+for db in "$SDB" "$EQ"; do
+    "$FP" -q --db "$db" import "$FIX/postgis/extra_values.geojson" --dataset extra >/dev/null || fail "import extra ($db)"
+    "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
+done
+cat > facet.json <<'JSON'
+{ "name": "facet", "background": "#eaf2f8", "view": { "projection": "equal-earth" },
+  "choropleth": { "aggregation": "country_by_category", "level": "country", "field": "projects",
+                  "method": "manual", "breaks": [1, 1.5, 2.5, 1000], "scheme": "YlOrRd",
+                  "nodata": "#dddddd", "zero_is_nodata": true } }
+JSON
+F_COMPANY="--facet company"; F_YEARS="--facet year --facet-bins 1990-2015,2016-2030 --cumulative"
+F_SCORE="--facet score"; F_BINS="--facet score --facet-bins 0-2,2-100"; F_FLAG="--facet flag"; F_MIX="--facet mix"
+for e in s p; do
+    db=$SDB; [ $e = p ] && db=$EQ
+    for f in COMPANY YEARS SCORE BINS FLAG MIX; do
+        v=F_$f
+        "$FP" -q --db "$db" render --style facet.json ${!v} --size 900x600 -o $e/facet_$f.png || fail "render ${!v} ($db)"
+    done
+done
+for f in COMPANY YEARS SCORE BINS FLAG MIX; do same_file s/facet_$f.png p/facet_$f.png "facet page $f"; done
+# Panels found on the page (their sea colour), one per value psql counts:
+# every company; score's values as numbers (1 and 1.0 one value: 1, 2.5, 10);
+# flag's true/false; mix's 3, 20, B, x.
+PROBE="/usr/bin/python3 $ROOT/tests/tools/facet_probe.py"
+assert_eq 2 "$($PROBE panels p/facet_YEARS.png '#eaf2f8' | wc -l)" "cumulative bins: 2 panels"
+assert_eq 2 "$($PROBE panels p/facet_BINS.png '#eaf2f8' | wc -l)" "score bins: 2 panels"
+assert_eq "$(pgc_psql eq -c "SELECT count(DISTINCT company) FROM projects WHERE company <> ''")" \
+    "$($PROBE panels p/facet_COMPANY.png '#eaf2f8' | wc -l)" "company panels"
+assert_eq "$(pgc_psql eq -c "SELECT count(DISTINCT (extra::json ->> 'score')::numeric) FROM projects WHERE dataset = 'extra'")" \
+    "$($PROBE panels p/facet_SCORE.png '#eaf2f8' | wc -l)" "score panels"
+assert_eq 2 "$($PROBE panels p/facet_FLAG.png '#eaf2f8' | wc -l)" "flag panels"
+assert_eq 4 "$($PROBE panels p/facet_MIX.png '#eaf2f8' | wc -l)" "mix panels"
+case_end
+
+case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
+# The styles init, import and aggregate wrote, one footprint row per table.
+assert_eq "agg_country_by_category|t|1
+projects|t|1" "$(pgc_psql eq -F'|' -c "SELECT f_table_name, bool_and(useasdefault), count(*) FROM public.layer_styles
+    WHERE f_table_catalog = 'eq' AND f_table_schema = 'public' AND f_geometry_column = 'geom' GROUP BY 1 ORDER BY 1")" "layer_styles rows"
+# The QML an export from the SpatiaLite store writes into its GeoPackage, byte for byte.
+"$FP" -q --db "$SDB" export --what projects --format gpkg -o s/styled_projects.gpkg || fail "export projects gpkg"
+"$FP" -q --db "$SDB" export --what aggregate:country_by_category --format gpkg -o s/styled_agg.gpkg || fail "export agg gpkg"
+sqlite3 s/styled_projects.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name = 'projects'" > s/projects.qml
+sqlite3 s/styled_agg.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name = 'country_by_category'" > s/agg.qml
+pgc_psql eq -c "SELECT styleqml FROM public.layer_styles WHERE f_table_name = 'projects'" > p/projects.qml
+pgc_psql eq -c "SELECT styleqml FROM public.layer_styles WHERE f_table_name = 'agg_country_by_category'" > p/agg.qml
+[ -s s/projects.qml ] && [ -s s/agg.qml ] || fail "no QML in the GeoPackages"
+same_file s/projects.qml p/projects.qml "projects QML"
+same_file s/agg.qml p/agg.qml "aggregation QML"
+QOUT=$(QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" /usr/bin/python3 "$ROOT/tests/tools/qgis_pg_check.py" \
+       "$PGC_SOCK" "$PGC_PORT" eq postgres projects agg_country_by_category 2>&1 | grep -E '^(projects|agg_)')
+# Expected: counts from psql, categories from psql, the rules from the stored QML (read by Python's XML parser).
+cats=$(pgc_psql eq -c "SELECT string_agg(c, '|' ORDER BY c COLLATE \"C\") FROM (SELECT DISTINCT coalesce(category, '') AS c FROM projects WHERE geom IS NOT NULL) x")
+assert_eq "projects valid=1 count=$(pgc_psql eq -c "SELECT count(*) FROM projects") crs=EPSG:4326 style=1 renderer=categorizedSymbol attr=category classes=$(tr '|' '\n' <<<"$cats" | wc -l) items=$cats" \
+    "$(grep '^projects ' <<<"$QOUT")" "projects in QGIS"
+rules=$(python3 -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse('p/agg.qml').getroot()
+r = root.find('renderer-v2'); rules = r.find('rules').findall('rule')
+print(r.get('type'), len(rules), '|'.join('%s~%s' % (x.get('label'), x.get('filter')) for x in rules))")
+read -r rtype nrules ritems <<<"$rules"
+assert_eq "agg_country_by_category valid=1 count=$(pgc_psql eq -c "SELECT count(*) FROM agg_country_by_category") crs=EPSG:4326 style=1 renderer=$rtype attr= classes=$nrules items=$ritems" \
+    "$(grep '^agg_country_by_category ' <<<"$QOUT")" "aggregation in QGIS"
+# A QGIS user's own default style stays the default; footprint replaces only its own row.
+pgc_psql eq -c "INSERT INTO public.layer_styles(f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, useasdefault, description)
+    SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, 'mine', styleqml, true, 'saved in QGIS' FROM public.layer_styles WHERE f_table_name = 'projects'" >/dev/null
+"$FP" -q --db "$EQ" import "$FIX/points_good.csv" --dataset more >/dev/null || fail "import more"
+assert_eq "mine|t
+world-choropleth|f" "$(pgc_psql eq -F'|' -c "SELECT stylename, useasdefault FROM public.layer_styles WHERE f_table_name = 'projects' ORDER BY 1")" "the user's default kept"
+case_end
+
 case_begin "commands on an unreachable server: one line naming it, exit 1, no output written, no password shown"
-for cmd in "geocode" "check" "export --format geojson -o x.geojson" "render -o x.png" "tiles --zoom 0-1 -o t" "run"; do
+for cmd in "geocode" "check" "diff --dataset 2024 --against 2025" "export --format geojson -o x.geojson" "render -o x.png" \
+           "render --facet company -o x.png" "tiles --zoom 0-1 -o t" "run"; do
     run --db "postgresql://u:pw-secret@127.0.0.1:1/fp" $cmd
     assert_eq 1 "$RC" "$cmd exit"
     assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "$cmd: one line"
