@@ -14,6 +14,20 @@ fi
 
 DB=$WORK/s.sqlite
 PG=$PGC_URL
+# Both engines at once: FN (a function of DB and E, s or p) runs on the
+# SpatiaLite store in the background while it runs on PostGIS in front: the
+# server works while SQLite does, and a case takes the longer of the two,
+# not their sum. The background run's failures are reported after both end.
+on_both() {  # FN SQLITE_DB PG_DB
+    local fn=$1 log pid
+    log=$(mktemp "$WORK/both.XXXXXX")
+    ( _fail=""; "$fn" "$2" s; printf '%s' "$_fail" > "$log" ) &
+    pid=$!
+    "$fn" "$3" p
+    wait "$pid"
+    [ -s "$log" ] && _fail="${_fail}$(cat "$log")"$'\n'
+    rm -f "$log"
+}
 # psql on the suite's database, '|' between fields like sqlite3's default.
 pq() { pgc_psql fp -F'|' -c "$1"; }
 # The same query on both engines, dumped and compared line by line.
@@ -31,9 +45,12 @@ same_dump() {  # NAME SQLITE_SQL PG_SQL
         fail "$1: dumps differ: $(diff "$WORK/$1.sqlite.txt" "$WORK/$1.pg.txt" | head -6 | tr '\n' ' ')"
 }
 
-python3 "$ROOT/bench/gen_points.py" 101000 "$WORK/pts.csv" --seed 7 >/dev/null
-python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b1.csv" --seed 11 >/dev/null
-python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b2.csv" --seed 12 >/dev/null
+# While the server initialises its database: the point files and the
+# SpatiaLite store (the shared init template under make check, lib.sh).
+( python3 "$ROOT/bench/gen_points.py" 101000 "$WORK/pts.csv" --seed 7 &&
+  python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b1.csv" --seed 11 &&
+  python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b2.csv" --seed 12 ) >/dev/null & GEN=$!
+fp_init "$DB" > "$WORK/sinit.log" 2>&1 & SINIT=$!
 
 case_begin "a postgresql:// --db is a server, not a file path: init creates the schema there and no local folder"
 run --db "$PG" init
@@ -55,7 +72,8 @@ pgc_psql postgres -c "CREATE DATABASE eq TEMPLATE fp" >/dev/null || fail "copyin
 case_end
 
 case_begin "engine equivalence: init loads the same regions and region groups"
-"$FP" -q --db "$DB" init >/dev/null
+wait $SINIT || fail "init on SpatiaLite: $(tail -2 "$WORK/sinit.log")"
+wait $GEN || fail "generating the point files"
 cp "$DB" "$WORK/eq.sqlite"   # the command cases' SpatiaLite store
 same_dump regions \
     "SELECT id, level, code, iso_a2, name, name_long, parent, continent, subregion, population, $(P6 area_km2), hex(AsBinary(geom)) FROM regions ORDER BY id" \
@@ -66,12 +84,14 @@ same_dump region_groups \
 case_end
 
 case_begin "engine equivalence: import stores the same projects, imports and rejects (101,000 points: parallel readers + a GeoJSON with bad features)"
-for db in "$DB" "$PG"; do
+import_points() {  # DB E
+    local db=$1 e=$2
     run --db "$db" import "$WORK/pts.csv"; assert_eq 0 "$RC" "import pts ($db)"
     run --db "$db" import "$FIX/mixed.geojson" --dataset mixed; assert_eq 0 "$RC" "import mixed ($db)"
     run --db "$db" import "$FIX/points_good.csv" --dataset "it's \"odd\"; DROP TABLE projects;--"
     assert_eq 0 "$RC" "import with an odd dataset name ($db)"
-done
+}
+on_both import_points "$DB" "$PG"
 assert_eq 101000 "$(pq "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "points on PostGIS"
 same_dump projects \
     "SELECT id, import_id, dataset, source_key, source_line, company, category, name, place, country, country_code, year, status, $(P6 amount), source, extra, hex(AsBinary(geom)), geocode_method, geocode_precision FROM projects ORDER BY id" \
@@ -91,11 +111,13 @@ assert_contains "$OUT" "already imported into this dataset" "the same file again
 case_end
 
 case_begin "engine equivalence: aggregate by country, with groups, grid and snapping gives the same tables"
-for db in "$DB" "$PG"; do
+aggregate_points() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country >/dev/null || fail "aggregate country ($db)"
     "$FP" -q --db "$db" aggregate --by country --group category --name a1 >/dev/null || fail "aggregate with groups ($db)"
     "$FP" -q --db "$db" aggregate --by grid:10 --snap-km 50 --name g10 >/dev/null || fail "aggregate grid ($db)"
-done
+}
+on_both aggregate_points "$DB" "$PG"
 for t in agg_country agg_a1 agg_g10; do
     # The group columns (agg_a1: one per category), in name order on both.
     extra=""; pextra=""
@@ -239,14 +261,18 @@ mkdir -p s p
 cp "$ROOT/geodata/projects.csv" "$FIX/qa/mistakes.csv" .
 
 case_begin "engine equivalence: geocode places the same rows at the same coordinates with the same methods"
-for db in "$SDB" "$EQ"; do
+import_sample() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" import projects.csv --dataset sample >/dev/null || fail "import sample ($db)"
     "$FP" -q --db "$db" import mistakes.csv --dataset qa >/dev/null || fail "import qa ($db)"
-done
+}
+on_both import_sample "$SDB" "$EQ"
 # 82 sample rows without coordinates and 2 of the QA fixture (M11, M12).
 assert_eq 84 "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE geom IS NULL")" "rows to geocode on PostGIS"
-run --db "$SDB" geocode; gs=$OUT
+"$FP" --db "$SDB" geocode > s/geocode.out 2>&1 & bg=$!
 run --db "$EQ" geocode
+wait $bg || fail "geocode on SpatiaLite: $(tail -2 s/geocode.out)"
+gs=$(cat s/geocode.out)
 assert_eq 0 "$RC" "geocode on PostGIS exit ($OUT)"
 assert_eq "$gs" "$OUT" "the same geocode report"
 assert_eq 0 "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE geom IS NULL")" "every row placed on PostGIS"
@@ -262,8 +288,10 @@ eq_dump geocoded_redo \
 case_end
 
 case_begin "engine equivalence: check finds the same mistakes; --fix and --undo move and restore the same rows"
-run --db "$SDB" check; cs=$(sed -E 's/ in [0-9.]+ s$//' <<<"$OUT")
+"$FP" --db "$SDB" check > s/check.out 2>&1 & bg=$!
 run --db "$EQ" check
+wait $bg || fail "check on SpatiaLite: $(tail -2 s/check.out)"
+cs=$(sed -E 's/ in [0-9.]+ s$//' s/check.out)
 assert_eq 0 "$RC" "check on PostGIS exit ($OUT)"
 assert_eq "$cs" "$(sed -E 's/ in [0-9.]+ s$//' <<<"$OUT")" "the same findings printed"
 assert_contains "$OUT" "mistakes.csv:3: swapped" "the swapped row found on PostGIS"
@@ -272,7 +300,8 @@ eq_dump findings \
     "SELECT project_id, dataset, kind, row_ref, evidence, suggestion, other_id, fix, round(fix_lon::numeric, 6), round(fix_lat::numeric, 6) FROM qa_findings ORDER BY id"
 eq_dump qa_flags "SELECT id, qa FROM projects WHERE qa IS NOT NULL ORDER BY id" "SELECT id, qa FROM projects WHERE qa IS NOT NULL ORDER BY id"
 before=$(pgc_psql eq -c "SELECT string_agg(id || ' ' || $GEOM_P, ',' ORDER BY id) FROM projects")
-for db in "$SDB" "$EQ"; do "$FP" -q --db "$db" check --fix swapped,sign >/dev/null || fail "check --fix ($db)"; done
+fix_swapped() { "$FP" -q --db "$1" check --fix swapped,sign >/dev/null || fail "check --fix ($1)"; }
+on_both fix_swapped "$SDB" "$EQ"
 assert_eq "M2 36.8219 -1.2921" "$(pgc_psql eq -F' ' -c "SELECT source_key, ST_X(geom), ST_Y(geom) FROM projects WHERE source_key = 'M2'")" "the swapped row moved on PostGIS"
 eq_dump fixes \
     "SELECT batch, project_id, dataset, fix, $(P6 old_lon), $(P6 old_lat), $(P6 new_lon), $(P6 new_lat), undone IS NULL FROM qa_fixes ORDER BY id" \
@@ -286,11 +315,13 @@ assert_eq "4326" "$(pgc_psql eq -c "SELECT DISTINCT ST_SRID(geom) FROM projects"
 case_end
 
 case_begin "engine equivalence: export GeoJSON byte-identical (projects, split, aggregation, centroids, assignments); GeoPackage and CSV the same"
-for db in "$SDB" "$EQ"; do
+aggregate_sample() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
-done
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+}
+on_both aggregate_sample "$SDB" "$EQ"
+export_layers() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" export --what projects --format geojson -o $e/projects.geojson || fail "export projects ($db)"
     "$FP" -q --db "$db" export --what projects --format geojson --split-by category -o $e/split || fail "export split ($db)"
     "$FP" -q --db "$db" export --what projects --format geojson --where company=Huawei -o $e/huawei.geojson || fail "export --where ($db)"
@@ -298,7 +329,8 @@ for e in s p; do
     "$FP" -q --db "$db" export --what assignments:country_by_category --format geojson -o $e/assign.geojson || fail "export assignments ($db)"
     "$FP" -q --db "$db" export --what projects --format gpkg -o $e/projects.gpkg || fail "export gpkg ($db)"
     "$FP" -q --db "$db" export --what aggregate:country_by_category --format csv -o $e/agg.csv || fail "export csv ($db)"
-done
+}
+on_both export_layers "$SDB" "$EQ"
 for f in projects.geojson huawei.geojson agg.geojson agg_centroids.geojson assign.geojson; do
     [ -s s/$f ] || fail "no s/$f"
     same_file <(untimed s/$f) <(untimed p/$f) "$f"
@@ -319,12 +351,13 @@ same_file s/gpkg.txt p/gpkg.txt "GeoPackage by ogrinfo -al"
 case_end
 
 case_begin "engine equivalence: render gives byte-identical PNGs (choropleth, categories zoomed to a region, Africa)"
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+render_maps() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" render --size 800x450 -o $e/world.png || fail "render world ($db)"
     "$FP" -q --db "$db" render --style "$ROOT/styles/category-points.json" --region BRA --size 600x600 -o $e/bra.png || fail "render BRA ($db)"
     "$FP" -q --db "$db" render --style "$ROOT/styles/africa.json" --size 600x600 -o $e/africa.png || fail "render africa ($db)"
-done
+}
+on_both render_maps "$SDB" "$EQ"
 for f in world.png bra.png africa.png; do same_file s/$f p/$f "$f"; done
 # Not a blank image: the choropleth colours several countries.
 assert_eq 1 "$(python3 -c "
@@ -334,11 +367,12 @@ print(int(len({bytes(r[x:x + 3]) for r in rows for x in range(0, w * bpp, bpp)})
 case_end
 
 case_begin "engine equivalence: tiles z0-2 give the same PNG and vector tile bytes"
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+make_tiles() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" tiles --zoom 0-2 -o $e/t || fail "png tiles ($db)"
     "$FP" -q --db "$db" tiles --zoom 0-2 --format mvt -o $e/v.mbtiles || fail "mvt tiles ($db)"
-done
+}
+on_both make_tiles "$SDB" "$EQ"
 # 1 + 4 + 16 tiles (the preview's own images under lib/ aside).
 assert_eq 21 "$(find p/t -path '*/lib' -prune -o -name '*.png' -print | wc -l)" "z0-2 PNG tiles on PostGIS"
 (cd s/t && find . -name '*.png' | sort) > s/tiles.txt
@@ -353,19 +387,22 @@ case_end
 
 case_begin "engine equivalence: diff prints the same summary and report; export --what diff:OLD:NEW GeoJSON byte-identical; the database unchanged"
 cp "$FIX/diff/edition_2024.csv" "$FIX/diff/edition_2025.csv" .
-for db in "$SDB" "$EQ"; do
+import_editions() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" import edition_2024.csv --dataset 2024 >/dev/null || fail "import 2024 ($db)"
     "$FP" -q --db "$db" import edition_2025.csv --dataset 2025 >/dev/null || fail "import 2025 ($db)"
-done
+}
+on_both import_editions "$SDB" "$EQ"
 tables() { pgc_psql eq -c "SELECT string_agg(schemaname || '.' || tablename, ' ' ORDER BY 1) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"; }
 before=$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+diff_editions() {  # DB E
+    local db=$1 e=$2
     run --db "$db" diff --dataset 2024 --against 2025 --report $e/diff.csv
     assert_eq 0 "$RC" "diff exit ($db: $OUT)"
     sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/diff.txt
     "$FP" -q --db "$db" export --what diff:2024:2025 --format geojson -o $e/changes.geojson || fail "export diff ($db)"
-done
+}
+on_both diff_editions "$SDB" "$EQ"
 # The fixture's known changes (tests/fixtures/diff: its header), on PostGIS.
 assert_contains "$(cat p/diff.txt)" "3 added, 3 removed, 3 moved more than 100 m (2 of them also changed), 3 changed, 3 unchanged" "counts on PostGIS"
 assert_contains "$(cat p/diff.txt)" "edition_2024.csv:5: [D4] 'Harare cameras' (Hikvision, ZWE)" "a removed row named by file and line"
@@ -381,10 +418,12 @@ assert_eq "$before" "$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM pr
 case_end
 
 case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
-for db in "$SDB" "$EQ"; do
+import_extra() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" import "$FIX/postgis/extra_values.geojson" --dataset extra >/dev/null || fail "import extra ($db)"
     "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
-done
+}
+on_both import_extra "$SDB" "$EQ"
 cat > facet.json <<'JSON'
 { "name": "facet", "background": "#eaf2f8", "view": { "projection": "equal-earth" },
   "choropleth": { "aggregation": "country_by_category", "level": "country", "field": "projects",
@@ -393,13 +432,14 @@ cat > facet.json <<'JSON'
 JSON
 F_COMPANY="--facet company"; F_YEARS="--facet year --facet-bins 1990-2015,2016-2030 --cumulative"
 F_SCORE="--facet score"; F_BINS="--facet score --facet-bins 0-2,2-100"; F_FLAG="--facet flag"; F_MIX="--facet mix"
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+render_facets() {  # DB E
+    local db=$1 e=$2
     for f in COMPANY YEARS SCORE BINS FLAG MIX; do
         v=F_$f
-        "$FP" -q --db "$db" render --style facet.json ${!v} --size 900x600 -o $e/facet_$f.png || fail "render ${!v} ($db)"
+        "$FP" -q --db "$db" render --style facet.json ${!v} --size 600x400 -o $e/facet_$f.png || fail "render ${!v} ($db)"
     done
-done
+}
+on_both render_facets "$SDB" "$EQ"
 for f in COMPANY YEARS SCORE BINS FLAG MIX; do same_file s/facet_$f.png p/facet_$f.png "facet page $f"; done
 # Panels found on the page (their sea colour), one per value psql counts:
 # every company; score's values as numbers (1 and 1.0 one value: 1, 2.5, 10);
