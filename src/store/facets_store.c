@@ -6,7 +6,8 @@
  *
  * Column names pasted into SQL come only from fp_store_is_project_column's
  * fixed list, the assignment table's name from the aggregations table (a
- * quoted identifier); extra keys and every value are bound.
+ * quoted identifier); extra keys and every value are bound. PostGIS:
+ * pg_facets.c, the same values in the same order.
  */
 #include <math.h>
 #include <stdio.h>
