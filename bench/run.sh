@@ -343,10 +343,16 @@ check_fp_agg() {
 # (points exactly on a border: footprint gives them to the first country in
 # code order, ST_Contains to none).
 compare_counts() {
-    local label=$1 db=$2 theirs=$3 out
+    local label=$1 db=$2 theirs=$3
     sqlite3 -separator '|' "$db" \
         "select code, projects from agg_country_by_category where level = 'country' and code <> '_unassigned' and projects > 0" \
         >"$T/fp_counts.txt" || die "cannot read agg_country_by_category in $db"
+    compare_count_files "$label" "$T/fp_counts.txt" "$theirs"
+}
+# compare_count_files LABEL FP_COUNTS THEIR_COUNTS: the same check on two
+# "code|count" files (footprint's read from a PostGIS store).
+compare_count_files() {
+    local label=$1 ours=$2 theirs=$3 out
     out=$(awk -F'|' -v n="$N" -v label="$label" '
         FNR == NR { fp[$1] = $2 + 0; next }
                   { th[$1] = $2 + 0 }
@@ -361,11 +367,11 @@ compare_counts() {
             printf "  check vs %s: points in a country: footprint %d, %s %d; %d countries differ, sum of |differences| %d (limit %d)%s\n",
                 label, tf, label, tt, k, diff, lim, (k ? ";" ex " (footprint/" label ")" : "")
             exit (diff > lim)
-        }' "$T/fp_counts.txt" "$theirs") || { echo "$out"; return 1; }
+        }' "$ours" "$theirs") || { echo "$out"; return 1; }
     echo "$out"
 }
 export N
-export -f check_fp_store check_ogr_store check_fp_agg compare_counts die
+export -f check_fp_store check_ogr_store check_fp_agg compare_counts compare_count_files die
 
 # ------------------------------------------------------------ benchmarks --
 # A. import: CSV -> SpatiaLite table with a spatial index, one transaction.
@@ -526,6 +532,64 @@ bench_case "aggregate $LABEL points into countries by category" 100 "SpatiaLite-
     --theirs       'sqlite3 -bail "$T/sl.sqlite" ".load mod_spatialite" ".read $T/sl_agg.sql"' \
     --theirs-reps  "$SQL_REPS" \
     --theirs-check 'sqlite3 -separator "|" "$T/sl.sqlite" "select code, sum(\"count(*)\") from r group by code" >"$T/sl_counts.txt" && compare_counts SpatiaLite "$T/agg.sqlite" "$T/sl_counts.txt"'
+# D. footprint with PostGIS as its store (issue 14), in the same server.
+# D1. import N CSV points: footprint into an initialised database (a fresh
+# copy made with CREATE DATABASE ... TEMPLATE, untimed) against the best
+# plain load: COPY of the CSV into a table whose point is a generated
+# column, then the GiST index and ANALYZE. Target: at least as fast.
+# D2. aggregate the N points footprint stored into countries x category
+# with footprint on PostGIS against the same job in PostGIS SQL, done the
+# way PostGIS users speed it up: ST_Contains on ST_Subdivide'd countries
+# (255 vertices a piece) with a GiST index, JIT off. Target: 5x.
+if [ -n "$PG_SKIP" ]; then
+    bench_case "import $LABEL CSV points into PostGIS" 1 PostGIS-COPY --skip "$PG_SKIP"
+    bench_case "aggregate $LABEL points into countries by category on PostGIS" 5 PostGIS-SQL --skip "$PG_SKIP"
+else
+    echo "== set-up for footprint on PostGIS (untimed)"
+    FPURL="postgresql://bench@127.0.0.1:$PGPORT"
+    export FPURL
+    $PSQL -d postgres -c 'CREATE DATABASE fpinit' >/dev/null
+    $PSQL -d fpinit -c 'CREATE EXTENSION postgis' >/dev/null
+    "$FP" --quiet --db "$FPURL/fpinit" init
+    cat >"$T/pg_copy.sql" <<SQL
+CREATE TABLE copied(id bigint, company text, category text, name text, year integer, amount double precision,
+    lon double precision, lat double precision,
+    geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
+\\copy copied(id, company, category, name, year, amount, lon, lat) FROM '$PWD/$DATA' CSV HEADER
+CREATE INDEX copied_geom ON copied USING gist(geom);
+ANALYZE copied;
+SQL
+    [ "$(head -1 "$DATA")" = "id,company,category,name,year,amount,lon,lat" ] || die "$DATA: unexpected columns for the COPY side"
+    bench_case "import $LABEL CSV points into PostGIS" 1 PostGIS-COPY \
+        --ours-setup '$PSQL -d postgres -c "DROP DATABASE IF EXISTS fpi" -c "CREATE DATABASE fpi TEMPLATE fpinit" >/dev/null && sync' \
+        --ours       'FOOTPRINT_TIMING=1 "$FP" --db "$FPURL/fpi" import "$DATA"' \
+        --ours-check 'n=$($PSQL -d fpi -At -c "select count(*) from projects where geom is not null"); [ "$n" = "$N" ] || die "footprint on PostGIS: $n points stored, expected $N"' \
+        --theirs-setup '$PSQL -c "DROP TABLE IF EXISTS copied" && sync' \
+        --theirs       '$PSQL -f "$T/pg_copy.sql"' \
+        --theirs-check 'n=$($PSQL -At -c "select count(*) from copied where geom is not null"); [ "$n" = "$N" ] || die "COPY: $n points, expected $N"'
+    say_timing footprint
+    $PSQL -c 'DROP TABLE copied' >/dev/null
+
+    $PSQL -c 'CREATE TABLE countries_sub AS SELECT code, ST_Subdivide(geom, 255) AS geom FROM countries' \
+          -c 'CREATE INDEX countries_sub_geom ON countries_sub USING gist(geom)' -c 'ANALYZE countries_sub' >/dev/null
+    cat >"$T/pg_agg_sub.sql" <<'SQL'
+SET jit = off;
+SELECT pg_backend_pid() AS backend_pid \gset
+CREATE TABLE r2 AS SELECT c.code, p.category, count(*) FROM points p JOIN countries_sub c ON ST_Contains(c.geom, p.geom) GROUP BY 1,2;
+\setenv FP_BENCH_BACKEND :backend_pid
+\! sed -n 's/^VmHWM:[^0-9]*\([0-9]*\) kB$/\1/p' /proc/$FP_BENCH_BACKEND/status >"$T/pg_sub.rss"
+SQL
+    bench_case "aggregate $LABEL points into countries by category on PostGIS" 5 PostGIS-SQL-subdivided \
+        --ours       'FOOTPRINT_TIMING=1 "$FP" --db "$FPURL/fpi" aggregate --by country --group category --snap-km 0' \
+        --ours-check '$PSQL -d fpi -At -F"|" -c "select code, projects from agg_country_by_category where level = '"'"'country'"'"' and code <> '"'"'_unassigned'"'"' and projects > 0" >"$T/fp_pg_counts.txt"' \
+        --theirs-setup '$PSQL -c "DROP TABLE IF EXISTS r2" && sync' \
+        --theirs       '$PSQL -f "$T/pg_agg_sub.sql"' \
+        --theirs-rss   "$T/pg_sub.rss" \
+        --theirs-check '$PSQL -At -F"|" -c "select code, sum(count) from r2 group by code" >"$T/pg_sub_counts.txt" && compare_count_files PostGIS-SQL "$T/fp_pg_counts.txt" "$T/pg_sub_counts.txt"'
+    say_timing footprint
+    echo
+fi
+
 # The PostgreSQL server is no longer needed.
 pg_stop
 rm -rf "$PGTMP"; PGTMP=

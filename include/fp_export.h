@@ -50,4 +50,11 @@ fp_status fp_export(fp_store *store, const fp_export_options *opts, fp_export_re
  * calls it for --format qgz or a .qgz output. */
 fp_status fp_export_qgz(fp_store *store, const fp_export_options *opts, fp_export_result *result, fp_error *err);
 
+/* On a PostGIS store: the QGIS styles an export would write into a
+ * GeoPackage (the default style's), kept in the database's layer_styles
+ * so QGIS opening a table applies them. only: NULL for the projects and
+ * every aggregation, "projects", or an aggregation's name. A SpatiaLite
+ * store: nothing (FP_OK). */
+fp_status fp_export_store_styles(fp_store *store, const char *only, fp_error *err);
+
 #endif

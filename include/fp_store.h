@@ -353,6 +353,9 @@ void fp_aggregation_writer_free(fp_aggregation_writer *w);
 /* The main level of a stored aggregation; *level NULL (malloc'd otherwise)
  * when there is none of that name. */
 fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **level, fp_error *err);
+/* The names of the stored aggregations, in byte order (a NULL-terminated
+ * array: fp_store_strings_free). */
+fp_status fp_store_aggregation_names(fp_store *store, char ***names, size_t *n, fp_error *err);
 /* The regions of an aggregation's level with the most projects.
  * Columns: 0 code, 1 name, 2 projects, 3 companies. */
 fp_status fp_store_aggregation_top(fp_store *store, const char *table, const char *level, int limit, fp_rows **out,
@@ -496,6 +499,16 @@ fp_status fp_store_facet_values(fp_store *store, const char *field, fp_rows **ou
  * Columns: 0 region code, 1 projects. Regions without projects: no row. */
 fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err);
+
+/* ---------------------------------------------------- QGIS styles --- */
+
+/* Keeps qml (a QGIS style document) as the default style of a store table
+ * (its geometry column geom) where QGIS opening the table finds it: on
+ * PostGIS the layer_styles table QGIS uses, replacing footprint's earlier
+ * one (a default a QGIS user saved stays the default). A SpatiaLite store
+ * keeps none (FP_OK): its exports carry the styles. */
+fp_status fp_store_qgis_style_put(fp_store *store, const char *table, const char *style_name, const char *qml,
+                                  fp_error *err);
 
 /* ------------------------------------------------- editions (diff) --- */
 

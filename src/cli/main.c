@@ -300,6 +300,16 @@ static void progress_end(void)
     if (!quiet && isatty(STDERR_FILENO)) fprintf(stderr, "\r%40s\r", "");
 }
 
+/* On a PostGIS store, the QGIS styles of the tables a command changed
+ * (layer_styles, fp_export_store_styles). The data is stored by then: a
+ * failure is a warning, not a failed command. */
+static void store_styles(fp_store *store, const char *only)
+{
+    fp_error serr = {0};
+    if (fp_store_is_server(store) && fp_export_store_styles(store, only, &serr))
+        fprintf(stderr, "footprint: warning: QGIS styles not written: %s\n", serr.message);
+}
+
 static int cmd_init(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "regions", required_argument, 0, 'r' }, { "help", no_argument, 0, 'h' }, { 0 } };
@@ -330,6 +340,7 @@ static int cmd_init(const char *db, int argc, char **argv)
                                  regions, rr.countries, rr.admin1);
         else printf("loaded regions from %s: %ld countries, %ld admin-1\n", regions, rr.countries, rr.admin1);
     }
+    store_styles(store, NULL);
     fp_store_close(store);
     return 0;
 }
@@ -428,6 +439,7 @@ static int cmd_import(const char *db, int argc, char **argv)
             fp_qa_print_summary(&qr, "  ", stdout);
             if (qr.findings) printf("  see `footprint check --dataset %s` for the rows\n", r.dataset);
         }
+        store_styles(store, "projects");
     }
     fp_store_close(store);
 out:
@@ -616,6 +628,7 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
     if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
     fp_aggregate_result r;
     fp_status st = fp_aggregate(store, &o, &r, &err);
+    if (!st) store_styles(store, r.name);
     fp_store_close(store);
     if (st) return fail(&err);
     if (!quiet) fp_aggregate_print(&r, stdout);

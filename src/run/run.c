@@ -57,6 +57,11 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
     fp_aggregate_options ao = { .by = "country", .group = "category", .snap_km = -1 };
     fp_aggregate_result ar;
     if ((st = fp_aggregate(store, &ao, &ar, err))) goto done;
+    /* A shared database: its tables' QGIS styles (layer_styles); a
+     * failure only leaves QGIS's default look. */
+    fp_error serr = {0};
+    if (fp_export_store_styles(store, NULL, &serr))
+        fprintf(stderr, "footprint: warning: QGIS styles not written: %s\n", serr.message);
     if (out) {
         fp_aggregate_print(&ar, out);
         fp_print_top_regions(store, ar.table, "country", 10, out, err);

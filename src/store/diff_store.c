@@ -6,7 +6,8 @@
  * store read-only and the comparison is recomputed each time, so nothing
  * is written to the store file (SQLite's temp database is writable on a
  * read-only connection). The layer query (export_store.c) joins it to the
- * projects for the geometries and attributes.
+ * projects for the geometries and attributes. On PostGIS a temporary table
+ * of the connection does the same (pg_diff.c).
  */
 #include <stdlib.h>
 #include <sqlite3.h>
@@ -15,7 +16,7 @@
 
 fp_status fp_store_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "diff", err);
+    if (s->pg) return fp_pg_edition_rows(s, dataset, out, err);
     *out = NULL;
     /* Per dataset through projects_key's (dataset, source_key) prefix. */
     static const char *const sql =
@@ -34,12 +35,26 @@ struct fp_diff_keeper {
     fp_store *s;
     sqlite3_stmt *insert;
     int began;
+    fp_pg_diff_keeper *pg;   /* PostGIS: its keeper does the work */
 };
 
 fp_status fp_store_diff_keep_new(fp_store *s, fp_diff_keeper **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "diff", err);
     *out = NULL;
+    if (s->pg) {
+        fp_pg_diff_keeper *pk;
+        fp_status pst = fp_pg_diff_keep_new(s, &pk, err);
+        if (pst) return pst;
+        fp_diff_keeper *k = calloc(1, sizeof *k);
+        if (!k) {
+            fp_pg_diff_keep_free(pk);
+            return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        }
+        k->s = s;
+        k->pg = pk;
+        *out = k;
+        return FP_OK;
+    }
     /* seq orders the layer (fp_diff's order: added, removed, moved, changed). */
     fp_status st = fp_store_exec(s,
         "DROP TABLE IF EXISTS temp.fp_diff;"
@@ -72,6 +87,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 
 fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *r, fp_error *err)
 {
+    if (k->pg) return fp_pg_diff_keep_add(k->pg, r, err);
     sqlite3_stmt *q = k->insert;
     sqlite3_reset(q);
     sqlite3_bind_text(q, 1, r->change, -1, SQLITE_TRANSIENT);
@@ -87,6 +103,7 @@ fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *r, fp_er
 
 fp_status fp_store_diff_keep_finish(fp_diff_keeper *k, fp_error *err)
 {
+    if (k->pg) return fp_pg_diff_keep_finish(k->pg, err);
     if (!k->began) return FP_OK;
     k->began = 0;
     return fp_store_exec(k->s, "COMMIT", err);
@@ -95,6 +112,7 @@ fp_status fp_store_diff_keep_finish(fp_diff_keeper *k, fp_error *err)
 void fp_store_diff_keep_free(fp_diff_keeper *k)
 {
     if (!k) return;
+    fp_pg_diff_keep_free(k->pg);
     sqlite3_finalize(k->insert);
     if (k->began) sqlite3_exec(k->s->db, "ROLLBACK", NULL, NULL, NULL);
     free(k);

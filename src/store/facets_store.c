@@ -6,7 +6,8 @@
  *
  * Column names pasted into SQL come only from fp_store_is_project_column's
  * fixed list, the assignment table's name from the aggregations table (a
- * quoted identifier); extra keys and every value are bound.
+ * quoted identifier); extra keys and every value are bound. PostGIS:
+ * pg_facets.c, the same values in the same order.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
 
 fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    if (s->pg) return fp_pg_facet_values(s, field, out, err);
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new("SELECT v, count(*) FROM (SELECT ");
@@ -54,7 +55,7 @@ fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, f
 fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "facets", err);
+    if (s->pg) return fp_pg_facet_counts(s, aggregation, f, out, err);
     *out = NULL;
     char *table;
     fp_status st = fp_store_assign_table(s, aggregation, &table, err);

@@ -1,5 +1,6 @@
 /*
- * Export layers on PostGIS: the same rows, in the same order and with the
+ * Export layers on PostGIS (the projects, an aggregation's level or its
+ * assignments, the changes between two editions): the same rows, in the same order and with the
  * same types as export_store.c gives on SpatiaLite, so that a GeoJSON
  * export is byte-identical from either engine.
  *
@@ -27,8 +28,21 @@ static const struct { const char *name, *expr; char type; } assign_cols[] = {
     { "project_id", "a.project_id", 'i' }, { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
     { "method", "a.method", 't' }, { "distance_km", "a.distance_km", 'r' }, { "company", "p.company", 't' },
     { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' } };
+/* The changes between two editions (pg_temp.fp_diff d, pg_diff.c), as
+ * export_store.c lists them: the change, the drawn row's attributes (p) and
+ * where a moved point was (o). */
+static const struct { const char *name, *expr; char type; } diff_cols[] = {
+    { "change", "d.change", 't' }, { "matched_by", "d.matched_by", 't' }, { "distance_m", "d.distance_m", 'r' },
+    { "changed_fields", "d.fields", 't' }, { "details", "d.details", 't' },
+    { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' }, { "company", "p.company", 't' },
+    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "place", "p.place", 't' },
+    { "country_code", "p.country_code", 't' }, { "year", "p.year", 'i' }, { "status", "p.status", 't' },
+    { "amount", "p.amount", 'r' }, { "old_id", "d.old_id", 'i' }, { "new_id", "d.new_id", 'i' },
+    { "from_lon", "CASE WHEN d.change = 'moved' THEN ST_X(o.geom) END", 'r' },
+    { "from_lat", "CASE WHEN d.change = 'moved' THEN ST_Y(o.geom) END", 'r' } };
 #define NPROJECT (int)(sizeof project_cols / sizeof project_cols[0])
 #define NASSIGN (int)(sizeof assign_cols / sizeof assign_cols[0])
+#define NDIFF (int)(sizeof diff_cols / sizeof diff_cols[0])
 
 /* "agg_NAME" (suffix "" or "_assign") quoted; free with g_free. */
 static char *agg_table(fp_store *s, const char *name, const char *suffix)
@@ -54,6 +68,9 @@ fp_status fp_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggre
     } else if (kind == FP_LAYER_ASSIGNMENTS) {
         for (int i = 0; i < NASSIGN; i++)
             g_array_append_val(a, ((fp_layer_column){ strdup(assign_cols[i].name), assign_cols[i].type }));
+    } else if (kind == FP_LAYER_DIFF) {
+        for (int i = 0; i < NDIFF; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(diff_cols[i].name), diff_cols[i].type }));
     } else {
         /* The aggregation's own columns but id and geom, in table order
          * (the group columns follow the fixed ones on both engines). */
@@ -124,6 +141,12 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
                 g_string_append(b->sql, assign_cols[i].expr);
                 return FP_OK;
             }
+    } else if (q->kind == FP_LAYER_DIFF) {
+        for (int i = 0; i < NDIFF; i++)
+            if (!strcmp(diff_cols[i].name, field)) {
+                g_string_append(b->sql, diff_cols[i].expr);
+                return FP_OK;
+            }
     } else {
         for (int i = 0; i < b->nagg; i++)
             if (!strcmp(b->agg_cols[i].name, field)) {
@@ -146,6 +169,10 @@ static fp_status append_from_where(build *b, int with_split, fp_error *err)
         g_string_append_printf(b->sql, " FROM %s WHERE geom IS NOT NULL AND level = ", t);
         g_free(t);
         bind(b, g_strdup(q->level ? q->level : ""));
+    } else if (q->kind == FP_LAYER_DIFF) {
+        /* pg_temp: this connection's table, never a same-named shared one. */
+        g_string_append(b->sql, " FROM pg_temp.fp_diff d JOIN projects p ON p.id = coalesce(d.new_id, d.old_id)"
+                                " LEFT JOIN projects o ON o.id = d.old_id WHERE TRUE");
     } else {
         char *t = agg_table(b->s, q->aggregation, "_assign");
         g_string_append_printf(b->sql, " FROM %s a JOIN projects p ON p.id = a.project_id WHERE TRUE", t);
@@ -186,7 +213,7 @@ static fp_status build_init(build *b, fp_store *s, const fp_layer_query *q, cons
     b->q = q;
     b->sql = g_string_new(head);
     b->binds = g_ptr_array_new_with_free_func(g_free);
-    if (q->kind != FP_LAYER_PROJECTS && (!q->aggregation || !*q->aggregation))
+    if (q->kind != FP_LAYER_PROJECTS && q->kind != FP_LAYER_DIFF && (!q->aggregation || !*q->aggregation))
         return fp_error_set(err, FP_ERR_USAGE, "an aggregation's layer needs its name");
     if (q->kind == FP_LAYER_AGGREGATE) return fp_pg_layer_columns(s, q->kind, q->aggregation, &b->agg_cols, &b->nagg, err);
     return FP_OK;
@@ -211,6 +238,7 @@ fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, 
 {
     *out = NULL;
     const char *head = q->kind == FP_LAYER_ASSIGNMENTS ? "SELECT a.id, ST_AsBinary(p.geom)"
+                     : q->kind == FP_LAYER_DIFF        ? "SELECT d.seq, ST_AsBinary(p.geom)"
                      : q->kind == FP_LAYER_PROJECTS   ? "SELECT projects.id, ST_AsBinary(projects.geom)"
                      : q->centroids                   ? "SELECT id, ST_AsBinary(ST_PointOnSurface(geom))"
                                                       : "SELECT id, ST_AsBinary(geom)";
@@ -227,7 +255,8 @@ fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, 
     if (!st) st = append_from_where(&b, 1, err);
     if (!st)
         g_string_append(b.sql, q->kind == FP_LAYER_PROJECTS ? " ORDER BY projects.id"
-                             : q->kind == FP_LAYER_AGGREGATE ? " ORDER BY code COLLATE \"C\"" : " ORDER BY a.id");
+                             : q->kind == FP_LAYER_AGGREGATE ? " ORDER BY code COLLATE \"C\""
+                             : q->kind == FP_LAYER_DIFF ? " ORDER BY d.seq" : " ORDER BY a.id");
     /* A cursor: a projects layer may be millions of rows. */
     if (!st && !(*out = build_query(&b, "reading a layer", 1u << 1, 1, err))) st = err ? err->code : FP_ERR_DB;
     build_clear(&b);
@@ -268,7 +297,7 @@ fp_status fp_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp
     fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
     if (!st) st = append_from_where(&b, 1, err);
     /* A 2D point is ST_Point; anything else (a multipoint too) is mixed. */
-    g_string_append(b.sql, q->kind == FP_LAYER_ASSIGNMENTS ? " AND ST_GeometryType(p.geom) <> 'ST_Point')"
+    g_string_append(b.sql, q->kind == FP_LAYER_ASSIGNMENTS || q->kind == FP_LAYER_DIFF ? " AND ST_GeometryType(p.geom) <> 'ST_Point')"
                          : q->kind == FP_LAYER_PROJECTS   ? " AND ST_GeometryType(projects.geom) <> 'ST_Point')"
                                                           : " AND ST_GeometryType(geom) <> 'ST_Point')");
     fp_rows *r = NULL;

@@ -37,9 +37,6 @@ char *fp_pg_display_name(const char *db);
 
 fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
 void fp_pg_close(fp_store *s);
-/* "X is not yet supported on PostGIS": the store functions of the newest
- * commands (diff, render --facet) until their PostGIS versions exist. */
-fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err);
 
 /* Statements: values always as parameters (text; NULL for SQL NULL). */
 PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);
@@ -151,6 +148,24 @@ fp_status fp_pg_aggregation_values(fp_store *s, const char *aggregation, const c
 fp_status fp_pg_aggregation_codes(fp_store *s, const char *aggregation, const char *level, fp_rows **out,
                                   fp_error *err);
 fp_status fp_pg_project_max(fp_store *s, const char *column, double *max, fp_error *err);
+
+/* Small multiples (pg_facets.c). */
+fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err);
+fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+                             fp_error *err);
+
+/* Editions and the changes kept for the diff layer (pg_diff.c). */
+fp_status fp_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err);
+typedef struct fp_pg_diff_keeper fp_pg_diff_keeper;
+fp_status fp_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err);
+fp_status fp_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err);
+fp_status fp_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err);
+void fp_pg_diff_keep_free(fp_pg_diff_keeper *k);
+
+/* QGIS styles in layer_styles, the aggregations' names (pg_styles.c). */
+fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
+                               fp_error *err);
+fp_status fp_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
 
 /* Geocode (pg_geocode.c). */
 fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);

@@ -191,11 +191,6 @@ char *fp_pg_ident(fp_store *s, const char *name)
     return PQescapeIdentifier(s->pg->conn, name, strlen(name));
 }
 
-fp_status fp_pg_unsupported(fp_store *s, const char *what, fp_error *err)
-{
-    return fp_error_set(err, FP_ERR_STATE, "%s: %s is not yet supported on PostGIS", s->path, what);
-}
-
 /* --------------------------------------------------------------- COPY --- */
 
 void fp_pg_copy_field(GString *line, const char *v)
@@ -543,8 +538,8 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
 
 /* Commands that run on PostGIS: every stage reads and writes the store
  * through fp_store.h (serve reads tile files, not the store). */
-static const char *const pg_commands[] = { "init", "import", "rejects", "geocode", "check", "aggregate", "export",
-                                           "render", "tiles", "serve", "run", NULL };
+static const char *const pg_commands[] = { "init", "import", "rejects", "geocode", "check", "aggregate", "diff",
+                                           "export", "render", "tiles", "serve", "run", NULL };
 
 fp_status fp_store_check_command(const char *db, const char *command, fp_error *err)
 {

@@ -14,6 +14,20 @@ fi
 
 DB=$WORK/s.sqlite
 PG=$PGC_URL
+# Both engines at once: FN (a function of DB and E, s or p) runs on the
+# SpatiaLite store in the background while it runs on PostGIS in front: the
+# server works while SQLite does, and a case takes the longer of the two,
+# not their sum. The background run's failures are reported after both end.
+on_both() {  # FN SQLITE_DB PG_DB
+    local fn=$1 log pid
+    log=$(mktemp "$WORK/both.XXXXXX")
+    ( _fail=""; "$fn" "$2" s; printf '%s' "$_fail" > "$log" ) &
+    pid=$!
+    "$fn" "$3" p
+    wait "$pid"
+    [ -s "$log" ] && _fail="${_fail}$(cat "$log")"$'\n'
+    rm -f "$log"
+}
 # psql on the suite's database, '|' between fields like sqlite3's default.
 pq() { pgc_psql fp -F'|' -c "$1"; }
 # The same query on both engines, dumped and compared line by line.
@@ -31,9 +45,12 @@ same_dump() {  # NAME SQLITE_SQL PG_SQL
         fail "$1: dumps differ: $(diff "$WORK/$1.sqlite.txt" "$WORK/$1.pg.txt" | head -6 | tr '\n' ' ')"
 }
 
-python3 "$ROOT/bench/gen_points.py" 101000 "$WORK/pts.csv" --seed 7 >/dev/null
-python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b1.csv" --seed 11 >/dev/null
-python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b2.csv" --seed 12 >/dev/null
+# While the server initialises its database: the point files and the
+# SpatiaLite store (the shared init template under make check, lib.sh).
+( python3 "$ROOT/bench/gen_points.py" 101000 "$WORK/pts.csv" --seed 7 &&
+  python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b1.csv" --seed 11 &&
+  python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/b2.csv" --seed 12 ) >/dev/null & GEN=$!
+fp_init "$DB" > "$WORK/sinit.log" 2>&1 & SINIT=$!
 
 case_begin "a postgresql:// --db is a server, not a file path: init creates the schema there and no local folder"
 run --db "$PG" init
@@ -55,7 +72,8 @@ pgc_psql postgres -c "CREATE DATABASE eq TEMPLATE fp" >/dev/null || fail "copyin
 case_end
 
 case_begin "engine equivalence: init loads the same regions and region groups"
-"$FP" -q --db "$DB" init >/dev/null
+wait $SINIT || fail "init on SpatiaLite: $(tail -2 "$WORK/sinit.log")"
+wait $GEN || fail "generating the point files"
 cp "$DB" "$WORK/eq.sqlite"   # the command cases' SpatiaLite store
 same_dump regions \
     "SELECT id, level, code, iso_a2, name, name_long, parent, continent, subregion, population, $(P6 area_km2), hex(AsBinary(geom)) FROM regions ORDER BY id" \
@@ -66,12 +84,14 @@ same_dump region_groups \
 case_end
 
 case_begin "engine equivalence: import stores the same projects, imports and rejects (101,000 points: parallel readers + a GeoJSON with bad features)"
-for db in "$DB" "$PG"; do
+import_points() {  # DB E
+    local db=$1 e=$2
     run --db "$db" import "$WORK/pts.csv"; assert_eq 0 "$RC" "import pts ($db)"
     run --db "$db" import "$FIX/mixed.geojson" --dataset mixed; assert_eq 0 "$RC" "import mixed ($db)"
     run --db "$db" import "$FIX/points_good.csv" --dataset "it's \"odd\"; DROP TABLE projects;--"
     assert_eq 0 "$RC" "import with an odd dataset name ($db)"
-done
+}
+on_both import_points "$DB" "$PG"
 assert_eq 101000 "$(pq "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "points on PostGIS"
 same_dump projects \
     "SELECT id, import_id, dataset, source_key, source_line, company, category, name, place, country, country_code, year, status, $(P6 amount), source, extra, hex(AsBinary(geom)), geocode_method, geocode_precision FROM projects ORDER BY id" \
@@ -91,11 +111,13 @@ assert_contains "$OUT" "already imported into this dataset" "the same file again
 case_end
 
 case_begin "engine equivalence: aggregate by country, with groups, grid and snapping gives the same tables"
-for db in "$DB" "$PG"; do
+aggregate_points() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country >/dev/null || fail "aggregate country ($db)"
     "$FP" -q --db "$db" aggregate --by country --group category --name a1 >/dev/null || fail "aggregate with groups ($db)"
     "$FP" -q --db "$db" aggregate --by grid:10 --snap-km 50 --name g10 >/dev/null || fail "aggregate grid ($db)"
-done
+}
+on_both aggregate_points "$DB" "$PG"
 for t in agg_country agg_a1 agg_g10; do
     # The group columns (agg_a1: one per category), in name order on both.
     extra=""; pextra=""
@@ -239,14 +261,18 @@ mkdir -p s p
 cp "$ROOT/geodata/projects.csv" "$FIX/qa/mistakes.csv" .
 
 case_begin "engine equivalence: geocode places the same rows at the same coordinates with the same methods"
-for db in "$SDB" "$EQ"; do
+import_sample() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" import projects.csv --dataset sample >/dev/null || fail "import sample ($db)"
     "$FP" -q --db "$db" import mistakes.csv --dataset qa >/dev/null || fail "import qa ($db)"
-done
+}
+on_both import_sample "$SDB" "$EQ"
 # 82 sample rows without coordinates and 2 of the QA fixture (M11, M12).
 assert_eq 84 "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE geom IS NULL")" "rows to geocode on PostGIS"
-run --db "$SDB" geocode; gs=$OUT
+"$FP" --db "$SDB" geocode > s/geocode.out 2>&1 & bg=$!
 run --db "$EQ" geocode
+wait $bg || fail "geocode on SpatiaLite: $(tail -2 s/geocode.out)"
+gs=$(cat s/geocode.out)
 assert_eq 0 "$RC" "geocode on PostGIS exit ($OUT)"
 assert_eq "$gs" "$OUT" "the same geocode report"
 assert_eq 0 "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE geom IS NULL")" "every row placed on PostGIS"
@@ -262,8 +288,10 @@ eq_dump geocoded_redo \
 case_end
 
 case_begin "engine equivalence: check finds the same mistakes; --fix and --undo move and restore the same rows"
-run --db "$SDB" check; cs=$(sed -E 's/ in [0-9.]+ s$//' <<<"$OUT")
+"$FP" --db "$SDB" check > s/check.out 2>&1 & bg=$!
 run --db "$EQ" check
+wait $bg || fail "check on SpatiaLite: $(tail -2 s/check.out)"
+cs=$(sed -E 's/ in [0-9.]+ s$//' s/check.out)
 assert_eq 0 "$RC" "check on PostGIS exit ($OUT)"
 assert_eq "$cs" "$(sed -E 's/ in [0-9.]+ s$//' <<<"$OUT")" "the same findings printed"
 assert_contains "$OUT" "mistakes.csv:3: swapped" "the swapped row found on PostGIS"
@@ -272,7 +300,8 @@ eq_dump findings \
     "SELECT project_id, dataset, kind, row_ref, evidence, suggestion, other_id, fix, round(fix_lon::numeric, 6), round(fix_lat::numeric, 6) FROM qa_findings ORDER BY id"
 eq_dump qa_flags "SELECT id, qa FROM projects WHERE qa IS NOT NULL ORDER BY id" "SELECT id, qa FROM projects WHERE qa IS NOT NULL ORDER BY id"
 before=$(pgc_psql eq -c "SELECT string_agg(id || ' ' || $GEOM_P, ',' ORDER BY id) FROM projects")
-for db in "$SDB" "$EQ"; do "$FP" -q --db "$db" check --fix swapped,sign >/dev/null || fail "check --fix ($db)"; done
+fix_swapped() { "$FP" -q --db "$1" check --fix swapped,sign >/dev/null || fail "check --fix ($1)"; }
+on_both fix_swapped "$SDB" "$EQ"
 assert_eq "M2 36.8219 -1.2921" "$(pgc_psql eq -F' ' -c "SELECT source_key, ST_X(geom), ST_Y(geom) FROM projects WHERE source_key = 'M2'")" "the swapped row moved on PostGIS"
 eq_dump fixes \
     "SELECT batch, project_id, dataset, fix, $(P6 old_lon), $(P6 old_lat), $(P6 new_lon), $(P6 new_lat), undone IS NULL FROM qa_fixes ORDER BY id" \
@@ -286,11 +315,13 @@ assert_eq "4326" "$(pgc_psql eq -c "SELECT DISTINCT ST_SRID(geom) FROM projects"
 case_end
 
 case_begin "engine equivalence: export GeoJSON byte-identical (projects, split, aggregation, centroids, assignments); GeoPackage and CSV the same"
-for db in "$SDB" "$EQ"; do
+aggregate_sample() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
-done
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+}
+on_both aggregate_sample "$SDB" "$EQ"
+export_layers() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" export --what projects --format geojson -o $e/projects.geojson || fail "export projects ($db)"
     "$FP" -q --db "$db" export --what projects --format geojson --split-by category -o $e/split || fail "export split ($db)"
     "$FP" -q --db "$db" export --what projects --format geojson --where company=Huawei -o $e/huawei.geojson || fail "export --where ($db)"
@@ -298,7 +329,8 @@ for e in s p; do
     "$FP" -q --db "$db" export --what assignments:country_by_category --format geojson -o $e/assign.geojson || fail "export assignments ($db)"
     "$FP" -q --db "$db" export --what projects --format gpkg -o $e/projects.gpkg || fail "export gpkg ($db)"
     "$FP" -q --db "$db" export --what aggregate:country_by_category --format csv -o $e/agg.csv || fail "export csv ($db)"
-done
+}
+on_both export_layers "$SDB" "$EQ"
 for f in projects.geojson huawei.geojson agg.geojson agg_centroids.geojson assign.geojson; do
     [ -s s/$f ] || fail "no s/$f"
     same_file <(untimed s/$f) <(untimed p/$f) "$f"
@@ -319,12 +351,13 @@ same_file s/gpkg.txt p/gpkg.txt "GeoPackage by ogrinfo -al"
 case_end
 
 case_begin "engine equivalence: render gives byte-identical PNGs (choropleth, categories zoomed to a region, Africa)"
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+render_maps() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" render --size 800x450 -o $e/world.png || fail "render world ($db)"
     "$FP" -q --db "$db" render --style "$ROOT/styles/category-points.json" --region BRA --size 600x600 -o $e/bra.png || fail "render BRA ($db)"
     "$FP" -q --db "$db" render --style "$ROOT/styles/africa.json" --size 600x600 -o $e/africa.png || fail "render africa ($db)"
-done
+}
+on_both render_maps "$SDB" "$EQ"
 for f in world.png bra.png africa.png; do same_file s/$f p/$f "$f"; done
 # Not a blank image: the choropleth colours several countries.
 assert_eq 1 "$(python3 -c "
@@ -334,11 +367,12 @@ print(int(len({bytes(r[x:x + 3]) for r in rows for x in range(0, w * bpp, bpp)})
 case_end
 
 case_begin "engine equivalence: tiles z0-2 give the same PNG and vector tile bytes"
-for e in s p; do
-    db=$SDB; [ $e = p ] && db=$EQ
+make_tiles() {  # DB E
+    local db=$1 e=$2
     "$FP" -q --db "$db" tiles --zoom 0-2 -o $e/t || fail "png tiles ($db)"
     "$FP" -q --db "$db" tiles --zoom 0-2 --format mvt -o $e/v.mbtiles || fail "mvt tiles ($db)"
-done
+}
+on_both make_tiles "$SDB" "$EQ"
 # 1 + 4 + 16 tiles (the preview's own images under lib/ aside).
 assert_eq 21 "$(find p/t -path '*/lib' -prune -o -name '*.png' -print | wc -l)" "z0-2 PNG tiles on PostGIS"
 (cd s/t && find . -name '*.png' | sort) > s/tiles.txt
@@ -351,8 +385,116 @@ sqlite3 s/v.mbtiles "$q" > s/mvt.txt; sqlite3 p/v.mbtiles "$q" > p/mvt.txt
 same_file s/mvt.txt p/mvt.txt "vector tiles"
 case_end
 
+case_begin "engine equivalence: diff prints the same summary and report; export --what diff:OLD:NEW GeoJSON byte-identical; the database unchanged"
+cp "$FIX/diff/edition_2024.csv" "$FIX/diff/edition_2025.csv" .
+import_editions() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import edition_2024.csv --dataset 2024 >/dev/null || fail "import 2024 ($db)"
+    "$FP" -q --db "$db" import edition_2025.csv --dataset 2025 >/dev/null || fail "import 2025 ($db)"
+}
+on_both import_editions "$SDB" "$EQ"
+tables() { pgc_psql eq -c "SELECT string_agg(schemaname || '.' || tablename, ' ' ORDER BY 1) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"; }
+before=$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")
+diff_editions() {  # DB E
+    local db=$1 e=$2
+    run --db "$db" diff --dataset 2024 --against 2025 --report $e/diff.csv
+    assert_eq 0 "$RC" "diff exit ($db: $OUT)"
+    sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/diff.txt
+    "$FP" -q --db "$db" export --what diff:2024:2025 --format geojson -o $e/changes.geojson || fail "export diff ($db)"
+}
+on_both diff_editions "$SDB" "$EQ"
+# The fixture's known changes (tests/fixtures/diff: its header), on PostGIS.
+assert_contains "$(cat p/diff.txt)" "3 added, 3 removed, 3 moved more than 100 m (2 of them also changed), 3 changed, 3 unchanged" "counts on PostGIS"
+assert_contains "$(cat p/diff.txt)" "edition_2024.csv:5: [D4] 'Harare cameras' (Hikvision, ZWE)" "a removed row named by file and line"
+same_file s/diff.txt p/diff.txt "diff summary"
+same_file s/diff.csv p/diff.csv "diff --report CSV"
+same_file <(untimed s/changes.geojson) <(untimed p/changes.geojson) "diff layer GeoJSON"
+assert_eq "added=3 changed=3 moved=3 removed=3" "$(python3 -c "
+import collections, json
+c = collections.Counter(f['properties']['change'] for f in json.load(open('p/changes.geojson'))['features'])
+print(' '.join('%s=%d' % kv for kv in sorted(c.items())))")" "features per change"
+# The changes lived in the session's temporary table: nothing left in the database.
+assert_eq "$before" "$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")" "tables and projects unchanged"
+case_end
+
+case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
+import_extra() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import "$FIX/postgis/extra_values.geojson" --dataset extra >/dev/null || fail "import extra ($db)"
+    "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
+}
+on_both import_extra "$SDB" "$EQ"
+cat > facet.json <<'JSON'
+{ "name": "facet", "background": "#eaf2f8", "view": { "projection": "equal-earth" },
+  "choropleth": { "aggregation": "country_by_category", "level": "country", "field": "projects",
+                  "method": "manual", "breaks": [1, 1.5, 2.5, 1000], "scheme": "YlOrRd",
+                  "nodata": "#dddddd", "zero_is_nodata": true } }
+JSON
+F_COMPANY="--facet company"; F_YEARS="--facet year --facet-bins 1990-2015,2016-2030 --cumulative"
+F_SCORE="--facet score"; F_BINS="--facet score --facet-bins 0-2,2-100"; F_FLAG="--facet flag"; F_MIX="--facet mix"
+render_facets() {  # DB E
+    local db=$1 e=$2
+    for f in COMPANY YEARS SCORE BINS FLAG MIX; do
+        v=F_$f
+        "$FP" -q --db "$db" render --style facet.json ${!v} --size 600x400 -o $e/facet_$f.png || fail "render ${!v} ($db)"
+    done
+}
+on_both render_facets "$SDB" "$EQ"
+for f in COMPANY YEARS SCORE BINS FLAG MIX; do same_file s/facet_$f.png p/facet_$f.png "facet page $f"; done
+# Panels found on the page (their sea colour), one per value psql counts:
+# every company; score's values as numbers (1 and 1.0 one value: 1, 2.5, 10);
+# flag's true/false; mix's 3, 20, B, x.
+PROBE="/usr/bin/python3 $ROOT/tests/tools/facet_probe.py"
+assert_eq 2 "$($PROBE panels p/facet_YEARS.png '#eaf2f8' | wc -l)" "cumulative bins: 2 panels"
+assert_eq 2 "$($PROBE panels p/facet_BINS.png '#eaf2f8' | wc -l)" "score bins: 2 panels"
+assert_eq "$(pgc_psql eq -c "SELECT count(DISTINCT company) FROM projects WHERE company <> ''")" \
+    "$($PROBE panels p/facet_COMPANY.png '#eaf2f8' | wc -l)" "company panels"
+assert_eq "$(pgc_psql eq -c "SELECT count(DISTINCT (extra::json ->> 'score')::numeric) FROM projects WHERE dataset = 'extra'")" \
+    "$($PROBE panels p/facet_SCORE.png '#eaf2f8' | wc -l)" "score panels"
+assert_eq 2 "$($PROBE panels p/facet_FLAG.png '#eaf2f8' | wc -l)" "flag panels"
+assert_eq 4 "$($PROBE panels p/facet_MIX.png '#eaf2f8' | wc -l)" "mix panels"
+case_end
+
+case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
+# The styles init, import and aggregate wrote, one footprint row per table.
+assert_eq "agg_country_by_category|t|1
+projects|t|1" "$(pgc_psql eq -F'|' -c "SELECT f_table_name, bool_and(useasdefault), count(*) FROM public.layer_styles
+    WHERE f_table_catalog = 'eq' AND f_table_schema = 'public' AND f_geometry_column = 'geom' GROUP BY 1 ORDER BY 1")" "layer_styles rows"
+# The QML an export from the SpatiaLite store writes into its GeoPackage, byte for byte.
+"$FP" -q --db "$SDB" export --what projects --format gpkg -o s/styled_projects.gpkg || fail "export projects gpkg"
+"$FP" -q --db "$SDB" export --what aggregate:country_by_category --format gpkg -o s/styled_agg.gpkg || fail "export agg gpkg"
+sqlite3 s/styled_projects.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name = 'projects'" > s/projects.qml
+sqlite3 s/styled_agg.gpkg "SELECT styleQML FROM layer_styles WHERE f_table_name = 'country_by_category'" > s/agg.qml
+pgc_psql eq -c "SELECT styleqml FROM public.layer_styles WHERE f_table_name = 'projects'" > p/projects.qml
+pgc_psql eq -c "SELECT styleqml FROM public.layer_styles WHERE f_table_name = 'agg_country_by_category'" > p/agg.qml
+[ -s s/projects.qml ] && [ -s s/agg.qml ] || fail "no QML in the GeoPackages"
+same_file s/projects.qml p/projects.qml "projects QML"
+same_file s/agg.qml p/agg.qml "aggregation QML"
+QOUT=$(QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" /usr/bin/python3 "$ROOT/tests/tools/qgis_pg_check.py" \
+       "$PGC_SOCK" "$PGC_PORT" eq postgres projects agg_country_by_category 2>&1 | grep -E '^(projects|agg_)')
+# Expected: counts from psql, categories from psql, the rules from the stored QML (read by Python's XML parser).
+cats=$(pgc_psql eq -c "SELECT string_agg(c, '|' ORDER BY c COLLATE \"C\") FROM (SELECT DISTINCT coalesce(category, '') AS c FROM projects WHERE geom IS NOT NULL) x")
+assert_eq "projects valid=1 count=$(pgc_psql eq -c "SELECT count(*) FROM projects") crs=EPSG:4326 style=1 renderer=categorizedSymbol attr=category classes=$(tr '|' '\n' <<<"$cats" | wc -l) items=$cats" \
+    "$(grep '^projects ' <<<"$QOUT")" "projects in QGIS"
+rules=$(python3 -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse('p/agg.qml').getroot()
+r = root.find('renderer-v2'); rules = r.find('rules').findall('rule')
+print(r.get('type'), len(rules), '|'.join('%s~%s' % (x.get('label'), x.get('filter')) for x in rules))")
+read -r rtype nrules ritems <<<"$rules"
+assert_eq "agg_country_by_category valid=1 count=$(pgc_psql eq -c "SELECT count(*) FROM agg_country_by_category") crs=EPSG:4326 style=1 renderer=$rtype attr= classes=$nrules items=$ritems" \
+    "$(grep '^agg_country_by_category ' <<<"$QOUT")" "aggregation in QGIS"
+# A QGIS user's own default style stays the default; footprint replaces only its own row.
+pgc_psql eq -c "INSERT INTO public.layer_styles(f_table_catalog, f_table_schema, f_table_name, f_geometry_column, stylename, styleqml, useasdefault, description)
+    SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, 'mine', styleqml, true, 'saved in QGIS' FROM public.layer_styles WHERE f_table_name = 'projects'" >/dev/null
+"$FP" -q --db "$EQ" import "$FIX/points_good.csv" --dataset more >/dev/null || fail "import more"
+assert_eq "mine|t
+world-choropleth|f" "$(pgc_psql eq -F'|' -c "SELECT stylename, useasdefault FROM public.layer_styles WHERE f_table_name = 'projects' ORDER BY 1")" "the user's default kept"
+case_end
+
 case_begin "commands on an unreachable server: one line naming it, exit 1, no output written, no password shown"
-for cmd in "geocode" "check" "export --format geojson -o x.geojson" "render -o x.png" "tiles --zoom 0-1 -o t" "run"; do
+for cmd in "geocode" "check" "diff --dataset 2024 --against 2025" "export --format geojson -o x.geojson" "render -o x.png" \
+           "render --facet company -o x.png" "tiles --zoom 0-1 -o t" "run"; do
     run --db "postgresql://u:pw-secret@127.0.0.1:1/fp" $cmd
     assert_eq 1 "$RC" "$cmd exit"
     assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "$cmd: one line"

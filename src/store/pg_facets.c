@@ -1,0 +1,159 @@
+/*
+ * Small multiples (render --facet) on PostGIS: the values a field takes and,
+ * per panel, the projects per region counted from an aggregation's
+ * assignments, as facets_store.c reads them on SpatiaLite.
+ *
+ * What keeps the two engines alike:
+ *   - a key of `extra` reads as SQLite's json_extract gives it (a string's
+ *     text, a number's text, true/false as 1/0, JSON null as NULL), as
+ *     pg_export.c reads it;
+ *   - values come numbers first in numeric order, then text COLLATE "C";
+ *     a field whose values are all numbers comes back as a numeric column
+ *     (SQLite gives integer/real values: fp_rows_value_type 'i'/'r'),
+ *     any other as text;
+ *   - region codes sort COLLATE "C".
+ * Column names pasted into SQL come only from fp_store_is_project_column's
+ * fixed list, the assignment table's name from the aggregations table
+ * (quoted with PQescapeIdentifier); extra keys and every value are bound.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/pg_internal.h"
+
+/* Text that SQLite's CAST(... AS REAL) reads whole as a number; anything
+ * else is no number here (PostgreSQL's cast would fail on it). */
+#define NUMBER_RE "'^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$'"
+
+/* A project column holding numbers (the others are text). */
+static int numeric_column(const char *field)
+{
+    return !strcmp(field, "year") || !strcmp(field, "amount");
+}
+
+/* For an extra key: a join giving each project (alias p) e.v, the key's
+ * value as json_extract reads it, and e.num, whether it is a JSON number
+ * or boolean (an integer 1/0 in SQLite). The key is the next parameter. */
+static void append_extra_join(GString *sql, const char *field, GPtrArray *binds)
+{
+    g_ptr_array_add(binds, g_strdup(field));
+    g_string_append_printf(sql,
+        ", LATERAL (SELECT CASE json_typeof(j) WHEN 'boolean' THEN CASE WHEN j::text = 'true' THEN '1' ELSE '0' END"
+        " WHEN 'null' THEN NULL ELSE j #>> '{}' END AS v,"
+        " coalesce(json_typeof(j) IN ('number', 'boolean'), false) AS num"
+        " FROM (SELECT p.extra::json -> $%u::text AS j) AS j0) AS e", binds->len);
+}
+
+/* Whether every value of an extra key is a number (a numeric column). */
+static fp_status extra_all_numbers(fp_store *s, const char *field, int *all, fp_error *err)
+{
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new("SELECT coalesce(bool_and(e.num), true) FROM projects p");
+    append_extra_join(sql, field, binds);
+    g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
+    PGresult *r = fp_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
+    g_string_free(sql, TRUE);
+    g_ptr_array_free(binds, TRUE);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading project values", err);
+    *all = !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    return FP_OK;
+}
+
+fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
+{
+    *out = NULL;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new(NULL);
+    fp_status st = FP_OK;
+    if (fp_store_is_project_column(field)) {
+        /* A typed column: numbers in numeric order, text in byte order. */
+        g_string_append_printf(sql, "SELECT p.%s AS v, count(*) FROM projects p WHERE p.%s IS NOT NULL", field, field);
+        if (!numeric_column(field)) g_string_append_printf(sql, " AND p.%s <> ''", field);
+        g_string_append_printf(sql, " GROUP BY 1 ORDER BY p.%s%s", field, numeric_column(field) ? "" : " COLLATE \"C\"");
+    } else {
+        /* A column has one type, fixed before the rows are seen: ask first. */
+        int all_numbers = 0;
+        st = extra_all_numbers(s, field, &all_numbers, err);
+        g_string_append(sql, all_numbers ? "SELECT min(e.v)::numeric, count(*) FROM projects p"
+                                         : "SELECT min(e.v), count(*) FROM projects p");
+        append_extra_join(sql, field, binds);
+        g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
+        /* Numbers group by value (1 and 1.0 are one value in SQLite);
+         * numeric keeps the JSON's digits ("1.5", "2020"). */
+        if (all_numbers)
+            g_string_append(sql, " GROUP BY e.v::numeric ORDER BY e.v::numeric");
+        else
+            g_string_append(sql, " GROUP BY e.num, CASE WHEN e.num THEN e.v::numeric END, CASE WHEN e.num THEN NULL ELSE e.v END"
+                                 " ORDER BY e.num DESC, CASE WHEN e.num THEN e.v::numeric END, min(e.v) COLLATE \"C\"");
+    }
+    if (!st)
+        *out = fp_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
+                                "reading project values", 0, 0, err);
+    g_string_free(sql, TRUE);
+    g_ptr_array_free(binds, TRUE);
+    if (st) return st;
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
+/* The assignment table of an aggregation (quoted), from the aggregations table. */
+static fp_status assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
+{
+    *table = NULL;
+    const char *v[] = { aggregation };
+    PGresult *r = fp_pg_exec(s, "SELECT assign_table FROM aggregations WHERE name = $1", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading aggregations", err);
+    fp_status st = FP_OK;
+    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        char *q = fp_pg_ident(s, PQgetvalue(r, 0, 0));
+        *table = g_strdup(q);
+        PQfreemem(q);
+    } else {
+        st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
+    }
+    PQclear(r);
+    return st;
+}
+
+fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+                             fp_error *err)
+{
+    *out = NULL;
+    char *table;
+    fp_status st = assign_table(s, aggregation, &table, err);
+    if (st) return st;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new(NULL);
+    g_string_append_printf(sql, "SELECT a.region_code, count(DISTINCT a.project_id) FROM %s a"
+                                " JOIN projects p ON p.id = a.project_id", table);
+    g_free(table);
+    int column = fp_store_is_project_column(f->field);
+    char *value;
+    if (column) value = g_strdup_printf("p.%s", f->field);
+    else {
+        append_extra_join(sql, f->field, binds);
+        value = g_strdup("e.v");
+    }
+    g_string_append(sql, " WHERE a.region_code IS NOT NULL AND ");
+    if (f->value) {
+        /* As fp_store_projects compares a field with a value: as text. */
+        g_ptr_array_add(binds, g_strdup(f->value));
+        g_string_append_printf(sql, "coalesce(%s::text, '') = $%u", value, binds->len);
+    } else {
+        /* A number in [lo, hi]; NULL, "" and text that is no number are in no range. */
+        if (column && numeric_column(f->field)) g_string_append_printf(sql, "%s", value);
+        else if (column) g_string_append_printf(sql, "CASE WHEN %s ~ " NUMBER_RE " THEN %s::float8 END", value, value);
+        else g_string_append_printf(sql, "CASE WHEN e.num OR e.v ~ " NUMBER_RE " THEN e.v::float8 END");
+        g_ptr_array_add(binds, g_strdup_printf("%.17g", isfinite(f->lo) ? f->lo : -1e308));
+        g_ptr_array_add(binds, g_strdup_printf("%.17g", isfinite(f->hi) ? f->hi : 1e308));
+        g_string_append_printf(sql, " BETWEEN $%u::float8 AND $%u::float8", binds->len - 1, binds->len);
+    }
+    g_free(value);
+    g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code COLLATE \"C\"");
+    *out = fp_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
+                            "counting a panel's projects", 0, 0, err);
+    g_string_free(sql, TRUE);
+    g_ptr_array_free(binds, TRUE);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}

@@ -1,0 +1,75 @@
+/*
+ * QGIS styles on PostGIS: the public.layer_styles table QGIS's `postgres`
+ * provider saves styles in and reads a layer's default style from when the
+ * layer is opened (QgsVectorLayer::loadDefaultStyle).
+ *
+ * The table is created as QGIS 3.22 creates it (QgsPostgresUtils::
+ * createStylesTable: the same columns and types), so QGIS uses ours and we
+ * use one QGIS made; `type` is added as QGIS adds it to an older table.
+ * A row names its table by database (f_table_catalog), schema and table, as
+ * QGIS looks it up; `type` stays NULL, which QGIS matches for any geometry
+ * type (it compares it with the type in the layer's URI, which varies with
+ * how the layer was added).
+ *
+ * footprint replaces its own row of a table (description 'footprint
+ * style') and makes it the default unless a QGIS user saved a default of
+ * their own for that table: theirs wins.
+ */
+#include <string.h>
+#include "store/pg_internal.h"
+
+static const char *const create_sql =
+    "CREATE TABLE IF NOT EXISTS public.layer_styles(id SERIAL PRIMARY KEY, f_table_catalog varchar,"
+    " f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml,"
+    " styleSLD xml, useAsDefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
+    " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)";
+
+fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
+                               fp_error *err)
+{
+    /* Its own transaction (or the caller's): the row replaced whole. */
+    int began = 0;
+    fp_status st = FP_OK;
+    if (!s->pg->in_txn) {
+        st = fp_pg_begin(s, err);
+        began = !st;
+    }
+    if (!st) st = fp_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
+    if (!st)
+        st = fp_pg_command(s, "ALTER TABLE public.layer_styles ADD COLUMN IF NOT EXISTS type varchar", 0, NULL,
+                           "creating layer_styles for QGIS", err);
+    const char *v[] = { table, style_name, qml };
+    if (!st)
+        st = fp_pg_command(s, "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database()"
+                              " AND f_table_schema = current_schema() AND f_table_name = $1::text"
+                              " AND f_geometry_column = 'geom' AND description = 'footprint style'",
+                           1, v, "writing the QGIS style", err);
+    if (!st)
+        st = fp_pg_command(s, "INSERT INTO public.layer_styles(f_table_catalog, f_table_schema, f_table_name,"
+                              " f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description)"
+                              " SELECT current_database(), current_schema(), $1::text, 'geom', $2::text, XMLPARSE(DOCUMENT $3::text), NULL,"
+                              " NOT EXISTS (SELECT 1 FROM public.layer_styles WHERE f_table_catalog = current_database()"
+                              " AND f_table_schema = current_schema() AND f_table_name = $1::text AND useAsDefault),"
+                              " 'footprint style'",
+                           3, v, "writing the QGIS style", err);
+    if (began) {
+        if (st) fp_pg_rollback(s);
+        else st = fp_pg_commit(s, err);
+    }
+    return st;
+}
+
+fp_status fp_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    PGresult *r = fp_pg_exec(s, "SELECT name FROM aggregations ORDER BY name COLLATE \"C\"", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading aggregations", err);
+    GPtrArray *a = g_ptr_array_new();
+    for (int i = 0; i < PQntuples(r); i++) g_ptr_array_add(a, g_strdup(PQgetvalue(r, i, 0)));
+    PQclear(r);
+    *n = a->len;
+    g_ptr_array_add(a, NULL);
+    *names = (char **)g_ptr_array_free(a, FALSE);
+    return FP_OK;
+}
