@@ -539,7 +539,7 @@ void fp_store_diff_keep_free(fp_diff_keeper *k);
  * main level and per year, the projects of that year (from the
  * assignments, as fp_store_facet_counts counts them; projects without a
  * year left out). Columns: 0 region code, 1 year, 2 projects; by code,
- * then year. SpatiaLite only. */
+ * then year. */
 fp_status fp_store_timeline_counts(fp_store *store, const char *aggregation, fp_rows **out, fp_error *err);
 
 /* Calls fn for every admin-1 region of the store (code, name, parent

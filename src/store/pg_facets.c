@@ -157,3 +157,21 @@ fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_face
     g_ptr_array_free(binds, TRUE);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
+
+/* The timeline's counts per region and year (fp_store_timeline_counts),
+ * in SpatiaLite's order: code in byte order, then year. */
+fp_status fp_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err)
+{
+    *out = NULL;
+    char *table;
+    fp_status st = assign_table(s, aggregation, &table, err);
+    if (st) return st;
+    char *sql = g_strdup_printf("SELECT a.region_code, p.year, count(DISTINCT a.project_id) FROM %s a"
+                                " JOIN projects p ON p.id = a.project_id"
+                                " WHERE a.region_code IS NOT NULL AND p.year IS NOT NULL"
+                                " GROUP BY a.region_code, p.year ORDER BY a.region_code COLLATE \"C\", p.year", table);
+    g_free(table);
+    *out = fp_pg_rows_query(s, sql, 0, NULL, "counting projects per region and year", 0, 0, err);
+    g_free(sql);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}

@@ -153,6 +153,7 @@ fp_status fp_pg_project_max(fp_store *s, const char *column, double *max, fp_err
 fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err);
 fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                              fp_error *err);
+fp_status fp_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err);
 
 /* Editions and the changes kept for the diff layer (pg_diff.c). */
 fp_status fp_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err);

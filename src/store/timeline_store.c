@@ -15,7 +15,7 @@
 
 fp_status fp_store_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_unsupported(s, "the timeline", err);
+    if (s->pg) return fp_pg_timeline_counts(s, aggregation, out, err);
     *out = NULL;
     char *table;
     fp_status st = fp_store_assign_table(s, aggregation, &table, err);
