@@ -55,6 +55,12 @@
  *   passed in are copied unless borrowed is said. Nothing in the library
  *   calls exit() or prints.
  *
+ *   Names. fp_ (and FP_) is this API's prefix and nothing else's: every
+ *   fp_ function the library defines is declared in these headers. The
+ *   library's internal functions, declared in each folder's own headers
+ *   under src/, are fpi_ (footprint internal) and are not promised to
+ *   library users (tests/e2e/test_layering.sh holds the line).
+ *
  *   Context. Environment variables are read by the program (the CLI), once,
  *   into an fp_context (fp_context.h); the library reads none. NULL
  *   anywhere a context is taken means the defaults.

@@ -184,7 +184,7 @@ static fp_status merge_part(fp_project_table *t, fp_project_table *part, int sli
     return st;
 }
 
-fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err)
+fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err)
 {
     int64_t lo = 0, hi = 0, count = 0;
     fp_status st = fp_store_project_ids(store, &lo, &hi, &count, err);
@@ -208,8 +208,8 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     int64_t span = hi - lo;
     int sliced = threads > 1 && span > 0 && span <= 2 * count;
     if (sliced) {
-        t->items = fp_big_alloc((size_t)span * sizeof *t->items);
-        t->group_index = fp_big_alloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
+        t->items = fpi_big_alloc((size_t)span * sizeof *t->items);
+        t->group_index = fpi_big_alloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
         if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", (long long)count);
     }
     for (int i = 0; i < threads; i++) {
@@ -240,7 +240,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
             if (err) *err = parts[i].err;
         }
         if (!st) st = merge_part(t, &parts[i].t, sliced, cmap, gmap, err);
-        fp_project_table_free(&parts[i].t);
+        fpi_project_table_free(&parts[i].t);
     }
     g_hash_table_destroy(cmap);
     for (int g = 0; g < ngroups; g++) g_hash_table_destroy(gmap[g]);
@@ -248,7 +248,7 @@ fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, 
     return st;
 }
 
-void fp_project_table_free(fp_project_table *t)
+void fpi_project_table_free(fp_project_table *t)
 {
     for (size_t i = 0; i < t->n; i++) free(t->items[i].wkb);
     if (!t->borrowed) {
@@ -317,9 +317,9 @@ static void *assign_worker(void *arg)
     assign_thread *th = arg;
     assign_job *job = th->job;
     fp_project_table *t = job->t;
-    fp_locator *loc = fp_locator_new(job->set, job->idx);
+    fp_locator *loc = fpi_locator_new(job->set, job->idx);
     if (!loc) { th->failed = 1; return NULL; }
-    GEOSContextHandle_t h = fp_locator_geos(loc);
+    GEOSContextHandle_t h = fpi_locator_geos(loc);
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     for (;;) {
         size_t start = __atomic_fetch_add(&job->next, CHUNK, __ATOMIC_RELAXED);
@@ -328,7 +328,7 @@ static void *assign_worker(void *arg)
         for (size_t i = start; i < end; i++) {
             fp_project *p = &t->items[i];
             if (p->is_point) {
-                fp_share s = fp_locate_point(loc, p->x, p->y, job->snap_km);
+                fp_share s = fpi_locate_point(loc, p->x, p->y, job->snap_km);
                 p->region = s.region;
                 p->method = (unsigned char)s.method;
                 p->distance_km = (float)s.distance_km;
@@ -337,11 +337,11 @@ static void *assign_worker(void *arg)
             GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, p->wkb, p->wkb_len);
             if (g && has_long_edge(h, g)) {
                 /* Cut where it crosses the antimeridian, as export draws it. */
-                GEOSGeometry *cut = fp_cut_antimeridian(h, g);
+                GEOSGeometry *cut = fpi_cut_antimeridian(h, g);
                 if (cut) { GEOSGeom_destroy_r(h, g); g = cut; }
             }
             size_t before = th->nextra;
-            long added = g ? fp_assign_geometry(loc, g, 1.0, job->snap_km, &th->extra, &th->nextra, &th->capextra) : -1;
+            long added = g ? fpi_assign_geometry(loc, g, 1.0, job->snap_km, &th->extra, &th->nextra, &th->capextra) : -1;
             if (g) GEOSGeom_destroy_r(h, g);
             if (added < 0) { th->failed = 1; break; }
             if (th->nextra > th->capproject) {
@@ -357,7 +357,7 @@ static void *assign_worker(void *arg)
         if (th->failed) break;
     }
     GEOSWKBReader_destroy_r(h, rd);
-    fp_locator_free(loc);
+    fpi_locator_free(loc);
     return NULL;
 }
 
@@ -368,7 +368,7 @@ static int compare_extra(const void *a, const void *b)
     return (x->share.region > y->share.region) - (x->share.region < y->share.region);
 }
 
-fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
+fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
                              double snap_km, int threads, fp_error *err)
 {
     assign_job job = { .set = set, .idx = idx, .t = t, .snap_km = snap_km };
@@ -466,7 +466,7 @@ static void add_to_row(fp_row_metrics *m, const fp_project_table *t, size_t pi, 
     }
 }
 
-fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
+fp_status fpi_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
                                  fp_aggregate_result *res, fp_error *err)
 {
     size_t ncomp = t->companies->len, ngcols = 0;
@@ -597,7 +597,7 @@ fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, 
     return FP_OK;
 }
 
-void fp_level_results_free(fp_level_result *levels, int n)
+void fpi_level_results_free(fp_level_result *levels, int n)
 {
     for (int l = 0; l < n; l++) {
         free(levels[l].rows);
@@ -620,7 +620,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     fp_aggregate_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     if (!opts || !opts->by || !*opts->by)
         return fp_error_set(err, FP_ERR_USAGE, "aggregate needs --by LEVEL");
     double snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km;
@@ -639,7 +639,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
         if (!*f) continue;
         if (ngroups == FP_MAX_GROUPS)
             st = fp_error_set(err, FP_ERR_USAGE, "--group: at most %d fields", FP_MAX_GROUPS);
-        else if (!fp_identifier_valid(f, 48))
+        else if (!fpi_identifier_valid(f, 48))
             st = fp_error_set(err, FP_ERR_USAGE, "--group %s: a field name is letters, digits and _", f);
         else
             groups[ngroups++] = f;
@@ -647,7 +647,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     char name[64];
     if (!st) {
         if (opts->name) {
-            if (!fp_identifier_valid(opts->name, 48))
+            if (!fpi_identifier_valid(opts->name, 48))
                 st = fp_error_set(err, FP_ERR_USAGE, "--name %s: use 1 to 48 letters, digits and _", opts->name);
             else
                 snprintf(name, sizeof name, "%s", opts->name);
@@ -675,12 +675,12 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * time of each step to its log. */
     const fp_context *ctx = fp_store_context(store);
     int timing = fp_context_timing(ctx);
-    double tp = t0, cp = fp_cpu_now();
+    double tp = t0, cp = fpi_cpu_now();
     /* Wall clock, then CPU seconds of all threads (comparable under load). */
-#define STEP(label) do { if (timing) { double now_ = fp_now(), cpu_ = fp_cpu_now(); \
+#define STEP(label) do { if (timing) { double now_ = fpi_now(), cpu_ = fpi_cpu_now(); \
         fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp); tp = now_; cp = cpu_; } } while (0)
     if ((st = fp_store_begin(store, err))) goto out;
-    if ((st = fp_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
+    if ((st = fpi_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
     STEP("read");
     res->projects = (long)t.n;
     res->without_geometry = t.without_geometry;
@@ -695,13 +695,13 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
             goto out;
         }
     }
-    if ((st = fp_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
+    if ((st = fpi_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
     STEP("regions");
-    if (set->kind == FP_SET_POLYGONS && (st = fp_region_index_new(set, threads, &idx, err))) goto out;
+    if (set->kind == FP_SET_POLYGONS && (st = fpi_region_index_new(set, threads, &idx, err))) goto out;
     STEP("index");
-    if ((st = fp_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, threads, err))) goto out;
+    if ((st = fpi_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, threads, err))) goto out;
     STEP("assign");
-    if ((st = fp_projects_accumulate(&t, set, levels, res, err))) goto out;
+    if ((st = fpi_projects_accumulate(&t, set, levels, res, err))) goto out;
     STEP("sum");
     fp_context_pause(ctx, "aggregate:assigned");
     for (int g = 0; g < ngroups; g++) res->group_columns += (long)t.group_values[g]->len;
@@ -715,21 +715,21 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     /* The store's 512 MiB page cache suits imports; here the projects are in
      * memory already, so dirty pages may go to the file sooner. */
     int cache = fp_store_cache_size(store, -131072);
-    st = fp_aggregate_write(store, &so, &t, set, levels, res, err);
+    st = fpi_aggregate_write(store, &so, &t, set, levels, res, err);
     fp_store_cache_size(store, cache);
     if (st) goto out;
     STEP("write");
     fp_context_pause(ctx, "aggregate:written");
     st = fp_store_commit(store, err);
     STEP("commit");
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
 #undef STEP
 out:
     if (st) fp_store_rollback(store);
-    if (set) fp_level_results_free(levels, set->nlevels);
-    fp_region_index_free(idx);
-    fp_region_set_free(set);
-    fp_project_table_free(&t);
+    if (set) fpi_level_results_free(levels, set->nlevels);
+    fpi_region_index_free(idx);
+    fpi_region_set_free(set);
+    fpi_project_table_free(&t);
     g_strfreev(parts);
     return st;
 }

@@ -59,35 +59,35 @@ typedef struct fp_region_set {
 
 /* Parses LEVEL and loads or generates the regions. The bounding box of the
  * projects (minx, miny, maxx, maxy) bounds generated grids and hexagons. */
-fp_status fp_region_set_load(fp_store *store, const char *by, const double extent[4],
+fp_status fpi_region_set_load(fp_store *store, const char *by, const double extent[4],
                              int threads, fp_region_set **out, fp_error *err);
-void fp_region_set_free(fp_region_set *set);
-void fp_region_set_free_items(fp_region_set *set);
-int fp_region_set_find(const fp_region_set *set, const char *code);
+void fpi_region_set_free(fp_region_set *set);
+void fpi_region_set_free_items(fp_region_set *set);
+int fpi_region_set_find(const fp_region_set *set, const char *code);
 
 /* region_cache.c: the prepared regions of a regions:FILE layer, kept in a
  * cache folder under a SHA-256 of the file (and sidecars) and code field.
  * key: -1 when the path is no regular file or cannot be read. load: 1 and
  * set->items/n/has_population filled on a hit, 0 on a miss or a damaged
  * entry. save: best effort (a cache that cannot be written is no error). */
-int fp_region_cache_key(const char *path, const char *code_field, char key[65]);
-int fp_region_cache_load(const char *dir, const char *key, fp_region_set *set);
-void fp_region_cache_save(const char *dir, const char *key, const fp_region_set *set);
+int fpi_region_cache_key(const char *path, const char *code_field, char key[65]);
+int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set);
+void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set *set);
 
 /* -------------------------------------------------------------- index --- */
 
 typedef struct fp_region_index fp_region_index;
 
 /* Builds the point-in-region index over a polygon set, using `threads`. */
-fp_status fp_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
-void fp_region_index_free(fp_region_index *idx);
+fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
+void fpi_region_index_free(fp_region_index *idx);
 
 /* Per-thread state of look-ups: its own GEOS handle and lazily parsed,
  * prepared copies of the geometries it touches. */
 typedef struct fp_locator fp_locator;
-fp_locator *fp_locator_new(const fp_region_set *set, const fp_region_index *idx);
-void fp_locator_free(fp_locator *loc);
-GEOSContextHandle_t fp_locator_geos(fp_locator *loc);
+fp_locator *fpi_locator_new(const fp_region_set *set, const fp_region_index *idx);
+void fpi_locator_free(fp_locator *loc);
+GEOSContextHandle_t fpi_locator_geos(fp_locator *loc);
 
 /* One region's part of a project. */
 typedef struct fp_share {
@@ -100,29 +100,29 @@ typedef struct fp_share {
 /* Assigns a point: the region containing it (interior first, then boundary,
  * first in code order), else the nearest within snap_km on the ellipsoid,
  * else unassigned (region -1). */
-fp_share fp_locate_point(fp_locator *loc, double x, double y, double snap_km);
+fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km);
 
 /* Assigns any geometry: points as above, lines and polygons to every region
  * they cross with their length/area share, the rest unassigned. Shares are
  * appended to *out (grown with realloc); returns the number appended, or -1
  * when out of memory. */
-long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, double snap_km,
+long fpi_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, double snap_km,
                         fp_share **out, size_t *n, size_t *cap);
 
 /* Grid and hex: the cell of a point (index in the set, or -1), computed. */
-int fp_tessellation_locate(fp_locator *loc, double x, double y);
+int fpi_tessellation_locate(fp_locator *loc, double x, double y);
 
 /* tessellation.c: generation over the projects' extent, and per-thread state
  * (a PROJ object for hexagons). */
-fp_status fp_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err);
-fp_status fp_hex_generate(fp_region_set *set, const double extent[4], double width_km, fp_error *err);
-void *fp_tessellation_state_new(const fp_region_set *set);
-void fp_tessellation_state_free(void *state);
-int fp_tessellation_locate_state(void *state, double x, double y);
-long fp_tessellation_candidates(void *state, const double env[4], int **cand, size_t *n, size_t *cap);
+fp_status fpi_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err);
+fp_status fpi_hex_generate(fp_region_set *set, const double extent[4], double width_km, fp_error *err);
+void *fpi_tessellation_state_new(const fp_region_set *set);
+void fpi_tessellation_state_free(void *state);
+int fpi_tessellation_locate_state(void *state, double x, double y);
+long fpi_tessellation_candidates(void *state, const double env[4], int **cand, size_t *n, size_t *cap);
 
 /* Exact reference used by tests: the same rules on full geometries, without
  * the grid of pieces. */
-fp_share fp_locate_point_reference(fp_locator *loc, double x, double y, double snap_km);
+fp_share fpi_locate_point_reference(fp_locator *loc, double x, double y, double snap_km);
 
 #endif

@@ -65,13 +65,13 @@ typedef struct fp_level_result {
 } fp_level_result;
 
 /* Reads every project into memory, on up to `threads` connections. */
-fp_status fp_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err);
-void fp_project_table_free(fp_project_table *t);
-fp_status fp_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
+fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err);
+void fpi_project_table_free(fp_project_table *t);
+fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
                              double snap_km, int threads, fp_error *err);
-fp_status fp_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
+fp_status fpi_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
                                  fp_aggregate_result *res, fp_error *err);
-void fp_level_results_free(fp_level_result *levels, int n);
+void fpi_level_results_free(fp_level_result *levels, int n);
 
 typedef struct fp_aggregate_store_options {
     const char *name, *by;
@@ -82,7 +82,7 @@ typedef struct fp_aggregate_store_options {
 
 /* Writes agg_NAME, agg_NAME_assign and the catalogue row (inside the
  * caller's transaction), replacing an aggregation of the same name. */
-fp_status fp_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
+fp_status fpi_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
                              const fp_region_set *set, const fp_level_result *levels,
                              fp_aggregate_result *res, fp_error *err);
 

@@ -47,7 +47,7 @@ static fp_status add_share(fp_aggregation_writer *w, const fp_region_set *set, l
                                          s->method == FP_ASSIGN_SNAPPED ? s->distance_km : -1, err);
 }
 
-fp_status fp_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
+fp_status fpi_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
                              const fp_region_set *set, const fp_level_result *levels,
                              fp_aggregate_result *res, fp_error *err)
 {

@@ -19,12 +19,12 @@ fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_loca
     fp_point_locator *pl = calloc(1, sizeof *pl);
     if (!pl) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     static const double world[4] = { -180, -90, 180, 90 };
-    fp_status st = fp_region_set_load(store, level, world, 0, &pl->set, err);
+    fp_status st = fpi_region_set_load(store, level, world, 0, &pl->set, err);
     if (!st && pl->set->n == 0)
         st = fp_error_set(err, FP_ERR_STATE, "%s: no %s regions in the store; run `footprint init`", fp_store_path(store),
                           level);
-    if (!st) st = fp_region_index_new(pl->set, 0, &pl->idx, err);
-    if (!st && !(pl->loc = fp_locator_new(pl->set, pl->idx))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    if (!st) st = fpi_region_index_new(pl->set, 0, &pl->idx, err);
+    if (!st && !(pl->loc = fpi_locator_new(pl->set, pl->idx))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     if (st) {
         fp_point_locator_free(pl);
         return st;
@@ -36,16 +36,16 @@ fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_loca
 void fp_point_locator_free(fp_point_locator *pl)
 {
     if (!pl) return;
-    fp_locator_free(pl->loc);
-    fp_region_index_free(pl->idx);
-    fp_region_set_free(pl->set);
+    fpi_locator_free(pl->loc);
+    fpi_region_index_free(pl->idx);
+    fpi_region_set_free(pl->set);
     free(pl);
 }
 
 const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, double snap_km, const char **name,
                                   double *snapped_km)
 {
-    fp_share s = fp_locate_point(pl->loc, lon, lat, snap_km);
+    fp_share s = fpi_locate_point(pl->loc, lon, lat, snap_km);
     if (snapped_km) *snapped_km = s.region >= 0 && s.method == FP_ASSIGN_SNAPPED ? s.distance_km : 0;
     if (s.region < 0) {
         if (name) *name = NULL;
@@ -57,10 +57,10 @@ const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, 
 
 double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat)
 {
-    int r = fp_region_set_find(pl->set, code);
+    int r = fpi_region_set_find(pl->set, code);
     if (r < 0) return -1;
     const fp_region *reg = &pl->set->items[r];
-    GEOSContextHandle_t h = fp_locator_geos(pl->loc);
+    GEOSContextHandle_t h = fpi_locator_geos(pl->loc);
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     GEOSGeometry *g = rd ? GEOSWKBReader_read_r(h, rd, reg->wkb, reg->wkb_len) : NULL;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(h, lon, lat);
@@ -70,7 +70,7 @@ double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, doub
     GEOSCoordSequence *near = g && pt ? GEOSNearestPoints_r(h, g, pt) : NULL;
     if (near) {
         double x, y;
-        if (GEOSCoordSeq_getXY_r(h, near, 0, &x, &y)) km = fp_geodesic_distance_m(lon, lat, x, y) / 1000.0;
+        if (GEOSCoordSeq_getXY_r(h, near, 0, &x, &y)) km = fpi_geodesic_distance_m(lon, lat, x, y) / 1000.0;
         GEOSCoordSeq_destroy_r(h, near);
     }
     if (pt) GEOSGeom_destroy_r(h, pt);

@@ -45,7 +45,7 @@ static int hash_file(GChecksum *sum, const char *path)
     return failed ? -1 : 0;
 }
 
-int fp_region_cache_key(const char *path, const char *code_field, char key[65])
+int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;   /* folders: not cached */
@@ -99,7 +99,7 @@ static char *take_string(reader *r)
     return s;
 }
 
-int fp_region_cache_load(const char *dir, const char *key, fp_region_set *set)
+int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set)
 {
     if (!dir || !*dir) return 0;
     char *path = entry_path(dir, key);
@@ -150,7 +150,7 @@ int fp_region_cache_load(const char *dir, const char *key, fp_region_set *set)
     g_free(data);
     /* The set owns whatever was read; a bad entry is freed with it. */
     fp_region_set tmp = { .items = items, .n = got };
-    if (!good) { fp_region_set_free_items(&tmp); return 0; }
+    if (!good) { fpi_region_set_free_items(&tmp); return 0; }
     set->items = items;
     set->n = got;
     set->has_population = has_pop;
@@ -166,7 +166,7 @@ static void put_string(GByteArray *b, const char *s)
     g_byte_array_append(b, (const guint8 *)s, len);
 }
 
-void fp_region_cache_save(const char *dir, const char *key, const fp_region_set *set)
+void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set *set)
 {
     if (!dir || !*dir || set->n == 0) return;
     if (g_mkdir_with_parents(dir, 0755) != 0) return;   /* no cache: slower, not wrong */

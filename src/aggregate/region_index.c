@@ -204,7 +204,7 @@ static int compare_entries(const void *a, const void *b)
     return (x->region > y->region) - (x->region < y->region);
 }
 
-fp_status fp_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err)
+fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err)
 {
     *out = NULL;
     if (threads < 1) threads = 1;
@@ -271,12 +271,12 @@ done:
     }
     free(t);
     free(tid);
-    fp_region_index_free(idx);
+    fpi_region_index_free(idx);
     pthread_mutex_destroy(&job.lock);
     return st;
 }
 
-void fp_region_index_free(fp_region_index *idx)
+void fpi_region_index_free(fp_region_index *idx)
 {
     if (!idx) return;
     for (size_t k = 0; k < idx->npieces; k++) free(idx->pieces[k].wkb);
@@ -313,7 +313,7 @@ struct fp_locator {
 };
 
 
-fp_locator *fp_locator_new(const fp_region_set *set, const fp_region_index *idx)
+fp_locator *fpi_locator_new(const fp_region_set *set, const fp_region_index *idx)
 {
     fp_locator *loc = calloc(1, sizeof *loc);
     if (!loc) return NULL;
@@ -329,16 +329,16 @@ fp_locator *fp_locator_new(const fp_region_set *set, const fp_region_index *idx)
         loc->piece_prep = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_prep);
         loc->piece_lines = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_lines);
     }
-    if (set->kind != FP_SET_POLYGONS) loc->tess = fp_tessellation_state_new(set);
+    if (set->kind != FP_SET_POLYGONS) loc->tess = fpi_tessellation_state_new(set);
     if (!loc->h || !loc->reader || !loc->region_geom || !loc->region_prep || !loc->stamp ||
         (idx && (!loc->piece_geom || !loc->piece_prep || !loc->piece_lines)) || (set->kind != FP_SET_POLYGONS && !loc->tess)) {
-        fp_locator_free(loc);
+        fpi_locator_free(loc);
         return NULL;
     }
     return loc;
 }
 
-void fp_locator_free(fp_locator *loc)
+void fpi_locator_free(fp_locator *loc)
 {
     if (!loc) return;
     for (size_t i = 0; loc->idx && i < loc->idx->npieces; i++) {
@@ -357,13 +357,13 @@ void fp_locator_free(fp_locator *loc)
     free(loc->region_prep);
     free(loc->stamp);
     free(loc->cand);
-    fp_tessellation_state_free(loc->tess);
+    fpi_tessellation_state_free(loc->tess);
     if (loc->reader) GEOSWKBReader_destroy_r(loc->h, loc->reader);
     if (loc->h) GEOS_finish_r(loc->h);
     free(loc);
 }
 
-GEOSContextHandle_t fp_locator_geos(fp_locator *loc) { return loc->h; }
+GEOSContextHandle_t fpi_locator_geos(fp_locator *loc) { return loc->h; }
 
 static const GEOSPreparedGeometry *piece_prepared(fp_locator *loc, int p)
 {
@@ -497,7 +497,7 @@ static double nearest_on(fp_locator *loc, const GEOSGeometry *g, const local_fra
     if (cs) {
         double qx, qy;
         GEOSCoordSeq_getXY_r(loc->h, cs, 1, &qx, &qy);
-        d = fp_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + qx / f->kx), f->lat0 + qy / f->ky);
+        d = fpi_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + qx / f->kx), f->lat0 + qy / f->ky);
         GEOSCoordSeq_destroy_r(loc->h, cs);
     }
     if (origin) GEOSGeom_destroy_r(loc->h, origin);
@@ -577,7 +577,7 @@ static double nearest_on_runs(const double *xy, const int *starts, int nruns, co
         }
     }
     if (best == HUGE_VAL) return HUGE_VAL;
-    return fp_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + bx / f->kx), f->lat0 + by / f->ky);
+    return fpi_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + bx / f->kx), f->lat0 + by / f->ky);
 }
 
 static void local_frame_at(local_frame *f, double x, double y)
@@ -701,10 +701,10 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
 
 /* -------------------------------------------------------------- points --- */
 
-fp_share fp_locate_point(fp_locator *loc, double x, double y, double snap_km)
+fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
 {
     if (loc->set->kind != FP_SET_POLYGONS) {
-        int r = fp_tessellation_locate(loc, x, y);
+        int r = fpi_tessellation_locate(loc, x, y);
         return r >= 0 ? (fp_share){ r, 1, FP_ASSIGN_CONTAINED, 0 } : (fp_share){ -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
     }
     const fp_region_index *idx = loc->idx;
@@ -745,7 +745,7 @@ fp_share fp_locate_point(fp_locator *loc, double x, double y, double snap_km)
     return res;
 }
 
-fp_share fp_locate_point_reference(fp_locator *loc, double x, double y, double snap_km)
+fp_share fpi_locate_point_reference(fp_locator *loc, double x, double y, double snap_km)
 {
     new_candidates(loc);
     for (size_t r = 0; r < loc->set->n; r++) add_candidate(loc, (int)r);
@@ -843,13 +843,13 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
                            fp_share **out, size_t *n, size_t *cap)
 {
     GEOSContextHandle_t h = loc->h;
-    double total = dim == 1 ? fp_geodesic_length_m(h, g) : fp_geodesic_area_m2(h, g);
+    double total = dim == 1 ? fpi_geodesic_length_m(h, g) : fpi_geodesic_area_m2(h, g);
     if (!(total > 0)) {
         /* Degenerate (zero length or area): where its first point is. */
         GEOSGeometry *p = GEOSGeomGetStartPoint_r(h, dim == 1 ? g : GEOSGetExteriorRing_r(h, g));
         double x = 0, y = 0;
         if (p) { GEOSGeomGetX_r(h, p, &x); GEOSGeomGetY_r(h, p, &y); GEOSGeom_destroy_r(h, p); }
-        fp_share s = fp_locate_point(loc, x, y, snap_km);
+        fp_share s = fpi_locate_point(loc, x, y, snap_km);
         s.share = weight;
         return push_share(out, n, cap, s) ? -1 : 1;
     }
@@ -860,7 +860,7 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     GEOSGeom_getYMax_r(h, g, &env[3]);
     if (loc->set->kind == FP_SET_POLYGONS) {
         if (cells_candidates(loc, env[0], env[1], env[2], env[3])) return -1;
-    } else if (fp_tessellation_candidates(loc->tess, env, &loc->cand, &loc->ncand, &loc->capcand) < 0) {
+    } else if (fpi_tessellation_candidates(loc->tess, env, &loc->cand, &loc->ncand, &loc->capcand) < 0) {
         return -1;
     }
     /* Parts in each region, and the rest (at sea) as the geometry minus
@@ -881,7 +881,7 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
         if (!rg || GEOSPreparedIntersects_r(h, prep, g) != 1) continue;
         GEOSGeometry *inter = GEOSIntersection_r(h, rg, g);
         if (!inter) continue;
-        double part = dim == 1 ? fp_geodesic_length_m(h, inter) : fp_geodesic_area_m2(h, inter);
+        double part = dim == 1 ? fpi_geodesic_length_m(h, inter) : fpi_geodesic_area_m2(h, inter);
         GEOSGeom_destroy_r(h, inter);
         if (!(part > 0)) continue;
         GEOSGeometry *less = GEOSDifference_r(h, rest, rg);
@@ -889,7 +889,7 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
         if (push_share(out, n, cap, (fp_share){ r, part, FP_ASSIGN_SPLIT, 0 })) { GEOSGeom_destroy_r(h, rest); return -1; }
         sum += part;
     }
-    double rest_measure = dim == 1 ? fp_geodesic_length_m(h, rest) : fp_geodesic_area_m2(h, rest);
+    double rest_measure = dim == 1 ? fpi_geodesic_length_m(h, rest) : fpi_geodesic_area_m2(h, rest);
     GEOSGeom_destroy_r(h, rest);
     if (*n == first && snap_km > 0) {
         /* Wholly outside every region: like a point, whole to the nearest
@@ -905,7 +905,7 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     return fold_slivers(*out + first, *n - first, whole, weight, n);
 }
 
-long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, double snap_km,
+long fpi_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, double snap_km,
                         fp_share **out, size_t *n, size_t *cap)
 {
     GEOSContextHandle_t h = loc->h;
@@ -914,7 +914,7 @@ long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, d
     case GEOS_POINT: {
         double x, y;
         if (!GEOSGeomGetX_r(h, g, &x) || !GEOSGeomGetY_r(h, g, &y)) return -1;
-        fp_share s = fp_locate_point(loc, x, y, snap_km);
+        fp_share s = fpi_locate_point(loc, x, y, snap_km);
         s.share = weight;
         return push_share(out, n, cap, s) ? -1 : 1;
     }
@@ -929,7 +929,7 @@ long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, d
         int k = GEOSGetNumGeometries_r(h, g);
         long added = 0;
         for (int i = 0; i < k; i++) {
-            long a = fp_assign_geometry(loc, GEOSGetGeometryN_r(h, g, i), weight / k, snap_km, out, n, cap);
+            long a = fpi_assign_geometry(loc, GEOSGetGeometryN_r(h, g, i), weight / k, snap_km, out, n, cap);
             if (a < 0) return -1;
             added += a;
         }
@@ -938,7 +938,7 @@ long fp_assign_geometry(fp_locator *loc, const GEOSGeometry *g, double weight, d
     }
 }
 
-int fp_tessellation_locate(fp_locator *loc, double x, double y)
+int fpi_tessellation_locate(fp_locator *loc, double x, double y)
 {
-    return fp_tessellation_locate_state(loc->tess, x, y);
+    return fpi_tessellation_locate_state(loc->tess, x, y);
 }

@@ -42,7 +42,7 @@ static int compare_regions(const void *a, const void *b)
     return strcmp(((const fp_region *)a)->code, ((const fp_region *)b)->code);
 }
 
-int fp_region_set_find(const fp_region_set *set, const char *code)
+int fpi_region_set_find(const fp_region_set *set, const char *code)
 {
     if (set->kind != FP_SET_POLYGONS) {
         for (size_t i = 0; i < set->n; i++)
@@ -59,7 +59,7 @@ static double wkb_area_km2(GEOSContextHandle_t h, GEOSWKBReader *rd, const unsig
 {
     GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, len);
     if (!g) return 0;
-    double a = fp_geodesic_area_m2(h, g) / 1e6;
+    double a = fpi_geodesic_area_m2(h, g) / 1e6;
     GEOSGeom_destroy_r(h, g);
     return a;
 }
@@ -374,7 +374,7 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
 out:
     if (countries) {
         fp_region_set cs = { .items = countries, .n = nc };
-        fp_region_set_free_items(&cs);
+        fpi_region_set_free_items(&cs);
     }
     free_strings(cparent, nc);
     free_strings(csub, nc);
@@ -400,8 +400,8 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     /* The same bytes prepared before: skip GDAL, the repair and the areas
      * (region_cache.c). */
     char key[65];
-    int keyed = cache_dir && fp_region_cache_key(path, code_field, key) == 0;
-    if (keyed && fp_region_cache_load(cache_dir, key, set)) {
+    int keyed = cache_dir && fpi_region_cache_key(path, code_field, key) == 0;
+    if (keyed && fpi_region_cache_load(cache_dir, key, set)) {
         set->nlevels = 1;
         return level_from_items(&set->levels[0], "regions", set, NULL, err);
     }
@@ -431,7 +431,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     static const char *const pops[] = { "population", "pop", "pop_est", NULL };
     int name_idx = field_index_ci(defn, names), pop_idx = field_index_ci(defn, pops);
     set->has_population = pop_idx >= 0;
-    if (fp_layer_to_wgs84(layer, &ct)) {
+    if (fpi_layer_to_wgs84(layer, &ct)) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: PROJ cannot transform the layer's CRS to WGS 84", path);
         goto out;
     }
@@ -487,7 +487,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
                 reg->name = strdup(nm);
                 reg->population = pop_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, pop_idx) ? OGR_F_GetFieldAsInteger64(f, pop_idx) : -1;
                 reg->up[0] = strdup(code);
-                reg->area_km2 = fp_geodesic_area_m2(h, g) / 1e6;
+                reg->area_km2 = fpi_geodesic_area_m2(h, g) / 1e6;
                 size_t wl = 0;
                 unsigned char *gw = GEOSWKBWriter_write_r(h, w, g, &wl);
                 reg->wkb = gw ? malloc(wl) : NULL;
@@ -517,7 +517,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
         set->nlevels = 1;
         st = level_from_items(&set->levels[0], "regions", set, NULL, err);
     }
-    if (!st && keyed) fp_region_cache_save(cache_dir, key, set);
+    if (!st && keyed) fpi_region_cache_save(cache_dir, key, set);
 out:
     if (ct) OCTDestroyCoordinateTransformation((OGRCoordinateTransformationH)ct);
     GEOSWKBWriter_destroy_r(h, w);
@@ -536,7 +536,7 @@ static int parse_number(const char *s, double *v)
     return end != s && *end == 0 && isfinite(*v);
 }
 
-fp_status fp_region_set_load(fp_store *store, const char *by, const double extent[4], int threads,
+fp_status fpi_region_set_load(fp_store *store, const char *by, const double extent[4], int threads,
                              fp_region_set **out, fp_error *err)
 {
     *out = NULL;
@@ -559,7 +559,7 @@ fp_status fp_region_set_load(fp_store *store, const char *by, const double exten
                            fp_context_cache_dir(fp_store_context(store)), err);
         free(path);
     } else if (!strncmp(by, "grid:", 5)) {
-        st = parse_number(by + 5, &v) ? fp_grid_generate(set, extent, v, err)
+        st = parse_number(by + 5, &v) ? fpi_grid_generate(set, extent, v, err)
                                       : fp_error_set(err, FP_ERR_USAGE, "--by %s: expected grid:DEGREES, e.g. grid:1", by);
         if (!st) {
             for (size_t i = 0; i < set->n; i++) set->items[i].up[0] = strdup(set->items[i].code);
@@ -567,7 +567,7 @@ fp_status fp_region_set_load(fp_store *store, const char *by, const double exten
             st = level_from_items(&set->levels[0], "grid", set, NULL, err);
         }
     } else if (!strncmp(by, "hex:", 4)) {
-        st = parse_number(by + 4, &v) ? fp_hex_generate(set, extent, v, err)
+        st = parse_number(by + 4, &v) ? fpi_hex_generate(set, extent, v, err)
                                       : fp_error_set(err, FP_ERR_USAGE, "--by %s: expected hex:KM, e.g. hex:100", by);
         if (!st) {
             for (size_t i = 0; i < set->n; i++)
@@ -580,14 +580,14 @@ fp_status fp_region_set_load(fp_store *store, const char *by, const double exten
                           "grid:DEGREES, hex:KM or regions:FILE[:CODEFIELD]", by);
     }
     if (st) {
-        fp_region_set_free(set);
+        fpi_region_set_free(set);
         return st;
     }
     *out = set;
     return FP_OK;
 }
 
-void fp_region_set_free_items(fp_region_set *set)
+void fpi_region_set_free_items(fp_region_set *set)
 {
     for (size_t i = 0; i < set->n; i++) {
         fp_region *r = &set->items[i];
@@ -601,10 +601,10 @@ void fp_region_set_free_items(fp_region_set *set)
     set->n = 0;
 }
 
-void fp_region_set_free(fp_region_set *set)
+void fpi_region_set_free(fp_region_set *set)
 {
     if (!set) return;
-    fp_region_set_free_items(set);
+    fpi_region_set_free_items(set);
     for (int l = 0; l < FP_MAX_LEVELS; l++) free_level(&set->levels[l]);
     free(set);
 }
@@ -628,8 +628,8 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
         free_level(&cont);
     }
     fp_region_set c1 = { .items = countries, .n = nc }, c2 = { .items = a1, .n = na };
-    fp_region_set_free_items(&c1);
-    fp_region_set_free_items(&c2);
+    fpi_region_set_free_items(&c1);
+    fpi_region_set_free_items(&c2);
     free_strings(cp, nc); free_strings(cs, nc); free_strings(cc, nc);
     free_strings(ap, na); free_strings(as, na); free_strings(ac, na);
     if (st) { fp_store_rollback(store); return st; }

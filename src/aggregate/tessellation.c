@@ -65,7 +65,7 @@ static void hex_center(double radius, long q, long r, double *x, double *y)
     *y = radius * 1.5 * r;
 }
 
-void *fp_tessellation_state_new(const fp_region_set *set)
+void *fpi_tessellation_state_new(const fp_region_set *set)
 {
     tess_state *t = calloc(1, sizeof *t);
     if (!t) return NULL;
@@ -83,7 +83,7 @@ void *fp_tessellation_state_new(const fp_region_set *set)
     return t;
 }
 
-void fp_tessellation_state_free(void *state)
+void fpi_tessellation_state_free(void *state)
 {
     tess_state *t = state;
     if (!t) return;
@@ -110,7 +110,7 @@ static long hex_cell(const fp_region_set *set, long q, long r)
     return set->items[i].wkb ? i : -1;
 }
 
-int fp_tessellation_locate_state(void *state, double x, double y)
+int fpi_tessellation_locate_state(void *state, double x, double y)
 {
     tess_state *t = state;
     const fp_region_set *set = t->set;
@@ -124,7 +124,7 @@ int fp_tessellation_locate_state(void *state, double x, double y)
 
 /* Candidate cells for a geometry with envelope env: every generated cell
  * whose bounding box meets it. */
-long fp_tessellation_candidates(void *state, const double env[4], int **cand, size_t *n, size_t *cap)
+long fpi_tessellation_candidates(void *state, const double env[4], int **cand, size_t *n, size_t *cap)
 {
     tess_state *t = state;
     const fp_region_set *set = t->set;
@@ -186,7 +186,7 @@ static char *format_code(const char *fmt, double a, double b)
     return strdup(buf);
 }
 
-fp_status fp_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err)
+fp_status fpi_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err)
 {
     if (!(step > 0) || step > 90 || !isfinite(step))
         return fp_error_set(err, FP_ERR_USAGE, "grid:%g: the cell size must be a number of degrees above 0 and at most 90", step);
@@ -235,7 +235,7 @@ fp_status fp_grid_generate(fp_region_set *set, const double extent[4], double st
     return st;
 }
 
-fp_status fp_hex_generate(fp_region_set *set, const double extent[4], double width_km, fp_error *err)
+fp_status fpi_hex_generate(fp_region_set *set, const double extent[4], double width_km, fp_error *err)
 {
     if (!(width_km >= 1) || width_km > 5000 || !isfinite(width_km))
         return fp_error_set(err, FP_ERR_USAGE, "hex:%g: the hexagon width must be a number of km from 1 to 5000", width_km);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include "common/json_util.h"
 
-int fp_real_digits(double v)
+int fpi_real_digits(double v)
 {
     char buf[40];
     for (int p = 15; p < 17; p++) {
@@ -25,7 +25,7 @@ static int max_digits(const json_t *v)
     json_t *item;
     size_t i;
     switch (json_typeof(v)) {
-    case JSON_REAL: return fp_real_digits(json_real_value(v));
+    case JSON_REAL: return fpi_real_digits(json_real_value(v));
     case JSON_OBJECT:
         json_object_foreach((json_t *)v, key, item) if ((d = max_digits(item)) > best) best = d;
         return best;
@@ -36,7 +36,7 @@ static int max_digits(const json_t *v)
     }
 }
 
-char *fp_json_dumps(const json_t *value, size_t flags)
+char *fpi_json_dumps(const json_t *value, size_t flags)
 {
     int digits = max_digits(value);
     return json_dumps(value, flags | JSON_REAL_PRECISION(digits ? digits : 17));

@@ -5,11 +5,11 @@
 #include <jansson.h>
 
 /* The digits (15..17 significant) that write v so it reads back the same. */
-int fp_real_digits(double v);
+int fpi_real_digits(double v);
 
 /* json_dumps with reals written in the fewest digits that read back the
  * same for every real in the value (jansson's default, 17, writes 0.1 as
  * 0.10000000000000001). Free with free(). */
-char *fp_json_dumps(const json_t *value, size_t flags);
+char *fpi_json_dumps(const json_t *value, size_t flags);
 
 #endif

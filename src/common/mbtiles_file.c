@@ -42,7 +42,7 @@ static void file_free(fp_mbtiles_file *f)
     free(f);
 }
 
-fp_status fp_mbtiles_file_create(const char *path, const char *name, fp_mbtiles_file **out, fp_error *err)
+fp_status fpi_mbtiles_file_create(const char *path, const char *name, fp_mbtiles_file **out, fp_error *err)
 {
     *out = NULL;
     fp_mbtiles_file *f = file_new(name);
@@ -80,7 +80,7 @@ fp_status fp_mbtiles_file_create(const char *path, const char *name, fp_mbtiles_
     return FP_OK;
 }
 
-fp_status fp_mbtiles_file_open(const char *path, fp_mbtiles_file **out, fp_error *err)
+fp_status fpi_mbtiles_file_open(const char *path, fp_mbtiles_file **out, fp_error *err)
 {
     *out = NULL;
     fp_mbtiles_file *f = file_new(path);
@@ -106,7 +106,7 @@ fp_status fp_mbtiles_file_open(const char *path, fp_mbtiles_file **out, fp_error
     return FP_OK;
 }
 
-fp_status fp_mbtiles_file_close(fp_mbtiles_file *f, int commit, fp_error *err)
+fp_status fpi_mbtiles_file_close(fp_mbtiles_file *f, int commit, fp_error *err)
 {
     if (!f) return FP_OK;
     fp_status st = FP_OK;
@@ -126,7 +126,7 @@ fp_status fp_mbtiles_file_close(fp_mbtiles_file *f, int commit, fp_error *err)
     return st;
 }
 
-int fp_mbtiles_file_has(fp_mbtiles_file *f, int z, int x, long long row)
+int fpi_mbtiles_file_has(fp_mbtiles_file *f, int z, int x, long long row)
 {
     sqlite3_bind_int(f->has, 1, z);
     sqlite3_bind_int(f->has, 2, x);
@@ -136,7 +136,7 @@ int fp_mbtiles_file_has(fp_mbtiles_file *f, int z, int x, long long row)
     return found;
 }
 
-fp_status fp_mbtiles_file_put(fp_mbtiles_file *f, int z, int x, long long row, const unsigned char *data, size_t len,
+fp_status fpi_mbtiles_file_put(fp_mbtiles_file *f, int z, int x, long long row, const unsigned char *data, size_t len,
                               const char *digest, fp_error *err)
 {
     sqlite3_bind_blob(f->put_image, 1, data, (int)len, SQLITE_STATIC);
@@ -154,13 +154,13 @@ fp_status fp_mbtiles_file_put(fp_mbtiles_file *f, int z, int x, long long row, c
     return rc == SQLITE_DONE ? FP_OK : db_error(f, "cannot store a tile", err);
 }
 
-fp_status fp_mbtiles_file_checkpoint(fp_mbtiles_file *f, fp_error *err)
+fp_status fpi_mbtiles_file_checkpoint(fp_mbtiles_file *f, fp_error *err)
 {
     if (sqlite3_exec(f->db, "COMMIT; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) return db_error(f, "cannot commit", err);
     return FP_OK;
 }
 
-fp_status fp_mbtiles_file_set_metadata(fp_mbtiles_file *f, const char *key, const char *value, fp_error *err)
+fp_status fpi_mbtiles_file_set_metadata(fp_mbtiles_file *f, const char *key, const char *value, fp_error *err)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(f->db, "INSERT OR REPLACE INTO metadata (name, value) VALUES (?1, ?2)", -1, &q, NULL) != SQLITE_OK)
@@ -172,7 +172,7 @@ fp_status fp_mbtiles_file_set_metadata(fp_mbtiles_file *f, const char *key, cons
     return st;
 }
 
-void fp_mbtiles_file_each_digest(fp_mbtiles_file *f, void (*fn)(const char *digest, void *user), void *user)
+void fpi_mbtiles_file_each_digest(fp_mbtiles_file *f, void (*fn)(const char *digest, void *user), void *user)
 {
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(f->db, "SELECT tile_id FROM images", -1, &q, NULL) != SQLITE_OK) return;
@@ -180,7 +180,7 @@ void fp_mbtiles_file_each_digest(fp_mbtiles_file *f, void (*fn)(const char *dige
     sqlite3_finalize(q);
 }
 
-void fp_mbtiles_file_metadata(fp_mbtiles_file *f, const char *key, char *buf, size_t size)
+void fpi_mbtiles_file_metadata(fp_mbtiles_file *f, const char *key, char *buf, size_t size)
 {
     sqlite3_stmt *q;
     if (size) buf[0] = 0;
@@ -193,7 +193,7 @@ void fp_mbtiles_file_metadata(fp_mbtiles_file *f, const char *key, char *buf, si
     sqlite3_finalize(q);
 }
 
-fp_status fp_mbtiles_file_get(fp_mbtiles_file *f, int z, int x, long long row, unsigned char **data, size_t *len,
+fp_status fpi_mbtiles_file_get(fp_mbtiles_file *f, int z, int x, long long row, unsigned char **data, size_t *len,
                               fp_error *err)
 {
     *data = NULL;

@@ -3,7 +3,7 @@
 #include <ogr_srs_api.h>
 #include "common/util.h"
 
-int fp_layer_to_wgs84(void *layer_handle, void **ct_out)
+int fpi_layer_to_wgs84(void *layer_handle, void **ct_out)
 {
     OGRLayerH layer = layer_handle;
     *ct_out = NULL;
@@ -25,7 +25,7 @@ int fp_layer_to_wgs84(void *layer_handle, void **ct_out)
     return rc;
 }
 
-fp_status fp_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
+fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
                                   fp_error *err)
 {
     OGRLayerH lyr = layer_handle;

@@ -13,7 +13,7 @@
 #include <glib/gstdio.h>
 #include "common/util.h"
 
-fp_status fp_file_sha256(const char *path, char out[65], fp_error *err)
+fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -34,7 +34,7 @@ fp_status fp_file_sha256(const char *path, char out[65], fp_error *err)
     return FP_OK;
 }
 
-int fp_utf8_valid(const char *str, size_t len)
+int fpi_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
     while (s < end) {
@@ -59,14 +59,14 @@ int fp_utf8_valid(const char *str, size_t len)
     return 1;
 }
 
-void fp_utf8_sanitize(char *s)
+void fpi_utf8_sanitize(char *s)
 {
     unsigned char *p = (unsigned char *)s;
     while (*p) {
         unsigned c = *p;
         size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
                  : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        if (n == 0 || strnlen((const char *)p, n) < n || !fp_utf8_valid((const char *)p, n)) {
+        if (n == 0 || strnlen((const char *)p, n) < n || !fpi_utf8_valid((const char *)p, n)) {
             *p++ = '?';
             continue;
         }
@@ -74,7 +74,7 @@ void fp_utf8_sanitize(char *s)
     }
 }
 
-char *fp_latin1_to_utf8(const char *str, size_t len)
+char *fpi_latin1_to_utf8(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     char *out = malloc(len * 2 + 1), *o = out;
@@ -87,14 +87,14 @@ char *fp_latin1_to_utf8(const char *str, size_t len)
     return out;
 }
 
-double fp_now(void)
+double fpi_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-double fp_cpu_now(void)
+double fpi_cpu_now(void)
 {
     /* All threads' user + system time: on a shared machine the step times of
      * FOOTPRINT_TIMING=1 are only comparable in CPU seconds. */
@@ -103,7 +103,7 @@ double fp_cpu_now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void *fp_big_alloc(size_t bytes)
+void *fpi_big_alloc(size_t bytes)
 {
     const size_t huge = 2u << 20;
     if (bytes < huge) return malloc(bytes ? bytes : 1);
@@ -114,7 +114,7 @@ void *fp_big_alloc(size_t bytes)
     return p;
 }
 
-void fp_timestamp(char out[32])
+void fpi_timestamp(char out[32])
 {
     time_t t = time(NULL);
     struct tm tm;
@@ -122,7 +122,7 @@ void fp_timestamp(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-char *fp_temp_path(const char *path)
+char *fpi_temp_path(const char *path)
 {
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
     char *name = g_strdup_printf(".%s.tmp-%d", base, (int)getpid());
@@ -147,7 +147,7 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return remove(path);
 }
 
-int fp_remove_tree(const char *path)
+int fpi_remove_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0) return -1;
@@ -155,7 +155,7 @@ int fp_remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-void fp_temp_cleanup(const char *path, int is_dir)
+void fpi_temp_cleanup(const char *path, int is_dir)
 {
     char *dir = is_dir ? g_strdup(path) : g_path_get_dirname(path);
     char *base = is_dir ? NULL : g_path_get_basename(path);
@@ -173,7 +173,7 @@ void fp_temp_cleanup(const char *path, int is_dir)
         /* .BASE.tmp-PID exactly; .footprint-export-PID-XXXXXX */
         if (end == pid_text || (folder ? *end != '-' : *end != '\0') || pid_alive(pid)) continue;
         char *p = g_build_filename(dir, e, NULL);
-        if (folder) fp_remove_tree(p);
+        if (folder) fpi_remove_tree(p);
         else g_remove(p);
         g_free(p);
     }
@@ -183,7 +183,7 @@ void fp_temp_cleanup(const char *path, int is_dir)
     g_free(prefix);
 }
 
-int fp_identifier_valid(const char *s, size_t max)
+int fpi_identifier_valid(const char *s, size_t max)
 {
     size_t n = strlen(s);
     if (n == 0 || n > max) return 0;
@@ -192,7 +192,7 @@ int fp_identifier_valid(const char *s, size_t max)
     return 1;
 }
 
-void fp_csv_put_field(FILE *f, const char *s)
+void fpi_csv_put_field(FILE *f, const char *s)
 {
     if (!s) s = "";
     if (!strpbrk(s, ",\"\r\n")) { fputs(s, f); return; }

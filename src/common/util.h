@@ -8,60 +8,60 @@
 
 /* 1 if s is a name safe to paste into SQL and file names: 1..max letters,
  * digits and underscores (aggregation names, group fields, tables). */
-int fp_identifier_valid(const char *s, size_t max);
+int fpi_identifier_valid(const char *s, size_t max);
 
 /* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
-fp_status fp_file_sha256(const char *path, char out[65], fp_error *err);
+fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err);
 
 /* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
-int fp_utf8_valid(const char *s, size_t len);
+int fpi_utf8_valid(const char *s, size_t len);
 /* Replaces, in place, each byte that does not begin a valid UTF-8
  * character with '?': for messages built with "%.40s"-style cuts, which
  * may split a character. */
-void fp_utf8_sanitize(char *s);
+void fpi_utf8_sanitize(char *s);
 /* Latin-1 bytes to UTF-8; returns a malloc'd NUL-terminated string. */
-char *fp_latin1_to_utf8(const char *s, size_t len);
+char *fpi_latin1_to_utf8(const char *s, size_t len);
 
 /* Wall-clock seconds, monotonic. */
-double fp_now(void);
+double fpi_now(void);
 /* CPU seconds used by the process (all threads) so far. */
-double fp_cpu_now(void);
+double fpi_cpu_now(void);
 
 /* malloc for arrays of tens of megabytes that are filled at once (the
  * aggregation's projects): 2 MiB aligned and marked for transparent huge
  * pages, so the kernel maps them 512 pages per fault instead of one. Freed
  * with free(); NULL when out of memory. */
-void *fp_big_alloc(size_t bytes);
+void *fpi_big_alloc(size_t bytes);
 
 /* ISO 8601 UTC timestamp of now. */
-void fp_timestamp(char out[32]);
+void fpi_timestamp(char out[32]);
 
 /* The transformation from an OGR layer's CRS to WGS 84 lon/lat (an
  * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
-int fp_layer_to_wgs84(void *layer, void **ct);
+int fpi_layer_to_wgs84(void *layer, void **ct);
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break; NULL as empty). */
-void fp_csv_put_field(FILE *f, const char *s);
+void fpi_csv_put_field(FILE *f, const char *s);
 /* Creates a report layer's fields (names and OGR field types, void * to
  * keep GDAL's headers out of this one): path names the file in errors. */
 typedef struct fp_report_field {
     const char *name;
     int type;                  /* OGRFieldType */
 } fp_report_field;
-fp_status fp_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
+fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
                                   fp_error *err);
 
 /* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
  * next to the target so the final rename stays on one file system) and a
- * folder as DIR/.footprint-export-PID-XXXXXX. fp_temp_path returns the
- * file's temporary name (g_free it). fp_temp_cleanup removes the leftovers
+ * folder as DIR/.footprint-export-PID-XXXXXX. fpi_temp_path returns the
+ * file's temporary name (g_free it). fpi_temp_cleanup removes the leftovers
  * of killed runs next to `path` (folder: in `path` itself when is_dir):
  * temporary files and folders whose PID is no longer running. */
-char *fp_temp_path(const char *path);
+char *fpi_temp_path(const char *path);
 /* rm -rf: a file, or a folder and everything below it (symlinks removed,
  * never followed). 0 on success. */
-int fp_remove_tree(const char *path);
-void fp_temp_cleanup(const char *path, int is_dir);
+int fpi_remove_tree(const char *path);
+void fpi_temp_cleanup(const char *path, int is_dir);
 
 #endif

@@ -119,7 +119,7 @@ static void read_geometry(diff_job *j, fp_rows *rows, erow *r)
         memcpy(r->wkb, g.wkb, g.wkb_len);
         r->wkb_len = g.wkb_len;
     }
-    GEOSGeometry *geom = fp_wkb_to_geos(j->geos, g.wkb, g.wkb_len);
+    GEOSGeometry *geom = fpi_wkb_to_geos(j->geos, g.wkb, g.wkb_len);
     GEOSGeometry *c = geom ? GEOSGetCentroid_r(j->geos, geom) : NULL;
     if (c && !GEOSisEmpty_r(j->geos, c)) {
         GEOSGeomGetX_r(j->geos, c, &r->x);
@@ -196,7 +196,7 @@ static fp_status no_dataset(fp_store *store, const char *option, const char *dat
 static double distance(const erow *a, const erow *b)
 {
     if (!a->has_geom || !b->has_geom || isnan(a->x) || isnan(b->x)) return INFINITY;
-    return fp_geodesic_distance_m(a->x, a->y, b->x, b->y);
+    return fpi_geodesic_distance_m(a->x, a->y, b->x, b->y);
 }
 
 static void pair(erow *a, erow *b, int by_id)
@@ -347,8 +347,8 @@ static void format_number(char *buf, size_t size, double v)
 static int same_shape(diff_job *j, const erow *o, const erow *n)
 {
     if (o->wkb_len == n->wkb_len && o->wkb && n->wkb && !memcmp(o->wkb, n->wkb, o->wkb_len)) return 1;
-    GEOSGeometry *a = o->wkb ? fp_wkb_to_geos(j->geos, o->wkb, o->wkb_len) : NULL;
-    GEOSGeometry *b = n->wkb ? fp_wkb_to_geos(j->geos, n->wkb, n->wkb_len) : NULL;
+    GEOSGeometry *a = o->wkb ? fpi_wkb_to_geos(j->geos, o->wkb, o->wkb_len) : NULL;
+    GEOSGeometry *b = n->wkb ? fpi_wkb_to_geos(j->geos, n->wkb, n->wkb_len) : NULL;
     int same = a && b && GEOSEqualsExact_r(j->geos, a, b, j->move_m / 111320.0) == 1;
     if (a) GEOSGeom_destroy_r(j->geos, a);
     if (b) GEOSGeom_destroy_r(j->geos, b);
@@ -476,7 +476,7 @@ void fp_diff_result_clear(fp_diff_result *r)
 fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res, fp_error *err)
 {
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     if (!o->old_dataset || !*o->old_dataset || !o->new_dataset || !*o->new_dataset)
         return fp_error_set(err, FP_ERR_USAGE, "diff needs two datasets: --dataset OLD --against NEW");
     if (!strcmp(o->old_dataset, o->new_dataset))
@@ -507,6 +507,6 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
     edition_clear(&j.new);
     for (int k = 0; k < FP_CHANGE_KINDS; k++) g_array_free(j.by_kind[k], TRUE);
     GEOS_finish_r(j.geos);
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     return st;
 }

@@ -69,7 +69,7 @@ static const format_info *format_by_path(const char *path)
     return NULL;
 }
 
-void fp_layer_free(fp_layer *l)
+void fpi_layer_free(fp_layer *l)
 {
     if (!l) return;
     fp_rows_free(l->rows);
@@ -318,7 +318,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
             }
     }
     char now[32];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     l->description = g_strdup_printf("%s%s%s exported by footprint %s on %s%s%s",
                                      s->kind == FP_LAYER_PROJECTS ? "Projects" : s->kind == FP_LAYER_ASSIGNMENTS ? "Assignments of aggregation "
                                      : s->kind == FP_LAYER_DIFF ? "Changes between two editions: " : "Aggregation ",
@@ -327,7 +327,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
                                      FOOTPRINT_VERSION, now, split_value ? "; " : "", split_value ? split_value : "");
     if (st) {
         if (l->classes) { fp_classes_clear(l->classes); g_free(l->classes); }
-        fp_layer_free(l);
+        fpi_layer_free(l);
         return st;
     }
     *out = l;
@@ -356,7 +356,7 @@ static fp_status move_files(const fp_context *ctx, const char *tmp, const char *
 
 static fp_status write_qml(const fp_style *style, const fp_layer *l, const char *path, fp_error *err)
 {
-    char *qml = style ? fp_layer_qml(style, l) : NULL;
+    char *qml = style ? fpi_layer_qml(style, l) : NULL;
     if (!qml) return FP_OK;
     GError *ge = NULL;
     fp_status st = FP_OK;
@@ -373,7 +373,7 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *fp_layer_qml(const fp_style *style, const fp_layer *l)
+char *fpi_layer_qml(const fp_style *style, const fp_layer *l)
 {
     if (l->classes && l->class_col >= 0)
         return fp_qml_graduated_style(style, l->classes, l->columns[l->class_col].name, l->geometry);
@@ -389,7 +389,7 @@ char *fp_layer_qml(const fp_style *style, const fp_layer *l)
     return qml;
 }
 
-void fp_layer_note_row(fp_layer *l)
+void fpi_layer_note_row(fp_layer *l)
 {
     if (!l->category_seen) return;
     const char *v = fp_rows_text(l->rows, l->category_col + 2);
@@ -477,7 +477,7 @@ static fp_status make_folders(export_job *j, fp_error *err)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", j->dir, strerror(errno));
     /* The temporary folder carries our PID, so a later export can tell the
      * leftovers of a killed run (its PID gone) and remove them. */
-    fp_temp_cleanup(j->dir, 1);
+    fpi_temp_cleanup(j->dir, 1);
     char *tmp_name = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
     char *tmp = g_build_filename(j->dir, tmp_name, NULL);
     g_free(tmp_name);
@@ -562,14 +562,14 @@ static fp_status write_one_file(export_job *j, const fp_write_options *wo_in, fp
         }
         g_free(bytes);
         wo.update = 1;
-        if (!st) fp_gpkg_styles_drop(path, j->layers, j->nlayers);
+        if (!st) fpi_gpkg_styles_drop(path, j->layers, j->nlayers);
     }
     long n = 0;
-    if (!st) st = fp_ogr_write(j->fmt->driver, j->layers, j->nlayers, path, &wo, &n, err);
+    if (!st) st = fpi_ogr_write(j->fmt->driver, j->layers, j->nlayers, path, &wo, &n, err);
     res->features += n;
     res->layers = j->nlayers;
     /* QGIS reads its styles from the layer_styles table. */
-    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fp_gpkg_styles_write(path, j->style, j->layers, j->nlayers, err);
+    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, err);
     g_free(path);
     return st;
 }
@@ -582,7 +582,7 @@ static fp_status write_files(export_job *j, const fp_write_options *wo, fp_expor
         fp_layer *l = j->layers[i];
         char *path = g_strdup_printf("%s/%s%s", j->tmp, l->file, j->fmt->ext);
         long n = 0;
-        st = j->fmt->driver ? fp_ogr_write(j->fmt->driver, &l, 1, path, wo, &n, err) : fp_geojson_write(l, path, wo, &n, err);
+        st = j->fmt->driver ? fpi_ogr_write(j->fmt->driver, &l, 1, path, wo, &n, err) : fpi_geojson_write(l, path, wo, &n, err);
         res->features += n;
         res->layers++;
         if (!st && (j->fmt->flags & FMT_SIDECAR_QML)) {
@@ -615,10 +615,10 @@ static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *er
         g_free(msg);
         g_strfreev(parts);
     }
-    if (j->tmp) fp_remove_tree(j->tmp);
+    if (j->tmp) fpi_remove_tree(j->tmp);
     for (int i = 0; i < j->nlayers; i++) {
         if (j->layers[i]->classes) { fp_classes_clear(j->layers[i]->classes); g_free(j->layers[i]->classes); }
-        fp_layer_free(j->layers[i]);
+        fpi_layer_free(j->layers[i]);
     }
     g_free(j->layers);
     g_free(j->tmp);
@@ -643,7 +643,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     fp_export_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "export needs -o PATH");
     /* A QGIS project: its own writer (qgis_project.c), which calls back here for the layers. */
     if (is_qgz(o)) return fp_export_qgz(store, o, res, err);
@@ -663,6 +663,6 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
     job_clear(store, &j, st, err);
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     return st;
 }

@@ -43,7 +43,7 @@ typedef struct fp_layer {
     struct _GHashTable *category_seen;   /* its values met while writing */
 } fp_layer;
 
-void fp_layer_free(fp_layer *l);
+void fpi_layer_free(fp_layer *l);
 
 /* The names a layer's fields get in a format whose names are at most
  * max_bytes long (0: no limit), in this order: "id" (not for GeoJSON's
@@ -59,19 +59,19 @@ void fp_layer_free(fp_layer *l);
  * Earlier wins: columns before keys, keys in byte order (so FEATURECLA
  * keeps its name and featurecla becomes featurecla_2). Returns a
  * NULL-terminated array (g_strfreev) and sets *nnames. */
-char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames);
+char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames);
 
 /* The names of the layer's fields as they are in the data: the same order
- * as fp_layer_field_names. */
-char **fp_layer_source_names(const fp_layer *l, int *nnames);
+ * as fpi_layer_field_names. */
+char **fpi_layer_source_names(const fp_layer *l, int *nnames);
 
 /* Writes `map_path` (FILE.fields.csv): header "field,<format>_field", then
  * each property name and its name in the file, when any differs (always
  * when `always`). Names are quoted as CSV needs. */
-fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
+fp_status fpi_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
                              int n, int always, fp_error *err);
 /* Writers call this for every row they write (notes the row's category). */
-void fp_layer_note_row(fp_layer *l);
+void fpi_layer_note_row(fp_layer *l);
 
 typedef struct fp_write_options {
     int precision;
@@ -83,33 +83,33 @@ typedef struct fp_write_options {
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */
-fp_status fp_geojson_write(fp_layer *layer, const char *path, const fp_write_options *o, long *features, fp_error *err);
+fp_status fpi_geojson_write(fp_layer *layer, const char *path, const fp_write_options *o, long *features, fp_error *err);
 
 /* Writes layers through an OGR driver into `path` (a temporary name):
  * GPKG (all layers in one file), FlatGeobuf, ESRI Shapefile, CSV (one
  * layer). */
-fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
+fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err);
 
 /* The GeoPackage's own QGIS styles (its layer_styles table, which QGIS
  * reads): the output file's business, like an MBTiles file's tables, not
  * the store's (gpkg_styles.c). Drops the styles of layers being replaced;
  * failures are ignored (the table may not exist yet). */
-void fp_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
-/* Stores each layer's QML (fp_layer_qml) as its default style. */
-fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err);
+void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
+/* Stores each layer's QML (fpi_layer_qml) as its default style. */
+fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err);
 /* The latest style QML of table (malloc'd), or NULL. */
-char *fp_gpkg_style_qml(const char *path, const char *table, int *len);
+char *fpi_gpkg_style_qml(const char *path, const char *table, int *len);
 
 /* A GEOS geometry of a store geometry (fp_rows_geom), cut at the
  * antimeridian where an edge jumps more than 180 degrees of longitude
  * (RFC 7946 section 3.1.9). NULL for a point (its x, y are in g) or when
  * the WKB cannot be read. */
-GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
+GEOSGeometry *fpi_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g);
 
 
 /* QGIS style sidecar / layer_styles text for a layer (malloc'd; NULL when
  * the layer has no style to give). */
-char *fp_layer_qml(const fp_style *style, const fp_layer *layer);
+char *fpi_layer_qml(const fp_style *style, const fp_layer *layer);
 
 #endif

@@ -9,7 +9,7 @@
 #include "export_internal.h"
 #include "common/util.h"
 
-char **fp_layer_source_names(const fp_layer *l, int *nnames)
+char **fpi_layer_source_names(const fp_layer *l, int *nnames)
 {
     GPtrArray *a = g_ptr_array_new();
     g_ptr_array_add(a, g_strdup("id"));
@@ -46,10 +46,10 @@ static gboolean fold_equal(gconstpointer a, gconstpointer b)
     return g_ascii_strcasecmp(a, b) == 0;
 }
 
-char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
+char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
 {
     int n = 0;
-    char **src = fp_layer_source_names(l, &n);
+    char **src = fpi_layer_source_names(l, &n);
     int fixed = n - l->nextra;            /* id, columns, class, fill: keep their names */
     GHashTable *fixed_names = g_hash_table_new(fold_hash, fold_equal);
     for (int i = 0; i < fixed; i++) g_hash_table_add(fixed_names, src[i]);
@@ -78,7 +78,7 @@ char **fp_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
     return out;
 }
 
-fp_status fp_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
+fp_status fpi_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
                              int n, int always, fp_error *err)
 {
     int differ = always;
@@ -90,10 +90,10 @@ fp_status fp_write_field_map(const char *map_path, const char *format, const cha
     fseek(f, 0, SEEK_END);
     if (!layer || ftell(f) == 0) fprintf(f, "%sfield,%s_field\n", layer ? "layer," : "", format);
     for (int i = 0; i < n; i++) {
-        if (layer) { fp_csv_put_field(f, layer); fputc(',', f); }
-        fp_csv_put_field(f, props[i]);
+        if (layer) { fpi_csv_put_field(f, layer); fputc(',', f); }
+        fpi_csv_put_field(f, props[i]);
         fputc(',', f);
-        fp_csv_put_field(f, names[i]);
+        fpi_csv_put_field(f, names[i]);
         fputc('\n', f);
     }
     if (fclose(f) != 0) return fp_error_set(err, FP_ERR_IO, "%s: write failed: %s", map_path, strerror(errno));

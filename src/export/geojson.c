@@ -237,7 +237,7 @@ static void put_bbox(FILE *f, const double b[4], int precision)
     fputc(']', f);
 }
 
-/* Properties of the current row, under the names fp_layer_field_names
+/* Properties of the current row, under the names fpi_layer_field_names
  * gave (names[0] is "id", the feature's id, not a property). */
 static void put_properties(fp_layer *l, char **names, FILE *f)
 {
@@ -282,7 +282,7 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
         first = 0;
         fi += 2;
     }
-    /* The input's other columns, flattened (names: fp_layer_field_names). */
+    /* The input's other columns, flattened (names: fpi_layer_field_names). */
     if (l->extra_col >= 0 && fp_rows_value_type(r, l->extra_col + 2) == 't') {
         json_t *obj = json_loads(fp_rows_text(r, l->extra_col + 2), 0, NULL);
         const char *key;
@@ -295,7 +295,7 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
                 put_string(f, k >= 0 ? names[fi + k] : key);
                 fputc(':', f);
                 if (json_is_real(value) && !isfinite(json_real_value(value))) { fputs("null", f); continue; }
-                char *text = fp_json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
+                char *text = fpi_json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT);
                 fputs(text ? text : "null", f);
                 free(text);
             }
@@ -305,12 +305,12 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
     fputc('}', f);
 }
 
-GEOSGeometry *fp_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g)
+GEOSGeometry *fpi_geom_to_geos(GEOSContextHandle_t h, const fp_geom *g)
 {
-    return g->is_point || !g->wkb ? NULL : fp_wkb_to_geos(h, g->wkb, g->wkb_len);
+    return g->is_point || !g->wkb ? NULL : fpi_wkb_to_geos(h, g->wkb, g->wkb_len);
 }
 
-fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options *wo, long *features, fp_error *err)
+fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_options *wo, long *features, fp_error *err)
 {
     FILE *f = fopen(path, "w");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
@@ -321,7 +321,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
     int nnames = 0;
-    char **names = fp_layer_field_names(l, 0, &nnames);
+    char **names = fpi_layer_field_names(l, 0, &nnames);
     if (!wo->seq) {
         fputs("{\"type\":\"FeatureCollection\",\"name\":", f);
         put_string(f, l->name);
@@ -340,7 +340,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
         fp_geom geom;
         int has = fp_rows_geom(l->rows, 1, 0, &geom);
         if (has < 0) break;                        /* the cursor's status says why */
-        GEOSGeometry *g = has ? fp_geom_to_geos(h, &geom) : NULL;
+        GEOSGeometry *g = has ? fpi_geom_to_geos(h, &geom) : NULL;
         if (has && geom.is_point) {
             fputs("{\"type\":\"Point\",\"coordinates\":", f);
             put_position(&o, geom.x, geom.y);
@@ -357,7 +357,7 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
             fputc(',', f);
         }
         put_properties(l, names, f);
-        fp_layer_note_row(l);
+        fpi_layer_note_row(l);
         fputc('}', f);
         if (wo->seq) fputc('\n', f);
         if (o.fbox[0] <= o.fbox[2]) {
@@ -379,9 +379,9 @@ fp_status fp_geojson_write(fp_layer *l, const char *path, const fp_write_options
     /* Where a property had to be renamed, NAME.fields.csv says so. */
     if (!st) {
         int nsrc = 0;
-        char **props = fp_layer_source_names(l, &nsrc);
+        char **props = fpi_layer_source_names(l, &nsrc);
         char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
-        st = fp_write_field_map(map_path, "geojson", NULL, props, names, nnames, 0, err);
+        st = fpi_write_field_map(map_path, "geojson", NULL, props, names, nnames, 0, err);
         g_free(map_path);
         g_strfreev(props);
     }

@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 #include "export_internal.h"
 
-void fp_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers)
+void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers)
 {
     sqlite3 *gdb = NULL;
     if (sqlite3_open(path, &gdb) == SQLITE_OK) {
@@ -29,7 +29,7 @@ void fp_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers)
     sqlite3_close(gdb);
 }
 
-fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err)
+fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err)
 {
     sqlite3 *gdb = NULL;
     fp_status st = FP_OK;
@@ -47,7 +47,7 @@ fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer
                                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description) "
                                "VALUES('', '', ?1, 'geom', ?2, ?3, '', 1, ?4)", -1, &q, NULL) == SQLITE_OK) {
             for (int i = 0; i < nlayers; i++) {
-                char *qml = fp_layer_qml(style, layers[i]);
+                char *qml = fpi_layer_qml(style, layers[i]);
                 if (!qml) continue;
                 sqlite3_bind_text(q, 1, layers[i]->name, -1, SQLITE_STATIC);
                 sqlite3_bind_text(q, 2, fp_style_name(style), -1, SQLITE_STATIC);
@@ -65,7 +65,7 @@ fp_status fp_gpkg_styles_write(const char *path, const fp_style *style, fp_layer
     return st;
 }
 
-char *fp_gpkg_style_qml(const char *path, const char *table, int *len)
+char *fpi_gpkg_style_qml(const char *path, const char *table, int *len)
 {
     sqlite3 *gdb = NULL;
     char *qml = NULL;

@@ -2,7 +2,7 @@
  * index), FlatGeobuf (with its spatial index), Shapefile (field names cut to
  * 10 bytes) and CSV (lon/lat columns for points, WKT otherwise, types in a
  * .csvt). Field names are made unique as each format compares them
- * (fp_layer_field_names); where one differs from its property, NAME.fields.csv
+ * (fpi_layer_field_names); where one differs from its property, NAME.fields.csv
  * next to the file maps them (always for a Shapefile). Fields are typed from
  * the store's columns and the values of `extra` (64-bit only when needed). */
 #include <math.h>
@@ -73,7 +73,7 @@ static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v)
         if (json_is_number(v)) { OGR_F_SetFieldDouble(f, fi, json_number_value(v)); return; }
     }
     if (json_is_string(v)) { OGR_F_SetFieldString(f, fi, json_string_value(v)); return; }
-    char *text = fp_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *text = fpi_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     if (text) OGR_F_SetFieldString(f, fi, text);
     free(text);
 }
@@ -81,7 +81,7 @@ static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v)
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                            const fp_write_options *o, long *features, fp_error *err);
 
-fp_status fp_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
+fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err)
 {
     *features = 0;
@@ -123,11 +123,11 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         CSLDestroy(lco);
         if (!lyr) { st = fp_error_set(err, FP_ERR_IO, "%s: cannot create layer %s: %s", path, l->name, CPLGetLastErrorMsg()); break; }
         /* Fields: id, the columns, class and fill, the flattened extra keys,
-         * named uniquely as the format allows (fp_layer_field_names), the
+         * named uniquely as the format allows (fpi_layer_field_names), the
          * mapping kept next to the file when a name had to change. */
         int nnames = 0, nsrc = 0;
-        char **names = fp_layer_field_names(l, shp ? 10 : 0, &nnames);
-        char **source_names = fp_layer_source_names(l, &nsrc);
+        char **names = fpi_layer_field_names(l, shp ? 10 : 0, &nnames);
+        char **source_names = fpi_layer_source_names(l, &nsrc);
         int first_class = 1 + l->ncolumns - (l->extra_col >= 0);
         int first_extra = first_class + (l->classes ? 2 : 0);
         for (int j = 0; j < nnames && !st; j++) {
@@ -161,7 +161,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 names[j] = g_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j)));
             }
             char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
-            st = fp_write_field_map(map_path, shp ? "shapefile" : gpkg ? "gpkg" : csv ? "csv" : "fgb", gpkg ? l->name : NULL,
+            st = fpi_write_field_map(map_path, shp ? "shapefile" : gpkg ? "gpkg" : csv ? "csv" : "fgb", gpkg ? l->name : NULL,
                                     source_names, names, nnames, shp, err);
             g_free(map_path);
         }
@@ -174,7 +174,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         fp_rows *r = l->rows;
         while (!st && fp_rows_next(r)) {
             if (fp_context_cancelled(o->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
-            fp_layer_note_row(l);
+            fpi_layer_note_row(l);
             OGRFeatureH f = OGR_F_Create(defn);
             long long id = fp_rows_int64(r, 0);
             if (gpkg) OGR_F_SetFID(f, id);

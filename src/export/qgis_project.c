@@ -263,7 +263,7 @@ typedef struct qlayer {
 static xmlDocPtr style_of_table(const char *gpkg, const char *table)
 {
     int len = 0;
-    char *qml = fp_gpkg_style_qml(gpkg, table, &len);
+    char *qml = fpi_gpkg_style_qml(gpkg, table, &len);
     xmlDocPtr doc = qml ? xmlReadMemory(qml, len, "layer_styles.qml", "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
     free(qml);
     return doc;
@@ -805,8 +805,8 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
     }
     long n = 0;
     fp_write_options wo = { .precision = 6, .update = 1, .ctx = fp_store_context(store) };
-    if (!st) st = fp_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
-    for (int i = 0; i < 2; i++) fp_layer_free(layers[i]);
+    if (!st) st = fpi_ogr_write("GPKG", layers, 2, gpkg, &wo, &n, err);
+    for (int i = 0; i < 2; i++) fpi_layer_free(layers[i]);
     return st;
 }
 
@@ -903,7 +903,7 @@ static fp_status make_folders(qgz_job *j, fp_error *err)
     j->qgs_name = g_strdup_printf("%s.qgs", j->base);
     if (g_mkdir_with_parents(j->dir, 0777) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", j->dir, strerror(errno));
-    fp_temp_cleanup(j->dir, 1);
+    fpi_temp_cleanup(j->dir, 1);
     char *tn = g_strdup_printf(".footprint-export-%d-XXXXXX", (int)getpid());
     j->tmp = g_build_filename(j->dir, tn, NULL);
     g_free(tn);
@@ -1174,7 +1174,7 @@ static void job_clear(qgz_job *j, fp_status st, fp_error *err)
         g_free(msg);
         g_strfreev(parts);
     }
-    if (j->tmp) fp_remove_tree(j->tmp);
+    if (j->tmp) fpi_remove_tree(j->tmp);
     for (int i = 0; i < j->nl; i++)
         if (j->L[i].qml) xmlFreeDoc(j->L[i].qml);
     g_free(j->agg_centroids);
@@ -1191,7 +1191,7 @@ static void job_clear(qgz_job *j, fp_status st, fp_error *err)
 /* what -> styles -> folders -> data -> layers -> project -> into place. */
 fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
 {
-    double t0 = fp_now();
+    double t0 = fpi_now();
     qgz_job j = { .o = o, .ctx = fp_store_context(store) };
     fp_status st = check_what(store, &j, err);
     if (st) return st;
@@ -1202,6 +1202,6 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     if (!st) st = write_project(&j, err);
     if (!st) st = publish(&j, res, err);
     job_clear(&j, st, err);
-    if (res) res->seconds = fp_now() - t0;
+    if (res) res->seconds = fpi_now() - t0;
     return st;
 }

@@ -1,6 +1,6 @@
 /*
  * QGIS styles for the tables of a shared store (PostGIS): the QML an export
- * writes into a GeoPackage (fp_layer_qml's rules: the default style's
+ * writes into a GeoPackage (fpi_layer_qml's rules: the default style's
  * categories for the projects, its choropleth classes for an aggregation's
  * main level), kept by the store where QGIS opening the table finds it
  * (fp_store_qgis_style_put: layer_styles). init, import and aggregate call

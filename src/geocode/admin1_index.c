@@ -53,7 +53,7 @@ static void collect(const char *code, const char *name, const char *parent, void
     g_array_append_val((GArray *)ud, r);
 }
 
-fp_status fp_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
+fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
 {
     *out = NULL;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(row));
@@ -90,12 +90,12 @@ fp_status fp_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *
         g_free(r->code); g_free(r->name); g_free(r->parent);
     }
     g_array_free(rows, TRUE);
-    if (st) { fp_admin1_index_free(idx); return st; }
+    if (st) { fpi_admin1_index_free(idx); return st; }
     *out = idx;
     return FP_OK;
 }
 
-const char *fp_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text)
+const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text)
 {
     if (!idx || !a3 || !text || !*text) return NULL;
     char *f = fp_fold_text(text);
@@ -114,14 +114,14 @@ const char *fp_admin1_index_find(const fp_admin1_index *idx, const char *a3, con
     return code;
 }
 
-void fp_admin1_index_free(fp_admin1_index *idx)
+void fpi_admin1_index_free(fp_admin1_index *idx)
 {
     if (!idx) return;
     g_hash_table_destroy(idx->by_key);
     g_free(idx);
 }
 
-char *fp_admin1_from_extra(const char *extra_json)
+char *fpi_admin1_from_extra(const char *extra_json)
 {
     static const char *const names[] = { "state", "province", "region", "admin1", "adm1", "admin1name", "adm1name",
                                          "adminname", "stateprovince", "provincestate", NULL };

@@ -9,15 +9,15 @@
 
 typedef struct fp_admin1_index fp_admin1_index;
 
-fp_status fp_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err);
+fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err);
 /* The region code of `text` in country `a3`, or NULL. */
-const char *fp_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
-void fp_admin1_index_free(fp_admin1_index *idx);
+const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
+void fpi_admin1_index_free(fp_admin1_index *idx);
 
 /* The admin-1 value of a row's extra attributes (JSON object text): the
  * first column whose name, ignoring case and punctuation, is state,
  * province, region, admin1, adm1, admin1name, adm1name, adminname,
  * stateprovince or provincestate. A malloc'd string, or NULL. */
-char *fp_admin1_from_extra(const char *extra_json);
+char *fpi_admin1_from_extra(const char *extra_json);
 
 #endif

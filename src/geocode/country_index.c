@@ -105,7 +105,7 @@ static void add_country_row(const char *code, const char *a2, const char *name, 
     idx->n++;
 }
 
-fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error *err)
+fp_status fpi_country_index_new(fp_store *store, fp_country_index **out, fp_error *err)
 {
     *out = NULL;
     fp_country_index *idx = calloc(1, sizeof *idx);
@@ -115,7 +115,7 @@ fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error
     fp_status st = fp_store_each_country(store, add_country_row, &rows, err);
     if (st) {
         free(rows.names);
-        fp_country_index_free(idx);
+        fpi_country_index_free(idx);
         return st;
     }
     char (*names)[2][256] = rows.names;
@@ -139,7 +139,7 @@ fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error
     return FP_OK;
 }
 
-const fp_country *fp_country_index_find(const fp_country_index *idx, const char *text)
+const fp_country *fpi_country_index_find(const fp_country_index *idx, const char *text)
 {
     if (!idx || !text || !*text) return NULL;
     char *k = fp_fold_text(text);
@@ -148,9 +148,9 @@ const fp_country *fp_country_index_find(const fp_country_index *idx, const char 
     return c;
 }
 
-long fp_country_index_size(const fp_country_index *idx) { return idx ? idx->n : 0; }
+long fpi_country_index_size(const fp_country_index *idx) { return idx ? idx->n : 0; }
 
-void fp_country_index_free(fp_country_index *idx)
+void fpi_country_index_free(fp_country_index *idx)
 {
     if (!idx) return;
     g_hash_table_destroy(idx->by_key);
@@ -163,7 +163,7 @@ void fp_country_index_free(fp_country_index *idx)
 static const char *const hosts[][2] = {
     { "SOL", "SO" }, { "CYN", "CY" }, { "KAS", "IN" }, { "KAB", "KZ" }, { "USG", "CU" }, { "CSI", "AU" } };
 
-int fp_country_gazetteer_codes(const fp_country *c, char codes[][3], int max)
+int fpi_country_gazetteer_codes(const fp_country *c, char codes[][3], int max)
 {
     int n = 0;
     if (!c || max <= 0) return 0;
@@ -186,7 +186,7 @@ fp_status fp_country_names_new(fp_store *store, fp_country_names **out, fp_error
     *out = NULL;
     fp_country_names *n = calloc(1, sizeof *n);
     if (!n) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    fp_status st = fp_country_index_new(store, &n->idx, err);
+    fp_status st = fpi_country_index_new(store, &n->idx, err);
     if (st) { free(n); return st; }
     *out = n;
     return FP_OK;
@@ -195,13 +195,13 @@ fp_status fp_country_names_new(fp_store *store, fp_country_names **out, fp_error
 void fp_country_names_free(fp_country_names *names)
 {
     if (!names) return;
-    fp_country_index_free(names->idx);
+    fpi_country_index_free(names->idx);
     free(names);
 }
 
 int fp_country_resolve(const fp_country_names *names, const char *name_or_code, fp_country_code *out)
 {
-    const fp_country *c = names ? fp_country_index_find(names->idx, name_or_code) : NULL;
+    const fp_country *c = names ? fpi_country_index_find(names->idx, name_or_code) : NULL;
     if (!c) return 0;
     if (out) {
         snprintf(out->a3, sizeof out->a3, "%s", c->a3);

@@ -13,12 +13,12 @@ typedef struct fp_country {
 
 typedef struct fp_country_index fp_country_index;
 
-fp_status fp_country_index_new(fp_store *store, fp_country_index **out, fp_error *err);
-const fp_country *fp_country_index_find(const fp_country_index *idx, const char *text);
-long fp_country_index_size(const fp_country_index *idx);
-void fp_country_index_free(fp_country_index *idx);
+fp_status fpi_country_index_new(fp_store *store, fp_country_index **out, fp_error *err);
+const fp_country *fpi_country_index_find(const fp_country_index *idx, const char *text);
+long fpi_country_index_size(const fp_country_index *idx);
+void fpi_country_index_free(fp_country_index *idx);
 /* The gazetteer's country codes for a country: its alpha-2, the host of a
  * non-ISO unit (SOL: SO), territories kept inside it (FRA: GF GP MQ RE YT). */
-int fp_country_gazetteer_codes(const fp_country *c, char codes[][3], int max);
+int fpi_country_gazetteer_codes(const fp_country *c, char codes[][3], int max);
 
 #endif

@@ -179,7 +179,7 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
             continue;
         }
         if (len == 0) continue;
-        if (!fp_utf8_valid(line, len)) {
+        if (!fpi_utf8_valid(line, len)) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: not valid UTF-8", path, lineno);
             break;
         }

@@ -117,9 +117,9 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     if (st) return st;
     fp_country_index *countries = NULL;
     fp_admin1_index *admin1 = NULL;
-    if ((st = fp_country_index_new(store, &countries, err))) { fp_gazetteer_free(gaz); return st; }
-    if ((st = fp_admin1_index_new(store, &admin1, err))) {
-        fp_country_index_free(countries);
+    if ((st = fpi_country_index_new(store, &countries, err))) { fp_gazetteer_free(gaz); return st; }
+    if ((st = fpi_admin1_index_new(store, &admin1, err))) {
+        fpi_country_index_free(countries);
         fp_gazetteer_free(gaz);
         return st;
     }
@@ -132,8 +132,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     char *csv_tmp = NULL;
     FILE *csv = NULL;
     if (opts->report_csv) {
-        fp_temp_cleanup(opts->report_csv, 0);
-        csv_tmp = fp_temp_path(opts->report_csv);
+        fpi_temp_cleanup(opts->report_csv, 0);
+        csv_tmp = fpi_temp_path(opts->report_csv);
         if (!(csv = fopen(csv_tmp, "w"))) {
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the report: %s", opts->report_csv, strerror(errno));
             goto done;
@@ -155,9 +155,9 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         long line = (long)fp_rows_int64(sel, 2);
         const char *place = fp_rows_text(sel, 3);
         const char *country = fp_rows_text(sel, 4);
-        char *a1_text = fp_admin1_from_extra(fp_rows_text(sel, 6));
-        const fp_country *c = fp_country_index_find(countries, country);
-        const char *a1_code = c ? fp_admin1_index_find(admin1, c->a3, a1_text) : NULL;
+        char *a1_text = fpi_admin1_from_extra(fp_rows_text(sel, 6));
+        const fp_country *c = fpi_country_index_find(countries, country);
+        const char *a1_code = c ? fpi_admin1_index_find(admin1, c->a3, a1_text) : NULL;
         char why[512] = "", method[64] = "", matched[256] = "";
         double lon = 0, lat = 0;
         const char *precision = NULL;
@@ -171,7 +171,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         } else if (place && *place) {
             fp_place_query q;
             memset(&q, 0, sizeof q);
-            if (c) fp_country_gazetteer_codes(c, q.countries, FP_QUERY_COUNTRIES);
+            if (c) fpi_country_gazetteer_codes(c, q.countries, FP_QUERY_COUNTRIES);
             if (a1_code) snprintf(q.regions[0], sizeof q.regions[0], "%s", a1_code);
             /* A short value may be GeoNames' own admin1 code (US, CA states). */
             if (c && a1_text && strlen(a1_text) <= 3) q.admin1_raw = a1_text;
@@ -185,7 +185,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 snprintf(ref, sizeof ref, "geonames:%ld", m.geonames_id);
                 snprintf(matched, sizeof matched, "%s", m.name ? m.name : "");
                 if (!c) {
-                    const fp_country *mc = fp_country_index_find(countries, m.country);
+                    const fp_country *mc = fpi_country_index_find(countries, m.country);
                     code = mc ? mc->a3 : NULL;
                 }
                 if (m.method == FP_MATCH_EXACT) res->exact++;
@@ -254,14 +254,14 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             else fprintf(opts->report, "%s\n", why);
         }
         if (csv) {
-            fp_csv_put_field(csv, file); fprintf(csv, ",%ld,", line);
-            fp_csv_put_field(csv, place); fputc(',', csv);
-            fp_csv_put_field(csv, country); fputc(',', csv);
-            fp_csv_put_field(csv, a1_text); fprintf(csv, ",%s,%s,%s,", outcome_keys[outcome], method, precision ? precision : "");
+            fpi_csv_put_field(csv, file); fprintf(csv, ",%ld,", line);
+            fpi_csv_put_field(csv, place); fputc(',', csv);
+            fpi_csv_put_field(csv, country); fputc(',', csv);
+            fpi_csv_put_field(csv, a1_text); fprintf(csv, ",%s,%s,%s,", outcome_keys[outcome], method, precision ? precision : "");
             if (method[0]) fprintf(csv, "%.5f,%.5f,", lon, lat); else fputs(",,", csv);
-            fp_csv_put_field(csv, ref); fputc(',', csv);
-            fp_csv_put_field(csv, matched); fputc(',', csv);
-            fp_csv_put_field(csv, why); fputc('\n', csv);
+            fpi_csv_put_field(csv, ref); fputc(',', csv);
+            fpi_csv_put_field(csv, matched); fputc(',', csv);
+            fpi_csv_put_field(csv, why); fputc('\n', csv);
         }
         free(a1_text);
         if (!method[0]) continue;
@@ -291,8 +291,8 @@ done:
     fp_store_point_writer_free(writer);
     g_hash_table_destroy(anchors);
     GEOS_finish_r(ctx);
-    fp_admin1_index_free(admin1);
-    fp_country_index_free(countries);
+    fpi_admin1_index_free(admin1);
+    fpi_country_index_free(countries);
     fp_gazetteer_free(gaz);
     return st;
 }

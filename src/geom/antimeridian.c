@@ -68,7 +68,7 @@ static int shift_x(double *x, double *y, void *user)
     return 1;
 }
 
-GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
+GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int n = GEOSGetNumGeometries_r(h, g), type = GEOSGeomTypeId_r(h, g);
     int polygonal = type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
@@ -145,12 +145,12 @@ static GEOSGeometry *cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
         }
     }
     if (!crosses) return g;
-    GEOSGeometry *cut = fp_cut_antimeridian(h, g);
+    GEOSGeometry *cut = fpi_cut_antimeridian(h, g);
     if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
     return g;
 }
 
-GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len)
+GEOSGeometry *fpi_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len)
 {
     GEOSWKBReader *r = GEOSWKBReader_create_r(h);
     GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);

@@ -12,7 +12,7 @@
 #include "geom/geom.h"
 
 /* A SpatiaLite blob of a 2D POINT: fixed layout (header, MBR, class 1, x, y). */
-int fp_blob_point(const unsigned char *b, int len, double *x, double *y)
+int fpi_blob_point(const unsigned char *b, int len, double *x, double *y)
 {
     if (len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE) return 0;
     int little = b[1] == 0x01;
@@ -30,7 +30,7 @@ int fp_blob_point(const unsigned char *b, int len, double *x, double *y)
 }
 
 
-unsigned char *fp_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_len, double bbox[4])
+unsigned char *fpi_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_len, double bbox[4])
 {
     *wkb_len = 0;
     gaiaGeomCollPtr gg = gaiaFromSpatiaLiteBlobWkb(blob, len);
@@ -49,7 +49,7 @@ unsigned char *fp_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_le
     return wkb;
 }
 
-GEOSGeometry *fp_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g)
+GEOSGeometry *fpi_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g)
 {
     size_t wkb_size = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(wkb_size);
@@ -62,7 +62,7 @@ GEOSGeometry *fp_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g)
     return gg;
 }
 
-OGRGeometryH fp_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *gg)
+OGRGeometryH fpi_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *gg)
 {
     GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
     GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);

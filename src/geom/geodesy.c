@@ -21,7 +21,7 @@ static const struct geod_geodesic *fp_wgs84(void)
     return &wgs84;
 }
 
-double fp_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2)
+double fpi_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2)
 {
     double s12 = 0;
     geod_inverse(fp_wgs84(), lat1, lon1, lat2, lon2, &s12, NULL, NULL);
@@ -36,7 +36,7 @@ static double sequence_length(GEOSContextHandle_t h, const GEOSCoordSequence *cs
     for (unsigned int i = 0; i < n; i++) {
         double x, y;
         GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
-        if (i) total += fp_geodesic_distance_m(px, py, x, y);
+        if (i) total += fpi_geodesic_distance_m(px, py, x, y);
         px = x;
         py = y;
     }
@@ -59,7 +59,7 @@ static double ring_area(GEOSContextHandle_t h, const GEOSGeometry *ring)
     return fabs(area);
 }
 
-double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
+double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_LINESTRING:
@@ -69,7 +69,7 @@ double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
     case GEOS_GEOMETRYCOLLECTION: {
         double total = 0;
         int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fp_geodesic_length_m(h, GEOSGetGeometryN_r(h, g, i));
+        for (int i = 0; i < n; i++) total += fpi_geodesic_length_m(h, GEOSGetGeometryN_r(h, g, i));
         return total;
     }
     default:
@@ -77,7 +77,7 @@ double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
     }
 }
 
-double fp_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
+double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_POLYGON: {
@@ -90,7 +90,7 @@ double fp_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
     case GEOS_GEOMETRYCOLLECTION: {
         double total = 0;
         int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fp_geodesic_area_m2(h, GEOSGetGeometryN_r(h, g, i));
+        for (int i = 0; i < n; i++) total += fpi_geodesic_area_m2(h, GEOSGetGeometryN_r(h, g, i));
         return total;
     }
     default:

@@ -16,39 +16,39 @@
 /* x, y of a SpatiaLite blob holding a 2D POINT (the fixed 60-byte layout:
  * header, MBR, class 1, x, y, end mark); 0 for anything else. The hot
  * loops of aggregate and export read millions of points this way. */
-int fp_blob_point(const unsigned char *blob, int len, double *x, double *y);
+int fpi_blob_point(const unsigned char *blob, int len, double *x, double *y);
 
 /* The OGC WKB of a SpatiaLite blob (malloc'd, free with free()), its length
  * in *wkb_len and, when bbox is not NULL, its extent (minx, miny, maxx,
  * maxy). NULL when the blob cannot be read (or out of memory). */
-unsigned char *fp_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_len, double bbox[4]);
+unsigned char *fpi_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_len, double bbox[4]);
 
 /* ------------------------------------------------------- GEOS <-> OGR --- */
 
 /* Through WKB (little-endian); NULL when the other side refuses it. */
-GEOSGeometry *fp_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g);
-OGRGeometryH fp_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *g);
+GEOSGeometry *fpi_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g);
+OGRGeometryH fpi_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* ------------------------------------------------------- antimeridian --- */
 
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
  * when it cannot be cut (a ring around a pole); the caller keeps g. */
-GEOSGeometry *fp_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* A GEOS geometry of OGC WKB (what the store's cursors hand out), cut at
  * the antimeridian when an edge jumps more than 180 degrees of longitude
  * (RFC 7946 section 3.1.9); NULL when unreadable. */
-GEOSGeometry *fp_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
+GEOSGeometry *fpi_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, size_t len);
 
 /* ------------------------------------------------------------ geodesy --- */
 
 /* Geodesic length of the lines / area of the polygons in g (lon/lat); other
  * components count 0. On the WGS 84 ellipsoid, through PROJ's geodesic
  * library (Karney's algorithms). */
-double fp_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
-double fp_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
+double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
+double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
 /* Geodesic distance in metres between two lon/lat points. */
-double fp_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
+double fpi_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
 
 #endif

@@ -70,7 +70,7 @@ static fp_csv_reader *reader_new(void)
     return r;
 }
 
-fp_status fp_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
+fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -79,7 +79,7 @@ fp_status fp_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
     if (r) r->buf = malloc(CHUNK);
     if (!r || !r->buf) {
         fclose(f);
-        fp_csv_free(r);
+        fpi_csv_free(r);
         return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     }
     r->file = f;
@@ -87,7 +87,7 @@ fp_status fp_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
     return FP_OK;
 }
 
-fp_csv_reader *fp_csv_new_from_memory(const char *data, size_t len)
+fp_csv_reader *fpi_csv_new_from_memory(const char *data, size_t len)
 {
     fp_csv_reader *r = reader_new();
     if (!r) return NULL;
@@ -96,9 +96,9 @@ fp_csv_reader *fp_csv_new_from_memory(const char *data, size_t len)
     return r;
 }
 
-char fp_csv_delimiter(const fp_csv_reader *r) { return r->delim; }
+char fpi_csv_delimiter(const fp_csv_reader *r) { return r->delim; }
 
-void fp_csv_free(fp_csv_reader *r)
+void fpi_csv_free(fp_csv_reader *r)
 {
     if (!r) return;
     if (r->file) fclose(r->file);
@@ -164,7 +164,7 @@ static int push_field(fp_csv_reader *r)
 #define PUT_RAW(ch) do { if (r->raw_len + 1 >= r->raw_cap && grow(&r->raw, &r->raw_cap, r->raw_len + 2)) goto nomem; \
                          r->raw[r->raw_len++] = (char)(ch); } while (0)
 
-int fp_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err)
+int fpi_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err)
 {
     if (r->first) { sniff(r); r->first = 0; }
     memset(rec, 0, sizeof *rec);

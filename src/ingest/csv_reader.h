@@ -30,12 +30,12 @@ typedef struct fp_csv_record {
     const char *problem;    /* non-NULL: the record is malformed (message) */
 } fp_csv_record;
 
-fp_status fp_csv_open(const char *path, fp_csv_reader **out, fp_error *err);
+fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err);
 /* Reads from memory (tests, fuzzing); the buffer must outlive the reader. */
-fp_csv_reader *fp_csv_new_from_memory(const char *data, size_t len);
+fp_csv_reader *fpi_csv_new_from_memory(const char *data, size_t len);
 /* 1: a record; 0: end of input; -1: read error (err filled). */
-int fp_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err);
-char fp_csv_delimiter(const fp_csv_reader *r);
-void fp_csv_free(fp_csv_reader *r);
+int fpi_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err);
+char fpi_csv_delimiter(const fp_csv_reader *r);
+void fpi_csv_free(fp_csv_reader *r);
 
 #endif

@@ -4,7 +4,7 @@
 #include <strings.h>
 #include "ingest/ingest_internal.h"
 
-const char *const fp_field_names[FP_F_COUNT] = {
+const char *const fpi_field_names[FP_F_COUNT] = {
     "id", "company", "category", "name", "place", "country", "year", "status", "amount", "source"
 };
 
@@ -50,14 +50,14 @@ static int alias_rank(int f, const char *normalized)
     return -1;
 }
 
-int fp_field_index(const char *name)
+int fpi_field_index(const char *name)
 {
     for (int i = 0; i < FP_F_COUNT; i++)
-        if (strcasecmp(fp_field_names[i], name) == 0) return i;
+        if (strcasecmp(fpi_field_names[i], name) == 0) return i;
     return -1;
 }
 
-int fp_field_for_column(const char *column)
+int fpi_field_for_column(const char *column)
 {
     char norm[256];
     normalize_name(column, norm, sizeof norm);
@@ -90,14 +90,14 @@ static void list_columns(const char *const *columns, int n, char *buf, size_t si
         o += snprintf(buf + o, size - o, "%s%s", i ? ", " : "", columns[i]);
 }
 
-fp_status fp_resolve_fields(const char *path, const char *const *columns, int ncolumns,
+fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err)
 {
     for (int f = 0; f < FP_F_COUNT; f++) field_col[f] = -1;
     int explicit_field[FP_F_COUNT] = {0};
     for (int m = 0; m < nmaps; m++) {
-        int f = fp_field_index(maps[m].field);
+        int f = fpi_field_index(maps[m].field);
         if (f < 0)
             return fp_error_set(err, FP_ERR_USAGE, "--map %s=%s: unknown field '%s' (fields: " FP_FIELD_LIST ")",
                                 maps[m].field, maps[m].column, maps[m].field);
@@ -116,7 +116,7 @@ fp_status fp_resolve_fields(const char *path, const char *const *columns, int nc
     int rank[FP_F_COUNT];
     for (int f = 0; f < FP_F_COUNT; f++) rank[f] = 1 << 20;
     for (int c = 0; c < ncolumns; c++) {
-        int f = fp_field_for_column(columns[c]);
+        int f = fpi_field_for_column(columns[c]);
         if (f < 0 || explicit_field[f]) continue;
         /* A column already used by an explicit map is not reused. */
         int used = 0;

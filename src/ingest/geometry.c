@@ -18,7 +18,7 @@
  * error and still rejected. Such values are clamped onto the range. */
 #define FP_RANGE_TOLERANCE 1e-6
 
-int fp_clamp_coordinate(double *v, double limit)
+int fpi_clamp_coordinate(double *v, double limit)
 {
     if (*v >= -limit && *v <= limit) return 0;
     if (*v > limit && *v - limit <= FP_RANGE_TOLERANCE) { *v = limit; return 1; }
@@ -45,7 +45,7 @@ static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y, long *cl
         if (!isfinite(x) || !isfinite(y)) { *bad_x = x; *bad_y = y; return 1; }
         if (range) continue;
         double cx = x, cy = y;
-        int rx = fp_clamp_coordinate(&cx, 180), ry = fp_clamp_coordinate(&cy, 90);
+        int rx = fpi_clamp_coordinate(&cx, 180), ry = fpi_clamp_coordinate(&cy, 90);
         if (rx < 0 || ry < 0) { *bad_x = x; *bad_y = y; range = 1; continue; }
         if (rx || ry) {
             OGR_G_SetPoint_2D(g, i, cx, cy);
@@ -111,7 +111,7 @@ static GEOSGeometry *keep_dimension(GEOSContextHandle_t ctx, GEOSGeometry *g, in
     return out;
 }
 
-int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t size)
+int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t size)
 {
     OGRGeometryH g = *gp;
     if (!g || OGR_G_IsEmpty(g)) {
@@ -165,8 +165,8 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
         OGR_G_CloseRings(g);
     }
 
-    GEOSContextHandle_t ctx = chk->geos;   /* the import's (fp_sink_geos) */
-    GEOSGeometry *gg = ctx ? fp_ogr_to_geos(ctx, g) : NULL;
+    GEOSContextHandle_t ctx = chk->geos;   /* the import's (fpi_sink_geos) */
+    GEOSGeometry *gg = ctx ? fpi_ogr_to_geos(ctx, g) : NULL;
     if (!gg) {
         snprintf(reason, size, "GEOS cannot read it (too few points?)");
         chk->repair_note[0] = 0;
@@ -195,7 +195,7 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     GEOSGeom_destroy_r(ctx, gg);
     GEOSGeometry *kept = fixed && t != wkbGeometryCollection ? keep_dimension(ctx, fixed, dim) : fixed;
     if (kept != fixed && fixed) GEOSGeom_destroy_r(ctx, fixed);
-    OGRGeometryH out = kept && !GEOSisEmpty_r(ctx, kept) ? fp_geos_to_ogr(ctx, kept) : NULL;
+    OGRGeometryH out = kept && !GEOSisEmpty_r(ctx, kept) ? fpi_geos_to_ogr(ctx, kept) : NULL;
     if (kept) GEOSGeom_destroy_r(ctx, kept);
     if (!out) {
         snprintf(reason, size, "%s (repair leaves no %s)", why ? why : "not valid",
@@ -213,7 +213,7 @@ int fp_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t
     return FP_REJECT_KINDS;
 }
 
-int fp_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb_out, size_t *len)
+int fpi_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb_out, size_t *len)
 {
     size_t wkb_size = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(wkb_size);

@@ -36,7 +36,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fp_import_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
 
     struct stat sb;
     if (stat(path, &sb) != 0)
@@ -54,7 +54,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (S_ISDIR(sb.st_mode)) {
         /* A directory source (a Shapefile folder): identify it by its path. */
         snprintf(sha, sizeof sha, "dir:%.59s", path);
-    } else if ((st = fp_file_sha256(path, sha, err)) != FP_OK) {
+    } else if ((st = fpi_file_sha256(path, sha, err)) != FP_OK) {
         return st;
     }
     if (fp_store_count(store, "regions") <= 0)
@@ -63,7 +63,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
 
     if ((st = fp_store_begin(store, err))) return st;
     char started[32];
-    fp_timestamp(started);
+    fpi_timestamp(started);
     int64_t import_id, previous;
     if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
         fp_store_rollback(store);
@@ -79,15 +79,15 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fp_context_pause(fp_store_context(store), "import:begin");
 
     fp_sink *sink = NULL;
-    st = fp_sink_new(store, path, res->import_id, dataset, res, &sink, err);
+    st = fpi_sink_new(store, path, res->import_id, dataset, res, &sink, err);
     if (st == FP_OK)
-        st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fp_import_csv(sink, path, opts, res, err)
-                                                    : fp_import_ogr(sink, path, opts, res, err);
-    if (st == FP_OK) st = fp_sink_finish(sink, err);
-    fp_sink_free(sink);
+        st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fpi_import_csv(sink, path, opts, res, err)
+                                                    : fpi_import_ogr(sink, path, opts, res, err);
+    if (st == FP_OK) st = fpi_sink_finish(sink, err);
+    fpi_sink_free(sink);
     if (st == FP_OK) {
         char finished[32];
-        fp_timestamp(finished);
+        fpi_timestamp(finished);
         st = fp_store_import_end(store, res->import_id, res->format, res->rows_read, res->stored, res->rejected,
                                  finished, err);
     }
@@ -103,6 +103,6 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         res->stored = 0;
         res->import_id = 0;
     }
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     return st;
 }

@@ -9,18 +9,18 @@
 #include "ingest/csv_reader.h"
 #include "common/util.h"
 
-fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
+fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
     fp_csv_reader *rd;
-    fp_status st = fp_csv_open(path, &rd, err);
+    fp_status st = fpi_csv_open(path, &rd, err);
     if (st) return st;
     snprintf(res->format, sizeof res->format, "CSV");
 
     fp_csv_record rec;
-    int got = fp_csv_next(rd, &rec, err);
+    int got = fpi_csv_next(rd, &rec, err);
     if (got <= 0) {
-        fp_csv_free(rd);
+        fpi_csv_free(rd);
         return got < 0 ? FP_ERR_IO : fp_error_set(err, FP_ERR_INPUT, "%s: empty file (no header line)", path);
     }
     /* Copy the header (the reader reuses its buffers). */
@@ -28,44 +28,44 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
     char **cols = calloc(ncols, sizeof *cols);
     for (int i = 0; i < ncols; i++) {
         const char *f = rec.fields[i];
-        cols[i] = fp_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fp_latin1_to_utf8(f, rec.lengths[i]);
+        cols[i] = fpi_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fpi_latin1_to_utf8(f, rec.lengths[i]);
     }
     /* With a semicolon delimiter a lone decimal comma is a decimal point. */
     fp_table *table = NULL;
-    st = fp_table_new(path, (const char *const *)cols, ncols, opts, fp_csv_delimiter(rd) == ';', NULL, res, &table, err);
+    st = fpi_table_new(path, (const char *const *)cols, ncols, opts, fpi_csv_delimiter(rd) == ';', NULL, res, &table, err);
     for (int i = 0; i < ncols; i++) free(cols[i]);
     free(cols);
     if (st) {
-        fp_csv_free(rd);
+        fpi_csv_free(rd);
         return st;
     }
 
     char reason[128];
-    while ((got = fp_csv_next(rd, &rec, err)) == 1) {
-        if ((st = fp_sink_tick(sink, opts, err))) break;
+    while ((got = fpi_csv_next(rd, &rec, err)) == 1) {
+        if ((st = fpi_sink_tick(sink, opts, err))) break;
         char *converted = NULL;
         const char *raw = rec.raw;
         size_t raw_len = rec.raw_len;
         char **fields = rec.fields;
         char **latin = NULL;
-        if (!fp_utf8_valid(rec.raw, rec.raw_len)) {
+        if (!fpi_utf8_valid(rec.raw, rec.raw_len)) {
             /* Not UTF-8: read the record as Latin-1 so nothing invalid is stored. */
-            converted = fp_latin1_to_utf8(rec.raw, rec.raw_len);
+            converted = fpi_latin1_to_utf8(rec.raw, rec.raw_len);
             raw = converted;
             raw_len = strlen(converted);
             latin = calloc(rec.nfields, sizeof *latin);
-            for (int i = 0; i < rec.nfields; i++) latin[i] = fp_latin1_to_utf8(rec.fields[i], rec.lengths[i]);
+            for (int i = 0; i < rec.nfields; i++) latin[i] = fpi_latin1_to_utf8(rec.fields[i], rec.lengths[i]);
             fields = latin;
             res->latin1_converted++;
         }
         if (rec.problem) {
-            st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, rec.problem, raw, raw_len, err);
+            st = fpi_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, rec.problem, raw, raw_len, err);
         } else if (rec.nfields != ncols) {
             /* A trailing empty line-end field from a final delimiter is common; be exact anyway. */
             snprintf(reason, sizeof reason, "the row has %d fields, the header has %d", rec.nfields, ncols);
-            st = fp_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, reason, raw, raw_len, err);
+            st = fpi_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, reason, raw, raw_len, err);
         } else {
-            st = fp_table_row(table, sink, fields, rec.line, 0, raw, raw_len, NULL, err);
+            st = fpi_table_row(table, sink, fields, rec.line, 0, raw, raw_len, NULL, err);
         }
         free(converted);
         if (latin) {
@@ -75,7 +75,7 @@ fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options
         if (st) break;
     }
     if (got < 0 && st == FP_OK) st = err ? err->code : FP_ERR_IO;
-    fp_table_free(table);
-    fp_csv_free(rd);
+    fpi_table_free(table);
+    fpi_csv_free(rd);
     return st;
 }

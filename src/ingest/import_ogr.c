@@ -120,9 +120,9 @@ static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t 
         /* fall through */
     default: {
         const char *v = OGR_F_GetFieldAsString(f, i);
-        if (fp_utf8_valid(v, strlen(v))) snprintf(buf, size, "%s", v);
+        if (fpi_utf8_valid(v, strlen(v))) snprintf(buf, size, "%s", v);
         else {
-            char *u = fp_latin1_to_utf8(v, strlen(v));
+            char *u = fpi_latin1_to_utf8(v, strlen(v));
             snprintf(buf, size, "%s", u);
             free(u);
         }
@@ -255,7 +255,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     if (nlayers > 1) snprintf(prefix, sizeof prefix, "%s %s: ", word, lname);
     fp_table *table = NULL;
     /* Numbers typed as text in a sheet may carry a decimal comma ("12,5"). */
-    fp_status st = fp_table_new(path, cols, ncols, opts, 1, prefix, res, &table, err);
+    fp_status st = fpi_table_new(path, cols, ncols, opts, 1, prefix, res, &table, err);
     free(cols);
     if (st) {
         /* In a workbook of several sheets, a sheet with nothing to locate
@@ -284,14 +284,14 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
         for (int i = 0; i < ncols; i++) {
             cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
             cells[i] = strdup(buf);
-            blank &= !*fp_trim(buf);
+            blank &= !*fpi_trim(buf);
         }
         /* A blank sheet row between rows is skipped, as a blank CSV line is. */
-        if (!(blank && spreadsheet) && !(st = fp_sink_tick(sink, opts, err))) {
+        if (!(blank && spreadsheet) && !(st = fpi_sink_tick(sink, opts, err))) {
             char *raw = row_raw(cells, ncols);
             long fid = OGR_F_GetFID(f);
             long line = spreadsheet && fid > 0 ? fid : 0;
-            st = fp_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
+            st = fpi_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
             free(raw);
         }
         for (int i = 0; i < ncols; i++) free(cells[i]);
@@ -300,7 +300,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     }
     free(cells);
     json_decref(more);
-    fp_table_free(table);
+    fpi_table_free(table);
     return st;
 }
 
@@ -316,11 +316,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     const char **cols = calloc(ncols + 1, sizeof *cols);
     for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
     int field_col[FP_F_COUNT];
-    fp_status st = fp_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
+    fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
     if (st) { free(cols); return st; }
 
     OGRCoordinateTransformationH ct = NULL;
-    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
         free(cols);
         return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
     }
@@ -331,7 +331,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     OGRFeatureH f;
     while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, err)) && f) {
         feature++;
-        if ((st = fp_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
+        if ((st = fpi_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);
         char *raw = feature_raw(f, defn, g);
         size_t raw_len = strlen(raw);
@@ -343,7 +343,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             int c = field_col[k];
             if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
                 const char *v = OGR_F_GetFieldAsString(f, c);
-                vals[k] = fp_utf8_valid(v, strlen(v)) ? strdup(v) : fp_latin1_to_utf8(v, strlen(v));
+                vals[k] = fpi_utf8_valid(v, strlen(v)) ? strdup(v) : fpi_latin1_to_utf8(v, strlen(v));
             }
             row.values[k] = vals[k];
         }
@@ -353,7 +353,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         size_t blob_len = 0;
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
-        fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fp_sink_geos(sink) };
+        fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
         if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
@@ -368,12 +368,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 } else res->reprojected++;
             }
             if (kind == FP_REJECT_KINDS) {
-                kind = fp_check_geometry(&g, &chk, detail, sizeof detail);
+                kind = fpi_check_geometry(&g, &chk, detail, sizeof detail);
                 res->z_dropped += chk.z_dropped;
                 res->repaired += chk.repaired;
                 res->clamped += chk.clamped;
             }
-            if (kind == FP_REJECT_KINDS && fp_geometry_to_wkb(g, &blob, &blob_len)) {
+            if (kind == FP_REJECT_KINDS && fpi_geometry_to_wkb(g, &blob, &blob_len)) {
                 kind = FP_REJECT_INVALID_GEOMETRY;
                 snprintf(detail, sizeof detail, "out of memory encoding it");
             }
@@ -381,7 +381,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (kind != FP_REJECT_KINDS) {
             if (prefix) snprintf(reason, sizeof reason, "layer %s: %s", prefix, detail);
             else snprintf(reason, sizeof reason, "%s", detail);
-            st = fp_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
+            st = fpi_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
         } else {
             json_t *extra = json_object();
             for (int i = 0; i < ncols; i++) {
@@ -396,7 +396,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             row.extra = extra;
             row.wkb = blob;
             row.wkb_len = blob_len;
-            st = fp_sink_store(sink, &row, raw, raw_len, err);
+            st = fpi_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
         }
         free(blob);
@@ -460,7 +460,7 @@ static int sheet_header_missed(OGRLayerH layer)
     return n > 0;
 }
 
-fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
+fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
     gdal_errors opening = { .text = "" };

@@ -12,15 +12,15 @@ enum {
     FP_F_ID = 0, FP_F_COMPANY, FP_F_CATEGORY, FP_F_NAME, FP_F_PLACE, FP_F_COUNTRY,
     FP_F_YEAR, FP_F_STATUS, FP_F_AMOUNT, FP_F_SOURCE, FP_F_COUNT
 };
-extern const char *const fp_field_names[FP_F_COUNT];
+extern const char *const fpi_field_names[FP_F_COUNT];
 
 /* Index of a field by name, -1 if unknown. */
-int fp_field_index(const char *name);
+int fpi_field_index(const char *name);
 /* Which field a column named `column` fills when nothing is mapped: -1 if none. */
-int fp_field_for_column(const char *column);
+int fpi_field_for_column(const char *column);
 /* Resolves explicit --map entries and name detection over `columns`: fills
  * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
-fp_status fp_resolve_fields(const char *path, const char *const *columns, int ncolumns,
+fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err);
 
@@ -38,43 +38,43 @@ typedef struct fp_row {
 typedef struct fp_sink fp_sink;
 struct fp_store;
 
-fp_status fp_sink_new(struct fp_store *store, const char *path, long import_id, const char *dataset,
+fp_status fpi_sink_new(struct fp_store *store, const char *path, long import_id, const char *dataset,
                       fp_import_result *res, fp_sink **out, fp_error *err);
 /* Finishes the bulk load: spatial index triggers back, timestamps set.
  * Must be called before the commit; on error the caller rolls back. */
-fp_status fp_sink_finish(fp_sink *sink, fp_error *err);
-void fp_sink_free(fp_sink *sink);
+fp_status fpi_sink_finish(fp_sink *sink, fp_error *err);
+void fpi_sink_free(fp_sink *sink);
 /* Stores a project row (or a reject, if its id is a duplicate). */
-fp_status fp_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);
+fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);
 /* Stores a reject; `reason` is the detail, the kind is counted. */
-fp_status fp_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
+fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err);
 /* Progress and interruption check, once per row. */
-fp_status fp_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
+fp_status fpi_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
 /* The import's GEOS context (for fp_geom_check.geos): one per import,
  * which runs on one thread; freed with the sink. */
-void *fp_sink_geos(fp_sink *sink);
+void *fpi_sink_geos(fp_sink *sink);
 
 /* Geometry checks shared by the WKT and OGR paths. Works on *g in place (may
  * replace it when repairing). Returns FP_REJECT_KINDS when the geometry is
  * fine, else the kind, with the detail in reason. */
 typedef struct fp_geom_check {
     int strict;                /* --strict-geometry: refuse what would be repaired */
-    void *geos;                /* the import's GEOSContextHandle_t (fp_sink_geos) */
+    void *geos;                /* the import's GEOSContextHandle_t (fpi_sink_geos) */
     int repaired, z_dropped;
     long clamped;              /* vertices moved onto +-180 / +-90 (float noise) */
     char repair_note[256];     /* when repaired: what was wrong and where, as GEOS says */
 } fp_geom_check;
-int fp_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t reason_size);
+int fpi_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t reason_size);
 
 /* A coordinate against its range [-limit, limit]: 0 inside, 1 within the
  * float-noise tolerance beyond it (then *v is clamped onto the limit), -1
  * outside. */
-int fp_clamp_coordinate(double *v, double limit);
+int fpi_clamp_coordinate(double *v, double limit);
 
 /* OGR geometry (WGS 84) to WKB, the form geometries cross the store's API
  * in (malloc'd; free with free()). */
-int fp_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb, size_t *len);
+int fpi_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb, size_t *len);
 
 /* The rules for rows of a table (CSV, or a layer without geometry): its
  * coordinate, WKT and field columns, found once from the header. */
@@ -82,19 +82,19 @@ typedef struct fp_table fp_table;
 /* `prefix` ("layer NAME: ") goes before reasons and errors, may be NULL;
  * decimal_comma: a lone comma in a coordinate is a decimal point. Adds the
  * column mapping to res->mapping. */
-fp_status fp_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
+fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
                        int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err);
 /* Stores or rejects one row of ncols fields (trimmed in place); line or
  * feature numbers it. more_extra (may be NULL) is added to its extra. */
-fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
+fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err);
-void fp_table_free(fp_table *t);
+void fpi_table_free(fp_table *t);
 /* Leading and trailing blanks and tabs off, in place. */
-char *fp_trim(char *s);
+char *fpi_trim(char *s);
 
-fp_status fp_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
+fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);
-fp_status fp_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
+fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);
 
 #endif

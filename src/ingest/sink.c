@@ -45,7 +45,7 @@ const char *fp_reject_kind_name(fp_reject_kind kind)
     return (kind >= 0 && kind < FP_REJECT_KINDS) ? kind_names[kind] : "unknown";
 }
 
-fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const char *dataset,
+fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const char *dataset,
                       fp_import_result *res, fp_sink **out, fp_error *err)
 {
     fp_sink *s = calloc(1, sizeof *s);
@@ -55,35 +55,35 @@ fp_status fp_sink_new(fp_store *store, const char *path, long import_id, const c
     s->import_id = import_id;
     s->dataset = dataset;
     s->res = res;
-    s->started = s->last_progress = fp_now();
+    s->started = s->last_progress = fpi_now();
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
-    if (st == FP_OK) st = fp_country_index_new(store, &s->countries, err);
-    if (st) { fp_sink_free(s); return st; }
+    if (st == FP_OK) st = fpi_country_index_new(store, &s->countries, err);
+    if (st) { fpi_sink_free(s); return st; }
     *out = s;
     return FP_OK;
 }
 
-void *fp_sink_geos(fp_sink *s)
+void *fpi_sink_geos(fp_sink *s)
 {
     if (!s->geos) s->geos = GEOS_init_r();
     return s->geos;
 }
 
-fp_status fp_sink_finish(fp_sink *s, fp_error *err)
+fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
 {
     return fp_store_loader_finish(s->loader, err);
 }
 
-void fp_sink_free(fp_sink *s)
+void fpi_sink_free(fp_sink *s)
 {
     if (!s) return;
     fp_store_loader_free(s->loader);
-    fp_country_index_free(s->countries);
+    fpi_country_index_free(s->countries);
     if (s->geos) GEOS_finish_r(s->geos);
     free(s);
 }
 
-fp_status fp_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *reason,
+fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err)
 {
     char full[1024];
@@ -91,12 +91,12 @@ fp_status fp_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kin
     /* Reasons quote the input cut to a length ("%.60s"), which can split a
      * character: only valid UTF-8 is stored (found by fuzzing, see
      * tests/fuzz/regressions/csv_import/). */
-    fp_utf8_sanitize(full);
+    fpi_utf8_sanitize(full);
     /* Raw text is stored only as valid UTF-8 (callers convert Latin-1);
      * capped so a pathological row cannot bloat the store. */
     const char *kept = NULL;
     size_t keep = 0;
-    if (raw && raw_len > 0 && fp_utf8_valid(raw, raw_len)) {
+    if (raw && raw_len > 0 && fpi_utf8_valid(raw, raw_len)) {
         /* The cap must not split a character: back off to the start of
          * the one it would cut (found by the broken-input corpus: a long
          * row of 'é' stored with half a character at the end). */
@@ -127,7 +127,7 @@ static int parse_year(const char *v, int *year)
     return 1;
 }
 
-fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t raw_len, fp_error *err)
+fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t raw_len, fp_error *err)
 {
     const char *const *v = row->values;
     fp_project_record p = { .source_key = v[FP_F_ID], .source_line = row->line > 0 ? row->line : row->feature,
@@ -135,7 +135,7 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
                             .place = v[FP_F_PLACE], .country = v[FP_F_COUNTRY], .status = v[FP_F_STATUS],
                             .source = v[FP_F_SOURCE], .wkb = row->wkb, .wkb_len = row->wkb_len,
                             .is_point = row->is_point, .x = row->x, .y = row->y };
-    const fp_country *c = fp_country_index_find(s->countries, v[FP_F_COUNTRY]);
+    const fp_country *c = fpi_country_index_find(s->countries, v[FP_F_COUNTRY]);
     if (c) p.country_code = c->a3;
 
     json_t *extra = row->extra;
@@ -155,7 +155,7 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
         else if (extra) json_object_set_new(extra, "amount_raw", json_string(v[FP_F_AMOUNT]));
     }
     char *extra_text = NULL;
-    if (extra && json_object_size(extra) > 0) extra_text = fp_json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
+    if (extra && json_object_size(extra) > 0) extra_text = fpi_json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
     p.extra = extra_text;
 
     fp_store_refusal refused;
@@ -166,17 +166,17 @@ fp_status fp_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t r
         char reason[512];
         snprintf(reason, sizeof reason, "id '%.200s' is already stored in dataset '%.200s'",
                  v[FP_F_ID] ? v[FP_F_ID] : "", s->dataset);
-        return fp_sink_reject(s, row->line, row->feature, FP_REJECT_DUPLICATE_ID, reason, raw, raw_len, err);
+        return fpi_sink_reject(s, row->line, row->feature, FP_REJECT_DUPLICATE_ID, reason, raw, raw_len, err);
     }
     if (refused == FP_STORE_BAD_GEOMETRY)
-        return fp_sink_reject(s, row->line, row->feature, FP_REJECT_INVALID_GEOMETRY, "the store cannot encode it",
+        return fpi_sink_reject(s, row->line, row->feature, FP_REJECT_INVALID_GEOMETRY, "the store cannot encode it",
                               raw, raw_len, err);
     s->res->stored++;
     if (!row->wkb && !row->is_point) s->res->pending_geocode++;
     return FP_OK;
 }
 
-fp_status fp_sink_tick(fp_sink *s, const fp_import_options *opts, fp_error *err)
+fp_status fpi_sink_tick(fp_sink *s, const fp_import_options *opts, fp_error *err)
 {
     s->res->rows_read++;
     if ((++s->ticks & 1023) != 0) return FP_OK;
@@ -184,7 +184,7 @@ fp_status fp_sink_tick(fp_sink *s, const fp_import_options *opts, fp_error *err)
     if (s->ticks == 65536) fp_context_pause(ctx, "import:rows");   /* mid-import (tests) */
     if (fp_context_cancelled(ctx))
         return fp_error_set(err, FP_ERR_INTERRUPTED, "%s: interrupted; nothing of this import was stored", s->path);
-    double now = fp_now();
+    double now = fpi_now();
     /* The import's own progress callback, else the context's. */
     if (now - s->last_progress >= 0.5 && ((opts && opts->progress) || fp_context_has_progress(ctx))) {
         if (opts && opts->progress) opts->progress(s->res->rows_read, now - s->started, opts->progress_user);

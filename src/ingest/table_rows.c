@@ -50,7 +50,7 @@ static int find_any(char **cols, int n, const char *const *names)
     return -1;
 }
 
-char *fp_trim(char *s)
+char *fpi_trim(char *s)
 {
     while (*s == ' ' || *s == '\t') s++;
     size_t n = strlen(s);
@@ -62,7 +62,7 @@ char *fp_trim(char *s)
  * ("12,5"), as European spreadsheets write. 0 ok, -1 not a number. */
 static int parse_coord(char *text, int decimal_comma, double *out)
 {
-    char *s = fp_trim(text);
+    char *s = fpi_trim(text);
     if (decimal_comma && strchr(s, ',') && !strchr(s, '.') && strchr(s, ',') == strrchr(s, ','))
         *strchr(s, ',') = '.';
     /* strtod also reads hexadecimal ("0x1A" = 26): no one writes degrees
@@ -87,7 +87,7 @@ static void describe_mapping(const fp_table *t)
     for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
         if (t->field_col[f] >= 0)
             o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "",
-                          fp_field_names[f], t->cols[t->field_col[f]]);
+                          fpi_field_names[f], t->cols[t->field_col[f]]);
     if (t->lon_c >= 0 && o + 4 < size)
         o += snprintf(buf + o, size - o, "%slon/lat=%s, %s", o && buf[o - 1] != ' ' ? ", " : "",
                       t->cols[t->lon_c], t->cols[t->lat_c]);
@@ -95,7 +95,7 @@ static void describe_mapping(const fp_table *t)
         snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->cols[t->wkt_c]);
 }
 
-void fp_table_free(fp_table *t)
+void fpi_table_free(fp_table *t)
 {
     if (!t) return;
     if (t->pj) proj_destroy(t->pj);
@@ -105,7 +105,7 @@ void fp_table_free(fp_table *t)
     free(t);
 }
 
-fp_status fp_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
+fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
                        int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err)
 {
     *out = NULL;
@@ -119,7 +119,7 @@ fp_status fp_table_new(const char *path, const char *const *columns, int ncols, 
     t->cols = calloc(ncols + 1, sizeof *t->cols);
     for (int i = 0; i < ncols; i++) {
         char *c = strdup(columns[i]);
-        char *tr = fp_trim(c);
+        char *tr = fpi_trim(c);
         memmove(c, tr, strlen(tr) + 1);
         t->cols[i] = c;
     }
@@ -157,7 +157,7 @@ fp_status fp_table_new(const char *path, const char *const *columns, int ncols, 
         if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
         if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
     }
-    if ((st = fp_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
+    if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
         goto done;
     /* Coordinate columns are not also data fields (a column "x" is not a name). */
     for (int f = 0; f < FP_F_COUNT; f++)
@@ -183,7 +183,7 @@ fp_status fp_table_new(const char *path, const char *const *columns, int ncols, 
     }
     describe_mapping(t);
 done:
-    if (st) fp_table_free(t);
+    if (st) fpi_table_free(t);
     else *out = t;
     return st;
 }
@@ -194,10 +194,10 @@ static fp_status reject(fp_table *t, fp_sink *sink, long line, long feature, int
 {
     char full[700];
     snprintf(full, sizeof full, "%s%s", t->prefix, reason);
-    return fp_sink_reject(sink, line, feature, (fp_reject_kind)kind, full, raw, raw_len, err);
+    return fpi_sink_reject(sink, line, feature, (fp_reject_kind)kind, full, raw, raw_len, err);
 }
 
-fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
+fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err)
 {
     char **cols = t->cols;
@@ -215,15 +215,15 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
     memset(&row, 0, sizeof row);
     row.line = line;
     row.feature = feature;
-    fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fp_sink_geos(sink) };
+    fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fpi_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
-        row.values[f] = field_col[f] >= 0 ? fp_trim(fields[field_col[f]]) : NULL;
+        row.values[f] = field_col[f] >= 0 ? fpi_trim(fields[field_col[f]]) : NULL;
 
     int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                      (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
-    if (wkt_c >= 0 && *fp_trim(fields[wkt_c])) {
+    if (wkt_c >= 0 && *fpi_trim(fields[wkt_c])) {
         OGRGeometryH g = NULL;
-        char *w = fp_trim(fields[wkt_c]);
+        char *w = fpi_trim(fields[wkt_c]);
         /* GDAL's reason (e.g. nesting too deep) goes into the reject,
          * not onto stderr. */
         CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -243,11 +243,11 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
         if (oe != OGRERR_NONE || !g) {
             if (g) OGR_G_DestroyGeometry(g);
             snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", cols[wkt_c],
-                     gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fp_trim(fields[wkt_c]));
+                     gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fpi_trim(fields[wkt_c]));
             return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
         }
-        int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
-        if (kind == FP_REJECT_KINDS && fp_geometry_to_wkb(g, &blob, &blob_len)) {
+        int kind = fpi_check_geometry(&g, &chk, reason, sizeof reason);
+        if (kind == FP_REJECT_KINDS && fpi_geometry_to_wkb(g, &blob, &blob_len)) {
             snprintf(reason, sizeof reason, "out of memory encoding it");
             kind = FP_REJECT_INVALID_GEOMETRY;
         }
@@ -260,7 +260,7 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
         res->repaired += chk.repaired;
         res->clamped += chk.clamped;
     } else if (lon_c >= 0) {
-        char *lon_s = fp_trim(fields[lon_c]), *lat_s = fp_trim(fields[lat_c]);
+        char *lon_s = fpi_trim(fields[lon_c]), *lat_s = fpi_trim(fields[lat_c]);
         if (!*lon_s && !*lat_s && have_place) {
             /* No coordinates but a place: stored for `footprint geocode`. */
         } else if (!*lon_s || !*lat_s) {
@@ -293,7 +293,7 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
             }
             /* Float noise just beyond the range is clamped (geometry.c). */
             double clon = lon, clat = lat;
-            int rx = fp_clamp_coordinate(&clon, 180), ry = fp_clamp_coordinate(&clat, 90);
+            int rx = fpi_clamp_coordinate(&clon, 180), ry = fpi_clamp_coordinate(&clat, 90);
             if (rx >= 0 && ry >= 0) {
                 if (rx || ry) res->clamped++;
                 lon = clon;
@@ -330,7 +330,7 @@ fp_status fp_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lon
     if (more_extra) json_object_update(extra, more_extra);
     if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
     row.extra = extra;
-    st = fp_sink_store(sink, &row, raw, raw_len, err);
+    st = fpi_sink_store(sink, &row, raw, raw_len, err);
     json_decref(extra);
     free(blob);
     return st;

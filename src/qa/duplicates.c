@@ -65,7 +65,7 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             if (b->dataset != a->dataset || b->company != a->company || b->category != a->category) break;
             if (b->y - a->y > window) break;
             if (!b->input_point) continue;
-            double m = fp_geodesic_distance_m(a->x, a->y, b->x, b->y);
+            double m = fpi_geodesic_distance_m(a->x, a->y, b->x, b->y);
             if (m > FP_QA_DUPLICATE_M) continue;
             qa_row *later = a->id > b->id ? a : b, *earlier = later == a ? b : a;
             if (later->dup) continue;

@@ -260,8 +260,8 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     /* Coordinates given as input claim point precision; a gazetteer's
      * (geocode) claim a town's or a country's. */
     r.input_point = !in->geocode_method || !strcmp(in->geocode_method, "input");
-    const fp_country *declared = fp_country_index_find(c->countries_by_name, in->country_code);
-    if (!declared) declared = fp_country_index_find(c->countries_by_name, in->country);
+    const fp_country *declared = fpi_country_index_find(c->countries_by_name, in->country_code);
+    if (!declared) declared = fpi_country_index_find(c->countries_by_name, in->country);
     if (!declared && ((in->country_code && *in->country_code) || (in->country && *in->country))) c->res->unknown_country++;
 
     if (r.input_point) {
@@ -389,7 +389,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     fp_qa_result local;                /* the result is optional (footprint.h) */
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     if (opts->fix && opts->undo) return fp_error_set(err, FP_ERR_USAGE, "--fix and --undo exclude each other");
     if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
         !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
@@ -401,7 +401,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     c.str.chunk = g_string_chunk_new(1 << 16);
     c.rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
     c.findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
-    fp_status st = fp_country_index_new(store, &c.countries_by_name, err);
+    fp_status st = fpi_country_index_new(store, &c.countries_by_name, err);
     if (!st) st = fp_point_locator_new(store, "country", &c.countries, err);
     if (!st) st = fp_store_begin(store, err);
     if (st) goto out;
@@ -438,7 +438,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
             g_free(line);
         }
 out:
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     findings_clear(c.findings);
     g_array_free(c.findings, TRUE);
     g_array_free(c.rows, TRUE);
@@ -447,6 +447,6 @@ out:
     g_string_chunk_free(c.str.chunk);
     fp_point_locator_free(c.countries);
     fp_point_locator_free(c.admin1);
-    fp_country_index_free(c.countries_by_name);
+    fpi_country_index_free(c.countries_by_name);
     return st;
 }

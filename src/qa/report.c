@@ -35,7 +35,7 @@ static fp_status write_layer(GDALDatasetH ds, int geojson, const char *path, con
     CSLDestroy(lco);
     OSRDestroySpatialReference(srs);
     if (!lyr) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the layer: %s", path, CPLGetLastErrorMsg());
-    fp_status fst = fp_report_fields_create(lyr, fields, F_N, path, err);
+    fp_status fst = fpi_report_fields_create(lyr, fields, F_N, path, err);
     if (fst) return fst;
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
     fp_status st = FP_OK;
@@ -75,8 +75,8 @@ fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_er
     GDALDriverH drv = GDALGetDriverByName(geojson ? "GeoJSON" : "CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no %s driver", geojson ? "GeoJSON" : "CSV");
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
-    fp_temp_cleanup(path, 0);
-    /* A hidden folder (the name fp_temp_cleanup knows) keeps the file's own
+    fpi_temp_cleanup(path, 0);
+    /* A hidden folder (the name fpi_temp_cleanup knows) keeps the file's own
      * name, which the CSV driver needs (a name without .csv is a folder). */
     char *tmpl = g_strdup_printf("%s/.footprint-export-%d-XXXXXX", dir, (int)getpid());
     fp_status st = FP_OK;
@@ -102,7 +102,7 @@ fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_er
         g_free(from);
         g_free(to);
     }
-    fp_remove_tree(tmpl);
+    fpi_remove_tree(tmpl);
     g_free(tmp);
 out:
     g_free(tmpl);

@@ -9,7 +9,7 @@
 #include <glib.h>
 #include "fp_style.h"
 
-void fp_set_color(cairo_t *cr, fp_rgba c);
+void fpi_set_color(cairo_t *cr, fp_rgba c);
 
 /* A point symbol rendered once (antialiased, premultiplied ARGB) and copied
  * for every point of its category; 4 x 4 sub-pixel phases (phase 0..15).
@@ -18,15 +18,15 @@ typedef struct fp_sprite {
     cairo_surface_t *img;
     int size, half;
 } fp_sprite;
-fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase);
-void fp_sprite_free(gpointer p);
+fp_sprite *fpi_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase);
+void fpi_sprite_free(gpointer p);
 /* OVER onto an ARGB32 image at device position dx, dy, clipped to frame
  * (x0, y0, x1, y1 in device pixels). */
-void fp_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4]);
-void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
+void fpi_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4]);
+void fpi_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
 /* A label in labels.color over a labels.halo outline (legend.c). */
-void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
+void fpi_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
 /* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
-void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
+void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
 
 #endif

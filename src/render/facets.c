@@ -33,7 +33,7 @@ struct fp_facets {
     char *titles[FACETS_MAX];
 };
 
-void fp_facets_free(fp_facets *f)
+void fpi_facets_free(fp_facets *f)
 {
     if (!f) return;
     for (int i = 0; i < f->n; i++) {
@@ -93,7 +93,7 @@ static fp_status field_values(fp_store *store, const char *field, GPtrArray *val
     return st;
 }
 
-fp_status fp_facets_new(fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
+fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
                         fp_error *err)
 {
     *out = NULL;
@@ -172,7 +172,7 @@ fp_status fp_facets_new(fp_store *store, const fp_style *style, const fp_render_
     }
     g_ptr_array_free(values, TRUE);
     if (st) {
-        fp_facets_free(f);
+        fpi_facets_free(f);
         return st;
     }
     *out = f;
@@ -234,11 +234,11 @@ static int fill_region(void *user, const fp_choropleth_region *r)
     GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
     if (!g) return 0;
     cairo_new_path(d->cr);
-    fp_path_geometry(d->cr, d->v, d->h, g);
-    fp_set_color(d->cr, r->fill);
+    fpi_path_geometry(d->cr, d->v, d->h, g);
+    fpi_set_color(d->cr, r->fill);
     cairo_fill_preserve(d->cr);
     cairo_set_line_width(d->cr, d->ms->borders.width);
-    fp_set_color(d->cr, d->ms->borders.stroke);
+    fpi_set_color(d->cr, d->ms->borders.stroke);
     cairo_stroke(d->cr);
     GEOSGeom_destroy_r(d->h, g);
     return 0;
@@ -282,17 +282,17 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     cairo_save(cr);
     cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
     cairo_clip(cr);
-    fp_draw_backdrop(cr, pv, ms, p->world);
+    fpi_draw_backdrop(cr, pv, ms, p->world);
     region_fill d = { .cr = cr, .v = pv, .ms = ms };
     d.h = GEOS_init_r();
     d.rd = GEOSWKBReader_create_r(d.h);
     fp_status st = ch ? fp_choropleth_each_values(ch, 0, panel_value, counts, fill_region, &d, err)
-                      : fp_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
+                      : fpi_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
     if (!st && ms->points.enabled)
-        st = fp_draw_projects(cr, store, pv, p->style, &f->panels[i], categories, size_max, err);
-    if (p->world) fp_draw_world_outline(cr, pv);
+        st = fpi_draw_projects(cr, store, pv, p->style, &f->panels[i], categories, size_max, err);
+    if (p->world) fpi_draw_world_outline(cr, pv);
     cairo_restore(cr);
     cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
     cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
@@ -307,7 +307,7 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     return st;
 }
 
-fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err)
+fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err)
 {
     cairo_t *cr = p->cr;
     const fp_map_style *ms = fp_style_map(p->style);
@@ -346,7 +346,7 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
     fp_view probe = *p->view;
     probe.map[0] = probe.map[1] = 0;
     probe.map[2] = probe.map[3] = 1000;
-    fp_view_fit(&probe);
+    fpi_view_fit(&probe);
     double ar = (probe.extent[2] - probe.extent[0]) / (probe.extent[3] - probe.extent[1]);
     GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
     double size_max = 0;
@@ -360,7 +360,7 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
             st = fp_rows_status(r, err);
             fp_rows_free(r);
         }
-        fp_sort_categories(p->style, legend_cats);
+        fpi_sort_categories(p->style, legend_cats);
         /* Proportional symbols: one largest value for every panel. */
         if (!st && ms->points.size_field) st = fp_store_project_max(store, ms->points.size_field, &size_max, err);
     }
@@ -369,7 +369,7 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
                          .legend_title = ch ? fp_choropleth_title(ch) : NULL, .categories = legend_cats,
                          .text_scale = text_scale, .size_max = size_max };
     double lw = 0, lh = 0, pad = 0;
-    if (!st) fp_legend_size(cr, &fur, &lw, &lh, &pad);
+    if (!st) fpi_legend_size(cr, &fur, &lw, &lh, &pad);
     int has_legend = lw > 0 && !(ms->legend_position && !strcmp(ms->legend_position, "none"));
     if (!has_legend) lw = lh = 0;
     double gx = margin, gy = top, gw = p->w - 2 * margin, gh = p->h - top - margin - bottom;
@@ -387,8 +387,8 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
         pv.map[1] = by + row * (g.mh + th + gap) + th;
         pv.map[2] = g.mw;
         pv.map[3] = g.mh;
-        fp_view_fit(&pv);
-        if (!p->world) fp_view_widen_clip(&pv, p->view_box, p->proj);
+        fpi_view_fit(&pv);
+        if (!p->world) fpi_view_widen_clip(&pv, p->view_box, p->proj);
         st = draw_panel(store, p, f, i, &pv, ch, counts[i], categories, &size_max, panel_title, err);
         if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     }
@@ -400,7 +400,7 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
         lv.map[1] = y - pad;
         lv.map[2] = lw + 2 * pad;
         lv.map[3] = lh + 2 * pad;
-        fp_draw_legend(cr, &fur);
+        fpi_draw_legend(cr, &fur);
     }
     if (!st) {
         /* Title above the block's left edge, credits under its right edge. */
@@ -412,7 +412,7 @@ fp_status fp_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pag
         fp_furniture page = { .view = &bv, .style = p->style, .title = title, .subtitle = subtitle,
                               .credit_size = credit_size, .text_scale = text_scale,
                               .title_top = by - (top - margin) };
-        fp_draw_page_text(cr, &page);
+        fpi_draw_page_text(cr, &page);
     }
     for (int i = 0; i < f->n; i++)
         if (counts[i]) g_hash_table_destroy(counts[i]);

@@ -61,7 +61,7 @@ static int write_epsg_keys(const char *file, int code)
 }
 
 /* 1 if GDAL reads a CRS back from the GeoTIFF's own keys (no sidecar). */
-int fp_geotiff_has_crs(const char *file)
+int fpi_geotiff_has_crs(const char *file)
 {
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
     GDALDatasetH ds = GDALOpen(file, GA_ReadOnly);
@@ -71,7 +71,7 @@ int fp_geotiff_has_crs(const char *file)
     return ok;
 }
 
-fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
+fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
                            fp_error *err)
 {
     GDALAllRegister();
@@ -121,7 +121,7 @@ fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *pa
     unsigned char *row = CPLMalloc((size_t)w * 3);
     int bands[3] = { 1, 2, 3 };
     for (int y = 0; y < h && !st; y++) {
-        fp_argb_to_rgb_row((const uint32_t *)(data + (size_t)y * stride), row, w);
+        fpi_argb_to_rgb_row((const uint32_t *)(data + (size_t)y * stride), row, w);
         if (GDALDatasetRasterIO(ds, GF_Write, 0, y, w, 1, row, w, 1, GDT_Byte, 3, bands, 3, (GSpacing)w * 3, 1) != CE_None)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write row %d: %s", path, y, CPLGetLastErrorMsg());
     }
@@ -138,7 +138,7 @@ fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *pa
     if (!st && CPLGetLastErrorType() >= CE_Failure)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot finish the GeoTIFF: %s", path, CPLGetLastErrorMsg());
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", NULL);
-    if (!st && epsg > 0 && epsg < 32767 && !fp_geotiff_has_crs(tmp) && write_epsg_keys(tmp, epsg) != 0)
+    if (!st && epsg > 0 && epsg < 32767 && !fpi_geotiff_has_crs(tmp) && write_epsg_keys(tmp, epsg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the GeoTIFF keys of EPSG:%d", path, epsg);
     return st;
 }

@@ -97,7 +97,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
         for (int i = nclass - 1; i >= -1; i--) {       /* highest class first, no data last */
             fp_rgba c = i >= 0 ? f->classes->colors[i] : f->classes->nodata;
             cairo_rectangle(cr, x + pad, cy - fs * 0.85, sw, fs * 1.1);
-            fp_set_color(cr, c);
+            fpi_set_color(cr, c);
             cairo_fill_preserve(cr);
             cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
             cairo_set_line_width(cr, 0.3);
@@ -115,8 +115,8 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
         snprintf(label, sizeof label, "%s", cat);
         for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
         cairo_new_path(cr);
-        fp_draw_symbol(cr, fp_style_category_shape(f->style, cat), x + pad + sw / 2, cy - fs * 0.3, fs);
-        fp_set_color(cr, fp_style_category_color(f->style, cat));
+        fpi_draw_symbol(cr, fp_style_category_shape(f->style, cat), x + pad + sw / 2, cy - fs * 0.3, fs);
+        fpi_set_color(cr, fp_style_category_color(f->style, cat));
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
         cairo_move_to(cr, x + pad + sw + fs * 0.6, cy);
@@ -134,7 +134,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
             double val = f->size_max * parts[i], sz = fp_symbol_size(base, val, f->size_max);
             double rowh = fmax(line, big * 0.75);
             cairo_new_path(cr);
-            fp_draw_symbol(cr, FP_SHAPE_CIRCLE, x + pad + big / 2, cy + rowh / 2, sz);
+            fpi_draw_symbol(cr, FP_SHAPE_CIRCLE, x + pad + big / 2, cy + rowh / 2, sz);
             cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
             cairo_set_line_width(cr, 0.5);
             cairo_stroke(cr);
@@ -151,16 +151,16 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
 
 /* A label in the style's colour over a halo, so it reads on any fill;
  * shared with the raster tiles. */
-void fp_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size)
+void fpi_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size)
 {
     cairo_new_path(cr);
     cairo_move_to(cr, x, y);
     cairo_text_path(cr, text);
-    fp_set_color(cr, ms->labels.halo);
+    fpi_set_color(cr, ms->labels.halo);
     cairo_set_line_width(cr, size * 0.25);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(cr);
-    fp_set_color(cr, ms->labels.color);
+    fpi_set_color(cr, ms->labels.color);
     cairo_move_to(cr, x, y);
     cairo_show_text(cr, text);
 }
@@ -183,7 +183,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
         if (lon < v->clip[0]) lon += 360;
         if (lon > v->clip[2]) lon -= 360;
         if (lon < v->clip[0] || lon > v->clip[2] || lat < v->clip[1] || lat > v->clip[3]) continue;
-        if (fp_view_project(v, lon, lat, &x, &y)) continue;
+        if (fpi_view_project(v, lon, lat, &x, &y)) continue;
         fp_view_page(v, x, y, &px, &py);
         cairo_text_extents_t e;
         cairo_text_extents(cr, l->text, &e);
@@ -195,7 +195,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
         for (int k = 0; k < np && !clash; k++) clash = overlaps(b, placed[k]);
         if (clash) continue;
         placed[np++] = b;
-        fp_draw_label_text(cr, ms, tx, ty, l->text, fs);
+        fpi_draw_label_text(cr, ms, tx, ty, l->text, fs);
     }
 }
 
@@ -209,8 +209,8 @@ static void draw_scale_bar(cairo_t *cr, const fp_furniture *f, box legend)
     double x0 = v->extent[0] + (cx - d - v->ox) / v->scale, x1 = v->extent[0] + (cx + d - v->ox) / v->scale;
     double y = v->extent[3] - (cy - v->oy) / v->scale;
     double lon0, lat0, lon1, lat1;
-    if (fp_view_unproject(v, x0, y, &lon0, &lat0) || fp_view_unproject(v, x1, y, &lon1, &lat1)) return;
-    double metres = fp_geodesic_distance_m(lon0, lat0, lon1, lat1);
+    if (fpi_view_unproject(v, x0, y, &lon0, &lat0) || fpi_view_unproject(v, x1, y, &lon1, &lat1)) return;
+    double metres = fpi_geodesic_distance_m(lon0, lat0, lon1, lat1);
     if (!(metres > 0)) return;
     double per_pt = metres / (2 * d), target = m[2] * 0.18 * per_pt;
     double p10 = pow(10, floor(log10(target))), nice = p10;
@@ -246,7 +246,7 @@ static void draw_scale_bar(cairo_t *cr, const fp_furniture *f, box legend)
     }
 }
 
-void fp_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad)
+void fpi_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad)
 {
     cairo_save(cr);
     box b = draw_legend(cr, f, 0);
@@ -256,14 +256,14 @@ void fp_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, do
     *pad = 7.5 * (f->text_scale > 0 ? f->text_scale : 1);   /* draw_legend's pad */
 }
 
-void fp_draw_legend(cairo_t *cr, const fp_furniture *f)
+void fpi_draw_legend(cairo_t *cr, const fp_furniture *f)
 {
     cairo_save(cr);
     draw_legend(cr, f, 1);
     cairo_restore(cr);
 }
 
-void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
+void fpi_draw_furniture(cairo_t *cr, const fp_furniture *f)
 {
     cairo_save(cr);
     cairo_rectangle(cr, f->view->map[0], f->view->map[1], f->view->map[2], f->view->map[3]);
@@ -277,11 +277,11 @@ void fp_draw_furniture(cairo_t *cr, const fp_furniture *f)
     cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
-    fp_draw_page_text(cr, f);
+    fpi_draw_page_text(cr, f);
 }
 
 /* Title and subtitle above the map's left edge, credits under its right edge. */
-void fp_draw_page_text(cairo_t *cr, const fp_furniture *f)
+void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
 {
     const fp_map_style *ms = fp_style_map(f->style);
     /* Title and subtitle. */

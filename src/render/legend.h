@@ -19,13 +19,13 @@ typedef struct fp_furniture {
     double text_scale;            /* 1 on a normal page, less on small ones */
 } fp_furniture;
 
-void fp_draw_furniture(cairo_t *cr, const fp_furniture *f);
+void fpi_draw_furniture(cairo_t *cr, const fp_furniture *f);
 /* Parts of the furniture for pages of several maps (facets.c): the
  * legend's box size (and the padding it keeps from view->map's edges), the
  * legend alone in view->map's corner, title and credits alone. */
-void fp_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad);
-void fp_draw_legend(cairo_t *cr, const fp_furniture *f);
-void fp_draw_page_text(cairo_t *cr, const fp_furniture *f);
-void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
+void fpi_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad);
+void fpi_draw_legend(cairo_t *cr, const fp_furniture *f);
+void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f);
+void fpi_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
 
 #endif

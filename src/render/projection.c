@@ -10,7 +10,7 @@
 #include <glib.h>
 #include "render_internal.h"
 
-void fp_set_color(cairo_t *cr, fp_rgba c)
+void fpi_set_color(cairo_t *cr, fp_rgba c)
 {
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0);
 }
@@ -30,7 +30,7 @@ static void definition(const char *name, double lon0, double lat0, char *out, si
         snprintf(out, size, "%s", name);
 }
 
-fp_status fp_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err)
+fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err)
 {
     definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
     v->ctx = proj_context_create();
@@ -61,14 +61,14 @@ fp_status fp_view_init(fp_view *v, const char *proj, double lon0, double lat0, f
     return FP_OK;
 }
 
-void fp_view_clear(fp_view *v)
+void fpi_view_clear(fp_view *v)
 {
     if (v->pj) proj_destroy(v->pj);
     if (v->ctx) proj_context_destroy(v->ctx);
     memset(v, 0, sizeof *v);
 }
 
-int fp_view_project(const fp_view *v, double lon, double lat, double *x, double *y)
+int fpi_view_project(const fp_view *v, double lon, double lat, double *x, double *y)
 {
     PJ_COORD c = proj_trans(v->pj, PJ_FWD, proj_coord(lon, lat, 0, 0));
     if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || c.xy.x == HUGE_VAL) return -1;
@@ -77,7 +77,7 @@ int fp_view_project(const fp_view *v, double lon, double lat, double *x, double 
     return 0;
 }
 
-int fp_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat)
+int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat)
 {
     PJ_COORD c = proj_trans(v->pj, PJ_INV, proj_coord(x, y, 0, 0));
     if (!isfinite(c.lp.lam) || c.lp.lam == HUGE_VAL) return -1;
@@ -106,7 +106,7 @@ static void path_sequence(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, 
             double t = (double)k / steps;
             double a = i ? plon + (lon - plon) * t : lon, b = i ? plat + (lat - plat) * t : lat;
             double x, y;
-            if (fp_view_project(v, a, b, &x, &y)) continue;
+            if (fpi_view_project(v, a, b, &x, &y)) continue;
             fp_view_page(v, x, y, &px, &py);
             if (!started) {
                 cairo_move_to(cr, px, py);
@@ -157,7 +157,7 @@ static int shift_lon(double *x, double *y, void *u)
     return 1;
 }
 
-void fp_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
+void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     /* Data lies in -180..180; a view centred elsewhere shows lon0 +- 180:
      * cut the data there and shift the far part by 360 degrees. */
@@ -187,7 +187,7 @@ void fp_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, cons
     }
 }
 
-void fp_path_world(cairo_t *cr, const fp_view *v)
+void fpi_path_world(cairo_t *cr, const fp_view *v)
 {
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, v->clip[0], v->clip[1], v->clip[2], v->clip[3]);
@@ -196,7 +196,7 @@ void fp_path_world(cairo_t *cr, const fp_view *v)
     GEOS_finish_r(h);
 }
 
-void fp_path_graticule(cairo_t *cr, const fp_view *v, double step)
+void fpi_path_graticule(cairo_t *cr, const fp_view *v, double step)
 {
     if (!(step > 0)) return;
     GEOSContextHandle_t h = GEOS_init_r();

@@ -32,7 +32,7 @@ static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 119
 /* cairo's own PNG writer compresses at zlib's default level, a quarter of
  * the time of an A4 300 dpi map; libpng at level 3 with the Sub filter
  * writes files a few percent larger in a third of the time. */
-void fp_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
+void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
 {
     for (int x = 0; x < w; x++) {
         uint32_t p = src[x];
@@ -62,7 +62,7 @@ static int fp_write_png(cairo_surface_t *s, const char *path)
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
             /* The page is opaque (painted white first): ARGB32 -> RGB. */
-            fp_argb_to_rgb_row((const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride), row, w);
+            fpi_argb_to_rgb_row((const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride), row, w);
             png_write_row(png, row);
         }
         png_write_end(png, NULL);
@@ -139,7 +139,7 @@ static int region_box(fp_store *store, const char *code, double box[4], char *na
 
 /* Fits the view's clip box into the map area: extent from the projected,
  * densified boundary of the box. */
-void fp_view_fit(fp_view *v)
+void fpi_view_fit(fp_view *v)
 {
     double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;
     for (int i = 0; i <= 100; i++)
@@ -148,7 +148,7 @@ void fp_view_fit(fp_view *v)
             double lon = v->clip[0] + (v->clip[2] - v->clip[0]) * i / 100.0;
             double lat = v->clip[1] + (v->clip[3] - v->clip[1]) * j / 100.0;
             double x, y;
-            if (fp_view_project(v, lon, lat, &x, &y)) continue;
+            if (fpi_view_project(v, lon, lat, &x, &y)) continue;
             x0 = fmin(x0, x); x1 = fmax(x1, x);
             y0 = fmin(y0, y); y1 = fmax(y1, y);
         }
@@ -225,11 +225,11 @@ static int draw_region(void *user, const fp_choropleth_region *r)
     GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
     if (!g) return 0;
     cairo_new_path(d->cr);
-    fp_path_geometry(d->cr, d->v, d->h, g);
-    fp_set_color(d->cr, r->fill);
+    fpi_path_geometry(d->cr, d->v, d->h, g);
+    fpi_set_color(d->cr, r->fill);
     cairo_fill_preserve(d->cr);
     cairo_set_line_width(d->cr, d->ms->borders.width);
-    fp_set_color(d->cr, d->ms->borders.stroke);
+    fpi_set_color(d->cr, d->ms->borders.stroke);
     cairo_stroke(d->cr);
     GEOSGeom_destroy_r(d->h, g);
     if (r->class_index >= 0 && r->has_label) {
@@ -244,7 +244,7 @@ static int draw_region(void *user, const fp_choropleth_region *r)
 }
 
 /* No choropleth: the countries as plain land (a facet page's panels too). */
-fp_status fp_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
                        fp_store *store, fp_error *err)
 {
     fp_rows *r;
@@ -256,11 +256,11 @@ fp_status fp_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEO
         GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
         if (!g) continue;
         cairo_new_path(cr);
-        fp_path_geometry(cr, v, h, g);
-        fp_set_color(cr, ms->land.fill);
+        fpi_path_geometry(cr, v, h, g);
+        fpi_set_color(cr, ms->land.fill);
         cairo_fill_preserve(cr);
         cairo_set_line_width(cr, ms->land.width);
-        fp_set_color(cr, ms->land.stroke);
+        fpi_set_color(cr, ms->land.stroke);
         cairo_stroke(cr);
         GEOSGeom_destroy_r(h, g);
     }
@@ -287,7 +287,7 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
         md->have_classes = 1;
         fp_choropleth_free(ch);
     } else {
-        st = fp_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
+        st = fpi_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
     }
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
@@ -295,7 +295,7 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
 }
 
 /* A point symbol of the style: circle, square, triangle or diamond. */
-void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size)
+void fpi_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size)
 {
     double r = size / 2;
     switch (shape) {
@@ -320,7 +320,7 @@ void fp_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size
 /* A symbol rendered once (antialiased, premultiplied ARGB) and copied onto
  * the page for every point of its category: 100,000 points rasterised one
  * by one were three quarters of an A4 300 dpi map's time. */
-void fp_sprite_free(gpointer p)
+void fpi_sprite_free(gpointer p)
 {
     fp_sprite *s = p;
     cairo_surface_destroy(s->img);
@@ -329,7 +329,7 @@ void fp_sprite_free(gpointer p)
 
 /* Sprites come in 4 x 4 sub-pixel phases, so a stamped symbol is at most an
  * eighth of a pixel from where the path would have put it. */
-fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase)
+fp_sprite *fpi_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_shape shape, double sz, int phase)
 {
     gpointer key = (gpointer)((const char *)col + phase);   /* col points into a 2-element array: +0..15 stays unique per col */
     fp_sprite *s = g_hash_table_lookup(cache, key);
@@ -344,8 +344,8 @@ fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_
     cairo_t *c = cairo_create(s->img);
     cairo_translate(c, half + ((phase & 3) + 0.5) / 4, half + ((phase >> 2) + 0.5) / 4);
     cairo_scale(c, k, k);
-    fp_draw_symbol(c, shape, 0, 0, sz);
-    fp_set_color(c, col[0]);
+    fpi_draw_symbol(c, shape, 0, 0, sz);
+    fpi_set_color(c, col[0]);
     cairo_fill_preserve(c);
     cairo_set_source_rgba(c, 1, 1, 1, 0.9);
     cairo_set_line_width(c, sz * 0.15);
@@ -357,7 +357,7 @@ fp_sprite *fp_sprite_for(GHashTable *cache, cairo_t *cr, const fp_rgba *col, fp_
 }
 
 /* OVER of premultiplied ARGB32 pixels, clipped to the map frame. */
-void fp_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4])
+void fpi_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, double dy, const double frame[4])
 {
     int x0 = (int)floor(dx) - s->half, y0 = (int)floor(dy) - s->half;
     int w = cairo_image_surface_get_width(dst), h = cairo_image_surface_get_height(dst);
@@ -392,7 +392,7 @@ static void flush_batch(cairo_t *cr, const fp_rgba *col)
     /* Non-zero winding: symbols stacked on one spot must not cancel out as
      * they would under the even-odd rule the polygons (holes) use. */
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-    fp_set_color(cr, col[0]);
+    fpi_set_color(cr, col[0]);
     cairo_fill_preserve(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
@@ -412,7 +412,7 @@ static int in_panel(fp_rows *q, int col, const fp_facet_filter *panel)
 }
 
 /* Legend order of categories: the style's list first, then the others by name. */
-void fp_sort_categories(const fp_style *style, GPtrArray *categories)
+void fpi_sort_categories(const fp_style *style, GPtrArray *categories)
 {
     const char *const *order;
     size_t norder = fp_style_categories(style, &order);
@@ -434,7 +434,7 @@ void fp_sort_categories(const fp_style *style, GPtrArray *categories)
 /* Project points coloured and shaped by category; lines as lines; with a
  * panel, only its projects. Adds the categories drawn (for the legend)
  * that categories does not hold yet. */
-fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
+fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
                            const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
@@ -474,7 +474,7 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
     /* On an image surface, symbols are stamped (see sprite_stamp). */
     cairo_surface_t *target = cairo_get_target(cr);
     cairo_surface_t *stamp = cairo_surface_get_type(target) == CAIRO_SURFACE_TYPE_IMAGE ? target : NULL;
-    GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fp_sprite_free);
+    GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fpi_sprite_free);
     double frame[4] = { v->map[0], v->map[1], v->map[0] + v->map[2], v->map[1] + v->map[3] };
     cairo_user_to_device(cr, &frame[0], &frame[1]);
     cairo_user_to_device(cr, &frame[2], &frame[3]);
@@ -503,7 +503,7 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
             if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
             if (lon < v->clip[0]) lon += 360;
             if (lon > v->clip[2]) lon -= 360;
-            if (lon < v->clip[0] || lon > v->clip[2] || fp_view_project(v, lon, lat, &x, &y)) continue;
+            if (lon < v->clip[0] || lon > v->clip[2] || fpi_view_project(v, lon, lat, &x, &y)) continue;
             fp_view_page(v, x, y, &px, &py);
             double sz = size;
             if (sf && vmax > 0) {
@@ -515,9 +515,9 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
                 double dx = px, dy = py;
                 cairo_user_to_device(cr, &dx, &dy);
                 int phase = (int)((dx - floor(dx)) * 4) + 4 * (int)((dy - floor(dy)) * 4);
-                fp_sprite *sp = fp_sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz, phase & 15);
+                fp_sprite *sp = fpi_sprite_for(sprites, cr, col, (fp_shape)col[1].r, sz, phase & 15);
                 if (sp) {
-                    fp_sprite_stamp(stamp, sp, dx, dy, frame);
+                    fpi_sprite_stamp(stamp, sp, dx, dy, frame);
                     continue;
                 }
             }
@@ -529,7 +529,7 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
                 batch_n = 0;
             }
             if (!batch_n) cairo_new_path(cr);
-            fp_draw_symbol(cr, (fp_shape)col[1].r, px, py, sz);
+            fpi_draw_symbol(cr, (fp_shape)col[1].r, px, py, sz);
             batch_col = col;
             batch_n++;
         } else {
@@ -542,8 +542,8 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
             if (g) {
                 cairo_save(cr);
                 cairo_new_path(cr);
-                fp_path_geometry(cr, v, h, g);
-                fp_set_color(cr, col[0]);
+                fpi_path_geometry(cr, v, h, g);
+                fpi_set_color(cr, col[0]);
                 cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
                 cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
                 cairo_stroke(cr);
@@ -560,7 +560,7 @@ fp_status fp_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const
     g_hash_table_destroy(looks);
     g_hash_table_destroy(seen);
     GEOS_finish_r(h);
-    fp_sort_categories(style, categories);
+    fpi_sort_categories(style, categories);
     return st;
 }
 
@@ -633,7 +633,7 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
     j->proj = o->proj ? o->proj : (j->region || o->has_bbox) ? "laea"
             : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
     if (!strcmp(j->proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
-    fp_status st = fp_view_init(&j->v, j->proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
+    fp_status st = fpi_view_init(&j->v, j->proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
     if (st) return st;
     j->v.world = world;
     memcpy(j->v.clip, box, sizeof box);
@@ -670,8 +670,8 @@ static void lay_out_page(map_job *j)
     v->map[2] = pg->w - 2 * j->margin;
     v->map[3] = pg->h - j->top - j->margin - j->credit_size * 2;
     v->tolerance = pg->kind == 0 || pg->kind == 3 ? 36.0 / pg->dpi : 0.1;
-    fp_view_fit(v);
-    if (!j->world) fp_view_widen_clip(v, j->view_box, j->proj);
+    fpi_view_fit(v);
+    if (!j->world) fpi_view_widen_clip(v, j->view_box, j->proj);
     /* The frame hugs the map, and title, frame and credits are centred on
      * the page together: balanced margins whatever the map's shape. */
     double fw = (v->extent[2] - v->extent[0]) * v->scale, fh = (v->extent[3] - v->extent[1]) * v->scale;
@@ -688,8 +688,8 @@ static void lay_out_page(map_job *j)
 static void open_surface(map_job *j)
 {
     const page_setup *pg = j->pg;
-    fp_temp_cleanup(j->path, 0);
-    j->tmp = fp_temp_path(j->path);
+    fpi_temp_cleanup(j->path, 0);
+    j->tmp = fpi_temp_path(j->path);
     j->pw = (int)lround(pg->w * pg->dpi / 72);
     j->ph = (int)lround(pg->h * pg->dpi / 72);
     if (pg->kind == 0 || pg->kind == 3) j->surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j->pw, j->ph);
@@ -700,33 +700,33 @@ static void open_surface(map_job *j)
 }
 
 /* Inside the map's frame (the caller clips): the sea and the graticule. */
-void fp_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world)
+void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world)
 {
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     if (!world) {                                  /* the sea fills the frame */
-        fp_set_color(cr, ms->background);
+        fpi_set_color(cr, ms->background);
         cairo_paint(cr);
     } else {                                       /* the sea fills the projected world */
         cairo_new_path(cr);
-        fp_path_world(cr, v);
-        fp_set_color(cr, ms->background);
+        fpi_path_world(cr, v);
+        fpi_set_color(cr, ms->background);
         cairo_fill(cr);
     }
     if (ms->graticule.enabled) {
         cairo_new_path(cr);
-        fp_path_graticule(cr, v, ms->graticule.step > 0 ? ms->graticule.step : 30);
+        fpi_path_graticule(cr, v, ms->graticule.step > 0 ? ms->graticule.step : 30);
         cairo_set_line_width(cr, ms->graticule.width);
-        fp_set_color(cr, ms->graticule.stroke);
+        fpi_set_color(cr, ms->graticule.stroke);
         cairo_stroke(cr);
     }
 }
 
 /* Over the data of a world map: the world's outline. */
-void fp_draw_world_outline(cairo_t *cr, const fp_view *v)
+void fpi_draw_world_outline(cairo_t *cr, const fp_view *v)
 {
     cairo_new_path(cr);
-    fp_path_world(cr, v);
+    fpi_path_world(cr, v);
     cairo_set_line_width(cr, 0.6);
     cairo_set_source_rgb(cr, 0.55, 0.6, 0.65);
     cairo_stroke(cr);
@@ -744,11 +744,11 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     cairo_save(cr);
     cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
     cairo_clip(cr);
-    fp_draw_backdrop(cr, v, ms, j->world);
+    fpi_draw_backdrop(cr, v, ms, j->world);
     fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
     if (!st && ms->points.enabled)
-        st = fp_draw_projects(cr, store, v, j->style, NULL, j->categories, &j->size_max, err);
-    if (j->world) fp_draw_world_outline(cr, v);
+        st = fpi_draw_projects(cr, store, v, j->style, NULL, j->categories, &j->size_max, err);
+    if (j->world) fpi_draw_world_outline(cr, v);
     cairo_restore(cr);
     return st;
 }
@@ -764,13 +764,13 @@ static void draw_map_furniture(map_job *j)
                        .size_max = j->size_max, .text_scale = j->text_scale };
     g_ptr_array_sort(j->md.labels, compare_labels);
     f.labels = j->md.labels;
-    fp_draw_furniture(j->cr, &f);
+    fpi_draw_furniture(j->cr, &f);
 }
 
 /* The frame shows more than the box in most projections: draw the data of
  * a wider box (the frame clips it), half a world at most around the centre
  * so the projection stays defined. */
-void fp_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
+void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
 {
     double wx = fmax(vb[2] - vb[0], 20), wy = fmax(vb[3] - vb[1], 20);
     v->clip[0] = fmax(vb[0] - wx, v->lon0 - 180 + 1e-9);
@@ -802,10 +802,10 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
         PJ *crs = proj_get_target_crs(v->ctx, v->pj);
         const char *const opts[] = { "MULTILINE=NO", NULL };
         const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, opts) : NULL;
-        st = fp_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, err);
+        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, err);
         /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
          * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
-        if (!st && crs && !fp_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
+        if (!st && crs && !fpi_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
         if (crs) proj_destroy(crs);
         res->width_px = j->pw;
         res->height_px = j->ph;
@@ -865,8 +865,8 @@ static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_r
         sidecar_texts(j, text);
         for (int i = 0; i < 3 && !st; i++) {
             if (!text[i]) continue;
-            side_tmp[i] = fp_temp_path(side[i]);
-            fp_temp_cleanup(side[i], 0);
+            side_tmp[i] = fpi_temp_path(side[i]);
+            fpi_temp_cleanup(side[i], 0);
             GError *ge = NULL;
             if (!g_file_set_contents(side_tmp[i], text[i], -1, &ge)) {
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", side[i], ge ? ge->message : "error");
@@ -905,7 +905,7 @@ static void map_job_clear(map_job *j)
     if (j->md.have_classes) fp_classes_clear(&j->md.classes);
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
-    fp_view_clear(&j->v);
+    fpi_view_clear(&j->v);
 }
 
 /* One map: view -> layout -> surface -> map -> furniture -> file ->
@@ -925,7 +925,7 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
         fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
                              .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
-        st = fp_facets_draw(store, facets, &fp, err);
+        st = fpi_facets_draw(store, facets, &fp, err);
         st = write_surface(&j, st, res, err);
         st = write_sidecars_and_rename(&j, st, res, err);
     } else if (!st) {
@@ -949,7 +949,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     fp_render_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     const char *out = o->output;
     const char *ext = strrchr(out, '.');
@@ -1000,9 +1000,9 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
         g_free(dir);
         fp_facets *facets = NULL;
-        if (!st && o->facet) st = fp_facets_new(store, style, o, &facets, err);
+        if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
         if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, res, err);
-        fp_facets_free(facets);
+        fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */
         const fp_choropleth_spec *cs = fp_style_choropleth(style);
@@ -1044,6 +1044,6 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         }
     }
     fp_style_free(style);
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     return st;
 }

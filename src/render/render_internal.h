@@ -33,43 +33,43 @@ static inline void fp_view_page(const fp_view *v, double x, double y, double *px
     *py = v->oy + (v->extent[3] - y) * v->scale;
 }
 
-fp_status fp_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
-void fp_view_clear(fp_view *v);
-int fp_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
-int fp_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
+fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
+void fpi_view_clear(fp_view *v);
+int fpi_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
+int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
 
 /* Adds g (lon/lat) to the cairo path, cut to the view's clip box, densified
  * to one degree, projected and simplified to the page's resolution. */
-void fp_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
 /* The outline of the projected world (the clip box's boundary). */
-void fp_path_world(cairo_t *cr, const fp_view *v);
+void fpi_path_world(cairo_t *cr, const fp_view *v);
 /* Graticule lines every step degrees. */
-void fp_path_graticule(cairo_t *cr, const fp_view *v, double step);
+void fpi_path_graticule(cairo_t *cr, const fp_view *v, double step);
 
 /* Fits the view's clip box into v->map (extent, scale, origin). */
-void fp_view_fit(fp_view *v);
+void fpi_view_fit(fp_view *v);
 /* A regional view's data box widened round the box asked for (vb). */
-void fp_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
+void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
 
 /* Drawing a map's layers (render.c), shared with the small multiples. */
-void fp_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
+void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
 /* The countries as plain land, in the style's land fill and stroke. */
 struct fp_store;
-fp_status fp_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
                        struct fp_store *store, fp_error *err);
-void fp_draw_world_outline(cairo_t *cr, const fp_view *v);
+void fpi_draw_world_outline(cairo_t *cr, const fp_view *v);
 struct fp_store;
-fp_status fp_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,
+fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,
                            const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err);
-void fp_sort_categories(const fp_style *style, GPtrArray *categories);
+void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
 
 /* ---- Small multiples (facets.c) ---- */
 typedef struct fp_facets fp_facets;
 /* The panels o->facet asks for, checked against the store: the field
  * exists, values or bins parse, bins and --cumulative have numbers. */
-fp_status fp_facets_new(struct fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
+fp_status fpi_facets_new(struct fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
                         fp_error *err);
-void fp_facets_free(fp_facets *f);
+void fpi_facets_free(fp_facets *f);
 /* The page the panels are drawn on, and the view each panel repeats. */
 typedef struct fp_facet_page {
     cairo_t *cr;
@@ -81,13 +81,13 @@ typedef struct fp_facet_page {
     const fp_style *style;
     const fp_render_options *o;
 } fp_facet_page;
-fp_status fp_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
+fp_status fpi_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
 
 /* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
  * or NULL); path names the final file in messages (geotiff.c). */
-fp_status fp_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
+fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
                            fp_error *err);
 /* 1 if GDAL finds a CRS inside the GeoTIFF file itself (PAM off). */
-int fp_geotiff_has_crs(const char *file);
+int fpi_geotiff_has_crs(const char *file);
 
 #endif

@@ -328,7 +328,7 @@ static const struct { const char *ext, *type; } content_types[] = {
     { "woff2", "font/woff2" },
 };
 
-const char *fp_http_content_type(const char *path)
+const char *fpi_http_content_type(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *dot = strrchr(slash ? slash : path, '.');
@@ -341,7 +341,7 @@ const char *fp_http_content_type(const char *path)
 
 /* ----------------------------------------------------------- dates --- */
 
-void fp_http_date(time_t t, char out[40])
+void fpi_http_date(time_t t, char out[40])
 {
     /* Names spelled out rather than strftime's %a/%b, which follow the
      * locale: HTTP dates are always English. */
@@ -359,7 +359,7 @@ void fp_http_date(time_t t, char out[40])
 
 /* ------------------------------------------------------ entity tags --- */
 
-int fp_http_etag_match(const char *list, const char *etag)
+int fpi_http_etag_match(const char *list, const char *etag)
 {
     /* Our own tags are strong; the weak comparison ignores "W/" on theirs. */
     size_t elen = strlen(etag);
@@ -392,7 +392,7 @@ static int read_number(const char *s, size_t n, long long *v)
     return 1;
 }
 
-int fp_serve_tile_address(const char *path, char *prefix, size_t prefix_size, int *z, int *x, int *y, char ext[8])
+int fpi_serve_tile_address(const char *path, char *prefix, size_t prefix_size, int *z, int *x, int *y, char ext[8])
 {
     static const char *const exts[] = { "png", "jpg", "jpeg", "webp", "pbf", "mvt" };
     size_t len = strlen(path);

@@ -15,42 +15,42 @@ struct fp_mbtiles {
     char format[16];
 };
 
-fp_status fp_mbtiles_open(const char *path, fp_mbtiles **out, fp_error *err)
+fp_status fpi_mbtiles_open(const char *path, fp_mbtiles **out, fp_error *err)
 {
     *out = NULL;
     fp_mbtiles *mb = calloc(1, sizeof *mb);
     if (!mb) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory", path);
-    fp_status st = fp_mbtiles_file_open(path, &mb->file, err);
+    fp_status st = fpi_mbtiles_file_open(path, &mb->file, err);
     if (st) {
         free(mb);
         return st;
     }
     /* The format only refines the content type; a file without metadata
      * still serves its tiles. */
-    fp_mbtiles_file_metadata(mb->file, "format", mb->format, sizeof mb->format);
+    fpi_mbtiles_file_metadata(mb->file, "format", mb->format, sizeof mb->format);
     *out = mb;
     return FP_OK;
 }
 
-void fp_mbtiles_close(fp_mbtiles *mb)
+void fpi_mbtiles_close(fp_mbtiles *mb)
 {
     if (!mb) return;
-    fp_mbtiles_file_close(mb->file, 0, NULL);
+    fpi_mbtiles_file_close(mb->file, 0, NULL);
     free(mb);
 }
 
-const char *fp_mbtiles_format(const fp_mbtiles *mb)
+const char *fpi_mbtiles_format(const fp_mbtiles *mb)
 {
     return mb->format;
 }
 
-fp_status fp_mbtiles_get(fp_mbtiles *mb, int z, int x, int y, unsigned char **data, size_t *len, fp_error *err)
+fp_status fpi_mbtiles_get(fp_mbtiles *mb, int z, int x, int y, unsigned char **data, size_t *len, fp_error *err)
 {
     /* XYZ rows count from the north, TMS rows from the south. */
-    return fp_mbtiles_file_get(mb->file, z, x, (1LL << z) - 1 - y, data, len, err);
+    return fpi_mbtiles_file_get(mb->file, z, x, (1LL << z) - 1 - y, data, len, err);
 }
 
-int fp_gunzip(const unsigned char *in, size_t in_len, size_t max, unsigned char **out, size_t *out_len)
+int fpi_gunzip(const unsigned char *in, size_t in_len, size_t max, unsigned char **out, size_t *out_len)
 {
     *out = NULL;
     *out_len = 0;

@@ -40,7 +40,7 @@ static int real_under(const char *root, const char *p, char real[PATH_MAX], stru
     return 0;
 }
 
-int fp_serve_resolve(const char *root, const char *path, char *out, size_t out_size)
+int fpi_serve_resolve(const char *root, const char *path, char *out, size_t out_size)
 {
     if (path[0] != '/') return 400;
     if (strchr(path, '\\')) return 400;

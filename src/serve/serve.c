@@ -147,7 +147,7 @@ static void head_add(conn *c, const char *fmt, ...)
 static void head_begin(conn *c, int status, int keep_alive, int version_minor)
 {
     char date[40];
-    fp_http_date(time(NULL), date);
+    fpi_http_date(time(NULL), date);
     c->status = status;
     c->close_after = !keep_alive;
     c->head_len = c->head_sent = 0;
@@ -213,7 +213,7 @@ static void respond_redirect(conn *c, const fp_http_request *req)
  * Last-Modified they got, and an inexact match merely costs a full reply. */
 static int not_modified(const fp_http_request *req, const char *etag, const char *last_modified)
 {
-    if (req->if_none_match[0]) return fp_http_etag_match(req->if_none_match, etag);
+    if (req->if_none_match[0]) return fpi_http_etag_match(req->if_none_match, etag);
     if (req->if_modified_since[0]) return strcmp(req->if_modified_since, last_modified) == 0;
     return 0;
 }
@@ -242,7 +242,7 @@ static void respond_blob(conn *c, const fp_http_request *req, unsigned char *dat
     if (gzip_blob && !req->accept_gzip) {
         unsigned char *plain;
         size_t plain_len;
-        if (fp_gunzip(data, len, MAX_GUNZIP, &plain, &plain_len) == 0) {
+        if (fpi_gunzip(data, len, MAX_GUNZIP, &plain, &plain_len) == 0) {
             free(data);
             data = plain;
             len = plain_len;
@@ -255,7 +255,7 @@ static void respond_blob(conn *c, const fp_http_request *req, unsigned char *dat
     /* Distinct tags for the two encodings: they are different representations. */
     snprintf(etag, sizeof etag, "\"t%016llx-%zx%s\"", (unsigned long long)fnv1a(data, len), len,
              encoded ? "-gz" : "");
-    fp_http_date(mtime, lm);
+    fpi_http_date(mtime, lm);
     if (not_modified(req, etag, lm)) {
         free(data);
         head_begin(c, 304, req->keep_alive, req->version_minor);
@@ -304,7 +304,7 @@ static const char *cache_policy(const char *path)
     int z, x, y;
     char prefix[sizeof ((fp_http_request *)0)->path], ext[8];
     if (strstr(path, "/lib/")) return CACHE_TILES;
-    if (fp_serve_tile_address(path, prefix, sizeof prefix, &z, &x, &y, ext)) return CACHE_TILES;
+    if (fpi_serve_tile_address(path, prefix, sizeof prefix, &z, &x, &y, ext)) return CACHE_TILES;
     return CACHE_NONE;
 }
 
@@ -363,7 +363,7 @@ static void respond_file(conn *c, const fp_http_request *req, const char *real)
         respond_status(c, status, req->keep_alive, req, NULL);
         return;
     }
-    const char *type = fp_http_content_type(real);
+    const char *type = fpi_http_content_type(real);
     const char *cache = cache_policy(req->path);
 
     /* A vector tile file may be gzip-compressed (as MBTiles store them);
@@ -385,7 +385,7 @@ static void respond_file(conn *c, const fp_http_request *req, const char *real)
     char etag[64], lm[40];
     snprintf(etag, sizeof etag, "\"%jx-%jx\"", (uintmax_t)st.st_size,
              (uintmax_t)st.st_mtim.tv_sec * 1000000000u + (uintmax_t)st.st_mtim.tv_nsec);
-    fp_http_date(st.st_mtime, lm);
+    fpi_http_date(st.st_mtime, lm);
     if (not_modified(req, etag, lm)) {
         close(fd);
         head_begin(c, 304, req->keep_alive, req->version_minor);
@@ -432,7 +432,7 @@ static open_tiles *get_tiles(server *s, const char *path, fp_error *err)
     for (int i = 0; i < MAX_MBTILES && !slot; i++)
         if (s->tiles[i].mb && strcmp(s->tiles[i].path, path) == 0) slot = &s->tiles[i];
     if (slot && (slot->dev != st.st_dev || slot->ino != st.st_ino)) {
-        fp_mbtiles_close(slot->mb); /* replaced by a new file: reopen */
+        fpi_mbtiles_close(slot->mb); /* replaced by a new file: reopen */
         slot->mb = NULL;
     }
     if (!slot) {
@@ -443,11 +443,11 @@ static open_tiles *get_tiles(server *s, const char *path, fp_error *err)
             if (!t->mb) { slot = t; break; }
             if (t->last_used < slot->last_used) slot = t;
         }
-        fp_mbtiles_close(slot->mb);
+        fpi_mbtiles_close(slot->mb);
         slot->mb = NULL;
     }
     if (!slot->mb) {
-        if (fp_mbtiles_open(path, &slot->mb, err) != FP_OK) return NULL;
+        if (fpi_mbtiles_open(path, &slot->mb, err) != FP_OK) return NULL;
         snprintf(slot->path, sizeof slot->path, "%s", path);
         slot->dev = st.st_dev;
         slot->ino = st.st_ino;
@@ -464,7 +464,7 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
     open_tiles *t = get_tiles(s, mbtiles, &err);
     unsigned char *data = NULL;
     size_t len = 0;
-    if (!t || fp_mbtiles_get(t->mb, z, x, y, &data, &len, &err) != FP_OK) {
+    if (!t || fpi_mbtiles_get(t->mb, z, x, y, &data, &len, &err) != FP_OK) {
         /* An error, not an access-log line: shown even with --quiet. */
         if (s->opts->log) {
             char line[sizeof err.message + 32];
@@ -482,7 +482,7 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
      * labelled right whatever extension the URL used; what is not an image
      * is a vector tile. */
     const char *type;
-    const char *fmt = fp_mbtiles_format(t->mb);
+    const char *fmt = fpi_mbtiles_format(t->mb);
     if (len >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0) type = "image/png";
     else if (len >= 3 && memcmp(data, "\xff\xd8\xff", 3) == 0) type = "image/jpeg";
     else if (len >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0) type = "image/webp";
@@ -490,7 +490,7 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
     else {
         char name[16];
         snprintf(name, sizeof name, "t.%s", ext);
-        type = fp_http_content_type(name);
+        type = fpi_http_content_type(name);
     }
     int gz = strcmp(type, FP_MVT_TYPE) == 0 && is_gzip(data, len);
     respond_blob(c, req, data, len, type, CACHE_TILES, t->mtime, gz);
@@ -501,7 +501,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
 {
     char prefix[sizeof req->path], ext[8];
     int z, x, y;
-    int is_tile = fp_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
+    int is_tile = fpi_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
 
     /* FILE.mbtiles: its tiles at /tiles/z/x/y.ext, ahead of the folder. */
     if (s->tiles_file[0] && is_tile && strcmp(prefix, "/tiles") == 0) {
@@ -517,7 +517,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
         return;
     }
     char real[PATH_MAX];
-    int status = fp_serve_resolve(s->root, req->path, real, sizeof real);
+    int status = fpi_serve_resolve(s->root, req->path, real, sizeof real);
     if (status == 200) {
         respond_file(c, req, real);
         return;
@@ -531,7 +531,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     if (status == 404 && is_tile && prefix[0]) {
         char mbpath[sizeof prefix + 16];
         snprintf(mbpath, sizeof mbpath, "%s.mbtiles", prefix);
-        if (fp_serve_resolve(s->root, mbpath, real, sizeof real) == 200) {
+        if (fpi_serve_resolve(s->root, mbpath, real, sizeof real) == 200) {
             respond_tile(s, c, req, real, z, x, y, ext);
             return;
         }
@@ -847,7 +847,7 @@ static fp_status open_listener(server *s, const char *host, int port, char *url,
 static void server_free(server *s)
 {
     for (int i = 0; i < s->nconns; i++) conn_free(s, s->conns[i]);
-    for (int i = 0; i < MAX_MBTILES; i++) fp_mbtiles_close(s->tiles[i].mb);
+    for (int i = 0; i < MAX_MBTILES; i++) fpi_mbtiles_close(s->tiles[i].mb);
     if (s->listen_fd >= 0) close(s->listen_fd);
     free(s);
 }
@@ -871,7 +871,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
     if (opts->ready) opts->ready(url, opts->user);
 
     while (!fp_context_cancelled(opts->ctx)) {
-        double now = fp_now();
+        double now = fpi_now();
         int np = 0;
         if (s->nconns < MAX_CONNS && now >= s->accept_pause_until) {
             s->pfd[np] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
@@ -888,7 +888,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
             st = fp_error_set(err, FP_ERR_IO, "serve: poll: %s", strerror(errno));
             break;
         }
-        now = fp_now();
+        now = fpi_now();
         for (int i = 0; i < np; i++) {
             conn *c = s->pconn[i];
             short ev = s->pfd[i].revents;

@@ -15,7 +15,7 @@
 #include "store/pg_internal.h"
 
 /* Table names: agg_ + a 48-character aggregation name + a suffix. */
-static int valid_identifier(const char *s) { return fp_identifier_valid(s, 200); }
+static int valid_identifier(const char *s) { return fpi_identifier_valid(s, 200); }
 
 static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 {
@@ -27,26 +27,26 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 
 fp_status fp_store_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_regions(s, level, out, err);
+    if (s->pg) return fpi_pg_regions(s, level, out, err);
     sqlite3_stmt *q;
     *out = NULL;
-    fp_status st = fp_store_prepare(s, "SELECT id, code, name, parent, subregion, continent, population, geom, area_km2 "
+    fp_status st = fpi_store_prepare(s, "SELECT id, code, name, parent, subregion, continent, population, geom, area_km2 "
                                        "FROM regions WHERE level=?1 AND geom IS NOT NULL ORDER BY code",
                                     "reading regions", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
-    *out = fp_rows_wrap(s, q, "reading regions", 1u << 7, 0, err);
+    *out = fpi_rows_wrap(s, q, "reading regions", 1u << 7, 0, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
 fp_status fp_store_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
 {
-    if (s->pg) return fp_pg_region_set_area(s, id, area_km2, err);
+    if (s->pg) return fpi_pg_region_set_area(s, id, area_km2, err);
     /* A read-only store keeps no cache: the area is computed again next
      * time, with the same result. */
     if (s->flags & FP_STORE_READONLY) return FP_OK;
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "UPDATE regions SET area_km2=?1 WHERE id=?2", "caching region areas", &q, err);
+    fp_status st = fpi_store_prepare(s, "UPDATE regions SET area_km2=?1 WHERE id=?2", "caching region areas", &q, err);
     if (st) return st;
     sqlite3_bind_double(q, 1, area_km2);
     sqlite3_bind_int64(q, 2, id);
@@ -57,25 +57,25 @@ fp_status fp_store_region_set_area(fp_store *s, int64_t id, double area_km2, fp_
 
 fp_status fp_store_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_region_groups(s, level, out, err);
+    if (s->pg) return fpi_pg_region_groups(s, level, out, err);
     sqlite3_stmt *q;
     *out = NULL;
-    fp_status st = fp_store_prepare(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups "
+    fp_status st = fpi_store_prepare(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups "
                                        "WHERE level=?1 ORDER BY code", "reading region groups", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
-    *out = fp_rows_wrap(s, q, "reading region groups", 0, 1u << 5, err);
+    *out = fpi_rows_wrap(s, q, "reading region groups", 0, 1u << 5, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
 fp_status fp_store_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n,
                                      int *stored, fp_error *err)
 {
-    if (s->pg) return fp_pg_region_groups_put(s, level, rows, n, stored, err);
+    if (s->pg) return fpi_pg_region_groups_put(s, level, rows, n, stored, err);
     sqlite3_stmt *q;
     *stored = 0;
     if (s->flags & FP_STORE_READONLY) return FP_OK;   /* no cache, same result */
-    fp_status st = fp_store_prepare(s, "INSERT OR REPLACE INTO region_groups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    fp_status st = fpi_store_prepare(s, "INSERT OR REPLACE INTO region_groups VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                                     "caching region groups", &q, err);
     if (st) return st;
     for (size_t i = 0; i < n; i++) {
@@ -100,10 +100,10 @@ fp_status fp_store_region_groups_put(fp_store *s, const char *level, const fp_re
 
 fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err)
 {
-    if (s->pg) return fp_pg_aggregation_level(s, name, level, err);
+    if (s->pg) return fpi_pg_aggregation_level(s, name, level, err);
     sqlite3_stmt *q;
     *level = NULL;
-    fp_status st = fp_store_prepare(s, "SELECT level FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT level FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
@@ -111,24 +111,24 @@ fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level
         *level = strdup((const char *)sqlite3_column_text(q, 0));
         if (!*level) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        st = fp_store_db_error(s, "reading aggregations", err);
+        st = fpi_store_db_error(s, "reading aggregations", err);
     }
     sqlite3_finalize(q);
     return st;
 }
 
-fp_status fp_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
+fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
 {
     sqlite3_stmt *q;
     *table = NULL;
-    fp_status st = fp_store_prepare(s, "SELECT assign_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT assign_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, aggregation, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
     if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) *table = g_strdup((const char *)sqlite3_column_text(q, 0));
     else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
         st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
-    else st = fp_store_db_error(s, "reading aggregations", err);
+    else st = fpi_store_db_error(s, "reading aggregations", err);
     sqlite3_finalize(q);
     return st;
 }
@@ -136,18 +136,18 @@ fp_status fp_store_assign_table(fp_store *s, const char *aggregation, char **tab
 fp_status fp_store_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                    fp_error *err)
 {
-    if (s->pg) return fp_pg_aggregation_top(s, table, level, limit, out, err);
+    if (s->pg) return fpi_pg_aggregation_top(s, table, level, limit, out, err);
     *out = NULL;
     if (!valid_identifier(table)) return fp_error_set(err, FP_ERR_USAGE, "'%s' is not an aggregation table", table);
     char *sql = sqlite3_mprintf("SELECT code, name, projects, companies FROM \"%w\" WHERE level=?1 AND projects > 0 "
                                 "AND code <> '_unassigned' ORDER BY projects DESC, code LIMIT ?2", table);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql, "reading the aggregation", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "reading the aggregation", &q, err);
     sqlite3_free(sql);
     if (st) return st;
     sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, limit);
-    *out = fp_rows_wrap(s, q, "reading the aggregation", 0, 0, err);
+    *out = fpi_rows_wrap(s, q, "reading the aggregation", 0, 0, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
@@ -224,7 +224,7 @@ static fp_status create_tables(fp_aggregation_writer *w, fp_error *err)
     /* What each group column counts. */
     sqlite3_stmt *q;
     sql = sqlite3_mprintf("INSERT INTO \"%w_columns\" VALUES(?1, ?2, ?3)", tbl);
-    st = fp_store_prepare(w->store, sql, "storing the aggregation", &q, err);
+    st = fpi_store_prepare(w->store, sql, "storing the aggregation", &q, err);
     sqlite3_free(sql);
     for (size_t c = 0; !st && c < d->ncolumns; c++) {
         sqlite3_bind_text(q, 1, d->column_names[c], -1, SQLITE_STATIC);
@@ -245,17 +245,17 @@ static fp_status create_tables(fp_aggregation_writer *w, fp_error *err)
                          " CastToMultiPolygon(GeomFromWKB(?15, 4326))");
     for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(ins, ", ?%zu", 16 + c);
     g_string_append(ins, ")");
-    st = fp_store_prepare(w->store, ins->str, "storing the aggregation", &w->row, err);
+    st = fpi_store_prepare(w->store, ins->str, "storing the aggregation", &w->row, err);
     g_string_free(ins, TRUE);
     if (st) return st;
     sql = sqlite3_mprintf("INSERT INTO \"%w\" VALUES(?,?,?,?,?)", atbl);
-    st = fp_store_prepare(w->store, sql, "storing the aggregation", &w->one, err);
+    st = fpi_store_prepare(w->store, sql, "storing the aggregation", &w->one, err);
     sqlite3_free(sql);
     if (st) return st;
     GString *multi = g_string_new(NULL);
     g_string_append_printf(multi, "INSERT INTO \"%s\" VALUES(?,?,?,?,?)", atbl);
     for (int k = 1; k < ASSIGN_BATCH; k++) g_string_append(multi, ",(?,?,?,?,?)");
-    st = fp_store_prepare(w->store, multi->str, "storing the aggregation", &w->many, err);
+    st = fpi_store_prepare(w->store, multi->str, "storing the aggregation", &w->many, err);
     g_string_free(multi, TRUE);
     return st;
 }
@@ -267,7 +267,7 @@ fp_status fp_store_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp
     if (s->pg) {
         fp_aggregation_writer *pw = calloc(1, sizeof *pw);
         if (!pw) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-        fp_status pst = fp_pg_aggregation_new(s, d, &pw->pg, err);
+        fp_status pst = fpi_pg_aggregation_new(s, d, &pw->pg, err);
         if (pst) { free(pw); return pst; }
         *out = pw;
         return FP_OK;
@@ -289,7 +289,7 @@ fp_status fp_store_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp
 
 fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
-    if (w->pg) return fp_pg_aggregation_add_row(w->pg, r, err);
+    if (w->pg) return fpi_pg_aggregation_add_row(w->pg, r, err);
     sqlite3_stmt *q = w->row;
     sqlite3_bind_text(q, 1, r->level, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, r->code, -1, SQLITE_STATIC);
@@ -337,7 +337,7 @@ static fp_status batch_flush(fp_aggregation_writer *w, sqlite3_stmt *q, int n, f
 fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t project_id, const char *region,
                                         double share, const char *method, double distance_km, fp_error *err)
 {
-    if (w->pg) return fp_pg_aggregation_add_assignment(w->pg, project_id, region, share, method, distance_km, err);
+    if (w->pg) return fpi_pg_aggregation_add_assignment(w->pg, project_id, region, share, method, distance_km, err);
     /* Region codes and method names outlive the batch: they are the
      * caller's region set's and static strings. */
     w->batch[w->nbatch].id = project_id;
@@ -351,7 +351,7 @@ fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t projec
 
 fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 {
-    if (w->pg) return fp_pg_aggregation_finish(w->pg, err);
+    if (w->pg) return fpi_pg_aggregation_finish(w->pg, err);
     const fp_aggregation_desc *d = &w->d;
     fp_status st = batch_flush(w, w->one, w->nbatch, err);
     if (st) return st;
@@ -365,9 +365,9 @@ fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 
     /* The catalogue. */
     char now[32];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     sqlite3_stmt *q;
-    st = fp_store_prepare(w->store, "INSERT INTO aggregations(name, level, spec, group_fields, snap_km, projects,"
+    st = fpi_store_prepare(w->store, "INSERT INTO aggregations(name, level, spec, group_fields, snap_km, projects,"
                                     " unassigned, result_table, assign_table, created) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
                           "storing the aggregation", &q, err);
     if (st) return st;
@@ -389,7 +389,7 @@ fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 void fp_aggregation_writer_free(fp_aggregation_writer *w)
 {
     if (!w) return;
-    fp_pg_aggregation_writer_free(w->pg);
+    fpi_pg_aggregation_writer_free(w->pg);
     sqlite3_finalize(w->row);
     sqlite3_finalize(w->one);
     sqlite3_finalize(w->many);

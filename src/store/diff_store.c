@@ -16,7 +16,7 @@
 
 fp_status fp_store_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_edition_rows(s, dataset, out, err);
+    if (s->pg) return fpi_pg_edition_rows(s, dataset, out, err);
     *out = NULL;
     /* Per dataset through projects_key's (dataset, source_key) prefix. */
     static const char *const sql =
@@ -24,10 +24,10 @@ fp_status fp_store_edition_rows(fp_store *s, const char *dataset, fp_rows **out,
         " p.country, p.country_code, p.year, p.status, p.amount, p.source, p.extra"
         " FROM projects p JOIN imports i ON i.id = p.import_id WHERE p.dataset = ?1 ORDER BY p.id";
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql, "reading an edition", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "reading an edition", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
-    if (!(*out = fp_rows_wrap(s, q, "reading an edition", 1u << 1, 0, err))) return FP_ERR_NOMEM;
+    if (!(*out = fpi_rows_wrap(s, q, "reading an edition", 1u << 1, 0, err))) return FP_ERR_NOMEM;
     return FP_OK;
 }
 
@@ -43,11 +43,11 @@ fp_status fp_store_diff_keep_new(fp_store *s, fp_diff_keeper **out, fp_error *er
     *out = NULL;
     if (s->pg) {
         fp_pg_diff_keeper *pk;
-        fp_status pst = fp_pg_diff_keep_new(s, &pk, err);
+        fp_status pst = fpi_pg_diff_keep_new(s, &pk, err);
         if (pst) return pst;
         fp_diff_keeper *k = calloc(1, sizeof *k);
         if (!k) {
-            fp_pg_diff_keep_free(pk);
+            fpi_pg_diff_keep_free(pk);
             return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
         }
         k->s = s;
@@ -56,7 +56,7 @@ fp_status fp_store_diff_keep_new(fp_store *s, fp_diff_keeper **out, fp_error *er
         return FP_OK;
     }
     /* seq orders the layer (fp_diff's order: added, removed, moved, changed). */
-    fp_status st = fp_store_exec(s,
+    fp_status st = fpi_store_exec(s,
         "DROP TABLE IF EXISTS temp.fp_diff;"
         "CREATE TEMP TABLE fp_diff(seq INTEGER PRIMARY KEY, change TEXT NOT NULL, matched_by TEXT,"
         " old_id INTEGER, new_id INTEGER, distance_m REAL, fields TEXT, details TEXT)", err);
@@ -64,11 +64,11 @@ fp_status fp_store_diff_keep_new(fp_store *s, fp_diff_keeper **out, fp_error *er
     fp_diff_keeper *k = calloc(1, sizeof *k);
     if (!k) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     k->s = s;
-    st = fp_store_prepare(s, "INSERT INTO temp.fp_diff(change, matched_by, old_id, new_id, distance_m, fields, details)"
+    st = fpi_store_prepare(s, "INSERT INTO temp.fp_diff(change, matched_by, old_id, new_id, distance_m, fields, details)"
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", "keeping the changes", &k->insert, err);
     /* One transaction for the rows (a plain BEGIN: the caller holds none). */
     if (!st && !s->in_txn) {
-        st = fp_store_exec(s, "BEGIN", err);
+        st = fpi_store_exec(s, "BEGIN", err);
         k->began = !st;
     }
     if (st) {
@@ -87,7 +87,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 
 fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *r, fp_error *err)
 {
-    if (k->pg) return fp_pg_diff_keep_add(k->pg, r, err);
+    if (k->pg) return fpi_pg_diff_keep_add(k->pg, r, err);
     sqlite3_stmt *q = k->insert;
     sqlite3_reset(q);
     sqlite3_bind_text(q, 1, r->change, -1, SQLITE_TRANSIENT);
@@ -97,22 +97,22 @@ fp_status fp_store_diff_keep_add(fp_diff_keeper *k, const fp_diff_kept *r, fp_er
     if (r->distance_m >= 0) sqlite3_bind_double(q, 5, r->distance_m); else sqlite3_bind_null(q, 5);
     bind_text_or_null(q, 6, r->fields);
     bind_text_or_null(q, 7, r->details);
-    if (sqlite3_step(q) != SQLITE_DONE) return fp_store_db_error(k->s, "keeping the changes", err);
+    if (sqlite3_step(q) != SQLITE_DONE) return fpi_store_db_error(k->s, "keeping the changes", err);
     return FP_OK;
 }
 
 fp_status fp_store_diff_keep_finish(fp_diff_keeper *k, fp_error *err)
 {
-    if (k->pg) return fp_pg_diff_keep_finish(k->pg, err);
+    if (k->pg) return fpi_pg_diff_keep_finish(k->pg, err);
     if (!k->began) return FP_OK;
     k->began = 0;
-    return fp_store_exec(k->s, "COMMIT", err);
+    return fpi_store_exec(k->s, "COMMIT", err);
 }
 
 void fp_store_diff_keep_free(fp_diff_keeper *k)
 {
     if (!k) return;
-    fp_pg_diff_keep_free(k->pg);
+    fpi_pg_diff_keep_free(k->pg);
     sqlite3_finalize(k->insert);
     if (k->began) sqlite3_exec(k->s->db, "ROLLBACK", NULL, NULL, NULL);
     free(k);

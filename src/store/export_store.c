@@ -52,7 +52,7 @@ void fp_store_layer_columns_free(fp_layer_column *c, int n)
 fp_status fp_store_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
                                  int *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_layer_columns(s, kind, aggregation, out, n, err);
+    if (s->pg) return fpi_pg_layer_columns(s, kind, aggregation, out, n, err);
     *out = NULL;
     *n = 0;
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fp_layer_column));
@@ -70,7 +70,7 @@ fp_status fp_store_layer_columns(fp_store *s, fp_layer_kind kind, const char *ag
         /* The aggregation's own columns but id and geom. */
         char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info('agg_%q') ORDER BY cid", aggregation);
         sqlite3_stmt *q;
-        st = fp_store_prepare(s, sql, "reading an aggregation's columns", &q, err);
+        st = fpi_store_prepare(s, sql, "reading an aggregation's columns", &q, err);
         sqlite3_free(sql);
         while (!st && sqlite3_step(q) == SQLITE_ROW) {
             const char *col = (const char *)sqlite3_column_text(q, 0), *t = (const char *)sqlite3_column_text(q, 1);
@@ -211,7 +211,7 @@ static void build_clear(build *b)
 /* Prepares the built SQL and binds its values. */
 static fp_status build_prepare(build *b, const char *what, sqlite3_stmt **stmt, fp_error *err)
 {
-    fp_status st = fp_store_prepare(b->s, b->sql->str, what, stmt, err);
+    fp_status st = fpi_store_prepare(b->s, b->sql->str, what, stmt, err);
     for (guint k = 0; !st && k < b->binds->len; k++)
         sqlite3_bind_text(*stmt, (int)k + 1, g_ptr_array_index(b->binds, k), -1, SQLITE_TRANSIENT);
     return st;
@@ -221,7 +221,7 @@ static fp_status build_prepare(build *b, const char *what, sqlite3_stmt **stmt, 
 
 fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_layer_rows(s, q, out, err);
+    if (s->pg) return fpi_pg_layer_rows(s, q, out, err);
     *out = NULL;
     const char *head = q->kind == FP_LAYER_ASSIGNMENTS ? "SELECT a.rowid, p.geom"
                      : q->kind == FP_LAYER_DIFF        ? "SELECT d.seq, p.geom"
@@ -245,7 +245,7 @@ fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **ou
                              : q->kind == FP_LAYER_DIFF ? " ORDER BY d.seq" : " ORDER BY a.rowid");
     sqlite3_stmt *stmt = NULL;
     if (!st) st = build_prepare(&b, "reading a layer", &stmt, err);
-    if (!st && !(*out = fp_rows_wrap(s, stmt, "reading a layer", 1u << 1, 0, err))) st = FP_ERR_NOMEM;
+    if (!st && !(*out = fpi_rows_wrap(s, stmt, "reading a layer", 1u << 1, 0, err))) st = FP_ERR_NOMEM;
     build_clear(&b);
     return st;
 }
@@ -253,7 +253,7 @@ fp_status fp_store_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **ou
 fp_status fp_store_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
                                 fp_error *err)
 {
-    if (s->pg) return fp_pg_layer_values(s, q, field, values, n, err);
+    if (s->pg) return fpi_pg_layer_values(s, q, field, values, n, err);
     *values = NULL;
     *n = 0;
     build b;
@@ -268,7 +268,7 @@ fp_status fp_store_layer_values(fp_store *s, const fp_layer_query *q, const char
         GPtrArray *a = g_ptr_array_new();
         int rc;
         while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) g_ptr_array_add(a, g_strdup((const char *)sqlite3_column_text(stmt, 0)));
-        if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading a layer's values", err);
+        if (rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading a layer's values", err);
         *n = a->len;
         g_ptr_array_add(a, NULL);
         *values = (char **)g_ptr_array_free(a, FALSE);   /* fp_store_strings_free */
@@ -280,7 +280,7 @@ fp_status fp_store_layer_values(fp_store *s, const fp_layer_query *q, const char
 
 fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err)
 {
-    if (s->pg) return fp_pg_layer_mixed(s, q, mixed, err);
+    if (s->pg) return fpi_pg_layer_mixed(s, q, mixed, err);
     *mixed = 0;
     build b;
     fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
@@ -293,7 +293,7 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
     if (!st) st = build_prepare(&b, "reading a layer's geometry types", &stmt, err);
     if (!st) {
         if (sqlite3_step(stmt) == SQLITE_ROW) *mixed = sqlite3_column_int(stmt, 0);
-        else st = fp_store_db_error(s, "reading a layer's geometry types", err);
+        else st = fpi_store_db_error(s, "reading a layer's geometry types", err);
         sqlite3_finalize(stmt);
     }
     build_clear(&b);
@@ -302,7 +302,7 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
 
 fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_layer_extra_keys(s, q, out, err);
+    if (s->pg) return fpi_pg_layer_extra_keys(s, q, out, err);
     *out = NULL;
     if (q->kind != FP_LAYER_PROJECTS) return fp_error_set(err, FP_ERR_USAGE, "only projects have extra columns");
     build b;
@@ -319,23 +319,23 @@ fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_row
     }
     sqlite3_stmt *stmt = NULL;
     if (!st) st = build_prepare(&b, "reading the extra columns", &stmt, err);
-    if (!st && !(*out = fp_rows_wrap(s, stmt, "reading the extra columns", 0, 0, err))) st = FP_ERR_NOMEM;
+    if (!st && !(*out = fpi_rows_wrap(s, stmt, "reading the extra columns", 0, 0, err))) st = FP_ERR_NOMEM;
     build_clear(&b);
     return st;
 }
 
 fp_status fp_store_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_aggregation_level_rows(s, name, level, n, err);
+    if (s->pg) return fpi_pg_aggregation_level_rows(s, name, level, n, err);
     *n = 0;
     char *sql = sqlite3_mprintf("SELECT count(*) FROM \"agg_%w\" WHERE level=?1", name);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql, "reading an aggregation", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "reading an aggregation", &q, err);
     sqlite3_free(sql);
     if (st) return st;
     sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(q) == SQLITE_ROW) *n = sqlite3_column_int64(q, 0);
-    else st = fp_store_db_error(s, "reading an aggregation", err);
+    else st = fpi_store_db_error(s, "reading an aggregation", err);
     sqlite3_finalize(q);
     return st;
 }

@@ -31,7 +31,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
 
 fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_facet_values(s, field, out, err);
+    if (s->pg) return fpi_pg_facet_values(s, field, out, err);
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new("SELECT v, count(*) FROM (SELECT ");
@@ -40,12 +40,12 @@ fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, f
     g_string_append(sql, " AS v FROM projects p) WHERE v IS NOT NULL AND CAST(v AS TEXT) <> '' GROUP BY v "
                          "ORDER BY typeof(v) NOT IN ('integer', 'real'), v");
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql->str, "reading project values", &q, err);
+    fp_status st = fpi_store_prepare(s, sql->str, "reading project values", &q, err);
     g_string_free(sql, TRUE);
     if (!st) {
         for (guint i = 0; i < binds->len; i++)
             sqlite3_bind_text(q, (int)i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
-        *out = fp_rows_wrap(s, q, "reading project values", 0, 0, err);
+        *out = fpi_rows_wrap(s, q, "reading project values", 0, 0, err);
         if (!*out) st = FP_ERR_NOMEM;
     }
     g_ptr_array_free(binds, TRUE);
@@ -55,10 +55,10 @@ fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, f
 fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err)
 {
-    if (s->pg) return fp_pg_facet_counts(s, aggregation, f, out, err);
+    if (s->pg) return fpi_pg_facet_counts(s, aggregation, f, out, err);
     *out = NULL;
     char *table;
-    fp_status st = fp_store_assign_table(s, aggregation, &table, err);
+    fp_status st = fpi_store_assign_table(s, aggregation, &table, err);
     if (st) return st;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     char *head = sqlite3_mprintf("SELECT a.region_code, count(DISTINCT a.project_id) FROM \"%w\" a "
@@ -82,7 +82,7 @@ fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_f
     }
     g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code");
     sqlite3_stmt *q;
-    st = fp_store_prepare(s, sql->str, "counting a panel's projects", &q, err);
+    st = fpi_store_prepare(s, sql->str, "counting a panel's projects", &q, err);
     g_string_free(sql, TRUE);
     if (!st) {
         int k = 1;
@@ -92,7 +92,7 @@ fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_f
             sqlite3_bind_double(q, k++, isfinite(f->lo) ? f->lo : -1e308);
             sqlite3_bind_double(q, k++, isfinite(f->hi) ? f->hi : 1e308);
         }
-        *out = fp_rows_wrap(s, q, "counting a panel's projects", 0, 0, err);
+        *out = fpi_rows_wrap(s, q, "counting a panel's projects", 0, 0, err);
         if (!*out) st = FP_ERR_NOMEM;
     }
     g_ptr_array_free(binds, TRUE);

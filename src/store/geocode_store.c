@@ -19,11 +19,11 @@
 
 fp_status fp_store_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_geocode_rows(s, dataset, redo, out, err);
+    if (s->pg) return fpi_pg_geocode_rows(s, dataset, redo, out, err);
     *out = NULL;
     sqlite3_stmt *q;
     /* ?2 (redo) also takes rows an earlier geocode placed. */
-    fp_status st = fp_store_prepare(s,
+    fp_status st = fpi_store_prepare(s,
         "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format, p.extra FROM projects p "
         "JOIN imports i ON i.id = p.import_id "
         "WHERE (p.geom IS NULL OR (?2 AND p.geocode_method IS NOT NULL AND p.geocode_method <> 'input')) "
@@ -31,17 +31,17 @@ fp_status fp_store_geocode_rows(fp_store *s, const char *dataset, int redo, fp_r
     if (st) return st;
     if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(q, 2, redo != 0);
-    *out = fp_rows_wrap(s, q, "reading the rows to geocode", 0, 0, err);
+    *out = fpi_rows_wrap(s, q, "reading the rows to geocode", 0, 0, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
 fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
-    if (s->pg) return fp_pg_region_wkb(s, code, wkb, len, err);
+    if (s->pg) return fpi_pg_region_wkb(s, code, wkb, len, err);
     *wkb = NULL;
     *len = 0;
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "SELECT AsBinary(geom) FROM regions WHERE code=?", "reading a region", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT AsBinary(geom) FROM regions WHERE code=?", "reading a region", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);
@@ -50,7 +50,7 @@ fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb
         if ((*wkb = malloc(*len))) memcpy(*wkb, sqlite3_column_blob(q, 0), *len);
         else st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        st = fp_store_db_error(s, "reading a region", err);
+        st = fpi_store_db_error(s, "reading a region", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -73,7 +73,7 @@ static fp_status suspend_triggers(fp_point_writer *w, fp_error *err)
 {
     fp_store *s = w->store;
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
+    fp_status st = fpi_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
                                     "suspending the projects triggers", &q, err);
     if (st) return st;
     char **names = NULL;
@@ -89,7 +89,7 @@ static fp_status suspend_triggers(fp_point_writer *w, fp_error *err)
     w->ntriggers = n;
     for (int i = 0; i < n; i++) {
         char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
-        if (!st) st = fp_store_exec(s, sql, err);
+        if (!st) st = fpi_store_exec(s, sql, err);
         sqlite3_free(sql);
         free(names[i]);
     }
@@ -104,18 +104,18 @@ fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error
     if (!w) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     w->store = s;
     if (s->pg) {
-        fp_status pst = fp_pg_point_writer_new(s, &w->pg, err);
+        fp_status pst = fpi_pg_point_writer_new(s, &w->pg, err);
         if (pst) { free(w); return pst; }
         *out = w;
         return FP_OK;
     }
     /* The ids placed in this batch, for the typed table and the indexes. */
-    fp_status st = fp_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS fp_placed(id INTEGER PRIMARY KEY);"
+    fp_status st = fpi_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS fp_placed(id INTEGER PRIMARY KEY);"
                                     "DELETE FROM temp.fp_placed", err);
-    if (!st) st = fp_store_prepare(s, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
+    if (!st) st = fpi_store_prepare(s, "UPDATE projects SET geom=MakePoint(?1, ?2, 4326), geocode_method=?3, geocode_ref=?4, "
                                       "geocode_precision=?5, country_code=coalesce(?6, country_code) WHERE id=?7",
                                    "storing geocoded rows", &w->update, err);
-    if (!st) st = fp_store_prepare(s, "INSERT OR IGNORE INTO temp.fp_placed(id) VALUES(?1)", "storing geocoded rows",
+    if (!st) st = fpi_store_prepare(s, "INSERT OR IGNORE INTO temp.fp_placed(id) VALUES(?1)", "storing geocoded rows",
                                    &w->mark, err);
     if (!st) st = suspend_triggers(w, err);
     if (st) { fp_store_point_writer_free(w); return st; }
@@ -126,7 +126,7 @@ fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error
 void fp_store_point_writer_free(fp_point_writer *w)
 {
     if (!w) return;
-    fp_pg_point_writer_free(w->pg);
+    fpi_pg_point_writer_free(w->pg);
     sqlite3_finalize(w->update);
     sqlite3_finalize(w->mark);
     for (int i = 0; i < w->ntriggers; i++) free(w->triggers[i]);
@@ -137,7 +137,7 @@ void fp_store_point_writer_free(fp_point_writer *w)
 
 fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p, fp_error *err)
 {
-    if (w->pg) return fp_pg_point_writer_set(w->pg, p, err);
+    if (w->pg) return fpi_pg_point_writer_set(w->pg, p, err);
     sqlite3_stmt *u = w->update;
     sqlite3_reset(u);
     sqlite3_bind_double(u, 1, p->x);
@@ -148,10 +148,10 @@ fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p
     if (p->country_code) sqlite3_bind_text(u, 6, p->country_code, -1, SQLITE_TRANSIENT);
     else sqlite3_bind_null(u, 6);
     sqlite3_bind_int64(u, 7, p->id);
-    if (sqlite3_step(u) != SQLITE_DONE) return fp_store_db_error(w->store, "storing geocoded rows", err);
+    if (sqlite3_step(u) != SQLITE_DONE) return fpi_store_db_error(w->store, "storing geocoded rows", err);
     sqlite3_reset(w->mark);
     sqlite3_bind_int64(w->mark, 1, p->id);
-    if (sqlite3_step(w->mark) != SQLITE_DONE) return fp_store_db_error(w->store, "storing geocoded rows", err);
+    if (sqlite3_step(w->mark) != SQLITE_DONE) return fpi_store_db_error(w->store, "storing geocoded rows", err);
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 4096;
         fp_rtree_entry *e = realloc(w->entries, cap * sizeof *e);
@@ -161,10 +161,10 @@ fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p
     }
     fp_rtree_entry *e = &w->entries[w->n++];
     e->id = p->id;
-    e->minx = fp_rtree_round_down(p->x);
-    e->maxx = fp_rtree_round_up(p->x);
-    e->miny = fp_rtree_round_down(p->y);
-    e->maxy = fp_rtree_round_up(p->y);
+    e->minx = fpi_rtree_round_down(p->x);
+    e->maxx = fpi_rtree_round_up(p->x);
+    e->miny = fpi_rtree_round_down(p->y);
+    e->maxy = fpi_rtree_round_up(p->y);
     return FP_OK;
 }
 
@@ -176,7 +176,7 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
     fp_store *s = w->store;
     sqlite3_stmt *q;
     char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w_rowid\"", index);
-    fp_status st = fp_store_prepare(s, sql, "indexing geocoded rows", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "indexing geocoded rows", &q, err);
     sqlite3_free(sql);
     if (st) return st;
     size_t existing = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
@@ -184,11 +184,11 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
     if (existing > w->n) {
         sqlite3_stmt *del, *ins;
         sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE pkid = ?1", index);
-        st = fp_store_prepare(s, sql, "indexing geocoded rows", &del, err);
+        st = fpi_store_prepare(s, sql, "indexing geocoded rows", &del, err);
         sqlite3_free(sql);
         if (st) return st;
         sql = sqlite3_mprintf("INSERT INTO \"%w\"(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)", index);
-        st = fp_store_prepare(s, sql, "indexing geocoded rows", &ins, err);
+        st = fpi_store_prepare(s, sql, "indexing geocoded rows", &ins, err);
         sqlite3_free(sql);
         for (size_t i = 0; !st && i < w->n; i++) {
             const fp_rtree_entry *e = &w->entries[i];
@@ -201,7 +201,7 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
             sqlite3_bind_double(ins, 4, e->miny);
             sqlite3_bind_double(ins, 5, e->maxy);
             if (sqlite3_step(del) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE)
-                st = fp_store_db_error(s, "indexing geocoded rows", err);
+                st = fpi_store_db_error(s, "indexing geocoded rows", err);
         }
         sqlite3_finalize(del);
         sqlite3_finalize(ins);
@@ -213,13 +213,13 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
     if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing geocoded rows");
     sql = sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\" WHERE pkid NOT IN (SELECT id FROM temp.fp_placed)",
                           index);
-    st = fp_store_prepare(s, sql, "indexing geocoded rows", &q, err);
+    st = fpi_store_prepare(s, sql, "indexing geocoded rows", &q, err);
     sqlite3_free(sql);
     if (!st) {
-        fp_rtree_read_entries(q, all, cap, &n);
+        fpi_rtree_read_entries(q, all, cap, &n);
         sqlite3_finalize(q);
         memcpy(all + n, w->entries, w->n * sizeof *all);
-        st = fp_rtree_bulk_load(s->db, index, all, n + w->n, err);
+        st = fpi_rtree_bulk_load(s->db, index, all, n + w->n, err);
     }
     free(all);
     return st;
@@ -227,7 +227,7 @@ static fp_status index_points(fp_point_writer *w, const char *index, fp_error *e
 
 fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
 {
-    if (w->pg) return fp_pg_point_writer_finish(w->pg, err);
+    if (w->pg) return fpi_pg_point_writer_finish(w->pg, err);
     fp_store *s = w->store;
     fp_status st = w->n ? index_points(w, "idx_projects_geom", err) : FP_OK;
     for (int i = 0; !st && i < w->ntriggers; i++)
@@ -237,18 +237,18 @@ fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
      * projects_geom_point only; its own triggers (spatial index) suspended
      * likewise, its index written as the projects' one. */
     if (!st && w->n && fp_store_schema_version(s) >= 4) {
-        st = fp_store_exec(s, "DELETE FROM projects_geom_line WHERE id IN (SELECT id FROM temp.fp_placed);"
+        st = fpi_store_exec(s, "DELETE FROM projects_geom_line WHERE id IN (SELECT id FROM temp.fp_placed);"
                               "DELETE FROM projects_geom_polygon WHERE id IN (SELECT id FROM temp.fp_placed)", err);
         if (!st)
-            st = fp_store_exec_without_triggers(s, "projects_geom_point",
+            st = fpi_store_exec_without_triggers(s, "projects_geom_point",
                 "DELETE FROM projects_geom_point WHERE id IN (SELECT id FROM temp.fp_placed);"
                 "INSERT INTO projects_geom_point(id, geom) SELECT p.id, CastToMultiPoint(p.geom)"
                 " FROM temp.fp_placed AS u JOIN projects AS p ON p.id = u.id", err);
         if (!st) st = index_points(w, "idx_projects_geom_point_geom", err);
     }
     if (!st && w->n)
-        st = fp_store_exec(s, "UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        st = fpi_store_exec(s, "UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                               "WHERE f_table_name IN ('projects', 'projects_geom_point') AND f_geometry_column = 'geom'", err);
-    if (!st) st = fp_store_exec(s, "DELETE FROM temp.fp_placed", err);
+    if (!st) st = fpi_store_exec(s, "DELETE FROM temp.fp_placed", err);
     return st;
 }

@@ -23,10 +23,10 @@
 fp_status fp_store_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                                 const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
 {
-    if (s->pg) return fp_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, err);
+    if (s->pg) return fpi_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, err);
     sqlite3_stmt *q;
     *import_id = *previous = 0;
-    fp_status st = fp_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
@@ -35,7 +35,7 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
     sqlite3_finalize(q);
     if (rc == SQLITE_ROW) return FP_OK;
     if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    if ((st = fp_store_prepare(s, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)",
+    if ((st = fpi_store_prepare(s, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)",
                                "recording the import", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, file, -1, SQLITE_STATIC);
@@ -52,9 +52,9 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
 fp_status fp_store_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err)
 {
-    if (s->pg) return fp_pg_import_end(s, import_id, format, rows_read, stored, rejected, finished, err);
+    if (s->pg) return fpi_pg_import_end(s, import_id, format, rows_read, stored, rejected, finished, err);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, "
+    fp_status st = fpi_store_prepare(s, "UPDATE imports SET format=?, rows_read=?, rows_stored=?, rows_rejected=?, "
                                        "finished=? WHERE id=?", "recording the import", &q, err);
     if (st) return st;
     sqlite3_bind_text(q, 1, format, -1, SQLITE_STATIC);
@@ -86,7 +86,7 @@ static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
 {
     sqlite3_stmt *q;
     fp_store *s = l->store;
-    fp_status st = fp_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
+    fp_status st = fpi_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
                                     "suspending the projects triggers", &q, err);
     if (st) return st;
     char *names[64];
@@ -108,7 +108,7 @@ static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
         free(names[i]);
     }
     if (st == FP_OK)
-        st = fp_store_prepare(s, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
+        st = fpi_store_prepare(s, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
                               "indexing projects", &l->insert_rtree, err);
     return st;
 }
@@ -124,18 +124,18 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
     l->dataset = dataset;
     l->file = file;
     if (s->pg) {
-        fp_status st = fp_pg_loader_new(s, import_id, dataset, file, &l->pg, err);
+        fp_status st = fpi_pg_loader_new(s, import_id, dataset, file, &l->pg, err);
         if (st) { free(l); return st; }
         *out = l;
         return FP_OK;
     }
-    fp_status st = fp_store_prepare(s,
+    fp_status st = fpi_store_prepare(s,
         "INSERT INTO projects(import_id, dataset, source_key, source_line, company, category, name, place,"
         " country, country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)"
         " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,"
         " CASE WHEN ?16 IS NULL THEN NULL ELSE 'input' END, CASE WHEN ?16 IS NULL THEN NULL ELSE 'point' END)",
         "storing projects", &l->insert_project, err);
-    if (!st) st = fp_store_prepare(s, "INSERT INTO rejects(import_id, line, feature, reason, raw) VALUES(?,?,?,?,?)",
+    if (!st) st = fpi_store_prepare(s, "INSERT INTO rejects(import_id, line, feature, reason, raw) VALUES(?,?,?,?,?)",
                                    "storing rejects", &l->insert_reject, err);
     if (!st) st = suspend_triggers(l, err);
     if (st) { fp_store_loader_free(l); return st; }
@@ -146,7 +146,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
 void fp_store_loader_free(fp_store_loader *l)
 {
     if (!l) return;
-    fp_pg_loader_free(l->pg);
+    fpi_pg_loader_free(l->pg);
     sqlite3_finalize(l->insert_project);
     sqlite3_finalize(l->insert_reject);
     sqlite3_finalize(l->insert_rtree);
@@ -178,7 +178,7 @@ static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
 fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,
                                  size_t raw_len, fp_error *err)
 {
-    if (l->pg) return fp_pg_loader_reject(l->pg, line, feature, reason, raw, raw_len, err);
+    if (l->pg) return fpi_pg_loader_reject(l->pg, line, feature, reason, raw, raw_len, err);
     sqlite3_stmt *q = l->insert_reject;
     sqlite3_reset(q);
     sqlite3_bind_int64(q, 1, l->import_id);
@@ -217,7 +217,7 @@ static int make_blob(const fp_project_record *p, unsigned char **blob, int *len,
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err)
 {
-    if (l->pg) return fp_pg_loader_project(l->pg, p, refused, err);
+    if (l->pg) return fpi_pg_loader_project(l->pg, p, refused, err);
     sqlite3_stmt *q = l->insert_project;
     *refused = FP_STORE_STORED;
     sqlite3_reset(q);
@@ -264,10 +264,10 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
         }
         fp_rtree_entry *e = &l->entries[l->nentries++];
         e->id = sqlite3_last_insert_rowid(l->store->db);
-        e->minx = fp_rtree_round_down(bbox[0]);
-        e->maxx = fp_rtree_round_up(bbox[2]);
-        e->miny = fp_rtree_round_down(bbox[1]);
-        e->maxy = fp_rtree_round_up(bbox[3]);
+        e->minx = fpi_rtree_round_down(bbox[0]);
+        e->maxx = fpi_rtree_round_up(bbox[2]);
+        e->miny = fpi_rtree_round_down(bbox[1]);
+        e->maxy = fpi_rtree_round_up(bbox[3]);
     }
     return FP_OK;
 }
@@ -281,7 +281,7 @@ static fp_status index_entries(fp_store_loader *l, fp_error *err)
     fp_store *s = l->store;
     sqlite3_stmt *q;
     long existing = 0;
-    fp_status st = fp_store_prepare(s, "SELECT count(*) FROM idx_projects_geom_rowid", "indexing projects", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM idx_projects_geom_rowid", "indexing projects", &q, err);
     if (st) return st;
     if (sqlite3_step(q) == SQLITE_ROW) existing = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
@@ -305,18 +305,18 @@ static fp_status index_entries(fp_store_loader *l, fp_error *err)
     l->entries = all;
     l->cap_entries = total;
     if (existing > 0) {
-        if ((st = fp_store_prepare(s, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_projects_geom", "indexing projects",
+        if ((st = fpi_store_prepare(s, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_projects_geom", "indexing projects",
                                    &q, err)))
             return st;
-        fp_rtree_read_entries(q, all, (size_t)total, &l->nentries);
+        fpi_rtree_read_entries(q, all, (size_t)total, &l->nentries);
         sqlite3_finalize(q);
     }
-    return fp_rtree_bulk_load(s->db, "idx_projects_geom", all, l->nentries, err);
+    return fpi_rtree_bulk_load(s->db, "idx_projects_geom", all, l->nentries, err);
 }
 
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 {
-    if (l->pg) return fp_pg_loader_finish(l->pg, err);
+    if (l->pg) return fpi_pg_loader_finish(l->pg, err);
     fp_store *s = l->store;
     fp_status st = index_entries(l, err);
     if (st) return st;
@@ -326,7 +326,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
             return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));
     }
     /* The typed geometry tables QGIS reads: their triggers were suspended too. */
-    if ((st = fp_store_sync_typed(s, err)) != FP_OK) return st;
+    if ((st = fpi_store_sync_typed(s, err)) != FP_OK) return st;
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                             "WHERE f_table_name = 'projects' AND f_geometry_column = 'geom'", NULL, NULL, NULL) != SQLITE_OK)
         return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -337,9 +337,9 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 
 fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err)
 {
-    if (s->pg) return fp_pg_rejects(s, dataset, limit, cb, user, err);
+    if (s->pg) return fpi_pg_rejects(s, dataset, limit, cb, user, err);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s,
+    fp_status st = fpi_store_prepare(s,
         "SELECT i.dataset, i.file, i.format, r.line, r.feature, r.reason, r.raw FROM rejects r "
         "JOIN imports i ON i.id = r.import_id WHERE (?1 IS NULL OR i.dataset = ?1) ORDER BY r.id LIMIT ?2",
         "reading rejects", &q, err);
@@ -355,7 +355,7 @@ fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reje
                             (const char *)sqlite3_column_text(q, 6), "" };
         if (cb(&r, user)) { rc = SQLITE_DONE; break; }
     }
-    if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading rejects", err);
+    if (rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading rejects", err);
     sqlite3_finalize(q);
     return st;
 }
@@ -363,9 +363,9 @@ fp_status fp_store_rejects(fp_store *s, const char *dataset, long limit, fp_reje
 fp_status fp_store_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
                             void *user, fp_error *err)
 {
-    if (s->pg) return fp_pg_repaired(s, dataset, limit, repaired_key, cb, user, err);
+    if (s->pg) return fpi_pg_repaired(s, dataset, limit, repaired_key, cb, user, err);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s,
+    fp_status st = fpi_store_prepare(s,
         "SELECT i.dataset, i.file, i.format, p.source_line, coalesce(p.source_key, ''), json_extract(p.extra, ?3) "
         "FROM projects p JOIN imports i ON i.id = p.import_id "
         "WHERE json_extract(p.extra, ?3) IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) ORDER BY p.id LIMIT ?2",
@@ -387,7 +387,7 @@ fp_status fp_store_repaired(fp_store *s, const char *dataset, long limit, const 
                             (const char *)sqlite3_column_text(q, 4) };
         if (cb(&r, user)) { rc = SQLITE_DONE; break; }
     }
-    if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading repaired rows", err);
+    if (rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading repaired rows", err);
     sqlite3_finalize(q);
     return st;
 }

@@ -42,16 +42,16 @@ static int valid_identifier(const char *s)
 
 static fp_status exec_ident(fp_store *s, const char *fmt, const char *a, const char *b, fp_error *err)
 {
-    char *qa = fp_pg_ident(s, a), *qb = b ? fp_pg_ident(s, b) : NULL;
+    char *qa = fpi_pg_ident(s, a), *qb = b ? fpi_pg_ident(s, b) : NULL;
     char *sql = g_strdup_printf(fmt, qa, qb ? qb : "");
     PQfreemem(qa);
     PQfreemem(qb);
-    fp_status st = fp_pg_command(s, sql, 0, NULL, "storing the aggregation", err);
+    fp_status st = fpi_pg_command(s, sql, 0, NULL, "storing the aggregation", err);
     g_free(sql);
     return st;
 }
 
-fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err)
+fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err)
 {
     *out = NULL;
     if (!valid_identifier(d->table) || !valid_identifier(d->assign_table))
@@ -68,12 +68,12 @@ fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg
     /* One writer of a name at a time; the other waits for its commit. */
     char *key = g_strdup_printf("footprint aggregation %s", d->name);
     const char *kv[] = { key };
-    fp_status st = fp_pg_command(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, kv, "waiting for another "
+    fp_status st = fpi_pg_command(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, kv, "waiting for another "
                                  "aggregation of the same name", err);
     g_free(key);
     /* Temporary names unique in the cluster's life: this transaction's id. */
-    PGresult *r = st ? NULL : fp_pg_exec(s, "SELECT txid_current()", 0, NULL);
-    if (!st && PQresultStatus(r) != PGRES_TUPLES_OK) st = fp_pg_error(s, r, "storing the aggregation", err);
+    PGresult *r = st ? NULL : fpi_pg_exec(s, "SELECT txid_current()", 0, NULL);
+    if (!st && PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "storing the aggregation", err);
     else if (!st) {
         snprintf(w->tmp_rows, sizeof w->tmp_rows, "fp_new_%s_r", PQgetvalue(r, 0, 0));
         snprintf(w->tmp_assign, sizeof w->tmp_assign, "fp_new_%s_a", PQgetvalue(r, 0, 0));
@@ -89,12 +89,12 @@ fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg
             " year_first integer, year_last integer, per_10k_km2 double precision, per_million double precision,"
             " geom geometry(MultiPolygon, 4326)", w->tmp_rows);
         for (size_t c = 0; c < d->ncolumns; c++) {
-            char *q = fp_pg_ident(s, d->column_names[c]);
+            char *q = fpi_pg_ident(s, d->column_names[c]);
             g_string_append_printf(create, ", %s double precision NOT NULL", q);
             PQfreemem(q);
         }
         g_string_append(create, ")");
-        st = fp_pg_command(s, create->str, 0, NULL, "storing the aggregation", err);
+        st = fpi_pg_command(s, create->str, 0, NULL, "storing the aggregation", err);
         g_string_free(create, TRUE);
     }
     /* id: the order written, SpatiaLite's rowid (the assignments layer's
@@ -106,7 +106,7 @@ fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg
     char *ins = g_strdup_printf("INSERT INTO %s VALUES($1, $2, $3)", w->tmp_columns);
     for (size_t c = 0; !st && c < d->ncolumns; c++) {
         const char *v[] = { d->column_names[c], d->column_fields[c], d->column_values[c] };
-        st = fp_pg_command(s, ins, 3, v, "storing the aggregation", err);
+        st = fpi_pg_command(s, ins, 3, v, "storing the aggregation", err);
     }
     g_free(ins);
     if (!st) {
@@ -115,16 +115,16 @@ fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg
                                " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,"
                                " geom", w->tmp_rows);
         for (size_t c = 0; c < d->ncolumns; c++) {
-            char *q = fp_pg_ident(s, d->column_names[c]);
+            char *q = fpi_pg_ident(s, d->column_names[c]);
             g_string_append_printf(copy, ", %s", q);
             PQfreemem(q);
         }
         g_string_append(copy, ") FROM STDIN");
-        st = fp_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
+        st = fpi_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
         g_string_free(copy, TRUE);
         if (!st) w->copying = 1;
     }
-    if (st) { fp_pg_aggregation_writer_free(w); return st; }
+    if (st) { fpi_pg_aggregation_writer_free(w); return st; }
     *out = w;
     return FP_OK;
 }
@@ -133,24 +133,24 @@ static void num(GString *b, int has, double v)
 {
     char t[40];
     snprintf(t, sizeof t, "%.17g", v);
-    fp_pg_copy_field(b, has ? t : NULL);
+    fpi_pg_copy_field(b, has ? t : NULL);
 }
 
 static void integer(GString *b, int has, long long v)
 {
     char t[24];
     snprintf(t, sizeof t, "%lld", v);
-    fp_pg_copy_field(b, has ? t : NULL);
+    fpi_pg_copy_field(b, has ? t : NULL);
 }
 
-fp_status fp_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
+fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
     GString *b = w->buf;
     integer(b, 1, ++w->nrows);
-    fp_pg_copy_field(b, r->level);
-    fp_pg_copy_field(b, r->code);
-    fp_pg_copy_field(b, r->name);
-    fp_pg_copy_field(b, r->parent);
+    fpi_pg_copy_field(b, r->level);
+    fpi_pg_copy_field(b, r->code);
+    fpi_pg_copy_field(b, r->name);
+    fpi_pg_copy_field(b, r->parent);
     num(b, r->has_area, r->area_km2);
     integer(b, r->population >= 0, r->population);
     integer(b, 1, r->projects);
@@ -168,27 +168,27 @@ fp_status fp_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_ro
         int sz = OGR_G_WkbSize(g);
         unsigned char *wkb = malloc((size_t)sz);
         if (wkb) OGR_G_ExportToWkb(g, wkbNDR, wkb);
-        fp_pg_copy_ewkb(b, wkb, wkb ? (size_t)sz : 0);
+        fpi_pg_copy_ewkb(b, wkb, wkb ? (size_t)sz : 0);
         free(wkb);
         OGR_G_DestroyGeometry(g);
     } else {
-        fp_pg_copy_field(b, NULL);
+        fpi_pg_copy_field(b, NULL);
     }
     for (size_t c = 0; c < w->d.ncolumns; c++) num(b, 1, r->group[c]);
     g_string_append_c(b, '\n');
-    return b->len >= (1 << 16) ? fp_pg_copy_send(w->store, b, "storing the aggregation", err) : FP_OK;
+    return b->len >= (1 << 16) ? fpi_pg_copy_send(w->store, b, "storing the aggregation", err) : FP_OK;
 }
 
-fp_status fp_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_id, const char *region, double share,
+fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_id, const char *region, double share,
                                            const char *method, double distance_km, fp_error *err)
 {
     fp_store *s = w->store;
     fp_status st = FP_OK;
     if (w->copying == 1) {
         /* Rows come first: end their COPY, start the assignments'. */
-        st = fp_pg_copy_send(s, w->buf, "storing the aggregation", err);
+        st = fpi_pg_copy_send(s, w->buf, "storing the aggregation", err);
         w->copying = 0;
-        if (!st) st = fp_pg_copy_end(s, "storing the aggregation", err);
+        if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
         if (!st) st = exec_ident(s, "COPY %s FROM STDIN", w->tmp_assign, NULL, err);
         if (st) return st;
         w->copying = 2;
@@ -196,22 +196,22 @@ fp_status fp_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_
     GString *b = w->buf;
     integer(b, 1, ++w->nassign);
     integer(b, 1, project_id);
-    fp_pg_copy_field(b, region);
+    fpi_pg_copy_field(b, region);
     num(b, 1, share);
-    fp_pg_copy_field(b, method);
+    fpi_pg_copy_field(b, method);
     num(b, distance_km >= 0, distance_km);
     g_string_append_c(b, '\n');
-    return b->len >= (1 << 16) ? fp_pg_copy_send(s, b, "storing the aggregation", err) : FP_OK;
+    return b->len >= (1 << 16) ? fpi_pg_copy_send(s, b, "storing the aggregation", err) : FP_OK;
 }
 
-fp_status fp_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
+fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
 {
     fp_store *s = w->store;
     const fp_aggregation_desc *d = &w->d;
-    fp_status st = fp_pg_copy_send(s, w->buf, "storing the aggregation", err);
+    fp_status st = fpi_pg_copy_send(s, w->buf, "storing the aggregation", err);
     if (w->copying) {
         w->copying = 0;
-        if (!st) st = fp_pg_copy_end(s, "storing the aggregation", err);
+        if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
     }
     /* The swap: old tables out, new ones in under the final names, with
      * their keys and the GiST index named after them. */
@@ -229,62 +229,62 @@ fp_status fp_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     if (!st) st = exec_ident(s, "ALTER TABLE %s ADD CONSTRAINT %s PRIMARY KEY (id)", d->assign_table, apk, err);
     g_free(cols); g_free(pk); g_free(uq); g_free(gix); g_free(apk);
     const char *dv[] = { d->name };
-    if (!st) st = fp_pg_command(s, "DELETE FROM aggregations WHERE name = $1", 1, dv, "storing the aggregation", err);
+    if (!st) st = fpi_pg_command(s, "DELETE FROM aggregations WHERE name = $1", 1, dv, "storing the aggregation", err);
     if (!st) {
         char now[32], snap[40], projects[24], unassigned[40];
-        fp_timestamp(now);
+        fpi_timestamp(now);
         snprintf(snap, sizeof snap, "%.17g", d->snap_km);
         snprintf(projects, sizeof projects, "%lld", (long long)d->projects);
         snprintf(unassigned, sizeof unassigned, "%.17g", d->unassigned);
         const char *v[] = { d->name, d->level, d->spec, d->group_fields, snap, projects, unassigned, d->table,
                             d->assign_table, now };
-        st = fp_pg_command(s, "INSERT INTO aggregations(name, level, spec, group_fields, snap_km, projects, unassigned,"
+        st = fpi_pg_command(s, "INSERT INTO aggregations(name, level, spec, group_fields, snap_km, projects, unassigned,"
                               " result_table, assign_table, created) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                            10, v, "storing the aggregation", err);
     }
     return st;
 }
 
-void fp_pg_aggregation_writer_free(fp_pg_agg_writer *w)
+void fpi_pg_aggregation_writer_free(fp_pg_agg_writer *w)
 {
     if (!w) return;
-    if (w->copying) fp_pg_copy_abort(w->store);
+    if (w->copying) fpi_pg_copy_abort(w->store);
     g_string_free(w->buf, TRUE);
     free(w);
 }
 
-fp_status fp_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err)
+fp_status fpi_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err)
 {
     *level = NULL;
     const char *v[] = { name };
-    PGresult *r = fp_pg_exec(s, "SELECT level FROM aggregations WHERE name = $1", 1, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading aggregations", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT level FROM aggregations WHERE name = $1", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading aggregations", err);
     if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) *level = strdup(PQgetvalue(r, 0, 0));
     PQclear(r);
     return FP_OK;
 }
 
-fp_status fp_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
+fp_status fpi_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                 fp_error *err)
 {
     *out = NULL;
     if (!valid_identifier(table)) return fp_error_set(err, FP_ERR_USAGE, "'%s' is not an aggregation table", table);
-    char *q = fp_pg_ident(s, table);
+    char *q = fpi_pg_ident(s, table);
     char *sql = g_strdup_printf("SELECT code, name, projects, companies FROM %s WHERE level = $1 AND projects > 0"
                                 " AND code <> '_unassigned' ORDER BY projects DESC, code COLLATE \"C\" LIMIT $2", q);
     PQfreemem(q);
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *v[] = { level, lim };
-    *out = fp_pg_rows_query(s, sql, 2, v, "reading the aggregation", 0, 0, err);
+    *out = fpi_pg_rows_query(s, sql, 2, v, "reading the aggregation", 0, 0, err);
     g_free(sql);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-int fp_pg_has_aggregation(fp_store *s, const char *name)
+int fpi_pg_has_aggregation(fp_store *s, const char *name)
 {
     const char *v[] = { name };
-    PGresult *r = fp_pg_exec(s, "SELECT 1 FROM aggregations WHERE name = $1", 1, v);
+    PGresult *r = fpi_pg_exec(s, "SELECT 1 FROM aggregations WHERE name = $1", 1, v);
     int found = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
     PQclear(r);
     return found;

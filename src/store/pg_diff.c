@@ -18,11 +18,11 @@
 /* COPY data is sent in pieces of about this size. */
 #define COPY_CHUNK (1 << 20)
 
-fp_status fp_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err)
+fp_status fpi_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err)
 {
     const char *v[] = { dataset };
     /* A cursor: an edition may be 100,000s of rows (diff.c keeps its own copy). */
-    *out = fp_pg_rows_query(s, "SELECT p.id, ST_AsBinary(p.geom), p.source_key, i.file, p.source_line, p.company,"
+    *out = fpi_pg_rows_query(s, "SELECT p.id, ST_AsBinary(p.geom), p.source_key, i.file, p.source_line, p.company,"
                                " p.category, p.name, p.place, p.country, p.country_code, p.year, p.status, p.amount,"
                                " p.source, p.extra FROM projects p JOIN imports i ON i.id = p.import_id"
                                " WHERE p.dataset = $1 ORDER BY p.id",
@@ -38,7 +38,7 @@ struct fp_pg_diff_keeper {
     int copying;           /* COPY ... FROM STDIN is open */
 };
 
-fp_status fp_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err)
+fp_status fpi_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err)
 {
     *out = NULL;
     fp_pg_diff_keeper *k = calloc(1, sizeof *k);
@@ -48,21 +48,21 @@ fp_status fp_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *er
     fp_status st = FP_OK;
     /* One transaction for the table and its rows (the caller's, if it holds one). */
     if (!s->pg->in_txn) {
-        st = fp_pg_begin(s, err);
+        st = fpi_pg_begin(s, err);
         k->began = !st;
     }
     /* seq orders the layer (fp_diff's order: added, removed, moved, changed). */
-    if (!st) st = fp_pg_command(s, "DROP TABLE IF EXISTS pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
+    if (!st) st = fpi_pg_command(s, "DROP TABLE IF EXISTS pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
     if (!st)
-        st = fp_pg_command(s, "CREATE TEMP TABLE fp_diff(seq bigint PRIMARY KEY, change text NOT NULL, matched_by text,"
+        st = fpi_pg_command(s, "CREATE TEMP TABLE fp_diff(seq bigint PRIMARY KEY, change text NOT NULL, matched_by text,"
                               " old_id bigint, new_id bigint, distance_m double precision, fields text, details text)",
                            0, NULL, "keeping the changes", err);
     if (!st)
-        st = fp_pg_command(s, "COPY pg_temp.fp_diff(seq, change, matched_by, old_id, new_id, distance_m, fields, details)"
+        st = fpi_pg_command(s, "COPY pg_temp.fp_diff(seq, change, matched_by, old_id, new_id, distance_m, fields, details)"
                               " FROM STDIN", 0, NULL, "keeping the changes", err);
     k->copying = !st;
     if (st) {
-        fp_pg_diff_keep_free(k);
+        fpi_pg_diff_keep_free(k);
         return st;
     }
     *out = k;
@@ -72,51 +72,51 @@ fp_status fp_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *er
 /* A text field of a COPY row: NULL for NULL or "" (as diff_store.c binds them). */
 static void text_or_null(GString *line, const char *v)
 {
-    fp_pg_copy_field(line, v && *v ? v : NULL);
+    fpi_pg_copy_field(line, v && *v ? v : NULL);
 }
 
-fp_status fp_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err)
+fp_status fpi_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err)
 {
     char num[32];
     GString *b = k->buf;
     snprintf(num, sizeof num, "%lld", ++k->seq);
-    fp_pg_copy_field(b, num);
-    fp_pg_copy_field(b, r->change);
+    fpi_pg_copy_field(b, num);
+    fpi_pg_copy_field(b, r->change);
     text_or_null(b, r->matched_by);
     snprintf(num, sizeof num, "%lld", (long long)r->old_id);
-    fp_pg_copy_field(b, r->old_id ? num : NULL);
+    fpi_pg_copy_field(b, r->old_id ? num : NULL);
     snprintf(num, sizeof num, "%lld", (long long)r->new_id);
-    fp_pg_copy_field(b, r->new_id ? num : NULL);
+    fpi_pg_copy_field(b, r->new_id ? num : NULL);
     /* %.17g reads back as the same double. */
     snprintf(num, sizeof num, "%.17g", r->distance_m);
-    fp_pg_copy_field(b, r->distance_m >= 0 ? num : NULL);
+    fpi_pg_copy_field(b, r->distance_m >= 0 ? num : NULL);
     text_or_null(b, r->fields);
     text_or_null(b, r->details);
     g_string_append_c(b, '\n');
-    if (b->len >= COPY_CHUNK) return fp_pg_copy_send(k->s, b, "keeping the changes", err);
+    if (b->len >= COPY_CHUNK) return fpi_pg_copy_send(k->s, b, "keeping the changes", err);
     return FP_OK;
 }
 
-fp_status fp_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err)
+fp_status fpi_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err)
 {
-    fp_status st = fp_pg_copy_send(k->s, k->buf, "keeping the changes", err);
+    fp_status st = fpi_pg_copy_send(k->s, k->buf, "keeping the changes", err);
     k->copying = 0;
-    if (!st) st = fp_pg_copy_end(k->s, "keeping the changes", err);
-    else fp_pg_copy_abort(k->s);
+    if (!st) st = fpi_pg_copy_end(k->s, "keeping the changes", err);
+    else fpi_pg_copy_abort(k->s);
     /* Row counts for the planner: the layer joins it to the projects. */
-    if (!st) st = fp_pg_command(k->s, "ANALYZE pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
+    if (!st) st = fpi_pg_command(k->s, "ANALYZE pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
     if (!st && k->began) {
         k->began = 0;
-        st = fp_pg_commit(k->s, err);
+        st = fpi_pg_commit(k->s, err);
     }
     return st;
 }
 
-void fp_pg_diff_keep_free(fp_pg_diff_keeper *k)
+void fpi_pg_diff_keep_free(fp_pg_diff_keeper *k)
 {
     if (!k) return;
-    if (k->copying) fp_pg_copy_abort(k->s);
-    if (k->began) fp_pg_rollback(k->s);
+    if (k->copying) fpi_pg_copy_abort(k->s);
+    if (k->began) fpi_pg_rollback(k->s);
     g_string_free(k->buf, TRUE);
     free(k);
 }

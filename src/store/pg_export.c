@@ -48,14 +48,14 @@ static const struct { const char *name, *expr; char type; } diff_cols[] = {
 static char *agg_table(fp_store *s, const char *name, const char *suffix)
 {
     char *t = g_strdup_printf("agg_%s%s", name, suffix);
-    char *q = fp_pg_ident(s, t);
+    char *q = fpi_pg_ident(s, t);
     char *out = g_strdup(q);
     PQfreemem(q);
     g_free(t);
     return out;
 }
 
-fp_status fp_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
+fp_status fpi_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
                               int *n, fp_error *err)
 {
     *out = NULL;
@@ -76,12 +76,12 @@ fp_status fp_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggre
          * (the group columns follow the fixed ones on both engines). */
         char *t = g_strdup_printf("agg_%s", aggregation ? aggregation : "");
         const char *v[] = { t };
-        PGresult *r = fp_pg_exec(s, "SELECT column_name, data_type FROM information_schema.columns"
+        PGresult *r = fpi_pg_exec(s, "SELECT column_name, data_type FROM information_schema.columns"
                                     " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
                                  1, v);
         g_free(t);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            st = fp_pg_error(s, r, "reading an aggregation's columns", err);
+            st = fpi_pg_error(s, r, "reading an aggregation's columns", err);
         } else {
             for (int i = 0; i < PQntuples(r); i++) {
                 const char *col = PQgetvalue(r, i, 0), *dt = PQgetvalue(r, i, 1);
@@ -150,7 +150,7 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
     } else {
         for (int i = 0; i < b->nagg; i++)
             if (!strcmp(b->agg_cols[i].name, field)) {
-                char *e = fp_pg_ident(b->s, field);
+                char *e = fpi_pg_ident(b->s, field);
                 g_string_append(b->sql, e);
                 PQfreemem(e);
                 return FP_OK;
@@ -215,7 +215,7 @@ static fp_status build_init(build *b, fp_store *s, const fp_layer_query *q, cons
     b->binds = g_ptr_array_new_with_free_func(g_free);
     if (q->kind != FP_LAYER_PROJECTS && q->kind != FP_LAYER_DIFF && (!q->aggregation || !*q->aggregation))
         return fp_error_set(err, FP_ERR_USAGE, "an aggregation's layer needs its name");
-    if (q->kind == FP_LAYER_AGGREGATE) return fp_pg_layer_columns(s, q->kind, q->aggregation, &b->agg_cols, &b->nagg, err);
+    if (q->kind == FP_LAYER_AGGREGATE) return fpi_pg_layer_columns(s, q->kind, q->aggregation, &b->agg_cols, &b->nagg, err);
     return FP_OK;
 }
 
@@ -228,13 +228,13 @@ static void build_clear(build *b)
 
 static fp_rows *build_query(build *b, const char *what, unsigned wkb_cols, int cursor, fp_error *err)
 {
-    return fp_pg_rows_query(b->s, b->sql->str, (int)b->binds->len, (const char *const *)b->binds->pdata, what,
+    return fpi_pg_rows_query(b->s, b->sql->str, (int)b->binds->len, (const char *const *)b->binds->pdata, what,
                             wkb_cols, cursor, err);
 }
 
 /* -------------------------------------------------------------- queries --- */
 
-fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
+fp_status fpi_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     const char *head = q->kind == FP_LAYER_ASSIGNMENTS ? "SELECT a.id, ST_AsBinary(p.geom)"
@@ -246,7 +246,7 @@ fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, 
     fp_status st = build_init(&b, s, q, head, err);
     fp_layer_column *cols = NULL;
     int ncols = 0;
-    if (!st) st = fp_pg_layer_columns(s, q->kind, q->aggregation, &cols, &ncols, err);
+    if (!st) st = fpi_pg_layer_columns(s, q->kind, q->aggregation, &cols, &ncols, err);
     for (int c = 0; c < ncols && !st; c++) {
         g_string_append(b.sql, ", ");
         st = append_field(&b, cols[c].name, err);
@@ -263,7 +263,7 @@ fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, 
     return st;
 }
 
-fp_status fp_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
+fp_status fpi_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
                              fp_error *err)
 {
     *values = NULL;
@@ -290,7 +290,7 @@ fp_status fp_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *f
     return st;
 }
 
-fp_status fp_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err)
+fp_status fpi_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err)
 {
     *mixed = 0;
     build b;
@@ -311,7 +311,7 @@ fp_status fp_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp
     return st;
 }
 
-fp_status fp_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
+fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     if (q->kind != FP_LAYER_PROJECTS) return fp_error_set(err, FP_ERR_USAGE, "only projects have extra columns");
@@ -338,25 +338,25 @@ fp_status fp_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows *
     return st;
 }
 
-fp_status fp_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
+fp_status fpi_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
 {
     *n = 0;
     char *t = agg_table(s, name, "");
     char *sql = g_strdup_printf("SELECT count(*) FROM %s WHERE level = $1", t);
     g_free(t);
     const char *v[] = { level };
-    PGresult *r = fp_pg_exec(s, sql, 1, v);
+    PGresult *r = fpi_pg_exec(s, sql, 1, v);
     g_free(sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading an aggregation", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading an aggregation", err);
     *n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return FP_OK;
 }
 
-fp_status fp_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err)
+fp_status fpi_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
     const char *v[] = { level };
-    *out = fp_pg_rows_query(s, "SELECT id, ST_AsBinary(geom), code, name, parent, continent, subregion FROM regions"
+    *out = fpi_pg_rows_query(s, "SELECT id, ST_AsBinary(geom), code, name, parent, continent, subregion FROM regions"
                                " WHERE level = $1 AND geom IS NOT NULL ORDER BY code COLLATE \"C\"",
                             1, v, "reading regions", 1u << 1, 0, err);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);

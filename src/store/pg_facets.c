@@ -52,16 +52,16 @@ static fp_status extra_all_numbers(fp_store *s, const char *field, int *all, fp_
     GString *sql = g_string_new("SELECT coalesce(bool_and(e.num), true) FROM projects p");
     append_extra_join(sql, field, binds);
     g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
-    PGresult *r = fp_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
+    PGresult *r = fpi_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
     g_string_free(sql, TRUE);
     g_ptr_array_free(binds, TRUE);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading project values", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading project values", err);
     *all = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     return FP_OK;
 }
 
-fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
+fp_status fpi_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
@@ -89,7 +89,7 @@ fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_e
                                  " ORDER BY e.num DESC, CASE WHEN e.num THEN e.v::numeric END, min(e.v) COLLATE \"C\"");
     }
     if (!st)
-        *out = fp_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
+        *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
                                 "reading project values", 0, 0, err);
     g_string_free(sql, TRUE);
     g_ptr_array_free(binds, TRUE);
@@ -102,11 +102,11 @@ static fp_status assign_table(fp_store *s, const char *aggregation, char **table
 {
     *table = NULL;
     const char *v[] = { aggregation };
-    PGresult *r = fp_pg_exec(s, "SELECT assign_table FROM aggregations WHERE name = $1", 1, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading aggregations", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT assign_table FROM aggregations WHERE name = $1", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading aggregations", err);
     fp_status st = FP_OK;
     if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-        char *q = fp_pg_ident(s, PQgetvalue(r, 0, 0));
+        char *q = fpi_pg_ident(s, PQgetvalue(r, 0, 0));
         *table = g_strdup(q);
         PQfreemem(q);
     } else {
@@ -116,7 +116,7 @@ static fp_status assign_table(fp_store *s, const char *aggregation, char **table
     return st;
 }
 
-fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                              fp_error *err)
 {
     *out = NULL;
@@ -151,7 +151,7 @@ fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_face
     }
     g_free(value);
     g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code COLLATE \"C\"");
-    *out = fp_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
+    *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
                             "counting a panel's projects", 0, 0, err);
     g_string_free(sql, TRUE);
     g_ptr_array_free(binds, TRUE);
@@ -160,7 +160,7 @@ fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_face
 
 /* The timeline's counts per region and year (fp_store_timeline_counts),
  * in SpatiaLite's order: code in byte order, then year. */
-fp_status fp_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err)
+fp_status fpi_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     char *table;
@@ -171,7 +171,7 @@ fp_status fp_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **
                                 " WHERE a.region_code IS NOT NULL AND p.year IS NOT NULL"
                                 " GROUP BY a.region_code, p.year ORDER BY a.region_code COLLATE \"C\", p.year", table);
     g_free(table);
-    *out = fp_pg_rows_query(s, sql, 0, NULL, "counting projects per region and year", 0, 0, err);
+    *out = fpi_pg_rows_query(s, sql, 0, NULL, "counting projects per region and year", 0, 0, err);
     g_free(sql);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }

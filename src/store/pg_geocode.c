@@ -16,11 +16,11 @@
 
 #define COPY_BATCH (1 << 20)    /* bytes of COPY text sent at once */
 
-fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err)
+fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err)
 {
     /* $2 (redo) also takes rows an earlier geocode placed. */
     const char *v[] = { dataset, redo ? "t" : "f" };
-    *out = fp_pg_rows_query(s,
+    *out = fpi_pg_rows_query(s,
         "SELECT p.id, i.file, p.source_line, p.place, p.country, i.format, p.extra FROM projects p"
         " JOIN imports i ON i.id = p.import_id"
         " WHERE (p.geom IS NULL OR ($2::boolean AND p.geocode_method IS NOT NULL AND p.geocode_method <> 'input'))"
@@ -29,7 +29,7 @@ fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-fp_status fp_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
+fp_status fpi_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
     *wkb = NULL;
     *len = 0;
@@ -37,7 +37,7 @@ fp_status fp_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, s
     /* Binary result: the WKB's bytes as they are. */
     PGresult *r = PQexecParams(s->pg->conn, "SELECT ST_AsBinary(geom) FROM regions WHERE code = $1", 1, NULL, v,
                                NULL, NULL, 1);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading a region", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading a region", err);
     fp_status st = FP_OK;
     if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) && PQgetlength(r, 0, 0) > 0) {
         *len = (size_t)PQgetlength(r, 0, 0);
@@ -57,7 +57,7 @@ struct fp_pg_point_writer {
     long n;
 };
 
-fp_status fp_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err)
+fp_status fpi_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err)
 {
     *out = NULL;
     fp_pg_point_writer *w = calloc(1, sizeof *w);
@@ -65,16 +65,16 @@ fp_status fp_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error
     w->store = s;
     w->buf = g_string_sized_new(COPY_BATCH + 4096);
     /* Dropped at the commit (or the rollback) that ends the geocode. */
-    fp_status st = fp_pg_command(s, "CREATE TEMP TABLE IF NOT EXISTS fp_placed(seq bigint, id bigint, x float8,"
+    fp_status st = fpi_pg_command(s, "CREATE TEMP TABLE IF NOT EXISTS fp_placed(seq bigint, id bigint, x float8,"
                                     " y float8, method text, ref text, prec text, country_code text) ON COMMIT DROP",
                                  0, NULL, "storing geocoded rows", err);
-    if (!st) st = fp_pg_command(s, "TRUNCATE fp_placed", 0, NULL, "storing geocoded rows", err);
-    if (st) { fp_pg_point_writer_free(w); return st; }
+    if (!st) st = fpi_pg_command(s, "TRUNCATE fp_placed", 0, NULL, "storing geocoded rows", err);
+    if (st) { fpi_pg_point_writer_free(w); return st; }
     *out = w;
     return FP_OK;
 }
 
-void fp_pg_point_writer_free(fp_pg_point_writer *w)
+void fpi_pg_point_writer_free(fp_pg_point_writer *w)
 {
     if (!w) return;
     g_string_free(w->buf, TRUE);
@@ -86,15 +86,15 @@ static fp_status flush(fp_pg_point_writer *w, fp_error *err)
 {
     if (!w->buf->len) return FP_OK;
     fp_store *s = w->store;
-    fp_status st = fp_pg_command(s, "COPY fp_placed FROM STDIN", 0, NULL, "storing geocoded rows", err);
-    if (!st) st = fp_pg_copy_send(s, w->buf, "storing geocoded rows", err);
-    if (!st) st = fp_pg_copy_end(s, "storing geocoded rows", err);
-    else fp_pg_copy_abort(s);
+    fp_status st = fpi_pg_command(s, "COPY fp_placed FROM STDIN", 0, NULL, "storing geocoded rows", err);
+    if (!st) st = fpi_pg_copy_send(s, w->buf, "storing geocoded rows", err);
+    if (!st) st = fpi_pg_copy_end(s, "storing geocoded rows", err);
+    else fpi_pg_copy_abort(s);
     g_string_truncate(w->buf, 0);
     return st;
 }
 
-fp_status fp_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err)
+fp_status fpi_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err)
 {
     char seq[24], id[24], x[40], y[40];
     snprintf(seq, sizeof seq, "%ld", ++w->seq);
@@ -103,28 +103,28 @@ fp_status fp_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p
     snprintf(x, sizeof x, "%.17g", p->x);
     snprintf(y, sizeof y, "%.17g", p->y);
     GString *b = w->buf;
-    fp_pg_copy_field(b, seq);
-    fp_pg_copy_field(b, id);
-    fp_pg_copy_field(b, x);
-    fp_pg_copy_field(b, y);
-    fp_pg_copy_field(b, p->method);
-    fp_pg_copy_field(b, p->ref);
-    fp_pg_copy_field(b, p->precision);
-    fp_pg_copy_field(b, p->country_code);
+    fpi_pg_copy_field(b, seq);
+    fpi_pg_copy_field(b, id);
+    fpi_pg_copy_field(b, x);
+    fpi_pg_copy_field(b, y);
+    fpi_pg_copy_field(b, p->method);
+    fpi_pg_copy_field(b, p->ref);
+    fpi_pg_copy_field(b, p->precision);
+    fpi_pg_copy_field(b, p->country_code);
     g_string_append_c(b, '\n');
     w->n++;
     return b->len >= COPY_BATCH ? flush(w, err) : FP_OK;
 }
 
-fp_status fp_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err)
+fp_status fpi_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err)
 {
     fp_status st = flush(w, err);
     if (st || !w->n) return st;
-    st = fp_pg_command(w->store,
+    st = fpi_pg_command(w->store,
         "UPDATE projects p SET geom = ST_SetSRID(ST_MakePoint(u.x, u.y), 4326), geocode_method = u.method,"
         " geocode_ref = u.ref, geocode_precision = u.prec, country_code = coalesce(u.country_code, p.country_code)"
         " FROM (SELECT DISTINCT ON (id) * FROM fp_placed ORDER BY id, seq DESC) AS u WHERE p.id = u.id",
         0, NULL, "storing geocoded rows", err);
-    if (!st) st = fp_pg_command(w->store, "TRUNCATE fp_placed", 0, NULL, "storing geocoded rows", err);
+    if (!st) st = fpi_pg_command(w->store, "TRUNCATE fp_placed", 0, NULL, "storing geocoded rows", err);
     return st;
 }

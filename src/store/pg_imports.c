@@ -10,7 +10,7 @@
  * set of the dataset's source keys (read at the start), geometries from
  * OGR's reading of the WKB. Rejects wait in a temporary file and follow
  * in a second COPY once the projects are in. Big loads are ANALYZEd after
- * the commit (fp_pg_commit).
+ * the commit (fpi_pg_commit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,27 +22,27 @@
 /* Loads of at least this many rows refresh the planner's statistics. */
 #define ANALYZE_ROWS 10000
 
-fp_status fp_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
+fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                              const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
 {
     *import_id = *previous = 0;
     const char *v[] = { dataset, checksum, file, started };
-    PGresult *r = fp_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2", 2, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading imports", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2", 2, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
     if (PQntuples(r) > 0) {
         *previous = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
         return FP_OK;
     }
     PQclear(r);
-    r = fp_pg_exec(s, "INSERT INTO imports(dataset, checksum, file, started) VALUES($1, $2, $3, $4) RETURNING id", 4, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "recording the import", err);
+    r = fpi_pg_exec(s, "INSERT INTO imports(dataset, checksum, file, started) VALUES($1, $2, $3, $4) RETURNING id", 4, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "recording the import", err);
     *import_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return FP_OK;
 }
 
-fp_status fp_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
+fp_status fpi_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                            long rejected, const char *finished, fp_error *err)
 {
     char id[24], a[24], b[24], c[24];
@@ -51,7 +51,7 @@ fp_status fp_pg_import_end(fp_store *s, int64_t import_id, const char *format, l
     snprintf(b, sizeof b, "%ld", stored);
     snprintf(c, sizeof c, "%ld", rejected);
     const char *v[] = { format, a, b, c, finished, id };
-    return fp_pg_command(s, "UPDATE imports SET format = $1, rows_read = $2, rows_stored = $3, rows_rejected = $4,"
+    return fpi_pg_command(s, "UPDATE imports SET format = $1, rows_read = $2, rows_stored = $3, rows_rejected = $4,"
                             " finished = $5 WHERE id = $6", 6, v, "recording the import", err);
 }
 
@@ -84,7 +84,7 @@ static fp_status loader_error(fp_pg_loader *l, fp_status st, fp_error *err)
     return st;
 }
 
-fp_status fp_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file, fp_pg_loader **out,
+fp_status fpi_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file, fp_pg_loader **out,
                            fp_error *err)
 {
     *out = NULL;
@@ -98,12 +98,12 @@ fp_status fp_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, 
     l->buf = g_string_sized_new(1 << 17);
     l->rejects = tmpfile();
     if (!l->rejects) {
-        fp_pg_loader_free(l);
+        fpi_pg_loader_free(l);
         return fp_error_set(err, FP_ERR_IO, "cannot create a temporary file for rejects");
     }
     /* The keys already in the dataset, through a cursor (flat memory per batch). */
     const char *v[] = { dataset };
-    fp_rows *r = fp_pg_rows_query(s, "SELECT source_key FROM projects WHERE dataset = $1 AND source_key IS NOT NULL",
+    fp_rows *r = fpi_pg_rows_query(s, "SELECT source_key FROM projects WHERE dataset = $1 AND source_key IS NOT NULL",
                                   1, v, "reading source keys", 0, 1, err);
     fp_status st = r ? FP_OK : (err ? err->code : FP_ERR_DB);
     if (r) {
@@ -113,17 +113,17 @@ fp_status fp_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, 
     }
     if (st) {
         st = loader_error(l, st, err);
-        fp_pg_loader_free(l);
+        fpi_pg_loader_free(l);
         return st;
     }
     *out = l;
     return FP_OK;
 }
 
-void fp_pg_loader_free(fp_pg_loader *l)
+void fpi_pg_loader_free(fp_pg_loader *l)
 {
     if (!l) return;
-    if (l->copying) fp_pg_copy_abort(l->store);
+    if (l->copying) fpi_pg_copy_abort(l->store);
     if (l->keys) g_hash_table_destroy(l->keys);
     if (l->buf) g_string_free(l->buf, TRUE);
     if (l->rejects) fclose(l->rejects);
@@ -132,19 +132,19 @@ void fp_pg_loader_free(fp_pg_loader *l)
 
 static const char *empty_null(const char *v) { return v && *v ? v : NULL; }
 
-fp_status fp_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
+fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
                               size_t raw_len, fp_error *err)
 {
     GString *row = g_string_new(NULL);
     char a[24], b[24];
     snprintf(a, sizeof a, "%ld", line);
     snprintf(b, sizeof b, "%ld", feature);
-    fp_pg_copy_field(row, l->import_id);
-    fp_pg_copy_field(row, line > 0 ? a : NULL);
-    fp_pg_copy_field(row, feature > 0 ? b : NULL);
-    fp_pg_copy_field(row, reason);
+    fpi_pg_copy_field(row, l->import_id);
+    fpi_pg_copy_field(row, line > 0 ? a : NULL);
+    fpi_pg_copy_field(row, feature > 0 ? b : NULL);
+    fpi_pg_copy_field(row, reason);
     char *r = raw ? g_strndup(raw, raw_len) : NULL;
-    fp_pg_copy_field(row, r);
+    fpi_pg_copy_field(row, r);
     g_free(r);
     g_string_append_c(row, '\n');
     size_t w = fwrite(row->str, 1, row->len, l->rejects);
@@ -153,7 +153,7 @@ fp_status fp_pg_loader_reject(fp_pg_loader *l, long line, long feature, const ch
     return ok ? FP_OK : fp_error_set(err, FP_ERR_IO, "%s: cannot keep rejects in a temporary file", l->file);
 }
 
-fp_status fp_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_store_refusal *refused, fp_error *err)
+fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_store_refusal *refused, fp_error *err)
 {
     *refused = FP_STORE_STORED;
     const char *key = empty_null(p->source_key);
@@ -184,7 +184,7 @@ fp_status fp_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_s
     /* The COPY starts with the first row: until then the connection still
      * answers the import's other queries (the country index). */
     if (!l->copying) {
-        fp_status st = fp_pg_command(l->store, "COPY projects(import_id, dataset, source_key, source_line, company,"
+        fp_status st = fpi_pg_command(l->store, "COPY projects(import_id, dataset, source_key, source_line, company,"
                                      " category, name, place, country, country_code, year, status, amount, source,"
                                      " extra, geom, geocode_method, geocode_precision) FROM STDIN", 0, NULL,
                                      "storing projects", err);
@@ -197,43 +197,43 @@ fp_status fp_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_s
     snprintf(line, sizeof line, "%ld", p->source_line);
     snprintf(year, sizeof year, "%d", p->year);
     snprintf(amount, sizeof amount, "%.17g", p->amount);
-    fp_pg_copy_field(b, l->import_id);
-    fp_pg_copy_field(b, l->dataset);
-    fp_pg_copy_field(b, key);
-    fp_pg_copy_field(b, line);
-    fp_pg_copy_field(b, empty_null(p->company));
-    fp_pg_copy_field(b, empty_null(p->category));
-    fp_pg_copy_field(b, empty_null(p->name));
-    fp_pg_copy_field(b, empty_null(p->place));
-    fp_pg_copy_field(b, empty_null(p->country));
-    fp_pg_copy_field(b, empty_null(p->country_code));
-    fp_pg_copy_field(b, p->has_year ? year : NULL);
-    fp_pg_copy_field(b, empty_null(p->status));
-    fp_pg_copy_field(b, p->has_amount ? amount : NULL);
-    fp_pg_copy_field(b, empty_null(p->source));
-    fp_pg_copy_field(b, p->extra);
-    fp_pg_copy_ewkb(b, wkb, wkb ? wkb_len : 0);
-    fp_pg_copy_field(b, wkb ? "input" : NULL);
-    fp_pg_copy_field(b, wkb ? "point" : NULL);
+    fpi_pg_copy_field(b, l->import_id);
+    fpi_pg_copy_field(b, l->dataset);
+    fpi_pg_copy_field(b, key);
+    fpi_pg_copy_field(b, line);
+    fpi_pg_copy_field(b, empty_null(p->company));
+    fpi_pg_copy_field(b, empty_null(p->category));
+    fpi_pg_copy_field(b, empty_null(p->name));
+    fpi_pg_copy_field(b, empty_null(p->place));
+    fpi_pg_copy_field(b, empty_null(p->country));
+    fpi_pg_copy_field(b, empty_null(p->country_code));
+    fpi_pg_copy_field(b, p->has_year ? year : NULL);
+    fpi_pg_copy_field(b, empty_null(p->status));
+    fpi_pg_copy_field(b, p->has_amount ? amount : NULL);
+    fpi_pg_copy_field(b, empty_null(p->source));
+    fpi_pg_copy_field(b, p->extra);
+    fpi_pg_copy_ewkb(b, wkb, wkb ? wkb_len : 0);
+    fpi_pg_copy_field(b, wkb ? "input" : NULL);
+    fpi_pg_copy_field(b, wkb ? "point" : NULL);
     g_string_append_c(b, '\n');
     l->stored++;
-    if (b->len >= (1 << 17)) return loader_error(l, fp_pg_copy_send(l->store, b, "storing projects", err), err);
+    if (b->len >= (1 << 17)) return loader_error(l, fpi_pg_copy_send(l->store, b, "storing projects", err), err);
     return FP_OK;
 }
 
-fp_status fp_pg_loader_finish(fp_pg_loader *l, fp_error *err)
+fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
     fp_status st = FP_OK;
     if (l->copying) {
-        st = fp_pg_copy_send(s, l->buf, "storing projects", err);
+        st = fpi_pg_copy_send(s, l->buf, "storing projects", err);
         l->copying = 0;
-        if (!st) st = fp_pg_copy_end(s, "storing projects", err);
-        else fp_pg_copy_abort(s);
+        if (!st) st = fpi_pg_copy_end(s, "storing projects", err);
+        else fpi_pg_copy_abort(s);
     }
     fp_context_pause(s->ctx, "import:index");
     if (!st && ftell(l->rejects) > 0) {
-        st = fp_pg_command(s, "COPY rejects(import_id, line, feature, reason, raw) FROM STDIN", 0, NULL,
+        st = fpi_pg_command(s, "COPY rejects(import_id, line, feature, reason, raw) FROM STDIN", 0, NULL,
                            "storing rejects", err);
         if (!st) {
             l->copying = 1;
@@ -241,10 +241,10 @@ fp_status fp_pg_loader_finish(fp_pg_loader *l, fp_error *err)
             char chunk[1 << 16];
             size_t n;
             while (!st && (n = fread(chunk, 1, sizeof chunk, l->rejects)) > 0)
-                if (PQputCopyData(s->pg->conn, chunk, (int)n) != 1) st = fp_pg_error(s, NULL, "storing rejects", err);
+                if (PQputCopyData(s->pg->conn, chunk, (int)n) != 1) st = fpi_pg_error(s, NULL, "storing rejects", err);
             l->copying = 0;
-            if (!st) st = fp_pg_copy_end(s, "storing rejects", err);
-            else fp_pg_copy_abort(s);
+            if (!st) st = fpi_pg_copy_end(s, "storing rejects", err);
+            else fpi_pg_copy_abort(s);
         }
     }
     if (!st && l->stored >= ANALYZE_ROWS) s->pg->analyze_after_commit = 1;
@@ -273,28 +273,28 @@ static fp_status each_row(fp_store *s, PGresult *r, int repaired, fp_reject_cb c
     return FP_OK;
 }
 
-fp_status fp_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err)
+fp_status fpi_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err)
 {
     char lim[24];
     snprintf(lim, sizeof lim, "%ld", limit);
     const char *v[] = { dataset, limit >= 0 ? lim : NULL };
-    PGresult *r = fp_pg_exec(s, "SELECT i.dataset, i.file, i.format, r.line, r.feature, r.reason, r.raw FROM rejects r"
+    PGresult *r = fpi_pg_exec(s, "SELECT i.dataset, i.file, i.format, r.line, r.feature, r.reason, r.raw FROM rejects r"
                                 " JOIN imports i ON i.id = r.import_id WHERE ($1::text IS NULL OR i.dataset = $1)"
                                 " ORDER BY r.id LIMIT $2::bigint", 2, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading rejects", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading rejects", err);
     return each_row(s, r, 0, cb, user);
 }
 
-fp_status fp_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
+fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
                          void *user, fp_error *err)
 {
     char lim[24];
     snprintf(lim, sizeof lim, "%ld", limit);
     const char *v[] = { dataset, limit >= 0 ? lim : NULL, repaired_key };
-    PGresult *r = fp_pg_exec(s, "SELECT i.dataset, i.file, i.format, p.source_line, coalesce(p.source_key, ''),"
+    PGresult *r = fpi_pg_exec(s, "SELECT i.dataset, i.file, i.format, p.source_line, coalesce(p.source_key, ''),"
                                 " p.extra::jsonb ->> $3::text FROM projects p JOIN imports i ON i.id = p.import_id"
                                 " WHERE p.extra::jsonb ->> $3::text IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1)"
                                 " ORDER BY p.id LIMIT $2::bigint", 3, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading repaired rows", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading repaired rows", err);
     return each_row(s, r, 1, cb, user);
 }

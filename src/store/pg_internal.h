@@ -27,162 +27,162 @@ struct fp_pg {
 
 /* Runs a cache write (its failure only means no cache) so that a refusal
  * does not abort the store's transaction: inside a savepoint. */
-void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
+void fpi_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
                        const int *formats, int *ok);
 
 /* 1 if db names a PostgreSQL server: postgresql://, postgres:// or PG:... */
-int fp_pg_is_url(const char *db);
+int fpi_pg_is_url(const char *db);
 /* The server as messages name it, never with the password. */
-char *fp_pg_display_name(const char *db);
+char *fpi_pg_display_name(const char *db);
 
-fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
-void fp_pg_close(fp_store *s);
+fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
+void fpi_pg_close(fp_store *s);
 
 /* Statements: values always as parameters (text; NULL for SQL NULL). */
-PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);
+PGresult *fpi_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);
 /* The error of a failed result (freed) as one line naming the server. */
-fp_status fp_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *err);
+fp_status fpi_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *err);
 /* Runs a statement that returns no rows. */
-fp_status fp_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+fp_status fpi_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                         fp_error *err);
 /* An identifier quoted for SQL (PQescapeIdentifier); free with PQfreemem. */
-char *fp_pg_ident(fp_store *s, const char *name);
+char *fpi_pg_ident(fp_store *s, const char *name);
 /* Text of a COPY row field: appends v escaped for COPY's text format, or \N. */
-void fp_pg_copy_field(GString *line, const char *v);
+void fpi_pg_copy_field(GString *line, const char *v);
 /* Appends a geometry as hex EWKB with SRID 4326 (from 2D OGC WKB). */
-void fp_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len);
+void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len);
 /* Sends buffered COPY data; ends the COPY and reads its result. */
-fp_status fp_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err);
-fp_status fp_pg_copy_end(fp_store *s, const char *what, fp_error *err);
-void fp_pg_copy_abort(fp_store *s);
+fp_status fpi_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err);
+fp_status fpi_pg_copy_end(fp_store *s, const char *what, fp_error *err);
+void fpi_pg_copy_abort(fp_store *s);
 
-fp_status fp_pg_begin(fp_store *s, fp_error *err);
-fp_status fp_pg_commit(fp_store *s, fp_error *err);
-void fp_pg_rollback(fp_store *s);
-int fp_pg_schema_version(fp_store *s);
-long fp_pg_count(fp_store *s, const char *table);
-fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err);
+fp_status fpi_pg_begin(fp_store *s, fp_error *err);
+fp_status fpi_pg_commit(fp_store *s, fp_error *err);
+void fpi_pg_rollback(fp_store *s);
+int fpi_pg_schema_version(fp_store *s);
+long fpi_pg_count(fp_store *s, const char *table);
+fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err);
 
 /* fp_rows over a complete result, or over a server-side cursor (DECLAREd
  * here, FETCHed in batches; inside the store's transaction, or one of its
  * own). wkb_cols: bytea columns holding WKB (bit i: column i). */
-fp_rows *fp_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+fp_rows *fpi_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                           unsigned wkb_cols, int cursor, fp_error *err);
-int fp_pg_rows_next(struct fp_pg_rows *p);
-fp_status fp_pg_rows_status(const struct fp_pg_rows *p, fp_error *err);
-void fp_pg_rows_free(struct fp_pg_rows *p);
-int fp_pg_rows_is_null(struct fp_pg_rows *p, int col);
-const char *fp_pg_rows_text(struct fp_pg_rows *p, int col);
-const void *fp_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len);
-int fp_pg_rows_columns(struct fp_pg_rows *p);
-const char *fp_pg_rows_column_name(struct fp_pg_rows *p, int col);
-char fp_pg_rows_column_type(struct fp_pg_rows *p, int col);
-char fp_pg_rows_value_type(struct fp_pg_rows *p, int col);
-int fp_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g);
+int fpi_pg_rows_next(struct fp_pg_rows *p);
+fp_status fpi_pg_rows_status(const struct fp_pg_rows *p, fp_error *err);
+void fpi_pg_rows_free(struct fp_pg_rows *p);
+int fpi_pg_rows_is_null(struct fp_pg_rows *p, int col);
+const char *fpi_pg_rows_text(struct fp_pg_rows *p, int col);
+const void *fpi_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len);
+int fpi_pg_rows_columns(struct fp_pg_rows *p);
+const char *fpi_pg_rows_column_name(struct fp_pg_rows *p, int col);
+char fpi_pg_rows_column_type(struct fp_pg_rows *p, int col);
+char fpi_pg_rows_value_type(struct fp_pg_rows *p, int col);
+int fpi_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g);
 
 /* Regions (pg_regions.c). */
-fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err);
-fp_status fp_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err);
-fp_status fp_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err);
-fp_status fp_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err);
-fp_status fp_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n,
+fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err);
+fp_status fpi_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+fp_status fpi_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err);
+fp_status fpi_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+fp_status fpi_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n,
                                   int *stored, fp_error *err);
-fp_status fp_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *err);
-fp_status fp_pg_each_country(fp_store *s, fp_country_fn fn, void *ud, fp_error *err);
+fp_status fpi_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *err);
+fp_status fpi_pg_each_country(fp_store *s, fp_country_fn fn, void *ud, fp_error *err);
 
 /* Projects (pg_projects.c). */
-fp_status fp_pg_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
+fp_status fpi_pg_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
                          fp_rows **out, fp_error *err);
-fp_status fp_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err);
-fp_status fp_pg_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err);
-fp_status fp_pg_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err);
-fp_status fp_pg_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err);
+fp_status fpi_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err);
+fp_status fpi_pg_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err);
+fp_status fpi_pg_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err);
+fp_status fpi_pg_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err);
 
 /* Imports (pg_imports.c). */
-fp_status fp_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
+fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                              const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
-fp_status fp_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
+fp_status fpi_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                            long rejected, const char *finished, fp_error *err);
 typedef struct fp_pg_loader fp_pg_loader;
-fp_status fp_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
+fp_status fpi_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
                            fp_pg_loader **out, fp_error *err);
-fp_status fp_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_store_refusal *refused,
+fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                fp_error *err);
-fp_status fp_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
+fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
                               size_t raw_len, fp_error *err);
-fp_status fp_pg_loader_finish(fp_pg_loader *l, fp_error *err);
-void fp_pg_loader_free(fp_pg_loader *l);
-fp_status fp_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err);
-fp_status fp_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
+fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err);
+void fpi_pg_loader_free(fp_pg_loader *l);
+fp_status fpi_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err);
+fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
                          void *user, fp_error *err);
 
 /* Aggregations (pg_aggregations.c). */
 typedef struct fp_pg_agg_writer fp_pg_agg_writer;
-fp_status fp_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err);
-fp_status fp_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *row, fp_error *err);
-fp_status fp_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_id, const char *region, double share,
+fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err);
+fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *row, fp_error *err);
+fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_id, const char *region, double share,
                                            const char *method, double distance_km, fp_error *err);
-fp_status fp_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err);
-void fp_pg_aggregation_writer_free(fp_pg_agg_writer *w);
-fp_status fp_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err);
-fp_status fp_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
+fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err);
+void fpi_pg_aggregation_writer_free(fp_pg_agg_writer *w);
+fp_status fpi_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err);
+fp_status fpi_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                 fp_error *err);
-int fp_pg_has_aggregation(fp_store *s, const char *name);
+int fpi_pg_has_aggregation(fp_store *s, const char *name);
 
 /* Export layers (pg_export.c). */
-fp_status fp_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
+fp_status fpi_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggregation, fp_layer_column **out,
                               int *n, fp_error *err);
-fp_status fp_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
-fp_status fp_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
+fp_status fpi_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
+fp_status fpi_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
                              fp_error *err);
-fp_status fp_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err);
-fp_status fp_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
-fp_status fp_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err);
-fp_status fp_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+fp_status fpi_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err);
+fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
+fp_status fpi_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err);
+fp_status fpi_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err);
 
 /* Maps and tiles (pg_render.c). */
-fp_status fp_pg_region_lookup(fp_store *s, const char *code_or_name, fp_rows **out, fp_error *err);
-fp_status fp_pg_region_shapes(fp_store *s, const char *level, fp_rows **out, fp_error *err);
-fp_status fp_pg_aggregation_values(fp_store *s, const char *aggregation, const char *level, const char *column,
+fp_status fpi_pg_region_lookup(fp_store *s, const char *code_or_name, fp_rows **out, fp_error *err);
+fp_status fpi_pg_region_shapes(fp_store *s, const char *level, fp_rows **out, fp_error *err);
+fp_status fpi_pg_aggregation_values(fp_store *s, const char *aggregation, const char *level, const char *column,
                                    int flags, fp_rows **out, fp_error *err);
-fp_status fp_pg_aggregation_codes(fp_store *s, const char *aggregation, const char *level, fp_rows **out,
+fp_status fpi_pg_aggregation_codes(fp_store *s, const char *aggregation, const char *level, fp_rows **out,
                                   fp_error *err);
-fp_status fp_pg_project_max(fp_store *s, const char *column, double *max, fp_error *err);
+fp_status fpi_pg_project_max(fp_store *s, const char *column, double *max, fp_error *err);
 
 /* Small multiples (pg_facets.c). */
-fp_status fp_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err);
-fp_status fp_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
+fp_status fpi_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err);
+fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                              fp_error *err);
-fp_status fp_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err);
+fp_status fpi_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err);
 
 /* Editions and the changes kept for the diff layer (pg_diff.c). */
-fp_status fp_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err);
+fp_status fpi_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, fp_error *err);
 typedef struct fp_pg_diff_keeper fp_pg_diff_keeper;
-fp_status fp_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err);
-fp_status fp_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err);
-fp_status fp_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err);
-void fp_pg_diff_keep_free(fp_pg_diff_keeper *k);
+fp_status fpi_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err);
+fp_status fpi_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err);
+fp_status fpi_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err);
+void fpi_pg_diff_keep_free(fp_pg_diff_keeper *k);
 
 /* QGIS styles in layer_styles, the aggregations' names (pg_styles.c). */
-fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
+fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
                                fp_error *err);
-fp_status fp_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
+fp_status fpi_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
 
 /* Geocode (pg_geocode.c). */
-fp_status fp_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);
-fp_status fp_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
+fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);
+fp_status fpi_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
 typedef struct fp_pg_point_writer fp_pg_point_writer;
-fp_status fp_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err);
-fp_status fp_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err);
-fp_status fp_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err);
-void fp_pg_point_writer_free(fp_pg_point_writer *w);
+fp_status fpi_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err);
+fp_status fpi_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err);
+fp_status fpi_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err);
+void fpi_pg_point_writer_free(fp_pg_point_writer *w);
 
 /* Data QA (pg_qa.c): fp_store_qa.h's functions. */
-fp_status fp_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
-fp_status fp_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err);
-fp_status fp_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err);
-fp_status fp_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
+fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
+fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err);
+fp_status fpi_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err);
+fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
                        fp_error *err);
-fp_status fp_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err);
+fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err);
 
 #endif

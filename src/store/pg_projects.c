@@ -22,7 +22,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *values)
     }
 }
 
-fp_status fp_pg_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
+fp_status fpi_pg_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
                          fp_rows **out, fp_error *err)
 {
     static const fp_project_filter all = {0};
@@ -58,18 +58,18 @@ fp_status fp_pg_projects(fp_store *s, const fp_project_filter *f, const char *co
                                values->len - 2, values->len - 1, values->len);
     }
     if (f->order_by_id) g_string_append(sql, " ORDER BY id");
-    *out = fp_pg_rows_query(s, sql->str, (int)values->len, (const char *const *)values->pdata, "reading projects",
+    *out = fpi_pg_rows_query(s, sql->str, (int)values->len, (const char *const *)values->pdata, "reading projects",
                             1u << 1, 1, err);
     g_string_free(sql, TRUE);
     g_ptr_array_free(values, TRUE);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-fp_status fp_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err)
+fp_status fpi_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err)
 {
     *min = *max = *count = 0;
-    PGresult *r = fp_pg_exec(s, "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM projects", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading projects", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM projects", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
     *min = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     *max = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
     *count = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
@@ -77,7 +77,7 @@ fp_status fp_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *co
     return FP_OK;
 }
 
-fp_status fp_pg_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
+fp_status fpi_pg_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     if (!fp_store_is_project_column(field))
@@ -86,33 +86,33 @@ fp_status fp_pg_project_counts(fp_store *s, const char *field, const char *datas
                                 " WHERE ($1::text IS NULL OR dataset = $1) GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"",
                                 field);
     const char *v[] = { dataset };
-    *out = fp_pg_rows_query(s, sql, 1, v, "counting projects", 0, 0, err);
+    *out = fpi_pg_rows_query(s, sql, 1, v, "counting projects", 0, 0, err);
     g_free(sql);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-fp_status fp_pg_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err)
+fp_status fpi_pg_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err)
 {
     const char *v[] = { key };
-    PGresult *r = fp_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE extra::jsonb ->> $1::text IS NOT NULL)", 1, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading projects", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE extra::jsonb ->> $1::text IS NOT NULL)", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
     *used = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     return FP_OK;
 }
 
-fp_status fp_pg_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err)
+fp_status fpi_pg_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err)
 {
     *values = NULL;
     *n = 0;
     GPtrArray *a = g_ptr_array_new();
     if (fp_store_is_project_column(column)) {   /* anything else: no values, as on SpatiaLite */
         char *sql = g_strdup_printf("SELECT DISTINCT coalesce(%s::text, '') FROM projects WHERE geom IS NOT NULL", column);
-        PGresult *r = fp_pg_exec(s, sql, 0, NULL);
+        PGresult *r = fpi_pg_exec(s, sql, 0, NULL);
         g_free(sql);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             g_ptr_array_free(a, TRUE);
-            return fp_pg_error(s, r, "reading projects", err);
+            return fpi_pg_error(s, r, "reading projects", err);
         }
         for (int i = 0; i < PQntuples(r); i++) g_ptr_array_add(a, g_strdup(PQgetvalue(r, i, 0)));
         PQclear(r);

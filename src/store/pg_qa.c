@@ -12,10 +12,10 @@
 #include "common/util.h"
 #include "store/pg_internal.h"
 
-fp_status fp_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
+fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
     const char *v[] = { dataset };
-    fp_rows *r = fp_pg_rows_query(s,
+    fp_rows *r = fpi_pg_rows_query(s,
         "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom)"
@@ -44,48 +44,48 @@ fp_status fp_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn,
     return st;
 }
 
-fp_status fp_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err)
+fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err)
 {
     const char *dv[] = { dataset };
-    fp_status st = fp_pg_command(s, "DELETE FROM qa_findings WHERE $1::text IS NULL OR dataset = $1", 1, dv,
+    fp_status st = fpi_pg_command(s, "DELETE FROM qa_findings WHERE $1::text IS NULL OR dataset = $1", 1, dv,
                                  "cannot clear findings", err);
-    if (!st) st = fp_pg_command(s, "UPDATE projects SET qa = NULL WHERE qa IS NOT NULL AND ($1::text IS NULL OR dataset = $1)",
+    if (!st) st = fpi_pg_command(s, "UPDATE projects SET qa = NULL WHERE qa IS NOT NULL AND ($1::text IS NULL OR dataset = $1)",
                                 1, dv, "cannot clear findings", err);
-    if (!st && n) st = fp_pg_command(s, "COPY qa_findings(project_id, dataset, kind, row_ref, evidence, suggestion,"
+    if (!st && n) st = fpi_pg_command(s, "COPY qa_findings(project_id, dataset, kind, row_ref, evidence, suggestion,"
                                         " other_id, fix, fix_lon, fix_lat) FROM STDIN", 0, NULL, "cannot store findings", err);
     if (!st && n) {
         GString *b = g_string_sized_new(1 << 16);
         char t[3][40];
         for (size_t i = 0; !st && i < n; i++) {
             snprintf(t[0], sizeof t[0], "%lld", f[i].project_id);
-            fp_pg_copy_field(b, t[0]);
-            fp_pg_copy_field(b, f[i].dataset);
-            fp_pg_copy_field(b, f[i].kind);
-            fp_pg_copy_field(b, f[i].row_ref);
-            fp_pg_copy_field(b, f[i].evidence);
-            fp_pg_copy_field(b, f[i].suggestion);
+            fpi_pg_copy_field(b, t[0]);
+            fpi_pg_copy_field(b, f[i].dataset);
+            fpi_pg_copy_field(b, f[i].kind);
+            fpi_pg_copy_field(b, f[i].row_ref);
+            fpi_pg_copy_field(b, f[i].evidence);
+            fpi_pg_copy_field(b, f[i].suggestion);
             snprintf(t[0], sizeof t[0], "%lld", f[i].other_id);
-            fp_pg_copy_field(b, f[i].other_id ? t[0] : NULL);
+            fpi_pg_copy_field(b, f[i].other_id ? t[0] : NULL);
             snprintf(t[1], sizeof t[1], "%.17g", f[i].fix_lon);
             snprintf(t[2], sizeof t[2], "%.17g", f[i].fix_lat);
-            fp_pg_copy_field(b, f[i].fix);
-            fp_pg_copy_field(b, f[i].fix ? t[1] : NULL);
-            fp_pg_copy_field(b, f[i].fix ? t[2] : NULL);
+            fpi_pg_copy_field(b, f[i].fix);
+            fpi_pg_copy_field(b, f[i].fix ? t[1] : NULL);
+            fpi_pg_copy_field(b, f[i].fix ? t[2] : NULL);
             g_string_append_c(b, '\n');
-            if (b->len >= (1 << 16)) st = fp_pg_copy_send(s, b, "cannot store findings", err);
+            if (b->len >= (1 << 16)) st = fpi_pg_copy_send(s, b, "cannot store findings", err);
         }
-        if (!st) st = fp_pg_copy_send(s, b, "cannot store findings", err);
-        if (!st) st = fp_pg_copy_end(s, "cannot store findings", err);
-        else fp_pg_copy_abort(s);
+        if (!st) st = fpi_pg_copy_send(s, b, "cannot store findings", err);
+        if (!st) st = fpi_pg_copy_end(s, "cannot store findings", err);
+        else fpi_pg_copy_abort(s);
         g_string_free(b, TRUE);
     }
     /* projects.qa: the kinds of the row's findings in the order found, then
      * the fixes applied to it and not undone. */
-    if (!st) st = fp_pg_command(s,
+    if (!st) st = fpi_pg_command(s,
         "UPDATE projects SET qa = f.kinds FROM (SELECT project_id, string_agg(kind, ',' ORDER BY id) AS kinds"
         " FROM qa_findings WHERE $1::text IS NULL OR dataset = $1 GROUP BY project_id) AS f"
         " WHERE projects.id = f.project_id", 1, dv, "cannot flag rows", err);
-    if (!st) st = fp_pg_command(s,
+    if (!st) st = fpi_pg_command(s,
         "UPDATE projects SET qa = coalesce(qa || ',', '') || x.fixes FROM (SELECT project_id,"
         " string_agg('fixed-' || fix, ',' ORDER BY id) AS fixes FROM qa_fixes"
         " WHERE undone IS NULL AND ($1::text IS NULL OR dataset = $1) GROUP BY project_id) AS x"
@@ -93,10 +93,10 @@ fp_status fp_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_find
     return st;
 }
 
-fp_status fp_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err)
+fp_status fpi_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err)
 {
-    PGresult *r = fp_pg_exec(s, "SELECT coalesce(max(batch), 0) + 1 FROM qa_fixes", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read the fix journal", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce(max(batch), 0) + 1 FROM qa_fixes", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read the fix journal", err);
     *batch = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return FP_OK;
@@ -105,18 +105,18 @@ fp_status fp_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err)
 /* Runs a statement and gives the number of rows it changed (-1: failed). */
 static long changes(fp_store *s, const char *sql, int n, const char *const *v, PGresult **failed)
 {
-    PGresult *r = fp_pg_exec(s, sql, n, v);
+    PGresult *r = fpi_pg_exec(s, sql, n, v);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) { *failed = r; return -1; }
     long c = atol(PQcmdTuples(r));
     PQclear(r);
     return c;
 }
 
-fp_status fp_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
+fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
                        fp_error *err)
 {
     char now[32], b[24], i[24], x[40], y[40];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     snprintf(b, sizeof b, "%lld", batch);
     snprintf(i, sizeof i, "%lld", id);
     snprintf(x, sizeof x, "%.17g", lon);
@@ -135,25 +135,25 @@ fp_status fp_pg_qa_fix(fp_store *s, long long batch, long long id, const char *f
     if (c < 0) {
         char what[64];
         snprintf(what, sizeof what, "cannot fix project %lld", id);
-        return fp_pg_error(s, failed, what, err);
+        return fpi_pg_error(s, failed, what, err);
     }
     if (c != 1) return fp_error_set(err, FP_ERR_STATE, "%s: project %lld has no geometry to fix", s->path, id);
     return FP_OK;
 }
 
-fp_status fp_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
+fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
 {
     *rows = 0;
     const char *dv[] = { dataset };
-    PGresult *r = fp_pg_exec(s, "SELECT coalesce(max(batch), 0) FROM qa_fixes WHERE undone IS NULL"
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce(max(batch), 0) FROM qa_fixes WHERE undone IS NULL"
                                 " AND ($1::text IS NULL OR dataset = $1)", 1, dv);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read the fix journal", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read the fix journal", err);
     char batch[24];
     snprintf(batch, sizeof batch, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     if (!strcmp(batch, "0")) return FP_OK;
     char now[32];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     const char *v[] = { batch, dataset, now };
     PGresult *failed = NULL;
     /* A row's oldest journal entry of the batch holds its geometry as it
@@ -163,10 +163,10 @@ fp_status fp_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_er
         " AND f.batch = $1::bigint AND f.undone IS NULL AND ($2::text IS NULL OR f.dataset = $2) ORDER BY f.id LIMIT 1)"
         " WHERE id IN (SELECT project_id FROM qa_fixes WHERE batch = $1::bigint AND undone IS NULL"
         " AND ($2::text IS NULL OR dataset = $2))", 2, v, &failed);
-    if (c < 0) return fp_pg_error(s, failed, "cannot undo fixes", err);
+    if (c < 0) return fpi_pg_error(s, failed, "cannot undo fixes", err);
     *rows = c;
     if (changes(s, "UPDATE qa_fixes SET undone = $3 WHERE batch = $1::bigint AND undone IS NULL"
                    " AND ($2::text IS NULL OR dataset = $2)", 3, v, &failed) < 0)
-        return fp_pg_error(s, failed, "cannot undo fixes", err);
+        return fpi_pg_error(s, failed, "cannot undo fixes", err);
     return FP_OK;
 }

@@ -28,7 +28,7 @@ static const char *field_or_null(OGRFeatureH f, int idx)
 static fp_status copy_features(fp_store *s, const char *path, OGRLayerH layer, const int idx[9],
                                OGRCoordinateTransformationH ct, fp_regions_result *res, fp_error *err)
 {
-    fp_status st = fp_pg_command(s, "COPY regions(id, level, code, iso_a2, name, name_long, parent, continent,"
+    fp_status st = fpi_pg_command(s, "COPY regions(id, level, code, iso_a2, name, name_long, parent, continent,"
                                     " subregion, population, geom) FROM STDIN", 0, NULL, "loading regions", err);
     if (st) return st;
     GString *buf = g_string_sized_new(1 << 16);
@@ -62,24 +62,24 @@ static fp_status copy_features(fp_store *s, const char *path, OGRLayerH layer, c
         OGR_G_DestroyGeometry(g);
         char id[24], pop[24];
         snprintf(id, sizeof id, "%ld", n + 1);
-        fp_pg_copy_field(buf, id);
-        fp_pg_copy_field(buf, level ? level : "custom");
-        fp_pg_copy_field(buf, code);
-        for (int i = 2; i < 8; i++) fp_pg_copy_field(buf, field_or_null(f, idx[i]));
+        fpi_pg_copy_field(buf, id);
+        fpi_pg_copy_field(buf, level ? level : "custom");
+        fpi_pg_copy_field(buf, code);
+        for (int i = 2; i < 8; i++) fpi_pg_copy_field(buf, field_or_null(f, idx[i]));
         int has_pop = idx[8] >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx[8]);
         if (has_pop) snprintf(pop, sizeof pop, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, idx[8]));
-        fp_pg_copy_field(buf, has_pop ? pop : NULL);
-        fp_pg_copy_ewkb(buf, wkb, sz);
+        fpi_pg_copy_field(buf, has_pop ? pop : NULL);
+        fpi_pg_copy_ewkb(buf, wkb, sz);
         g_string_append_c(buf, '\n');
         if (level && strcmp(level, "country") == 0) res->countries++;
         else if (level && strcmp(level, "admin1") == 0) res->admin1++;
         n++;
         OGR_F_Destroy(f);
-        if (buf->len > (1 << 16)) st = fp_pg_copy_send(s, buf, "loading regions", err);
+        if (buf->len > (1 << 16)) st = fpi_pg_copy_send(s, buf, "loading regions", err);
     }
-    if (!st) st = fp_pg_copy_send(s, buf, "loading regions", err);
-    if (!st) st = fp_pg_copy_end(s, "loading regions", err);
-    else fp_pg_copy_abort(s);
+    if (!st) st = fpi_pg_copy_send(s, buf, "loading regions", err);
+    if (!st) st = fpi_pg_copy_end(s, "loading regions", err);
+    else fpi_pg_copy_abort(s);
     if (!st && n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: no regions in the layer", path);
     free(wkb);
     g_hash_table_destroy(codes);
@@ -87,29 +87,29 @@ static fp_status copy_features(fp_store *s, const char *path, OGRLayerH layer, c
     return st;
 }
 
-fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
+fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
 {
     fp_regions_result local = {0};
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     char sha[65];
-    fp_status st = fp_file_sha256(path, sha, err);
+    fp_status st = fpi_file_sha256(path, sha, err);
     if (st) return st;
     const char *v[] = { sha };
     /* Two loads at once (two inits): the second waits, then finds the
      * file loaded. The lock is held to the end of the transaction. */
-    st = fp_pg_begin(s, err);
+    st = fpi_pg_begin(s, err);
     char key[32];
     snprintf(key, sizeof key, "%lld", FP_PG_LOCK_REGIONS);
     const char *kv[] = { key };
-    if (!st) st = fp_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a regions load", err);
-    if (st) { fp_pg_rollback(s); return st; }
-    PGresult *r = fp_pg_exec(s, "SELECT (SELECT value FROM meta WHERE key = 'regions_sha256') = $1,"
+    if (!st) st = fpi_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a regions load", err);
+    if (st) { fpi_pg_rollback(s); return st; }
+    PGresult *r = fpi_pg_exec(s, "SELECT (SELECT value FROM meta WHERE key = 'regions_sha256') = $1,"
                                 " count(*) FILTER (WHERE level = 'country'), count(*) FILTER (WHERE level = 'admin1')"
                                 " FROM regions", 1, v);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        st = fp_pg_error(s, r, "reading regions", err);
-        fp_pg_rollback(s);
+        st = fpi_pg_error(s, r, "reading regions", err);
+        fpi_pg_rollback(s);
         return st;
     }
     if (!strcmp(PQgetvalue(r, 0, 0), "t")) {
@@ -117,15 +117,15 @@ fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *r
         res->countries = atol(PQgetvalue(r, 0, 1));
         res->admin1 = atol(PQgetvalue(r, 0, 2));
         PQclear(r);
-        return fp_pg_commit(s, err);
+        return fpi_pg_commit(s, err);
     }
     PQclear(r);
 
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) { fp_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path); }
+    if (!ds) { fpi_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path); }
     OGRLayerH layer = GDALDatasetGetLayerByName(ds, "regions");
     if (!layer) layer = GDALDatasetGetLayer(ds, 0);
-    if (!layer) { GDALClose(ds); fp_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
+    if (!layer) { GDALClose(ds); fpi_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     static const char *const names[] = { "level", "code", "iso_a2", "name", "name_long",
                                          "parent", "continent", "subregion", "population" };
@@ -133,38 +133,38 @@ fp_status fp_pg_load_regions(fp_store *s, const char *path, fp_regions_result *r
     for (int i = 0; i < 9; i++) idx[i] = OGR_FD_GetFieldIndex(defn, names[i]);
     if (idx[1] < 0 || idx[3] < 0) {
         GDALClose(ds);
-        fp_pg_rollback(s);
+        fpi_pg_rollback(s);
         return fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
     }
     OGRCoordinateTransformationH ct = NULL;
-    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
         GDALClose(ds);
-        fp_pg_rollback(s);
+        fpi_pg_rollback(s);
         return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
     }
-    st = fp_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
-    if (!st) st = fp_pg_command(s, "DELETE FROM regions", 0, NULL, "loading regions", err);
+    st = fpi_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
+    if (!st) st = fpi_pg_command(s, "DELETE FROM regions", 0, NULL, "loading regions", err);
     if (!st) st = copy_features(s, path, layer, idx, ct, res, err);
-    if (!st) st = fp_pg_command(s, "INSERT INTO meta(key, value) VALUES('regions_sha256', $1)"
+    if (!st) st = fpi_pg_command(s, "INSERT INTO meta(key, value) VALUES('regions_sha256', $1)"
                                    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 1, v, "loading regions", err);
-    if (!st) st = fp_pg_command(s, "ANALYZE regions", 0, NULL, "loading regions", err);
-    if (!st) st = fp_pg_commit(s, err);
-    if (st) fp_pg_rollback(s);
+    if (!st) st = fpi_pg_command(s, "ANALYZE regions", 0, NULL, "loading regions", err);
+    if (!st) st = fpi_pg_commit(s, err);
+    if (st) fpi_pg_rollback(s);
     if (ct) OCTDestroyCoordinateTransformation(ct);
     GDALClose(ds);
     return st;
 }
 
-fp_status fp_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err)
+fp_status fpi_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
     const char *v[] = { level };
-    *out = fp_pg_rows_query(s, "SELECT id, code, name, parent, subregion, continent, population, ST_AsBinary(geom),"
+    *out = fpi_pg_rows_query(s, "SELECT id, code, name, parent, subregion, continent, population, ST_AsBinary(geom),"
                                " area_km2 FROM regions WHERE level = $1 AND geom IS NOT NULL ORDER BY code COLLATE \"C\"",
                             1, v, "reading regions", 1u << 7, 0, err);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-fp_status fp_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
+fp_status fpi_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
 {
     if (s->flags & FP_STORE_READONLY) return FP_OK;
     char a[40], i[24];
@@ -173,20 +173,20 @@ fp_status fp_pg_region_set_area(fp_store *s, int64_t id, double area_km2, fp_err
     const char *v[] = { a, i };
     /* A cache: a refused write just keeps none (the area is computed again). */
     int ok;
-    fp_pg_cache_write(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v, NULL, NULL, &ok);
+    fpi_pg_cache_write(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v, NULL, NULL, &ok);
     return FP_OK;
 }
 
-fp_status fp_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err)
+fp_status fpi_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err)
 {
     const char *v[] = { level };
-    *out = fp_pg_rows_query(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups"
+    *out = fpi_pg_rows_query(s, "SELECT code, name, parent, population, area_km2, geom_wkb FROM region_groups"
                                " WHERE level = $1 ORDER BY code COLLATE \"C\"", 1, v, "reading region groups",
                             1u << 5, 0, err);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
-fp_status fp_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n, int *stored,
+fp_status fpi_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n, int *stored,
                                   fp_error *err)
 {
     *stored = 0;
@@ -205,18 +205,18 @@ fp_status fp_pg_region_groups_put(fp_store *s, const char *level, const fp_regio
         int lens[7] = { 0, 0, 0, 0, 0, 0, (int)g->wkb_len };
         int formats[7] = { 0, 0, 0, 0, 0, 0, 1 };     /* the WKB as binary bytea */
         int ok;
-        fp_pg_cache_write(s, sql, 7, v, lens, formats, &ok);
+        fpi_pg_cache_write(s, sql, 7, v, lens, formats, &ok);
         if (!ok) return FP_OK;   /* a cache: none kept, same result */
     }
     *stored = 1;
     return FP_OK;
 }
 
-fp_status fp_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *err)
+fp_status fpi_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *err)
 {
-    PGresult *r = fp_pg_exec(s, "SELECT code, name, parent FROM regions WHERE level = 'admin1'"
+    PGresult *r = fpi_pg_exec(s, "SELECT code, name, parent FROM regions WHERE level = 'admin1'"
                                 " ORDER BY code COLLATE \"C\"", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read admin-1 regions", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read admin-1 regions", err);
     for (int i = 0; i < PQntuples(r); i++)
         if (!PQgetisnull(r, i, 0) && !PQgetisnull(r, i, 2))
             fn(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), ud);
@@ -224,11 +224,11 @@ fp_status fp_pg_each_admin1(fp_store *s, fp_admin1_fn fn, void *ud, fp_error *er
     return FP_OK;
 }
 
-fp_status fp_pg_each_country(fp_store *s, fp_country_fn fn, void *ud, fp_error *err)
+fp_status fpi_pg_each_country(fp_store *s, fp_country_fn fn, void *ud, fp_error *err)
 {
-    PGresult *r = fp_pg_exec(s, "SELECT code, iso_a2, name, name_long FROM regions WHERE level = 'country'"
+    PGresult *r = fpi_pg_exec(s, "SELECT code, iso_a2, name, name_long FROM regions WHERE level = 'country'"
                                 " ORDER BY code COLLATE \"C\"", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "cannot read countries", err);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read countries", err);
     for (int i = 0; i < PQntuples(r); i++) {
         const char *v[4];
         for (int c = 0; c < 4; c++) v[c] = PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);

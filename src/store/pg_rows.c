@@ -31,7 +31,7 @@ struct fp_pg_rows {
 
 static int fail_rows(struct fp_pg_rows *p, PGresult *res)
 {
-    p->st = fp_pg_error(p->store, res, p->what, &p->err);
+    p->st = fpi_pg_error(p->store, res, p->what, &p->err);
     p->done = 1;
     return 0;
 }
@@ -43,7 +43,7 @@ static int fetch(struct fp_pg_rows *p)
     p->res = NULL;
     char sql[96];
     snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
-    PGresult *res = fp_pg_exec(p->store, sql, 0, NULL);
+    PGresult *res = fpi_pg_exec(p->store, sql, 0, NULL);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail_rows(p, res);
     p->res = res;
     p->row = -1;
@@ -51,7 +51,7 @@ static int fetch(struct fp_pg_rows *p)
     return 1;
 }
 
-fp_rows *fp_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+fp_rows *fpi_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                           unsigned wkb_cols, int cursor, fp_error *err)
 {
     struct fp_pg_rows *p = calloc(1, sizeof *p);
@@ -68,27 +68,27 @@ fp_rows *fp_pg_rows_query(fp_store *s, const char *sql, int n, const char *const
          * with the last of them. */
         if (!s->pg->in_txn) {
             if (!s->pg->cursor_txns)
-                st = fp_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, what, err);
+                st = fpi_pg_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, what, err);
             p->own_txn = !st;
             if (!st) s->pg->cursor_txns++;
         }
         p->cursor = g_strdup_printf("fp_cursor_%u", ++s->pg->cursors);
         char *decl = g_strdup_printf("DECLARE %s NO SCROLL CURSOR FOR %s", p->cursor, sql);
-        if (!st) st = fp_pg_command(s, decl, n, values, what, err);
+        if (!st) st = fpi_pg_command(s, decl, n, values, what, err);
         g_free(decl);
         if (!st && !fetch(p)) { st = p->st; if (err) *err = p->err; }
     } else {
-        PGresult *res = fp_pg_exec(s, sql, n, values);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fp_pg_error(s, res, what, err);
+        PGresult *res = fpi_pg_exec(s, sql, n, values);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fpi_pg_error(s, res, what, err);
         else { p->res = res; p->nrows = PQntuples(res); }
     }
-    if (st) { fp_pg_rows_free(p); return NULL; }
-    fp_rows *r = fp_rows_wrap_pg(p, err);
-    if (!r) fp_pg_rows_free(p);
+    if (st) { fpi_pg_rows_free(p); return NULL; }
+    fp_rows *r = fpi_rows_wrap_pg(p, err);
+    if (!r) fpi_pg_rows_free(p);
     return r;
 }
 
-int fp_pg_rows_next(struct fp_pg_rows *p)
+int fpi_pg_rows_next(struct fp_pg_rows *p)
 {
     if (p->done) return 0;
     PQfreemem(p->wkb);
@@ -100,13 +100,13 @@ int fp_pg_rows_next(struct fp_pg_rows *p)
     return 0;
 }
 
-fp_status fp_pg_rows_status(const struct fp_pg_rows *p, fp_error *err)
+fp_status fpi_pg_rows_status(const struct fp_pg_rows *p, fp_error *err)
 {
     if (p->st && err) *err = p->err;
     return p->st;
 }
 
-void fp_pg_rows_free(struct fp_pg_rows *p)
+void fpi_pg_rows_free(struct fp_pg_rows *p)
 {
     if (!p) return;
     PQclear(p->res);
@@ -115,25 +115,25 @@ void fp_pg_rows_free(struct fp_pg_rows *p)
     if (p->cursor && PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS) {
         char sql[64];
         snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
-        PQclear(fp_pg_exec(s, sql, 0, NULL));
+        PQclear(fpi_pg_exec(s, sql, 0, NULL));
     }
     if (p->own_txn && --s->pg->cursor_txns == 0)
-        PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));   /* read only: nothing to keep */
+        PQclear(fpi_pg_exec(s, "ROLLBACK", 0, NULL));   /* read only: nothing to keep */
     g_free(p->cursor);
     free(p);
 }
 
-int fp_pg_rows_is_null(struct fp_pg_rows *p, int col) { return PQgetisnull(p->res, p->row, col); }
+int fpi_pg_rows_is_null(struct fp_pg_rows *p, int col) { return PQgetisnull(p->res, p->row, col); }
 
-const char *fp_pg_rows_text(struct fp_pg_rows *p, int col)
+const char *fpi_pg_rows_text(struct fp_pg_rows *p, int col)
 {
     return PQgetisnull(p->res, p->row, col) ? NULL : PQgetvalue(p->res, p->row, col);
 }
 
-int fp_pg_rows_columns(struct fp_pg_rows *p) { return PQnfields(p->res); }
-const char *fp_pg_rows_column_name(struct fp_pg_rows *p, int col) { return PQfname(p->res, col); }
+int fpi_pg_rows_columns(struct fp_pg_rows *p) { return PQnfields(p->res); }
+const char *fpi_pg_rows_column_name(struct fp_pg_rows *p, int col) { return PQfname(p->res, col); }
 
-char fp_pg_rows_column_type(struct fp_pg_rows *p, int col)
+char fpi_pg_rows_column_type(struct fp_pg_rows *p, int col)
 {
     switch (PQftype(p->res, col)) {
     case 20: case 21: case 23: return 'i';               /* int8, int2, int4 */
@@ -144,15 +144,15 @@ char fp_pg_rows_column_type(struct fp_pg_rows *p, int col)
 
 /* A PostgreSQL column holds one type: the value's is the column's (NULL
  * aside), as a typed SQLite column's values read back. */
-char fp_pg_rows_value_type(struct fp_pg_rows *p, int col)
+char fpi_pg_rows_value_type(struct fp_pg_rows *p, int col)
 {
     if (PQgetisnull(p->res, p->row, col)) return 'n';
     if (PQftype(p->res, col) == 17) return 'b';          /* bytea */
-    return fp_pg_rows_column_type(p, col);
+    return fpi_pg_rows_column_type(p, col);
 }
 
 /* A bytea column, decoded (hex text to bytes); valid until the next row. */
-const void *fp_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len)
+const void *fpi_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len)
 {
     *len = 0;
     if (PQgetisnull(p->res, p->row, col)) return NULL;
@@ -171,7 +171,7 @@ static double wkb_double(const unsigned char *b, int le)
     return d;
 }
 
-int fp_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
+int fpi_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
 {
     if (PQgetisnull(p->res, p->row, col)) return 0;
     memset(g, 0, sizeof *g);
@@ -181,7 +181,7 @@ int fp_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
         return -1;
     }
     size_t len;
-    const unsigned char *b = fp_pg_rows_blob(p, col, &len);
+    const unsigned char *b = fpi_pg_rows_blob(p, col, &len);
     if (!b || len < 5) {
         p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: unreadable geometry", p->store->path, p->what);
         p->done = 1;

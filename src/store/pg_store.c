@@ -73,7 +73,7 @@ static const char *const pg_migrations[] = { NULL, pg_migration_1, pg_migration_
 
 /* ------------------------------------------------------------- naming --- */
 
-int fp_pg_is_url(const char *db)
+int fpi_pg_is_url(const char *db)
 {
     return db && (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11) || !strncmp(db, "PG:", 3));
 }
@@ -93,7 +93,7 @@ static char *name_from(const char *user, const char *host, const char *port, con
                            dbname && *dbname ? dbname : "?");
 }
 
-char *fp_pg_display_name(const char *db)
+char *fpi_pg_display_name(const char *db)
 {
     char *errmsg = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo_of(db), &errmsg);
@@ -144,12 +144,12 @@ static void one_line(char *msg)
 
 /* ------------------------------------------------------- statements --- */
 
-PGresult *fp_pg_exec(fp_store *s, const char *sql, int n, const char *const *values)
+PGresult *fpi_pg_exec(fp_store *s, const char *sql, int n, const char *const *values)
 {
     return PQexecParams(s->pg->conn, sql, n, NULL, values, NULL, NULL, 0);
 }
 
-fp_status fp_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *err)
+fp_status fpi_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *err)
 {
     char *msg = g_strdup(res ? PQresultErrorMessage(res) : "");
     if (!*msg) { g_free(msg); msg = g_strdup(PQerrorMessage(s->pg->conn)); }
@@ -162,38 +162,38 @@ fp_status fp_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *er
     return st;
 }
 
-fp_status fp_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
+fp_status fpi_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                         fp_error *err)
 {
-    PGresult *res = fp_pg_exec(s, sql, n, values);
+    PGresult *res = fpi_pg_exec(s, sql, n, values);
     ExecStatusType t = PQresultStatus(res);
     /* COPY ... FROM STDIN answers "send the data" (PGRES_COPY_IN). */
-    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_COPY_IN) return fp_pg_error(s, res, what, err);
+    if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK && t != PGRES_COPY_IN) return fpi_pg_error(s, res, what, err);
     PQclear(res);
     return FP_OK;
 }
 
-void fp_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
+void fpi_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
                        const int *formats, int *ok)
 {
     /* The store's transaction, or a reading cursor's (whose read-only
      * transaction refuses the write: the savepoint keeps the cursor). */
     int txn = s->pg->in_txn || PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS;
-    if (txn) PQclear(fp_pg_exec(s, "SAVEPOINT fp_cache", 0, NULL));
+    if (txn) PQclear(fpi_pg_exec(s, "SAVEPOINT fp_cache", 0, NULL));
     PGresult *r = PQexecParams(s->pg->conn, sql, n, NULL, values, lengths, formats, 0);
     *ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    if (txn) PQclear(fp_pg_exec(s, *ok ? "RELEASE SAVEPOINT fp_cache" : "ROLLBACK TO SAVEPOINT fp_cache", 0, NULL));
+    if (txn) PQclear(fpi_pg_exec(s, *ok ? "RELEASE SAVEPOINT fp_cache" : "ROLLBACK TO SAVEPOINT fp_cache", 0, NULL));
 }
 
-char *fp_pg_ident(fp_store *s, const char *name)
+char *fpi_pg_ident(fp_store *s, const char *name)
 {
     return PQescapeIdentifier(s->pg->conn, name, strlen(name));
 }
 
 /* --------------------------------------------------------------- COPY --- */
 
-void fp_pg_copy_field(GString *line, const char *v)
+void fpi_pg_copy_field(GString *line, const char *v)
 {
     if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
     if (!v) { g_string_append(line, "\\N"); return; }
@@ -208,7 +208,7 @@ void fp_pg_copy_field(GString *line, const char *v)
     }
 }
 
-void fp_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
+void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
@@ -234,7 +234,7 @@ void fp_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
     }
 }
 
-fp_status fp_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err)
+fp_status fpi_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err)
 {
     if (buf->len && PQputCopyData(s->pg->conn, buf->str, (int)buf->len) != 1) {
         char *msg = g_strdup(PQerrorMessage(s->pg->conn));
@@ -247,21 +247,21 @@ fp_status fp_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error 
     return FP_OK;
 }
 
-fp_status fp_pg_copy_end(fp_store *s, const char *what, fp_error *err)
+fp_status fpi_pg_copy_end(fp_store *s, const char *what, fp_error *err)
 {
     fp_status st = FP_OK;
     if (PQputCopyEnd(s->pg->conn, NULL) != 1) {
-        st = fp_pg_error(s, NULL, what, err);
+        st = fpi_pg_error(s, NULL, what, err);
     }
     PGresult *res;
     while ((res = PQgetResult(s->pg->conn)) != NULL) {
-        if (!st && PQresultStatus(res) != PGRES_COMMAND_OK) st = fp_pg_error(s, res, what, err);
+        if (!st && PQresultStatus(res) != PGRES_COMMAND_OK) st = fpi_pg_error(s, res, what, err);
         else PQclear(res);
     }
     return st;
 }
 
-void fp_pg_copy_abort(fp_store *s)
+void fpi_pg_copy_abort(fp_store *s)
 {
     if (PQtransactionStatus(s->pg->conn) != PQTRANS_ACTIVE) return;
     PQputCopyEnd(s->pg->conn, "footprint: the load failed");
@@ -271,29 +271,29 @@ void fp_pg_copy_abort(fp_store *s)
 
 /* ------------------------------------------------------- transactions --- */
 
-fp_status fp_pg_begin(fp_store *s, fp_error *err)
+fp_status fpi_pg_begin(fp_store *s, fp_error *err)
 {
     /* READ COMMITTED, PostgreSQL's default: a statement that waited for a
      * lock (an advisory lock, a row another import writes) sees what was
      * committed meanwhile, and concurrent imports never fail each other
      * with serialization errors. A scan is still one snapshot: a cursor's
-     * (DECLARE), shared by reader connections (fp_pg_open_reader). */
-    fp_status st = fp_pg_command(s, "BEGIN", 0, NULL, "cannot start a transaction", err);
+     * (DECLARE), shared by reader connections (fpi_pg_open_reader). */
+    fp_status st = fpi_pg_command(s, "BEGIN", 0, NULL, "cannot start a transaction", err);
     if (!st) s->pg->in_txn = 1;
     return st;
 }
 
-fp_status fp_pg_commit(fp_store *s, fp_error *err)
+fp_status fpi_pg_commit(fp_store *s, fp_error *err)
 {
     if (!s->pg->in_txn) return FP_OK;
-    PGresult *res = fp_pg_exec(s, "COMMIT", 0, NULL);
+    PGresult *res = fpi_pg_exec(s, "COMMIT", 0, NULL);
     s->pg->in_txn = 0;
     g_free(s->pg->snapshot);
     s->pg->snapshot = NULL;
     /* A COMMIT of a failed transaction reports ROLLBACK, not an error. */
     if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-        fp_status st = fp_pg_error(s, res, "commit failed; nothing of this run was stored", err);
-        fp_pg_command(s, "ROLLBACK", 0, NULL, "rollback", NULL);
+        fp_status st = fpi_pg_error(s, res, "commit failed; nothing of this run was stored", err);
+        fpi_pg_command(s, "ROLLBACK", 0, NULL, "rollback", NULL);
         return st;
     }
     PQclear(res);
@@ -302,16 +302,16 @@ fp_status fp_pg_commit(fp_store *s, fp_error *err)
          * transaction, so concurrent imports do not queue on its lock. A
          * failure only leaves older statistics. */
         s->pg->analyze_after_commit = 0;
-        PQclear(fp_pg_exec(s, "ANALYZE projects", 0, NULL));
+        PQclear(fpi_pg_exec(s, "ANALYZE projects", 0, NULL));
     }
     return FP_OK;
 }
 
-void fp_pg_rollback(fp_store *s)
+void fpi_pg_rollback(fp_store *s)
 {
     if (!s->pg->in_txn) return;
-    fp_pg_copy_abort(s);
-    PQclear(fp_pg_exec(s, "ROLLBACK", 0, NULL));
+    fpi_pg_copy_abort(s);
+    PQclear(fpi_pg_exec(s, "ROLLBACK", 0, NULL));
     s->pg->in_txn = 0;
     s->pg->analyze_after_commit = 0;
     g_free(s->pg->snapshot);
@@ -323,32 +323,32 @@ void fp_pg_rollback(fp_store *s)
 /* The schema version, 0 without a footprint schema, -1 on error. */
 static int read_version(fp_store *s)
 {
-    PGresult *res = fp_pg_exec(s, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
+    PGresult *res = fpi_pg_exec(s, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
     int v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? !strcmp(PQgetvalue(res, 0, 0), "t") : -1;
     PQclear(res);
     if (v <= 0) return v;                 /* no table: no footprint schema */
-    res = fp_pg_exec(s, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL);
+    res = fpi_pg_exec(s, "SELECT coalesce(max(version), 0) FROM schema_version", 0, NULL);
     v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
     PQclear(res);
     return v;
 }
 
-int fp_pg_schema_version(fp_store *s)
+int fpi_pg_schema_version(fp_store *s)
 {
     return read_version(s);
 }
 
 static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
 {
-    fp_status st = fp_pg_begin(s, err);
+    fp_status st = fpi_pg_begin(s, err);
     if (st) return st;
     /* Held to the end of the transaction: a concurrent upgrade waits here. */
     char key[32];
     snprintf(key, sizeof key, "%lld", FP_PG_LOCK_SCHEMA);
     const char *kv[] = { key };
-    st = fp_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a schema upgrade", err);
+    st = fpi_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a schema upgrade", err);
     int v = st ? -1 : read_version(s);
-    if (!st && v < 0) st = fp_pg_error(s, NULL, "reading the schema version", err);
+    if (!st && v < 0) st = fpi_pg_error(s, NULL, "reading the schema version", err);
     if (!st) s->opened_version = v;
     if (!st && v > FP_SCHEMA_VERSION)
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d is newer than this footprint (%d); upgrade footprint",
@@ -359,7 +359,7 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
     if (!st && v < target && (flags & FP_STORE_READONLY))
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade; open it writable", s->path, v);
     if (!st && v == 0)
-        st = fp_pg_command(s, "CREATE TABLE schema_version(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
+        st = fpi_pg_command(s, "CREATE TABLE schema_version(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
                            0, NULL, "creating the schema", err);
     for (int i = v + 1; !st && i <= target; i++) {
         /* Several statements: the simple protocol (no values in them). */
@@ -367,17 +367,17 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
         if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
             char what[64];
             snprintf(what, sizeof what, "upgrading the schema to version %d", i);
-            st = fp_pg_error(s, res, what, err);
+            st = fpi_pg_error(s, res, what, err);
             break;
         }
         PQclear(res);
         char ver[16];
         snprintf(ver, sizeof ver, "%d", i);
         const char *vv[] = { ver };
-        st = fp_pg_command(s, "INSERT INTO schema_version(version) VALUES($1::int)", 1, vv, "recording the schema version", err);
+        st = fpi_pg_command(s, "INSERT INTO schema_version(version) VALUES($1::int)", 1, vv, "recording the schema version", err);
     }
-    if (st) { fp_pg_rollback(s); return st; }
-    return fp_pg_commit(s, err);
+    if (st) { fpi_pg_rollback(s); return st; }
+    return fpi_pg_commit(s, err);
 }
 
 /* ---------------------------------------------------------------- open --- */
@@ -422,7 +422,7 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     return FP_OK;
 }
 
-fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err)
+fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err)
 {
     *out = NULL;
     fp_store *s = calloc(1, sizeof *s);
@@ -433,7 +433,7 @@ fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int targe
     s->ctx = ctx;
     g_mutex_init(&pg->snapshot_lock);
     pg->conninfo = g_strdup(db);
-    char *guess = fp_pg_display_name(db);
+    char *guess = fpi_pg_display_name(db);
     fp_status st = connect_to(db, guess, &pg->conn, err);
     if (!st) {
         /* The name with what libpq really used (defaults, PG* variables). */
@@ -443,8 +443,8 @@ fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int targe
         s->path = guess;
     }
     if (!st) {
-        PGresult *res = fp_pg_exec(s, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fp_pg_error(s, res, "cannot read the extensions", err);
+        PGresult *res = fpi_pg_exec(s, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fpi_pg_error(s, res, "cannot read the extensions", err);
         else {
             if (PQntuples(res) == 0)
                 st = fp_error_set(err, FP_ERR_STATE, "%s: this database has no PostGIS; ask its owner to run "
@@ -453,17 +453,17 @@ fp_status fp_pg_open(const fp_context *ctx, const char *db, int flags, int targe
         }
     }
     if (!st) st = migrate(s, flags, target, err);
-    if (st) { fp_pg_close(s); return st; }
+    if (st) { fpi_pg_close(s); return st; }
     *out = s;
     return FP_OK;
 }
 
-void fp_pg_close(fp_store *s)
+void fpi_pg_close(fp_store *s)
 {
     if (!s) return;
     if (s->pg) {
         if (s->pg->conn) {
-            if (s->pg->in_txn) fp_pg_rollback(s);
+            if (s->pg->in_txn) fpi_pg_rollback(s);
             PQfinish(s->pg->conn);
         }
         g_free(s->pg->conninfo);
@@ -475,19 +475,19 @@ void fp_pg_close(fp_store *s)
     free(s);
 }
 
-long fp_pg_count(fp_store *s, const char *table)
+long fpi_pg_count(fp_store *s, const char *table)
 {
-    char *id = fp_pg_ident(s, table);
+    char *id = fpi_pg_ident(s, table);
     char *sql = g_strdup_printf("SELECT count(*) FROM %s", id);
     PQfreemem(id);
-    PGresult *res = fp_pg_exec(s, sql, 0, NULL);
+    PGresult *res = fpi_pg_exec(s, sql, 0, NULL);
     g_free(sql);
     long n = PQresultStatus(res) == PGRES_TUPLES_OK ? atol(PQgetvalue(res, 0, 0)) : -1;
     PQclear(res);
     return n;
 }
 
-fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
+fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
 {
     *out = NULL;
     /* The readers see what the store's transaction sees: its snapshot,
@@ -496,8 +496,8 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     g_mutex_lock(&s->pg->snapshot_lock);
     fp_status est = FP_OK;
     if (s->pg->in_txn && !s->pg->snapshot) {
-        PGresult *res = fp_pg_exec(s, "SELECT pg_export_snapshot()", 0, NULL);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) est = fp_pg_error(s, res, "sharing the snapshot", err);
+        PGresult *res = fpi_pg_exec(s, "SELECT pg_export_snapshot()", 0, NULL);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) est = fpi_pg_error(s, res, "sharing the snapshot", err);
         else {
             s->pg->snapshot = g_strdup(PQgetvalue(res, 0, 0));
             PQclear(res);
@@ -517,7 +517,7 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     pg->conninfo = g_strdup(s->pg->conninfo);
     fp_status st = connect_to(pg->conninfo, r->path, &pg->conn, err);
     if (!st) {
-        st = fp_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
+        st = fpi_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
         if (!st) pg->in_txn = 1;
     }
     if (!st && s->pg->snapshot) {
@@ -526,10 +526,10 @@ fp_status fp_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
         char *lit = PQescapeLiteral(pg->conn, v[0], strlen(v[0]));
         char *sql = g_strdup_printf("SET TRANSACTION SNAPSHOT %s", lit);
         PQfreemem(lit);
-        st = fp_pg_command(r, sql, 0, NULL, "sharing the snapshot", err);
+        st = fpi_pg_command(r, sql, 0, NULL, "sharing the snapshot", err);
         g_free(sql);
     }
-    if (st) { fp_pg_close(r); return st; }
+    if (st) { fpi_pg_close(r); return st; }
     *out = r;
     return FP_OK;
 }
@@ -543,10 +543,10 @@ static const char *const pg_commands[] = { "init", "import", "rejects", "geocode
 
 fp_status fp_store_check_command(const char *db, const char *command, fp_error *err)
 {
-    if (!fp_pg_is_url(db)) return FP_OK;
+    if (!fpi_pg_is_url(db)) return FP_OK;
     for (int i = 0; pg_commands[i]; i++)
         if (!strcmp(pg_commands[i], command)) return FP_OK;
-    char *name = fp_pg_display_name(db);
+    char *name = fpi_pg_display_name(db);
     fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: `%s` is not yet supported on PostGIS; use a SpatiaLite store "
                                 "for it", name, command);
     g_free(name);

@@ -24,28 +24,28 @@ static const char *const create_sql =
     " styleSLD xml, useAsDefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
     " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)";
 
-fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
+fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
                                fp_error *err)
 {
     /* Its own transaction (or the caller's): the row replaced whole. */
     int began = 0;
     fp_status st = FP_OK;
     if (!s->pg->in_txn) {
-        st = fp_pg_begin(s, err);
+        st = fpi_pg_begin(s, err);
         began = !st;
     }
-    if (!st) st = fp_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
+    if (!st) st = fpi_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
     if (!st)
-        st = fp_pg_command(s, "ALTER TABLE public.layer_styles ADD COLUMN IF NOT EXISTS type varchar", 0, NULL,
+        st = fpi_pg_command(s, "ALTER TABLE public.layer_styles ADD COLUMN IF NOT EXISTS type varchar", 0, NULL,
                            "creating layer_styles for QGIS", err);
     const char *v[] = { table, style_name, qml };
     if (!st)
-        st = fp_pg_command(s, "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database()"
+        st = fpi_pg_command(s, "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database()"
                               " AND f_table_schema = current_schema() AND f_table_name = $1::text"
                               " AND f_geometry_column = 'geom' AND description = 'footprint style'",
                            1, v, "writing the QGIS style", err);
     if (!st)
-        st = fp_pg_command(s, "INSERT INTO public.layer_styles(f_table_catalog, f_table_schema, f_table_name,"
+        st = fpi_pg_command(s, "INSERT INTO public.layer_styles(f_table_catalog, f_table_schema, f_table_name,"
                               " f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description)"
                               " SELECT current_database(), current_schema(), $1::text, 'geom', $2::text, XMLPARSE(DOCUMENT $3::text), NULL,"
                               " NOT EXISTS (SELECT 1 FROM public.layer_styles WHERE f_table_catalog = current_database()"
@@ -53,18 +53,18 @@ fp_status fp_pg_qgis_style_put(fp_store *s, const char *table, const char *style
                               " 'footprint style'",
                            3, v, "writing the QGIS style", err);
     if (began) {
-        if (st) fp_pg_rollback(s);
-        else st = fp_pg_commit(s, err);
+        if (st) fpi_pg_rollback(s);
+        else st = fpi_pg_commit(s, err);
     }
     return st;
 }
 
-fp_status fp_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err)
+fp_status fpi_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err)
 {
     *names = NULL;
     *n = 0;
-    PGresult *r = fp_pg_exec(s, "SELECT name FROM aggregations ORDER BY name COLLATE \"C\"", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fp_pg_error(s, r, "reading aggregations", err);
+    PGresult *r = fpi_pg_exec(s, "SELECT name FROM aggregations ORDER BY name COLLATE \"C\"", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading aggregations", err);
     GPtrArray *a = g_ptr_array_new();
     for (int i = 0; i < PQntuples(r); i++) g_ptr_array_add(a, g_strdup(PQgetvalue(r, i, 0)));
     PQclear(r);

@@ -39,7 +39,7 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
 fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
                             fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_projects(s, f, fields, nfields, out, err);
+    if (s->pg) return fpi_pg_projects(s, f, fields, nfields, out, err);
     static const fp_project_filter all = {0};
     if (!f) f = &all;
     *out = NULL;
@@ -70,7 +70,7 @@ fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char 
                              " AND ymax >= ? AND ymin <= ?)");
     if (f->order_by_id) g_string_append(sql, " ORDER BY id");
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql->str, "reading projects", &q, err);
+    fp_status st = fpi_store_prepare(s, sql->str, "reading projects", &q, err);
     g_string_free(sql, TRUE);
     if (!st) {
         int k = 1;
@@ -86,7 +86,7 @@ fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char 
             sqlite3_bind_double(q, k++, f->bbox[1]);
             sqlite3_bind_double(q, k++, f->bbox[3]);
         }
-        *out = fp_rows_wrap(s, q, "reading projects", 1u << 1, 0, err);
+        *out = fpi_rows_wrap(s, q, "reading projects", 1u << 1, 0, err);
         if (!*out) st = FP_ERR_NOMEM;
     }
     g_ptr_array_free(binds, TRUE);
@@ -95,9 +95,9 @@ fp_status fp_store_projects(fp_store *s, const fp_project_filter *f, const char 
 
 fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err)
 {
-    if (s->pg) return fp_pg_project_ids(s, min, max, count, err);
+    if (s->pg) return fpi_pg_project_ids(s, min, max, count, err);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "SELECT min(id), max(id), count(*) FROM projects", "reading projects", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT min(id), max(id), count(*) FROM projects", "reading projects", &q, err);
     if (st) return st;
     *min = *max = *count = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -105,7 +105,7 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
         *max = sqlite3_column_int64(q, 1);
         *count = sqlite3_column_int64(q, 2);
     } else {
-        st = fp_store_db_error(s, "reading projects", err);
+        st = fpi_store_db_error(s, "reading projects", err);
     }
     sqlite3_finalize(q);
     return st;
@@ -113,7 +113,7 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
 
 fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_open_reader(s, out, err);
+    if (s->pg) return fpi_pg_open_reader(s, out, err);
     *out = NULL;
     fp_store *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(s->path))) {
@@ -141,7 +141,7 @@ fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
 
 fp_status fp_store_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_project_counts(s, field, dataset, out, err);
+    if (s->pg) return fpi_pg_project_counts(s, field, dataset, out, err);
     *out = NULL;
     if (!fp_store_is_project_column(field))
         return fp_error_set(err, FP_ERR_USAGE, "cannot count by %s: not a project field", field);
@@ -149,26 +149,26 @@ fp_status fp_store_project_counts(fp_store *s, const char *field, const char *da
     snprintf(sql, sizeof sql, "SELECT coalesce(%s, '(none)'), count(*) FROM projects WHERE (?1 IS NULL OR dataset=?1) "
              "GROUP BY 1 ORDER BY 2 DESC, 1", field);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, sql, "counting projects", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "counting projects", &q, err);
     if (st) return st;
     if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
-    *out = fp_rows_wrap(s, q, "counting projects", 0, 0, err);
+    *out = fpi_rows_wrap(s, q, "counting projects", 0, 0, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
 fp_status fp_store_extra_key_used(fp_store *s, const char *key, int *used, fp_error *err)
 {
-    if (s->pg) return fp_pg_extra_key_used(s, key, used, err);
+    if (s->pg) return fpi_pg_extra_key_used(s, key, used, err);
     sqlite3_stmt *q;
     *used = 0;
-    fp_status st = fp_store_prepare(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE json_extract(extra, ?1) IS NOT NULL)",
+    fp_status st = fpi_store_prepare(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE json_extract(extra, ?1) IS NOT NULL)",
                                     "reading projects", &q, err);
     if (st) return st;
     char *path = g_strdup_printf("$.\"%s\"", key);
     sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
     g_free(path);
     if (sqlite3_step(q) == SQLITE_ROW) *used = sqlite3_column_int(q, 0);
-    else st = fp_store_db_error(s, "reading projects", err);
+    else st = fpi_store_db_error(s, "reading projects", err);
     sqlite3_finalize(q);
     return st;
 }

@@ -25,7 +25,7 @@ static const char *text(sqlite3_stmt *q, int col)
 
 fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
-    if (s->pg) return fp_pg_qa_each_point(s, dataset, fn, ctx, err);
+    if (s->pg) return fpi_pg_qa_each_point(s, dataset, fn, ctx, err);
     /* The extra JSON is only needed for geocoded rows (the admin-1 check):
      * not reading it for the others keeps 1M rows cheap. */
     static const char *const sql =
@@ -43,7 +43,7 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
         fp_qa_store_row r;
         /* Points only (lines and polygons have no coordinates to swap):
          * read straight from the blob, as aggregate does. */
-        if (!fp_blob_point(sqlite3_column_blob(q, 14), sqlite3_column_bytes(q, 14), &r.x, &r.y)) continue;
+        if (!fpi_blob_point(sqlite3_column_blob(q, 14), sqlite3_column_bytes(q, 14), &r.x, &r.y)) continue;
         r.id = sqlite3_column_int64(q, 0);
         r.dataset = text(q, 1);
         r.file = text(q, 2);
@@ -68,7 +68,7 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
 
 fp_status fp_qa_store_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err)
 {
-    if (s->pg) return fp_pg_qa_save(s, dataset, f, n, err);
+    if (s->pg) return fpi_pg_qa_save(s, dataset, f, n, err);
     sqlite3_stmt *q = NULL;
     fp_status st = FP_OK;
     /* The old findings and flags of the checked rows go first. */
@@ -130,7 +130,7 @@ fp_status fp_qa_store_save(fp_store *s, const char *dataset, const fp_qa_store_f
 
 fp_status fp_qa_store_next_batch(fp_store *s, long long *batch, fp_error *err)
 {
-    if (s->pg) return fp_pg_qa_next_batch(s, batch, err);
+    if (s->pg) return fpi_pg_qa_next_batch(s, batch, err);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(batch), 0) + 1 FROM qa_fixes", -1, &q, NULL) != SQLITE_OK)
         return db_error(s, "cannot read the fix journal", err);
@@ -144,9 +144,9 @@ fp_status fp_qa_store_next_batch(fp_store *s, long long *batch, fp_error *err)
 fp_status fp_qa_store_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
                           fp_error *err)
 {
-    if (s->pg) return fp_pg_qa_fix(s, batch, id, fix, lon, lat, err);
+    if (s->pg) return fpi_pg_qa_fix(s, batch, id, fix, lon, lat, err);
     char now[32];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     /* The journal row first, with the blob as stored; then the move. */
     static const char *const sql[] = {
         "INSERT INTO qa_fixes(batch, project_id, dataset, fix, old_geom, old_lon, old_lat, new_lon, new_lat, applied)"
@@ -175,7 +175,7 @@ fp_status fp_qa_store_fix(fp_store *s, long long batch, long long id, const char
 
 fp_status fp_qa_store_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
 {
-    if (s->pg) return fp_pg_qa_undo_last(s, dataset, rows, err);
+    if (s->pg) return fpi_pg_qa_undo_last(s, dataset, rows, err);
     *rows = 0;
     sqlite3_stmt *q;
     long long batch = 0;
@@ -187,7 +187,7 @@ fp_status fp_qa_store_undo_last(fp_store *s, const char *dataset, long *rows, fp
     sqlite3_finalize(q);
     if (batch == 0) return FP_OK;
     char now[32];
-    fp_timestamp(now);
+    fpi_timestamp(now);
     /* A row's oldest journal entry of the batch holds its geometry as it was
      * before the batch. */
     static const char *const sql[] = {

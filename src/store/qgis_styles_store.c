@@ -13,22 +13,22 @@
 fp_status fp_store_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
                                   fp_error *err)
 {
-    if (s->pg) return fp_pg_qgis_style_put(s, table, style_name, qml, err);
+    if (s->pg) return fpi_pg_qgis_style_put(s, table, style_name, qml, err);
     return FP_OK;
 }
 
 fp_status fp_store_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_aggregation_names(s, names, n, err);
+    if (s->pg) return fpi_pg_aggregation_names(s, names, n, err);
     *names = NULL;
     *n = 0;
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(s, "SELECT name FROM aggregations ORDER BY name", "reading aggregations", &q, err);
+    fp_status st = fpi_store_prepare(s, "SELECT name FROM aggregations ORDER BY name", "reading aggregations", &q, err);
     if (st) return st;
     GPtrArray *a = g_ptr_array_new();
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) g_ptr_array_add(a, g_strdup((const char *)sqlite3_column_text(q, 0)));
-    if (rc != SQLITE_DONE) st = fp_store_db_error(s, "reading aggregations", err);
+    if (rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading aggregations", err);
     sqlite3_finalize(q);
     *n = a->len;
     g_ptr_array_add(a, NULL);

@@ -6,7 +6,7 @@
 
 fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_error *err)
 {
-    if (store->pg) return fp_pg_each_admin1(store, fn, ud, err);
+    if (store->pg) return fpi_pg_each_admin1(store, fn, ud, err);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(store->db, "SELECT code, name, parent FROM regions WHERE level = 'admin1' ORDER BY code",
                            -1, &q, NULL) != SQLITE_OK)
@@ -27,9 +27,9 @@ fp_status fp_store_each_admin1(fp_store *store, fp_admin1_fn fn, void *ud, fp_er
 
 fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_error *err)
 {
-    if (store->pg) return fp_pg_each_country(store, fn, ud, err);
+    if (store->pg) return fpi_pg_each_country(store, fn, ud, err);
     sqlite3_stmt *q;
-    fp_status st = fp_store_prepare(store, "SELECT code, iso_a2, name, name_long FROM regions "
+    fp_status st = fpi_store_prepare(store, "SELECT code, iso_a2, name, name_long FROM regions "
                                            "WHERE level = 'country' ORDER BY code",
                                     "reading countries", &q, err);
     if (st) return st;

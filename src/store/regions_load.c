@@ -31,13 +31,13 @@ static void bind_text_or_null(sqlite3_stmt *q, int col, const char *v)
 
 fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
 {
-    if (s->pg) return fp_pg_load_regions(s, path, res, err);
+    if (s->pg) return fpi_pg_load_regions(s, path, res, err);
     fp_regions_result local = {0};
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
 
     char sha[65];
-    fp_status st = fp_file_sha256(path, sha, err);
+    fp_status st = fpi_file_sha256(path, sha, err);
     if (st) return st;
 
     sqlite3_stmt *q = NULL;
@@ -81,13 +81,13 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
     }
 
     OGRCoordinateTransformationH ct = NULL;
-    if (fp_layer_to_wgs84(layer, (void **)&ct) != 0) {
+    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
         GDALClose(ds);
         return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
     }
 
     if ((st = fp_store_begin(s, err)) != FP_OK) goto done;
-    if ((st = fp_store_exec(s, "DELETE FROM regions; DELETE FROM region_groups;", err)) != FP_OK) goto done;
+    if ((st = fpi_store_exec(s, "DELETE FROM regions; DELETE FROM region_groups;", err)) != FP_OK) goto done;
     if (sqlite3_prepare_v2(s->db,
             "INSERT INTO regions(level, code, iso_a2, name, name_long, parent, continent, subregion, population, geom) "
             "VALUES(?,?,?,?,?,?,?,?,?, CastToMultiPolygon(GeomFromWKB(?, 4326)))",
@@ -153,7 +153,7 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
     if (st == FP_OK) {
         char sql[160];
         snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('regions_sha256', '%s')", sha);
-        st = fp_store_exec(s, sql, err);
+        st = fpi_store_exec(s, sql, err);
     }
     if (st == FP_OK) st = fp_store_commit(s, err);
 done:

@@ -26,16 +26,16 @@ struct fp_rows {
     struct fp_pg_rows *pg;     /* PostGIS rows (pg_rows.c); NULL for SpatiaLite */
 };
 
-fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err)
+fp_status fpi_store_db_error(fp_store *s, const char *what, fp_error *err)
 {
     return fp_error_set(err, FP_ERR_DB, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
-fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err)
+fp_status fpi_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err)
 {
     *q = NULL;
     if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) {
-        fp_status st = fp_store_db_error(s, what, err);
+        fp_status st = fpi_store_db_error(s, what, err);
         sqlite3_finalize(*q);
         *q = NULL;
         return st;
@@ -43,7 +43,7 @@ fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlit
     return FP_OK;
 }
 
-fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
+fp_rows *fpi_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
                       fp_error *err)
 {
     fp_rows *r = calloc(1, sizeof *r);
@@ -60,7 +60,7 @@ fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned g
     return r;
 }
 
-fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err)
+fp_rows *fpi_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err)
 {
     fp_rows *r = calloc(1, sizeof *r);
     if (!r) {
@@ -73,20 +73,20 @@ fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err)
 
 int fp_rows_next(fp_rows *r)
 {
-    if (r->pg) return fp_pg_rows_next(r->pg);
+    if (r->pg) return fpi_pg_rows_next(r->pg);
     if (r->done) return 0;
     free(r->wkb);
     r->wkb = NULL;
     int rc = sqlite3_step(r->q);
     if (rc == SQLITE_ROW) return 1;
     r->done = 1;
-    if (rc != SQLITE_DONE) r->st = fp_store_db_error(r->store, r->what, &r->err);
+    if (rc != SQLITE_DONE) r->st = fpi_store_db_error(r->store, r->what, &r->err);
     return 0;
 }
 
 fp_status fp_rows_status(const fp_rows *r, fp_error *err)
 {
-    if (r->pg) return fp_pg_rows_status(r->pg, err);
+    if (r->pg) return fpi_pg_rows_status(r->pg, err);
     if (r->st && err) *err = r->err;
     return r->st;
 }
@@ -94,7 +94,7 @@ fp_status fp_rows_status(const fp_rows *r, fp_error *err)
 void fp_rows_free(fp_rows *r)
 {
     if (!r) return;
-    fp_pg_rows_free(r->pg);
+    fpi_pg_rows_free(r->pg);
     sqlite3_finalize(r->q);
     free(r->wkb);
     free(r);
@@ -103,38 +103,38 @@ void fp_rows_free(fp_rows *r)
 /* PostGIS values are text: numbers parsed here (NULL reads as 0, as in SQLite). */
 int fp_rows_is_null(fp_rows *r, int col)
 {
-    if (r->pg) return fp_pg_rows_is_null(r->pg, col);
+    if (r->pg) return fpi_pg_rows_is_null(r->pg, col);
     return sqlite3_column_type(r->q, col) == SQLITE_NULL;
 }
 int64_t fp_rows_int64(fp_rows *r, int col)
 {
-    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? strtoll(t, NULL, 10) : 0; }
+    if (r->pg) { const char *t = fpi_pg_rows_text(r->pg, col); return t ? strtoll(t, NULL, 10) : 0; }
     return sqlite3_column_int64(r->q, col);
 }
 int fp_rows_int(fp_rows *r, int col)
 {
-    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? atoi(t) : 0; }
+    if (r->pg) { const char *t = fpi_pg_rows_text(r->pg, col); return t ? atoi(t) : 0; }
     return sqlite3_column_int(r->q, col);
 }
 double fp_rows_double(fp_rows *r, int col)
 {
-    if (r->pg) { const char *t = fp_pg_rows_text(r->pg, col); return t ? strtod(t, NULL) : 0; }
+    if (r->pg) { const char *t = fpi_pg_rows_text(r->pg, col); return t ? strtod(t, NULL) : 0; }
     return sqlite3_column_double(r->q, col);
 }
 const char *fp_rows_text(fp_rows *r, int col)
 {
-    if (r->pg) return fp_pg_rows_text(r->pg, col);
+    if (r->pg) return fpi_pg_rows_text(r->pg, col);
     return (const char *)sqlite3_column_text(r->q, col);
 }
-int fp_rows_columns(fp_rows *r) { return r->pg ? fp_pg_rows_columns(r->pg) : sqlite3_column_count(r->q); }
+int fp_rows_columns(fp_rows *r) { return r->pg ? fpi_pg_rows_columns(r->pg) : sqlite3_column_count(r->q); }
 const char *fp_rows_column_name(fp_rows *r, int col)
 {
-    return r->pg ? fp_pg_rows_column_name(r->pg, col) : sqlite3_column_name(r->q, col);
+    return r->pg ? fpi_pg_rows_column_name(r->pg, col) : sqlite3_column_name(r->q, col);
 }
 
 const void *fp_rows_blob(fp_rows *r, int col, size_t *len)
 {
-    if (r->pg) return fp_pg_rows_blob(r->pg, col, len);
+    if (r->pg) return fpi_pg_rows_blob(r->pg, col, len);
     const void *b = sqlite3_column_blob(r->q, col);
     *len = (size_t)sqlite3_column_bytes(r->q, col);
     return b;
@@ -142,7 +142,7 @@ const void *fp_rows_blob(fp_rows *r, int col, size_t *len)
 
 char fp_rows_column_type(fp_rows *r, int col)
 {
-    if (r->pg) return fp_pg_rows_column_type(r->pg, col);
+    if (r->pg) return fpi_pg_rows_column_type(r->pg, col);
     /* The declared type as SQLite's affinity rules read it. */
     const char *t = sqlite3_column_decltype(r->q, col);
     if (!t) return 't';
@@ -153,7 +153,7 @@ char fp_rows_column_type(fp_rows *r, int col)
 
 char fp_rows_value_type(fp_rows *r, int col)
 {
-    if (r->pg) return fp_pg_rows_value_type(r->pg, col);
+    if (r->pg) return fpi_pg_rows_value_type(r->pg, col);
     switch (sqlite3_column_type(r->q, col)) {
     case SQLITE_INTEGER: return 'i';
     case SQLITE_FLOAT: return 'r';
@@ -172,14 +172,14 @@ static int geom_error(fp_rows *r, const char *why)
 
 int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
 {
-    if (r->pg) return fp_pg_rows_geom(r->pg, col, want_wkb, g);
+    if (r->pg) return fpi_pg_rows_geom(r->pg, col, want_wkb, g);
     if (sqlite3_column_type(r->q, col) == SQLITE_NULL) return 0;
     const unsigned char *b = sqlite3_column_blob(r->q, col);
     int len = sqlite3_column_bytes(r->q, col);
     memset(g, 0, sizeof *g);
     if (r->geom_cols & (1u << col)) {
         /* A point's coordinates straight from the blob's header: no parse. */
-        if (!want_wkb && fp_blob_point(b, len, &g->x, &g->y)) {
+        if (!want_wkb && fpi_blob_point(b, len, &g->x, &g->y)) {
             g->is_point = 1;
             g->bbox[0] = g->bbox[2] = g->x;
             g->bbox[1] = g->bbox[3] = g->y;
@@ -187,7 +187,7 @@ int fp_rows_geom(fp_rows *r, int col, int want_wkb, fp_geom *g)
         }
         free(r->wkb);
         size_t wl = 0;
-        r->wkb = fp_blob_to_wkb(b, len, &wl, g->bbox);
+        r->wkb = fpi_blob_to_wkb(b, len, &wl, g->bbox);
         if (!r->wkb) return geom_error(r, "unreadable geometry");
         g->wkb = r->wkb;
         g->wkb_len = wl;

@@ -26,14 +26,14 @@
 #define RNDTOWARDS (1.0 - 1.0 / 8388608.0)
 #define RNDAWAY (1.0 + 1.0 / 8388608.0)
 
-float fp_rtree_round_down(double d)
+float fpi_rtree_round_down(double d)
 {
     float f = (float)d;
     if (f > d) f = (float)(d * (d < 0 ? RNDAWAY : RNDTOWARDS));
     return f;
 }
 
-float fp_rtree_round_up(double d)
+float fpi_rtree_round_up(double d)
 {
     float f = (float)d;
     if (f < d) f = (float)(d * (d < 0 ? RNDTOWARDS : RNDAWAY));
@@ -144,7 +144,7 @@ static int pack_level(writer *w, fp_rtree_entry *e, size_t n, int depth)
     return rc;
 }
 
-fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err)
+fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err)
 {
     writer w = { .db = db, .next_node = 2 };
     fp_status st = FP_OK;
@@ -181,7 +181,7 @@ fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *ent
     return st;
 }
 
-void fp_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n)
+void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n)
 {
     while (*n < cap && sqlite3_step(q) == SQLITE_ROW) {
         fp_rtree_entry *e = &out[(*n)++];

@@ -108,7 +108,7 @@ static const char *const migration_3 =
  * against -- so a GEOMETRY column loads with no type, no CRS and no extent,
  * and a view over it too (tried with QGIS 3.22). Hence one typed geometry
  * table per kind (id + geometry, cast to its multi type, own R*Tree), kept
- * equal to projects.geom by triggers (and by fp_store_sync_typed after a
+ * equal to projects.geom by triggers (and by fpi_store_sync_typed after a
  * bulk import, which suspends the projects triggers), and one view per kind
  * with the project's attributes, registered in views_geometry_columns
  * against its typed table. projects stays the one table every stage reads;
@@ -148,7 +148,7 @@ static const char *const migration_4 =
     TYPED_KIND("polygon", "MULTIPOLYGON")
     "UPDATE geometry_columns_auth SET hidden = 1 WHERE f_table_name = 'projects';"
     /* Kept current row by row (geocode, edits); a bulk import suspends them
-     * and calls fp_store_sync_typed. */
+     * and calls fpi_store_sync_typed. */
     "CREATE TRIGGER fp_projects_typed_insert AFTER INSERT ON projects WHEN NEW.geom IS NOT NULL BEGIN"
     TYPED_COPY_NEW
     " END;"
@@ -219,7 +219,7 @@ static const char *const typed_kinds[][3] = {
  * atomic). Those triggers run SQL prepared anew for every row: through
  * them an import of 200,000 points took 6.8 s instead of 1.7 s; with them
  * suspended and the index copied in bulk, 2.2 s. */
-fp_status fp_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
+fp_status fpi_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
 {
     sqlite3_stmt *q;
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free), *defs = g_ptr_array_new_with_free_func(g_free);
@@ -284,16 +284,16 @@ static fp_status index_typed(fp_store *s, const char *kind, sqlite3_int64 last, 
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
     else {
-        fp_rtree_read_entries(q, all, cap, &n);
+        fpi_rtree_read_entries(q, all, cap, &n);
         sqlite3_finalize(q);
     }
     sqlite3_free(sql);
-    if (!st) st = fp_rtree_bulk_load(s->db, index, all, n, err);
+    if (!st) st = fpi_rtree_bulk_load(s->db, index, all, n, err);
     free(all);
     return st;
 }
 
-fp_status fp_store_sync_typed(fp_store *s, fp_error *err)
+fp_status fpi_store_sync_typed(fp_store *s, fp_error *err)
 {
     if (read_version(s) < 4) return FP_OK;          /* an older store being upgraded */
     for (size_t k = 0; k < sizeof typed_kinds / sizeof typed_kinds[0]; k++) {
@@ -317,7 +317,7 @@ fp_status fp_store_sync_typed(fp_store *s, fp_error *err)
             " WHERE p.id > %lld AND GeometryType(p.geom) IN (%s)"
             " AND NOT EXISTS (SELECT 1 FROM projects_geom_%s AS t WHERE t.id = p.id);",
             kind, typed_kinds[k][1], (long long)last, typed_kinds[k][2], kind);
-        fp_status st = fp_store_exec_without_triggers(s, table, sql, err);
+        fp_status st = fpi_store_exec_without_triggers(s, table, sql, err);
         sqlite3_free(sql);
         if (!st) st = index_typed(s, kind, last, err);
         if (st) return st;
@@ -387,7 +387,7 @@ static fp_status migrate_4_content(fp_store *s, fp_error *err)
 /* Steps of a migration that SQL alone cannot say, run after its SQL. */
 static fp_status (*const migration_steps[])(fp_store *, fp_error *) = { NULL, NULL, NULL, NULL, migrate_4_content, NULL };
 
-const char *fp_store_migration_sql(int version)
+const char *fpi_store_migration_sql(int version)
 {
     return (version >= 1 && version <= FP_SCHEMA_VERSION) ? migrations[version] : NULL;
 }
@@ -403,7 +403,7 @@ static fp_status exec_sql(fp_store *s, const char *sql, fp_error *err)
     return FP_OK;
 }
 
-fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err)
+fp_status fpi_store_exec(fp_store *s, const char *sql, fp_error *err)
 {
     return exec_sql(s, sql, err);
 }
@@ -420,7 +420,7 @@ static int read_version(fp_store *s)
     return v;
 }
 
-fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
+fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err)
 {
     int v = read_version(s);
     if (v > FP_SCHEMA_VERSION)
@@ -463,9 +463,9 @@ fp_status fp_store_migrate(fp_store *s, int target, fp_error *err)
     return FP_OK;
 }
 
-fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err)
+fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err)
 {
-    if (fp_pg_is_url(path)) return fp_pg_open(ctx, path, flags, target, out, err);
+    if (fpi_pg_is_url(path)) return fpi_pg_open(ctx, path, flags, target, out, err);
     *out = NULL;
     if (!(flags & FP_STORE_CREATE) && access(path, F_OK) != 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: no such database; run `footprint init` first", path);
@@ -538,7 +538,7 @@ fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, i
     if (st == FP_OK && s->opened_version == 0 && !(flags & FP_STORE_READONLY))
         st = exec_sql(s, "PRAGMA page_size=8192", err);
     if (st == FP_OK)
-        st = fp_store_migrate(s, target, err);
+        st = fpi_store_migrate(s, target, err);
     if (st != FP_OK) {
         fp_store_close(s);
         return st;
@@ -549,19 +549,19 @@ fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, i
 
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err)
 {
-    return fp_store_open_at(NULL, path, flags, FP_SCHEMA_VERSION, out, err);
+    return fpi_store_open_at(NULL, path, flags, FP_SCHEMA_VERSION, out, err);
 }
 
 fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err)
 {
-    return fp_store_open_at(ctx, path, flags, FP_SCHEMA_VERSION, out, err);
+    return fpi_store_open_at(ctx, path, flags, FP_SCHEMA_VERSION, out, err);
 }
 
 const fp_context *fp_store_context(const fp_store *s) { return s ? s->ctx : NULL; }
 
 void fp_store_close(fp_store *s)
 {
-    if (s && s->pg) { fp_pg_close(s); return; }
+    if (s && s->pg) { fpi_pg_close(s); return; }
     if (!s) return;
     if (s->db) {
         if (s->in_txn) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -575,14 +575,14 @@ void fp_store_close(fp_store *s)
 const char *fp_store_path(const fp_store *s) { return s->path; }
 int fp_store_schema_version(const fp_store *s)
 {
-    return s->pg ? fp_pg_schema_version((fp_store *)s) : read_version((fp_store *)s);
+    return s->pg ? fpi_pg_schema_version((fp_store *)s) : read_version((fp_store *)s);
 }
 int fp_store_opened_version(const fp_store *s) { return s->opened_version; }
-sqlite3 *fp_store_sqlite(fp_store *s) { return s->db; }
+sqlite3 *fpi_store_sqlite(fp_store *s) { return s->db; }
 
 fp_status fp_store_begin(fp_store *s, fp_error *err)
 {
-    if (s->pg) return fp_pg_begin(s, err);
+    if (s->pg) return fpi_pg_begin(s, err);
     /* IMMEDIATE takes the write lock now, so a busy store fails here (after
      * the busy timeout) rather than half-way through the work. */
     int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -597,7 +597,7 @@ fp_status fp_store_begin(fp_store *s, fp_error *err)
 
 fp_status fp_store_commit(fp_store *s, fp_error *err)
 {
-    if (s->pg) return fp_pg_commit(s, err);
+    if (s->pg) return fpi_pg_commit(s, err);
     if (!s->in_txn) return FP_OK;
     int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -614,7 +614,7 @@ fp_status fp_store_commit(fp_store *s, fp_error *err)
 
 void fp_store_rollback(fp_store *s)
 {
-    if (s->pg) { fp_pg_rollback(s); return; }
+    if (s->pg) { fpi_pg_rollback(s); return; }
     if (!s->in_txn) return;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = 0;
@@ -626,7 +626,7 @@ long fp_store_count(fp_store *s, const char *table)
     int ok = 0;
     for (int i = 0; allowed[i]; i++) ok |= strcmp(allowed[i], table) == 0;
     if (!ok) return -1;
-    if (s->pg) return fp_pg_count(s, table);
+    if (s->pg) return fpi_pg_count(s, table);
     char sql[64];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
     sqlite3_stmt *q;
@@ -681,7 +681,7 @@ int fp_store_cache_size(fp_store *s, int size)
 
 fp_status fp_store_project_values(fp_store *s, const char *column, char ***values, size_t *n, fp_error *err)
 {
-    if (s->pg) return fp_pg_project_values(s, column, values, n, err);
+    if (s->pg) return fpi_pg_project_values(s, column, values, n, err);
     *values = NULL;
     *n = 0;
     char *sql = sqlite3_mprintf("SELECT DISTINCT coalesce(CAST(\"%w\" AS TEXT), '') FROM projects WHERE geom IS NOT NULL",

@@ -22,38 +22,38 @@ struct fp_store {
 
 /* The SQLite handle, with SpatiaLite loaded: for src/store/ only (and the
  * files test_layering.sh lists as pending). */
-sqlite3 *fp_store_sqlite(fp_store *store);
+sqlite3 *fpi_store_sqlite(fp_store *store);
 
-fp_status fp_store_exec(fp_store *s, const char *sql, fp_error *err);
+fp_status fpi_store_exec(fp_store *s, const char *sql, fp_error *err);
 /* Prepares sql on the store's connection; the error names the store and
  * `what` was being done. Every statement of the store goes through it. */
-fp_status fp_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err);
-/* The error of the store's last failed call, as fp_store_prepare words it. */
-fp_status fp_store_db_error(fp_store *s, const char *what, fp_error *err);
+fp_status fpi_store_prepare(fp_store *s, const char *sql, const char *what, sqlite3_stmt **q, fp_error *err);
+/* The error of the store's last failed call, as fpi_store_prepare words it. */
+fp_status fpi_store_db_error(fp_store *s, const char *what, fp_error *err);
 
 /* Wraps a PostGIS result or cursor (pg_rows.c) as fp_rows. */
 struct fp_pg_rows;
-fp_rows *fp_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err);
+fp_rows *fpi_rows_wrap_pg(struct fp_pg_rows *p, fp_error *err);
 
 /* Wraps a prepared statement (the cursor finalizes it) as fp_rows. Columns
  * in geom_cols (bit i: column i) hold SpatiaLite geometry blobs, those in
  * wkb_cols WKB: fp_rows_geom reads both. `what` names the query in errors. */
-fp_rows *fp_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
+fp_rows *fpi_rows_wrap(fp_store *s, sqlite3_stmt *q, const char *what, unsigned geom_cols, unsigned wkb_cols,
                       fp_error *err);
 /* The assignment table of an aggregation (g_free'd by the caller), from
  * the aggregations table; a usage error naming it when there is none. */
-fp_status fp_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err);
+fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err);
 /* Opens at a given schema version: for tests of the in-place upgrade. */
-fp_status fp_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
-fp_status fp_store_migrate(fp_store *s, int target, fp_error *err);
-const char *fp_store_migration_sql(int version);
+fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
+fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err);
+const char *fpi_store_migration_sql(int version);
 /* Adds the projects that are missing from the typed geometry tables (v4):
  * after a bulk import, which suspends the triggers that keep them current. */
-fp_status fp_store_sync_typed(fp_store *s, fp_error *err);
+fp_status fpi_store_sync_typed(fp_store *s, fp_error *err);
 
 /* Runs sql with the triggers of table dropped, then recreates them from
  * their own SQL (inside the caller's transaction). */
-fp_status fp_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err);
+fp_status fpi_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err);
 
 /* One R*Tree entry, coordinates already rounded outwards to float. */
 typedef struct fp_rtree_entry {
@@ -61,13 +61,13 @@ typedef struct fp_rtree_entry {
     float minx, maxx, miny, maxy;
 } fp_rtree_entry;
 
-float fp_rtree_round_down(double d);
-float fp_rtree_round_up(double d);
+float fpi_rtree_round_down(double d);
+float fpi_rtree_round_up(double d);
 /* Replaces the whole content of R*Tree `index` with entries (reordered in
  * place). Run inside a transaction. */
-fp_status fp_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);
+fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);
 /* Appends the rows of q (pkid, xmin, xmax, ymin, ymax: an R*Tree's own
  * entries, floats already rounded outwards) to out[*n], up to cap entries. */
-void fp_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
+void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
 
 #endif

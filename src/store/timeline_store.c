@@ -15,10 +15,10 @@
 
 fp_status fp_store_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fp_pg_timeline_counts(s, aggregation, out, err);
+    if (s->pg) return fpi_pg_timeline_counts(s, aggregation, out, err);
     *out = NULL;
     char *table;
-    fp_status st = fp_store_assign_table(s, aggregation, &table, err);
+    fp_status st = fpi_store_assign_table(s, aggregation, &table, err);
     if (st) return st;
     /* Projects without a year have no place on a timeline: left out. */
     char *sql = sqlite3_mprintf("SELECT a.region_code, p.year, count(DISTINCT a.project_id) FROM \"%w\" a "
@@ -28,9 +28,9 @@ fp_status fp_store_timeline_counts(fp_store *s, const char *aggregation, fp_rows
     g_free(table);
     if (!sql) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     sqlite3_stmt *q;
-    st = fp_store_prepare(s, sql, "counting projects per region and year", &q, err);
+    st = fpi_store_prepare(s, sql, "counting projects per region and year", &q, err);
     sqlite3_free(sql);
     if (st) return st;
-    *out = fp_rows_wrap(s, q, "counting projects per region and year", 0, 0, err);
+    *out = fpi_rows_wrap(s, q, "counting projects per region and year", 0, 0, err);
     return *out ? FP_OK : FP_ERR_NOMEM;
 }

@@ -149,7 +149,7 @@ out:
  * last (or the last) of its smallest palette. */
 static int class_colors(const char *scheme, int k, fp_rgba *out)
 {
-    const fp_scheme *s = fp_scheme_find(scheme);
+    const fp_scheme *s = fpi_scheme_find(scheme);
     if (!s || k > s->max) return -1;
     if (k >= s->min) return fp_palette(scheme, k, out);
     fp_rgba small[16];
@@ -167,7 +167,7 @@ fp_status fp_classify(const fp_choropleth_spec *spec, const double *values, size
     out->nodata = spec->nodata;
     out->zero_is_nodata = spec->zero_is_nodata;
     const char *scheme = spec->scheme ? spec->scheme : "YlOrRd";
-    const fp_scheme *sch = fp_scheme_find(scheme);
+    const fp_scheme *sch = fpi_scheme_find(scheme);
     if (!sch) return fp_error_set(err, FP_ERR_USAGE, "classify: unknown ColorBrewer scheme \"%s\"", scheme);
 
     int k = spec->classes;

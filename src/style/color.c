@@ -50,15 +50,15 @@ static int compare_scheme(const void *key, const void *elem)
     return strcasecmp((const char *)key, ((const fp_scheme *)elem)->name);
 }
 
-const fp_scheme *fp_scheme_find(const char *name)
+const fp_scheme *fpi_scheme_find(const char *name)
 {
     if (!name) return NULL;
-    return bsearch(name, fp_schemes, (size_t)fp_nschemes, sizeof fp_schemes[0], compare_scheme);
+    return bsearch(name, fpi_schemes, (size_t)fpi_nschemes, sizeof fpi_schemes[0], compare_scheme);
 }
 
 int fp_palette(const char *scheme, int n, fp_rgba *out)
 {
-    const fp_scheme *s = fp_scheme_find(scheme);
+    const fp_scheme *s = fpi_scheme_find(scheme);
     if (!s || n < s->min || n > s->max) return -1;
     /* The palettes of min..n-1 classes come first. */
     const unsigned char(*c)[3] = s->colors;
@@ -69,7 +69,7 @@ int fp_palette(const char *scheme, int n, fp_rgba *out)
 
 int fp_palette_info(const char *scheme, const char **name, fp_scheme_kind *kind, int *min, int *max)
 {
-    const fp_scheme *s = fp_scheme_find(scheme);
+    const fp_scheme *s = fpi_scheme_find(scheme);
     if (!s) return -1;
     if (name) *name = s->name;
     if (kind) *kind = s->kind;

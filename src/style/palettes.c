@@ -318,7 +318,7 @@ static const unsigned char colors[][3] = {
 };
 
 /* Colours of n classes start at colors[offset + sum of the sizes min..n-1]. */
-const fp_scheme fp_schemes[] = {
+const fp_scheme fpi_schemes[] = {
     { "Accent", FP_SCHEME_QUALITATIVE, 3, 8, colors + 0 },
     { "Blues", FP_SCHEME_SEQUENTIAL, 3, 9, colors + 33 },
     { "BrBG", FP_SCHEME_DIVERGING, 3, 11, colors + 75 },
@@ -356,4 +356,4 @@ const fp_scheme fp_schemes[] = {
     { "YlOrRd", FP_SCHEME_SEQUENTIAL, 3, 9, colors + 1647 },
 };
 
-const int fp_nschemes = 35;
+const int fpi_nschemes = 35;

@@ -11,10 +11,10 @@ typedef struct fp_scheme {
     const unsigned char (*colors)[3]; /* min colours, then min+1, ... then max */
 } fp_scheme;
 
-extern const fp_scheme fp_schemes[];  /* sorted by name, case-insensitively */
-extern const int fp_nschemes;
+extern const fp_scheme fpi_schemes[];  /* sorted by name, case-insensitively */
+extern const int fpi_nschemes;
 
 /* The scheme of that name (any case), NULL if unknown. */
-const fp_scheme *fp_scheme_find(const char *name);
+const fp_scheme *fpi_scheme_find(const char *name);
 
 #endif

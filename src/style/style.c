@@ -355,7 +355,7 @@ static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
                    fp_class_method_name(ch->method));
     }
 
-    const fp_scheme *sch = fp_scheme_find(ch->scheme);
+    const fp_scheme *sch = fpi_scheme_find(ch->scheme);
     if (!sch) return bad(c, "choropleth.scheme", "\"%s\" is not a ColorBrewer scheme", ch->scheme);
     if (sch->kind == FP_SCHEME_QUALITATIVE)
         return bad(c, "choropleth.scheme", "%s is qualitative; classes need a sequential or diverging scheme", sch->name);
@@ -383,13 +383,13 @@ static int same_color(fp_rgba a, fp_rgba b)
 static fp_rgba candidate(const char *scheme, size_t k)
 {
     fp_rgba pal[16];
-    const fp_scheme *own = fp_scheme_find(scheme);
+    const fp_scheme *own = fpi_scheme_find(scheme);
     if (own && fp_palette(own->name, own->max, pal) == 0) {
         if (k < (size_t)own->max) return pal[k];
         k -= (size_t)own->max;
     }
     for (int i = 0; more_schemes[i]; i++) {
-        const fp_scheme *sch = fp_scheme_find(more_schemes[i]);
+        const fp_scheme *sch = fpi_scheme_find(more_schemes[i]);
         if (!sch || sch == own || fp_palette(sch->name, sch->max, pal) < 0) continue;
         if (k < (size_t)sch->max) return pal[k];
         k -= (size_t)sch->max;
@@ -497,7 +497,7 @@ static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
         (st = get_name(c, o, P, "size_field", &s->map.points.size_field)) ||
         (st = get_string(c, o, P, "scheme", 1, &s->map.points.scheme)))
         return st;
-    const fp_scheme *sch = fp_scheme_find(s->map.points.scheme);
+    const fp_scheme *sch = fpi_scheme_find(s->map.points.scheme);
     if (!sch) return bad(c, "points.scheme", "\"%s\" is not a ColorBrewer scheme", s->map.points.scheme);
     if (sch->kind != FP_SCHEME_QUALITATIVE)
         return bad(c, "points.scheme", "%s is not qualitative (Set1, Set2, Set3, Dark2, Paired, Pastel1, Pastel2, "
@@ -703,7 +703,7 @@ fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
 fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err)
 {
     *out = NULL;
-    if (!path) return fp_style_parse(fp_style_default_json, BUILTIN_ORIGIN, out, err);
+    if (!path) return fp_style_parse(fpi_style_default_json, BUILTIN_ORIGIN, out, err);
     /* A bare name (no folder) that is not a file here names a shipped style:
      * --style africa reads styles/africa.json. */
     char shipped[4096];
@@ -781,7 +781,7 @@ size_t fp_style_categories(const fp_style *s, const char *const **names)
     return s ? s->ncats : 0;
 }
 
-unsigned fp_style_hash(const char *str)
+unsigned fpi_style_hash(const char *str)
 {
     uint32_t h = 2166136261u;
     for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
@@ -801,10 +801,10 @@ fp_rgba fp_style_category_color(const fp_style *s, const char *category_name)
     /* A category nobody told the style about: the scheme's largest
      * palette by a hash of the name (stable, but it may repeat a colour;
      * callers that draw a layer register its categories first). */
-    const fp_scheme *sch = fp_scheme_find(scheme);
+    const fp_scheme *sch = fpi_scheme_find(scheme);
     fp_rgba pal[16];
     if (!sch || fp_palette(sch->name, sch->max, pal) < 0) return (fp_rgba){ 0x99, 0x99, 0x99, 255 };
-    return pal[fp_style_hash(category_name ? category_name : "") % (size_t)sch->max];
+    return pal[fpi_style_hash(category_name ? category_name : "") % (size_t)sch->max];
 }
 
 double fp_symbol_size(double base, double value, double vmax)

@@ -3,7 +3,7 @@
  * file, copy it here line by line). */
 #include "style/style_internal.h"
 
-const char fp_style_default_json[] =
+const char fpi_style_default_json[] =
     "{\n"
     "  \"name\": \"world-choropleth\",\n"
     "  \"description\": \"Projects per country: quantile classes of the country_by_category aggregation, YlOrRd\",\n"

@@ -6,9 +6,9 @@
 
 /* The built-in default style: the text of styles/world-choropleth.json
  * (a unit test checks that they are the same). */
-extern const char fp_style_default_json[];
+extern const char fpi_style_default_json[];
 
 /* FNV-1a of a category name: the fallback palette position. */
-unsigned fp_style_hash(const char *s);
+unsigned fpi_style_hash(const char *s);
 
 #endif

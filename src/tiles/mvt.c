@@ -74,7 +74,7 @@
 #include "fp_tiles.h"
 #include "common/util.h"
 #include "fp_store.h"
-#include "geom/geom.h"   /* fp_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
+#include "geom/geom.h"   /* fpi_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
 #include "vector_tile.pb-c.h"
 
 #define MVT_EXTENT 4096
@@ -655,7 +655,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
         uint32_t index = projects->len;
         fp_geom geom;
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
-        GEOSGeometry *g = geom.is_point ? NULL : fp_wkb_to_geos(h, geom.wkb, geom.wkb_len);
+        GEOSGeometry *g = geom.is_point ? NULL : fpi_wkb_to_geos(h, geom.wkb, geom.wkb_len);
         if (geom.is_point) {
             /* A point as plain x, y: the fast path of a million-point store. */
             g_array_append_val(lonlat, geom.x);
@@ -986,7 +986,7 @@ static fp_status load_region_years(fp_mvt_scene *s, fp_store *store, const fp_ch
 
 /* -------------------------------------------------------- scene: life --- */
 
-fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
+fp_status fpi_mvt_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
                            int maxzoom, fp_mvt_scene **out, fp_error *err)
 {
     *out = NULL;
@@ -1037,14 +1037,14 @@ fp_status fp_mvt_scene_new(fp_store *store, const fp_style *style, const fp_chor
     if (pj) proj_destroy(pj);
     proj_context_destroy(ctx);
     if (st) {
-        fp_mvt_scene_free(s);
+        fpi_mvt_scene_free(s);
         return st;
     }
     *out = s;
     return FP_OK;
 }
 
-void fp_mvt_scene_free(fp_mvt_scene *s)
+void fpi_mvt_scene_free(fp_mvt_scene *s)
 {
     if (!s) return;
     if (s->zooms)
@@ -1067,22 +1067,22 @@ void fp_mvt_scene_free(fp_mvt_scene *s)
     g_free(s);
 }
 
-int fp_mvt_scene_minzoom(const fp_mvt_scene *s) { return s->minzoom; }
-int fp_mvt_scene_maxzoom(const fp_mvt_scene *s) { return s->maxzoom; }
-int fp_mvt_scene_has_regions(const fp_mvt_scene *s) { return s->has_regions; }
-const char *fp_mvt_scene_value_field(const fp_mvt_scene *s) { return s->choropleth ? s->value_field : NULL; }
-const char *fp_mvt_scene_point_field(const fp_mvt_scene *s) { return s->point_field; }
-size_t fp_mvt_scene_point_projects(const fp_mvt_scene *s) { return s->npoint_projects; }
+int fpi_mvt_scene_minzoom(const fp_mvt_scene *s) { return s->minzoom; }
+int fpi_mvt_scene_maxzoom(const fp_mvt_scene *s) { return s->maxzoom; }
+int fpi_mvt_scene_has_regions(const fp_mvt_scene *s) { return s->has_regions; }
+const char *fpi_mvt_scene_value_field(const fp_mvt_scene *s) { return s->choropleth ? s->value_field : NULL; }
+const char *fpi_mvt_scene_point_field(const fp_mvt_scene *s) { return s->point_field; }
+size_t fpi_mvt_scene_point_projects(const fp_mvt_scene *s) { return s->npoint_projects; }
 
-int fp_mvt_scene_years(const fp_mvt_scene *s, int *first)
+int fpi_mvt_scene_years(const fp_mvt_scene *s, int *first)
 {
     *first = s->year_first;
     return s->nyears;
 }
-int fp_mvt_scene_region_timeline(const fp_mvt_scene *s) { return s->region_timeline; }
-size_t fp_mvt_scene_undated(const fp_mvt_scene *s) { return s->nundated; }
+int fpi_mvt_scene_region_timeline(const fp_mvt_scene *s) { return s->region_timeline; }
+size_t fpi_mvt_scene_undated(const fp_mvt_scene *s) { return s->nundated; }
 
-size_t fp_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)
+size_t fpi_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)
 {
     *values = s->field_values;
     return s->nfield_values;
@@ -1652,7 +1652,7 @@ static void lb_to_layer(layer_builder *lb, VectorTile__Tile__Layer *layer, GPtrA
     }
 }
 
-fp_status fp_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsigned char **data, size_t *len,
+fp_status fpi_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsigned char **data, size_t *len,
                             fp_error *err)
 {
     *data = NULL;

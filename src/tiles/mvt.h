@@ -32,44 +32,44 @@ typedef struct fp_mvt_scene fp_mvt_scene;
  * The design decisions (cluster grid, buffer, simplification, owning tile)
  * are in mvt.c's header comment. */
 struct fp_store;
-fp_status fp_mvt_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
+fp_status fpi_mvt_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
                            int maxzoom, fp_mvt_scene **out, fp_error *err);
-void fp_mvt_scene_free(fp_mvt_scene *scene);
+void fpi_mvt_scene_free(fp_mvt_scene *scene);
 
 /* Encodes tile z/x/y as an uncompressed protobuf in *data (malloc'd,
  * caller frees) of *len bytes; *data NULL and *len 0 when the tile has no
  * feature. Safe to call from several threads at once. */
-fp_status fp_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsigned char **data, size_t *len,
+fp_status fpi_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, unsigned char **data, size_t *len,
                             fp_error *err);
 
 /* What a scene holds, for the TileJSON and the preview page. */
-int fp_mvt_scene_minzoom(const fp_mvt_scene *scene);
-int fp_mvt_scene_maxzoom(const fp_mvt_scene *scene);
-int fp_mvt_scene_has_regions(const fp_mvt_scene *scene);
+int fpi_mvt_scene_minzoom(const fp_mvt_scene *scene);
+int fpi_mvt_scene_maxzoom(const fp_mvt_scene *scene);
+int fpi_mvt_scene_has_regions(const fp_mvt_scene *scene);
 /* The choropleth's field (e.g. "projects"); NULL when the regions are plain land. */
-const char *fp_mvt_scene_value_field(const fp_mvt_scene *scene);
+const char *fpi_mvt_scene_value_field(const fp_mvt_scene *scene);
 /* The style's point field (category, company, ...) and its distinct values
  * in the data, sorted by name. */
-const char *fp_mvt_scene_point_field(const fp_mvt_scene *scene);
-size_t fp_mvt_scene_point_values(const fp_mvt_scene *scene, const char *const **values);
+const char *fpi_mvt_scene_point_field(const fp_mvt_scene *scene);
+size_t fpi_mvt_scene_point_values(const fp_mvt_scene *scene, const char *const **values);
 /* The timeline's years: how many (0: no project has a year), the first in
  * *first. */
-int fp_mvt_scene_years(const fp_mvt_scene *scene, int *first);
-/* 1 when the regions carry the yYYYY counts (see fp_mvt_scene_new). */
-int fp_mvt_scene_region_timeline(const fp_mvt_scene *scene);
+int fpi_mvt_scene_years(const fp_mvt_scene *scene, int *first);
+/* 1 when the regions carry the yYYYY counts (see fpi_mvt_scene_new). */
+int fpi_mvt_scene_region_timeline(const fp_mvt_scene *scene);
 /* Projects in the tiles without a year (the timeline leaves them out). */
-size_t fp_mvt_scene_undated(const fp_mvt_scene *scene);
+size_t fpi_mvt_scene_undated(const fp_mvt_scene *scene);
 /* Projects with a POINT geometry (the sum of point_count over a zoom's tiles). */
-size_t fp_mvt_scene_point_projects(const fp_mvt_scene *scene);
+size_t fpi_mvt_scene_point_projects(const fp_mvt_scene *scene);
 
 /* The TileJSON / MBTiles `vector_layers` array (JSON text, malloc'd; NULL
  * when out of memory). */
-char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene);
+char *fpi_mvt_vector_layers_json(const fp_mvt_scene *scene);
 
 /* A MapLibre GL style (v8, JSON text, malloc'd; NULL when out of memory) drawing the layers like
  * the raster style: sea background, choropleth fills by class colour,
  * borders, project points by category colour with clusters sized by
  * count, lines. Its single vector source is {"type":"vector","url":tilejson_url}. */
-char *fp_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, const char *tilejson_url);
+char *fpi_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, const char *tilejson_url);
 
 #endif

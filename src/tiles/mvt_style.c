@@ -12,7 +12,7 @@
 /* The timeline's yYYYY fields (Number), one per year of the scene. */
 static void year_fields(json_t *f, const fp_mvt_scene *scene)
 {
-    int first, n = fp_mvt_scene_years(scene, &first);
+    int first, n = fpi_mvt_scene_years(scene, &first);
     for (int k = 0; k < n; k++) {
         char key[16];
         snprintf(key, sizeof key, "y%d", first + k);
@@ -25,13 +25,13 @@ static json_t *layer_entry(const char *id, const char *description, const fp_mvt
     json_t *l = json_object();
     json_object_set_new(l, "id", json_string(id));
     json_object_set_new(l, "description", json_string(description));
-    json_object_set_new(l, "minzoom", json_integer(fp_mvt_scene_minzoom(scene)));
-    json_object_set_new(l, "maxzoom", json_integer(fp_mvt_scene_maxzoom(scene)));
+    json_object_set_new(l, "minzoom", json_integer(fpi_mvt_scene_minzoom(scene)));
+    json_object_set_new(l, "maxzoom", json_integer(fpi_mvt_scene_maxzoom(scene)));
     json_object_set_new(l, "fields", fields);
     return l;
 }
 
-char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene)
+char *fpi_mvt_vector_layers_json(const fp_mvt_scene *scene)
 {
     json_t *layers = json_array();
     json_t *f = json_object();
@@ -43,20 +43,20 @@ char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene)
     json_object_set_new(f, "source", json_string("String"));
     json_object_set_new(f, "country_code", json_string("String"));
     json_object_set_new(f, "status", json_string("String"));
-    const char *pf = fp_mvt_scene_point_field(scene);
+    const char *pf = fpi_mvt_scene_point_field(scene);
     if (!json_object_get(f, pf)) json_object_set_new(f, pf, json_string("String"));
     json_object_set_new(f, "point_count", json_string("Number"));
     json_object_set_new(f, "categories", json_string("String"));
     year_fields(f, scene);
-    int first, timeline = fp_mvt_scene_years(scene, &first) > 0;
+    int first, timeline = fpi_mvt_scene_years(scene, &first) > 0;
     json_array_append_new(layers, layer_entry("projects", timeline
         ? "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
           "category, the counts per category in categories and, per year, yYYYY: members with year <= YYYY, "
           "absent = 0), lines and areas"
         : "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
           "category and the counts per category in categories), lines and areas", scene, f));
-    if (fp_mvt_scene_has_regions(scene)) {
-        const char *vf = fp_mvt_scene_value_field(scene);
+    if (fpi_mvt_scene_has_regions(scene)) {
+        const char *vf = fpi_mvt_scene_value_field(scene);
         f = json_object();
         json_object_set_new(f, "code", json_string("String"));
         json_object_set_new(f, "name", json_string("String"));
@@ -70,7 +70,7 @@ char *fp_mvt_vector_layers_json(const fp_mvt_scene *scene)
             snprintf(description, sizeof description, "Countries (land) with their fill colour");
         }
         json_object_set_new(f, "fill", json_string("String"));
-        if (fp_mvt_scene_region_timeline(scene)) {
+        if (fpi_mvt_scene_region_timeline(scene)) {
             year_fields(f, scene);
             size_t len = strlen(description);
             snprintf(description + len, sizeof description - len, "; yYYYY: projects with year <= YYYY (absent = 0)");
@@ -94,7 +94,7 @@ static json_t *color(fp_rgba c)
  * each with fp_style_category_color, as render colours its points. */
 static json_t *category_colors(const fp_mvt_scene *scene, const fp_style *style)
 {
-    const char *field = fp_mvt_scene_point_field(scene);
+    const char *field = fpi_mvt_scene_point_field(scene);
     json_t *m = json_array();
     json_array_append_new(m, json_string("match"));
     json_array_append_new(m, json_pack("[ss]", "get", field));
@@ -102,7 +102,7 @@ static json_t *category_colors(const fp_mvt_scene *scene, const fp_style *style)
     const char *const *names;
     size_t n = fp_style_categories(style, &names);
     for (int pass = 0; pass < 2; pass++) {
-        if (pass) n = fp_mvt_scene_point_values(scene, &names);
+        if (pass) n = fpi_mvt_scene_point_values(scene, &names);
         for (size_t i = 0; i < n; i++) {
             if (!*names[i] || json_object_get(seen, names[i])) continue;   /* match labels must be unique */
             json_object_set_new(seen, names[i], json_true());
@@ -132,7 +132,7 @@ static json_t *vector_layer(const char *id, const char *type, const char *source
     return l;
 }
 
-char *fp_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, const char *tilejson_url)
+char *fpi_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, const char *tilejson_url)
 {
     const fp_map_style *ms = fp_style_map(style);
     json_t *root = json_object();
@@ -146,12 +146,12 @@ char *fp_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, co
     json_t *layers = json_array();
     json_array_append_new(layers, json_pack("{sssss{so}}", "id", "background", "type", "background", "paint",
                                             "background-color", color(ms->background)));
-    if (fp_mvt_scene_has_regions(scene)) {
+    if (fpi_mvt_scene_has_regions(scene)) {
         json_array_append_new(layers, vector_layer("regions", "fill", "regions", NULL,
             json_pack("{s[ss]sb}", "fill-color", "get", "fill", "fill-antialias", 0)));
         /* With a choropleth the borders are the style's borders; plain
          * land is outlined with the land stroke, as render does. */
-        int choropleth = fp_mvt_scene_value_field(scene) != NULL;
+        int choropleth = fpi_mvt_scene_value_field(scene) != NULL;
         fp_rgba stroke = choropleth ? ms->borders.stroke : ms->land.stroke;
         double width = choropleth ? ms->borders.width : ms->land.width;
         json_array_append_new(layers, vector_layer("borders", "line", "regions", NULL,

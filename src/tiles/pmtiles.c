@@ -48,7 +48,7 @@ struct fp_pmtiles {
 
 /* ------------------------------------------------------- tile ids --- */
 
-uint64_t fp_pmtiles_tile_id(int z, uint32_t x, uint32_t y)
+uint64_t fpi_pmtiles_tile_id(int z, uint32_t x, uint32_t y)
 {
     /* Tiles of the zooms before z: (4^z - 1) / 3. */
     uint64_t acc = (((uint64_t)1 << (2 * z)) - 1) / 3;
@@ -176,15 +176,15 @@ static void put_i32(guint8 *p, double deg)
 
 /* --------------------------------------------------------- writer --- */
 
-fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, fp_error *err)
+fp_status fpi_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, fp_error *err)
 {
     fp_pmtiles *pm = g_new0(fp_pmtiles, 1);
     pm->path = g_strdup(path);
-    fp_temp_cleanup(path, 0);
-    pm->tmp = fp_temp_path(path);
+    fpi_temp_cleanup(path, 0);
+    pm->tmp = fpi_temp_path(path);
     char *spool_name = g_strdup_printf("%s.spool", path);
-    fp_temp_cleanup(spool_name, 0);
-    pm->spool_path = fp_temp_path(spool_name);
+    fpi_temp_cleanup(spool_name, 0);
+    pm->spool_path = fpi_temp_path(spool_name);
     g_free(spool_name);
     /* Vector tiles are stored gzip'd, as MBTiles has them and MapLibre's
      * PMTiles protocol expects. */
@@ -198,7 +198,7 @@ fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, f
     pm->spool = fopen(pm->spool_path, "w+b");
     if (!pm->spool) {
         fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", pm->spool_path, strerror(errno));
-        fp_pmtiles_close(pm, 0, NULL, NULL, NULL);
+        fpi_pmtiles_close(pm, 0, NULL, NULL, NULL);
         *out = NULL;
         return st;
     }
@@ -206,7 +206,7 @@ fp_status fp_pmtiles_open(const char *path, const char *ext, fp_pmtiles **out, f
     return FP_OK;
 }
 
-fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
+fp_status fpi_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
 {
     /* The spec wants every length > 0: an empty vector tile is a gzip'd
      * empty stream (20 bytes), which readers inflate back to nothing. */
@@ -237,7 +237,7 @@ fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned cha
     }
     if (!st) {
         /* offset holds the blob's index until close() places the data. */
-        entry e = { fp_pmtiles_tile_id(z, (uint32_t)x, (uint32_t)y), 0, 0, 1 };
+        entry e = { fpi_pmtiles_tile_id(z, (uint32_t)x, (uint32_t)y), 0, 0, 1 };
         e.offset = (uint64_t)(uintptr_t)b;
         g_array_append_val(pm->tiles, e);
     }
@@ -249,7 +249,7 @@ fp_status fp_pmtiles_put(fp_pmtiles *pm, int z, int x, int y, const unsigned cha
 
 /* Metadata as TileJSON: numbers and arrays where TileJSON has them, the
  * MBTiles-style `json` value (vector_layers) merged in. */
-void fp_pmtiles_metadata(fp_pmtiles *pm, const char *key, const char *value)
+void fpi_pmtiles_metadata(fp_pmtiles *pm, const char *key, const char *value)
 {
     if (!strcmp(key, "minzoom") || !strcmp(key, "maxzoom")) {
         int v = atoi(value);
@@ -392,7 +392,7 @@ static fp_status write_archive(fp_pmtiles *pm, long *unique, fp_error *err)
     return st;
 }
 
-fp_status fp_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, const fp_context *ctx, fp_error *err)
+fp_status fpi_pmtiles_close(fp_pmtiles *pm, int commit, long *unique, const fp_context *ctx, fp_error *err)
 {
     fp_status st = FP_OK;
     if (unique) *unique = (long)g_hash_table_size(pm->blobs);

@@ -19,7 +19,7 @@
 #endif
 #define LEAFLET_DIR "/usr/share/javascript/leaflet"
 
-char *fp_tilejson(const fp_preview_info *in)
+char *fpi_tilejson(const fp_preview_info *in)
 {
     json_t *j = json_object();
     json_object_set_new(j, "tilejson", json_string("3.0.0"));
@@ -424,10 +424,10 @@ static fp_status write_text(const char *dir, const char *name, const char *text,
     return st;
 }
 
-fp_status fp_preview_write(const char *dir, const fp_preview_info *in, fp_error *err)
+fp_status fpi_preview_write(const char *dir, const fp_preview_info *in, fp_error *err)
 {
     int vector = !strcmp(in->format, "mvt");
-    char *tilejson = fp_tilejson(in);
+    char *tilejson = fpi_tilejson(in);
     fp_status st = write_text(dir, "tiles.json", tilejson, err);
     char *page = NULL;
     if (!st && vector) st = write_text(dir, "style.json", in->maplibre_style ? in->maplibre_style : "{}", err);

@@ -298,7 +298,7 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
     return st;
 }
 
-fp_status fp_raster_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
+fp_status fpi_raster_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
                               fp_raster_scene **out, fp_error *err)
 {
     fp_raster_scene *s = g_new0(fp_raster_scene, 1);
@@ -332,7 +332,7 @@ fp_status fp_raster_scene_new(fp_store *store, const fp_style *style, const fp_c
     if (raw) proj_destroy(raw);
     proj_context_destroy(ctx);
     if (st) {
-        fp_raster_scene_free(s);
+        fpi_raster_scene_free(s);
         return st;
     }
     s->point_category = g_new0(category *, s->categories->len + 1);
@@ -351,7 +351,7 @@ fp_status fp_raster_scene_new(fp_store *store, const fp_style *style, const fp_c
     return FP_OK;
 }
 
-void fp_raster_scene_free(fp_raster_scene *s)
+void fpi_raster_scene_free(fp_raster_scene *s)
 {
     if (!s) return;
     for (guint i = 0; i < s->labels->len; i++) g_free(g_array_index(s->labels, label, i).text);
@@ -376,7 +376,7 @@ void fp_raster_scene_free(fp_raster_scene *s)
     g_free(s);
 }
 
-size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors)
+size_t fpi_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors)
 {
     *names = s->category_names;
     *colors = s->category_colors;
@@ -385,16 +385,16 @@ size_t fp_raster_scene_categories(const fp_raster_scene *s, const char *const **
 
 /* ------------------------------------------------------------ drawing --- */
 
-fp_raster_canvas *fp_raster_canvas_new(const fp_raster_scene *s)
+fp_raster_canvas *fpi_raster_canvas_new(const fp_raster_scene *s)
 {
     fp_raster_canvas *c = g_new0(fp_raster_canvas, 1);
     c->scene = s;
-    c->sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fp_sprite_free);
+    c->sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fpi_sprite_free);
     c->row = g_malloc(512 * 3);
     return c;
 }
 
-void fp_raster_canvas_free(fp_raster_canvas *c)
+void fpi_raster_canvas_free(fp_raster_canvas *c)
 {
     if (!c) return;
     if (c->surface) cairo_surface_destroy(c->surface);
@@ -462,7 +462,7 @@ static void draw_graticule(cairo_t *cr, const fp_raster_canvas *c, const fp_map_
         cairo_line_to(cr, dx1, dy1);
     }
     cairo_set_line_width(cr, ms->graticule.width * c->scene->scale);
-    fp_set_color(cr, ms->graticule.stroke);
+    fpi_set_color(cr, ms->graticule.stroke);
     cairo_stroke(cr);
 }
 
@@ -505,11 +505,11 @@ static void draw_labels(cairo_t *cr, const fp_raster_canvas *c, const fp_map_sty
             clash = b.x0 < placed[k].x1 && placed[k].x0 < b.x1 && b.y0 < placed[k].y1 && placed[k].y0 < b.y1;
         if (clash) continue;
         placed[np++] = b;
-        fp_draw_label_text(cr, ms, tx, ty, l->text, fs);
+        fpi_draw_label_text(cr, ms, tx, ty, l->text, fs);
     }
 }
 
-void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
+void fpi_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
 {
     const fp_raster_scene *s = c->scene;
     const fp_map_style *ms = fp_style_map(s->style);
@@ -527,7 +527,7 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         c->width = side;
     }
     cairo_t *cr = cairo_create(c->surface);
-    fp_set_color(cr, ms->background);
+    fpi_set_color(cr, ms->background);
     cairo_paint(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
@@ -547,11 +547,11 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
         path_shape(cr, c, sh);
-        if (s->choropleth) fp_set_color(cr, sh->look >= 0 ? s->classes->colors[sh->look] : s->classes->nodata);
-        else fp_set_color(cr, ms->land.fill);
+        if (s->choropleth) fpi_set_color(cr, sh->look >= 0 ? s->classes->colors[sh->look] : s->classes->nodata);
+        else fpi_set_color(cr, ms->land.fill);
         cairo_fill_preserve(cr);
         cairo_set_line_width(cr, bw);
-        fp_set_color(cr, s->choropleth ? ms->borders.stroke : ms->land.stroke);
+        fpi_set_color(cr, s->choropleth ? ms->borders.stroke : ms->land.stroke);
         cairo_stroke(cr);
     }
 
@@ -563,7 +563,7 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
         path_shape(cr, c, sh);
-        fp_set_color(cr, s->point_category[sh->look]->look[0]);
+        fpi_set_color(cr, s->point_category[sh->look]->look[0]);
         cairo_stroke(cr);
     }
 
@@ -583,8 +583,8 @@ void fp_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
                     if (dx < -size || dy < -size || dx > side + size || dy > side + size) continue;
                     const category *cat = s->point_category[s->pcat[k]];
                     int phase = (int)((dx - floor(dx)) * 4) + 4 * (int)((dy - floor(dy)) * 4);
-                    fp_sprite *sp = fp_sprite_for(c->sprites, cr, cat->look, (fp_shape)cat->look[1].r, size, phase & 15);
-                    if (sp) fp_sprite_stamp(c->surface, sp, dx, dy, frame);
+                    fp_sprite *sp = fpi_sprite_for(c->sprites, cr, cat->look, (fp_shape)cat->look[1].r, size, phase & 15);
+                    if (sp) fpi_sprite_stamp(c->surface, sp, dx, dy, frame);
                 }
             }
         cairo_surface_mark_dirty(c->surface);
@@ -604,7 +604,7 @@ static const uint32_t *tile_row(const fp_raster_canvas *c, int i, int j, int y)
     return (const uint32_t *)(const void *)(data + py * (size_t)stride) + px;
 }
 
-int fp_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour)
+int fpi_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour)
 {
     uint32_t first = tile_row(c, i, j, 0)[0];
     for (int y = 0; y < c->tile_px; y++) {
@@ -631,7 +631,7 @@ static void png_to_memory(png_structp png, png_bytep bytes, png_size_t n)
 
 static void png_flush_none(png_structp png) { (void)png; }
 
-fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, unsigned char **data, size_t *len,
+fp_status fpi_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, unsigned char **data, size_t *len,
                                 fp_error *err)
 {
     int w = c->tile_px;
@@ -639,7 +639,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
     *len = 0;
     if (webp) {
         unsigned char *rgb = g_malloc((size_t)w * (size_t)w * 3);
-        for (int y = 0; y < w; y++) fp_argb_to_rgb_row(tile_row(c, i, j, y), rgb + (size_t)y * (size_t)w * 3, w);
+        for (int y = 0; y < w; y++) fpi_argb_to_rgb_row(tile_row(c, i, j, y), rgb + (size_t)y * (size_t)w * 3, w);
         uint8_t *out = NULL;
         size_t n = WebPEncodeRGB(rgb, w, w, w * 3, 90, &out);
         g_free(rgb);
@@ -665,7 +665,7 @@ fp_status fp_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, uns
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         png_write_info(png, info);
         for (int y = 0; y < w; y++) {
-            fp_argb_to_rgb_row(tile_row(c, i, j, y), c->row, w);
+            fpi_argb_to_rgb_row(tile_row(c, i, j, y), c->row, w);
             png_write_row(png, c->row);
         }
         png_write_end(png, NULL);

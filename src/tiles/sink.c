@@ -54,7 +54,7 @@ static int swap_into_place(const char *from, const char *to)
     char *old = g_strdup_printf("%s.old-%d", to, (int)getpid());
     int rc = g_rename(to, old);
     if (rc == 0 && (rc = g_rename(from, to)) != 0) g_rename(old, to);
-    if (rc == 0) fp_remove_tree(old);
+    if (rc == 0) fpi_remove_tree(old);
     g_free(old);
     return rc;
 }
@@ -75,7 +75,7 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
         s->preview_target = g_strdup_printf("%s.preview", base);
         s->preview = g_strdup_printf("%s.preview.partial", base);
         g_free(base);
-        fp_remove_tree(s->preview);
+        fpi_remove_tree(s->preview);
         if (g_mkdir_with_parents(s->preview, 0755) != 0)
             return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
         return FP_OK;
@@ -89,13 +89,13 @@ static fp_status open_mbtiles(fp_tile_sink *s, fp_error *err)
         remove(j);
         g_free(j);
     }
-    if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) fp_remove_tree(s->preview);
+    if (!s->o.resume || !g_file_test(s->preview, G_FILE_TEST_IS_DIR)) fpi_remove_tree(s->preview);
     if (g_mkdir_with_parents(s->preview, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->preview, strerror(errno));
-    fp_status st = fp_mbtiles_file_create(partial, s->target, &s->file, err);
+    fp_status st = fpi_mbtiles_file_create(partial, s->target, &s->file, err);
     if (st) return st;
     /* Tiles already stored by the interrupted run count as distinct ones. */
-    fp_mbtiles_file_each_digest(s->file, add_digest, s->digests);
+    fpi_mbtiles_file_each_digest(s->file, add_digest, s->digests);
     return FP_OK;
 }
 
@@ -122,7 +122,7 @@ static fp_status open_directory(fp_tile_sink *s, fp_error *err)
         s->root = g_strdup(s->target);
         s->in_place = 1;
     } else if (!s->o.resume) {
-        fp_remove_tree(s->root);
+        fpi_remove_tree(s->root);
     }
     if (g_mkdir_with_parents(s->root, 0755) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->root, strerror(errno));
@@ -132,7 +132,7 @@ static fp_status open_directory(fp_tile_sink *s, fp_error *err)
     return FP_OK;
 }
 
-fp_status fp_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, fp_error *err)
+fp_status fpi_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, fp_error *err)
 {
     fp_tile_sink *s = g_new0(fp_tile_sink, 1);
     s->o = *o;
@@ -143,11 +143,11 @@ fp_status fp_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, f
     s->digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     fp_status st;
     if (g_str_has_suffix(o->output, ".pmtiles")) {
-        st = fp_pmtiles_open(o->output, o->ext, &s->pmtiles, err);
+        st = fpi_pmtiles_open(o->output, o->ext, &s->pmtiles, err);
         if (!st) st = open_mbtiles(s, err);                  /* its preview folder only */
     } else st = s->mbtiles ? open_mbtiles(s, err) : open_directory(s, err);
     if (st) {
-        fp_tile_sink_close(s, 0, NULL, NULL);
+        fpi_tile_sink_close(s, 0, NULL, NULL);
         *out = NULL;
         return st;
     }
@@ -161,12 +161,12 @@ static char *tile_path(const fp_tile_sink *s, int z, int x, int y)
     return g_strdup_printf("%s/%d/%d/%d.%s", s->root, z, x, row, s->o.ext);
 }
 
-int fp_tile_sink_has(fp_tile_sink *s, int z, int x, int y)
+int fpi_tile_sink_has(fp_tile_sink *s, int z, int x, int y)
 {
     int found = 0;
     if (s->mbtiles) {
         pthread_mutex_lock(&s->lock);
-        found = fp_mbtiles_file_has(s->file, z, x, (1 << z) - 1 - y);   /* MBTiles rows count from the south */
+        found = fpi_mbtiles_file_has(s->file, z, x, (1 << z) - 1 - y);   /* MBTiles rows count from the south */
         pthread_mutex_unlock(&s->lock);
     } else {
         char *p = tile_path(s, z, x, y);
@@ -198,9 +198,9 @@ static unsigned char *gzip_bytes(const unsigned char *data, size_t len, size_t *
     return out;
 }
 
-fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
+fp_status fpi_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned char *data, size_t len, fp_error *err)
 {
-    if (s->pmtiles) return fp_pmtiles_put(s->pmtiles, z, x, y, data, len, err);
+    if (s->pmtiles) return fpi_pmtiles_put(s->pmtiles, z, x, y, data, len, err);
     unsigned char *zipped = NULL;
     if (s->mbtiles && s->o.gzip && len) {
         zipped = gzip_bytes(data, len, &len);
@@ -211,10 +211,10 @@ fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned 
     fp_status st = FP_OK;
     if (s->mbtiles) {
         pthread_mutex_lock(&s->lock);
-        st = fp_mbtiles_file_put(s->file, z, x, (1 << z) - 1 - y, data, len, digest, err);
+        st = fpi_mbtiles_file_put(s->file, z, x, (1 << z) - 1 - y, data, len, digest, err);
         if (!st && ++s->pending >= MBTILES_BATCH) {
             s->pending = 0;
-            st = fp_mbtiles_file_checkpoint(s->file, err);
+            st = fpi_mbtiles_file_checkpoint(s->file, err);
         }
         if (!st && !g_hash_table_contains(s->digests, digest)) g_hash_table_add(s->digests, g_strdup(digest));
         pthread_mutex_unlock(&s->lock);
@@ -249,35 +249,35 @@ fp_status fp_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned 
     return st;
 }
 
-const char *fp_tile_sink_preview_dir(const fp_tile_sink *s)
+const char *fpi_tile_sink_preview_dir(const fp_tile_sink *s)
 {
     return s->preview;
 }
 
-fp_status fp_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *value, fp_error *err)
+fp_status fpi_tile_sink_metadata(fp_tile_sink *s, const char *key, const char *value, fp_error *err)
 {
     if (s->pmtiles) {
-        fp_pmtiles_metadata(s->pmtiles, key, value);
+        fpi_pmtiles_metadata(s->pmtiles, key, value);
         return FP_OK;
     }
     if (!s->mbtiles) return FP_OK;
     pthread_mutex_lock(&s->lock);
-    fp_status st = fp_mbtiles_file_set_metadata(s->file, key, value, err);
+    fp_status st = fpi_mbtiles_file_set_metadata(s->file, key, value, err);
     pthread_mutex_unlock(&s->lock);
     return st;
 }
 
-fp_status fp_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error *err)
+fp_status fpi_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_error *err)
 {
     fp_status st = FP_OK;
     if (unique) *unique = (long)g_hash_table_size(s->digests);
     if (s->file) {
         /* Even an interrupted run keeps what it wrote, for --resume. */
-        st = fp_mbtiles_file_close(s->file, commit, err);
+        st = fpi_mbtiles_file_close(s->file, commit, err);
         s->file = NULL;
     }
     if (s->pmtiles) {
-        st = fp_pmtiles_close(s->pmtiles, commit, unique, s->o.ctx, err);
+        st = fpi_pmtiles_close(s->pmtiles, commit, unique, s->o.ctx, err);
         if (commit && !st && swap_into_place(s->preview, s->preview_target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
     } else if (commit && !st) {

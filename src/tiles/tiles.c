@@ -71,13 +71,13 @@ static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x,
     unsigned char *data = NULL;
     size_t len = 0;
     fp_status st;
-    if (fp_raster_tile_uniform(c, i, j, &colour)) {
+    if (fpi_raster_tile_uniform(c, i, j, &colour)) {
         pthread_mutex_lock(&r->lock);
         GBytes *b = g_hash_table_lookup(r->flat, GUINT_TO_POINTER(colour));
         if (b) g_bytes_ref(b);
         pthread_mutex_unlock(&r->lock);
         if (!b) {
-            if ((st = fp_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
+            if ((st = fpi_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
             b = g_bytes_new_take(data, len);
             pthread_mutex_lock(&r->lock);
             g_hash_table_insert(r->flat, GUINT_TO_POINTER(colour), g_bytes_ref(b));
@@ -85,12 +85,12 @@ static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x,
         }
         gsize n;
         const unsigned char *bytes = g_bytes_get_data(b, &n);
-        st = fp_tile_sink_put(r->sink, z, x, y, bytes, n, err);
+        st = fpi_tile_sink_put(r->sink, z, x, y, bytes, n, err);
         g_bytes_unref(b);
         return st;
     }
-    if ((st = fp_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
-    st = fp_tile_sink_put(r->sink, z, x, y, data, len, err);
+    if ((st = fpi_raster_encode_tile(c, i, j, r->webp, &data, &len, err))) return st;
+    st = fpi_tile_sink_put(r->sink, z, x, y, data, len, err);
     g_free(data);
     return st;
 }
@@ -98,7 +98,7 @@ static fp_status put_raster_tile(tile_run *r, fp_raster_canvas *c, int z, int x,
 static void *worker(void *arg)
 {
     tile_run *r = arg;
-    fp_raster_canvas *canvas = r->raster ? fp_raster_canvas_new(r->raster) : NULL;
+    fp_raster_canvas *canvas = r->raster ? fpi_raster_canvas_new(r->raster) : NULL;
     fp_error err = {0};
     for (;;) {
         int k = __atomic_fetch_add(&r->next_job, 1, __ATOMIC_RELAXED);
@@ -112,7 +112,7 @@ static void *worker(void *arg)
             for (int i = 0; i < jb->n; i++) {
                 int x = jb->x0 + i, y = jb->y0 + j;
                 want[j][i] = x >= rg[0] && x <= rg[2] && y >= rg[1] && y <= rg[3];
-                if (want[j][i] && r->o->resume && fp_tile_sink_has(r->sink, jb->z, x, y)) {
+                if (want[j][i] && r->o->resume && fpi_tile_sink_has(r->sink, jb->z, x, y)) {
                     want[j][i] = 0;
                     nskip++;
                 }
@@ -123,7 +123,7 @@ static void *worker(void *arg)
             __atomic_fetch_add(&r->done, nskip, __ATOMIC_RELAXED);
         }
         if (!nwant) continue;
-        if (canvas) fp_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
+        if (canvas) fpi_raster_draw_metatile(canvas, jb->z, jb->x0, jb->y0, jb->n);
         if (k == (int)r->jobs->len / 2) fp_context_pause(r->ctx, "tiles:tiles");      /* half the metatiles handed out */
         for (int j = 0; j < jb->n && !run_stopped(r); j++)
             for (int i = 0; i < jb->n && !run_stopped(r); i++) {
@@ -134,10 +134,10 @@ static void *worker(void *arg)
                 else {
                     unsigned char *data = NULL;
                     size_t len = 0;
-                    st = fp_mvt_scene_tile(r->mvt, jb->z, x, y, &data, &len, &err);
+                    st = fpi_mvt_scene_tile(r->mvt, jb->z, x, y, &data, &len, &err);
                     /* An empty vector tile is stored too (0 bytes): no 404s
                      * inside the bounds. */
-                    if (!st) st = fp_tile_sink_put(r->sink, jb->z, x, y, data ? data : (const unsigned char *)"", len, &err);
+                    if (!st) st = fpi_tile_sink_put(r->sink, jb->z, x, y, data ? data : (const unsigned char *)"", len, &err);
                     free(data);
                 }
                 if (st) {
@@ -148,7 +148,7 @@ static void *worker(void *arg)
                 __atomic_fetch_add(&r->done, 1, __ATOMIC_RELAXED);
             }
     }
-    fp_raster_canvas_free(canvas);
+    fpi_raster_canvas_free(canvas);
     __atomic_fetch_sub(&r->workers_left, 1, __ATOMIC_RELEASE);
     return NULL;
 }
@@ -195,27 +195,27 @@ static fp_status write_metadata(tile_run *r, const fp_preview_info *pi, fp_error
 {
     char buf[256], a[4][32];
     fp_tile_sink *s = r->sink;
-    fp_status st = fp_tile_sink_metadata(s, "name", pi->name, err);
-    if (!st) st = fp_tile_sink_metadata(s, "format", r->vector ? "pbf" : r->webp ? "webp" : "png", err);
+    fp_status st = fpi_tile_sink_metadata(s, "name", pi->name, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "format", r->vector ? "pbf" : r->webp ? "webp" : "png", err);
     for (int i = 0; i < 4; i++) json_number(a[i], sizeof a[i], pi->bounds[i]);
     snprintf(buf, sizeof buf, "%s,%s,%s,%s", a[0], a[1], a[2], a[3]);
-    if (!st) st = fp_tile_sink_metadata(s, "bounds", buf, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "bounds", buf, err);
     json_number(a[0], sizeof a[0], pi->center[0]);
     json_number(a[1], sizeof a[1], pi->center[1]);
     snprintf(buf, sizeof buf, "%s,%s,%d", a[0], a[1], (int)pi->center[2]);
-    if (!st) st = fp_tile_sink_metadata(s, "center", buf, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "center", buf, err);
     snprintf(buf, sizeof buf, "%d", pi->minzoom);
-    if (!st) st = fp_tile_sink_metadata(s, "minzoom", buf, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "minzoom", buf, err);
     snprintf(buf, sizeof buf, "%d", pi->maxzoom);
-    if (!st) st = fp_tile_sink_metadata(s, "maxzoom", buf, err);
-    if (!st) st = fp_tile_sink_metadata(s, "attribution", pi->attribution ? pi->attribution : "", err);
-    if (!st) st = fp_tile_sink_metadata(s, "description", pi->description ? pi->description : pi->name, err);
-    if (!st) st = fp_tile_sink_metadata(s, "type", "baselayer", err);
-    if (!st) st = fp_tile_sink_metadata(s, "version", "1.0.0", err);
-    if (!st && r->o->scale == 2) st = fp_tile_sink_metadata(s, "scale", "2", err);
+    if (!st) st = fpi_tile_sink_metadata(s, "maxzoom", buf, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "attribution", pi->attribution ? pi->attribution : "", err);
+    if (!st) st = fpi_tile_sink_metadata(s, "description", pi->description ? pi->description : pi->name, err);
+    if (!st) st = fpi_tile_sink_metadata(s, "type", "baselayer", err);
+    if (!st) st = fpi_tile_sink_metadata(s, "version", "1.0.0", err);
+    if (!st && r->o->scale == 2) st = fpi_tile_sink_metadata(s, "scale", "2", err);
     if (!st && pi->vector_layers_json) {
         char *json = g_strdup_printf("{\"vector_layers\": %s}", pi->vector_layers_json);
-        st = fp_tile_sink_metadata(s, "json", json, err);
+        st = fpi_tile_sink_metadata(s, "json", json, err);
         g_free(json);
     }
     return st;
@@ -288,8 +288,8 @@ static fp_status load_scene(fp_store *store, tile_run *r, fp_error *err)
     if (!st) st = fp_style_set_store_categories(r->style, store, err);
     if (!st) st = fp_choropleth_new(store, r->style, o->aggregation, NULL, &r->choropleth, err);
     if (st) return st;
-    if (r->vector) return fp_mvt_scene_new(store, r->style, r->choropleth, o->minzoom, o->maxzoom, &r->mvt, err);
-    return fp_raster_scene_new(store, r->style, r->choropleth, o->scale, &r->raster, err);
+    if (r->vector) return fpi_mvt_scene_new(store, r->style, r->choropleth, o->minzoom, o->maxzoom, &r->mvt, err);
+    return fpi_raster_scene_new(store, r->style, r->choropleth, o->scale, &r->raster, err);
 }
 
 /* --threads workers draw the planned metatiles; progress is reported from
@@ -307,7 +307,7 @@ static fp_status run_workers(tile_run *r, long total, double t0, fp_error *err)
     while (__atomic_load_n(&r->workers_left, __ATOMIC_ACQUIRE) > 0) {
         g_usleep(100000);
         if (o->progress) {
-            double dt = fp_now() - t0;
+            double dt = fpi_now() - t0;
             long done = __atomic_load_n(&r->done, __ATOMIC_RELAXED);
             fp_tiles_progress p = { done, total, dt > 0 ? done / dt : 0, 0 };
             p.eta_s = p.tiles_per_s > 0 ? (total - done) / p.tiles_per_s : 0;
@@ -367,22 +367,22 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     if (r->raster) {
         const char *const *names;
         const fp_rgba *colors;
-        pi->ncategories = fp_raster_scene_categories(r->raster, &names, &colors);
+        pi->ncategories = fpi_raster_scene_categories(r->raster, &names, &colors);
         pi->categories = names;
         pi->category_colors = colors;
     } else if (r->mvt) {
         /* The categories' colours from the style. */
         const char *const *values = NULL;
-        pi->ncategories = ms->points.enabled ? fp_mvt_scene_point_values(r->mvt, &values) : 0;
+        pi->ncategories = ms->points.enabled ? fpi_mvt_scene_point_values(r->mvt, &values) : 0;
         pi->categories = values;
         r->legend_colors = g_new0(fp_rgba, pi->ncategories + 1);
         for (size_t i = 0; i < pi->ncategories; i++) r->legend_colors[i] = fp_style_category_color(style, values[i]);
         pi->category_colors = r->legend_colors;
-        r->vector_layers = fp_mvt_vector_layers_json(r->mvt);
-        r->maplibre = fp_mvt_maplibre_style(r->mvt, style, "tiles.json");
-        pi->nyears = fp_mvt_scene_years(r->mvt, &pi->year_first);
-        pi->region_timeline = fp_mvt_scene_region_timeline(r->mvt);
-        pi->undated = (long)fp_mvt_scene_undated(r->mvt);
+        r->vector_layers = fpi_mvt_vector_layers_json(r->mvt);
+        r->maplibre = fpi_mvt_maplibre_style(r->mvt, style, "tiles.json");
+        pi->nyears = fpi_mvt_scene_years(r->mvt, &pi->year_first);
+        pi->region_timeline = fpi_mvt_scene_region_timeline(r->mvt);
+        pi->undated = (long)fpi_mvt_scene_undated(r->mvt);
         pi->vector_layers_json = r->vector_layers;
         pi->maplibre_style = r->maplibre;
     }
@@ -401,9 +401,9 @@ static fp_status write_extras(fp_store *store, tile_run *r, const fp_preview_inf
     fp_context_pause(r->ctx, "tiles:metadata");
     fp_status st = write_metadata(r, pi, err);
     if (!st && !r->o->no_preview) {
-        const char *dir = fp_tile_sink_preview_dir(r->sink);
+        const char *dir = fpi_tile_sink_preview_dir(r->sink);
         st = write_layers(store, r->o, dir, pi->regions_layer ? r->regions_what : NULL, err);
-        if (!st) st = fp_preview_write(dir, pi, err);
+        if (!st) st = fpi_preview_write(dir, pi, err);
     }
     if (!st) fp_context_pause(r->ctx, "tiles:finish");
     return st;
@@ -429,8 +429,8 @@ static void tile_run_clear(tile_run *r)
     g_free(r->archive);
     g_free(r->legend_colors);
     if (r->jobs) g_array_free(r->jobs, TRUE);
-    fp_raster_scene_free(r->raster);
-    if (r->mvt) fp_mvt_scene_free(r->mvt);
+    fpi_raster_scene_free(r->raster);
+    if (r->mvt) fpi_mvt_scene_free(r->mvt);
     fp_choropleth_free(r->choropleth);
     fp_style_free(r->style);
 }
@@ -442,7 +442,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     fp_tiles_result local;
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
-    double t0 = fp_now();
+    double t0 = fpi_now();
     fp_status st = fp_tiles_check_options(o, err);
     if (st) return st;
     const char *format = o->format ? o->format : "png";
@@ -460,14 +460,14 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     long total = plan(&r);
     fp_tile_sink_options so = { .output = o->output, .ext = r.ext, .tms = o->tms, .resume = o->resume, .gzip = r.vector,
                                 .ctx = r.ctx };
-    st = fp_tile_sink_open(&so, &r.sink, err);
+    st = fpi_tile_sink_open(&so, &r.sink, err);
     if (!st) st = run_workers(&r, total, t0, err);
     fp_preview_info pi;
     preview_info(&r, &pi);
     if (!st) st = write_extras(store, &r, &pi, err);
     if (r.sink) {
         fp_error cerr = {0};
-        fp_status cst = fp_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);
+        fp_status cst = fpi_tile_sink_close(r.sink, st == FP_OK, &res->unique, &cerr);
         if (!st && cst) {
             st = cst;
             if (err) *err = cerr;
@@ -477,7 +477,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     res->tiles = total;
     res->written = r.written;
     res->skipped = r.skipped;
-    res->seconds = fp_now() - t0;
+    res->seconds = fpi_now() - t0;
     tile_run_clear(&r);
     return st;
 }

@@ -114,3 +114,16 @@ case_begin "the umbrella header is not included below the CLI and the run layer"
     # render.c and tiles.c still take it for their own stages' headers.
     assert_eq "src/render/render.c src/tiles/tiles.c " "$hits" "files including footprint.h"
 case_end
+
+case_begin "the public prefix fp_ is the public API's: every fp_ function the library defines is declared in include/"
+    # Internal functions are fpi_ (footprint internal): declared in the
+    # folders' own headers, not promised to library users.
+    lib="$(dirname "$FP")/libfootprint.a"
+    [ -f "$lib" ] || fail "no $lib"
+    defined=$(nm -g --defined-only "$lib" 2>/dev/null | awk '$2 ~ /[TDBRC]/ {print $3}' | grep '^fp_' | sort -u)
+    public=$(cat "$ROOT"/include/*.h | grep -oE '\bfp_[A-Za-z0-9_]+' | sort -u)
+    [ -n "$defined" ] || fail "no fp_ symbol found in $lib"
+    assert_eq "" "$(comm -23 <(echo "$defined") <(echo "$public") | tr '\n' ' ')" "fp_ functions not in the public headers"
+    internal=$(nm -g --defined-only "$lib" 2>/dev/null | awk '$2 ~ /[TDBRC]/ {print $3}' | grep -c '^fpi_')
+    [ "$internal" -gt 100 ] || fail "expected the internal functions under fpi_, found $internal"
+case_end

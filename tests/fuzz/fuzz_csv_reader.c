@@ -45,7 +45,7 @@ static long read_all(fp_csv_reader *r, size_t size, rec_copy **out)
     long last_line = 0, n = 0, cap = 0;
     rec_copy *all = NULL;
     int got;
-    while ((got = fp_csv_next(r, &rec, &err)) == 1) {
+    while ((got = fpi_csv_next(r, &rec, &err)) == 1) {
         FZ_CHECK(rec.line >= 1 && rec.line >= last_line, "line %ld after %ld", rec.line, last_line);
         last_line = rec.line;
         FZ_CHECK(rec.nfields >= 1, "%d fields", rec.nfields);
@@ -57,7 +57,7 @@ static long read_all(fp_csv_reader *r, size_t size, rec_copy **out)
         FZ_CHECK(total <= rec.raw_len, "fields (%zu bytes) longer than the raw record (%zu)", total, rec.raw_len);
         FZ_CHECK(rec.raw_len <= size, "raw record of %zu bytes from %zu bytes of input", rec.raw_len, size);
         FZ_CHECK(rec.raw[rec.raw_len] == '\0', "raw text not terminated");
-        char d = fp_csv_delimiter(r);
+        char d = fpi_csv_delimiter(r);
         FZ_CHECK(d == ',' || d == ';' || d == '\t', "delimiter %d", d);
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -69,7 +69,7 @@ static long read_all(fp_csv_reader *r, size_t size, rec_copy **out)
     }
     FZ_CHECK(got == 0, "read error: %s", err.message);
     FZ_CHECK(n <= (long)size, "%ld records from %zu bytes", n, size);
-    FZ_CHECK(fp_csv_next(r, &rec, &err) == 0, "did not stay at the end");
+    FZ_CHECK(fpi_csv_next(r, &rec, &err) == 0, "did not stay at the end");
     *out = all;
     return n;
 }
@@ -82,20 +82,20 @@ static void free_all(rec_copy *all, long n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fp_csv_reader *r = fp_csv_new_from_memory((const char *)data, size);
+    fp_csv_reader *r = fpi_csv_new_from_memory((const char *)data, size);
     FZ_CHECK(r != NULL, "out of memory");
     rec_copy *mem = NULL;
     long nmem = read_all(r, size, &mem);
-    char dmem = fp_csv_delimiter(r);
-    fp_csv_free(r);
+    char dmem = fpi_csv_delimiter(r);
+    fpi_csv_free(r);
 
     const char *path = fz_write("reader.csv", data, size);
     fp_error err = {0};
-    FZ_CHECK(fp_csv_open(path, &r, &err) == FP_OK, "%s", err.message);
+    FZ_CHECK(fpi_csv_open(path, &r, &err) == FP_OK, "%s", err.message);
     rec_copy *file = NULL;
     long nfile = read_all(r, size, &file);
-    char dfile = fp_csv_delimiter(r);
-    fp_csv_free(r);
+    char dfile = fpi_csv_delimiter(r);
+    fpi_csv_free(r);
 
     FZ_CHECK(nmem == nfile, "%ld records from memory, %ld from the file", nmem, nfile);
     FZ_CHECK(nmem == 0 || dmem == dfile, "delimiter '%c' from memory, '%c' from the file", dmem, dfile);

@@ -29,25 +29,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         maps[nmaps++].column = eq + 1;
     }
     for (int i = 0; i < ncols; i++) {
-        int f = fp_field_for_column(cols[i]);
-        FZ_CHECK(f >= -1 && f < FP_F_COUNT, "fp_field_for_column gave %d", f);
-        f = fp_field_index(cols[i]);
-        FZ_CHECK(f >= -1 && f < FP_F_COUNT, "fp_field_index gave %d", f);
+        int f = fpi_field_for_column(cols[i]);
+        FZ_CHECK(f >= -1 && f < FP_F_COUNT, "fpi_field_for_column gave %d", f);
+        f = fpi_field_index(cols[i]);
+        FZ_CHECK(f >= -1 && f < FP_F_COUNT, "fpi_field_index gave %d", f);
     }
     int field_col[FP_F_COUNT];
     fp_error err = {0};
-    fp_status st = fp_resolve_fields("fuzz.csv", cols, ncols, maps, nmaps, field_col, &err);
+    fp_status st = fpi_resolve_fields("fuzz.csv", cols, ncols, maps, nmaps, field_col, &err);
     if (st == FP_OK) {
         for (int f = 0; f < FP_F_COUNT; f++) {
             FZ_CHECK(field_col[f] >= -1 && field_col[f] < ncols, "field %d -> column %d of %d", f, field_col[f], ncols);
             int explicit_map = 0;
-            for (int m = 0; m < nmaps; m++) explicit_map |= fp_field_index(maps[m].field) == f;
+            for (int m = 0; m < nmaps; m++) explicit_map |= fpi_field_index(maps[m].field) == f;
             if (explicit_map || field_col[f] < 0) continue;
             /* Detected by name: the column's name is one of the field's. */
-            FZ_CHECK(fp_field_for_column(cols[field_col[f]]) == f, "column '%s' detected as field %d",
+            FZ_CHECK(fpi_field_for_column(cols[field_col[f]]) == f, "column '%s' detected as field %d",
                      cols[field_col[f]], f);
             for (int m = 0; m < nmaps; m++) {
-                int g = fp_field_index(maps[m].field);
+                int g = fpi_field_index(maps[m].field);
                 FZ_CHECK(g < 0 || field_col[g] != field_col[f], "column %d used by --map and detection", field_col[f]);
             }
         }

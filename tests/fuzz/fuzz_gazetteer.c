@@ -20,7 +20,7 @@ static fp_country_index *countries;
 static void cleanup(void)
 {
     fp_gazetteer_free(gaz);
-    fp_country_index_free(countries);
+    fpi_country_index_free(countries);
 }
 
 static void setup(void)
@@ -41,7 +41,7 @@ static void setup(void)
     char regions[4096];
     if (fp_store_open(path, FP_STORE_CREATE, &store, &err) != FP_OK ||
         fp_store_load_regions(store, fp_data_path(NULL, "regions.gpkg", regions, sizeof regions), NULL, &err) != FP_OK ||
-        fp_country_index_new(store, &countries, &err) != FP_OK || fp_country_index_size(countries) < 200) {
+        fpi_country_index_new(store, &countries, &err) != FP_OK || fpi_country_index_size(countries) < 200) {
         fprintf(stderr, "fuzz: cannot build the country index: %s\n", err.message);
         abort();
     }
@@ -56,7 +56,7 @@ static void check_folded(const char *text)
     char *f = fp_fold_text(text);
     FZ_CHECK(f != NULL, "fold gave NULL");
     size_t len = strlen(f);
-    FZ_CHECK(fp_utf8_valid(f, len), "folded text is not UTF-8");
+    FZ_CHECK(fpi_utf8_valid(f, len), "folded text is not UTF-8");
     FZ_CHECK(len == 0 || (f[0] != ' ' && f[len - 1] != ' '), "leading or trailing space in '%s'", f);
     FZ_CHECK(strstr(f, "  ") == NULL, "doubled space in '%s'", f);
     free(f);
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (country) *country++ = '\0';
     check_folded(text);
     if (country) check_folded(country);
-    const fp_country *c = fp_country_index_find(countries, country);
+    const fp_country *c = fpi_country_index_find(countries, country);
     if (c) FZ_CHECK(strlen(c->a3) >= 3, "country code '%s'", c->a3);
     fp_place_match m;
     int placed = fp_gazetteer_lookup(gaz, text, c ? c->a2 : NULL, &m);

@@ -26,7 +26,7 @@ static long fz_count(const char *sql)
 {
     sqlite3_stmt *q;
     long n = -1;
-    if (sqlite3_prepare_v2(fp_store_sqlite(fz_store_handle), sql, -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(fpi_store_sqlite(fz_store_handle), sql, -1, &q, NULL) == SQLITE_OK) {
         if (sqlite3_step(q) == SQLITE_ROW) n = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
     }
@@ -57,13 +57,13 @@ static fp_store *fz_store(void)
 static void fz_check_utf8(const char *sql)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(fp_store_sqlite(fz_store_handle), sql, -1, &q, NULL) != SQLITE_OK) abort();
+    if (sqlite3_prepare_v2(fpi_store_sqlite(fz_store_handle), sql, -1, &q, NULL) != SQLITE_OK) abort();
     while (sqlite3_step(q) == SQLITE_ROW)
         for (int i = 0; i < sqlite3_column_count(q); i++) {
             if (sqlite3_column_type(q, i) != SQLITE_TEXT) continue;
             const char *t = (const char *)sqlite3_column_blob(q, i);
             int n = sqlite3_column_bytes(q, i);
-            FZ_CHECK(fp_utf8_valid(t, (size_t)n), "invalid UTF-8 stored (%s, column %d)", sql, i);
+            FZ_CHECK(fpi_utf8_valid(t, (size_t)n), "invalid UTF-8 stored (%s, column %d)", sql, i);
         }
     sqlite3_finalize(q);
 }
@@ -109,7 +109,7 @@ static void fz_import_and_check(const char *path, const fp_import_options *o)
                  err.message);
     }
     fp_error_clear(&err);
-    if (fp_store_exec(store, "DELETE FROM rejects; DELETE FROM projects; DELETE FROM imports;", &err)) {
+    if (fpi_store_exec(store, "DELETE FROM rejects; DELETE FROM projects; DELETE FROM imports;", &err)) {
         fprintf(stderr, "fuzz: cannot empty the store: %s\n", err.message);
         abort();
     }

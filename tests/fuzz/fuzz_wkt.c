@@ -1,8 +1,8 @@
 /*
  * Fuzz harness: WKT geometries as the CSV import reads them (a WKT column):
- * OGR's WKT reader, then fp_check_geometry (finite coordinates, WGS 84
+ * OGR's WKT reader, then fpi_check_geometry (finite coordinates, WGS 84
  * range, GEOS validity, --make-valid repair, curves linearised, Z/M
- * dropped) and fp_geometry_to_wkb (the form the store takes). The first
+ * dropped) and fpi_geometry_to_wkb (the form the store takes). The first
  * byte sets --make-valid. Invariants: a geometry that passes is 2D, linear,
  * not empty, valid (GEOS) and in range, and encodes to WKB, its bounding
  * box in range; a rejection has a kind and a reason.
@@ -16,7 +16,7 @@
 #include "ingest/ingest_internal.h"
 
 static int ready;
-/* The GEOS context an import's sink would own (fp_sink_geos). */
+/* The GEOS context an import's sink would own (fpi_sink_geos). */
 static GEOSContextHandle_t geos;
 
 static void cleanup(void)
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fp_geom_check chk = { .strict = data[0] & 1, .geos = geos };
         char reason[512];
         reason[0] = '\0';
-        int kind = fp_check_geometry(&g, &chk, reason, sizeof reason);
+        int kind = fpi_check_geometry(&g, &chk, reason, sizeof reason);
         FZ_CHECK(kind >= 0 && kind <= FP_REJECT_KINDS, "kind %d", kind);
         if (kind == FP_REJECT_KINDS) {
             FZ_CHECK(g != NULL, "accepted without a geometry");
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t len = 0;
             OGREnvelope bbox;
             OGR_G_GetEnvelope(g, &bbox);
-            if (fp_geometry_to_wkb(g, &blob, &len) == 0) {
+            if (fpi_geometry_to_wkb(g, &blob, &len) == 0) {
                 FZ_CHECK(blob && len > 0, "empty WKB");
                 FZ_CHECK(bbox.MinX >= -180 && bbox.MaxX <= 180 && bbox.MinY >= -90 && bbox.MaxY <= 90,
                          "bbox %g %g %g %g", bbox.MinX, bbox.MinY, bbox.MaxX, bbox.MaxY);

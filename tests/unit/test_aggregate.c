@@ -45,8 +45,8 @@ static int group_setup(void **state)
         return -1;
     }
     double extent[4] = { -180, -90, 180, 90 };
-    if (fp_store_begin(store, &err) || fp_region_set_load(store, "country", extent, 2, &countries, &err) ||
-        fp_region_index_new(countries, 2, &country_index, &err)) {
+    if (fp_store_begin(store, &err) || fpi_region_set_load(store, "country", extent, 2, &countries, &err) ||
+        fpi_region_index_new(countries, 2, &country_index, &err)) {
         fprintf(stderr, "%s\n", err.message);
         return -1;
     }
@@ -57,8 +57,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    fp_region_index_free(country_index);
-    fp_region_set_free(countries);
+    fpi_region_index_free(country_index);
+    fpi_region_set_free(countries);
     fp_store_close(store);
     fp_global_cleanup();
     nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -82,8 +82,8 @@ static const char *code_of(int r)
 
 static int compare_at(fp_locator *loc, double x, double y, double snap_km)
 {
-    fp_share a = fp_locate_point(loc, x, y, snap_km);
-    fp_share b = fp_locate_point_reference(loc, x, y, snap_km);
+    fp_share a = fpi_locate_point(loc, x, y, snap_km);
+    fp_share b = fpi_locate_point_reference(loc, x, y, snap_km);
     if (a.region != b.region || a.method != b.method || fabs(a.distance_km - b.distance_km) > 1e-6) {
         print_error("(%.12g, %.12g) snap %g: index %s %s %.6f km, reference %s %s %.6f km\n", x, y, snap_km,
                     code_of(a.region), fp_assign_method_name(a.method), a.distance_km, code_of(b.region),
@@ -97,18 +97,18 @@ static int compare_at(fp_locator *loc, double x, double y, double snap_km)
 static void test_index_equals_reference_uniform(void **state)
 {
     (void)state;
-    fp_locator *loc = fp_locator_new(countries, country_index);
+    fp_locator *loc = fpi_locator_new(countries, country_index);
     assert_non_null(loc);
     int bad = 0, inside = 0;
     for (int i = 0; i < 20000; i++) {
         double x = uniform(-180, 180), y = uniform(-90, 90);
         bad += compare_at(loc, x, y, 0);
-        inside += fp_locate_point(loc, x, y, 0).region >= 0;
+        inside += fpi_locate_point(loc, x, y, 0).region >= 0;
     }
     assert_int_equal(bad, 0);
     /* Land is about 29% of the globe: a sanity check on the sample. */
     assert_in_range(inside, 20000 * 25 / 100, 20000 * 33 / 100);
-    fp_locator_free(loc);
+    fpi_locator_free(loc);
 }
 
 /* Points on cell edges (whole degrees) and on region borders, where the
@@ -116,7 +116,7 @@ static void test_index_equals_reference_uniform(void **state)
 static void test_index_equals_reference_edges(void **state)
 {
     (void)state;
-    fp_locator *loc = fp_locator_new(countries, country_index);
+    fp_locator *loc = fpi_locator_new(countries, country_index);
     int bad = 0;
     for (int y = -89; y <= 89; y += 1)
         for (int x = -180; x <= 180; x += 3) bad += compare_at(loc, x, y, 0);
@@ -126,7 +126,7 @@ static void test_index_equals_reference_edges(void **state)
     bad += compare_at(loc, 0, -90, 0);
     bad += compare_at(loc, 0, 90, 0);
     assert_int_equal(bad, 0);
-    fp_locator_free(loc);
+    fpi_locator_free(loc);
 }
 
 /* Near coasts with snapping on: the nearest region and its distance on the
@@ -134,7 +134,7 @@ static void test_index_equals_reference_edges(void **state)
 static void test_index_equals_reference_snapping(void **state)
 {
     (void)state;
-    fp_locator *loc = fp_locator_new(countries, country_index);
+    fp_locator *loc = fpi_locator_new(countries, country_index);
     static const double coasts[][2] = { { 103.8, 1.2 }, { 121.5, 31.0 }, { 39.3, -6.8 }, { -9.2, 38.6 },
                                         { 18.4, -34.0 }, { 139.8, 35.4 }, { -74.0, 40.5 }, { 12.3, 45.3 },
                                         { 178.9, -17.8 }, { -175.2, -21.2 }, { 55.5, -20.9 }, { -61.5, 16.2 },
@@ -147,7 +147,7 @@ static void test_index_equals_reference_snapping(void **state)
             if (x > 180) x -= 360;
             if (x < -180) x += 360;
             bad += compare_at(loc, x, y, 25);
-            snapped += fp_locate_point(loc, x, y, 25).method == FP_ASSIGN_SNAPPED;
+            snapped += fpi_locate_point(loc, x, y, 25).method == FP_ASSIGN_SNAPPED;
         }
     /* Points of the 1M benchmark that once came out differently. */
     bad += compare_at(loc, 179.86213, 71.652701, 25);
@@ -155,7 +155,7 @@ static void test_index_equals_reference_snapping(void **state)
     bad += compare_at(loc, -179.922075, 51.984339, 25);
     assert_int_equal(bad, 0);
     assert_true(snapped > 50);            /* the sample does exercise snapping */
-    fp_locator_free(loc);
+    fpi_locator_free(loc);
 }
 
 /* Geodesic length and area against PROJ's geod / known constants:
@@ -164,17 +164,17 @@ static void test_index_equals_reference_snapping(void **state)
 static void test_geodesic_measures(void **state)
 {
     (void)state;
-    assert_true(fabs(fp_geodesic_distance_m(0, 0, 1, 0) - 111319.491) < 0.01);
-    assert_true(fabs(fp_geodesic_distance_m(0, 0, 0, 1) - 110574.389) < 0.01);
+    assert_true(fabs(fpi_geodesic_distance_m(0, 0, 1, 0) - 111319.491) < 0.01);
+    assert_true(fabs(fpi_geodesic_distance_m(0, 0, 0, 1) - 110574.389) < 0.01);
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKTReader *r = GEOSWKTReader_create_r(h);
     GEOSGeometry *line = GEOSWKTReader_read_r(h, r, "LINESTRING(0 0, 1 0, 1 1)");
-    assert_true(fabs(fp_geodesic_length_m(h, line) - (111319.491 + 110574.389)) < 0.01);
+    assert_true(fabs(fpi_geodesic_length_m(h, line) - (111319.491 + 110574.389)) < 0.01);
     /* The whole ellipsoid's surface is 510,065,621.7 km^2: a hemisphere
      * band polygon from the equator to the pole covers a quarter of it
      * per 180 degrees of longitude. */
     GEOSGeometry *quarter = GEOSWKTReader_read_r(h, r, "POLYGON((0 0, 90 0, 180 0, 180 90, 0 90, 0 0))");
-    double a = fp_geodesic_area_m2(h, quarter) / 1e6;
+    double a = fpi_geodesic_area_m2(h, quarter) / 1e6;
     assert_true(fabs(a - 510065621.7 / 4) < 1.0);
     GEOSGeom_destroy_r(h, line);
     GEOSGeom_destroy_r(h, quarter);
@@ -189,18 +189,18 @@ static void test_grid_cells(void **state)
     fp_region_set *set = NULL;
     fp_error err = {0};
     double extent[4] = { -180, -90, 180, 90 };
-    assert_int_equal(fp_region_set_load(store, "grid:10", extent, 1, &set, &err), FP_OK);
+    assert_int_equal(fpi_region_set_load(store, "grid:10", extent, 1, &set, &err), FP_OK);
     assert_int_equal(set->n, 36 * 18);
-    fp_locator *loc = fp_locator_new(set, NULL);
-    assert_string_equal(set->items[fp_tessellation_locate(loc, 10, 20)].code, "10_20");
-    assert_string_equal(set->items[fp_tessellation_locate(loc, 9.999999, 19.999999)].code, "0_10");
-    assert_string_equal(set->items[fp_tessellation_locate(loc, 180, 90)].code, "170_80");
-    assert_string_equal(set->items[fp_tessellation_locate(loc, -180, -90)].code, "-180_-90");
+    fp_locator *loc = fpi_locator_new(set, NULL);
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 10, 20)].code, "10_20");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 9.999999, 19.999999)].code, "0_10");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 180, 90)].code, "170_80");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, -180, -90)].code, "-180_-90");
     double total = 0;
     for (size_t i = 0; i < set->n; i++) total += set->items[i].area_km2;
     assert_true(fabs(total - 510065621.7) < 1.0);
-    fp_locator_free(loc);
-    fp_region_set_free(set);
+    fpi_locator_free(loc);
+    fpi_region_set_free(set);
 }
 
 int main(void)

@@ -15,8 +15,8 @@
 static void next_ok(fp_csv_reader *r, fp_csv_record *rec)
 {
     fp_error err = {0};
-    int rc = fp_csv_next(r, rec, &err);
-    if (rc != 1) print_error("fp_csv_next returned %d (%s)\n", rc, err.message);
+    int rc = fpi_csv_next(r, rec, &err);
+    if (rc != 1) print_error("fpi_csv_next returned %d (%s)\n", rc, err.message);
     assert_int_equal(rc, 1);
 }
 
@@ -24,9 +24,9 @@ static void expect_end(fp_csv_reader *r)
 {
     fp_error err = {0};
     fp_csv_record rec;
-    assert_int_equal(fp_csv_next(r, &rec, &err), 0);
+    assert_int_equal(fpi_csv_next(r, &rec, &err), 0);
     /* And it stays at the end. */
-    assert_int_equal(fp_csv_next(r, &rec, &err), 0);
+    assert_int_equal(fpi_csv_next(r, &rec, &err), 0);
 }
 
 /* Field i equals the given bytes exactly (length too). */
@@ -48,7 +48,7 @@ static void expect_raw(const fp_csv_record *rec, const char *want, size_t want_l
 
 static fp_csv_reader *mem_reader(const char *data, size_t len)
 {
-    fp_csv_reader *r = fp_csv_new_from_memory(data, len);
+    fp_csv_reader *r = fpi_csv_new_from_memory(data, len);
     assert_non_null(r);
     return r;
 }
@@ -67,7 +67,7 @@ static void test_simple_rows(void **state)
     FIELD(&rec, 1, "name");
     RAW(&rec, "id,name");
     assert_null(rec.problem);
-    assert_int_equal(fp_csv_delimiter(r), ',');
+    assert_int_equal(fpi_csv_delimiter(r), ',');
 
     next_ok(r, &rec);
     assert_int_equal(rec.line, 2);
@@ -84,22 +84,22 @@ static void test_simple_rows(void **state)
     RAW(&rec, "2,beta");
 
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_empty_input(void **state)
 {
     (void)state;
-    fp_csv_reader *r = fp_csv_new_from_memory("", 0);
+    fp_csv_reader *r = fpi_csv_new_from_memory("", 0);
     assert_non_null(r);
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     r = MEM("\n\r\n\n");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
-    fp_csv_free(NULL);   /* allowed */
+    fpi_csv_free(NULL);   /* allowed */
 }
 
 static void test_quoted_fields(void **state)
@@ -161,7 +161,7 @@ static void test_quoted_fields(void **state)
     assert_null(rec.problem);
 
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_crlf_line_ends(void **state)
@@ -191,7 +191,7 @@ static void test_crlf_line_ends(void **state)
     assert_null(memchr(rec.raw, '\r', rec.raw_len));
 
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Old Mac line ends (CR alone) count as lines too. */
     r = MEM("a\rb\rc");
@@ -205,7 +205,7 @@ static void test_crlf_line_ends(void **state)
     assert_int_equal(rec.line, 3);
     FIELD(&rec, 0, "c");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_bom_skipped(void **state)
@@ -226,15 +226,15 @@ static void test_bom_skipped(void **state)
     FIELD(&rec, 0, "1");
     FIELD(&rec, 1, "x");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* A BOM followed by a semicolon header: the sniffing looks past the BOM. */
     r = MEM("\xEF\xBB\xBFid;name\n1;x\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ';');
+    assert_int_equal(fpi_csv_delimiter(r), ';');
     FIELD(&rec, 0, "id");
     FIELD(&rec, 1, "name");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Bytes that only start like a BOM (U+F8FF = EF A3 BF) are kept. */
     r = MEM("\xEF\xA3\xBF" "a,b\n");
@@ -242,7 +242,7 @@ static void test_bom_skipped(void **state)
     assert_int_equal(rec.nfields, 2);
     FIELD(&rec, 0, "\xEF\xA3\xBF" "a");
     FIELD(&rec, 1, "b");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_delimiter_sniffing(void **state)
@@ -252,18 +252,18 @@ static void test_delimiter_sniffing(void **state)
 
     fp_csv_reader *r = MEM("a;b;c\n1;2,5;3\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ';');
+    assert_int_equal(fpi_csv_delimiter(r), ';');
     assert_int_equal(rec.nfields, 3);
     FIELD(&rec, 0, "a");
     FIELD(&rec, 2, "c");
     next_ok(r, &rec);
     assert_int_equal(rec.nfields, 3);
     FIELD(&rec, 1, "2,5");    /* a decimal comma is data under ';' */
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     r = MEM("a\tb\tc\n1\t2\t\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), '\t');
+    assert_int_equal(fpi_csv_delimiter(r), '\t');
     assert_int_equal(rec.nfields, 3);
     FIELD(&rec, 1, "b");
     next_ok(r, &rec);
@@ -271,31 +271,31 @@ static void test_delimiter_sniffing(void **state)
     FIELD(&rec, 0, "1");
     FIELD(&rec, 1, "2");
     FIELD(&rec, 2, "");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Delimiters inside quotes do not count: 1 comma outside vs 3 ';' inside. */
     r = MEM("\"x;y;z;w\",b\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ',');
+    assert_int_equal(fpi_csv_delimiter(r), ',');
     assert_int_equal(rec.nfields, 2);
     FIELD(&rec, 0, "x;y;z;w");
     FIELD(&rec, 1, "b");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Ties go to the comma; no delimiter at all is a comma too. */
     r = MEM("a,b;c\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ',');
+    assert_int_equal(fpi_csv_delimiter(r), ',');
     assert_int_equal(rec.nfields, 2);
     FIELD(&rec, 1, "b;c");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     r = MEM("single\n");
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ',');
+    assert_int_equal(fpi_csv_delimiter(r), ',');
     assert_int_equal(rec.nfields, 1);
     FIELD(&rec, 0, "single");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_blank_lines(void **state)
@@ -317,7 +317,7 @@ static void test_blank_lines(void **state)
     FIELD(&rec, 0, "2");
     RAW(&rec, "2");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Blank lines before the header too. */
     r = MEM("\n\nid,x\n");
@@ -325,7 +325,7 @@ static void test_blank_lines(void **state)
     assert_int_equal(rec.line, 3);
     FIELD(&rec, 0, "id");
     FIELD(&rec, 1, "x");
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_unterminated_quote(void **state)
@@ -343,7 +343,7 @@ static void test_unterminated_quote(void **state)
     FIELD(&rec, 0, "1");
     RAW(&rec, "1,\"oops\nmore");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_text_after_closing_quote(void **state)
@@ -374,7 +374,7 @@ static void test_text_after_closing_quote(void **state)
     assert_non_null(rec.problem);
 
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_final_line_without_newline(void **state)
@@ -393,7 +393,7 @@ static void test_final_line_without_newline(void **state)
     RAW(&rec, "c,d");
     assert_null(rec.problem);
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 
     /* Ending in a closed quoted field. */
     r = MEM("a,b\n\"c\",\"d\"");
@@ -404,7 +404,7 @@ static void test_final_line_without_newline(void **state)
     FIELD(&rec, 1, "d");
     RAW(&rec, "\"c\",\"d\"");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_empty_fields(void **state)
@@ -444,7 +444,7 @@ static void test_empty_fields(void **state)
     RAW(&rec, "x,\"\",z");
 
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 static void test_many_fields(void **state)
@@ -465,7 +465,7 @@ static void test_many_fields(void **state)
         expect_field(&rec, i, want, (size_t)wl);
     }
     expect_raw(&rec, buf, n - 1);
-    fp_csv_free(r);
+    fpi_csv_free(r);
 }
 
 #define BIG (1u << 20)
@@ -520,7 +520,7 @@ static void test_one_megabyte_field(void **state)
         char *s = make_big_input(&n, quoted);
         fp_csv_reader *r = mem_reader(s, n);
         check_big(r, quoted);
-        fp_csv_free(r);
+        fpi_csv_free(r);
         free(s);
     }
 }
@@ -543,10 +543,10 @@ static void test_file_input(void **state)
 
         fp_csv_reader *r = NULL;
         fp_error err = {0};
-        assert_int_equal(fp_csv_open(path, &r, &err), FP_OK);
+        assert_int_equal(fpi_csv_open(path, &r, &err), FP_OK);
         assert_non_null(r);
         check_big(r, quoted);
-        fp_csv_free(r);
+        fpi_csv_free(r);
         unlink(path);
     }
 
@@ -559,10 +559,10 @@ static void test_file_input(void **state)
     close(fd);
     fp_csv_reader *r = NULL;
     fp_error err = {0};
-    assert_int_equal(fp_csv_open(path, &r, &err), FP_OK);
+    assert_int_equal(fpi_csv_open(path, &r, &err), FP_OK);
     fp_csv_record rec;
     next_ok(r, &rec);
-    assert_int_equal(fp_csv_delimiter(r), ';');
+    assert_int_equal(fpi_csv_delimiter(r), ';');
     FIELD(&rec, 0, "id");
     FIELD(&rec, 1, "v");
     next_ok(r, &rec);
@@ -573,7 +573,7 @@ static void test_file_input(void **state)
     FIELD(&rec, 0, "2");
     FIELD(&rec, 1, "c");
     expect_end(r);
-    fp_csv_free(r);
+    fpi_csv_free(r);
     unlink(path);
 }
 
@@ -582,7 +582,7 @@ static void test_open_missing_file(void **state)
     (void)state;
     fp_csv_reader *r = (fp_csv_reader *)1;
     fp_error err = {0};
-    assert_int_equal(fp_csv_open("/nonexistent/dir/x.csv", &r, &err), FP_ERR_IO);
+    assert_int_equal(fpi_csv_open("/nonexistent/dir/x.csv", &r, &err), FP_ERR_IO);
     assert_null(r);
     assert_int_equal(err.code, FP_ERR_IO);
     assert_non_null(strstr(err.message, "/nonexistent/dir/x.csv"));

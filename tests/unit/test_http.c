@@ -136,12 +136,12 @@ static void test_dotdot_parsed_but_resolver_refuses(void **state)
     assert_int_equal(parse("GET /a/../../etc/passwd HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
     assert_string_equal(req.path, "/a/../../etc/passwd");
     char out[PATH_MAX];
-    assert_int_equal(fp_serve_resolve("/tmp", req.path, out, sizeof out), 400);
+    assert_int_equal(fpi_serve_resolve("/tmp", req.path, out, sizeof out), 400);
     assert_int_equal(parse("GET /%2e%2e/%2E%2E/etc/passwd HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
     assert_string_equal(req.path, "/../../etc/passwd");
-    assert_int_equal(fp_serve_resolve("/tmp", req.path, out, sizeof out), 400);
+    assert_int_equal(fpi_serve_resolve("/tmp", req.path, out, sizeof out), 400);
     assert_int_equal(parse("GET /..%5c..%5cetc/passwd HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
-    assert_int_equal(fp_serve_resolve("/tmp", req.path, out, sizeof out), 400);
+    assert_int_equal(fpi_serve_resolve("/tmp", req.path, out, sizeof out), 400);
 }
 
 static void test_limits(void **state)
@@ -366,45 +366,45 @@ static void test_fuzz_smoke(void **state)
 static void test_content_types(void **state)
 {
     (void)state;
-    assert_string_equal(fp_http_content_type("/x/index.html"), "text/html; charset=utf-8");
-    assert_string_equal(fp_http_content_type("/lib/leaflet.js"), "text/javascript");
-    assert_string_equal(fp_http_content_type("a.CSS"), "text/css");
-    assert_string_equal(fp_http_content_type("tiles.json"), "application/json");
-    assert_string_equal(fp_http_content_type("layers/p.geojson"), "application/geo+json");
-    assert_string_equal(fp_http_content_type("1/0/0.png"), "image/png");
-    assert_string_equal(fp_http_content_type("1/0/0.webp"), "image/webp");
-    assert_string_equal(fp_http_content_type("1/0/0.jpg"), "image/jpeg");
-    assert_string_equal(fp_http_content_type("1/0/0.pbf"), "application/vnd.mapbox-vector-tile");
-    assert_string_equal(fp_http_content_type("1/0/0.mvt"), "application/vnd.mapbox-vector-tile");
-    assert_string_equal(fp_http_content_type("m.svg"), "image/svg+xml");
-    assert_string_equal(fp_http_content_type("m.pdf"), "application/pdf");
-    assert_string_equal(fp_http_content_type("README.txt"), "text/plain; charset=utf-8");
-    assert_string_equal(fp_http_content_type("x.js.map"), "application/json");
-    assert_string_equal(fp_http_content_type("data.bin"), "application/octet-stream");
-    assert_string_equal(fp_http_content_type("dir.png/noext"), "application/octet-stream");
+    assert_string_equal(fpi_http_content_type("/x/index.html"), "text/html; charset=utf-8");
+    assert_string_equal(fpi_http_content_type("/lib/leaflet.js"), "text/javascript");
+    assert_string_equal(fpi_http_content_type("a.CSS"), "text/css");
+    assert_string_equal(fpi_http_content_type("tiles.json"), "application/json");
+    assert_string_equal(fpi_http_content_type("layers/p.geojson"), "application/geo+json");
+    assert_string_equal(fpi_http_content_type("1/0/0.png"), "image/png");
+    assert_string_equal(fpi_http_content_type("1/0/0.webp"), "image/webp");
+    assert_string_equal(fpi_http_content_type("1/0/0.jpg"), "image/jpeg");
+    assert_string_equal(fpi_http_content_type("1/0/0.pbf"), "application/vnd.mapbox-vector-tile");
+    assert_string_equal(fpi_http_content_type("1/0/0.mvt"), "application/vnd.mapbox-vector-tile");
+    assert_string_equal(fpi_http_content_type("m.svg"), "image/svg+xml");
+    assert_string_equal(fpi_http_content_type("m.pdf"), "application/pdf");
+    assert_string_equal(fpi_http_content_type("README.txt"), "text/plain; charset=utf-8");
+    assert_string_equal(fpi_http_content_type("x.js.map"), "application/json");
+    assert_string_equal(fpi_http_content_type("data.bin"), "application/octet-stream");
+    assert_string_equal(fpi_http_content_type("dir.png/noext"), "application/octet-stream");
 }
 
 static void test_dates(void **state)
 {
     (void)state;
     char d[40];
-    fp_http_date(784111777, d);
+    fpi_http_date(784111777, d);
     assert_string_equal(d, "Sun, 06 Nov 1994 08:49:37 GMT");
-    fp_http_date(0, d);
+    fpi_http_date(0, d);
     assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 static void test_etag_match(void **state)
 {
     (void)state;
-    assert_true(fp_http_etag_match("\"abc\"", "\"abc\""));
-    assert_true(fp_http_etag_match("\"x\", \"abc\"", "\"abc\""));
-    assert_true(fp_http_etag_match("W/\"abc\"", "\"abc\"")); /* weak comparison */
-    assert_true(fp_http_etag_match("*", "\"abc\""));
-    assert_false(fp_http_etag_match("\"abcd\"", "\"abc\""));
-    assert_false(fp_http_etag_match("abc", "\"abc\""));
-    assert_false(fp_http_etag_match("\"ab", "\"abc\""));
-    assert_false(fp_http_etag_match("", "\"abc\""));
+    assert_true(fpi_http_etag_match("\"abc\"", "\"abc\""));
+    assert_true(fpi_http_etag_match("\"x\", \"abc\"", "\"abc\""));
+    assert_true(fpi_http_etag_match("W/\"abc\"", "\"abc\"")); /* weak comparison */
+    assert_true(fpi_http_etag_match("*", "\"abc\""));
+    assert_false(fpi_http_etag_match("\"abcd\"", "\"abc\""));
+    assert_false(fpi_http_etag_match("abc", "\"abc\""));
+    assert_false(fpi_http_etag_match("\"ab", "\"abc\""));
+    assert_false(fpi_http_etag_match("", "\"abc\""));
 }
 
 static void test_tile_addresses(void **state)
@@ -412,25 +412,25 @@ static void test_tile_addresses(void **state)
     (void)state;
     char prefix[64], ext[8];
     int z, x, y;
-    assert_true(fp_serve_tile_address("/tiles/1/0/1.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_true(fpi_serve_tile_address("/tiles/1/0/1.png", prefix, sizeof prefix, &z, &x, &y, ext));
     assert_string_equal(prefix, "/tiles");
     assert_int_equal(z, 1);
     assert_int_equal(x, 0);
     assert_int_equal(y, 1);
     assert_string_equal(ext, "png");
-    assert_true(fp_serve_tile_address("/a/b/14/8190/5447.PBF", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_true(fpi_serve_tile_address("/a/b/14/8190/5447.PBF", prefix, sizeof prefix, &z, &x, &y, ext));
     assert_string_equal(prefix, "/a/b");
     assert_string_equal(ext, "pbf");
-    assert_true(fp_serve_tile_address("/0/0/0.webp", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_true(fpi_serve_tile_address("/0/0/0.webp", prefix, sizeof prefix, &z, &x, &y, ext));
     assert_string_equal(prefix, "");
-    assert_false(fp_serve_tile_address("/tiles/1/2/0.png", prefix, sizeof prefix, &z, &x, &y, ext)); /* x >= 2^z */
-    assert_false(fp_serve_tile_address("/tiles/1/0/2.png", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/tiles/31/0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/tiles/1/0/0.gif", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/tiles/1/-0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/tiles/1//0.png", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
-    assert_false(fp_serve_tile_address("/tiles/1/0/0", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/1/2/0.png", prefix, sizeof prefix, &z, &x, &y, ext)); /* x >= 2^z */
+    assert_false(fpi_serve_tile_address("/tiles/1/0/2.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/31/0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/1/0/0.gif", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/1/-0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/1//0.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/0/0.png", prefix, sizeof prefix, &z, &x, &y, ext));
+    assert_false(fpi_serve_tile_address("/tiles/1/0/0", prefix, sizeof prefix, &z, &x, &y, ext));
 }
 
 /* ---------------------------------------------------------- resolver --- */
@@ -492,7 +492,7 @@ static int resolver_teardown(void **state)
 static void expect_resolve(const char *path, int status, const char *rel)
 {
     char out[PATH_MAX], want[PATH_MAX + 64];
-    int got = fp_serve_resolve(root, path, out, sizeof out);
+    int got = fpi_serve_resolve(root, path, out, sizeof out);
     if (got != status) fail_msg("%s: expected %d, got %d", path, status, got);
     if (rel) {
         snprintf(want, sizeof want, "%s/%s", root, rel);
@@ -548,14 +548,14 @@ static void test_gunzip(void **state)
     for (size_t i = 0; i < sizeof plain; i++) plain[i] = (unsigned char)(i * 7 % 251);
     size_t gzn = sizeof gz, outn;
     gzip_bytes(plain, sizeof plain, gz, &gzn);
-    assert_int_equal(fp_gunzip(gz, gzn, 1 << 20, &out, &outn), 0);
+    assert_int_equal(fpi_gunzip(gz, gzn, 1 << 20, &out, &outn), 0);
     assert_int_equal(outn, sizeof plain);
     assert_memory_equal(out, plain, sizeof plain);
     free(out);
-    assert_int_equal(fp_gunzip(gz, gzn, 1000, &out, &outn), -1);   /* over the limit */
+    assert_int_equal(fpi_gunzip(gz, gzn, 1000, &out, &outn), -1);   /* over the limit */
     assert_null(out);
-    assert_int_equal(fp_gunzip(gz, gzn - 10, 1 << 20, &out, &outn), -1); /* truncated */
-    assert_int_equal(fp_gunzip(plain, 100, 1 << 20, &out, &outn), -1);   /* not gzip */
+    assert_int_equal(fpi_gunzip(gz, gzn - 10, 1 << 20, &out, &outn), -1); /* truncated */
+    assert_int_equal(fpi_gunzip(plain, 100, 1 << 20, &out, &outn), -1);   /* not gzip */
 }
 
 static void test_mbtiles(void **state)
@@ -577,26 +577,26 @@ static void test_mbtiles(void **state)
 
     fp_error err = { 0 };
     fp_mbtiles *mb;
-    assert_int_equal(fp_mbtiles_open(path, &mb, &err), FP_OK);
-    assert_string_equal(fp_mbtiles_format(mb), "png");
+    assert_int_equal(fpi_mbtiles_open(path, &mb, &err), FP_OK);
+    assert_string_equal(fpi_mbtiles_format(mb), "png");
     unsigned char *data;
     size_t len;
     /* XYZ 1/0/0 is TMS row 2^1 - 1 - 0 = 1. */
-    assert_int_equal(fp_mbtiles_get(mb, 1, 0, 0, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mbtiles_get(mb, 1, 0, 0, &data, &len, &err), FP_OK);
     assert_non_null(data);
     assert_int_equal(len, 10);
     assert_memory_equal(data, "\x89PNG\r\n\x1a\n\x01\x02", 10);
     free(data);
-    assert_int_equal(fp_mbtiles_get(mb, 1, 0, 1, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mbtiles_get(mb, 1, 0, 1, &data, &len, &err), FP_OK);
     assert_null(data);
-    assert_int_equal(fp_mbtiles_get(mb, 3, 5, 7, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mbtiles_get(mb, 3, 5, 7, &data, &len, &err), FP_OK);
     assert_int_equal(len, 2);
     free(data);
-    fp_mbtiles_close(mb);
+    fpi_mbtiles_close(mb);
 
     /* Not an MBTiles file: a clear error naming it. */
     snprintf(path, sizeof path, "%s/secret.txt", tmpdir);
-    assert_int_equal(fp_mbtiles_open(path, &mb, &err), FP_ERR_INPUT);
+    assert_int_equal(fpi_mbtiles_open(path, &mb, &err), FP_ERR_INPUT);
     assert_null(mb);
     assert_non_null(strstr(err.message, "not an MBTiles file"));
 }

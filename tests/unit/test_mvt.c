@@ -116,9 +116,9 @@ static int group_setup(void **state)
         fprintf(stderr, "setup: %s\n", err.message);
         return -1;
     }
-    db = fp_store_sqlite(store);
+    db = fpi_store_sqlite(store);
     if (fp_choropleth_new(store, style, NULL, NULL, &choropleth, &err) || !choropleth ||
-        fp_mvt_scene_new(store, style, choropleth, 0, MAXZ, &scene, &err)) {
+        fpi_mvt_scene_new(store, style, choropleth, 0, MAXZ, &scene, &err)) {
         fprintf(stderr, "scene: %s\n", err.message);
         return -1;
     }
@@ -128,7 +128,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    fp_mvt_scene_free(scene);
+    fpi_mvt_scene_free(scene);
     fp_choropleth_free(choropleth);
     fp_style_free(style);
     fp_store_close(store);
@@ -154,7 +154,7 @@ static VectorTile__Tile *tile_of(int z, int x, int y)
     unsigned char *data;
     size_t len;
     fp_error err = { 0 };
-    assert_int_equal(fp_mvt_scene_tile(scene, z, x, y, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mvt_scene_tile(scene, z, x, y, &data, &len, &err), FP_OK);
     if (!data) return NULL;
     VectorTile__Tile *t = vector_tile__tile__unpack(NULL, len, data);
     assert_non_null(t);
@@ -361,7 +361,7 @@ static void test_point_counts_add_up(void **state)
     (void)state;
     long expected = sql_long("SELECT count(*) FROM projects WHERE geom IS NOT NULL AND GeometryType(geom) = 'POINT'");
     assert_int_equal(expected, 1 + LAGOS_N + 1500 + 5 + 2);   /* + S5, S6 of shapes.csv */
-    assert_int_equal(fp_mvt_scene_point_projects(scene), (size_t)expected);
+    assert_int_equal(fpi_mvt_scene_point_projects(scene), (size_t)expected);
     for (int z = 0; z <= MAXZ; z++) {
         long sum = 0, features = 0, clusters = 0, lagos = 0;
         int n = 1 << z;
@@ -551,7 +551,7 @@ static void *encode_zoom(void *arg)
             unsigned char *a, *b;
             size_t la, lb;
             fp_error err;
-            if (fp_mvt_scene_tile(scene, j->z, x, y, &a, &la, &err) || fp_mvt_scene_tile(scene, j->z, x, y, &b, &lb, &err))
+            if (fpi_mvt_scene_tile(scene, j->z, x, y, &a, &la, &err) || fpi_mvt_scene_tile(scene, j->z, x, y, &b, &lb, &err))
                 j->ok = 0;
             else if (la != lb || (la && memcmp(a, b, la))) j->ok = 0;
             free(a);
@@ -568,7 +568,7 @@ static void test_threads(void **state)
     size_t reflen[64];
     fp_error err;
     for (int i = 0; i < 64; i++)
-        assert_int_equal(fp_mvt_scene_tile(scene, 3, i % 8, i / 8, &ref[i], &reflen[i], &err), FP_OK);
+        assert_int_equal(fpi_mvt_scene_tile(scene, 3, i % 8, i / 8, &ref[i], &reflen[i], &err), FP_OK);
     pthread_t th[4];
     thread_job jobs[4] = { { 3, 0 }, { 3, 0 }, { 4, 0 }, { 2, 0 } };
     for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&th[i], NULL, encode_zoom, &jobs[i]), 0);
@@ -577,7 +577,7 @@ static void test_threads(void **state)
     for (int i = 0; i < 64; i++) {
         unsigned char *again;
         size_t len;
-        assert_int_equal(fp_mvt_scene_tile(scene, 3, i % 8, i / 8, &again, &len, &err), FP_OK);
+        assert_int_equal(fpi_mvt_scene_tile(scene, 3, i % 8, i / 8, &again, &len, &err), FP_OK);
         assert_int_equal(len, reflen[i]);
         if (len) assert_memory_equal(again, ref[i], len);
         free(again);
@@ -593,14 +593,14 @@ static void test_bad_and_empty_tiles(void **state)
     unsigned char *data = (unsigned char *)"x";
     size_t len = 7;
     fp_error err = { 0 };
-    assert_int_equal(fp_mvt_scene_tile(scene, MAXZ + 1, 0, 0, &data, &len, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_tile(scene, MAXZ + 1, 0, 0, &data, &len, &err), FP_ERR_USAGE);
     assert_null(data);
-    assert_int_equal(fp_mvt_scene_tile(scene, 2, 4, 0, &data, &len, &err), FP_ERR_USAGE);
-    assert_int_equal(fp_mvt_scene_tile(scene, 2, 0, -1, &data, &len, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_tile(scene, 2, 4, 0, &data, &len, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_tile(scene, 2, 0, -1, &data, &len, &err), FP_ERR_USAGE);
     int tx, ty;
     double px, py;
     expected_position(-140, -45, MAXZ, &tx, &ty, &px, &py);
-    assert_int_equal(fp_mvt_scene_tile(scene, MAXZ, tx, ty, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mvt_scene_tile(scene, MAXZ, tx, ty, &data, &len, &err), FP_OK);
     assert_null(data);
     assert_int_equal(len, 0);
 }
@@ -608,7 +608,7 @@ static void test_bad_and_empty_tiles(void **state)
 static void test_vector_layers_json(void **state)
 {
     (void)state;
-    char *text = fp_mvt_vector_layers_json(scene);
+    char *text = fpi_mvt_vector_layers_json(scene);
     assert_non_null(text);
     json_error_t je;
     json_t *root = json_loads(text, 0, &je);
@@ -652,7 +652,7 @@ static json_t *style_layer(json_t *layers, const char *id)
 static void test_maplibre_style(void **state)
 {
     (void)state;
-    char *text = fp_mvt_maplibre_style(scene, style, "http://localhost/tiles.json");
+    char *text = fpi_mvt_maplibre_style(scene, style, "http://localhost/tiles.json");
     assert_non_null(text);
     json_error_t je;
     json_t *root = json_loads(text, 0, &je);
@@ -709,7 +709,7 @@ static void test_gdal_reads_tile(void **state)
     unsigned char *data;
     size_t len;
     fp_error err;
-    assert_int_equal(fp_mvt_scene_tile(scene, 3, tx, ty, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mvt_scene_tile(scene, 3, tx, ty, &data, &len, &err), FP_OK);
     assert_non_null(data);
     char path[256], cmd[512];
     snprintf(path, sizeof path, "%s/3", tmpdir);
@@ -756,11 +756,11 @@ static void test_land_without_choropleth(void **state)
     fp_choropleth *none = (fp_choropleth *)1;
     assert_int_equal(fp_choropleth_new(store, points, NULL, NULL, &none, &err), FP_OK);
     assert_null(none);   /* no choropleth: plain land */
-    assert_int_equal(fp_mvt_scene_new(store, points, NULL, 0, 1, &s, &err), FP_OK);
-    assert_null(fp_mvt_scene_value_field(s));
+    assert_int_equal(fpi_mvt_scene_new(store, points, NULL, 0, 1, &s, &err), FP_OK);
+    assert_null(fpi_mvt_scene_value_field(s));
     unsigned char *data;
     size_t len;
-    assert_int_equal(fp_mvt_scene_tile(s, 0, 0, 0, &data, &len, &err), FP_OK);
+    assert_int_equal(fpi_mvt_scene_tile(s, 0, 0, 0, &data, &len, &err), FP_OK);
     VectorTile__Tile *t = vector_tile__tile__unpack(NULL, len, data);
     free(data);
     const VectorTile__Tile__Layer *l = layer_of(t, "regions");
@@ -772,7 +772,7 @@ static void test_land_without_choropleth(void **state)
         assert_null(attr(l, l->features[i], "class"));
     }
     vector_tile__tile__free_unpacked(t, NULL);
-    char *text = fp_mvt_maplibre_style(s, points, "tiles.json");
+    char *text = fpi_mvt_maplibre_style(s, points, "tiles.json");
     json_t *root = json_loads(text, 0, NULL);
     assert_non_null(root);
     free(text);
@@ -780,7 +780,7 @@ static void test_land_without_choropleth(void **state)
     json_t *layout = json_object_get(style_layer(json_object_get(root, "layers"), "projects"), "layout");
     assert_string_equal(json_string_value(json_object_get(layout, "visibility")), "visible");
     json_decref(root);
-    fp_mvt_scene_free(s);
+    fpi_mvt_scene_free(s);
     fp_style_free(points);
 }
 
@@ -789,9 +789,9 @@ static void test_bad_zoom_range(void **state)
     (void)state;
     fp_mvt_scene *s = (fp_mvt_scene *)1;
     fp_error err = { 0 };
-    assert_int_equal(fp_mvt_scene_new(store, style, choropleth, 3, 2, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 3, 2, &s, &err), FP_ERR_USAGE);
     assert_null(s);
-    assert_int_equal(fp_mvt_scene_new(store, style, choropleth, 0, 23, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 0, 23, &s, &err), FP_ERR_USAGE);
     /* An aggregation the store lacks: the choropleth says which. */
     fp_choropleth *ch = (fp_choropleth *)1;
     assert_int_equal(fp_choropleth_new(store, style, "no_such_aggregation", NULL, &ch, &err), FP_ERR_USAGE);

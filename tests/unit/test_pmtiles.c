@@ -17,13 +17,13 @@
 static void test_spec_table(void **state)
 {
     (void)state;
-    assert_int_equal(fp_pmtiles_tile_id(0, 0, 0), 0);
-    assert_int_equal(fp_pmtiles_tile_id(1, 0, 0), 1);
-    assert_int_equal(fp_pmtiles_tile_id(1, 0, 1), 2);
-    assert_int_equal(fp_pmtiles_tile_id(1, 1, 1), 3);
-    assert_int_equal(fp_pmtiles_tile_id(1, 1, 0), 4);
-    assert_int_equal(fp_pmtiles_tile_id(2, 0, 0), 5);
-    assert_int_equal(fp_pmtiles_tile_id(12, 3423, 1763), 19078479);
+    assert_int_equal(fpi_pmtiles_tile_id(0, 0, 0), 0);
+    assert_int_equal(fpi_pmtiles_tile_id(1, 0, 0), 1);
+    assert_int_equal(fpi_pmtiles_tile_id(1, 0, 1), 2);
+    assert_int_equal(fpi_pmtiles_tile_id(1, 1, 1), 3);
+    assert_int_equal(fpi_pmtiles_tile_id(1, 1, 0), 4);
+    assert_int_equal(fpi_pmtiles_tile_id(2, 0, 0), 5);
+    assert_int_equal(fpi_pmtiles_tile_id(12, 3423, 1763), 19078479);
 }
 
 static void test_curve(void **state)
@@ -35,7 +35,7 @@ static void test_curve(void **state)
         int *x = calloc(n * n, sizeof *x), *y = calloc(n * n, sizeof *y), *seen = calloc(n * n, sizeof *seen);
         for (uint32_t tx = 0; tx < n; tx++)
             for (uint32_t ty = 0; ty < n; ty++) {
-                uint64_t id = fp_pmtiles_tile_id(z, tx, ty);
+                uint64_t id = fpi_pmtiles_tile_id(z, tx, ty);
                 assert_true(id >= base && id < base + (uint64_t)n * n);
                 uint64_t k = id - base;
                 assert_int_equal(seen[k], 0);

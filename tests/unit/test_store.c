@@ -107,7 +107,7 @@ static void test_create_new(void **state)
     assert_int_equal(fp_store_count(s, "rejects"), 0);
     assert_int_equal(fp_store_count(s, "meta"), -1);           /* not a counted table */
     assert_int_equal(fp_store_count(s, "projects; DROP TABLE x"), -1);
-    sqlite3 *db = fp_store_sqlite(s);
+    sqlite3 *db = fpi_store_sqlite(s);
     assert_non_null(db);
     /* The v2 columns exist and SpatiaLite registered both geometry columns. */
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') "
@@ -135,8 +135,8 @@ static void test_upgrade_v3_aggregation(void **state)
     db_path(path, sizeof path, "v3.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    assert_int_equal(fp_store_open_at(NULL, path, FP_STORE_CREATE, 3, &s, &err), FP_OK);
-    sqlite3 *db = fp_store_sqlite(s);
+    assert_int_equal(fpi_store_open_at(NULL, path, FP_STORE_CREATE, 3, &s, &err), FP_OK);
+    sqlite3 *db = fpi_store_sqlite(s);
     exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
     exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(5, 1, 'd', 'l',"
                 " GeomFromText('LINESTRING(0 0, 1 1)', 4326))");
@@ -150,7 +150,7 @@ static void test_upgrade_v3_aggregation(void **state)
 
     s = NULL;
     assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
-    db = fp_store_sqlite(s);
+    db = fpi_store_sqlite(s);
     assert_int_equal(fp_store_opened_version(s), 3);
     char *type = query_text(db, "SELECT type FROM pragma_table_info('agg_x') WHERE name = 'population'");
     assert_string_equal(type, "BIGINT");
@@ -175,12 +175,12 @@ static void test_upgrade_in_place(void **state)
     db_path(path, sizeof path, "v1.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    fp_status st = fp_store_open_at(NULL, path, FP_STORE_CREATE, 1, &s, &err);
+    fp_status st = fpi_store_open_at(NULL, path, FP_STORE_CREATE, 1, &s, &err);
     if (st != FP_OK) print_error("%s\n", err.message);
     assert_int_equal(st, FP_OK);
     assert_int_equal(fp_store_schema_version(s), 1);
     assert_int_equal(fp_store_opened_version(s), 0);
-    sqlite3 *db = fp_store_sqlite(s);
+    sqlite3 *db = fpi_store_sqlite(s);
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') "
                                    "WHERE name = 'geocode_method'"), 0);
     exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
@@ -204,7 +204,7 @@ static void test_upgrade_in_place(void **state)
     assert_int_equal(fp_store_schema_version(s), FP_SCHEMA_VERSION);
     assert_int_equal(fp_store_count(s, "projects"), 2);
     assert_int_equal(fp_store_count(s, "imports"), 1);
-    db = fp_store_sqlite(s);
+    db = fpi_store_sqlite(s);
     char *method = query_text(db, "SELECT geocode_method FROM projects WHERE id = 10");
     assert_non_null(method);
     assert_string_equal(method, "input");
@@ -254,8 +254,8 @@ static void test_upgrade_v4_qa(void **state)
     db_path(path, sizeof path, "v4.sqlite");
     fp_store *s = NULL;
     fp_error err = {0};
-    assert_int_equal(fp_store_open_at(NULL, path, FP_STORE_CREATE, 4, &s, &err), FP_OK);
-    sqlite3 *db = fp_store_sqlite(s);
+    assert_int_equal(fpi_store_open_at(NULL, path, FP_STORE_CREATE, 4, &s, &err), FP_OK);
+    sqlite3 *db = fpi_store_sqlite(s);
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 0);
     exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
     exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(7, 1, 'd', 'k',"
@@ -264,7 +264,7 @@ static void test_upgrade_v4_qa(void **state)
 
     s = NULL;
     assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
-    db = fp_store_sqlite(s);
+    db = fpi_store_sqlite(s);
     assert_int_equal(fp_store_opened_version(s), 4);
     assert_int_equal(fp_store_schema_version(s), 5);
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 1);
@@ -287,7 +287,7 @@ static void test_newer_schema_refused(void **state)
     fp_store *s = NULL;
     fp_error err = {0};
     assert_int_equal(fp_store_open(path, FP_STORE_CREATE, &s, &err), FP_OK);
-    exec_ok(fp_store_sqlite(s), "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+    exec_ok(fpi_store_sqlite(s), "UPDATE meta SET value = '99' WHERE key = 'schema_version'");
     fp_store_close(s);
 
     s = (fp_store *)1;
@@ -406,10 +406,10 @@ static fp_rtree_entry *make_entries(size_t n, uint64_t seed)
         if (x + w > 180) x = 180 - w;
         if (y + h > 90) y = 90 - h;
         e[i].id = (sqlite3_int64)(i * 7 + 3);    /* not contiguous */
-        e[i].minx = fp_rtree_round_down(x);
-        e[i].maxx = fp_rtree_round_up(x + w);
-        e[i].miny = fp_rtree_round_down(y);
-        e[i].maxy = fp_rtree_round_up(y + h);
+        e[i].minx = fpi_rtree_round_down(x);
+        e[i].maxx = fpi_rtree_round_up(x + w);
+        e[i].miny = fpi_rtree_round_down(y);
+        e[i].maxy = fpi_rtree_round_up(y + h);
     }
     return e;
 }
@@ -445,7 +445,7 @@ static void bulk_load(sqlite3 *db, fp_rtree_entry *e, size_t n)
 {
     fp_error err = {0};
     exec_ok(db, "BEGIN");
-    fp_status st = fp_rtree_bulk_load(db, "idx", e, n, &err);
+    fp_status st = fpi_rtree_bulk_load(db, "idx", e, n, &err);
     if (st != FP_OK) print_error("bulk load: %s\n", err.message);
     assert_int_equal(st, FP_OK);
     exec_ok(db, "COMMIT");
@@ -645,7 +645,7 @@ static void test_rtree_rounding(void **state)
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT xmin, xmax FROM idx WHERE pkid = ?", -1, &sel, NULL), SQLITE_OK);
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
         double x = values[i];
-        float lo = fp_rtree_round_down(x), hi = fp_rtree_round_up(x);
+        float lo = fpi_rtree_round_down(x), hi = fpi_rtree_round_up(x);
         if (!((double)lo <= x && x <= (double)hi))
             print_error("x=%.17g down=%.17g up=%.17g\n", x, (double)lo, (double)hi);
         assert_true((double)lo <= x);
@@ -672,10 +672,10 @@ static void test_rtree_rounding(void **state)
         sqlite3_reset(sel);     /* an open read cursor would lock the R*Tree for the next INSERT */
     }
     /* 0.1 is not a float: strictly between. */
-    assert_true((double)fp_rtree_round_down(0.1) < 0.1);
-    assert_true((double)fp_rtree_round_up(0.1) > 0.1);
-    assert_true((double)fp_rtree_round_down(-0.1) < -0.1);
-    assert_true((double)fp_rtree_round_up(-0.1) > -0.1);
+    assert_true((double)fpi_rtree_round_down(0.1) < 0.1);
+    assert_true((double)fpi_rtree_round_up(0.1) > 0.1);
+    assert_true((double)fpi_rtree_round_down(-0.1) < -0.1);
+    assert_true((double)fpi_rtree_round_up(-0.1) > -0.1);
     sqlite3_finalize(ins);
     sqlite3_finalize(sel);
     sqlite3_close(db);
@@ -688,7 +688,7 @@ static void test_rtree_bad_index(void **state)
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
     fp_rtree_entry e = { 1, 0, 0, 0, 0 };
     fp_error err = {0};
-    assert_int_not_equal(fp_rtree_bulk_load(db, "nosuch", &e, 1, &err), FP_OK);
+    assert_int_not_equal(fpi_rtree_bulk_load(db, "nosuch", &e, 1, &err), FP_OK);
     assert_non_null(strstr(err.message, "nosuch"));
     sqlite3_close(db);
 }
@@ -825,7 +825,7 @@ static void test_project_queries(void **state)
     assert_int_equal(fp_store_extra_key_used(s, "nope", &used, &err), FP_OK);
     assert_int_equal(used, 0);
     /* The spatial index holds the four located projects (ids 1, 2, 3, 5). */
-    assert_int_equal(query_int(fp_store_sqlite(s), "SELECT count(*) FROM idx_projects_geom"), 4);
+    assert_int_equal(query_int(fpi_store_sqlite(s), "SELECT count(*) FROM idx_projects_geom"), 4);
     fp_store_close(s);
 }
 

@@ -480,7 +480,7 @@ static void test_default_style(void **state)
     root_path("styles/world-choropleth.json", path, sizeof path);
     char *text = slurp(path);
     /* The built-in default is the shipped file, verbatim. */
-    assert_string_equal(fp_style_default_json, text);
+    assert_string_equal(fpi_style_default_json, text);
     free(text);
 
     fp_error err = {0};
@@ -543,7 +543,7 @@ static void test_shipped_styles(void **state)
     assert_int_equal(fp_palette("Set2", 8, set2), 0);
     fp_rgba a = fp_style_category_color(s, "port"), b = fp_style_category_color(s, "port");
     assert_memory_equal(&a, &b, sizeof a);
-    assert_memory_equal(&a, &set2[fp_style_hash("port") % 8], sizeof a);
+    assert_memory_equal(&a, &set2[fpi_style_hash("port") % 8], sizeof a);
     fp_style_free(s);
 
     /* Without explicit colours: by position in the list. */

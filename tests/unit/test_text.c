@@ -56,12 +56,12 @@ static void test_fold_invalid_utf8(void **state)
     assert_null(fp_fold_text(NULL));
 }
 
-#define VALID(lit) fp_utf8_valid((lit), sizeof(lit) - 1)
+#define VALID(lit) fpi_utf8_valid((lit), sizeof(lit) - 1)
 
 static void test_utf8_valid(void **state)
 {
     (void)state;
-    assert_true(fp_utf8_valid("", 0));
+    assert_true(fpi_utf8_valid("", 0));
     assert_true(VALID("plain ASCII, 123"));
     assert_true(VALID("\xC3\xA3"));                        /* U+00E3, 2 bytes */
     assert_true(VALID("\xC2\x80"));                        /* U+0080, smallest 2-byte */
@@ -98,39 +98,39 @@ static void test_utf8_valid(void **state)
     assert_false(VALID("S\xE3o"));                         /* Latin-1 */
 
     /* The length bounds the check: a valid prefix of an invalid buffer. */
-    assert_true(fp_utf8_valid("ab\x80", 2));
-    assert_false(fp_utf8_valid("\xC3\xA3", 1));
+    assert_true(fpi_utf8_valid("ab\x80", 2));
+    assert_false(fpi_utf8_valid("\xC3\xA3", 1));
 }
 
 static void test_latin1_to_utf8(void **state)
 {
     (void)state;
-    char *s = fp_latin1_to_utf8("S\xE3o", 3);
+    char *s = fpi_latin1_to_utf8("S\xE3o", 3);
     assert_non_null(s);
     const unsigned char want[] = { 0x53, 0xC3, 0xA3, 0x6F, 0x00 };
     assert_int_equal(strlen(s), 4);
     assert_memory_equal(s, want, sizeof want);
     assert_true(VALID("S\xC3\xA3o"));
-    assert_true(fp_utf8_valid(s, strlen(s)));
+    assert_true(fpi_utf8_valid(s, strlen(s)));
     free(s);
 
-    s = fp_latin1_to_utf8("plain", 5);
+    s = fpi_latin1_to_utf8("plain", 5);
     assert_string_equal(s, "plain");
     free(s);
 
-    s = fp_latin1_to_utf8("", 0);
+    s = fpi_latin1_to_utf8("", 0);
     assert_non_null(s);
     assert_string_equal(s, "");
     free(s);
 
     /* 0x80, 0xBF, 0xC0 and 0xFF at the edges of the two-byte forms. */
-    s = fp_latin1_to_utf8("\x80\xBF\xC0\xFF", 4);
+    s = fpi_latin1_to_utf8("\x80\xBF\xC0\xFF", 4);
     const unsigned char want2[] = { 0xC2, 0x80, 0xC2, 0xBF, 0xC3, 0x80, 0xC3, 0xBF, 0x00 };
     assert_memory_equal(s, want2, sizeof want2);
     free(s);
 
     /* K\xF6ln (Latin-1) → Köln → folds to "koln". */
-    s = fp_latin1_to_utf8("K\xF6ln", 4);
+    s = fpi_latin1_to_utf8("K\xF6ln", 4);
     assert_string_equal(s, "K\xC3\xB6ln");
     char *f = fp_fold_text(s);
     assert_string_equal(f, "koln");
