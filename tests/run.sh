@@ -56,9 +56,9 @@ done
 
 # End-to-end suites run in parallel (each in its own temporary folder), the
 # longest first so the tail is short; FP_TEST_JOBS sets how many at once
-# (default: cores + 1, as the suites wait on disk and child processes too).
+# (default: cores + 2, as the suites wait on disk, browsers, servers and child processes much of the time).
 # Results are printed in name order once all have finished.
-jobs=${FP_TEST_JOBS:-$(( $(nproc) + 1 ))}
+jobs=${FP_TEST_JOBS:-$(( $(nproc) + 2 ))}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 # The tests want Debian's Python (python3-pil, python3-qgis, mod_spatialite).
@@ -68,9 +68,9 @@ if [ -x /usr/bin/python3 ]; then
     mkdir -p "$logs/bin" && ln -s /usr/bin/python3 "$logs/bin/python3"
     export PATH="$logs/bin:$PATH"
 fi
-longest_first="test_crash_safety test_render test_tiles test_import_sheets test_geocode test_pmtiles test_tiles_browser test_timeline
-  test_aggregate test_qa test_export test_export_fields test_broken_inputs test_qgis_project test_qgis_styles test_qgis_store
-  test_export_browser test_qgis test_run test_serve"
+longest_first="test_crash_safety test_render test_tiles test_postgis test_tiles_browser test_pmtiles test_geocode test_aggregate
+  test_export test_timeline test_import_sheets test_qa test_export_fields test_broken_inputs test_facets test_qgis_styles
+  test_run test_qgis_project test_qgis test_real_data test_serve test_qgis_store"
 # Under SAN=1 the suites whose subject is another program (QGIS, Chromium)
 # are left out: they run footprint's code paths that other suites run too,
 # and under the sanitizers they would double the run. They are not counted.
