@@ -31,6 +31,11 @@ typedef struct fp_render_options {
     const char *facet_values; /* "a,b,c": these panels, in this order; NULL: every value */
     const char *facet_bins;   /* "2000-2009,2010-2014": numeric ranges (ends included) */
     int cumulative;           /* a panel holds every project up to its value or bin's end */
+    /* A "new since" map: the changes between two editions (fp_diff) drawn as
+     * point symbols coloured by kind over the style's base map (default
+     * style: styles/diff.json), the legend counting each kind drawn. */
+    const char *diff;         /* "OLD:NEW": two datasets of the store; NULL: no diff */
+    const char *changes;      /* "added,removed,moved,changed" (any of them); NULL: added */
 } fp_render_options;
 
 typedef struct fp_render_result {

@@ -184,6 +184,8 @@ static const char *const usage_render =
     "       footprint [--db PATH] render --facet year|company|category|FIELD\n"
     "         [--facet-values A,B,C | --facet-bins 2000-2009,2010-2014] [--cumulative]\n"
     "         [OPTIONS] -o FILE.png|.pdf|.svg\n"
+    "       footprint [--db PATH] render --diff OLD:NEW\n"
+    "         [--changes added[,removed,moved,changed]] [OPTIONS] -o FILE\n"
     "\n"
     "Draws a map from a style (default: the world choropleth of projects per\n"
     "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
@@ -201,7 +203,12 @@ static const char *const usage_render =
     "field (or per --facet-values, or per numeric --facet-bins LO-HI), each\n"
     "counting its own projects per country, classed over all panels together\n"
     "(one legend); --cumulative: each panel holds the projects up to its value\n"
-    "or its bin's end.\n";
+    "or its bin's end.\n"
+    "--diff OLD:NEW draws what changed between two datasets (editions) of the\n"
+    "store, as `footprint diff --dataset OLD --against NEW` finds it: the\n"
+    "--changes kinds (default added: a \"new since OLD\" map) as symbols coloured\n"
+    "by kind over the style's base map (default style: diff), counted in the\n"
+    "legend.\n";
 
 static const char *const usage_tiles =
     "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles|FILE.pmtiles\n"
@@ -743,6 +750,7 @@ static int cmd_render(const char *db, int argc, char **argv)
                                         { "aggregation", required_argument, 0, 'a' }, { "each", required_argument, 0, 'e' },
                                         { "facet", required_argument, 0, 'F' }, { "facet-values", required_argument, 0, 'V' },
                                         { "facet-bins", required_argument, 0, 'B' }, { "cumulative", no_argument, 0, 'C' },
+                                        { "diff", required_argument, 0, 'D' }, { "changes", required_argument, 0, 'K' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_render_options o = {0};
     int c;
@@ -779,6 +787,8 @@ static int cmd_render(const char *db, int argc, char **argv)
         case 'V': o.facet_values = optarg; break;
         case 'B': o.facet_bins = optarg; break;
         case 'C': o.cumulative = 1; break;
+        case 'D': o.diff = optarg; break;
+        case 'K': o.changes = optarg; break;
         case 'o': o.output = optarg; break;
         case 'h': fputs(usage_render, stdout); return 0;
         default: return usage_error(usage_render, "render: bad option%s", "");

@@ -61,9 +61,10 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     snprintf(nodata, sizeof nodata, "%s  (%ld)", f->classes && f->classes->zero_is_nodata ? "none" : "no data",
              f->classes ? f->classes->nodata_count : 0L);
     if (nclass) width = fmax(width, sw + fs * 0.6 + text_width(cr, nodata));
+    const fp_style *cs = f->category_style ? f->category_style : f->style;
     for (int i = 0; i < ncat; i++) {
         char label[128];
-        snprintf(label, sizeof label, "%s", (const char *)g_ptr_array_index(f->categories, i));
+        snprintf(label, sizeof label, "%s", (const char *)g_ptr_array_index(f->category_labels ? f->category_labels : f->categories, i));
         for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
         width = fmax(width, sw + fs * 0.6 + text_width(cr, label));
     }
@@ -112,11 +113,11 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     for (int i = 0; i < ncat; i++) {
         const char *cat = g_ptr_array_index(f->categories, i);
         char label[128];
-        snprintf(label, sizeof label, "%s", cat);
+        snprintf(label, sizeof label, "%s", f->category_labels ? (const char *)g_ptr_array_index(f->category_labels, i) : cat);
         for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
         cairo_new_path(cr);
-        fpi_draw_symbol(cr, fp_style_category_shape(f->style, cat), x + pad + sw / 2, cy - fs * 0.3, fs);
-        fpi_set_color(cr, fp_style_category_color(f->style, cat));
+        fpi_draw_symbol(cr, fp_style_category_shape(cs, cat), x + pad + sw / 2, cy - fs * 0.3, fs);
+        fpi_set_color(cr, fp_style_category_color(cs, cat));
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
         cairo_move_to(cr, x + pad + sw + fs * 0.6, cy);

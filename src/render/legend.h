@@ -11,6 +11,8 @@ typedef struct fp_furniture {
     const fp_classes *classes;    /* NULL: no choropleth */
     const char *legend_title;
     GPtrArray *categories;        /* point categories drawn */
+    GPtrArray *category_labels;   /* their legend texts (NULL: the names) */
+    const fp_style *category_style;   /* their colours and shapes (NULL: style) */
     GPtrArray *labels;            /* label candidates, highest value first */
     const char *title, *subtitle;
     double margin, page_w, page_h, credit_size;

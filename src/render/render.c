@@ -598,6 +598,8 @@ typedef struct map_job {
     double size_max;
     char *tif_pam;                /* a GeoTIFF's CRS its keys cannot hold */
     const fp_facets *facets;      /* a page of small multiples: no world file */
+    const fp_diff_map *diff;      /* --diff: the changes instead of the projects */
+    GPtrArray *category_labels;   /* --diff: the legend's texts, with counts */
 } map_job;
 
 /* What is shown: the whole world, a region or a box; the projection
@@ -660,6 +662,12 @@ static void lay_out_page(map_job *j)
     j->subtitle = j->o->subtitle ? j->o->subtitle : ms->title.subtitle;
     if (j->region && !j->o->subtitle) {
         snprintf(j->auto_sub, sizeof j->auto_sub, "%s", j->region_name);
+        j->subtitle = j->auto_sub;
+    }
+    /* A "new since" map says what it compares (and where, on a region). */
+    if (j->diff && !j->o->subtitle) {
+        if (j->region) snprintf(j->auto_sub, sizeof j->auto_sub, "%s, %s", fpi_diff_map_subtitle(j->diff), j->region_name);
+        else snprintf(j->auto_sub, sizeof j->auto_sub, "%s", fpi_diff_map_subtitle(j->diff));
         j->subtitle = j->auto_sub;
     }
     j->top = j->margin + (j->title ? title_size * 1.3 : 0) + (j->subtitle ? title_size * 0.8 : 0) +
@@ -746,7 +754,9 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     cairo_clip(cr);
     fpi_draw_backdrop(cr, v, ms, j->world);
     fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
-    if (!st && ms->points.enabled)
+    if (!st && j->diff)
+        st = fpi_diff_map_draw(cr, store, v, j->diff, j->categories, j->category_labels, err);
+    else if (!st && ms->points.enabled)
         st = fpi_draw_projects(cr, store, v, j->style, NULL, j->categories, &j->size_max, err);
     if (j->world) fpi_draw_world_outline(cr, v);
     cairo_restore(cr);
@@ -762,6 +772,10 @@ static void draw_map_furniture(map_job *j)
                        .subtitle = j->subtitle, .margin = j->margin, .page_w = pg->w, .page_h = pg->h,
                        .credit_size = j->credit_size, .title_top = j->v.map[1] - (j->top - j->margin),
                        .size_max = j->size_max, .text_scale = j->text_scale };
+    if (j->diff) {
+        f.category_labels = j->category_labels;
+        f.category_style = fpi_diff_map_symbols(j->diff);
+    }
     g_ptr_array_sort(j->md.labels, compare_labels);
     f.labels = j->md.labels;
     fpi_draw_furniture(j->cr, &f);
@@ -905,19 +919,21 @@ static void map_job_clear(map_job *j)
     if (j->md.have_classes) fp_classes_clear(&j->md.classes);
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
+    g_ptr_array_free(j->category_labels, TRUE);
     fpi_view_clear(&j->v);
 }
 
 /* One map: view -> layout -> surface -> map -> furniture -> file ->
  * sidecars, renamed into place. */
 static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
-                            const char *region, const char *path, const fp_facets *facets, fp_render_result *res,
-                            fp_error *err)
+                            const char *region, const char *path, const fp_facets *facets, const fp_diff_map *diff,
+                            fp_render_result *res, fp_error *err)
 {
     map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path,
-                  .facets = facets };
+                  .facets = facets, .diff = diff };
     j.md.labels = g_ptr_array_new_with_free_func(label_free);
     j.categories = g_ptr_array_new_with_free_func(g_free);
+    j.category_labels = g_ptr_array_new_with_free_func(g_free);
     fp_status st = choose_view(store, &j, err);
     if (!st && facets) {
         /* Small multiples: the style's view in every panel (facets.c). */
@@ -987,10 +1003,22 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (pg.dpi < 10 || pg.dpi > 1200) return fp_error_set(err, FP_ERR_USAGE, "--dpi %g: expected 10 to 1200", pg.dpi);
     if (pg.w * pg.dpi / 72 > 20000 || pg.h * pg.dpi / 72 > 20000)
         return fp_error_set(err, FP_ERR_USAGE, "the image would be larger than 20000 pixels on a side");
+    if (o->diff && (o->facet || o->each)) return fp_error_set(err, FP_ERR_USAGE, "--diff draws one map: no --facet or --each");
+    if (o->changes && !o->diff) return fp_error_set(err, FP_ERR_USAGE, "--changes needs --diff OLD:NEW");
     fp_style *style = NULL;
-    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path, &style, err);
+    /* A diff map's default style is the shipped one of the changes. */
+    fp_status st = fp_style_load_ctx(fp_store_context(store), o->style_path ? o->style_path : o->diff ? "diff" : NULL,
+                                     &style, err);
     if (st) return st;
-    if (fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
+    /* The projects' categories colour project points; a diff map draws
+     * changes (coloured by the style's own list of kinds) instead. */
+    if (!o->diff && fp_style_map(style)->points.enabled && (st = fp_style_set_store_categories(style, store, err))) {
+        fp_style_free(style);
+        return st;
+    }
+    /* The comparison before any file or folder: a bad --diff writes nothing. */
+    fp_diff_map *diff = NULL;
+    if (o->diff && (st = fpi_diff_map_new(store, o, style, &diff, err))) {
         fp_style_free(style);
         return st;
     }
@@ -1001,7 +1029,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         g_free(dir);
         fp_facets *facets = NULL;
         if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
-        if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, res, err);
+        if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, diff, res, err);
         fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */
@@ -1035,7 +1063,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
                 if (g_mkdir_with_parents(pdir, 0777) != 0)
                     st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", pdir, strerror(errno));
                 g_free(pdir);
-                if (!st) st = render_one(store, o, style, &pg, code, path, NULL, res, err);
+                if (!st) st = render_one(store, o, style, &pg, code, path, NULL, NULL, res, err);
                 g_free(path);
                 g_free(safe);
                 if (fp_context_cancelled(fp_store_context(store)) && !st) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
@@ -1043,6 +1071,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
             g_ptr_array_free(codes, TRUE);
         }
     }
+    fpi_diff_map_free(diff);
     fp_style_free(style);
     res->seconds = fpi_now() - t0;
     return st;

@@ -63,6 +63,26 @@ fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *
                            const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err);
 void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
 
+/* ---- The changes between two editions (diff_map.c) ---- */
+typedef struct fp_diff_map fp_diff_map;
+/* Parses o->diff and o->changes, compares the two editions (fp_diff, the
+ * changes kept for the layer FP_LAYER_DIFF) and picks the symbols: the
+ * style's own when its points are on the field `change`, else those of
+ * the shipped diff style. Bad arguments and unknown datasets are usage
+ * errors. */
+fp_status fpi_diff_map_new(struct fp_store *store, const fp_render_options *o, const fp_style *style, fp_diff_map **out,
+                          fp_error *err);
+void fpi_diff_map_free(fp_diff_map *m);
+/* "New since OLD", or "Changes from OLD to NEW" for several kinds. */
+const char *fpi_diff_map_subtitle(const fp_diff_map *m);
+/* The style the change symbols (and their legend entries) come from. */
+const fp_style *fpi_diff_map_symbols(const fp_diff_map *m);
+/* Draws the chosen kinds' changes (added last, on top) and fills the
+ * legend: categories gets the kinds' names in legend order, labels the
+ * same with their counts ("added  (3)"). */
+fp_status fpi_diff_map_draw(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_diff_map *m,
+                           GPtrArray *categories, GPtrArray *labels, fp_error *err);
+
 /* ---- Small multiples (facets.c) ---- */
 typedef struct fp_facets fp_facets;
 /* The panels o->facet asks for, checked against the store: the field

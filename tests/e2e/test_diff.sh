@@ -207,3 +207,96 @@ case_begin "lines and polygons: moved by the centroid, a reshaped site is change
     assert_near "$(geod_m 10 10 10.05 10)" "$(field shapes.csv moved P1 distance_m)" 0.01 "P1 moved by its centre"
     assert_eq "geometry" "$(field shapes.csv changed P2 changed_fields)" "P2 reshaped in place"
 case_end
+
+# render --diff OLD:NEW: the changes as a map ("new since OLD"). Pixels are
+# found through the PNG's .prj (read by GDAL's gdalsrsinfo) and world file,
+# the points projected by PROJ's `proj` (tests/tools/png_probe.py); the
+# colours are read from styles/diff.json, the counts are the fixture's
+# (header above, by hand).
+PY=/usr/bin/python3
+probe() { "$PY" "$ROOT/tests/tools/png_probe.py" "$@" 2>&1; }
+prj4() { gdalsrsinfo -o proj4 "$1" 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//'; }
+diff_colour() { "$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['points']['colors'][sys.argv[2]])" "$ROOT/styles/diff.json" "$1"; }
+ADDED=$(diff_colour added) REMOVED=$(diff_colour removed) MOVED=$(diff_colour moved) CHANGED=$(diff_colour changed)
+LAND=$("$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))['land']['fill'])" "$ROOT/styles/diff.json")
+# at PNG LON LAT: the colour covering most of the 5x5 pixels round the point.
+at() { probe probe "$1" "$(prj4 "${1%.png}.prj")" "$2" "$3" 2; }
+# pixels PNG COLOUR: how many pixels of the whole page are exactly that colour.
+pixels() {
+    local wh; wh=$(probe size "$1")
+    probe count "$1" 0 0 "${wh%x*}" "${wh#*x}" "$2" | grep -o '[0-9]*$'
+}
+
+case_begin "render --diff 2024:2025: a 'new since' map, the added projects in the style's green, nothing else"
+    run --db $DB render --diff 2024:2025 -o out/new.png
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_eq "$ADDED" "$(at out/new.png 36.8172 -1.2864)" "D8 Nairobi 5G (added)"
+    assert_eq "$ADDED" "$(at out/new.png 67.0099 24.8615)" "Karachi hub (added)"
+    # Removed, moved and changed projects are not drawn: the land shows.
+    assert_eq "$LAND" "$(at out/new.png 31.0534 -17.8292)" "D4 Harare (removed): land"
+    assert_eq "$LAND" "$(at out/new.png 38.7578 8.9806)" "D2 Addis (changed): land"
+    for c in "$REMOVED" "$MOVED" "$CHANGED"; do
+        assert_eq 0 "$(pixels out/new.png "$c")" "pixels of $c on the page"
+    done
+case_end
+
+case_begin "render --diff --changes added,removed: red where removed projects were, green on top"
+    run --db $DB render --diff 2024:2025 --changes added,removed --size 1200x700 -o out/ar.png
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_eq "$REMOVED" "$(at out/ar.png 31.0534 -17.8292)" "D4 Harare (removed)"
+    assert_eq "$REMOVED" "$(at out/ar.png 3.3792 6.5244)" "Lagos office (removed)"
+    assert_eq "$ADDED" "$(at out/ar.png 36.8172 -1.2864)" "D8 Nairobi 5G (added)"
+    # Lima: D10 removed and D11 added at one place; the added one is on top.
+    assert_eq "$ADDED" "$(at out/ar.png -77.0428 -12.0464)" "Lima (removed + added)"
+    run --db $DB render --diff 2024:2025 --changes added,removed,moved,changed --size 1200x700 -o out/all.png
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_eq "$MOVED" "$(at out/all.png 28.33 -15.39)" "D3 Lusaka (moved), at its new place"
+    assert_eq "$CHANGED" "$(at out/all.png 38.7578 8.9806)" "D2 Addis (changed)"
+case_end
+
+case_begin "render --diff to PDF: subtitle and legend counts are diff's summary"
+    run --db $DB render --diff 2024:2025 --changes added,removed,moved,changed -o out/all.pdf
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    text=$(pdftotext out/all.pdf - | tr -s ' ')
+    assert_contains "$text" "Changes from 2024 to 2025" "subtitle"
+    summary=$("$FP" --db $DB diff --dataset 2024 --against 2025)
+    # The fixture has 3 of each kind (header); diff says so, the legend too.
+    assert_contains "$summary" "3 added, 3 removed, 3 moved more than 100 m (2 of them also changed), 3 changed" "diff's summary"
+    for kind in added removed moved changed; do
+        n=$(grep -o "[0-9]\+ $kind" <<<"$summary" | head -1 | cut -d' ' -f1)
+        assert_eq 3 "$n" "diff's $kind count"
+        assert_contains "$text" "$kind ($n)" "legend: $kind"
+    done
+    run --db $DB render --diff 2024:2025 -o out/new.pdf
+    text=$(pdftotext out/new.pdf - | tr -s ' ')
+    assert_contains "$text" "New since 2024" "default subtitle"
+    assert_contains "$text" "added (3)" "legend: added"
+    assert_not_contains "$text" "removed (" "legend: only the kinds drawn"
+    run --db $DB render --diff 2024:2025 --changes removed --subtitle "Gone" -o out/gone.pdf
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    text=$(pdftotext out/gone.pdf - | tr -s ' ')
+    assert_contains "$text" "Gone" "--subtitle wins"
+    assert_contains "$text" "removed (3)" "legend: removed"
+    assert_not_contains "$text" "added (" "legend: only removed"
+case_end
+
+case_begin "render --diff: bad arguments exit 2 with the reason, no file written"
+    rm -rf bad && mkdir bad
+    run --db $DB render --diff 2024:2026 -o bad/a.png
+    assert_eq 2 "$RC" "unknown dataset"
+    assert_contains "$OUT" "no projects in dataset '2026'" "names the dataset"
+    for spec in 2024 2024: :2025 2024:2025:2026; do
+        run --db $DB render --diff "$spec" -o bad/b.png
+        assert_eq 2 "$RC" "--diff $spec"
+        assert_contains "$OUT" "--diff $spec: expected OLD:NEW" "says the form"
+    done
+    run --db $DB render --diff 2024:2025 --changes added,gone -o bad/c.png
+    assert_eq 2 "$RC" "unknown change kind"
+    assert_contains "$OUT" "unknown change kind 'gone' (expected added, removed, moved or changed)" "says why"
+    run --db $DB render --changes added -o bad/d.png
+    assert_eq 2 "$RC" "--changes without --diff"
+    assert_contains "$OUT" "--changes needs --diff OLD:NEW" "says why"
+    run --db $DB render --diff 2024:2025 --facet year -o bad/e.png
+    assert_eq 2 "$RC" "--diff with --facet"
+    assert_eq "" "$(ls -A bad)" "no file written"
+case_end
