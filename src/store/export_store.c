@@ -16,32 +16,7 @@
 
 /* The projects' layer columns (name = column), then the assignments' with
  * the table each comes from. */
-static const struct { const char *name; char type; } project_cols[] = {
-    { "dataset", 't' }, { "source_key", 't' }, { "company", 't' }, { "category", 't' }, { "name", 't' },
-    { "place", 't' }, { "country", 't' }, { "country_code", 't' }, { "year", 'i' }, { "status", 't' },
-    { "amount", 'r' }, { "source", 't' }, { "geocode_method", 't' }, { "geocode_precision", 't' },
-    /* The checks of `footprint check` that flagged the row (NULL: clean). */
-    { "qa", 't' }, { "extra", 't' } };
-static const struct { const char *name, *expr; char type; } assign_cols[] = {
-    { "project_id", "a.project_id", 'i' }, { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
-    { "method", "a.method", 't' }, { "distance_km", "a.distance_km", 'r' }, { "company", "p.company", 't' },
-    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' } };
-/* The changes between two editions (temp.fp_diff d, diff_store.c): the
- * change, then the attributes of the row drawn (p: the new edition's, the
- * old one's for a removed project) and, for a moved point, where it was
- * (o: the old row). */
-static const struct { const char *name, *expr; char type; } diff_cols[] = {
-    { "change", "d.change", 't' }, { "matched_by", "d.matched_by", 't' }, { "distance_m", "d.distance_m", 'r' },
-    { "changed_fields", "d.fields", 't' }, { "details", "d.details", 't' },
-    { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' }, { "company", "p.company", 't' },
-    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "place", "p.place", 't' },
-    { "country_code", "p.country_code", 't' }, { "year", "p.year", 'i' }, { "status", "p.status", 't' },
-    { "amount", "p.amount", 'r' }, { "old_id", "d.old_id", 'i' }, { "new_id", "d.new_id", 'i' },
-    { "from_lon", "CASE WHEN d.change = 'moved' THEN ST_X(o.geom) END", 'r' },
-    { "from_lat", "CASE WHEN d.change = 'moved' THEN ST_Y(o.geom) END", 'r' } };
-#define NPROJECT (int)(sizeof project_cols / sizeof project_cols[0])
-#define NASSIGN (int)(sizeof assign_cols / sizeof assign_cols[0])
-#define NDIFF (int)(sizeof diff_cols / sizeof diff_cols[0])
+#include "store/layer_columns.h"
 
 void fp_store_layer_columns_free(fp_layer_column *c, int n)
 {
@@ -58,14 +33,14 @@ fp_status fp_store_layer_columns(fp_store *s, fp_layer_kind kind, const char *ag
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fp_layer_column));
     fp_status st = FP_OK;
     if (kind == FP_LAYER_PROJECTS) {
-        for (int i = 0; i < NPROJECT; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(project_cols[i].name), project_cols[i].type }));
+        for (int i = 0; i < fpi_nproject_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_project_cols[i].name), fpi_project_cols[i].type }));
     } else if (kind == FP_LAYER_ASSIGNMENTS) {
-        for (int i = 0; i < NASSIGN; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(assign_cols[i].name), assign_cols[i].type }));
+        for (int i = 0; i < fpi_nassign_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_assign_cols[i].name), fpi_assign_cols[i].type }));
     } else if (kind == FP_LAYER_DIFF) {
-        for (int i = 0; i < NDIFF; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(diff_cols[i].name), diff_cols[i].type }));
+        for (int i = 0; i < fpi_ndiff_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_diff_cols[i].name), fpi_diff_cols[i].type }));
     } else {
         /* The aggregation's own columns but id and geom. */
         char *sql = sqlite3_mprintf("SELECT name, type FROM pragma_table_info('agg_%q') ORDER BY cid", aggregation);
@@ -108,7 +83,7 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
     if (q->kind == FP_LAYER_PROJECTS) {
         /* Qualified: json_each (the extra keys' query) has an `id` of its own. */
         int col = !strcmp(field, "id");
-        for (int i = 0; i < NPROJECT && !col; i++) col = !strcmp(project_cols[i].name, field);
+        for (int i = 0; i < fpi_nproject_cols && !col; i++) col = !strcmp(fpi_project_cols[i].name, field);
         if (col) {
             g_string_append_printf(b->sql, "projects.%s", field);
         } else {
@@ -118,15 +93,15 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
         return FP_OK;
     }
     if (q->kind == FP_LAYER_ASSIGNMENTS) {
-        for (int i = 0; i < NASSIGN; i++)
-            if (!strcmp(assign_cols[i].name, field)) {
-                g_string_append(b->sql, assign_cols[i].expr);
+        for (int i = 0; i < fpi_nassign_cols; i++)
+            if (!strcmp(fpi_assign_cols[i].name, field)) {
+                g_string_append(b->sql, fpi_assign_cols[i].expr);
                 return FP_OK;
             }
     } else if (q->kind == FP_LAYER_DIFF) {
-        for (int i = 0; i < NDIFF; i++)
-            if (!strcmp(diff_cols[i].name, field)) {
-                g_string_append(b->sql, diff_cols[i].expr);
+        for (int i = 0; i < fpi_ndiff_cols; i++)
+            if (!strcmp(fpi_diff_cols[i].name, field)) {
+                g_string_append(b->sql, fpi_diff_cols[i].expr);
                 return FP_OK;
             }
     } else {

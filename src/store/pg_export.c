@@ -19,30 +19,7 @@
 #include "store/pg_internal.h"
 
 /* The projects' layer columns, as export_store.c lists them. */
-static const struct { const char *name; char type; } project_cols[] = {
-    { "dataset", 't' }, { "source_key", 't' }, { "company", 't' }, { "category", 't' }, { "name", 't' },
-    { "place", 't' }, { "country", 't' }, { "country_code", 't' }, { "year", 'i' }, { "status", 't' },
-    { "amount", 'r' }, { "source", 't' }, { "geocode_method", 't' }, { "geocode_precision", 't' },
-    { "qa", 't' }, { "extra", 't' } };
-static const struct { const char *name, *expr; char type; } assign_cols[] = {
-    { "project_id", "a.project_id", 'i' }, { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
-    { "method", "a.method", 't' }, { "distance_km", "a.distance_km", 'r' }, { "company", "p.company", 't' },
-    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' } };
-/* The changes between two editions (pg_temp.fp_diff d, pg_diff.c), as
- * export_store.c lists them: the change, the drawn row's attributes (p) and
- * where a moved point was (o). */
-static const struct { const char *name, *expr; char type; } diff_cols[] = {
-    { "change", "d.change", 't' }, { "matched_by", "d.matched_by", 't' }, { "distance_m", "d.distance_m", 'r' },
-    { "changed_fields", "d.fields", 't' }, { "details", "d.details", 't' },
-    { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' }, { "company", "p.company", 't' },
-    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "place", "p.place", 't' },
-    { "country_code", "p.country_code", 't' }, { "year", "p.year", 'i' }, { "status", "p.status", 't' },
-    { "amount", "p.amount", 'r' }, { "old_id", "d.old_id", 'i' }, { "new_id", "d.new_id", 'i' },
-    { "from_lon", "CASE WHEN d.change = 'moved' THEN ST_X(o.geom) END", 'r' },
-    { "from_lat", "CASE WHEN d.change = 'moved' THEN ST_Y(o.geom) END", 'r' } };
-#define NPROJECT (int)(sizeof project_cols / sizeof project_cols[0])
-#define NASSIGN (int)(sizeof assign_cols / sizeof assign_cols[0])
-#define NDIFF (int)(sizeof diff_cols / sizeof diff_cols[0])
+#include "store/layer_columns.h"
 
 /* "agg_NAME" (suffix "" or "_assign") quoted; free with g_free. */
 static char *agg_table(fp_store *s, const char *name, const char *suffix)
@@ -63,14 +40,14 @@ fp_status fpi_pg_layer_columns(fp_store *s, fp_layer_kind kind, const char *aggr
     GArray *a = g_array_new(FALSE, FALSE, sizeof(fp_layer_column));
     fp_status st = FP_OK;
     if (kind == FP_LAYER_PROJECTS) {
-        for (int i = 0; i < NPROJECT; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(project_cols[i].name), project_cols[i].type }));
+        for (int i = 0; i < fpi_nproject_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_project_cols[i].name), fpi_project_cols[i].type }));
     } else if (kind == FP_LAYER_ASSIGNMENTS) {
-        for (int i = 0; i < NASSIGN; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(assign_cols[i].name), assign_cols[i].type }));
+        for (int i = 0; i < fpi_nassign_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_assign_cols[i].name), fpi_assign_cols[i].type }));
     } else if (kind == FP_LAYER_DIFF) {
-        for (int i = 0; i < NDIFF; i++)
-            g_array_append_val(a, ((fp_layer_column){ strdup(diff_cols[i].name), diff_cols[i].type }));
+        for (int i = 0; i < fpi_ndiff_cols; i++)
+            g_array_append_val(a, ((fp_layer_column){ strdup(fpi_diff_cols[i].name), fpi_diff_cols[i].type }));
     } else {
         /* The aggregation's own columns but id and geom, in table order
          * (the group columns follow the fixed ones on both engines). */
@@ -122,7 +99,7 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
     const fp_layer_query *q = b->q;
     if (q->kind == FP_LAYER_PROJECTS) {
         int col = !strcmp(field, "id");
-        for (int i = 0; i < NPROJECT && !col; i++) col = !strcmp(project_cols[i].name, field);
+        for (int i = 0; i < fpi_nproject_cols && !col; i++) col = !strcmp(fpi_project_cols[i].name, field);
         if (col) {
             g_string_append_printf(b->sql, "projects.%s", field);
         } else {
@@ -136,15 +113,15 @@ static fp_status append_field(build *b, const char *field, fp_error *err)
         return FP_OK;
     }
     if (q->kind == FP_LAYER_ASSIGNMENTS) {
-        for (int i = 0; i < NASSIGN; i++)
-            if (!strcmp(assign_cols[i].name, field)) {
-                g_string_append(b->sql, assign_cols[i].expr);
+        for (int i = 0; i < fpi_nassign_cols; i++)
+            if (!strcmp(fpi_assign_cols[i].name, field)) {
+                g_string_append(b->sql, fpi_assign_cols[i].expr);
                 return FP_OK;
             }
     } else if (q->kind == FP_LAYER_DIFF) {
-        for (int i = 0; i < NDIFF; i++)
-            if (!strcmp(diff_cols[i].name, field)) {
-                g_string_append(b->sql, diff_cols[i].expr);
+        for (int i = 0; i < fpi_ndiff_cols; i++)
+            if (!strcmp(fpi_diff_cols[i].name, field)) {
+                g_string_append(b->sql, fpi_diff_cols[i].expr);
                 return FP_OK;
             }
     } else {
