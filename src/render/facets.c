@@ -231,16 +231,7 @@ typedef struct region_fill {
 static int fill_region(void *user, const fp_choropleth_region *r)
 {
     region_fill *d = user;
-    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
-    if (!g) return 0;
-    cairo_new_path(d->cr);
-    fpi_path_geometry(d->cr, d->v, d->h, g);
-    fpi_set_color(d->cr, r->fill);
-    cairo_fill_preserve(d->cr);
-    cairo_set_line_width(d->cr, d->ms->borders.width);
-    fpi_set_color(d->cr, d->ms->borders.stroke);
-    cairo_stroke(d->cr);
-    GEOSGeom_destroy_r(d->h, g);
+    fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r);
     return 0;
 }
 

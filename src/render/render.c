@@ -219,19 +219,28 @@ typedef struct region_draw {
     map_data *md;
 } region_draw;
 
+/* A choropleth region filled in its class colour with the style's border;
+ * 0 when its geometry cannot be read (nothing drawn). */
+int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                    const fp_choropleth_region *r)
+{
+    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len) : NULL;
+    if (!g) return 0;
+    cairo_new_path(cr);
+    fpi_path_geometry(cr, v, h, g);
+    fpi_set_color(cr, r->fill);
+    cairo_fill_preserve(cr);
+    cairo_set_line_width(cr, ms->borders.width);
+    fpi_set_color(cr, ms->borders.stroke);
+    cairo_stroke(cr);
+    GEOSGeom_destroy_r(h, g);
+    return 1;
+}
+
 static int draw_region(void *user, const fp_choropleth_region *r)
 {
     region_draw *d = user;
-    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(d->h, d->rd, r->wkb, r->wkb_len) : NULL;
-    if (!g) return 0;
-    cairo_new_path(d->cr);
-    fpi_path_geometry(d->cr, d->v, d->h, g);
-    fpi_set_color(d->cr, r->fill);
-    cairo_fill_preserve(d->cr);
-    cairo_set_line_width(d->cr, d->ms->borders.width);
-    fpi_set_color(d->cr, d->ms->borders.stroke);
-    cairo_stroke(d->cr);
-    GEOSGeom_destroy_r(d->h, g);
+    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r)) return 0;
     if (r->class_index >= 0 && r->has_label) {
         label_cand *l = g_new0(label_cand, 1);
         l->text = g_strdup(r->name);

@@ -53,6 +53,10 @@ void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
 
 /* Drawing a map's layers (render.c), shared with the small multiples. */
 void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
+/* A choropleth region in its class colour with the style's border (0: its
+ * geometry could not be read). */
+int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                    const fp_choropleth_region *r);
 /* The countries as plain land, in the style's land fill and stroke. */
 struct fp_store;
 fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
