@@ -3,85 +3,58 @@
  * transaction), reading a level, the cached areas and region groups, and
  * the country and admin-1 lists.
  *
- * The layer is read as regions_load.c reads it for SpatiaLite (same fields,
- * same checks, same messages); polygons are made multipolygons by OGR,
- * since the column is typed MULTIPOLYGON. Ids are the features' order
+ * The layer is read by regions_file.c, as for SpatiaLite (same fields,
+ * same checks, same messages); polygons come as multipolygons, since the
+ * column is typed MULTIPOLYGON. Ids are the features' order
  * (1..n), as SpatiaLite numbers them, and text is ordered byte-wise
  * (COLLATE "C") as SQLite orders it, so both engines list regions alike.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include "common/util.h"
 #include "store/pg_internal.h"
+#include "store/regions_file.h"
 
-static const char *field_or_null(OGRFeatureH f, int idx)
-{
-    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx)) return NULL;
-    const char *v = OGR_F_GetFieldAsString(f, idx);
-    return (v && *v) ? v : NULL;
-}
-
-/* The rows of the layer into COPY regions, checking each feature. */
-static fp_status copy_features(fp_store *s, const char *path, OGRLayerH layer, const int idx[9],
-                               OGRCoordinateTransformationH ct, fp_regions_result *res, fp_error *err)
+/* The rows of the region file into COPY regions (duplicate codes refused
+ * here: the COPY would only fail at its end). */
+static fp_status copy_features(fp_store *s, const char *path, fpi_region_file *rf, fp_regions_result *res,
+                               fp_error *err)
 {
     fp_status st = fpi_pg_command(s, "COPY regions(id, level, code, iso_a2, name, name_long, parent, continent,"
                                     " subregion, population, geom) FROM STDIN", 0, NULL, "loading regions", err);
     if (st) return st;
     GString *buf = g_string_sized_new(1 << 16);
     GHashTable *codes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    unsigned char *wkb = NULL;
-    size_t wkb_cap = 0;
     long n = 0;
-    OGRFeatureH f;
-    OGR_L_ResetReading(layer);
-    while (!st && (f = OGR_L_GetNextFeature(layer)) != NULL) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        const char *code = field_or_null(f, idx[1]);
-        const char *level = field_or_null(f, idx[0]);
-        OGRwkbGeometryType gt = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
-        if (!code || !g || OGR_G_IsEmpty(g))
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: %s", path, n, code ? "no geometry" : "no code");
-        else if (gt != wkbPolygon && gt != wkbMultiPolygon)
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): geometry is %s, not a polygon", path, n, code,
-                              OGR_G_GetGeometryName(g));
-        else if (ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot reproject", path, n, code);
-        else if (g_hash_table_contains(codes, code))
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): duplicate region code", path, n, code);
-        if (st) { OGR_F_Destroy(f); break; }
-        g_hash_table_add(codes, g_strdup(code));
-        OGR_G_FlattenTo2D(g);
-        g = OGR_G_ForceToMultiPolygon(OGR_F_StealGeometry(f));
-        size_t sz = (size_t)OGR_G_WkbSize(g);
-        if (sz > wkb_cap) { free(wkb); wkb_cap = sz; wkb = malloc(sz); }
-        OGR_G_ExportToWkb(g, wkbNDR, wkb);
-        OGR_G_DestroyGeometry(g);
+    fpi_region_row row;
+    int more;
+    while (!st && (more = fpi_region_file_next(rf, &row, err)) != 0) {
+        if (more < 0) { st = err ? err->code : FP_ERR_INPUT; break; }
+        if (g_hash_table_contains(codes, row.code)) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): duplicate region code", path, row.feature,
+                              row.code);
+            break;
+        }
+        g_hash_table_add(codes, g_strdup(row.code));
         char id[24], pop[24];
         snprintf(id, sizeof id, "%ld", n + 1);
         fpi_pg_copy_field(buf, id);
-        fpi_pg_copy_field(buf, level ? level : "custom");
-        fpi_pg_copy_field(buf, code);
-        for (int i = 2; i < 8; i++) fpi_pg_copy_field(buf, field_or_null(f, idx[i]));
-        int has_pop = idx[8] >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx[8]);
-        if (has_pop) snprintf(pop, sizeof pop, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, idx[8]));
-        fpi_pg_copy_field(buf, has_pop ? pop : NULL);
-        fpi_pg_copy_ewkb(buf, wkb, sz);
+        fpi_pg_copy_field(buf, row.level);
+        fpi_pg_copy_field(buf, row.code);
+        for (int i = 0; i < 6; i++) fpi_pg_copy_field(buf, row.text[i]);
+        if (row.has_population) snprintf(pop, sizeof pop, "%lld", (long long)row.population);
+        fpi_pg_copy_field(buf, row.has_population ? pop : NULL);
+        fpi_pg_copy_ewkb(buf, row.wkb, row.wkb_len);
         g_string_append_c(buf, '\n');
-        if (level && strcmp(level, "country") == 0) res->countries++;
-        else if (level && strcmp(level, "admin1") == 0) res->admin1++;
+        if (strcmp(row.level, "country") == 0) res->countries++;
+        else if (strcmp(row.level, "admin1") == 0) res->admin1++;
         n++;
-        OGR_F_Destroy(f);
         if (buf->len > (1 << 16)) st = fpi_pg_copy_send(s, buf, "loading regions", err);
     }
     if (!st) st = fpi_pg_copy_send(s, buf, "loading regions", err);
     if (!st) st = fpi_pg_copy_end(s, "loading regions", err);
     else fpi_pg_copy_abort(s);
     if (!st && n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: no regions in the layer", path);
-    free(wkb);
     g_hash_table_destroy(codes);
     g_string_free(buf, TRUE);
     return st;
@@ -121,37 +94,18 @@ fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *
     }
     PQclear(r);
 
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds) { fpi_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path); }
-    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "regions");
-    if (!layer) layer = GDALDatasetGetLayer(ds, 0);
-    if (!layer) { GDALClose(ds); fpi_pg_rollback(s); return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); }
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    static const char *const names[] = { "level", "code", "iso_a2", "name", "name_long",
-                                         "parent", "continent", "subregion", "population" };
-    int idx[9];
-    for (int i = 0; i < 9; i++) idx[i] = OGR_FD_GetFieldIndex(defn, names[i]);
-    if (idx[1] < 0 || idx[3] < 0) {
-        GDALClose(ds);
-        fpi_pg_rollback(s);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
-    }
-    OGRCoordinateTransformationH ct = NULL;
-    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
-        GDALClose(ds);
-        fpi_pg_rollback(s);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
-    }
+    /* Polygons as multipolygons: the column is typed MULTIPOLYGON. */
+    fpi_region_file *rf = NULL;
+    if ((st = fpi_region_file_open(path, 1, &rf, err))) { fpi_pg_rollback(s); return st; }
     st = fpi_pg_command(s, "DELETE FROM region_groups", 0, NULL, "loading regions", err);
     if (!st) st = fpi_pg_command(s, "DELETE FROM regions", 0, NULL, "loading regions", err);
-    if (!st) st = copy_features(s, path, layer, idx, ct, res, err);
+    if (!st) st = copy_features(s, path, rf, res, err);
     if (!st) st = fpi_pg_command(s, "INSERT INTO meta(key, value) VALUES('regions_sha256', $1)"
                                    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", 1, v, "loading regions", err);
     if (!st) st = fpi_pg_command(s, "ANALYZE regions", 0, NULL, "loading regions", err);
     if (!st) st = fpi_pg_commit(s, err);
     if (st) fpi_pg_rollback(s);
-    if (ct) OCTDestroyCoordinateTransformation(ct);
-    GDALClose(ds);
+    fpi_region_file_free(rf);
     return st;
 }
 

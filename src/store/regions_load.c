@@ -9,19 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include "fp_store.h"
 #include "store/pg_internal.h"
 #include "common/util.h"
-
-static const char *field_or_null(OGRFeatureH f, int idx)
-{
-    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx)) return NULL;
-    const char *v = OGR_F_GetFieldAsString(f, idx);
-    return (v && *v) ? v : NULL;
-}
+#include "store/regions_file.h"
 
 static void bind_text_or_null(sqlite3_stmt *q, int col, const char *v)
 {
@@ -60,31 +51,10 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
             return FP_OK;
         }
     }
+    q = NULL;                         /* finalized above; done: finalizes the insert's */
 
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    if (!ds)
-        return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
-    OGRLayerH layer = GDALDatasetGetLayerByName(ds, "regions");
-    if (!layer) layer = GDALDatasetGetLayer(ds, 0);
-    if (!layer) {
-        GDALClose(ds);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path);
-    }
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
-    static const char *const names[] = { "level", "code", "iso_a2", "name", "name_long",
-                                         "parent", "continent", "subregion", "population" };
-    int idx[9];
-    for (int i = 0; i < 9; i++) idx[i] = OGR_FD_GetFieldIndex(defn, names[i]);
-    if (idx[1] < 0 || idx[3] < 0) {
-        GDALClose(ds);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
-    }
-
-    OGRCoordinateTransformationH ct = NULL;
-    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
-        GDALClose(ds);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
-    }
+    fpi_region_file *rf = NULL;
+    if ((st = fpi_region_file_open(path, 0, &rf, err))) return st;
 
     if ((st = fp_store_begin(s, err)) != FP_OK) goto done;
     if ((st = fpi_store_exec(s, "DELETE FROM regions; DELETE FROM region_groups;", err)) != FP_OK) goto done;
@@ -95,59 +65,28 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
         st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
         goto done;
     }
-    OGR_L_ResetReading(layer);
-    OGRFeatureH f;
     long n = 0;
-    unsigned char *wkb = NULL;
-    size_t wkb_cap = 0;
-    while ((f = OGR_L_GetNextFeature(layer)) != NULL) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(f);
-        const char *code = field_or_null(f, idx[1]);
-        const char *level = field_or_null(f, idx[0]);
-        if (!code || !g || OGR_G_IsEmpty(g)) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: %s", path, n,
-                              code ? "no geometry" : "no code");
-            OGR_F_Destroy(f);
-            break;
-        }
-        OGRwkbGeometryType gt = wkbFlatten(OGR_G_GetGeometryType(g));
-        if (gt != wkbPolygon && gt != wkbMultiPolygon) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): geometry is %s, not a polygon",
-                              path, n, code, OGR_G_GetGeometryName(g));
-            OGR_F_Destroy(f);
-            break;
-        }
-        if (ct && OGR_G_Transform(g, ct) != OGRERR_NONE) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot reproject", path, n, code);
-            OGR_F_Destroy(f);
-            break;
-        }
-        OGR_G_FlattenTo2D(g);
-        size_t sz = (size_t)OGR_G_WkbSize(g);
-        if (sz > wkb_cap) { free(wkb); wkb_cap = sz; wkb = malloc(sz); }
-        OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    fpi_region_row row;
+    int more;
+    while ((more = fpi_region_file_next(rf, &row, err)) > 0) {
         sqlite3_reset(q);
-        bind_text_or_null(q, 1, level ? level : "custom");
-        bind_text_or_null(q, 2, code);
-        for (int i = 2; i < 8; i++) bind_text_or_null(q, i + 1, field_or_null(f, idx[i]));
-        if (idx[8] >= 0 && OGR_F_IsFieldSetAndNotNull(f, idx[8]))
-            sqlite3_bind_int64(q, 9, OGR_F_GetFieldAsInteger64(f, idx[8]));
-        else
-            sqlite3_bind_null(q, 9);
-        sqlite3_bind_blob(q, 10, wkb, (int)sz, SQLITE_STATIC);
+        bind_text_or_null(q, 1, row.level);
+        bind_text_or_null(q, 2, row.code);
+        for (int i = 0; i < 6; i++) bind_text_or_null(q, i + 3, row.text[i]);
+        if (row.has_population) sqlite3_bind_int64(q, 9, row.population);
+        else sqlite3_bind_null(q, 9);
+        sqlite3_bind_blob(q, 10, row.wkb, (int)row.wkb_len, SQLITE_STATIC);
         int rc = sqlite3_step(q);
         if (rc != SQLITE_DONE) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): %s", path, n, code,
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): %s", path, row.feature, row.code,
                               rc == SQLITE_CONSTRAINT ? "duplicate region code" : sqlite3_errmsg(s->db));
-            OGR_F_Destroy(f);
             break;
         }
-        if (level && strcmp(level, "country") == 0) res->countries++;
-        else if (level && strcmp(level, "admin1") == 0) res->admin1++;
+        if (strcmp(row.level, "country") == 0) res->countries++;
+        else if (strcmp(row.level, "admin1") == 0) res->admin1++;
         n++;
-        OGR_F_Destroy(f);
     }
-    free(wkb);
+    if (more < 0) st = err ? err->code : FP_ERR_INPUT;
     if (st == FP_OK && n == 0)
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no regions in the layer", path);
     if (st == FP_OK) {
@@ -159,7 +98,6 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
 done:
     if (q) sqlite3_finalize(q);
     if (st != FP_OK) fp_store_rollback(s);
-    if (ct) OCTDestroyCoordinateTransformation(ct);
-    GDALClose(ds);
+    fpi_region_file_free(rf);
     return st;
 }

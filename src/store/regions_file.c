@@ -1,0 +1,117 @@
+/* Reading a region layer through OGR for either engine (regions_file.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include "store/regions_file.h"
+#include "common/util.h"
+
+enum { F_LEVEL, F_CODE, F_ISO_A2, F_NAME, F_NAME_LONG, F_PARENT, F_CONTINENT, F_SUBREGION, F_POPULATION, F_N };
+static const char *const field_names[F_N] = { "level", "code", "iso_a2", "name", "name_long",
+                                              "parent", "continent", "subregion", "population" };
+
+struct fpi_region_file {
+    const char *path;
+    GDALDatasetH ds;
+    OGRLayerH layer;
+    OGRCoordinateTransformationH ct;
+    int idx[F_N];
+    int multi;
+    long n;
+    OGRFeatureH f;                /* the current feature (its strings) */
+    unsigned char *wkb;
+    size_t wkb_cap;
+};
+
+static const char *field_or_null(OGRFeatureH f, int idx)
+{
+    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx)) return NULL;
+    const char *v = OGR_F_GetFieldAsString(f, idx);
+    return (v && *v) ? v : NULL;
+}
+
+fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **out, fp_error *err)
+{
+    *out = NULL;
+    fpi_region_file *rf = calloc(1, sizeof *rf);
+    if (!rf) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    rf->path = path;
+    rf->multi = multi;
+    rf->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    fp_status st = FP_OK;
+    if (!rf->ds) st = fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
+    if (!st) {
+        rf->layer = GDALDatasetGetLayerByName(rf->ds, "regions");
+        if (!rf->layer) rf->layer = GDALDatasetGetLayer(rf->ds, 0);
+        if (!rf->layer) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path);
+    }
+    if (!st) {
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(rf->layer);
+        for (int i = 0; i < F_N; i++) rf->idx[i] = OGR_FD_GetFieldIndex(defn, field_names[i]);
+        if (rf->idx[F_CODE] < 0 || rf->idx[F_NAME] < 0)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
+    }
+    if (!st && fpi_layer_to_wgs84(rf->layer, (void **)&rf->ct) != 0)
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
+    if (st) { fpi_region_file_free(rf); return st; }
+    OGR_L_ResetReading(rf->layer);
+    *out = rf;
+    return FP_OK;
+}
+
+int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err)
+{
+    if (rf->f) { OGR_F_Destroy(rf->f); rf->f = NULL; }
+    OGRFeatureH f = OGR_L_GetNextFeature(rf->layer);
+    if (!f) return 0;
+    rf->f = f;
+    long n = rf->n++;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    const char *code = field_or_null(f, rf->idx[F_CODE]);
+    if (!code || !g || OGR_G_IsEmpty(g)) {
+        fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: %s", rf->path, n, code ? "no geometry" : "no code");
+        return -1;
+    }
+    OGRwkbGeometryType gt = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (gt != wkbPolygon && gt != wkbMultiPolygon) {
+        fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): geometry is %s, not a polygon", rf->path, n, code,
+                     OGR_G_GetGeometryName(g));
+        return -1;
+    }
+    if (rf->ct && OGR_G_Transform(g, rf->ct) != OGRERR_NONE) {
+        fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot reproject", rf->path, n, code);
+        return -1;
+    }
+    OGR_G_FlattenTo2D(g);
+    if (rf->multi && gt == wkbPolygon) {
+        g = OGR_G_ForceToMultiPolygon(OGR_F_StealGeometry(f));
+        OGR_F_SetGeometryDirectly(f, g);
+    }
+    size_t sz = (size_t)OGR_G_WkbSize(g);
+    if (sz > rf->wkb_cap) {
+        unsigned char *w = realloc(rf->wkb, sz);
+        if (!w) { fp_error_set(err, FP_ERR_NOMEM, "out of memory"); return -1; }
+        rf->wkb = w;
+        rf->wkb_cap = sz;
+    }
+    OGR_G_ExportToWkb(g, wkbNDR, rf->wkb);
+    const char *level = field_or_null(f, rf->idx[F_LEVEL]);
+    *row = (fpi_region_row){ .feature = n, .level = level ? level : "custom", .code = code,
+                             .wkb = rf->wkb, .wkb_len = sz };
+    for (int i = 0; i < 6; i++) row->text[i] = field_or_null(f, rf->idx[F_ISO_A2 + i]);
+    int pi = rf->idx[F_POPULATION];
+    row->has_population = pi >= 0 && OGR_F_IsFieldSetAndNotNull(f, pi);
+    if (row->has_population) row->population = OGR_F_GetFieldAsInteger64(f, pi);
+    return 1;
+}
+
+void fpi_region_file_free(fpi_region_file *rf)
+{
+    if (!rf) return;
+    if (rf->f) OGR_F_Destroy(rf->f);
+    if (rf->ct) OCTDestroyCoordinateTransformation(rf->ct);
+    if (rf->ds) GDALClose(rf->ds);
+    free(rf->wkb);
+    free(rf);
+}
