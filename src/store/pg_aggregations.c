@@ -51,6 +51,17 @@ static fp_status exec_ident(fp_store *s, const char *fmt, const char *a, const c
     return st;
 }
 
+/* ", col1<type>, col2<type>...": the aggregation's group columns, quoted. */
+static void append_group_columns(fp_store *s, GString *sql, const fp_aggregation_desc *d, const char *type)
+{
+    for (size_t c = 0; c < d->ncolumns; c++) {
+        char *q = fpi_pg_ident(s, d->column_names[c]);
+        g_string_append_printf(sql, ", %s%s", q, type);
+        PQfreemem(q);
+    }
+}
+
+
 fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err)
 {
     *out = NULL;
@@ -88,11 +99,7 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
             " projects_weighted double precision NOT NULL, companies bigint NOT NULL, amount double precision NOT NULL,"
             " year_first integer, year_last integer, per_10k_km2 double precision, per_million double precision,"
             " geom geometry(MultiPolygon, 4326)", w->tmp_rows);
-        for (size_t c = 0; c < d->ncolumns; c++) {
-            char *q = fpi_pg_ident(s, d->column_names[c]);
-            g_string_append_printf(create, ", %s double precision NOT NULL", q);
-            PQfreemem(q);
-        }
+        append_group_columns(s, create, d, " double precision NOT NULL");
         g_string_append(create, ")");
         st = fpi_pg_command(s, create->str, 0, NULL, "storing the aggregation", err);
         g_string_free(create, TRUE);
@@ -114,11 +121,7 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
         g_string_append_printf(copy, "COPY %s(id, level, code, name, parent, area_km2, population, projects,"
                                " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,"
                                " geom", w->tmp_rows);
-        for (size_t c = 0; c < d->ncolumns; c++) {
-            char *q = fpi_pg_ident(s, d->column_names[c]);
-            g_string_append_printf(copy, ", %s", q);
-            PQfreemem(q);
-        }
+        append_group_columns(s, copy, d, "");
         g_string_append(copy, ") FROM STDIN");
         st = fpi_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
         g_string_free(copy, TRUE);
