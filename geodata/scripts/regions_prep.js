@@ -192,6 +192,28 @@ for (const [i, { f, p, a2, parent }] of feats.entries()) {
     properties: { code, parent, iso_a2: a2, name, ne_name: p.name, adm1_code: p.adm1_code } });
 }
 fs.writeFileSync(path.join(out, 'admin1.geojson'), JSON.stringify(out1));
+// Other names of each admin-1 unit, as data editors write them (geocode matches an admin-1
+// column against these after the shipped names and codes): NE's own name (name_en is the
+// shipped one), alternate, local, GeoNames and WOE names, the names in NE's Latin-script
+// languages, and the postal abbreviation. One line per code: code TAB name|name|...
+const LATIN_LANGS = ['de', 'es', 'fr', 'it', 'nl', 'pl', 'pt', 'sv', 'tr', 'vi', 'hu', 'id'];
+const aliasRows = [];
+for (const { properties: a } of out1.features) {
+  const p = feats.find((x) => x.p.adm1_code === a.adm1_code).p;
+  const names = [p.name, p.name_en, p.gn_name, p.woe_name, ...LATIN_LANGS.map((l) => p['name_' + l])];
+  for (const f of [p.name_alt, p.name_local]) names.push(...(f || '').split(/[|,]/));
+  if (/^[A-Z]{2,3}$/.test(p.postal || '')) names.push(p.postal);
+  const seen = new Set([a.name.toLowerCase()]);
+  const keep = [];
+  for (let n of names) {
+    n = (n || '').replace(/[\t|\r\n]/g, ' ').trim();
+    if (!n || seen.has(n.toLowerCase())) continue;
+    seen.add(n.toLowerCase());
+    keep.push(n);
+  }
+  if (keep.length) aliasRows.push(a.code + '\t' + keep.join('|'));
+}
+fs.writeFileSync(path.join(out, 'admin1_names.tsv'), 'code\tnames\n' + aliasRows.join('\n') + '\n');
 const q = (v) => (v === null || v === undefined ? '' : '"' + String(v).replace(/"/g, '""') + '"');
 const rows = ['code,iso_a2,name,name_long,continent,subregion,population,ne_adm0'];
 for (const c of countries.values()) rows.push([c.code, c.iso_a2, c.name, c.name_long, c.continent, c.subregion, c.population === null ? '' : c.population, [...c.ne_adm0].join(' ')].map((v, i) => (i === 6 ? v : q(v))).join(','));

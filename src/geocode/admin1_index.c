@@ -5,11 +5,20 @@
  * "<country code>|<folded text>"; the first writer wins, and names come
  * before the forms derived from them, so a city and its province ("Kyiv" /
  * "Kyiv Oblast") keep their own names.
+ *
+ * Then the other names of each region from geodata/admin1_names.tsv.gz (built
+ * from Natural Earth's admin-1 table: its own, alternate, local, GeoNames and
+ * Latin-script language names, postal abbreviations): "Kriti", "Kreta" and
+ * "Crète" for Crete, "Bayern" for Bavaria. They come last, and a name that
+ * two regions of one country share is left out (it would pick one at random).
  */
+#include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 #include <jansson.h>
+#include <zlib.h>
 #include "geocode/admin1_index.h"
 #include "fp_geocode.h"
 
@@ -47,17 +56,47 @@ static void put(GHashTable *h, const char *a3, const char *folded, const char *c
 
 typedef struct row { char *code, *name, *parent; } row;
 
+/* Reads "code TAB name|name|..." lines into code -> names. A missing file
+ * means no other names (a data directory from before the file existed). */
+static fp_status read_aliases(const char *path, GHashTable *by_code, fp_error *err)
+{
+    if (!path || access(path, R_OK) != 0) return FP_OK;
+    gzFile fh = gzopen(path, "rb");
+    if (!fh) return fp_error_set(err, FP_ERR_IO, "%s: %s", path, strerror(errno));
+    char line[8192];
+    long lineno = 0;
+    fp_status st = FP_OK;
+    while (!st && gzgets(fh, line, sizeof line)) {
+        lineno++;
+        size_t n = strlen(line);
+        if (n && line[n - 1] != '\n' && !gzeof(fh))
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: longer than %zu bytes", path, lineno, sizeof line - 1);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        if (st || lineno == 1) continue;        /* the header */
+        char *tab = strchr(line, '\t');
+        if (!tab) st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: expected 'code<TAB>names'", path, lineno);
+        else {
+            *tab = '\0';
+            g_hash_table_insert(by_code, g_strdup(line), g_strsplit(tab + 1, "|", -1));
+        }
+    }
+    gzclose(fh);
+    return st;
+}
+
 static void collect(const char *code, const char *name, const char *parent, void *ud)
 {
     row r = { g_strdup(code), g_strdup(name), g_strdup(parent) };
     g_array_append_val((GArray *)ud, r);
 }
 
-fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
+fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_admin1_index **out, fp_error *err)
 {
     *out = NULL;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(row));
-    fp_status st = fp_store_each_admin1(store, collect, rows, err);
+    GHashTable *aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
+    fp_status st = read_aliases(aliases_path, aliases, err);
+    if (!st) st = fp_store_each_admin1(store, collect, rows, err);
     fp_admin1_index *idx = g_new0(fp_admin1_index, 1);
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     /* Pass 1: full codes and names; pass 2: the code after the hyphen and
@@ -85,6 +124,37 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
             free(fn);
         }
     }
+    /* Pass 3: other names; "A3|folded" -> code, or "" once two regions share it. */
+    GHashTable *other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    for (guint i = 0; i < rows->len && !st; i++) {
+        row *r = &g_array_index(rows, row, i);
+        gchar **names = g_hash_table_lookup(aliases, r->code);
+        for (int k = 0; names && names[k]; k++) {
+            char *fa = fp_fold_text(names[k]);
+            char *ft = fa ? strip_types(fa) : NULL;
+            const char *forms[2] = { fa, ft };
+            for (int f = 0; f < 2; f++) {
+                if (!forms[f] || !*forms[f] || (f == 1 && !strcmp(forms[0], forms[1]))) continue;
+                char *key = g_strdup_printf("%s|%s", r->parent, forms[f]);
+                const char *had = g_hash_table_lookup(other, key);
+                if (!had) g_hash_table_insert(other, key, g_strdup(r->code));
+                else {
+                    if (strcmp(had, r->code)) g_hash_table_insert(other, g_strdup(key), g_strdup(""));
+                    g_free(key);
+                }
+            }
+            free(fa);
+            g_free(ft);
+        }
+    }
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, other);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        if (*(const char *)v && !g_hash_table_contains(idx->by_key, k))
+            g_hash_table_insert(idx->by_key, g_strdup(k), g_strdup(v));
+    g_hash_table_destroy(other);
+    g_hash_table_destroy(aliases);
     for (guint i = 0; i < rows->len; i++) {
         row *r = &g_array_index(rows, row, i);
         g_free(r->code); g_free(r->name); g_free(r->parent);

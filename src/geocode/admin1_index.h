@@ -9,7 +9,7 @@
 
 typedef struct fp_admin1_index fp_admin1_index;
 
-fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err);
+fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_admin1_index **out, fp_error *err);
 /* The region code of `text` in country `a3`, or NULL. */
 const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
 void fpi_admin1_index_free(fp_admin1_index *idx);

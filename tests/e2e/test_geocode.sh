@@ -86,17 +86,36 @@ N6,Portland,USA,Maine
 N7,Springfield,USA,Texas
 N8,Nowhereville,USA,Texas
 N9,Nowhereville,USA,Atlantis
+N10,Concord,USA,
+N11,Irákleio,GRC,
+N12,Irákleio,GRC,Kriti
+N13,Irákleio,GRC,Kreta
 CSV
 "$FP" -q --db n.sqlite import namesakes.csv
 DB=n.sqlite
 run --db n.sqlite geocode
 assert_eq 0 "$RC" "exit status"
 
-case_begin "namesakes without admin-1: the most populous (Springfield MO 166,810; Portland OR 652,503), +ambiguous only when comparable"
-# GeoNames populations (zcat|awk): Springfield MO 166810, MA 154341 (>= a third: comparable);
-# Portland OR 652503, ME 66881 (< a third: not flagged).
-assert_eq "$(gaz 4409896)|exact+ambiguous|geonames:4409896|city" "$(at N4)" "N4"
+case_begin "namesakes without admin-1: the most populous, a seat counted 4x (admin-1) or 1.5x (county); +ambiguous when comparable"
+# GeoNames populations and feature codes (zcat|awk): Springfield IL 116565 PPLA (x4 = 466,260)
+# over MO 166810 PPLA2 (x1.5 = 250,215), flagged as MO is larger; Concord NH 42620 PPLA
+# (170,480) over Concord CA 128667 PPL, flagged; Portland OR 652503 PPLA2 over ME 66881
+# PPLA2 (< a third: not flagged).
+assert_eq "$(gaz 4250542)|exact+ambiguous|geonames:4250542|city" "$(at N4)" "N4"
 assert_eq "$(gaz 5746545)|exact|geonames:5746545|city" "$(at N5)" "N5"
+assert_eq "$(gaz 5084868)|exact+ambiguous|geonames:5084868|city" "$(at N10)" "N10 Concord"
+case_end
+
+case_begin "admin-1 by its other names (Natural Earth's local, alternate and language names): Kriti, Kreta pick Heraklion"
+# Irakleio is the official name of Heraklion, Crete (GR-M; alternate name in GeoNames) and the
+# name of an Athens suburb (exact). Without an admin-1 the exact name wins; 'Kriti' (NE's own
+# name) and 'Kreta' (German) are names of GR-M only in geodata/admin1_names.tsv.gz.
+ir=$(zcat "$ROOT/geodata/gazetteer.tsv.gz" | awk -F'\t' '$5=="GR" && $2=="Irákleio" {print $1}')
+hk=$(zcat "$ROOT/geodata/gazetteer.tsv.gz" | awk -F'\t' '$5=="GR" && $10=="GR-M" && ("|" $4 "|") ~ /[|]Irakleio[|]/ {print $1}' | head -1)
+[ -n "$ir" ] && [ -n "$hk" ] || fail "gazetteer rows: Irakleio '$ir', Heraklion '$hk'"
+assert_eq "geonames:$ir" "$(sql "SELECT geocode_ref FROM projects WHERE source_key='N11'")" "N11 no admin-1"
+assert_eq "$(gaz "$hk")|alternate+admin1|geonames:$hk|city" "$(at N12)" "N12 Kriti"
+assert_eq "$(gaz "$hk")|alternate+admin1|geonames:$hk|city" "$(at N13)" "N13 Kreta"
 case_end
 
 case_begin "admin-1 column by name, ISO 3166-2 code and short code picks the namesake"
@@ -107,16 +126,16 @@ assert_eq "$(gaz 4975802)|exact+admin1|geonames:4975802|city" "$(at N6)" "N6 Mai
 case_end
 
 case_begin "admin-1 without that town: the country's namesake, flagged +admin1-differs; place not found: the admin-1 region"
-assert_eq "$(gaz 4409896)|exact+admin1-differs+ambiguous|geonames:4409896|city" "$(at N7)" "N7"
+assert_eq "$(gaz 4250542)|exact+admin1-differs+ambiguous|geonames:4250542|city" "$(at N7)" "N7"
 assert_eq "admin1|US-TX|admin1" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='N8'")" "N8 method"
 assert_eq "1" "$(ssql "SELECT ST_Contains(r.geom, p.geom) FROM projects p, regions r WHERE p.source_key='N8' AND r.code='US-TX'")" "N8 inside Texas"
 assert_eq "country|USA|country" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='N9'")" "N9: unknown admin-1 ignored"
 assert_contains "$OUT" "no 'Springfield' in admin-1 'Texas'" "example on the terminal"
 case_end
 
-case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens; the method says fuzzy"
+case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens, a word such as City or -shi; the method says fuzzy"
 fp_init f.sqlite
-printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\n' > fuzzy.csv
+printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\nF6,Taguig City,PHL\nF7,Yawatahama-shi,Japan\nF8,City of Cape Town,ZAF\n' > fuzzy.csv
 "$FP" -q --db f.sqlite import fuzzy.csv
 run --db f.sqlite geocode
 DB=f.sqlite
@@ -125,6 +144,10 @@ assert_eq "$(gaz 233476)|fuzzy|geonames:233476|city" "$(at F2)" "F2"
 assert_eq "$(gaz 3718426)|fuzzy|geonames:3718426|city" "$(at F3)" "F3"
 assert_eq "$(gaz 2246452)|fuzzy|geonames:2246452|city" "$(at F4)" "F4"
 assert_eq "$(gaz 2246452)|folded|geonames:2246452|city" "$(at F5)" "F5 (no variant needed)"
+# GeoNames names Taguig (1684308), Yawatahama (7303003), Cape Town (3369157) without the word.
+assert_eq "$(gaz 1684308)|fuzzy|geonames:1684308|city" "$(at F6)" "F6 Taguig City"
+assert_eq "$(gaz 7303003)|fuzzy|geonames:7303003|city" "$(at F7)" "F7 Yawatahama-shi"
+assert_eq "$(gaz 3369157)|fuzzy|geonames:3369157|city" "$(at F8)" "F8 City of Cape Town"
 assert_contains "$OUT" "'Ft. Portal' -> Fort Portal (geonames:233476, fuzzy)" "example"
 case_end
 
