@@ -59,3 +59,22 @@ assert_eq 1 "$RC" "exit status"
 assert_contains "$OUT" "nocode.geojson: region layer needs the fields \`code\` and \`name\`" "message"
 assert_eq "2" "$(sqlite3 custom.sqlite "SELECT count(*) FROM regions")" "regions kept"
 case_end
+
+case_begin "continents of overlapping regions: the full union (not the coverage union), areas summed"
+# Two countries of one continent overlapping by a 1x2-degree strip, a third in another
+# continent: a coverage union would keep the overlap twice; the stored continent must be
+# the true union, whose planar area SpatiaLite computes from the input independently.
+cat > overlap.geojson <<'GJ'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"AAA","name":"A","level":"country","continent":"C1","subregion":"S1"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[3,0],[3,2],[0,2],[0,0]]]}},
+{"type":"Feature","properties":{"code":"BBB","name":"B","level":"country","continent":"C1","subregion":"S1"},"geometry":{"type":"Polygon","coordinates":[[[2,0],[5,0],[5,2],[2,2],[2,0]]]}},
+{"type":"Feature","properties":{"code":"CCC","name":"C","level":"country","continent":"C2","subregion":"S2"},"geometry":{"type":"Polygon","coordinates":[[[10,10],[12,10],[12,12],[10,12],[10,10]]]}}]}
+GJ
+"$FP" -q --db ov.sqlite init --regions overlap.geojson || fail "init failed"
+DB=ov.sqlite
+want=$(spatialite -batch -noheader :memory: "SELECT ST_Area(ST_Union(GeomFromText('POLYGON((0 0,3 0,3 2,0 2,0 0))'), GeomFromText('POLYGON((2 0,5 0,5 2,2 2,2 0))')))" 2>/dev/null | grep -v '^$')
+assert_eq "10.0" "$want" "union area by SpatiaLite (5 x 2 degrees)"
+assert_eq "10.0|4.0|10.0" "$(ssql "SELECT group_concat(a, '|') FROM (SELECT round(ST_Area(GeomFromWKB(geom_wkb)), 6) AS a FROM region_groups WHERE code IN ('C1', 'S1', 'C2') ORDER BY level, code)")" "continent C1, continent C2, subregion S1"
+# area_km2 is the sum of the countries' geodesic areas (overlap counted twice, as documented).
+assert_eq "1" "$(ssql "SELECT abs((SELECT area_km2 FROM region_groups WHERE level='continent' AND code='C1') - (SELECT sum(area_km2) FROM regions WHERE code IN ('AAA','BBB'))) < 1e-6")" "C1 area_km2 = sum of A and B"
+case_end
