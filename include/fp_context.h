@@ -76,6 +76,9 @@ int fp_context_timing(const fp_context *ctx);
  * import:rows, import:index, import:commit, aggregate:assigned,
  * aggregate:written, export:write, export:rename, render:write. */
 void fp_context_set_test_pause(fp_context *ctx, const char *point);
+/* Tests: a paused command goes on as soon as this file exists (a test that
+ * restarts the server under a paused import). */
+void fp_context_set_test_resume_file(fp_context *ctx, const char *path);
 void fp_context_pause(const fp_context *ctx, const char *point);
 
 #endif

@@ -291,6 +291,7 @@ static void context_from_env(fp_context *ctx)
     fp_context_set_cache_dir(ctx, !cache ? dflt : strcmp(cache, "off") ? cache : NULL);
     /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
     fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
+    fp_context_set_test_resume_file(ctx, getenv("FOOTPRINT_TEST_RESUME_FILE"));
     fp_context_set_log(ctx, log_line, NULL);
 }
 

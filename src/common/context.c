@@ -23,6 +23,7 @@ struct fp_context {
     void *progress_user;
     int timing;
     char *pause_at;
+    char *resume_file;
     char *cache_dir;                         /* NULL: no cache */
 };
 
@@ -42,6 +43,7 @@ void fp_context_free(fp_context *c)
     g_free(c->styles_dir);
     g_free(c->web_dir);
     g_free(c->pause_at);
+    g_free(c->resume_file);
     g_free(c->cache_dir);
     free(c);
 }
@@ -108,6 +110,7 @@ void fp_context_set_timing(fp_context *c, int on) { c->timing = on; }
 int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
 
 void fp_context_set_test_pause(fp_context *c, const char *point) { set_dir(&c->pause_at, point); }
+void fp_context_set_test_resume_file(fp_context *c, const char *path) { set_dir(&c->resume_file, path); }
 void fp_context_set_cache_dir(fp_context *c, const char *dir) { set_dir(&c->cache_dir, dir); }
 const char *fp_context_cache_dir(const fp_context *c) { return c ? c->cache_dir : NULL; }
 
@@ -115,5 +118,8 @@ void fp_context_pause(const fp_context *c, const char *point)
 {
     if (!c || !c->pause_at || strcmp(c->pause_at, point) != 0) return;
     fp_context_log(c, "footprint: paused at %s (pid %d)", point, (int)getpid());
-    for (int i = 0; i < 600 && !fp_context_cancelled(c); i++) g_usleep(100000);
+    for (int i = 0; i < 600 && !fp_context_cancelled(c); i++) {
+        if (c->resume_file && access(c->resume_file, F_OK) == 0) break;
+        g_usleep(100000);
+    }
 }

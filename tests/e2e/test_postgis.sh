@@ -503,3 +503,30 @@ for cmd in "geocode" "check" "diff --dataset 2024 --against 2025" "export --form
 done
 [ -e x.geojson ] || [ -e x.png ] || [ -e t ] || [ -e output ] && fail "an output was written"
 case_end
+
+case_begin "the server restarted mid-import: one line naming the server, exit 1, nothing of the import; the next import lands"
+python3 "$ROOT/bench/gen_points.py" 3000 "$WORK/restart.csv" --seed 17 >/dev/null
+n0=$(pq "SELECT count(*) FROM projects")
+i0=$(pq "SELECT count(*) FROM imports")
+rm -f "$WORK/resume"
+URL="postgresql://$PGC_PW_USER@127.0.0.1:$PGC_PORT/fp"
+PGPASSWORD=$PGC_PW_PASS FOOTPRINT_TEST_PAUSE_AT=import:index FOOTPRINT_TEST_RESUME_FILE="$WORK/resume" \
+    "$FP" --db "$URL" import "$WORK/restart.csv" --dataset restart > "$WORK/restart.out" 2>&1 & pi=$!
+if wait_for_line "$WORK/restart.out" "paused at import:index" $pi 60; then
+    # The rows are written, not committed; a fast restart ends every session.
+    _pgc_as "$PG_BIN/pg_ctl" -D "$PGC_DIR/data" -m fast -w -t 60 restart >/dev/null 2>&1 || fail "pg_ctl restart"
+    touch "$WORK/resume"
+else
+    fail "the import did not reach its pause: $(cat "$WORK/restart.out")"
+fi
+{ wait $pi; } 2>/dev/null; ri=$?
+OUT=$(grep -v 'paused at' "$WORK/restart.out")
+assert_eq 1 "$ri" "exit status ($OUT)"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line"
+assert_contains "$OUT" "footprint: $URL:" "names the server"
+assert_not_contains "$OUT" "$PGC_PW_PASS" "no password"
+assert_eq "$n0|$i0|0" "$(pq "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports), (SELECT count(*) FROM projects WHERE dataset = 'restart')")" "nothing of the import"
+OUT=$(PGPASSWORD=$PGC_PW_PASS "$FP" -q --db "$URL" import "$WORK/restart.csv" --dataset restart 2>&1); RC=$?
+assert_eq 0 "$RC" "the same import after the restart ($OUT)"
+assert_eq 3000 "$(pq "SELECT count(*) FROM projects WHERE dataset = 'restart'")" "rows of the second import"
+case_end
