@@ -7,19 +7,53 @@
 
 struct fp_country_index {
     GHashTable *by_key;     /* folded text -> fp_country* (owned by `all`) */
+    GHashTable *by_words;   /* the same names with abbreviations written out (words_key) */
     fp_country *all;
     long n;
 };
+
+/* A second key for names as map makers abbreviate them (Natural Earth's
+ * admin-0 NAME: "Dem. Rep. Congo", "Solomon Is.", "St. Vin. and Gren.",
+ * "Fr. Polynesia", "S. Sudan"): the folded words with the abbreviations
+ * written out and "the", "of", "and" dropped, so "democratic republic
+ * congo" meets "Democratic Republic of the Congo". Tried only when the
+ * name as written is no key. */
+static char *words_key(const char *folded)
+{
+    static const char *const expand[][2] = {
+        { "is", "islands" }, { "i", "island" }, { "rep", "republic" }, { "dem", "democratic" }, { "st", "saint" },
+        { "eq", "equatorial" }, { "s", "south" }, { "n", "northern" }, { "w", "western" }, { "fr", "french" },
+        { "br", "british" }, { "ter", "territory" }, { "herz", "herzegovina" }, { "vin", "vincent" },
+        { "gren", "grenadines" }, { "barb", "barbuda" }, { "geo", "georgia" }, { "is.", "islands" } };
+    static const char *const drop[] = { "the", "of", "and", NULL };
+    GString *o = g_string_new(NULL);
+    gchar **w = g_strsplit(folded, " ", -1);
+    for (int i = 0; w[i]; i++) {
+        const char *word = w[i];
+        int skip = !*word;
+        for (int k = 0; drop[k] && !skip; k++) skip = !strcmp(word, drop[k]);
+        if (skip) continue;
+        for (size_t k = 0; k < sizeof expand / sizeof expand[0]; k++)
+            if (!strcmp(word, expand[k][0])) { word = expand[k][1]; break; }
+        if (o->len) g_string_append_c(o, ' ');
+        g_string_append(o, word);
+    }
+    g_strfreev(w);
+    return g_string_free(o, FALSE);
+}
 
 static void add_key(fp_country_index *idx, const char *text, fp_country *c)
 {
     if (!text || !*text) return;
     char *k = fp_fold_text(text);
     if (!k || !*k) { free(k); return; }
+    char *wk = words_key(k);
     /* First writer wins: codes are added before names, so "CHN" never
      * resolves to a region merely named "Chn". */
     if (g_hash_table_contains(idx->by_key, k)) free(k);
     else g_hash_table_insert(idx->by_key, k, c);
+    if (!*wk || g_hash_table_contains(idx->by_words, wk)) g_free(wk);
+    else g_hash_table_insert(idx->by_words, wk, c);
 }
 
 /* Territory codes -> the sovereign country geodata/ keeps them in. */
@@ -70,7 +104,22 @@ static const char *const aliases[][2] = {
     { "Sao Tome", "STP" }, { "Guinea Bissau", "GNB" }, { "Papua", "PNG" }, { "Solomon Islands", "SLB" },
     { "Mainland China", "CHN" }, { "Kazakstan", "KAZ" }, { "Belorussia", "BLR" }, { "Byelorussia", "BLR" },
     { "Kirghizia", "KGZ" }, { "Persia", "IRN" }, { "Ceylon", "LKA" }, { "Siam", "THA" }, { "Upper Volta", "BFA" },
-    { "Dahomey", "BEN" } };
+    { "Dahomey", "BEN" },
+    /* Natural Earth's admin-0 names and codes not written out by words_key,
+     * and its special areas: ATC (Ashmore and Cartier) is Australian; IOA
+     * (Christmas and Cocos Islands) is filed under Christmas Island, the
+     * larger; CNM (the UN buffer zone) under Cyprus. */
+    { "Faeroe Islands", "FRO" }, { "U S Virgin Islands", "VIR" }, { "US Virgin Islands", "VIR" },
+    { "Wallis and Futuna Islands", "WLF" }, { "ATC", "AUS" }, { "Ashmore and Cartier Islands", "AUS" },
+    { "IOA", "CXR" }, { "Indian Ocean Territories", "CXR" }, { "Indian Ocean Territory", "CXR" },
+    { "CNM", "CYP" }, { "Cyprus U N Buffer Zone", "CYP" }, { "Cyprus No Mans Area", "CYP" },
+    { "Baikonur", "KAB" }, { "Baykonur", "KAB" }, { "Dhekelia", "ESB" }, { "Akrotiri", "WSB" },
+    { "Korea", "KOR" }, { "Dem Rep Korea", "PRK" }, { "USNB Guantanamo Bay", "USG" }, { "Guantanamo Bay", "USG" },
+    { "Saint Helena", "SHN" }, { "St Helena", "SHN" }, { "South Georgia and the Islands", "SGS" },
+    { "South Georgia and the South Sandwich Islands", "SGS" }, { "S Geo and S Sandwich Is", "SGS" },
+    { "French Southern and Antarctic Lands", "ATF" }, { "Fr S Antarctic Lands", "ATF" },
+    { "French Southern Territories", "ATF" }, { "Hong Kong S A R", "HKG" }, { "Macau S A R", "MAC" },
+    { "Macao S A R", "MAC" }, { "Macao SAR", "MAC" }, { "Macau SAR", "MAC" }, { "Siachen", "KAS" } };
 
 static void add_alias(fp_country_index *idx, const char *alias, const char *code)
 {
@@ -110,6 +159,7 @@ fp_status fpi_country_index_new(fp_store *store, fp_country_index **out, fp_erro
     *out = NULL;
     fp_country_index *idx = calloc(1, sizeof *idx);
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
+    idx->by_words = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     /* Two passes over the rows: codes first, then names (see add_key). */
     country_rows rows = { idx, 0, NULL };
     fp_status st = fp_store_each_country(store, add_country_row, &rows, err);
@@ -144,6 +194,11 @@ const fp_country *fpi_country_index_find(const fp_country_index *idx, const char
     if (!idx || !text || !*text) return NULL;
     char *k = fp_fold_text(text);
     const fp_country *c = k ? g_hash_table_lookup(idx->by_key, k) : NULL;
+    if (!c && k && *k) {
+        char *wk = words_key(k);
+        c = g_hash_table_lookup(idx->by_words, wk);
+        g_free(wk);
+    }
     free(k);
     return c;
 }
@@ -154,6 +209,7 @@ void fpi_country_index_free(fp_country_index *idx)
 {
     if (!idx) return;
     g_hash_table_destroy(idx->by_key);
+    g_hash_table_destroy(idx->by_words);
     free(idx->all);
     free(idx);
 }
