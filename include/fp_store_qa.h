@@ -16,6 +16,7 @@ typedef struct fp_qa_store_row {
     const char *source_key, *company, *category, *name, *country, *country_code;
     const char *geocode_method, *geocode_precision;
     const char *extra;             /* the extra JSON, for geocoded rows only */
+    const char *place;             /* the place geocoded, for geocoded rows only */
     double x, y;
 } fp_qa_store_row;
 

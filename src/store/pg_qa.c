@@ -18,7 +18,8 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn
     fp_rows *r = fpi_pg_rows_query(s,
         "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom)"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
         " FROM projects p JOIN imports i ON i.id = p.import_id"
         " WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
         1, v, "cannot read projects", 1u << 14, 1, err);
@@ -35,7 +36,7 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn
             .source_key = fp_rows_text(r, 5), .company = fp_rows_text(r, 6), .category = fp_rows_text(r, 7),
             .name = fp_rows_text(r, 8), .country = fp_rows_text(r, 9), .country_code = fp_rows_text(r, 10),
             .geocode_method = fp_rows_text(r, 11), .geocode_precision = fp_rows_text(r, 12),
-            .extra = fp_rows_text(r, 13), .x = g.x, .y = g.y };
+            .extra = fp_rows_text(r, 13), .place = fp_rows_text(r, 15), .x = g.x, .y = g.y };
         if ((st = fn(&row, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }

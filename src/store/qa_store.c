@@ -31,7 +31,8 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
     static const char *const sql =
         "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, p.geom"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, p.geom,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
         " FROM projects p JOIN imports i ON i.id = p.import_id"
         " WHERE p.geom IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1) ORDER BY p.id";
     sqlite3_stmt *q;
@@ -58,6 +59,7 @@ fp_status fp_qa_store_each_point(fp_store *s, const char *dataset, fp_qa_row_fn 
         r.geocode_method = text(q, 11);
         r.geocode_precision = text(q, 12);
         r.extra = text(q, 13);
+        r.place = text(q, 15);
         if ((st = fn(&r, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }

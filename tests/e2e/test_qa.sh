@@ -91,6 +91,18 @@ xy=$(ssql "SELECT X(geom) || ' ' || Y(geom) FROM projects WHERE source_key = 'M1
 assert_eq "KE-300" "$(ssql "SELECT group_concat(code) FROM regions WHERE level = 'admin1' AND ST_Intersects(geom, MakePoint(${xy% *}, ${xy#* }, 4326))")" "M11's admin-1"
 case_end
 
+case_begin "admin1: a row geocode placed by another name of its admin-1 (Kriti, Bayern) is no finding; a real mismatch is, naming the place"
+# Crete's shipped name is "Crete" and Bavaria's "Bavaria"; "Kriti" and "Bayern" are their
+# Natural Earth names in geodata/admin1_names.tsv.gz. Heraklion named in Attica is a mismatch.
+printf 'id,place,country,state\nA1,Irákleio,GRC,Kriti\nA2,Munich,DEU,Bayern\nA3,Heraklion,GRC,Attica\n' > alias.csv
+fp_init al.sqlite && "$FP" -q --db al.sqlite import alias.csv && "$FP" -q --db al.sqlite geocode
+run --db al.sqlite check
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 finding on 1 row (1 admin1)" "one finding"
+assert_contains "$OUT" "alias.csv:4: admin1: geocoded \"Heraklion\" lies in Crete (GR-M), the row names Attica" "the mismatch, with the place"
+assert_eq "A3" "$(sqlite3 al.sqlite "SELECT group_concat(p.source_key) FROM qa_findings f JOIN projects p ON p.id = f.project_id")" "the row"
+case_end
+
 case_begin "the 1 km duplicate distance: M1-M9 is 416 m on the ellipsoid (SpatiaLite)"
 assert_eq 416 "$(ssql "SELECT CAST(round(ST_Distance(MakePoint(36.8219, -1.2921, 4326), MakePoint(36.8250, -1.2900, 4326), 1)) AS INTEGER)")" "metres"
 case_end
