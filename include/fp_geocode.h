@@ -51,7 +51,7 @@ typedef struct fp_place_match {
 } fp_place_match;
 
 #define FP_QUERY_COUNTRIES 8
-#define FP_QUERY_REGIONS 4
+#define FP_QUERY_REGIONS 40    /* a region of provinces: London's 33 boroughs */
 /* Where to look: gazetteer country codes (alpha-2, "" ends the list; none:
  * anywhere) and the admin-1 the row names, as region codes and as written
  * (compared with GeoNames' own admin1 code). */

@@ -196,11 +196,30 @@ fs.writeFileSync(path.join(out, 'admin1.geojson'), JSON.stringify(out1));
 // column against these after the shipped names and codes): NE's own name (name_en is the
 // shipped one), alternate, local, GeoNames and WOE names, the names in NE's Latin-script
 // languages, and the postal abbreviation. One line per code: code TAB name|name|...
+// Where NE's admin-1 units are provinces or departments, its `region` field names the
+// unit people write in a state column (Puglia, Bretagne, Andalucía, Flemish): that name
+// goes to every province of the region (geocode then accepts a town in any of them), with
+// the English names below for the regions NE names in the local language.
 const LATIN_LANGS = ['de', 'es', 'fr', 'it', 'nl', 'pl', 'pt', 'sv', 'tr', 'vi', 'hu', 'id'];
+const REGION_EN = {
+  'ES|Andalucía': ['Andalusia'], 'ES|Cataluña': ['Catalonia', 'Catalunya'], 'ES|País Vasco': ['Basque Country', 'Euskadi'],
+  'ES|Castilla y León': ['Castile and León'], 'ES|Castilla-La Mancha': ['Castile-La Mancha'],
+  'ES|Valenciana': ['Valencian Community', 'Comunidad Valenciana', 'Comunitat Valenciana'], 'ES|Canary Is.': ['Canary Islands', 'Canarias'],
+  'ES|Islas Baleares': ['Balearic Islands', 'Illes Balears'], 'ES|Foral de Navarra': ['Navarre', 'Navarra'], 'ES|Aragón': ['Aragon'],
+  'ES|Murcia': ['Region of Murcia'], 'ES|Madrid': ['Community of Madrid', 'Comunidad de Madrid'],
+  'IT|Piemonte': ['Piedmont'], 'IT|Lombardia': ['Lombardy'], 'IT|Toscana': ['Tuscany'], 'IT|Sardegna': ['Sardinia'],
+  'IT|Apulia': ['Puglia'], 'IT|Sicily': ['Sicilia'], "IT|Valle d'Aosta": ['Aosta Valley'], 'IT|Trentino-Alto Adige': ['Trentino-South Tyrol', 'Trentino-Alto Adige/Südtirol'],
+  'IT|Lazio': ['Latium'], 'IT|Marche': ['Marches'], 'IT|Friuli-Venezia Giulia': ['Friuli Venezia Giulia'],
+  'FR|Bretagne': ['Brittany'], 'FR|Normandie': ['Normandy'], 'FR|Corse': ['Corsica'], 'FR|Occitanie': ['Occitania'],
+  'FR|Bourgogne-Franche-Comté': ['Burgundy-Franche-Comté'], "FR|Provence-Alpes-Côte-d'Azur": ["Provence-Alpes-Côte d'Azur", 'PACA'],
+  'BE|Flemish': ['Flanders', 'Flemish Region', 'Vlaanderen'], 'BE|Walloon': ['Wallonia', 'Walloon Region', 'Wallonie'],
+  'BE|Capital Region': ['Brussels-Capital Region', 'Brussels Capital Region'],
+};
 const aliasRows = [];
 for (const { properties: a } of out1.features) {
   const p = feats.find((x) => x.p.adm1_code === a.adm1_code).p;
   const names = [p.name, p.name_en, p.gn_name, p.woe_name, ...LATIN_LANGS.map((l) => p['name_' + l])];
+  if (p.region && a.iso_a2) names.push(p.region, ...(REGION_EN[a.iso_a2 + '|' + p.region] || []));
   for (const f of [p.name_alt, p.name_local]) names.push(...(f || '').split(/[|,]/));
   if (/^[A-Z]{2,3}$/.test(p.postal || '')) names.push(p.postal);
   const seen = new Set([a.name.toLowerCase()]);

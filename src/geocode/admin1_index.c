@@ -8,9 +8,11 @@
  *
  * Then the other names of each region from geodata/admin1_names.tsv.gz (built
  * from Natural Earth's admin-1 table: its own, alternate, local, GeoNames and
- * Latin-script language names, postal abbreviations): "Kriti", "Kreta" and
- * "Crète" for Crete, "Bayern" for Bavaria. They come last, and a name that
- * two regions of one country share is left out (it would pick one at random).
+ * Latin-script language names, postal abbreviations, and the region a
+ * province belongs to): "Kriti", "Kreta" and "Crète" for Crete, "Bayern" for
+ * Bavaria, "Puglia" for the six provinces of Apulia. They come last; a name
+ * that several regions of one country have finds all of them: the value is
+ * then a comma-separated list of codes (fpi_admin1_index_find).
  */
 #include <errno.h>
 #include <unistd.h>
@@ -124,8 +126,11 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
             free(fn);
         }
     }
-    /* Pass 3: other names; "A3|folded" -> code, or "" once two regions share it. */
-    GHashTable *other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    /* Pass 3: other names; "A3|folded" -> the codes of every region that
+     * has the name, comma-separated in load order ("Puglia": its six
+     * provinces). */
+    GHashTable *other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);   /* -> GString */
+    GPtrArray *order = g_ptr_array_new();       /* keys in first-seen order, for a stable result */
     for (guint i = 0; i < rows->len && !st; i++) {
         row *r = &g_array_index(rows, row, i);
         gchar **names = g_hash_table_lookup(aliases, r->code);
@@ -136,10 +141,17 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
             for (int f = 0; f < 2; f++) {
                 if (!forms[f] || !*forms[f] || (f == 1 && !strcmp(forms[0], forms[1]))) continue;
                 char *key = g_strdup_printf("%s|%s", r->parent, forms[f]);
-                const char *had = g_hash_table_lookup(other, key);
-                if (!had) g_hash_table_insert(other, key, g_strdup(r->code));
-                else {
-                    if (strcmp(had, r->code)) g_hash_table_insert(other, g_strdup(key), g_strdup(""));
+                GString *codes = g_hash_table_lookup(other, key);
+                if (!codes) {
+                    codes = g_string_new(r->code);
+                    g_hash_table_insert(other, key, codes);
+                    g_ptr_array_add(order, key);
+                } else {
+                    /* Once per region: "Bayern" may come from two fields. */
+                    gchar *pat = g_strconcat(",", codes->str, ",", NULL), *me = g_strconcat(",", r->code, ",", NULL);
+                    if (!strstr(pat, me)) g_string_append_printf(codes, ",%s", r->code);
+                    g_free(pat);
+                    g_free(me);
                     g_free(key);
                 }
             }
@@ -147,12 +159,14 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
             g_free(ft);
         }
     }
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, other);
-    while (g_hash_table_iter_next(&it, &k, &v))
-        if (*(const char *)v && !g_hash_table_contains(idx->by_key, k))
-            g_hash_table_insert(idx->by_key, g_strdup(k), g_strdup(v));
+    for (guint i = 0; i < order->len; i++) {
+        const char *key = g_ptr_array_index(order, i);
+        GString *codes = g_hash_table_lookup(other, key);
+        if (!g_hash_table_contains(idx->by_key, key))
+            g_hash_table_insert(idx->by_key, g_strdup(key), g_strdup(codes->str));
+        g_string_free(codes, TRUE);
+    }
+    g_ptr_array_free(order, TRUE);
     g_hash_table_destroy(other);
     g_hash_table_destroy(aliases);
     for (guint i = 0; i < rows->len; i++) {
@@ -182,6 +196,15 @@ const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, co
     g_free(k);
     free(f);
     return code;
+}
+
+int fpi_admin1_codes_has(const char *codes, const char *code)
+{
+    if (!codes || !code || !*code) return 0;
+    size_t n = strlen(code);
+    for (const char *p = codes; (p = strstr(p, code)) != NULL; p += n)
+        if ((p == codes || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
 }
 
 void fpi_admin1_index_free(fp_admin1_index *idx)

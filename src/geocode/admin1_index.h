@@ -1,6 +1,7 @@
 /* Resolving an admin-1 column as written (name, ISO 3166-2 code, the code's
  * part after the hyphen, the name without its type word) to the store's
- * admin-1 region codes, within a country. Internal to src/geocode/. */
+ * admin-1 region codes, within a country. Internal to libfootprint
+ * (src/geocode/ and the QA's admin1 check). */
 #ifndef FP_ADMIN1_INDEX_H
 #define FP_ADMIN1_INDEX_H
 
@@ -10,8 +11,11 @@
 typedef struct fp_admin1_index fp_admin1_index;
 
 fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_admin1_index **out, fp_error *err);
-/* The region code of `text` in country `a3`, or NULL. */
+/* The region code of `text` in country `a3`, or NULL; for a name several
+ * regions have (a region of provinces: "Puglia"), their codes joined by
+ * commas. fpi_admin1_codes_has tells whether such a value holds a code. */
 const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
+int fpi_admin1_codes_has(const char *codes, const char *code);
 void fpi_admin1_index_free(fp_admin1_index *idx);
 
 /* The admin-1 value of a row's extra attributes (JSON object text): the

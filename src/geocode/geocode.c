@@ -169,6 +169,10 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         char *a1_text = fpi_admin1_from_extra(fp_rows_text(sel, 6));
         const fp_country *c = fpi_country_index_find(countries, country);
         const char *a1_code = c ? fpi_admin1_index_find(admin1, c->a3, a1_text) : NULL;
+        /* The admin-1 a fallback lands in: the region, or the first province
+         * of a region of provinces. */
+        char a1_first[16] = "";
+        if (a1_code) snprintf(a1_first, sizeof a1_first, "%.*s", (int)strcspn(a1_code, ","), a1_code);
         char why[512] = "", method[64] = "", matched[256] = "";
         double lon = 0, lat = 0;
         const char *precision = NULL;
@@ -183,7 +187,13 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             fp_place_query q;
             memset(&q, 0, sizeof q);
             if (c) fpi_country_gazetteer_codes(c, q.countries, FP_QUERY_COUNTRIES);
-            if (a1_code) snprintf(q.regions[0], sizeof q.regions[0], "%s", a1_code);
+            /* One region, or the provinces of a region ("IT-BA,IT-BT,..."). */
+            if (a1_code) {
+                gchar **codes = g_strsplit(a1_code, ",", FP_QUERY_REGIONS);
+                for (int k = 0; codes[k] && k < FP_QUERY_REGIONS; k++)
+                    snprintf(q.regions[k], sizeof q.regions[k], "%s", codes[k]);
+                g_strfreev(codes);
+            }
             /* A short value may be GeoNames' own admin1 code (US, CA states). */
             if (c && a1_text && strlen(a1_text) <= 3) q.admin1_raw = a1_text;
             fp_place_match m;
@@ -224,7 +234,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                          place, m.country, m.population);
                 res->ambiguous++;
             } else if (c && a1_code && opts->country_fallback) {
-                snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place, c->a3, a1_code);
+                snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place, c->a3, a1_first);
             } else if (c && opts->country_fallback) {
                 snprintf(why, sizeof why, "place '%s' not found in %s; placed at the country's centroid", place, c->a3);
             } else {
@@ -235,13 +245,13 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         int may_fall_back = c && (!place || !*place || opts->country_fallback) && !method[0] &&
                             !strstr(why, "ambiguous without");
         if (may_fall_back && a1_code) {
-            anchor *a = cached_anchor(anchors, store, ctx, a1_code);
+            anchor *a = cached_anchor(anchors, store, ctx, a1_first);
             if (a->ok) {
                 lon = a->lon; lat = a->lat;
                 snprintf(method, sizeof method, "admin1");
                 precision = "admin1";
-                if (!why[0]) snprintf(why, sizeof why, "no place given; placed at its admin-1 region %s", a1_code);
-                snprintf(ref, sizeof ref, "%s", a1_code);
+                if (!why[0]) snprintf(why, sizeof why, "no place given; placed at its admin-1 region %s", a1_first);
+                snprintf(ref, sizeof ref, "%s", a1_first);
                 res->admin1_centroid++;
                 outcome = OUT_ADMIN1;
             }

@@ -240,7 +240,7 @@ static void check_admin1(qa_ctx *c, qa_row *r, const fp_qa_store_row *in)
     const char *name = NULL, *code = c->admin1 ? fp_point_locator_find(c->admin1, r->x, r->y, 0, &name, NULL) : NULL;
     const fp_country *declared = in->country_code ? fpi_country_index_find(c->countries_by_name, in->country_code) : NULL;
     const char *resolved = declared ? fpi_admin1_index_find(c->admin1_names, declared->a3, named) : NULL;
-    if (code && !(resolved && !strcmp(resolved, code)) && !same_admin1(named, name) && !same_admin1(named, code))
+    if (code && !fpi_admin1_codes_has(resolved, code) && !same_admin1(named, name) && !same_admin1(named, code))
         finding(c, FP_QA_ADMIN1, r,
                 g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", in->place ? in->place : "",
                                 name, code, named),

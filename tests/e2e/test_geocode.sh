@@ -255,3 +255,21 @@ import math, sys
 d = 6371 * math.acos(min(1, math.sin(math.radians(y1))*math.sin(math.radians(y2)) + math.cos(math.radians(y1))*math.cos(math.radians(y2))*math.cos(math.radians(x2-x1))))
 sys.exit(0 if d < 10 else 1)" "$got" "$truth" || fail "Catacamas placed at $got, SimpleMaps says $truth"
 case_end
+
+case_begin "a region of provinces as admin-1 (Bretagne, Andalusia): the town in any of its provinces"
+# Natural Earth's French and Spanish admin-1 units are departments and provinces; its
+# `region` field (Bretagne: FR-22, FR-29, FR-35, FR-56) and the English names added to it
+# (Andalusia) name their groups. GeoNames (zcat|awk): Saint-Gilles FR-35 3797 people and
+# FR-30 13231; Oria ES-AL 2402 and ES-SS (Gipuzkoa) 17842.
+printf 'id,place,country,state\nG1,Saint-Gilles,FRA,Bretagne\nG2,Saint-Gilles,FRA,\nG3,Oria,ESP,Andalusia\nG4,Oria,ESP,\nG5,Nowhereville,ITA,Puglia\n' > groups.csv
+fp_init gr.sqlite && "$FP" -q --db gr.sqlite import groups.csv
+run --db gr.sqlite geocode
+DB=gr.sqlite
+assert_eq "$(gaz 2979673)|exact+admin1|geonames:2979673|city" "$(at G1)" "G1 Bretagne"
+assert_eq "geonames:2979679" "$(sql "SELECT geocode_ref FROM projects WHERE source_key='G2'")" "G2 without: the larger"
+assert_eq "$(gaz 2513079)|exact+admin1|geonames:2513079|city" "$(at G3)" "G3 Andalusia"
+assert_eq "geonames:3114957" "$(sql "SELECT geocode_ref FROM projects WHERE source_key='G4'")" "G4 without: the larger"
+# Not found: the centroid of one of Puglia's provinces (a point inside Apulia, SpatiaLite).
+assert_eq "admin1|admin1" "$(sql "SELECT geocode_method || '|' || geocode_precision FROM projects WHERE source_key='G5'")" "G5 method"
+assert_eq "1" "$(ssql "SELECT count(*) FROM projects p, regions r WHERE p.source_key='G5' AND r.code IN ('IT-BA','IT-BT','IT-BR','IT-FG','IT-LE','IT-TA') AND ST_Contains(r.geom, p.geom)")" "G5 in Apulia"
+case_end
