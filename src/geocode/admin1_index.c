@@ -25,8 +25,22 @@
 #include "fp_geocode.h"
 
 struct fp_admin1_index {
-    GHashTable *by_key;     /* "A3|folded" -> region code (both owned) */
+    GHashTable *by_key;     /* "A3|folded" -> region code(s) (both owned) */
+    GHashTable *by_fuzzy;   /* "A3|fuzzy key" of every name -> region code(s) */
 };
+
+/* Adds code(s) to the comma-separated list under key (owned by the table). */
+static void add_codes(GHashTable *h, const char *key, const char *codes)
+{
+    const char *had = g_hash_table_lookup(h, key);
+    if (!had) { g_hash_table_insert(h, g_strdup(key), g_strdup(codes)); return; }
+    GString *all = g_string_new(had);
+    gchar **list = g_strsplit(codes, ",", -1);
+    for (int i = 0; list[i]; i++)
+        if (!fpi_admin1_codes_has(all->str, list[i])) g_string_append_printf(all, ",%s", list[i]);
+    g_strfreev(list);
+    g_hash_table_insert(h, g_strdup(key), g_string_free(all, FALSE));
+}
 
 /* Words that name the kind of unit, dropped for a second key. */
 static const char *const type_words[] = {
@@ -101,6 +115,7 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
     if (!st) st = fp_store_each_admin1(store, collect, rows, err);
     fp_admin1_index *idx = g_new0(fp_admin1_index, 1);
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    idx->by_fuzzy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     /* Pass 1: full codes and names; pass 2: the code after the hyphen and
      * the name without type words. */
     for (int pass = 1; pass <= 2 && !st; pass++) {
@@ -167,6 +182,23 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
         g_string_free(codes, TRUE);
     }
     g_ptr_array_free(order, TRUE);
+    /* Last resort, the spelling variants of every name above, as geocode
+     * evens out place names (fp_fuzzy_key): "Poltavska Oblast" meets
+     * "Poltavs'ka", "Kamchatskiy Kray" "Kamchatskii". */
+    GHashTableIter fit;
+    gpointer fk, fv;
+    g_hash_table_iter_init(&fit, idx->by_key);
+    while (g_hash_table_iter_next(&fit, &fk, &fv)) {
+        const char *bar = strchr(fk, '|');
+        char *bare = strip_types(bar + 1), *fz = fp_fuzzy_key(bare);
+        if (fz && *fz) {
+            char *key = g_strdup_printf("%.*s|%s", (int)(bar - (const char *)fk), (const char *)fk, fz);
+            add_codes(idx->by_fuzzy, key, fv);
+            g_free(key);
+        }
+        free(fz);
+        g_free(bare);
+    }
     g_hash_table_destroy(other);
     g_hash_table_destroy(aliases);
     for (guint i = 0; i < rows->len; i++) {
@@ -190,8 +222,15 @@ const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, co
         char *s = strip_types(f);
         g_free(k);
         k = g_strdup_printf("%s|%s", a3, s);
-        g_free(s);
         code = g_hash_table_lookup(idx->by_key, k);
+        if (!code) {
+            char *fz = fp_fuzzy_key(s);
+            g_free(k);
+            k = g_strdup_printf("%s|%s", a3, fz ? fz : "");
+            free(fz);
+            code = g_hash_table_lookup(idx->by_fuzzy, k);
+        }
+        g_free(s);
     }
     g_free(k);
     free(f);
@@ -211,6 +250,7 @@ void fpi_admin1_index_free(fp_admin1_index *idx)
 {
     if (!idx) return;
     g_hash_table_destroy(idx->by_key);
+    g_hash_table_destroy(idx->by_fuzzy);
     g_free(idx);
 }
 

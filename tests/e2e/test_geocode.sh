@@ -273,3 +273,13 @@ assert_eq "geonames:3114957" "$(sql "SELECT geocode_ref FROM projects WHERE sour
 assert_eq "admin1|admin1" "$(sql "SELECT geocode_method || '|' || geocode_precision FROM projects WHERE source_key='G5'")" "G5 method"
 assert_eq "1" "$(ssql "SELECT count(*) FROM projects p, regions r WHERE p.source_key='G5' AND r.code IN ('IT-BA','IT-BT','IT-BR','IT-FG','IT-LE','IT-TA') AND ST_Contains(r.geom, p.geom)")" "G5 in Apulia"
 case_end
+
+case_begin "an admin-1 spelled another way (Poltavska Oblast) is read through the fuzzy key"
+# Natural Earth: UA-53 "Poltava", alternate "Poltavs'ka Oblast'" (admin1_names.tsv.gz);
+# folded, "poltavs ka" is not "poltavska": only the fuzzy key (words joined) meets them.
+printf 'id,place,country,state\nU1,Poltava,UKR,Poltavska Oblast\n' > fz.csv
+fp_init fz.sqlite && "$FP" -q --db fz.sqlite import fz.csv
+run --db fz.sqlite geocode
+DB=fz.sqlite
+assert_eq "exact+admin1|UA-53" "$(sql "SELECT p.geocode_method || '|' || (SELECT code FROM regions r WHERE r.code = 'UA-53') FROM projects p WHERE source_key='U1'")" "U1"
+case_end
