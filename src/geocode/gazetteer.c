@@ -83,11 +83,41 @@ static int entry_cmp(const void *a, const void *b)
     return x->place < y->place ? -1 : x->place > y->place;
 }
 
+/* Sorts entries by hash, then place: an LSD radix sort on the hash, 16 bits
+ * a pass. Entries are added in place order, and each pass is stable, so
+ * equal hashes keep their places in order - the order entry_cmp gives.
+ * qsort with entry_cmp was a fifth of geocode's start-up (1.7 million
+ * entries, perf); this is a few hundredths of a second. Falls back to qsort
+ * when the buffer cannot be had. */
+static void sort_entries(key_entry *e, size_t n)
+{
+    key_entry *tmp = malloc(n * sizeof *tmp);
+    size_t *count = calloc(65536, sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        qsort(e, n, sizeof *e, entry_cmp);
+        return;
+    }
+    key_entry *src = e, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++) count[(src[i].hash >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t b = 0; b < 65536; b++) { size_t c = count[b]; count[b] = sum; sum += c; }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i].hash >> shift) & 0xFFFF]++] = src[i];
+        key_entry *t = src; src = dst; dst = t;
+    }
+    /* Four passes: the sorted entries are back in e. */
+    free(tmp);
+    free(count);
+}
+
 /* Sorts and drops repeats (a name and its ASCII name often fold alike). */
 static void index_finish(key_index *ix)
 {
     if (!ix->n) return;
-    qsort(ix->e, ix->n, sizeof *ix->e, entry_cmp);
+    sort_entries(ix->e, ix->n);
     size_t o = 1;
     for (size_t k = 1; k < ix->n; k++)
         if (ix->e[k].hash != ix->e[o - 1].hash || ix->e[k].place != ix->e[o - 1].place) ix->e[o++] = ix->e[k];
