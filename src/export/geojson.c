@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "common/numfmt.h"
 #include "geom/geom.h"
 #include "common/json_util.h"
 
@@ -60,7 +61,7 @@ static void put_number(out *o, double v)
         long long p10 = (long long)scale[o->precision], ip = q / p10, fp = q % p10;
         int n = 0;
         if (v < 0 && q) buf[n++] = '-';
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%lld", ip);
+        n += (int)fpi_format_int(ip, buf + n);
         if (fp) {
             char frac[16];
             int d = o->precision;
@@ -97,8 +98,14 @@ static void put_position(out *o, double x, double y)
 static void put_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    /* Runs of characters that need no escape go out in one fwrite. */
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (;; p++) {
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        if (p > run) fwrite(run, 1, (size_t)(p - run), f);
+        if (!ch) break;
+        switch (ch) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
@@ -106,10 +113,9 @@ static void put_string(FILE *f, const char *s)
         case '\t': fputs("\\t", f); break;
         case '\b': fputs("\\b", f); break;
         case '\f': fputs("\\f", f); break;
-        default:
-            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-            else fputc(*p, f);
+        default: fprintf(f, "\\u%04x", ch);
         }
+        run = p + 1;
     }
     fputc('"', f);
 }
@@ -118,8 +124,13 @@ static void put_real(FILE *f, double v)
 {
     if (!isfinite(v)) { fputs("null", f); return; }
     char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    fputs(buf, f);
+    fwrite(buf, 1, fpi_format_g15(v, buf), f);      /* as "%.15g" */
+}
+
+static void put_int(FILE *f, long long v)
+{
+    char buf[24];
+    fwrite(buf, 1, fpi_format_int(v, buf), f);
 }
 
 /* Signed area (shoelace) of a coordinate sequence: > 0 counter-clockwise. */
@@ -256,7 +267,7 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
         case 'n': fputs("null", f); break;
         case 'i':
             if (l->columns[c].type == FP_COL_TEXT) put_string(f, fp_rows_text(r, col));
-            else fprintf(f, "%lld", (long long)fp_rows_int64(r, col));
+            else put_int(f, (long long)fp_rows_int64(r, col));
             break;
         case 'r':
             if (l->columns[c].type == FP_COL_TEXT) put_string(f, fp_rows_text(r, col));
@@ -336,7 +347,9 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         box_reset(o.fbox);
         if (wo->seq) fputc(0x1E, f);
         else if (n) fputs(",\n", f);
-        fprintf(f, "{\"type\":\"Feature\",\"id\":%lld,\"geometry\":", (long long)fp_rows_int64(l->rows, 0));
+        fputs("{\"type\":\"Feature\",\"id\":", f);
+        put_int(f, (long long)fp_rows_int64(l->rows, 0));
+        fputs(",\"geometry\":", f);
         fp_geom geom;
         int has = fp_rows_geom(l->rows, 1, 0, &geom);
         if (has < 0) break;                        /* the cursor's status says why */

@@ -1,0 +1,62 @@
+/* Number formatting without printf in the common cases (see numfmt.h).
+ *
+ * %.15g of a double that is a decimal with few places - an amount of 454.18,
+ * a year of 2008 - is that decimal: v lies within half a unit in the last
+ * place of q / 10^k, far inside the rounding of 15 significant digits, so
+ * printf's digits are q's with the trailing zeros dropped. The fast path
+ * takes v only when q / 10^k is exactly v in double arithmetic and q has at
+ * most 15 digits, in the range where %g prints without an exponent
+ * (1e-4 <= |v| < 1e15); anything else goes to snprintf.
+ * tests/unit/test_numfmt.c compares both with snprintf on a million values. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "common/numfmt.h"
+
+size_t fpi_format_int(long long v, char *buf)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    size_t o = 0;
+    if (v < 0) buf[o++] = '-';
+    while (n) buf[o++] = tmp[--n];
+    buf[o] = '\0';
+    return o;
+}
+
+size_t fpi_format_g15(double v, char *buf)
+{
+    static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+    double a = fabs(v);
+    if (a >= 1e-4 && a < 1e15) {
+        for (int k = 0; k <= 6; k++) {
+            double scaled = a * p10[k];
+            if (scaled >= 1e15) break;                  /* more than 15 digits */
+            double q = nearbyint(scaled);
+            if (q / p10[k] != a) continue;
+            /* q / 10^k is v: q's digits, a point k places from the right. */
+            unsigned long long u = (unsigned long long)q;
+            char digits[24];
+            size_t n = 0;
+            do { digits[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+            /* Drop the fraction's trailing zeros (%g does). */
+            int frac = k, skip = 0;
+            while (frac > 0 && digits[skip] == '0') { skip++; frac--; }
+            size_t o = 0;
+            if (v < 0) buf[o++] = '-';
+            size_t intdigits = n > (size_t)k ? n - (size_t)k : 0;
+            if (intdigits == 0) buf[o++] = '0';
+            for (size_t i = n; i > (size_t)k; i--) buf[o++] = digits[i - 1];
+            if (frac > 0) {
+                buf[o++] = '.';
+                for (int i = k - 1; i >= skip; i--) buf[o++] = (size_t)i < n ? digits[i] : '0';
+            }
+            buf[o] = '\0';
+            return o;
+        }
+    }
+    int n = snprintf(buf, 40, "%.15g", v);
+    return n < 0 ? 0 : (size_t)n;
+}

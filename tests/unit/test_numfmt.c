@@ -1,0 +1,82 @@
+/* Unit tests of the fast number formatting: every value printed as snprintf
+ * prints it ("%lld", "%.15g"), on values written by hand and a million drawn
+ * at random in the shapes data has (amounts with 0-6 decimals, coordinates,
+ * integers, tiny and huge values, random bit patterns). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <cmocka.h>
+
+#include "common/numfmt.h"
+
+static void expect_g15(double v)
+{
+    char want[64], got[64];
+    snprintf(want, sizeof want, "%.15g", v);
+    size_t n = fpi_format_g15(v, got);
+    if (strcmp(want, got) || n != strlen(want)) fail_msg("%.17g: want '%s', got '%s'", v, want, got);
+}
+
+static void expect_int(long long v)
+{
+    char want[32], got[32];
+    snprintf(want, sizeof want, "%lld", v);
+    size_t n = fpi_format_int(v, got);
+    if (strcmp(want, got) || n != strlen(want)) fail_msg("%lld: want '%s', got '%s'", v, want, got);
+}
+
+static void test_g15_by_hand(void **state)
+{
+    (void)state;
+    const double v[] = { 0.0, -0.0, 1, -1, 454.18, 0.5, 0.1, 0.0001, 0.00011, 0.00009999, 1e-5, 123456789012345.0,
+                         999999999999999.0, 1e15, 1e16, 2008, 3.0, 3.25, -36.8219, 101.634129, 4.893609, 1.5e-7,
+                         0.30000000000000004, 1.0 / 3, 2.0 / 3, 1e300, -1e-300, 5e-324, 1234567.1234567,
+                         99999.999999, 0.000123456, 12345678901234.5, 4503599627370496.0 };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) expect_g15(v[i]);
+}
+
+static void test_g15_random(void **state)
+{
+    (void)state;
+    srand(42);
+    for (int i = 0; i < 1000000; i++) {
+        double v;
+        switch (i % 5) {
+        case 0: v = (rand() % 10000000) / pow(10, rand() % 7); break;            /* decimals */
+        case 1: v = (rand() / (double)RAND_MAX - 0.5) * 360; break;               /* coordinates */
+        case 2: v = (double)((long long)rand() * rand()) * ((rand() & 1) ? 1 : -1); break;
+        case 3: v = (rand() / (double)RAND_MAX) * pow(10, rand() % 40 - 20); break;
+        default: {
+            uint64_t bits = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
+            memcpy(&v, &bits, sizeof v);
+            if (!isfinite(v)) v = 1.25;
+        }
+        }
+        expect_g15(v);
+    }
+}
+
+static void test_int(void **state)
+{
+    (void)state;
+    const long long v[] = { 0, 1, -1, 9, 10, -10, 2008, 1000000, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1 };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) expect_int(v[i]);
+    srand(7);
+    for (int i = 0; i < 100000; i++) expect_int(((long long)rand() << 32 | rand()) * ((i & 1) ? 1 : -1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_g15_by_hand),
+        cmocka_unit_test(test_g15_random),
+        cmocka_unit_test(test_int),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
