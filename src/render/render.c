@@ -468,7 +468,9 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
      * then a panel's field. */
     const char *fields[3] = { field, sf ? sf : field, panel ? panel->field : NULL };
     int panel_col = 4;
-    fp_project_filter all = { .with_geometry = 1 };
+    /* In id order on both engines: later points are drawn over earlier ones,
+     * and PostgreSQL's heap order changes with every UPDATE (geocode, fixes). */
+    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1 };
     fp_rows *q;
     if ((st = fp_store_projects(store, &all, fields, panel ? 3 : sf ? 2 : 1, &q, err))) return st;
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

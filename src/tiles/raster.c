@@ -240,7 +240,9 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
     if (!ok) return fp_error_set(err, FP_ERR_USAGE, "points.field %s: expected one of category, company, status, dataset, "
                                  "country_code, geocode_precision", field);
     /* Columns: 0 id, 1 geometry, 2 the point field. */
-    fp_project_filter all = { .with_geometry = 1 };
+    /* In id order on both engines: later points are drawn over earlier ones,
+     * and PostgreSQL's heap order changes with every UPDATE (geocode, fixes). */
+    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1 };
     fp_rows *q;
     fp_status st = fp_store_projects(store, &all, &field, 1, &q, err);
     if (st) return st;
