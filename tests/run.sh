@@ -12,7 +12,10 @@ BUILD=${BUILD:-build}
 export FP_BIN="$PWD/$BUILD/footprint"
 export FP_ROOT="$PWD"
 if [ "${SAN:-}" = 1 ]; then
-    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+    # A 64 MB quarantine instead of ASan's 256 MB: a freed block stays
+    # poisoned (a use after free is caught) until 64 MB more have been freed.
+    # Measured on geocode + render + init under SAN: 8.7 s -> 6.9 s.
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99:quarantine_size_mb=64"
     export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
