@@ -609,7 +609,7 @@ void fpi_level_results_free(fp_level_result *levels, int n)
 
 /* ---------------------------------------------------------------- main --- */
 
-static int default_threads(void)
+int fpi_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
@@ -626,7 +626,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     double snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km;
     if (!isfinite(snap) || snap > 1000)
         return fp_error_set(err, FP_ERR_USAGE, "--snap-km %g: expected a distance from 0 to 1000 km", snap);
-    int threads = opts->threads > 0 ? opts->threads : default_threads();
+    int threads = opts->threads > 0 ? opts->threads : fpi_default_threads();
     if (threads > 64) threads = 64;
 
     /* Group fields and the aggregation's name. */

@@ -79,6 +79,8 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
 typedef struct fp_region_index fp_region_index;
 
 /* Builds the point-in-region index over a polygon set, using `threads`. */
+/* Threads a stage uses by default: one a core (at most 64). */
+int fpi_default_threads(void);
 fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
 void fpi_region_index_free(fp_region_index *idx);
 

@@ -3,7 +3,6 @@
  * regions, the aggregate stage's point-in-region index, one thread.
  */
 #include <stdlib.h>
-#include <unistd.h>
 #include <geos_c.h>
 #include "fp_aggregate.h"
 #include "aggregate/aggregate_internal.h"
@@ -25,8 +24,7 @@ fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_loca
         st = fp_error_set(err, FP_ERR_STATE, "%s: no %s regions in the store; run `footprint init`", fp_store_path(store),
                           level);
     /* The index is built by one thread a core, as aggregate builds it. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (!st) st = fpi_region_index_new(pl->set, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores, &pl->idx, err);
+    if (!st) st = fpi_region_index_new(pl->set, fpi_default_threads(), &pl->idx, err);
     if (!st && !(pl->loc = fpi_locator_new(pl->set, pl->idx))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     if (st) {
         fp_point_locator_free(pl);

@@ -76,6 +76,23 @@ static int compare_country(const void *a, const void *b)
     return strcmp(((const country_info *)a)->code, ((const country_info *)b)->code);
 }
 
+/* Runs fn on jobs[0..threads) (each job_size bytes, at most 8), one thread
+ * each; job 0 runs here, as does a job whose thread cannot start. */
+static void run_jobs(void *(*fn)(void *), void *jobs, size_t job_size, int threads)
+{
+    pthread_t tid[8];
+    int running[8] = {0};
+    if (threads > 8) threads = 8;
+    for (int t = 1; t < threads; t++) {
+        void *job = (char *)jobs + (size_t)t * job_size;
+        running[t] = pthread_create(&tid[t], NULL, fn, job) == 0;
+        if (!running[t]) fn(job);
+    }
+    fn(jobs);
+    for (int t = 1; t < threads; t++)
+        if (running[t]) pthread_join(tid[t], NULL);
+}
+
 typedef struct area_job {
     fp_region *items;
     size_t n;
@@ -101,16 +118,8 @@ static void compute_areas(fp_region *items, size_t n, int threads)
     if (threads < 1) threads = 1;
     if (threads > 8) threads = 8;
     area_job jobs[8];
-    pthread_t tid[8];
-    int running[8] = {0};
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (area_job){ items, n, t, threads };
-        if (t > 0) running[t] = pthread_create(&tid[t], NULL, area_thread, &jobs[t]) == 0;
-        if (t > 0 && !running[t]) area_thread(&jobs[t]);
-    }
-    area_thread(&jobs[0]);
-    for (int t = 1; t < threads; t++)
-        if (running[t]) pthread_join(tid[t], NULL);
+    for (int t = 0; t < threads; t++) jobs[t] = (area_job){ items, n, t, threads };
+    run_jobs(area_thread, jobs, sizeof *jobs, threads);
 }
 
 /* Reads regions of one level (country or admin1) from the store, with the
@@ -206,7 +215,6 @@ typedef struct union_job {
     size_t n;
     char **key, **parent_key;
     int t, nthreads, nomem;
-    int running;                  /* in a thread of its own, to be joined */
 } union_job;
 
 /* The union of polygons that tile without overlapping, as countries cut
@@ -302,22 +310,12 @@ static fp_status derive_level(fp_output_level *lv, const char *name, fp_region *
     free(keys);
     if (nomem) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     if (threads < 1) threads = 1;
+    if (threads > 8) threads = 8;
     if ((size_t)threads > u) threads = u ? (int)u : 1;
-    union_job *jobs = calloc((size_t)threads, sizeof *jobs);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    if (!jobs || !tid) { free(jobs); free(tid); return fp_error_set(err, FP_ERR_NOMEM, "out of memory"); }
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (union_job){ lv, src, n, key, parent_key, t, threads, 0, 0 };
-        /* Thread 0 runs here, as does one that cannot start. */
-        if (t > 0) jobs[t].running = pthread_create(&tid[t], NULL, union_groups, &jobs[t]) == 0;
-        if (t > 0 && !jobs[t].running) union_groups(&jobs[t]);
-    }
-    union_groups(&jobs[0]);
-    for (int t = 1; t < threads; t++)
-        if (jobs[t].running) pthread_join(tid[t], NULL);
+    union_job jobs[8];
+    for (int t = 0; t < threads; t++) jobs[t] = (union_job){ lv, src, n, key, parent_key, t, threads, 0 };
+    run_jobs(union_groups, jobs, sizeof *jobs, threads);
     for (int t = 0; t < threads; t++) nomem |= jobs[t].nomem;
-    free(jobs);
-    free(tid);
     return nomem ? fp_error_set(err, FP_ERR_NOMEM, "out of memory") : FP_OK;
 }
 
@@ -714,8 +712,7 @@ void fpi_region_set_free(fp_region_set *set)
 
 fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
+    int threads = fpi_default_threads();
     fp_status st = fp_store_begin(store, err);
     if (st) return st;
     fp_region *countries = NULL, *a1 = NULL;

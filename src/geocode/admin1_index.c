@@ -106,8 +106,10 @@ static void collect(const char *code, const char *name, const char *parent, void
     g_array_append_val((GArray *)ud, r);
 }
 
-fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_admin1_index **out, fp_error *err)
+fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
 {
+    char aliases_path[4096];
+    fp_data_path(fp_store_context(store), "admin1_names.tsv.gz", aliases_path, sizeof aliases_path);
     *out = NULL;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(row));
     GHashTable *aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
@@ -144,8 +146,7 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
     /* Pass 3: other names; "A3|folded" -> the codes of every region that
      * has the name, comma-separated in load order ("Puglia": its six
      * provinces). */
-    GHashTable *other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);   /* -> GString */
-    GPtrArray *order = g_ptr_array_new();       /* keys in first-seen order, for a stable result */
+    GHashTable *other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     for (guint i = 0; i < rows->len && !st; i++) {
         row *r = &g_array_index(rows, row, i);
         gchar **names = g_hash_table_lookup(aliases, r->code);
@@ -156,32 +157,19 @@ fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_adm
             for (int f = 0; f < 2; f++) {
                 if (!forms[f] || !*forms[f] || (f == 1 && !strcmp(forms[0], forms[1]))) continue;
                 char *key = g_strdup_printf("%s|%s", r->parent, forms[f]);
-                GString *codes = g_hash_table_lookup(other, key);
-                if (!codes) {
-                    codes = g_string_new(r->code);
-                    g_hash_table_insert(other, key, codes);
-                    g_ptr_array_add(order, key);
-                } else {
-                    /* Once per region: "Bayern" may come from two fields. */
-                    gchar *pat = g_strconcat(",", codes->str, ",", NULL), *me = g_strconcat(",", r->code, ",", NULL);
-                    if (!strstr(pat, me)) g_string_append_printf(codes, ",%s", r->code);
-                    g_free(pat);
-                    g_free(me);
-                    g_free(key);
-                }
+                add_codes(other, key, r->code);      /* once per region: "Bayern" may come from two fields */
+                g_free(key);
             }
             free(fa);
             g_free(ft);
         }
     }
-    for (guint i = 0; i < order->len; i++) {
-        const char *key = g_ptr_array_index(order, i);
-        GString *codes = g_hash_table_lookup(other, key);
-        if (!g_hash_table_contains(idx->by_key, key))
-            g_hash_table_insert(idx->by_key, g_strdup(key), g_strdup(codes->str));
-        g_string_free(codes, TRUE);
-    }
-    g_ptr_array_free(order, TRUE);
+    /* Names and codes of passes 1 and 2 keep their own meaning. */
+    GHashTableIter oit;
+    gpointer ok, ov;
+    g_hash_table_iter_init(&oit, other);
+    while (g_hash_table_iter_next(&oit, &ok, &ov))
+        if (!g_hash_table_contains(idx->by_key, ok)) g_hash_table_insert(idx->by_key, g_strdup(ok), g_strdup(ov));
     /* Last resort, the spelling variants of every name above, as geocode
      * evens out place names (fp_fuzzy_key): "Poltavska Oblast" meets
      * "Poltavs'ka", "Kamchatskiy Kray" "Kamchatskii". */

@@ -10,7 +10,9 @@
 
 typedef struct fp_admin1_index fp_admin1_index;
 
-fp_status fpi_admin1_index_new(fp_store *store, const char *aliases_path, fp_admin1_index **out, fp_error *err);
+/* The store's admin-1 regions, and their other names from the data
+ * directory's admin1_names.tsv.gz when there is one. */
+fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err);
 /* The region code of `text` in country `a3`, or NULL; for a name several
  * regions have (a region of provinces: "Puglia"), their codes joined by
  * commas. fpi_admin1_codes_has tells whether such a value holds a code. */

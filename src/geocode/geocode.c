@@ -127,9 +127,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     fp_country_index *countries = NULL;
     fp_admin1_index *admin1 = NULL;
     if ((st = fpi_country_index_new(store, &countries, err))) { fp_gazetteer_free(gaz); return st; }
-    char aliaspath[4096];
-    fp_data_path(fp_store_context(store), "admin1_names.tsv.gz", aliaspath, sizeof aliaspath);
-    if ((st = fpi_admin1_index_new(store, aliaspath, &admin1, err))) {
+    if ((st = fpi_admin1_index_new(store, &admin1, err))) {
         fpi_country_index_free(countries);
         fp_gazetteer_free(gaz);
         return st;

@@ -233,9 +233,7 @@ static void check_admin1(qa_ctx *c, qa_row *r, const fp_qa_store_row *in)
         /* The names geocode matched the column against ("Kriti", "Bayern",
          * "IL"), so a row it placed by one is not reported. */
         fp_error e = {0};
-        char path[4096];
-        fp_data_path(fp_store_context(c->store), "admin1_names.tsv.gz", path, sizeof path);
-        if (fpi_admin1_index_new(c->store, path, &c->admin1_names, &e)) c->admin1_names = NULL;
+        if (fpi_admin1_index_new(c->store, &c->admin1_names, &e)) c->admin1_names = NULL;
     }
     const char *name = NULL, *code = c->admin1 ? fp_point_locator_find(c->admin1, r->x, r->y, 0, &name, NULL) : NULL;
     const fp_country *declared = in->country_code ? fpi_country_index_find(c->countries_by_name, in->country_code) : NULL;
