@@ -82,6 +82,14 @@ typedef struct fp_region_index fp_region_index;
 /* Threads a stage uses by default: one a core (at most 64). */
 int fpi_default_threads(void);
 fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err);
+/* The same index built as look-ups reach it: a region is cut into cells the
+ * first time a look-up reads a cell its extent covers (a check of a few
+ * rows builds a few countries, not all of them), and everything left is
+ * built at once when look-ups spread over many cells. Answers are those of
+ * the eager index. It may be read by one locator only. */
+fp_status fpi_region_index_new_lazy(const fp_region_set *set, fp_region_index **out, fp_error *err);
+/* How many regions have been cut into cells (all of them when eager). */
+size_t fpi_region_index_regions_built(const fp_region_index *idx);
 void fpi_region_index_free(fp_region_index *idx);
 
 /* Per-thread state of look-ups: its own GEOS handle and lazily parsed,

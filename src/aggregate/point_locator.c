@@ -23,8 +23,9 @@ fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_loca
     if (!st && pl->set->n == 0)
         st = fp_error_set(err, FP_ERR_STATE, "%s: no %s regions in the store; run `footprint init`", fp_store_path(store),
                           level);
-    /* The index is built by one thread a core, as aggregate builds it. */
-    if (!st) st = fpi_region_index_new(pl->set, fpi_default_threads(), &pl->idx, err);
+    /* Built as the look-ups need it: a check of a few rows (every import
+     * runs one) cuts the few regions around them, not the world's. */
+    if (!st) st = fpi_region_index_new_lazy(pl->set, &pl->idx, err);
     if (!st && !(pl->loc = fpi_locator_new(pl->set, pl->idx))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     if (st) {
         fp_point_locator_free(pl);

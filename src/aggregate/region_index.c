@@ -48,6 +48,12 @@ struct fp_region_index {
     size_t nentries;
     piece *pieces;
     size_t npieces;
+    /* Lazy mode (fpi_region_index_new_lazy): regions are cut into cells the
+     * first time a look-up reaches a cell their extent covers. */
+    int lazy;
+    unsigned char *built;         /* per region */
+    unsigned char *cell_ready;    /* per cell: every region reaching it built */
+    int lazy_cells;               /* cells made ready one look-up at a time */
 };
 
 /* ---------------------------------------------------------- building --- */
@@ -112,7 +118,9 @@ static int covers_rect(GEOSContextHandle_t h, const GEOSGeometry *g, double x0, 
 
 typedef struct build_job {
     const fp_region_set *set;
-    size_t next;                  /* next region to take (under lock) */
+    const int *list;              /* the regions to build; NULL: all */
+    size_t nlist;
+    size_t next;                  /* next of them to take (under lock) */
     pthread_mutex_t lock;
 } build_job;
 
@@ -177,9 +185,10 @@ static void *build_worker(void *arg)
     GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
     for (;;) {
         pthread_mutex_lock(&job->lock);
-        size_t r = job->next++;
+        size_t k = job->next++;
         pthread_mutex_unlock(&job->lock);
-        if (r >= job->set->n || t->out.failed) break;
+        if (k >= job->nlist || t->out.failed) break;
+        size_t r = job->list ? (size_t)job->list[k] : k;
         const fp_region *reg = &job->set->items[r];
         GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, reg->wkb, reg->wkb_len);
         if (!g) { t->out.failed = 1; break; }
@@ -204,76 +213,209 @@ static int compare_entries(const void *a, const void *b)
     return (x->region > y->region) - (x->region < y->region);
 }
 
-fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err)
+/* Cuts the listed regions (list NULL: all of the set) into cells with
+ * `threads` threads and merges their entries and pieces into idx, which may
+ * already hold other regions': entries stay sorted by cell, then region, and
+ * cell_first is rebuilt. Every (cell, region) pair is unique, so the result
+ * does not depend on the order regions were built in: an index built lazily,
+ * a few regions at a time, is the eager one with its pieces numbered
+ * differently. */
+static fp_status build_into(fp_region_index *idx, const int *list, size_t nlist, int threads, fp_error *err)
 {
-    *out = NULL;
+    const fp_region_set *set = idx->set;
     if (threads < 1) threads = 1;
     if (threads > 64) threads = 64;
-    build_job job = { .set = set, .next = 0 };
+    if ((size_t)threads > nlist) threads = nlist ? (int)nlist : 1;
+    build_job job = { .set = set, .list = list, .nlist = nlist, .next = 0 };
     pthread_mutex_init(&job.lock, NULL);
     build_thread *t = calloc((size_t)threads, sizeof *t);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    fp_region_index *idx = calloc(1, sizeof *idx);
+    cell_entry *merged = NULL;
     fp_status st = FP_OK;
-    if (!t || !tid || !idx) {
+    if (!t || !tid) {
         st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
         goto done;
     }
-    for (int i = 0; i < threads; i++) {
-        t[i].job = &job;
-        if (pthread_create(&tid[i], NULL, build_worker, &t[i])) {
-            t[i].out.failed = 1;
-            tid[i] = 0;
-        }
+    for (int i = 0; i < threads; i++) t[i].job = &job;
+    if (threads == 1) {
+        build_worker(&t[0]);      /* a few regions (lazy look-ups): no thread */
+    } else {
+        for (int i = 0; i < threads; i++)
+            if (pthread_create(&tid[i], NULL, build_worker, &t[i])) {
+                t[i].out.failed = 1;
+                tid[i] = 0;
+            }
+        for (int i = 0; i < threads; i++)
+            if (tid[i]) pthread_join(tid[i], NULL);
     }
-    for (int i = 0; i < threads; i++)
-        if (tid[i]) pthread_join(tid[i], NULL);
-    /* Merge: renumber each thread's pieces into one array. */
-    size_t nentries = 0, npieces = 0;
+    /* Merge: renumber each thread's pieces after the index's own. */
+    size_t nnew = 0, npieces = idx->npieces;
     for (int i = 0; i < threads; i++) {
         if (t[i].out.failed) {
             st = fp_error_set(err, FP_ERR_INPUT, "could not build the region index (GEOS failed on a region geometry)");
             goto done;
         }
-        nentries += t[i].out.n;
+        nnew += t[i].out.n;
         npieces += t[i].out.npieces;
     }
-    idx->set = set;
-    idx->entries = malloc((nentries ? nentries : 1) * sizeof *idx->entries);
-    idx->pieces = malloc((npieces ? npieces : 1) * sizeof *idx->pieces);
-    idx->cell_first = calloc(NX * NY + 1, sizeof *idx->cell_first);
-    if (!idx->entries || !idx->pieces || !idx->cell_first) {
+    piece *pieces = realloc(idx->pieces, (npieces ? npieces : 1) * sizeof *pieces);
+    if (pieces) idx->pieces = pieces;
+    merged = malloc((idx->nentries + nnew ? idx->nentries + nnew : 1) * sizeof *merged);
+    if (!idx->cell_first) idx->cell_first = calloc(NX * NY + 1, sizeof *idx->cell_first);
+    if (!pieces || !merged || !idx->cell_first) {
         st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
         goto done;
     }
+    /* The new entries after the old ones, sorted; then the two runs merged. */
+    cell_entry *fresh = merged + idx->nentries;
+    size_t k = 0;
     for (int i = 0; i < threads; i++) {
         int base = (int)idx->npieces;
         if (t[i].out.npieces)
             memcpy(idx->pieces + idx->npieces, t[i].out.pieces, t[i].out.npieces * sizeof *idx->pieces);
         idx->npieces += t[i].out.npieces;
         t[i].out.npieces = 0;     /* ownership of the WKB moved */
-        for (size_t k = 0; k < t[i].out.n; k++) {
-            cell_entry e = t[i].out.entries[k];
+        for (size_t j = 0; j < t[i].out.n; j++) {
+            cell_entry e = t[i].out.entries[j];
             if (e.piece != PIECE_FULL) e.piece += base;
-            idx->entries[idx->nentries++] = e;
+            fresh[k++] = e;
         }
     }
-    qsort(idx->entries, idx->nentries, sizeof *idx->entries, compare_entries);
-    for (size_t k = 0; k < idx->nentries; k++) idx->cell_first[idx->entries[k].cell + 1]++;
+    qsort(fresh, nnew, sizeof *fresh, compare_entries);
+    if (idx->nentries) {
+        cell_entry *old = idx->entries, *out = merged;
+        size_t a = 0, b = 0;
+        /* fresh sits in merged's tail: copy it aside so the merge can write
+         * from the front. */
+        cell_entry *tail = malloc((nnew ? nnew : 1) * sizeof *tail);
+        if (!tail) {
+            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
+            goto done;
+        }
+        memcpy(tail, fresh, nnew * sizeof *tail);
+        while (a < idx->nentries || b < nnew)
+            *out++ = b == nnew || (a < idx->nentries && compare_entries(&old[a], &tail[b]) < 0) ? old[a++] : tail[b++];
+        free(tail);
+    }
+    free(idx->entries);
+    idx->entries = merged;
+    merged = NULL;
+    idx->nentries += nnew;
+    memset(idx->cell_first, 0, (NX * NY + 1) * sizeof *idx->cell_first);
+    for (size_t j = 0; j < idx->nentries; j++) idx->cell_first[idx->entries[j].cell + 1]++;
     for (int c = 0; c < NX * NY; c++) idx->cell_first[c + 1] += idx->cell_first[c];
-    *out = idx;
-    idx = NULL;
 done:
     for (int i = 0; t && i < threads; i++) {
-        for (size_t k = 0; k < t[i].out.npieces; k++) free(t[i].out.pieces[k].wkb);
+        for (size_t j = 0; j < t[i].out.npieces; j++) free(t[i].out.pieces[j].wkb);
         free(t[i].out.pieces);
         free(t[i].out.entries);
     }
+    free(merged);
     free(t);
     free(tid);
-    fpi_region_index_free(idx);
     pthread_mutex_destroy(&job.lock);
     return st;
+}
+
+fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_index **out, fp_error *err)
+{
+    *out = NULL;
+    fp_region_index *idx = calloc(1, sizeof *idx);
+    if (!idx) return fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
+    idx->set = set;
+    fp_status st = build_into(idx, NULL, set->n, threads, err);
+    if (st) {
+        fpi_region_index_free(idx);
+        return st;
+    }
+    *out = idx;
+    return FP_OK;
+}
+
+fp_status fpi_region_index_new_lazy(const fp_region_set *set, fp_region_index **out, fp_error *err)
+{
+    *out = NULL;
+    fp_region_index *idx = calloc(1, sizeof *idx);
+    if (idx) {
+        idx->set = set;
+        idx->lazy = 1;
+        idx->built = calloc(set->n ? set->n : 1, 1);
+        idx->cell_ready = calloc(NX * NY, 1);
+        idx->cell_first = calloc(NX * NY + 1, sizeof *idx->cell_first);
+    }
+    if (!idx || !idx->built || !idx->cell_ready || !idx->cell_first) {
+        fpi_region_index_free(idx);
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
+    }
+    *out = idx;
+    return FP_OK;
+}
+
+size_t fpi_region_index_regions_built(const fp_region_index *idx)
+{
+    if (!idx->built) return idx->set->n;
+    size_t n = 0;
+    for (size_t r = 0; r < idx->set->n; r++) n += idx->built[r];
+    return n;
+}
+
+/* Past this many cells made ready one look-up at a time, the look-ups are
+ * spread wide (a big import's check): the rest is built at once, in threads. */
+#define LAZY_CELL_LIMIT 256
+
+/* Makes the cells [ix0,ix1]x[iy0,iy1] ready (ix may wrap past NX): builds
+ * every region not yet built whose extent reaches one of them. */
+static int index_ensure(fp_region_index *idx, int iy0, int iy1, long jx0, long jx1)
+{
+    if (!idx->lazy) return 0;
+    const fp_region_set *set = idx->set;
+    int *list = NULL;
+    size_t nlist = 0, caplist = 0;
+    int fresh_cells = 0, rc = 0;
+    for (int iy = iy0; iy <= iy1 && !rc; iy++)
+        for (long jx = jx0; jx <= jx1 && !rc; jx++) {
+            int ix = (int)(((jx % NX) + NX) % NX), c = iy * NX + ix;
+            if (idx->cell_ready[c]) continue;
+            idx->cell_ready[c] = 1;
+            fresh_cells++;
+            for (size_t r = 0; r < set->n; r++) {
+                if (idx->built[r]) continue;
+                const fp_region *reg = &set->items[r];
+                if (ix < floor_cell(reg->minx, -180, NX) || ix > floor_cell(reg->maxx, -180, NX) ||
+                    iy < floor_cell(reg->miny, -90, NY) || iy > floor_cell(reg->maxy, -90, NY))
+                    continue;
+                if (nlist == caplist) {
+                    caplist = caplist ? caplist * 2 : 16;
+                    int *grown = realloc(list, caplist * sizeof *grown);
+                    if (!grown) { rc = -1; break; }
+                    list = grown;
+                }
+                list[nlist++] = (int)r;
+                idx->built[r] = 1;
+            }
+        }
+    idx->lazy_cells += fresh_cells;
+    fp_error err = {0};
+    if (!rc && nlist && build_into(idx, list, nlist, 1, &err)) rc = -1;
+    if (!rc && idx->lazy_cells > LAZY_CELL_LIMIT) {
+        /* Everything else, in threads; the index is then complete. */
+        nlist = 0;
+        for (size_t r = 0; r < set->n && !rc; r++) {
+            if (idx->built[r]) continue;
+            if (nlist == caplist) {
+                caplist = caplist ? caplist * 2 : 16;
+                int *grown = realloc(list, caplist * sizeof *grown);
+                if (!grown) { rc = -1; break; }
+                list = grown;
+            }
+            list[nlist++] = (int)r;
+            idx->built[r] = 1;
+        }
+        if (!rc && nlist && build_into(idx, list, nlist, fpi_default_threads(), &err)) rc = -1;
+        if (!rc) idx->lazy = 0;
+    }
+    free(list);
+    return rc;
 }
 
 void fpi_region_index_free(fp_region_index *idx)
@@ -283,6 +425,8 @@ void fpi_region_index_free(fp_region_index *idx)
     free(idx->pieces);
     free(idx->entries);
     free(idx->cell_first);
+    free(idx->built);
+    free(idx->cell_ready);
     free(idx);
 }
 
@@ -310,6 +454,7 @@ struct fp_locator {
     int *cand;
     size_t ncand, capcand;
     void *tess;                   /* grid/hex state (tessellation.c) */
+    size_t npieces_cap;           /* length of the piece_* arrays */
 };
 
 
@@ -325,6 +470,7 @@ fp_locator *fpi_locator_new(const fp_region_set *set, const fp_region_index *idx
     loc->region_prep = calloc(set->n ? set->n : 1, sizeof *loc->region_prep);
     loc->stamp = calloc(set->n ? set->n : 1, sizeof *loc->stamp);
     if (idx) {
+        loc->npieces_cap = idx->npieces;
         loc->piece_geom = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_geom);
         loc->piece_prep = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_prep);
         loc->piece_lines = calloc(idx->npieces ? idx->npieces : 1, sizeof *loc->piece_lines);
@@ -341,7 +487,7 @@ fp_locator *fpi_locator_new(const fp_region_set *set, const fp_region_index *idx
 void fpi_locator_free(fp_locator *loc)
 {
     if (!loc) return;
-    for (size_t i = 0; loc->idx && i < loc->idx->npieces; i++) {
+    for (size_t i = 0; loc->idx && i < loc->npieces_cap; i++) {
         if (loc->piece_prep && loc->piece_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->piece_prep[i]);
         if (loc->piece_geom && loc->piece_geom[i]) GEOSGeom_destroy_r(loc->h, loc->piece_geom[i]);
         if (loc->piece_lines) { free(loc->piece_lines[i].xy); free(loc->piece_lines[i].starts); }
@@ -417,11 +563,45 @@ static int compare_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A lazy index grows under the locator: its per-piece arrays follow. */
+static int locator_fit_pieces(fp_locator *loc)
+{
+    size_t n = loc->idx->npieces, old = loc->npieces_cap;
+    if (n <= old) return 0;
+    GEOSGeometry **g = realloc(loc->piece_geom, n * sizeof *g);
+    if (g) loc->piece_geom = g;
+    const GEOSPreparedGeometry **p = realloc(loc->piece_prep, n * sizeof *p);
+    if (p) loc->piece_prep = p;
+    piece_lines *l = realloc(loc->piece_lines, n * sizeof *l);
+    if (l) loc->piece_lines = l;
+    if (!g || !p || !l) return -1;
+    memset(g + old, 0, (n - old) * sizeof *g);
+    memset(p + old, 0, (n - old) * sizeof *p);
+    memset(l + old, 0, (n - old) * sizeof *l);
+    loc->npieces_cap = n;
+    return 0;
+}
+
+/* Before the cells meeting [x0,x1]x[y0,y1] are read: with a lazy index,
+ * the regions reaching them are built first. A lazy index belongs to the
+ * one locator that reads it (fp_point_locator), hence the cast. */
+static int locator_cover(fp_locator *loc, double x0, double y0, double x1, double y1)
+{
+    fp_region_index *idx = (fp_region_index *)loc->idx;
+    if (!idx || !idx->lazy) return 0;
+    int iy0 = floor_cell(y0, -90, NY), iy1 = floor_cell(y1, -90, NY);
+    long jx0 = (long)floor((x0 + 180) / CELL_DEG), jx1 = (long)floor((x1 + 180) / CELL_DEG);
+    if (jx1 - jx0 >= NX) { jx0 = 0; jx1 = NX - 1; }
+    if (index_ensure(idx, iy0, iy1, jx0, jx1)) return -1;
+    return locator_fit_pieces(loc);
+}
+
 /* Candidates of every cell whose rectangle meets [x0,x1]x[y0,y1] (longitudes
  * may leave -180..180: they wrap), sorted by region order. */
 static int cells_candidates(fp_locator *loc, double x0, double y0, double x1, double y1)
 {
     new_candidates(loc);
+    if (locator_cover(loc, x0, y0, x1, y1)) return -1;
     int iy0 = floor_cell(y0, -90, NY), iy1 = floor_cell(y1, -90, NY);
     long jx0 = (long)floor((x0 + 180) / CELL_DEG), jx1 = (long)floor((x1 + 180) / CELL_DEG);
     if (jx1 - jx0 >= NX) { jx0 = 0; jx1 = NX - 1; }
@@ -620,6 +800,7 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
     double far = fmax(fabs(box[1]), fabs(box[3]));
     double kx_min = 111.0e3 * 0.995 * cos(far * M_PI / 180), ky_min = 110.5e3;
     if (kx_min < 0) kx_min = 0;
+    if (use_pieces && locator_cover(loc, box[0], box[1], box[2], box[3])) return best;
     if (use_pieces) {
         /* Distance to each region = nearest of its pieces (or whole cells) in the box. */
         int iy0 = floor_cell(box[1], -90, NY), iy1 = floor_cell(box[3], -90, NY);
@@ -707,10 +888,12 @@ fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
         int r = fpi_tessellation_locate(loc, x, y);
         return r >= 0 ? (fp_share){ r, 1, FP_ASSIGN_CONTAINED, 0 } : (fp_share){ -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
     }
+    double eps = CELL_DEG * 1e-9;
+    fp_share res = { -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
+    if (locator_cover(loc, x - eps, y - eps, x + eps, y + eps)) return res;
     const fp_region_index *idx = loc->idx;
     int ix = floor_cell(x, -180, NX), iy = floor_cell(y, -90, NY);
     int on_edge = x == cell_x(ix) || x == cell_x(ix + 1) || y == cell_y(iy) || y == cell_y(iy + 1);
-    fp_share res = { -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
     GEOSGeometry *pt = NULL;
     if (!on_edge) {
         int c = iy * NX + ix, first = idx->cell_first[c], last = idx->cell_first[c + 1];
@@ -734,8 +917,7 @@ fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
             }
     } else {
         /* On a cell edge: the full geometries of the regions of the cells around. */
-        double e = CELL_DEG * 1e-9;
-        if (cells_candidates(loc, x - e, y - e, x + e, y + e) == 0) {
+        if (cells_candidates(loc, x - eps, y - eps, x + eps, y + eps) == 0) {
             pt = GEOSGeom_createPointFromXY_r(loc->h, x, y);
             res = test_full(loc, pt, x, y);
         }

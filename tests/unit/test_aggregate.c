@@ -158,6 +158,57 @@ static void test_index_equals_reference_snapping(void **state)
     fpi_locator_free(loc);
 }
 
+static int compare_lazy(fp_locator *eager, fp_locator *lazy, double x, double y, double snap_km)
+{
+    fp_share a = fpi_locate_point(eager, x, y, snap_km), b = fpi_locate_point(lazy, x, y, snap_km);
+    if (a.region != b.region || a.method != b.method || a.distance_km != b.distance_km) {
+        print_error("(%.12g, %.12g) snap %g: eager %s %s %.9f km, lazy %s %s %.9f km\n", x, y, snap_km,
+                    code_of(a.region), fp_assign_method_name(a.method), a.distance_km, code_of(b.region),
+                    fp_assign_method_name(b.method), b.distance_km);
+        return 1;
+    }
+    return 0;
+}
+
+/* The lazy index (fp_point_locator's) gives the eager index's answers, bit
+ * for bit, while it builds only the regions around the first look-ups; and
+ * once look-ups spread over many cells it completes itself. */
+static void test_lazy_index_equals_eager(void **state)
+{
+    (void)state;
+    fp_error err = {0};
+    fp_region_index *lazy_index = NULL;
+    assert_int_equal(fpi_region_index_new_lazy(countries, &lazy_index, &err), FP_OK);
+    fp_locator *eager = fpi_locator_new(countries, country_index), *lazy = fpi_locator_new(countries, lazy_index);
+    assert_non_null(eager);
+    assert_non_null(lazy);
+    assert_int_equal(fpi_region_index_regions_built(lazy_index), 0);
+    int bad = 0;
+    /* Ten points in western Europe, snapping on: a few regions built. */
+    for (int i = 0; i < 10; i++) bad += compare_lazy(eager, lazy, uniform(2, 12), uniform(44, 52), 25);
+    size_t few = fpi_region_index_regions_built(lazy_index);
+    assert_true(few > 0 && few < countries->n / 4);
+    /* Coasts and the antimeridian with snapping, cell edges, then the
+     * whole world (past the limit the rest is built in threads). */
+    static const double coasts[][2] = { { 103.8, 1.2 }, { -9.2, 38.6 }, { 178.9, -17.8 }, { -175.2, -21.2 },
+                                        { 179.95, -16.6 }, { -179.9, 51.9 }, { 179.9, 71.4 } };
+    for (size_t c = 0; c < sizeof coasts / sizeof coasts[0]; c++)
+        for (int i = 0; i < 40; i++) {
+            double x = coasts[c][0] + uniform(-0.6, 0.6), y = coasts[c][1] + uniform(-0.6, 0.6);
+            if (x > 180) x -= 360;
+            if (x < -180) x += 360;
+            bad += compare_lazy(eager, lazy, x, y, 25);
+        }
+    for (int y = -60; y <= 80; y += 7)
+        for (int x = -180; x <= 180; x += 11) bad += compare_lazy(eager, lazy, x, y, 0);
+    for (int i = 0; i < 5000; i++) bad += compare_lazy(eager, lazy, uniform(-180, 180), uniform(-90, 90), 25);
+    assert_int_equal(bad, 0);
+    assert_int_equal(fpi_region_index_regions_built(lazy_index), countries->n);
+    fpi_locator_free(lazy);
+    fpi_locator_free(eager);
+    fpi_region_index_free(lazy_index);
+}
+
 /* Geodesic length and area against PROJ's geod / known constants:
  *   geod +ellps=WGS84 -I <<< "0 0 0 1"   -> 111319.491 m (one degree of the equator)
  *   echo "0 0 1 0" | geod +ellps=WGS84 -I +units=m -> 110574.389 m (a degree of meridian from the equator) */
@@ -209,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_index_equals_reference_uniform),
         cmocka_unit_test(test_index_equals_reference_edges),
         cmocka_unit_test(test_index_equals_reference_snapping),
+        cmocka_unit_test(test_lazy_index_equals_eager),
         cmocka_unit_test(test_geodesic_measures),
         cmocka_unit_test(test_grid_cells),
     };
