@@ -609,6 +609,11 @@ void fpi_level_results_free(fp_level_result *levels, int n)
 
 /* ---------------------------------------------------------------- main --- */
 
+/* Below this many projects aggregate places them on one thread with a lazy
+ * region index: building every country's cells costs more than placing a
+ * few thousand points. */
+#define FP_FEW_PROJECTS 2000
+
 int fpi_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -697,9 +702,15 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     }
     if ((st = fpi_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
     STEP("regions");
-    if (set->kind == FP_SET_POLYGONS && (st = fpi_region_index_new(set, threads, &idx, err))) goto out;
+    /* A few projects (a small list, a test): one thread, and the index cut
+     * only around them as they are placed; the answers are the same. */
+    int few = t.n < FP_FEW_PROJECTS;
+    if (set->kind == FP_SET_POLYGONS &&
+        (st = few ? fpi_region_index_new_lazy(set, &idx, err) : fpi_region_index_new(set, threads, &idx, err)))
+        goto out;
     STEP("index");
-    if ((st = fpi_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, threads, err))) goto out;
+    if ((st = fpi_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, few ? 1 : threads, err)))
+        goto out;
     STEP("assign");
     if ((st = fpi_projects_accumulate(&t, set, levels, res, err))) goto out;
     STEP("sum");
