@@ -37,8 +37,13 @@ assert_not_contains() {
     grep -qF -- "$2" <<<"$1" && fail "$3: [$2] unexpectedly found"
     return 0
 }
+# Numbers only (a decimal, optional exponent): anything else fails, as
+# python's float() did; awk compares the doubles (it starts in a millisecond,
+# python in some 40: assert_near runs hundreds of times a check).
+_num_re='^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?$'
 assert_near() {  # expected actual tolerance message
-    python3 -c "import sys; sys.exit(0 if abs(float('$1')-float('$2'))<=float('$3') else 1)" 2>/dev/null ||
+    [[ $1 =~ $_num_re && $2 =~ $_num_re && $3 =~ $_num_re ]] &&
+        awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t + 0) }' ||
         fail "$4: expected $1 ± $3, got [$2]"
 }
 # Runs footprint, capturing stdout+stderr in $OUT and the exit status in $RC.
