@@ -306,6 +306,8 @@ done:
     g_string_free(names, TRUE);
 }
 
+int fpi_gazetteer_from_cache(const fp_gazetteer *g) { return g && g->blob; }
+
 fp_status fpi_gazetteer_load_cached(const char *path, const char *cache_dir, fp_gazetteer **out, fp_error *err)
 {
     *out = NULL;

@@ -16,4 +16,7 @@ fp_status fpi_gazetteer_load_cached(const char *path, const char *cache_dir, fp_
  * cannot be read. Exposed for the tests. */
 int fpi_gazetteer_cache_key(const char *path, char key[65]);
 
+/* 1 if g was read from a cache entry (tests: a hit), else 0. */
+int fpi_gazetteer_from_cache(const fp_gazetteer *g);
+
 #endif
