@@ -38,7 +38,8 @@ const char *fp_context_styles_dir(const fp_context *ctx);
 const char *fp_context_web_dir(const fp_context *ctx);
 
 /* Folder of caches the library may keep between runs (today: the prepared
- * regions of `aggregate --by regions:FILE`, keyed by the file's SHA-256).
+ * regions of `aggregate --by regions:FILE` and geocode's parsed gazetteer,
+ * each keyed by the file's SHA-256).
  * NULL or "" (the default): no cache. The string is copied. */
 void fp_context_set_cache_dir(fp_context *ctx, const char *dir);
 const char *fp_context_cache_dir(const fp_context *ctx);

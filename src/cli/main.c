@@ -281,7 +281,8 @@ static void context_from_env(fp_context *ctx)
     if (busy && atoi(busy) > 0) fp_context_set_busy_ms(ctx, atoi(busy));
     /* FOOTPRINT_TIMING=1: the time of each aggregate step on stderr. */
     fp_context_set_timing(ctx, getenv("FOOTPRINT_TIMING") != NULL);
-    /* Caches kept between runs (the prepared regions of --by regions:FILE):
+    /* Caches kept between runs (the prepared regions of --by regions:FILE,
+     * the parsed gazetteer):
      * FOOTPRINT_CACHE=DIR, or "off"; by default $XDG_CACHE_HOME/footprint,
      * else ~/.cache/footprint; none without either variable. */
     const char *cache = getenv("FOOTPRINT_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");

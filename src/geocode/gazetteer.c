@@ -24,36 +24,7 @@
 #include <glib.h>
 #include "fp_geocode.h"
 #include "common/util.h"
-
-typedef struct place {
-    long id;
-    double lon, lat;
-    long population;
-    const char *name;       /* in the gazetteer's string chunk */
-    char country[3];
-    char admin1[12];        /* GeoNames admin1 code */
-    char region[16];        /* shipped admin-1 region code, "" if none */
-    char feature[8];        /* GeoNames feature code (PPLC, PPLA, ...) */
-} place;
-
-typedef struct key_entry {
-    uint64_t hash;
-    uint32_t place;
-} key_entry;
-
-typedef struct key_index {
-    key_entry *e;
-    size_t n, cap;
-} key_index;
-
-enum { IDX_EXACT, IDX_FOLDED, IDX_ALTERNATE, IDX_FUZZY, IDX_COUNT };
-
-struct fp_gazetteer {
-    place *places;
-    long n, cap;
-    GStringChunk *names;
-    key_index idx[IDX_COUNT];
-};
+#include "geocode/gazetteer_internal.h"
 
 static uint64_t fnv1a(const char *s)
 {
@@ -287,6 +258,12 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
 void fp_gazetteer_free(fp_gazetteer *g)
 {
     if (!g) return;
+    /* Read from the cache: every array lies in the one blob. */
+    if (g->blob) {
+        free(g->blob);
+        free(g);
+        return;
+    }
     for (int k = 0; k < IDX_COUNT; k++) free(g->idx[k].e);
     if (g->names) g_string_chunk_free(g->names);
     free(g->places);

@@ -25,6 +25,7 @@
 #include "fp_store.h"
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
+#include "geocode/gazetteer_cache.h"
 #include "common/util.h"
 
 typedef struct anchor { double lon, lat; int ok; } anchor;
@@ -122,7 +123,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
                                              : fp_data_path(fp_store_context(store), "gazetteer.tsv.gz", defpath, sizeof defpath);
     fp_gazetteer *gaz = NULL;
-    fp_status st = fp_gazetteer_load(gpath, &gaz, err);
+    /* Parsed once, then read from the cache folder while the file is unchanged. */
+    fp_status st = fpi_gazetteer_load_cached(gpath, fp_context_cache_dir(fp_store_context(store)), &gaz, err);
     if (st) return st;
     fp_country_index *countries = NULL;
     fp_admin1_index *admin1 = NULL;

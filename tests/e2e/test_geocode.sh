@@ -285,3 +285,44 @@ geocode_csv fz fz.csv
 assert_eq "exact+admin1" "$(sql "SELECT geocode_method FROM projects WHERE source_key='U1'")" "U1 method"
 assert_eq "1" "$(ssql "SELECT ST_Contains(r.geom, p.geom) FROM projects p, regions r WHERE p.source_key='U1' AND r.code='UA-53'")" "U1 in UA-53 (SpatiaLite)"
 case_end
+
+case_begin "the parsed gazetteer is cached: a second run reads the cache entry and stores the same points, methods and refs"
+# Expected values are the first run's, which parsed the TSV; the cache only has
+# to reproduce them byte for byte (hex of the stored geometry).
+cdir="$WORK/gazcache"
+rm -rf "$cdir"
+printf 'id,place,country,state\nE1,Nairobi,KEN,\nE2,SÃO PAULO,Brazil,\nE3,Bombay,IN,\nE4,Valencia,,\nE5,Springfield,USA,Massachusetts\nE6,Ft. Lauderdale,USA,\nE7,Taguig City,PHL,\nE8,Nowhereville,KEN,\nE9,Concord,USA,\n' > cached.csv
+fp_init ca.sqlite && "$FP" -q --db ca.sqlite import cached.csv
+DB=ca.sqlite
+q="SELECT source_key, coalesce(geocode_method,'-'), coalesce(geocode_ref,'-'), coalesce(geocode_precision,'-'), coalesce(hex(geom),'-') FROM projects ORDER BY source_key"
+pts="SELECT source_key || '|' || X(geom) || '|' || Y(geom) FROM projects WHERE geom IS NOT NULL ORDER BY source_key"
+OUT=$(FOOTPRINT_CACHE="$cdir" "$FP" --db $DB geocode 2>&1); RC=$?
+assert_eq 0 "$RC" "first run ($OUT)"
+first=$(sql "$q"); first_pts=$(ssql "$pts"); first_out=$OUT
+assert_eq 8 "$(sql "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "rows placed by the first run"
+assert_eq 1 "$(ls "$cdir" | grep -c '^gazetteer-[0-9a-f]\{64\}\.bin$')" "one gazetteer entry after the first run"
+assert_eq 1 "$(ls "$cdir" | wc -l)" "nothing else in the cache folder"
+entry=$(ls "$cdir"/gazetteer-*.bin)
+ino=$(stat -c %i "$entry")
+OUT=$(FOOTPRINT_CACHE="$cdir" "$FP" --db $DB geocode --redo 2>&1); RC=$?
+assert_eq 0 "$RC" "second run ($OUT)"
+assert_eq "$first" "$(sql "$q")" "same methods, refs and geometries from the cache"
+assert_eq "$first_pts" "$(ssql "$pts")" "same coordinates (SpatiaLite)"
+assert_eq "$first_out" "$OUT" "same summary"
+assert_eq "$ino" "$(stat -c %i "$entry")" "a hit does not rewrite the entry"
+assert_eq 1 "$(ls "$cdir" | wc -l)" "still one entry"
+# A damaged entry is a miss, not an error: the file is parsed and the entry written again.
+size=$(stat -c %s "$entry")
+truncate -s 100 "$entry"
+OUT=$(FOOTPRINT_CACHE="$cdir" "$FP" --db $DB geocode --redo 2>&1); RC=$?
+assert_eq 0 "$RC" "run with a truncated entry ($OUT)"
+assert_eq "$first" "$(sql "$q")" "same rows after a truncated entry"
+assert_eq "$size" "$(stat -c %s "$entry")" "the entry written again"
+# FOOTPRINT_CACHE=off: no cache read or written, the same rows.
+OUT=$(FOOTPRINT_CACHE=off "$FP" --db $DB geocode --redo 2>&1); RC=$?
+assert_eq 0 "$RC" "run without a cache ($OUT)"
+assert_eq "$first" "$(sql "$q")" "same rows without the cache"
+assert_eq "$first_pts" "$(ssql "$pts")" "same coordinates without the cache"
+assert_eq "$first_out" "$OUT" "same summary without the cache"
+assert_eq 1 "$(ls "$cdir" | wc -l)" "nothing new in the cache folder"
+case_end

