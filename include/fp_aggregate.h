@@ -85,4 +85,9 @@ const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, 
  * `code`; -1 when the level has no such region. */
 double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat);
 
+/* The index is cut around the points as they are looked up: FP_OK, or the
+ * error that made a look-up answer "none" (a region geometry GEOS could
+ * not cut, out of memory), filled into err. Check it after the look-ups. */
+fp_status fp_point_locator_status(const fp_point_locator *pl, fp_error *err);
+
 #endif

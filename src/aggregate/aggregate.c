@@ -711,6 +711,10 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     STEP("index");
     if ((st = fpi_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, few ? 1 : threads, err)))
         goto out;
+    if (fpi_region_index_failed(idx)) {
+        st = fp_error_set(err, FP_ERR_INPUT, "could not build the region index (GEOS failed on a region geometry)");
+        goto out;
+    }
     STEP("assign");
     if ((st = fpi_projects_accumulate(&t, set, levels, res, err))) goto out;
     STEP("sum");

@@ -88,6 +88,8 @@ fp_status fpi_region_index_new(const fp_region_set *set, int threads, fp_region_
  * built at once when look-ups spread over many cells. Answers are those of
  * the eager index. It may be read by one locator only. */
 fp_status fpi_region_index_new_lazy(const fp_region_set *set, fp_region_index **out, fp_error *err);
+/* 1 once a lazy build failed: look-ups since then answered "none". */
+int fpi_region_index_failed(const fp_region_index *idx);
 /* How many regions have been cut into cells (all of them when eager). */
 size_t fpi_region_index_regions_built(const fp_region_index *idx);
 void fpi_region_index_free(fp_region_index *idx);

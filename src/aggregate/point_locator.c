@@ -57,6 +57,14 @@ const char *fp_point_locator_find(fp_point_locator *pl, double lon, double lat, 
     return pl->set->items[s.region].code;
 }
 
+fp_status fp_point_locator_status(const fp_point_locator *pl, fp_error *err)
+{
+    if (pl && fpi_region_index_failed(pl->idx))
+        return fp_error_set(err, FP_ERR_INPUT, "could not build the region index (GEOS failed on a region geometry, "
+                            "or out of memory)");
+    return FP_OK;
+}
+
 double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, double lon, double lat)
 {
     int r = fpi_region_set_find(pl->set, code);

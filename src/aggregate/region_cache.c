@@ -33,18 +33,6 @@
 /* Files whose bytes make up the layer besides the one named. */
 static const char *const sidecars[] = { ".dbf", ".shx", ".prj", ".cpg", "-wal", NULL };
 
-static int hash_file(GChecksum *sum, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_checksum_update(sum, buf, n);
-    int failed = ferror(f);
-    fclose(f);
-    return failed ? -1 : 0;
-}
-
 int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
 {
     struct stat sb;
@@ -52,7 +40,7 @@ int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
     g_checksum_update(sum, (const guchar *)CACHE_MAGIC, sizeof CACHE_MAGIC);
     g_checksum_update(sum, (const guchar *)(code_field ? code_field : ""), (gssize)strlen(code_field ? code_field : "") + 1);
-    int rc = hash_file(sum, path);
+    int rc = fpi_checksum_add_file(sum, path);
     /* Sidecars next to the file: FILE.ext for "-wal", BASE.ext otherwise. */
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     size_t base = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
@@ -61,7 +49,7 @@ int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
                                            : g_strdup_printf("%.*s%s", (int)base, path, sidecars[i]);
         if (g_file_test(side, G_FILE_TEST_IS_REGULAR)) {
             g_checksum_update(sum, (const guchar *)sidecars[i], (gssize)strlen(sidecars[i]) + 1);
-            rc = hash_file(sum, side);
+            rc = fpi_checksum_add_file(sum, side);
         }
         g_free(side);
     }

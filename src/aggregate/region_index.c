@@ -54,6 +54,7 @@ struct fp_region_index {
     unsigned char *built;         /* per region */
     unsigned char *cell_ready;    /* per cell: every region reaching it built */
     int lazy_cells;               /* cells made ready one look-up at a time */
+    int failed;                   /* a lazy build failed: sticky, see fpi_region_index_failed */
 };
 
 /* ---------------------------------------------------------- building --- */
@@ -363,10 +364,26 @@ size_t fpi_region_index_regions_built(const fp_region_index *idx)
  * spread wide (a big import's check): the rest is built at once, in threads. */
 #define LAZY_CELL_LIMIT 256
 
+/* Appends region r to the list of those to build and marks it built. */
+static int take_region(fp_region_index *idx, int r, int **list, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        int *grown = realloc(*list, c * sizeof *grown);
+        if (!grown) return -1;
+        *list = grown;
+        *cap = c;
+    }
+    (*list)[(*n)++] = r;
+    idx->built[r] = 1;
+    return 0;
+}
+
 /* Makes the cells [ix0,ix1]x[iy0,iy1] ready (ix may wrap past NX): builds
  * every region not yet built whose extent reaches one of them. */
 static int index_ensure(fp_region_index *idx, int iy0, int iy1, long jx0, long jx1)
 {
+    if (idx->failed) return -1;
     if (!idx->lazy) return 0;
     const fp_region_set *set = idx->set;
     int *list = NULL;
@@ -384,14 +401,7 @@ static int index_ensure(fp_region_index *idx, int iy0, int iy1, long jx0, long j
                 if (ix < floor_cell(reg->minx, -180, NX) || ix > floor_cell(reg->maxx, -180, NX) ||
                     iy < floor_cell(reg->miny, -90, NY) || iy > floor_cell(reg->maxy, -90, NY))
                     continue;
-                if (nlist == caplist) {
-                    caplist = caplist ? caplist * 2 : 16;
-                    int *grown = realloc(list, caplist * sizeof *grown);
-                    if (!grown) { rc = -1; break; }
-                    list = grown;
-                }
-                list[nlist++] = (int)r;
-                idx->built[r] = 1;
+                if (take_region(idx, (int)r, &list, &nlist, &caplist)) { rc = -1; break; }
             }
         }
     idx->lazy_cells += fresh_cells;
@@ -401,22 +411,19 @@ static int index_ensure(fp_region_index *idx, int iy0, int iy1, long jx0, long j
         /* Everything else, in threads; the index is then complete. */
         nlist = 0;
         for (size_t r = 0; r < set->n && !rc; r++) {
-            if (idx->built[r]) continue;
-            if (nlist == caplist) {
-                caplist = caplist ? caplist * 2 : 16;
-                int *grown = realloc(list, caplist * sizeof *grown);
-                if (!grown) { rc = -1; break; }
-                list = grown;
-            }
-            list[nlist++] = (int)r;
-            idx->built[r] = 1;
+            if (!idx->built[r] && take_region(idx, (int)r, &list, &nlist, &caplist)) rc = -1;
         }
         if (!rc && nlist && build_into(idx, list, nlist, fpi_default_threads(), &err)) rc = -1;
         if (!rc) idx->lazy = 0;
     }
     free(list);
+    /* Regions marked built whose cells are missing would answer wrongly
+     * later: every look-up from now on fails instead. */
+    if (rc) idx->failed = 1;
     return rc;
 }
+
+int fpi_region_index_failed(const fp_region_index *idx) { return idx && idx->failed; }
 
 void fpi_region_index_free(fp_region_index *idx)
 {
@@ -588,7 +595,7 @@ static int locator_fit_pieces(fp_locator *loc)
 static int locator_cover(fp_locator *loc, double x0, double y0, double x1, double y1)
 {
     fp_region_index *idx = (fp_region_index *)loc->idx;
-    if (!idx || !idx->lazy) return 0;
+    if (!idx || (!idx->lazy && !idx->failed)) return 0;
     int iy0 = floor_cell(y0, -90, NY), iy1 = floor_cell(y1, -90, NY);
     long jx0 = (long)floor((x0 + 180) / CELL_DEG), jx1 = (long)floor((x1 + 180) / CELL_DEG);
     if (jx1 - jx0 >= NX) { jx0 = 0; jx1 = NX - 1; }

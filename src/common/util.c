@@ -13,21 +13,27 @@
 #include <glib/gstdio.h>
 #include "common/util.h"
 
-fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
+int fpi_checksum_add_file(GChecksum *sum, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    if (!f) return -1;
     unsigned char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        g_checksum_update(sum, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_checksum_update(sum, buf, n);
     int failed = ferror(f);
     fclose(f);
-    if (failed) {
+    if (failed) errno = EIO;
+    return failed ? -1 : 0;
+}
+
+fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    if (fpi_checksum_add_file(sum, path)) {
+        int e = errno;
         g_checksum_free(sum);
-        return fp_error_set(err, FP_ERR_IO, "%s: read error", path);
+        return e == EIO ? fp_error_set(err, FP_ERR_IO, "%s: read error", path)
+                        : fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(e));
     }
     snprintf(out, 65, "%s", g_checksum_get_string(sum));
     g_checksum_free(sum);

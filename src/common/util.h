@@ -13,6 +13,11 @@ int fpi_identifier_valid(const char *s, size_t max);
 /* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
 fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err);
 
+/* Adds a file's bytes to a running GChecksum (the caches' keys hash more
+ * than one input); 0, or -1 with errno set when it cannot be read. */
+typedef struct _GChecksum GChecksum;
+int fpi_checksum_add_file(GChecksum *sum, const char *path);
+
 /* True if s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int fpi_utf8_valid(const char *s, size_t len);
 /* Replaces, in place, each byte that does not begin a valid UTF-8

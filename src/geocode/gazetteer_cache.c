@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
+#include "common/util.h"
 #include <glib/gstdio.h>
 #include "fp_geocode.h"
 #include "fp_version.h"
@@ -90,18 +91,6 @@ static void hash_string(GChecksum *sum, const char *s)
     g_checksum_update(sum, (const guchar *)s, (gssize)strlen(s) + 1);
 }
 
-static int hash_file(GChecksum *sum, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_checksum_update(sum, buf, n);
-    int failed = ferror(f);
-    fclose(f);
-    return failed ? -1 : 0;
-}
-
 int fpi_gazetteer_cache_key(const char *path, char key[65])
 {
     struct stat sb;
@@ -117,7 +106,7 @@ int fpi_gazetteer_cache_key(const char *path, char key[65])
         free(folded);
         free(fuzzy);
     }
-    int rc = hash_file(sum, path);
+    int rc = fpi_checksum_add_file(sum, path);
     if (!rc) snprintf(key, 65, "%s", g_checksum_get_string(sum));
     g_checksum_free(sum);
     return rc;

@@ -431,6 +431,8 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
         /* The findings of the points as they now are. */
         if (!st) st = run_checks(&c, err);
     }
+    if (!st) st = fp_point_locator_status(c.countries, err);
+    if (!st) st = fp_point_locator_status(c.admin1, err);
     if (!st) st = save(&c, err);
     if (!st && opts->report_path)
         st = qa_write_report(opts->report_path, (const qa_finding *)(void *)c.findings->data, c.findings->len, err);

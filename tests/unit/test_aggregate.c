@@ -209,6 +209,36 @@ static void test_lazy_index_equals_eager(void **state)
     fpi_region_index_free(lazy_index);
 }
 
+/* A region GEOS cannot read: the lazy build fails, and from then on every
+ * look-up answers "none" and the index says it failed (callers turn that
+ * into an error), instead of answering without the region. */
+static void test_lazy_index_failure_is_sticky(void **state)
+{
+    (void)state;
+    fp_region items[2];
+    memcpy(items, countries->items, sizeof items);
+    unsigned char junk[] = { 1, 6, 0, 0, 0, 9, 9, 9, 9 };   /* a multipolygon of 0x09090909 parts, cut short */
+    items[1].wkb = junk;
+    items[1].wkb_len = sizeof junk;
+    fp_region_set set = *countries;
+    set.items = items;
+    set.n = 2;
+    fp_error err = {0};
+    fp_region_index *idx = NULL;
+    assert_int_equal(fpi_region_index_new_lazy(&set, &idx, &err), FP_OK);
+    fp_locator *loc = fpi_locator_new(&set, idx);
+    assert_non_null(loc);
+    double x = (items[1].minx + items[1].maxx) / 2, y = (items[1].miny + items[1].maxy) / 2;
+    assert_false(fpi_region_index_failed(idx));
+    assert_int_equal(fpi_locate_point(loc, x, y, 0).region, -1);
+    assert_true(fpi_region_index_failed(idx));
+    /* Even where the readable region is. */
+    double x0 = (items[0].minx + items[0].maxx) / 2, y0 = (items[0].miny + items[0].maxy) / 2;
+    assert_int_equal(fpi_locate_point(loc, x0, y0, 0).region, -1);
+    fpi_locator_free(loc);
+    fpi_region_index_free(idx);
+}
+
 /* Geodesic length and area against PROJ's geod / known constants:
  *   geod +ellps=WGS84 -I <<< "0 0 0 1"   -> 111319.491 m (one degree of the equator)
  *   echo "0 0 1 0" | geod +ellps=WGS84 -I +units=m -> 110574.389 m (a degree of meridian from the equator) */
@@ -261,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_index_equals_reference_edges),
         cmocka_unit_test(test_index_equals_reference_snapping),
         cmocka_unit_test(test_lazy_index_equals_eager),
+        cmocka_unit_test(test_lazy_index_failure_is_sticky),
         cmocka_unit_test(test_geodesic_measures),
         cmocka_unit_test(test_grid_cells),
     };
