@@ -718,17 +718,27 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     fp_region *countries = NULL, *a1 = NULL;
     size_t nc = 0, na = 0;
     char **cp = NULL, **cs = NULL, **cc = NULL, **ap = NULL, **as = NULL, **ac = NULL;
+    /* FOOTPRINT_TIMING=1: the seconds of each step (init's time). */
+    const fp_context *ctx = fp_store_context(store);
+    int timing = fp_context_timing(ctx);
+    double tp = fpi_now(), cp0 = fpi_cpu_now();
+#define STEP(label) do { if (timing) { double now_ = fpi_now(), cpu_ = fpi_cpu_now(); \
+        fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp0); tp = now_; cp0 = cpu_; } } while (0)
     /* Loading computes and caches missing areas; the derived levels are
      * computed and cached when absent. */
     st = load_store_level(store, "country", threads, &countries, &nc, &cp, &cs, &cc, err);
+    STEP("countries");
     if (!st) st = load_store_level(store, "admin1", threads, &a1, &na, &ap, &as, &ac, err);
+    STEP("admin1");
     if (!st && nc) {
         fp_output_level sub = {0}, cont = {0};
         st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, threads, err);
         if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, threads, err);
         free_level(&sub);
         free_level(&cont);
+        STEP("unions");
     }
+#undef STEP
     fp_region_set c1 = { .items = countries, .n = nc }, c2 = { .items = a1, .n = na };
     fpi_region_set_free_items(&c1);
     fpi_region_set_free_items(&c2);
