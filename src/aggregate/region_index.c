@@ -231,7 +231,7 @@ static fp_status build_into(fp_region_index *idx, const int *list, size_t nlist,
     pthread_mutex_init(&job.lock, NULL);
     build_thread *t = calloc((size_t)threads, sizeof *t);
     pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    cell_entry *merged = NULL;
+    cell_entry *merged = NULL, *fresh = NULL;
     fp_status st = FP_OK;
     if (!t || !tid) {
         st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
@@ -262,13 +262,14 @@ static fp_status build_into(fp_region_index *idx, const int *list, size_t nlist,
     piece *pieces = realloc(idx->pieces, (npieces ? npieces : 1) * sizeof *pieces);
     if (pieces) idx->pieces = pieces;
     merged = malloc((idx->nentries + nnew ? idx->nentries + nnew : 1) * sizeof *merged);
+    fresh = malloc((nnew ? nnew : 1) * sizeof *fresh);
     if (!idx->cell_first) idx->cell_first = calloc(NX * NY + 1, sizeof *idx->cell_first);
-    if (!pieces || !merged || !idx->cell_first) {
+    if (!pieces || !merged || !fresh || !idx->cell_first) {
         st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
         goto done;
     }
-    /* The new entries after the old ones, sorted; then the two runs merged. */
-    cell_entry *fresh = merged + idx->nentries;
+    /* Nothing fails from here: the new pieces move in, the new entries are
+     * sorted and merged with the index's own (none when eager). */
     size_t k = 0;
     for (int i = 0; i < threads; i++) {
         int base = (int)idx->npieces;
@@ -283,21 +284,10 @@ static fp_status build_into(fp_region_index *idx, const int *list, size_t nlist,
         }
     }
     qsort(fresh, nnew, sizeof *fresh, compare_entries);
-    if (idx->nentries) {
-        cell_entry *old = idx->entries, *out = merged;
-        size_t a = 0, b = 0;
-        /* fresh sits in merged's tail: copy it aside so the merge can write
-         * from the front. */
-        cell_entry *tail = malloc((nnew ? nnew : 1) * sizeof *tail);
-        if (!tail) {
-            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory building the region index");
-            goto done;
-        }
-        memcpy(tail, fresh, nnew * sizeof *tail);
-        while (a < idx->nentries || b < nnew)
-            *out++ = b == nnew || (a < idx->nentries && compare_entries(&old[a], &tail[b]) < 0) ? old[a++] : tail[b++];
-        free(tail);
-    }
+    const cell_entry *old = idx->entries;
+    size_t a = 0, b = 0, o = 0;
+    while (a < idx->nentries || b < nnew)
+        merged[o++] = b == nnew || (a < idx->nentries && compare_entries(&old[a], &fresh[b]) < 0) ? old[a++] : fresh[b++];
     free(idx->entries);
     idx->entries = merged;
     merged = NULL;
@@ -312,6 +302,7 @@ done:
         free(t[i].out.entries);
     }
     free(merged);
+    free(fresh);
     free(t);
     free(tid);
     pthread_mutex_destroy(&job.lock);
