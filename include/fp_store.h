@@ -97,6 +97,9 @@ typedef struct fp_regions_result {
  * transaction. Loading the same file again changes nothing. */
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
+/* The SHA-256 (64 hex digits) of the region file loaded last, in sha[65];
+ * "" when the store has none recorded. */
+fp_status fp_store_regions_checksum(fp_store *store, char sha[65], fp_error *err);
 
 /* The regions of one level ("country", "admin1") as layer rows, by code.
  * Columns: 0 id, 1 geometry (fp_rows_geom), 2 code, 3 name, 4 parent,
@@ -287,8 +290,9 @@ fp_status fp_store_repaired(fp_store *store, const char *dataset, long limit, co
  * 6 population, 7 geometry (fp_rows_geom, WKB), 8 area_km2 (NULL until
  * cached). */
 fp_status fp_store_regions(fp_store *store, const char *level, fp_rows **out, fp_error *err);
-/* Caches a region's geodesic area (regions.area_km2). */
-fp_status fp_store_region_set_area(fp_store *store, int64_t id, double area_km2, fp_error *err);
+/* Caches regions' geodesic areas (regions.area_km2): areas[i] for ids[i]. */
+fp_status fp_store_region_set_areas(fp_store *store, const int64_t *ids, const double *areas, size_t n,
+                                    fp_error *err);
 
 /* Derived region groups (continents, subregions: unions of countries),
  * cached per level. Columns: 0 code, 1 name, 2 parent, 3 population,

@@ -178,13 +178,20 @@ static fp_status load_store_level(fp_store *store, const char *level, int thread
     if (!st) {
         /* Areas not stored yet (the first run on these regions): computed
          * in threads, written back for the next run. */
-        char *missing = calloc(n ? n : 1, 1);
-        if (!missing) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n && !st; i++) missing[i] = isnan(items[i].area_km2);
-        if (!st) compute_areas(items, n, threads);
+        int64_t *mids = malloc((n ? n : 1) * sizeof *mids);
+        double *mareas = malloc((n ? n : 1) * sizeof *mareas);
+        size_t nm = 0;
+        if (!mids || !mareas) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < n && !st; i++)
-            if (missing[i]) st = fp_store_region_set_area(store, ids[i], items[i].area_km2, err);
-        free(missing);
+            if (isnan(items[i].area_km2)) mids[nm++] = (int64_t)i;    /* the index, for now */
+        if (!st && nm) compute_areas(items, n, threads);
+        for (size_t k = 0; k < nm && !st; k++) {
+            mareas[k] = items[mids[k]].area_km2;
+            mids[k] = ids[mids[k]];
+        }
+        if (!st) st = fp_store_region_set_areas(store, mids, mareas, nm, err);
+        free(mids);
+        free(mareas);
     }
     free(ids);
     *out = items;
@@ -710,6 +717,63 @@ void fpi_region_set_free(fp_region_set *set)
     free(set);
 }
 
+/* Fills a store's missing areas and region groups from a cache entry of the
+ * same regions. *applied 0 (and the store untouched) when the entry does
+ * not fit: a level's codes differ from the store's. */
+static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, int *applied, fp_error *err)
+{
+    static const char *const area_levels[2] = { "country", "admin1" }, *const group_levels[2] = { "subregion", "continent" };
+    *applied = 0;
+    int64_t *ids[2] = { NULL, NULL };
+    double *areas[2] = { NULL, NULL };
+    size_t nset[2] = { 0, 0 };
+    int fits = 1;
+    fp_status st = FP_OK;
+    for (int l = 0; l < 2 && !st && fits; l++) {
+        size_t n = p->n_areas[l], i = 0;
+        ids[l] = malloc((n ? n : 1) * sizeof *ids[l]);
+        areas[l] = malloc((n ? n : 1) * sizeof *areas[l]);
+        if (!ids[l] || !areas[l]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        fp_rows *q;
+        if ((st = fp_store_regions(store, area_levels[l], &q, err))) break;
+        while (fits && fp_rows_next(q)) {
+            const char *code = fp_rows_text(q, 1);
+            if (i >= n || !code || strcmp(code, p->codes[l][i])) { fits = 0; break; }
+            if (fp_rows_is_null(q, 8)) {
+                ids[l][nset[l]] = fp_rows_int64(q, 0);
+                areas[l][nset[l]++] = p->areas[l][i];
+            }
+            i++;
+        }
+        st = fp_rows_status(q, err);
+        fp_rows_free(q);
+        if (i != n) fits = 0;
+    }
+    for (int l = 0; l < 2 && !st && fits; l++) st = fp_store_region_set_areas(store, ids[l], areas[l], nset[l], err);
+    for (int l = 0; l < 2 && !st && fits; l++) {
+        fp_rows *q;
+        if ((st = fp_store_region_groups(store, group_levels[l], &q, err))) break;
+        int have = fp_rows_next(q);
+        st = fp_rows_status(q, err);
+        fp_rows_free(q);
+        if (st || have) continue;
+        const fp_output_level *lv = &p->groups[l];
+        fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
+        if (!groups) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        for (size_t i = 0; i < lv->n; i++) {
+            const fp_level_region *row = &lv->rows[i];
+            groups[i] = (fp_region_group){ row->code, row->name, row->parent, row->population, row->area_km2,
+                                           row->wkb, row->wkb_len };
+        }
+        int stored;
+        st = fp_store_region_groups_put(store, group_levels[l], groups, lv->n, &stored, err);
+        free(groups);
+    }
+    for (int l = 0; l < 2; l++) { free(ids[l]); free(areas[l]); }
+    if (!st) *applied = fits;
+    return st;
+}
+
 fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
 {
     int threads = fpi_default_threads();
@@ -724,8 +788,21 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     double tp = fpi_now(), cp0 = fpi_cpu_now();
 #define STEP(label) do { if (timing) { double now_ = fpi_now(), cpu_ = fpi_cpu_now(); \
         fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp0); tp = now_; cp0 = cpu_; } } while (0)
-    /* Loading computes and caches missing areas; the derived levels are
-     * computed and cached when absent. */
+    /* The cache folder may hold what this step computes for these regions
+     * (region_cache.c); else loading computes and stores the missing areas,
+     * and the derived levels are computed and stored when absent. */
+    const char *cache_dir = fp_context_cache_dir(ctx);
+    char sha[65] = "", key[65];
+    int keyed = cache_dir && !fp_store_regions_checksum(store, sha, NULL) && fpi_prepared_cache_key(sha, key) == 0;
+    fpi_prepared_regions cached;
+    if (keyed && fpi_prepared_cache_load(cache_dir, key, &cached)) {
+        int applied = 0;
+        st = apply_prepared(store, &cached, &applied, err);
+        fpi_prepared_regions_clear(&cached);
+        STEP("cached");
+        if (st) { fp_store_rollback(store); return st; }
+        if (applied) return fp_store_commit(store, err);
+    }
     st = load_store_level(store, "country", threads, &countries, &nc, &cp, &cs, &cc, err);
     STEP("countries");
     if (!st) st = load_store_level(store, "admin1", threads, &a1, &na, &ap, &as, &ac, err);
@@ -734,6 +811,12 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
         fp_output_level sub = {0}, cont = {0};
         st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, threads, err);
         if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, threads, err);
+        if (!st && keyed) {
+            const fp_region *const areas[2] = { countries, a1 };
+            const size_t n_areas[2] = { nc, na };
+            const fp_output_level *const groups[2] = { &sub, &cont };
+            fpi_prepared_cache_save(cache_dir, key, areas, n_areas, groups);
+        }
         free_level(&sub);
         free_level(&cont);
         STEP("unions");

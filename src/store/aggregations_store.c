@@ -39,18 +39,22 @@ fp_status fp_store_regions(fp_store *s, const char *level, fp_rows **out, fp_err
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
-fp_status fp_store_region_set_area(fp_store *s, int64_t id, double area_km2, fp_error *err)
+fp_status fp_store_region_set_areas(fp_store *s, const int64_t *ids, const double *areas, size_t n, fp_error *err)
 {
-    if (s->pg) return fpi_pg_region_set_area(s, id, area_km2, err);
-    /* A read-only store keeps no cache: the area is computed again next
+    if (s->pg) return fpi_pg_region_set_areas(s, ids, areas, n, err);
+    /* A read-only store keeps no cache: the areas are computed again next
      * time, with the same result. */
-    if (s->flags & FP_STORE_READONLY) return FP_OK;
+    if ((s->flags & FP_STORE_READONLY) || n == 0) return FP_OK;
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "UPDATE regions SET area_km2=?1 WHERE id=?2", "caching region areas", &q, err);
     if (st) return st;
-    sqlite3_bind_double(q, 1, area_km2);
-    sqlite3_bind_int64(q, 2, id);
-    sqlite3_step(q);   /* a cache: a store that refuses the write (read-only file) just keeps none */
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_double(q, 1, areas[i]);
+        sqlite3_bind_int64(q, 2, ids[i]);
+        /* a cache: a store that refuses the write (read-only file) just keeps none */
+        if (sqlite3_step(q) != SQLITE_DONE) break;
+        sqlite3_reset(q);
+    }
     sqlite3_finalize(q);
     return FP_OK;
 }

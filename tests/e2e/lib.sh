@@ -8,9 +8,10 @@ FIX="$ROOT/tests/fixtures"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-# The regions cache (aggregate --by regions:FILE) goes to this run's folder,
-# not the user's ~/.cache: every suite starts with an empty cache.
-export FOOTPRINT_CACHE="$WORK/.cache"
+# The cache (parsed gazetteer, prepared regions) goes to the test run's
+# folder (tests/run.sh: FP_SHARED_CACHE, shared by the suites of one run) or,
+# for a suite run by itself, to the suite's; never to the user's ~/.cache.
+export FOOTPRINT_CACHE="${FP_SHARED_CACHE:-$WORK/.cache}"
 _case=""
 _fail=""
 
