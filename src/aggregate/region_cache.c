@@ -58,9 +58,9 @@ int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
     return rc;
 }
 
-static char *entry_path(const char *dir, const char *key)
+static char *entry_path(const char *dir, const char *kind, const char *key)
 {
-    return g_strdup_printf("%s/regions-%s.bin", dir, key);
+    return g_strdup_printf("%s/%s-%s.bin", dir, kind, key);
 }
 
 /* ------------------------------------------------------------ reading --- */
@@ -87,25 +87,59 @@ static char *take_string(reader *r)
     return s;
 }
 
-int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set)
+/* Reads the entry KIND-KEY.bin whole: its bytes (g_free) with *r past the
+ * magic and byte-order mark, or NULL when it is missing or not of this kind
+ * and version. */
+static gchar *entry_open(const char *dir, const char *kind, const char *key, const char *magic, reader *r)
 {
-    if (!dir || !*dir) return 0;
-    char *path = entry_path(dir, key);
+    if (!dir || !*dir) return NULL;
+    char *path = entry_path(dir, kind, key);
     gchar *data = NULL;
     gsize len = 0;
     int ok = g_file_get_contents(path, &data, &len, NULL);
     g_free(path);
-    if (!ok) return 0;
-    reader r = { (const unsigned char *)data, (const unsigned char *)data + len, 0 };
-    char magic[8];
+    if (!ok) return NULL;
+    *r = (reader){ (const unsigned char *)data, (const unsigned char *)data + len, 0 };
+    char got[8];
     uint32_t bom = 0;
+    take(r, got, sizeof got);
+    take(r, &bom, sizeof bom);
+    if (r->bad || memcmp(got, magic, 8) || bom != CACHE_BOM) { g_free(data); return NULL; }
+    return data;
+}
+
+/* A new entry's bytes: the magic and the byte-order mark. */
+static GByteArray *entry_begin(const char *magic)
+{
+    GByteArray *b = g_byte_array_new();
+    uint32_t bom = CACHE_BOM;
+    g_byte_array_append(b, (const guint8 *)magic, 8);
+    g_byte_array_append(b, (const guint8 *)&bom, sizeof bom);
+    return b;
+}
+
+/* Ends and writes an entry (freeing b). GLib writes a temporary file and
+ * renames it: readers see the old entry or the new one, never half of one. */
+static void entry_commit(const char *dir, const char *kind, const char *key, GByteArray *b)
+{
+    g_byte_array_append(b, (const guint8 *)"END!", 4);
+    char *path = entry_path(dir, kind, key);
+    g_file_set_contents(path, (const gchar *)b->data, (gssize)b->len, NULL);
+    g_free(path);
+    g_byte_array_free(b, TRUE);
+}
+
+int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set)
+{
+    reader r;
+    gchar *data = entry_open(dir, "regions", key, CACHE_MAGIC, &r);
+    if (!data) return 0;
+    size_t len = (size_t)(r.end - r.p);
     uint64_t n = 0;
     int32_t has_pop = 0;
-    take(&r, magic, sizeof magic);
-    take(&r, &bom, sizeof bom);
     take(&r, &n, sizeof n);
     take(&r, &has_pop, sizeof has_pop);
-    if (r.bad || memcmp(magic, CACHE_MAGIC, 8) || bom != CACHE_BOM || n == 0 || n > len) { g_free(data); return 0; }
+    if (r.bad || n == 0 || n > len) { g_free(data); return 0; }
     fp_region *items = calloc((size_t)n, sizeof *items);
     size_t got = 0;
     for (; items && got < n && !r.bad; got++) {
@@ -158,12 +192,9 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
 {
     if (!dir || !*dir || set->n == 0) return;
     if (g_mkdir_with_parents(dir, 0755) != 0) return;   /* no cache: slower, not wrong */
-    GByteArray *b = g_byte_array_new();
-    uint32_t bom = CACHE_BOM;
+    GByteArray *b = entry_begin(CACHE_MAGIC);
     uint64_t n = set->n;
     int32_t has_pop = set->has_population;
-    g_byte_array_append(b, (const guint8 *)CACHE_MAGIC, 8);
-    g_byte_array_append(b, (const guint8 *)&bom, sizeof bom);
     g_byte_array_append(b, (const guint8 *)&n, sizeof n);
     g_byte_array_append(b, (const guint8 *)&has_pop, sizeof has_pop);
     for (size_t i = 0; i < set->n; i++) {
@@ -181,13 +212,7 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
         g_byte_array_append(b, (const guint8 *)&wl, sizeof wl);
         g_byte_array_append(b, reg->wkb, (guint)reg->wkb_len);
     }
-    g_byte_array_append(b, (const guint8 *)"END!", 4);
-    /* GLib writes a temporary file and renames it: readers see the old
-     * entry or the new one, never half of one. */
-    char *path = entry_path(dir, key);
-    g_file_set_contents(path, (const gchar *)b->data, (gssize)b->len, NULL);
-    g_free(path);
-    g_byte_array_free(b, TRUE);
+    entry_commit(dir, "regions", key, b);
 }
 
 /* ------------------------------------------------- prepared by `init` --- */
@@ -213,11 +238,6 @@ int fpi_prepared_cache_key(const char *regions_sha256, char key[65])
     return 0;
 }
 
-static char *prepared_path(const char *dir, const char *key)
-{
-    return g_strdup_printf("%s/prepared-%s.bin", dir, key);
-}
-
 void fpi_prepared_regions_clear(fpi_prepared_regions *p)
 {
     for (int l = 0; l < 2; l++) {
@@ -239,19 +259,10 @@ void fpi_prepared_regions_clear(fpi_prepared_regions *p)
 int fpi_prepared_cache_load(const char *dir, const char *key, fpi_prepared_regions *p)
 {
     memset(p, 0, sizeof *p);
-    if (!dir || !*dir) return 0;
-    char *path = prepared_path(dir, key);
-    gchar *data = NULL;
-    gsize len = 0;
-    int ok = g_file_get_contents(path, &data, &len, NULL);
-    g_free(path);
-    if (!ok) return 0;
-    reader r = { (const unsigned char *)data, (const unsigned char *)data + len, 0 };
-    char magic[8];
-    uint32_t bom = 0;
-    take(&r, magic, sizeof magic);
-    take(&r, &bom, sizeof bom);
-    if (r.bad || memcmp(magic, PREP_MAGIC, 8) || bom != CACHE_BOM) r.bad = 1;
+    reader r;
+    gchar *data = entry_open(dir, "prepared", key, PREP_MAGIC, &r);
+    if (!data) return 0;
+    size_t len = (size_t)(r.end - r.p);
     for (int l = 0; l < 2 && !r.bad; l++) {
         uint64_t n = 0;
         take(&r, &n, sizeof n);
@@ -307,10 +318,7 @@ void fpi_prepared_cache_save(const char *dir, const char *key, const fp_region *
         for (size_t i = 1; i < n_areas[l]; i++)
             if (strcmp(areas[l][i - 1].code, areas[l][i].code) >= 0) return;
     if (g_mkdir_with_parents(dir, 0755) != 0) return;   /* no cache: slower, not wrong */
-    GByteArray *b = g_byte_array_new();
-    uint32_t bom = CACHE_BOM;
-    g_byte_array_append(b, (const guint8 *)PREP_MAGIC, 8);
-    g_byte_array_append(b, (const guint8 *)&bom, sizeof bom);
+    GByteArray *b = entry_begin(PREP_MAGIC);
     for (int l = 0; l < 2; l++) {
         uint64_t n = n_areas[l];
         g_byte_array_append(b, (const guint8 *)&n, sizeof n);
@@ -336,9 +344,5 @@ void fpi_prepared_cache_save(const char *dir, const char *key, const fp_region *
             if (wl) g_byte_array_append(b, row->wkb, (guint)wl);
         }
     }
-    g_byte_array_append(b, (const guint8 *)"END!", 4);
-    char *path = prepared_path(dir, key);
-    g_file_set_contents(path, (const gchar *)b->data, (gssize)b->len, NULL);
-    g_free(path);
-    g_byte_array_free(b, TRUE);
+    entry_commit(dir, "prepared", key, b);
 }
