@@ -97,9 +97,6 @@ typedef struct fp_regions_result {
  * transaction. Loading the same file again changes nothing. */
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
-/* The SHA-256 (64 hex digits) of the region file loaded last, in sha[65];
- * "" when the store has none recorded. */
-fp_status fp_store_regions_checksum(fp_store *store, char sha[65], fp_error *err);
 
 /* The regions of one level ("country", "admin1") as layer rows, by code.
  * Columns: 0 id, 1 geometry (fp_rows_geom), 2 code, 3 name, 4 parent,

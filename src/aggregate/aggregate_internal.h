@@ -76,7 +76,8 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
 
 /* The prepared state of a store's regions (fp_aggregate_prepare) as cached
  * in region_cache.c: [0] country, [1] admin1 areas by code; groups [0]
- * subregion, [1] continent. key: -1 without a checksum. load: 1 on a hit
+ * subregion, [1] continent. key: from a digest of the rows it is computed
+ * from (hex, made by the caller). load: 1 on a hit
  * (p owned by the caller, fpi_prepared_regions_clear), 0 on a miss or a
  * damaged entry. save: best effort; nothing when a level's codes are not
  * unique. */
@@ -86,7 +87,7 @@ typedef struct fpi_prepared_regions {
     double *areas[2];
     fp_output_level groups[2];
 } fpi_prepared_regions;
-int fpi_prepared_cache_key(const char *regions_sha256, char key[65]);
+void fpi_prepared_cache_key(const char *digest, char key[65]);
 int fpi_prepared_cache_load(const char *dir, const char *key, fpi_prepared_regions *p);
 void fpi_prepared_cache_save(const char *dir, const char *key, const fp_region *const areas[2],
                              const size_t n_areas[2], const fp_output_level *const groups[2]);

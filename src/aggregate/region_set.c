@@ -12,12 +12,14 @@
  * Earth's `continent` and `subregion` attributes), so their totals are the
  * sums of their countries' by construction. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <glib.h>
 #include "aggregate_internal.h"
 #include "common/util.h"
 #include <unistd.h>
@@ -125,7 +127,8 @@ static void compute_areas(fp_region *items, size_t n, int threads)
 /* Reads regions of one level (country or admin1) from the store, with the
  * area cached in regions.area_km2 (computed and written back when missing). */
 static fp_status load_store_level(fp_store *store, const char *level, int threads, fp_region **out, size_t *nout,
-                                  char ***parent_out, char ***sub_out, char ***cont_out, fp_error *err)
+                                  char ***parent_out, char ***sub_out, char ***cont_out, int *computed_all,
+                                  fp_error *err)
 {
     fp_rows *q;
     fp_status st = fp_store_regions(store, level, &q, err);
@@ -190,6 +193,7 @@ static fp_status load_store_level(fp_store *store, const char *level, int thread
             mids[k] = ids[mids[k]];
         }
         if (!st) st = fp_store_region_set_areas(store, mids, mareas, nm, err);
+        if (computed_all) *computed_all = nm == n;
         free(mids);
         free(mareas);
     }
@@ -342,8 +346,9 @@ static void free_level(fp_output_level *lv)
 
 /* derive_level through the region_groups cache of the store. */
 static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
-                                     char **key, char **parent_key, int threads, fp_error *err)
+                                     char **key, char **parent_key, int threads, int *computed, fp_error *err)
 {
+    if (computed) *computed = 0;
     fp_rows *q;
     fp_status st = fp_store_region_groups(store, name, &q, err);
     if (st) return st;
@@ -375,6 +380,7 @@ static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const
     if (st || lv->n) return st;
     /* Not cached yet: compute and store (inside the caller's transaction). */
     if ((st = derive_level(lv, name, src, n, key, parent_key, threads, err))) return st;
+    if (computed) *computed = 1;
     fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
     if (!groups) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < lv->n; i++) {
@@ -418,7 +424,7 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
     fp_region *countries = NULL;
     size_t nc = 0;
     char **cparent = NULL, **csub = NULL, **ccont = NULL;
-    fp_status st = load_store_level(store, "country", threads, &countries, &nc, &cparent, &csub, &ccont, err);
+    fp_status st = load_store_level(store, "country", threads, &countries, &nc, &cparent, &csub, &ccont, NULL, err);
     if (st) goto out;
     if (nc == 0) {
         st = fp_error_set(err, FP_ERR_STATE, "%s: no country regions; run `footprint init`", fp_store_path(store));
@@ -428,7 +434,7 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
         fp_region *a1 = NULL;
         size_t na = 0;
         char **aparent = NULL, **asub = NULL, **acont = NULL;
-        st = load_store_level(store, "admin1", threads, &a1, &na, &aparent, &asub, &acont, err);
+        st = load_store_level(store, "admin1", threads, &a1, &na, &aparent, &asub, &acont, NULL, err);
         set->items = a1;
         set->n = na;
         if (!st && na == 0)
@@ -455,8 +461,8 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
             fp_region_set cs = { .kind = FP_SET_POLYGONS, .items = countries, .n = nc };
             st = level_from_items(&set->levels[1], "country", &cs, csub, err);
         }
-        if (!st) st = derive_level_cached(store, &set->levels[2], "subregion", countries, nc, csub, ccont, threads, err);
-        if (!st) st = derive_level_cached(store, &set->levels[3], "continent", countries, nc, ccont, NULL, threads, err);
+        if (!st) st = derive_level_cached(store, &set->levels[2], "subregion", countries, nc, csub, ccont, threads, NULL, err);
+        if (!st) st = derive_level_cached(store, &set->levels[3], "continent", countries, nc, ccont, NULL, threads, NULL, err);
         free(sub);
         free(cont);
         free(ci);
@@ -477,8 +483,8 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
     set->nlevels = 3 - start;
     int l = 0;
     if (start == 0) st = level_from_items(&set->levels[l++], "country", set, csub, err);
-    if (!st && start <= 1) st = derive_level_cached(store, &set->levels[l++], "subregion", set->items, set->n, csub, ccont, threads, err);
-    if (!st) st = derive_level_cached(store, &set->levels[l++], "continent", set->items, set->n, ccont, NULL, threads, err);
+    if (!st && start <= 1) st = derive_level_cached(store, &set->levels[l++], "subregion", set->items, set->n, csub, ccont, threads, NULL, err);
+    if (!st) st = derive_level_cached(store, &set->levels[l++], "continent", set->items, set->n, ccont, NULL, threads, NULL, err);
 out:
     if (countries) {
         fp_region_set cs = { .items = countries, .n = nc };
@@ -774,6 +780,41 @@ static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, 
     return st;
 }
 
+/* The digest (hex SHA-256) of what fp_aggregate_prepare computes from: the
+ * country and admin-1 rows' codes, names, parents, groups, populations and
+ * geometries, in the order the store reads them. Any change to the regions
+ * (a re-loaded file, a Shapefile's edited .dbf, a hand-edited row) changes it. */
+static fp_status regions_digest(fp_store *store, char digest[65], fp_error *err)
+{
+    static const char *const levels[2] = { "country", "admin1" };
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    fp_status st = FP_OK;
+    for (int l = 0; l < 2 && !st; l++) {
+        fp_rows *q;
+        if ((st = fp_store_regions(store, levels[l], &q, err))) break;
+        g_checksum_update(sum, (const guchar *)levels[l], (gssize)strlen(levels[l]) + 1);
+        while (fp_rows_next(q)) {
+            for (int c = 1; c <= 5; c++) {   /* code, name, parent, subregion, continent */
+                const char *v = fp_rows_is_null(q, c) ? NULL : fp_rows_text(q, c);
+                g_checksum_update(sum, (const guchar *)(v ? "t" : "n"), 1);
+                if (v) g_checksum_update(sum, (const guchar *)v, (gssize)strlen(v) + 1);
+            }
+            int64_t pop = fp_rows_is_null(q, 6) ? INT64_MIN : fp_rows_int64(q, 6);
+            g_checksum_update(sum, (const guchar *)&pop, sizeof pop);
+            fp_geom g;
+            if (fp_rows_geom(q, 7, 1, &g) != 1) break;   /* the cursor's status says why */
+            uint64_t wl = g.wkb_len;
+            g_checksum_update(sum, (const guchar *)&wl, sizeof wl);
+            g_checksum_update(sum, g.wkb, (gssize)g.wkb_len);
+        }
+        st = fp_rows_status(q, err);
+        fp_rows_free(q);
+    }
+    if (!st) snprintf(digest, 65, "%s", g_checksum_get_string(sum));
+    g_checksum_free(sum);
+    return st;
+}
+
 fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
 {
     int threads = fpi_default_threads();
@@ -792,8 +833,14 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
      * (region_cache.c); else loading computes and stores the missing areas,
      * and the derived levels are computed and stored when absent. */
     const char *cache_dir = fp_context_cache_dir(ctx);
-    char sha[65] = "", key[65];
-    int keyed = cache_dir && !fp_store_regions_checksum(store, sha, NULL) && fpi_prepared_cache_key(sha, key) == 0;
+    char digest[65], key[65];
+    int keyed = 0;
+    if (cache_dir) {
+        if ((st = regions_digest(store, digest, err))) { fp_store_rollback(store); return st; }
+        fpi_prepared_cache_key(digest, key);
+        keyed = 1;
+        STEP("digest");
+    }
     fpi_prepared_regions cached;
     if (keyed && fpi_prepared_cache_load(cache_dir, key, &cached)) {
         int applied = 0;
@@ -803,15 +850,18 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
         if (st) { fp_store_rollback(store); return st; }
         if (applied) return fp_store_commit(store, err);
     }
-    st = load_store_level(store, "country", threads, &countries, &nc, &cp, &cs, &cc, err);
+    /* Written to the cache only when all of it was computed here: what a
+     * store already held (from an older version, or edited) is not passed on. */
+    int all_c = 0, all_a = 0, new_sub = 0, new_cont = 0;
+    st = load_store_level(store, "country", threads, &countries, &nc, &cp, &cs, &cc, &all_c, err);
     STEP("countries");
-    if (!st) st = load_store_level(store, "admin1", threads, &a1, &na, &ap, &as, &ac, err);
+    if (!st) st = load_store_level(store, "admin1", threads, &a1, &na, &ap, &as, &ac, &all_a, err);
     STEP("admin1");
     if (!st && nc) {
         fp_output_level sub = {0}, cont = {0};
-        st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, threads, err);
-        if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, threads, err);
-        if (!st && keyed) {
+        st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, threads, &new_sub, err);
+        if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, threads, &new_cont, err);
+        if (!st && keyed && all_c && all_a && new_sub && new_cont) {
             const fp_region *const areas[2] = { countries, a1 };
             const size_t n_areas[2] = { nc, na };
             const fp_output_level *const groups[2] = { &sub, &cont };

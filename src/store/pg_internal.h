@@ -84,7 +84,6 @@ int fpi_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g);
 fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err);
 fp_status fpi_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error *err);
 fp_status fpi_pg_region_set_areas(fp_store *s, const int64_t *ids, const double *areas, size_t n, fp_error *err);
-fp_status fpi_pg_regions_checksum(fp_store *s, char sha[65], fp_error *err);
 fp_status fpi_pg_region_groups(fp_store *s, const char *level, fp_rows **out, fp_error *err);
 fp_status fpi_pg_region_groups_put(fp_store *s, const char *level, const fp_region_group *rows, size_t n,
                                   int *stored, fp_error *err);

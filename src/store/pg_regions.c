@@ -121,27 +121,22 @@ fp_status fpi_pg_regions(fp_store *s, const char *level, fp_rows **out, fp_error
 fp_status fpi_pg_region_set_areas(fp_store *s, const int64_t *ids, const double *areas, size_t n, fp_error *err)
 {
     (void)err;
-    if (s->flags & FP_STORE_READONLY) return FP_OK;
+    if ((s->flags & FP_STORE_READONLY) || n == 0) return FP_OK;
+    /* One statement for all: two arrays as text, unnested side by side. */
+    GString *iv = g_string_new("{"), *av = g_string_new("{");
     for (size_t k = 0; k < n; k++) {
-        char a[40], i[24];
-        snprintf(a, sizeof a, "%.17g", areas[k]);
-        snprintf(i, sizeof i, "%lld", (long long)ids[k]);
-        const char *v[] = { a, i };
-        /* A cache: a refused write just keeps none (the area is computed again). */
-        int ok;
-        fpi_pg_cache_write(s, "UPDATE regions SET area_km2 = $1 WHERE id = $2", 2, v, NULL, NULL, &ok);
-        if (!ok) break;
+        g_string_append_printf(iv, "%s%lld", k ? "," : "", (long long)ids[k]);
+        g_string_append_printf(av, "%s%.17g", k ? "," : "", areas[k]);
     }
-    return FP_OK;
-}
-
-fp_status fpi_pg_regions_checksum(fp_store *s, char sha[65], fp_error *err)
-{
-    sha[0] = '\0';
-    PGresult *r = fpi_pg_exec(s, "SELECT value FROM meta WHERE key = 'regions_sha256'", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading the regions' checksum", err);
-    if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) snprintf(sha, 65, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
+    g_string_append_c(iv, '}');
+    g_string_append_c(av, '}');
+    const char *v[] = { iv->str, av->str };
+    /* A cache: a refused write just keeps none (the areas are computed again). */
+    int ok;
+    fpi_pg_cache_write(s, "UPDATE regions SET area_km2 = u.a FROM unnest($1::bigint[], $2::float8[]) AS u(id, a)"
+                          " WHERE regions.id = u.id", 2, v, NULL, NULL, &ok);
+    g_string_free(iv, TRUE);
+    g_string_free(av, TRUE);
     return FP_OK;
 }
 

@@ -20,20 +20,6 @@ static void bind_text_or_null(sqlite3_stmt *q, int col, const char *v)
     else sqlite3_bind_null(q, col);
 }
 
-fp_status fp_store_regions_checksum(fp_store *s, char sha[65], fp_error *err)
-{
-    if (s->pg) return fpi_pg_regions_checksum(s, sha, err);
-    sha[0] = '\0';
-    sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT value FROM meta WHERE key='regions_sha256'",
-                                    "reading the regions' checksum", &q, err);
-    if (st) return st;
-    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
-        snprintf(sha, 65, "%s", (const char *)sqlite3_column_text(q, 0));
-    sqlite3_finalize(q);
-    return FP_OK;
-}
-
 fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
 {
     if (s->pg) return fpi_pg_load_regions(s, path, res, err);

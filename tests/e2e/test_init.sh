@@ -79,16 +79,15 @@ assert_eq "10.0|4.0|10.0" "$(ssql "SELECT group_concat(a, '|') FROM (SELECT roun
 assert_eq "1" "$(ssql "SELECT abs((SELECT area_km2 FROM region_groups WHERE level='continent' AND code='C1') - (SELECT sum(area_km2) FROM regions WHERE code IN ('AAA','BBB'))) < 1e-6")" "C1 area_km2 = sum of A and B"
 case_end
 
-case_begin "init's areas and unions are cached under the regions' checksum: a second store gets the same rows"
-# A cache folder of this case's own. The key is recomputed here with sha256sum:
-# SHA-256 of "FPPREP01\0", the regions file's SHA-256 in hex and "\0".
+case_begin "init's areas and unions are cached under a digest of the regions' rows: a second store gets the same rows"
+# A cache folder of this case's own.
 export FOOTPRINT_CACHE="$WORK/.cache-prepared"
 rm -rf "$FOOTPRINT_CACHE"
-key=$( (printf 'FPPREP01\0'; printf '%s\0' "$(sha256sum "$GPKG" | cut -c1-64)") | sha256sum | cut -c1-64)
 areas="SELECT level, code, printf('%.17g', area_km2) FROM regions ORDER BY level, code"
 groups="SELECT level, code, name, parent, population, printf('%.17g', area_km2), hex(geom_wkb) FROM region_groups ORDER BY level, code"
 FOOTPRINT_TIMING=1 "$FP" --db c1.sqlite init > c1.out 2>&1 || fail "first init: $(cat c1.out)"
-assert_eq "prepared-$key.bin" "$(ls "$FOOTPRINT_CACHE")" "one entry, named by the regions' checksum"
+entry=$(ls "$FOOTPRINT_CACHE")
+assert_eq 1 "$(grep -c '^prepared-[0-9a-f]\{64\}\.bin$' <<<"$entry")" "one entry, prepared-KEY.bin ($entry)"
 assert_contains "$(cat c1.out)" "unions" "the first init computes the unions"
 FOOTPRINT_TIMING=1 "$FP" --db c2.sqlite init > c2.out 2>&1 || fail "second init: $(cat c2.out)"
 assert_contains "$(cat c2.out)" "cached" "the second init reads the entry"
@@ -97,22 +96,41 @@ assert_eq "$(sqlite3 c1.sqlite "$areas" | sha256sum)" "$(sqlite3 c2.sqlite "$are
 assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 c2.sqlite "$groups" | sha256sum)" "same subregions and continents, byte for byte"
 assert_eq "4848" "$(sqlite3 c2.sqlite "SELECT count(*) FROM regions WHERE area_km2 > 0")" "every region has its area"
 assert_eq "0" "$(sqlite3 c2.sqlite "SELECT count(*) FROM region_groups WHERE geom_wkb IS NULL OR area_km2 <= 0")" "every group has a union and an area"
-size=$(stat -c %s "$FOOTPRINT_CACHE/prepared-$key.bin")
+E="$FOOTPRINT_CACHE/$entry"
+size=$(stat -c %s "$E")
 # A damaged entry is a miss: computed again, same rows, the entry written again whole.
-head -c 1000 "$FOOTPRINT_CACHE/prepared-$key.bin" > cut.bin && mv cut.bin "$FOOTPRINT_CACHE/prepared-$key.bin"
-FOOTPRINT_TIMING=1 "$FP" --db c3.sqlite init > c3.out 2>&1 || fail "init with a damaged entry: $(cat c3.out)"
-assert_contains "$(cat c3.out)" "unions" "a damaged entry: computed"
-assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 c3.sqlite "$groups" | sha256sum)" "same groups after a damaged entry"
-assert_eq "$size" "$(stat -c %s "$FOOTPRINT_CACHE/prepared-$key.bin")" "the entry written again, whole"
+head -c 1000 "$E" > cut.bin && mv cut.bin "$E"
+FOOTPRINT_TIMING=1 "$FP" --db c3.sqlite init > c3.out 2>&1 || fail "init with a cut entry: $(cat c3.out)"
+assert_contains "$(cat c3.out)" "unions" "a cut entry: computed"
+assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 c3.sqlite "$groups" | sha256sum)" "same groups after a cut entry"
+assert_eq "$size" "$(stat -c %s "$E")" "the entry written again, whole"
+# One changed byte in the middle (a digit of an area or a coordinate): a miss too.
+printf '\x55' | dd of="$E" bs=1 seek=$((size / 2)) conv=notrunc status=none
+FOOTPRINT_TIMING=1 "$FP" --db c3b.sqlite init > c3b.out 2>&1 || fail "init with a flipped byte: $(cat c3b.out)"
+assert_contains "$(cat c3b.out)" "unions" "a changed byte: computed"
+assert_eq "$(sqlite3 c1.sqlite "$areas" | sha256sum)" "$(sqlite3 c3b.sqlite "$areas" | sha256sum)" "same areas after a changed byte"
 # An entry of other regions under this key (the codes differ) is not applied.
 "$FP" -q --db z.sqlite init --regions overlap.geojson || fail "init overlap"
-other=$(ls "$FOOTPRINT_CACHE" | grep -v "$key")
+other=$(ls "$FOOTPRINT_CACHE" | grep -v "$entry")
 assert_eq 1 "$(echo "$other" | grep -c '^prepared-')" "the custom regions' own entry"
-mv "$FOOTPRINT_CACHE/$other" "$FOOTPRINT_CACHE/prepared-$key.bin"
+mv "$FOOTPRINT_CACHE/$other" "$E"
 FOOTPRINT_TIMING=1 "$FP" --db c4.sqlite init > c4.out 2>&1 || fail "init with another regions' entry: $(cat c4.out)"
 assert_contains "$(cat c4.out)" "unions" "an entry that does not fit: computed"
 assert_eq "$(sqlite3 c1.sqlite "$areas" | sha256sum)" "$(sqlite3 c4.sqlite "$areas" | sha256sum)" "same areas"
 assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 c4.sqlite "$groups" | sha256sum)" "same groups"
+# The same geometries with other attributes (CCC moved to continent C1, as an
+# edited Shapefile .dbf next to the same .shp would): another entry, computed.
+sed 's/"continent":"C2"/"continent":"C1"/' overlap.geojson > overlap2.geojson
+FOOTPRINT_TIMING=1 "$FP" --db z2.sqlite init --regions overlap2.geojson > z2.out 2>&1 || fail "init overlap2: $(cat z2.out)"
+assert_contains "$(cat z2.out)" "unions" "other attributes: computed"
+assert_eq "C1" "$(sqlite3 z2.sqlite "SELECT group_concat(code) FROM region_groups WHERE level = 'continent'")" "one continent, C1"
+# Only what init computed itself is written: a store whose area was edited
+# by hand passes nothing on.
+rm -rf "$FOOTPRINT_CACHE"
+cp c1.sqlite ed.sqlite
+sqlite3 ed.sqlite "UPDATE regions SET area_km2 = 1.0 WHERE code = 'KEN'"
+"$FP" -q --db ed.sqlite init || fail "init of the edited store"
+assert_eq "0" "$(ls "$FOOTPRINT_CACHE" 2>/dev/null | wc -l)" "no entry from a store that computed nothing"
 # FOOTPRINT_CACHE=off: nothing read or written.
 rm -rf "$FOOTPRINT_CACHE"
 FOOTPRINT_CACHE=off "$FP" -q --db c5.sqlite init || fail "init without a cache"

@@ -53,7 +53,9 @@ same_dump() {  # NAME SQLITE_SQL PG_SQL
 fp_init "$DB" > "$WORK/sinit.log" 2>&1 & SINIT=$!
 
 case_begin "a postgresql:// --db is a server, not a file path: init creates the schema there and no local folder"
-run --db "$PG" init
+# No cache: the areas and unions computed on PostgreSQL, for the engine
+# comparison below (the cache entry path has its own case).
+FOOTPRINT_CACHE=off run --db "$PG" init
 assert_eq 0 "$RC" "init exit"
 assert_contains "$OUT" "created postgresql://postgres@$PGC_SOCK:$PGC_PORT/fp (schema 5)" "names the server"
 assert_contains "$OUT" "252 countries, 4596 admin-1" "regions loaded"
@@ -81,6 +83,27 @@ same_dump regions \
 same_dump region_groups \
     "SELECT level, code, name, parent, population, $(P6 area_km2), hex(geom_wkb) FROM region_groups ORDER BY level, code" \
     "SELECT level, code, name, parent, population, round(area_km2::numeric, 6), upper(encode(geom_wkb, 'hex')) FROM region_groups ORDER BY level, code COLLATE \"C\""
+case_end
+
+case_begin "init on PostGIS from the cache entry a SpatiaLite init wrote: the same areas and region groups as computed there"
+PC="$WORK/.cache-pg"
+rm -rf "$PC"
+FOOTPRINT_CACHE="$PC" "$FP" -q --db "$WORK/pc.sqlite" init || fail "SpatiaLite init"
+assert_eq 1 "$(ls "$PC" | grep -c '^prepared-')" "the SpatiaLite init wrote the entry"
+pgc_psql postgres -c "CREATE DATABASE cached" >/dev/null
+pgc_psql cached -c "CREATE EXTENSION postgis" >/dev/null
+CU="postgresql://postgres@/cached?host=$PGC_SOCK&port=$PGC_PORT"
+FOOTPRINT_CACHE="$PC" FOOTPRINT_TIMING=1 "$FP" --db "$CU" init > "$WORK/pc.out" 2>&1 || fail "PostGIS init: $(tail -3 "$WORK/pc.out")"
+assert_contains "$(cat "$WORK/pc.out")" "cached" "the PostGIS init read the entry"
+assert_eq "" "$(grep -E '^  (unions|admin1) ' "$WORK/pc.out")" "and computed nothing"
+# Against the database whose init computed them (no cache, first case):
+# float8 as text round-trips, so equal text is the same double.
+for q in "SELECT level, code, area_km2::text FROM regions ORDER BY level, code COLLATE \"C\"" \
+         "SELECT level, code, name, parent, population, area_km2::text, encode(geom_wkb, 'hex') FROM region_groups ORDER BY level, code COLLATE \"C\""; do
+    a=$(pgc_psql fp -F'|' -c "$q" | sha256sum); b=$(pgc_psql cached -F'|' -c "$q" | sha256sum)
+    assert_eq "$a" "$b" "same rows as computed on PostgreSQL: ${q:0:40}"
+done
+assert_eq 4848 "$(pgc_psql cached -c "SELECT count(*) FROM regions WHERE area_km2 > 0")" "every region has its area"
 case_end
 
 case_begin "engine equivalence: import stores the same projects, imports and rejects (101,000 points: parallel readers + a GeoJSON with bad features)"
