@@ -344,6 +344,22 @@ static void free_level(fp_output_level *lv)
     lv->n = 0;
 }
 
+/* Stores a derived level's rows in the store's region_groups. */
+static fp_status put_groups(fp_store *store, const char *name, const fp_output_level *lv, fp_error *err)
+{
+    fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
+    if (!groups) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < lv->n; i++) {
+        const fp_level_region *row = &lv->rows[i];
+        groups[i] = (fp_region_group){ row->code, row->name, row->parent, row->population, row->area_km2,
+                                       row->wkb, row->wkb_len };
+    }
+    int stored;
+    fp_status st = fp_store_region_groups_put(store, name, groups, lv->n, &stored, err);
+    free(groups);
+    return st;
+}
+
 /* derive_level through the region_groups cache of the store. */
 static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
                                      char **key, char **parent_key, int threads, int *computed, fp_error *err)
@@ -381,17 +397,7 @@ static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const
     /* Not cached yet: compute and store (inside the caller's transaction). */
     if ((st = derive_level(lv, name, src, n, key, parent_key, threads, err))) return st;
     if (computed) *computed = 1;
-    fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
-    if (!groups) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < lv->n; i++) {
-        const fp_level_region *row = &lv->rows[i];
-        groups[i] = (fp_region_group){ row->code, row->name, row->parent, row->population, row->area_km2,
-                                       row->wkb, row->wkb_len };
-    }
-    int stored;
-    st = fp_store_region_groups_put(store, name, groups, lv->n, &stored, err);
-    free(groups);
-    return st;
+    return put_groups(store, name, lv, err);
 }
 
 /* Rows of the level the set itself classifies into. */
@@ -723,68 +729,49 @@ void fpi_region_set_free(fp_region_set *set)
     free(set);
 }
 
-/* Fills a store's missing areas and region groups from a cache entry of the
- * same regions. *applied 0 (and the store untouched) when the entry does
- * not fit: a level's codes differ from the store's. */
-static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, int *applied, fp_error *err)
+/* The stored rows of a level as the prepared-regions cache needs them: in
+ * fp_store_regions' order, each id, code and whether its area is stored. */
+typedef struct stored_level {
+    size_t n, cap;
+    int64_t *ids;
+    char **codes;
+    unsigned char *has_area;
+} stored_level;
+
+static void stored_level_free(stored_level *sl)
 {
-    static const char *const area_levels[2] = { "country", "admin1" }, *const group_levels[2] = { "subregion", "continent" };
-    *applied = 0;
-    int64_t *ids[2] = { NULL, NULL };
-    double *areas[2] = { NULL, NULL };
-    size_t nset[2] = { 0, 0 };
-    int fits = 1;
-    fp_status st = FP_OK;
-    for (int l = 0; l < 2 && !st && fits; l++) {
-        size_t n = p->n_areas[l], i = 0;
-        ids[l] = malloc((n ? n : 1) * sizeof *ids[l]);
-        areas[l] = malloc((n ? n : 1) * sizeof *areas[l]);
-        if (!ids[l] || !areas[l]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
-        fp_rows *q;
-        if ((st = fp_store_regions(store, area_levels[l], &q, err))) break;
-        while (fits && fp_rows_next(q)) {
-            const char *code = fp_rows_text(q, 1);
-            if (i >= n || !code || strcmp(code, p->codes[l][i])) { fits = 0; break; }
-            if (fp_rows_is_null(q, 8)) {
-                ids[l][nset[l]] = fp_rows_int64(q, 0);
-                areas[l][nset[l]++] = p->areas[l][i];
-            }
-            i++;
-        }
-        st = fp_rows_status(q, err);
-        fp_rows_free(q);
-        if (i != n) fits = 0;
-    }
-    for (int l = 0; l < 2 && !st && fits; l++) st = fp_store_region_set_areas(store, ids[l], areas[l], nset[l], err);
-    for (int l = 0; l < 2 && !st && fits; l++) {
-        fp_rows *q;
-        if ((st = fp_store_region_groups(store, group_levels[l], &q, err))) break;
-        int have = fp_rows_next(q);
-        st = fp_rows_status(q, err);
-        fp_rows_free(q);
-        if (st || have) continue;
-        const fp_output_level *lv = &p->groups[l];
-        fp_region_group *groups = calloc(lv->n ? lv->n : 1, sizeof *groups);
-        if (!groups) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
-        for (size_t i = 0; i < lv->n; i++) {
-            const fp_level_region *row = &lv->rows[i];
-            groups[i] = (fp_region_group){ row->code, row->name, row->parent, row->population, row->area_km2,
-                                           row->wkb, row->wkb_len };
-        }
-        int stored;
-        st = fp_store_region_groups_put(store, group_levels[l], groups, lv->n, &stored, err);
-        free(groups);
-    }
-    for (int l = 0; l < 2; l++) { free(ids[l]); free(areas[l]); }
-    if (!st) *applied = fits;
-    return st;
+    for (size_t i = 0; i < sl->n; i++) free(sl->codes[i]);
+    free(sl->ids);
+    free(sl->codes);
+    free(sl->has_area);
+    memset(sl, 0, sizeof *sl);
 }
 
-/* The digest (hex SHA-256) of what fp_aggregate_prepare computes from: the
- * country and admin-1 rows' codes, names, parents, groups, populations and
- * geometries, in the order the store reads them. Any change to the regions
- * (a re-loaded file, a Shapefile's edited .dbf, a hand-edited row) changes it. */
-static fp_status regions_digest(fp_store *store, char digest[65], fp_error *err)
+static int stored_level_add(stored_level *sl, int64_t id, const char *code, int has_area)
+{
+    if (sl->n == sl->cap) {
+        size_t cap = sl->cap ? sl->cap * 2 : 512;
+        int64_t *ni = realloc(sl->ids, cap * sizeof *ni);
+        if (ni) sl->ids = ni;
+        char **nc = realloc(sl->codes, cap * sizeof *nc);
+        if (nc) sl->codes = nc;
+        unsigned char *nh = realloc(sl->has_area, cap);
+        if (nh) sl->has_area = nh;
+        if (!ni || !nc || !nh) return -1;
+        sl->cap = cap;
+    }
+    if (!(sl->codes[sl->n] = strdup(code ? code : ""))) return -1;
+    sl->ids[sl->n] = id;
+    sl->has_area[sl->n++] = (unsigned char)has_area;
+    return 0;
+}
+
+/* One pass over the country and admin-1 rows: the digest (hex SHA-256) of
+ * what fp_aggregate_prepare computes from (codes, names, parents, groups,
+ * populations, geometries, in the order the store reads them), and rows[]
+ * for matching a cache entry. Any change to the regions (a re-loaded file, a
+ * Shapefile's edited .dbf, a hand-edited row) changes the digest. */
+static fp_status read_stored_regions(fp_store *store, char digest[65], stored_level rows[2], fp_error *err)
 {
     static const char *const levels[2] = { "country", "admin1" };
     GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
@@ -793,7 +780,7 @@ static fp_status regions_digest(fp_store *store, char digest[65], fp_error *err)
         fp_rows *q;
         if ((st = fp_store_regions(store, levels[l], &q, err))) break;
         g_checksum_update(sum, (const guchar *)levels[l], (gssize)strlen(levels[l]) + 1);
-        while (fp_rows_next(q)) {
+        while (!st && fp_rows_next(q)) {
             for (int c = 1; c <= 5; c++) {   /* code, name, parent, subregion, continent */
                 const char *v = fp_rows_is_null(q, c) ? NULL : fp_rows_text(q, c);
                 g_checksum_update(sum, (const guchar *)(v ? "t" : "n"), 1);
@@ -801,17 +788,56 @@ static fp_status regions_digest(fp_store *store, char digest[65], fp_error *err)
             }
             int64_t pop = fp_rows_is_null(q, 6) ? INT64_MIN : fp_rows_int64(q, 6);
             g_checksum_update(sum, (const guchar *)&pop, sizeof pop);
+            if (stored_level_add(&rows[l], fp_rows_int64(q, 0), fp_rows_text(q, 1), !fp_rows_is_null(q, 8)))
+                st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
             fp_geom g;
             if (fp_rows_geom(q, 7, 1, &g) != 1) break;   /* the cursor's status says why */
             uint64_t wl = g.wkb_len;
             g_checksum_update(sum, (const guchar *)&wl, sizeof wl);
             g_checksum_update(sum, g.wkb, (gssize)g.wkb_len);
         }
-        st = fp_rows_status(q, err);
+        if (!st) st = fp_rows_status(q, err);
         fp_rows_free(q);
     }
     if (!st) snprintf(digest, 65, "%s", g_checksum_get_string(sum));
     g_checksum_free(sum);
+    return st;
+}
+
+/* Fills a store's missing areas and region groups from a cache entry of the
+ * same regions. *applied 0 (and the store untouched) when the entry does
+ * not fit: a level's codes differ from the stored rows'. */
+static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, const stored_level rows[2],
+                                int *applied, fp_error *err)
+{
+    static const char *const group_levels[2] = { "subregion", "continent" };
+    *applied = 0;
+    for (int l = 0; l < 2; l++) {
+        if (rows[l].n != p->n_areas[l]) return FP_OK;
+        for (size_t i = 0; i < rows[l].n; i++)
+            if (strcmp(rows[l].codes[i], p->codes[l][i])) return FP_OK;
+    }
+    fp_status st = FP_OK;
+    for (int l = 0; l < 2 && !st; l++) {
+        size_t n = rows[l].n, nset = 0;
+        int64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+        double *areas = malloc((n ? n : 1) * sizeof *areas);
+        if (!ids || !areas) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n && !st; i++)
+            if (!rows[l].has_area[i]) { ids[nset] = rows[l].ids[i]; areas[nset++] = p->areas[l][i]; }
+        if (!st) st = fp_store_region_set_areas(store, ids, areas, nset, err);
+        free(ids);
+        free(areas);
+    }
+    for (int l = 0; l < 2 && !st; l++) {
+        fp_rows *q;
+        if ((st = fp_store_region_groups(store, group_levels[l], &q, err))) break;
+        int have = fp_rows_next(q);
+        st = fp_rows_status(q, err);
+        fp_rows_free(q);
+        if (!st && !have) st = put_groups(store, group_levels[l], &p->groups[l], err);
+    }
+    if (!st) *applied = 1;
     return st;
 }
 
@@ -836,17 +862,22 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     char digest[65], key[65];
     int keyed = 0;
     if (cache_dir) {
-        if ((st = regions_digest(store, digest, err))) { fp_store_rollback(store); return st; }
-        fpi_prepared_cache_key(digest, key);
-        keyed = 1;
-        STEP("digest");
-    }
-    fpi_prepared_regions cached;
-    if (keyed && fpi_prepared_cache_load(cache_dir, key, &cached)) {
+        stored_level rows[2] = { { 0 }, { 0 } };
+        fpi_prepared_regions cached;
         int applied = 0;
-        st = apply_prepared(store, &cached, &applied, err);
-        fpi_prepared_regions_clear(&cached);
-        STEP("cached");
+        st = read_stored_regions(store, digest, rows, err);
+        STEP("digest");
+        if (!st) {
+            fpi_prepared_cache_key(digest, key);
+            keyed = 1;
+            if (fpi_prepared_cache_load(cache_dir, key, &cached)) {
+                st = apply_prepared(store, &cached, rows, &applied, err);
+                fpi_prepared_regions_clear(&cached);
+                STEP("cached");
+            }
+        }
+        stored_level_free(&rows[0]);
+        stored_level_free(&rows[1]);
         if (st) { fp_store_rollback(store); return st; }
         if (applied) return fp_store_commit(store, err);
     }

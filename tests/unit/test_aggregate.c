@@ -80,17 +80,24 @@ static const char *code_of(int r)
     return r >= 0 ? countries->items[r].code : "(none)";
 }
 
+/* 1 (and the two answers printed) when they differ: another region or
+ * method, or distances more than tol_km apart (0: bit for bit). */
+static int shares_differ(const char *what_a, fp_share a, const char *what_b, fp_share b, double x, double y,
+                         double snap_km, double tol_km)
+{
+    if (a.region == b.region && a.method == b.method &&
+        (tol_km > 0 ? fabs(a.distance_km - b.distance_km) <= tol_km : a.distance_km == b.distance_km))
+        return 0;
+    print_error("(%.12g, %.12g) snap %g: %s %s %s %.9f km, %s %s %s %.9f km\n", x, y, snap_km, what_a,
+                code_of(a.region), fp_assign_method_name(a.method), a.distance_km, what_b, code_of(b.region),
+                fp_assign_method_name(b.method), b.distance_km);
+    return 1;
+}
+
 static int compare_at(fp_locator *loc, double x, double y, double snap_km)
 {
-    fp_share a = fpi_locate_point(loc, x, y, snap_km);
-    fp_share b = fpi_locate_point_reference(loc, x, y, snap_km);
-    if (a.region != b.region || a.method != b.method || fabs(a.distance_km - b.distance_km) > 1e-6) {
-        print_error("(%.12g, %.12g) snap %g: index %s %s %.6f km, reference %s %s %.6f km\n", x, y, snap_km,
-                    code_of(a.region), fp_assign_method_name(a.method), a.distance_km, code_of(b.region),
-                    fp_assign_method_name(b.method), b.distance_km);
-        return 1;
-    }
-    return 0;
+    return shares_differ("index", fpi_locate_point(loc, x, y, snap_km), "reference",
+                         fpi_locate_point_reference(loc, x, y, snap_km), x, y, snap_km, 1e-6);
 }
 
 /* Uniform points over the world, without snapping: every answer equal. */
@@ -160,14 +167,8 @@ static void test_index_equals_reference_snapping(void **state)
 
 static int compare_lazy(fp_locator *eager, fp_locator *lazy, double x, double y, double snap_km)
 {
-    fp_share a = fpi_locate_point(eager, x, y, snap_km), b = fpi_locate_point(lazy, x, y, snap_km);
-    if (a.region != b.region || a.method != b.method || a.distance_km != b.distance_km) {
-        print_error("(%.12g, %.12g) snap %g: eager %s %s %.9f km, lazy %s %s %.9f km\n", x, y, snap_km,
-                    code_of(a.region), fp_assign_method_name(a.method), a.distance_km, code_of(b.region),
-                    fp_assign_method_name(b.method), b.distance_km);
-        return 1;
-    }
-    return 0;
+    return shares_differ("eager", fpi_locate_point(eager, x, y, snap_km), "lazy",
+                         fpi_locate_point(lazy, x, y, snap_km), x, y, snap_km, 0);
 }
 
 /* The lazy index (fp_point_locator's) gives the eager index's answers, bit

@@ -440,7 +440,7 @@ static void assert_same_answers(const answer *want, const answer *got, const cha
 }
 
 typedef struct cache_env {
-    char dir[64], tsv[96], entry[256];
+    char dir[64], tsv[96], cache_dir[96], entry[256];   /* cache_dir: DIR/cache */
     answer want[N_CACHE_QUERIES];
 } cache_env;
 
@@ -449,6 +449,7 @@ static void cache_env_init(cache_env *env)
     strcpy(env->dir, "/tmp/fp_test_gazcacheXXXXXX");
     assert_non_null(mkdtemp(env->dir));
     snprintf(env->tsv, sizeof env->tsv, "%s/gaz.tsv", env->dir);
+    snprintf(env->cache_dir, sizeof env->cache_dir, "%s/cache", env->dir);
     FILE *f = fopen(env->tsv, "w");
     assert_non_null(f);
     assert_int_equal(fputs(cache_fixture, f) >= 0, 1);
@@ -509,8 +510,7 @@ static void test_cache_miss_then_hit(void **state)
     (void)state;
     cache_env env;
     cache_env_init(&env);
-    char cache_dir[96];
-    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    const char *cache_dir = env.cache_dir;
     struct stat sb;
     assert_int_not_equal(stat(env.entry, &sb), 0);
     load_and_check(&env, cache_dir, 0, "first load (miss)");
@@ -537,8 +537,7 @@ static void test_cache_miss_then_hit(void **state)
  * which writes a good entry again (the next load is a hit). */
 static void damaged_entry(cache_env *env, void (*fn)(const char *path, void *arg), void *arg, const char *what)
 {
-    char cache_dir[96];
-    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env->dir);
+    const char *cache_dir = env->cache_dir;
     fn(env->entry, arg);
     load_and_check(env, cache_dir, 0, what);
     load_and_check(env, cache_dir, 1, "after the damaged entry, rewritten");
@@ -589,8 +588,7 @@ static void test_cache_damaged(void **state)
     (void)state;
     cache_env env;
     cache_env_init(&env);
-    char cache_dir[96];
-    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    const char *cache_dir = env.cache_dir;
     load_and_check(&env, cache_dir, 0, "first load (miss)");
     load_and_check(&env, cache_dir, 1, "second load (hit)");
     long cut[] = { 0, 5, 40, 100, -1, -9 };
@@ -609,8 +607,7 @@ static void test_cache_dir_unwritable(void **state)
     cache_env env;
     cache_env_init(&env);
     /* The cache folder is a file: nothing can be written, the load works. */
-    char cache_dir[96];
-    snprintf(cache_dir, sizeof cache_dir, "%s/cache", env.dir);
+    const char *cache_dir = env.cache_dir;
     FILE *f = fopen(cache_dir, "w");
     assert_non_null(f);
     assert_int_equal(fclose(f), 0);
