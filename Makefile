@@ -32,12 +32,18 @@ endif
 
 # pkg-config is only asked when building, so `make deps` works before it exists.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
+# footprint does not link GDAL: it loads it on first use (src/common/gdal_api.h
+# says why). GDAL_LIBS is for the programs that call GDAL themselves
+# (the fuzz harnesses, the CSV reader benchmark).
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out gdal,$(PKGS)) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
+GDAL_LIBS  = $(shell pkg-config --libs gdal 2>/dev/null)
+GDAL_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libgdal.so) 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) \
-           -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
+           -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"' \
+           -DFP_GDAL_SONAME='"$(or $(GDAL_SONAME),libgdal.so)"'
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/geom/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c src/diff/*.c))
@@ -83,7 +89,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a | $(PROTO_C)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
 $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -135,7 +141,8 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wno-unused-parameter -Iinclude -Isrc \
-                $(PKG_CFLAGS) -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"'
+                $(PKG_CFLAGS) -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"' \
+                -DFP_GDAL_SONAME='"$(or $(GDAL_SONAME),libgdal.so)"'
 # The serve harness links only once src/serve implements the parser.
 FUZZ_HAVE_SERVE := $(shell grep -ls 'fp_http_parse_request' src/serve/*.c 2>/dev/null)
 FUZZ_NAMES   := $(filter-out $(if $(FUZZ_HAVE_SERVE),,http_request),\
@@ -162,12 +169,12 @@ $(FUZZ_BUILD)/libfootprint.a: $(FUZZ_LIB_OBJ)
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_BUILD)/libfootprint.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfootprint.a $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
 
 # Replay programs: the same harnesses with a plain main(), in the normal build.
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HDRS) $(BUILD)/libfootprint.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libfootprint.a $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
 
 unit: $(REPLAY_BINS)
 

@@ -16,9 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include "common/gdal_api.h"
 #include <glib.h>
 #include "aggregate_internal.h"
 #include "common/util.h"

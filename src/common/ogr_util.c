@@ -1,6 +1,5 @@
 /* OGR helpers shared by the stages that read layers. */
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include "common/gdal_api.h"
 #include "common/util.h"
 
 int fpi_layer_to_wgs84(void *layer_handle, void **ct_out)

@@ -9,10 +9,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
+#include "common/gdal_api.h"
 #include "common/util.h"
 #include "diff/diff_internal.h"
 

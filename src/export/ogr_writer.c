@@ -9,10 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#include <cpl_string.h>
+#include "common/gdal_api.h"
 #include <jansson.h>
 #include <glib.h>
 #include "export_internal.h"

@@ -28,9 +28,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <proj.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include "common/gdal_api.h"
 #include <zip.h>
 #include "export_internal.h"
 #include "fp_version.h"

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 #include <geos_c.h>
-#include <ogr_api.h>
+#include "common/gdal_api.h"
 
 /* ------------------------------------------------------ SpatiaLite blobs --- */
 

@@ -8,11 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#include <cpl_error.h>
-#include <cpl_conv.h>
+#include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
 

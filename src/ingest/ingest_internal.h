@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
-#include <ogr_api.h>
+#include "common/gdal_api.h"
 #include "fp_ingest.h"
 
 /* Data-model fields an input column can fill. */

@@ -11,8 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <proj.h>
-#include <ogr_api.h>
-#include <cpl_error.h>
+#include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
 

@@ -8,11 +8,7 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
+#include "common/gdal_api.h"
 #include "common/util.h"
 #include "qa/qa_internal.h"
 

@@ -14,11 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gdal.h>
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
-#include <ogr_srs_api.h>
+#include "common/gdal_api.h"
 #include <geotiff/geotiffio.h>
 #include <geotiff/geokeys.h>
 #include <geotiff/xtiffio.h>

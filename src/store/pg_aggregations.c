@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <ogr_api.h>
+#include "common/gdal_api.h"
 #include "common/util.h"
 #include "store/pg_internal.h"
 

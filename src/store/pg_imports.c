@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ogr_api.h>
+#include "common/gdal_api.h"
 #include "common/util.h"
 #include "store/pg_internal.h"
 

@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <ogr_api.h>
+#include "common/gdal_api.h"
 #include "store/pg_internal.h"
 
 #define FETCH_BATCH 20000

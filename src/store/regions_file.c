@@ -1,9 +1,7 @@
 /* Reading a region layer through OGR for either engine (regions_file.h). */
 #include <stdlib.h>
 #include <string.h>
-#include <gdal.h>
-#include <ogr_api.h>
-#include <ogr_srs_api.h>
+#include "common/gdal_api.h"
 #include "store/regions_file.h"
 #include "common/util.h"
 

@@ -15,9 +15,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <spatialite.h>
-#include <ogr_api.h>
-#include <gdal.h>
-#include <cpl_conv.h>
+#include "common/gdal_api.h"
 #include "fp_store.h"
 #include "store/pg_internal.h"
 
@@ -647,15 +645,15 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
 void fp_global_init(void)
 {
     spatialite_initialize();
-    GDALAllRegister();
-    /* Keep GDAL from writing .aux.xml side files next to users' inputs. */
-    CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    /* GDAL registers its drivers when first used (common/gdal_api.c). */
 }
 
 void fp_global_cleanup(void)
 {
-    GDALDestroyDriverManager();
-    OGRCleanupAll();
+    if (fpi_gdal_loaded()) {
+        GDALDestroyDriverManager();
+        OGRCleanupAll();
+    }
     spatialite_shutdown();
 }
 

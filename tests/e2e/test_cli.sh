@@ -70,3 +70,21 @@ case_begin "the man page renders and names every command"
 out=$(man -l "$ROOT/doc/footprint.1" 2>/dev/null | col -b)
 for c in init import rejects geocode run; do assert_contains "$out" "$c" "man page mentions $c"; done
 case_end
+
+case_begin "GDAL is loaded by the commands that read or write a GDAL format, and only by them"
+# footprint does not link GDAL (55 ms of start-up per command): it opens it
+# on first use (src/common/gdal_api.c). The dynamic linker's own log says
+# which library a process loaded.
+needed=$(readelf -d "$FP" | grep NEEDED | grep -c 'libgdal')
+assert_eq 0 "$needed" "libgdal among the program's NEEDED libraries"
+fp_init g.sqlite
+printf 'name,country,lon,lat\nA,DE,10,50\n' > g.csv
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"B","country":"FR"},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}' > g.geojson
+gdal_loads() { LD_DEBUG=libs "$FP" --quiet --db g.sqlite "$@" 2>&1 >/dev/null | grep -c 'calling init: .*libgdal\.so'; }
+assert_eq 0 "$(gdal_loads import g.csv)" "a CSV import loads GDAL"
+assert_eq 0 "$(gdal_loads rejects)" "rejects loads GDAL"
+assert_eq 1 "$(gdal_loads import g.geojson)" "a GeoJSON import loads GDAL"
+assert_eq 1 "$(gdal_loads export -o g.gpkg)" "a GeoPackage export loads GDAL"
+assert_eq 2 "$(DB=g.sqlite sql "select count(*) from projects")" "both imports stored"
+assert_eq 2 "$(ogrinfo -ro -so g.gpkg projects 2>/dev/null | sed -n 's/^Feature Count: //p')" "the GeoPackage's features (ogrinfo)"
+case_end
