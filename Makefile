@@ -37,7 +37,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # (the fuzz harnesses, the CSV reader benchmark).
 PKG_LIBS   = $(shell pkg-config --libs $(filter-out gdal,$(PKGS)) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
 GDAL_LIBS  = $(shell pkg-config --libs gdal 2>/dev/null)
-GDAL_SONAME := $(shell objdump -p $$($(CC) -print-file-name=libgdal.so) 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
+GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so 2>/dev/null)" 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
 
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \

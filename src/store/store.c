@@ -645,7 +645,9 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
 void fp_global_init(void)
 {
     spatialite_initialize();
-    /* GDAL registers its drivers when first used (common/gdal_api.c). */
+    /* GDAL registers its drivers when first used (common/gdal_api.c); once
+     * loaded, an init after fp_global_cleanup registers them again. */
+    if (fpi_gdal_loaded()) GDALAllRegister();
 }
 
 void fp_global_cleanup(void)
