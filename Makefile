@@ -33,8 +33,8 @@ endif
 # pkg-config is only asked when building, so `make deps` works before it exists.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # footprint does not link GDAL: it loads it on first use (src/common/gdal_api.h
-# says why). GDAL_LIBS is for the programs that call GDAL themselves
-# (the fuzz harnesses, the CSV reader benchmark).
+# says why). GDAL_LIBS is for the programs that call GDAL themselves: the fuzz
+# harnesses and their replays (fuzz_wkt calls OGR's WKT reader directly).
 PKG_LIBS   = $(shell pkg-config --libs $(filter-out gdal,$(PKGS)) 2>/dev/null) -lgeos_c -lunistring -lgeotiff -ltiff -lm
 GDAL_LIBS  = $(shell pkg-config --libs gdal 2>/dev/null)
 GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so 2>/dev/null)" 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
@@ -89,7 +89,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a | $(PROTO_C)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
 $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 
