@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 static char *dup_or(const char *s, const char *dflt)
 {
@@ -215,16 +216,32 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
-/* The unions of one derive_level call, shared by its threads: thread t
- * takes the groups t, t + nthreads, ... (unions are independent; each
- * thread has its own GEOS context). */
-typedef struct union_job {
+/* The levels derived from countries, as the store names them. */
+static const char *const group_names[2] = { "subregion", "continent" };
+
+/* One derived row to compute: the union of the base regions whose key is
+ * the row's code. */
+typedef struct union_task {
     fp_output_level *lv;
+    size_t row;
+    char **key, **parent_key;
+    size_t cost;                  /* bytes of WKB in the union: longest first */
+} union_task;
+
+/* The unions of one derive_levels call, shared by its threads: each thread
+ * (with its own GEOS context) takes the next task of a list sorted longest
+ * first, so the two levels' unions spread over the cores as one batch
+ * (round-robin per level left one core idle behind Northern America's). */
+typedef struct union_pool {
+    union_task *tasks;
+    size_t n_tasks;
     const fp_region *src;
     size_t n;
-    char **key, **parent_key;
-    int t, nthreads, nomem;
-} union_job;
+    atomic_size_t next;
+    atomic_int nomem;
+} union_pool;
+
+typedef struct union_worker { union_pool *pool; } union_worker;
 
 /* The union of polygons that tile without overlapping, as countries cut
  * from one set of shared borders do (geodata/regions.gpkg: the countries
@@ -246,45 +263,51 @@ static GEOSGeometry *coverage_union(GEOSContextHandle_t h, const GEOSGeometry *c
     return NULL;
 }
 
-static void *union_groups(void *arg)
+static void union_one(GEOSContextHandle_t h, GEOSWKBReader *rd, GEOSWKBWriter *w, const union_pool *pool,
+                      const union_task *task, GEOSGeometry **parts, int *nomem)
 {
-    union_job *j = arg;
+    fp_level_region *row = &task->lv->rows[task->row];
+    row->population = -1;         /* the sum of the known populations */
+    size_t np = 0;
+    double parts_area = 0;
+    for (size_t i = 0; i < pool->n; i++) {
+        if (strcmp(task->key[i], row->code)) continue;
+        if (!row->parent && task->parent_key) row->parent = strdup(task->parent_key[i]);
+        row->area_km2 += pool->src[i].area_km2;
+        if (pool->src[i].population >= 0) row->population = (row->population < 0 ? 0 : row->population) + pool->src[i].population;
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, pool->src[i].wkb, pool->src[i].wkb_len);
+        double a;
+        if (g && GEOSArea_r(h, g, &a)) parts_area += a;
+        if (g) parts[np++] = g;
+    }
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+    GEOSGeometry *uni = coll ? coverage_union(h, coll, parts_area) : NULL;
+    if (coll && !uni) uni = GEOSUnaryUnion_r(h, coll);
+    if (coll) GEOSGeom_destroy_r(h, coll);
+    else for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, parts[i]);
+    if (!uni) return;
+    size_t len = 0;
+    unsigned char *wkb = GEOSWKBWriter_write_r(h, w, uni, &len);
+    if (wkb) {
+        row->wkb = malloc(len);
+        if (row->wkb) { memcpy(row->wkb, wkb, len); row->wkb_len = len; }
+        else *nomem = 1;
+        GEOSFree_r(h, wkb);
+    }
+    GEOSGeom_destroy_r(h, uni);
+}
+
+static void *union_worker_run(void *arg)
+{
+    union_pool *pool = ((union_worker *)arg)->pool;
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
-    GEOSGeometry **parts = malloc((j->n ? j->n : 1) * sizeof *parts);
-    if (!parts) j->nomem = 1;
-    for (size_t k = (size_t)j->t; k < j->lv->n && !j->nomem; k += (size_t)j->nthreads) {
-        fp_level_region *row = &j->lv->rows[k];
-        row->population = -1;         /* the sum of the known populations */
-        size_t np = 0;
-        double parts_area = 0;
-        for (size_t i = 0; i < j->n; i++) {
-            if (strcmp(j->key[i], row->code)) continue;
-            if (!row->parent && j->parent_key) row->parent = strdup(j->parent_key[i]);
-            row->area_km2 += j->src[i].area_km2;
-            if (j->src[i].population >= 0) row->population = (row->population < 0 ? 0 : row->population) + j->src[i].population;
-            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, j->src[i].wkb, j->src[i].wkb_len);
-            double a;
-            if (g && GEOSArea_r(h, g, &a)) parts_area += a;
-            if (g) parts[np++] = g;
-        }
-        GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
-        GEOSGeometry *uni = coll ? coverage_union(h, coll, parts_area) : NULL;
-        if (coll && !uni) uni = GEOSUnaryUnion_r(h, coll);
-        if (coll) GEOSGeom_destroy_r(h, coll);
-        else for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, parts[i]);
-        if (uni) {
-            size_t len = 0;
-            unsigned char *wkb = GEOSWKBWriter_write_r(h, w, uni, &len);
-            if (wkb) {
-                row->wkb = malloc(len);
-                if (row->wkb) { memcpy(row->wkb, wkb, len); row->wkb_len = len; }
-                GEOSFree_r(h, wkb);
-            }
-            GEOSGeom_destroy_r(h, uni);
-        }
-    }
+    GEOSGeometry **parts = malloc((pool->n ? pool->n : 1) * sizeof *parts);
+    int nomem = !parts;
+    for (size_t t; !nomem && (t = atomic_fetch_add(&pool->next, 1)) < pool->n_tasks;)
+        union_one(h, rd, w, pool, &pool->tasks[t], parts, &nomem);
+    if (nomem) atomic_store(&pool->nomem, 1);
     free(parts);
     GEOSWKBWriter_destroy_r(h, w);
     GEOSWKBReader_destroy_r(h, rd);
@@ -292,13 +315,18 @@ static void *union_groups(void *arg)
     return NULL;
 }
 
-/* Rows of a level made of unions of base regions grouped by key[i], the
- * unions spread over `threads` threads. */
-static fp_status derive_level(fp_output_level *lv, const char *name, fp_region *src, size_t n,
-                              char **key, char **parent_key, int threads, fp_error *err)
+static int compare_task_cost(const void *a, const void *b)
+{
+    const union_task *x = a, *y = b;
+    if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+    return x->lv != y->lv ? (x->lv < y->lv ? -1 : 1) : (x->row < y->row ? -1 : x->row > y->row);
+}
+
+/* The rows of a derived level: one per distinct key, sorted, each named by
+ * its code (unions not computed yet). */
+static fp_status derived_rows(fp_output_level *lv, const char *name, size_t n, char **key, fp_error *err)
 {
     snprintf(lv->name, sizeof lv->name, "%s", name);
-    /* Distinct keys, sorted. */
     char **keys = malloc((n ? n : 1) * sizeof *keys);
     size_t nk = 0;
     if (!keys) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
@@ -317,15 +345,42 @@ static fp_status derive_level(fp_output_level *lv, const char *name, fp_region *
         if (!lv->rows[k].code || !lv->rows[k].name) nomem = 1;
     }
     free(keys);
-    if (nomem) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    return nomem ? fp_error_set(err, FP_ERR_NOMEM, "out of memory") : FP_OK;
+}
+
+/* Levels made of unions of base regions: level l groups src[i] by
+ * keys[l][i] (its rows' parents from parent_keys[l], may be NULL). All the
+ * levels' unions go to one pool of `threads` threads. */
+static fp_status derive_levels(int nlv, fp_output_level *const *lv, const char *const *names, fp_region *src, size_t n,
+                               char **const *keys, char **const *parent_keys, int threads, fp_error *err)
+{
+    size_t n_tasks = 0;
+    for (int l = 0; l < nlv; l++) {
+        fp_status st = derived_rows(lv[l], names[l], n, keys[l], err);
+        if (st) return st;
+        n_tasks += lv[l]->n;
+    }
+    union_pool pool = { .src = src, .n = n };
+    pool.tasks = malloc((n_tasks ? n_tasks : 1) * sizeof *pool.tasks);
+    if (!pool.tasks) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    for (int l = 0; l < nlv; l++)
+        for (size_t k = 0; k < lv[l]->n; k++) {
+            union_task *t = &pool.tasks[pool.n_tasks++];
+            *t = (union_task){ lv[l], k, keys[l], parent_keys[l], 0 };
+            for (size_t i = 0; i < n; i++)
+                if (!strcmp(keys[l][i], lv[l]->rows[k].code)) t->cost += src[i].wkb_len;
+        }
+    qsort(pool.tasks, pool.n_tasks, sizeof *pool.tasks, compare_task_cost);
+    atomic_init(&pool.next, 0);
+    atomic_init(&pool.nomem, 0);
     if (threads < 1) threads = 1;
     if (threads > 8) threads = 8;
-    if ((size_t)threads > u) threads = u ? (int)u : 1;
-    union_job jobs[8];
-    for (int t = 0; t < threads; t++) jobs[t] = (union_job){ lv, src, n, key, parent_key, t, threads, 0 };
-    run_jobs(union_groups, jobs, sizeof *jobs, threads);
-    for (int t = 0; t < threads; t++) nomem |= jobs[t].nomem;
-    return nomem ? fp_error_set(err, FP_ERR_NOMEM, "out of memory") : FP_OK;
+    if ((size_t)threads > n_tasks) threads = n_tasks ? (int)n_tasks : 1;
+    union_worker workers[8];
+    for (int t = 0; t < threads; t++) workers[t].pool = &pool;
+    run_jobs(union_worker_run, workers, sizeof *workers, threads);
+    free(pool.tasks);
+    return atomic_load(&pool.nomem) ? fp_error_set(err, FP_ERR_NOMEM, "out of memory") : FP_OK;
 }
 
 static void free_level(fp_output_level *lv)
@@ -358,11 +413,10 @@ static fp_status put_groups(fp_store *store, const char *name, const fp_output_l
     return st;
 }
 
-/* derive_level through the region_groups cache of the store. */
-static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const char *name, fp_region *src, size_t n,
-                                     char **key, char **parent_key, int threads, int *computed, fp_error *err)
+/* Reads a derived level from the store's region_groups; lv->n == 0 when
+ * it is not stored yet. */
+static fp_status read_groups(fp_store *store, fp_output_level *lv, const char *name, fp_error *err)
 {
-    if (computed) *computed = 0;
     fp_rows *q;
     fp_status st = fp_store_region_groups(store, name, &q, err);
     if (st) return st;
@@ -391,11 +445,35 @@ static fp_status derive_level_cached(fp_store *store, fp_output_level *lv, const
     }
     if (!st) st = fp_rows_status(q, err);
     fp_rows_free(q);
-    if (st || lv->n) return st;
-    /* Not cached yet: compute and store (inside the caller's transaction). */
-    if ((st = derive_level(lv, name, src, n, key, parent_key, threads, err))) return st;
-    if (computed) *computed = 1;
-    return put_groups(store, name, lv, err);
+    return st;
+}
+
+/* derive_levels through the region_groups cache of the store: the levels
+ * stored already are read, the others computed together and stored (inside
+ * the caller's transaction). computed[l] (may be NULL) says which. */
+static fp_status derive_levels_cached(fp_store *store, int nlv, fp_output_level *const *lv, const char *const *names,
+                                      fp_region *src, size_t n, char **const *keys, char **const *parent_keys,
+                                      int threads, int *computed, fp_error *err)
+{
+    fp_output_level *todo[4];
+    const char *todo_names[4];
+    char **todo_keys[4], **todo_parents[4];
+    int nt = 0;
+    for (int l = 0; l < nlv && l < 4; l++) {
+        if (computed) computed[l] = 0;
+        fp_status st = read_groups(store, lv[l], names[l], err);
+        if (st) return st;
+        if (lv[l]->n) continue;
+        if (computed) computed[l] = 1;
+        todo[nt] = lv[l];
+        todo_names[nt] = names[l];
+        todo_keys[nt] = keys[l];
+        todo_parents[nt++] = parent_keys[l];
+    }
+    if (!nt) return FP_OK;
+    fp_status st = derive_levels(nt, todo, todo_names, src, n, todo_keys, todo_parents, threads, err);
+    for (int l = 0; l < nt && !st; l++) st = put_groups(store, todo_names[l], todo[l], err);
+    return st;
 }
 
 /* Rows of the level the set itself classifies into. */
@@ -465,8 +543,11 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
             fp_region_set cs = { .kind = FP_SET_POLYGONS, .items = countries, .n = nc };
             st = level_from_items(&set->levels[1], "country", &cs, csub, err);
         }
-        if (!st) st = derive_level_cached(store, &set->levels[2], "subregion", countries, nc, csub, ccont, threads, NULL, err);
-        if (!st) st = derive_level_cached(store, &set->levels[3], "continent", countries, nc, ccont, NULL, threads, NULL, err);
+        if (!st) {
+            fp_output_level *const lvs[2] = { &set->levels[2], &set->levels[3] };
+            st = derive_levels_cached(store, 2, lvs, group_names, countries, nc, (char **const[]){ csub, ccont },
+                                      (char **const[]){ ccont, NULL }, threads, NULL, err);
+        }
         free(sub);
         free(cont);
         free(ci);
@@ -487,8 +568,14 @@ static fp_status set_from_store(fp_store *store, fp_region_set *set, const char 
     set->nlevels = 3 - start;
     int l = 0;
     if (start == 0) st = level_from_items(&set->levels[l++], "country", set, csub, err);
-    if (!st && start <= 1) st = derive_level_cached(store, &set->levels[l++], "subregion", set->items, set->n, csub, ccont, threads, NULL, err);
-    if (!st) st = derive_level_cached(store, &set->levels[l++], "continent", set->items, set->n, ccont, NULL, threads, NULL, err);
+    if (!st) {
+        /* Subregions (unless the set is them) and continents. */
+        int from = start <= 1 ? 0 : 1;
+        fp_output_level *const lvs[2] = { &set->levels[l], &set->levels[l + 1] };
+        st = derive_levels_cached(store, 2 - from, lvs, group_names + from, set->items, set->n,
+                                  (char **const[]){ csub, ccont } + from, (char **const[]){ ccont, NULL } + from,
+                                  threads, NULL, err);
+    }
 out:
     if (countries) {
         fp_region_set cs = { .items = countries, .n = nc };
@@ -808,7 +895,6 @@ static fp_status read_stored_regions(fp_store *store, char digest[65], stored_le
 static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, const stored_level rows[2],
                                 int *applied, fp_error *err)
 {
-    static const char *const group_levels[2] = { "subregion", "continent" };
     *applied = 0;
     for (int l = 0; l < 2; l++) {
         if (rows[l].n != p->n_areas[l]) return FP_OK;
@@ -829,11 +915,11 @@ static fp_status apply_prepared(fp_store *store, const fpi_prepared_regions *p, 
     }
     for (int l = 0; l < 2 && !st; l++) {
         fp_rows *q;
-        if ((st = fp_store_region_groups(store, group_levels[l], &q, err))) break;
+        if ((st = fp_store_region_groups(store, group_names[l], &q, err))) break;
         int have = fp_rows_next(q);
         st = fp_rows_status(q, err);
         fp_rows_free(q);
-        if (!st && !have) st = put_groups(store, group_levels[l], &p->groups[l], err);
+        if (!st && !have) st = put_groups(store, group_names[l], &p->groups[l], err);
     }
     if (!st) *applied = 1;
     return st;
@@ -881,16 +967,17 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     }
     /* Written to the cache only when all of it was computed here: what a
      * store already held (from an older version, or edited) is not passed on. */
-    int all_c = 0, all_a = 0, new_sub = 0, new_cont = 0;
+    int all_c = 0, all_a = 0;
     st = load_store_level(store, "country", threads, &countries, &nc, &cp, &cs, &cc, &all_c, err);
     STEP("countries");
     if (!st) st = load_store_level(store, "admin1", threads, &a1, &na, &ap, &as, &ac, &all_a, err);
     STEP("admin1");
     if (!st && nc) {
         fp_output_level sub = {0}, cont = {0};
-        st = derive_level_cached(store, &sub, "subregion", countries, nc, cs, cc, threads, &new_sub, err);
-        if (!st) st = derive_level_cached(store, &cont, "continent", countries, nc, cc, NULL, threads, &new_cont, err);
-        if (!st && keyed && all_c && all_a && new_sub && new_cont) {
+        int computed[2];
+        st = derive_levels_cached(store, 2, (fp_output_level *const[]){ &sub, &cont }, group_names, countries, nc,
+                                  (char **const[]){ cs, cc }, (char **const[]){ cc, NULL }, threads, computed, err);
+        if (!st && keyed && all_c && all_a && computed[0] && computed[1]) {
             const fp_region *const areas[2] = { countries, a1 };
             const size_t n_areas[2] = { nc, na };
             const fp_output_level *const groups[2] = { &sub, &cont };
