@@ -61,41 +61,11 @@ fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb
 struct fp_point_writer {
     fp_store *store;
     sqlite3_stmt *update, *mark;
-    char **triggers;           /* SQL of the projects triggers dropped for the batch */
-    int ntriggers;
+    GPtrArray *triggers;       /* SQL of the projects triggers dropped for the batch */
     fp_rtree_entry *entries;   /* the placed points' index entries */
     size_t n, cap;
     fp_pg_point_writer *pg;    /* the PostGIS writer (pg_geocode.c), or NULL */
 };
-
-/* Drops the projects triggers, keeping their SQL to recreate them. */
-static fp_status suspend_triggers(fp_point_writer *w, fp_error *err)
-{
-    fp_store *s = w->store;
-    sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
-                                    "suspending the projects triggers", &q, err);
-    if (st) return st;
-    char **names = NULL;
-    int n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        names = realloc(names, (size_t)(n + 1) * sizeof *names);
-        w->triggers = realloc(w->triggers, (size_t)(n + 1) * sizeof *w->triggers);
-        names[n] = strdup((const char *)sqlite3_column_text(q, 0));
-        w->triggers[n] = strdup((const char *)sqlite3_column_text(q, 1));
-        n++;
-    }
-    sqlite3_finalize(q);
-    w->ntriggers = n;
-    for (int i = 0; i < n; i++) {
-        char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
-        if (!st) st = fpi_store_exec(s, sql, err);
-        sqlite3_free(sql);
-        free(names[i]);
-    }
-    free(names);
-    return st;
-}
 
 fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error *err)
 {
@@ -117,7 +87,7 @@ fp_status fp_store_point_writer_new(fp_store *s, fp_point_writer **out, fp_error
                                    "storing geocoded rows", &w->update, err);
     if (!st) st = fpi_store_prepare(s, "INSERT OR IGNORE INTO temp.fp_placed(id) VALUES(?1)", "storing geocoded rows",
                                    &w->mark, err);
-    if (!st) st = suspend_triggers(w, err);
+    if (!st) st = fpi_store_triggers_suspend(s, "projects", &w->triggers, err);
     if (st) { fp_store_point_writer_free(w); return st; }
     *out = w;
     return FP_OK;
@@ -129,8 +99,7 @@ void fp_store_point_writer_free(fp_point_writer *w)
     fpi_pg_point_writer_free(w->pg);
     sqlite3_finalize(w->update);
     sqlite3_finalize(w->mark);
-    for (int i = 0; i < w->ntriggers; i++) free(w->triggers[i]);
-    free(w->triggers);
+    if (w->triggers) g_ptr_array_free(w->triggers, TRUE);
     free(w->entries);
     free(w);
 }
@@ -230,9 +199,7 @@ fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
     if (w->pg) return fpi_pg_point_writer_finish(w->pg, err);
     fp_store *s = w->store;
     fp_status st = w->n ? index_points(w, "idx_projects_geom", err) : FP_OK;
-    for (int i = 0; !st && i < w->ntriggers; i++)
-        if (sqlite3_exec(s->db, w->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
-            st = fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));
+    if (!st) st = fpi_store_triggers_restore(s, &w->triggers, err);
     /* QGIS's typed tables (schema 4): the placed rows are points, in
      * projects_geom_point only; its own triggers (spatial index) suspended
      * likewise, its index written as the projects' one. */

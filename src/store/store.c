@@ -212,37 +212,56 @@ static const char *const typed_kinds[][3] = {
     { "polygon", "CastToMultiPolygon", "'POLYGON', 'MULTIPOLYGON'" },
 };
 
-/* Runs sql with the SpatiaLite triggers of `table` suspended (dropped and
- * recreated from their own SQL; the caller's transaction makes that
- * atomic). Those triggers run SQL prepared anew for every row: through
- * them an import of 200,000 points took 6.8 s instead of 1.7 s; with them
- * suspended and the index copied in bulk, 2.2 s. */
-fp_status fpi_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
+/* SpatiaLite's triggers on a geometry column run SQL prepared anew for
+ * every row: through them an import of 200,000 points took 6.8 s instead
+ * of 1.7 s; with them suspended and the index written in bulk, 2.2 s.
+ * Suspending drops the triggers of `table` and keeps their SQL in *saved
+ * (a GPtrArray of strings, NULL when there were none); the caller's
+ * transaction makes drop and restore atomic. */
+fp_status fpi_store_triggers_suspend(fp_store *s, const char *table, GPtrArray **saved, fp_error *err)
 {
+    *saved = NULL;
     sqlite3_stmt *q;
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free), *defs = g_ptr_array_new_with_free_func(g_free);
-    fp_status st = FP_OK;
     if (sqlite3_prepare_v2(s->db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?1",
                            -1, &q, NULL) != SQLITE_OK)
-        st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    else {
-        sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(q, 0)));
-            g_ptr_array_add(defs, g_strdup((const char *)sqlite3_column_text(q, 1)));
-        }
-        sqlite3_finalize(q);
+        return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free), *defs = g_ptr_array_new_with_free_func(g_free);
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        g_ptr_array_add(names, g_strdup((const char *)sqlite3_column_text(q, 0)));
+        g_ptr_array_add(defs, g_strdup((const char *)sqlite3_column_text(q, 1)));
     }
+    sqlite3_finalize(q);
+    fp_status st = FP_OK;
     for (guint i = 0; !st && i < names->len; i++) {
         char *drop = sqlite3_mprintf("DROP TRIGGER \"%w\"", (const char *)g_ptr_array_index(names, i));
         st = exec_sql(s, drop, err);
         sqlite3_free(drop);
     }
-    if (!st) st = exec_sql(s, sql, err);
-    for (guint i = 0; !st && i < defs->len; i++) st = exec_sql(s, g_ptr_array_index(defs, i), err);
     g_ptr_array_free(names, TRUE);
-    g_ptr_array_free(defs, TRUE);
+    if (st || defs->len == 0) g_ptr_array_free(defs, TRUE);
+    else *saved = defs;
     return st;
+}
+
+/* Recreates the triggers fpi_store_triggers_suspend dropped and frees
+ * *saved (also on error, when the caller rolls back). */
+fp_status fpi_store_triggers_restore(fp_store *s, GPtrArray **saved, fp_error *err)
+{
+    fp_status st = FP_OK;
+    for (guint i = 0; *saved && !st && i < (*saved)->len; i++) st = exec_sql(s, g_ptr_array_index(*saved, i), err);
+    if (*saved) g_ptr_array_free(*saved, TRUE);
+    *saved = NULL;
+    return st;
+}
+
+fp_status fpi_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err)
+{
+    GPtrArray *saved;
+    fp_status st = fpi_store_triggers_suspend(s, table, &saved, err);
+    if (!st) st = exec_sql(s, sql, err);
+    fp_status rst = fpi_store_triggers_restore(s, &saved, st ? NULL : err);
+    return st ? st : rst;
 }
 
 /* The R*Tree entries of the rows of projects_geom_KIND after id `last`,

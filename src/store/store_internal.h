@@ -2,6 +2,7 @@
 #ifndef FP_STORE_INTERNAL_H
 #define FP_STORE_INTERNAL_H
 
+#include <glib.h>
 #include <sqlite3.h>
 #include "fp_store.h"
 
@@ -51,8 +52,12 @@ const char *fpi_store_migration_sql(int version);
  * after a bulk import, which suspends the triggers that keep them current. */
 fp_status fpi_store_sync_typed(fp_store *s, fp_error *err);
 
-/* Runs sql with the triggers of table dropped, then recreates them from
- * their own SQL (inside the caller's transaction). */
+/* Drops the triggers of table (SpatiaLite's per-row index upkeep), their
+ * SQL kept in *saved; restore recreates them and frees *saved. Inside the
+ * caller's transaction. */
+fp_status fpi_store_triggers_suspend(fp_store *s, const char *table, GPtrArray **saved, fp_error *err);
+fp_status fpi_store_triggers_restore(fp_store *s, GPtrArray **saved, fp_error *err);
+/* Runs sql with the triggers of table suspended. */
 fp_status fpi_store_exec_without_triggers(fp_store *s, const char *table, const char *sql, fp_error *err);
 
 /* One R*Tree entry, coordinates already rounded outwards to float. */
