@@ -676,14 +676,12 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     fp_region_index *idx = NULL;
     fp_level_result levels[FP_MAX_LEVELS];
     memset(levels, 0, sizeof levels);
-    /* The context's timing flag (the CLI's FOOTPRINT_TIMING=1) sends the
-     * time of each step to its log. */
+    /* FOOTPRINT_TIMING=1: the time of each step, the first from t0. */
     const fp_context *ctx = fp_store_context(store);
-    int timing = fp_context_timing(ctx);
-    double tp = t0, cp = fpi_cpu_now();
-    /* Wall clock, then CPU seconds of all threads (comparable under load). */
-#define STEP(label) do { if (timing) { double now_ = fpi_now(), cpu_ = fpi_cpu_now(); \
-        fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp); tp = now_; cp = cpu_; } } while (0)
+    fpi_steps steps;
+    fpi_steps_start(&steps, ctx);
+    steps.wall = t0;
+#define STEP(label) fpi_steps_mark(&steps, label)
     if ((st = fp_store_begin(store, err))) goto out;
     if ((st = fpi_projects_read(store, &t, groups, ngroups, threads, err))) goto out;
     STEP("read");

@@ -935,10 +935,9 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     char **cp = NULL, **cs = NULL, **cc = NULL, **ap = NULL, **as = NULL, **ac = NULL;
     /* FOOTPRINT_TIMING=1: the seconds of each step (init's time). */
     const fp_context *ctx = fp_store_context(store);
-    int timing = fp_context_timing(ctx);
-    double tp = fpi_now(), cp0 = fpi_cpu_now();
-#define STEP(label) do { if (timing) { double now_ = fpi_now(), cpu_ = fpi_cpu_now(); \
-        fp_context_log(ctx, "  %-10s %.3f s, cpu %.3f s", label, now_ - tp, cpu_ - cp0); tp = now_; cp0 = cpu_; } } while (0)
+    fpi_steps steps;
+    fpi_steps_start(&steps, ctx);
+#define STEP(label) fpi_steps_mark(&steps, label)
     /* The cache folder may hold what this step computes for these regions
      * (region_cache.c); else loading computes and stores the missing areas,
      * and the derived levels are computed and stored when absent. */

@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "common/util.h"
+#include "fp_context.h"
 
 int fpi_checksum_add_file(GChecksum *sum, const char *path)
 {
@@ -98,6 +99,23 @@ double fpi_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void fpi_steps_start(fpi_steps *t, const fp_context *ctx)
+{
+    t->ctx = ctx;
+    t->on = fp_context_timing(ctx);
+    t->wall = t->on ? fpi_now() : 0;
+    t->cpu = t->on ? fpi_cpu_now() : 0;
+}
+
+void fpi_steps_mark(fpi_steps *t, const char *label)
+{
+    if (!t->on) return;
+    double wall = fpi_now(), cpu = fpi_cpu_now();
+    fp_context_log(t->ctx, "  %-10s %.3f s, cpu %.3f s", label, wall - t->wall, cpu - t->cpu);
+    t->wall = wall;
+    t->cpu = cpu;
 }
 
 double fpi_cpu_now(void)

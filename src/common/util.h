@@ -32,6 +32,19 @@ double fpi_now(void);
 /* CPU seconds used by the process (all threads) so far. */
 double fpi_cpu_now(void);
 
+/* The steps of a long job timed for FOOTPRINT_TIMING=1 (the context's
+ * timing flag): each mark logs "  LABEL  wall s, cpu s" since the previous
+ * mark (CPU seconds of all threads: comparable on a loaded machine), and
+ * nothing when timing is off. */
+struct fp_context;
+typedef struct fpi_steps {
+    const struct fp_context *ctx;
+    int on;
+    double wall, cpu;
+} fpi_steps;
+void fpi_steps_start(fpi_steps *t, const struct fp_context *ctx);
+void fpi_steps_mark(fpi_steps *t, const char *label);
+
 /* malloc for arrays of tens of megabytes that are filled at once (the
  * aggregation's projects): 2 MiB aligned and marked for transparent huge
  * pages, so the kernel maps them 512 pages per fault instead of one. Freed

@@ -78,11 +78,16 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     res->import_id = import_id;
     fp_context_pause(fp_store_context(store), "import:begin");
 
+    /* FOOTPRINT_TIMING=1: the time of each step, the first from t0. */
+    fpi_steps steps;
+    fpi_steps_start(&steps, fp_store_context(store));
+    steps.wall = t0;
     fp_sink *sink = NULL;
     st = fpi_sink_new(store, path, res->import_id, dataset, res, &sink, err);
     if (st == FP_OK)
         st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fpi_import_csv(sink, path, opts, res, err)
                                                     : fpi_import_ogr(sink, path, opts, res, err);
+    fpi_steps_mark(&steps, "rows");
     if (st == FP_OK) st = fpi_sink_finish(sink, err);
     fpi_sink_free(sink);
     if (st == FP_OK) {
@@ -98,6 +103,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         snprintf(store_msg, sizeof store_msg, "%s", err->message);
         fp_error_set(err, st, "%.1900s (importing %s)", store_msg, path);
     }
+    fpi_steps_mark(&steps, "commit");
     if (st != FP_OK) {
         fp_store_rollback(store);
         res->stored = 0;

@@ -75,8 +75,7 @@ struct fp_store_loader {
     int64_t import_id;
     const char *dataset, *file;
     sqlite3_stmt *insert_project, *insert_reject, *insert_rtree;
-    char **triggers;           /* SQL of the projects triggers dropped for the load */
-    int ntriggers;
+    GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
@@ -84,31 +83,9 @@ struct fp_store_loader {
 
 static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
 {
-    sqlite3_stmt *q;
-    fp_store *s = l->store;
-    fp_status st = fpi_store_prepare(s, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='projects'",
-                                    "suspending the projects triggers", &q, err);
-    if (st) return st;
-    char *names[64];
-    int n = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if (n == 64) break;
-        l->triggers = realloc(l->triggers, (size_t)(n + 1) * sizeof *l->triggers);
-        l->triggers[n] = strdup((const char *)sqlite3_column_text(q, 1));
-        names[n] = strdup((const char *)sqlite3_column_text(q, 0));
-        n++;
-    }
-    sqlite3_finalize(q);
-    l->ntriggers = n;
-    for (int i = 0; i < n; i++) {
-        char *sql = sqlite3_mprintf("DROP TRIGGER \"%w\"", names[i]);
-        if (st == FP_OK && sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-            st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-        sqlite3_free(sql);
-        free(names[i]);
-    }
+    fp_status st = fpi_store_triggers_suspend(l->store, "projects", &l->triggers, err);
     if (st == FP_OK)
-        st = fpi_store_prepare(s, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
+        st = fpi_store_prepare(l->store, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
                               "indexing projects", &l->insert_rtree, err);
     return st;
 }
@@ -151,8 +128,7 @@ void fp_store_loader_free(fp_store_loader *l)
     sqlite3_finalize(l->insert_reject);
     sqlite3_finalize(l->insert_rtree);
     free(l->entries);
-    for (int i = 0; i < l->ntriggers; i++) free(l->triggers[i]);
-    free(l->triggers);
+    if (l->triggers) g_ptr_array_free(l->triggers, TRUE);
     free(l);
 }
 
@@ -318,15 +294,17 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 {
     if (l->pg) return fpi_pg_loader_finish(l->pg, err);
     fp_store *s = l->store;
+    fpi_steps steps;
+    fpi_steps_start(&steps, s->ctx);
     fp_status st = index_entries(l, err);
     if (st) return st;
+    fpi_steps_mark(&steps, "index");
     fp_context_pause(s->ctx, "import:index");
-    for (int i = 0; i < l->ntriggers; i++) {
-        if (sqlite3_exec(s->db, l->triggers[i], NULL, NULL, NULL) != SQLITE_OK)
-            return fp_error_set(err, FP_ERR_DB, "%s: cannot restore a trigger: %s", s->path, sqlite3_errmsg(s->db));
-    }
-    /* The typed geometry tables QGIS reads: their triggers were suspended too. */
+    if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
+    /* The typed geometry tables QGIS reads, which the suspended projects
+     * triggers would have kept current row by row. */
     if ((st = fpi_store_sync_typed(s, err)) != FP_OK) return st;
+    fpi_steps_mark(&steps, "typed");
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                             "WHERE f_table_name = 'projects' AND f_geometry_column = 'geom'", NULL, NULL, NULL) != SQLITE_OK)
         return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));

@@ -56,27 +56,83 @@ static void put_f32(unsigned char *p, float f)
     p[2] = (unsigned char)(u >> 8); p[3] = (unsigned char)u;
 }
 
-static int cmp_x(const void *a, const void *b)
+/* A float as an unsigned key in the same order (-0 taken as +0, as the
+ * comparison < does). */
+static uint32_t float_key(float f)
 {
-    const fp_rtree_entry *p = a, *q = b;
-    float cp = p->minx + p->maxx, cq = q->minx + q->maxx;
-    return (cp > cq) - (cp < cq);
+    if (f == 0) f = 0;
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return (u & 0x80000000u) ? ~u : u | 0x80000000u;
 }
 
-static int cmp_y(const void *a, const void *b)
+typedef struct keyed { uint32_t key, at; } keyed;
+
+/* Sorts e[0..n) by the centre's x (axis 0: minx + maxx, summed in float)
+ * or y (axis 1), stably: an LSD radix sort of (key, position) pairs, then
+ * the entries gathered in that order. It gives the order glibc's qsort
+ * (a stable merge sort) gave with the same comparison, at a tenth of the
+ * time. k and k2 hold n items each, tmp n entries. */
+static void sort_centres(fp_rtree_entry *e, size_t n, int axis, keyed *k, keyed *k2, fp_rtree_entry *tmp)
 {
-    const fp_rtree_entry *p = a, *q = b;
-    float cp = p->miny + p->maxy, cq = q->miny + q->maxy;
-    return (cp > cq) - (cp < cq);
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){ float_key(axis ? e[i].miny + e[i].maxy : e[i].minx + e[i].maxx), (uint32_t)i };
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++) count[((k[i].key >> shift) & 0xFF) + 1]++;
+        if (count[((k[0].key >> shift) & 0xFF) + 1] == n) continue;     /* one digit: already in order */
+        for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) k2[count[(k[i].key >> shift) & 0xFF]++] = k[i];
+        keyed *t = k; k = k2; k2 = t;
+    }
+    for (size_t i = 0; i < n; i++) tmp[i] = e[k[i].at];
+    memcpy(e, tmp, n * sizeof *e);
+}
+
+typedef struct leaf_pair { int64_t id, node; } leaf_pair;
+
+/* Sorts pairs by id (distinct rowids): LSD radix, bytes that are the same
+ * in every id skipped. tmp holds n pairs. */
+static void sort_pairs(leaf_pair *p, size_t n, leaf_pair *tmp)
+{
+    for (int shift = 0; shift < 64 && n > 1; shift += 8) {
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++) count[(((uint64_t)p[i].id >> shift) & 0xFF) + 1]++;
+        if (count[(((uint64_t)p[0].id >> shift) & 0xFF) + 1] == n) continue;
+        for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) tmp[count[((uint64_t)p[i].id >> shift) & 0xFF]++] = p[i];
+        memcpy(p, tmp, n * sizeof *p);
+    }
 }
 
 typedef struct writer {
     sqlite3 *db;
     sqlite3_stmt *node, *rowid, *parent;
+    /* The leaves' (rowid, node) pairs, written in rowid order at the end:
+     * appended to %_rowid's B-tree rather than inserted all over it. With
+     * the radix sorts, a million-point index went from 1.59 to 0.74 s. */
+    leaf_pair *leaf_of;
+    size_t nleaf;
     int node_size, capacity;
     int64_t next_node;
     unsigned char *buf;
 } writer;
+
+/* The leaves' (rowid, node) pairs into %_rowid, in rowid order. */
+static int write_rowids(writer *w)
+{
+    leaf_pair *tmp = malloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
+    if (!tmp) return -1;
+    sort_pairs(w->leaf_of, w->nleaf, tmp);
+    free(tmp);
+    for (size_t i = 0; i < w->nleaf; i++) {
+        sqlite3_reset(w->rowid);
+        sqlite3_bind_int64(w->rowid, 1, w->leaf_of[i].id);
+        sqlite3_bind_int64(w->rowid, 2, w->leaf_of[i].node);
+        if (sqlite3_step(w->rowid) != SQLITE_DONE) return -1;
+    }
+    return 0;
+}
 
 static int write_node(writer *w, int64_t nodeno, int depth, const fp_rtree_entry *cells, int n, int leaf)
 {
@@ -90,11 +146,14 @@ static int write_node(writer *w, int64_t nodeno, int depth, const fp_rtree_entry
         put_f32(c + 12, cells[i].maxx);
         put_f32(c + 16, cells[i].miny);
         put_f32(c + 20, cells[i].maxy);
-        sqlite3_stmt *q = leaf ? w->rowid : w->parent;
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, cells[i].id);
-        sqlite3_bind_int64(q, 2, nodeno);
-        if (sqlite3_step(q) != SQLITE_DONE) return -1;
+        if (leaf) {
+            w->leaf_of[w->nleaf++] = (leaf_pair){ cells[i].id, nodeno };
+            continue;
+        }
+        sqlite3_reset(w->parent);
+        sqlite3_bind_int64(w->parent, 1, cells[i].id);
+        sqlite3_bind_int64(w->parent, 2, nodeno);
+        if (sqlite3_step(w->parent) != SQLITE_DONE) return -1;
     }
     sqlite3_reset(w->node);
     sqlite3_bind_int64(w->node, 1, nodeno);
@@ -110,9 +169,14 @@ static int pack_level(writer *w, fp_rtree_entry *e, size_t n, int depth)
     size_t leaves = (n + M - 1) / M;
     size_t slices = (size_t)ceil(sqrt((double)leaves));
     size_t per_slice = slices * M;
-    qsort(e, n, sizeof *e, cmp_x);
+    keyed *keys = malloc(2 * n * sizeof *keys);
+    fp_rtree_entry *tmp = malloc(n * sizeof *tmp);
+    if (!keys || !tmp || n > UINT32_MAX) { free(keys); free(tmp); return -1; }
+    sort_centres(e, n, 0, keys, keys + n, tmp);
     for (size_t s = 0; s < n; s += per_slice)
-        qsort(e + s, (n - s < per_slice ? n - s : per_slice), sizeof *e, cmp_y);
+        sort_centres(e + s, (n - s < per_slice ? n - s : per_slice), 1, keys, keys + n, tmp);
+    free(keys);
+    free(tmp);
     fp_rtree_entry *parents = malloc(leaves * sizeof *parents);
     if (!parents) return -1;
     size_t np = 0;
@@ -164,11 +228,12 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
     char *ins_rowid = sqlite3_mprintf("INSERT INTO \"%w_rowid\"(rowid, nodeno) VALUES(?, ?)", index);
     char *ins_parent = sqlite3_mprintf("INSERT INTO \"%w_parent\"(nodeno, parentnode) VALUES(?, ?)", index);
     w.buf = malloc(w.node_size);
-    if (sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK ||
+    w.leaf_of = malloc((n ? n : 1) * sizeof *w.leaf_of);
+    if (!w.leaf_of || sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_node, -1, &w.node, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_rowid, -1, &w.rowid, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_parent, -1, &w.parent, NULL) != SQLITE_OK ||
-        !w.buf || pack_level(&w, entries, n, 0) != 0)
+        !w.buf || pack_level(&w, entries, n, 0) != 0 || write_rowids(&w) != 0)
         st = fp_error_set(err, FP_ERR_DB, "spatial index %s: %s", index, sqlite3_errmsg(db));
     sqlite3_finalize(w.node);
     sqlite3_finalize(w.rowid);
@@ -178,6 +243,7 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
     sqlite3_free(ins_rowid);
     sqlite3_free(ins_parent);
     free(w.buf);
+    free(w.leaf_of);
     return st;
 }
 

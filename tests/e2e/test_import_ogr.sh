@@ -27,6 +27,37 @@ got=$(ssql "SELECT source_key, GeometryType(geom), CASE GeometryType(geom) WHEN 
 assert_eq "$want" "$got" "geometries"
 case_end
 
+case_begin "QGIS's typed tables after a bulk import: SpatiaLite's own casts of every kind, indexes valid"
+# Points, multi-points, lines, multi-lines, polygons (one with a hole),
+# multi-polygons and a collection, imported twice: the typed tables must hold
+# what SpatiaLite's CastToMulti* makes of projects' geometries, byte for byte,
+# and nothing of the collection; each R*Tree one entry per row, checked by
+# SpatiaLite and SQLite.
+python3 - > kinds.geojson <<'PY'
+import json
+g = [{"type": "Point", "coordinates": [1, 2]}, {"type": "MultiPoint", "coordinates": [[1, 2], [3, 4]]},
+     {"type": "LineString", "coordinates": [[0, 0], [1, 1], [2, 0]]},
+     {"type": "MultiLineString", "coordinates": [[[0, 0], [1, 1]], [[2, 2], [3, 3]]]},
+     {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]]},
+     {"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [1, 1], [0, 0]]], [[[5, 5], [6, 5], [6, 6], [5, 5]]]]},
+     {"type": "GeometryCollection", "geometries": [{"type": "Point", "coordinates": [1, 1]}]}]
+print(json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"id": "k%d" % i}, "geometry": x} for i, x in enumerate(g)]}))
+PY
+fp_init kinds.sqlite
+"$FP" -q --db kinds.sqlite import kinds.geojson || fail "import"
+"$FP" -q --db kinds.sqlite import kinds.geojson --dataset again || fail "second import"
+DB=kinds.sqlite
+for k in "point CastToMultiPoint POINT" "line CastToMultiLinestring LINESTRING" "polygon CastToMultiPolygon POLYGON"; do
+    set -- $k
+    assert_eq "4" "$(sql "SELECT count(*) FROM projects_geom_$1")" "$1: two rows a kind, twice"
+    assert_eq "$(ssql "SELECT group_concat(id || ':' || hex($2(geom)), ' ') FROM (SELECT id, geom FROM projects WHERE GeometryType(geom) IN ('$3', 'MULTI$3') ORDER BY id)")" \
+        "$(sql "SELECT group_concat(id || ':' || hex(geom), ' ') FROM (SELECT id, geom FROM projects_geom_$1 ORDER BY id)")" "$1: SpatiaLite's casts"
+    assert_eq "1|ok|4" "$(ssql "SELECT CheckSpatialIndex('projects_geom_$1', 'geom'), rtreecheck('idx_projects_geom_$1_geom'), (SELECT count(*) FROM idx_projects_geom_$1_geom)")" "$1: index"
+done
+DB=s.sqlite
+case_end
+
 case_begin "nested GeoJSON properties are kept as JSON in extra"
 assert_eq '{"meta":{"a":1,"b":[1,2]}}' "$(sql "SELECT extra FROM projects WHERE source_key='F1'")" "extra"
 case_end
