@@ -8,6 +8,7 @@
  *     accents, punctuation: fp_fold_text, as geocode matches names).
  * Sorting and a sweep over latitude keep 1M rows at O(n log n).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fp_aggregate.h"
@@ -34,6 +35,20 @@ static int by_name(const void *pa, const void *pb)
     if ((c = cmp_int(a->dataset, b->dataset)) || (c = cmp_int(a->country, b->country)) || (c = cmp_int(a->name, b->name)))
         return c;
     return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Great-circle distance in metres on the mean sphere: within 0.6 % of the
+ * geodesic on WGS 84 (the sphere's worst case), a tenth of the exact
+ * calculation's cost. Pairs it puts more than 10 % beyond the duplicate
+ * distance cannot be duplicates and skip the exact one: in a sweep over a
+ * million points most pairs in the latitude window are far apart in
+ * longitude (0.95 s of geodesics before). */
+static double sphere_m(double lon1, double lat1, double lon2, double lat2)
+{
+    const double r = M_PI / 180;
+    double dphi = (lat2 - lat1) * r, dlam = (lon2 - lon1) * r;
+    double h = sin(dphi / 2) * sin(dphi / 2) + cos(lat1 * r) * cos(lat2 * r) * sin(dlam / 2) * sin(dlam / 2);
+    return 2 * 6371008.8 * asin(sqrt(h < 1 ? h : 1));
 }
 
 static void add(GArray *findings, const qa_strings *s, qa_row *later, const qa_row *earlier, char *evidence)
@@ -65,6 +80,7 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             if (b->dataset != a->dataset || b->company != a->company || b->category != a->category) break;
             if (b->y - a->y > window) break;
             if (!b->input_point) continue;
+            if (sphere_m(a->x, a->y, b->x, b->y) > 1.1 * FP_QA_DUPLICATE_M) continue;
             double m = fpi_geodesic_distance_m(a->x, a->y, b->x, b->y);
             if (m > FP_QA_DUPLICATE_M) continue;
             qa_row *later = a->id > b->id ? a : b, *earlier = later == a ? b : a;
