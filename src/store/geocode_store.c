@@ -137,68 +137,13 @@ fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p
     return FP_OK;
 }
 
-/* Puts the placed points' entries into R*Tree `index`, replacing any the
- * ids had: one DELETE + INSERT each when they are fewer than the entries
- * already there, else a bulk rebuild of the whole index (rtree_bulk.c). */
-static fp_status index_points(fp_point_writer *w, const char *index, fp_error *err)
-{
-    fp_store *s = w->store;
-    sqlite3_stmt *q;
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w_rowid\"", index);
-    fp_status st = fpi_store_prepare(s, sql, "indexing geocoded rows", &q, err);
-    sqlite3_free(sql);
-    if (st) return st;
-    size_t existing = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
-    sqlite3_finalize(q);
-    if (existing > w->n) {
-        sqlite3_stmt *del, *ins;
-        sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE pkid = ?1", index);
-        st = fpi_store_prepare(s, sql, "indexing geocoded rows", &del, err);
-        sqlite3_free(sql);
-        if (st) return st;
-        sql = sqlite3_mprintf("INSERT INTO \"%w\"(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)", index);
-        st = fpi_store_prepare(s, sql, "indexing geocoded rows", &ins, err);
-        sqlite3_free(sql);
-        for (size_t i = 0; !st && i < w->n; i++) {
-            const fp_rtree_entry *e = &w->entries[i];
-            sqlite3_reset(del);
-            sqlite3_bind_int64(del, 1, e->id);
-            sqlite3_reset(ins);
-            sqlite3_bind_int64(ins, 1, e->id);
-            sqlite3_bind_double(ins, 2, e->minx);
-            sqlite3_bind_double(ins, 3, e->maxx);
-            sqlite3_bind_double(ins, 4, e->miny);
-            sqlite3_bind_double(ins, 5, e->maxy);
-            if (sqlite3_step(del) != SQLITE_DONE || sqlite3_step(ins) != SQLITE_DONE)
-                st = fpi_store_db_error(s, "indexing geocoded rows", err);
-        }
-        sqlite3_finalize(del);
-        sqlite3_finalize(ins);
-        return st;
-    }
-    /* The entries of other rows as SQLite stored them, then ours. */
-    size_t cap = existing + w->n, n = 0;
-    fp_rtree_entry *all = malloc((cap ? cap : 1) * sizeof *all);
-    if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing geocoded rows");
-    sql = sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\" WHERE pkid NOT IN (SELECT id FROM temp.fp_placed)",
-                          index);
-    st = fpi_store_prepare(s, sql, "indexing geocoded rows", &q, err);
-    sqlite3_free(sql);
-    if (!st) {
-        fpi_rtree_read_entries(q, all, cap, &n);
-        sqlite3_finalize(q);
-        memcpy(all + n, w->entries, w->n * sizeof *all);
-        st = fpi_rtree_bulk_load(s->db, index, all, n + w->n, err);
-    }
-    free(all);
-    return st;
-}
-
 fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
 {
     if (w->pg) return fpi_pg_point_writer_finish(w->pg, err);
     fp_store *s = w->store;
-    fp_status st = w->n ? index_points(w, "idx_projects_geom", err) : FP_OK;
+    /* The placed points' entries, replacing those the ids had. */
+    static const char placed[] = "SELECT id FROM temp.fp_placed";
+    fp_status st = fpi_rtree_add(s, "idx_projects_geom", w->entries, w->n, placed, "indexing geocoded rows", err);
     if (!st) st = fpi_store_triggers_restore(s, &w->triggers, err);
     /* QGIS's typed tables (schema 4): the placed rows are points, in
      * projects_geom_point only; its own triggers (spatial index) suspended
@@ -211,7 +156,7 @@ fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
                 "DELETE FROM projects_geom_point WHERE id IN (SELECT id FROM temp.fp_placed);"
                 "INSERT INTO projects_geom_point(id, geom) SELECT p.id, CastToMultiPoint(p.geom)"
                 " FROM temp.fp_placed AS u JOIN projects AS p ON p.id = u.id", err);
-        if (!st) st = index_points(w, "idx_projects_geom_point_geom", err);
+        if (!st) st = fpi_rtree_add(s, "idx_projects_geom_point_geom", w->entries, w->n, placed, "indexing geocoded rows", err);
     }
     if (!st && w->n)
         st = fpi_store_exec(s, "UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "

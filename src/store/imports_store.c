@@ -74,7 +74,7 @@ struct fp_store_loader {
     fp_store *store;
     int64_t import_id;
     const char *dataset, *file;
-    sqlite3_stmt *insert_project, *insert_reject, *insert_rtree;
+    sqlite3_stmt *insert_project, *insert_reject;
     GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
     size_t nentries, cap_entries;
@@ -83,11 +83,7 @@ struct fp_store_loader {
 
 static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
 {
-    fp_status st = fpi_store_triggers_suspend(l->store, "projects", &l->triggers, err);
-    if (st == FP_OK)
-        st = fpi_store_prepare(l->store, "INSERT INTO idx_projects_geom(pkid, xmin, xmax, ymin, ymax) VALUES(?,?,?,?,?)",
-                              "indexing projects", &l->insert_rtree, err);
-    return st;
+    return fpi_store_triggers_suspend(l->store, "projects", &l->triggers, err);
 }
 
 fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
@@ -126,7 +122,6 @@ void fp_store_loader_free(fp_store_loader *l)
     fpi_pg_loader_free(l->pg);
     sqlite3_finalize(l->insert_project);
     sqlite3_finalize(l->insert_reject);
-    sqlite3_finalize(l->insert_rtree);
     free(l->entries);
     if (l->triggers) g_ptr_array_free(l->triggers, TRUE);
     free(l);
@@ -248,62 +243,24 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
     return FP_OK;
 }
 
-/* Adds this import's entries to the spatial index: a bulk rebuild when they
- * are at least as many as those already there (cheap relative to the
- * import), else one INSERT each. */
-static fp_status index_entries(fp_store_loader *l, fp_error *err)
-{
-    if (l->nentries == 0) return FP_OK;
-    fp_store *s = l->store;
-    sqlite3_stmt *q;
-    long existing = 0;
-    fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM idx_projects_geom_rowid", "indexing projects", &q, err);
-    if (st) return st;
-    if (sqlite3_step(q) == SQLITE_ROW) existing = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if ((size_t)existing > l->nentries) {
-        sqlite3_stmt *r = l->insert_rtree;
-        for (size_t i = 0; i < l->nentries; i++) {
-            const fp_rtree_entry *e = &l->entries[i];
-            sqlite3_reset(r);
-            sqlite3_bind_int64(r, 1, e->id);
-            sqlite3_bind_double(r, 2, e->minx);
-            sqlite3_bind_double(r, 3, e->maxx);
-            sqlite3_bind_double(r, 4, e->miny);
-            sqlite3_bind_double(r, 5, e->maxy);
-            if (sqlite3_step(r) != SQLITE_DONE) return loader_error(l, err);
-        }
-        return FP_OK;
-    }
-    size_t total = l->nentries + (size_t)existing;
-    fp_rtree_entry *all = realloc(l->entries, (total ? total : 1) * sizeof *all);
-    if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects");
-    l->entries = all;
-    l->cap_entries = total;
-    if (existing > 0) {
-        if ((st = fpi_store_prepare(s, "SELECT pkid, xmin, xmax, ymin, ymax FROM idx_projects_geom", "indexing projects",
-                                   &q, err)))
-            return st;
-        fpi_rtree_read_entries(q, all, (size_t)total, &l->nentries);
-        sqlite3_finalize(q);
-    }
-    return fpi_rtree_bulk_load(s->db, "idx_projects_geom", all, l->nentries, err);
-}
-
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 {
     if (l->pg) return fpi_pg_loader_finish(l->pg, err);
     fp_store *s = l->store;
     fpi_steps steps;
     fpi_steps_start(&steps, s->ctx);
-    fp_status st = index_entries(l, err);
+    /* This import's entries into the spatial index (the bounding boxes were
+     * known when the rows were written). */
+    fp_status st = fpi_rtree_add(s, "idx_projects_geom", l->entries, l->nentries, NULL, "indexing projects", err);
+    if (st == FP_ERR_DB) return loader_error(l, err);      /* names the input, says nothing was stored */
     if (st) return st;
     fpi_steps_mark(&steps, "index");
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
     /* The typed geometry tables QGIS reads, which the suspended projects
      * triggers would have kept current row by row. */
-    if ((st = fpi_store_sync_typed(s, err)) != FP_OK) return st;
+    if ((st = fpi_store_sync_typed(s, err)) == FP_ERR_DB) return loader_error(l, err);
+    if (st) return st;
     fpi_steps_mark(&steps, "typed");
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                             "WHERE f_table_name = 'projects' AND f_geometry_column = 'geom'", NULL, NULL, NULL) != SQLITE_OK)

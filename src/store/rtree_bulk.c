@@ -258,3 +258,75 @@ void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, si
         e->maxy = (float)sqlite3_column_double(q, 4);
     }
 }
+
+/* Adds entries[0..n) to R*Tree `index`: one INSERT each when they are fewer
+ * than the entries already there, else a bulk rebuild of the whole index
+ * from its entries and these (cheap relative to the work that made them).
+ * With `replacing` (SQL selecting ids, e.g. "SELECT id FROM temp.t"), the
+ * entries those ids had are replaced: deleted first, or left out of the
+ * rebuild. Inside the caller's transaction; `what` names the job in errors. */
+fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *entries, size_t n,
+                        const char *replacing, const char *what, fp_error *err)
+{
+    if (n == 0) return FP_OK;
+    sqlite3_stmt *q;
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w_rowid\"", index);
+    fp_status st = fpi_store_prepare(s, sql, what, &q, err);
+    sqlite3_free(sql);
+    if (st) return st;
+    size_t existing = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (existing > n) {
+        sqlite3_stmt *del = NULL, *ins = NULL;
+        if (replacing) {
+            sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE pkid = ?1", index);
+            st = fpi_store_prepare(s, sql, what, &del, err);
+            sqlite3_free(sql);
+        }
+        if (!st) {
+            sql = sqlite3_mprintf("INSERT INTO \"%w\"(pkid, xmin, xmax, ymin, ymax) VALUES(?1, ?2, ?3, ?4, ?5)", index);
+            st = fpi_store_prepare(s, sql, what, &ins, err);
+            sqlite3_free(sql);
+        }
+        for (size_t i = 0; !st && i < n; i++) {
+            const fp_rtree_entry *e = &entries[i];
+            if (del) {
+                sqlite3_reset(del);
+                sqlite3_bind_int64(del, 1, e->id);
+                if (sqlite3_step(del) != SQLITE_DONE) { st = fpi_store_db_error(s, what, err); break; }
+            }
+            sqlite3_reset(ins);
+            sqlite3_bind_int64(ins, 1, e->id);
+            sqlite3_bind_double(ins, 2, e->minx);
+            sqlite3_bind_double(ins, 3, e->maxx);
+            sqlite3_bind_double(ins, 4, e->miny);
+            sqlite3_bind_double(ins, 5, e->maxy);
+            if (sqlite3_step(ins) != SQLITE_DONE) st = fpi_store_db_error(s, what, err);
+        }
+        sqlite3_finalize(del);
+        sqlite3_finalize(ins);
+        return st;
+    }
+    /* The entries of the other rows as SQLite stored them (floats already
+     * rounded outwards), then these. */
+    size_t cap = existing + n, got = 0;
+    fp_rtree_entry *all = malloc(cap * sizeof *all);
+    if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory %s", what);
+    if (existing) {
+        sql = replacing ? sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\" WHERE pkid NOT IN (%s)", index,
+                                          replacing)
+                        : sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\"", index);
+        st = fpi_store_prepare(s, sql, what, &q, err);
+        sqlite3_free(sql);
+        if (!st) {
+            fpi_rtree_read_entries(q, all, existing, &got);
+            sqlite3_finalize(q);
+        }
+    }
+    if (!st) {
+        memcpy(all + got, entries, n * sizeof *all);
+        st = fpi_rtree_bulk_load(s->db, index, all, got + n, err);
+    }
+    free(all);
+    return st;
+}

@@ -74,5 +74,10 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
 /* Appends the rows of q (pkid, xmin, xmax, ymin, ymax: an R*Tree's own
  * entries, floats already rounded outwards) to out[*n], up to cap entries. */
 void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
+/* Adds entries to R*Tree `index`: one INSERT each when they are fewer than
+ * those already there, else a bulk rebuild; `replacing` (SQL selecting ids,
+ * or NULL) names rows whose old entries go. `what` names the job in errors. */
+fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *entries, size_t n,
+                        const char *replacing, const char *what, fp_error *err);
 
 #endif

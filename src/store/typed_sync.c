@@ -124,54 +124,6 @@ static fp_status add_entry(kind_batch *k, sqlite3_int64 id, const double mbr[4],
     return FP_OK;
 }
 
-/* The rows added to one typed table into its index: one INSERT each when
- * they are fewer than the entries already there, else a bulk rebuild of the
- * whole index (rtree_bulk.c), as the import does for projects'. */
-static fp_status index_batch(fp_store *s, kind_batch *k, fp_error *err)
-{
-    if (k->n == 0) return FP_OK;
-    char index[64];
-    snprintf(index, sizeof index, "idx_projects_geom_%s_geom", k->name);
-    sqlite3_stmt *q;
-    char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w_rowid\"", index);
-    fp_status st = fpi_store_prepare(s, sql, "indexing the typed tables", &q, err);
-    sqlite3_free(sql);
-    if (st) return st;
-    size_t existing = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
-    sqlite3_finalize(q);
-    if (existing > k->n) {
-        sql = sqlite3_mprintf("INSERT INTO \"%w\"(pkid, xmin, xmax, ymin, ymax) VALUES(?1, ?2, ?3, ?4, ?5)", index);
-        st = fpi_store_prepare(s, sql, "indexing the typed tables", &q, err);
-        sqlite3_free(sql);
-        for (size_t i = 0; !st && i < k->n; i++) {
-            const fp_rtree_entry *e = &k->entries[i];
-            sqlite3_reset(q);
-            sqlite3_bind_int64(q, 1, e->id);
-            sqlite3_bind_double(q, 2, e->minx);
-            sqlite3_bind_double(q, 3, e->maxx);
-            sqlite3_bind_double(q, 4, e->miny);
-            sqlite3_bind_double(q, 5, e->maxy);
-            if (sqlite3_step(q) != SQLITE_DONE) st = fpi_store_db_error(s, "indexing the typed tables", err);
-        }
-        if (q) sqlite3_finalize(q);
-        return st;
-    }
-    size_t total = k->n + existing;
-    fp_rtree_entry *all = realloc(k->entries, (total ? total : 1) * sizeof *all);
-    if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects_geom_%s", k->name);
-    k->entries = all;
-    k->cap = total;
-    if (existing) {
-        sql = sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\"", index);
-        st = fpi_store_prepare(s, sql, "indexing the typed tables", &q, err);
-        sqlite3_free(sql);
-        if (st) return st;
-        fpi_rtree_read_entries(q, all, total, &k->n);
-        sqlite3_finalize(q);
-    }
-    return fpi_rtree_bulk_load(s->db, index, all, k->n, err);
-}
-
 static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, fp_error *err)
 {
     sqlite3_int64 from = kinds[0].last;
@@ -234,7 +186,11 @@ fp_status fpi_store_sync_typed(fp_store *s, fp_error *err)
         if (!st) st = fpi_store_triggers_suspend(s, table, &kinds[k].triggers, err);
     }
     if (!st) st = copy_new_rows(s, kinds, 3, err);
-    for (int k = 0; k < 3 && !st; k++) st = index_batch(s, &kinds[k], err);
+    for (int k = 0; k < 3 && !st; k++) {
+        char index[64];
+        snprintf(index, sizeof index, "idx_projects_geom_%s_geom", kinds[k].name);
+        st = fpi_rtree_add(s, index, kinds[k].entries, kinds[k].n, NULL, "indexing the typed tables", err);
+    }
     for (int k = 0; k < 3; k++) {
         if (!st) st = fpi_store_triggers_restore(s, &kinds[k].triggers, err);
         else if (kinds[k].triggers) g_ptr_array_free(kinds[k].triggers, TRUE);
