@@ -77,6 +77,7 @@ struct fp_store_loader {
     sqlite3_stmt *insert_project, *insert_reject;
     GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
+    int64_t first_id;          /* the first row this import stored (0: none yet) */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
@@ -138,6 +139,14 @@ static fp_status loader_error(fp_store_loader *l, fp_error *err)
                             s->path, file);
     return fp_error_set(err, FP_ERR_DB, "%s: %s (importing %s; nothing of it was stored)", s->path,
                         sqlite3_errmsg(s->db), file);
+}
+
+/* The last SQLite error was the disk (full, or an I/O error): what
+ * loader_error words for the user. Other errors keep their own message. */
+static int write_failed(fp_store *s)
+{
+    int rc = sqlite3_errcode(s->db);
+    return rc == SQLITE_FULL || rc == SQLITE_IOERR;
 }
 
 static void bind_text_or_null(sqlite3_stmt *q, int i, const char *v)
@@ -225,6 +234,7 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
         return FP_OK;
     }
     if (rc != SQLITE_DONE) return loader_error(l, err);
+    if (!l->first_id) l->first_id = sqlite3_last_insert_rowid(l->store->db);
     if (located) {
         if (l->nentries == l->cap_entries) {
             size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
@@ -252,14 +262,15 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     /* This import's entries into the spatial index (the bounding boxes were
      * known when the rows were written). */
     fp_status st = fpi_rtree_add(s, "idx_projects_geom", l->entries, l->nentries, NULL, "indexing projects", err);
-    if (st == FP_ERR_DB) return loader_error(l, err);      /* names the input, says nothing was stored */
+    if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);   /* names the input and the cause */
     if (st) return st;
     fpi_steps_mark(&steps, "index");
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
     /* The typed geometry tables QGIS reads, which the suspended projects
      * triggers would have kept current row by row. */
-    if ((st = fpi_store_sync_typed(s, err)) == FP_ERR_DB) return loader_error(l, err);
+    if (l->first_id && (st = fpi_store_sync_typed(s, l->first_id - 1, err)) == FP_ERR_DB && write_failed(s))
+        return loader_error(l, err);
     if (st) return st;
     fpi_steps_mark(&steps, "typed");
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "

@@ -32,7 +32,8 @@ static fp_status index_regions(fp_store *s, long n, fp_error *err)
     fp_status st = fpi_store_prepare(s, "SELECT rowid, MbrMinX(geom), MbrMaxX(geom), MbrMinY(geom), MbrMaxY(geom)"
                                         " FROM regions WHERE geom IS NOT NULL", "indexing the regions", &q, err);
     size_t k = 0;
-    while (!st && sqlite3_step(q) == SQLITE_ROW && k < (size_t)n) {
+    int rc = SQLITE_DONE;
+    while (!st && k < (size_t)n && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         fp_rtree_entry *e = &all[k++];
         e->id = sqlite3_column_int64(q, 0);
         e->minx = fpi_rtree_round_down(sqlite3_column_double(q, 1));
@@ -40,7 +41,10 @@ static fp_status index_regions(fp_store *s, long n, fp_error *err)
         e->miny = fpi_rtree_round_down(sqlite3_column_double(q, 3));
         e->maxy = fpi_rtree_round_up(sqlite3_column_double(q, 4));
     }
-    if (!st) sqlite3_finalize(q);
+    if (!st) {
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) st = fpi_store_db_error(s, "indexing the regions", err);
+        sqlite3_finalize(q);
+    }
     if (!st) st = fpi_rtree_bulk_load(s->db, "idx_regions_geom", all, k, err);
     free(all);
     return st;

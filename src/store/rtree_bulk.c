@@ -247,9 +247,10 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
     return st;
 }
 
-void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n)
+int fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n)
 {
-    while (*n < cap && sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while (*n < cap && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         fp_rtree_entry *e = &out[(*n)++];
         e->id = sqlite3_column_int64(q, 0);
         e->minx = (float)sqlite3_column_double(q, 1);
@@ -257,6 +258,8 @@ void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, si
         e->miny = (float)sqlite3_column_double(q, 3);
         e->maxy = (float)sqlite3_column_double(q, 4);
     }
+    if (*n == cap) rc = sqlite3_step(q);     /* more rows than counted is an error too */
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Adds entries[0..n) to R*Tree `index`: one INSERT each when they are fewer
@@ -274,7 +277,14 @@ fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *en
     fp_status st = fpi_store_prepare(s, sql, what, &q, err);
     sqlite3_free(sql);
     if (st) return st;
-    size_t existing = sqlite3_step(q) == SQLITE_ROW ? (size_t)sqlite3_column_int64(q, 0) : 0;
+    /* An error here must not pass for an empty index: the rebuild below
+     * would then drop every entry already there. */
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        st = fpi_store_db_error(s, what, err);
+        sqlite3_finalize(q);
+        return st;
+    }
+    size_t existing = (size_t)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     if (existing > n) {
         sqlite3_stmt *del = NULL, *ins = NULL;
@@ -319,7 +329,7 @@ fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *en
         st = fpi_store_prepare(s, sql, what, &q, err);
         sqlite3_free(sql);
         if (!st) {
-            fpi_rtree_read_entries(q, all, existing, &got);
+            if (fpi_rtree_read_entries(q, all, existing, &got)) st = fpi_store_db_error(s, what, err);
             sqlite3_finalize(q);
         }
     }

@@ -48,9 +48,10 @@ fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **ta
 fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fpi_store_migration_sql(int version);
-/* Adds the projects that are missing from the typed geometry tables (v4):
- * after a bulk import, which suspends the triggers that keep them current. */
-fp_status fpi_store_sync_typed(fp_store *s, fp_error *err);
+/* Adds the projects after id `after` that are missing from the typed
+ * geometry tables (v4): after a bulk import, which suspends the triggers
+ * that keep them current (typed_sync.c). */
+fp_status fpi_store_sync_typed(fp_store *s, sqlite3_int64 after, fp_error *err);
 
 /* Drops the triggers of table (SpatiaLite's per-row index upkeep), their
  * SQL kept in *saved; restore recreates them and frees *saved. Inside the
@@ -72,8 +73,9 @@ float fpi_rtree_round_up(double d);
  * place). Run inside a transaction. */
 fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);
 /* Appends the rows of q (pkid, xmin, xmax, ymin, ymax: an R*Tree's own
- * entries, floats already rounded outwards) to out[*n], up to cap entries. */
-void fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
+ * entries, floats already rounded outwards) to out[*n], up to cap entries;
+ * -1 when the query fails or has more rows than cap. */
+int fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
 /* Adds entries to R*Tree `index`: one INSERT each when they are fewer than
  * those already there, else a bulk rebuild; `replacing` (SQL selecting ids,
  * or NULL) names rows whose old entries go. `what` names the job in errors. */

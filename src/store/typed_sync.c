@@ -42,33 +42,52 @@ static int32_t read_i32(const unsigned char *p, int little)
 {
     uint32_t v;
     memcpy(&v, p, 4);
-    if (!little) v = __builtin_bswap32(v);
-    return (int32_t)v;
+    return (int32_t)(little ? GUINT32_FROM_LE(v) : GUINT32_FROM_BE(v));
 }
 
 static double read_f64(const unsigned char *p, int little)
 {
     uint64_t v;
     memcpy(&v, p, 8);
-    if (!little) v = __builtin_bswap64(v);
+    v = little ? GUINT64_FROM_LE(v) : GUINT64_FROM_BE(v);
     double d;
     memcpy(&d, &v, 8);
     return d;
 }
 
-/* The kind (0 point, 1 line, 2 polygon) of a SpatiaLite blob, -1 for none
- * or a blob that is not one; its box in mbr (minx, miny, maxx, maxy). */
-static int blob_kind(const unsigned char *b, int len, double mbr[4])
+static int kind_of_class(int cls)
 {
-    if (len < 45 || b[0] != 0x00 || (b[1] != 0x00 && b[1] != 0x01) || b[38] != 0x7C || b[len - 1] != 0xFE) return -1;
-    int little = b[1] == 0x01;
-    for (int i = 0; i < 4; i++) mbr[i] = read_f64(b + 6 + 8 * i, little);
-    switch (read_i32(b + 39, little)) {
+    switch (cls) {
     case GAIA_POINT: case GAIA_MULTIPOINT: return 0;
     case GAIA_LINESTRING: case GAIA_MULTILINESTRING: return 1;
     case GAIA_POLYGON: case GAIA_MULTIPOLYGON: return 2;
-    default: return -1;
+    default: return -1;          /* collections, Z/M: GeometryType's 'POINT Z' matched no kind */
     }
+}
+
+/* The kind (0 point, 1 line, 2 polygon) of a SpatiaLite blob, -1 for none;
+ * its box in mbr (minx, miny, maxx, maxy). The plain format is read from
+ * its header; any other (compressed classes, TinyPoint) through
+ * SpatiaLite's decoder, as GeometryType would. */
+static int blob_kind(const unsigned char *b, int len, double mbr[4])
+{
+    if (len >= 45 && b[0] == 0x00 && (b[1] == 0x00 || b[1] == 0x01) && b[38] == 0x7C && b[len - 1] == 0xFE) {
+        int little = b[1] == 0x01, cls = read_i32(b + 39, little);
+        if (kind_of_class(cls) >= 0) {
+            for (int i = 0; i < 4; i++) mbr[i] = read_f64(b + 6 + 8 * i, little);
+            return kind_of_class(cls);
+        }
+    }
+    gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)len);
+    if (!g) return -1;
+    gaiaMbrGeometry(g);
+    int k = kind_of_class(gaiaGeometryType(g));
+    mbr[0] = g->MinX;
+    mbr[1] = g->MinY;
+    mbr[2] = g->MaxX;
+    mbr[3] = g->MaxY;
+    gaiaFreeGeomColl(g);
+    return k;
 }
 
 static void put_i32_le(unsigned char *p, int32_t v)
@@ -124,11 +143,12 @@ static fp_status add_entry(kind_batch *k, sqlite3_int64 id, const double mbr[4],
     return FP_OK;
 }
 
-static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, fp_error *err)
+static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, sqlite3_int64 after, fp_error *err)
 {
     sqlite3_int64 from = kinds[0].last;
     for (int k = 1; k < nk; k++)
         if (kinds[k].last < from) from = kinds[k].last;
+    if (after > from) from = after;        /* an empty kind's table would send the scan back to id 0 */
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT id, geom FROM projects WHERE id > ?1 AND geom IS NOT NULL ORDER BY id",
                                     "copying projects to the typed tables", &q, err);
@@ -161,7 +181,7 @@ static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, fp_error 
     return st;
 }
 
-fp_status fpi_store_sync_typed(fp_store *s, fp_error *err)
+fp_status fpi_store_sync_typed(fp_store *s, sqlite3_int64 after, fp_error *err)
 {
     if (fp_store_schema_version(s) < 4) return FP_OK;          /* an older store being upgraded */
     kind_batch kinds[3] = { { .name = "point", .multi_class = GAIA_MULTIPOINT },
@@ -185,7 +205,7 @@ fp_status fpi_store_sync_typed(fp_store *s, fp_error *err)
         sqlite3_free(sql);
         if (!st) st = fpi_store_triggers_suspend(s, table, &kinds[k].triggers, err);
     }
-    if (!st) st = copy_new_rows(s, kinds, 3, err);
+    if (!st) st = copy_new_rows(s, kinds, 3, after, err);
     for (int k = 0; k < 3 && !st; k++) {
         char index[64];
         snprintf(index, sizeof index, "idx_projects_geom_%s_geom", kinds[k].name);

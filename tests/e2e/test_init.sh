@@ -125,8 +125,18 @@ printf '\x55' | dd of="$E" bs=1 seek=$((size / 2)) conv=notrunc status=none
 FOOTPRINT_TIMING=1 "$FP" --db z3b.sqlite init --regions overlap.geojson > z3b.out 2>&1 || fail "init with a flipped byte: $(cat z3b.out)"
 assert_contains "$(cat z3b.out)" "unions" "a changed byte: computed"
 assert_eq "$(sqlite3 z.sqlite "$areas" | sha256sum)" "$(sqlite3 z3b.sqlite "$areas" | sha256sum)" "same areas after a changed byte"
-# An entry of other regions under this key (the codes differ) is not applied:
-# the default regions' entry in the custom layer's place.
+# An entry of other regions under this key is not applied: the default
+# regions' entry (other counts) in the custom layer's place, then the entry
+# of a layer with the same counts and other codes.
+sed 's/"AAA"/"AAX"/' overlap.geojson > overlap3.geojson
+"$FP" -q --db z5.sqlite init --regions overlap3.geojson || fail "init overlap3"
+e3=$(ls -t "$FOOTPRINT_CACHE" | grep -v "$entry" | grep -v "$zentry" | head -1)
+assert_eq 1 "$(echo "$e3" | grep -c '^prepared-')" "the renamed layer's own entry"
+cp "$FOOTPRINT_CACHE/$e3" "$E"
+FOOTPRINT_TIMING=1 "$FP" --db z6.sqlite init --regions overlap.geojson > z6.out 2>&1 || fail "init with a same-size entry: $(cat z6.out)"
+assert_contains "$(cat z6.out)" "unions" "an entry of other codes: computed"
+assert_eq "AAA,BBB,CCC" "$(sqlite3 z6.sqlite "SELECT group_concat(code) FROM (SELECT code FROM regions ORDER BY code)")" "the layer's own codes"
+assert_eq "$(sqlite3 z.sqlite "$areas" | sha256sum)" "$(sqlite3 z6.sqlite "$areas" | sha256sum)" "same areas as the layer's"
 cp "$FOOTPRINT_CACHE/$entry" "$E"
 FOOTPRINT_TIMING=1 "$FP" --db z4.sqlite init --regions overlap.geojson > z4.out 2>&1 || fail "init with another regions' entry: $(cat z4.out)"
 assert_contains "$(cat z4.out)" "unions" "an entry that does not fit: computed"
