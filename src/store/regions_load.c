@@ -125,6 +125,11 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no regions in the layer", path);
     if (st == FP_OK) st = index_regions(s, n, err);
     if (st == FP_OK) st = fpi_store_triggers_restore(s, &triggers, err);
+    /* What the suspended timestamp triggers would have recorded. */
+    if (st == FP_OK)
+        st = fpi_store_exec(s, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),"
+                               " last_delete = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+                               " WHERE f_table_name = 'regions' AND f_geometry_column = 'geom'", err);
     if (st == FP_OK) {
         char sql[160];
         snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('regions_sha256', '%s')", sha);

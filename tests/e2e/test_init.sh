@@ -35,6 +35,7 @@ assert_eq "1" "$(ssql "SELECT CheckSpatialIndex('regions', 'geom')")" "regions s
 assert_eq "ok" "$(sql "SELECT rtreecheck('idx_regions_geom')")" "rtreecheck"
 assert_eq "$(sql "SELECT count(*) FROM regions")" "$(sql "SELECT count(*) FROM idx_regions_geom")" "index entries"
 assert_eq "ggi ggu gid gii giu tmd tmi tmu" "$(sql "SELECT group_concat(substr(name, 1, 3), ' ') FROM (SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='regions' ORDER BY name)")" "triggers"
+assert_eq "1" "$(sql "SELECT last_insert > '2000' AND last_delete > '2000' FROM geometry_columns_time WHERE f_table_name = 'regions'")" "insert and delete times recorded (SpatiaLite's default is year 0)"
 cp $DB t.sqlite
 DB=t.sqlite
 ssql "INSERT INTO regions(level, code, name, geom) VALUES('custom', 'T1', 'T', CastToMultiPolygon(GeomFromText('POLYGON((-170 -80, -169 -80, -169 -79, -170 -80))', 4326)))" >/dev/null
