@@ -82,11 +82,6 @@ struct fp_store_loader {
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
 
-static fp_status suspend_triggers(fp_store_loader *l, fp_error *err)
-{
-    return fpi_store_triggers_suspend(l->store, "projects", &l->triggers, err);
-}
-
 fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *dataset, const char *file,
                               fp_store_loader **out, fp_error *err)
 {
@@ -111,7 +106,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
         "storing projects", &l->insert_project, err);
     if (!st) st = fpi_store_prepare(s, "INSERT INTO rejects(import_id, line, feature, reason, raw) VALUES(?,?,?,?,?)",
                                    "storing rejects", &l->insert_reject, err);
-    if (!st) st = suspend_triggers(l, err);
+    if (!st) st = fpi_store_triggers_suspend(s, "projects", &l->triggers, err);
     if (st) { fp_store_loader_free(l); return st; }
     *out = l;
     return FP_OK;
