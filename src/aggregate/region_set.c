@@ -223,6 +223,7 @@ static const char *const group_names[2] = { "subregion", "continent" };
  * the row's code. */
 typedef struct union_task {
     fp_output_level *lv;
+    int level;                    /* lv's index in derive_levels' list: the order of ties */
     size_t row;
     char **key, **parent_key;
     size_t cost;                  /* bytes of WKB in the union: longest first */
@@ -319,7 +320,8 @@ static int compare_task_cost(const void *a, const void *b)
 {
     const union_task *x = a, *y = b;
     if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
-    return x->lv != y->lv ? (x->lv < y->lv ? -1 : 1) : (x->row < y->row ? -1 : x->row > y->row);
+    if (x->level != y->level) return x->level < y->level ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
 }
 
 /* The rows of a derived level: one per distinct key, sorted, each named by
@@ -366,7 +368,7 @@ static fp_status derive_levels(int nlv, fp_output_level *const *lv, const char *
     for (int l = 0; l < nlv; l++)
         for (size_t k = 0; k < lv[l]->n; k++) {
             union_task *t = &pool.tasks[pool.n_tasks++];
-            *t = (union_task){ lv[l], k, keys[l], parent_keys[l], 0 };
+            *t = (union_task){ lv[l], l, k, keys[l], parent_keys[l], 0 };
             for (size_t i = 0; i < n; i++)
                 if (!strcmp(keys[l][i], lv[l]->rows[k].code)) t->cost += src[i].wkb_len;
         }
