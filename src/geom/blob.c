@@ -11,24 +11,105 @@
 #include <spatialite/gaiageo.h>
 #include "geom/geom.h"
 
+static int32_t read_i32(const unsigned char *p, int little)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return (int32_t)(little ? GUINT32_FROM_LE(v) : GUINT32_FROM_BE(v));
+}
+
+static double read_f64(const unsigned char *p, int little)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    v = little ? GUINT64_FROM_LE(v) : GUINT64_FROM_BE(v);
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static int kind_of_class(int cls)
+{
+    switch (cls) {
+    case GAIA_POINT: case GAIA_MULTIPOINT: return 0;
+    case GAIA_LINESTRING: case GAIA_MULTILINESTRING: return 1;
+    case GAIA_POLYGON: case GAIA_MULTIPOLYGON: return 2;
+    default: return -1;          /* collections, Z/M: GeometryType's 'POINT Z' matched no kind */
+    }
+}
+
+/* The plain format is read from its header; any other (compressed
+ * classes, TinyPoint) through SpatiaLite's decoder, as GeometryType would. */
+int fpi_blob_kind(const unsigned char *b, int len, double mbr[4])
+{
+    if (len >= 45 && b[0] == 0x00 && (b[1] == 0x00 || b[1] == 0x01) && b[38] == 0x7C && b[len - 1] == 0xFE) {
+        int little = b[1] == 0x01, cls = read_i32(b + 39, little);
+        if (kind_of_class(cls) >= 0) {
+            for (int i = 0; i < 4; i++) mbr[i] = read_f64(b + 6 + 8 * i, little);
+            return kind_of_class(cls);
+        }
+    }
+    gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)len);
+    if (!g) return -1;
+    gaiaMbrGeometry(g);
+    int k = kind_of_class(gaiaGeometryType(g));
+    mbr[0] = g->MinX;
+    mbr[1] = g->MinY;
+    mbr[2] = g->MaxX;
+    mbr[3] = g->MaxY;
+    gaiaFreeGeomColl(g);
+    return k;
+}
+
+static void put_i32_le(unsigned char *p, int32_t v)
+{
+    uint32_t u = (uint32_t)v;
+    p[0] = (unsigned char)u;
+    p[1] = (unsigned char)(u >> 8);
+    p[2] = (unsigned char)(u >> 16);
+    p[3] = (unsigned char)(u >> 24);
+}
+
+unsigned char *fpi_blob_to_multi(const unsigned char *b, int len, int kind, int *out_len)
+{
+    static const int multi[3] = { GAIA_MULTIPOINT, GAIA_MULTILINESTRING, GAIA_MULTIPOLYGON };
+    *out_len = 0;
+    if (kind < 0 || kind > 2) return NULL;
+    if (len == 60 && b[1] == 0x01 && read_i32(b + 39, 1) == GAIA_POINT && b[59] == 0xFE) {
+        /* header + box (39 bytes) | class | count | entity: 0x69, class, x, y | end */
+        unsigned char *m = malloc(69);
+        if (!m) return NULL;
+        memcpy(m, b, 39);
+        put_i32_le(m + 39, GAIA_MULTIPOINT);
+        put_i32_le(m + 43, 1);
+        m[47] = 0x69;
+        put_i32_le(m + 48, GAIA_POINT);
+        memcpy(m + 52, b + 43, 16);
+        m[68] = 0xFE;
+        *out_len = 69;
+        return m;
+    }
+    gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)len);
+    if (!g) return NULL;
+    g->DeclaredType = multi[kind];
+    unsigned char *m = NULL;
+    int n = 0;
+    gaiaToSpatiaLiteBlobWkb(g, &m, &n);
+    gaiaFreeGeomColl(g);
+    *out_len = n;
+    return m;
+}
+
 /* A SpatiaLite blob of a 2D POINT: fixed layout (header, MBR, class 1, x, y). */
 int fpi_blob_point(const unsigned char *b, int len, double *x, double *y)
 {
     if (len != 60 || b[0] != 0x00 || b[38] != 0x7C || b[59] != 0xFE) return 0;
     int little = b[1] == 0x01;
-    uint32_t cls;
-    memcpy(&cls, b + 39, 4);
-    if (!little) cls = GUINT32_SWAP_LE_BE(cls);
-    if (cls != 1) return 0;
-    uint64_t ux, uy;
-    memcpy(&ux, b + 43, 8);
-    memcpy(&uy, b + 51, 8);
-    if (!little) { ux = GUINT64_SWAP_LE_BE(ux); uy = GUINT64_SWAP_LE_BE(uy); }
-    memcpy(x, &ux, 8);
-    memcpy(y, &uy, 8);
+    if (read_i32(b + 39, little) != 1) return 0;
+    *x = read_f64(b + 43, little);
+    *y = read_f64(b + 51, little);
     return 1;
 }
-
 
 unsigned char *fpi_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_len, double bbox[4])
 {

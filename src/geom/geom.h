@@ -18,6 +18,17 @@
  * loops of aggregate and export read millions of points this way. */
 int fpi_blob_point(const unsigned char *blob, int len, double *x, double *y);
 
+/* The kind of a SpatiaLite blob for QGIS's typed tables (0 point, 1 line,
+ * 2 polygon, single or multi; -1 for collections, Z/M geometries or a blob
+ * that cannot be read) and its box in mbr (minx, miny, maxx, maxy). */
+int fpi_blob_kind(const unsigned char *blob, int len, double mbr[4]);
+
+/* The blob cast to the multi type of its kind (fpi_blob_kind's), byte for
+ * byte what SpatiaLite's CastToMultiPoint/Linestring/Polygon give
+ * (malloc'd, free with free(), its length in *out_len); NULL when it cannot
+ * be decoded or out of memory. */
+unsigned char *fpi_blob_to_multi(const unsigned char *blob, int len, int kind, int *out_len);
+
 /* The OGC WKB of a SpatiaLite blob (malloc'd, free with free()), its length
  * in *wkb_len and, when bbox is not NULL, its extent (minx, miny, maxx,
  * maxy). NULL when the blob cannot be read (or out of memory). */

@@ -21,113 +21,20 @@
  * class is not a 2D point, line or polygon (collections, Z/M) belong to no
  * kind, as GeometryType's 'POINT Z' matched no kind in the SQL.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <spatialite/gaiageo.h>
+#include "geom/geom.h"
 #include "store/store_internal.h"
 
 typedef struct kind_batch {
     const char *name;           /* point, line, polygon */
-    int multi_class;            /* GAIA_MULTIPOINT, ... */
     sqlite3_int64 last;         /* the highest id already in projects_geom_NAME */
     sqlite3_stmt *insert;
     GPtrArray *triggers;        /* its table's triggers, suspended */
     fp_rtree_entry *entries;    /* index entries of the rows added */
     size_t n, cap;
 } kind_batch;
-
-static int32_t read_i32(const unsigned char *p, int little)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return (int32_t)(little ? GUINT32_FROM_LE(v) : GUINT32_FROM_BE(v));
-}
-
-static double read_f64(const unsigned char *p, int little)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    v = little ? GUINT64_FROM_LE(v) : GUINT64_FROM_BE(v);
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-static int kind_of_class(int cls)
-{
-    switch (cls) {
-    case GAIA_POINT: case GAIA_MULTIPOINT: return 0;
-    case GAIA_LINESTRING: case GAIA_MULTILINESTRING: return 1;
-    case GAIA_POLYGON: case GAIA_MULTIPOLYGON: return 2;
-    default: return -1;          /* collections, Z/M: GeometryType's 'POINT Z' matched no kind */
-    }
-}
-
-/* The kind (0 point, 1 line, 2 polygon) of a SpatiaLite blob, -1 for none;
- * its box in mbr (minx, miny, maxx, maxy). The plain format is read from
- * its header; any other (compressed classes, TinyPoint) through
- * SpatiaLite's decoder, as GeometryType would. */
-static int blob_kind(const unsigned char *b, int len, double mbr[4])
-{
-    if (len >= 45 && b[0] == 0x00 && (b[1] == 0x00 || b[1] == 0x01) && b[38] == 0x7C && b[len - 1] == 0xFE) {
-        int little = b[1] == 0x01, cls = read_i32(b + 39, little);
-        if (kind_of_class(cls) >= 0) {
-            for (int i = 0; i < 4; i++) mbr[i] = read_f64(b + 6 + 8 * i, little);
-            return kind_of_class(cls);
-        }
-    }
-    gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)len);
-    if (!g) return -1;
-    gaiaMbrGeometry(g);
-    int k = kind_of_class(gaiaGeometryType(g));
-    mbr[0] = g->MinX;
-    mbr[1] = g->MinY;
-    mbr[2] = g->MaxX;
-    mbr[3] = g->MaxY;
-    gaiaFreeGeomColl(g);
-    return k;
-}
-
-static void put_i32_le(unsigned char *p, int32_t v)
-{
-    uint32_t u = (uint32_t)v;
-    p[0] = (unsigned char)u;
-    p[1] = (unsigned char)(u >> 8);
-    p[2] = (unsigned char)(u >> 16);
-    p[3] = (unsigned char)(u >> 24);
-}
-
-/* The blob cast to the multi type of its kind: malloc'd (free()), NULL if
- * it cannot be decoded or out of memory. */
-static unsigned char *cast_to_multi(const unsigned char *b, int len, int multi_class, int *out_len)
-{
-    *out_len = 0;
-    if (len == 60 && b[1] == 0x01 && read_i32(b + 39, 1) == GAIA_POINT && b[59] == 0xFE) {
-        /* header + box (39 bytes) | class | count | entity: 0x69, class, x, y | end */
-        unsigned char *m = malloc(69);
-        if (!m) return NULL;
-        memcpy(m, b, 39);
-        put_i32_le(m + 39, GAIA_MULTIPOINT);
-        put_i32_le(m + 43, 1);
-        m[47] = 0x69;
-        put_i32_le(m + 48, GAIA_POINT);
-        memcpy(m + 52, b + 43, 16);
-        m[68] = 0xFE;
-        *out_len = 69;
-        return m;
-    }
-    gaiaGeomCollPtr g = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)len);
-    if (!g) return NULL;
-    g->DeclaredType = multi_class;
-    unsigned char *m = NULL;
-    int n = 0;
-    gaiaToSpatiaLiteBlobWkb(g, &m, &n);
-    gaiaFreeGeomColl(g);
-    *out_len = n;
-    return m;
-}
 
 static fp_status add_entry(kind_batch *k, sqlite3_int64 id, const double mbr[4], fp_error *err)
 {
@@ -160,10 +67,10 @@ static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, sqlite3_i
         const unsigned char *b = sqlite3_column_blob(q, 1);
         int len = sqlite3_column_bytes(q, 1);
         double mbr[4];
-        int k = b ? blob_kind(b, len, mbr) : -1;
+        int k = b ? fpi_blob_kind(b, len, mbr) : -1;
         if (k < 0 || id <= kinds[k].last) continue;
         int mlen;
-        unsigned char *m = cast_to_multi(b, len, kinds[k].multi_class, &mlen);
+        unsigned char *m = fpi_blob_to_multi(b, len, k, &mlen);
         if (!m) {
             st = fp_error_set(err, FP_ERR_DB, "%s: project %lld: its geometry cannot be read", fp_store_path(s),
                               (long long)id);
@@ -184,9 +91,7 @@ static fp_status copy_new_rows(fp_store *s, kind_batch *kinds, int nk, sqlite3_i
 fp_status fpi_store_sync_typed(fp_store *s, sqlite3_int64 after, fp_error *err)
 {
     if (fp_store_schema_version(s) < 4) return FP_OK;          /* an older store being upgraded */
-    kind_batch kinds[3] = { { .name = "point", .multi_class = GAIA_MULTIPOINT },
-                            { .name = "line", .multi_class = GAIA_MULTILINESTRING },
-                            { .name = "polygon", .multi_class = GAIA_MULTIPOLYGON } };
+    kind_batch kinds[3] = { { .name = "point" }, { .name = "line" }, { .name = "polygon" } };  /* fpi_blob_kind's order */
     fp_status st = FP_OK;
     /* New rows only: ids are never reused, and every earlier row was kept
      * current by the triggers. */
