@@ -177,6 +177,10 @@ typedef struct fp_project_filter {
     const char *const *where_values;
     int nwhere;
     int order_by_id;         /* rows in id order */
+    /* The fields are read only through fp_rows_text/_int/_double, never
+     * asked their type: PostGIS may then send them as text and the rest of
+     * the row in binary (the aggregation's scan). */
+    int fields_as_text;
 } fp_project_filter;
 
 /* Project columns a field may name (fp_store_is_project_column); anything

@@ -45,7 +45,7 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
     fields[1] = "year";
     fields[2] = "amount";
     for (int g = 0; g < ngroups; g++) fields[3 + g] = groups[g];
-    fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1 };
+    fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1, .fields_as_text = 1 };
     fp_rows *q;
     fp_status st = fp_store_projects(store, &f, fields, ngroups + 3, &q, err);
     free(fields);

@@ -65,7 +65,11 @@ fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err);
 
 /* fp_rows over a complete result, or over a server-side cursor (DECLAREd
  * here, FETCHed in batches; inside the store's transaction, or one of its
- * own). wkb_cols: bytea columns holding WKB (bit i: column i). */
+ * own). wkb_cols: bytea columns holding WKB (bit i: column i), and
+ * FPI_PG_ROWS_BINARY for results in binary format: then integer columns
+ * read through fpi_pg_rows_int64 (or as text, printed here), bytea as bytes,
+ * text as text; other types must be cast to text by the query. */
+#define FPI_PG_ROWS_BINARY 0x80000000u
 fp_rows *fpi_pg_rows_query(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                           unsigned wkb_cols, int cursor, fp_error *err);
 int fpi_pg_rows_next(struct fp_pg_rows *p);
@@ -73,6 +77,7 @@ fp_status fpi_pg_rows_status(const struct fp_pg_rows *p, fp_error *err);
 void fpi_pg_rows_free(struct fp_pg_rows *p);
 int fpi_pg_rows_is_null(struct fp_pg_rows *p, int col);
 const char *fpi_pg_rows_text(struct fp_pg_rows *p, int col);
+int64_t fpi_pg_rows_int64(struct fp_pg_rows *p, int col);
 const void *fpi_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len);
 int fpi_pg_rows_columns(struct fp_pg_rows *p);
 const char *fpi_pg_rows_column_name(struct fp_pg_rows *p, int col);

@@ -22,17 +22,31 @@ static void append_field(GString *sql, const char *field, GPtrArray *values)
     }
 }
 
+/* A field of a binary result: text and integer columns go as they are
+ * (fpi_pg_rows_text prints integers as the server would); the one double
+ * column, amount, as the server prints it. */
+static void append_text_field(GString *sql, const char *field, GPtrArray *values)
+{
+    if (strcmp(field, "amount")) {
+        append_field(sql, field, values);
+        return;
+    }
+    g_string_append(sql, "amount::text");
+}
+
 fp_status fpi_pg_projects(fp_store *s, const fp_project_filter *f, const char *const *fields, int nfields,
                          fp_rows **out, fp_error *err)
 {
     static const fp_project_filter all = {0};
     if (!f) f = &all;
     *out = NULL;
+    /* Binary results (fields_as_text) carry the WKB as bytes, not hex. */
     GString *sql = g_string_new("SELECT id, ST_AsBinary(geom)");
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; i < nfields; i++) {
         g_string_append(sql, ", ");
-        append_field(sql, fields[i], values);
+        if (f->fields_as_text) append_text_field(sql, fields[i], values);
+        else append_field(sql, fields[i], values);
     }
     g_string_append(sql, " FROM projects WHERE TRUE");
     if (f->dataset) {
@@ -59,7 +73,7 @@ fp_status fpi_pg_projects(fp_store *s, const fp_project_filter *f, const char *c
     }
     if (f->order_by_id) g_string_append(sql, " ORDER BY id");
     *out = fpi_pg_rows_query(s, sql->str, (int)values->len, (const char *const *)values->pdata, "reading projects",
-                            1u << 1, 1, err);
+                            (1u << 1) | (f->fields_as_text ? FPI_PG_ROWS_BINARY : 0), 1, err);
     g_string_free(sql, TRUE);
     g_ptr_array_free(values, TRUE);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);

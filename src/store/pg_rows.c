@@ -6,6 +6,10 @@
  * in the shortest form that reads back exactly), geometries as the hex of
  * ST_AsBinary's WKB, decoded here. A point is read straight from its WKB;
  * anything else gets its bounding box from OGR.
+ *
+ * A scan that reads its values only as text and integers (the aggregation's)
+ * asks for binary results: WKB as bytes rather than hex, integers as
+ * integers, less to print on the server and to parse here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +26,8 @@ struct fp_pg_rows {
     int own_txn;              /* the cursor's transaction is ours to end */
     int done;
     unsigned wkb_cols;
+    int binary;               /* results in binary format (FPI_PG_ROWS_BINARY) */
+    char number[24];          /* a binary integer printed, for fpi_pg_rows_text */
     unsigned char *wkb;       /* the last decoded bytea, freed at the next */
     size_t wkb_len;
     const char *what;
@@ -43,7 +49,7 @@ static int fetch(struct fp_pg_rows *p)
     p->res = NULL;
     char sql[96];
     snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
-    PGresult *res = fpi_pg_exec(p->store, sql, 0, NULL);
+    PGresult *res = PQexecParams(p->store->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail_rows(p, res);
     p->res = res;
     p->row = -1;
@@ -58,7 +64,8 @@ fp_rows *fpi_pg_rows_query(fp_store *s, const char *sql, int n, const char *cons
     if (!p) { fp_error_set(err, FP_ERR_NOMEM, "out of memory"); return NULL; }
     p->store = s;
     p->what = what;
-    p->wkb_cols = wkb_cols;
+    p->wkb_cols = wkb_cols & ~FPI_PG_ROWS_BINARY;
+    p->binary = (wkb_cols & FPI_PG_ROWS_BINARY) && cursor;
     p->row = -1;
     fp_status st = FP_OK;
     if (cursor) {
@@ -125,9 +132,35 @@ void fpi_pg_rows_free(struct fp_pg_rows *p)
 
 int fpi_pg_rows_is_null(struct fp_pg_rows *p, int col) { return PQgetisnull(p->res, p->row, col); }
 
+/* A binary integer column's value (int2, int4 or int8, big-endian). */
+static int64_t binary_integer(const struct fp_pg_rows *p, int col)
+{
+    const unsigned char *b = (const unsigned char *)PQgetvalue(p->res, p->row, col);
+    int n = PQgetlength(p->res, p->row, col);
+    uint64_t u = 0;
+    for (int i = 0; i < n && i < 8; i++) u = u << 8 | b[i];
+    if (n == 2) return (int16_t)u;
+    if (n == 4) return (int32_t)u;
+    return (int64_t)u;
+}
+
+static int is_integer_type(Oid t) { return t == 20 || t == 21 || t == 23; }
+
 const char *fpi_pg_rows_text(struct fp_pg_rows *p, int col)
 {
-    return PQgetisnull(p->res, p->row, col) ? NULL : PQgetvalue(p->res, p->row, col);
+    if (PQgetisnull(p->res, p->row, col)) return NULL;
+    if (p->binary && is_integer_type(PQftype(p->res, col))) {
+        snprintf(p->number, sizeof p->number, "%lld", (long long)binary_integer(p, col));
+        return p->number;
+    }
+    return PQgetvalue(p->res, p->row, col);
+}
+
+int64_t fpi_pg_rows_int64(struct fp_pg_rows *p, int col)
+{
+    if (PQgetisnull(p->res, p->row, col)) return 0;
+    if (p->binary && is_integer_type(PQftype(p->res, col))) return binary_integer(p, col);
+    return strtoll(PQgetvalue(p->res, p->row, col), NULL, 10);
 }
 
 int fpi_pg_rows_columns(struct fp_pg_rows *p) { return PQnfields(p->res); }
@@ -156,6 +189,10 @@ const void *fpi_pg_rows_blob(struct fp_pg_rows *p, int col, size_t *len)
 {
     *len = 0;
     if (PQgetisnull(p->res, p->row, col)) return NULL;
+    if (p->binary) {
+        *len = (size_t)PQgetlength(p->res, p->row, col);
+        return PQgetvalue(p->res, p->row, col);
+    }
     PQfreemem(p->wkb);
     p->wkb = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, col), &p->wkb_len);
     *len = p->wkb_len;

@@ -108,12 +108,12 @@ int fp_rows_is_null(fp_rows *r, int col)
 }
 int64_t fp_rows_int64(fp_rows *r, int col)
 {
-    if (r->pg) { const char *t = fpi_pg_rows_text(r->pg, col); return t ? strtoll(t, NULL, 10) : 0; }
+    if (r->pg) return fpi_pg_rows_int64(r->pg, col);
     return sqlite3_column_int64(r->q, col);
 }
 int fp_rows_int(fp_rows *r, int col)
 {
-    if (r->pg) { const char *t = fpi_pg_rows_text(r->pg, col); return t ? atoi(t) : 0; }
+    if (r->pg) return (int)fpi_pg_rows_int64(r->pg, col);
     return sqlite3_column_int(r->q, col);
 }
 double fp_rows_double(fp_rows *r, int col)

@@ -138,16 +138,21 @@ aggregate_points() {  # DB E
     local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country >/dev/null || fail "aggregate country ($db)"
     "$FP" -q --db "$db" aggregate --by country --group category --name a1 >/dev/null || fail "aggregate with groups ($db)"
+    # An integer group: PostGIS sends it in binary, footprint prints it (pg_rows.c).
+    "$FP" -q --db "$db" aggregate --by country --group year --name a2 >/dev/null || fail "aggregate by year ($db)"
     "$FP" -q --db "$db" aggregate --by grid:10 --snap-km 50 --name g10 >/dev/null || fail "aggregate grid ($db)"
 }
 on_both aggregate_points "$DB" "$PG"
-for t in agg_country agg_a1 agg_g10; do
-    # The group columns (agg_a1: one per category), in name order on both.
+# gen_points.py's years, and '-' for mixed.geojson's features, which have none.
+assert_eq "- $(seq -s " " 2005 2024)" "$(pq "SELECT string_agg(coalesce(nullif(value, ''), '-'), ' ' ORDER BY value) FROM agg_a2_columns")" \
+    "agg_a2: one column per year, named as printed"
+for t in agg_country agg_a1 agg_a2 agg_g10; do
+    # The group columns (agg_a1: one per category, agg_a2 per year), in name order on both.
     extra=""; pextra=""
-    if [ $t = agg_a1 ]; then
-        extra=$(sqlite3 "$DB" "SELECT group_concat(c, ', ') FROM (SELECT 'printf(''%.9f'', \"' || column_name || '\")' AS c FROM agg_a1_columns ORDER BY column_name)")   # NOT NULL columns
-        pextra=$(pq "SELECT string_agg('round(\"' || column_name || '\"::numeric, 9)', ', ' ORDER BY column_name COLLATE \"C\") FROM agg_a1_columns")
-        [ -n "$extra" ] || fail "agg_a1 has no group columns"
+    if [ $t = agg_a1 ] || [ $t = agg_a2 ]; then
+        extra=$(sqlite3 "$DB" "SELECT group_concat(c, ', ') FROM (SELECT 'printf(''%.9f'', \"' || column_name || '\")' AS c FROM ${t}_columns ORDER BY column_name)")   # NOT NULL columns
+        pextra=$(pq "SELECT string_agg('round(\"' || column_name || '\"::numeric, 9)', ', ' ORDER BY column_name COLLATE \"C\") FROM ${t}_columns")
+        [ -n "$extra" ] || fail "$t has no group columns"
     fi
     same_dump $t \
         "SELECT id, level, code, name, parent, $(P6 area_km2), population, projects, $(P9 projects_weighted), companies, $(P6 amount), year_first, year_last, $(P6 per_10k_km2), $(P6 per_million), hex(AsBinary(geom)) ${extra:+, $extra} FROM $t ORDER BY id" \
