@@ -191,6 +191,66 @@ b2|3000|3000" "$(pq "SELECT i.dataset, i.rows_stored, count(p.id) FROM imports i
     WHERE i.dataset IN ('b1', 'b2') GROUP BY 1, 2 ORDER BY 1")" "rows of each import"
 case_end
 
+case_begin "a bulk import (more rows than the table holds) rebuilds the indexes and the key as they were; readers wait for it; killed, it leaves all as it was"
+pgc_psql postgres -c "CREATE DATABASE bk TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+BK="postgresql://postgres@/bk?host=$PGC_SOCK&port=$PGC_PORT"
+defs() {
+    pgc_psql bk -c "SELECT string_agg(indexname || ': ' || indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'projects'" \
+        -c "SELECT string_agg(conname || ': ' || pg_get_constraintdef(oid), E'\n' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'projects'::regclass" \
+        -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid AND indisready"
+}
+"$FP" -q --db "$BK" import "$FIX/points_good.csv" --dataset small >/dev/null || fail "a small import first"
+d0=$(defs)
+assert_contains "$d0" "projects_geom: CREATE INDEX projects_geom ON public.projects USING gist (geom)" "schema's GiST index"
+assert_contains "$d0" "projects_import_id_fkey: FOREIGN KEY (import_id) REFERENCES imports(id)" "schema's foreign key"
+n0=$(pgc_psql bk -c "SELECT count(*) FROM projects")
+oid0=$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")
+# pts.csv: 101,000 rows, about 7.7 MB: estimated above 100,000 rows (64 bytes each), more than the table holds.
+rm -f "$WORK/bk.resume"
+FOOTPRINT_TEST_PAUSE_AT=import:index FOOTPRINT_TEST_RESUME_FILE="$WORK/bk.resume" \
+    "$FP" --db "$BK" import "$WORK/pts.csv" > "$WORK/bk.out" 2>&1 & pb=$!
+if wait_for_line "$WORK/bk.out" "paused at import:index" $pb 60; then
+    # Rows copied, indexes not yet built: the table is locked; a reader waits (this one gives up after 300 ms).
+    out=$(pgc_psql bk -c "SET lock_timeout = '300ms'" -c "SELECT count(*) FROM projects" 2>&1)
+    assert_contains "$out" "lock timeout" "a reader waits for the bulk import"
+    "$FP" -q --db "$BK" aggregate --by country --name during > "$WORK/bkagg.out" 2>&1 & pa=$!
+    sleep 1
+    kill -0 $pa 2>/dev/null || fail "the aggregation did not wait for the import ($(cat "$WORK/bkagg.out"))"
+    touch "$WORK/bk.resume"
+    wait $pb; assert_eq 0 $? "the bulk import exit ($(tail -2 "$WORK/bk.out"))"
+    wait $pa; assert_eq 0 $? "the waiting aggregation exit ($(cat "$WORK/bkagg.out"))"
+    # It waited, then saw the whole import.
+    assert_eq "$((n0 + 101000))" "$(pgc_psql bk -c "SELECT projects FROM aggregations WHERE name = 'during'")" "projects the aggregation saw"
+else
+    fail "the bulk import did not reach its pause: $(cat "$WORK/bk.out")"; kill $pb
+fi
+assert_eq "$d0" "$(defs)" "indexes and constraints as defined by the schema, valid"
+[ "$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")" != "$oid0" ] || fail "the GiST index was not rebuilt (same oid)"
+# The index answers a bounding-box query as a scan of the table does.
+assert_eq "$(pgc_psql bk -c "SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM projects WHERE geom && ST_MakeEnvelope(0, 0, 40, 30, 4326)")" \
+          "$(pgc_psql bk -c "SET enable_seqscan = off; SELECT count(*) FROM projects WHERE geom && ST_MakeEnvelope(0, 0, 40, 30, 4326)")" "GiST index answers"
+# The same file as another dataset: again a bulk load (the table holds 101,000 + a few); killed mid-way.
+n1=$(pgc_psql bk -c "SELECT count(*) FROM projects")
+oid1=$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")
+FOOTPRINT_TEST_PAUSE_AT=import:index "$FP" --db "$BK" import "$WORK/pts.csv" --dataset again > "$WORK/bk2.out" 2>&1 & pb=$!
+if wait_for_line "$WORK/bk2.out" "paused at import:index" $pb 60; then
+    out=$(pgc_psql bk -c "SET lock_timeout = '300ms'" -c "SELECT count(*) FROM projects" 2>&1)
+    assert_contains "$out" "lock timeout" "a bulk load again (the table locked)"
+    kill -KILL $pb
+else
+    fail "the second bulk import did not reach its pause: $(cat "$WORK/bk2.out")"
+fi
+{ wait $pb; } 2>/dev/null
+# The server rolls the killed session back once it notices; wait for its lock to go.
+for _ in $(seq 50); do
+    [ "$(pgc_psql bk -c "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'projects' AND l.mode = 'AccessExclusiveLock'")" = 0 ] && break
+    sleep 0.2
+done
+assert_eq "$n1|0" "$(pgc_psql bk -c "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports WHERE dataset = 'again')")" "nothing of the killed import"
+assert_eq "$d0" "$(defs)" "indexes and constraints as they were"
+assert_eq "$oid1" "$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")" "the very same GiST index"
+case_end
+
 case_begin "an aggregation during an import sees a consistent snapshot; the killed import leaves nothing"
 n0=$(pq "SELECT count(*) FROM projects WHERE geom IS NOT NULL")
 python3 "$ROOT/bench/gen_points.py" 5000 "$WORK/late.csv" --seed 13 >/dev/null
