@@ -79,7 +79,7 @@ fp_status fpi_pg_import_end(fp_store *s, int64_t import_id, const char *format, 
 
 struct fp_pg_loader {
     fp_store *store;
-    char import_id[24];
+    int64_t import_id;
     const char *dataset, *file;
     GHashTable *keys;          /* source keys of the dataset: stored and this file's */
     GString *buf;              /* COPY rows not yet sent */
@@ -164,7 +164,7 @@ fp_status fpi_pg_loader_new(fp_store *s, int64_t import_id, const char *dataset,
     fp_pg_loader *l = calloc(1, sizeof *l);
     if (!l) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     l->store = s;
-    snprintf(l->import_id, sizeof l->import_id, "%lld", (long long)import_id);
+    l->import_id = import_id;
     l->dataset = dataset;
     l->file = file;
     l->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -215,10 +215,11 @@ fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const c
                               size_t raw_len, fp_error *err)
 {
     GString *row = g_string_new(NULL);
-    char a[24], b[24];
+    char id[24], a[24], b[24];
+    snprintf(id, sizeof id, "%lld", (long long)l->import_id);
     snprintf(a, sizeof a, "%ld", line);
     snprintf(b, sizeof b, "%ld", feature);
-    fpi_pg_copy_field(row, l->import_id);
+    fpi_pg_copy_field(row, id);
     fpi_pg_copy_field(row, line > 0 ? a : NULL);
     fpi_pg_copy_field(row, feature > 0 ? b : NULL);
     fpi_pg_copy_field(row, reason);
@@ -261,40 +262,41 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
         OGR_G_DestroyGeometry(g);
     }
     /* The COPY starts with the first row: until then the connection still
-     * answers the import's other queries (the country index). */
+     * answers the import's other queries (the country index). Its binary
+     * format spares printing numbers and hex here and parsing them there
+     * (1M points: the server's COPY 3.3 -> 2.9 s, see bench/README.md). */
+    GString *b = l->buf;
     if (!l->copying) {
         fp_status st = fpi_pg_command(l->store, "COPY projects(import_id, dataset, source_key, source_line, company,"
                                      " category, name, place, country, country_code, year, status, amount, source,"
-                                     " extra, geom, geocode_method, geocode_precision) FROM STDIN", 0, NULL,
-                                     "storing projects", err);
+                                     " extra, geom, geocode_method, geocode_precision) FROM STDIN (FORMAT binary)",
+                                     0, NULL, "storing projects", err);
         if (st) return loader_error(l, st, err);
         l->copying = 1;
+        fpi_pg_bin_header(b);
     }
     if (key) g_hash_table_add(l->keys, g_strdup(key));
-    GString *b = l->buf;
-    char line[24], year[16], amount[40];
-    snprintf(line, sizeof line, "%ld", p->source_line);
-    snprintf(year, sizeof year, "%d", p->year);
-    snprintf(amount, sizeof amount, "%.17g", p->amount);
-    fpi_pg_copy_field(b, l->import_id);
-    fpi_pg_copy_field(b, l->dataset);
-    fpi_pg_copy_field(b, key);
-    fpi_pg_copy_field(b, line);
-    fpi_pg_copy_field(b, empty_null(p->company));
-    fpi_pg_copy_field(b, empty_null(p->category));
-    fpi_pg_copy_field(b, empty_null(p->name));
-    fpi_pg_copy_field(b, empty_null(p->place));
-    fpi_pg_copy_field(b, empty_null(p->country));
-    fpi_pg_copy_field(b, empty_null(p->country_code));
-    fpi_pg_copy_field(b, p->has_year ? year : NULL);
-    fpi_pg_copy_field(b, empty_null(p->status));
-    fpi_pg_copy_field(b, p->has_amount ? amount : NULL);
-    fpi_pg_copy_field(b, empty_null(p->source));
-    fpi_pg_copy_field(b, p->extra);
-    fpi_pg_copy_ewkb(b, wkb, wkb ? wkb_len : 0);
-    fpi_pg_copy_field(b, wkb ? "input" : NULL);
-    fpi_pg_copy_field(b, wkb ? "point" : NULL);
-    g_string_append_c(b, '\n');
+    fpi_pg_bin_row(b, 18);
+    fpi_pg_bin_int8(b, l->import_id);
+    fpi_pg_bin_text(b, l->dataset);
+    fpi_pg_bin_text(b, key);
+    fpi_pg_bin_int8(b, p->source_line);
+    fpi_pg_bin_text(b, empty_null(p->company));
+    fpi_pg_bin_text(b, empty_null(p->category));
+    fpi_pg_bin_text(b, empty_null(p->name));
+    fpi_pg_bin_text(b, empty_null(p->place));
+    fpi_pg_bin_text(b, empty_null(p->country));
+    fpi_pg_bin_text(b, empty_null(p->country_code));
+    if (p->has_year) fpi_pg_bin_int4(b, p->year);
+    else fpi_pg_bin_null(b);
+    fpi_pg_bin_text(b, empty_null(p->status));
+    if (p->has_amount) fpi_pg_bin_double(b, p->amount);
+    else fpi_pg_bin_null(b);
+    fpi_pg_bin_text(b, empty_null(p->source));
+    fpi_pg_bin_text(b, p->extra);
+    fpi_pg_bin_ewkb(b, wkb, wkb ? wkb_len : 0);
+    fpi_pg_bin_text(b, wkb ? "input" : NULL);
+    fpi_pg_bin_text(b, wkb ? "point" : NULL);
     l->stored++;
     if (b->len >= (1 << 17)) return loader_error(l, fpi_pg_copy_send(l->store, b, "storing projects", err), err);
     return FP_OK;
@@ -305,6 +307,7 @@ fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err)
     fp_store *s = l->store;
     fp_status st = FP_OK;
     if (l->copying) {
+        fpi_pg_bin_trailer(l->buf);
         st = fpi_pg_copy_send(s, l->buf, "storing projects", err);
         l->copying = 0;
         if (!st) st = fpi_pg_copy_end(s, "storing projects", err);

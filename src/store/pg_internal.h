@@ -51,6 +51,18 @@ char *fpi_pg_ident(fp_store *s, const char *name);
 void fpi_pg_copy_field(GString *line, const char *v);
 /* Appends a geometry as hex EWKB with SRID 4326 (from 2D OGC WKB). */
 void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len);
+/* COPY's binary format (FORMAT binary): header, trailer, a row's field
+ * count, then its fields; text NULL writes a NULL. */
+void fpi_pg_bin_header(GString *b);
+void fpi_pg_bin_trailer(GString *b);
+void fpi_pg_bin_row(GString *b, int nfields);
+void fpi_pg_bin_null(GString *b);
+void fpi_pg_bin_int8(GString *b, int64_t v);
+void fpi_pg_bin_int4(GString *b, int32_t v);
+void fpi_pg_bin_double(GString *b, double v);
+void fpi_pg_bin_text(GString *b, const char *v);
+/* A geometry as EWKB with SRID 4326 (from 2D OGC WKB), as geometry_recv reads it. */
+void fpi_pg_bin_ewkb(GString *b, const unsigned char *wkb, size_t len);
 /* Sends buffered COPY data; ends the COPY and reads its result. */
 fp_status fpi_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err);
 fp_status fpi_pg_copy_end(fp_store *s, const char *what, fp_error *err);

@@ -208,14 +208,11 @@ void fpi_pg_copy_field(GString *line, const char *v)
     }
 }
 
-void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
+/* The EWKB head of a 2D OGC WKB: the outer type gets the SRID flag and the
+ * SRID 4326 follows it, in the WKB's own byte order; the rest is the WKB
+ * unchanged. */
+static void ewkb_head(const unsigned char *wkb, unsigned char head[9])
 {
-    static const char hex[] = "0123456789ABCDEF";
-    if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
-    if (!wkb || len < 5) { g_string_append(line, "\\N"); return; }
-    /* EWKB: the outer type gets the SRID flag and the SRID follows it, in
-     * the WKB's own byte order; the rest is the WKB unchanged. */
-    unsigned char head[9];
     int le = wkb[0] == 1;
     uint32_t type = le ? (uint32_t)wkb[1] | (uint32_t)wkb[2] << 8 | (uint32_t)wkb[3] << 16 | (uint32_t)wkb[4] << 24
                        : (uint32_t)wkb[4] | (uint32_t)wkb[3] << 8 | (uint32_t)wkb[2] << 16 | (uint32_t)wkb[1] << 24;
@@ -227,11 +224,78 @@ void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
         head[1 + i] = (unsigned char)(type >> shift);
         head[5 + i] = (unsigned char)(srid >> shift);
     }
+}
+
+void fpi_pg_copy_ewkb(GString *line, const unsigned char *wkb, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (line->len && line->str[line->len - 1] != '\n') g_string_append_c(line, '\t');
+    if (!wkb || len < 5) { g_string_append(line, "\\N"); return; }
+    unsigned char head[9];
+    ewkb_head(wkb, head);
     for (int i = 0; i < 9; i++) { g_string_append_c(line, hex[head[i] >> 4]); g_string_append_c(line, hex[head[i] & 15]); }
     for (size_t i = 5; i < len; i++) {
         g_string_append_c(line, hex[wkb[i] >> 4]);
         g_string_append_c(line, hex[wkb[i] & 15]);
     }
+}
+
+/* COPY's binary format: a signature and two zero words, then per row its
+ * field count and each field's byte length (-1: NULL) and bytes, all
+ * big-endian, and -1 as the last row's count. */
+void fpi_pg_bin_header(GString *b)
+{
+    g_string_append_len(b, "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+}
+
+void fpi_pg_bin_trailer(GString *b) { g_string_append_len(b, "\377\377", 2); }
+
+static void put_be(GString *b, uint64_t v, int bytes)
+{
+    unsigned char t[8];
+    for (int i = 0; i < bytes; i++) t[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+    g_string_append_len(b, (const char *)t, bytes);
+}
+
+void fpi_pg_bin_row(GString *b, int nfields) { put_be(b, (uint64_t)nfields, 2); }
+void fpi_pg_bin_null(GString *b) { put_be(b, 0xffffffffu, 4); }
+
+void fpi_pg_bin_int8(GString *b, int64_t v)
+{
+    put_be(b, 8, 4);
+    put_be(b, (uint64_t)v, 8);
+}
+
+void fpi_pg_bin_int4(GString *b, int32_t v)
+{
+    put_be(b, 4, 4);
+    put_be(b, (uint32_t)v, 4);
+}
+
+void fpi_pg_bin_double(GString *b, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    put_be(b, 8, 4);
+    put_be(b, u, 8);
+}
+
+void fpi_pg_bin_text(GString *b, const char *v)
+{
+    if (!v) { fpi_pg_bin_null(b); return; }
+    size_t n = strlen(v);
+    put_be(b, n, 4);
+    g_string_append_len(b, v, (gssize)n);
+}
+
+void fpi_pg_bin_ewkb(GString *b, const unsigned char *wkb, size_t len)
+{
+    if (!wkb || len < 5) { fpi_pg_bin_null(b); return; }
+    unsigned char head[9];
+    ewkb_head(wkb, head);
+    put_be(b, len + 4, 4);
+    g_string_append_len(b, (const char *)head, 9);
+    g_string_append_len(b, (const char *)wkb + 5, (gssize)(len - 5));
 }
 
 fp_status fpi_pg_copy_send(fp_store *s, GString *buf, const char *what, fp_error *err)
