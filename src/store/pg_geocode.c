@@ -35,6 +35,7 @@ fp_status fpi_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, 
     *len = 0;
     const char *v[] = { code };
     /* Binary result: the WKB's bytes as they are. */
+    fpi_pg_settle(s);
     PGresult *r = PQexecParams(s->pg->conn, "SELECT ST_AsBinary(geom) FROM regions WHERE code = $1", 1, NULL, v,
                                NULL, NULL, 1);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading a region", err);

@@ -19,6 +19,7 @@ struct fp_pg {
     GMutex snapshot_lock;    /* reader threads open at once: one exports it */
     unsigned cursors;        /* names of server-side cursors */
     unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */
+    struct fp_pg_rows *prefetching; /* a cursor whose next FETCH is in flight (pg_rows.c) */
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */
@@ -38,6 +39,9 @@ char *fpi_pg_display_name(const char *db);
 fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err);
 void fpi_pg_close(fp_store *s);
 
+/* Collects a cursor's prefetched batch, if one is in flight: called before
+ * anything else is sent on the connection (fpi_pg_exec does). */
+void fpi_pg_settle(fp_store *s);
 /* Statements: values always as parameters (text; NULL for SQL NULL). */
 PGresult *fpi_pg_exec(fp_store *s, const char *sql, int n, const char *const *values);
 /* The error of a failed result (freed) as one line naming the server. */

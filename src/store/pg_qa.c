@@ -12,36 +12,79 @@
 #include "common/util.h"
 #include "store/pg_internal.h"
 
+/* An import's dataset, file and format, by id: a row names its import
+ * (import_id) rather than the scan repeating them a million times (the
+ * join cost the server 0.8 of its 1.9 s per 1M rows). */
+typedef struct import_names {
+    char *dataset, *file, *format;
+} import_names;
+
+static void import_names_free(gpointer p)
+{
+    import_names *n = p;
+    free(n->dataset);
+    free(n->file);
+    free(n->format);
+    free(n);
+}
+
+static char *dup_or_null(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+}
+
 fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
+    /* In the check's transaction: the imports and the scan see one state. */
+    PGresult *ir = fpi_pg_exec(s, "SELECT id, dataset, file, format FROM imports", 0, NULL);
+    if (PQresultStatus(ir) != PGRES_TUPLES_OK) return fpi_pg_error(s, ir, "cannot read imports", err);
+    GHashTable *imports = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, import_names_free);
+    for (int i = 0; i < PQntuples(ir); i++) {
+        gint64 *id = g_new(gint64, 1);
+        *id = strtoll(PQgetvalue(ir, i, 0), NULL, 10);
+        import_names *n = calloc(1, sizeof *n);
+        if (n) *n = (import_names){ dup_or_null(ir, i, 1), dup_or_null(ir, i, 2), dup_or_null(ir, i, 3) };
+        g_hash_table_insert(imports, id, n);
+    }
+    PQclear(ir);
     const char *v[] = { dataset };
     fp_rows *r = fpi_pg_rows_query(s,
-        "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
+        "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
         " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
-        " FROM projects p JOIN imports i ON i.id = p.import_id"
-        " WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
-        1, v, "cannot read projects", 1u << 14, 1, err);
-    if (!r) return err ? err->code : FP_ERR_DB;
+        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
+        1, v, "cannot read projects", 1u << 12, 1, err);
+    if (!r) {
+        g_hash_table_destroy(imports);
+        return err ? err->code : FP_ERR_DB;
+    }
     fp_status st = FP_OK;
     while (fp_rows_next(r)) {
         fp_geom g;
         /* Points only, as on SpatiaLite (lines and polygons have no
          * coordinates to swap). */
-        if (fp_rows_geom(r, 14, 0, &g) <= 0 || !g.is_point) continue;
+        if (fp_rows_geom(r, 12, 0, &g) <= 0 || !g.is_point) continue;
+        gint64 import_id = fp_rows_int64(r, 1);
+        const import_names *n = g_hash_table_lookup(imports, &import_id);
+        if (!n) {
+            st = fp_error_set(err, FP_ERR_DB, "%s: project %lld names import %lld, which is not in imports", s->path,
+                              (long long)fp_rows_int64(r, 0), (long long)import_id);
+            break;
+        }
         fp_qa_store_row row = {
-            .id = fp_rows_int64(r, 0), .dataset = fp_rows_text(r, 1), .file = fp_rows_text(r, 2),
-            .format = fp_rows_text(r, 3), .line = fp_rows_is_null(r, 4) ? -1 : fp_rows_int64(r, 4),
-            .source_key = fp_rows_text(r, 5), .company = fp_rows_text(r, 6), .category = fp_rows_text(r, 7),
-            .name = fp_rows_text(r, 8), .country = fp_rows_text(r, 9), .country_code = fp_rows_text(r, 10),
-            .geocode_method = fp_rows_text(r, 11), .geocode_precision = fp_rows_text(r, 12),
-            .extra = fp_rows_text(r, 13), .place = fp_rows_text(r, 15), .x = g.x, .y = g.y };
+            .id = fp_rows_int64(r, 0), .dataset = n->dataset, .file = n->file, .format = n->format,
+            .line = fp_rows_is_null(r, 2) ? -1 : fp_rows_int64(r, 2),
+            .source_key = fp_rows_text(r, 3), .company = fp_rows_text(r, 4), .category = fp_rows_text(r, 5),
+            .name = fp_rows_text(r, 6), .country = fp_rows_text(r, 7), .country_code = fp_rows_text(r, 8),
+            .geocode_method = fp_rows_text(r, 9), .geocode_precision = fp_rows_text(r, 10),
+            .extra = fp_rows_text(r, 11), .place = fp_rows_text(r, 13), .x = g.x, .y = g.y };
         if ((st = fn(&row, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }
     if (!st) st = fp_rows_status(r, err);
     fp_rows_free(r);
+    g_hash_table_destroy(imports);
     return st;
 }
 

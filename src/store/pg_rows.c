@@ -10,6 +10,13 @@
  * A scan that reads its values only as text and integers (the aggregation's)
  * asks for binary results: WKB as bytes rather than hex, integers as
  * integers, less to print on the server and to parse here.
+ *
+ * A cursor asks for its next batch as soon as it has one, so the server
+ * reads while the client works (the QA of 1M points: 3.1-4.0 -> 2.6-3.0 s;
+ * the aggregation's two reader threads already keep both cores busy). The
+ * reply waits in the connection; a statement sent on the connection before
+ * the scan gets to it collects it first (fpi_pg_settle, which fpi_pg_exec
+ * calls), so callers may still query between rows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +32,9 @@ struct fp_pg_rows {
     char *cursor;             /* NULL: one complete result */
     int own_txn;              /* the cursor's transaction is ours to end */
     int done;
+    int prefetching;          /* the next FETCH is sent, its reply not read */
+    int have_next;            /* next: the reply, collected by fpi_pg_settle */
+    PGresult *next;
     unsigned wkb_cols;
     int binary;               /* results in binary format (FPI_PG_ROWS_BINARY) */
     char number[24];          /* a binary integer printed, for fpi_pg_rows_text */
@@ -42,18 +52,61 @@ static int fail_rows(struct fp_pg_rows *p, PGresult *res)
     return 0;
 }
 
+static void fetch_sql(const struct fp_pg_rows *p, char *sql, size_t n)
+{
+    snprintf(sql, n, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
+}
+
+/* Sends the FETCH of the batch after p->res, unless p->res was the last. */
+static void prefetch(struct fp_pg_rows *p)
+{
+    fp_store *s = p->store;
+    if (p->nrows < FETCH_BATCH || s->pg->prefetching) return;
+    char sql[96];
+    fetch_sql(p, sql, sizeof sql);
+    if (PQsendQueryParams(s->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary)) {
+        p->prefetching = 1;
+        s->pg->prefetching = p;
+    }
+}
+
+void fpi_pg_settle(fp_store *s)
+{
+    struct fp_pg_rows *p = s->pg->prefetching;
+    if (!p) return;
+    s->pg->prefetching = NULL;
+    p->prefetching = 0;
+    PGresult *res, *first = NULL;
+    while ((res = PQgetResult(s->pg->conn)) != NULL) {
+        if (!first) first = res;
+        else PQclear(res);
+    }
+    p->next = first;          /* NULL: the connection failed */
+    p->have_next = 1;
+}
+
 /* The next batch of the cursor into p->res. */
 static int fetch(struct fp_pg_rows *p)
 {
     PQclear(p->res);
     p->res = NULL;
-    char sql[96];
-    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
-    PGresult *res = PQexecParams(p->store->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary);
+    PGresult *res;
+    if (p->prefetching) fpi_pg_settle(p->store);
+    if (p->have_next) {
+        res = p->next;
+        p->next = NULL;
+        p->have_next = 0;
+    } else {
+        char sql[96];
+        fetch_sql(p, sql, sizeof sql);
+        fpi_pg_settle(p->store);
+        res = PQexecParams(p->store->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary);
+    }
     if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail_rows(p, res);
     p->res = res;
     p->row = -1;
     p->nrows = PQntuples(res);
+    prefetch(p);
     return 1;
 }
 
@@ -116,9 +169,11 @@ fp_status fpi_pg_rows_status(const struct fp_pg_rows *p, fp_error *err)
 void fpi_pg_rows_free(struct fp_pg_rows *p)
 {
     if (!p) return;
+    fp_store *s = p->store;
+    if (p->prefetching) fpi_pg_settle(s);
+    PQclear(p->next);
     PQclear(p->res);
     PQfreemem(p->wkb);
-    fp_store *s = p->store;
     if (p->cursor && PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS) {
         char sql[64];
         snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);

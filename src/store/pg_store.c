@@ -146,6 +146,7 @@ static void one_line(char *msg)
 
 PGresult *fpi_pg_exec(fp_store *s, const char *sql, int n, const char *const *values)
 {
+    fpi_pg_settle(s);
     return PQexecParams(s->pg->conn, sql, n, NULL, values, NULL, NULL, 0);
 }
 
@@ -178,6 +179,7 @@ void fpi_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *
 {
     /* The store's transaction, or a reading cursor's (whose read-only
      * transaction refuses the write: the savepoint keeps the cursor). */
+    fpi_pg_settle(s);
     int txn = s->pg->in_txn || PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS;
     if (txn) PQclear(fpi_pg_exec(s, "SAVEPOINT fp_cache", 0, NULL));
     PGresult *r = PQexecParams(s->pg->conn, sql, n, NULL, values, lengths, formats, 0);
@@ -327,6 +329,7 @@ fp_status fpi_pg_copy_end(fp_store *s, const char *what, fp_error *err)
 
 void fpi_pg_copy_abort(fp_store *s)
 {
+    fpi_pg_settle(s);
     if (PQtransactionStatus(s->pg->conn) != PQTRANS_ACTIVE) return;
     PQputCopyEnd(s->pg->conn, "footprint: the load failed");
     PGresult *res;
