@@ -227,3 +227,25 @@ void fpi_csv_put_field(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void fpi_radix_sort(fpi_keyed *a, size_t n, fpi_keyed *tmp)
+{
+    uint64_t differ = 0;         /* the bits in which some key differs from the first */
+    for (size_t i = 1; i < n; i++) differ |= a[i].key ^ a[0].key;
+    for (int shift = 0; shift < 64 && n > 1; shift += 8) {
+        if (!((differ >> shift) & 0xFF)) continue;
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xFF) + 1]++;
+        for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) tmp[count[(a[i].key >> shift) & 0xFF]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
+uint64_t fpi_double_order_key(double d)
+{
+    if (d == 0) d = 0;
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return (u & 0x8000000000000000ull) ? ~u : u | 0x8000000000000000ull;
+}

@@ -3,6 +3,7 @@
 #define FP_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "fp_error.h"
 
@@ -77,6 +78,18 @@ fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fi
  * of killed runs next to `path` (folder: in `path` itself when is_dir):
  * temporary files and folders whose PID is no longer running. */
 char *fpi_temp_path(const char *path);
+
+/* A sort key and what travels with it (an index, a rowid). */
+typedef struct fpi_keyed { uint64_t key, val; } fpi_keyed;
+/* Sorts a[0..n) by key, stably (equal keys keep their order): an LSD radix
+ * sort, a byte at a time, skipping the bytes no key differs in. tmp holds
+ * n items. A stable sort per key, least significant first, sorts by
+ * several: how the R*Tree loader and the QA's duplicate sweep sort a
+ * million items in a tenth of qsort's time. */
+void fpi_radix_sort(fpi_keyed *a, size_t n, fpi_keyed *tmp);
+/* A double as an unsigned key in the same order (-0 taken as +0, as the
+ * comparison < does; not for NaN). */
+uint64_t fpi_double_order_key(double d);
 /* rm -rf: a file, or a folder and everything below it (symlinks removed,
  * never followed). 0 on success. */
 int fpi_remove_tree(const char *path);

@@ -12,9 +12,55 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fp_aggregate.h"
+#include "common/util.h"
 #include "qa/qa_internal.h"
 #include "geom/geom.h"
 
+/* The key of a row's field for fpi_radix_sort, in the field's order. */
+enum sort_field { BY_ID, BY_LAT, BY_DATASET, BY_COMPANY, BY_CATEGORY, BY_COUNTRY, BY_NAME };
+
+static uint64_t field_key(const qa_row *r, enum sort_field f)
+{
+    switch (f) {
+    case BY_ID: return (uint64_t)r->id ^ 0x8000000000000000ull;
+    case BY_LAT: return fpi_double_order_key(r->y);
+    case BY_DATASET: return (uint64_t)((int64_t)r->dataset + 1);       /* -1 (none) first */
+    case BY_COMPANY: return (uint64_t)((int64_t)r->company + 1);
+    case BY_CATEGORY: return (uint64_t)((int64_t)r->category + 1);
+    case BY_COUNTRY: return (uint64_t)((int64_t)r->country + 1);
+    case BY_NAME: return (uint64_t)((int64_t)r->name + 1);
+    }
+    return 0;
+}
+
+/* Sorts rows[0..n) by fields (least significant first), then id. Stable
+ * radix passes over (key, row) pairs, the rows moved once at the end:
+ * the order qsort gave with the comparison of the fields, at a fraction
+ * of its time (a 1M-point check: 2.05 -> 1.5 s, 80 MB more at its peak).
+ * Returns -1 out of memory (rows unchanged: qsort then). */
+static int sort_rows(qa_row *rows, size_t n, const enum sort_field *fields, int nfields)
+{
+    fpi_keyed *k = malloc(n * sizeof *k), *tmp = malloc(n * sizeof *tmp);
+    if (!k || !tmp) { free(k); free(tmp); return -1; }
+    /* (A copy of the rows, 64 MB per 1M, is the peak: 0.2 s per 1M less
+     * than moving them in place, a cycle at a time.) */
+    for (size_t i = 0; i < n; i++) k[i] = (fpi_keyed){ field_key(&rows[i], BY_ID), i };
+    fpi_radix_sort(k, n, tmp);
+    for (int f = 0; f < nfields; f++) {
+        for (size_t i = 0; i < n; i++) k[i].key = field_key(&rows[k[i].val], fields[f]);
+        fpi_radix_sort(k, n, tmp);
+    }
+    free(tmp);
+    qa_row *out = malloc(n * sizeof *out);
+    if (!out) { free(k); return -1; }
+    for (size_t i = 0; i < n; i++) out[i] = rows[k[i].val];
+    memcpy(rows, out, n * sizeof *rows);
+    free(out);
+    free(k);
+    return 0;
+}
+
+/* The same orders as comparisons, for qsort when memory is short. */
 static int cmp_int(int a, int b) { return (a > b) - (a < b); }
 
 static int by_group_lat(const void *pa, const void *pb)
@@ -71,7 +117,8 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
      * that cannot miss a pair within the distance. */
     const double window = FP_QA_DUPLICATE_M / 110000.0;
     if (n < 2) return;   /* (qsort of no rows: a NULL pointer, undefined for qsort) */
-    qsort(rows, n, sizeof *rows, by_group_lat);
+    static const enum sort_field group_lat[] = { BY_LAT, BY_CATEGORY, BY_COMPANY, BY_DATASET };
+    if (sort_rows(rows, n, group_lat, 4)) qsort(rows, n, sizeof *rows, by_group_lat);
     for (size_t i = 0; i < n; i++) {
         qa_row *a = &rows[i];
         if (!a->input_point || a->company < 0 || a->category < 0) continue;
@@ -90,7 +137,8 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
                                 qa_string(s, a->company), qa_string(s, a->category), m));
         }
     }
-    qsort(rows, n, sizeof *rows, by_name);
+    static const enum sort_field name[] = { BY_NAME, BY_COUNTRY, BY_DATASET };
+    if (sort_rows(rows, n, name, 3)) qsort(rows, n, sizeof *rows, by_name);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && rows[j].dataset == rows[i].dataset && rows[j].country == rows[i].country &&

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include "common/util.h"
 #include "store/store_internal.h"
 
 #define RNDTOWARDS (1.0 - 1.0 / 8388608.0)
@@ -66,35 +67,16 @@ static uint32_t float_key(float f)
     return (u & 0x80000000u) ? ~u : u | 0x80000000u;
 }
 
-/* A sort key and what travels with it. */
-typedef struct keyed { uint64_t key, val; } keyed;
-
-/* Sorts a[0..n) by key, stably: an LSD radix sort, a byte at a time, the
- * bytes that are the same in every key skipped. tmp holds n items. */
-static void radix_sort(keyed *a, size_t n, keyed *tmp)
-{
-    uint64_t differ = 0;         /* the bits in which some key differs from the first */
-    for (size_t i = 1; i < n; i++) differ |= a[i].key ^ a[0].key;
-    for (int shift = 0; shift < 64 && n > 1; shift += 8) {
-        if (!((differ >> shift) & 0xFF)) continue;
-        size_t count[257] = { 0 };
-        for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xFF) + 1]++;
-        for (int d = 0; d < 256; d++) count[d + 1] += count[d];
-        for (size_t i = 0; i < n; i++) tmp[count[(a[i].key >> shift) & 0xFF]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
-    }
-}
-
 /* Sorts e[0..n) by the centre's x (axis 0: minx + maxx, summed in float)
  * or y (axis 1), stably: the (key, position) pairs radix-sorted, then the
  * entries gathered in that order. It gives the order glibc's qsort (a
  * stable merge sort) gave with the same comparison, at a tenth of the time.
  * k and k2 hold n items each, tmp n entries. */
-static void sort_centres(fp_rtree_entry *e, size_t n, int axis, keyed *k, keyed *k2, fp_rtree_entry *tmp)
+static void sort_centres(fp_rtree_entry *e, size_t n, int axis, fpi_keyed *k, fpi_keyed *k2, fp_rtree_entry *tmp)
 {
     for (size_t i = 0; i < n; i++)
-        k[i] = (keyed){ float_key(axis ? e[i].miny + e[i].maxy : e[i].minx + e[i].maxx), i };
-    radix_sort(k, n, k2);
+        k[i] = (fpi_keyed){ float_key(axis ? e[i].miny + e[i].maxy : e[i].minx + e[i].maxx), i };
+    fpi_radix_sort(k, n, k2);
     for (size_t i = 0; i < n; i++) tmp[i] = e[k[i].val];
     memcpy(e, tmp, n * sizeof *e);
 }
@@ -105,7 +87,7 @@ typedef struct writer {
     /* The leaves' (rowid, node) pairs, written in rowid order at the end:
      * appended to %_rowid's B-tree rather than inserted all over it. With
      * the radix sorts, a million-point index went from 1.59 to 0.74 s. */
-    keyed *leaf_of;            /* (rowid, node) */
+    fpi_keyed *leaf_of;            /* (rowid, node) */
     size_t nleaf;
     int node_size, capacity;
     int64_t next_node;
@@ -115,9 +97,9 @@ typedef struct writer {
 /* The leaves' (rowid, node) pairs into %_rowid, in rowid order. */
 static int write_rowids(writer *w)
 {
-    keyed *tmp = malloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
+    fpi_keyed *tmp = malloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
     if (!tmp) return -1;
-    radix_sort(w->leaf_of, w->nleaf, tmp);      /* rowids: distinct and positive */
+    fpi_radix_sort(w->leaf_of, w->nleaf, tmp);      /* rowids: distinct and positive */
     free(tmp);
     for (size_t i = 0; i < w->nleaf; i++) {
         sqlite3_reset(w->rowid);
@@ -141,7 +123,7 @@ static int write_node(writer *w, int64_t nodeno, int depth, const fp_rtree_entry
         put_f32(c + 16, cells[i].miny);
         put_f32(c + 20, cells[i].maxy);
         if (leaf) {
-            w->leaf_of[w->nleaf++] = (keyed){ (uint64_t)cells[i].id, (uint64_t)nodeno };
+            w->leaf_of[w->nleaf++] = (fpi_keyed){ (uint64_t)cells[i].id, (uint64_t)nodeno };
             continue;
         }
         sqlite3_reset(w->parent);
@@ -163,7 +145,7 @@ static int pack_level(writer *w, fp_rtree_entry *e, size_t n, int depth)
     size_t leaves = (n + M - 1) / M;
     size_t slices = (size_t)ceil(sqrt((double)leaves));
     size_t per_slice = slices * M;
-    keyed *keys = malloc(2 * n * sizeof *keys);
+    fpi_keyed *keys = malloc(2 * n * sizeof *keys);
     fp_rtree_entry *tmp = malloc(n * sizeof *tmp);
     if (!keys || !tmp) { free(keys); free(tmp); return -1; }
     sort_centres(e, n, 0, keys, keys + n, tmp);
