@@ -122,7 +122,7 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
     double rows = estimated_rows(l->file);
-    if (rows < BULK_ROWS || getenv("FOOTPRINT_PG_NO_BULK")) return FP_OK;
+    if (rows < BULK_ROWS) return FP_OK;
     PGresult *r = fpi_pg_exec(s, "SELECT greatest(c.reltuples, 0), EXISTS(SELECT 1 FROM pg_constraint"
                                  " WHERE conrelid = c.oid AND conname = 'projects_import_id_fkey')"
                                  " FROM pg_class c WHERE c.oid = 'projects'::regclass", 0, NULL);
