@@ -81,5 +81,10 @@ void fp_context_set_test_pause(fp_context *ctx, const char *point);
  * restarts the server under a paused import). */
 void fp_context_set_test_resume_file(fp_context *ctx, const char *path);
 void fp_context_pause(const fp_context *ctx, const char *point);
+/* Tests: rows per batch of a PostgreSQL cursor (0: the engine's own, 20,000),
+ * so that small tables cross batch boundaries (the prefetch of the next
+ * batch and queries sent between batches). */
+void fp_context_set_test_fetch_batch(fp_context *ctx, int rows);
+int fp_context_test_fetch_batch(const fp_context *ctx);
 
 #endif

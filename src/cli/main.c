@@ -293,6 +293,8 @@ static void context_from_env(fp_context *ctx)
     /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
     fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
     fp_context_set_test_resume_file(ctx, getenv("FOOTPRINT_TEST_RESUME_FILE"));
+    const char *batch = getenv("FOOTPRINT_TEST_FETCH_BATCH");
+    fp_context_set_test_fetch_batch(ctx, batch ? atoi(batch) : 0);
     fp_context_set_log(ctx, log_line, NULL);
 }
 

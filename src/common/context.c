@@ -24,6 +24,7 @@ struct fp_context {
     int timing;
     char *pause_at;
     char *resume_file;
+    int fetch_batch;
     char *cache_dir;                         /* NULL: no cache */
 };
 
@@ -111,6 +112,8 @@ int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
 
 void fp_context_set_test_pause(fp_context *c, const char *point) { set_dir(&c->pause_at, point); }
 void fp_context_set_test_resume_file(fp_context *c, const char *path) { set_dir(&c->resume_file, path); }
+void fp_context_set_test_fetch_batch(fp_context *c, int rows) { c->fetch_batch = rows > 0 ? rows : 0; }
+int fp_context_test_fetch_batch(const fp_context *c) { return c ? c->fetch_batch : 0; }
 void fp_context_set_cache_dir(fp_context *c, const char *dir) { set_dir(&c->cache_dir, dir); }
 const char *fp_context_cache_dir(const fp_context *c) { return c ? c->cache_dir : NULL; }
 

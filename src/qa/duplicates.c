@@ -24,11 +24,11 @@ static uint64_t field_key(const qa_row *r, enum sort_field f)
     switch (f) {
     case BY_ID: return (uint64_t)r->id ^ 0x8000000000000000ull;
     case BY_LAT: return fpi_double_order_key(r->y);
-    case BY_DATASET: return (uint64_t)((int64_t)r->dataset + 1);       /* -1 (none) first */
-    case BY_COMPANY: return (uint64_t)((int64_t)r->company + 1);
-    case BY_CATEGORY: return (uint64_t)((int64_t)r->category + 1);
-    case BY_COUNTRY: return (uint64_t)((int64_t)r->country + 1);
-    case BY_NAME: return (uint64_t)((int64_t)r->name + 1);
+    case BY_DATASET: return (uint64_t)(int64_t)r->dataset ^ 0x8000000000000000ull;       /* -1 (none) first */
+    case BY_COMPANY: return (uint64_t)(int64_t)r->company ^ 0x8000000000000000ull;
+    case BY_CATEGORY: return (uint64_t)(int64_t)r->category ^ 0x8000000000000000ull;
+    case BY_COUNTRY: return (uint64_t)(int64_t)r->country ^ 0x8000000000000000ull;
+    case BY_NAME: return (uint64_t)(int64_t)r->name ^ 0x8000000000000000ull;
     }
     return 0;
 }

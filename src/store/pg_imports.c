@@ -17,13 +17,12 @@
  * and (dataset, source_key) indexes and the foreign key to `imports` are
  * dropped, the rows copied, the indexes built once and the key validated
  * with one query, all in the import's transaction. Kept up row by row they
- * cost 11 of the 1M-point load's 20 server seconds (GiST 6.6, unique index
+ * cost 14 of the 1M-point load's 20 server seconds (GiST 6.6, unique index
  * 3.0, the key's trigger 4.9, measured with INSERT ... SELECT); built at the
- * end, 4 s. The price: the table is locked (ACCESS EXCLUSIVE) from the
- * start of the load to its commit, so other sessions' reads of `projects`
- * wait for it, as they would for a pg_restore. The lock is the
- * transaction's first on `projects`: two such imports queue, they cannot
- * deadlock. Smaller loads keep the indexes and never block a reader.
+ * end, 4 s. The price: `projects` and `imports` are locked (ACCESS
+ * EXCLUSIVE) from the start of the import to its commit, so other sessions'
+ * reads of them wait for it, as they would for a pg_restore. Smaller loads
+ * keep the indexes and the key and never block a reader.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,10 +41,51 @@
  * more, so the estimate errs towards a bulk load, which costs only the lock. */
 #define BULK_BYTES_PER_ROW 64
 
+/* The rows a delimited text file will bring, roughly, from its size; 0
+ * for anything else (a GeoJSON or GeoPackage of a few thousand polygons
+ * can be as big as a million-point CSV). */
+static double estimated_rows(const char *file)
+{
+    struct stat sb;
+    const char *dot = file ? strrchr(file, '.') : NULL;
+    if (!dot || (g_ascii_strcasecmp(dot, ".csv") && g_ascii_strcasecmp(dot, ".tsv") && g_ascii_strcasecmp(dot, ".txt")))
+        return 0;
+    if (stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+    return (double)sb.st_size / BULK_BYTES_PER_ROW;
+}
+
+/* Whether this import is a bulk load (see the top of the file) and, if so,
+ * its locks. They are the transaction's first: a bulk import holds nothing
+ * while it waits for them, and once it has them nobody it waits for holds
+ * anything it needs. (Dropping the foreign key locks `imports` too: taken
+ * after this import's own row in `imports`, while another import held its
+ * row and waited for `projects`, that deadlocked.) The table's size comes
+ * from pg_class, read without locking `projects`: the planner's count
+ * (current after every big load's ANALYZE), else, never analyzed, its size
+ * on disk at 150 bytes a row. */
+static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
+{
+    s->pg->bulk_import = 0;
+    double rows = estimated_rows(file);
+    if (rows < BULK_ROWS) return FP_OK;
+    PGresult *r = fpi_pg_exec(s, "SELECT CASE WHEN reltuples >= 0 THEN reltuples ELSE pg_relation_size(oid) / 150 END"
+                                 " FROM pg_class WHERE oid = 'projects'::regclass", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "reading imports", err);
+    double stored = strtod(PQgetvalue(r, 0, 0), NULL);
+    PQclear(r);
+    if (rows < stored) return FP_OK;
+    fp_status st = fpi_pg_command(s, "LOCK TABLE imports, projects IN ACCESS EXCLUSIVE MODE", 0, NULL,
+                                  "waiting for other sessions' work on imports and projects", err);
+    s->pg->bulk_import = !st;
+    return st;
+}
+
 fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                              const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
 {
     *import_id = *previous = 0;
+    fp_status st = bulk_import_begin(s, file, err);
+    if (st) return st;
     const char *v[] = { dataset, checksum, file, started };
     PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2", 2, v);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
@@ -106,34 +146,18 @@ static fp_status loader_error(fp_pg_loader *l, fp_status st, fp_error *err)
     return st;
 }
 
-/* The rows a file will bring, roughly, from its size; 0 for a folder. */
-static double estimated_rows(const char *file)
-{
-    struct stat sb;
-    if (!file || stat(file, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
-    return (double)sb.st_size / BULK_BYTES_PER_ROW;
-}
-
-/* Decides whether this load is a bulk load and, if so, locks the table and
- * drops what finish rebuilds. The table's size comes from the planner's
- * statistics (kept current by the ANALYZE after every big load), read from
- * pg_class without locking `projects`. */
+/* Drops what bulk_finish rebuilds; the locks were taken by
+ * fpi_pg_import_begin, first thing in the transaction. */
 static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
-    double rows = estimated_rows(l->file);
-    if (rows < BULK_ROWS) return FP_OK;
-    PGresult *r = fpi_pg_exec(s, "SELECT greatest(c.reltuples, 0), EXISTS(SELECT 1 FROM pg_constraint"
-                                 " WHERE conrelid = c.oid AND conname = 'projects_import_id_fkey')"
-                                 " FROM pg_class c WHERE c.oid = 'projects'::regclass", 0, NULL);
+    if (!s->pg->bulk_import) return FP_OK;
+    PGresult *r = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM pg_constraint WHERE conrelid = 'projects'::regclass"
+                                 " AND conname = 'projects_import_id_fkey')", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
-    double stored = strtod(PQgetvalue(r, 0, 0), NULL);
-    l->had_fkey = !strcmp(PQgetvalue(r, 0, 1), "t");
+    l->had_fkey = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
-    if (rows < stored) return FP_OK;
-    fp_status st = fpi_pg_command(s, "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE", 0, NULL,
-                                  "waiting for other sessions' work on projects", err);
-    if (!st) st = fpi_pg_command(s, "DROP INDEX IF EXISTS projects_geom, projects_key", 0, NULL, "storing projects", err);
+    fp_status st = fpi_pg_command(s, "DROP INDEX IF EXISTS projects_geom, projects_key", 0, NULL, "storing projects", err);
     if (!st && l->had_fkey)
         st = fpi_pg_command(s, "ALTER TABLE projects DROP CONSTRAINT projects_import_id_fkey", 0, NULL,
                             "storing projects", err);
@@ -145,8 +169,11 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
 static fp_status bulk_finish(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
-    /* PostgreSQL's default (64 MB) spills the 1M-point GiST sort to disk. */
-    fp_status st = fpi_pg_command(s, "SET LOCAL maintenance_work_mem = '256MB'", 0, NULL, "storing projects", err);
+    /* PostgreSQL's default (64 MB) spills the 1M-point GiST sort to disk;
+     * a server set higher keeps its setting. */
+    fp_status st = fpi_pg_command(s, "SELECT set_config('maintenance_work_mem', '256MB', true) FROM pg_settings"
+                                     " WHERE name = 'maintenance_work_mem' AND setting::bigint < 262144", 0, NULL,
+                                  "storing projects", err);
     if (!st) st = fpi_pg_command(s, "CREATE INDEX projects_geom ON projects USING gist(geom)", 0, NULL,
                                  "indexing projects", err);
     if (!st) st = fpi_pg_command(s, "CREATE UNIQUE INDEX projects_key ON projects(dataset, source_key)", 0, NULL,

@@ -15,11 +15,13 @@ struct fp_pg {
     char *conninfo;          /* as given (may hold a password): for reader connections only */
     int in_txn;
     int analyze_after_commit; /* a big load: ANALYZE projects once committed */
+    int bulk_import;         /* this transaction's import is a bulk load (pg_imports.c) */
     char *snapshot;          /* exported for reader connections, while in_txn */
     GMutex snapshot_lock;    /* reader threads open at once: one exports it */
     unsigned cursors;        /* names of server-side cursors */
     unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */
     struct fp_pg_rows *prefetching; /* a cursor whose next FETCH is in flight (pg_rows.c) */
+    char *prefetch_error;    /* why a prefetched FETCH failed, for the next error message */
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */

@@ -35,9 +35,23 @@ static char *dup_or_null(PGresult *r, int row, int col)
 
 fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
-    /* In the check's transaction: the imports and the scan see one state. */
+    const char *v[] = { dataset };
+    fp_rows *r = fpi_pg_rows_query(s,
+        "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
+        " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
+        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
+        1, v, "cannot read projects", 1u << 12, 1, err);
+    if (!r) return err ? err->code : FP_ERR_DB;
+    /* Read after the scan began: an import committed in between is in
+     * this list, and rows of imports are never deleted, so every row the
+     * scan's snapshot holds finds its import. */
     PGresult *ir = fpi_pg_exec(s, "SELECT id, dataset, file, format FROM imports", 0, NULL);
-    if (PQresultStatus(ir) != PGRES_TUPLES_OK) return fpi_pg_error(s, ir, "cannot read imports", err);
+    if (PQresultStatus(ir) != PGRES_TUPLES_OK) {
+        fp_rows_free(r);
+        return fpi_pg_error(s, ir, "cannot read imports", err);
+    }
     GHashTable *imports = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, import_names_free);
     for (int i = 0; i < PQntuples(ir); i++) {
         gint64 *id = g_new(gint64, 1);
@@ -47,18 +61,6 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn
         g_hash_table_insert(imports, id, n);
     }
     PQclear(ir);
-    const char *v[] = { dataset };
-    fp_rows *r = fpi_pg_rows_query(s,
-        "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
-        " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
-        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
-        1, v, "cannot read projects", 1u << 12, 1, err);
-    if (!r) {
-        g_hash_table_destroy(imports);
-        return err ? err->code : FP_ERR_DB;
-    }
     fp_status st = FP_OK;
     while (fp_rows_next(r)) {
         fp_geom g;

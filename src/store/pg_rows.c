@@ -37,6 +37,7 @@ struct fp_pg_rows {
     PGresult *next;
     unsigned wkb_cols;
     int binary;               /* results in binary format (FPI_PG_ROWS_BINARY) */
+    int batch;                /* rows per FETCH */
     char number[24];          /* a binary integer printed, for fpi_pg_rows_text */
     unsigned char *wkb;       /* the last decoded bytea, freed at the next */
     size_t wkb_len;
@@ -54,14 +55,14 @@ static int fail_rows(struct fp_pg_rows *p, PGresult *res)
 
 static void fetch_sql(const struct fp_pg_rows *p, char *sql, size_t n)
 {
-    snprintf(sql, n, "FETCH FORWARD %d FROM %s", FETCH_BATCH, p->cursor);
+    snprintf(sql, n, "FETCH FORWARD %d FROM %s", p->batch, p->cursor);
 }
 
 /* Sends the FETCH of the batch after p->res, unless p->res was the last. */
 static void prefetch(struct fp_pg_rows *p)
 {
     fp_store *s = p->store;
-    if (p->nrows < FETCH_BATCH || s->pg->prefetching) return;
+    if (p->nrows < p->batch || s->pg->prefetching) return;
     char sql[96];
     fetch_sql(p, sql, sizeof sql);
     if (PQsendQueryParams(s->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary)) {
@@ -83,6 +84,13 @@ void fpi_pg_settle(fp_store *s)
     }
     p->next = first;          /* NULL: the connection failed */
     p->have_next = 1;
+    /* A failed FETCH aborted the transaction: the statement that settled it
+     * will fail with "current transaction is aborted", so keep the cause
+     * for its message (fpi_pg_error). */
+    if (PQresultStatus(first) == PGRES_FATAL_ERROR) {
+        g_free(s->pg->prefetch_error);
+        s->pg->prefetch_error = g_strdup(PQresultErrorMessage(first));
+    }
 }
 
 /* The next batch of the cursor into p->res. */
@@ -119,6 +127,8 @@ fp_rows *fpi_pg_rows_query(fp_store *s, const char *sql, int n, const char *cons
     p->what = what;
     p->wkb_cols = wkb_cols & ~FPI_PG_ROWS_BINARY;
     p->binary = (wkb_cols & FPI_PG_ROWS_BINARY) && cursor;
+    p->batch = fp_context_test_fetch_batch(s->ctx);
+    if (!p->batch) p->batch = FETCH_BATCH;
     p->row = -1;
     fp_status st = FP_OK;
     if (cursor) {
@@ -155,7 +165,7 @@ int fpi_pg_rows_next(struct fp_pg_rows *p)
     p->wkb = NULL;
     if (++p->row < p->nrows) return 1;
     /* A batch shorter than asked for was the last. */
-    if (p->cursor && p->nrows == FETCH_BATCH && fetch(p) && ++p->row < p->nrows) return 1;
+    if (p->cursor && p->nrows == p->batch && fetch(p) && ++p->row < p->nrows) return 1;
     p->done = 1;
     return 0;
 }
@@ -170,7 +180,8 @@ void fpi_pg_rows_free(struct fp_pg_rows *p)
 {
     if (!p) return;
     fp_store *s = p->store;
-    if (p->prefetching) fpi_pg_settle(s);
+    /* Another cursor's batch in flight would hide the transaction's state. */
+    fpi_pg_settle(s);
     PQclear(p->next);
     PQclear(p->res);
     PQfreemem(p->wkb);
@@ -201,12 +212,26 @@ static int64_t binary_integer(const struct fp_pg_rows *p, int col)
 
 static int is_integer_type(Oid t) { return t == 20 || t == 21 || t == 23; }
 
+/* Types whose binary form is their text: text, varchar, char, name, json,
+ * unknown. */
+static int is_text_type(Oid t) { return t == 25 || t == 1043 || t == 1042 || t == 19 || t == 114 || t == 705; }
+
 const char *fpi_pg_rows_text(struct fp_pg_rows *p, int col)
 {
     if (PQgetisnull(p->res, p->row, col)) return NULL;
-    if (p->binary && is_integer_type(PQftype(p->res, col))) {
-        snprintf(p->number, sizeof p->number, "%lld", (long long)binary_integer(p, col));
-        return p->number;
+    if (p->binary) {
+        Oid t = PQftype(p->res, col);
+        if (is_integer_type(t)) {
+            snprintf(p->number, sizeof p->number, "%lld", (long long)binary_integer(p, col));
+            return p->number;
+        }
+        if (!is_text_type(t)) {
+            /* A query of a binary scan must cast such a column to text. */
+            p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: column %d (type %u) read as text from a binary result",
+                                 p->store->path, p->what, col, (unsigned)t);
+            p->done = 1;
+            return NULL;
+        }
     }
     return PQgetvalue(p->res, p->row, col);
 }
@@ -215,7 +240,8 @@ int64_t fpi_pg_rows_int64(struct fp_pg_rows *p, int col)
 {
     if (PQgetisnull(p->res, p->row, col)) return 0;
     if (p->binary && is_integer_type(PQftype(p->res, col))) return binary_integer(p, col);
-    return strtoll(PQgetvalue(p->res, p->row, col), NULL, 10);
+    const char *t = fpi_pg_rows_text(p, col);
+    return t ? strtoll(t, NULL, 10) : 0;
 }
 
 int fpi_pg_rows_columns(struct fp_pg_rows *p) { return PQnfields(p->res); }

@@ -154,6 +154,12 @@ fp_status fpi_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *e
 {
     char *msg = g_strdup(res ? PQresultErrorMessage(res) : "");
     if (!*msg) { g_free(msg); msg = g_strdup(PQerrorMessage(s->pg->conn)); }
+    /* The transaction was aborted by a cursor's prefetched FETCH: its cause. */
+    if (s->pg->prefetch_error && strstr(msg, "current transaction is aborted")) {
+        g_free(msg);
+        msg = s->pg->prefetch_error;
+        s->pg->prefetch_error = NULL;
+    }
     one_line(msg);
     /* A lost connection says so plainly (server restarted or gone). */
     const char *lost = PQstatus(s->pg->conn) == CONNECTION_BAD ? "connection to the server lost: " : "";
@@ -355,6 +361,7 @@ fp_status fpi_pg_commit(fp_store *s, fp_error *err)
     if (!s->pg->in_txn) return FP_OK;
     PGresult *res = fpi_pg_exec(s, "COMMIT", 0, NULL);
     s->pg->in_txn = 0;
+    s->pg->bulk_import = 0;
     g_free(s->pg->snapshot);
     s->pg->snapshot = NULL;
     /* A COMMIT of a failed transaction reports ROLLBACK, not an error. */
@@ -381,6 +388,7 @@ void fpi_pg_rollback(fp_store *s)
     PQclear(fpi_pg_exec(s, "ROLLBACK", 0, NULL));
     s->pg->in_txn = 0;
     s->pg->analyze_after_commit = 0;
+    s->pg->bulk_import = 0;
     g_free(s->pg->snapshot);
     s->pg->snapshot = NULL;
 }
@@ -534,6 +542,7 @@ void fpi_pg_close(fp_store *s)
             PQfinish(s->pg->conn);
         }
         g_free(s->pg->conninfo);
+        g_free(s->pg->prefetch_error);
         g_free(s->pg->snapshot);
         g_mutex_clear(&s->pg->snapshot_lock);
         free(s->pg);
