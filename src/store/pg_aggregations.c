@@ -122,10 +122,13 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
                                " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,"
                                " geom", w->tmp_rows);
         append_group_columns(s, copy, d, "");
-        g_string_append(copy, ") FROM STDIN");
+        g_string_append(copy, ") FROM STDIN (FORMAT binary)");
         st = fpi_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
         g_string_free(copy, TRUE);
-        if (!st) w->copying = 1;
+        if (!st) {
+            w->copying = 1;
+            fpi_pg_bin_header(w->buf);
+        }
     }
     if (st) { fpi_pg_aggregation_writer_free(w); return st; }
     *out = w;
@@ -134,51 +137,66 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
 
 static void num(GString *b, int has, double v)
 {
-    char t[40];
-    snprintf(t, sizeof t, "%.17g", v);
-    fpi_pg_copy_field(b, has ? t : NULL);
+    if (has) fpi_pg_bin_double(b, v);
+    else fpi_pg_bin_null(b);
 }
 
 static void integer(GString *b, int has, long long v)
 {
-    char t[24];
-    snprintf(t, sizeof t, "%lld", v);
-    fpi_pg_copy_field(b, has ? t : NULL);
+    if (has) fpi_pg_bin_int8(b, v);
+    else fpi_pg_bin_null(b);
 }
 
+static void integer4(GString *b, int has, int v)
+{
+    if (has) fpi_pg_bin_int4(b, v);
+    else fpi_pg_bin_null(b);
+}
+
+/* A 2D little-endian MULTIPOLYGON WKB, as the unions and most regions are:
+ * sent as it is, without OGR's round trip. */
+static int is_multipolygon_wkb(const unsigned char *wkb, size_t len)
+{
+    return wkb && len >= 9 && wkb[0] == 1 && wkb[1] == 6 && !wkb[2] && !wkb[3] && !wkb[4];
+}
+
+/* The aggregation's rows (hundreds, each with its region's outline: 10 MB
+ * of WKB for the default regions' three levels) in COPY's binary format. */
 fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
     GString *b = w->buf;
+    fpi_pg_bin_row(b, 16 + (int)w->d.ncolumns);
     integer(b, 1, ++w->nrows);
-    fpi_pg_copy_field(b, r->level);
-    fpi_pg_copy_field(b, r->code);
-    fpi_pg_copy_field(b, r->name);
-    fpi_pg_copy_field(b, r->parent);
+    fpi_pg_bin_text(b, r->level);
+    fpi_pg_bin_text(b, r->code);
+    fpi_pg_bin_text(b, r->name);
+    fpi_pg_bin_text(b, r->parent);
     num(b, r->has_area, r->area_km2);
     integer(b, r->population >= 0, r->population);
     integer(b, 1, r->projects);
     num(b, 1, r->weighted);
     integer(b, 1, r->companies);
     num(b, 1, r->amount);
-    integer(b, r->has_year, r->year_first);
-    integer(b, r->has_year, r->year_last);
+    integer4(b, r->has_year, r->year_first);
+    integer4(b, r->has_year, r->year_last);
     num(b, r->has_per_area, r->per_10k_km2);
     num(b, r->has_per_million, r->per_million);
     /* The column is MULTIPOLYGON (SpatiaLite's CastToMultiPolygon). */
     OGRGeometryH g = NULL;
-    if (r->wkb && OGR_G_CreateFromWkb(r->wkb, NULL, &g, (int)r->wkb_len) == OGRERR_NONE) {
+    if (is_multipolygon_wkb(r->wkb, r->wkb_len)) {
+        fpi_pg_bin_ewkb(b, r->wkb, r->wkb_len);
+    } else if (r->wkb && OGR_G_CreateFromWkb(r->wkb, NULL, &g, (int)r->wkb_len) == OGRERR_NONE) {
         g = OGR_G_ForceToMultiPolygon(g);
         int sz = OGR_G_WkbSize(g);
         unsigned char *wkb = malloc((size_t)sz);
         if (wkb) OGR_G_ExportToWkb(g, wkbNDR, wkb);
-        fpi_pg_copy_ewkb(b, wkb, wkb ? (size_t)sz : 0);
+        fpi_pg_bin_ewkb(b, wkb, wkb ? (size_t)sz : 0);
         free(wkb);
         OGR_G_DestroyGeometry(g);
     } else {
-        fpi_pg_copy_field(b, NULL);
+        fpi_pg_bin_null(b);
     }
     for (size_t c = 0; c < w->d.ncolumns; c++) num(b, 1, r->group[c]);
-    g_string_append_c(b, '\n');
     return b->len >= (1 << 16) ? fpi_pg_copy_send(w->store, b, "storing the aggregation", err) : FP_OK;
 }
 
@@ -193,6 +211,7 @@ fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project
     GString *b = w->buf;
     if (w->copying == 1) {
         /* Rows come first: end their COPY, start the assignments'. */
+        fpi_pg_bin_trailer(b);
         st = fpi_pg_copy_send(s, b, "storing the aggregation", err);
         w->copying = 0;
         if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
@@ -217,7 +236,7 @@ fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     fp_store *s = w->store;
     const fp_aggregation_desc *d = &w->d;
     /* The binary COPY's trailer: a field count of -1. */
-    if (w->copying == 2) fpi_pg_bin_trailer(w->buf);
+    if (w->copying) fpi_pg_bin_trailer(w->buf);
     fp_status st = fpi_pg_copy_send(s, w->buf, "storing the aggregation", err);
     if (w->copying) {
         w->copying = 0;
