@@ -104,6 +104,9 @@ static int fetch(struct fp_pg_rows *p)
         res = p->next;
         p->next = NULL;
         p->have_next = 0;
+        /* Its failure is reported here, with its own message. */
+        g_free(p->store->pg->prefetch_error);
+        p->store->pg->prefetch_error = NULL;
     } else {
         char sql[96];
         fetch_sql(p, sql, sizeof sql);

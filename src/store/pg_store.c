@@ -389,6 +389,8 @@ void fpi_pg_rollback(fp_store *s)
     s->pg->in_txn = 0;
     s->pg->analyze_after_commit = 0;
     s->pg->bulk_import = 0;
+    g_free(s->pg->prefetch_error);        /* its transaction is over */
+    s->pg->prefetch_error = NULL;
     g_free(s->pg->snapshot);
     s->pg->snapshot = NULL;
 }
