@@ -135,24 +135,6 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
     return FP_OK;
 }
 
-static void num(GString *b, int has, double v)
-{
-    if (has) fpi_pg_bin_double(b, v);
-    else fpi_pg_bin_null(b);
-}
-
-static void integer(GString *b, int has, long long v)
-{
-    if (has) fpi_pg_bin_int8(b, v);
-    else fpi_pg_bin_null(b);
-}
-
-static void integer4(GString *b, int has, int v)
-{
-    if (has) fpi_pg_bin_int4(b, v);
-    else fpi_pg_bin_null(b);
-}
-
 /* A 2D little-endian MULTIPOLYGON WKB, as the unions and most regions are:
  * sent as it is, without OGR's round trip. */
 static int is_multipolygon_wkb(const unsigned char *wkb, size_t len)
@@ -166,21 +148,21 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
 {
     GString *b = w->buf;
     fpi_pg_bin_row(b, 16 + (int)w->d.ncolumns);
-    integer(b, 1, ++w->nrows);
+    fpi_pg_bin_int8(b, ++w->nrows);
     fpi_pg_bin_text(b, r->level);
     fpi_pg_bin_text(b, r->code);
     fpi_pg_bin_text(b, r->name);
     fpi_pg_bin_text(b, r->parent);
-    num(b, r->has_area, r->area_km2);
-    integer(b, r->population >= 0, r->population);
-    integer(b, 1, r->projects);
-    num(b, 1, r->weighted);
-    integer(b, 1, r->companies);
-    num(b, 1, r->amount);
-    integer4(b, r->has_year, r->year_first);
-    integer4(b, r->has_year, r->year_last);
-    num(b, r->has_per_area, r->per_10k_km2);
-    num(b, r->has_per_million, r->per_million);
+    fpi_pg_bin_double_or_null(b, r->has_area, r->area_km2);
+    fpi_pg_bin_int8_or_null(b, r->population >= 0, r->population);
+    fpi_pg_bin_int8(b, r->projects);
+    fpi_pg_bin_double(b, r->weighted);
+    fpi_pg_bin_int8(b, r->companies);
+    fpi_pg_bin_double(b, r->amount);
+    fpi_pg_bin_int4_or_null(b, r->has_year, r->year_first);
+    fpi_pg_bin_int4_or_null(b, r->has_year, r->year_last);
+    fpi_pg_bin_double_or_null(b, r->has_per_area, r->per_10k_km2);
+    fpi_pg_bin_double_or_null(b, r->has_per_million, r->per_million);
     /* The column is MULTIPOLYGON (SpatiaLite's CastToMultiPolygon). */
     OGRGeometryH g = NULL;
     if (is_multipolygon_wkb(r->wkb, r->wkb_len)) {
@@ -196,7 +178,7 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
     } else {
         fpi_pg_bin_null(b);
     }
-    for (size_t c = 0; c < w->d.ncolumns; c++) num(b, 1, r->group[c]);
+    for (size_t c = 0; c < w->d.ncolumns; c++) fpi_pg_bin_double(b, r->group[c]);
     return b->len >= (1 << 16) ? fpi_pg_copy_send(w->store, b, "storing the aggregation", err) : FP_OK;
 }
 
@@ -226,8 +208,7 @@ fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project
     fpi_pg_bin_text(b, region);
     fpi_pg_bin_double(b, share);
     fpi_pg_bin_text(b, method);
-    if (distance_km >= 0) fpi_pg_bin_double(b, distance_km);
-    else fpi_pg_bin_null(b);
+    fpi_pg_bin_double_or_null(b, distance_km >= 0, distance_km);
     return b->len >= (1 << 16) ? fpi_pg_copy_send(s, b, "storing the aggregation", err) : FP_OK;
 }
 

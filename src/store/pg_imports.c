@@ -314,11 +314,9 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
     fpi_pg_bin_text(b, empty_null(p->place));
     fpi_pg_bin_text(b, empty_null(p->country));
     fpi_pg_bin_text(b, empty_null(p->country_code));
-    if (p->has_year) fpi_pg_bin_int4(b, p->year);
-    else fpi_pg_bin_null(b);
+    fpi_pg_bin_int4_or_null(b, p->has_year, p->year);
     fpi_pg_bin_text(b, empty_null(p->status));
-    if (p->has_amount) fpi_pg_bin_double(b, p->amount);
-    else fpi_pg_bin_null(b);
+    fpi_pg_bin_double_or_null(b, p->has_amount, p->amount);
     fpi_pg_bin_text(b, empty_null(p->source));
     fpi_pg_bin_text(b, p->extra);
     fpi_pg_bin_ewkb(b, wkb, wkb ? wkb_len : 0);

@@ -66,6 +66,10 @@ void fpi_pg_bin_null(GString *b);
 void fpi_pg_bin_int8(GString *b, int64_t v);
 void fpi_pg_bin_int4(GString *b, int32_t v);
 void fpi_pg_bin_double(GString *b, double v);
+/* The value when has, else NULL. */
+void fpi_pg_bin_int8_or_null(GString *b, int has, int64_t v);
+void fpi_pg_bin_int4_or_null(GString *b, int has, int32_t v);
+void fpi_pg_bin_double_or_null(GString *b, int has, double v);
 void fpi_pg_bin_text(GString *b, const char *v);
 /* A geometry as EWKB with SRID 4326 (from 2D OGC WKB), as geometry_recv reads it. */
 void fpi_pg_bin_ewkb(GString *b, const unsigned char *wkb, size_t len);

@@ -99,7 +99,8 @@ static int fetch(struct fp_pg_rows *p)
     PQclear(p->res);
     p->res = NULL;
     PGresult *res;
-    if (p->prefetching) fpi_pg_settle(p->store);
+    /* Collects this cursor's prefetched batch, or another's before the FETCH. */
+    fpi_pg_settle(p->store);
     if (p->have_next) {
         res = p->next;
         p->next = NULL;
@@ -110,7 +111,6 @@ static int fetch(struct fp_pg_rows *p)
     } else {
         char sql[96];
         fetch_sql(p, sql, sizeof sql);
-        fpi_pg_settle(p->store);
         res = PQexecParams(p->store->pg->conn, sql, 0, NULL, NULL, NULL, NULL, p->binary);
     }
     if (PQresultStatus(res) != PGRES_TUPLES_OK) return fail_rows(p, res);

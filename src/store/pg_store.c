@@ -288,6 +288,24 @@ void fpi_pg_bin_double(GString *b, double v)
     put_be(b, u, 8);
 }
 
+void fpi_pg_bin_int8_or_null(GString *b, int has, int64_t v)
+{
+    if (has) fpi_pg_bin_int8(b, v);
+    else fpi_pg_bin_null(b);
+}
+
+void fpi_pg_bin_int4_or_null(GString *b, int has, int32_t v)
+{
+    if (has) fpi_pg_bin_int4(b, v);
+    else fpi_pg_bin_null(b);
+}
+
+void fpi_pg_bin_double_or_null(GString *b, int has, double v)
+{
+    if (has) fpi_pg_bin_double(b, v);
+    else fpi_pg_bin_null(b);
+}
+
 void fpi_pg_bin_text(GString *b, const char *v)
 {
     if (!v) { fpi_pg_bin_null(b); return; }
