@@ -455,6 +455,20 @@ static int find_name(const fp_gazetteer *g, const char *place_name, const fp_pla
             if (fallback.best >= 0 && !want_admin1) break;
         }
     }
+    /* A name as written can be the exact spelling of a hamlet and the folded
+     * spelling of a city: "Shīrāz" is a village of unknown size in West
+     * Azarbaijan, "Shiraz" Fars' capital of 1.2 million. A folded match
+     * FP_COMPARABLE times the weight of the exact one wins. (Tried on the
+     * evaluation set: capitals and seats > 100 km off 3.88% -> 3.81%, nothing
+     * worse; the same rule for alternate names moved 8 rows closer and 26
+     * away - an alternate name is often a city's old or foreign name.) */
+    pick *cur = chosen.best >= 0 ? &chosen : &fallback;
+    if (cur->best >= 0 && cur->kind == IDX_EXACT) {
+        pick folded_pick = pick_among(g, IDX_FOLDED, IDX_FOLDED, keys, q, chosen.best >= 0, cands);
+        if (folded_pick.best >= 0 && folded_pick.best != cur->best && g->places[folded_pick.best].population > 0 &&
+            weight(&g->places[folded_pick.best]) >= FP_COMPARABLE * weight(&g->places[cur->best]))
+            *cur = folded_pick;
+    }
     g_array_free(cands, TRUE);
     free(folded);
     free(fuzzy);

