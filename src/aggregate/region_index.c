@@ -431,10 +431,22 @@ void fpi_region_index_free(fp_region_index *idx)
 /* ----------------------------------------------------------- locating --- */
 
 /* A piece's rings (or lines) as runs of lon/lat pairs. */
+/* A piece's rings as coordinate runs, cut into chunks of up to
+ * CHUNK_SEGMENTS segments, each with its box: the nearest-point search
+ * skips a chunk whose box is farther than the best distance so far. */
+#define CHUNK_SEGMENTS 16
+
+typedef struct piece_chunk {
+    double minx, miny, maxx, maxy;
+    int first, last;              /* vertex range, inclusive; first == last: a lone vertex */
+} piece_chunk;
+
 typedef struct piece_lines {
     double *xy;
     int *starts;                  /* nruns + 1 offsets into xy, in points */
     int nruns;
+    piece_chunk *chunks;
+    int nchunks;
 } piece_lines;
 
 struct fp_locator {
@@ -488,7 +500,11 @@ void fpi_locator_free(fp_locator *loc)
     for (size_t i = 0; loc->idx && i < loc->npieces_cap; i++) {
         if (loc->piece_prep && loc->piece_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->piece_prep[i]);
         if (loc->piece_geom && loc->piece_geom[i]) GEOSGeom_destroy_r(loc->h, loc->piece_geom[i]);
-        if (loc->piece_lines) { free(loc->piece_lines[i].xy); free(loc->piece_lines[i].starts); }
+        if (loc->piece_lines) {
+            free(loc->piece_lines[i].xy);
+            free(loc->piece_lines[i].starts);
+            free(loc->piece_lines[i].chunks);
+        }
     }
     free(loc->piece_lines);
     for (size_t i = 0; loc->region_geom && i < loc->set->n; i++) {
@@ -724,6 +740,35 @@ static const piece_lines *piece_runs(fp_locator *loc, int p)
     pl->nruns = (int)starts->len - 1;
     pl->xy = (double *)(void *)g_array_free(xy, FALSE);
     pl->starts = (int *)(void *)g_array_free(starts, FALSE);
+    int nchunks = 0;
+    for (int r = 0; r < pl->nruns; r++) {
+        int segments = pl->starts[r + 1] - pl->starts[r] - 1;
+        if (segments >= 0) nchunks += segments == 0 ? 1 : (segments + CHUNK_SEGMENTS - 1) / CHUNK_SEGMENTS;
+    }
+    pl->chunks = malloc((nchunks ? nchunks : 1) * sizeof *pl->chunks);
+    if (!pl->chunks) {
+        free(pl->xy);
+        free(pl->starts);
+        memset(pl, 0, sizeof *pl);
+        return NULL;
+    }
+    for (int r = 0; r < pl->nruns; r++) {
+        int a = pl->starts[r], b = pl->starts[r + 1] - 1;      /* the run's vertices a..b */
+        for (int k = a; k <= b; k += CHUNK_SEGMENTS) {
+            piece_chunk *c = &pl->chunks[pl->nchunks++];
+            c->first = k;
+            c->last = k + CHUNK_SEGMENTS < b ? k + CHUNK_SEGMENTS : b;
+            c->minx = c->maxx = pl->xy[2 * k];
+            c->miny = c->maxy = pl->xy[2 * k + 1];
+            for (int v = k + 1; v <= c->last; v++) {
+                c->minx = fmin(c->minx, pl->xy[2 * v]);
+                c->maxx = fmax(c->maxx, pl->xy[2 * v]);
+                c->miny = fmin(c->miny, pl->xy[2 * v + 1]);
+                c->maxy = fmax(c->maxy, pl->xy[2 * v + 1]);
+            }
+            if (c->last == b) break;
+        }
+    }
     return pl;
 }
 
@@ -750,6 +795,53 @@ static double nearest_on_runs(const double *xy, const int *starts, int nruns, co
                 double qx = px + t * dx, qy = py + t * dy, d = qx * qx + qy * qy;
                 if (d < best) { best = d; bx = qx; by = qy; }
             }
+            px = x;
+            py = y;
+        }
+    }
+    if (best == HUGE_VAL) return HUGE_VAL;
+    return fpi_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + bx / f->kx), f->lat0 + by / f->ky);
+}
+
+/* Lower bound of the local-frame distance (squared) from the origin to a
+ * chunk's vertices and segments. Subtraction, wrap180 within one branch and
+ * scaling are monotonic in floating point, so the bound holds for the
+ * values nearest_on_runs computes; it is shrunk by 1e-9 against the last
+ * bit of a segment point's rounding. A chunk across the origin's antipodal
+ * meridian gets 0 on x. */
+static double chunk_lower_bound(const piece_chunk *c, const local_frame *f)
+{
+    double xa = wrap180(c->minx - f->lon0), xb = wrap180(c->maxx - f->lon0), lx = 0, ly = 0;
+    if (xa <= xb) lx = xa > 0 ? xa * f->kx : xb < 0 ? -xb * f->kx : 0;
+    double ya = (c->miny - f->lat0) * f->ky, yb = (c->maxy - f->lat0) * f->ky;
+    ly = ya > 0 ? ya : yb < 0 ? -yb : 0;
+    return (lx * lx + ly * ly) * (1 - 1e-9);
+}
+
+/* nearest_on_runs over a piece's chunks, skipping those farther than the
+ * best so far: the same nearest point (the first of equals, in vertex
+ * order), as every skipped vertex and segment is strictly farther. */
+static double nearest_on_piece(const piece_lines *pl, const local_frame *f)
+{
+    double best = HUGE_VAL, bx = 0, by = 0;
+    for (int c = 0; c < pl->nchunks; c++) {
+        const piece_chunk *ch = &pl->chunks[c];
+        if (best != HUGE_VAL && chunk_lower_bound(ch, f) > best) continue;
+        const double *xy = pl->xy;
+        double px = wrap180(xy[2 * ch->first] - f->lon0) * f->kx, py = (xy[2 * ch->first + 1] - f->lat0) * f->ky;
+        if (ch->first == ch->last) {
+            double d = px * px + py * py;
+            if (d < best) { best = d; bx = px; by = py; }
+            continue;
+        }
+        for (int k = ch->first + 1; k <= ch->last; k++) {
+            double x = wrap180(xy[2 * k] - f->lon0) * f->kx, y = (xy[2 * k + 1] - f->lat0) * f->ky;
+            double dx = x - px, dy = y - py, len = dx * dx + dy * dy;
+            double t = len > 0 ? -(px * dx + py * dy) / len : 0;
+            if (t < 0) t = 0;
+            if (t > 1) t = 1;
+            double qx = px + t * dx, qy = py + t * dy, d = qx * qx + qy * qy;
+            if (d < best) { best = d; bx = qx; by = qy; }
             px = x;
             py = y;
         }
@@ -830,7 +922,7 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
                         d = nearest_on_runs(rect, starts, 1, &f);
                     } else {
                         const piece_lines *pl = piece_runs(loc, e->piece);
-                        d = pl ? nearest_on_runs(pl->xy, pl->starts, pl->nruns, &f) : HUGE_VAL;
+                        d = pl ? nearest_on_piece(pl, &f) : HUGE_VAL;
                     }
                     if (d < best_m || (d == best_m && found && e->region < best.region)) {
                         best_m = d;
