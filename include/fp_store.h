@@ -343,15 +343,18 @@ typedef struct fp_aggregation_row {
 
 /* Writes an aggregation inside the caller's transaction, replacing one of
  * the same name: open (drops the old tables, creates the new), add the
- * rows, the assignments, then finish (spatial index, catalogue). */
+ * rows and the assignments (in either order: the assignments can be stored
+ * while the rows are still being summed), then finish (spatial index,
+ * catalogue). */
 typedef struct fp_aggregation_writer fp_aggregation_writer;
 fp_status fp_store_aggregation_new(fp_store *store, const fp_aggregation_desc *d, fp_aggregation_writer **out,
                                    fp_error *err);
 fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_row *row, fp_error *err);
-/* Rows must be added before assignments. region NULL: unassigned;
- * distance_km < 0: NULL. */
+/* region NULL: unassigned; distance_km < 0: NULL. */
 fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t project_id, const char *region,
                                         double share, const char *method, double distance_km, fp_error *err);
+/* The catalogue's unassigned count, when it was not known at open. */
+void fp_aggregation_set_unassigned(fp_aggregation_writer *w, double unassigned);
 fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err);
 void fp_aggregation_writer_free(fp_aggregation_writer *w);
 

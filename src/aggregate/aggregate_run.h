@@ -67,8 +67,17 @@ typedef struct fp_level_result {
 /* Reads every project into memory, on up to `threads` connections. */
 fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err);
 void fpi_project_table_free(fp_project_table *t);
+/* Called on the assigning thread for each chunk [start, end) of projects
+ * once assigned, in project order, with the chunk's non-point shares (by
+ * project); an error stops the assignment. */
+typedef fp_status (*fpi_assigned_fn)(const fp_project_table *t, size_t start, size_t end, const fp_share_of *shares,
+                                     size_t nshares, void *user, fp_error *err);
+/* Assigns every project on `threads` threads; on_chunk (may be NULL) sees
+ * each chunk as it is done. Afterwards t->shares holds every share. */
 fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, const fp_region_index *idx,
-                             double snap_km, int threads, fp_error *err);
+                             double snap_km, int threads, fpi_assigned_fn on_chunk, void *user, fp_error *err);
+/* t->group_offset and t->ngroup_columns from the group values read. */
+void fpi_group_columns(fp_project_table *t);
 fp_status fpi_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
                                  fp_aggregate_result *res, fp_error *err);
 void fpi_level_results_free(fp_level_result *levels, int n);
@@ -81,9 +90,17 @@ typedef struct fp_aggregate_store_options {
 } fp_aggregate_store_options;
 
 /* Writes agg_NAME, agg_NAME_assign and the catalogue row (inside the
- * caller's transaction), replacing an aggregation of the same name. */
-fp_status fpi_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
-                             const fp_region_set *set, const fp_level_result *levels,
-                             fp_aggregate_result *res, fp_error *err);
+ * caller's transaction), replacing an aggregation of the same name:
+ * begin (the tables, once the groups are read), the assignments chunk by
+ * chunk as they are made (fpi_aggregate_write_assigned, an fpi_assigned_fn
+ * with the writer as user), then end (the result rows, the catalogue). */
+typedef struct fpi_aggregate_writer fpi_aggregate_writer;
+fp_status fpi_aggregate_write_begin(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
+                                   const fp_region_set *set, fp_aggregate_result *res, fpi_aggregate_writer **out,
+                                   fp_error *err);
+fp_status fpi_aggregate_write_assigned(const fp_project_table *t, size_t start, size_t end, const fp_share_of *shares,
+                                      size_t nshares, void *writer, fp_error *err);
+fp_status fpi_aggregate_write_end(fpi_aggregate_writer *aw, const fp_level_result *levels, fp_error *err);
+void fpi_aggregate_writer_free(fpi_aggregate_writer *aw);
 
 #endif

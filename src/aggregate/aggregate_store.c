@@ -47,45 +47,103 @@ static fp_status add_share(fp_aggregation_writer *w, const fp_region_set *set, l
                                          s->method == FP_ASSIGN_SNAPPED ? s->distance_km : -1, err);
 }
 
-fp_status fpi_aggregate_write(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
-                             const fp_region_set *set, const fp_level_result *levels,
-                             fp_aggregate_result *res, fp_error *err)
+struct fpi_aggregate_writer {
+    fp_aggregation_writer *w;
+    const fp_region_set *set;
+    fp_aggregate_result *res;
+    GHashTable *used;             /* owns the group column names */
+    const char **cols, **fields, **values;
+    GString *groups;
+};
+
+void fpi_aggregate_writer_free(fpi_aggregate_writer *aw)
 {
+    if (!aw) return;
+    fp_aggregation_writer_free(aw->w);
+    if (aw->groups) g_string_free(aw->groups, TRUE);
+    free(aw->cols);
+    free(aw->fields);
+    free(aw->values);
+    if (aw->used) g_hash_table_destroy(aw->used);
+    free(aw);
+}
+
+fp_status fpi_aggregate_write_begin(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
+                                   const fp_region_set *set, fp_aggregate_result *res, fpi_aggregate_writer **out,
+                                   fp_error *err)
+{
+    *out = NULL;
     if (t->ngroup_columns > FP_MAX_GROUP_COLUMNS)
         return fp_error_set(err, FP_ERR_USAGE, "--group gives %zu columns (at most %d): group by a field with fewer "
                             "distinct values", t->ngroup_columns, FP_MAX_GROUP_COLUMNS);
-    fp_status st = FP_OK;
-    GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    fpi_aggregate_writer *aw = calloc(1, sizeof *aw);
+    if (!aw) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    aw->set = set;
+    aw->res = res;
+    aw->used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     size_t ncols = t->ngroup_columns;
-    const char **cols = calloc(ncols + 1, sizeof *cols), **fields = calloc(ncols + 1, sizeof *fields),
-               **values = calloc(ncols + 1, sizeof *values);
-    GString *groups = g_string_new(NULL);
-    fp_aggregation_writer *w = NULL;
-    if (!cols || !fields || !values) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); goto out; }
+    aw->cols = calloc(ncols + 1, sizeof *aw->cols);
+    aw->fields = calloc(ncols + 1, sizeof *aw->fields);
+    aw->values = calloc(ncols + 1, sizeof *aw->values);
+    aw->groups = g_string_new(NULL);
+    if (!aw->cols || !aw->fields || !aw->values) {
+        fpi_aggregate_writer_free(aw);
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    }
     static const char *const fixed[] = { "id", "level", "code", "name", "parent", "area_km2", "population",
                                          "projects", "projects_weighted", "companies", "amount", "year_first",
                                          "year_last", "per_10k_km2", "per_million", "geom", NULL };
-    for (int i = 0; fixed[i]; i++) g_hash_table_add(used, g_strdup(fixed[i]));
+    for (int i = 0; fixed[i]; i++) g_hash_table_add(aw->used, g_strdup(fixed[i]));
     for (int g = 0; g < t->ngroups; g++)
         for (guint v = 0; v < t->group_values[g]->len; v++) {
             size_t c = t->group_offset[g] + v;
-            cols[c] = column_name(o->groups[g], g_ptr_array_index(t->group_values[g], v), used);
-            fields[c] = o->groups[g];
-            values[c] = g_ptr_array_index(t->group_values[g], v);
+            aw->cols[c] = column_name(o->groups[g], g_ptr_array_index(t->group_values[g], v), aw->used);
+            aw->fields[c] = o->groups[g];
+            aw->values[c] = g_ptr_array_index(t->group_values[g], v);
         }
-    for (int g = 0; g < o->ngroups; g++) g_string_append_printf(groups, "%s%s", g ? "," : "", o->groups[g]);
+    for (int g = 0; g < o->ngroups; g++) g_string_append_printf(aw->groups, "%s%s", g ? "," : "", o->groups[g]);
+    /* unassigned is known at the end (fp_aggregation_set_unassigned). */
     fp_aggregation_desc d = { .name = o->name, .table = res->table, .assign_table = res->assign_table,
                               .level = set->levels[0].name, .spec = o->by,
-                              .group_fields = groups->len ? groups->str : NULL, .snap_km = o->snap_km,
-                              .projects = (int64_t)t->n, .unassigned = res->levels[0].unassigned,
-                              .ncolumns = ncols, .column_names = cols, .column_fields = fields,
-                              .column_values = values };
+                              .group_fields = aw->groups->len ? aw->groups->str : NULL, .snap_km = o->snap_km,
+                              .projects = (int64_t)t->n, .unassigned = 0,
+                              .ncolumns = ncols, .column_names = aw->cols, .column_fields = aw->fields,
+                              .column_values = aw->values };
     /* Replaces an earlier aggregation of this name (the caller's
      * transaction makes it atomic). */
-    if ((st = fp_store_aggregation_new(store, &d, &w, err))) goto out;
+    fp_status st = fp_store_aggregation_new(store, &d, &aw->w, err);
+    if (st) { fpi_aggregate_writer_free(aw); return st; }
+    *out = aw;
+    return FP_OK;
+}
 
-    /* Result rows: every region of every output level, then its
-     * unassigned row. */
+/* Assignments, in project id order: a chunk at a time, as assigned. */
+fp_status fpi_aggregate_write_assigned(const fp_project_table *t, size_t start, size_t end, const fp_share_of *shares,
+                                      size_t nshares, void *writer, fp_error *err)
+{
+    fpi_aggregate_writer *aw = writer;
+    fp_status st = FP_OK;
+    size_t sk = 0;
+    for (size_t i = start; !st && i < end; i++) {
+        const fp_project *p = &t->items[i];
+        if (p->region != -2) {
+            fp_share one = { p->region, 1, p->method, p->distance_km };
+            st = add_share(aw->w, aw->set, p->id, &one, err);
+            continue;
+        }
+        while (sk < nshares && shares[sk].project < i) sk++;
+        for (; !st && sk < nshares && shares[sk].project == i; sk++)
+            st = add_share(aw->w, aw->set, p->id, &shares[sk].share, err);
+    }
+    return st;
+}
+
+/* Result rows: every region of every output level, then its unassigned
+ * row; then the writer's finish (spatial index, catalogue). */
+fp_status fpi_aggregate_write_end(fpi_aggregate_writer *aw, const fp_level_result *levels, fp_error *err)
+{
+    const fp_region_set *set = aw->set;
+    fp_status st = FP_OK;
     for (int l = 0; !st && l < set->nlevels; l++) {
         const fp_output_level *lv = &set->levels[l];
         const fp_level_result *lr = &levels[l];
@@ -104,30 +162,10 @@ fp_status fpi_aggregate_write(fp_store *store, const fp_aggregate_store_options 
                 .has_per_million = row && row->population > 0,
                 .per_million = row && row->population > 0 ? m->weighted / (double)row->population * 1e6 : 0,
                 .wkb = row ? row->wkb : NULL, .wkb_len = row ? row->wkb_len : 0, .group = m->group };
-            st = fp_aggregation_add_row(w, &ar, err);
+            st = fp_aggregation_add_row(aw->w, &ar, err);
         }
     }
-
-    /* Assignments, in project id order. */
-    size_t sk = 0;
-    for (size_t i = 0; !st && i < t->n; i++) {
-        const fp_project *p = &t->items[i];
-        if (p->region != -2) {
-            fp_share one = { p->region, 1, p->method, p->distance_km };
-            st = add_share(w, set, p->id, &one, err);
-            continue;
-        }
-        while (sk < t->nshares && t->shares[sk].project < i) sk++;
-        for (; !st && sk < t->nshares && t->shares[sk].project == i; sk++)
-            st = add_share(w, set, p->id, &t->shares[sk].share, err);
-    }
-    if (!st) st = fp_aggregation_finish(w, err);
-out:
-    fp_aggregation_writer_free(w);
-    g_string_free(groups, TRUE);
-    free(cols);                       /* the names are owned by `used` */
-    free(fields);
-    free(values);
-    g_hash_table_destroy(used);
+    fp_aggregation_set_unassigned(aw->w, aw->res->levels[0].unassigned);
+    if (!st) st = fp_aggregation_finish(aw->w, err);
     return st;
 }

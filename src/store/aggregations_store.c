@@ -353,6 +353,12 @@ fp_status fp_aggregation_add_assignment(fp_aggregation_writer *w, int64_t projec
     return FP_OK;
 }
 
+void fp_aggregation_set_unassigned(fp_aggregation_writer *w, double unassigned)
+{
+    if (w->pg) fpi_pg_aggregation_set_unassigned(w->pg, unassigned);
+    else w->d.unassigned = unassigned;
+}
+
 fp_status fp_aggregation_finish(fp_aggregation_writer *w, fp_error *err)
 {
     if (w->pg) return fpi_pg_aggregation_finish(w->pg, err);

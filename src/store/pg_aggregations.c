@@ -116,23 +116,46 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
         st = fpi_pg_command(s, ins, 3, v, "storing the aggregation", err);
     }
     g_free(ins);
-    if (!st) {
+    if (st) { fpi_pg_aggregation_writer_free(w); return st; }
+    *out = w;
+    return FP_OK;
+}
+
+/* One COPY at a time on a connection: ends the current one (rows or
+ * assignments) and starts the other's. */
+static fp_status copy_switch(fp_pg_agg_writer *w, int to, fp_error *err)
+{
+    fp_store *s = w->store;
+    fp_status st = FP_OK;
+    if (w->copying == to) return FP_OK;
+    if (w->copying) {
+        fpi_pg_bin_trailer(w->buf);
+        st = fpi_pg_copy_send(s, w->buf, "storing the aggregation", err);
+        w->copying = 0;
+        if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
+        if (st) return st;
+    }
+    if (to == 1) {
         GString *copy = g_string_new(NULL);
         g_string_append_printf(copy, "COPY %s(id, level, code, name, parent, area_km2, population, projects,"
                                " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,"
                                " geom", w->tmp_rows);
-        append_group_columns(s, copy, d, "");
+        append_group_columns(s, copy, &w->d, "");
         g_string_append(copy, ") FROM STDIN (FORMAT binary)");
         st = fpi_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
         g_string_free(copy, TRUE);
-        if (!st) {
-            w->copying = 1;
-            fpi_pg_bin_header(w->buf);
-        }
+    } else if (to == 2) {
+        st = exec_ident(s, "COPY %s FROM STDIN (FORMAT binary)", w->tmp_assign, NULL, err);
     }
-    if (st) { fpi_pg_aggregation_writer_free(w); return st; }
-    *out = w;
+    if (st) return st;
+    w->copying = to;
+    if (to) fpi_pg_bin_header(w->buf);
     return FP_OK;
+}
+
+void fpi_pg_aggregation_set_unassigned(fp_pg_agg_writer *w, double unassigned)
+{
+    w->d.unassigned = unassigned;
 }
 
 /* A 2D little-endian MULTIPOLYGON WKB, as the unions and most regions are:
@@ -147,6 +170,8 @@ static int is_multipolygon_wkb(const unsigned char *wkb, size_t len)
 fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
     GString *b = w->buf;
+    fp_status st = copy_switch(w, 1, err);
+    if (st) return st;
     fpi_pg_bin_row(b, 16 + (int)w->d.ncolumns);
     fpi_pg_bin_int8(b, ++w->nrows);
     fpi_pg_bin_text(b, r->level);
@@ -189,19 +214,9 @@ fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project
                                            const char *method, double distance_km, fp_error *err)
 {
     fp_store *s = w->store;
-    fp_status st = FP_OK;
     GString *b = w->buf;
-    if (w->copying == 1) {
-        /* Rows come first: end their COPY, start the assignments'. */
-        fpi_pg_bin_trailer(b);
-        st = fpi_pg_copy_send(s, b, "storing the aggregation", err);
-        w->copying = 0;
-        if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
-        if (!st) st = exec_ident(s, "COPY %s FROM STDIN (FORMAT binary)", w->tmp_assign, NULL, err);
-        if (st) return st;
-        w->copying = 2;
-        fpi_pg_bin_header(b);
-    }
+    fp_status st = copy_switch(w, 2, err);
+    if (st) return st;
     fpi_pg_bin_row(b, 6);
     fpi_pg_bin_int8(b, ++w->nassign);
     fpi_pg_bin_int8(b, project_id);
@@ -216,13 +231,7 @@ fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
 {
     fp_store *s = w->store;
     const fp_aggregation_desc *d = &w->d;
-    /* The binary COPY's trailer: a field count of -1. */
-    if (w->copying) fpi_pg_bin_trailer(w->buf);
-    fp_status st = fpi_pg_copy_send(s, w->buf, "storing the aggregation", err);
-    if (w->copying) {
-        w->copying = 0;
-        if (!st) st = fpi_pg_copy_end(s, "storing the aggregation", err);
-    }
+    fp_status st = copy_switch(w, 0, err);
     /* The swap: old tables out, new ones in under the final names, with
      * their keys and the GiST index named after them. */
     char *cols = g_strdup_printf("%s_columns", d->table), *pk = g_strdup_printf("%s_pk", d->table),

@@ -150,6 +150,7 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
 fp_status fpi_pg_aggregation_add_assignment(fp_pg_agg_writer *w, int64_t project_id, const char *region, double share,
                                            const char *method, double distance_km, fp_error *err);
 fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err);
+void fpi_pg_aggregation_set_unassigned(fp_pg_agg_writer *w, double unassigned);
 void fpi_pg_aggregation_writer_free(fp_pg_agg_writer *w);
 fp_status fpi_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err);
 fp_status fpi_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,

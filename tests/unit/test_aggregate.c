@@ -18,6 +18,7 @@
 
 #include "fp_store.h"
 #include "aggregate/aggregate_internal.h"
+#include "aggregate/aggregate_run.h"
 
 static char tmpdir[64];
 static fp_store *store;
@@ -285,6 +286,119 @@ static void test_grid_cells(void **state)
     fpi_region_set_free(set);
 }
 
+/* ------------------------------------------- assigning in chunks, stored as they finish --- */
+
+/* A little-endian WKB polygon: the square of side d (degrees) at (x, y). */
+static unsigned char *square_wkb(double x, double y, double d, size_t *len)
+{
+    double c[10] = { x, y, x + d, y, x + d, y + d, x, y + d, x, y };
+    *len = 1 + 4 + 4 + 4 + sizeof c;
+    unsigned char *w = malloc(*len), *p = w;
+    uint32_t type = 3, rings = 1, points = 5;
+    *p++ = 1;
+    memcpy(p, &type, 4); p += 4;
+    memcpy(p, &rings, 4); p += 4;
+    memcpy(p, &points, 4); p += 4;
+    memcpy(p, c, sizeof c);
+    return w;
+}
+
+/* 10,000 projects near Europe's borders: points, and every seventh a
+ * square of 0.3 degrees (often across a border: several shares). */
+static void make_projects(fp_project_table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->n = 10000;
+    t->items = calloc(t->n, sizeof *t->items);
+    rng_state = 2463534242ULL;
+    for (size_t i = 0; i < t->n; i++) {
+        fp_project *p = &t->items[i];
+        p->id = (long long)i + 1;
+        double x = uniform(-10, 30), y = uniform(35, 60);
+        if (i % 7 == 3) p->wkb = square_wkb(x, y, 0.3, &p->wkb_len);
+        else { p->is_point = 1; p->x = x; p->y = y; }
+    }
+}
+
+typedef struct chunk_log {
+    size_t next;                  /* the first project the next chunk must start at */
+    size_t calls, shares;
+    int out_of_order, unsorted;
+    fp_share_of *all;             /* the shares seen, in the order seen */
+} chunk_log;
+
+static fp_status record_chunk(const fp_project_table *t, size_t start, size_t end, const fp_share_of *sh, size_t n,
+                              void *user, fp_error *err)
+{
+    (void)err;
+    chunk_log *log = user;
+    log->calls++;
+    if (start != log->next || end <= start || end > t->n) log->out_of_order = 1;
+    log->next = end;
+    for (size_t k = 0; k < n; k++) {
+        if (sh[k].project < start || sh[k].project >= end) log->out_of_order = 1;
+        if (k && (sh[k].project < sh[k - 1].project ||
+                  (sh[k].project == sh[k - 1].project && sh[k].share.region < sh[k - 1].share.region)))
+            log->unsorted = 1;
+        log->all[log->shares++] = sh[k];
+    }
+    return FP_OK;
+}
+
+static fp_status fail_third_chunk(const fp_project_table *t, size_t start, size_t end, const fp_share_of *sh,
+                                  size_t n, void *user, fp_error *err)
+{
+    (void)t; (void)start; (void)end; (void)sh; (void)n;
+    return ++*(int *)user == 3 ? fp_error_set(err, FP_ERR_IO, "disk full") : FP_OK;
+}
+
+/* Assigned on two threads with the chunks stored as they finish: each chunk
+ * once, in project order, its shares sorted; the same regions, methods,
+ * distances and shares as one thread without a callback. */
+static void test_assign_chunks_in_order(void **state)
+{
+    (void)state;
+    fp_project_table ref, t;
+    make_projects(&ref);
+    make_projects(&t);
+    fp_error err = {0};
+    assert_int_equal(FP_OK, fpi_projects_assign(&ref, countries, country_index, 25, 1, NULL, NULL, &err));
+    chunk_log log = { .all = calloc(ref.nshares + 1, sizeof(fp_share_of)) };
+    assert_int_equal(FP_OK, fpi_projects_assign(&t, countries, country_index, 25, 2, record_chunk, &log, &err));
+    assert_true(ref.nshares > 1429);                       /* 1,429 squares, some across a border */
+    assert_int_equal(0, log.out_of_order);
+    assert_int_equal(0, log.unsorted);
+    assert_int_equal(t.n, log.next);                       /* every chunk, up to the last project */
+    assert_true(log.calls >= 3);
+    assert_int_equal(ref.nshares, log.shares);
+    assert_int_equal(ref.nshares, t.nshares);
+    for (size_t k = 0; k < ref.nshares; k++) {
+        assert_int_equal(ref.shares[k].project, t.shares[k].project);
+        assert_int_equal(ref.shares[k].project, log.all[k].project);
+        assert_int_equal(ref.shares[k].share.region, t.shares[k].share.region);
+        assert_true(ref.shares[k].share.share == t.shares[k].share.share);
+    }
+    size_t assigned = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        assert_int_equal(ref.items[i].region, t.items[i].region);
+        assert_int_equal(ref.items[i].method, t.items[i].method);
+        assert_true(ref.items[i].distance_km == t.items[i].distance_km);
+        assigned += t.items[i].region >= 0;
+    }
+    assert_true(assigned > 1000);
+    free(log.all);
+    fpi_project_table_free(&ref);
+    fpi_project_table_free(&t);
+
+    /* A failing callback stops the run with its error. */
+    make_projects(&t);
+    int calls = 0;
+    assert_int_equal(FP_ERR_IO, fpi_projects_assign(&t, countries, country_index, 25, 2, fail_third_chunk, &calls, &err));
+    assert_string_equal("disk full", err.message);
+    assert_int_equal(3, calls);
+    fpi_project_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_lazy_index_failure_is_sticky),
         cmocka_unit_test(test_geodesic_measures),
         cmocka_unit_test(test_grid_cells),
+        cmocka_unit_test(test_assign_chunks_in_order),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
