@@ -114,7 +114,6 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
 }
 
 typedef struct read_part {
-    fp_store *store;
     char **groups;
     int ngroups;
     int64_t lo, hi;
@@ -123,14 +122,33 @@ typedef struct read_part {
     fp_status st;
 } read_part;
 
+/* The id range cut into parts, several per thread when the projects go
+ * into one array (the threads then take the next part as they finish one:
+ * two halves of 10M rows took 2.4 and 3.1 s). */
+#define READ_PARTS_PER_THREAD 4
+#define READ_PARTS_MAX (8 * READ_PARTS_PER_THREAD)
+
+typedef struct read_job {
+    fp_store *store;
+    read_part *parts;
+    int nparts;
+    int next;                     /* atomically claimed */
+} read_job;
+
 /* A reader thread: its own read-only connection (a store is read by
- * several connections at once; our transaction has written nothing yet). */
+ * several connections at once; our transaction has written nothing yet),
+ * reading parts until none is left. */
 static void *read_worker(void *arg)
 {
-    read_part *p = arg;
+    read_job *job = arg;
     fp_store *reader = NULL;
-    p->st = fp_store_open_reader(p->store, &reader, &p->err);
-    if (!p->st) p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
+    fp_error open_err = {0};
+    fp_status open_st = fp_store_open_reader(job->store, &reader, &open_err);
+    for (int i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->nparts;) {
+        read_part *p = &job->parts[i];
+        if (open_st) { p->st = open_st; p->err = open_err; continue; }
+        p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
+    }
     fp_store_close(reader);
     return NULL;
 }
@@ -199,7 +217,7 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     for (int g = 0; g < ngroups; g++) t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
     t->extent[0] = t->extent[1] = HUGE_VAL;
     t->extent[2] = t->extent[3] = -HUGE_VAL;
-    read_part parts[8];
+    read_part parts[READ_PARTS_MAX];
     pthread_t tid[8];
     memset(parts, 0, sizeof parts);
     int started[8] = {0};
@@ -212,29 +230,33 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         t->group_index = fpi_big_alloc((size_t)span * (size_t)(ngroups ? ngroups : 1) * sizeof *t->group_index);
         if (!t->items || !t->group_index) return fp_error_set(err, FP_ERR_NOMEM, "out of memory for %lld projects", (long long)count);
     }
-    for (int i = 0; i < threads; i++) {
-        parts[i] = (read_part){ .store = store, .groups = groups, .ngroups = ngroups,
-                                .lo = lo + span * i / threads, .hi = lo + span * (i + 1) / threads };
+    int nparts = sliced ? threads * READ_PARTS_PER_THREAD : threads;
+    for (int i = 0; i < nparts; i++) {
+        parts[i] = (read_part){ .groups = groups, .ngroups = ngroups,
+                                .lo = lo + span * i / nparts, .hi = lo + span * (i + 1) / nparts };
         if (sliced) {
             parts[i].t.items = t->items + (parts[i].lo - lo);
             parts[i].t.group_index = t->group_index + (size_t)(parts[i].lo - lo) * (size_t)ngroups;
             parts[i].t.fixed_cap = (size_t)(parts[i].hi - parts[i].lo);
             parts[i].t.borrowed = 1;
         }
-        if (threads == 1) {
-            parts[i].st = read_range(store, &parts[i].t, groups, ngroups, parts[i].lo, parts[i].hi, &parts[i].err);
-        } else if (pthread_create(&tid[i], NULL, read_worker, &parts[i]) == 0) {
-            started[i] = 1;
-        } else {
-            parts[i].st = fp_error_set(&parts[i].err, FP_ERR_STATE, "cannot start a reader thread");
-        }
+    }
+    read_job job = { .store = store, .parts = parts, .nparts = nparts };
+    if (threads == 1) {
+        parts[0].st = read_range(store, &parts[0].t, groups, ngroups, parts[0].lo, parts[0].hi, &parts[0].err);
+    } else {
+        for (int i = 0; i < threads; i++)
+            started[i] = pthread_create(&tid[i], NULL, read_worker, &job) == 0;
+        int any = 0;
+        for (int i = 0; i < threads; i++) any |= started[i];
+        if (!any) parts[0].st = fp_error_set(&parts[0].err, FP_ERR_STATE, "cannot start a reader thread");
     }
     for (int i = 0; i < threads; i++)
         if (started[i]) pthread_join(tid[i], NULL);
     GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTable *gmap[FP_MAX_GROUPS];
     for (int g = 0; g < ngroups; g++) gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
-    for (int i = 0; i < threads; i++) {
+    for (int i = 0; i < nparts; i++) {
         if (!st && parts[i].st) {
             st = parts[i].st;
             if (err) *err = parts[i].err;

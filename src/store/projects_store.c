@@ -97,7 +97,11 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
 {
     if (s->pg) return fpi_pg_project_ids(s, min, max, count, err);
     sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT min(id), max(id), count(*) FROM projects", "reading projects", &q, err);
+    /* Three subqueries: min(id) and max(id) are then each one step down the
+     * table's B-tree and count(*) a walk of its smallest index; together in
+     * one SELECT they were a scan of the whole table (1.1 s of 10M rows). */
+    fp_status st = fpi_store_prepare(s, "SELECT (SELECT min(id) FROM projects), (SELECT max(id) FROM projects),"
+                                        " (SELECT count(*) FROM projects)", "reading projects", &q, err);
     if (st) return st;
     *min = *max = *count = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
