@@ -21,6 +21,8 @@ const char *fp_assign_method_name(fp_assign_method m)
 
 /* ------------------------------------------------------------- reading --- */
 
+_Static_assert(sizeof(fp_project) == 56, "fp_project grew: see its comment");
+
 /* Interning of attribute values to small integers. */
 static int intern(GHashTable *map, GPtrArray *values, const char *v)
 {
@@ -272,7 +274,8 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
 
 void fpi_project_table_free(fp_project_table *t)
 {
-    for (size_t i = 0; i < t->n; i++) free(t->items[i].wkb);
+    for (size_t i = 0; i < t->n; i++)
+        if (!t->items[i].is_point) free(t->items[i].wkb);
     if (!t->borrowed) {
         free(t->items);
         free(t->group_index);
