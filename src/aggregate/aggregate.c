@@ -544,6 +544,7 @@ fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, con
         t->shares = malloc(total * sizeof *t->shares);
         if (!t->shares) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
         for (size_t c = 0; !st && c < job.nchunks; c++) {
+            if (!job.chunks[c].nshares) continue;        /* its shares are NULL */
             memcpy(t->shares + t->nshares, job.chunks[c].shares, job.chunks[c].nshares * sizeof *t->shares);
             t->nshares += job.chunks[c].nshares;
         }
