@@ -772,41 +772,10 @@ static const piece_lines *piece_runs(fp_locator *loc, int p)
     return pl;
 }
 
-/* The nearest point of the runs to the frame's origin, with the distance
- * measured in the local frame (metres at the origin along each axis), then
- * that point's distance on the ellipsoid. This is what GEOS's NearestPoints
- * gives on the transformed geometry, without copying the geometry for each
- * point (that copy was most of the snapping time). */
-static double nearest_on_runs(const double *xy, const int *starts, int nruns, const local_frame *f)
-{
-    double best = HUGE_VAL, bx = 0, by = 0;
-    for (int r = 0; r < nruns; r++) {
-        double px = 0, py = 0;
-        for (int k = starts[r]; k < starts[r + 1]; k++) {
-            double x = wrap180(xy[2 * k] - f->lon0) * f->kx, y = (xy[2 * k + 1] - f->lat0) * f->ky;
-            if (k == starts[r]) {
-                double d = x * x + y * y;
-                if (d < best) { best = d; bx = x; by = y; }
-            } else {
-                double dx = x - px, dy = y - py, len = dx * dx + dy * dy;
-                double t = len > 0 ? -(px * dx + py * dy) / len : 0;
-                if (t < 0) t = 0;
-                if (t > 1) t = 1;
-                double qx = px + t * dx, qy = py + t * dy, d = qx * qx + qy * qy;
-                if (d < best) { best = d; bx = qx; by = qy; }
-            }
-            px = x;
-            py = y;
-        }
-    }
-    if (best == HUGE_VAL) return HUGE_VAL;
-    return fpi_geodesic_distance_m(f->lon0, f->lat0, wrap180(f->lon0 + bx / f->kx), f->lat0 + by / f->ky);
-}
-
 /* Lower bound of the local-frame distance (squared) from the origin to a
  * chunk's vertices and segments. Subtraction, wrap180 within one branch and
  * scaling are monotonic in floating point, so the bound holds for the
- * values nearest_on_runs computes; it is shrunk by 1e-9 against the last
+ * values nearest_on_piece computes; it is shrunk by 1e-9 against the last
  * bit of a segment point's rounding. A chunk across the origin's antipodal
  * meridian gets 0 on x. */
 static double chunk_lower_bound(const piece_chunk *c, const local_frame *f)
@@ -818,9 +787,14 @@ static double chunk_lower_bound(const piece_chunk *c, const local_frame *f)
     return (lx * lx + ly * ly) * (1 - 1e-9);
 }
 
-/* nearest_on_runs over a piece's chunks, skipping those farther than the
- * best so far: the same nearest point (the first of equals, in vertex
- * order), as every skipped vertex and segment is strictly farther. */
+/* The nearest point of a piece's rings to the frame's origin, with the
+ * distance measured in the local frame (metres at the origin along each
+ * axis), then that point's distance on the ellipsoid. This is what GEOS's
+ * NearestPoints gives on the transformed geometry, without copying the
+ * geometry for each point (that copy was most of the snapping time).
+ * Chunks farther than the best so far are skipped: the same nearest point
+ * (the first of equals, in vertex order), as every skipped vertex and
+ * segment is strictly farther. */
 static double nearest_on_piece(const piece_lines *pl, const local_frame *f)
 {
     double best = HUGE_VAL, bx = 0, by = 0;
@@ -918,8 +892,9 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
                     if (e->piece == PIECE_FULL) {
                         double ax = cell_x(ix), ay = cell_y(iy), bx = cell_x(ix + 1), by = cell_y(iy + 1);
                         double rect[10] = { ax, ay, bx, ay, bx, by, ax, by, ax, ay };
-                        int starts[2] = { 0, 5 };
-                        d = nearest_on_runs(rect, starts, 1, &f);
+                        piece_chunk whole = { ax, ay, bx, by, 0, 4 };
+                        piece_lines cell = { .xy = rect, .chunks = &whole, .nchunks = 1 };
+                        d = nearest_on_piece(&cell, &f);
                     } else {
                         const piece_lines *pl = piece_runs(loc, e->piece);
                         d = pl ? nearest_on_piece(pl, &f) : HUGE_VAL;
