@@ -355,24 +355,35 @@ static int has_long_edge(GEOSContextHandle_t h, const GEOSGeometry *g)
 }
 
 /* The chunk's shares (gathered in project order, each project's in the
- * order found) as one array, each project's sorted by region (stably: the
- * order the old global sort gave), published as done. */
+ * order found) as one array sorted by project, then region, then the order
+ * found: the order the old global sort (glibc's stable merge sort) gave.
+ * qsort with the found order as last key: n log n even for a multipoint of
+ * 100,000 members in mixed regions. */
+typedef struct found_share {
+    fp_share_of s;
+    size_t seq;
+} found_share;
+
+static int compare_found(const void *a, const void *b)
+{
+    const found_share *x = a, *y = b;
+    if (x->s.project != y->s.project) return x->s.project < y->s.project ? -1 : 1;
+    if (x->s.share.region != y->s.share.region) return x->s.share.region < y->s.share.region ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
 static int chunk_finish(assign_thread *th, size_t c)
 {
     assign_job *job = th->job;
     fp_share_of *out = NULL;
     if (th->nextra) {
         out = malloc(th->nextra * sizeof *out);
-        if (!out) return -1;
-        for (size_t k = 0; k < th->nextra; k++) {
-            fp_share_of v = { th->extra_project[k], th->extra[k] };
-            size_t j = k;
-            while (j > 0 && out[j - 1].project == v.project && out[j - 1].share.region > v.share.region) {
-                out[j] = out[j - 1];
-                j--;
-            }
-            out[j] = v;
-        }
+        found_share *tmp = malloc(th->nextra * sizeof *tmp);
+        if (!out || !tmp) { free(out); free(tmp); return -1; }
+        for (size_t k = 0; k < th->nextra; k++) tmp[k] = (found_share){ { th->extra_project[k], th->extra[k] }, k };
+        qsort(tmp, th->nextra, sizeof *tmp, compare_found);
+        for (size_t k = 0; k < th->nextra; k++) out[k] = tmp[k].s;
+        free(tmp);
     }
     pthread_mutex_lock(&job->lock);
     job->chunks[c].shares = out;
@@ -451,6 +462,9 @@ static void *assign_worker(void *arg)
     assign_thread *th = arg;
     assign_job *job = th->job;
     for (size_t start; !th->failed && (start = claim_chunk(job)) != (size_t)-1;) assign_one_chunk(th, start);
+    /* A failed chunk is never done: the others stop claiming at once
+     * rather than assign the rest for nothing. */
+    if (th->failed) __atomic_store_n(&job->stop, 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&job->lock);
     job->running--;
     pthread_cond_broadcast(&job->changed);
@@ -523,6 +537,7 @@ fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, con
             ready = chunk_done(&job, c);
         }
         if (!ready) break;                  /* a thread failed or the run was cancelled: see below */
+        if (th[0].failed) break;
         if (on_chunk) {
             size_t start = c * CHUNK, end = start + CHUNK < t->n ? start + CHUNK : t->n;
             st = on_chunk(t, start, end, job.chunks[c].shares, job.chunks[c].nshares, user, err);

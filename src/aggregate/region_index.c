@@ -503,7 +503,7 @@ void fpi_locator_free(fp_locator *loc)
         if (loc->piece_lines) {
             free(loc->piece_lines[i].xy);
             free(loc->piece_lines[i].starts);
-            free(loc->piece_lines[i].chunks);
+            g_free(loc->piece_lines[i].chunks);
         }
     }
     free(loc->piece_lines);
@@ -745,13 +745,9 @@ static const piece_lines *piece_runs(fp_locator *loc, int p)
         int segments = pl->starts[r + 1] - pl->starts[r] - 1;
         if (segments >= 0) nchunks += segments == 0 ? 1 : (segments + CHUNK_SEGMENTS - 1) / CHUNK_SEGMENTS;
     }
-    pl->chunks = malloc((nchunks ? nchunks : 1) * sizeof *pl->chunks);
-    if (!pl->chunks) {
-        free(pl->xy);
-        free(pl->starts);
-        memset(pl, 0, sizeof *pl);
-        return NULL;
-    }
+    /* g_new, like the GArrays above: out of memory aborts rather than
+     * leave a piece out of the nearest-region search unnoticed. */
+    pl->chunks = g_new(piece_chunk, nchunks ? nchunks : 1);
     for (int r = 0; r < pl->nruns; r++) {
         int a = pl->starts[r], b = pl->starts[r + 1] - 1;      /* the run's vertices a..b */
         for (int k = a; k <= b; k += CHUNK_SEGMENTS) {

@@ -352,6 +352,14 @@ static fp_status fail_third_chunk(const fp_project_table *t, size_t start, size_
     return ++*(int *)user == 3 ? fp_error_set(err, FP_ERR_IO, "disk full") : FP_OK;
 }
 
+static fp_status slow_first_chunk(const fp_project_table *t, size_t start, size_t end, const fp_share_of *sh,
+                                  size_t n, void *user, fp_error *err)
+{
+    (void)t; (void)start; (void)end; (void)sh; (void)n; (void)err;
+    if (++*(int *)user == 1) usleep(200000);
+    return FP_OK;
+}
+
 /* Assigned on two threads with the chunks stored as they finish: each chunk
  * once, in project order, its shares sorted; the same regions, methods,
  * distances and shares as one thread without a callback. */
@@ -388,6 +396,27 @@ static void test_assign_chunks_in_order(void **state)
     assert_true(assigned > 1000);
     free(log.all);
     fpi_project_table_free(&ref);
+    fpi_project_table_free(&t);
+
+    /* A project GEOS cannot read fails its chunk; the threads then stop
+     * claiming chunks rather than assign the other 36,000 projects. */
+    memset(&t, 0, sizeof t);
+    t.n = 40000;
+    t.items = calloc(t.n, sizeof *t.items);
+    for (size_t i = 0; i < t.n; i++) {
+        t.items[i] = (fp_project){ .id = (long long)i + 1, .is_point = 1, .x = 10, .y = 50, .region = -3 };
+    }
+    /* The bad project opens chunk 1, which the other thread takes while
+     * this one stores chunk 0 (slowly: see slow_first_chunk). */
+    t.items[4096].is_point = 0;
+    t.items[4096].wkb = (unsigned char *)strdup("not a geometry");
+    t.items[4096].wkb_len = 14;
+    int calls_bad = 0;
+    assert_int_not_equal(FP_OK, fpi_projects_assign(&t, countries, country_index, 25, 2, slow_first_chunk, &calls_bad, &err));
+    assert_true(calls_bad <= 1);                            /* at most chunk 0 stored: chunk 1 is never done */
+    size_t untouched = 0;
+    for (size_t i = 0; i < t.n; i++) untouched += t.items[i].region == -3;
+    assert_true(untouched >= t.n - 4 * 4096);
     fpi_project_table_free(&t);
 
     /* A failing callback stops the run with its error. */
