@@ -247,10 +247,8 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     if (threads == 1) {
         parts[0].st = read_range(store, &parts[0].t, groups, ngroups, parts[0].lo, parts[0].hi, &parts[0].err);
     } else {
-        for (int i = 0; i < threads; i++)
-            started[i] = pthread_create(&tid[i], NULL, read_worker, &job) == 0;
         int any = 0;
-        for (int i = 0; i < threads; i++) any |= started[i];
+        for (int i = 0; i < threads; i++) any |= started[i] = pthread_create(&tid[i], NULL, read_worker, &job) == 0;
         if (!any) parts[0].st = fp_error_set(&parts[0].err, FP_ERR_STATE, "cannot start a reader thread");
     }
     for (int i = 0; i < threads; i++)
@@ -307,7 +305,7 @@ typedef struct assign_job {
     fp_project_table *t;
     double snap_km;
     size_t next;                  /* atomically claimed chunks */
-    int stop;                     /* atomic: the caller gave up (on_chunk failed) */
+    int stop;                     /* atomic: claim no more (on_chunk or a thread failed, or all done) */
     assign_chunk *chunks;
     size_t nchunks;
     int running;                  /* threads still working, under lock */
@@ -536,8 +534,7 @@ fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, con
             assign_one_chunk(&th[0], start);
             ready = chunk_done(&job, c);
         }
-        if (!ready) break;                  /* a thread failed or the run was cancelled: see below */
-        if (th[0].failed) break;
+        if (!ready || th[0].failed) break;  /* a thread failed or the run was cancelled: see below */
         if (on_chunk) {
             size_t start = c * CHUNK, end = start + CHUNK < t->n ? start + CHUNK : t->n;
             st = on_chunk(t, start, end, job.chunks[c].shares, job.chunks[c].nshares, user, err);
@@ -645,9 +642,7 @@ void fpi_group_columns(fp_project_table *t)
 fp_status fpi_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
                                  fp_aggregate_result *res, fp_error *err)
 {
-    size_t ncomp = t->companies->len;
-    fpi_group_columns(t);
-    size_t ngcols = t->ngroup_columns;
+    size_t ncomp = t->companies->len, ngcols = t->ngroup_columns;
     size_t bitmap_bytes = (ncomp + 7) / 8;
     for (int l = 0; l < set->nlevels; l++) {
         fp_level_result *lr = &levels[l];
@@ -890,11 +885,11 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * order, by this thread while the others assign the next chunks (10M
      * points: assign 2.0 s and write 3.5 s one after the other). */
     fpi_group_columns(&t);
+    double snap_km = set->kind == FP_SET_POLYGONS ? snap : 0;   /* snapping is for polygon regions only */
     fp_aggregate_store_options so = { .name = name, .by = opts->by, .groups = groups, .ngroups = ngroups,
-                                      .snap_km = set->kind == FP_SET_POLYGONS ? snap : 0 };
+                                      .snap_km = snap_km };
     if ((st = fpi_aggregate_write_begin(store, &so, &t, set, res, &aw, err))) goto out;
-    if ((st = fpi_projects_assign(&t, set, idx, set->kind == FP_SET_POLYGONS ? snap : 0, few ? 1 : threads,
-                                  fpi_aggregate_write_assigned, aw, err)))
+    if ((st = fpi_projects_assign(&t, set, idx, snap_km, few ? 1 : threads, fpi_aggregate_write_assigned, aw, err)))
         goto out;
     if (fpi_region_index_failed(idx)) {
         st = fp_error_set(err, FP_ERR_INPUT, "could not build the region index (GEOS failed on a region geometry)");

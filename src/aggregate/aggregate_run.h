@@ -81,6 +81,8 @@ fp_status fpi_projects_assign(fp_project_table *t, const fp_region_set *set, con
                              double snap_km, int threads, fpi_assigned_fn on_chunk, void *user, fp_error *err);
 /* t->group_offset and t->ngroup_columns from the group values read. */
 void fpi_group_columns(fp_project_table *t);
+/* The sums per region of each level, and the roll-up check; after
+ * fpi_projects_assign and fpi_group_columns. */
 fp_status fpi_projects_accumulate(fp_project_table *t, const fp_region_set *set, fp_level_result *levels,
                                  fp_aggregate_result *res, fp_error *err);
 void fpi_level_results_free(fp_level_result *levels, int n);

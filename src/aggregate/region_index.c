@@ -430,10 +430,9 @@ void fpi_region_index_free(fp_region_index *idx)
 
 /* ----------------------------------------------------------- locating --- */
 
-/* A piece's rings (or lines) as runs of lon/lat pairs. */
-/* A piece's rings as coordinate runs, cut into chunks of up to
- * CHUNK_SEGMENTS segments, each with its box: the nearest-point search
- * skips a chunk whose box is farther than the best distance so far. */
+/* A piece's rings (or lines) as lon/lat pairs, cut into chunks of up to
+ * CHUNK_SEGMENTS segments of one run, each with its box: the nearest-point
+ * search skips a chunk whose box is farther than the best distance so far. */
 #define CHUNK_SEGMENTS 16
 
 typedef struct piece_chunk {
@@ -443,9 +442,7 @@ typedef struct piece_chunk {
 
 typedef struct piece_lines {
     double *xy;
-    int *starts;                  /* nruns + 1 offsets into xy, in points */
-    int nruns;
-    piece_chunk *chunks;
+    piece_chunk *chunks;          /* NULL until built (piece_runs) */
     int nchunks;
 } piece_lines;
 
@@ -501,8 +498,7 @@ void fpi_locator_free(fp_locator *loc)
         if (loc->piece_prep && loc->piece_prep[i]) GEOSPreparedGeom_destroy_r(loc->h, loc->piece_prep[i]);
         if (loc->piece_geom && loc->piece_geom[i]) GEOSGeom_destroy_r(loc->h, loc->piece_geom[i]);
         if (loc->piece_lines) {
-            free(loc->piece_lines[i].xy);
-            free(loc->piece_lines[i].starts);
+            g_free(loc->piece_lines[i].xy);
             g_free(loc->piece_lines[i].chunks);
         }
     }
@@ -731,40 +727,35 @@ static int collect_runs(GEOSContextHandle_t h, const GEOSGeometry *g, GArray *xy
 static const piece_lines *piece_runs(fp_locator *loc, int p)
 {
     piece_lines *pl = &loc->piece_lines[p];
-    if (pl->xy || pl->starts) return pl;
+    if (pl->chunks) return pl;
     if (!piece_prepared(loc, p)) return NULL;
     GArray *xy = g_array_new(FALSE, FALSE, sizeof(double)), *starts = g_array_new(FALSE, FALSE, sizeof(int));
     int zero = 0;
     g_array_append_val(starts, zero);
     collect_runs(loc->h, loc->piece_geom[p], xy, starts);
-    pl->nruns = (int)starts->len - 1;
-    pl->xy = (double *)(void *)g_array_free(xy, FALSE);
-    pl->starts = (int *)(void *)g_array_free(starts, FALSE);
-    int nchunks = 0;
-    for (int r = 0; r < pl->nruns; r++) {
-        int segments = pl->starts[r + 1] - pl->starts[r] - 1;
-        if (segments >= 0) nchunks += segments == 0 ? 1 : (segments + CHUNK_SEGMENTS - 1) / CHUNK_SEGMENTS;
-    }
-    /* g_new, like the GArrays above: out of memory aborts rather than
-     * leave a piece out of the nearest-region search unnoticed. */
-    pl->chunks = g_new(piece_chunk, nchunks ? nchunks : 1);
-    for (int r = 0; r < pl->nruns; r++) {
-        int a = pl->starts[r], b = pl->starts[r + 1] - 1;      /* the run's vertices a..b */
+    /* GLib allocations: out of memory aborts rather than leave a piece out
+     * of the nearest-region search unnoticed. */
+    GArray *chunks = g_array_sized_new(FALSE, FALSE, sizeof(piece_chunk), 1);   /* data never NULL: built */
+    const double *v = (const double *)(void *)xy->data;
+    for (guint r = 0; r + 1 < starts->len; r++) {
+        int a = g_array_index(starts, int, r), b = g_array_index(starts, int, r + 1) - 1;   /* the run's vertices a..b */
         for (int k = a; k <= b; k += CHUNK_SEGMENTS) {
-            piece_chunk *c = &pl->chunks[pl->nchunks++];
-            c->first = k;
-            c->last = k + CHUNK_SEGMENTS < b ? k + CHUNK_SEGMENTS : b;
-            c->minx = c->maxx = pl->xy[2 * k];
-            c->miny = c->maxy = pl->xy[2 * k + 1];
-            for (int v = k + 1; v <= c->last; v++) {
-                c->minx = fmin(c->minx, pl->xy[2 * v]);
-                c->maxx = fmax(c->maxx, pl->xy[2 * v]);
-                c->miny = fmin(c->miny, pl->xy[2 * v + 1]);
-                c->maxy = fmax(c->maxy, pl->xy[2 * v + 1]);
+            piece_chunk c = { v[2 * k], v[2 * k + 1], v[2 * k], v[2 * k + 1], k,
+                              k + CHUNK_SEGMENTS < b ? k + CHUNK_SEGMENTS : b };
+            for (int i = k + 1; i <= c.last; i++) {
+                c.minx = fmin(c.minx, v[2 * i]);
+                c.maxx = fmax(c.maxx, v[2 * i]);
+                c.miny = fmin(c.miny, v[2 * i + 1]);
+                c.maxy = fmax(c.maxy, v[2 * i + 1]);
             }
-            if (c->last == b) break;
+            g_array_append_val(chunks, c);
+            if (c.last == b) break;
         }
     }
+    g_array_free(starts, TRUE);
+    pl->xy = (double *)(void *)g_array_free(xy, FALSE);
+    pl->nchunks = (int)chunks->len;
+    pl->chunks = (piece_chunk *)(void *)g_array_free(chunks, FALSE);
     return pl;
 }
 
