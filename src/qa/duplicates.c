@@ -9,6 +9,7 @@
  * Sorting and a sweep over latitude keep 1M rows at O(n log n).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fp_aggregate.h"
@@ -101,23 +102,86 @@ static void add(GArray *findings, const qa_strings *s, qa_row *later, const qa_r
     g_free(evidence);
 }
 
+/* A row in the sweep's order, 16 bytes, read in sequence: the sweep over a
+ * million rows read each candidate through the order into the 64-byte rows
+ * (a cache miss apiece), and at 10M points a latitude window holds ten
+ * times the candidates. The floats only rule pairs out, with margins
+ * (below); every pair they keep is decided on the rows' doubles as before. */
+typedef struct sweep_item {
+    float x, y;
+    uint32_t row;
+    uint32_t group;        /* run of equal dataset, company, category; SWEEP_INPUT: a point given as input */
+} sweep_item;
+_Static_assert(sizeof(sweep_item) == sizeof(fpi_keyed), "a sweep item fills a sort slot");
+#define SWEEP_INPUT 0x80000000u
+#define SWEEP_NO_GROUP 0x7FFFFFFFu   /* company or category missing: no pair */
+
+/* The rows in the order k (by group, then latitude) as sweep items, in
+ * items (n of them: the sort's spare buffer). */
+static void sweep_items(const qa_row *rows, size_t n, const fpi_keyed *k, sweep_item *items)
+{
+    uint32_t group = 0;
+    for (size_t i = 0; i < n; i++) {
+        const qa_row *r = &rows[k[i].val];
+        if (i > 0) {
+            const qa_row *p = &rows[k[i - 1].val];
+            if (p->dataset != r->dataset || p->company != r->company || p->category != r->category) group++;
+        }
+        uint32_t g = r->company < 0 || r->category < 0 ? SWEEP_NO_GROUP : group;
+        items[i] = (sweep_item){ (float)r->x, (float)r->y, (uint32_t)k[i].val, g | (r->input_point ? SWEEP_INPUT : 0) };
+    }
+}
+
 void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings)
 {
     /* 1 degree of latitude is at least 110.57 km: a sweep window in degrees
      * that cannot miss a pair within the distance. */
     const double window = FP_QA_DUPLICATE_M / 110000.0;
     if (n < 2) return;   /* (qsort of no rows: a NULL pointer, undefined for qsort) */
-    fpi_keyed *k = malloc(n * sizeof *k), *tmp = malloc(n * sizeof *tmp);
+    fpi_keyed *k = n <= UINT32_MAX ? malloc(n * sizeof *k) : NULL, *tmp = k ? malloc(n * sizeof *tmp) : NULL;
     /* Out of memory for the order: the rows sorted in place by qsort. */
     if (!k || !tmp) { free(k); free(tmp); k = tmp = NULL; }
 #define ROW(i) (k ? &rows[k[i].val] : &rows[i])
     static const enum sort_field group_lat[] = { BY_LAT, BY_CATEGORY, BY_COMPANY, BY_DATASET };
-    if (k) sort_order(rows, n, group_lat, 4, k, tmp);
-    else qsort(rows, n, sizeof *rows, by_group_lat);
+    if (k) {
+        sort_order(rows, n, group_lat, 4, k, tmp);
+        sweep_items(rows, n, k, (sweep_item *)(void *)tmp);
+    } else {
+        qsort(rows, n, sizeof *rows, by_group_lat);
+    }
+    const sweep_item *items = k ? (const sweep_item *)(void *)tmp : NULL;
+    /* The float window: wider than the double one by more than a float's
+     * rounding of a latitude (6e-6 degrees at 90). */
+    const float window_f = (float)(window + 1e-4);
+    /* A pair is ruled out on the floats when the haversine term of the
+     * longitudes alone already puts it beyond 1.2 times the distance (the
+     * sphere test below drops pairs beyond 1.1 times): h >= cos(lat a)
+     * cos(lat b) sin^2(dlon / 2) >= cos(lat a) cos(|lat a| + window)
+     * (x - x^3 / 6)^2 with x = dlon / 2 (sin x >= x - x^3 / 6 > 0 for x in
+     * (0, pi / 2]), dlon taken the short way round, in radians. */
+    const double rad = M_PI / 180;
+    const double h_far = pow(sin(1.2 * FP_QA_DUPLICATE_M / (2 * 6371008.8)), 2);
     for (size_t i = 0; i < n; i++) {
         qa_row *a = ROW(i);
+        double cos_ab = 0;
+        if (items) {
+            const sweep_item *ia = &items[i];
+            if (!(ia->group & SWEEP_INPUT) || (ia->group & ~SWEEP_INPUT) == SWEEP_NO_GROUP) continue;
+            double lat = fabs((double)ia->y) + window + 1e-4;
+            cos_ab = lat < 90 ? cos((double)ia->y * rad) * cos(lat * rad) : 0;
+        }
         if (!a->input_point || a->company < 0 || a->category < 0) continue;
         for (size_t j = i + 1; j < n; j++) {
+            if (items) {
+                const sweep_item *ia = &items[i], *ib = &items[j];
+                if ((ib->group & ~SWEEP_INPUT) != (ia->group & ~SWEEP_INPUT)) break;
+                if (ib->y - ia->y > window_f) break;
+                if (!(ib->group & SWEEP_INPUT)) continue;
+                double dlon = fabs((double)ib->x - (double)ia->x);
+                if (dlon > 180) dlon = 360 - dlon;
+                double half = dlon * rad / 2, low = half * (1 - half * half / 6);   /* <= sin(half) */
+                if (cos_ab * low * low > h_far) continue;
+            }
             qa_row *b = ROW(j);
             if (b->dataset != a->dataset || b->company != a->company || b->category != a->category) break;
             if (b->y - a->y > window) break;

@@ -76,8 +76,8 @@ struct fp_store_loader {
     const char *dataset, *file;
     sqlite3_stmt *insert_project, *insert_reject;
     GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
+    fpi_typed_writer *typed;   /* the typed geometry tables QGIS reads, written beside projects */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
-    int64_t first_id;          /* the first row this import stored (0: none yet) */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
@@ -107,6 +107,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
     if (!st) st = fpi_store_prepare(s, "INSERT INTO rejects(import_id, line, feature, reason, raw) VALUES(?,?,?,?,?)",
                                    "storing rejects", &l->insert_reject, err);
     if (!st) st = fpi_store_triggers_suspend(s, "projects", &l->triggers, err);
+    if (!st) st = fpi_typed_writer_new(s, &l->typed, err);
     if (st) { fp_store_loader_free(l); return st; }
     *out = l;
     return FP_OK;
@@ -120,6 +121,7 @@ void fp_store_loader_free(fp_store_loader *l)
     sqlite3_finalize(l->insert_reject);
     free(l->entries);
     if (l->triggers) g_ptr_array_free(l->triggers, TRUE);
+    fpi_typed_writer_free(l->typed);
     free(l);
 }
 
@@ -229,8 +231,11 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
         return FP_OK;
     }
     if (rc != SQLITE_DONE) return loader_error(l, err);
-    if (!l->first_id) l->first_id = sqlite3_last_insert_rowid(l->store->db);
+    sqlite3_int64 id = sqlite3_last_insert_rowid(l->store->db);
     if (located) {
+        /* The blob stays bound (and alive) until the next row's bindings. */
+        fp_status st = fpi_typed_writer_add(l->typed, id, blob, len, err);
+        if (st) return st == FP_ERR_DB && write_failed(l->store) ? loader_error(l, err) : st;
         if (l->nentries == l->cap_entries) {
             size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
             fp_rtree_entry *e = realloc(l->entries, cap * sizeof *e);
@@ -239,7 +244,7 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
             l->cap_entries = cap;
         }
         fp_rtree_entry *e = &l->entries[l->nentries++];
-        e->id = sqlite3_last_insert_rowid(l->store->db);
+        e->id = id;
         e->minx = fpi_rtree_round_down(bbox[0]);
         e->maxx = fpi_rtree_round_up(bbox[2]);
         e->miny = fpi_rtree_round_down(bbox[1]);
@@ -262,10 +267,8 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     fpi_steps_mark(&steps, "index");
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
-    /* The typed geometry tables QGIS reads, which the suspended projects
-     * triggers would have kept current row by row. */
-    if (l->first_id && (st = fpi_store_sync_typed(s, l->first_id - 1, err)) == FP_ERR_DB && write_failed(s))
-        return loader_error(l, err);
+    /* The typed geometry tables' spatial indexes, and their triggers back. */
+    if ((st = fpi_typed_writer_finish(l->typed, err)) == FP_ERR_DB && write_failed(s)) return loader_error(l, err);
     if (st) return st;
     fpi_steps_mark(&steps, "typed");
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "

@@ -106,9 +106,9 @@ static const char *const migration_3 =
  * against -- so a GEOMETRY column loads with no type, no CRS and no extent,
  * and a view over it too (tried with QGIS 3.22). Hence one typed geometry
  * table per kind (id + geometry, cast to its multi type, own R*Tree), kept
- * equal to projects.geom by triggers (and by fpi_store_sync_typed after a
- * bulk import, which suspends the projects triggers), and one view per kind
- * with the project's attributes, registered in views_geometry_columns
+ * equal to projects.geom by triggers (in a bulk import, which suspends the
+ * projects triggers, by the loader beside projects: typed_sync.c), and one
+ * view per kind with the project's attributes, registered in views_geometry_columns
  * against its typed table. projects stays the one table every stage reads;
  * it and the geometry-only tables are hidden from QGIS's layer lists
  * (geometry_columns_auth.hidden), which then offer the three typed views.
@@ -146,7 +146,7 @@ static const char *const migration_4 =
     TYPED_KIND("polygon", "MULTIPOLYGON")
     "UPDATE geometry_columns_auth SET hidden = 1 WHERE f_table_name = 'projects';"
     /* Kept current row by row (geocode, edits); a bulk import suspends them
-     * and calls fpi_store_sync_typed. */
+     * and writes the typed rows itself (typed_sync.c). */
     "CREATE TRIGGER fp_projects_typed_insert AFTER INSERT ON projects WHEN NEW.geom IS NOT NULL BEGIN"
     TYPED_COPY_NEW
     " END;"

@@ -48,10 +48,17 @@ fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **ta
 fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fpi_store_migration_sql(int version);
-/* Adds the projects after id `after` that are missing from the typed
- * geometry tables (v4): after a bulk import, which suspends the triggers
- * that keep them current (typed_sync.c). */
-fp_status fpi_store_sync_typed(fp_store *s, sqlite3_int64 after, fp_error *err);
+/* The typed geometry tables (v4) written by a bulk import, which suspends
+ * the projects triggers that keep them current (typed_sync.c): new sets
+ * up (NULL writer for a store older than v4: add and finish do nothing),
+ * add copies one stored project's blob, finish writes the spatial indexes
+ * and restores the typed tables' triggers before the commit. */
+typedef struct fpi_typed_writer fpi_typed_writer;
+fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *err);
+fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
+                               fp_error *err);
+fp_status fpi_typed_writer_finish(fpi_typed_writer *w, fp_error *err);
+void fpi_typed_writer_free(fpi_typed_writer *w);
 
 /* Drops the triggers of table (SpatiaLite's per-row index upkeep), their
  * SQL kept in *saved; restore recreates them and frees *saved. Inside the

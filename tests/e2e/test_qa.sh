@@ -107,6 +107,38 @@ case_begin "the 1 km duplicate distance: M1-M9 is 416 m on the ellipsoid (Spatia
 assert_eq 416 "$(ssql "SELECT CAST(round(ST_Distance(MakePoint(36.8219, -1.2921, 4326), MakePoint(36.8250, -1.2900, 4326), 1)) AS INTEGER)")" "metres"
 case_end
 
+case_begin "duplicates at the edges: over a pole, across the antimeridian, at 80 degrees, just under and over 1 km (distances by PROJ's geod)"
+# Pairs of one company each (lon lat lon lat); the geodesic distance from
+# PROJ's geod decides which pairs are duplicates (<= 1000 m), not footprint.
+cat > edges.txt <<'PAIRS'
+P 0 89.996 180 89.996
+A 179.9995 10 -179.9995 10
+U 20 50 20.0139 50
+O 30 50 30.0141 50
+H 10 80 10.05 80
+F 40 80 40.06 80
+S -179.99 -60 179.9925 -60
+T -179.99 -70 179.9915 -60
+PAIRS
+{ echo "id,company,category,name,lon,lat"
+  while read -r c x1 y1 x2 y2; do
+      echo "${c}1,Co$c,5g,first $c,$x1,$y1"; echo "${c}2,Co$c,5g,second $c,$x2,$y2"
+  done < edges.txt; } > edges.csv
+want=""
+while read -r c x1 y1 x2 y2; do
+    m=$(echo "$y1 $x1 $y2 $x2" | geod +ellps=WGS84 -I -f "%.3f" | awk '{print $3}')
+    awk "BEGIN{exit !($m <= 1000)}" && want="$want${c}2 "
+done < edges.txt
+assert_eq "P2 A2 U2 H2 S2 " "$want" "geod's duplicates (the pairs were chosen around 1 km)"
+fp_init e.sqlite
+"$FP" -q --db e.sqlite import edges.csv
+"$FP" -q --db e.sqlite check --dataset edges > /dev/null
+got=$(sqlite3 e.sqlite "SELECT group_concat(p.source_key || '>' || o.source_key, ' ') FROM (SELECT * FROM qa_findings
+      WHERE kind = 'duplicate' AND dataset = 'edges' ORDER BY project_id) f
+      JOIN projects p ON p.id = f.project_id JOIN projects o ON o.id = f.other_id")
+assert_eq "P2>P1 A2>A1 U2>U1 H2>H1 S2>S1" "$got" "footprint's duplicates, each against its pair"
+case_end
+
 case_begin "--report CSV and GeoJSON: one row per finding; the GeoJSON is a point layer at the stored coordinates"
 run --db $DB check --report r.csv
 assert_eq 0 "$RC" "exit status ($OUT)"
