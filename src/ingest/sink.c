@@ -2,17 +2,52 @@
  * Where imported rows go: the store's loader (fp_store_loader_*), the
  * per-kind counts, duplicate-id detection, year/amount parsing, country
  * resolution, progress and interruption.
+ *
+ * Two threads. The caller's thread reads and checks rows (CSV parsing,
+ * numbers, geometry checks) and appends each project or reject, its text
+ * copied, to a batch; a store thread takes the batches in order and writes
+ * them through the loader, the only user of the store connection until
+ * fpi_sink_finish has joined it. A 1M-point CSV spent a quarter of its rows
+ * step reading and checking, on the one thread that then waited for SQLite.
+ * The counts of what was stored and rejected are the store thread's (a
+ * duplicate id is only found there); the caller reads them after the join.
+ * A failed write stops the store thread; the caller's next row returns its
+ * error, and the caller rolls back.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <geos_c.h>
+#include <glib.h>
 #include "ingest/ingest_internal.h"
 #include "fp_store.h"
 #include "geocode/country_index.h"
 #include "common/util.h"
 #include "common/json_util.h"
+
+/* One row for the store thread: a project or a reject, its text in the
+ * batch's chunk. */
+typedef struct sink_op {
+    int is_reject;
+    fp_reject_kind kind;          /* a reject's */
+    long line, feature;
+    const char *reason;           /* a reject's full reason (kind: detail) */
+    const char *raw;              /* valid UTF-8, capped; or NULL */
+    size_t raw_len;
+    fp_project_record p;          /* a project's */
+} sink_op;
+
+#define BATCH_ROWS 2048
+#define BATCHES 4                 /* in flight: one filling, the others queued or being written */
+
+typedef struct sink_batch {
+    sink_op ops[BATCH_ROWS];
+    size_t n;
+    GStringChunk *text;
+    struct sink_batch *next;
+} sink_batch;
 
 struct fp_sink {
     fp_store *store;
@@ -24,7 +59,16 @@ struct fp_sink {
     fp_country_index *countries;
     double started, last_progress;
     long ticks;
-    GEOSContextHandle_t geos;     /* geometry checks of this import (one thread) */
+    GEOSContextHandle_t geos;     /* geometry checks of this import (the caller's thread) */
+    /* The batches and the store thread. */
+    sink_batch *filling;          /* the caller's */
+    sink_batch *queued, *queued_last, *spare;
+    int nbatches;
+    pthread_mutex_t lock;
+    pthread_cond_t work, room;
+    int writer_started, closing, failed;
+    pthread_t writer;
+    fp_error writer_err;          /* the store thread's error, once failed */
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -45,6 +89,187 @@ const char *fp_reject_kind_name(fp_reject_kind kind)
     return (kind >= 0 && kind < FP_REJECT_KINDS) ? kind_names[kind] : "unknown";
 }
 
+static void batch_free(sink_batch *b)
+{
+    if (!b) return;
+    g_string_chunk_free(b->text);
+    free(b);
+}
+
+static const char *copy_text(sink_batch *b, const char *v)
+{
+    return v ? g_string_chunk_insert(b->text, v) : NULL;
+}
+
+/* The stored row's reject: the reason kind-prefixed and valid UTF-8, the
+ * raw text kept only as valid UTF-8 and capped (into kept/keep). */
+static void reject_text(fp_reject_kind kind, const char *reason, const char *raw, size_t raw_len, char full[1024],
+                        const char **kept, size_t *keep)
+{
+    snprintf(full, 1024, "%s: %s", kind_names[kind], reason ? reason : "");
+    /* Reasons quote the input cut to a length ("%.60s"), which can split a
+     * character: only valid UTF-8 is stored (found by fuzzing, see
+     * tests/fuzz/regressions/csv_import/). */
+    fpi_utf8_sanitize(full);
+    /* Raw text is stored only as valid UTF-8 (callers convert Latin-1);
+     * capped so a pathological row cannot bloat the store. */
+    *kept = NULL;
+    *keep = 0;
+    if (raw && raw_len > 0 && fpi_utf8_valid(raw, raw_len)) {
+        /* The cap must not split a character: back off to the start of
+         * the one it would cut (found by the broken-input corpus: a long
+         * row of 'é' stored with half a character at the end). */
+        size_t k = raw_len;
+        if (k > 65536) {
+            k = 65536;
+            while (k > 0 && ((unsigned char)raw[k] & 0xC0) == 0x80) k--;
+        }
+        *kept = raw;
+        *keep = k;
+    }
+}
+
+/* ---------------------------------------------------- the store thread --- */
+
+static fp_status write_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *full,
+                              const char *raw, size_t raw_len, fp_error *err)
+{
+    fp_status st = fp_store_loader_reject(s->loader, line, feature, full, raw, raw_len, err);
+    if (st) return st;
+    s->res->rejected++;
+    s->res->by_kind[kind]++;
+    return FP_OK;
+}
+
+static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
+{
+    if (op->is_reject) return write_reject(s, op->line, op->feature, op->kind, op->reason, op->raw, op->raw_len, err);
+    fp_store_refusal refused;
+    fp_status st = fp_store_loader_project(s->loader, &op->p, &refused, err);
+    if (st) return st;
+    if (refused != FP_STORE_STORED) {
+        char reason[512], full[1024];
+        fp_reject_kind kind = FP_REJECT_INVALID_GEOMETRY;
+        if (refused == FP_STORE_DUPLICATE) {
+            kind = FP_REJECT_DUPLICATE_ID;
+            snprintf(reason, sizeof reason, "id '%.200s' is already stored in dataset '%.200s'",
+                     op->p.source_key ? op->p.source_key : "", s->dataset);
+        } else {
+            snprintf(reason, sizeof reason, "the store cannot encode it");
+        }
+        const char *kept;
+        size_t keep;
+        reject_text(kind, reason, op->raw, op->raw_len, full, &kept, &keep);
+        return write_reject(s, op->line, op->feature, kind, full, kept, keep, err);
+    }
+    s->res->stored++;
+    if (!op->p.wkb && !op->p.is_point) s->res->pending_geocode++;
+    return FP_OK;
+}
+
+static void *writer_main(void *arg)
+{
+    fp_sink *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->queued && !s->closing) pthread_cond_wait(&s->work, &s->lock);
+        sink_batch *b = s->queued;
+        if (!b) break;                                  /* closing, and nothing left */
+        s->queued = b->next;
+        if (!s->queued) s->queued_last = NULL;
+        int failed = s->failed;
+        pthread_mutex_unlock(&s->lock);
+        fp_error err = {0};
+        fp_status st = FP_OK;
+        for (size_t i = 0; i < b->n && !failed && !st; i++) st = write_op(s, &b->ops[i], &err);
+        b->n = 0;
+        g_string_chunk_clear(b->text);
+        pthread_mutex_lock(&s->lock);
+        if (st && !s->failed) {
+            s->failed = 1;
+            s->writer_err = err;
+            if (!s->writer_err.code) s->writer_err.code = st;
+        }
+        b->next = s->spare;
+        s->spare = b;
+        pthread_cond_signal(&s->room);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* The store thread's error for the caller (once it failed). */
+static fp_status writer_failure(fp_sink *s, fp_error *err)
+{
+    if (err) *err = s->writer_err;
+    return s->writer_err.code ? s->writer_err.code : FP_ERR_DB;
+}
+
+/* Hands the filling batch to the store thread and takes an empty one. */
+static fp_status hand_over(fp_sink *s, fp_error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    sink_batch *b = s->filling;
+    b->next = NULL;
+    if (s->queued_last) s->queued_last->next = b;
+    else s->queued = b;
+    s->queued_last = b;
+    s->filling = NULL;
+    pthread_cond_signal(&s->work);
+    while (!s->spare && s->nbatches >= BATCHES && !s->failed) pthread_cond_wait(&s->room, &s->lock);
+    int failed = s->failed;
+    if (s->spare) {
+        s->filling = s->spare;
+        s->spare = s->spare->next;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (failed) return writer_failure(s, err);
+    if (!s->filling) {
+        sink_batch *nb = calloc(1, sizeof *nb);
+        if (!nb) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        nb->text = g_string_chunk_new(1 << 18);
+        s->filling = nb;
+        s->nbatches++;
+    }
+    return FP_OK;
+}
+
+/* The next op of the filling batch (handed over first when full). */
+static fp_status next_op(fp_sink *s, sink_op **op, fp_error *err)
+{
+    if (s->filling->n == BATCH_ROWS) {
+        fp_status st = hand_over(s, err);
+        if (st) return st;
+    } else if (s->failed) {                             /* read without the lock: checked again at the hand-over */
+        pthread_mutex_lock(&s->lock);
+        fp_status st = writer_failure(s, err);
+        pthread_mutex_unlock(&s->lock);
+        return st;
+    }
+    *op = &s->filling->ops[s->filling->n++];
+    memset(*op, 0, sizeof **op);
+    return FP_OK;
+}
+
+/* Stops the store thread: waits for the queued batches to be written,
+ * unless abandoning (an import that failed before its end). */
+static void writer_stop(fp_sink *s, int abandon)
+{
+    if (!s->writer_started) return;
+    pthread_mutex_lock(&s->lock);
+    s->closing = 1;
+    if (abandon && !s->failed) {
+        s->failed = 1;
+        fp_error_set(&s->writer_err, FP_ERR_INTERRUPTED, "import abandoned");
+    }
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->writer, NULL);
+    s->writer_started = 0;
+}
+
+/* ----------------------------------------------------- the caller's side --- */
+
 fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const char *dataset,
                       fp_import_result *res, fp_sink **out, fp_error *err)
 {
@@ -56,8 +281,20 @@ fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const 
     s->dataset = dataset;
     s->res = res;
     s->started = s->last_progress = fpi_now();
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->work, NULL);
+    pthread_cond_init(&s->room, NULL);
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
     if (st == FP_OK) st = fpi_country_index_new(store, &s->countries, err);
+    if (st == FP_OK && !(s->filling = calloc(1, sizeof *s->filling))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    if (st == FP_OK) {
+        s->filling->text = g_string_chunk_new(1 << 18);
+        s->nbatches = 1;
+        if (pthread_create(&s->writer, NULL, writer_main, s) != 0)
+            st = fp_error_set(err, FP_ERR_NOMEM, "%s: cannot start the import's store thread", path);
+        else
+            s->writer_started = 1;
+    }
     if (st) { fpi_sink_free(s); return st; }
     *out = s;
     return FP_OK;
@@ -71,15 +308,27 @@ void *fpi_sink_geos(fp_sink *s)
 
 fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
 {
+    fp_status st = FP_OK;
+    if (s->filling && s->filling->n) st = hand_over(s, err);
+    writer_stop(s, 0);
+    if (st) return st;
+    if (s->failed) return writer_failure(s, err);
     return fp_store_loader_finish(s->loader, err);
 }
 
 void fpi_sink_free(fp_sink *s)
 {
     if (!s) return;
+    writer_stop(s, 1);
+    batch_free(s->filling);
+    for (sink_batch *b = s->queued, *next; b; b = next) { next = b->next; batch_free(b); }
+    for (sink_batch *b = s->spare, *next; b; b = next) { next = b->next; batch_free(b); }
     fp_store_loader_free(s->loader);
     fpi_country_index_free(s->countries);
     if (s->geos) GEOS_finish_r(s->geos);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->work);
+    pthread_cond_destroy(&s->room);
     free(s);
 }
 
@@ -87,30 +336,20 @@ fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind ki
                          const char *raw, size_t raw_len, fp_error *err)
 {
     char full[1024];
-    snprintf(full, sizeof full, "%s: %s", kind_names[kind], reason ? reason : "");
-    /* Reasons quote the input cut to a length ("%.60s"), which can split a
-     * character: only valid UTF-8 is stored (found by fuzzing, see
-     * tests/fuzz/regressions/csv_import/). */
-    fpi_utf8_sanitize(full);
-    /* Raw text is stored only as valid UTF-8 (callers convert Latin-1);
-     * capped so a pathological row cannot bloat the store. */
-    const char *kept = NULL;
-    size_t keep = 0;
-    if (raw && raw_len > 0 && fpi_utf8_valid(raw, raw_len)) {
-        /* The cap must not split a character: back off to the start of
-         * the one it would cut (found by the broken-input corpus: a long
-         * row of 'é' stored with half a character at the end). */
-        keep = raw_len;
-        if (keep > 65536) {
-            keep = 65536;
-            while (keep > 0 && ((unsigned char)raw[keep] & 0xC0) == 0x80) keep--;
-        }
-        kept = raw;
-    }
-    fp_status st = fp_store_loader_reject(s->loader, line, feature, full, kept, keep, err);
+    const char *kept;
+    size_t keep;
+    reject_text(kind, reason, raw, raw_len, full, &kept, &keep);
+    sink_op *op;
+    fp_status st = next_op(s, &op, err);
     if (st) return st;
-    s->res->rejected++;
-    s->res->by_kind[kind]++;
+    sink_batch *b = s->filling;
+    op->is_reject = 1;
+    op->kind = kind;
+    op->line = line;
+    op->feature = feature;
+    op->reason = copy_text(b, full);
+    op->raw = kept ? g_string_chunk_insert_len(b->text, kept, (gssize)keep) : NULL;
+    op->raw_len = keep;
     return FP_OK;
 }
 
@@ -158,21 +397,30 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     if (extra && json_object_size(extra) > 0) extra_text = fpi_json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);
     p.extra = extra_text;
 
-    fp_store_refusal refused;
-    fp_status st = fp_store_loader_project(s->loader, &p, &refused, err);
+    /* The row for the store thread: its text copied (the reader reuses
+     * its buffers), the raw line kept in case the store refuses it. */
+    sink_op *op;
+    fp_status st = next_op(s, &op, err);
+    if (st) { free(extra_text); return st; }
+    sink_batch *b = s->filling;
+    op->line = row->line;
+    op->feature = row->feature;
+    p.source_key = copy_text(b, p.source_key);
+    p.company = copy_text(b, p.company);
+    p.category = copy_text(b, p.category);
+    p.name = copy_text(b, p.name);
+    p.place = copy_text(b, p.place);
+    p.country = copy_text(b, p.country);
+    p.status = copy_text(b, p.status);
+    p.source = copy_text(b, p.source);
+    p.extra = copy_text(b, extra_text);               /* country_code: the country index's, alive with the sink */
+    if (p.wkb) p.wkb = (const unsigned char *)g_string_chunk_insert_len(b->text, (const char *)p.wkb, (gssize)p.wkb_len);
     free(extra_text);
-    if (st) return st;
-    if (refused == FP_STORE_DUPLICATE) {
-        char reason[512];
-        snprintf(reason, sizeof reason, "id '%.200s' is already stored in dataset '%.200s'",
-                 v[FP_F_ID] ? v[FP_F_ID] : "", s->dataset);
-        return fpi_sink_reject(s, row->line, row->feature, FP_REJECT_DUPLICATE_ID, reason, raw, raw_len, err);
+    op->p = p;
+    if (raw && raw_len > 0) {
+        op->raw = g_string_chunk_insert_len(b->text, raw, (gssize)raw_len);
+        op->raw_len = raw_len;
     }
-    if (refused == FP_STORE_BAD_GEOMETRY)
-        return fpi_sink_reject(s, row->line, row->feature, FP_REJECT_INVALID_GEOMETRY, "the store cannot encode it",
-                              raw, raw_len, err);
-    s->res->stored++;
-    if (!row->wkb && !row->is_point) s->res->pending_geocode++;
     return FP_OK;
 }
 

@@ -168,3 +168,26 @@ assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "WKT summary"
 assert_contains "$OUT" "coordinates clamped to +-180/+-90 (within 1e-6 degrees): 2" "WKT clamped count"
 assert_eq "180.0|-180.0" "$(ssql "SELECT ST_X(PointN(geom, 2)), ST_X(PointN(geom, 3)) FROM projects WHERE dataset='noise_wkt'")" "WKT vertices clamped"
 case_end
+
+case_begin "10,000 rows over many batches: rows and rejects (bad coordinates, ids seen before) stored in file order, counted (awk)"
+# The rows cross the reader/store threads in batches of 2,048: every 7th row
+# has a latitude out of range, every 11th repeats the id of the row 5 before.
+awk 'BEGIN { print "id,company,category,lon,lat";
+       for (i = 1; i <= 10000; i++) {
+           id = (i % 11 == 0) ? "r" (i - 5) : "r" i;
+           lat = (i % 7 == 0) ? 95 : (i % 170) / 2 - 42;
+           printf "%s,Co%d,5g,%.4f,%.4f\n", id, i % 13, (i % 350) - 175 + 0.1234, lat + 0.5678 } }' > batches.csv
+# Independent counts: out of range first, then ids stored before.
+read -r want_range want_dup want_stored < <(awk -F, 'NR > 1 { if ($5 > 90) r++; else if ($1 in seen) d++; else { seen[$1] = 1; s++ } }
+    END { print r, d, s }' batches.csv)
+run --db $DB import batches.csv
+assert_contains "$OUT" "10000 rows read, $want_stored stored, $((want_range + want_dup)) rejected" "summary"
+assert_contains "$OUT" "rejected, coordinates out of range: $want_range" "out of range"
+assert_contains "$OUT" "rejected, duplicate id: $want_dup" "duplicates"
+# Lines of the rejects in file order, and the stored ids in line order.
+want_lines=$(awk -F, 'NR > 1 { if ($5 > 90 || ($1 in seen)) print NR; else seen[$1] = 1 }' batches.csv | md5sum)
+assert_eq "$want_lines" "$(sql "SELECT r.line FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'batches' ORDER BY r.id" | md5sum)" "reject lines in order"
+want_ids=$(awk -F, 'NR > 1 && $5 <= 90 && !($1 in seen) { seen[$1] = 1; print $1 "|" NR }' batches.csv | md5sum)
+assert_eq "$want_ids" "$(sql "SELECT source_key || '|' || source_line FROM projects WHERE dataset = 'batches' ORDER BY id" | md5sum)" "stored ids and lines in order"
+assert_eq "$want_stored" "$(sql "SELECT count(*) FROM projects_geom_point p JOIN projects q ON q.id = p.id WHERE q.dataset = 'batches'")" "typed rows"
+case_end
