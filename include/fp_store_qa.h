@@ -25,6 +25,10 @@ typedef fp_status (*fp_qa_row_fn)(const fp_qa_store_row *row, void *ctx, fp_erro
 /* Calls fn for every project with a 2D point geometry (dataset NULL: all
  * datasets), in id order. Stops at fn's first error and returns it. */
 fp_status fp_qa_store_each_point(fp_store *store, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
+/* The same for the projects of ids from..to only: one part of a scan in
+ * parts, each on its own thread with its own reader (fp_store_open_reader). */
+fp_status fp_qa_store_each_point_in(fp_store *store, const char *dataset, int64_t from, int64_t to, fp_qa_row_fn fn,
+                                    void *ctx, fp_error *err);
 
 /* One finding as stored. fix NULL: none suggested for --fix. */
 typedef struct fp_qa_store_finding {

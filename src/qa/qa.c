@@ -112,6 +112,7 @@ typedef struct qa_ctx {
     GArray *rows;                 /* qa_row */
     GArray *findings;             /* qa_finding */
     fp_error *err;
+    fpi_steps steps;              /* FOOTPRINT_TIMING */
 } qa_ctx;
 
 static void finding(qa_ctx *c, fp_qa_kind kind, const qa_row *r, char *evidence, char *suggestion)
@@ -333,18 +334,21 @@ static int by_row_then_kind(const void *pa, const void *pb)
     return (a->kind > b->kind) - (a->kind < b->kind);
 }
 
-/* One pass of every check over the stored points. */
-static fp_status run_checks(qa_ctx *c, fp_error *err)
+/* One pass of every check over the stored points; parallel: read through
+ * readers (scan.c), only while this transaction has changed nothing. */
+static fp_status run_checks(qa_ctx *c, int parallel, fp_error *err)
 {
     findings_clear(c->findings);
     g_array_set_size(c->rows, 0);
     long fixable = c->res->fixable;
     c->res->fixable = 0;
     c->res->points = c->res->with_country = c->res->unknown_country = 0;
-    fp_status st = fp_qa_store_each_point(c->store, c->opts->dataset, check_row, c, err);
+    fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
+    fpi_steps_mark(&c->steps, "read");
     qa_find_duplicates((qa_row *)(void *)c->rows->data, c->rows->len, &c->str, c->findings);
     g_array_sort(c->findings, by_row_then_kind);
+    fpi_steps_mark(&c->steps, "duplicates");
     return FP_OK;
 }
 
@@ -411,8 +415,12 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     c.str.chunk = g_string_chunk_new(1 << 16);
     c.rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
     c.findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
+    /* FOOTPRINT_TIMING=1: the time of each step (the checks: read, which
+     * also checks each row as it comes, and duplicates). */
+    fpi_steps_start(&c.steps, fp_store_context(store));
     fp_status st = fpi_country_index_new(store, &c.countries_by_name, err);
     if (!st) st = fp_point_locator_new(store, "country", &c.countries, err);
+    if (!st) fpi_steps_mark(&c.steps, "regions");
     if (!st) st = fp_store_begin(store, err);
     if (st) goto out;
     if (opts->undo) {
@@ -425,15 +433,16 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
             g_free(line);
         }
     }
-    if (!st) st = run_checks(&c, err);
+    if (!st) st = run_checks(&c, !opts->undo, err);
     if (!st && opts->fix) {
         st = apply_fixes(&c, err);
         /* The findings of the points as they now are. */
-        if (!st) st = run_checks(&c, err);
+        if (!st) st = run_checks(&c, 0, err);
     }
     if (!st) st = fp_point_locator_status(c.countries, err);
     if (!st) st = fp_point_locator_status(c.admin1, err);
     if (!st) st = save(&c, err);
+    if (!st) fpi_steps_mark(&c.steps, "save");
     if (!st && opts->report_path)
         st = qa_write_report(opts->report_path, (const qa_finding *)(void *)c.findings->data, c.findings->len, err);
     if (!st) st = fp_store_commit(store, err);
@@ -441,6 +450,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
         fp_store_rollback(store);
         goto out;
     }
+    fpi_steps_mark(&c.steps, "commit");
     if (opts->log)
         for (guint i = 0; i < c.findings->len; i++) {
             const qa_finding *f = &g_array_index(c.findings, qa_finding, i);

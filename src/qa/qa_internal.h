@@ -4,6 +4,7 @@
 #define FP_QA_INTERNAL_H
 
 #include <glib.h>
+#include "fp_store_qa.h"
 #include "fp_qa.h"
 
 /* What the duplicate checks need of a row, strings interned (index into
@@ -43,6 +44,13 @@ char *qa_row_ref(const qa_strings *s, const qa_row *r);
  * number of decimals. */
 int qa_decimals(double v);
 void qa_format_coord(double v, char *buf, size_t size);
+
+/* scan.c: calls fn for every stored point of dataset (NULL: all), as
+ * fp_qa_store_each_point does but in no particular order; parallel: read
+ * in two parts on two threads through readers, which see only committed
+ * rows. */
+fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, fp_qa_row_fn fn, void *ctx,
+                         fp_error *err);
 
 /* duplicates.c: appends the duplicate findings of rows[0..n) (sorted in
  * place) to findings. */

@@ -206,7 +206,8 @@ fp_status fpi_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err);
 void fpi_pg_point_writer_free(fp_pg_point_writer *w);
 
 /* Data QA (pg_qa.c): fp_store_qa.h's functions. */
-fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
+fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int64_t from, int64_t to, fp_qa_row_fn fn,
+                              void *ctx, fp_error *err);
 fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err);
 fp_status fpi_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err);
 fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,

@@ -33,16 +33,26 @@ static char *dup_or_null(PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
 }
 
-fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err)
+fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int64_t from, int64_t to, fp_qa_row_fn fn,
+                              void *ctx, fp_error *err)
 {
-    const char *v[] = { dataset };
-    fp_rows *r = fpi_pg_rows_query(s,
+    char lo[24], hi[24];
+    snprintf(lo, sizeof lo, "%lld", (long long)from);
+    snprintf(hi, sizeof hi, "%lld", (long long)to);
+    const char *v[] = { dataset, lo, hi };
+    fp_rows *r = fpi_pg_rows_query(s, ranged ?
+        "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
+        " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
+        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1)"
+        " AND p.id BETWEEN $2::bigint AND $3::bigint ORDER BY p.id" :
         "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
         " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
         " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
-        1, v, "cannot read projects", 1u << 12, 1, err);
+        ranged ? 3 : 1, v, "cannot read projects", 1u << 12, 1, err);
     if (!r) return err ? err->code : FP_ERR_DB;
     /* Read after the scan began: an import committed in between is in
      * this list, and rows of imports are never deleted, so every row the
@@ -93,10 +103,14 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, fp_qa_row_fn fn
 fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_finding *f, size_t n, fp_error *err)
 {
     const char *dv[] = { dataset };
-    fp_status st = fpi_pg_command(s, "DELETE FROM qa_findings WHERE $1::text IS NULL OR dataset = $1", 1, dv,
-                                 "cannot clear findings", err);
-    if (!st) st = fpi_pg_command(s, "UPDATE projects SET qa = NULL WHERE qa IS NOT NULL AND ($1::text IS NULL OR dataset = $1)",
-                                1, dv, "cannot clear findings", err);
+    /* Flags cleared by id, as on SpatiaLite (qa_store.c): only rows with a
+     * finding or a fix of their dataset have one. */
+    fp_status st = fpi_pg_command(s, "UPDATE projects SET qa = NULL WHERE id IN (SELECT project_id FROM qa_findings"
+                                     " WHERE $1::text IS NULL OR dataset = $1 UNION SELECT project_id FROM qa_fixes"
+                                     " WHERE $1::text IS NULL OR dataset = $1) AND qa IS NOT NULL",
+                                  1, dv, "cannot clear findings", err);
+    if (!st) st = fpi_pg_command(s, "DELETE FROM qa_findings WHERE $1::text IS NULL OR dataset = $1", 1, dv,
+                                "cannot clear findings", err);
     if (!st && n) st = fpi_pg_command(s, "COPY qa_findings(project_id, dataset, kind, row_ref, evidence, suggestion,"
                                         " other_id, fix, fix_lon, fix_lat) FROM STDIN", 0, NULL, "cannot store findings", err);
     if (!st && n) {

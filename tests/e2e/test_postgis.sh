@@ -126,6 +126,15 @@ same_dump rejects \
     "SELECT id, import_id, line, feature, reason, raw FROM rejects ORDER BY id" \
     "SELECT id, import_id, line, feature, reason, raw FROM rejects ORDER BY id"
 assert_eq 4 "$(pq "SELECT count(*) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'mixed'")" "rejects of mixed.geojson"
+# The import's check of the 101,000 points read them in two parts on two
+# reader connections on both engines; the same findings, and the same as a
+# one-part read (--undo reads through the check's own connection).
+qa_sql="SELECT f.project_id, f.kind, f.row_ref, f.evidence, f.other_id FROM qa_findings f WHERE f.dataset = 'pts' ORDER BY f.project_id, f.kind"
+same_dump qa_pts "$qa_sql" "$qa_sql"
+pq "$qa_sql" > "$WORK/qa_parts.txt"
+"$FP" -q --db "$PG" check --dataset pts --undo > /dev/null || fail "check --undo on PostGIS"
+pq "$qa_sql" > "$WORK/qa_whole.txt"
+[ -s "$WORK/qa_parts.txt" ] && cmp -s "$WORK/qa_parts.txt" "$WORK/qa_whole.txt" || fail "PostGIS: findings of a two-part and a one-part read differ"
 run --db "$PG" rejects --dataset mixed
 assert_eq 0 "$RC" "rejects exit"
 assert_contains "$OUT" "mixed.geojson: feature 7: coordinates out of range" "rejects lists the feature and reason"

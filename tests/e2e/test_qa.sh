@@ -139,6 +139,29 @@ got=$(sqlite3 e.sqlite "SELECT group_concat(p.source_key || '>' || o.source_key,
 assert_eq "P2>P1 A2>A1 U2>U1 H2>H1 S2>S1" "$got" "footprint's duplicates, each against its pair"
 case_end
 
+case_begin "60,000 points, read in two parts on two threads: the planted placeholders and duplicates (awk), as a one-part read finds them"
+# Rows on a 1-degree grid (no two within 1 km with the same company and
+# category); every 5,000th at whole degrees (a placeholder); every 7,919th
+# 100 m east of the row before it, with its company and category (a
+# duplicate of it). A check with --undo reads through its own connection,
+# in one part: the same findings, byte for byte.
+awk 'BEGIN { print "id,company,category,lon,lat";
+    for (i = 1; i <= 60000; i++) {
+        c = i % 7; k = i % 5; x = -170 + (i % 340) + 0.12345; y = -60 + int(i / 340) % 120 + 0.5432;
+        if (i % 5000 == 0) { x = 10 + i / 5000; y = 20 }
+        if (i % 7919 == 0) { c = (i - 1) % 7; k = (i - 1) % 5; x = px + 0.001; y = py }
+        printf "g%d,Co%d,c%d,%.5f,%.4f\n", i, c, k, x, y; px = x; py = y } }' > grid.csv
+want=$(awk 'BEGIN { for (i = 1; i <= 60000; i++) { if (i % 5000 == 0) print i + 1 "|placeholder"; if (i % 7919 == 0) print i + 1 "|duplicate" } }' | sort)
+fp_init g.sqlite
+"$FP" -q --db g.sqlite import grid.csv
+got=$(sqlite3 g.sqlite "SELECT p.source_line || '|' || f.kind FROM qa_findings f JOIN projects p ON p.id = f.project_id" | sort)
+assert_eq "$want" "$got" "the findings of the import's check (19: 12 placeholders, 7 duplicates)"
+"$FP" -q --db g.sqlite check --report parts.csv > /dev/null
+"$FP" -q --db g.sqlite check --undo --report whole.csv > /dev/null
+assert_eq 20 "$(wc -l < parts.csv)" "report lines"
+cmp -s parts.csv whole.csv || fail "two-part and one-part reads give different reports"
+case_end
+
 case_begin "--report CSV and GeoJSON: one row per finding; the GeoJSON is a point layer at the stored coordinates"
 run --db $DB check --report r.csv
 assert_eq 0 "$RC" "exit status ($OUT)"
