@@ -54,6 +54,10 @@ assert_contains "$OUT" "    A1,Huawei,smart_city,Dup id,2016,36.8,-1.3," "raw"
 assert_contains "$OUT" "8 rejected rows" "count"
 case_end
 
+case_begin "an import is identified by the file's SHA-256, as coreutils' sha256sum computes it"
+assert_eq "$(sha256sum "$FIX/points_good.csv" | cut -d' ' -f1)" "$(sql "SELECT checksum FROM imports WHERE dataset = 'points_good'")" "checksum"
+case_end
+
 case_begin "importing the same file twice stores nothing twice"
 run --db $DB import "$FIX/points_good.csv"
 assert_eq 0 "$RC" "exit status"
