@@ -61,7 +61,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return fp_error_set(err, FP_ERR_STATE, "%s: the store has no regions; run `footprint init` first",
                             fp_store_path(store));
 
-    if ((st = fp_store_begin(store, err))) return st;
+    if ((st = fp_store_begin_bulk(store, err))) return st;
     char started[32];
     fpi_timestamp(started);
     int64_t import_id, previous;

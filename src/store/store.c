@@ -535,6 +535,24 @@ fp_status fp_store_begin(fp_store *s, fp_error *err)
     return FP_OK;
 }
 
+fp_status fp_store_begin_bulk(fp_store *s, fp_error *err)
+{
+    if (s->pg) return fpi_pg_begin(s, err);
+    /* The setting can only change outside a transaction; fp_store_commit
+     * and fp_store_rollback set it back. */
+    if (sqlite3_exec(s->db, "PRAGMA foreign_keys=OFF", NULL, NULL, NULL) == SQLITE_OK) s->fk_suspended = 1;
+    fp_status st = fp_store_begin(s, err);
+    if (st) fpi_store_foreign_keys_back(s);
+    return st;
+}
+
+void fpi_store_foreign_keys_back(fp_store *s)
+{
+    if (!s->fk_suspended) return;
+    sqlite3_exec(s->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    s->fk_suspended = 0;
+}
+
 fp_status fp_store_commit(fp_store *s, fp_error *err)
 {
     if (s->pg) return fpi_pg_commit(s, err);
@@ -549,6 +567,7 @@ fp_status fp_store_commit(fp_store *s, fp_error *err)
         return st;
     }
     s->in_txn = 0;
+    fpi_store_foreign_keys_back(s);
     return FP_OK;
 }
 
@@ -558,6 +577,7 @@ void fp_store_rollback(fp_store *s)
     if (!s->in_txn) return;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_txn = 0;
+    fpi_store_foreign_keys_back(s);
 }
 
 long fp_store_count(fp_store *s, const char *table)

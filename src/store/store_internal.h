@@ -12,6 +12,7 @@ struct fp_store {
     char *path;
     int flags;
     int in_txn;
+    int fk_suspended;          /* foreign keys off for a bulk import's transaction */
     int opened_version;
     int busy_ms;
     /* The PostGIS engine's state (pg_internal.h); NULL for SpatiaLite. Each
@@ -59,6 +60,10 @@ fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsi
                                fp_error *err);
 fp_status fpi_typed_writer_finish(fpi_typed_writer *w, fp_error *err);
 void fpi_typed_writer_free(fpi_typed_writer *w);
+
+/* Foreign keys checked again after a bulk import's transaction
+ * (fp_store_begin_bulk). */
+void fpi_store_foreign_keys_back(fp_store *s);
 
 /* Drops the triggers of table (SpatiaLite's per-row index upkeep), their
  * SQL kept in *saved; restore recreates them and frees *saved. Inside the

@@ -125,6 +125,39 @@ static void test_create_new(void **state)
     fp_store_close(NULL);
 }
 
+/* A bulk import's transaction checks no foreign keys; after its commit or
+ * rollback the connection checks them again (a project naming no import
+ * is refused). */
+static void test_bulk_transaction_foreign_keys(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "bulk_fk.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_store_open(path, FP_STORE_CREATE, &s, &err), FP_OK);
+    sqlite3 *db = fpi_store_sqlite(s);
+    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+    static const char *orphan = "INSERT INTO projects(import_id, dataset, source_key) VALUES(999, 'd', 'k')";
+    for (int commit = 0; commit < 2; commit++) {
+        assert_int_equal(fp_store_begin_bulk(s, &err), FP_OK);
+        assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 0);
+        if (commit) {
+            assert_int_equal(fp_store_commit(s, &err), FP_OK);
+        } else {
+            fp_store_rollback(s);
+        }
+        assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+        assert_int_not_equal(sqlite3_exec(db, orphan, NULL, NULL, NULL), SQLITE_OK);
+    }
+    /* An ordinary transaction keeps them. */
+    assert_int_equal(fp_store_begin(s, &err), FP_OK);
+    assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
+    fp_store_rollback(s);
+    assert_int_equal(fp_store_count(s, "projects"), 0);
+    fp_store_close(s);
+}
+
 /* v3 -> v4 on a store with an aggregation: its population becomes BIGINT
  * (OGR then reads it as Integer64) with its values, and it gets a spatial
  * index; the projects get their typed copies. */
@@ -833,6 +866,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_new),
+        cmocka_unit_test(test_bulk_transaction_foreign_keys),
         cmocka_unit_test(test_upgrade_in_place),
         cmocka_unit_test(test_upgrade_v3_aggregation),
         cmocka_unit_test(test_upgrade_v4_qa),
