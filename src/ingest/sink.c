@@ -40,11 +40,16 @@ typedef struct sink_op {
 } sink_op;
 
 #define BATCH_ROWS 2048
+#define BATCH_BYTES (8 << 20)     /* or this much text: rows of big polygons fill batches sooner */
 #define BATCHES 4                 /* in flight: one filling, the others queued or being written */
+/* A row's raw text is kept for a duplicate id's reject, which stores at
+ * most 64 KiB of it (reject_text). */
+#define RAW_KEPT (65536 + 4)
 
 typedef struct sink_batch {
     sink_op ops[BATCH_ROWS];
     size_t n;
+    size_t bytes;                 /* text copied into it */
     GStringChunk *text;
     struct sink_batch *next;
 } sink_batch;
@@ -96,9 +101,15 @@ static void batch_free(sink_batch *b)
     free(b);
 }
 
+static const char *copy_bytes(sink_batch *b, const char *v, size_t len)
+{
+    b->bytes += len + 1;
+    return g_string_chunk_insert_len(b->text, v, (gssize)len);
+}
+
 static const char *copy_text(sink_batch *b, const char *v)
 {
-    return v ? g_string_chunk_insert(b->text, v) : NULL;
+    return v ? copy_bytes(b, v, strlen(v)) : NULL;
 }
 
 /* The stored row's reject: the reason kind-prefixed and valid UTF-8, the
@@ -183,12 +194,13 @@ static void *writer_main(void *arg)
         fp_status st = FP_OK;
         for (size_t i = 0; i < b->n && !failed && !st; i++) st = write_op(s, &b->ops[i], &err);
         b->n = 0;
+        b->bytes = 0;
         g_string_chunk_clear(b->text);
         pthread_mutex_lock(&s->lock);
         if (st && !s->failed) {
-            s->failed = 1;
             s->writer_err = err;
             if (!s->writer_err.code) s->writer_err.code = st;
+            __atomic_store_n(&s->failed, 1, __ATOMIC_RELEASE);
         }
         b->next = s->spare;
         s->spare = b;
@@ -205,8 +217,10 @@ static fp_status writer_failure(fp_sink *s, fp_error *err)
     return s->writer_err.code ? s->writer_err.code : FP_ERR_DB;
 }
 
-/* Hands the filling batch to the store thread and takes an empty one. */
-static fp_status hand_over(fp_sink *s, fp_error *err)
+/* Hands the filling batch to the store thread and, with take_new, takes
+ * an empty one (reusing a written batch, or a new one while fewer than
+ * BATCHES exist). */
+static fp_status hand_over(fp_sink *s, int take_new, fp_error *err)
 {
     pthread_mutex_lock(&s->lock);
     sink_batch *b = s->filling;
@@ -216,15 +230,17 @@ static fp_status hand_over(fp_sink *s, fp_error *err)
     s->queued_last = b;
     s->filling = NULL;
     pthread_cond_signal(&s->work);
-    while (!s->spare && s->nbatches >= BATCHES && !s->failed) pthread_cond_wait(&s->room, &s->lock);
-    int failed = s->failed;
-    if (s->spare) {
-        s->filling = s->spare;
-        s->spare = s->spare->next;
+    if (take_new) {
+        while (!s->spare && s->nbatches >= BATCHES && !s->failed) pthread_cond_wait(&s->room, &s->lock);
+        if (s->spare && !s->failed) {
+            s->filling = s->spare;
+            s->spare = s->spare->next;
+        }
     }
+    int failed = s->failed;
     pthread_mutex_unlock(&s->lock);
     if (failed) return writer_failure(s, err);
-    if (!s->filling) {
+    if (take_new && !s->filling) {
         sink_batch *nb = calloc(1, sizeof *nb);
         if (!nb) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
         nb->text = g_string_chunk_new(1 << 18);
@@ -237,15 +253,13 @@ static fp_status hand_over(fp_sink *s, fp_error *err)
 /* The next op of the filling batch (handed over first when full). */
 static fp_status next_op(fp_sink *s, sink_op **op, fp_error *err)
 {
-    if (s->filling->n == BATCH_ROWS) {
-        fp_status st = hand_over(s, err);
+    if (s->filling && (s->filling->n == BATCH_ROWS || s->filling->bytes >= BATCH_BYTES)) {
+        fp_status st = hand_over(s, 1, err);
         if (st) return st;
-    } else if (s->failed) {                             /* read without the lock: checked again at the hand-over */
-        pthread_mutex_lock(&s->lock);
-        fp_status st = writer_failure(s, err);
-        pthread_mutex_unlock(&s->lock);
-        return st;
+    } else if (__atomic_load_n(&s->failed, __ATOMIC_ACQUIRE)) {
+        return writer_failure(s, err);
     }
+    if (!s->filling) return fp_error_set(err, FP_ERR_STATE, "the import's store thread has stopped");
     *op = &s->filling->ops[s->filling->n++];
     memset(*op, 0, sizeof **op);
     return FP_OK;
@@ -309,7 +323,7 @@ void *fpi_sink_geos(fp_sink *s)
 fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
 {
     fp_status st = FP_OK;
-    if (s->filling && s->filling->n) st = hand_over(s, err);
+    if (s->filling && s->filling->n) st = hand_over(s, 0, err);
     writer_stop(s, 0);
     if (st) return st;
     if (s->failed) return writer_failure(s, err);
@@ -348,7 +362,7 @@ fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind ki
     op->line = line;
     op->feature = feature;
     op->reason = copy_text(b, full);
-    op->raw = kept ? g_string_chunk_insert_len(b->text, kept, (gssize)keep) : NULL;
+    op->raw = kept ? copy_bytes(b, kept, keep) : NULL;
     op->raw_len = keep;
     return FP_OK;
 }
@@ -414,12 +428,18 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     p.status = copy_text(b, p.status);
     p.source = copy_text(b, p.source);
     p.extra = copy_text(b, extra_text);               /* country_code: the country index's, alive with the sink */
-    if (p.wkb) p.wkb = (const unsigned char *)g_string_chunk_insert_len(b->text, (const char *)p.wkb, (gssize)p.wkb_len);
+    if (p.wkb) p.wkb = (const unsigned char *)copy_bytes(b, (const char *)p.wkb, p.wkb_len);
     free(extra_text);
     op->p = p;
     if (raw && raw_len > 0) {
-        op->raw = g_string_chunk_insert_len(b->text, raw, (gssize)raw_len);
-        op->raw_len = raw_len;
+        /* Cut where a character starts: the reject keeps 64 KiB at most. */
+        size_t keep = raw_len;
+        if (keep > RAW_KEPT) {
+            keep = RAW_KEPT;
+            while (keep > 0 && ((unsigned char)raw[keep] & 0xC0) == 0x80) keep--;
+        }
+        op->raw = copy_bytes(b, raw, keep);
+        op->raw_len = keep;
     }
     return FP_OK;
 }

@@ -88,8 +88,10 @@ fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsi
     if (k < 0) return FP_OK;
     int mlen;
     unsigned char *m = fpi_blob_to_multi(blob, len, k, &mlen);
-    if (!m) return fp_error_set(err, FP_ERR_DB, "%s: project %lld: its geometry cannot be read", fp_store_path(w->store),
-                                (long long)id);
+    /* The blob is the loader's own: only memory can fail here (a code
+     * other than FP_ERR_DB, which the loader words as a failed write). */
+    if (!m) return fp_error_set(err, FP_ERR_NOMEM, "%s: project %lld: its geometry cannot be cast to its multi type",
+                                fp_store_path(w->store), (long long)id);
     sqlite3_stmt *ins = w->kinds[k].insert;
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, id);

@@ -195,3 +195,33 @@ want_ids=$(awk -F, 'NR > 1 && $5 <= 90 && !($1 in seen) { seen[$1] = 1; print $1
 assert_eq "$want_ids" "$(sql "SELECT source_key || '|' || source_line FROM projects WHERE dataset = 'batches' ORDER BY id" | md5sum)" "stored ids and lines in order"
 assert_eq "$want_stored" "$(sql "SELECT count(*) FROM projects_geom_point p JOIN projects q ON q.id = p.id WHERE q.dataset = 'batches'")" "typed rows"
 case_end
+
+case_begin "1,500 polygons of 400 vertices (about 13 MB of WKT): batches handed over by size, every polygon stored whole, in order"
+# Each row's polygon is a 400-gon around its own centre; the batches between
+# the reader and store threads fill by bytes (8 MB) before they fill by rows.
+awk 'BEGIN { pi = atan2(0, -1); print "id,company,category,wkt";
+    for (i = 1; i <= 1500; i++) {
+        cx = -170 + (i % 340); cy = -60 + int(i / 340) * 20; s = "";
+        for (k = 0; k <= 400; k++) { a = 2 * pi * (k % 400) / 400;
+            s = s (k ? "," : "") sprintf("%.6f %.6f", cx + 0.3 * cos(a), cy + 0.3 * sin(a)) }
+        printf "p%d,Co,grid,\"POLYGON((%s))\"\n", i, s } }' > polys.csv
+[ "$(wc -c < polys.csv)" -gt 12000000 ] || fail "the file is smaller than planned"
+run --db $DB import polys.csv --wkt wkt
+assert_contains "$OUT" "1500 rows read, 1500 stored, 0 rejected" "summary"
+assert_eq "1500|401|1500" "$(ssql "SELECT count(*), max(NumPoints(ExteriorRing(geom))), sum(source_line = id - (SELECT min(id) FROM projects WHERE dataset = 'polys') + 2) FROM projects WHERE dataset = 'polys'")" "rows, vertices, lines in id order"
+assert_eq "1500" "$(ssql "SELECT count(*) FROM projects_geom_polygon t JOIN projects p ON p.id = t.id WHERE p.dataset = 'polys'")" "typed polygon rows"
+case_end
+
+case_begin "a duplicate id on a 100 KB line of 'é': its reject keeps the first 64 KiB, cut between characters"
+python3 -c "
+import sys
+pad = 'é' * 50000
+sys.stdout.write('id,company,lon,lat,note\nd1,Co,10.5,20.5,x\nd1,Co,11.5,21.5,' + pad + '\n')" > longdup.csv
+run --db $DB import longdup.csv
+assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "summary"
+assert_contains "$OUT" "rejected, duplicate id: 1" "the duplicate"
+# The line starts with 16 ASCII bytes ("d1,Co,11.5,21.5,"), then 2-byte
+# characters: the 65,536-byte cap falls between two of them.
+assert_eq 65536 "$(sql "SELECT length(CAST(raw AS BLOB)) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'longdup'")" "bytes of raw text kept"
+sql "SELECT raw FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'longdup'" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "the raw text is not valid UTF-8"
+case_end
