@@ -206,6 +206,10 @@ fp_status fp_store_project_ids(fp_store *store, int64_t *min, int64_t *max, int6
  * connection, the same busy wait. Close with fp_store_close. Used while
  * the main handle's transaction has written nothing yet. */
 fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
+/* A reader's pages read with read() rather than mapped (SpatiaLite; a
+ * no-op on PostGIS): for scans that keep little of each row, where the
+ * mapping only adds the file's pages to the process's memory. */
+void fp_store_reader_unmap(fp_store *reader);
 
 /* Counts projects per value of field (as text, NULL as "(none)") in a
  * dataset (NULL: all), largest first then by value. Columns: 0 value,

@@ -143,6 +143,11 @@ fp_status fp_store_open_reader(fp_store *s, fp_store **out, fp_error *err)
     return FP_OK;
 }
 
+void fp_store_reader_unmap(fp_store *r)
+{
+    if (r && !r->pg) sqlite3_exec(r->db, "PRAGMA mmap_size=0", NULL, NULL, NULL);
+}
+
 fp_status fp_store_project_counts(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
     if (s->pg) return fpi_pg_project_counts(s, field, dataset, out, err);
