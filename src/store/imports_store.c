@@ -261,14 +261,17 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     fpi_steps_start(&steps, s->ctx);
     /* This import's entries into the spatial index (the bounding boxes were
      * known when the rows were written). */
-    fp_status st = fpi_rtree_add(s, "idx_projects_geom", l->entries, l->nentries, NULL, "indexing projects", err);
+    int same = 0;
+    fp_status st = fpi_typed_writer_same_points(l->typed, "idx_projects_geom", l->entries, l->nentries, &same, err);
+    if (!st) st = fpi_rtree_add(s, "idx_projects_geom", l->entries, l->nentries, NULL, "indexing projects", err);
     if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);   /* names the input and the cause */
     if (st) return st;
     fpi_steps_mark(&steps, "index");
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
     /* The typed geometry tables' spatial indexes, and their triggers back. */
-    if ((st = fpi_typed_writer_finish(l->typed, err)) == FP_ERR_DB && write_failed(s)) return loader_error(l, err);
+    st = fpi_typed_writer_finish(l->typed, same ? "idx_projects_geom" : NULL, err);
+    if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);
     if (st) return st;
     fpi_steps_mark(&steps, "typed");
     if (sqlite3_exec(s->db, "UPDATE geometry_columns_time SET last_insert = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "

@@ -49,17 +49,7 @@ fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **ta
 fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, int target, fp_store **out, fp_error *err);
 fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fpi_store_migration_sql(int version);
-/* The typed geometry tables (v4) written by a bulk import, which suspends
- * the projects triggers that keep them current (typed_sync.c): new sets
- * up (NULL writer for a store older than v4: add and finish do nothing),
- * add copies one stored project's blob, finish writes the spatial indexes
- * and restores the typed tables' triggers before the commit. */
-typedef struct fpi_typed_writer fpi_typed_writer;
-fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *err);
-fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
-                               fp_error *err);
-fp_status fpi_typed_writer_finish(fpi_typed_writer *w, fp_error *err);
-void fpi_typed_writer_free(fpi_typed_writer *w);
+
 
 /* Foreign keys checked again after a bulk import's transaction
  * (fp_store_begin_bulk). */
@@ -93,5 +83,26 @@ int fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, siz
  * or NULL) names rows whose old entries go. `what` names the job in errors. */
 fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *entries, size_t n,
                         const char *replacing, const char *what, fp_error *err);
+
+/* The typed geometry tables (v4) written by a bulk import, which suspends
+ * the projects triggers that keep them current (typed_sync.c): new sets
+ * up (NULL writer for a store older than v4: add and finish do nothing),
+ * add copies one stored project's blob, finish writes the spatial indexes
+ * and restores the typed tables' triggers before the commit. */
+typedef struct fpi_typed_writer fpi_typed_writer;
+fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *err);
+fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
+                               fp_error *err);
+/* *same: the writer's rows are all points whose index entries equal
+ * entries[0..n) (the projects' index entries of the same import, before
+ * that index is written: the bulk load reorders them), and index and the
+ * point table's index are both empty: then the two indexes come out node
+ * for node the same. */
+fp_status fpi_typed_writer_same_points(fpi_typed_writer *w, const char *index, const fp_rtree_entry *entries, size_t n,
+                                       int *same, fp_error *err);
+/* copy_from: the index whose shadow tables the point index copies (when
+ * fpi_typed_writer_same_points said so), else NULL. */
+fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_error *err);
+void fpi_typed_writer_free(fpi_typed_writer *w);
 
 #endif

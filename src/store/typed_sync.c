@@ -16,6 +16,12 @@
  * the new projects after the rows, in id order, took 2.2 s of 8.9; written
  * beside projects, the rows cost their inserts only.
  *
+ * When the import's point entries are the projects' own (every row a
+ * point, both indexes empty before), the point table's spatial index is
+ * the projects' one, node for node: its shadow tables are copied with
+ * INSERT ... SELECT, which SQLite does page record by record, instead of
+ * being packed and written again (1M points: typed step 0.75 -> 0.28 s).
+ *
  * The result is what the SQL gave, byte for byte: a 2D point's blob (the
  * common case, 60 bytes) becomes the 69-byte MULTIPOINT blob SpatiaLite's
  * CastToMultiPoint writes; every other blob goes through SpatiaLite's own
@@ -100,11 +106,54 @@ fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsi
     return add_entry(&w->kinds[k], id, mbr, err);
 }
 
-fp_status fpi_typed_writer_finish(fpi_typed_writer *w, fp_error *err)
+/* Whether the index has no entry. */
+static fp_status index_empty(fp_store *s, const char *index, int *empty, fp_error *err)
+{
+    char *sql = sqlite3_mprintf("SELECT NOT EXISTS(SELECT 1 FROM \"%w_rowid\")", index);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, sql, "indexing the typed tables", &q, err);
+    sqlite3_free(sql);
+    if (st) return st;
+    if (sqlite3_step(q) == SQLITE_ROW) *empty = sqlite3_column_int(q, 0);
+    else st = fpi_store_db_error(s, "indexing the typed tables", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+fp_status fpi_typed_writer_same_points(fpi_typed_writer *w, const char *index, const fp_rtree_entry *entries, size_t n,
+                                       int *same, fp_error *err)
+{
+    *same = 0;
+    if (!w || n == 0 || w->kinds[0].n != n || w->kinds[1].n || w->kinds[2].n ||
+        memcmp(w->kinds[0].entries, entries, n * sizeof *entries))
+        return FP_OK;
+    int a = 0, b = 0;
+    fp_status st = index_empty(w->store, index, &a, err);
+    if (!st) st = index_empty(w->store, "idx_projects_geom_point_geom", &b, err);
+    *same = !st && a && b;
+    return st;
+}
+
+/* The point index's shadow tables as copies of `from`'s. */
+static fp_status copy_index(fp_store *s, const char *from, fp_error *err)
+{
+    static const char *const tables[] = { "node", "rowid", "parent" };
+    fp_status st = FP_OK;
+    for (int i = 0; i < 3 && !st; i++) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"idx_projects_geom_point_geom_%s\";"
+                                    " INSERT INTO \"idx_projects_geom_point_geom_%s\" SELECT * FROM \"%w_%s\"",
+                                    tables[i], tables[i], from, tables[i]);
+        if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) st = fpi_store_db_error(s, "indexing the typed tables", err);
+        sqlite3_free(sql);
+    }
+    return st;
+}
+
+fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_error *err)
 {
     if (!w) return FP_OK;
-    fp_status st = FP_OK;
-    for (int k = 0; k < 3 && !st; k++) {
+    fp_status st = copy_from ? copy_index(w->store, copy_from, err) : FP_OK;
+    for (int k = copy_from ? 1 : 0; k < 3 && !st; k++) {
         char index[64];
         snprintf(index, sizeof index, "idx_projects_geom_%s_geom", w->kinds[k].name);
         st = fpi_rtree_add(w->store, index, w->kinds[k].entries, w->kinds[k].n, NULL, "indexing the typed tables", err);

@@ -225,3 +225,38 @@ assert_contains "$OUT" "rejected, duplicate id: 1" "the duplicate"
 assert_eq 65536 "$(sql "SELECT length(CAST(raw AS BLOB)) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'longdup'")" "bytes of raw text kept"
 sql "SELECT raw FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'longdup'" | iconv -f UTF-8 -t UTF-8 > /dev/null || fail "the raw text is not valid UTF-8"
 case_end
+
+case_begin "the typed point table's spatial index: copied from the projects' when every row is a point, built when not; each answers a box query as the coordinates do"
+# box_check DB: rtreecheck, and the ids the R*Tree finds in a box
+# against those the coordinates put in it.
+box_check() {  # DB
+    local db=$1
+    assert_eq "ok" "$(sqlite3 "$db" "SELECT rtreecheck('idx_projects_geom_point_geom')")" "rtreecheck ($db)"
+    local by_index by_coords
+    by_index=$(sqlite3 "$db" "SELECT group_concat(pkid) FROM (SELECT pkid FROM idx_projects_geom_point_geom WHERE xmax >= -20 AND xmin <= 40 AND ymax >= -10 AND ymin <= 30 ORDER BY pkid)")
+    by_coords=$(spatialite -batch -noheader "$db" "SELECT group_concat(id) FROM (SELECT id FROM projects WHERE GeometryType(geom) IN ('POINT', 'MULTIPOINT') AND MbrMaxX(geom) >= -20 AND MbrMinX(geom) <= 40 AND MbrMaxY(geom) >= -10 AND MbrMinY(geom) <= 30 ORDER BY id)" 2>/dev/null | tail -1)
+    [ -n "$by_coords" ] || fail "no point in the box ($db)"
+    assert_eq "$by_coords" "$by_index" "ids in the box ($db)"
+}
+awk 'BEGIN { print "id,company,lon,lat"; for (i = 1; i <= 3000; i++) printf "a%d,Co,%.4f,%.4f\n", i, (i * 37) % 360 - 180 + 0.25, (i * 11) % 160 - 80 + 0.5 }' > pts_a.csv
+awk 'BEGIN { print "id,company,lon,lat"; for (i = 1; i <= 2000; i++) printf "b%d,Co,%.4f,%.4f\n", i, (i * 13) % 360 - 180 + 0.75, (i * 7) % 160 - 80 + 0.25 }' > pts_b.csv
+fp_init ta.sqlite
+"$FP" -q --db ta.sqlite import pts_a.csv
+for t in node rowid parent; do
+    assert_eq "$(sqlite3 ta.sqlite "SELECT * FROM idx_projects_geom_$t ORDER BY 1" | md5sum)" \
+              "$(sqlite3 ta.sqlite "SELECT * FROM idx_projects_geom_point_geom_$t ORDER BY 1" | md5sum)" "points only: $t the projects' own"
+done
+box_check ta.sqlite
+# A second import into the same store: both indexes hold entries already.
+"$FP" -q --db ta.sqlite import pts_b.csv
+assert_eq 5000 "$(sqlite3 ta.sqlite "SELECT count(*) FROM idx_projects_geom_point_geom_rowid")" "entries after the second import"
+box_check ta.sqlite
+# Points and a polygon in one file: the point index is built on its own.
+{ echo "id,company,wkt"; awk 'BEGIN { for (i = 1; i <= 500; i++) printf "m%d,Co,POINT(%.3f %.3f)\n", i, i % 60 - 10 + 0.5, i % 40 - 10 + 0.5 }'
+  echo 'poly,Co,"POLYGON((0 0,5 0,5 5,0 5,0 0))"'; } > mixed.csv
+fp_init tm.sqlite
+"$FP" -q --db tm.sqlite import mixed.csv --wkt wkt
+assert_eq "500|1" "$(sqlite3 tm.sqlite "SELECT (SELECT count(*) FROM idx_projects_geom_point_geom_rowid), (SELECT count(*) FROM idx_projects_geom_polygon_geom_rowid)")" "mixed: 500 point entries, 1 polygon entry"
+assert_eq 501 "$(sqlite3 tm.sqlite "SELECT count(*) FROM idx_projects_geom_rowid")" "mixed: 501 projects entries"
+box_check tm.sqlite
+case_end
