@@ -162,7 +162,6 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
     const double rad = M_PI / 180;
     const double h_far = pow(sin(1.2 * FP_QA_DUPLICATE_M / (2 * 6371008.8)), 2);
     for (size_t i = 0; i < n; i++) {
-        qa_row *a = ROW(i);
         double cos_ab = 0;
         if (items) {
             const sweep_item *ia = &items[i];
@@ -170,6 +169,7 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             double lat = fabs((double)ia->y) + window + 1e-4;
             cos_ab = lat < 90 ? cos((double)ia->y * rad) * cos(lat * rad) : 0;
         }
+        qa_row *a = ROW(i);                    /* after the items' test: a row read only when it can pair */
         if (!a->input_point || a->company < 0 || a->category < 0) continue;
         for (size_t j = i + 1; j < n; j++) {
             if (items) {

@@ -40,19 +40,16 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int
     snprintf(lo, sizeof lo, "%lld", (long long)from);
     snprintf(hi, sizeof hi, "%lld", (long long)to);
     const char *v[] = { dataset, lo, hi };
-    fp_rows *r = fpi_pg_rows_query(s, ranged ?
+    /* A range is a condition of its own, as on SpatiaLite (qa_store.c). */
+    char *sql = g_strdup_printf(
         "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
         " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
-        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1)"
-        " AND p.id BETWEEN $2::bigint AND $3::bigint ORDER BY p.id" :
-        "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
-        " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
-        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1) ORDER BY p.id",
-        ranged ? 3 : 1, v, "cannot read projects", 1u << 12, 1, err);
+        " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1)%s ORDER BY p.id",
+        ranged ? " AND p.id BETWEEN $2::bigint AND $3::bigint" : "");
+    fp_rows *r = fpi_pg_rows_query(s, sql, ranged ? 3 : 1, v, "cannot read projects", 1u << 12, 1, err);
+    g_free(sql);
     if (!r) return err ? err->code : FP_ERR_DB;
     /* Read after the scan began: an import committed in between is in
      * this list, and rows of imports are never deleted, so every row the
