@@ -37,7 +37,7 @@
 #include "fp_error.h"
 
 /* Version of the schema this library writes; older stores are upgraded in place. */
-#define FP_SCHEMA_VERSION 5
+#define FP_SCHEMA_VERSION 6
 
 typedef struct fp_store fp_store;
 typedef struct fp_rows fp_rows;      /* a query's result: see "results" below */
@@ -210,6 +210,38 @@ fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
  * no-op on PostGIS): for scans that keep little of each row, where the
  * mapping only adds the file's pages to the process's memory. */
 void fp_store_reader_unmap(fp_store *reader);
+
+/* The column cache (SpatiaLite, schema 6; src/store/project_columns.c):
+ * what aggregate reads of each project, for the projects with ids in
+ * [part << FP_COLUMNS_PART_BITS, (part + 1) << FP_COLUMNS_PART_BITS), kept
+ * while it is exact (import writes it, triggers drop a part whose rows
+ * change). Values are those fp_store_projects reads: a point's x and y,
+ * year (INT32_MIN: NULL), amount (NaN: NULL), and the text columns below
+ * (code 0: NULL or empty; code k: values[k - 1]; nvalues UINT32_MAX: the
+ * column is not kept for this part). */
+#define FP_COLUMNS_PART_BITS 16
+enum { FP_COLUMN_COMPANY, FP_COLUMN_CATEGORY, FP_COLUMN_STATUS, FP_COLUMN_COUNTRY, FP_COLUMN_COUNTRY_CODE,
+       FP_COLUMN_DATASET, FP_COLUMN_SOURCE, FP_COLUMN_TEXTS };
+typedef struct fp_project_columns {
+    size_t n;
+    const uint16_t *offset;          /* id - (part << FP_COLUMNS_PART_BITS), increasing */
+    const uint8_t *has_geom;         /* 1: a point (x, y); 0: no geometry */
+    const double *x, *y, *amount;
+    const int32_t *year;
+    struct {
+        uint32_t nvalues;
+        const char *const *values;
+        const uint16_t *code;
+    } text[FP_COLUMN_TEXTS];
+    void *mem;
+} fp_project_columns;
+/* The index of a project column the cache keeps as text, else -1. */
+int fp_project_columns_text_index(const char *field);
+/* A part's columns, or *out NULL when the store does not have them (the
+ * part holds a line or polygon, changed since, a PostGIS store, ...): read
+ * the rows then. */
+fp_status fp_store_project_columns_get(fp_store *store, int64_t part, fp_project_columns **out, fp_error *err);
+void fp_project_columns_free(fp_project_columns *c);
 
 /* Counts projects per value of field (as text, NULL as "(none)") in a
  * dataset (NULL: all), largest first then by value. Columns: 0 value,

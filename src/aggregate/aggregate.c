@@ -35,52 +35,64 @@ static int intern(GHashTable *map, GPtrArray *values, const char *v)
     return i;
 }
 
-/* Reads the projects with lo <= id < hi through store (the main handle or
- * a reader's). */
-static fp_status read_range(fp_store *store, fp_project_table *t, char **groups, int ngroups,
-                            int64_t lo, int64_t hi, fp_error *err)
+/* Room for one more project in t (grown, or an error past a slice's end). */
+static fp_status make_room(fp_store *store, fp_project_table *t, size_t *cap, int ngroups, fp_error *err)
 {
+    if (t->n < *cap) return FP_OK;
+    if (t->fixed_cap)
+        return fp_error_set(err, FP_ERR_STATE, "%s: more projects than ids in the range read", fp_store_path(store));
+    size_t c = *cap ? *cap * 2 : 65536;
+    fp_project *np = realloc(t->items, c * sizeof *np);
+    if (np) t->items = np;
+    int *ng = realloc(t->group_index, c * (size_t)(ngroups ? ngroups : 1) * sizeof *ng);
+    if (ng) t->group_index = ng;
+    if (!np || !ng) return fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
+    *cap = c;
+    return FP_OK;
+}
+
+static void extend(fp_project_table *t, const double bbox[4])
+{
+    if (bbox[0] < t->extent[0]) t->extent[0] = bbox[0];
+    if (bbox[2] > t->extent[2]) t->extent[2] = bbox[2];
+    if (bbox[1] < t->extent[1]) t->extent[1] = bbox[1];
+    if (bbox[3] > t->extent[3]) t->extent[3] = bbox[3];
+}
+
+typedef struct read_state {
+    fp_store *store;
+    fp_project_table *t;
+    char **groups;
+    int ngroups;
+    int group_column[FP_MAX_GROUPS];   /* the column cache's text index of each group */
+    GHashTable *cmap, *gmap[FP_MAX_GROUPS];
+    size_t cap;
+} read_state;
+
+/* The projects with lo <= id < hi, read from the rows. */
+static fp_status read_rows(read_state *rs, int64_t lo, int64_t hi, fp_error *err)
+{
+    fp_project_table *t = rs->t;
+    int ngroups = rs->ngroups;
     /* Columns: id, geometry, then company, year, amount, the groups. */
     const char **fields = calloc((size_t)ngroups + 3, sizeof *fields);
     if (!fields) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     fields[0] = "company";
     fields[1] = "year";
     fields[2] = "amount";
-    for (int g = 0; g < ngroups; g++) fields[3 + g] = groups[g];
+    for (int g = 0; g < ngroups; g++) fields[3 + g] = rs->groups[g];
     fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1, .fields_as_text = 1 };
     fp_rows *q;
-    fp_status st = fp_store_projects(store, &f, fields, ngroups + 3, &q, err);
+    fp_status st = fp_store_projects(rs->store, &f, fields, ngroups + 3, &q, err);
     free(fields);
     if (st) return st;
-    t->companies = g_ptr_array_new_with_free_func(g_free);
-    GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
-    GHashTable *gmap[FP_MAX_GROUPS];
-    t->ngroups = ngroups;
-    for (int g = 0; g < ngroups; g++) {
-        t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
-        gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
-    }
-    size_t cap = t->fixed_cap;
-    t->extent[0] = t->extent[1] = HUGE_VAL;
-    t->extent[2] = t->extent[3] = -HUGE_VAL;
     while (fp_rows_next(q)) {
-        if (fp_context_cancelled(fp_store_context(store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        if (fp_context_cancelled(fp_store_context(rs->store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         fp_geom geom;
         int has = fp_rows_geom(q, 1, 0, &geom);
         if (has < 0) break;                       /* the cursor's status says why */
         if (has == 0) { t->without_geometry++; continue; }
-        if (t->n == cap && t->fixed_cap) {
-            st = fp_error_set(err, FP_ERR_STATE, "%s: more projects than ids in the range read", fp_store_path(store));
-            break;
-        }
-        if (t->n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            fp_project *np = realloc(t->items, cap * sizeof *np);
-            int *ng = realloc(t->group_index, cap * (size_t)(ngroups ? ngroups : 1) * sizeof *ng);
-            if (np) t->items = np;
-            if (ng) t->group_index = ng;
-            if (!np || !ng) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects"); break; }
-        }
+        if ((st = make_room(rs->store, t, &rs->cap, ngroups, err))) break;
         fp_project *p = &t->items[t->n];
         memset(p, 0, sizeof *p);
         p->id = fp_rows_int64(q, 0);
@@ -94,24 +106,116 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
             memcpy(p->wkb, geom.wkb, geom.wkb_len);
             p->wkb_len = geom.wkb_len;
         }
-        if (geom.bbox[0] < t->extent[0]) t->extent[0] = geom.bbox[0];
-        if (geom.bbox[2] > t->extent[2]) t->extent[2] = geom.bbox[2];
-        if (geom.bbox[1] < t->extent[1]) t->extent[1] = geom.bbox[1];
-        if (geom.bbox[3] > t->extent[3]) t->extent[3] = geom.bbox[3];
+        extend(t, geom.bbox);
         const char *company = fp_rows_text(q, 2);
-        p->company = company && *company ? intern(cmap, t->companies, company) : -1;
+        p->company = company && *company ? intern(rs->cmap, t->companies, company) : -1;
         p->year = fp_rows_is_null(q, 3) ? INT32_MIN : fp_rows_int(q, 3);
         p->amount = fp_rows_is_null(q, 4) ? NAN : fp_rows_double(q, 4);
         for (int g = 0; g < ngroups; g++) {
             const char *v = fp_rows_text(q, 5 + g);
-            t->group_index[t->n * (size_t)ngroups + (size_t)g] = intern(gmap[g], t->group_values[g], v && *v ? v : "");
+            t->group_index[t->n * (size_t)ngroups + (size_t)g] = intern(rs->gmap[g], t->group_values[g], v && *v ? v : "");
         }
         t->n++;
     }
     if (!st) st = fp_rows_status(q, err);
     fp_rows_free(q);
-    for (int g = 0; g < ngroups; g++) g_hash_table_destroy(gmap[g]);
-    g_hash_table_destroy(cmap);
+    return st;
+}
+
+/* A part's projects from the store's column cache: the same values, in
+ * the same order, as read_rows gives (values interned at first use, as
+ * the rows would intern them). */
+static fp_status read_columns(read_state *rs, int64_t part, const fp_project_columns *c, fp_error *err)
+{
+    fp_project_table *t = rs->t;
+    int ngroups = rs->ngroups;
+    int *remap[1 + FP_MAX_GROUPS] = {0};      /* code -> interned index; -2: not yet */
+    fp_status st = FP_OK;
+    for (int k = 0; k <= ngroups && !st; k++) {
+        const int ci = k == 0 ? FP_COLUMN_COMPANY : rs->group_column[k - 1];
+        remap[k] = malloc(((size_t)c->text[ci].nvalues + 1) * sizeof *remap[k]);
+        if (!remap[k]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+        for (size_t v = 0; v <= c->text[ci].nvalues; v++) remap[k][v] = -2;
+    }
+    int64_t base = part << FP_COLUMNS_PART_BITS;
+    const uint16_t *company = c->text[FP_COLUMN_COMPANY].code;
+    for (size_t i = 0; !st && i < c->n; i++) {
+        if (!c->has_geom[i]) { t->without_geometry++; continue; }
+        if ((st = make_room(rs->store, t, &rs->cap, ngroups, err))) break;
+        fp_project *p = &t->items[t->n];
+        memset(p, 0, sizeof *p);
+        p->id = base + c->offset[i];
+        p->is_point = 1;
+        p->x = c->x[i];
+        p->y = c->y[i];
+        const double bbox[4] = { p->x, p->y, p->x, p->y };
+        extend(t, bbox);
+        int *cm = &remap[0][company[i]];
+        if (*cm == -2)
+            *cm = company[i] ? intern(rs->cmap, t->companies, c->text[FP_COLUMN_COMPANY].values[company[i] - 1]) : -1;
+        p->company = *cm;
+        p->year = c->year[i];
+        p->amount = c->amount[i];
+        for (int g = 0; g < ngroups; g++) {
+            const int ci = rs->group_column[g];
+            uint16_t code = c->text[ci].code[i];
+            int *gm = &remap[1 + g][code];
+            if (*gm == -2)
+                *gm = intern(rs->gmap[g], t->group_values[g], code ? c->text[ci].values[code - 1] : "");
+            t->group_index[t->n * (size_t)ngroups + (size_t)g] = *gm;
+        }
+        t->n++;
+    }
+    for (int k = 0; k <= ngroups; k++) free(remap[k]);
+    return st;
+}
+
+/* Whether a part's cached columns hold everything this read needs. */
+static int columns_serve(const read_state *rs, const fp_project_columns *c)
+{
+    if (c->text[FP_COLUMN_COMPANY].nvalues == UINT32_MAX) return 0;
+    for (int g = 0; g < rs->ngroups; g++)
+        if (c->text[rs->group_column[g]].nvalues == UINT32_MAX) return 0;
+    return 1;
+}
+
+/* Reads the projects with lo <= id < hi through store (the main handle or
+ * a reader's): whole parts from the column cache where it has them and
+ * every group is a column it keeps, the rest from the rows, in id order. */
+static fp_status read_range(fp_store *store, fp_project_table *t, char **groups, int ngroups,
+                            int64_t lo, int64_t hi, fp_error *err)
+{
+    read_state rs = { .store = store, .t = t, .groups = groups, .ngroups = ngroups, .cap = t->fixed_cap };
+    t->companies = g_ptr_array_new_with_free_func(g_free);
+    rs.cmap = g_hash_table_new(g_str_hash, g_str_equal);
+    t->ngroups = ngroups;
+    int cached = 1;                           /* PostGIS: no cache, every part from the rows */
+    for (int g = 0; g < ngroups; g++) {
+        t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
+        rs.gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
+        rs.group_column[g] = fp_project_columns_text_index(groups[g]);
+        if (rs.group_column[g] < 0) cached = 0;
+    }
+    t->extent[0] = t->extent[1] = HUGE_VAL;
+    t->extent[2] = t->extent[3] = -HUGE_VAL;
+    fp_status st = FP_OK;
+    int64_t rows_from = lo;                   /* rows not yet read: [rows_from, part start) */
+    for (int64_t part = lo >> FP_COLUMNS_PART_BITS; cached && !st && (part << FP_COLUMNS_PART_BITS) < hi; part++) {
+        int64_t from = part << FP_COLUMNS_PART_BITS, to = (part + 1) << FP_COLUMNS_PART_BITS;
+        if (from < lo || to > hi) continue;   /* a part cut by the range: its rows */
+        if (fp_context_cancelled(fp_store_context(store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
+        fp_project_columns *c = NULL;
+        if ((st = fp_store_project_columns_get(store, part, &c, err))) break;
+        if (c && columns_serve(&rs, c)) {
+            if (rows_from < from) st = read_rows(&rs, rows_from, from, err);
+            if (!st) st = read_columns(&rs, part, c, err);
+            rows_from = to;
+        }
+        fp_project_columns_free(c);
+    }
+    if (!st && rows_from < hi) st = read_rows(&rs, rows_from, hi, err);
+    for (int g = 0; g < ngroups; g++) g_hash_table_destroy(rs.gmap[g]);
+    g_hash_table_destroy(rs.cmap);
     return st;
 }
 
@@ -209,7 +313,12 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     int64_t lo = 0, hi = 0, count = 0;
     fp_status st = fp_store_project_ids(store, &lo, &hi, &count, err);
     if (st) return st;
-    hi += 1;
+    /* The range and its parts cut at the column cache's part boundaries,
+     * so that every part can come from the cache (ids past the first and
+     * last project are simply not there). */
+    const int64_t part = (int64_t)1 << FP_COLUMNS_PART_BITS;
+    lo = (lo >> FP_COLUMNS_PART_BITS) << FP_COLUMNS_PART_BITS;
+    hi = ((hi >> FP_COLUMNS_PART_BITS) + 1) << FP_COLUMNS_PART_BITS;
     t->ctx = fp_store_context(store);
     /* Below ~100,000 rows a second connection costs more than it saves. */
     if (threads > 8) threads = 8;
@@ -235,7 +344,8 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     int nparts = sliced ? threads * READ_PARTS_PER_THREAD : threads;
     for (int i = 0; i < nparts; i++) {
         parts[i] = (read_part){ .groups = groups, .ngroups = ngroups,
-                                .lo = lo + span * i / nparts, .hi = lo + span * (i + 1) / nparts };
+                                .lo = lo + span * i / nparts / part * part,
+                                .hi = i + 1 == nparts ? hi : lo + span * (i + 1) / nparts / part * part };
         if (sliced) {
             parts[i].t.items = t->items + (parts[i].lo - lo);
             parts[i].t.group_index = t->group_index + (size_t)(parts[i].lo - lo) * (size_t)ngroups;

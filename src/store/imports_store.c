@@ -77,6 +77,7 @@ struct fp_store_loader {
     sqlite3_stmt *insert_project, *insert_reject;
     GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
     fpi_typed_writer *typed;   /* the typed geometry tables QGIS reads, written beside projects */
+    fpi_columns_writer *columns;  /* aggregate's column cache (project_columns.c) */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
@@ -108,6 +109,8 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
                                    "storing rejects", &l->insert_reject, err);
     if (!st) st = fpi_store_triggers_suspend(s, "projects", &l->triggers, err);
     if (!st) st = fpi_typed_writer_new(s, &l->typed, err);
+    if (!st) st = fpi_columns_writer_new(s, &l->columns, err);
+    fpi_columns_writer_set_dataset(l->columns, dataset);
     if (st) { fp_store_loader_free(l); return st; }
     *out = l;
     return FP_OK;
@@ -122,6 +125,7 @@ void fp_store_loader_free(fp_store_loader *l)
     free(l->entries);
     if (l->triggers) g_ptr_array_free(l->triggers, TRUE);
     fpi_typed_writer_free(l->typed);
+    fpi_columns_writer_free(l->columns);
     free(l);
 }
 
@@ -232,6 +236,8 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
     }
     if (rc != SQLITE_DONE) return loader_error(l, err);
     sqlite3_int64 id = sqlite3_last_insert_rowid(l->store->db);
+    fp_status cst = fpi_columns_writer_add(l->columns, id, p, located ? blob : NULL, len, err);
+    if (cst) return cst;
     if (located) {
         /* The blob stays bound (and alive) until the next row's bindings. */
         fp_status st = fpi_typed_writer_add(l->typed, id, blob, len, err);
@@ -262,7 +268,8 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     /* This import's entries into the spatial index (the bounding boxes were
      * known when the rows were written). */
     int same = 0;
-    fp_status st = fpi_typed_writer_same_points(l->typed, "idx_projects_geom", l->entries, l->nentries, &same, err);
+    fp_status st = fpi_columns_writer_finish(l->columns, err);   /* the last part's columns */
+    if (!st) st = fpi_typed_writer_same_points(l->typed, "idx_projects_geom", l->entries, l->nentries, &same, err);
     if (!st) st = fpi_rtree_add(s, "idx_projects_geom", l->entries, l->nentries, NULL, "indexing projects", err);
     if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);   /* names the input and the cause */
     if (st) return st;

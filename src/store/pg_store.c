@@ -68,8 +68,11 @@ static const char *const pg_migration_5 =
     " new_lon double precision, new_lat double precision, applied text NOT NULL, undone text);"
     "CREATE INDEX qa_fixes_batch ON qa_fixes(batch);";
 
+/* v6: SpatiaLite's column cache; PostGIS reads its rows through a cursor. */
+static const char *const pg_migration_6 = "SELECT 1;";
+
 static const char *const pg_migrations[] = { NULL, pg_migration_1, pg_migration_2, pg_migration_3, pg_migration_4,
-                                             pg_migration_5 };
+                                             pg_migration_5, pg_migration_6 };
 
 /* ------------------------------------------------------------- naming --- */
 

@@ -200,7 +200,20 @@ static const char *const migration_5 =
     TYPED_VIEW_QA("line")
     TYPED_VIEW_QA("polygon");
 
-static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4, migration_5 };
+/* v6: the column cache aggregate reads instead of the rows
+ * (project_columns.c). A part's blob is dropped when a row of it is
+ * inserted, deleted or has a column the cache keeps updated, whoever does
+ * it; a bulk import or geocode suspends these and keeps the parts itself. */
+#define COLUMNS_DROP(row) " DELETE FROM projects_columns WHERE part = " row ".id >> 16;"
+static const char *const migration_6 =
+    "CREATE TABLE projects_columns(part INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+    "CREATE TRIGGER fp_projects_columns_insert AFTER INSERT ON projects BEGIN" COLUMNS_DROP("NEW") " END;"
+    "CREATE TRIGGER fp_projects_columns_update AFTER UPDATE OF id, geom, company, category, status, country,"
+    " country_code, dataset, source, year, amount ON projects BEGIN" COLUMNS_DROP("OLD") COLUMNS_DROP("NEW") " END;"
+    "CREATE TRIGGER fp_projects_columns_delete AFTER DELETE ON projects BEGIN" COLUMNS_DROP("OLD") " END;";
+
+static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4, migration_5,
+                                          migration_6 };
 
 static fp_status exec_sql(fp_store *s, const char *sql, fp_error *err);
 static int read_version(fp_store *s);
@@ -325,7 +338,8 @@ static fp_status migrate_4_content(fp_store *s, fp_error *err)
 }
 
 /* Steps of a migration that SQL alone cannot say, run after its SQL. */
-static fp_status (*const migration_steps[])(fp_store *, fp_error *) = { NULL, NULL, NULL, NULL, migrate_4_content, NULL };
+static fp_status (*const migration_steps[])(fp_store *, fp_error *) = { NULL, NULL, NULL, NULL, migrate_4_content, NULL,
+                                                                       NULL };
 
 const char *fpi_store_migration_sql(int version)
 {

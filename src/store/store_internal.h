@@ -15,6 +15,7 @@ struct fp_store {
     int fk_suspended;          /* foreign keys off for a bulk import's transaction */
     int opened_version;
     int busy_ms;
+    int columns_table;         /* projects_columns exists: 1 yes, -1 no, 0 not asked yet */
     /* The PostGIS engine's state (pg_internal.h); NULL for SpatiaLite. Each
      * public function starts with `if (s->pg) return fp_pg_...`: one
      * predictable branch, so SpatiaLite's hot paths stay as they were. */
@@ -50,6 +51,17 @@ fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, 
 fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err);
 const char *fpi_store_migration_sql(int version);
 
+
+/* The column cache's writer for an import (project_columns.c): NULL (and
+ * every call a no-op) on a store without the table. The import's rows are
+ * added in id order with the blob stored for each (NULL: no geometry). */
+typedef struct fpi_columns_writer fpi_columns_writer;
+fp_status fpi_columns_writer_new(fp_store *s, fpi_columns_writer **out, fp_error *err);
+void fpi_columns_writer_set_dataset(fpi_columns_writer *w, const char *dataset);
+fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p,
+                                 const unsigned char *blob, int blob_len, fp_error *err);
+fp_status fpi_columns_writer_finish(fpi_columns_writer *w, fp_error *err);
+void fpi_columns_writer_free(fpi_columns_writer *w);
 
 /* Foreign keys checked again after a bulk import's transaction
  * (fp_store_begin_bulk). */
