@@ -165,6 +165,72 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
     return st;
 }
 
+/* The number of rows a part's blob says it holds, or -1 if it is not a
+ * blob this build wrote. Reads the 16-byte header only. */
+static int64_t part_rows(fp_store *s, int64_t part)
+{
+    sqlite3_blob *b;
+    unsigned char head[16];
+    if (sqlite3_blob_open(s->db, "main", "projects_columns", "data", part, 0, &b) != SQLITE_OK) return -1;
+    int ok = sqlite3_blob_bytes(b) >= 16 && sqlite3_blob_read(b, head, 16, 0) == SQLITE_OK;
+    sqlite3_blob_close(b);
+    uint32_t h[3];
+    if (!ok || memcmp(head, MAGIC, 4)) return -1;
+    memcpy(h, head + 4, sizeof h);
+    if (h[0] != BYTE_ORDER_MARK || h[1] == 0 || h[1] > PART_ROWS || h[2] != FP_COLUMN_TEXTS) return -1;
+    return h[1];
+}
+
+/* count(*) of the projects with from <= id < to: a walk of that range of the table. */
+static fp_status count_range(fp_store *s, int64_t from, int64_t to, int64_t *n, fp_error *err)
+{
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM projects WHERE id >= ?1 AND id < ?2", "reading projects",
+                                     &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, from);
+    sqlite3_bind_int64(q, 2, to);
+    if (sqlite3_step(q) == SQLITE_ROW) *n = sqlite3_column_int64(q, 0);
+    else st = fpi_store_db_error(s, "reading projects", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
+fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *count, int *counted, fp_error *err)
+{
+    *counted = 0;
+    if (!has_table(s) || max < min) return FP_OK;
+    int64_t first = min >> FP_COLUMNS_PART_BITS, last = max >> FP_COLUMNS_PART_BITS, parts = last - first + 1;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM projects_columns WHERE part BETWEEN ?1 AND ?2",
+                                     "reading projects", &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, first);
+    sqlite3_bind_int64(q, 2, last);
+    int64_t cached = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (cached * 4 < parts * 3) return FP_OK;
+    int64_t total = 0, gap_from = -1;      /* gap: uncached parts from gap_from */
+    for (int64_t part = first; part <= last + 1 && !st; part++) {
+        int64_t n = part <= last ? part_rows(s, part) : -1;
+        if (n < 0 && part <= last) {
+            if (gap_from < 0) gap_from = part;
+            continue;
+        }
+        if (gap_from >= 0) {
+            int64_t m = 0;
+            st = count_range(s, gap_from << FP_COLUMNS_PART_BITS, part << FP_COLUMNS_PART_BITS, &m, err);
+            total += m;
+            gap_from = -1;
+        }
+        if (n > 0) total += n;
+    }
+    if (st) return st;
+    *count = total;
+    *counted = 1;
+    return FP_OK;
+}
+
 /* ------------------------------------------------------------ writing --- */
 
 /* A part's distinct values of one text column, in order of first use. */

@@ -97,20 +97,28 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
 {
     if (s->pg) return fpi_pg_project_ids(s, min, max, count, err);
     sqlite3_stmt *q;
-    /* Three subqueries: min(id) and max(id) are then each one step down the
-     * table's B-tree and count(*) a walk of its smallest index; together in
-     * one SELECT they were a scan of the whole table (1.1 s of 10M rows). */
-    fp_status st = fpi_store_prepare(s, "SELECT (SELECT min(id) FROM projects), (SELECT max(id) FROM projects),"
-                                        " (SELECT count(*) FROM projects)", "reading projects", &q, err);
+    /* min(id) and max(id) are each one step down the table's B-tree. The
+     * count comes from the column cache's part sizes where it covers the
+     * table, else count(*), a walk of the smallest index (10M rows: 1.2 s). */
+    fp_status st = fpi_store_prepare(s, "SELECT (SELECT min(id) FROM projects), (SELECT max(id) FROM projects)",
+                                     "reading projects", &q, err);
     if (st) return st;
     *min = *max = *count = 0;
+    int any = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
+        any = sqlite3_column_type(q, 0) != SQLITE_NULL;
         *min = sqlite3_column_int64(q, 0);
         *max = sqlite3_column_int64(q, 1);
-        *count = sqlite3_column_int64(q, 2);
     } else {
         st = fpi_store_db_error(s, "reading projects", err);
     }
+    sqlite3_finalize(q);
+    if (st || !any) return st;
+    int counted = 0;
+    if ((st = fpi_columns_count(s, *min, *max, count, &counted, err)) || counted) return st;
+    if ((st = fpi_store_prepare(s, "SELECT count(*) FROM projects", "reading projects", &q, err))) return st;
+    if (sqlite3_step(q) == SQLITE_ROW) *count = sqlite3_column_int64(q, 0);
+    else st = fpi_store_db_error(s, "reading projects", err);
     sqlite3_finalize(q);
     return st;
 }

@@ -63,6 +63,11 @@ fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_pro
 fp_status fpi_columns_writer_finish(fpi_columns_writer *w, fp_error *err);
 void fpi_columns_writer_free(fpi_columns_writer *w);
 
+/* The number of projects with min <= id <= max from the column cache's
+ * part sizes, the parts it lacks counted by id range; *counted 0 (and
+ * nothing read) when it lacks more than a quarter of the parts. */
+fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *count, int *counted, fp_error *err);
+
 /* Foreign keys checked again after a bulk import's transaction
  * (fp_store_begin_bulk). */
 void fpi_store_foreign_keys_back(fp_store *s);

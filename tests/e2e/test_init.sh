@@ -7,13 +7,13 @@ GPKG="$ROOT/geodata/regions.gpkg"
 case_begin "init creates the store and loads every region of geodata/regions.gpkg"
 run --db $DB init
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "created s.sqlite (schema 5)" "message"
+assert_contains "$OUT" "created s.sqlite (schema 6)" "message"
 # Expected counts from the GeoPackage itself, read by OGR (not by footprint).
 want_c=$(ogrinfo -ro -q -sql "SELECT count(*) AS n FROM regions WHERE level='country'" "$GPKG" | sed -n 's/.*n (Integer.*) = //p')
 want_a=$(ogrinfo -ro -q -sql "SELECT count(*) AS n FROM regions WHERE level='admin1'" "$GPKG" | sed -n 's/.*n (Integer.*) = //p')
 assert_eq "$want_c" "$(sql "SELECT count(*) FROM regions WHERE level='country'")" "countries"
 assert_eq "$want_a" "$(sql "SELECT count(*) FROM regions WHERE level='admin1'")" "admin-1"
-assert_eq "5" "$(sql "SELECT value FROM meta WHERE key='schema_version'")" "schema version"
+assert_eq "6" "$(sql "SELECT value FROM meta WHERE key='schema_version'")" "schema version"
 case_end
 
 case_begin "every country the brief names has its ISO code (FRA, NOR, XKX) and admin-1 parents exist"

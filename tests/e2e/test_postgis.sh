@@ -57,10 +57,10 @@ case_begin "a postgresql:// --db is a server, not a file path: init creates the 
 # comparison below (the cache entry path has its own case).
 FOOTPRINT_CACHE=off run --db "$PG" init
 assert_eq 0 "$RC" "init exit"
-assert_contains "$OUT" "created postgresql://postgres@$PGC_SOCK:$PGC_PORT/fp (schema 5)" "names the server"
+assert_contains "$OUT" "created postgresql://postgres@$PGC_SOCK:$PGC_PORT/fp (schema 6)" "names the server"
 assert_contains "$OUT" "252 countries, 4596 admin-1" "regions loaded"
 [ -e "$WORK/postgresql:" ] && fail "a local folder 'postgresql:' was created"
-assert_eq "1 2 3 4 5" "$(pq "SELECT string_agg(version::text, ' ' ORDER BY version) FROM schema_version")" "schema versions"
+assert_eq "1 2 3 4 5 6" "$(pq "SELECT string_agg(version::text, ' ' ORDER BY version) FROM schema_version")" "schema versions"
 # PostGIS the way its users expect: typed geometry columns with SRID 4326, GiST indexes.
 assert_eq "projects|geom|GEOMETRY|4326
 regions|geom|MULTIPOLYGON|4326" "$(pq "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns
@@ -317,7 +317,7 @@ FR="postgresql://postgres@/fresh?host=$PGC_SOCK&port=$PGC_PORT"
 wait $p1; r1=$?; wait $p2; r2=$?
 assert_eq "0 0" "$r1 $r2" "both inits exit 0 ($(cat "$WORK/i1.out" "$WORK/i2.out" | head -4 | tr '\n' ' '))"
 assert_eq "1" "$(cat "$WORK/i1.out" "$WORK/i2.out" | grep -c 'created postgresql')" "exactly one created the schema"
-assert_eq "1,2,3,4,5" "$(pgc_psql fresh -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version")" "each migration once"
+assert_eq "1,2,3,4,5,6" "$(pgc_psql fresh -c "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version")" "each migration once"
 assert_eq "5" "$(pgc_psql fresh -c "SELECT count(*) FROM regions")" "regions loaded once"
 assert_eq "1" "$(cat "$WORK/i1.out" "$WORK/i2.out" | grep -c 'already loaded')" "the other found them loaded"
 # A bad region layer: the feature named, the regions as they were.

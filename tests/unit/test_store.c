@@ -299,7 +299,7 @@ static void test_upgrade_v4_qa(void **state)
     assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
     db = fpi_store_sqlite(s);
     assert_int_equal(fp_store_opened_version(s), 4);
-    assert_int_equal(fp_store_schema_version(s), 5);
+    assert_int_equal(fp_store_schema_version(s), FP_SCHEMA_VERSION);
     assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('projects') WHERE name = 'qa'"), 1);
     assert_int_equal(query_int(db, "SELECT count(*) FROM projects WHERE id = 7 AND qa IS NULL"), 1);
     char *wkt = query_text(db, "SELECT AsText(geom) FROM projects WHERE id = 7");
@@ -309,6 +309,57 @@ static void test_upgrade_v4_qa(void **state)
     assert_int_equal(query_int(db, "SELECT count(*) FROM projects_point WHERE id = 7"), 1);
     assert_int_equal(query_int(db, "SELECT count(*) FROM views_geometry_columns"), 3);
     assert_int_equal(query_int(db, "SELECT count(*) FROM qa_findings") + query_int(db, "SELECT count(*) FROM qa_fixes"), 0);
+    fp_store_close(s);
+}
+
+/* v5 -> v6 (the column cache): the table and its three triggers; the
+ * triggers drop the part of a row inserted, deleted or changed in a cached
+ * column, and keep it for a qa flag; a blob that is not one the store
+ * wrote reads as no cache. */
+static void test_upgrade_v5_column_cache(void **state)
+{
+    (void)state;
+    char path[256];
+    db_path(path, sizeof path, "v5.sqlite");
+    fp_store *s = NULL;
+    fp_error err = {0};
+    assert_int_equal(fpi_store_open_at(NULL, path, FP_STORE_CREATE, 5, &s, &err), FP_OK);
+    sqlite3 *db = fpi_store_sqlite(s);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'projects_columns'"), 0);
+    exec_ok(db, "INSERT INTO imports(id, file, checksum, dataset) VALUES(1, 'p.csv', 'abc', 'd')");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(7, 1, 'd', 'k',"
+                " MakePoint(36.82, -1.29, 4326))");
+    fp_store_close(s);
+
+    s = NULL;
+    assert_int_equal(fp_store_open(path, 0, &s, &err), FP_OK);
+    db = fpi_store_sqlite(s);
+    assert_int_equal(fp_store_opened_version(s), 5);
+    assert_int_equal(fp_store_schema_version(s), 6);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns"), 0);
+    assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                   " AND name LIKE 'fp_projects_columns_%'"), 3);
+    /* No blob: no cache, no error. */
+    fp_project_columns *c = (fp_project_columns *)1;
+    assert_int_equal(fp_store_project_columns_get(s, 0, &c, &err), FP_OK);
+    assert_null(c);
+    /* A blob the store did not write (no header): read as no cache. */
+    exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00112233')");
+    assert_int_equal(fp_store_project_columns_get(s, 0, &c, &err), FP_OK);
+    assert_null(c);
+    exec_ok(db, "UPDATE projects SET qa = 'duplicate' WHERE id = 7");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns WHERE part = 0"), 1);
+    exec_ok(db, "UPDATE projects SET category = 'x' WHERE id = 7");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns WHERE part = 0"), 0);
+    exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00'), (1, x'00'), (2, x'00')");
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key) VALUES(70000, 1, 'd', 'k2')");
+    char *left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
+    assert_string_equal(left, "0,2");
+    free(left);
+    exec_ok(db, "DELETE FROM projects WHERE id = 7");
+    left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
+    assert_string_equal(left, "2");
+    free(left);
     fp_store_close(s);
 }
 
@@ -870,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_upgrade_in_place),
         cmocka_unit_test(test_upgrade_v3_aggregation),
         cmocka_unit_test(test_upgrade_v4_qa),
+        cmocka_unit_test(test_upgrade_v5_column_cache),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_foreign_sqlite_refused),
         cmocka_unit_test(test_text_file_refused),

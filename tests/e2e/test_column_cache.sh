@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The column cache aggregate reads instead of the rows (schema 6,
+# projects_columns, src/store/project_columns.c): which parts an import
+# writes, which edits drop them, and that an aggregation read through the
+# cache is byte for byte the one read from the rows (the same store with the
+# cache emptied by sqlite3). Category totals are checked against awk's counts
+# of the input, independent of footprint.
+. "$(dirname "$0")/lib.sh"
+TH="--threads 2"
+
+# points N SEED FIRST: a CSV of N points (ids FIRST..), categories, companies,
+# some years and amounts missing, all over the world.
+points() {
+    awk -v n="$1" -v seed="$2" -v first="$3" 'BEGIN {
+        srand(seed); print "id,company,category,year,amount,lon,lat"
+        split("energy,telecom,surveillance,cables,research", cat, ",")
+        for (i = 0; i < n; i++) {
+            y = rand() < 0.2 ? "" : 2000 + int(rand() * 25)
+            a = rand() < 0.3 ? "" : sprintf("%.2f", rand() * 1000)
+            printf "P%d,Company %d,%s,%s,%s,%.6f,%.6f\n", first + i, int(rand() * 40), cat[1 + int(rand() * 5)], y, a,
+                   -180 + rand() * 360, -60 + rand() * 135
+        }
+    }'
+}
+# parts DB: the parts the cache holds, "0 1 2".
+parts() { sqlite3 "$1" "SELECT group_concat(part, ' ') FROM (SELECT part FROM projects_columns ORDER BY part)"; }
+# same_aggregation A B NAME: the aggregation's three tables are identical in A and B.
+same_aggregation() {
+    local t a b
+    for t in "agg_$3" "agg_$3_assign" "agg_$3_columns"; do
+        a=$(sqlite3 "$1" "SELECT * FROM \"$t\" ORDER BY 1, 2" | md5sum)
+        b=$(sqlite3 "$2" "SELECT * FROM \"$t\" ORDER BY 1, 2" | md5sum)
+        [ "$a" = "$b" ] || fail "$t differs between $1 (cache) and $2 (rows)"
+    done
+}
+# aggregate_both DB: aggregates DB (cache) and a copy of it without the cache.
+aggregate_both() {
+    cp "$1" rows.sqlite && sqlite3 rows.sqlite "DELETE FROM projects_columns"
+    run --db "$1" aggregate --by country --group category $TH
+    assert_eq 0 "$RC" "aggregate (cache): $OUT"
+    run --db rows.sqlite aggregate --by country --group category $TH
+    assert_eq 0 "$RC" "aggregate (rows): $OUT"
+    same_aggregation "$1" rows.sqlite country_by_category
+}
+# category_totals DB: "category count" lines, every country row and the unassigned one.
+category_totals() {
+    local col value
+    sqlite3 -separator ' ' "$1" "SELECT column_name, value FROM agg_country_by_category_columns ORDER BY value" |
+    while read -r col value; do
+        echo "$value $(sqlite3 "$1" "SELECT CAST(round(sum(\"$col\")) AS INT) FROM agg_country_by_category WHERE level = 'country'")"
+    done
+}
+
+case_begin "import writes a part per 65,536 ids; aggregate through it equals aggregate from the rows"
+points 200000 11 1 > p.csv
+fp_init a.sqlite && "$FP" -q --db a.sqlite import p.csv
+# ids 1..200000: parts 0 (1..65535), 1, 2 and 3 (196608..200000)
+assert_eq "0 1 2 3" "$(parts a.sqlite)" "parts"
+assert_eq 200000 "$(sqlite3 a.sqlite "SELECT count(*) FROM projects")" "projects"
+aggregate_both a.sqlite
+# The categories' totals (countries + unassigned) are awk's counts of the file.
+expected=$(awk -F, 'NR > 1 { n[$3]++ } END { for (c in n) print c, n[c] }' p.csv | sort)
+assert_eq "$expected" "$(category_totals a.sqlite | sort)" "category totals"
+case_end
+
+case_begin "edits by SQL drop the parts they touch (not a qa flag); aggregate sees them"
+DB=a.sqlite
+sql "UPDATE projects SET qa = 'duplicate' WHERE id = 5"
+assert_eq "0 1 2 3" "$(parts a.sqlite)" "a qa flag keeps the cache"
+sql "UPDATE projects SET category = 'edited' WHERE id = 70000"
+assert_eq "0 2 3" "$(parts a.sqlite)" "update of a cached column drops part 1"
+sql "DELETE FROM projects WHERE id = 140000"
+assert_eq "0 3" "$(parts a.sqlite)" "delete drops part 2"
+spatialite -batch a.sqlite "INSERT INTO projects(import_id, dataset, source_key, company, category, geom)
+    VALUES(1, 'p', 'new1', 'Company 1', 'added', MakePoint(10.5, 50.5, 4326))" >/dev/null 2>&1
+assert_eq 200001 "$(sql "SELECT max(id) FROM projects")" "the inserted row's id"
+assert_eq "0" "$(parts a.sqlite)" "insert drops part 3"
+aggregate_both a.sqlite
+totals=$(category_totals a.sqlite)
+assert_contains "$totals" "edited 1" "the edited row counted"
+assert_contains "$totals" "added 1" "the inserted row counted"
+assert_eq "DEU" "$(sqlite3 a.sqlite "SELECT region_code FROM agg_country_by_category_assign WHERE project_id = 200001")" \
+    "the inserted row assigned"
+assert_eq 200000 "$(sqlite3 a.sqlite "SELECT count(*) FROM agg_country_by_category_assign")" "one assignment per project"
+case_end
+
+case_begin "a second import: the part it shares with the first is dropped, the parts it fills are written"
+points 70000 12 1 > first.csv
+points 70000 13 70001 > second.csv
+fp_init b.sqlite && "$FP" -q --db b.sqlite import first.csv
+assert_eq "0 1" "$(parts b.sqlite)" "after the first import"
+"$FP" -q --db b.sqlite import second.csv
+# ids 70001..140000: part 1 holds rows of both imports; part 2 is the second's alone.
+assert_eq "0 2" "$(parts b.sqlite)" "after the second"
+aggregate_both b.sqlite
+expected=$(cat first.csv second.csv | awk -F, '$1 != "id" { n[$3]++ } END { for (c in n) print c, n[c] }' | sort)
+assert_eq "$expected" "$(category_totals b.sqlite | sort)" "category totals of both files"
+case_end
+
+case_begin "geocode drops the parts of the rows it places"
+cat > towns.csv <<'EOF'
+id,company,category,place,country,lon,lat
+t1,A,energy,Nairobi,KEN,,
+t2,A,energy,Mombasa,KEN,,
+t3,B,telecom,,,36.8,-1.3
+EOF
+fp_init g.sqlite && "$FP" -q --db g.sqlite import towns.csv
+assert_eq "0" "$(parts g.sqlite)" "the import's part (two rows without a point)"
+run --db g.sqlite geocode
+assert_eq 0 "$RC" "geocode: $OUT"
+assert_eq "" "$(parts g.sqlite)" "geocode dropped the part"
+aggregate_both g.sqlite
+assert_eq "3" "$(sqlite3 g.sqlite "SELECT projects FROM agg_country_by_category WHERE code = 'KEN'")" "three projects in Kenya"
+case_end
+
+case_begin "a part with a line or polygon is not cached; aggregate reads its rows"
+cat > mixed.csv <<'EOF'
+id,company,category,wkt
+m1,A,cables,POINT(36.8 -1.3)
+m2,A,cables,"LINESTRING(36 -1, 37 -2)"
+EOF
+fp_init m.sqlite && "$FP" -q --db m.sqlite import mixed.csv
+assert_eq "" "$(parts m.sqlite)" "no part"
+aggregate_both m.sqlite
+assert_eq "2" "$(sqlite3 m.sqlite "SELECT projects FROM agg_country_by_category WHERE code = 'KEN'")" "both in Kenya"
+case_end
+
+case_begin "a group that is not a cached column reads the rows, with the same result"
+DB=a.sqlite
+run --db a.sqlite aggregate --by country --group year --name by_year $TH
+assert_eq 0 "$RC" "aggregate --group year: $OUT"
+cp a.sqlite y.sqlite && sqlite3 y.sqlite "DELETE FROM projects_columns"
+run --db y.sqlite aggregate --by country --group year --name by_year $TH
+same_aggregation a.sqlite y.sqlite by_year
+case_end
