@@ -242,6 +242,10 @@ int fp_project_columns_text_index(const char *field);
  * the rows then. */
 fp_status fp_store_project_columns_get(fp_store *store, int64_t part, fp_project_columns **out, fp_error *err);
 void fp_project_columns_free(fp_project_columns *c);
+/* The parts the cache has with first <= part <= last, in order (malloc'd
+ * into *parts; none on PostGIS or an older schema). */
+fp_status fp_store_project_columns_parts(fp_store *store, int64_t first, int64_t last, int64_t **parts, size_t *n,
+                                         fp_error *err);
 
 /* Counts projects per value of field (as text, NULL as "(none)") in a
  * dataset (NULL: all), largest first then by value. Columns: 0 value,

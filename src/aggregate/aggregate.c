@@ -189,7 +189,7 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
     t->companies = g_ptr_array_new_with_free_func(g_free);
     rs.cmap = g_hash_table_new(g_str_hash, g_str_equal);
     t->ngroups = ngroups;
-    int cached = 1;                           /* PostGIS: no cache, every part from the rows */
+    int cached = 1;                           /* PostGIS: no parts, every row read */
     for (int g = 0; g < ngroups; g++) {
         t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
         rs.gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -200,8 +200,13 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
     t->extent[2] = t->extent[3] = -HUGE_VAL;
     fp_status st = FP_OK;
     int64_t rows_from = lo;                   /* rows not yet read: [rows_from, part start) */
-    for (int64_t part = lo >> FP_COLUMNS_PART_BITS; cached && !st && (part << FP_COLUMNS_PART_BITS) < hi; part++) {
-        int64_t from = part << FP_COLUMNS_PART_BITS, to = (part + 1) << FP_COLUMNS_PART_BITS;
+    int64_t *have = NULL;                     /* the parts the cache has (ids may be sparse) */
+    size_t nhave = 0;
+    if (cached)
+        st = fp_store_project_columns_parts(store, lo >> FP_COLUMNS_PART_BITS, (hi - 1) >> FP_COLUMNS_PART_BITS,
+                                            &have, &nhave, err);
+    for (size_t k = 0; k < nhave && !st; k++) {
+        int64_t part = have[k], from = part << FP_COLUMNS_PART_BITS, to = (part + 1) << FP_COLUMNS_PART_BITS;
         if (from < lo || to > hi) continue;   /* a part cut by the range: its rows */
         if (fp_context_cancelled(fp_store_context(store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         fp_project_columns *c = NULL;
@@ -213,6 +218,7 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
         }
         fp_project_columns_free(c);
     }
+    free(have);
     if (!st && rows_from < hi) st = read_rows(&rs, rows_from, hi, err);
     for (int g = 0; g < ngroups; g++) g_hash_table_destroy(rs.gmap[g]);
     g_hash_table_destroy(rs.cmap);

@@ -165,6 +165,35 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
     return st;
 }
 
+fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n,
+                                         fp_error *err)
+{
+    *parts = NULL;
+    *n = 0;
+    if (!has_table(s)) return FP_OK;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT part FROM projects_columns WHERE part BETWEEN ?1 AND ?2 ORDER BY part",
+                                     "reading projects", &q, err);
+    if (st) return st;
+    sqlite3_bind_int64(q, 1, first);
+    sqlite3_bind_int64(q, 2, last);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            int64_t *np = realloc(*parts, cap * sizeof *np);
+            if (!np) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
+            *parts = np;
+        }
+        (*parts)[(*n)++] = sqlite3_column_int64(q, 0);
+    }
+    if (!st && rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading projects", err);
+    sqlite3_finalize(q);
+    if (st) { free(*parts); *parts = NULL; *n = 0; }
+    return st;
+}
+
 /* The number of rows a part's blob says it holds, or -1 if it is not a
  * blob this build wrote. Reads the 16-byte header only. */
 static int64_t part_rows(fp_store *s, int64_t part)

@@ -133,3 +133,13 @@ cp a.sqlite y.sqlite && sqlite3 y.sqlite "DELETE FROM projects_columns"
 run --db y.sqlite aggregate --by country --group year --name by_year $TH
 same_aggregation a.sqlite y.sqlite by_year
 case_end
+
+case_begin "sparse ids (a row given id 10^12 by hand): aggregate reads only the parts there are"
+DB=g.sqlite
+spatialite -batch g.sqlite "INSERT INTO projects(id, import_id, dataset, source_key, company, category, geom)
+    VALUES(1000000000000, 1, 'towns', 'far', 'C', 'energy', MakePoint(36.9, -1.2, 4326))" >/dev/null 2>&1
+assert_eq 1000000000000 "$(sql "SELECT max(id) FROM projects")" "the row's id"
+OUT=$(timeout 60 "$FP" --db g.sqlite aggregate --by country --group category $TH 2>&1); RC=$?
+assert_eq 0 "$RC" "aggregate within a minute: $OUT"
+assert_eq "4" "$(sqlite3 g.sqlite "SELECT projects FROM agg_country_by_category WHERE code = 'KEN'")" "four projects in Kenya"
+case_end
