@@ -137,7 +137,7 @@ static fp_status read_columns(read_state *rs, int64_t part, const fp_project_col
         if (!remap[k]) { st = fp_error_set(err, FP_ERR_NOMEM, "out of memory"); break; }
         for (size_t v = 0; v <= c->text[ci].nvalues; v++) remap[k][v] = -2;
     }
-    int64_t base = part << FP_COLUMNS_PART_BITS;
+    int64_t base = part * ((int64_t)1 << FP_COLUMNS_PART_BITS);
     const uint16_t *company = c->text[FP_COLUMN_COMPANY].code;
     for (size_t i = 0; !st && i < c->n; i++) {
         if (!c->has_geom[i]) { t->without_geometry++; continue; }
@@ -179,17 +179,18 @@ static int columns_serve(const read_state *rs, const fp_project_columns *c)
     return 1;
 }
 
-/* Reads the projects with lo <= id < hi through store (the main handle or
- * a reader's): whole parts from the column cache where it has them and
- * every group is a column it keeps, the rest from the rows, in id order. */
+/* Reads the projects with lo <= id < hi (every project if whole) through
+ * store (the main handle or a reader's): whole parts from the column cache
+ * where it has them and every group is a column it keeps, the rest from
+ * the rows, in id order. */
 static fp_status read_range(fp_store *store, fp_project_table *t, char **groups, int ngroups,
-                            int64_t lo, int64_t hi, fp_error *err)
+                            int64_t lo, int64_t hi, int whole, fp_error *err)
 {
     read_state rs = { .store = store, .t = t, .groups = groups, .ngroups = ngroups, .cap = t->fixed_cap };
     t->companies = g_ptr_array_new_with_free_func(g_free);
     rs.cmap = g_hash_table_new(g_str_hash, g_str_equal);
     t->ngroups = ngroups;
-    int cached = 1;                           /* PostGIS: no parts, every row read */
+    int cached = !whole;                      /* PostGIS: no parts, every row read */
     for (int g = 0; g < ngroups; g++) {
         t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
         rs.gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
@@ -206,7 +207,8 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
         st = fp_store_project_columns_parts(store, lo >> FP_COLUMNS_PART_BITS, (hi - 1) >> FP_COLUMNS_PART_BITS,
                                             &have, &nhave, err);
     for (size_t k = 0; k < nhave && !st; k++) {
-        int64_t part = have[k], from = part << FP_COLUMNS_PART_BITS, to = (part + 1) << FP_COLUMNS_PART_BITS;
+        const int64_t size = (int64_t)1 << FP_COLUMNS_PART_BITS;
+        int64_t part = have[k], from = part * size, to = from + size;
         if (from < lo || to > hi) continue;   /* a part cut by the range: its rows */
         if (fp_context_cancelled(fp_store_context(store))) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         fp_project_columns *c = NULL;
@@ -219,7 +221,8 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
         fp_project_columns_free(c);
     }
     free(have);
-    if (!st && rows_from < hi) st = read_rows(&rs, rows_from, hi, err);
+    if (!st && whole) st = read_rows(&rs, 0, 0, err);   /* no id range: every row */
+    else if (!st && rows_from < hi) st = read_rows(&rs, rows_from, hi, err);
     for (int g = 0; g < ngroups; g++) g_hash_table_destroy(rs.gmap[g]);
     g_hash_table_destroy(rs.cmap);
     return st;
@@ -229,6 +232,7 @@ typedef struct read_part {
     char **groups;
     int ngroups;
     int64_t lo, hi;
+    int whole;                    /* every project, no id range */
     fp_project_table t;
     fp_error err;
     fp_status st;
@@ -259,7 +263,7 @@ static void *read_worker(void *arg)
     for (int i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->nparts;) {
         read_part *p = &job->parts[i];
         if (open_st) { p->st = open_st; p->err = open_err; continue; }
-        p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, &p->err);
+        p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, p->whole, &p->err);
     }
     fp_store_close(reader);
     return NULL;
@@ -323,12 +327,19 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
      * so that every part can come from the cache (ids past the first and
      * last project are simply not there). */
     const int64_t part = (int64_t)1 << FP_COLUMNS_PART_BITS;
-    lo = (lo >> FP_COLUMNS_PART_BITS) << FP_COLUMNS_PART_BITS;
-    hi = ((hi >> FP_COLUMNS_PART_BITS) + 1) << FP_COLUMNS_PART_BITS;
+    /* Ids near the int64 limits (set by hand): one reader of every row, no
+     * id arithmetic that could overflow. */
+    int whole = hi > INT64_MAX - 2 * part || lo < INT64_MIN + 2 * part;
+    if (whole) {
+        lo = hi = 0;
+    } else {
+        lo = (lo >> FP_COLUMNS_PART_BITS) * part;          /* >> floors negative ids too */
+        hi = ((hi >> FP_COLUMNS_PART_BITS) + 1) * part;
+    }
     t->ctx = fp_store_context(store);
     /* Below ~100,000 rows a second connection costs more than it saves. */
     if (threads > 8) threads = 8;
-    if (count < 100000) threads = 1;
+    if (count < 100000 || whole) threads = 1;
     t->ngroups = ngroups;
     t->companies = g_ptr_array_new_with_free_func(g_free);
     for (int g = 0; g < ngroups; g++) t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
@@ -349,9 +360,10 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     }
     int nparts = sliced ? threads * READ_PARTS_PER_THREAD : threads;
     for (int i = 0; i < nparts; i++) {
-        parts[i] = (read_part){ .groups = groups, .ngroups = ngroups,
-                                .lo = lo + span * i / nparts / part * part,
-                                .hi = i + 1 == nparts ? hi : lo + span * (i + 1) / nparts / part * part };
+        /* 128-bit products: a sparse span times i may not fit 64 bits. */
+        parts[i] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole,
+                                .lo = lo + (int64_t)((__int128)span * i / nparts / part * part),
+                                .hi = i + 1 == nparts ? hi : lo + (int64_t)((__int128)span * (i + 1) / nparts / part * part) };
         if (sliced) {
             parts[i].t.items = t->items + (parts[i].lo - lo);
             parts[i].t.group_index = t->group_index + (size_t)(parts[i].lo - lo) * (size_t)ngroups;
@@ -361,7 +373,7 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     }
     read_job job = { .store = store, .parts = parts, .nparts = nparts };
     if (threads == 1) {
-        parts[0].st = read_range(store, &parts[0].t, groups, ngroups, parts[0].lo, parts[0].hi, &parts[0].err);
+        parts[0].st = read_range(store, &parts[0].t, groups, ngroups, parts[0].lo, parts[0].hi, whole, &parts[0].err);
     } else {
         int any = 0;
         for (int i = 0; i < threads; i++) any |= started[i] = pthread_create(&tid[i], NULL, read_worker, &job) == 0;

@@ -161,7 +161,8 @@ fp_status fp_store_point_writer_finish(fp_point_writer *w, fp_error *err)
     if (!st && w->n)
         st = fpi_store_exec(s, "UPDATE geometry_columns_time SET last_update = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                               "WHERE f_table_name IN ('projects', 'projects_geom_point') AND f_geometry_column = 'geom'", err);
-    /* The column cache's parts of the placed rows (their triggers were suspended). */
+    /* The column cache's parts of the placed rows (their triggers were
+     * suspended); 16 = FP_COLUMNS_PART_BITS. */
     if (!st && w->n && fp_store_schema_version(s) >= 6)
         st = fpi_store_exec(s, "DELETE FROM projects_columns WHERE part IN (SELECT DISTINCT id >> 16 FROM temp.fp_placed)", err);
     if (!st) st = fpi_store_exec(s, "DELETE FROM temp.fp_placed", err);

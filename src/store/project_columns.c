@@ -40,6 +40,7 @@
 #define BYTE_ORDER_MARK 0x01020304u
 #define NOT_KEPT UINT32_MAX
 #define MAX_VALUES 65535u
+#define MAX_TEXT_BYTES (16u << 20)   /* a column's values in one part */
 
 static const char *const text_columns[FP_COLUMN_TEXTS] = {
     "company", "category", "status", "country", "country_code", "dataset", "source"
@@ -228,7 +229,8 @@ static fp_status count_range(fp_store *s, int64_t from, int64_t to, int64_t *n, 
 fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *count, int *counted, fp_error *err)
 {
     *counted = 0;
-    if (!has_table(s) || max < min) return FP_OK;
+    /* Ids within two parts of the int64 limits: count(*), no part arithmetic near overflow. */
+    if (!has_table(s) || max < min || max > INT64_MAX - 2 * PART_ROWS || min < INT64_MIN + 2 * PART_ROWS) return FP_OK;
     int64_t first = min >> FP_COLUMNS_PART_BITS, last = max >> FP_COLUMNS_PART_BITS, parts = last - first + 1;
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM projects_columns WHERE part BETWEEN ?1 AND ?2",
@@ -248,7 +250,7 @@ fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *coun
         }
         if (gap_from >= 0) {
             int64_t m = 0;
-            st = count_range(s, gap_from << FP_COLUMNS_PART_BITS, part << FP_COLUMNS_PART_BITS, &m, err);
+            st = count_range(s, gap_from * PART_ROWS, part * PART_ROWS, &m, err);
             total += m;
             gap_from = -1;
         }
@@ -278,7 +280,8 @@ struct fpi_columns_writer {
     const char *dataset;         /* the import's (borrowed) */
     int64_t before_max;          /* the largest id before this import */
     int had_rows;                /* any project before this import */
-    int64_t part;                /* the part being filled; -1 none */
+    int filling;                 /* a part is being filled: part */
+    int64_t part;
     int usable;                  /* only points or no geometry so far, not shared with earlier rows */
     int64_t last_id;
     size_t n;
@@ -319,17 +322,17 @@ static int dictionary_code(dictionary *d, const char *v, uint16_t *code)
     if (!v || !*v || d->overflow) { *code = 0; return 0; }
     size_t len = strlen(v);
     if (!d->slot) {
+        if (!(d->slot = calloc(1024, sizeof *d->slot))) return -1;
         d->nslots = 1024;
-        d->slot = calloc(d->nslots, sizeof *d->slot);
-        d->strings = g_string_sized_new(4096);
-        if (!d->slot) return -1;
+        if (!d->strings) d->strings = g_string_sized_new(4096);
     }
     uint32_t mask = d->nslots - 1, i = hash_text(v, len) & mask;
     for (; d->slot[i]; i = (i + 1) & mask) {
         const char *s = d->strings->str + d->start[d->slot[i] - 1];
         if (!strncmp(s, v, len) && s[len] == 0) { *code = (uint16_t)d->slot[i]; return 0; }
     }
-    if (d->nvalues == MAX_VALUES) { d->overflow = 1; *code = 0; return 0; }
+    /* Too many values, or too much text for a blob (a free-text column): not kept. */
+    if (d->nvalues == MAX_VALUES || d->strings->len + len + 1 > MAX_TEXT_BYTES) { d->overflow = 1; *code = 0; return 0; }
     if (d->nvalues == d->cap_start) {
         uint32_t cap = d->cap_start ? d->cap_start * 2 : 256;
         uint32_t *ns = realloc(d->start, cap * sizeof *ns);
@@ -365,7 +368,6 @@ fp_status fpi_columns_writer_new(fp_store *s, fpi_columns_writer **out, fp_error
     fpi_columns_writer *w = calloc(1, sizeof *w);
     if (!w) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     w->store = s;
-    w->part = -1;
     w->blob = g_byte_array_new();
     sqlite3_stmt *q = NULL;
     fp_status st = fpi_store_prepare(s, "SELECT max(id) FROM projects", "storing projects", &q, err);
@@ -406,7 +408,7 @@ static void put_bytes(GByteArray *b, const void *p, size_t n)
 /* Writes the part being filled, or drops its blob when it cannot be kept. */
 static fp_status flush_part(fpi_columns_writer *w, fp_error *err)
 {
-    if (w->part < 0) return FP_OK;
+    if (!w->filling) return FP_OK;
     fp_store *s = w->store;
     sqlite3_stmt *q = w->usable && w->n ? w->put : w->drop;
     sqlite3_reset(q);
@@ -436,7 +438,7 @@ static fp_status flush_part(fpi_columns_writer *w, fp_error *err)
     }
     fp_status st = sqlite3_step(q) == SQLITE_DONE ? FP_OK : fpi_store_db_error(s, "storing projects", err);
     sqlite3_reset(q);
-    w->part = -1;
+    w->filling = 0;
     return st;
 }
 
@@ -445,9 +447,10 @@ fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_pro
 {
     if (!w) return FP_OK;
     int64_t part = id >> FP_COLUMNS_PART_BITS;
-    if (part != w->part) {
+    if (!w->filling || part != w->part) {
         fp_status st = flush_part(w, err);
         if (st) return st;
+        w->filling = 1;
         w->part = part;
         w->n = 0;
         /* Earlier rows in this part (ids below ours): not this import's to describe. */
@@ -465,7 +468,8 @@ fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_pro
     /* A point as aggregate reads it back: the blob's own coordinates. */
     if (blob && !fpi_blob_point(blob, blob_len, &w->x[i], &w->y[i])) { w->usable = 0; return FP_OK; }
     w->year[i] = p->has_year ? p->year : INT32_MIN;
-    w->amount[i] = p->has_amount ? p->amount : NAN;   /* SQLite stores a NaN as NULL */
+    /* SQLite stores a NaN as NULL, and a whole REAL as an integer: -0.0 reads back as 0.0. */
+    w->amount[i] = !p->has_amount ? NAN : p->amount == 0 ? 0.0 : p->amount;
     const char *text[FP_COLUMN_TEXTS] = { p->company, p->category, p->status, p->country, p->country_code,
                                           NULL, p->source };
     for (int k = 0; k < FP_COLUMN_TEXTS; k++) {

@@ -202,15 +202,32 @@ static const char *const migration_5 =
 
 /* v6: the column cache aggregate reads instead of the rows
  * (project_columns.c). A part's blob is dropped when a row of it is
- * inserted, deleted or has a column the cache keeps updated, whoever does
- * it; a bulk import or geocode suspends these and keeps the parts itself. */
+ * inserted, deleted or has a column the cache keeps changed, whoever does
+ * it; a bulk import or geocode suspends these and keeps the parts itself.
+ * The update trigger has no column list but a WHEN: `SET rowid = ...`
+ * changes id without naming it. A REPLACE conflict deletes the row it
+ * replaces without its delete triggers (unless recursive_triggers is on in
+ * that program), hence the BEFORE triggers on the rows an INSERT or a key
+ * change may replace. A later migration that rebuilds `projects` must
+ * create these again and empty projects_columns. */
 #define COLUMNS_DROP(row) " DELETE FROM projects_columns WHERE part = " row ".id >> 16;"
+#define COLUMNS_DROP_REPLACED                                                                                      \
+    " DELETE FROM projects_columns WHERE part = (SELECT id >> 16 FROM projects WHERE id = NEW.id);"               \
+    " DELETE FROM projects_columns WHERE part = (SELECT id >> 16 FROM projects"                                    \
+    " WHERE dataset = NEW.dataset AND source_key = NEW.source_key);"
 static const char *const migration_6 =
     "CREATE TABLE projects_columns(part INTEGER PRIMARY KEY, data BLOB NOT NULL);"
     "CREATE TRIGGER fp_projects_columns_insert AFTER INSERT ON projects BEGIN" COLUMNS_DROP("NEW") " END;"
-    "CREATE TRIGGER fp_projects_columns_update AFTER UPDATE OF id, geom, company, category, status, country,"
-    " country_code, dataset, source, year, amount ON projects BEGIN" COLUMNS_DROP("OLD") COLUMNS_DROP("NEW") " END;"
-    "CREATE TRIGGER fp_projects_columns_delete AFTER DELETE ON projects BEGIN" COLUMNS_DROP("OLD") " END;";
+    "CREATE TRIGGER fp_projects_columns_update AFTER UPDATE ON projects WHEN OLD.id IS NOT NEW.id"
+    " OR OLD.geom IS NOT NEW.geom OR OLD.company IS NOT NEW.company OR OLD.category IS NOT NEW.category"
+    " OR OLD.status IS NOT NEW.status OR OLD.country IS NOT NEW.country OR OLD.country_code IS NOT NEW.country_code"
+    " OR OLD.dataset IS NOT NEW.dataset OR OLD.source IS NOT NEW.source OR OLD.year IS NOT NEW.year"
+    " OR OLD.amount IS NOT NEW.amount BEGIN" COLUMNS_DROP("OLD") COLUMNS_DROP("NEW") " END;"
+    "CREATE TRIGGER fp_projects_columns_delete AFTER DELETE ON projects BEGIN" COLUMNS_DROP("OLD") " END;"
+    "CREATE TRIGGER fp_projects_columns_replace BEFORE INSERT ON projects BEGIN" COLUMNS_DROP_REPLACED " END;"
+    "CREATE TRIGGER fp_projects_columns_rekey BEFORE UPDATE ON projects WHEN OLD.id IS NOT NEW.id"
+    " OR OLD.dataset IS NOT NEW.dataset OR OLD.source_key IS NOT NEW.source_key BEGIN" COLUMNS_DROP_REPLACED " END;";
+_Static_assert(FP_COLUMNS_PART_BITS == 16, "migration 6's triggers shift ids by 16");
 
 static const char *const migrations[] = { NULL, migration_1, migration_2, migration_3, migration_4, migration_5,
                                           migration_6 };

@@ -12,12 +12,15 @@ TH="--threads 2"
 # some years and amounts missing, all over the world.
 points() {
     awk -v n="$1" -v seed="$2" -v first="$3" 'BEGIN {
-        srand(seed); print "id,company,category,year,amount,lon,lat"
+        srand(seed); print "id,company,category,status,year,amount,lon,lat"
         split("energy,telecom,surveillance,cables,research", cat, ",")
+        split("planned,active,cancelled", sta, ",")
         for (i = 0; i < n; i++) {
             y = rand() < 0.2 ? "" : 2000 + int(rand() * 25)
             a = rand() < 0.3 ? "" : sprintf("%.2f", rand() * 1000)
-            printf "P%d,Company %d,%s,%s,%s,%.6f,%.6f\n", first + i, int(rand() * 40), cat[1 + int(rand() * 5)], y, a,
+            c = rand() < 0.1 ? "" : "Company " int(rand() * 40)
+            st = rand() < 0.3 ? "" : sta[1 + int(rand() * 3)]
+            printf "P%d,%s,%s,%s,%s,%s,%.6f,%.6f\n", first + i, c, cat[1 + int(rand() * 5)], st, y, a,
                    -180 + rand() * 360, -60 + rand() * 135
         }
     }'
@@ -33,14 +36,15 @@ same_aggregation() {
         [ "$a" = "$b" ] || fail "$t differs between $1 (cache) and $2 (rows)"
     done
 }
-# aggregate_both DB: aggregates DB (cache) and a copy of it without the cache.
+# aggregate_both DB [GROUPS [NAME]]: aggregates DB (cache) and a copy of it without the cache.
 aggregate_both() {
+    local groups=${2:-category} name=${3:-country_by_category}
     cp "$1" rows.sqlite && sqlite3 rows.sqlite "DELETE FROM projects_columns"
-    run --db "$1" aggregate --by country --group category $TH
+    run --db "$1" aggregate --by country --group "$groups" --name "$name" $TH
     assert_eq 0 "$RC" "aggregate (cache): $OUT"
-    run --db rows.sqlite aggregate --by country --group category $TH
+    run --db rows.sqlite aggregate --by country --group "$groups" --name "$name" $TH
     assert_eq 0 "$RC" "aggregate (rows): $OUT"
-    same_aggregation "$1" rows.sqlite country_by_category
+    same_aggregation "$1" rows.sqlite "$name"
 }
 # category_totals DB: "category count" lines, every country row and the unassigned one.
 category_totals() {
@@ -58,6 +62,7 @@ fp_init a.sqlite && "$FP" -q --db a.sqlite import p.csv
 assert_eq "0 1 2 3" "$(parts a.sqlite)" "parts"
 assert_eq 200000 "$(sqlite3 a.sqlite "SELECT count(*) FROM projects")" "projects"
 aggregate_both a.sqlite
+cp a.sqlite fresh.sqlite                  # the import's cache, untouched, for later cases
 # The categories' totals (countries + unassigned) are awk's counts of the file.
 expected=$(awk -F, 'NR > 1 { n[$3]++ } END { for (c in n) print c, n[c] }' p.csv | sort)
 assert_eq "$expected" "$(category_totals a.sqlite | sort)" "category totals"
@@ -142,4 +147,57 @@ assert_eq 1000000000000 "$(sql "SELECT max(id) FROM projects")" "the row's id"
 OUT=$(timeout 60 "$FP" --db g.sqlite aggregate --by country --group category $TH 2>&1); RC=$?
 assert_eq 0 "$RC" "aggregate within a minute: $OUT"
 assert_eq "4" "$(sqlite3 g.sqlite "SELECT projects FROM agg_country_by_category WHERE code = 'KEN'")" "four projects in Kenya"
+case_end
+
+case_begin "negative control: with its update trigger dropped by hand, an edit is not seen (so the blobs are what is read)"
+cp fresh.sqlite n.sqlite
+DB=n.sqlite
+sql "DROP TRIGGER fp_projects_columns_update; UPDATE projects SET category = 'stale' WHERE id = 5"
+assert_eq "0 1 2 3" "$(parts n.sqlite)" "the blobs stay"
+run --db n.sqlite aggregate --by country --group category $TH
+assert_not_contains "$(category_totals n.sqlite)" "stale" "aggregate read the (now stale) blob"
+sql "DELETE FROM projects_columns"
+run --db n.sqlite aggregate --by country --group category $TH
+assert_contains "$(category_totals n.sqlite)" "stale 1" "from the rows"
+case_end
+
+case_begin "groups other than category, empty values, ids at the int64 limits and far apart"
+cp fresh.sqlite e.sqlite
+aggregate_both e.sqlite status,dataset,country_code,source mixed
+spatialite -batch e.sqlite "INSERT INTO projects(id, import_id, dataset, source_key, company, category, geom) VALUES
+    (9223372036854775807, 1, 'p', 'max', 'C', 'energy', MakePoint(2.35, 48.85, 4326)),
+    (-9223372036854775807, 1, 'p', 'min', 'C', 'energy', MakePoint(2.35, 48.86, 4326)),
+    (5000000000, 1, 'p', 'far', 'C', 'energy', MakePoint(2.35, 48.87, 4326))" >/dev/null 2>&1
+assert_eq 200003 "$(sqlite3 e.sqlite "SELECT count(*) FROM projects")" "three rows added"
+assert_eq "0 1 2 3" "$(parts e.sqlite)" "their parts had no blobs"
+aggregate_both e.sqlite
+assert_eq "3" "$(sqlite3 e.sqlite "SELECT count(*) FROM agg_country_by_category_assign WHERE region_code = 'FRA'
+    AND project_id IN (9223372036854775807, -9223372036854775807, 5000000000)")" "the three rows in France"
+case_end
+
+case_begin "a part with more than 65,535 companies keeps no company column; a first import ending on a part boundary"
+awk 'BEGIN { print "id,company,category,lon,lat"
+             for (i = 1; i <= 140000; i++) printf "U%d,Company %d,energy,%.4f,%.4f\n", i, i, -10 + (i % 300) / 10, 40 + (i % 200) / 10 }' > unique.csv
+fp_init u.sqlite && "$FP" -q --db u.sqlite import unique.csv
+assert_eq "0 1 2" "$(parts u.sqlite)" "parts"
+aggregate_both u.sqlite
+assert_eq 140000 "$(sqlite3 u.sqlite "SELECT sum(companies) FROM agg_country_by_category WHERE level = 'country'")" \
+    "companies counted from the rows where the part keeps none"
+head -65536 unique.csv > edge.csv                     # ids 1..65535: part 0 exactly
+fp_init v.sqlite && "$FP" -q --db v.sqlite import edge.csv
+(echo "id,company,category,lon,lat"; tail -n +65537 unique.csv | head -100) > next.csv
+"$FP" -q --db v.sqlite import next.csv
+assert_eq "0 1" "$(parts v.sqlite)" "part 0 kept, part 1 the second import's"
+aggregate_both v.sqlite
+case_end
+
+case_begin "a far id beside cached parts: the parts from the cache, the far row from the rows"
+cp fresh.sqlite f.sqlite
+spatialite -batch f.sqlite "INSERT INTO projects(id, import_id, dataset, source_key, company, category, geom) VALUES
+    (5000000000, 1, 'p', 'far', 'C', 'energy', MakePoint(2.35, 48.87, 4326))" >/dev/null 2>&1
+assert_eq "0 1 2 3" "$(parts f.sqlite)" "the import's parts stay"
+aggregate_both f.sqlite
+assert_eq "FRA" "$(sqlite3 f.sqlite "SELECT region_code FROM agg_country_by_category_assign WHERE project_id = 5000000000")" \
+    "the far row assigned"
+assert_eq 200001 "$(sqlite3 f.sqlite "SELECT count(*) FROM agg_country_by_category_assign")" "every project"
 case_end

@@ -338,7 +338,7 @@ static void test_upgrade_v5_column_cache(void **state)
     assert_int_equal(fp_store_schema_version(s), 6);
     assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns"), 0);
     assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
-                                   " AND name LIKE 'fp_projects_columns_%'"), 3);
+                                   " AND name LIKE 'fp_projects_columns_%'"), 5);
     /* No blob: no cache, no error. */
     fp_project_columns *c = (fp_project_columns *)1;
     assert_int_equal(fp_store_project_columns_get(s, 0, &c, &err), FP_OK);
@@ -359,6 +359,32 @@ static void test_upgrade_v5_column_cache(void **state)
     exec_ok(db, "DELETE FROM projects WHERE id = 7");
     left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
     assert_string_equal(left, "2");
+    free(left);
+    /* An id changed through its rowid alias names no column: both parts dropped. */
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key) VALUES(5, 1, 'd', 'k5')");
+    exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00'), (1, x'00'), (3, x'00')");
+    exec_ok(db, "UPDATE projects SET rowid = 200000 WHERE id = 5");   /* part 0 -> part 3 */
+    left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
+    assert_string_equal(left, "1,2");
+    free(left);
+    /* A point moved (geom) drops its part; rewriting a value unchanged does not. */
+    exec_ok(db, "UPDATE projects SET category = category WHERE id = 70000");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns WHERE part = 1"), 1);
+    exec_ok(db, "UPDATE projects SET geom = MakePoint(1, 2, 4326) WHERE id = 70000");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns WHERE part = 1"), 0);
+    /* REPLACE deletes the row it replaces without delete triggers: the
+     * BEFORE triggers drop that row's part (2 for id 131072's key). */
+    exec_ok(db, "INSERT INTO projects(id, import_id, dataset, source_key) VALUES(131072, 1, 'd', 'k9')");
+    exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00'), (1, x'00'), (2, x'00')");
+    exec_ok(db, "INSERT OR REPLACE INTO projects(id, import_id, dataset, source_key) VALUES(10, 1, 'd', 'k9')");
+    assert_int_equal(query_int(db, "SELECT count(*) FROM projects WHERE source_key = 'k9' AND id = 10"), 1);
+    left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
+    assert_string_equal(left, "1");
+    free(left);
+    exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00'), (3, x'00')");
+    exec_ok(db, "UPDATE OR REPLACE projects SET id = 200000 WHERE id = 10");   /* replaces the row 200000 */
+    left = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
+    assert_string_equal(left, "1");
     free(left);
     fp_store_close(s);
 }
