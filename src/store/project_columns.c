@@ -231,31 +231,27 @@ fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *coun
     *counted = 0;
     /* Ids within two parts of the int64 limits: count(*), no part arithmetic near overflow. */
     if (!has_table(s) || max < min || max > INT64_MAX - 2 * PART_ROWS || min < INT64_MIN + 2 * PART_ROWS) return FP_OK;
-    int64_t first = min >> FP_COLUMNS_PART_BITS, last = max >> FP_COLUMNS_PART_BITS, parts = last - first + 1;
-    sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM projects_columns WHERE part BETWEEN ?1 AND ?2",
-                                     "reading projects", &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, first);
-    sqlite3_bind_int64(q, 2, last);
-    int64_t cached = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    sqlite3_finalize(q);
-    if (cached * 4 < parts * 3) return FP_OK;
-    int64_t total = 0, gap_from = -1;      /* gap: uncached parts from gap_from */
-    for (int64_t part = first; part <= last + 1 && !st; part++) {
-        int64_t n = part <= last ? part_rows(s, part) : -1;
-        if (n < 0 && part <= last) {
-            if (gap_from < 0) gap_from = part;
-            continue;
-        }
-        if (gap_from >= 0) {
+    int64_t first = min >> FP_COLUMNS_PART_BITS, last = max >> FP_COLUMNS_PART_BITS;
+    int64_t *have;
+    size_t nhave;
+    fp_status st = fp_store_project_columns_parts(s, first, last, &have, &nhave, err);
+    if (st || (int64_t)nhave * 4 < (last - first + 1) * 3) { free(have); return st; }
+    /* The parts' sizes, and count(*) of the id ranges between them (and of
+     * a part whose blob this build cannot read). */
+    int64_t total = 0, from = min;      /* ids from `from` not yet counted */
+    for (size_t k = 0; k <= nhave && !st; k++) {
+        int64_t n = k < nhave ? part_rows(s, have[k]) : -1;
+        int64_t to = k < nhave ? have[k] * PART_ROWS : max + 1;
+        if (k < nhave && n < 0) continue;                   /* counted with the next gap */
+        if (from < to) {
             int64_t m = 0;
-            st = count_range(s, gap_from * PART_ROWS, part * PART_ROWS, &m, err);
+            st = count_range(s, from, to, &m, err);
             total += m;
-            gap_from = -1;
         }
-        if (n > 0) total += n;
+        total += n > 0 ? n : 0;
+        from = to + PART_ROWS;
     }
+    free(have);
     if (st) return st;
     *count = total;
     *counted = 1;
