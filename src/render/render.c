@@ -387,6 +387,7 @@ void fpi_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, doubl
             uint32_t p = src[x];
             if (px < fx0 || px >= fx1 || !p) continue;
             uint32_t a = p >> 24, q = out[px], inv = 255 - a, r = 0;
+            if (a == 255) { out[px] = p; continue; }   /* opaque: OVER gives the sprite's pixel */
             for (int sh = 0; sh < 32; sh += 8) {
                 uint32_t c = ((p >> sh) & 255) + (((q >> sh) & 255) * inv + 127) / 255;
                 r |= (c > 255 ? 255 : c) << sh;
