@@ -42,7 +42,7 @@ export -f check_png
 render_bench() {
     local name="render A4 300 dpi PNG: choropleth + ${RENDER_N_LABEL} points"
     if [ "${BENCH_RENDER:-1}" = 0 ]; then
-        bench_case "$name" 2 Mapnik --skip "BENCH_RENDER=0"
+        bench_case "$name" 2.5 Mapnik --skip "BENCH_RENDER=0"
         bench_case "$name" 10 geopandas+matplotlib --skip "BENCH_RENDER=0"
         return 0
     fi
@@ -113,9 +113,9 @@ PY
     local fp_check='check_png "$T/fp.png"'
 
     if [ -n "$mapnik_skip" ]; then
-        bench_case "$name" 2 Mapnik --skip "$mapnik_skip"
+        bench_case "$name" 2.5 Mapnik --skip "$mapnik_skip"
     else
-        bench_case "$name" 2 Mapnik --ours-key render \
+        bench_case "$name" 2.5 Mapnik --ours-key render \
             --ours-setup "$fp_setup" --ours "$fp_cmd" --ours-check "$fp_check" \
             --theirs-setup 'rm -f "$T/mapnik.png" && sync' \
             --theirs       '"$RENDER_PY" bench/render/mapnik_render.py "$T/countries.geojson" "$T/points.shp" "$T/mapnik.png"' \

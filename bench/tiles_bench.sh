@@ -38,7 +38,7 @@ tiles_bench() {
     for ((z = z0; z <= z1; z++)); do n=$((n + (1 << (2 * z)))); done
     local name="tiles z$zoom ($n PNG tiles): choropleth + 100k points, per core"
     if [ "${BENCH_TILES:-1}" = 0 ]; then
-        bench_case "$name" 3 Mapnik --skip "BENCH_TILES=0"
+        bench_case "$name" 10 Mapnik --skip "BENCH_TILES=0"
         return 0
     fi
     local py=/usr/bin/python3 mapnik_skip=""
@@ -63,9 +63,9 @@ tiles_bench() {
     TILES_N=$n TILES_ZOOM=$zoom TILES_STYLE=$style
     export TILES_N TILES_ZOOM TILES_STYLE
     if [ -n "$mapnik_skip" ]; then
-        bench_case "$name" 3 Mapnik --skip "$mapnik_skip"
+        bench_case "$name" 10 Mapnik --skip "$mapnik_skip"
     else
-        bench_case "$name" 3 Mapnik \
+        bench_case "$name" 10 Mapnik \
             --ours-setup 'rm -rf "$T/fp_tiles" && sync' \
             --ours '"$FP" --db "$T/tiles.sqlite" tiles --style "$TILES_STYLE" --zoom "$TILES_ZOOM" --threads 1 -o "$T/fp_tiles"' \
             --ours-check 'count_tiles "$T/fp_tiles" "$TILES_N"' \
