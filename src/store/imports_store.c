@@ -109,8 +109,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
                                    "storing rejects", &l->insert_reject, err);
     if (!st) st = fpi_store_triggers_suspend(s, "projects", &l->triggers, err);
     if (!st) st = fpi_typed_writer_new(s, &l->typed, err);
-    if (!st) st = fpi_columns_writer_new(s, &l->columns, err);
-    fpi_columns_writer_set_dataset(l->columns, dataset);
+    if (!st) st = fpi_columns_writer_new(s, dataset, &l->columns, err);
     if (st) { fp_store_loader_free(l); return st; }
     *out = l;
     return FP_OK;

@@ -262,12 +262,10 @@ fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *coun
 
 /* A part's distinct values of one text column, in order of first use. */
 typedef struct dictionary {
-    uint32_t *slot;              /* open addressing: code, 0 empty */
-    uint32_t nslots, nvalues;
-    GString *strings;            /* the values, NUL-terminated */
-    uint32_t *start;             /* value k - 1 starts at strings->str + start[k - 1] */
-    uint32_t cap_start;
-    int overflow;                /* more than MAX_VALUES: column not kept */
+    GHashTable *index;           /* value (own copy) -> code */
+    GString *strings;            /* the values in code order, each with its NUL */
+    uint32_t nvalues;
+    int overflow;                /* too many values or bytes: column not kept */
 } dictionary;
 
 struct fpi_columns_writer {
@@ -290,80 +288,49 @@ struct fpi_columns_writer {
     GByteArray *blob;
 };
 
-static uint32_t hash_text(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;                           /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 static void dictionary_reset(dictionary *d)
 {
-    if (d->slot) memset(d->slot, 0, d->nslots * sizeof *d->slot);
+    if (d->index) g_hash_table_remove_all(d->index);
+    if (d->strings) g_string_truncate(d->strings, 0);
     d->nvalues = 0;
     d->overflow = 0;
-    if (d->strings) g_string_truncate(d->strings, 0);
 }
 
 static void dictionary_free(dictionary *d)
 {
-    free(d->slot);
-    free(d->start);
+    if (d->index) g_hash_table_destroy(d->index);
     if (d->strings) g_string_free(d->strings, TRUE);
 }
 
-/* The code of v in d (0: NULL or empty), added if new; -1: out of memory. */
-static int dictionary_code(dictionary *d, const char *v, uint16_t *code)
+/* The code of v in d (0: NULL or empty, or the column not kept), added if new. */
+static uint16_t dictionary_code(dictionary *d, const char *v)
 {
-    if (!v || !*v || d->overflow) { *code = 0; return 0; }
+    if (!v || !*v || d->overflow) return 0;
+    if (!d->index) {
+        d->index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        d->strings = g_string_sized_new(4096);
+    }
+    gpointer code;
+    if (g_hash_table_lookup_extended(d->index, v, NULL, &code)) return (uint16_t)GPOINTER_TO_UINT(code);
     size_t len = strlen(v);
-    if (!d->slot) {
-        if (!(d->slot = calloc(1024, sizeof *d->slot))) return -1;
-        d->nslots = 1024;
-        if (!d->strings) d->strings = g_string_sized_new(4096);
-    }
-    uint32_t mask = d->nslots - 1, i = hash_text(v, len) & mask;
-    for (; d->slot[i]; i = (i + 1) & mask) {
-        const char *s = d->strings->str + d->start[d->slot[i] - 1];
-        if (!strncmp(s, v, len) && s[len] == 0) { *code = (uint16_t)d->slot[i]; return 0; }
-    }
     /* Too many values, or too much text for a blob (a free-text column): not kept. */
-    if (d->nvalues == MAX_VALUES || d->strings->len + len + 1 > MAX_TEXT_BYTES) { d->overflow = 1; *code = 0; return 0; }
-    if (d->nvalues == d->cap_start) {
-        uint32_t cap = d->cap_start ? d->cap_start * 2 : 256;
-        uint32_t *ns = realloc(d->start, cap * sizeof *ns);
-        if (!ns) return -1;
-        d->start = ns;
-        d->cap_start = cap;
+    if (d->nvalues == MAX_VALUES || d->strings->len + len + 1 > MAX_TEXT_BYTES) {
+        d->overflow = 1;
+        return 0;
     }
-    d->start[d->nvalues] = (uint32_t)d->strings->len;
     g_string_append_len(d->strings, v, (gssize)len + 1);   /* with its NUL */
-    d->slot[i] = ++d->nvalues;
-    *code = (uint16_t)d->nvalues;
-    /* Half full: twice the slots, every code placed again. */
-    if (d->nvalues * 2 > d->nslots) {
-        uint32_t nslots = d->nslots * 2, *slot = calloc(nslots, sizeof *slot);
-        if (!slot) return -1;
-        for (uint32_t k = 1; k <= d->nvalues; k++) {
-            const char *s = d->strings->str + d->start[k - 1];
-            uint32_t j = hash_text(s, strlen(s)) & (nslots - 1);
-            while (slot[j]) j = (j + 1) & (nslots - 1);
-            slot[j] = k;
-        }
-        free(d->slot);
-        d->slot = slot;
-        d->nslots = nslots;
-    }
-    return 0;
+    g_hash_table_insert(d->index, g_strdup(v), GUINT_TO_POINTER(++d->nvalues));
+    return (uint16_t)d->nvalues;
 }
 
-fp_status fpi_columns_writer_new(fp_store *s, fpi_columns_writer **out, fp_error *err)
+fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_writer **out, fp_error *err)
 {
     *out = NULL;
     if (!has_table(s)) return FP_OK;            /* an older schema: nothing to keep */
     fpi_columns_writer *w = calloc(1, sizeof *w);
     if (!w) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     w->store = s;
+    w->dataset = dataset;
     w->blob = g_byte_array_new();
     sqlite3_stmt *q = NULL;
     fp_status st = fpi_store_prepare(s, "SELECT max(id) FROM projects", "storing projects", &q, err);
@@ -467,18 +434,9 @@ fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_pro
     /* SQLite stores a NaN as NULL, and a whole REAL as an integer: -0.0 reads back as 0.0. */
     w->amount[i] = !p->has_amount ? NAN : p->amount == 0 ? 0.0 : p->amount;
     const char *text[FP_COLUMN_TEXTS] = { p->company, p->category, p->status, p->country, p->country_code,
-                                          NULL, p->source };
-    for (int k = 0; k < FP_COLUMN_TEXTS; k++) {
-        const char *v = k == FP_COLUMN_DATASET ? w->dataset : text[k];
-        if (dictionary_code(&w->dict[k], v, &w->code[k][i]))
-            return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    }
+                                          w->dataset, p->source };
+    for (int k = 0; k < FP_COLUMN_TEXTS; k++) w->code[k][i] = dictionary_code(&w->dict[k], text[k]);
     return FP_OK;
-}
-
-void fpi_columns_writer_set_dataset(fpi_columns_writer *w, const char *dataset)
-{
-    if (w) w->dataset = dataset;
 }
 
 fp_status fpi_columns_writer_finish(fpi_columns_writer *w, fp_error *err)
