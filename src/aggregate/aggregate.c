@@ -190,7 +190,9 @@ static fp_status read_range(fp_store *store, fp_project_table *t, char **groups,
     t->companies = g_ptr_array_new_with_free_func(g_free);
     rs.cmap = g_hash_table_new(g_str_hash, g_str_equal);
     t->ngroups = ngroups;
-    int cached = !whole;                      /* PostGIS: no parts, every row read */
+    /* Whole (ids at the int64 limits): no parts. A PostGIS store has none
+     * either (fp_store_project_columns_parts lists nothing). */
+    int cached = !whole;
     for (int g = 0; g < ngroups; g++) {
         t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
         rs.gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);
