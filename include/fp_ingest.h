@@ -46,6 +46,7 @@ typedef struct fp_import_options {
                                 repairing them with GEOS, the default */
     fp_progress_fn progress; /* about every 0.5 s (fp_context.h); NULL: the context's */
     void *progress_user;
+    struct fp_qa_feed *qa_feed; /* the points checked as they are read (fp_qa.h); NULL: none */
 } fp_import_options;
 
 typedef struct fp_import_result {

@@ -301,6 +301,10 @@ typedef enum fp_store_refusal {
 /* Stores a project, or says why not in *refused. */
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err);
+/* The id of the project the last fp_store_loader_project stored; 0 when
+ * the engine does not tell it row by row (PostGIS: COPY assigns ids on the
+ * server). */
+int64_t fp_store_loader_last_id(const fp_store_loader *l);
 /* Stores a reject: line (CSV) or feature number (> 0), reason, raw text
  * (valid UTF-8, capped) or NULL. */
 fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,

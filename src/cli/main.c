@@ -417,10 +417,16 @@ static int cmd_import(const char *db, int argc, char **argv)
     fp_error err = {0};
     fp_store *store;
     if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) { rc = fail(&err); goto out; }
+    /* The QA summary's checks run on the rows as they are read (fp_qa.h);
+     * without the feed (no regions yet, say) they read the rows back. */
+    fp_qa_feed *feed = NULL;
+    fp_error ferr = {0};
+    if (fp_qa_feed_new(store, -1, &feed, &ferr)) feed = NULL;
+    o.qa_feed = feed;
     fp_import_result r;
     fp_status st = fp_import_file(store, path, &o, &r, &err);
     progress_end();
-    if (st) { rc = fail(&err); fp_store_close(store); goto out; }
+    if (st) { rc = fail(&err); fp_qa_feed_free(feed); fp_store_close(store); goto out; }
     if (r.already_imported) {
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
     } else if (!quiet) {
@@ -442,7 +448,7 @@ static int cmd_import(const char *db, int argc, char **argv)
     /* Every import ends with the QA summary of its dataset (warnings only:
      * a failure of the check does not fail the import, which is stored). */
     if (!r.already_imported && r.stored > 0) {
-        fp_qa_options qo = { .dataset = r.dataset, .snap_km = -1 };
+        fp_qa_options qo = { .dataset = r.dataset, .snap_km = -1, .feed = feed };
         fp_qa_result qr;
         fp_error qerr = {0};
         if (fp_qa_check(store, &qo, &qr, &qerr)) fprintf(stderr, "footprint: warning: qa not run: %s\n", qerr.message);
@@ -452,6 +458,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         }
         store_styles(store, "projects");
     }
+    fp_qa_feed_free(feed);
     fp_store_close(store);
 out:
     for (int i = 0; i < MAX_MAPS; i++) free(map_copies[i]);

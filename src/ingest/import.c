@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "fp_ingest.h"
+#include "fp_qa.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
 
@@ -83,12 +84,14 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fpi_steps steps;
     fpi_steps_start(&steps, fp_store_context(store));
     fp_sink *sink = NULL;
-    st = fpi_sink_new(store, path, res->import_id, dataset, res, &sink, err);
+    st = fpi_sink_new(store, path, res->import_id, dataset, res, opts->qa_feed, &sink, err);
     if (st == FP_OK)
         st = (is_csv(path) && !S_ISDIR(sb.st_mode)) ? fpi_import_csv(sink, path, opts, res, err)
                                                     : fpi_import_ogr(sink, path, opts, res, err);
     fpi_steps_mark(&steps, "rows");
     if (st == FP_OK) st = fpi_sink_finish(sink, err);
+    long long first_id = 0, fed_count = 0;
+    int ids_known = st == FP_OK && fpi_sink_id_span(sink, &first_id, &fed_count);
     fpi_steps_start(&steps, fp_store_context(store));
     fpi_sink_free(sink);
     if (st == FP_OK) {
@@ -110,6 +113,9 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         res->stored = 0;
         res->import_id = 0;
     }
+    /* The checks fed the rows as they were read; they need the ids. */
+    if (st == FP_OK && ids_known) fp_qa_feed_ids(opts->qa_feed, dataset, first_id, fed_count);
+    else fp_qa_feed_abandon(opts->qa_feed);
     res->seconds = fpi_now() - t0;
     return st;
 }

@@ -38,11 +38,16 @@ typedef struct fp_row {
 typedef struct fp_sink fp_sink;
 struct fp_store;
 
+/* qa: the checks fed each point as it is read (fp_qa.h), or NULL. */
 fp_status fpi_sink_new(struct fp_store *store, const char *path, long import_id, const char *dataset,
-                      fp_import_result *res, fp_sink **out, fp_error *err);
+                      fp_import_result *res, struct fp_qa_feed *qa, fp_sink **out, fp_error *err);
 /* Finishes the bulk load: spatial index triggers back, timestamps set.
  * Must be called before the commit; on error the caller rolls back. */
 fp_status fpi_sink_finish(fp_sink *sink, fp_error *err);
+/* After fpi_sink_finish: whether the projects stored got the ids
+ * *first_id + k, k their order (every one stored, the store telling each
+ * id), and how many: what the QA feed needs (fp_qa_feed_ids). */
+int fpi_sink_id_span(const fp_sink *sink, long long *first_id, long long *count);
 void fpi_sink_free(fp_sink *sink);
 /* Stores a project row (or a reject, if its id is a duplicate). */
 fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);

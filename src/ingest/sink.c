@@ -23,6 +23,7 @@
 #include <glib.h>
 #include "ingest/ingest_internal.h"
 #include "fp_store.h"
+#include "fp_qa.h"
 #include "geocode/country_index.h"
 #include "common/util.h"
 #include "common/json_util.h"
@@ -74,6 +75,13 @@ struct fp_sink {
     int writer_started, closing, failed;
     pthread_t writer;
     fp_error writer_err;          /* the store thread's error, once failed */
+    /* The QA feed (the caller's thread) and the ids it needs: projects
+     * handed over (the caller's count), stored and in id order (the store
+     * thread's, read after the join). */
+    fp_qa_feed *qa;
+    long long projects_sent;
+    long long projects_stored, first_id;
+    int ids_in_order;
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -158,6 +166,17 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
     fp_store_refusal refused;
     fp_status st = fp_store_loader_project(s->loader, &op->p, &refused, err);
     if (st) return st;
+    if (refused == FP_STORE_STORED) {
+        /* Ids in the order the rows came, one after the other (as SQLite
+         * gives them), are what the QA feed needs. */
+        int64_t id = fp_store_loader_last_id(s->loader);
+        if (s->projects_stored == 0) s->first_id = id;
+        else if (id != s->first_id + s->projects_stored) s->ids_in_order = 0;
+        if (id <= 0) s->ids_in_order = 0;
+        s->projects_stored++;
+    } else {
+        s->ids_in_order = 0;
+    }
     if (refused != FP_STORE_STORED) {
         char reason[512], full[1024];
         fp_reject_kind kind = FP_REJECT_INVALID_GEOMETRY;
@@ -285,10 +304,12 @@ static void writer_stop(fp_sink *s, int abandon)
 /* ----------------------------------------------------- the caller's side --- */
 
 fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const char *dataset,
-                      fp_import_result *res, fp_sink **out, fp_error *err)
+                      fp_import_result *res, fp_qa_feed *qa, fp_sink **out, fp_error *err)
 {
     fp_sink *s = calloc(1, sizeof *s);
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    s->qa = qa;
+    s->ids_in_order = 1;
     s->store = store;
     s->path = path;
     s->import_id = import_id;
@@ -330,6 +351,13 @@ fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
     return fp_store_loader_finish(s->loader, err);
 }
 
+int fpi_sink_id_span(const fp_sink *s, long long *first_id, long long *count)
+{
+    *first_id = s->first_id;
+    *count = s->projects_stored;
+    return !s->writer_started && !s->failed && s->ids_in_order && s->projects_stored == s->projects_sent;
+}
+
 void fpi_sink_free(fp_sink *s)
 {
     if (!s) return;
@@ -365,6 +393,11 @@ fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind ki
     op->raw = kept ? copy_bytes(b, kept, keep) : NULL;
     op->raw_len = keep;
     return FP_OK;
+}
+
+static const char *nonempty(const char *v)
+{
+    return v && *v ? v : NULL;
 }
 
 /* Leading four-digit year in 1000..2999 ("2019", "2019-2021", "2019.0"). */
@@ -431,6 +464,20 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     if (p.wkb) p.wkb = (const unsigned char *)copy_bytes(b, (const char *)p.wkb, p.wkb_len);
     free(extra_text);
     op->p = p;
+    /* The QA feed: the point as the store will hold it (empty text is
+     * NULL there), under its place among the projects handed over. */
+    if (s->qa && p.wkb) {
+        fp_qa_feed_abandon(s->qa);    /* read back from the store, as SpatiaLite decodes it */
+    } else if (s->qa && p.is_point) {
+        fp_qa_store_row q = { .dataset = s->dataset, .file = s->path, .format = s->res->format,
+                              .line = p.source_line, .source_key = nonempty(p.source_key),
+                              .company = nonempty(p.company), .category = nonempty(p.category),
+                              .name = nonempty(p.name), .country = nonempty(p.country),
+                              .country_code = nonempty(p.country_code), .geocode_method = "input",
+                              .geocode_precision = "point", .x = p.x, .y = p.y };
+        fp_qa_feed_point(s->qa, s->projects_sent, &q);
+    }
+    s->projects_sent++;
     if (raw && raw_len > 0) {
         /* Cut where a character starts: the reject keeps 64 KiB at most. */
         size_t keep = raw_len;

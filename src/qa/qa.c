@@ -22,6 +22,7 @@
  * first; the findings are stored (qa_store.c) in the same transaction.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -114,6 +115,19 @@ typedef struct qa_ctx {
     fp_error *err;
     fpi_steps steps;              /* FOOTPRINT_TIMING */
 } qa_ctx;
+
+/* An import's points checked as it reads them (fp_qa_feed_new): a context
+ * of its own, its rows and findings under their seq until the ids are
+ * known, then under their ids. */
+struct fp_qa_feed {
+    qa_ctx c;
+    fp_qa_options opts;           /* snap_km */
+    fp_qa_result res;             /* the counts of the fed rows */
+    char *dataset;                /* of the import, once its ids are known */
+    int abandoned, ids_known;
+    long long fed;                /* rows fed */
+    long long first_id, count;    /* the import's projects: ids first_id .. first_id + count - 1 */
+};
 
 static void finding(qa_ctx *c, fp_qa_kind kind, const qa_row *r, char *evidence, char *suggestion)
 {
@@ -335,17 +349,25 @@ static int by_row_then_kind(const void *pa, const void *pb)
 }
 
 /* One pass of every check over the stored points; parallel: read through
- * readers (scan.c), only while this transaction has changed nothing. */
-static fp_status run_checks(qa_ctx *c, int parallel, fp_error *err)
+ * readers (scan.c), only while this transaction has changed nothing. With
+ * fed rows (an import's, checked as it read them: c->rows and c->findings
+ * hold them), only the other rows are read. */
+static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, fp_error *err)
 {
-    findings_clear(c->findings);
-    g_array_set_size(c->rows, 0);
+    long long skip_from = 1, skip_to = 0;
     long fixable = c->res->fixable;
-    c->res->fixable = 0;
-    c->res->points = c->res->with_country = c->res->unknown_country = 0;
-    fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, check_row, c, err);
+    if (fed) {
+        skip_from = fed->first_id;
+        skip_to = fed->first_id + fed->count - 1;
+    } else {
+        findings_clear(c->findings);
+        g_array_set_size(c->rows, 0);
+        c->res->fixable = 0;
+        c->res->points = c->res->with_country = c->res->unknown_country = 0;
+    }
+    fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
-    fpi_steps_mark(&c->steps, "read");
+    fpi_steps_mark(&c->steps, fed ? "read others" : "read");
     qa_find_duplicates((qa_row *)(void *)c->rows->data, c->rows->len, &c->str, c->findings);
     g_array_sort(c->findings, by_row_then_kind);
     fpi_steps_mark(&c->steps, "duplicates");
@@ -398,6 +420,38 @@ static fp_status save(qa_ctx *c, fp_error *err)
     return st;
 }
 
+/* The context's tables and the regions the checks need. */
+static fp_status ctx_init(qa_ctx *c, fp_store *store, const fp_qa_options *opts, fp_qa_result *res, fp_error *err)
+{
+    *c = (qa_ctx){ .store = store, .opts = opts, .res = res, .err = err,
+                   .snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km };
+    c->str.index = g_hash_table_new(g_str_hash, g_str_equal);
+    c->str.all = g_ptr_array_new();
+    c->str.chunk = g_string_chunk_new(1 << 16);
+    c->rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
+    c->findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
+    fp_status st = fpi_country_index_new(store, &c->countries_by_name, err);
+    if (!st) st = fp_point_locator_new(store, "country", &c->countries, err);
+    return st;
+}
+
+static void ctx_free(qa_ctx *c)
+{
+    if (c->findings) {
+        findings_clear(c->findings);
+        g_array_free(c->findings, TRUE);
+    }
+    if (c->rows) g_array_free(c->rows, TRUE);
+    if (c->str.index) g_hash_table_destroy(c->str.index);
+    if (c->str.all) g_ptr_array_free(c->str.all, TRUE);
+    if (c->str.chunk) g_string_chunk_free(c->str.chunk);
+    fp_point_locator_free(c->countries);
+    fp_point_locator_free(c->admin1);
+    fpi_admin1_index_free(c->admin1_names);
+    fpi_country_index_free(c->countries_by_name);
+    memset(c, 0, sizeof *c);
+}
+
 fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *res, fp_error *err)
 {
     fp_qa_result local;                /* the result is optional (footprint.h) */
@@ -408,18 +462,33 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
         !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
         return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv or FILE.geojson", opts->report_path);
-    qa_ctx c = { .store = store, .opts = opts, .res = res, .err = err,
-                 .snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km };
-    c.str.index = g_hash_table_new(g_str_hash, g_str_equal);
-    c.str.all = g_ptr_array_new();
-    c.str.chunk = g_string_chunk_new(1 << 16);
-    c.rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
-    c.findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
+    /* An import's fed rows are taken over, with their counts (once: the
+     * feed is left empty and abandoned). --fix and --undo change rows
+     * first, and then read them all. */
+    fp_qa_feed *feed = opts->feed && !opts->fix && !opts->undo && fp_qa_feed_usable(opts->feed, opts->dataset)
+                     && (opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km) == opts->feed->c.snap
+                     ? opts->feed : NULL;
     /* FOOTPRINT_TIMING=1: the time of each step (the checks: read, which
      * also checks each row as it comes, and duplicates). */
-    fpi_steps_start(&c.steps, fp_store_context(store));
-    fp_status st = fpi_country_index_new(store, &c.countries_by_name, err);
-    if (!st) st = fp_point_locator_new(store, "country", &c.countries, err);
+    fpi_steps steps;
+    fpi_steps_start(&steps, fp_store_context(store));
+    qa_ctx c;
+    fp_status st = FP_OK;
+    if (feed) {
+        c = feed->c;
+        memset(&feed->c, 0, sizeof feed->c);
+        feed->abandoned = 1;
+        c.opts = opts;
+        c.res = res;
+        c.err = err;
+        res->points = feed->res.points;
+        res->with_country = feed->res.with_country;
+        res->unknown_country = feed->res.unknown_country;
+        res->fixable = feed->res.fixable;
+    } else {
+        st = ctx_init(&c, store, opts, res, err);
+    }
+    c.steps = steps;
     if (!st) fpi_steps_mark(&c.steps, "regions");
     if (!st) st = fp_store_begin(store, err);
     if (st) goto out;
@@ -433,11 +502,11 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
             g_free(line);
         }
     }
-    if (!st) st = run_checks(&c, !opts->undo, err);
+    if (!st) st = run_checks(&c, !opts->undo, feed, err);
     if (!st && opts->fix) {
         st = apply_fixes(&c, err);
         /* The findings of the points as they now are. */
-        if (!st) st = run_checks(&c, 0, err);
+        if (!st) st = run_checks(&c, 0, NULL, err);
     }
     if (!st) st = fp_point_locator_status(c.countries, err);
     if (!st) st = fp_point_locator_status(c.admin1, err);
@@ -461,15 +530,74 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
         }
 out:
     res->seconds = fpi_now() - t0;
-    findings_clear(c.findings);
-    g_array_free(c.findings, TRUE);
-    g_array_free(c.rows, TRUE);
-    g_hash_table_destroy(c.str.index);
-    g_ptr_array_free(c.str.all, TRUE);
-    g_string_chunk_free(c.str.chunk);
-    fp_point_locator_free(c.countries);
-    fp_point_locator_free(c.admin1);
-    fpi_admin1_index_free(c.admin1_names);
-    fpi_country_index_free(c.countries_by_name);
+    ctx_free(&c);
     return st;
+}
+
+/* ---------------------------------------------------- the import's feed --- */
+
+fp_status fp_qa_feed_new(fp_store *store, double snap_km, fp_qa_feed **out, fp_error *err)
+{
+    *out = NULL;
+    fp_qa_feed *f = calloc(1, sizeof *f);
+    if (!f) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    f->opts.snap_km = snap_km;
+    fp_status st = ctx_init(&f->c, store, &f->opts, &f->res, err);
+    f->c.err = NULL;              /* the caller's, gone once this returns */
+    if (st) {
+        fp_qa_feed_free(f);
+        return st;
+    }
+    *out = f;
+    return FP_OK;
+}
+
+void fp_qa_feed_free(fp_qa_feed *f)
+{
+    if (!f) return;
+    ctx_free(&f->c);
+    g_free(f->dataset);
+    free(f);
+}
+
+void fp_qa_feed_point(fp_qa_feed *f, long long seq, const fp_qa_store_row *row)
+{
+    if (!f || f->abandoned) return;
+    /* A row without a line would name its project id in its findings,
+     * unknown yet. The import's rows all have one. */
+    if (seq < 0 || row->line < 0) { fp_qa_feed_abandon(f); return; }
+    fp_qa_store_row r = *row;
+    r.id = seq;
+    check_row(&r, &f->c, NULL);
+    f->fed++;
+}
+
+void fp_qa_feed_abandon(fp_qa_feed *f)
+{
+    if (!f || f->abandoned) return;
+    f->abandoned = 1;
+    /* The memory goes now: the check reads everything anyway. */
+    findings_clear(f->c.findings);
+    g_array_set_size(f->c.rows, 0);
+}
+
+void fp_qa_feed_ids(fp_qa_feed *f, const char *dataset, long long first_id, long long count)
+{
+    if (!f || f->abandoned) return;
+    if (!dataset || count < 0 || first_id < 1 || first_id > INT64_MAX - count) { fp_qa_feed_abandon(f); return; }
+    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
+    for (guint i = 0; i < f->c.rows->len; i++) {
+        if (rows[i].id >= count) { fp_qa_feed_abandon(f); return; }
+        rows[i].id += first_id;
+    }
+    for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += first_id;
+    f->first_id = first_id;
+    f->count = count;
+    f->dataset = g_strdup(dataset);
+    f->ids_known = 1;
+}
+
+int fp_qa_feed_usable(const fp_qa_feed *f, const char *dataset)
+{
+    return f && !f->abandoned && f->ids_known && dataset && !strcmp(dataset, f->dataset);
 }

@@ -48,9 +48,10 @@ void qa_format_coord(double v, char *buf, size_t size);
 /* scan.c: calls fn for every stored point of dataset (NULL: all), as
  * fp_qa_store_each_point does but in no particular order; parallel: read
  * in two parts on two threads through readers, which see only committed
- * rows. */
-fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, fp_qa_row_fn fn, void *ctx,
-                         fp_error *err);
+ * rows. The ids skip_from..skip_to are not read (none when skip_from >
+ * skip_to): an import's rows the checks were fed. */
+fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
+                         fp_qa_row_fn fn, void *ctx, fp_error *err);
 
 /* duplicates.c: appends the duplicate findings of rows[0..n) (sorted in
  * place) to findings. */

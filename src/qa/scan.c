@@ -139,20 +139,41 @@ static void *read_part(void *arg)
     return NULL;
 }
 
-fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, fp_qa_row_fn fn, void *ctx,
-                         fp_error *err)
+fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
+                         fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
     int64_t min = 0, max = 0, count = 0;
-    fp_status st = parallel ? fp_store_project_ids(store, &min, &max, &count, err) : FP_OK;
+    int skipping = skip_from <= skip_to;
+    fp_status st = parallel || skipping ? fp_store_project_ids(store, &min, &max, &count, err) : FP_OK;
     if (st) return st;
-    if (!parallel || count < PARALLEL_ROWS) return fp_qa_store_each_point(store, dataset, fn, ctx, err);
+    /* The id ranges to read: the span in two halves, or what lies on
+     * either side of the rows skipped. */
+    int64_t from[2], to[2];
+    int nparts = 0;
+    if (skipping) {
+        if (count == 0) return FP_OK;
+        if (min < skip_from) { from[nparts] = min; to[nparts++] = skip_from - 1; }
+        if (max > skip_to) { from[nparts] = skip_to + 1; to[nparts++] = max; }
+        if (!parallel || nparts < 2 || count - (skip_to - skip_from + 1) < PARALLEL_ROWS) {
+            for (int i = 0; i < nparts && !st; i++)
+                st = fp_qa_store_each_point_in(store, dataset, from[i], to[i], fn, ctx, err);
+            return st;
+        }
+    } else {
+        if (!parallel || count < PARALLEL_ROWS) return fp_qa_store_each_point(store, dataset, fn, ctx, err);
+        int64_t mid = min + (max - min) / 2;
+        from[0] = min;
+        to[0] = mid;
+        from[1] = mid + 1;
+        to[1] = max;
+        nparts = 2;
+    }
 
     scan_job job = { .store = store, .dataset = dataset };
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.ready, NULL);
     pthread_cond_init(&job.room, NULL);
-    int64_t mid = min + (max - min) / 2;
-    scan_part parts[2] = { { .job = &job, .from = min, .to = mid }, { .job = &job, .from = mid + 1, .to = max } };
+    scan_part parts[2] = { { .job = &job, .from = from[0], .to = to[0] }, { .job = &job, .from = from[1], .to = to[1] } };
     pthread_t tid[2];
     int started[2] = { 0, 0 };
     for (int i = 0; i < 2; i++) {

@@ -79,6 +79,7 @@ struct fp_store_loader {
     fpi_typed_writer *typed;   /* the typed geometry tables QGIS reads, written beside projects */
     fpi_columns_writer *columns;  /* aggregate's column cache (project_columns.c) */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
+    int64_t last_id;           /* of the last project stored */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
@@ -235,6 +236,7 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
     }
     if (rc != SQLITE_DONE) return loader_error(l, err);
     sqlite3_int64 id = sqlite3_last_insert_rowid(l->store->db);
+    l->last_id = id;
     fp_status cst = fpi_columns_writer_add(l->columns, id, p, located ? blob : NULL, len, err);
     if (cst) return cst;
     if (located) {
@@ -256,6 +258,11 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
         e->maxy = fpi_rtree_round_up(bbox[3]);
     }
     return FP_OK;
+}
+
+int64_t fp_store_loader_last_id(const fp_store_loader *l)
+{
+    return l->pg ? 0 : l->last_id;
 }
 
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)

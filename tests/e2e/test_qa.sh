@@ -162,6 +162,46 @@ assert_eq 20 "$(wc -l < parts.csv)" "report lines"
 cmp -s parts.csv whole.csv || fail "two-part and one-part reads give different reports"
 case_end
 
+case_begin "an import's check takes its rows as the import read them and reads back only earlier imports' rows: the findings of a full check, byte for byte"
+# more.csv goes into the dataset of mistakes.csv (imported above, ids 1-12):
+# N1 is 130 m from M1 with M1's company and category (geod below), N2 has
+# M1's name in KEN, N3 a placeholder, N4 Kenya swapped (and 1 decimal on
+# both axes as the numbers read), N5 clean. FOOTPRINT_TIMING names the read
+# step "read others" only when the fed rows were used.
+cat > more.csv <<'CSV'
+id,name,company,category,country_code,lon,lat
+N1,Nairobi annex two,Acme,office,KEN,36.8230,-1.2925
+N2,Nairobi Office,Delta,port,KEN,39.6600,-4.0400
+N3,Somewhere,Delta,port,,10,10
+N4,Kenya depot two,Delta,depot,KEN,-1.3000,36.8000
+N5,Accra clean,Delta,lab,GHA,-0.1870,5.6037
+CSV
+d=$(echo "-1.2921 36.8219 -1.2925 36.8230" | geod +ellps=WGS84 -I | awk '{printf "%.0f", $3}')
+assert_eq 130 "$d" "N1 to M1 in metres (PROJ's geod)"
+fp_init feed.sqlite
+"$FP" -q --db feed.sqlite import mistakes.csv
+findings() { sqlite3 feed.sqlite "SELECT project_id, dataset, kind, row_ref, evidence, suggestion, other_id, fix, fix_lon, fix_lat FROM qa_findings ORDER BY project_id, kind"; }
+out=$(FOOTPRINT_TIMING=1 "$FP" --db feed.sqlite import more.csv --dataset mistakes 2>&1)
+assert_contains "$out" "read others" "the fed rows were used"
+assert_contains "$out" "qa: 15 points checked (14 with a declared country): 14 findings on 13 rows (1 outside-country, 2 swapped, 2 sign, 3 placeholder, 4 duplicate, 2 decimals)" "summary"
+fed=$(findings)
+assert_contains "$fed" "13|mistakes|duplicate|more.csv:2|same company (Acme), category (office) and dataset, 130 m apart, as mistakes.csv:2 (id 1)" "N1 a duplicate..."
+assert_eq "1 1" "$(sqlite3 feed.sqlite "SELECT other_id FROM qa_findings WHERE project_id IN (13, 14) AND kind = 'duplicate'" | xargs)" "...of M1 (id 1), as N2"
+assert_eq "15|placeholder 16|decimals 16|swapped" "$(sqlite3 feed.sqlite "SELECT project_id || '|' || kind FROM qa_findings WHERE project_id > 14 ORDER BY 1" | xargs)" "N3, N4; N5 clean"
+"$FP" -q --db feed.sqlite check --dataset mistakes > /dev/null
+assert_eq "$fed" "$(findings)" "the full check's findings"
+# A file whose ids repeat: the store refuses a row, the feed is abandoned,
+# the check reads every row (as it did before the feed).
+printf 'id,name,company,category,country_code,lon,lat\nR1,Repeat,Acme,office,KEN,36.8240,-1.2930\nR1,Repeat again,Acme,office,KEN,36.9,-1.3\n' > repeat.csv
+out=$(FOOTPRINT_TIMING=1 "$FP" --db feed.sqlite import repeat.csv --dataset mistakes 2>&1)
+assert_contains "$out" "1 rejected" "the repeated id refused"
+assert_not_contains "$out" "read others" "the feed abandoned"
+fed=$(findings)
+assert_contains "$fed" "18|mistakes|duplicate|repeat.csv:2|" "R1 (id 18) a duplicate"
+"$FP" -q --db feed.sqlite check --dataset mistakes > /dev/null
+assert_eq "$fed" "$(findings)" "the full check's findings after the abandoned feed"
+case_end
+
 case_begin "--report CSV and GeoJSON: one row per finding; the GeoJSON is a point layer at the stored coordinates"
 run --db $DB check --report r.csv
 assert_eq 0 "$RC" "exit status ($OUT)"
