@@ -301,10 +301,12 @@ typedef enum fp_store_refusal {
 /* Stores a project, or says why not in *refused. */
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err);
-/* The id of the project the last fp_store_loader_project stored; 0 when
- * the engine does not tell it row by row (PostGIS: COPY assigns ids on the
- * server). */
-int64_t fp_store_loader_last_id(const fp_store_loader *l);
+/* After fp_store_loader_finish: whether the projects stored got the ids
+ * *first_id .. *first_id + *count - 1, in the order they were given
+ * (SQLite: followed row by row; PostGIS: the span of the ids the COPY took,
+ * checked to hold this import's rows alone). What the QA feed needs
+ * (fp_qa_feed_ids). */
+int fp_store_loader_ids(const fp_store_loader *l, int64_t *first_id, int64_t *count);
 /* Stores a reject: line (CSV) or feature number (> 0), reason, raw text
  * (valid UTF-8, capped) or NULL. */
 fp_status fp_store_loader_reject(fp_store_loader *l, long line, long feature, const char *reason, const char *raw,

@@ -75,13 +75,10 @@ struct fp_sink {
     int writer_started, closing, failed;
     pthread_t writer;
     fp_error writer_err;          /* the store thread's error, once failed */
-    /* The QA feed (the caller's thread) and the ids it needs: projects
-     * handed over (the caller's count), stored and in id order (the store
-     * thread's, read after the join). */
+    /* The QA feed (the caller's thread) and the projects handed over,
+     * each under its place in this count. */
     fp_qa_feed *qa;
     long long projects_sent;
-    long long projects_stored, first_id;
-    int ids_in_order;
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -166,17 +163,6 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
     fp_store_refusal refused;
     fp_status st = fp_store_loader_project(s->loader, &op->p, &refused, err);
     if (st) return st;
-    if (refused == FP_STORE_STORED) {
-        /* Ids in the order the rows came, one after the other (as SQLite
-         * gives them), are what the QA feed needs. */
-        int64_t id = fp_store_loader_last_id(s->loader);
-        if (s->projects_stored == 0) s->first_id = id;
-        else if (id != s->first_id + s->projects_stored) s->ids_in_order = 0;
-        if (id <= 0) s->ids_in_order = 0;
-        s->projects_stored++;
-    } else {
-        s->ids_in_order = 0;
-    }
     if (refused != FP_STORE_STORED) {
         char reason[512], full[1024];
         fp_reject_kind kind = FP_REJECT_INVALID_GEOMETRY;
@@ -309,7 +295,6 @@ fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const 
     fp_sink *s = calloc(1, sizeof *s);
     if (!s) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     s->qa = qa;
-    s->ids_in_order = 1;
     s->store = store;
     s->path = path;
     s->import_id = import_id;
@@ -353,9 +338,11 @@ fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
 
 int fpi_sink_id_span(const fp_sink *s, long long *first_id, long long *count)
 {
-    *first_id = s->first_id;
-    *count = s->projects_stored;
-    return !s->writer_started && !s->failed && s->ids_in_order && s->projects_stored == s->projects_sent;
+    int64_t first = 0, n = 0;
+    if (s->writer_started || s->failed || !fp_store_loader_ids(s->loader, &first, &n)) return 0;
+    *first_id = first;
+    *count = n;
+    return n == s->projects_sent;     /* every project stored */
 }
 
 void fpi_sink_free(fp_sink *s)

@@ -79,7 +79,8 @@ struct fp_store_loader {
     fpi_typed_writer *typed;   /* the typed geometry tables QGIS reads, written beside projects */
     fpi_columns_writer *columns;  /* aggregate's column cache (project_columns.c) */
     fp_rtree_entry *entries;   /* spatial index entries of this import */
-    int64_t last_id;           /* of the last project stored */
+    int64_t first_id, nstored; /* the projects stored: the first one's id, how many */
+    int ids_in_order;          /* and each the one before's plus one */
     size_t nentries, cap_entries;
     fp_pg_loader *pg;          /* the PostGIS loader (pg_imports.c), or NULL */
 };
@@ -94,6 +95,7 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
     l->import_id = import_id;
     l->dataset = dataset;
     l->file = file;
+    l->ids_in_order = 1;
     if (s->pg) {
         fp_status st = fpi_pg_loader_new(s, import_id, dataset, file, &l->pg, err);
         if (st) { free(l); return st; }
@@ -236,7 +238,9 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
     }
     if (rc != SQLITE_DONE) return loader_error(l, err);
     sqlite3_int64 id = sqlite3_last_insert_rowid(l->store->db);
-    l->last_id = id;
+    if (l->nstored == 0) l->first_id = id;
+    else if (id != l->first_id + l->nstored) l->ids_in_order = 0;
+    l->nstored++;
     fp_status cst = fpi_columns_writer_add(l->columns, id, p, located ? blob : NULL, len, err);
     if (cst) return cst;
     if (located) {
@@ -260,9 +264,12 @@ fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p
     return FP_OK;
 }
 
-int64_t fp_store_loader_last_id(const fp_store_loader *l)
+int fp_store_loader_ids(const fp_store_loader *l, int64_t *first_id, int64_t *count)
 {
-    return l->pg ? 0 : l->last_id;
+    if (l->pg) return fpi_pg_loader_ids(l->pg, first_id, count);
+    *first_id = l->first_id;
+    *count = l->nstored;
+    return l->ids_in_order;
 }
 
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)

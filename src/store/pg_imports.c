@@ -128,6 +128,8 @@ struct fp_pg_loader {
     int copying;
     int bulk;                  /* indexes dropped, to be built in finish */
     int had_fkey;              /* projects_import_id_fkey was there */
+    int64_t first_id;          /* the ids the COPY took: first_id .. first_id + stored - 1 */
+    int ids_known;
     unsigned char *wkb;        /* a point's WKB */
 };
 
@@ -327,6 +329,39 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
     return FP_OK;
 }
 
+/* The ids the COPY gave the rows, in their order, for the QA feed: the
+ * sequence's last value in this session, and the span it ends checked to
+ * hold this import's rows alone (another session's nextval meanwhile would
+ * have split it). The check reads the span through the primary key. */
+static fp_status copied_ids(fp_pg_loader *l, fp_error *err)
+{
+    fp_store *s = l->store;
+    PGresult *r = fpi_pg_exec(s, "SELECT currval(pg_get_serial_sequence('projects', 'id'))", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
+    long long last = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    char from[24], to[24], import[24];
+    snprintf(from, sizeof from, "%lld", last - l->stored + 1);
+    snprintf(to, sizeof to, "%lld", last);
+    snprintf(import, sizeof import, "%lld", (long long)l->import_id);
+    const char *v[] = { from, to, import };
+    r = fpi_pg_exec(s, "SELECT count(*) FROM projects WHERE id BETWEEN $1 AND $2 AND import_id = $3", 3, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
+    if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) == l->stored) {
+        l->first_id = last - l->stored + 1;
+        l->ids_known = 1;
+    }
+    PQclear(r);
+    return FP_OK;
+}
+
+int fpi_pg_loader_ids(const fp_pg_loader *l, int64_t *first_id, int64_t *count)
+{
+    *first_id = l->first_id;
+    *count = l->stored;
+    return l->ids_known;
+}
+
 fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
@@ -338,6 +373,7 @@ fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err)
         if (!st) st = fpi_pg_copy_end(s, "storing projects", err);
         else fpi_pg_copy_abort(s);
     }
+    if (!st && l->stored > 0) st = copied_ids(l, err);
     fp_context_pause(s->ctx, "import:index");
     if (!st && l->bulk) st = bulk_finish(l, err);
     if (!st && ftell(l->rejects) > 0) {

@@ -138,6 +138,7 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
 fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
                               size_t raw_len, fp_error *err);
 fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err);
+int fpi_pg_loader_ids(const fp_pg_loader *l, int64_t *first_id, int64_t *count);
 void fpi_pg_loader_free(fp_pg_loader *l);
 fp_status fpi_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err);
 fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
