@@ -298,9 +298,13 @@ typedef enum fp_store_refusal {
     FP_STORE_DUPLICATE,       /* its source_key is already in the dataset */
     FP_STORE_BAD_GEOMETRY     /* the engine cannot encode its geometry */
 } fp_store_refusal;
-/* Stores a project, or says why not in *refused. */
+/* Stores a project, or says why not in *refused. The row may wait in a
+ * batch: its text (and WKB) must stay as they are until the next
+ * fp_store_loader_flush or fp_store_loader_finish. */
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err);
+/* Writes the projects waiting in the batch. */
+fp_status fp_store_loader_flush(fp_store_loader *l, fp_error *err);
 /* After fp_store_loader_finish: whether the projects stored got the ids
  * *first_id .. *first_id + *count - 1, in the order they were given
  * (SQLite: followed row by row; PostGIS: the span of the ids the COPY took,

@@ -48,6 +48,9 @@ fp_status fpi_sink_finish(fp_sink *sink, fp_error *err);
  * *first_id + k, k their order (every one stored, the store telling each
  * id), and how many: what the QA feed needs (fp_qa_feed_ids). */
 int fpi_sink_id_span(const fp_sink *sink, long long *first_id, long long *count);
+/* After fpi_sink_finish: the CPU seconds of the store thread, which the
+ * rows step waits for when the store is the slower side. */
+double fpi_sink_writer_cpu(const fp_sink *sink);
 void fpi_sink_free(fp_sink *sink);
 /* Stores a project row (or a reject, if its id is a duplicate). */
 fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);

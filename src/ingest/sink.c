@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <geos_c.h>
 #include <glib.h>
 #include "ingest/ingest_internal.h"
@@ -79,6 +80,7 @@ struct fp_sink {
      * each under its place in this count. */
     fp_qa_feed *qa;
     long long projects_sent;
+    double writer_cpu;            /* the store thread's CPU seconds, once it ended */
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -198,6 +200,8 @@ static void *writer_main(void *arg)
         fp_error err = {0};
         fp_status st = FP_OK;
         for (size_t i = 0; i < b->n && !failed && !st; i++) st = write_op(s, &b->ops[i], &err);
+        /* The store may keep rows waiting; their text is this batch's. */
+        if (!failed && !st) st = fp_store_loader_flush(s->loader, &err);
         b->n = 0;
         b->bytes = 0;
         g_string_chunk_clear(b->text);
@@ -212,6 +216,8 @@ static void *writer_main(void *arg)
         pthread_cond_signal(&s->room);
     }
     pthread_mutex_unlock(&s->lock);
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0) s->writer_cpu = ts.tv_sec + ts.tv_nsec / 1e9;
     return NULL;
 }
 
@@ -334,6 +340,11 @@ fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
     if (st) return st;
     if (s->failed) return writer_failure(s, err);
     return fp_store_loader_finish(s->loader, err);
+}
+
+double fpi_sink_writer_cpu(const fp_sink *s)
+{
+    return s->writer_cpu;
 }
 
 int fpi_sink_id_span(const fp_sink *s, long long *first_id, long long *count)

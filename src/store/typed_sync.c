@@ -35,9 +35,23 @@
 #include "geom/geom.h"
 #include "store/store_internal.h"
 
+/* Rows go TYPED_BATCH to a statement: one multi-row INSERT keeps its
+ * cursor at the table's end, where the next id goes, instead of opening
+ * and seeking it afresh for each row (1M point rows written through SQLite
+ * alone: 0.80-1.00 s one by one, 0.43 s 64 at a time). */
+#define TYPED_BATCH 64
+
+typedef struct pending_row {
+    sqlite3_int64 id;
+    unsigned char *blob;        /* the multi blob, owned */
+    int len;
+} pending_row;
+
 typedef struct kind_batch {
     const char *name;           /* point, line, polygon */
-    sqlite3_stmt *insert;
+    sqlite3_stmt *insert, *insert_many;   /* one row; TYPED_BATCH rows */
+    pending_row pending[TYPED_BATCH];
+    int npending;
     GPtrArray *triggers;        /* its table's triggers, suspended */
     fp_rtree_entry *entries;    /* index entries of the rows added */
     size_t n, cap;
@@ -78,11 +92,37 @@ fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *er
         char *sql = sqlite3_mprintf("INSERT INTO \"%w\"(id, geom) VALUES(?1, ?2)", table);
         st = fpi_store_prepare(s, sql, "copying projects to the typed tables", &w->kinds[k].insert, err);
         sqlite3_free(sql);
+        GString *many = g_string_new(NULL);
+        g_string_append_printf(many, "INSERT INTO \"%s\"(id, geom) VALUES(?, ?)", table);
+        for (int i = 1; i < TYPED_BATCH; i++) g_string_append(many, ", (?, ?)");
+        if (!st) st = fpi_store_prepare(s, many->str, "copying projects to the typed tables", &w->kinds[k].insert_many, err);
+        g_string_free(many, TRUE);
         if (!st) st = fpi_store_triggers_suspend(s, table, &w->kinds[k].triggers, err);
     }
     if (st) { fpi_typed_writer_free(w); return st; }
     *out = w;
     return FP_OK;
+}
+
+/* Writes kind k's pending rows: TYPED_BATCH in one statement, fewer one
+ * by one. */
+static fp_status flush_kind(fpi_typed_writer *w, kind_batch *k, fp_error *err)
+{
+    int full = k->npending == TYPED_BATCH, rc = SQLITE_DONE;
+    sqlite3_stmt *q = full ? k->insert_many : k->insert;
+    for (int i = 0; i < k->npending && rc == SQLITE_DONE; i++) {
+        int p = full ? 2 * i : 0;
+        sqlite3_bind_int64(q, p + 1, k->pending[i].id);
+        sqlite3_bind_blob(q, p + 2, k->pending[i].blob, k->pending[i].len, SQLITE_STATIC);
+        if (!full || i == k->npending - 1) {
+            rc = sqlite3_step(q);
+            sqlite3_reset(q);
+        }
+    }
+    sqlite3_clear_bindings(q);
+    for (int i = 0; i < k->npending; i++) free(k->pending[i].blob);
+    k->npending = 0;
+    return rc == SQLITE_DONE ? FP_OK : fpi_store_db_error(w->store, "copying projects to the typed tables", err);
 }
 
 fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
@@ -98,12 +138,13 @@ fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsi
      * other than FP_ERR_DB, which the loader words as a failed write). */
     if (!m) return fp_error_set(err, FP_ERR_NOMEM, "%s: project %lld: its geometry cannot be cast to its multi type",
                                 fp_store_path(w->store), (long long)id);
-    sqlite3_stmt *ins = w->kinds[k].insert;
-    sqlite3_reset(ins);
-    sqlite3_bind_int64(ins, 1, id);
-    sqlite3_bind_blob(ins, 2, m, mlen, free);
-    if (sqlite3_step(ins) != SQLITE_DONE) return fpi_store_db_error(w->store, "copying projects to the typed tables", err);
-    return add_entry(&w->kinds[k], id, mbr, err);
+    kind_batch *kb = &w->kinds[k];
+    kb->pending[kb->npending++] = (pending_row){ id, m, mlen };
+    if (kb->npending == TYPED_BATCH) {
+        fp_status st = flush_kind(w, kb, err);
+        if (st) return st;
+    }
+    return add_entry(kb, id, mbr, err);
 }
 
 /* Whether the index has no entry. */
@@ -152,7 +193,9 @@ static fp_status copy_index(fp_store *s, const char *from, fp_error *err)
 fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_error *err)
 {
     if (!w) return FP_OK;
-    fp_status st = copy_from ? copy_index(w->store, copy_from, err) : FP_OK;
+    fp_status st = FP_OK;
+    for (int k = 0; k < 3 && !st; k++) st = flush_kind(w, &w->kinds[k], err);
+    if (!st && copy_from) st = copy_index(w->store, copy_from, err);
     for (int k = copy_from ? 1 : 0; k < 3 && !st; k++) {
         char index[64];
         snprintf(index, sizeof index, "idx_projects_geom_%s_geom", w->kinds[k].name);
@@ -168,6 +211,8 @@ void fpi_typed_writer_free(fpi_typed_writer *w)
     for (int k = 0; k < 3; k++) {
         if (w->kinds[k].triggers) g_ptr_array_free(w->kinds[k].triggers, TRUE);   /* not restored: rolled back */
         sqlite3_finalize(w->kinds[k].insert);
+        sqlite3_finalize(w->kinds[k].insert_many);
+        for (int i = 0; i < w->kinds[k].npending; i++) free(w->kinds[k].pending[i].blob);
         free(w->kinds[k].entries);
     }
     free(w);

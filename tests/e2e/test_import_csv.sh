@@ -46,6 +46,30 @@ assert_eq '|{"year_raw":"circa 2019"}' "$(sql "SELECT year, extra FROM projects 
 assert_eq "1|1" "$(ssql "SELECT count(*), CheckSpatialIndex('projects','geom') FROM projects WHERE geocode_method='input' AND source_key='A2'")" "spatial index"
 case_end
 
+case_begin "source ids: a repeat is refused within the file, across imports of a dataset and across batches of rows; other ids never, whatever their hashes"
+# The loader writes rows 64 at a time and finds a repeated id before: a set
+# of 32-bit hashes of the dataset's ids, then the key index. P29881 and
+# P58664 have the same hash (the FNV-1a fold in imports_store.c), so the
+# second must be looked up and stored. 100,000 ids P1..P100000: every one
+# stored (awk counts what sqlite3 must find); then a second file repeats
+# P7 and P100000 among new ids, into the same dataset and into another.
+awk 'BEGIN { print "id,company,category,lon,lat"; for (i = 1; i <= 100000; i++) printf "P%d,Co,c,%.4f,%.4f\n", i, -170 + (i % 3400) / 10, -60 + int(i / 3400) / 10 }' > ids.csv
+printf 'id,company,category,lon,lat\nQ1,Co,c,1.5,1.5\nP7,Co,c,2.5,2.5\nQ2,Co,c,3.5,3.5\nQ2,Co,c,4.5,4.5\nP100000,Co,c,5.5,5.5\n' > ids2.csv
+fp_init ids.sqlite
+run --db ids.sqlite import ids.csv
+assert_contains "$OUT" "100000 rows read, 100000 stored, 0 rejected" "every id stored"
+assert_eq "100000|100000|1|100000" "$(sqlite3 ids.sqlite "SELECT count(*), count(DISTINCT source_key), min(id), max(id) FROM projects")" "ids 1..100000"
+assert_eq "29881|58664" "$(sqlite3 ids.sqlite "SELECT group_concat(id, '|') FROM (SELECT id FROM projects WHERE source_key IN ('P29881', 'P58664') ORDER BY id)")" "the pair whose hashes agree, both at their rows"
+run --db ids.sqlite import ids2.csv --dataset ids
+assert_contains "$OUT" "5 rows read, 2 stored, 3 rejected" "repeats refused"
+assert_eq "3|duplicate id: id 'P7' is already stored in dataset 'ids'
+5|duplicate id: id 'Q2' is already stored in dataset 'ids'
+6|duplicate id: id 'P100000' is already stored in dataset 'ids'" "$(sqlite3 ids.sqlite "SELECT line, reason FROM rejects ORDER BY line")" "the lines and ids refused"
+assert_eq "Q1 100001 Q2 100002" "$(sqlite3 ids.sqlite "SELECT source_key, id FROM projects WHERE id > 100000 ORDER BY id" | tr '|' ' ' | xargs)" "the new ids stored, in order"
+run --db ids.sqlite import ids2.csv --dataset other
+assert_contains "$OUT" "5 rows read, 4 stored, 1 rejected" "another dataset: only the repeat within the file"
+case_end
+
 case_begin "footprint rejects lists file:line: reason and the raw text"
 run --db $DB rejects
 assert_eq 0 "$RC" "exit status"

@@ -408,11 +408,16 @@ static void test_column_cache_written(void **state)
     assert_int_equal(fp_store_import_begin(s, "f.csv", "sum", "d", "t0", &id, &previous, &err), FP_OK);
     fp_store_loader *l;
     assert_int_equal(fp_store_loader_new(s, id, "d", "f.csv", &l, &err), FP_OK);
-    char key[32], company[32];
+    /* The loader keeps rows in a batch until fp_store_loader_flush: each
+     * row's text stays where it is until then (here: to the end). */
+    char (*keys)[16] = calloc(140001, sizeof *keys), (*companies)[16] = calloc(140001, sizeof *companies);
+    assert_non_null(keys);
+    assert_non_null(companies);
     /* ids 1..140000: parts 0, 1 (every company different: too many to keep) and 2. */
     for (int i = 1; i <= 140000; i++) {
-        snprintf(key, sizeof key, "k%d", i);
-        snprintf(company, sizeof company, "c%d", i >> 16 == 1 ? i : i % 7);
+        char *key = keys[i], *company = companies[i];
+        snprintf(key, sizeof keys[i], "k%d", i);
+        snprintf(company, sizeof companies[i], "c%d", i >> 16 == 1 ? i : i % 7);
         fp_project_record p = { .source_key = key, .company = i % 5 || i >> 16 == 1 ? company : NULL, .category = "x",
                                 .is_point = 1, .x = i * 1e-4, .y = -i * 1e-4, .has_year = i % 3, .year = 2000 + i % 20 };
         fp_store_refusal refused;
@@ -421,6 +426,8 @@ static void test_column_cache_written(void **state)
     }
     assert_int_equal(fp_store_loader_finish(l, &err), FP_OK);
     fp_store_loader_free(l);
+    free(keys);
+    free(companies);
     assert_int_equal(fp_store_commit(s, &err), FP_OK);
     char *parts = query_text(db, "SELECT group_concat(part) FROM (SELECT part FROM projects_columns ORDER BY part)");
     assert_string_equal(parts, "0,1,2");
