@@ -83,7 +83,7 @@ static void sort_centres(fp_rtree_entry *e, size_t n, int axis, fpi_keyed *k, fp
 
 typedef struct writer {
     sqlite3 *db;
-    sqlite3_stmt *node, *rowid, *parent;
+    sqlite3_stmt *node, *rowid, *rowids, *parent;   /* rowids: ROWID_BATCH rows */
     /* The leaves' (rowid, node) pairs, written in rowid order at the end:
      * appended to %_rowid's B-tree rather than inserted all over it. With
      * the radix sorts, a million-point index went from 1.59 to 0.74 s. */
@@ -94,14 +94,28 @@ typedef struct writer {
     unsigned char *buf;
 } writer;
 
-/* The leaves' (rowid, node) pairs into %_rowid, in rowid order. */
+/* The leaves' (rowid, node) pairs into %_rowid, in rowid order,
+ * ROWID_BATCH to a statement: one INSERT of many rows keeps its cursor at
+ * the table's end instead of seeking it for each (a 1M-point import's
+ * index step: 0.78-0.80 -> 0.48 s). */
+#define ROWID_BATCH 128
 static int write_rowids(writer *w)
 {
     fpi_keyed *tmp = malloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
     if (!tmp) return -1;
     fpi_radix_sort(w->leaf_of, w->nleaf, tmp);      /* rowids: distinct and positive */
     free(tmp);
-    for (size_t i = 0; i < w->nleaf; i++) {
+    size_t i = 0;
+    for (; i + ROWID_BATCH <= w->nleaf; i += ROWID_BATCH) {
+        for (int k = 0; k < ROWID_BATCH; k++) {
+            sqlite3_bind_int64(w->rowids, 2 * k + 1, (sqlite3_int64)w->leaf_of[i + k].key);
+            sqlite3_bind_int64(w->rowids, 2 * k + 2, (sqlite3_int64)w->leaf_of[i + k].val);
+        }
+        int rc = sqlite3_step(w->rowids);
+        sqlite3_reset(w->rowids);
+        if (rc != SQLITE_DONE) return -1;
+    }
+    for (; i < w->nleaf; i++) {
         sqlite3_reset(w->rowid);
         sqlite3_bind_int64(w->rowid, 1, (sqlite3_int64)w->leaf_of[i].key);
         sqlite3_bind_int64(w->rowid, 2, (sqlite3_int64)w->leaf_of[i].val);
@@ -203,21 +217,30 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
     char *ins_node = sqlite3_mprintf("INSERT INTO \"%w_node\"(nodeno, data) VALUES(?, ?)", index);
     char *ins_rowid = sqlite3_mprintf("INSERT INTO \"%w_rowid\"(rowid, nodeno) VALUES(?, ?)", index);
     char *ins_parent = sqlite3_mprintf("INSERT INTO \"%w_parent\"(nodeno, parentnode) VALUES(?, ?)", index);
+    char *ins_rowids = sqlite3_mprintf("INSERT INTO \"%w_rowid\"(rowid, nodeno) VALUES(?, ?)", index);
+    for (int k = 1; ins_rowids && k < ROWID_BATCH; k++) {
+        char *longer = sqlite3_mprintf("%s, (?, ?)", ins_rowids);
+        sqlite3_free(ins_rowids);
+        ins_rowids = longer;
+    }
     w.buf = malloc(w.node_size);
     w.leaf_of = malloc((n ? n : 1) * sizeof *w.leaf_of);
     if (!w.leaf_of || sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_node, -1, &w.node, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_rowid, -1, &w.rowid, NULL) != SQLITE_OK ||
+        !ins_rowids || sqlite3_prepare_v2(db, ins_rowids, -1, &w.rowids, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_parent, -1, &w.parent, NULL) != SQLITE_OK ||
         !w.buf || pack_level(&w, entries, n, 0) != 0 || write_rowids(&w) != 0)
         st = fp_error_set(err, FP_ERR_DB, "spatial index %s: %s", index, sqlite3_errmsg(db));
     sqlite3_finalize(w.node);
     sqlite3_finalize(w.rowid);
+    sqlite3_finalize(w.rowids);
     sqlite3_finalize(w.parent);
     sqlite3_free(clear);
     sqlite3_free(ins_node);
     sqlite3_free(ins_rowid);
     sqlite3_free(ins_parent);
+    sqlite3_free(ins_rowids);
     free(w.buf);
     free(w.leaf_of);
     return st;
