@@ -264,6 +264,14 @@ fp_status fp_store_extra_key_used(fp_store *store, const char *key, int *used, f
  * (else 0 and *import_id the new one). */
 fp_status fp_store_import_begin(fp_store *store, const char *file, const char *checksum, const char *dataset,
                                 const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
+/* Whether the dataset has any import (*any): with none, no checksum can
+ * match, and the import can start before its file's SHA-256 is known. */
+fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int *any, fp_error *err);
+/* Gives an import begun with a placeholder checksum its real one, unless
+ * another import of the dataset has it (committed meanwhile by another
+ * session): then *previous is that import's id and nothing is changed. */
+fp_status fp_store_import_checksum(fp_store *store, int64_t import_id, const char *dataset, const char *checksum,
+                                   int64_t *previous, fp_error *err);
 /* Records how an import ended (its format and counts). */
 fp_status fp_store_import_end(fp_store *store, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err);

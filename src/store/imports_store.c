@@ -50,6 +50,45 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
     return FP_OK;
 }
 
+fp_status fp_store_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
+{
+    if (s->pg) return fpi_pg_dataset_has_imports(s, dataset, any, err);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT EXISTS(SELECT 1 FROM imports WHERE dataset = ?1)", "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) *any = sqlite3_column_int(q, 0);
+    else st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(q);
+    return st;
+}
+
+fp_status fp_store_import_checksum(fp_store *s, int64_t import_id, const char *dataset, const char *checksum,
+                                   int64_t *previous, fp_error *err)
+{
+    if (s->pg) return fpi_pg_import_checksum(s, import_id, dataset, checksum, previous, err);
+    *previous = 0;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset = ?1 AND checksum = ?2 AND id <> ?3",
+                                     "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, import_id);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *previous = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_ROW) return FP_OK;
+    if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    if ((st = fpi_store_prepare(s, "UPDATE imports SET checksum = ?1 WHERE id = ?2", "recording the import", &q, err)))
+        return st;
+    sqlite3_bind_text(q, 1, checksum, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, import_id);
+    if (sqlite3_step(q) != SQLITE_DONE) st = fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(q);
+    return st;
+}
+
 fp_status fp_store_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err)
 {

@@ -102,6 +102,32 @@ fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksu
     return FP_OK;
 }
 
+fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
+{
+    const char *v[] = { dataset };
+    PGresult *r = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM imports WHERE dataset = $1)", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "reading imports", err);
+    *any = !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    return FP_OK;
+}
+
+fp_status fpi_pg_import_checksum(fp_store *s, int64_t import_id, const char *dataset, const char *checksum,
+                                 int64_t *previous, fp_error *err)
+{
+    *previous = 0;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)import_id);
+    const char *v[] = { dataset, checksum, id };
+    PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2 AND id <> $3", 3, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
+    if (PQntuples(r) > 0) *previous = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    if (*previous) return FP_OK;
+    const char *u[] = { checksum, id };
+    return fpi_pg_command(s, "UPDATE imports SET checksum = $1 WHERE id = $2", 2, u, "recording the import", err);
+}
+
 fp_status fpi_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                            long rejected, const char *finished, fp_error *err)
 {

@@ -138,6 +138,9 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
 fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const char *reason, const char *raw,
                               size_t raw_len, fp_error *err);
 fp_status fpi_pg_loader_finish(fp_pg_loader *l, fp_error *err);
+fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err);
+fp_status fpi_pg_import_checksum(fp_store *s, int64_t import_id, const char *dataset, const char *checksum,
+                                 int64_t *previous, fp_error *err);
 int fpi_pg_loader_ids(const fp_pg_loader *l, int64_t *first_id, int64_t *count);
 void fpi_pg_loader_free(fp_pg_loader *l);
 fp_status fpi_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject_cb cb, void *user, fp_error *err);

@@ -73,6 +73,28 @@ run --db ids.sqlite import ids2.csv --dataset other
 assert_contains "$OUT" "5 rows read, 4 stored, 1 rejected" "another dataset: only the repeat within the file"
 case_end
 
+case_begin "a dataset's first import records the file's SHA-256 at its end; the same file committed meanwhile by another process makes it store nothing"
+# A dataset's first import computes the checksum beside the rows (there is
+# none to match yet). Process A stops before its commit; B, started then,
+# finds no import of the dataset, reads every row while it waits for A's
+# lock, and at its end finds A's import of the same file: nothing stored.
+printf 'id,company,category,lon,lat\nS1,Co,c,1.5,1.5\nS2,Co,c,2.5,2.5\n' > same.csv
+fp_init same.sqlite
+rm -f same.resume
+FOOTPRINT_TEST_PAUSE_AT=import:commit FOOTPRINT_TEST_RESUME_FILE=same.resume "$FP" --db same.sqlite import same.csv > a.out 2>&1 & a=$!
+for i in $(seq 1 100); do grep -q "paused at import:commit" a.out && break; sleep 0.1; done
+assert_contains "$(cat a.out)" "paused at import:commit" "A waits before its commit"
+"$FP" --db same.sqlite import same.csv > b.out 2>&1 & b=$!
+sleep 1; touch same.resume
+wait $a; ra=$?; wait $b; rb=$?
+assert_eq "0 0" "$ra $rb" "both exit 0 ($(tail -1 b.out))"
+assert_contains "$(cat a.out)" "2 rows read, 2 stored, 0 rejected (import #1" "A stored the rows"
+assert_contains "$(cat b.out)" "same.csv: already imported into this dataset (import #1); nothing stored" "B stored nothing"
+assert_eq "1|$(sha256sum same.csv | cut -d' ' -f1)|2" "$(sqlite3 same.sqlite "SELECT count(*), max(checksum), (SELECT count(*) FROM projects) FROM imports")" "one import, its checksum as sha256sum's, its rows"
+run --db same.sqlite import same.csv
+assert_contains "$OUT" "already imported into this dataset (import #1)" "the next import finds it at once"
+case_end
+
 case_begin "footprint rejects lists file:line: reason and the raw text"
 run --db $DB rejects
 assert_eq 0 "$RC" "exit status"
