@@ -90,7 +90,15 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
  * reads everything. snap_km as fp_qa_options. */
 fp_status fp_qa_feed_new(fp_store *store, double snap_km, fp_qa_feed **out, fp_error *err);
 void fp_qa_feed_free(fp_qa_feed *feed);
+/* The id the import's first project is expected to get (the store tells
+ * it: fp_store_loader_next_id), before any row is fed; 0 or never: unknown. */
+void fp_qa_feed_set_base(fp_qa_feed *feed, long long first_id);
 void fp_qa_feed_point(fp_qa_feed *feed, long long seq, const fp_qa_store_row *row);
+/* Every row fed: with the first id known, the duplicate sweep of the fed
+ * rows starts on a thread of its own, to run while the import writes its
+ * indexes and commits; fp_qa_check uses it when the dataset has no other
+ * rows and the ids came as expected. */
+void fp_qa_feed_rows_done(fp_qa_feed *feed);
 void fp_qa_feed_abandon(fp_qa_feed *feed);
 void fp_qa_feed_ids(fp_qa_feed *feed, const char *dataset, long long first_id, long long count);
 /* Whether a check of dataset can use the feed. */

@@ -295,6 +295,12 @@ static void writer_stop(fp_sink *s, int abandon)
 
 /* ----------------------------------------------------- the caller's side --- */
 
+/* The loader's hook once its spatial index is written. */
+static void feed_rows_done(void *qa)
+{
+    fp_qa_feed_rows_done(qa);
+}
+
 fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const char *dataset,
                       fp_import_result *res, fp_qa_feed *qa, fp_sink **out, fp_error *err)
 {
@@ -311,6 +317,12 @@ fp_status fpi_sink_new(fp_store *store, const char *path, long import_id, const 
     pthread_cond_init(&s->work, NULL);
     pthread_cond_init(&s->room, NULL);
     fp_status st = fp_store_loader_new(store, import_id, dataset, path, &s->loader, err);
+    if (st == FP_OK && qa) {
+        /* The checks' rows under their ids to come, their duplicate sweep
+         * beside the import's last steps. */
+        fp_qa_feed_set_base(qa, fp_store_loader_next_id(s->loader));
+        fp_store_loader_on_indexed(s->loader, feed_rows_done, qa);
+    }
     if (st == FP_OK) st = fpi_country_index_new(store, &s->countries, err);
     if (st == FP_OK && !(s->filling = calloc(1, sizeof *s->filling))) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     if (st == FP_OK) {

@@ -22,6 +22,7 @@
  * first; the findings are stored (qa_store.c) in the same transaction.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,13 @@ struct fp_qa_feed {
     char *dataset;                /* of the import, once its ids are known */
     int abandoned, ids_known;
     long long fed;                /* rows fed */
+    long long base;               /* the id the import's first project should get (0: unknown): rows fed as base + seq */
     long long first_id, count;    /* the import's projects: ids first_id .. first_id + count - 1 */
+    /* The duplicate sweep of the fed rows, on a thread of its own while the
+     * import writes its indexes and commits (fp_qa_feed_rows_done). */
+    pthread_t sweeper;
+    int sweeping;
+    GArray *swept;                /* its findings (qa_finding) */
 };
 
 static void finding(qa_ctx *c, fp_qa_kind kind, const qa_row *r, char *evidence, char *suggestion)
@@ -352,10 +359,11 @@ static int by_row_then_kind(const void *pa, const void *pb)
  * readers (scan.c), only while this transaction has changed nothing. With
  * fed rows (an import's, checked as it read them: c->rows and c->findings
  * hold them), only the other rows are read. */
-static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, fp_error *err)
+static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, GArray *swept, fp_error *err)
 {
     long long skip_from = 1, skip_to = 0;
     long fixable = c->res->fixable;
+    guint fed_rows = c->rows->len;
     if (fed) {
         skip_from = fed->first_id;
         skip_to = fed->first_id + fed->count - 1;
@@ -368,7 +376,15 @@ static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, fp_e
     fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
     fpi_steps_mark(&c->steps, fed ? "read others" : "read");
-    qa_find_duplicates((qa_row *)(void *)c->rows->data, c->rows->len, &c->str, c->findings);
+    if (swept && c->rows->len == fed_rows) {
+        /* The fed rows are all the dataset's: their sweep is the answer. */
+        g_array_append_vals(c->findings, swept->data, swept->len);
+        g_array_set_size(swept, 0);
+    } else {
+        qa_row *rows = (qa_row *)(void *)c->rows->data;
+        for (guint i = 0; i < c->rows->len; i++) rows[i].dup = 0;
+        qa_find_duplicates(rows, c->rows->len, &c->str, c->findings);
+    }
     g_array_sort(c->findings, by_row_then_kind);
     fpi_steps_mark(&c->steps, "duplicates");
     return FP_OK;
@@ -473,8 +489,11 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     fpi_steps steps;
     fpi_steps_start(&steps, fp_store_context(store));
     qa_ctx c;
+    GArray *swept = NULL;
     fp_status st = FP_OK;
     if (feed) {
+        swept = feed->swept;              /* joined by fp_qa_feed_ids */
+        feed->swept = NULL;
         c = feed->c;
         memset(&feed->c, 0, sizeof feed->c);
         feed->abandoned = 1;
@@ -502,11 +521,11 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
             g_free(line);
         }
     }
-    if (!st) st = run_checks(&c, !opts->undo, feed, err);
+    if (!st) st = run_checks(&c, !opts->undo, feed, swept, err);
     if (!st && opts->fix) {
         st = apply_fixes(&c, err);
         /* The findings of the points as they now are. */
-        if (!st) st = run_checks(&c, 0, NULL, err);
+        if (!st) st = run_checks(&c, 0, NULL, NULL, err);
     }
     if (!st) st = fp_point_locator_status(c.countries, err);
     if (!st) st = fp_point_locator_status(c.admin1, err);
@@ -531,6 +550,10 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
 out:
     res->seconds = fpi_now() - t0;
     ctx_free(&c);
+    if (swept) {
+        findings_clear(swept);
+        g_array_free(swept, TRUE);
+    }
     return st;
 }
 
@@ -552,9 +575,46 @@ fp_status fp_qa_feed_new(fp_store *store, double snap_km, fp_qa_feed **out, fp_e
     return FP_OK;
 }
 
+/* Waits for the sweep of the fed rows, and with discard drops what it
+ * found and the duplicate marks it left on the rows. */
+static void sweep_end(fp_qa_feed *f, int discard)
+{
+    if (f->sweeping) pthread_join(f->sweeper, NULL);
+    f->sweeping = 0;
+    if (!discard || !f->swept) return;
+    findings_clear(f->swept);
+    g_array_free(f->swept, TRUE);
+    f->swept = NULL;
+    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
+    for (guint i = 0; i < f->c.rows->len; i++) rows[i].dup = 0;
+}
+
+static void *sweep_main(void *arg)
+{
+    fp_qa_feed *f = arg;
+    qa_find_duplicates((qa_row *)(void *)f->c.rows->data, f->c.rows->len, &f->c.str, f->swept);
+    return NULL;
+}
+
+void fp_qa_feed_set_base(fp_qa_feed *f, long long base)
+{
+    if (f && !f->fed && base > 0) f->base = base;
+}
+
+void fp_qa_feed_rows_done(fp_qa_feed *f)
+{
+    /* The ids in the evidence must be the rows' real ones: only with the
+     * first id known in advance (checked by fp_qa_feed_ids). */
+    if (!f || f->abandoned || f->base <= 0 || f->sweeping || f->swept || f->c.rows->len < 2) return;
+    f->swept = g_array_new(FALSE, FALSE, sizeof(qa_finding));
+    if (pthread_create(&f->sweeper, NULL, sweep_main, f) == 0) f->sweeping = 1;
+    else sweep_end(f, 1);
+}
+
 void fp_qa_feed_free(fp_qa_feed *f)
 {
     if (!f) return;
+    if (f->c.rows) sweep_end(f, 1);
     ctx_free(&f->c);
     g_free(f->dataset);
     free(f);
@@ -567,7 +627,7 @@ void fp_qa_feed_point(fp_qa_feed *f, long long seq, const fp_qa_store_row *row)
      * unknown yet. The import's rows all have one. */
     if (seq < 0 || row->line < 0) { fp_qa_feed_abandon(f); return; }
     fp_qa_store_row r = *row;
-    r.id = seq;
+    r.id = f->base + seq;
     check_row(&r, &f->c, NULL);
     f->fed++;
 }
@@ -575,6 +635,7 @@ void fp_qa_feed_point(fp_qa_feed *f, long long seq, const fp_qa_store_row *row)
 void fp_qa_feed_abandon(fp_qa_feed *f)
 {
     if (!f || f->abandoned) return;
+    sweep_end(f, 1);
     f->abandoned = 1;
     /* The memory goes now: the check reads everything anyway. */
     findings_clear(f->c.findings);
@@ -585,12 +646,17 @@ void fp_qa_feed_ids(fp_qa_feed *f, const char *dataset, long long first_id, long
 {
     if (!f || f->abandoned) return;
     if (!dataset || count < 0 || first_id < 1 || first_id > INT64_MAX - count) { fp_qa_feed_abandon(f); return; }
+    /* Fed as base + seq: moved by the difference, when the import's ids
+     * did not start where expected (the sweep's evidence then names wrong
+     * ids: it goes, and the check sweeps again). */
+    long long delta = first_id - f->base;
+    sweep_end(f, delta != 0);
     qa_row *rows = (qa_row *)(void *)f->c.rows->data;
     for (guint i = 0; i < f->c.rows->len; i++) {
-        if (rows[i].id >= count) { fp_qa_feed_abandon(f); return; }
-        rows[i].id += first_id;
+        if (rows[i].id - f->base >= count) { fp_qa_feed_abandon(f); return; }
+        rows[i].id += delta;
     }
-    for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += first_id;
+    for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += delta;
     f->first_id = first_id;
     f->count = count;
     f->dataset = g_strdup(dataset);
