@@ -257,6 +257,20 @@ void fpi_radix_sort(fpi_keyed *a, size_t n, fpi_keyed *tmp)
     }
 }
 
+void fpi_radix_sort_u64(uint64_t *a, size_t n, uint64_t *tmp)
+{
+    uint64_t differ = 0;
+    for (size_t i = 1; i < n; i++) differ |= a[i] ^ a[0];
+    for (int shift = 0; shift < 64 && n > 1; shift += 8) {
+        if (!((differ >> shift) & 0xFF)) continue;
+        size_t count[257] = { 0 };
+        for (size_t i = 0; i < n; i++) count[((a[i] >> shift) & 0xFF) + 1]++;
+        for (int d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) tmp[count[(a[i] >> shift) & 0xFF]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
 uint64_t fpi_double_order_key(double d)
 {
     if (d == 0) d = 0;

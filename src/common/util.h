@@ -87,6 +87,8 @@ typedef struct fpi_keyed { uint64_t key, val; } fpi_keyed;
  * several: how the R*Tree loader and the QA's duplicate sweep sort a
  * million items in a tenth of qsort's time. */
 void fpi_radix_sort(fpi_keyed *a, size_t n, fpi_keyed *tmp);
+/* The same for plain 64-bit words (a key and a position packed in one). */
+void fpi_radix_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
 /* A double as an unsigned key in the same order (-0 taken as +0, as the
  * comparison < does; not for NaN). */
 uint64_t fpi_double_order_key(double d);

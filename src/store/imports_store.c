@@ -393,7 +393,7 @@ static fp_status after_insert(fp_store_loader *l, sqlite3_int64 id, const pendin
     l->nstored++;
     fp_status st = fpi_columns_writer_add(l->columns, id, &pp->p, pp->blob, pp->len, err);
     if (st || !pp->blob) return st;
-    st = fpi_typed_writer_add(l->typed, id, pp->blob, pp->len, err);
+    st = fpi_typed_writer_add(l->typed, id, pp->blob, pp->len, l->entries, l->nentries, err);
     if (st) return st == FP_ERR_DB && write_failed(l->store) ? loader_error(l, err) : st;
     if (l->nentries == l->cap_entries) {
         size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
@@ -525,7 +525,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
     /* The typed geometry tables' spatial indexes, and their triggers back. */
-    st = fpi_typed_writer_finish(l->typed, same ? "idx_projects_geom" : NULL, err);
+    st = fpi_typed_writer_finish(l->typed, same ? "idx_projects_geom" : NULL, l->entries, l->nentries, err);
     if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);
     if (st) return st;
     fpi_steps_mark(&steps, "typed");

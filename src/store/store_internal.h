@@ -95,9 +95,11 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
  * -1 when the query fails or has more rows than cap. */
 int fpi_rtree_read_entries(sqlite3_stmt *q, fp_rtree_entry *out, size_t cap, size_t *n);
 /* Adds entries to R*Tree `index`: one INSERT each when they are fewer than
- * those already there, else a bulk rebuild; `replacing` (SQL selecting ids,
- * or NULL) names rows whose old entries go. `what` names the job in errors. */
-fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *entries, size_t n,
+ * those already there, else a bulk rebuild (of these alone when the index
+ * is empty: then reordered in place, not copied); `replacing` (SQL
+ * selecting ids, or NULL) names rows whose old entries go. `what` names the
+ * job in errors. */
+fp_status fpi_rtree_add(fp_store *s, const char *index, fp_rtree_entry *entries, size_t n,
                         const char *replacing, const char *what, fp_error *err);
 
 /* The typed geometry tables (v4) written by a bulk import, which suspends
@@ -107,8 +109,10 @@ fp_status fpi_rtree_add(fp_store *s, const char *index, const fp_rtree_entry *en
  * and restores the typed tables' triggers before the commit. */
 typedef struct fpi_typed_writer fpi_typed_writer;
 fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *err);
+/* loaders[0..nloaders): the loader's index entries so far (this row's
+ * not yet), the point entries while every row was a point. */
 fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
-                               fp_error *err);
+                               const fp_rtree_entry *loaders, size_t nloaders, fp_error *err);
 /* *same: the writer's rows are all points whose index entries equal
  * entries[0..n) (the projects' index entries of the same import, before
  * that index is written: the bulk load reorders them), and index and the
@@ -118,7 +122,8 @@ fp_status fpi_typed_writer_same_points(fpi_typed_writer *w, const char *index, c
                                        int *same, fp_error *err);
 /* copy_from: the index whose shadow tables the point index copies (when
  * fpi_typed_writer_same_points said so), else NULL. */
-fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_error *err);
+fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_rtree_entry *loaders,
+                                  size_t nloaders, fp_error *err);
 void fpi_typed_writer_free(fpi_typed_writer *w);
 
 #endif

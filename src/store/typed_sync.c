@@ -60,6 +60,11 @@ typedef struct kind_batch {
 struct fpi_typed_writer {
     fp_store *store;
     kind_batch kinds[3];        /* fpi_blob_kind's order */
+    /* While every row is a point, the point entries are the loader's own
+     * (the same ids and boxes): not kept twice (240 MB at 10M points) but
+     * copied from the loader's at the first row of another kind. */
+    int points_are_loaders;
+    size_t npoints;             /* points added meanwhile */
 };
 
 static fp_status add_entry(kind_batch *k, sqlite3_int64 id, const double mbr[4], fp_error *err)
@@ -83,6 +88,7 @@ fp_status fpi_typed_writer_new(fp_store *s, fpi_typed_writer **out, fp_error *er
     fpi_typed_writer *w = calloc(1, sizeof *w);
     if (!w) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     w->store = s;
+    w->points_are_loaders = 1;
     static const char *const names[3] = { "point", "line", "polygon" };
     fp_status st = FP_OK;
     for (int k = 0; k < 3 && !st; k++) {
@@ -126,11 +132,25 @@ static fp_status flush_kind(fpi_typed_writer *w, kind_batch *k, fp_error *err)
 }
 
 fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsigned char *blob, int len,
-                               fp_error *err)
+                               const fp_rtree_entry *loaders, size_t nloaders, fp_error *err)
 {
     if (!w) return FP_OK;
     double mbr[4];
     int k = fpi_blob_kind(blob, len, mbr);
+    if (k != 0 && w->points_are_loaders) {
+        /* The loader's entries so far are the points': kept from here on. */
+        kind_batch *pk = &w->kinds[0];
+        if (nloaders != w->npoints)
+            return fp_error_set(err, FP_ERR_STATE, "%s: the typed point index lost count (%zu entries, %zu points)",
+                                fp_store_path(w->store), nloaders, w->npoints);
+        w->points_are_loaders = 0;
+        if (nloaders) {
+            pk->entries = malloc(nloaders * sizeof *pk->entries);
+            if (!pk->entries) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects_geom_point");
+            memcpy(pk->entries, loaders, nloaders * sizeof *pk->entries);
+            pk->n = pk->cap = nloaders;
+        }
+    }
     if (k < 0) return FP_OK;
     int mlen;
     unsigned char *m = fpi_blob_to_multi(blob, len, k, &mlen);
@@ -143,6 +163,10 @@ fp_status fpi_typed_writer_add(fpi_typed_writer *w, sqlite3_int64 id, const unsi
     if (kb->npending == TYPED_BATCH) {
         fp_status st = flush_kind(w, kb, err);
         if (st) return st;
+    }
+    if (k == 0 && w->points_are_loaders) {
+        w->npoints++;
+        return FP_OK;
     }
     return add_entry(kb, id, mbr, err);
 }
@@ -165,8 +189,9 @@ fp_status fpi_typed_writer_same_points(fpi_typed_writer *w, const char *index, c
                                        int *same, fp_error *err)
 {
     *same = 0;
-    if (!w || n == 0 || w->kinds[0].n != n || w->kinds[1].n || w->kinds[2].n ||
-        memcmp(w->kinds[0].entries, entries, n * sizeof *entries))
+    if (!w || n == 0 || w->kinds[1].n || w->kinds[2].n) return FP_OK;
+    if (w->points_are_loaders ? w->npoints != n
+                              : w->kinds[0].n != n || memcmp(w->kinds[0].entries, entries, n * sizeof *entries))
         return FP_OK;
     int a = 0, b = 0;
     fp_status st = index_empty(w->store, index, &a, err);
@@ -190,7 +215,8 @@ static fp_status copy_index(fp_store *s, const char *from, fp_error *err)
     return st;
 }
 
-fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_error *err)
+fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp_rtree_entry *loaders,
+                                  size_t nloaders, fp_error *err)
 {
     if (!w) return FP_OK;
     fp_status st = FP_OK;
@@ -199,7 +225,12 @@ fp_status fpi_typed_writer_finish(fpi_typed_writer *w, const char *copy_from, fp
     for (int k = copy_from ? 1 : 0; k < 3 && !st; k++) {
         char index[64];
         snprintf(index, sizeof index, "idx_projects_geom_%s_geom", w->kinds[k].name);
-        st = fpi_rtree_add(w->store, index, w->kinds[k].entries, w->kinds[k].n, NULL, "indexing the typed tables", err);
+        int loaders_own = k == 0 && w->points_are_loaders;
+        if (loaders_own && nloaders != w->npoints)
+            st = fp_error_set(err, FP_ERR_STATE, "%s: the typed point index lost count", fp_store_path(w->store));
+        if (!st)
+            st = fpi_rtree_add(w->store, index, loaders_own ? loaders : w->kinds[k].entries,
+                               loaders_own ? nloaders : w->kinds[k].n, NULL, "indexing the typed tables", err);
     }
     for (int k = 0; k < 3 && !st; k++) st = fpi_store_triggers_restore(w->store, &w->kinds[k].triggers, err);
     return st;

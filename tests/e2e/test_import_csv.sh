@@ -95,6 +95,19 @@ run --db same.sqlite import same.csv
 assert_contains "$OUT" "already imported into this dataset (import #1)" "the next import finds it at once"
 case_end
 
+case_begin "typed tables: points, then a line, then more points and a polygon; each kind's spatial index holds its own rows (rtreecheck)"
+# While every row is a point the point index's entries are the projects'
+# own; the first line makes them the point index's from there on.
+printf 'id,company,category,wkt\n1,A,a,POINT(1 1)\n2,A,a,POINT(2 2)\n3,A,a,"LINESTRING(0 0,3 3)"\n4,A,a,POINT(4 4)\n5,A,a,"POLYGON((0 0,1 0,1 1,0 0))"\n6,A,a,POINT(6 6)\n' > kinds.csv
+fp_init kinds.sqlite
+"$FP" -q --db kinds.sqlite import kinds.csv
+for k in point:1,2,4,6 line:3 polygon:5; do
+    assert_eq "${k#*:}|${k#*:}|ok" "$(sqlite3 kinds.sqlite "SELECT (SELECT group_concat(id) FROM (SELECT id FROM projects_geom_${k%%:*} ORDER BY id)), (SELECT group_concat(pkid) FROM (SELECT pkid FROM idx_projects_geom_${k%%:*}_geom ORDER BY pkid)), rtreecheck('idx_projects_geom_${k%%:*}_geom')")" "${k%%:*}: rows, index entries, check"
+done
+assert_eq "1:1.0 1.0 1.0 1.0 2:2.0 2.0 2.0 2.0 4:4.0 4.0 4.0 4.0 6:6.0 6.0 6.0 6.0" \
+    "$(sqlite3 kinds.sqlite "SELECT pkid || ':' || xmin || ' ' || xmax || ' ' || ymin || ' ' || ymax FROM idx_projects_geom_point_geom ORDER BY pkid" | xargs)" "the points' boxes"
+case_end
+
 case_begin "footprint rejects lists file:line: reason and the raw text"
 run --db $DB rejects
 assert_eq 0 "$RC" "exit status"

@@ -50,6 +50,32 @@ static void test_sorts_stably(void **state)
     free(tmp);
 }
 
+static int compare_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Words as the R*Tree bulk load packs them (a 32-bit key over a 32-bit
+ * position): the order qsort gives, which is by key, then position. */
+static void test_sorts_words(void **state)
+{
+    (void)state;
+    const size_t n = 100000;
+    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *tmp = malloc(n * sizeof *tmp);
+    uint64_t s = 7;
+    for (size_t i = 0; i < n; i++) a[i] = b[i] = (next_random(&s) % 5000 | 0x80000000ull) << 32 | i;
+    fpi_radix_sort_u64(a, n, tmp);
+    qsort(b, n, sizeof *b, compare_u64);
+    assert_memory_equal(a, b, n * sizeof *a);
+    uint64_t one = 3;
+    fpi_radix_sort_u64(&one, 1, tmp);
+    assert_int_equal(one, 3);
+    free(a);
+    free(b);
+    free(tmp);
+}
+
 static void test_double_order(void **state)
 {
     (void)state;
@@ -108,6 +134,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sorts_stably),
+        cmocka_unit_test(test_sorts_words),
         cmocka_unit_test(test_double_order),
         cmocka_unit_test(test_several_keys),
     };
