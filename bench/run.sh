@@ -545,6 +545,7 @@ bench_case "aggregate $LABEL points into countries by category" 100 "SpatiaLite-
 # (255 vertices a piece) with a GiST index, JIT off. Target: 5x.
 if [ -n "$PG_SKIP" ]; then
     bench_case "import $LABEL CSV points into PostGIS" 1 PostGIS-COPY --skip "$PG_SKIP"
+    bench_case "import $LABEL CSV points into SpatiaLite, against COPY + GiST" 1 PostGIS-COPY --skip "$PG_SKIP"
     bench_case "aggregate $LABEL points into countries by category on PostGIS" 5 PostGIS-SQL --skip "$PG_SKIP"
 else
     echo "== set-up for footprint on PostGIS (untimed)"
@@ -570,6 +571,16 @@ SQL
         --theirs       '$PSQL -f "$T/pg_copy.sql"' \
         --theirs-check 'n=$($PSQL -At -c "select count(*) from copied where geom is not null"); [ "$n" = "$N" ] || die "COPY: $n points, expected $N"'
     say_timing footprint
+    # A2. case A's SpatiaLite import against the same COPY + GiST (issue 16:
+    # the import faster than PostgreSQL's best plain load, durability off).
+    bench_case "import $LABEL CSV points into SpatiaLite, against COPY + GiST" 1 PostGIS-COPY \
+        --ours-setup   'rm -f "$T/ours.sqlite" && "$FP" --quiet --db "$T/ours.sqlite" init && sync' \
+        --ours         '"$FP" --quiet --db "$T/ours.sqlite" import "$DATA"' \
+        --ours-check   'check_fp_store "$T/ours.sqlite"' \
+        --theirs-setup '$PSQL -c "DROP TABLE IF EXISTS copied" && sync' \
+        --theirs       '$PSQL -f "$T/pg_copy.sql"' \
+        --theirs-check 'n=$($PSQL -At -c "select count(*) from copied where geom is not null"); [ "$n" = "$N" ] || die "COPY: $n points, expected $N"'
+    rm -f "$T/ours.sqlite"
     $PSQL -c 'DROP TABLE copied' >/dev/null
 
     $PSQL -c 'CREATE TABLE countries_sub AS SELECT code, ST_Subdivide(geom, 255) AS geom FROM countries' \
