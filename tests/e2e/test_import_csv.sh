@@ -50,25 +50,25 @@ case_begin "source ids: a repeat is refused within the file, across imports of a
 # The loader writes rows 64 at a time and finds a repeated id before: a set
 # of 32-bit hashes of the dataset's ids, then the key index. P29881 and
 # P58664 have the same hash (the FNV-1a fold in imports_store.c), so the
-# second must be looked up and stored. 100,000 ids P1..P100000: every one
-# stored (awk counts what sqlite3 must find); then a second file repeats
-# P7 and P100000 among new ids, into the same dataset and into another.
-awk 'BEGIN { print "id,company,category,lon,lat"; for (i = 1; i <= 100000; i++) printf "P%d,Co,c,%.4f,%.4f\n", i, -170 + (i % 3400) / 10, -60 + int(i / 3400) / 10 }' > ids.csv
-printf 'id,company,category,lon,lat\nQ1,Co,c,1.5,1.5\nP7,Co,c,2.5,2.5\nQ2,Co,c,3.5,3.5\nQ2,Co,c,4.5,4.5\nP100000,Co,c,5.5,5.5\n' > ids2.csv
+# second must be looked up and stored. Ids P1..P3000 and that pair: every
+# one stored (awk writes them, sqlite3 counts them); then a second file
+# repeats P7 and P58664 among new ids, into the same dataset and another.
+awk 'BEGIN { print "id,company,category,lon,lat"; for (i = 1; i <= 3002; i++) { k = i <= 3000 ? i : (i == 3001 ? 29881 : 58664); printf "P%d,Co,c,%.4f,%.4f\n", k, -170 + (i % 340), -60 + int(i / 340) } }' > ids.csv
+printf 'id,company,category,lon,lat\nQ1,Co,c,1.5,1.5\nP7,Co,c,2.5,2.5\nQ2,Co,c,3.5,3.5\nQ2,Co,c,4.5,4.5\nP58664,Co,c,5.5,5.5\n' > ids2.csv
 fp_init ids.sqlite
 run --db ids.sqlite import ids.csv
-assert_contains "$OUT" "100000 rows read, 100000 stored, 0 rejected" "every id stored"
-assert_eq "100000|100000|1|100000" "$(sqlite3 ids.sqlite "SELECT count(*), count(DISTINCT source_key), min(id), max(id) FROM projects")" "ids 1..100000"
+assert_contains "$OUT" "3002 rows read, 3002 stored, 0 rejected" "every id stored"
+assert_eq "3002|3002|1|3002" "$(sqlite3 ids.sqlite "SELECT count(*), count(DISTINCT source_key), min(id), max(id) FROM projects")" "ids 1..3002"
 # The spatial index written in bulk (its rowid table 128 rows to a
-# statement, then the 32 left): SQLite's own check of it.
-assert_eq "100000|ok" "$(sqlite3 ids.sqlite "SELECT (SELECT count(*) FROM idx_projects_geom_rowid), rtreecheck('idx_projects_geom')")" "the spatial index (rtreecheck)"
-assert_eq "29881|58664" "$(sqlite3 ids.sqlite "SELECT group_concat(id, '|') FROM (SELECT id FROM projects WHERE source_key IN ('P29881', 'P58664') ORDER BY id)")" "the pair whose hashes agree, both at their rows"
+# statement, then the 58 left): SQLite's own check of it.
+assert_eq "3002|ok" "$(sqlite3 ids.sqlite "SELECT (SELECT count(*) FROM idx_projects_geom_rowid), rtreecheck('idx_projects_geom')")" "the spatial index (rtreecheck)"
+assert_eq "3001|3002" "$(sqlite3 ids.sqlite "SELECT group_concat(id, '|') FROM (SELECT id FROM projects WHERE source_key IN ('P29881', 'P58664') ORDER BY id)")" "the pair whose hashes agree, both at their rows"
 run --db ids.sqlite import ids2.csv --dataset ids
 assert_contains "$OUT" "5 rows read, 2 stored, 3 rejected" "repeats refused"
 assert_eq "3|duplicate id: id 'P7' is already stored in dataset 'ids'
 5|duplicate id: id 'Q2' is already stored in dataset 'ids'
-6|duplicate id: id 'P100000' is already stored in dataset 'ids'" "$(sqlite3 ids.sqlite "SELECT line, reason FROM rejects ORDER BY line")" "the lines and ids refused"
-assert_eq "Q1 100001 Q2 100002" "$(sqlite3 ids.sqlite "SELECT source_key, id FROM projects WHERE id > 100000 ORDER BY id" | tr '|' ' ' | xargs)" "the new ids stored, in order"
+6|duplicate id: id 'P58664' is already stored in dataset 'ids'" "$(sqlite3 ids.sqlite "SELECT line, reason FROM rejects ORDER BY line")" "the lines and ids refused"
+assert_eq "Q1 3003 Q2 3004" "$(sqlite3 ids.sqlite "SELECT source_key, id FROM projects WHERE id > 3002 ORDER BY id" | tr '|' ' ' | xargs)" "the new ids stored, in order"
 run --db ids.sqlite import ids2.csv --dataset other
 assert_contains "$OUT" "5 rows read, 4 stored, 1 rejected" "another dataset: only the repeat within the file"
 case_end
