@@ -33,6 +33,11 @@ int fpi_checksum_add_file(GChecksum *sum, const char *path)
  * CSV, which every import hashes before it reads a row. */
 fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
 {
+    return fpi_file_sha256_until(path, out, NULL, err);
+}
+
+fp_status fpi_file_sha256_until(const char *path, char out[65], const int *stop, fp_error *err)
+{
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -44,7 +49,11 @@ fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
     unsigned char buf[1 << 16];
     size_t n;
     int ok = 1;
-    while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0) ok = EVP_DigestUpdate(md, buf, n) == 1;
+    int stopped = 0;
+    while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+        ok = EVP_DigestUpdate(md, buf, n) == 1;
+        if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) { stopped = 1; break; }
+    }
     int failed = ferror(f) || !ok;
     fclose(f);
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -52,6 +61,7 @@ fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err)
     if (!failed) failed = EVP_DigestFinal_ex(md, digest, &len) != 1 || len != 32;
     EVP_MD_CTX_free(md);
     if (failed) return fp_error_set(err, FP_ERR_IO, "%s: read error", path);
+    if (stopped) return fp_error_set(err, FP_ERR_INTERRUPTED, "%s: checksum not finished", path);
     for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
     return FP_OK;
 }

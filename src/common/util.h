@@ -13,6 +13,9 @@ int fpi_identifier_valid(const char *s, size_t max);
 
 /* SHA-256 of a file's bytes as 64 hex chars + NUL (GLib's GChecksum). */
 fp_status fpi_file_sha256(const char *path, char out[65], fp_error *err);
+/* The same, giving up (FP_ERR_INTERRUPTED) once *stop is set: a hash
+ * beside an import that failed or was interrupted ends with it. */
+fp_status fpi_file_sha256_until(const char *path, char out[65], const int *stop, fp_error *err);
 
 /* Adds a file's bytes to a running GChecksum (the caches' keys hash more
  * than one input); 0, or -1 with errno set when it cannot be read. */

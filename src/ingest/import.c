@@ -27,6 +27,7 @@ typedef struct sha_job {
     const char *path;
     pthread_t thread;
     int started, joined;
+    int stop;                     /* set when the import ends without needing it */
     char sha[65];
     fp_status st;
     fp_error err;
@@ -36,12 +37,15 @@ static void *sha_main(void *arg)
 {
     sha_job *j = arg;
 
-    j->st = fpi_file_sha256(j->path, j->sha, &j->err);
+    j->st = fpi_file_sha256_until(j->path, j->sha, &j->stop, &j->err);
     return NULL;
 }
 
-static void sha_join(sha_job *j)
+/* Waits for the hash; with give_up (the import failed or stopped), tells
+ * it to stop first: Ctrl-C on a 10 GB file does not wait for its hash. */
+static void sha_join(sha_job *j, int give_up)
 {
+    if (give_up) __atomic_store_n(&j->stop, 1, __ATOMIC_RELAXED);
     if (j->started && !j->joined) pthread_join(j->thread, NULL);
     j->joined = 1;
 }
@@ -99,17 +103,17 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return st;
     }
 
-    if ((st = fp_store_begin_bulk(store, err))) { sha_join(&job); return st; }
+    if ((st = fp_store_begin_bulk(store, err))) { sha_join(&job, 1); return st; }
     char started[32];
     fpi_timestamp(started);
     int64_t import_id, previous;
     if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
-        sha_join(&job);
+        sha_join(&job, 1);
         fp_store_rollback(store);
         return st;
     }
     if (previous) {
-        sha_join(&job);
+        sha_join(&job, 1);
         res->already_imported = 1;
         res->previous_import_id = previous;
         fp_store_rollback(store);
@@ -137,7 +141,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fpi_sink_free(sink);
     /* The checksum computed beside the import: another session may have
      * committed the same file into the dataset meanwhile. */
-    sha_join(&job);
+    sha_join(&job, st != FP_OK);
     if (st == FP_OK && job.started) {
         if ((st = job.st) != FP_OK) {
             if (err) *err = job.err;
