@@ -104,6 +104,19 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     }
 
     if ((st = fp_store_begin_bulk(store, err))) { sha_join(&job, 1); return st; }
+    /* Asked again inside the transaction (SQLite: under the write lock, so
+     * exactly): an import of the dataset committed since, maybe of this
+     * very file, wants the checksum now, to be recognised at once. */
+    if (job.started && fp_store_dataset_has_imports(store, dataset, &any_import, NULL) == FP_OK && any_import) {
+        sha_join(&job, 0);
+        job.started = 0;
+        if (job.st) {
+            fp_store_rollback(store);
+            if (err) *err = job.err;
+            return job.st;
+        }
+        memcpy(sha, job.sha, sizeof sha);
+    }
     char started[32];
     fpi_timestamp(started);
     int64_t import_id, previous;

@@ -208,12 +208,15 @@ static fp_status loader_start(fp_store_loader *l, fp_error *err)
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT max(id) FROM projects", "storing projects", &q, err);
     if (st) return st;
+    sqlite3_int64 max = 0;
     if (sqlite3_step(q) != SQLITE_ROW) st = loader_error(l, err);
-    else l->next_id = sqlite3_column_int64(q, 0) + 1;
-    /* Near the largest rowid SQLite picks ids at random: one row at a time,
-     * each asked its id. */
-    l->batched = !st && sqlite3_column_int64(q, 0) < INT64_MAX - ((int64_t)1 << 40);
+    else max = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
+    /* Near the largest rowid SQLite picks ids at random: one row at a time,
+     * each asked its id. So too without the batch statement (an SQLite
+     * allowing fewer than LOAD_BATCH * LOAD_PARAMS variables). */
+    l->batched = !st && max < INT64_MAX - ((int64_t)1 << 40) && l->insert_many;
+    l->next_id = l->batched ? max + 1 : 0;
     if (st) return st;
     st = fpi_store_prepare(s, "SELECT source_key FROM projects WHERE dataset = ?1 AND source_key IS NOT NULL",
                            "storing projects", &q, err);
@@ -264,7 +267,11 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
             g_string_append_printf(many, " CASE WHEN ?%d IS NULL THEN NULL ELSE 'input' END,"
                                    " CASE WHEN ?%d IS NULL THEN NULL ELSE 'point' END)", b + 16, b + 16);
         }
-        st = fpi_store_prepare(s, many->str, "storing projects", &l->insert_many, err);
+        /* Not fatal: rows then go one at a time (loader_start). */
+        if (sqlite3_prepare_v2(s->db, many->str, -1, &l->insert_many, NULL) != SQLITE_OK) {
+            sqlite3_finalize(l->insert_many);
+            l->insert_many = NULL;
+        }
         g_string_free(many, TRUE);
     }
     if (!st) st = fpi_store_prepare(s, "SELECT 1 FROM projects WHERE dataset = ?1 AND source_key = ?2",
@@ -439,7 +446,7 @@ fp_status fp_store_loader_flush(fp_store_loader *l, fp_error *err)
             if (rc != SQLITE_DONE) { st = loader_error(l, err); break; }
             sqlite3_int64 id = sqlite3_last_insert_rowid(l->store->db);
             st = after_insert(l, id, &l->pending[k], err);
-            if (id >= l->next_id) l->next_id = id + 1;
+            if (l->batched && id >= l->next_id) l->next_id = id + 1;
         }
         sqlite3_clear_bindings(q);
     }

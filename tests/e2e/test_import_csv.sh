@@ -76,8 +76,10 @@ case_end
 case_begin "a dataset's first import records the file's SHA-256 at its end; the same file committed meanwhile by another process makes it store nothing"
 # A dataset's first import computes the checksum beside the rows (there is
 # none to match yet). Process A stops before its commit; B, started then,
-# finds no import of the dataset, reads every row while it waits for A's
-# lock, and at its end finds A's import of the same file: nothing stored.
+# finds no import of the dataset and starts hashing, waits for A's write
+# lock, asks again once it has it, and finds A's import of the same file:
+# nothing stored. (Where no lock orders them, PostgreSQL, the check at the
+# end of the import finds it.)
 printf 'id,company,category,lon,lat\nS1,Co,c,1.5,1.5\nS2,Co,c,2.5,2.5\n' > same.csv
 fp_init same.sqlite
 rm -f same.resume
@@ -106,6 +108,18 @@ for k in point:1,2,4,6 line:3 polygon:5; do
 done
 assert_eq "1:1.0 1.0 1.0 1.0 2:2.0 2.0 2.0 2.0 4:4.0 4.0 4.0 4.0 6:6.0 6.0 6.0 6.0" \
     "$(sqlite3 kinds.sqlite "SELECT pkid || ':' || xmin || ' ' || xmax || ' ' || ymin || ' ' || ymax FROM idx_projects_geom_point_geom ORDER BY pkid" | xargs)" "the points' boxes"
+case_end
+
+case_begin "a store whose largest id is the int64 limit: rows go one at a time, each asked its id (SQLite then picks them at random)"
+fp_init big.sqlite
+spatialite -batch big.sqlite "INSERT INTO imports(id, file, checksum, dataset) VALUES(90, 'x', 'x', 'big');
+    INSERT INTO projects(id, import_id, dataset, source_key, geom) VALUES(9223372036854775807, 90, 'big', 'K0', MakePoint(1, 1, 4326));" >/dev/null 2>&1
+assert_eq 1 "$(sqlite3 big.sqlite "SELECT count(*) FROM projects WHERE id = 9223372036854775807")" "the row at the limit"
+printf 'id,company,category,lon,lat\nK1,Co,c,10.5,10.5\nK2,Co,c,10.5005,10.5\nK0,Co,c,3.5,3.5\nK3,Co,c,20.5,20.5\n' > big.csv
+run --db big.sqlite import big.csv --dataset big
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "K0 refused, the others stored ($OUT)"
+assert_eq "4|4" "$(sqlite3 big.sqlite "SELECT count(*), count(DISTINCT id) FROM projects")" "four rows, distinct ids"
+assert_contains "$OUT" "1 duplicate" "the QA read every row: K2 is 55 m from K1"
 case_end
 
 case_begin "footprint rejects lists file:line: reason and the raw text"
