@@ -121,19 +121,9 @@ fp_status fp_store_point_writer_set(fp_point_writer *w, const fp_placed_point *p
     sqlite3_reset(w->mark);
     sqlite3_bind_int64(w->mark, 1, p->id);
     if (sqlite3_step(w->mark) != SQLITE_DONE) return fpi_store_db_error(w->store, "storing geocoded rows", err);
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 4096;
-        fp_rtree_entry *e = realloc(w->entries, cap * sizeof *e);
-        if (!e) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-        w->entries = e;
-        w->cap = cap;
-    }
-    fp_rtree_entry *e = &w->entries[w->n++];
-    e->id = p->id;
-    e->minx = fpi_rtree_round_down(p->x);
-    e->maxx = fpi_rtree_round_up(p->x);
-    e->miny = fpi_rtree_round_down(p->y);
-    e->maxy = fpi_rtree_round_up(p->y);
+    const double box[4] = { p->x, p->y, p->x, p->y };
+    if (fpi_rtree_entries_add(&w->entries, &w->n, &w->cap, p->id, box))
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     return FP_OK;
 }
 

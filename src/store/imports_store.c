@@ -402,19 +402,8 @@ static fp_status after_insert(fp_store_loader *l, sqlite3_int64 id, const pendin
     if (st || !pp->blob) return st;
     st = fpi_typed_writer_add(l->typed, id, pp->blob, pp->len, l->entries, l->nentries, err);
     if (st) return st == FP_ERR_DB && write_failed(l->store) ? loader_error(l, err) : st;
-    if (l->nentries == l->cap_entries) {
-        size_t cap = l->cap_entries ? l->cap_entries * 2 : 4096;
-        fp_rtree_entry *e = realloc(l->entries, cap * sizeof *e);
-        if (!e) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-        l->entries = e;
-        l->cap_entries = cap;
-    }
-    fp_rtree_entry *e = &l->entries[l->nentries++];
-    e->id = id;
-    e->minx = fpi_rtree_round_down(pp->bbox[0]);
-    e->maxx = fpi_rtree_round_up(pp->bbox[2]);
-    e->miny = fpi_rtree_round_down(pp->bbox[1]);
-    e->maxy = fpi_rtree_round_up(pp->bbox[3]);
+    if (fpi_rtree_entries_add(&l->entries, &l->nentries, &l->cap_entries, id, pp->bbox))
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     return FP_OK;
 }
 

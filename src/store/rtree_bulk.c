@@ -41,6 +41,20 @@ float fpi_rtree_round_up(double d)
     return f;
 }
 
+int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_int64 id, const double box[4])
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 4096;
+        fp_rtree_entry *e = realloc(*a, c * sizeof *e);
+        if (!e) return -1;
+        *a = e;
+        *cap = c;
+    }
+    (*a)[(*n)++] = (fp_rtree_entry){ id, fpi_rtree_round_down(box[0]), fpi_rtree_round_up(box[2]),
+                                     fpi_rtree_round_down(box[1]), fpi_rtree_round_up(box[3]) };
+    return 0;
+}
+
 static void put_u16(unsigned char *p, unsigned v) { p[0] = (unsigned char)(v >> 8); p[1] = (unsigned char)v; }
 
 static void put_i64(unsigned char *p, int64_t v)

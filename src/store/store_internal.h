@@ -87,6 +87,10 @@ typedef struct fp_rtree_entry {
 
 float fpi_rtree_round_down(double d);
 float fpi_rtree_round_up(double d);
+/* Appends id's entry for box (minx, miny, maxx, maxy), rounded outwards as
+ * SQLite's R*Tree stores it, to a[0..*n), doubling *cap as it fills; -1 out
+ * of memory. The import, the typed tables and geocode gather theirs so. */
+int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_int64 id, const double box[4]);
 /* Replaces the whole content of R*Tree `index` with entries (reordered in
  * place). Run inside a transaction. */
 fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *entries, size_t n, fp_error *err);

@@ -69,15 +69,8 @@ struct fpi_typed_writer {
 
 static fp_status add_entry(kind_batch *k, sqlite3_int64 id, const double mbr[4], fp_error *err)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 1024;
-        fp_rtree_entry *e = realloc(k->entries, cap * sizeof *e);
-        if (!e) return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects_geom_%s", k->name);
-        k->entries = e;
-        k->cap = cap;
-    }
-    k->entries[k->n++] = (fp_rtree_entry){ id, fpi_rtree_round_down(mbr[0]), fpi_rtree_round_up(mbr[2]),
-                                           fpi_rtree_round_down(mbr[1]), fpi_rtree_round_up(mbr[3]) };
+    if (fpi_rtree_entries_add(&k->entries, &k->n, &k->cap, id, mbr))
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory indexing projects_geom_%s", k->name);
     return FP_OK;
 }
 
