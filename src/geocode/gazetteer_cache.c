@@ -55,7 +55,7 @@
 #include "geocode/gazetteer_internal.h"
 
 /* Bump when what fp_gazetteer_load computes changes (columns, keys, hash). */
-#define CACHE_MAGIC "FPGAZC01"
+#define CACHE_MAGIC "FPGAZC02"
 #define CACHE_BOM 0x01020304u
 #define END_MARK "FPGZEND!"
 
@@ -196,7 +196,7 @@ static fp_gazetteer *cache_load(const char *dir, const char *key)
         place *p = &places[i];
         if (p->name_off >= h.names_len || !FIELD_OK(p->country) || !FIELD_OK(p->admin1) || !FIELD_OK(p->region) ||
             !FIELD_OK(p->feature) || !isfinite(p->lon) || !isfinite(p->lat) || fabs(p->lon) > 180 ||
-            fabs(p->lat) > 90 || p->population < 0)
+            fabs(p->lat) > 90 || p->population < 0 || p->rank_population < 0)
             goto miss;
         p->name = names + p->name_off;
     }
@@ -267,6 +267,7 @@ static void cache_save(const char *dir, const char *key, const fp_gazetteer *g)
         o->lon = p->lon;
         o->lat = p->lat;
         o->population = p->population;
+        o->rank_population = p->rank_population;
         o->name_off = name_off[i];
         memcpy(o->country, p->country, sizeof o->country);
         memcpy(o->admin1, p->admin1, sizeof o->admin1);

@@ -13,6 +13,10 @@ typedef struct place {
     long id;
     double lon, lat;
     long population;
+    /* The population the namesake rules compare: the population, or for a
+     * place whose population GeoNames does not know an estimate
+     * (gazetteer.c, estimate_populations). */
+    long rank_population;
     /* The name: in the gazetteer's string chunk or in a cache entry's blob;
      * in a cache file, where a pointer means nothing, its offset in the
      * entry's names block (gazetteer_cache.c). */

