@@ -272,6 +272,9 @@ fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int
  * session): then *previous is that import's id and nothing is changed. */
 fp_status fp_store_import_checksum(fp_store *store, int64_t import_id, const char *dataset, const char *checksum,
                                    int64_t *previous, fp_error *err);
+/* The id of the dataset's import of the file with that checksum (*id), 0
+ * when there is none. */
+fp_status fp_store_import_find(fp_store *store, const char *dataset, const char *checksum, int64_t *id, fp_error *err);
 /* Records how an import ended (its format and counts). */
 fp_status fp_store_import_end(fp_store *store, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err);

@@ -59,6 +59,20 @@ static void default_dataset(const char *path, char *buf, size_t size)
     if (dot && dot != buf) *dot = '\0';
 }
 
+/* The answer when the dataset already holds this file (import #previous):
+ * nothing of this run is kept, whatever it read. */
+static fp_status already_imported(fp_import_result *res, const char *dataset, int64_t previous, double t0,
+                                  fp_qa_feed *feed)
+{
+    fp_qa_feed_abandon(feed);
+    memset(res, 0, sizeof *res);
+    snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
+    res->already_imported = 1;
+    res->previous_import_id = previous;
+    res->seconds = fpi_now() - t0;
+    return FP_OK;
+}
+
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
                          fp_import_result *res, fp_error *err)
 {
@@ -153,21 +167,17 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fpi_steps_start(&steps, fp_store_context(store));
     fpi_sink_free(sink);
     /* The checksum computed beside the import: another session may have
-     * committed the same file into the dataset meanwhile. */
-    sha_join(&job, st != FP_OK);
+     * committed the same file into the dataset meanwhile. A refusal by the
+     * store may be that too (on PostgreSQL the other session's rows hold
+     * the same source keys): the hash is finished then, and asked below. */
+    sha_join(&job, st != FP_OK && st != FP_ERR_DB);
     if (st == FP_OK && job.started) {
         if ((st = job.st) != FP_OK) {
             if (err) *err = job.err;
         } else if ((st = fp_store_import_checksum(store, res->import_id, dataset, job.sha, &previous, err)) == FP_OK &&
                    previous) {
             fp_store_rollback(store);
-            fp_qa_feed_abandon(opts->qa_feed);
-            memset(res, 0, sizeof *res);
-            snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
-            res->already_imported = 1;
-            res->previous_import_id = previous;
-            res->seconds = fpi_now() - t0;
-            return FP_OK;
+            return already_imported(res, dataset, previous, t0, opts->qa_feed);
         }
     }
     if (st == FP_OK) {
@@ -188,6 +198,13 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         fp_store_rollback(store);
         res->stored = 0;
         res->import_id = 0;
+    }
+    int64_t other = 0;
+    if (st == FP_ERR_DB && job.started && job.st == FP_OK &&
+        fp_store_import_find(store, dataset, job.sha, &other, NULL) == FP_OK && other) {
+        /* This very file, committed into the dataset by another session
+         * while this import ran: that is the answer, not the refusal. */
+        return already_imported(res, dataset, other, t0, opts->qa_feed);
     }
     /* The checks fed the rows as they were read; they need the ids. */
     if (st == FP_OK && ids_known) fp_qa_feed_ids(opts->qa_feed, dataset, first_id, fed_count);

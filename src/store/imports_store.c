@@ -26,16 +26,9 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
 {
     if (s->pg) return fpi_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, err);
     sqlite3_stmt *q;
-    *import_id = *previous = 0;
-    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) *previous = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if (rc == SQLITE_ROW) return FP_OK;
-    if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    *import_id = 0;
+    fp_status st = fp_store_import_find(s, dataset, checksum, previous, err);
+    if (st || *previous) return st;
     if ((st = fpi_store_prepare(s, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)",
                                "recording the import", &q, err)))
         return st;
@@ -43,10 +36,26 @@ fp_status fp_store_import_begin(fp_store *s, const char *file, const char *check
     sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, dataset, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 4, started, -1, SQLITE_STATIC);
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
     *import_id = sqlite3_last_insert_rowid(s->db);
+    return FP_OK;
+}
+
+fp_status fp_store_import_find(fp_store *s, const char *dataset, const char *checksum, int64_t *id, fp_error *err)
+{
+    *id = 0;
+    if (s->pg) return fpi_pg_import_find(s, dataset, checksum, id, err);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
     return FP_OK;
 }
 

@@ -86,18 +86,21 @@ fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksu
     *import_id = *previous = 0;
     fp_status st = bulk_import_begin(s, file, err);
     if (st) return st;
+    if ((st = fpi_pg_import_find(s, dataset, checksum, previous, err)) || *previous) return st;
     const char *v[] = { dataset, checksum, file, started };
-    PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2", 2, v);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
-    if (PQntuples(r) > 0) {
-        *previous = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        PQclear(r);
-        return FP_OK;
-    }
-    PQclear(r);
-    r = fpi_pg_exec(s, "INSERT INTO imports(dataset, checksum, file, started) VALUES($1, $2, $3, $4) RETURNING id", 4, v);
+    PGresult *r = fpi_pg_exec(s, "INSERT INTO imports(dataset, checksum, file, started) VALUES($1, $2, $3, $4) RETURNING id", 4, v);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "recording the import", err);
     *import_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return FP_OK;
+}
+
+fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *checksum, int64_t *id, fp_error *err)
+{
+    const char *v[] = { dataset, checksum };
+    PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2", 2, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
+    *id = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
     PQclear(r);
     return FP_OK;
 }
@@ -124,6 +127,9 @@ fp_status fpi_pg_import_checksum(fp_store *s, int64_t import_id, const char *dat
     if (PQntuples(r) > 0) *previous = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     if (*previous) return FP_OK;
+    /* Another session's import of the same file, committed after the
+     * look-up above, makes the UPDATE fail on the unique index: the import
+     * then finds that session's import (fp_import_file). */
     const char *u[] = { checksum, id };
     return fpi_pg_command(s, "UPDATE imports SET checksum = $1 WHERE id = $2", 2, u, "recording the import", err);
 }

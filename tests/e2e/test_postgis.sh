@@ -203,6 +203,37 @@ b2|3000|3000" "$(pq "SELECT i.dataset, i.rows_stored, count(p.id) FROM imports i
     WHERE i.dataset IN ('b1', 'b2') GROUP BY 1, 2 ORDER BY 1")" "rows of each import"
 case_end
 
+case_begin "the same file into a new dataset from two sessions at once: one lands, the other says already imported and stores nothing"
+# A dataset's first import records the file's checksum at its end. A stops
+# before its commit; B, started then, finds no import of the dataset (A's is
+# not committed) and loads: its rows meet A's uncommitted ones in the
+# (dataset, source_key) index, so it waits for A and, once A commits, is
+# refused. B must answer "already imported (import #A)", exit 0, not the
+# index's refusal: it finishes its file's checksum and finds A's import.
+printf 'id,company,category,lon,lat\nS1,Co,c,1.5,1.5\nS2,Co,c,2.5,2.5\n' > "$WORK/same.csv"
+rm -f "$WORK/same.resume"
+FOOTPRINT_TEST_PAUSE_AT=import:commit FOOTPRINT_TEST_RESUME_FILE="$WORK/same.resume" \
+    "$FP" --db "$PG" import "$WORK/same.csv" --dataset same > "$WORK/sa.out" 2>&1 & pa=$!
+if wait_for_line "$WORK/sa.out" "paused at import:commit" $pa 60; then
+    "$FP" --db "$PG" import "$WORK/same.csv" --dataset same > "$WORK/sb.out" 2>&1 & pb=$!
+    # B waits for A on the server (a lock wait: A's rows, not yet committed).
+    for i in $(seq 1 100); do
+        [ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fp' AND wait_event_type = 'Lock'")" = 1 ] && break
+        sleep 0.1
+    done
+    assert_eq 1 "$(pq "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fp' AND wait_event_type = 'Lock'")" "B waits for A"
+    touch "$WORK/same.resume"
+    wait $pa; ra=$?; wait $pb; rb=$?
+    assert_eq "0 0" "$ra $rb" "both exit 0 ($(tail -1 "$WORK/sb.out"))"
+    ida=$(pq "SELECT id FROM imports WHERE dataset = 'same'")
+    assert_contains "$(cat "$WORK/sa.out")" "2 rows read, 2 stored, 0 rejected (import #$ida" "A stored the rows"
+    assert_contains "$(cat "$WORK/sb.out")" "already imported into this dataset (import #$ida); nothing stored" "B stored nothing"
+    assert_eq "1|$(sha256sum "$WORK/same.csv" | cut -d' ' -f1)|2" "$(pq "SELECT count(*), max(checksum), (SELECT count(*) FROM projects WHERE dataset = 'same') FROM imports WHERE dataset = 'same'")" "one import, its checksum as sha256sum's, its rows"
+else
+    fail "A did not reach its pause: $(cat "$WORK/sa.out")"; kill $pa
+fi
+case_end
+
 case_begin "a bulk import (more rows than the table holds) rebuilds the indexes and the key as they were; readers wait for it; killed, it leaves all as it was"
 pgc_psql postgres -c "CREATE DATABASE bk TEMPLATE eq" >/dev/null || fail "copying the initialised database"
 BK="postgresql://postgres@/bk?host=$PGC_SOCK&port=$PGC_PORT"
