@@ -687,7 +687,7 @@ assert_eq "no" "$([ -e "$FOOTPRINT_CACHE" ] && echo yes || echo no)" "no cache f
 case_end
 
 case_begin "150,000 projects (more than one thread's worth): read in parts on two threads, assignments stored chunk by chunk: every project once, in id order, as with one thread; holes in the ids"
-# Points over Europe and Africa, every 9th a 0.4-degree square (split across
+# Points over Europe and Africa, every 45th a 0.4-degree square (split across
 # borders: several shares). Deterministic; the answer is compared between
 # the one-thread path (one read, assign then store) and the two-thread path
 # (eight parts read by two connections, chunks stored while assigning).
@@ -698,7 +698,7 @@ print("id,company,category,wkt")
 for i in range(150000):
     x, y = r.uniform(-15, 40), r.uniform(-30, 60)
     cat = ("5g", "cloud", "cable")[i % 3]
-    if i % 9 == 4:
+    if i % 45 == 4:
         w = f"POLYGON(({x:.5f} {y:.5f},{x+0.4:.5f} {y:.5f},{x+0.4:.5f} {y+0.4:.5f},{x:.5f} {y+0.4:.5f},{x:.5f} {y:.5f}))"
     else:
         w = f"POINT({x:.5f} {y:.5f})"
