@@ -99,6 +99,9 @@ void fp_qa_feed_point(fp_qa_feed *feed, long long seq, const fp_qa_store_row *ro
  * indexes and commits; fp_qa_check uses it when the dataset has no other
  * rows and the ids came as expected. */
 void fp_qa_feed_rows_done(fp_qa_feed *feed);
+/* The fed rows' ids moved to start at first_id (fp_qa_feed_set_base, told
+ * only once the rows are stored: PostGIS), before fp_qa_feed_rows_done. */
+void fp_qa_feed_rebase(fp_qa_feed *feed, long long first_id);
 void fp_qa_feed_abandon(fp_qa_feed *feed);
 void fp_qa_feed_ids(fp_qa_feed *feed, const char *dataset, long long first_id, long long count);
 /* Whether a check of dataset can use the feed. */

@@ -319,10 +319,14 @@ fp_status fp_store_loader_flush(fp_store_loader *l, fp_error *err);
 /* The id the next project stored will get, when the engine knows it in
  * advance (SQLite: the largest id + 1); else 0. */
 int64_t fp_store_loader_next_id(const fp_store_loader *l);
-/* fn(user) is called by fp_store_loader_finish once the spatial index is
- * written (its memory freed), before the QGIS tables and the commit: work
- * that can run beside those starts there (the QA feed's duplicate sweep). */
-void fp_store_loader_on_indexed(fp_store_loader *l, void (*fn)(void *user), void *user);
+/* fn(user, first_id) is called by fp_store_loader_finish once every row is
+ * stored and the index's memory freed (SQLite: after the spatial index,
+ * before the QGIS tables and the commit; PostGIS: after the COPY, before
+ * the server builds the indexes): work that can run beside those starts
+ * there (the QA feed's duplicate sweep). first_id: the id the first row
+ * got, when only known now (PostGIS); 0 when fp_store_loader_next_id told
+ * it. Not called when the ids are not known to be in order. */
+void fp_store_loader_on_indexed(fp_store_loader *l, void (*fn)(void *user, long long first_id), void *user);
 /* After fp_store_loader_finish: whether the projects stored got the ids
  * *first_id .. *first_id + *count - 1, in the order they were given
  * (SQLite: followed row by row; PostGIS: the span of the ids the COPY took,

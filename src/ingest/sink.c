@@ -295,9 +295,11 @@ static void writer_stop(fp_sink *s, int abandon)
 
 /* ----------------------------------------------------- the caller's side --- */
 
-/* The loader's hook once its spatial index is written. */
-static void feed_rows_done(void *qa)
+/* The loader's hook once every row is stored: the ids are known now
+ * (first_id, PostGIS) or were from the start (0, SQLite). */
+static void feed_rows_done(void *qa, long long first_id)
 {
+    if (first_id > 0) fp_qa_feed_rebase(qa, first_id);
     fp_qa_feed_rows_done(qa);
 }
 

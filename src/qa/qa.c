@@ -601,6 +601,16 @@ void fp_qa_feed_set_base(fp_qa_feed *f, long long base)
     if (f && !f->fed && base > 0) f->base = base;
 }
 
+void fp_qa_feed_rebase(fp_qa_feed *f, long long first_id)
+{
+    if (!f || f->abandoned || f->sweeping || f->swept || first_id < 1) return;
+    long long delta = first_id - f->base;
+    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
+    for (guint i = 0; i < f->c.rows->len; i++) rows[i].id += delta;
+    for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += delta;
+    f->base = first_id;
+}
+
 void fp_qa_feed_rows_done(fp_qa_feed *f)
 {
     /* The ids in the evidence must be the rows' real ones: only with the

@@ -156,7 +156,7 @@ struct fp_store_loader {
     int64_t next_id;           /* what SQLite gives the next row: the largest id + 1 */
     int batched;               /* ids far from the largest rowid: rows go LOAD_BATCH at a time */
     key_hashes keys;
-    void (*on_indexed)(void *);
+    void (*on_indexed)(void *, long long);
     void *on_indexed_user;
     GPtrArray *triggers;       /* SQL of the projects triggers dropped for the load */
     fpi_typed_writer *typed;   /* the typed geometry tables QGIS reads, written beside projects */
@@ -495,7 +495,7 @@ int64_t fp_store_loader_next_id(const fp_store_loader *l)
     return l->pg || !l->batched ? 0 : l->next_id;
 }
 
-void fp_store_loader_on_indexed(fp_store_loader *l, void (*fn)(void *user), void *user)
+void fp_store_loader_on_indexed(fp_store_loader *l, void (*fn)(void *user, long long first_id), void *user)
 {
     l->on_indexed = fn;
     l->on_indexed_user = user;
@@ -511,7 +511,7 @@ int fp_store_loader_ids(const fp_store_loader *l, int64_t *first_id, int64_t *co
 
 fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
 {
-    if (l->pg) return fpi_pg_loader_finish(l->pg, err);
+    if (l->pg) return fpi_pg_loader_finish(l->pg, l->on_indexed, l->on_indexed_user, err);
     fp_store *s = l->store;
     fp_status fst = fp_store_loader_flush(l, err);
     if (fst) return fst;
@@ -526,7 +526,7 @@ fp_status fp_store_loader_finish(fp_store_loader *l, fp_error *err)
     if (st == FP_ERR_DB && write_failed(s)) return loader_error(l, err);   /* names the input and the cause */
     if (st) return st;
     fpi_steps_mark(&steps, "index");
-    if (l->on_indexed) l->on_indexed(l->on_indexed_user);
+    if (l->on_indexed) l->on_indexed(l->on_indexed_user, 0);
     fp_context_pause(s->ctx, "import:index");
     if ((st = fpi_store_triggers_restore(s, &l->triggers, err)) != FP_OK) return st;
     /* The typed geometry tables' spatial indexes, and their triggers back. */
