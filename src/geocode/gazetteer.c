@@ -149,7 +149,14 @@ static int add_name(fp_gazetteer *g, int folded_idx, const char *name, long i)
  * and stored stays GeoNames' own. */
 #define ESTIMATE_MIN_KNOWN 5
 
-static int is_seat(const place *p) { return !strncmp(p->feature, "PPLA", 4) || !strncmp(p->feature, "PPLC", 4) || !strcmp(p->feature, "PPLG"); }
+/* PPLA..PPLA5, PPLC, PPLG; not the historical ones (PPLCH, PPLH). */
+static int is_seat(const place *p)
+{
+    static const char *const seats[] = { "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPLC", "PPLG", NULL };
+    for (int k = 0; seats[k]; k++)
+        if (!strcmp(p->feature, seats[k])) return 1;
+    return 0;
+}
 
 typedef struct known_pop { char key[12]; long pop; } known_pop;
 

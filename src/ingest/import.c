@@ -137,6 +137,15 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
         sha_join(&job, 1);
         fp_store_rollback(store);
+        /* PostgreSQL: another session recording the same file into the
+         * dataset made this one wait on the unique (dataset, checksum)
+         * index, and refuses it once it commits. */
+        int64_t other = 0;
+        if (st == FP_ERR_DB && !job.started && fp_store_is_server(store) &&
+            fp_store_import_find(store, dataset, sha, &other, NULL) == FP_OK && other) {
+            fp_error_clear(err);
+            return already_imported(res, dataset, other, t0, opts->qa_feed);
+        }
         return st;
     }
     if (previous) {
@@ -167,10 +176,11 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     fpi_steps_start(&steps, fp_store_context(store));
     fpi_sink_free(sink);
     /* The checksum computed beside the import: another session may have
-     * committed the same file into the dataset meanwhile. A refusal by the
-     * store may be that too (on PostgreSQL the other session's rows hold
-     * the same source keys): the hash is finished then, and asked below. */
-    sha_join(&job, st != FP_OK && st != FP_ERR_DB);
+     * committed the same file into the dataset meanwhile. A refusal by a
+     * server may be that too (the other session's rows hold the same
+     * source keys): the hash is finished then, and asked below. */
+    int waits_for_hash = st == FP_ERR_DB && fp_store_is_server(store);   /* SQLite's write lock orders imports */
+    sha_join(&job, st != FP_OK && !waits_for_hash);
     if (st == FP_OK && job.started) {
         if ((st = job.st) != FP_OK) {
             if (err) *err = job.err;
@@ -200,10 +210,11 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         res->import_id = 0;
     }
     int64_t other = 0;
-    if (st == FP_ERR_DB && job.started && job.st == FP_OK &&
+    if (waits_for_hash && job.started && job.st == FP_OK &&
         fp_store_import_find(store, dataset, job.sha, &other, NULL) == FP_OK && other) {
         /* This very file, committed into the dataset by another session
          * while this import ran: that is the answer, not the refusal. */
+        fp_error_clear(err);
         return already_imported(res, dataset, other, t0, opts->qa_feed);
     }
     /* The checks fed the rows as they were read; they need the ids. */

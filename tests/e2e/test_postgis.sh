@@ -203,35 +203,40 @@ b2|3000|3000" "$(pq "SELECT i.dataset, i.rows_stored, count(p.id) FROM imports i
     WHERE i.dataset IN ('b1', 'b2') GROUP BY 1, 2 ORDER BY 1")" "rows of each import"
 case_end
 
-case_begin "the same file into a new dataset from two sessions at once: one lands, the other says already imported and stores nothing"
-# A dataset's first import records the file's checksum at its end. A stops
-# before its commit; B, started then, finds no import of the dataset (A's is
-# not committed) and loads: its rows meet A's uncommitted ones in the
-# (dataset, source_key) index, so it waits for A and, once A commits, is
-# refused. B must answer "already imported (import #A)", exit 0, not the
-# index's refusal: it finishes its file's checksum and finds A's import.
-printf 'id,company,category,lon,lat\nS1,Co,c,1.5,1.5\nS2,Co,c,2.5,2.5\n' > "$WORK/same.csv"
-rm -f "$WORK/same.resume"
-FOOTPRINT_TEST_PAUSE_AT=import:commit FOOTPRINT_TEST_RESUME_FILE="$WORK/same.resume" \
-    "$FP" --db "$PG" import "$WORK/same.csv" --dataset same > "$WORK/sa.out" 2>&1 & pa=$!
-if wait_for_line "$WORK/sa.out" "paused at import:commit" $pa 60; then
-    "$FP" --db "$PG" import "$WORK/same.csv" --dataset same > "$WORK/sb.out" 2>&1 & pb=$!
-    # B waits for A on the server (a lock wait: A's rows, not yet committed).
-    for i in $(seq 1 100); do
-        [ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fp' AND wait_event_type = 'Lock'")" = 1 ] && break
-        sleep 0.1
-    done
-    assert_eq 1 "$(pq "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fp' AND wait_event_type = 'Lock'")" "B waits for A"
+case_begin "the same file imported into one dataset from two sessions at once (its first import, then a later one): one lands, the other says already imported and stores nothing"
+# A stops before its commit; B, started then, must answer "already imported
+# (import #A)", exit 0, whatever refused it on the server once A committed:
+# - the dataset's first import: B finds no import of the dataset (A's is not
+#   committed) and loads; its rows meet A's uncommitted ones in the
+#   (dataset, source_key) index: it finishes its checksum and finds A's;
+# - a later file into the dataset: B records the same checksum as A's
+#   uncommitted import and waits on the (dataset, checksum) index.
+printf 'id,company,category,lon,lat\nS1,Co,c,1.5,1.5\nS2,Co,c,2.5,2.5\n' > "$WORK/same1.csv"
+printf 'id,company,category,lon,lat\nS3,Co,c,3.5,3.5\nS4,Co,c,4.5,4.5\n' > "$WORK/same2.csv"
+locked() { pq "SELECT count(*) FROM pg_stat_activity WHERE datname = 'fp' AND wait_event_type = 'Lock'"; }
+# finish PID: waits up to 60 s for PID, then kills it (a hang fails, never stalls the suite); its status.
+finish() { local i; for i in $(seq 1 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; kill -9 "$1" 2>/dev/null; wait "$1"; }
+for round in 1 2; do
+    f="$WORK/same$round.csv"
+    rm -f "$WORK/same.resume"
+    FOOTPRINT_TEST_PAUSE_AT=import:commit FOOTPRINT_TEST_RESUME_FILE="$WORK/same.resume" \
+        "$FP" --db "$PG" import "$f" --dataset same > "$WORK/sa.out" 2>&1 & pa=$!
+    if ! wait_for_line "$WORK/sa.out" "paused at import:commit" $pa 60; then
+        fail "round $round: A did not reach its pause: $(cat "$WORK/sa.out")"; kill $pa; break
+    fi
+    "$FP" --db "$PG" import "$f" --dataset same > "$WORK/sb.out" 2>&1 & pb=$!
+    for i in $(seq 1 300); do [ "$(locked)" = 1 ] && break; sleep 0.1; done
+    assert_eq 1 "$(locked)" "round $round: B waits for A on the server"
     touch "$WORK/same.resume"
-    wait $pa; ra=$?; wait $pb; rb=$?
-    assert_eq "0 0" "$ra $rb" "both exit 0 ($(tail -1 "$WORK/sb.out"))"
-    ida=$(pq "SELECT id FROM imports WHERE dataset = 'same'")
-    assert_contains "$(cat "$WORK/sa.out")" "2 rows read, 2 stored, 0 rejected (import #$ida" "A stored the rows"
-    assert_contains "$(cat "$WORK/sb.out")" "already imported into this dataset (import #$ida); nothing stored" "B stored nothing"
-    assert_eq "1|$(sha256sum "$WORK/same.csv" | cut -d' ' -f1)|2" "$(pq "SELECT count(*), max(checksum), (SELECT count(*) FROM projects WHERE dataset = 'same') FROM imports WHERE dataset = 'same'")" "one import, its checksum as sha256sum's, its rows"
-else
-    fail "A did not reach its pause: $(cat "$WORK/sa.out")"; kill $pa
-fi
+    finish $pa; ra=$?; finish $pb; rb=$?
+    assert_eq "0 0" "$ra $rb" "round $round: both exit 0 ($(tail -1 "$WORK/sb.out"))"
+    ida=$(pq "SELECT max(id) FROM imports WHERE dataset = 'same'")
+    assert_contains "$(cat "$WORK/sa.out")" "2 rows read, 2 stored, 0 rejected (import #$ida" "round $round: A stored the rows"
+    assert_contains "$(cat "$WORK/sb.out")" "already imported into this dataset (import #$ida); nothing stored" "round $round: B stored nothing"
+    assert_eq "$round|$(sha256sum "$f" | cut -d' ' -f1)|$((2 * round))" \
+        "$(pq "SELECT count(*), (SELECT checksum FROM imports WHERE id = $ida), (SELECT count(*) FROM projects WHERE dataset = 'same') FROM imports WHERE dataset = 'same'")" \
+        "round $round: one import more, its checksum as sha256sum's, its rows"
+done
 case_end
 
 case_begin "a bulk import (more rows than the table holds) rebuilds the indexes and the key as they were; readers wait for it; killed, it leaves all as it was"

@@ -407,7 +407,10 @@ static const char cache_fixture[] =
     "211\tValencia\tValencia\t\tES\t60\t-0.37739\t39.46975\t800000\tES-V\tPPLA2\n"
     "212\tValencia\tValencia\t\tVE\t07\t-68.00765\t10.16202\t1500000\tVE-G\tPPLA\n"
     "213\tTaguig\tTaguig\t\tPH\tNCR\t121.07\t14.52\t644000\tPH-00\tPPLA3\n"
-    "-12\tCatacamas\tCatacamas\t\tHN\t15\t-85.9\t14.9\t30000\tHN-OL\tPPL\n";
+    "-12\tCatacamas\tCatacamas\t\tHN\t15\t-85.9\t14.9\t30000\tHN-OL\tPPL\n"
+    /* a seat of unknown size (ranked at an estimate, kept in the entry) and a village */
+    "214\tTianchang\tTianchang\t\tCN\t01\t119\t32.7\t0\tCN-AH\tPPLA3\n"
+    "215\tTianchang\tTianchang\t\tCN\t10\t115\t38\t50\tCN-HE\tPPL\n";
 
 typedef struct cache_query {
     const char *name, *country, *admin1_raw, *region;
@@ -415,6 +418,7 @@ typedef struct cache_query {
 
 static const cache_query cache_queries[] = {
     { "Springfield", "US", NULL, NULL },          /* namesakes: the seat counted 4x */
+    { "Tianchang", "CN", NULL, NULL },            /* the seat of unknown size: 214 */
     { "Springfield", "US", "MA", NULL },          /* admin-1 as GeoNames' code */
     { "Springfield", NULL, NULL, NULL },
     { "Springfield", "US", NULL, "US-IL" },       /* admin-1 as region code */
@@ -541,7 +545,7 @@ static void load_and_check(cache_env *env, const char *cache_dir, int expect_hit
     fp_gazetteer *g = NULL;
     fp_error err = {0};
     assert_int_equal(fpi_gazetteer_load_cached(env->tsv, cache_dir, &g, &err), FP_OK);
-    assert_int_equal(fp_gazetteer_size(g), 14);
+    assert_int_equal(fp_gazetteer_size(g), 16);
     if (fpi_gazetteer_from_cache(g) != expect_hit) {
         print_error("%s: expected a cache %s\n", what, expect_hit ? "hit" : "miss");
         fail();
