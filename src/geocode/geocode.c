@@ -236,12 +236,10 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                              w ? "; " : "", rival_size, rival, chosen_size);
                 }
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
-                if (m.population > 0)
-                    snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population %ld); add a country",
-                             place, m.country, m.population);
-                else
-                    snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, population unknown); add a country",
-                             place, m.country);
+                char size[40] = "population unknown";   /* GeoNames' 0 */
+                if (m.population > 0) snprintf(size, sizeof size, "population %ld", m.population);
+                snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, %s); add a country", place,
+                         m.country, size);
                 res->ambiguous++;
             } else if (c && a1_code && opts->country_fallback) {
                 snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place, c->a3, a1_first);

@@ -73,6 +73,15 @@ static fp_status already_imported(fp_import_result *res, const char *dataset, in
     return FP_OK;
 }
 
+/* Whether another session committed this very file (sha) into the dataset
+ * while this import ran: on a server, what a refusal by the unique indexes
+ * can mean (SQLite's write lock orders imports). *other: its import. */
+static int imported_meanwhile(fp_store *store, const char *dataset, const char *sha, int64_t *other)
+{
+    *other = 0;
+    return fp_store_is_server(store) && fp_store_import_find(store, dataset, sha, other, NULL) == FP_OK && *other;
+}
+
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
                          fp_import_result *res, fp_error *err)
 {
@@ -140,9 +149,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         /* PostgreSQL: another session recording the same file into the
          * dataset made this one wait on the unique (dataset, checksum)
          * index, and refuses it once it commits. */
-        int64_t other = 0;
-        if (st == FP_ERR_DB && !job.started && fp_store_is_server(store) &&
-            fp_store_import_find(store, dataset, sha, &other, NULL) == FP_OK && other) {
+        int64_t other;
+        if (st == FP_ERR_DB && !job.started && imported_meanwhile(store, dataset, sha, &other)) {
             fp_error_clear(err);
             return already_imported(res, dataset, other, t0, opts->qa_feed);
         }
@@ -150,10 +158,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     }
     if (previous) {
         sha_join(&job, 1);
-        res->already_imported = 1;
-        res->previous_import_id = previous;
         fp_store_rollback(store);
-        return FP_OK;
+        return already_imported(res, dataset, previous, t0, opts->qa_feed);
     }
     res->import_id = import_id;
     fp_context_pause(fp_store_context(store), "import:begin");
@@ -209,9 +215,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         res->stored = 0;
         res->import_id = 0;
     }
-    int64_t other = 0;
-    if (waits_for_hash && job.started && job.st == FP_OK &&
-        fp_store_import_find(store, dataset, job.sha, &other, NULL) == FP_OK && other) {
+    int64_t other;
+    if (waits_for_hash && job.started && job.st == FP_OK && imported_meanwhile(store, dataset, job.sha, &other)) {
         /* This very file, committed into the dataset by another session
          * while this import ran: that is the answer, not the refusal. */
         fp_error_clear(err);

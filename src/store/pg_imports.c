@@ -375,15 +375,15 @@ static fp_status copied_ids(fp_pg_loader *l, fp_error *err)
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
     long long last = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
-    char from[24], to[24], import[24];
-    snprintf(from, sizeof from, "%lld", last - l->stored + 1);
-    snprintf(to, sizeof to, "%lld", last);
-    snprintf(import, sizeof import, "%lld", (long long)l->import_id);
     if (l->bulk) {
         l->first_id = last - l->stored + 1;
         l->ids_known = 1;
         return FP_OK;
     }
+    char from[24], to[24], import[24];
+    snprintf(from, sizeof from, "%lld", last - l->stored + 1);
+    snprintf(to, sizeof to, "%lld", last);
+    snprintf(import, sizeof import, "%lld", (long long)l->import_id);
     const char *v[] = { from, to, import };
     r = fpi_pg_exec(s, "SELECT count(*) FROM projects WHERE id BETWEEN $1 AND $2 AND import_id = $3", 3, v);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
