@@ -51,12 +51,17 @@ P
         --ours-check 'check_geo'
     rm -f "$T/geo.sqlite" "$T/geo_base.sqlite" "$GEO_CSV"
 fi
-# init twice: the first init of these regions on a machine (no cache: the
-# areas and unions computed) and every later one (the cache entry of the
-# prepared regions present, as the set-up run above left it).
-bench_alone "init (schema + default regions), no cache" --max-secs 1 \
+# init three times: with nothing precomputed (FOOTPRINT_CACHE=off: the areas
+# and unions computed), a machine's first init (an empty cache folder: the
+# entry the build made, build/prepared) and every later one (the user's
+# cache entry present, as the set-up run above left it).
+bench_alone "init (schema + default regions), nothing precomputed (FOOTPRINT_CACHE=off)" \
     --ours-setup 'rm -f "$T/init.sqlite"' \
     --ours       'FOOTPRINT_CACHE=off "$FP" --quiet --db "$T/init.sqlite" init'
+bench_alone "init (schema + default regions), a machine's first: empty cache folder, the build's entry" --max-secs 1 \
+    --ours-setup 'rm -rf "$T/init.sqlite" "$T/empty-cache"' \
+    --ours       'FOOTPRINT_CACHE="$T/empty-cache" "$FP" --quiet --db "$T/init.sqlite" init'
+rm -rf "$T/empty-cache"
 "$FP" --quiet --db "$T/init.sqlite" init   # writes the cache entry if missing (untimed)
 bench_alone "init (schema + default regions), cache entry present" --max-secs 1 \
     --ours-setup 'rm -f "$T/init.sqlite"' \

@@ -44,6 +44,13 @@ const char *fp_context_web_dir(const fp_context *ctx);
 void fp_context_set_cache_dir(fp_context *ctx, const char *dir);
 const char *fp_context_cache_dir(const fp_context *ctx);
 
+/* A read-only folder of cache entries made when footprint was built (`make`
+ * writes build/prepared/: the prepared default regions, what `init` would
+ * otherwise compute on a machine's first run). Looked up after the cache
+ * folder, never written. NULL or "" (the default): none. Copied. */
+void fp_context_set_prepared_dir(fp_context *ctx, const char *dir);
+const char *fp_context_prepared_dir(const fp_context *ctx);
+
 /* How long a store waits for another writer before failing (milliseconds;
  * <= 0 restores the default, 5000). */
 void fp_context_set_busy_ms(fp_context *ctx, int ms);

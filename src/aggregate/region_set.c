@@ -943,10 +943,10 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
     /* The cache folder may hold what this step computes for these regions
      * (region_cache.c); else loading computes and stores the missing areas,
      * and the derived levels are computed and stored when absent. */
-    const char *cache_dir = fp_context_cache_dir(ctx);
+    const char *cache_dir = fp_context_cache_dir(ctx), *shipped_dir = fp_context_prepared_dir(ctx);
     char digest[65], key[65];
     int keyed = 0;
-    if (cache_dir) {
+    if (cache_dir || shipped_dir) {
         stored_level rows[2] = { { 0 }, { 0 } };
         fpi_prepared_regions cached;
         int applied = 0;
@@ -954,11 +954,19 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
         STEP("digest");
         if (!st) {
             fpi_prepared_cache_key(digest, key);
-            keyed = 1;
-            if (fpi_prepared_cache_load(cache_dir, key, &cached)) {
+            keyed = cache_dir != NULL;
+            /* The user's cache first, then the entries the build made for
+             * the regions shipped with footprint (a machine's first init of
+             * the default regions: 0.4 s instead of 1 s). An entry is
+             * checked against the store's rows either way (apply_prepared). */
+            if (cache_dir && fpi_prepared_cache_load(cache_dir, key, &cached)) {
                 st = apply_prepared(store, &cached, rows, &applied, err);
                 fpi_prepared_regions_clear(&cached);
                 STEP("cached");
+            } else if (shipped_dir && fpi_prepared_cache_load(shipped_dir, key, &cached)) {
+                st = apply_prepared(store, &cached, rows, &applied, err);
+                fpi_prepared_regions_clear(&cached);
+                STEP("shipped");
             }
         }
         stored_level_free(&rows[0]);

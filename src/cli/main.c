@@ -11,6 +11,10 @@
 #include "footprint.h"
 #include "fp_run.h"
 
+#ifndef FP_PREPAREDDIR
+#define FP_PREPAREDDIR ""   /* Makefile: $(BUILD)/prepared */
+#endif
+
 #define DEFAULT_DB "output/footprint.sqlite"
 
 static int quiet;
@@ -290,6 +294,12 @@ static void context_from_env(fp_context *ctx)
     if (xdg && *xdg) snprintf(dflt, sizeof dflt, "%s/footprint", xdg);
     else if (home && *home) snprintf(dflt, sizeof dflt, "%s/.cache/footprint", home);
     fp_context_set_cache_dir(ctx, !cache ? dflt : strcmp(cache, "off") ? cache : NULL);
+    /* The entries the build made (Makefile: build/prepared/, the default
+     * regions prepared as `init` would): FOOTPRINT_PREPARED=DIR, or "off";
+     * FOOTPRINT_CACHE=off turns them off too (everything computed). */
+    const char *prepared = getenv("FOOTPRINT_PREPARED");
+    int no_prepared = (cache && !strcmp(cache, "off")) || (prepared && !strcmp(prepared, "off"));
+    fp_context_set_prepared_dir(ctx, no_prepared ? NULL : prepared ? prepared : FP_PREPAREDDIR);
     /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
     fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
     fp_context_set_test_resume_file(ctx, getenv("FOOTPRINT_TEST_RESUME_FILE"));

@@ -26,6 +26,7 @@ struct fp_context {
     char *resume_file;
     int fetch_batch;
     char *cache_dir;                         /* NULL: no cache */
+    char *prepared_dir;                      /* NULL: none (read-only entries made by the build) */
 };
 
 fp_context *fp_context_new(void)
@@ -46,6 +47,7 @@ void fp_context_free(fp_context *c)
     g_free(c->pause_at);
     g_free(c->resume_file);
     g_free(c->cache_dir);
+    g_free(c->prepared_dir);
     free(c);
 }
 
@@ -116,6 +118,8 @@ void fp_context_set_test_fetch_batch(fp_context *c, int rows) { c->fetch_batch =
 int fp_context_test_fetch_batch(const fp_context *c) { return c ? c->fetch_batch : 0; }
 void fp_context_set_cache_dir(fp_context *c, const char *dir) { set_dir(&c->cache_dir, dir); }
 const char *fp_context_cache_dir(const fp_context *c) { return c ? c->cache_dir : NULL; }
+void fp_context_set_prepared_dir(fp_context *c, const char *dir) { set_dir(&c->prepared_dir, dir); }
+const char *fp_context_prepared_dir(const fp_context *c) { return c ? c->prepared_dir : NULL; }
 
 void fp_context_pause(const fp_context *c, const char *point)
 {

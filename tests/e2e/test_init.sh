@@ -92,8 +92,9 @@ assert_eq "1" "$(ssql "SELECT abs((SELECT area_km2 FROM region_groups WHERE leve
 case_end
 
 case_begin "init's areas and unions are cached under a digest of the regions' rows: a second store gets the same rows"
-# A cache folder of this case's own.
-export FOOTPRINT_CACHE="$WORK/.cache-prepared"
+# A cache folder of this case's own, and not the entries the build made
+# (the next case): here init computes.
+export FOOTPRINT_CACHE="$WORK/.cache-prepared" FOOTPRINT_PREPARED=off
 rm -rf "$FOOTPRINT_CACHE"
 areas="SELECT level, code, printf('%.17g', area_km2) FROM regions ORDER BY level, code"
 groups="SELECT level, code, name, parent, population, printf('%.17g', area_km2), hex(geom_wkb) FROM region_groups ORDER BY level, code"
@@ -161,4 +162,30 @@ rm -rf "$FOOTPRINT_CACHE"
 FOOTPRINT_CACHE=off "$FP" -q --db c5.sqlite init --regions overlap.geojson || fail "init without a cache"
 assert_eq "no" "$([ -e "$FOOTPRINT_CACHE" ] && echo yes || echo no)" "no cache folder with FOOTPRINT_CACHE=off"
 assert_eq "$(sqlite3 z.sqlite "$groups" | sha256sum)" "$(sqlite3 c5.sqlite "$groups" | sha256sum)" "same groups without a cache"
+case_end
+
+case_begin "a machine's first init (empty cache folder) reads the default regions the build prepared: the same rows as computed, nothing written"
+# make runs the program once on geodata/regions.gpkg into $BUILD/prepared
+# (FOOTPRINT_PREPARED=off, a cache folder of its own).
+SHIP="$(dirname "$FP")/prepared"
+assert_eq 1 "$(ls "$SHIP" | grep -c '^prepared-[0-9a-f]\{64\}\.bin$')" "the build's entry ($(ls "$SHIP" | tr '\n' ' '))"
+unset FOOTPRINT_PREPARED
+export FOOTPRINT_CACHE="$WORK/.cache-first"
+rm -rf "$FOOTPRINT_CACHE"
+FOOTPRINT_TIMING=1 "$FP" --db s1.sqlite init > s1.out 2>&1 || fail "first init: $(cat s1.out)"
+assert_contains "$(cat s1.out)" "shipped" "read the build's entry"
+assert_eq "" "$(grep -E '^  (unions|admin1|cached) ' s1.out)" "computed nothing"
+# c1.sqlite: computed by the case above, with no entry to read.
+assert_eq "$(sqlite3 c1.sqlite "$areas" | sha256sum)" "$(sqlite3 s1.sqlite "$areas" | sha256sum)" "same areas as computed, to the last bit"
+assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 s1.sqlite "$groups" | sha256sum)" "same subregions and continents as computed"
+assert_eq "0" "$(ls "$FOOTPRINT_CACHE" 2>/dev/null | grep -c '^prepared-')" "the build's entry is not copied to the user's cache"
+# FOOTPRINT_CACHE=off means everything computed, the build's entry too.
+FOOTPRINT_CACHE=off FOOTPRINT_TIMING=1 "$FP" --db s2.sqlite init > s2.out 2>&1 || fail "init, cache off: $(cat s2.out)"
+assert_contains "$(cat s2.out)" "unions" "FOOTPRINT_CACHE=off: computed"
+assert_eq "" "$(grep -E '^  shipped ' s2.out)" "FOOTPRINT_CACHE=off: the build's entry not read"
+# A damaged entry in a prepared folder (FOOTPRINT_PREPARED=DIR) is a miss.
+mkdir -p bad && for f in "$SHIP"/prepared-*.bin; do head -c 5000 "$f" > "bad/$(basename "$f")"; done
+FOOTPRINT_PREPARED="$WORK/bad" FOOTPRINT_TIMING=1 "$FP" --db s3.sqlite init > s3.out 2>&1 || fail "init, cut entry: $(cat s3.out)"
+assert_contains "$(cat s3.out)" "unions" "a cut prepared entry: computed"
+assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 s3.sqlite "$groups" | sha256sum)" "same groups after a cut prepared entry"
 case_end

@@ -88,7 +88,7 @@ case_end
 case_begin "init on PostGIS from the cache entry a SpatiaLite init wrote: the same areas and region groups as computed there"
 PC="$WORK/.cache-pg"
 rm -rf "$PC"
-FOOTPRINT_CACHE="$PC" "$FP" -q --db "$WORK/pc.sqlite" init || fail "SpatiaLite init"
+FOOTPRINT_CACHE="$PC" FOOTPRINT_PREPARED=off "$FP" -q --db "$WORK/pc.sqlite" init || fail "SpatiaLite init"
 assert_eq 1 "$(ls "$PC" | grep -c '^prepared-')" "the SpatiaLite init wrote the entry"
 pgc_psql postgres -c "CREATE DATABASE cached" >/dev/null
 pgc_psql cached -c "CREATE EXTENSION postgis" >/dev/null
