@@ -118,6 +118,9 @@ void fpi_region_index_free(fp_region_index *idx);
 typedef struct fp_locator fp_locator;
 fp_locator *fpi_locator_new(const fp_region_set *set, const fp_region_index *idx);
 void fpi_locator_free(fp_locator *loc);
+/* Tests only: 0 makes every piece test go through GEOS (region_index.c,
+ * piece_locate), to compare the two answers. */
+void fpi_locator_set_fast_pieces(fp_locator *loc, int on);
 GEOSContextHandle_t fpi_locator_geos(fp_locator *loc);
 
 /* One region's part of a project. */
