@@ -94,8 +94,9 @@ $(BUILD)/footprint: $(CLI_OBJ) $(BUILD)/libfootprint.a
 # folder and renamed: an interrupted build leaves no half entry.
 $(BUILD)/prepared/done: $(BUILD)/footprint geodata/regions.gpkg
 	@rm -rf $(BUILD)/prepared $(BUILD)/prepared.tmp && mkdir -p $(BUILD)/prepared.tmp
-	@$(RUN_ENV) FOOTPRINT_CACHE=$(BUILD)/prepared.tmp FOOTPRINT_PREPARED=off \
-	    $(BUILD)/footprint --quiet --db $(BUILD)/prepared.tmp/init.sqlite init
+	@env -u FOOTPRINT_DATA -u FOOTPRINT_TIMING -u FOOTPRINT_TEST_PAUSE_AT -u FOOTPRINT_TEST_RESUME_FILE \
+	    $(RUN_ENV) FOOTPRINT_CACHE=$(BUILD)/prepared.tmp FOOTPRINT_PREPARED=off \
+	    $(BUILD)/footprint --quiet --db $(BUILD)/prepared.tmp/init.sqlite init --regions geodata/regions.gpkg
 	@rm -f $(BUILD)/prepared.tmp/init.sqlite* && touch $(BUILD)/prepared.tmp/done
 	@mv $(BUILD)/prepared.tmp $(BUILD)/prepared
 

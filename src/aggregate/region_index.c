@@ -1038,6 +1038,7 @@ fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
     }
     double eps = CELL_DEG * 1e-9;
     fp_share res = { -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
+    if (!isfinite(x) || !isfinite(y)) return res;   /* no cell, and GEOS refuses them */
     if (locator_cover(loc, x - eps, y - eps, x + eps, y + eps)) return res;
     const fp_region_index *idx = loc->idx;
     int ix = floor_cell(x, -180, NX), iy = floor_cell(y, -90, NY);
