@@ -963,7 +963,10 @@ static fp_share snap_point(fp_locator *loc, double x, double y, double snap_km, 
  * than a 2D little-endian polygon or multipolygon, and for pieces of more
  * than PIECE_FAST_MAX vertices (GEOS indexes a piece's segments; a cap of
  * 64, 512 or 4096 made no measurable difference on the default regions),
- * the answer is PIECE_UNSURE and GEOS decides. tests/unit/test_aggregate.c:
+ * the answer is PIECE_UNSURE and GEOS decides. Written against GEOS 3.11
+ * (Debian 12's); a later GEOS with another filter bound still agrees
+ * wherever this filter is sure (a sure sign is the exact sign), so only
+ * pieces that are not valid polygons could differ. tests/unit/test_aggregate.c:
  * test_piece_crossings_equal_geos on border vertices and edges. */
 enum { PIECE_EXTERIOR, PIECE_BOUNDARY, PIECE_INTERIOR, PIECE_UNSURE };
 #define PIECE_FAST_MAX 4096
