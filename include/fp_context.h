@@ -46,8 +46,8 @@ const char *fp_context_cache_dir(const fp_context *ctx);
 
 /* A read-only folder of cache entries made when footprint was built (`make`
  * writes build/prepared/: the prepared default regions, what `init` would
- * otherwise compute on a machine's first run). Looked up after the cache
- * folder, never written. NULL or "" (the default): none. Copied. */
+ * otherwise compute on a machine's first run). Looked up before the cache
+ * folder (its entries were made by this very build), never written. NULL or "" (the default): none. Copied. */
 void fp_context_set_prepared_dir(fp_context *ctx, const char *dir);
 const char *fp_context_prepared_dir(const fp_context *ctx);
 
