@@ -56,7 +56,8 @@ store_ok() {  # integrity, R*Tree, SpatiaLite's triggers back in place
     assert_eq "24" "$(sql "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name LIKE 'projects_geom_%'")" "typed tables' triggers"
 }
 # kill_at POINT ARGS...: runs footprint ARGS with the pause hook at POINT,
-# waits until it is there, kills it with SIGKILL; KILLED_PID is its PID.
+# waits until it is there, runs $ON_PAUSE if set, kills it with SIGKILL;
+# KILLED_PID is its PID.
 KILLS=0
 kill_at() {
     local point=$1; shift
@@ -69,6 +70,7 @@ kill_at() {
         sleep 0.1
     done
     if grep -q "paused at $point (pid $KILLED_PID)" killed.out; then
+        [ -z "${ON_PAUSE:-}" ] || eval "$ON_PAUSE"    # a look at the files while it waits
         kill -9 $KILLED_PID
         wait $KILLED_PID 2>/dev/null
         assert_eq 137 "$?" "killed by SIGKILL at $point"
@@ -319,6 +321,28 @@ assert_contains "$OUT" "nothing of" "says nothing was stored"
 assert_eq "ok|$fbefore" "$(sqlite3 $FDB "SELECT (SELECT * FROM pragma_integrity_check), (SELECT count(*) FROM projects)")" "store intact"
 run --db $FDB import "$FIX/mercator.csv" --crs EPSG:3857 --lon x --lat y
 assert_eq 0 "$RC" "a small import afterwards works"
+case_end
+
+case_begin "kill -9 during an aggregation whose pages already went to the file: the store as before"
+# aggregate.c writes with an 8 MiB page cache, so a big aggregation's pages
+# reach the file before the commit (the rollback journal keeps what they
+# replace). 200,000 points by admin-1: about 10 MB by aggregate:written,
+# which changes the file while it waits there.
+cp big.sqlite agg.sqlite
+"$FP" -q --db agg.sqlite aggregate --by country --name crash
+abefore=$(sqlite3 agg.sqlite "SELECT count(*)||'/'||total(projects)||'/'||(SELECT count(*) FROM agg_crash_assign) FROM agg_crash")
+size0=$(stat -c %s agg.sqlite) sum0=$(sha256sum < agg.sqlite)
+ON_PAUSE='sum_paused=$(sha256sum < agg.sqlite)'
+kill_at aggregate:written --db agg.sqlite aggregate --by admin1 --group category --name crash
+ON_PAUSE=
+[ "$sum_paused" != "$sum0" ] || fail "the paused aggregation had not written to the file: the case tests nothing"
+assert_eq "ok" "$(sqlite3 agg.sqlite "PRAGMA integrity_check")" "integrity_check"
+assert_eq "$abefore" "$(sqlite3 agg.sqlite "SELECT count(*)||'/'||total(projects)||'/'||(SELECT count(*) FROM agg_crash_assign) FROM agg_crash")" "the earlier aggregation"
+assert_eq "country" "$(sqlite3 agg.sqlite "SELECT level FROM aggregations WHERE name='crash'")" "its catalogue row"
+assert_eq "$size0 $sum0" "$(stat -c %s agg.sqlite) $(sha256sum < agg.sqlite)" "the file as it was, byte for byte"
+run --db agg.sqlite aggregate --by admin1 --group category --name crash
+assert_eq 0 "$RC" "the next run completes"
+assert_eq "200000" "$(sqlite3 agg.sqlite "SELECT count(*) FROM agg_crash_assign")" "its assignments"
 case_end
 
 # ------------------------------------------------------------- locked ---
