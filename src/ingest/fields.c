@@ -12,14 +12,18 @@ const char *const fpi_field_names[FP_F_COUNT] = {
  * "Recipient ISO-3" is a better country than "Recipient", a name), written
  * as compared: lower case without spaces, dots, underscores or hyphens, so
  * "Commitment.Year", "commitment_year" and "Commitment Year" are one name. */
-static const char *const aliases[FP_F_COUNT][14] = {
+static const char *const aliases[FP_F_COUNT][20] = {
     [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", NULL },
     [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator",
                        "fundingagencies", "fundingagency", "funder", "lender", NULL },
     [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", NULL },
     [FP_F_NAME] = { "name", "project", "projectname", "title", NULL },
-    [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", NULL },
-    [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "nation",
+    [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", "placename", "cityname",
+                     "townname", "settlement", NULL },
+    /* adm0name, adm0a3, sov0name: Natural Earth's own columns, which GIS
+     * users' lists often keep. */
+    [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "nation", "countryname",
+                       "adm0name", "adm0a3", "admin0", "admin0name", "sov0name", "iso3166",
                        "recipientiso3", "recipientcountry", "recipient", NULL },
     [FP_F_YEAR] = { "year", "startyear", "commitmentyear", NULL },
     [FP_F_STATUS] = { "status", NULL },

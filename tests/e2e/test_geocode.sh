@@ -141,6 +141,22 @@ assert_eq "country|USA|country" "$(sql "SELECT geocode_method || '|' || geocode_
 assert_contains "$OUT" "no 'Springfield' in admin-1 'Texas'" "example on the terminal"
 case_end
 
+case_begin "Natural Earth's column names (ADM0NAME, ADM0_A3, ADM1NAME) are the country and admin-1 columns"
+printf 'id,city,ADM1NAME,ADM0NAME\nE1,Springfield,Illinois,United States of America\nE2,Portland,Maine,United States of America\n' > ne_names.csv
+printf 'id,city,ADM0_A3\nE3,Nairobi,KEN\n' > ne_codes.csv
+fp_init ne.sqlite
+run --db ne.sqlite import ne_names.csv
+assert_contains "$OUT" "place=city, country=ADM0NAME" "ADM0NAME is the country"
+"$FP" -q --db ne.sqlite import ne_codes.csv
+run --db ne.sqlite geocode
+assert_eq 0 "$RC" "exit status"
+DB=ne.sqlite
+assert_eq "$(gaz 4250542)|exact+admin1|geonames:4250542|city" "$(at E1)" "E1 Springfield, Illinois"
+assert_eq "$(gaz 4975802)|exact+admin1|geonames:4975802|city" "$(at E2)" "E2 Portland, Maine"
+assert_eq "36.81667|-1.28333|exact|geonames:184745|city" "$(at E3)" "E3 Nairobi by ADM0_A3"
+DB=n.sqlite
+case_end
+
 case_begin "fuzzy spellings: Ft./Fort, Sankt/Saint, missing hyphens, a word such as City or -shi; the method says fuzzy"
 fp_init f.sqlite
 printf 'id,place,country\nF1,Ft. Portal,Uganda\nF2,Ft Portal,UG\nF3,Portauprince,Haiti\nF4,Sankt Louis,SN\nF5,Saint Louis,SN\nF6,Taguig City,PHL\nF7,Yawatahama-shi,Japan\nF8,City of Cape Town,ZAF\n' > fuzzy.csv
