@@ -21,7 +21,7 @@ const char *fp_assign_method_name(fp_assign_method m)
 
 /* ------------------------------------------------------------- reading --- */
 
-_Static_assert(sizeof(fp_project) == 56, "fp_project grew: see its comment");
+_Static_assert(sizeof(fp_project) == 48, "fp_project grew: see its comment");
 
 /* Interning of attribute values to small integers. */
 static int intern(GHashTable *map, GPtrArray *values, const char *v)
@@ -999,6 +999,11 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
         }
     }
     if ((st = fpi_region_set_load(store, opts->by, t.extent, threads, &set, err))) goto out;
+    if (set->n > FP_MAX_REGION_INDEX) {   /* fp_project's region field */
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: %zu regions, more than footprint aggregates into (%d)", opts->by,
+                          set->n, FP_MAX_REGION_INDEX);
+        goto out;
+    }
     STEP("regions");
     /* A few projects (a small list, a test): one thread, and the index cut
      * only around them as they are placed; the answers are the same. */

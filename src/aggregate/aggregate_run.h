@@ -8,21 +8,25 @@
 
 #define FP_MAX_GROUPS 8
 
-/* 56 bytes: at 10M projects each byte less is 10 MB the kernel need not
- * zero (page clearing was an eighth of the 10M aggregation's CPU). */
+/* 48 bytes: at 10M projects each byte less is 10 MB the kernel must
+ * fault in, which on this VM (memory the host has not backed yet) costs
+ * more than writing it: page clearing was a third of the 10M aggregation's
+ * CPU by `perf`. The region index shares a word with the method and the
+ * point flag, so at most FP_MAX_REGION_INDEX regions (fp_aggregate checks). */
+#define FP_MAX_REGION_INDEX ((1 << 23) - 1)
 typedef struct fp_project {
     long long id;
     union {
         struct { double x, y; };                  /* points (is_point) */
         struct { unsigned char *wkb; size_t wkb_len; };   /* other geometries */
     };
+    double amount;                /* NaN: none */
     int company;                  /* interned; -1 none */
     int year;                     /* INT32_MIN: none */
-    double amount;                /* NaN: none */
-    int region;                   /* points: region index or -1; -2: see shares */
+    signed int region : 24;       /* points: region index or -1; -2: see shares */
+    unsigned int method : 7;      /* fp_assign_method */
+    unsigned int is_point : 1;
     float distance_km;
-    unsigned char method;
-    unsigned char is_point;
 } fp_project;
 
 typedef struct fp_share_of {
