@@ -1016,11 +1016,11 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * memory already and the assignment rows are appended in id order, so a
      * small cache will do: its dirty pages go to the file while the other
      * threads assign, not all at the commit, and fewer fresh pages are
-     * touched (on this VM memory the host has not yet backed costs about as
-     * much to fault in as to write). Measured, interleaved, with a 128 MiB
-     * cache against 8 MiB (bench/README.md): 10M points 8.3-10.8 s against
-     * 4.8-8.5 s, the commit 1.0-1.5 s against 0.15-0.3 s; 1M points
-     * 0.86-0.95 s against 0.57-0.69 s. */
+     * touched (on this VM memory the host has to back again costs about
+     * 10 ms a MB, far more than writing it: bench/README.md, "Fresh
+     * memory"). Measured, interleaved, 128 MiB against 2-16 MiB: 10M points
+     * 7.9-11.9 s against 4.8-8.7 s, the commit 1.0-1.5 s against 0.15-0.3 s;
+     * 1M points 0.86-0.95 s against 0.58-0.74 s. */
     cache = fp_store_cache_size(store, -8192);
     cache_set = 1;
     /* The tables are created first; the assignments are stored, in project
