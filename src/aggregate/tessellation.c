@@ -16,8 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "aggregate_internal.h"
+#include "aggregate_run.h"
 
 #define FP_MAX_CELLS 2000000L
+/* A hex set has up to 4 x FP_MAX_CELLS slots, each a region index. */
+_Static_assert(4 * FP_MAX_CELLS <= FP_MAX_REGION_INDEX, "region indexes must fit fp_project's field");
 #define HEX_DENSIFY 6             /* segments per hexagon side */
 
 static const char *const CEA = "+proj=cea +lat_ts=30 +lon_0=0 +ellps=WGS84 +units=m";

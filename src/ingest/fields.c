@@ -22,8 +22,8 @@ static const char *const aliases[FP_F_COUNT][20] = {
                      "townname", "settlement", NULL },
     /* adm0name, adm0a3, sov0name: Natural Earth's own columns, which GIS
      * users' lists often keep. */
-    [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "nation", "countryname",
-                       "adm0name", "adm0a3", "admin0", "admin0name", "sov0name", "iso3166",
+    [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "adm0a3", "nation",
+                       "countryname", "adm0name", "admin0", "admin0name", "sov0name",
                        "recipientiso3", "recipientcountry", "recipient", NULL },
     [FP_F_YEAR] = { "year", "startyear", "commitmentyear", NULL },
     [FP_F_STATUS] = { "status", NULL },

@@ -147,13 +147,14 @@ printf 'id,city,ADM0_A3\nE3,Nairobi,KEN\n' > ne_codes.csv
 fp_init ne.sqlite
 run --db ne.sqlite import ne_names.csv
 assert_contains "$OUT" "place=city, country=ADM0NAME" "ADM0NAME is the country"
-"$FP" -q --db ne.sqlite import ne_codes.csv
+run --db ne.sqlite import ne_codes.csv
+assert_contains "$OUT" "place=city, country=ADM0_A3" "ADM0_A3 is the country"
 run --db ne.sqlite geocode
 assert_eq 0 "$RC" "exit status"
 DB=ne.sqlite
 assert_eq "$(gaz 4250542)|exact+admin1|geonames:4250542|city" "$(at E1)" "E1 Springfield, Illinois"
 assert_eq "$(gaz 4975802)|exact+admin1|geonames:4975802|city" "$(at E2)" "E2 Portland, Maine"
-assert_eq "36.81667|-1.28333|exact|geonames:184745|city" "$(at E3)" "E3 Nairobi by ADM0_A3"
+assert_eq "36.81667|-1.28333|exact|geonames:184745|city|KEN" "$(at E3)|$(sql "SELECT country_code FROM projects WHERE source_key='E3'")" "E3 Nairobi by ADM0_A3"
 DB=n.sqlite
 case_end
 
