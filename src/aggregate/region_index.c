@@ -1064,6 +1064,11 @@ fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
         if (first == last) return snap_point(loc, x, y, snap_km, 1);
         if (idx->entries[first].piece == PIECE_FULL)
             return (fp_share){ idx->entries[first].region, 1, FP_ASSIGN_CONTAINED, 0 };
+        /* Pass 0 looks for an interior, pass 1 (none found: a point on a
+         * border, or in no region) for a boundary; pass 1 reuses pass 0's
+         * reading of the first pieces' WKB rather than walking it again. */
+        enum { REMEMBERED = 64 };
+        signed char seen[REMEMBERED];
         for (int pass = 0; pass < 2 && res.region < 0; pass++)
             for (int k = first; k < last; k++) {
                 const cell_entry *e = &idx->entries[k];
@@ -1071,7 +1076,10 @@ fp_share fpi_locate_point(fp_locator *loc, double x, double y, double snap_km)
                     if (pass == 0) { res = (fp_share){ e->region, 1, FP_ASSIGN_CONTAINED, 0 }; break; }
                     continue;
                 }
-                int where = loc->geos_pieces ? PIECE_UNSURE : piece_locate(&idx->pieces[e->piece], x, y), hit;
+                int where, hit;
+                if (pass == 1 && k - first < REMEMBERED) where = seen[k - first];
+                else where = loc->geos_pieces ? PIECE_UNSURE : piece_locate(&idx->pieces[e->piece], x, y);
+                if (pass == 0 && k - first < REMEMBERED) seen[k - first] = (signed char)where;
                 if (where != PIECE_UNSURE) {
                     hit = pass == 0 ? where == PIECE_INTERIOR : where != PIECE_EXTERIOR;
                 } else {

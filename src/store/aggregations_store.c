@@ -159,6 +159,13 @@ fp_status fp_store_aggregation_top(fp_store *s, const char *table, const char *l
 
 #define ASSIGN_BATCH 64
 
+/* What a row slot of the assignment batch statement holds (see the writer). */
+typedef struct assign_slot {
+    const char *region, *method;
+    double share, distance_km;
+    int bound;
+} assign_slot;
+
 struct fp_aggregation_writer {
     fp_store *store;
     fp_aggregation_desc d;
@@ -180,11 +187,7 @@ struct fp_aggregation_writer {
      * 0.28-0.30 s (the same rows, compared with sha256sum). Pointers compare:
      * the region codes and method names stay put while the writer lives
      * (fp_aggregation_add_assignment). */
-    struct {
-        const char *region, *method;
-        double share, distance_km;
-        int bound;
-    } slot[ASSIGN_BATCH];
+    assign_slot slot[ASSIGN_BATCH];
     fp_pg_agg_writer *pg;      /* the PostGIS writer (pg_aggregations.c), or NULL */
 };
 
@@ -354,7 +357,7 @@ static fp_status batch_flush(fp_aggregation_writer *w, sqlite3_stmt *q, int n, f
                 else sqlite3_bind_null(q, c + 5);
             }
             if (q == w->many)
-                w->slot[k] = (__typeof__(w->slot[k])){ w->batch[k].region, w->batch[k].method, w->batch[k].share, dist, 1 };
+                w->slot[k] = (assign_slot){ w->batch[k].region, w->batch[k].method, w->batch[k].share, dist, 1 };
         }
         if (sqlite3_step(q) != SQLITE_DONE) { sqlite3_reset(q); return write_error(w, err); }
         sqlite3_reset(q);
