@@ -637,6 +637,7 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
 
 void fp_global_init(void)
 {
+    fpi_sqlite_memory_install();       /* before SQLite's first use (sqlite_memory.c) */
     spatialite_initialize();
     /* GDAL registers its drivers when first used (common/gdal_api.c); once
      * loaded, an init after fp_global_cleanup registers them again. */

@@ -27,6 +27,12 @@ struct fp_store {
  * files test_layering.sh lists as pending). */
 sqlite3 *fpi_store_sqlite(fp_store *store);
 
+/* SQLite's page-cache lines on huge pages (sqlite_memory.c); 1 if installed
+ * (before SQLite's first use, not under ASan or Valgrind), else 0. */
+int fpi_sqlite_memory_install(void);
+/* Whether it is in use; whether this build and run would install it. */
+int fpi_sqlite_memory_active(void);
+int fpi_sqlite_memory_expected(void);
 fp_status fpi_store_exec(fp_store *s, const char *sql, fp_error *err);
 /* Prepares sql on the store's connection; the error names the store and
  * `what` was being done. Every statement of the store goes through it. */
