@@ -45,8 +45,14 @@ int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_in
 {
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 4096;
-        fp_rtree_entry *e = realloc(*a, c * sizeof *e);
+        /* Past 2 MiB on huge pages (fpi_big_alloc): a realloc would move
+         * the array onto 4 KiB pages, each first touch a page fault. */
+        fp_rtree_entry *e = c * sizeof *e >= (2u << 20) ? fpi_big_alloc(c * sizeof *e) : realloc(*a, c * sizeof *e);
         if (!e) return -1;
+        if (c * sizeof *e >= (2u << 20)) {
+            if (*n) memcpy(e, *a, *n * sizeof *e);
+            free(*a);
+        }
         *a = e;
         *cap = c;
     }
@@ -176,8 +182,8 @@ static int pack_level(writer *w, fp_rtree_entry *e, size_t n, int depth)
     size_t slices = (size_t)ceil(sqrt((double)leaves));
     size_t per_slice = slices * M;
     if (n > UINT32_MAX) return -1;             /* positions in 32 bits (sort_centres) */
-    uint64_t *keys = malloc(2 * n * sizeof *keys);
-    fp_rtree_entry *tmp = malloc(n * sizeof *tmp);
+    uint64_t *keys = fpi_big_alloc(2 * n * sizeof *keys);
+    fp_rtree_entry *tmp = fpi_big_alloc(n * sizeof *tmp);
     if (!keys || !tmp) { free(keys); free(tmp); return -1; }
     sort_centres(e, n, 0, keys, keys + n, tmp);
     for (size_t s = 0; s < n; s += per_slice)
@@ -241,7 +247,7 @@ fp_status fpi_rtree_bulk_load(sqlite3 *db, const char *index, fp_rtree_entry *en
         ins_rowids = longer;
     }
     w.buf = malloc(w.node_size);
-    w.leaf_of = malloc((n ? n : 1) * sizeof *w.leaf_of);
+    w.leaf_of = fpi_big_alloc((n ? n : 1) * sizeof *w.leaf_of);
     if (!w.leaf_of || sqlite3_exec(db, clear, NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_node, -1, &w.node, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_rowid, -1, &w.rowid, NULL) != SQLITE_OK ||
@@ -339,7 +345,7 @@ fp_status fpi_rtree_add(fp_store *s, const char *index, fp_rtree_entry *entries,
     /* The entries of the other rows as SQLite stored them (floats already
      * rounded outwards), then these. */
     size_t cap = existing + n, got = 0;
-    fp_rtree_entry *all = malloc(cap * sizeof *all);
+    fp_rtree_entry *all = fpi_big_alloc(cap * sizeof *all);
     if (!all) return fp_error_set(err, FP_ERR_NOMEM, "out of memory %s", what);
     if (existing) {
         sql = replacing ? sqlite3_mprintf("SELECT pkid, xmin, xmax, ymin, ymax FROM \"%w\" WHERE pkid NOT IN (%s)", index,
