@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include "common/util.h"
 #include "geom/geom.h"
 #include "store/store_internal.h"
 
@@ -91,14 +92,13 @@ static const unsigned char *take(const unsigned char *mem, size_t len, size_t *a
     return p;
 }
 
-/* Decodes blob (copied) into a new set; NULL when it is not one this
- * build wrote (another byte order, a damaged blob): read the rows then. */
-static fp_project_columns *decode(const void *blob, size_t len)
+/* Decodes the blob in mem (taken over: freed with the set) into a new
+ * set; NULL when it is not one this build wrote (another byte order, a
+ * damaged blob): read the rows then. */
+static fp_project_columns *decode(unsigned char *mem, size_t len)
 {
     fp_project_columns *c = calloc(1, sizeof *c);
-    unsigned char *mem = malloc(len ? len : 1);
-    if (!c || !mem) { free(c); free(mem); return NULL; }
-    memcpy(mem, blob, len);
+    if (!c) { free(mem); return NULL; }
     c->mem = mem;
     uint32_t head[3];
     if (len < 16 || memcmp(mem, MAGIC, 4)) goto bad;
@@ -151,19 +151,34 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
 {
     *out = NULL;
     if (!has_table(s)) return FP_OK;
-    sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT data FROM projects_columns WHERE part = ?1", "reading projects", &q, err);
-    if (st) return st;
-    sqlite3_bind_int64(q, 1, part);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        const void *b = sqlite3_column_blob(q, 0);
-        *out = b ? decode(b, (size_t)sqlite3_column_bytes(q, 0)) : NULL;
-    } else if (rc != SQLITE_DONE) {
-        st = fpi_store_db_error(s, "reading projects", err);
+    /* The blob read once, straight into a buffer on huge pages (a part is
+     * 2.5 MB): through sqlite3_column_blob it was copied twice, SQLite's
+     * buffer then ours, each a fresh malloc of 4 KiB pages, 1,300 page
+     * faults a part; on this platform's VMs a first touch of a page costs
+     * far more than the copy (1M-point aggregation: see bench/README.md,
+     * "Huge pages"). */
+    sqlite3_blob *blob = NULL;
+    int rc = sqlite3_blob_open(s->db, "main", "projects_columns", "data", part, 0, &blob);
+    if (rc != SQLITE_OK) {
+        sqlite3_blob_close(blob);
+        /* No row for the part: a part the cache does not keep. */
+        if (rc == SQLITE_ERROR && !strncmp(sqlite3_errmsg(s->db), "no such rowid", 13)) return FP_OK;
+        return fpi_store_db_error(s, "reading projects", err);
     }
-    sqlite3_finalize(q);
-    return st;
+    size_t len = (size_t)sqlite3_blob_bytes(blob);
+    unsigned char *mem = fpi_big_alloc(len ? len : 1);
+    if (!mem) {
+        sqlite3_blob_close(blob);
+        return fp_error_set(err, FP_ERR_NOMEM, "out of memory reading projects");
+    }
+    rc = sqlite3_blob_read(blob, mem, (int)len, 0);
+    sqlite3_blob_close(blob);
+    if (rc != SQLITE_OK) {
+        free(mem);
+        return fpi_store_db_error(s, "reading projects", err);
+    }
+    *out = decode(mem, len);
+    return FP_OK;
 }
 
 fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n,
