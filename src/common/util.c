@@ -4,6 +4,7 @@
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -156,6 +157,7 @@ void *fpi_big_alloc(size_t bytes)
 {
     const size_t huge = 2u << 20;
     if (bytes < huge) return malloc(bytes ? bytes : 1);
+    if (bytes > SIZE_MAX - huge) return NULL;      /* the rounding below would wrap */
     size_t rounded = (bytes + huge - 1) / huge * huge;
     void *p = aligned_alloc(huge, rounded);
     /* A hint: with THP off (or "never") the call fails and nothing changes. */

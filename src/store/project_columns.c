@@ -161,8 +161,10 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
     int rc = sqlite3_blob_open(s->db, "main", "projects_columns", "data", part, 0, &blob);
     if (rc != SQLITE_OK) {
         sqlite3_blob_close(blob);
-        /* No row for the part: a part the cache does not keep. */
-        if (rc == SQLITE_ERROR && !strncmp(sqlite3_errmsg(s->db), "no such rowid", 13)) return FP_OK;
+        /* No row for the part, or a value that is no blob (a number stored
+         * by hand): no cache for the part, its rows are read. The table is
+         * there (has_table); busy, locked, I/O errors are errors. */
+        if (rc == SQLITE_ERROR) return FP_OK;
         return fpi_store_db_error(s, "reading projects", err);
     }
     size_t len = (size_t)sqlite3_blob_bytes(blob);

@@ -33,6 +33,8 @@ int fpi_sqlite_memory_install(void);
 /* Whether it is in use; whether this build and run would install it. */
 int fpi_sqlite_memory_active(void);
 int fpi_sqlite_memory_expected(void);
+/* Whether a block SQLite allocated came from the arena (tests). */
+int fpi_sqlite_memory_owns(const void *p);
 fp_status fpi_store_exec(fp_store *s, const char *sql, fp_error *err);
 /* Prepares sql on the store's connection; the error names the store and
  * `what` was being done. Every statement of the store goes through it. */

@@ -1,7 +1,8 @@
 /* Unit tests of SQLite's page-line allocator (src/store/sqlite_memory.c):
  * installed by fp_global_init, sizes and contents kept through realloc
  * across its two sources, freed lines reused, and a database whose cache
- * lives in it reads back what was written. */
+ * lives in it reads back what was written; sizes outside a page line's go
+ * to SQLite's own allocator; four threads at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 
@@ -100,6 +102,100 @@ static void test_lines_reused(void **state)
     sqlite3_free(c);
 }
 
+/* Which sizes the arena takes: a 4-64 KiB page and under 1 KiB of
+ * headers; every other size goes to SQLite's own allocator. */
+static void test_line_sizes(void **state)
+{
+    (void)state;
+    static const struct { int n, line; } cases[] = {
+        /* Sizes SQLite asks for are rounded up to 8 first (xRoundup). */
+        { 4088, 0 }, { 4089, 1 }, { 4096, 1 }, { 4360, 1 }, { 5112, 1 }, { 5113, 0 }, { 8200, 1 },
+        { 8456, 1 }, { 10160, 0 }, { 18688, 0 }, { 16384, 1 }, { 32768 + 1016, 1 }, { 47272, 0 },
+        { 65536, 1 }, { 65536 + 1016, 1 }, { 65536 + 1017, 0 }, { 200000, 0 }, { 100, 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        void *p = sqlite3_malloc(cases[i].n);
+        assert_non_null(p);
+        assert_int_equal(sqlite3_msize(p), (cases[i].n + 7) / 8 * 8);
+        if (fpi_sqlite_memory_owns(p) != (cases[i].line && fpi_sqlite_memory_active()))
+            fail_msg("size %d: from the arena %d, expected %d", cases[i].n, fpi_sqlite_memory_owns(p),
+                     cases[i].line && fpi_sqlite_memory_active());
+        assert_int_equal((uintptr_t)p % 8, 0);
+        sqlite3_free(p);
+    }
+    /* A line moved to another line size keeps its bytes and stays a line. */
+    unsigned char *a = sqlite3_malloc(4200);
+    assert_non_null(a);
+    for (int i = 0; i < 4200; i++) a[i] = (unsigned char)(i * 7);
+    unsigned char *b = sqlite3_realloc(a, 8300);
+    assert_non_null(b);
+    assert_int_equal(fpi_sqlite_memory_owns(b), fpi_sqlite_memory_active());
+    for (int i = 0; i < 4200; i++) assert_int_equal(b[i], (unsigned char)(i * 7));
+    sqlite3_free(b);
+}
+
+/* 12,000 lines of 8 KiB pages (more than one 64 MiB chunk) held at once:
+ * distinct, aligned, each keeping its own bytes. */
+static void test_second_chunk(void **state)
+{
+    (void)state;
+    enum { N = 12000, SIZE = 8192 + 200 };
+    unsigned char **p = calloc(N, sizeof *p);
+    assert_non_null(p);
+    for (int i = 0; i < N; i++) {
+        p[i] = sqlite3_malloc(SIZE);
+        assert_non_null(p[i]);
+        assert_int_equal((uintptr_t)p[i] % 8, 0);
+        memset(p[i], i & 0xff, SIZE);
+    }
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(p[i][0], i & 0xff);
+        assert_int_equal(p[i][SIZE - 1], i & 0xff);
+        assert_int_equal(fpi_sqlite_memory_owns(p[i]), fpi_sqlite_memory_active());
+    }
+    for (int i = 0; i < N; i++) sqlite3_free(p[i]);
+    free(p);
+}
+
+/* Four threads taking, checking and giving back lines and other blocks. */
+static void *churn(void *arg)
+{
+    unsigned seed = (unsigned)(uintptr_t)arg;
+    unsigned char *held[64] = {0};
+    int sizes[64] = {0};
+    long bad = 0;
+    for (int round = 0; round < 20000; round++) {
+        int k = (int)(rand_r(&seed) % 64);
+        if (held[k]) {
+            for (int j = 0; j < sizes[k]; j += 97) bad += held[k][j] != (unsigned char)(k + j);
+            sqlite3_free(held[k]);
+            held[k] = NULL;
+        } else {
+            static const int choice[] = { 4200, 8300, 16500, 3000, 12000, 70000 };
+            sizes[k] = choice[rand_r(&seed) % 6];
+            held[k] = sqlite3_malloc(sizes[k]);
+            if (!held[k]) { bad++; continue; }
+            for (int j = 0; j < sizes[k]; j += 97) held[k][j] = (unsigned char)(k + j);
+        }
+    }
+    for (int k = 0; k < 64; k++) sqlite3_free(held[k]);
+    return (void *)(intptr_t)bad;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, churn, (void *)(uintptr_t)(i + 1)), 0);
+    long bad = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        bad += (long)(intptr_t)r;
+    }
+    assert_int_equal(bad, 0);
+}
+
 /* A database of 8 KiB pages with 20,000 rows of 500 random bytes: its
  * cache is lines from the arena; what is read back is what was written. */
 static void test_database_round_trip(void **state)
@@ -139,6 +235,9 @@ int main(void)
         cmocka_unit_test(test_installed),
         cmocka_unit_test(test_sizes_and_realloc),
         cmocka_unit_test(test_lines_reused),
+        cmocka_unit_test(test_line_sizes),
+        cmocka_unit_test(test_second_chunk),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_database_round_trip),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -347,6 +347,12 @@ static void test_upgrade_v5_column_cache(void **state)
     exec_ok(db, "INSERT INTO projects_columns(part, data) VALUES(0, x'00112233')");
     assert_int_equal(fp_store_project_columns_get(s, 0, &c, &err), FP_OK);
     assert_null(c);
+    /* A number stored by hand (the column takes any type): no cache either. */
+    exec_ok(db, "UPDATE projects_columns SET data = 5 WHERE part = 0");
+    c = (fp_project_columns *)1;
+    assert_int_equal(fp_store_project_columns_get(s, 0, &c, &err), FP_OK);
+    assert_null(c);
+    exec_ok(db, "UPDATE projects_columns SET data = x'00112233' WHERE part = 0");
     exec_ok(db, "UPDATE projects SET qa = 'duplicate' WHERE id = 7");
     assert_int_equal(query_int(db, "SELECT count(*) FROM projects_columns WHERE part = 0"), 1);
     exec_ok(db, "UPDATE projects SET category = 'x' WHERE id = 7");
