@@ -646,12 +646,12 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
  * GDAL/OGR if it was loaded; cairo's and fontconfig's caches:
  * fp_render_cleanup). The library loads GDAL and registers its drivers on
  * its own first GDAL call (README, Layout): a program calling GDAL itself
- * links it and calls GDALAllRegister as usual. */
-/* fp_global_init also gives SQLite, process-wide, an allocator that keeps
- * page-cache lines on huge pages (src/store/sqlite_memory.c): it applies
- * to every SQLite user in the process (GDAL's, PROJ's, the program's own),
- * keeps freed lines for reuse until the process ends, and is installed
- * only if SQLite has not been used yet (else nothing changes). */
+ * links it and calls GDALAllRegister as usual. fp_global_init also gives
+ * SQLite, process-wide, an allocator that keeps page-cache lines on huge
+ * pages (src/store/sqlite_memory.c): it applies to every SQLite user in
+ * the process (GDAL's, PROJ's, the program's own), keeps freed lines for
+ * reuse until the process ends, and is installed only if SQLite has not
+ * been used yet (else nothing changes). */
 void fp_global_init(void);
 void fp_global_cleanup(void);
 

@@ -155,7 +155,7 @@ double fpi_cpu_now(void)
 
 void *fpi_big_alloc(size_t bytes)
 {
-    const size_t huge = 2u << 20;
+    const size_t huge = FPI_HUGE_PAGE;
     if (bytes < huge) return malloc(bytes ? bytes : 1);
     if (bytes > SIZE_MAX - huge) return NULL;      /* the rounding below would wrap */
     size_t rounded = (bytes + huge - 1) / huge * huge;

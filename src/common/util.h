@@ -49,10 +49,14 @@ typedef struct fpi_steps {
 void fpi_steps_start(fpi_steps *t, const struct fp_context *ctx);
 void fpi_steps_mark(fpi_steps *t, const char *label);
 
+/* A transparent huge page (x86-64, arm64 with 4 KiB pages). */
+#define FPI_HUGE_PAGE ((size_t)2 << 20)
+
 /* malloc for arrays of tens of megabytes that are filled at once (the
- * aggregation's projects): 2 MiB aligned and marked for transparent huge
- * pages, so the kernel maps them 512 pages per fault instead of one. Freed
- * with free(); NULL when out of memory. */
+ * aggregation's projects): below FPI_HUGE_PAGE plain malloc, else aligned
+ * to it and marked for transparent huge pages, so the kernel maps them 512
+ * pages per fault instead of one. Freed with free(); NULL when out of
+ * memory. */
 void *fpi_big_alloc(size_t bytes);
 
 /* ISO 8601 UTC timestamp of now. */

@@ -134,7 +134,7 @@ static char *read_entry(const char *path, size_t *len)
     struct stat sb;
     void *buf = NULL;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-        posix_memalign(&buf, (size_t)2 << 20, (size_t)sb.st_size) != 0) {
+        posix_memalign(&buf, FPI_HUGE_PAGE, (size_t)sb.st_size) != 0) {
         close(fd);
         return NULL;
     }

@@ -714,7 +714,7 @@ cairo_surface_t *fpi_image_surface_new(int width, int height)
 {
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width);
     size_t bytes = stride > 0 && height > 0 ? (size_t)stride * (size_t)height : 0;
-    unsigned char *pixels = bytes >= (2u << 20) ? fpi_big_alloc(bytes) : NULL;
+    unsigned char *pixels = bytes >= FPI_HUGE_PAGE ? fpi_big_alloc(bytes) : NULL;
     if (!pixels) return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
     memset(pixels, 0, bytes);                     /* transparent, as cairo's own */
     cairo_surface_t *s = cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, width, height, stride);

@@ -51,9 +51,10 @@ void fpi_view_fit(fp_view *v);
 /* A regional view's data box widened round the box asked for (vb). */
 void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj);
 
-/* Drawing a map's layers (render.c), shared with the small multiples. */
 /* An ARGB32 image surface, its pixels on huge pages where possible. */
 cairo_surface_t *fpi_image_surface_new(int width, int height);
+
+/* Drawing a map's layers (render.c), shared with the small multiples. */
 void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
 /* A choropleth region in its class colour with the style's border (0: its
  * geometry could not be read). */

@@ -52,9 +52,10 @@ int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_in
          * The price: old and new block at once while copying (at 10M
          * points 201 + 403 MB, once). */
         size_t bytes = c * sizeof **a;
-        fp_rtree_entry *e = bytes >= (2u << 20) ? fpi_big_alloc(bytes) : realloc(*a, bytes);
+        int big = bytes >= FPI_HUGE_PAGE;
+        fp_rtree_entry *e = big ? fpi_big_alloc(bytes) : realloc(*a, bytes);
         if (!e) return -1;
-        if (bytes >= (2u << 20)) {
+        if (big) {
             if (*n) memcpy(e, *a, *n * sizeof *e);
             free(*a);
         }

@@ -13,15 +13,22 @@
  *
  * So SQLite gets an allocator (SQLITE_CONFIG_MALLOC) that takes blocks of
  * page-line size (a 4 to 64 KiB page and its headers) from 64 MiB chunks
- * mapped with
- * MADV_HUGEPAGE (but for the first 16 MiB) and keeps freed ones on a
- * free list per size for the next
- * line of that size; every other size goes to SQLite's own allocator
- * (glibc's malloc). Chunks are touched as they are handed out, never
- * returned to the system before the process ends (sqlite3_release_memory
- * does not lower the RSS): the lines of one connection are reused by the
- * next. Each block carries an 8-byte header
- * (its size and where it came from), as SQLite's own allocator does.
+ * mapped with MADV_HUGEPAGE (but for the first 16 MiB) and keeps freed
+ * ones on a free list per size for the next line of that size; every
+ * other size goes to SQLite's own allocator (glibc's malloc). Chunks are
+ * touched as they are handed out, never returned to the system before the
+ * process ends (sqlite3_release_memory does not lower the RSS): the lines
+ * of one connection are reused by the next. Each block carries an 8-byte
+ * header (its size and where it came from), as SQLite's own allocator
+ * does.
+ *
+ * Why not SQLite's own options: SQLITE_CONFIG_PAGECACHE with a buffer of
+ * ours writes a free-list link into every slot when SQLite initialises
+ * (the whole buffer touched by every command, 512 MiB for the import's
+ * cache), and without one its per-connection bulk allocation is glibc's,
+ * on 4 KiB pages, and likewise threaded through at the first fetch; a
+ * whole page cache of our own (SQLITE_CONFIG_PCACHE2) would rewrite its
+ * hashing and LRU for the sake of where the lines live.
  *
  * It must be installed before SQLite's first use (fp_global_init); if
  * SQLite is already initialised, nothing changes. Not installed under
@@ -33,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sqlite3.h>
+#include "common/util.h"
 #include "store/store_internal.h"
 
 #if defined(__has_include)
@@ -54,9 +62,9 @@
 #define FP_UNDER_ASAN 0
 #endif
 
-#define LINE_BYTES_MIN 4096                  /* a 4 KiB page's line and up */
+#define LINE_PAGE_MIN 4096             /* SQLite's page sizes: 4 KiB (our */
+#define LINE_PAGE_MAX 65536            /* stores: 8 KiB) to 64 KiB */
 #define CHUNK_BYTES ((size_t)64 << 20)
-#define HUGE_PAGE ((size_t)2 << 20)
 #define MAX_CLASSES 16                 /* distinct line sizes kept */
 #define SMALL_BYTES ((size_t)16 << 20)  /* see chunk_new */
 #define FROM_ARENA ((uint64_t)1 << 63)
@@ -89,11 +97,11 @@ static uint64_t *header_of(void *p) { return (uint64_t *)((char *)p - HEADER); }
 /* A new chunk, aligned to a huge page so that all of it can be one. */
 static int chunk_new(void)
 {
-    char *m = mmap(NULL, CHUNK_BYTES + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *m = mmap(NULL, CHUNK_BYTES + FPI_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return 0;
-    char *start = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    char *start = (char *)(((uintptr_t)m + FPI_HUGE_PAGE - 1) & ~(uintptr_t)(FPI_HUGE_PAGE - 1));
     if (start > m) munmap(m, (size_t)(start - m));
-    munmap(start + CHUNK_BYTES, (size_t)(m + HUGE_PAGE - start));
+    munmap(start + CHUNK_BYTES, (size_t)(m + FPI_HUGE_PAGE - start));
     /* The first SMALL_BYTES of the first chunk stay on 4 KiB pages: a
      * process with a few MB of lines (an export streaming 1M rows, `serve`)
      * would grow its RSS in 2 MiB steps for nothing (the export's growth
@@ -167,7 +175,7 @@ static void *system_take(int n)
  * 150,000-point import used all 16 with 10 such sizes before this test. */
 static int is_line_size(int n)
 {
-    for (int page = LINE_BYTES_MIN; page <= 65536; page *= 2)
+    for (int page = LINE_PAGE_MIN; page <= LINE_PAGE_MAX; page *= 2)
         if (n >= page && n < page + 1024) return 1;
     return 0;
 }
