@@ -165,6 +165,31 @@ void *fpi_big_alloc(size_t bytes)
     return p;
 }
 
+int fpi_big_reserve(void **items, size_t *cap, size_t used, size_t want, size_t size)
+{
+    if (want <= *cap) return 0;
+    size_t c = *cap ? *cap : 4096;
+    while (c < want) {
+        if (c > SIZE_MAX / 2) return -1;
+        c *= 2;
+    }
+    if (!size || c > SIZE_MAX / size) return -1;
+    size_t bytes = c * size;
+    if (bytes < FPI_HUGE_PAGE) {
+        void *p = realloc(*items, bytes);
+        if (!p) return -1;
+        *items = p;
+    } else {
+        void *p = fpi_big_alloc(bytes);
+        if (!p) return -1;
+        if (used) memcpy(p, *items, used * size);
+        free(*items);
+        *items = p;
+    }
+    *cap = c;
+    return 0;
+}
+
 void fpi_timestamp(char out[32])
 {
     time_t t = time(NULL);

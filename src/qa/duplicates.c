@@ -138,7 +138,7 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
      * that cannot miss a pair within the distance. */
     const double window = FP_QA_DUPLICATE_M / 110000.0;
     if (n < 2) return;   /* (qsort of no rows: a NULL pointer, undefined for qsort) */
-    fpi_keyed *k = n <= UINT32_MAX ? malloc(n * sizeof *k) : NULL, *tmp = k ? malloc(n * sizeof *tmp) : NULL;
+    fpi_keyed *k = n <= UINT32_MAX ? fpi_big_alloc(n * sizeof *k) : NULL, *tmp = k ? fpi_big_alloc(n * sizeof *tmp) : NULL;
     /* Out of memory for the order: the rows sorted in place by qsort. */
     if (!k || !tmp) { free(k); free(tmp); k = tmp = NULL; }
 #define ROW(i) (k ? &rows[k[i].val] : &rows[i])

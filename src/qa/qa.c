@@ -111,7 +111,12 @@ typedef struct qa_ctx {
     int admin1_missing;           /* no admin-1 regions: the check is skipped */
     fp_admin1_index *admin1_names; /* names and codes as geocode reads them */
     qa_strings str;
-    GArray *rows;                 /* qa_row */
+    /* The rows kept for the duplicate checks: 64 bytes each, tens of
+     * megabytes for a big import, so on huge pages (fpi_big_reserve; on
+     * 4 KiB pages their first touch was a third of a 1M-point import's
+     * page faults, on the reading thread). */
+    qa_row *rows;
+    size_t nrows, rows_cap;
     GArray *findings;             /* qa_finding */
     fp_error *err;
     fpi_steps steps;              /* FOOTPRINT_TIMING */
@@ -332,8 +337,9 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
         r.name = qa_intern(&c->str, folded);
         free(folded);
     }
-    g_array_append_val(c->rows, r);
-    (void)err;
+    if (c->nrows == c->rows_cap && fpi_big_reserve((void **)&c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r))
+        return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);
+    c->rows[c->nrows++] = r;
     return FP_OK;
 }
 
@@ -363,27 +369,26 @@ static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, GArr
 {
     long long skip_from = 1, skip_to = 0;
     long fixable = c->res->fixable;
-    guint fed_rows = c->rows->len;
+    size_t fed_rows = c->nrows;
     if (fed) {
         skip_from = fed->first_id;
         skip_to = fed->first_id + fed->count - 1;
     } else {
         findings_clear(c->findings);
-        g_array_set_size(c->rows, 0);
+        c->nrows = 0;
         c->res->fixable = 0;
         c->res->points = c->res->with_country = c->res->unknown_country = 0;
     }
     fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
     fpi_steps_mark(&c->steps, fed ? "read others" : "read");
-    if (swept && c->rows->len == fed_rows) {
+    if (swept && c->nrows == fed_rows) {
         /* The fed rows are all the dataset's: their sweep is the answer. */
         g_array_append_vals(c->findings, swept->data, swept->len);
         g_array_set_size(swept, 0);
     } else {
-        qa_row *rows = (qa_row *)(void *)c->rows->data;
-        for (guint i = 0; i < c->rows->len; i++) rows[i].dup = 0;
-        qa_find_duplicates(rows, c->rows->len, &c->str, c->findings);
+        for (size_t i = 0; i < c->nrows; i++) c->rows[i].dup = 0;
+        qa_find_duplicates(c->rows, c->nrows, &c->str, c->findings);
     }
     g_array_sort(c->findings, by_row_then_kind);
     fpi_steps_mark(&c->steps, "duplicates");
@@ -444,7 +449,6 @@ static fp_status ctx_init(qa_ctx *c, fp_store *store, const fp_qa_options *opts,
     c->str.index = g_hash_table_new(g_str_hash, g_str_equal);
     c->str.all = g_ptr_array_new();
     c->str.chunk = g_string_chunk_new(1 << 16);
-    c->rows = g_array_new(FALSE, FALSE, sizeof(qa_row));
     c->findings = g_array_new(FALSE, FALSE, sizeof(qa_finding));
     fp_status st = fpi_country_index_new(store, &c->countries_by_name, err);
     if (!st) st = fp_point_locator_new(store, "country", &c->countries, err);
@@ -457,7 +461,7 @@ static void ctx_free(qa_ctx *c)
         findings_clear(c->findings);
         g_array_free(c->findings, TRUE);
     }
-    if (c->rows) g_array_free(c->rows, TRUE);
+    free(c->rows);
     if (c->str.index) g_hash_table_destroy(c->str.index);
     if (c->str.all) g_ptr_array_free(c->str.all, TRUE);
     if (c->str.chunk) g_string_chunk_free(c->str.chunk);
@@ -585,14 +589,13 @@ static void sweep_end(fp_qa_feed *f, int discard)
     findings_clear(f->swept);
     g_array_free(f->swept, TRUE);
     f->swept = NULL;
-    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
-    for (guint i = 0; i < f->c.rows->len; i++) rows[i].dup = 0;
+    for (size_t i = 0; i < f->c.nrows; i++) f->c.rows[i].dup = 0;
 }
 
 static void *sweep_main(void *arg)
 {
     fp_qa_feed *f = arg;
-    qa_find_duplicates((qa_row *)(void *)f->c.rows->data, f->c.rows->len, &f->c.str, f->swept);
+    qa_find_duplicates(f->c.rows, f->c.nrows, &f->c.str, f->swept);
     return NULL;
 }
 
@@ -605,8 +608,7 @@ void fp_qa_feed_rebase(fp_qa_feed *f, long long first_id)
 {
     if (!f || f->abandoned || f->sweeping || f->swept || first_id < 1) return;
     long long delta = first_id - f->base;
-    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
-    for (guint i = 0; i < f->c.rows->len; i++) rows[i].id += delta;
+    for (size_t i = 0; i < f->c.nrows; i++) f->c.rows[i].id += delta;
     for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += delta;
     f->base = first_id;
 }
@@ -615,7 +617,7 @@ void fp_qa_feed_rows_done(fp_qa_feed *f)
 {
     /* The ids in the evidence must be the rows' real ones: only with the
      * first id known in advance (checked by fp_qa_feed_ids). */
-    if (!f || f->abandoned || f->base <= 0 || f->sweeping || f->swept || f->c.rows->len < 2) return;
+    if (!f || f->abandoned || f->base <= 0 || f->sweeping || f->swept || f->c.nrows < 2) return;
     f->swept = g_array_new(FALSE, FALSE, sizeof(qa_finding));
     if (pthread_create(&f->sweeper, NULL, sweep_main, f) == 0) f->sweeping = 1;
     else sweep_end(f, 1);
@@ -624,7 +626,7 @@ void fp_qa_feed_rows_done(fp_qa_feed *f)
 void fp_qa_feed_free(fp_qa_feed *f)
 {
     if (!f) return;
-    if (f->c.rows) sweep_end(f, 1);
+    sweep_end(f, 1);
     ctx_free(&f->c);
     g_free(f->dataset);
     free(f);
@@ -638,7 +640,8 @@ void fp_qa_feed_point(fp_qa_feed *f, long long seq, const fp_qa_store_row *row)
     if (seq < 0 || row->line < 0) { fp_qa_feed_abandon(f); return; }
     fp_qa_store_row r = *row;
     r.id = f->base + seq;
-    check_row(&r, &f->c, NULL);
+    /* Out of memory: the check reads everything instead. */
+    if (check_row(&r, &f->c, NULL)) { fp_qa_feed_abandon(f); return; }
     f->fed++;
 }
 
@@ -649,7 +652,9 @@ void fp_qa_feed_abandon(fp_qa_feed *f)
     f->abandoned = 1;
     /* The memory goes now: the check reads everything anyway. */
     findings_clear(f->c.findings);
-    g_array_set_size(f->c.rows, 0);
+    free(f->c.rows);
+    f->c.rows = NULL;
+    f->c.nrows = f->c.rows_cap = 0;
 }
 
 void fp_qa_feed_ids(fp_qa_feed *f, const char *dataset, long long first_id, long long count)
@@ -661,10 +666,9 @@ void fp_qa_feed_ids(fp_qa_feed *f, const char *dataset, long long first_id, long
      * ids: it goes, and the check sweeps again). */
     long long delta = first_id - f->base;
     sweep_end(f, delta != 0);
-    qa_row *rows = (qa_row *)(void *)f->c.rows->data;
-    for (guint i = 0; i < f->c.rows->len; i++) {
-        if (rows[i].id - f->base >= count) { fp_qa_feed_abandon(f); return; }
-        rows[i].id += delta;
+    for (size_t i = 0; i < f->c.nrows; i++) {
+        if (f->c.rows[i].id - f->base >= count) { fp_qa_feed_abandon(f); return; }
+        f->c.rows[i].id += delta;
     }
     for (guint i = 0; i < f->c.findings->len; i++) g_array_index(f->c.findings, qa_finding, i).id += delta;
     f->first_id = first_id;

@@ -43,25 +43,9 @@ float fpi_rtree_round_up(double d)
 
 int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_int64 id, const double box[4])
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 4096;
-        /* Past 2 MiB a new block on huge pages and a copy (on 4 KiB pages
-         * each first touch is a page fault, costly on this platform's VMs).
-         * realloc would move a big block without copying (mremap) but onto
-         * 4 KiB pages: 1M-point import, 51,200 page faults against 43,300.
-         * The price: old and new block at once while copying (at 10M
-         * points 201 + 403 MB, once). */
-        size_t bytes = c * sizeof **a;
-        int big = bytes >= FPI_HUGE_PAGE;
-        fp_rtree_entry *e = big ? fpi_big_alloc(bytes) : realloc(*a, bytes);
-        if (!e) return -1;
-        if (big) {
-            if (*n) memcpy(e, *a, *n * sizeof *e);
-            free(*a);
-        }
-        *a = e;
-        *cap = c;
-    }
+    /* On huge pages past 2 MiB (fpi_big_reserve): the entries of a big
+     * import are tens of megabytes. */
+    if (*n == *cap && fpi_big_reserve((void **)a, cap, *n, *n + 1, sizeof **a)) return -1;
     (*a)[(*n)++] = (fp_rtree_entry){ id, fpi_rtree_round_down(box[0]), fpi_rtree_round_up(box[2]),
                                      fpi_rtree_round_down(box[1]), fpi_rtree_round_up(box[3]) };
     return 0;
@@ -129,7 +113,7 @@ typedef struct writer {
 #define ROWID_BATCH 128
 static int write_rowids(writer *w)
 {
-    fpi_keyed *tmp = malloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
+    fpi_keyed *tmp = fpi_big_alloc((w->nleaf ? w->nleaf : 1) * sizeof *tmp);
     if (!tmp) return -1;
     fpi_radix_sort(w->leaf_of, w->nleaf, tmp);      /* rowids: distinct and positive */
     free(tmp);

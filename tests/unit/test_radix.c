@@ -1,5 +1,6 @@
 /* fpi_radix_sort and fpi_double_order_key (src/common/util.c): the orders
- * checked against plain comparisons and qsort, not against themselves. */
+ * checked against plain comparisons and qsort, not against themselves.
+ * Also the arrays these sorts work on: fpi_big_reserve's growth. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,38 @@ static void test_several_keys(void **state)
     free(tmp);
 }
 
+/* Grown one item at a time past FPI_HUGE_PAGE (where it moves to a huge-page
+ * block and copies): every value kept, capacity doubling from 4096; an
+ * impossible size fails and leaves the array as it was. */
+static void test_big_reserve(void **state)
+{
+    (void)state;
+    uint64_t *a = NULL;
+    size_t cap = 0, n = 0, moves = 0;
+    const size_t total = 3 * FPI_HUGE_PAGE / sizeof *a + 17;
+    for (size_t i = 0; i < total; i++) {
+        uint64_t *before = a;
+        assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, n + 1, sizeof *a), 0);
+        if (a != before) moves++;
+        assert_true(cap >= n + 1);
+        a[n++] = i * 2654435761u;
+    }
+    for (size_t i = 0; i < total; i++) assert_true(a[i] == i * 2654435761u);
+    /* 4096 .. 1M items: 4096 * 2^k >= total, one allocation per doubling */
+    size_t want_cap = 4096;
+    while (want_cap < total) want_cap *= 2;
+    assert_int_equal(cap, want_cap);
+    assert_true(moves >= 1);
+    assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, n, sizeof *a), 0);   /* room already */
+    assert_int_equal(cap, want_cap);
+    uint64_t *kept = a;
+    assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, SIZE_MAX / 4, sizeof *a), -1);
+    assert_ptr_equal(a, kept);
+    assert_int_equal(cap, want_cap);
+    assert_true(a[total - 1] == (total - 1) * 2654435761u);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_sorts_words),
         cmocka_unit_test(test_double_order),
         cmocka_unit_test(test_several_keys),
+        cmocka_unit_test(test_big_reserve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
