@@ -43,6 +43,7 @@ typedef struct sink_op {
 
 #define BATCH_ROWS 2048
 #define BATCH_BYTES (8 << 20)     /* or this much text: rows of big polygons fill batches sooner */
+#define PREFETCH_AHEAD 4           /* rows (fp_store_loader_prefetch) */
 #define BATCHES 4                 /* in flight: one filling, the others queued or being written */
 /* A row's raw text is kept for a duplicate id's reject, which stores at
  * most 64 KiB of it (reject_text). */
@@ -199,7 +200,13 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         fp_error err = {0};
         fp_status st = FP_OK;
-        for (size_t i = 0; i < b->n && !failed && !st; i++) st = write_op(s, &b->ops[i], &err);
+        for (size_t i = 0; i < b->n && !failed && !st; i++) {
+            /* (The batch is here whole: the store's key check of a row a
+             * few ahead is fetched into the cache while this one is written.) */
+            if (i + PREFETCH_AHEAD < b->n && !b->ops[i + PREFETCH_AHEAD].is_reject)
+                fp_store_loader_prefetch(s->loader, &b->ops[i + PREFETCH_AHEAD].p);
+            st = write_op(s, &b->ops[i], &err);
+        }
         /* The store may keep rows waiting; their text is this batch's. */
         if (!failed && !st) st = fp_store_loader_flush(s->loader, &err);
         b->n = 0;

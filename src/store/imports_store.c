@@ -494,6 +494,15 @@ fp_status fp_store_loader_flush(fp_store_loader *l, fp_error *err)
     return st;
 }
 
+/* The key check's slot is a random one of a table of 4 bytes a key (8 MB
+ * at 1M keys): a cache miss each row, a tenth of the store thread's time
+ * in a 1M-point import, unless fetched ahead. */
+void fp_store_loader_prefetch(const fp_store_loader *l, const fp_project_record *p)
+{
+    if (!l || l->pg || !l->keys.cap || !p->source_key || !*p->source_key) return;
+    __builtin_prefetch(&l->keys.slot[key_hash(p->source_key) & (l->keys.cap - 1)]);
+}
+
 fp_status fp_store_loader_project(fp_store_loader *l, const fp_project_record *p, fp_store_refusal *refused,
                                   fp_error *err)
 {
