@@ -30,6 +30,11 @@ sqlite3 *fpi_store_sqlite(fp_store *store);
 /* SQLite's page-cache lines on huge pages (sqlite_memory.c); 1 if installed
  * (before SQLite's first use, not under ASan or Valgrind), else 0. */
 int fpi_sqlite_memory_install(void);
+
+/* The name of the VFS that gathers a store's consecutive page writes into
+ * one pwrite (write_behind.c), registered on first call; NULL if it could
+ * not be (the default VFS is then used). */
+const char *fpi_write_behind_vfs(void);
 /* Whether it is in use; whether this build and run would install it. */
 int fpi_sqlite_memory_active(void);
 int fpi_sqlite_memory_expected(void);
