@@ -109,7 +109,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 # Case commands are strings run with `bash -c`, so they see these variables.
-export FP T DATA N BUILD
+export FP T DATA N BUILD DATA_BIG N_BIG
 
 # ---------------------------------------------------------------- report --
 REPORT=$T/report.txt      # header + summary, copied to bench/out/results.txt

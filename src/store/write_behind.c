@@ -8,17 +8,21 @@
  * MB written 8 KiB at a time took 0.19 s of CPU, 64 KiB at a time 0.07 s
  * (bench/tools/pwrite_sizes.c).
  *
- * Only the main database file is buffered; journals and temporary files go
- * straight through. A write that continues the buffered run (the next
- * offset, as a commit's sorted page list gives) joins it; any other write,
- * and every operation whose result could depend on the file's bytes or
- * make them durable or visible (read of a range at or past the run's
- * start, sync, truncate, size, lock changes, file controls, mmap fetch,
- * close), writes the run first. So SQLite's order of writes against syncs,
- * which its crash safety rests on, is unchanged: no buffered byte crosses
- * an xSync, and a write error surfaces at the latest from the xSync
- * SQLite makes before it deletes the journal (synchronous=NORMAL, which
- * the store sets).
+ * Only the main database file of a writing connection is buffered;
+ * journals and temporary files go straight through, and so does a file in
+ * WAL mode once its shared memory is mapped. A write that continues the
+ * buffered run (the next offset, as a commit's sorted page list gives)
+ * joins it; any other write, and every operation whose result could depend
+ * on the file's bytes or make them durable or visible (a read reaching the
+ * run, sync, truncate, size, lock changes, file controls but hints, mmap
+ * fetch, close), writes the run first. So SQLite's order of writes against
+ * syncs, on which its crash safety rests, is unchanged: no buffered byte
+ * crosses an xSync. A run that fails to be written is kept and tried again
+ * at each of those points, so its error reaches SQLite at the latest at the
+ * FCNTL_SYNC and xSync before the journal is deleted (sqlite3PagerSync;
+ * synchronous=NORMAL, which the store sets); only unlock and close give it
+ * up, with the journal still hot. Reviewed against SQLite's pager.c and
+ * os_unix.c; tests/unit/test_write_behind.c.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -49,11 +53,26 @@ static struct write_behind_vfs {
 } wb;
 static pthread_once_t wb_once = PTHREAD_ONCE_INIT;
 
-/* Writes the buffered run. */
+/* Writes the buffered run. A run that could not be written stays: SQLite
+ * ignores the result of some calls that flush (size hints, a checkpoint's
+ * end, reads that fail into a statement rollback), so the error must come
+ * back at every later flush, up to the FCNTL_SYNC and xSync before the
+ * journal is deleted, which SQLite does check. */
 static int wb_flush(wb_file *f)
 {
     if (!f->len) return SQLITE_OK;
     int rc = f->real->pMethods->xWrite(f->real, f->buf, f->len, f->off);
+    if (rc == SQLITE_OK) f->len = 0;
+    return rc;
+}
+
+/* Where the run is given up: on close and unlock, after a failed flush.
+ * No sync can have succeeded since those writes (each sync flushes first),
+ * so the journal that restores the pages they were to replace is still on
+ * disk, hot, and the next opener rolls it back. */
+static int wb_flush_or_drop(wb_file *f)
+{
+    int rc = wb_flush(f);
     f->len = 0;
     return rc;
 }
@@ -61,7 +80,7 @@ static int wb_flush(wb_file *f)
 static int wb_close(sqlite3_file *file)
 {
     wb_file *f = (wb_file *)file;
-    int rc = wb_flush(f);
+    int rc = wb_flush_or_drop(f);
     int rc2 = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
     sqlite3_free(f->buf);
     f->buf = NULL;
@@ -131,9 +150,13 @@ static int wb_lock(sqlite3_file *file, int level)
 
 static int wb_unlock(sqlite3_file *file, int level)
 {
+    /* Unlocked even when the run cannot be written: SQLite counts the lock
+     * as released whatever this returns, and a lock kept would block every
+     * other connection to the store. */
     wb_file *f = (wb_file *)file;
-    FLUSH_FIRST(f);
-    return f->real->pMethods->xUnlock(f->real, level);
+    int rc = wb_flush_or_drop(f);
+    int rc2 = f->real->pMethods->xUnlock(f->real, level);
+    return rc != SQLITE_OK ? rc : rc2;
 }
 
 static int wb_check_reserved_lock(sqlite3_file *file, int *out)
@@ -142,10 +165,29 @@ static int wb_check_reserved_lock(sqlite3_file *file, int *out)
     return f->real->pMethods->xCheckReservedLock(f->real, out);
 }
 
+/* File controls that neither read the file nor make it durable or
+ * visible: hints and queries. A size hint comes before every spill and
+ * commit that grows the file; flushing on it cut spills' runs to a page. */
+static int wb_control_is_hint(int op)
+{
+    switch (op) {
+    case SQLITE_FCNTL_SIZE_HINT:
+    case SQLITE_FCNTL_CHUNK_SIZE:
+    case SQLITE_FCNTL_BUSYHANDLER:
+    case SQLITE_FCNTL_PRAGMA:
+    case SQLITE_FCNTL_VFSNAME:
+    case SQLITE_FCNTL_HAS_MOVED:
+    case SQLITE_FCNTL_LOCKSTATE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int wb_file_control(sqlite3_file *file, int op, void *arg)
 {
     wb_file *f = (wb_file *)file;
-    FLUSH_FIRST(f);
+    if (!wb_control_is_hint(op)) FLUSH_FIRST(f);
     int rc = f->real->pMethods->xFileControl(f->real, op, arg);
     /* The name SQLite reports for the VFS stack names this layer too. */
     if (op == SQLITE_FCNTL_VFSNAME && rc == SQLITE_OK) {
@@ -169,7 +211,15 @@ static int wb_device_characteristics(sqlite3_file *file)
 
 static int wb_shm_map(sqlite3_file *file, int page, int size, int extend, void volatile **out)
 {
+    /* WAL mode (a store switched to it by another tool): a checkpoint may
+     * copy pages into the file without a sync, and readers then read them
+     * from the file. Straight through from here on. */
     wb_file *f = (wb_file *)file;
+    if (f->buf) {
+        FLUSH_FIRST(f);
+        sqlite3_free(f->buf);
+        f->buf = NULL;
+    }
     return f->real->pMethods->xShmMap(f->real, page, size, extend, out);
 }
 
@@ -205,11 +255,13 @@ static int wb_unfetch(sqlite3_file *file, sqlite3_int64 ofst, void *p)
     return f->real->pMethods->xUnfetch(f->real, ofst, p);
 }
 
-static const sqlite3_io_methods wb_io = {
-    3, wb_close, wb_read, wb_write, wb_truncate, wb_sync, wb_file_size, wb_lock, wb_unlock,
-    wb_check_reserved_lock, wb_file_control, wb_sector_size, wb_device_characteristics,
-    wb_shm_map, wb_shm_lock, wb_shm_barrier, wb_shm_unmap, wb_fetch, wb_unfetch
-};
+/* One table per version of the real file's methods: SQLite calls only the
+ * methods the version it is shown has (shared memory from 2, fetch from 3). */
+#define WB_IO(version)                                                                            \
+    { version, wb_close, wb_read, wb_write, wb_truncate, wb_sync, wb_file_size, wb_lock, wb_unlock, \
+      wb_check_reserved_lock, wb_file_control, wb_sector_size, wb_device_characteristics,           \
+      wb_shm_map, wb_shm_lock, wb_shm_barrier, wb_shm_unmap, wb_fetch, wb_unfetch }
+static const sqlite3_io_methods wb_io[3] = { WB_IO(1), WB_IO(2), WB_IO(3) };
 
 static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
 {
@@ -217,6 +269,7 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
     wb_file *f = (wb_file *)file;
     memset(f, 0, sizeof *f);
     f->real = (sqlite3_file *)(void *)(f + 1);
+    memset(f->real, 0, (size_t)wb.real->szOsFile);
     int rc = wb.real->xOpen(wb.real, name, f->real, flags, out_flags);
     if (rc != SQLITE_OK) {
         /* SQLite calls xClose only on a file whose pMethods is set. */
@@ -230,7 +283,8 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
             return SQLITE_NOMEM;
         }
     }
-    f->base.pMethods = &wb_io;
+    int version = f->real->pMethods->iVersion;
+    f->base.pMethods = &wb_io[(version < 1 ? 1 : version > 3 ? 3 : version) - 1];
     return SQLITE_OK;
 }
 
