@@ -88,6 +88,27 @@ static void shim_reset(void)
 
 /* ---- helpers ---- */
 
+/* A fresh folder under /tmp and a file in it, removed with its journal. */
+typedef struct temp_db {
+    char dir[32], path[80];
+} temp_db;
+
+static void temp_db_make(temp_db *t, const char *name)
+{
+    snprintf(t->dir, sizeof t->dir, "/tmp/fp-wb-XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
+}
+
+static void temp_db_remove(temp_db *t)
+{
+    char journal[96];
+    snprintf(journal, sizeof journal, "%s-journal", t->path);
+    unlink(t->path);
+    unlink(journal);
+    rmdir(t->dir);
+}
+
 static void exec(sqlite3 *db, const char *sql)
 {
     char *msg = NULL;
@@ -150,11 +171,10 @@ static void test_same_bytes_as_default_vfs(void **state)
     (void)state;
     const char *vfs = fpi_write_behind_vfs();
     assert_non_null(vfs);
-    char dir[] = "/tmp/fp-wb-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char plain[64], gathered[64];
-    snprintf(plain, sizeof plain, "%s/plain.db", dir);
-    snprintf(gathered, sizeof gathered, "%s/gathered.db", dir);
+    temp_db pt, gt;
+    temp_db_make(&pt, "plain.db");
+    temp_db_make(&gt, "gathered.db");
+    const char *plain = pt.path, *gathered = gt.path;
     long long inside_plain, inside_gathered;
     workload(plain, NULL, &inside_plain);
     workload(gathered, vfs, &inside_gathered);
@@ -170,19 +190,17 @@ static void test_same_bytes_as_default_vfs(void **state)
     assert_memory_equal(a, b, na);
     free(a);
     free(b);
-    unlink(plain);
-    unlink(gathered);
-    rmdir(dir);
+    temp_db_remove(&pt);
+    temp_db_remove(&gt);
 }
 
 /* The store's own connection goes through it (SQLite names the VFS stack). */
 static void test_store_uses_it(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/fp-wb-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/s.sqlite", dir);
+    temp_db t;
+    temp_db_make(&t, "s.sqlite");
+    const char *path = t.path;
     fp_store *s = NULL;
     fp_error err = {0};
     assert_int_equal(fp_store_open(path, FP_STORE_CREATE, &s, &err), FP_OK);
@@ -192,8 +210,7 @@ static void test_store_uses_it(void **state)
     assert_non_null(strstr(name, "footprint-write-behind"));
     sqlite3_free(name);
     fp_store_close(s);
-    unlink(path);
-    rmdir(dir);
+    temp_db_remove(&t);
 }
 
 /* A 4 MB commit through a big cache: the sorted pages go out as 64 KiB
@@ -201,10 +218,9 @@ static void test_store_uses_it(void **state)
 static void test_gathers_64k_runs(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/fp-wb-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/big.db", dir);
+    temp_db t;
+    temp_db_make(&t, "big.db");
+    const char *path = t.path;
     for (int through = 0; through < 2; through++) {
         unlink(path);
         sqlite3 *db;
@@ -222,8 +238,7 @@ static void test_gathers_64k_runs(void **state)
         assert_int_equal(one_int(db, "SELECT count(*) FROM t"), 4000);
         assert_int_equal(sqlite3_close(db), SQLITE_OK);
     }
-    unlink(path);
-    rmdir(dir);
+    temp_db_remove(&t);
 }
 
 /* Writes of the main database fail (count of them from the fail_from'th,
@@ -234,10 +249,9 @@ static void test_gathers_64k_runs(void **state)
  * failed, else those plus every statement that succeeded. */
 static void fail_writes(int fail_from, int count)
 {
-    char dir[] = "/tmp/fp-wb-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/f.db", dir);
+    temp_db t;
+    temp_db_make(&t, "f.db");
+    const char *path = t.path;
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, fpi_write_behind_vfs()),
                      SQLITE_OK);
@@ -269,11 +283,7 @@ static void fail_writes(int fail_from, int count)
     assert_int_equal(one_int(plain, "SELECT count(*) FROM t"), commit == SQLITE_OK ? 1000 + stored : 1000);
     if (commit == SQLITE_OK) assert_int_equal(one_int(plain, "SELECT count(*) FROM t WHERE id > 10000"), stored);
     sqlite3_close(plain);
-    unlink(path);
-    char journal[80];
-    snprintf(journal, sizeof journal, "%s-journal", path);
-    unlink(journal);
-    rmdir(dir);
+    temp_db_remove(&t);
 }
 
 static void test_failed_write_once(void **state)
