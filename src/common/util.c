@@ -165,29 +165,26 @@ void *fpi_big_alloc(size_t bytes)
     return p;
 }
 
-int fpi_big_reserve(void **items, size_t *cap, size_t used, size_t want, size_t size)
+void *fpi_big_reserve(void *items, size_t *cap, size_t used, size_t want, size_t size)
 {
-    if (want <= *cap) return 0;
+    if (want <= *cap) return items;
     size_t c = *cap ? *cap : 4096;
     while (c < want) {
-        if (c > SIZE_MAX / 2) return -1;
+        if (c > SIZE_MAX / 2) return NULL;
         c *= 2;
     }
-    if (!size || c > SIZE_MAX / size) return -1;
+    if (!size || c > SIZE_MAX / size) return NULL;
     size_t bytes = c * size;
+    void *p;
     if (bytes < FPI_HUGE_PAGE) {
-        void *p = realloc(*items, bytes);
-        if (!p) return -1;
-        *items = p;
+        if (!(p = realloc(items, bytes))) return NULL;
     } else {
-        void *p = fpi_big_alloc(bytes);
-        if (!p) return -1;
-        if (used) memcpy(p, *items, used * size);
-        free(*items);
-        *items = p;
+        if (!(p = fpi_big_alloc(bytes))) return NULL;
+        if (used) memcpy(p, items, used * size);
+        free(items);
     }
     *cap = c;
-    return 0;
+    return p;
 }
 
 void fpi_timestamp(char out[32])

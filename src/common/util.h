@@ -59,15 +59,18 @@ void fpi_steps_mark(fpi_steps *t, const char *label);
  * memory. */
 void *fpi_big_alloc(size_t bytes);
 
-/* Makes room in *items (an array of `size`-byte items, `used` of them in
- * use, *cap allocated) for at least `want`, doubling: below FPI_HUGE_PAGE
+/* Makes room in items (an array of `size`-byte items, `used` of them in
+ * use, *cap allocated; NULL when none yet) for at least `want`, doubling:
+ * returns the array to use from now on (items itself when there is room),
+ * or NULL out of memory (items unchanged and still to be freed). Below FPI_HUGE_PAGE
  * by realloc, past it in a new fpi_big_alloc block and a copy. (realloc
  * would move a big block without copying, by mremap, but onto 4 KiB pages,
  * and each first touch of one is a page fault, costly on this platform's
  * VMs: a 1M-point import's R*Tree entries, 51,200 page faults against
- * 43,300.) The price: old and new block at once while copying. 0, or -1
- * out of memory (the array unchanged). Freed with free(). */
-int fpi_big_reserve(void **items, size_t *cap, size_t used, size_t want, size_t size);
+ * 43,300.) The price: old and new block at once while copying. Freed with
+ * free(). (Returned rather than written through a void **, which would
+ * alias the caller's typed pointer.) */
+void *fpi_big_reserve(void *items, size_t *cap, size_t used, size_t want, size_t size);
 
 /* ISO 8601 UTC timestamp of now. */
 void fpi_timestamp(char out[32]);

@@ -43,7 +43,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
@@ -124,7 +123,7 @@ static char *entry_path(const char *dir, const char *key)
 #define FIELD_OK(f) ((f)[sizeof(f) - 1] == '\0')
 
 /* The whole file in one buffer (free with free()), or NULL. The buffer is
- * 2 MB-aligned and asks for transparent huge pages: 40 MB in 4 KB pages
+ * on transparent huge pages (fpi_big_alloc): 40 MB in 4 KB pages
  * cost this machine (a VM) 0.12 s of page faults to read and 0.06 s of TLB
  * misses to walk once; in huge pages, 0.01 s and 0.003 s. */
 static char *read_entry(const char *path, size_t *len)
@@ -134,13 +133,10 @@ static char *read_entry(const char *path, size_t *len)
     struct stat sb;
     void *buf = NULL;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0 ||
-        posix_memalign(&buf, FPI_HUGE_PAGE, (size_t)sb.st_size) != 0) {
+        !(buf = fpi_big_alloc((size_t)sb.st_size))) {
         close(fd);
         return NULL;
     }
-#ifdef MADV_HUGEPAGE
-    madvise(buf, (size_t)sb.st_size, MADV_HUGEPAGE);   /* a hint: ignored where unsupported */
-#endif
     size_t got = 0, want = (size_t)sb.st_size;
     while (got < want) {
         ssize_t r = read(fd, (char *)buf + got, want - got);

@@ -337,8 +337,11 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
         r.name = qa_intern(&c->str, folded);
         free(folded);
     }
-    if (c->nrows == c->rows_cap && fpi_big_reserve((void **)&c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r))
-        return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);
+    if (c->nrows == c->rows_cap) {
+        qa_row *grown = fpi_big_reserve(c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r);
+        if (!grown) return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);
+        c->rows = grown;
+    }
     c->rows[c->nrows++] = r;
     return FP_OK;
 }

@@ -45,7 +45,11 @@ int fpi_rtree_entries_add(fp_rtree_entry **a, size_t *n, size_t *cap, sqlite3_in
 {
     /* On huge pages past 2 MiB (fpi_big_reserve): the entries of a big
      * import are tens of megabytes. */
-    if (*n == *cap && fpi_big_reserve((void **)a, cap, *n, *n + 1, sizeof **a)) return -1;
+    if (*n == *cap) {
+        fp_rtree_entry *grown = fpi_big_reserve(*a, cap, *n, *n + 1, sizeof **a);
+        if (!grown) return -1;
+        *a = grown;
+    }
     (*a)[(*n)++] = (fp_rtree_entry){ id, fpi_rtree_round_down(box[0]), fpi_rtree_round_up(box[2]),
                                      fpi_rtree_round_down(box[1]), fpi_rtree_round_up(box[3]) };
     return 0;

@@ -141,9 +141,10 @@ static void test_big_reserve(void **state)
     size_t cap = 0, n = 0, moves = 0;
     const size_t total = 3 * FPI_HUGE_PAGE / sizeof *a + 17;
     for (size_t i = 0; i < total; i++) {
-        uint64_t *before = a;
-        assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, n + 1, sizeof *a), 0);
-        if (a != before) moves++;
+        uint64_t *grown = fpi_big_reserve(a, &cap, n, n + 1, sizeof *a);
+        assert_non_null(grown);
+        if (grown != a) moves++;
+        a = grown;
         assert_true(cap >= n + 1);
         a[n++] = i * 2654435761u;
     }
@@ -153,10 +154,10 @@ static void test_big_reserve(void **state)
     while (want_cap < total) want_cap *= 2;
     assert_int_equal(cap, want_cap);
     assert_true(moves >= 1);
-    assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, n, sizeof *a), 0);   /* room already */
+    assert_ptr_equal(fpi_big_reserve(a, &cap, n, n, sizeof *a), a);   /* room already */
     assert_int_equal(cap, want_cap);
     uint64_t *kept = a;
-    assert_int_equal(fpi_big_reserve((void **)&a, &cap, n, SIZE_MAX / 4, sizeof *a), -1);
+    assert_null(fpi_big_reserve(a, &cap, n, SIZE_MAX / 4, sizeof *a));
     assert_ptr_equal(a, kept);
     assert_int_equal(cap, want_cap);
     assert_true(a[total - 1] == (total - 1) * 2654435761u);

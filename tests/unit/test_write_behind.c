@@ -128,16 +128,27 @@ static long long one_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* A new database at path through vfs (NULL: the default), 4 KiB pages,
+ * cache_size as given, the store's journal mode and sync level. */
+static sqlite3 *new_db(const char *path, const char *vfs, int cache_size)
+{
+    unlink(path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
+    char sql[160];
+    snprintf(sql, sizeof sql, "PRAGMA page_size=4096; PRAGMA cache_size=%d; PRAGMA journal_mode=DELETE; "
+                              "PRAGMA synchronous=NORMAL", cache_size);
+    exec(db, sql);
+    return db;
+}
+
 /* Deterministic rows (no randomblob: both files must come out the same),
  * an index whose keys arrive out of order (scattered page writes), a
  * cache of 8 pages (spills and reads back mid-transaction), a rolled-back
  * update, and a second transaction on top. */
 static void workload(const char *path, const char *vfs, long long *sum_inside)
 {
-    unlink(path);
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
-    exec(db, "PRAGMA page_size=4096; PRAGMA cache_size=8; PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL");
+    sqlite3 *db = new_db(path, vfs, 8);
     exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v BLOB); CREATE INDEX t_k ON t(k)");
     exec(db, "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000) "
              "INSERT INTO t SELECT i, (i * 7919) % 30011, zeroblob(40 + i % 90) FROM n");
@@ -222,11 +233,7 @@ static void test_gathers_64k_runs(void **state)
     temp_db_make(&t, "big.db");
     const char *path = t.path;
     for (int through = 0; through < 2; through++) {
-        unlink(path);
-        sqlite3 *db;
-        assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                         through ? fpi_write_behind_vfs() : NULL), SQLITE_OK);
-        exec(db, "PRAGMA page_size=4096; PRAGMA cache_size=-65536; PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL");
+        sqlite3 *db = new_db(path, through ? fpi_write_behind_vfs() : NULL, -65536);
         exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)");
         shim_reset();
         exec(db, "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
@@ -252,10 +259,7 @@ static void fail_writes(int fail_from, int count)
     temp_db t;
     temp_db_make(&t, "f.db");
     const char *path = t.path;
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, fpi_write_behind_vfs()),
-                     SQLITE_OK);
-    exec(db, "PRAGMA page_size=4096; PRAGMA cache_size=8; PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL");
+    sqlite3 *db = new_db(path, fpi_write_behind_vfs(), 8);
     exec(db, "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, v BLOB); CREATE INDEX t_k ON t(k)");
     exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
              "INSERT INTO t SELECT i, (i * 7919) % 30011, zeroblob(100) FROM n");
