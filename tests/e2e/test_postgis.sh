@@ -245,13 +245,17 @@ BK="postgresql://postgres@/bk?host=$PGC_SOCK&port=$PGC_PORT"
 defs() {
     pgc_psql bk -c "SELECT string_agg(indexname || ': ' || indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'projects'" \
         -c "SELECT string_agg(conname || ': ' || pg_get_constraintdef(oid), E'\n' ORDER BY conname) FROM pg_constraint WHERE conrelid = 'projects'::regclass" \
+        -c "SELECT string_agg(conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid), E'\n' ORDER BY conname) FROM pg_constraint WHERE confrelid = 'projects'::regclass" \
         -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid AND indisready"
 }
 "$FP" -q --db "$BK" import "$FIX/points_good.csv" --dataset small >/dev/null || fail "a small import first"
 d0=$(defs)
 assert_contains "$d0" "projects_geom: CREATE INDEX projects_geom ON public.projects USING gist (geom)" "schema's GiST index"
 assert_contains "$d0" "projects_import_id_fkey: FOREIGN KEY (import_id) REFERENCES imports(id)" "schema's foreign key"
+assert_contains "$d0" "projects_pkey: PRIMARY KEY (id)" "schema's primary key"
+assert_contains "$d0" "qa_findings.qa_findings_project_id_fkey: FOREIGN KEY (project_id) REFERENCES projects(id) ON DELETE CASCADE" "the QA's foreign key to projects"
 n0=$(pgc_psql bk -c "SELECT count(*) FROM projects")
+seq0=$(pgc_psql bk -c "SELECT last_value FROM projects_id_seq")
 oid0=$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")
 # pts.csv: 101,000 rows, about 7.7 MB: estimated above 100,000 rows (64 bytes each), more than the table holds.
 rm -f "$WORK/bk.resume"
@@ -273,6 +277,10 @@ else
     fail "the bulk import did not reach its pause: $(cat "$WORK/bk.out")"; kill $pb
 fi
 assert_eq "$d0" "$(defs)" "indexes and constraints as defined by the schema, valid"
+# The bulk load sent its ids itself: one run after the small import's, the sequence at the last.
+assert_eq "101000|$((seq0 + 1))|$((seq0 + 101000))|$((seq0 + 101000))" \
+    "$(pgc_psql bk -F'|' -c "SELECT count(*), min(id), max(id), (SELECT last_value FROM projects_id_seq) FROM projects WHERE dataset = 'pts'")" \
+    "the bulk import's ids follow the small import's, the sequence after them"
 [ "$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")" != "$oid0" ] || fail "the GiST index was not rebuilt (same oid)"
 # The index answers a bounding-box query as a scan of the table does.
 assert_eq "$(pgc_psql bk -c "SET enable_indexscan = off; SET enable_bitmapscan = off; SELECT count(*) FROM projects WHERE geom && ST_MakeEnvelope(0, 0, 40, 30, 4326)")" \
@@ -297,6 +305,10 @@ done
 assert_eq "$n1|0" "$(pgc_psql bk -c "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports WHERE dataset = 'again')")" "nothing of the killed import"
 assert_eq "$d0" "$(defs)" "indexes and constraints as they were"
 assert_eq "$oid1" "$(pgc_psql bk -c "SELECT 'projects_geom'::regclass::oid")" "the very same GiST index"
+# Ids go on past the bulk load's (the killed one's were never used).
+"$FP" -q --db "$BK" import "$FIX/points_good.csv" --dataset after >/dev/null || fail "a small import after the bulk loads"
+assert_eq "t" "$(pgc_psql bk -c "SELECT (SELECT min(id) FROM projects WHERE dataset = 'after') > (SELECT max(id) FROM projects WHERE dataset = 'pts')")" \
+    "a later import's ids after the bulk load's"
 case_end
 
 case_begin "a bulk import started while another import holds its row in imports waits for it; both land (no deadlock)"
