@@ -198,8 +198,10 @@ int fp_store_is_project_column(const char *field);
 fp_status fp_store_projects(fp_store *store, const fp_project_filter *f, const char *const *fields, int nfields,
                             fp_rows **out, fp_error *err);
 
-/* The smallest and largest project id and the number of projects: to split
- * a scan into id ranges read in parallel. */
+/* The smallest and largest project id (both 0 if there is none) and the
+ * number of projects: to split a scan into id ranges read in parallel.
+ * count may be NULL: counting is a scan of the table on PostGIS (1M rows:
+ * 0.12 s), min and max one step down the primary key. */
 fp_status fp_store_project_ids(fp_store *store, int64_t *min, int64_t *max, int64_t *count, fp_error *err);
 
 /* A second, read-only view of the store for a reader thread: its own

@@ -144,16 +144,17 @@ fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, lon
 {
     int64_t min = 0, max = 0, count = 0;
     int skipping = skip_from <= skip_to;
-    fp_status st = parallel || skipping ? fp_store_project_ids(store, &min, &max, &count, err) : FP_OK;
+    /* Skipping, the count is needed only when rows lie on both sides. */
+    fp_status st = parallel || skipping ? fp_store_project_ids(store, &min, &max, skipping ? NULL : &count, err) : FP_OK;
     if (st) return st;
     /* The id ranges to read: the span in two halves, or what lies on
      * either side of the rows skipped. */
     int64_t from[2], to[2];
     int nparts = 0;
     if (skipping) {
-        if (count == 0) return FP_OK;
         if (min < skip_from) { from[nparts] = min; to[nparts++] = skip_from - 1; }
         if (max > skip_to) { from[nparts] = skip_to + 1; to[nparts++] = max; }
+        if (parallel && nparts == 2 && (st = fp_store_project_ids(store, &min, &max, &count, err))) return st;
         if (!parallel || nparts < 2 || count - (skip_to - skip_from + 1) < PARALLEL_ROWS) {
             for (int i = 0; i < nparts && !st; i++)
                 st = fp_qa_store_each_point_in(store, dataset, from[i], to[i], fn, ctx, err);

@@ -81,16 +81,19 @@ fp_status fpi_pg_projects(fp_store *s, const fp_project_filter *f, const char *c
 
 fp_status fpi_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *count, fp_error *err)
 {
-    *min = *max = *count = 0;
+    *min = *max = 0;
+    if (count) *count = 0;
     /* min and max each from the primary key's index, as separate
      * subqueries (with count(*) beside them in one SELECT they are taken
      * from a sequential scan: 1M rows 153 -> 49 ms). */
-    PGresult *r = fpi_pg_exec(s, "SELECT coalesce((SELECT min(id) FROM projects), 0),"
-                                 " coalesce((SELECT max(id) FROM projects), 0), (SELECT count(*) FROM projects)", 0, NULL);
+    PGresult *r = fpi_pg_exec(s, count ? "SELECT coalesce((SELECT min(id) FROM projects), 0),"
+                                         " coalesce((SELECT max(id) FROM projects), 0), (SELECT count(*) FROM projects)"
+                                       : "SELECT coalesce((SELECT min(id) FROM projects), 0),"
+                                         " coalesce((SELECT max(id) FROM projects), 0), 0", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
     *min = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     *max = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    *count = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+    if (count) *count = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
     PQclear(r);
     return FP_OK;
 }

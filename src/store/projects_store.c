@@ -103,7 +103,8 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
     fp_status st = fpi_store_prepare(s, "SELECT (SELECT min(id) FROM projects), (SELECT max(id) FROM projects)",
                                      "reading projects", &q, err);
     if (st) return st;
-    *min = *max = *count = 0;
+    *min = *max = 0;
+    if (count) *count = 0;
     int any = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
         any = sqlite3_column_type(q, 0) != SQLITE_NULL;
@@ -113,7 +114,7 @@ fp_status fp_store_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t 
         st = fpi_store_db_error(s, "reading projects", err);
     }
     sqlite3_finalize(q);
-    if (st || !any) return st;
+    if (st || !any || !count) return st;
     int counted = 0;
     if ((st = fpi_columns_count(s, *min, *max, count, &counted, err)) || counted) return st;
     if ((st = fpi_store_prepare(s, "SELECT count(*) FROM projects", "reading projects", &q, err))) return st;

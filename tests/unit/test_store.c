@@ -467,6 +467,10 @@ static void test_column_cache_written(void **state)
     exec_ok(db, "UPDATE projects_columns SET data = x'0011' WHERE part = 2");
     assert_int_equal(fp_store_project_ids(s, &min, &max, &count, &err), FP_OK);
     assert_int_equal(count, 139998);
+    /* Without a count: the same span. */
+    int64_t min2 = -1, max2 = -1;
+    assert_int_equal(fp_store_project_ids(s, &min2, &max2, NULL, &err), FP_OK);
+    assert_true(min2 == min && max2 == max && min == 1 && max == 140000);
 
     /* Part 0's real blob cut at every length short of whole: no cache, no crash. */
     sqlite3_stmt *q;
