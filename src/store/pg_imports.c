@@ -41,6 +41,10 @@
 /* Loads estimated at this many rows or more, and at least as many as the
  * table holds, rebuild the indexes rather than keep them up (see above). */
 #define BULK_ROWS 100000
+/* How long a bulk import tries for its locks before it goes the ordinary
+ * way, and how often (bulk_import_begin). */
+#define BULK_LOCK_WAIT_MS 10000
+#define BULK_LOCK_RETRY_MS 50
 /* Bytes per row of a point CSV (gen_points.py: 75-80); richer files have
  * more, so the estimate errs towards a bulk load, which costs only the lock. */
 #define BULK_BYTES_PER_ROW 64
@@ -59,14 +63,18 @@ static double estimated_rows(const char *file)
 }
 
 /* Whether this import is a bulk load (see the top of the file) and, if so,
- * its locks. They are the transaction's first: a bulk import holds nothing
- * while it waits for them, and once it has them nobody it waits for holds
- * anything it needs. (Dropping the foreign key locks `imports` too: taken
- * after this import's own row in `imports`, while another import held its
- * row and waited for `projects`, that deadlocked.) The table's size comes
- * from pg_class, read without locking `projects`: the planner's count
- * (current after every big load's ANALYZE), else, never analyzed, its size
- * on disk at 150 bytes a row. */
+ * its locks. They are the transaction's first, and taken all at once or
+ * not at all: LOCK ... NOWAIT, given up (to the savepoint) and tried again
+ * every BULK_LOCK_RETRY_MS while any is held elsewhere. A bulk import so
+ * never holds one of them while it waits for another: sessions that take
+ * `projects` and then `imports` (a check, an aggregation's readers) and
+ * sessions that take them the other way round (an import writing its row
+ * in `imports`, then its projects) both go on, where a plain LOCK that had
+ * one of the tables and waited for the next deadlocked with them. Past
+ * BULK_LOCK_WAIT_MS the import goes the ordinary way, which locks no
+ * reader out. The table's size comes from pg_class, read without locking
+ * `projects`: the planner's count (current after every big load's
+ * ANALYZE), else, never analyzed, its size on disk at 150 bytes a row. */
 static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
 {
     s->pg->bulk_import = 0;
@@ -76,16 +84,40 @@ static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
      * regclass prints them: quoted where need be. */
     PGresult *r = fpi_pg_exec(s, "SELECT CASE WHEN reltuples >= 0 THEN reltuples ELSE pg_relation_size(oid) / 150 END,"
                                  " (SELECT string_agg(DISTINCT ', ' || conrelid::regclass::text, '') FROM pg_constraint"
-                                 "  WHERE confrelid = 'projects'::regclass AND contype = 'f')"
+                                 "  WHERE confrelid = 'projects'::regclass AND contype = 'f' AND conparentid = 0)"
                                  " FROM pg_class WHERE oid = 'projects'::regclass", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "reading imports", err);
     double stored = strtod(PQgetvalue(r, 0, 0), NULL);
-    char *lock = g_strdup_printf("LOCK TABLE imports, projects%s IN ACCESS EXCLUSIVE MODE", PQgetvalue(r, 0, 1));
+    char *lock = g_strdup_printf("LOCK TABLE imports, projects%s IN ACCESS EXCLUSIVE MODE NOWAIT", PQgetvalue(r, 0, 1));
     PQclear(r);
+    if (rows < stored) {
+        g_free(lock);
+        return FP_OK;
+    }
     fp_status st = FP_OK;
-    if (rows >= stored) {
-        st = fpi_pg_command(s, lock, 0, NULL, "waiting for other sessions' work on imports and projects", err);
-        s->pg->bulk_import = !st;
+    gint64 give_up = g_get_monotonic_time() + (gint64)BULK_LOCK_WAIT_MS * 1000;
+    for (;;) {
+        if ((st = fpi_pg_command(s, "SAVEPOINT fp_bulk_lock", 0, NULL, "storing projects", err))) break;
+        r = fpi_pg_exec(s, lock, 0, NULL);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+            PQclear(r);
+            s->pg->bulk_import = 1;
+            st = fpi_pg_command(s, "RELEASE SAVEPOINT fp_bulk_lock", 0, NULL, "storing projects", err);
+            break;
+        }
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (!state || strcmp(state, "55P03")) {    /* anything but lock_not_available */
+            st = fpi_pg_error(s, r, "waiting for other sessions' work on imports and projects", err);
+            break;
+        }
+        PQclear(r);
+        if ((st = fpi_pg_command(s, "ROLLBACK TO SAVEPOINT fp_bulk_lock", 0, NULL, "storing projects", err))) break;
+        if (g_get_monotonic_time() >= give_up) break;           /* the ordinary way */
+        if (fp_context_cancelled(s->ctx)) {
+            st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
+            break;
+        }
+        g_usleep(BULK_LOCK_RETRY_MS * 1000);
     }
     g_free(lock);
     return st;
@@ -171,7 +203,7 @@ struct fp_pg_loader {
     int copying;
     int bulk;                  /* indexes dropped, to be built in finish */
     int had_fkey;              /* projects_import_id_fkey was there */
-    int had_pkey;              /* projects_pkey was there */
+    char *pkey_def;            /* projects_pkey's definition, when it was dropped */
     GPtrArray *readd;          /* the statements that re-add the foreign keys to projects */
     int explicit_ids;          /* ids sent with the rows: first_id, first_id + 1, ... */
     int64_t first_id;          /* the ids the COPY took: first_id .. first_id + stored - 1 */
@@ -194,6 +226,59 @@ static fp_status loader_error(fp_pg_loader *l, fp_status st, fp_error *err)
     return st;
 }
 
+/* The primary key and the foreign keys that need it (the QA's tables'),
+ * each dropped with its definition kept for bulk_finish. In a savepoint:
+ * where the server refuses (a view that needs the key, a table of someone
+ * else's), the key stays and is kept up row by row. */
+static fp_status drop_primary_key(fp_pg_loader *l, fp_error *err)
+{
+    fp_store *s = l->store;
+    fp_status st = fpi_pg_command(s, "SAVEPOINT fp_bulk_keys", 0, NULL, "storing projects", err);
+    if (st) return st;
+    /* conparentid = 0: a partitioned table's own key, not its partitions' copies. */
+    PGresult *r = fpi_pg_exec(s, "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)"
+                                 " FROM pg_constraint WHERE confrelid = 'projects'::regclass AND contype = 'f'"
+                                 " AND conparentid = 0 ORDER BY 1, 2", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "storing projects", err);
+    GPtrArray *readd = g_ptr_array_new_with_free_func(g_free);
+    PGresult *failed = NULL;
+    for (int i = 0; i < PQntuples(r) && !failed; i++) {
+        char *drop = g_strdup_printf("ALTER TABLE %s DROP CONSTRAINT %s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        PGresult *d = fpi_pg_exec(s, drop, 0, NULL);
+        g_free(drop);
+        if (PQresultStatus(d) != PGRES_COMMAND_OK) failed = d;
+        else PQclear(d);
+        g_ptr_array_add(readd, g_strdup_printf("ALTER TABLE %s ADD CONSTRAINT %s %s", PQgetvalue(r, i, 0),
+                                               PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)));
+    }
+    PQclear(r);
+    char *pkey_def = NULL;
+    if (!failed) {
+        r = fpi_pg_exec(s, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'projects'::regclass"
+                           " AND conname = 'projects_pkey' AND contype = 'p'", 0, NULL);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            g_ptr_array_free(readd, TRUE);
+            return fpi_pg_error(s, r, "storing projects", err);
+        }
+        if (PQntuples(r) == 1) {
+            pkey_def = g_strdup(PQgetvalue(r, 0, 0));
+            PGresult *d = fpi_pg_exec(s, "ALTER TABLE projects DROP CONSTRAINT projects_pkey", 0, NULL);
+            if (PQresultStatus(d) != PGRES_COMMAND_OK) failed = d;
+            else PQclear(d);
+        }
+        PQclear(r);
+    }
+    if (failed) {
+        PQclear(failed);
+        g_ptr_array_free(readd, TRUE);
+        g_free(pkey_def);
+        return fpi_pg_command(s, "ROLLBACK TO SAVEPOINT fp_bulk_keys", 0, NULL, "storing projects", err);
+    }
+    l->readd = readd;
+    l->pkey_def = pkey_def;
+    return fpi_pg_command(s, "RELEASE SAVEPOINT fp_bulk_keys", 0, NULL, "storing projects", err);
+}
+
 /* Drops what bulk_finish rebuilds; the locks were taken by
  * fpi_pg_import_begin, first thing in the transaction. */
 static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
@@ -209,33 +294,7 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
     if (!st && l->had_fkey)
         st = fpi_pg_command(s, "ALTER TABLE projects DROP CONSTRAINT projects_import_id_fkey", 0, NULL,
                             "storing projects", err);
-    /* The foreign keys that need the primary key, each dropped and its
-     * definition kept for bulk_finish; then the primary key itself. */
-    if (!st) {
-        r = fpi_pg_exec(s, "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)"
-                           " FROM pg_constraint WHERE confrelid = 'projects'::regclass AND contype = 'f' ORDER BY 1, 2",
-                        0, NULL);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "storing projects", err);
-        l->readd = g_ptr_array_new_with_free_func(g_free);
-        for (int i = 0; i < PQntuples(r) && !st; i++) {
-            char *drop = g_strdup_printf("ALTER TABLE %s DROP CONSTRAINT %s", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-            st = fpi_pg_command(s, drop, 0, NULL, "storing projects", err);
-            g_free(drop);
-            g_ptr_array_add(l->readd, g_strdup_printf("ALTER TABLE %s ADD CONSTRAINT %s %s", PQgetvalue(r, i, 0),
-                                                      PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)));
-        }
-        PQclear(r);
-    }
-    if (!st) {
-        r = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM pg_constraint WHERE conrelid = 'projects'::regclass"
-                           " AND conname = 'projects_pkey' AND contype = 'p')", 0, NULL);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
-        l->had_pkey = !strcmp(PQgetvalue(r, 0, 0), "t");
-        PQclear(r);
-        if (l->had_pkey)
-            st = fpi_pg_command(s, "ALTER TABLE projects DROP CONSTRAINT projects_pkey", 0, NULL, "storing projects",
-                                err);
-    }
+    if (!st) st = drop_primary_key(l, err);
     /* The first id; the rest follow it, the sequence set past them at the
      * end. Nobody else takes ids meanwhile: that needs a row in projects,
      * which is locked. (A table whose id has no sequence keeps its default.) */
@@ -261,9 +320,11 @@ static fp_status bulk_finish(fp_pg_loader *l, fp_error *err)
     fp_status st = fpi_pg_command(s, "SELECT set_config('maintenance_work_mem', '256MB', true) FROM pg_settings"
                                      " WHERE name = 'maintenance_work_mem' AND setting::bigint < 262144", 0, NULL,
                                   "storing projects", err);
-    if (!st && l->had_pkey)
-        st = fpi_pg_command(s, "ALTER TABLE projects ADD CONSTRAINT projects_pkey PRIMARY KEY (id)", 0, NULL,
-                            "indexing projects", err);
+    if (!st && l->pkey_def) {
+        char *add = g_strdup_printf("ALTER TABLE projects ADD CONSTRAINT projects_pkey %s", l->pkey_def);
+        st = fpi_pg_command(s, add, 0, NULL, "indexing projects", err);
+        g_free(add);
+    }
     if (!st) st = fpi_pg_command(s, "CREATE INDEX projects_geom ON projects USING gist(geom)", 0, NULL,
                                  "indexing projects", err);
     if (!st) st = fpi_pg_command(s, "CREATE UNIQUE INDEX projects_key ON projects(dataset, source_key)", 0, NULL,
@@ -326,6 +387,7 @@ void fpi_pg_loader_free(fp_pg_loader *l)
     if (l->buf) g_string_free(l->buf, TRUE);
     if (l->rejects) fclose(l->rejects);
     if (l->readd) g_ptr_array_free(l->readd, TRUE);
+    g_free(l->pkey_def);
     free(l);
 }
 
@@ -441,13 +503,20 @@ static fp_status copied_ids(fp_pg_loader *l, fp_error *err)
         char last[24];
         snprintf(last, sizeof last, "%lld", (long long)(l->first_id + l->stored - 1));
         const char *v[] = { last };
-        fp_status st = fpi_pg_command(s, "SELECT setval(pg_get_serial_sequence('projects', 'id'), $1)", 1, v,
-                                      "storing projects", err);
+        /* Never backwards: a client that took ids from the sequence itself
+         * meanwhile (the table was locked, not the sequence) keeps them. */
+        fp_status st = fpi_pg_command(s, "SELECT setval(q.seq, greatest($1::bigint, coalesce(pg_sequence_last_value(q.seq), 0)))"
+                                         " FROM (SELECT pg_get_serial_sequence('projects', 'id')::regclass AS seq) q",
+                                      1, v, "storing projects", err);
         l->ids_known = !st;
         return st;
     }
     PGresult *r = fpi_pg_exec(s, "SELECT currval(pg_get_serial_sequence('projects', 'id'))", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
+    if (PQgetisnull(r, 0, 0)) {                /* an id with no sequence of its own: ids unknown */
+        PQclear(r);
+        return FP_OK;
+    }
     long long last = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     if (l->bulk) {

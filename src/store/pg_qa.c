@@ -201,6 +201,12 @@ fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *
 fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
 {
     *rows = 0;
+    /* projects first, as a bulk import takes it (before the QA's tables,
+     * pg_imports.c): reading qa_fixes first and then updating projects
+     * deadlocked with an import that came in between. */
+    fp_status st = fpi_pg_command(s, "LOCK TABLE projects IN ROW EXCLUSIVE MODE", 0, NULL,
+                                  "waiting for other sessions' work on projects", err);
+    if (st) return st;
     const char *dv[] = { dataset };
     PGresult *r = fpi_pg_exec(s, "SELECT coalesce(max(batch), 0) FROM qa_fixes WHERE undone IS NULL"
                                 " AND ($1::text IS NULL OR dataset = $1)", 1, dv);
@@ -208,6 +214,7 @@ fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_e
     char batch[24];
     snprintf(batch, sizeof batch, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
+    fp_context_pause(s->ctx, "qa:undo");      /* the journal read (tests) */
     if (!strcmp(batch, "0")) return FP_OK;
     char now[32];
     fpi_timestamp(now);

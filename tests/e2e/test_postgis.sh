@@ -314,20 +314,19 @@ case_end
 case_begin "a bulk import started while another import holds its row in imports waits for it; both land (no deadlock)"
 pgc_psql postgres -c "CREATE DATABASE bk2 TEMPLATE eq" >/dev/null || fail "copying the initialised database"
 B2="postgresql://postgres@/bk2?host=$PGC_SOCK&port=$PGC_PORT"
+oid2=$(pgc_psql bk2 -c "SELECT 'projects_geom'::regclass::oid")
 # The small import stops after writing its row in imports (a lock on imports held).
 rm -f "$WORK/bk2.resume"
 FOOTPRINT_TEST_PAUSE_AT=import:begin FOOTPRINT_TEST_RESUME_FILE="$WORK/bk2.resume" \
     "$FP" --db "$B2" import "$WORK/b1.csv" --dataset small > "$WORK/s2.out" 2>&1 & ps=$!
 if wait_for_line "$WORK/s2.out" "paused at import:begin" $ps 60; then
     "$FP" --db "$B2" import "$WORK/pts.csv" > "$WORK/bulk2.out" 2>&1 & pb=$!
-    # The bulk import asks for its locks first and waits, holding nothing.
-    waiting=0
-    for _ in $(seq 100); do
-        waiting=$(pgc_psql bk2 -c "SELECT count(*) FROM pg_locks WHERE relation = 'imports'::regclass AND NOT granted")
-        [ "$waiting" = 1 ] && break
-        sleep 0.1
-    done
-    assert_eq 1 "$waiting" "the bulk import waits for the lock on imports"
+    # The bulk import asks for its locks first, all at once or none (NOWAIT,
+    # again and again): it waits, holding nothing, and has stored nothing.
+    sleep 1.5
+    kill -0 $pb 2>/dev/null || fail "the bulk import did not wait ($(tail -2 "$WORK/bulk2.out"))"
+    assert_eq "0|0" "$(pgc_psql bk2 -F'|' -c "SELECT (SELECT count(*) FROM imports WHERE dataset = 'pts'), (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.query LIKE 'LOCK TABLE imports, projects%' AND l.granted AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock')")" \
+        "the waiting bulk import holds no lock and has no row in imports"
     # The small import goes on into projects, which nobody holds: it commits, then the bulk import runs.
     touch "$WORK/bk2.resume"
     wait $ps; assert_eq 0 $? "the small import exit ($(tail -2 "$WORK/s2.out"))"
@@ -338,6 +337,54 @@ fi
 assert_eq "pts|101000
 small|3000" "$(pgc_psql bk2 -F'|' -c "SELECT dataset, count(*) FROM projects GROUP BY 1 ORDER BY 1")" "both imports whole"
 assert_eq "3" "$(pgc_psql bk2 -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid")" "indexes valid"
+[ "$(pgc_psql bk2 -c "SELECT 'projects_geom'::regclass::oid")" != "$oid2" ] || fail "not a bulk load (the GiST index not rebuilt)"
+case_end
+
+case_begin "check --undo and a bulk import that starts while it runs both land (no deadlock: the import takes its locks all at once or none)"
+pgc_psql postgres -c "CREATE DATABASE bk3 TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+B3="postgresql://postgres@/bk3?host=$PGC_SOCK&port=$PGC_PORT"
+oid3=$(pgc_psql bk3 -c "SELECT 'projects_geom'::regclass::oid")
+# The undo stops after reading the fix journal. Before the fix it held
+# qa_fixes there and then needed projects, which the import, waiting for
+# qa_fixes, held: PostgreSQL ended one of them as a deadlock.
+rm -f "$WORK/bk3.resume"
+FOOTPRINT_TEST_PAUSE_AT=qa:undo FOOTPRINT_TEST_RESUME_FILE="$WORK/bk3.resume" \
+    "$FP" --db "$B3" check --undo > "$WORK/undo3.out" 2>&1 & pu=$!
+if wait_for_line "$WORK/undo3.out" "paused at qa:undo" $pu 60; then
+    "$FP" --db "$B3" import "$WORK/pts.csv" > "$WORK/bulk3.out" 2>&1 & pb=$!
+    sleep 1.5
+    kill -0 $pb 2>/dev/null || fail "the bulk import did not wait ($(tail -2 "$WORK/bulk3.out"))"
+    touch "$WORK/bk3.resume"
+    wait $pu; assert_eq 0 $? "check --undo exit ($(tail -2 "$WORK/undo3.out"))"
+    wait $pb; assert_eq 0 $? "the bulk import exit ($(tail -2 "$WORK/bulk3.out"))"
+else
+    fail "check --undo did not reach its pause: $(cat "$WORK/undo3.out")"; kill $pu
+fi
+assert_eq 101000 "$(pgc_psql bk3 -c "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "the bulk import whole"
+[ "$(pgc_psql bk3 -c "SELECT 'projects_geom'::regclass::oid")" != "$oid3" ] || fail "not a bulk load (the GiST index not rebuilt)"
+case_end
+
+case_begin "a bulk import that cannot have its locks within 10 s goes the ordinary way: it lands, the reader is not locked out"
+pgc_psql postgres -c "CREATE DATABASE bk4 TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+B4="postgresql://postgres@/bk4?host=$PGC_SOCK&port=$PGC_PORT"
+oid4=$(pgc_psql bk4 -c "SELECT 'projects_geom'::regclass::oid")
+# A session that has read projects and keeps its transaction open.
+pgc_psql bk4 -c "BEGIN" -c "SELECT count(*) FROM projects" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 & holder=$!
+for _ in $(seq 100); do
+    [ "$(pgc_psql bk4 -c "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'")" = 1 ] && break
+    sleep 0.1
+done
+t0=$(date +%s)
+"$FP" --db "$B4" import "$WORK/pts.csv" > "$WORK/bulk4.out" 2>&1; rc=$?
+t1=$(date +%s)
+assert_eq 0 "$rc" "the import exit ($(tail -2 "$WORK/bulk4.out"))"
+kill -0 $holder 2>/dev/null || fail "the reader's transaction ended before the import did"
+[ $((t1 - t0)) -ge 10 ] || fail "the import did not wait for its locks ($((t1 - t0)) s)"
+assert_eq 101000 "$(pgc_psql bk4 -c "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "the import whole"
+# The ordinary way keeps the indexes: the very same GiST index, all valid.
+assert_eq "$oid4" "$(pgc_psql bk4 -c "SELECT 'projects_geom'::regclass::oid")" "the GiST index kept up, not rebuilt"
+assert_eq "3" "$(pgc_psql bk4 -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid")" "indexes valid"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
 case_end
 
 case_begin "an aggregation during an import sees a consistent snapshot; the killed import leaves nothing"
