@@ -311,57 +311,48 @@ assert_eq "t" "$(pgc_psql bk -c "SELECT (SELECT min(id) FROM projects WHERE data
     "a later import's ids after the bulk load's"
 case_end
 
-case_begin "a bulk import started while another import holds its row in imports waits for it; both land (no deadlock)"
-pgc_psql postgres -c "CREATE DATABASE bk2 TEMPLATE eq" >/dev/null || fail "copying the initialised database"
-B2="postgresql://postgres@/bk2?host=$PGC_SOCK&port=$PGC_PORT"
-oid2=$(pgc_psql bk2 -c "SELECT 'projects_geom'::regclass::oid")
-# The small import stops after writing its row in imports (a lock on imports held).
-rm -f "$WORK/bk2.resume"
-FOOTPRINT_TEST_PAUSE_AT=import:begin FOOTPRINT_TEST_RESUME_FILE="$WORK/bk2.resume" \
-    "$FP" --db "$B2" import "$WORK/b1.csv" --dataset small > "$WORK/s2.out" 2>&1 & ps=$!
-if wait_for_line "$WORK/s2.out" "paused at import:begin" $ps 60; then
-    "$FP" --db "$B2" import "$WORK/pts.csv" > "$WORK/bulk2.out" 2>&1 & pb=$!
-    # The bulk import asks for its locks first, all at once or none (NOWAIT,
-    # again and again): it waits, holding nothing, and has stored nothing.
+# bulk_beside DB POINT ARGS...: `footprint ARGS` on a fresh copy DB of eq
+# stops at POINT; a bulk import of pts.csv started then waits (its locks all
+# at once or none, NOWAIT, again and again), holding no lock and with no row
+# in imports; once the first goes on, both exit 0, the import whole and a
+# bulk load (its GiST index rebuilt).
+bulk_beside() {
+    local db=$1 point=$2; shift 2
+    local url="postgresql://postgres@/$db?host=$PGC_SOCK&port=$PGC_PORT" oid p1 pb
+    pgc_psql postgres -c "CREATE DATABASE $db TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+    oid=$(pgc_psql "$db" -c "SELECT 'projects_geom'::regclass::oid")
+    rm -f "$WORK/$db.resume"
+    FOOTPRINT_TEST_PAUSE_AT=$point FOOTPRINT_TEST_RESUME_FILE="$WORK/$db.resume" \
+        "$FP" --db "$url" "$@" > "$WORK/$db.first.out" 2>&1 & p1=$!
+    if ! wait_for_line "$WORK/$db.first.out" "paused at $point" $p1 60; then
+        fail "$1 did not reach its pause: $(cat "$WORK/$db.first.out")"; kill $p1; return
+    fi
+    "$FP" --db "$url" import "$WORK/pts.csv" > "$WORK/$db.bulk.out" 2>&1 & pb=$!
     sleep 1.5
-    kill -0 $pb 2>/dev/null || fail "the bulk import did not wait ($(tail -2 "$WORK/bulk2.out"))"
-    assert_eq "0|0" "$(pgc_psql bk2 -F'|' -c "SELECT (SELECT count(*) FROM imports WHERE dataset = 'pts'), (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.query LIKE 'LOCK TABLE imports, projects%' AND l.granted AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock')")" \
+    kill -0 $pb 2>/dev/null || fail "the bulk import did not wait ($(tail -2 "$WORK/$db.bulk.out"))"
+    assert_eq "0|0" "$(pgc_psql "$db" -F'|' -c "SELECT (SELECT count(*) FROM imports WHERE dataset = 'pts'), (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.query LIKE 'LOCK TABLE imports, projects%' AND l.granted AND l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock')")" \
         "the waiting bulk import holds no lock and has no row in imports"
-    # The small import goes on into projects, which nobody holds: it commits, then the bulk import runs.
-    touch "$WORK/bk2.resume"
-    wait $ps; assert_eq 0 $? "the small import exit ($(tail -2 "$WORK/s2.out"))"
-    wait $pb; assert_eq 0 $? "the bulk import exit ($(tail -2 "$WORK/bulk2.out"))"
-else
-    fail "the small import did not reach its pause: $(cat "$WORK/s2.out")"; kill $ps
-fi
+    touch "$WORK/$db.resume"
+    wait $p1; assert_eq 0 $? "$1 exit ($(tail -2 "$WORK/$db.first.out"))"
+    wait $pb; assert_eq 0 $? "the bulk import exit ($(tail -2 "$WORK/$db.bulk.out"))"
+    assert_eq 101000 "$(pgc_psql "$db" -c "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "the bulk import whole"
+    assert_eq "3" "$(pgc_psql "$db" -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid")" "indexes valid"
+    [ "$(pgc_psql "$db" -c "SELECT 'projects_geom'::regclass::oid")" != "$oid" ] || fail "not a bulk load (the GiST index not rebuilt)"
+}
+
+case_begin "a bulk import started while another import holds its row in imports waits for it; both land (no deadlock)"
+# The small import stops after writing its row in imports (a lock on imports
+# held); it goes on into projects, which nobody holds, and commits.
+bulk_beside bk2 import:begin import "$WORK/b1.csv" --dataset small
 assert_eq "pts|101000
 small|3000" "$(pgc_psql bk2 -F'|' -c "SELECT dataset, count(*) FROM projects GROUP BY 1 ORDER BY 1")" "both imports whole"
-assert_eq "3" "$(pgc_psql bk2 -c "SELECT count(*) FROM pg_index WHERE indrelid = 'projects'::regclass AND indisvalid")" "indexes valid"
-[ "$(pgc_psql bk2 -c "SELECT 'projects_geom'::regclass::oid")" != "$oid2" ] || fail "not a bulk load (the GiST index not rebuilt)"
 case_end
 
 case_begin "check --undo and a bulk import that starts while it runs both land (no deadlock: the import takes its locks all at once or none)"
-pgc_psql postgres -c "CREATE DATABASE bk3 TEMPLATE eq" >/dev/null || fail "copying the initialised database"
-B3="postgresql://postgres@/bk3?host=$PGC_SOCK&port=$PGC_PORT"
-oid3=$(pgc_psql bk3 -c "SELECT 'projects_geom'::regclass::oid")
-# The undo stops after reading the fix journal. Before the fix it held
-# qa_fixes there and then needed projects, which the import, waiting for
-# qa_fixes, held: PostgreSQL ended one of them as a deadlock.
-rm -f "$WORK/bk3.resume"
-FOOTPRINT_TEST_PAUSE_AT=qa:undo FOOTPRINT_TEST_RESUME_FILE="$WORK/bk3.resume" \
-    "$FP" --db "$B3" check --undo > "$WORK/undo3.out" 2>&1 & pu=$!
-if wait_for_line "$WORK/undo3.out" "paused at qa:undo" $pu 60; then
-    "$FP" --db "$B3" import "$WORK/pts.csv" > "$WORK/bulk3.out" 2>&1 & pb=$!
-    sleep 1.5
-    kill -0 $pb 2>/dev/null || fail "the bulk import did not wait ($(tail -2 "$WORK/bulk3.out"))"
-    touch "$WORK/bk3.resume"
-    wait $pu; assert_eq 0 $? "check --undo exit ($(tail -2 "$WORK/undo3.out"))"
-    wait $pb; assert_eq 0 $? "the bulk import exit ($(tail -2 "$WORK/bulk3.out"))"
-else
-    fail "check --undo did not reach its pause: $(cat "$WORK/undo3.out")"; kill $pu
-fi
-assert_eq 101000 "$(pgc_psql bk3 -c "SELECT count(*) FROM projects WHERE dataset = 'pts'")" "the bulk import whole"
-[ "$(pgc_psql bk3 -c "SELECT 'projects_geom'::regclass::oid")" != "$oid3" ] || fail "not a bulk load (the GiST index not rebuilt)"
+# The undo stops after reading the fix journal, holding projects and
+# qa_fixes. With a plain LOCK the import held imports and waited for
+# projects, and the check's next read of imports deadlocked.
+bulk_beside bk3 qa:undo check --undo
 case_end
 
 case_begin "a bulk import that cannot have its locks within 10 s goes the ordinary way: it lands, the reader is not locked out"
