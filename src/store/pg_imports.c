@@ -449,14 +449,13 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
      * (1M points: the server's COPY 3.3 -> 2.9 s, see bench/README.md). */
     GString *b = l->buf;
     if (!l->copying) {
-        fp_status st = fpi_pg_command(l->store, l->explicit_ids
-                                     ? "COPY projects(id, import_id, dataset, source_key, source_line, company,"
-                                       " category, name, place, country, country_code, year, status, amount, source,"
-                                       " extra, geom, geocode_method, geocode_precision) FROM STDIN (FORMAT binary)"
-                                     : "COPY projects(import_id, dataset, source_key, source_line, company,"
-                                       " category, name, place, country, country_code, year, status, amount, source,"
-                                       " extra, geom, geocode_method, geocode_precision) FROM STDIN (FORMAT binary)",
+#define COPY_COLUMNS "import_id, dataset, source_key, source_line, company, category, name, place, country," \
+                     " country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)" \
+                     " FROM STDIN (FORMAT binary)"
+        fp_status st = fpi_pg_command(l->store, l->explicit_ids ? "COPY projects(id, " COPY_COLUMNS
+                                                                : "COPY projects(" COPY_COLUMNS,
                                      0, NULL, "storing projects", err);
+#undef COPY_COLUMNS
         if (st) return loader_error(l, st, err);
         l->copying = 1;
         fpi_pg_bin_header(b);

@@ -86,10 +86,9 @@ fp_status fpi_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *c
     /* min and max each from the primary key's index, as separate
      * subqueries (with count(*) beside them in one SELECT they are taken
      * from a sequential scan: 1M rows 153 -> 49 ms). */
-    PGresult *r = fpi_pg_exec(s, count ? "SELECT coalesce((SELECT min(id) FROM projects), 0),"
-                                         " coalesce((SELECT max(id) FROM projects), 0), (SELECT count(*) FROM projects)"
-                                       : "SELECT coalesce((SELECT min(id) FROM projects), 0),"
-                                         " coalesce((SELECT max(id) FROM projects), 0), 0", 0, NULL);
+#define SPAN "SELECT coalesce((SELECT min(id) FROM projects), 0), coalesce((SELECT max(id) FROM projects), 0), "
+    PGresult *r = fpi_pg_exec(s, count ? SPAN "(SELECT count(*) FROM projects)" : SPAN "0", 0, NULL);
+#undef SPAN
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
     *min = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     *max = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
