@@ -83,13 +83,13 @@ if [ -x /usr/bin/python3 ]; then
     mkdir -p "$logs/bin" && ln -s /usr/bin/python3 "$logs/bin/python3"
     export PATH="$logs/bin:$PATH"
 fi
-longest_first="test_crash_safety test_render test_tiles test_postgis test_tiles_browser test_pmtiles test_geocode test_aggregate
+longest_first="test_crash_safety test_render test_tiles test_postgis test_column_cache_pg test_tiles_browser test_pmtiles test_geocode test_aggregate
   test_column_cache test_export test_timeline test_import_sheets test_qa test_export_fields test_broken_inputs test_facets test_qgis_styles
   test_run test_qgis_project test_qgis test_real_data test_serve test_qgis_store"
 # Under the sanitizers footprint's own work weighs more than the clients'
 # (gazetteer look-ups, QA, imports): the order measured there differs.
 if [ "${SAN:-}" = 1 ]; then
-    longest_first="test_postgis test_render test_tiles test_crash_safety test_geocode test_aggregate test_column_cache
+    longest_first="test_postgis test_render test_tiles test_crash_safety test_column_cache_pg test_geocode test_aggregate test_column_cache
   test_broken_inputs test_qa
   test_import_sheets test_export test_pmtiles test_export_fields test_facets test_diff test_timeline"
 fi

@@ -71,8 +71,13 @@ typedef struct fp_level_result {
     unsigned char *bits;          /* company bitmaps per row */
 } fp_level_result;
 
-/* Reads every project into memory, on up to `threads` connections. */
-fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads, fp_error *err);
+/* Reads every project into memory, on up to `threads` connections.
+ * while_reading (may be NULL) runs on the calling thread once the reader
+ * threads have their connections, so it may use the store's own while they
+ * read; with one reader (the store's connection) it runs after the read. */
+typedef void (*fpi_while_reading_fn)(void *arg);
+fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups, int ngroups, int threads,
+                            fpi_while_reading_fn while_reading, void *arg, fp_error *err);
 void fpi_project_table_free(fp_project_table *t);
 /* Called on the assigning thread for each chunk [start, end) of projects
  * once assigned, in project order, with the chunk's non-point shares (by

@@ -121,11 +121,19 @@ fp_status fpi_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err)
 {
     fp_status st = flush(w, err);
     if (st || !w->n) return st;
-    st = fpi_pg_command(w->store,
+    /* The column cache: the update trigger would drop a part per row (a
+     * plpgsql call each); its parts are dropped here once instead. */
+    int cache = fpi_pg_columns_available(w->store);
+    if (cache) st = fpi_pg_columns_kept(w->store, 1, err);
+    if (!st && cache)
+        st = fpi_pg_command(w->store, "DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_placed)", 0,
+                            NULL, "storing geocoded rows", err);
+    if (!st) st = fpi_pg_command(w->store,
         "UPDATE projects p SET geom = ST_SetSRID(ST_MakePoint(u.x, u.y), 4326), geocode_method = u.method,"
         " geocode_ref = u.ref, geocode_precision = u.prec, country_code = coalesce(u.country_code, p.country_code)"
         " FROM (SELECT DISTINCT ON (id) * FROM fp_placed ORDER BY id, seq DESC) AS u WHERE p.id = u.id",
         0, NULL, "storing geocoded rows", err);
+    if (!st && cache) st = fpi_pg_columns_kept(w->store, 0, err);
     if (!st) st = fpi_pg_command(w->store, "TRUNCATE fp_placed", 0, NULL, "storing geocoded rows", err);
     return st;
 }

@@ -209,6 +209,8 @@ struct fp_pg_loader {
     int64_t first_id;          /* the ids the COPY took: first_id .. first_id + stored - 1 */
     int ids_known;
     unsigned char *wkb;        /* a point's WKB */
+    fpi_columns_writer *columns;   /* a bulk load's column cache (project_columns.c) */
+    int trigger_off;           /* projects_columns_inserted disabled for the load */
 };
 
 /* Why a write failed, naming the server and the file; nothing was kept. */
@@ -290,7 +292,15 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
     l->had_fkey = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
-    fp_status st = fpi_pg_command(s, "DROP INDEX IF EXISTS projects_geom, projects_key", 0, NULL, "storing projects", err);
+    /* The column cache's parts: only a bulk load fills them, as only it
+     * keeps every other session's rows out of the parts it fills. The
+     * largest id before it is read while the primary key is there. */
+    fp_status st = fpi_columns_writer_new(s, l->dataset, &l->columns, err);
+    if (!st && l->columns) {
+        st = fpi_pg_columns_insert_trigger(s, 0, err);
+        l->trigger_off = !st;
+    }
+    if (!st) st = fpi_pg_command(s, "DROP INDEX IF EXISTS projects_geom, projects_key", 0, NULL, "storing projects", err);
     if (!st && l->had_fkey)
         st = fpi_pg_command(s, "ALTER TABLE projects DROP CONSTRAINT projects_import_id_fkey", 0, NULL,
                             "storing projects", err);
@@ -306,6 +316,15 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
             l->explicit_ids = 1;
         }
         PQclear(r);
+    }
+    /* Ids not ours to give: no parts written (the trigger drops the ones touched). */
+    if (!st && !l->explicit_ids && l->trigger_off) {
+        st = fpi_pg_columns_insert_trigger(s, 1, err);
+        l->trigger_off = 0;
+    }
+    if (!l->explicit_ids) {
+        fpi_columns_writer_free(l->columns);
+        l->columns = NULL;
     }
     l->bulk = !st;
     return st;
@@ -334,6 +353,10 @@ static fp_status bulk_finish(fp_pg_loader *l, fp_error *err)
                                " REFERENCES imports(id)", 0, NULL, "indexing projects", err);
     for (guint i = 0; l->readd && i < l->readd->len && !st; i++)
         st = fpi_pg_command(s, l->readd->pdata[i], 0, NULL, "indexing projects", err);
+    if (!st && l->trigger_off) {
+        st = fpi_pg_columns_insert_trigger(s, 1, err);
+        l->trigger_off = !!st;
+    }
     return st;
 }
 
@@ -388,6 +411,7 @@ void fpi_pg_loader_free(fp_pg_loader *l)
     if (l->rejects) fclose(l->rejects);
     if (l->readd) g_ptr_array_free(l->readd, TRUE);
     g_free(l->pkey_def);
+    fpi_columns_writer_free(l->columns);
     free(l);
 }
 
@@ -481,6 +505,11 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
     fpi_pg_bin_ewkb(b, wkb, wkb ? wkb_len : 0);
     fpi_pg_bin_text(b, wkb ? "input" : NULL);
     fpi_pg_bin_text(b, wkb ? "point" : NULL);
+    if (l->columns) {
+        fp_status st = fpi_columns_writer_add_point(l->columns, l->first_id + l->stored, p,
+                                                    !wkb ? 0 : p->is_point ? 1 : -1, p->x, p->y, err);
+        if (st) return loader_error(l, st, err);
+    }
     l->stored++;
     if (b->len >= (1 << 17)) return loader_error(l, fpi_pg_copy_send(l->store, b, "storing projects", err), err);
     return FP_OK;
@@ -557,6 +586,7 @@ fp_status fpi_pg_loader_finish(fp_pg_loader *l, void (*on_copied)(void *, long l
         else fpi_pg_copy_abort(s);
     }
     if (!st && l->stored > 0) st = copied_ids(l, err);
+    if (!st) st = fpi_columns_writer_finish(l->columns, err);
     /* The rows are on the server: the caller's work on them (the QA
      * sweep) runs while the server builds the indexes. */
     if (!st && l->ids_known && on_copied) on_copied(user, l->first_id);

@@ -5,6 +5,7 @@
 #ifndef FP_PG_INTERNAL_H
 #define FP_PG_INTERNAL_H
 
+#include <stdio.h>
 #include <glib.h>
 #include <libpq-fe.h>
 #include "fp_store_qa.h"
@@ -148,6 +149,25 @@ fp_status fpi_pg_rejects(fp_store *s, const char *dataset, long limit, fp_reject
 fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const char *repaired_key, fp_reject_cb cb,
                          void *user, fp_error *err);
 
+/* The column cache (pg_columns.c; encoded by project_columns.c). */
+int fpi_pg_columns_available(fp_store *s);
+fp_status fpi_pg_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n, fp_error *err);
+/* A part's blob in a new fpi_big_alloc buffer; *mem NULL when it has none. */
+fp_status fpi_pg_columns_get(fp_store *s, int64_t part, unsigned char **mem, size_t *len, fp_error *err);
+/* A part's first 16 bytes (its header): 1 if it has them. */
+int fpi_pg_columns_head(fp_store *s, int64_t part, unsigned char head[16]);
+/* count(*) of the projects with from <= id < to. */
+fp_status fpi_pg_count_range(fp_store *s, int64_t from, int64_t to, int64_t *n, fp_error *err);
+fp_status fpi_pg_columns_max_id(fp_store *s, int *had_rows, int64_t *max, fp_error *err);
+/* The insert trigger off (a bulk import, holding the table) or on again. */
+fp_status fpi_pg_columns_insert_trigger(fp_store *s, int on, fp_error *err);
+/* footprint.columns = 'kept' for the transaction (the update trigger
+ * skips its rows: the writer drops their parts itself), or cleared. */
+fp_status fpi_pg_columns_kept(fp_store *s, int kept, fp_error *err);
+/* Appends a part's blob to spill as COPY binary rows (part, seq, piece). */
+fp_status fpi_pg_columns_spill(FILE *spill, int64_t part, const void *data, size_t len, fp_error *err);
+/* Drops the parts first..last and COPYs in the rows spilled. */
+fp_status fpi_pg_columns_store(fp_store *s, FILE *spill, int64_t first, int64_t last, fp_error *err);
 /* Aggregations (pg_aggregations.c). */
 typedef struct fp_pg_agg_writer fp_pg_agg_writer;
 fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_pg_agg_writer **out, fp_error *err);

@@ -86,13 +86,21 @@ fp_status fpi_pg_project_ids(fp_store *s, int64_t *min, int64_t *max, int64_t *c
     /* min and max each from the primary key's index, as separate
      * subqueries (with count(*) beside them in one SELECT they are taken
      * from a sequential scan: 1M rows 153 -> 49 ms). */
-#define SPAN "SELECT coalesce((SELECT min(id) FROM projects), 0), coalesce((SELECT max(id) FROM projects), 0), "
-    PGresult *r = fpi_pg_exec(s, count ? SPAN "(SELECT count(*) FROM projects)" : SPAN "0", 0, NULL);
-#undef SPAN
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce((SELECT min(id) FROM projects), 0),"
+                                 " coalesce((SELECT max(id) FROM projects), 0)", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
     *min = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     *max = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    if (count) *count = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+    PQclear(r);
+    if (!count) return FP_OK;
+    /* The count from the column cache's part sizes where it covers the
+     * table (a scan of it otherwise: 1M rows 0.05-0.15 s). */
+    int counted = 0;
+    fp_status st = fpi_columns_count(s, *min, *max, count, &counted, err);
+    if (st || counted) return st;
+    r = fpi_pg_exec(s, "SELECT count(*) FROM projects", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading projects", err);
+    *count = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
     return FP_OK;
 }

@@ -20,6 +20,12 @@
  *    parts they touch themselves.
  * A part without a blob is read from the rows: slower, never wrong.
  *
+ * On PostGIS (schema 6 there too) the table, its triggers and the writer's
+ * rules are the same; only a bulk import writes parts (pg_imports.c: it
+ * alone holds the table so that no other session's row can land in a part
+ * it fills); pg_columns.c does the reading and writing, and the blobs are
+ * the rows as that engine gives them back (-0.0 stays -0.0 there).
+ *
  * The blob: a 16-byte header ("FPC1", 0x01020304 in the writer's byte
  * order, n, the number of text columns), then 8-byte aligned arrays:
  * id offsets (uint16), has-geometry flags (uint8), x, y, amount (double,
@@ -34,7 +40,7 @@
 #include <sqlite3.h>
 #include "common/util.h"
 #include "geom/geom.h"
-#include "store/store_internal.h"
+#include "store/pg_internal.h"
 
 #define PART_ROWS (1 << FP_COLUMNS_PART_BITS)
 #define MAGIC "FPC1"
@@ -59,7 +65,7 @@ static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 /* Whether the store has the table (schema 6 or later), asked once. */
 static int has_table(fp_store *s)
 {
-    if (s->pg) return 0;
+    if (s->pg && s->columns_table == 0) s->columns_table = fpi_pg_columns_available(s) ? 1 : -1;
     if (s->columns_table == 0) {
         sqlite3_stmt *q;
         s->columns_table = -1;
@@ -151,6 +157,13 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
 {
     *out = NULL;
     if (!has_table(s)) return FP_OK;
+    if (s->pg) {
+        unsigned char *mem;
+        size_t len;
+        fp_status st = fpi_pg_columns_get(s, part, &mem, &len, err);
+        if (!st && mem) *out = decode(mem, len);
+        return st;
+    }
     /* The blob read once, straight into a buffer on huge pages (a part is
      * 2.5 MB): through sqlite3_column_blob it was copied twice, SQLite's
      * buffer then ours, each a fresh malloc of 4 KiB pages, 1,300 page
@@ -189,6 +202,7 @@ fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t las
     *parts = NULL;
     *n = 0;
     if (!has_table(s)) return FP_OK;
+    if (s->pg) return fpi_pg_columns_parts(s, first, last, parts, n, err);
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT part FROM projects_columns WHERE part BETWEEN ?1 AND ?2 ORDER BY part",
                                      "reading projects", &q, err);
@@ -216,11 +230,15 @@ fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t las
  * blob this build wrote. Reads the 16-byte header only. */
 static int64_t part_rows(fp_store *s, int64_t part)
 {
-    sqlite3_blob *b;
     unsigned char head[16];
-    if (sqlite3_blob_open(s->db, "main", "projects_columns", "data", part, 0, &b) != SQLITE_OK) return -1;
-    int ok = sqlite3_blob_bytes(b) >= 16 && sqlite3_blob_read(b, head, 16, 0) == SQLITE_OK;
-    sqlite3_blob_close(b);
+    int ok;
+    if (s->pg) ok = fpi_pg_columns_head(s, part, head);
+    else {
+        sqlite3_blob *b;
+        if (sqlite3_blob_open(s->db, "main", "projects_columns", "data", part, 0, &b) != SQLITE_OK) return -1;
+        ok = sqlite3_blob_bytes(b) >= 16 && sqlite3_blob_read(b, head, 16, 0) == SQLITE_OK;
+        sqlite3_blob_close(b);
+    }
     uint32_t h[3];
     if (!ok || memcmp(head, MAGIC, 4)) return -1;
     memcpy(h, head + 4, sizeof h);
@@ -231,6 +249,7 @@ static int64_t part_rows(fp_store *s, int64_t part)
 /* count(*) of the projects with from <= id < to: a walk of that range of the table. */
 static fp_status count_range(fp_store *s, int64_t from, int64_t to, int64_t *n, fp_error *err)
 {
+    if (s->pg) return fpi_pg_count_range(s, from, to, n, err);
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT count(*) FROM projects WHERE id >= ?1 AND id < ?2", "reading projects",
                                      &q, err);
@@ -288,6 +307,9 @@ typedef struct dictionary {
 struct fpi_columns_writer {
     fp_store *store;
     sqlite3_stmt *put, *drop;
+    FILE *spill;                 /* PostGIS: the parts as COPY rows, sent by finish */
+    int64_t first_part, last_part;   /* PostGIS: the parts this import touched */
+    int touched;
     const char *dataset;         /* the import's (borrowed) */
     int64_t before_max;          /* the largest id before this import */
     int had_rows;                /* any project before this import */
@@ -349,6 +371,14 @@ fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_w
     w->store = s;
     w->dataset = dataset;
     w->blob = g_byte_array_new();
+    if (s->pg) {
+        fp_status st = fpi_pg_columns_max_id(s, &w->had_rows, &w->before_max, err);
+        if (!st && !(w->spill = tmpfile()))
+            st = fp_error_set(err, FP_ERR_IO, "cannot create a temporary file for the column cache");
+        if (st) { fpi_columns_writer_free(w); return st; }
+        *out = w;
+        return FP_OK;
+    }
     sqlite3_stmt *q = NULL;
     fp_status st = fpi_store_prepare(s, "SELECT max(id) FROM projects", "storing projects", &q, err);
     if (!st) {
@@ -372,6 +402,7 @@ void fpi_columns_writer_free(fpi_columns_writer *w)
     if (!w) return;
     sqlite3_finalize(w->put);
     sqlite3_finalize(w->drop);
+    if (w->spill) fclose(w->spill);
     for (int k = 0; k < FP_COLUMN_TEXTS; k++) dictionary_free(&w->dict[k]);
     if (w->blob) g_byte_array_free(w->blob, TRUE);
     free(w);
@@ -390,10 +421,18 @@ static fp_status flush_part(fpi_columns_writer *w, fp_error *err)
 {
     if (!w->filling) return FP_OK;
     fp_store *s = w->store;
-    sqlite3_stmt *q = w->usable && w->n ? w->put : w->drop;
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, w->part);
-    if (q == w->put) {
+    int keep = w->usable && w->n;
+    sqlite3_stmt *q = s->pg ? NULL : keep ? w->put : w->drop;
+    if (q) {
+        sqlite3_reset(q);
+        sqlite3_bind_int64(q, 1, w->part);
+    }
+    if (s->pg) {                      /* every part touched is dropped by finish */
+        if (!w->touched || w->part < w->first_part) w->first_part = w->part;
+        if (!w->touched || w->part > w->last_part) w->last_part = w->part;
+        w->touched = 1;
+    }
+    if (keep) {
         GByteArray *b = w->blob;
         g_byte_array_set_size(b, 0);
         uint32_t head[3] = { BYTE_ORDER_MARK, (uint32_t)w->n, FP_COLUMN_TEXTS };
@@ -414,18 +453,20 @@ static fp_status flush_part(fpi_columns_writer *w, fp_error *err)
             put_bytes(b, d->strings ? d->strings->str : "", h[1]);
             put_bytes(b, w->code[k], w->n * 2);
         }
-        sqlite3_bind_blob(q, 2, b->data, (int)b->len, SQLITE_STATIC);
+        if (q) sqlite3_bind_blob(q, 2, b->data, (int)b->len, SQLITE_STATIC);
     }
+    w->filling = 0;
+    if (s->pg) return keep ? fpi_pg_columns_spill(w->spill, w->part, w->blob->data, w->blob->len, err) : FP_OK;
     fp_status st = sqlite3_step(q) == SQLITE_DONE ? FP_OK : fpi_store_db_error(s, "storing projects", err);
     sqlite3_reset(q);
-    w->filling = 0;
     return st;
 }
 
-fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p,
-                                 const unsigned char *blob, int blob_len, fp_error *err)
+/* Adds a project: has_geom 0 (no geometry), 1 (a point at x, y) or -1 (a
+ * line or polygon: the part is not kept). */
+static fp_status writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p, int has_geom, double x,
+                            double y, fp_error *err)
 {
-    if (!w) return FP_OK;
     int64_t part = id >> FP_COLUMNS_PART_BITS;
     if (!w->filling || part != w->part) {
         fp_status st = flush_part(w, err);
@@ -443,20 +484,44 @@ fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_pro
     w->last_id = id;
     size_t i = w->n++;
     w->offset[i] = (uint16_t)(id & (PART_ROWS - 1));
-    w->has_geom[i] = blob != NULL;
-    w->x[i] = w->y[i] = 0;
-    /* A point as aggregate reads it back: the blob's own coordinates. */
-    if (blob && !fpi_blob_point(blob, blob_len, &w->x[i], &w->y[i])) { w->usable = 0; return FP_OK; }
+    if (has_geom < 0) { w->usable = 0; return FP_OK; }
+    w->has_geom[i] = (uint8_t)has_geom;
+    w->x[i] = has_geom ? x : 0;
+    w->y[i] = has_geom ? y : 0;
     w->year[i] = p->has_year ? p->year : INT32_MIN;
-    /* SQLite stores a NaN as NULL, and a whole REAL as an integer: -0.0 reads back as 0.0. */
-    w->amount[i] = !p->has_amount ? NAN : p->amount == 0 ? 0.0 : p->amount;
+    /* SQLite stores a NaN as NULL, and a whole REAL as an integer: -0.0
+     * reads back as 0.0. PostgreSQL gives back the double it was sent. */
+    w->amount[i] = !p->has_amount ? NAN : p->amount == 0 && !w->store->pg ? 0.0 : p->amount;
     const char *text[FP_COLUMN_TEXTS] = { p->company, p->category, p->status, p->country, p->country_code,
                                           w->dataset, p->source };
     for (int k = 0; k < FP_COLUMN_TEXTS; k++) w->code[k][i] = dictionary_code(&w->dict[k], text[k]);
     return FP_OK;
 }
 
+fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p,
+                                 const unsigned char *blob, int blob_len, fp_error *err)
+{
+    if (!w) return FP_OK;
+    double x = 0, y = 0;
+    /* A point as aggregate reads it back: the blob's own coordinates. */
+    int has_geom = !blob ? 0 : fpi_blob_point(blob, blob_len, &x, &y) ? 1 : -1;
+    return writer_add(w, id, p, has_geom, x, y, err);
+}
+
+fp_status fpi_columns_writer_add_point(fpi_columns_writer *w, int64_t id, const fp_project_record *p, int has_geom,
+                                       double x, double y, fp_error *err)
+{
+    return w ? writer_add(w, id, p, has_geom, x, y, err) : FP_OK;
+}
+
 fp_status fpi_columns_writer_finish(fpi_columns_writer *w, fp_error *err)
 {
-    return w ? flush_part(w, err) : FP_OK;
+    if (!w) return FP_OK;
+    fp_status st = flush_part(w, err);
+    if (!st && w->store->pg && w->touched) {
+        if (fflush(w->spill) != 0)
+            return fp_error_set(err, FP_ERR_IO, "cannot keep the column cache in a temporary file");
+        st = fpi_pg_columns_store(w->store, w->spill, w->first_part, w->last_part, err);
+    }
+    return st;
 }

@@ -72,6 +72,12 @@ typedef struct fpi_columns_writer fpi_columns_writer;
 fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_writer **out, fp_error *err);
 fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p,
                                  const unsigned char *blob, int blob_len, fp_error *err);
+/* The same for an engine that stores no SpatiaLite blob (PostGIS):
+ * has_geom 0 no geometry, 1 a point at x, y, -1 a line or polygon. */
+fp_status fpi_columns_writer_add_point(fpi_columns_writer *w, int64_t id, const fp_project_record *p, int has_geom,
+                                       double x, double y, fp_error *err);
+/* Writes the last part; on PostGIS (after the rows' COPY has ended) drops
+ * every part the import touched and COPYs in the ones it filled. */
 fp_status fpi_columns_writer_finish(fpi_columns_writer *w, fp_error *err);
 void fpi_columns_writer_free(fpi_columns_writer *w);
 
