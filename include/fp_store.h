@@ -213,7 +213,7 @@ fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
  * mapping only adds the file's pages to the process's memory. */
 void fp_store_reader_unmap(fp_store *reader);
 
-/* The column cache (SpatiaLite, schema 6; src/store/project_columns.c):
+/* The column cache (schema 6; src/store/project_columns.c):
  * what aggregate reads of each project, for the projects with ids in
  * [part << FP_COLUMNS_PART_BITS, (part + 1) << FP_COLUMNS_PART_BITS), kept
  * while it is exact (import writes it, triggers drop a part whose rows
@@ -240,12 +240,13 @@ typedef struct fp_project_columns {
 /* The index of a project column the cache keeps as text, else -1. */
 int fp_project_columns_text_index(const char *field);
 /* A part's columns, or *out NULL when the store does not have them (the
- * part holds a line or polygon, changed since, a PostGIS store, ...): read
- * the rows then. */
+ * part holds a line or polygon, changed since, the store's own PostGIS
+ * connection rather than a reader's, ...): read the rows then. */
 fp_status fp_store_project_columns_get(fp_store *store, int64_t part, fp_project_columns **out, fp_error *err);
 void fp_project_columns_free(fp_project_columns *c);
 /* The parts the cache has with first <= part <= last, in order (malloc'd
- * into *parts; none on PostGIS or an older schema). */
+ * into *parts; none on an older schema, or through the store's own PostGIS
+ * connection). */
 fp_status fp_store_project_columns_parts(fp_store *store, int64_t first, int64_t last, int64_t **parts, size_t *n,
                                          fp_error *err);
 

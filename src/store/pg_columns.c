@@ -21,7 +21,10 @@
 
 int fpi_pg_columns_available(fp_store *s)
 {
-    PGresult *r = fpi_pg_exec(s, "SELECT to_regclass('projects_columns') IS NOT NULL", 0, NULL);
+    /* A role that may not read it (granted its rights before the table
+     * was made) reads the rows instead. */
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce(has_table_privilege(to_regclass('projects_columns'), 'SELECT'), false)",
+                              0, NULL);
     int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     return yes;

@@ -73,41 +73,64 @@ static const char *const pg_migration_5 =
  * trigger off (it holds `projects` exclusively); these triggers drop a part
  * when anyone inserts, deletes or truncates its rows, or changes a cached
  * column of one (QGIS, psql, check --fix; amount compared by its bits:
- * PostgreSQL calls 0 and -0 equal, the cache would not). Inserts and deletes by
- * statement (their transition tables), updates by row, filtered by the
- * WHEN clause so that a `qa` flag or a value rewritten unchanged drops
- * nothing; geocode, which sets footprint.columns to 'kept' for its one
- * UPDATE, drops its parts itself. A part's blob (2.9 MB at 65,536 points)
- * is kept in pieces of 8,000 bytes (seq 0, 1, ...), each a row stored in
- * line, uncompressed: 1M points' 45 MB went in 426 -> 214 ms against one
- * TOASTed value a part (pglz: 1 s), and read back as fast.
+ * PostgreSQL calls 0 and -0 equal, the cache would not). Inserts and
+ * deletes by statement (their transition tables), updates by row, filtered
+ * by the WHEN clause so that a `qa` flag or a value rewritten unchanged
+ * drops nothing; geocode, which sets footprint.columns to 'kept' for its
+ * one UPDATE, drops its parts itself.
+ * A writer in REPEATABLE READ or SERIALIZABLE could not see (so could not
+ * delete) a part committed after its snapshot: it empties the table
+ * instead, once a transaction (TRUNCATE is no MVCC read, and its lock
+ * keeps new parts out until that writer ends).
+ * The functions run as the schema's owner (SECURITY DEFINER, search_path
+ * pinned to its schema, pg_temp last): a role that may edit `projects`
+ * needs no right on the cache.
+ * A part's blob (2.9 MB at 65,536 points) is kept in pieces of 8,000
+ * bytes (seq 0, 1, ...), each a row stored in line, uncompressed: 1M
+ * points' 45 MB went in 426 -> 214 ms against one TOASTed value a part
+ * (pglz: 1 s), and read back as fast.
  * (Before 6 December 2026 this version was a no-op here: a database made
  * then has no projects_columns table and aggregate reads its rows.) */
+#define PG_COLUMNS_DROP(rc_delete)                                                              \
+    " AS $f$ BEGIN"                                                                             \
+    " IF current_setting('transaction_isolation') <> 'read committed' THEN"                     \
+    "  IF current_setting('footprint.columns_cleared', true) IS DISTINCT FROM 'on' THEN"          \
+    "   TRUNCATE projects_columns;"                                                             \
+    "   PERFORM set_config('footprint.columns_cleared', 'on', true);"                            \
+    "  END IF;"                                                                                 \
+    " ELSE " rc_delete "; END IF;"                                                              \
+    " RETURN NULL; END $f$;"
 static const char *const pg_migration_6 =
     "CREATE TABLE projects_columns(part bigint NOT NULL, seq integer NOT NULL, data bytea NOT NULL,"
     " PRIMARY KEY(part, seq)) WITH (toast_tuple_target = 8160);"
     "ALTER TABLE projects_columns ALTER COLUMN data SET STORAGE EXTERNAL;"
-    "CREATE FUNCTION fp_projects_columns_inserted() RETURNS trigger LANGUAGE plpgsql AS"
-    " 'BEGIN DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_new); RETURN NULL; END';"
+    "CREATE FUNCTION fp_projects_columns_inserted() RETURNS trigger LANGUAGE plpgsql"
+    PG_COLUMNS_DROP("DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_new)")
     "CREATE TRIGGER projects_columns_inserted AFTER INSERT ON projects REFERENCING NEW TABLE AS fp_new"
     " FOR EACH STATEMENT EXECUTE FUNCTION fp_projects_columns_inserted();"
-    "CREATE FUNCTION fp_projects_columns_deleted() RETURNS trigger LANGUAGE plpgsql AS"
-    " 'BEGIN DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_old); RETURN NULL; END';"
+    "CREATE FUNCTION fp_projects_columns_deleted() RETURNS trigger LANGUAGE plpgsql"
+    PG_COLUMNS_DROP("DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_old)")
     "CREATE TRIGGER projects_columns_deleted AFTER DELETE ON projects REFERENCING OLD TABLE AS fp_old"
     " FOR EACH STATEMENT EXECUTE FUNCTION fp_projects_columns_deleted();"
-    "CREATE FUNCTION fp_projects_columns_truncated() RETURNS trigger LANGUAGE plpgsql AS"
-    " 'BEGIN DELETE FROM projects_columns; RETURN NULL; END';"
+    "CREATE FUNCTION fp_projects_columns_truncated() RETURNS trigger LANGUAGE plpgsql"
+    " AS $f$ BEGIN TRUNCATE projects_columns; RETURN NULL; END $f$;"
     "CREATE TRIGGER projects_columns_truncated AFTER TRUNCATE ON projects"
     " FOR EACH STATEMENT EXECUTE FUNCTION fp_projects_columns_truncated();"
-    "CREATE FUNCTION fp_projects_columns_updated() RETURNS trigger LANGUAGE plpgsql AS"
-    " 'BEGIN DELETE FROM projects_columns WHERE part = OLD.id >> 16 OR part = NEW.id >> 16; RETURN NULL; END';"
+    "CREATE FUNCTION fp_projects_columns_updated() RETURNS trigger LANGUAGE plpgsql"
+    PG_COLUMNS_DROP("DELETE FROM projects_columns WHERE part = OLD.id >> 16 OR part = NEW.id >> 16")
     "CREATE TRIGGER projects_columns_updated AFTER UPDATE ON projects FOR EACH ROW"
     " WHEN (current_setting('footprint.columns', true) IS DISTINCT FROM 'kept' AND"
     " (OLD.id, OLD.geom::bytea, OLD.company, OLD.category, OLD.status, OLD.country, OLD.country_code, OLD.dataset,"
     " OLD.source, OLD.year, float8send(OLD.amount)) IS DISTINCT FROM"
     " (NEW.id, NEW.geom::bytea, NEW.company, NEW.category, NEW.status, NEW.country, NEW.country_code, NEW.dataset,"
     " NEW.source, NEW.year, float8send(NEW.amount)))"
-    " EXECUTE FUNCTION fp_projects_columns_updated();";
+    " EXECUTE FUNCTION fp_projects_columns_updated();"
+    "DO $d$ DECLARE f text; BEGIN"
+    " FOREACH f IN ARRAY ARRAY['inserted', 'deleted', 'truncated', 'updated'] LOOP"
+    "  EXECUTE format('ALTER FUNCTION %I.%I() SECURITY DEFINER SET search_path = %I, pg_temp',"
+    "                 current_schema(), 'fp_projects_columns_' || f, current_schema());"
+    " END LOOP; END $d$;";
+#undef PG_COLUMNS_DROP
 
 static const char *const pg_migrations[] = { NULL, pg_migration_1, pg_migration_2, pg_migration_3, pg_migration_4,
                                              pg_migration_5, pg_migration_6 };
@@ -554,6 +577,12 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
         return st;
     }
     PQsetNoticeProcessor(c, quiet_notices, NULL);
+    /* Numbers read as text round-trip exactly whatever the server's or
+     * role's setting (PostgreSQL 12+ prints the shortest exact form for
+     * any value above 0): the rows then agree with the column cache's
+     * doubles and with SpatiaLite. */
+    PGresult *r = PQexec(c, "SET extra_float_digits = 3");
+    PQclear(r);
     *out = c;
     return FP_OK;
 }
@@ -655,7 +684,7 @@ fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     fp_status st = connect_to(pg->conninfo, r->path, &pg->conn, err);
     if (!st) {
         st = fpi_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
-        if (!st) pg->in_txn = 1;
+        if (!st) pg->in_txn = pg->one_snapshot = 1;
     }
     if (!st && s->pg->snapshot) {
         const char *v[] = { s->pg->snapshot };

@@ -24,7 +24,10 @@
  * rules are the same; only a bulk import writes parts (pg_imports.c: it
  * alone holds the table so that no other session's row can land in a part
  * it fills); pg_columns.c does the reading and writing, and the blobs are
- * the rows as that engine gives them back (-0.0 stays -0.0 there).
+ * the rows as that engine gives them back (-0.0 stays -0.0 there). They
+ * are read only on a reader's connection (REPEATABLE READ): there the
+ * parts and the rows between them are of one snapshot, where the store's
+ * own (READ COMMITTED) would take a new one for each statement.
  *
  * The blob: a 16-byte header ("FPC1", 0x01020304 in the writer's byte
  * order, n, the number of text columns), then 8-byte aligned arrays:
@@ -153,10 +156,16 @@ bad:
     return NULL;
 }
 
+/* Whether aggregate may read the cache through s (see the top). */
+static int readable(fp_store *s)
+{
+    return (!s->pg || s->pg->one_snapshot) && has_table(s);
+}
+
 fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_columns **out, fp_error *err)
 {
     *out = NULL;
-    if (!has_table(s)) return FP_OK;
+    if (!readable(s)) return FP_OK;
     if (s->pg) {
         unsigned char *mem;
         size_t len;
@@ -196,8 +205,8 @@ fp_status fp_store_project_columns_get(fp_store *s, int64_t part, fp_project_col
     return FP_OK;
 }
 
-fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n,
-                                         fp_error *err)
+/* The parts the table has in first..last. */
+static fp_status list_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n, fp_error *err)
 {
     *parts = NULL;
     *n = 0;
@@ -224,6 +233,14 @@ fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t las
     sqlite3_finalize(q);
     if (st) { free(*parts); *parts = NULL; *n = 0; }
     return st;
+}
+
+fp_status fp_store_project_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n,
+                                         fp_error *err)
+{
+    *parts = NULL;
+    *n = 0;
+    return readable(s) ? list_parts(s, first, last, parts, n, err) : FP_OK;
 }
 
 /* The number of rows a part's blob says it holds, or -1 if it is not a
@@ -270,7 +287,9 @@ fp_status fpi_columns_count(fp_store *s, int64_t min, int64_t max, int64_t *coun
     int64_t first = min >> FP_COLUMNS_PART_BITS, last = max >> FP_COLUMNS_PART_BITS;
     int64_t *have;
     size_t nhave;
-    fp_status st = fp_store_project_columns_parts(s, first, last, &have, &nhave, err);
+    /* (On PostGIS several statements, perhaps of several snapshots: a
+     * count for planning the read, not to be reported.) */
+    fp_status st = list_parts(s, first, last, &have, &nhave, err);
     if (st || (int64_t)nhave * 4 < (last - first + 1) * 3) { free(have); return st; }
     /* The parts' sizes, and count(*) of the id ranges between them (and of
      * a part whose blob this build cannot read). */
@@ -373,8 +392,10 @@ fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_w
     w->blob = g_byte_array_new();
     if (s->pg) {
         fp_status st = fpi_pg_columns_max_id(s, &w->had_rows, &w->before_max, err);
-        if (!st && !(w->spill = tmpfile()))
-            st = fp_error_set(err, FP_ERR_IO, "cannot create a temporary file for the column cache");
+        if (!st && !(w->spill = tmpfile())) {     /* no room for the parts: the import goes on without */
+            fpi_columns_writer_free(w);
+            return FP_OK;
+        }
         if (st) { fpi_columns_writer_free(w); return st; }
         *out = w;
         return FP_OK;

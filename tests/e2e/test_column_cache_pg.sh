@@ -181,6 +181,43 @@ aggregate_both fresh_a status,dataset,country_code,source mixed
 aggregate_both fresh_a year by_year
 case_end
 
+case_begin "a REPEATABLE READ writer whose snapshot predates a bulk import empties the cache (it cannot see the parts to drop)"
+fresh r
+"$FP" -q --db "$(url r)" import small.csv     # ids 1..3, import #1: there when the snapshot is taken
+# The transaction's snapshot is taken before the bulk import commits (ids
+# 4..140003, parts 1 and 2 written; 0 holds the small import's rows too);
+# its insert lands in part 2 (id 140004), which it cannot see.
+cat > rr.sql <<EOF
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) FROM regions;
+\\! "$FP" -q --db "$(url r)" import p.csv
+INSERT INTO projects(import_id, dataset, source_key, company, category, geom)
+    VALUES(1, 'p', 'rr1', 'Company 1', 'repeatable', ST_SetSRID(ST_MakePoint(10.5, 50.5), 4326));
+COMMIT;
+EOF
+pgc_psql r -f rr.sql > rr.out 2>&1 || fail "the psql script: $(cat rr.out)"
+assert_eq "140004|140004" "$(pq r "SELECT count(*), max(id) FROM projects")" "the imports' rows and the insert"
+assert_eq "" "$(parts r)" "the cache emptied"
+aggregate_both r
+assert_contains "$(category_totals r)" "repeatable 1" "the inserted row counted"
+case_end
+
+case_begin "a role with UPDATE on projects only edits it (the triggers run as the schema's owner); a role that may not read the cache aggregates from the rows"
+pq postgres "CREATE DATABASE q TEMPLATE fresh_a"
+pq q "CREATE ROLE editor LOGIN; GRANT SELECT, UPDATE ON projects TO editor" >/dev/null
+as_role() { psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PGC_SOCK" -p "$PGC_PORT" -U "$1" -d q -c "$2"; }
+as_role editor "UPDATE projects SET category = 'by editor' WHERE id = 5" > q.out 2>&1 || fail "editor's update: $(cat q.out)"
+assert_eq "1 2" "$(parts q)" "the editor's update dropped part 0"
+# Every right but on the cache (as when a team's rights were granted before the table was made).
+pq q "CREATE ROLE analyst LOGIN; GRANT ALL ON ALL TABLES IN SCHEMA public TO analyst;
+      GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO analyst; GRANT CREATE ON SCHEMA public TO analyst;
+      REVOKE ALL ON projects_columns FROM analyst" >/dev/null
+run --db "postgresql://analyst@/q?host=$PGC_SOCK&port=$PGC_PORT" aggregate --by country --group category --name by_analyst $TH
+assert_eq 0 "$RC" "aggregate by a role without rights on the cache: $OUT"
+col=$(pq q "SELECT column_name FROM agg_by_analyst_columns WHERE value = 'by editor'")
+assert_eq "1" "$(pq q "SELECT round(sum(\"$col\"))::int FROM agg_by_analyst WHERE level = 'country'")" "the editor's row counted"
+case_end
+
 case_begin "a part with a piece missing (deleted by hand) is read from the rows"
 pq postgres "CREATE DATABASE h TEMPLATE fresh_a"
 pq h "DELETE FROM projects_columns WHERE part = 1 AND seq = 3" >/dev/null
