@@ -44,11 +44,13 @@ fresh() {
     fi
     pq postgres "CREATE DATABASE $1 TEMPLATE tmpl"
 }
-# dump DB NAME: the aggregation's three tables, rows in order.
+# dump DB NAME: the aggregation's three tables, each as its row count and
+# the md5 of its rows' text in order (psql, server side: 140,000 rows
+# printed and compared took most of a case).
 dump() {
     local t
     for t in "agg_$2" "agg_$2_assign" "agg_$2_columns"; do
-        pq "$1" "SELECT * FROM \"$t\" ORDER BY 1, 2"
+        pq "$1" "SELECT '$t', count(*), md5(string_agg(t::text, E'\n' ORDER BY t::text)) FROM \"$t\" t"
     done
 }
 # aggregate_both DB [GROUPS [NAME]]: aggregates DB (cache) and a copy of it
@@ -64,18 +66,20 @@ aggregate_both() {
     assert_eq 0 "$RC" "aggregate (rows): $OUT"
     dump "$1" "$name" > "$WORK/cache.txt"
     dump "rows_$1" "$name" > "$WORK/rows.txt"
-    [ "$(wc -l < "$WORK/cache.txt")" -gt 100 ] || fail "the dump of $1 is short: $(wc -l < "$WORK/cache.txt") lines"
+    [ "$(pq "$1" "SELECT count(*) FROM \"agg_${name}_assign\"")" -gt 100 ] || fail "$1: few assignments"
     cmp -s "$WORK/cache.txt" "$WORK/rows.txt" ||
         fail "$1: aggregation through the cache differs from the rows': $(diff "$WORK/cache.txt" "$WORK/rows.txt" | head -4 | tr '\n' ' ')"
 }
-# category_totals DB: "category count" lines over every country and the unassigned row.
-category_totals() {
+# group_totals DB NAME: "value count" lines of aggregation NAME's group
+# columns, over every country and the unassigned row.
+group_totals() {
     local col value
-    pq "$1" "SELECT column_name, value FROM agg_country_by_category_columns ORDER BY value" |
+    pq "$1" "SELECT column_name, value FROM agg_$2_columns ORDER BY value" |
     while IFS='|' read -r col value; do
-        echo "$value $(pq "$1" "SELECT round(sum(\"$col\"))::bigint FROM agg_country_by_category WHERE level = 'country'")"
+        echo "$value $(pq "$1" "SELECT round(sum(\"$col\"))::bigint FROM agg_$2 WHERE level = 'country'")"
     done
 }
+category_totals() { group_totals "$1" country_by_category; }
 
 points 140000 11 1 > p.csv
 
@@ -178,7 +182,11 @@ case_end
 
 case_begin "groups other than category and empty values through the cache; a group it lacks reads the rows"
 aggregate_both fresh_a status,dataset,country_code,source mixed
-aggregate_both fresh_a year by_year
+# year: not a column the cache keeps (every row read); the totals per year are awk's.
+run --db "$(url fresh_a)" aggregate --by country --group year --name by_year $TH
+assert_eq 0 "$RC" "aggregate by year: $OUT"
+assert_eq "$(awk -F, 'NR > 1 && $5 != "" { n[$5]++ } END { for (y in n) print y, n[y] }' p.csv | sort)" \
+    "$(group_totals fresh_a by_year | grep -v '^ ' | sort)" "projects per year"
 case_end
 
 case_begin "a REPEATABLE READ writer whose snapshot predates a bulk import empties the cache (it cannot see the parts to drop)"
