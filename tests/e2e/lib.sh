@@ -141,3 +141,22 @@ release_lock() {
     touch "$WORK/lock.release"
     wait $LOCK_HOLDER 2>/dev/null
 }
+
+# cache_points N SEED FIRST: a CSV of N points (ids FIRST..), categories,
+# companies, some years and amounts missing, all over the world (the column
+# cache's suites, SpatiaLite and PostGIS).
+cache_points() {
+    awk -v n="$1" -v seed="$2" -v first="$3" 'BEGIN {
+        srand(seed); print "id,company,category,status,year,amount,lon,lat"
+        split("energy,telecom,surveillance,cables,research", cat, ",")
+        split("planned,active,cancelled", sta, ",")
+        for (i = 0; i < n; i++) {
+            y = rand() < 0.2 ? "" : 2000 + int(rand() * 25)
+            a = rand() < 0.3 ? "" : sprintf("%.2f", rand() * 1000)
+            c = rand() < 0.1 ? "" : "Company " int(rand() * 40)
+            st = rand() < 0.3 ? "" : sta[1 + int(rand() * 3)]
+            printf "P%d,%s,%s,%s,%s,%s,%.6f,%.6f\n", first + i, c, cat[1 + int(rand() * 5)], st, y, a,
+                   -180 + rand() * 360, -60 + rand() * 135
+        }
+    }'
+}

@@ -8,23 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 TH="--threads 2"
 
-# points N SEED FIRST: a CSV of N points (ids FIRST..), categories, companies,
-# some years and amounts missing, all over the world.
-points() {
-    awk -v n="$1" -v seed="$2" -v first="$3" 'BEGIN {
-        srand(seed); print "id,company,category,status,year,amount,lon,lat"
-        split("energy,telecom,surveillance,cables,research", cat, ",")
-        split("planned,active,cancelled", sta, ",")
-        for (i = 0; i < n; i++) {
-            y = rand() < 0.2 ? "" : 2000 + int(rand() * 25)
-            a = rand() < 0.3 ? "" : sprintf("%.2f", rand() * 1000)
-            c = rand() < 0.1 ? "" : "Company " int(rand() * 40)
-            st = rand() < 0.3 ? "" : sta[1 + int(rand() * 3)]
-            printf "P%d,%s,%s,%s,%s,%s,%.6f,%.6f\n", first + i, c, cat[1 + int(rand() * 5)], st, y, a,
-                   -180 + rand() * 360, -60 + rand() * 135
-        }
-    }'
-}
 # parts DB: the parts the cache holds, "0 1 2".
 parts() { sqlite3 "$1" "SELECT group_concat(part, ' ') FROM (SELECT part FROM projects_columns ORDER BY part)"; }
 # same_aggregation A B NAME: the aggregation's three tables are identical in A and B.
@@ -56,7 +39,7 @@ category_totals() {
 }
 
 case_begin "import writes a part per 65,536 ids; aggregate through it equals aggregate from the rows"
-points 140000 11 1 > p.csv
+cache_points 140000 11 1 > p.csv
 fp_init a.sqlite && "$FP" -q --db a.sqlite import p.csv
 # ids 1..140000: parts 0 (1..65535), 1 and 2 (131072..140000)
 assert_eq "0 1 2" "$(parts a.sqlite)" "parts"
@@ -90,8 +73,8 @@ assert_eq 140000 "$(sqlite3 a.sqlite "SELECT count(*) FROM agg_country_by_catego
 case_end
 
 case_begin "a second import: the part it shares with the first is dropped, the parts it fills are written"
-points 70000 12 1 > first.csv
-points 70000 13 70001 > second.csv
+cache_points 70000 12 1 > first.csv
+cache_points 70000 13 70001 > second.csv
 fp_init b.sqlite && "$FP" -q --db b.sqlite import first.csv
 assert_eq "0 1" "$(parts b.sqlite)" "after the first import"
 "$FP" -q --db b.sqlite import second.csv
@@ -174,7 +157,7 @@ assert_eq "3" "$(sqlite3 e.sqlite "SELECT count(*) FROM agg_country_by_category_
 case_end
 
 case_begin "a first import ending on a part boundary keeps its part; a group the cache lacks reads the rows"
-points 65635 14 1 > both.csv
+cache_points 65635 14 1 > both.csv
 head -65536 both.csv > edge.csv                       # ids 1..65535: part 0 exactly
 (head -1 both.csv; tail -n 100 both.csv) > next.csv
 fp_init v.sqlite && "$FP" -q --db v.sqlite import edge.csv

@@ -17,25 +17,10 @@ TH="--threads 2"
 url() { echo "postgresql://postgres@/$1?host=$PGC_SOCK&port=$PGC_PORT"; }
 pq() { pgc_psql "$1" -F'|' -c "$2"; }
 
-# points N SEED FIRST: a CSV of N points (ids FIRST..), categories,
-# companies, some years and amounts missing, all over the world.
-points() {
-    awk -v n="$1" -v seed="$2" -v first="$3" 'BEGIN {
-        srand(seed); print "id,company,category,status,year,amount,lon,lat"
-        split("energy,telecom,surveillance,cables,research", cat, ",")
-        split("planned,active,cancelled", sta, ",")
-        for (i = 0; i < n; i++) {
-            y = rand() < 0.2 ? "" : 2000 + int(rand() * 25)
-            a = rand() < 0.3 ? "" : sprintf("%.2f", rand() * 1000)
-            c = rand() < 0.1 ? "" : "Company " int(rand() * 40)
-            st = rand() < 0.3 ? "" : sta[1 + int(rand() * 3)]
-            printf "P%d,%s,%s,%s,%s,%s,%.6f,%.6f\n", first + i, c, cat[1 + int(rand() * 5)], st, y, a,
-                   -180 + rand() * 360, -60 + rand() * 135
-        }
-    }'
-}
 # parts DB: the parts the cache holds, "0 1 2".
 parts() { pq "$1" "SELECT coalesce(string_agg(part::text, ' ' ORDER BY part), '') FROM (SELECT DISTINCT part FROM projects_columns) p"; }
+# edit_drops DB SQL PARTS WHAT: psql runs SQL on DB; the cache then holds PARTS.
+edit_drops() { pq "$1" "$2" >/dev/null; assert_eq "$3" "$(parts "$1")" "$4"; }
 # fresh DB: a database with PostGIS and footprint's schema, from a template made once.
 fresh() {
     if [ -z "$(pq postgres "SELECT 1 FROM pg_database WHERE datname = 'tmpl'")" ]; then
@@ -73,15 +58,12 @@ aggregate_both() {
 # group_totals DB NAME: "value count" lines of aggregation NAME's group
 # columns, over every country and the unassigned row.
 group_totals() {
-    local col value
-    pq "$1" "SELECT column_name, value FROM agg_$2_columns ORDER BY value" |
-    while IFS='|' read -r col value; do
-        echo "$value $(pq "$1" "SELECT round(sum(\"$col\"))::bigint FROM agg_$2 WHERE level = 'country'")"
-    done
+    pq "$1" "SELECT c.value || ' ' || round(sum((to_jsonb(a) ->> c.column_name)::float8))::bigint
+             FROM agg_$2 a, agg_$2_columns c WHERE a.level = 'country' GROUP BY c.value ORDER BY c.value"
 }
 category_totals() { group_totals "$1" country_by_category; }
 
-points 140000 11 1 > p.csv
+cache_points 140000 11 1 > p.csv
 
 case_begin "a bulk import writes a part per 65,536 ids; aggregate through it equals aggregate from the rows"
 fresh a
@@ -110,17 +92,14 @@ pq postgres "CREATE DATABASE fresh_a TEMPLATE a"      # the import's cache, unto
 case_end
 
 case_begin "edits by psql drop the parts they touch (not a qa flag, not a value rewritten unchanged); aggregate sees them"
-pq a "UPDATE projects SET qa = 'duplicate' WHERE id = 5" >/dev/null
-pq a "UPDATE projects SET category = category, amount = amount, geom = geom WHERE id BETWEEN 1 AND 1000" >/dev/null
-assert_eq "0 1 2" "$(parts a)" "a qa flag and unchanged values keep the cache"
-pq a "INSERT INTO projects(import_id, dataset, source_key, company, category, geom)
-    VALUES(1, 'p', 'new1', 'Company 1', 'added', ST_SetSRID(ST_MakePoint(10.5, 50.5), 4326))" >/dev/null
+edit_drops a "UPDATE projects SET qa = 'duplicate' WHERE id = 5" "0 1 2" "a qa flag keeps the cache"
+edit_drops a "UPDATE projects SET category = category, amount = amount, geom = geom WHERE id BETWEEN 1 AND 1000" "0 1 2" \
+    "values rewritten unchanged keep the cache"
+edit_drops a "INSERT INTO projects(import_id, dataset, source_key, company, category, geom)
+    VALUES(1, 'p', 'new1', 'Company 1', 'added', ST_SetSRID(ST_MakePoint(10.5, 50.5), 4326))" "0 1" "insert drops part 2"
 assert_eq 140001 "$(pq a "SELECT max(id) FROM projects")" "the inserted row's id"
-assert_eq "0 1" "$(parts a)" "insert drops part 2"
-pq a "UPDATE projects SET category = 'edited' WHERE id = 70000" >/dev/null
-assert_eq "0" "$(parts a)" "update of a cached column drops part 1"
-pq a "DELETE FROM projects WHERE id = 10" >/dev/null
-assert_eq "" "$(parts a)" "delete drops part 0"
+edit_drops a "UPDATE projects SET category = 'edited' WHERE id = 70000" "0" "update of a cached column drops part 1"
+edit_drops a "DELETE FROM projects WHERE id = 10" "" "delete drops part 0"
 aggregate_both a
 totals=$(category_totals a)
 assert_contains "$totals" "edited 1" "the edited row counted"
@@ -131,12 +110,9 @@ case_end
 
 case_begin "a moved point, an amount and a year changed, a truncate: each drops what it touches"
 pq postgres "CREATE DATABASE e TEMPLATE fresh_a"
-pq e "UPDATE projects SET geom = ST_SetSRID(ST_MakePoint(2.35, 48.86), 4326) WHERE id = 3" >/dev/null
-assert_eq "1 2" "$(parts e)" "the moved point's part 0"
-pq e "UPDATE projects SET amount = 12345 WHERE id = 70001" >/dev/null
-assert_eq "2" "$(parts e)" "the amount's part 1"
-pq e "UPDATE projects SET year = 1999 WHERE id = 140000" >/dev/null
-assert_eq "" "$(parts e)" "the year's part 2"
+edit_drops e "UPDATE projects SET geom = ST_SetSRID(ST_MakePoint(2.35, 48.86), 4326) WHERE id = 3" "1 2" "the moved point's part 0"
+edit_drops e "UPDATE projects SET amount = 12345 WHERE id = 70001" "2" "the amount's part 1"
+edit_drops e "UPDATE projects SET year = 1999 WHERE id = 140000" "" "the year's part 2"
 aggregate_both e
 assert_eq "FRA" "$(pq e "SELECT region_code FROM agg_country_by_category_assign WHERE project_id = 3")" "the moved point in France"
 pq postgres "CREATE DATABASE t TEMPLATE fresh_a"
@@ -146,13 +122,13 @@ case_end
 
 case_begin "a second bulk import drops the part it shares with the first and writes its own; a small import drops the part it lands in"
 pq postgres "CREATE DATABASE b TEMPLATE fresh_a"
-points 150000 13 140001 > second.csv
+cache_points 150000 13 140001 > second.csv
 run --db "$(url b)" import second.csv
 assert_eq 0 "$RC" "second import: $OUT"
 assert_contains "$OUT" "150000 stored" "all stored"
 # ids 140001..290000: part 2 holds rows of both imports; 3 and 4 are the second's.
 assert_eq "0 1 3 4" "$(parts b)" "after the second import"
-points 3 14 900000 > small.csv
+cache_points 3 14 900000 > small.csv
 run --db "$(url b)" import small.csv
 assert_eq 0 "$RC" "small import: $OUT"
 # ids 290001..290003, through the sequence, kept up row by row: part 4 dropped by the trigger.
@@ -249,7 +225,7 @@ case_end
 
 case_begin "a killed bulk import leaves the cache as it was, and the insert trigger on"
 pq postgres "CREATE DATABASE k TEMPLATE fresh_a"
-points 150000 15 500000 > killed.csv
+cache_points 150000 15 500000 > killed.csv
 # Paused after its rows and parts went in, before the indexes and the commit.
 FOOTPRINT_TEST_PAUSE_AT=import:index "$FP" --db "$(url k)" import killed.csv > k.out 2>&1 & KPID=$!
 if wait_for_line k.out "paused at import:index" $KPID 60; then
