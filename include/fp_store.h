@@ -201,7 +201,9 @@ fp_status fp_store_projects(fp_store *store, const fp_project_filter *f, const c
 /* The smallest and largest project id (both 0 if there is none) and the
  * number of projects: to split a scan into id ranges read in parallel.
  * count may be NULL: counting is a scan of the table on PostGIS (1M rows:
- * 0.12 s), min and max one step down the primary key. */
+ * 0.12 s) unless the column cache covers it, min and max one step down
+ * the primary key. For planning a scan: on PostGIS outside a snapshot of
+ * its own the statements may see different moments. */
 fp_status fp_store_project_ids(fp_store *store, int64_t *min, int64_t *max, int64_t *count, fp_error *err);
 
 /* A second, read-only view of the store for a reader thread: its own
