@@ -124,9 +124,7 @@ fp_status fpi_pg_columns_spill(FILE *spill, int64_t part, const void *data, size
         fpi_pg_bin_row(row, 3);
         fpi_pg_bin_int8(row, part);
         fpi_pg_bin_int4(row, (int32_t)seq);
-        uint32_t be = g_htonl((uint32_t)n);        /* a bytea field: its length, then its bytes */
-        g_string_append_len(row, (const char *)&be, 4);
-        g_string_append_len(row, (const char *)data + at, (gssize)n);
+        fpi_pg_bin_bytea(row, (const char *)data + at, n);
         ok = fwrite(row->str, 1, row->len, spill) == row->len;
     }
     g_string_free(row, TRUE);

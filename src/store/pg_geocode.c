@@ -123,7 +123,7 @@ fp_status fpi_pg_point_writer_finish(fp_pg_point_writer *w, fp_error *err)
     if (st || !w->n) return st;
     /* The column cache: the update trigger would drop a part per row (a
      * plpgsql call each); its parts are dropped here once instead. */
-    int cache = fpi_pg_columns_available(w->store);
+    int cache = fpi_columns_available(w->store);
     if (cache) st = fpi_pg_columns_kept(w->store, 1, err);
     if (!st && cache)
         st = fpi_pg_command(w->store, "DELETE FROM projects_columns WHERE part IN (SELECT id >> 16 FROM fp_placed)", 0,

@@ -292,10 +292,21 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
     l->had_fkey = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
-    /* The column cache's parts: only a bulk load fills them, as only it
-     * keeps every other session's rows out of the parts it fills. The
+    /* The first id; the rest follow it, the sequence set past them at the
+     * end. Nobody else takes ids meanwhile: that needs a row in projects,
+     * which is locked. (A table whose id has no sequence keeps its default.) */
+    r = fpi_pg_exec(s, "SELECT nextval(pg_get_serial_sequence('projects', 'id'))", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
+    if (!PQgetisnull(r, 0, 0)) {
+        l->first_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        l->explicit_ids = 1;
+    }
+    PQclear(r);
+    /* The column cache's parts: only a bulk load that gives the ids fills
+     * them, as only it keeps every other session's rows out of the parts
+     * it fills (otherwise the insert trigger drops the parts touched). The
      * largest id before it is read while the primary key is there. */
-    fp_status st = fpi_columns_writer_new(s, l->dataset, &l->columns, err);
+    fp_status st = l->explicit_ids ? fpi_columns_writer_new(s, l->dataset, &l->columns, err) : FP_OK;
     if (!st && l->columns) {
         st = fpi_pg_columns_insert_trigger(s, 0, err);
         l->trigger_off = !st;
@@ -305,27 +316,6 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
         st = fpi_pg_command(s, "ALTER TABLE projects DROP CONSTRAINT projects_import_id_fkey", 0, NULL,
                             "storing projects", err);
     if (!st) st = drop_primary_key(l, err);
-    /* The first id; the rest follow it, the sequence set past them at the
-     * end. Nobody else takes ids meanwhile: that needs a row in projects,
-     * which is locked. (A table whose id has no sequence keeps its default.) */
-    if (!st) {
-        r = fpi_pg_exec(s, "SELECT nextval(pg_get_serial_sequence('projects', 'id'))", 0, NULL);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return fpi_pg_error(s, r, "storing projects", err);
-        if (!PQgetisnull(r, 0, 0)) {
-            l->first_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-            l->explicit_ids = 1;
-        }
-        PQclear(r);
-    }
-    /* Ids not ours to give: no parts written (the trigger drops the ones touched). */
-    if (!st && !l->explicit_ids && l->trigger_off) {
-        st = fpi_pg_columns_insert_trigger(s, 1, err);
-        l->trigger_off = 0;
-    }
-    if (!l->explicit_ids) {
-        fpi_columns_writer_free(l->columns);
-        l->columns = NULL;
-    }
     l->bulk = !st;
     return st;
 }

@@ -73,6 +73,7 @@ void fpi_pg_bin_int8_or_null(GString *b, int has, int64_t v);
 void fpi_pg_bin_int4_or_null(GString *b, int has, int32_t v);
 void fpi_pg_bin_double_or_null(GString *b, int has, double v);
 void fpi_pg_bin_text(GString *b, const char *v);
+void fpi_pg_bin_bytea(GString *b, const void *data, size_t len);
 /* A geometry as EWKB with SRID 4326 (from 2D OGC WKB), as geometry_recv reads it. */
 void fpi_pg_bin_ewkb(GString *b, const unsigned char *wkb, size_t len);
 /* Sends buffered COPY data; ends the COPY and reads its result. */

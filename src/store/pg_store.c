@@ -378,6 +378,12 @@ void fpi_pg_bin_text(GString *b, const char *v)
     g_string_append_len(b, v, (gssize)n);
 }
 
+void fpi_pg_bin_bytea(GString *b, const void *data, size_t len)
+{
+    put_be(b, len, 4);
+    g_string_append_len(b, (const char *)data, (gssize)len);
+}
+
 void fpi_pg_bin_ewkb(GString *b, const unsigned char *wkb, size_t len)
 {
     if (!wkb || len < 5) { fpi_pg_bin_null(b); return; }

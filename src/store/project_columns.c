@@ -156,6 +156,8 @@ bad:
     return NULL;
 }
 
+int fpi_columns_available(fp_store *s) { return has_table(s); }
+
 /* Whether aggregate may read the cache through s (see the top). */
 static int readable(fp_store *s)
 {
@@ -392,13 +394,10 @@ fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_w
     w->blob = g_byte_array_new();
     if (s->pg) {
         fp_status st = fpi_pg_columns_max_id(s, &w->had_rows, &w->before_max, err);
-        if (!st && !(w->spill = tmpfile())) {     /* no room for the parts: the import goes on without */
-            fpi_columns_writer_free(w);
-            return FP_OK;
-        }
-        if (st) { fpi_columns_writer_free(w); return st; }
-        *out = w;
-        return FP_OK;
+        /* No room for the parts' temporary file: the import goes on without them. */
+        if (!st && (w->spill = tmpfile())) *out = w;
+        else fpi_columns_writer_free(w);
+        return st;
     }
     sqlite3_stmt *q = NULL;
     fp_status st = fpi_store_prepare(s, "SELECT max(id) FROM projects", "storing projects", &q, err);
@@ -437,47 +436,51 @@ static void put_bytes(GByteArray *b, const void *p, size_t n)
     if (pad) g_byte_array_append(b, zero, (guint)pad);
 }
 
+/* The part being filled as a blob, into w->blob. */
+static void encode_part(fpi_columns_writer *w)
+{
+    GByteArray *b = w->blob;
+    g_byte_array_set_size(b, 0);
+    uint32_t head[3] = { BYTE_ORDER_MARK, (uint32_t)w->n, FP_COLUMN_TEXTS };
+    g_byte_array_append(b, (const guint8 *)MAGIC, 4);
+    put_bytes(b, head, sizeof head);
+    put_bytes(b, w->offset, w->n * 2);
+    put_bytes(b, w->has_geom, w->n);
+    put_bytes(b, w->x, w->n * 8);
+    put_bytes(b, w->y, w->n * 8);
+    put_bytes(b, w->amount, w->n * 8);
+    put_bytes(b, w->year, w->n * 4);
+    for (int k = 0; k < FP_COLUMN_TEXTS; k++) {
+        dictionary *d = &w->dict[k];
+        uint32_t h[2] = { d->overflow ? NOT_KEPT : d->nvalues, d->strings ? (uint32_t)d->strings->len : 0 };
+        if (d->overflow) h[1] = 0;
+        put_bytes(b, h, sizeof h);
+        if (d->overflow) continue;
+        put_bytes(b, d->strings ? d->strings->str : "", h[1]);
+        put_bytes(b, w->code[k], w->n * 2);
+    }
+}
+
 /* Writes the part being filled, or drops its blob when it cannot be kept. */
 static fp_status flush_part(fpi_columns_writer *w, fp_error *err)
 {
     if (!w->filling) return FP_OK;
+    w->filling = 0;
     fp_store *s = w->store;
     int keep = w->usable && w->n;
-    sqlite3_stmt *q = s->pg ? NULL : keep ? w->put : w->drop;
-    if (q) {
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, w->part);
-    }
-    if (s->pg) {                      /* every part touched is dropped by finish */
-        if (!w->touched || w->part < w->first_part) w->first_part = w->part;
-        if (!w->touched || w->part > w->last_part) w->last_part = w->part;
+    if (keep) encode_part(w);
+    if (s->pg) {
+        /* Parts come in id order; every one touched is dropped by finish,
+         * those kept go in again from the spill file. */
+        if (!w->touched) w->first_part = w->part;
+        w->last_part = w->part;
         w->touched = 1;
+        return keep ? fpi_pg_columns_spill(w->spill, w->part, w->blob->data, w->blob->len, err) : FP_OK;
     }
-    if (keep) {
-        GByteArray *b = w->blob;
-        g_byte_array_set_size(b, 0);
-        uint32_t head[3] = { BYTE_ORDER_MARK, (uint32_t)w->n, FP_COLUMN_TEXTS };
-        g_byte_array_append(b, (const guint8 *)MAGIC, 4);
-        put_bytes(b, head, sizeof head);
-        put_bytes(b, w->offset, w->n * 2);
-        put_bytes(b, w->has_geom, w->n);
-        put_bytes(b, w->x, w->n * 8);
-        put_bytes(b, w->y, w->n * 8);
-        put_bytes(b, w->amount, w->n * 8);
-        put_bytes(b, w->year, w->n * 4);
-        for (int k = 0; k < FP_COLUMN_TEXTS; k++) {
-            dictionary *d = &w->dict[k];
-            uint32_t h[2] = { d->overflow ? NOT_KEPT : d->nvalues, d->strings ? (uint32_t)d->strings->len : 0 };
-            if (d->overflow) h[1] = 0;
-            put_bytes(b, h, sizeof h);
-            if (d->overflow) continue;
-            put_bytes(b, d->strings ? d->strings->str : "", h[1]);
-            put_bytes(b, w->code[k], w->n * 2);
-        }
-        if (q) sqlite3_bind_blob(q, 2, b->data, (int)b->len, SQLITE_STATIC);
-    }
-    w->filling = 0;
-    if (s->pg) return keep ? fpi_pg_columns_spill(w->spill, w->part, w->blob->data, w->blob->len, err) : FP_OK;
+    sqlite3_stmt *q = keep ? w->put : w->drop;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, w->part);
+    if (keep) sqlite3_bind_blob(q, 2, w->blob->data, (int)w->blob->len, SQLITE_STATIC);
     fp_status st = sqlite3_step(q) == SQLITE_DONE ? FP_OK : fpi_store_db_error(s, "storing projects", err);
     sqlite3_reset(q);
     return st;

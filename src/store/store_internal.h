@@ -69,6 +69,8 @@ const char *fpi_store_migration_sql(int version);
  * every call a no-op) on a store without the table. The import's rows are
  * added in id order with the blob stored for each (NULL: no geometry). */
 typedef struct fpi_columns_writer fpi_columns_writer;
+/* Whether the store has the table (and, on PostGIS, may read it); asked once a handle. */
+int fpi_columns_available(fp_store *s);
 fp_status fpi_columns_writer_new(fp_store *s, const char *dataset, fpi_columns_writer **out, fp_error *err);
 fp_status fpi_columns_writer_add(fpi_columns_writer *w, int64_t id, const fp_project_record *p,
                                  const unsigned char *blob, int blob_len, fp_error *err);
