@@ -94,12 +94,8 @@ void fp_context_pause(const fp_context *ctx, const char *point);
 void fp_context_set_test_fetch_batch(fp_context *ctx, int rows);
 int fp_context_test_fetch_batch(const fp_context *ctx);
 /* Tests: the rows from which an import into PostGIS is a bulk load (0: the
- * engine's own, 100,000), and how long a bulk load tries for its locks
- * before it goes the ordinary way (0: the engine's own, 10 s), so that the
- * bulk path runs on small files and its give-up case does not wait 10 s. */
+ * engine's own, 100,000), so that the bulk path runs on smaller files. */
 void fp_context_set_test_bulk_rows(fp_context *ctx, long rows);
 long fp_context_test_bulk_rows(const fp_context *ctx);
-void fp_context_set_test_bulk_lock_wait_ms(fp_context *ctx, int ms);
-int fp_context_test_bulk_lock_wait_ms(const fp_context *ctx);
 
 #endif

@@ -351,12 +351,6 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     /* Below ~100,000 rows a second connection costs more than it saves. */
     if (threads > 8) threads = 8;
     if (count < 100000 || whole) threads = 1;
-    /* On PostGIS the column cache is read only on a reader's connection (one
-     * snapshot for the list of parts, the parts and the rows between them),
-     * so a single reader still gets a connection of its own, rather than
-     * read every row through the store's (66,501 points: the read step
-     * 0.29-0.33 -> 0.24-0.26 s, the regions loaded meanwhile). */
-    int reader_threads = threads > 1 || (!whole && fp_store_is_server(store));
     t->ngroups = ngroups;
     t->companies = g_ptr_array_new_with_free_func(g_free);
     for (int g = 0; g < ngroups; g++) t->group_values[g] = g_ptr_array_new_with_free_func(g_free);
@@ -391,7 +385,7 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     read_job job = { .store = store, .parts = parts, .nparts = nparts };
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.opened_cond, NULL);
-    if (!reader_threads) {
+    if (threads == 1) {
         parts[0].st = read_range(store, &parts[0].t, groups, ngroups, parts[0].lo, parts[0].hi, whole, &parts[0].err);
         if (while_reading) while_reading(arg);
     } else {

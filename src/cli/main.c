@@ -306,9 +306,8 @@ static void context_from_env(fp_context *ctx)
     const char *batch = getenv("FOOTPRINT_TEST_FETCH_BATCH");
     fp_context_set_test_fetch_batch(ctx, batch ? atoi(batch) : 0);
     const char *bulk_rows = getenv("FOOTPRINT_TEST_BULK_ROWS");
-    fp_context_set_test_bulk_rows(ctx, bulk_rows ? atol(bulk_rows) : 0);
-    const char *lock_wait = getenv("FOOTPRINT_TEST_BULK_LOCK_WAIT_MS");
-    fp_context_set_test_bulk_lock_wait_ms(ctx, lock_wait ? atoi(lock_wait) : 0);
+    long bulk = bulk_rows ? strtol(bulk_rows, NULL, 10) : 0;    /* clamped to LONG_MAX, never undefined */
+    fp_context_set_test_bulk_rows(ctx, bulk);
     fp_context_set_log(ctx, log_line, NULL);
 }
 

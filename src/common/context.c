@@ -26,7 +26,6 @@ struct fp_context {
     char *resume_file;
     int fetch_batch;
     long bulk_rows;
-    int bulk_lock_wait_ms;
     char *cache_dir;                         /* NULL: no cache */
     char *prepared_dir;                      /* NULL: none (read-only entries made by the build) */
 };
@@ -120,8 +119,6 @@ void fp_context_set_test_fetch_batch(fp_context *c, int rows) { c->fetch_batch =
 int fp_context_test_fetch_batch(const fp_context *c) { return c ? c->fetch_batch : 0; }
 void fp_context_set_test_bulk_rows(fp_context *c, long rows) { c->bulk_rows = rows > 0 ? rows : 0; }
 long fp_context_test_bulk_rows(const fp_context *c) { return c ? c->bulk_rows : 0; }
-void fp_context_set_test_bulk_lock_wait_ms(fp_context *c, int ms) { c->bulk_lock_wait_ms = ms > 0 ? ms : 0; }
-int fp_context_test_bulk_lock_wait_ms(const fp_context *c) { return c ? c->bulk_lock_wait_ms : 0; }
 void fp_context_set_cache_dir(fp_context *c, const char *dir) { set_dir(&c->cache_dir, dir); }
 const char *fp_context_cache_dir(const fp_context *c) { return c ? c->cache_dir : NULL; }
 void fp_context_set_prepared_dir(fp_context *c, const char *dir) { set_dir(&c->prepared_dir, dir); }

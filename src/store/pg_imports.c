@@ -80,7 +80,6 @@ static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
     s->pg->bulk_import = 0;
     double rows = estimated_rows(file);
     long bulk_rows = fp_context_test_bulk_rows(s->ctx);
-    int wait_ms = fp_context_test_bulk_lock_wait_ms(s->ctx);
     if (rows < (bulk_rows ? bulk_rows : BULK_ROWS)) return FP_OK;
     /* The tables whose foreign keys reference projects (the QA's), as
      * regclass prints them: quoted where need be. */
@@ -97,7 +96,7 @@ static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
         return FP_OK;
     }
     fp_status st = FP_OK;
-    gint64 give_up = g_get_monotonic_time() + (gint64)(wait_ms ? wait_ms : BULK_LOCK_WAIT_MS) * 1000;
+    gint64 give_up = g_get_monotonic_time() + (gint64)BULK_LOCK_WAIT_MS * 1000;
     for (;;) {
         if ((st = fpi_pg_command(s, "SAVEPOINT fp_bulk_lock", 0, NULL, "storing projects", err))) break;
         r = fpi_pg_exec(s, lock, 0, NULL);
