@@ -210,6 +210,16 @@ fp_status fp_store_project_ids(fp_store *store, int64_t *min, int64_t *max, int6
  * connection, the same busy wait. Close with fp_store_close. Used while
  * the main handle's transaction has written nothing yet. */
 fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
+/* A reader that waits for a table lock gives up after ms milliseconds
+ * (PostGIS's lock_timeout, unless the server or role set one; a no-op on
+ * SpatiaLite), and fp_store_lock_timed_out says it did. For aggregate's
+ * readers: the store's own connection holds a share lock on `projects`,
+ * so a reader that waits queues behind another session's exclusive
+ * request (TRUNCATE, ALTER TABLE) that waits for that connection, a cycle
+ * PostgreSQL's deadlock check cannot see; the caller then reads on the
+ * store's own connection, which holds the lock already. */
+fp_status fp_store_reader_lock_timeout(fp_store *reader, int ms, fp_error *err);
+int fp_store_lock_timed_out(const fp_store *reader);
 /* A reader's pages read with read() rather than mapped (SpatiaLite; a
  * no-op on PostGIS): for scans that keep little of each row, where the
  * mapping only adds the file's pages to the process's memory. */

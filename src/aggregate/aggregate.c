@@ -255,7 +255,13 @@ typedef struct read_job {
     pthread_mutex_t lock;
     pthread_cond_t opened_cond;
     int opened;                   /* threads past opening their connection, under lock */
+    int lock_waited;              /* a reader timed out on a lock: every part read again (atomic) */
 } read_job;
+
+/* How long a reader waits for a table lock (see fp_store_reader_lock_timeout):
+ * none of its locks conflicts with what the store's own connection holds,
+ * so a wait is for another session's request queued behind that connection. */
+#define READER_LOCK_TIMEOUT_MS 2000
 
 /* A reader thread: its own read-only connection (a store is read by
  * several connections at once; our transaction has written nothing yet),
@@ -266,6 +272,7 @@ static void *read_worker(void *arg)
     fp_store *reader = NULL;
     fp_error open_err = {0};
     fp_status open_st = fp_store_open_reader(job->store, &reader, &open_err);
+    if (!open_st) open_st = fp_store_reader_lock_timeout(reader, READER_LOCK_TIMEOUT_MS, &open_err);
     pthread_mutex_lock(&job->lock);      /* the store's own connection is free of us now */
     job->opened++;
     pthread_cond_broadcast(&job->opened_cond);
@@ -273,7 +280,9 @@ static void *read_worker(void *arg)
     for (int i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->nparts;) {
         read_part *p = &job->parts[i];
         if (open_st) { p->st = open_st; p->err = open_err; continue; }
+        if (__atomic_load_n(&job->lock_waited, __ATOMIC_RELAXED)) continue;   /* all read again anyway */
         p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, p->whole, &p->err);
+        if (p->st && fp_store_lock_timed_out(reader)) __atomic_store_n(&job->lock_waited, 1, __ATOMIC_RELAXED);
     }
     fp_store_close(reader);
     return NULL;
@@ -334,6 +343,7 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     int64_t lo = 0, hi = 0, count = 0;
     fp_status st = fp_store_project_ids(store, &lo, &hi, &count, err);
     if (st) return st;
+    fp_context_pause(fp_store_context(store), "aggregate:read");
     /* The range and its parts cut at the column cache's part boundaries,
      * so that every part can come from the cache (ids past the first and
      * last project are simply not there). */
@@ -403,6 +413,24 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         if (started[i]) pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&job.lock);
     pthread_cond_destroy(&job.opened_cond);
+    if (job.lock_waited) {
+        /* Every row again, in one read on the store's own connection, which
+         * holds the locks (one statement: one moment, as with one thread;
+         * the readers' parts are dropped rather than mixed with it). */
+        fp_context_log(t->ctx, "footprint: a reader waited for a lock that another session's request (TRUNCATE, "
+                               "ALTER TABLE?) holds behind this aggregation; reading on the store's own connection");
+        for (int i = 0; i < nparts; i++) fpi_project_table_free(&parts[i].t);
+        if (sliced) {
+            free(t->items);
+            free(t->group_index);
+            t->items = NULL;
+            t->group_index = NULL;
+            sliced = 0;
+        }
+        nparts = 1;
+        parts[0] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole, .lo = lo, .hi = hi };
+        parts[0].st = read_range(store, &parts[0].t, groups, ngroups, lo, hi, whole, &parts[0].err);
+    }
     GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTable *gmap[FP_MAX_GROUPS];
     for (int g = 0; g < ngroups; g++) gmap[g] = g_hash_table_new(g_str_hash, g_str_equal);

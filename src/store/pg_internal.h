@@ -19,6 +19,7 @@ struct fp_pg {
     int bulk_import;         /* this transaction's import is a bulk load (pg_imports.c) */
     char *snapshot;          /* exported for reader connections, while in_txn */
     int one_snapshot;        /* a reader: REPEATABLE READ, every statement sees the same rows */
+    int lock_timed_out;      /* a statement failed with lock_not_available (55P03) */
     GMutex snapshot_lock;    /* reader threads open at once: one exports it */
     unsigned cursors;        /* names of server-side cursors */
     unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */

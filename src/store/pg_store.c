@@ -225,6 +225,8 @@ fp_status fpi_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *e
         s->pg->prefetch_error = NULL;
     }
     one_line(msg);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && !strcmp(state, "55P03")) s->pg->lock_timed_out = 1;
     /* A lost connection says so plainly (server restarted or gone). */
     const char *lost = PQstatus(s->pg->conn) == CONNECTION_BAD ? "connection to the server lost: " : "";
     fp_status st = fp_error_set(err, FP_ERR_DB, "%s: %s: %s%s", s->path, what, lost, *msg ? msg : "failed");
@@ -705,6 +707,20 @@ fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     *out = r;
     return FP_OK;
 }
+
+fp_status fp_store_reader_lock_timeout(fp_store *r, int ms, fp_error *err)
+{
+    if (!r || !r->pg) return FP_OK;
+    char value[32];
+    snprintf(value, sizeof value, "%dms", ms);
+    const char *v[] = { value };
+    /* For this transaction only, and only where nobody set one (a SELECT:
+     * after SET TRANSACTION SNAPSHOT, which must come first). */
+    return fpi_pg_command(r, "SELECT set_config('lock_timeout', $1, true) WHERE current_setting('lock_timeout') = '0'",
+                          1, v, "reading", err);
+}
+
+int fp_store_lock_timed_out(const fp_store *r) { return r && r->pg && r->pg->lock_timed_out; }
 
 /* ------------------------------------------------------ engine check --- */
 

@@ -397,6 +397,36 @@ fi
 assert_eq "0|0" "$(pq "SELECT (SELECT count(*) FROM projects WHERE dataset = 'late'), (SELECT count(*) FROM imports WHERE dataset = 'late')")" "nothing of the killed import"
 case_end
 
+case_begin "an aggregation whose readers queue behind another session's waiting LOCK (as a TRUNCATE or ALTER TABLE would) reads on its own connection instead of hanging"
+pgc_psql postgres -c "CREATE DATABASE lq TEMPLATE eq" >/dev/null || fail "copying the database"
+LQ="postgresql://postgres@/lq?host=$PGC_SOCK&port=$PGC_PORT"
+"$FP" -q --db "$LQ" import "$WORK/pts.csv" || fail "importing pts.csv"   # 101,000 points: two readers
+pgc_psql lq -c "DELETE FROM projects_columns" >/dev/null   # the readers read the rows: they lock projects
+nq=$(pgc_psql lq -c "SELECT count(*) FROM projects WHERE geom IS NOT NULL")
+[ "$nq" -ge 100000 ] || fail "$nq points: too few for reader threads"
+rm -f "$WORK/lq.resume"
+# Paused after its own connection read the ids (a share lock on projects, held to its commit).
+FOOTPRINT_TEST_PAUSE_AT=aggregate:read FOOTPRINT_TEST_RESUME_FILE="$WORK/lq.resume" \
+    timeout -k 5 120 "$FP" --db "$LQ" aggregate --by country --name lq --threads 2 > "$WORK/lq.out" 2>&1 & pa=$!
+if wait_for_line "$WORK/lq.out" "paused at aggregate:read" $pa 60; then
+    pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/lq.lock" 2>&1 & pl=$!
+    for _ in $(seq 100); do
+        [ "$(pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'")" = 1 ] && break
+        sleep 0.1
+    done
+    assert_eq 1 "$(pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'")" \
+        "the other session's LOCK waits for the aggregation"
+    touch "$WORK/lq.resume"
+    wait $pa; ra=$?
+    assert_eq 0 "$ra" "aggregate exit (124 or 137: it hung until timeout stopped it; SIGTERM alone does not, its reader waits in the server): $(tail -3 "$WORK/lq.out")"
+    assert_contains "$(cat "$WORK/lq.out")" "reading on the store's own connection" "the fall-back said"
+    assert_eq "$nq" "$(pgc_psql lq -c "SELECT projects FROM aggregations WHERE name = 'lq'")" "every project read"
+    wait $pl; assert_eq 0 "$?" "the LOCK had its turn after the aggregation ($(cat "$WORK/lq.lock"))"
+else
+    fail "the aggregation did not reach its pause: $(cat "$WORK/lq.out")"; kill $pa
+fi
+case_end
+
 case_begin "two concurrent inits of a new database: one creates the schema, the other waits and finds it current"
 pgc_psql postgres -c "CREATE DATABASE fresh" >/dev/null
 pgc_psql fresh -c "CREATE EXTENSION postgis" >/dev/null
