@@ -81,7 +81,8 @@ int fp_context_timing(const fp_context *ctx);
  * none). When a stage reaches that point, fp_context_pause logs "paused at
  * POINT (pid N)" and sleeps (at most 60 s, or until cancelled), so a test
  * can kill -9 the process at exactly that point. Points: import:begin,
- * import:rows, import:index, import:commit, aggregate:assigned,
+ * import:rows, import:index, import:commit, aggregate:read (its ids read,
+ * the reader threads not yet opened), aggregate:assigned,
  * aggregate:written, export:write, export:rename, render:write. */
 void fp_context_set_test_pause(fp_context *ctx, const char *point);
 /* Tests: a paused command goes on as soon as this file exists (a test that

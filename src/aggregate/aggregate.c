@@ -417,8 +417,8 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         /* Every row again, in one read on the store's own connection, which
          * holds the locks (one statement: one moment, as with one thread;
          * the readers' parts are dropped rather than mixed with it). */
-        fp_context_log(t->ctx, "footprint: a reader waited for a lock that another session's request (TRUNCATE, "
-                               "ALTER TABLE?) holds behind this aggregation; reading on the store's own connection");
+        fp_context_log(t->ctx, "footprint: a reader waited for a table lock that another session asked for "
+                               "behind this aggregation; reading on the store's own connection");
         for (int i = 0; i < nparts; i++) fpi_project_table_free(&parts[i].t);
         if (sliced) {
             free(t->items);
