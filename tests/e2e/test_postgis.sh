@@ -410,12 +410,9 @@ FOOTPRINT_TEST_PAUSE_AT=aggregate:read FOOTPRINT_TEST_RESUME_FILE="$WORK/lq.resu
     timeout -k 5 120 "$FP" --db "$LQ" aggregate --by country --name lq --threads 2 > "$WORK/lq.out" 2>&1 & pa=$!
 if wait_for_line "$WORK/lq.out" "paused at aggregate:read" $pa 60; then
     pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/lq.lock" 2>&1 & pl=$!
-    for _ in $(seq 100); do
-        [ "$(pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'")" = 1 ] && break
-        sleep 0.1
-    done
-    assert_eq 1 "$(pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'")" \
-        "the other session's LOCK waits for the aggregation"
+    lock_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'"; }
+    for _ in $(seq 100); do [ "$(lock_waits)" = 1 ] && break; sleep 0.1; done
+    assert_eq 1 "$(lock_waits)" "the other session's LOCK waits for the aggregation"
     touch "$WORK/lq.resume"
     wait $pa; ra=$?
     assert_eq 0 "$ra" "aggregate exit (124 or 137: it hung until timeout stopped it; SIGTERM alone does not, its reader waits in the server): $(tail -3 "$WORK/lq.out")"
