@@ -220,6 +220,11 @@ fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
  * store's own connection, which holds the lock already. */
 fp_status fp_store_reader_lock_timeout(fp_store *reader, int ms, fp_error *err);
 int fp_store_lock_timed_out(const fp_store *reader);
+/* The same limit, and the reader's share locks on the tables a scan of the
+ * points reads taken at once: a reader that would wait fails here, before
+ * it has read anything (check's readers hand rows on as they read them,
+ * so a part cannot be dropped later). */
+fp_status fp_store_reader_take_locks(fp_store *reader, int ms, fp_error *err);
 /* A reader's pages read with read() rather than mapped (SpatiaLite; a
  * no-op on PostGIS): for scans that keep little of each row, where the
  * mapping only adds the file's pages to the process's memory. */

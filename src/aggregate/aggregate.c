@@ -256,6 +256,8 @@ typedef struct read_job {
     pthread_cond_t opened_cond;
     int opened;                   /* threads past opening their connection, under lock */
     int lock_waited;              /* a reader timed out on a lock: every part read again (atomic) */
+    int open_failed;              /* a reader could not connect: every part read again (under lock) */
+    fp_error open_err;            /* why, the first one's (under lock) */
 } read_job;
 
 /* How long a reader waits for a table lock (see fp_store_reader_lock_timeout):
@@ -275,11 +277,15 @@ static void *read_worker(void *arg)
     if (!open_st) open_st = fp_store_reader_lock_timeout(reader, READER_LOCK_TIMEOUT_MS, &open_err);
     pthread_mutex_lock(&job->lock);      /* the store's own connection is free of us now */
     job->opened++;
+    if (open_st && !job->open_failed) {
+        job->open_failed = 1;
+        job->open_err = open_err;
+    }
     pthread_cond_broadcast(&job->opened_cond);
     pthread_mutex_unlock(&job->lock);
     for (int i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->nparts;) {
         read_part *p = &job->parts[i];
-        if (open_st) { p->st = open_st; p->err = open_err; continue; }
+        if (open_st) continue;                                                  /* all read again */
         if (__atomic_load_n(&job->lock_waited, __ATOMIC_RELAXED)) continue;   /* all read again anyway */
         p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, p->whole, &p->err);
         if (p->st && fp_store_lock_timed_out(reader)) __atomic_store_n(&job->lock_waited, 1, __ATOMIC_RELAXED);
@@ -413,12 +419,20 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         if (started[i]) pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&job.lock);
     pthread_cond_destroy(&job.opened_cond);
-    if (job.lock_waited) {
+    if (job.lock_waited || job.open_failed) {
         /* Every row again, in one read on the store's own connection, which
          * holds the locks (one statement: one moment, as with one thread;
-         * the readers' parts are dropped rather than mixed with it). */
-        fp_context_log(t->ctx, "footprint: a reader waited for a table lock that another session asked for "
-                               "behind this aggregation; reading on the store's own connection");
+         * the readers' parts are dropped rather than mixed with it). A
+         * reader that cannot connect (the role's or server's connection
+         * limit, a pooler of one connection, a replica that does not have
+         * the snapshot) falls back the same way: slower, not failed. If
+         * the store's own connection fails too, its error is reported. */
+        if (job.lock_waited)
+            fp_context_log(t->ctx, "footprint: a reader waited for a table lock that another session asked for "
+                                   "behind this aggregation; reading on the store's own connection");
+        else
+            fp_context_log(t->ctx, "footprint: a second connection to read with could not be opened (%s); "
+                                   "reading on the store's own connection", job.open_err.message);
         for (int i = 0; i < nparts; i++) fpi_project_table_free(&parts[i].t);
         if (sliced) {
             free(t->items);

@@ -25,6 +25,8 @@
 #define PARALLEL_ROWS 50000
 #define BATCH_ROWS 4096
 #define QUEUED_MAX 8                 /* batches waiting for the checks, at most */
+/* How long a reader waits for its share locks (fp_store_reader_take_locks). */
+#define READER_LOCK_TIMEOUT_MS 2000
 
 typedef struct scan_batch {
     fp_qa_store_row rows[BATCH_ROWS];
@@ -37,6 +39,7 @@ typedef struct scan_job scan_job;
 
 typedef struct scan_part {
     scan_job *job;
+    fp_store *reader;                /* opened by the calling thread, closed by the part's */
     int64_t from, to;
     scan_batch *filling;
     fp_status st;
@@ -121,12 +124,8 @@ static void *read_part(void *arg)
 {
     scan_part *p = arg;
     scan_job *j = p->job;
-    fp_store *reader = NULL;
-    p->st = fp_store_open_reader(j->store, &reader, &p->err);
-    /* The checks keep 64 bytes of each row: mapped, the store's pages only
-     * doubled the check's memory (1M points: 300 -> 161 MB, same time). */
-    if (!p->st) fp_store_reader_unmap(reader);
-    if (!p->st) p->st = fp_qa_store_each_point_in(reader, j->dataset, p->from, p->to, copy_row, p, &p->err);
+    fp_store *reader = p->reader;
+    p->st = fp_qa_store_each_point_in(reader, j->dataset, p->from, p->to, copy_row, p, &p->err);
     if (!p->st && p->filling && p->filling->n) hand_over(p);
     fp_store_close(reader);
     pthread_mutex_lock(&j->lock);
@@ -137,6 +136,17 @@ static void *read_part(void *arg)
     pthread_cond_broadcast(&j->room);
     pthread_mutex_unlock(&j->lock);
     return NULL;
+}
+
+/* The points read in one part on the store's own connection: every point
+ * (ranged 0), or the nparts id ranges from[i]..to[i]. */
+static fp_status read_on_store(fp_store *store, const char *dataset, int ranged, int nparts, const int64_t *from,
+                               const int64_t *to, fp_qa_row_fn fn, void *ctx, fp_error *err)
+{
+    if (!ranged) return fp_qa_store_each_point(store, dataset, fn, ctx, err);
+    fp_status st = FP_OK;
+    for (int i = 0; i < nparts && !st; i++) st = fp_qa_store_each_point_in(store, dataset, from[i], to[i], fn, ctx, err);
+    return st;
 }
 
 fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
@@ -155,13 +165,10 @@ fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, lon
         if (min < skip_from) { from[nparts] = min; to[nparts++] = skip_from - 1; }
         if (max > skip_to) { from[nparts] = skip_to + 1; to[nparts++] = max; }
         if (parallel && nparts == 2 && (st = fp_store_project_ids(store, &min, &max, &count, err))) return st;
-        if (!parallel || nparts < 2 || count - (skip_to - skip_from + 1) < PARALLEL_ROWS) {
-            for (int i = 0; i < nparts && !st; i++)
-                st = fp_qa_store_each_point_in(store, dataset, from[i], to[i], fn, ctx, err);
-            return st;
-        }
+        if (!parallel || nparts < 2 || count - (skip_to - skip_from + 1) < PARALLEL_ROWS)
+            return read_on_store(store, dataset, 1, nparts, from, to, fn, ctx, err);
     } else {
-        if (!parallel || count < PARALLEL_ROWS) return fp_qa_store_each_point(store, dataset, fn, ctx, err);
+        if (!parallel || count < PARALLEL_ROWS) return read_on_store(store, dataset, 0, 0, from, to, fn, ctx, err);
         int64_t mid = min + (max - min) / 2;
         from[0] = min;
         to[0] = mid;
@@ -170,11 +177,42 @@ fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, lon
         nparts = 2;
     }
 
+    /* The readers open here, before any row is read: one that cannot
+     * connect (a connection limit, a pooler of one connection) or would
+     * wait for a lock (another session's TRUNCATE or ALTER TABLE queued
+     * behind the store's own connection, a wait PostgreSQL's deadlock check
+     * cannot see) means reading on the store's own connection instead. */
+    fp_context_pause(fp_store_context(store), "check:read");   /* the ids read, the readers not open (tests) */
+    fp_store *readers[2] = { NULL, NULL };
+    fp_error open_err = {0};
+    fp_status open_st = FP_OK;
+    int waited = 0;
+    for (int i = 0; i < 2 && !open_st; i++) {
+        open_st = fp_store_open_reader(store, &readers[i], &open_err);
+        if (!open_st) open_st = fp_store_reader_take_locks(readers[i], READER_LOCK_TIMEOUT_MS, &open_err);
+        if (open_st) waited = fp_store_lock_timed_out(readers[i]);
+    }
+    if (open_st) {
+        for (int i = 0; i < 2; i++) fp_store_close(readers[i]);
+        if (open_st == FP_ERR_INTERRUPTED) return fp_error_set(err, open_st, "%s", open_err.message);
+        if (waited)
+            fp_context_log(fp_store_context(store), "footprint: a reader waited for a table lock that another "
+                           "session asked for behind this check; reading on the store's own connection");
+        else
+            fp_context_log(fp_store_context(store), "footprint: a second connection to read with could not be "
+                           "opened (%s); reading on the store's own connection", open_err.message);
+        return read_on_store(store, dataset, 1, nparts, from, to, fn, ctx, err);
+    }
+    /* The checks keep 64 bytes of each row: mapped, the store's pages only
+     * doubled the check's memory (1M points: 300 -> 161 MB, same time). */
+    for (int i = 0; i < 2; i++) fp_store_reader_unmap(readers[i]);
+
     scan_job job = { .store = store, .dataset = dataset };
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.ready, NULL);
     pthread_cond_init(&job.room, NULL);
-    scan_part parts[2] = { { .job = &job, .from = from[0], .to = to[0] }, { .job = &job, .from = from[1], .to = to[1] } };
+    scan_part parts[2] = { { .job = &job, .reader = readers[0], .from = from[0], .to = to[0] },
+                           { .job = &job, .reader = readers[1], .from = from[1], .to = to[1] } };
     pthread_t tid[2];
     int started[2] = { 0, 0 };
     for (int i = 0; i < 2; i++) {
@@ -188,6 +226,7 @@ fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, lon
             job.stop = 1;
             pthread_mutex_unlock(&job.lock);
             st = fp_error_set(err, FP_ERR_NOMEM, "cannot start a thread to read the points");
+            for (int k = i; k < 2; k++) fp_store_close(readers[k]);   /* the parts not started */
             break;
         }
     }

@@ -720,6 +720,16 @@ fp_status fp_store_reader_lock_timeout(fp_store *r, int ms, fp_error *err)
                           1, v, "reading", err);
 }
 
+fp_status fp_store_reader_take_locks(fp_store *r, int ms, fp_error *err)
+{
+    if (!r || !r->pg) return FP_OK;
+    fp_status st = fp_store_reader_lock_timeout(r, ms, err);
+    /* The share locks a scan of the points takes (check's readers join
+     * imports), taken before it reads a row. */
+    if (!st) st = fpi_pg_command(r, "LOCK TABLE projects, imports IN ACCESS SHARE MODE", 0, NULL, "reading", err);
+    return st;
+}
+
 int fp_store_lock_timed_out(const fp_store *r) { return r && r->pg && r->pg->lock_timed_out; }
 
 /* ------------------------------------------------------ engine check --- */

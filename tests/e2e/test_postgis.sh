@@ -397,6 +397,8 @@ fi
 assert_eq "0|0" "$(pq "SELECT (SELECT count(*) FROM projects WHERE dataset = 'late'), (SELECT count(*) FROM imports WHERE dataset = 'late')")" "nothing of the killed import"
 case_end
 
+# Sessions of the lq database waiting for their LOCK TABLE projects.
+lock_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'"; }
 case_begin "an aggregation whose readers queue behind another session's waiting LOCK (as a TRUNCATE or ALTER TABLE would) reads on its own connection instead of hanging"
 pgc_psql postgres -c "CREATE DATABASE lq TEMPLATE eq" >/dev/null || fail "copying the database"
 LQ="postgresql://postgres@/lq?host=$PGC_SOCK&port=$PGC_PORT"
@@ -410,7 +412,6 @@ FOOTPRINT_TEST_PAUSE_AT=aggregate:read FOOTPRINT_TEST_RESUME_FILE="$WORK/lq.resu
     timeout -k 5 120 "$FP" --db "$LQ" aggregate --by country --name lq --threads 2 > "$WORK/lq.out" 2>&1 & pa=$!
 if wait_for_line "$WORK/lq.out" "paused at aggregate:read" $pa 60; then
     pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/lq.lock" 2>&1 & pl=$!
-    lock_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'"; }
     for _ in $(seq 100); do [ "$(lock_waits)" = 1 ] && break; sleep 0.1; done
     assert_eq 1 "$(lock_waits)" "the other session's LOCK waits for the aggregation"
     touch "$WORK/lq.resume"
@@ -421,6 +422,66 @@ if wait_for_line "$WORK/lq.out" "paused at aggregate:read" $pa 60; then
     wait $pl; assert_eq 0 "$?" "the LOCK had its turn after the aggregation ($(cat "$WORK/lq.lock"))"
 else
     fail "the aggregation did not reach its pause: $(cat "$WORK/lq.out")"; kill $pa
+fi
+case_end
+
+case_begin "a role at its connection limit (no second connection to read with): aggregate and check read on the store's own connection, with the same results"
+# lq holds 101,000 points (the case above): aggregate and check read them
+# with two reader connections each. A role limited to one connection (as a
+# pooler of one connection, or a role at its limit, would leave it) cannot
+# open them. Superusers ignore connection limits: a plain role, granted
+# what footprint writes.
+pgc_psql lq -c "CREATE ROLE lim LOGIN CONNECTION LIMIT 1" \
+    -c "GRANT ALL ON SCHEMA public TO lim" -c "GRANT ALL ON ALL TABLES IN SCHEMA public TO lim" \
+    -c "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO lim" >/dev/null || fail "creating the role"
+LIM="postgresql://lim@/lq?host=$PGC_SOCK&port=$PGC_PORT"
+agg_sql() { echo "SELECT code, projects FROM \"agg_$1\" ORDER BY code"; }
+run --db "$LQ" aggregate --by country --group category --name full --threads 2
+assert_eq 0 "$RC" "aggregate as postgres"
+assert_not_contains "$OUT" "reading on the store's own connection" "postgres: its readers connected"
+run --db "$LIM" aggregate --by country --group category --name limited --threads 2
+assert_eq 0 "$RC" "aggregate as the limited role: $OUT"
+assert_contains "$OUT" "too many connections for role" "the note says why"
+assert_contains "$OUT" "reading on the store's own connection" "the note says what it did instead"
+pgc_psql lq -F'|' -c "$(agg_sql full)" > "$WORK/lim_full.txt"
+pgc_psql lq -F'|' -c "$(agg_sql limited)" > "$WORK/lim_limited.txt"
+assert_eq "$(pgc_psql lq -c "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" \
+    "$(pgc_psql lq -c "SELECT projects FROM aggregations WHERE name = 'limited'")" "every project read"
+[ "$(wc -l < "$WORK/lim_full.txt")" -ge 100 ] && cmp -s "$WORK/lim_full.txt" "$WORK/lim_limited.txt" ||
+    fail "the two aggregations differ: $(diff "$WORK/lim_full.txt" "$WORK/lim_limited.txt" | head -4 | tr '\n' ' ')"
+qa_sql="SELECT project_id, kind, row_ref, evidence, other_id FROM qa_findings WHERE dataset = 'pts' ORDER BY project_id, kind"
+run --db "$LQ" check --dataset pts
+assert_eq 0 "$RC" "check as postgres"
+assert_not_contains "$OUT" "reading on the store's own connection" "postgres: its check's readers connected"
+pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/lim_qa_full.txt"
+pgc_psql lq -c "DELETE FROM qa_findings" >/dev/null
+run --db "$LIM" check --dataset pts
+assert_eq 0 "$RC" "check as the limited role: $OUT"
+assert_contains "$OUT" "too many connections for role" "the check's note says why"
+pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/lim_qa_limited.txt"
+[ -s "$WORK/lim_qa_full.txt" ] && cmp -s "$WORK/lim_qa_full.txt" "$WORK/lim_qa_limited.txt" ||
+    fail "the two checks' findings differ: $(diff "$WORK/lim_qa_full.txt" "$WORK/lim_qa_limited.txt" | head -4 | tr '\n' ' ')"
+case_end
+
+case_begin "a check whose readers would queue behind another session's waiting LOCK reads on its own connection instead of hanging; the same findings"
+# lim_qa_full.txt: the findings of this database's points (the case above).
+rm -f "$WORK/cq.resume"
+FOOTPRINT_TEST_PAUSE_AT=check:read FOOTPRINT_TEST_RESUME_FILE="$WORK/cq.resume" \
+    timeout -k 5 120 "$FP" --db "$LQ" check --dataset pts > "$WORK/cq.out" 2>&1 & pc=$!
+if wait_for_line "$WORK/cq.out" "paused at check:read" $pc 60; then
+    pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/cq.lock" 2>&1 & pl=$!
+    for _ in $(seq 100); do [ "$(lock_waits)" = 1 ] && break; sleep 0.1; done
+    assert_eq 1 "$(lock_waits)" "the other session's LOCK waits for the check"
+    touch "$WORK/cq.resume"
+    wait $pc; rc=$?
+    assert_eq 0 "$rc" "check exit (124 or 137: it hung until timeout stopped it): $(tail -3 "$WORK/cq.out")"
+    assert_contains "$(cat "$WORK/cq.out")" "waited for a table lock that another session asked for behind this check; reading on the store's own connection" "the fall-back said"
+    pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/cq_qa.txt"
+    [ -s "$WORK/lim_qa_full.txt" ] && cmp -s "$WORK/lim_qa_full.txt" "$WORK/cq_qa.txt" ||
+        fail "the findings differ from a check with readers: $(diff "$WORK/lim_qa_full.txt" "$WORK/cq_qa.txt" | head -4 | tr '\n' ' ')"
+    wait $pl; assert_eq 0 "$?" "the LOCK had its turn after the check ($(cat "$WORK/cq.lock"))"
+else
+    fail "the check did not reach its pause: $(cat "$WORK/cq.out")"; kill $pc
 fi
 case_end
 
