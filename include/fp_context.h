@@ -83,7 +83,9 @@ int fp_context_timing(const fp_context *ctx);
  * can kill -9 the process at exactly that point. Points: import:begin,
  * import:rows, import:index, import:commit, aggregate:read (its ids read,
  * the reader threads not yet opened), aggregate:assigned,
- * aggregate:written, export:write, export:rename, render:write. */
+ * aggregate:written, check:read (a parallel scan's ids read, its readers
+ * not yet opened), qa:undo, export:write, export:rename, render:write,
+ * tiles:tiles, tiles:metadata, tiles:finish, tiles:swap. */
 void fp_context_set_test_pause(fp_context *ctx, const char *point);
 /* Tests: a paused command goes on as soon as this file exists (a test that
  * restarts the server under a paused import). */

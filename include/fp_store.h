@@ -225,6 +225,10 @@ int fp_store_lock_timed_out(const fp_store *reader);
  * it has read anything (check's readers hand rows on as they read them,
  * so a part cannot be dropped later). */
 fp_status fp_store_reader_take_locks(fp_store *reader, int ms, fp_error *err);
+/* Whether the store's own transaction has failed (PostGIS; never on
+ * SpatiaLite): a reader that failed because of it (its snapshot could not
+ * be exported) is no reason to read on that connection instead. */
+int fp_store_failed_transaction(const fp_store *store);
 /* A reader's pages read with read() rather than mapped (SpatiaLite; a
  * no-op on PostGIS): for scans that keep little of each row, where the
  * mapping only adds the file's pages to the process's memory. */

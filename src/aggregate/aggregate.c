@@ -256,7 +256,7 @@ typedef struct read_job {
     pthread_cond_t opened_cond;
     int opened;                   /* threads past opening their connection, under lock */
     int lock_waited;              /* a reader timed out on a lock: every part read again (atomic) */
-    int open_failed;              /* a reader could not connect: every part read again (under lock) */
+    int open_failed;              /* a reader could not connect: every part read again (set under lock, read atomically) */
     fp_error open_err;            /* why, the first one's (under lock) */
 } read_job;
 
@@ -278,15 +278,16 @@ static void *read_worker(void *arg)
     pthread_mutex_lock(&job->lock);      /* the store's own connection is free of us now */
     job->opened++;
     if (open_st && !job->open_failed) {
-        job->open_failed = 1;
         job->open_err = open_err;
+        __atomic_store_n(&job->open_failed, 1, __ATOMIC_RELAXED);
     }
     pthread_cond_broadcast(&job->opened_cond);
     pthread_mutex_unlock(&job->lock);
     for (int i; (i = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED)) < job->nparts;) {
         read_part *p = &job->parts[i];
         if (open_st) continue;                                                  /* all read again */
-        if (__atomic_load_n(&job->lock_waited, __ATOMIC_RELAXED)) continue;   /* all read again anyway */
+        if (__atomic_load_n(&job->lock_waited, __ATOMIC_RELAXED) || __atomic_load_n(&job->open_failed, __ATOMIC_RELAXED))
+            continue;                                                           /* all read again anyway */
         p->st = read_range(reader, &p->t, p->groups, p->ngroups, p->lo, p->hi, p->whole, &p->err);
         if (p->st && fp_store_lock_timed_out(reader)) __atomic_store_n(&job->lock_waited, 1, __ATOMIC_RELAXED);
     }
@@ -419,6 +420,10 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         if (started[i]) pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&job.lock);
     pthread_cond_destroy(&job.opened_cond);
+    /* A reader that failed because the store's own transaction did
+     * (exporting its snapshot) is no reason to read there: that error is
+     * the one reported. */
+    int store_failed = job.open_failed && fp_store_failed_transaction(store);
     if (job.lock_waited || job.open_failed) {
         /* Every row again, in one read on the store's own connection, which
          * holds the locks (one statement: one moment, as with one thread;
@@ -427,10 +432,10 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
          * limit, a pooler of one connection, a replica that does not have
          * the snapshot) falls back the same way: slower, not failed. If
          * the store's own connection fails too, its error is reported. */
-        if (job.lock_waited)
+        if (job.lock_waited && !store_failed)
             fp_context_log(t->ctx, "footprint: a reader waited for a table lock that another session asked for "
                                    "behind this aggregation; reading on the store's own connection");
-        else
+        else if (!store_failed)
             fp_context_log(t->ctx, "footprint: a second connection to read with could not be opened (%s); "
                                    "reading on the store's own connection", job.open_err.message);
         for (int i = 0; i < nparts; i++) fpi_project_table_free(&parts[i].t);
@@ -443,7 +448,12 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
         }
         nparts = 1;
         parts[0] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole, .lo = lo, .hi = hi };
-        parts[0].st = read_range(store, &parts[0].t, groups, ngroups, lo, hi, whole, &parts[0].err);
+        if (store_failed) {
+            parts[0].err = job.open_err;
+            parts[0].st = job.open_err.code ? job.open_err.code : FP_ERR_DB;
+        } else {
+            parts[0].st = read_range(store, &parts[0].t, groups, ngroups, lo, hi, whole, &parts[0].err);
+        }
     }
     GHashTable *cmap = g_hash_table_new(g_str_hash, g_str_equal);
     GHashTable *gmap[FP_MAX_GROUPS];

@@ -725,9 +725,17 @@ fp_status fp_store_reader_take_locks(fp_store *r, int ms, fp_error *err)
     if (!r || !r->pg) return FP_OK;
     fp_status st = fp_store_reader_lock_timeout(r, ms, err);
     /* The share locks a scan of the points takes (check's readers join
-     * imports), taken before it reads a row. */
+     * imports), taken before it reads a row: the tables', then their
+     * indexes', which planning a query over them takes (a REINDEX queued
+     * behind the store's connection waits on an index, not the table). */
     if (!st) st = fpi_pg_command(r, "LOCK TABLE projects, imports IN ACCESS SHARE MODE", 0, NULL, "reading", err);
+    if (!st) st = fpi_pg_command(r, "EXPLAIN SELECT 1 FROM projects, imports", 0, NULL, "reading", err);
     return st;
+}
+
+int fp_store_failed_transaction(const fp_store *s)
+{
+    return s && s->pg && PQtransactionStatus(s->pg->conn) == PQTRANS_INERROR;
 }
 
 int fp_store_lock_timed_out(const fp_store *r) { return r && r->pg && r->pg->lock_timed_out; }

@@ -485,6 +485,31 @@ else
 fi
 case_end
 
+case_begin "a REINDEX queued behind a check: its readers fall back (index locks taken up front), then PostgreSQL's deadlock check ends the check whole; nothing changed"
+# The REINDEX holds a share lock on projects and waits for the check's lock
+# on an index; the check's own writes wait for the REINDEX (README).
+pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/ri_before.txt"
+rm -f "$WORK/ri.resume"
+FOOTPRINT_TEST_PAUSE_AT=check:read FOOTPRINT_TEST_RESUME_FILE="$WORK/ri.resume" \
+    timeout -k 5 120 "$FP" --db "$LQ" check --dataset pts > "$WORK/ri.out" 2>&1 & pc=$!
+if wait_for_line "$WORK/ri.out" "paused at check:read" $pc 60; then
+    pgc_psql lq -c "REINDEX TABLE projects" > "$WORK/ri.reindex" 2>&1 & pr=$!
+    ri_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'REINDEX%'"; }
+    for _ in $(seq 100); do [ "$(ri_waits)" = 1 ] && break; sleep 0.1; done
+    assert_eq 1 "$(ri_waits)" "the REINDEX waits for the check"
+    touch "$WORK/ri.resume"
+    wait $pc; rc=$?
+    assert_eq 1 "$rc" "check exit (124 or 137: it hung): $(tail -3 "$WORK/ri.out")"
+    assert_contains "$(cat "$WORK/ri.out")" "reading on the store's own connection" "the readers fell back (their index locks were taken when they opened)"
+    assert_contains "$(cat "$WORK/ri.out")" "deadlock detected" "the error says why"
+    wait $pr; assert_eq 0 "$?" "the REINDEX ran ($(cat "$WORK/ri.reindex"))"
+    pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/ri_after.txt"
+    [ -s "$WORK/ri_before.txt" ] && cmp -s "$WORK/ri_before.txt" "$WORK/ri_after.txt" || fail "the failed check changed the findings"
+else
+    fail "the check did not reach its pause: $(cat "$WORK/ri.out")"; kill $pc
+fi
+case_end
+
 case_begin "two concurrent inits of a new database: one creates the schema, the other waits and finds it current"
 pgc_psql postgres -c "CREATE DATABASE fresh" >/dev/null
 pgc_psql fresh -c "CREATE EXTENSION postgis" >/dev/null
