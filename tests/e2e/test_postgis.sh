@@ -397,8 +397,28 @@ fi
 assert_eq "0|0" "$(pq "SELECT (SELECT count(*) FROM projects WHERE dataset = 'late'), (SELECT count(*) FROM imports WHERE dataset = 'late')")" "nothing of the killed import"
 case_end
 
-# Sessions of the lq database waiting for their LOCK TABLE projects.
-lock_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'LOCK TABLE projects%'"; }
+# behind_paused NAME POINT SQL ARGS...: footprint ARGS... on lq, paused at
+# POINT (its store connection holding its locks); then SQL in another
+# session, which must come to wait for a lock; then the command resumed.
+# Sets PAUSED_RC (124 or 137: it hung until timeout ended it; SIGTERM alone
+# does not, a reader waits in the server) and SQL_RC; their output in
+# $WORK/NAME.out and $WORK/NAME.sql. Returns 1 if the command never paused.
+behind_paused() {
+    local name=$1 point=$2 sql=$3 pid spid waits; shift 3
+    rm -f "$WORK/$name.resume"
+    FOOTPRINT_TEST_PAUSE_AT=$point FOOTPRINT_TEST_RESUME_FILE="$WORK/$name.resume" \
+        timeout -k 5 120 "$FP" --db "$LQ" "$@" > "$WORK/$name.out" 2>&1 & pid=$!
+    if ! wait_for_line "$WORK/$name.out" "paused at $point" $pid 60; then
+        fail "$name: the command did not reach its pause: $(cat "$WORK/$name.out")"; kill $pid; return 1
+    fi
+    pgc_psql lq -c "$sql" > "$WORK/$name.sql" 2>&1 & spid=$!
+    waits="SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query = \$\$$sql\$\$"
+    for _ in $(seq 100); do [ "$(pgc_psql lq -c "$waits")" = 1 ] && break; sleep 0.1; done
+    assert_eq 1 "$(pgc_psql lq -c "$waits")" "$name: the other session's statement waits for the command"
+    touch "$WORK/$name.resume"
+    wait $pid; PAUSED_RC=$?
+    wait $spid; SQL_RC=$?
+}
 case_begin "an aggregation whose readers queue behind another session's waiting LOCK (as a TRUNCATE or ALTER TABLE would) reads on its own connection instead of hanging"
 pgc_psql postgres -c "CREATE DATABASE lq TEMPLATE eq" >/dev/null || fail "copying the database"
 LQ="postgresql://postgres@/lq?host=$PGC_SOCK&port=$PGC_PORT"
@@ -406,22 +426,13 @@ LQ="postgresql://postgres@/lq?host=$PGC_SOCK&port=$PGC_PORT"
 pgc_psql lq -c "DELETE FROM projects_columns" >/dev/null   # the readers read the rows: they lock projects
 nq=$(pgc_psql lq -c "SELECT count(*) FROM projects WHERE geom IS NOT NULL")
 [ "$nq" -ge 100000 ] || fail "$nq points: too few for reader threads"
-rm -f "$WORK/lq.resume"
 # Paused after its own connection read the ids (a share lock on projects, held to its commit).
-FOOTPRINT_TEST_PAUSE_AT=aggregate:read FOOTPRINT_TEST_RESUME_FILE="$WORK/lq.resume" \
-    timeout -k 5 120 "$FP" --db "$LQ" aggregate --by country --name lq --threads 2 > "$WORK/lq.out" 2>&1 & pa=$!
-if wait_for_line "$WORK/lq.out" "paused at aggregate:read" $pa 60; then
-    pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/lq.lock" 2>&1 & pl=$!
-    for _ in $(seq 100); do [ "$(lock_waits)" = 1 ] && break; sleep 0.1; done
-    assert_eq 1 "$(lock_waits)" "the other session's LOCK waits for the aggregation"
-    touch "$WORK/lq.resume"
-    wait $pa; ra=$?
-    assert_eq 0 "$ra" "aggregate exit (124 or 137: it hung until timeout stopped it; SIGTERM alone does not, its reader waits in the server): $(tail -3 "$WORK/lq.out")"
+if behind_paused lq aggregate:read "BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE; COMMIT" \
+        aggregate --by country --name lq --threads 2; then
+    assert_eq 0 "$PAUSED_RC" "aggregate exit: $(tail -3 "$WORK/lq.out")"
     assert_contains "$(cat "$WORK/lq.out")" "reading on the store's own connection" "the fall-back said"
     assert_eq "$nq" "$(pgc_psql lq -c "SELECT projects FROM aggregations WHERE name = 'lq'")" "every project read"
-    wait $pl; assert_eq 0 "$?" "the LOCK had its turn after the aggregation ($(cat "$WORK/lq.lock"))"
-else
-    fail "the aggregation did not reach its pause: $(cat "$WORK/lq.out")"; kill $pa
+    assert_eq 0 "$SQL_RC" "the LOCK had its turn after the aggregation ($(cat "$WORK/lq.sql"))"
 fi
 case_end
 
@@ -465,23 +476,13 @@ case_end
 
 case_begin "a check whose readers would queue behind another session's waiting LOCK reads on its own connection instead of hanging; the same findings"
 # lim_qa_full.txt: the findings of this database's points (the case above).
-rm -f "$WORK/cq.resume"
-FOOTPRINT_TEST_PAUSE_AT=check:read FOOTPRINT_TEST_RESUME_FILE="$WORK/cq.resume" \
-    timeout -k 5 120 "$FP" --db "$LQ" check --dataset pts > "$WORK/cq.out" 2>&1 & pc=$!
-if wait_for_line "$WORK/cq.out" "paused at check:read" $pc 60; then
-    pgc_psql lq -c "BEGIN" -c "LOCK TABLE projects IN ACCESS EXCLUSIVE MODE" -c "COMMIT" > "$WORK/cq.lock" 2>&1 & pl=$!
-    for _ in $(seq 100); do [ "$(lock_waits)" = 1 ] && break; sleep 0.1; done
-    assert_eq 1 "$(lock_waits)" "the other session's LOCK waits for the check"
-    touch "$WORK/cq.resume"
-    wait $pc; rc=$?
-    assert_eq 0 "$rc" "check exit (124 or 137: it hung until timeout stopped it): $(tail -3 "$WORK/cq.out")"
+if behind_paused cq check:read "BEGIN; LOCK TABLE projects IN ACCESS EXCLUSIVE MODE; COMMIT" check --dataset pts; then
+    assert_eq 0 "$PAUSED_RC" "check exit: $(tail -3 "$WORK/cq.out")"
     assert_contains "$(cat "$WORK/cq.out")" "waited for a table lock that another session asked for behind this check; reading on the store's own connection" "the fall-back said"
     pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/cq_qa.txt"
     [ -s "$WORK/lim_qa_full.txt" ] && cmp -s "$WORK/lim_qa_full.txt" "$WORK/cq_qa.txt" ||
         fail "the findings differ from a check with readers: $(diff "$WORK/lim_qa_full.txt" "$WORK/cq_qa.txt" | head -4 | tr '\n' ' ')"
-    wait $pl; assert_eq 0 "$?" "the LOCK had its turn after the check ($(cat "$WORK/cq.lock"))"
-else
-    fail "the check did not reach its pause: $(cat "$WORK/cq.out")"; kill $pc
+    assert_eq 0 "$SQL_RC" "the LOCK had its turn after the check ($(cat "$WORK/cq.sql"))"
 fi
 case_end
 
@@ -489,24 +490,13 @@ case_begin "a REINDEX queued behind a check: its readers fall back (index locks 
 # The REINDEX holds a share lock on projects and waits for the check's lock
 # on an index; the check's own writes wait for the REINDEX (README).
 pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/ri_before.txt"
-rm -f "$WORK/ri.resume"
-FOOTPRINT_TEST_PAUSE_AT=check:read FOOTPRINT_TEST_RESUME_FILE="$WORK/ri.resume" \
-    timeout -k 5 120 "$FP" --db "$LQ" check --dataset pts > "$WORK/ri.out" 2>&1 & pc=$!
-if wait_for_line "$WORK/ri.out" "paused at check:read" $pc 60; then
-    pgc_psql lq -c "REINDEX TABLE projects" > "$WORK/ri.reindex" 2>&1 & pr=$!
-    ri_waits() { pgc_psql lq -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'REINDEX%'"; }
-    for _ in $(seq 100); do [ "$(ri_waits)" = 1 ] && break; sleep 0.1; done
-    assert_eq 1 "$(ri_waits)" "the REINDEX waits for the check"
-    touch "$WORK/ri.resume"
-    wait $pc; rc=$?
-    assert_eq 1 "$rc" "check exit (124 or 137: it hung): $(tail -3 "$WORK/ri.out")"
+if behind_paused ri check:read "REINDEX TABLE projects" check --dataset pts; then
+    assert_eq 1 "$PAUSED_RC" "check exit: $(tail -3 "$WORK/ri.out")"
     assert_contains "$(cat "$WORK/ri.out")" "reading on the store's own connection" "the readers fell back (their index locks were taken when they opened)"
     assert_contains "$(cat "$WORK/ri.out")" "deadlock detected" "the error says why"
-    wait $pr; assert_eq 0 "$?" "the REINDEX ran ($(cat "$WORK/ri.reindex"))"
+    assert_eq 0 "$SQL_RC" "the REINDEX ran ($(cat "$WORK/ri.sql"))"
     pgc_psql lq -F'|' -c "$qa_sql" > "$WORK/ri_after.txt"
     [ -s "$WORK/ri_before.txt" ] && cmp -s "$WORK/ri_before.txt" "$WORK/ri_after.txt" || fail "the failed check changed the findings"
-else
-    fail "the check did not reach its pause: $(cat "$WORK/ri.out")"; kill $pc
 fi
 case_end
 
