@@ -1113,9 +1113,21 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     /* A few projects (a small list, a test): one thread, and the index cut
      * only around them as they are placed; the answers are the same. */
     int few = t.n < FP_FEW_PROJECTS;
-    if (set->kind == FP_SET_POLYGONS &&
-        (st = few ? fpi_region_index_new_lazy(set, &idx, err) : fpi_region_index_new(set, threads, &idx, err)))
-        goto out;
+    if (set->kind == FP_SET_POLYGONS && few && (st = fpi_region_index_new_lazy(set, &idx, err))) goto out;
+    if (set->kind == FP_SET_POLYGONS && !few) {
+        /* Cut once for the same regions (region_cache.c): 0.085 s of a
+         * 1M-point aggregation into the default countries. */
+        const char *cache_dir = fp_context_cache_dir(ctx);
+        char ikey[65];
+        if (cache_dir) {
+            fpi_region_index_cache_key(set, ikey);
+            idx = fpi_region_index_cache_load(cache_dir, ikey, set);
+        }
+        if (!idx) {
+            if ((st = fpi_region_index_new(set, threads, &idx, err))) goto out;
+            if (cache_dir) fpi_region_index_cache_save(cache_dir, ikey, idx);
+        }
+    }
     STEP("index");
     /* The store's 512 MiB page cache suits imports. Here the projects are in
      * memory already and the assignment rows are appended in id order, so a

@@ -112,6 +112,19 @@ int fpi_region_index_failed(const fp_region_index *idx);
 /* How many regions have been cut into cells (all of them when eager). */
 size_t fpi_region_index_regions_built(const fp_region_index *idx);
 void fpi_region_index_free(fp_region_index *idx);
+/* A complete (eager) index as bytes appended to b (-1 and nothing written
+ * for a lazy or failed one), and read back for the same set: NULL when the
+ * bytes do not describe an index of that many regions. */
+struct _GByteArray;   /* GLib's GByteArray */
+int fpi_region_index_write(const fp_region_index *idx, struct _GByteArray *b);
+fp_region_index *fpi_region_index_read(const fp_region_set *set, const unsigned char *p, size_t len);
+/* region_cache.c: the eager index kept in the cache folder under a digest
+ * of the set's codes, boxes and geometries (key), so that the same regions
+ * are cut into cells once. load: NULL on a miss or a damaged entry. save:
+ * best effort. */
+void fpi_region_index_cache_key(const fp_region_set *set, char key[65]);
+fp_region_index *fpi_region_index_cache_load(const char *dir, const char *key, const fp_region_set *set);
+void fpi_region_index_cache_save(const char *dir, const char *key, const fp_region_index *idx);
 
 /* Per-thread state of look-ups: its own GEOS handle and lazily parsed,
  * prepared copies of the geometries it touches. */

@@ -236,6 +236,55 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
     entry_commit(dir, "regions", key, b);
 }
 
+/* -------------------------------------------------- the region index --- */
+/* The point-in-region index of a set (region_index.c), which aggregate
+ * would otherwise cut anew on every run: for the default countries 11,190
+ * pieces, 0.085 s of a 1M-point aggregation's 0.58 s. The key is a digest
+ * of all the index is cut from (each region's code, box and geometry, in
+ * the set's order) and footprint's version; bump INDEX_MAGIC when the
+ * cutting or the format changes. */
+#define INDEX_MAGIC "FPRIDX01"
+
+void fpi_region_index_cache_key(const fp_region_set *set, char key[65])
+{
+    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(sum, (const guchar *)INDEX_MAGIC, sizeof INDEX_MAGIC);
+    g_checksum_update(sum, (const guchar *)FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
+    uint64_t n = set->n;
+    g_checksum_update(sum, (const guchar *)&n, sizeof n);
+    for (size_t i = 0; i < set->n; i++) {
+        const fp_region *reg = &set->items[i];
+        const char *code = reg->code ? reg->code : "";
+        double box[4] = { reg->minx, reg->miny, reg->maxx, reg->maxy };
+        uint64_t wl = reg->wkb ? reg->wkb_len : 0;
+        g_checksum_update(sum, (const guchar *)code, (gssize)strlen(code) + 1);
+        g_checksum_update(sum, (const guchar *)box, sizeof box);
+        g_checksum_update(sum, (const guchar *)&wl, sizeof wl);
+        if (wl) g_checksum_update(sum, reg->wkb, (gssize)wl);
+    }
+    snprintf(key, 65, "%s", g_checksum_get_string(sum));
+    g_checksum_free(sum);
+}
+
+fp_region_index *fpi_region_index_cache_load(const char *dir, const char *key, const fp_region_set *set)
+{
+    reader r;
+    gchar *data = entry_open(dir, "index", key, INDEX_MAGIC, &r);
+    if (!data) return NULL;
+    fp_region_index *idx = fpi_region_index_read(set, r.p, (size_t)(r.end - r.p));
+    g_free(data);
+    return idx;
+}
+
+void fpi_region_index_cache_save(const char *dir, const char *key, const fp_region_index *idx)
+{
+    if (!dir || !*dir) return;
+    if (g_mkdir_with_parents(dir, 0755) != 0) return;   /* no cache: slower, not wrong */
+    GByteArray *b = entry_begin(INDEX_MAGIC);
+    if (fpi_region_index_write(idx, b)) { g_byte_array_free(b, TRUE); return; }
+    entry_commit(dir, "index", key, b);
+}
+
 /* ------------------------------------------------- prepared by `init` --- */
 /* What fp_aggregate_prepare computes from the regions a store holds: every
  * country's and admin-1 region's geodesic area and the subregion and

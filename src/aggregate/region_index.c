@@ -416,6 +416,87 @@ static int index_ensure(fp_region_index *idx, int iy0, int iy1, long jx0, long j
 
 int fpi_region_index_failed(const fp_region_index *idx) { return idx && idx->failed; }
 
+/* ------------------------------------------------ as a cache entry --- */
+/* A complete index in bytes (region_cache.c keeps it under a digest of its
+ * regions): the grid's size, the counts, the entries, each piece's length
+ * and box, then the pieces' WKB. Native sizes and byte order, as the cache
+ * entry's header checks. */
+typedef struct stored_piece {
+    uint64_t len;
+    double minx, miny, maxx, maxy;
+} stored_piece;
+
+int fpi_region_index_write(const fp_region_index *idx, GByteArray *b)
+{
+    if (idx->lazy || idx->failed) return -1;       /* only a complete index */
+    uint64_t head[5] = { NX, NY, idx->set->n, idx->nentries, idx->npieces };
+    g_byte_array_append(b, (const guint8 *)head, sizeof head);
+    if (idx->nentries) g_byte_array_append(b, (const guint8 *)idx->entries, (guint)(idx->nentries * sizeof *idx->entries));
+    for (size_t k = 0; k < idx->npieces; k++) {
+        const piece *pc = &idx->pieces[k];
+        stored_piece sp = { pc->len, pc->minx, pc->miny, pc->maxx, pc->maxy };
+        g_byte_array_append(b, (const guint8 *)&sp, sizeof sp);
+    }
+    for (size_t k = 0; k < idx->npieces; k++) g_byte_array_append(b, idx->pieces[k].wkb, (guint)idx->pieces[k].len);
+    return 0;
+}
+
+fp_region_index *fpi_region_index_read(const fp_region_set *set, const unsigned char *p, size_t len)
+{
+    const unsigned char *end = p + len;
+    uint64_t head[5];
+    if (len < sizeof head) return NULL;
+    memcpy(head, p, sizeof head);
+    p += sizeof head;
+    uint64_t nentries = head[3], npieces = head[4];
+    if (head[0] != NX || head[1] != NY || head[2] != set->n || nentries > len / sizeof(cell_entry) ||
+        npieces > len / sizeof(stored_piece))
+        return NULL;
+    if ((size_t)(end - p) < nentries * sizeof(cell_entry) + npieces * sizeof(stored_piece)) return NULL;
+    fp_region_index *idx = calloc(1, sizeof *idx);
+    if (!idx) return NULL;
+    idx->set = set;
+    idx->entries = malloc((nentries ? nentries : 1) * sizeof *idx->entries);
+    idx->pieces = calloc(npieces ? npieces : 1, sizeof *idx->pieces);
+    idx->cell_first = calloc(NX * NY + 1, sizeof *idx->cell_first);
+    int bad = !idx->entries || !idx->pieces || !idx->cell_first;
+    if (!bad) {
+        memcpy(idx->entries, p, nentries * sizeof *idx->entries);
+        p += nentries * sizeof *idx->entries;
+        idx->nentries = nentries;
+    }
+    const stored_piece *meta = (const stored_piece *)(const void *)p;
+    const unsigned char *wkb = p + npieces * sizeof(stored_piece);
+    for (size_t k = 0; k < npieces && !bad; k++) {
+        stored_piece sp;
+        memcpy(&sp, &meta[k], sizeof sp);
+        if (sp.len == 0 || sp.len > (uint64_t)(end - wkb) || !(idx->pieces[k].wkb = malloc((size_t)sp.len))) {
+            bad = 1;
+            break;
+        }
+        memcpy(idx->pieces[k].wkb, wkb, (size_t)sp.len);
+        idx->pieces[k] = (piece){ idx->pieces[k].wkb, (size_t)sp.len, sp.minx, sp.miny, sp.maxx, sp.maxy };
+        idx->npieces = k + 1;
+        wkb += sp.len;
+    }
+    if (!bad && wkb != end) bad = 1;
+    /* Every entry in range and in the order the look-ups walk (by cell). */
+    for (size_t j = 0; j < idx->nentries && !bad; j++) {
+        const cell_entry *e = &idx->entries[j];
+        if (e->cell < 0 || e->cell >= NX * NY || e->region < 0 || (size_t)e->region >= set->n ||
+            (e->piece != PIECE_FULL && (e->piece < 0 || (size_t)e->piece >= npieces)) ||
+            (j && compare_entries(&idx->entries[j - 1], e) > 0))
+            bad = 1;
+    }
+    if (bad) {
+        fpi_region_index_free(idx);
+        return NULL;
+    }
+    for (size_t j = 0; j < idx->nentries; j++) idx->cell_first[idx->entries[j].cell + 1]++;
+    for (int c = 0; c < NX * NY; c++) idx->cell_first[c + 1] += idx->cell_first[c];
+    return idx;
+}
+
 void fpi_region_index_free(fp_region_index *idx)
 {
     if (!idx) return;

@@ -727,3 +727,25 @@ split=$(sqlite3 big.sqlite "SELECT count(*) FROM (SELECT project_id FROM agg_two
 q="SELECT level, code, projects, printf('%.9f', projects_weighted), companies FROM agg_TABLE ORDER BY id"
 assert_eq "$(sqlite3 big.sqlite "${q/TABLE/one}")" "$(sqlite3 big.sqlite "${q/TABLE/two}")" "same result rows"
 case_end
+
+case_begin "the point-in-region index is cut once for the same regions: kept in the cache folder, read by the next run, the same assignments; a damaged entry is cut again"
+# big.sqlite: the 135,000 projects above (an index cut at once, not lazily).
+export FOOTPRINT_CACHE="$WORK/.cache-index"   # a folder of this case's own
+rm -rf "$FOOTPRINT_CACHE"
+q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method, coalesce(printf('%.9f', distance_km),'-') FROM agg_TABLE_assign ORDER BY rowid"
+FOOTPRINT_CACHE=off "$FP" -q --db big.sqlite aggregate --by country --group category --name cut
+"$FP" -q --db big.sqlite aggregate --by country --group category --name saved
+assert_eq 1 "$(ls "$FOOTPRINT_CACHE" | grep -c '^index-[0-9a-f]\{64\}\.bin$')" "one index entry after the first run"
+"$FP" -q --db big.sqlite aggregate --by country --group category --name loaded
+assert_eq "$(sqlite3 big.sqlite "${q/TABLE/cut}")" "$(sqlite3 big.sqlite "${q/TABLE/loaded}")" "the same assignments from the cached index"
+assert_eq "$(sqlite3 big.sqlite "${q/TABLE/cut}")" "$(sqlite3 big.sqlite "${q/TABLE/saved}")" "the same assignments from the run that saved it"
+# Admin-1 regions: an entry of their own.
+"$FP" -q --db big.sqlite aggregate --by admin1 --name a1
+assert_eq 2 "$(ls "$FOOTPRINT_CACHE" | grep -c '^index-')" "a second entry for other regions"
+# A damaged entry is a miss: the index is cut again, the answers the same.
+for f in "$FOOTPRINT_CACHE"/index-*.bin; do head -c 100000 "$f" > "$f.cut" && mv "$f.cut" "$f"; done
+run --db big.sqlite aggregate --by country --group category --name again
+assert_eq 0 "$RC" "exit status with a truncated entry ($OUT)"
+assert_eq "$(sqlite3 big.sqlite "${q/TABLE/cut}")" "$(sqlite3 big.sqlite "${q/TABLE/again}")" "the same assignments after a damaged entry"
+export FOOTPRINT_CACHE="${FP_SHARED_CACHE:-$WORK/.cache}"
+case_end

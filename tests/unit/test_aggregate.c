@@ -275,6 +275,63 @@ static void test_lazy_index_equals_eager(void **state)
 /* A region GEOS cannot read: the lazy build fails, and from then on every
  * look-up answers "none" and the index says it failed (callers turn that
  * into an error), instead of answering without the region. */
+/* The index kept in the cache folder (region_cache.c) answers as the index
+ * it was saved from, bit for bit; a damaged or foreign entry is a miss. */
+static void test_index_cache_round_trip(void **state)
+{
+    (void)state;
+    char dir[128], key[65], path[256];
+    snprintf(dir, sizeof dir, "%s/cache", tmpdir);
+    fpi_region_index_cache_key(countries, key);
+    assert_null(fpi_region_index_cache_load(dir, key, countries));            /* nothing saved yet */
+    fpi_region_index_cache_save(dir, key, country_index);
+    fp_region_index *back = fpi_region_index_cache_load(dir, key, countries);
+    assert_non_null(back);
+    fp_locator *a = fpi_locator_new(countries, country_index), *b = fpi_locator_new(countries, back);
+    assert_non_null(a);
+    assert_non_null(b);
+    int bad = 0, inside = 0;
+    for (int i = 0; i < 20000; i++) {
+        double x = uniform(-180, 180), y = uniform(-90, 90);
+        fp_share sa = fpi_locate_point(a, x, y, 25), sb = fpi_locate_point(b, x, y, 25);
+        bad += shares_differ("saved", sa, "loaded", sb, x, y, 25, 0);
+        inside += sa.region >= 0;
+    }
+    for (int y = -89; y <= 89; y += 2)                                       /* cell edges */
+        for (int x = -180; x <= 180; x += 5)
+            bad += shares_differ("saved", fpi_locate_point(a, x, y, 0), "loaded", fpi_locate_point(b, x, y, 0), x, y, 0, 0);
+    assert_int_equal(bad, 0);
+    assert_true(inside > 20000 / 4);
+    fpi_locator_free(a);
+    fpi_locator_free(b);
+    fpi_region_index_free(back);
+
+    /* Another set's key: another entry. */
+    fp_region_set fewer = *countries;
+    fewer.n = countries->n - 1;
+    char other[65];
+    fpi_region_index_cache_key(&fewer, other);
+    assert_string_not_equal(key, other);
+    assert_null(fpi_region_index_cache_load(dir, other, &fewer));
+    /* The same bytes read for a set of another size: rejected. */
+    GByteArray *bytes = g_byte_array_new();
+    assert_int_equal(fpi_region_index_write(country_index, bytes), 0);
+    assert_null(fpi_region_index_read(&fewer, bytes->data, bytes->len));
+    assert_null(fpi_region_index_read(countries, bytes->data, bytes->len - 1));   /* cut short */
+    g_byte_array_free(bytes, TRUE);
+
+    /* One flipped byte in the entry: a miss, not a wrong index. */
+    snprintf(path, sizeof path, "%s/index-%s.bin", dir, key);
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 5000, SEEK_SET), 0);
+    int c = fgetc(f);
+    assert_int_equal(fseek(f, 5000, SEEK_SET), 0);
+    fputc(c ^ 0x20, f);
+    fclose(f);
+    assert_null(fpi_region_index_cache_load(dir, key, countries));
+}
+
 static void test_lazy_index_failure_is_sticky(void **state)
 {
     (void)state;
@@ -498,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_index_equals_reference_snapping),
         cmocka_unit_test(test_lazy_index_equals_eager),
         cmocka_unit_test(test_lazy_index_failure_is_sticky),
+        cmocka_unit_test(test_index_cache_round_trip),
         cmocka_unit_test(test_geodesic_measures),
         cmocka_unit_test(test_grid_cells),
         cmocka_unit_test(test_assign_chunks_in_order),
