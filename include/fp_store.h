@@ -219,6 +219,10 @@ fp_status fp_store_open_reader(fp_store *store, fp_store **out, fp_error *err);
  * PostgreSQL's deadlock check cannot see; the caller then reads on the
  * store's own connection, which holds the lock already. */
 fp_status fp_store_reader_lock_timeout(fp_store *reader, int ms, fp_error *err);
+/* The limit aggregate's and check's readers use: none of their locks
+ * conflicts with what the store's own connection holds, so a wait is for
+ * another session's request queued behind that connection. */
+#define FP_STORE_READER_LOCK_TIMEOUT_MS 2000
 int fp_store_lock_timed_out(const fp_store *reader);
 /* The same limit, and the reader's share locks on the tables a scan of the
  * points reads taken at once: a reader that would wait fails here, before

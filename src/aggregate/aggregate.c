@@ -260,11 +260,6 @@ typedef struct read_job {
     fp_error open_err;            /* why, the first one's (under lock) */
 } read_job;
 
-/* How long a reader waits for a table lock (see fp_store_reader_lock_timeout):
- * none of its locks conflicts with what the store's own connection holds,
- * so a wait is for another session's request queued behind that connection. */
-#define READER_LOCK_TIMEOUT_MS 2000
-
 /* A reader thread: its own read-only connection (a store is read by
  * several connections at once; our transaction has written nothing yet),
  * reading parts until none is left. */
@@ -274,7 +269,7 @@ static void *read_worker(void *arg)
     fp_store *reader = NULL;
     fp_error open_err = {0};
     fp_status open_st = fp_store_open_reader(job->store, &reader, &open_err);
-    if (!open_st) open_st = fp_store_reader_lock_timeout(reader, READER_LOCK_TIMEOUT_MS, &open_err);
+    if (!open_st) open_st = fp_store_reader_lock_timeout(reader, FP_STORE_READER_LOCK_TIMEOUT_MS, &open_err);
     pthread_mutex_lock(&job->lock);      /* the store's own connection is free of us now */
     job->opened++;
     if (open_st && !job->open_failed) {
@@ -1113,21 +1108,10 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     /* A few projects (a small list, a test): one thread, and the index cut
      * only around them as they are placed; the answers are the same. */
     int few = t.n < FP_FEW_PROJECTS;
-    if (set->kind == FP_SET_POLYGONS && few && (st = fpi_region_index_new_lazy(set, &idx, err))) goto out;
-    if (set->kind == FP_SET_POLYGONS && !few) {
-        /* Cut once for the same regions (region_cache.c): 0.085 s of a
-         * 1M-point aggregation into the default countries. */
-        const char *cache_dir = fp_context_cache_dir(ctx);
-        char ikey[65];
-        if (cache_dir) {
-            fpi_region_index_cache_key(set, ikey);
-            idx = fpi_region_index_cache_load(cache_dir, ikey, set);
-        }
-        if (!idx) {
-            if ((st = fpi_region_index_new(set, threads, &idx, err))) goto out;
-            if (cache_dir) fpi_region_index_cache_save(cache_dir, ikey, idx);
-        }
-    }
+    if (set->kind == FP_SET_POLYGONS &&
+        (st = few ? fpi_region_index_new_lazy(set, &idx, err)
+                  : fpi_region_index_new_cached(set, threads, fp_context_cache_dir(ctx), &idx, err)))
+        goto out;
     STEP("index");
     /* The store's 512 MiB page cache suits imports. Here the projects are in
      * memory already and the assignment rows are appended in id order, so a

@@ -125,6 +125,10 @@ fp_region_index *fpi_region_index_read(const fp_region_set *set, const unsigned 
 void fpi_region_index_cache_key(const fp_region_set *set, char key[65]);
 fp_region_index *fpi_region_index_cache_load(const char *dir, const char *key, const fp_region_set *set);
 void fpi_region_index_cache_save(const char *dir, const char *key, const fp_region_index *idx);
+/* fpi_region_index_new, read from the cache folder when an entry of the
+ * same regions is there, and saved there when it was cut (dir NULL: cut). */
+fp_status fpi_region_index_new_cached(const fp_region_set *set, int threads, const char *dir, fp_region_index **out,
+                                      fp_error *err);
 
 /* Per-thread state of look-ups: its own GEOS handle and lazily parsed,
  * prepared copies of the geometries it touches. */

@@ -285,6 +285,19 @@ void fpi_region_index_cache_save(const char *dir, const char *key, const fp_regi
     entry_commit(dir, "index", key, b);
 }
 
+fp_status fpi_region_index_new_cached(const fp_region_set *set, int threads, const char *dir, fp_region_index **out,
+                                      fp_error *err)
+{
+    char key[65];
+    if (dir) {
+        fpi_region_index_cache_key(set, key);
+        if ((*out = fpi_region_index_cache_load(dir, key, set))) return FP_OK;
+    }
+    fp_status st = fpi_region_index_new(set, threads, out, err);
+    if (!st && dir) fpi_region_index_cache_save(dir, key, *out);
+    return st;
+}
+
 /* ------------------------------------------------- prepared by `init` --- */
 /* What fp_aggregate_prepare computes from the regions a store holds: every
  * country's and admin-1 region's geodesic area and the subregion and

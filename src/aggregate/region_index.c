@@ -470,12 +470,13 @@ fp_region_index *fpi_region_index_read(const fp_region_set *set, const unsigned 
     for (size_t k = 0; k < npieces && !bad; k++) {
         stored_piece sp;
         memcpy(&sp, &meta[k], sizeof sp);
-        if (sp.len == 0 || sp.len > (uint64_t)(end - wkb) || !(idx->pieces[k].wkb = malloc((size_t)sp.len))) {
+        unsigned char *w = sp.len && sp.len <= (uint64_t)(end - wkb) ? malloc((size_t)sp.len) : NULL;
+        if (!w) {
             bad = 1;
             break;
         }
-        memcpy(idx->pieces[k].wkb, wkb, (size_t)sp.len);
-        idx->pieces[k] = (piece){ idx->pieces[k].wkb, (size_t)sp.len, sp.minx, sp.miny, sp.maxx, sp.maxy };
+        memcpy(w, wkb, (size_t)sp.len);
+        idx->pieces[k] = (piece){ w, (size_t)sp.len, sp.minx, sp.miny, sp.maxx, sp.maxy };
         idx->npieces = k + 1;
         wkb += sp.len;
     }

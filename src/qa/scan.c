@@ -25,8 +25,6 @@
 #define PARALLEL_ROWS 50000
 #define BATCH_ROWS 4096
 #define QUEUED_MAX 8                 /* batches waiting for the checks, at most */
-/* How long a reader waits for its share locks (fp_store_reader_take_locks). */
-#define READER_LOCK_TIMEOUT_MS 2000
 
 typedef struct scan_batch {
     fp_qa_store_row rows[BATCH_ROWS];
@@ -189,7 +187,7 @@ fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, lon
     int waited = 0;
     for (int i = 0; i < 2 && !open_st; i++) {
         open_st = fp_store_open_reader(store, &readers[i], &open_err);
-        if (!open_st) open_st = fp_store_reader_take_locks(readers[i], READER_LOCK_TIMEOUT_MS, &open_err);
+        if (!open_st) open_st = fp_store_reader_take_locks(readers[i], FP_STORE_READER_LOCK_TIMEOUT_MS, &open_err);
         if (open_st) waited = fp_store_lock_timed_out(readers[i]);
     }
     if (open_st) {
