@@ -87,7 +87,8 @@ typedef struct fpi_prepared_regions {
     double *areas[2];
     fp_output_level groups[2];
 } fpi_prepared_regions;
-void fpi_prepared_cache_key(const char *digest, char key[65]);
+/* 0, or -1 (out of memory: run uncached). */
+int fpi_prepared_cache_key(const char *digest, char key[65]);
 int fpi_prepared_cache_load(const char *dir, const char *key, fpi_prepared_regions *p);
 void fpi_prepared_cache_save(const char *dir, const char *key, const fp_region *const areas[2],
                              const size_t n_areas[2], const fp_output_level *const groups[2]);
@@ -121,8 +122,8 @@ fp_region_index *fpi_region_index_read(const fp_region_set *set, const unsigned 
 /* region_cache.c: the eager index kept in the cache folder under a digest
  * of the set's codes, boxes and geometries (key), so that the same regions
  * are cut into cells once. load: NULL on a miss or a damaged entry. save:
- * best effort. */
-void fpi_region_index_cache_key(const fp_region_set *set, char key[65]);
+ * best effort. key: 0, or -1 (out of memory: run uncached). */
+int fpi_region_index_cache_key(const fp_region_set *set, char key[65]);
 fp_region_index *fpi_region_index_cache_load(const char *dir, const char *key, const fp_region_set *set);
 void fpi_region_index_cache_save(const char *dir, const char *key, const fp_region_index *idx);
 /* fpi_region_index_new, read from the cache folder when an entry of the

@@ -39,10 +39,11 @@ int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;   /* folders: not cached */
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(sum, (const guchar *)CACHE_MAGIC, sizeof CACHE_MAGIC);
-    g_checksum_update(sum, (const guchar *)(code_field ? code_field : ""), (gssize)strlen(code_field ? code_field : "") + 1);
-    int rc = fpi_checksum_add_file(sum, path);
+    fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return -1;
+    fpi_sha256_add(sum, CACHE_MAGIC, sizeof CACHE_MAGIC);
+    fpi_sha256_add_string(sum, code_field ? code_field : "");
+    int rc = fpi_sha256_add_file(sum, path);
     /* Sidecars next to the file: FILE.ext for "-wal", BASE.ext otherwise. */
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     size_t base = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
@@ -50,13 +51,13 @@ int fpi_region_cache_key(const char *path, const char *code_field, char key[65])
         char *side = sidecars[i][0] == '-' ? g_strconcat(path, sidecars[i], NULL)
                                            : g_strdup_printf("%.*s%s", (int)base, path, sidecars[i]);
         if (g_file_test(side, G_FILE_TEST_IS_REGULAR)) {
-            g_checksum_update(sum, (const guchar *)sidecars[i], (gssize)strlen(sidecars[i]) + 1);
-            rc = fpi_checksum_add_file(sum, side);
+            fpi_sha256_add_string(sum, sidecars[i]);
+            rc = fpi_sha256_add_file(sum, side);
         }
         g_free(side);
     }
-    if (!rc) snprintf(key, 65, "%s", g_checksum_get_string(sum));
-    g_checksum_free(sum);
+    if (!rc) rc = fpi_sha256_hex(sum, key);
+    fpi_sha256_free(sum);
     return rc;
 }
 
@@ -93,13 +94,17 @@ static char *take_string(reader *r)
  * damaged entry (a flipped byte as much as a cut one) is a miss. */
 enum { ENTRY_TAIL = 32 + 4 };
 
-static void sha256_of(const void *data, size_t len, guint8 out[32])
+/* 0 and the digest, or -1 (out of memory: the entry is a miss). */
+static int sha256_of(const void *data, size_t len, guint8 out[32])
 {
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-    gsize n = 32;
-    g_checksum_update(sum, data, (gssize)len);
-    g_checksum_get_digest(sum, out, &n);
-    g_checksum_free(sum);
+    fpi_sha256 *sum = fpi_sha256_new();
+    int rc = sum ? 0 : -1;
+    if (sum) {
+        fpi_sha256_add(sum, data, len);
+        rc = fpi_sha256_digest(sum, out);
+    }
+    fpi_sha256_free(sum);
+    return rc;
 }
 
 /* Reads the entry KIND-KEY.bin whole: its bytes (g_free) with *r from past
@@ -117,8 +122,7 @@ static gchar *entry_open(const char *dir, const char *kind, const char *key, con
     guint8 sum[32];
     if (len < 12 + ENTRY_TAIL) { g_free(data); return NULL; }
     len -= ENTRY_TAIL;
-    sha256_of(data, len, sum);
-    if (memcmp(data + len, sum, 32) || memcmp(data + len + 32, "END!", 4)) { g_free(data); return NULL; }
+    if (sha256_of(data, len, sum) || memcmp(data + len, sum, 32) || memcmp(data + len + 32, "END!", 4)) { g_free(data); return NULL; }
     *r = (reader){ (const unsigned char *)data, (const unsigned char *)data + len, 0 };
     char got[8];
     uint32_t bom = 0;
@@ -143,7 +147,7 @@ static GByteArray *entry_begin(const char *magic)
 static void entry_commit(const char *dir, const char *kind, const char *key, GByteArray *b)
 {
     guint8 sum[32];
-    sha256_of(b->data, b->len, sum);
+    if (sha256_of(b->data, b->len, sum)) { g_byte_array_free(b, TRUE); return; }   /* no entry: slower, not wrong */
     g_byte_array_append(b, sum, sizeof sum);
     g_byte_array_append(b, (const guint8 *)"END!", 4);
     char *path = entry_path(dir, kind, key);
@@ -245,25 +249,27 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
  * cutting or the format changes. */
 #define INDEX_MAGIC "FPRIDX01"
 
-void fpi_region_index_cache_key(const fp_region_set *set, char key[65])
+int fpi_region_index_cache_key(const fp_region_set *set, char key[65])
 {
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(sum, (const guchar *)INDEX_MAGIC, sizeof INDEX_MAGIC);
-    g_checksum_update(sum, (const guchar *)FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
+    fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return -1;
+    fpi_sha256_add(sum, INDEX_MAGIC, sizeof INDEX_MAGIC);
+    fpi_sha256_add(sum, FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
     uint64_t n = set->n;
-    g_checksum_update(sum, (const guchar *)&n, sizeof n);
+    fpi_sha256_add(sum, &n, sizeof n);
     for (size_t i = 0; i < set->n; i++) {
         const fp_region *reg = &set->items[i];
         const char *code = reg->code ? reg->code : "";
         double box[4] = { reg->minx, reg->miny, reg->maxx, reg->maxy };
         uint64_t wl = reg->wkb ? reg->wkb_len : 0;
-        g_checksum_update(sum, (const guchar *)code, (gssize)strlen(code) + 1);
-        g_checksum_update(sum, (const guchar *)box, sizeof box);
-        g_checksum_update(sum, (const guchar *)&wl, sizeof wl);
-        if (wl) g_checksum_update(sum, reg->wkb, (gssize)wl);
+        fpi_sha256_add_string(sum, code);
+        fpi_sha256_add(sum, box, sizeof box);
+        fpi_sha256_add(sum, &wl, sizeof wl);
+        if (wl) fpi_sha256_add(sum, reg->wkb, wl);
     }
-    snprintf(key, 65, "%s", g_checksum_get_string(sum));
-    g_checksum_free(sum);
+    int rc = fpi_sha256_hex(sum, key);
+    fpi_sha256_free(sum);
+    return rc;
 }
 
 fp_region_index *fpi_region_index_cache_load(const char *dir, const char *key, const fp_region_set *set)
@@ -289,8 +295,8 @@ fp_status fpi_region_index_new_cached(const fp_region_set *set, int threads, con
                                       fp_error *err)
 {
     char key[65];
+    if (dir && fpi_region_index_cache_key(set, key)) dir = NULL;   /* no key: not cached */
     if (dir) {
-        fpi_region_index_cache_key(set, key);
         if ((*out = fpi_region_index_cache_load(dir, key, set))) return FP_OK;
     }
     fp_status st = fpi_region_index_new(set, threads, out, err);
@@ -313,14 +319,16 @@ fp_status fpi_region_index_new_cached(const fp_region_set *set, int threads, con
  * change with every build. */
 #define PREP_MAGIC "FPPREP01"
 
-void fpi_prepared_cache_key(const char *digest, char key[65])
+int fpi_prepared_cache_key(const char *digest, char key[65])
 {
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(sum, (const guchar *)PREP_MAGIC, sizeof PREP_MAGIC);
-    g_checksum_update(sum, (const guchar *)FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
-    g_checksum_update(sum, (const guchar *)digest, (gssize)strlen(digest) + 1);
-    snprintf(key, 65, "%s", g_checksum_get_string(sum));
-    g_checksum_free(sum);
+    fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return -1;
+    fpi_sha256_add(sum, PREP_MAGIC, sizeof PREP_MAGIC);
+    fpi_sha256_add(sum, FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
+    fpi_sha256_add_string(sum, digest);
+    int rc = fpi_sha256_hex(sum, key);
+    fpi_sha256_free(sum);
+    return rc;
 }
 
 void fpi_prepared_regions_clear(fpi_prepared_regions *p)

@@ -861,33 +861,34 @@ static int stored_level_add(stored_level *sl, int64_t id, const char *code, int 
 static fp_status read_stored_regions(fp_store *store, char digest[65], stored_level rows[2], fp_error *err)
 {
     static const char *const levels[2] = { "country", "admin1" };
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     fp_status st = FP_OK;
     for (int l = 0; l < 2 && !st; l++) {
         fp_rows *q;
         if ((st = fp_store_regions(store, levels[l], &q, err))) break;
-        g_checksum_update(sum, (const guchar *)levels[l], (gssize)strlen(levels[l]) + 1);
+        fpi_sha256_add_string(sum, levels[l]);
         while (!st && fp_rows_next(q)) {
             for (int c = 1; c <= 5; c++) {   /* code, name, parent, subregion, continent */
                 const char *v = fp_rows_is_null(q, c) ? NULL : fp_rows_text(q, c);
-                g_checksum_update(sum, (const guchar *)(v ? "t" : "n"), 1);
-                if (v) g_checksum_update(sum, (const guchar *)v, (gssize)strlen(v) + 1);
+                fpi_sha256_add(sum, v ? "t" : "n", 1);
+                if (v) fpi_sha256_add_string(sum, v);
             }
             int64_t pop = fp_rows_is_null(q, 6) ? INT64_MIN : fp_rows_int64(q, 6);
-            g_checksum_update(sum, (const guchar *)&pop, sizeof pop);
+            fpi_sha256_add(sum, &pop, sizeof pop);
             if (stored_level_add(&rows[l], fp_rows_int64(q, 0), fp_rows_text(q, 1), !fp_rows_is_null(q, 8)))
                 st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
             fp_geom g;
             if (fp_rows_geom(q, 7, 1, &g) != 1) break;   /* the cursor's status says why */
             uint64_t wl = g.wkb_len;
-            g_checksum_update(sum, (const guchar *)&wl, sizeof wl);
-            g_checksum_update(sum, g.wkb, (gssize)g.wkb_len);
+            fpi_sha256_add(sum, &wl, sizeof wl);
+            fpi_sha256_add(sum, g.wkb, g.wkb_len);
         }
         if (!st) st = fp_rows_status(q, err);
         fp_rows_free(q);
     }
-    if (!st) snprintf(digest, 65, "%s", g_checksum_get_string(sum));
-    g_checksum_free(sum);
+    if (!st && fpi_sha256_hex(sum, digest)) st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+    fpi_sha256_free(sum);
     return st;
 }
 
@@ -952,8 +953,7 @@ fp_status fp_aggregate_prepare(fp_store *store, fp_error *err)
         int applied = 0;
         st = read_stored_regions(store, digest, rows, err);
         STEP("digest");
-        if (!st) {
-            fpi_prepared_cache_key(digest, key);
+        if (!st && fpi_prepared_cache_key(digest, key) == 0) {
             keyed = cache_dir != NULL;
             /* The entries the build made for the regions shipped with
              * footprint first (made by this very program: the user's cache

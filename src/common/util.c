@@ -16,17 +16,68 @@
 #include "common/util.h"
 #include "fp_context.h"
 
-int fpi_checksum_add_file(GChecksum *sum, const char *path)
+struct fpi_sha256 {
+    EVP_MD_CTX *md;
+    int failed;
+};
+
+fpi_sha256 *fpi_sha256_new(void)
+{
+    fpi_sha256 *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    if (!(h->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
+        fpi_sha256_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void fpi_sha256_add(fpi_sha256 *h, const void *data, size_t len)
+{
+    if (!h->failed && len && EVP_DigestUpdate(h->md, data, len) != 1) h->failed = 1;
+}
+
+void fpi_sha256_add_string(fpi_sha256 *h, const char *s)
+{
+    fpi_sha256_add(h, s, strlen(s) + 1);
+}
+
+int fpi_sha256_add_file(fpi_sha256 *h, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
     unsigned char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) g_checksum_update(sum, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) fpi_sha256_add(h, buf, n);
     int failed = ferror(f);
     fclose(f);
     if (failed) errno = EIO;
     return failed ? -1 : 0;
+}
+
+int fpi_sha256_digest(fpi_sha256 *h, unsigned char out[32])
+{
+    unsigned len = 0;
+    unsigned char d[EVP_MAX_MD_SIZE];
+    if (h->failed || EVP_DigestFinal_ex(h->md, d, &len) != 1 || len != 32) return h->failed = 1, -1;
+    h->failed = 1;   /* finished: no more updates */
+    memcpy(out, d, 32);
+    return 0;
+}
+
+int fpi_sha256_hex(fpi_sha256 *h, char out[65])
+{
+    unsigned char d[32];
+    if (fpi_sha256_digest(h, d)) return -1;
+    for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
+void fpi_sha256_free(fpi_sha256 *h)
+{
+    if (!h) return;
+    EVP_MD_CTX_free(h->md);
+    free(h);
 }
 
 /* OpenSSL's SHA-256 (the SHA instructions where the CPU has them) rather
@@ -41,29 +92,24 @@ fp_status fpi_file_sha256_until(const char *path, char out[65], const int *stop,
 {
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-        EVP_MD_CTX_free(md);
+    fpi_sha256 *h = fpi_sha256_new();
+    if (!h) {
         fclose(f);
         return fp_error_set(err, FP_ERR_NOMEM, "%s: cannot start a SHA-256", path);
     }
     unsigned char buf[1 << 16];
     size_t n;
-    int ok = 1;
     int stopped = 0;
-    while (ok && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-        ok = EVP_DigestUpdate(md, buf, n) == 1;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        fpi_sha256_add(h, buf, n);
         if (stop && __atomic_load_n(stop, __ATOMIC_RELAXED)) { stopped = 1; break; }
     }
-    int failed = ferror(f) || !ok;
+    int failed = ferror(f);
     fclose(f);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned len = 0;
-    if (!failed) failed = EVP_DigestFinal_ex(md, digest, &len) != 1 || len != 32;
-    EVP_MD_CTX_free(md);
+    if (!failed && !stopped) failed = fpi_sha256_hex(h, out) != 0;
+    fpi_sha256_free(h);
     if (failed) return fp_error_set(err, FP_ERR_IO, "%s: read error", path);
     if (stopped) return fp_error_set(err, FP_ERR_INTERRUPTED, "%s: checksum not finished", path);
-    for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", digest[i]);
     return FP_OK;
 }
 

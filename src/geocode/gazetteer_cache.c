@@ -83,18 +83,18 @@ static const char *const fold_probes[] = {
     "\xE6\x9D\xB1\xE4\xBA\xAC", "\xD8\xA7\xD9\x84\xD9\x82\xD8\xA7\xD9\x87\xD8\xB1\xD8\xA9", "\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1",
     "  Den   Haag ", "\xC3\x87" "ANAKKALE", "Qu\xC3\xA9" "bec (Ville)", "Phnom Penh", NULL };
 
-static void hash_string(GChecksum *sum, const char *s)
+static void hash_string(fpi_sha256 *sum, const char *s)
 {
     /* With its NUL, so that "ab"+"c" and "a"+"bc" differ; NULL as "\1". */
-    if (!s) s = "\1";
-    g_checksum_update(sum, (const guchar *)s, (gssize)strlen(s) + 1);
+    fpi_sha256_add_string(sum, s ? s : "\1");
 }
 
 int fpi_gazetteer_cache_key(const char *path, char key[65])
 {
     struct stat sb;
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return -1;   /* fp_gazetteer_load says why */
-    GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+    fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return -1;
     hash_string(sum, CACHE_MAGIC);
     hash_string(sum, FOOTPRINT_VERSION);
     for (int i = 0; fold_probes[i]; i++) {
@@ -105,9 +105,9 @@ int fpi_gazetteer_cache_key(const char *path, char key[65])
         free(folded);
         free(fuzzy);
     }
-    int rc = fpi_checksum_add_file(sum, path);
-    if (!rc) snprintf(key, 65, "%s", g_checksum_get_string(sum));
-    g_checksum_free(sum);
+    int rc = fpi_sha256_add_file(sum, path);
+    if (!rc) rc = fpi_sha256_hex(sum, key);
+    fpi_sha256_free(sum);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fp_geocode.h"
@@ -138,6 +139,59 @@ static void test_latin1_to_utf8(void **state)
     free(s);
 }
 
+/* The running SHA-256 against FIPS 180-2's examples (independent of
+ * footprint): whole, cut into pieces, from a file, and as the digest. */
+static void test_sha256(void **state)
+{
+    (void)state;
+    char hex[65];
+    fpi_sha256 *h = fpi_sha256_new();
+    assert_non_null(h);
+    assert_int_equal(fpi_sha256_hex(h, hex), 0);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_int_equal(fpi_sha256_hex(h, hex), -1);   /* finished: no second digest */
+    fpi_sha256_free(h);
+
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    h = fpi_sha256_new();
+    fpi_sha256_add(h, two, 10);
+    fpi_sha256_add(h, two + 10, 0);
+    fpi_sha256_add(h, two + 10, strlen(two) - 10);
+    assert_int_equal(fpi_sha256_hex(h, hex), 0);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    fpi_sha256_free(h);
+
+    /* add_string hashes the NUL too: "abc\0". */
+    unsigned char d[32], e[32];
+    h = fpi_sha256_new();
+    fpi_sha256_add_string(h, "abc");
+    assert_int_equal(fpi_sha256_digest(h, d), 0);
+    fpi_sha256_free(h);
+    h = fpi_sha256_new();
+    fpi_sha256_add(h, "abc", 4);
+    assert_int_equal(fpi_sha256_digest(h, e), 0);
+    fpi_sha256_free(h);
+    assert_memory_equal(d, e, 32);
+
+    char path[] = "/tmp/fp_test_sha256_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "abc", 3), 3);
+    close(fd);
+    h = fpi_sha256_new();
+    assert_int_equal(fpi_sha256_add_file(h, path), 0);
+    assert_int_equal(fpi_sha256_hex(h, hex), 0);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    fpi_sha256_free(h);
+    fp_error err = { 0 };
+    assert_int_equal(fpi_file_sha256(path, hex, &err), FP_OK);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    unlink(path);
+    h = fpi_sha256_new();
+    assert_int_equal(fpi_sha256_add_file(h, path), -1);   /* gone */
+    fpi_sha256_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +200,7 @@ int main(void)
         cmocka_unit_test(test_fold_invalid_utf8),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_latin1_to_utf8),
+        cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
