@@ -57,7 +57,7 @@ typedef struct fp_import_result {
     long stored;
     long rejected;
     long pending_geocode;     /* stored without geometry, with a place or country */
-    long latin1_converted;    /* rows whose bytes were not UTF-8, read as Latin-1 */
+    long latin1_converted;    /* rows whose bytes were not UTF-8, read as Windows-1252 (Latin-1 with printable 0x80-0x9F) */
     long z_dropped;           /* geometries whose Z/M was dropped */
     long repaired;            /* invalid geometries repaired (extra.geometry_repaired says why) */
     long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */

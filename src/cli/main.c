@@ -450,7 +450,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
-        if (r.latin1_converted) printf("  rows read as Latin-1 (not UTF-8): %ld\n", r.latin1_converted);
+        if (r.latin1_converted) printf("  rows read as Windows-1252 (not UTF-8): %ld\n", r.latin1_converted);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
         if (r.repaired) printf("  invalid geometries repaired: %ld (see `footprint rejects --repaired`)\n", r.repaired);
         if (r.clamped) printf("  coordinates clamped to +-180/+-90 (within 1e-6 degrees): %ld\n", r.clamped);

@@ -153,14 +153,33 @@ void fpi_utf8_sanitize(char *s)
     }
 }
 
-char *fpi_latin1_to_utf8(const char *str, size_t len)
+/* Windows-1252 as WHATWG's Encoding Standard decodes it (also what browsers
+ * do for a "latin1"/"iso-8859-1" label): Latin-1 but for 0x80-0x9F, which
+ * Latin-1 gives to invisible C1 controls and Windows gives to the curly
+ * quotes, dashes, the euro sign... that Excel on Windows writes. The five
+ * bytes Windows leaves undefined stay the C1 controls. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+char *fpi_cp1252_to_utf8(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    char *out = malloc(len * 2 + 1), *o = out;
+    char *out = malloc(len * 3 + 1), *o = out;
     if (!out) return NULL;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] < 0x80) *o++ = (char)s[i];
-        else { *o++ = (char)(0xC0 | (s[i] >> 6)); *o++ = (char)(0x80 | (s[i] & 0x3F)); }
+        unsigned c = s[i] >= 0x80 && s[i] < 0xA0 ? cp1252_high[s[i] - 0x80] : s[i];
+        if (c < 0x80) {
+            *o++ = (char)c;
+        } else if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
     }
     *o = '\0';
     return out;

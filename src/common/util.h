@@ -41,8 +41,9 @@ int fpi_utf8_valid(const char *s, size_t len);
  * character with '?': for messages built with "%.40s"-style cuts, which
  * may split a character. */
 void fpi_utf8_sanitize(char *s);
-/* Latin-1 bytes to UTF-8; returns a malloc'd NUL-terminated string. */
-char *fpi_latin1_to_utf8(const char *s, size_t len);
+/* Windows-1252 bytes (Latin-1 with printable 0x80-0x9F: what Excel on
+ * Windows writes) to UTF-8; returns a malloc'd NUL-terminated string. */
+char *fpi_cp1252_to_utf8(const char *s, size_t len);
 
 /* Wall-clock seconds, monotonic. */
 double fpi_now(void);

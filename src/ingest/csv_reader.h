@@ -3,7 +3,7 @@
  *
  * Why not OGR's CSV driver: the import must report the line number where a
  * record starts (quoted fields may span lines), keep each record's raw text
- * for the rejects table, detect Latin-1 per record, and run at bulk speed;
+ * for the rejects table, detect non-UTF-8 (Windows-1252) per record, and run at bulk speed;
  * bench/ measures this reader against OGR's (see bench/README.md).
  *
  * Memory is one record at a time. Handles a UTF-8 BOM, CRLF and LF, quoted

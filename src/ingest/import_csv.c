@@ -1,5 +1,5 @@
 /*
- * The CSV path of the import: the reader's records, Latin-1 fallback and
+ * The CSV path of the import: the reader's records, Windows-1252 fallback and
  * malformed rows here; the header and each row then go through the table
  * rules shared with spreadsheets (table_rows.c).
  */
@@ -28,7 +28,7 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
     char **cols = calloc(ncols, sizeof *cols);
     for (int i = 0; i < ncols; i++) {
         const char *f = rec.fields[i];
-        cols[i] = fpi_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fpi_latin1_to_utf8(f, rec.lengths[i]);
+        cols[i] = fpi_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fpi_cp1252_to_utf8(f, rec.lengths[i]);
     }
     /* With a semicolon delimiter a lone decimal comma is a decimal point. */
     fp_table *table = NULL;
@@ -49,12 +49,13 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
         char **fields = rec.fields;
         char **latin = NULL;
         if (!fpi_utf8_valid(rec.raw, rec.raw_len)) {
-            /* Not UTF-8: read the record as Latin-1 so nothing invalid is stored. */
-            converted = fpi_latin1_to_utf8(rec.raw, rec.raw_len);
+            /* Not UTF-8: read the record as Windows-1252 (what Excel on Windows
+             * writes; Latin-1 but for 0x80-0x9F) so nothing invalid is stored. */
+            converted = fpi_cp1252_to_utf8(rec.raw, rec.raw_len);
             raw = converted;
             raw_len = strlen(converted);
             latin = calloc(rec.nfields, sizeof *latin);
-            for (int i = 0; i < rec.nfields; i++) latin[i] = fpi_latin1_to_utf8(rec.fields[i], rec.lengths[i]);
+            for (int i = 0; i < rec.nfields; i++) latin[i] = fpi_cp1252_to_utf8(rec.fields[i], rec.lengths[i]);
             fields = latin;
             res->latin1_converted++;
         }

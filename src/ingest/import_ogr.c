@@ -118,7 +118,7 @@ static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t 
         const char *v = OGR_F_GetFieldAsString(f, i);
         if (fpi_utf8_valid(v, strlen(v))) snprintf(buf, size, "%s", v);
         else {
-            char *u = fpi_latin1_to_utf8(v, strlen(v));
+            char *u = fpi_cp1252_to_utf8(v, strlen(v));
             snprintf(buf, size, "%s", u);
             free(u);
         }
@@ -339,7 +339,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             int c = field_col[k];
             if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
                 const char *v = OGR_F_GetFieldAsString(f, c);
-                vals[k] = fpi_utf8_valid(v, strlen(v)) ? strdup(v) : fpi_latin1_to_utf8(v, strlen(v));
+                vals[k] = fpi_utf8_valid(v, strlen(v)) ? strdup(v) : fpi_cp1252_to_utf8(v, strlen(v));
             }
             row.values[k] = vals[k];
         }

@@ -130,7 +130,7 @@ static void reject_text(fp_reject_kind kind, const char *reason, const char *raw
      * character: only valid UTF-8 is stored (found by fuzzing, see
      * tests/fuzz/regressions/csv_import/). */
     fpi_utf8_sanitize(full);
-    /* Raw text is stored only as valid UTF-8 (callers convert Latin-1);
+    /* Raw text is stored only as valid UTF-8 (callers convert Windows-1252);
      * capped so a pathological row cannot bloat the store. */
     *kept = NULL;
     *keep = 0;

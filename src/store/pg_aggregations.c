@@ -232,6 +232,8 @@ fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     fp_store *s = w->store;
     const fp_aggregation_desc *d = &w->d;
     fp_status st = copy_switch(w, 0, err);
+    /* The assignments' key: a million rows at 1M points (0.54 -> 0.46 s). */
+    if (!st) st = fpi_pg_index_memory(s, "storing the aggregation", err);
     /* The swap: old tables out, new ones in under the final names, with
      * their keys and the GiST index named after them. */
     char *cols = g_strdup_printf("%s_columns", d->table), *pk = g_strdup_printf("%s_pk", d->table),

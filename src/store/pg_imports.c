@@ -325,11 +325,7 @@ static fp_status bulk_begin(fp_pg_loader *l, fp_error *err)
 static fp_status bulk_finish(fp_pg_loader *l, fp_error *err)
 {
     fp_store *s = l->store;
-    /* PostgreSQL's default (64 MB) spills the 1M-point GiST sort to disk;
-     * a server set higher keeps its setting. */
-    fp_status st = fpi_pg_command(s, "SELECT set_config('maintenance_work_mem', '256MB', true) FROM pg_settings"
-                                     " WHERE name = 'maintenance_work_mem' AND setting::bigint < 262144", 0, NULL,
-                                  "storing projects", err);
+    fp_status st = fpi_pg_index_memory(s, "storing projects", err);
     if (!st && l->pkey_def) {
         char *add = g_strdup_printf("ALTER TABLE projects ADD CONSTRAINT projects_pkey %s", l->pkey_def);
         st = fpi_pg_command(s, add, 0, NULL, "indexing projects", err);

@@ -54,6 +54,10 @@ fp_status fpi_pg_error(fp_store *s, PGresult *res, const char *what, fp_error *e
 /* Runs a statement that returns no rows. */
 fp_status fpi_pg_command(fp_store *s, const char *sql, int n, const char *const *values, const char *what,
                         fp_error *err);
+/* For the rest of the transaction, maintenance_work_mem at least 256 MB
+ * before building big indexes: PostgreSQL's default (64 MB) spills the
+ * sort of a million keys to disk. A server set higher keeps its setting. */
+fp_status fpi_pg_index_memory(fp_store *s, const char *what, fp_error *err);
 /* An identifier quoted for SQL (PQescapeIdentifier); free with PQfreemem. */
 char *fpi_pg_ident(fp_store *s, const char *name);
 /* Text of a COPY row field: appends v escaped for COPY's text format, or \N. */

@@ -246,6 +246,12 @@ fp_status fpi_pg_command(fp_store *s, const char *sql, int n, const char *const 
     return FP_OK;
 }
 
+fp_status fpi_pg_index_memory(fp_store *s, const char *what, fp_error *err)
+{
+    return fpi_pg_command(s, "SELECT set_config('maintenance_work_mem', '256MB', true) FROM pg_settings"
+                             " WHERE name = 'maintenance_work_mem' AND setting::bigint < 262144", 0, NULL, what, err);
+}
+
 void fpi_pg_cache_write(fp_store *s, const char *sql, int n, const char *const *values, const int *lengths,
                        const int *formats, int *ok)
 {

@@ -159,8 +159,18 @@ case_end
 case_begin "Latin-1 bytes are converted, never stored as invalid UTF-8"
 run --db $DB import "$FIX/latin1.csv"
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "rows read as Latin-1 (not UTF-8): 1" "summary"
+assert_contains "$OUT" "rows read as Windows-1252 (not UTF-8): 1" "summary"
 assert_eq "53C3A36F205061756C6F206F6666696365" "$(sql "SELECT hex(name) FROM projects WHERE dataset='latin1' AND source_line=2")" "São as UTF-8"
+case_end
+
+case_begin "Windows-1252 bytes (Excel's curly quotes, dashes, euro sign) are stored as iconv -f CP1252 reads them, not as control characters"
+printf 'id,name,lon,lat\n1,\x93Smart\x94 city \x96 \x80 5m \x85,10.5,20.5\n' > cp1252.csv
+run --db $DB import cp1252.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "rows read as Windows-1252 (not UTF-8): 1" "summary"
+want=$(printf '\x93Smart\x94 city \x96 \x80 5m \x85' | iconv -f CP1252 -t UTF-8 | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+assert_eq "E2809C" "${want:0:6}" "iconv's reading of 0x93 (a left curly quote)"
+assert_eq "$want" "$(sql "SELECT hex(name) FROM projects WHERE dataset='cp1252'")" "name bytes"
 case_end
 
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"

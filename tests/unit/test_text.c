@@ -1,4 +1,4 @@
-/* Unit tests of text folding, UTF-8 validation and Latin-1 conversion. */
+/* Unit tests of text folding, UTF-8 validation, Windows-1252 conversion and SHA-256. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -103,10 +103,10 @@ static void test_utf8_valid(void **state)
     assert_false(fpi_utf8_valid("\xC3\xA3", 1));
 }
 
-static void test_latin1_to_utf8(void **state)
+static void test_cp1252_to_utf8(void **state)
 {
     (void)state;
-    char *s = fpi_latin1_to_utf8("S\xE3o", 3);
+    char *s = fpi_cp1252_to_utf8("S\xE3o", 3);
     assert_non_null(s);
     const unsigned char want[] = { 0x53, 0xC3, 0xA3, 0x6F, 0x00 };
     assert_int_equal(strlen(s), 4);
@@ -115,23 +115,31 @@ static void test_latin1_to_utf8(void **state)
     assert_true(fpi_utf8_valid(s, strlen(s)));
     free(s);
 
-    s = fpi_latin1_to_utf8("plain", 5);
+    s = fpi_cp1252_to_utf8("plain", 5);
     assert_string_equal(s, "plain");
     free(s);
 
-    s = fpi_latin1_to_utf8("", 0);
+    s = fpi_cp1252_to_utf8("", 0);
     assert_non_null(s);
     assert_string_equal(s, "");
     free(s);
 
-    /* 0x80, 0xBF, 0xC0 and 0xFF at the edges of the two-byte forms. */
-    s = fpi_latin1_to_utf8("\x80\xBF\xC0\xFF", 4);
-    const unsigned char want2[] = { 0xC2, 0x80, 0xC2, 0xBF, 0xC3, 0x80, 0xC3, 0xBF, 0x00 };
+    /* 0xBF, 0xC0 and 0xFF at the edges of the two-byte forms; 0x80 is the
+     * euro sign in Windows-1252 (Python's cp1252 codec gives the same). */
+    s = fpi_cp1252_to_utf8("\x80\xBF\xC0\xFF", 4);
+    const unsigned char want2[] = { 0xE2, 0x82, 0xAC, 0xC2, 0xBF, 0xC3, 0x80, 0xC3, 0xBF, 0x00 };
     assert_memory_equal(s, want2, sizeof want2);
     free(s);
 
+    /* Excel's curly quotes, en dash and Y diaeresis (0x9F); 0x81, which
+     * Windows-1252 leaves undefined, stays U+0081 as WHATWG decodes it. */
+    s = fpi_cp1252_to_utf8("\x93Smart\x94 \x96 \x9F\x81", 12);
+    assert_string_equal(s, "\xE2\x80\x9CSmart\xE2\x80\x9D \xE2\x80\x93 \xC5\xB8\xC2\x81");
+    assert_true(fpi_utf8_valid(s, strlen(s)));
+    free(s);
+
     /* K\xF6ln (Latin-1) → Köln → folds to "koln". */
-    s = fpi_latin1_to_utf8("K\xF6ln", 4);
+    s = fpi_cp1252_to_utf8("K\xF6ln", 4);
     assert_string_equal(s, "K\xC3\xB6ln");
     char *f = fp_fold_text(s);
     assert_string_equal(f, "koln");
@@ -199,7 +207,7 @@ int main(void)
         cmocka_unit_test(test_fold_punctuation_and_space),
         cmocka_unit_test(test_fold_invalid_utf8),
         cmocka_unit_test(test_utf8_valid),
-        cmocka_unit_test(test_latin1_to_utf8),
+        cmocka_unit_test(test_cp1252_to_utf8),
         cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
