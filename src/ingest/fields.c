@@ -34,7 +34,7 @@ static const char *const aliases[FP_F_COUNT][20] = {
 /* A column name as compared: ASCII lower case, without spaces, dots,
  * underscores and hyphens, and without a trailing "(...)" qualifier
  * ("Amount (Constant USD 2021)" is an amount). */
-static void normalize_name(const char *in, char *out, size_t size)
+void fpi_normalize_column_name(const char *in, char *out, size_t size)
 {
     size_t o = 0;
     for (const char *c = in; *c && o + 1 < size; c++) {
@@ -64,7 +64,7 @@ int fpi_field_index(const char *name)
 int fpi_field_for_column(const char *column)
 {
     char norm[256];
-    normalize_name(column, norm, sizeof norm);
+    fpi_normalize_column_name(column, norm, sizeof norm);
     for (int f = 0; f < FP_F_COUNT; f++)
         if (alias_rank(f, norm) >= 0) return f;
     return -1;
@@ -78,9 +78,9 @@ static int find_column(const char *const *columns, int n, const char *name)
         if (strcasecmp(columns[i], name) == 0) return i;
     /* --map year=Commitment.Year finds "Commitment Year". */
     char want[256], have[256];
-    normalize_name(name, want, sizeof want);
+    fpi_normalize_column_name(name, want, sizeof want);
     for (int i = 0; i < n; i++) {
-        normalize_name(columns[i], have, sizeof have);
+        fpi_normalize_column_name(columns[i], have, sizeof have);
         if (*want && strcmp(want, have) == 0) return i;
     }
     return -1;
@@ -127,7 +127,7 @@ fp_status fpi_resolve_fields(const char *path, const char *const *columns, int n
         for (int g = 0; g < FP_F_COUNT; g++) used |= explicit_field[g] && field_col[g] == c;
         if (used) continue;
         char norm[256];
-        normalize_name(columns[c], norm, sizeof norm);
+        fpi_normalize_column_name(columns[c], norm, sizeof norm);
         int r = alias_rank(f, norm);
         if (r < rank[f]) {
             rank[f] = r;

@@ -18,6 +18,10 @@ extern const char *const fpi_field_names[FP_F_COUNT];
 int fpi_field_index(const char *name);
 /* Which field a column named `column` fills when nothing is mapped: -1 if none. */
 int fpi_field_for_column(const char *column);
+/* A column name as the aliases compare it: ASCII lower case, without spaces,
+ * dots, underscores and hyphens, and without a trailing "(...)" qualifier
+ * ("Longitude (deg)" is "longitude"). */
+void fpi_normalize_column_name(const char *in, char *out, size_t size);
 /* Resolves explicit --map entries and name detection over `columns`: fills
  * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
 fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,

@@ -40,11 +40,22 @@ static int find_named(char **cols, int n, const char *name)
     return -1;
 }
 
+/* The first of names found as a column: as written (any case), then as
+ * the field aliases are compared ("Longitude (deg)", "LAT.", "geom_WKT"). */
 static int find_any(char **cols, int n, const char *const *names)
 {
     for (int k = 0; names[k]; k++) {
         int i = find_named(cols, n, names[k]);
         if (i >= 0) return i;
+    }
+    for (int k = 0; names[k]; k++) {
+        char want[64];
+        fpi_normalize_column_name(names[k], want, sizeof want);
+        for (int i = 0; i < n; i++) {
+            char norm[256];
+            fpi_normalize_column_name(cols[i], norm, sizeof norm);
+            if (!strcmp(norm, want)) return i;
+        }
     }
     return -1;
 }
@@ -153,8 +164,24 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     if (t->wkt_c < 0 && t->lon_c < 0) {
         t->lon_c = find_any(cols, ncols, lon_names);
         t->lat_c = find_any(cols, ncols, lat_names);
+        int lone = t->lon_c >= 0 && t->lat_c < 0 ? t->lon_c : t->lat_c >= 0 && t->lon_c < 0 ? t->lat_c : -1;
         if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
         if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
+        /* One coordinate column without the other is a file whose other
+         * column has a name we do not know: geocoding its rows instead
+         * would place them far from the coordinates they carry. A lone "x"
+         * or "y" is often something else and stays a data column. */
+        char lone_norm[256] = "";
+        if (lone >= 0) fpi_normalize_column_name(cols[lone], lone_norm, sizeof lone_norm);
+        if (lone >= 0 && t->wkt_c < 0 && strcmp(lone_norm, "x") && strcmp(lone_norm, "y")) {
+            int is_lat = find_any(&cols[lone], 1, lat_names) == 0;
+            st = fp_error_set(err, FP_ERR_INPUT,
+                              "%s: %sa %s column '%s' but no %s column (looked for %s; columns: %s); "
+                              "name both with --lon/--lat", path, t->prefix, is_lat ? "latitude" : "longitude",
+                              cols[lone], is_lat ? "longitude" : "latitude",
+                              is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y", columns_list);
+            goto done;
+        }
     }
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
         goto done;

@@ -173,6 +173,24 @@ assert_eq "E2809C" "${want:0:6}" "iconv's reading of 0x93 (a left curly quote)"
 assert_eq "$want" "$(sql "SELECT hex(name) FROM projects WHERE dataset='cp1252'")" "name bytes"
 case_end
 
+case_begin "coordinate columns named with units or dots are found (\"Longitude (deg)\", \"LAT.\"); one without the other is an error, nothing stored"
+printf 'id,name,Longitude (deg),LAT.,country\n1,Roma,12.5,41.9,ITA\n' > units.csv
+run --db $DB import units.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "lon/lat=Longitude (deg), LAT." "columns line"
+assert_eq "12.5|41.9|input" "$(ssql "SELECT X(geom), Y(geom), geocode_method FROM projects WHERE dataset='units'")" "stored at the file's coordinates (method input), not geocoded"
+before=$(sql "SELECT count(*) FROM projects")
+printf 'id,name,lat,lonx,country\n1,Roma,41.9,12.5,ITA\n' > lonely.csv
+run --db $DB import lonely.csv
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "lonely.csv: a latitude column 'lat' but no longitude column" "message names the file and the column"
+assert_contains "$OUT" "name both with --lon/--lat" "message says what to do"
+assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
+run --db $DB import lonely.csv --lon lonx --lat lat
+assert_eq 0 "$RC" "with --lon/--lat it imports"
+assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely'")" "coordinates"
+case_end
+
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --crs EPSG:3857
 assert_eq 0 "$RC" "exit status"
