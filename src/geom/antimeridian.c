@@ -117,8 +117,9 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 
 /* g, cut at the antimeridian when an edge is longer than 180 degrees of
  * longitude (taken as crossing it): unwrapped, cut at +-180, shifted back. */
-static GEOSGeometry *cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
+GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
 {
+    if (!g) return NULL;
     int crosses = 0;
     int parts = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; i < parts && !crosses; i++) {
@@ -155,5 +156,5 @@ GEOSGeometry *fpi_wkb_to_geos(GEOSContextHandle_t h, const unsigned char *wkb, s
     GEOSWKBReader *r = GEOSWKBReader_create_r(h);
     GEOSGeometry *g = GEOSWKBReader_read_r(h, r, wkb, len);
     GEOSWKBReader_destroy_r(h, r);
-    return g ? cut_if_crossing(h, g) : NULL;
+    return fpi_cut_if_crossing(h, g);
 }

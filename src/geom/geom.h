@@ -46,6 +46,10 @@ OGRGeometryH fpi_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *g);
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
  * when it cannot be cut (a ring around a pole); the caller keeps g. */
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* g itself, or, when an edge jumps more than 180 degrees of longitude, g
+ * cut there (g is then freed): the one reading of a crossing geometry that
+ * export, tiles, render and aggregate share. NULL stays NULL. */
+GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g);
 
 /* A GEOS geometry of OGC WKB (what the store's cursors hand out), cut at
  * the antimeridian when an edge jumps more than 180 degrees of longitude

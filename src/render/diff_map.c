@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fp_diff.h"
+#include "geom/geom.h"   /* fpi_cut_if_crossing */
 #include "render_internal.h"
 
 struct fp_diff_map {
@@ -105,7 +106,7 @@ static int locate(const fp_view *v, GEOSContextHandle_t h, const fp_geom *geom, 
     double lon = geom->x, lat = geom->y, x, y;
     if (!geom->is_point) {
         GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom->wkb, geom->wkb_len);
+        GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom->wkb, geom->wkb_len));
         GEOSGeometry *c = g ? GEOSGetCentroid_r(h, g) : NULL;
         int ok = c && !GEOSisEmpty_r(h, c) && GEOSGeomGetX_r(h, c, &lon) && GEOSGeomGetY_r(h, c, &lat);
         if (c) GEOSGeom_destroy_r(h, c);
@@ -114,8 +115,7 @@ static int locate(const fp_view *v, GEOSContextHandle_t h, const fp_geom *geom, 
         if (!ok) return 0;
     }
     if (lat < v->clip[1] || lat > v->clip[3]) return 0;
-    if (lon < v->clip[0]) lon += 360;
-    if (lon > v->clip[2]) lon -= 360;
+    fpi_view_wrap_lon(v, &lon);
     if (lon < v->clip[0] || lon > v->clip[2] || fpi_view_project(v, lon, lat, &x, &y)) return 0;
     fp_view_page(v, x, y, px, py);
     return 1;

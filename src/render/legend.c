@@ -181,8 +181,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
         struct { char *text; double lon, lat, value; } *l = g_ptr_array_index(f->labels, i);
         double lon = l->lon, lat = l->lat, x, y, px, py;
         const fp_view *v = f->view;
-        if (lon < v->clip[0]) lon += 360;
-        if (lon > v->clip[2]) lon -= 360;
+        fpi_view_wrap_lon(v, &lon);
         if (lon < v->clip[0] || lon > v->clip[2] || lat < v->clip[1] || lat > v->clip[3]) continue;
         if (fpi_view_project(v, lon, lat, &x, &y)) continue;
         fp_view_page(v, x, y, &px, &py);

@@ -157,6 +157,17 @@ static int shift_lon(double *x, double *y, void *u)
     return 1;
 }
 
+void fpi_view_wrap_lon(const fp_view *v, double *lon)
+{
+    /* On the edge meridian: at the edge its sign names (180 east, -180 west). */
+    if (*lon > v->clip[2] && *lon - v->clip[2] < 1e-6) { *lon = v->clip[2]; return; }
+    if (*lon < v->clip[0] && v->clip[0] - *lon < 1e-6) { *lon = v->clip[0]; return; }
+    if (*lon < v->clip[0]) *lon += 360;
+    if (*lon > v->clip[2]) *lon -= 360;
+    if (*lon < v->clip[0] && v->clip[0] - *lon < 1e-6) *lon = v->clip[0];
+    else if (*lon > v->clip[2] && *lon - v->clip[2] < 1e-6) *lon = v->clip[2];
+}
+
 void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     /* Data lies in -180..180; a view centred elsewhere shows lon0 +- 180:

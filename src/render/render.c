@@ -224,7 +224,7 @@ typedef struct region_draw {
 int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
                     const fp_choropleth_region *r)
 {
-    GEOSGeometry *g = r->wkb ? GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len) : NULL;
+    GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
     if (!g) return 0;
     cairo_new_path(cr);
     fpi_path_geometry(cr, v, h, g);
@@ -262,7 +262,7 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
     while (fp_rows_next(r)) {
         fp_geom geom;
         if (fp_rows_geom(r, 3, 1, &geom) <= 0) continue;
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
+        GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
         if (!g) continue;
         cairo_new_path(cr);
         fpi_path_geometry(cr, v, h, g);
@@ -513,8 +513,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             lon = geom.x;
             lat = geom.y;
             if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
-            if (lon < v->clip[0]) lon += 360;
-            if (lon > v->clip[2]) lon -= 360;
+            fpi_view_wrap_lon(v, &lon);
             if (lon < v->clip[0] || lon > v->clip[2] || fpi_view_project(v, lon, lat, &x, &y)) continue;
             fp_view_page(v, x, y, &px, &py);
             double sz = size;
@@ -549,7 +548,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             /* Lines (cables, routes) and areas: the line style in the
              * category's colour. */
             GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-            GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
+            GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
             GEOSWKBReader_destroy_r(h, rd);
             if (g) {
                 cairo_save(cr);
@@ -641,13 +640,24 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = world ? 0 : (box[0] + box[2]) / 2, lat0 = world ? 0 : (box[1] + box[3]) / 2;
+    /* A box taken across the antimeridian in 0..360 (the United States,
+     * Alaska's Aleutians included: 172..293) whose centre lies past 180:
+     * the box moves with its centre into the view's frame (-188..-67 around
+     * -127), where the clip, the projection and the data's shifts agree.
+     * Left in 0..360, the clip around lon0 +- 180 kept one degree of it and
+     * the map came out empty. */
+    if (lon0 > 180) {
+        box[0] -= 360;
+        box[2] -= 360;
+        lon0 -= 360;
+    }
     /* --region and --bbox on the command line ask for a regional map: LAEA
      * centred on it unless --proj says otherwise; a style's own view keeps
      * its projection. */
     j->proj = o->proj ? o->proj : (j->region || o->has_bbox) ? "laea"
             : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
     if (!strcmp(j->proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
-    fp_status st = fpi_view_init(&j->v, j->proj, lon0 > 180 ? lon0 - 360 : lon0, lat0, err);
+    fp_status st = fpi_view_init(&j->v, j->proj, lon0, lat0, err);
     if (st) return st;
     j->v.world = world;
     memcpy(j->v.clip, box, sizeof box);

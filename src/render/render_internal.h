@@ -36,6 +36,11 @@ static inline void fp_view_page(const fp_view *v, double x, double y, double *px
 fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
 void fpi_view_clear(fp_view *v);
 int fpi_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
+/* A longitude of the data (-180..180) moved by 360 degrees into the view's
+ * clip where that brings it in; one on lon0 +- 180 itself, which the clip
+ * leaves out by a hair (PROJ may put that meridian on either edge), onto
+ * the map's edge: a project at 180 is drawn, not dropped. */
+void fpi_view_wrap_lon(const fp_view *v, double *lon);
 int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
 
 /* Adds g (lon/lat) to the cairo path, cut to the view's clip box, densified

@@ -126,7 +126,7 @@ static void add_parts(fp_raster_scene *s, PJ *pj, const GEOSGeometry *g, shape *
 /* Adds a WKB geometry as the shape sh; 0 when it cannot be read. */
 static int add_geometry(fp_raster_scene *s, PJ *pj, const unsigned char *wkb, size_t len, shape *sh)
 {
-    GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(s->geos, s->wkb_reader, wkb, len) : NULL;
+    GEOSGeometry *g = wkb ? fpi_cut_if_crossing(s->geos, GEOSWKBReader_read_r(s->geos, s->wkb_reader, wkb, len)) : NULL;
     if (!g) return 0;
     sh->first = (int)s->parts->len;
     sh->count = 0;

@@ -351,6 +351,54 @@ run_px=$(probe runs pac.png "$row" "$NODATA")
 assert_contains "$(rcheck grid pac.png "$P150" "$DB" classes.json "$SEA" --world)" "ok" "grid"
 case_end
 
+case_begin "--region USA (Aleutians past 180: its box is narrower in 0..360): LAEA centred as SpatiaLite's shifted box says; Kansas in the USA's colour; grid"
+run --db "$DB" render --region USA --size 900x600 -o usa.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The expected centre from SpatiaLite alone: the box of the geometry in 0..360
+# (ST_Shift_Longitude) where that is narrower than in -180..180, plus the
+# render's documented margin (a tenth + 0.5 degree each side does not move it).
+want_lon0=$(ssql "SELECT CASE WHEN MbrMaxX(s) - MbrMinX(s) < MbrMaxX(geom) - MbrMinX(geom)
+                  THEN (MbrMinX(s) + MbrMaxX(s)) / 2 - 360 ELSE (MbrMinX(geom) + MbrMaxX(geom)) / 2 END
+                  FROM (SELECT geom, ST_Shift_Longitude(geom) s FROM regions WHERE code='USA')")
+p=$(prj4 usa.prj)
+lon0=$(grep -o '+lon_0=[-0-9.e]*' <<<"$p" | cut -d= -f2)
+assert_near "$want_lon0" "${lon0:-999}" 0.01 "lon_0 (.prj: $p)"
+assert_near -127 "${lon0:-999}" 1 "lon_0 about -127 (between the Aleutians and Maine)"
+USA=$(colour_of USA)
+assert_eq "$USA" "$(probe probe usa.png "$p" -98 38.5 2)" "Kansas (-98, 38.5)"
+assert_eq "$USA" "$(probe probe usa.png "$p" -150 64 2)" "Alaska (-150, 64)"
+assert_contains "$(rcheck grid usa.png "$p" "$DB" classes.json "$SEA")" "ok" "grid"
+case_end
+
+case_begin "the antimeridian: points on 180 and -180 drawn at the map's edges; a line and a box crossing it drawn at both edges, no streak across the world"
+E="$WORK/am/fp.sqlite"
+fp_init "$E" >/dev/null 2>&1
+printf 'id,company,category,name,lon,lat\nA,c,telecom,east edge,180,10\nB,c,telecom,west edge,-180,-10\nC,c,telecom,near east,179.5,30\nD,c,telecom,near west,-179.5,-30\n' > am.csv
+printf 'id,company,category,name,wkt\nL1,c,cable,cable,"LINESTRING(170 -15, -170 -20)"\nL2,c,cable,box,"POLYGON((178 -36, -178 -36, -178 -44, 178 -44, 178 -36))"\n' > amw.csv
+"$FP" -q --db "$E" import am.csv && "$FP" -q --db "$E" import amw.csv
+run --db "$E" render --style category-points --size 1600x900 -o am.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+TEL="#f781bf"; CAB="#1b9e77"
+for pt in "180 10" "-180 -10" "179.5 30" "-179.5 -30"; do
+    assert_eq "$TEL" "$(probe probe am.png "$EE0" $pt 2)" "the marker at ($pt)"
+done
+# The middle of the map, between 90 W and 90 E where the streaks ran: no cable colour.
+read -r mx0 my0 <<<"$(probe pixel am.png "$EE0" -90 -10)"
+read -r mx1 my1 <<<"$(probe pixel am.png "$EE0" 90 -50)"
+assert_eq 0 "$(probe count am.png "$mx0" "$my0" "$mx1" "$my1" "$CAB")" "cable pixels between 90 W and 90 E"
+# ... and the pieces of both at each edge (Equal Earth: a meridian's x shrinks
+# towards the poles, so the boxes' outer corners are at -10, inner at -50;
+# antialiased 1 px lines: some 15 pixels of the exact colour a side).
+read -r ex0 ey1 <<<"$(probe pixel am.png "$EE0" 165 -50)"
+read -r ex1 ey0 <<<"$(probe pixel am.png "$EE0" 180 -10)"
+read -r wx0 _ <<<"$(probe pixel am.png "$EE0" -180 -10)"
+read -r wx1 _ <<<"$(probe pixel am.png "$EE0" -165 -50)"
+for side in "$ex0 $ey0 $((ex1 + 1)) $ey1" "$wx0 $ey0 $wx1 $ey1"; do
+    n=$(probe count am.png $side "$CAB")
+    [ "${n:-0}" -ge 8 ] 2>/dev/null || fail "cable pixels near the edge [$side]: ${n:-none}"
+done
+case_end
+
 # ==============================================================================
 # 5. Points, titles, atlases.
 # ==============================================================================

@@ -72,6 +72,30 @@ p=$(tc pixel xyz 2 -140 0 2)
 assert_eq "#eaf2f8" "${p##* }" "the Pacific at 140W 0N ($p)"
 case_end
 
+case_begin "a line and a box crossing the antimeridian: drawn at both edges of the z0 tile, no streak across it"
+E="$WORK/am/fp.sqlite"
+fp_init "$E" >/dev/null 2>&1
+printf 'id,company,category,name,wkt\nL1,c,cable,cable,"LINESTRING(170 -15, -170 -20)"\nL2,c,cable,box,"POLYGON((178 -36, -178 -36, -178 -44, 178 -44, 178 -36))"\n' > amw.csv
+"$FP" -q --db "$E" import amw.csv
+run --db "$E" tiles --style category-points --zoom 0 -o am
+assert_eq 0 "$RC" "exit status ($OUT)"
+# Columns of the 256 px z0 tile by the OSM formula x = (lon + 180) / 360 * 256:
+# 0-20 (180 W - 151 W), 64-191 (90 W - 90 E), 236-255 (152 E - 180). Pixels
+# near the style's cable colour #1b9e77 (antialiased 1 px lines).
+got=$("$PY" - am/0/0/0.png <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+near = lambda p: sum(abs(a - b) for a, b in zip(p, (0x1b, 0x9e, 0x77))) <= 120
+n = lambda x0, x1: sum(near(im.getpixel((x, y))) for x in range(x0, x1) for y in range(im.size[1]))
+print(n(0, 21), n(64, 192), n(236, 256))
+PY
+)
+read -r west middle east <<<"$got"
+assert_eq 0 "$middle" "cable-coloured pixels between 90 W and 90 E ($got)"
+[ "${west:-0}" -ge 5 ] && [ "${east:-0}" -ge 5 ] || fail "the pieces at the edges: west ${west:-none}, east ${east:-none} (want >= 5 each)"
+case_end
+
 case_begin "--bbox: only the tiles meeting the box are written (Kenya at z5: the OSM formulas' list)"
 assert_eq "$(tc list 5 33 -5 42 5)" "$(tc files z5 png)" "z5 tiles of 33,-5,42,5"
 case_end
