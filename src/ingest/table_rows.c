@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include <strings.h>
 #include <proj.h>
 #include "common/gdal_api.h"
@@ -105,6 +106,46 @@ static void describe_mapping(const fp_table *t)
         snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->cols[t->wkt_c]);
 }
 
+/* Every column gets a name of its own, so that no value is lost as an
+ * extra attribute under a name another column also has: an empty header
+ * becomes field_N (its position from 1, as OGR names it), a repeated one
+ * NAME_2, NAME_3... (the first keeps its name). The renames are listed in
+ * renamed ("note -> note_2, (empty) -> field_6"). */
+static int column_named(const fp_table *t, int upto, const char *name)
+{
+    for (int k = 0; k < upto; k++)
+        if (!strcmp(t->cols[k], name)) return 1;
+    return 0;
+}
+
+static void name_columns_uniquely(fp_table *t, char *renamed, size_t size)
+{
+    size_t o = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        const char *old = t->cols[i];
+        char *name = NULL;
+        if (!*old) name = g_strdup_printf("field_%d", i + 1);
+        else if (column_named(t, i, old))
+            for (int n = 2; !name || column_named(t, t->ncols, name); n++) {
+                g_free(name);
+                name = g_strdup_printf("%s_%d", old, n);
+            }
+        if (!name) continue;
+        /* A later column already called NAME_2 (or field_N) keeps its name:
+         * the new one takes the next free number. */
+        while (column_named(t, t->ncols, name)) {
+            char *next = g_strdup_printf("%s_", name);
+            g_free(name);
+            name = next;
+        }
+        if (o + 4 < size)
+            o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old : "(empty)", name);
+        free(t->cols[i]);
+        t->cols[i] = strdup(name);
+        g_free(name);
+    }
+}
+
 void fpi_table_free(fp_table *t)
 {
     if (!t) return;
@@ -133,6 +174,8 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         memmove(c, tr, strlen(tr) + 1);
         t->cols[i] = c;
     }
+    char renamed[256] = "";
+    name_columns_uniquely(t, renamed, sizeof renamed);
     char **cols = t->cols;
     t->lon_c = t->lat_c = t->wkt_c = -1;
     fp_status st = FP_OK;
@@ -208,6 +251,10 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         }
     }
     describe_mapping(t);
+    if (*renamed) {
+        size_t o = strlen(res->mapping);
+        snprintf(res->mapping + o, sizeof res->mapping - o, "%srenamed %s", o ? "; " : "", renamed);
+    }
 done:
     if (st) fpi_table_free(t);
     else *out = t;

@@ -191,6 +191,16 @@ assert_eq 0 "$RC" "with --lon/--lat it imports"
 assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely'")" "coordinates"
 case_end
 
+case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
+printf 'id,lon,lat,note,note,,\n1,10.5,20.5,n1,n2,e1,e2\n' > dupcols.csv
+run --db $DB import dupcols.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "renamed note -> note_2, (empty) -> field_6, (empty) -> field_7" "the renames"
+assert_eq '{"field_6":"e1","field_7":"e2","note":"n1","note_2":"n2"}' "$(sql "SELECT extra FROM projects WHERE dataset='dupcols'")" "extra"
+# OGR's CSV driver names the empty headers the same way (field_6, field_7).
+assert_eq "field_6 field_7" "$(ogrinfo -q -al dupcols.csv | grep -o 'field_[0-9]*' | sort -u | tr '\n' ' ' | sed 's/ $//')" "ogrinfo's names"
+case_end
+
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --crs EPSG:3857
 assert_eq 0 "$RC" "exit status"
