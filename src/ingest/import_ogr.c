@@ -220,15 +220,19 @@ static void note_layer(fp_import_result *res, const char *word, const char *name
 }
 
 /* The layer's next feature in *out, NULL at its end; a read error of the
- * driver's (a truncated file) is an error naming the last row read. */
+ * driver's (a truncated file) is an error naming the last row read. A
+ * driver that reported an error and still handed out a feature (GeoJSONSeq
+ * skips a line it cannot parse; GeoJSON drops a geometry it cannot read)
+ * leaves its message in gdal_said (else ""). */
 static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *path, const char *word, const char *lname,
-                              const char *unit, long done, fp_error *err)
+                              const char *unit, long done, char *gdal_said, size_t said_size, fp_error *err)
 {
     CPLErrorReset();
     *out = OGR_L_GetNextFeature(layer);
     if (!*out && CPLGetLastErrorType() >= CE_Failure)
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after %s %ld: %s; nothing of this import was stored", path,
                             word, lname, unit, done, CPLGetLastErrorMsg());
+    if (gdal_said) snprintf(gdal_said, said_size, "%s", *out && CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "");
     return FP_OK;
 }
 
@@ -274,7 +278,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     long feature = 0;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
-    while (!(st = next_feature(layer, &f, path, word, lname, "row", feature, err)) && f) {
+    while (!(st = next_feature(layer, &f, path, word, lname, "row", feature, NULL, 0, err)) && f) {
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
@@ -325,10 +329,26 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     long feature = 0;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
-    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, err)) && f) {
+    char gdal_said[400];
+    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, gdal_said, sizeof gdal_said, err)) && f) {
         feature++;
         if ((st = fpi_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);
+        /* GDAL complained while reading and handed out a feature with a
+         * geometry: the complaint was about a record it skipped (a broken
+         * GeoJSONSeq line), which is counted and rejected under its own
+         * number, never lost without a word. */
+        if (*gdal_said && g) {
+            snprintf(reason, sizeof reason, "%s%s%sGDAL could not read this record and skipped it: %s",
+                     nlayers > 1 ? "layer " : "", nlayers > 1 ? lname : "", nlayers > 1 ? ": " : "", gdal_said);
+            if ((st = fpi_sink_tick(sink, opts, err)) ||
+                (st = fpi_sink_reject(sink, 0, feature, FP_REJECT_MALFORMED, reason, "", 0, err))) {
+                OGR_G_DestroyGeometry(g);
+                OGR_F_Destroy(f);
+                break;
+            }
+            feature++;
+        }
         char *raw = feature_raw(f, defn, g);
         size_t raw_len = strlen(raw);
         fp_row row;
@@ -350,7 +370,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
-        if (!g || OGR_G_IsEmpty(g)) {
+        if (!g && *gdal_said) {
+            /* The feature's geometry GDAL could not read (coordinates that
+             * are not numbers, an unknown type): rejected with GDAL's reason,
+             * not geocoded from its place instead. */
+            kind = FP_REJECT_INVALID_GEOMETRY;
+            snprintf(detail, sizeof detail, "GDAL cannot read its geometry: %s", gdal_said);
+        } else if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
                 snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode"

@@ -262,6 +262,30 @@ assert_eq "$want" "$(rejects_of huge_geojson)" "rejects"
 assert_eq 'e2|{"big":"Infinity"}' "$(sql "SELECT source_key||'|'||extra FROM projects WHERE dataset='huge_geojson'")" "e2"
 case_end
 
+case_begin "a GeoJSONSeq line GDAL cannot parse: counted and rejected under its number (GDAL's reason), the others stored"
+printf '{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"Point","coordinates":[1.5,2.5]}}\n{"type":"Feature","properties":{"id":"b"},"geometry":{"type":"Point","coordinates":[3.5,\n{"type":"Feature","properties":{"id":"c"},"geometry":{"type":"Point","coordinates":[5.5,6.5]}}\n' > seq_broken.geojsonl
+run --db $DB import seq_broken.geojsonl
+assert_eq 0 "$RC" "exit status"
+assert_eq "3|2|1" "$(last_counts)" "counts: 3 records read"
+assert_contains "$(rejects_of seq_broken)" "2|malformed row: GDAL could not read this record and skipped it: JSON parsing error" "the broken line's reject"
+assert_eq "a|1.5 c|5.5" "$(ssql "SELECT source_key||'|'||X(geom) FROM projects WHERE dataset='seq_broken' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "stored"
+# ogrinfo reads the same two features (and reports the same error)
+assert_eq 2 "$(ogrinfo -ro -al -so seq_broken.geojsonl 2>/dev/null | sed -n 's/^Feature Count: //p')" "ogrinfo's feature count"
+case_end
+
+case_begin "a GeoJSON geometry GDAL cannot read (coordinates as strings): rejected with GDAL's reason, not geocoded from its place"
+cat > badcoords.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"p1","place":"Paris","country":"FRA"},"geometry":{"type":"Point","coordinates":["3.5","4.5"]}},
+{"type":"Feature","properties":{"id":"p2"},"geometry":{"type":"Point","coordinates":[3.5,4.5]}}
+]}
+J
+run --db $DB import badcoords.geojson
+assert_eq "2|1|1" "$(last_counts)" "counts"
+assert_contains "$(rejects_of badcoords)" "1|invalid geometry: GDAL cannot read its geometry: Invalid 'y' coordinate" "reject"
+assert_eq "p2" "$(sql "SELECT source_key FROM projects WHERE dataset='badcoords'")" "stored"
+case_end
+
 case_begin "bad polygons in GeoJSON: self-intersecting and unclosed repaired, degenerate rejected, by feature number"
 run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_geojson
 assert_eq "4|3|1" "$(last_counts)" "counts"
