@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -709,6 +710,15 @@ static int cmd_diff(const char *db, int argc, char **argv)
     return st ? fail(&err) : 0;
 }
 
+/* "DIR" of a split export into a folder is shown as "DIR/"; a split into
+ * one file (a GeoPackage of layers) as the file. */
+static int is_folder_without_slash(const char *path)
+{
+    struct stat sb;
+    size_t n = strlen(path);
+    return n && path[n - 1] != '/' && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 static int cmd_export(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "what", required_argument, 0, 'w' }, { "format", required_argument, 0, 'f' },
@@ -759,7 +769,9 @@ static int cmd_export(const char *db, int argc, char **argv)
     if (st) return fail(&err);
     if (!quiet)
         printf("export: %ld features in %d layer%s -> %s%s (%.2f s)\n", r.features, r.layers, r.layers == 1 ? "" : "s",
-               o.split_by ? o.output : r.first_path, o.split_by ? "/" : "", r.seconds);
+               o.split_by ? o.output : r.first_path,
+               o.split_by && is_folder_without_slash(o.output) ? "/" : "",
+               r.seconds);
     return 0;
 }
 

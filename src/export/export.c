@@ -516,17 +516,24 @@ static fp_status build_layers(fp_store *store, export_job *j, fp_error *err)
                            : g_strdup_printf("%s%s", kind, s->kind == FP_LAYER_ASSIGNMENTS ? "_assignments" : "");
         char *fname = j->folder ? g_strdup(safe) : g_strdup(j->base);
         g_free(safe);
-        for (int k = 2; g_hash_table_contains(used, lname); k++) {   /* two values, one safe name */
+        /* Two values, one safe name ("a/b" and "a_b"), or names equal but for
+         * case ("Smart City", "smart city"): GeoPackage and Shapefile compare
+         * layer names, and some file systems file names, without case. */
+        char *key = g_ascii_strdown(lname, -1);
+        for (int k = 2; g_hash_table_contains(used, key); k++) {
             char *next = g_strdup_printf("%s_%d", lname, k), *nextf = g_strdup_printf("%s_%d", fname, k);
-            if (!g_hash_table_contains(used, next)) {
+            char *next_key = g_ascii_strdown(next, -1);
+            if (!g_hash_table_contains(used, next_key)) {
                 g_free(lname); lname = next;
                 g_free(fname); fname = nextf;
+                g_free(key); key = next_key;
                 break;
             }
+            g_free(next_key);
             g_free(next);
             g_free(nextf);
         }
-        g_hash_table_add(used, g_strdup(lname));
+        g_hash_table_add(used, key);
         st = layer_new(store, j, lname, o->split_by ? (value ? value : "") : NULL, 0, &j->layers[j->nlayers], err);
         if (!st) j->layers[j->nlayers++]->file = g_strdup(fname);
         if (!st && with_centroids) {

@@ -483,6 +483,21 @@ assert_eq "$NP" "$(sqlite3 split.gpkg "SELECT sum(feature_count) FROM gpkg_ogr_c
 assert_eq "" "$(sqlite3 split.gpkg "SELECT table_name FROM gpkg_contents" | grep -v '^projects_[A-Za-z0-9._-]*$')" "table names"
 case_end
 
+case_begin "--split-by values equal but for case (\"Smart City\", \"smart city\"): a GeoPackage table and a Shapefile each, the second _2"
+CDB=$WORK/case/fp.sqlite
+fp_init "$CDB" >/dev/null 2>&1
+printf 'id,company,category,lon,lat,country\n1,A,Smart City,2.35,48.85,FRA\n2,A,smart city,13.40,52.52,DEU\n3,A,smart city,12.5,41.9,ITA\n' > case.csv
+"$FP" -q --db "$CDB" import case.csv
+run --db "$CDB" export --split-by category -o case.gpkg
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "-> case.gpkg (" "the message names the file, not a folder"
+assert_eq "projects_Smart_City|1 projects_smart_city_2|2" "$(sqlite3 case.gpkg "SELECT table_name||'|'||feature_count FROM gpkg_ogr_contents ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "tables and counts (sqlite3)"
+run --db "$CDB" export --split-by category --format shp -o caseshp
+assert_eq 0 "$RC" "Shapefiles: exit status ($OUT)"
+assert_contains "$OUT" "-> caseshp/ (" "the message names the folder"
+assert_eq "Smart_City.shp smart_city_2.shp" "$(cd caseshp && ls *.shp | sort | tr '\n' ' ' | sed 's/ $//')" "files"
+case_end
+
 ids_of() { python3 -c "import json,sys; print(' '.join(str(f['id']) for f in sorted(json.load(open(sys.argv[1]))['features'], key=lambda f: f['id'])))" "$1" 2>&1; }
 case_begin "--where: same field ORs, different fields AND, extra keys, values bound (O'Brien, injection)"
 DB=$PDB
