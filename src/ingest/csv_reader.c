@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include "ingest/csv_reader.h"
 
 #define CHUNK (1u << 20)
@@ -10,6 +11,7 @@
 struct fp_csv_reader {
     FILE *file;
     const char *mem;            /* memory input instead of a file */
+    char *owned_mem;            /* mem when the reader made it (a UTF-16 file decoded) */
     size_t mem_len, mem_pos;
     char *buf;                  /* read buffer (file input) */
     size_t buf_len, buf_pos;
@@ -70,11 +72,69 @@ static fp_csv_reader *reader_new(void)
     return r;
 }
 
+/* A file that starts with a UTF-16 byte-order mark (what Excel's "Unicode
+ * Text" and some Windows tools write) is decoded whole into UTF-8 and read
+ * from memory: the records, line numbers and rejects are those of its UTF-8
+ * twin. *out (malloc'd) is NULL when the file is not UTF-16; an error
+ * when it cannot be decoded. */
+static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out_len, fp_error *err)
+{
+    unsigned char bom[2];
+    *out = NULL;
+    if (fread(bom, 1, 2, f) != 2 || !((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF))) {
+        rewind(f);
+        return FP_OK;
+    }
+    const char *from = bom[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
+    GByteArray *all = g_byte_array_new();
+    unsigned char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) g_byte_array_append(all, chunk, (guint)n);
+    if (ferror(f)) {
+        g_byte_array_free(all, TRUE);
+        return fp_error_set(err, FP_ERR_IO, "%s: read error", path);
+    }
+    GError *gerr = NULL;
+    gsize read = 0, written = 0;
+    gchar *utf8 = g_convert((const gchar *)all->data, (gssize)all->len, "UTF-8", from, &read, &written, &gerr);
+    g_byte_array_free(all, TRUE);
+    if (!utf8) {
+        fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: %s text (it starts with that byte-order mark) that cannot be decoded at byte %zu: %s; "
+                     "nothing of this import was stored", path, from, (size_t)read + 2, gerr ? gerr->message : "invalid");
+        g_clear_error(&gerr);
+        return st;
+    }
+    *out = malloc(written + 1);
+    if (*out) memcpy(*out, utf8, written + 1);
+    *out_len = written;
+    g_free(utf8);
+    return *out ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+}
+
 fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    char *decoded = NULL;
+    size_t decoded_len = 0;
+    fp_status st = decode_utf16(f, path, &decoded, &decoded_len, err);
+    if (st) {
+        fclose(f);
+        return st;
+    }
+    if (decoded) {
+        fclose(f);
+        fp_csv_reader *r = reader_new();
+        if (!r) {
+            free(decoded);
+            return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        }
+        r->mem = r->owned_mem = decoded;
+        r->mem_len = decoded_len;
+        *out = r;
+        return FP_OK;
+    }
     fp_csv_reader *r = reader_new();
     if (r) r->buf = malloc(CHUNK);
     if (!r || !r->buf) {
@@ -102,6 +162,7 @@ void fpi_csv_free(fp_csv_reader *r)
 {
     if (!r) return;
     if (r->file) fclose(r->file);
+    free(r->owned_mem);
     free(r->buf);
     free(r->raw);
     free(r->data);

@@ -201,6 +201,25 @@ assert_eq '{"field_6":"e1","field_7":"e2","note":"n1","note_2":"n2"}' "$(sql "SE
 assert_eq "field_6 field_7" "$(ogrinfo -q -al dupcols.csv | grep -o 'field_[0-9]*' | sort -u | tr '\n' ' ' | sed 's/ $//')" "ogrinfo's names"
 case_end
 
+case_begin "UTF-16 text with a byte-order mark (Excel's Unicode Text, LE and BE): read as its UTF-8 twin, line numbers included; undecodable: exit 1, nothing stored"
+printf 'id\tname\tlon\tlat\r\n1\tK\xc3\xb6ln\t6.95\t50.93\r\n2\tbad\t1000\t1\r\n' > u8twin.txt
+iconv -f UTF-8 -t UTF-16LE u8twin.txt | (printf '\xff\xfe'; cat) > u16le.txt
+iconv -f UTF-8 -t UTF-16BE u8twin.txt | (printf '\xfe\xff'; cat) > u16be.txt
+for f in u16le u16be; do
+    run --db $DB import $f.txt
+    assert_eq 0 "$RC" "$f: exit status"
+    assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "$f: counts"
+    assert_eq "$(cut -f2 u8twin.txt | sed -n 2p | tr -d '\n' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)|6.95|50.93" "$(ssql "SELECT hex(name), X(geom), Y(geom) FROM projects WHERE dataset='$f'")" "$f: the name's bytes are the UTF-8 twin's"
+    assert_eq "3" "$(sql "SELECT r.line FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset='$f'")" "$f: the reject's line"
+done
+before=$(sql "SELECT count(*) FROM projects")
+printf '\xff\xfe\x00\xd8a\x00' > bad16.csv
+run --db $DB import bad16.csv
+assert_eq 1 "$RC" "undecodable: exit status"
+assert_contains "$OUT" "bad16.csv: UTF-16LE text" "undecodable: the message names the file and the encoding"
+assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
+case_end
+
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --crs EPSG:3857
 assert_eq 0 "$RC" "exit status"
