@@ -129,12 +129,14 @@
     X(OGR_G_WkbSize) \
     X(OGR_L_CreateFeature) \
     X(OGR_L_CreateField) \
+    X(OGR_L_GetFeature) \
     X(OGR_L_GetGeomType) \
     X(OGR_L_GetLayerDefn) \
     X(OGR_L_GetName) \
     X(OGR_L_GetNextFeature) \
     X(OGR_L_GetSpatialRef) \
     X(OGR_L_ResetReading) \
+    X(OGR_L_SetFeature) \
     X(OSRClone) \
     X(OSRDestroySpatialReference) \
     X(OSRFindMatches) \
@@ -268,12 +270,14 @@ int fpi_gdal_loaded(void);
 #define OGR_G_WkbSize (fpi_gdal()->OGR_G_WkbSize)
 #define OGR_L_CreateFeature (fpi_gdal()->OGR_L_CreateFeature)
 #define OGR_L_CreateField (fpi_gdal()->OGR_L_CreateField)
+#define OGR_L_GetFeature (fpi_gdal()->OGR_L_GetFeature)
 #define OGR_L_GetGeomType (fpi_gdal()->OGR_L_GetGeomType)
 #define OGR_L_GetLayerDefn (fpi_gdal()->OGR_L_GetLayerDefn)
 #define OGR_L_GetName (fpi_gdal()->OGR_L_GetName)
 #define OGR_L_GetNextFeature (fpi_gdal()->OGR_L_GetNextFeature)
 #define OGR_L_GetSpatialRef (fpi_gdal()->OGR_L_GetSpatialRef)
 #define OGR_L_ResetReading (fpi_gdal()->OGR_L_ResetReading)
+#define OGR_L_SetFeature (fpi_gdal()->OGR_L_SetFeature)
 #define OSRClone (fpi_gdal()->OSRClone)
 #define OSRDestroySpatialReference (fpi_gdal()->OSRDestroySpatialReference)
 #define OSRFindMatches (fpi_gdal()->OSRFindMatches)

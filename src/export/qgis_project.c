@@ -37,6 +37,8 @@
 #define MM(pt) ((pt) * 25.4 / 72.0)   /* points to millimetres */
 #define PAGE_W 841.890                 /* A4 landscape, points: render's default page */
 #define PAGE_H 595.276
+#define ATLAS_LON0 "view_lon0"         /* the atlas pages' centres, columns of the coverage layer */
+#define ATLAS_LAT0 "view_lat0"
 
 /* ----------------------------------------------------------- XML helpers --- */
 
@@ -448,17 +450,21 @@ typedef struct layout_spec {
     int sea;                      /* the sea is a layer (world maps), not the frame's colour */
 } layout_spec;
 
+/* An atlas's map frame: the whole map area below the title block. */
+static void atlas_frame(const map_view *v, double f[4])
+{
+    f[0] = v->margin;
+    f[1] = v->frame[1];
+    f[2] = PAGE_W - 2 * v->margin;
+    f[3] = PAGE_H - f[1] - v->margin - v->credit_size * 3.4;
+}
+
 /* Where a layout's map frame goes (x, y, w, h in points): render's, or for
  * an atlas the whole map area. */
 static void frame_of(const layout_spec *s, double f[4])
 {
-    const map_view *v = s->view;
-    memcpy(f, v->frame, sizeof v->frame);
-    if (s->coverage) {
-        f[0] = v->margin;
-        f[2] = PAGE_W - 2 * v->margin;
-        f[3] = PAGE_H - f[1] - v->margin - v->credit_size * 3.4;
-    }
+    if (s->coverage) atlas_frame(s->view, f);
+    else memcpy(f, s->view->frame, sizeof s->view->frame);
 }
 
 /* The page: A4 landscape, white. */
@@ -474,7 +480,10 @@ static void add_page(xmlNodePtr lay)
 
 /* The map item: render's frame and extent (an atlas: zoomed to each region
  * with render's tenth of margin); its uuid in map_uuid for the items that
- * refer to it. */
+ * refer to it. The <Extent> must have the item's aspect: QGIS, reading
+ * it, keeps the item's width and sets its height to the extent's shape
+ * (render's frames are cut to their extents; the atlas's extent is fitted
+ * to its frame by atlas_views()). */
 static void add_map_item(xmlNodePtr lay, PJ_CONTEXT *ctx, const char *gpkg_name, const layout_spec *s, char map_uuid[40])
 {
     const fp_map_style *ms = fp_style_map(s->style);
@@ -500,7 +509,15 @@ static void add_map_item(xmlNodePtr lay, PJ_CONTEXT *ctx, const char *gpkg_name,
     color_el(map, "BackgroundColor", s->sea ? (fp_rgba){ 255, 255, 255, 255 } : ms->background);
     if (s->coverage) {
         /* Each region in the projection render --each uses: LAEA centred
-         * on the middle of its box. */
+         * on the middle of its box. That centre is the coverage layer's
+         * view_lon0/view_lat0 (atlas_views() computes them as render does),
+         * not an expression on @atlas_geometry: QGIS's box of a region
+         * across the antimeridian spans -180..180 (Russia's centre would be
+         * 0, the USA's 0.8), and its expressions cannot take the box in
+         * 0..360 ring by ring. A feature without them (added by hand) falls
+         * back to the middle of its box. No atlas feature (the layout
+         * opened without the atlas preview): NULL, so the map keeps its
+         * own CRS, the first page's, instead of LAEA on 0,0. */
         xmlNodePtr lo = el(map, "LayoutObject", NULL);
         xmlNodePtr ddp = el(lo, "dataDefinedProperties", NULL);
         xmlNodePtr top = el(ddp, "Option", NULL);
@@ -515,9 +532,12 @@ static void add_map_item(xmlNodePtr lay, PJ_CONTEXT *ctx, const char *gpkg_name,
         attr(o, "type", "bool"); attr(o, "name", "active"); attr(o, "value", "true");
         o = el(crs, "Option", NULL);
         attr(o, "type", "QString"); attr(o, "name", "expression");
-        attr(o, "value", "'PROJ4:+proj=laea +lat_0=' || ((y_min(@atlas_geometry) + y_max(@atlas_geometry)) / 2) || "
-                         "' +lon_0=' || ((x_min(@atlas_geometry) + x_max(@atlas_geometry)) / 2) || "
-                         "' +datum=WGS84 +units=m +no_defs'");
+        attr(o, "value", "CASE WHEN @atlas_featureid IS NOT NULL THEN "
+                         "'PROJ4:+proj=laea +lat_0=' || coalesce(attribute(@atlas_feature, '" ATLAS_LAT0 "'), "
+                         "(y_min(@atlas_geometry) + y_max(@atlas_geometry)) / 2) || "
+                         "' +lon_0=' || coalesce(attribute(@atlas_feature, '" ATLAS_LON0 "'), "
+                         "(x_min(@atlas_geometry) + x_max(@atlas_geometry)) / 2) || "
+                         "' +datum=WGS84 +units=m +no_defs' END");
         o = el(crs, "Option", NULL);
         attr(o, "type", "int"); attr(o, "name", "type"); attr(o, "value", "3");
         o = el(top, "Option", NULL);
@@ -838,6 +858,7 @@ typedef struct qgz_job {
     char aggbuf[64];
     fp_style *styles[3];          /* world choropleth, categories, a region */
     map_view views[3];
+    map_view atlas;               /* the atlas layout's: its first page */
     char *dir, *base, *gpkg_name, *qgs_name;
     char *tmp, *tmp_gpkg, *tmp_qgz;
     long features;
@@ -955,6 +976,206 @@ static fp_status write_data(fp_store *store, qgz_job *j, fp_error *err)
     if (!st) st = write_region_layers(store, j->tmp_gpkg, err);
     if (!st) st = write_frame_layers(j->tmp_gpkg, err);
     j->nlay += 5;
+    return st;
+}
+
+/* ---------------------------------------------------- the atlas's views --- */
+
+/* Every vertex of a geometry (a polygon's exterior ring only, if asked). */
+static void each_vertex(OGRGeometryH g, int exterior_only, void (*fn)(void *, double, double), void *ud)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int parts = OGR_G_GetGeometryCount(g);
+    if (t == wkbPolygon && exterior_only) parts = parts > 0 ? 1 : 0;
+    if (parts > 0 && t != wkbLineString && t != wkbLinearRing && t != wkbPoint) {
+        for (int i = 0; i < parts; i++) each_vertex(OGR_G_GetGeometryRef(g, i), exterior_only, fn, ud);
+        return;
+    }
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < n; i++) fn(ud, OGR_G_GetX(g, i), OGR_G_GetY(g, i));
+}
+
+static void widen_box(double b[4], double x, double y)
+{
+    if (x < b[0]) b[0] = x;
+    if (x > b[2]) b[2] = x;
+    if (y < b[1]) b[1] = y;
+    if (y > b[3]) b[3] = y;
+}
+
+typedef struct lon_boxes {
+    double plain[4], shifted[4];  /* the box in -180..180 and in 0..360 longitudes */
+} lon_boxes;
+
+static void lon_boxes_add(void *ud, double x, double y)
+{
+    lon_boxes *b = ud;
+    widen_box(b->plain, x, y);
+    widen_box(b->shifted, x < 0 ? x + 360 : x, y);
+}
+
+/* The centre of `render --region CODE`'s map of a region: the middle of
+ * its exterior rings' lon/lat box, the box taken in 0..360 longitudes when
+ * that is narrower (a region across the antimeridian: Russia about 105 E,
+ * the USA about 127 W, Fiji), grown by a tenth and half a degree with
+ * latitudes kept within +-90. The same arithmetic as region_box(),
+ * geometry_boxes() and choose_view() in src/render/render.c (internal to
+ * src/render/, so copied: keep them in step). -1 without vertices. */
+static int region_centre(OGRGeometryH g, double *lon0, double *lat0)
+{
+    lon_boxes b = { { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL }, { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL } };
+    each_vertex(g, 1, lon_boxes_add, &b);
+    if (!(b.plain[0] <= b.plain[2])) return -1;
+    const double *box = b.shifted[2] - b.shifted[0] < b.plain[2] - b.plain[0] - 1e-9 ? b.shifted : b.plain;
+    double my = (box[3] - box[1]) * 0.1 + 0.5, lon = (box[0] + box[2]) / 2;
+    *lon0 = lon > 180 ? lon - 360 : lon;
+    *lat0 = (fmax(-90, box[1] - my) + fmin(90, box[3] + my)) / 2;
+    return 0;
+}
+
+typedef struct projected_box {
+    PJ *pj;
+    double e[4];
+} projected_box;
+
+static void projected_box_add(void *ud, double x, double y)
+{
+    projected_box *p = ud;
+    PJ_COORD c = proj_trans(p->pj, PJ_FWD, proj_coord(x, y, 0, 0));
+    if (isfinite(c.xy.x) && isfinite(c.xy.y) && c.xy.x != HUGE_VAL) widen_box(p->e, c.xy.x, c.xy.y);
+}
+
+/* An extent grown to the aspect (width / height) of the frame showing it,
+ * about its centre, then by `grow` (1.1: QGIS's atlas margin of a tenth). */
+static void fit_extent(double e[4], double aspect, double grow)
+{
+    double cx = (e[0] + e[2]) / 2, cy = (e[1] + e[3]) / 2, w = e[2] - e[0], h = e[3] - e[1];
+    if (w < h * aspect) w = h * aspect;
+    else h = w / aspect;
+    w *= grow;
+    h *= grow;
+    e[0] = cx - w / 2; e[2] = cx + w / 2;
+    e[1] = cy - h / 2; e[3] = cy + h / 2;
+}
+
+/* The two view columns added to the choropleth layer of the project's
+ * GeoPackage and set feature by feature through OGR (values[2 * i] and
+ * [2 * i + 1] of feature fids[i]; NaN: NULL), in one transaction. */
+static fp_status set_view_columns(qgz_job *j, const long long *fids, const double *values, long n, fp_error *err)
+{
+    GDALDatasetH ds = GDALOpenEx(j->tmp_gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, j->agg) : NULL;
+    fp_status st = l ? FP_OK : fp_error_set(err, FP_ERR_IO, "%s: no layer %s: %s", j->gpkg_name, j->agg, CPLGetLastErrorMsg());
+    static const char *const cols[2] = { ATLAS_LON0, ATLAS_LAT0 };
+    int idx[2] = { -1, -1 };
+    for (int c = 0; c < 2 && !st; c++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(cols[c], OFTReal);
+        if (OGR_L_CreateField(l, fd, 0) != OGRERR_NONE ||
+            (idx[c] = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), cols[c])) < 0)
+            st = fp_error_set(err, FP_ERR_IO, "%s: layer %s: cannot add the field %s: %s", j->gpkg_name, j->agg, cols[c],
+                              CPLGetLastErrorMsg());
+        OGR_Fld_Destroy(fd);
+    }
+    if (!st && GDALDatasetStartTransaction(ds, 0) != OGRERR_NONE)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot start a transaction: %s", j->gpkg_name, CPLGetLastErrorMsg());
+    for (long i = 0; i < n && !st; i++) {
+        OGRFeatureH f = OGR_L_GetFeature(l, fids[i]);
+        if (!f) continue;
+        for (int c = 0; c < 2; c++) {
+            if (isnan(values[2 * i + c])) OGR_F_SetFieldNull(f, idx[c]);
+            else OGR_F_SetFieldDouble(f, idx[c], values[2 * i + c]);
+        }
+        if (OGR_L_SetFeature(l, f) != OGRERR_NONE)
+            st = fp_error_set(err, FP_ERR_IO, "%s: layer %s: cannot set feature %lld: %s", j->gpkg_name, j->agg, fids[i],
+                              CPLGetLastErrorMsg());
+        OGR_F_Destroy(f);
+    }
+    if (l) {
+        if (!st && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+            st = fp_error_set(err, FP_ERR_IO, "%s: cannot commit: %s", j->gpkg_name, CPLGetLastErrorMsg());
+        else if (st) GDALDatasetRollbackTransaction(ds);
+    }
+    if (ds) GDALClose(ds);
+    return st;
+}
+
+/* Step 4b: the atlas's views. Each coverage feature gets the centre of its
+ * page's projection as two columns of the project's GeoPackage, view_lon0
+ * and view_lat0, which the map's data-defined CRS reads (add_map_item).
+ * Stored numbers rather than a QGIS expression: the antimeridian needs the
+ * box of every vertex in 0..360, which QGIS's expressions do not give, and
+ * the same numbers as `render --region` make the atlas page and render's
+ * map of a region agree; the analyst sees them in the attribute table.
+ * The layout's own CRS and extent are those of the atlas's first page
+ * (projects > 0, by code, as add_atlas() filters and sorts), fitted to
+ * the map frame's aspect so QGIS keeps the frame's size (add_map_item);
+ * with no such page, the Africa map's, fitted likewise. */
+static fp_status atlas_views(qgz_job *j, fp_error *err)
+{
+    j->atlas = j->views[2];
+    double f[4];
+    atlas_frame(&j->atlas, f);
+    double aspect = f[2] / f[3];
+    GDALDatasetH ds = GDALOpenEx(j->tmp_gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    OGRLayerH l = ds ? GDALDatasetGetLayerByName(ds, j->agg) : NULL;
+    if (!l) {
+        fp_status st = fp_error_set(err, FP_ERR_IO, "%s: no layer %s: %s", j->gpkg_name, j->agg, CPLGetLastErrorMsg());
+        if (ds) GDALClose(ds);
+        return st;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    int icode = OGR_FD_GetFieldIndex(defn, "code"), iproj = OGR_FD_GetFieldIndex(defn, "projects");
+    GArray *fids = g_array_new(FALSE, FALSE, sizeof(long long)), *values = g_array_new(FALSE, FALSE, sizeof(double));
+    OGRFeatureH f1 = NULL, ft;
+    double first[2] = { 0, 0 };
+    OGR_L_ResetReading(l);
+    while ((ft = OGR_L_GetNextFeature(l))) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(ft);
+        double c[2] = { NAN, NAN };
+        long long fid = OGR_F_GetFID(ft);
+        int page = g && region_centre(g, &c[0], &c[1]) == 0 && icode >= 0 && iproj >= 0 &&
+                   OGR_F_IsFieldSetAndNotNull(ft, iproj) && OGR_F_GetFieldAsDouble(ft, iproj) > 0;
+        g_array_append_val(fids, fid);
+        g_array_append_vals(values, c, 2);
+        if (page && (!f1 || strcmp(OGR_F_GetFieldAsString(ft, icode), OGR_F_GetFieldAsString(f1, icode)) < 0)) {
+            if (f1) OGR_F_Destroy(f1);
+            f1 = ft;
+            memcpy(first, c, sizeof first);
+        } else {
+            OGR_F_Destroy(ft);
+        }
+    }
+    if (f1) {
+        /* The first page: its region's projected box (as QGIS zooms to a
+         * feature: the box of its projected vertices), fitted. */
+        char def[256];
+        snprintf(def, sizeof def, "+proj=laea +lat_0=%.6g +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs",
+                 first[1], first[0]);
+        PJ_CONTEXT *ctx = proj_context_create();
+        PJ *raw = proj_create_crs_to_crs(ctx, "EPSG:4326", def, NULL);
+        projected_box p = { raw ? proj_normalize_for_visualization(ctx, raw) : NULL, { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL } };
+        if (raw) proj_destroy(raw);
+        if (p.pj) {
+            each_vertex(OGR_F_GetGeometryRef(f1), 0, projected_box_add, &p);
+            proj_destroy(p.pj);
+        }
+        proj_context_destroy(ctx);
+        if (p.e[2] > p.e[0] || p.e[3] > p.e[1]) {
+            snprintf(j->atlas.proj_def, sizeof j->atlas.proj_def, "%s", def);
+            memcpy(j->atlas.extent, p.e, sizeof p.e);
+            fit_extent(j->atlas.extent, aspect, 1.1);
+        } else {
+            fit_extent(j->atlas.extent, aspect, 1);
+        }
+        OGR_F_Destroy(f1);
+    } else {
+        fit_extent(j->atlas.extent, aspect, 1);
+    }
+    GDALClose(ds);
+    fp_status st = set_view_columns(j, (const long long *)(void *)fids->data, (const double *)(void *)values->data,
+                                    (long)fids->len, err);
+    g_array_free(fids, TRUE);
+    g_array_free(values, TRUE);
     return st;
 }
 
@@ -1087,7 +1308,7 @@ static void add_layouts(xmlDocPtr doc, xmlNodePtr root, PJ_CONTEXT *ctx, const q
         const qlayer *al[] = { j->grat10, j->choro, NULL };
         layout_spec a = { "africa", j->styles[2], &j->views[2], al, j->choro, "Projects per country", NULL, 0 };
         add_layout(layouts, ctx, j->gpkg_name, &a);
-        layout_spec at = { "atlas", j->styles[0], &j->views[2], al, j->choro, "Projects per country", j->choro, 0 };
+        layout_spec at = { "atlas", j->styles[0], &j->atlas, al, j->choro, "Projects per country", j->choro, 0 };
         add_layout(layouts, ctx, j->gpkg_name, &at);
     }
     if (j->proj_pts) {
@@ -1196,6 +1417,7 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     st = load_styles(store, &j, err);
     if (!st) st = make_folders(&j, err);
     if (!st) st = write_data(store, &j, err);
+    if (!st && j.agg) st = atlas_views(&j, err);
     if (!st) plan_layers(&j);
     if (!st) st = write_project(&j, err);
     if (!st) st = publish(&j, res, err);

@@ -49,7 +49,15 @@ out=$("$QPY" "$ROOT/tests/tools/qgis_project_check.py" elsewhere/deep/out elsewh
 assert_contains "$out" "ok   8 layers, none missing or broken" "no missing layers"
 assert_contains "$out" "ok   every layer's file is inside the moved folder" "relative paths"
 assert_contains "$out" "ok   atlas over" "atlas"
-grep '^ok   .*\(frame\|pixel\)' <<<"$out" | sed 's/^/    /'
+# The atlas map keeps its declared size on the page (QGIS reshapes a map item
+# to its extent's aspect), and its pages are centred on their countries, also
+# across the antimeridian (Russia, the USA).
+assert_contains "$out" "ok   layout atlas map map: loaded" "the atlas map's size as declared"
+for c in KEN RUS USA; do
+    assert_contains "$out" "ok   atlas page $c: map CRS" "atlas page $c centred on $c"
+    assert_contains "$out" "ok   atlas page $c: its colour" "atlas page $c shows $c"
+done
+grep '^ok   .*\(frame\|pixel\|atlas page [A-Z]\)' <<<"$out" | sed 's/^/    /'
 mv elsewhere/deep/out output
 case_end
 

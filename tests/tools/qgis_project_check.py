@@ -25,20 +25,37 @@ Checks, each printed as "ok ..." or "FAIL ...":
     number of classes QGIS reads) in both images, and Mongolia (0 projects) in the
     no-data grey #dddddd in both;
   * the text of the exported PDFs (pdftotext): title, the legend's class labels
-    and the no-data count from sqlite3.
+    and the no-data count from sqlite3;
+  * every layout's map item, as QGIS loaded it, has the size the .qgs declares
+    (within MAP_SIZE_MM; QGIS reshapes a map item to its <Extent>'s aspect) and
+    lies on the page;
+  * atlas pages of the countries in ATLAS_CODES: the map's CRS is LAEA centred
+    within CENTRE_DEG of the region's centre computed here from its vertices in
+    the store (read by OGR): the middle of the shortest arc of longitudes holding
+    every vertex (so Russia and the USA, across the antimeridian, get about 105 E
+    and 127 W), and the middle of its latitudes; the page, exported, has the
+    country's fill colour on at least MIN_SHARE of its map frame's pixels.
 Exit status 1 if any check failed.
 """
 import math
 import os
+import re
+import zipfile
+from xml.etree import ElementTree
 import sqlite3
 import subprocess
 import sys
 
 from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsLayoutExporter,
-                       QgsPointXY, QgsProject, QgsGeometry, QgsFeatureRequest)
+                       QgsLayoutItemMap, QgsPointXY, QgsProject, QgsGeometry, QgsFeatureRequest, QgsVectorLayer)
 from qgis.PyQt.QtGui import QImage, QColor
 
 FRAME_PX = 3
+MAP_SIZE_MM = 0.5        # a map item's loaded size against the declared one
+ATLAS_CODES = ("KEN", "RUS", "USA")   # RUS and the USA cross the antimeridian
+CENTRE_DEG = 3.0         # an atlas page's lon_0/lat_0 against the region's centre
+MIN_SHARE = 0.10         # the country's colour on an atlas page's map frame (measured: KEN 0.39, RUS 0.35, USA 0.15)
+ATLAS_DPI = 72
 YLORRD = {3: ["#ffeda0", "#feb24c", "#f03b20"],
           4: ["#ffffb2", "#fecc5c", "#fd8d3c", "#e31a1c"],
           5: ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
@@ -79,6 +96,50 @@ def sea_box(img, colour="#eaf2f8"):
                 xs.append(x)
                 ys.append(y)
     return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def declared_map_sizes(qgz):
+    """{layout: [(w, h) in mm of each map item]} as the .qgs inside the .qgz declares them."""
+    z = zipfile.ZipFile(qgz)
+    root = ElementTree.fromstring(z.read([n for n in z.namelist() if n.endswith(".qgs")][0]))
+    out = {}
+    for lay in root.iter("Layout"):
+        for it in lay.findall("LayoutItem"):
+            if it.get("type") == "65639":
+                w, h, unit = it.get("size").split(",")
+                out.setdefault(lay.get("name"), []).append((float(w), float(h)))
+    return out
+
+
+def region_centre(store, code):
+    """The centre of a region, from its vertices in the store (OGR): the middle of
+    the shortest arc of longitudes that holds every vertex (the complement of the
+    widest gap between them, so a region across the antimeridian is centred on
+    its own side of the globe), and the middle of its latitudes."""
+    l = QgsVectorLayer(store + "|layername=regions", "regions", "ogr")
+    l.setSubsetString("level = 'country' AND code = '%s'" % code)
+    xs, ys = set(), []
+    for f in l.getFeatures():
+        for v in f.geometry().vertices():
+            xs.add(round(v.x(), 7))
+            ys.append(v.y())
+    if not xs:
+        return None
+    xs = sorted(xs)
+    gaps = [((xs[(i + 1) % len(xs)] - xs[i]) % 360 or (360 if len(xs) == 1 else 0)) for i in range(len(xs))]
+    i = max(range(len(xs)), key=lambda k: gaps[k])
+    west, east = xs[(i + 1) % len(xs)], xs[i]
+    lon = (west + ((east - west) % 360) / 2 + 180) % 360 - 180
+    return lon, (min(ys) + max(ys)) / 2
+
+
+def proj_param(proj, name):
+    m = re.search(r"\+%s=(-?[0-9.eE+-]+)" % name, proj)
+    return float(m.group(1)) if m else None
+
+
+def lon_diff(a, b):
+    return abs((a - b + 180) % 360 - 180)
 
 
 def read_pgw(path):
@@ -196,6 +257,22 @@ def main():
         check(not rmiss, "render's %s.pdf has the same title, class labels and no-data count%s" %
               (name, (" (missing %s)" % rmiss) if rmiss else ""))
 
+    # Every layout's map items: the size QGIS loaded is the declared one, on the page.
+    declared = declared_map_sizes(os.path.join(d, "footprint.qgz"))
+    for lay in lm.printLayouts():
+        maps = [i for i in lay.items() if isinstance(i, QgsLayoutItemMap)]
+        page = lay.pageCollection().page(0).rect()
+        want = declared.get(lay.name(), [])
+        check(len(maps) == len(want) and len(maps) > 0, "layout %s: %d map items (declared %d)" % (lay.name(), len(maps), len(want)))
+        for m, (dw, dh) in zip(maps, want):
+            r = m.sceneBoundingRect()
+            w, h = m.rect().width(), m.rect().height()
+            inside = r.left() >= page.left() - 0.01 and r.top() >= page.top() - 0.01 and \
+                r.right() <= page.right() + 0.01 and r.bottom() <= page.bottom() + 0.01
+            check(abs(w - dw) <= MAP_SIZE_MM and abs(h - dh) <= MAP_SIZE_MM and inside,
+                  "layout %s map %s: loaded %.1f x %.1f mm at %.1f,%.1f (declared %.1f x %.1f), page %.0f x %.0f mm" %
+                  (lay.name(), m.id(), w, h, r.left(), r.top(), dw, dh, page.width(), page.height()))
+
     at = lm.layoutByName("atlas")
     atlas = at.atlas()
     n = db.execute("SELECT count(*) FROM agg_country_by_category WHERE level='country' AND projects > 0 "
@@ -214,6 +291,51 @@ def main():
                            "AND geom IS NOT NULL ORDER BY code LIMIT 1").fetchone()[0]
     check(r == 0 and first == firstname and firstname in txt, "atlas page 1 is %s (first code's name %s) and says so" %
           (first, firstname))
+
+    # Atlas pages of countries on both sides of the antimeridian: the page's CRS is
+    # centred on the country, and the country fills a good part of the frame.
+    amap = at.itemById("map")
+    pages = {}
+    atlas.beginRender()
+    for i in range(atlas.count()):
+        atlas.seekTo(i)
+        f = at.reportContext().feature()
+        if f["code"] in ATLAS_CODES:
+            pages[f["code"]] = i
+    for code in ATLAS_CODES:
+        check(code in pages, "atlas has a page for %s (the sample has projects there)" % code)
+    for code in [c for c in ATLAS_CODES if c in pages]:
+        atlas.seekTo(pages[code])
+        f = at.reportContext().feature()
+        proj = amap.crs().toProj()
+        lon0, lat0 = proj_param(proj, "lon_0"), proj_param(proj, "lat_0")
+        want = region_centre(store, code)
+        ok = "+proj=laea" in proj and want is not None and lon0 is not None and lat0 is not None and \
+            lon_diff(lon0, want[0]) <= CENTRE_DEG and abs(lat0 - want[1]) <= CENTRE_DEG
+        check(ok, "atlas page %s: map CRS %s; centre from the store's vertices %s (within %g degrees)" %
+              (code, proj, "%.2f, %.2f" % want if want else None, CENTRE_DEG))
+        png = os.path.join(work, "atlas_%s.png" % code)
+        s = QgsLayoutExporter.ImageExportSettings()
+        s.dpi = ATLAS_DPI
+        rx = QgsLayoutExporter(at).exportToImage(png, s)
+        img = QImage(png)
+        # The map frame in the page's pixels (only the part on the page).
+        fr = amap.sceneBoundingRect()
+        k = ATLAS_DPI / 25.4
+        x0, y0 = max(0, int(math.ceil(fr.left() * k)) + 1), max(0, int(math.ceil(fr.top() * k)) + 1)
+        x1, y1 = min(img.width(), int(fr.right() * k) - 1), min(img.height(), int(fr.bottom() * k) - 1)
+        fill = QColor(f["fill"])
+        hits = total = 0
+        for y in range(y0, y1):
+            for x in range(x0, x1):
+                c = QColor(img.pixel(x, y))
+                total += 1
+                if abs(c.red() - fill.red()) <= 3 and abs(c.green() - fill.green()) <= 3 and abs(c.blue() - fill.blue()) <= 3:
+                    hits += 1
+        share = hits / total if total else 0
+        check(rx == 0 and share >= MIN_SHARE, "atlas page %s: its colour %s on %.0f%% of the map frame's %d pixels (at least %.0f%%)" %
+              (code, f["fill"], 100 * share, total, 100 * MIN_SHARE))
+    atlas.endRender()
     return 1 if failed else 0
 
 
