@@ -27,9 +27,10 @@
 #include "common/util.h"
 #include "fp_version.h"
 
-/* Bump when what set_from_file computes changes (repair, area, fields), or
+/* Bump when what set_from_file computes changes (repair, area, fields; 03:
+ * polygons repaired by GEOS's structure method), or
  * the entry format (02: a SHA-256 of the entry before END!). */
-#define CACHE_MAGIC "FPRGNC02"
+#define CACHE_MAGIC "FPRGNC03"
 #define CACHE_BOM 0x01020304u
 
 /* Files whose bytes make up the layer besides the one named. */

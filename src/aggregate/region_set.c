@@ -19,6 +19,7 @@
 #include "common/gdal_api.h"
 #include <glib.h>
 #include "aggregate_internal.h"
+#include "geom/geom.h"
 #include "common/util.h"
 #include <unistd.h>
 #include <errno.h>
@@ -680,7 +681,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
             if (g && GEOSisValid_r(h, g) != 1) {
                 /* Repair rather than refuse: a user's layer often has small
                  * self-intersections; the repair keeps the covered area. */
-                GEOSGeometry *fixed = GEOSMakeValid_r(h, g);
+                GEOSGeometry *fixed = fpi_make_valid(h, g);
                 GEOSGeom_destroy_r(h, g);
                 g = fixed;
             }

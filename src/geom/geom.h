@@ -40,6 +40,18 @@ unsigned char *fpi_blob_to_wkb(const unsigned char *blob, int len, size_t *wkb_l
 GEOSGeometry *fpi_ogr_to_geos(GEOSContextHandle_t h, OGRGeometryH g);
 OGRGeometryH fpi_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *g);
 
+/* ------------------------------------------------------------- repair --- */
+
+/* A valid copy of g (NULL when GEOS fails). Polygons by GEOS's "structure"
+ * method: shells are merged and holes cut out, as the person who drew them
+ * meant (two overlapping parts of a MultiPolygon become one area of the
+ * union's size, a bow-tie two triangles, a hole reaching out of its shell
+ * only removes what it covers); GEOS's default "linework" method instead
+ * takes every ring as a boundary, so an overlap became a hole (area 2.75 of
+ * 3). Lines and points by the default method. What collapses (a ring of
+ * zero area) is dropped. */
+GEOSGeometry *fpi_make_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
+
 /* ------------------------------------------------------- antimeridian --- */
 
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees

@@ -191,7 +191,7 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
      * polygon stays polygonal (a bow-tie becomes two triangles), a line
      * lineal; what collapses below it (a ring of three points) is refused. */
     int dim = GEOSGeom_getDimensions_r(ctx, gg);
-    GEOSGeometry *fixed = GEOSMakeValid_r(ctx, gg);
+    GEOSGeometry *fixed = fpi_make_valid(ctx, gg);
     GEOSGeom_destroy_r(ctx, gg);
     GEOSGeometry *kept = fixed && t != wkbGeometryCollection ? keep_dimension(ctx, fixed, dim) : fixed;
     if (kept != fixed && fixed) GEOSGeom_destroy_r(ctx, fixed);

@@ -137,6 +137,18 @@ assert_contains "$OUT" "bad_polygons.csv:2: repaired: Self-intersection[0.5 0.5]
 assert_contains "$OUT" "3 repaired geometries" "count"
 case_end
 
+case_begin "a MultiPolygon whose parts overlap is repaired to their union (areas by hand), not with the overlap cut out as a hole"
+printf 'id,name,wkt\nm1,overlap,"MULTIPOLYGON(((0 0,1 0,1 1,0 1,0 0)),((0.5 0.5,2 0.5,2 2,0.5 2,0.5 0.5)))"\nm2,hole across the shell,"POLYGON((0 0,10 0,10 10,0 10,0 0),(5 5,15 5,15 15,5 15,5 5))"\n' > overlap.csv
+run --db $DB import overlap.csv
+assert_eq "2|2|0" "$(last_counts)" "counts"
+# m1: 1 + 2.25 - 0.25 (the overlap counted once) = 3; no hole. m2: the square
+# 100 less the hole's part inside it, 5 x 5 = 75 (the hole's part outside
+# the shell covers nothing).
+want="m1|3.0|0|1
+m2|75.0|0|1"
+assert_eq "$want" "$(ssql "SELECT source_key, Area(geom), NumInteriorRings(GeometryN(geom, 1)), ST_IsValid(geom) FROM projects WHERE dataset='overlap' ORDER BY source_key")" "areas, holes, validity"
+case_end
+
 case_begin "the same polygons with --strict-geometry: each rejected with GEOS's reason"
 run --db $DB import "$BR/bad_polygons.csv" --strict-geometry --dataset strict
 assert_eq "7|1|6" "$(last_counts)" "counts"
