@@ -17,6 +17,27 @@
 #include "geom/geom.h"
 #include "common/json_util.h"
 
+/* Whether a line or ring of g has an edge longer than 180 degrees of
+ * longitude: the rule by which every output takes a geometry to cross the
+ * antimeridian (geom.h). */
+static int jumps_antimeridian(OGRGeometryH g)
+{
+    int parts = OGR_G_GetGeometryCount(g);
+    if (parts > 0) {
+        for (int i = 0; i < parts; i++)
+            if (jumps_antimeridian(OGR_G_GetGeometryRef(g, i))) return 1;
+        return 0;
+    }
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 1; i < n; i++)
+        if (fabs(OGR_G_GetX(g, i) - OGR_G_GetX(g, i - 1)) > 180) return 1;
+    return 0;
+}
+
+/* A store geometry as OGR writes it: a line or area across the antimeridian
+ * cut there, as the GeoJSON export, the tiles, render and aggregate read it
+ * (a GeoPackage or FlatGeobuf holding it uncut showed QGIS a band round the
+ * world: 179..-179 read as 358 degrees wide). */
 static OGRGeometryH geom_to_ogr(const fp_geom *geom)
 {
     if (geom->is_point) {
@@ -25,8 +46,16 @@ static OGRGeometryH geom_to_ogr(const fp_geom *geom)
         return g;
     }
     OGRGeometryH g = NULL;
-    if (OGR_G_CreateFromWkb(geom->wkb, NULL, &g, (int)geom->wkb_len) != OGRERR_NONE) g = NULL;
-    return g;
+    if (OGR_G_CreateFromWkb(geom->wkb, NULL, &g, (int)geom->wkb_len) != OGRERR_NONE) return NULL;
+    if (!jumps_antimeridian(g)) return g;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSGeometry *cut = fpi_wkb_to_geos(h, geom->wkb, geom->wkb_len);
+    OGRGeometryH out = cut ? fpi_geos_to_ogr(h, cut) : NULL;
+    if (cut) GEOSGeom_destroy_r(h, cut);
+    GEOS_finish_r(h);
+    if (!out) return g;                 /* cannot be cut (a ring round a pole): as stored */
+    OGR_G_DestroyGeometry(g);
+    return out;
 }
 
 static OGRFieldType field_type(fp_col_type t)

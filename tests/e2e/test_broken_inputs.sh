@@ -181,6 +181,18 @@ P
 )
 assert_eq "MultiLineString [[[170, -10], [180, 0]], [[-180, 0], [-170, 10]]]
 MultiPolygon [[(-180, -20), (-180, -15), (-175, -20), (-175, -15)], [(175, -20), (175, -15), (180, -20), (180, -15)]]" "$got" "export"
+# The GDAL formats the same way (QGIS read the uncut polygon as a band 350 degrees wide):
+# areas and lengths in degrees as OGR's SQLite dialect measures them (the box 2 x 5 x 5 = 50).
+for fmt in gpkg fgb shp; do
+    out=am_$fmt.$fmt; [ $fmt = shp ] && out=am_shp/am.shp
+    run --db $DB export --where dataset=antimeridian --where source_key=a2 -o $out
+    assert_eq 0 "$RC" "$fmt: exit status ($OUT)"
+    layer=$(ogrinfo -q $out 2>/dev/null | sed -n '1s/^1: \([^ ]*\).*/\1/p')
+    gcol=GEOMETRY; [ $fmt = gpkg ] && gcol=geom
+    assert_near 50 "$(ogrinfo -q -dialect sqlite -sql "SELECT ST_Area($gcol) AS a FROM \"$layer\"" $out 2>/dev/null | sed -n 's/^  a (Real) = //p')" 1e-9 "$fmt: the box's area in square degrees (layer $layer)"
+done
+run --db $DB export --where dataset=antimeridian --where source_key=a1 -o am_line.gpkg
+assert_near 28.284271247 "$(ogrinfo -q -dialect sqlite -sql "SELECT ST_Length(geom) AS l FROM projects" am_line.gpkg 2>/dev/null | sed -n 's/^  l (Real) = //p')" 1e-6 "gpkg: the line's length in degrees (2 x sqrt(200) = 28.2843)"
 "$FP" -q --db $DB aggregate --by country --name am
 CUT="MULTIPOLYGON(((175 -20,180 -20,180 -15,175 -15,175 -20)),((-180 -20,-175 -20,-175 -15,-180 -15,-180 -20)))"
 ogr() { ogrinfo -q -dialect sqlite -sql "$1" "$ROOT/geodata/regions.gpkg" 2>/dev/null | sed -n 's/^  [A-Za-z0-9_]* ([A-Za-z0-9]*) = //p'; }
