@@ -84,7 +84,7 @@ static fp_status copy_tree(const char *from, const char *to, fp_error *err)
     return st;
 }
 
-static void html_escape(GString *out, const char *s)
+void fpi_html_escape(GString *out, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
@@ -97,6 +97,48 @@ static void html_escape(GString *out, const char *s)
     }
 }
 
+/* JSON text (jansson's) for an inline <script>: the HTML parser ends the
+ * script at "</script" and treats "<!--" specially whatever the JS says,
+ * so < > & are written as \u003c \u003e \u0026, and U+2028/U+2029 (line
+ * ends to JS before ES2019) as \u2028 \u2029. Outside strings JSON has
+ * none of these, so the text stays JSON with the same value. */
+static void append_script_json(GString *out, const char *json)
+{
+    for (const char *p = json; p && *p; p++) {
+        if (*p == '<') g_string_append(out, "\\u003c");
+        else if (*p == '>') g_string_append(out, "\\u003e");
+        else if (*p == '&') g_string_append(out, "\\u0026");
+        else if (p[0] == '\xe2' && p[1] == '\x80' && (p[2] == '\xa8' || p[2] == '\xa9')) {
+            g_string_append(out, p[2] == '\xa8' ? "\\u2028" : "\\u2029");
+            p += 2;
+        } else g_string_append_c(out, *p);
+    }
+}
+
+/* A C string as a single-quoted JS string literal (as the page's other
+ * strings are) for an inline script: jansson's JSON string with its quotes
+ * swapped (\" becomes ", ' becomes \'; other escapes kept whole). Not
+ * UTF-8: ''. */
+static void append_script_string(GString *out, const char *s)
+{
+    json_t *j = json_string(s);
+    char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    GString *lit = g_string_new("'");
+    for (const char *p = text ? text + 1 : ""; p[0] && p[1]; p++) {  /* inside the quotes */
+        if (p[0] == '\\' && p[1] == '"') g_string_append_c(lit, *++p);
+        else if (p[0] == '\\') {
+            g_string_append_c(lit, *p);
+            g_string_append_c(lit, *++p);
+        } else if (p[0] == '\'') g_string_append(lit, "\\'");
+        else g_string_append_c(lit, *p);
+    }
+    g_string_append_c(lit, '\'');
+    append_script_json(out, lit->str);
+    g_string_free(lit, TRUE);
+    free(text);
+    json_decref(j);
+}
+
 /* The legend as HTML: the choropleth's classes (range, count) and the
  * categories' colours, as on the report maps. */
 static void legend_html(GString *h, const fp_preview_info *in)
@@ -104,7 +146,7 @@ static void legend_html(GString *h, const fp_preview_info *in)
     g_string_append(h, "<div class=\"legend\" id=\"legend\">");
     if (in->classes && in->classes->n) {
         g_string_append(h, "<b>");
-        html_escape(h, in->legend_title);
+        fpi_html_escape(h, in->legend_title);
         g_string_append(h, "</b><br>");
         const fp_classes *c = in->classes;
         for (int i = 0; i < c->n; i++) {
@@ -130,7 +172,7 @@ static void legend_html(GString *h, const fp_preview_info *in)
                 if (*p == '_') g_string_append_c(h, ' ');
                 else {
                     char one[2] = { *p, 0 };
-                    html_escape(h, one);
+                    fpi_html_escape(h, one);
                 }
             }
             g_string_append(h, "<br>");
@@ -179,7 +221,7 @@ static const char *const popup_js =
 static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
 {
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    html_escape(h, in->name);
+    fpi_html_escape(h, in->name);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/leaflet/leaflet.css\">\n"
@@ -190,7 +232,11 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
     legend_html(h, in);
     char *colors = category_colors_json(in);
-    g_string_append_printf(h, "<script>\nvar tilejson = %s;\nvar colors = %s;\n", tilejson, colors);
+    g_string_append(h, "<script>\nvar tilejson = ");
+    append_script_json(h, tilejson);
+    g_string_append(h, ";\nvar colors = ");
+    append_script_json(h, colors);
+    g_string_append(h, ";\n");
     free(colors);
     g_string_append(h, popup_js);
     g_string_append(h,
@@ -199,10 +245,11 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
         "var options = {minZoom: tilejson.minzoom, maxNativeZoom: tilejson.maxzoom,\n"
         "  maxZoom: tilejson.maxzoom + 3, tms: tilejson.scheme === 'tms', noWrap: true,\n"
         "  bounds: [[b[1], b[0]], [b[3], b[2]]], attribution: tilejson.attribution};\n");
-    if (in->pmtiles_url)      /* the archive, read with HTTP Range requests by the pmtiles library */
-        g_string_append_printf(h, "var tiles = pmtiles.leafletRasterLayer(new pmtiles.PMTiles(new URL('%s', location.href).href), options).addTo(map);\n",
-                               in->pmtiles_url);
-    else g_string_append(h, "var tiles = L.tileLayer(tilejson.tiles[0], options).addTo(map);\n");
+    if (in->pmtiles_url) {    /* the archive, read with HTTP Range requests by the pmtiles library */
+        g_string_append(h, "var tiles = pmtiles.leafletRasterLayer(new pmtiles.PMTiles(new URL(");
+        append_script_string(h, in->pmtiles_url);      /* the file's name may hold quotes */
+        g_string_append(h, ", location.href).href), options).addTo(map);\n");
+    } else g_string_append(h, "var tiles = L.tileLayer(tilejson.tiles[0], options).addTo(map);\n");
     g_string_append_printf(h,
         "/* Counters for scripts and tests, also on <html data-...> (read from the DOM). */\n"
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, overlays: {}};\n"
@@ -355,7 +402,7 @@ static const char *const timeline_js =
 static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
 {
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    html_escape(h, in->name);
+    fpi_html_escape(h, in->name);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/maplibre-gl/maplibre-gl.css\">\n"
@@ -367,15 +414,20 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     legend_html(h, in);
     char *timeline = timeline_json(in);
     if (timeline) timeline_html(h, in);
-    g_string_append_printf(h, "<script>\nvar tilejson = %s;\nvar timeline = %s;\n", tilejson, timeline ? timeline : "null");
+    g_string_append(h, "<script>\nvar tilejson = ");
+    append_script_json(h, tilejson);
+    g_string_append(h, ";\nvar timeline = ");
+    append_script_json(h, timeline ? timeline : "null");
+    g_string_append(h, ";\n");
     free(timeline);
     /* PMTiles: MapLibre reads the archive through the library's protocol
      * (pmtiles://URL/{z}/{x}/{y}, Range requests). */
-    if (in->pmtiles_url)
-        g_string_append_printf(h, "maplibregl.addProtocol('pmtiles', new pmtiles.Protocol().tile);\n"
-                                  "var archive = 'pmtiles://' + new URL('%s', location.href).href + '/{z}/{x}/{y}';\n",
-                               in->pmtiles_url);
-    else g_string_append(h, "var archive = null;\n");
+    if (in->pmtiles_url) {
+        g_string_append(h, "maplibregl.addProtocol('pmtiles', new pmtiles.Protocol().tile);\n"
+                           "var archive = 'pmtiles://' + new URL(");
+        append_script_string(h, in->pmtiles_url);     /* the file's name may hold quotes */
+        g_string_append(h, ", location.href).href + '/{z}/{x}/{y}';\n");
+    } else g_string_append(h, "var archive = null;\n");
     g_string_append(h, popup_js);
     g_string_append(h, timeline_js);
     g_string_append(h,

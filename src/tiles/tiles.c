@@ -37,7 +37,7 @@ typedef struct tile_run {
     /* What the preview info points at. */
     char tiles_url[PATH_MAX + 64];
     char regions_what[300];
-    char *archive, *vector_layers, *maplibre;
+    char *archive, *vector_layers, *maplibre, *attribution;
     fp_rgba *legend_colors;
     /* Shared between workers. */
     pthread_mutex_t lock;
@@ -339,9 +339,18 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     const fp_map_style *ms = fp_style_map(style);
     int pm = g_str_has_suffix(o->output, ".pmtiles");
     *pi = (fp_preview_info){ .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
-                             .attribution = ms->credits, .format = o->format ? o->format : "png", .minzoom = o->minzoom,
+                             .format = o->format ? o->format : "png", .minzoom = o->minzoom,
                              .maxzoom = o->maxzoom, .tms = o->tms, .scale = o->scale,
                              .web_dir = fp_context_web_dir(r->ctx) };
+    /* The credits are plain text, but viewers (Leaflet, MapLibre, tile
+     * servers) insert an attribution as HTML: escaped once here for the
+     * TileJSON, the MBTiles/PMTiles metadata and the page alike. */
+    if (ms->credits) {
+        GString *a = g_string_new(NULL);
+        fpi_html_escape(a, ms->credits);
+        r->attribution = g_string_free(a, FALSE);
+        pi->attribution = r->attribution;
+    }
     int mb = g_str_has_suffix(o->output, ".mbtiles") || pm;     /* both have NAME.preview/ */
     snprintf(r->tiles_url, sizeof r->tiles_url, "%s{z}/{x}/{y}.%s", mb ? "tiles/" : "", r->ext);
     if (pm) {
@@ -427,6 +436,7 @@ static void tile_run_clear(tile_run *r)
     free(r->vector_layers);
     free(r->maplibre);
     g_free(r->archive);
+    g_free(r->attribution);
     g_free(r->legend_colors);
     if (r->jobs) g_array_free(r->jobs, TRUE);
     fpi_raster_scene_free(r->raster);

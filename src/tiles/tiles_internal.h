@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <glib.h>
 #include "fp_error.h"
 #include "fp_style.h"
 #include "fp_tiles.h"
@@ -87,7 +88,8 @@ uint64_t fpi_pmtiles_tile_id(int z, uint32_t x, uint32_t y);
 
 /* ----------------------------------------------------------- preview --- */
 typedef struct fp_preview_info {
-    const char *name, *description, *attribution;
+    const char *name, *description;   /* plain text */
+    const char *attribution;          /* HTML, as TileJSON's is by convention: the credits escaped */
     const char *format;      /* png, webp, mvt */
     int minzoom, maxzoom, tms, scale;
     double bounds[4], center[3];
@@ -115,5 +117,7 @@ typedef struct fp_preview_info {
 fp_status fpi_preview_write(const char *dir, const fp_preview_info *info, fp_error *err);
 /* The TileJSON document (malloc'd JSON text). */
 char *fpi_tilejson(const fp_preview_info *info);
+/* Appends s (NULL: nothing) with < > & " written as HTML entities. */
+void fpi_html_escape(GString *out, const char *s);
 
 #endif

@@ -51,8 +51,11 @@ stop_serve() {
 # browse URL SHOT [READY-JS]: the page in headless Chromium over the DevTools
 # protocol (tests/tools/cdp_page.py), waiting in real time until READY-JS is
 # true; RESULT holds its JSON report (ready, window.footprint, errors).
+# More arguments go to cdp_page.py as they are (--then JS SHOT2).
 browse() {
-    RESULT=$("$PY" "$TOOLS/cdp_page.py" "$1" "$2" ${3:+--ready "$3"} --timeout 60 2>&1)
+    local url=$1 shot=$2 ready=${3:-}
+    shift $(($# < 3 ? $# : 3))
+    RESULT=$("$PY" "$TOOLS/cdp_page.py" "$url" "$shot" ${ready:+--ready "$ready"} --timeout 60 "$@" 2>&1)
 }
 field() { "$PY" -c "import json,sys; r=json.loads(sys.argv[1]); v=r$1; print(json.dumps(v) if not isinstance(v, str) else v)" "$RESULT" 2>/dev/null; }
 # colours in the screenshot: "yes" if the colour covers at least N pixels
@@ -152,5 +155,80 @@ ranges=$(grep -c '"GET /varch.pmtiles" 206' serve.log)
 [ "$ranges" -ge 2 ] || fail "the server's log shows $ranges range requests for the archive"
 assert_eq "yes" "$(has_colour pvshot.png '#eaf2f8' 20000)" "the sea (background layer)"
 assert_eq "yes" "$(has_colour pvshot.png "$KEN" 300)" "Kenya's class colour $KEN"
+stop_serve
+case_end
+
+# ==============================================================================
+# Hostile text from the data and the style (tests/fixtures/xss_*): categories
+# that close the page's inline script or carry an onerror handler, a style
+# whose description closes the script and whose credits (the attribution,
+# which Leaflet and MapLibre insert as HTML) hold <img onerror> and </script>.
+# The pages must run none of it (each payload sets window.__pwned), still
+# work, and show the text as text. The legend writes '_' as a space.
+XDB=$WORK/x/fp.sqlite
+fp_init "$XDB" >/dev/null 2>&1
+run --db "$XDB" import "$FIX/xss_projects.csv"
+IMPORT_RC=$RC
+CREDITS='<img src=x onerror="window.__pwned=4"> & </script><script>window.__pwned=5</script>'
+# what the page shows, read after it is ready: the flag, the legend, the attribution
+SHOWN='({pwned: window.__pwned === undefined ? "none" : String(window.__pwned),
+  legend: (document.getElementById("legend") || {}).textContent || "",
+  attribution: (document.querySelector(".leaflet-control-attribution, .maplibregl-ctrl-attrib-inner") || {}).textContent || ""})'
+# check_shown PAGE [EXPECTED-ERRORS]: the assertions shared by the pages below,
+# on $RESULT; console errors matching the regex EXPECTED-ERRORS do not count.
+check_shown() {
+    assert_eq "true" "$(field "['ready']")" "$1: the page became ready ($RESULT)"
+    assert_eq "none" "$(field "['steps'][0]['pwned']")" "$1: window.__pwned (a script from the data or the style ran)"
+    assert_eq 0 "$(field "['footprint']['tileErrors']")" "$1: tile errors"
+    assert_eq "[]" "$("$PY" -c "import json, re, sys
+e = json.loads(sys.argv[1]).get('errors')
+print(json.dumps([x for x in e if not (sys.argv[2] and re.search(sys.argv[2], x))]) if isinstance(e, list) else e)" \
+        "$RESULT" "${2:-}" 2>&1)" "$1: browser console errors"
+    local legend attribution
+    legend=$(field "['steps'][0]['legend']")
+    attribution=$(field "['steps'][0]['attribution']")
+    assert_contains "$legend" '</script><script>window.  pwned=1</script>' "$1: the legend shows the category as text"
+    assert_contains "$legend" '<img src=x onerror="window.  pwned=2">' "$1: the legend shows the category as text"
+    assert_contains "$attribution" "$CREDITS" "$1: the attribution shows the credits as text"
+}
+
+run --db "$XDB" tiles --style "$FIX/xss_style.json" --zoom 0-1 -o xss
+TILES_RC=$RC
+serve xss
+case_begin "hostile categories and style text: the raster page (served and from file://) runs none of it, shows it as text"
+assert_eq 0 "$IMPORT_RC" "import of xss_projects.csv"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" xshot.png "window.footprint && window.footprint.ready && window.footprint.overlays.Projects == 3" \
+    --then "$SHOWN" xshot2.png
+check_shown "served"
+bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 304 ' | head -3)
+assert_eq "" "$bad" "requests not answered 200/304 (an injected <img src=x> asks for /x)"
+stop_serve
+browse "file://$WORK/xss/index.html" fshot.png "window.footprint && window.footprint.ready" --then "$SHOWN" fshot2.png
+# from file:// the overlays cannot be fetched (README): those errors are expected
+check_shown "file://" 'layers/projects\.geojson'
+assert_eq 0 "$(grep -c '</script><script>' xss/index.html)" "raw </script><script> in index.html"
+assert_eq 0 "$(grep -c '<img src=x' xss/index.html)" "raw <img src=x in index.html"
+case_end
+
+case_begin "hostile style text: tiles.json's attribution is the credits HTML-escaped, its description the style's as it is"
+got=$("$PY" -c "import json,sys; t=json.load(open(sys.argv[1])); print(t['attribution']); print(t['description'])" xss/tiles.json 2>&1)
+assert_eq '&lt;img src=x onerror=&quot;window.__pwned=4&quot;&gt; &amp; &lt;/script&gt;&lt;script&gt;window.__pwned=5&lt;/script&gt;
+</script><script>window.__pwned=3</script>' "$got" "tiles.json attribution and description"
+case_end
+
+run --db "$XDB" tiles --style "$FIX/xss_style.json" --zoom 0-1 --format mvt -o xvec.mbtiles
+TILES_RC=$RC
+serve xvec.mbtiles
+case_begin "hostile categories and style text: the vector page (MapLibre, MBTiles) runs none of it, shows it as text"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+[ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
+browse "http://127.0.0.1:$PORT/" xvshot.png "" --then "$SHOWN" xvshot2.png
+check_shown "vector"
+assert_eq 0 "$(grep -c '</script><script>' xvec.preview/index.html)" "raw </script><script> in index.html"
+assert_eq "$(sqlite3 xvec.mbtiles "SELECT value FROM metadata WHERE name='attribution'")" \
+    "$("$PY" -c "import json; print(json.load(open('xvec.preview/tiles.json'))['attribution'])")" "MBTiles attribution as in tiles.json"
+assert_not_contains "$(sqlite3 xvec.mbtiles "SELECT value FROM metadata WHERE name='attribution'")" "<img" "MBTiles attribution: raw <img"
 stop_serve
 case_end
