@@ -190,13 +190,17 @@ static void respond_status(conn *c, int status, int keep_alive, const fp_http_re
 }
 
 /* The redirect from a folder path to the same path with a final '/'. The
- * path is percent-encoded again: it was decoded, and may hold anything. */
+ * path is percent-encoded again: it was decoded, and may hold anything.
+ * Leading slashes are one: "//host/x/" in a Location is another site's
+ * address (protocol-relative), an open redirect from a request for //host/x. */
 static void respond_redirect(conn *c, const fp_http_request *req)
 {
     char loc[3 * sizeof req->path + 32];
     size_t o = 0;
     o += (size_t)snprintf(loc, sizeof loc, "Location: ");
-    for (const unsigned char *p = (const unsigned char *)req->path; *p; p++) {
+    const unsigned char *start = (const unsigned char *)req->path;
+    while (start[0] == '/' && start[1] == '/') start++;
+    for (const unsigned char *p = start; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
             strchr("/-._~!$&'()*+,;=:@", *p))
             loc[o++] = (char)*p;

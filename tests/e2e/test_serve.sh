@@ -133,6 +133,8 @@ assert_eq 200 "$CODE" "/sub/"
 cmp -s body.out www/sub/index.html || fail "/sub/ is not sub/index.html"
 get "$URL/sub"
 assert_eq "301 /sub/" "$CODE $(header Location)" "/sub redirects"
+get "$URL//sub" --path-as-is
+assert_eq "301 /sub/" "$CODE $(header Location)" "//sub redirects to /sub/, not to the site //sub/ (protocol-relative: an open redirect)"
 get "$URL/empty/"
 assert_eq 404 "$CODE" "a folder without index.html"
 get "$URL/nothing.html"
