@@ -35,6 +35,8 @@ typedef struct fp_export_result {
     int layers;
     char first_path[4096];   /* the (first) file written */
     double seconds;
+    long values_cut;         /* text values longer than the format holds (a Shapefile's 254 bytes), cut by it */
+    char first_cut[512];     /* the first of them: "layer L, feature F, field N (B bytes)" */
 } fp_export_result;
 
 /* Writes the layer(s). Every file is written under a temporary name in its

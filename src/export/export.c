@@ -666,7 +666,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = build_layers(store, &j, err);
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
                             .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION,
-                            .ctx = j.ctx };
+                            .ctx = j.ctx, .notes = res };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
     job_clear(store, &j, st, err);

@@ -80,6 +80,7 @@ typedef struct fp_write_options {
     const char *attribution;
     int update;                   /* OGR: open path (existing) for update */
     const fp_context *ctx;        /* the store's: the cancel flag */
+    fp_export_result *notes;      /* where values the format cut are counted (NULL: not) */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */

@@ -104,6 +104,24 @@ static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v)
     free(text);
 }
 
+/* A Shapefile's text field holds 254 bytes: GDAL cuts longer values and
+ * says so once per layer on stderr (hushed here). Counted instead, with the
+ * first one named, for the command's summary. */
+#define SHP_TEXT_MAX 254
+static void note_cut_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *layer, long long id, fp_export_result *notes)
+{
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        if (OGR_Fld_GetType(fd) != OFTString || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        size_t len = strlen(OGR_F_GetFieldAsString(f, i));
+        if (len <= SHP_TEXT_MAX) continue;
+        if (!notes->values_cut++)
+            snprintf(notes->first_cut, sizeof notes->first_cut, "layer %s, feature %lld, field %s (%zu bytes)", layer, id,
+                     OGR_Fld_GetNameRef(fd), len);
+    }
+}
+
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                            const fp_write_options *o, long *features, fp_error *err);
 
@@ -255,6 +273,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                       kind != shp_kind ? shp_kind : "");
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
+            if (!st && shp && o->notes) note_cut_values(f, defn, l->name, id, o->notes);
             if (!st && OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld: %s", path, l->name, id,
                                   *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "the driver refused it");

@@ -498,6 +498,23 @@ assert_contains "$OUT" "-> caseshp/ (" "the message names the folder"
 assert_eq "Smart_City.shp smart_city_2.shp" "$(cd caseshp && ls *.shp | sort | tr '\n' ' ' | sed 's/ $//')" "files"
 case_end
 
+case_begin "Shapefile: text longer than 254 bytes is cut by the format, and the export says how many and which first (GeoPackage: kept whole, nothing said)"
+LDB=$WORK/long/fp.sqlite
+fp_init "$LDB" >/dev/null 2>&1
+long300=$(printf 'é%.0s' $(seq 150)); long3000=$(printf 'x%.0s' $(seq 3000))
+printf 'id,name,lon,lat\n1,short,10,10\n2,%s,11,11\n3,%s,12,12\n' "$long300" "$long3000" > long.csv
+"$FP" -q --db "$LDB" import long.csv
+run --db "$LDB" export -o longshp/p.shp
+assert_eq 0 "$RC" "exit status"
+id2=$(sqlite3 "$LDB" "SELECT id FROM projects WHERE source_key='2'")
+assert_contains "$OUT" "export: 2 text values longer than a Shapefile holds (254 bytes) cut to 254; the first: layer projects, feature $id2, field name (300 bytes)" "the message"
+# ogrinfo reads what the .dbf holds: at most 254 bytes, cut on a character (127 x é).
+assert_eq "$(printf 'é%.0s' $(seq 127))" "$(ogrinfo -q -al -where "source_key='2'" longshp/p.shp 2>/dev/null | sed -n 's/^  name (String) = //p')" "the value as the .dbf holds it"
+run --db "$LDB" export -o long.gpkg
+assert_not_contains "$OUT" "cut to 254" "GeoPackage: nothing cut"
+assert_eq 3000 "$(sqlite3 long.gpkg "SELECT length(name) FROM projects WHERE source_key='3'")" "GeoPackage: the 3000 characters kept"
+case_end
+
 ids_of() { python3 -c "import json,sys; print(' '.join(str(f['id']) for f in sorted(json.load(open(sys.argv[1]))['features'], key=lambda f: f['id'])))" "$1" 2>&1; }
 case_begin "--where: same field ORs, different fields AND, extra keys, values bound (O'Brien, injection)"
 DB=$PDB
