@@ -363,6 +363,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             row.values[k] = vals[k];
         }
+        /* Several layers into one dataset: each layer's ids are its own (a
+         * GeoPackage's layers often each number from 1), so the key is
+         * LAYER:ID; otherwise the second layer's rows were rejected as
+         * duplicates of the first's. */
+        if (nlayers > 1 && vals[FP_F_ID] && *vals[FP_F_ID]) {
+            size_t n = strlen(lname) + strlen(vals[FP_F_ID]) + 2;
+            char *scoped = malloc(n);
+            if (scoped) {
+                snprintf(scoped, n, "%s:%s", lname, vals[FP_F_ID]);
+                free(vals[FP_F_ID]);
+                vals[FP_F_ID] = scoped;
+                row.values[FP_F_ID] = scoped;
+            }
+        }
         int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                          (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
         unsigned char *blob = NULL;    /* WKB */

@@ -108,6 +108,19 @@ for fmt in GPKG:gpkg "ESRI Shapefile:shp" FlatGeobuf:fgb GeoJSONSeq:geojsonl; do
     case_end
 done
 
+case_begin "a GeoPackage of two layers each numbering from 1: every feature kept under LAYER:ID; a repeat within a layer rejected, naming it"
+printf 'id,name,wkt\n1,a,"POINT(1 2)"\n2,b,"POINT(3 4)"\n' > la.csv
+printf 'id,name,wkt\n1,c,"POINT(5 6)"\n1,d,"POINT(7 8)"\n' > lb.csv
+ogr2ogr -f GPKG two.gpkg la.csv -nln alpha -oo GEOM_POSSIBLE_NAMES=wkt -a_srs EPSG:4326 &&
+    ogr2ogr -update -f GPKG two.gpkg lb.csv -nln beta -oo GEOM_POSSIBLE_NAMES=wkt -a_srs EPSG:4326
+assert_eq "2 2" "$(for l in alpha beta; do ogrinfo -so two.gpkg $l | sed -n 's/^Feature Count: //p'; done | tr '\n' ' ' | sed 's/ $//')" "ogrinfo: two layers of 2"
+run --db $DB import two.gpkg
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "counts"
+assert_eq "alpha:1|a alpha:2|b beta:1|c" "$(sql "SELECT source_key||'|'||name FROM projects WHERE dataset='two' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "stored"
+assert_contains "$(sql "SELECT reason FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset='two'")" "id 'beta:1' is already stored" "the repeat within beta"
+case_end
+
 case_begin "a Shapefile in another CRS (UTM 33N) is reprojected, checked against cs2cs"
 printf 'id,x,y\nU1,500000,4649776.22\n' > utm.csv
 ogr2ogr -f "ESRI Shapefile" utm.shp utm.csv -oo X_POSSIBLE_NAMES=x -oo Y_POSSIBLE_NAMES=y -a_srs EPSG:32633 2>/dev/null
