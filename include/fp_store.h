@@ -94,6 +94,7 @@ void fp_store_rollback(fp_store *store);
 typedef struct fp_regions_result {
     long countries;
     long admin1;
+    long other;              /* of another level, or none ('custom': a file without a level field) */
     int unchanged;           /* the same file was already loaded: nothing done */
 } fp_regions_result;
 

@@ -365,6 +365,14 @@ static int cmd_init(const char *db, int argc, char **argv)
                                  regions, rr.countries, rr.admin1);
         else printf("loaded regions from %s: %ld countries, %ld admin-1\n", regions, rr.countries, rr.admin1);
     }
+    /* Regions of no level `aggregate --by` knows: said even with -q, as
+     * `aggregate --by country` would later find no countries. */
+    if (rr.other > 0) {
+        fprintf(stderr, "init: %s: %ld region%s of another level than country or admin1 (a file without a 'level' field "
+                "gives 'custom'): `aggregate --by country` and `--by admin1` will not see %s; aggregate %s with "
+                "--by regions:%s, or give the file a 'level' column (country or admin1)\n", regions, rr.other,
+                rr.other == 1 ? "" : "s", rr.other == 1 ? "it" : "them", rr.other == 1 ? "it" : "them", regions);
+    }
     store_styles(store, NULL);
     fp_store_close(store);
     return 0;

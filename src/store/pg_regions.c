@@ -48,6 +48,7 @@ static fp_status copy_features(fp_store *s, const char *path, fpi_region_file *r
         g_string_append_c(buf, '\n');
         if (strcmp(row.level, "country") == 0) res->countries++;
         else if (strcmp(row.level, "admin1") == 0) res->admin1++;
+        else res->other++;
         n++;
         if (buf->len > (1 << 16)) st = fpi_pg_copy_send(s, buf, "loading regions", err);
     }
@@ -78,7 +79,8 @@ fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *
     if (!st) st = fpi_pg_command(s, "SELECT pg_advisory_xact_lock($1::bigint)", 1, kv, "waiting for a regions load", err);
     if (st) { fpi_pg_rollback(s); return st; }
     PGresult *r = fpi_pg_exec(s, "SELECT (SELECT value FROM meta WHERE key = 'regions_sha256') = $1,"
-                                " count(*) FILTER (WHERE level = 'country'), count(*) FILTER (WHERE level = 'admin1')"
+                                " count(*) FILTER (WHERE level = 'country'), count(*) FILTER (WHERE level = 'admin1'),"
+                                " count(*) FILTER (WHERE level NOT IN ('country', 'admin1'))"
                                 " FROM regions", 1, v);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         st = fpi_pg_error(s, r, "reading regions", err);
@@ -89,6 +91,7 @@ fp_status fpi_pg_load_regions(fp_store *s, const char *path, fp_regions_result *
         res->unchanged = 1;
         res->countries = atol(PQgetvalue(r, 0, 1));
         res->admin1 = atol(PQgetvalue(r, 0, 2));
+        res->other = atol(PQgetvalue(r, 0, 3));
         PQclear(r);
         return fpi_pg_commit(s, err);
     }

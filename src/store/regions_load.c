@@ -70,11 +70,13 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
             res->unchanged = 1;
             res->countries = -1;
             res->admin1 = -1;
-            if (sqlite3_prepare_v2(s->db, "SELECT sum(level='country'), sum(level='admin1') FROM regions",
+            if (sqlite3_prepare_v2(s->db, "SELECT sum(level='country'), sum(level='admin1'), "
+                                          "sum(level NOT IN ('country', 'admin1')) FROM regions",
                                    -1, &q, NULL) == SQLITE_OK) {
                 if (sqlite3_step(q) == SQLITE_ROW) {
                     res->countries = sqlite3_column_int64(q, 0);
                     res->admin1 = sqlite3_column_int64(q, 1);
+                    res->other = sqlite3_column_int64(q, 2);
                 }
                 sqlite3_finalize(q);
             }
@@ -118,6 +120,7 @@ fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result
         }
         if (strcmp(row.level, "country") == 0) res->countries++;
         else if (strcmp(row.level, "admin1") == 0) res->admin1++;
+        else res->other++;
         n++;
     }
     if (more < 0) st = err ? err->code : FP_ERR_INPUT;

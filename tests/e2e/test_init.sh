@@ -61,6 +61,11 @@ run --db custom.sqlite init --regions zones.geojson
 assert_eq 0 "$RC" "exit status"
 DB=custom.sqlite
 assert_eq "Z1|custom|MULTIPOLYGON|Z2|custom|MULTIPOLYGON" "$(ssql "SELECT group_concat(code || '|' || level || '|' || GeometryType(geom), '|') FROM (SELECT * FROM regions ORDER BY code)")" "regions"
+# No level field: the user is told that --by country will not see them, and what to do (also with -q).
+assert_contains "$OUT" "init: zones.geojson: 2 regions of another level than country or admin1" "said"
+assert_contains "$OUT" "aggregate them with --by regions:zones.geojson, or give the file a 'level' column" "what to do"
+OUT=$("$FP" -q --db custom2.sqlite init --regions zones.geojson 2>&1 >/dev/null)
+assert_contains "$OUT" "2 regions of another level" "with -q, on stderr"
 DB=s.sqlite
 case_end
 
