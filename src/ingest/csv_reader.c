@@ -246,6 +246,7 @@ int fpi_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err)
     rec->line = r->line;
     const char *problem = NULL;
     int quoted = 0, after_quote = 0;
+    long quote_line = 0;          /* the line of a quote that ran past its line end */
     if (push_field(r)) goto nomem;
     r->starts[0] = 0;
     for (;;) {
@@ -265,6 +266,7 @@ int fpi_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err)
                 if (peek_byte(r) == '"') { PUT_RAW(c); c = next_byte(r); PUT_DATA('"'); }
                 else { quoted = 0; after_quote = 1; }
             } else {
+                if ((c == '\n' || c == '\r') && !quote_line) quote_line = r->line;
                 if (c == '\n') r->line++;
                 else if (c == '\r' && peek_byte(r) != '\n') r->line++;
                 PUT_DATA(c);
@@ -310,6 +312,8 @@ int fpi_csv_next(fp_csv_reader *r, fp_csv_record *rec, fp_error *err)
     rec->raw = r->raw;
     rec->raw_len = r->raw_len;
     rec->problem = problem;
+    rec->quote_line = quote_line;
+    rec->last_line = r->line - (c == '\n' || c == '\r' ? 1 : 0);
     return 1;
 nomem:
     fp_error_set(err, FP_ERR_NOMEM, "out of memory reading a CSV record at line %ld", rec->line);

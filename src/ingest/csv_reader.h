@@ -28,6 +28,8 @@ typedef struct fp_csv_record {
     const char *raw;        /* the record's bytes as read, without the line end */
     size_t raw_len;
     const char *problem;    /* non-NULL: the record is malformed (message) */
+    long quote_line;        /* a quoted field ran past the end of this line (0: none) */
+    long last_line;         /* the line where the record ends */
 } fp_csv_record;
 
 fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err);

@@ -40,7 +40,7 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
         return st;
     }
 
-    char reason[128];
+    char reason[320];
     while ((got = fpi_csv_next(rd, &rec, err)) == 1) {
         if ((st = fpi_sink_tick(sink, opts, err))) break;
         char *converted = NULL;
@@ -59,11 +59,18 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
             fields = latin;
             res->latin1_converted++;
         }
-        if (rec.problem) {
-            st = fpi_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, rec.problem, raw, raw_len, err);
-        } else if (rec.nfields != ncols) {
+        if (rec.problem || rec.nfields != ncols) {
             /* A trailing empty line-end field from a final delimiter is common; be exact anyway. */
-            snprintf(reason, sizeof reason, "the row has %d fields, the header has %d", rec.nfields, ncols);
+            if (rec.problem) snprintf(reason, sizeof reason, "%s", rec.problem);
+            else snprintf(reason, sizeof reason, "the row has %d fields, the header has %d", rec.nfields, ncols);
+            /* A bad row whose quoted field ran over a line end most often
+             * has an unclosed quote: the lines it swallowed are in its raw
+             * text, and the reason says which lines went together. */
+            if (rec.quote_line) {
+                size_t o = strlen(reason);
+                snprintf(reason + o, sizeof reason - o, "; a quote opened on line %ld is not closed on that line (an "
+                         "unclosed quote?), so lines %ld-%ld were read as one row", rec.quote_line, rec.line, rec.last_line);
+            }
             st = fpi_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, reason, raw, raw_len, err);
         } else {
             st = fpi_table_row(table, sink, fields, rec.line, 0, raw, raw_len, NULL, err);

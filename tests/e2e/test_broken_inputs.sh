@@ -66,6 +66,15 @@ assert_eq 't2,3.5,4.5,"cut inside a quo' "$(sql "SELECT raw FROM rejects WHERE l
 assert_eq "1.5|2.5" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='truncated' AND source_key='t1'")" "t1"
 case_end
 
+case_begin "an unclosed quote mid-file: the rows it swallowed are rejected together, the reason says so with their lines; the rows after it stored"
+printf 'id,name,lon,lat\n1,"Bad quote,10.5,20.5\n2,ok,11.5,21.5\n3,"said ""hi""",13.5,23.5\n4,ok,14.5,24.5\n' > unclosed.csv
+run --db $DB import unclosed.csv
+assert_eq "2|1|1" "$(last_counts)" "counts: lines 2-4 one row, line 5 another"
+assert_eq "2|malformed row: text after a closing quote in a field; a quote opened on line 2 is not closed on that line (an unclosed quote?), so lines 2-4 were read as one row" "$(rejects_of unclosed)" "the reason"
+assert_eq "4" "$(sql "SELECT source_key FROM projects WHERE dataset='unclosed'")" "stored"
+assert_contains "$(sql "SELECT raw FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='unclosed'")" "2,ok,11.5,21.5" "the swallowed line is in the reject's raw text"
+case_end
+
 case_begin "CSV truncated mid-row: the short row rejected with the field counts"
 run --db $DB import "$BR/truncated_row.csv"
 assert_eq "2|1|1" "$(last_counts)" "counts"
