@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -836,6 +837,18 @@ static fp_status write_qgz(const char *path, const char *entry, const xmlChar *x
     if (!z) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the zip: %s", path, strerror(errno));
     zip_fileinfo zi;
     memset(&zi, 0, sizeof zi);
+    /* The entry's date (zip keeps local time): zeros read as 1979-12-31 or
+     * 1980-00-00 in unzip and file managers. */
+    time_t now = time(NULL);
+    struct tm tm;
+    if (localtime_r(&now, &tm)) {
+        zi.tmz_date.tm_year = (unsigned)tm.tm_year + 1900;
+        zi.tmz_date.tm_mon = (unsigned)tm.tm_mon;
+        zi.tmz_date.tm_mday = (unsigned)tm.tm_mday;
+        zi.tmz_date.tm_hour = (unsigned)tm.tm_hour;
+        zi.tmz_date.tm_min = (unsigned)tm.tm_min;
+        zi.tmz_date.tm_sec = (unsigned)tm.tm_sec;
+    }
     int rc = zipOpenNewFileInZip64(z, entry, &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, Z_DEFAULT_COMPRESSION, len > 0x7fffffff);
     if (rc == ZIP_OK) rc = zipWriteInFileInZip(z, xml, (unsigned)len);
     if (rc == ZIP_OK) rc = zipCloseFileInZip(z);

@@ -25,10 +25,12 @@ assert_contains "$OUT" "-> output/footprint.qgz" "run names the project"
 list=$(python3 -c '
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1]); print(" ".join(z.namelist()))
+print("dated %04d-%02d-%02d" % z.infolist()[0].date_time[:3])
 t = z.read(z.namelist()[0]).decode()
 import re
 print(sorted(set(re.findall(r"<datasource>([^<|]*)", t))))' output/footprint.qgz 2>&1)
 assert_contains "$list" "footprint.qgs" "the zip holds footprint.qgs"
+assert_contains "$list" "dated $(date +%Y-%m-%d)" "the entry dated today (zip's local time), not 1980"
 assert_contains "$list" "['./footprint.gpkg']" "every datasource is ./footprint.gpkg"
 # The GeoPackage beside it, read by ogrinfo: base map, aggregation, projects.
 layers=$(ogrinfo -q output/footprint.gpkg 2>&1 | sed -E 's/^[0-9]+: //' | tr '\n' ' ')
