@@ -137,6 +137,20 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
             return FP_REJECT_EMPTY_GEOMETRY;
         }
     }
+    /* Triangles, TINs and polyhedral surfaces (WKT, GML, CityGML-ish
+     * sources) are areas SpatiaLite and GEOS do not read: as the polygons
+     * they are made of. */
+    OGRwkbGeometryType surface = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (surface == wkbTriangle || surface == wkbTIN || surface == wkbPolyhedralSurface) {
+        OGRGeometryH poly = OGR_G_ForceTo(OGR_G_Clone(g), wkbMultiPolygon, NULL);
+        if (!poly || wkbFlatten(OGR_G_GetGeometryType(poly)) != wkbMultiPolygon) {
+            if (poly) OGR_G_DestroyGeometry(poly);
+            snprintf(reason, size, "a %s that cannot be read as polygons", OGRGeometryTypeToName(surface));
+            return FP_REJECT_INVALID_GEOMETRY;
+        }
+        OGR_G_DestroyGeometry(g);
+        *gp = g = poly;
+    }
     double x = 0, y = 0;
     int r = check_vertices(g, &x, &y, &chk->clamped);
     if (r == 1) {

@@ -158,6 +158,14 @@ m2|75.0|0|1"
 assert_eq "$want" "$(ssql "SELECT source_key, Area(geom), NumInteriorRings(GeometryN(geom, 1)), ST_IsValid(geom) FROM projects WHERE dataset='overlap' ORDER BY source_key")" "areas, holes, validity"
 case_end
 
+case_begin "WKT TRIANGLE and TIN: stored as the polygons they are made of (areas by hand), not rejected as unreadable"
+printf 'id,name,wkt\nt1,tri,"TRIANGLE((0 0,1 0,0 1,0 0))"\nt2,tin,"TIN(((0 0,1 0,0 1,0 0)),((1 0,1 1,0 1,1 0)))"\n' > tri.csv
+run --db $DB import tri.csv
+assert_eq "2|2|0" "$(last_counts)" "counts"
+# t1: half the unit square; t2: its two halves, sharing an edge, the unit square.
+assert_eq "t1|0.5|1 t2|1.0|1" "$(ssql "SELECT source_key, Area(geom), ST_IsValid(geom) FROM projects WHERE dataset='tri' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "areas, validity"
+case_end
+
 case_begin "the same polygons with --strict-geometry: each rejected with GEOS's reason"
 run --db $DB import "$BR/bad_polygons.csv" --strict-geometry --dataset strict
 assert_eq "7|1|6" "$(last_counts)" "counts"
