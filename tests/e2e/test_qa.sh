@@ -280,6 +280,32 @@ assert_eq 0 "$RC" "exit status"
 assert_not_contains "$OUT" "capitals.csv:" "no finding listed"
 case_end
 
+case_begin "border towns at GeoNames' coordinates in the neighbour's simplified polygon: border findings without a fix, never a sign error (SpatiaLite: inside the neighbour, within 2 km of their own)"
+printf 'id,name,lon,lat,country\n216281,Goma,29.22845,-1.67409,CD\n3676623,Leticia,-69.94056,-4.21528,CO\n2305677,Aflao,1.19012,6.11982,GH\n186180,Moyale,39.0561,3.52661,KE\n' > border.csv
+want=""
+while IFS=, read -r id name lon lat cc; do
+    [ "$id" = id ] && continue
+    code=$(ssql "SELECT code FROM regions WHERE level='country' AND iso_a2='$cc'")
+    in=$(country_at "$lon" "$lat")
+    [ "$in" != "$code" ] && [ "$in" != none ] || fail "$name: SpatiaLite puts it in $in, not in a neighbour of $code"
+    [ "$(km_to "$code" "$lon" "$lat")" -le 2 ] || fail "$name: more than 2 km from $code (SpatiaLite)"
+    want="$want$name $in $code;"
+done < border.csv
+run --db $DB import border.csv
+assert_contains "$OUT" "4 findings on 4 rows (4 outside-country)" "import summary: border findings"
+assert_not_contains "$OUT" "unambiguous fixes" "no fix offered"
+run --db $DB check --dataset border
+got=""
+for n in 2 3 4 5; do
+    line=$(grep "^border.csv:$n: " <<<"$OUT")
+    assert_contains "$line" "a border point (within the snapping distance" "line $n: a border finding"
+    assert_not_contains "$line" "negated" "line $n: no variant offered"
+done
+run --db $DB check --dataset border --fix sign
+assert_not_contains "$OUT" "fixed:" "--fix sign moves nothing"
+assert_eq "29.22845|-1.67409" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='border' AND source_key='216281'")" "Goma where it was"
+case_end
+
 case_begin "QGIS (PyQGIS): the GeoJSON report loads as a point layer; the store's projects_point view has qa to filter flagged rows"
 "$FP" -q --db $DB check --dataset mistakes --report q.geojson
 got=$(QT_QPA_PLATFORM=offscreen /usr/bin/python3 - q.geojson "$PWD/$DB" 2>/dev/null <<'PY'
