@@ -95,12 +95,20 @@ static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out
         return fp_error_set(err, FP_ERR_IO, "%s: read error", path);
     }
     GError *gerr = NULL;
-    gsize read = 0, written = 0;
-    gchar *utf8 = g_convert((const gchar *)all->data, (gssize)all->len, "UTF-8", from, &read, &written, &gerr);
+    gsize read = 0, written = 0, len = all->len;
+    gchar *utf8 = len ? g_convert((const gchar *)all->data, (gssize)len, "UTF-8", from, &read, &written, &gerr)
+                      : g_strdup("");   /* the mark alone: an empty file */
     g_byte_array_free(all, TRUE);
+    if (utf8 && read != len && len) {
+        /* g_convert stops at a character cut short (an odd byte, half a
+         * surrogate pair at the end) without failing. */
+        g_free(utf8);
+        utf8 = NULL;
+    }
     if (!utf8) {
         fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: %s text (it starts with that byte-order mark) that cannot be decoded at byte %zu: %s; "
-                     "nothing of this import was stored", path, from, (size_t)read + 2, gerr ? gerr->message : "invalid");
+                     "nothing of this import was stored", path, from, (size_t)read + 2,
+                     gerr ? gerr->message : "the file ends inside a character");
         g_clear_error(&gerr);
         return st;
     }

@@ -150,6 +150,18 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
         }
         OGR_G_DestroyGeometry(g);
         *gp = g = poly;
+        /* A TIN's or surface's faces share edges, which a MultiPolygon may
+         * not: merged into the area they cover (not a repair, nor refused
+         * under --strict-geometry: the surface was valid). */
+        GEOSGeometry *faces = surface != wkbTriangle && chk->geos ? fpi_ogr_to_geos(chk->geos, g) : NULL;
+        GEOSGeometry *area = faces ? GEOSUnaryUnion_r(chk->geos, faces) : NULL;
+        OGRGeometryH merged = area ? fpi_geos_to_ogr(chk->geos, area) : NULL;
+        if (faces) GEOSGeom_destroy_r(chk->geos, faces);
+        if (area) GEOSGeom_destroy_r(chk->geos, area);
+        if (merged) {
+            OGR_G_DestroyGeometry(g);
+            *gp = g = merged;
+        }
     }
     double x = 0, y = 0;
     int r = check_vertices(g, &x, &y, &chk->clamped);

@@ -304,8 +304,11 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     return st;
 }
 
+/* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
+ * several layers with geometry are imported together (ids as LAYER:ID). */
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
-                              const fp_import_options *opts, fp_import_result *res, fp_error *err)
+                              int seq_driver, int scope_ids, const fp_import_options *opts, fp_import_result *res,
+                              fp_error *err)
 {
     /* Without geometry, a table: read as its CSV twin would be. */
     if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(layer)) == 0)
@@ -329,8 +332,14 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     long feature = 0;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
-    char gdal_said[400];
-    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, gdal_said, sizeof gdal_said, err)) && f) {
+    /* GeoJSONSeq parses one record a call, so an error GDAL raised during a
+     * call that still handed out a feature with a geometry was about a
+     * record it skipped. Other drivers (GeoJSON reads the whole file on the
+     * first call) raise errors that cannot be tied to a feature. */
+    char gdal_said[400] = "";
+    int per_record = seq_driver;
+    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, per_record ? gdal_said : NULL,
+                               sizeof gdal_said, err)) && f) {
         feature++;
         if ((st = fpi_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);
@@ -363,11 +372,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             row.values[k] = vals[k];
         }
-        /* Several layers into one dataset: each layer's ids are its own (a
-         * GeoPackage's layers often each number from 1), so the key is
-         * LAYER:ID; otherwise the second layer's rows were rejected as
-         * duplicates of the first's. */
-        if (nlayers > 1 && vals[FP_F_ID] && *vals[FP_F_ID]) {
+        /* Several layers with geometry into one dataset: each layer's ids
+         * are its own (a GeoPackage's layers often each number from 1), so
+         * the key is LAYER:ID; otherwise the second layer's rows were
+         * rejected as duplicates of the first's. Attribute tables beside
+         * one layer (a GeoPackage's layer_styles) do not count: a file of
+         * one layer keeps its ids as they are. */
+        if (scope_ids && vals[FP_F_ID] && *vals[FP_F_ID]) {
             size_t n = strlen(lname) + strlen(vals[FP_F_ID]) + 2;
             char *scoped = malloc(n);
             if (scoped) {
@@ -384,13 +395,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
-        if (!g && *gdal_said) {
-            /* The feature's geometry GDAL could not read (coordinates that
-             * are not numbers, an unknown type): rejected with GDAL's reason,
-             * not geocoded from its place instead. */
-            kind = FP_REJECT_INVALID_GEOMETRY;
-            snprintf(detail, sizeof detail, "GDAL cannot read its geometry: %s", gdal_said);
-        } else if (!g || OGR_G_IsEmpty(g)) {
+        if (!g || OGR_G_IsEmpty(g)) {
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
                 snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode"
@@ -553,16 +558,20 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         }
     }
     fp_status st = FP_OK;
-    int nlayers = GDALDatasetGetLayerCount(ds);
+    int nlayers = GDALDatasetGetLayerCount(ds), with_geometry = 0;
+    for (int i = 0; i < nlayers; i++)
+        with_geometry += OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds, i))) > 0;
+    int seq = !strcmp(driver, "GeoJSONSeq");
     if (opts->layer) {
         OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
         if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
-        else st = import_layer(sink, path, l, 1, spreadsheet, opts, res, err);
+        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, opts, res, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, opts, res, err);
+            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1, opts,
+                              res, err);
     }
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);

@@ -111,39 +111,50 @@ static void describe_mapping(const fp_table *t)
  * becomes field_N (its position from 1, as OGR names it), a repeated one
  * NAME_2, NAME_3... (the first keeps its name). The renames are listed in
  * renamed ("note -> note_2, (empty) -> field_6"). */
-static int column_named(const fp_table *t, int upto, const char *name)
-{
-    for (int k = 0; k < upto; k++)
-        if (!strcmp(t->cols[k], name)) return 1;
-    return 0;
-}
-
 static void name_columns_uniquely(fp_table *t, char *renamed, size_t size)
 {
+    /* Sets of names: every column's as read, and those given so far; and
+     * per repeated name the next number to try (a header of 3,000 equal
+     * names took 17 s when each try scanned every column). */
+    GHashTable *read = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), *given = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+               *next = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (int i = 0; i < t->ncols; i++)
+        if (*t->cols[i] && !g_hash_table_contains(read, t->cols[i])) g_hash_table_add(read, g_strdup(t->cols[i]));
     size_t o = 0;
     for (int i = 0; i < t->ncols; i++) {
         const char *old = t->cols[i];
+        if (*old && !g_hash_table_contains(given, old)) {
+            g_hash_table_add(given, g_strdup(old));
+            continue;
+        }
         char *name = NULL;
-        if (!*old) name = g_strdup_printf("field_%d", i + 1);
-        else if (column_named(t, i, old))
-            for (int n = 2; !name || column_named(t, t->ncols, name); n++) {
+        if (!*old) {
+            name = g_strdup_printf("field_%d", i + 1);
+        } else {
+            int n = GPOINTER_TO_INT(g_hash_table_lookup(next, old));
+            for (n = n ? n : 2; !name || g_hash_table_contains(given, name) || g_hash_table_contains(read, name); n++) {
                 g_free(name);
                 name = g_strdup_printf("%s_%d", old, n);
             }
-        if (!name) continue;
-        /* A later column already called NAME_2 (or field_N) keeps its name:
-         * the new one takes the next free number. */
-        while (column_named(t, t->ncols, name)) {
-            char *next = g_strdup_printf("%s_", name);
+            g_hash_table_insert(next, g_strdup(old), GINT_TO_POINTER(n));
+        }
+        /* A column already called NAME_2 (or field_N) keeps its name: the
+         * new one takes another. */
+        while (g_hash_table_contains(given, name) || g_hash_table_contains(read, name)) {
+            char *longer = g_strdup_printf("%s_", name);
             g_free(name);
-            name = next;
+            name = longer;
         }
         if (o + 4 < size)
             o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old : "(empty)", name);
+        g_hash_table_add(given, g_strdup(name));
         free(t->cols[i]);
         t->cols[i] = strdup(name);
         g_free(name);
     }
+    g_hash_table_destroy(read);
+    g_hash_table_destroy(given);
+    g_hash_table_destroy(next);
 }
 
 void fpi_table_free(fp_table *t)
@@ -174,7 +185,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         memmove(c, tr, strlen(tr) + 1);
         t->cols[i] = c;
     }
-    char renamed[256] = "";
+    char renamed[256] = "", lone_note[300] = "";
     name_columns_uniquely(t, renamed, sizeof renamed);
     char **cols = t->cols;
     t->lon_c = t->lat_c = t->wkt_c = -1;
@@ -211,19 +222,20 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
         if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
         /* One coordinate column without the other is a file whose other
-         * column has a name we do not know: geocoding its rows instead
-         * would place them far from the coordinates they carry. A lone "x"
-         * or "y" is often something else and stays a data column. */
+         * column has a name we do not know: its rows go to geocode (as
+         * before), and the columns line says so, loudly, so the user can
+         * name both. (Refusing the file left no way to import a list that
+         * has only a latitude beside its country, and a sheet so refused
+         * was skipped with a wrong reason.) A lone "x" or "y" is often
+         * something else and goes unremarked. */
         char lone_norm[256] = "";
         if (lone >= 0) fpi_normalize_column_name(cols[lone], lone_norm, sizeof lone_norm);
         if (lone >= 0 && t->wkt_c < 0 && strcmp(lone_norm, "x") && strcmp(lone_norm, "y")) {
             int is_lat = find_any(&cols[lone], 1, lat_names) == 0;
-            st = fp_error_set(err, FP_ERR_INPUT,
-                              "%s: %sa %s column '%s' but no %s column (looked for %s; columns: %s); "
-                              "name both with --lon/--lat", path, t->prefix, is_lat ? "latitude" : "longitude",
-                              cols[lone], is_lat ? "longitude" : "latitude",
-                              is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y", columns_list);
-            goto done;
+            snprintf(lone_note, sizeof lone_note,
+                     "NOT READ: a %s column '%s' but no %s column (looked for %s): its coordinates are not used "
+                     "and rows without them go to geocode; name both with --lon/--lat", is_lat ? "latitude" : "longitude",
+                     cols[lone], is_lat ? "longitude" : "latitude", is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y");
         }
     }
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
@@ -254,6 +266,10 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     if (*renamed) {
         size_t o = strlen(res->mapping);
         snprintf(res->mapping + o, sizeof res->mapping - o, "%srenamed %s", o ? "; " : "", renamed);
+    }
+    if (*lone_note) {
+        size_t o = strlen(res->mapping);
+        snprintf(res->mapping + o, sizeof res->mapping - o, "%s%s", o ? "; " : "", lone_note);
     }
 done:
     if (st) fpi_table_free(t);

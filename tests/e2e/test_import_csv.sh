@@ -173,22 +173,21 @@ assert_eq "E2809C" "${want:0:6}" "iconv's reading of 0x93 (a left curly quote)"
 assert_eq "$want" "$(sql "SELECT hex(name) FROM projects WHERE dataset='cp1252'")" "name bytes"
 case_end
 
-case_begin "coordinate columns named with units or dots are found (\"Longitude (deg)\", \"LAT.\"); one without the other is an error, nothing stored"
+case_begin "coordinate columns named with units or dots are found (\"Longitude (deg)\", \"LAT.\"); one without the other is said on the columns line, its rows left to geocode"
 printf 'id,name,Longitude (deg),LAT.,country\n1,Roma,12.5,41.9,ITA\n' > units.csv
 run --db $DB import units.csv
 assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "lon/lat=Longitude (deg), LAT." "columns line"
 assert_eq "12.5|41.9|input" "$(ssql "SELECT X(geom), Y(geom), geocode_method FROM projects WHERE dataset='units'")" "stored at the file's coordinates (method input), not geocoded"
-before=$(sql "SELECT count(*) FROM projects")
 printf 'id,name,lat,lonx,country\n1,Roma,41.9,12.5,ITA\n' > lonely.csv
 run --db $DB import lonely.csv
-assert_eq 1 "$RC" "exit status"
-assert_contains "$OUT" "lonely.csv: a latitude column 'lat' but no longitude column" "message names the file and the column"
-assert_contains "$OUT" "name both with --lon/--lat" "message says what to do"
-assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
-run --db $DB import lonely.csv --lon lonx --lat lat
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "NOT READ: a latitude column 'lat' but no longitude column" "said on the columns line"
+assert_contains "$OUT" "name both with --lon/--lat" "says what to do"
+assert_eq "1|41.9" "$(sql "SELECT geom IS NULL, json_extract(extra, '\$.lat') FROM projects WHERE dataset='lonely'")" "left to geocode, the latitude kept in extra"
+run --db $DB import lonely.csv --lon lonx --lat lat --dataset lonely2
 assert_eq 0 "$RC" "with --lon/--lat it imports"
-assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely'")" "coordinates"
+assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely2'")" "coordinates"
 case_end
 
 case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
@@ -218,6 +217,14 @@ run --db $DB import bad16.csv
 assert_eq 1 "$RC" "undecodable: exit status"
 assert_contains "$OUT" "bad16.csv: UTF-16LE text" "undecodable: the message names the file and the encoding"
 assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
+printf '\xff\xfe' > bomonly.csv
+run --db $DB import bomonly.csv
+assert_contains "$OUT" "bomonly.csv: empty file" "the mark alone: an empty file"
+(cat u16le.txt; printf 'x') > odd16.txt
+run --db $DB import odd16.txt
+assert_eq 1 "$RC" "an odd byte at the end: exit status"
+assert_contains "$OUT" "the file ends inside a character" "an odd byte at the end: said"
+assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "still nothing stored"
 case_end
 
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"

@@ -119,6 +119,12 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "counts"
 assert_eq "alpha:1|a alpha:2|b beta:1|c" "$(sql "SELECT source_key||'|'||name FROM projects WHERE dataset='two' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "stored"
 assert_contains "$(sql "SELECT reason FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset='two'")" "id 'beta:1' is already stored" "the repeat within beta"
+# One layer with geometry beside an attribute table (footprint's own export
+# writes layer_styles): the ids stay as they were.
+run --db $DB export --where dataset=two --where source_key=alpha:1 -o one.gpkg
+assert_eq "layer_styles projects" "$(ogrinfo -q one.gpkg | sed 's/^[0-9]*: \([a-z_]*\).*/\1/' | sort | tr '\n' ' ' | sed 's/ $//')" "the export's two tables (ogrinfo)"
+run --db $DB import one.gpkg --dataset one_again
+assert_eq "$(ogrinfo -q -al one.gpkg projects | sed -n 's/^  id (Integer64) = //p')" "$(sql "SELECT source_key FROM projects WHERE dataset='one_again'")" "the id as exported (ogrinfo), not projects:ID"
 case_end
 
 case_begin "a Shapefile in another CRS (UTM 33N) is reprojected, checked against cs2cs"
