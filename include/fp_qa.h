@@ -65,6 +65,7 @@ typedef struct fp_qa_result {
     long fixable;             /* findings with an unambiguous swapped/sign fix */
     long fixed;               /* rows moved by --fix */
     long undone;              /* rows put back by --undo */
+    long undo_kept;           /* rows --undo left: edited since the fix */
     double seconds;
 } fp_qa_result;
 

@@ -57,7 +57,9 @@ fp_status fp_qa_store_fix(fp_store *store, long long batch, long long id, const 
 
 /* Undoes the last batch that has rows not yet undone (of `dataset`, NULL:
  * any): puts the recorded geometries back and marks the journal rows undone.
- * *rows: how many were restored (0: nothing to undo). Inside a transaction. */
-fp_status fp_qa_store_undo_last(fp_store *store, const char *dataset, long *rows, fp_error *err);
+ * *rows: how many were restored (0: nothing to undo); *kept: rows of the
+ * batch edited since the fix (no longer where it put them), left as they
+ * are. Inside a transaction. */
+fp_status fp_qa_store_undo_last(fp_store *store, const char *dataset, long *rows, long *kept, fp_error *err);
 
 #endif

@@ -537,11 +537,17 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (!st) st = fp_store_begin(store, err);
     if (st) goto out;
     if (opts->undo) {
-        st = fp_qa_store_undo_last(store, opts->dataset, &res->undone, err);
+        st = fp_qa_store_undo_last(store, opts->dataset, &res->undone, &res->undo_kept, err);
         if (!st && opts->log) {
-            char *line = res->undone ? g_strdup_printf("undone: the last --fix, %ld row%s put back as they were",
-                                                       res->undone, res->undone == 1 ? "" : "s")
-                                     : g_strdup("undone: nothing (no --fix to undo)");
+            char kept[160] = "";
+            if (res->undo_kept)
+                snprintf(kept, sizeof kept, "; %ld row%s edited since the fix left as %s (not where the fix put %s)",
+                         res->undo_kept, res->undo_kept == 1 ? "" : "s", res->undo_kept == 1 ? "it is" : "they are",
+                         res->undo_kept == 1 ? "it" : "them");
+            char *line = res->undone || res->undo_kept
+                             ? g_strdup_printf("undone: the last --fix, %ld row%s put back as they were%s", res->undone,
+                                               res->undone == 1 ? "" : "s", kept)
+                             : g_strdup("undone: nothing (no --fix to undo)");
             opts->log(line, opts->log_user);
             g_free(line);
         }

@@ -244,6 +244,6 @@ fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_fin
 fp_status fpi_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err);
 fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *fix, double lon, double lat,
                        fp_error *err);
-fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err);
+fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, long *kept, fp_error *err);
 
 #endif

@@ -198,9 +198,9 @@ fp_status fpi_pg_qa_fix(fp_store *s, long long batch, long long id, const char *
     return FP_OK;
 }
 
-fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
+fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, long *kept, fp_error *err)
 {
-    *rows = 0;
+    *rows = *kept = 0;
     /* projects first, as a bulk import takes it (before the QA's tables,
      * pg_imports.c): reading qa_fixes first and then updating projects
      * deadlocked with an import that came in between. */
@@ -221,14 +221,25 @@ fp_status fpi_pg_qa_undo_last(fp_store *s, const char *dataset, long *rows, fp_e
     const char *v[] = { batch, dataset, now };
     PGresult *failed = NULL;
     /* A row's oldest journal entry of the batch holds its geometry as it
-     * was before the batch. */
+     * was before the batch; only a row still where the batch's last fix put
+     * it goes back (as qa_store.c: an edit since is kept, and counted). */
+    r = fpi_pg_exec(s, "SELECT count(DISTINCT project_id) FROM qa_fixes WHERE batch = $1::bigint AND undone IS NULL"
+                       " AND ($2::text IS NULL OR dataset = $2)", 2, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read the fix journal", err);
+    long total = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
     long c = changes(s,
         "UPDATE projects SET geom = (SELECT ST_GeomFromEWKB(f.old_geom) FROM qa_fixes f WHERE f.project_id = projects.id"
         " AND f.batch = $1::bigint AND f.undone IS NULL AND ($2::text IS NULL OR f.dataset = $2) ORDER BY f.id LIMIT 1)"
         " WHERE id IN (SELECT project_id FROM qa_fixes WHERE batch = $1::bigint AND undone IS NULL"
-        " AND ($2::text IS NULL OR dataset = $2))", 2, v, &failed);
+        " AND ($2::text IS NULL OR dataset = $2))"
+        " AND ST_X(geom) IS NOT DISTINCT FROM (SELECT g.new_lon FROM qa_fixes g WHERE g.project_id = projects.id"
+        "   AND g.batch = $1::bigint AND g.undone IS NULL ORDER BY g.id DESC LIMIT 1)"
+        " AND ST_Y(geom) IS NOT DISTINCT FROM (SELECT g.new_lat FROM qa_fixes g WHERE g.project_id = projects.id"
+        "   AND g.batch = $1::bigint AND g.undone IS NULL ORDER BY g.id DESC LIMIT 1)", 2, v, &failed);
     if (c < 0) return fpi_pg_error(s, failed, "cannot undo fixes", err);
     *rows = c;
+    *kept = total - c;
     if (changes(s, "UPDATE qa_fixes SET undone = $3 WHERE batch = $1::bigint AND undone IS NULL"
                    " AND ($2::text IS NULL OR dataset = $2)", 3, v, &failed) < 0)
         return fpi_pg_error(s, failed, "cannot undo fixes", err);

@@ -201,10 +201,10 @@ fp_status fp_qa_store_fix(fp_store *s, long long batch, long long id, const char
     return FP_OK;
 }
 
-fp_status fp_qa_store_undo_last(fp_store *s, const char *dataset, long *rows, fp_error *err)
+fp_status fp_qa_store_undo_last(fp_store *s, const char *dataset, long *rows, long *kept, fp_error *err)
 {
-    if (s->pg) return fpi_pg_qa_undo_last(s, dataset, rows, err);
-    *rows = 0;
+    if (s->pg) return fpi_pg_qa_undo_last(s, dataset, rows, kept, err);
+    *rows = *kept = 0;
     sqlite3_stmt *q;
     long long batch = 0;
     if (sqlite3_prepare_v2(s->db, "SELECT max(batch) FROM qa_fixes WHERE undone IS NULL AND (?1 IS NULL OR dataset = ?1)",
@@ -217,22 +217,32 @@ fp_status fp_qa_store_undo_last(fp_store *s, const char *dataset, long *rows, fp
     char now[32];
     fpi_timestamp(now);
     /* A row's oldest journal entry of the batch holds its geometry as it was
-     * before the batch. */
+     * before the batch; only a row still where the batch's last fix put it
+     * goes back: one edited since (moved by hand in QGIS) keeps the edit,
+     * and is counted in *kept. */
     static const char *const sql[] = {
+        "SELECT count(DISTINCT project_id) FROM qa_fixes WHERE batch = ?1 AND undone IS NULL AND (?2 IS NULL OR dataset = ?2)",
         "UPDATE projects SET geom = (SELECT f.old_geom FROM qa_fixes f WHERE f.project_id = projects.id"
         " AND f.batch = ?1 AND f.undone IS NULL AND (?2 IS NULL OR f.dataset = ?2) ORDER BY f.id LIMIT 1)"
-        " WHERE id IN (SELECT project_id FROM qa_fixes WHERE batch = ?1 AND undone IS NULL AND (?2 IS NULL OR dataset = ?2))",
+        " WHERE id IN (SELECT project_id FROM qa_fixes WHERE batch = ?1 AND undone IS NULL AND (?2 IS NULL OR dataset = ?2))"
+        " AND X(geom) IS (SELECT g.new_lon FROM qa_fixes g WHERE g.project_id = projects.id AND g.batch = ?1"
+        "   AND g.undone IS NULL ORDER BY g.id DESC LIMIT 1)"
+        " AND Y(geom) IS (SELECT g.new_lat FROM qa_fixes g WHERE g.project_id = projects.id AND g.batch = ?1"
+        "   AND g.undone IS NULL ORDER BY g.id DESC LIMIT 1)",
         "UPDATE qa_fixes SET undone = ?3 WHERE batch = ?1 AND undone IS NULL AND (?2 IS NULL OR dataset = ?2)",
     };
-    for (size_t i = 0; i < 2; i++) {
+    long total = 0;
+    for (size_t i = 0; i < 3; i++) {
         if (sqlite3_prepare_v2(s->db, sql[i], -1, &q, NULL) != SQLITE_OK) return db_error(s, "cannot undo fixes", err);
         sqlite3_bind_int64(q, 1, batch);
         if (dataset) sqlite3_bind_text(q, 2, dataset, -1, SQLITE_STATIC);
         if (sqlite3_bind_parameter_index(q, "?3")) sqlite3_bind_text(q, 3, now, -1, SQLITE_TRANSIENT);
         int rc = sqlite3_step(q);
-        if (i == 0) *rows = sqlite3_changes(s->db);
+        if (i == 0 && rc == SQLITE_ROW) { total = sqlite3_column_int64(q, 0); rc = SQLITE_DONE; }
+        if (i == 1) *rows = sqlite3_changes(s->db);
         sqlite3_finalize(q);
         if (rc != SQLITE_DONE) return db_error(s, "cannot undo fixes", err);
     }
+    *kept = total - *rows;
     return FP_OK;
 }

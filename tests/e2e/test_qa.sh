@@ -306,6 +306,21 @@ assert_not_contains "$OUT" "fixed:" "--fix sign moves nothing"
 assert_eq "29.22845|-1.67409" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='border' AND source_key='216281'")" "Goma where it was"
 case_end
 
+case_begin "--undo after a row was edited by hand since the fix: that row keeps the edit (said), the others go back"
+UDB=$WORK/undo/fp.sqlite
+fp_init "$UDB" >/dev/null 2>&1
+printf 'id,name,lon,lat,country\n2,swapped,-1.2921,36.8219,KE\n3,swapped2,-1.2864,36.8172,KE\n' > undo.csv
+"$FP" -q --db "$UDB" import undo.csv
+run --db "$UDB" check --fix swapped
+assert_contains "$OUT" "fixed: 2" "both fixed"
+sqlite3 -cmd "SELECT load_extension('mod_spatialite')" "$UDB" "UPDATE projects SET geom = MakePoint(36.85, -1.30, 4326) WHERE source_key = '2'" >/dev/null
+run --db "$UDB" check --undo
+assert_contains "$OUT" "undone: the last --fix, 1 row put back as they were; 1 row edited since the fix left as it is" "said"
+assert_eq "2|36.85|-1.3 3|-1.2864|36.8172" "$(DB=$UDB ssql "SELECT source_key, X(geom), Y(geom) FROM projects ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "the edit kept, the other row back as imported"
+run --db "$UDB" check --undo
+assert_contains "$OUT" "undone: nothing" "a second undo: nothing"
+case_end
+
 case_begin "QGIS (PyQGIS): the GeoJSON report loads as a point layer; the store's projects_point view has qa to filter flagged rows"
 "$FP" -q --db $DB check --dataset mistakes --report q.geojson
 got=$(QT_QPA_PLATFORM=offscreen /usr/bin/python3 - q.geojson "$PWD/$DB" 2>/dev/null <<'PY'
