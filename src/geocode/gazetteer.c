@@ -343,6 +343,7 @@ fp_status fp_gazetteer_load(const char *path, fp_gazetteer **out, fp_error *err)
 void fp_gazetteer_free(fp_gazetteer *g)
 {
     if (!g) return;
+    if (g->group_regions) g_hash_table_destroy(g->group_regions);
     /* Read from the cache: every array lies in the one blob. */
     if (g->blob) {
         free(g->blob);
@@ -367,10 +368,67 @@ static int in_countries(const place *p, const fp_place_query *q)
     return 0;
 }
 
-static int in_admin1(const place *p, const fp_place_query *q)
+/* A place's region comes from the shipped polygons (simplified, about
+ * 2.5 km): a town near a state line can lie in the neighbour's (Columbus,
+ * Georgia, in US-AL; St. Louis in US-IL). Its GeoNames admin-1 group says
+ * better where it belongs: the region most of the group's places lie in. */
+static GHashTable *group_regions(const fp_gazetteer *cg)
+{
+    fp_gazetteer *g = (fp_gazetteer *)cg;   /* built once, then only read (g_once) */
+    if (g_once_init_enter(&g->group_regions_ready)) {
+        GHashTable *counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (long i = 0; i < g->n; i++) {
+            const place *p = &g->places[i];
+            if (!p->admin1[0] || !p->region[0]) continue;
+            char *key = g_strdup_printf("%s\t%s\t%s", p->country, p->admin1, p->region);
+            gpointer old = g_hash_table_lookup(counts, key);
+            g_hash_table_replace(counts, key, GINT_TO_POINTER(GPOINTER_TO_INT(old) + 1));
+        }
+        /* The region with the most places of each group, and the group's total. */
+        GHashTable *best = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        GHashTable *best_n = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        GHashTable *total = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, counts);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            const char *key = k, *tab = strrchr(key, '\t');
+            char *group = g_strndup(key, (gsize)(tab - key));
+            int n = GPOINTER_TO_INT(v);
+            g_hash_table_replace(total, g_strdup(group), GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(total, group)) + n));
+            if (n > GPOINTER_TO_INT(g_hash_table_lookup(best_n, group))) {
+                g_hash_table_replace(best_n, g_strdup(group), GINT_TO_POINTER(n));
+                g_hash_table_replace(best, g_strdup(group), g_strdup(tab + 1));
+            }
+            g_free(group);
+        }
+        /* Only a majority names the group's region. */
+        GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_hash_table_iter_init(&it, best);
+        while (g_hash_table_iter_next(&it, &k, &v))
+            if (2 * GPOINTER_TO_INT(g_hash_table_lookup(best_n, k)) > GPOINTER_TO_INT(g_hash_table_lookup(total, k)))
+                g_hash_table_insert(out, g_strdup(k), g_strdup(v));
+        g_hash_table_destroy(counts);
+        g_hash_table_destroy(best);
+        g_hash_table_destroy(best_n);
+        g_hash_table_destroy(total);
+        g->group_regions = out;
+        g_once_init_leave(&g->group_regions_ready, 1);
+    }
+    return g->group_regions;
+}
+
+static int in_admin1(const fp_gazetteer *g, const place *p, const fp_place_query *q)
 {
     for (int k = 0; k < FP_QUERY_REGIONS && q->regions[k][0]; k++)
         if (p->region[0] && !strcmp(p->region, q->regions[k])) return 1;
+    if (q->regions[0][0] && p->admin1[0]) {
+        char group[24];
+        snprintf(group, sizeof group, "%s\t%s", p->country, p->admin1);
+        const char *r = g_hash_table_lookup(group_regions(g), group);
+        for (int k = 0; r && k < FP_QUERY_REGIONS && q->regions[k][0]; k++)
+            if (!strcmp(r, q->regions[k])) return 1;
+    }
     /* The column may hold GeoNames' own admin1 code (US states: "CA"). */
     return q->admin1_raw && *q->admin1_raw && p->admin1[0] && !strcasecmp(p->admin1, q->admin1_raw);
 }
@@ -442,7 +500,7 @@ static pick pick_among(const fp_gazetteer *g, int k_first, int k_last, const cha
         for (size_t e = first; e < first + n; e++) {
             long i = ix->e[e].place;
             const place *p = &g->places[i];
-            if (!in_countries(p, q) || (admin1_only && !in_admin1(p, q))) continue;
+            if (!in_countries(p, q) || (admin1_only && !in_admin1(g, p, q))) continue;
             int seen = 0;
             for (guint c = 0; c < cands->len && !seen; c++) seen = g_array_index(cands, cand, c).place == i;
             if (seen) continue;

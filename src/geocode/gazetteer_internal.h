@@ -51,6 +51,11 @@ struct fp_gazetteer {
      * NULL when the arrays were allocated one by one (the TSV path). */
     void *blob;
     key_index idx[IDX_COUNT];
+    /* Per GeoNames admin-1 group ("CC\tA1"), the shipped region most of
+     * its places lie in, when a majority do (gazetteer.c, group_region):
+     * built on the first admin-1 look-up, once (g_once). */
+    gsize group_regions_ready;
+    GHashTable *group_regions;
 };
 
 #endif

@@ -302,6 +302,16 @@ assert_eq "admin1|admin1" "$(sql "SELECT geocode_method || '|' || geocode_precis
 assert_eq "1" "$(ssql "SELECT count(*) FROM projects p, regions r WHERE p.source_key='G5' AND r.code IN ('IT-BA','IT-BT','IT-BR','IT-FG','IT-LE','IT-TA') AND ST_Contains(r.geom, p.geom)")" "G5 in Apulia"
 case_end
 
+case_begin "a town near a state line whose point the simplified polygons put in the neighbour: its GeoNames admin-1 group decides (Columbus, Georgia; St. Louis, Missouri)"
+# GeoNames (zcat|awk): Columbus 4188985 has admin1 GA, its point in Natural Earth's
+# simplified US-AL; St. Louis 4407066 admin1 MO, in US-IL. The name, the ISO code and
+# the postal code of the state give the same town.
+printf 'id,place,country,state\nC1,Columbus,USA,Georgia\nC2,Columbus,USA,US-GA\nC3,Columbus,USA,GA\nC4,St. Louis,USA,Missouri\nC5,St. Louis,USA,US-MO\n' > stateline.csv
+geocode_csv sl stateline.csv
+for k in C1 C2 C3; do assert_eq "$(gaz 4188985)|exact+admin1|geonames:4188985|city" "$(at $k)" "$k Columbus, Georgia"; done
+for k in C4 C5; do assert_eq "$(gaz 4407066)|exact+admin1|geonames:4407066|city" "$(at $k)" "$k St. Louis, Missouri"; done
+case_end
+
 case_begin "an admin-1 spelled another way (Poltavska Oblast) is read through the fuzzy key"
 # Natural Earth: UA-53 "Poltava", alternate "Poltavs'ka Oblast'" (admin1_names.tsv.gz);
 # folded, "poltavs ka" is not "poltavska": only the fuzzy key (words joined) meets them.
