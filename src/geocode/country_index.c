@@ -119,7 +119,18 @@ static const char *const aliases[][2] = {
     { "South Georgia and the South Sandwich Islands", "SGS" }, { "S Geo and S Sandwich Is", "SGS" },
     { "French Southern and Antarctic Lands", "ATF" }, { "Fr S Antarctic Lands", "ATF" },
     { "French Southern Territories", "ATF" }, { "Hong Kong S A R", "HKG" }, { "Macau S A R", "MAC" },
-    { "Macao S A R", "MAC" }, { "Macao SAR", "MAC" }, { "Macau SAR", "MAC" }, { "Siachen", "KAS" } };
+    { "Macao S A R", "MAC" }, { "Macao SAR", "MAC" }, { "Macau SAR", "MAC" }, { "Siachen", "KAS" },
+    /* ISO 3166-1's own English short names, as ISO and UN lists write them
+     * ("Moldova, Republic of"; parentheses and commas are not in the key),
+     * and abbreviations in wide use. */
+    { "Moldova Republic of", "MDA" }, { "Tanzania United Republic of", "TZA" }, { "Palestine State of", "PSE" },
+    { "Bolivia Plurinational State of", "BOL" }, { "Venezuela Bolivarian Republic of", "VEN" },
+    { "Taiwan Province of China", "TWN" }, { "Iran Islamic Republic of", "IRN" },
+    { "Congo The Democratic Republic of the", "COD" }, { "Congo Democratic Republic of the", "COD" },
+    { "Korea Democratic People s Republic of", "PRK" }, { "Bonaire Sint Eustatius and Saba", "NLD" },
+    { "Virgin Islands U S", "VIR" }, { "Virgin Islands British", "VGB" }, { "Holy See Vatican City State", "VAT" },
+    { "Saint Martin French part", "MAF" }, { "Sint Maarten Dutch part", "SXM" },
+    { "KSA", "SAU" }, { "ROK", "KOR" }, { "DPRK", "PRK" }, { "Kosova", "XKX" } };
 
 static void add_alias(fp_country_index *idx, const char *alias, const char *code)
 {

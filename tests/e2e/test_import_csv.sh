@@ -227,6 +227,27 @@ assert_contains "$OUT" "the file ends inside a character" "an odd byte at the en
 assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "still nothing stored"
 case_end
 
+case_begin "countries written as ISO 3166-1's own short names and common abbreviations resolve to their alpha-3 codes"
+cat > isonames.csv <<'C'
+id,lon,lat,country
+1,28.8,47,"Moldova, Republic of"
+2,35,-6,"Tanzania, United Republic of"
+3,35.2,31.9,"Palestine, State of"
+4,-65,-17,"Bolivia (Plurinational State of)"
+5,-66,7,"Venezuela (Bolivarian Republic of)"
+6,121,23.7,"Taiwan, Province of China"
+7,53,32,"Iran (Islamic Republic of)"
+8,23,-3,"Congo, The Democratic Republic of the"
+9,45,24,KSA
+10,127.5,36.5,ROK
+11,127,40,DPRK
+12,-64.9,18.3,"Virgin Islands, U.S."
+C
+run --db $DB import isonames.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq "MDA TZA PSE BOL VEN TWN IRN COD SAU KOR PRK VIR" "$(sql "SELECT country_code FROM projects WHERE dataset='isonames' ORDER BY CAST(source_key AS INTEGER)" | tr '\n' ' ' | sed 's/ $//')" "alpha-3 codes (by hand, ISO 3166-1)"
+case_end
+
 case_begin "--lon/--lat name the columns, --crs reprojects (checked against PROJ's cs2cs)"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --crs EPSG:3857
 assert_eq 0 "$RC" "exit status"
