@@ -250,12 +250,21 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
  * cutting or the format changes. */
 #define INDEX_MAGIC "FPRIDX01"
 
-int fpi_region_index_cache_key(const fp_region_set *set, char key[65])
+/* A key's hash begun with its kind's magic and footprint's version (each
+ * with its NUL); NULL when out of memory. */
+static fpi_sha256 *key_begin(const char *magic)
 {
     fpi_sha256 *sum = fpi_sha256_new();
+    if (!sum) return NULL;
+    fpi_sha256_add_string(sum, magic);
+    fpi_sha256_add_string(sum, FOOTPRINT_VERSION);
+    return sum;
+}
+
+int fpi_region_index_cache_key(const fp_region_set *set, char key[65])
+{
+    fpi_sha256 *sum = key_begin(INDEX_MAGIC);
     if (!sum) return -1;
-    fpi_sha256_add(sum, INDEX_MAGIC, sizeof INDEX_MAGIC);
-    fpi_sha256_add(sum, FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
     uint64_t n = set->n;
     fpi_sha256_add(sum, &n, sizeof n);
     for (size_t i = 0; i < set->n; i++) {
@@ -322,10 +331,8 @@ fp_status fpi_region_index_new_cached(const fp_region_set *set, int threads, con
 
 int fpi_prepared_cache_key(const char *digest, char key[65])
 {
-    fpi_sha256 *sum = fpi_sha256_new();
+    fpi_sha256 *sum = key_begin(PREP_MAGIC);
     if (!sum) return -1;
-    fpi_sha256_add(sum, PREP_MAGIC, sizeof PREP_MAGIC);
-    fpi_sha256_add(sum, FOOTPRINT_VERSION, sizeof FOOTPRINT_VERSION);
     fpi_sha256_add_string(sum, digest);
     int rc = fpi_sha256_hex(sum, key);
     fpi_sha256_free(sum);
