@@ -171,6 +171,10 @@ const char *fp_shape_name(fp_shape shape);   /* also the QGIS SimpleMarker name 
  * categories share a colour. A category the style was not told of gets a
  * colour of the scheme by a hash of its name. */
 fp_rgba fp_style_category_color(const fp_style *s, const char *category);
+/* A category as legends show it, in render's legend and in QGIS's: '_' as a
+ * space ("smart_city" is "smart city"), and an empty or missing value
+ * "(no category)". Writes at most size bytes to out; returns out. */
+char *fp_style_category_label(const char *category, char *out, size_t size);
 /* Registers the data's categories (all of them, e.g. the distinct values of
  * the field over the store, so that every layer and map colours a category
  * alike); replaces an earlier set. NULL values skipped. */

@@ -1,5 +1,9 @@
 /* Number formatting without printf in the common cases (see numfmt.h).
  *
+ * A double is written with the fewest of 15, 16 or 17 significant digits
+ * that read back as the same double (%.15g when that is enough, as it is
+ * for nearly all data; 17 always is).
+ *
  * %.15g of a double that is a decimal with few places - an amount of 454.18,
  * a year of 2008 - is that decimal: v lies within half a unit in the last
  * place of q / 10^k, far inside the rounding of 15 significant digits, so
@@ -10,6 +14,7 @@
  * tests/unit/test_numfmt.c compares both with snprintf on a million values. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "common/numfmt.h"
 
@@ -26,7 +31,7 @@ size_t fpi_format_int(long long v, char *buf)
     return o;
 }
 
-size_t fpi_format_g15(double v, char *buf)
+size_t fpi_format_real(double v, char *buf)
 {
     static const double p10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
     double a = fabs(v);
@@ -57,6 +62,12 @@ size_t fpi_format_g15(double v, char *buf)
             return o;
         }
     }
-    int n = snprintf(buf, 40, "%.15g", v);
+    /* The fewest of 15, 16 or 17 significant digits that read back as v:
+     * 1234567.891234567 needs 16, and %.15g alone would change it. */
+    int n = 0;
+    for (int digits = 15; digits <= 17; digits++) {
+        n = snprintf(buf, 40, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v) break;
+    }
     return n < 0 ? 0 : (size_t)n;
 }

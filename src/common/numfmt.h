@@ -9,8 +9,10 @@
 /* As snprintf(buf, 32, "%lld", v); returns the length. buf holds 21+ bytes. */
 size_t fpi_format_int(long long v, char *buf);
 
-/* As snprintf(buf, 40, "%.15g", v) for a finite v; returns the length.
- * buf holds 40+ bytes. */
-size_t fpi_format_g15(double v, char *buf);
+/* A finite v as the first of snprintf's "%.15g", "%.16g", "%.17g" that
+ * strtod reads back as v (so a stored double keeps its value in the
+ * GeoJSON: 1234567.891234567 is not cut to 1234567.89123457); returns the
+ * length. buf holds 40+ bytes. */
+size_t fpi_format_real(double v, char *buf);
 
 #endif

@@ -124,7 +124,7 @@ static void put_real(FILE *f, double v)
 {
     if (!isfinite(v)) { fputs("null", f); return; }
     char buf[40];
-    fwrite(buf, 1, fpi_format_g15(v, buf), f);      /* as "%.15g" */
+    fwrite(buf, 1, fpi_format_real(v, buf), f);     /* %.15g, or 16/17 digits where needed to read back the same */
 }
 
 static void put_int(FILE *f, long long v)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <geos_c.h>
+#include <glib.h>
 #include "common/gdal_api.h"
 
 /* ------------------------------------------------------ SpatiaLite blobs --- */
@@ -62,6 +63,14 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
  * cut there (g is then freed): the one reading of a crossing geometry that
  * export, tiles, render and aggregate share. NULL stays NULL. */
 GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g);
+
+/* ------------------------------------------------------------- points --- */
+
+/* Appends the Points of g (a MultiPoint's, a collection's, at any depth) to
+ * pts, an array of elements of 2 doubles (lon, lat): a project of several
+ * points is drawn as a symbol at each. Returns 1 when g also has parts
+ * that are not points (lines, areas), to be drawn as such. */
+int fpi_collect_points(GEOSContextHandle_t h, const GEOSGeometry *g, GArray *pts);
 
 /* A GEOS geometry of OGC WKB (what the store's cursors hand out), cut at
  * the antimeridian when an edge jumps more than 180 degrees of longitude

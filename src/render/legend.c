@@ -64,8 +64,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     const fp_style *cs = f->category_style ? f->category_style : f->style;
     for (int i = 0; i < ncat; i++) {
         char label[128];
-        snprintf(label, sizeof label, "%s", (const char *)g_ptr_array_index(f->category_labels ? f->category_labels : f->categories, i));
-        for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
+        fp_style_category_label(g_ptr_array_index(f->category_labels ? f->category_labels : f->categories, i), label, sizeof label);
         width = fmax(width, sw + fs * 0.6 + text_width(cr, label));
     }
     int sized = f->size_max > 0 && ms->points.size_field;
@@ -113,8 +112,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     for (int i = 0; i < ncat; i++) {
         const char *cat = g_ptr_array_index(f->categories, i);
         char label[128];
-        snprintf(label, sizeof label, "%s", f->category_labels ? (const char *)g_ptr_array_index(f->category_labels, i) : cat);
-        for (char *c = label; *c; c++) if (*c == '_') *c = ' ';
+        fp_style_category_label(f->category_labels ? (const char *)g_ptr_array_index(f->category_labels, i) : cat, label, sizeof label);
         cairo_new_path(cr);
         fpi_draw_symbol(cr, fp_style_category_shape(cs, cat), x + pad + sw / 2, cy - fs * 0.3, fs);
         fpi_set_color(cr, fp_style_category_color(cs, cat));

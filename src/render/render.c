@@ -477,6 +477,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint i = 0; i < categories->len; i++) g_hash_table_add(seen, g_strdup(g_ptr_array_index(categories, i)));
     GEOSContextHandle_t h = GEOS_init_r();
+    GArray *pts = g_array_new(FALSE, FALSE, 2 * sizeof(double));
     double size = ms->points.size > 0 ? ms->points.size : 4;
     cairo_set_line_width(cr, size * 0.15);
     /* The colour and shape of each category, looked up once. */
@@ -509,9 +510,34 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
         double lon, lat, x, y, px, py;
         fp_geom geom;
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        /* The points drawn as symbols: a Point, or the points of a
+         * MultiPoint or a collection; lines and areas are stroked first. */
+        g_array_set_size(pts, 0);
         if (geom.is_point) {
-            lon = geom.x;
-            lat = geom.y;
+            double p[2] = { geom.x, geom.y };
+            g_array_append_vals(pts, p, 1);
+        } else {
+            if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
+            /* Lines (cables, routes) and areas: the line style in the
+             * category's colour. */
+            GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+            GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
+            GEOSWKBReader_destroy_r(h, rd);
+            if (g && fpi_collect_points(h, g, pts)) {
+                cairo_save(cr);
+                cairo_new_path(cr);
+                fpi_path_geometry(cr, v, h, g);
+                fpi_set_color(cr, col[0]);
+                cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
+                cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+                cairo_stroke(cr);
+                cairo_restore(cr);
+            }
+            if (g) GEOSGeom_destroy_r(h, g);
+        }
+        for (guint k = 0; k < pts->len; k++) {
+            lon = g_array_index(pts, double, 2 * k);
+            lat = g_array_index(pts, double, 2 * k + 1);
             if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
             fpi_view_wrap_lon(v, &lon);
             if (lon < v->clip[0] || lon > v->clip[2] || fpi_view_project(v, lon, lat, &x, &y)) continue;
@@ -543,26 +569,9 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             fpi_draw_symbol(cr, (fp_shape)col[1].r, px, py, sz);
             batch_col = col;
             batch_n++;
-        } else {
-            if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
-            /* Lines (cables, routes) and areas: the line style in the
-             * category's colour. */
-            GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-            GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
-            GEOSWKBReader_destroy_r(h, rd);
-            if (g) {
-                cairo_save(cr);
-                cairo_new_path(cr);
-                fpi_path_geometry(cr, v, h, g);
-                fpi_set_color(cr, col[0]);
-                cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
-                cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-                cairo_stroke(cr);
-                cairo_restore(cr);
-                GEOSGeom_destroy_r(h, g);
-            }
         }
     }
+    g_array_free(pts, TRUE);
     if (batch_n) flush_batch(cr, batch_col);
     if (stamp) cairo_surface_mark_dirty(stamp);
     g_hash_table_destroy(sprites);

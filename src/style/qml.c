@@ -397,7 +397,8 @@ char *fp_qml_categorized(const fp_style *s, const char *field, const char *const
         sb_printf(&b, "      <category value=\"");
         sb_xml(&b, v);
         sb_printf(&b, "\" symbol=\"%zu\" label=\"", j);
-        sb_xml(&b, v);
+        char label[256];
+        sb_xml(&b, fp_style_category_label(v, label, sizeof label));
         sb_printf(&b, "\" render=\"true\"/>\n");
     }
     sb_printf(&b, "    </categories>\n    <symbols>\n");

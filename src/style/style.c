@@ -791,6 +791,15 @@ unsigned fpi_style_hash(const char *str)
     return h;
 }
 
+char *fp_style_category_label(const char *category, char *out, size_t size)
+{
+    if (!size) return out;
+    snprintf(out, size, "%s", category && *category ? category : "(no category)");
+    for (char *c = out; *c; c++)
+        if (*c == '_') *c = ' ';
+    return out;
+}
+
 fp_rgba fp_style_category_color(const fp_style *s, const char *category_name)
 {
     const char *scheme = s ? s->map.points.scheme : "Set2";

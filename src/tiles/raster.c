@@ -124,15 +124,20 @@ static void add_parts(fp_raster_scene *s, PJ *pj, const GEOSGeometry *g, shape *
 }
 
 /* Adds a WKB geometry as the shape sh; 0 when it cannot be read. */
-static int add_geometry(fp_raster_scene *s, PJ *pj, const unsigned char *wkb, size_t len, shape *sh)
+static void add_shape(fp_raster_scene *s, PJ *pj, const GEOSGeometry *g, shape *sh)
 {
-    GEOSGeometry *g = wkb ? fpi_cut_if_crossing(s->geos, GEOSWKBReader_read_r(s->geos, s->wkb_reader, wkb, len)) : NULL;
-    if (!g) return 0;
     sh->first = (int)s->parts->len;
     sh->count = 0;
     sh->box[0] = sh->box[1] = INFINITY;
     sh->box[2] = sh->box[3] = -INFINITY;
     add_parts(s, pj, g, sh);
+}
+
+static int add_geometry(fp_raster_scene *s, PJ *pj, const unsigned char *wkb, size_t len, shape *sh)
+{
+    GEOSGeometry *g = wkb ? fpi_cut_if_crossing(s->geos, GEOSWKBReader_read_r(s->geos, s->wkb_reader, wkb, len)) : NULL;
+    if (!g) return 0;
+    add_shape(s, pj, g, sh);
     GEOSGeom_destroy_r(s->geos, g);
     return 1;
 }
@@ -249,6 +254,7 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
     GHashTable *index = g_hash_table_new(g_str_hash, g_str_equal);
     GArray *lon = g_array_new(FALSE, FALSE, sizeof(double)), *lat = g_array_new(FALSE, FALSE, sizeof(double));
     GArray *cat = g_array_new(FALSE, FALSE, sizeof(uint16_t));
+    GArray *members = g_array_new(FALSE, FALSE, 2 * sizeof(double));
     while (fp_rows_next(q)) {
         const char *value = fp_rows_text(q, 2);
         int k = category_index(s, index, value ? value : "");
@@ -264,9 +270,27 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
             g_array_append_val(cat, c);
             continue;
         }
+        /* Lines and areas as shapes; the points of a MultiPoint or a
+         * collection join the points above. */
         shape sh = { .look = k };
-        if (add_geometry(s, pj, geom.wkb, geom.wkb_len, &sh) && sh.count) g_array_append_val(s->lines, sh);
+        GEOSGeometry *g = fpi_cut_if_crossing(s->geos, GEOSWKBReader_read_r(s->geos, s->wkb_reader, geom.wkb, geom.wkb_len));
+        if (!g) continue;
+        g_array_set_size(members, 0);
+        if (fpi_collect_points(s->geos, g, members)) {
+            add_shape(s, pj, g, &sh);
+            if (sh.count) g_array_append_val(s->lines, sh);
+        }
+        GEOSGeom_destroy_r(s->geos, g);
+        for (guint m = 0; m < members->len; m++) {
+            double x = g_array_index(members, double, 2 * m), y = g_array_index(members, double, 2 * m + 1);
+            if (fabs(y) > FP_MERC_MAX_LAT) continue;
+            uint16_t c = (uint16_t)k;
+            g_array_append_val(lon, x);
+            g_array_append_val(lat, y);
+            g_array_append_val(cat, c);
+        }
     }
+    g_array_free(members, TRUE);
     st = fp_rows_status(q, err);
     fp_rows_free(q);
     g_hash_table_destroy(index);

@@ -775,3 +775,26 @@ assert_eq "$(sql "SELECT count(*) FROM projects") 252 252" "$(ogr_count job/foot
 assert_eq "$AGG ${AGG}_centroids projects" "$(sqlite3 job/footprint.gpkg "SELECT group_concat(f_table_name, ' ') FROM (SELECT f_table_name FROM layer_styles ORDER BY 1)")" "styles"
 assert_eq "" "$(temp_left job)" "temporary folders left"
 case_end
+
+case_begin "GeoJSON numbers read back as the stored doubles (16 or 17 digits where 15 would change them)"
+# Python's json and sqlite3 read both sides (the store's REAL, the file's number): equal
+# as doubles. %.15g wrote 1234567.89123457 for 1234567.891234567.
+printf 'id,name,lon,lat,amount,ratio\n1,a,10,10,1234567.891234567,0.1\n2,b,11,11,9007199254740993,0.30000000000000004\n3,c,12,12,454.18,1e-7\n' > prec.csv
+fp_init prec.sqlite && "$FP" -q --db prec.sqlite import prec.csv
+run --db prec.sqlite export -o prec.geojson
+assert_eq 0 "$RC" "export ($OUT)"
+assert_eq "ok 3" "$(python3 - prec.sqlite prec.geojson <<'P'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+store = {k: (a, json.loads(e or '{}').get('ratio')) for k, a, e in db.execute("SELECT source_key, amount, extra FROM projects")}
+bad = []
+for f in json.load(open(sys.argv[2]))['features']:
+    p = f['properties']
+    a, r = store[str(p.get('source_key', p.get('id')))]
+    if p['amount'] != a: bad.append(f"amount {p['amount']!r} != {a!r}")
+    if r is not None and p.get('ratio') != r: bad.append(f"ratio {p.get('ratio')!r} != {r!r}")
+print('ok %d' % len(store) if not bad else '; '.join(bad))
+P
+)" "numbers in the GeoJSON"
+grep -q '1234567.891234567' prec.geojson || fail "1234567.891234567 not written as such: $(grep -o '"amount":[^,]*' prec.geojson | head -3)"
+case_end

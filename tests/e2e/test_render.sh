@@ -627,3 +627,42 @@ assert_contains "$OUT" "keep.tif" "the message names the file"
 assert_eq "$before" "$(md5sum keep.tif)" "keep.tif after the failures"
 assert_eq "" "$(find . -name '*.tmp*')" "temporary files left"
 case_end
+
+case_begin "a MultiPoint's and a collection's points are drawn as symbols (render, raster tiles); legend: '(no category)', 'smart city'"
+# MP1 is one project at three places; GC1 a point and a line. Each place must show the
+# same symbol colour as the plain Point P1 of the same category, where the land around is
+# grey (the points were dropped before). The legend texts come from pdftotext.
+cat > mp.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"MP1","category":"smart_city"},"geometry":{"type":"MultiPoint","coordinates":[[20,0],[30,10],[-60,-10]]}},
+{"type":"Feature","properties":{"id":"GC1","category":"smart_city"},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[140,-25]},{"type":"LineString","coordinates":[[100,60],[120,50]]}]}},
+{"type":"Feature","properties":{"id":"P1","category":"smart_city"},"geometry":{"type":"Point","coordinates":[100,40]}},
+{"type":"Feature","properties":{"id":"N1","category":""},"geometry":{"type":"Point","coordinates":[-100,40]}}]}
+J
+fp_init mp.sqlite && "$FP" -q --db mp.sqlite import mp.geojson
+run --db mp.sqlite render --style category-points -o mp.png
+assert_eq 0 "$RC" "render ($OUT)"
+p=$(prj4 mp.prj)
+sym=$(probe probe mp.png "$p" 100 40 1)
+land=$(probe probe mp.png "$p" 25 5 1)
+[ "$sym" != "$land" ] || fail "P1's symbol has the land's colour $land"
+for ll in "20 0" "30 10" "-60 -10" "140 -25"; do
+    assert_eq "$sym" "$(probe probe mp.png "$p" $ll 1)" "symbol at $ll"
+done
+run --db mp.sqlite render --style category-points -o mp.pdf
+text=$(pdftotext mp.pdf - | tr -s ' ')
+assert_contains "$text" "smart city" "legend: smart_city"
+assert_contains "$text" "(no category)" "legend: the empty category"
+# Raster tiles: z0, the tile's 256 px in Web Mercator; P1 and MP1's (20, 0) the same colour.
+run --db mp.sqlite tiles --style category-points --zoom 0-0 -o mpt
+assert_eq 0 "$RC" "tiles ($OUT)"
+px() { "$PY" -c "
+import math, sys
+from PIL import Image
+lon, lat = float(sys.argv[2]), float(sys.argv[3])
+x = (lon + 180) / 360 * 256
+y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * 256
+print('#%02x%02x%02x' % Image.open(sys.argv[1]).convert('RGB').getpixel((int(x), int(y))))" mpt/0/0/0.png "$1" "$2"; }
+tsym=$(px 100 40)
+for ll in "20 0" "30 10" "-60 -10" "140 -25"; do assert_eq "$tsym" "$(px $ll)" "tile z0: symbol at $ll"; done
+case_end
