@@ -10,6 +10,7 @@
  * ends a line, empty lines before the request line are skipped, minor
  * versions above 1.1 are read as 1.1).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -272,6 +273,15 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
         size_t vlen = val1 - val0;
         if (span_is(key, klen, "host")) {
             hosts++;
+            /* Kept only when it is a plain host[:port] (letters, digits,
+             * '.', '-', ':', '[', ']'): it goes into URLs serve writes. */
+            int plain = vlen > 0 && vlen < sizeof req->host;
+            for (size_t i = 0; plain && i < vlen; i++)
+                plain = isalnum((unsigned char)val[i]) || strchr(".-:[]", val[i]) != NULL;
+            if (plain && hosts == 1) {
+                memcpy(req->host, val, vlen);
+                req->host[vlen] = '\0';
+            } else req->host[0] = '\0';
         } else if (span_is(key, klen, "connection")) {
             each_element(val, vlen, connection_token, &ct);
         } else if (span_is(key, klen, "content-length")) {

@@ -38,6 +38,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <glib.h>
+#include <jansson.h>
 #include "fp_version.h"
 #include "common/util.h"
 #include "serve/serve_internal.h"
@@ -355,6 +357,71 @@ static int parse_range(const char *v, off_t size, off_t *first, off_t *last)
     return 1;
 }
 
+/* A relative URL made absolute against base ("http://HOST/dir/"): one
+ * with a scheme ("https:", "pmtiles:") or a leading '/' is left as is. */
+static void absolute_url(json_t *holder, const char *key, size_t index, const char *base)
+{
+    json_t *v = key ? json_object_get(holder, key) : json_array_get(holder, index);
+    const char *u = json_string_value(v);
+    if (!u || !*u || u[0] == '/' || strstr(u, "://") || strchr(u, ':')) return;
+    char *abs = g_strconcat(base, u, NULL);
+    if (key) json_object_set_new(holder, key, json_string(abs));
+    else json_array_set_new(holder, index, json_string(abs));
+    g_free(abs);
+}
+
+static void absolute_urls(json_t *o, const char *base)
+{
+    absolute_url(o, "url", 0, base);
+    json_t *tiles = json_object_get(o, "tiles");
+    for (size_t i = 0; i < json_array_size(tiles); i++) absolute_url(tiles, NULL, i, base);
+}
+
+/* The tiles' tiles.json and style.json with absolute URLs: TileJSON 3.0.0
+ * says its endpoints MUST be absolute, and MapLibre and OpenLayers resolve
+ * a relative one against the page, not the file (a page elsewhere asked
+ * for /1/0/0.pbf). The files on disk keep relative URLs (they cannot know
+ * where they will be hosted; `tiles --base-url` writes absolute ones); serve
+ * knows its own address from the request's Host. 0 when not rewritten
+ * (another file, no Host, not JSON): the file goes out as it is. */
+static int respond_absolute_json(conn *c, const fp_http_request *req, const char *real)
+{
+    const char *name = strrchr(real, '/');
+    name = name ? name + 1 : real;
+    if ((strcmp(name, "tiles.json") && strcmp(name, "style.json")) || !req->host[0]) return 0;
+    json_t *root = json_load_file(real, 0, NULL);
+    if (!json_is_object(root)) { json_decref(root); return 0; }
+    /* The folder of the request's path, the path's own bytes escaped where
+     * a URL needs it. */
+    const char *slash = strrchr(req->path, '/');
+    char *dir = g_strndup(req->path, (gsize)(slash - req->path) + 1);
+    char *dir_escaped = g_uri_escape_string(dir, "/", FALSE);
+    char *base = g_strconcat("http://", req->host, dir_escaped, NULL);
+    if (!strcmp(name, "tiles.json")) absolute_urls(root, base);
+    else {
+        const char *k;
+        json_t *src;
+        json_object_foreach(json_object_get(root, "sources"), k, src) absolute_urls(src, base);
+        absolute_url(root, "sprite", 0, base);
+        absolute_url(root, "glyphs", 0, base);
+    }
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    g_free(dir);
+    g_free(dir_escaped);
+    g_free(base);
+    if (!text) return 0;
+    struct stat st;
+    time_t mtime = stat(real, &st) == 0 ? st.st_mtime : time(NULL);
+    size_t len = strlen(text);
+    unsigned char *data = malloc(len ? len : 1);
+    if (!data) { free(text); return 0; }
+    memcpy(data, text, len);
+    free(text);
+    respond_blob(c, req, data, len, "application/json", CACHE_NONE, mtime, 0);
+    return 1;
+}
+
 static void respond_file(conn *c, const fp_http_request *req, const char *real)
 {
     /* O_NONBLOCK: should a FIFO be swapped in since the check, open() must
@@ -523,7 +590,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     char real[PATH_MAX];
     int status = fpi_serve_resolve(s->root, req->path, real, sizeof real);
     if (status == 200) {
-        respond_file(c, req, real);
+        if (!respond_absolute_json(c, req, real)) respond_file(c, req, real);
         return;
     }
     if (status == 301) {

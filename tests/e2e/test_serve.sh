@@ -376,6 +376,27 @@ curl -sS --max-time 2 -o /dev/null "$URL/" 2>/dev/null && fail "still answering"
 case_end
 
 # ------------------------------------------------------ FILE.mbtiles
+case_begin "tiles.json and style.json served with absolute URLs (TileJSON 3.0.0: endpoints MUST be absolute); each answers 200"
+# A page elsewhere (another path or origin) that names style.json resolves a relative
+# "tiles.json" or "{z}/{x}/{y}.pbf" against itself, not the file (MapLibre, OpenLayers).
+# Here the folder the tiles command wrote, served below www/: every URL in the served files
+# is absolute, on this server, and fetched by curl.
+fp_init tj.sqlite && printf 'id,name,category,lon,lat\n1,a,x,10,10\n' > tj.csv && "$FP" -q --db tj.sqlite import tj.csv
+"$FP" -q --db tj.sqlite tiles --style category-points --format mvt --zoom 0-1 -o "www/my vec"
+cp "www/my vec/tiles.json" tiles.disk.json
+start_server s5 -q www
+urls=$(curl -s "$URL/my%20vec/tiles.json" | python3 -c "import json,sys; print('\n'.join(json.load(sys.stdin)['tiles']))"
+       curl -s "$URL/my%20vec/style.json" | python3 -c "import json,sys; print('\n'.join(s['url'] for s in json.load(sys.stdin)['sources'].values()))")
+assert_eq "$URL/my%20vec/{z}/{x}/{y}.pbf
+$URL/my%20vec/tiles.json" "$urls" "the served URLs"
+assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/my%20vec/0/0/0.pbf")" "the tile template's z0 tile"
+# Without a plain Host (HTTP/1.0 without one), the file as it is on disk.
+curl -s -0 -H 'Host:' "$URL/my%20vec/tiles.json" > tj.noh.json
+cmp -s tj.noh.json tiles.disk.json || fail "without a Host the file should go out as written"
+cmp -s "www/my vec/tiles.json" tiles.disk.json || fail "the file on disk changed"
+stop_server TERM
+case_end
+
 case_begin "serve FILE.mbtiles: tiles at /tiles/z/x/y, the folder FILE.preview at /"
 start_server s2 --quiet www/raster.mbtiles
 [ -n "$PORT" ] || fail "no port: $(cat s2.out s2.err)"
