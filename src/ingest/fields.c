@@ -86,6 +86,28 @@ static int find_column(const char *const *columns, int n, const char *name)
     return -1;
 }
 
+/* footprint's own export read back (an edited GeoPackage, the CSV): its
+ * columns source_key, dataset and geocode_method together. The project's
+ * id is then source_key, not the export's id (the store's row number), and
+ * the columns footprint derives are not kept as extra attributes: they are
+ * computed again (the dataset is the import's). Otherwise a re-imported
+ * unchanged layer diffed as every project removed and added. */
+static const char *const derived_columns[] = { "id", "dataset", "country_code", "geocode_method", "geocode_precision",
+                                               "qa", NULL };
+
+int fpi_is_footprint_export(const char *const *columns, int n)
+{
+    return find_column(columns, n, "source_key") >= 0 && find_column(columns, n, "dataset") >= 0 &&
+           find_column(columns, n, "geocode_method") >= 0;
+}
+
+int fpi_is_derived_column(const char *column)
+{
+    for (int i = 0; derived_columns[i]; i++)
+        if (!strcmp(column, derived_columns[i])) return 1;
+    return 0;
+}
+
 static void list_columns(const char *const *columns, int n, char *buf, size_t size)
 {
     size_t o = 0;
@@ -134,5 +156,7 @@ fp_status fpi_resolve_fields(const char *path, const char *const *columns, int n
             field_col[f] = c;
         }
     }
+    if (!explicit_field[FP_F_ID] && fpi_is_footprint_export(columns, ncolumns))
+        field_col[FP_F_ID] = find_column(columns, ncolumns, "source_key");
     return FP_OK;
 }

@@ -320,6 +320,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
+    int own_export = fpi_is_footprint_export(cols, ncols);
     if (st) { free(cols); return st; }
 
     OGRCoordinateTransformationH ct = NULL;
@@ -428,11 +429,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             for (int i = 0; i < ncols; i++) {
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
-                if (used || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+                if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i);
                 if (v) json_object_set_new(extra, cols[i], v);
             }
-            if (nlayers > 1) json_object_set_new(extra, "layer", json_string(lname));
+            /* Which layer, when several with geometry are read (a GeoPackage's
+             * layer_styles table is not one: footprint's own export has it). */
+            if (scope_ids) json_object_set_new(extra, "layer", json_string(lname));
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
             row.wkb = blob;

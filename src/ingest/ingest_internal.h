@@ -24,6 +24,11 @@ int fpi_field_for_column(const char *column);
 void fpi_normalize_column_name(const char *in, char *out, size_t size);
 /* Resolves explicit --map entries and name detection over `columns`: fills
  * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
+/* Whether the columns are footprint's own export's (source_key, dataset and
+ * geocode_method; fields.c says why), and whether a column is one footprint
+ * derives (id, dataset, country_code, geocode_*, qa), not kept on import. */
+int fpi_is_footprint_export(const char *const *columns, int n);
+int fpi_is_derived_column(const char *column);
 fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err);

@@ -22,6 +22,7 @@ struct fp_table {
     int ncols;
     int lon_c, lat_c, wkt_c;
     int field_col[FP_F_COUNT];
+    int own_export;               /* footprint's own export (fpi_is_footprint_export) */
     int decimal_comma;            /* "12,5" read as 12.5 */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
@@ -240,6 +241,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     }
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
         goto done;
+    t->own_export = fpi_is_footprint_export((const char *const *)cols, ncols);
     /* Coordinate columns are not also data fields (a column "x" is not a name). */
     for (int f = 0; f < FP_F_COUNT; f++)
         if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c || t->field_col[f] == t->wkt_c))
@@ -407,13 +409,15 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     row.is_point = is_point;
     row.x = px;
     row.y = py;
-    /* Every other column is kept as an extra attribute. */
+    /* Every other column is kept as an extra attribute (but the columns a
+     * footprint export derives). */
+    int own_export = t->own_export;
     json_t *extra = json_object();
     for (int i = 0; i < t->ncols; i++) {
         if (i == lon_c || i == lat_c || i == wkt_c) continue;
         int used = 0;
         for (int f = 0; f < FP_F_COUNT; f++) used |= field_col[f] == i;
-        if (used || !*fields[i] || !*cols[i]) continue;
+        if (used || !*fields[i] || !*cols[i] || (own_export && fpi_is_derived_column(cols[i]))) continue;
         json_object_set_new(extra, cols[i], json_string(fields[i]));
     }
     if (more_extra) json_object_update(extra, more_extra);
