@@ -30,6 +30,7 @@ typedef struct fp_aggregate_options {
     double snap_km;        /* < 0: FP_DEFAULT_SNAP_KM; 0 turns snapping off */
     const char *name;      /* NULL: derived from `by` and `group` */
     int threads;           /* 0: all cores */
+    const char *dataset;   /* only this dataset's projects (one edition of a list); NULL: every project */
 } fp_aggregate_options;
 
 /* Totals of one level of the result (the main level and its roll-ups). */
@@ -43,6 +44,8 @@ typedef struct fp_level_total {
 
 typedef struct fp_aggregate_result {
     char name[64];
+    char dataset[128];     /* --dataset, "" for every project */
+    char datasets_note[256]; /* without --dataset in a store of several: "2 datasets (2024, 2025)", else "" */
     char table[80];        /* agg_NAME */
     char assign_table[96]; /* agg_NAME_assign */
     long projects;         /* projects read (with a geometry) */

@@ -36,6 +36,7 @@ typedef struct fp_render_options {
      * style: styles/diff.json), the legend counting each kind drawn. */
     const char *diff;         /* "OLD:NEW": two datasets of the store; NULL: no diff */
     const char *changes;      /* "added,removed,moved,changed" (any of them); NULL: added */
+    const char *dataset;      /* project points of this dataset only (one edition); NULL: every project */
 } fp_render_options;
 
 typedef struct fp_render_result {

@@ -293,6 +293,10 @@ fp_status fp_store_extra_key_used(fp_store *store, const char *key, int *used, f
  * (else 0 and *import_id the new one). */
 fp_status fp_store_import_begin(fp_store *store, const char *file, const char *checksum, const char *dataset,
                                 const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
+/* The datasets that have projects, sorted (*names: a NULL-terminated
+ * g_strfreev list, *n of them), from the imports catalogue and one index
+ * look-up each: cheap on a store of millions of projects. */
+fp_status fp_store_datasets(fp_store *store, char ***names, size_t *n, fp_error *err);
 /* Whether the dataset has any import (*any): with none, no checksum can
  * match, and the import can start before its file's SHA-256 is known. */
 fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int *any, fp_error *err);

@@ -48,6 +48,7 @@ typedef struct fp_tiles_options {
     const char *name;        /* TileJSON/MBTiles name; default from the style */
     const char *output;      /* DIR or NAME.mbtiles (the preview then goes to NAME.preview/) */
     int no_preview;          /* do not write index.html, tiles.json, layers */
+    const char *dataset;     /* project points of this dataset only (one edition); NULL: every project */
     void (*progress)(const fp_tiles_progress *p, void *user);
     void *progress_user;
 } fp_tiles_options;

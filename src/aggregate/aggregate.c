@@ -21,6 +21,27 @@ const char *fp_assign_method_name(fp_assign_method m)
 
 /* ------------------------------------------------------------- reading --- */
 
+/* "2 datasets (2024, 2025)" when the store holds projects of more than one
+ * (the editions of a list, imported side by side), else "": a sum over
+ * every edition counts each project once per edition, so the summary says
+ * so. From the imports catalogue (a few rows), not a scan of the projects. */
+static fp_status datasets_note(fp_store *store, char *out, size_t size, fp_error *err)
+{
+    out[0] = '\0';
+    char **names = NULL;
+    size_t n = 0;
+    fp_status st = fp_store_datasets(store, &names, &n, err);
+    if (st || n < 2) { g_strfreev(names); return st; }
+    GString *s = g_string_new(NULL);
+    g_string_printf(s, "%zu datasets (", n);
+    for (size_t i = 0; i < n && i < 4; i++) g_string_append_printf(s, "%s%s", i ? ", " : "", names[i]);
+    g_string_append(s, n > 4 ? ", ...)" : ")");
+    snprintf(out, size, "%s", s->str);
+    g_string_free(s, TRUE);
+    g_strfreev(names);
+    return FP_OK;
+}
+
 _Static_assert(sizeof(fp_project) == 48, "fp_project grew: see its comment");
 
 /* Interning of attribute values to small integers. */
@@ -67,6 +88,7 @@ typedef struct read_state {
     int group_column[FP_MAX_GROUPS];   /* the column cache's text index of each group */
     GHashTable *cmap, *gmap[FP_MAX_GROUPS];
     size_t cap;
+    const char *dataset;          /* only this dataset's projects; NULL all */
 } read_state;
 
 /* The projects with lo <= id < hi, read from the rows. */
@@ -81,7 +103,7 @@ static fp_status read_rows(read_state *rs, int64_t lo, int64_t hi, fp_error *err
     fields[1] = "year";
     fields[2] = "amount";
     for (int g = 0; g < ngroups; g++) fields[3 + g] = rs->groups[g];
-    fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1, .fields_as_text = 1 };
+    fp_project_filter f = { .id_min = lo, .id_max = hi, .order_by_id = 1, .fields_as_text = 1, .dataset = rs->dataset };
     fp_rows *q;
     fp_status st = fp_store_projects(rs->store, &f, fields, ngroups + 3, &q, err);
     free(fields);
@@ -139,7 +161,13 @@ static fp_status read_columns(read_state *rs, int64_t part, const fp_project_col
     }
     int64_t base = part * ((int64_t)1 << FP_COLUMNS_PART_BITS);
     const uint16_t *company = c->text[FP_COLUMN_COMPANY].code;
+    /* --dataset: the code of its name in this part (0: no row of it). */
+    const uint16_t *dataset = rs->dataset ? c->text[FP_COLUMN_DATASET].code : NULL;
+    uint32_t want = 0;
+    for (uint32_t v = 0; dataset && v < c->text[FP_COLUMN_DATASET].nvalues && !want; v++)
+        if (!strcmp(c->text[FP_COLUMN_DATASET].values[v], rs->dataset)) want = v + 1;
     for (size_t i = 0; !st && i < c->n; i++) {
+        if (dataset && dataset[i] != want) continue;
         if (!c->has_geom[i]) { t->without_geometry++; continue; }
         if ((st = make_room(rs->store, t, &rs->cap, ngroups, err))) break;
         fp_project *p = &t->items[t->n];
@@ -174,6 +202,7 @@ static fp_status read_columns(read_state *rs, int64_t part, const fp_project_col
 static int columns_serve(const read_state *rs, const fp_project_columns *c)
 {
     if (c->text[FP_COLUMN_COMPANY].nvalues == UINT32_MAX) return 0;
+    if (rs->dataset && c->text[FP_COLUMN_DATASET].nvalues == UINT32_MAX) return 0;
     for (int g = 0; g < rs->ngroups; g++)
         if (c->text[rs->group_column[g]].nvalues == UINT32_MAX) return 0;
     return 1;
@@ -186,7 +215,8 @@ static int columns_serve(const read_state *rs, const fp_project_columns *c)
 static fp_status read_range(fp_store *store, fp_project_table *t, char **groups, int ngroups,
                             int64_t lo, int64_t hi, int whole, fp_error *err)
 {
-    read_state rs = { .store = store, .t = t, .groups = groups, .ngroups = ngroups, .cap = t->fixed_cap };
+    read_state rs = { .store = store, .t = t, .groups = groups, .ngroups = ngroups, .cap = t->fixed_cap,
+                      .dataset = t->dataset };
     t->companies = g_ptr_array_new_with_free_func(g_free);
     rs.cmap = g_hash_table_new(g_str_hash, g_str_equal);
     t->ngroups = ngroups;
@@ -384,7 +414,7 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
     int nparts = sliced ? threads * READ_PARTS_PER_THREAD : threads;
     for (int i = 0; i < nparts; i++) {
         /* 128-bit products: a sparse span times i may not fit 64 bits. */
-        parts[i] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole,
+        parts[i] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole, .t.dataset = t->dataset,
                                 .lo = lo + (int64_t)((__int128)span * i / nparts / part * part),
                                 .hi = i + 1 == nparts ? hi : lo + (int64_t)((__int128)span * (i + 1) / nparts / part * part) };
         if (sliced) {
@@ -442,7 +472,8 @@ fp_status fpi_projects_read(fp_store *store, fp_project_table *t, char **groups,
             sliced = 0;
         }
         nparts = 1;
-        parts[0] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole, .lo = lo, .hi = hi };
+        parts[0] = (read_part){ .groups = groups, .ngroups = ngroups, .whole = whole, .lo = lo, .hi = hi,
+                                .t.dataset = t->dataset };
         if (store_failed) {
             parts[0].err = job.open_err;
             parts[0].st = job.open_err.code ? job.open_err.code : FP_ERR_DB;
@@ -1055,7 +1086,7 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     snprintf(res->table, sizeof res->table, "agg_%s", name);
     snprintf(res->assign_table, sizeof res->assign_table, "agg_%s_assign", name);
 
-    fp_project_table t = {0};
+    fp_project_table t = { .dataset = opts->dataset };
     fp_region_set *set = NULL;
     fp_region_index *idx = NULL;
     fp_level_result levels[FP_MAX_LEVELS];
@@ -1086,6 +1117,14 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     if (st) goto out;
     STEP("read");
     res->projects = (long)t.n;
+    if (opts->dataset) {
+        snprintf(res->dataset, sizeof res->dataset, "%s", opts->dataset);
+        if (!t.n && !t.without_geometry) {
+            st = fp_error_set(err, FP_ERR_USAGE, "--dataset %s: no project of that dataset in %s", opts->dataset,
+                              fp_store_path(store));
+            goto out;
+        }
+    } else if ((st = datasets_note(store, res->datasets_note, sizeof res->datasets_note, err))) goto out;
     res->without_geometry = t.without_geometry;
     /* A field that is no column and that no project has is a typo, not a
      * group of one empty value. */

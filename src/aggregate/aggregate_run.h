@@ -50,6 +50,7 @@ typedef struct fp_project_table {
     size_t fixed_cap;             /* reading into a slice of this many rows */
     int borrowed;                 /* items/group_index belong to another table */
     const fp_context *ctx;        /* the store's: cancel flag for the workers */
+    const char *dataset;          /* set before reading: only this dataset's projects; NULL all */
 } fp_project_table;
 
 typedef struct fp_row_metrics {

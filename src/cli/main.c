@@ -125,9 +125,11 @@ static const char *const usage_check =
 
 static const char *const usage_aggregate =
     "usage: footprint [--db PATH] aggregate --by LEVEL [--group FIELD,...]\n"
-    "         [--snap-km KM] [--name NAME] [--threads N]\n"
+    "         [--snap-km KM] [--name NAME] [--threads N] [--dataset NAME]\n"
     "\n"
     "Assigns every project to a region and stores the sums per region.\n"
+    "--dataset NAME counts only that dataset's projects (one edition of a list\n"
+    "kept beside others in the store); without it every project counts.\n"
     "LEVEL: country, admin1, continent, subregion (the store's regions),\n"
     "regions:FILE[:CODEFIELD] (any polygon layer GDAL reads), grid:DEGREES\n"
     "(square cells) or hex:KM (hexagons KM wide, equal area).\n"
@@ -185,7 +187,7 @@ static const char *const usage_render =
     "usage: footprint [--db PATH] render [--style FILE] [--proj CRS]\n"
     "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
     "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
-    "         [--aggregation NAME] [--each LEVEL] -o FILE.png|.pdf|.svg|.tif\n"
+    "         [--aggregation NAME] [--each LEVEL] [--dataset NAME] -o FILE.png|.pdf|.svg|.tif\n"
     "       footprint [--db PATH] render --facet year|company|category|FIELD\n"
     "         [--facet-values A,B,C | --facet-bins 2000-2009,2010-2014] [--cumulative]\n"
     "         [OPTIONS] -o FILE.png|.pdf|.svg\n"
@@ -213,14 +215,18 @@ static const char *const usage_render =
     "store, as `footprint diff --dataset OLD --against NEW` finds it: the\n"
     "--changes kinds (default added: a \"new since OLD\" map) as symbols coloured\n"
     "by kind over the style's base map (default style: diff), counted in the\n"
-    "legend.\n";
+    "legend.\n"
+    "--dataset NAME draws the project points of that dataset only (one edition\n"
+    "of a list); the choropleth is the aggregation's (`aggregate --dataset`).\n";
 
 static const char *const usage_tiles =
     "usage: footprint [--db PATH] tiles --zoom MIN-MAX -o DIR|FILE.mbtiles|FILE.pmtiles\n"
     "         [--style FILE|NAME] [--aggregation NAME] [--bbox W,S,E,N]\n"
     "         [--scale 1|2] [--format png|webp|mvt] [--tms] [--threads N]\n"
-    "         [--metatile N] [--name NAME] [--resume] [--no-preview]\n"
+    "         [--metatile N] [--name NAME] [--resume] [--no-preview] [--dataset NAME]\n"
     "\n"
+    "--dataset NAME: the project points of that dataset only (one edition of a\n"
+    "list); the choropleth is the aggregation's (`aggregate --dataset`).\n"
     "Web Mercator XYZ tiles of the same map as `render` (choropleth, borders,\n"
     "points, lines, labels), 256 px (512 px with --scale 2), drawn in metatiles\n"
     "of NxN tiles (default 8) so nothing is cut at tile edges. --format mvt\n"
@@ -638,7 +644,8 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "by", required_argument, 0, 'b' }, { "group", required_argument, 0, 'g' },
                                         { "snap-km", required_argument, 0, 's' }, { "name", required_argument, 0, 'n' },
-                                        { "threads", required_argument, 0, 't' }, { "help", no_argument, 0, 'h' }, { 0 } };
+                                        { "threads", required_argument, 0, 't' }, { "dataset", required_argument, 0, 'd' },
+                                        { "help", no_argument, 0, 'h' }, { 0 } };
     fp_aggregate_options o = { .snap_km = -1 };
     int c;
     char *end;
@@ -652,6 +659,7 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
                 return usage_error(usage_aggregate, "aggregate: --snap-km '%s' is not a distance in km", optarg);
             break;
         case 'n': o.name = optarg; break;
+        case 'd': o.dataset = optarg; break;
         case 't':
             o.threads = (int)strtol(optarg, &end, 10);
             if (end == optarg || *end || o.threads < 1)
@@ -798,6 +806,7 @@ static int cmd_render(const char *db, int argc, char **argv)
                                         { "facet", required_argument, 0, 'F' }, { "facet-values", required_argument, 0, 'V' },
                                         { "facet-bins", required_argument, 0, 'B' }, { "cumulative", no_argument, 0, 'C' },
                                         { "diff", required_argument, 0, 'D' }, { "changes", required_argument, 0, 'K' },
+                                        { "dataset", required_argument, 0, 'X' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_render_options o = {0};
     int c;
@@ -805,6 +814,7 @@ static int cmd_render(const char *db, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'S': o.style_path = optarg; break;
+        case 'X': o.dataset = optarg; break;
         case 'P': o.proj = optarg; break;
         case 's':
             if (sscanf(optarg, "%dx%d", &o.width, &o.height) != 2 || o.width < 16 || o.height < 16)
@@ -875,6 +885,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
                                         { "resume", no_argument, 0, 'r' }, { "tms", no_argument, 0, 'T' },
                                         { "metatile", required_argument, 0, 'm' }, { "name", required_argument, 0, 'n' },
                                         { "aggregation", required_argument, 0, 'a' }, { "no-preview", no_argument, 0, 'N' },
+                                        { "dataset", required_argument, 0, 'X' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_tiles_options o = { .minzoom = -1, .scale = 1, .format = "png", .progress = tiles_progress };
     int c, n, have_zoom = 0;
@@ -882,6 +893,7 @@ static int cmd_tiles(const char *db, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'S': o.style_path = optarg; break;
+        case 'X': o.dataset = optarg; break;
         case 'z':
             n = 0;
             if (sscanf(optarg, "%d-%d%n", &o.minzoom, &o.maxzoom, &n) != 2 || optarg[n]) {

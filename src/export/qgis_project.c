@@ -283,17 +283,25 @@ static xmlDocPtr plain_style(const char *kind, fp_rgba fill, const fp_rgba *outl
 }
 
 /* Labels as render draws them: the region's name in the style's font,
- * colour and halo, on regions in a class, at most labels.max of them. */
+ * colour and halo, on the labels.max regions of highest value in a class.
+ * The rule's filter ranks the layer's values itself: QGIS's "only draw
+ * labels for N features" keeps the first N in the layer's order (codes
+ * alphabetically: Austria and Malta labelled, the top country not). Ties
+ * at the N-th value are all labelled. */
 static void add_labeling(xmlNodePtr maplayer, const fp_style *style, const char *field)
 {
     const fp_map_style *ms = fp_style_map(style);
+    int max = ms->labels.max > 0 ? ms->labels.max : 20;
     xmlNodePtr lab = el(maplayer, "labeling", NULL);
     attr(lab, "type", "rule-based");
     xmlNodePtr rules = el(lab, "rules", NULL);
     attr(rules, "key", "fp_labels");
     xmlNodePtr rule = el(rules, "rule", NULL);
     attr(rule, "key", "fp_labels_classed");
-    attr(rule, "filter", "\"%s\" IS NOT NULL AND \"%s\" <> 0", field, field);
+    attr(rule, "filter",
+         "\"%s\" IS NOT NULL AND \"%s\" <> 0 AND \"%s\" >= coalesce(array_get(array_sort(aggregate(layer:=@layer, "
+         "aggregate:='array_agg', expression:=\"%s\", filter:=\"%s\" IS NOT NULL AND \"%s\" <> 0), ascending:=false), %d), 0)",
+         field, field, field, field, field, field, max - 1);
     xmlNodePtr set = el(rule, "settings", NULL);
     attr(set, "calloutType", "simple");
     xmlNodePtr ts = el(set, "text-style", NULL);
@@ -324,8 +332,7 @@ static void add_labeling(xmlNodePtr maplayer, const fp_style *style, const char 
     attr(rd, "drawLabels", "1");
     attr(rd, "obstacle", "1");
     attr(rd, "displayAll", "0");
-    attr(rd, "limitNumLabels", "1");
-    attr(rd, "maxNumLabels", "%d", ms->labels.max > 0 ? ms->labels.max : 20);
+    attr(rd, "limitNumLabels", "0");
     attr(rd, "minFeatureSize", "0");
     attr(rd, "upsidedownLabels", "0");
 }

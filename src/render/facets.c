@@ -26,6 +26,7 @@
 
 struct fp_facets {
     char *field;
+    char *dataset;                        /* the points' dataset (--dataset), NULL: all */
     int cumulative;
     int n;
     fp_facet_filter panels[FACETS_MAX];   /* field points at ->field */
@@ -41,6 +42,7 @@ void fpi_facets_free(fp_facets *f)
         g_free(f->titles[i]);
     }
     g_free(f->field);
+    g_free(f->dataset);
     g_free(f);
 }
 
@@ -115,6 +117,7 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
                             fp_style_origin(style));
     fp_facets *f = g_new0(fp_facets, 1);
     f->field = g_strdup(field);
+    f->dataset = g_strdup(o->dataset);
     f->cumulative = o->cumulative;
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
     int numeric = 1;
@@ -282,7 +285,7 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
     if (!st && ms->points.enabled)
-        st = fpi_draw_projects(cr, store, pv, p->style, &f->panels[i], categories, size_max, err);
+        st = fpi_draw_projects(cr, store, pv, p->style, &f->panels[i], f->dataset, categories, size_max, err);
     if (p->world) fpi_draw_world_outline(cr, pv);
     cairo_restore(cr);
     cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);

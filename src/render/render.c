@@ -445,7 +445,8 @@ void fpi_sort_categories(const fp_style *style, GPtrArray *categories)
  * panel, only its projects. Adds the categories drawn (for the legend)
  * that categories does not hold yet. */
 fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
-                           const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err)
+                           const fp_facet_filter *panel, const char *dataset, GPtrArray *categories, double *size_max,
+                           fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
     const char *field = fp_style_category_field(style);
@@ -471,7 +472,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
     int panel_col = 4;
     /* In id order on both engines: later points are drawn over earlier ones,
      * and PostgreSQL's heap order changes with every UPDATE (geocode, fixes). */
-    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1 };
+    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1, .dataset = dataset };
     fp_rows *q;
     if ((st = fp_store_projects(store, &all, fields, panel ? 3 : sf ? 2 : 1, &q, err))) return st;
     GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -814,7 +815,7 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     if (!st && j->diff)
         st = fpi_diff_map_draw(cr, store, v, j->diff, j->categories, j->category_labels, err);
     else if (!st && ms->points.enabled)
-        st = fpi_draw_projects(cr, store, v, j->style, NULL, j->categories, &j->size_max, err);
+        st = fpi_draw_projects(cr, store, v, j->style, NULL, j->o->dataset, j->categories, &j->size_max, err);
     if (j->world) fpi_draw_world_outline(cr, v);
     cairo_restore(cr);
     return st;

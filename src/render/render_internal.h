@@ -72,7 +72,8 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
 void fpi_draw_world_outline(cairo_t *cr, const fp_view *v);
 struct fp_store;
 fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,
-                           const fp_facet_filter *panel, GPtrArray *categories, double *size_max, fp_error *err);
+                           const fp_facet_filter *panel, const char *dataset, GPtrArray *categories, double *size_max,
+                           fp_error *err);
 void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
 
 /* ---- The changes between two editions (diff_map.c) ---- */

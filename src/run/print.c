@@ -49,9 +49,11 @@ static void print_sum(FILE *out, double v)
 
 void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
 {
-    fprintf(out, "aggregate %s: %ld projects by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
-            r->nlevels ? r->levels[0].level : "?", r->nlevels ? r->levels[0].regions : 0,
-            r->nlevels ? r->levels[0].with_projects : 0);
+    fprintf(out, "aggregate %s: %ld projects%s%s by %s (%ld regions, %ld with projects)\n", r->name, r->projects,
+            r->dataset[0] ? " of dataset " : "", r->dataset, r->nlevels ? r->levels[0].level : "?",
+            r->nlevels ? r->levels[0].regions : 0, r->nlevels ? r->levels[0].with_projects : 0);
+    if (r->datasets_note[0])
+        fprintf(out, "  note: the store holds %s; all are counted (--dataset NAME counts one edition)\n", r->datasets_note);
     fprintf(out, "  %ld contained, %ld on a border, %ld snapped to the nearest region, %ld split (lines, polygons), "
                  "%ld unassigned\n", r->by_method[FP_ASSIGN_CONTAINED], r->by_method[FP_ASSIGN_BOUNDARY],
             r->by_method[FP_ASSIGN_SNAPPED], r->by_method[FP_ASSIGN_SPLIT], r->by_method[FP_ASSIGN_UNASSIGNED]);

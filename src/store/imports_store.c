@@ -59,6 +59,29 @@ fp_status fp_store_import_find(fp_store *s, const char *dataset, const char *che
     return FP_OK;
 }
 
+static const char datasets_sql[] =
+    "SELECT DISTINCT i.dataset FROM imports i WHERE EXISTS (SELECT 1 FROM projects p WHERE p.dataset = i.dataset) "
+    "ORDER BY 1";
+
+fp_status fp_store_datasets(fp_store *s, char ***names, size_t *n, fp_error *err)
+{
+    *names = NULL;
+    *n = 0;
+    if (s->pg) return fpi_pg_datasets(s, datasets_sql, names, n, err);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, datasets_sql, "reading imports", &q, err);
+    if (st) return st;
+    GPtrArray *a = g_ptr_array_new();
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) g_ptr_array_add(a, g_strdup((const char *)sqlite3_column_text(q, 0)));
+    if (rc != SQLITE_DONE) st = fp_error_set(err, FP_ERR_DB, "%s: reading imports: %s", s->path, sqlite3_errmsg(s->db));
+    sqlite3_finalize(q);
+    *n = a->len;
+    g_ptr_array_add(a, NULL);
+    *names = (char **)g_ptr_array_free(a, FALSE);
+    return st;
+}
+
 fp_status fp_store_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
 {
     if (s->pg) return fpi_pg_dataset_has_imports(s, dataset, any, err);

@@ -149,6 +149,17 @@ fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *check
     return FP_OK;
 }
 
+fp_status fpi_pg_datasets(fp_store *s, const char *sql, char ***names, size_t *n, fp_error *err)
+{
+    PGresult *r = fpi_pg_exec(s, sql, 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
+    *n = (size_t)PQntuples(r);
+    *names = g_new0(char *, *n + 1);
+    for (size_t i = 0; i < *n; i++) (*names)[i] = g_strdup(PQgetvalue(r, (int)i, 0));
+    PQclear(r);
+    return FP_OK;
+}
+
 fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
 {
     const char *v[] = { dataset };

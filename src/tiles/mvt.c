@@ -165,6 +165,7 @@ typedef struct mvt_region {
 
 struct fp_mvt_scene {
     const fp_context *ctx;        /* cancel flag while loading */
+    const char *dataset;          /* the projects' (--dataset), NULL: all; the caller's */
     int minzoom, maxzoom;
     GStringChunk *strings;
     mvt_project *projects;
@@ -625,7 +626,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
      * not one of them). */
     const char *fields[8] = { "name", "company", "category", "source", "country_code", "status", "year",
                               s->point_field };
-    fp_project_filter f = { .with_geometry = 1, .order_by_id = 1 };
+    fp_project_filter f = { .with_geometry = 1, .order_by_id = 1, .dataset = s->dataset };
     fp_rows *q;
     fp_status st = fp_store_projects(store, &f, fields, s->point_field_extra ? 8 : 7, &q, err);
     if (st) return st;
@@ -987,7 +988,7 @@ static fp_status load_region_years(fp_mvt_scene *s, fp_store *store, const fp_ch
 /* -------------------------------------------------------- scene: life --- */
 
 fp_status fpi_mvt_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
-                           int maxzoom, fp_mvt_scene **out, fp_error *err)
+                           int maxzoom, const char *dataset, fp_mvt_scene **out, fp_error *err)
 {
     *out = NULL;
     if (minzoom < 0 || maxzoom > MVT_MAX_ZOOM || minzoom > maxzoom)
@@ -1001,6 +1002,7 @@ fp_status fpi_mvt_scene_new(fp_store *store, const fp_style *style, const fp_cho
                             "country_code, geocode_precision", field);
     fp_mvt_scene *s = g_new0(fp_mvt_scene, 1);
     s->ctx = fp_store_context(store);
+    s->dataset = dataset;
     s->minzoom = minzoom;
     s->maxzoom = maxzoom;
     s->strings = g_string_chunk_new(1 << 16);

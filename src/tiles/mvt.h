@@ -33,7 +33,7 @@ typedef struct fp_mvt_scene fp_mvt_scene;
  * are in mvt.c's header comment. */
 struct fp_store;
 fp_status fpi_mvt_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int minzoom,
-                           int maxzoom, fp_mvt_scene **out, fp_error *err);
+                           int maxzoom, const char *dataset, fp_mvt_scene **out, fp_error *err);
 void fpi_mvt_scene_free(fp_mvt_scene *scene);
 
 /* Encodes tile z/x/y as an uncompressed protobuf in *data (malloc'd,

@@ -47,6 +47,7 @@ typedef struct category {
 } category;
 
 struct fp_raster_scene {
+    const char *dataset;          /* the projects' (--dataset), NULL: all; the caller's */
     const fp_style *style;
     int scale;
     const fp_choropleth *choropleth;   /* NULL: plain land */
@@ -247,7 +248,7 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
     /* Columns: 0 id, 1 geometry, 2 the point field. */
     /* In id order on both engines: later points are drawn over earlier ones,
      * and PostgreSQL's heap order changes with every UPDATE (geocode, fixes). */
-    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1 };
+    fp_project_filter all = { .with_geometry = 1, .order_by_id = 1, .dataset = s->dataset };
     fp_rows *q;
     fp_status st = fp_store_projects(store, &all, &field, 1, &q, err);
     if (st) return st;
@@ -325,9 +326,10 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
 }
 
 fp_status fpi_raster_scene_new(fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
-                              fp_raster_scene **out, fp_error *err)
+                              const char *dataset, fp_raster_scene **out, fp_error *err)
 {
     fp_raster_scene *s = g_new0(fp_raster_scene, 1);
+    s->dataset = dataset;
     s->style = style;
     s->choropleth = choropleth;
     s->classes = choropleth ? fp_choropleth_classes(choropleth) : NULL;

@@ -288,8 +288,9 @@ static fp_status load_scene(fp_store *store, tile_run *r, fp_error *err)
     if (!st) st = fp_style_set_store_categories(r->style, store, err);
     if (!st) st = fp_choropleth_new(store, r->style, o->aggregation, NULL, &r->choropleth, err);
     if (st) return st;
-    if (r->vector) return fpi_mvt_scene_new(store, r->style, r->choropleth, o->minzoom, o->maxzoom, &r->mvt, err);
-    return fpi_raster_scene_new(store, r->style, r->choropleth, o->scale, &r->raster, err);
+    if (r->vector)
+        return fpi_mvt_scene_new(store, r->style, r->choropleth, o->minzoom, o->maxzoom, o->dataset, &r->mvt, err);
+    return fpi_raster_scene_new(store, r->style, r->choropleth, o->scale, o->dataset, &r->raster, err);
 }
 
 /* --threads workers draw the planned metatiles; progress is reported from

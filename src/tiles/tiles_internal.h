@@ -20,8 +20,9 @@ typedef struct fp_raster_scene fp_raster_scene;
 struct fp_store;
 /* choropleth: the regions' classes (NULL: plain land), kept by the caller
  * while the scene lives. */
+/* dataset: the projects of that dataset only (NULL: all); kept, not copied. */
 fp_status fpi_raster_scene_new(struct fp_store *store, const fp_style *style, const fp_choropleth *choropleth, int scale,
-                              fp_raster_scene **out, fp_error *err);
+                              const char *dataset, fp_raster_scene **out, fp_error *err);
 void fpi_raster_scene_free(fp_raster_scene *s);
 
 /* One worker's canvas; not shared between threads. */

@@ -749,3 +749,52 @@ assert_eq 0 "$RC" "exit status with a truncated entry ($OUT)"
 assert_eq "$(sqlite3 big.sqlite "${q/TABLE/cut}")" "$(sqlite3 big.sqlite "${q/TABLE/again}")" "the same assignments after a damaged entry"
 export FOOTPRINT_CACHE="${FP_SHARED_CACHE:-$WORK/.cache}"
 case_end
+
+case_begin "editions in one store: --dataset counts one (cache and rows alike); without it a note names the datasets; render/tiles --dataset draw its points"
+# Two editions of a list, 70,000 rows each: ids 1..140,000 fill two parts of the column
+# cache, the second holding both datasets. --dataset d2 must give what a store holding
+# only the d2 file gives (independent: no dataset filter there).
+python3 -c "
+import random
+r = random.Random(5)
+for name, (x0, x1, y0, y1) in (('ed1.csv', (-10, 40, -30, 30)), ('ed2.csv', (60, 120, 0, 50))):
+    with open(name, 'w') as f:
+        f.write('id,category,lon,lat\n')
+        for i in range(70000): f.write('%d,%s,%.5f,%.5f\n' % (i, r.choice('ab'), r.uniform(x0, x1), r.uniform(y0, y1)))"
+fp_init ed.sqlite && "$FP" -q --db ed.sqlite import ed1.csv --dataset d1 && "$FP" -q --db ed.sqlite import ed2.csv --dataset d2
+fp_init only2.sqlite && "$FP" -q --db only2.sqlite import ed2.csv --dataset d2
+assert_eq 2 "$(sqlite3 ed.sqlite "SELECT count(*) FROM projects_columns")" "column cache parts"
+run --db ed.sqlite aggregate --by continent --group category
+assert_contains "$OUT" "140000 projects by continent" "without --dataset: every project"
+assert_contains "$OUT" "note: the store holds 2 datasets (d1, d2); all are counted" "the note"
+run --db ed.sqlite aggregate --by continent --group category --dataset d2 --name e2
+assert_eq 0 "$RC" "aggregate --dataset d2 ($OUT)"
+assert_contains "$OUT" "70000 projects of dataset d2 by continent" "summary"
+"$FP" -q --db only2.sqlite aggregate --by continent --group category --name e2
+q="SELECT code || '|' || projects || '|' || coalesce(category_a, 0) FROM agg_e2 WHERE projects > 0 ORDER BY level, code"
+assert_eq "$(sqlite3 only2.sqlite "$q")" "$(sqlite3 ed.sqlite "$q")" "agg_e2 equals the d2-only store's (cache)"
+sqlite3 ed.sqlite "DELETE FROM projects_columns"
+"$FP" -q --db ed.sqlite aggregate --by continent --group category --dataset d2 --name e2rows
+assert_eq "$(sqlite3 only2.sqlite "$q")" "$(sqlite3 ed.sqlite "${q/agg_e2/agg_e2rows}")" "the same from the rows"
+assert_eq 70000 "$(sqlite3 ed.sqlite "SELECT count(*) FROM agg_e2_assign")" "assignments: d2's projects only"
+run --db ed.sqlite aggregate --by continent --dataset d3
+assert_eq "2 footprint: --dataset d3: no project of that dataset in ed.sqlite" "$RC $OUT" "unknown dataset"
+# Points: two small editions; BRA's project is only in 2025.
+printf 'id,category,lon,lat\nA,x,36.8,-1.3\n' > s24.csv
+printf 'id,category,lon,lat\nA,x,36.8,-1.3\nC,x,-47.9,-15.8\n' > s25.csv
+fp_init pts.sqlite && "$FP" -q --db pts.sqlite import s24.csv --dataset 2024 && "$FP" -q --db pts.sqlite import s25.csv --dataset 2025
+for d in 2024 2025; do
+    run --db pts.sqlite render --style category-points --dataset $d -o p$d.png
+    assert_eq 0 "$RC" "render --dataset $d ($OUT)"
+done
+p=$(gdalsrsinfo -o proj4 p2024.prj 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//')
+probe() { python3 "$ROOT/tests/tools/png_probe.py" probe "$@" 1 2>&1; }
+sym=$(probe p2025.png "$p" -47.9 -15.8)
+assert_eq "$sym" "$(probe p2025.png "$p" 36.8 -1.3)" "2025: both points drawn alike"
+[ "$(probe p2024.png "$p" -47.9 -15.8)" != "$sym" ] || fail "2024 map draws the 2025-only project"
+assert_eq "$sym" "$(probe p2024.png "$p" 36.8 -1.3)" "2024: its point"
+run --db pts.sqlite tiles --style category-points --dataset 2024 --zoom 0-0 --no-preview -o t24
+assert_eq 0 "$RC" "tiles --dataset ($OUT)"
+tsym=$(python3 "$ROOT/tests/tools/tile_check.py" pixel t24 0 36.8 -1.3 0 | cut -d' ' -f4)
+[ "$(python3 "$ROOT/tests/tools/tile_check.py" pixel t24 0 -47.9 -15.8 0 | cut -d' ' -f4)" != "$tsym" ] || fail "tile z0 draws the 2025-only project"
+case_end

@@ -854,3 +854,28 @@ OUT=$(PGPASSWORD=$PGC_PW_PASS "$FP" -q --db "$URL" import "$WORK/restart.csv" --
 assert_eq 0 "$RC" "the same import after the restart ($OUT)"
 assert_eq 3000 "$(pq "SELECT count(*) FROM projects WHERE dataset = 'restart'")" "rows of the second import"
 case_end
+
+# After the QGIS case: these aggregations add to layer_styles.
+case_begin "engine equivalence: aggregate --dataset counts one edition, the same rows on both; without it a note names the datasets"
+agg_edition() {  # DB E
+    local db=$1 e=$2
+    run --db "$db" aggregate --by country --group category --dataset 2025 --name ed25
+    assert_eq 0 "$RC" "aggregate --dataset ($db: $OUT)"
+    head -1 <<<"$OUT" > $e/ed.txt
+    "$FP" -q --db "$db" export --what aggregate:ed25 --format csv -o $e/ed25.csv || fail "export ($db)"
+    run --db "$db" aggregate --by continent --name edall
+    grep note <<<"$OUT" > $e/note.txt
+}
+on_both agg_edition "$SDB" "$EQ"
+same_file s/ed.txt p/ed.txt "summary"
+same_file s/ed25.csv p/ed25.csv "aggregation rows"
+assert_eq "aggregate ed25: $(grep -c . edition_2025.csv | awk '{print $1 - 1}') projects of dataset 2025 by country" \
+    "$(sed 's/ (.*//' p/ed.txt)" "the 2025 edition's projects (its CSV's rows)"
+# Each store's datasets, read by psql and sqlite3 (the first four named, then "...").
+note_of() { python3 -c "
+import sys
+n = sys.stdin.read().split()
+print('  note: the store holds %d datasets (%s%s); all are counted (--dataset NAME counts one edition)' % (len(n), ', '.join(n[:4]), ', ...' if len(n) > 4 else ''))"; }
+assert_eq "$(pgc_psql eq -c "SELECT DISTINCT dataset FROM projects ORDER BY 1" | note_of)" "$(cat p/note.txt)" "note on PostGIS"
+assert_eq "$(sqlite3 "$SDB" "SELECT DISTINCT dataset FROM projects ORDER BY 1" | note_of)" "$(cat s/note.txt)" "note on SpatiaLite"
+case_end

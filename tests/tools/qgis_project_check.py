@@ -46,7 +46,7 @@ import sqlite3
 import subprocess
 import sys
 
-from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsLayoutExporter,
+from qgis.core import (QgsApplication, QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsLayoutExporter,
                        QgsLayoutItemMap, QgsPointXY, QgsProject, QgsGeometry, QgsFeatureRequest, QgsVectorLayer)
 from qgis.PyQt.QtGui import QImage, QColor
 
@@ -191,6 +191,28 @@ def main():
                         "AND (projects IS NULL OR projects = 0)").fetchone()[0]
     check(choro.featureCount("fp_nodata") == nodata, "legend count of the no-data class %s (sqlite3: %d)" %
           (choro.featureCount("fp_nodata"), nodata))
+
+    # Labels: the countries render labels, the style's labels.max (20) of highest value
+    # (ties at the 20th value included), as QGIS evaluates the label rule's filter.
+    # Expected from sqlite3 alone. (QGIS's "only draw labels for N features" labelled
+    # the first 20 codes: Austria and Malta, not Zimbabwe.)
+    lab = choro.labeling()
+    got = set()
+    if lab and choro.labelsEnabled():
+        for r in lab.rootRule().children():
+            e = QgsExpression(r.filterExpression())
+            ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(choro))
+            for f in choro.getFeatures():
+                ctx.setFeature(f)
+                if e.evaluate(ctx):
+                    got.add(f["code"])
+    vals = [v for (v,) in db.execute("SELECT projects FROM agg_country_by_category WHERE level='country' "
+                                     "AND geom IS NOT NULL AND projects > 0 ORDER BY projects DESC")]
+    nth = vals[19] if len(vals) >= 20 else 0
+    want = {c for (c,) in db.execute("SELECT code FROM agg_country_by_category WHERE level='country' "
+                                      "AND geom IS NOT NULL AND projects > 0 AND projects >= ?", (nth,))}
+    check(got == want and len(want) >= 20, "labels: the %d countries of highest value (QGIS's filter: %d, missing %s, extra %s)" %
+          (len(want), len(got), sorted(want - got)[:3], sorted(got - want)[:3]))
 
     lm = p.layoutManager()
     names = sorted(l.name() for l in lm.printLayouts())

@@ -118,7 +118,7 @@ static int group_setup(void **state)
     }
     db = fpi_store_sqlite(store);
     if (fp_choropleth_new(store, style, NULL, NULL, &choropleth, &err) || !choropleth ||
-        fpi_mvt_scene_new(store, style, choropleth, 0, MAXZ, &scene, &err)) {
+        fpi_mvt_scene_new(store, style, choropleth, 0, MAXZ, NULL, &scene, &err)) {
         fprintf(stderr, "scene: %s\n", err.message);
         return -1;
     }
@@ -756,7 +756,7 @@ static void test_land_without_choropleth(void **state)
     fp_choropleth *none = (fp_choropleth *)1;
     assert_int_equal(fp_choropleth_new(store, points, NULL, NULL, &none, &err), FP_OK);
     assert_null(none);   /* no choropleth: plain land */
-    assert_int_equal(fpi_mvt_scene_new(store, points, NULL, 0, 1, &s, &err), FP_OK);
+    assert_int_equal(fpi_mvt_scene_new(store, points, NULL, 0, 1, NULL, &s, &err), FP_OK);
     assert_null(fpi_mvt_scene_value_field(s));
     unsigned char *data;
     size_t len;
@@ -789,9 +789,9 @@ static void test_bad_zoom_range(void **state)
     (void)state;
     fp_mvt_scene *s = (fp_mvt_scene *)1;
     fp_error err = { 0 };
-    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 3, 2, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 3, 2, NULL, &s, &err), FP_ERR_USAGE);
     assert_null(s);
-    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 0, 23, &s, &err), FP_ERR_USAGE);
+    assert_int_equal(fpi_mvt_scene_new(store, style, choropleth, 0, 23, NULL, &s, &err), FP_ERR_USAGE);
     /* An aggregation the store lacks: the choropleth says which. */
     fp_choropleth *ch = (fp_choropleth *)1;
     assert_int_equal(fp_choropleth_new(store, style, "no_such_aggregation", NULL, &ch, &err), FP_ERR_USAGE);
