@@ -818,6 +818,29 @@ static void accept_all(server *s, double now)
 
 /* ------------------------------------------------------------- setup --- */
 
+/* NAME.mbtiles and NAME.pmtiles share one preview folder, NAME.preview/
+ * (the last `tiles` run's page): a page written for the other format asks
+ * for /NAME.pmtiles or for /tiles/z/x/y. So serving either file also serves
+ * its twin when it lies next to it, and the page works whichever wrote it
+ * (it showed an empty map). ext: ".mbtiles" or ".pmtiles", the twin's. */
+static void add_twin(server *s, const char *root, size_t n, const char *ext)
+{
+    char twin[PATH_MAX];
+    struct stat st;
+    if (n - 8 + 9 > sizeof twin) return;
+    memcpy(twin, root, n - 8);
+    memcpy(twin + n - 8, ext, 9);
+    if (stat(twin, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    if (!strcmp(ext, ".pmtiles")) {
+        if (!realpath(twin, s->pmtiles_file)) { s->pmtiles_file[0] = '\0'; return; }
+        const char *base = strrchr(s->pmtiles_file, '/');
+        snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+    } else {
+        fp_error e = {0};
+        if (!realpath(twin, s->tiles_file) || !get_tiles(s, s->tiles_file, &e)) s->tiles_file[0] = '\0';
+    }
+}
+
 /* The folder, or FILE.mbtiles and its preview folder FILE.preview next to it. */
 static fp_status setup_root(server *s, const char *root, fp_error *err)
 {
@@ -835,6 +858,7 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
         if (!realpath(root, s->pmtiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
         const char *base = strrchr(s->pmtiles_file, '/');
         snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+        add_twin(s, root, n, ".mbtiles");
         char folder[PATH_MAX];
         if (n - 8 + sizeof ".preview" > sizeof folder) return FP_OK;
         memcpy(folder, root, n - 8);
@@ -847,6 +871,7 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
     if (!realpath(root, s->tiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
     /* Open it now, so that a file that is no MBTiles fails at start. */
     if (!get_tiles(s, s->tiles_file, err)) return err ? err->code : FP_ERR_INPUT;
+    add_twin(s, root, n, ".pmtiles");
     /* The preview folder next to the file, as `footprint tiles` writes it
      * (NAME.preview for NAME.mbtiles: a plain NAME could be someone's tile
      * directory); without it only the tiles are served. */

@@ -158,6 +158,27 @@ assert_eq "yes" "$(has_colour pvshot.png "$KEN" 300)" "Kenya's class colour $KEN
 stop_serve
 case_end
 
+# NAME.mbtiles and NAME.pmtiles share NAME.preview/: the last run's page. Serving the
+# other file serves its twin too, so the page finds its tiles (it showed an empty map).
+run --db "$DB" tiles --zoom 0-4 --format mvt -o varch.mbtiles
+TILES_RC=$RC
+serve varch.pmtiles
+case_begin "twins: varch.mbtiles written after varch.pmtiles; serve varch.pmtiles shows the MBTiles' page with its tiles"
+assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
+browse "http://127.0.0.1:$PORT/" twshot.png
+assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
+[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served from the twin"
+assert_eq "yes" "$(has_colour twshot.png "$KEN" 300)" "Kenya's class colour $KEN"
+stop_serve
+# The other way round: the PMTiles page over serve NAME.mbtiles finds /NAME.pmtiles.
+run --db "$DB" tiles --zoom 0-4 --format mvt -o varch.pmtiles
+serve varch.mbtiles
+assert_eq 206 "$(curl -s -o /dev/null -w '%{http_code}' -r 0-126 "http://127.0.0.1:$PORT/varch.pmtiles")" "the archive next to the MBTiles"
+stop_serve
+case_end
+
 # ==============================================================================
 # Hostile text from the data and the style (tests/fixtures/xss_*): categories
 # that close the page's inline script or carry an onerror handler, a style
