@@ -743,7 +743,8 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
 
 /* Most frequent of the members' indexes (ties: the lower index, i.e. the
  * first by name); counts[] is all zero on entry and on return. With
- * summary, "name:count,..." by count, then name. */
+ * summary, a JSON object {"name":count,...} by count, then name: a name may
+ * hold ',' or ':' (a plain "a,b:1" list could not be read back). */
 static int dominant(const mvt_point *members, size_t n, const mvt_project *projects, int use_category,
                     const char *const *names, unsigned *counts, GArray *touched, GString *summary)
 {
@@ -769,9 +770,16 @@ static int dominant(const mvt_point *members, size_t n, const mvt_project *proje
                 if (!counts[k]) continue;   /* already written (count zeroed) */
                 if (pick < 0 || counts[k] > counts[pick] || (counts[k] == counts[pick] && k < pick)) pick = k;
             }
-            g_string_append_printf(summary, "%s%s:%u", done ? "," : "", names[pick], counts[pick]);
+            g_string_append(summary, done ? ",\"" : "{\"");
+            for (const unsigned char *c = (const unsigned char *)names[pick]; *c; c++) {
+                if (*c == '"' || *c == '\\') g_string_append_c(summary, '\\');
+                if (*c < 0x20) g_string_append_printf(summary, "\\u%04x", *c);
+                else g_string_append_c(summary, (char)*c);
+            }
+            g_string_append_printf(summary, "\":%u", counts[pick]);
             counts[pick] = 0;
         }
+        if (touched->len) g_string_append_c(summary, '}');
     }
     for (guint i = 0; i < touched->len; i++) counts[g_array_index(touched, int, i)] = 0;
     return best;

@@ -51,10 +51,10 @@ char *fpi_mvt_vector_layers_json(const fp_mvt_scene *scene)
     int first, timeline = fpi_mvt_scene_years(scene, &first) > 0;
     json_array_append_new(layers, layer_entry("projects", timeline
         ? "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
-          "category, the counts per category in categories and, per year, yYYYY: members with year <= YYYY, "
+          "category, the counts per category in categories (a JSON object) and, per year, yYYYY: members with year <= YYYY, "
           "absent = 0), lines and areas"
         : "Projects: points (merged where dense into one point with point_count > 1, the most frequent "
-          "category and the counts per category in categories), lines and areas", scene, f));
+          "category and the counts per category in categories (a JSON object)), lines and areas", scene, f));
     if (fpi_mvt_scene_has_regions(scene)) {
         const char *vf = fpi_mvt_scene_value_field(scene);
         f = json_object();

@@ -372,3 +372,23 @@ run --db "$DB" tiles -o xyz
 assert_eq 2 "$RC" "no --zoom"
 assert_eq "$before" "$(find xyz -type f | sort | xargs md5sum | md5sum)" "xyz/ unchanged"
 case_end
+
+case_begin "vector tiles: a cluster's categories is a JSON object; categories holding ',', ':' and quotes read back exactly"
+# 3 projects at one spot (one cluster at z0): categories 'a,b', 'x:"y"', 'a,b'. GDAL's MVT
+# driver reads the tile; json.loads must give {'a,b': 2, 'x:"y"': 1} (expected by hand).
+printf 'id,category,lon,lat\n1,"a,b",10,10\n2,"x:""y""",10.001,10\n3,"a,b",10,10.001\n' > cat3.csv
+fp_init cat3.sqlite && "$FP" -q --db cat3.sqlite import cat3.csv
+run --db cat3.sqlite tiles --style category-points --format mvt --zoom 0-1 --no-preview -o cat3
+assert_eq 0 "$RC" "tiles ($OUT)"
+got=$("$PY" - cat3/0/0/0.pbf <<'PY'
+import json, sys
+from osgeo import gdal
+gdal.UseExceptions()
+ds = gdal.OpenEx(sys.argv[1], gdal.OF_VECTOR, open_options=["CLIP=NO"])
+for f in ds.GetLayerByName("projects"):
+    if f.GetField("point_count") > 1:
+        print(f.GetField("point_count"), f.GetField("category"), sorted(json.loads(f.GetField("categories")).items()))
+PY
+)
+assert_eq "3 a,b [('a,b', 2), ('x:\"y\"', 1)]" "$got" "the z0 cluster"
+case_end

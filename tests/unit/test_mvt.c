@@ -391,7 +391,7 @@ static void test_point_counts_add_up(void **state)
                     if (z == MAXZ && count == LAGOS_N) {
                         lagos++;
                         assert_string_equal(attr_str(l, f, "category"), "5g");
-                        assert_string_equal(attr_str(l, f, "categories"), "5g:25,cloud:15");
+                        assert_string_equal(attr_str(l, f, "categories"), "{\"5g\":25,\"cloud\":15}");
                     }
                 }
                 if (t) vector_tile__tile__free_unpacked(t, NULL);
