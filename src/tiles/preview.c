@@ -207,7 +207,9 @@ static const char *const page_style =
     ".timeline input[type=range]{width:220px;vertical-align:middle}\n"
     ".timeline button{width:2.2em;vertical-align:middle}\n"
     ".timeline b{display:inline-block;min-width:5.5em}\n"
-    ".timeline .note{color:#555;font-size:11px}\n";
+    ".timeline .note{color:#555;font-size:11px}\n"
+    ".overlays{position:absolute;left:10px;top:10px;z-index:1000;background:rgba(255,255,255,.92);padding:4px 9px;"
+    "font:12px/1.6 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px}\n";
 
 /* Shared by both pages: the popup table of a feature's properties. */
 static const char *const popup_js =
@@ -430,6 +432,26 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     } else g_string_append(h, "var archive = null;\n");
     g_string_append(h, popup_js);
     g_string_append(h, timeline_js);
+    /* The raster page's GeoJSON overlays are the vector tiles' own layers
+     * here: a check box shows or hides the project points, clusters and
+     * areas (a choropleth style hides them, as its map does; lines stay as
+     * the style draws them). */
+    g_string_append(h,
+        "function projectsToggle(map) {\n"
+        "  var ids = map.getStyle().layers.filter(function (l) { return l['source-layer'] === 'projects' && l.type !== 'line'; })\n"
+        "                              .map(function (l) { return l.id; });\n"
+        "  if (!ids.length) return;\n"
+        "  var box = document.createElement('label'); box.className = 'overlays'; box.id = 'projects-toggle';\n"
+        "  var cb = document.createElement('input'); cb.type = 'checkbox';\n"
+        "  cb.checked = ids.some(function (id) { return map.getLayoutProperty(id, 'visibility') !== 'none'; });\n"
+        "  cb.onchange = function () {\n"
+        "    ids.forEach(function (id) { map.setLayoutProperty(id, 'visibility', cb.checked ? 'visible' : 'none'); });\n"
+        "    status('projectsShown', cb.checked);\n"
+        "  };\n"
+        "  status('projectsShown', cb.checked);\n"
+        "  box.appendChild(cb); box.appendChild(document.createTextNode(' Projects'));\n"
+        "  document.body.appendChild(box);\n"
+        "}\n");
     g_string_append(h,
         "window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};\n"
         "function status(k, v) { window.footprint[k] = v; document.documentElement.setAttribute('data-' + k, v); }\n"
@@ -452,7 +474,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
         "  map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') status('tilesLoaded', window.footprint.tilesLoaded + 1); });\n"
         "  map.on('error', function (e) { status('tileErrors', window.footprint.tileErrors + 1); console.log('map error: ' + (e.error && e.error.message)); });\n"
         "  map.on('idle', function () { status('ready', true); });\n"
-        "  map.on('load', function () { if (timeline) timelineStart(map, timeline); });\n"
+        "  map.on('load', function () { if (timeline) timelineStart(map, timeline); projectsToggle(map); });\n"
         "  map.on('click', function (e) {\n"
         "    var f = map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'projects'; })[0]\n"
         "         || map.queryRenderedFeatures(e.point).filter(function (f) { return f.sourceLayer === 'regions'; })[0];\n"

@@ -119,6 +119,22 @@ assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
 stop_serve
 case_end
 
+case_begin "vector: the page's Projects check box shows the tiles' projects, which the choropleth style hides"
+serve vec.mbtiles
+# Rendered project features before and after ticking the box (MapLibre's own count).
+COUNT='(function () { var m = window.footprint.map; return m.queryRenderedFeatures().filter(function (f) { return f.sourceLayer === "projects"; }).length; })()'
+TICK='new Promise(function (done) { var m = window.footprint.map, cb = document.querySelector("#projects-toggle input");
+  cb.click(); m.once("idle", function () { done(m.queryRenderedFeatures().filter(function (f) { return f.sourceLayer === "projects"; }).length); }); })'
+browse "http://127.0.0.1:$PORT/" vt1.png "window.footprint && window.footprint.ready" --then "$COUNT" vt2.png --then "$TICK" vt3.png
+assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
+assert_eq "false" "$(field "['footprint']['projectsShown']")" "the box starts unticked (the style draws no points)"
+assert_eq 0 "$(field "['steps'][0]")" "projects drawn before"
+n=$(field "['steps'][1]")
+[ "${n:-0}" -ge 1 ] 2>/dev/null || fail "projects drawn after ticking the box: '$n'"
+assert_eq "[]" "$(field "['errors']")" "browser console errors"
+stop_serve
+case_end
+
 # ==============================================================================
 # PMTiles: the same pages reading one archive with HTTP Range requests through
 # the vendored pmtiles library (web/vendor/pmtiles).
