@@ -391,4 +391,13 @@ for f in ds.GetLayerByName("projects"):
 PY
 )
 assert_eq "3 a,b [('a,b', 2), ('x:\"y\"', 1)]" "$got" "the z0 cluster"
+# style.json colours each category; a value not in the data gets grey, not another
+# category's colour (no project here lacks a category).
+"$FP" -q --db cat3.sqlite tiles --style category-points --format mvt --zoom 0-1 -o cat3p || fail "tiles with preview"
+assert_eq "True True True" "$("$PY" -c "
+import json
+s = json.load(open('cat3p/style.json'))
+m = [l for l in s['layers'] if l['id'] == 'projects'][0]['paint']['circle-color']
+labels, colours = m[2:-1:2], m[3:-1:2]
+print('a,b' in labels and 'x:\"y\"' in labels, m[-1] not in colours, len(set(colours)) == len(colours))")" "match: the data's categories, a fallback no category has, distinct colours"
 case_end
