@@ -99,6 +99,12 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return fp_error_set(err, FP_ERR_IO, "%s: is a directory", path);
 
     char dataset[256];
+    /* Refused rather than cut: a name cut inside a character was stored as
+     * invalid UTF-8 (and PostgreSQL refused it), and a name cut at all is
+     * not the name the other commands are given. */
+    if (opts->dataset && (strlen(opts->dataset) >= sizeof dataset || !g_utf8_validate(opts->dataset, -1, NULL)))
+        return fp_error_set(err, FP_ERR_USAGE, "--dataset: %s; use at most %zu bytes of UTF-8 text",
+                            strlen(opts->dataset) >= sizeof dataset ? "too long" : "not UTF-8 text", sizeof dataset - 1);
     if (opts->dataset && *opts->dataset) snprintf(dataset, sizeof dataset, "%s", opts->dataset);
     else default_dataset(path, dataset, sizeof dataset);
     snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
@@ -203,6 +209,11 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
                                  finished, err);
     }
     if (st == FP_OK) fp_context_pause(fp_store_context(store), "import:commit");
+    /* Ctrl-C after the rows were read (a server's COPY, its index builds,
+     * the checks take seconds): still in time to store nothing, as the
+     * README promises; the rows step checks only every 1,024 rows. */
+    if (st == FP_OK && fp_context_cancelled(fp_store_context(store)))
+        st = fp_error_set(err, FP_ERR_INTERRUPTED, "%s: interrupted; nothing of this import was stored", path);
     if (st == FP_OK && (st = fp_store_commit(store, err)) != FP_OK && err) {
         /* The store's message names the database; name the input too. */
         char store_msg[sizeof err->message];

@@ -420,6 +420,7 @@ static fp_status apply_fixes(qa_ctx *c, fp_error *err)
 {
     long long batch = 0;
     fp_status st = fp_qa_store_next_batch(c->store, &batch, err);
+    if (!st) fp_context_pause(fp_store_context(c->store), "check:batch");   /* the number taken (tests) */
     for (guint i = 0; !st && i < c->findings->len; i++) {
         qa_finding *f = &g_array_index(c->findings, qa_finding, i);
         if (!f->fix) continue;

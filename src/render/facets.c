@@ -27,6 +27,7 @@
 struct fp_facets {
     char *field;
     char *dataset;                        /* the points' dataset (--dataset), NULL: all */
+    long projects, without_value;         /* the store's projects; those with no value of field */
     int cumulative;
     int n;
     fp_facet_filter panels[FACETS_MAX];   /* field points at ->field */
@@ -79,16 +80,19 @@ static int parse_bin(const char *text, double *lo, double *hi)
 
 /* Whether every value of the field is a number (bins and --cumulative
  * compare numbers); *any: whether the field has a value at all. */
-static fp_status field_values(fp_store *store, const char *field, GPtrArray *values, int *numeric, fp_error *err)
+static fp_status field_values(fp_store *store, const char *field, GPtrArray *values, int *numeric, long *with_value,
+                              fp_error *err)
 {
     fp_rows *r;
     fp_status st = fp_store_facet_values(store, field, &r, err);
     if (st) return st;
     *numeric = 1;
+    *with_value = 0;
     while (fp_rows_next(r)) {
         char t = fp_rows_value_type(r, 0);
         if (t != 'i' && t != 'r') *numeric = 0;
         g_ptr_array_add(values, g_strdup(fp_rows_text(r, 0)));
+        *with_value += (long)fp_rows_int64(r, 1);
     }
     st = fp_rows_status(r, err);
     fp_rows_free(r);
@@ -121,7 +125,14 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
     f->cumulative = o->cumulative;
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
     int numeric = 1;
-    fp_status st = field_values(store, field, values, &numeric, err);
+    long with_value = 0;
+    fp_status st = field_values(store, field, values, &numeric, &with_value, err);
+    /* Projects with no value are in no panel: the page says how many (the
+     * demo's 58 of 82 without a year were simply absent). */
+    int64_t id_lo, id_hi, count = 0;
+    if (!st) st = fp_store_project_ids(store, &id_lo, &id_hi, &count, err);
+    f->projects = (long)count;
+    f->without_value = count > with_value ? (long)count - with_value : 0;
     if (!st && (o->facet_bins || o->cumulative) && values->len && !numeric)
         st = fp_error_set(err, FP_ERR_USAGE, "--facet %s: %s compares numbers, and %s has text values (e.g. '%s')",
                           field, o->facet_bins ? "--facet-bins" : "--cumulative", field,
@@ -329,8 +340,11 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     double text_scale = fmin(1, fmax(0.55, fmin(p->w, p->h) / 420));
     double title_size = (ms->title.size > 0 ? ms->title.size : 14) * text_scale;
     const char *title = p->o->title ? p->o->title : ms->title.text;
-    char auto_sub[160];
+    char auto_sub[256];
     snprintf(auto_sub, sizeof auto_sub, "By %s%s", f->field, f->cumulative ? ", cumulative" : "");
+    if (f->without_value)
+        snprintf(auto_sub + strlen(auto_sub), sizeof auto_sub - strlen(auto_sub), " (%ld of %ld projects have no %s: in no panel)",
+                 f->without_value, f->projects, f->field);
     for (char *c = auto_sub; *c; c++) if (*c == '_') *c = ' ';
     const char *subtitle = p->o->subtitle ? p->o->subtitle : ms->title.subtitle ? ms->title.subtitle : auto_sub;
     double top = margin + (title ? title_size * 1.3 : 0) + title_size * 0.8 + title_size * 0.5;

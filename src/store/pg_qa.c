@@ -152,6 +152,13 @@ fp_status fpi_pg_qa_save(fp_store *s, const char *dataset, const fp_qa_store_fin
 
 fp_status fpi_pg_qa_next_batch(fp_store *s, long long *batch, fp_error *err)
 {
+    /* One fix run at a time takes a number: two analysts' concurrent
+     * --fix runs each read max + 1 and shared a batch, so one --undo put
+     * back both. The lock is the transaction's (released at its commit),
+     * so the second run sees the first's batch. */
+    PGresult *l = fpi_pg_exec(s, "SELECT pg_advisory_xact_lock(hashtext('footprint.qa_fixes.batch'))", 0, NULL);
+    if (PQresultStatus(l) != PGRES_TUPLES_OK) return fpi_pg_error(s, l, "cannot lock the fix journal", err);
+    PQclear(l);
     PGresult *r = fpi_pg_exec(s, "SELECT coalesce(max(batch), 0) + 1 FROM qa_fixes", 0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "cannot read the fix journal", err);
     *batch = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

@@ -191,6 +191,58 @@ char *fpi_pg_display_name(const char *db)
     return name;
 }
 
+/* Replaces every copy of secret in *msg by "***". */
+static void mask(char **msg, const char *secret)
+{
+    if (!secret || !*secret || !strstr(*msg, secret)) return;
+    gchar **parts = g_strsplit(*msg, secret, -1);
+    g_free(*msg);
+    *msg = g_strjoinv("***", parts);
+    g_strfreev(parts);
+}
+
+/* libpq echoes a connection string it cannot parse ("invalid
+ * percent-encoded token: \"s3cr3t%zz\"", "... in URI: \"postgresql://
+ * user:pw@[::1/db\""), password and all: the password of the URL's user
+ * part and of a password=... key is taken out of such a message, as
+ * written and percent-decoded. */
+static void mask_password(char **msg, const char *db)
+{
+    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
+    if (scheme) {
+        const char *start = scheme + 3, *end = strchr(start, '?');
+        const char *at = NULL;
+        for (const char *p = start; *p && (!end || p < end); p++)
+            if (*p == '@') at = p;
+        const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+        if (colon && at > colon + 1) {
+            char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
+            char *plain = g_uri_unescape_string(pw, NULL);
+            mask(msg, pw);
+            mask(msg, plain);
+            g_free(pw);
+            g_free(plain);
+        }
+    }
+    for (const char *p = strstr(c, "password"); p; p = strstr(p + 1, "password")) {
+        const char *v = p + 8;
+        while (*v == ' ') v++;
+        if (*v != '=') continue;
+        v++;
+        while (*v == ' ') v++;
+        char *pw = NULL;
+        if (*v == '\'') {
+            const char *e = strchr(v + 1, '\'');
+            pw = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
+        } else {
+            size_t n = strcspn(v, " \t");
+            pw = g_strndup(v, n);
+        }
+        mask(msg, pw);
+        g_free(pw);
+    }
+}
+
 /* libpq's messages span lines ("...failed: Connection refused\n\tIs the
  * server running..."): one line, whitespace runs as one space. */
 static void one_line(char *msg)
@@ -530,7 +582,8 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
         st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database; run `footprint init` first",
                           s->path);
     if (!st && v < target && (flags & FP_STORE_READONLY))
-        st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade; open it writable", s->path, v);
+        st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade to %d: have the database's owner "
+                          "run `footprint init` on it", s->path, v, target);
     if (!st && v == 0)
         st = fpi_pg_command(s, "CREATE TABLE schema_version(version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())",
                            0, NULL, "creating the schema", err);
@@ -538,8 +591,13 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
         /* Several statements: the simple protocol (no values in them). */
         PGresult *res = PQexec(s->pg->conn, pg_migrations[i]);
         if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-            char what[64];
-            snprintf(what, sizeof what, "upgrading the schema to version %d", i);
+            /* Only the tables' owner may upgrade them: a colleague's role is
+             * told whom to ask rather than left with "permission denied". */
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            int not_owner = state && !strcmp(state, "42501");
+            char what[160];
+            snprintf(what, sizeof what, "upgrading the schema to version %d%s", i,
+                     not_owner ? " (have the database's owner run `footprint init` on it)" : "");
             st = fpi_pg_error(s, res, what, err);
             break;
         }
@@ -584,6 +642,7 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     if (!c) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
     if (PQstatus(c) != CONNECTION_OK) {
         char *msg = g_strdup(PQerrorMessage(c));
+        mask_password(&msg, db);
         one_line(msg);
         fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s", name, msg);
         g_free(msg);

@@ -35,7 +35,20 @@ fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *styl
         began = !st;
     }
     if (!st) st = fpi_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
-    if (!st)
+    /* The column QGIS 3.22+ adds, only when missing: ALTER TABLE needs the
+     * table's owner even when the column exists, and layer_styles is often
+     * another role's (QGIS's or a colleague's), who may grant writing. */
+    int has_type = 0;
+    if (!st) {
+        PGresult *r = fpi_pg_exec(s, "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
+                                     " AND table_name = 'layer_styles' AND column_name = 'type'", 0, NULL);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "creating layer_styles for QGIS", err);
+        else {
+            has_type = PQntuples(r) > 0;
+            PQclear(r);
+        }
+    }
+    if (!st && !has_type)
         st = fpi_pg_command(s, "ALTER TABLE public.layer_styles ADD COLUMN IF NOT EXISTS type varchar", 0, NULL,
                            "creating layer_styles for QGIS", err);
     const char *v[] = { table, style_name, qml };

@@ -140,6 +140,18 @@ assert_contains "$(cat int.out)" "many.csv: interrupted; nothing of this import 
 assert_eq "0|0" "$(sqlite3 i.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
 case_end
 
+case_begin "SIGINT after every row is read (at the commit) still rolls the import back"
+# A server's COPY and index builds take seconds after the rows: a Ctrl-C there was ignored
+# (the rows step checks every 1,024 rows) and the import committed with exit 0.
+fp_init ic.sqlite
+FOOTPRINT_TEST_PAUSE_AT=import:commit "$FP" --db ic.sqlite import many.csv > intc.out 2>&1 & pid=$!
+wait_for_line intc.out "paused at import:commit" $pid || fail "the import never reached import:commit: $(head -c 300 intc.out)"
+kill -INT $pid; wait $pid; rc=$?
+assert_eq 1 "$rc" "exit status"
+assert_contains "$(cat intc.out)" "many.csv: interrupted; nothing of this import was stored" "message"
+assert_eq "0|0" "$(sqlite3 ic.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+case_end
+
 case_begin "a store locked by another process: a clear error after a bounded wait"
 hold_lock t.sqlite IMMEDIATE
 start=$(date +%s.%N)

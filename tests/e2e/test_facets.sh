@@ -85,6 +85,9 @@ NREG=$(sql "SELECT count(*) FROM agg_country_by_category WHERE level = 'country'
 WITH=$(sql "SELECT count(*) FROM (SELECT DISTINCT p.year, a.region_code FROM $ASSIGN WHERE p.year IS NOT NULL AND a.region_code NOT LIKE '\\_%' ESCAPE '\\')")
 assert_eq "none ($((NREG * NPANELS - WITH)))" "$(grep -oE 'none +\([0-9]+\)' <<<"$TEXT" | tr -s ' ')" \
     "the legend's no-data count over all panels (and one legend)"
+# The projects without a year are in no panel: the subtitle says how many (sqlite3).
+assert_contains "$(pdftotext years.pdf - | tr '\n' ' ' | tr -s ' ')" \
+    "($(sql "SELECT count(*) FROM projects WHERE year IS NULL") of $(sql "SELECT count(*) FROM projects") projects have no year: in no panel)" "subtitle"
 case_end
 
 case_begin "--facet company --facet-values: those panels, in that order, titled; SVG"

@@ -535,6 +535,67 @@ OUT=$(HOME=$WORK/home PGHOST=127.0.0.1 PGPORT=$PGC_PORT PGUSER=$PGC_PW_USER "$FP
 assert_eq 0 "$RC" "~/.pgpass and PG* variables with the PG: form ($OUT)"
 case_end
 
+case_begin "two analysts' check --fix at once on two datasets: a batch each; check --undo puts back the last run's rows only"
+# A takes its batch number and waits (the check:batch pause point) while B runs: B must
+# get the next number, not A's (both read max + 1 and shared one; one --undo put back both).
+pgc_psql postgres -c "CREATE DATABASE fixes" >/dev/null
+pgc_psql fixes -c "CREATE EXTENSION postgis" >/dev/null
+FX="postgresql://postgres@/fixes?host=$PGC_SOCK&port=$PGC_PORT"
+"$FP" -q --db "$FX" init >/dev/null && "$FP" -q --db "$FX" import "$FIX/qa/mistakes.csv" --dataset qa1 &&
+    "$FP" -q --db "$FX" import "$FIX/qa/mistakes.csv" --dataset qa2 || fail "set-up"
+rm -f "$WORK/fix.resume"
+FOOTPRINT_TEST_PAUSE_AT=check:batch FOOTPRINT_TEST_RESUME_FILE="$WORK/fix.resume" \
+    "$FP" --db "$FX" check --dataset qa1 --fix swapped,sign > "$WORK/fa.out" 2>&1 & pa=$!
+wait_for_line "$WORK/fa.out" "paused at check:batch" $pa 60 || fail "A did not reach its pause: $(cat "$WORK/fa.out")"
+"$FP" --db "$FX" check --dataset qa2 --fix swapped,sign > "$WORK/fb.out" 2>&1 & pb=$!
+sleep 1; touch "$WORK/fix.resume"
+finish $pa; ra=$?; finish $pb; rb=$?
+assert_eq "0 0" "$ra $rb" "both exit 0 ($(tail -1 "$WORK/fb.out"))"
+n1=$(pgc_psql fixes -c "SELECT count(*) FROM qa_fixes WHERE dataset = 'qa1'")
+[ "$n1" -ge 1 ] || fail "qa1's fixes journalled: $n1"
+assert_eq "qa1|1 qa2|2" "$(pgc_psql fixes -F'|' -c "SELECT dataset || '|' || string_agg(DISTINCT batch::text, ',') FROM qa_fixes GROUP BY dataset ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')" "a batch each"
+run --db "$FX" check --undo
+assert_contains "$OUT" "undone: the last --fix, $(pgc_psql fixes -c "SELECT count(*) FROM qa_fixes WHERE dataset = 'qa2'") rows put back" "the last run's rows only"
+assert_eq "$n1" "$(pgc_psql fixes -c "SELECT count(*) FROM qa_fixes WHERE dataset = 'qa1' AND undone IS NULL")" "qa1's fixes stand"
+case_end
+
+case_begin "a connection string libpq cannot parse: the password is not in the message"
+for url in 'postgresql://analyst:s3cr3t%zz@127.0.0.1:1/team' 'postgresql://analyst:s3cr3t-pw@[::1/team' \
+           "PG:host=127.0.0.1 port=1 password='s3cr3t pw' dbname=team connect_timeout=x"; do
+    run --db "$url" rejects
+    assert_eq 1 "$RC" "exit status ($url)"
+    assert_not_contains "$OUT" "s3cr3t" "no password in: $OUT"
+done
+case_end
+
+case_begin "a layer_styles table another role owns (QGIS's, a colleague's), writing granted: styles written, no warning"
+pgc_psql postgres -c "CREATE ROLE stylist LOGIN" >/dev/null
+pgc_psql postgres -c "CREATE ROLE writer LOGIN" >/dev/null
+pgc_psql postgres -c "CREATE DATABASE styles" >/dev/null
+pgc_psql styles -c "CREATE EXTENSION postgis" >/dev/null
+pgc_psql styles -c "GRANT ALL ON SCHEMA public TO stylist, writer" >/dev/null
+pgc_psql styles -c "SET ROLE stylist; CREATE TABLE public.layer_styles(id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)" >/dev/null
+pgc_psql styles -c "GRANT ALL ON public.layer_styles, public.layer_styles_id_seq TO writer" >/dev/null
+ST="postgresql://writer@/styles?host=$PGC_SOCK&port=$PGC_PORT"
+run --db "$ST" init
+assert_eq 0 "$RC" "init as writer ($OUT)"
+run --db "$ST" import "$FIX/qa/mistakes.csv"
+assert_eq 0 "$RC" "import as writer ($OUT)"
+assert_not_contains "$OUT" "QGIS styles not written" "no warning"
+assert_eq "stylist|projects" "$(pgc_psql styles -F'|' -c "SELECT tableowner FROM pg_tables WHERE tablename = 'layer_styles'")|$(pgc_psql styles -c "SELECT string_agg(f_table_name, ',' ORDER BY 1) FROM layer_styles WHERE f_table_name = 'projects'")" "the owner's table, footprint's projects style in it"
+case_end
+
+case_begin "an over-long or non-UTF-8 --dataset is refused (exit 2), nothing stored, on both engines"
+long=$(python3 -c "print('odd_' + '\u00e9' * 200)")
+for db in "$FX" "$WORK/dsname.sqlite"; do
+    case "$db" in *.sqlite) fp_init "$db" >/dev/null ;; esac
+    run --db "$db" import "$FIX/qa/mistakes.csv" --dataset "$long"
+    assert_eq 2 "$RC" "exit status ($db: $OUT)"
+    assert_contains "$OUT" "--dataset: too long; use at most 255 bytes of UTF-8 text" "message"
+done
+assert_eq 0 "$(pgc_psql fixes -c "SELECT count(*) FROM projects WHERE dataset LIKE 'odd%'")" "nothing stored on PostGIS"
+case_end
+
 case_begin "an unreachable server and a database without PostGIS: one-line errors, exit 1, nothing written"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run --db "postgresql://fp:topsecret@127.0.0.1:$port/fp" init
