@@ -44,8 +44,8 @@ typedef struct fp_level_total {
 
 typedef struct fp_aggregate_result {
     char name[64];
-    char dataset[128];     /* --dataset, "" for every project */
-    char datasets_note[256]; /* without --dataset in a store of several: "2 datasets (2024, 2025)", else "" */
+    char dataset[256];     /* --dataset, "" for every project */
+    char datasets_note[1100]; /* without --dataset in a store of several: "2 datasets (2024, 2025)", else "" */
     char table[80];        /* agg_NAME */
     char assign_table[96]; /* agg_NAME_assign */
     long projects;         /* projects read (with a geometry) */

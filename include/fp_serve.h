@@ -45,6 +45,7 @@ typedef struct fp_http_request {
     char if_modified_since[64];
     char range[128];         /* the Range field value, "" when absent (or too long to keep) */
     char host[256];          /* the Host field value, "" when absent (or too long, or not a host[:port]) */
+    int forwarded_https;     /* X-Forwarded-Proto: https (a TLS proxy in front) */
 } fp_http_request;
 
 /* Parses the request head in buf[0..len). Returns 0 and fills req when the

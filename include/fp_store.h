@@ -297,6 +297,9 @@ fp_status fp_store_import_begin(fp_store *store, const char *file, const char *c
  * g_strfreev list, *n of them), from the imports catalogue and one index
  * look-up each: cheap on a store of millions of projects. */
 fp_status fp_store_datasets(fp_store *store, char ***names, size_t *n, fp_error *err);
+/* FP_OK when some project is of dataset (a --dataset option's check), else
+ * FP_ERR_USAGE naming the datasets there are. */
+fp_status fp_store_dataset_check(fp_store *store, const char *dataset, fp_error *err);
 /* Whether the dataset has any import (*any): with none, no checksum can
  * match, and the import can start before its file's SHA-256 is known. */
 fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int *any, fp_error *err);
@@ -611,10 +614,10 @@ typedef struct fp_facet_filter {
     const char *value;       /* NULL: ranged */
     double lo, hi;           /* ranged: -HUGE_VAL for "up to hi" (cumulative) */
 } fp_facet_filter;
-/* The distinct values of field over the projects (NULL and "" left out),
- * numbers in numeric order, then text in text order. Column 0 value (as
- * text), 1 projects. */
-fp_status fp_store_facet_values(fp_store *store, const char *field, fp_rows **out, fp_error *err);
+/* The distinct values of field over the projects (of dataset only, unless
+ * NULL; NULL and "" left out), numbers in numeric order, then text in text
+ * order. Column 0 value (as text), 1 projects. */
+fp_status fp_store_facet_values(fp_store *store, const char *field, const char *dataset, fp_rows **out, fp_error *err);
 /* The panel's projects per region of aggregation `aggregation`'s main
  * level, from its assignments (a project counted once in each region it
  * was assigned to, as the aggregation's `projects` column counts).

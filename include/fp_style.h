@@ -173,7 +173,8 @@ const char *fp_shape_name(fp_shape shape);   /* also the QGIS SimpleMarker name 
 fp_rgba fp_style_category_color(const fp_style *s, const char *category);
 /* A category as legends show it, in render's legend and in QGIS's: '_' as a
  * space ("smart_city" is "smart city"), and an empty or missing value
- * "(no category)". Writes at most size bytes to out; returns out. */
+ * "(no category)". Writes at most size bytes to out, a longer text cut at a
+ * character's start (valid UTF-8 stays valid); returns out. */
 char *fp_style_category_label(const char *category, char *out, size_t size);
 /* Registers the data's categories (all of them, e.g. the distinct values of
  * the field over the store, so that every layer and map colours a category

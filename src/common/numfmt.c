@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common/numfmt.h"
+#include "common/json_util.h"
 
 size_t fpi_format_int(long long v, char *buf)
 {
@@ -64,10 +65,6 @@ size_t fpi_format_real(double v, char *buf)
     }
     /* The fewest of 15, 16 or 17 significant digits that read back as v:
      * 1234567.891234567 needs 16, and %.15g alone would change it. */
-    int n = 0;
-    for (int digits = 15; digits <= 17; digits++) {
-        n = snprintf(buf, 40, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v) break;
-    }
+    int n = snprintf(buf, 40, "%.*g", fpi_real_digits(v), v);
     return n < 0 ? 0 : (size_t)n;
 }

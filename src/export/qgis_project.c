@@ -287,7 +287,8 @@ static xmlDocPtr plain_style(const char *kind, fp_rgba fill, const fp_rgba *outl
  * The rule's filter ranks the layer's values itself: QGIS's "only draw
  * labels for N features" keeps the first N in the layer's order (codes
  * alphabetically: Austria and Malta labelled, the top country not). Ties
- * at the N-th value are all labelled. */
+ * at the N-th value are all labelled; with fewer than N in a class, all
+ * (negative values too: no threshold of 0). */
 static void add_labeling(xmlNodePtr maplayer, const fp_style *style, const char *field)
 {
     const fp_map_style *ms = fp_style_map(style);
@@ -299,8 +300,8 @@ static void add_labeling(xmlNodePtr maplayer, const fp_style *style, const char 
     xmlNodePtr rule = el(rules, "rule", NULL);
     attr(rule, "key", "fp_labels_classed");
     attr(rule, "filter",
-         "\"%s\" IS NOT NULL AND \"%s\" <> 0 AND \"%s\" >= coalesce(array_get(array_sort(aggregate(layer:=@layer, "
-         "aggregate:='array_agg', expression:=\"%s\", filter:=\"%s\" IS NOT NULL AND \"%s\" <> 0), ascending:=false), %d), 0)",
+         "\"%s\" IS NOT NULL AND \"%s\" <> 0 AND coalesce(\"%s\" >= array_get(array_sort(aggregate(layer:=@layer, "
+         "aggregate:='array_agg', expression:=\"%s\", filter:=\"%s\" IS NOT NULL AND \"%s\" <> 0), ascending:=false), %d), true)",
          field, field, field, field, field, field, max - 1);
     xmlNodePtr set = el(rule, "settings", NULL);
     attr(set, "calloutType", "simple");

@@ -50,11 +50,18 @@ static void sha_join(sha_job *j, int give_up)
     j->joined = 1;
 }
 
+/* The file's name without its extension, as valid UTF-8 (a Latin-1 file
+ * name's bytes are replaced, U+FFFD) cut at a character's start. */
 static void default_dataset(const char *path, char *buf, size_t size)
 {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    snprintf(buf, size, "%s", base);
+    gchar *valid = g_utf8_make_valid(base, -1);
+    snprintf(buf, size, "%s", valid);
+    size_t n = strlen(buf);
+    if (n < strlen(valid))
+        while (n && ((unsigned char)valid[n] & 0xC0) == 0x80) buf[--n] = '\0';
+    g_free(valid);
     char *dot = strrchr(buf, '.');
     if (dot && dot != buf) *dot = '\0';
 }

@@ -80,11 +80,11 @@ static int parse_bin(const char *text, double *lo, double *hi)
 
 /* Whether every value of the field is a number (bins and --cumulative
  * compare numbers); *any: whether the field has a value at all. */
-static fp_status field_values(fp_store *store, const char *field, GPtrArray *values, int *numeric, long *with_value,
-                              fp_error *err)
+static fp_status field_values(fp_store *store, const char *field, const char *dataset, GPtrArray *values, int *numeric,
+                              long *with_value, fp_error *err)
 {
     fp_rows *r;
-    fp_status st = fp_store_facet_values(store, field, &r, err);
+    fp_status st = fp_store_facet_values(store, field, dataset, &r, err);
     if (st) return st;
     *numeric = 1;
     *with_value = 0;
@@ -126,11 +126,12 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
     int numeric = 1;
     long with_value = 0;
-    fp_status st = field_values(store, field, values, &numeric, &with_value, err);
+    fp_status st = field_values(store, field, o->dataset, values, &numeric, &with_value, err);
     /* Projects with no value are in no panel: the page says how many (the
-     * demo's 58 of 82 without a year were simply absent). */
+     * demo's 58 of 82 without a year were simply absent). Of the whole
+     * store: with --dataset (the points' edition) no count is given. */
     int64_t id_lo, id_hi, count = 0;
-    if (!st) st = fp_store_project_ids(store, &id_lo, &id_hi, &count, err);
+    if (!st && !o->dataset) st = fp_store_project_ids(store, &id_lo, &id_hi, &count, err);
     f->projects = (long)count;
     f->without_value = count > with_value ? (long)count - with_value : 0;
     if (!st && (o->facet_bins || o->cumulative) && values->len && !numeric)
@@ -363,7 +364,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     GPtrArray *legend_cats = g_ptr_array_new_with_free_func(g_free);
     if (ms->points.enabled) {
         fp_rows *r;
-        if (!st && !(st = fp_store_facet_values(store, fp_style_category_field(p->style), &r, err))) {
+        if (!st && !(st = fp_store_facet_values(store, fp_style_category_field(p->style), f->dataset, &r, err))) {
             while (fp_rows_next(r)) g_ptr_array_add(legend_cats, g_strdup(fp_rows_text(r, 0)));
             st = fp_rows_status(r, err);
             fp_rows_free(r);

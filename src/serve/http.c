@@ -299,6 +299,8 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
             keep_value(req->if_none_match, sizeof req->if_none_match, &inm_overflow, val, vlen);
         } else if (span_is(key, klen, "if-modified-since")) {
             keep_value(req->if_modified_since, sizeof req->if_modified_since, &ims_overflow, val, vlen);
+        } else if (span_is(key, klen, "x-forwarded-proto")) {
+            req->forwarded_https = span_is(val, vlen, "https");
         } else if (span_is(key, klen, "range")) {
             keep_value(req->range, sizeof req->range, &range_overflow, val, vlen);
         }

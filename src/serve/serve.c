@@ -42,6 +42,7 @@
 #include <jansson.h>
 #include "fp_version.h"
 #include "common/util.h"
+#include "common/json_util.h"
 #include "serve/serve_internal.h"
 
 #define MAX_CONNS 128
@@ -396,7 +397,9 @@ static int respond_absolute_json(conn *c, const fp_http_request *req, const char
     const char *slash = strrchr(req->path, '/');
     char *dir = g_strndup(req->path, (gsize)(slash - req->path) + 1);
     char *dir_escaped = g_uri_escape_string(dir, "/", FALSE);
-    char *base = g_strconcat("http://", req->host, dir_escaped, NULL);
+    /* https behind a TLS proxy that says so (else an https page would
+     * refuse the http URLs as mixed content). */
+    char *base = g_strconcat(req->forwarded_https ? "https://" : "http://", req->host, dir_escaped, NULL);
     if (!strcmp(name, "tiles.json")) absolute_urls(root, base);
     else {
         const char *k;
@@ -405,7 +408,7 @@ static int respond_absolute_json(conn *c, const fp_http_request *req, const char
         absolute_url(root, "sprite", 0, base);
         absolute_url(root, "glyphs", 0, base);
     }
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = fpi_json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     g_free(dir);
     g_free(dir_escaped);
@@ -823,6 +826,15 @@ static void accept_all(server *s, double now)
  * for /NAME.pmtiles or for /tiles/z/x/y. So serving either file also serves
  * its twin when it lies next to it, and the page works whichever wrote it
  * (it showed an empty map). ext: ".mbtiles" or ".pmtiles", the twin's. */
+/* FILE.pmtiles served at /FILE.pmtiles; 0 when its real path is not known. */
+static int set_pmtiles(server *s, const char *path)
+{
+    if (!realpath(path, s->pmtiles_file)) { s->pmtiles_file[0] = '\0'; return 0; }
+    const char *base = strrchr(s->pmtiles_file, '/');
+    snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+    return 1;
+}
+
 static void add_twin(server *s, const char *root, size_t n, const char *ext)
 {
     char twin[PATH_MAX];
@@ -832,9 +844,7 @@ static void add_twin(server *s, const char *root, size_t n, const char *ext)
     memcpy(twin + n - 8, ext, 9);
     if (stat(twin, &st) != 0 || !S_ISREG(st.st_mode)) return;
     if (!strcmp(ext, ".pmtiles")) {
-        if (!realpath(twin, s->pmtiles_file)) { s->pmtiles_file[0] = '\0'; return; }
-        const char *base = strrchr(s->pmtiles_file, '/');
-        snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+        set_pmtiles(s, twin);
     } else {
         fp_error e = {0};
         if (!realpath(twin, s->tiles_file) || !get_tiles(s, s->tiles_file, &e)) s->tiles_file[0] = '\0';
@@ -855,9 +865,7 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
         /* FILE.pmtiles: the archive itself (the browser reads it with Range
          * requests) at /FILE.pmtiles, and the preview folder at /, so the
          * page's ../FILE.pmtiles finds it as under `serve DIR`. */
-        if (!realpath(root, s->pmtiles_file)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
-        const char *base = strrchr(s->pmtiles_file, '/');
-        snprintf(s->pmtiles_url, sizeof s->pmtiles_url, "/%s", base ? base + 1 : s->pmtiles_file);
+        if (!set_pmtiles(s, root)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
         add_twin(s, root, n, ".mbtiles");
         char folder[PATH_MAX];
         if (n - 8 + sizeof ".preview" > sizeof folder) return FP_OK;

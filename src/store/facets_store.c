@@ -29,15 +29,20 @@ static void append_field(GString *sql, const char *field, GPtrArray *binds)
     }
 }
 
-fp_status fp_store_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
+fp_status fp_store_facet_values(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
-    if (s->pg) return fpi_pg_facet_values(s, field, out, err);
+    if (s->pg) return fpi_pg_facet_values(s, field, dataset, out, err);
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new("SELECT v, count(*) FROM (SELECT ");
     append_field(sql, field, binds);
+    g_string_append(sql, " AS v FROM projects p");
+    if (dataset) {
+        g_ptr_array_add(binds, g_strdup(dataset));
+        g_string_append_printf(sql, " WHERE p.dataset = ?%u", binds->len);
+    }
     /* Numbers first in numeric order (years), then text in text order. */
-    g_string_append(sql, " AS v FROM projects p) WHERE v IS NOT NULL AND CAST(v AS TEXT) <> '' GROUP BY v "
+    g_string_append(sql, ") WHERE v IS NOT NULL AND CAST(v AS TEXT) <> '' GROUP BY v "
                          "ORDER BY typeof(v) NOT IN ('integer', 'real'), v");
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, sql->str, "reading project values", &q, err);

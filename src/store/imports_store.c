@@ -82,6 +82,23 @@ fp_status fp_store_datasets(fp_store *s, char ***names, size_t *n, fp_error *err
     return st;
 }
 
+fp_status fp_store_dataset_check(fp_store *s, const char *dataset, fp_error *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    fp_status st = fp_store_datasets(s, &names, &n, err);
+    int found = 0;
+    for (size_t i = 0; !st && i < n && !found; i++) found = !strcmp(names[i], dataset);
+    if (!st && !found) {
+        gchar *list = n ? g_strjoinv(", ", names) : g_strdup("none");
+        st = fp_error_set(err, FP_ERR_USAGE, "--dataset %s: no project of that dataset in %s (datasets: %.400s)", dataset,
+                          s->path, list);
+        g_free(list);
+    }
+    g_strfreev(names);
+    return st;
+}
+
 fp_status fp_store_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
 {
     if (s->pg) return fpi_pg_dataset_has_imports(s, dataset, any, err);

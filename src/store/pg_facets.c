@@ -61,7 +61,7 @@ static fp_status extra_all_numbers(fp_store *s, const char *field, int *all, fp_
     return FP_OK;
 }
 
-fp_status fpi_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_error *err)
+fp_status fpi_pg_facet_values(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
 {
     *out = NULL;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
@@ -71,6 +71,10 @@ fp_status fpi_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_
         /* A typed column: numbers in numeric order, text in byte order. */
         g_string_append_printf(sql, "SELECT p.%s AS v, count(*) FROM projects p WHERE p.%s IS NOT NULL", field, field);
         if (!numeric_column(field)) g_string_append_printf(sql, " AND p.%s <> ''", field);
+        if (dataset) {
+            g_ptr_array_add(binds, g_strdup(dataset));
+            g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
+        }
         g_string_append_printf(sql, " GROUP BY 1 ORDER BY p.%s%s", field, numeric_column(field) ? "" : " COLLATE \"C\"");
     } else {
         /* A column has one type, fixed before the rows are seen: ask first. */
@@ -80,6 +84,10 @@ fp_status fpi_pg_facet_values(fp_store *s, const char *field, fp_rows **out, fp_
                                          : "SELECT min(e.v), count(*) FROM projects p");
         append_extra_join(sql, field, binds);
         g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
+        if (dataset) {
+            g_ptr_array_add(binds, g_strdup(dataset));
+            g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
+        }
         /* Numbers group by value (1 and 1.0 are one value in SQLite);
          * numeric keeps the JSON's digits ("1.5", "2020"). */
         if (all_numbers)

@@ -210,9 +210,10 @@ static void mask_password(char **msg, const char *db)
 {
     const char *c = conninfo_of(db), *scheme = strstr(c, "://");
     if (scheme) {
-        const char *start = scheme + 3, *end = strchr(start, '?');
-        const char *at = NULL;
-        for (const char *p = start; *p && (!end || p < end); p++)
+        /* The user part as libpq reads it: up to the first '@' before any
+         * '/' (a '?' may be part of the password). */
+        const char *start = scheme + 3, *at = NULL;
+        for (const char *p = start; *p && *p != '/' && !at; p++)
             if (*p == '@') at = p;
         const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
         if (colon && at > colon + 1) {
@@ -235,8 +236,14 @@ static void mask_password(char **msg, const char *db)
             const char *e = strchr(v + 1, '\'');
             pw = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
         } else {
-            size_t n = strcspn(v, " \t");
+            /* A URL's ?password=...&...: the value ends at '&' or '#' too. */
+            size_t n = strcspn(v, scheme ? " \t&#" : " \t");
             pw = g_strndup(v, n);
+        }
+        if (scheme) {   /* percent-encoded in a URL: libpq may echo either */
+            char *plain = g_uri_unescape_string(pw, NULL);
+            mask(msg, plain);
+            g_free(plain);
         }
         mask(msg, pw);
         g_free(pw);

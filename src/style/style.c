@@ -794,7 +794,13 @@ unsigned fpi_style_hash(const char *str)
 char *fp_style_category_label(const char *category, char *out, size_t size)
 {
     if (!size) return out;
-    snprintf(out, size, "%s", category && *category ? category : "(no category)");
+    const char *text = category && *category ? category : "(no category)";
+    snprintf(out, size, "%s", text);
+    /* Cut at a character's start: half a UTF-8 character put cairo's
+     * context into an error state, and the PDF lost all its text. */
+    size_t n = strlen(out);
+    if (n < strlen(text))
+        while (n && ((unsigned char)text[n] & 0xC0) == 0x80) out[--n] = '\0';
     for (char *c = out; *c; c++)
         if (*c == '_') *c = ' ';
     return out;

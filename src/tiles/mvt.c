@@ -165,6 +165,7 @@ typedef struct mvt_region {
 
 struct fp_mvt_scene {
     const fp_context *ctx;        /* cancel flag while loading */
+    int has_no_value;             /* a project drawn has no value of the point field */
     const char *dataset;          /* the projects' (--dataset), NULL: all; the caller's */
     int minzoom, maxzoom;
     GStringChunk *strings;
@@ -656,6 +657,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
         uint32_t index = projects->len;
         fp_geom geom;
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        if (!fv) s->has_no_value = 1;
         GEOSGeometry *g = geom.is_point ? NULL : fpi_wkb_to_geos(h, geom.wkb, geom.wkb_len);
         if (geom.is_point) {
             /* A point as plain x, y: the fast path of a million-point store. */
@@ -1091,6 +1093,8 @@ int fpi_mvt_scene_years(const fp_mvt_scene *s, int *first)
 }
 int fpi_mvt_scene_region_timeline(const fp_mvt_scene *s) { return s->region_timeline; }
 size_t fpi_mvt_scene_undated(const fp_mvt_scene *s) { return s->nundated; }
+
+int fpi_mvt_scene_has_no_value(const fp_mvt_scene *s) { return s->has_no_value; }
 
 size_t fpi_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)
 {

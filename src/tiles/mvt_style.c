@@ -105,11 +105,9 @@ static json_t *category_colors(const fp_mvt_scene *scene, const fp_style *style)
     json_t *seen = json_object();
     const char *const *names;
     size_t n = fp_style_categories(style, &names);
-    int empty = 0;                /* the data has projects without a value */
     for (int pass = 0; pass < 2; pass++) {
         if (pass) n = fpi_mvt_scene_point_values(scene, &names);
         for (size_t i = 0; i < n; i++) {
-            if (!*names[i]) empty |= pass;
             if (!*names[i] || json_object_get(seen, names[i])) continue;   /* match labels must be unique */
             json_object_set_new(seen, names[i], json_true());
             json_array_append_new(m, json_string(names[i]));
@@ -119,7 +117,8 @@ static json_t *category_colors(const fp_mvt_scene *scene, const fp_style *style)
     /* The fallback colours the projects without a value, as render does;
      * with none in the data, a grey no category has (the empty name's
      * hashed colour could be a real category's). */
-    json_t *fallback = empty ? color(fp_style_category_color(style, "")) : json_string(FALLBACK_GREY);
+    json_t *fallback = fpi_mvt_scene_has_no_value(scene) ? color(fp_style_category_color(style, ""))
+                                                         : json_string(FALLBACK_GREY);
     json_decref(seen);
     if (json_array_size(m) == 2) {   /* no category at all: "match" needs one label */
         json_decref(m);

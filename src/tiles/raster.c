@@ -237,6 +237,17 @@ static gint compare_categories(gconstpointer a, gconstpointer b, gpointer style)
     return strcmp(x->name, y->name);
 }
 
+/* A project point of category k; off the square world (beyond Web
+ * Mercator's latitudes) it is left out. */
+static void add_point(GArray *lon, GArray *lat, GArray *cat, double x, double y, int k)
+{
+    if (fabs(y) > FP_MERC_MAX_LAT) return;
+    uint16_t c = (uint16_t)k;
+    g_array_append_val(lon, x);
+    g_array_append_val(lat, y);
+    g_array_append_val(cat, c);
+}
+
 static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_error *err)
 {
     const char *field = fp_style_category_field(s->style);
@@ -263,12 +274,7 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
         if (geom.is_point) {
             /* A point as plain x, y: the fast path of a million-point store. */
-            double x = geom.x, y = geom.y;
-            if (fabs(y) > FP_MERC_MAX_LAT) continue;      /* off the square world */
-            uint16_t c = (uint16_t)k;
-            g_array_append_val(lon, x);
-            g_array_append_val(lat, y);
-            g_array_append_val(cat, c);
+            add_point(lon, lat, cat, geom.x, geom.y, k);
             continue;
         }
         /* Lines and areas as shapes; the points of a MultiPoint or a
@@ -282,14 +288,8 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
             if (sh.count) g_array_append_val(s->lines, sh);
         }
         GEOSGeom_destroy_r(s->geos, g);
-        for (guint m = 0; m < members->len; m++) {
-            double x = g_array_index(members, double, 2 * m), y = g_array_index(members, double, 2 * m + 1);
-            if (fabs(y) > FP_MERC_MAX_LAT) continue;
-            uint16_t c = (uint16_t)k;
-            g_array_append_val(lon, x);
-            g_array_append_val(lat, y);
-            g_array_append_val(cat, c);
-        }
+        for (guint m = 0; m < members->len; m++)
+            add_point(lon, lat, cat, g_array_index(members, double, 2 * m), g_array_index(members, double, 2 * m + 1), k);
     }
     g_array_free(members, TRUE);
     st = fp_rows_status(q, err);

@@ -233,8 +233,10 @@ static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const 
         return st;
     }
     char *p = g_build_filename(layers, "projects.geojson", NULL);
+    /* --dataset: the overlay holds that dataset's projects, as the tiles do. */
+    fp_where only = { .field = "dataset", .value = o->dataset };
     fp_export_options eo = { .what = "projects", .format = "geojson", .output = p, .precision = 5,
-                             .style_path = o->style_path };
+                             .style_path = o->style_path, .where = o->dataset ? &only : NULL, .nwhere = o->dataset ? 1 : 0 };
     fp_export_result er;
     fp_status st = fp_export(store, &eo, &er, err);
     g_free(p);
@@ -455,6 +457,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
     fp_status st = fp_tiles_check_options(o, err);
+    if (!st && o->dataset) st = fp_store_dataset_check(store, o->dataset, err);   /* a typo: not empty tiles */
     if (st) return st;
     const char *format = o->format ? o->format : "png";
     tile_run r = { .o = o, .vector = !strcmp(format, "mvt"), .webp = !strcmp(format, "webp"),

@@ -797,4 +797,12 @@ run --db pts.sqlite tiles --style category-points --dataset 2024 --zoom 0-0 --no
 assert_eq 0 "$RC" "tiles --dataset ($OUT)"
 tsym=$(python3 "$ROOT/tests/tools/tile_check.py" pixel t24 0 36.8 -1.3 0 | cut -d' ' -f4)
 [ "$(python3 "$ROOT/tests/tools/tile_check.py" pixel t24 0 -47.9 -15.8 0 | cut -d' ' -f4)" != "$tsym" ] || fail "tile z0 draws the 2025-only project"
+# The preview's GeoJSON overlay holds that dataset's projects too; a dataset that is not
+# there is an error (exit 2, naming those there are), not an empty map.
+"$FP" -q --db pts.sqlite tiles --style category-points --dataset 2024 --zoom 0-0 -o t24p || fail "tiles with preview"
+assert_eq "A" "$(python3 -c "import json; print(' '.join(f['properties']['source_key'] for f in json.load(open('t24p/layers/projects.geojson'))['features']))")" "overlay: 2024's project only"
+for cmd in "render --dataset 2023 -o none.png" "tiles --dataset 2023 --zoom 0-0 -o none"; do
+    run --db pts.sqlite $cmd
+    assert_eq "2 footprint: --dataset 2023: no project of that dataset in pts.sqlite (datasets: 2024, 2025)" "$RC $OUT" "$cmd"
+done
 case_end

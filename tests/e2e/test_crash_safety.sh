@@ -128,28 +128,25 @@ assert_eq "$N5/2/8" "$(tstate)" "state after a full import"
 assert_eq "ok" "$(sqlite3 t.sqlite "SELECT rtreecheck('idx_projects_geom')")" "spatial index consistent"
 case_end
 
+# sigint_at POINT STORE: SIGINT once the import is paused at POINT (not after a fixed
+# time that a loaded machine may not honour): exit 1, the message, nothing stored.
+sigint_at() {
+    fp_init "$2"
+    FOOTPRINT_TEST_PAUSE_AT=$1 "$FP" --db "$2" import many.csv > int.out 2>&1 & pid=$!
+    wait_for_line int.out "paused at $1" $pid || fail "the import never reached $1: $(head -c 300 int.out)"
+    kill -INT $pid; wait $pid; rc=$?
+    assert_eq 1 "$rc" "exit status"
+    assert_contains "$(cat int.out)" "many.csv: interrupted; nothing of this import was stored" "message"
+    assert_eq "0|0" "$(sqlite3 "$2" "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+}
 case_begin "SIGINT rolls the import back with a message"
-fp_init i.sqlite
-# SIGINT once the import is really mid-way (the import:rows pause point, after
-# 65,536 rows), not after a fixed time that a loaded machine may not honour.
-FOOTPRINT_TEST_PAUSE_AT=import:rows "$FP" --db i.sqlite import many.csv > int.out 2>&1 & pid=$!
-wait_for_line int.out "paused at import:rows" $pid || fail "the import never reached import:rows: $(head -c 300 int.out)"
-kill -INT $pid; wait $pid; rc=$?
-assert_eq 1 "$rc" "exit status"
-assert_contains "$(cat int.out)" "many.csv: interrupted; nothing of this import was stored" "message"
-assert_eq "0|0" "$(sqlite3 i.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+sigint_at import:rows i.sqlite          # mid-way: after 65,536 rows
 case_end
 
 case_begin "SIGINT after every row is read (at the commit) still rolls the import back"
 # A server's COPY and index builds take seconds after the rows: a Ctrl-C there was ignored
 # (the rows step checks every 1,024 rows) and the import committed with exit 0.
-fp_init ic.sqlite
-FOOTPRINT_TEST_PAUSE_AT=import:commit "$FP" --db ic.sqlite import many.csv > intc.out 2>&1 & pid=$!
-wait_for_line intc.out "paused at import:commit" $pid || fail "the import never reached import:commit: $(head -c 300 intc.out)"
-kill -INT $pid; wait $pid; rc=$?
-assert_eq 1 "$rc" "exit status"
-assert_contains "$(cat intc.out)" "many.csv: interrupted; nothing of this import was stored" "message"
-assert_eq "0|0" "$(sqlite3 ic.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+sigint_at import:commit ic.sqlite
 case_end
 
 case_begin "a store locked by another process: a clear error after a bounded wait"

@@ -133,3 +133,16 @@ assert_eq 2 "$RC" "exit status of a GeoTIFF page"
 assert_contains "$OUT" "a page of small multiples is a .png, .pdf or .svg" "message of a GeoTIFF page"
 assert_eq "" "$(ls -A | grep '^bad\|^\.bad')" "files left behind"
 case_end
+
+case_begin "--dataset: panels for that dataset's values only; without it the subtitle counts the projects in no panel"
+# Two editions: v1 has categories x and (none), v2 y, z and (none). Expected by hand.
+printf 'id,category,lon,lat\nA,x,36.8,-1.3\nB,,10,10\n' > f1.csv
+printf 'id,category,lon,lat\nA,y,36.8,-1.3\nB,z,10,10\nC,,20,20\n' > f2.csv
+fp_init fc.sqlite && "$FP" -q --db fc.sqlite import f1.csv --dataset v1 && "$FP" -q --db fc.sqlite import f2.csv --dataset v2
+"$FP" -q --db fc.sqlite aggregate --by country --group category
+run --db fc.sqlite render --facet category --dataset v1 -o fc1.pdf
+assert_eq 0 "$RC" "render --dataset ($OUT)"
+assert_eq "By category x" "$(pdftotext fc1.pdf - | sed -n '2p;3p' | tr '\n' ' ' | tr -s ' ' | sed 's/ $//')" "v1: one panel, x"
+run --db fc.sqlite render --facet category -o fc.pdf
+assert_contains "$(pdftotext fc.pdf - | tr '\n' ' ' | tr -s ' ')" "By category (2 of 5 projects have no category: in no panel) x y z" "all: three panels, the count"
+case_end

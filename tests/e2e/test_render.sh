@@ -637,7 +637,8 @@ cat > mp.geojson <<'J'
 {"type":"Feature","properties":{"id":"MP1","category":"smart_city"},"geometry":{"type":"MultiPoint","coordinates":[[20,0],[30,10],[-60,-10]]}},
 {"type":"Feature","properties":{"id":"GC1","category":"smart_city"},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[140,-25]},{"type":"LineString","coordinates":[[100,60],[120,50]]}]}},
 {"type":"Feature","properties":{"id":"P1","category":"smart_city"},"geometry":{"type":"Point","coordinates":[100,40]}},
-{"type":"Feature","properties":{"id":"N1","category":""},"geometry":{"type":"Point","coordinates":[-100,40]}}]}
+{"type":"Feature","properties":{"id":"N1","category":""},"geometry":{"type":"Point","coordinates":[-100,40]}},
+{"type":"Feature","properties":{"id":"U1","category":"éééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé"},"geometry":{"type":"Point","coordinates":[-120,-40]}}]}
 J
 fp_init mp.sqlite && "$FP" -q --db mp.sqlite import mp.geojson
 run --db mp.sqlite render --style category-points -o mp.png
@@ -653,6 +654,10 @@ run --db mp.sqlite render --style category-points -o mp.pdf
 text=$(pdftotext mp.pdf - | tr -s ' ')
 assert_contains "$text" "smart city" "legend: smart_city"
 assert_contains "$text" "(no category)" "legend: the empty category"
+# A 140-byte category (70 x U+00E9) is cut for the legend at a character's start: cut
+# inside one, cairo dropped every text of the page.
+assert_contains "$text" "Projects by category" "the title, beside a long non-ASCII category"
+assert_contains "$text" "éééééééééé" "the long category's legend text"
 # Raster tiles: z0, the tile's 256 px in Web Mercator; P1 and MP1's (20, 0) the same colour.
 run --db mp.sqlite tiles --style category-points --zoom 0-0 -o mpt
 assert_eq 0 "$RC" "tiles ($OUT)"

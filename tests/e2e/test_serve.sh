@@ -390,6 +390,8 @@ urls=$(curl -s "$URL/my%20vec/tiles.json" | python3 -c "import json,sys; print('
 assert_eq "$URL/my%20vec/{z}/{x}/{y}.pbf
 $URL/my%20vec/tiles.json" "$urls" "the served URLs"
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/my%20vec/0/0/0.pbf")" "the tile template's z0 tile"
+# Behind a TLS proxy that says so: https URLs (an https page refuses http ones).
+assert_eq "https://127.0.0.1:$PORT/my%20vec/{z}/{x}/{y}.pbf" "$(curl -s -H 'X-Forwarded-Proto: https' "$URL/my%20vec/tiles.json" | python3 -c "import json,sys; print(json.load(sys.stdin)['tiles'][0])")" "X-Forwarded-Proto: https"
 # Without a plain Host (HTTP/1.0 without one), the file as it is on disk.
 curl -s -0 -H 'Host:' "$URL/my%20vec/tiles.json" > tj.noh.json
 cmp -s tj.noh.json tiles.disk.json || fail "without a Host the file should go out as written"

@@ -400,4 +400,13 @@ s = json.load(open('cat3p/style.json'))
 m = [l for l in s['layers'] if l['id'] == 'projects'][0]['paint']['circle-color']
 labels, colours = m[2:-1:2], m[3:-1:2]
 print('a,b' in labels and 'x:\"y\"' in labels, m[-1] not in colours, len(set(colours)) == len(colours))")" "match: the data's categories, a fallback no category has, distinct colours"
+# A project without a category (stored NULL): the fallback is its colour, not the grey.
+printf 'id,category,lon,lat
+4,,20,20
+' > cat4.csv && "$FP" -q --db cat3.sqlite import cat4.csv
+"$FP" -q --db cat3.sqlite tiles --style category-points --format mvt --zoom 0-1 -o cat4p || fail "tiles with a NULL category"
+assert_eq "1 False" "$(sqlite3 cat3.sqlite "SELECT count(*) FROM projects WHERE category IS NULL") $("$PY" -c "
+import json
+m = [l for l in json.load(open('cat4p/style.json'))['layers'] if l['id'] == 'projects'][0]['paint']['circle-color']
+print(m[-1] in m[3:-1:2] + ['#b4b4b4'])")" "the NULL category's own colour as the fallback"
 case_end
