@@ -495,24 +495,30 @@ out:
 
 /* Prints a reject: file:line (CSV-like rows) or file: feature N, the
  * reason, and the start of the raw text. */
+/* rejects --limit N: the first N rows printed, every row counted (the
+ * summary said "0 rejected rows" under --limit 0 with 8 there). */
+typedef struct listing { long shown, total, limit; } listing;
+
 static int print_reject(const fp_reject_row *r, void *user)
 {
-    long *n = user;
+    listing *l = user;
+    if (l->total++ >= l->limit && l->limit >= 0) return 0;
     if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
     else printf("%s: feature %ld: %s\n", r->file, r->feature, r->reason);
     if (r->raw) printf("    %.200s%s\n", r->raw, strlen(r->raw) > 200 ? "..." : "");
-    (*n)++;
+    l->shown++;
     return 0;
 }
 
 /* Prints a stored row whose geometry the import repaired. */
 static int print_repaired(const fp_reject_row *r, void *user)
 {
-    long *n = user;
+    listing *l = user;
+    if (l->total++ >= l->limit && l->limit >= 0) return 0;
     if (r->line > 0) printf("%s:%ld: repaired: %s", r->file, r->line, r->reason);
     else printf("%s: feature %ld: repaired: %s", r->file, r->feature, r->reason);
     printf("%s%s%s\n", *r->source_key ? " (id " : "", r->source_key, *r->source_key ? ")" : "");
-    (*n)++;
+    l->shown++;
     return 0;
 }
 
@@ -537,16 +543,16 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     fp_error err = {0};
     fp_store *store;
     if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
-    long n = 0;
-    fp_status st = repaired ? fp_store_repaired(store, dataset, limit, FP_REPAIRED_KEY, print_repaired, &n, &err)
-                            : fp_store_rejects(store, dataset, limit, print_reject, &n, &err);
+    listing l = { 0, 0, limit };
+    fp_status st = repaired ? fp_store_repaired(store, dataset, -1, FP_REPAIRED_KEY, print_repaired, &l, &err)
+                            : fp_store_rejects(store, dataset, -1, print_reject, &l, &err);
     fp_store_close(store);
     if (st) return fail(&err);
-    if (repaired) {
-        if (!quiet) printf("%ld repaired geometr%s\n", n, n == 1 ? "y" : "ies");
-        return 0;
-    }
-    if (!quiet) printf("%ld rejected row%s\n", n, n == 1 ? "" : "s");
+    if (quiet) return 0;
+    char shown[48] = "";
+    if (l.shown < l.total) snprintf(shown, sizeof shown, " (%ld shown: --limit)", l.shown);
+    if (repaired) printf("%ld repaired geometr%s%s\n", l.total, l.total == 1 ? "y" : "ies", shown);
+    else printf("%ld rejected row%s%s\n", l.total, l.total == 1 ? "" : "s", shown);
     return 0;
 }
 

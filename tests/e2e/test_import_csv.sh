@@ -128,6 +128,12 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "points_good.csv:12: duplicate id: id 'A1' is already stored in dataset 'points_good'" "duplicate line"
 assert_contains "$OUT" "    A1,Huawei,smart_city,Dup id,2016,36.8,-1.3," "raw"
 assert_contains "$OUT" "8 rejected rows" "count"
+# --limit prints the first N; the count is every row's (it said "0 rejected rows").
+run --db $DB rejects --limit 0
+assert_eq "8 rejected rows (0 shown: --limit)" "$OUT" "--limit 0"
+run --db $DB rejects --limit 2
+assert_eq 2 "$(grep -c '^tests/\|points_good.csv:' <<<"$OUT")" "--limit 2: two rows printed"
+assert_contains "$OUT" "8 rejected rows (2 shown: --limit)" "--limit 2: the count"
 case_end
 
 case_begin "an import is identified by the file's SHA-256, as coreutils' sha256sum computes it"
