@@ -46,6 +46,25 @@ static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_er
 {
     fp_rows *r;
     fp_error e = {0};
+    /* No such aggregation: say which there are, not the server's SQL error
+     * (PostgreSQL's spans lines of the query text). */
+    char **names = NULL;
+    size_t n = 0;
+    int known = 0;
+    if (!fp_store_aggregation_names(ch->store, &names, &n, &e))
+        for (size_t i = 0; i < n && !known; i++) known = !strcmp(names[i], ch->aggregation);
+    else known = 1;                     /* cannot tell: the read below says */
+    if (!known) {
+        GString *list = g_string_new(NULL);
+        for (size_t i = 0; i < n; i++) g_string_append_printf(list, "%s%s", i ? ", " : "", names[i]);
+        fp_status st = fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s', which %s does not have "
+                                    "(aggregations: %.300s; run `footprint aggregate --by country --group category`)",
+                                    ch->aggregation, fp_store_path(ch->store), n ? list->str : "none");
+        g_string_free(list, TRUE);
+        fp_store_strings_free(names);
+        return st;
+    }
+    fp_store_strings_free(names);
     if (fp_store_aggregation_values(ch->store, ch->aggregation, ch->level, ch->field, 0, &r, &e))
         return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
                             "(run `footprint aggregate --by country --group category`): %s", ch->aggregation, ch->field,

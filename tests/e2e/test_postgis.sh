@@ -597,6 +597,17 @@ done
 assert_eq 0 "$(pgc_psql fixes -c "SELECT count(*) FROM projects WHERE dataset LIKE 'odd%'")" "nothing stored on PostGIS"
 case_end
 
+case_begin "render without the style's aggregation: one line naming it and the store's aggregations, no SQL text, on both engines"
+for db in "$FX" "$WORK/dsname.sqlite"; do
+    run --db "$db" render -o "$WORK/noagg.png"
+    assert_eq 2 "$RC" "exit status ($db)"
+    assert_contains "$OUT" "needs aggregation 'country_by_category', which $( [ "$db" = "$FX" ] && echo "postgresql://postgres@" || echo "$db")" "message ($OUT)"
+    assert_contains "$OUT" "(aggregations: none; run \`footprint aggregate --by country --group category\`)" "what there is, what to run"
+    assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line"
+    assert_not_contains "$OUT" "LINE 1" "no SQL text"
+done
+case_end
+
 case_begin "an unreachable server and a database without PostGIS: one-line errors, exit 1, nothing written"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run --db "postgresql://fp:topsecret@127.0.0.1:$port/fp" init
