@@ -165,13 +165,21 @@ char *fpi_pg_display_name(const char *db)
         PQfreemem(errmsg);
         return g_strdup("postgresql://(unreadable connection string)");
     }
-    const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL;
+    const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL, *service = NULL;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
         if (!o->val) continue;
+        if (!strcmp(o->keyword, "service")) service = o->val;
         if (!strcmp(o->keyword, "user")) user = o->val;
         else if (!strcmp(o->keyword, "host")) host = o->val;
         else if (!strcmp(o->keyword, "port")) port = o->val;
         else if (!strcmp(o->keyword, "dbname")) dbname = o->val;
+    }
+    /* A service (pg_service.conf) names its own server, which the defaults
+     * below would hide (PG:service=team was "postgresql://root@localhost"). */
+    if (service && !host) {
+        char *name = g_strdup_printf("postgresql://service=%s%s%s", service, dbname ? "/" : "", dbname ? dbname : "");
+        PQconninfoFree(opts);
+        return name;
     }
     /* What libpq would use for what the string leaves out: its defaults,
      * which libpq itself takes from the PG* variables (the library reads no

@@ -567,6 +567,9 @@ for url in 'postgresql://analyst:s3cr3t%zz@127.0.0.1:1/team' 'postgresql://analy
     assert_eq 1 "$RC" "exit status ($url)"
     assert_not_contains "$OUT" "cr3t" "no password in: $OUT"
 done
+# A service of pg_service.conf is named as such, not as the defaults' server.
+run --db "PG:service=nonexist" rejects
+assert_eq "1 footprint: postgresql://service=nonexist: cannot connect: definition of service \"nonexist\" not found" "$RC $OUT" "a service"
 case_end
 
 case_begin "a layer_styles table another role owns (QGIS's, a colleague's), writing granted: styles written, no warning"
