@@ -513,11 +513,11 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
         /* The points drawn as symbols: a Point, or the points of a
          * MultiPoint or a collection; lines and areas are stroked first. */
-        g_array_set_size(pts, 0);
-        if (geom.is_point) {
-            double p[2] = { geom.x, geom.y };
-            g_array_append_vals(pts, p, 1);
-        } else {
+        double one[2] = { geom.x, geom.y };
+        const double *xy = one;
+        guint npts = 1;
+        if (!geom.is_point) {
+            g_array_set_size(pts, 0);
             if (batch_n) { flush_batch(cr, batch_col); batch_n = 0; }
             /* Lines (cables, routes) and areas: the line style in the
              * category's colour. */
@@ -535,10 +535,12 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
                 cairo_restore(cr);
             }
             if (g) GEOSGeom_destroy_r(h, g);
+            xy = (const double *)(void *)pts->data;
+            npts = pts->len;
         }
-        for (guint k = 0; k < pts->len; k++) {
-            lon = g_array_index(pts, double, 2 * k);
-            lat = g_array_index(pts, double, 2 * k + 1);
+        for (guint k = 0; k < npts; k++) {
+            lon = xy[2 * k];
+            lat = xy[2 * k + 1];
             if (lon < v->clip[0] - 360 || lat < v->clip[1] || lat > v->clip[3]) continue;
             fpi_view_wrap_lon(v, &lon);
             if (lon < v->clip[0] || lon > v->clip[2] || fpi_view_project(v, lon, lat, &x, &y)) continue;

@@ -69,6 +69,7 @@
 #include <string.h>
 #include <glib.h>
 #include <geos_c.h>
+#include <jansson.h>
 #include <proj.h>
 #include "tiles/mvt.h"
 #include "fp_tiles.h"
@@ -764,6 +765,7 @@ static int dominant(const mvt_point *members, size_t n, const mvt_project *proje
     }
     if (summary) {
         g_string_truncate(summary, 0);
+        json_t *o = json_object();
         /* Selection by count, then index: a cluster has few categories. */
         for (guint done = 0; done < touched->len; done++) {
             int pick = -1;
@@ -772,16 +774,13 @@ static int dominant(const mvt_point *members, size_t n, const mvt_project *proje
                 if (!counts[k]) continue;   /* already written (count zeroed) */
                 if (pick < 0 || counts[k] > counts[pick] || (counts[k] == counts[pick] && k < pick)) pick = k;
             }
-            g_string_append(summary, done ? ",\"" : "{\"");
-            for (const unsigned char *c = (const unsigned char *)names[pick]; *c; c++) {
-                if (*c == '"' || *c == '\\') g_string_append_c(summary, '\\');
-                if (*c < 0x20) g_string_append_printf(summary, "\\u%04x", *c);
-                else g_string_append_c(summary, (char)*c);
-            }
-            g_string_append_printf(summary, "\":%u", counts[pick]);
+            json_object_set_new(o, names[pick], json_integer(counts[pick]));
             counts[pick] = 0;
         }
-        if (touched->len) g_string_append_c(summary, '}');
+        char *text = json_object_size(o) ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (text) g_string_assign(summary, text);
+        free(text);
+        json_decref(o);
     }
     for (guint i = 0; i < touched->len; i++) counts[g_array_index(touched, int, i)] = 0;
     return best;

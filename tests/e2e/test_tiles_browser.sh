@@ -119,6 +119,30 @@ assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
 stop_serve
 case_end
 
+case_begin "vector: MapLibre on a page of another origin (file://) loads the served style.json by its URL and draws its tiles"
+# The style's source is "tiles.json" on disk, its tiles "{z}/{x}/{y}.pbf": resolved
+# against this page they were 404s. serve sends both absolute.
+serve vec.mbtiles
+cat > own.html <<'H'
+<!doctype html><html><body style="margin:0"><div id="map" style="width:800px;height:500px"></div>
+<script src="vec.preview/lib/maplibre-gl/maplibre-gl.js"></script>
+<script>
+window.footprint = {tilesLoaded: 0, tileErrors: 0, ready: false};
+var map = new maplibregl.Map({container: 'map', style: 'http://127.0.0.1:' + location.search.slice(1) + '/style.json'});
+map.on('sourcedata', function (e) { if (e.tile && e.dataType === 'source') window.footprint.tilesLoaded++; });
+map.on('error', function (e) { window.footprint.tileErrors++; console.log('map error: ' + (e.error && e.error.message)); });
+map.on('idle', function () { window.footprint.ready = true; });
+</script></body></html>
+H
+browse "file://$WORK/own.html?$PORT" own.png "window.footprint.ready && window.footprint.tilesLoaded > 0"
+assert_eq "true" "$(field "['ready']")" "MapLibre reached idle with tiles ($RESULT)"
+assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
+[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served"
+assert_eq "yes" "$(has_colour own.png "$KEN" 300)" "Kenya's class colour $KEN"
+stop_serve
+case_end
+
 case_begin "vector: the page's Projects check box shows the tiles' projects, which the choropleth style hides"
 serve vec.mbtiles
 # Rendered project features before and after ticking the box (MapLibre's own count).
