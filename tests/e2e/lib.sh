@@ -6,7 +6,16 @@ FP=${FP_BIN:?FP_BIN not set}
 ROOT=${FP_ROOT:?FP_ROOT not set}
 FIX="$ROOT/tests/fixtures"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# One headless Chromium for the suite's pages (tests/tools/cdp_page.py starts
+# it on first use, in its own session; a page gets a fresh browser context):
+# killed, with its renderers, when the suite ends.
+export FP_CDP_BROWSER_DIR="$WORK/.chromium"
+_fp_exit() {
+    local pid
+    pid=$(cat "$FP_CDP_BROWSER_DIR/pid" 2>/dev/null) && kill -KILL -- "-$pid" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap _fp_exit EXIT
 cd "$WORK"
 # The cache (parsed gazetteer, prepared regions) goes to the test run's
 # folder (tests/run.sh: FP_SHARED_CACHE, shared by the suites of one run) or,
