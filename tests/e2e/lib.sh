@@ -59,8 +59,11 @@ assert_near() {  # expected actual tolerance message
 # Runs footprint, capturing stdout+stderr in $OUT and the exit status in $RC.
 run() { OUT=$("$FP" "$@" 2>&1); RC=$?; }
 sql() { sqlite3 -batch -noheader "$DB" "$@"; }
-# SpatiaLite functions through the spatialite shell (independent of footprint).
-ssql() { spatialite -batch -noheader "$DB" "$@" 2>/dev/null | grep -v '^SpatiaLite\|^$'; }
+# SpatiaLite's functions (independent of footprint) through sqlite3 with
+# mod_spatialite loaded: the spatialite shell's own SQLite shell and library,
+# at half its start-up cost (74 against 158 ms of CPU a call here).
+spatialite_q() { sqlite3 -batch -noheader -cmd '.load mod_spatialite' "$@" 2>/dev/null | grep -v '^$'; }
+ssql() { spatialite_q "$DB" "$@"; }
 
 # ---- shared stores, built once per `make check` ---------------------------
 # Many suites start from the same store: `footprint -q --db DB init` (the

@@ -25,8 +25,7 @@ check() { python3 "$TOOLS/rfc7946_check.py" "$@" 2>&1; }
 cmp_layer() { python3 "$TOOLS/compare_layer.py" "$@" 2>&1; }
 # Geometries of a store as "id|GeoJSON" lines (SpatiaLite, 15 decimals).
 store_geoms() {
-    spatialite -batch -noheader "$1" "SELECT id, AsGeoJSON(geom, 15) FROM projects WHERE geom IS NOT NULL" 2>/dev/null |
-        grep -v '^SpatiaLite\|^$' > "$2"
+    spatialite_q "$1" "SELECT id, AsGeoJSON(geom, 15) FROM projects WHERE geom IS NOT NULL" > "$2"
 }
 # GDAL's reading of FILE [LAYER] as GeoJSON (GDAL's writer, not footprint's).
 to_geojson() { rm -f "$2"; ogr2ogr -f GeoJSON "$2" "$1" ${3:+"$3"} >/dev/null 2>&1; }

@@ -12,7 +12,7 @@ import csv, sys
 r = csv.reader(open('$EVAL', encoding='utf-8'))
 w = csv.writer(open('nostate.csv', 'w', newline='', encoding='utf-8'))
 for row in r: w.writerow(row[:3] + row[4:])"
-dump() { spatialite -batch -noheader "$1" "SELECT source_key, X(geom), Y(geom), geocode_method, geocode_precision FROM projects" 2>/dev/null | grep '|'; }
+dump() { spatialite_q "$1" "SELECT source_key, X(geom), Y(geom), geocode_method, geocode_precision FROM projects" | grep '|'; }
 metric() { sed -n "s/^RESULT $2 .*$3=\([0-9.]*\).*/\1/p" <<<"$1"; }
 ge() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
 

@@ -640,7 +640,7 @@ case_end
 SDB=$WORK/eq.sqlite
 EQ="postgresql://postgres@/eq?host=$PGC_SOCK&port=$PGC_PORT"
 eq_dump() {  # NAME SQLITE_SQL PG_SQL
-    spatialite -batch -noheader "$SDB" "$2" 2>/dev/null | grep -v '^SpatiaLite\|^$' > "$WORK/$1.sqlite.txt"
+    spatialite_q "$SDB" "$2" > "$WORK/$1.sqlite.txt"
     pgc_psql eq -F'|' -c "$3" > "$WORK/$1.pg.txt"
     [ -s "$WORK/$1.sqlite.txt" ] || fail "$1: the SpatiaLite dump is empty"
     diff -q "$WORK/$1.sqlite.txt" "$WORK/$1.pg.txt" >/dev/null ||
