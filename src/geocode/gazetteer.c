@@ -612,6 +612,22 @@ static int find_name(const fp_gazetteer *g, const char *place_name, const fp_pla
             weight(&g->places[folded_pick.best]) >= FP_COMPARABLE * weight(&g->places[cur->best]))
             *cur = folded_pick;
     }
+    /* Without a country, a namesake abroad counts whichever step finds it:
+     * "St. Petersburg" is the exact name of a Florida city of 257,000 and an
+     * alternate name of Russia's of 5.4 million. Only the first step's
+     * candidates were compared above, so the row went to Florida as a sure
+     * match; the larger namesake abroad found by a later step is its rival
+     * (and the rule below leaves the row unplaced). */
+    if (cur->best >= 0 && !q->countries[0][0] && cur->kind < IDX_FUZZY) {
+        const place *b = &g->places[cur->best];
+        pick later = pick_among(g, cur->kind + 1, IDX_FUZZY, keys, q, 0, cands);
+        for (guint c = 0; later.best >= 0 && c < cands->len; c++) {
+            long i = g_array_index(cands, cand, c).place;
+            const place *p = &g->places[i];
+            if (!strcmp(p->country, b->country)) continue;
+            if (cur->rival < 0 || better(p, &g->places[cur->rival])) cur->rival = i;
+        }
+    }
     g_array_free(cands, TRUE);
     free(folded);
     free(fuzzy);
@@ -631,6 +647,7 @@ static int find_name(const fp_gazetteer *g, const char *place_name, const fp_pla
          * (FP_COMPARABLE) places the row at the larger and flags it.
          * Sizes as ranked: a seat of unknown size counts at its estimate. */
         if (!q->countries[0][0] && r->rank_population * 10 >= b->rank_population) {
+            if (better(r, b)) fill(g, chosen.rival, m);   /* the message names the larger */
             m->method = FP_MATCH_AMBIGUOUS;
             return 0;
         }

@@ -384,3 +384,20 @@ assert_eq "$first_pts" "$(ssql "$pts")" "same coordinates without the cache"
 assert_eq "$first_out" "$OUT" "same summary without the cache"
 assert_eq 1 "$(ls "$cdir" | wc -l)" "nothing new in the cache folder"
 case_end
+
+# GeoNames (zcat|awk): 4171563 "St. Petersburg" US 257,083 people is the exact
+# name; 498817 "Saint Petersburg" RU 5,351,935 has "St Petersburg" among its
+# alternate names (the same folded key). Without a country the larger namesake abroad, found by a
+# later step than the exact one, leaves the row unplaced (the README's rule).
+case_begin "no country: 'St. Petersburg' (exact in Florida, alternate name of Russia's 20x larger city) stays unplaced, ambiguous; 'Saint Petersburg' goes to Russia"
+zcat "$GZ" | awk -F'\t' '$1==4171563 && $2=="St. Petersburg" && $5=="US" && $9==257083 {f=1} END {exit !f}' || fail "gazetteer: Florida's St. Petersburg not as expected"
+zcat "$GZ" | awk -F'\t' '$1==498817 && $5=="RU" && $9==5351935 && ("|" $4 "|") ~ /[|]St Petersburg[|]/ {f=1} END {exit !f}' || fail "gazetteer: Russia's Saint Petersburg lacks the alternate name"
+printf 'id,company,place,country\nP1,a,St. Petersburg,\nP2,a,Saint Petersburg,\nP3,a,St. Petersburg,USA\n' > spb.csv
+fp_init spb.sqlite && "$FP" -q --db spb.sqlite import spb.csv
+run --db spb.sqlite geocode
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "place 'St. Petersburg' is ambiguous without a country (e.g. RU, population 5351935)" "named as ambiguous, the larger namesake as example"
+assert_eq "P1|1" "$(DB=spb.sqlite ssql "SELECT source_key, geom IS NULL FROM projects WHERE source_key = 'P1'")" "P1 unplaced"
+assert_eq "P2|$(gaz 498817)|exact" "$(DB=spb.sqlite ssql "SELECT source_key, X(geom) || '|' || Y(geom), geocode_method FROM projects WHERE source_key = 'P2'")" "P2 in Russia"
+assert_eq "P3|$(gaz 4171563)|exact" "$(DB=spb.sqlite ssql "SELECT source_key, X(geom) || '|' || Y(geom), geocode_method FROM projects WHERE source_key = 'P3'")" "P3 in Florida with its country"
+case_end
