@@ -63,6 +63,7 @@ typedef struct fp_import_result {
     long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */
     long reprojected;         /* rows or features transformed to WGS 84 */
     long year_not_understood; /* year kept in extra.year_raw, year left empty */
+    long amount_not_understood; /* amount kept in extra.amount_raw, amount left empty */
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
     long previous_import_id;

@@ -432,6 +432,79 @@ static int parse_year(const char *v, int *year)
     return 1;
 }
 
+/* Whether text[0..n) is digits in thousands groups: 1-3 digits, then
+ * groups of 3 after each sep ("12,500,000" with ','). */
+static int thousands_groups(const char *text, size_t n, char sep)
+{
+    size_t run = 0, groups = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == sep) {
+            if (run == 0 || (groups == 0 ? run > 3 : run != 3)) return 0;
+            groups++;
+            run = 0;
+        } else if (text[i] >= '0' && text[i] <= '9') run++;
+        else return 0;
+    }
+    return run > 0 && (groups == 0 || run == 3);
+}
+
+/* An amount as spreadsheets and lists write it: a plain number ("1234.5",
+ * "1e6"), or with thousands separators and/or a decimal comma:
+ * "12,500,000", "1.234.567", "1,234.50", "1.234,50", "3,5". A single comma
+ * before exactly three digits ("12,500") is read as thousands when nothing
+ * else says otherwise. Anything else (currency signs, "3.5m", words) is
+ * not understood: 0 returned, the caller keeps the text. */
+static int parse_amount(const char *text, double *out)
+{
+    while (*text == ' ') text++;
+    char *end;
+    errno = 0;
+    double a = strtod(text, &end);
+    const char *digits = text + (*text == '-' || *text == '+');
+    int hex = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X');
+    while (*end == ' ') end++;
+    if (*end == '\0' && end != text && !hex && isfinite(a)) { *out = a; return 1; }
+    size_t n = strlen(digits);
+    while (n > 0 && digits[n - 1] == ' ') n--;
+    if (n == 0 || n > 60) return 0;
+    const char *last_comma = NULL, *last_dot = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (digits[i] == ',') last_comma = digits + i;
+        else if (digits[i] == '.') last_dot = digits + i;
+        else if (digits[i] < '0' || digits[i] > '9') return 0;
+    }
+    /* The decimal separator: the later of the two when both appear; a lone
+     * comma not followed by exactly three digits; else none. */
+    const char *dec = NULL;
+    char group = 0;
+    if (last_comma && last_dot) {
+        dec = last_comma > last_dot ? last_comma : last_dot;
+        group = *dec == ',' ? '.' : ',';
+    } else if (last_comma) {
+        int once = strchr(digits, ',') == last_comma;
+        if (once && (size_t)(digits + n - last_comma - 1) != 3) dec = last_comma;
+        else group = ',';
+    } else if (strchr(digits, '.') != last_dot) {
+        group = '.';      /* several dots: "1.234.567" (one, strtod read) */
+    } else return 0;
+    /* dec is the last separator of either kind: only digits follow it. */
+    if (dec && dec + 1 == digits + n) return 0;
+    size_t int_len = dec ? (size_t)(dec - digits) : n;
+    if (group ? !thousands_groups(digits, int_len, group) : int_len == 0) return 0;
+    char buf[64];
+    size_t o = 0;
+    if (*text == '-') buf[o++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (digits + i == dec) buf[o++] = '.';
+        else if (digits[i] != group) buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+    a = strtod(buf, &end);
+    if (*end != '\0' || !isfinite(a)) return 0;
+    *out = a;
+    return 1;
+}
+
 fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t raw_len, fp_error *err)
 {
     const char *const *v = row->values;
@@ -452,12 +525,11 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
         }
     }
     if (v[FP_F_AMOUNT] && *v[FP_F_AMOUNT]) {
-        char *end;
-        errno = 0;
-        double a = strtod(v[FP_F_AMOUNT], &end);
-        while (*end == ' ') end++;
-        if (*end == '\0' && end != v[FP_F_AMOUNT] && isfinite(a)) { p.amount = a; p.has_amount = 1; }
-        else if (extra) json_object_set_new(extra, "amount_raw", json_string(v[FP_F_AMOUNT]));
+        if (parse_amount(v[FP_F_AMOUNT], &p.amount)) p.has_amount = 1;
+        else if (extra) {
+            json_object_set_new(extra, "amount_raw", json_string(v[FP_F_AMOUNT]));
+            s->res->amount_not_understood++;
+        }
     }
     char *extra_text = NULL;
     if (extra && json_object_size(extra) > 0) extra_text = fpi_json_dumps(extra, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS);

@@ -427,3 +427,39 @@ assert_eq "500|1" "$(sqlite3 tm.sqlite "SELECT (SELECT count(*) FROM idx_project
 assert_eq 501 "$(sqlite3 tm.sqlite "SELECT count(*) FROM idx_projects_geom_rowid")" "mixed: 501 projects entries"
 box_check tm.sqlite
 case_end
+
+# Expected amounts written by hand from the README's rule (thousands groups of
+# three, the later separator decimal, a lone comma before 1-2 digits decimal).
+case_begin "amounts as lists write them: thousands separators and decimal commas read; the rest kept as extra.amount_raw and counted"
+cat > amounts.csv <<'CSV'
+id,company,lon,lat,amount
+A1,x,10,10,"12,500,000"
+A2,x,10,10,1.234.567
+A3,x,10,10,"1,234.50"
+A4,x,10,10,"1.234,50"
+A5,x,10,10,"3,5"
+A6,x,10,10,"12,500"
+A7,x,10,10,€3.5m
+A8,x,10,10,1e6
+A9,x,10,10,"-1.234,5"
+A10,x,10,10,"1,23,456"
+A11,x,10,10,0x1A
+A12,x,10,10,"3,"
+CSV
+fp_init am.sqlite
+run --db am.sqlite import amounts.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "amount not understood (kept as extra.amount_raw, left out of amount sums): 4" "counted in the summary"
+assert_eq "A1|12500000.0|
+A2|1234567.0|
+A3|1234.5|
+A4|1234.5|
+A5|3.5|
+A6|12500.0|
+A7||€3.5m
+A8|1000000.0|
+A9|-1234.5|
+A10||1,23,456
+A11||0x1A
+A12||3," "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
+case_end
