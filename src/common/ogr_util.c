@@ -4,9 +4,22 @@
 
 int fpi_layer_to_wgs84(void *layer_handle, void **ct_out)
 {
+    return fpi_layer_crs_to_wgs84(layer_handle, NULL, ct_out);
+}
+
+int fpi_layer_crs_to_wgs84(void *layer_handle, const char *crs, void **ct_out)
+{
     OGRLayerH layer = layer_handle;
     *ct_out = NULL;
-    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(layer);
+    OGRSpatialReferenceH given = NULL, src = OGR_L_GetSpatialRef(layer);
+    if (crs && *crs) {
+        given = OSRNewSpatialReference(NULL);
+        if (OSRSetFromUserInput(given, crs) != OGRERR_NONE) {
+            OSRDestroySpatialReference(given);
+            return -2;
+        }
+        src = given;
+    }
     if (!src) return 0;                 /* no CRS: read as WGS 84, as GeoJSON says */
     OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(NULL);
     OSRSetWellKnownGeogCS(wgs84, "WGS84");
@@ -21,6 +34,7 @@ int fpi_layer_to_wgs84(void *layer_handle, void **ct_out)
         rc = *ct_out ? 0 : -1;
     }
     OSRDestroySpatialReference(wgs84);
+    if (given) OSRDestroySpatialReference(given);
     return rc;
 }
 

@@ -93,6 +93,10 @@ void fpi_timestamp(char out[32]);
  * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
  * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
 int fpi_layer_to_wgs84(void *layer, void **ct);
+/* The same with crs (anything OSRSetFromUserInput reads: "EPSG:3857", a
+ * PROJ string, WKT), when given, taken as the layer's CRS instead of the
+ * one the file declares, as ogr2ogr's -s_srs. -2: crs not understood. */
+int fpi_layer_crs_to_wgs84(void *layer, const char *crs, void **ct);
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break; NULL as empty). */
 void fpi_csv_put_field(FILE *f, const char *s);

@@ -323,11 +323,24 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     int own_export = fpi_is_footprint_export(cols, ncols);
     if (st) { free(cols); return st; }
 
+    /* --crs: the layer's coordinates are in that CRS, whatever the file
+     * declares (a Shapefile without its .prj, a wrong one). */
     OGRCoordinateTransformationH ct = NULL;
-    if (fpi_layer_to_wgs84(layer, (void **)&ct) != 0) {
+    int crs_rc = fpi_layer_crs_to_wgs84(layer, opts->crs, (void **)&ct);
+    if (crs_rc == -2) {
         free(cols);
+        return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);
+    }
+    if (crs_rc != 0) {
+        free(cols);
+        if (opts->crs && *opts->crs)
+            return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
+                                opts->crs);
         return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
     }
+    /* Out-of-range coordinates in a layer that declares no CRS are most
+     * likely projected: the reject says so, as a CSV's does. */
+    int hint_crs = !ct && !OGR_L_GetSpatialRef(layer) && !(opts->crs && *opts->crs);
 
     char reason[600], detail[512];
     long feature = 0;
@@ -411,6 +424,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             if (kind == FP_REJECT_KINDS) {
                 kind = fpi_check_geometry(&g, &chk, detail, sizeof detail);
+                if (kind == FP_REJECT_COORD_RANGE && hint_crs && strlen(detail) + 40 < sizeof detail)
+                    strcat(detail, " (another CRS? use --crs)");
                 res->z_dropped += chk.z_dropped;
                 res->repaired += chk.repaired;
                 res->clamped += chk.clamped;

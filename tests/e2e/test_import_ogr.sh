@@ -196,3 +196,30 @@ D3|{"phase":"two"}' "$(sqlite3 own.sqlite "SELECT source_key || '|' || coalesce(
     assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 3 unchanged" "$d: diff"
 done
 case_end
+
+# The points' Web Mercator coordinates are made by ogr2ogr (GDAL/PROJ) from
+# lon/lat written here; read back with --crs they must be those lon/lat again.
+case_begin "--crs on a GIS file: a Shapefile without its .prj, in EPSG:3857: rejected with the --crs hint; with --crs EPSG:3857 stored at the original lon/lat; an unknown CRS is a usage error"
+printf 'id,company,lon,lat\nP1,x,36.8219,-1.2921\nP2,x,-58.3816,-34.6037\n' > crs_pts.csv
+mkdir -p crs && ogr2ogr -q -s_srs EPSG:4326 -t_srs EPSG:3857 crs/p3857.shp crs_pts.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat
+for e in shp shx dbf; do cp "crs/p3857.$e" "crs/noprj.$e"; done
+[ ! -e crs/noprj.prj ] || fail "set-up: noprj.shp has a .prj"
+fp_init crs.sqlite
+run --db crs.sqlite import crs/noprj.shp --dataset plain
+assert_eq 0 "$RC" "exit status without --crs"
+assert_contains "$OUT" "2 rows read, 0 stored, 2 rejected" "without --crs: rejected"
+run --db crs.sqlite rejects --dataset plain
+assert_contains "$OUT" "outside lon -180..180, lat -90..90 (another CRS? use --crs)" "the reject's hint"
+run --db crs.sqlite import crs/noprj.shp --dataset given --crs EPSG:3857
+assert_eq 0 "$RC" "exit status with --crs"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "with --crs: stored"
+got=$(DB=crs.sqlite ssql "SELECT source_key, X(geom), Y(geom) FROM projects WHERE dataset = 'given' ORDER BY source_key")
+assert_near 36.8219 "$(sed -n 1p <<<"$got" | cut -d'|' -f2)" 1e-9 "P1 lon"
+assert_near -1.2921 "$(sed -n 1p <<<"$got" | cut -d'|' -f3)" 1e-9 "P1 lat"
+assert_near -58.3816 "$(sed -n 2p <<<"$got" | cut -d'|' -f2)" 1e-9 "P2 lon"
+assert_near -34.6037 "$(sed -n 2p <<<"$got" | cut -d'|' -f3)" 1e-9 "P2 lat"
+run --db crs.sqlite import crs/noprj.shp --dataset bad --crs EPSG:99999
+assert_eq 2 "$RC" "unknown CRS: usage error"
+assert_contains "$OUT" "--crs EPSG:99999" "the message names the option"
+assert_eq 2 "$(sqlite3 crs.sqlite "SELECT count(*) FROM projects")" "nothing more stored"
+case_end
