@@ -105,6 +105,17 @@ static const char *const aliases[][2] = {
     { "Mainland China", "CHN" }, { "Kazakstan", "KAZ" }, { "Belorussia", "BLR" }, { "Byelorussia", "BLR" },
     { "Kirghizia", "KGZ" }, { "Persia", "IRN" }, { "Ceylon", "LKA" }, { "Siam", "THA" }, { "Upper Volta", "BFA" },
     { "Dahomey", "BEN" },
+    /* Countries' own names in Latin script, as lists kept in their
+     * languages write them (accents are folded away: Osterreich, Espana). */
+    { "Brasil", "BRA" }, { "Espana", "ESP" }, { "Deutschland", "DEU" }, { "Italia", "ITA" }, { "Osterreich", "AUT" },
+    { "Schweiz", "CHE" }, { "Suisse", "CHE" }, { "Svizzera", "CHE" }, { "Nederland", "NLD" }, { "Belgique", "BEL" },
+    { "Belgie", "BEL" }, { "Polska", "POL" }, { "Sverige", "SWE" }, { "Norge", "NOR" }, { "Suomi", "FIN" },
+    { "Danmark", "DNK" }, { "Magyarorszag", "HUN" }, { "Hrvatska", "HRV" }, { "Ceska republika", "CZE" },
+    { "Slovensko", "SVK" }, { "Slovenija", "SVN" }, { "Srbija", "SRB" }, { "Ellada", "GRC" }, { "Hellas", "GRC" },
+    { "Rossiya", "RUS" }, { "Ukrayina", "UKR" }, { "Zhongguo", "CHN" }, { "Nippon", "JPN" }, { "Nihon", "JPN" },
+    { "Bharat", "IND" }, { "Misr", "EGY" }, { "Al Maghrib", "MAR" }, { "Maroc", "MAR" }, { "Algerie", "DZA" },
+    { "Tunisie", "TUN" }, { "Filipinas", "PHL" }, { "Pilipinas", "PHL" }, { "Eesti", "EST" }, { "Latvija", "LVA" },
+    { "Lietuva", "LTU" }, { "Sakartvelo", "GEO" }, { "Hayastan", "ARM" }, { "Azerbaycan", "AZE" },
     /* Natural Earth's admin-0 names and codes not written out by words_key,
      * and its special areas: ATC (Ashmore and Cartier) is Australian; IOA
      * (Christmas and Cocos Islands) is filed under Christmas Island, the
@@ -228,7 +239,11 @@ void fpi_country_index_free(fp_country_index *idx)
 /* Non-ISO units (no alpha-2) -> the GeoNames country their places are filed
  * under: Somaliland's towns are SO, Northern Cyprus's CY. */
 static const char *const hosts[][2] = {
-    { "SOL", "SO" }, { "CYN", "CY" }, { "KAS", "IN" }, { "KAB", "KZ" }, { "USG", "CU" }, { "CSI", "AU" } };
+    { "SOL", "SO" }, { "CYN", "CY" }, { "KAS", "IN" }, { "KAB", "KZ" }, { "USG", "CU" }, { "CSI", "AU" },
+    /* Natural Earth's Morocco holds most of Western Sahara (EH in GeoNames):
+     * "Laayoune, Morocco" is the town the region counts in Morocco, not
+     * Morocco's centroid 560 km away. */
+    { "MAR", "EH" } };
 
 int fpi_country_gazetteer_codes(const fp_country *c, char codes[][3], int max)
 {

@@ -401,3 +401,17 @@ assert_eq "P1|1" "$(DB=spb.sqlite ssql "SELECT source_key, geom IS NULL FROM pro
 assert_eq "P2|$(gaz 498817)|exact" "$(DB=spb.sqlite ssql "SELECT source_key, X(geom) || '|' || Y(geom), geocode_method FROM projects WHERE source_key = 'P2'")" "P2 in Russia"
 assert_eq "P3|$(gaz 4171563)|exact" "$(DB=spb.sqlite ssql "SELECT source_key, X(geom) || '|' || Y(geom), geocode_method FROM projects WHERE source_key = 'P3'")" "P3 in Florida with its country"
 case_end
+
+# GeoNames (zcat|awk): 2462881 Laayoune is in EH (Western Sahara); Natural
+# Earth's Morocco polygon holds it (checked here with SpatiaLite's ST_Contains).
+case_begin "'Laayoune, Morocco' is GeoNames' Laayoune (EH), inside the Morocco the regions draw, not Morocco's centroid; countries' own names (Brasil, Maroc)"
+zcat "$GZ" | awk -F'\t' '$1==2462881 && $2=="Laayoune" && $5=="EH" {f=1} END {exit !f}' || fail "gazetteer: Laayoune not in EH"
+printf 'id,company,place,country\nW1,a,Laayoune,Morocco\nW2,a,Sao Paulo,Brasil\nW3,a,Rabat,Maroc\n' > ws.csv
+fp_init ws.sqlite && "$FP" -q --db ws.sqlite import ws.csv
+run --db ws.sqlite geocode
+assert_eq 0 "$RC" "exit status"
+assert_eq "$(gaz 2462881)|geonames:2462881|MAR" "$(DB=ws.sqlite ssql "SELECT X(geom) || '|' || Y(geom), geocode_ref, country_code FROM projects WHERE source_key = 'W1'")" "W1 at Laayoune"
+assert_eq "MAR" "$(DB=ws.sqlite ssql "SELECT r.code FROM regions r, projects p WHERE p.source_key = 'W1' AND r.level = 'country' AND ST_Contains(r.geom, p.geom)")" "W1 inside the regions' Morocco"
+assert_eq "geonames:3448439|BRA" "$(DB=ws.sqlite ssql "SELECT geocode_ref, country_code FROM projects WHERE source_key = 'W2'")" "Brasil is Brazil"
+assert_eq "MAR|city" "$(DB=ws.sqlite ssql "SELECT country_code, geocode_precision FROM projects WHERE source_key = 'W3'")" "Maroc is Morocco"
+case_end
