@@ -13,18 +13,19 @@ const char *const fpi_field_names[FP_F_COUNT] = {
  * as compared: lower case without spaces, dots, underscores or hyphens, so
  * "Commitment.Year", "commitment_year" and "Commitment Year" are one name. */
 static const char *const aliases[FP_F_COUNT][20] = {
-    [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", NULL },
+    [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", "siteid", "projectno", "projectnumber", "projectcode", NULL },
     [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator",
-                       "fundingagencies", "fundingagency", "funder", "lender", NULL },
+                       "fundingagencies", "fundingagency", "funder", "lender", "companyname", "organisationname",
+                       "organizationname", NULL },
     [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", NULL },
-    [FP_F_NAME] = { "name", "project", "projectname", "title", NULL },
+    [FP_F_NAME] = { "name", "project", "projectname", "title", "projecttitle", NULL },
     [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", "placename", "cityname",
                      "townname", "settlement", NULL },
     /* adm0name, adm0a3, sov0name: Natural Earth's own columns, which GIS
      * users' lists often keep. */
     [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "adm0a3", "nation",
                        "countryname", "adm0name", "admin0", "admin0name", "sov0name",
-                       "recipientiso3", "recipientcountry", "recipient", NULL },
+                       "recipientiso3", "recipientcountry", "recipient", "ctry", "cntry", NULL },
     [FP_F_YEAR] = { "year", "startyear", "commitmentyear", NULL },
     [FP_F_STATUS] = { "status", NULL },
     [FP_F_AMOUNT] = { "amount", "value", "amountusd", "valueusd", "usd", NULL },

@@ -31,8 +31,12 @@ struct fp_table {
     PJ *pj;
 };
 
-static const char *const lon_names[] = { "lon", "lng", "long", "longitude", "x", NULL };
-static const char *const lat_names[] = { "lat", "latitude", "y", NULL };
+/* Also the names GIS exports and Darwin Core lists give them (X_coord,
+ * POINT_X, decimalLongitude). */
+static const char *const lon_names[] = { "lon", "lng", "long", "longitude", "x", "x_coord", "x_coordinate", "coord_x",
+                                         "point_x", "decimal_longitude", "lon_dd", "long_dd", NULL };
+static const char *const lat_names[] = { "lat", "latitude", "y", "y_coord", "y_coordinate", "coord_y", "point_y",
+                                         "decimal_latitude", "lat_dd", NULL };
 static const char *const wkt_names[] = { "wkt", "geometry_wkt", "geom_wkt", NULL };
 
 static int find_named(char **cols, int n, const char *name)
@@ -248,7 +252,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
             t->field_col[f] = -1;
     if (t->lon_c < 0 && t->wkt_c < 0 && t->field_col[FP_F_PLACE] < 0 && t->field_col[FP_F_COUNTRY] < 0) {
         st = fp_error_set(err, FP_ERR_INPUT,
-                          "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x and lat/latitude/y), "
+                          "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x, X_coord, POINT_X, decimalLongitude and their lat/y), "
                           "no WKT column and no place or country column to geocode (columns: %s); "
                           "name them with --lon/--lat, --wkt or --map place=COLUMN", path, t->prefix, columns_list);
         goto done;

@@ -463,3 +463,16 @@ A10||1,23,456
 A11||0x1A
 A12||3," "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
 case_end
+
+case_begin "coordinate and field columns as GIS exports and lists name them: X_coord/Y_coord, POINT_X/POINT_Y, decimalLongitude/decimalLatitude; Site ID, Project Title, Company Name, ctry"
+printf 'Site ID,Project Title,Company Name ,ctry,X_coord,Y_coord\nS1,Lab,Acme,KEN,36.82,-1.29\n' > xc.csv
+printf 'Project No.,POINT_X,POINT_Y\nQ1,-3.5,40.25\n' > px.csv
+printf 'id,decimalLongitude,decimalLatitude\nD1,10.5,20.25\n' > dwc.csv
+fp_init xc.sqlite
+run --db xc.sqlite import xc.csv
+assert_contains "$OUT" "columns: id=Site ID, company=Company Name, name=Project Title, country=ctry, lon/lat=X_coord, Y_coord" "xc.csv columns"
+"$FP" -q --db xc.sqlite import px.csv && "$FP" -q --db xc.sqlite import dwc.csv || fail "imports"
+assert_eq "S1|Acme|Lab|KEN|36.82|-1.29
+Q1||||-3.5|40.25
+D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
+case_end
