@@ -182,3 +182,12 @@ B2|4" "$(sql "SELECT source_key, source_line FROM projects ORDER BY 1")" "rows a
 store_of b2.csv > b2.csv.out
 assert_eq "$(cat b2.csv.out)" "$(cat b.xlsx.out)" "as the CSV with a blank line"
 case_end
+
+case_begin "geocode names a sheet's rows as rejects does, FILE:ROW (the sheet's row number), not 'feature N'"
+printf 'id,company,place,country\nG1,a,Nairobi,KEN\nG2,a,Nowhereville,KEN\n' > g.csv
+ogr2ogr -f XLSX g.xlsx g.csv
+fp_init g.sqlite && "$FP" -q --db g.sqlite import g.xlsx || fail "import"
+run --db g.sqlite geocode
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "g.xlsx:3: place 'Nowhereville' not found in KEN" "row 3 of the sheet named as g.xlsx:3"
+case_end
