@@ -52,6 +52,8 @@ typedef struct fp_aggregate_result {
     long without_geometry; /* not geocoded: not aggregated, reported */
     long by_method[FP_ASSIGN_METHODS];   /* projects (split ones once) */
     long group_columns;
+    long regions_cut;      /* regions:FILE polygons cut at the antimeridian */
+    long regions_repaired; /* regions:FILE polygons made valid by GEOS */
     int nlevels;
     fp_level_total levels[4];
     int check_passed;      /* every level's total equals `projects` */

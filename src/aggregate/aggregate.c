@@ -1143,6 +1143,8 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
                           set->n, FP_MAX_REGION_INDEX);
         goto out;
     }
+    res->regions_cut = (long)set->cut;
+    res->regions_repaired = (long)set->repaired;
     STEP("regions");
     /* A few projects (a small list, a test): one thread, and the index cut
      * only around them as they are placed; the answers are the same. */

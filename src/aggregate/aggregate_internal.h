@@ -47,6 +47,7 @@ typedef struct fp_region_set {
     char spec[512];               /* the --by value */
     fp_region *items;             /* sorted by code: the order that settles ties */
     size_t n;
+    size_t cut, repaired;         /* regions:FILE: polygons cut at the antimeridian, repaired by GEOS */
     int has_population;
     int nlevels;                  /* output levels; [0] is the main one */
     fp_output_level levels[FP_MAX_LEVELS];

@@ -28,9 +28,10 @@
 #include "fp_version.h"
 
 /* Bump when what set_from_file computes changes (repair, area, fields; 03:
- * polygons repaired by GEOS's structure method), or
+ * polygons repaired by GEOS's structure method; 04: cut at the antimeridian
+ * before the repair, and the counts of cut and repaired polygons kept), or
  * the entry format (02: a SHA-256 of the entry before END!). */
-#define CACHE_MAGIC "FPRGNC03"
+#define CACHE_MAGIC "FPRGNC04"
 #define CACHE_BOM 0x01020304u
 
 /* Files whose bytes make up the layer besides the one named. */
@@ -165,8 +166,11 @@ int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set)
     size_t len = (size_t)(r.end - r.p);
     uint64_t n = 0;
     int32_t has_pop = 0;
+    uint64_t cut = 0, repaired = 0;
     take(&r, &n, sizeof n);
     take(&r, &has_pop, sizeof has_pop);
+    take(&r, &cut, sizeof cut);
+    take(&r, &repaired, sizeof repaired);
     if (r.bad || n == 0 || n > len) { g_free(data); return 0; }
     fp_region *items = calloc((size_t)n, sizeof *items);
     size_t got = 0;
@@ -202,6 +206,8 @@ int fpi_region_cache_load(const char *dir, const char *key, fp_region_set *set)
     set->items = items;
     set->n = got;
     set->has_population = has_pop;
+    set->cut = (size_t)cut;
+    set->repaired = (size_t)repaired;
     return 1;
 }
 
@@ -222,7 +228,10 @@ void fpi_region_cache_save(const char *dir, const char *key, const fp_region_set
     uint64_t n = set->n;
     int32_t has_pop = set->has_population;
     g_byte_array_append(b, (const guint8 *)&n, sizeof n);
+    uint64_t cut = set->cut, repaired = set->repaired;
     g_byte_array_append(b, (const guint8 *)&has_pop, sizeof has_pop);
+    g_byte_array_append(b, (const guint8 *)&cut, sizeof cut);
+    g_byte_array_append(b, (const guint8 *)&repaired, sizeof repaired);
     for (size_t i = 0; i < set->n; i++) {
         const fp_region *reg = &set->items[i];
         int64_t pop = reg->population;

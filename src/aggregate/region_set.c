@@ -622,6 +622,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
     GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+    GString *nocode = g_string_new(NULL);   /* features without a code: "12 (Kosovo), 40" */
     if (!layer) { st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer", path); goto out; }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int code_idx;
@@ -646,15 +647,26 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     size_t cap = 0;
     OGRFeatureH f;
     OGR_L_ResetReading(layer);
-    long feature = 0;
+    long feature = 0, nocode_n = 0;
     while (!st && (f = OGR_L_GetNextFeature(layer))) {
         feature++;
         OGRGeometryH geom = OGR_F_GetGeometryRef(f);
         char fid[32];
         snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
-        const char *code = code_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, code_idx) ? OGR_F_GetFieldAsString(f, code_idx) : fid;
+        /* The feature id is the code only of a layer with no code field at
+         * all. A feature whose code field is empty or missing is named and
+         * refused at the end (all of them at once): its id as code would
+         * clash with another feature's real code, or pass unnoticed. */
+        const char *code = code_idx < 0 ? fid
+                         : OGR_F_IsFieldSetAndNotNull(f, code_idx) ? OGR_F_GetFieldAsString(f, code_idx) : NULL;
         if (!code || !*code) {
-            st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: empty region code", path, feature);
+            if (nocode_n++ < 5) {
+                const char *nm = name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx) ? OGR_F_GetFieldAsString(f, name_idx) : "";
+                g_string_append_printf(nocode, "%s%ld%s%s%s", nocode_n > 1 ? ", " : "", feature, *nm ? " (" : "", nm,
+                                       *nm ? ")" : "");
+            }
+            OGR_F_Destroy(f);
+            continue;
         } else if (!geom || OGR_G_IsEmpty(geom)) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): no geometry", path, feature, code);
         } else if (wkbFlatten(OGR_G_GetGeometryType(geom)) != wkbPolygon &&
@@ -678,12 +690,22 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
             if (wkb && OGR_G_ExportToWkb(geom, wkbNDR, wkb) == OGRERR_NONE)
                 g = GEOSWKBReader_read_r(h, rd, wkb, (size_t)len);
             free(wkb);
+            if (g) {
+                /* Cut at the antimeridian first, as aggregate reads every
+                 * other geometry: Russia's ring from 179.87 E to -180 and
+                 * back is valid once cut, and GEOS's repair of the uncut
+                 * ring made a band round the world of it. */
+                GEOSGeometry *c = fpi_cut_if_crossing(h, g);
+                if (c != g) set->cut++;
+                g = c;
+            }
             if (g && GEOSisValid_r(h, g) != 1) {
                 /* Repair rather than refuse: a user's layer often has small
                  * self-intersections; the repair keeps the covered area. */
                 GEOSGeometry *fixed = fpi_make_valid(h, g);
                 GEOSGeom_destroy_r(h, g);
                 g = fixed;
+                set->repaired++;
             }
             fp_region *reg = &set->items[set->n];
             memset(reg, 0, sizeof *reg);
@@ -713,6 +735,12 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
         }
         OGR_F_Destroy(f);
     }
+    if (!st && nocode_n) {
+        const char *fname = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, code_idx));
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: %ld feature%s without a region code in field '%s': %s%s; "
+                          "name a field every feature fills with regions:FILE:CODEFIELD", path, nocode_n,
+                          nocode_n == 1 ? "" : "s", fname, nocode->str, nocode_n > 5 ? ", ..." : "");
+    }
     if (!st && set->n == 0) st = fp_error_set(err, FP_ERR_INPUT, "%s: no polygons", path);
     if (!st) {
         qsort(set->items, set->n, sizeof *set->items, compare_regions);
@@ -727,6 +755,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     }
     if (!st && keyed) fpi_region_cache_save(cache_dir, key, set);
 out:
+    g_string_free(nocode, TRUE);
     if (ct) OCTDestroyCoordinateTransformation((OGRCoordinateTransformationH)ct);
     GEOSWKBWriter_destroy_r(h, w);
     GEOSWKBReader_destroy_r(h, rd);

@@ -5,8 +5,63 @@
 #include <stdlib.h>
 #include "geom/geom.h"
 
-/* The sequence with longitudes made continuous (each step under 180). */
-static GEOSCoordSequence *unwrap(GEOSContextHandle_t h, const GEOSCoordSequence *cs, int ring)
+/* A ring that goes once round the world (unwrapped, it ends 360 degrees
+ * from where it began: Antarctica's coast, or a cap drawn round a pole)
+ * encloses a pole. It is closed along that pole's latitude: down from its
+ * end to the pole, across, and up to its start. The pole is the one on the
+ * side of the ring's mean latitude (the south for Antarctica); winding is
+ * not trusted, as files draw rings both ways. Frees cs. */
+static GEOSCoordSequence *close_round_pole(GEOSContextHandle_t h, GEOSCoordSequence *cs, unsigned n)
+{
+    double sum = 0, x0, y0, x1, y1;
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+        sum += y;
+    }
+    double pole = sum < 0 ? -90 : 90;
+    GEOSCoordSequence *out = GEOSCoordSeq_create_r(h, n + 3, 2);
+    if (!out) { GEOSCoordSeq_destroy_r(h, cs); return NULL; }
+    for (unsigned i = 0; i < n; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+        GEOSCoordSeq_setXY_r(h, out, i, x, y);
+    }
+    GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+    GEOSCoordSeq_getXY_r(h, cs, n - 1, &x1, &y1);
+    GEOSCoordSeq_setXY_r(h, out, n, x1, pole);
+    GEOSCoordSeq_setXY_r(h, out, n + 1, x0, pole);
+    GEOSCoordSeq_setXY_r(h, out, n + 2, x0, y0);
+    GEOSCoordSeq_destroy_r(h, cs);
+    return out;
+}
+
+/* Shifts a ring round a pole by whole turns so that it starts at or east
+ * of -180: rings of one polygon unwrapped from different starts then lie
+ * in the same 360 degrees. */
+static void shift_into_world(GEOSContextHandle_t h, GEOSCoordSequence *cs)
+{
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, cs, &n);
+    double minx = 1e300;
+    for (unsigned i = 0; i < n; i++) {
+        double x;
+        GEOSCoordSeq_getX_r(h, cs, i, &x);
+        if (x < minx) minx = x;
+    }
+    double dx = -360.0 * floor((minx + 180 + 1e-9) / 360);
+    if (dx == 0) return;
+    for (unsigned i = 0; i < n; i++) {
+        double x;
+        GEOSCoordSeq_getX_r(h, cs, i, &x);
+        GEOSCoordSeq_setX_r(h, cs, i, x + dx);
+    }
+}
+
+/* The sequence with longitudes made continuous (each step under 180). A
+ * ring that goes once round the world is closed round its pole when pole
+ * is not NULL (*pole set to 1), else refused (NULL). */
+static GEOSCoordSequence *unwrap(GEOSContextHandle_t h, const GEOSCoordSequence *cs, int ring, int *pole)
 {
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(h, cs, &n);
@@ -27,7 +82,15 @@ static GEOSCoordSequence *unwrap(GEOSContextHandle_t h, const GEOSCoordSequence 
         double x0, y0, x1, y1;
         GEOSCoordSeq_getXY_r(h, out, 0, &x0, &y0);
         GEOSCoordSeq_getXY_r(h, out, n - 1, &x1, &y1);
-        if (x0 != x1 || y0 != y1) {          /* goes round a pole: not cut */
+        if (y0 != y1 || fabs(fabs(x1 - x0) - 360) > 1e-9 * 360) {
+            if (x0 != x1 || y0 != y1) {      /* neither closed nor once round the world */
+                GEOSCoordSeq_destroy_r(h, out);
+                return NULL;
+            }
+        } else if (pole) {
+            out = close_round_pole(h, out, n);
+            *pole = out ? 1 : 0;
+        } else {
             GEOSCoordSeq_destroy_r(h, out);
             return NULL;
         }
@@ -39,24 +102,52 @@ static GEOSGeometry *unwrap_geometry(GEOSContextHandle_t h, const GEOSGeometry *
 {
     int type = GEOSGeomTypeId_r(h, g);
     if (type == GEOS_LINESTRING) {
-        GEOSCoordSequence *cs = unwrap(h, GEOSGeom_getCoordSeq_r(h, g), 0);
+        GEOSCoordSequence *cs = unwrap(h, GEOSGeom_getCoordSeq_r(h, g), 0, NULL);
         return cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
     }
-    if (type == GEOS_POLYGON) {
-        GEOSCoordSequence *shell = unwrap(h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), 1);
-        if (!shell) return NULL;
-        int nh = GEOSGetNumInteriorRings_r(h, g);
-        GEOSGeometry **holes = calloc((size_t)(nh ? nh : 1), sizeof *holes);
-        int k = 0;
-        for (int i = 0; holes && i < nh; i++) {
-            GEOSCoordSequence *cs = unwrap(h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), 1);
-            if (cs) holes[k++] = GEOSGeom_createLinearRing_r(h, cs);
-        }
-        GEOSGeometry *p = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, shell), holes, (unsigned)k);
-        free(holes);
-        return p;
+    if (type != GEOS_POLYGON) return NULL;
+    int nh = GEOSGetNumInteriorRings_r(h, g), k = 0, poles = 0;
+    GEOSCoordSequence **rings = calloc((size_t)nh + 1, sizeof *rings);
+    if (!rings) return NULL;
+    for (int i = 0; i <= nh; i++) {
+        const GEOSGeometry *r = i ? GEOSGetInteriorRingN_r(h, g, i - 1) : GEOSGetExteriorRing_r(h, g);
+        int pole = 0;
+        GEOSCoordSequence *cs = unwrap(h, GEOSGeom_getCoordSeq_r(h, r), 1, &pole);
+        if (!cs && i == 0) { free(rings); return NULL; }
+        if (cs && pole) shift_into_world(h, cs);
+        if (cs) rings[k++] = cs;
+        poles += pole;
     }
-    return NULL;
+    GEOSGeometry *p = NULL;
+    if (!poles) {
+        GEOSGeometry **holes = calloc((size_t)(k ? k : 1), sizeof *holes);
+        for (int i = 1; holes && i < k; i++) holes[i - 1] = GEOSGeom_createLinearRing_r(h, rings[i]);
+        if (holes) p = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, rings[0]), holes, (unsigned)(k - 1));
+        else for (int i = 0; i < k; i++) GEOSCoordSeq_destroy_r(h, rings[i]);
+        free(holes);
+    } else {
+        /* A ring closed round a pole covers the pole; which ring is the
+         * shell and which a hole then depends on the file's idea of the
+         * sphere (world-atlas's Antarctica: a "shell" circling the pole at
+         * -89.999 and the coast as its "hole"). Read them by the even-odd
+         * rule instead: inside where inside an odd number of rings, which
+         * is shell minus holes for a plain polygon and the land between
+         * coast and polar cap for world-atlas. */
+        for (int i = 0; i < k; i++) {
+            GEOSGeometry *ring = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, rings[i]), NULL, 0);
+            GEOSGeometry *valid = ring ? fpi_make_valid(h, ring) : NULL;
+            if (ring) GEOSGeom_destroy_r(h, ring);
+            if (!valid) { if (p) GEOSGeom_destroy_r(h, p); p = NULL; for (int j = i + 1; j < k; j++) GEOSCoordSeq_destroy_r(h, rings[j]); break; }
+            if (!p) { p = valid; continue; }
+            GEOSGeometry *x = GEOSSymDifference_r(h, p, valid);
+            GEOSGeom_destroy_r(h, p);
+            GEOSGeom_destroy_r(h, valid);
+            p = x;
+            if (!p) { for (int j = i + 1; j < k; j++) GEOSCoordSeq_destroy_r(h, rings[j]); break; }
+        }
+    }
+    free(rings);
+    return p;
 }
 
 typedef struct { double dx; } shift_t;
@@ -117,9 +208,8 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 
 /* g, cut at the antimeridian when an edge is longer than 180 degrees of
  * longitude (taken as crossing it): unwrapped, cut at +-180, shifted back. */
-GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
+int fpi_crosses_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
-    if (!g) return NULL;
     int crosses = 0;
     int parts = GEOSGetNumGeometries_r(h, g);
     for (int i = 0; i < parts && !crosses; i++) {
@@ -145,7 +235,12 @@ GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
             }
         }
     }
-    if (!crosses) return g;
+    return crosses;
+}
+
+GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g)
+{
+    if (!g || !fpi_crosses_antimeridian(h, g)) return g;
     GEOSGeometry *cut = fpi_cut_antimeridian(h, g);
     if (cut) { GEOSGeom_destroy_r(h, g); return cut; }
     return g;

@@ -57,8 +57,14 @@ GEOSGeometry *fpi_make_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
- * when it cannot be cut (a ring around a pole); the caller keeps g. */
+ * when it cannot be cut; the caller keeps g. A ring that goes once round
+ * the world encloses a pole and is closed along it (Antarctica); rings
+ * round a pole are combined by the even-odd rule. */
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* 1 when an edge of a line or polygon ring in g jumps more than 180
+ * degrees of longitude (a vertex at -180 followed by one at 179.8 does):
+ * the edge is taken to cross the antimeridian. */
+int fpi_crosses_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
 /* g itself, or, when an edge jumps more than 180 degrees of longitude, g
  * cut there (g is then freed): the one reading of a crossing geometry that
  * export, tiles, render and aggregate share. NULL stays NULL. */

@@ -57,6 +57,10 @@ void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
     fprintf(out, "  %ld contained, %ld on a border, %ld snapped to the nearest region, %ld split (lines, polygons), "
                  "%ld unassigned\n", r->by_method[FP_ASSIGN_CONTAINED], r->by_method[FP_ASSIGN_BOUNDARY],
             r->by_method[FP_ASSIGN_SNAPPED], r->by_method[FP_ASSIGN_SPLIT], r->by_method[FP_ASSIGN_UNASSIGNED]);
+    /* The user's own polygons changed on the way in: say so, as import does. */
+    if (r->regions_cut || r->regions_repaired)
+        fprintf(out, "  regions: %ld polygon%s cut at the antimeridian, %ld repaired (invalid as given)\n", r->regions_cut,
+                r->regions_cut == 1 ? "" : "s", r->regions_repaired);
     if (r->without_geometry)
         fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
     fprintf(out, "  check:");

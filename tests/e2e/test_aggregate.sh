@@ -663,7 +663,7 @@ rm -rf "$FOOTPRINT_CACHE"
 cp "$AGG/strip.geojson" boxes.geojson
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name first $TH
 assert_eq 1 "$(ls "$FOOTPRINT_CACHE" | grep -c '^regions-[0-9a-f]\{64\}\.bin$')" "one cache entry after the first run"
-key=$( (printf 'FPRGNC03\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
+key=$( (printf 'FPRGNC04\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
 assert_eq "regions-$key.bin" "$(ls "$FOOTPRINT_CACHE")" "named by sha256 of version, code field and the file's bytes"
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name second $TH
 q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method FROM agg_TABLE_assign ORDER BY 1, 2"
@@ -805,4 +805,65 @@ for cmd in "render --dataset 2023 -o none.png" "tiles --dataset 2023 --zoom 0-0 
     run --db pts.sqlite $cmd
     assert_eq "2 footprint: --dataset 2023: no project of that dataset in pts.sqlite (datasets: 2024, 2025)" "$RC $OUT" "$cmd"
 done
+case_end
+
+# ==============================================================================
+# Region polygons across the antimeridian (tests/fixtures/aggregate/antimeridian_world.geojson),
+# drawn as world-atlas (Natural Earth by topojson-client) draws Russia, Fiji and
+# Antarctica, so the answer is known by construction:
+#   RU  [170..180] and [-180..-170] x [60..70]: out to a vertex at -180 and back
+#       from -180 to 179.8 (edges over 180 degrees long, the ring invalid uncut);
+#   FJ  a triangle each side of 180, with an edge from (-180,-17.5) to (180,-17.5);
+#   AQ  world-atlas's Antarctica: a "shell" circling the pole at -89.999 and the
+#       coast (-70..-72, once round the world) as its "hole": the land between;
+#   SE  [150,160]x[60,70], a plain neighbour.
+# Cut at 180 first, as every stage reads such edges: GEOS's repair of the uncut
+# rings gave bands round the world (SE's point to RU, RU's own points
+# unassigned, FJ reaching (0,-17), AQ of no area).
+# ==============================================================================
+DB=amw.sqlite
+fp_init $DB
+printf 'id,lon,lat\nR1,175,65\nR2,-175,65\nR3,-179.9,66\nS1,155,65\nF1,179,-17\nF2,-179.8,-16.8\nX1,0,-17\nX2,0,65\nA1,0,-80\nA2,0,-60\n' > amw.csv
+"$FP" -q --db $DB import amw.csv
+T=agg_regions
+run --db $DB aggregate --by "regions:$AGG/antimeridian_world.geojson" --snap-km 0 $TH
+
+case_begin "regions:FILE across the antimeridian: polygons cut at 180 before the repair, points where they are drawn"
+assert_eq 0 "$RC" "exit status ($OUT)"
+for p in R1:RU R2:RU R3:RU S1:SE F1:FJ F2:FJ A1:AQ X1: X2: A2:; do
+    assert_eq "${p#*:}" "$(where "${p%%:*}" | cut -d'|' -f1)" "${p%%:*}"
+done
+assert_contains "$OUT" "regions: 3 polygons cut at the antimeridian, 0 repaired" "the cut said in one line"
+case_end
+
+case_begin "regions:FILE across the antimeridian: areas are those of the polygons split by hand at 180"
+# SpatiaLite's geodesic area (sqlite3 + mod_spatialite) of the pieces written
+# by hand; its algorithm differs from PROJ's by up to 0.03% on these (it
+# depends on ring orientation), far below the uncut repairs' 0.13-0.17%.
+ga() { spatialite_q amw_ref.sqlite "SELECT ST_Area(GeomFromText('$1', 4326), 1) / 1e6"; }
+spatialite_q amw_ref.sqlite "SELECT InitSpatialMetadata(1)" >/dev/null
+ru=$(calc "$(ga 'POLYGON((170 60,179.8 61,180 61.02,180 69,179.8 69.02,170 70,170 60))') + $(ga 'POLYGON((-180 61.02,-170 62,-170 68,-180 69,-180 61.02))')")
+fj=$(calc "$(ga 'POLYGON((178 -18,179.5 -16,180 -16.2,180 -17.5,178 -18))') + $(ga 'POLYGON((-180 -16.2,-179.5 -17,-180 -17.5,-180 -16.2))')")
+# Antarctica closed along the pole, less the cap above -89.999 (0.04 km²);
+# SpatiaLite's area of a ring along the pole is within 1% of PROJ's here.
+aq=$(ga 'POLYGON((-180 -70,-90 -72,0 -70,90 -72,179 -71,180 -70,180 -90,-180 -90,-180 -70))')
+assert_near "$ru" "$(col RU area_km2)" "$(calc "$ru * 0.0003")" "RU area"
+assert_near "$fj" "$(col FJ area_km2)" "$(calc "$fj * 0.0003")" "FJ area"
+assert_near "$aq" "$(col AQ area_km2)" "$(calc "$aq * 0.01")" "AQ area"
+case_end
+
+case_begin "regions:FILE with features without a code: exit 1 naming the file, the features and CODEFIELD"
+# Feature 2 has no `code` (name Kosovo), feature 4 an empty one: neither gets
+# its feature id as code (feature 2's FID, 1, clashed with feature 3's real
+# code '1': "region code '1' appears more than once").
+run --db $DB aggregate --by "regions:$AGG/missing_codes.geojson" --name nocode
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "missing_codes.geojson: 2 features without a region code in field 'code': 2 (Kosovo), 4;" "features named"
+assert_contains "$OUT" "regions:FILE:CODEFIELD" "another code field suggested"
+assert_not_contains "$OUT" "more than once" "no clash reported"
+assert_eq 0 "$(sql "SELECT count(*) FROM aggregations WHERE name='nocode'")" "nothing stored"
+# Codes from `name` instead: feature 4 has none either.
+run --db $DB aggregate --by "regions:$AGG/missing_codes.geojson:name" --name nocode
+assert_eq 1 "$RC" "by name: exit status"
+assert_contains "$OUT" "1 feature without a region code in field 'name': 4;" "by name: feature 4"
 case_end
