@@ -217,7 +217,21 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
      * polygon stays polygonal (a bow-tie becomes two triangles), a line
      * lineal; what collapses below it (a ring of three points) is refused. */
     int dim = GEOSGeom_getDimensions_r(ctx, gg);
-    GEOSGeometry *fixed = fpi_make_valid(ctx, gg);
+    /* A polygon with an edge longer than 180 degrees of longitude is read
+     * cut at the antimeridian by every stage (geom.h), so it is repaired
+     * cut: Russia's and Fiji's rings are valid once cut there, and GEOS's
+     * repair of the uncut ring made a band round the world of them. The
+     * cut (repaired if it still is not valid) is what is stored. */
+    int was_cut = 0;
+    if (dim == 2 && fpi_crosses_antimeridian(ctx, gg)) {
+        GEOSGeometry *cut = fpi_cut_antimeridian(ctx, gg);
+        if (cut) {
+            GEOSGeom_destroy_r(ctx, gg);
+            gg = cut;
+            was_cut = 1;
+        }
+    }
+    GEOSGeometry *fixed = was_cut && GEOSisValid_r(ctx, gg) == 1 ? GEOSGeom_clone_r(ctx, gg) : fpi_make_valid(ctx, gg);
     GEOSGeom_destroy_r(ctx, gg);
     GEOSGeometry *kept = fixed && t != wkbGeometryCollection ? keep_dimension(ctx, fixed, dim) : fixed;
     if (kept != fixed && fixed) GEOSGeom_destroy_r(ctx, fixed);
@@ -231,7 +245,8 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
         return FP_REJECT_INVALID_GEOMETRY;
     }
     size_t used = strlen(chk->repair_note);
-    snprintf(chk->repair_note + used, sizeof chk->repair_note - used, "%s%s", used ? "; " : "", why ? why : "not valid");
+    snprintf(chk->repair_note + used, sizeof chk->repair_note - used, "%s%s%s%s", used ? "; " : "",
+             was_cut ? "cut at the antimeridian (as given: " : "", why ? why : "not valid", was_cut ? ")" : "");
     if (why) GEOSFree_r(ctx, why);
     OGR_G_DestroyGeometry(g);
     *gp = out;

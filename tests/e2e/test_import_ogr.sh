@@ -222,4 +222,30 @@ run --db crs.sqlite import crs/noprj.shp --dataset bad --crs EPSG:99999
 assert_eq 2 "$RC" "unknown CRS: usage error"
 assert_contains "$OUT" "--crs EPSG:99999" "the message names the option"
 assert_eq 2 "$(sqlite3 crs.sqlite "SELECT count(*) FROM projects")" "nothing more stored"
+
+case_begin "polygons across the antimeridian (Russia-, Fiji-like, world-atlas's Antarctica) are repaired cut at 180, not into bands"
+# tests/fixtures/aggregate/antimeridian_world.geojson (its header in
+# test_aggregate.sh): RU and FJ are invalid uncut and valid once cut at 180.
+# Expected: SpatiaLite (sqlite3 + mod_spatialite) on the pieces written by
+# hand, and where each project's area lies by construction.
+DB=amw.sqlite
+"$FP" -q --db $DB init
+run --db $DB import "$FIX/aggregate/antimeridian_world.geojson" --dataset amw
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "4|4" "$(ssql "SELECT count(*), sum(ST_IsValid(geom)) FROM projects WHERE dataset='amw'")" "stored and valid"
+ga() { ssql "SELECT ST_Area(GeomFromText('$1', 4326), 1) / 1e6"; }
+fj=$(python3 -c "print($(ga 'POLYGON((178 -18,179.5 -16,180 -16.2,180 -17.5,178 -18))') + $(ga 'POLYGON((-180 -16.2,-179.5 -17,-180 -17.5,-180 -16.2))'))")
+ru=$(python3 -c "print($(ga 'POLYGON((170 60,179.8 61,180 61.02,180 69,179.8 69.02,170 70,170 60))') + $(ga 'POLYGON((-180 61.02,-170 62,-170 68,-180 69,-180 61.02))'))")
+for c in "FJ $fj" "RU $ru"; do
+    set -- $c
+    got=$(ssql "SELECT ST_Area(geom, 1) / 1e6 FROM projects WHERE dataset='amw' AND json_extract(extra, '\$.code')='$1'")
+    assert_near "$2" "$got" "$(python3 -c "print($2 * 0.0003)")" "$1 stored geodesic area"
+    # Both pieces are kept: one reaches 180, the other -180, none spans the world.
+    assert_eq "-180|180|2" "$(ssql "SELECT ST_MinX(geom), ST_MaxX(geom), ST_NumGeometries(geom) FROM projects WHERE dataset='amw' AND json_extract(extra, '\$.code')='$1'" | sed 's/\.0//g')" "$1 pieces"
+done
+run --db $DB rejects --repaired
+assert_contains "$OUT" "cut at the antimeridian (as given: Self-intersection" "repair note"
+# Each project's area lies wholly in its own region (the same file as regions).
+"$FP" -q --db $DB aggregate --by "regions:$FIX/aggregate/antimeridian_world.geojson" --snap-km 0 --name amw
+assert_eq "AQ|1.0 FJ|1.0 RU|1.0 SE|1.0" "$(sql "SELECT group_concat(r, ' ') FROM (SELECT json_extract(p.extra, '\$.code') || '|' || round(sum(a.share), 6) AS r FROM agg_amw_assign a JOIN projects p ON p.id = a.project_id WHERE a.region_code = json_extract(p.extra, '\$.code') GROUP BY p.id ORDER BY 1)")" "shares in their own region"
 case_end
