@@ -198,6 +198,9 @@ typedef struct export_job {
     int cache;                    /* the store's page cache setting, restored at the end */
     int folder;                   /* -o is a folder (one file per layer and value) */
     char *dir, *base, *tmp;
+    char *ext;                    /* the data files' extension in place: -o's own
+                                   * (-o agg.json, --format geojson -o x.txt), else
+                                   * the format's; they are written as fmt->ext */
     fp_layer **layers;
     int nlayers;
 } export_job;
@@ -337,14 +340,25 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
 /* --------------------------------------------------------------- files --- */
 
 /* Moves every file of tmp into dir (renames within one file system). */
-static fp_status move_files(const fp_context *ctx, const char *tmp, const char *dir, fp_error *err)
+/* Every file of the temporary folder renamed into dir; a data file (its
+ * name ending in the format's extension, fmt_ext) gets the extension the
+ * user asked for (ext): -o agg.json writes agg.json and agg_centroids.json,
+ * not .geojson. Written under the format's own extension first, as OGR's
+ * CSV driver makes a folder of a name not ending in .csv. */
+static fp_status move_files(const fp_context *ctx, const char *tmp, const char *dir, const char *fmt_ext, const char *ext,
+                            fp_error *err)
 {
     GDir *d = g_dir_open(tmp, 0, NULL);
     if (!d) return fp_error_set(err, FP_ERR_IO, "%s: cannot list", tmp);
     const char *e;
     fp_status st = FP_OK;
+    size_t fl = strlen(fmt_ext);
     while (!st && (e = g_dir_read_name(d))) {
-        char *from = g_build_filename(tmp, e, NULL), *to = g_build_filename(dir, e, NULL);
+        size_t el = strlen(e);
+        char *name = el > fl && strcmp(fmt_ext, ext) && !strcmp(e + el - fl, fmt_ext)
+                         ? g_strdup_printf("%.*s%s", (int)(el - fl), e, ext) : g_strdup(e);
+        char *from = g_build_filename(tmp, e, NULL), *to = g_build_filename(dir, name, NULL);
+        g_free(name);
         if (g_rename(from, to) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", to, strerror(errno));
         else fp_context_pause(ctx, "export:rename");     /* between two renames (tests) */
         g_free(from);
@@ -470,9 +484,15 @@ static fp_status make_folders(export_job *j, fp_error *err)
         j->dir = g_path_get_dirname(o->output);
         char *b = g_path_get_basename(o->output);
         char *dot = strrchr(b, '.');
+        /* The file the user named: -o NAME.json is NAME.json, --format
+         * geojson -o other.txt is other.txt. A Shapefile stays .shp (its
+         * .dbf and .shx are found by the name); no extension: the format's. */
+        j->ext = g_strdup(dot && dot != b && dot[1] && strcmp(j->fmt->ext, ".shp")
+                              ? dot : j->fmt->ext);
         if (dot && dot != b) *dot = 0;
         j->base = b;
     }
+    if (!j->ext) j->ext = g_strdup(j->fmt->ext);
     if (g_mkdir_with_parents(j->dir, 0777) != 0)
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", j->dir, strerror(errno));
     /* The temporary folder carries our PID, so a later export can tell the
@@ -608,8 +628,8 @@ static fp_status publish(export_job *j, fp_export_result *res, fp_error *err)
     if (fp_context_cancelled(j->ctx)) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     fp_context_pause(j->ctx, "export:write");
     const char *first = (j->fmt->flags & FMT_ONE_FILE_PER_LAYER) && j->nlayers ? j->layers[0]->file : j->base;
-    snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", j->dir, first, j->fmt->ext);
-    return move_files(j->ctx, j->tmp, j->dir, err);
+    snprintf(res->first_path, sizeof res->first_path, "%s/%s%s", j->dir, first, j->ext);
+    return move_files(j->ctx, j->tmp, j->dir, j->fmt->ext, j->ext, err);
 }
 
 static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *err)
@@ -631,6 +651,7 @@ static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *er
     g_free(j->tmp);
     g_free(j->dir);
     g_free(j->base);
+    g_free(j->ext);
     g_free(j->where_fields);
     g_free(j->where_values);
     fp_style_free(j->style);

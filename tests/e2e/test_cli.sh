@@ -91,3 +91,35 @@ assert_eq 1 "$(gdal_loads export -o g.gpkg)" "a GeoPackage export loads GDAL"
 assert_eq 2 "$(DB=g.sqlite sql "select count(*) from projects")" "both imports stored"
 assert_eq 2 "$(ogrinfo -ro -so g.gpkg projects 2>/dev/null | sed -n 's/^Feature Count: //p')" "the GeoPackage's features (ogrinfo)"
 case_end
+
+# ---- outside testers' findings ---------------------------------------------
+
+# ogr_count FILE [LAYER]: the features GDAL reads (independent of footprint).
+ogr_count() { ogrinfo -ro -so -al "$@" 2>/dev/null | sed -n 's/^Feature Count: //p' | head -1; }
+ogr_driver() { ogrinfo -ro -so "$1" 2>/dev/null | sed -n "s/^ *using driver \`\([^']*\)' successful.*/\1/p"; }
+
+case_begin "export writes the file -o names: NAME.json, agg.json, --format geojson -o other.txt"
+fp_init x.sqlite
+"$FP" -q --db x.sqlite import "$FIX/points_good.csv" > /dev/null
+"$FP" -q --db x.sqlite aggregate --by country > /dev/null
+np=$(DB=x.sqlite sql "select count(*) from projects")
+nc=$(DB=x.sqlite sql "select count(*) from regions where level='country'")
+[ "$np" -gt 0 ] || fail "no projects stored"
+run --db x.sqlite export -o p.json
+assert_eq 0 "$RC" "exit status (-o p.json)"
+[ -e p.json ] || fail "p.json not written ($(ls))"
+[ -e p.geojson ] && fail "p.geojson written instead of p.json"
+assert_eq GeoJSON "$(ogr_driver p.json)" "p.json read by GDAL as"
+assert_eq "$np" "$(ogr_count p.json)" "p.json features (ogrinfo) = projects (sqlite3)"
+run --db x.sqlite export --what aggregate:country -o agg.json
+assert_eq 0 "$RC" "exit status (aggregate -o agg.json)"
+[ -e agg.geojson ] && fail "agg.geojson written instead of agg.json"
+assert_eq "$nc" "$(ogr_count agg.json)" "agg.json regions (ogrinfo) = countries (sqlite3)"
+assert_eq "$nc" "$(ogr_count agg_centroids.json)" "agg_centroids.json points (ogrinfo)"
+run --db x.sqlite export --format geojson -o other.txt
+assert_eq 0 "$RC" "exit status (--format geojson -o other.txt)"
+[ -e other.geojson ] && fail "other.geojson written instead of other.txt"
+assert_eq GeoJSON "$(ogr_driver other.txt)" "other.txt read by GDAL as"
+assert_eq "$np" "$(ogr_count other.txt)" "other.txt features (ogrinfo)"
+case_end
+
