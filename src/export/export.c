@@ -413,10 +413,24 @@ void fpi_layer_note_row(fp_layer *l)
 
 /* ----------------------------------------------------------- pipeline --- */
 
+/* -o names a folder: ends in '/', is one, or its last part has no '.'. */
+static int output_is_folder(const char *path)
+{
+    size_t n = strlen(path);
+    if (n && path[n - 1] == '/') return 1;
+    if (g_file_test(path, G_FILE_TEST_IS_DIR)) return 1;
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    return strchr(base, '.') == NULL;
+}
+
 /* Step 1: the options, before anything is read or written. */
 static fp_status check_options(const fp_export_options *o, const format_info **fmt, fp_error *err)
 {
     *fmt = o->format ? format_by_name(o->format) : format_by_path(o->output);
+    /* --split-by into a folder (-o DIR/, an existing folder, or a name
+     * without an extension) and no --format: one GeoJSON file per value,
+     * as the README's `export --split-by category -o output/projects/`. */
+    if (!*fmt && !o->format && o->split_by && output_is_folder(o->output)) *fmt = format_by_name("geojson");
     if (!*fmt)
         return fp_error_set(err, FP_ERR_USAGE, o->format ? "--format %s: expected geojson, geojsonseq, gpkg, fgb, shp, csv or qgz"
                                                          : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv, qgz)",

@@ -123,3 +123,20 @@ assert_eq GeoJSON "$(ogr_driver other.txt)" "other.txt read by GDAL as"
 assert_eq "$np" "$(ogr_count other.txt)" "other.txt features (ogrinfo)"
 case_end
 
+case_begin "README's export --split-by category -o output/projects/ writes one GeoJSON per category"
+# No --format and -o a folder: GeoJSON (it said "say --format", exit 2).
+run --db x.sqlite export --split-by category -o output/projects/
+assert_eq 0 "$RC" "exit status: $OUT"
+ncat=$(DB=x.sqlite sql "select count(distinct category) from projects")
+assert_eq "$ncat" "$(ls output/projects/*.geojson 2>/dev/null | wc -l)" "GeoJSON files = categories (sqlite3)"
+total=0
+for f in output/projects/*.geojson; do
+    [ "$(ogr_driver "$f")" = GeoJSON ] || fail "$f not read as GeoJSON"
+    n=$(ogr_count "$f"); total=$((total + ${n:-0}))
+done
+assert_eq "$np" "$total" "features in all files (ogrinfo) = projects (sqlite3)"
+# A name with an extension GDAL does not know still needs --format.
+run --db x.sqlite export --split-by category -o out.xyz
+assert_eq 2 "$RC" "exit status (-o out.xyz)"
+assert_contains "$OUT" "say --format" "message"
+case_end
