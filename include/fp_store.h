@@ -300,6 +300,9 @@ fp_status fp_store_datasets(fp_store *store, char ***names, size_t *n, fp_error 
 /* FP_OK when some project is of dataset (a --dataset option's check), else
  * FP_ERR_USAGE naming the datasets there are. */
 fp_status fp_store_dataset_check(fp_store *store, const char *dataset, fp_error *err);
+/* The same for a dataset some import went into, projects or not (a
+ * dataset whose rows were all rejected: `rejects --dataset`). */
+fp_status fp_store_imported_dataset_check(fp_store *store, const char *dataset, fp_error *err);
 /* Whether the dataset has any import (*any): with none, no checksum can
  * match, and the import can start before its file's SHA-256 is known. */
 fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int *any, fp_error *err);

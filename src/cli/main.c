@@ -550,8 +550,10 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     fp_store *store;
     if (fp_store_open_ctx(cli_context, db, FP_STORE_READONLY, &store, &err)) return fail(&err);
     listing l = { 0, 0, limit };
-    fp_status st = repaired ? fp_store_repaired(store, dataset, -1, FP_REPAIRED_KEY, print_repaired, &l, &err)
-                            : fp_store_rejects(store, dataset, -1, print_reject, &l, &err);
+    /* A dataset no import went into is a typo, as in aggregate: not "0 rows". */
+    fp_status st = dataset ? fp_store_imported_dataset_check(store, dataset, &err) : FP_OK;
+    if (!st) st = repaired ? fp_store_repaired(store, dataset, -1, FP_REPAIRED_KEY, print_repaired, &l, &err)
+                           : fp_store_rejects(store, dataset, -1, print_reject, &l, &err);
     fp_store_close(store);
     if (st) return fail(&err);
     if (quiet) return 0;

@@ -119,6 +119,11 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     int examples = opts->examples > 0 ? opts->examples : 3;
     long shown[OUT_COUNT] = {0};
 
+    /* A dataset without projects is a typo, as in aggregate: not "0 rows". */
+    if (opts->dataset) {
+        fp_status dst = fp_store_dataset_check(store, opts->dataset, err);
+        if (dst) return dst;
+    }
     char defpath[4096];
     const char *gpath = opts->gazetteer_path ? opts->gazetteer_path
                                              : fp_data_path(fp_store_context(store), "gazetteer.tsv.gz", defpath, sizeof defpath);

@@ -504,6 +504,11 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
         !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
         return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv or FILE.geojson", opts->report_path);
+    /* A dataset without projects is a typo, as in aggregate: not "0 findings". */
+    if (opts->dataset) {
+        fp_status dst = fp_store_dataset_check(store, opts->dataset, err);
+        if (dst) return dst;
+    }
     /* An import's fed rows are taken over, with their counts (once: the
      * feed is left empty and abandoned). --fix and --undo change rows
      * first, and then read them all. */

@@ -63,13 +63,18 @@ static const char datasets_sql[] =
     "SELECT DISTINCT i.dataset FROM imports i WHERE EXISTS (SELECT 1 FROM projects p WHERE p.dataset = i.dataset) "
     "ORDER BY 1";
 
-fp_status fp_store_datasets(fp_store *s, char ***names, size_t *n, fp_error *err)
+/* Every dataset some import went into, even one whose rows were all
+ * rejected (`rejects --dataset`). */
+static const char imported_datasets_sql[] = "SELECT DISTINCT dataset FROM imports ORDER BY 1";
+
+/* The dataset names the query sql gives, sorted (fp_store_datasets). */
+static fp_status list_datasets(fp_store *s, const char *sql, char ***names, size_t *n, fp_error *err)
 {
     *names = NULL;
     *n = 0;
-    if (s->pg) return fpi_pg_datasets(s, datasets_sql, names, n, err);
+    if (s->pg) return fpi_pg_datasets(s, sql, names, n, err);
     sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, datasets_sql, "reading imports", &q, err);
+    fp_status st = fpi_store_prepare(s, sql, "reading imports", &q, err);
     if (st) return st;
     GPtrArray *a = g_ptr_array_new();
     int rc;
@@ -82,21 +87,38 @@ fp_status fp_store_datasets(fp_store *s, char ***names, size_t *n, fp_error *err
     return st;
 }
 
-fp_status fp_store_dataset_check(fp_store *s, const char *dataset, fp_error *err)
+fp_status fp_store_datasets(fp_store *s, char ***names, size_t *n, fp_error *err)
+{
+    return list_datasets(s, datasets_sql, names, n, err);
+}
+
+/* The check of fp_store_dataset_check (projects) and
+ * fp_store_imported_dataset_check (imports): FP_ERR_USAGE naming the
+ * datasets there are when dataset is not among those sql lists. */
+static fp_status dataset_check(fp_store *s, const char *sql, const char *what, const char *dataset, fp_error *err)
 {
     char **names = NULL;
     size_t n = 0;
-    fp_status st = fp_store_datasets(s, &names, &n, err);
+    fp_status st = list_datasets(s, sql, &names, &n, err);
     int found = 0;
     for (size_t i = 0; !st && i < n && !found; i++) found = !strcmp(names[i], dataset);
     if (!st && !found) {
         gchar *list = n ? g_strjoinv(", ", names) : g_strdup("none");
-        st = fp_error_set(err, FP_ERR_USAGE, "--dataset %s: no project of that dataset in %s (datasets: %.400s)", dataset,
-                          s->path, list);
+        st = fp_error_set(err, FP_ERR_USAGE, "--dataset %s: %s in %s (datasets: %.400s)", dataset, what, s->path, list);
         g_free(list);
     }
     g_strfreev(names);
     return st;
+}
+
+fp_status fp_store_dataset_check(fp_store *s, const char *dataset, fp_error *err)
+{
+    return dataset_check(s, datasets_sql, "no project of that dataset", dataset, err);
+}
+
+fp_status fp_store_imported_dataset_check(fp_store *s, const char *dataset, fp_error *err)
+{
+    return dataset_check(s, imported_datasets_sql, "no import into that dataset", dataset, err);
 }
 
 fp_status fp_store_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)

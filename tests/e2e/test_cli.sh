@@ -140,3 +140,26 @@ run --db x.sqlite export --split-by category -o out.xyz
 assert_eq 2 "$RC" "exit status (-o out.xyz)"
 assert_contains "$OUT" "say --format" "message"
 case_end
+
+case_begin "an unknown --dataset is a usage error naming the datasets in geocode, check and rejects, as in aggregate"
+# They printed 0 rows and exited 0: a typo looked like a clean dataset.
+for cmd in geocode check rejects "rejects --repaired" "aggregate --by country"; do
+    run --db x.sqlite $cmd --dataset nosuch
+    assert_eq 2 "$RC" "$cmd --dataset nosuch: exit status"
+    assert_contains "$OUT" "--dataset nosuch: no " "$cmd: message names the option"
+done
+for cmd in geocode check rejects; do
+    run --db x.sqlite $cmd --dataset nosuch
+    assert_contains "$OUT" "(datasets: points_good)" "$cmd: message lists the datasets"
+done
+# A dataset whose every row was rejected has no projects, but its rejects are listed.
+printf 'name,lon,lat\nA,500,10\nB,x,y\n' > allbad.csv
+"$FP" -q --db x.sqlite import allbad.csv --dataset allbad > /dev/null 2>&1
+nrej=$(DB=x.sqlite sql "select count(*) from rejects r join imports i on i.id = r.import_id where i.dataset = 'allbad'")
+[ "$nrej" -gt 0 ] || fail "no rejects stored for allbad (sqlite3)"
+run --db x.sqlite rejects --dataset allbad
+assert_eq 0 "$RC" "rejects --dataset allbad: exit status: $OUT"
+assert_contains "$OUT" "$nrej rejected row" "rejects --dataset allbad: the rows sqlite3 counts"
+run --db x.sqlite check --dataset points_good
+assert_eq 0 "$RC" "check --dataset points_good: exit status"
+case_end
