@@ -50,6 +50,10 @@ typedef struct fp_diff_options {
     /* Keep the changes in the store's connection (a temporary table) for
      * fp_store_layer_rows(FP_LAYER_DIFF): what `export --what diff:` reads. */
     int keep_for_layer;
+    /* The option that named the two datasets, as messages should name it
+     * ("--diff 2024:2026" for render, "--what diff:2024:2026" for export);
+     * NULL: --dataset OLD and --against NEW (the diff command). */
+    const char *option;
 } fp_diff_options;
 
 /* One change. Strings belong to the result (never NULL; "" for none). The

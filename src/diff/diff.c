@@ -174,6 +174,7 @@ static void edition_clear(edition *e)
 }
 
 /* An unknown dataset names those the store has, with their sizes. */
+/* option: how the user named the dataset ("--against 2025", "--diff 2024:2025"). */
 static fp_status no_dataset(fp_store *store, const char *option, const char *dataset, fp_error *err)
 {
     GString *names = g_string_new(NULL);
@@ -184,8 +185,8 @@ static fp_status no_dataset(fp_store *store, const char *option, const char *dat
             g_string_append_printf(names, "%s%s (%d)", names->len ? ", " : "", fp_rows_text(r, 0), fp_rows_int(r, 1));
         fp_rows_free(r);
     }
-    fp_status st = fp_error_set(err, FP_ERR_USAGE, "%s %s: no projects in dataset '%s' of %s (datasets: %s)", option,
-                                dataset, dataset, fp_store_path(store), names->len ? names->str : "none");
+    fp_status st = fp_error_set(err, FP_ERR_USAGE, "%s: no projects in dataset '%s' of %s (datasets: %s)", option,
+                                dataset, fp_store_path(store), names->len ? names->str : "none");
     g_string_free(names, TRUE);
     return st;
 }
@@ -479,9 +480,11 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
     double t0 = fpi_now();
     if (!o->old_dataset || !*o->old_dataset || !o->new_dataset || !*o->new_dataset)
         return fp_error_set(err, FP_ERR_USAGE, "diff needs two datasets: --dataset OLD --against NEW");
-    if (!strcmp(o->old_dataset, o->new_dataset))
+    if (!strcmp(o->old_dataset, o->new_dataset)) {
+        if (o->option) return fp_error_set(err, FP_ERR_USAGE, "%s: the same dataset; compare two editions", o->option);
         return fp_error_set(err, FP_ERR_USAGE, "--dataset %s --against %s: the same dataset; compare two editions",
                             o->old_dataset, o->new_dataset);
+    }
     if (o->report_csv && !g_str_has_suffix(o->report_csv, ".csv"))
         return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv", o->report_csv);
     diff_job j = { .store = store, .o = o, .move_m = o->move_m < 0 ? FP_DIFF_MOVE_M : o->move_m };
@@ -490,10 +493,16 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
     for (int k = 0; k < FP_CHANGE_KINDS; k++) j.by_kind[k] = g_array_new(FALSE, FALSE, sizeof(fp_diff_entry));
     res->move_m = j.move_m;
     res->strings = j.strings;       /* the result owns the strings from here */
+    /* A missing edition is named by the option that named it: --dataset
+     * OLD / --against NEW, or render's --diff OLD:NEW (export's --what). */
+    char *old_opt = o->option ? g_strdup(o->option) : g_strdup_printf("--dataset %s", o->old_dataset);
+    char *new_opt = o->option ? g_strdup(o->option) : g_strdup_printf("--against %s", o->new_dataset);
     fp_status st = read_edition(&j, o->old_dataset, &j.old, err);
-    if (!st && !j.old.n) st = no_dataset(store, "--dataset", o->old_dataset, err);
+    if (!st && !j.old.n) st = no_dataset(store, old_opt, o->old_dataset, err);
     if (!st) st = read_edition(&j, o->new_dataset, &j.new, err);
-    if (!st && !j.new.n) st = no_dataset(store, "--against", o->new_dataset, err);
+    if (!st && !j.new.n) st = no_dataset(store, new_opt, o->new_dataset, err);
+    g_free(old_opt);
+    g_free(new_opt);
     if (!st) {
         res->old_rows = (long)j.old.n;
         res->new_rows = (long)j.new.n;

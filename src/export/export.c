@@ -115,9 +115,12 @@ static fp_status source_diff(fp_store *store, const char *what, source *s, fp_er
     if (!colon || colon == spec || !colon[1] || strchr(colon + 1, ':'))
         return fp_error_set(err, FP_ERR_USAGE, "--what %s: expected diff:OLD:NEW (two dataset names)", what);
     char *old_ds = g_strndup(spec, (gsize)(colon - spec));
-    fp_diff_options d = { .old_dataset = old_ds, .new_dataset = colon + 1, .move_m = -1, .keep_for_layer = 1 };
+    char *option = g_strdup_printf("--what %s", what);
+    fp_diff_options d = { .old_dataset = old_ds, .new_dataset = colon + 1, .move_m = -1, .keep_for_layer = 1,
+                          .option = option };
     fp_diff_result r;
     fp_status st = fp_diff(store, &d, &r, err);
+    g_free(option);
     fp_diff_result_clear(&r);
     GString *name = g_string_new("diff_");
     for (const char *p = spec; *p && name->len < sizeof s->name - 1; p++)

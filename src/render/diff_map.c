@@ -71,9 +71,12 @@ fp_status fpi_diff_map_new(fp_store *store, const fp_render_options *o, const fp
     if (!st) {
         /* Also checks both datasets exist (a usage error naming those the
          * store has) before any file is opened. */
-        fp_diff_options d = { .old_dataset = m->old_ds, .new_dataset = m->new_ds, .move_m = -1, .keep_for_layer = 1 };
+        char *option = g_strdup_printf("--diff %s", o->diff);
+        fp_diff_options d = { .old_dataset = m->old_ds, .new_dataset = m->new_ds, .move_m = -1, .keep_for_layer = 1,
+                              .option = option };
         fp_diff_result r;
         st = fp_diff(store, &d, &r, err);
+        g_free(option);
         if (!st) memcpy(m->count, r.count, sizeof m->count);
         fp_diff_result_clear(&r);
     }

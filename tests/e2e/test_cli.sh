@@ -163,3 +163,25 @@ assert_contains "$OUT" "$nrej rejected row" "rejects --dataset allbad: the rows 
 run --db x.sqlite check --dataset points_good
 assert_eq 0 "$RC" "check --dataset points_good: exit status"
 case_end
+
+case_begin "render --diff OLD:NEW with an unknown dataset names --diff, not --against"
+fp_init d.sqlite
+"$FP" -q --db d.sqlite import "$FIX/diff/edition_2024.csv" --dataset 2024 > /dev/null
+"$FP" -q --db d.sqlite import "$FIX/diff/edition_2025.csv" --dataset 2025 > /dev/null
+run --db d.sqlite render --diff 2024:2026 -o dm/a.png
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "--diff 2024:2026: no projects in dataset '2026'" "names --diff and the dataset"
+assert_not_contains "$OUT" "--against" "no option render does not have"
+[ -e dm/a.png ] && fail "dm/a.png written"
+run --db d.sqlite render --diff 2023:2025 -o dm/a.png
+assert_contains "$OUT" "--diff 2023:2025: no projects in dataset '2023'" "the old dataset too"
+run --db d.sqlite render --diff 2024:2024 -o dm/a.png
+assert_eq 2 "$RC" "same dataset: exit status"
+assert_contains "$OUT" "--diff 2024:2024: the same dataset" "same dataset: names --diff"
+run --db d.sqlite export --what diff:2024:2026 -o dm/c.gpkg
+assert_eq 2 "$RC" "export: exit status"
+assert_contains "$OUT" "--what diff:2024:2026: no projects in dataset '2026'" "export names --what"
+# The diff command keeps its own options' names.
+run --db d.sqlite diff --dataset 2024 --against 2026
+assert_contains "$OUT" "--against 2026: no projects in dataset '2026'" "diff names --against"
+case_end
