@@ -185,3 +185,13 @@ assert_contains "$OUT" "--what diff:2024:2026: no projects in dataset '2026'" "e
 run --db d.sqlite diff --dataset 2024 --against 2026
 assert_contains "$OUT" "--against 2026: no projects in dataset '2026'" "diff names --against"
 case_end
+
+case_begin "import --help documents --place COL [--country COL], and they name the columns"
+run help import
+assert_contains "$OUT" "--place COL [--country COL]" "usage line"
+fp_init pl.sqlite
+printf 'site,nation\nNairobi,Kenya\n' > pl.csv
+run --db pl.sqlite import pl.csv --place site --country nation
+assert_eq 0 "$RC" "exit status: $OUT"
+assert_eq "Nairobi|Kenya" "$(DB=pl.sqlite sql "select place || '|' || country from projects")" "columns stored (sqlite3)"
+case_end
