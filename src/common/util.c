@@ -271,6 +271,16 @@ char *fpi_temp_path(const char *path)
     return tmp;
 }
 
+fp_status fpi_make_parent_dir(const char *path, fp_error *err)
+{
+    char *dir = g_path_get_dirname(path);
+    fp_status st = FP_OK;
+    if (g_mkdir_with_parents(dir, 0777) != 0)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+    g_free(dir);
+    return st;
+}
+
 /* True if the process may still be running (kill(pid, 0) fails with ESRCH
  * only when it is gone; a reused PID errs on the side of keeping). */
 static int pid_alive(long pid)

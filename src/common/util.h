@@ -117,6 +117,11 @@ fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fi
  * temporary files and folders whose PID is no longer running. */
 char *fpi_temp_path(const char *path);
 
+/* Creates the folder a file is to be written in, with its parents, as
+ * export and render do for -o (check --report nodir/q.csv). FP_ERR_IO
+ * naming the folder when that fails. */
+fp_status fpi_make_parent_dir(const char *path, fp_error *err);
+
 /* A sort key and what travels with it (an index, a rowid). */
 typedef struct fpi_keyed { uint64_t key, val; } fpi_keyed;
 /* Sorts a[0..n) by key, stably (equal keys keep their order): an LSD radix

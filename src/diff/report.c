@@ -69,6 +69,9 @@ fp_status diff_write_report(const char *path, const fp_diff_result *r, fp_error 
 {
     GDALDriverH drv = GDALGetDriverByName("CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no CSV driver");
+    /* A missing folder is created, as export and render do for -o. */
+    fp_status dst = fpi_make_parent_dir(path, err);
+    if (dst) return dst;
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
     fpi_temp_cleanup(path, 0);
     /* A hidden folder (the name fpi_temp_cleanup knows) keeps the file's own

@@ -148,6 +148,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
     char *csv_tmp = NULL;
     FILE *csv = NULL;
     if (opts->report_csv) {
+        /* A missing folder is created, as export and render do for -o. */
+        if ((st = fpi_make_parent_dir(opts->report_csv, err))) goto done;
         fpi_temp_cleanup(opts->report_csv, 0);
         csv_tmp = fpi_temp_path(opts->report_csv);
         if (!(csv = fopen(csv_tmp, "w"))) {

@@ -70,6 +70,9 @@ fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_er
         return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv or FILE.geojson", path);
     GDALDriverH drv = GDALGetDriverByName(geojson ? "GeoJSON" : "CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no %s driver", geojson ? "GeoJSON" : "CSV");
+    /* A missing folder is created, as export and render do for -o. */
+    fp_status dst = fpi_make_parent_dir(path, err);
+    if (dst) return dst;
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
     fpi_temp_cleanup(path, 0);
     /* A hidden folder (the name fpi_temp_cleanup knows) keeps the file's own

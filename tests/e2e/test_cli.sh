@@ -195,3 +195,30 @@ run --db pl.sqlite import pl.csv --place site --country nation
 assert_eq 0 "$RC" "exit status: $OUT"
 assert_eq "Nairobi|Kenya" "$(DB=pl.sqlite sql "select place || '|' || country from projects")" "columns stored (sqlite3)"
 case_end
+
+case_begin "check --report, geocode --report and diff --report create a missing folder, as export and render do"
+# They failed (exit 1) where render -o nodir/m.png and export -o nodir/x.gpkg create it.
+# A point at 0,0 declared in Kenya: findings for the report.
+printf 'name,country,lon,lat\nZero,KEN,0,0\n' > qa.csv
+"$FP" -q --db x.sqlite import qa.csv --dataset qa > /dev/null 2>&1
+run --db x.sqlite check --report nodir/q.csv
+assert_eq 0 "$RC" "check: exit status: $OUT"
+[ -s nodir/q.csv ] || fail "nodir/q.csv not written"
+nq=$(DB=x.sqlite sql "select count(*) from qa_findings" 2>/dev/null)
+[ "${nq:-0}" -gt 0 ] || fail "no findings stored (sqlite3)"
+assert_eq "$nq" "$(ogr_count nodir/q.csv)" "check report rows (ogrinfo) = findings (sqlite3)"
+run --db x.sqlite check --report deep/er/q.geojson
+assert_eq 0 "$RC" "check GeoJSON: exit status: $OUT"
+assert_eq "$nq" "$(ogr_count deep/er/q.geojson)" "check GeoJSON report points (ogrinfo)"
+run --db pl.sqlite geocode --report nodir2/g.csv
+assert_eq 0 "$RC" "geocode: exit status: $OUT"
+assert_eq "Nairobi" "$(python3 -c "import csv,sys; print(';'.join(r['place'] for r in csv.DictReader(open('nodir2/g.csv'))))")" "geocode report's rows"
+run --db d.sqlite diff --dataset 2024 --against 2025 --report nodir3/d.csv
+assert_eq 0 "$RC" "diff: exit status: $OUT"
+[ -s nodir3/d.csv ] || fail "nodir3/d.csv not written"
+# A folder that cannot be made is exit 1 naming it.
+printf x > afile
+run --db x.sqlite check --report afile/sub/q.csv
+assert_eq 1 "$RC" "check under a file: exit status"
+assert_contains "$OUT" "afile/sub: cannot create folder" "names the folder"
+case_end
