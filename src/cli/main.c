@@ -36,11 +36,12 @@ static const char *const usage_main =
     "  check [--dataset NAME]     data QA: swapped lon/lat, dropped signs, wrong country, duplicates\n"
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
     "  diff --dataset OLD --against NEW  what changed between two editions of a list\n"
-    "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV\n"
-    "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG\n"
+    "  export -o PATH [OPTIONS]   GeoJSON, GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV,\n"
+    "                             or a QGIS project (qgz) with styled layers and print layouts\n"
+    "  render -o FILE [OPTIONS]   report maps: PNG, PDF, SVG, GeoTIFF\n"
     "  tiles -o DIR|FILE.mbtiles|FILE.pmtiles  map tiles (PNG, WebP, vector) with TileJSON and a preview\n"
     "  serve [DIR|FILE.mbtiles|FILE.pmtiles]  serve the preview, tiles and GeoJSON on 127.0.0.1\n"
-    "  run                        the main job on the embedded default sample\n"
+    "  run                        the main job on the embedded sample, import to export, render, tiles\n"
     "  help COMMAND               help on one command\n"
     "\n"
     "Exit status: 0 success, 1 the work failed, 2 usage error.\n";
@@ -145,7 +146,10 @@ static const char *const usage_aggregate =
     "Stored as tables agg_NAME (every region, zeros included, with roll-ups to\n"
     "country / subregion / continent) and agg_NAME_assign (per project). NAME\n"
     "defaults to LEVEL[_by_FIELD...]. The command checks that every level adds up\n"
-    "to the number of projects.\n";
+    "to the number of projects.\n"
+    "LEVEL in a default NAME is --by in lower case with anything but letters and\n"
+    "digits as _: --by grid:5 is grid_5, hex:250 --group category hex_250_by_category,\n"
+    "regions:FILE regions.\n";
 
 static const char *const usage_diff =
     "usage: footprint [--db PATH] diff --dataset OLD --against NEW [--min-move METRES]\n"
@@ -250,7 +254,11 @@ static const char *const usage_run =
     "usage: footprint [--db PATH] run\n"
     "\n"
     "The main job on the embedded default: init, import geodata/projects.csv as\n"
-    "dataset 'sample', geocode, and print a summary.\n";
+    "dataset 'sample', geocode, check, aggregate per country by category, and print\n"
+    "a summary; then, next to the store (output/ by default), export the layers\n"
+    "(GeoJSON per category, the country aggregation, and the QGIS project\n"
+    "footprint.qgz with footprint.gpkg), render the report maps of the shipped\n"
+    "styles (PNG and PDF) and write map tiles z0-5 with their preview (tiles/).\n";
 
 static int usage_error(const char *cmd_usage, const char *fmt, const char *arg)
 {

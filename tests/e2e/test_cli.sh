@@ -222,3 +222,15 @@ run --db x.sqlite check --report afile/sub/q.csv
 assert_eq 1 "$RC" "check under a file: exit status"
 assert_contains "$OUT" "afile/sub: cannot create folder" "names the folder"
 case_end
+
+case_begin "top-level --help and run --help say what the commands write; README's default aggregation names"
+run --help
+assert_contains "$OUT" "PNG, PDF, SVG, GeoTIFF" "render lists GeoTIFF"
+assert_contains "$OUT" "QGIS project (qgz)" "export lists qgz"
+run help run
+for w in export render tiles; do assert_contains "$OUT" "$w" "run --help says it does $w"; done
+# The name --by grid:5 stores is the one README gives (sqlite3 reads the table).
+"$FP" -q --db x.sqlite aggregate --by grid:5 > /dev/null
+assert_eq 1 "$(DB=x.sqlite sql "select count(*) from sqlite_master where name = 'agg_grid_5'")" "agg_grid_5 stored"
+assert_contains "$(cat "$ROOT/README.md")" '`--by grid:5` is `grid_5`' "README names it"
+case_end
