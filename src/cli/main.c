@@ -246,6 +246,8 @@ static const char *const usage_tiles =
     "FILE.pmtiles: a PMTiles v3 archive (one file for static hosting). Next to the\n"
     "tiles: tiles.json (TileJSON 3.0), index.html (Leaflet or MapLibre, offline)\n"
     "and the GeoJSON layers (for NAME.mbtiles|.pmtiles in the folder NAME.preview).\n"
+    "--name: the tileset's name in TileJSON and MBTiles metadata (default: the\n"
+    "style's); --no-preview: no index.html, tiles.json or layers.\n"
     "Tiles outside --bbox are not written. --resume skips tiles\n"
     "already written by an interrupted run. --threads defaults to all cores.\n"
     "Preview: `footprint serve DIR` (or FILE.mbtiles, FILE.pmtiles).\n";

@@ -234,3 +234,29 @@ for w in export render tiles; do assert_contains "$OUT" "$w" "run --help says it
 assert_eq 1 "$(DB=x.sqlite sql "select count(*) from sqlite_master where name = 'agg_grid_5'")" "agg_grid_5 stored"
 assert_contains "$(cat "$ROOT/README.md")" '`--by grid:5` is `grid_5`' "README names it"
 case_end
+
+case_begin "the man page's entry of each command names every option its --help names"
+# The man page (doc/footprint.1) is written by hand from the --help texts;
+# this keeps the two in step. Options in backquotes are another command's
+# (`footprint diff --dataset OLD --against NEW` in render's help).
+cmds="init import rejects geocode check aggregate diff export render tiles serve run"
+man_txt=$(MANWIDTH=250 man -l "$ROOT/doc/footprint.1" 2>/dev/null | col -b)
+[ -n "$man_txt" ] || fail "man -l doc/footprint.1 printed nothing"
+for c in $cmds; do
+    # The command's entry: from its line (7 spaces, the name) to the next command's.
+    entry=$(awk -v c="$c" -v cmds="$cmds help" '
+        BEGIN { n = split(cmds, a, " "); for (i = 1; i <= n; i++) known[a[i]] = 1 }
+        /^[A-Z]/ { sec = $0; on = 0 }
+        sec == "COMMANDS" && /^       [^ \t]/ && ($1 in known) { on = ($1 == c) }
+        on' <<<"$man_txt")
+    [ -n "$entry" ] || { fail "no entry for $c in the man page"; continue; }
+    help_txt=$("$FP" help "$c")
+    for opt in $(sed 's/`[^`]*`//g' <<<"$help_txt" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u | grep -vx -- '--db'); do
+        grep -qE -- "(^|[^a-z-])$opt([^a-z-]|\$)" <<<"$entry" || fail "man page: $c has no $opt (its --help has)"
+    done
+done
+# The formats export --help lists, qgz among them.
+entry=$(awk '/^       export /{on=1; print; next} on && /^       [a-z]/{exit} on' <<<"$man_txt")
+assert_contains "$entry" "geojson|geojsonseq|gpkg|fgb|shp|csv|qgz" "export's formats"
+assert_contains "$man_txt" "gazetteer.tsv.gz" "FOOTPRINT_DATA names the shipped gazetteer"
+case_end
