@@ -276,7 +276,7 @@ fp_status fpi_make_parent_dir(const char *path, fp_error *err)
     char *dir = g_path_get_dirname(path);
     fp_status st = FP_OK;
     if (g_mkdir_with_parents(dir, 0777) != 0)
-        st = fp_error_set(err, FP_ERR_IO, "%s: cannot create folder: %s", dir, strerror(errno));
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot create its folder %s: %s", path, dir, strerror(errno));
     g_free(dir);
     return st;
 }

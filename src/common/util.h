@@ -119,7 +119,7 @@ char *fpi_temp_path(const char *path);
 
 /* Creates the folder a file is to be written in, with its parents, as
  * export and render do for -o (check --report nodir/q.csv). FP_ERR_IO
- * naming the folder when that fails. */
+ * naming the file and the folder when that fails. */
 fp_status fpi_make_parent_dir(const char *path, fp_error *err);
 
 /* A sort key and what travels with it (an index, a rowid). */

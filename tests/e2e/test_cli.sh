@@ -220,7 +220,7 @@ assert_eq 0 "$RC" "diff: exit status: $OUT"
 printf x > afile
 run --db x.sqlite check --report afile/sub/q.csv
 assert_eq 1 "$RC" "check under a file: exit status"
-assert_contains "$OUT" "afile/sub: cannot create folder" "names the folder"
+assert_contains "$OUT" "afile/sub/q.csv: cannot create its folder afile/sub: Not a directory" "names the report, its folder and why"
 case_end
 
 case_begin "top-level --help and run --help say what the commands write; README's default aggregation names"

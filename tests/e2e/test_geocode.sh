@@ -220,8 +220,11 @@ case_begin "--report FILE.csv lists every row; the terminal shows a summary and 
 fp_init r.sqlite
 { echo "id,place,country"; for i in $(seq 1 40); do echo "R$i,Nowhere$i,KEN"; done; echo "R41,Nairobi,KEN"; } > many.csv
 "$FP" -q --db r.sqlite import many.csv
+# A missing folder is created (test_cli.sh); one that cannot be (a file
+# is in the way) fails before anything is geocoded.
+printf 'x' > out
 run --db r.sqlite geocode --examples 2 --report out/rep.csv
-assert_eq 1 "$RC" "missing report folder fails"
+assert_eq 1 "$RC" "report folder that cannot be made fails"
 assert_contains "$OUT" "out/rep.csv" "message names the report"
 DB=r.sqlite
 assert_eq 41 "$(sql "SELECT count(*) FROM projects WHERE geom IS NULL")" "nothing geocoded after the failure"

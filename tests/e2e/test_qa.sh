@@ -259,8 +259,11 @@ assert_contains "$OUT" "fixed: 1" "one fix"
 assert_eq "2" "$(sql "SELECT count(*) FROM qa_findings WHERE kind = 'sign'")" "sign findings left"
 "$FP" -q --db $DB check --undo
 run --db $DB check --dataset nothing-here
-assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "qa: 0 points checked" "empty dataset"
+assert_eq 2 "$RC" "an unknown dataset: exit status (usage error, as aggregate)"
+assert_contains "$OUT" "--dataset nothing-here: no project of that dataset" "unknown dataset named"
+run --db $DB check --dataset mistakes
+assert_eq 0 "$RC" "check --dataset mistakes: exit status"
+assert_contains "$OUT" "qa: $(sql "SELECT count(*) FROM projects WHERE dataset = 'mistakes' AND geom IS NOT NULL") points checked" "the dataset's points (sqlite3)"
 assert_eq "10" "$(sql "SELECT count(*) FROM qa_findings")" "other datasets' findings kept"
 case_end
 
@@ -352,7 +355,9 @@ assert_contains "$OUT" "--report r.txt: expected FILE.csv or FILE.geojson" "mess
 run --db missing.sqlite check
 assert_eq 1 "$RC" "missing store"
 assert_contains "$OUT" "missing.sqlite: no such database" "message"
+# A missing folder is created (test_cli.sh); a file in the way fails.
+printf 'x' > no-such-dir
 run --db $DB check --report no-such-dir/r.csv
-assert_eq 1 "$RC" "report in a missing folder"
+assert_eq 1 "$RC" "report under a file"
 assert_contains "$OUT" "no-such-dir/r.csv" "names the file"
 case_end
