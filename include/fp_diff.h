@@ -9,8 +9,9 @@
  *   2. the rows left, where not both have an id: by normalised name +
  *      company + location (fp_fold_text of name and company; location = the
  *      resolved country code, else the folded country, else the folded
- *      place). A group of several candidates pairs greedily, old rows in
- *      store order each taking the nearest new row left.
+ *      place). In a group of several candidates the best pairs go first:
+ *      unchanged (no field differs, not moved), then the nearest, then the
+ *      fewest changed fields, then store order.
  * Two rows that both have an id but different ids are never paired: they
  * are a removed and an added project.
  *

@@ -222,43 +222,12 @@ static void match_by_id(diff_job *j)
     g_hash_table_destroy(keys);
 }
 
-/* Pass 2: the rows left with the same name + company + location, not both
- * with an id; among several candidates the nearest, the earlier on a tie. */
-static void match_by_name(diff_job *j)
-{
-    GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
-    for (size_t i = 0; i < j->new.n; i++) {
-        erow *n = &j->new.rows[i];
-        if (n->partner || !n->match_key) continue;
-        GPtrArray *g = g_hash_table_lookup(groups, n->match_key);
-        if (!g) g_hash_table_insert(groups, (gpointer)n->match_key, g = g_ptr_array_new());
-        g_ptr_array_add(g, n);
-    }
-    for (size_t i = 0; i < j->old.n; i++) {
-        erow *o = &j->old.rows[i];
-        if (o->partner || !o->match_key) continue;
-        GPtrArray *g = g_hash_table_lookup(groups, o->match_key);
-        erow *best = NULL;
-        double best_d = INFINITY;
-        for (guint k = 0; g && k < g->len; k++) {
-            erow *n = g_ptr_array_index(g, k);
-            if (n->partner || (o->key && n->key)) continue;
-            double d = distance(o, n);
-            if (!best || d < best_d) {
-                best = n;
-                best_d = d;
-            }
-        }
-        if (best) pair(o, best, 0);
-    }
-    g_hash_table_destroy(groups);
-}
-
 /* ----------------------------------------------------------- comparing --- */
 
 /* What a pair's comparison found: field names and "field: old -> new". */
 typedef struct changes {
     GString *fields, *details;
+    int n;                        /* fields listed */
 } changes;
 
 /* A value for the details: NULL as (none), long text cut at 40 bytes on a
@@ -276,6 +245,7 @@ static void append_value(GString *s, const char *v)
 
 static void note(changes *c, const char *field, const char *old_v, const char *new_v)
 {
+    c->n++;
     g_string_append_printf(c->fields, "%s%s", c->fields->len ? "," : "", field);
     g_string_append_printf(c->details, "%s%s: ", c->details->len ? "; " : "", field);
     append_value(c->details, old_v);
@@ -388,6 +358,147 @@ static void compare(diff_job *j, const erow *o, const erow *n, int moved, change
     else if (o->has_geom && !o->is_point && !moved && !same_shape(j, o, n)) note(c, "geometry", "shape", "another shape");
 }
 
+/* ------------------------------------------------- matching by name --- */
+
+/* Pass 2 pairs the rows left with the same name + company + location, not
+ * both with an id. In a group of several candidates, pairs are taken best
+ * first: an unchanged pair (no field differs, not moved) before any other,
+ * then the nearest, then the one with fewer changed fields, then store
+ * order (old row, then new row). So a row listed unchanged in both editions
+ * pairs with its twin even when an earlier old row of the same name was
+ * dropped; greedy in store order it was taken by that earlier row, a long
+ * "move" with its place changed, and the twin reported removed. */
+
+/* A group's rows: the old and the new with the same match key. */
+typedef struct group {
+    GPtrArray *old, *new;
+} group;
+
+static void group_free(group *g)
+{
+    g_ptr_array_unref(g->old);
+    g_ptr_array_unref(g->new);
+    g_free(g);
+}
+
+/* A candidate pair and how good it is (smaller is better, field by field). */
+typedef struct candidate {
+    erow *o, *n;
+    int rank;                 /* 0 unchanged, 1 moved or changed */
+    double d;                 /* metres, infinity without locations */
+    int nfields;              /* fields that differ */
+    size_t oi, ni;            /* store order */
+} candidate;
+
+static int by_goodness(const void *pa, const void *pb)
+{
+    const candidate *a = pa, *b = pb;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    if (a->d != b->d) return a->d < b->d ? -1 : 1;      /* infinity == infinity */
+    if (a->nfields != b->nfields) return a->nfields < b->nfields ? -1 : 1;
+    if (a->oi != b->oi) return a->oi < b->oi ? -1 : 1;
+    return a->ni < b->ni ? -1 : a->ni > b->ni;
+}
+
+/* Rates a pair as collect() will judge it: distance, changed fields. */
+static void rate(diff_job *j, candidate *c, changes *scratch)
+{
+    c->d = distance(c->o, c->n);
+    int moved = isfinite(c->d) && c->d > j->move_m;
+    g_string_truncate(scratch->fields, 0);
+    g_string_truncate(scratch->details, 0);
+    scratch->n = 0;
+    compare(j, c->o, c->n, moved, scratch);
+    c->nfields = scratch->n;
+    c->rank = moved || scratch->n ? 1 : 0;
+}
+
+/* Two rows that both have an id (different: pass 1 paired the same) are a
+ * removed and an added project, never a pair. */
+static int may_pair(const erow *o, const erow *n)
+{
+    return !o->partner && !n->partner && !(o->key && n->key);
+}
+
+/* More candidate pairs than this in one group (a list of thousands of
+ * rows of one name, company and country, none with an id) are not all held
+ * in memory: each old row in store order takes an unchanged new row if one
+ * is left, then the rest the nearest left (the same order of preference,
+ * applied row by row). 2^20 candidates are 48 MiB. */
+#define MAX_CANDIDATES (1u << 20)
+
+static void pair_group_row_by_row(diff_job *j, group *g, changes *scratch)
+{
+    for (int pass = 0; pass < 2; pass++)
+        for (guint a = 0; a < g->old->len; a++) {
+            candidate best = { 0 }, c;
+            for (guint b = 0; b < g->new->len; b++) {
+                c = (candidate){ .o = g_ptr_array_index(g->old, a), .n = g_ptr_array_index(g->new, b), .oi = a, .ni = b };
+                if (!may_pair(c.o, c.n)) continue;
+                rate(j, &c, scratch);
+                if (pass == 0 && c.rank == 0) { best = c; break; }
+                if (pass == 1 && (!best.o || by_goodness(&c, &best) < 0)) best = c;
+            }
+            if (best.o) pair(best.o, best.n, 0);
+        }
+}
+
+static void pair_group(diff_job *j, group *g, changes *scratch)
+{
+    guint no = g->old->len, nn = g->new->len;
+    if (!no || !nn) return;
+    if ((guint64)no * nn > MAX_CANDIDATES) { pair_group_row_by_row(j, g, scratch); return; }
+    candidate *cs = g_new(candidate, (gsize)no * nn);
+    size_t k = 0;
+    for (guint a = 0; a < no; a++)
+        for (guint b = 0; b < nn; b++) {
+            candidate c = { .o = g_ptr_array_index(g->old, a), .n = g_ptr_array_index(g->new, b), .oi = a, .ni = b };
+            if (!may_pair(c.o, c.n)) continue;
+            /* One candidate alone needs no rating. */
+            if (no > 1 || nn > 1) rate(j, &c, scratch);
+            cs[k++] = c;
+        }
+    qsort(cs, k, sizeof *cs, by_goodness);
+    for (size_t i = 0; i < k; i++)
+        if (may_pair(cs[i].o, cs[i].n)) pair(cs[i].o, cs[i].n, 0);
+    g_free(cs);
+}
+
+static group *group_of(GHashTable *groups, const char *key)
+{
+    group *g = g_hash_table_lookup(groups, key);
+    if (!g) {
+        g = g_new(group, 1);
+        g->old = g_ptr_array_new();
+        g->new = g_ptr_array_new();
+        g_hash_table_insert(groups, (gpointer)key, g);
+    }
+    return g;
+}
+
+static void match_by_name(diff_job *j)
+{
+    GHashTable *groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)group_free);
+    /* Rows are added in store order: a group's arrays keep it. */
+    for (size_t i = 0; i < j->old.n; i++) {
+        erow *o = &j->old.rows[i];
+        if (!o->partner && o->match_key) g_ptr_array_add(group_of(groups, o->match_key)->old, o);
+    }
+    for (size_t i = 0; i < j->new.n; i++) {
+        erow *n = &j->new.rows[i];
+        if (!n->partner && n->match_key) g_ptr_array_add(group_of(groups, n->match_key)->new, n);
+    }
+    /* Groups share no row, so the order they are visited in does not matter. */
+    changes scratch = { g_string_new(NULL), g_string_new(NULL), 0 };
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, groups);
+    while (g_hash_table_iter_next(&it, &key, &value)) pair_group(j, value, &scratch);
+    g_string_free(scratch.fields, TRUE);
+    g_string_free(scratch.details, TRUE);
+    g_hash_table_destroy(groups);
+}
+
 /* ------------------------------------------------------------- entries --- */
 
 static void add_entry(diff_job *j, fp_change kind, const erow *o, const erow *n, double dist, const changes *c)
@@ -409,7 +520,7 @@ static void add_entry(diff_job *j, fp_change kind, const erow *o, const erow *n,
 /* Pairs compared (old rows in store order), then the rows left on each side. */
 static void collect(diff_job *j, fp_diff_result *res)
 {
-    changes c = { g_string_new(NULL), g_string_new(NULL) };
+    changes c = { g_string_new(NULL), g_string_new(NULL), 0 };
     for (size_t i = 0; i < j->old.n; i++) {
         erow *o = &j->old.rows[i], *n = o->partner;
         if (!n) {
@@ -422,6 +533,7 @@ static void collect(diff_job *j, fp_diff_result *res)
         int moved = isfinite(d) && d > j->move_m;
         g_string_truncate(c.fields, 0);
         g_string_truncate(c.details, 0);
+        c.n = 0;
         compare(j, o, n, moved, &c);
         if (moved) {
             add_entry(j, FP_CHANGE_MOVED, o, n, d, &c);

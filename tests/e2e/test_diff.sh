@@ -208,6 +208,34 @@ case_begin "lines and polygons: moved by the centroid, a reshaped site is change
     assert_eq "geometry" "$(field shapes.csv changed P2 changed_fields)" "P2 reshaped in place"
 case_end
 
+# Rows without ids, several of one name, company and country: an unchanged
+# row pairs with its twin first, then the nearest pair. Expected by hand:
+# the Mombasa row is gone, Nairobi is as it was (greedy in store order,
+# Mombasa took Nairobi: a 439 km "move" with its place changed).
+printf 'company,name,place,country,lon,lat\nHuawei,Safe city,Mombasa,KEN,39.6682,-4.0435\nHuawei,Safe city,Nairobi,KEN,36.8219,-1.2921\n' > twins_old.csv
+printf 'company,name,place,country,lon,lat\nHuawei,Safe city,Nairobi,KEN,36.8219,-1.2921\n' > twins_new.csv
+# The Nairobi row moved 300 m east and no row is unchanged: nearest first.
+printf 'company,name,place,country,lon,lat\nHuawei,Safe city,Nairobi,KEN,36.8246,-1.2921\n' > twins_near.csv
+
+case_begin "rows without ids: the identical row pairs first, then the nearest; the rest removed"
+    "$FP" -q --db $DB import twins_old.csv --dataset twins_o > /dev/null
+    "$FP" -q --db $DB import twins_new.csv --dataset twins_n > /dev/null
+    "$FP" -q --db $DB import twins_near.csv --dataset twins_m > /dev/null
+    run --db $DB diff --dataset twins_o --against twins_n --report twins.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "1 matched (0 by id, 1 by name+company+location)" "head line"
+    assert_contains "$OUT" "0 added, 1 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 1 unchanged" "counts"
+    assert_eq "removed|twins_old.csv:2|$(sql "SELECT id FROM projects WHERE dataset='twins_o' AND place='Mombasa'")" \
+        "$(python3 -c 'import csv,sys; print("\n".join("|".join((r["change"], r["old_row"], r["old_id"])) for r in csv.DictReader(open(sys.argv[1]))))' twins.csv)" \
+        "the only change: Mombasa's row removed"
+    run --db $DB diff --dataset twins_o --against twins_m --report twins_near.csv.report.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "0 added, 1 removed, 1 moved more than 100 m (0 of them also changed), 0 changed, 0 unchanged" "counts, nearest"
+    assert_eq "twins_old.csv:3|twins_near.csv:2|" "$(field twins_near.csv.report.csv moved 'Safe city' old_row)|$(field twins_near.csv.report.csv moved 'Safe city' new_row)|$(field twins_near.csv.report.csv moved 'Safe city' changed_fields)" "Nairobi moved, nothing else"
+    assert_near "$(geod_m 36.8219 -1.2921 36.8246 -1.2921)" "$(field twins_near.csv.report.csv moved 'Safe city' distance_m)" 0.01 "by geod's distance"
+    assert_eq "twins_old.csv:2" "$(field twins_near.csv.report.csv removed 'Safe city' old_row)" "Mombasa removed"
+case_end
+
 # render --diff OLD:NEW: the changes as a map ("new since OLD"). Pixels are
 # found through the PNG's .prj (read by GDAL's gdalsrsinfo) and world file,
 # the points projected by PROJ's `proj` (tests/tools/png_probe.py); the
