@@ -274,7 +274,11 @@ static int compare_keys(const void *a, const void *b)
 }
 
 /* Keys of the two `extra` objects whose values differ, in byte order. The
- * geometry repair note is bookkeeping of the import, not data. */
+ * geometry repair note is bookkeeping of the import, not data; so is a
+ * `layer` key on one row only: the import writes it when several sheets or
+ * layers of a file contribute rows, so a workbook that gains a second data
+ * sheet would otherwise change every row of the first. Two rows that both
+ * name their layer, differently, came from different sheets: a change. */
 static void compare_extra(const erow *o, const erow *n, changes *c)
 {
     if (same_text(o->extra, n->extra)) return;
@@ -291,7 +295,9 @@ static void compare_extra(const erow *o, const erow *n, changes *c)
         const char *key = g_ptr_array_index(keys, i);
         if (!strcmp(key, FP_REPAIRED_KEY)) continue;
         json_t *va = json_object_get(a, key), *vb = json_object_get(b, key);
-        if ((!va || json_is_null(va)) && (!vb || json_is_null(vb))) continue;
+        int has_a = va && !json_is_null(va), has_b = vb && !json_is_null(vb);
+        if (!has_a && !has_b) continue;
+        if (!strcmp(key, "layer") && has_a != has_b) continue;
         if (va && vb && json_equal(va, vb)) continue;
         char *ta = json_text(va), *tb = json_text(vb);
         note(c, key, ta, tb);

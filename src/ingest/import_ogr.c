@@ -242,8 +242,8 @@ static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *pat
  * spreadsheet (the header is row 1): the XLSX/ODS/XLS drivers give each
  * feature its row number as FID. Other tables number features from 1. */
 static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
-                                    int skip_unusable, const fp_import_options *opts, fp_import_result *res,
-                                    fp_error *err)
+                                    int skip_unusable, int tag_layer, const fp_import_options *opts,
+                                    fp_import_result *res, fp_error *err)
 {
     const char *lname = OGR_L_GetName(layer);
     const char *word = spreadsheet ? "sheet" : "layer";
@@ -269,7 +269,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     }
     note_layer(res, word, lname, NULL);
     json_t *more = NULL;
-    if (nlayers > 1) {
+    if (tag_layer) {
         more = json_object();
         json_object_set_new(more, "layer", json_string(lname));
     }
@@ -305,14 +305,16 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
 }
 
 /* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
- * several layers with geometry are imported together (ids as LAYER:ID). */
+ * several layers with geometry contribute rows (ids as LAYER:ID);
+ * tag_layer: several layers of any kind contribute rows (extra.layer). */
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
-                              int seq_driver, int scope_ids, const fp_import_options *opts, fp_import_result *res,
-                              fp_error *err)
+                              int seq_driver, int scope_ids, int tag_layer, const fp_import_options *opts,
+                              fp_import_result *res, fp_error *err)
 {
     /* Without geometry, a table: read as its CSV twin would be. */
     if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(layer)) == 0)
-        return import_table_layer(sink, path, layer, nlayers, spreadsheet, nlayers > 1 && !opts->layer, opts, res, err);
+        return import_table_layer(sink, path, layer, nlayers, spreadsheet, nlayers > 1 && !opts->layer, tag_layer, opts,
+                                  res, err);
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
@@ -448,9 +450,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i);
                 if (v) json_object_set_new(extra, cols[i], v);
             }
-            /* Which layer, when several with geometry are read (a GeoPackage's
-             * layer_styles table is not one: footprint's own export has it). */
-            if (scope_ids) json_object_set_new(extra, "layer", json_string(lname));
+            /* Which layer, when several contribute rows (a GeoPackage's
+             * layer_styles table does not: footprint's own export has it). */
+            if (tag_layer) json_object_set_new(extra, "layer", json_string(lname));
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
             row.wkb = blob;
@@ -519,6 +521,66 @@ static int sheet_header_missed(OGRLayerH layer)
     return n > 0;
 }
 
+/* A layer has rows to import: a feature, or for a sheet a row with a
+ * non-blank cell (blank sheet rows are skipped as blank CSV lines are). */
+static int layer_has_rows(OGRLayerH layer, int spreadsheet)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int table = OGR_FD_GetGeomFieldCount(defn) == 0, found = 0;
+    char buf[4096];
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while (!found && (f = OGR_L_GetNextFeature(layer))) {
+        if (!(table && spreadsheet)) found = 1;
+        for (int i = 0; !found && i < OGR_FD_GetFieldCount(defn); i++) {
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            found = *fpi_trim(buf) != '\0';
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(layer);
+    return found;
+}
+
+/* A table (a sheet) is read only when it has something to locate rows by
+ * (import_table_layer skips a read-me): the same test, on a scratch result. */
+static int table_usable(const char *path, OGRLayerH layer, const fp_import_options *opts)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ncols = OGR_FD_GetFieldCount(defn);
+    const char **cols = calloc(ncols + 1, sizeof *cols);
+    fp_import_result *scratch = calloc(1, sizeof *scratch);
+    fp_table *t = NULL;
+    if (cols && scratch) {
+        for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        fpi_table_new(path, cols, ncols, opts, 1, NULL, scratch, &t, NULL);
+    }
+    int usable = t != NULL;
+    fpi_table_free(t);
+    free(scratch);
+    free(cols);
+    return usable;
+}
+
+/* How many layers of a multi-layer source contribute rows (read, not
+ * skipped, and not empty), in all and with geometry. A sheet's rows are
+ * tagged with extra.layer, and a layer's ids scoped as LAYER:ID, only when
+ * several do: a workbook of a read-me and one data sheet stores what the
+ * data sheet alone (or its CSV twin) stores, so diff finds no change. */
+static void count_contributing(const char *path, GDALDatasetH ds, int spreadsheet, const fp_import_options *opts,
+                               int *all, int *with_geometry)
+{
+    *all = *with_geometry = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        int geometry = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) > 0;
+        if (!geometry && !table_usable(path, l, opts)) continue;
+        if (!layer_has_rows(l, spreadsheet)) continue;
+        (*all)++;
+        *with_geometry += geometry;
+    }
+}
+
 fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
@@ -576,20 +638,19 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         }
     }
     fp_status st = FP_OK;
-    int nlayers = GDALDatasetGetLayerCount(ds), with_geometry = 0;
-    for (int i = 0; i < nlayers; i++)
-        with_geometry += OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(GDALDatasetGetLayer(ds, i))) > 0;
+    int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0;
+    if (!opts->layer && nlayers > 1) count_contributing(path, ds, spreadsheet, opts, &contributing, &with_geometry);
     int seq = !strcmp(driver, "GeoJSONSeq");
     if (opts->layer) {
         OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
         if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
-        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, opts, res, err);
+        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, opts, res, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1, opts,
-                              res, err);
+            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
+                              contributing > 1, opts, res, err);
     }
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);

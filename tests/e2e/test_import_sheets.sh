@@ -138,7 +138,46 @@ store_of wb.xlsx >/dev/null
 assert_contains "$OUT" "wb.xlsx (XLSX, sheet readme skipped: no coordinate, WKT, place or country column; sheet projects): 9 rows read, 4 stored, 5 rejected" "summary"
 assert_eq "coordinates out of range: sheet projects: lon=200 lat=10 is outside lon -180..180, lat -90..90 (another CRS? use --crs)" \
     "$(sql "SELECT reason FROM rejects WHERE line=6")" "reason names the sheet"
-assert_eq "projects" "$(sql "SELECT DISTINCT json_extract(extra, '\$.layer') FROM projects")" "extra.layer"
+# One sheet contributes rows (the read-me is skipped): no layer key (README).
+assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE json_extract(extra, '\$.layer') IS NOT NULL")" "no extra.layer"
+case_end
+
+# The workbook's store equals its data sheet's alone and its CSV twin's, and
+# diff finds every row unchanged; a workbook that gains a second data sheet
+# tags both sheets' rows, and diff lists only the new sheet's rows (added);
+# rows that come from a sheet of another name (both tagged) are changed.
+ogr2ogr -f XLSX only.xlsx wb.xlsx projects
+printf 'id,company,country,lon,lat\nQ1,ZTE,GHA,-0.19,5.6\nQ2,BGI,SEN,-17.45,14.7\n' > pipeline.csv
+cp wb.xlsx wb2.xlsx
+ogr2ogr -update -f XLSX wb2.xlsx pipeline.csv -nln pipeline
+# The same rows, the data sheet renamed: both editions tag their rows.
+ogr2ogr -f XLSX wb3.xlsx readme.csv -nln readme
+ogr2ogr -update -f XLSX wb3.xlsx p.csv -nln archive -oo AUTODETECT_TYPE=YES
+ogr2ogr -update -f XLSX wb3.xlsx pipeline.csv -nln pipeline
+
+case_begin "a workbook of a read-me and one data sheet stores what the sheet alone stores: diff says unchanged"
+DB=eds.sqlite
+rm -f "$DB"
+fp_init "$DB"
+for pair in wb.xlsx:ed1 only.xlsx:ed1s p.csv:ed1c wb2.xlsx:ed2 wb3.xlsx:ed3; do
+    "$FP" -q --db "$DB" import "${pair%%:*}" --dataset "${pair#*:}" > /dev/null
+done
+rows_of() { ssql "SELECT source_key, company, year, country_code, CASE WHEN geom IS NULL THEN '-' ELSE printf('%.6f %.6f', X(geom), Y(geom)) END, extra, source_line FROM projects WHERE dataset = '$1' ORDER BY source_key"; }
+assert_eq "$(rows_of ed1s)" "$(rows_of ed1)" "rows as the sheet alone"
+assert_eq "$(rows_of ed1c)" "$(rows_of ed1)" "rows as the CSV twin"
+assert_eq 4 "$(rows_of ed1 | wc -l)" "4 rows compared"
+n=$(sql "SELECT count(*) FROM projects WHERE dataset = 'ed1'")
+for other in ed1s ed1c; do
+    run --db "$DB" diff --dataset ed1 --against $other
+    assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, $n unchanged" "diff ed1 $other"
+done
+assert_eq "pipeline|2
+projects|$n" "$(sql "SELECT json_extract(extra, '\$.layer'), count(*) FROM projects WHERE dataset = 'ed2' GROUP BY 1 ORDER BY 1")" "two sheets contribute: both tagged"
+run --db "$DB" diff --dataset ed1 --against ed2
+assert_contains "$OUT" "2 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, $n unchanged" "a sheet gained: its rows added, the others unchanged"
+run --db "$DB" diff --dataset ed2 --against ed3
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), $n changed, 2 unchanged" "rows from another sheet: changed"
+assert_contains "$OUT" "layer: projects -> archive" "the change named"
 case_end
 
 case_begin "a DBF (attribute table) imports as its CSV twin; its rows are numbered as features"
