@@ -817,6 +817,30 @@ print(' '.join('%s=%d' % kv for kv in sorted(c.items())))")" "features per chang
 assert_eq "$before" "$(tables)$(pgc_psql eq -c "SELECT count(*), max(id) FROM projects")" "tables and projects unchanged"
 case_end
 
+# Rows without ids, several of one name, company and country (as in
+# test_diff.sh): the unchanged row pairs first, then the nearest; the same
+# pairs on both engines.
+case_begin "engine equivalence: diff pairs id-less rows of one name the same way (unchanged first, then nearest)"
+printf 'company,name,place,country,lon,lat,phase\nHuawei,Safe city,Mombasa,KEN,39.6682,-4.0435,1\nHuawei,Safe city,Nairobi,KEN,36.8219,-1.2921,1\nHuawei,Safe city,Kisumu,KEN,34.7617,-0.0917,1\n' > twins_old.csv
+printf 'company,name,place,country,lon,lat,phase\nHuawei,Safe city,Nairobi,KEN,36.8246,-1.2921,2\nHuawei,Safe city,Kisumu,KEN,34.7617,-0.0917,1\n' > twins_new.csv
+twins() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import twins_old.csv --dataset twins_o >/dev/null || fail "import twins_o ($db)"
+    "$FP" -q --db "$db" import twins_new.csv --dataset twins_n >/dev/null || fail "import twins_n ($db)"
+    run --db "$db" diff --dataset twins_o --against twins_n --report $e/twins.csv
+    assert_eq 0 "$RC" "diff exit ($db: $OUT)"
+    sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/twins.txt
+}
+on_both twins "$SDB" "$EQ"
+# By hand: Kisumu unchanged, Nairobi moved (PROJ's geod) with phase 1 -> 2, Mombasa removed.
+nairobi_m=$(echo "-1.2921 36.8219 -1.2921 36.8246" | geod +ellps=WGS84 -I +units=m | awk '{printf "%.0f", $3}')
+assert_contains "$(cat p/twins.txt)" "0 added, 1 removed, 1 moved more than 100 m (1 of them also changed), 0 changed, 1 unchanged" "counts on PostGIS"
+assert_contains "$(cat p/twins.txt)" "twins_old.csv:2: 'Safe city' (Huawei, KEN)" "Mombasa removed"
+assert_contains "$(cat p/twins.txt)" "twins_new.csv:2: 'Safe city' (Huawei, KEN) moved $nairobi_m m, matched by name+company+location; phase: 1 -> 2" "Nairobi moved"
+same_file s/twins.txt p/twins.txt "diff summary"
+same_file s/twins.csv p/twins.csv "diff --report CSV"
+case_end
+
 case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
 import_extra() {  # DB E
     local db=$1 e=$2
