@@ -38,7 +38,8 @@ typedef struct fp_import_options {
     const char *dataset;     /* default: the file's base name without extension */
     const char *lon_column, *lat_column;   /* CSV; default: detected by name */
     const char *wkt_column;  /* CSV; default: a column named wkt, if any */
-    const char *crs;         /* CRS of CSV coordinates (default EPSG:4326); OGR layers carry their own */
+    const char *crs;         /* CRS of CSV coordinates (default EPSG:4326); of a GIS layer's,
+                                instead of the one it declares (NULL: its own) */
     const char *layer;       /* layer of a multi-layer source (default: all layers) */
     const fp_column_map *maps;
     int nmaps;
@@ -70,6 +71,7 @@ typedef struct fp_import_result {
     double seconds;
     char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
+    char crs_overridden[192]; /* "--crs X read instead of the file's EPSG:Y", or "" */
 } fp_import_result;
 
 /* Imports one file into the store in one transaction: on a fatal error or an

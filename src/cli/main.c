@@ -487,6 +487,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.clamped) printf("  coordinates clamped to +-180/+-90 (within 1e-6 degrees): %ld\n", r.clamped);
         if (r.reprojected) printf("  reprojected to WGS 84: %ld\n", r.reprojected);
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
+        if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");

@@ -4,19 +4,27 @@
 
 int fpi_layer_to_wgs84(void *layer_handle, void **ct_out)
 {
-    return fpi_layer_crs_to_wgs84(layer_handle, NULL, ct_out);
+    return fpi_layer_crs_to_wgs84(layer_handle, NULL, ct_out, NULL, 0);
 }
 
-int fpi_layer_crs_to_wgs84(void *layer_handle, const char *crs, void **ct_out)
+int fpi_layer_crs_to_wgs84(void *layer_handle, const char *crs, void **ct_out, char *overridden, size_t size)
 {
     OGRLayerH layer = layer_handle;
     *ct_out = NULL;
+    if (overridden && size) overridden[0] = '\0';
     OGRSpatialReferenceH given = NULL, src = OGR_L_GetSpatialRef(layer);
     if (crs && *crs) {
         given = OSRNewSpatialReference(NULL);
         if (OSRSetFromUserInput(given, crs) != OGRERR_NONE) {
             OSRDestroySpatialReference(given);
             return -2;
+        }
+        /* The file declares another CRS: said, as the user may have meant
+         * --crs for the CSV files of a batch only. */
+        if (src && overridden && size && !OSRIsSame(src, given)) {
+            const char *auth = OSRGetAuthorityName(src, NULL), *code = OSRGetAuthorityCode(src, NULL);
+            if (auth && code) snprintf(overridden, size, "%s:%s", auth, code);
+            else snprintf(overridden, size, "a CRS without an EPSG code");
         }
         src = given;
     }

@@ -96,7 +96,9 @@ int fpi_layer_to_wgs84(void *layer, void **ct);
 /* The same with crs (anything OSRSetFromUserInput reads: "EPSG:3857", a
  * PROJ string, WKT), when given, taken as the layer's CRS instead of the
  * one the file declares, as ogr2ogr's -s_srs. -2: crs not understood. */
-int fpi_layer_crs_to_wgs84(void *layer, const char *crs, void **ct);
+int fpi_layer_crs_to_wgs84(void *layer, const char *crs, void **ct, char *overridden, size_t size);
+/* (overridden, when not NULL: the declared CRS --crs replaced, as
+ * "EPSG:3857", or "" when the file declares none or the same.) */
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break; NULL as empty). */
 void fpi_csv_put_field(FILE *f, const char *s);

@@ -58,6 +58,38 @@ static void shift_into_world(GEOSContextHandle_t h, GEOSCoordSequence *cs)
     }
 }
 
+/* The middle of a ring's longitude range. */
+static double mid_x(GEOSContextHandle_t h, const GEOSCoordSequence *cs)
+{
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, cs, &n);
+    double lo = 1e300, hi = -1e300;
+    for (unsigned i = 0; i < n; i++) {
+        double x;
+        GEOSCoordSeq_getX_r(h, cs, i, &x);
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+    }
+    return (lo + hi) / 2;
+}
+
+/* Moves a hole by whole turns next to its shell: each ring is unwrapped
+ * from its own first vertex, so a hole starting on the other side of 180
+ * from the shell's start lay 360 degrees away from it (and was lost when
+ * the polygon was cut). */
+static void shift_next_to(GEOSContextHandle_t h, GEOSCoordSequence *cs, double shell_mid)
+{
+    double dx = 360.0 * floor((shell_mid - mid_x(h, cs)) / 360 + 0.5);
+    if (dx == 0) return;
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, cs, &n);
+    for (unsigned i = 0; i < n; i++) {
+        double x;
+        GEOSCoordSeq_getX_r(h, cs, i, &x);
+        GEOSCoordSeq_setX_r(h, cs, i, x + dx);
+    }
+}
+
 /* The sequence with longitudes made continuous (each step under 180). A
  * ring that goes once round the world is closed round its pole when pole
  * is not NULL (*pole set to 1), else refused (NULL). */
@@ -115,6 +147,7 @@ static GEOSGeometry *unwrap_geometry(GEOSContextHandle_t h, const GEOSGeometry *
         GEOSCoordSequence *cs = unwrap(h, GEOSGeom_getCoordSeq_r(h, r), 1, &pole);
         if (!cs && i == 0) { free(rings); return NULL; }
         if (cs && pole) shift_into_world(h, cs);
+        else if (cs && i > 0 && rings[0]) shift_next_to(h, cs, mid_x(h, rings[0]));
         if (cs) rings[k++] = cs;
         poles += pole;
     }

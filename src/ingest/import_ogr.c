@@ -328,7 +328,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
      * declares (a Shapefile without its .prj, a wrong one). */
     OGRCoordinateTransformationH ct = NULL;
-    int crs_rc = fpi_layer_crs_to_wgs84(layer, opts->crs, (void **)&ct);
+    char overridden[64];
+    int crs_rc = fpi_layer_crs_to_wgs84(layer, opts->crs, (void **)&ct, overridden, sizeof overridden);
+    if (crs_rc == 0 && overridden[0])
+        snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's %s",
+                 opts->crs, overridden);
     if (crs_rc == -2) {
         free(cols);
         return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);

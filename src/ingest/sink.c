@@ -439,7 +439,7 @@ static int thousands_groups(const char *text, size_t n, char sep)
     size_t run = 0, groups = 0;
     for (size_t i = 0; i < n; i++) {
         if (text[i] == sep) {
-            if (run == 0 || (groups == 0 ? run > 3 : run != 3)) return 0;
+            if (run == 0 || (groups == 0 ? run > 3 || text[0] == '0' : run != 3)) return 0;   /* "0.500.000" */
             groups++;
             run = 0;
         } else if (text[i] >= '0' && text[i] <= '9') run++;
@@ -481,8 +481,10 @@ static int parse_amount(const char *text, double *out)
         dec = last_comma > last_dot ? last_comma : last_dot;
         group = *dec == ',' ? '.' : ',';
     } else if (last_comma) {
+        /* "0,500" is a half: a thousands group never follows a lone 0. */
         int once = strchr(digits, ',') == last_comma;
-        if (once && (size_t)(digits + n - last_comma - 1) != 3) dec = last_comma;
+        if (once && ((size_t)(digits + n - last_comma - 1) != 3 || (last_comma - digits == 1 && digits[0] == '0')))
+            dec = last_comma;
         else group = ',';
     } else if (strchr(digits, '.') != last_dot) {
         group = '.';      /* several dots: "1.234.567" (one, strtod read) */

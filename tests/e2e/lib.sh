@@ -64,6 +64,10 @@ sql() { sqlite3 -batch -noheader "$DB" "$@"; }
 # at half its start-up cost (74 against 158 ms of CPU a call here).
 spatialite_q() { sqlite3 -batch -noheader -cmd '.load mod_spatialite' "$@" 2>/dev/null | grep -v '^$'; }
 ssql() { spatialite_q "$DB" "$@"; }
+# A mod_spatialite that does not load leaves spatialite_q's output empty, and
+# a comparison of two empty outputs would pass: checked once a suite.
+[ "$(sqlite3 -batch -noheader -cmd '.load mod_spatialite' :memory: 'SELECT spatialite_version() IS NOT NULL' 2>/dev/null)" = 1 ] ||
+    echo "FAIL lib.sh: sqlite3 cannot load mod_spatialite (Debian package libsqlite3-mod-spatialite; make deps)"
 
 # ---- shared stores, built once per `make check` ---------------------------
 # Many suites start from the same store: `footprint -q --db DB init` (the

@@ -272,7 +272,7 @@ TMPFS=""
 mkdir -p small
 if mount -t tmpfs -o size=4m tmpfs small 2>/dev/null; then
     TMPFS=small
-    trap 'umount "$WORK/small" 2>/dev/null; rm -rf "$WORK"' EXIT
+    trap 'umount "$WORK/small" 2>/dev/null; _fp_exit' EXIT
 fi
 # full_run KB CMD...: runs CMD on the small tmpfs, or with a KB file-size limit.
 full_run() {

@@ -445,11 +445,13 @@ A9,x,10,10,"-1.234,5"
 A10,x,10,10,"1,23,456"
 A11,x,10,10,0x1A
 A12,x,10,10,"3,"
+A13,x,10,10,"0,500"
+A14,x,10,10,0.500.000
 CSV
 fp_init am.sqlite
 run --db am.sqlite import amounts.csv
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "amount not understood (kept as extra.amount_raw, left out of amount sums): 4" "counted in the summary"
+assert_contains "$OUT" "amount not understood (kept as extra.amount_raw, left out of amount sums): 5" "counted in the summary"
 assert_eq "A1|12500000.0|
 A2|1234567.0|
 A3|1234.5|
@@ -461,7 +463,9 @@ A8|1000000.0|
 A9|-1234.5|
 A10||1,23,456
 A11||0x1A
-A12||3," "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
+A12||3,
+A13|0.5|
+A14||0.500.000" "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
 case_end
 
 case_begin "coordinate and field columns as GIS exports and lists name them: X_coord/Y_coord, POINT_X/POINT_Y, decimalLongitude/decimalLatitude; Site ID, Project Title, Company Name, ctry"

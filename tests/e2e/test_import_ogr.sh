@@ -218,6 +218,10 @@ assert_near 36.8219 "$(sed -n 1p <<<"$got" | cut -d'|' -f2)" 1e-9 "P1 lon"
 assert_near -1.2921 "$(sed -n 1p <<<"$got" | cut -d'|' -f3)" 1e-9 "P1 lat"
 assert_near -58.3816 "$(sed -n 2p <<<"$got" | cut -d'|' -f2)" 1e-9 "P2 lon"
 assert_near -34.6037 "$(sed -n 2p <<<"$got" | cut -d'|' -f3)" 1e-9 "P2 lat"
+# --crs over a CRS the file declares: read as told, and said.
+run --db crs.sqlite import crs/p3857.shp --dataset over --crs EPSG:4326
+assert_contains "$OUT" "note: --crs EPSG:4326 read instead of the file's EPSG:3857" "the override is said"
+assert_contains "$OUT" "2 rows read, 0 stored, 2 rejected" "read as lon/lat, out of range"
 run --db crs.sqlite import crs/noprj.shp --dataset bad --crs EPSG:99999
 assert_eq 2 "$RC" "unknown CRS: usage error"
 assert_contains "$OUT" "--crs EPSG:99999" "the message names the option"
@@ -248,4 +252,18 @@ assert_contains "$OUT" "cut at the antimeridian (as given: Self-intersection" "r
 # Each project's area lies wholly in its own region (the same file as regions).
 "$FP" -q --db $DB aggregate --by "regions:$FIX/aggregate/antimeridian_world.geojson" --snap-km 0 --name amw
 assert_eq "AQ|1.0 FJ|1.0 RU|1.0 SE|1.0" "$(sql "SELECT group_concat(r, ' ') FROM (SELECT json_extract(p.extra, '\$.code') || '|' || round(sum(a.share), 6) AS r FROM agg_amw_assign a JOIN projects p ON p.id = a.project_id WHERE a.region_code = json_extract(p.extra, '\$.code') GROUP BY p.id ORDER BY 1)")" "shares in their own region"
+case_end
+
+# By hand: a 20 x 20 degree square across 180 (170 E to 170 W) with a 3 x 10
+# degree hole west of 180 (175 W to 172 W): 370 square degrees, the hole empty.
+case_begin "a polygon across 180 with a hole on the other side of 180 from its shell's first vertex: cut, the hole kept (370 square degrees)"
+cat > hole.geojson <<'JSON'
+{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"H"},"geometry":{"type":"Polygon","coordinates":[[[170,-10],[-170,-10],[-170,10],[170,10],[170,-10]],[[-175,-5],[-172,-5],[-172,5],[-175,5],[-175,-5]]]}}]}
+JSON
+fp_init hole.sqlite
+run --db hole.sqlite import hole.geojson
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "stored"
+assert_near 370 "$(DB=hole.sqlite ssql "SELECT ST_Area(geom) FROM projects")" 1e-9 "area in square degrees"
+assert_eq "0|1|1" "$(DB=hole.sqlite ssql "SELECT ST_Contains(geom, MakePoint(-173.5, 0)), ST_Contains(geom, MakePoint(-171, 0)), ST_Contains(geom, MakePoint(175, 0)) FROM projects")" "the hole empty, both sides filled"
 case_end

@@ -7,7 +7,7 @@
 # (tests/tools/pg_cluster.sh): no system server, nothing skipped.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/tools/pg_cluster.sh"
-trap 'pg_cluster_stop; rm -rf "$WORK"' EXIT
+trap 'pg_cluster_stop; _fp_exit' EXIT
 if ! pg_cluster_start 2>"$WORK/cluster.err"; then
     echo "FAIL PostGIS test cluster starts"; sed 's/^/    /' "$WORK/cluster.err"; exit 1
 fi

@@ -5,7 +5,7 @@
 # with curl (and Python for raw sockets) against a server on a free port.
 . "$(dirname "$0")/lib.sh"
 SERVERS=""
-trap 'for p in $SERVERS; do kill -9 $p 2>/dev/null; done; rm -rf "$WORK"' EXIT
+trap 'for p in $SERVERS; do kill -9 $p 2>/dev/null; done; _fp_exit' EXIT
 
 # ---------------------------------------------------------------- fixture
 mkdir -p www/sub www/empty www/lib www/layers www/3/2 www/raster.preview www/tilesdir/0/0
