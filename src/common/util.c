@@ -387,3 +387,13 @@ uint64_t fpi_double_order_key(double d)
     memcpy(&u, &d, 8);
     return (u & 0x8000000000000000ull) ? ~u : u | 0x8000000000000000ull;
 }
+
+int fpi_driver_is_spreadsheet(const char *driver)
+{
+    return driver && (!strcmp(driver, "XLSX") || !strcmp(driver, "ODS") || !strcmp(driver, "XLS"));
+}
+
+int fpi_format_rows_by_line(const char *format)
+{
+    return format && (!strcmp(format, "CSV") || fpi_driver_is_spreadsheet(format));
+}

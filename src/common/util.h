@@ -142,4 +142,11 @@ uint64_t fpi_double_order_key(double d);
 int fpi_remove_tree(const char *path);
 void fpi_temp_cleanup(const char *path, int is_dir);
 
+/* A spreadsheet's GDAL driver (XLSX, ODS, XLS): its features are the
+ * sheet's rows, numbered as the sheet shows them. */
+int fpi_driver_is_spreadsheet(const char *driver);
+/* Whether an import's rows are named FILE:LINE (a CSV's line, a sheet's
+ * row) rather than by feature number; format as the imports record has it. */
+int fpi_format_rows_by_line(const char *format);
+
 #endif

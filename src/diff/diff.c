@@ -173,8 +173,8 @@ static void edition_clear(edition *e)
     e->n = 0;
 }
 
-/* An unknown dataset names those the store has, with their sizes. */
-/* option: how the user named the dataset ("--against 2025", "--diff 2024:2025"). */
+/* An unknown dataset names those the store has, with their sizes; option
+ * is how the user named it ("--against 2025", "--diff 2024:2025"). */
 static fp_status no_dataset(fp_store *store, const char *option, const char *dataset, fp_error *err)
 {
     GString *names = g_string_new(NULL);

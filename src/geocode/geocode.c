@@ -171,8 +171,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         const char *format = fp_rows_text(sel, 5);
         /* Rows of a CSV or a sheet are named FILE:LINE (a sheet's row
          * number), as `rejects` and `check` name them; features otherwise. */
-        int is_csv = format && (!strcmp(format, "CSV") || !strcmp(format, "XLSX") || !strcmp(format, "ODS") ||
-                                !strcmp(format, "XLS"));
+        int is_csv = fpi_format_rows_by_line(format);
         long line = (long)fp_rows_int64(sel, 2);
         const char *place = fp_rows_text(sel, 3);
         const char *country = fp_rows_text(sel, 4);

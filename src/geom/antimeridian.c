@@ -36,21 +36,26 @@ static GEOSCoordSequence *close_round_pole(GEOSContextHandle_t h, GEOSCoordSeque
     return out;
 }
 
-/* Shifts a ring round a pole by whole turns so that it starts at or east
- * of -180: rings of one polygon unwrapped from different starts then lie
- * in the same 360 degrees. */
-static void shift_into_world(GEOSContextHandle_t h, GEOSCoordSequence *cs)
+/* A ring's longitude range. */
+static void x_range(GEOSContextHandle_t h, const GEOSCoordSequence *cs, double *lo, double *hi)
 {
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(h, cs, &n);
-    double minx = 1e300;
+    *lo = 1e300, *hi = -1e300;
     for (unsigned i = 0; i < n; i++) {
         double x;
         GEOSCoordSeq_getX_r(h, cs, i, &x);
-        if (x < minx) minx = x;
+        if (x < *lo) *lo = x;
+        if (x > *hi) *hi = x;
     }
-    double dx = -360.0 * floor((minx + 180 + 1e-9) / 360);
+}
+
+/* Adds dx (whole turns) to a ring's longitudes. */
+static void shift_ring(GEOSContextHandle_t h, GEOSCoordSequence *cs, double dx)
+{
     if (dx == 0) return;
+    unsigned n = 0;
+    GEOSCoordSeq_getSize_r(h, cs, &n);
     for (unsigned i = 0; i < n; i++) {
         double x;
         GEOSCoordSeq_getX_r(h, cs, i, &x);
@@ -58,18 +63,21 @@ static void shift_into_world(GEOSContextHandle_t h, GEOSCoordSequence *cs)
     }
 }
 
+/* Shifts a ring round a pole by whole turns so that it starts at or east
+ * of -180: rings of one polygon unwrapped from different starts then lie
+ * in the same 360 degrees. */
+static void shift_into_world(GEOSContextHandle_t h, GEOSCoordSequence *cs)
+{
+    double lo, hi;
+    x_range(h, cs, &lo, &hi);
+    shift_ring(h, cs, -360.0 * floor((lo + 180 + 1e-9) / 360));
+}
+
 /* The middle of a ring's longitude range. */
 static double mid_x(GEOSContextHandle_t h, const GEOSCoordSequence *cs)
 {
-    unsigned n = 0;
-    GEOSCoordSeq_getSize_r(h, cs, &n);
-    double lo = 1e300, hi = -1e300;
-    for (unsigned i = 0; i < n; i++) {
-        double x;
-        GEOSCoordSeq_getX_r(h, cs, i, &x);
-        if (x < lo) lo = x;
-        if (x > hi) hi = x;
-    }
+    double lo, hi;
+    x_range(h, cs, &lo, &hi);
     return (lo + hi) / 2;
 }
 
@@ -79,15 +87,7 @@ static double mid_x(GEOSContextHandle_t h, const GEOSCoordSequence *cs)
  * the polygon was cut). */
 static void shift_next_to(GEOSContextHandle_t h, GEOSCoordSequence *cs, double shell_mid)
 {
-    double dx = 360.0 * floor((shell_mid - mid_x(h, cs)) / 360 + 0.5);
-    if (dx == 0) return;
-    unsigned n = 0;
-    GEOSCoordSeq_getSize_r(h, cs, &n);
-    for (unsigned i = 0; i < n; i++) {
-        double x;
-        GEOSCoordSeq_getX_r(h, cs, i, &x);
-        GEOSCoordSeq_setX_r(h, cs, i, x + dx);
-    }
+    shift_ring(h, cs, 360.0 * floor((shell_mid - mid_x(h, cs)) / 360 + 0.5));
 }
 
 /* The sequence with longitudes made continuous (each step under 180). A

@@ -614,7 +614,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     CPLPushErrorHandler(CPLQuietErrorHandler);
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     snprintf(res->format, sizeof res->format, "%s", driver);
-    int spreadsheet = !strcmp(driver, "XLSX") || !strcmp(driver, "ODS") || !strcmp(driver, "XLS");
+    int spreadsheet = fpi_driver_is_spreadsheet(driver);
     /* A sheet whose first row is all text has a header: GDAL 3.6 takes
      * OGR_<DRIVER>_HEADERS=FORCE as a configuration option (GDAL 3.8 adds
      * the HEADERS open option); set for this thread while the layers are

@@ -310,8 +310,7 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
                  .country = -1 };
     r.dataset = qa_intern(&c->str, in->dataset);
     r.file = qa_intern(&c->str, in->file);
-    r.by_line = in->format && (!strcmp(in->format, "CSV") || !strcmp(in->format, "XLSX") ||
-                               !strcmp(in->format, "ODS") || !strcmp(in->format, "XLS"));
+    r.by_line = fpi_format_rows_by_line(in->format);
     /* Coordinates given as input claim point precision; a gazetteer's
      * (geocode) claim a town's or a country's. */
     r.input_point = !in->geocode_method || !strcmp(in->geocode_method, "input");

@@ -58,6 +58,16 @@ browse() {
     RESULT=$("$PY" "$TOOLS/cdp_page.py" "$url" "$shot" ${ready:+--ready "$ready"} --timeout 60 "$@" 2>&1)
 }
 field() { "$PY" -c "import json,sys; r=json.loads(sys.argv[1]); v=r$1; print(json.dumps(v) if not isinstance(v, str) else v)" "$RESULT" 2>/dev/null; }
+# vector_map_drawn SHOT: MapLibre's page reached idle with no map error, the
+# server's log shows vector tiles served, SHOT shows Kenya's class colour.
+vector_map_drawn() {
+    assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
+    assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+    local served
+    served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
+    [ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served"
+    assert_eq "yes" "$(has_colour "$1" "$KEN" 300)" "Kenya's class colour $KEN"
+}
 # colours in the screenshot: "yes" if the colour covers at least N pixels
 has_colour() {
     "$PY" - "$1" "$2" "$3" <<'PY'
@@ -106,16 +116,12 @@ case_begin "vector: MapLibre over footprint serve (MBTiles, gzip'd tiles) draws 
 assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
 [ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
 browse "http://127.0.0.1:$PORT/" vshot.png
-assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
-assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
+vector_map_drawn vshot.png
 assert_eq "[]" "$(field "['errors']")" "browser console errors"
 assert_contains "$(curl -s "http://127.0.0.1:$PORT/")" "$KEN" "the legend has Kenya's class colour"
-served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
-[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served"
 bad=$(grep '"GET ' serve.log | grep -v '" 200 \|" 304 ' | head -3)
 assert_eq "" "$bad" "requests not answered 200/304 (server log)"
 assert_eq "yes" "$(has_colour vshot.png '#eaf2f8' 20000)" "the sea (background layer)"
-assert_eq "yes" "$(has_colour vshot.png "$KEN" 300)" "Kenya's class colour $KEN"
 stop_serve
 case_end
 
@@ -135,11 +141,7 @@ map.on('idle', function () { window.footprint.ready = true; });
 </script></body></html>
 H
 browse "file://$WORK/own.html?$PORT" own.png "window.footprint.ready && window.footprint.tilesLoaded > 0"
-assert_eq "true" "$(field "['ready']")" "MapLibre reached idle with tiles ($RESULT)"
-assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
-served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
-[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served"
-assert_eq "yes" "$(has_colour own.png "$KEN" 300)" "Kenya's class colour $KEN"
+vector_map_drawn own.png
 stop_serve
 case_end
 
@@ -206,11 +208,7 @@ serve varch.pmtiles
 case_begin "twins: varch.mbtiles written after varch.pmtiles; serve varch.pmtiles shows the MBTiles' page with its tiles"
 assert_eq 0 "$TILES_RC" "tiles exit status ($OUT)"
 browse "http://127.0.0.1:$PORT/" twshot.png
-assert_eq "true" "$(field "['ready']")" "MapLibre reached idle ($RESULT)"
-assert_eq 0 "$(field "['footprint']['tileErrors']")" "map errors"
-served=$(grep -c '"GET /tiles/[0-9]*/[0-9]*/[0-9]*\.pbf" 200' serve.log)
-[ "$served" -ge 1 ] || fail "the server's log shows $served vector tiles served from the twin"
-assert_eq "yes" "$(has_colour twshot.png "$KEN" 300)" "Kenya's class colour $KEN"
+vector_map_drawn twshot.png
 stop_serve
 # The other way round: the PMTiles page over serve NAME.mbtiles finds /NAME.pmtiles.
 run --db "$DB" tiles --zoom 0-4 --format mvt -o varch.pmtiles
