@@ -38,6 +38,9 @@ const char *fpi_write_behind_vfs(void);
 /* Whether it is in use; whether this build and run would install it. */
 int fpi_sqlite_memory_active(void);
 int fpi_sqlite_memory_expected(void);
+/* Maps the arena's next chunks, up to `bytes` ahead, and faults them in on
+ * a thread of its own (a big import, before it writes); once per process. */
+void fpi_sqlite_memory_prefault(size_t bytes);
 /* Whether a block SQLite allocated came from the arena (tests). */
 int fpi_sqlite_memory_owns(const void *p);
 fp_status fpi_store_exec(fp_store *s, const char *sql, fp_error *err);
