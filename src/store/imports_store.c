@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sqlite3.h>
 #include <spatialite/gaiageo.h>
@@ -329,9 +330,15 @@ fp_status fp_store_loader_new(fp_store *s, int64_t import_id, const char *datase
         *out = l;
         return FP_OK;
     }
-    /* A 1M-point CSV of 70 MB becomes 385 MB of pages in the cache (5.5x). */
+    /* A 1M-point CSV of 70 MB becomes 385 MB of pages in the cache (5.5x).
+     * Text tables only: a GIS file's bytes say less about its rows (a
+     * GeoPackage of polygons may store in less than its own size), and
+     * memory faulted in for nothing would only raise the RSS. */
     struct stat sb;
-    if (file && stat(file, &sb) == 0 && sb.st_size > 0) fpi_sqlite_memory_prefault((size_t)sb.st_size / 2 * 11);
+    const char *dot = file ? strrchr(file, '.') : NULL;
+    if (dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".tsv") || !strcasecmp(dot, ".txt")) &&
+        stat(file, &sb) == 0 && sb.st_size > 0)
+        fpi_sqlite_memory_prefault((size_t)sb.st_size / 2 * 11);
     fp_status st = fpi_store_prepare(s,
         "INSERT INTO projects(import_id, dataset, source_key, source_line, company, category, name, place,"
         " country, country_code, year, status, amount, source, extra, geom, geocode_method, geocode_precision)"
