@@ -68,6 +68,7 @@ typedef struct fp_import_result {
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
     long previous_import_id;
+    long replaced_import_id;  /* an earlier import of this file that stored no row, forgotten (its rejects too) */
     double seconds;
     char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */

@@ -314,6 +314,15 @@ fp_status fp_store_import_checksum(fp_store *store, int64_t import_id, const cha
 /* The id of the dataset's import of the file with that checksum (*id), 0
  * when there is none. */
 fp_status fp_store_import_find(fp_store *store, const char *dataset, const char *checksum, int64_t *id, fp_error *err);
+/* Within the caller's transaction, forgets the dataset's import of the file
+ * with that checksum when it stored no project (every row rejected, say
+ * a projected CSV read without --crs): its record and its rejects go, so
+ * the same file can be imported again, with other options, and replaces
+ * that attempt. *forgotten: its id, or 0 when there was none such. An
+ * import that stored rows stays, and still makes the file "already
+ * imported". */
+fp_status fp_store_import_forget_empty(fp_store *store, const char *dataset, const char *checksum, int64_t *forgotten,
+                                       fp_error *err);
 /* Records how an import ended (its format and counts). */
 fp_status fp_store_import_end(fp_store *store, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err);

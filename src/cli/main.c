@@ -478,6 +478,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         printf("%s (%s%s%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
                r.layers[0] ? ", " : "", r.layers, r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
         if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
+        /* Not by number: SQLite may give this import the number it freed. */
+        if (r.replaced_import_id) printf("  replaces the earlier import of this file, which stored no row (its rejects are gone)\n");
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
@@ -504,6 +506,15 @@ static int cmd_import(const char *db, int argc, char **argv)
             if (qr.findings) printf("  see `footprint check --dataset %s` for the rows\n", r.dataset);
         }
         store_styles(store, "projects");
+    }
+    /* Every row rejected: the work failed (exit 1), though the attempt and
+     * its rejects are kept for `footprint rejects`; importing the file
+     * again, with other options, replaces it. */
+    if (!r.already_imported && r.rows_read > 0 && r.stored == 0 && r.rejected > 0) {
+        fprintf(stderr, "footprint: import: no row of %s was stored: all %ld %s rejected; `footprint rejects` says why,"
+                " and importing the file again (with --crs, --lon/--lat, --map, ...) replaces this attempt\n",
+                path, r.rejected, r.rejected == 1 ? "was" : "were");
+        rc = 1;
     }
     fp_qa_feed_free(feed);
     fp_store_close(store);

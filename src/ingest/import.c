@@ -155,7 +155,14 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     }
     char started[32];
     fpi_timestamp(started);
-    int64_t import_id, previous;
+    int64_t import_id, previous, forgotten = 0;
+    /* An earlier import of this file that stored nothing (every row
+     * rejected) is no reason to refuse it now: it is retried with other
+     * options, and this import replaces that attempt. */
+    if (!job.started && (st = fp_store_import_forget_empty(store, dataset, sha, &forgotten, err))) {
+        fp_store_rollback(store);
+        return st;
+    }
     if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
         sha_join(&job, 1);
         fp_store_rollback(store);
@@ -175,6 +182,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return already_imported(res, dataset, previous, t0, opts->qa_feed);
     }
     res->import_id = import_id;
+    res->replaced_import_id = (long)forgotten;
     fp_context_pause(fp_store_context(store), "import:begin");
 
     /* FOOTPRINT_TIMING=1: the time of each step (the store's loader times

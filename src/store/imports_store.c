@@ -61,6 +61,33 @@ fp_status fp_store_import_find(fp_store *s, const char *dataset, const char *che
     return FP_OK;
 }
 
+fp_status fp_store_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
+                                       fp_error *err)
+{
+    *forgotten = 0;
+    if (s->pg) return fpi_pg_import_forget_empty(s, dataset, checksum, forgotten, err);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=? AND rows_stored = 0",
+                                     "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fpi_store_db_error(s, "reading imports", err);
+    if (!id) return FP_OK;
+    static const char *const forget[] = { "DELETE FROM rejects WHERE import_id = ?", "DELETE FROM imports WHERE id = ?" };
+    for (int k = 0; k < 2 && !st; k++) {
+        if ((st = fpi_store_prepare(s, forget[k], "forgetting an import that stored nothing", &q, err))) break;
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) != SQLITE_DONE) st = fpi_store_db_error(s, "forgetting an import that stored nothing", err);
+        sqlite3_finalize(q);
+    }
+    if (!st) *forgotten = id;
+    return st;
+}
+
 static const char datasets_sql[] =
     "SELECT DISTINCT i.dataset FROM imports i WHERE EXISTS (SELECT 1 FROM projects p WHERE p.dataset = i.dataset) "
     "ORDER BY 1";

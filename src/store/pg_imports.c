@@ -149,6 +149,28 @@ fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *check
     return FP_OK;
 }
 
+fp_status fpi_pg_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
+                                     fp_error *err)
+{
+    const char *v[] = { dataset, checksum };
+    PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2 AND rows_stored = 0"
+                                 " FOR UPDATE", 2, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading imports", err);
+    char id[32] = "";
+    if (PQntuples(r) > 0) snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (!*id) return FP_OK;
+    const char *w[] = { id };
+    static const char *const forget[] = { "DELETE FROM rejects WHERE import_id = $1", "DELETE FROM imports WHERE id = $1" };
+    for (int k = 0; k < 2; k++) {
+        r = fpi_pg_exec(s, forget[k], 1, w);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) return fpi_pg_error(s, r, "forgetting an import that stored nothing", err);
+        PQclear(r);
+    }
+    *forgotten = strtoll(id, NULL, 10);
+    return FP_OK;
+}
+
 fp_status fpi_pg_datasets(fp_store *s, const char *sql, char ***names, size_t *n, fp_error *err)
 {
     PGresult *r = fpi_pg_exec(s, sql, 0, NULL);

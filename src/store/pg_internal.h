@@ -149,6 +149,8 @@ fp_status fpi_pg_loader_finish(fp_pg_loader *l, void (*on_copied)(void *, long l
 fp_status fpi_pg_datasets(fp_store *s, const char *sql, char ***names, size_t *n, fp_error *err);
 fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err);
 fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *checksum, int64_t *id, fp_error *err);
+fp_status fpi_pg_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
+                                     fp_error *err);
 fp_status fpi_pg_import_checksum(fp_store *s, int64_t import_id, const char *dataset, const char *checksum,
                                  int64_t *previous, fp_error *err);
 int fpi_pg_loader_ids(const fp_pg_loader *l, int64_t *first_id, int64_t *count);

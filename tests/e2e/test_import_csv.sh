@@ -480,3 +480,33 @@ assert_eq "S1|Acme|Lab|KEN|36.82|-1.29
 Q1||||-3.5|40.25
 D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
 case_end
+
+case_begin "every row rejected (a UTM CSV read as lon/lat): exit 1 saying so; importing the file again with --crs replaces that attempt; a file that stored rows stays 'already imported'"
+# Expected lon/lat from PROJ's cs2cs (EPSG:4326 in its axis order: lat, lon).
+printf 'id,name,x,y\nU1,Site A,500000,4649776\nU2,Site B,510000,4659776\n' > utm33.csv
+fp_init utm.sqlite
+run --db utm.sqlite import utm33.csv
+assert_eq 1 "$RC" "exit status when nothing was stored"
+assert_contains "$OUT" "2 rows read, 0 stored, 2 rejected" "summary"
+assert_contains "$OUT" "no row of utm33.csv was stored: all 2 were rejected" "the failure is said"
+run --db utm.sqlite rejects
+assert_contains "$OUT" "utm33.csv:2: coordinates out of range" "the attempt's rejects are kept for rejects"
+run --db utm.sqlite import utm33.csv --crs EPSG:32633
+assert_eq 0 "$RC" "exit status of the retry"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "the retry stores the rows"
+assert_contains "$OUT" "replaces the earlier import of this file, which stored no row" "the replacement is said"
+assert_eq "1|0" "$(sqlite3 utm.sqlite "SELECT count(*), (SELECT count(*) FROM rejects) FROM imports")" "one import left, the old rejects gone"
+read -r lat lon _ < <(echo "510000 4659776" | cs2cs -f %.9f EPSG:32633 EPSG:4326)
+assert_near "$lon" "$(DB=utm.sqlite ssql "SELECT X(geom) FROM projects WHERE source_key='U2'")" 1e-7 "U2 lon"
+assert_near "$lat" "$(DB=utm.sqlite ssql "SELECT Y(geom) FROM projects WHERE source_key='U2'")" 1e-7 "U2 lat"
+run --db utm.sqlite import utm33.csv --crs EPSG:32633
+assert_eq 0 "$RC" "a third import: exit status"
+assert_contains "$OUT" "already imported into this dataset" "a file that stored rows is still recognised"
+assert_eq 2 "$(sqlite3 utm.sqlite "SELECT count(*) FROM projects")" "nothing stored twice"
+# Some rows stored, some rejected: the file counts as imported, as before.
+printf 'id,name,lon,lat\nM1,ok,10,20\nM2,bad,500,20\n' > mixed.csv
+"$FP" -q --db utm.sqlite import mixed.csv
+run --db utm.sqlite import mixed.csv
+assert_contains "$OUT" "already imported into this dataset" "a partly rejected file"
+assert_eq 1 "$(sqlite3 utm.sqlite "SELECT count(*) FROM rejects")" "its reject kept"
+case_end

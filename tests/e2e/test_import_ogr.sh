@@ -206,7 +206,7 @@ for e in shp shx dbf; do cp "crs/p3857.$e" "crs/noprj.$e"; done
 [ ! -e crs/noprj.prj ] || fail "set-up: noprj.shp has a .prj"
 fp_init crs.sqlite
 run --db crs.sqlite import crs/noprj.shp --dataset plain
-assert_eq 0 "$RC" "exit status without --crs"
+assert_eq 1 "$RC" "exit status without --crs (nothing stored)"
 assert_contains "$OUT" "2 rows read, 0 stored, 2 rejected" "without --crs: rejected"
 run --db crs.sqlite rejects --dataset plain
 assert_contains "$OUT" "outside lon -180..180, lat -90..90 (another CRS? use --crs)" "the reject's hint"

@@ -203,6 +203,23 @@ b2|3000|3000" "$(pq "SELECT i.dataset, i.rows_stored, count(p.id) FROM imports i
     WHERE i.dataset IN ('b1', 'b2') GROUP BY 1, 2 ORDER BY 1")" "rows of each import"
 case_end
 
+case_begin "every row rejected (a UTM CSV read as lon/lat): exit 1; importing it again with --crs replaces that attempt, as on SpatiaLite"
+printf 'id,name,x,y\nU1,Site A,500000,4649776\nU2,Site B,510000,4659776\n' > "$WORK/utm33.csv"
+run --db "$PG" import "$WORK/utm33.csv" --dataset utm
+assert_eq 1 "$RC" "exit status when nothing was stored"
+assert_contains "$OUT" "all 2 were rejected" "the failure is said"
+assert_eq "1|2" "$(pq "SELECT count(*), (SELECT count(*) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'utm') FROM imports WHERE dataset = 'utm'")" "the attempt and its rejects kept"
+run --db "$PG" import "$WORK/utm33.csv" --dataset utm --crs EPSG:32633
+assert_eq 0 "$RC" "exit status of the retry"
+assert_contains "$OUT" "replaces the earlier import of this file, which stored no row" "the replacement is said"
+assert_eq "1|2|0" "$(pq "SELECT count(*), max(rows_stored), (SELECT count(*) FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'utm') FROM imports WHERE dataset = 'utm'")" "one import left, its rows stored, the old rejects gone"
+read -r lat lon _ < <(echo "510000 4659776" | cs2cs -f %.9f EPSG:32633 EPSG:4326)
+assert_near "$lon" "$(pq "SELECT ST_X(geom) FROM projects WHERE dataset = 'utm' AND source_key = 'U2'")" 1e-7 "U2 lon"
+assert_near "$lat" "$(pq "SELECT ST_Y(geom) FROM projects WHERE dataset = 'utm' AND source_key = 'U2'")" 1e-7 "U2 lat"
+run --db "$PG" import "$WORK/utm33.csv" --dataset utm --crs EPSG:32633
+assert_contains "$OUT" "already imported into this dataset" "then the file is recognised"
+case_end
+
 case_begin "the same file imported into one dataset from two sessions at once (its first import, then a later one): one lands, the other says already imported and stores nothing"
 # A stops before its commit; B, started then, must answer "already imported
 # (import #A)", exit 0, whatever refused it on the server once A committed:
