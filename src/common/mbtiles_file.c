@@ -207,11 +207,13 @@ fp_status fpi_mbtiles_file_get(fp_mbtiles_file *f, int z, int x, long long row, 
     if (rc == SQLITE_ROW) {
         const void *blob = sqlite3_column_blob(f->get, 0);
         int n = sqlite3_column_bytes(f->get, 0);
-        if (blob && n > 0) {
-            *data = malloc((size_t)n);
+        /* A row of 0 bytes (an empty tile in an older archive) is a tile
+         * all the same: an empty buffer, not "no tile" (a 404). */
+        if (n >= 0) {
+            *data = malloc(n > 0 ? (size_t)n : 1);
             if (!*data) st = fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory for tile z%d x%d row %lld", f->name, z, x, row);
             else {
-                memcpy(*data, blob, (size_t)n);
+                if (n > 0) memcpy(*data, blob, (size_t)n);
                 *len = (size_t)n;
             }
         }

@@ -358,14 +358,47 @@ static int parse_range(const char *v, off_t size, off_t *first, off_t *last)
     return 1;
 }
 
+/* "http://h/a/../b/./c" as "http://h/b/c" (RFC 3986, 5.2.4), in place,
+ * for the path after the authority; a ".." above the root stays at it. */
+static char *remove_dot_segments(char *url)
+{
+    char *path = strstr(url, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    if (!path) return url;
+    char *out = path, *in = path;
+    while (*in) {
+        if (!strncmp(in, "/./", 3)) in += 2;
+        else if (!strcmp(in, "/.")) in[1] = '\0';
+        else if (!strncmp(in, "/../", 4) || !strcmp(in, "/..")) {
+            in += 3;
+            while (out > path && *--out != '/') {}
+            if (!*in) *out++ = '/';
+        } else {
+            do *out++ = *in++; while (*in && *in != '/');
+        }
+    }
+    *out = '\0';
+    return url;
+}
+
 /* A relative URL made absolute against base ("http://HOST/dir/"): one
- * with a scheme ("https:", "pmtiles:") or a leading '/' is left as is. */
+ * with a scheme ("https:") or a leading '/' is left as is. A pmtiles://
+ * URL whose archive is relative ("pmtiles://../v.pmtiles/{z}/{x}/{y}",
+ * as `tiles` writes it) gets an absolute archive: the pmtiles library
+ * resolves it against the page that loads it, not against the JSON, so
+ * any page but the preview asked its own server for ../v.pmtiles. */
 static void absolute_url(json_t *holder, const char *key, size_t index, const char *base)
 {
     json_t *v = key ? json_object_get(holder, key) : json_array_get(holder, index);
     const char *u = json_string_value(v);
-    if (!u || !*u || u[0] == '/' || strstr(u, "://") || strchr(u, ':')) return;
-    char *abs = g_strconcat(base, u, NULL);
+    if (!u || !*u) return;
+    const char *pm = "pmtiles://";
+    int pmtiles = !strncmp(u, pm, strlen(pm));
+    const char *rel = pmtiles ? u + strlen(pm) : u;
+    if (!*rel || rel[0] == '/' || strstr(rel, "://") || (!pmtiles && strchr(rel, ':'))) return;
+    char *joined = g_strconcat(base, rel, NULL);
+    char *abs = g_strconcat(pmtiles ? pm : "", remove_dot_segments(joined), NULL);
+    g_free(joined);
     if (key) json_object_set_new(holder, key, json_string(abs));
     else json_array_set_new(holder, index, json_string(abs));
     g_free(abs);

@@ -202,7 +202,9 @@ fp_status fpi_tile_sink_put(fp_tile_sink *s, int z, int x, int y, const unsigned
 {
     if (s->pmtiles) return fpi_pmtiles_put(s->pmtiles, z, x, y, data, len, err);
     unsigned char *zipped = NULL;
-    if (s->mbtiles && s->o.gzip && len) {
+    /* An empty vector tile too: a 20-byte gzip stream, as PMTiles stores
+     * it, not 0 bytes, which no reader takes for gzip'd pbf. */
+    if (s->mbtiles && s->o.gzip) {
         zipped = gzip_bytes(data, len, &len);
         if (!zipped) return fp_error_set(err, FP_ERR_NOMEM, "%s: gzip failed", s->target);
         data = zipped;

@@ -140,6 +140,11 @@ serve r.pmtiles
 case_begin "serve NAME.pmtiles: the preview at /, the archive at /NAME.pmtiles (application/vnd.pmtiles, Accept-Ranges: bytes)"
 [ -n "$PORT" ] || fail "footprint serve did not start: $(cat serve.log)"
 assert_contains "$(curl -s "http://127.0.0.1:$PORT/")" "../r.pmtiles" "the page"
+# The served TileJSON names the archive absolutely: the pmtiles library
+# resolves a relative one against the page that loads it (any page but the
+# preview asked its own server for ../r.pmtiles).
+assert_eq "pmtiles://http://127.0.0.1:$PORT/r.pmtiles/{z}/{x}/{y}" \
+  "$(curl -s "http://127.0.0.1:$PORT/tiles.json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["tiles"][0])')" "tiles.json's archive URL"
 assert_eq "200||$size|bytes" "$(get)" "whole file"
 assert_eq "$(md5sum < r.pmtiles)" "$(md5sum < body.bin)" "bytes"
 assert_contains "$(cat head.txt)" "Content-Type: application/vnd.pmtiles" "type"

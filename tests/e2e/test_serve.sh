@@ -44,6 +44,7 @@ CREATE TABLE metadata (name text, value text);
 CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer, tile_data blob);
 INSERT INTO metadata VALUES ('name', 'vector'), ('format', 'pbf');
 INSERT INTO tiles VALUES (2, 1, 2, readfile('tile.pbf.gz'));
+INSERT INTO tiles VALUES (2, 0, 3, X'');
 SQL
 printf '<p>raster preview</p>\n' > www/raster.preview/index.html
 
@@ -168,6 +169,10 @@ assert_eq "200" "$CODE" "without Accept-Encoding"
 assert_eq "" "$(header Content-Encoding)" "no Content-Encoding"
 cmp -s body.out plain.pbf || fail "inflated bytes differ"
 assert_eq "Accept-Encoding" "$(header Vary)" "Vary"
+# An empty tile stored as 0 bytes (older footprint archives): a tile all the
+# same, 200 with an empty body, not a 404 inside the bounds.
+get "$URL/vector/2/0/0.pbf" -H 'Accept-Encoding: gzip'
+assert_eq "200 0" "$CODE $(wc -c < body.out)" "a 0-byte tile row"
 case_end
 
 case_begin "conditional requests: If-None-Match and If-Modified-Since give 304"

@@ -263,6 +263,20 @@ sqlite3 vec.mbtiles "SELECT writefile('t.pbf.gz', tile_data) FROM tiles WHERE zo
 assert_eq "1f8b" "$(od -An -tx1 -N2 t.pbf.gz | tr -d ' ')" "gzip magic"
 gunzip -c t.pbf.gz > t.pbf 2>/dev/null
 cmp -s t.pbf "vec/$t.pbf" || fail "tile $t: gunzipped MBTiles bytes differ from the directory's ($(wc -c < t.pbf) vs $(wc -c < "vec/$t.pbf") bytes, z=$z x=$x y=$y)"
+# Every tile a gzip stream, the empty ones too (they were 0 bytes, which no
+# reader takes for gzip'd pbf), each the folder's tile once gunzipped.
+"$PY" - <<'P' > gz.txt 2>&1
+import gzip, os, sqlite3
+bad, empty = [], 0
+for z, x, row, data in sqlite3.connect('vec.mbtiles').execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"):
+    y = (1 << z) - 1 - row
+    folder = open(f'vec/{z}/{x}/{y}.pbf', 'rb').read()
+    if data[:2] != b'\x1f\x8b' or gzip.decompress(data) != folder: bad.append(f'{z}/{x}/{y}')
+    empty += len(folder) == 0
+print(f'{len(bad)} bad, {empty} empty', ' '.join(bad[:5]))
+P
+assert_eq 0 "$(cut -d' ' -f1 gz.txt)" "tiles not gzip'd or not the folder's ($(cat gz.txt))"
+[ "$(cut -d' ' -f3 gz.txt)" -gt 0 ] || fail "no empty tile in the set to check ($(cat gz.txt))"
 case_end
 
 # ==============================================================================
