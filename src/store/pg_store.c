@@ -254,8 +254,55 @@ static void mask_password(char **msg, const char *db)
             g_free(plain);
         }
         mask(msg, pw);
+        /* An unquoted value with a space ("password=SEC RETWORD"): libpq
+         * complains about the next word ('missing "=" after "RETWORD"'),
+         * so the words up to the next key=value are masked too. */
+        if (!scheme && *v != '\'') {
+            const char *w = v + strlen(pw);
+            for (;;) {
+                while (*w == ' ' || *w == '\t') w++;
+                size_t n = strcspn(w, " \t");
+                if (!n || memchr(w, '=', n)) break;
+                char *word = g_strndup(w, n);
+                mask(msg, word);
+                g_free(word);
+                w += n;
+            }
+        }
         g_free(pw);
     }
+}
+
+/* Whether the user part of a URL ("postgresql://USER:PASSWORD@HOST...")
+ * holds a password with '/' or '@' as they are, which a URL must
+ * percent-encode: libpq then reads part of it as the host, port or
+ * database and echoes those parts in its message ('invalid integer value
+ * "x7" for connection option "port"' for "anna:x7/Qw9@host"). The
+ * password is taken up to the LAST '@' of the string; it and its pieces
+ * are masked in *msg (a piece of one character stays). Returns 1 when
+ * such a password was found. */
+static int mask_unencoded_password(char **msg, const char *db)
+{
+    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
+    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (!colon || at == colon + 1) return 0;
+    char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
+    int unencoded = strpbrk(pw, "/@") != NULL;   /* libpq reads '?' and '#' there as part of it */
+    if (unencoded) {
+        mask(msg, pw);
+        gchar **pieces = g_strsplit_set(pw, "/@?#:", -1);
+        for (int i = 0; pieces[i]; i++)
+            if (strlen(pieces[i]) > 1) {
+                mask(msg, pieces[i]);
+                char *plain = g_uri_unescape_string(pieces[i], NULL);
+                if (plain) mask(msg, plain);
+                g_free(plain);
+            }
+        g_strfreev(pieces);
+    }
+    g_free(pw);
+    return unencoded;
 }
 
 /* libpq's messages span lines ("...failed: Connection refused\n\tIs the
@@ -656,11 +703,16 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (!c) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
     if (PQstatus(c) != CONNECTION_OK) {
-        char *msg = g_strdup(PQerrorMessage(c));
+        char *msg = g_strdup(PQerrorMessage(c)), *shown = g_strdup(name);
         mask_password(&msg, db);
+        int unencoded = mask_unencoded_password(&msg, db);
+        mask_unencoded_password(&shown, db);
         one_line(msg);
-        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s", name, msg);
+        fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s%s", shown, msg,
+                                    unencoded ? " (the URL's password holds '/' or '@' as they are: write them %2F and"
+                                                " %40, or give the password by PGPASSWORD or ~/.pgpass)" : "");
         g_free(msg);
+        g_free(shown);
         PQfinish(c);
         return st;
     }
@@ -693,6 +745,7 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
         s->path = name_from(PQuser(pg->conn), PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
         g_free(guess);
     } else {
+        mask_unencoded_password(&guess, db);   /* its host, port or database may be pieces of the password */
         s->path = guess;
     }
     if (!st) {

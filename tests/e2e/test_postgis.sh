@@ -552,6 +552,20 @@ OUT=$(HOME=$WORK/home PGHOST=127.0.0.1 PGPORT=$PGC_PORT PGUSER=$PGC_PW_USER "$FP
 assert_eq 0 "$RC" "~/.pgpass and PG* variables with the PG: form ($OUT)"
 case_end
 
+case_begin "a password with '/' or '@' written as is in a URL, or with a space unquoted: libpq reads parts of it as host, port or database and echoes them; none reaches the message, which says to percent-encode"
+# Each piece of each password must be absent from the whole output.
+for db in "postgresql://anna:x7/Qw9+zK@127.0.0.1:$PGC_PORT/fp" "postgresql://anna:SECx@RET11@127.0.0.1:$PGC_PORT/fp" \
+          "PG:host=127.0.0.1 port=$PGC_PORT dbname=fp user=anna password=SECy RETWORD"; do
+    run --db "$db" rejects
+    assert_eq 1 "$RC" "exit ($db)"
+    assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+    assert_contains "$OUT" "cannot connect" "says it ($OUT)"
+    for piece in x7 Qw9+zK SECx RET11 SECy RETWORD; do assert_not_contains "$OUT" "$piece" "no '$piece' in: $OUT"; done
+done
+run --db "postgresql://anna:x7/Qw9+zK@127.0.0.1:$PGC_PORT/fp" rejects
+assert_contains "$OUT" "write them %2F and %40" "the way out"
+case_end
+
 case_begin "two analysts' check --fix at once on two datasets: a batch each; check --undo puts back the last run's rows only"
 # A takes its batch number and waits (the check:batch pause point) while B runs: B must
 # get the next number, not A's (both read max + 1 and shared one; one --undo put back both).
