@@ -1081,6 +1081,20 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
             g_string_free(n, TRUE);
         }
     }
+    /* "Cmp" and "cmp" are one table to SQLite (names ignore case), so the
+     * second aggregation replaced the first's table while both kept their
+     * rows in `aggregations`: an export of Cmp gave cmp's counts. Refused
+     * on both engines, so that a name means the same everywhere (PostGIS,
+     * QGIS and GDAL's SQLite driver included). */
+    char **existing = NULL;
+    size_t nexisting = 0;
+    if (!st && fp_store_aggregation_names(store, &existing, &nexisting, NULL) == FP_OK)
+        for (size_t i = 0; i < nexisting && !st; i++)
+            if (!g_ascii_strcasecmp(existing[i], name) && strcmp(existing[i], name))
+                st = fp_error_set(err, FP_ERR_USAGE, "--name %s: an aggregation '%s' exists, and names that differ only in"
+                                  " case are one table in SpatiaLite; give another name, or --name %s to replace it",
+                                  name, existing[i], existing[i]);
+    fp_store_strings_free(existing);
     if (st) { g_strfreev(parts); return st; }
     snprintf(res->name, sizeof res->name, "%s", name);
     snprintf(res->table, sizeof res->table, "agg_%s", name);

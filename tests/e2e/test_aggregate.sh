@@ -867,3 +867,23 @@ run --db $DB aggregate --by "regions:$AGG/missing_codes.geojson:name" --name noc
 assert_eq 1 "$RC" "by name: exit status"
 assert_contains "$OUT" "1 feature without a region code in field 'name': 4;" "by name: feature 4"
 case_end
+
+case_begin "--name that differs from a stored aggregation's only in case: refused (one table in SpatiaLite; the second replaced the first's while both were listed), the first untouched"
+fp_init cs.sqlite
+printf 'id,company,category,lon,lat\n1,a,x,36.8219,-1.2921\n2,a,y,2.3522,48.8566\n3,a,y,2.2945,48.8584\n' > cs.csv
+"$FP" -q --db cs.sqlite import cs.csv --dataset one || fail "import one"
+printf 'id,company,category,lon,lat\n9,b,z,139.69,35.69\n' > cs2.csv
+"$FP" -q --db cs.sqlite import cs2.csv --dataset two || fail "import two"
+run --db cs.sqlite aggregate --by country --dataset one --name Cmp
+assert_eq 0 "$RC" "the first"
+run --db cs.sqlite aggregate --by country --dataset two --name cmp
+assert_eq 2 "$RC" "the second: a usage error"
+assert_contains "$OUT" "--name cmp: an aggregation 'Cmp' exists" "the message"
+# By hand: dataset one has one point in Kenya and two in France.
+assert_eq "FRA|2
+KEN|1" "$(sqlite3 cs.sqlite "SELECT code, projects FROM agg_Cmp WHERE projects > 0 AND level = 'country' ORDER BY code")" "Cmp keeps dataset one's counts"
+assert_eq "Cmp" "$(sqlite3 cs.sqlite "SELECT group_concat(name) FROM aggregations")" "one aggregation listed"
+run --db cs.sqlite aggregate --by country --dataset two --name Cmp
+assert_eq 0 "$RC" "the same name replaces it"
+assert_eq "JPN|1" "$(sqlite3 cs.sqlite "SELECT code, projects FROM agg_Cmp WHERE projects > 0 AND level = 'country' ORDER BY code")" "replaced"
+case_end

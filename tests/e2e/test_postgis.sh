@@ -193,6 +193,13 @@ assert_eq "0" "$(pq "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'fp_new
 assert_eq "agg_g10_gix agg_g10_pk agg_g10_uq" "$(pq "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'agg_g10'")" "indexes"
 case_end
 
+case_begin "a --name differing from a stored one only in case is refused on PostGIS too (as on SpatiaLite, where it is one table)"
+run --db "$PG" aggregate --by grid:10 --name G10
+assert_eq 2 "$RC" "a usage error"
+assert_contains "$OUT" "--name G10: an aggregation 'g10' exists" "the message"
+assert_eq "0|grid:5" "$(pq "SELECT (SELECT count(*) FROM pg_tables WHERE tablename = 'agg_G10'), (SELECT spec FROM aggregations WHERE name = 'g10')")" "nothing made, g10 untouched"
+case_end
+
 case_begin "two concurrent imports into one database both land whole"
 "$FP" -q --db "$PG" import "$WORK/b1.csv" --dataset b1 > "$WORK/b1.out" 2>&1 & p1=$!
 "$FP" -q --db "$PG" import "$WORK/b2.csv" --dataset b2 > "$WORK/b2.out" 2>&1 & p2=$!
