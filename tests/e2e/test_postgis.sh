@@ -460,6 +460,23 @@ if behind_paused lq aggregate:read "BEGIN; LOCK TABLE projects IN ACCESS EXCLUSI
 fi
 case_end
 
+case_begin "a colleague who is not the tables' owner imports a big file into a young database: the ordinary way (the bulk one drops indexes, the owner's right), whole, the indexes as they were"
+pgc_psql postgres -c "CREATE DATABASE team" >/dev/null && pgc_psql team -c "CREATE EXTENSION postgis" >/dev/null || fail "set-up"
+TEAM="postgresql://postgres@/team?host=$PGC_SOCK&port=$PGC_PORT"
+"$FP" -q --db "$TEAM" init || fail "init as the owner"
+pgc_psql team -c "CREATE ROLE bob LOGIN" -c "GRANT CREATE ON SCHEMA public TO bob" \
+    -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO bob" >/dev/null || fail "the role"
+idx() { pgc_psql team -At -c "SELECT string_agg(indexname, ' ' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'projects'"; }
+before=$(idx)
+# 3,000 rows into an empty table, the bulk threshold at 100: the bulk way for the owner.
+OUT=$(FOOTPRINT_TEST_BULK_ROWS=100 "$FP" --db "postgresql://bob@/team?host=$PGC_SOCK&port=$PGC_PORT" import "$WORK/b1.csv" 2>&1); RC=$?
+assert_eq 0 "$RC" "bob's import ($OUT)"
+assert_contains "$OUT" "3000 rows read, 3000 stored" "stored whole"
+assert_eq 3000 "$(pgc_psql team -At -c "SELECT count(*) FROM projects")" "rows"
+assert_eq "$before" "$(idx)" "the indexes as they were"
+case_end
+
 case_begin "a role at its connection limit (no second connection to read with): aggregate and check read on the store's own connection, with the same results"
 # lq holds 101,000 points (the case above): aggregate and check read them
 # with two reader connections each. A role limited to one connection (as a
