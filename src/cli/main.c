@@ -633,6 +633,9 @@ static int cmd_geocode(const char *db, int argc, char **argv)
         else if (r.candidates > town)
             printf("  (first examples above; every row with its outcome: footprint geocode --redo --report FILE.csv)\n");
     }
+    /* Rows placed now may be the first with a geometry (a list of place
+     * names): the projects' QGIS style, which their import could not write. */
+    if (r.exact + r.folded + r.alternate + r.fuzzy + r.admin1_centroid + r.country_centroid > 0) store_styles(store, "projects");
     fp_store_close(store);
     return 0;
 }

@@ -34,14 +34,29 @@ fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *styl
         st = fpi_pg_begin(s, err);
         began = !st;
     }
-    if (!st) st = fpi_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
+    /* Created only when missing: CREATE TABLE IF NOT EXISTS needs CREATE on
+     * the schema even when the table is there, and a colleague granted
+     * writing to layer_styles may have no more. */
+    int exists = 0;
+    if (!st) {
+        PGresult *r = fpi_pg_exec(s, "SELECT to_regclass('public.layer_styles') IS NOT NULL", 0, NULL);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+            st = fpi_pg_error(s, r, "creating layer_styles for QGIS", err);
+        else {
+            exists = !strcmp(PQgetvalue(r, 0, 0), "t");
+            PQclear(r);
+        }
+    }
+    if (!st && !exists) st = fpi_pg_command(s, create_sql, 0, NULL, "creating layer_styles for QGIS", err);
     /* The column QGIS 3.22+ adds, only when missing: ALTER TABLE needs the
      * table's owner even when the column exists, and layer_styles is often
      * another role's (QGIS's or a colleague's), who may grant writing. */
     int has_type = 0;
     if (!st) {
-        PGresult *r = fpi_pg_exec(s, "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'"
-                                     " AND table_name = 'layer_styles' AND column_name = 'type'", 0, NULL);
+        /* pg_attribute, not information_schema, which hides the columns of
+         * a table the role has no privilege on (and then ALTER was tried). */
+        PGresult *r = fpi_pg_exec(s, "SELECT 1 FROM pg_attribute WHERE attrelid = 'public.layer_styles'::regclass"
+                                     " AND attname = 'type' AND NOT attisdropped", 0, NULL);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "creating layer_styles for QGIS", err);
         else {
             has_type = PQntuples(r) > 0;

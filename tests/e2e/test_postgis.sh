@@ -477,6 +477,21 @@ assert_eq 3000 "$(pgc_psql team -At -c "SELECT count(*) FROM projects")" "rows"
 assert_eq "$before" "$(idx)" "the indexes as they were"
 case_end
 
+case_begin "QGIS styles: a colleague granted writing to layer_styles but no CREATE on the schema writes them; a list of place names gets its projects style once geocoded"
+pgc_psql team -c "CREATE ROLE carol LOGIN" -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO carol" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO carol" >/dev/null || fail "the role"
+CAROL="postgresql://carol@/team?host=$PGC_SOCK&port=$PGC_PORT"
+printf 'id,company,category,place,country\nN1,Acme,data_centre,Nairobi,Kenya\nN2,Acme,rd_lab,Mombasa,Kenya\n' > "$WORK/places.csv"
+pgc_psql team -c "DELETE FROM layer_styles WHERE f_table_name = 'projects'" >/dev/null
+run --db "$CAROL" import "$WORK/places.csv" --dataset places
+assert_eq 0 "$RC" "carol's import"
+assert_not_contains "$OUT" "styles not written" "no warning ($OUT)"
+run --db "$CAROL" geocode --dataset places
+assert_eq 0 "$RC" "carol's geocode"
+assert_not_contains "$OUT" "styles not written" "no warning ($OUT)"
+assert_eq 1 "$(pgc_psql team -c "SELECT count(*) FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" "the projects' style written"
+case_end
+
 case_begin "a role at its connection limit (no second connection to read with): aggregate and check read on the store's own connection, with the same results"
 # lq holds 101,000 points (the case above): aggregate and check read them
 # with two reader connections each. A role limited to one connection (as a
