@@ -527,7 +527,12 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
         }
     }
     if (v[FP_F_AMOUNT] && *v[FP_F_AMOUNT]) {
-        if (parse_amount(v[FP_F_AMOUNT], &p.amount)) p.has_amount = 1;
+        if (parse_amount(v[FP_F_AMOUNT], &p.amount)) {
+            p.has_amount = 1;
+            /* "-0" is 0: SQLite stores -0.0 as the integer 0, PostgreSQL
+             * keeps the sign, and the engines' exports differed. */
+            if (p.amount == 0) p.amount = 0;
+        }
         else if (extra) {
             json_object_set_new(extra, "amount_raw", json_string(v[FP_F_AMOUNT]));
             s->res->amount_not_understood++;

@@ -492,6 +492,12 @@ assert_not_contains "$OUT" "styles not written" "no warning ($OUT)"
 assert_eq 1 "$(pgc_psql team -c "SELECT count(*) FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" "the projects' style written"
 case_end
 
+case_begin "an amount of -0 is stored as 0 on PostGIS, as SQLite stores it (the engines' exports said 0 and -0)"
+printf 'id,company,lon,lat,amount\nZ1,a,10.5,10.5,-0\nZ2,a,11.5,10.5,-0.0\n' > "$WORK/negz.csv"
+"$FP" -q --db "$TEAM" import "$WORK/negz.csv" --dataset negz || fail "import"
+assert_eq "0 0" "$(pgc_psql team -c "SELECT string_agg(amount::text, ' ' ORDER BY source_key) FROM projects WHERE dataset = 'negz'")" "amounts"
+case_end
+
 case_begin "a role at its connection limit (no second connection to read with): aggregate and check read on the store's own connection, with the same results"
 # lq holds 101,000 points (the case above): aggregate and check read them
 # with two reader connections each. A role limited to one connection (as a
