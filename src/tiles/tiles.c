@@ -359,7 +359,13 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     if (pm) {
         /* TileJSON for a PMTiles archive: the pmtiles protocol's template,
          * relative to tiles.json as the page's own is. */
-        r->archive = g_strdup_printf("../%s", strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output);
+        /* A URL relative to NAME.preview/: the name percent-encoded where a
+         * URL would read it otherwise ('#', '?', '%': "v#1.pmtiles" was
+         * fetched as "v"), UTF-8 letters kept. */
+        char *escaped = g_uri_escape_string(strrchr(o->output, '/') ? strrchr(o->output, '/') + 1 : o->output,
+                                            G_URI_RESERVED_CHARS_ALLOWED_IN_PATH_ELEMENT, TRUE);
+        r->archive = g_strdup_printf("../%s", escaped);
+        g_free(escaped);
         snprintf(r->tiles_url, sizeof r->tiles_url, "pmtiles://%s/{z}/{x}/{y}", r->archive);
         pi->pmtiles_url = r->archive;
     }

@@ -173,8 +173,17 @@ grep -q '"GET /r.pmtiles" 206' serve.log || fail "the access log shows no 206: $
 stop_serve
 case_end
 
+# A name a URL would cut ('#') or misread ('%', a space): the preview's URL of it,
+# resolved against the page's as a browser does (Python's urljoin), is the file.
+"$FP" -q --db "$DB" tiles --zoom 0-1 -o 'v#1 %x.pmtiles' >/dev/null 2>&1 || echo "FAIL tiles into 'v#1 %x.pmtiles'"
 serve .
 case_begin "serve DIR: NAME.preview/index.html finds ../NAME.pmtiles; ranges on any file of the folder"
+page_url="http://127.0.0.1:$PORT/$(python3 -c 'import urllib.parse; print(urllib.parse.quote("v#1 %x.preview"))')/index.html"
+rel=$(grep -o "new URL('[^']*'" 'v#1 %x.preview/index.html' | sed "s/new URL('//; s/'$//")
+archive_url=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urljoin(sys.argv[1], sys.argv[2]))' "$page_url" "$rel")
+curl -s -o named.bin "$archive_url"
+cmp -s named.bin 'v#1 %x.pmtiles' || fail "the preview's URL of 'v#1 %x.pmtiles' ($rel -> $archive_url) does not give the file"
+
 assert_eq "206|bytes 0-6/$size|7|bytes" "$(get bytes=0-6)" "the archive"
 assert_eq "PMTiles" "$(cat body.bin)" "magic"
 assert_eq "200" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/r.preview/index.html")" "the page"
