@@ -638,6 +638,13 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     if (status == 404 && is_tile && prefix[0]) {
         char mbpath[sizeof prefix + 16];
         snprintf(mbpath, sizeof mbpath, "%s.mbtiles", prefix);
+        /* NAME.preview/tiles/z/x/y.ext: what the preview of NAME.mbtiles
+         * asks for (its page reads tiles/ next to it, as `serve
+         * NAME.mbtiles` answers): NAME.mbtiles's tiles when the folder is
+         * served (the page was grey). */
+        size_t n = strlen(prefix), suffix = strlen(".preview/tiles");
+        if (n > suffix && !strcmp(prefix + n - suffix, ".preview/tiles"))
+            snprintf(mbpath, sizeof mbpath, "%.*s.mbtiles", (int)(n - suffix), prefix);
         if (fpi_serve_resolve(s->root, mbpath, real, sizeof real) == 200) {
             respond_tile(s, c, req, real, z, x, y, ext);
             return;

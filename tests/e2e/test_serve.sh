@@ -155,6 +155,12 @@ get "$URL/raster/1/5/0.png"
 assert_eq 404 "$CODE" "an address outside zoom 1"
 get "$URL/nosuch/1/0/0.png"
 assert_eq 404 "$CODE" "no such MBTiles"
+# What NAME.preview/index.html asks for (tiles/ next to it): NAME.mbtiles's tiles.
+get "$URL/raster.preview/tiles/1/0/0.png"
+assert_eq "200 image/png" "$CODE $(header Content-Type)" "the preview's tile 1/0/0"
+cmp -s body.out "$PNG" || fail "the preview's tile bytes differ"
+get "$URL/raster.preview/tiles/2/0/0.png"
+assert_eq 404 "$CODE" "a missing tile through the preview's path"
 case_end
 
 case_begin "gzip'd vector tiles: Content-Encoding gzip, or inflated for clients without gzip"
