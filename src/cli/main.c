@@ -307,7 +307,8 @@ static void context_from_env(fp_context *ctx)
     const char *busy = getenv("FOOTPRINT_BUSY_MS");
     if (busy && atoi(busy) > 0) fp_context_set_busy_ms(ctx, atoi(busy));
     /* FOOTPRINT_TIMING=1: the time of each aggregate step on stderr. */
-    fp_context_set_timing(ctx, getenv("FOOTPRINT_TIMING") != NULL);
+    const char *timing = getenv("FOOTPRINT_TIMING");   /* "0" or "" is off, as the README's =1 suggests */
+    fp_context_set_timing(ctx, timing && *timing && strcmp(timing, "0"));
     /* Caches kept between runs (the prepared regions of --by regions:FILE,
      * the parsed gazetteer):
      * FOOTPRINT_CACHE=DIR, or "off"; by default $XDG_CACHE_HOME/footprint,

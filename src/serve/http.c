@@ -224,7 +224,8 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
     /* The path is decoded before the method is judged so that the log of a
      * 405 can say which path was asked for. Methods are case-sensitive
      * (RFC 9110 9.1): "get" is not GET. */
-    int known = (mlen == 3 && memcmp(buf + m0, "GET", 3) == 0) || (mlen == 4 && memcmp(buf + m0, "HEAD", 4) == 0);
+    int known = (mlen == 3 && memcmp(buf + m0, "GET", 3) == 0) || (mlen == 4 && memcmp(buf + m0, "HEAD", 4) == 0) ||
+                (mlen == 7 && memcmp(buf + m0, "OPTIONS", 7) == 0);   /* a browser's CORS preflight */
     int rc = decode_target(buf + t0, t1 - t0, req->path, sizeof req->path);
     if (rc) req->path[0] = '\0';
     if (!known) return 405;
@@ -323,6 +324,8 @@ static const struct { const char *ext, *type; } content_types[] = {
     { "css", "text/css" },
     { "json", "application/json" },
     { "geojson", "application/geo+json" },
+    { "geojsons", "application/geo+json-seq" },   /* RFC 8142 */
+    { "wasm", "application/wasm" },               /* WebAssembly.instantiateStreaming wants it */
     { "map", "application/json" },
     { "png", "image/png" },
     { "webp", "image/webp" },

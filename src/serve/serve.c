@@ -160,6 +160,9 @@ static void head_begin(conn *c, int status, int keep_alive, int version_minor)
      * (a web map under development on another port); nothing here is
      * private to a session, so any origin may read them. */
     head_add(c, "Access-Control-Allow-Origin: *\r\nX-Content-Type-Options: nosniff\r\n");
+    /* Without it a page of another origin cannot read these (a PMTiles
+     * reader checks ETag and Content-Range). */
+    head_add(c, "Access-Control-Expose-Headers: ETag, Content-Range, Content-Length, Accept-Ranges, Last-Modified\r\n");
     if (!keep_alive) head_add(c, "Connection: close\r\n");
     else if (version_minor == 0) head_add(c, "Connection: keep-alive\r\n");
 }
@@ -178,7 +181,7 @@ static void respond_status(conn *c, int status, int keep_alive, const fp_http_re
     int n = snprintf(text, sizeof text, "%d %s\n", status, reason(status));
     head_begin(c, status, keep_alive, req->version_minor);
     head_add(c, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nCache-Control: " CACHE_NONE "\r\n", n);
-    if (status == 405) head_add(c, "Allow: GET, HEAD\r\n");
+    if (status == 405) head_add(c, "Allow: GET, HEAD, OPTIONS\r\n");
     if (extra) head_add(c, "%s", extra);
     head_end(c);
     if (strcmp(req->method, "HEAD") != 0) {
@@ -610,6 +613,16 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     int z, x, y;
     int is_tile = fpi_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
 
+    /* A CORS preflight (a page of another origin sending a header such as
+     * If-None-Match): what it may send, for any path. */
+    if (strcmp(req->method, "OPTIONS") == 0) {
+        head_begin(c, 204, req->keep_alive, req->version_minor);
+        head_add(c, "Allow: GET, HEAD, OPTIONS\r\nAccess-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
+                    "Access-Control-Allow-Headers: Range, If-None-Match, If-Modified-Since, Accept-Encoding, Cache-Control\r\n"
+                    "Access-Control-Max-Age: 86400\r\nContent-Length: 0\r\n");
+        head_end(c);
+        return;
+    }
     /* FILE.mbtiles: its tiles at /tiles/z/x/y.ext, ahead of the folder. */
     if (s->tiles_file[0] && is_tile && strcmp(prefix, "/tiles") == 0) {
         respond_tile(s, c, req, s->tiles_file, z, x, y, ext);

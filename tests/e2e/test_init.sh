@@ -109,6 +109,8 @@ assert_eq 1 "$(grep -c '^prepared-[0-9a-f]\{64\}\.bin$' <<<"$entry")" "one entry
 assert_contains "$(cat c1.out)" "unions" "the first init computes the unions"
 FOOTPRINT_TIMING=1 "$FP" --db c2.sqlite init > c2.out 2>&1 || fail "second init: $(cat c2.out)"
 assert_contains "$(cat c2.out)" "cached" "the second init reads the entry"
+FOOTPRINT_TIMING=0 "$FP" --db c0.sqlite init > c0.out 2>&1 || fail "init with FOOTPRINT_TIMING=0: $(cat c0.out)"
+assert_not_contains "$(cat c0.out)" "cpu" "FOOTPRINT_TIMING=0 prints no step times"
 assert_eq "" "$(grep -E '^  (unions|admin1) ' c2.out)" "and computes nothing"
 assert_eq "$(sqlite3 c1.sqlite "$areas" | sha256sum)" "$(sqlite3 c2.sqlite "$areas" | sha256sum)" "same areas, to the last bit"
 assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 c2.sqlite "$groups" | sha256sum)" "same subregions and continents, byte for byte"

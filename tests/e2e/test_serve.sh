@@ -21,6 +21,7 @@ printf '<!doctype html><title>preview</title><p>footprint</p>\n' > www/index.htm
 printf '<p>sub</p>\n' > www/sub/index.html
 printf '{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"properties":{},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}\n' > www/layers/projects.geojson
 printf '{"tilejson":"3.0.0","tiles":["tiles/{z}/{x}/{y}.png"]}\n' > www/tiles.json
+printf '\x1e{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}\n' > www/layers/projects.geojsons
 printf 'console.log("map");\n' > www/lib/app.js
 printf 'body{margin:0}\n' > www/lib/app.css
 printf 'SECRET=1\n' > www/.env
@@ -101,6 +102,14 @@ assert_eq "text/html; charset=utf-8" "$(header Content-Type)" "type of /"
 assert_eq "$(stat -c %s www/index.html)" "$(header Content-Length)" "Content-Length"
 assert_eq "no-cache" "$(header Cache-Control)" "html is revalidated"
 assert_eq "*" "$(header Access-Control-Allow-Origin)" "CORS"
+assert_contains "$(header Access-Control-Expose-Headers)" "ETag, Content-Range" "headers a page of another origin may read"
+# A browser's CORS preflight (a page of another origin sending If-None-Match or Range).
+get "$URL/layers/projects.geojson" -X OPTIONS -H "Origin: http://example.org" -H "Access-Control-Request-Method: GET" -H "Access-Control-Request-Headers: range, if-none-match"
+assert_eq "204 0" "$CODE $(wc -c < body.out)" "OPTIONS: 204, no body"
+assert_eq "GET, HEAD, OPTIONS" "$(header Access-Control-Allow-Methods)" "methods allowed"
+assert_contains "$(header Access-Control-Allow-Headers)" "Range, If-None-Match" "headers allowed"
+get "$URL/" -H "Origin: http://example.org"
+assert_eq 200 "$CODE" "the next request on a fresh connection"
 assert_eq "nosniff" "$(header X-Content-Type-Options)" "nosniff"
 [ -n "$(header ETag)" ] || fail "no ETag"
 [ -n "$(header Last-Modified)" ] || fail "no Last-Modified"
@@ -111,6 +120,8 @@ get "$URL/layers/projects.geojson"
 assert_eq 200 "$CODE" "geojson status"
 assert_eq "application/geo+json" "$(header Content-Type)" "geojson type"
 cmp -s body.out www/layers/projects.geojson || fail "geojson bytes differ"
+get "$URL/layers/projects.geojsons"
+assert_eq "200 application/geo+json-seq" "$CODE $(header Content-Type)" "GeoJSON text sequence (RFC 8142)"
 get "$URL/tiles.json"
 assert_eq "200 application/json no-cache" "$CODE $(header Content-Type) $(header Cache-Control)" "tiles.json"
 get "$URL/lib/app.js"
@@ -226,7 +237,7 @@ get "$URL/" -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' x)"
 assert_eq 431 "$CODE" "20 KB header"
 get "$URL/" -X POST -d 'a=1'
 assert_eq 405 "$CODE" "POST"
-assert_eq "GET, HEAD" "$(header Allow)" "Allow"
+assert_eq "GET, HEAD, OPTIONS" "$(header Allow)" "Allow"
 get "$URL/" -X DELETE
 assert_eq 405 "$CODE" "DELETE"
 got=$(python3 - "$PORT" <<'P'
