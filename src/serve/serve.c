@@ -319,10 +319,10 @@ static const char *cache_policy(const char *path)
 }
 
 /* The Range field (RFC 9110 14.2) for a file of size bytes: 0 to send the
- * whole file (no Range, or several ranges: allowed to be ignored, and
- * PMTiles readers ask for one at a time), 1 with [*first, *last] for one
- * satisfiable range (206), -1 for 416: a range past the end, a malformed
- * one, or another unit than bytes. */
+ * whole file (no Range, several ranges: allowed to be ignored, and
+ * PMTiles readers ask for one at a time; or another unit than bytes), 1
+ * with [*first, *last] for one satisfiable range (206), -1 for 416: a
+ * range past the end or a malformed one. */
 static int is_digit(char ch)
 {
     return ch >= '0' && ch <= '9';
@@ -331,7 +331,9 @@ static int is_digit(char ch)
 static int parse_range(const char *v, off_t size, off_t *first, off_t *last)
 {
     if (!v[0]) return 0;
-    if (strncasecmp(v, "bytes=", 6) != 0) return -1;
+    /* Another unit ("items=0-1"): ignored, the whole file (RFC 9110 14.2:
+     * a server MUST ignore a range unit it does not understand). */
+    if (strncasecmp(v, "bytes=", 6) != 0) return 0;
     const char *p = v + 6;
     while (*p == ' ' || *p == '\t') p++;
     if (strchr(p, ',')) return 0;
@@ -919,6 +921,14 @@ static fp_status setup_root(server *s, const char *root, fp_error *err)
          * requests) at /FILE.pmtiles, and the preview folder at /, so the
          * page's ../FILE.pmtiles finds it as under `serve DIR`. */
         if (!set_pmtiles(s, root)) return fp_error_set(err, FP_ERR_IO, "%s: %s", root, strerror(errno));
+        /* Checked at start, as an MBTiles file is opened at start: a file
+         * that is no archive would only fail in the browser. */
+        unsigned char magic[8] = {0};
+        FILE *f = fopen(root, "rb");
+        size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+        if (f) fclose(f);
+        if (got != sizeof magic || memcmp(magic, "PMTiles", 7) != 0 || magic[7] != 3)
+            return fp_error_set(err, FP_ERR_INPUT, "%s: not a PMTiles archive (no PMTiles version 3 header)", root);
         add_twin(s, root, n, ".mbtiles");
         char folder[PATH_MAX];
         if (n - 8 + sizeof ".preview" > sizeof folder) return FP_OK;

@@ -465,6 +465,10 @@ echo "not sqlite" > fake.mbtiles
 run serve --port 0 fake.mbtiles
 assert_eq 1 "$RC" "fake MBTiles: status"
 assert_contains "$OUT" "fake.mbtiles: not an MBTiles file" "fake MBTiles: message"
+echo "not an archive" > fake.pmtiles
+OUT=$(timeout 10 "$FP" serve --port 0 fake.pmtiles 2>&1); RC=$?
+assert_eq 1 "$RC" "fake PMTiles: status (124: it started and served the garbage)"
+assert_contains "$OUT" "fake.pmtiles: not a PMTiles archive" "fake PMTiles: message"
 run serve --port 0 www/index.html
 assert_eq 2 "$RC" "a plain file: status"
 assert_contains "$OUT" "not a folder, an .mbtiles or a .pmtiles file" "a plain file: message"
