@@ -228,6 +228,11 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
                 (mlen == 7 && memcmp(buf + m0, "OPTIONS", 7) == 0);   /* a browser's CORS preflight */
     int rc = decode_target(buf + t0, t1 - t0, req->path, sizeof req->path);
     if (rc) req->path[0] = '\0';
+    /* "OPTIONS * HTTP/1.1": the server as a whole (RFC 9110 7.1). */
+    if (rc && mlen == 7 && t1 - t0 == 1 && buf[t0] == '*' && memcmp(buf + m0, "OPTIONS", 7) == 0) {
+        rc = 0;
+        strcpy(req->path, "*");
+    }
     if (!known) return 405;
     if (rc) return rc;
 

@@ -95,7 +95,12 @@ static void test_methods(void **state)
     /* Reported as soon as the request line is complete. */
     assert_int_equal(parse_status("DELETE /x HTTP/1.1\r\n"), 405);
     assert_int_equal(parse_status("PUT /x HTTP/1.1\r\nHost: h\r\n\r\n"), 405);
-    assert_int_equal(parse_status("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), 405);
+    /* OPTIONS: a browser's CORS preflight, for a path or the server ("*"). */
+    assert_int_equal(parse("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
+    assert_string_equal(req.path, "*");
+    assert_int_equal(parse("OPTIONS /tiles/0/0/0.pbf HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
+    assert_string_equal(req.path, "/tiles/0/0/0.pbf");
+    assert_int_equal(parse_status("TRACE /x HTTP/1.1\r\nHost: h\r\n\r\n"), 405);
     /* Methods are case-sensitive. */
     assert_int_equal(parse_status("get / HTTP/1.1\r\nHost: h\r\n\r\n"), 405);
     assert_int_equal(parse_status("Head / HTTP/1.1\r\nHost: h\r\n\r\n"), 405);
