@@ -221,13 +221,19 @@ static int string_index(const char *const *list, size_t n, const char *text)
 
 /* lon/lat pairs (degrees) to world units, in place, through PROJ's
  * EPSG:4326 -> EPSG:3857. -1 when PROJ cannot (a NaN). */
-static int to_world(PJ *pj, double *xy, size_t n)
+static int to_world(PJ *pj, double *xy, size_t n, GArray *excess)
 {
     if (!n) return 0;
+    /* excess (a region continued past the antimeridian, see
+     * extend_across_antimeridian): what lies beyond +-180 is kept, at the
+     * world x it would have (Web Mercator's x is linear in longitude). */
+    if (excess) g_array_set_size(excess, n);
     for (size_t i = 0; i < n; i++) {
         double *p = xy + 2 * i;
+        double lon = p[0];
         if (p[0] < -180) p[0] = -180;
         if (p[0] > 180) p[0] = 180;
+        if (excess) g_array_index(excess, double, i) = lon - p[0];
         if (p[1] < -FP_MERC_MAX_LAT) p[1] = -FP_MERC_MAX_LAT;
         if (p[1] > FP_MERC_MAX_LAT) p[1] = FP_MERC_MAX_LAT;
     }
@@ -240,6 +246,7 @@ static int to_world(PJ *pj, double *xy, size_t n)
         if (!isfinite(p[0]) || !isfinite(p[1]) || p[0] == HUGE_VAL) return -1;
         double wx = (p[0] + FP_MERC_HALF) * k, wy = (FP_MERC_HALF - p[1]) * k;
         p[0] = wx < 0 ? 0 : wx > WORLD ? WORLD : wx;
+        if (excess) p[0] += g_array_index(excess, double, i) * (WORLD / 360.0);
         p[1] = wy < 0 ? 0 : wy > WORLD ? WORLD : wy;
     }
     return 0;
@@ -360,7 +367,8 @@ static unsigned seq_pairs(GEOSContextHandle_t h, const GEOSGeometry *g, GArray *
 /* Adds the parts of g of one geometry type (GEOM_*) to the current shape
  * of gs, projecting lon/lat through pj when it is not NULL. -1 when a
  * coordinate cannot be projected. */
-static int collect_parts(GEOSContextHandle_t h, const GEOSGeometry *g, int want, PJ *pj, geomset *gs, GArray *buf)
+static int collect_parts(GEOSContextHandle_t h, const GEOSGeometry *g, int want, PJ *pj, geomset *gs, GArray *buf,
+                         GArray *excess)
 {
     if (GEOSisEmpty_r(h, g) == 1) return 0;
     int type = GEOSGeomTypeId_r(h, g);
@@ -371,7 +379,7 @@ static int collect_parts(GEOSContextHandle_t h, const GEOSGeometry *g, int want,
         if ((type == GEOS_POINT) != (want == GEOM_POINT) || (type != GEOS_POINT && want != GEOM_LINE)) return 0;
         unsigned n = seq_pairs(h, g, buf);
         if (!n || (want == GEOM_LINE && n < 2)) return 0;
-        if (pj && to_world(pj, (double *)(void *)buf->data, n)) return -1;
+        if (pj && to_world(pj, (double *)(void *)buf->data, n, excess)) return -1;
         part_begin(gs);
         ring_add(gs, (const double *)(const void *)buf->data, n);
         return 0;
@@ -387,7 +395,7 @@ static int collect_parts(GEOSContextHandle_t h, const GEOSGeometry *g, int want,
                 if (r < 0) { part_cancel(gs); return 0; }
                 continue;
             }
-            if (pj && to_world(pj, (double *)(void *)buf->data, n)) { part_cancel(gs); return -1; }
+            if (pj && to_world(pj, (double *)(void *)buf->data, n, excess)) { part_cancel(gs); return -1; }
             ring_add(gs, (const double *)(const void *)buf->data, n);
         }
         return 0;
@@ -395,7 +403,7 @@ static int collect_parts(GEOSContextHandle_t h, const GEOSGeometry *g, int want,
     default: {
         int n = GEOSGetNumGeometries_r(h, g);
         for (int i = 0; i < n; i++)
-            if (collect_parts(h, GEOSGetGeometryN_r(h, g, i), want, pj, gs, buf)) return -1;
+            if (collect_parts(h, GEOSGetGeometryN_r(h, g, i), want, pj, gs, buf, excess)) return -1;
         return 0;
     }
     }
@@ -456,13 +464,13 @@ static void shapes_builder_init(shapes_builder *b)
 /* Adds g (lon/lat) as up to three shapes of owner: its points, its lines,
  * its polygons (a GeometryCollection may hold all three). */
 static int shapes_add(shapes_builder *b, GEOSContextHandle_t h, const GEOSGeometry *g, uint32_t owner, PJ *pj,
-                      GArray *buf)
+                      GArray *buf, GArray *excess)
 {
     static const int types[] = { GEOM_POINT, GEOM_LINE, GEOM_POLYGON };
     for (int t = 0; t < 3; t++) {
         uint32_t before = b->full->parts->len;
         shape_begin(b->full);
-        if (collect_parts(h, g, types[t], pj, b->full, buf)) {
+        if (collect_parts(h, g, types[t], pj, b->full, buf, excess)) {
             g_array_set_size(b->full->shape_first, b->full->shape_first->len - 1);
             return -1;
         }
@@ -513,8 +521,8 @@ static geomset *simplify_set(GEOSContextHandle_t h, const geomset *src, const un
             if (!g) continue;
             GEOSGeometry *simple = types[s] == GEOM_POLYGON ? GEOSTopologyPreserveSimplify_r(h, g, tol)
                                                             : GEOSSimplify_r(h, g, tol);
-            if (simple) collect_parts(h, simple, types[s], NULL, out, buf);
-            else collect_parts(h, g, types[s], NULL, out, buf);   /* GEOS refused: keep it as is */
+            if (simple) collect_parts(h, simple, types[s], NULL, out, buf, NULL);
+            else collect_parts(h, g, types[s], NULL, out, buf, NULL);   /* GEOS refused: keep it as is */
             if (simple) GEOSGeom_destroy_r(h, simple);
             GEOSGeom_destroy_r(h, g);
         }
@@ -666,7 +674,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
             g_array_append_val(lonlat, geom.y);
             g_array_append_val(point_owner, index);
         } else if (g) {
-            int bad = shapes_add(shapes, h, g, index, pj, buf);
+            int bad = shapes_add(shapes, h, g, index, pj, buf, NULL);
             GEOSGeom_destroy_r(h, g);
             if (bad) {
                 st = fp_error_set(err, FP_ERR_INPUT, "project %lld: a coordinate cannot be projected to Web Mercator",
@@ -725,7 +733,7 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
     }
     /* Points: projected in one call, then sorted in Morton order. */
     size_t n = point_owner->len;
-    if (!st && to_world(pj, (double *)(void *)lonlat->data, n))
+    if (!st && to_world(pj, (double *)(void *)lonlat->data, n, NULL))
         st = fp_error_set(err, FP_ERR_INPUT, "a project point cannot be projected to Web Mercator");
     if (!st) {
         s->npoint_projects = n;
@@ -873,6 +881,53 @@ typedef struct regions_load {
     fp_error *err;
 } regions_load;
 
+static int shift_x(double *x, double *y, void *dx)
+{
+    (void)y;
+    *x += *(const double *)dx;
+    return 1;
+}
+
+/* A copy of g moved by dx degrees of longitude. */
+static GEOSGeometry *shifted(GEOSContextHandle_t h, const GEOSGeometry *g, double dx)
+{
+    return GEOSGeom_transformXY_r(h, g, shift_x, &dx);
+}
+
+/* A region cut at the antimeridian (Russia, Fiji, Antarctica) has an edge
+ * along +-180, and a line layer on its polygons (the style's borders)
+ * stroked it: a white line through Chukotka at every zoom. The region is
+ * continued across: what lies within MVT_WRAP_DEG of the other side is
+ * added beyond +-180 (its copy moved by -+360) and merged, so the edge
+ * falls in the tile buffer of the world's edge tiles, which no renderer
+ * draws. NULL when g does not reach +-180 or is not polygonal. */
+#define MVT_WRAP_DEG (360.0 / 64)   /* the buffer of a zoom-0 tile: 64 of 4096 units */
+static GEOSGeometry *extend_across_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    double xmin, xmax;
+    if ((type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) || !GEOSGeom_getXMin_r(h, g, &xmin) ||
+        !GEOSGeom_getXMax_r(h, g, &xmax) || (xmin > -180 && xmax < 180))
+        return NULL;
+    GEOSGeometry *east = GEOSClipByRect_r(h, g, 180 - MVT_WRAP_DEG, -90, 180, 90);
+    GEOSGeometry *west = GEOSClipByRect_r(h, g, -180, -90, -180 + MVT_WRAP_DEG, 90);
+    GEOSGeometry *parts[3] = { GEOSGeom_clone_r(h, g), east ? shifted(h, east, -360) : NULL,
+                               west ? shifted(h, west, 360) : NULL };
+    if (east) GEOSGeom_destroy_r(h, east);
+    if (west) GEOSGeom_destroy_r(h, west);
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        if (parts[i]) parts[n++] = parts[i];
+    GEOSGeometry *all = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+    if (!all) {
+        for (int i = 0; i < n; i++) GEOSGeom_destroy_r(h, parts[i]);
+        return NULL;
+    }
+    GEOSGeometry *merged = GEOSUnaryUnion_r(h, all);
+    GEOSGeom_destroy_r(h, all);
+    return merged;   /* NULL (GEOS refused): the region as it is */
+}
+
 /* Adds a region's shape; 1 (and rl->st set) when it cannot be projected. */
 static int add_region(regions_load *rl, mvt_region *r, const unsigned char *wkb, size_t len)
 {
@@ -882,7 +937,11 @@ static int add_region(regions_load *rl, mvt_region *r, const unsigned char *wkb,
     }
     GEOSGeometry *g = wkb ? GEOSWKBReader_read_r(rl->h, rl->rd, wkb, len) : NULL;
     if (!g) return 0;
-    int bad = shapes_add(rl->shapes, rl->h, g, rl->regions->len, rl->pj, rl->buf);
+    GEOSGeometry *wrapped = extend_across_antimeridian(rl->h, g);
+    GArray *excess = wrapped ? g_array_new(FALSE, FALSE, sizeof(double)) : NULL;
+    int bad = shapes_add(rl->shapes, rl->h, wrapped ? wrapped : g, rl->regions->len, rl->pj, rl->buf, excess);
+    if (excess) g_array_free(excess, TRUE);
+    if (wrapped) GEOSGeom_destroy_r(rl->h, wrapped);
     GEOSGeom_destroy_r(rl->h, g);
     if (bad) {
         rl->st = fp_error_set(rl->err, FP_ERR_INPUT, "region %s: a coordinate cannot be projected to Web Mercator",

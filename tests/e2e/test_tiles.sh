@@ -249,6 +249,52 @@ assert_contains "$(cat vec/index.html)" '<script src="lib/maplibre-gl/maplibre-g
 cmp -s vec/lib/maplibre-gl/maplibre-gl.js "$ROOT/web/vendor/maplibre-gl/maplibre-gl.js" || fail "lib/maplibre-gl is not the vendored copy"
 case_end
 
+case_begin "vector tiles: a region cut at the antimeridian (Russia, Fiji) has no edge along the world's edge inside the tile (the borders line drew one through Chukotka), its area in the tile unchanged"
+# GDAL's MVT driver (CLIP=NO) reads the z3 tiles at the west and east edges holding
+# Chukotka (lon -180..-169 and 169..180, lat 64-71: tiles 3/0/1 and 3/7/1 by the
+# XYZ arithmetic of tests/tools/tile_check.py). The length of RUS's outline on the
+# world's edge within the tile must be 0, and its area within the tile (clipped by
+# OGR) the same as the store's Russia clipped there, within 1% (simplification).
+"$PY" - vec "$DB" <<'PY' > am.txt 2>&1
+import sqlite3, sys
+from osgeo import gdal, ogr, osr
+gdal.UseExceptions()
+H = 20037508.342789244
+def tile_box(z, x, y):
+    size = 2 * H / 2 ** z
+    return -H + x * size, H - (y + 1) * size, -H + (x + 1) * size, H - y * size
+db = sqlite3.connect(sys.argv[2]); db.enable_load_extension(True); db.load_extension("mod_spatialite")
+wkb = db.execute("SELECT AsBinary(geom) FROM regions WHERE level = 'country' AND code = 'RUS'").fetchone()[0]
+rus = ogr.CreateGeometryFromWkb(bytes(wkb))
+src, dst = osr.SpatialReference(), osr.SpatialReference()
+src.ImportFromEPSG(4326); dst.ImportFromEPSG(3857)
+src.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER); dst.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+for x, edge in ((0, -H), (7, H)):
+    w, s, e, n = tile_box(3, x, 1)
+    ds = gdal.OpenEx(f"{sys.argv[1]}/3/{x}/1.pbf", gdal.OF_VECTOR, open_options=["CLIP=NO"])
+    lyr = ds.GetLayerByName("regions"); lyr.SetAttributeFilter("code = 'RUS'")
+    g = ogr.Geometry(ogr.wkbMultiPolygon)
+    for f in lyr:
+        gg = f.GetGeometryRef()
+        for i in range(gg.GetGeometryCount() if gg.GetGeometryType() == ogr.wkbMultiPolygon else 1):
+            g.AddGeometry(gg.GetGeometryRef(i) if gg.GetGeometryType() == ogr.wkbMultiPolygon else gg)
+    seam = ogr.CreateGeometryFromWkt(f"LINESTRING({edge} {s}, {edge} {n})")
+    on_edge = g.GetBoundary().Intersection(seam).Length()
+    box = ogr.CreateGeometryFromWkt(f"POLYGON(({w} {s},{e} {s},{e} {n},{w} {n},{w} {s}))")
+    clip_lon = (x * 45 - 180, (x + 1) * 45 - 180)   # the tile's longitudes at z3
+    want = rus.Intersection(ogr.CreateGeometryFromWkt(f"POLYGON(({clip_lon[0]} 60,{clip_lon[1]} 60,{clip_lon[1]} 85,{clip_lon[0]} 85,{clip_lon[0]} 60))"))
+    want.Transform(osr.CoordinateTransformation(src, dst))
+    a_tile, a_want = g.Intersection(box).GetArea(), want.Intersection(box).GetArea()
+    print(f"3/{x}/1 on_edge={on_edge:.0f} area_ratio={a_tile / a_want:.4f}")
+PY
+for x in 0 7; do
+    line=$(grep "^3/$x/1 " am.txt) || { fail "tile 3/$x/1: $(cat am.txt | tail -3)"; continue; }
+    assert_eq "on_edge=0" "$(cut -d' ' -f2 <<<"$line")" "RUS's outline on the world's edge in 3/$x/1"
+    ratio=$(sed 's/.*area_ratio=//' <<<"$line")
+    "$PY" -c "import sys; sys.exit(0 if abs($ratio - 1) < 0.01 else 1)" || fail "RUS's area in 3/$x/1: ratio $ratio to the store's"
+done
+case_end
+
 case_begin "vector MBTiles: format pbf, json with vector_layers, gzip'd tiles equal to the directory's"
 run --db "$DB" tiles --zoom 0-3 --format mvt -o vec.mbtiles
 assert_eq 0 "$RC" "exit status ($OUT)"
