@@ -33,6 +33,7 @@ typedef struct out {
     int precision;
     double bbox[4];               /* over everything written */
     double fbox[4];               /* the current feature */
+    double east_min, west_max;    /* its least x >= 0 and greatest x < 0 */
 } out;
 
 static void box_reset(double b[4])
@@ -92,6 +93,23 @@ static void put_position(out *o, double x, double y)
     put_number(o, y);
     fputc(']', o->f);
     box_add(o->fbox, x, y);
+    if (x >= 0) { if (x < o->east_min) o->east_min = x; }
+    else if (x > o->west_max) o->west_max = x;
+}
+
+/* A feature cut at the antimeridian (parts at 180 and at -180) gets its
+ * bbox in RFC 7946 5.2's form, west > east ([170, s, -170, n]), when that
+ * box is the narrower: [-180, s, 180, n] made a web map's fitBounds show
+ * the whole world for a cable from Fiji to Samoa. */
+static void feature_bbox(const out *o, double b[4])
+{
+    memcpy(b, o->fbox, 4 * sizeof *b);
+    if (o->fbox[0] > -180 || o->fbox[2] < 180) return;
+    double across = (180 - o->east_min) + (o->west_max + 180);
+    if (o->east_min <= 180 && o->west_max >= -180 && across < o->fbox[2] - o->fbox[0]) {
+        b[0] = o->east_min;
+        b[2] = o->west_max;
+    }
 }
 
 /* JSON string with the escapes RFC 8259 requires (the store holds valid UTF-8). */
@@ -345,6 +363,8 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
     while (fp_rows_next(l->rows)) {
         if (fp_context_cancelled(wo->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted"); break; }
         box_reset(o.fbox);
+        o.east_min = HUGE_VAL;
+        o.west_max = -HUGE_VAL;
         if (wo->seq) fputc(0x1E, f);
         else if (n) fputs(",\n", f);
         fputs("{\"type\":\"Feature\",\"id\":", f);
@@ -366,7 +386,9 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         }
         fputc(',', f);
         if (wo->bbox && o.fbox[0] <= o.fbox[2]) {
-            put_bbox(f, o.fbox, wo->precision);
+            double b[4];
+            feature_bbox(&o, b);
+            put_bbox(f, b, wo->precision);
             fputc(',', f);
         }
         put_properties(l, names, f);

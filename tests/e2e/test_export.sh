@@ -292,6 +292,20 @@ print('; '.join(bad) if bad else 'ok')
 P
 case_end
 
+case_begin "--bbox of a line cut at the antimeridian: RFC 7946 5.2's west > east form ([178, -15, -178, -14]), not the whole world"
+fp_init am.sqlite
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"C2"},"geometry":{"type":"LineString","coordinates":[[178,-15],[-178,-14]]}},{"type":"Feature","properties":{"id":"P1"},"geometry":{"type":"Point","coordinates":[10,10]}}]}\n' > am.geojson
+"$FP" -q --db am.sqlite import am.geojson || fail "import"
+run --db am.sqlite export --bbox -o am_out.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+# By hand: the line's ends are 178,-15 and -178,-14; the short way across 180.
+assert_eq "C2 MultiLineString [178, -15, -178, -14]
+P1 Point [10, 10, 10, 10]" "$(python3 -c "
+import json
+for f in json.load(open('am_out.geojson'))['features']: print(f['properties']['source_key'], f['geometry']['type'], f['bbox'])")" "feature bboxes"
+assert_eq "ok 2 features" "$(check am_out.geojson --require-bbox)" "the RFC 7946 checker takes it"
+case_end
+
 # ==============================================================================
 # 2. GeoJSONSeq, GeoPackage, FlatGeobuf, Shapefile, CSV.
 # ==============================================================================
