@@ -290,9 +290,15 @@ fp_status fp_store_extra_key_used(fp_store *store, const char *key, int *used, f
 /* Records the start of an import of file (checksum, dataset) inside the
  * caller's transaction. When the same checksum was already imported into
  * the dataset, nothing is written and *previous holds that import's id
- * (else 0 and *import_id the new one). */
+ * (else 0 and *import_id the new one). An earlier import of that checksum
+ * that stored no project (every row rejected, say a projected CSV read
+ * without --crs) is forgotten first, its record and rejects, so that the
+ * file can be imported again with other options: *forgotten is its id, or
+ * 0. (On PostgreSQL after the bulk import's locks, which must be the
+ * transaction's first.) */
 fp_status fp_store_import_begin(fp_store *store, const char *file, const char *checksum, const char *dataset,
-                                const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
+                                const char *started, int64_t *import_id, int64_t *previous, int64_t *forgotten,
+                                fp_error *err);
 /* The datasets that have projects, sorted (*names: a NULL-terminated
  * g_strfreev list, *n of them), from the imports catalogue and one index
  * look-up each: cheap on a store of millions of projects. */
@@ -314,15 +320,6 @@ fp_status fp_store_import_checksum(fp_store *store, int64_t import_id, const cha
 /* The id of the dataset's import of the file with that checksum (*id), 0
  * when there is none. */
 fp_status fp_store_import_find(fp_store *store, const char *dataset, const char *checksum, int64_t *id, fp_error *err);
-/* Within the caller's transaction, forgets the dataset's import of the file
- * with that checksum when it stored no project (every row rejected, say
- * a projected CSV read without --crs): its record and its rejects go, so
- * the same file can be imported again, with other options, and replaces
- * that attempt. *forgotten: its id, or 0 when there was none such. An
- * import that stored rows stays, and still makes the file "already
- * imported". */
-fp_status fp_store_import_forget_empty(fp_store *store, const char *dataset, const char *checksum, int64_t *forgotten,
-                                       fp_error *err);
 /* Records how an import ended (its format and counts). */
 fp_status fp_store_import_end(fp_store *store, int64_t import_id, const char *format, long rows_read, long stored,
                               long rejected, const char *finished, fp_error *err);

@@ -1088,12 +1088,29 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
      * QGIS and GDAL's SQLite driver included). */
     char **existing = NULL;
     size_t nexisting = 0;
-    if (!st && fp_store_aggregation_names(store, &existing, &nexisting, NULL) == FP_OK)
-        for (size_t i = 0; i < nexisting && !st; i++)
-            if (!g_ascii_strcasecmp(existing[i], name) && strcmp(existing[i], name))
-                st = fp_error_set(err, FP_ERR_USAGE, "--name %s: an aggregation '%s' exists, and names that differ only in"
-                                  " case are one table in SpatiaLite; give another name, or --name %s to replace it",
-                                  name, existing[i], existing[i]);
+    if (!st && fp_store_aggregation_names(store, &existing, &nexisting, NULL) == FP_OK) {
+        /* Its tables (agg_N, agg_N_assign) against theirs, case aside:
+         * "a_ASSIGN"'s agg_a_ASSIGN is "a"'s agg_a_assign. A name stored as
+         * it is given is replaced (a PostGIS store may hold two names that
+         * differ in case from before this rule). */
+        int same = 0;
+        for (size_t i = 0; i < nexisting; i++) same |= !strcmp(existing[i], name);
+        char *mine[2] = { g_strdup_printf("agg_%s", name), g_strdup_printf("agg_%s_assign", name) };
+        for (size_t i = 0; i < nexisting && !st && !same; i++) {
+            if (!strcmp(existing[i], name)) continue;
+            char *theirs[2] = { g_strdup_printf("agg_%s", existing[i]), g_strdup_printf("agg_%s_assign", existing[i]) };
+            for (int a = 0; a < 2 && !st; a++)
+                for (int b = 0; b < 2 && !st; b++)
+                    if (!g_ascii_strcasecmp(mine[a], theirs[b]))
+                        st = fp_error_set(err, FP_ERR_USAGE, "--name %s: its table %s is the aggregation '%s''s %s to SQLite,"
+                                          " whose table names ignore case; give another name, or --name %s to replace it",
+                                          name, mine[a], existing[i], theirs[b], existing[i]);
+            g_free(theirs[0]);
+            g_free(theirs[1]);
+        }
+        g_free(mine[0]);
+        g_free(mine[1]);
+    }
     fp_store_strings_free(existing);
     if (st) { g_strfreev(parts); return st; }
     snprintf(res->name, sizeof res->name, "%s", name);

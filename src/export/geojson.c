@@ -34,6 +34,7 @@ typedef struct out {
     double bbox[4];               /* over everything written */
     double fbox[4];               /* the current feature */
     double east_min, west_max;    /* its least x >= 0 and greatest x < 0 */
+    int spans_zero;               /* a segment of it runs from x < 0 to x >= 0 */
 } out;
 
 static void box_reset(double b[4])
@@ -104,7 +105,10 @@ static void put_position(out *o, double x, double y)
 static void feature_bbox(const out *o, double b[4])
 {
     memcpy(b, o->fbox, 4 * sizeof *b);
-    if (o->fbox[0] > -180 || o->fbox[2] < 180) return;
+    /* A segment across the prime meridian covers the gap between the
+     * eastern and western points: no box across 180 holds it (a line
+     * round the equator, a band, a part from -10 to 10). */
+    if (o->fbox[0] > -180 || o->fbox[2] < 180 || o->spans_zero) return;
     double across = (180 - o->east_min) + (o->west_max + 180);
     if (o->east_min <= 180 && o->west_max >= -180 && across < o->fbox[2] - o->fbox[0]) {
         b[0] = o->east_min;
@@ -173,11 +177,14 @@ static void put_sequence(out *o, GEOSContextHandle_t h, const GEOSCoordSequence 
     GEOSCoordSeq_getSize_r(h, cs, &n);
     int reverse = ccw >= 0 && ((signed_area(h, cs, n) > 0) != (ccw == 1));
     fputc('[', o->f);
+    double prev_x = 0;
     for (unsigned k = 0; k < n; k++) {
         double x, y;
         GEOSCoordSeq_getXY_r(h, cs, reverse ? n - 1 - k : k, &x, &y);
         if (k) fputc(',', o->f);
+        if (k && (x < 0) != (prev_x < 0)) o->spans_zero = 1;
         put_position(o, x, y);
+        prev_x = x;
     }
     fputc(']', o->f);
 }
@@ -365,6 +372,7 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         box_reset(o.fbox);
         o.east_min = HUGE_VAL;
         o.west_max = -HUGE_VAL;
+        o.spans_zero = 0;
         if (wo->seq) fputc(0x1E, f);
         else if (n) fputs(",\n", f);
         fputs("{\"type\":\"Feature\",\"id\":", f);

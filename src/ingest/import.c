@@ -158,12 +158,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     int64_t import_id, previous, forgotten = 0;
     /* An earlier import of this file that stored nothing (every row
      * rejected) is no reason to refuse it now: it is retried with other
-     * options, and this import replaces that attempt. */
-    if (!job.started && (st = fp_store_import_forget_empty(store, dataset, sha, &forgotten, err))) {
-        fp_store_rollback(store);
-        return st;
-    }
-    if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, err))) {
+     * options, and this import replaces that attempt (forgotten). */
+    if ((st = fp_store_import_begin(store, path, sha, dataset, started, &import_id, &previous, &forgotten, err))) {
         sha_join(&job, 1);
         fp_store_rollback(store);
         /* PostgreSQL: another session recording the same file into the

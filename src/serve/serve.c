@@ -116,6 +116,7 @@ static const char *reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 204: return "No Content";
     case 206: return "Partial Content";
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
@@ -621,7 +622,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
         head_begin(c, 204, req->keep_alive, req->version_minor);
         head_add(c, "Allow: GET, HEAD, OPTIONS\r\nAccess-Control-Allow-Methods: GET, HEAD, OPTIONS\r\n"
                     "Access-Control-Allow-Headers: Range, If-None-Match, If-Modified-Since, Accept-Encoding, Cache-Control\r\n"
-                    "Access-Control-Max-Age: 86400\r\nContent-Length: 0\r\n");
+                    "Access-Control-Max-Age: 86400\r\n");   /* no Content-Length on a 204 (RFC 9110 8.6) */
         head_end(c);
         return;
     }

@@ -23,13 +23,18 @@
 
 /* ------------------------------------------------------ import record --- */
 
+static fp_status import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
+                                     fp_error *err);
+
 fp_status fp_store_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
-                                const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
+                                const char *started, int64_t *import_id, int64_t *previous, int64_t *forgotten,
+                                fp_error *err)
 {
-    if (s->pg) return fpi_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, err);
+    if (s->pg) return fpi_pg_import_begin(s, file, checksum, dataset, started, import_id, previous, forgotten, err);
     sqlite3_stmt *q;
     *import_id = 0;
-    fp_status st = fp_store_import_find(s, dataset, checksum, previous, err);
+    fp_status st = import_forget_empty(s, dataset, checksum, forgotten, err);
+    if (!st) st = fp_store_import_find(s, dataset, checksum, previous, err);
     if (st || *previous) return st;
     if ((st = fpi_store_prepare(s, "INSERT INTO imports(file, checksum, dataset, started) VALUES(?,?,?,?)",
                                "recording the import", &q, err)))
@@ -61,11 +66,12 @@ fp_status fp_store_import_find(fp_store *s, const char *dataset, const char *che
     return FP_OK;
 }
 
-fp_status fp_store_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
-                                       fp_error *err)
+/* The dataset's import of the file with that checksum, when it stored no
+ * project: its rejects and record deleted (fp_store_import_begin). */
+static fp_status import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
+                                     fp_error *err)
 {
     *forgotten = 0;
-    if (s->pg) return fpi_pg_import_forget_empty(s, dataset, checksum, forgotten, err);
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=? AND rows_stored = 0",
                                      "reading imports", &q, err);

@@ -133,11 +133,16 @@ static fp_status bulk_import_begin(fp_store *s, const char *file, fp_error *err)
 }
 
 fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
-                             const char *started, int64_t *import_id, int64_t *previous, fp_error *err)
+                             const char *started, int64_t *import_id, int64_t *previous, int64_t *forgotten,
+                             fp_error *err)
 {
     *import_id = *previous = 0;
     fp_status st = bulk_import_begin(s, file, err);
     if (st) return st;
+    /* After the bulk locks: any read of imports before them holds a lock
+     * that another bulk import's LOCK ... NOWAIT fails on (two such
+     * imports each waited out the other's and both went the slow way). */
+    if ((st = fpi_pg_import_forget_empty(s, dataset, checksum, forgotten, err))) return st;
     if ((st = fpi_pg_import_find(s, dataset, checksum, previous, err)) || *previous) return st;
     const char *v[] = { dataset, checksum, file, started };
     PGresult *r = fpi_pg_exec(s, "INSERT INTO imports(dataset, checksum, file, started) VALUES($1, $2, $3, $4) RETURNING id", 4, v);
@@ -160,6 +165,7 @@ fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *check
 fp_status fpi_pg_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
                                      fp_error *err)
 {
+    *forgotten = 0;
     const char *v[] = { dataset, checksum };
     PGresult *r = fpi_pg_exec(s, "SELECT id FROM imports WHERE dataset = $1 AND checksum = $2 AND rows_stored = 0"
                                  " FOR UPDATE", 2, v);

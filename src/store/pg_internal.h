@@ -135,7 +135,8 @@ fp_status fpi_pg_project_values(fp_store *s, const char *column, char ***values,
 
 /* Imports (pg_imports.c). */
 fp_status fpi_pg_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
-                             const char *started, int64_t *import_id, int64_t *previous, fp_error *err);
+                             const char *started, int64_t *import_id, int64_t *previous, int64_t *forgotten,
+                             fp_error *err);
 fp_status fpi_pg_import_end(fp_store *s, int64_t import_id, const char *format, long rows_read, long stored,
                            long rejected, const char *finished, fp_error *err);
 typedef struct fp_pg_loader fp_pg_loader;

@@ -199,6 +199,16 @@ char *fpi_pg_display_name(const char *db)
     return name;
 }
 
+/* Whether libpq knows key as a connection keyword (dbname, host, ...). */
+static int is_conninfo_keyword(const char *key)
+{
+    PQconninfoOption *defs = PQconndefaults();
+    int known = 0;
+    for (PQconninfoOption *o = defs; o && o->keyword && !known; o++) known = !strcmp(o->keyword, key);
+    if (defs) PQconninfoFree(defs);
+    return known;
+}
+
 /* Replaces every copy of secret in *msg by "***". */
 static void mask(char **msg, const char *secret)
 {
@@ -255,17 +265,25 @@ static void mask_password(char **msg, const char *db)
         }
         mask(msg, pw);
         /* An unquoted value with a space ("password=SEC RETWORD"): libpq
-         * complains about the next word ('missing "=" after "RETWORD"'),
-         * so the words up to the next key=value are masked too. */
+         * complains about the next word, quoted ('missing "=" after
+         * "RETWORD"', or 'invalid connection option "RET"' for RET=WORD),
+         * so the words up to the next key=value are masked where they
+         * appear quoted, and the key of that one when it is no keyword. */
         if (!scheme && *v != '\'') {
             const char *w = v + strlen(pw);
             for (;;) {
                 while (*w == ' ' || *w == '\t') w++;
                 size_t n = strcspn(w, " \t");
-                if (!n || memchr(w, '=', n)) break;
-                char *word = g_strndup(w, n);
-                mask(msg, word);
+                if (!n) break;
+                const char *eq = memchr(w, '=', n);
+                char *word = g_strndup(w, eq ? (size_t)(eq - w) : n);
+                if (!eq || !is_conninfo_keyword(word)) {
+                    char *quoted = g_strdup_printf("\"%s\"", word);
+                    mask(msg, quoted);
+                    g_free(quoted);
+                }
                 g_free(word);
+                if (eq) break;
                 w += n;
             }
         }
@@ -284,7 +302,13 @@ static void mask_password(char **msg, const char *db)
 static int mask_unencoded_password(char **msg, const char *db)
 {
     const char *c = conninfo_of(db), *scheme = strstr(c, "://");
-    const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
+    if (!scheme) return 0;
+    /* The user part ends before the query or fragment: an '@' there
+     * ("?user=anna@corp.com") is no password's. */
+    size_t len = strcspn(scheme + 3, "?#");
+    const char *at = NULL;
+    for (const char *p = scheme + 3; p < scheme + 3 + len; p++)
+        if (*p == '@') at = p;
     const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
     if (!colon || at == colon + 1) return 0;
     char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));

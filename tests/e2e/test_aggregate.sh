@@ -878,7 +878,7 @@ run --db cs.sqlite aggregate --by country --dataset one --name Cmp
 assert_eq 0 "$RC" "the first"
 run --db cs.sqlite aggregate --by country --dataset two --name cmp
 assert_eq 2 "$RC" "the second: a usage error"
-assert_contains "$OUT" "--name cmp: an aggregation 'Cmp' exists" "the message"
+assert_contains "$OUT" "--name cmp: its table agg_cmp is the aggregation 'Cmp''s agg_Cmp" "the message"
 # By hand: dataset one has one point in Kenya and two in France.
 assert_eq "FRA|2
 KEN|1" "$(sqlite3 cs.sqlite "SELECT code, projects FROM agg_Cmp WHERE projects > 0 AND level = 'country' ORDER BY code")" "Cmp keeps dataset one's counts"
@@ -886,4 +886,8 @@ assert_eq "Cmp" "$(sqlite3 cs.sqlite "SELECT group_concat(name) FROM aggregation
 run --db cs.sqlite aggregate --by country --dataset two --name Cmp
 assert_eq 0 "$RC" "the same name replaces it"
 assert_eq "JPN|1" "$(sqlite3 cs.sqlite "SELECT code, projects FROM agg_Cmp WHERE projects > 0 AND level = 'country' ORDER BY code")" "replaced"
+# Another name whose table is this one's assignment table, case aside.
+run --db cs.sqlite aggregate --by country --dataset one --name CMP_ASSIGN
+assert_eq 2 "$RC" "a name whose table is Cmp's agg_Cmp_assign: refused"
+assert_contains "$OUT" "its table agg_CMP_ASSIGN is the aggregation 'Cmp''s agg_Cmp_assign" "the message"
 case_end

@@ -294,16 +294,20 @@ case_end
 
 case_begin "--bbox of a line cut at the antimeridian: RFC 7946 5.2's west > east form ([178, -15, -178, -14]), not the whole world"
 fp_init am.sqlite
-printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"C2"},"geometry":{"type":"LineString","coordinates":[[178,-15],[-178,-14]]}},{"type":"Feature","properties":{"id":"P1"},"geometry":{"type":"Point","coordinates":[10,10]}}]}\n' > am.geojson
+# E1 runs round the equator and M1 has a part from -10 to 10 beside its cut parts:
+# segments across the prime meridian, so the whole-world form stays (by hand).
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"C2"},"geometry":{"type":"LineString","coordinates":[[178,-15],[-178,-14]]}},{"type":"Feature","properties":{"id":"P1"},"geometry":{"type":"Point","coordinates":[10,10]}},{"type":"Feature","properties":{"id":"E1"},"geometry":{"type":"LineString","coordinates":[[-180,0],[0,0.5],[180,1]]}},{"type":"Feature","properties":{"id":"M1"},"geometry":{"type":"MultiLineString","coordinates":[[[170,1],[180,1]],[[-180,2],[-170,2]],[[-10,1.5],[10,1.5]]]}}]}\n' > am.geojson
 "$FP" -q --db am.sqlite import am.geojson || fail "import"
 run --db am.sqlite export --bbox -o am_out.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 # By hand: the line's ends are 178,-15 and -178,-14; the short way across 180.
 assert_eq "C2 MultiLineString [178, -15, -178, -14]
-P1 Point [10, 10, 10, 10]" "$(python3 -c "
+P1 Point [10, 10, 10, 10]
+E1 LineString [-180, 0, 180, 1]
+M1 MultiLineString [-180, 1, 180, 2]" "$(python3 -c "
 import json
 for f in json.load(open('am_out.geojson'))['features']: print(f['properties']['source_key'], f['geometry']['type'], f['bbox'])")" "feature bboxes"
-assert_eq "ok 2 features" "$(check am_out.geojson --require-bbox)" "the RFC 7946 checker takes it"
+assert_eq "ok 4 features" "$(check am_out.geojson --require-bbox)" "the RFC 7946 checker takes it"
 case_end
 
 # ==============================================================================

@@ -196,7 +196,7 @@ case_end
 case_begin "a --name differing from a stored one only in case is refused on PostGIS too (as on SpatiaLite, where it is one table)"
 run --db "$PG" aggregate --by grid:10 --name G10
 assert_eq 2 "$RC" "a usage error"
-assert_contains "$OUT" "--name G10: an aggregation 'g10' exists" "the message"
+assert_contains "$OUT" "--name G10: its table agg_G10 is the aggregation 'g10''s agg_g10" "the message"
 assert_eq "0|grid:5" "$(pq "SELECT (SELECT count(*) FROM pg_tables WHERE tablename = 'agg_G10'), (SELECT spec FROM aggregations WHERE name = 'g10')")" "nothing made, g10 untouched"
 case_end
 
@@ -609,6 +609,16 @@ for db in "postgresql://anna:x7/Qw9+zK@127.0.0.1:$PGC_PORT/fp" "postgresql://ann
 done
 run --db "postgresql://anna:x7/Qw9+zK@127.0.0.1:$PGC_PORT/fp" rejects
 assert_contains "$OUT" "write them %2F and %40" "the way out"
+# A key=value after an unquoted password: its key is echoed ('invalid connection option "RETz"').
+run --db "PG:host=127.0.0.1 port=$PGC_PORT dbname=fp user=anna password=SECz RETz=WORD" rejects
+for piece in SECz RETz; do assert_not_contains "$OUT" "$piece" "no '$piece' in: $OUT"; done
+# Nothing garbled for a one-letter word, and no password where an '@' is in the query.
+run --db "PG:host=127.0.0.1 port=$PGC_PORT dbname=fp user=anna password=SECw n dbname=x" rejects
+assert_contains "$OUT" "connection" "the message's words intact: $OUT"
+run --db "postgresql://127.0.0.1:1/fp?user=anna@corp.com" rejects
+assert_eq 1 "$RC" "exit"
+assert_not_contains "$OUT" "%2F" "no password hint without a password: $OUT"
+assert_contains "$OUT" "/fp" "the database named: $OUT"
 case_end
 
 case_begin "two analysts' check --fix at once on two datasets: a batch each; check --undo puts back the last run's rows only"

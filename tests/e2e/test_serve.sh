@@ -106,6 +106,8 @@ assert_contains "$(header Access-Control-Expose-Headers)" "ETag, Content-Range" 
 # A browser's CORS preflight (a page of another origin sending If-None-Match or Range).
 get "$URL/layers/projects.geojson" -X OPTIONS -H "Origin: http://example.org" -H "Access-Control-Request-Method: GET" -H "Access-Control-Request-Headers: range, if-none-match"
 assert_eq "204 0" "$CODE $(wc -c < body.out)" "OPTIONS: 204, no body"
+assert_eq "HTTP/1.1 204 No Content" "$(head -1 hdr.out | tr -d '\r')" "status line"
+assert_eq "" "$(header Content-Length)" "no Content-Length on a 204 (RFC 9110 8.6)"
 assert_eq "GET, HEAD, OPTIONS" "$(header Access-Control-Allow-Methods)" "methods allowed"
 assert_contains "$(header Access-Control-Allow-Headers)" "Range, If-None-Match" "headers allowed"
 get "$URL/" -H "Origin: http://example.org"

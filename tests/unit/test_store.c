@@ -409,9 +409,9 @@ static void test_column_cache_written(void **state)
     sqlite3 *db = fpi_store_sqlite(s);
     exec_ok(db, "INSERT INTO regions(level, code, name, geom) VALUES('country', 'X', 'X',"
                 " CastToMultiPolygon(GeomFromText('POLYGON((0 0, 1 0, 1 1, 0 0))', 4326)))");
-    int64_t id, previous;
+    int64_t id, previous, forgotten;
     assert_int_equal(fp_store_begin_bulk(s, &err), FP_OK);
-    assert_int_equal(fp_store_import_begin(s, "f.csv", "sum", "d", "t0", &id, &previous, &err), FP_OK);
+    assert_int_equal(fp_store_import_begin(s, "f.csv", "sum", "d", "t0", &id, &previous, &forgotten, &err), FP_OK);
     fp_store_loader *l;
     assert_int_equal(fp_store_loader_new(s, id, "d", "f.csv", &l, &err), FP_OK);
     /* The loader keeps rows in a batch until fp_store_loader_flush: each
@@ -954,9 +954,9 @@ static void test_project_queries(void **state)
     memcpy(line + 33, &one, 8);
     const char *datasets[] = { "a", "b" };
     for (int d = 0; d < 2; d++) {
-        int64_t id, previous;
+        int64_t id, previous, forgotten;
         assert_int_equal(fp_store_begin(s, &err), FP_OK);
-        assert_int_equal(fp_store_import_begin(s, "f.csv", d ? "sum-b" : "sum-a", datasets[d], "t0", &id, &previous, &err),
+        assert_int_equal(fp_store_import_begin(s, "f.csv", d ? "sum-b" : "sum-a", datasets[d], "t0", &id, &previous, &forgotten, &err),
                          FP_OK);
         assert_int_equal(previous, 0);
         fp_store_loader *l;
@@ -989,8 +989,8 @@ static void test_project_queries(void **state)
         assert_int_equal(fp_store_commit(s, &err), FP_OK);
     }
     /* The same checksum again: recognised, nothing written. */
-    int64_t id, previous;
-    assert_int_equal(fp_store_import_begin(s, "f.csv", "sum-a", "a", "t2", &id, &previous, &err), FP_OK);
+    int64_t id, previous, forgotten;
+    assert_int_equal(fp_store_import_begin(s, "f.csv", "sum-a", "a", "t2", &id, &previous, &forgotten, &err), FP_OK);
     assert_int_equal(previous, 1);
     assert_int_equal(id, 0);
 
