@@ -26,6 +26,25 @@
 static fp_status import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
                                      fp_error *err);
 
+/* The id of the dataset's import with that checksum that sql (?1 dataset,
+ * ?2 checksum, ?3 other) selects, or 0. */
+static fp_status import_by_checksum(fp_store *s, const char *sql, const char *dataset, const char *checksum,
+                                    int64_t other, int64_t *id, fp_error *err)
+{
+    *id = 0;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, sql, "reading imports", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(q) >= 3) sqlite3_bind_int64(q, 3, other);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fpi_store_db_error(s, "reading imports", err);
+    return FP_OK;
+}
+
 fp_status fp_store_import_begin(fp_store *s, const char *file, const char *checksum, const char *dataset,
                                 const char *started, int64_t *import_id, int64_t *previous, int64_t *forgotten,
                                 fp_error *err)
@@ -54,16 +73,7 @@ fp_status fp_store_import_find(fp_store *s, const char *dataset, const char *che
 {
     *id = 0;
     if (s->pg) return fpi_pg_import_find(s, dataset, checksum, id, err);
-    sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=?", "reading imports", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
-    return FP_OK;
+    return import_by_checksum(s, "SELECT id FROM imports WHERE dataset = ?1 AND checksum = ?2", dataset, checksum, 0, id, err);
 }
 
 /* The dataset's import of the file with that checksum, when it stored no
@@ -73,16 +83,10 @@ static fp_status import_forget_empty(fp_store *s, const char *dataset, const cha
 {
     *forgotten = 0;
     sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset=? AND checksum=? AND rows_stored = 0",
-                                     "reading imports", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-    sqlite3_finalize(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fpi_store_db_error(s, "reading imports", err);
-    if (!id) return FP_OK;
+    int64_t id;
+    fp_status st = import_by_checksum(s, "SELECT id FROM imports WHERE dataset = ?1 AND checksum = ?2 AND rows_stored = 0",
+                                      dataset, checksum, 0, &id, err);
+    if (st || !id) return st;
     static const char *const forget[] = { "DELETE FROM rejects WHERE import_id = ?", "DELETE FROM imports WHERE id = ?" };
     for (int k = 0; k < 2 && !st; k++) {
         if ((st = fpi_store_prepare(s, forget[k], "forgetting an import that stored nothing", &q, err))) break;
@@ -173,19 +177,10 @@ fp_status fp_store_import_checksum(fp_store *s, int64_t import_id, const char *d
                                    int64_t *previous, fp_error *err)
 {
     if (s->pg) return fpi_pg_import_checksum(s, import_id, dataset, checksum, previous, err);
-    *previous = 0;
     sqlite3_stmt *q;
-    fp_status st = fpi_store_prepare(s, "SELECT id FROM imports WHERE dataset = ?1 AND checksum = ?2 AND id <> ?3",
-                                     "reading imports", &q, err);
-    if (st) return st;
-    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, checksum, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 3, import_id);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) *previous = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    if (rc == SQLITE_ROW) return FP_OK;
-    if (rc != SQLITE_DONE) return fp_error_set(err, FP_ERR_DB, "%s: %s", s->path, sqlite3_errmsg(s->db));
+    fp_status st = import_by_checksum(s, "SELECT id FROM imports WHERE dataset = ?1 AND checksum = ?2 AND id <> ?3",
+                                      dataset, checksum, import_id, previous, err);
+    if (st || *previous) return st;
     if ((st = fpi_store_prepare(s, "UPDATE imports SET checksum = ?1 WHERE id = ?2", "recording the import", &q, err)))
         return st;
     sqlite3_bind_text(q, 1, checksum, -1, SQLITE_STATIC);
