@@ -192,6 +192,12 @@ static int shift_x(double *x, double *y, void *user)
     return 1;
 }
 
+GEOSGeometry *fpi_geos_shifted_x(GEOSContextHandle_t h, const GEOSGeometry *g, double dx)
+{
+    shift_t s = { dx };
+    return GEOSGeom_transformXY_r(h, g, shift_x, &s);
+}
+
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int n = GEOSGetNumGeometries_r(h, g), type = GEOSGeomTypeId_r(h, g);
@@ -208,8 +214,7 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
             GEOSGeometry *part = box ? GEOSIntersection_r(h, u, box) : NULL;
             if (box) GEOSGeom_destroy_r(h, box);
             if (!part) { failed = 1; break; }
-            shift_t s = { -360.0 * k };
-            GEOSGeometry *moved = k ? GEOSGeom_transformXY_r(h, part, shift_x, &s) : GEOSGeom_clone_r(h, part);
+            GEOSGeometry *moved = k ? fpi_geos_shifted_x(h, part, -360.0 * k) : GEOSGeom_clone_r(h, part);
             GEOSGeom_destroy_r(h, part);
             if (!moved) { failed = 1; break; }
             /* Keep the parts of the right dimension. */

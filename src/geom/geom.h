@@ -61,6 +61,8 @@ GEOSGeometry *fpi_make_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
  * the world encloses a pole and is closed along it (Antarctica); rings
  * round a pole are combined by the even-odd rule. */
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
+/* A copy of g moved by dx degrees of longitude (NULL: GEOS failed). */
+GEOSGeometry *fpi_geos_shifted_x(GEOSContextHandle_t h, const GEOSGeometry *g, double dx);
 /* 1 when an edge of a line or polygon ring in g jumps more than 180
  * degrees of longitude (a vertex at -180 followed by one at 179.8 does):
  * the edge is taken to cross the antimeridian. */

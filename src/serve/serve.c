@@ -364,29 +364,6 @@ static int parse_range(const char *v, off_t size, off_t *first, off_t *last)
     return 1;
 }
 
-/* "http://h/a/../b/./c" as "http://h/b/c" (RFC 3986, 5.2.4), in place,
- * for the path after the authority; a ".." above the root stays at it. */
-static char *remove_dot_segments(char *url)
-{
-    char *path = strstr(url, "://");
-    path = path ? strchr(path + 3, '/') : NULL;
-    if (!path) return url;
-    char *out = path, *in = path;
-    while (*in) {
-        if (!strncmp(in, "/./", 3)) in += 2;
-        else if (!strcmp(in, "/.")) in[1] = '\0';
-        else if (!strncmp(in, "/../", 4) || !strcmp(in, "/..")) {
-            in += 3;
-            while (out > path && *--out != '/') {}
-            if (!*in) *out++ = '/';
-        } else {
-            do *out++ = *in++; while (*in && *in != '/');
-        }
-    }
-    *out = '\0';
-    return url;
-}
-
 /* A relative URL made absolute against base ("http://HOST/dir/"): one
  * with a scheme ("https:") or a leading '/' is left as is. A pmtiles://
  * URL whose archive is relative ("pmtiles://../v.pmtiles/{z}/{x}/{y}",
@@ -402,9 +379,11 @@ static void absolute_url(json_t *holder, const char *key, size_t index, const ch
     int pmtiles = !strncmp(u, pm, strlen(pm));
     const char *rel = pmtiles ? u + strlen(pm) : u;
     if (!*rel || rel[0] == '/' || strstr(rel, "://") || (!pmtiles && strchr(rel, ':'))) return;
-    char *joined = g_strconcat(base, rel, NULL);
-    char *abs = g_strconcat(pmtiles ? pm : "", remove_dot_segments(joined), NULL);
-    g_free(joined);
+    /* GLib resolves it as RFC 3986 says (dot segments removed). */
+    char *resolved = g_uri_resolve_relative(base, rel, G_URI_FLAGS_NONE, NULL);
+    if (!resolved) return;
+    char *abs = g_strconcat(pmtiles ? pm : "", resolved, NULL);
+    g_free(resolved);
     if (key) json_object_set_new(holder, key, json_string(abs));
     else json_array_set_new(holder, index, json_string(abs));
     g_free(abs);

@@ -75,7 +75,7 @@
 #include "fp_tiles.h"
 #include "common/util.h"
 #include "fp_store.h"
-#include "geom/geom.h"   /* fpi_wkb_to_geos: WKB -> GEOS, cut at the antimeridian */
+#include "geom/geom.h"   /* fpi_wkb_to_geos, fpi_geos_shifted_x */
 #include "vector_tile.pb-c.h"
 
 #define MVT_EXTENT 4096
@@ -881,19 +881,6 @@ typedef struct regions_load {
     fp_error *err;
 } regions_load;
 
-static int shift_x(double *x, double *y, void *dx)
-{
-    (void)y;
-    *x += *(const double *)dx;
-    return 1;
-}
-
-/* A copy of g moved by dx degrees of longitude. */
-static GEOSGeometry *shifted(GEOSContextHandle_t h, const GEOSGeometry *g, double dx)
-{
-    return GEOSGeom_transformXY_r(h, g, shift_x, &dx);
-}
-
 /* A region cut at the antimeridian (Russia, Fiji, Antarctica) has an edge
  * along +-180, and a line layer on its polygons (the style's borders)
  * stroked it: a white line through Chukotka at every zoom. The region is
@@ -911,8 +898,8 @@ static GEOSGeometry *extend_across_antimeridian(GEOSContextHandle_t h, const GEO
         return NULL;
     GEOSGeometry *east = GEOSClipByRect_r(h, g, 180 - MVT_WRAP_DEG, -90, 180, 90);
     GEOSGeometry *west = GEOSClipByRect_r(h, g, -180, -90, -180 + MVT_WRAP_DEG, 90);
-    GEOSGeometry *parts[3] = { GEOSGeom_clone_r(h, g), east ? shifted(h, east, -360) : NULL,
-                               west ? shifted(h, west, 360) : NULL };
+    GEOSGeometry *parts[3] = { GEOSGeom_clone_r(h, g), east ? fpi_geos_shifted_x(h, east, -360) : NULL,
+                               west ? fpi_geos_shifted_x(h, west, 360) : NULL };
     if (east) GEOSGeom_destroy_r(h, east);
     if (west) GEOSGeom_destroy_r(h, west);
     int n = 0;
