@@ -37,6 +37,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err);
 typedef struct fp_http_request {
     char method[8];          /* GET, HEAD (or another method, if it fits, for the log) */
     char path[2048];         /* decoded path, no query, always starting with '/' */
+    char query[2048];        /* the query as received, without '?': "" when none, or not all visible ASCII, or too long */
     int keep_alive;
     int version_minor;       /* HTTP/1.0: 0, HTTP/1.1: 1 */
     size_t head_len;         /* bytes of buf the head took: a pipelined request follows */

@@ -152,6 +152,25 @@ static int decode_target(const char *t, size_t n, char *out, size_t out_size)
     return 0;
 }
 
+/* The query of target t[0..n) ("?a=1&b=2" without the '?'), as received,
+ * into out: kept only when it is all visible ASCII and fits (what a
+ * redirect may copy into a Location field); else "". */
+static void copy_query(const char *t, size_t n, char *out, size_t out_size)
+{
+    out[0] = '\0';
+    const char *q = memchr(t, '?', n);
+    if (!q) return;
+    size_t len = 0, start = (size_t)(q + 1 - t);
+    while (start + len < n && t[start + len] != '#') {
+        unsigned char c = (unsigned char)t[start + len];
+        if (c <= 0x20 || c >= 0x7f) return;
+        len++;
+    }
+    if (len + 1 > out_size) return;
+    memcpy(out, t + start, len);
+    out[len] = '\0';
+}
+
 /* What to return when the bytes run out at `n` (the scan limit): more
  * bytes may complete the head, unless the limit is the maximum size. */
 static int need_more(size_t n, int in_request_line)
@@ -228,6 +247,7 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
                 (mlen == 7 && memcmp(buf + m0, "OPTIONS", 7) == 0);   /* a browser's CORS preflight */
     int rc = decode_target(buf + t0, t1 - t0, req->path, sizeof req->path);
     if (rc) req->path[0] = '\0';
+    else copy_query(buf + t0, t1 - t0, req->query, sizeof req->query);
     /* "OPTIONS * HTTP/1.1": the server as a whole (RFC 9110 7.1). */
     if (rc && mlen == 7 && t1 - t0 == 1 && buf[t0] == '*' && memcmp(buf + m0, "OPTIONS", 7) == 0) {
         rc = 0;

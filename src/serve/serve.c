@@ -202,7 +202,7 @@ static void respond_status(conn *c, int status, int keep_alive, const fp_http_re
  * address (protocol-relative), an open redirect from a request for //host/x. */
 static void respond_redirect(conn *c, const fp_http_request *req)
 {
-    char loc[3 * sizeof req->path + 32];
+    char loc[3 * sizeof req->path + sizeof req->query + 32];
     size_t o = 0;
     o += (size_t)snprintf(loc, sizeof loc, "Location: ");
     const unsigned char *start = (const unsigned char *)req->path;
@@ -214,7 +214,10 @@ static void respond_redirect(conn *c, const fp_http_request *req)
         else
             o += (size_t)snprintf(loc + o, sizeof loc - o, "%%%02X", *p);
     }
-    memcpy(loc + o, "/\r\n", 4);
+    /* The query goes along (a page's parameters, e.g. a preview's ?z=4):
+     * it is visible ASCII only (fp_http_request.query), so it cannot
+     * break the header line. */
+    snprintf(loc + o, sizeof loc - o, "/%s%s\r\n", req->query[0] ? "?" : "", req->query);
     respond_status(c, 301, req->keep_alive, req, loc);
 }
 

@@ -149,6 +149,8 @@ get "$URL/sub"
 assert_eq "301 /sub/" "$CODE $(header Location)" "/sub redirects"
 get "$URL//sub" --path-as-is
 assert_eq "301 /sub/" "$CODE $(header Location)" "//sub redirects to /sub/, not to the site //sub/ (protocol-relative: an open redirect)"
+get "$URL/sub?z=4&layer=a%20b#top"
+assert_eq "301 /sub/?z=4&layer=a%20b" "$CODE $(header Location)" "the query goes along with the redirect, the fragment stays with the browser"
 get "$URL/empty/"
 assert_eq 404 "$CODE" "a folder without index.html"
 get "$URL/nothing.html"

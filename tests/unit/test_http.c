@@ -67,10 +67,19 @@ static void test_head_and_query(void **state)
     fp_http_request req;
     assert_int_equal(parse("HEAD /tiles/1/0/0.png?v=3&x=%zz HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
     assert_string_equal(req.method, "HEAD");
-    /* The query is ignored, even a malformed one. */
+    /* The query is not part of the path, even a malformed one; it is kept
+     * as received (for a redirect), without the fragment. */
     assert_string_equal(req.path, "/tiles/1/0/0.png");
+    assert_string_equal(req.query, "v=3&x=%zz");
     assert_int_equal(parse("GET /a#frag HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
     assert_string_equal(req.path, "/a");
+    assert_string_equal(req.query, "");
+    assert_int_equal(parse("GET /a?z=4#frag HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
+    assert_string_equal(req.query, "z=4");
+    /* Raw bytes other than visible ASCII: not kept. */
+    assert_int_equal(parse("GET /a?n=\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n", &req), 0);
+    assert_string_equal(req.path, "/a");
+    assert_string_equal(req.query, "");
 }
 
 static void test_partial_head_needs_more(void **state)
