@@ -209,7 +209,7 @@ static const char *const usage_render =
     "borders, project points by category, title, legend, labels, credits, and a\n"
     "scale bar on regional maps. --proj: equal-earth (world default), robinson,\n"
     "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
-    "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
+    "PROJ string of a 2D geographic or projected CRS. The page is A4 landscape unless --paper/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
     "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"

@@ -15,6 +15,7 @@
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
+#include "common/crs.h"
 
 struct fp_table {
     const char *path;
@@ -258,7 +259,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         goto done;
     }
     if (opts->crs && *opts->crs && strcasecmp(opts->crs, "EPSG:4326") != 0) {
-        t->pjctx = proj_context_create();
+        t->pjctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
         PJ *pj = proj_create_crs_to_crs(t->pjctx, opts->crs, "EPSG:4326", NULL);
         PJ *norm = pj ? proj_normalize_for_visualization(t->pjctx, pj) : NULL;
         if (pj) proj_destroy(pj);

@@ -264,6 +264,24 @@ assert_near "$lon" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='W1'")
 assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='W1'")" 1e-7 "lat"
 case_end
 
+case_begin "--crs takes a 2D geographic or projected CRS: geocentric (EPSG:4978), vertical (EPSG:5714), 3D (EPSG:4979) and an empty value are usage errors (exit 2), nothing stored; PROJ's own log line is not printed"
+printf 'id,name,lon,lat\nK1,paris,2.3535,48.8575\n' > kind.csv
+n0=$(sql "SELECT count(*) FROM imports")
+for c in EPSG:4978 EPSG:5714 EPSG:4979; do
+    run --db $DB import kind.csv --crs $c --dataset kind
+    assert_eq 2 "$RC" "--crs $c: exit status"
+    assert_contains "$OUT" "--crs $c: not a 2D geographic or projected CRS" "--crs $c: message"
+done
+run --db $DB import kind.csv --crs "" --dataset kind
+assert_eq 2 "$RC" "--crs '': exit status"
+assert_contains "$OUT" "--crs: empty value" "--crs '': message"
+run --db $DB import kind.csv --crs EPSG:99999 --dataset kind
+assert_eq 2 "$RC" "--crs EPSG:99999: exit status"
+assert_eq "footprint: --crs EPSG:99999: PROJ does not know this CRS" "$OUT" "EPSG:99999: footprint's message alone"
+assert_eq "$n0" "$(sql "SELECT count(*) FROM imports")" "no import recorded"
+assert_eq 0 "$(sql "SELECT count(*) FROM projects WHERE dataset='kind'")" "nothing stored"
+case_end
+
 case_begin "without --crs, projected coordinates are rejected as out of range with a hint"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --dataset nocrs
 assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"
