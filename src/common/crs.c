@@ -70,3 +70,18 @@ int fpi_crs_check_horizontal(const char *def, char *what, size_t size)
     proj_context_destroy(ctx);
     return rc;
 }
+
+void fpi_crs_describe(const char *def, char *out, size_t size)
+{
+    snprintf(out, size, "%.80s", def);
+    PJ_CONTEXT *ctx = fpi_proj_context_quiet();
+    PJ *crs = ctx ? proj_create(ctx, def) : NULL;
+    if (crs && proj_is_crs(crs)) {
+        const char *auth = proj_get_id_auth_name(crs, 0), *code = proj_get_id_code(crs, 0);
+        const char *name = proj_get_name(crs);
+        if (auth && code && name) snprintf(out, size, "%s:%s, %s", auth, code, name);
+        else if (name && strcmp(name, "unknown")) snprintf(out, size, "%.80s, %s", def, name);
+    }
+    if (crs) proj_destroy(crs);
+    if (ctx) proj_context_destroy(ctx);
+}

@@ -19,4 +19,9 @@ PJ_CONTEXT *fpi_proj_context_quiet(void);
  * engineering...), its kind in what ("a geocentric CRS (3 axes)"). */
 int fpi_crs_check_horizontal(const char *def, char *what, size_t size);
 
+/* How a summary names a CRS: "EPSG:27700, OSGB36 / British National
+ * Grid" (its authority code when it has one, and its name), or def itself
+ * (cut) when PROJ does not read it. */
+void fpi_crs_describe(const char *def, char *out, size_t size);
+
 #endif
