@@ -62,7 +62,7 @@ typedef struct fp_import_result {
     long z_dropped;           /* geometries whose Z/M was dropped */
     long repaired;            /* invalid geometries repaired (extra.geometry_repaired says why) */
     long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */
-    long reprojected;         /* rows or features transformed to WGS 84 */
+    long reprojected;         /* rows or features transformed to WGS 84 and stored */
     long year_not_understood; /* year kept in extra.year_raw, year left empty */
     long amount_not_understood; /* amount kept in extra.amount_raw, amount left empty */
     long by_kind[FP_REJECT_KINDS];
@@ -73,6 +73,8 @@ typedef struct fp_import_result {
     char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
     char crs_overridden[192]; /* "--crs X read instead of the file's EPSG:Y", or "" */
+    char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /
+                                   British National Grid"; "several CRSs"), or "" */
 } fp_import_result;
 
 /* Imports one file into the store in one transaction: on a fatal error or an

@@ -66,9 +66,10 @@ static const char *const usage_import =
     "and/or country are kept for `footprint geocode`; --place COL and --country COL\n"
     "name those columns (the same as --map place=COL, --map country=COL).\n"
     "Anything else is read with GDAL (GeoJSON, GeoJSONSeq, GeoPackage, Shapefile,\n"
-    "FlatGeobuf, KML, ...), and its CRS is honoured. --crs gives the CRS of CSV\n"
-    "coordinates (default EPSG:4326), or of a GIS file's instead of the one it\n"
-    "declares (a Shapefile without .prj).\n"
+    "FlatGeobuf, KML, ...), and its CRS is honoured. --crs gives the 2D CRS of\n"
+    "CSV and spreadsheet coordinates, lon/lat and WKT columns alike (default\n"
+    "EPSG:4326), or of a GIS file's instead of the one it declares (a Shapefile\n"
+    "without .prj).\n"
     "\n"
     "Fields: " FP_FIELD_LIST ";\n"
     "columns with those names (or common synonyms) are used unless --map says\n"
@@ -209,7 +210,7 @@ static const char *const usage_render =
     "borders, project points by category, title, legend, labels, credits, and a\n"
     "scale bar on regional maps. --proj: equal-earth (world default), robinson,\n"
     "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
-    "PROJ string. The page is A4 landscape unless --paper/--portrait, or --size\n"
+    "PROJ string of a 2D geographic or projected CRS. The page is A4 landscape unless --paper/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
     "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"
@@ -488,7 +489,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
         if (r.repaired) printf("  invalid geometries repaired: %ld (see `footprint rejects --repaired`)\n", r.repaired);
         if (r.clamped) printf("  coordinates clamped to +-180/+-90 (within 1e-6 degrees): %ld\n", r.clamped);
-        if (r.reprojected) printf("  reprojected to WGS 84: %ld\n", r.reprojected);
+        if (r.reprojected)
+            printf("  reprojected to WGS 84: %ld%s%s%s\n", r.reprojected, r.reprojected_from[0] ? " (from " : "",
+                   r.reprojected_from, r.reprojected_from[0] ? ")" : "");
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.amount_not_understood)

@@ -426,7 +426,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
                     kind = FP_REJECT_COORD_RANGE;
                     snprintf(detail, sizeof detail, "cannot be transformed to WGS 84");
-                } else res->reprojected++;
+                } else row.reprojected = 1;
             }
             if (kind == FP_REJECT_KINDS) {
                 kind = fpi_check_geometry(&g, &chk, detail, sizeof detail);

@@ -42,6 +42,7 @@ typedef struct fp_row {
     int is_point;
     double x, y;
     long line, feature;              /* one of them > 0 */
+    int reprojected;                 /* transformed to WGS 84: counted once stored */
 } fp_row;
 
 typedef struct fp_sink fp_sink;
@@ -88,6 +89,10 @@ int fpi_check_geometry(OGRGeometryH *g, fp_geom_check *chk, char *reason, size_t
  * float-noise tolerance beyond it (then *v is clamped onto the limit), -1
  * outside. */
 int fpi_clamp_coordinate(double *v, double limit);
+
+/* The CRS rows are transformed from, for the summary: the first one, or
+ * "several CRSs" when layers differ. */
+void fpi_note_reprojected_from(fp_import_result *res, const char *crs);
 
 /* OGR geometry (WGS 84) to WKB, the form geometries cross the store's API
  * in (malloc'd; free with free()). */

@@ -39,6 +39,7 @@ typedef struct sink_op {
     const char *raw;              /* valid UTF-8, capped; or NULL */
     size_t raw_len;
     fp_project_record p;          /* a project's */
+    int reprojected;              /* counted when stored, not when refused */
 } sink_op;
 
 #define BATCH_ROWS 2048
@@ -182,6 +183,7 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
         return write_reject(s, op->line, op->feature, kind, full, kept, keep, err);
     }
     s->res->stored++;
+    s->res->reprojected += op->reprojected;
     if (!op->p.wkb && !op->p.is_point) s->res->pending_geocode++;
     return FP_OK;
 }
@@ -550,6 +552,7 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     sink_batch *b = s->filling;
     op->line = row->line;
     op->feature = row->feature;
+    op->reprojected = row->reprojected;
     p.source_key = copy_text(b, p.source_key);
     p.company = copy_text(b, p.company);
     p.category = copy_text(b, p.category);

@@ -15,6 +15,7 @@
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
+#include "common/crs.h"
 
 struct fp_table {
     const char *path;
@@ -258,7 +259,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         goto done;
     }
     if (opts->crs && *opts->crs && strcasecmp(opts->crs, "EPSG:4326") != 0) {
-        t->pjctx = proj_context_create();
+        t->pjctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
         PJ *pj = proj_create_crs_to_crs(t->pjctx, opts->crs, "EPSG:4326", NULL);
         PJ *norm = pj ? proj_normalize_for_visualization(t->pjctx, pj) : NULL;
         if (pj) proj_destroy(pj);
@@ -267,6 +268,9 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
             st = fp_error_set(err, FP_ERR_USAGE, "--crs %s: PROJ does not know this CRS", opts->crs);
             goto done;
         }
+        char from[192];
+        fpi_crs_describe(opts->crs, from, sizeof from);
+        fpi_note_reprojected_from(res, from);
     }
     describe_mapping(t);
     if (*renamed) {
@@ -281,6 +285,37 @@ done:
     if (st) fpi_table_free(t);
     else *out = t;
     return st;
+}
+
+/* Transforms every vertex of g in place with pj (--crs to WGS 84, lon
+ * first), the very transformation lon/lat columns go through, so a WKT
+ * point lands where the same point given as x/y columns does. -1 when a
+ * vertex cannot be transformed (*bad_x, *bad_y: it, as given). */
+static int transform_vertices(PJ *pj, OGRGeometryH g, double *bad_x, double *bad_y)
+{
+    int parts = OGR_G_GetGeometryCount(g);
+    for (int i = 0; i < parts; i++)
+        if (transform_vertices(pj, OGR_G_GetGeometryRef(g, i), bad_x, bad_y)) return -1;
+    if (parts) return 0;
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < n; i++) {
+        double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
+        PJ_COORD o = proj_trans(pj, PJ_FWD, proj_coord(x, y, 0, 0));
+        if (!isfinite(o.xy.x) || !isfinite(o.xy.y)) {
+            *bad_x = x;
+            *bad_y = y;
+            return -1;
+        }
+        OGR_G_SetPoint_2D(g, i, o.xy.x, o.xy.y);
+    }
+    return 0;
+}
+
+void fpi_note_reprojected_from(fp_import_result *res, const char *crs)
+{
+    if (!res->reprojected_from[0]) snprintf(res->reprojected_from, sizeof res->reprojected_from, "%s", crs);
+    else if (strcmp(res->reprojected_from, crs))
+        snprintf(res->reprojected_from, sizeof res->reprojected_from, "several CRSs");
 }
 
 /* A reject with the table's prefix before the reason. */
@@ -341,6 +376,16 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
                      gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fpi_trim(fields[wkt_c]));
             return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
         }
+        /* --crs: the WKT's coordinates are in it, as lon/lat columns' are
+         * (they were read as degrees, and metres rejected as out of range). */
+        double bx, by;
+        if (t->pj && transform_vertices(t->pj, g, &bx, &by)) {
+            OGR_G_DestroyGeometry(g);
+            snprintf(reason, sizeof reason, "column %s: coordinate %.10g %.10g cannot be transformed from %s to WGS 84",
+                     cols[wkt_c], bx, by, t->opts->crs);
+            return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
+        }
+        row.reprojected = t->pj != NULL;
         int kind = fpi_check_geometry(&g, &chk, reason, sizeof reason);
         if (kind == FP_REJECT_KINDS && fpi_geometry_to_wkb(g, &blob, &blob_len)) {
             snprintf(reason, sizeof reason, "out of memory encoding it");
@@ -379,7 +424,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
                 PJ_COORD o = proj_trans(t->pj, PJ_FWD, in);
                 lon = o.xy.x;
                 lat = o.xy.y;
-                res->reprojected++;
+                row.reprojected = 1;
                 if (!isfinite(lon) || !isfinite(lat)) {
                     snprintf(reason, sizeof reason, "%s %s cannot be transformed from %s to WGS 84",
                              lon_s, lat_s, t->opts->crs);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib.h>
 #include "render_internal.h"
+#include "common/crs.h"
 
 void fpi_set_color(cairo_t *cr, fp_rgba c)
 {
@@ -32,8 +33,14 @@ static void definition(const char *name, double lon0, double lat0, char *out, si
 
 fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err)
 {
+    /* A map is drawn on a plane: a vertical or geocentric CRS drew a
+     * distorted map and wrote a VERTCS .prj beside it. */
+    char kind[96];
+    if (proj && !*proj) return fp_error_set(err, FP_ERR_USAGE, "--proj: empty value");
+    if (proj && fpi_crs_check_horizontal(proj, kind, sizeof kind))
+        return fp_error_set(err, FP_ERR_USAGE, "--proj %s: not a 2D geographic or projected CRS but %s", proj, kind);
     definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
-    v->ctx = proj_context_create();
+    v->ctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
     PJ *raw = proj_create_crs_to_crs(v->ctx, "EPSG:4326", v->proj_def, NULL);
     if (!raw) {
         fp_error_set(err, FP_ERR_USAGE, "--proj %s: PROJ does not know this projection (%s)", proj ? proj : "equal-earth",

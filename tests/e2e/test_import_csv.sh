@@ -264,6 +264,76 @@ assert_near "$lon" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='W1'")
 assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='W1'")" 1e-7 "lat"
 case_end
 
+case_begin "--crs takes a 2D geographic or projected CRS: geocentric (EPSG:4978), vertical (EPSG:5714), 3D (EPSG:4979) and an empty value are usage errors (exit 2), nothing stored; PROJ's own log line is not printed"
+printf 'id,name,lon,lat\nK1,paris,2.3535,48.8575\n' > kind.csv
+n0=$(sql "SELECT count(*) FROM imports")
+for c in EPSG:4978 EPSG:5714 EPSG:4979; do
+    run --db $DB import kind.csv --crs $c --dataset kind
+    assert_eq 2 "$RC" "--crs $c: exit status"
+    assert_contains "$OUT" "--crs $c: not a 2D geographic or projected CRS" "--crs $c: message"
+done
+run --db $DB import kind.csv --crs "" --dataset kind
+assert_eq 2 "$RC" "--crs '': exit status"
+assert_contains "$OUT" "--crs: empty value" "--crs '': message"
+run --db $DB import kind.csv --crs EPSG:99999 --dataset kind
+assert_eq 2 "$RC" "--crs EPSG:99999: exit status"
+assert_eq "footprint: --crs EPSG:99999: PROJ does not know this CRS" "$OUT" "EPSG:99999: footprint's message alone"
+assert_eq "$n0" "$(sql "SELECT count(*) FROM imports")" "no import recorded"
+assert_eq 0 "$(sql "SELECT count(*) FROM projects WHERE dataset='kind'")" "nothing stored"
+case_end
+
+case_begin "--crs reprojects a WKT column as it does lon/lat columns: points, lines and polygons in EPSG:27700 and an ED50 degree point (each vertex checked against PROJ's cs2cs); the summary names the CRS"
+cat > wkt27700.csv <<'CSV'
+id,name,wkt
+W1,square,"POLYGON((530000 180000,531000 180000,531000 181000,530000 181000,530000 180000))"
+W2,line,"LINESTRING(325000 674000,326000 675000)"
+W3,pt,"POINT(383997.434 398258.316)"
+CSV
+run --db $DB import wkt27700.csv --crs EPSG:27700 --dataset wkt27700
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "summary"
+assert_contains "$OUT" "reprojected to WGS 84: 3 (from EPSG:27700, OSGB36 / British National Grid)" "the count names the CRS"
+# cs2cs reads EPSG:27700 as easting northing and prints EPSG:4326 as lat lon.
+to4326() { echo "$1 $2" | cs2cs -f %.9f EPSG:27700 EPSG:4326 | awk '{print $2, $1}'; }
+i=0
+for v in "530000 180000" "531000 180000" "531000 181000" "530000 181000" "530000 180000"; do
+    i=$((i + 1))
+    read -r ex ey < <(to4326 $v)
+    read -r gx gy < <(ssql "SELECT printf('%.9f %.9f', X(PointN(ExteriorRing(geom), $i)), Y(PointN(ExteriorRing(geom), $i))) FROM projects WHERE dataset='wkt27700' AND source_key='W1'")
+    assert_near "$ex" "$gx" 1e-8 "polygon vertex $i ($v) lon"
+    assert_near "$ey" "$gy" 1e-8 "polygon vertex $i ($v) lat"
+done
+i=0
+for v in "325000 674000" "326000 675000"; do
+    i=$((i + 1))
+    read -r ex ey < <(to4326 $v)
+    read -r gx gy < <(ssql "SELECT printf('%.9f %.9f', X(PointN(geom, $i)), Y(PointN(geom, $i))) FROM projects WHERE dataset='wkt27700' AND source_key='W2'")
+    assert_near "$ex" "$gx" 1e-8 "line vertex $i ($v) lon"
+    assert_near "$ey" "$gy" 1e-8 "line vertex $i ($v) lat"
+done
+# The WKT point lands exactly where the same point given as x/y columns does.
+printf 'id,x,y\nW3,383997.434,398258.316\n' > xy27700.csv
+run --db $DB import xy27700.csv --crs EPSG:27700 --dataset xy27700
+assert_eq "$(ssql "SELECT printf('%.12f %.12f', X(geom), Y(geom)) FROM projects WHERE dataset='xy27700'")" \
+    "$(ssql "SELECT printf('%.12f %.12f', X(geom), Y(geom)) FROM projects WHERE dataset='wkt27700' AND source_key='W3'")" "WKT point = x/y point"
+read -r ex ey < <(to4326 383997.434 398258.316)
+assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='wkt27700' AND source_key='W3'")" 1e-8 "point lon"
+# ED50 degrees, the WKT column named with --wkt: shifted by the datum (about 100 m here).
+printf 'id,name,shape\nE1,paris,"POINT(2.35347373547142 48.8575114160278)"\n' > wkt4230.csv
+run --db $DB import wkt4230.csv --wkt shape --crs EPSG:4230 --dataset wkt4230
+assert_eq 0 "$RC" "ED50: exit status ($OUT)"
+read -r ey ex _ < <(echo "48.8575114160278 2.35347373547142" | cs2cs -f %.9f EPSG:4230 EPSG:4326)
+assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='wkt4230'")" 1e-8 "ED50 lon"
+assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE dataset='wkt4230'")" 1e-8 "ED50 lat"
+case_end
+
+case_begin "the summary's 'reprojected to WGS 84' counts the rows stored, not those rejected after their transformation (a duplicate id, a latitude of 95)"
+printf 'id,lon,lat\nA,2.35,48.85\nA,2.36,48.86\nB,10,95\n' > dup4230.csv
+run --db $DB import dup4230.csv --crs EPSG:4230
+assert_contains "$OUT" "3 rows read, 1 stored, 2 rejected" "summary"
+assert_contains "$OUT" "reprojected to WGS 84: 1 (from EPSG:4230, ED50)" "one row reprojected and stored"
+case_end
+
 case_begin "without --crs, projected coordinates are rejected as out of range with a hint"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --dataset nocrs
 assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"

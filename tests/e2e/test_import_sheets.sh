@@ -125,6 +125,32 @@ assert_eq "R1|Exim|TRANSPORT|Road|KEN|2015|123456789012.0|$ex $ey" \
 assert_eq '{"Recipient":"Kenya"}' "$(sql "SELECT extra FROM projects")" "extra"
 case_end
 
+# A sheet of WKT in EPSG:27700 (GDAL writes the column as text).
+cat > w.csv <<'CSV'
+id,name,shape
+W1,square,"POLYGON((530000 180000,531000 180000,531000 181000,530000 181000,530000 180000))"
+W3,pt,"POINT(383997.434 398258.316)"
+CSV
+ogr2ogr -f XLSX w.xlsx w.csv
+
+case_begin "--crs reprojects a sheet's WKT column (--wkt) as the CSV twin's: every vertex against PROJ's cs2cs"
+store_of w.xlsx --wkt shape --crs EPSG:27700 >/dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "reprojected to WGS 84: 2 (from EPSG:27700" "the count names the CRS"
+i=0
+for v in "530000 180000" "531000 180000" "531000 181000" "530000 181000"; do
+    i=$((i + 1))
+    read -r ex ey < <(echo "$v" | cs2cs -f %.9f EPSG:27700 EPSG:4326 | awk '{print $2, $1}')
+    read -r gx gy < <(ssql "SELECT printf('%.9f %.9f', X(PointN(ExteriorRing(geom), $i)), Y(PointN(ExteriorRing(geom), $i))) FROM projects WHERE source_key='W1'")
+    assert_near "$ex" "$gx" 1e-8 "polygon vertex $i lon"
+    assert_near "$ey" "$gy" 1e-8 "polygon vertex $i lat"
+done
+read -r ex ey < <(echo "383997.434 398258.316" | cs2cs -f %.9f EPSG:27700 EPSG:4326 | awk '{print $2, $1}')
+assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE source_key='W3'")" 1e-8 "point lon"
+assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='W3'")" 1e-8 "point lat"
+case_end
+
 # A workbook of two sheets: a read-me sheet and the data.
 printf 'note,author\nSee the projects sheet,the team\n' > readme.csv
 ogr2ogr -f XLSX wb.xlsx readme.csv -nln readme

@@ -466,6 +466,25 @@ assert_contains "$OUT" "e5.jpg" "-o: message names the file"
 assert_eq "" "$(ls e1.* e2.* e3.* e4.* e5.* 2>/dev/null)" "files written"
 case_end
 
+case_begin "--proj takes a 2D geographic or projected CRS only: a vertical (EPSG:5714) or geocentric (EPSG:4978) CRS, or an empty value, is exit 2, named, nothing written"
+# The kinds as PROJ's own projinfo says them (independent of footprint).
+assert_contains "$(projinfo -q -o WKT2_2019 EPSG:5714 2>&1 | head -1)" "VERTCRS" "projinfo: EPSG:5714 is vertical"
+assert_contains "$(projinfo -q -o WKT2_2019 EPSG:4978 2>&1 | head -1)" "GEODCRS" "projinfo: EPSG:4978 is geocentric"
+run --db "$DB" render --proj EPSG:5714 -o v1.png
+assert_eq 2 "$RC" "--proj EPSG:5714 exit status"
+assert_contains "$OUT" "--proj EPSG:5714: not a 2D geographic or projected CRS" "EPSG:5714: message"
+run --db "$DB" render --proj EPSG:4978 -o v2.png
+assert_eq 2 "$RC" "--proj EPSG:4978 exit status"
+assert_contains "$OUT" "--proj EPSG:4978: not a 2D geographic or projected CRS" "EPSG:4978: message"
+run --db "$DB" render --proj "" -o v3.png
+assert_eq 2 "$RC" "--proj '' exit status"
+assert_contains "$OUT" "--proj: empty value" "empty: message"
+run --db "$DB" render --proj EPSG:99999 -o v4.png
+assert_eq 2 "$RC" "--proj EPSG:99999 exit status"
+assert_not_contains "$OUT" "proj_create" "PROJ's own log line is not printed"
+assert_eq "" "$(ls v1.* v2.* v3.* v4.* 2>/dev/null)" "files written"
+case_end
+
 case_begin "bad style: an unknown key is named with its path and a suggestion (doc/STYLE.md)"
 printf '{ "choropleth": { "shceme": "Reds" } }\n' > typo.json
 run --db "$DB" render --style typo.json -o e6.png
