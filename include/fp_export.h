@@ -28,6 +28,8 @@ typedef struct fp_export_options {
     int no_centroids;        /* aggregate: skip the centroid point layer */
     int append;              /* GeoPackage: add the layers to an existing file (replacing
                                 layers of the same name) instead of a new file */
+    const char *crs;         /* gpkg, fgb, shp, csv: the 2D CRS to write in ("EPSG:27700", WKT, a
+                                PROJ string); NULL: WGS 84 lon/lat. GeoJSON is WGS 84 only */
 } fp_export_options;
 
 typedef struct fp_export_result {

@@ -170,7 +170,7 @@ static const char *const usage_export =
     "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME|diff:OLD:NEW]\n"
     "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
     "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
-    "         [--no-centroids] [--append] -o PATH\n"
+    "         [--no-centroids] [--append] [--crs CRS] -o PATH\n"
     "\n"
     "Writes a layer for QGIS and web maps. The format comes from -o's extension\n"
     "(.geojson .json .geojsons .gpkg .fgb .shp .csv) unless --format says; the file\n"
@@ -186,6 +186,8 @@ static const char *const usage_export =
     "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
+    "--crs CRS (EPSG:27700, WKT, a PROJ string): GeoPackage, FlatGeobuf, Shapefile\n"
+    "and CSV written in that 2D CRS, declared in the file (default WGS 84 lon/lat).\n"
     "--what diff:OLD:NEW: the changes between two datasets (see `footprint help diff`),\n"
     "attribute change = added|removed|moved|changed, styled green, red, orange, blue.\n"
     "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
@@ -786,6 +788,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                                         { "split-by", required_argument, 0, 's' }, { "where", required_argument, 0, 'W' },
                                         { "precision", required_argument, 0, 'p' }, { "bbox", no_argument, 0, 'b' },
                                         { "style", required_argument, 0, 'S' }, { "no-centroids", no_argument, 0, 'C' }, { "append", no_argument, 0, 'A' },
+                                        { "crs", required_argument, 0, 'c' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_export_options o = { .precision = -1 };
     fp_where where[64];
@@ -809,6 +812,7 @@ static int cmd_export(const char *db, int argc, char **argv)
             if (end == optarg || *end || o.precision < 0 || o.precision > 15)
                 return usage_error(usage_export, "export: --precision '%s': expected 0 to 15", optarg);
             break;
+        case 'c': o.crs = optarg; break;
         case 'b': o.bbox = 1; break;
         case 'S': o.style_path = optarg; break;
         case 'C': o.no_centroids = 1; break;

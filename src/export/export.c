@@ -20,6 +20,7 @@
 #include "export_internal.h"
 #include "fp_diff.h"
 #include "fp_version.h"
+#include "common/crs.h"
 #include "common/util.h"
 
 #define ATTRIBUTION "Compiled with footprint " FOOTPRINT_VERSION ". Boundaries: Natural Earth (public domain); " \
@@ -444,6 +445,19 @@ static fp_status check_options(const fp_export_options *o, const format_info **f
             return fp_error_set(err, FP_ERR_USAGE, "--where: expected FIELD=VALUE");
     if (o->append && ((*fmt)->flags & FMT_ONE_FILE_PER_LAYER))
         return fp_error_set(err, FP_ERR_USAGE, "--append works with GeoPackage only");
+    if (o->crs) {
+        /* GeoJSON is WGS 84 lon/lat by RFC 7946 (GDAL would write an
+         * old-style "crs" member QGIS reads but web maps ignore): the
+         * formats that declare their CRS take --crs. */
+        char kind[96];
+        if (!*o->crs) return fp_error_set(err, FP_ERR_USAGE, "--crs: empty value");
+        if (!(*fmt)->driver)
+            return fp_error_set(err, FP_ERR_USAGE, "--crs %s: %s is WGS 84 lon/lat by its standard (RFC 7946); "
+                                "write gpkg, fgb, shp or csv in another CRS", o->crs, (*fmt)->name);
+        if (fpi_crs_check_horizontal(o->crs, kind, sizeof kind))
+            return fp_error_set(err, FP_ERR_USAGE, "--crs %s: not a 2D geographic or projected CRS but %s", o->crs, kind);
+        return fpi_ogr_check_crs(o->crs, err);
+    }
     return FP_OK;
 }
 
@@ -704,7 +718,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = build_layers(store, &j, err);
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
                             .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION,
-                            .ctx = j.ctx, .notes = res };
+                            .ctx = j.ctx, .notes = res, .crs = o->crs };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
     job_clear(store, &j, st, err);

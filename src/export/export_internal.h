@@ -81,6 +81,7 @@ typedef struct fp_write_options {
     int update;                   /* OGR: open path (existing) for update */
     const fp_context *ctx;        /* the store's: the cancel flag */
     fp_export_result *notes;      /* where values the format cut are counted (NULL: not) */
+    const char *crs;              /* OGR formats: the CRS to write in; NULL: WGS 84 */
 } fp_write_options;
 
 /* Writes one layer as GeoJSON to `path` (already a temporary name). */
@@ -91,6 +92,9 @@ fp_status fpi_geojson_write(fp_layer *layer, const char *path, const fp_write_op
  * layer). */
 fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err);
+/* Whether GDAL reads crs (export --crs) and WGS 84 lon/lat transforms to it:
+ * FP_OK, or FP_ERR_USAGE naming it. */
+fp_status fpi_ogr_check_crs(const char *crs, fp_error *err);
 
 /* The GeoPackage's own QGIS styles (its layer_styles table, which QGIS
  * reads): the output file's business, like an MBTiles file's tables, not

@@ -125,6 +125,41 @@ static void note_cut_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *lay
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                            const fp_write_options *o, long *features, fp_error *err);
 
+/* The CRS features are written in (srs, x = easting or longitude) and the
+ * transformation to it from the store's WGS 84 (*ct: NULL when srs is WGS
+ * 84 itself). -1 when GDAL does not read crs or cannot transform to it. */
+static int target_crs(const char *crs, OGRSpatialReferenceH *srs, OGRCoordinateTransformationH *ct)
+{
+    *srs = OSRNewSpatialReference(NULL);
+    *ct = NULL;
+    OSRImportFromEPSG(*srs, 4326);
+    OSRSetAxisMappingStrategy(*srs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (!crs) return 0;
+    OGRSpatialReferenceH wgs84 = *srs;
+    *srs = OSRNewSpatialReference(NULL);
+    int rc = 0;
+    if (OSRSetFromUserInput(*srs, crs) != OGRERR_NONE) rc = -1;
+    else {
+        OSRSetAxisMappingStrategy(*srs, OAMS_TRADITIONAL_GIS_ORDER);
+        if (!OSRIsSame(*srs, wgs84) && !(*ct = OCTNewCoordinateTransformation(wgs84, *srs))) rc = -1;
+    }
+    OSRDestroySpatialReference(wgs84);
+    return rc;
+}
+
+fp_status fpi_ogr_check_crs(const char *crs, fp_error *err)
+{
+    OGRSpatialReferenceH srs;
+    OGRCoordinateTransformationH ct;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int rc = target_crs(crs, &srs, &ct);
+    CPLPopErrorHandler();
+    if (ct) OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(srs);
+    return rc ? fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS, or cannot transform WGS 84 to it", crs)
+              : FP_OK;
+}
+
 fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                        const fp_write_options *o, long *features, fp_error *err)
 {
@@ -145,9 +180,13 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
     GDALDatasetH ds = o->update ? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL)
                                 : GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
     if (!ds) return fp_error_set(err, FP_ERR_IO, "%s: cannot %s: %s", path, o->update ? "open" : "create", CPLGetLastErrorMsg());
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(srs, 4326);
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReferenceH srs;
+    OGRCoordinateTransformationH ct;
+    if (target_crs(o->crs, &srs, &ct)) {      /* checked before (fpi_ogr_check_crs) */
+        OSRDestroySpatialReference(srs);
+        GDALClose(ds);
+        return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", o->crs);
+    }
     int shp = !strcmp(driver, "ESRI Shapefile"), csv = !strcmp(driver, "CSV"), gpkg = !strcmp(driver, "GPKG");
     fp_status st = FP_OK;
     for (int li = 0; li < nlayers && !st; li++) {
@@ -271,6 +310,12 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                       "geometry and no collections; nothing written (use --format gpkg or fgb, or --where "
                                       "to export one kind)", path, l->name, id, kind, kind != shp_kind ? " after a " : "",
                                       kind != shp_kind ? shp_kind : "");
+                /* A point the projection cannot hold (the far side of a
+                 * LAEA's globe): refused with its id, nothing written. */
+                if (g && ct && !st && OGR_G_Transform(g, ct) != OGRERR_NONE)
+                    st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld cannot be transformed to %s; nothing "
+                                      "written (leave it out with --where, or choose a CRS that covers it)", path, l->name,
+                                      id, o->crs);
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
             if (!st && shp && o->notes) note_cut_values(f, defn, l->name, id, o->notes);
@@ -288,6 +333,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         }
         *features += n;
     }
+    if (ct) OCTDestroyCoordinateTransformation(ct);
     OSRDestroySpatialReference(srs);
     /* Closing flushes; a full disk shows here. */
     CPLErrorReset();

@@ -1433,6 +1433,11 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
 {
     double t0 = fpi_now();
     qgz_job j = { .o = o, .ctx = fp_store_context(store) };
+    /* The project's data are WGS 84 and QGIS reprojects on the fly: the
+     * map's CRS is the project's setting (Project > Properties > CRS). */
+    if (o->crs)
+        return fp_error_set(err, FP_ERR_USAGE, "--crs %s: a QGIS project's layers are written in WGS 84 (QGIS shows them "
+                            "in any CRS: Project > Properties > CRS); --crs is for gpkg, fgb, shp and csv", o->crs);
     fp_status st = check_what(store, &j, err);
     if (st) return st;
     st = load_styles(store, &j, err);

@@ -815,3 +815,42 @@ P
 )" "numbers in the GeoJSON"
 grep -q '1234567.891234567' prec.geojson || fail "1234567.891234567 not written as such: $(grep -o '"amount":[^,]*' prec.geojson | head -3)"
 case_end
+
+# Expected eastings and northings from PROJ's cs2cs (WGS 84 lon/lat in, the
+# same transformation GDAL picks without grids: the tolerance is 1 mm).
+case_begin "--crs EPSG:27700: GeoPackage, FlatGeobuf, Shapefile and CSV in British National Grid, checked with cs2cs; GeoJSON, qgz, non-2D and unknown CRSs refused (2); a point the CRS cannot hold refuses the file (1), the old one kept"
+printf 'id,company,category,name,country,lon,lat\nU1,a,dc,London,GB,-0.1276,51.5072\nU2,a,dc,Edinburgh,GB,-3.1883,55.9533\n' > bng.csv
+fp_init bng.sqlite && "$FP" -q --db bng.sqlite import bng.csv
+read -r e1 n1 _ < <(echo "-0.1276 51.5072" | cs2cs -f %.4f +proj=longlat +datum=WGS84 +no_defs +to EPSG:27700)
+read -r e2 n2 _ < <(echo "-3.1883 55.9533" | cs2cs -f %.4f +proj=longlat +datum=WGS84 +no_defs +to EPSG:27700)
+for f in gpkg fgb shp csv; do
+    run --db bng.sqlite export --crs EPSG:27700 -o bng_out.$f
+    assert_eq 0 "$RC" "$f: exit status"
+    if [ $f = csv ]; then
+        got=$(python3 -c "import csv; r = list(csv.DictReader(open('bng_out.csv'))); print(' '.join(r[i][k] for i in (0, 1) for k in ('X', 'Y')))")
+    else
+        got=$(ogrinfo -q bng_out.$f -sql "SELECT * FROM \"$(ogrinfo -q bng_out.$f | sed -n 's/^1: \([^ ]*\).*/\1/p')\" ORDER BY id" | sed -n 's/^ *POINT (\([-0-9.]*\) \([-0-9.]*\))/\1 \2/p' | tr '\n' ' ')
+        assert_contains "$(ogrinfo -so bng_out.$f "$(ogrinfo -q bng_out.$f | sed -n 's/^1: \([^ ]*\).*/\1/p')")" 'ID["EPSG",27700]' "$f: the CRS declared"
+    fi
+    read -r x1 y1 x2 y2 <<<"$got"
+    assert_near "$e1" "${x1:-x}" 0.001 "$f: London easting"
+    assert_near "$n1" "${y1:-x}" 0.001 "$f: London northing"
+    assert_near "$e2" "${x2:-x}" 0.001 "$f: Edinburgh easting"
+    assert_near "$n2" "${y2:-x}" 0.001 "$f: Edinburgh northing"
+done
+for o in "EPSG:27700 -o r.geojson" "EPSG:27700 -o r.qgz" "EPSG:4978 -o r.gpkg" "EPSG:5714 -o r.gpkg" "EPSG:99999 -o r.gpkg" "garbage -o r.gpkg"; do
+    run --db bng.sqlite export --crs $o
+    assert_eq 2 "$RC" "--crs $o: exit status"
+done
+run --db bng.sqlite export --crs "" -o r.gpkg
+assert_eq "2" "$RC" "--crs '': exit status"
+assert_contains "$OUT" "--crs: empty value" "empty value named"
+assert_eq "" "$(ls r.* 2>/dev/null)" "no file written"
+cp bng_out.gpkg before.gpkg
+printf 'id,company,category,name,country,lon,lat\nB1,a,dc,Antipode,,-170,-52\n' > anti.csv
+"$FP" -q --db bng.sqlite import anti.csv
+run --db bng.sqlite export --crs "+proj=laea +lat_0=52 +lon_0=10 +type=crs" -o bng_out.gpkg
+assert_eq 1 "$RC" "the antipode of the LAEA's centre: exit status"
+assert_contains "$OUT" "feature 3 cannot be transformed" "the feature named"
+cmp -s before.gpkg bng_out.gpkg || fail "the earlier GeoPackage was changed"
+case_end
