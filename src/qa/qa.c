@@ -33,10 +33,11 @@
 #include "common/util.h"
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
+#include "geocode/textfold.h"
 #include "qa/qa_internal.h"
 
 static const char *const kind_names[FP_QA_KINDS] = { "outside-country", "swapped", "sign", "placeholder",
-                                                     "duplicate", "decimals", "admin1" };
+                                                     "duplicate", "decimals", "admin1", "possible-duplicate" };
 
 const char *fp_qa_kind_name(fp_qa_kind kind)
 {
@@ -111,7 +112,7 @@ typedef struct qa_ctx {
     int admin1_missing;           /* no admin-1 regions: the check is skipped */
     fp_admin1_index *admin1_names; /* names and codes as geocode reads them */
     qa_strings str;
-    /* The rows kept for the duplicate checks: 64 bytes each, tens of
+    /* The rows kept for the duplicate checks: 72 bytes each, tens of
      * megabytes for a big import, so on huge pages (fpi_big_reserve; on
      * 4 KiB pages their first touch was a third of a 1M-point import's
      * page faults, on the reading thread). */
@@ -307,7 +308,7 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     qa_ctx *c = ctx;
     c->res->points++;
     qa_row r = { .id = in->id, .x = in->x, .y = in->y, .line = in->line, .company = -1, .category = -1, .name = -1,
-                 .country = -1 };
+                 .country = -1, .ref = -1 };
     r.dataset = qa_intern(&c->str, in->dataset);
     r.file = qa_intern(&c->str, in->file);
     r.by_line = fpi_format_rows_by_line(in->format);
@@ -349,11 +350,17 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     /* Kept for the duplicate checks. */
     r.company = qa_intern(&c->str, in->company);
     r.category = qa_intern(&c->str, in->category);
-    if (in->name && *in->name && r.country >= 0) {
-        char *folded = fp_fold_text(in->name);
-        r.name = qa_intern(&c->str, folded);
+    /* The name folded as geocode folds place names, with the letters its
+     * fuzzy key writes out ("Łódź" and "Lodz", "Straße" and "Strasse");
+     * kept for rows placed at a town too, which the possible-duplicate
+     * rule compares. */
+    if (in->name && *in->name && (r.country >= 0 || (in->geocode_ref && *in->geocode_ref))) {
+        char *folded = fp_fold_text(in->name), *key = fpi_fold_letters(folded);
+        r.name = qa_intern(&c->str, key ? key : folded);
         free(folded);
+        free(key);
     }
+    if (in->geocode_ref && *in->geocode_ref && r.company >= 0 && r.category >= 0) r.ref = qa_intern(&c->str, in->geocode_ref);
     if (c->nrows == c->rows_cap) {
         qa_row *grown = fpi_big_reserve(c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r);
         if (!grown) return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);
