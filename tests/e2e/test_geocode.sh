@@ -418,3 +418,13 @@ assert_eq "MAR" "$(DB=ws.sqlite ssql "SELECT r.code FROM regions r, projects p W
 assert_eq "geonames:3448439|BRA" "$(DB=ws.sqlite ssql "SELECT geocode_ref, country_code FROM projects WHERE source_key = 'W2'")" "Brasil is Brazil"
 assert_eq "MAR|city" "$(DB=ws.sqlite ssql "SELECT country_code, geocode_precision FROM projects WHERE source_key = 'W3'")" "Maroc is Morocco"
 case_end
+
+case_begin "invisible characters (zero-width space, soft hyphen, joiners, word joiner, BOM) do not hide a town; messages show them as <U+200B>"
+printf 'id,place,country\n1,Kyiv\xe2\x80\x8b,Ukraine\n2,L\xc2\xadviv,Ukraine\n3,\xef\xbb\xbfOdesa\xe2\x81\xa0,Ukraine\n4,Nowhere\xe2\x80\x8bville,Ukraine\n5,Kharkiv,Ukr\xe2\x80\x8caine\n' > zw.csv
+fp_init zw.sqlite && "$FP" -q --db zw.sqlite import zw.csv
+run --db zw.sqlite geocode --report zw_r.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq "folded|geonames:703448,folded|geonames:702550,folded|geonames:698740,country|UKR,exact|geonames:706483" "$(sqlite3 zw.sqlite "SELECT group_concat(m, ',') FROM (SELECT geocode_method || '|' || geocode_ref AS m FROM projects ORDER BY id)")" "placed at the towns"
+assert_contains "$OUT" "place 'Nowhere<U+200B>ville' not found in UKR; placed at the country's centroid" "the message shows the invisible character"
+assert_contains "$(cat zw_r.csv)" "geonames:703448,Kyiv,invisible characters in 'Kyiv<U+200B>' ignored" "the report's note says so"
+case_end
