@@ -428,3 +428,11 @@ assert_eq "folded|geonames:703448,folded|geonames:702550,folded|geonames:698740,
 assert_contains "$OUT" "place 'Nowhere<U+200B>ville' not found in UKR; placed at the country's centroid" "the message shows the invisible character"
 assert_contains "$(cat zw_r.csv)" "geonames:703448,Kyiv,invisible characters in 'Kyiv<U+200B>' ignored" "the report's note says so"
 case_end
+
+case_begin "countries' own names in Latin script (Ísland, Česko, Éire, Moçambique, Cameroun, Lëtzebuerg, Shqipëria, Crna Gora, Bosna i Hercegovina, Qazaqstan, O'zbekiston, Mongol Uls, Kıbrıs, Føroyar), ISO numeric codes (156, 004), EL and UK"
+printf 'id,country\nISL,Ísland\nCZE,Česko\nIRL,Éire\nMOZ,Moçambique\nCMR,Cameroun\nLUX,Lëtzebuerg\nALB,Shqipëria\nMNE,Crna Gora\nBIH,Bosna i Hercegovina\nKAZ,Qazaqstan\nUZB,O'"'"'zbekiston\nMNG,Mongol Uls\nCYP,Kıbrıs\nFRO,Føroyar\nHRV,Hrvatska\nBEL,België\nCHN,156\nAFG,004\nFRA,254\nGRC,EL\nGBR,UK\n' > endo.csv
+fp_init endo.sqlite && "$FP" -q --db endo.sqlite import endo.csv
+run --db endo.sqlite geocode
+assert_contains "$OUT" "21 rows without coordinates: 0 exact, 0 folded, 0 alternate name, 0 fuzzy, 0 at admin-1 centroid, 21 at country centroid" "every row placed"
+assert_eq "" "$(sqlite3 endo.sqlite "SELECT source_key || ' ' || country || ' ' || coalesce(country_code, '-') FROM projects WHERE coalesce(country_code, '') <> source_key")" "each at its country"
+case_end
