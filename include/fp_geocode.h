@@ -117,6 +117,7 @@ typedef struct fp_geocode_result {
     long admin1_differs;   /* ... no candidate in the admin-1 given: the country's best namesake */
     long namesakes;        /* ... placed, but a comparable namesake exists ("+ambiguous") */
     long admin1_centroid;  /* place not found, placed at its admin-1 region's centroid */
+    long admin1_unknown;   /* rows whose admin-1 value is no admin-1 of their country: ignored (the note says so) */
 } fp_geocode_result;
 
 /* Gives coordinates to rows with a place and/or country but no geometry, in

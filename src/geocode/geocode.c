@@ -191,6 +191,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         char ref[64] = "";
         const char *code = c ? c->a3 : NULL;
         int outcome = OUT_NOT_PLACED;
+        int a1_matched = 0;       /* the gazetteer matched the value as GeoNames' own admin1 code */
 
         if (country && *country && !c) {
             char *country_shown = fpi_text_shown(country);
@@ -228,6 +229,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 else if (m.method == FP_MATCH_FUZZY) res->fuzzy++;
                 else res->alternate++;
                 if (m.admin1 == FP_ADMIN1_MATCHED) res->admin1_matched++;
+                a1_matched = m.admin1 == FP_ADMIN1_MATCHED;
                 if (m.admin1 == FP_ADMIN1_DIFFERS) res->admin1_differs++;
                 if (m.ambiguous) res->namesakes++;
                 outcome = m.method == FP_MATCH_FUZZY ? OUT_FUZZY
@@ -293,6 +295,16 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         if (!method[0] && !why[0]) {
             snprintf(why, sizeof why, "no place and no country");
             res->not_found++;
+        }
+        /* An admin-1 value that is no admin-1 of the country (a name in a
+         * script or language admin1_names.tsv.gz lacks, a typo) is ignored:
+         * said in the note and counted, and a town so placed is one to
+         * check (the admin-1 could not tell namesakes apart). */
+        if (c && a1_text && *a1_text && !a1_code && !a1_matched) {
+            size_t w = strlen(why);
+            snprintf(why + w, sizeof why - w, "%sadmin-1 '%s' not recognised, ignored", w ? "; " : "", a1_shown);
+            res->admin1_unknown++;
+            if (outcome == OUT_TOWN) outcome = OUT_TOWN_CHECK;
         }
         /* Placed at a town in spite of invisible characters (a zero-width
          * space pasted from a web page): the note shows them, to clean. */

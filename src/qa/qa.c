@@ -284,11 +284,25 @@ static void check_admin1(qa_ctx *c, qa_row *r, const fp_qa_store_row *in)
     const char *name = NULL, *code = c->admin1 ? fp_point_locator_find(c->admin1, r->x, r->y, 0, &name, NULL) : NULL;
     const fp_country *declared = in->country_code ? fpi_country_index_find(c->countries_by_name, in->country_code) : NULL;
     const char *resolved = declared ? fpi_admin1_index_find(c->admin1_names, declared->a3, named) : NULL;
-    if (code && !fpi_admin1_codes_has(resolved, code) && !same_admin1(named, name) && !same_admin1(named, code))
+    char *place = fpi_text_shown(in->place), *named_shown = fpi_text_shown(named);
+    if (!code || fpi_admin1_codes_has(resolved, code) || same_admin1(named, name) || same_admin1(named, code)) {
+        /* the same region */
+    } else if (!resolved && declared) {
+        /* A value that names no admin-1 of the country (बिहार, a script the
+         * names file lacks) is not evidence of another region: geocode
+         * ignored it, and the row says which it is not. */
         finding(c, FP_QA_ADMIN1, r,
-                g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", in->place ? in->place : "",
-                                name, code, named),
+                g_strdup_printf("admin-1 \"%s\" not recognised (geocode ignored it), so the town could not be "
+                                "checked against it: geocoded \"%s\" lies in %s (%s)", named_shown, place, name, code),
+                g_strdup_printf("if %s is not the row's admin-1, check the place name; write the admin-1 as a name or "
+                                "ISO 3166-2 code geocode knows (e.g. %s), or give coordinates", name, code));
+    } else {
+        finding(c, FP_QA_ADMIN1, r,
+                g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", place, name, code, named_shown),
                 g_strdup("check the place name or the admin-1, or give coordinates"));
+    }
+    g_free(place);
+    g_free(named_shown);
     g_free(named);
 }
 

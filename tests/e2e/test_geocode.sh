@@ -436,3 +436,17 @@ run --db endo.sqlite geocode
 assert_contains "$OUT" "21 rows without coordinates: 0 exact, 0 folded, 0 alternate name, 0 fuzzy, 0 at admin-1 centroid, 21 at country centroid" "every row placed"
 assert_eq "" "$(sqlite3 endo.sqlite "SELECT source_key || ' ' || country || ' ' || coalesce(country_code, '-') FROM projects WHERE coalesce(country_code, '') <> source_key")" "each at its country"
 case_end
+
+case_begin "an admin-1 value that is no admin-1 of the country is ignored with a note and counted; type suffixes and words (广东省, 浙江省, Мурманская обл.) are dropped"
+printf 'id,company,place,country,province\n1,X,Aurangabad,India,बिहार\n2,X,Nowhereville,China,广东省\n3,X,Taizhou,China,浙江省\n4,X,Kirovsk,Russia,Мурманская обл.\n5,X,Aurangabad,India,Bihar\n' > a1u.csv
+fp_init a1u.sqlite && "$FP" -q --db a1u.sqlite import a1u.csv
+run --db a1u.sqlite geocode --report a1u_r.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "admin-1 not recognised, ignored: 1 row (the note says which value)" "counted in the summary"
+assert_contains "$OUT" "town (check): a1u.csv:2: 'Aurangabad' -> Aurangabad (geonames:1278149, exact); admin-1 'बिहार' not recognised, ignored" "shown as a town to check"
+assert_contains "$(cat a1u_r.csv)" "a1u.csv,2,Aurangabad,India,बिहार,town_check,exact,city,75.34226,19.87757,geonames:1278149,Aurangabad,\"admin-1 'बिहार' not recognised, ignored\"" "the report's note"
+assert_eq "admin1|CN-GD" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '2'")" "广东省 is Guangdong: its admin-1 centroid, not China's"
+assert_eq "exact+admin1|geonames:8400694" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '3'")" "浙江省 picks Zhejiang's Taizhou"
+assert_eq "exact+admin1|geonames:548391" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '4'")" "Мурманская обл. picks Murmansk Oblast's Kirovsk"
+assert_contains "$(sqlite3 a1u.sqlite "SELECT geocode_method FROM projects WHERE source_key = '5'")" "+admin1" "Bihar (known) chose the town in Bihar"
+case_end

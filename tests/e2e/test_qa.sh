@@ -382,6 +382,16 @@ assert_eq "possible-duplicate|1" "$(sqlite3 poss.sqlite "SELECT kind || '|' || o
 assert_eq "possible-duplicate" "$(sqlite3 poss.sqlite "SELECT qa FROM projects WHERE source_key = '2'")" "the row's qa attribute"
 case_end
 
+case_begin "admin1: a value geocode did not recognise (महाराष्ट्र, बिहार) is reported as not recognised, not as a mismatch"
+printf 'id,company,place,country,province\n1,X,Aurangabad,India,महाराष्ट्र\n2,X,Taizhou,China,江苏\n' > a1n.csv
+fp_init a1n.sqlite && "$FP" -q --db a1n.sqlite import a1n.csv && "$FP" -q --db a1n.sqlite geocode
+run --db a1n.sqlite check
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 finding on 1 row (1 admin1)" "one finding"
+assert_contains "$OUT" "a1n.csv:2: admin1: admin-1 \"महाराष्ट्र\" not recognised (geocode ignored it), so the town could not be checked against it: geocoded \"Aurangabad\" lies in Maharashtra (IN-MH)" "not recognised"
+assert_not_contains "$OUT" "the row names" "no mismatch claimed"
+case_end
+
 case_begin "bad input: usage errors exit 2, a missing store exits 1, each with a reason"
 run --db $DB check --fix everything
 assert_eq 2 "$RC" "bad --fix"
