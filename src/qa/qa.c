@@ -112,7 +112,7 @@ typedef struct qa_ctx {
     int admin1_missing;           /* no admin-1 regions: the check is skipped */
     fp_admin1_index *admin1_names; /* names and codes as geocode reads them */
     qa_strings str;
-    /* The rows kept for the duplicate checks: 72 bytes each, tens of
+    /* The rows kept for the duplicate checks: 64 bytes each, tens of
      * megabytes for a big import, so on huge pages (fpi_big_reserve; on
      * 4 KiB pages their first touch was a third of a 1M-point import's
      * page faults, on the reading thread). */

@@ -12,13 +12,14 @@
 typedef struct qa_row {
     long long id;
     double x, y;
+    long long line;
     int dataset, company, category, name, country, file;
     int ref;                     /* the town geocoded to (geocode_ref), -1: not placed at a town */
-    long long line;
     unsigned char by_line;       /* line-numbered input (CSV, sheets): file:LINE */
     unsigned char input_point;   /* coordinates given as input, point precision */
     unsigned char dup;           /* already has a duplicate finding */
 } qa_row;
+_Static_assert(sizeof(qa_row) <= 64, "a kept row stays within 64 bytes (a million rows: 64 MB)");
 
 typedef struct qa_finding {
     fp_qa_kind kind;
