@@ -369,7 +369,9 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
      * kept for rows placed at a town too, which the possible-duplicate
      * rule compares. */
     if (in->name && *in->name && (r.country >= 0 || (in->geocode_ref && *in->geocode_ref))) {
-        char *folded = fp_fold_text(in->name), *key = fpi_fold_letters(folded);
+        char *folded = fp_fold_text(in->name), *key = NULL;
+        for (const char *q = folded; q && *q && !key; q++)      /* the letters are not ASCII: most names skip it */
+            if ((unsigned char)*q >= 0x80) key = fpi_fold_letters(folded);
         r.name = qa_intern(&c->str, key ? key : folded);
         free(folded);
         free(key);
