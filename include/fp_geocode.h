@@ -72,7 +72,11 @@ int fp_gazetteer_find(const fp_gazetteer *gaz, const char *place, const fp_place
 int fp_gazetteer_lookup(const fp_gazetteer *gaz, const char *place, const char *country_a2,
                         fp_place_match *match);
 
-/* Folds text for matching: NFD, combining marks removed, lower case,
+/* Folds text for matching: NFKD (full-width and other compatibility forms
+ * as their plain letters), accents removed (combining marks on Latin, Greek
+ * and Cyrillic letters, Arabic harakat, Hebrew points; not the marks that
+ * are part of a letter in kana, Indic, Thai or Lao script), format
+ * characters (zero-width space, soft hyphen, ...) removed, lower case,
  * punctuation as single spaces, trimmed. Returns a malloc'd string. */
 char *fp_fold_text(const char *text);
 /* The fuzzy key of a folded text (see src/geocode/fuzzykey.c). malloc'd. */
@@ -113,6 +117,7 @@ typedef struct fp_geocode_result {
     long admin1_differs;   /* ... no candidate in the admin-1 given: the country's best namesake */
     long namesakes;        /* ... placed, but a comparable namesake exists ("+ambiguous") */
     long admin1_centroid;  /* place not found, placed at its admin-1 region's centroid */
+    long admin1_unknown;   /* rows whose admin-1 value is no admin-1 of their country: ignored (the note says so) */
 } fp_geocode_result;
 
 /* Gives coordinates to rows with a place and/or country but no geometry, in

@@ -24,11 +24,13 @@ typedef enum fp_qa_kind {
     FP_QA_DUPLICATE,     /* same company+category within FP_QA_DUPLICATE_M, or same name in a country */
     FP_QA_DECIMALS,      /* too few decimals for the point precision claimed */
     FP_QA_ADMIN1,        /* geocoded town in another admin-1 than the row names */
+    FP_QA_POSSIBLE_DUPLICATE, /* same company+category geocoded to the same town, names differ */
     FP_QA_KINDS
 } fp_qa_kind;
 
 /* "outside-country", "swapped", "sign", "placeholder", "duplicate",
- * "decimals", "admin1": the names in reports and in projects' qa attribute. */
+ * "decimals", "admin1", "possible-duplicate": the names in reports and in
+ * projects' qa attribute. */
 const char *fp_qa_kind_name(fp_qa_kind kind);
 
 /* --fix: which unambiguous fixes to apply. */

@@ -17,6 +17,7 @@ typedef struct fp_qa_store_row {
     const char *geocode_method, *geocode_precision;
     const char *extra;             /* the extra JSON, for geocoded rows only */
     const char *place;             /* the place geocoded, for geocoded rows only */
+    const char *geocode_ref;       /* the town geocoded to ("geonames:ID"), for rows placed at a town only */
     double x, y;
 } fp_qa_store_row;
 

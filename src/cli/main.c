@@ -635,6 +635,9 @@ static int cmd_geocode(const char *db, int argc, char **argv)
         if (town)
             printf("  of the %ld placed at a town: admin-1 column chose %ld, no town of that name in the admin-1 given %ld, "
                    "comparable namesake %ld (method +ambiguous)\n", town, r.admin1_matched, r.admin1_differs, r.namesakes);
+        if (r.admin1_unknown)
+            printf("  admin-1 not recognised, ignored: %ld row%s (the note says which value)\n", r.admin1_unknown,
+                   r.admin1_unknown == 1 ? "" : "s");
         if (o.report_csv) printf("  every row: %s\n", o.report_csv);
         else if (r.candidates > town)
             printf("  (first examples above; every row with its outcome: footprint geocode --redo --report FILE.csv)\n");

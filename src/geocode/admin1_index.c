@@ -51,7 +51,45 @@ static void add_codes(GHashTable *h, const char *key, const char *codes)
 /* Words that name the kind of unit, dropped for a second key. */
 static const char *const type_words[] = {
     "state", "province", "region", "oblast", "governorate", "prefecture", "district", "county", "department",
-    "municipality", "division", "territory", "emirate", "canton", "voivodeship", "kray", "krai", "republic", "of", NULL };
+    "municipality", "division", "territory", "emirate", "canton", "voivodeship", "kray", "krai", "republic", "of",
+    /* область, обл, край, республика, респ, автономный, округ, as folded (й: и) */
+    "\xD0\xBE\xD0\xB1\xD0\xBB\xD0\xB0\xD1\x81\xD1\x82\xD1\x8C", "\xD0\xBE\xD0\xB1\xD0\xBB",
+    "\xD0\xBA\xD1\x80\xD0\xB0\xD0\xB8",
+    "\xD1\x80\xD0\xB5\xD1\x81\xD0\xBF\xD1\x83\xD0\xB1\xD0\xBB\xD0\xB8\xD0\xBA\xD0\xB0",
+    "\xD1\x80\xD0\xB5\xD1\x81\xD0\xBF",
+    "\xD0\xB0\xD0\xB2\xD1\x82\xD0\xBE\xD0\xBD\xD0\xBE\xD0\xBC\xD0\xBD\xD1\x8B\xD0\xB8",
+    "\xD0\xBE\xD0\xBA\xD1\x80\xD1\x83\xD0\xB3", NULL };
+
+/* Suffixes that name the kind of unit in Chinese, Japanese and Korean, where
+ * words have no spaces: 广东省 is 广东, 广西壮族自治区 广西, 大分県 大分,
+ * 경기도 경기. The longest first; one is dropped, when two or more
+ * characters are left. */
+static const char *const type_suffixes[] = {
+    /* 维吾尔自治区 維吾爾自治區 壮族自治区 壯族自治區 回族自治区 回族自治區 特别行政区 特別行政區 自治区 自治區 省 市 県 府 都 道 특별시 광역시 도 */
+    "\xE7\xBB\xB4\xE5\x90\xBE\xE5\xB0\x94\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8C\xBA",
+    "\xE7\xB6\xAD\xE5\x90\xBE\xE7\x88\xBE\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8D\x80",
+    "\xE5\xA3\xAE\xE6\x97\x8F\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8C\xBA",
+    "\xE5\xA3\xAF\xE6\x97\x8F\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8D\x80",
+    "\xE5\x9B\x9E\xE6\x97\x8F\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8C\xBA",
+    "\xE5\x9B\x9E\xE6\x97\x8F\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8D\x80",
+    "\xE7\x89\xB9\xE5\x88\xAB\xE8\xA1\x8C\xE6\x94\xBF\xE5\x8C\xBA",
+    "\xE7\x89\xB9\xE5\x88\xA5\xE8\xA1\x8C\xE6\x94\xBF\xE5\x8D\x80", "\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8C\xBA",
+    "\xE8\x87\xAA\xE6\xB2\xBB\xE5\x8D\x80", "\xE7\x9C\x81", "\xE5\xB8\x82", "\xE7\x9C\x8C", "\xE5\xBA\x9C",
+    "\xE9\x83\xBD", "\xE9\x81\x93", "\xED\x8A\xB9\xEB\xB3\x84\xEC\x8B\x9C", "\xEA\xB4\x91\xEC\x97\xAD\xEC\x8B\x9C",
+    "\xEB\x8F\x84", NULL };
+
+/* folded without a trailing type_suffixes entry (g_malloc'd), or NULL. */
+static char *strip_suffix(const char *folded)
+{
+    size_t n = strlen(folded);
+    for (int k = 0; type_suffixes[k]; k++) {
+        size_t l = strlen(type_suffixes[k]);
+        if (n <= l || strcmp(folded + n - l, type_suffixes[k])) continue;
+        if (g_utf8_strlen(folded, (gssize)(n - l)) < 2 || folded[n - l - 1] == ' ') return NULL;
+        return g_strndup(folded, n - l);
+    }
+    return NULL;
+}
 
 static char *strip_types(const char *folded)
 {
@@ -65,6 +103,11 @@ static char *strip_types(const char *folded)
         g_string_append(o, w[i]);
     }
     g_strfreev(w);
+    char *bare = strip_suffix(o->str);
+    if (bare) {
+        g_string_assign(o, bare);
+        g_free(bare);
+    }
     return g_string_free(o, FALSE);
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fp_geocode.h"
+#include "geocode/textfold.h"
 
 static const char *const abbrev[][2] = {
     { "st", "saint" }, { "ste", "sainte" }, { "ft", "fort" }, { "mt", "mount" }, { "sankt", "saint" } };
@@ -52,6 +53,14 @@ static void replace_all(const char *src, char *dst, const char *const (*t)[2], s
         if (k == nt) dst[o++] = *src++;
     }
     dst[o] = '\0';
+}
+
+char *fpi_fold_letters(const char *folded)
+{
+    if (!folded) return NULL;
+    char *out = malloc(2 * strlen(folded) + 1);    /* each letter at most doubles */
+    if (out) replace_all(folded, out, letters, sizeof letters / sizeof letters[0]);
+    return out;
 }
 
 char *fp_fuzzy_key(const char *folded)

@@ -73,15 +73,21 @@ static size_t align8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* Names that exercise every folding rule: accents, capitals, hyphens,
  * apostrophes, abbreviations (St., Ste, Ft., Mt., Sankt), letters NFD does
- * not decompose, transliteration pairs, place-type words and scripts other
- * than Latin. Their folded and fuzzy keys go into the cache key. */
+ * not decompose, transliteration pairs, place-type words, scripts other
+ * than Latin (marks dropped or kept: 東京ビル, कुल, ศูนย์, مَرْكَز), compatibility
+ * forms (ＭＯＳ, Nĳmegen, ⁿ), a zero-width space and Hangul. Their folded and fuzzy keys go into the cache key. */
 static const char *const fold_probes[] = {
     "S\xC3\xA3o Paulo", "K\xC3\xB6ln", "Saint-\xC3\x89tienne", "St. Petersburg", "Ste-Foy", "Ft. Lauderdale",
     "Mt. Hagen", "Sankt P\xC3\xB6lten", "L'Aquila", "N'Djamena", "Dzhambul", "M\xC3\xBC" "nchen", "Muenchen",
     "\xC5\x81\xC3\xB3" "d\xC5\xBA", "\xC3\x86r\xC3\xB8sk\xC3\xB8" "bing", "Stra\xC3\x9F" "e", "Taguig City",
     "Yawatahama-shi", "City of Cape Town", "H\xE1\xBB\x93 Ch\xC3\xAD Minh", "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0",
     "\xE6\x9D\xB1\xE4\xBA\xAC", "\xD8\xA7\xD9\x84\xD9\x82\xD8\xA7\xD9\x87\xD8\xB1\xD8\xA9", "\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1",
-    "  Den   Haag ", "\xC3\x87" "ANAKKALE", "Qu\xC3\xA9" "bec (Ville)", "Phnom Penh", NULL };
+    "  Den   Haag ", "\xC3\x87" "ANAKKALE", "Qu\xC3\xA9" "bec (Ville)", "Phnom Penh",
+    /* marks kept or dropped by script, compatibility forms, invisible characters */
+    "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x83\x93\xE3\x83\xAB", "\xE0\xA4\x95\xE0\xA5\x81\xE0\xA4\xB2",
+    "\xE0\xB8\xA8\xE0\xB8\xB9\xE0\xB8\x99\xE0\xB8\xA2\xE0\xB9\x8C", "\xD9\x85\xD9\x8E\xD8\xB1\xD9\x92\xD9\x83\xD9\x8E\xD8\xB2",
+    "\xEF\xBC\xAD\xEF\xBC\xAF\xEF\xBC\xB3", "N\xC4\xB3megen", "Kyiv\xE2\x80\x8B", "Sin-i\xC3\xA2\xE2\x81\xBF-khu",
+    "\xEC\x84\x9C\xEC\x9A\xB8", NULL };
 
 static void hash_string(fpi_sha256 *sum, const char *s)
 {

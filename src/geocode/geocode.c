@@ -26,6 +26,7 @@
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
 #include "geocode/gazetteer_cache.h"
+#include "geocode/textfold.h"
 #include "common/util.h"
 
 typedef struct anchor { double lon, lat; int ok; } anchor;
@@ -176,6 +177,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         const char *place = fp_rows_text(sel, 3);
         const char *country = fp_rows_text(sel, 4);
         char *a1_text = fpi_admin1_from_extra(fp_rows_text(sel, 6));
+        /* As messages show them: a zero-width space as <U+200B>. */
+        char *place_shown = fpi_text_shown(place), *a1_shown = fpi_text_shown(a1_text);
         const fp_country *c = fpi_country_index_find(countries, country);
         const char *a1_code = c ? fpi_admin1_index_find(admin1, c->a3, a1_text) : NULL;
         /* The admin-1 a fallback lands in: the region, or the first province
@@ -188,9 +191,12 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         char ref[64] = "";
         const char *code = c ? c->a3 : NULL;
         int outcome = OUT_NOT_PLACED;
+        int a1_matched = 0;       /* the gazetteer matched the value as GeoNames' own admin1 code */
 
         if (country && *country && !c) {
-            snprintf(why, sizeof why, "country '%s' is not a known country name or ISO code", country);
+            char *country_shown = fpi_text_shown(country);
+            snprintf(why, sizeof why, "country '%s' is not a known country name or ISO code", country_shown);
+            g_free(country_shown);
             res->no_country++;
         } else if (place && *place) {
             fp_place_query q;
@@ -223,6 +229,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 else if (m.method == FP_MATCH_FUZZY) res->fuzzy++;
                 else res->alternate++;
                 if (m.admin1 == FP_ADMIN1_MATCHED) res->admin1_matched++;
+                a1_matched = m.admin1 == FP_ADMIN1_MATCHED;
                 if (m.admin1 == FP_ADMIN1_DIFFERS) res->admin1_differs++;
                 if (m.ambiguous) res->namesakes++;
                 outcome = m.method == FP_MATCH_FUZZY ? OUT_FUZZY
@@ -231,7 +238,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 size_t w = 0;
                 if (m.admin1 == FP_ADMIN1_DIFFERS)
                     w = (size_t)snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s",
-                                         place, a1_text, m.region && *m.region ? m.region : "an unknown admin-1");
+                                         place_shown, a1_shown, m.region && *m.region ? m.region : "an unknown admin-1");
                 if (m.ambiguous && w < sizeof why) {
                     char rival[40];
                     place_ref(m.rival_id, rival, sizeof rival);
@@ -247,15 +254,15 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             } else if (m.method == FP_MATCH_AMBIGUOUS) {
                 char size[40] = "population unknown";   /* GeoNames' 0 */
                 if (m.population > 0) snprintf(size, sizeof size, "population %ld", m.population);
-                snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, %s); add a country", place,
+                snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, %s); add a country", place_shown,
                          m.country, size);
                 res->ambiguous++;
             } else if (c && a1_code && opts->country_fallback) {
-                snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place, c->a3, a1_first);
+                snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place_shown, c->a3, a1_first);
             } else if (c && opts->country_fallback) {
-                snprintf(why, sizeof why, "place '%s' not found in %s; placed at the country's centroid", place, c->a3);
+                snprintf(why, sizeof why, "place '%s' not found in %s; placed at the country's centroid", place_shown, c->a3);
             } else {
-                snprintf(why, sizeof why, "place '%s' not found%s%s", place, c ? " in " : "", c ? c->a3 : "");
+                snprintf(why, sizeof why, "place '%s' not found%s%s", place_shown, c ? " in " : "", c ? c->a3 : "");
                 res->not_found++;
             }
         }
@@ -289,9 +296,25 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             snprintf(why, sizeof why, "no place and no country");
             res->not_found++;
         }
+        /* An admin-1 value that is no admin-1 of the country (a name in a
+         * script or language admin1_names.tsv.gz lacks, a typo) is ignored:
+         * said in the note and counted, and a town so placed is one to
+         * check (the admin-1 could not tell namesakes apart). */
+        if (c && a1_text && *a1_text && !a1_code && !a1_matched) {
+            size_t w = strlen(why);
+            snprintf(why + w, sizeof why - w, "%sadmin-1 '%s' not recognised, ignored", w ? "; " : "", a1_shown);
+            res->admin1_unknown++;
+            if (outcome == OUT_TOWN) outcome = OUT_TOWN_CHECK;
+        }
+        /* Placed at a town in spite of invisible characters (a zero-width
+         * space pasted from a web page): the note shows them, to clean. */
+        if (precision && !strcmp(precision, "city") && place && strcmp(place_shown, place)) {
+            size_t w = strlen(why);
+            snprintf(why + w, sizeof why - w, "%sinvisible characters in '%s' ignored", w ? "; " : "", place_shown);
+        }
         if (opts->report && outcome != OUT_TOWN && shown[outcome]++ < examples) {
             fprintf(opts->report, "  %s: %s%s%ld: ", outcome_names[outcome], file, is_csv ? ":" : ": feature ", line);
-            if (matched[0]) fprintf(opts->report, "'%s' -> %s (%s, %s)%s%s\n", place, matched, ref, method, why[0] ? "; " : "", why);
+            if (matched[0]) fprintf(opts->report, "'%s' -> %s (%s, %s)%s%s\n", place_shown, matched, ref, method, why[0] ? "; " : "", why);
             else fprintf(opts->report, "%s\n", why);
         }
         if (csv) {
@@ -305,6 +328,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             fpi_csv_put_field(csv, why); fputc('\n', csv);
         }
         free(a1_text);
+        g_free(place_shown);
+        g_free(a1_shown);
         if (!method[0]) continue;
         fp_placed_point pt = { .id = id, .x = lon, .y = lat, .method = method, .ref = ref, .precision = precision,
                                .country_code = code };

@@ -5,8 +5,15 @@
  *   - same dataset, company and category (both given), both points given as
  *     input, within FP_QA_DUPLICATE_M metres (geodesic);
  *   - same dataset and declared country, same name after folding (case,
- *     accents, punctuation: fp_fold_text, as geocode matches names).
- * Sorting and a sweep over latitude keep 1M rows at O(n log n).
+ *     accents, punctuation, compatibility forms, invisible characters:
+ *     fp_fold_text, as geocode matches names, and the letters its fuzzy key
+ *     writes out, fpi_fold_letters: "Łódź" and "Lodz").
+ * And a third, reported as a possible duplicate (a row without a duplicate
+ * finding): same dataset, company and category, geocoded to the same town
+ * (geocode_ref, precision city), other names: "Kiev" and "Kyiv", which
+ * geocode places at one town, are most likely one project.
+ * Sorting and a sweep over latitude keep 1M rows at O(n log n); the third
+ * rule sorts only the rows placed at a town.
  */
 #include <math.h>
 #include <stdint.h>
@@ -18,7 +25,7 @@
 #include "geom/geom.h"
 
 /* The key of a row's field for fpi_radix_sort, in the field's order. */
-enum sort_field { BY_ID, BY_LAT, BY_DATASET, BY_COMPANY, BY_CATEGORY, BY_COUNTRY, BY_NAME };
+enum sort_field { BY_ID, BY_LAT, BY_DATASET, BY_COMPANY, BY_CATEGORY, BY_COUNTRY, BY_NAME, BY_REF };
 
 static uint64_t field_key(const qa_row *r, enum sort_field f)
 {
@@ -30,6 +37,7 @@ static uint64_t field_key(const qa_row *r, enum sort_field f)
     case BY_CATEGORY: return (uint64_t)(int64_t)r->category ^ 0x8000000000000000ull;
     case BY_COUNTRY: return (uint64_t)(int64_t)r->country ^ 0x8000000000000000ull;
     case BY_NAME: return (uint64_t)(int64_t)r->name ^ 0x8000000000000000ull;
+    case BY_REF: return (uint64_t)(int64_t)r->ref ^ 0x8000000000000000ull;
     }
     return 0;
 }
@@ -100,6 +108,56 @@ static void add(GArray *findings, const qa_strings *s, qa_row *later, const qa_r
     later->dup = 1;
     g_free(ref);
     g_free(evidence);
+}
+
+/* The possible duplicates: rows of one dataset, company and category placed
+ * at the same town (ref) under other names, each reported against the
+ * group's first row (by id) unless it has a duplicate finding already. Only
+ * the rows with a ref are sorted (geocoded rows; none in a list of
+ * coordinates). Out of memory for their order: none reported. */
+static void possible_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) m += rows[i].ref >= 0;
+    if (m < 2 || m > UINT32_MAX) return;
+    fpi_keyed *k = malloc(m * sizeof *k), *tmp = malloc(m * sizeof *tmp);
+    if (!k || !tmp) { free(k); free(tmp); return; }
+    static const enum sort_field fields[] = { BY_ID, BY_REF, BY_CATEGORY, BY_COMPANY, BY_DATASET };
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].ref >= 0) k[m++] = (fpi_keyed){ 0, i };
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        for (size_t i = 0; i < m; i++) k[i].key = field_key(&rows[k[i].val], fields[f]);
+        fpi_radix_sort(k, m, tmp);
+    }
+    for (size_t i = 0; i < m;) {
+        qa_row *first = &rows[k[i].val];
+        size_t j = i + 1;
+        while (j < m && rows[k[j].val].ref == first->ref && rows[k[j].val].dataset == first->dataset &&
+               rows[k[j].val].company == first->company && rows[k[j].val].category == first->category)
+            j++;
+        for (size_t x = i + 1; x < j; x++) {
+            qa_row *later = &rows[k[x].val];
+            if (later->dup || (later->name == first->name && later->name >= 0)) continue;
+            char *ref = qa_row_ref(s, first);
+            qa_finding f = { .kind = FP_QA_POSSIBLE_DUPLICATE, .id = later->id, .other_id = first->id,
+                             .dataset = qa_string(s, later->dataset), .row_ref = qa_row_ref(s, later),
+                             .lon = later->x, .lat = later->y };
+            f.evidence = g_strdup_printf("same company (%s), category (%s) and dataset, geocoded to the same town (%s) "
+                                         "as %s (id %lld), under another name (\"%s\", \"%s\" after folding)",
+                                         qa_string(s, first->company), qa_string(s, first->category),
+                                         qa_string(s, first->ref), ref, first->id, qa_string(s, later->name),
+                                         qa_string(s, first->name));
+            f.suggestion = g_strdup_printf("if it is one project, remove or merge one of the two rows (%s is the earlier)",
+                                           ref);
+            g_array_append_val(findings, f);
+            later->dup = 1;
+            g_free(ref);
+        }
+        i = j;
+    }
+    free(k);
+    free(tmp);
 }
 
 /* A row in the sweep's order, 16 bytes, read in sequence: the sweep over a
@@ -216,4 +274,5 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
 #undef ROW
     free(k);
     free(tmp);
+    possible_duplicates(rows, n, s, findings);
 }

@@ -33,10 +33,11 @@
 #include "common/util.h"
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
+#include "geocode/textfold.h"
 #include "qa/qa_internal.h"
 
 static const char *const kind_names[FP_QA_KINDS] = { "outside-country", "swapped", "sign", "placeholder",
-                                                     "duplicate", "decimals", "admin1" };
+                                                     "duplicate", "decimals", "admin1", "possible-duplicate" };
 
 const char *fp_qa_kind_name(fp_qa_kind kind)
 {
@@ -283,11 +284,25 @@ static void check_admin1(qa_ctx *c, qa_row *r, const fp_qa_store_row *in)
     const char *name = NULL, *code = c->admin1 ? fp_point_locator_find(c->admin1, r->x, r->y, 0, &name, NULL) : NULL;
     const fp_country *declared = in->country_code ? fpi_country_index_find(c->countries_by_name, in->country_code) : NULL;
     const char *resolved = declared ? fpi_admin1_index_find(c->admin1_names, declared->a3, named) : NULL;
-    if (code && !fpi_admin1_codes_has(resolved, code) && !same_admin1(named, name) && !same_admin1(named, code))
+    char *place = fpi_text_shown(in->place), *named_shown = fpi_text_shown(named);
+    if (!code || fpi_admin1_codes_has(resolved, code) || same_admin1(named, name) || same_admin1(named, code)) {
+        /* the same region */
+    } else if (!resolved && declared) {
+        /* A value that names no admin-1 of the country (बिहार, a script the
+         * names file lacks) is not evidence of another region: geocode
+         * ignored it, and the row says which it is not. */
         finding(c, FP_QA_ADMIN1, r,
-                g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", in->place ? in->place : "",
-                                name, code, named),
+                g_strdup_printf("admin-1 \"%s\" not recognised (geocode ignored it), so the town could not be "
+                                "checked against it: geocoded \"%s\" lies in %s (%s)", named_shown, place, name, code),
+                g_strdup_printf("if %s is not the row's admin-1, check the place name; write the admin-1 as a name or "
+                                "ISO 3166-2 code geocode knows (e.g. %s), or give coordinates", name, code));
+    } else {
+        finding(c, FP_QA_ADMIN1, r,
+                g_strdup_printf("geocoded \"%s\" lies in %s (%s), the row names %s", place, name, code, named_shown),
                 g_strdup("check the place name or the admin-1, or give coordinates"));
+    }
+    g_free(place);
+    g_free(named_shown);
     g_free(named);
 }
 
@@ -307,7 +322,7 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     qa_ctx *c = ctx;
     c->res->points++;
     qa_row r = { .id = in->id, .x = in->x, .y = in->y, .line = in->line, .company = -1, .category = -1, .name = -1,
-                 .country = -1 };
+                 .country = -1, .ref = -1 };
     r.dataset = qa_intern(&c->str, in->dataset);
     r.file = qa_intern(&c->str, in->file);
     r.by_line = fpi_format_rows_by_line(in->format);
@@ -349,11 +364,19 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     /* Kept for the duplicate checks. */
     r.company = qa_intern(&c->str, in->company);
     r.category = qa_intern(&c->str, in->category);
-    if (in->name && *in->name && r.country >= 0) {
-        char *folded = fp_fold_text(in->name);
-        r.name = qa_intern(&c->str, folded);
+    /* The name folded as geocode folds place names, with the letters its
+     * fuzzy key writes out ("Łódź" and "Lodz", "Straße" and "Strasse");
+     * kept for rows placed at a town too, which the possible-duplicate
+     * rule compares. */
+    if (in->name && *in->name && (r.country >= 0 || (in->geocode_ref && *in->geocode_ref))) {
+        char *folded = fp_fold_text(in->name), *key = NULL;
+        for (const char *q = folded; q && *q && !key; q++)      /* the letters are not ASCII: most names skip it */
+            if ((unsigned char)*q >= 0x80) key = fpi_fold_letters(folded);
+        r.name = qa_intern(&c->str, key ? key : folded);
         free(folded);
+        free(key);
     }
+    if (in->geocode_ref && *in->geocode_ref && r.company >= 0 && r.category >= 0) r.ref = qa_intern(&c->str, in->geocode_ref);
     if (c->nrows == c->rows_cap) {
         qa_row *grown = fpi_big_reserve(c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r);
         if (!grown) return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);

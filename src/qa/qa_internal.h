@@ -12,12 +12,14 @@
 typedef struct qa_row {
     long long id;
     double x, y;
-    int dataset, company, category, name, country, file;
     long long line;
+    int dataset, company, category, name, country, file;
+    int ref;                     /* the town geocoded to (geocode_ref), -1: not placed at a town */
     unsigned char by_line;       /* line-numbered input (CSV, sheets): file:LINE */
     unsigned char input_point;   /* coordinates given as input, point precision */
     unsigned char dup;           /* already has a duplicate finding */
 } qa_row;
+_Static_assert(sizeof(qa_row) <= 64, "a kept row stays within 64 bytes (a million rows: 64 MB)");
 
 typedef struct qa_finding {
     fp_qa_kind kind;
@@ -53,8 +55,8 @@ void qa_format_coord(double v, char *buf, size_t size);
 fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
                          fp_qa_row_fn fn, void *ctx, fp_error *err);
 
-/* duplicates.c: appends the duplicate findings of rows[0..n) (sorted in
- * place) to findings. */
+/* duplicates.c: appends the duplicate and possible-duplicate findings of
+ * rows[0..n) (sorted in place) to findings. */
 void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings);
 
 /* report.c: writes the findings as CSV or GeoJSON (by the extension) to a

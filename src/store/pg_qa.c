@@ -45,7 +45,8 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int
         "SELECT p.id, p.import_id, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, ST_AsBinary(p.geom),"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.geocode_ref END"
         " FROM projects p WHERE p.geom IS NOT NULL AND ($1::text IS NULL OR p.dataset = $1)%s ORDER BY p.id",
         ranged ? " AND p.id BETWEEN $2::bigint AND $3::bigint" : "");
     fp_rows *r = fpi_pg_rows_query(s, sql, ranged ? 3 : 1, v, "cannot read projects", 1u << 12, 1, err);
@@ -87,7 +88,8 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int
             .source_key = fp_rows_text(r, 3), .company = fp_rows_text(r, 4), .category = fp_rows_text(r, 5),
             .name = fp_rows_text(r, 6), .country = fp_rows_text(r, 7), .country_code = fp_rows_text(r, 8),
             .geocode_method = fp_rows_text(r, 9), .geocode_precision = fp_rows_text(r, 10),
-            .extra = fp_rows_text(r, 11), .place = fp_rows_text(r, 13), .x = g.x, .y = g.y };
+            .extra = fp_rows_text(r, 11), .place = fp_rows_text(r, 13),
+            .geocode_ref = fp_rows_text(r, 14), .x = g.x, .y = g.y };
         if ((st = fn(&row, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }

@@ -36,7 +36,8 @@ static fp_status each_point(fp_store *s, const char *dataset, int ranged, int64_
         "SELECT p.id, p.dataset, i.file, i.format, p.source_line, p.source_key, p.company, p.category, p.name,"
         " p.country, p.country_code, p.geocode_method, p.geocode_precision,"
         " CASE WHEN p.geocode_precision = 'city' THEN p.extra END, p.geom,"
-        " CASE WHEN p.geocode_precision = 'city' THEN p.place END"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.place END,"
+        " CASE WHEN p.geocode_precision = 'city' THEN p.geocode_ref END"
         " FROM projects p JOIN imports i ON i.id = p.import_id"
         " WHERE p.geom IS NOT NULL AND (?1 IS NULL OR p.dataset = ?1)";
     char *sql = g_strdup_printf("%s%s ORDER BY p.id", columns, ranged ? " AND p.id BETWEEN ?2 AND ?3" : "");
@@ -71,6 +72,7 @@ static fp_status each_point(fp_store *s, const char *dataset, int ranged, int64_
         r.geocode_precision = text(q, 12);
         r.extra = text(q, 13);
         r.place = text(q, 15);
+        r.geocode_ref = text(q, 16);
         if ((st = fn(&r, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }

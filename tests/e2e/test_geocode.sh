@@ -446,4 +446,34 @@ assert_contains "$OUT" "13 rows without coordinates: 0 exact, 0 folded, 12 alter
 assert_eq "12" "$(DB=ns.sqlite ssql "SELECT count(*) FROM projects WHERE dataset = 'ns' AND geocode_method = 'alternate' AND geocode_precision = 'city'
   AND abs(X(geom) - CAST(json_extract(extra, '$.tlon') AS REAL)) < 0.15 AND abs(Y(geom) - CAST(json_extract(extra, '$.tlat') AS REAL)) < 0.15")" "12 towns within 0.15 degrees of the truth"
 assert_eq "country|THA" "$(DB=ns.sqlite ssql "SELECT geocode_method, geocode_ref FROM projects WHERE source_key = 'N13'")" "an unknown Thai name: the country, said so"
+case_begin "invisible characters (zero-width space, soft hyphen, joiners, word joiner, BOM) do not hide a town; messages show them as <U+200B>"
+printf 'id,place,country\n1,Kyiv\xe2\x80\x8b,Ukraine\n2,L\xc2\xadviv,Ukraine\n3,\xef\xbb\xbfOdesa\xe2\x81\xa0,Ukraine\n4,Nowhere\xe2\x80\x8bville,Ukraine\n5,Kharkiv,Ukr\xe2\x80\x8caine\n' > zw.csv
+fp_init zw.sqlite && "$FP" -q --db zw.sqlite import zw.csv
+run --db zw.sqlite geocode --report zw_r.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq "folded|geonames:703448,folded|geonames:702550,folded|geonames:698740,country|UKR,exact|geonames:706483" "$(sqlite3 zw.sqlite "SELECT group_concat(m, ',') FROM (SELECT geocode_method || '|' || geocode_ref AS m FROM projects ORDER BY id)")" "placed at the towns"
+assert_contains "$OUT" "place 'Nowhere<U+200B>ville' not found in UKR; placed at the country's centroid" "the message shows the invisible character"
+assert_contains "$(cat zw_r.csv)" "geonames:703448,Kyiv,invisible characters in 'Kyiv<U+200B>' ignored" "the report's note says so"
+case_end
+
+case_begin "countries' own names in Latin script (Ísland, Česko, Éire, Moçambique, Cameroun, Lëtzebuerg, Shqipëria, Crna Gora, Bosna i Hercegovina, Qazaqstan, O'zbekiston, Mongol Uls, Kıbrıs, Føroyar), ISO numeric codes (156, 004), EL and UK"
+printf 'id,country\nISL,Ísland\nCZE,Česko\nIRL,Éire\nMOZ,Moçambique\nCMR,Cameroun\nLUX,Lëtzebuerg\nALB,Shqipëria\nMNE,Crna Gora\nBIH,Bosna i Hercegovina\nKAZ,Qazaqstan\nUZB,O'"'"'zbekiston\nMNG,Mongol Uls\nCYP,Kıbrıs\nFRO,Føroyar\nHRV,Hrvatska\nBEL,België\nCHN,156\nAFG,004\nFRA,254\nGRC,EL\nGBR,UK\n' > endo.csv
+fp_init endo.sqlite && "$FP" -q --db endo.sqlite import endo.csv
+run --db endo.sqlite geocode
+assert_contains "$OUT" "21 rows without coordinates: 0 exact, 0 folded, 0 alternate name, 0 fuzzy, 0 at admin-1 centroid, 21 at country centroid" "every row placed"
+assert_eq "" "$(sqlite3 endo.sqlite "SELECT source_key || ' ' || country || ' ' || coalesce(country_code, '-') FROM projects WHERE coalesce(country_code, '') <> source_key")" "each at its country"
+case_end
+
+case_begin "an admin-1 value that is no admin-1 of the country is ignored with a note and counted; type suffixes and words (广东省, 浙江省, Мурманская обл.) are dropped"
+printf 'id,company,place,country,province\n1,X,Aurangabad,India,बिहार\n2,X,Nowhereville,China,广东省\n3,X,Taizhou,China,浙江省\n4,X,Kirovsk,Russia,Мурманская обл.\n5,X,Aurangabad,India,Bihar\n' > a1u.csv
+fp_init a1u.sqlite && "$FP" -q --db a1u.sqlite import a1u.csv
+run --db a1u.sqlite geocode --report a1u_r.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "admin-1 not recognised, ignored: 1 row (the note says which value)" "counted in the summary"
+assert_contains "$OUT" "town (check): a1u.csv:2: 'Aurangabad' -> Aurangabad (geonames:1278149, exact); admin-1 'बिहार' not recognised, ignored" "shown as a town to check"
+assert_contains "$(cat a1u_r.csv)" "a1u.csv,2,Aurangabad,India,बिहार,town_check,exact,city,75.34226,19.87757,geonames:1278149,Aurangabad,\"admin-1 'बिहार' not recognised, ignored\"" "the report's note"
+assert_eq "admin1|CN-GD" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '2'")" "广东省 is Guangdong: its admin-1 centroid, not China's"
+assert_eq "exact+admin1|geonames:8400694" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '3'")" "浙江省 picks Zhejiang's Taizhou"
+assert_eq "exact+admin1|geonames:548391" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '4'")" "Мурманская обл. picks Murmansk Oblast's Kirovsk"
+assert_contains "$(sqlite3 a1u.sqlite "SELECT geocode_method FROM projects WHERE source_key = '5'")" "+admin1" "Bihar (known) chose the town in Bihar"
 case_end

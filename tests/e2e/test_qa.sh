@@ -343,6 +343,55 @@ PY
 assert_eq "True 10 EPSG:4326 admin1,decimals,duplicate,duplicate,outside-country,placeholder,placeholder,sign,sign,swapped True True 10" "$got" "QGIS"
 case_end
 
+case_begin "duplicate names: marks that are part of a letter (kana voicing, Devanagari vowel signs and virama, Thai) keep names apart; Arabic harakat are accents"
+# 東京ビル / 東京ヒル / 東京ピル differ in the (semi-)voiced mark; कुल / कल in the vowel
+# sign; ศูนย์ข้อมูล and ศนยขอมล are the Thai word with and without its vowels and
+# tone marks. Folding dropped every combining mark and made each pair one name.
+printf 'id,company,category,name,country,lon,lat\nj1,NTT,dc,東京ビル,JP,139.6917,35.6895\nj2,NTT,dc,東京ヒル,JP,139.9012,35.9034\nj3,NTT,dc,東京ピル,JP,140.1045,36.1056\nh1,Tata,dc,कुल डेटा केंद्र,IN,77.1023,28.6045\nh2,Tata,dc,कल डेटा केंद्र,IN,77.5067,28.9089\nt1,True,dc,ศูนย์ข้อมูล,TH,98.3981,7.8906\nt2,True,dc,ศนยขอมล,TH,98.6012,8.1034\na1,X,dc,مركز البيانات,EG,31.2497,30.0626\na2,X,dc,مَرْكَز البَيانات,EG,31.5012,30.3034\n' > marks.csv
+fp_init marks.sqlite && "$FP" -q --db marks.sqlite import marks.csv
+run --db marks.sqlite check
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 finding on 1 row (1 duplicate)" "one finding: the Arabic pair"
+assert_contains "$OUT" "marks.csv:10: duplicate: same name (\"مركز البيانات\" after folding) in EGY as marks.csv:9" "harakat folded away"
+assert_not_contains "$OUT" "ヒル" "the kana pair apart"
+case_end
+
+case_begin "duplicate names fold as geocode does: Łódź/Lodz, Straße/Strasse, Øresund/Oresund, Işık/Isik, full-width ＭＯＳＣＯＷ, a zero-width space"
+printf 'id,company,category,name,country,lon,lat\na1,H,c,Łódź network,PL,19.4740,51.7706\na2,H,c,Lodz network,PL,19.3012,51.9034\nc1,Z,g,Straße Projekt,DE,6.9512,50.9434\nc2,Z,g,Strasse Projekt,DE,6.8012,51.1034\nd1,Z,g,Øresund link,DK,12.5712,55.6834\nd2,Z,g,Oresund link,DK,12.4012,55.8034\nk1,X,d,Işık Tower,TR,28.9497,41.0138\nk2,X,d,Isik Tower,TR,29.1012,41.2034\ng1,Z,g,ＭＯＳＣＯＷ hub,RU,37.6212,55.7534\ng2,Z,g,MOSCOW hub,RU,37.4012,55.9034\nz1,Z,g,Kyiv\xe2\x80\x8b hub,UA,30.5234,50.4501\nz2,Z,g,Kyiv hub,UA,30.7012,50.6034\n' > letters.csv
+fp_init letters.sqlite && "$FP" -q --db letters.sqlite import letters.csv
+run --db letters.sqlite check
+assert_contains "$OUT" "6 findings on 6 rows (6 duplicate)" "six pairs"
+assert_contains "$OUT" "letters.csv:3: duplicate: same name (\"lodz network\" after folding) in POL as letters.csv:2" "ł"
+assert_contains "$OUT" "letters.csv:5: duplicate: same name (\"strasse projekt\" after folding)" "ß"
+assert_contains "$OUT" "letters.csv:7: duplicate: same name (\"oresund link\" after folding)" "ø"
+assert_contains "$OUT" "letters.csv:9: duplicate: same name (\"isik tower\" after folding)" "ı"
+assert_contains "$OUT" "letters.csv:11: duplicate: same name (\"moscow hub\" after folding)" "full-width"
+assert_contains "$OUT" "letters.csv:13: duplicate: same name (\"kyiv hub\" after folding)" "zero-width space"
+case_end
+
+case_begin "possible-duplicate: the same company and category geocoded to the same town under other names (Kiev/Kyiv); not at a country's centroid, not across companies"
+printf 'id,company,category,name,place,country\n1,Huawei,rd_lab,Huawei Kiev R&D centre,Kiev,Ukraine\n2,Huawei,rd_lab,Huawei Kyiv R&D center,Kyiv,Ukraine\n3,ZTE,rd_lab,ZTE lab,Kyiv,Ukraine\n4,Huawei,5g,Site A,Nowhereville,Ukraine\n5,Huawei,5g,Site B,Elsewhereville,Ukraine\n' > poss.csv
+fp_init poss.sqlite && "$FP" -q --db poss.sqlite import poss.csv && "$FP" -q --db poss.sqlite geocode
+assert_eq "geonames:703448|geonames:703448|geonames:703448|UKR|UKR" "$(sqlite3 poss.sqlite "SELECT group_concat(geocode_ref, '|') FROM (SELECT geocode_ref FROM projects ORDER BY id)")" "geocoded as expected"
+run --db poss.sqlite check --report poss.csv.out.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 finding on 1 row (1 possible-duplicate)" "one finding"
+assert_contains "$OUT" "poss.csv:3: possible-duplicate: same company (Huawei), category (rd_lab) and dataset, geocoded to the same town (geonames:703448) as poss.csv:2 (id 1), under another name" "the pair, the town"
+assert_contains "$OUT" "suggested: if it is one project, remove or merge one of the two rows (poss.csv:2 is the earlier)" "the suggestion"
+assert_eq "possible-duplicate|1" "$(sqlite3 poss.sqlite "SELECT kind || '|' || other_id FROM qa_findings")" "stored with the earlier row"
+assert_eq "possible-duplicate" "$(sqlite3 poss.sqlite "SELECT qa FROM projects WHERE source_key = '2'")" "the row's qa attribute"
+case_end
+
+case_begin "admin1: a value geocode did not recognise (महाराष्ट्र, बिहार) is reported as not recognised, not as a mismatch"
+printf 'id,company,place,country,province\n1,X,Aurangabad,India,महाराष्ट्र\n2,X,Taizhou,China,江苏\n' > a1n.csv
+fp_init a1n.sqlite && "$FP" -q --db a1n.sqlite import a1n.csv && "$FP" -q --db a1n.sqlite geocode
+run --db a1n.sqlite check
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 finding on 1 row (1 admin1)" "one finding"
+assert_contains "$OUT" "a1n.csv:2: admin1: admin-1 \"महाराष्ट्र\" not recognised (geocode ignored it), so the town could not be checked against it: geocoded \"Aurangabad\" lies in Maharashtra (IN-MH)" "not recognised"
+assert_not_contains "$OUT" "the row names" "no mismatch claimed"
+case_end
+
 case_begin "bad input: usage errors exit 2, a missing store exits 1, each with a reason"
 run --db $DB check --fix everything
 assert_eq 2 "$RC" "bad --fix"

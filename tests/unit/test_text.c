@@ -9,7 +9,9 @@
 #include <cmocka.h>
 
 #include "fp_geocode.h"
+#include <glib.h>
 #include "common/util.h"
+#include "geocode/textfold.h"
 
 static void expect_fold(const char *in, const char *want)
 {
@@ -45,6 +47,67 @@ static void test_fold_punctuation_and_space(void **state)
     expect_fold("", "");
     expect_fold("   ", "");
     expect_fold("--", "");
+}
+
+/* Only accents go: marks that are part of a letter in kana, Indic and Thai
+ * script stay, so distinct words stay distinct (the folded text is shown
+ * composed). */
+static void test_fold_keeps_letter_marks(void **state)
+{
+    (void)state;
+    expect_fold("\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x83\x93\xE3\x83\xAB", "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x83\x93\xE3\x83\xAB"); /* 東京ビル */
+    expect_fold("\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x83\x92\xE3\x83\xAB", "\xE6\x9D\xB1\xE4\xBA\xAC\xE3\x83\x92\xE3\x83\xAB"); /* 東京ヒル */
+    expect_fold("\xE0\xA4\x95\xE0\xA5\x81\xE0\xA4\xB2", "\xE0\xA4\x95\xE0\xA5\x81\xE0\xA4\xB2");   /* कुल, not कल */
+    expect_fold("\xE0\xB8\xA8\xE0\xB8\xB9\xE0\xB8\x99\xE0\xB8\xA2\xE0\xB9\x8C",
+                "\xE0\xB8\xA8\xE0\xB8\xB9\xE0\xB8\x99\xE0\xB8\xA2\xE0\xB9\x8C");                       /* ศูนย์ */
+    expect_fold("\xEC\x84\x9C\xEC\x9A\xB8", "\xEC\x84\x9C\xEC\x9A\xB8");                                 /* 서울 */
+    /* accents do go: Arabic harakat, Hebrew points, Greek tonos, Vietnamese */
+    expect_fold("\xD9\x85\xD9\x8E\xD8\xB1\xD9\x92\xD9\x83\xD9\x8E\xD8\xB2", "\xD9\x85\xD8\xB1\xD9\x83\xD8\xB2"); /* مَرْكَز: مركز */
+    expect_fold("\xD7\xA9\xD7\x81\xD6\xB8\xD7\x9C\xD7\x95\xD6\xB9\xD7\x9D", "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"); /* שָׁלוֹם: שלום */
+    expect_fold("\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1", "\xCE\xB1\xCE\xB8\xCE\xB7\xCE\xBD\xCE\xB1");         /* Αθήνα: αθηνα */
+    expect_fold("V\xC5\xA9ng T\xC3\xA0u", "vung tau");                                                /* Vũng Tàu */
+    expect_fold("\xC4\xB0stanbul", "istanbul");                                                         /* İstanbul */
+}
+
+/* Compatibility forms as their plain letters; invisible characters gone. */
+static void test_fold_compatibility_and_format(void **state)
+{
+    (void)state;
+    expect_fold("\xEF\xBC\xAD\xEF\xBC\xAF\xEF\xBC\xB3\xEF\xBC\xA3\xEF\xBC\xAF\xEF\xBC\xB7 hub", "moscow hub"); /* ＭＯＳＣＯＷ */
+    expect_fold("N\xC4\xB3megen", "nijmegen");                        /* ĳ ligature */
+    expect_fold("Kyiv\xE2\x80\x8B", "kyiv");                          /* zero-width space */
+    expect_fold("Ky\xC2\xADiv", "kyiv");                               /* soft hyphen */
+    expect_fold("\xEF\xBB\xBFKyiv\xE2\x81\xA0", "kyiv");              /* BOM, word joiner */
+    expect_fold("Ky\xE2\x80\x8C\xE2\x80\x8Div", "kyiv");             /* zero-width non-joiner, joiner */
+}
+
+/* Messages show invisible characters. */
+static void test_text_shown(void **state)
+{
+    (void)state;
+    char *s = fpi_text_shown("Kyiv\xE2\x80\x8B");
+    assert_string_equal(s, "Kyiv<U+200B>");
+    g_free(s);
+    s = fpi_text_shown("K\xC3\xB6ln\xC2\xAD");
+    assert_string_equal(s, "K\xC3\xB6ln<U+00AD>");
+    g_free(s);
+    s = fpi_text_shown(NULL);
+    assert_string_equal(s, "");
+    g_free(s);
+}
+
+/* check's name key: the letters NFKD leaves, as the fuzzy key writes them. */
+static void test_fold_letters(void **state)
+{
+    (void)state;
+    const char *in[] = { "\xC5\x81\xC3\xB3" "d\xC5\xBA", "Stra\xC3\x9F" "e", "\xC3\x98resund", "I\xC5\x9F\xC4\xB1k", "\xC3\x86r\xC3\xB8" };
+    const char *want[] = { "lodz", "strasse", "oresund", "isik", "aero" };
+    for (int i = 0; i < 5; i++) {
+        char *f = fp_fold_text(in[i]), *l = fpi_fold_letters(f);
+        assert_string_equal(l, want[i]);
+        free(f);
+        free(l);
+    }
 }
 
 static void test_fold_invalid_utf8(void **state)
@@ -206,6 +269,10 @@ int main(void)
         cmocka_unit_test(test_fold_accents_and_case),
         cmocka_unit_test(test_fold_punctuation_and_space),
         cmocka_unit_test(test_fold_invalid_utf8),
+        cmocka_unit_test(test_fold_keeps_letter_marks),
+        cmocka_unit_test(test_fold_compatibility_and_format),
+        cmocka_unit_test(test_text_shown),
+        cmocka_unit_test(test_fold_letters),
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_cp1252_to_utf8),
         cmocka_unit_test(test_sha256),
