@@ -30,9 +30,12 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
         const char *f = rec.fields[i];
         cols[i] = fpi_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fpi_cp1252_to_utf8(f, rec.lengths[i]);
     }
-    /* With a semicolon delimiter a lone decimal comma is a decimal point. */
+    /* With a semicolon or TAB delimiter (what Excel writes in a locale
+     * with decimal commas: "CSV" and "Unicode Text") a lone decimal comma
+     * is a decimal point; with commas as delimiter it cannot be one. */
+    char delim = fpi_csv_delimiter(rd);
     fp_table *table = NULL;
-    st = fpi_table_new(path, (const char *const *)cols, ncols, opts, fpi_csv_delimiter(rd) == ';', NULL, res, &table, err);
+    st = fpi_table_new(path, (const char *const *)cols, ncols, opts, delim == ';' || delim == '\t', NULL, res, &table, err);
     for (int i = 0; i < ncols; i++) free(cols[i]);
     free(cols);
     if (st) {

@@ -233,6 +233,22 @@ assert_contains "$OUT" "the file ends inside a character" "an odd byte at the en
 assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "still nothing stored"
 case_end
 
+case_begin "TAB-separated text with decimal commas (Excel's Unicode Text and a .tsv from a locale with decimal commas): coordinates and amounts read"
+python3 -c "open('u16dc.txt','wb').write(b'\xff\xfe'+'id\tplace\tcountry\tlon\tlat\tamount\r\nd1\tZürich\tCH\t8,55\t47,3667\t1.234,5\r\n'.encode('utf-16-le'))"
+printf 'id\tplace\tcountry\tlon\tlat\nd2\tBern\tCH\t7,4474\t46,948\n' > dc.tsv
+run --db $DB import u16dc.txt
+assert_eq 0 "$RC" "UTF-16: exit status"
+assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "UTF-16: counts"
+assert_eq "8.55|47.3667|1234.5" "$(ssql "SELECT X(geom), Y(geom), amount FROM projects WHERE dataset='u16dc'")" "UTF-16: point and amount"
+run --db $DB import dc.tsv
+assert_eq 0 "$RC" "tsv: exit status"
+assert_eq "7.4474|46.948" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='dc'")" "tsv: point"
+# With commas as delimiter a decimal comma can only be quoted: still not a number.
+printf 'id,lon,lat\nd3,"8,55",47.3\n' > dccomma.csv
+run --db $DB import dccomma.csv
+assert_contains "$OUT" "rejected, coordinates not numbers: 1" "comma-delimited: '8,55' is not a coordinate"
+case_end
+
 case_begin "countries written as ISO 3166-1's own short names and common abbreviations resolve to their alpha-3 codes"
 cat > isonames.csv <<'C'
 id,lon,lat,country
