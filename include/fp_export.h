@@ -28,6 +28,8 @@ typedef struct fp_export_options {
     int no_centroids;        /* aggregate: skip the centroid point layer */
     int append;              /* GeoPackage: add the layers to an existing file (replacing
                                 layers of the same name) instead of a new file */
+    int bom;                 /* CSV: start with a UTF-8 byte-order mark (GDAL's WRITE_BOM), so
+                                Excel on Windows reads the text as UTF-8, not its ANSI code page */
 } fp_export_options;
 
 typedef struct fp_export_result {

@@ -179,7 +179,7 @@ static const char *const usage_export =
     "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME|diff:OLD:NEW]\n"
     "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
     "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
-    "         [--no-centroids] [--append] -o PATH\n"
+    "         [--no-centroids] [--append] [--bom] -o PATH\n"
     "\n"
     "Writes a layer for QGIS and web maps. The format comes from -o's extension\n"
     "(.geojson .json .geojsons .gpkg .fgb .shp .csv) unless --format says; the file\n"
@@ -195,6 +195,10 @@ static const char *const usage_export =
     "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
+    "Text is UTF-8; a CSV has no byte-order mark unless --bom (Excel on Windows\n"
+    "then reads it as UTF-8 rather than in its ANSI code page). --split-by names\n"
+    "files and tables after the value: letters and digits of any script, - and _\n"
+    "kept, anything else as _.\n"
     "--what diff:OLD:NEW: the changes between two datasets (see `footprint help diff`),\n"
     "attribute change = added|removed|moved|changed, styled green, red, orange, blue.\n"
     "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
@@ -803,7 +807,8 @@ static int cmd_export(const char *db, int argc, char **argv)
                                         { "split-by", required_argument, 0, 's' }, { "where", required_argument, 0, 'W' },
                                         { "precision", required_argument, 0, 'p' }, { "bbox", no_argument, 0, 'b' },
                                         { "style", required_argument, 0, 'S' }, { "no-centroids", no_argument, 0, 'C' }, { "append", no_argument, 0, 'A' },
-                                        { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
+                                        { "output", required_argument, 0, 'o' }, { "bom", no_argument, 0, 'M' },
+                                        { "help", no_argument, 0, 'h' }, { 0 } };
     fp_export_options o = { .precision = -1 };
     fp_where where[64];
     int c;
@@ -830,6 +835,7 @@ static int cmd_export(const char *db, int argc, char **argv)
         case 'S': o.style_path = optarg; break;
         case 'C': o.no_centroids = 1; break;
         case 'A': o.append = 1; break;
+        case 'M': o.bom = 1; break;
         case 'o': o.output = optarg; break;
         case 'h': fputs(usage_export, stdout); return 0;
         default: return usage_error(usage_export, "export: bad option%s", "");
