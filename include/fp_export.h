@@ -30,6 +30,8 @@ typedef struct fp_export_options {
                                 layers of the same name) instead of a new file */
     const char *crs;         /* gpkg, fgb, shp, csv: the 2D CRS to write in ("EPSG:27700", WKT, a
                                 PROJ string); NULL: WGS 84 lon/lat. GeoJSON is WGS 84 only */
+    int bom;                 /* CSV: start with a UTF-8 byte-order mark (GDAL's WRITE_BOM), so
+                                Excel on Windows reads the text as UTF-8, not its ANSI code page */
 } fp_export_options;
 
 typedef struct fp_export_result {

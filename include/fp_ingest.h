@@ -41,6 +41,12 @@ typedef struct fp_import_options {
     const char *crs;         /* CRS of CSV coordinates (default EPSG:4326); of a GIS layer's,
                                 instead of the one it declares (NULL: its own) */
     const char *layer;       /* layer of a multi-layer source (default: all layers) */
+    const char *encoding;    /* the text's encoding, any name iconv knows ("CP1251", "GBK"): a CSV
+                                is converted from it (a sequence invalid in it: the row rejected);
+                                a Shapefile/DBF gets it as GDAL's ENCODING open option; a format
+                                whose text is always Unicode (XLSX, GeoPackage...) ignores it,
+                                with a note. NULL: UTF-8, else Windows-1252 per row (CSV), or what
+                                the file declares (GDAL) */
     const fp_column_map *maps;
     int nmaps;
     int strict_geometry;     /* reject invalid geometries (and unclosed rings) instead of
@@ -59,6 +65,12 @@ typedef struct fp_import_result {
     long rejected;
     long pending_geocode;     /* stored without geometry, with a place or country */
     long latin1_converted;    /* rows whose bytes were not UTF-8, read as Windows-1252 (Latin-1 with printable 0x80-0x9F) */
+    long misread;             /* of those, rows that look like another code page's text (a C1 control,
+                                 four non-ASCII bytes in a row): --encoding wanted? */
+    long misread_line;        /* the first of them */
+    char misread_sample[96];  /* its first such field as read (Windows-1252), cut */
+    char encoding_note[256];  /* how the text was decoded when it said nothing (UTF-16 without a
+                                 byte-order mark), or what --encoding did to a GIS file; or "" */
     long z_dropped;           /* geometries whose Z/M was dropped */
     long repaired;            /* invalid geometries repaired (extra.geometry_repaired says why) */
     long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */

@@ -59,6 +59,7 @@ static const char *const usage_import =
     "usage: footprint [--db PATH] import FILE [--dataset NAME]\n"
     "         [--lon COL --lat COL | --wkt COL | --place COL [--country COL]]\n"
     "         [--crs CRS] [--layer NAME] [--map FIELD=COL ...] [--strict-geometry]\n"
+    "         [--encoding NAME]\n"
     "\n"
     "Loads a file in one transaction. CSV (.csv/.tsv/.txt): coordinates from\n"
     "columns named lon/lng/long/longitude/x and lat/latitude/y (or --lon/--lat),\n"
@@ -70,6 +71,15 @@ static const char *const usage_import =
     "CSV and spreadsheet coordinates, lon/lat and WKT columns alike (default\n"
     "EPSG:4326), or of a GIS file's instead of the one it declares (a Shapefile\n"
     "without .prj).\n"
+    "A CSV is read as UTF-8 (a UTF-16 file, with or without a byte-order mark,\n"
+    "too); a row that is not UTF-8 as Windows-1252, with a warning when it looks\n"
+    "like another code page's text. --encoding NAME (any name iconv knows: CP1251,\n"
+    "GBK, SHIFT_JIS, CP932, ISO-8859-2, UTF-16LE...) says the file's encoding: a\n"
+    "row with a byte sequence invalid in it is rejected. For a Shapefile or DBF it\n"
+    "is GDAL's ENCODING open option (instead of the .cpg or language byte); XLSX,\n"
+    "ODS, GeoPackage and GeoJSON are Unicode and ignore it, with a note.\n"
+    "A NUL byte in a CSV field rejects the row. With a ; or TAB delimiter a\n"
+    "coordinate may have a decimal comma (8,55).\n"
     "\n"
     "Fields: " FP_FIELD_LIST ";\n"
     "columns with those names (or common synonyms) are used unless --map says\n"
@@ -170,7 +180,7 @@ static const char *const usage_export =
     "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME|diff:OLD:NEW]\n"
     "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
     "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
-    "         [--no-centroids] [--append] [--crs CRS] -o PATH\n"
+    "         [--no-centroids] [--append] [--crs CRS] [--bom] -o PATH\n"
     "\n"
     "Writes a layer for QGIS and web maps. The format comes from -o's extension\n"
     "(.geojson .json .geojsons .gpkg .fgb .shp .csv) unless --format says; the file\n"
@@ -188,6 +198,10 @@ static const char *const usage_export =
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
     "--crs CRS (EPSG:27700, WKT, a PROJ string): GeoPackage, FlatGeobuf, Shapefile\n"
     "and CSV written in that 2D CRS, declared in the file (default WGS 84 lon/lat).\n"
+    "Text is UTF-8; a CSV has no byte-order mark unless --bom (Excel on Windows\n"
+    "then reads it as UTF-8 rather than in its ANSI code page). --split-by names\n"
+    "files and tables after the value: letters and digits of any script, - and _\n"
+    "kept, anything else as _.\n"
     "--what diff:OLD:NEW: the changes between two datasets (see `footprint help diff`),\n"
     "attribute change = added|removed|moved|changed, styled green, red, orange, blue.\n"
     "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
@@ -415,7 +429,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         { "map", required_argument, 0, 'm' }, { "make-valid", no_argument, 0, 'v' },
         { "strict-geometry", no_argument, 0, 'S' },
         { "place", required_argument, 0, 'p' }, { "country", required_argument, 0, 'n' },
-        { "help", no_argument, 0, 'h' }, { 0 } };
+        { "encoding", required_argument, 0, 'e' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_import_options o = {0};
     fp_column_map maps[MAX_MAPS + 2];
     char *map_copies[MAX_MAPS] = {0};
@@ -428,6 +442,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         case 'w': o.wkt_column = optarg; break;
         case 'c': o.crs = optarg; break;
         case 'l': o.layer = optarg; break;
+        case 'e': o.encoding = optarg; break;
         case 'v': break;                 /* repairing is the default now */
         case 'S': o.strict_geometry = 1; break;
         case 'p': case 'n':
@@ -488,6 +503,7 @@ static int cmd_import(const char *db, int argc, char **argv)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
         if (r.latin1_converted) printf("  rows read as Windows-1252 (not UTF-8): %ld\n", r.latin1_converted);
+        if (r.encoding_note[0]) printf("  note: %s\n", r.encoding_note);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
         if (r.repaired) printf("  invalid geometries repaired: %ld (see `footprint rejects --repaired`)\n", r.repaired);
         if (r.clamped) printf("  coordinates clamped to +-180/+-90 (within 1e-6 degrees): %ld\n", r.clamped);
@@ -500,6 +516,14 @@ static int cmd_import(const char *db, int argc, char **argv)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
     }
+    /* Text that is not UTF-8 and reads as another code page's: stored as
+     * read, never silently (stderr, so -q shows it too). */
+    if (!r.already_imported && r.misread)
+        fprintf(stderr, "footprint: warning: %s:%ld: not UTF-8, and read as Windows-1252 it looks like text in "
+                "another encoding (\"%s\"; %ld row%s like it); if the file is not Windows-1252, import it again with "
+                "--encoding NAME into another --dataset (CP1251 for Cyrillic, GBK for Chinese, CP932 for Japanese, "
+                "CP1250 for Central European, CP1253 for Greek, ...)\n", path, r.misread_line, r.misread_sample,
+                r.misread, r.misread == 1 ? "" : "s");
     /* Every import ends with the QA summary of its dataset (warnings only:
      * a failure of the check does not fail the import, which is stored). */
     if (!r.already_imported && r.stored > 0) {
@@ -791,7 +815,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                                         { "split-by", required_argument, 0, 's' }, { "where", required_argument, 0, 'W' },
                                         { "precision", required_argument, 0, 'p' }, { "bbox", no_argument, 0, 'b' },
                                         { "style", required_argument, 0, 'S' }, { "no-centroids", no_argument, 0, 'C' }, { "append", no_argument, 0, 'A' },
-                                        { "crs", required_argument, 0, 'c' },
+                                        { "crs", required_argument, 0, 'c' }, { "bom", no_argument, 0, 'M' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_export_options o = { .precision = -1 };
     fp_where where[64];
@@ -820,6 +844,7 @@ static int cmd_export(const char *db, int argc, char **argv)
         case 'S': o.style_path = optarg; break;
         case 'C': o.no_centroids = 1; break;
         case 'A': o.append = 1; break;
+        case 'M': o.bom = 1; break;
         case 'o': o.output = optarg; break;
         case 'h': fputs(usage_export, stdout); return 0;
         default: return usage_error(usage_export, "export: bad option%s", "");

@@ -57,6 +57,7 @@
     X(GDALGetDatasetDriver) \
     X(GDALGetDriverByName) \
     X(GDALGetDriverShortName) \
+    X(GDALGetMetadataItem) \
     X(GDALGetSpatialRef) \
     X(GDALOpen) \
     X(GDALOpenEx) \
@@ -200,6 +201,7 @@ int fpi_gdal_loaded(void);
 #define GDALGetDatasetDriver (fpi_gdal()->GDALGetDatasetDriver)
 #define GDALGetDriverByName (fpi_gdal()->GDALGetDriverByName)
 #define GDALGetDriverShortName (fpi_gdal()->GDALGetDriverShortName)
+#define GDALGetMetadataItem (fpi_gdal()->GDALGetMetadataItem)
 #define GDALGetSpatialRef (fpi_gdal()->GDALGetSpatialRef)
 #define GDALOpen (fpi_gdal()->GDALOpen)
 #define GDALOpenEx (fpi_gdal()->GDALOpenEx)

@@ -217,15 +217,41 @@ static fp_layer_query layer_query(const export_job *j, const char *split_value, 
                              .nwhere = j->o->nwhere, .split_field = j->o->split_by, .split_value = split_value };
 }
 
-/* A file-name-safe form of a value: letters, digits, . _ - only, never
- * starting with a dot, never empty. Such a name cannot leave the folder. */
+/* A file-name-safe form of a value: letters and digits of any script (and
+ * their combining marks: "मुंबई"), . _ - only, in NFC, never starting with a
+ * dot, never empty, at most 80 bytes of UTF-8 cut on a character. Such a
+ * name cannot leave the folder, and holds none of / \\ : * ? " < > | nor
+ * control or format characters. Each other character is one '_' (it was
+ * each byte: "Bogotá" was "Bogot__", "中国" "______"). */
 static char *safe_name(const char *value)
 {
+    gchar *valid = g_utf8_make_valid(value, -1);
+    gchar *nfc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFC);
     GString *s = g_string_new(NULL);
-    for (const unsigned char *p = (const unsigned char *)value; *p && s->len < 80; p++)
-        g_string_append_c(s, g_ascii_isalnum(*p) || *p == '-' || *p == '_' || (*p == '.' && s->len) ? (char)*p : '_');
+    for (const char *p = nfc ? nfc : valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        size_t n = (size_t)(g_utf8_next_char(p) - p);
+        int keep = c < 0x80 ? g_ascii_isalnum(c) || c == '-' || c == '_' || (c == '.' && s->len)
+                            : g_unichar_isalnum(c) || g_unichar_ismark(c);
+        if (s->len + (keep ? n : 1) > 80) break;
+        if (keep) g_string_append_len(s, p, (gssize)n);
+        else g_string_append_c(s, '_');
+    }
+    g_free(nfc);
+    g_free(valid);
     if (!s->len) g_string_assign(s, "none");
     return g_string_free(s, FALSE);
+}
+
+/* Names that GeoPackage (SQLite: ASCII case), Shapefile and the file
+ * systems of Windows and macOS (any case, and macOS any normalisation)
+ * take for the same: the key that finds a collision. */
+static char *name_key(const char *name)
+{
+    gchar *nfc = g_utf8_normalize(name, -1, G_NORMALIZE_NFC);
+    gchar *key = g_utf8_casefold(nfc ? nfc : name, -1);
+    g_free(nfc);
+    return key;
 }
 
 
@@ -445,6 +471,8 @@ static fp_status check_options(const fp_export_options *o, const format_info **f
             return fp_error_set(err, FP_ERR_USAGE, "--where: expected FIELD=VALUE");
     if (o->append && ((*fmt)->flags & FMT_ONE_FILE_PER_LAYER))
         return fp_error_set(err, FP_ERR_USAGE, "--append works with GeoPackage only");
+    if (o->bom && strcmp((*fmt)->name, "csv"))
+        return fp_error_set(err, FP_ERR_USAGE, "--bom works with CSV only (the other formats say their encoding)");
     if (o->crs) {
         /* GeoJSON is WGS 84 lon/lat by RFC 7946 (GDAL would write an
          * old-style "crs" member QGIS reads but web maps ignore): the
@@ -568,12 +596,13 @@ static fp_status build_layers(fp_store *store, export_job *j, fp_error *err)
         char *fname = j->folder ? g_strdup(safe) : g_strdup(j->base);
         g_free(safe);
         /* Two values, one safe name ("a/b" and "a_b"), or names equal but for
-         * case ("Smart City", "smart city"): GeoPackage and Shapefile compare
-         * layer names, and some file systems file names, without case. */
-        char *key = g_ascii_strdown(lname, -1);
+         * case ("Smart City", "smart city", "ÖSTERREICH"): GeoPackage and
+         * Shapefile compare layer names, and some file systems file names,
+         * without case. */
+        char *key = name_key(lname);
         for (int k = 2; g_hash_table_contains(used, key); k++) {
             char *next = g_strdup_printf("%s_%d", lname, k), *nextf = g_strdup_printf("%s_%d", fname, k);
-            char *next_key = g_ascii_strdown(next, -1);
+            char *next_key = name_key(next);
             if (!g_hash_table_contains(used, next_key)) {
                 g_free(lname); lname = next;
                 g_free(fname); fname = nextf;
@@ -718,7 +747,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = build_layers(store, &j, err);
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
                             .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION,
-                            .ctx = j.ctx, .notes = res, .crs = o->crs };
+                            .ctx = j.ctx, .notes = res, .crs = o->crs, .bom = o->bom };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
     job_clear(store, &j, st, err);

@@ -79,6 +79,7 @@ typedef struct fp_write_options {
     int seq;                      /* GeoJSONSeq: RS + feature + LF per feature */
     const char *attribution;
     int update;                   /* OGR: open path (existing) for update */
+    int bom;                      /* CSV: a UTF-8 byte-order mark first (WRITE_BOM) */
     const fp_context *ctx;        /* the store's: the cancel flag */
     fp_export_result *notes;      /* where values the format cut are counted (NULL: not) */
     const char *crs;              /* OGR formats: the CRS to write in; NULL: WGS 84 */

@@ -196,6 +196,8 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         /* CSV: a .csvt beside it declares the types (Integer64, Real...), so
          * GDAL and QGIS read numbers as numbers, 64-bit ones whole. */
         if (csv) lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
+        /* Excel on Windows reads a CSV without the mark in its ANSI code page. */
+        if (csv && o->bom) lco = CSLSetNameValue(lco, "WRITE_BOM", "YES");
         if (shp) lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
         if (!strcmp(driver, "FlatGeobuf")) lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "YES");
         if (gpkg) lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");

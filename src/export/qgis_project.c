@@ -908,6 +908,7 @@ static fp_status check_what(fp_store *store, qgz_job *j, fp_error *err)
     }
     if (j->o->split_by || j->o->nwhere || j->o->append)
         return fp_error_set(err, FP_ERR_USAGE, "--format qgz: no --split-by, --where or --append (the project holds every layer)");
+    if (j->o->bom) return fp_error_set(err, FP_ERR_USAGE, "--bom works with CSV only (the other formats say their encoding)");
     return FP_OK;
 }
 

@@ -7,6 +7,9 @@
 #include "ingest/csv_reader.h"
 
 #define CHUNK (1u << 20)
+/* --encoding: bytes of the file converted at a time; a byte becomes at most
+ * three of UTF-8 (or one FP_CSV_INVALID), so a chunk's text fits in buf. */
+#define IN_CHUNK (CHUNK / 4)
 
 struct fp_csv_reader {
     FILE *file;
@@ -28,6 +31,11 @@ struct fp_csv_reader {
     size_t *lengths;
     int fields_cap;
     int nfields;
+    GIConv cd;                  /* --encoding: the file's bytes to UTF-8; (GIConv)-1 without */
+    char *in;                   /* bytes read but not converted yet (a character cut by the chunk) */
+    size_t in_len;
+    size_t unit;                /* the encoding's code unit (UTF-16: 2): what an invalid one skips */
+    const char *guessed;        /* UTF-16 found without a byte-order mark */
 };
 
 static int grow(char **p, size_t *cap, size_t need)
@@ -42,13 +50,42 @@ static int grow(char **p, size_t *cap, size_t need)
     return 0;
 }
 
+/* --encoding: fills buf with the next text of the file as UTF-8; 0 at its
+ * end. A sequence invalid in the encoding (or cut short by the end of the
+ * file) becomes one FP_CSV_INVALID byte and the conversion goes on after it,
+ * so the record that holds it can be refused and the others read. */
+static size_t refill_converted(fp_csv_reader *r)
+{
+    for (;;) {
+        size_t got = fread(r->in + r->in_len, 1, IN_CHUNK - r->in_len, r->file);
+        int at_end = got == 0;
+        r->in_len += got;
+        gchar *inp = r->in, *outp = r->buf;
+        gsize inleft = r->in_len, outleft = CHUNK;
+        while (inleft > 0 && outleft > 0) {
+            if (g_iconv(r->cd, &inp, &inleft, &outp, &outleft) != (gsize)-1 || errno == E2BIG) break;
+            if (errno == EINVAL && !at_end) break;   /* a character cut by the chunk: completed next time */
+            size_t skip = errno == EINVAL ? inleft : r->unit < inleft ? r->unit : inleft;
+            *outp++ = (char)FP_CSV_INVALID;
+            outleft--;
+            inp += skip;
+            inleft -= skip;
+        }
+        if (at_end && inleft == 0) g_iconv(r->cd, NULL, NULL, &outp, &outleft);   /* a stateful encoding's end */
+        memmove(r->in, inp, inleft);
+        r->in_len = inleft;
+        size_t n = CHUNK - outleft;
+        if (n > 0 || at_end) return n;
+    }
+}
+
 /* Next byte of input or -1 at end. */
 static inline int next_byte(fp_csv_reader *r)
 {
     if (r->mem) return r->mem_pos < r->mem_len ? (unsigned char)r->mem[r->mem_pos++] : -1;
     if (r->buf_pos == r->buf_len) {
         if (r->eof) return -1;
-        r->buf_len = fread(r->buf, 1, CHUNK, r->file);
+        r->buf_len = r->cd != (GIConv)-1 ? refill_converted(r) : fread(r->buf, 1, CHUNK, r->file);
         r->buf_pos = 0;
         if (r->buf_len == 0) { r->eof = 1; return -1; }
     }
@@ -69,23 +106,56 @@ static fp_csv_reader *reader_new(void)
     r->line = 1;
     r->delim = ',';
     r->first = 1;
+    r->cd = (GIConv)-1;
     return r;
+}
+
+/* UTF-16 without a byte-order mark, as some tools write it: every other
+ * byte of the first line NUL (a header is mostly ASCII; a quarter of its
+ * characters may be others, "Größe", "地点"). Text in an 8-bit encoding or
+ * UTF-8 has no NUL there. "UTF-16LE", "UTF-16BE" or NULL. */
+static const char *utf16_without_bom(const unsigned char *p, size_t n)
+{
+    size_t pairs = 0, low = 0, high = 0;   /* ASCII characters as LE, as BE */
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        if ((p[i] == '\n' && !p[i + 1]) || (!p[i] && p[i + 1] == '\n')) break;
+        if (!p[i] && !p[i + 1]) return NULL;
+        pairs++;
+        low += p[i] && !p[i + 1];
+        high += !p[i] && p[i + 1];
+    }
+    if (pairs < 2) return NULL;
+    if (low * 4 >= pairs * 3 && high * 4 < pairs) return "UTF-16LE";
+    if (high * 4 >= pairs * 3 && low * 4 < pairs) return "UTF-16BE";
+    return NULL;
 }
 
 /* A file that starts with a UTF-16 byte-order mark (what Excel's "Unicode
  * Text" and some Windows tools write) is decoded whole into UTF-8 and read
  * from memory: the records, line numbers and rejects are those of its UTF-8
- * twin. *out (malloc'd) is NULL when the file is not UTF-16; an error
- * when it cannot be decoded. */
-static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out_len, fp_error *err)
+ * twin. So is one without the mark whose first line is UTF-16 (*guessed
+ * says which): read as 8-bit text it was a header of one-letter columns
+ * and NUL bytes. *out (malloc'd) is NULL when the file is not UTF-16; an
+ * error when it cannot be decoded. */
+static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out_len, const char **guessed,
+                              fp_error *err)
 {
-    unsigned char bom[2];
+    unsigned char head[4096];
     *out = NULL;
-    if (fread(bom, 1, 2, f) != 2 || !((bom[0] == 0xFF && bom[1] == 0xFE) || (bom[0] == 0xFE && bom[1] == 0xFF))) {
+    size_t got = fread(head, 1, sizeof head, f);
+    const char *from = NULL, *why = "it starts with that byte-order mark";
+    size_t skip = 2;
+    if (got >= 2 && head[0] == 0xFF && head[1] == 0xFE) from = "UTF-16LE";
+    else if (got >= 2 && head[0] == 0xFE && head[1] == 0xFF) from = "UTF-16BE";
+    else if ((from = *guessed = utf16_without_bom(head, got))) {
+        skip = 0;
+        why = "it has no byte-order mark, but every other byte of its first line is NUL";
+    }
+    if (!from || fseek(f, (long)skip, SEEK_SET) != 0) {
         rewind(f);
+        *guessed = NULL;
         return FP_OK;
     }
-    const char *from = bom[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
     GByteArray *all = g_byte_array_new();
     unsigned char chunk[1 << 16];
     size_t n;
@@ -106,8 +176,8 @@ static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out
         utf8 = NULL;
     }
     if (!utf8) {
-        fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: %s text (it starts with that byte-order mark) that cannot be decoded at byte %zu: %s; "
-                     "nothing of this import was stored", path, from, (size_t)read + 2,
+        fp_status st = fp_error_set(err, FP_ERR_INPUT, "%s: %s text (%s) that cannot be decoded at byte %zu: %s; "
+                     "nothing of this import was stored", path, from, why, (size_t)read + skip,
                      gerr ? gerr->message : "the file ends inside a character");
         g_clear_error(&gerr);
         return st;
@@ -119,14 +189,53 @@ static fp_status decode_utf16(FILE *f, const char *path, char **out, size_t *out
     return *out ? FP_OK : fp_error_set(err, FP_ERR_NOMEM, "out of memory");
 }
 
-fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
+/* The encoding's code unit in bytes: what "A" adds to its text (UTF-16: 2,
+ * UTF-32: 4, an 8-bit or multibyte code page: 1). */
+static size_t code_unit(const char *encoding)
+{
+    gsize one = 0, two = 0;
+    gchar *a = g_convert("A", 1, encoding, "UTF-8", NULL, &one, NULL);
+    gchar *b = g_convert("AA", 2, encoding, "UTF-8", NULL, &two, NULL);
+    size_t unit = a && b && two > one && two - one <= 4 ? two - one : 1;
+    g_free(a);
+    g_free(b);
+    return unit;
+}
+
+/* iconv's conversion from the encoding to UTF-8, or (GIConv)-1 with err
+ * filled. "" is refused: iconv reads it as the locale's. */
+static GIConv encoding_open(const char *encoding, fp_error *err)
+{
+    GIConv cd = *encoding ? g_iconv_open("UTF-8", encoding) : (GIConv)-1;
+    if (cd == (GIConv)-1)
+        fp_error_set(err, FP_ERR_USAGE, "--encoding '%s': not an encoding this system's iconv knows (such as "
+                     "CP1251, GBK, SHIFT_JIS, CP932, ISO-8859-2, UTF-16LE; `iconv -l` lists them)", encoding);
+    return cd;
+}
+
+fp_status fpi_encoding_check(const char *encoding, fp_error *err)
+{
+    GIConv cd = encoding_open(encoding, err);
+    if (cd == (GIConv)-1) return FP_ERR_USAGE;
+    g_iconv_close(cd);
+    return FP_OK;
+}
+
+fp_status fpi_csv_open_encoding(const char *path, const char *encoding, fp_csv_reader **out, fp_error *err)
 {
     *out = NULL;
+    GIConv cd = (GIConv)-1;
+    if (encoding && (cd = encoding_open(encoding, err)) == (GIConv)-1) return FP_ERR_USAGE;
     FILE *f = fopen(path, "rb");
-    if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) {
+        if (cd != (GIConv)-1) g_iconv_close(cd);
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
     char *decoded = NULL;
     size_t decoded_len = 0;
-    fp_status st = decode_utf16(f, path, &decoded, &decoded_len, err);
+    const char *guessed = NULL;
+    /* An encoding given is the user's word: no byte-order mark is looked for. */
+    fp_status st = encoding ? FP_OK : decode_utf16(f, path, &decoded, &decoded_len, &guessed, err);
     if (st) {
         fclose(f);
         return st;
@@ -140,13 +249,21 @@ fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
         }
         r->mem = r->owned_mem = decoded;
         r->mem_len = decoded_len;
+        r->guessed = guessed;
         *out = r;
         return FP_OK;
     }
     fp_csv_reader *r = reader_new();
     if (r) r->buf = malloc(CHUNK);
-    if (!r || !r->buf) {
+    if (r && cd != (GIConv)-1) {
+        r->cd = cd;
+        cd = (GIConv)-1;
+        r->unit = code_unit(encoding);
+        r->in = malloc(IN_CHUNK);
+    }
+    if (!r || !r->buf || (r->cd != (GIConv)-1 && !r->in)) {
         fclose(f);
+        if (cd != (GIConv)-1) g_iconv_close(cd);
         fpi_csv_free(r);
         return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     }
@@ -154,6 +271,13 @@ fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
     *out = r;
     return FP_OK;
 }
+
+fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err)
+{
+    return fpi_csv_open_encoding(path, NULL, out, err);
+}
+
+const char *fpi_csv_guessed_encoding(const fp_csv_reader *r) { return r->guessed; }
 
 fp_csv_reader *fpi_csv_new_from_memory(const char *data, size_t len)
 {
@@ -170,6 +294,8 @@ void fpi_csv_free(fp_csv_reader *r)
 {
     if (!r) return;
     if (r->file) fclose(r->file);
+    if (r->cd != (GIConv)-1) g_iconv_close(r->cd);
+    free(r->in);
     free(r->owned_mem);
     free(r->buf);
     free(r->raw);

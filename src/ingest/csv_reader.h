@@ -33,6 +33,20 @@ typedef struct fp_csv_record {
 } fp_csv_record;
 
 fp_status fpi_csv_open(const char *path, fp_csv_reader **out, fp_error *err);
+/* encoding NULL: as fpi_csv_open, which reads UTF-8 (the caller falls back
+ * to Windows-1252 per record), UTF-16 with a byte-order mark, and UTF-16
+ * without one when every other byte of the first line is NUL. Else any name
+ * iconv knows ("CP1251", "GBK", "UTF-16LE"): the whole file is converted
+ * from it as it is read, and a byte sequence invalid in it becomes the byte
+ * FP_CSV_INVALID (never part of UTF-8) in its record, which the caller
+ * refuses. An unknown name: FP_ERR_USAGE. */
+fp_status fpi_csv_open_encoding(const char *path, const char *encoding, fp_csv_reader **out, fp_error *err);
+#define FP_CSV_INVALID 0xFF
+/* FP_OK when iconv knows the encoding; else FP_ERR_USAGE naming it. */
+fp_status fpi_encoding_check(const char *encoding, fp_error *err);
+/* How the file was found to be encoded when it did not say so (no
+ * byte-order mark): "UTF-16LE", "UTF-16BE"; NULL otherwise. */
+const char *fpi_csv_guessed_encoding(const fp_csv_reader *r);
 /* Reads from memory (tests, fuzzing); the buffer must outlive the reader. */
 fp_csv_reader *fpi_csv_new_from_memory(const char *data, size_t len);
 /* 1: a record; 0: end of input; -1: read error (err filled). */

@@ -12,6 +12,7 @@
 #include "fp_ingest.h"
 #include "fp_qa.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/csv_reader.h"
 #include "common/util.h"
 #include "common/crs.h"
 
@@ -122,6 +123,9 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (opts->dataset && (strlen(opts->dataset) >= sizeof dataset || !g_utf8_validate(opts->dataset, -1, NULL)))
         return fp_error_set(err, FP_ERR_USAGE, "--dataset: %s; use at most %zu bytes of UTF-8 text",
                             strlen(opts->dataset) >= sizeof dataset ? "too long" : "not UTF-8 text", sizeof dataset - 1);
+    /* An encoding iconv does not know is the option's fault whatever the file. */
+    fp_status st;
+    if (opts->encoding && (st = fpi_encoding_check(opts->encoding, err))) return st;
     if (opts->dataset && *opts->dataset) snprintf(dataset, sizeof dataset, "%s", opts->dataset);
     else default_dataset(path, dataset, sizeof dataset);
     snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
@@ -130,7 +134,6 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return fp_error_set(err, FP_ERR_STATE, "%s: the store has no regions; run `footprint init` first",
                             fp_store_path(store));
     char sha[65];
-    fp_status st;
     int any_import = 1;
     sha_job job = { .path = path };
     if (S_ISDIR(sb.st_mode)) {

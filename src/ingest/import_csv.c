@@ -1,21 +1,95 @@
 /*
- * The CSV path of the import: the reader's records, Windows-1252 fallback and
+ * The CSV path of the import: the reader's records, their encoding
+ * (--encoding, else UTF-8 with a Windows-1252 fallback), NUL bytes and
  * malformed rows here; the header and each row then go through the table
  * rules shared with spreadsheets (table_rows.c).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include "ingest/ingest_internal.h"
 #include "ingest/csv_reader.h"
 #include "common/util.h"
+
+/* Whether bytes that are not UTF-8, read as Windows-1252, look like text of
+ * another code page: a byte Windows-1252 leaves undefined (0x81 0x8D 0x8F
+ * 0x90 0x9D, which become C1 control characters; Shift-JIS and GBK lead
+ * bytes, Czech ť in Windows-1250), or four or more non-ASCII bytes in a row
+ * (a Cyrillic, Greek or Arabic word, two CJK characters). Western text sets
+ * at most two or three together: "São", "Ångström", "Łódź" and "żółw" in
+ * Windows-1250, Icelandic "þýð". *at: where the run or byte starts. */
+static int looks_misread(const char *text, size_t n, size_t *at)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D) {
+            *at = i;
+            return 1;
+        }
+        run = c >= 0x80 ? run + 1 : 0;
+        if (run == 4) {
+            *at = i - 3;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A record's raw text as it can be stored and shown with its reject: UTF-8
+ * (Windows-1252 read when it is not and no encoding was given; an invalid
+ * sequence of a given encoding as U+FFFD), a NUL byte as U+2400 (a visible
+ * ␀): PostgreSQL refuses NUL in text, and SQLite's text would end there. */
+static char *shown_raw(const char *raw, size_t len, int declared, size_t *out_len)
+{
+    int utf8 = declared || fpi_utf8_valid(raw, len);
+    GString *s = g_string_sized_new(len + 16);
+    size_t i = 0;
+    for (;;) {
+        const char *nul = memchr(raw + i, '\0', len - i);
+        size_t n = (nul ? (size_t)(nul - raw) : len) - i;
+        char *part = utf8 ? g_utf8_make_valid(raw + i, (gssize)n) : fpi_cp1252_to_utf8(raw + i, n);
+        if (part) g_string_append(s, part);
+        if (utf8) g_free(part); else free(part);
+        if (!nul) break;
+        g_string_append(s, "\xE2\x90\x80");
+        i += n + 1;
+    }
+    *out_len = s->len;
+    return g_string_free(s, FALSE);
+}
+
+/* Why a record's bytes cannot be stored, or NULL: a NUL byte in a field
+ * (it cut the value off), or with --encoding a sequence invalid in it. */
+static const char *bad_bytes(const fp_csv_record *rec, char **cols, int ncols, const char *encoding,
+                             char *reason, size_t size)
+{
+    for (int i = 0; i < rec->nfields; i++) {
+        int nul = memchr(rec->fields[i], '\0', rec->lengths[i]) != NULL;
+        int invalid = !nul && encoding && memchr(rec->fields[i], FP_CSV_INVALID, rec->lengths[i]);
+        if (!nul && !invalid) continue;
+        char named[160] = "";
+        if (i < ncols) snprintf(named, sizeof named, " (%.140s)", cols[i]);
+        if (nul) snprintf(reason, size, "NUL byte in field %d%s: the value would be cut there "
+                          "(a UTF-16 or UTF-32 file? give --encoding)", i + 1, named);
+        else snprintf(reason, size, "field %d%s holds bytes that are not valid %s text", i + 1, named, encoding);
+        return reason;
+    }
+    return NULL;
+}
 
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
     fp_csv_reader *rd;
-    fp_status st = fpi_csv_open(path, &rd, err);
+    fp_status st = fpi_csv_open_encoding(path, opts->encoding, &rd, err);
     if (st) return st;
     snprintf(res->format, sizeof res->format, "CSV");
+    const char *guessed = fpi_csv_guessed_encoding(rd);
+    if (guessed)
+        snprintf(res->encoding_note, sizeof res->encoding_note, "no byte-order mark, but every other byte of the "
+                 "first line is NUL: read as %s", guessed);
 
     fp_csv_record rec;
     int got = fpi_csv_next(rd, &rec, err);
@@ -28,14 +102,28 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
     char **cols = calloc(ncols, sizeof *cols);
     for (int i = 0; i < ncols; i++) {
         const char *f = rec.fields[i];
-        cols[i] = fpi_utf8_valid(f, rec.lengths[i]) ? strdup(f) : fpi_cp1252_to_utf8(f, rec.lengths[i]);
+        if (memchr(f, '\0', rec.lengths[i]) && st == FP_OK)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s:%ld: NUL byte in the header's column %d: is the file UTF-16 or "
+                              "UTF-32? give its encoding with --encoding", path, rec.line, i + 1);
+        if (opts->encoding || fpi_utf8_valid(f, rec.lengths[i])) {
+            cols[i] = g_utf8_make_valid(f, (gssize)rec.lengths[i]);
+        } else {
+            char *c = fpi_cp1252_to_utf8(f, rec.lengths[i]);
+            cols[i] = g_strdup(c);
+            free(c);
+        }
     }
-    /* With a semicolon delimiter a lone decimal comma is a decimal point. */
+    /* With a semicolon or TAB delimiter (what Excel writes in a locale
+     * with decimal commas: "CSV" and "Unicode Text") a lone decimal comma
+     * is a decimal point; with commas as delimiter it cannot be one. */
+    char delim = fpi_csv_delimiter(rd);
     fp_table *table = NULL;
-    st = fpi_table_new(path, (const char *const *)cols, ncols, opts, fpi_csv_delimiter(rd) == ';', NULL, res, &table, err);
-    for (int i = 0; i < ncols; i++) free(cols[i]);
-    free(cols);
+    if (st == FP_OK)
+        st = fpi_table_new(path, (const char *const *)cols, ncols, opts, delim == ';' || delim == '\t', NULL, res,
+                           &table, err);
     if (st) {
+        for (int i = 0; i < ncols; i++) g_free(cols[i]);
+        free(cols);
         fpi_csv_free(rd);
         return st;
     }
@@ -48,14 +136,39 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
         size_t raw_len = rec.raw_len;
         char **fields = rec.fields;
         char **latin = NULL;
-        if (!fpi_utf8_valid(rec.raw, rec.raw_len)) {
+        if (bad_bytes(&rec, cols, ncols, opts->encoding, reason, sizeof reason)) {
+            /* Refused, never stored cut or invalid; its raw text shows where. */
+            converted = shown_raw(rec.raw, rec.raw_len, opts->encoding != NULL, &raw_len);
+            st = fpi_sink_reject(sink, rec.line, 0, FP_REJECT_MALFORMED, reason, converted, raw_len, err);
+            g_free(converted);
+            if (st) break;
+            continue;
+        }
+        if (!opts->encoding && !fpi_utf8_valid(rec.raw, rec.raw_len)) {
             /* Not UTF-8: read the record as Windows-1252 (what Excel on Windows
              * writes; Latin-1 but for 0x80-0x9F) so nothing invalid is stored. */
             converted = fpi_cp1252_to_utf8(rec.raw, rec.raw_len);
             raw = converted;
             raw_len = strlen(converted);
             latin = calloc(rec.nfields, sizeof *latin);
-            for (int i = 0; i < rec.nfields; i++) latin[i] = fpi_cp1252_to_utf8(rec.fields[i], rec.lengths[i]);
+            int misread = 0;
+            for (int i = 0; i < rec.nfields; i++) {
+                latin[i] = fpi_cp1252_to_utf8(rec.fields[i], rec.lengths[i]);
+                /* Mojibake is stored as well-formed text: the summary warns
+                 * and names the first row and the text where it starts. */
+                size_t at;
+                if (misread || !looks_misread(rec.fields[i], rec.lengths[i], &at)) continue;
+                misread = 1;
+                if (res->misread) continue;
+                res->misread_line = rec.line;
+                char *from = fpi_cp1252_to_utf8(rec.fields[i] + at, rec.lengths[i] - at);
+                size_t n = from ? strlen(from) : 0, cut = n < 40 ? n : 40;
+                while (cut < n && ((unsigned char)from[cut] & 0xC0) == 0x80) cut--;
+                snprintf(res->misread_sample, sizeof res->misread_sample, "%s%.*s%s", at ? "..." : "", (int)cut,
+                         from ? from : "", cut < n ? "..." : "");
+                free(from);
+            }
+            res->misread += misread;
             fields = latin;
             res->latin1_converted++;
         }
@@ -83,6 +196,8 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
         if (st) break;
     }
     if (got < 0 && st == FP_OK) st = err ? err->code : FP_ERR_IO;
+    for (int i = 0; i < ncols; i++) g_free(cols[i]);
+    free(cols);
     fpi_table_free(table);
     fpi_csv_free(rd);
     return st;

@@ -585,6 +585,28 @@ static void count_contributing(const char *path, GDALDatasetH ds, int spreadshee
     }
 }
 
+/* --encoding for a GIS file: a driver with an ENCODING open option (the
+ * Shapefile's, for a DBF without .cpg or language byte, or one that says
+ * wrongly) gets it: the dataset is opened again with it. Other formats' text
+ * is Unicode by definition (XLSX, ODS, GeoPackage, GeoJSON): ignored, and
+ * the summary says so. *ds is NULL when it could not be opened again. */
+static void apply_encoding(const char *path, GDALDatasetH *ds, const fp_import_options *opts, fp_import_result *res)
+{
+    GDALDriverH drv = GDALGetDatasetDriver(*ds);
+    const char *driver = GDALGetDriverShortName(drv), *list = GDALGetMetadataItem(drv, GDAL_DMD_OPENOPTIONLIST, NULL);
+    if (!list || !strstr(list, "name='ENCODING'")) {
+        snprintf(res->encoding_note, sizeof res->encoding_note, "--encoding %.64s does not apply to %s files "
+                 "(GDAL reads their text as Unicode): ignored", opts->encoding, driver);
+        return;
+    }
+    char **oo = CSLSetNameValue(NULL, "ENCODING", opts->encoding);
+    GDALClose(*ds);
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
+    CSLDestroy(oo);
+    snprintf(res->encoding_note, sizeof res->encoding_note, "text read as %.64s (--encoding, GDAL's %s ENCODING "
+             "open option, instead of what the file declares)", opts->encoding, driver);
+}
+
 fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
@@ -612,6 +634,10 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
                             "nothing of this import was stored", path, opening.text);
     }
     CPLPushErrorHandler(CPLQuietErrorHandler);
+    if (opts->encoding && (apply_encoding(path, &ds, opts, res), !ds)) {
+        CPLPopErrorHandler();
+        return fp_error_set(err, FP_ERR_INPUT, "%s: GDAL cannot read it with ENCODING=%s", path, opts->encoding);
+    }
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     snprintf(res->format, sizeof res->format, "%s", driver);
     int spreadsheet = fpi_driver_is_spreadsheet(driver);

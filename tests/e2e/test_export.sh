@@ -515,6 +515,45 @@ assert_contains "$OUT" "-> caseshp/ (" "the message names the folder"
 assert_eq "Smart_City.shp smart_city_2.shp" "$(cd caseshp && ls *.shp | sort | tr '\n' ' ' | sed 's/ $//')" "files"
 case_end
 
+case_begin "--split-by values in any script (中国, Россия, Österreich, Bogotá): files, Shapefiles and GeoPackage tables keep their letters as UTF-8; unsafe characters as _; names equal but for case _2"
+UDB=$WORK/uni/fp.sqlite
+fp_init "$UDB" >/dev/null 2>&1
+printf 'id,company,category,lon,lat,country\n1,A,中国,116.4,39.9,CHN\n2,A,Россия,37.6,55.75,RUS\n3,A,Österreich,16.37,48.2,AUT\n4,A,Bogotá,-74.07,4.71,COL\n5,A,ÖSTERREICH,14.3,46.6,AUT\n6,A,a/b: c?,10,10,\n7,A,मुंबई,72.88,19.08,IND\n' > uni.csv
+"$FP" -q --db "$UDB" import uni.csv
+# The values in the order the store gives them (bytes): ÖSTERREICH before Österreich.
+want="Bogotá ÖSTERREICH Österreich_2 a_b__c_ Россия मुंबई 中国"
+run --db "$UDB" export --split-by category --format geojson -o unisplit
+assert_eq 0 "$RC" "GeoJSON: exit status ($OUT)"
+sorted() { tr ' ' '\n' | LC_ALL=C sort | paste -sd' '; }
+assert_eq "$(sorted <<<"$want")" "$(cd unisplit && ls *.geojson | sed 's/\.geojson$//' | sorted)" "GeoJSON file names"
+assert_eq "Россия" "$(python3 -c "import json; print(json.load(open('unisplit/Россия.geojson'))['features'][0]['properties']['category'])")" "the file holds its value"
+run --db "$UDB" export --split-by category -o uni.gpkg
+assert_eq 0 "$RC" "GeoPackage: exit status ($OUT)"
+assert_eq "$(tr ' ' '\n' <<<"$want" | sed 's/^/projects_/' | sorted)" "$(sqlite3 uni.gpkg "SELECT table_name FROM gpkg_contents" | sorted)" "GeoPackage tables"
+assert_eq "1" "$(ogrinfo -ro -so uni.gpkg projects_中国 2>/dev/null | sed -n 's/^Feature Count: //p')" "GDAL reads the table projects_中国"
+run --db "$UDB" export --split-by category --format shp -o unishp
+assert_eq 0 "$RC" "Shapefile: exit status ($OUT)"
+assert_eq "$(sorted <<<"$want")" "$(cd unishp && ls *.shp | sed 's/\.shp$//' | sorted)" "Shapefile names"
+assert_eq "Bogotá" "$(ogrinfo -ro -q -al unishp/Bogotá.shp 2>/dev/null | sed -n 's/^  category (String) = //p')" "GDAL reads Bogotá.shp and its value"
+case_end
+
+case_begin "export --bom: the CSV starts with the UTF-8 byte-order mark (Excel reads it as UTF-8), GDAL reads it the same; without it no mark; with another format exit 2"
+BDB=$WORK/bom/fp.sqlite
+fp_init "$BDB" >/dev/null 2>&1
+printf 'id,company,name,lon,lat\n1,A,Zürich 北京,8.55,47.37\n' > bomsrc.csv
+"$FP" -q --db "$BDB" import bomsrc.csv
+run --db "$BDB" export --bom -o withbom.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "efbbbf" "$(head -c 3 withbom.csv | od -An -tx1 | tr -d ' \n')" "the mark"
+run --db "$BDB" export -o nobom.csv
+assert_eq "$(tail -c +4 withbom.csv | sha256sum)" "$(sha256sum < nobom.csv)" "the rest is the CSV without the mark"
+assert_eq "Zürich 北京" "$(ogrinfo -ro -q -al withbom.csv 2>/dev/null | sed -n 's/^  name (String) = //p')" "GDAL reads the value"
+assert_eq "X" "$(head -1 withbom.csv | tail -c +4 | cut -d, -f1)" "the first column's name, after the mark"
+run --db "$BDB" export --bom -o x.geojson
+assert_eq 2 "$RC" "GeoJSON: exit status"
+assert_contains "$OUT" "--bom works with CSV only" "GeoJSON: said"
+case_end
+
 case_begin "Shapefile: text longer than 254 bytes is cut by the format, and the export says how many and which first (GeoPackage: kept whole, nothing said)"
 LDB=$WORK/long/fp.sqlite
 fp_init "$LDB" >/dev/null 2>&1

@@ -233,6 +233,97 @@ assert_contains "$OUT" "the file ends inside a character" "an odd byte at the en
 assert_eq "$before" "$(sql "SELECT count(*) FROM projects")" "still nothing stored"
 case_end
 
+case_begin "--encoding: CP1251, GBK and Shift-JIS files stored as iconv reads them; an unknown name: exit 2 naming it"
+# Expected bytes: the UTF-8 text itself (iconv converts it there and back).
+printf 'id,company,place,country\nc1,Huawei,Москва,Russia\n' | iconv -f UTF-8 -t CP1251 > enc1251.csv
+printf 'id,company,place,country\ng1,Huawei,北京,China\n' | iconv -f UTF-8 -t GBK > encgbk.csv
+printf 'id,company,place,country\nj1,Huawei,大阪,Japan\n' | iconv -f UTF-8 -t SHIFT_JIS > encsjis.csv
+for f in enc1251:CP1251:Москва encgbk:GBK:北京 encsjis:SHIFT_JIS:大阪 encsjis:CP932:大阪; do
+    IFS=: read -r name enc want <<<"$f"
+    run --db $DB import $name.csv --encoding $enc --dataset "$name-$enc"
+    assert_eq 0 "$RC" "$enc: exit status"
+    assert_not_contains "$OUT" "Windows-1252" "$enc: no fallback"
+    assert_eq "$(printf '%s' "$want" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" "$(sql "SELECT hex(place) FROM projects WHERE dataset='$name-$enc'")" "$enc: the place's UTF-8 bytes"
+done
+before=$(sql "SELECT count(*) FROM imports")
+run --db $DB import enc1251.csv --encoding KOI9-X --dataset enc-unknown
+assert_eq 2 "$RC" "unknown encoding: exit status"
+assert_contains "$OUT" "--encoding 'KOI9-X': not an encoding" "unknown encoding: named"
+assert_eq "$before" "$(sql "SELECT count(*) FROM imports")" "unknown encoding: no import recorded"
+case_end
+
+case_begin "--encoding: a byte sequence invalid in the encoding rejects its row (line, field, reason), the rest is stored"
+printf 'id,place,country\ng1,\xb1\xb1\xbe\xa9,CN\ng2,\xb1\x20x,CN\ng3,ok,CN\n' > gbkbad.csv
+run --db $DB import gbkbad.csv --encoding GBK
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "counts"
+assert_eq "3|malformed row: field 2 (place) holds bytes that are not valid GBK text" "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gbkbad'")" "the reject"
+assert_eq "1" "$(sql "SELECT count(*) FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gbkbad' AND r.raw = 'g2,'||char(65533)||' x,CN'")" "its raw text, the bad byte as U+FFFD"
+assert_eq "E58C97E4BAAC|6F6B" "$(sql "SELECT group_concat(hex(place), '|') FROM (SELECT place FROM projects WHERE dataset='gbkbad' ORDER BY source_line)")" "the good rows"
+case_end
+
+case_begin "not UTF-8 and mojibake as Windows-1252 (Cyrillic, Chinese, Japanese): a warning names the file and line and suggests --encoding; Western text does not trip it"
+printf 'id,company,place,country\nc1,Huawei,Moskva,Russia\nc2,Huawei,Москва,Russia\n' | iconv -f UTF-8 -t CP1251 > moji1251.csv
+printf 'id,company,place,country\nj1,Huawei,大阪,Japan\n' | iconv -f UTF-8 -t SHIFT_JIS > mojisjis.csv
+printf 'id,company,place,country\ng1,Huawei,北京,China\n' | iconv -f UTF-8 -t GBK > mojigbk.csv
+run --db $DB import moji1251.csv
+assert_eq 0 "$RC" "CP1251: still stored (exit status)"
+assert_contains "$OUT" "footprint: warning: moji1251.csv:3: not UTF-8, and read as Windows-1252 it looks like text in another encoding" "CP1251: file and line"
+assert_contains "$OUT" "--encoding NAME" "CP1251: suggests --encoding"
+assert_contains "$OUT" "CP1251 for Cyrillic" "CP1251: names code pages"
+run --db $DB import mojisjis.csv
+assert_contains "$OUT" "mojisjis.csv:2: not UTF-8" "Shift-JIS (a C1 control): warned"
+run --db $DB import mojigbk.csv
+assert_contains "$OUT" "mojigbk.csv:2: not UTF-8" "GBK: warned"
+{ printf 'id,company,place,country\n'
+  printf 'w1,Ångström Labs,São Paulo,Brazil\nw2,Þýðing ehf,Reykjavík,Iceland\nw3,“Smart” city – € 5m…,Genève,CH\n' | iconv -f UTF-8 -t CP1252
+  printf 'w4,PKO,Łódź,Poland\nw5,Żółw sp,Gdańsk,Poland\n' | iconv -f UTF-8 -t CP1250; } > western.csv
+run --db $DB import western.csv
+assert_eq 0 "$RC" "Western: exit status"
+assert_contains "$OUT" "rows read as Windows-1252 (not UTF-8): 5" "Western: read as Windows-1252"
+assert_not_contains "$OUT" "warning" "Western: no warning"
+case_end
+
+case_begin "a NUL byte in a CSV field rejects its row with the line and field (it cut the value off); the other rows are stored"
+printf 'id,place,country,note\nz1,Z\xc3\xbcr\x00ich,CH,x\nz2,Bern,CH,y\n' > nulbyte.csv
+run --db $DB import nulbyte.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "counts"
+assert_eq "2|malformed row: NUL byte in field 2 (place): the value would be cut there (a UTF-16 or UTF-32 file? give --encoding)" "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='nulbyte'")" "the reject"
+assert_eq "7A312C5AC3BC72E290806963" "$(sql "SELECT hex(substr(r.raw, 1, 9)) FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='nulbyte'")" "raw text: the NUL shown as U+2400"
+assert_eq "Bern" "$(sql "SELECT group_concat(place) FROM projects WHERE dataset='nulbyte'")" "nothing cut stored"
+case_end
+
+case_begin "UTF-16 without a byte-order mark (LE and BE) is read as its UTF-8 twin, with a note"
+python3 -c "open('nobomle.csv','wb').write('id,place,country,lon,lat\n1,Zürich,CH,8.55,47.37\n2,bad,CH,800,1\n'.encode('utf-16-le'))"
+python3 -c "open('nobombe.csv','wb').write('id,place,country,lon,lat\n1,Zürich,CH,8.55,47.37\n2,bad,CH,800,1\n'.encode('utf-16-be'))"
+for f in nobomle:UTF-16LE nobombe:UTF-16BE; do
+    IFS=: read -r name enc <<<"$f"
+    run --db $DB import $name.csv
+    assert_eq 0 "$RC" "$enc: exit status"
+    assert_contains "$OUT" "2 rows read, 1 stored, 1 rejected" "$enc: counts"
+    assert_contains "$OUT" "note: no byte-order mark, but every other byte of the first line is NUL: read as $enc" "$enc: the note"
+    assert_eq "5AC3BC72696368|8.55|47.37" "$(ssql "SELECT hex(place), X(geom), Y(geom) FROM projects WHERE dataset='$name'")" "$enc: stored as UTF-8"
+    assert_eq "3" "$(sql "SELECT r.line FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='$name'")" "$enc: the reject's line"
+done
+case_end
+
+case_begin "TAB-separated text with decimal commas (Excel's Unicode Text and a .tsv from a locale with decimal commas): coordinates and amounts read"
+python3 -c "open('u16dc.txt','wb').write(b'\xff\xfe'+'id\tplace\tcountry\tlon\tlat\tamount\r\nd1\tZürich\tCH\t8,55\t47,3667\t1.234,5\r\n'.encode('utf-16-le'))"
+printf 'id\tplace\tcountry\tlon\tlat\nd2\tBern\tCH\t7,4474\t46,948\n' > dc.tsv
+run --db $DB import u16dc.txt
+assert_eq 0 "$RC" "UTF-16: exit status"
+assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "UTF-16: counts"
+assert_eq "8.55|47.3667|1234.5" "$(ssql "SELECT X(geom), Y(geom), amount FROM projects WHERE dataset='u16dc'")" "UTF-16: point and amount"
+run --db $DB import dc.tsv
+assert_eq 0 "$RC" "tsv: exit status"
+assert_eq "7.4474|46.948" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='dc'")" "tsv: point"
+# With commas as delimiter a decimal comma can only be quoted: still not a number.
+printf 'id,lon,lat\nd3,"8,55",47.3\n' > dccomma.csv
+run --db $DB import dccomma.csv
+assert_contains "$OUT" "rejected, coordinates not numbers: 1" "comma-delimited: '8,55' is not a coordinate"
+case_end
+
 case_begin "countries written as ISO 3166-1's own short names and common abbreviations resolve to their alpha-3 codes"
 cat > isonames.csv <<'C'
 id,lon,lat,country

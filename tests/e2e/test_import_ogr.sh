@@ -267,3 +267,20 @@ assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "stored"
 assert_near 370 "$(DB=hole.sqlite ssql "SELECT ST_Area(geom) FROM projects")" 1e-9 "area in square degrees"
 assert_eq "0|1|1" "$(DB=hole.sqlite ssql "SELECT ST_Contains(geom, MakePoint(-173.5, 0)), ST_Contains(geom, MakePoint(-171, 0)), ST_Contains(geom, MakePoint(175, 0)) FROM projects")" "the hole empty, both sides filled"
 case_end
+
+case_begin "--encoding for a Shapefile whose DBF does not say its code page (no .cpg, no language byte): GDAL's ENCODING open option; XLSX ignores it with a note"
+mkdir -p shp1251
+printf 'id,place,lon,lat\n1,Москва,37.62,55.75\n' > shp1251/m.csv
+ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=CP1251 shp1251/m1251.shp shp1251/m.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat
+rm -f shp1251/m1251.cpg
+python3 -c "f = open('shp1251/m1251.dbf', 'r+b'); f.seek(29); f.write(b'\x00'); f.close()"   # the DBF's language driver byte
+run --db $DB import shp1251/m1251.shp --encoding CP1251
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "note: text read as CP1251 (--encoding, GDAL's ESRI Shapefile ENCODING open option" "the note"
+assert_eq "D09CD0BED181D0BAD0B2D0B0" "$(sql "SELECT hex(place) FROM projects WHERE dataset='m1251'")" "Москва as UTF-8"
+ogr2ogr -f XLSX shp1251/m.xlsx shp1251/m.csv
+run --db $DB import shp1251/m.xlsx --encoding CP1251 --dataset mxlsx
+assert_eq 0 "$RC" "XLSX: exit status"
+assert_contains "$OUT" "note: --encoding CP1251 does not apply to XLSX files" "XLSX: the note"
+assert_eq "D09CD0BED181D0BAD0B2D0B0" "$(sql "SELECT hex(place) FROM projects WHERE dataset='mxlsx'")" "XLSX: its Unicode text as it is"
+case_end

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <glib.h>
 
 #include "ingest/csv_reader.h"
 
@@ -588,6 +589,89 @@ static void test_open_missing_file(void **state)
     assert_non_null(strstr(err.message, "/nonexistent/dir/x.csv"));
 }
 
+/* Writes bytes to a temporary file; path receives its name. */
+static void temp_file(char *path, const void *data, size_t n)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* --encoding: GBK read as UTF-8, the two-byte characters cut by the 256 KB
+ * conversion chunks joined again; an invalid byte becomes FP_CSV_INVALID
+ * in its own record only. */
+static void test_declared_encoding(void **state)
+{
+    (void)state;
+    GString *t = g_string_new("id,place\n");
+    for (int i = 0; i < 100000; i++) g_string_append_printf(t, "%d,%s\n", i, i % 3 ? "\xB1\xB1\xBE\xA9" : "a\xB1\xB1");
+    g_string_append(t, "bad,x\xB1\n" "last,\xBE\xA9\n");   /* 0xB1 before a line end: not GBK */
+    char path[] = "/tmp/fp_test_csvXXXXXX";
+    temp_file(path, t->str, t->len);
+    g_string_free(t, TRUE);
+    fp_csv_reader *r = NULL;
+    fp_error err = {0};
+    assert_int_equal(fpi_csv_open_encoding(path, "GBK", &r, &err), FP_OK);
+    fp_csv_record rec;
+    next_ok(r, &rec);
+    for (int i = 0; i < 100000; i++) {
+        next_ok(r, &rec);
+        assert_int_equal(rec.line, i + 2);
+        if (i % 3) FIELD(&rec, 1, "\xE5\x8C\x97\xE4\xBA\xAC");   /* 北京 */
+        else FIELD(&rec, 1, "a\xE5\x8C\x97");
+    }
+    next_ok(r, &rec);
+    FIELD(&rec, 1, "x\xFF");
+    next_ok(r, &rec);
+    FIELD(&rec, 1, "\xE4\xBA\xAC");
+    expect_end(r);
+    fpi_csv_free(r);
+    unlink(path);
+    assert_int_equal(fpi_csv_open_encoding(path, "NO-SUCH-CODEPAGE", &r, &err), FP_ERR_USAGE);
+    assert_null(r);
+    assert_non_null(strstr(err.message, "NO-SUCH-CODEPAGE"));
+}
+
+/* UTF-16 without a byte-order mark: found from the first line, LE and BE. */
+static void test_utf16_without_bom(void **state)
+{
+    (void)state;
+    static const char le[] = "i\0d\0,\0p\0\n\0" "1\0,\0\xFC\0\n\0";
+    static const char be[] = "\0i\0d\0,\0p\0\n" "\0" "1\0,\0\xFC\0\n";
+    const char *const texts[] = { le, be };
+    const size_t lens[] = { sizeof le - 1, sizeof be - 1 };
+    for (int k = 0; k < 2; k++) {
+        char path[] = "/tmp/fp_test_csvXXXXXX";
+        temp_file(path, texts[k], lens[k]);
+        fp_csv_reader *r = NULL;
+        fp_error err = {0};
+        assert_int_equal(fpi_csv_open(path, &r, &err), FP_OK);
+        assert_string_equal(fpi_csv_guessed_encoding(r), k ? "UTF-16BE" : "UTF-16LE");
+        fp_csv_record rec;
+        next_ok(r, &rec);
+        FIELD(&rec, 0, "id");
+        next_ok(r, &rec);
+        FIELD(&rec, 1, "\xC3\xBC");
+        expect_end(r);
+        fpi_csv_free(r);
+        unlink(path);
+    }
+    /* A NUL inside 8-bit text is no UTF-16. */
+    char path[] = "/tmp/fp_test_csvXXXXXX";
+    temp_file(path, "id,place\nz,Z\xC3\xBCr\0ich\n", 21);
+    fp_csv_reader *r = NULL;
+    fp_error err = {0};
+    assert_int_equal(fpi_csv_open(path, &r, &err), FP_OK);
+    assert_null(fpi_csv_guessed_encoding(r));
+    fp_csv_record rec;
+    next_ok(r, &rec);
+    next_ok(r, &rec);
+    FIELD(&rec, 1, "Z\xC3\xBCr\0ich");
+    fpi_csv_free(r);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -606,6 +690,8 @@ int main(void)
         cmocka_unit_test(test_one_megabyte_field),
         cmocka_unit_test(test_file_input),
         cmocka_unit_test(test_open_missing_file),
+        cmocka_unit_test(test_declared_encoding),
+        cmocka_unit_test(test_utf16_without_bom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
