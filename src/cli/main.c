@@ -494,6 +494,7 @@ static int cmd_import(const char *db, int argc, char **argv)
                    r.reprojected_from, r.reprojected_from[0] ? ")" : "");
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
+        if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
