@@ -477,8 +477,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
     } else if (!quiet) {
         /* A sheet or table layer is named: "projects.xlsx (XLSX, sheet projects)". */
-        printf("%s (%s%s%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
-               r.layers[0] ? ", " : "", r.layers, r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
+        printf("%s (%s%s%s): %ld row%s read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
+               r.layers[0] ? ", " : "", r.layers, r.rows_read, r.rows_read == 1 ? "" : "s", r.stored, r.rejected,
+               r.import_id, r.seconds);
         if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
         /* Not by number: SQLite may give this import the number it freed. */
         if (r.replaced_import_id) printf("  replaces the earlier import of this file, which stored no row (its rejects are gone)\n");
@@ -516,9 +517,12 @@ static int cmd_import(const char *db, int argc, char **argv)
      * its rejects are kept for `footprint rejects`; importing the file
      * again, with other options, replaces it. */
     if (!r.already_imported && r.rows_read > 0 && r.stored == 0 && r.rejected > 0) {
-        fprintf(stderr, "footprint: import: no row of %s was stored: all %ld %s rejected; `footprint rejects` says why,"
+        char all[64];
+        if (r.rejected == 1) snprintf(all, sizeof all, "its only row was rejected");
+        else snprintf(all, sizeof all, "all %ld were rejected", r.rejected);
+        fprintf(stderr, "footprint: import: no row of %s was stored: %s; `footprint rejects` says why,"
                 " and importing the file again (with --crs, --lon/--lat, --map, ...) replaces this attempt\n",
-                path, r.rejected, r.rejected == 1 ? "was" : "were");
+                path, all);
         rc = 1;
     }
     fp_qa_feed_free(feed);

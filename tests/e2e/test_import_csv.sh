@@ -334,9 +334,10 @@ assert_contains "$OUT" "3 rows read, 1 stored, 2 rejected" "summary"
 assert_contains "$OUT" "reprojected to WGS 84: 1 (from EPSG:4230, ED50)" "one row reprojected and stored"
 case_end
 
-case_begin "without --crs, projected coordinates are rejected as out of range with a hint"
+case_begin "without --crs, projected coordinates are rejected as out of range with a hint (one row: 'row', 'its only row')"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --dataset nocrs
-assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"
+assert_contains "$OUT" "1 row read, 0 stored, 1 rejected" "summary"
+assert_contains "$OUT" "no row of $FIX/mercator.csv was stored: its only row was rejected;" "all-rejected message"
 assert_contains "$(sql "SELECT reason FROM rejects WHERE line=2 AND reason LIKE '%another CRS%'")" "use --crs" "hint"
 case_end
 
@@ -390,7 +391,7 @@ case_end
 case_begin "a 1 MB single CSV line imports"
 python3 -c "print('id,lon,lat,blob'); print('big,1,2,' + 'x'*1048576)" > big.csv
 run --db $DB import big.csv
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "summary"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
 assert_eq 1048587 "$(sql "SELECT length(extra) FROM projects WHERE source_key='big'")" "extra length ({\"blob\":\"...\"})"
 case_end
 

@@ -339,7 +339,7 @@ JSON
 fp_init hole.sqlite
 run --db hole.sqlite import hole.geojson
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "stored"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "stored"
 assert_near 370 "$(DB=hole.sqlite ssql "SELECT ST_Area(geom) FROM projects")" 1e-9 "area in square degrees"
 assert_eq "0|1|1" "$(DB=hole.sqlite ssql "SELECT ST_Contains(geom, MakePoint(-173.5, 0)), ST_Contains(geom, MakePoint(-171, 0)), ST_Contains(geom, MakePoint(175, 0)) FROM projects")" "the hole empty, both sides filled"
 case_end
