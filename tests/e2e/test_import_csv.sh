@@ -327,6 +327,19 @@ assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='wkt4230'"
 assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE dataset='wkt4230'")" 1e-8 "ED50 lat"
 case_end
 
+case_begin "columns easting/northing and 'Easting (m)'/'Northing (m)' are read as x/y (with --crs EPSG:27700, checked against cs2cs)"
+printf 'id,name,easting,northing\nU1,London,530043.195,180358.209\n' > en.csv
+printf 'id,name,Easting (m),Northing (m)\nU1,London,530043.195,180358.209\n' > enm.csv
+read -r ex ey < <(echo "530043.195 180358.209" | cs2cs -f %.9f EPSG:27700 EPSG:4326 | awk '{print $2, $1}')
+for f in en enm; do
+    run --db $DB import $f.csv --crs EPSG:27700 --dataset $f
+    assert_eq 0 "$RC" "$f: exit status ($OUT)"
+    assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='$f'")" 1e-8 "$f: lon"
+    assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE dataset='$f'")" 1e-8 "$f: lat"
+done
+assert_contains "$OUT" "lon/lat=Easting (m), Northing (m)" "the columns line"
+case_end
+
 case_begin "the summary's 'reprojected to WGS 84' counts the rows stored, not those rejected after their transformation (a duplicate id, a latitude of 95)"
 printf 'id,lon,lat\nA,2.35,48.85\nA,2.36,48.86\nB,10,95\n' > dup4230.csv
 run --db $DB import dup4230.csv --crs EPSG:4230
