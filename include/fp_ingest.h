@@ -84,7 +84,8 @@ typedef struct fp_import_result {
     double seconds;
     char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
-    char crs_overridden[192]; /* "--crs X read instead of the file's EPSG:Y", or "" */
+    char crs_overridden[512]; /* "--crs X read instead of the file's EPSG:Y", or "" */
+    char crs_assumed[512];    /* "FILE declares no CRS (no .prj): ... read as WGS 84", or "" */
     char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /
                                    British National Grid"; "several CRSs"), or "" */
 } fp_import_result;

@@ -613,11 +613,13 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
         set->nlevels = 1;
         return level_from_items(&set->levels[0], "regions", set, NULL, err);
     }
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    fpi_gdal_errors opening;
+    GDALDatasetH ds = fpi_gdal_open_vector(path, NULL, &opening);
     if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector format GDAL reads%s%s", path,
-                                 *CPLGetLastErrorMsg() ? ": " : "", CPLGetLastErrorMsg());
+                                 opening.text[0] ? ": " : "", opening.text);
     OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
     fp_status st = FP_OK;
+    char why[640], from[192] = "";
     void *ct = NULL;
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
@@ -640,8 +642,21 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     static const char *const pops[] = { "population", "pop", "pop_est", NULL };
     int name_idx = field_index_ci(defn, names), pop_idx = field_index_ci(defn, pops);
     set->has_population = pop_idx >= 0;
-    if (fpi_layer_to_wgs84(layer, &ct)) {
-        st = fp_error_set(err, FP_ERR_INPUT, "%s: PROJ cannot transform the layer's CRS to WGS 84", path);
+    /* A CRS GDAL could not read (a broken .prj, an unknown or linked
+     * GeoJSON crs) was taken as WGS 84: metres were read as degrees, every
+     * project went unassigned and the areas were 0. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int crs_bad = fpi_declared_crs_problem(ds, path, opening.crs_failure, opening.text, why, sizeof why);
+    int crs_rc = crs_bad ? 0 : fpi_layer_to_wgs84(layer, &ct, from, sizeof from);
+    CPLPopErrorHandler();
+    if (crs_bad) {
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: %s; a regions file needs a CRS PROJ knows (or none, for WGS 84 lon/lat)",
+                          path, why);
+        goto out;
+    }
+    if (crs_rc) {
+        st = fp_error_set(err, FP_ERR_INPUT, "%s: PROJ cannot transform the layer's CRS (%s) to WGS 84", path,
+                          from[0] ? from : "unnamed");
         goto out;
     }
     size_t cap = 0;
@@ -675,6 +690,11 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
                               OGRGeometryTypeToName(OGR_G_GetGeometryType(geom)));
         } else if (ct && OGR_G_Transform(geom, (OGRCoordinateTransformationH)ct) != OGRERR_NONE) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot transform to WGS 84", path, feature, code);
+        } else if (fpi_region_extent_problem(geom, path, feature, code,
+                                             name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx)
+                                                 ? OGR_F_GetFieldAsString(f, name_idx) : NULL,
+                                             from, why, sizeof why)) {
+            st = fp_error_set(err, FP_ERR_INPUT, "%s", why);
         }
         if (!st && set->n == cap) {
             cap = cap ? cap * 2 : 256;

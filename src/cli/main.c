@@ -62,7 +62,8 @@ static const char *const usage_import =
     "         [--encoding NAME]\n"
     "\n"
     "Loads a file in one transaction. CSV (.csv/.tsv/.txt): coordinates from\n"
-    "columns named lon/lng/long/longitude/x and lat/latitude/y (or --lon/--lat),\n"
+    "columns named lon/lng/long/longitude/x/easting and lat/latitude/y/northing\n"
+    "(or --lon/--lat),\n"
     "or a WKT column (--wkt, or a column named wkt); rows with only a place\n"
     "and/or country are kept for `footprint geocode`; --place COL and --country COL\n"
     "name those columns (the same as --map place=COL, --map country=COL).\n"
@@ -70,7 +71,8 @@ static const char *const usage_import =
     "FlatGeobuf, KML, ...), and its CRS is honoured. --crs gives the 2D CRS of\n"
     "CSV and spreadsheet coordinates, lon/lat and WKT columns alike (default\n"
     "EPSG:4326), or of a GIS file's instead of the one it declares (a Shapefile\n"
-    "without .prj).\n"
+    "without .prj, read as WGS 84 otherwise; a file whose declared CRS cannot be\n"
+    "used, a .prj GDAL cannot read or a GeoJSON crs link, is refused without it).\n"
     "A CSV is read as UTF-8 (a UTF-16 file, with or without a byte-order mark,\n"
     "too); a row that is not UTF-8 as Windows-1252, with a warning when it looks\n"
     "like another code page's text. --encoding NAME (any name iconv knows: CP1251,\n"
@@ -494,8 +496,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
     } else if (!quiet) {
         /* A sheet or table layer is named: "projects.xlsx (XLSX, sheet projects)". */
-        printf("%s (%s%s%s): %ld rows read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
-               r.layers[0] ? ", " : "", r.layers, r.rows_read, r.stored, r.rejected, r.import_id, r.seconds);
+        printf("%s (%s%s%s): %ld row%s read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
+               r.layers[0] ? ", " : "", r.layers, r.rows_read, r.rows_read == 1 ? "" : "s", r.stored, r.rejected,
+               r.import_id, r.seconds);
         if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
         /* Not by number: SQLite may give this import the number it freed. */
         if (r.replaced_import_id) printf("  replaces the earlier import of this file, which stored no row (its rejects are gone)\n");
@@ -512,6 +515,7 @@ static int cmd_import(const char *db, int argc, char **argv)
                    r.reprojected_from, r.reprojected_from[0] ? ")" : "");
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
+        if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");
@@ -541,9 +545,12 @@ static int cmd_import(const char *db, int argc, char **argv)
      * its rejects are kept for `footprint rejects`; importing the file
      * again, with other options, replaces it. */
     if (!r.already_imported && r.rows_read > 0 && r.stored == 0 && r.rejected > 0) {
-        fprintf(stderr, "footprint: import: no row of %s was stored: all %ld %s rejected; `footprint rejects` says why,"
+        char all[64];
+        if (r.rejected == 1) snprintf(all, sizeof all, "its only row was rejected");
+        else snprintf(all, sizeof all, "all %ld were rejected", r.rejected);
+        fprintf(stderr, "footprint: import: no row of %s was stored: %s; `footprint rejects` says why,"
                 " and importing the file again (with --crs, --lon/--lat, --map, ...) replaces this attempt\n",
-                path, r.rejected, r.rejected == 1 ? "was" : "were");
+                path, all);
         rc = 1;
     }
     fp_qa_feed_free(feed);

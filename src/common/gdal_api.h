@@ -65,6 +65,7 @@
     X(GDALSetSpatialRef) \
     X(OCTDestroyCoordinateTransformation) \
     X(OCTNewCoordinateTransformation) \
+    X(OCTTransform) \
     X(OGRCleanupAll) \
     X(OGRGeometryTypeToName) \
     X(OGR_FD_GetFieldCount) \
@@ -138,12 +139,14 @@
     X(OGR_L_GetName) \
     X(OGR_L_GetNextFeature) \
     X(OGR_L_GetSpatialRef) \
+    X(OGR_L_GetExtent) \
     X(OGR_L_ResetReading) \
     X(OGR_L_SetFeature) \
     X(OSRClone) \
     X(OSRDestroySpatialReference) \
     X(OSRFindMatches) \
     X(OSRFreeSRSArray) \
+    X(OSRGetName) \
     X(OSRGetAuthorityCode) \
     X(OSRGetAuthorityName) \
     X(OSRImportFromEPSG) \
@@ -209,6 +212,7 @@ int fpi_gdal_loaded(void);
 #define GDALSetSpatialRef (fpi_gdal()->GDALSetSpatialRef)
 #define OCTDestroyCoordinateTransformation (fpi_gdal()->OCTDestroyCoordinateTransformation)
 #define OCTNewCoordinateTransformation (fpi_gdal()->OCTNewCoordinateTransformation)
+#define OCTTransform (fpi_gdal()->OCTTransform)
 #define OGRCleanupAll (fpi_gdal()->OGRCleanupAll)
 #define OGRGeometryTypeToName (fpi_gdal()->OGRGeometryTypeToName)
 #define OGR_FD_GetFieldCount (fpi_gdal()->OGR_FD_GetFieldCount)
@@ -282,12 +286,14 @@ int fpi_gdal_loaded(void);
 #define OGR_L_GetName (fpi_gdal()->OGR_L_GetName)
 #define OGR_L_GetNextFeature (fpi_gdal()->OGR_L_GetNextFeature)
 #define OGR_L_GetSpatialRef (fpi_gdal()->OGR_L_GetSpatialRef)
+#define OGR_L_GetExtent (fpi_gdal()->OGR_L_GetExtent)
 #define OGR_L_ResetReading (fpi_gdal()->OGR_L_ResetReading)
 #define OGR_L_SetFeature (fpi_gdal()->OGR_L_SetFeature)
 #define OSRClone (fpi_gdal()->OSRClone)
 #define OSRDestroySpatialReference (fpi_gdal()->OSRDestroySpatialReference)
 #define OSRFindMatches (fpi_gdal()->OSRFindMatches)
 #define OSRFreeSRSArray (fpi_gdal()->OSRFreeSRSArray)
+#define OSRGetName (fpi_gdal()->OSRGetName)
 #define OSRGetAuthorityCode (fpi_gdal()->OSRGetAuthorityCode)
 #define OSRGetAuthorityName (fpi_gdal()->OSRGetAuthorityName)
 #define OSRImportFromEPSG (fpi_gdal()->OSRImportFromEPSG)

@@ -89,16 +89,57 @@ void *fpi_big_reserve(void *items, size_t *cap, size_t used, size_t want, size_t
 /* ISO 8601 UTC timestamp of now. */
 void fpi_timestamp(char out[32]);
 
+/* GDAL's error messages while opening a source, joined with "; ": the
+ * last one alone is often only "Failed to read GeoJSON data", while the
+ * first says why (e.g. "Too many nested objects and/or arrays"); and
+ * whether one was about a CRS GDAL could not interpret. Collected, not
+ * printed: footprint's own message says what went wrong. */
+typedef struct fpi_gdal_errors {
+    char text[768];
+    int failures;
+    int crs_failure;
+} fpi_gdal_errors;
+/* GDALOpenEx of a vector source, read-only, GDAL's errors collected in *e:
+ * the GDALDatasetH, or NULL. */
+void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
+
 /* The transformation from an OGR layer's CRS to WGS 84 lon/lat (an
- * OGRCoordinateTransformationH in *ct, NULL if none is needed). -1 if PROJ
- * cannot transform that CRS. Typed void* to keep GDAL out of this header. */
-int fpi_layer_to_wgs84(void *layer, void **ct);
+ * OGRCoordinateTransformationH in *ct, NULL if none is needed: the layer
+ * is WGS 84 or declares no CRS). -1 if PROJ cannot transform that CRS (nor
+ * the middle or a corner of the layer's extent). from, when not NULL: the
+ * CRS transformed from, as fpi_srs_describe names it, also on -1 ("" when
+ * none is needed). Typed void* to keep GDAL out of this header. */
+int fpi_layer_to_wgs84(void *layer, void **ct, char *from, size_t from_size);
 /* The same with crs (anything OSRSetFromUserInput reads: "EPSG:3857", a
  * PROJ string, WKT), when given, taken as the layer's CRS instead of the
- * one the file declares, as ogr2ogr's -s_srs. -2: crs not understood. */
-int fpi_layer_crs_to_wgs84(void *layer, const char *crs, void **ct, char *overridden, size_t size);
-/* (overridden, when not NULL: the declared CRS --crs replaced, as
- * "EPSG:3857", or "" when the file declares none or the same.) */
+ * one the file declares, as ogr2ogr's -s_srs. -2: crs not understood.
+ * overridden, when not NULL: the declared CRS --crs replaced, as
+ * "EPSG:3857", or "" when the file declares none or the same. */
+int fpi_layer_crs_to_wgs84(void *layer, const char *crs, void **ct, char *overridden, size_t size, char *from,
+                           size_t from_size);
+/* An OGRSpatialReferenceH as a message names it: "EPSG:27700, OSGB36 /
+ * British National Grid", or its name alone. */
+void fpi_srs_describe(void *srs, char *out, size_t size);
+/* A GeoJSON file's crs member, as written: its type ("name", "link",
+ * "EPSG") and what it names (a CRS name, a link's href and type, a code).
+ * 0 when the head of the file holds none. */
+int fpi_geojson_crs_member(const char *path, char *type, size_t tsize, char *value, size_t vsize);
+/* Why the CRS an opened vector source (GDALDatasetH) declares cannot be
+ * used, naming where it is declared ("its .prj (x.prj: 'GEOGCS[ED50
+ * broken') is not a CRS GDAL can read", "its crs member is a link (...)",
+ * "its crs member names a CRS PROJ does not know (urn:...:99999)"), in
+ * why: 1, or 0 when nothing is wrong. gdal_crs_error: GDAL reported a CRS
+ * failure while opening it, in the words gdal_said. GDAL itself reads all
+ * three as no CRS, or WGS 84. */
+int fpi_declared_crs_problem(void *ds, const char *path, int gdal_crs_error, const char *gdal_said, char *why,
+                             size_t size);
+/* A region's polygon (an OGRGeometryH, already in WGS 84) against lon
+ * -180..180, lat -90..90 (1e-6 of float noise allowed): 1 and the message
+ * in why, naming the file, the feature (number, code, name) and its
+ * extent, and the CRS it was reprojected from (from, "" when the file
+ * declares none: then that is said, metres read as degrees). */
+int fpi_region_extent_problem(void *geom, const char *path, long feature, const char *code, const char *name,
+                              const char *from, char *why, size_t size);
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break; NULL as empty). */
 void fpi_csv_put_field(FILE *f, const char *s);

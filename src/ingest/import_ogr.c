@@ -328,8 +328,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
      * declares (a Shapefile without its .prj, a wrong one). */
     OGRCoordinateTransformationH ct = NULL;
-    char overridden[64];
-    int crs_rc = fpi_layer_crs_to_wgs84(layer, opts->crs, (void **)&ct, overridden, sizeof overridden);
+    char overridden[64], from[192];
+    int crs_rc = fpi_layer_crs_to_wgs84(layer, opts->crs, (void **)&ct, overridden, sizeof overridden, from, sizeof from);
+    if (crs_rc == 0 && ct) fpi_note_reprojected_from(res, from);
     if (crs_rc == 0 && overridden[0])
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's %s",
                  opts->crs, overridden);
@@ -342,7 +343,22 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (opts->crs && *opts->crs)
             return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
                                 opts->crs);
-        return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS cannot be transformed to WGS 84", path, lname);
+        /* Refused as a whole, naming the CRS (a .prj of a projection
+         * method PROJ does not implement): every feature was rejected as
+         * "out of range" before. */
+        return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: its CRS (%s) cannot be transformed to WGS 84 by PROJ; "
+                            "nothing of this import was stored (--crs names the CRS to read it in instead)", path,
+                            lname, from[0] ? from : "unnamed");
+    }
+    /* No CRS at all (a Shapefile without its .prj): read as WGS 84, which
+     * is said, so the assumption is seen (projected numbers are rejected
+     * as out of range with a hint; degrees in another datum are not). */
+    if (!ct && !OGR_L_GetSpatialRef(layer) && !(opts->crs && *opts->crs) && !res->crs_assumed[0]) {
+        const char *dot = strrchr(path, '.');
+        int shp = dot && !strcasecmp(dot, ".shp");
+        snprintf(res->crs_assumed, sizeof res->crs_assumed, "%s%s%s declares no CRS%s: its coordinates were read as "
+                 "WGS 84 lon/lat (--crs names another)", path, nlayers > 1 ? ", layer " : "", nlayers > 1 ? lname : "",
+                 shp ? " (no .prj)" : "");
     }
     /* Out-of-range coordinates in a layer that declares no CRS are most
      * likely projected: the reject says so, as a CSV's does. */
@@ -425,7 +441,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             if (ct) {
                 if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
                     kind = FP_REJECT_COORD_RANGE;
-                    snprintf(detail, sizeof detail, "cannot be transformed to WGS 84");
+                    snprintf(detail, sizeof detail, "cannot be transformed from %s to WGS 84", from);
                 } else row.reprojected = 1;
             }
             if (kind == FP_REJECT_KINDS) {
@@ -474,28 +490,6 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     if (ct) OCTDestroyCoordinateTransformation(ct);
     free(cols);
     return st;
-}
-
-/* GDAL's error messages while opening a source, joined with "; ": the last
- * one alone is often only "Failed to read GeoJSON data", while the first
- * says why (e.g. "Too many nested objects and/or arrays"). */
-typedef struct gdal_errors {
-    char text[768];
-    int failures;
-    int crs_failure;           /* a CRS GDAL could not interpret */
-} gdal_errors;
-
-static void collect_errors(CPLErr level, CPLErrorNum num, const char *msg)
-{
-    (void)num;
-    gdal_errors *e = CPLGetErrorHandlerUserData();
-    if (!e || level < CE_Failure || !msg) return;
-    e->failures++;
-    if (strstr(msg, "PROJ") || strstr(msg, "crs") || strstr(msg, "CRS") || strstr(msg, "SRS"))
-        e->crs_failure = 1;
-    size_t len = strlen(e->text);
-    if (len + 8 < sizeof e->text && !strstr(e->text, msg))
-        snprintf(e->text + len, sizeof e->text - len, "%s%s", len ? "; " : "", msg);
 }
 
 /* Open options go to the driver GDAL picks: given to another driver, GDAL
@@ -610,28 +604,38 @@ static void apply_encoding(const char *path, GDALDatasetH *ds, const fp_import_o
 fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
-    gdal_errors opening = { .text = "" };
-    CPLPushErrorHandlerEx(collect_errors, &opening);
-    CPLErrorReset();
+    fpi_gdal_errors opening;
     /* GeoJSON dates stay the text they are ("2011-12-29"), not OGR dates;
      * other drivers ignore the option (their dates are written in ISO 8601
      * by field_json). */
     static const char *const open_options[] = { "DATE_AS_STRING=YES", NULL };
     const char *const *oo = is_geojson_path(path) ? open_options : NULL;
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, oo, NULL);
-    CPLPopErrorHandler();
+    const int given_crs = opts->crs && *opts->crs;
+    char crs_problem[400] = "", ctype[32], cvalue[256];
+    /* A GeoJSON crs member that is a link is refused before GDAL opens the
+     * file, which would download it. */
+    if (!given_crs && oo && fpi_geojson_crs_member(path, ctype, sizeof ctype, cvalue, sizeof cvalue) &&
+        (!strcasecmp(ctype, "link") || !strcasecmp(ctype, "url"))) {
+        return fp_error_set(err, FP_ERR_INPUT, "%s: its crs member is a link (%.200s), which footprint does not follow; "
+                            "nothing of this import was stored (--crs names the CRS to read it in)", path, cvalue);
+    }
+    GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
                             opening.text[0] ? ": " : "", opening.text);
-    /* GDAL opens a source whose CRS it cannot interpret (e.g. a GeoJSON
-     * `crs` member naming an unknown EPSG code) and reads it as WGS 84:
-     * refuse it rather than misread the coordinates. */
-    if (opening.crs_failure) {
+    /* GDAL opens a source whose CRS it cannot interpret (a GeoJSON crs
+     * member naming an unknown EPSG code, a link; a Shapefile's .prj it
+     * cannot parse) and reads it as WGS 84: refused rather than misread,
+     * naming what declares the CRS, unless --crs says which CRS it is. */
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int problem = fpi_declared_crs_problem(ds, path, opening.crs_failure, opening.text, crs_problem, sizeof crs_problem);
+    CPLPopErrorHandler();
+    if (problem && !given_crs) {
         CPLPushErrorHandler(CPLQuietErrorHandler);
         GDALClose(ds);
         CPLPopErrorHandler();
-        return fp_error_set(err, FP_ERR_INPUT, "%s: its coordinate reference system cannot be used (%s); "
-                            "nothing of this import was stored", path, opening.text);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored (--crs names the CRS to read "
+                            "it in)", path, crs_problem);
     }
     CPLPushErrorHandler(CPLQuietErrorHandler);
     if (opts->encoding && (apply_encoding(path, &ds, opts, res), !ds)) {
@@ -685,5 +689,8 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();
+    if (!st && problem)
+        snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's CRS: %s",
+                 opts->crs, crs_problem);
     return st;
 }

@@ -33,11 +33,12 @@ struct fp_table {
 };
 
 /* Also the names GIS exports and Darwin Core lists give them (X_coord,
- * POINT_X, decimalLongitude). */
+ * POINT_X, decimalLongitude), and a projected grid's (Easting (m),
+ * northing: with --crs, as x and y are). */
 static const char *const lon_names[] = { "lon", "lng", "long", "longitude", "x", "x_coord", "x_coordinate", "coord_x",
-                                         "point_x", "decimal_longitude", "lon_dd", "long_dd", NULL };
+                                         "point_x", "decimal_longitude", "lon_dd", "long_dd", "easting", NULL };
 static const char *const lat_names[] = { "lat", "latitude", "y", "y_coord", "y_coordinate", "coord_y", "point_y",
-                                         "decimal_latitude", "lat_dd", NULL };
+                                         "decimal_latitude", "lat_dd", "northing", NULL };
 static const char *const wkt_names[] = { "wkt", "geometry_wkt", "geom_wkt", NULL };
 
 static int find_named(char **cols, int n, const char *name)

@@ -14,6 +14,7 @@ struct fpi_region_file {
     GDALDatasetH ds;
     OGRLayerH layer;
     OGRCoordinateTransformationH ct;
+    char from[192];               /* the CRS reprojected from, "" when none */
     int idx[F_N];
     int multi;
     long n;
@@ -36,8 +37,10 @@ fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **ou
     if (!rf) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     rf->path = path;
     rf->multi = multi;
-    rf->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    fpi_gdal_errors opening;
+    rf->ds = fpi_gdal_open_vector(path, NULL, &opening);
     fp_status st = FP_OK;
+    char why[640];
     if (!rf->ds) st = fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
     if (!st) {
         rf->layer = GDALDatasetGetLayerByName(rf->ds, "regions");
@@ -50,8 +53,17 @@ fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **ou
         if (rf->idx[F_CODE] < 0 || rf->idx[F_NAME] < 0)
             st = fp_error_set(err, FP_ERR_INPUT, "%s: region layer needs the fields `code` and `name`", path);
     }
-    if (!st && fpi_layer_to_wgs84(rf->layer, (void **)&rf->ct) != 0)
-        st = fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS to WGS 84", path);
+    /* A CRS GDAL could not read was taken as WGS 84 (region_set.c). */
+    if (!st) {
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        if (fpi_declared_crs_problem(rf->ds, path, opening.crs_failure, opening.text, why, sizeof why))
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: %s; a regions file needs a CRS PROJ knows (or none, for WGS 84 "
+                              "lon/lat)", path, why);
+        else if (fpi_layer_to_wgs84(rf->layer, (void **)&rf->ct, rf->from, sizeof rf->from) != 0)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: cannot transform its CRS (%s) to WGS 84", path,
+                              rf->from[0] ? rf->from : "unnamed");
+        CPLPopErrorHandler();
+    }
     if (st) { fpi_region_file_free(rf); return st; }
     OGR_L_ResetReading(rf->layer);
     *out = rf;
@@ -64,7 +76,7 @@ int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err
     OGRFeatureH f = OGR_L_GetNextFeature(rf->layer);
     if (!f) return 0;
     rf->f = f;
-    long n = rf->n++;
+    long n = ++rf->n;             /* from 1, as aggregate's regions:FILE numbers them */
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     const char *code = field_or_null(f, rf->idx[F_CODE]);
     if (!code || !g || OGR_G_IsEmpty(g)) {
@@ -79,6 +91,11 @@ int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err
     }
     if (rf->ct && OGR_G_Transform(g, rf->ct) != OGRERR_NONE) {
         fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot reproject", rf->path, n, code);
+        return -1;
+    }
+    char why[640];
+    if (fpi_region_extent_problem(g, rf->path, n, code, field_or_null(f, rf->idx[F_NAME]), rf->from, why, sizeof why)) {
+        fp_error_set(err, FP_ERR_INPUT, "%s", why);
         return -1;
     }
     OGR_G_FlattenTo2D(g);

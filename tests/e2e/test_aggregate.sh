@@ -237,6 +237,37 @@ case_end
 #    inside the hole (tests/fixtures/aggregate/holes.geojson).
 #    Maseru, inside Lesotho, inside a hole of South Africa, uses the real data.
 # ==============================================================================
+# Great Britain's admin-1 regions in EPSG:27700 (metres), written by ogr2ogr
+# from the shipped regions: with their .prj, and without a usable one.
+ogr2ogr -q -f "ESRI Shapefile" gbreg.shp "$ROOT/geodata/regions.gpkg" -t_srs EPSG:27700 -where "parent='GBR' AND level='admin1'" -select code,name
+for e in shp shx dbf; do cp gbreg.$e gbnoprj.$e; cp gbreg.$e gbbadprj.$e; done
+echo nonsense > gbbadprj.prj
+ogr2ogr -q -f GeoJSON gb27700.geojson gbreg.shp -lco RFC7946=NO
+sed 's#"name": *"urn:ogc:def:crs:EPSG::27700"#"name": "urn:ogc:def:crs:EPSG::99999"#' gb27700.geojson > gb99999.geojson
+grep -q 'EPSG::99999' gb99999.geojson || echo "FAIL set-up: gb99999.geojson has no crs member to change"
+printf 'id,lon,lat\nU1,-0.1276,51.5072\nU2,-3.1883,55.9533\n' > gbpts.csv
+
+case_begin "regions:FILE without a usable CRS (no .prj, a .prj that is not a CRS, a GeoJSON crs PROJ does not know) is refused (exit 1) naming the file and why; metres are never read as degrees; with its .prj it is reprojected"
+DB=gbagg.sqlite
+fp_init $DB
+"$FP" -q --db $DB import gbpts.csv
+run --db $DB aggregate --by regions:gbreg.shp --name gbok
+assert_eq 0 "$RC" "with its .prj: exit status ($OUT)"
+assert_eq "0" "$(sql "SELECT count(*) FROM agg_gbok_assign WHERE region_code IS NULL")" "with its .prj: every point assigned"
+run --db $DB aggregate --by regions:gbnoprj.shp --name gbnoprj
+assert_eq 1 "$RC" "no .prj: exit status"
+assert_contains "$OUT" "gbnoprj.shp: feature 1 (" "no .prj: the file and the feature named"
+assert_contains "$OUT" "are outside lon -180..180, lat -90..90: the file declares no CRS (a Shapefile without its .prj?), so they were read as WGS 84 degrees" "no .prj: why"
+run --db $DB aggregate --by regions:gbbadprj.shp --name gbbad
+assert_eq 1 "$RC" "bad .prj: exit status"
+assert_contains "$OUT" "gbbadprj.shp: its .prj (gbbadprj.prj: 'nonsense') is not a CRS GDAL can read" "bad .prj: message"
+run --db $DB aggregate --by regions:gb99999.geojson --name gb99999
+assert_eq 1 "$RC" "unknown crs: exit status"
+assert_contains "$OUT" "gb99999.geojson: its crs member names a CRS PROJ does not know (urn:ogc:def:crs:EPSG::99999)" "unknown crs: message"
+assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
+assert_eq "" "$(sql "SELECT name FROM aggregations WHERE name IN ('gbnoprj', 'gbbad', 'gb99999')")" "nothing stored"
+case_end
+
 case_begin "Baarle is not modelled by the shipped regions (so the enclave case uses a custom layer)"
 assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE level='country' AND code='BEL' AND ST_Intersects(geom, MakePoint(4.9296, 51.4390))")" "Baarle-Hertog point not in BEL"
 case_end
@@ -663,7 +694,7 @@ rm -rf "$FOOTPRINT_CACHE"
 cp "$AGG/strip.geojson" boxes.geojson
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name first $TH
 assert_eq 1 "$(ls "$FOOTPRINT_CACHE" | grep -c '^regions-[0-9a-f]\{64\}\.bin$')" "one cache entry after the first run"
-key=$( (printf 'FPRGNC04\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
+key=$( (printf 'FPRGNC05\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
 assert_eq "regions-$key.bin" "$(ls "$FOOTPRINT_CACHE")" "named by sha256 of version, code field and the file's bytes"
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name second $TH
 q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method FROM agg_TABLE_assign ORDER BY 1, 2"

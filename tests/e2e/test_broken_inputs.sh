@@ -350,7 +350,7 @@ assert_near "$lat" "$(ssql "SELECT Y(geom) FROM projects WHERE source_key='b1'")
 case_end
 
 case_begin "a crs member naming an unknown CRS: exit 1, nothing misread as WGS 84, nothing stored"
-import_fails "$BR/crs_unknown.geojson" "crs_unknown.geojson: its coordinate reference system cannot be used (PROJ: proj_create: crs not found); nothing of this import was stored"
+import_fails "$BR/crs_unknown.geojson" "crs_unknown.geojson: its crs member names a CRS PROJ does not know (urn:ogc:def:crs:EPSG::999999); nothing of this import was stored"
 case_end
 
 case_begin "invalid UTF-8 in GeoJSON: stored as valid UTF-8"

@@ -418,6 +418,19 @@ assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='wkt4230'"
 assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE dataset='wkt4230'")" 1e-8 "ED50 lat"
 case_end
 
+case_begin "columns easting/northing and 'Easting (m)'/'Northing (m)' are read as x/y (with --crs EPSG:27700, checked against cs2cs)"
+printf 'id,name,easting,northing\nU1,London,530043.195,180358.209\n' > en.csv
+printf 'id,name,Easting (m),Northing (m)\nU1,London,530043.195,180358.209\n' > enm.csv
+read -r ex ey < <(echo "530043.195 180358.209" | cs2cs -f %.9f EPSG:27700 EPSG:4326 | awk '{print $2, $1}')
+for f in en enm; do
+    run --db $DB import $f.csv --crs EPSG:27700 --dataset $f
+    assert_eq 0 "$RC" "$f: exit status ($OUT)"
+    assert_near "$ex" "$(ssql "SELECT X(geom) FROM projects WHERE dataset='$f'")" 1e-8 "$f: lon"
+    assert_near "$ey" "$(ssql "SELECT Y(geom) FROM projects WHERE dataset='$f'")" 1e-8 "$f: lat"
+done
+assert_contains "$OUT" "lon/lat=Easting (m), Northing (m)" "the columns line"
+case_end
+
 case_begin "the summary's 'reprojected to WGS 84' counts the rows stored, not those rejected after their transformation (a duplicate id, a latitude of 95)"
 printf 'id,lon,lat\nA,2.35,48.85\nA,2.36,48.86\nB,10,95\n' > dup4230.csv
 run --db $DB import dup4230.csv --crs EPSG:4230
@@ -425,9 +438,10 @@ assert_contains "$OUT" "3 rows read, 1 stored, 2 rejected" "summary"
 assert_contains "$OUT" "reprojected to WGS 84: 1 (from EPSG:4230, ED50)" "one row reprojected and stored"
 case_end
 
-case_begin "without --crs, projected coordinates are rejected as out of range with a hint"
+case_begin "without --crs, projected coordinates are rejected as out of range with a hint (one row: 'row', 'its only row')"
 run --db $DB import "$FIX/mercator.csv" --lon x --lat y --dataset nocrs
-assert_contains "$OUT" "1 rows read, 0 stored, 1 rejected" "summary"
+assert_contains "$OUT" "1 row read, 0 stored, 1 rejected" "summary"
+assert_contains "$OUT" "no row of $FIX/mercator.csv was stored: its only row was rejected;" "all-rejected message"
 assert_contains "$(sql "SELECT reason FROM rejects WHERE line=2 AND reason LIKE '%another CRS%'")" "use --crs" "hint"
 case_end
 
@@ -481,7 +495,7 @@ case_end
 case_begin "a 1 MB single CSV line imports"
 python3 -c "print('id,lon,lat,blob'); print('big,1,2,' + 'x'*1048576)" > big.csv
 run --db $DB import big.csv
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "summary"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
 assert_eq 1048587 "$(sql "SELECT length(extra) FROM projects WHERE source_key='big'")" "extra length ({\"blob\":\"...\"})"
 case_end
 

@@ -226,6 +226,82 @@ run --db crs.sqlite import crs/noprj.shp --dataset bad --crs EPSG:99999
 assert_eq 2 "$RC" "unknown CRS: usage error"
 assert_contains "$OUT" "--crs EPSG:99999" "the message names the option"
 assert_eq 2 "$(sqlite3 crs.sqlite "SELECT count(*) FROM projects")" "nothing more stored"
+case_end
+
+# ED50 (EPSG:4230) points, written by ogr2ogr with a .prj GDAL reads, then
+# the same with a .prj it cannot read. Expected positions: PROJ's cs2cs
+# (EPSG:4230 and EPSG:4326 both in latitude, longitude order).
+printf 'id,name,lon,lat\nE1,Paris,2.35347373547142,48.8575114160278\nE7,Lisbon,-9.1379007,38.7234876\n' > ed50.csv
+ogr2ogr -q -a_srs EPSG:4230 crs/ed50.shp ed50.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat
+for e in shp shx dbf; do cp "crs/ed50.$e" "crs/ed50bad.$e"; cp "crs/ed50.$e" "crs/ed50none.$e"; done
+echo 'GEOGCS[ED50 broken' > crs/ed50bad.prj
+read -r p_lat p_lon _ < <(echo "48.8575114160278 2.35347373547142" | cs2cs -f %.9f EPSG:4230 EPSG:4326)
+
+case_begin "a Shapefile whose .prj GDAL cannot read is refused (exit 1) naming the file and the .prj, nothing stored; --crs reads it (the ED50 shift checked with cs2cs); the readable twin is shifted alike and its CRS named"
+fp_init prj.sqlite
+run --db prj.sqlite import crs/ed50bad.shp
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "crs/ed50bad.shp: its .prj (crs/ed50bad.prj: 'GEOGCS[ED50 broken') is not a CRS GDAL can read; nothing of this import was stored" "the message names the file and the .prj"
+assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
+assert_eq 0 "$(sqlite3 prj.sqlite "SELECT count(*) FROM projects")" "nothing stored"
+run --db prj.sqlite import crs/ed50bad.shp --crs EPSG:4230 --dataset given
+assert_eq 0 "$RC" "--crs: exit status ($OUT)"
+assert_contains "$OUT" "note: --crs EPSG:4230 read instead of the file's CRS: its .prj" "--crs: the note says what it replaced"
+assert_near "$p_lon" "$(DB=prj.sqlite ssql "SELECT X(geom) FROM projects WHERE dataset='given' AND source_key='E1'")" 1e-8 "--crs: Paris lon"
+assert_near "$p_lat" "$(DB=prj.sqlite ssql "SELECT Y(geom) FROM projects WHERE dataset='given' AND source_key='E1'")" 1e-8 "--crs: Paris lat"
+run --db prj.sqlite import crs/ed50.shp --dataset good
+assert_eq 0 "$RC" "readable .prj: exit status"
+assert_contains "$OUT" "reprojected to WGS 84: 2 (from EPSG:4230, ED50)" "readable .prj: the CRS named"
+assert_near "$p_lon" "$(DB=prj.sqlite ssql "SELECT X(geom) FROM projects WHERE dataset='good' AND source_key='E1'")" 1e-8 "readable .prj: Paris lon"
+case_end
+
+case_begin "a Shapefile without a .prj, in degrees: read as WGS 84 and a note line says so, naming the file"
+fp_init noprj.sqlite
+run --db noprj.sqlite import crs/ed50none.shp
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "note: crs/ed50none.shp declares no CRS (no .prj): its coordinates were read as WGS 84 lon/lat (--crs names another)" "the note"
+assert_eq "$(grep -c 'declares no CRS' <<<"$OUT")" 1 "one note line"
+case_end
+
+case_begin "a GeoJSON crs member that is a link is refused naming the link (nothing fetched); one naming a CRS PROJ does not know is refused naming that CRS, without PROJ's raw lines; --crs reads either"
+cat > link.geojson <<'J'
+{"type":"FeatureCollection","crs":{"type":"link","properties":{"href":"http://spatialreference.org/ref/epsg/4230/proj4/","type":"proj4"}},
+"features":[{"type":"Feature","properties":{"id":"E1","name":"Paris"},"geometry":{"type":"Point","coordinates":[2.35347373547142,48.8575114160278]}}]}
+J
+sed 's#"crs":{[^}]*}}#"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::99999"}}#' link.geojson > unknown.geojson
+grep -q 'EPSG::99999' unknown.geojson || fail "set-up: unknown.geojson"
+fp_init gj.sqlite
+run --db gj.sqlite import link.geojson
+assert_eq 1 "$RC" "link: exit status"
+assert_contains "$OUT" "link.geojson: its crs member is a link (http://spatialreference.org/ref/epsg/4230/proj4/, type proj4), which footprint does not follow; nothing of this import was stored" "link: message"
+run --db gj.sqlite import unknown.geojson
+assert_eq 1 "$RC" "unknown: exit status"
+assert_eq "footprint: unknown.geojson: its crs member names a CRS PROJ does not know (urn:ogc:def:crs:EPSG::99999); nothing of this import was stored (--crs names the CRS to read it in)" "$OUT" "unknown: footprint's message alone, naming the CRS"
+assert_eq 0 "$(sqlite3 gj.sqlite "SELECT count(*) FROM projects")" "nothing stored"
+run --db gj.sqlite import link.geojson --crs EPSG:4230
+assert_eq 0 "$RC" "link with --crs: exit status ($OUT)"
+assert_near "$p_lon" "$(DB=gj.sqlite ssql "SELECT X(geom) FROM projects WHERE source_key='E1'")" 1e-8 "link with --crs: Paris lon"
+assert_near "$p_lat" "$(DB=gj.sqlite ssql "SELECT Y(geom) FROM projects WHERE source_key='E1'")" 1e-8 "link with --crs: Paris lat"
+case_end
+
+case_begin "a .prj GDAL reads but PROJ cannot transform (an unknown projection method) refuses the file naming its CRS, not each feature as out of range"
+for e in shp shx dbf; do cp "crs/p3857.$e" "crs/mystery.$e"; done
+printf 'PROJCS["Mystery_Grid",GEOGCS["GCS_Mystery",DATUM["D_Mystery",SPHEROID["Mystery",6378000.0,300.0]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Frobnicated_Conic"],PARAMETER["False_Easting",400000.0],UNIT["Meter",1.0]]' > crs/mystery.prj
+fp_init myst.sqlite
+run --db myst.sqlite import crs/mystery.shp
+assert_eq 1 "$RC" "exit status"
+assert_contains "$OUT" "crs/mystery.shp: layer mystery: its CRS (Mystery_Grid) cannot be transformed to WGS 84 by PROJ; nothing of this import was stored" "the message names the CRS"
+assert_eq 0 "$(sqlite3 myst.sqlite "SELECT count(*) FROM rejects")" "no per-feature rejects"
+case_end
+
+case_begin "--crs naming the CRS the file declares (an ESRI .prj of EPSG:3035) says nothing about replacing it"
+ogr2ogr -q -s_srs EPSG:4326 -t_srs EPSG:3035 crs/p3035.shp crs_pts.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat
+fp_init same.sqlite
+run --db same.sqlite import crs/p3035.shp --crs EPSG:3035
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_not_contains "$OUT" "read instead of" "no override note"
+assert_contains "$OUT" "reprojected to WGS 84: 2 (from EPSG:3035, ETRS89-extended / LAEA Europe)" "the CRS named"
+case_end
 
 case_begin "polygons across the antimeridian (Russia-, Fiji-like, world-atlas's Antarctica) are repaired cut at 180, not into bands"
 # tests/fixtures/aggregate/antimeridian_world.geojson (its header in
@@ -263,7 +339,7 @@ JSON
 fp_init hole.sqlite
 run --db hole.sqlite import hole.geojson
 assert_eq 0 "$RC" "exit status"
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "stored"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "stored"
 assert_near 370 "$(DB=hole.sqlite ssql "SELECT ST_Area(geom) FROM projects")" 1e-9 "area in square degrees"
 assert_eq "0|1|1" "$(DB=hole.sqlite ssql "SELECT ST_Contains(geom, MakePoint(-173.5, 0)), ST_Contains(geom, MakePoint(-171, 0)), ST_Contains(geom, MakePoint(175, 0)) FROM projects")" "the hole empty, both sides filled"
 case_end

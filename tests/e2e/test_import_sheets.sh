@@ -117,7 +117,7 @@ ogr2ogr -f XLSX m.xlsx m.csv
 case_begin "--lon/--lat/--crs on a sheet, decimal commas in text cells, public datasets' column names recognised"
 store_of m.xlsx --lon E --lat N --crs EPSG:3857 --map id=ref >/dev/null
 assert_eq 0 "$RC" "exit status ($OUT)"
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "summary"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
 assert_contains "$OUT" "columns: id=ref, company=Funding Agencies, category=Sector Name, name=Title, country=Recipient ISO-3, year=Commitment Year, amount=Amount (Constant USD 2021), lon/lat=E, N" "mapping line"
 read -r ex ey < <(echo "4098738.5 -143690.25" | cs2cs -f %.6f EPSG:3857 EPSG:4326 | awk '{print $2, $1}')
 assert_eq "R1|Exim|TRANSPORT|Road|KEN|2015|123456789012.0|$ex $ey" \

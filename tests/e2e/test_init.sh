@@ -77,6 +77,35 @@ assert_contains "$OUT" "nocode.geojson: region layer needs the fields \`code\` a
 assert_eq "2" "$(sqlite3 custom.sqlite "SELECT count(*) FROM regions")" "regions kept"
 case_end
 
+case_begin "init --regions without a usable CRS (no .prj, a .prj that is not a CRS, a GeoJSON crs PROJ does not know) is refused naming the file and why, and the old regions stay; with its .prj the regions are reprojected"
+ogr2ogr -q -f "ESRI Shapefile" gbreg.shp "$ROOT/geodata/regions.gpkg" -t_srs EPSG:27700 -where "parent='GBR' AND level='admin1'" -select code,name
+for e in shp shx dbf; do cp gbreg.$e gbnoprj.$e; cp gbreg.$e gbbadprj.$e; done
+echo nonsense > gbbadprj.prj
+ogr2ogr -q -f GeoJSON gb27700.geojson gbreg.shp -lco RFC7946=NO
+sed 's#"name": *"urn:ogc:def:crs:EPSG::27700"#"name": "urn:ogc:def:crs:EPSG::99999"#' gb27700.geojson > gb99999.geojson
+grep -q 'EPSG::99999' gb99999.geojson || fail "set-up: gb99999.geojson has no crs member to change"
+echo '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"Z1","name":"x"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}' > one.geojson
+"$FP" -q --db gbkeep.sqlite init --regions one.geojson 2>/dev/null
+run --db gbkeep.sqlite init --regions gbnoprj.shp
+assert_eq 1 "$RC" "no .prj: exit status"
+assert_contains "$OUT" "gbnoprj.shp: feature 1 (" "no .prj: the file and the feature named"
+assert_contains "$OUT" "the file declares no CRS (a Shapefile without its .prj?), so they were read as WGS 84 degrees" "no .prj: why"
+run --db gbkeep.sqlite init --regions gbbadprj.shp
+assert_eq 1 "$RC" "bad .prj: exit status"
+assert_contains "$OUT" "gbbadprj.shp: its .prj (gbbadprj.prj: 'nonsense') is not a CRS GDAL can read" "bad .prj: message"
+run --db gbkeep.sqlite init --regions gb99999.geojson
+assert_eq 1 "$RC" "unknown crs: exit status"
+assert_contains "$OUT" "gb99999.geojson: its crs member names a CRS PROJ does not know (urn:ogc:def:crs:EPSG::99999)" "unknown crs: message"
+assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
+assert_eq "Z1" "$(sqlite3 gbkeep.sqlite "SELECT group_concat(code) FROM regions")" "regions kept"
+run --db gbok.sqlite init --regions gbreg.shp
+assert_eq 0 "$RC" "with its .prj: exit status ($OUT)"
+DB=gbok.sqlite
+# London (cs2cs-independent: a point every GB admin-1 layout puts in one region) lies in a stored region.
+assert_eq "1" "$(ssql "SELECT count(*) FROM regions WHERE ST_Contains(geom, MakePoint(-0.1276, 51.5072, 4326))")" "with its .prj: London in one region (lon/lat)"
+DB=s.sqlite
+case_end
+
 case_begin "continents of overlapping regions: the full union (not the coverage union), areas summed"
 # Two countries of one continent overlapping by a 1x2-degree strip, a third in another
 # continent: a coverage union would keep the overlap twice; the stored continent must be
