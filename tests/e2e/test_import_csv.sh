@@ -313,7 +313,7 @@ python3 -c "open('u16dc.txt','wb').write(b'\xff\xfe'+'id\tplace\tcountry\tlon\tl
 printf 'id\tplace\tcountry\tlon\tlat\nd2\tBern\tCH\t7,4474\t46,948\n' > dc.tsv
 run --db $DB import u16dc.txt
 assert_eq 0 "$RC" "UTF-16: exit status"
-assert_contains "$OUT" "1 rows read, 1 stored, 0 rejected" "UTF-16: counts"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "UTF-16: counts"
 assert_eq "8.55|47.3667|1234.5" "$(ssql "SELECT X(geom), Y(geom), amount FROM projects WHERE dataset='u16dc'")" "UTF-16: point and amount"
 run --db $DB import dc.tsv
 assert_eq 0 "$RC" "tsv: exit status"

@@ -577,7 +577,7 @@ assert_eq "1" "$(cat "$WORK/i1.out" "$WORK/i2.out" | grep -c 'already loaded')" 
 # A bad region layer: the feature named, the regions as they were.
 run --db "$FR" init --regions "$FIX/aggregate/dup_codes.geojson"
 assert_eq 1 "$RC" "duplicate codes exit"
-assert_contains "$OUT" "dup_codes.geojson: feature 2 (" "feature named"
+assert_contains "$OUT" "dup_codes.geojson: feature 3 (DUPE)" "feature named"
 assert_contains "$OUT" "duplicate region code" "reason"
 assert_eq "5" "$(pgc_psql fresh -c "SELECT count(*) FROM regions")" "regions unchanged"
 case_end
