@@ -12,12 +12,12 @@
 SHELL   := /bin/bash
 CC      ?= cc
 SAN     ?=
-PKGS    := gdal spatialite geos proj sqlite3 libpq libcrypto glib-2.0 jansson libxml-2.0 cairo fontconfig libpng libprotobuf-c libwebp zlib minizip
+PKGS    := gdal spatialite geos proj sqlite3 libpq libcrypto glib-2.0 jansson libxml-2.0 cairo pangocairo fontconfig libpng libprotobuf-c libwebp zlib minizip
 
 DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-dev \
   libsqlite3-mod-spatialite spatialite-bin libsqlite3-dev sqlite3 libgeos-dev \
-  libproj-dev proj-bin libcairo2-dev libjansson-dev libcmocka-dev libunistring-dev \
-  libglib2.0-dev libxml2-dev libminizip-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core poppler-utils python3-pil python3-gdal \
+  libproj-dev proj-bin libcairo2-dev libpango1.0-dev libjansson-dev libcmocka-dev libunistring-dev \
+  libglib2.0-dev libxml2-dev libminizip-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core fonts-wqy-microhei poppler-utils python3-pil python3-gdal \
   libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev libgeotiff-dev libtiff-dev curl python3-websocket clang libclang-rt-14-dev \
   qgis python3-qgis libreoffice-calc-nogui nodejs iso-codes \
   libpq-dev libssl-dev postgresql-15 postgresql-15-postgis-3

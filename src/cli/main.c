@@ -893,7 +893,7 @@ static int cmd_render(const char *db, int argc, char **argv)
                                         { "dataset", required_argument, 0, 'X' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_render_options o = {0};
-    int c;
+    int c, consumed = 0;
     char *end;
     while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -901,7 +901,8 @@ static int cmd_render(const char *db, int argc, char **argv)
         case 'X': o.dataset = optarg; break;
         case 'P': o.proj = optarg; break;
         case 's':
-            if (sscanf(optarg, "%dx%d", &o.width, &o.height) != 2 || o.width < 16 || o.height < 16)
+            if (sscanf(optarg, "%dx%d%n", &o.width, &o.height, &consumed) != 2 || optarg[consumed] || o.width < 16 ||
+                o.height < 16)
                 return usage_error(usage_render, "render: --size '%s': expected WxH in pixels, e.g. 1600x1000", optarg);
             break;
         case 'p': o.paper = optarg; break;

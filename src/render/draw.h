@@ -5,6 +5,7 @@
 #define FP_RENDER_DRAW_H
 
 #include <cairo.h>
+#include <pango/pangocairo.h>
 #include <stdint.h>
 #include <glib.h>
 #include "fp_style.h"
@@ -26,6 +27,31 @@ void fpi_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, doubl
 void fpi_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
 /* A label in labels.color over a labels.halo outline (legend.c). */
 void fpi_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y, const char *text, double size);
+/* ---- Text (text.c), through Pango: shaping, bidi, font fallback ----
+ * Sizes are in the cairo_t's user units (points on a page); family is a
+ * style's font ("sans-serif" or none: DejaVu Sans), other scripts' glyphs
+ * come from fontconfig's fallback. */
+const char *fpi_text_family(const char *font);
+/* The cairo_t's layout (one per cairo_t, reused) set to text: width > 0
+ * wraps at word (else character) boundaries; max_lines > 0 ellipsizes
+ * what does not fit in that many lines. Valid until the next call on cr. */
+PangoLayout *fpi_text_layout(cairo_t *cr, const char *family, double size, int bold, const char *text,
+                             double width, int max_lines);
+double fpi_text_layout_width(PangoLayout *l);
+int fpi_text_line_count(PangoLayout *l);
+/* The advance width of one line of text. */
+double fpi_text_width(cairo_t *cr, const char *family, double size, int bold, const char *text);
+/* Draws (or adds as a path) the layout's lines, the first baseline at x, y,
+ * the following advance further down. */
+void fpi_text_show(cairo_t *cr, PangoLayout *l, double x, double y, double advance);
+void fpi_text_path(cairo_t *cr, PangoLayout *l, double x, double y, double advance);
+/* One line of text, its baseline starting at x, y. */
+void fpi_text_draw(cairo_t *cr, const char *family, double size, int bold, double x, double y, const char *text);
+/* Once per process, at the end (after other threads drawing text ended):
+ * frees this thread's font map and waits for Pango's helper threads to
+ * let go of every one; 0 if one is still held after two seconds (then
+ * cairo's caches must stay). */
+int fpi_text_release(void);
 /* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
 void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
 

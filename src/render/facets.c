@@ -281,7 +281,7 @@ static grid choose_grid(int n, double w, double h, double ar, double th, double 
 /* One panel: the map clipped to its frame, the frame, its title above. */
 static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_facets *f, int i, fp_view *pv,
                             fp_choropleth *ch, GHashTable *counts, GPtrArray *categories, double *size_max,
-                            double title_size, fp_error *err)
+                            GHashTable *kinds, double title_size, fp_error *err)
 {
     cairo_t *cr = p->cr;
     const fp_map_style *ms = fp_style_map(p->style);
@@ -297,19 +297,17 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
     if (!st && ms->points.enabled)
-        st = fpi_draw_projects(cr, store, pv, p->style, &f->panels[i], f->dataset, categories, size_max, err);
+        st = fpi_draw_projects(cr, store, pv, p->style, &f->panels[i], f->dataset, categories, size_max, kinds, err);
     if (p->world) fpi_draw_world_outline(cr, pv);
     cairo_restore(cr);
     cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
     cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
     cairo_set_line_width(cr, 0.5);
     cairo_stroke(cr);
-    const char *font = ms->title.font && strcmp(ms->title.font, "sans-serif") ? ms->title.font : "DejaVu Sans";
-    cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-    cairo_set_font_size(cr, title_size);
+    /* One line the panel's width: a longer title ends in an ellipsis. */
     cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-    cairo_move_to(cr, pv->map[0], pv->map[1] - title_size * 0.45);
-    cairo_show_text(cr, f->titles[i]);
+    fpi_text_show(cr, fpi_text_layout(cr, ms->title.font, title_size, 1, f->titles[i], pv->map[2], 1), pv->map[0],
+                  pv->map[1] - title_size * 0.45, 0);
     return st;
 }
 
@@ -348,7 +346,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
                  f->without_value, f->projects, f->field);
     for (char *c = auto_sub; *c; c++) if (*c == '_') *c = ' ';
     const char *subtitle = p->o->subtitle ? p->o->subtitle : ms->title.subtitle ? ms->title.subtitle : auto_sub;
-    double top = margin + (title ? title_size * 1.3 : 0) + title_size * 0.8 + title_size * 0.5;
+    double top = margin + fpi_title_block_height(cr, ms, title, subtitle, title_size, p->w - 2 * margin);
     double credit_size = 6.5 * text_scale, bottom = credit_size * 3.4;
     double panel_title = 8 * text_scale, th = panel_title * 1.5, gap = 8 * text_scale;
     /* The panels' aspect: the view fitted into a square. */
@@ -358,6 +356,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     fpi_view_fit(&probe);
     double ar = (probe.extent[2] - probe.extent[0]) / (probe.extent[3] - probe.extent[1]);
     GPtrArray *categories = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *kinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     double size_max = 0;
     /* The legend's size: its classes are known, its categories are those
      * the style lists or the store has (all panels together). */
@@ -376,12 +375,19 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     fp_view lv = probe;
     fp_furniture fur = { .view = &lv, .style = p->style, .classes = ch ? fp_choropleth_classes(ch) : NULL,
                          .legend_title = ch ? fp_choropleth_title(ch) : NULL, .categories = legend_cats,
-                         .text_scale = text_scale, .size_max = size_max };
+                         .text_scale = text_scale, .size_max = size_max,
+                         /* Counts over every panel (9 panels x 252 countries: "none (2251)")
+                          * describe no map of the page: left out. */
+                         .no_counts = 1 };
+    /* The legend's room: the grid's height, half its width (in columns
+     * when the categories are many). */
+    double gx = margin, gy = top, gw = p->w - 2 * margin, gh = p->h - top - margin - bottom;
+    fur.legend_max_w = gw * 0.5;
+    fur.legend_max_h = gh;
     double lw = 0, lh = 0, pad = 0;
     if (!st) fpi_legend_size(cr, &fur, &lw, &lh, &pad);
     int has_legend = lw > 0 && !(ms->legend_position && !strcmp(ms->legend_position, "none"));
     if (!has_legend) lw = lh = 0;
-    double gx = margin, gy = top, gw = p->w - 2 * margin, gh = p->h - top - margin - bottom;
     grid g = choose_grid(f->n, gw, gh, ar, th, gap, lw, lh);
     if (!st && g.mw <= 0) st = fp_error_set(err, FP_ERR_USAGE, "--facet: %d panels do not fit this page; use a larger "
                                             "--paper or --size, or fewer panels", f->n);
@@ -398,7 +404,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
         pv.map[3] = g.mh;
         fpi_view_fit(&pv);
         if (!p->world) fpi_view_widen_clip(&pv, p->view_box, p->proj);
-        st = draw_panel(store, p, f, i, &pv, ch, counts[i], categories, &size_max, panel_title, err);
+        st = draw_panel(store, p, f, i, &pv, ch, counts[i], categories, &size_max, kinds, panel_title, err);
         if (!st && fp_context_cancelled(fp_store_context(store))) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     }
     if (!st && has_legend) {
@@ -409,6 +415,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
         lv.map[1] = y - pad;
         lv.map[2] = lw + 2 * pad;
         lv.map[3] = lh + 2 * pad;
+        fur.category_kinds = kinds;     /* known once the panels are drawn */
         fpi_draw_legend(cr, &fur);
     }
     if (!st) {
@@ -419,7 +426,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
         bv.map[2] = bw;
         bv.map[3] = bh;
         fp_furniture page = { .view = &bv, .style = p->style, .title = title, .subtitle = subtitle,
-                              .credit_size = credit_size, .text_scale = text_scale,
+                              .credit_size = credit_size, .text_scale = text_scale, .margin = margin, .page_w = p->w,
                               .title_top = by - (top - margin) };
         fpi_draw_page_text(cr, &page);
     }
@@ -427,6 +434,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
         if (counts[i]) g_hash_table_destroy(counts[i]);
     g_ptr_array_free(categories, TRUE);
     g_ptr_array_free(legend_cats, TRUE);
+    g_hash_table_destroy(kinds);
     fp_choropleth_free(ch);
     return st;
 }

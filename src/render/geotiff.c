@@ -56,6 +56,19 @@ static int write_epsg_keys(const char *file, int code)
     return ok ? 0 : -1;
 }
 
+/* The page's resolution in the first image's tags (XResolution,
+ * YResolution, ResolutionUnit inch), so a layout program places the map at
+ * its printed size; GDAL writes none of its own. */
+static int write_resolution(const char *file, double dpi)
+{
+    TIFF *t = XTIFFOpen(file, "r+");
+    if (!t) return -1;
+    int ok = TIFFSetField(t, TIFFTAG_XRESOLUTION, (float)dpi) && TIFFSetField(t, TIFFTAG_YRESOLUTION, (float)dpi) &&
+             TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH) && TIFFRewriteDirectory(t);
+    XTIFFClose(t);
+    return ok ? 0 : -1;
+}
+
 /* 1 if GDAL reads a CRS back from the GeoTIFF's own keys (no sidecar). */
 int fpi_geotiff_has_crs(const char *file)
 {
@@ -68,7 +81,7 @@ int fpi_geotiff_has_crs(const char *file)
 }
 
 fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
-                           fp_error *err)
+                           double dpi, fp_error *err)
 {
     GDALAllRegister();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
@@ -134,6 +147,7 @@ fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *p
     if (!st && CPLGetLastErrorType() >= CE_Failure)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot finish the GeoTIFF: %s", path, CPLGetLastErrorMsg());
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", NULL);
+    if (!st && write_resolution(tmp, dpi) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the resolution tags", path);
     if (!st && epsg > 0 && epsg < 32767 && !fpi_geotiff_has_crs(tmp) && write_epsg_keys(tmp, epsg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the GeoTIFF keys of EPSG:%d", path, epsg);
     return st;

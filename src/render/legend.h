@@ -19,6 +19,10 @@ typedef struct fp_furniture {
     double title_top;             /* top of the title block */
     double size_max;              /* proportional symbols: the largest value (0: none) */
     double text_scale;            /* 1 on a normal page, less on small ones */
+    GHashTable *category_kinds;   /* how categories were drawn (fpi_draw_projects; NULL: markers):
+                                     drawn only as lines, a line swatch */
+    int no_counts;                /* classes without their counts (a page of panels) */
+    double legend_max_w, legend_max_h;   /* room for the legend box (0: view->map less its padding) */
 } fp_furniture;
 
 void fpi_draw_furniture(cairo_t *cr, const fp_furniture *f);
@@ -28,6 +32,10 @@ void fpi_draw_furniture(cairo_t *cr, const fp_furniture *f);
 void fpi_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad);
 void fpi_draw_legend(cairo_t *cr, const fp_furniture *f);
 void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f);
+/* The height of the title block fpi_draw_page_text draws: title (size ts)
+ * and subtitle wrapped at width; 0 without either. */
+double fpi_title_block_height(cairo_t *cr, const fp_map_style *ms, const char *title, const char *subtitle, double ts,
+                              double width);
 void fpi_draw_symbol(cairo_t *cr, fp_shape shape, double x, double y, double size);
 
 #endif

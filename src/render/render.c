@@ -42,7 +42,7 @@ void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
     }
 }
 
-static int fp_write_png(cairo_surface_t *s, const char *path)
+static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
@@ -59,6 +59,10 @@ static int fp_write_png(cairo_surface_t *s, const char *path)
         png_set_filter(png, 0, PNG_FILTER_SUB);
         png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        /* The resolution (pHYs, pixels per metre): printed or placed in a
+         * layout, the map has the size of its paper. */
+        png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
+        png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
             /* The page is opaque (painted white first): ARGB32 -> RGB. */
@@ -109,8 +113,28 @@ static void geometry_boxes(GEOSContextHandle_t h, const GEOSGeometry *g, double 
     for (int i = 0; i < n; i++) geometry_boxes(h, GEOSGetGeometryN_r(h, g, i), plain, shifted);
 }
 
-/* The lon/lat box and name of the region --region names; -1 when the
- * store has no such region (or it has no geometry). */
+/* The boxes of a WKB geometry (lon/lat), plain and in 0..360 longitudes;
+ * 0 when it has a point. */
+static int wkb_box(const unsigned char *wkb, size_t len, double box[4])
+{
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSGeometry *g = wkb && len ? GEOSWKBReader_read_r(h, rd, wkb, len) : NULL;
+    double plain[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL }, shifted[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
+    if (g) {
+        geometry_boxes(h, g, plain, shifted);
+        GEOSGeom_destroy_r(h, g);
+    }
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    memcpy(box, shifted[2] - shifted[0] < plain[2] - plain[0] - 1e-9 ? shifted : plain, 4 * sizeof(double));
+    return plain[0] <= plain[2] ? 0 : -1;
+}
+
+/* The lon/lat box and name of a region by code or name (any case): a
+ * country or admin-1 region of the store's regions, else a continent or
+ * subregion (the unions init derives: "Africa", "Western Europe"); -1 when
+ * there is none (or it has no geometry). */
 static int region_box(fp_store *store, const char *code, double box[4], char *name, size_t name_size)
 {
     fp_rows *r;
@@ -120,21 +144,37 @@ static int region_box(fp_store *store, const char *code, double box[4], char *na
     int found = fp_rows_next(r) && fp_rows_geom(r, 0, 1, &geom) > 0;
     if (found) {
         snprintf(name, name_size, "%s", fp_rows_text(r, 1));
-        GEOSContextHandle_t h = GEOS_init_r();
-        GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
-        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
-        double plain[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL }, shifted[4] = { HUGE_VAL, HUGE_VAL, -HUGE_VAL, -HUGE_VAL };
-        if (g) {
-            geometry_boxes(h, g, plain, shifted);
-            GEOSGeom_destroy_r(h, g);
-        }
-        GEOSWKBReader_destroy_r(h, rd);
-        GEOS_finish_r(h);
-        found = plain[0] <= plain[2];
-        memcpy(box, shifted[2] - shifted[0] < plain[2] - plain[0] - 1e-9 ? shifted : plain, 4 * sizeof(double));
+        found = !wkb_box(geom.wkb, geom.wkb_len, box);
     }
     fp_rows_free(r);
+    static const char *const groups[] = { "continent", "subregion" };
+    for (int l = 0; l < 2 && !found; l++) {
+        if (fp_store_region_groups(store, groups[l], &r, &ignored)) continue;
+        while (!found && fp_rows_next(r)) {
+            const char *c = fp_rows_text(r, 0), *n = fp_rows_text(r, 1);
+            if (!(c && !g_ascii_strcasecmp(c, code)) && !(n && !g_ascii_strcasecmp(n, code))) continue;
+            size_t len = 0;
+            const void *wkb = fp_rows_blob(r, 5, &len);
+            if (wkb_box(wkb, len, box)) continue;
+            snprintf(name, name_size, "%s", n ? n : c);
+            found = 1;
+        }
+        fp_rows_free(r);
+    }
     return found ? 0 : -1;
+}
+
+/* The continents the store knows, for a message: "Africa, Asia, ...". */
+static char *continent_list(fp_store *store)
+{
+    GString *s = g_string_new(NULL);
+    fp_rows *r;
+    fp_error ignored = {0};
+    if (!fp_store_region_groups(store, "continent", &r, &ignored)) {
+        while (fp_rows_next(r)) g_string_append_printf(s, "%s%s", s->len ? ", " : "", fp_rows_text(r, 1) ? fp_rows_text(r, 1) : "");
+        fp_rows_free(r);
+    }
+    return g_string_free(s, FALSE);
 }
 
 /* Fits the view's clip box into the map area: extent from the projected,
@@ -217,6 +257,7 @@ typedef struct region_draw {
     GEOSContextHandle_t h;
     GEOSWKBReader *rd;
     map_data *md;
+    const fp_context *ctx;        /* its cancel flag stops the walk */
 } region_draw;
 
 /* A choropleth region filled in its class colour with the style's border;
@@ -240,6 +281,7 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
 static int draw_region(void *user, const fp_choropleth_region *r)
 {
     region_draw *d = user;
+    if (fp_context_cancelled(d->ctx)) return 1;   /* interrupted: render_one says so */
     if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r)) return 0;
     if (r->class_index >= 0 && r->has_label) {
         label_cand *l = g_new0(label_cand, 1);
@@ -282,7 +324,7 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
 static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
                               const char *aggregation, map_data *md, fp_error *err)
 {
-    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md };
+    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md, .ctx = fp_store_context(store) };
     fp_choropleth *ch = NULL;
     fp_status st = fp_choropleth_new(store, style, aggregation, NULL, &ch, err);
     if (st) return st;
@@ -446,7 +488,7 @@ void fpi_sort_categories(const fp_style *style, GPtrArray *categories)
  * that categories does not hold yet. */
 fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
                            const fp_facet_filter *panel, const char *dataset, GPtrArray *categories, double *size_max,
-                           fp_error *err)
+                           GHashTable *kinds, fp_error *err)
 {
     const fp_map_style *ms = fp_style_map(style);
     const char *field = fp_style_category_field(style);
@@ -493,7 +535,11 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
     cairo_user_to_device(cr, &frame[0], &frame[1]);
     cairo_user_to_device(cr, &frame[2], &frame[3]);
     if (stamp) cairo_surface_flush(stamp);
+    const fp_context *ctx = fp_store_context(store);
+    long row = 0;
     while (fp_rows_next(q)) {
+        /* Interrupted: stop drawing (the caller reports it). */
+        if (!(++row & 1023) && fp_context_cancelled(ctx)) break;
         if (panel && !in_panel(q, panel_col, panel)) continue;
         const char *cat = fp_rows_text(q, 2);
         if (!cat) cat = "";                        /* no value: its own category */
@@ -537,6 +583,11 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             if (g) GEOSGeom_destroy_r(h, g);
             xy = (const double *)(void *)pts->data;
             npts = pts->len;
+        }
+        if (kinds) {
+            int k = GPOINTER_TO_INT(g_hash_table_lookup(kinds, cat));
+            int now = k | (npts ? FPI_DRAWN_POINT : 0) | (geom.is_point ? 0 : FPI_DRAWN_LINE);
+            if (now != k) g_hash_table_insert(kinds, g_strdup(cat), GINT_TO_POINTER(now));
         }
         for (guint k = 0; k < npts; k++) {
             lon = xy[2 * k];
@@ -607,6 +658,7 @@ typedef struct map_job {
     fp_view v;
     int world;
     char region_name[256];
+    int style_region;             /* the view is the style's view.region */
     const char *proj;
     double view_box[4];           /* the lon/lat box asked for, with its margin */
     const char *title, *subtitle;
@@ -623,6 +675,7 @@ typedef struct map_job {
     const fp_facets *facets;      /* a page of small multiples: no world file */
     const fp_diff_map *diff;      /* --diff: the changes instead of the projects */
     GPtrArray *category_labels;   /* --diff: the legend's texts, with counts */
+    GHashTable *kinds;            /* how each category was drawn (points, lines) */
 } map_job;
 
 /* What is shown: the whole world, a region or a box; the projection
@@ -633,10 +686,21 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
     const fp_map_style *ms = j->ms;
     double box[4] = { -180, -90, 180, 90 };
     j->world = 1;
-    if (j->region) {
-        if (region_box(store, j->region, box, j->region_name, sizeof j->region_name))
-            return fp_error_set(err, FP_ERR_USAGE, "--region %s: no region with this code or name", j->region);
+    /* The command's --region or --bbox first, then the style's region or
+     * box (a style's region also titles the map, as --region does). */
+    const char *region = j->region ? j->region : !o->has_bbox ? ms->view.region : NULL;
+    if (region) {
+        if (region_box(store, region, box, j->region_name, sizeof j->region_name)) {
+            char *continents = continent_list(store);
+            fp_status st = fp_error_set(err, FP_ERR_USAGE, "%s%s%s %s: no region with this code or name (a country or "
+                                        "admin-1 region by code or name, a subregion, or a continent: %s)",
+                                        j->region ? "" : fp_style_origin(j->style), j->region ? "" : ": ",
+                                        j->region ? "--region" : "view.region", region, *continents ? continents : "none stored");
+            g_free(continents);
+            return st;
+        }
         j->world = 0;
+        j->style_region = !j->region;
     } else if (o->has_bbox) {
         memcpy(box, o->bbox, sizeof box);
         j->world = 0;
@@ -681,7 +745,7 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
 }
 
 /* Title block, map frame and credits on the page; the view fitted into
- * the frame. */
+ * the frame. Text is measured on the map's cairo_t (open_surface). */
 static void lay_out_page(map_job *j)
 {
     const page_setup *pg = j->pg;
@@ -694,7 +758,7 @@ static void lay_out_page(map_job *j)
     double title_size = (ms->title.size > 0 ? ms->title.size : 14) * j->text_scale;
     j->title = j->o->title ? j->o->title : ms->title.text;
     j->subtitle = j->o->subtitle ? j->o->subtitle : ms->title.subtitle;
-    if (j->region && !j->o->subtitle) {
+    if ((j->region || (j->style_region && !ms->title.subtitle)) && !j->o->subtitle) {
         snprintf(j->auto_sub, sizeof j->auto_sub, "%s", j->region_name);
         j->subtitle = j->auto_sub;
     }
@@ -704,8 +768,8 @@ static void lay_out_page(map_job *j)
         else snprintf(j->auto_sub, sizeof j->auto_sub, "%s", fpi_diff_map_subtitle(j->diff));
         j->subtitle = j->auto_sub;
     }
-    j->top = j->margin + (j->title ? title_size * 1.3 : 0) + (j->subtitle ? title_size * 0.8 : 0) +
-             (j->title || j->subtitle ? title_size * 0.5 : 0);
+    /* Long titles wrap within the margins: the block grows by their lines. */
+    j->top = j->margin + fpi_title_block_height(j->cr, ms, j->title, j->subtitle, title_size, pg->w - 2 * j->margin);
     j->credit_size = 6.5 * j->text_scale;
     v->map[0] = j->margin;
     v->map[1] = j->top;
@@ -817,7 +881,7 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     if (!st && j->diff)
         st = fpi_diff_map_draw(cr, store, v, j->diff, j->categories, j->category_labels, err);
     else if (!st && ms->points.enabled)
-        st = fpi_draw_projects(cr, store, v, j->style, NULL, j->o->dataset, j->categories, &j->size_max, err);
+        st = fpi_draw_projects(cr, store, v, j->style, NULL, j->o->dataset, j->categories, &j->size_max, j->kinds, err);
     if (j->world) fpi_draw_world_outline(cr, v);
     cairo_restore(cr);
     return st;
@@ -831,7 +895,7 @@ static void draw_map_furniture(map_job *j)
                        .legend_title = j->md.title, .categories = j->categories, .title = j->title,
                        .subtitle = j->subtitle, .margin = j->margin, .page_w = pg->w, .page_h = pg->h,
                        .credit_size = j->credit_size, .title_top = j->v.map[1] - (j->top - j->margin),
-                       .size_max = j->size_max, .text_scale = j->text_scale };
+                       .size_max = j->size_max, .text_scale = j->text_scale, .category_kinds = j->kinds };
     if (j->diff) {
         f.category_labels = j->category_labels;
         f.category_style = fpi_diff_map_symbols(j->diff);
@@ -842,13 +906,17 @@ static void draw_map_furniture(map_job *j)
 }
 
 /* The frame shows more than the box in most projections: draw the data of
- * a wider box (the frame clips it), half a world at most around the centre
- * so the projection stays defined. */
+ * a wider box (the frame clips it), at most 120 degrees of longitude either
+ * side of the centre (or the box itself, if wider): azimuthal projections
+ * blow the land round the antipode up into rings over the whole frame, and
+ * a continent's box (Oceania: 113 E to 150 W) widened by its width reached
+ * it. */
 void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
 {
     double wx = fmax(vb[2] - vb[0], 20), wy = fmax(vb[3] - vb[1], 20);
-    v->clip[0] = fmax(vb[0] - wx, v->lon0 - 180 + 1e-9);
-    v->clip[2] = fmin(vb[2] + wx, v->lon0 + 180 - 1e-9);
+    double half = fmin(180, fmax(120, (vb[2] - vb[0]) / 2));
+    v->clip[0] = fmax(vb[0] - wx, v->lon0 - half + 1e-9);
+    v->clip[2] = fmin(vb[2] + wx, v->lon0 + half - 1e-9);
     v->clip[1] = fmax(vb[1] - wy, -90);
     v->clip[3] = fmin(vb[3] + wy, 90);
     if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
@@ -863,7 +931,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
     j->cr = NULL;
     cairo_surface_flush(j->surface);
     if (!st && pg->kind == 0) {
-        if (fp_write_png(j->surface, j->tmp))
+        if (fp_write_png(j->surface, j->tmp, pg->dpi))
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", j->path, strerror(errno));
     }
     if (!st && pg->kind == 3) {
@@ -876,7 +944,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
         PJ *crs = proj_get_target_crs(v->ctx, v->pj);
         const char *const opts[] = { "MULTILINE=NO", NULL };
         const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, opts) : NULL;
-        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, err);
+        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, pg->dpi, err);
         /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
          * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
         if (!st && crs && !fpi_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
@@ -952,6 +1020,9 @@ static fp_status write_sidecars_and_rename(map_job *j, fp_status st, fp_render_r
         res->height_px = j->ph;
     }
     fp_context_pause(j->pg->ctx, "render:write");
+    /* Ctrl-C or SIGTERM up to here: the previous map stays, no temporary
+     * file either (removed below), as with --each and import. */
+    if (!st && fp_context_cancelled(j->pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     if (!st && g_rename(j->tmp, path) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", path, strerror(errno));
     /* GDAL prefers a .aux.xml to the GeoTIFF's own keys: one left by an
      * earlier map of this name would misplace the new one. */
@@ -980,6 +1051,7 @@ static void map_job_clear(map_job *j)
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
     g_ptr_array_free(j->category_labels, TRUE);
+    g_hash_table_destroy(j->kinds);
     fpi_view_clear(&j->v);
 }
 
@@ -994,6 +1066,7 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
     j.md.labels = g_ptr_array_new_with_free_func(label_free);
     j.categories = g_ptr_array_new_with_free_func(g_free);
     j.category_labels = g_ptr_array_new_with_free_func(g_free);
+    j.kinds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     fp_status st = choose_view(store, &j, err);
     if (!st && facets) {
         /* Small multiples: the style's view in every panel (facets.c). */
@@ -1002,13 +1075,15 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
                              .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
         st = fpi_facets_draw(store, facets, &fp, err);
+        if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
         st = write_sidecars_and_rename(&j, st, res, err);
     } else if (!st) {
+        open_surface(&j);                 /* first: the layout measures text on it */
         lay_out_page(&j);
-        open_surface(&j);
         st = draw_map(store, &j, err);
         if (!st) draw_map_furniture(&j);
+        if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
         st = write_sidecars_and_rename(&j, st, res, err);
     }
@@ -1040,6 +1115,9 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     else if (!g_ascii_strcasecmp(ext, ".tif") || !g_ascii_strcasecmp(ext, ".tiff")) pg.kind = 3;
     else return fp_error_set(err, FP_ERR_USAGE, "-o %s: name a .png, .pdf, .svg or .tif file", out);
     /* Page size: --size in pixels at the dpi, else paper (A4 landscape). */
+    if (o->width > 0 && o->height > 0 && o->paper)
+        return fp_error_set(err, FP_ERR_USAGE, "--size and --paper exclude each other (--size WxH in pixels at --dpi, or "
+                            "--paper A4|A3|letter)");
     if (o->width > 0 && o->height > 0) {
         pg.dpi = o->dpi > 0 ? o->dpi : 96;
         pg.w = o->width * 72.0 / pg.dpi;

@@ -71,9 +71,12 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
                        struct fp_store *store, fp_error *err);
 void fpi_draw_world_outline(cairo_t *cr, const fp_view *v);
 struct fp_store;
+/* kinds (may be NULL): category -> how it was drawn, FPI_DRAWN_POINT |
+ * FPI_DRAWN_LINE (GINT_TO_POINTER; keys g_free'd), added to over calls. */
+enum { FPI_DRAWN_POINT = 1, FPI_DRAWN_LINE = 2 };
 fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *v, const fp_style *style,
                            const fp_facet_filter *panel, const char *dataset, GPtrArray *categories, double *size_max,
-                           fp_error *err);
+                           GHashTable *kinds, fp_error *err);
 void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
 
 /* ---- The changes between two editions (diff_map.c) ---- */
@@ -117,9 +120,10 @@ typedef struct fp_facet_page {
 fp_status fpi_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
 
 /* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
- * or NULL); path names the final file in messages (geotiff.c). */
+ * or NULL, resolution dpi); path names the final file in messages
+ * (geotiff.c). */
 fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
-                           fp_error *err);
+                           double dpi, fp_error *err);
 /* 1 if GDAL finds a CRS inside the GeoTIFF file itself (PAM off). */
 int fpi_geotiff_has_crs(const char *file);
 

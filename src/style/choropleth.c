@@ -95,12 +95,37 @@ fp_status fp_choropleth_new(fp_store *store, const fp_style *style, const char *
 {
     *out = NULL;
     const fp_choropleth_spec *cs = fp_style_choropleth(style);
-    const char *agg = aggregation ? aggregation : cs ? cs->aggregation : NULL;
-    if (!cs || !agg) return FP_OK;                 /* no choropleth: plain land */
+    if (!cs) return FP_OK;                         /* no choropleth: plain land */
+    const char *agg = aggregation ? aggregation : cs->aggregation;
+    char **names = NULL;
+    if (!agg) {
+        /* Neither the command nor the style names one: the store's only
+         * aggregation, else the choice is the user's (never a map without
+         * its choropleth). */
+        size_t n = 0;
+        fp_status st = fp_store_aggregation_names(store, &names, &n, err);
+        if (st) return st;
+        if (n != 1) {
+            GString *list = g_string_new(NULL);
+            for (size_t i = 0; i < n; i++) g_string_append_printf(list, "%s%s", i ? ", " : "", names[i]);
+            if (n)
+                st = fp_error_set(err, FP_ERR_USAGE, "the style's choropleth names no aggregation and %s has several: "
+                                  "give one (--aggregation NAME or choropleth.aggregation) of %.300s", fp_store_path(store),
+                                  list->str);
+            else
+                st = fp_error_set(err, FP_ERR_USAGE, "the style's choropleth names no aggregation and %s has none: run "
+                                  "`footprint aggregate --by country --group category`", fp_store_path(store));
+            g_string_free(list, TRUE);
+            fp_store_strings_free(names);
+            return st;
+        }
+        agg = names[0];
+    }
     fp_choropleth *ch = g_new0(fp_choropleth, 1);
     ch->store = store;
     ch->spec = cs;
     resolve(ch, cs, agg, level);
+    fp_store_strings_free(names);                  /* resolve copied the name */
     fp_status st = classify(ch, cs, err);
     if (st) {
         fp_choropleth_free(ch);

@@ -207,7 +207,12 @@ fp_status fp_classify(const fp_choropleth_spec *spec, const double *values, size
     qsort(v, m, sizeof *v, compare_double);
     size_t d = 1;
     for (size_t i = 1; i < m; i++) d += v[i] != v[i - 1];
-    if (spec->method != FP_CLASS_MANUAL && (size_t)k > d) k = (int)d;
+    /* Equal intervals and Jenks make at most one class per distinct value.
+     * Quantiles keep the k asked for: the bounds are the values at the
+     * positions ceil(i*m/k) of k groups (ties merged there), and k cut to
+     * the distinct count moved those positions (1 x9, 2 x2, 3 x2 in 5
+     * classes gave bounds 1, 3 instead of 1, 2, 3). */
+    if ((spec->method == FP_CLASS_EQUAL || spec->method == FP_CLASS_JENKS) && (size_t)k > d) k = (int)d;
 
     fp_status st = FP_ERR_NOMEM;
     out->breaks = malloc((size_t)(k + 1) * sizeof *out->breaks);

@@ -504,10 +504,6 @@ static void draw_labels(cairo_t *cr, const fp_raster_canvas *c, const fp_map_sty
     const fp_raster_scene *s = c->scene;
     if (!ms->labels.enabled || !s->labels->len) return;
     double fs = (ms->labels.size > 0 ? ms->labels.size : 7) * 1.5 * s->scale;
-    const char *font = ms->labels.font ? ms->labels.font : "DejaVu Sans";
-    if (!strcmp(font, "sans-serif")) font = "DejaVu Sans";
-    cairo_select_font_face(cr, font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, fs);
     double lo = c->buffer, hi_x = c->buffer + (double)c->n * c->tile_px;
     double hi_y = c->buffer + (double)c->n * c->tile_px;
     /* The metatile may be cut at the world's edge. */
@@ -522,11 +518,10 @@ static void draw_labels(cairo_t *cr, const fp_raster_canvas *c, const fp_map_sty
         double dx, dy;
         to_device(c, l->x, l->y, &dx, &dy);
         if (dx < lo || dx > hi_x || dy < lo || dy > hi_y) continue;
-        cairo_text_extents_t e;
-        cairo_text_extents(cr, l->text, &e);
-        if (e.x_advance > l->width / metres_per_px) continue;     /* wider than the region */
-        double tx = dx - e.x_advance / 2, ty = dy + fs * 0.35;
-        lbox b = { tx - 2, ty - fs, tx + e.x_advance + 2, ty + fs * 0.35 };
+        double tw = fpi_text_width(cr, ms->labels.font, fs, 0, l->text);
+        if (tw > l->width / metres_per_px) continue;     /* wider than the region */
+        double tx = dx - tw / 2, ty = dy + fs * 0.35;
+        lbox b = { tx - 2, ty - fs, tx + tw + 2, ty + fs * 0.35 };
         if (b.x0 < lo || b.y0 < lo || b.x1 > hi_x || b.y1 > hi_y) continue;
         int clash = 0;
         for (int k = 0; k < np && !clash; k++)

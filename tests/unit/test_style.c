@@ -211,6 +211,18 @@ static void test_quantile(void **state)
     assert_color(c.colors[0], "#ffeda0");   /* 2 classes: first and last of YlOrRd 3 */
     assert_color(c.colors[1], "#f03b20");
     fp_classes_clear(&c);
+
+    /* Fewer distinct values (3) than classes (5): the positions are still
+     * those of 5 groups. 13 values, nine 1s, two 2s, two 3s: positions
+     * ceil(13/5) = 3, ceil(26/5) = 6, ceil(39/5) = 8 hold 1, ceil(52/5) = 11
+     * holds 2 (numpy.quantile(v, 0.8, method='inverted_cdf') = 2): bounds
+     * 1, 2, 3, three classes [1, 1], (1, 2], (2, 3]. Cutting k to 3 first
+     * gave positions 5 and 9, both 1: bounds 1, 3 and "2 - 3" in one class. */
+    const double v4[] = { 1, 2, 1, 3, 1, 1, 2, 1, 1, 3, 1, 1, 1 };
+    assert_int_equal(fp_classify(&s, v4, 13, &c, &err), FP_OK);
+    assert_breaks(&c, (const double[]){ 1, 1, 2, 3 }, 3);
+    assert_counts(&c, (const long[]){ 9, 2, 2 });
+    fp_classes_clear(&c);
 }
 
 static void test_equal_interval(void **state)

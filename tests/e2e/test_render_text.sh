@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# render's text and legend: titles, panel titles and legend labels in any script
+# (Pango: shaping, bidi, font fallback), long titles wrapped inside the page, and
+# legends of many categories kept inside the frame with no entry lost.
+#
+# Expected values never come from footprint's own output:
+#   * poppler: pdftotext (the text in reading order; -bbox: each word's box on the
+#     page), pdffonts (the fonts embedded), pdfinfo (the page size);
+#   * Pillow: pixels of the PNG (ink where text is, white where it must not be);
+#   * the CSV files written here (the category names every legend must list).
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+
+# A store of one project, and one of 40 categories (one with a very long name).
+DB=$WORK/s.sqlite
+printf 'id,company,category,name,country,lon,lat\nS1,Acme,5g,Nairobi 5G core,KEN,36.8219,-1.2921\n' > one.csv
+fp_init "$DB" >/dev/null 2>&1 && "$FP" -q --db "$DB" import one.csv >/dev/null 2>&1 &&
+    "$FP" -q --db "$DB" aggregate --by country --group category >/dev/null 2>&1 || echo "FAIL the one-project store"
+LONG="an extraordinarily long category name that keeps going well past any sensible legend width"
+"$PY" - "$LONG" > cats.csv <<'PY'
+import random, sys
+random.seed(1)
+print('id,company,category,name,lon,lat')
+for i in range(40):
+    cat = 'category number %02d' % i if i < 39 else sys.argv[1]
+    print(f'C{i},Co,{cat},P{i},{random.uniform(-170, 170):.3f},{random.uniform(-60, 70):.3f}')
+PY
+CDB=$WORK/cats.sqlite
+fp_init "$CDB" >/dev/null 2>&1 && "$FP" -q --db "$CDB" import cats.csv >/dev/null 2>&1 ||
+    echo "FAIL the 40-category store"
+
+# words PDF: one line per word, "xMin yMin xMax yMax word" (pdftotext -bbox).
+words() {
+    pdftotext -bbox "$1" - 2>/dev/null | "$PY" -c "
+import re, sys, html
+for m in re.finditer(r'<word xMin=\"([-\d.]+)\" yMin=\"([-\d.]+)\" xMax=\"([-\d.]+)\" yMax=\"([-\d.]+)\">(.*?)</word>', sys.stdin.read()):
+    print(*m.groups()[:4], html.unescape(m.group(5)))"
+}
+page_w() { pdfinfo "$1" | awk '/^Page size:/ { print $3 }'; }
+
+TITLE="项目分布 — مشاريع — Проекты — Έργα"
+
+case_begin "scripts: a title in Chinese, Arabic, Russian and Greek: pdftotext reads each in logical order (Arabic not reversed)"
+run --db "$DB" render --style category-points --title "$TITLE" -o t.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+text=$(pdftotext t.pdf - 2>/dev/null)
+for w in "项目分布" "مشاريع" "Проекты" "Έργα"; do assert_contains "$text" "$w" "title word"; done
+assert_not_contains "$text" "عيراشم" "Arabic reversed (drawn left to right in logical order)"
+case_end
+
+case_begin "scripts: CJK is drawn with a fallback font: pdffonts lists a font besides DejaVu; in the PNG the CJK title is not the boxes of missing glyphs"
+run --db "$DB" render --style category-points --title "项目分布" -o cjk.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+fonts=$(pdffonts cjk.pdf 2>/dev/null | tail -n +3)
+assert_contains "$fonts" "DejaVuSans" "DejaVu Sans (the Latin text)"
+others=$(grep -v DejaVu <<<"$fonts" | grep -c 'yes')
+[ "${others:-0}" -ge 1 ] || fail "no embedded font besides DejaVu (DejaVu has no CJK glyphs): $fonts"
+# The same title as four unassigned code points (U+0378, U+0379, U+0380, U+0381):
+# what a font without the glyphs draws. The CJK title must look different.
+run --db "$DB" render --style category-points --title "项目分布" -o cjk.png
+run --db "$DB" render --style category-points --title "$(printf '\u0378\u0379\u0380\u0381')" -o missing.png
+cmp=$("$PY" - cjk.png missing.png <<'PY'
+import sys
+from PIL import Image, ImageChops
+a, b = (Image.open(f).convert('L') for f in sys.argv[1:3])
+box = (0, 0, a.size[0] // 2, a.size[1] // 5)          # the title's corner of the page
+ink = sum(1 for v in a.crop(box).getdata() if v < 128)
+diff = sum(1 for v in ImageChops.difference(a.crop(box), b.crop(box)).getdata() if v > 64)
+print(ink, diff)
+PY
+)
+read -r ink diff <<<"$cmp"
+[ "${ink:-0}" -gt 300 ] || fail "CJK title: only ${ink:-?} dark pixels"
+[ "${diff:-0}" -gt 300 ] || fail "CJK title and missing-glyph boxes differ in only ${diff:-?} pixels"
+case_end
+
+case_begin "scripts: facet panel titles and legend labels in Arabic read in logical order (PDF)"
+printf 'id,company,category,name,lon,lat\nA1,هواوي,مراقبة,P1,36.8,-1.3\nA2,Other,5g,P2,3.4,6.5\n' > ar.csv
+ADB=$WORK/ar.sqlite
+fp_init "$ADB" >/dev/null 2>&1; "$FP" -q --db "$ADB" import ar.csv >/dev/null 2>&1
+run --db "$ADB" render --style category-points --facet company -o ar.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+# pdftotext parts small Arabic words where letters do not join (after و, ا):
+# compared without spaces and bidi marks.
+text=$(pdftotext ar.pdf - 2>/dev/null | "$PY" -c "import sys, re; print(re.sub(r'[\s\u200e\u200f\u202a-\u202e]', '', sys.stdin.read()))")
+assert_contains "$text" "هواوي" "panel title"
+assert_contains "$text" "مراقبة" "legend label"
+assert_not_contains "$text" "يواوه" "panel title reversed"
+assert_not_contains "$text" "ةبقارم" "legend label reversed"
+case_end
+
+SUB="$(printf 'very long subtitle %.0s' {1..12})"
+
+case_begin "wrap: a subtitle longer than the page wraps: every word of it inside the page (PDF), no ink in the PNG's right margin"
+run --db "$DB" render --subtitle "$SUB" -o s.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+W=$(page_w s.pdf)
+words s.pdf > s.words
+assert_eq 12 "$(grep -c ' very$' s.words)" "the subtitle's 12 'very'"
+out=$(awk -v w="$W" '$5 ~ /^(very|long|subtitle)$/ && ($1 < 0 || $3 > w) { print }' s.words)
+assert_eq "" "$out" "words outside the page (width $W pt)"
+run --db "$DB" render --subtitle "$SUB" -o s.png
+# The right margin (the last 2 % of the width) of the top fifth: white.
+ink=$("$PY" -c "
+from PIL import Image
+im = Image.open('s.png').convert('L'); w, h = im.size
+print(sum(1 for v in im.crop((w - w // 50, 0, w, h // 5)).getdata() if v < 200))")
+assert_eq 0 "$ink" "dark pixels in the PNG's right margin"
+case_end
+
+case_begin "wrap: a long title wraps too: every word inside the page, on two lines or more (PDF); the SVG renders"
+LT="$(printf 'A title that goes on and on %.0s' {1..6})"
+run --db "$DB" render --title "$LT" -o lt.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+W=$(page_w lt.pdf)
+words lt.pdf > lt.words
+assert_eq 6 "$(grep -c ' title$' lt.words)" "the title's 6 'title'"
+assert_eq "" "$(awk -v w="$W" '$5 == "title" && $3 > w' lt.words)" "title words outside the page"
+lines=$(awk '$5 == "title" { print $2 }' lt.words | sort -u | wc -l)
+[ "$lines" -ge 2 ] || fail "the title on $lines line(s)"
+# The credits stay inside the page under the map.
+assert_eq "" "$(awk -v h="$(pdfinfo lt.pdf | awk '/^Page size:/ { print $5 }')" '$4 > h' lt.words)" "words below the page"
+run --db "$DB" render --title "$LT" -o lt.svg
+assert_eq 0 "$RC" "svg exit status ($OUT)"
+case_end
+
+case_begin "legend: 40 categories: every one listed, all inside the frame (under the title, over the credits), a long name wrapped"
+run --db "$CDB" render --style category-points -o cats.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+text=$(pdftotext -raw cats.pdf - 2>/dev/null | tr '\n' ' ' | tr -s ' ')
+for i in $(seq -w 0 38); do assert_contains "$text" "category number $i" "legend entry $i"; done
+assert_contains "$text" "$LONG" "the long category, whole"
+words cats.pdf > cats.words
+title_bottom=$(awk '$5 == "Projects" { print $4; exit }' cats.words)
+credits_top=$(awk '$5 == "Boundaries:" { print $2; exit }' cats.words)
+bad=$(awk -v t="$title_bottom" -v c="$credits_top" '$5 == "number" && ($2 < t || $4 > c)' cats.words)
+assert_eq "" "$bad" "legend entries outside the frame (title bottom $title_bottom, credits top $credits_top)"
+W=$(page_w cats.pdf)
+span=$(awk '$5 == "extraordinarily" { y = $2; x0 = $1 } y != "" && $2 == y { x1 = $3 } END { print x1 - x0 }' cats.words)
+"$PY" -c "import sys; sys.exit(0 if $span <= 0.35 * $W else 1)" || fail "the long name's first line is $span pt wide (page $W)"
+case_end
+
+case_begin "legend: 400 categories on a small page: those that do not fit are counted in a last entry, never dropped silently"
+"$PY" -c "
+print('id,company,category,name,lon,lat')
+for i in range(400): print(f'M{i},Co,kind {i:03d},P{i},{-170 + i * 0.8:.2f},{-50 + (i % 100):.2f}')" > many.csv
+MDB=$WORK/many.sqlite
+fp_init "$MDB" >/dev/null 2>&1; "$FP" -q --db "$MDB" import many.csv >/dev/null 2>&1
+run --db "$MDB" render --style category-points --size 800x500 -o many.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+text=$(pdftotext -raw many.pdf - 2>/dev/null | tr '\n' ' ' | tr -s ' ')
+listed=$(grep -o 'kind [0-9][0-9][0-9]' <<<"$text" | sort -u | wc -l)
+more=$(grep -o 'and [0-9]* more categories' <<<"$text" | grep -o '[0-9]*')
+assert_eq 400 "$((listed + ${more:-0}))" "listed ($listed) + counted in 'and N more categories' (${more:-none})"
+case_end
+
+case_begin "legend: a category drawn only as lines (a cable) shows a line swatch, a point category a round marker"
+printf 'id,company,category,name,wkt\nL1,c,cable,cable,"LINESTRING(-30 10, 20 40)"\nP1,c,5g,site,"POINT(36.8 -1.3)"\n' > lines.csv
+LDB=$WORK/lines.sqlite
+fp_init "$LDB" >/dev/null 2>&1; "$FP" -q --db "$LDB" import lines.csv >/dev/null 2>&1
+run --db "$LDB" render --style category-points -o lines.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+run --db "$LDB" render --style category-points -o lines.png
+# The coloured pixels left of each legend label (the PDF's word boxes, in points,
+# times 150/72 on the PNG): their box is wide and flat for a line, square for a dot.
+words lines.pdf > lines.words
+shape() {
+    read -r x0 y0 _ y1 _ <<<"$(awk -v w="$1" '$5 == w' lines.words | tail -1)"
+    "$PY" - lines.png "$x0" "$y0" "$y1" <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert('RGB')
+k = 150 / 72
+x0, y0, y1 = (float(v) for v in sys.argv[2:5])
+xs, ys = [], []
+for x in range(int((x0 - 16) * k), int((x0 - 1) * k)):
+    for y in range(int((y0 - 3) * k), int((y1 + 3) * k)):
+        r, g, b = im.getpixel((x, y))
+        if max(r, g, b) - min(r, g, b) > 60:
+            xs.append(x); ys.append(y)
+print('none' if not xs else 'line' if (max(xs) - min(xs) + 1) >= 2.5 * (max(ys) - min(ys) + 1) else 'marker')
+PY
+}
+assert_eq line "$(shape cable)" "the cable's swatch"
+assert_eq marker "$(shape 5g)" "the point category's swatch"
+case_end
