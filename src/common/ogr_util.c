@@ -1,9 +1,11 @@
 /* OGR helpers shared by the stages that read layers. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <jansson.h>
 #include "common/gdal_api.h"
@@ -244,4 +246,34 @@ int fpi_region_extent_problem(void *geom, const char *path, long feature, const 
              from && *from ? "" : ": the file declares no CRS (a Shapefile without its .prj?), so they were read as "
                                    "WGS 84 degrees; give the file its CRS");
     return 1;
+}
+
+fp_status fpi_csv_check_complete(const char *path, long records, const char *shown, fp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return fp_error_set(err, FP_ERR_IO, "%s: cannot read back: %s", shown, strerror(errno));
+    long lines = 0;
+    int quoted = 0;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (buf[i] == '"') quoted = !quoted;            /* a doubled quote toggles twice */
+            else if (buf[i] == '\n' && !quoted) lines++;
+        }
+    }
+    int read_error = ferror(f);
+    fclose(f);
+    if (read_error) return fp_error_set(err, FP_ERR_IO, "%s: cannot read back", shown);
+    if (lines < records + 1)
+        return fp_error_set(err, FP_ERR_IO, "%s: the file was cut short while being written (%ld of %ld rows and the "
+                            "header; the disk full?); nothing written", shown, lines, records + 1);
+    char *csvt = g_strconcat(path, "t", NULL);
+    struct stat sb;
+    int empty = stat(csvt, &sb) == 0 && sb.st_size == 0;
+    g_free(csvt);
+    if (empty)
+        return fp_error_set(err, FP_ERR_IO, "%s: its .csvt was cut short while being written (the disk full?); nothing "
+                            "written", shown);
+    return FP_OK;
 }

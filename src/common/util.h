@@ -160,6 +160,15 @@ fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fi
  * temporary files and folders whose PID is no longer running. */
 char *fpi_temp_path(const char *path);
 
+/* Whether a CSV GDAL has written (and closed) holds its header and all
+ * `records` rows, and its .csvt sidecar, if any, is not empty. GDAL's CSV
+ * driver ignores the failure of the last buffered write, which it learns
+ * of only as it closes the file: on a full disk it leaves a short or empty
+ * file and reports nothing. Records are counted as line breaks outside
+ * quotes (RFC 4180), so a value with a line break counts once. FP_ERR_IO
+ * naming `shown` (the name the user gave) when the file is short. */
+fp_status fpi_csv_check_complete(const char *path, long records, const char *shown, fp_error *err);
+
 /* Creates the folder a file is to be written in, with its parents, as
  * export and render do for -o (check --report nodir/q.csv). FP_ERR_IO
  * naming the file and the folder when that fails. */

@@ -90,6 +90,7 @@ fp_status diff_write_report(const char *path, const fp_diff_result *r, fp_error 
     else {
         st = write_layer(ds, path, r, err);
         GDALClose(ds);
+        if (!st) st = fpi_csv_check_complete(tmp, (long)r->nentries, path, err);
     }
     CPLPopErrorHandler();
     /* The file and its .csvt move into place. */

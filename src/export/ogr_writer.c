@@ -342,5 +342,6 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
     GDALClose(ds);
     if (!st && CPLGetLastErrorType() >= CE_Failure)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, CPLGetLastErrorMsg());
+    if (!st && csv) st = fpi_csv_check_complete(path, *features, path, err);
     return st;
 }

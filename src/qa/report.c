@@ -90,6 +90,7 @@ fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_er
     else {
         st = write_layer(ds, geojson, path, f, n, err);
         GDALClose(ds);
+        if (!st && !geojson) st = fpi_csv_check_complete(tmp, (long)n, path, err);
     }
     CPLPopErrorHandler();
     /* The file and, for CSV, its .csvt move into place. */
