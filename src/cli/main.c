@@ -2,6 +2,8 @@
  * footprint — the command line. Parses arguments and calls the library;
  * nothing else. Exit status: 0 success, 1 the work failed, 2 usage error.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1079,7 +1081,38 @@ static const char *command_usage(const char *name)
     return NULL;
 }
 
+/* Standard descriptors a caller closed (`footprint rejects >&-`) are
+ * reopened before anything else opens a file: a store or an output opened
+ * as descriptor 1 would receive what is printed. Output goes to /dev/full,
+ * so printing fails and is reported (run_main's caller), not lost silently. */
+static void reopen_closed_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int nfd = open(fd == 0 ? "/dev/null" : "/dev/full", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (nfd >= 0 && nfd != fd) { dup2(nfd, fd); close(nfd); }
+    }
+}
+
+static int run_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    reopen_closed_std_fds();
+    int rc = run_main(argc, argv);
+    /* What was printed must have reached its file: `footprint rejects >
+     * list.txt` on a full disk exited 0 with the list cut short. (A closed
+     * pipe ends the process with SIGPIPE before this, as for any tool.) */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "footprint: cannot write to the standard output%s%s\n", errno ? ": " : "",
+                errno ? strerror(errno) : "");
+        if (rc == 0) rc = 1;
+    }
+    return rc;
+}
+
+static int run_main(int argc, char **argv)
 {
     const char *db = DEFAULT_DB;
     int i = 1;
@@ -1093,6 +1126,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", FOOTPRINT_VERSION); return 0; }
         else return usage_error(usage_main, "unknown option '%s'", argv[i]);
     }
+    /* An unset variable in a script (--db "$STORE"): SQLite would open a
+     * private temporary database, and `init` or `run` say success. */
+    if (!*db) return usage_error(usage_main, "--db: empty value%s", "");
     if (i >= argc) { fputs(usage_main, stderr); return 2; }
     const char *name = argv[i];
     if (!strcmp(name, "help")) {

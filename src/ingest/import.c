@@ -115,6 +115,12 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
         return fp_error_set(err, FP_ERR_IO, "%s: no such file", path);
     if (S_ISDIR(sb.st_mode) && is_csv(path))
         return fp_error_set(err, FP_ERR_IO, "%s: is a directory", path);
+    /* An input is read more than once (its checksum, its header, its rows):
+     * a named pipe would hang on the second open, holding the store's
+     * write lock, or give its bytes to the first reader only. */
+    if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: not a regular file (a named pipe, device or socket): an input is read "
+                            "more than once; save it to a file first", path);
 
     char dataset[256];
     /* Refused rather than cut: a name cut inside a character was stored as

@@ -117,6 +117,11 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
             fp_tiles_options to = { .minzoom = 0, .maxzoom = 5, .scale = 1, .format = "png", .output = tiles };
             fp_tiles_result tr;
             st = fp_tiles(store, &to, &tr, err);
+            /* `run` has no --resume (tiles' message says to use it): a new
+             * run redoes its steps and finishes the tiles. */
+            if (st == FP_ERR_INTERRUPTED)
+                fp_error_set(err, FP_ERR_INTERRUPTED, "run: interrupted while writing the tiles; %s is as it was: run "
+                             "`footprint run` again to finish", tiles);
             if (!st && out)
                 fprintf(out, "tiles z0-5: %ld tiles (%ld distinct) -> %s/ (preview: footprint serve %s)\n", tr.tiles,
                         tr.unique, tiles, tiles);

@@ -326,8 +326,9 @@ static fp_status run_workers(tile_run *r, long total, double t0, fp_error *err)
         return r->status;
     }
     if (fp_context_cancelled(r->ctx))
-        return fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s kept what was written: "
-                            "run the same command with --resume to finish", r->done, total, o->output);
+        return fp_error_set(err, FP_ERR_INTERRUPTED, "tiles: interrupted after %ld of %ld tiles; %s is as it was and the "
+                            "tiles written so far are kept in %s.partial: run the same command with --resume to finish",
+                            r->done, total, o->output, o->output);
     return FP_OK;
 }
 

@@ -260,3 +260,29 @@ entry=$(awk '/^       export /{on=1; print; next} on && /^       [a-z]/{exit} on
 assert_contains "$entry" "geojson|geojsonseq|gpkg|fgb|shp|csv|qgz" "export's formats"
 assert_contains "$man_txt" "gazetteer.tsv.gz" "FOOTPRINT_DATA names the shipped gazetteer"
 case_end
+
+# What an unattended job (cron, CI) relies on: the exit status says whether
+# the output is whole.
+case_begin "scripts: output that cannot be written (a full disk: /dev/full; stdout closed) exits 1 saying so; --db '' is a usage error; a named pipe is refused at once, the store unlocked"
+printf 'id,name,lon,lat\nA1,x,36.82,-1.29\nA2,y,-95,95\n' > s1.csv
+fp_init s1.sqlite && "$FP" -q --db s1.sqlite import s1.csv 2>/dev/null
+OUT=$("$FP" --db s1.sqlite rejects 2>&1 >/dev/full); RC=$?
+assert_eq 1 "$RC" "rejects > /dev/full: exit status"
+assert_contains "$OUT" "cannot write to the standard output: No space left on device" "rejects > /dev/full: said"
+OUT=$("$FP" --help 2>&1 >/dev/full); RC=$?
+assert_eq 1 "$RC" "--help > /dev/full: exit status"
+OUT=$("$FP" --db s1.sqlite rejects 2>&1 >&-); RC=$?
+assert_eq 1 "$RC" "stdout closed: exit status"
+assert_eq "0" "$(sqlite3 s1.sqlite "PRAGMA quick_check" | grep -vc '^ok$')" "the store was not written through a reused descriptor 1"
+"$FP" --db s1.sqlite rejects | head -c 0; assert_eq "141" "${PIPESTATUS[0]}" "a reader that stops early: SIGPIPE as for any tool"
+run --db "" init
+assert_eq 2 "$RC" "--db '': exit status"
+assert_contains "$OUT" "--db: empty value" "--db '': said"
+assert_eq "" "$(ls -A | grep -v '^s1' | grep -v '^\.' )" "--db '': nothing created"
+mkfifo drop.csv
+OUT=$(timeout 20 "$FP" --db s1.sqlite import drop.csv 2>&1); RC=$?
+assert_eq 1 "$RC" "a named pipe: exit status (124: it hung)"
+assert_contains "$OUT" "drop.csv: not a regular file (a named pipe" "a named pipe: said"
+run --db s1.sqlite import s1.csv --dataset other
+assert_eq 0 "$RC" "the store is not locked afterwards"
+case_end
