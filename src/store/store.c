@@ -404,6 +404,14 @@ fp_status fpi_store_migrate(fp_store *s, int target, fp_error *err)
         return fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade; open it writable", s->path, v);
     fp_status st = fp_store_begin(s, err);
     if (st) return st;
+    /* Read again under the write lock: another process may have migrated
+     * while this one waited (two `init`s of a new store at once: the second
+     * ran migration 1 again, "table meta already exists"). */
+    v = read_version(s);
+    if (v >= target) {
+        fp_store_rollback(s);
+        return FP_OK;
+    }
     for (int i = v + 1; i <= target; i++) {
         if ((st = exec_sql(s, migrations[i], err)) != FP_OK ||
             (migration_steps[i] && (st = migration_steps[i](s, err)) != FP_OK)) {

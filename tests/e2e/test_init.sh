@@ -225,3 +225,14 @@ FOOTPRINT_PREPARED="$WORK/bad" FOOTPRINT_TIMING=1 "$FP" --db s3.sqlite init > s3
 assert_contains "$(cat s3.out)" "unions" "a cut prepared entry: computed"
 assert_eq "$(sqlite3 c1.sqlite "$groups" | sha256sum)" "$(sqlite3 s3.sqlite "$groups" | sha256sum)" "same groups after a cut prepared entry"
 case_end
+
+case_begin "two inits of a new store at once (overlapping cron jobs): both exit 0, the schema made once (the second re-reads the version under the write lock)"
+for t in 1 2 3; do
+    rm -f twin.sqlite*
+    "$FP" -q --db twin.sqlite init > twin1.out 2>&1 & p1=$!
+    "$FP" -q --db twin.sqlite init > twin2.out 2>&1; r2=$?
+    wait $p1; r1=$?
+    assert_eq "0 0" "$r1 $r2" "trial $t: both exit 0 ($(cat twin1.out twin2.out | head -2 | tr '\n' ' '))"
+done
+assert_eq "6|252" "$(sqlite3 twin.sqlite "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), (SELECT count(*) FROM regions WHERE level = 'country')")" "schema and regions once"
+case_end
