@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
@@ -44,7 +46,44 @@ struct fp_tile_sink {
     GHashTable *digests;         /* distinct tiles (MD5) */
     fp_mbtiles_file *file;       /* FILE.mbtiles.partial */
     long pending;
+    int lock_fd;                 /* flock'd DIR/.NAME.lock: one run per output at a time (-1: none) */
+    char *lock_path;
 };
+
+/* Two runs writing the same output (overlapping cron jobs) removed and
+ * renamed each other's .partial: one failed with a confusing message and
+ * the other published the loser's temporary folder. A run holds an
+ * exclusive flock on a hidden file next to the output for its whole life;
+ * a second run is refused at once. The file is removed when the run ends
+ * (a third run starting in that instant could take a lock on the removed
+ * file: two runs would then overlap, as before this lock). */
+static fp_status lock_output(fp_tile_sink *s, fp_error *err)
+{
+    char *t = g_strdup(s->o.output);
+    size_t n = strlen(t);
+    while (n > 1 && t[n - 1] == '/') t[--n] = 0;
+    char *dir = g_path_get_dirname(t), *base = g_path_get_basename(t);
+    s->lock_path = g_strdup_printf("%s/.%s.lock", dir, base);
+    g_free(dir);
+    g_free(base);
+    g_free(t);
+    fp_status st = fpi_make_parent_dir(s->lock_path, err);
+    if (st) return st;
+    s->lock_fd = open(s->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (s->lock_fd < 0) return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", s->lock_path, strerror(errno));
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(s->lock_fd);
+        s->lock_fd = -1;
+        g_free(s->lock_path);
+        s->lock_path = NULL;              /* the other run's: not ours to remove */
+        if (e == EWOULDBLOCK)
+            return fp_error_set(err, FP_ERR_STATE, "%s: another footprint run is writing these tiles; nothing done "
+                                "(run it again when that one has finished)", s->o.output);
+        return fp_error_set(err, FP_ERR_IO, "%s: cannot lock: %s", s->o.output, strerror(e));
+    }
+    return FP_OK;
+}
 
 /* Moves dir `from` to `to`, replacing `to` only once `from` is in place. */
 static int swap_into_place(const char *from, const char *to)
@@ -141,7 +180,13 @@ fp_status fpi_tile_sink_open(const fp_tile_sink_options *o, fp_tile_sink **out, 
     pthread_mutex_init(&s->lock, NULL);
     s->dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     s->digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    fp_status st;
+    s->lock_fd = -1;
+    fp_status st = lock_output(s, err);
+    if (st) {
+        fpi_tile_sink_close(s, 0, NULL, NULL);
+        *out = NULL;
+        return st;
+    }
     if (g_str_has_suffix(o->output, ".pmtiles")) {
         st = fpi_pmtiles_open(o->output, o->ext, &s->pmtiles, err);
         if (!st) st = open_mbtiles(s, err);                  /* its preview folder only */
@@ -292,6 +337,11 @@ fp_status fpi_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_erro
         } else if (!s->in_place && swap_into_place(s->root, s->target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
     }
+    if (s->lock_fd >= 0) {
+        if (s->lock_path) remove(s->lock_path);
+        close(s->lock_fd);
+    }
+    g_free(s->lock_path);
     pthread_mutex_destroy(&s->lock);
     g_hash_table_destroy(s->dirs);
     g_hash_table_destroy(s->digests);

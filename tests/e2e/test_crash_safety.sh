@@ -441,4 +441,18 @@ assert_eq "85|3" "$(sqlite3 k.mbtiles "SELECT count(*), (SELECT value FROM metad
 [ -f k.preview/index.html ] || fail "k.preview/index.html missing"
 assert_eq "" "$(ls -d k.mbtiles.partial k.preview.partial 2>/dev/null)" "no partial left"
 case_end
+case_begin "two tiles runs into one folder (overlapping cron jobs): the second is refused at once, the first's work untouched; after a kill -9 the next run works"
+rm -rf ltiles ltiles.partial .ltiles.lock
+ON_PAUSE='OUT2=$("$FP" --db "$TDB" tiles --zoom 0-2 -o ltiles 2>&1); RC2=$?; PARTIAL_FILES=$(find ltiles.partial -type f | wc -l)'
+kill_at tiles:tiles --db "$TDB" tiles --zoom 0-4 --threads 1 -o ltiles
+unset ON_PAUSE
+assert_eq 1 "$RC2" "the second run: exit status"
+assert_contains "$OUT2" "ltiles: another footprint run is writing these tiles" "the second run: said"
+[ "${PARTIAL_FILES:-0}" -gt 0 ] || fail "the first run's partial folder was removed by the second"
+assert_eq "" "$(ls -d ltiles 2>/dev/null)" "nothing published by the second"
+run --db "$TDB" tiles --zoom 0-2 -o ltiles
+assert_eq 0 "$RC" "a run after the kill -9 ($OUT)"
+assert_eq "" "$(find ltiles -name '.*')" "no hidden folder or file published"
+assert_eq "" "$(ls -A | grep -F .ltiles.lock)" "the lock file removed"
+case_end
 echo "kill points tested: $KILLS"
