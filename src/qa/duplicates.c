@@ -138,7 +138,11 @@ static void possible_duplicates(qa_row *rows, size_t n, const qa_strings *s, GAr
             j++;
         for (size_t x = i + 1; x < j; x++) {
             qa_row *later = &rows[k[x].val];
-            if (later->dup || (later->name == first->name && later->name >= 0)) continue;
+            /* Two names that differ: rows without a name (a list of company,
+             * category and town) are not told apart by it. */
+            if (later->dup || later->name < 0 || first->name < 0 || later->name == first->name ||
+                !*qa_string(s, later->name) || !*qa_string(s, first->name))
+                continue;
             char *ref = qa_row_ref(s, first);
             qa_finding f = { .kind = FP_QA_POSSIBLE_DUPLICATE, .id = later->id, .other_id = first->id,
                              .dataset = qa_string(s, later->dataset), .row_ref = qa_row_ref(s, later),

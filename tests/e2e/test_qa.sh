@@ -382,6 +382,15 @@ assert_eq "possible-duplicate|1" "$(sqlite3 poss.sqlite "SELECT kind || '|' || o
 assert_eq "possible-duplicate" "$(sqlite3 poss.sqlite "SELECT qa FROM projects WHERE source_key = '2'")" "the row's qa attribute"
 case_end
 
+case_begin "possible-duplicate: rows without a name (company, category and town only) are not flagged"
+printf 'id,company,category,place,country\n1,Huawei,rd_lab,Kyiv,Ukraine\n2,Huawei,rd_lab,Kyiv,Ukraine\n3,Huawei,rd_lab,Kiev,Ukraine\n' > nn.csv
+fp_init nn.sqlite && "$FP" -q --db nn.sqlite import nn.csv && "$FP" -q --db nn.sqlite geocode
+assert_eq "3" "$(sqlite3 nn.sqlite "SELECT count(*) FROM projects WHERE geocode_ref = 'geonames:703448'")" "geocoded to one town"
+run --db nn.sqlite check
+assert_eq 0 "$RC" "exit status"
+assert_not_contains "$OUT" "possible-duplicate" "no possible-duplicate"
+case_end
+
 case_begin "admin1: a value geocode did not recognise (महाराष्ट्र, बिहार) is reported as not recognised, not as a mismatch"
 printf 'id,company,place,country,province\n1,X,Aurangabad,India,महाराष्ट्र\n2,X,Taizhou,China,江苏\n' > a1n.csv
 fp_init a1n.sqlite && "$FP" -q --db a1n.sqlite import a1n.csv && "$FP" -q --db a1n.sqlite geocode
