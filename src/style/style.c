@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <glib.h>
 #include <jansson.h>
 #include "fp_style.h"
 #include "fp_store.h"
@@ -372,9 +373,9 @@ static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
 static const char *const more_schemes[] = { "Set1", "Dark2", "Set3", "Paired", "Accent", "Set2", "Pastel1",
                                             "Pastel2", NULL };
 
-static int same_color(fp_rgba a, fp_rgba b)
+static guint pack_color(fp_rgba c)
 {
-    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+    return (guint)c.r << 24 | (guint)c.g << 16 | (guint)c.b << 8 | c.a;
 }
 
 /* Candidate k of the colour sequence: the style's scheme (its largest
@@ -417,18 +418,33 @@ static int assign_colors(fp_style *s)
     fp_rgba *a = malloc(n * sizeof *a);
     unsigned char *set = calloc(n, 1);
     if (!a || !set) { free(a); free(set); return -1; }
+    /* The colours taken, as packed RGBA: a look-up each, not a pass over
+     * all categories (thousands of categories took minutes). */
+    GHashTable *taken = g_hash_table_new(g_direct_hash, g_direct_equal);
     for (size_t i = 0; i < s->ncats; i++)
-        if (s->cats[i].has_color) { a[i] = s->cats[i].color; set[i] = 1; }
+        if (s->cats[i].has_color) {
+            a[i] = s->cats[i].color;
+            set[i] = 1;
+            g_hash_table_add(taken, GUINT_TO_POINTER(pack_color(a[i])));
+        }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (set[i]) continue;
-        for (;; k++) {
+        /* The generated hues hold some 3,000 distinct 8-bit colours: past
+         * them (or after 1,000 taken candidates in a row) a colour is used
+         * twice rather than searched for for ever. */
+        for (int tries = 0;; k++, tries++) {
             fp_rgba c = candidate(s->map.points.scheme, k);
-            int used = 0;
-            for (size_t j = 0; j < n && !used; j++) used = set[j] && same_color(a[j], c);
-            if (!used) { a[i] = c; set[i] = 1; k++; break; }
+            if (!g_hash_table_contains(taken, GUINT_TO_POINTER(pack_color(c))) || tries >= 1000) {
+                a[i] = c;
+                set[i] = 1;
+                g_hash_table_add(taken, GUINT_TO_POINTER(pack_color(c)));
+                k++;
+                break;
+            }
         }
     }
+    g_hash_table_destroy(taken);
     free(set);
     s->assigned = a;
     return 0;

@@ -135,3 +135,14 @@ assert_eq 2 "$RC" "--size with --paper"
 assert_contains "$OUT" "--size and --paper exclude each other" "message"
 [ ! -e z1.png ] && [ ! -e z2.png ] || fail "a file written"
 case_end
+
+case_begin "4,000 categories: a map in seconds (colours were searched for among all categories', and past the 3,000-odd generated ones for ever), the legend saying how many more"
+python3 -c "
+import random; random.seed(3)
+print('id,company,category,name,lon,lat')
+for i in range(4000): print(f'K{i},Co,kind {i:05d},P{i},{random.uniform(-170,170):.3f},{random.uniform(-60,70):.3f}')" > kinds.csv
+fp_init kinds.sqlite && "$FP" -q --db kinds.sqlite import kinds.csv
+OUT=$(timeout -s KILL 60 "$FP" --db kinds.sqlite render --style category-points -o kinds.pdf 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status (137: killed after 60 s)"
+assert_contains "$(pdftotext kinds.pdf - 2>/dev/null | tr -s ' \n' ' ')" "more categories" "the legend counts the categories left out"
+case_end
