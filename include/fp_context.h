@@ -73,6 +73,14 @@ void fp_context_set_progress(fp_context *ctx, fp_progress_fn fn, void *user);
 void fp_context_progress(const fp_context *ctx, long done, double seconds);
 int fp_context_has_progress(const fp_context *ctx);
 
+/* The time written into outputs (a GeoJSON's description, a PDF's dates, a
+ * GeoPackage's last_change and styles, a .qgz's entry), as seconds since
+ * 1970 (the SOURCE_DATE_EPOCH of reproducible builds), so a job run twice on
+ * the same data writes the same bytes; < 0 (the default): the current time.
+ * The store's own records (import times) keep the current time. */
+void fp_context_set_source_date(fp_context *ctx, long long epoch);
+long long fp_context_source_date(const fp_context *ctx);
+
 /* Per-step timings (aggregate) through the log. */
 void fp_context_set_timing(fp_context *ctx, int on);
 int fp_context_timing(const fp_context *ctx);

@@ -22,6 +22,7 @@ struct fp_context {
     fp_progress_fn progress;
     void *progress_user;
     int timing;
+    long long source_date;      /* < 0: now */
     char *pause_at;
     char *resume_file;
     int fetch_batch;
@@ -35,6 +36,7 @@ fp_context *fp_context_new(void)
     fp_context *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->busy_ms = DEFAULT_BUSY_MS;
+    c->source_date = -1;
     atomic_init(&c->cancelled, 0);
     return c;
 }
@@ -111,6 +113,8 @@ void fp_context_progress(const fp_context *c, long done, double seconds)
 }
 
 void fp_context_set_timing(fp_context *c, int on) { c->timing = on; }
+void fp_context_set_source_date(fp_context *c, long long epoch) { c->source_date = epoch < 0 ? -1 : epoch; }
+long long fp_context_source_date(const fp_context *c) { return c ? c->source_date : -1; }
 int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
 
 void fp_context_set_test_pause(fp_context *c, const char *point) { set_dir(&c->pause_at, point); }

@@ -254,10 +254,15 @@ void *fpi_big_reserve(void *items, size_t *cap, size_t used, size_t want, size_t
 
 void fpi_timestamp(char out[32])
 {
-    time_t t = time(NULL);
+    fpi_timestamp_at(-1, "%Y-%m-%dT%H:%M:%SZ", out);
+}
+
+void fpi_timestamp_at(long long epoch, const char *format, char out[32])
+{
+    time_t t = epoch >= 0 ? (time_t)epoch : time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(out, 32, format, &tm);
 }
 
 char *fpi_temp_path(const char *path)

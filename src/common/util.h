@@ -88,6 +88,9 @@ void *fpi_big_reserve(void *items, size_t *cap, size_t used, size_t want, size_t
 
 /* ISO 8601 UTC timestamp of now. */
 void fpi_timestamp(char out[32]);
+/* The time `epoch` (seconds since 1970; < 0: now), UTC, in strftime's
+ * format (fp_context_source_date: what outputs say). */
+void fpi_timestamp_at(long long epoch, const char *format, char out[32]);
 
 /* GDAL's error messages while opening a source, joined with "; ": the
  * last one alone is often only "Failed to read GeoJSON data", while the

@@ -351,7 +351,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
             }
     }
     char now[32];
-    fpi_timestamp(now);
+    fpi_timestamp_at(fp_context_source_date(j->ctx), "%Y-%m-%dT%H:%M:%SZ", now);
     l->description = g_strdup_printf("%s%s%s exported by footprint %s on %s%s%s",
                                      s->kind == FP_LAYER_PROJECTS ? "Projects" : s->kind == FP_LAYER_ASSIGNMENTS ? "Assignments of aggregation "
                                      : s->kind == FP_LAYER_DIFF ? "Changes between two editions: " : "Aggregation ",
@@ -656,7 +656,8 @@ static fp_status write_one_file(export_job *j, const fp_write_options *wo_in, fp
     res->features += n;
     res->layers = j->nlayers;
     /* QGIS reads its styles from the layer_styles table. */
-    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, err);
+    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, fp_context_source_date(j->ctx), err);
+    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_set_last_change(path, fp_context_source_date(j->ctx), err);
     g_free(path);
     return st;
 }

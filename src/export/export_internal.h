@@ -103,7 +103,13 @@ fp_status fpi_ogr_check_crs(const char *crs, fp_error *err);
  * failures are ignored (the table may not exist yet). */
 void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
 /* Stores each layer's QML (fpi_layer_qml) as its default style. */
-fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err);
+/* Every table's gpkg_contents.last_change set to `epoch` (< 0: nothing
+ * done): GDAL stamps a table it replaces in an existing file with its own
+ * clock, whatever OGR_CURRENT_DATE says. */
+fp_status fpi_gpkg_set_last_change(const char *path, long long epoch, fp_error *err);
+/* update_time: `epoch` (fp_context_source_date; < 0: now). */
+fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, long long epoch,
+                                fp_error *err);
 /* The latest style QML of table (malloc'd), or NULL. */
 char *fpi_gpkg_style_qml(const char *path, const char *table, int *len);
 

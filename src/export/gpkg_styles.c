@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "export_internal.h"
+#include "common/util.h"
 
 void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers)
 {
@@ -29,8 +30,11 @@ void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers)
     sqlite3_close(gdb);
 }
 
-fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, fp_error *err)
+fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, long long epoch,
+                                fp_error *err)
 {
+    char when[32];
+    fpi_timestamp_at(epoch, "%Y-%m-%dT%H:%M:%S.000Z", when);
     sqlite3 *gdb = NULL;
     fp_status st = FP_OK;
     if (sqlite3_open(path, &gdb) == SQLITE_OK) {
@@ -44,8 +48,8 @@ fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_laye
         sqlite3_free(msg);
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(gdb, "INSERT INTO layer_styles(f_table_catalog, f_table_schema, f_table_name, "
-                               "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description) "
-                               "VALUES('', '', ?1, 'geom', ?2, ?3, '', 1, ?4)", -1, &q, NULL) == SQLITE_OK) {
+                               "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, update_time) "
+                               "VALUES('', '', ?1, 'geom', ?2, ?3, '', 1, ?4, ?5)", -1, &q, NULL) == SQLITE_OK) {
             for (int i = 0; i < nlayers; i++) {
                 char *qml = fpi_layer_qml(style, layers[i]);
                 if (!qml) continue;
@@ -53,6 +57,7 @@ fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_laye
                 sqlite3_bind_text(q, 2, fp_style_name(style), -1, SQLITE_STATIC);
                 sqlite3_bind_text(q, 3, qml, -1, SQLITE_TRANSIENT);
                 sqlite3_bind_text(q, 4, "footprint style", -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 5, when, -1, SQLITE_STATIC);
                 if (sqlite3_step(q) != SQLITE_DONE && !st)
                     st = fp_error_set(err, FP_ERR_IO, "%s: cannot store the QGIS styles: %s", path, sqlite3_errmsg(gdb));
                 sqlite3_reset(q);
@@ -84,4 +89,22 @@ char *fpi_gpkg_style_qml(const char *path, const char *table, int *len)
     }
     sqlite3_close(gdb);
     return qml;
+}
+
+fp_status fpi_gpkg_set_last_change(const char *path, long long epoch, fp_error *err)
+{
+    if (epoch < 0) return FP_OK;
+    char when[32];
+    fpi_timestamp_at(epoch, "%Y-%m-%dT%H:%M:%S.000Z", when);
+    sqlite3 *gdb = NULL;
+    fp_status st = FP_OK;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open(path, &gdb) != SQLITE_OK ||
+        sqlite3_prepare_v2(gdb, "UPDATE gpkg_contents SET last_change = ?1", -1, &q, NULL) != SQLITE_OK ||
+        (sqlite3_bind_text(q, 1, when, -1, SQLITE_STATIC), sqlite3_step(q)) != SQLITE_DONE)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot set gpkg_contents.last_change: %s", path,
+                          gdb ? sqlite3_errmsg(gdb) : "out of memory");
+    sqlite3_finalize(q);
+    sqlite3_close(gdb);
+    return st;
 }

@@ -167,7 +167,16 @@ fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, cons
     /* GDAL's own messages (laundered field names, driver errors) would go to
      * stderr; ours name the file, the layer and the feature instead. */
     CPLPushErrorHandler(CPLQuietErrorHandler);
+    /* A GeoPackage's gpkg_contents.last_change is GDAL's clock unless
+     * OGR_CURRENT_DATE says (a fixed SOURCE_DATE_EPOCH: the same bytes). */
+    long long epoch = fp_context_source_date(o->ctx);
+    char when[32];
+    if (epoch >= 0) {
+        fpi_timestamp_at(epoch, "%Y-%m-%dT%H:%M:%S.000Z", when);
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", when);
+    }
     fp_status st = ogr_write(driver, layers, nlayers, path, o, features, err);
+    if (epoch >= 0) CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     CPLPopErrorHandler();
     return st;
 }

@@ -839,7 +839,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
 
 /* -------------------------------------------------------------- the zip --- */
 
-static fp_status write_qgz(const char *path, const char *entry, const xmlChar *xml, int len, fp_error *err)
+static fp_status write_qgz(const char *path, const char *entry, const xmlChar *xml, int len, long long epoch, fp_error *err)
 {
     zipFile z = zipOpen64(path, APPEND_STATUS_CREATE);
     if (!z) return fp_error_set(err, FP_ERR_IO, "%s: cannot create the zip: %s", path, strerror(errno));
@@ -847,9 +847,10 @@ static fp_status write_qgz(const char *path, const char *entry, const xmlChar *x
     memset(&zi, 0, sizeof zi);
     /* The entry's date (zip keeps local time): zeros read as 1979-12-31 or
      * 1980-00-00 in unzip and file managers. */
-    time_t now = time(NULL);
+    time_t now = epoch >= 0 ? (time_t)epoch : time(NULL);
     struct tm tm;
-    if (localtime_r(&now, &tm)) {
+    /* A fixed time (SOURCE_DATE_EPOCH) as UTC: the same bytes in any zone. */
+    if (epoch >= 0 ? gmtime_r(&now, &tm) != NULL : localtime_r(&now, &tm) != NULL) {
         zi.tmz_date.tm_year = (unsigned)tm.tm_year + 1900;
         zi.tmz_date.tm_mon = (unsigned)tm.tm_mon;
         zi.tmz_date.tm_mday = (unsigned)tm.tm_mday;
@@ -1377,7 +1378,7 @@ static fp_status write_project(const qgz_job *j, fp_error *err)
     xmlChar *buf = NULL;
     int len = 0;
     xmlDocDumpFormatMemoryEnc(doc, &buf, &len, "UTF-8", 1);
-    fp_status st = buf ? write_qgz(j->tmp_qgz, j->qgs_name, buf, len, err)
+    fp_status st = buf ? write_qgz(j->tmp_qgz, j->qgs_name, buf, len, fp_context_source_date(j->ctx), err)
                        : fp_error_set(err, FP_ERR_IO, "%s: cannot serialise the project", j->o->output);
     xmlFree(buf);
     xmlFreeDoc(doc);
@@ -1445,6 +1446,8 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_r
     if (!st) st = make_folders(&j, err);
     if (!st) st = write_data(store, &j, err);
     if (!st && j.agg) st = atlas_views(&j, err);
+    /* The atlas columns were added through GDAL, which dated the table now. */
+    if (!st) st = fpi_gpkg_set_last_change(j.tmp_gpkg, fp_context_source_date(j.ctx), err);
     if (!st) plan_layers(&j);
     if (!st) st = write_project(&j, err);
     if (!st) st = publish(&j, res, err);

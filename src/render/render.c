@@ -825,7 +825,18 @@ static void open_surface(map_job *j)
     j->pw = (int)lround(pg->w * pg->dpi / 72);
     j->ph = (int)lround(pg->h * pg->dpi / 72);
     if (pg->kind == 0 || pg->kind == 3) j->surface = fpi_image_surface_new(j->pw, j->ph);
-    else if (pg->kind == 1) j->surface = cairo_pdf_surface_create(j->tmp, pg->w, pg->h);
+    else if (pg->kind == 1) {
+        j->surface = cairo_pdf_surface_create(j->tmp, pg->w, pg->h);
+        /* cairo dates the PDF now; a fixed time (SOURCE_DATE_EPOCH) makes a
+         * rerun on the same data the same bytes. */
+        long long epoch = fp_context_source_date(pg->ctx);
+        if (epoch >= 0) {
+            char when[32];
+            fpi_timestamp_at(epoch, "%Y-%m-%dT%H:%M:%SZ", when);
+            cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_CREATE_DATE, when);
+            cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_MOD_DATE, when);
+        }
+    }
     else j->surface = cairo_svg_surface_create(j->tmp, pg->w, pg->h);
     j->cr = cairo_create(j->surface);
     if (pg->kind == 0 || pg->kind == 3) cairo_scale(j->cr, pg->dpi / 72, pg->dpi / 72);

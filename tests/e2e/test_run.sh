@@ -82,3 +82,26 @@ assert_contains "$OUT" "already imported" "message"
 assert_eq "$before" "$(content)" "store content"
 assert_eq "ok" "$(sql "PRAGMA integrity_check")" "integrity"
 case_end
+
+# A nightly job that publishes only what changed: with SOURCE_DATE_EPOCH
+# (reproducible-builds.org) a rerun on the same data writes the same bytes.
+# Expected dates by hand: 1700000000 s is 2023-11-14 22:13:20 UTC.
+case_begin "SOURCE_DATE_EPOCH: two runs write byte-identical outputs (GeoJSON, PDF, GeoPackage, QGIS project, tiles), dated by it; a malformed value is ignored with a warning"
+mkdir -p sde1 sde2
+OUT1=$(SOURCE_DATE_EPOCH=1700000000 "$FP" -q --db sde1/fp.sqlite run 2>&1) || fail "first run: $OUT1"
+OUT2=$(SOURCE_DATE_EPOCH=1700000000 "$FP" -q --db sde2/fp.sqlite run 2>&1) || fail "second run: $OUT2"
+n=0; differ=""
+while read -r f; do
+    n=$((n + 1))
+    cmp -s "sde1/$f" "sde2/$f" || differ="$differ $f"
+done < <(cd sde1 && find . -type f ! -name 'fp.sqlite*' | sort)
+[ "$n" -gt 100 ] || fail "only $n files written"
+assert_eq "" "$differ" "files that differ"
+assert_contains "$(cat sde1/projects.geojson 2>/dev/null || find sde1 -name '*.geojson' | head -1 | xargs cat)" "2023-11-14T22:13:20Z" "a GeoJSON's description dated by it"
+pdf=$(find sde1 -name '*.pdf' | head -1)
+assert_contains "$(pdfinfo "$pdf" 2>/dev/null | grep CreationDate)" "2023" "the PDF's CreationDate"
+assert_eq "2023-11-14T22:13:20.000Z" "$(sqlite3 sde1/footprint.gpkg "SELECT DISTINCT last_change FROM gpkg_contents")" "the GeoPackage's last_change, every table"
+OUT=$(SOURCE_DATE_EPOCH=yesterday "$FP" --db sde1/fp.sqlite render --size 200x100 -o sde_bad.png 2>&1); RC=$?
+assert_eq 0 "$RC" "a malformed value: exit status"
+assert_contains "$OUT" "SOURCE_DATE_EPOCH 'yesterday' is not a number of seconds since 1970: ignored" "a malformed value: warned"
+case_end
