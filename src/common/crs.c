@@ -85,3 +85,12 @@ void fpi_crs_describe(const char *def, char *out, size_t size)
     if (crs) proj_destroy(crs);
     if (ctx) proj_context_destroy(ctx);
 }
+
+fp_status fpi_crs_check_option(const char *option, const char *value, const char *def, fp_error *err)
+{
+    char kind[96];
+    if (!*value) return fp_error_set(err, FP_ERR_USAGE, "%s: empty value", option);
+    if (fpi_crs_check_horizontal(def, kind, sizeof kind))
+        return fp_error_set(err, FP_ERR_USAGE, "%s %s: not a 2D geographic or projected CRS but %s", option, value, kind);
+    return FP_OK;
+}

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <proj.h>
+#include "fp_error.h"
 
 /* A PROJ context that logs nothing: footprint reports PROJ's failures in
  * its own words ("--crs EPSG:99999: PROJ does not know this CRS"), so
@@ -18,6 +19,13 @@ PJ_CONTEXT *fpi_proj_context_quiet(void);
  * then says so); -1 another kind (geocentric, vertical, 3D, compound,
  * engineering...), its kind in what ("a geocentric CRS (3 axes)"). */
 int fpi_crs_check_horizontal(const char *def, char *what, size_t size);
+
+/* An option naming a CRS (import and export --crs, render --proj): FP_OK,
+ * or FP_ERR_USAGE "OPTION: empty value" or "OPTION VALUE: not a 2D
+ * geographic or projected CRS but KIND". def is what PROJ is asked about:
+ * the value itself, or the definition a name stands for (render's
+ * "equal-earth"). A CRS PROJ does not read passes: the caller says so. */
+fp_status fpi_crs_check_option(const char *option, const char *value, const char *def, fp_error *err);
 
 /* How a summary names a CRS: "EPSG:27700, OSGB36 / British National
  * Grid" (its authority code when it has one, and its name), or def itself

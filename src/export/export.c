@@ -477,14 +477,11 @@ static fp_status check_options(const fp_export_options *o, const format_info **f
         /* GeoJSON is WGS 84 lon/lat by RFC 7946 (GDAL would write an
          * old-style "crs" member QGIS reads but web maps ignore): the
          * formats that declare their CRS take --crs. */
-        char kind[96];
-        if (!*o->crs) return fp_error_set(err, FP_ERR_USAGE, "--crs: empty value");
-        if (!(*fmt)->driver)
+        if (*o->crs && !(*fmt)->driver)
             return fp_error_set(err, FP_ERR_USAGE, "--crs %s: %s is WGS 84 lon/lat by its standard (RFC 7946); "
                                 "write gpkg, fgb, shp or csv in another CRS", o->crs, (*fmt)->name);
-        if (fpi_crs_check_horizontal(o->crs, kind, sizeof kind))
-            return fp_error_set(err, FP_ERR_USAGE, "--crs %s: not a 2D geographic or projected CRS but %s", o->crs, kind);
-        return fpi_ogr_check_crs(o->crs, err);
+        fp_status cst = fpi_crs_check_option("--crs", o->crs, o->crs, err);
+        return cst ? cst : fpi_ogr_check_crs(o->crs, err);
     }
     return FP_OK;
 }

@@ -104,11 +104,10 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     /* --crs names the CRS 2D coordinates are in: "" is no CRS (it was
      * taken silently as the default), and a geocentric or vertical CRS
      * turned lon/lat into nonsense (EPSG:4978 stored POINT(18.79 0)). */
-    char kind[96];
-    if (opts->crs && !*opts->crs) return fp_error_set(err, FP_ERR_USAGE, "--crs: empty value");
-    if (opts->crs && fpi_crs_check_horizontal(opts->crs, kind, sizeof kind))
-        return fp_error_set(err, FP_ERR_USAGE, "--crs %s: not a 2D geographic or projected CRS but %s", opts->crs,
-                            kind);
+    if (opts->crs) {
+        fp_status cst = fpi_crs_check_option("--crs", opts->crs, opts->crs, err);
+        if (cst) return cst;
+    }
 
     struct stat sb;
     if (stat(path, &sb) != 0)

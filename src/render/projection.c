@@ -35,14 +35,14 @@ fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, 
 {
     /* A map is drawn on a plane: a vertical or geocentric CRS drew a
      * distorted map and wrote a VERTCS .prj beside it. */
-    char kind[96];
-    if (proj && !*proj) return fp_error_set(err, FP_ERR_USAGE, "--proj: empty value");
     definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
     /* The definition PROJ is given, not the name: a name ("equal-earth",
      * the style's default) sent PROJ searching its database's names, 0.1 s
      * of every map. */
-    if (proj && fpi_crs_check_horizontal(v->proj_def, kind, sizeof kind))
-        return fp_error_set(err, FP_ERR_USAGE, "--proj %s: not a 2D geographic or projected CRS but %s", proj, kind);
+    if (proj) {
+        fp_status cst = fpi_crs_check_option("--proj", proj, v->proj_def, err);
+        if (cst) return cst;
+    }
     v->ctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
     PJ *raw = proj_create_crs_to_crs(v->ctx, "EPSG:4326", v->proj_def, NULL);
     if (!raw) {
