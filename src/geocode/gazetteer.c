@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <strings.h>
 #include <zlib.h>
 #include <glib.h>
@@ -346,7 +347,7 @@ void fp_gazetteer_free(fp_gazetteer *g)
     if (g->group_regions) g_hash_table_destroy(g->group_regions);
     /* Read from the cache: every array lies in the one blob. */
     if (g->blob) {
-        free(g->blob);
+        munmap(g->blob, g->blob_len);
         free(g);
         return;
     }
@@ -530,7 +531,7 @@ static void fill(const fp_gazetteer *g, long i, fp_place_match *m)
     m->lat = p->lat;
     m->population = p->population;
     memcpy(m->country, p->country, 3);
-    m->name = p->name;
+    m->name = g->blob ? g->cache_names + p->name_off : p->name;
     m->region = p->region;
 }
 

@@ -17,9 +17,9 @@ typedef struct place {
      * place whose population GeoNames does not know an estimate
      * (gazetteer.c, estimate_populations). */
     long rank_population;
-    /* The name: in the gazetteer's string chunk or in a cache entry's blob;
-     * in a cache file, where a pointer means nothing, its offset in the
-     * entry's names block (gazetteer_cache.c). */
+    /* The name: in the gazetteer's string chunk; in a cache entry, where a
+     * pointer means nothing, its offset in the entry's names block
+     * (gazetteer_cache.c; place_name reads either). */
     union {
         const char *name;
         uint64_t name_off;
@@ -46,10 +46,13 @@ struct fp_gazetteer {
     place *places;
     long n, cap;
     GStringChunk *names;    /* the names, when loaded from the TSV */
-    /* A cache entry read whole (gazetteer_cache.c): places, key arrays and
-     * names all point into it, and freeing the gazetteer frees it once.
-     * NULL when the arrays were allocated one by one (the TSV path). */
+    /* A cache entry mapped whole, read-only (gazetteer_cache.c): places,
+     * key arrays and names all lie in it, a place's name at cache_names +
+     * name_off; freeing the gazetteer unmaps it. NULL when the arrays were
+     * allocated one by one (the TSV path), names then by pointer. */
     void *blob;
+    size_t blob_len;
+    const char *cache_names;
     key_index idx[IDX_COUNT];
     /* Per GeoNames admin-1 group ("CC\tA1"), the shipped region most of
      * its places lie in, when a majority do (gazetteer.c, group_region):
