@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <stdint.h>
 #include <png.h>
+#include <zlib.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <glib.h>
@@ -31,7 +32,11 @@ static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 119
 
 /* cairo's own PNG writer compresses at zlib's default level, a quarter of
  * the time of an A4 300 dpi map; libpng at level 3 with the Sub filter
- * writes files a few percent larger in a third of the time. */
+ * wrote files a few percent larger in a third of the time. zlib's
+ * run-length strategy with the Up filter takes two thirds of that again
+ * (the A4 map of bench/render: 0.206 -> 0.135 CPU-s, 4.07 -> 4.15 MB):
+ * a map's rows are long runs of one fill, and the Up filter turns a row
+ * like the one above it into zeros. */
 void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
 {
     for (int x = 0; x < w; x++) {
@@ -55,8 +60,9 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
     int rc = -1;
     if (png && info && row && !setjmp(png_jmpbuf(png))) {
         png_init_io(png, f);
-        png_set_compression_level(png, 3);
-        png_set_filter(png, 0, PNG_FILTER_SUB);
+        png_set_compression_level(png, 1);
+        png_set_compression_strategy(png, Z_RLE);
+        png_set_filter(png, 0, PNG_FILTER_UP);
         png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                      PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         /* The resolution (pHYs, pixels per metre): printed or placed in a
@@ -419,22 +425,33 @@ void fpi_sprite_stamp(cairo_surface_t *dst, const fp_sprite *s, double dx, doubl
     if (fy1 > h) fy1 = h;
     unsigned char *dd = cairo_image_surface_get_data(dst), *sd = cairo_image_surface_get_data(s->img);
     int ds = cairo_image_surface_get_stride(dst), ss = cairo_image_surface_get_stride(s->img);
+    /* The sprite's columns inside the frame, clipped once per sprite. */
+    int xs = fx0 - x0 > 0 ? fx0 - x0 : 0, xe = fx1 - x0 < s->size ? fx1 - x0 : s->size;
     for (int y = 0; y < s->size; y++) {
         int py = y0 + y;
         if (py < fy0 || py >= fy1) continue;
         const uint32_t *src = (const uint32_t *)(const void *)(sd + (size_t)y * (size_t)ss);
         uint32_t *out = (uint32_t *)(void *)(dd + (size_t)py * (size_t)ds);
-        for (int x = 0; x < s->size; x++) {
-            int px = x0 + x;
+        for (int x = xs; x < xe; x++) {
             uint32_t p = src[x];
-            if (px < fx0 || px >= fx1 || !p) continue;
-            uint32_t a = p >> 24, q = out[px], inv = 255 - a, r = 0;
-            if (a == 255) { out[px] = p; continue; }   /* opaque: OVER gives the sprite's pixel */
-            for (int sh = 0; sh < 32; sh += 8) {
-                uint32_t c = ((p >> sh) & 255) + (((q >> sh) & 255) * inv + 127) / 255;
-                r |= (c > 255 ? 255 : c) << sh;
-            }
-            out[px] = r;
+            if (!p) continue;
+            uint32_t a = p >> 24;
+            uint32_t *o = &out[x0 + x];
+            if (a == 255) { *o = p; continue; }   /* opaque: OVER gives the sprite's pixel */
+            /* OVER on premultiplied ARGB, two channels per 32-bit word
+             * (red and blue, then alpha and green, 16 bits each): each
+             * lane is q * (255 - a) rounded / 255, exactly (t + 127) / 255,
+             * as (t + 128 + ((t + 128) >> 8)) >> 8 is for t <= 255 * 255.
+             * A premultiplied channel is at most a, so p + q * (255 - a) /
+             * 255 stays within 255 and never carries into the next lane.
+             * A third of the instructions of a loop over the four
+             * channels (the A4 map's 100,000 points: 19 % of the render). */
+            uint32_t q = *o, inv = 255 - a;
+            uint32_t rb = (q & 0x00FF00FFu) * inv + 0x00800080u;
+            uint32_t ag = ((q >> 8) & 0x00FF00FFu) * inv + 0x00800080u;
+            rb = ((rb + ((rb >> 8) & 0x00FF00FFu)) >> 8) & 0x00FF00FFu;
+            ag = (ag + ((ag >> 8) & 0x00FF00FFu)) & 0xFF00FF00u;
+            *o = p + rb + ag;
         }
     }
 }
