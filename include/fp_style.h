@@ -70,6 +70,7 @@ typedef struct fp_classes {
     long nodata_count;
     fp_rgba nodata;
     int zero_is_nodata;
+    int whole_values;         /* every value with data is a whole number (counts) */
 } fp_classes;
 
 /* Classifies values (NaN and infinities = no data; 0 = no data when
@@ -89,8 +90,10 @@ int fp_classes_index(const fp_classes *c, double v);
 void fp_classes_clear(fp_classes *c);
 /* The legend text of class i, "LO – HI" or "V" (UTF-8 en dash). With
  * whole-number breaks (counts) class i > 0 starts above its lower bound, so
- * the classes read 1, 2, 3, 4 – 9 rather than 1 – 2, 2 – 3. Shared by the
- * report maps' legend and the tile preview's. */
+ * the classes read 1, 2, 3, 4 – 9 rather than 1 – 2, 2 – 3; with whole
+ * values (counts) and breaks that are not (equal intervals: 145.2), a class
+ * reads as the whole numbers it holds, 1 – 145 then 146 – 289, not 1 – 145
+ * then 145 – 289. Shared by the report maps' legend and the tile preview's. */
 void fp_classes_label(const fp_classes *c, int i, char *out, size_t size);
 
 /* ---- The choropleth of a store: the style's spec resolved against an

@@ -200,6 +200,8 @@ fp_status fp_classify(const fp_choropleth_spec *spec, const double *values, size
     for (size_t i = 0; i < n; i++)
         if (!is_nodata(values[i], spec->zero_is_nodata)) v[m++] = values[i];
     out->nodata_count = (long)(n - m);
+    out->whole_values = 1;
+    for (size_t i = 0; i < m && out->whole_values; i++) out->whole_values = v[i] == floor(v[i]) && fabs(v[i]) < 9e15;
     if (m == 0) {
         free(v);
         return FP_OK;
@@ -300,8 +302,16 @@ void fp_classes_label(const fp_classes *c, int i, char *out, size_t size)
     int integral = 1;
     for (int k = 0; k <= c->n; k++) integral &= fabs(c->breaks[k] - round(c->breaks[k])) < 1e-9;
     char a[32], b[32];
-    format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), a, sizeof a);
-    format_break(c->breaks[i + 1], b, sizeof b);
+    /* Whole values in class i: from the first above its lower bound (from
+     * the bound itself for the first class, which includes it). */
+    double lo = i > 0 ? floor(c->breaks[i]) + 1 : ceil(c->breaks[i]), hi = floor(c->breaks[i + 1]);
+    if (c->whole_values && !integral && lo <= hi && fabs(hi) < 1e12) {
+        format_break(lo, a, sizeof a);
+        format_break(hi, b, sizeof b);
+    } else {
+        format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), a, sizeof a);
+        format_break(c->breaks[i + 1], b, sizeof b);
+    }
     if (!strcmp(a, b)) snprintf(out, size, "%s", a);
     else snprintf(out, size, "%s \xe2\x80\x93 %s", a, b);
 }

@@ -255,6 +255,35 @@ static void test_equal_interval(void **state)
     assert_breaks(&c, (const double[]){ 1, 3, 5 }, 2);
     assert_counts(&c, (const long[]){ 2, 2 });
     fp_classes_clear(&c);
+
+    /* Counts 1..727 in 5 classes: breaks 1, 146.2, 291.4, 436.6, 581.8, 727
+     * (width 726 / 5 = 145.2). A count of 146 is in the second class
+     * (146 > 146.2 is false: the first), so the labels name the whole
+     * numbers each class holds: 1 - 146, 147 - 291, ... and no number is
+     * in two labels (they read 1 - 146, 146 - 291 before). */
+    const double counts[] = { 1, 146, 147, 291, 292, 727 };
+    assert_int_equal(fp_classify(&s, counts, 6, &c, &err), FP_OK);
+    assert_int_equal(c.n, 5);
+    assert_true(c.whole_values);
+    const char *want[] = { "1 \xe2\x80\x93 146", "147 \xe2\x80\x93 291", "292 \xe2\x80\x93 436",
+                           "437 \xe2\x80\x93 581", "582 \xe2\x80\x93 727" };
+    char label[64];
+    for (int i = 0; i < 5; i++) {
+        fp_classes_label(&c, i, label, sizeof label);
+        assert_string_equal(label, want[i]);
+    }
+    assert_int_equal(fp_classes_index(&c, 146), 0);
+    assert_int_equal(fp_classes_index(&c, 147), 1);
+    fp_classes_clear(&c);
+
+    /* Values that are not whole keep the breaks as they are. */
+    const double reals[] = { 0.5, 2.75 };
+    s = spec_of(FP_CLASS_EQUAL, 2);
+    assert_int_equal(fp_classify(&s, reals, 2, &c, &err), FP_OK);
+    assert_false(c.whole_values);
+    fp_classes_label(&c, 1, label, sizeof label);
+    assert_string_equal(label, "1.62 \xe2\x80\x93 2.75");
+    fp_classes_clear(&c);
 }
 
 static double class_ssd(const fp_classes *c, const double *v, size_t n)
