@@ -50,7 +50,8 @@ void fpi_layer_free(fp_layer *l);
  * properties, but kept out of the way there too), the columns but extra,
  * "class" and "fill" when classed, then the keys of extra. Rule, the same
  * for every format so names are predictable:
- *   1. a key of extra named like an earlier field gets the prefix extra_;
+ *   1. a key of extra named like an earlier field, or a name the format
+ *      keeps for itself (`reserved`, NULL: none), gets the prefix extra_;
  *   2. a name is cut to max_bytes at a character boundary;
  *   3. a name equal to an earlier one ignoring ASCII case (SQLite,
  *      GeoPackage, OGR and the DBF compare names so) gets _2, _3, ...
@@ -59,7 +60,10 @@ void fpi_layer_free(fp_layer *l);
  * Earlier wins: columns before keys, keys in byte order (so FEATURECLA
  * keeps its name and featurecla becomes featurecla_2). Returns a
  * NULL-terminated array (g_strfreev) and sets *nnames. */
-char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames);
+char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames);
+/* The names no attribute takes, compared ignoring case: fid and geom (GDAL's
+ * GeoPackage columns) in every format. */
+int fpi_reserved_field_name(const char *name);
 
 /* The names of the layer's fields as they are in the data: the same order
  * as fpi_layer_field_names. */

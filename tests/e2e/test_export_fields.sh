@@ -216,3 +216,44 @@ run --db $DB export --where dataset=kinds --where source_key=k1 -o k1_shp/p.shp
 assert_eq 0 "$RC" "one kind exports ($OUT)"
 assert_contains "$(ogrinfo -ro -al k1_shp/p.shp 2>/dev/null)" "geometry_r (String) = Self-intersection[11 11]" "repair reason carried (name cut to 10 bytes)"
 case_end
+
+# ------------------------------------------- names a format keeps to itself ---
+# A CSV saved from a QGIS GeoPackage layer starts with fid; GDAL's GeoPackage
+# names its feature id fid and footprint's geometry column geom.
+printf 'fid,id,name,lon,lat,geom\n1,C1,a,8.5,47.3,g\n' > qgis.csv
+"$FP" -q --db $DB import qgis.csv --dataset qgis
+case_begin "gpkg: attributes named fid and geom (a QGIS CSV handed back) are extra_fid and extra_geom, in fields.csv; the export succeeds"
+run --db $DB export --where dataset=qgis -o qgis_gpkg/p.gpkg
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "" "$(ogrinfo -ro -al -so qgis_gpkg/p.gpkg 2>&1 >/dev/null)" "ogrinfo stderr"
+want_id=$(sql "SELECT id FROM projects WHERE dataset='qgis'")
+assert_eq "$want_id|1|g" "$(sqlite3 -batch qgis_gpkg/p.gpkg "SELECT fid, extra_fid, extra_geom FROM projects" 2>&1)" \
+    "sqlite3: the FID is the project's id, the attributes under their new names"
+assert_contains "$(cat qgis_gpkg/p.fields.csv 2>/dev/null)" "projects,fid,extra_fid" "fields.csv: fid"
+assert_contains "$(cat qgis_gpkg/p.fields.csv 2>/dev/null)" "projects,geom,extra_geom" "fields.csv: geom"
+case_end
+
+cat > fids.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"F1","fid":1,"GEOM":"a"},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"F2","fid":1,"GEOM":"b"},"geometry":{"type":"Point","coordinates":[8.6,47.4]}}
+]}
+E
+"$FP" -q --db $DB import fids.geojson --dataset fids
+for fmt in $FORMATS; do
+    case_begin "$fmt: integer fid values two rows share: exported as extra_fid, and ogr2ogr makes a GeoPackage of the file keeping them"
+    ext=$(ext_of $fmt)
+    run --db $DB export --where dataset=fids -o "fids_$fmt/p.$ext"
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$(cat "fids_$fmt/p.fields.csv" 2>/dev/null)" "fid,extra_fid" "fields.csv"
+    # GDAL takes a field named fid for a GeoPackage's feature id: two rows
+    # sharing one failed (UNIQUE constraint failed), a value unlike the
+    # feature's id was refused or dropped.
+    layer=""
+    [ $fmt = gpkg ] && layer=projects      # not its layer_styles table
+    conv=$(ogr2ogr -f GPKG "fids_$fmt.gpkg" "fids_$fmt/p.$ext" $layer -nln conv 2>&1)
+    assert_eq "" "$conv" "ogr2ogr to GeoPackage says nothing"
+    assert_eq "a,1|b,1" "$(sqlite3 -batch "fids_$fmt.gpkg" "SELECT extra_GEOM || ',' || CAST(extra_fid AS INTEGER) FROM conv ORDER BY 1" 2>&1 | paste -sd'|')" \
+        "sqlite3: both rows, their fid and GEOM values"
+    case_end
+done
