@@ -62,8 +62,10 @@ void fpi_layer_free(fp_layer *l);
  * NULL-terminated array (g_strfreev) and sets *nnames. */
 char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames);
 /* The names no attribute takes, compared ignoring case: fid and geom (GDAL's
- * GeoPackage columns) in every format. */
+ * GeoPackage columns) in every format; in a CSV also its X, Y and WKT and
+ * every name the importer takes for a coordinate or WKT column. */
 int fpi_reserved_field_name(const char *name);
+int fpi_reserved_csv_field_name(const char *name);
 
 /* The names of the layer's fields as they are in the data: the same order
  * as fpi_layer_field_names. */

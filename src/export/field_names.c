@@ -8,6 +8,7 @@
 #include <glib.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "ingest/location_columns.h"
 
 char **fpi_layer_source_names(const fp_layer *l, int *nnames)
 {
@@ -56,6 +57,16 @@ static gboolean fold_equal(gconstpointer a, gconstpointer b)
 int fpi_reserved_field_name(const char *name)
 {
     return !g_ascii_strcasecmp(name, "fid") || !g_ascii_strcasecmp(name, "geom");
+}
+
+/* A CSV's location is its X and Y (points) or WKT column. An attribute named
+ * like one, or like any column footprint's importer takes for coordinates
+ * or WKT (longitude, lat, "Easting (m)"), was read back as the location
+ * (a point moved, a line rejected); GDAL's reader also takes a _WKT... column
+ * for a geometry. */
+int fpi_reserved_csv_field_name(const char *name)
+{
+    return fpi_reserved_field_name(name) || fpi_is_location_column(name) || !g_ascii_strncasecmp(name, "_WKT", 4);
 }
 
 char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames)

@@ -220,7 +220,8 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
          * named uniquely as the format allows (fpi_layer_field_names), the
          * mapping kept next to the file when a name had to change. */
         int nnames = 0, nsrc = 0;
-        char **names = fpi_layer_field_names(l, shp ? 10 : 0, fpi_reserved_field_name, &nnames);
+        char **names = fpi_layer_field_names(l, shp ? 10 : 0, csv ? fpi_reserved_csv_field_name : fpi_reserved_field_name,
+                                             &nnames);
         char **source_names = fpi_layer_source_names(l, &nsrc);
         int first_class = 1 + l->ncolumns - (l->extra_col >= 0);
         int first_extra = first_class + (l->classes ? 2 : 0);

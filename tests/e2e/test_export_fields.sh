@@ -257,3 +257,59 @@ for fmt in $FORMATS; do
         "sqlite3: both rows, their fid and GEOM values"
     case_end
 done
+
+# --------------------------------------------- CSV: one location, its own ---
+# The importer takes lon/lat/longitude/x/easting... or wkt columns for the
+# location: in footprint's CSV only its own X/Y (points) or WKT may be such.
+cat > loc.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"M1","name":"x","longitude":8.0,"latitude":47.0,"X":1,"lon":3,"Northing (m)":5,"geometry":"g"},"geometry":{"type":"Point","coordinates":[8.5417,47.3769]}},
+{"type":"Feature","properties":{"id":"W2","name":"y","wkt":"note"},"geometry":{"type":"LineString","coordinates":[[8.6,47.3],[8.7,47.4]]}}
+]}
+E
+"$FP" -q --db $DB import loc.geojson --dataset loc
+for kind in points mixed; do
+    case_begin "csv ($kind): attributes named like a location column (X, wkt, longitude, lon, Northing (m)) renamed extra_, the header unique ignoring case, the file read back where it was"
+    where="--where dataset=loc"
+    [ $kind = points ] && where="$where --where source_key=M1"
+    run --db $DB export $where -o "loc_$kind/p.csv"
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    got=$(python3 - "loc_$kind/p.csv" "loc_$kind/p.fields.csv" "$kind" <<'P'
+import csv, os, re, sys
+path, mapfile, kind = sys.argv[1:]
+header = next(csv.reader(open(path, encoding='utf-8', newline='')))
+problems = []
+if len({h.lower() for h in header}) != len(header): problems.append('header not unique ignoring case: %s' % header)
+# Location-like names, compared as importers do (case, spaces, _ . - and a
+# trailing "(unit)" ignored).
+norm = lambda h: re.sub(r'\(.*\)$', '', re.sub(r'[ ._\-]', '', h.lower()))
+loc = {'x', 'y', 'lon', 'lng', 'long', 'longitude', 'lat', 'latitude', 'easting', 'northing', 'wkt'}
+found = [h for h in header if norm(h) in loc]
+want = ['X', 'Y'] if kind == 'points' else ['WKT']
+if found != want: problems.append('location columns %s, want %s' % (found, want))
+m = {r[0]: r[1] for r in list(csv.reader(open(mapfile, encoding='utf-8')))[1:]} if os.path.exists(mapfile) else {}
+keys = ['longitude', 'latitude', 'X', 'lon', 'Northing (m)'] if kind == 'points' else ['longitude', 'latitude', 'X', 'lon', 'Northing (m)', 'wkt']
+for k in keys:
+    if m.get(k) != 'extra_' + k: problems.append('fields.csv: %s -> %s' % (k, m.get(k)))
+if m.get('geometry', 'geometry') != 'geometry': problems.append('geometry renamed')
+print('; '.join(problems) if problems else 'ok')
+P
+)
+    assert_eq ok "$got" "header and fields.csv"
+    # GDAL reads the location footprint wrote (its X/Y named, or the WKT).
+    gdal=$(ogrinfo -ro -al -q "loc_$kind/p.csv" -oo X_POSSIBLE_NAMES=X -oo Y_POSSIBLE_NAMES=Y -oo KEEP_GEOM_COLUMNS=NO 2>&1 |
+           grep -E '^  (POINT|LINESTRING)' | sed 's/^  //' | paste -sd'|')
+    want_gdal="POINT (8.5417 47.3769)"
+    [ $kind = mixed ] && want_gdal="POINT (8.5417 47.3769)|LINESTRING (8.6 47.3,8.7 47.4)"
+    assert_eq "$want_gdal" "$gdal" "GDAL's reading"
+    # And footprint's importer: every row back, where it was.
+    rm -f "back_$kind.sqlite"
+    cp $DB "back_$kind.sqlite"
+    run --db "back_$kind.sqlite" import "loc_$kind/p.csv" --dataset back
+    assert_eq 0 "$RC" "re-import ($OUT)"
+    n=$([ $kind = points ] && echo "1 row read, 1 stored" || echo "2 rows read, 2 stored")
+    assert_contains "$OUT" "$n, 0 rejected" "re-import stores every row"
+    assert_eq "8.5417 47.3769" "$(spatialite_q "back_$kind.sqlite" "SELECT ST_X(geom) || ' ' || ST_Y(geom) FROM projects WHERE dataset='back' AND source_key='M1'")" \
+        "M1 read back where it was (spatialite)"
+    case_end
+done
