@@ -313,3 +313,58 @@ P
         "M1 read back where it was (spatialite)"
     case_end
 done
+
+# ------------------------------------------------------ CSV: exact reals ---
+cat > reals.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"R1","third":0.3333333333333333,"tenth":0.1,"big":1e300,"tiny":5e-324,"mix":5},"geometry":{"type":"Point","coordinates":[1,1]}},
+{"type":"Feature","properties":{"id":"R2","third":1234567.891234567,"tenth":-2.5e-8,"big":-1.7976931348623157e308,"tiny":2.2250738585072014e-308,"mix":0.30000000000000004},"geometry":{"type":"Point","coordinates":[2,2]}}
+]}
+E
+"$FP" -q --db $DB import reals.geojson --dataset reals
+case_begin "csv: reals written so GDAL reads back the same double (0.3333333333333333, not 15 digits), the .csvt says Real"
+run --db $DB export --where dataset=reals -o reals_csv/p.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(/usr/bin/python3 - reals_csv/p.csv <<'P'
+import csv, sys
+from osgeo import ogr
+want = {'R1': {'third': 0.3333333333333333, 'tenth': 0.1, 'big': 1e300, 'tiny': 5e-324, 'mix': 5.0},
+        'R2': {'third': 1234567.891234567, 'tenth': -2.5e-8, 'big': -1.7976931348623157e308,
+               'tiny': 2.2250738585072014e-308, 'mix': 0.30000000000000004}}
+problems = []
+ds = ogr.Open(sys.argv[1])
+layer = ds.GetLayer(0)
+for f in layer:
+    key = f.GetField('source_key')
+    for k, v in want[key].items():
+        i = f.GetFieldIndex(k)
+        if f.GetFieldType(i) != ogr.OFTReal: problems.append('%s: %s' % (k, f.GetFieldDefnRef(i).GetTypeName()))
+        if f.GetField(i) != v: problems.append('%s.%s = %r, want %r' % (key, k, f.GetField(i), v))
+rows = {r['source_key']: r for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))}
+if rows['R1']['third'] != '0.3333333333333333': problems.append('text %r' % rows['R1']['third'])
+print('; '.join(problems) if problems else 'ok')
+P
+)
+assert_eq ok "$got" "values read by GDAL (osgeo.ogr)"
+case_end
+
+case_begin "csv: an aggregation's real columns read back by GDAL as the store's doubles (sqlite3)"
+run --db $DB export --what aggregate:cont --no-centroids -o cont_rt/a.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The store's doubles through Python's sqlite3 (SQLite's printf gives 16 digits).
+got=$(/usr/bin/python3 - cont_rt/a.csv $DB <<'P'
+import sqlite3, sys
+from osgeo import ogr
+store = {r[0]: list(r[1:]) for r in sqlite3.connect(sys.argv[2]).execute(
+    "SELECT code, area_km2, per_10k_km2, projects_weighted FROM agg_cont")}
+ds = ogr.Open(sys.argv[1])
+problems, n = [], 0
+for f in ds.GetLayer(0):
+    got = [f.GetField(k) for k in ('area_km2', 'per_10k_km2', 'projects_weighted')]
+    n += 1
+    if got != store.get(f.GetField('code')): problems.append('%s: %r, store %r' % (f.GetField('code'), got, store.get(f.GetField('code'))))
+print('; '.join(problems[:3]) if problems or not n else 'ok')
+P
+)
+assert_eq ok "$got" "area_km2, per_10k_km2, projects_weighted"
+case_end
