@@ -4,6 +4,7 @@
 #ifndef FP_EXPORT_INTERNAL_H
 #define FP_EXPORT_INTERNAL_H
 
+#include <stdint.h>
 #include <geos_c.h>
 #include "fp_export.h"
 #include "fp_store.h"
@@ -31,6 +32,7 @@ typedef struct fp_layer {
     int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
     char **extra_keys;            /* keys of `extra` over the layer, in byte order */
     fp_extra_type *extra_types;
+    int64_t *extra_min, *extra_max;    /* per key: its least and greatest integer value (0, 0: none) */
     int nextra;
     struct _GHashTable *extra_index;   /* key -> 1 + its index in extra_keys */
     const char *geometry;         /* "point", "line", "polygon" or "mixed": for styles */

@@ -135,6 +135,50 @@ static void note_cut_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *lay
     }
 }
 
+/* A Shapefile's numbers are text of a fixed width in the .dbf: reals
+ * N(24,15), integers N(18). GDAL cuts a real whose whole part is wider
+ * (1e300 read back as 1e23) and writes one below the 15th decimal as 0,
+ * saying nothing (its warning, hushed here, names harmless cut decimals
+ * too); an integer wider than its field widens it, and GDAL and QGIS read
+ * a field wider than 18 digits as Real: each value past 2^53 in it then
+ * reads back changed (1234567890123456789 as ...768). Counted, the first
+ * named, as cut text is. read_as_real: the fields so widened. */
+#define DBF_INTEGER_DIGITS 18
+static void note_changed_numbers(OGRFeatureH f, OGRFeatureDefnH defn, const unsigned char *read_as_real,
+                                 const char *layer, long long id, fp_export_result *notes)
+{
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        OGRFieldType t = OGR_Fld_GetType(fd);
+        if ((t != OFTReal && t != OFTInteger64) || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        char wrote[48], reads[48];
+        if (t == OFTReal) {
+            double v = OGR_F_GetFieldAsDouble(f, i);
+            int width = OGR_Fld_GetWidth(fd), decimals = OGR_Fld_GetPrecision(fd);
+            if (!isfinite(v) || width <= 0) continue;
+            /* As the .dbf holds it: "%W.Df" cut to W characters. */
+            char *text = g_strdup_printf("%*.*f", width, decimals, v);
+            const char *dot = strchr(text, '.');
+            int whole_cut = (dot ? (int)(dot - text) : (int)strlen(text)) > width;
+            if ((int)strlen(text) > width) text[width] = 0;
+            double back = g_ascii_strtod(text, NULL);
+            g_free(text);
+            if (!whole_cut && !(v != 0 && back == 0)) continue;
+            wrote[fpi_format_real(v, wrote)] = 0;
+            reads[fpi_format_real(back, reads)] = 0;
+        } else {
+            long long v = (long long)OGR_F_GetFieldAsInteger64(f, i);
+            if (!read_as_real[i] || (v <= (1LL << 53) && v >= -(1LL << 53))) continue;
+            snprintf(wrote, sizeof wrote, "%lld", v);
+            snprintf(reads, sizeof reads, "%.0f", (double)v);
+        }
+        if (!notes->numbers_changed++)
+            snprintf(notes->first_changed, sizeof notes->first_changed, "layer %s, feature %lld, field %s: %s reads back as %s",
+                     layer, id, OGR_Fld_GetNameRef(fd), wrote, reads);
+    }
+}
+
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                            const fp_write_options *o, long *features, fp_error *err);
 
@@ -284,6 +328,16 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             csv_real = g_new0(unsigned char, nnames + 1);
             csv_nfields = nnames;
         }
+        /* Shapefile: the integer keys whose values are wider than a .dbf
+         * integer, so GDAL widens the field and reads it as Real. */
+        unsigned char *read_as_real = g_new0(unsigned char, nnames + 1);
+        for (int k = 0; shp && k < l->nextra; k++) {
+            char lo[24], hi[24];
+            if (l->extra_types[k] != FP_X_INT64) continue;
+            snprintf(lo, sizeof lo, "%lld", (long long)l->extra_min[k]);
+            snprintf(hi, sizeof hi, "%lld", (long long)l->extra_max[k]);
+            read_as_real[first_extra + k] = strlen(lo) > DBF_INTEGER_DIGITS || strlen(hi) > DBF_INTEGER_DIGITS;
+        }
         for (int j = 0; j < nnames && !st; j++) {
             OGRFieldType t = OFTString;
             OGRFieldSubType sub = OFSTNone;
@@ -390,7 +444,10 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                       id, o->crs);
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
-            if (!st && shp && o->notes) note_cut_values(f, defn, l->name, id, o->notes);
+            if (!st && shp && o->notes) {
+                note_cut_values(f, defn, l->name, id, o->notes);
+                note_changed_numbers(f, defn, read_as_real, l->name, id, o->notes);
+            }
             if (!st && OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld: %s", path, l->name, id,
                                   *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "the driver refused it");
@@ -404,6 +461,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, CPLGetLastErrorMsg());
         }
         *features += n;
+        g_free(read_as_real);
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
     OSRDestroySpatialReference(srs);

@@ -368,3 +368,32 @@ P
 )
 assert_eq ok "$got" "area_km2, per_10k_km2, projects_weighted"
 case_end
+
+# ------------------------------------- Shapefile: numbers it cannot hold ---
+cat > range.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"N1","big":-1.2345678901234568e22,"i":1234567890123456789,"ok":123456789.5,"tiny":1e-20,"v":1e300},"geometry":{"type":"Point","coordinates":[1,1]}},
+{"type":"Feature","properties":{"id":"N2","big":1.5,"i":5,"ok":0.25,"tiny":0.125,"v":0.5},"geometry":{"type":"Point","coordinates":[2,2]}}
+]}
+E
+"$FP" -q --db $DB import range.geojson --dataset range
+case_begin "shp: reals whose whole part passes 24 characters or below the 15th decimal, integers past 18 digits: the export says how many and names the first, and they read back (osgeo.ogr) as it says"
+run --db $DB export --where dataset=range -o range_shp/p.shp
+assert_eq 0 "$RC" "exit status ($OUT)"
+id1=$(sql "SELECT id FROM projects WHERE dataset='range' AND source_key='N1'")
+assert_contains "$OUT" "export: 3 numbers beyond what a Shapefile holds (a real's whole part in 24 characters and 15 decimals, an integer in 18 digits) read back changed; the first: layer projects, feature $id1, field i: 1234567890123456789 reads back as 1234567890123456768 (use --format gpkg to keep them exact)" "the message"
+got=$(/usr/bin/python3 - range_shp/p.shp <<'P'
+import sys
+from osgeo import ogr
+ds = ogr.Open(sys.argv[1])
+f = {g.GetField('source_key'): g for g in ds.GetLayer(0)}
+n1, n2 = f['N1'], f['N2']
+print(n1.GetField('v'), n1.GetField('i'), n1.GetField('tiny'), n1.GetField('ok') == 123456789.5,
+      n1.GetField('big') == -1.2345678901234568e22, n2.GetField('i') == 5)
+P
+)
+assert_eq "1.0000000000000001e+23 1.2345678901234568e+18 0.0 True True True" "$got" "what the .dbf reads back: the three named changed, the others kept"
+run --db $DB export --where dataset=range -o range_gpkg/p.gpkg
+assert_not_contains "$OUT" "beyond what" "GeoPackage: nothing said"
+assert_eq "1.0e+300|1234567890123456789|1.0e-20" "$(sqlite3 -batch range_gpkg/p.gpkg "SELECT v, i, tiny FROM projects WHERE source_key='N1'")" "GeoPackage: exact (sqlite3)"
+case_end
