@@ -41,6 +41,8 @@ typedef struct fp_export_result {
     double seconds;
     long values_cut;         /* text values longer than the format holds (a Shapefile's 254 bytes), cut by it */
     char first_cut[512];     /* the first of them: "layer L, feature F, field N (B bytes)" */
+    long numbers_changed;    /* numbers a Shapefile's numeric fields cannot hold, which read back as others */
+    char first_changed[512]; /* the first of them: "layer L, feature F, field N: V reads back as W" */
 } fp_export_result;
 
 /* Writes the layer(s). Every file is written under a temporary name in its

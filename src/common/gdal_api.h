@@ -97,8 +97,10 @@
     X(OGR_Fld_Create) \
     X(OGR_Fld_Destroy) \
     X(OGR_Fld_GetNameRef) \
+    X(OGR_Fld_GetPrecision) \
     X(OGR_Fld_GetSubType) \
     X(OGR_Fld_GetType) \
+    X(OGR_Fld_GetWidth) \
     X(OGR_Fld_SetSubType) \
     X(OGR_GT_Flatten) \
     X(OGR_GT_IsNonLinear) \
@@ -244,8 +246,10 @@ int fpi_gdal_loaded(void);
 #define OGR_Fld_Create (fpi_gdal()->OGR_Fld_Create)
 #define OGR_Fld_Destroy (fpi_gdal()->OGR_Fld_Destroy)
 #define OGR_Fld_GetNameRef (fpi_gdal()->OGR_Fld_GetNameRef)
+#define OGR_Fld_GetPrecision (fpi_gdal()->OGR_Fld_GetPrecision)
 #define OGR_Fld_GetSubType (fpi_gdal()->OGR_Fld_GetSubType)
 #define OGR_Fld_GetType (fpi_gdal()->OGR_Fld_GetType)
+#define OGR_Fld_GetWidth (fpi_gdal()->OGR_Fld_GetWidth)
 #define OGR_Fld_SetSubType (fpi_gdal()->OGR_Fld_SetSubType)
 #define OGR_GT_Flatten (fpi_gdal()->OGR_GT_Flatten)
 #define OGR_GT_IsNonLinear (fpi_gdal()->OGR_GT_IsNonLinear)

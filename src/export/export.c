@@ -79,6 +79,8 @@ void fpi_layer_free(fp_layer *l)
     for (int i = 0; i < l->nextra; i++) g_free(l->extra_keys[i]);
     g_free(l->extra_keys);
     g_free(l->extra_types);
+    g_free(l->extra_min);
+    g_free(l->extra_max);
     if (l->extra_index) g_hash_table_destroy(l->extra_index);
     if (l->category_seen) g_hash_table_destroy(l->category_seen);
     g_free(l->name);
@@ -265,6 +267,7 @@ static fp_status read_extra_keys(fp_store *store, const fp_layer_query *q, fp_la
     if (st) return st;
     GPtrArray *keys = g_ptr_array_new();
     GArray *types = g_array_new(FALSE, FALSE, sizeof(fp_extra_type));
+    GArray *mins = g_array_new(FALSE, FALSE, sizeof(int64_t)), *maxs = g_array_new(FALSE, FALSE, sizeof(int64_t));
     l->extra_index = g_hash_table_new(g_str_hash, g_str_equal);
     while (fp_rows_next(r)) {
         int has_int = fp_rows_int(r, 1), has_real = fp_rows_int(r, 2);
@@ -278,6 +281,8 @@ static fp_status read_extra_keys(fp_store *store, const fp_layer_query *q, fp_la
         char *key = g_strdup(fp_rows_text(r, 0));
         g_ptr_array_add(keys, key);
         g_array_append_val(types, t);
+        g_array_append_val(mins, lo);
+        g_array_append_val(maxs, hi);
         g_hash_table_insert(l->extra_index, key, GINT_TO_POINTER(keys->len));
     }
     st = fp_rows_status(r, err);
@@ -285,6 +290,8 @@ static fp_status read_extra_keys(fp_store *store, const fp_layer_query *q, fp_la
     l->nextra = (int)keys->len;
     l->extra_keys = (char **)g_ptr_array_free(keys, FALSE);
     l->extra_types = (fp_extra_type *)(void *)g_array_free(types, FALSE);
+    l->extra_min = (int64_t *)(void *)g_array_free(mins, FALSE);
+    l->extra_max = (int64_t *)(void *)g_array_free(maxs, FALSE);
     return st;
 }
 

@@ -4,6 +4,7 @@
 #ifndef FP_EXPORT_INTERNAL_H
 #define FP_EXPORT_INTERNAL_H
 
+#include <stdint.h>
 #include <geos_c.h>
 #include "fp_export.h"
 #include "fp_store.h"
@@ -31,6 +32,7 @@ typedef struct fp_layer {
     int extra_col;                /* column (index into columns) holding `extra` JSON to flatten; -1 none */
     char **extra_keys;            /* keys of `extra` over the layer, in byte order */
     fp_extra_type *extra_types;
+    int64_t *extra_min, *extra_max;    /* per key: its least and greatest integer value (0, 0: none) */
     int nextra;
     struct _GHashTable *extra_index;   /* key -> 1 + its index in extra_keys */
     const char *geometry;         /* "point", "line", "polygon" or "mixed": for styles */
@@ -50,7 +52,8 @@ void fpi_layer_free(fp_layer *l);
  * properties, but kept out of the way there too), the columns but extra,
  * "class" and "fill" when classed, then the keys of extra. Rule, the same
  * for every format so names are predictable:
- *   1. a key of extra named like an earlier field gets the prefix extra_;
+ *   1. a key of extra named like an earlier field, or a name the format
+ *      keeps for itself (`reserved`, NULL: none), gets the prefix extra_;
  *   2. a name is cut to max_bytes at a character boundary;
  *   3. a name equal to an earlier one ignoring ASCII case (SQLite,
  *      GeoPackage, OGR and the DBF compare names so) gets _2, _3, ...
@@ -59,7 +62,12 @@ void fpi_layer_free(fp_layer *l);
  * Earlier wins: columns before keys, keys in byte order (so FEATURECLA
  * keeps its name and featurecla becomes featurecla_2). Returns a
  * NULL-terminated array (g_strfreev) and sets *nnames. */
-char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames);
+char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames);
+/* The names no attribute takes, compared ignoring case: fid and geom (GDAL's
+ * GeoPackage columns) in every format; in a CSV also its X, Y and WKT and
+ * every name the importer takes for a coordinate or WKT column. */
+int fpi_reserved_field_name(const char *name);
+int fpi_reserved_csv_field_name(const char *name);
 
 /* The names of the layer's fields as they are in the data: the same order
  * as fpi_layer_field_names. */

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include "export_internal.h"
 #include "common/util.h"
+#include "ingest/location_columns.h"
 
 char **fpi_layer_source_names(const fp_layer *l, int *nnames)
 {
@@ -46,7 +47,29 @@ static gboolean fold_equal(gconstpointer a, gconstpointer b)
     return g_ascii_strcasecmp(a, b) == 0;
 }
 
-char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
+/* GDAL's GeoPackage writer names its own columns fid (the feature id) and,
+ * as footprint asks, geom. An attribute so named failed a GeoPackage export
+ * ("Wrong field type for fid", "duplicate column name: geom"), and in any
+ * other format fails or is lost once the file is saved as a GeoPackage
+ * (ogr2ogr: "UNIQUE constraint failed: fid" where two rows share a value,
+ * and with -preserve_fid the attribute dropped): no format's attribute takes
+ * these names. */
+int fpi_reserved_field_name(const char *name)
+{
+    return !g_ascii_strcasecmp(name, "fid") || !g_ascii_strcasecmp(name, "geom");
+}
+
+/* A CSV's location is its X and Y (points) or WKT column. An attribute named
+ * like one, or like any column footprint's importer takes for coordinates
+ * or WKT (longitude, lat, "Easting (m)"), was read back as the location
+ * (a point moved, a line rejected); GDAL's reader also takes a _WKT... column
+ * for a geometry. */
+int fpi_reserved_csv_field_name(const char *name)
+{
+    return fpi_reserved_field_name(name) || fpi_is_location_column(name) || !g_ascii_strncasecmp(name, "_WKT", 4);
+}
+
+char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames)
 {
     int n = 0;
     char **src = fpi_layer_source_names(l, &n);
@@ -57,7 +80,9 @@ char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int *nnames)
     char **out = g_new0(char *, n + 1);
     for (int i = 0; i < n; i++) {
         const char *name = *src[i] ? src[i] : "field";
-        char *want = i >= fixed && g_hash_table_contains(fixed_names, name) ? g_strdup_printf("extra_%s", name) : g_strdup(name);
+        /* The store's columns never take a reserved name: only keys are checked. */
+        int taken = i >= fixed && (g_hash_table_contains(fixed_names, name) || (reserved && reserved(name)));
+        char *want = taken ? g_strdup_printf("extra_%s", name) : g_strdup(name);
         char *cand = cut_utf8(want, max_bytes);
         for (int k = 2; g_hash_table_contains(used, cand); k++) {
             char suffix[16];

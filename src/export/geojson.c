@@ -357,7 +357,7 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
     box_reset(o.bbox);
     GEOSContextHandle_t h = GEOS_init_r();
     int nnames = 0;
-    char **names = fpi_layer_field_names(l, 0, &nnames);
+    char **names = fpi_layer_field_names(l, 0, fpi_reserved_field_name, &nnames);
     if (!wo->seq) {
         fputs("{\"type\":\"FeatureCollection\",\"name\":", f);
         put_string(f, l->name);

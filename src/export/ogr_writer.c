@@ -16,6 +16,7 @@
 #include "common/util.h"
 #include "geom/geom.h"
 #include "common/json_util.h"
+#include "common/numfmt.h"
 
 /* Whether a line or ring of g has an edge longer than 180 degrees of
  * longitude: the rule by which every output takes a geometry to cross the
@@ -87,16 +88,28 @@ static OGRFieldType extra_field_type(fp_extra_type t, OGRFieldSubType *sub)
     }
 }
 
+/* A real into field fi. GDAL's CSV writer prints 15 significant digits
+ * (0.3333333333333333 became 0.333333333333333): a CSV's reals go in as the
+ * shortest text that reads back as the same double, into a text field the
+ * .csvt then declares Real (csvt_declare_reals). */
+static void set_real(OGRFeatureH f, int fi, double v, int as_text)
+{
+    if (!as_text) { OGR_F_SetFieldDouble(f, fi, v); return; }
+    char buf[48];
+    buf[fpi_format_real(v, buf)] = 0;
+    OGR_F_SetFieldString(f, fi, buf);
+}
+
 /* One value of extra into field fi as its declared type; text keeps
  * nested JSON and the digits of numbers. */
-static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v)
+static void set_extra(OGRFeatureH f, int fi, fp_extra_type t, json_t *v, int real_as_text)
 {
     if (t == FP_X_INT || t == FP_X_INT64) {
         if (json_is_integer(v)) { OGR_F_SetFieldInteger64(f, fi, json_integer_value(v)); return; }
     } else if (t == FP_X_BOOL) {
         if (json_is_boolean(v)) { OGR_F_SetFieldInteger(f, fi, json_is_true(v)); return; }
     } else if (t == FP_X_REAL) {
-        if (json_is_number(v)) { OGR_F_SetFieldDouble(f, fi, json_number_value(v)); return; }
+        if (json_is_number(v)) { set_real(f, fi, json_number_value(v), real_as_text); return; }
     }
     if (json_is_string(v)) { OGR_F_SetFieldString(f, fi, json_string_value(v)); return; }
     char *text = fpi_json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -122,8 +135,91 @@ static void note_cut_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *lay
     }
 }
 
+/* A Shapefile's numbers are text of a fixed width in the .dbf: reals
+ * N(24,15), integers N(18). GDAL cuts a real whose whole part is wider
+ * (1e300 read back as 1e23) and writes one below the 15th decimal as 0,
+ * saying nothing (its warning, hushed here, names harmless cut decimals
+ * too); an integer wider than its field widens it, and GDAL and QGIS read
+ * a field wider than 18 digits as Real: each value past 2^53 in it then
+ * reads back changed (1234567890123456789 as ...768). Counted, the first
+ * named, as cut text is. read_as_real: the fields so widened. */
+#define DBF_INTEGER_DIGITS 18
+static void note_changed_numbers(OGRFeatureH f, OGRFeatureDefnH defn, const unsigned char *read_as_real,
+                                 const char *layer, long long id, fp_export_result *notes)
+{
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        OGRFieldType t = OGR_Fld_GetType(fd);
+        if ((t != OFTReal && t != OFTInteger64) || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        char wrote[48], reads[48];
+        if (t == OFTReal) {
+            double v = OGR_F_GetFieldAsDouble(f, i);
+            int width = OGR_Fld_GetWidth(fd), decimals = OGR_Fld_GetPrecision(fd);
+            if (!isfinite(v) || width <= 0) continue;
+            /* As the .dbf holds it: "%W.Df" cut to W characters. */
+            char *text = g_strdup_printf("%*.*f", width, decimals, v);
+            const char *dot = strchr(text, '.');
+            int whole_cut = (dot ? (int)(dot - text) : (int)strlen(text)) > width;
+            if ((int)strlen(text) > width) text[width] = 0;
+            double back = g_ascii_strtod(text, NULL);
+            g_free(text);
+            if (!whole_cut && !(v != 0 && back == 0)) continue;
+            wrote[fpi_format_real(v, wrote)] = 0;
+            reads[fpi_format_real(back, reads)] = 0;
+        } else {
+            long long v = (long long)OGR_F_GetFieldAsInteger64(f, i);
+            if (!read_as_real[i] || (v <= (1LL << 53) && v >= -(1LL << 53))) continue;
+            snprintf(wrote, sizeof wrote, "%lld", v);
+            snprintf(reads, sizeof reads, "%.0f", (double)v);
+        }
+        if (!notes->numbers_changed++)
+            snprintf(notes->first_changed, sizeof notes->first_changed, "layer %s, feature %lld, field %s: %s reads back as %s",
+                     layer, id, OGR_Fld_GetNameRef(fd), wrote, reads);
+    }
+}
+
 static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, const char *path,
                            const fp_write_options *o, long *features, fp_error *err);
+
+/* The .csvt beside a CSV: the fields written as text for their digits
+ * (set_real) declared Real, so GDAL and QGIS read numbers. Its first types
+ * are the geometry's (CoordX,CoordY or WKT), then one per field. */
+static fp_status csvt_declare_reals(const char *csv_path, const unsigned char *is_real, int nfields, fp_error *err)
+{
+    char *path = g_strconcat(csv_path, "t", NULL);
+    gchar *text = NULL;
+    GError *ge = NULL;
+    fp_status st = FP_OK;
+    if (!g_file_get_contents(path, &text, NULL, &ge)) {
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot read: %s", path, ge->message);
+        g_error_free(ge);
+        g_free(path);
+        return st;
+    }
+    const char *eol = g_str_has_suffix(text, "\r\n") ? "\r\n" : "\n";
+    g_strchomp(text);
+    gchar **types = g_strsplit(text, ",", -1);
+    int first = (int)g_strv_length(types) - nfields;
+    if (first < 0) st = fp_error_set(err, FP_ERR_STATE, "%s: %d types for %d fields", path, first + nfields, nfields);
+    for (int j = 0; j < nfields && !st; j++)
+        if (is_real[j]) {
+            g_free(types[first + j]);
+            types[first + j] = g_strdup("Real");
+        }
+    gchar *joined = g_strjoinv(",", types);
+    gchar *line = g_strconcat(joined, eol, NULL);
+    if (!st && !g_file_set_contents(path, line, -1, &ge)) {
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", path, ge->message);
+        g_error_free(ge);
+    }
+    g_free(line);
+    g_free(joined);
+    g_strfreev(types);
+    g_free(text);
+    g_free(path);
+    return st;
+}
 
 /* The CRS features are written in (srs, x = easting or longitude) and the
  * transformation to it from the store's WGS 84 (*ct: NULL when srs is WGS
@@ -198,6 +294,8 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
     }
     int shp = !strcmp(driver, "ESRI Shapefile"), csv = !strcmp(driver, "CSV"), gpkg = !strcmp(driver, "GPKG");
     fp_status st = FP_OK;
+    unsigned char *csv_real = NULL;       /* CSV (one layer a file): fields of reals written as text */
+    int csv_nfields = 0;
     for (int li = 0; li < nlayers && !st; li++) {
         fp_layer *l = layers[li];
         char **lco = NULL;
@@ -220,10 +318,26 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
          * named uniquely as the format allows (fpi_layer_field_names), the
          * mapping kept next to the file when a name had to change. */
         int nnames = 0, nsrc = 0;
-        char **names = fpi_layer_field_names(l, shp ? 10 : 0, &nnames);
+        char **names = fpi_layer_field_names(l, shp ? 10 : 0, csv ? fpi_reserved_csv_field_name : fpi_reserved_field_name,
+                                             &nnames);
         char **source_names = fpi_layer_source_names(l, &nsrc);
         int first_class = 1 + l->ncolumns - (l->extra_col >= 0);
         int first_extra = first_class + (l->classes ? 2 : 0);
+        if (csv) {
+            g_free(csv_real);
+            csv_real = g_new0(unsigned char, nnames + 1);
+            csv_nfields = nnames;
+        }
+        /* Shapefile: the integer keys whose values are wider than a .dbf
+         * integer, so GDAL widens the field and reads it as Real. */
+        unsigned char *read_as_real = g_new0(unsigned char, nnames + 1);
+        for (int k = 0; shp && k < l->nextra; k++) {
+            char lo[24], hi[24];
+            if (l->extra_types[k] != FP_X_INT64) continue;
+            snprintf(lo, sizeof lo, "%lld", (long long)l->extra_min[k]);
+            snprintf(hi, sizeof hi, "%lld", (long long)l->extra_max[k]);
+            read_as_real[first_extra + k] = strlen(lo) > DBF_INTEGER_DIGITS || strlen(hi) > DBF_INTEGER_DIGITS;
+        }
         for (int j = 0; j < nnames && !st; j++) {
             OGRFieldType t = OFTString;
             OGRFieldSubType sub = OFSTNone;
@@ -237,6 +351,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 t = field_type(l->columns[c].type);
             } else if (j < first_extra) t = j == first_class ? OFTInteger : OFTString;
             else t = extra_field_type(l->extra_types[j - first_extra], &sub);
+            if (csv && t == OFTReal) { t = OFTString; csv_real[j] = 1; }
             OGRFieldDefnH fd = OGR_Fld_Create(names[j], t);
             OGR_Fld_SetSubType(fd, sub);
             /* Shapefile: GDAL declares 64-bit integers N(18): it reads wider
@@ -281,7 +396,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 else if (l->columns[c].type == FP_COL_INT) OGR_F_SetFieldInteger64(f, fi, fp_rows_int64(r, col));
                 else if (l->columns[c].type == FP_COL_REAL) {
                     double v = fp_rows_double(r, col);
-                    if (isfinite(v)) OGR_F_SetFieldDouble(f, fi, v); else OGR_F_SetFieldNull(f, fi);
+                    if (isfinite(v)) set_real(f, fi, v, csv); else OGR_F_SetFieldNull(f, fi);
                 } else OGR_F_SetFieldString(f, fi, fp_rows_text(r, col));
                 fi++;
             }
@@ -300,7 +415,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 json_t *v;
                 json_object_foreach(obj, key, v) {
                     int k = GPOINTER_TO_INT(g_hash_table_lookup(l->extra_index, key)) - 1;
-                    if (k >= 0 && !json_is_null(v)) set_extra(f, first_extra + k, l->extra_types[k], v);
+                    if (k >= 0 && !json_is_null(v)) set_extra(f, first_extra + k, l->extra_types[k], v, csv);
                 }
                 json_decref(obj);
             }
@@ -329,7 +444,10 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                       id, o->crs);
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
-            if (!st && shp && o->notes) note_cut_values(f, defn, l->name, id, o->notes);
+            if (!st && shp && o->notes) {
+                note_cut_values(f, defn, l->name, id, o->notes);
+                note_changed_numbers(f, defn, read_as_real, l->name, id, o->notes);
+            }
             if (!st && OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: layer %s, feature %lld: %s", path, l->name, id,
                                   *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "the driver refused it");
@@ -343,6 +461,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, CPLGetLastErrorMsg());
         }
         *features += n;
+        g_free(read_as_real);
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
     OSRDestroySpatialReference(srs);
@@ -352,5 +471,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
     if (!st && CPLGetLastErrorType() >= CE_Failure)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, CPLGetLastErrorMsg());
     if (!st && csv) st = fpi_csv_check_complete(path, *features, path, err);
+    if (!st && csv && csv_real) st = csvt_declare_reals(path, csv_real, csv_nfields, err);
+    g_free(csv_real);
     return st;
 }

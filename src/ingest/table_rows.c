@@ -14,6 +14,7 @@
 #include <proj.h>
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/location_columns.h"
 #include "common/util.h"
 #include "common/crs.h"
 
@@ -66,6 +67,12 @@ static int find_any(char **cols, int n, const char *const *names)
         }
     }
     return -1;
+}
+
+int fpi_is_location_column(const char *name)
+{
+    char *cols[] = { (char *)name };
+    return find_any(cols, 1, lon_names) == 0 || find_any(cols, 1, lat_names) == 0 || find_any(cols, 1, wkt_names) == 0;
 }
 
 char *fpi_trim(char *s)

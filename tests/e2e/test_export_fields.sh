@@ -216,3 +216,184 @@ run --db $DB export --where dataset=kinds --where source_key=k1 -o k1_shp/p.shp
 assert_eq 0 "$RC" "one kind exports ($OUT)"
 assert_contains "$(ogrinfo -ro -al k1_shp/p.shp 2>/dev/null)" "geometry_r (String) = Self-intersection[11 11]" "repair reason carried (name cut to 10 bytes)"
 case_end
+
+# ------------------------------------------- names a format keeps to itself ---
+# A CSV saved from a QGIS GeoPackage layer starts with fid; GDAL's GeoPackage
+# names its feature id fid and footprint's geometry column geom.
+printf 'fid,id,name,lon,lat,geom\n1,C1,a,8.5,47.3,g\n' > qgis.csv
+"$FP" -q --db $DB import qgis.csv --dataset qgis
+case_begin "gpkg: attributes named fid and geom (a QGIS CSV handed back) are extra_fid and extra_geom, in fields.csv; the export succeeds"
+run --db $DB export --where dataset=qgis -o qgis_gpkg/p.gpkg
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "" "$(ogrinfo -ro -al -so qgis_gpkg/p.gpkg 2>&1 >/dev/null)" "ogrinfo stderr"
+want_id=$(sql "SELECT id FROM projects WHERE dataset='qgis'")
+assert_eq "$want_id|1|g" "$(sqlite3 -batch qgis_gpkg/p.gpkg "SELECT fid, extra_fid, extra_geom FROM projects" 2>&1)" \
+    "sqlite3: the FID is the project's id, the attributes under their new names"
+assert_contains "$(cat qgis_gpkg/p.fields.csv 2>/dev/null)" "projects,fid,extra_fid" "fields.csv: fid"
+assert_contains "$(cat qgis_gpkg/p.fields.csv 2>/dev/null)" "projects,geom,extra_geom" "fields.csv: geom"
+case_end
+
+cat > fids.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"F1","fid":1,"GEOM":"a"},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"F2","fid":1,"GEOM":"b"},"geometry":{"type":"Point","coordinates":[8.6,47.4]}}
+]}
+E
+"$FP" -q --db $DB import fids.geojson --dataset fids
+for fmt in $FORMATS; do
+    case_begin "$fmt: integer fid values two rows share: exported as extra_fid, and ogr2ogr makes a GeoPackage of the file keeping them"
+    ext=$(ext_of $fmt)
+    run --db $DB export --where dataset=fids -o "fids_$fmt/p.$ext"
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$(cat "fids_$fmt/p.fields.csv" 2>/dev/null)" "fid,extra_fid" "fields.csv"
+    # GDAL takes a field named fid for a GeoPackage's feature id: two rows
+    # sharing one failed (UNIQUE constraint failed), a value unlike the
+    # feature's id was refused or dropped.
+    layer=""
+    [ $fmt = gpkg ] && layer=projects      # not its layer_styles table
+    conv=$(ogr2ogr -f GPKG "fids_$fmt.gpkg" "fids_$fmt/p.$ext" $layer -nln conv 2>&1)
+    assert_eq "" "$conv" "ogr2ogr to GeoPackage says nothing"
+    assert_eq "a,1|b,1" "$(sqlite3 -batch "fids_$fmt.gpkg" "SELECT extra_GEOM || ',' || CAST(extra_fid AS INTEGER) FROM conv ORDER BY 1" 2>&1 | paste -sd'|')" \
+        "sqlite3: both rows, their fid and GEOM values"
+    case_end
+done
+
+# --------------------------------------------- CSV: one location, its own ---
+# The importer takes lon/lat/longitude/x/easting... or wkt columns for the
+# location: in footprint's CSV only its own X/Y (points) or WKT may be such.
+cat > loc.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"M1","name":"x","longitude":8.0,"latitude":47.0,"X":1,"lon":3,"Northing (m)":5,"geometry":"g"},"geometry":{"type":"Point","coordinates":[8.5417,47.3769]}},
+{"type":"Feature","properties":{"id":"W2","name":"y","wkt":"note"},"geometry":{"type":"LineString","coordinates":[[8.6,47.3],[8.7,47.4]]}}
+]}
+E
+"$FP" -q --db $DB import loc.geojson --dataset loc
+for kind in points mixed; do
+    case_begin "csv ($kind): attributes named like a location column (X, wkt, longitude, lon, Northing (m)) renamed extra_, the header unique ignoring case, the file read back where it was"
+    where="--where dataset=loc"
+    [ $kind = points ] && where="$where --where source_key=M1"
+    run --db $DB export $where -o "loc_$kind/p.csv"
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    got=$(python3 - "loc_$kind/p.csv" "loc_$kind/p.fields.csv" "$kind" <<'P'
+import csv, os, re, sys
+path, mapfile, kind = sys.argv[1:]
+header = next(csv.reader(open(path, encoding='utf-8', newline='')))
+problems = []
+if len({h.lower() for h in header}) != len(header): problems.append('header not unique ignoring case: %s' % header)
+# Location-like names, compared as importers do (case, spaces, _ . - and a
+# trailing "(unit)" ignored).
+norm = lambda h: re.sub(r'\(.*\)$', '', re.sub(r'[ ._\-]', '', h.lower()))
+loc = {'x', 'y', 'lon', 'lng', 'long', 'longitude', 'lat', 'latitude', 'easting', 'northing', 'wkt'}
+found = [h for h in header if norm(h) in loc]
+want = ['X', 'Y'] if kind == 'points' else ['WKT']
+if found != want: problems.append('location columns %s, want %s' % (found, want))
+m = {r[0]: r[1] for r in list(csv.reader(open(mapfile, encoding='utf-8')))[1:]} if os.path.exists(mapfile) else {}
+keys = ['longitude', 'latitude', 'X', 'lon', 'Northing (m)'] if kind == 'points' else ['longitude', 'latitude', 'X', 'lon', 'Northing (m)', 'wkt']
+for k in keys:
+    if m.get(k) != 'extra_' + k: problems.append('fields.csv: %s -> %s' % (k, m.get(k)))
+if m.get('geometry', 'geometry') != 'geometry': problems.append('geometry renamed')
+print('; '.join(problems) if problems else 'ok')
+P
+)
+    assert_eq ok "$got" "header and fields.csv"
+    # GDAL reads the location footprint wrote (its X/Y named, or the WKT).
+    gdal=$(ogrinfo -ro -al -q "loc_$kind/p.csv" -oo X_POSSIBLE_NAMES=X -oo Y_POSSIBLE_NAMES=Y -oo KEEP_GEOM_COLUMNS=NO 2>&1 |
+           grep -E '^  (POINT|LINESTRING)' | sed 's/^  //' | paste -sd'|')
+    want_gdal="POINT (8.5417 47.3769)"
+    [ $kind = mixed ] && want_gdal="POINT (8.5417 47.3769)|LINESTRING (8.6 47.3,8.7 47.4)"
+    assert_eq "$want_gdal" "$gdal" "GDAL's reading"
+    # And footprint's importer: every row back, where it was.
+    rm -f "back_$kind.sqlite"
+    cp $DB "back_$kind.sqlite"
+    run --db "back_$kind.sqlite" import "loc_$kind/p.csv" --dataset back
+    assert_eq 0 "$RC" "re-import ($OUT)"
+    n=$([ $kind = points ] && echo "1 row read, 1 stored" || echo "2 rows read, 2 stored")
+    assert_contains "$OUT" "$n, 0 rejected" "re-import stores every row"
+    assert_eq "8.5417 47.3769" "$(spatialite_q "back_$kind.sqlite" "SELECT ST_X(geom) || ' ' || ST_Y(geom) FROM projects WHERE dataset='back' AND source_key='M1'")" \
+        "M1 read back where it was (spatialite)"
+    case_end
+done
+
+# ------------------------------------------------------ CSV: exact reals ---
+cat > reals.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"R1","third":0.3333333333333333,"tenth":0.1,"big":1e300,"tiny":5e-324,"mix":5},"geometry":{"type":"Point","coordinates":[1,1]}},
+{"type":"Feature","properties":{"id":"R2","third":1234567.891234567,"tenth":-2.5e-8,"big":-1.7976931348623157e308,"tiny":2.2250738585072014e-308,"mix":0.30000000000000004},"geometry":{"type":"Point","coordinates":[2,2]}}
+]}
+E
+"$FP" -q --db $DB import reals.geojson --dataset reals
+case_begin "csv: reals written so GDAL reads back the same double (0.3333333333333333, not 15 digits), the .csvt says Real"
+run --db $DB export --where dataset=reals -o reals_csv/p.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(/usr/bin/python3 - reals_csv/p.csv <<'P'
+import csv, sys
+from osgeo import ogr
+want = {'R1': {'third': 0.3333333333333333, 'tenth': 0.1, 'big': 1e300, 'tiny': 5e-324, 'mix': 5.0},
+        'R2': {'third': 1234567.891234567, 'tenth': -2.5e-8, 'big': -1.7976931348623157e308,
+               'tiny': 2.2250738585072014e-308, 'mix': 0.30000000000000004}}
+problems = []
+ds = ogr.Open(sys.argv[1])
+layer = ds.GetLayer(0)
+for f in layer:
+    key = f.GetField('source_key')
+    for k, v in want[key].items():
+        i = f.GetFieldIndex(k)
+        if f.GetFieldType(i) != ogr.OFTReal: problems.append('%s: %s' % (k, f.GetFieldDefnRef(i).GetTypeName()))
+        if f.GetField(i) != v: problems.append('%s.%s = %r, want %r' % (key, k, f.GetField(i), v))
+rows = {r['source_key']: r for r in csv.DictReader(open(sys.argv[1], encoding='utf-8', newline=''))}
+if rows['R1']['third'] != '0.3333333333333333': problems.append('text %r' % rows['R1']['third'])
+print('; '.join(problems) if problems else 'ok')
+P
+)
+assert_eq ok "$got" "values read by GDAL (osgeo.ogr)"
+case_end
+
+case_begin "csv: an aggregation's real columns read back by GDAL as the store's doubles (sqlite3)"
+run --db $DB export --what aggregate:cont --no-centroids -o cont_rt/a.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The store's doubles through Python's sqlite3 (SQLite's printf gives 16 digits).
+got=$(/usr/bin/python3 - cont_rt/a.csv $DB <<'P'
+import sqlite3, sys
+from osgeo import ogr
+store = {r[0]: list(r[1:]) for r in sqlite3.connect(sys.argv[2]).execute(
+    "SELECT code, area_km2, per_10k_km2, projects_weighted FROM agg_cont")}
+ds = ogr.Open(sys.argv[1])
+problems, n = [], 0
+for f in ds.GetLayer(0):
+    got = [f.GetField(k) for k in ('area_km2', 'per_10k_km2', 'projects_weighted')]
+    n += 1
+    if got != store.get(f.GetField('code')): problems.append('%s: %r, store %r' % (f.GetField('code'), got, store.get(f.GetField('code'))))
+print('; '.join(problems[:3]) if problems or not n else 'ok')
+P
+)
+assert_eq ok "$got" "area_km2, per_10k_km2, projects_weighted"
+case_end
+
+# ------------------------------------- Shapefile: numbers it cannot hold ---
+cat > range.geojson <<'E'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"N1","big":-1.2345678901234568e22,"i":1234567890123456789,"ok":123456789.5,"tiny":1e-20,"v":1e300},"geometry":{"type":"Point","coordinates":[1,1]}},
+{"type":"Feature","properties":{"id":"N2","big":1.5,"i":5,"ok":0.25,"tiny":0.125,"v":0.5},"geometry":{"type":"Point","coordinates":[2,2]}}
+]}
+E
+"$FP" -q --db $DB import range.geojson --dataset range
+case_begin "shp: reals whose whole part passes 24 characters or below the 15th decimal, integers past 18 digits: the export says how many and names the first, and they read back (osgeo.ogr) as it says"
+run --db $DB export --where dataset=range -o range_shp/p.shp
+assert_eq 0 "$RC" "exit status ($OUT)"
+id1=$(sql "SELECT id FROM projects WHERE dataset='range' AND source_key='N1'")
+assert_contains "$OUT" "export: 3 numbers beyond what a Shapefile holds (a real's whole part in 24 characters and 15 decimals, an integer in 18 digits) read back changed; the first: layer projects, feature $id1, field i: 1234567890123456789 reads back as 1234567890123456768 (use --format gpkg to keep them exact)" "the message"
+got=$(/usr/bin/python3 - range_shp/p.shp <<'P'
+import sys
+from osgeo import ogr
+ds = ogr.Open(sys.argv[1])
+f = {g.GetField('source_key'): g for g in ds.GetLayer(0)}
+n1, n2 = f['N1'], f['N2']
+print(n1.GetField('v'), n1.GetField('i'), n1.GetField('tiny'), n1.GetField('ok') == 123456789.5,
+      n1.GetField('big') == -1.2345678901234568e22, n2.GetField('i') == 5)
+P
+)
+assert_eq "1.0000000000000001e+23 1.2345678901234568e+18 0.0 True True True" "$got" "what the .dbf reads back: the three named changed, the others kept"
+run --db $DB export --where dataset=range -o range_gpkg/p.gpkg
+assert_not_contains "$OUT" "beyond what" "GeoPackage: nothing said"
+assert_eq "1.0e+300|1234567890123456789|1.0e-20" "$(sqlite3 -batch range_gpkg/p.gpkg "SELECT v, i, tiny FROM projects WHERE source_key='N1'")" "GeoPackage: exact (sqlite3)"
+case_end
