@@ -88,6 +88,8 @@ typedef struct fp_import_result {
     char crs_assumed[512];    /* "FILE declares no CRS (no .prj): ... read as WGS 84", or "" */
     char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /
                                    British National Grid"; "several CRSs"), or "" */
+    /* footprint's own export read back (own_export.c). */
+    char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
 } fp_import_result;
 
 /* Imports one file into the store in one transaction: on a fatal error or an

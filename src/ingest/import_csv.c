@@ -121,6 +121,9 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
     if (st == FP_OK)
         st = fpi_table_new(path, (const char *const *)cols, ncols, opts, delim == ';' || delim == '\t', NULL, res,
                            &table, err);
+    /* The types a .csvt beside the CSV declares (footprint's CSV export
+     * writes one), so that numbers and booleans come back as such. */
+    if (st == FP_OK) fpi_table_set_extra(table, NULL, fpi_csvt_read(path, ncols, res->types_note, sizeof res->types_note));
     if (st) {
         for (int i = 0; i < ncols; i++) g_free(cols[i]);
         free(cols);

@@ -158,8 +158,9 @@ static json_t *real_json(double d)
 /* Attribute value as JSON, keeping what was read: integers (64-bit),
  * reals, booleans, lists as JSON arrays, dates in ISO 8601, strings as
  * they are; JSON-subtype strings (nested GeoJSON properties) embedded as
- * JSON. */
-static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
+ * JSON, and in footprint's own export the JSON text it wrote a list or an
+ * object as (fpi_typed_value). */
+static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i, int own_export)
 {
     int n = 0;
     switch (OGR_Fld_GetType(fd)) {
@@ -204,7 +205,7 @@ static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
             json_t *j = json_loads(OGR_F_GetFieldAsString(f, i), JSON_DECODE_ANY, NULL);
             if (j) return j;
         }
-        /* fall through */
+        return fpi_typed_value(OGR_F_GetFieldAsString(f, i), FPI_VALUE_TEXT, own_export);
     default:
         return json_string(OGR_F_GetFieldAsString(f, i));
     }
@@ -467,7 +468,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
-                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i);
+                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, own_export);
                 if (v) json_object_set_new(extra, cols[i], v);
             }
             /* Which layer, when several contribute rows (a GeoPackage's

@@ -29,6 +29,18 @@ void fpi_normalize_column_name(const char *in, char *out, size_t size);
  * derives (id, dataset, country_code, geocode_*, qa), not kept on import. */
 int fpi_is_footprint_export(const char *const *columns, int n);
 int fpi_is_derived_column(const char *column);
+/* What an extra value read as text becomes (a CSV's .csvt declares it). */
+typedef enum fpi_value_type {
+    FPI_VALUE_TEXT = 0, FPI_VALUE_INTEGER, FPI_VALUE_REAL, FPI_VALUE_BOOLEAN, FPI_VALUE_JSON
+} fpi_value_type;
+/* The types a CSV's sibling NAME.csvt declares, one per column (calloc'd),
+ * or NULL without one or when its count is not the header's; note says
+ * which (or ""). */
+fpi_value_type *fpi_csvt_read(const char *csv_path, int ncols, char *note, size_t size);
+/* text as a JSON value of the declared type; text it cannot be read as
+ * stays text. With own_export, text that is a JSON object or array (how
+ * the export writes a nested value) is that value. */
+json_t *fpi_typed_value(const char *text, fpi_value_type type, int own_export);
 fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err);
@@ -111,6 +123,9 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
 fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err);
 void fpi_table_free(fp_table *t);
+/* The names extra keeps values under, one per column (NULL: the column's
+ * name; copied), and the types values become (taken; NULL: text). */
+void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types);
 /* Leading and trailing blanks and tabs off, in place. */
 char *fpi_trim(char *s);
 

@@ -24,6 +24,8 @@ struct fp_table {
     int lon_c, lat_c, wkt_c;
     int field_col[FP_F_COUNT];
     int own_export;               /* footprint's own export (fpi_is_footprint_export) */
+    char **keys;                  /* extra keys where they differ from cols (fpi_table_set_extra), or NULL */
+    fpi_value_type *types;        /* extra values' types (a CSV's .csvt), or NULL: text */
     int decimal_comma;            /* "12,5" read as 12.5 */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
@@ -171,7 +173,20 @@ void fpi_table_free(fp_table *t)
     if (t->pjctx) proj_context_destroy(t->pjctx);
     for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
     free(t->cols);
+    g_strfreev(t->keys);
+    free(t->types);
     free(t);
+}
+
+void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types)
+{
+    if (keys) {
+        g_strfreev(t->keys);
+        t->keys = g_new0(char *, t->ncols + 1);
+        for (int i = 0; i < t->ncols; i++) t->keys[i] = g_strdup(keys[i] ? keys[i] : t->cols[i]);
+    }
+    free(t->types);
+    t->types = types;
 }
 
 fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
@@ -468,7 +483,8 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         int used = 0;
         for (int f = 0; f < FP_F_COUNT; f++) used |= field_col[f] == i;
         if (used || !*fields[i] || !*cols[i] || (own_export && fpi_is_derived_column(cols[i]))) continue;
-        json_object_set_new(extra, cols[i], json_string(fields[i]));
+        json_t *v = fpi_typed_value(fields[i], t->types ? t->types[i] : FPI_VALUE_TEXT, own_export);
+        json_object_set_new(extra, t->keys ? t->keys[i] : cols[i], v);
     }
     if (more_extra) json_object_update(extra, more_extra);
     if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
