@@ -89,6 +89,7 @@ typedef struct fp_import_result {
     char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /
                                    British National Grid"; "several CRSs"), or "" */
     /* footprint's own export read back (own_export.c). */
+    char names_note[512];     /* column names restored from NAME.fields.csv (a Shapefile's geocode_me), or "" */
     char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
 } fp_import_result;
 

@@ -319,12 +319,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
-    const char **cols = calloc(ncols + 1, sizeof *cols);
-    for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    const char **written = calloc(ncols + 1, sizeof *written);
+    for (int i = 0; i < ncols; i++) written[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    /* The names the export gave its properties (a Shapefile's geocode_me
+     * is geocode_method): fields and footprint's own export are found by
+     * them, and extra keeps its keys as they were. */
+    fpi_names names;
+    fpi_names_restore(path, lname, res->format, written, ncols, &names);
+    free(written);
+    const char *const *cols = (const char *const *)names.match;
+    if (names.note[0] && !res->names_note[0]) snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
     int own_export = fpi_is_footprint_export(cols, ncols);
-    if (st) { free(cols); return st; }
+    if (st) { fpi_names_free(&names); return st; }
 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
      * declares (a Shapefile without its .prj, a wrong one). */
@@ -336,11 +344,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's %s",
                  opts->crs, overridden);
     if (crs_rc == -2) {
-        free(cols);
+        fpi_names_free(&names);
         return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);
     }
     if (crs_rc != 0) {
-        free(cols);
+        fpi_names_free(&names);
         if (opts->crs && *opts->crs)
             return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
                                 opts->crs);
@@ -469,7 +477,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, own_export);
-                if (v) json_object_set_new(extra, cols[i], v);
+                if (v) json_object_set_new(extra, names.key[i], v);
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
@@ -489,7 +497,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (st) break;
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
-    free(cols);
+    fpi_names_free(&names);
     return st;
 }
 

@@ -29,6 +29,23 @@ void fpi_normalize_column_name(const char *in, char *out, size_t size);
  * derives (id, dataset, country_code, geocode_*, qa), not kept on import. */
 int fpi_is_footprint_export(const char *const *columns, int n);
 int fpi_is_derived_column(const char *column);
+/* A layer's column names as the export's properties were named
+ * (own_export.c): from NAME.fields.csv beside the file (the rows of this
+ * layer, for a GeoPackage), or for a Shapefile without it footprint's own
+ * columns cut to 10 bytes (geocode_me). match: the name fields and
+ * footprint's own export are recognised by; key: the name a value is kept
+ * under in extra (they differ for an extra key the export renamed to keep
+ * it apart from a store column, extra_dataset). note: what was restored,
+ * or "". */
+typedef struct fpi_names {
+    int n;
+    char **match, **key;
+    char note[512];
+} fpi_names;
+void fpi_names_restore(const char *path, const char *layer, const char *driver, const char *const *cols, int n,
+                       fpi_names *out);
+void fpi_names_free(fpi_names *names);
+
 /* What an extra value read as text becomes (a CSV's .csvt declares it). */
 typedef enum fpi_value_type {
     FPI_VALUE_TEXT = 0, FPI_VALUE_INTEGER, FPI_VALUE_REAL, FPI_VALUE_BOOLEAN, FPI_VALUE_JSON

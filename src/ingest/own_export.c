@@ -1,8 +1,11 @@
 /*
  * footprint's own export read back: what the files written beside it say.
- * A CSV's NAME.csvt declares its columns' types (GDAL's convention, which
- * footprint's CSV export follows): without it every typed column of a CSV
- * came back as text.
+ * NAME.fields.csv maps the names the format made (a Shapefile's cut to 10
+ * bytes, extra_KEY beside a store column of the same name) back to the
+ * properties; a CSV's NAME.csvt declares its columns' types (GDAL's
+ * convention, which footprint's CSV export follows). Without them a
+ * Shapefile export was not recognised (geocode_method is geocode_me in the
+ * .dbf) and every typed column of a CSV came back as text.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,13 +16,115 @@
 #include "ingest/ingest_internal.h"
 #include "ingest/csv_reader.h"
 
-/* path with its extension replaced by ext ("t.csv" -> "t.csvt"), as the
- * export names the files beside its output. */
+/* path with its extension replaced by ext ("p.shp" -> "p.fields.csv"), as
+ * the export names the files beside its output. */
 static char *sibling(const char *path, const char *ext)
 {
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
     return g_strdup_printf("%.*s%s", (int)stem, path, ext);
+}
+
+/* The store's columns an export writes whose names a Shapefile cuts:
+ * footprint's own export is recognised by them without the rename record. */
+static const char *const long_own_columns[] = { "country_code", "geocode_method", "geocode_precision", NULL };
+
+static int column_index(char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (names[i] && !strcmp(names[i], name)) return i;
+    return -1;
+}
+
+/* The rename record's rows for this layer: keys[i] set where column i was
+ * written under another name. Returns how many; -1 when there is no
+ * usable record. */
+static int read_rename_record(const char *map_path, const char *layer, const char *const *cols, int n, char **keys)
+{
+    fp_csv_reader *rd = NULL;
+    if (!g_file_test(map_path, G_FILE_TEST_IS_REGULAR) || fpi_csv_open(map_path, &rd, NULL)) return -1;
+    fp_csv_record rec;
+    int found = -1;
+    /* Header: field,FORMAT_field, or layer,field,FORMAT_field (GeoPackage). */
+    if (fpi_csv_next(rd, &rec, NULL) == 1 && (rec.nfields == 2 || rec.nfields == 3)) {
+        int layered = rec.nfields == 3;
+        const char *h = rec.fields[rec.nfields - 1];
+        size_t hl = strlen(h);
+        if (!strcmp(rec.fields[layered], "field") && hl > 6 && !strcmp(h + hl - 6, "_field") &&
+            (!layered || !strcmp(rec.fields[0], "layer"))) {
+            found = 0;
+            while (fpi_csv_next(rd, &rec, NULL) == 1) {
+                if (rec.nfields != 2 + layered || (layered && (!layer || strcmp(rec.fields[0], layer)))) continue;
+                const char *prop = rec.fields[layered], *written = rec.fields[layered + 1];
+                if (!strcmp(prop, written)) continue;
+                for (int i = 0; i < n; i++)
+                    if (!keys[i] && !strcmp(cols[i], written) && *prop) {
+                        keys[i] = g_strdup(prop);
+                        found++;
+                    }
+            }
+        }
+    }
+    fpi_csv_free(rd);
+    return found;
+}
+
+void fpi_names_restore(const char *path, const char *layer, const char *driver, const char *const *cols, int n,
+                       fpi_names *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->match = g_new0(char *, n + 1);
+    out->key = g_new0(char *, n + 1);
+    char **restored = g_new0(char *, n + 1);
+    char *map_path = sibling(path, ".fields.csv");
+    int got = read_rename_record(map_path, layer, cols, n, restored);
+    char *from = g_path_get_basename(map_path);
+    if (got < 0 && driver && !strcmp(driver, "ESRI Shapefile")) {
+        /* No record beside the .shp (copied without it): footprint's own
+         * columns cut to 10 bytes, when the file has source_key and
+         * dataset, which fit, and none of the full names. */
+        got = 0;
+        g_free(from);
+        from = g_strdup("the 10-byte names of its own columns");
+        int own = column_index((char *const *)cols, n, "source_key") >= 0 && column_index((char *const *)cols, n, "dataset") >= 0;
+        for (int k = 0; own && long_own_columns[k]; k++) {
+            char cut[11];
+            snprintf(cut, sizeof cut, "%.10s", long_own_columns[k]);
+            int i = column_index((char *const *)cols, n, cut);
+            if (i >= 0 && column_index((char *const *)cols, n, long_own_columns[k]) < 0) {
+                restored[i] = g_strdup(long_own_columns[k]);
+                got++;
+            }
+        }
+    }
+    /* A restored name another column has already, ignoring case as the
+     * formats compare names: the export renamed an extra key (extra_dataset
+     * beside the store's dataset, extra_Name beside name) to keep the two
+     * apart. It is the key its value is kept under, never the column the
+     * fields are found by (or the store's dataset would be taken for it). */
+    GString *said = g_string_new(NULL);
+    for (int i = 0; i < n; i++) {
+        int clash = 0;
+        for (int j = 0; !clash && restored[i] && j < n; j++)
+            clash = j != i && (!g_ascii_strcasecmp(cols[j], restored[i]) || (restored[j] && j < i && !g_ascii_strcasecmp(restored[j], restored[i])));
+        out->match[i] = g_strdup(restored[i] && !clash ? restored[i] : cols[i]);
+        out->key[i] = g_strdup(restored[i] ? restored[i] : cols[i]);
+        if (restored[i]) g_string_append_printf(said, "%s%s=%s", said->len ? ", " : "", cols[i], restored[i]);
+    }
+    /* Cut to the note's size: the first names say what happened. */
+    if (got > 0) snprintf(out->note, sizeof out->note, "names as exported (%s): %s", from, said->str);
+    g_string_free(said, TRUE);
+    g_strfreev(restored);
+    g_free(from);
+    g_free(map_path);
+}
+
+void fpi_names_free(fpi_names *names)
+{
+    g_strfreev(names->match);
+    g_strfreev(names->key);
+    memset(names, 0, sizeof *names);
 }
 
 /* ------------------------------------------------------------- .csvt --- */

@@ -360,3 +360,31 @@ assert_eq 0 "$RC" "XLSX: exit status"
 assert_contains "$OUT" "note: --encoding CP1251 does not apply to XLSX files" "XLSX: the note"
 assert_eq "D09CD0BED181D0BAD0B2D0B0" "$(sql "SELECT hex(place) FROM projects WHERE dataset='mxlsx'")" "XLSX: its Unicode text as it is"
 case_end
+
+case_begin "footprint's own Shapefile export read back: names from its NAME.fields.csv (geocode_me is geocode_method, descriptio is description_long, extra_data the extra key dataset), or without it the cut names of footprint's own columns; ids are source_key, diff finds nothing changed"
+# The export cuts names to 10 bytes and writes the rename record beside the
+# .shp (README, export); expected values written by hand.
+cat > shpown.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"P1","name":"x","description_long":"first","phase":"one","dataset":"mine"},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"P2","name":"y"},"geometry":{"type":"Point","coordinates":[9.5,46.3]}}]}
+JSON
+fp_init shpown.sqlite && "$FP" -q --db shpown.sqlite import shpown.geojson --dataset e1
+"$FP" -q --db shpown.sqlite export -o own.shp
+assert_eq "geocode_method,geocode_me" "$(grep '^geocode_method,' own.fields.csv)" "the rename record says geocode_me"
+run --db shpown.sqlite import own.shp --dataset rt
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "note: names as exported (own.fields.csv): country_co=country_code, geocode_me=geocode_method, geocode_pr=geocode_precision, extra_data=dataset, descriptio=description_long" "the names restored are said"
+assert_eq 'P1|{"dataset":"mine","description_long":"first","phase":"one"}
+P2|' "$(sqlite3 shpown.sqlite "SELECT source_key || '|' || coalesce(extra, '') FROM projects WHERE dataset='rt' ORDER BY source_key")" "ids are source_key, derived columns not kept, the cut key restored"
+run --db shpown.sqlite diff --dataset e1 --against rt
+assert_contains "$OUT" "2 matched (2 by id" "diff: matched by id"
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 2 unchanged" "diff: nothing changed"
+# Copied without its rename record: footprint's own columns are still
+# known by their cut names; a cut extra key stays as the file has it.
+mkdir -p bare && cp own.shp own.shx own.dbf own.prj own.cpg bare/
+run --db shpown.sqlite import bare/own.shp --dataset rt2
+assert_contains "$OUT" "note: names as exported (the 10-byte names of its own columns): country_co=country_code, geocode_me=geocode_method, geocode_pr=geocode_precision" "the cut names are said"
+assert_eq 'P1|{"descriptio":"first","extra_data":"mine","phase":"one"}
+P2|' "$(sqlite3 shpown.sqlite "SELECT source_key || '|' || coalesce(extra, '') FROM projects WHERE dataset='rt2' ORDER BY source_key")" "without the record: ids, no derived columns"
+case_end
