@@ -529,6 +529,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
+        if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
         if (r.amount_not_understood)

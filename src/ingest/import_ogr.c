@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <glib.h>
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
@@ -422,8 +423,10 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
          * the key is LAYER:ID; otherwise the second layer's rows were
          * rejected as duplicates of the first's. Attribute tables beside
          * one layer (a GeoPackage's layer_styles) do not count: a file of
-         * one layer keeps its ids as they are. */
-        if (scope_ids && vals[FP_F_ID] && *vals[FP_F_ID]) {
+         * one layer keeps its ids as they are. The layers of footprint's
+         * own export (--split-by into a GeoPackage) hold one dataset's
+         * source keys, unique across them: kept as they are. */
+        if (scope_ids && !own_export && vals[FP_F_ID] && *vals[FP_F_ID]) {
             size_t n = strlen(lname) + strlen(vals[FP_F_ID]) + 2;
             char *scoped = malloc(n);
             if (scoped) {
@@ -575,10 +578,11 @@ static int table_usable(const char *path, OGRLayerH layer, const fp_import_optio
  * several do: a workbook of a read-me and one data sheet stores what the
  * data sheet alone (or its CSV twin) stores, so diff finds no change. */
 static void count_contributing(const char *path, GDALDatasetH ds, int spreadsheet, const fp_import_options *opts,
-                               int *all, int *with_geometry)
+                               const unsigned char *left_out, int *all, int *with_geometry)
 {
     *all = *with_geometry = 0;
     for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        if (left_out && left_out[i]) continue;
         OGRLayerH l = GDALDatasetGetLayer(ds, i);
         int geometry = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) > 0;
         if (!geometry && !table_usable(path, l, opts)) continue;
@@ -586,6 +590,59 @@ static void count_contributing(const char *path, GDALDatasetH ds, int spreadshee
         (*all)++;
         *with_geometry += geometry;
     }
+}
+
+/* Whether a layer is footprint's own projects export: geometry, and its
+ * columns (their names as exported) source_key, dataset, geocode_method. */
+static int own_export_layer(const char *path, const char *driver, OGRLayerH l)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    int n = OGR_FD_GetFieldCount(defn);
+    if (OGR_FD_GetGeomFieldCount(defn) == 0 || n == 0) return 0;
+    const char **cols = calloc((size_t)n + 1, sizeof *cols);
+    if (!cols) return 0;
+    for (int i = 0; i < n; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    fpi_names names;
+    fpi_names_restore(path, OGR_L_GetName(l), driver, cols, n, &names);
+    int own = fpi_is_footprint_export((const char *const *)names.match, n);
+    fpi_names_free(&names);
+    free(cols);
+    return own;
+}
+
+/* footprint's hand-off GeoPackage (`footprint run`, `export --format qgz`)
+ * holds its projects beside the base map (countries, admin-1, sea,
+ * graticules) and the aggregations: read back, only the projects layers
+ * are the projects; the rest, 5,000 polygons and lines, flooded the
+ * dataset. Marks the other layers in left_out and names them in the
+ * summary; 0 (nothing marked) when no layer is footprint's own. */
+static int leave_out_all_but_own(const char *path, const char *driver, GDALDatasetH ds, unsigned char *left_out,
+                                 const fp_import_options *opts, fp_import_result *res)
+{
+    int n = GDALDatasetGetLayerCount(ds), own = 0;
+    for (int i = 0; i < n; i++) own += !(left_out[i] = !own_export_layer(path, driver, GDALDatasetGetLayer(ds, i)));
+    if (!own) {
+        memset(left_out, 0, (size_t)n);
+        return 0;
+    }
+    /* The names, as many as the summary's line holds, then how many more. */
+    GString *read = g_string_new(NULL), *out = g_string_new(NULL);
+    int more = 0;
+    for (int i = 0; i < n; i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        /* A table nothing could be imported from (layer_styles) goes unnamed. */
+        if (left_out[i] && OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) == 0 && !table_usable(path, l, opts)) continue;
+        GString *to = left_out[i] ? out : read;
+        if (to->len > 180) { more += left_out[i]; continue; }
+        g_string_append_printf(to, "%s%s", to->len ? ", " : "", OGR_L_GetName(l));
+    }
+    if (more) g_string_append_printf(out, " and %d more", more);
+    if (out->len)
+        snprintf(res->layers_left_out, sizeof res->layers_left_out, "footprint's own export: only its projects (layer%s "
+                 "%s) read; left out: %s (--layer NAME reads one of them)", own > 1 ? "s" : "", read->str, out->str);
+    g_string_free(read, TRUE);
+    g_string_free(out, TRUE);
+    return 1;
 }
 
 /* --encoding for a GIS file: a driver with an ENCODING open option (the
@@ -682,7 +739,15 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     }
     fp_status st = FP_OK;
     int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0;
-    if (!opts->layer && nlayers > 1) count_contributing(path, ds, spreadsheet, opts, &contributing, &with_geometry);
+    unsigned char *left_out = NULL;
+    if (!opts->layer && nlayers > 1) {
+        left_out = calloc((size_t)nlayers, 1);
+        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res)) {
+            free(left_out);
+            left_out = NULL;
+        }
+        count_contributing(path, ds, spreadsheet, opts, left_out, &contributing, &with_geometry);
+    }
     int seq = !strcmp(driver, "GeoJSONSeq");
     if (opts->layer) {
         OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
@@ -692,9 +757,11 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
-                              contributing > 1, opts, res, err);
+            if (!left_out || !left_out[i])
+                st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
+                                  contributing > 1, opts, res, err);
     }
+    free(left_out);
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();

@@ -388,3 +388,25 @@ assert_contains "$OUT" "note: names as exported (the 10-byte names of its own co
 assert_eq 'P1|{"descriptio":"first","extra_data":"mine","phase":"one"}
 P2|' "$(sqlite3 shpown.sqlite "SELECT source_key || '|' || coalesce(extra, '') FROM projects WHERE dataset='rt2' ORDER BY source_key")" "without the record: ids, no derived columns"
 case_end
+
+# footprint run's hand-off folder: the store and footprint.gpkg (projects,
+# the aggregation, the base map) beside it, as a QGIS user edits them.
+mkdir -p handoff && fp_run handoff/footprint.sqlite > handoff.log 2>&1
+HANDOFF_RC=$?
+
+case_begin "footprint's hand-off GeoPackage (footprint run) read back: only its projects layer, the base map and aggregation layers named in a note; diff finds nothing changed"
+assert_eq 0 "$HANDOFF_RC" "footprint run ($(tail -3 handoff.log))"
+cp handoff/footprint.sqlite h3.sqlite
+run --db h3.sqlite import handoff/footprint.gpkg --dataset edited
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "(GPKG): 82 rows read, 82 stored, 0 rejected" "the 82 projects, not 5,504 features"
+assert_contains "$OUT" "note: footprint's own export: only its projects (layer projects) read; left out: country_by_category, country_by_category_centroids, countries, admin1, sea, graticule_30, graticule_10 (--layer NAME reads one of them)" "the layers left out are named"
+assert_eq "82|0" "$(sqlite3 h3.sqlite "SELECT count(*), count(json_extract(extra, '\$.layer')) FROM projects WHERE dataset='edited'")" "82 projects, no layer key"
+assert_eq "$(sqlite3 h3.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects WHERE dataset='sample' ORDER BY 1)")" \
+    "$(sqlite3 h3.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects WHERE dataset='edited' ORDER BY 1)")" "the same ids, unprefixed"
+run --db h3.sqlite diff --dataset sample --against edited
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 82 unchanged" "diff: nothing changed"
+# --layer still chooses: the countries layer, as any polygon layer.
+run --db h3.sqlite import handoff/footprint.gpkg --layer countries --dataset countries
+assert_contains "$OUT" "252 rows read, 252 stored" "--layer countries reads that layer"
+case_end
