@@ -532,6 +532,15 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
+        if (r.placements_kept)
+            printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",
+                   r.placements_kept);
+        if (r.placements_moved)
+            printf("  moved more than %.0f m since the export, stored as placed by hand (geocode_method input): %ld\n",
+                   FP_DIFF_MOVE_M, r.placements_moved);
+        if (r.placements_unverified)
+            printf("  placement as the file records it (its dataset is not in this store, so a move cannot be told): %ld\n",
+                   r.placements_unverified);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");

@@ -333,6 +333,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
     int own_export = fpi_is_footprint_export(cols, ncols);
+    fpi_own_columns own;
+    fpi_own_export_columns(cols, ncols, &own);
     if (st) { fpi_names_free(&names); return st; }
 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
@@ -481,6 +483,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, own_export);
                 if (v) json_object_set_new(extra, names.key[i], v);
+            }
+            /* A placement geocode made, as the export recorded it: kept
+             * once the rows are stored where the point has not moved. */
+            char method[64] = "", precision[64] = "", exported_from[256] = "";
+            if (own_export && own.method >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.method))
+                snprintf(method, sizeof method, "%s", OGR_F_GetFieldAsString(f, own.method));
+            if (*method && strcmp(method, "input")) {
+                if (own.precision >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.precision))
+                    snprintf(precision, sizeof precision, "%s", OGR_F_GetFieldAsString(f, own.precision));
+                if (own.dataset >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.dataset))
+                    snprintf(exported_from, sizeof exported_from, "%s", OGR_F_GetFieldAsString(f, own.dataset));
+                row.placed_method = method;
+                row.placed_precision = precision;
+                row.placed_from = exported_from;
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */

@@ -29,6 +29,14 @@ void fpi_normalize_column_name(const char *in, char *out, size_t size);
  * derives (id, dataset, country_code, geocode_*, qa), not kept on import. */
 int fpi_is_footprint_export(const char *const *columns, int n);
 int fpi_is_derived_column(const char *column);
+/* In footprint's own export, the columns that record a row's placement:
+ * the dataset it was exported from, geocode_method, geocode_precision
+ * (-1 when absent). */
+typedef struct fpi_own_columns {
+    int dataset, method, precision;
+} fpi_own_columns;
+void fpi_own_export_columns(const char *const *columns, int n, fpi_own_columns *out);
+
 /* A layer's column names as the export's properties were named
  * (own_export.c): from NAME.fields.csv beside the file (the rows of this
  * layer, for a GeoPackage), or for a Shapefile without it footprint's own
@@ -72,6 +80,11 @@ typedef struct fp_row {
     double x, y;
     long line, feature;              /* one of them > 0 */
     int reprojected;                 /* transformed to WGS 84: counted once stored */
+    /* footprint's own export: the placement the row records (a
+     * geocode_method other than input, its precision, and the dataset it
+     * was exported from), checked against that dataset once the rows are
+     * stored (placements.c); NULL otherwise. */
+    const char *placed_method, *placed_precision, *placed_from;
 } fp_row;
 
 typedef struct fp_sink fp_sink;
@@ -96,6 +109,19 @@ fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size
 /* Stores a reject; `reason` is the detail, the kind is counted. */
 fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err);
+/* The placements the rows of footprint's own export record (placements.c):
+ * added as the rows are stored, checked against the dataset each was
+ * exported from once they all are, inside the import's transaction. */
+typedef struct fpi_placements fpi_placements;
+fpi_placements *fpi_placements_new(void);
+void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *method, const char *precision);
+fp_status fpi_placements_restore(fpi_placements *p, struct fp_store *store, const char *dataset, int64_t import_id,
+                                 fp_import_result *res, fp_error *err);
+void fpi_placements_free(fpi_placements *p);
+/* After fpi_sink_finish: the placements the stored rows of footprint's
+ * own export record (fp_row.placed_*), kept where the point is still
+ * where that export's dataset has it (placements.c). */
+fp_status fpi_sink_restore_placements(fp_sink *sink, fp_error *err);
 /* Progress and interruption check, once per row. */
 fp_status fpi_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
 /* The import's GEOS context (for fp_geom_check.geos): one per import,

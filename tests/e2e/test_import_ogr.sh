@@ -410,3 +410,41 @@ assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them a
 run --db h3.sqlite import handoff/footprint.gpkg --layer countries --dataset countries
 assert_contains "$OUT" "252 rows read, 252 stored" "--layer countries reads that layer"
 case_end
+
+case_begin "footprint's own export read back keeps each point's placement (65 country centroids stay country, check finds its 2 duplicates, not 7); a point moved in QGIS is placed by hand (input); without the exported dataset in the store, the file's placement"
+# The sample's placements and findings, from the store footprint run made.
+placements() { sqlite3 "$1" "SELECT geocode_method || '|' || coalesce(geocode_precision, '') || '|' || count(*) || '|' || count(geocode_ref) FROM projects WHERE dataset='$2' GROUP BY geocode_method, geocode_precision ORDER BY 1" | tr '\n' ' '; }
+want=$(placements handoff/footprint.sqlite sample)
+assert_eq "alternate|city|1|1 country|country|65|65 exact|city|16|16 " "$want" "the sample as geocode placed it"
+cp handoff/footprint.sqlite h4.sqlite
+run --db h4.sqlite import handoff/footprint.gpkg --layer projects --dataset edited
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 82" "said"
+assert_eq "$want" "$(placements h4.sqlite edited)" "the same placements, references included"
+assert_eq "0" "$(sqlite3 h4.sqlite "SELECT count(*) FROM projects e JOIN projects s ON s.source_key = e.source_key AND s.dataset = 'sample' WHERE e.dataset = 'edited' AND (e.geocode_method IS NOT s.geocode_method OR e.geocode_ref IS NOT s.geocode_ref)")" "row by row"
+qa_line() { tail -1 <<<"$OUT" | sed 's/ in [0-9.]* s$//'; }
+run --db h4.sqlite check --dataset sample
+sample_qa=$(qa_line)
+assert_eq "qa: 82 points checked (82 with a declared country): 2 findings on 2 rows (2 duplicate)" "$sample_qa" "the sample's check"
+run --db h4.sqlite check --dataset edited
+assert_eq "$sample_qa" "$(qa_line)" "the edition's check finds what the sample's does"
+# The CSV export read back the same way (its X/Y columns).
+"$FP" -q --db h4.sqlite export --where dataset=sample -o sample.csv
+run --db h4.sqlite import sample.csv --dataset edited_csv
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 82" "CSV: said"
+assert_eq "$want" "$(placements h4.sqlite edited_csv)" "CSV: the same placements"
+# A country centroid moved 1 degree east in QGIS (GDAL's SQLite dialect).
+key=$(sqlite3 handoff/footprint.sqlite "SELECT source_key FROM projects WHERE dataset='sample' AND geocode_method='country' ORDER BY id LIMIT 1")
+cp handoff/footprint.gpkg moved.gpkg
+ogrinfo -q moved.gpkg -dialect sqlite -sql "UPDATE projects SET geom = AsGPB(MakePoint(ST_X(geom) + 1, ST_Y(geom), 4326)) WHERE source_key = '$key'" >/dev/null 2>&1
+run --db h4.sqlite import moved.gpkg --layer projects --dataset moved
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 81" "81 kept"
+assert_contains "$OUT" "moved more than 100 m since the export, stored as placed by hand (geocode_method input): 1" "1 moved"
+assert_eq "input|point|" "$(sqlite3 h4.sqlite "SELECT geocode_method || '|' || geocode_precision || '|' || coalesce(geocode_ref, '') FROM projects WHERE dataset='moved' AND source_key='$key'")" "the moved point is given as input"
+run --db h4.sqlite diff --dataset sample --against moved
+assert_contains "$OUT" "1 moved more than 100 m (0 of them also changed), 0 changed, 81 unchanged" "diff says it moved"
+# Another store, without the dataset exported: the file's placement.
+fp_init h5.sqlite > /dev/null
+run --db h5.sqlite import handoff/footprint.gpkg --dataset x
+assert_contains "$OUT" "placement as the file records it (its dataset is not in this store, so a move cannot be told): 82" "said"
+assert_eq "alternate|city|1|0 country|country|65|0 exact|city|16|0 " "$(placements h5.sqlite x)" "method and precision as the file has them, no reference"
+case_end
