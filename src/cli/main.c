@@ -96,7 +96,12 @@ static const char *const usage_import =
     "--strict-geometry rejects them instead (--make-valid, the old opt-in, is\n"
     "now the default and accepted). Coordinates at most 1e-6 degrees beyond\n"
     "+-180/+-90 (float noise) are clamped onto the range and counted.\n"
-    "The same file imported twice into the same dataset stores nothing twice.\n";
+    "The same file imported twice into the same dataset stores nothing twice.\n"
+    "footprint's own export read back (columns source_key, dataset, geocode_method)\n"
+    "is the same projects: ids from source_key, names from NAME.fields.csv, a\n"
+    "CSV's types from its .csvt, only the projects layers of a hand-off\n"
+    "GeoPackage (--layer chooses another), and each point's placement kept unless\n"
+    "it moved more than 100 m from where its dataset has it.\n";
 
 static const char *const usage_rejects =
     "usage: footprint [--db PATH] rejects [--dataset NAME] [--limit N] [--repaired]\n"
