@@ -88,6 +88,13 @@ typedef struct fp_import_result {
     char crs_assumed[512];    /* "FILE declares no CRS (no .prj): ... read as WGS 84", or "" */
     char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /
                                    British National Grid"; "several CRSs"), or "" */
+    /* footprint's own export read back (own_export.c, import_ogr.c, placements.c). */
+    char names_note[512];     /* column names restored from NAME.fields.csv (a Shapefile's geocode_me), or "" */
+    char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
+    char layers_left_out[512];/* its multi-layer GeoPackage: the layers not read (base map, aggregations), or "" */
+    long placements_kept;     /* points where their dataset has them: geocode method, precision, reference kept */
+    long placements_moved;    /* moved more than FP_DIFF_MOVE_M since the export: stored as given (input) */
+    long placements_unverified; /* their dataset is not in this store: placement kept as the file records it */
 } fp_import_result;
 
 /* Imports one file into the store in one transaction: on a fatal error or an

@@ -502,6 +502,12 @@ fp_status fp_store_aggregation_top(fp_store *store, const char *table, const cha
  * 0 id, 1 file, 2 source line, 3 place, 4 country, 5 the import's format,
  * 6 extra (JSON text). */
 fp_status fp_store_geocode_rows(fp_store *store, const char *dataset, int redo, fp_rows **out, fp_error *err);
+/* The point projects of a dataset that have a source key (of one import
+ * when import_id > 0), and how each was placed: what an import of
+ * footprint's own export compares its rows with. Columns: 0 id,
+ * 1 source_key, 2 x, 3 y, 4 geocode_method, 5 geocode_precision,
+ * 6 geocode_ref. */
+fp_status fp_store_placed_points(fp_store *store, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err);
 /* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
  * of that code or it has none). */
 fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);

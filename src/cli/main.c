@@ -96,7 +96,12 @@ static const char *const usage_import =
     "--strict-geometry rejects them instead (--make-valid, the old opt-in, is\n"
     "now the default and accepted). Coordinates at most 1e-6 degrees beyond\n"
     "+-180/+-90 (float noise) are clamped onto the range and counted.\n"
-    "The same file imported twice into the same dataset stores nothing twice.\n";
+    "The same file imported twice into the same dataset stores nothing twice.\n"
+    "footprint's own export read back (columns source_key, dataset, geocode_method)\n"
+    "is the same projects: ids from source_key, names from NAME.fields.csv, a\n"
+    "CSV's types from its .csvt, only the projects layers of a hand-off\n"
+    "GeoPackage (--layer chooses another), and each point's placement kept unless\n"
+    "it moved more than 100 m from where its dataset has it.\n";
 
 static const char *const usage_rejects =
     "usage: footprint [--db PATH] rejects [--dataset NAME] [--limit N] [--repaired]\n"
@@ -529,6 +534,18 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
+        if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
+        if (r.names_note[0]) printf("  note: %s\n", r.names_note);
+        if (r.types_note[0]) printf("  note: %s\n", r.types_note);
+        if (r.placements_kept)
+            printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",
+                   r.placements_kept);
+        if (r.placements_moved)
+            printf("  moved more than %.0f m since the export, stored as placed by hand (geocode_method input): %ld\n",
+                   FP_DIFF_MOVE_M, r.placements_moved);
+        if (r.placements_unverified)
+            printf("  placement as the file records it (its dataset is not in this store, so a move cannot be told): %ld\n",
+                   r.placements_unverified);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");

@@ -243,14 +243,28 @@ static void append_value(GString *s, const char *v)
     g_string_append(s, "...");
 }
 
-static void note(changes *c, const char *field, const char *old_v, const char *new_v)
+/* A side of a change whose two values are of different types: text is
+ * quoted and marked, so that 42 -> "42" (text) does not read as 42 -> 42. */
+static void append_side(GString *s, const char *v, int marked_text)
+{
+    if (marked_text && v) g_string_append_c(s, '"');
+    append_value(s, v);
+    if (marked_text && v) g_string_append(s, "\" (text)");
+}
+
+static void note_typed(changes *c, const char *field, const char *old_v, int old_text, const char *new_v, int new_text)
 {
     c->n++;
     g_string_append_printf(c->fields, "%s%s", c->fields->len ? "," : "", field);
     g_string_append_printf(c->details, "%s%s: ", c->details->len ? "; " : "", field);
-    append_value(c->details, old_v);
+    append_side(c->details, old_v, old_text);
     g_string_append(c->details, " -> ");
-    append_value(c->details, new_v);
+    append_side(c->details, new_v, new_text);
+}
+
+static void note(changes *c, const char *field, const char *old_v, const char *new_v)
+{
+    note_typed(c, field, old_v, 0, new_v, 0);
 }
 
 static int same_text(const char *a, const char *b)
@@ -265,6 +279,82 @@ static char *json_text(const json_t *v)
     if (!v || json_is_null(v)) return NULL;
     if (json_is_string(v)) return strdup(json_string_value(v));
     return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+/* Whether text is a number as JSON writes one (no sign +, no leading
+ * zero, no hexadecimal: "00123" is a code, not 123). */
+static int json_number_text(const char *t)
+{
+    if (*t == '-') t++;
+    if (*t == '0') t++;
+    else if (*t >= '1' && *t <= '9') while (*t >= '0' && *t <= '9') t++;
+    else return 0;
+    if (*t == '.') {
+        if (!(*++t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '+' || *t == '-') t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9') t++;
+    }
+    return *t == '\0';
+}
+
+static int same_number(const json_t *a, const json_t *b)
+{
+    if (json_is_integer(a) && json_is_integer(b)) return json_integer_value(a) == json_integer_value(b);
+    return json_number_value(a) == json_number_value(b);
+}
+
+/* A boolean as formats without booleans hold it: 1 or 0 (a Shapefile's
+ * numeric field, a CSV's Integer(Boolean) column). */
+static int bool_number(const json_t *b, const json_t *n)
+{
+    return json_number_value(n) == (json_is_true(b) ? 1 : 0);
+}
+
+/* Whether text is how a format without the value's type holds it: a
+ * number's digits (42, 0.5, 3000000000), true or false (or 1 or 0), a
+ * list's or an object's JSON. footprint's exports write a value so where
+ * the format's column cannot hold its type (a column mixing numbers and
+ * text, a nested value outside GeoJSON, any value in a CSV without its
+ * .csvt). */
+static int text_holds(const char *text, const json_t *v)
+{
+    if (json_is_number(v)) {
+        if (!json_number_text(text)) return 0;
+        json_t *n = json_loads(text, JSON_DECODE_ANY, NULL);
+        int same = n && json_is_number(n) && same_number(n, v);
+        json_decref(n);
+        return same;
+    }
+    if (json_is_boolean(v)) return !strcmp(text, json_is_true(v) ? "true" : "false") || !strcmp(text, json_is_true(v) ? "1" : "0");
+    if (json_is_object(v) || json_is_array(v)) {
+        json_t *j = json_loads(text, 0, NULL);
+        int same = j && json_equal(j, v);
+        json_decref(j);
+        return same;
+    }
+    return 0;
+}
+
+/* Two extra values are the same value: equal JSON, one number (42 and
+ * 42.0, what a Real column gives back), a boolean and its 1 or 0, or a
+ * value and the text a format holds it as. An edition read back from
+ * footprint's own export is then unchanged whatever the format kept of the
+ * types; a text that is not exactly that ("00123" and 123, "yes" and
+ * true) is a change, shown with its type. */
+static int same_value(const json_t *a, const json_t *b)
+{
+    if (json_equal(a, b)) return 1;
+    if (json_is_number(a) && json_is_number(b)) return same_number(a, b);
+    if (json_is_boolean(a) && json_is_number(b)) return bool_number(a, b);
+    if (json_is_boolean(b) && json_is_number(a)) return bool_number(b, a);
+    if (json_is_string(a) && !json_is_string(b)) return text_holds(json_string_value(a), b);
+    if (json_is_string(b) && !json_is_string(a)) return text_holds(json_string_value(b), a);
+    return 0;
 }
 
 /* For g_ptr_array_sort, which hands pointers to the elements. */
@@ -298,9 +388,10 @@ static void compare_extra(const erow *o, const erow *n, changes *c)
         int has_a = va && !json_is_null(va), has_b = vb && !json_is_null(vb);
         if (!has_a && !has_b) continue;
         if (!strcmp(key, "layer") && has_a != has_b) continue;
-        if (va && vb && json_equal(va, vb)) continue;
+        if (has_a && has_b && same_value(va, vb)) continue;
         char *ta = json_text(va), *tb = json_text(vb);
-        note(c, key, ta, tb);
+        int typed = has_a && has_b && json_is_string(va) != json_is_string(vb);
+        note_typed(c, key, ta, typed && json_is_string(va), tb, typed && json_is_string(vb));
         free(ta);
         free(tb);
     }

@@ -102,6 +102,13 @@ int fpi_is_footprint_export(const char *const *columns, int n)
            find_column(columns, n, "geocode_method") >= 0;
 }
 
+void fpi_own_export_columns(const char *const *columns, int n, fpi_own_columns *out)
+{
+    out->dataset = find_column(columns, n, "dataset");
+    out->method = find_column(columns, n, "geocode_method");
+    out->precision = find_column(columns, n, "geocode_precision");
+}
+
 int fpi_is_derived_column(const char *column)
 {
     for (int i = 0; derived_columns[i]; i++)

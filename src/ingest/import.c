@@ -212,6 +212,8 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (st == FP_OK) st = fpi_sink_finish(sink, err);
     long long first_id = 0, fed_count = 0;
     int ids_known = st == FP_OK && fpi_sink_id_span(sink, &first_id, &fed_count);
+    /* Before the commit, in the import's transaction. */
+    if (st == FP_OK) st = fpi_sink_restore_placements(sink, err);
     if (steps.on && st == FP_OK)
         fp_context_log(fp_store_context(store), "  (of which the store thread: cpu %.3f s)", fpi_sink_writer_cpu(sink));
     fpi_steps_start(&steps, fp_store_context(store));

@@ -118,9 +118,23 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
      * is a decimal point; with commas as delimiter it cannot be one. */
     char delim = fpi_csv_delimiter(rd);
     fp_table *table = NULL;
+    /* footprint's own export: the names its properties had (extra_KEY
+     * beside a store column, NAME.fields.csv) and the types its .csvt
+     * declares, so that numbers and booleans come back as such. */
+    fpi_names names;
+    fpi_names_restore(path, NULL, "CSV", (const char *const *)cols, ncols, &names);
     if (st == FP_OK)
-        st = fpi_table_new(path, (const char *const *)cols, ncols, opts, delim == ';' || delim == '\t', NULL, res,
-                           &table, err);
+        st = fpi_table_new(path, (const char *const *)names.match, ncols, opts, delim == ';' || delim == '\t', NULL,
+                           res, &table, err);
+    if (st == FP_OK) {
+        const char **keys = calloc((size_t)ncols + 1, sizeof *keys);
+        for (int i = 0; keys && i < ncols; i++) keys[i] = strcmp(names.key[i], cols[i]) ? names.key[i] : NULL;
+        fpi_table_set_extra(table, names.note[0] ? keys : NULL,
+                            fpi_csvt_read(path, ncols, res->types_note, sizeof res->types_note));
+        free(keys);
+        snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
+    }
+    fpi_names_free(&names);
     if (st) {
         for (int i = 0; i < ncols; i++) g_free(cols[i]);
         free(cols);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <glib.h>
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "common/util.h"
@@ -158,8 +159,9 @@ static json_t *real_json(double d)
 /* Attribute value as JSON, keeping what was read: integers (64-bit),
  * reals, booleans, lists as JSON arrays, dates in ISO 8601, strings as
  * they are; JSON-subtype strings (nested GeoJSON properties) embedded as
- * JSON. */
-static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
+ * JSON, and in footprint's own export the JSON text it wrote a list or an
+ * object as (fpi_typed_value). */
+static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i, int own_export)
 {
     int n = 0;
     switch (OGR_Fld_GetType(fd)) {
@@ -204,7 +206,7 @@ static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i)
             json_t *j = json_loads(OGR_F_GetFieldAsString(f, i), JSON_DECODE_ANY, NULL);
             if (j) return j;
         }
-        /* fall through */
+        return fpi_typed_value(OGR_F_GetFieldAsString(f, i), FPI_VALUE_TEXT, own_export);
     default:
         return json_string(OGR_F_GetFieldAsString(f, i));
     }
@@ -318,12 +320,22 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
-    const char **cols = calloc(ncols + 1, sizeof *cols);
-    for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    const char **written = calloc(ncols + 1, sizeof *written);
+    for (int i = 0; i < ncols; i++) written[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    /* The names the export gave its properties (a Shapefile's geocode_me
+     * is geocode_method): fields and footprint's own export are found by
+     * them, and extra keeps its keys as they were. */
+    fpi_names names;
+    fpi_names_restore(path, lname, res->format, written, ncols, &names);
+    free(written);
+    const char *const *cols = (const char *const *)names.match;
+    if (names.note[0] && !res->names_note[0]) snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
     int own_export = fpi_is_footprint_export(cols, ncols);
-    if (st) { free(cols); return st; }
+    fpi_own_columns own;
+    fpi_own_export_columns(cols, ncols, &own);
+    if (st) { fpi_names_free(&names); return st; }
 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
      * declares (a Shapefile without its .prj, a wrong one). */
@@ -335,11 +347,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's %s",
                  opts->crs, overridden);
     if (crs_rc == -2) {
-        free(cols);
+        fpi_names_free(&names);
         return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);
     }
     if (crs_rc != 0) {
-        free(cols);
+        fpi_names_free(&names);
         if (opts->crs && *opts->crs)
             return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
                                 opts->crs);
@@ -413,8 +425,10 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
          * the key is LAYER:ID; otherwise the second layer's rows were
          * rejected as duplicates of the first's. Attribute tables beside
          * one layer (a GeoPackage's layer_styles) do not count: a file of
-         * one layer keeps its ids as they are. */
-        if (scope_ids && vals[FP_F_ID] && *vals[FP_F_ID]) {
+         * one layer keeps its ids as they are. The layers of footprint's
+         * own export (--split-by into a GeoPackage) hold one dataset's
+         * source keys, unique across them: kept as they are. */
+        if (scope_ids && !own_export && vals[FP_F_ID] && *vals[FP_F_ID]) {
             size_t n = strlen(lname) + strlen(vals[FP_F_ID]) + 2;
             char *scoped = malloc(n);
             if (scoped) {
@@ -467,8 +481,22 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
-                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i);
-                if (v) json_object_set_new(extra, cols[i], v);
+                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, own_export);
+                if (v) json_object_set_new(extra, names.key[i], v);
+            }
+            /* A placement geocode made, as the export recorded it: kept
+             * once the rows are stored where the point has not moved. */
+            char method[64] = "", precision[64] = "", exported_from[256] = "";
+            if (own_export && own.method >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.method))
+                snprintf(method, sizeof method, "%s", OGR_F_GetFieldAsString(f, own.method));
+            if (*method && strcmp(method, "input")) {
+                if (own.precision >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.precision))
+                    snprintf(precision, sizeof precision, "%s", OGR_F_GetFieldAsString(f, own.precision));
+                if (own.dataset >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.dataset))
+                    snprintf(exported_from, sizeof exported_from, "%s", OGR_F_GetFieldAsString(f, own.dataset));
+                row.placed_method = method;
+                row.placed_precision = precision;
+                row.placed_from = exported_from;
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
@@ -488,7 +516,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (st) break;
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
-    free(cols);
+    fpi_names_free(&names);
     return st;
 }
 
@@ -566,10 +594,11 @@ static int table_usable(const char *path, OGRLayerH layer, const fp_import_optio
  * several do: a workbook of a read-me and one data sheet stores what the
  * data sheet alone (or its CSV twin) stores, so diff finds no change. */
 static void count_contributing(const char *path, GDALDatasetH ds, int spreadsheet, const fp_import_options *opts,
-                               int *all, int *with_geometry)
+                               const unsigned char *left_out, int *all, int *with_geometry)
 {
     *all = *with_geometry = 0;
     for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        if (left_out && left_out[i]) continue;
         OGRLayerH l = GDALDatasetGetLayer(ds, i);
         int geometry = OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) > 0;
         if (!geometry && !table_usable(path, l, opts)) continue;
@@ -577,6 +606,59 @@ static void count_contributing(const char *path, GDALDatasetH ds, int spreadshee
         (*all)++;
         *with_geometry += geometry;
     }
+}
+
+/* Whether a layer is footprint's own projects export: geometry, and its
+ * columns (their names as exported) source_key, dataset, geocode_method. */
+static int own_export_layer(const char *path, const char *driver, OGRLayerH l)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    int n = OGR_FD_GetFieldCount(defn);
+    if (OGR_FD_GetGeomFieldCount(defn) == 0 || n == 0) return 0;
+    const char **cols = calloc((size_t)n + 1, sizeof *cols);
+    if (!cols) return 0;
+    for (int i = 0; i < n; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    fpi_names names;
+    fpi_names_restore(path, OGR_L_GetName(l), driver, cols, n, &names);
+    int own = fpi_is_footprint_export((const char *const *)names.match, n);
+    fpi_names_free(&names);
+    free(cols);
+    return own;
+}
+
+/* footprint's hand-off GeoPackage (`footprint run`, `export --format qgz`)
+ * holds its projects beside the base map (countries, admin-1, sea,
+ * graticules) and the aggregations: read back, only the projects layers
+ * are the projects; the rest, 5,000 polygons and lines, flooded the
+ * dataset. Marks the other layers in left_out and names them in the
+ * summary; 0 (nothing marked) when no layer is footprint's own. */
+static int leave_out_all_but_own(const char *path, const char *driver, GDALDatasetH ds, unsigned char *left_out,
+                                 const fp_import_options *opts, fp_import_result *res)
+{
+    int n = GDALDatasetGetLayerCount(ds), own = 0;
+    for (int i = 0; i < n; i++) own += !(left_out[i] = !own_export_layer(path, driver, GDALDatasetGetLayer(ds, i)));
+    if (!own) {
+        memset(left_out, 0, (size_t)n);
+        return 0;
+    }
+    /* The names, as many as the summary's line holds, then how many more. */
+    GString *read = g_string_new(NULL), *out = g_string_new(NULL);
+    int more = 0;
+    for (int i = 0; i < n; i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        /* A table nothing could be imported from (layer_styles) goes unnamed. */
+        if (left_out[i] && OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) == 0 && !table_usable(path, l, opts)) continue;
+        GString *to = left_out[i] ? out : read;
+        if (to->len > 180) { more += left_out[i]; continue; }
+        g_string_append_printf(to, "%s%s", to->len ? ", " : "", OGR_L_GetName(l));
+    }
+    if (more) g_string_append_printf(out, " and %d more", more);
+    if (out->len)
+        snprintf(res->layers_left_out, sizeof res->layers_left_out, "footprint's own export: only its projects (layer%s "
+                 "%s) read; left out: %s (--layer NAME reads one of them)", own > 1 ? "s" : "", read->str, out->str);
+    g_string_free(read, TRUE);
+    g_string_free(out, TRUE);
+    return 1;
 }
 
 /* --encoding for a GIS file: a driver with an ENCODING open option (the
@@ -673,7 +755,15 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     }
     fp_status st = FP_OK;
     int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0;
-    if (!opts->layer && nlayers > 1) count_contributing(path, ds, spreadsheet, opts, &contributing, &with_geometry);
+    unsigned char *left_out = NULL;
+    if (!opts->layer && nlayers > 1) {
+        left_out = calloc((size_t)nlayers, 1);
+        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res)) {
+            free(left_out);
+            left_out = NULL;
+        }
+        count_contributing(path, ds, spreadsheet, opts, left_out, &contributing, &with_geometry);
+    }
     int seq = !strcmp(driver, "GeoJSONSeq");
     if (opts->layer) {
         OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
@@ -683,9 +773,11 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
-                              contributing > 1, opts, res, err);
+            if (!left_out || !left_out[i])
+                st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
+                                  contributing > 1, opts, res, err);
     }
+    free(left_out);
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();

@@ -29,6 +29,43 @@ void fpi_normalize_column_name(const char *in, char *out, size_t size);
  * derives (id, dataset, country_code, geocode_*, qa), not kept on import. */
 int fpi_is_footprint_export(const char *const *columns, int n);
 int fpi_is_derived_column(const char *column);
+/* In footprint's own export, the columns that record a row's placement:
+ * the dataset it was exported from, geocode_method, geocode_precision
+ * (-1 when absent). */
+typedef struct fpi_own_columns {
+    int dataset, method, precision;
+} fpi_own_columns;
+void fpi_own_export_columns(const char *const *columns, int n, fpi_own_columns *out);
+
+/* A layer's column names as the export's properties were named
+ * (own_export.c): from NAME.fields.csv beside the file (the rows of this
+ * layer, for a GeoPackage), or for a Shapefile without it footprint's own
+ * columns cut to 10 bytes (geocode_me). match: the name fields and
+ * footprint's own export are recognised by; key: the name a value is kept
+ * under in extra (they differ for an extra key the export renamed to keep
+ * it apart from a store column, extra_dataset). note: what was restored,
+ * or "". */
+typedef struct fpi_names {
+    int n;
+    char **match, **key;
+    char note[512];
+} fpi_names;
+void fpi_names_restore(const char *path, const char *layer, const char *driver, const char *const *cols, int n,
+                       fpi_names *out);
+void fpi_names_free(fpi_names *names);
+
+/* What an extra value read as text becomes (a CSV's .csvt declares it). */
+typedef enum fpi_value_type {
+    FPI_VALUE_TEXT = 0, FPI_VALUE_INTEGER, FPI_VALUE_REAL, FPI_VALUE_BOOLEAN, FPI_VALUE_JSON
+} fpi_value_type;
+/* The types a CSV's sibling NAME.csvt declares, one per column (calloc'd),
+ * or NULL without one or when its count is not the header's; note says
+ * which (or ""). */
+fpi_value_type *fpi_csvt_read(const char *csv_path, int ncols, char *note, size_t size);
+/* text as a JSON value of the declared type; text it cannot be read as
+ * stays text. With own_export, text that is a JSON object or array (how
+ * the export writes a nested value) is that value. */
+json_t *fpi_typed_value(const char *text, fpi_value_type type, int own_export);
 fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err);
@@ -43,6 +80,11 @@ typedef struct fp_row {
     double x, y;
     long line, feature;              /* one of them > 0 */
     int reprojected;                 /* transformed to WGS 84: counted once stored */
+    /* footprint's own export: the placement the row records (a
+     * geocode_method other than input, its precision, and the dataset it
+     * was exported from), checked against that dataset once the rows are
+     * stored (placements.c); NULL otherwise. */
+    const char *placed_method, *placed_precision, *placed_from;
 } fp_row;
 
 typedef struct fp_sink fp_sink;
@@ -67,6 +109,19 @@ fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size
 /* Stores a reject; `reason` is the detail, the kind is counted. */
 fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err);
+/* The placements the rows of footprint's own export record (placements.c):
+ * added as the rows are stored, checked against the dataset each was
+ * exported from once they all are, inside the import's transaction. */
+typedef struct fpi_placements fpi_placements;
+fpi_placements *fpi_placements_new(void);
+void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *method, const char *precision);
+fp_status fpi_placements_restore(fpi_placements *p, struct fp_store *store, const char *dataset, int64_t import_id,
+                                 fp_import_result *res, fp_error *err);
+void fpi_placements_free(fpi_placements *p);
+/* After fpi_sink_finish: the placements the stored rows of footprint's
+ * own export record (fp_row.placed_*), kept where the point is still
+ * where that export's dataset has it (placements.c). */
+fp_status fpi_sink_restore_placements(fp_sink *sink, fp_error *err);
 /* Progress and interruption check, once per row. */
 fp_status fpi_sink_tick(fp_sink *sink, const fp_import_options *opts, fp_error *err);
 /* The import's GEOS context (for fp_geom_check.geos): one per import,
@@ -111,6 +166,9 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
 fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err);
 void fpi_table_free(fp_table *t);
+/* The names extra keeps values under, one per column (NULL: the column's
+ * name; copied), and the types values become (taken; NULL: text). */
+void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types);
 /* Leading and trailing blanks and tabs off, in place. */
 char *fpi_trim(char *s);
 

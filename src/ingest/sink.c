@@ -83,6 +83,7 @@ struct fp_sink {
     fp_qa_feed *qa;
     long long projects_sent;
     double writer_cpu;            /* the store thread's CPU seconds, once it ended */
+    fpi_placements *placements;   /* footprint's own export: placements its rows record, or NULL */
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -365,6 +366,11 @@ fp_status fpi_sink_finish(fp_sink *s, fp_error *err)
     return fp_store_loader_finish(s->loader, err);
 }
 
+fp_status fpi_sink_restore_placements(fp_sink *s, fp_error *err)
+{
+    return fpi_placements_restore(s->placements, s->store, s->dataset, s->import_id, s->res, err);
+}
+
 double fpi_sink_writer_cpu(const fp_sink *s)
 {
     return s->writer_cpu;
@@ -388,6 +394,7 @@ void fpi_sink_free(fp_sink *s)
     for (sink_batch *b = s->spare, *next; b; b = next) { next = b->next; batch_free(b); }
     fp_store_loader_free(s->loader);
     fpi_country_index_free(s->countries);
+    fpi_placements_free(s->placements);
     if (s->geos) GEOS_finish_r(s->geos);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->work);
@@ -565,6 +572,13 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     if (p.wkb) p.wkb = (const unsigned char *)copy_bytes(b, (const char *)p.wkb, p.wkb_len);
     free(extra_text);
     op->p = p;
+    /* A placement the row records is known once every row is stored
+     * (fpi_sink_restore_placements): the checks read such rows back. */
+    if (row->placed_method && (p.wkb || p.is_point)) {
+        if (!s->placements) s->placements = fpi_placements_new();
+        fpi_placements_add(s->placements, p.source_key, row->placed_from, row->placed_method, row->placed_precision);
+        fp_qa_feed_abandon(s->qa);
+    }
     /* The QA feed: the point as the store will hold it (empty text is
      * NULL there), under its place among the projects handed over. */
     if (s->qa && p.wkb) {

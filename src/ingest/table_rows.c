@@ -25,6 +25,9 @@ struct fp_table {
     int lon_c, lat_c, wkt_c;
     int field_col[FP_F_COUNT];
     int own_export;               /* footprint's own export (fpi_is_footprint_export) */
+    fpi_own_columns own;          /* its placement columns */
+    char **keys;                  /* extra keys where they differ from cols (fpi_table_set_extra), or NULL */
+    fpi_value_type *types;        /* extra values' types (a CSV's .csvt), or NULL: text */
     int decimal_comma;            /* "12,5" read as 12.5 */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
@@ -178,7 +181,20 @@ void fpi_table_free(fp_table *t)
     if (t->pjctx) proj_context_destroy(t->pjctx);
     for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
     free(t->cols);
+    g_strfreev(t->keys);
+    free(t->types);
     free(t);
+}
+
+void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types)
+{
+    if (keys) {
+        g_strfreev(t->keys);
+        t->keys = g_new0(char *, t->ncols + 1);
+        for (int i = 0; i < t->ncols; i++) t->keys[i] = g_strdup(keys[i] ? keys[i] : t->cols[i]);
+    }
+    free(t->types);
+    t->types = types;
 }
 
 fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
@@ -255,6 +271,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
         goto done;
     t->own_export = fpi_is_footprint_export((const char *const *)cols, ncols);
+    fpi_own_export_columns((const char *const *)cols, ncols, &t->own);
     /* Coordinate columns are not also data fields (a column "x" is not a name). */
     for (int f = 0; f < FP_F_COUNT; f++)
         if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c || t->field_col[f] == t->wkt_c))
@@ -475,7 +492,16 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         int used = 0;
         for (int f = 0; f < FP_F_COUNT; f++) used |= field_col[f] == i;
         if (used || !*fields[i] || !*cols[i] || (own_export && fpi_is_derived_column(cols[i]))) continue;
-        json_object_set_new(extra, cols[i], json_string(fields[i]));
+        json_t *v = fpi_typed_value(fields[i], t->types ? t->types[i] : FPI_VALUE_TEXT, own_export);
+        json_object_set_new(extra, t->keys ? t->keys[i] : cols[i], v);
+    }
+    /* A placement geocode made, as footprint's export recorded it: kept
+     * once the rows are stored where the point has not moved. */
+    const char *method = own_export && t->own.method >= 0 ? fpi_trim(fields[t->own.method]) : "";
+    if (*method && strcmp(method, "input")) {
+        row.placed_method = method;
+        row.placed_precision = t->own.precision >= 0 ? fpi_trim(fields[t->own.precision]) : NULL;
+        row.placed_from = t->own.dataset >= 0 ? fpi_trim(fields[t->own.dataset]) : "";
     }
     if (more_extra) json_object_update(extra, more_extra);
     if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));

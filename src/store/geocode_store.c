@@ -35,6 +35,22 @@ fp_status fp_store_geocode_rows(fp_store *s, const char *dataset, int redo, fp_r
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
+fp_status fp_store_placed_points(fp_store *s, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err)
+{
+    if (s->pg) return fpi_pg_placed_points(s, dataset, import_id, out, err);
+    *out = NULL;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s,
+        "SELECT id, source_key, X(geom), Y(geom), geocode_method, geocode_precision, geocode_ref FROM projects "
+        "WHERE dataset = ?1 AND (?2 = 0 OR import_id = ?2) AND source_key IS NOT NULL AND GeometryType(geom) = 'POINT'",
+        "reading placed points", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, import_id);
+    *out = fpi_rows_wrap(s, q, "reading placed points", 0, 0, err);
+    return *out ? FP_OK : FP_ERR_NOMEM;
+}
+
 fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
     if (s->pg) return fpi_pg_region_wkb(s, code, wkb, len, err);

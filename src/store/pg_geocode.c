@@ -29,6 +29,19 @@ fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_row
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
+fp_status fpi_pg_placed_points(fp_store *s, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err)
+{
+    char import[24];
+    snprintf(import, sizeof import, "%lld", (long long)import_id);
+    const char *v[] = { dataset, import };
+    *out = fpi_pg_rows_query(s,
+        "SELECT id, source_key, ST_X(geom), ST_Y(geom), geocode_method, geocode_precision, geocode_ref FROM projects"
+        " WHERE dataset = $1 AND ($2::bigint = 0 OR import_id = $2::bigint) AND source_key IS NOT NULL"
+        " AND GeometryType(geom) = 'POINT'",
+        2, v, "reading placed points", 0, 1, err);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
 fp_status fpi_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
     *wkb = NULL;

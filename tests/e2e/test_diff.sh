@@ -328,3 +328,25 @@ case_begin "render --diff: bad arguments exit 2 with the reason, no file written
     assert_eq 2 "$RC" "--diff with --facet"
     assert_eq "" "$(ls -A bad)" "no file written"
 case_end
+
+case_begin "a value and the text a format holds it as are the same value (42 and \"42\", true and 1, an object and its JSON); a change in type only is shown with the text quoted and marked"
+# Two editions written by hand: in T1 every value is the first edition's as a
+# CSV or a Shapefile holds it (no change); in T2 the texts are not (changes).
+cat > ty1.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"T1","name":"a","n":42,"r":0.5,"b":true,"obj":{"k":1},"big":3000000000,"f":2.0},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"T2","name":"b","n":42,"r":0.5,"b":true,"code":"00123"},"geometry":{"type":"Point","coordinates":[9.5,47.3]}}]}
+JSON
+cat > ty2.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"T1","name":"a","n":"42","r":"0.5","b":1,"obj":"{\"k\":1}","big":"3000000000","f":2},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"T2","name":"b","n":"42.5","r":"0,5","b":"yes","code":123},"geometry":{"type":"Point","coordinates":[9.5,47.3]}}]}
+JSON
+fp_init ty.sqlite
+"$FP" -q --db ty.sqlite import ty1.geojson --dataset ty1 && "$FP" -q --db ty.sqlite import ty2.geojson --dataset ty2
+run --db ty.sqlite diff --dataset ty1 --against ty2 --report ty.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 1 changed, 1 unchanged" "T1 unchanged, T2 changed"
+assert_contains "$OUT" "[T2] 'b' (no company), matched by id; b: true -> \"yes\" (text); code: \"00123\" (text) -> 123; n: 42 -> \"42.5\" (text); r: 0.5 -> \"0,5\" (text)" "the types shown where the text is another"
+assert_eq 'b: true -> "yes" (text); code: "00123" (text) -> 123; n: 42 -> "42.5" (text); r: 0.5 -> "0,5" (text)' "$(field ty.csv changed T2 details)" "the report's details"
+case_end

@@ -685,3 +685,40 @@ run --db utm.sqlite import mixed.csv
 assert_contains "$OUT" "already imported into this dataset" "a partly rejected file"
 assert_eq 1 "$(sqlite3 utm.sqlite "SELECT count(*) FROM rejects")" "its reject kept"
 case_end
+
+case_begin "footprint's own CSV export read back: its .csvt types numbers and booleans, a list or object written as JSON comes back as one (a GeoPackage's too); diff finds nothing changed, without the .csvt as well"
+# Expected values written by hand from the GeoJSON below; the .csvt's line is
+# GDAL's (the export writes it), its types listed in GDAL's CSV driver docs.
+cat > typed.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"T1","name":"x","n":42,"big":3000000000,"r":0.5,"b":true,"obj":{"k":1},"lst":[1,"a"],"mix":5,"code":"00123"},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"T2","name":"y","n":7,"big":1,"r":2,"b":false,"obj":{"k":[2]},"lst":[],"mix":"five","code":"7"},"geometry":{"type":"Point","coordinates":[9.5,46.3]}}]}
+JSON
+fp_init typed.sqlite && "$FP" -q --db typed.sqlite import typed.geojson --dataset t
+"$FP" -q --db typed.sqlite export --where dataset=t -o t.csv
+run --db typed.sqlite import t.csv --dataset t_csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "note: column types from t.csvt:" "the .csvt is said"
+# mix was a number and a text: the CSV holds the number as text.
+want='T1|{"b":true,"big":3000000000,"code":"00123","lst":[1,"a"],"mix":"5","n":42,"obj":{"k":1},"r":0.5}
+T2|{"b":false,"big":1,"code":"7","lst":[],"mix":"five","n":7,"obj":{"k":[2]},"r":2.0}'
+assert_eq "$want" "$(sqlite3 typed.sqlite "SELECT source_key || '|' || extra FROM projects WHERE dataset='t_csv' ORDER BY source_key")" "typed extra from the CSV"
+run --db typed.sqlite diff --dataset t --against t_csv
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 2 unchanged" "CSV: diff finds nothing changed"
+"$FP" -q --db typed.sqlite export --where dataset=t -o t.gpkg
+"$FP" -q --db typed.sqlite import t.gpkg --dataset t_gpkg
+assert_eq "$want" "$(sqlite3 typed.sqlite "SELECT source_key || '|' || extra FROM projects WHERE dataset='t_gpkg' ORDER BY source_key")" "the GeoPackage's lists and objects are JSON again"
+run --db typed.sqlite diff --dataset t --against t_gpkg
+assert_contains "$OUT" "0 changed, 2 unchanged" "GeoPackage: diff finds nothing changed"
+# Without its .csvt every value is text: still the same values to diff.
+mkdir -p nocsvt && cp t.csv nocsvt/
+run --db typed.sqlite import nocsvt/t.csv --dataset t_text
+assert_not_contains "$OUT" "column types" "no .csvt, nothing said"
+assert_eq '{"b":"1","big":"3000000000","code":"00123","lst":[1,"a"],"mix":"5","n":"42","obj":{"k":1},"r":"0.5"}' "$(sqlite3 typed.sqlite "SELECT extra FROM projects WHERE dataset='t_text' AND source_key='T1'")" "text without the .csvt (lists and objects of footprint's export still JSON)"
+run --db typed.sqlite diff --dataset t --against t_text
+assert_contains "$OUT" "0 changed, 2 unchanged" "without .csvt: diff finds nothing changed"
+# A .csvt of another number of columns is not used, and said so.
+printf '"String","Integer"\n' > nocsvt/t.csvt
+run --db typed.sqlite import nocsvt/t.csv --dataset t_bad
+assert_contains "$OUT" "note: t.csvt ignored: it declares 2 column types, the file has 26 columns" "a .csvt that does not fit"
+case_end

@@ -360,3 +360,91 @@ assert_eq 0 "$RC" "XLSX: exit status"
 assert_contains "$OUT" "note: --encoding CP1251 does not apply to XLSX files" "XLSX: the note"
 assert_eq "D09CD0BED181D0BAD0B2D0B0" "$(sql "SELECT hex(place) FROM projects WHERE dataset='mxlsx'")" "XLSX: its Unicode text as it is"
 case_end
+
+case_begin "footprint's own Shapefile export read back: names from its NAME.fields.csv (geocode_me is geocode_method, descriptio is description_long, extra_data the extra key dataset), or without it the cut names of footprint's own columns; ids are source_key, diff finds nothing changed"
+# The export cuts names to 10 bytes and writes the rename record beside the
+# .shp (README, export); expected values written by hand.
+cat > shpown.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"P1","name":"x","description_long":"first","phase":"one","dataset":"mine"},"geometry":{"type":"Point","coordinates":[8.5,47.3]}},
+{"type":"Feature","properties":{"id":"P2","name":"y"},"geometry":{"type":"Point","coordinates":[9.5,46.3]}}]}
+JSON
+fp_init shpown.sqlite && "$FP" -q --db shpown.sqlite import shpown.geojson --dataset e1
+"$FP" -q --db shpown.sqlite export -o own.shp
+assert_eq "geocode_method,geocode_me" "$(grep '^geocode_method,' own.fields.csv)" "the rename record says geocode_me"
+run --db shpown.sqlite import own.shp --dataset rt
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "note: names as exported (own.fields.csv): country_co=country_code, geocode_me=geocode_method, geocode_pr=geocode_precision, extra_data=dataset, descriptio=description_long" "the names restored are said"
+assert_eq 'P1|{"dataset":"mine","description_long":"first","phase":"one"}
+P2|' "$(sqlite3 shpown.sqlite "SELECT source_key || '|' || coalesce(extra, '') FROM projects WHERE dataset='rt' ORDER BY source_key")" "ids are source_key, derived columns not kept, the cut key restored"
+run --db shpown.sqlite diff --dataset e1 --against rt
+assert_contains "$OUT" "2 matched (2 by id" "diff: matched by id"
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 2 unchanged" "diff: nothing changed"
+# Copied without its rename record: footprint's own columns are still
+# known by their cut names; a cut extra key stays as the file has it.
+mkdir -p bare && cp own.shp own.shx own.dbf own.prj own.cpg bare/
+run --db shpown.sqlite import bare/own.shp --dataset rt2
+assert_contains "$OUT" "note: names as exported (the 10-byte names of its own columns): country_co=country_code, geocode_me=geocode_method, geocode_pr=geocode_precision" "the cut names are said"
+assert_eq 'P1|{"descriptio":"first","extra_data":"mine","phase":"one"}
+P2|' "$(sqlite3 shpown.sqlite "SELECT source_key || '|' || coalesce(extra, '') FROM projects WHERE dataset='rt2' ORDER BY source_key")" "without the record: ids, no derived columns"
+case_end
+
+# footprint run's hand-off folder: the store and footprint.gpkg (projects,
+# the aggregation, the base map) beside it, as a QGIS user edits them.
+mkdir -p handoff && fp_run handoff/footprint.sqlite > handoff.log 2>&1
+HANDOFF_RC=$?
+
+case_begin "footprint's hand-off GeoPackage (footprint run) read back: only its projects layer, the base map and aggregation layers named in a note; diff finds nothing changed"
+assert_eq 0 "$HANDOFF_RC" "footprint run ($(tail -3 handoff.log))"
+cp handoff/footprint.sqlite h3.sqlite
+run --db h3.sqlite import handoff/footprint.gpkg --dataset edited
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "(GPKG): 82 rows read, 82 stored, 0 rejected" "the 82 projects, not 5,504 features"
+assert_contains "$OUT" "note: footprint's own export: only its projects (layer projects) read; left out: country_by_category, country_by_category_centroids, countries, admin1, sea, graticule_30, graticule_10 (--layer NAME reads one of them)" "the layers left out are named"
+assert_eq "82|0" "$(sqlite3 h3.sqlite "SELECT count(*), count(json_extract(extra, '\$.layer')) FROM projects WHERE dataset='edited'")" "82 projects, no layer key"
+assert_eq "$(sqlite3 h3.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects WHERE dataset='sample' ORDER BY 1)")" \
+    "$(sqlite3 h3.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects WHERE dataset='edited' ORDER BY 1)")" "the same ids, unprefixed"
+run --db h3.sqlite diff --dataset sample --against edited
+assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 82 unchanged" "diff: nothing changed"
+# --layer still chooses: the countries layer, as any polygon layer.
+run --db h3.sqlite import handoff/footprint.gpkg --layer countries --dataset countries
+assert_contains "$OUT" "252 rows read, 252 stored" "--layer countries reads that layer"
+case_end
+
+case_begin "footprint's own export read back keeps each point's placement (65 country centroids stay country, check finds its 2 duplicates, not 7); a point moved in QGIS is placed by hand (input); without the exported dataset in the store, the file's placement"
+# The sample's placements and findings, from the store footprint run made.
+placements() { sqlite3 "$1" "SELECT geocode_method || '|' || coalesce(geocode_precision, '') || '|' || count(*) || '|' || count(geocode_ref) FROM projects WHERE dataset='$2' GROUP BY geocode_method, geocode_precision ORDER BY 1" | tr '\n' ' '; }
+want=$(placements handoff/footprint.sqlite sample)
+assert_eq "alternate|city|1|1 country|country|65|65 exact|city|16|16 " "$want" "the sample as geocode placed it"
+cp handoff/footprint.sqlite h4.sqlite
+run --db h4.sqlite import handoff/footprint.gpkg --layer projects --dataset edited
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 82" "said"
+assert_eq "$want" "$(placements h4.sqlite edited)" "the same placements, references included"
+assert_eq "0" "$(sqlite3 h4.sqlite "SELECT count(*) FROM projects e JOIN projects s ON s.source_key = e.source_key AND s.dataset = 'sample' WHERE e.dataset = 'edited' AND (e.geocode_method IS NOT s.geocode_method OR e.geocode_ref IS NOT s.geocode_ref)")" "row by row"
+qa_line() { tail -1 <<<"$OUT" | sed 's/ in [0-9.]* s$//'; }
+run --db h4.sqlite check --dataset sample
+sample_qa=$(qa_line)
+assert_eq "qa: 82 points checked (82 with a declared country): 2 findings on 2 rows (2 duplicate)" "$sample_qa" "the sample's check"
+run --db h4.sqlite check --dataset edited
+assert_eq "$sample_qa" "$(qa_line)" "the edition's check finds what the sample's does"
+# The CSV export read back the same way (its X/Y columns).
+"$FP" -q --db h4.sqlite export --where dataset=sample -o sample.csv
+run --db h4.sqlite import sample.csv --dataset edited_csv
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 82" "CSV: said"
+assert_eq "$want" "$(placements h4.sqlite edited_csv)" "CSV: the same placements"
+# A country centroid moved 1 degree east in QGIS (GDAL's SQLite dialect).
+key=$(sqlite3 handoff/footprint.sqlite "SELECT source_key FROM projects WHERE dataset='sample' AND geocode_method='country' ORDER BY id LIMIT 1")
+cp handoff/footprint.gpkg moved.gpkg
+ogrinfo -q moved.gpkg -dialect sqlite -sql "UPDATE projects SET geom = AsGPB(MakePoint(ST_X(geom) + 1, ST_Y(geom), 4326)) WHERE source_key = '$key'" >/dev/null 2>&1
+run --db h4.sqlite import moved.gpkg --layer projects --dataset moved
+assert_contains "$OUT" "placement kept as exported (geocode method, precision and reference of the dataset exported): 81" "81 kept"
+assert_contains "$OUT" "moved more than 100 m since the export, stored as placed by hand (geocode_method input): 1" "1 moved"
+assert_eq "input|point|" "$(sqlite3 h4.sqlite "SELECT geocode_method || '|' || geocode_precision || '|' || coalesce(geocode_ref, '') FROM projects WHERE dataset='moved' AND source_key='$key'")" "the moved point is given as input"
+run --db h4.sqlite diff --dataset sample --against moved
+assert_contains "$OUT" "1 moved more than 100 m (0 of them also changed), 0 changed, 81 unchanged" "diff says it moved"
+# Another store, without the dataset exported: the file's placement.
+fp_init h5.sqlite > /dev/null
+run --db h5.sqlite import handoff/footprint.gpkg --dataset x
+assert_contains "$OUT" "placement as the file records it (its dataset is not in this store, so a move cannot be told): 82" "said"
+assert_eq "alternate|city|1|0 country|country|65|0 exact|city|16|0 " "$(placements h5.sqlite x)" "method and precision as the file has them, no reference"
+case_end

@@ -1065,3 +1065,19 @@ print('  note: the store holds %d datasets (%s%s); all are counted (--dataset NA
 assert_eq "$(pgc_psql eq -c "SELECT DISTINCT dataset FROM projects ORDER BY 1" | note_of)" "$(cat p/note.txt)" "note on PostGIS"
 assert_eq "$(sqlite3 "$SDB" "SELECT DISTINCT dataset FROM projects ORDER BY 1" | note_of)" "$(cat s/note.txt)" "note on SpatiaLite"
 case_end
+
+case_begin "engine equivalence: footprint's own GeoPackage read back keeps the same placements (one point moved in it placed by hand)"
+# s/projects.gpkg: the export of the case above (sample and qa, geocoded).
+cp s/projects.gpkg rt.gpkg
+ogrinfo -q rt.gpkg -dialect sqlite -sql "UPDATE projects SET geom = AsGPB(MakePoint(ST_X(geom) + 1, ST_Y(geom), 4326)) WHERE source_key = 'P002'" >/dev/null 2>&1
+read_back() {  # DB E
+    "$FP" --db "$1" import rt.gpkg --dataset rt > $2/rt.out 2>&1 || fail "import rt.gpkg ($1: $(tail -2 $2/rt.out))"
+}
+on_both read_back "$SDB" "$EQ"
+assert_contains "$(cat p/rt.out)" "moved more than 100 m since the export, stored as placed by hand (geocode_method input): 1" "PostGIS: the moved point said"
+eq_dump read_back \
+    "SELECT source_key, geocode_method, geocode_precision, geocode_ref, $GEOM_S FROM projects WHERE dataset = 'rt' ORDER BY source_key" \
+    "SELECT source_key, geocode_method, geocode_precision, geocode_ref, $GEOM_P FROM projects WHERE dataset = 'rt' ORDER BY source_key"
+assert_eq "input|point|" "$(pgc_psql eq -F'|' -c "SELECT geocode_method, geocode_precision, coalesce(geocode_ref, '') FROM projects WHERE dataset = 'rt' AND source_key = 'P002'")" "P002 placed by hand"
+assert_eq "0" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON s.source_key = r.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt' AND r.source_key <> 'P002' AND (r.geocode_method IS DISTINCT FROM s.geocode_method OR r.geocode_ref IS DISTINCT FROM s.geocode_ref)")" "the others as the sample placed them"
+case_end
