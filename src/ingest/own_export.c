@@ -108,7 +108,14 @@ void fpi_names_restore(const char *path, const char *layer, const char *driver, 
         int clash = 0;
         for (int j = 0; !clash && restored[i] && j < n; j++)
             clash = j != i && (!g_ascii_strcasecmp(cols[j], restored[i]) || (restored[j] && j < i && !g_ascii_strcasecmp(restored[j], restored[i])));
-        out->match[i] = g_strdup(restored[i] && !clash ? restored[i] : cols[i]);
+        /* An extra_KEY is an attribute the export kept apart from a column
+         * footprint reads (a store column, X/Y/WKT, a name import takes for
+         * coordinates: longitude, lat, wkt): its key comes back, but it is
+         * never matched as that column, or a CSV export read back would
+         * take an attribute longitude for the point's (58 km off). */
+        int kept_apart = restored[i] && !g_ascii_strncasecmp(cols[i], "extra_", 6) &&
+                         !g_ascii_strcasecmp(cols[i] + 6, restored[i]);
+        out->match[i] = g_strdup(restored[i] && !clash && !kept_apart ? restored[i] : cols[i]);
         out->key[i] = g_strdup(restored[i] ? restored[i] : cols[i]);
         if (restored[i]) g_string_append_printf(said, "%s%s=%s", said->len ? ", " : "", cols[i], restored[i]);
     }
