@@ -1312,21 +1312,27 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     } else if (fpi_tessellation_candidates(loc->tess, env, &loc->cand, &loc->ncand, &loc->capcand) < 0) {
         return -1;
     }
-    /* Parts in each region, and the rest (at sea) as the geometry minus
-     * those regions. Shares are part / (sum of parts + rest): measured the
-     * same way, so a geometry wholly inside the regions leaves no rest. */
+    /* Each region takes its part of what the regions before it left (rest,
+     * at first the whole geometry), so a piece in several regions -- a line
+     * along a border, an overlap of a user's regions -- counts once, where a
+     * point on that border goes: the first region in code order; in a grid
+     * the cell east / north of the edge (half-open cells), hence the cells
+     * from the last. What is left at the end lies at sea. Shares are part /
+     * (sum of parts + rest), all measured alike, so a geometry wholly inside
+     * the regions leaves no rest. */
     size_t first = *n;
     double sum = 0;
     GEOSGeometry *rest = GEOSGeom_clone_r(h, g);
     if (!rest) return -1;
-    for (size_t i = 0; i < loc->ncand; i++) {
-        int r = loc->cand[i];
+    int from_last = loc->set->kind == FP_SET_GRID;
+    for (size_t k = 0; k < loc->ncand && !GEOSisEmpty_r(h, rest); k++) {
+        int r = loc->cand[from_last ? loc->ncand - 1 - k : k];
         const fp_region *reg = &loc->set->items[r];
         if (reg->maxx < env[0] || reg->minx > env[2] || reg->maxy < env[1] || reg->miny > env[3]) continue;
         const GEOSPreparedGeometry *prep;
         const GEOSGeometry *rg = candidate_geometry(loc, r, &prep);
-        if (!rg || GEOSPreparedIntersects_r(h, prep, g) != 1) continue;
-        GEOSGeometry *inter = GEOSIntersection_r(h, rg, g);
+        if (!rg || GEOSPreparedIntersects_r(h, prep, rest) != 1) continue;
+        GEOSGeometry *inter = GEOSIntersection_r(h, rg, rest);
         if (!inter) continue;
         double part = measure(h, inter, dim);
         GEOSGeom_destroy_r(h, inter);

@@ -924,7 +924,8 @@ assert_contains "$OUT" "its table agg_CMP_ASSIGN is the aggregation 'Cmp''s agg_
 case_end
 
 # ==============================================================================
-# 6. An outside check (a statistician's, with shapely/pyproj/SpatiaLite).
+# 6. An outside check (a statistician's, with shapely/pyproj/SpatiaLite): lines
+#    along borders, shares that depended on vertex counts.
 #    Expected values from SpatiaLite (ST_Segmentize to 0.001-0.01 degree, then
 #    ST_Length / ST_Area on the ellipsoid: edges that short follow the straight
 #    lon/lat edge to within 1e-9 of the shares), geod, or by construction.
@@ -935,13 +936,60 @@ cat > outside.csv <<'EOF2'
 id,category,wkt
 box4,area,"POLYGON((-120 40, -95 40, -95 55, -120 55, -120 40))"
 box12,area,"POLYGON((-120 40, -115 40, -110 40, -105 40, -100 40, -95 40, -95 55, -100 55, -105 55, -110 55, -115 55, -120 55, -120 40))"
+border_then_sea,cable,"LINESTRING(-122.65 48.99251, -122.75302 48.99251, -122.85 48.93)"
+border_then_usa,cable,"LINESTRING(-99.7931 48.99267, -98.69405 48.99267, -98.69405 47.9)"
+over_line,cable,"LINESTRING(0.5 0.5, 2.5 0.5)"
+over_area,area,"POLYGON((0.5 0, 2.5 0, 2.5 1, 0.5 1, 0.5 0))"
 EOF2
 "$FP" -q --db $DB import outside.csv
+# Two overlapping boxes: P [0,2]x[0,1], Q [1,3]x[0,1] (the overlap [1,2]x[0,1]).
+cat > overlap.geojson <<'EOF2'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"Q"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[3,0],[3,1],[1,1],[1,0]]]}},
+{"type":"Feature","properties":{"code":"P"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,1],[0,1],[0,0]]]}}]}
+EOF2
 T=agg_outside
 run --db $DB aggregate --by country --name outside $TH
+run2_rc=$RC; run2_out=$OUT
+run --db $DB aggregate --by "regions:overlap.geojson" --name overlap $TH
+
+case_begin "a line along a border counts once, in the first region in code order (CAN before USA), like a point on a border; the sea share is the sea leg's"
+assert_eq "0|0" "$run2_rc|$RC" "exit status ($run2_out $OUT)"
+# seg_km WKT: length on the ellipsoid of WKT densified to 0.001 degree.
+seg_km() { ssql "SELECT ST_Length(ST_Segmentize(GeomFromText('$1'), 0.001), 1) / 1000"; }
+# in_km CODE WKT: the part of WKT in the stored country CODE (SpatiaLite).
+in_km() { ssql "SELECT ST_Length(ST_Segmentize(ST_Intersection(geom, GeomFromText('$2')), 0.001), 1) / 1000 FROM regions WHERE level='country' AND code='$1'"; }
+for k in "border_then_sea -122.65 48.99251 -122.75302 48.99251 -122.85 48.93" \
+         "border_then_usa -99.7931 48.99267 -98.69405 48.99267 -98.69405 47.9"; do
+    set -- $k
+    on="LINESTRING($2 $3, $4 $5)"; off="LINESTRING($4 $5, $6 $7)"
+    l1=$(seg_km "$on"); l2=$(seg_km "$off")
+    # The first leg is on the stored border: SpatiaLite finds all of it in both.
+    assert_near "$l1" "$(in_km CAN "$on")" 0.000001 "$1: first leg in CAN"
+    assert_near "$l1" "$(in_km USA "$on")" 0.000001 "$1: first leg in USA"
+    assert_near "$(calc "$l1/($l1+$l2)")" "$(share "$1" CAN)" 0.00001 "$1: CAN (first in code order) has the border leg"
+    if [ "$1" = border_then_sea ]; then
+        # The second leg is at sea: in no country (SpatiaLite: length 0 in all).
+        assert_eq "0" "$(ssql "SELECT count(*) FROM regions WHERE level='country' AND ST_Length(ST_Intersection(geom, GeomFromText('$off')), 1) > 0")" "$1: second leg at sea"
+        assert_near "$(calc "$l2/($l1+$l2)")" "$(share "$1" '')" 0.00001 "$1: the sea share (9.94 of 17.48 km)"
+        assert_near 0 "$(share "$1" USA)" 0 "$1: nothing in USA"
+    else
+        assert_near "$l2" "$(in_km USA "$off")" 0.000001 "$1: second leg in USA"
+        assert_near "$(calc "$l2/($l1+$l2)")" "$(share "$1" USA)" 0.00001 "$1: USA"
+    fi
+    assert_near 1 "$(sql "SELECT sum(share) FROM ${T}_assign a JOIN projects p ON p.id=a.project_id WHERE p.source_key='$1'")" 1e-12 "$1: shares sum to 1"
+done
+# Overlapping user regions: the overlap goes to P (before Q in code order).
+# By construction: over_line runs along lat 0.5 (length in proportion to the
+# longitude: 1.5 of 2 degrees in P); over_area spans the same latitudes
+# everywhere (area in proportion to the width: 1.5 of 2 in P).
+for k in over_line over_area; do
+    assert_near 0.75 "$(share $k P agg_overlap)" 1e-12 "$k: P"
+    assert_near 0.25 "$(share $k Q agg_overlap)" 1e-12 "$k: Q"
+done
+case_end
 
 case_begin "a polygon's shares do not depend on its vertices: the same box with 4 and 12 vertices, edges straight in lon/lat"
-assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "1" "$(ssql "SELECT ST_Equals(a.geom, b.geom) FROM projects a, projects b WHERE a.source_key='box4' AND b.source_key='box12'")" "the same box"
 # SpatiaLite: the box's part in USA over the box, both densified to 0.01 degree
 # (0.6339; without the densification it gives the old 0.6057 and 0.6328).
