@@ -925,7 +925,7 @@ case_end
 
 # ==============================================================================
 # 6. An outside check (a statistician's, with shapely/pyproj/SpatiaLite): lines
-#    along borders, shares that depended on vertex counts.
+#    along borders, shares that depended on vertex counts, decimal grid cells.
 #    Expected values from SpatiaLite (ST_Segmentize to 0.001-0.01 degree, then
 #    ST_Length / ST_Area on the ellipsoid: edges that short follow the straight
 #    lon/lat edge to within 1e-9 of the shares), geod, or by construction.
@@ -1004,4 +1004,51 @@ for k in box4 box12; do
     assert_near 0 "$(share $k '')" 1e-9 "$k: nothing at sea"
 done
 assert_near "$(share box4 USA)" "$(share box12 USA)" 1e-9 "box4 = box12"
+case_end
+
+case_begin "grid:0.1: cells anchored at 0,0, a point on a one-decimal lattice in the cell of its own coordinates, the same in every run; lines on a cell edge in the cell north / east of it"
+DB=deci.sqlite
+fp_init $DB
+printf 'id,lon,lat\nA,0.3,0.3\nB,0.7,0.7\nC,1.2,-1.6\n' > g1.csv
+printf 'id,lon,lat\nA,0.3,0.3\nB,0.7,0.7\nC,1.2,-1.6\nFAR,-7.77,-7.77\n' > g2.csv
+# 549 points on the 0.1-degree lattice (lon -3..3, lat -0.4..0.4), written with
+# one decimal as a geocoder does; the id is the expected code, made by awk.
+awk 'BEGIN { print "id,lon,lat"; for (i = -30; i <= 30; i++) for (j = -4; j <= 4; j++)
+             printf "%.10g_%.10g,%.1f,%.1f\n", i / 10, j / 10, i / 10, j / 10 }' > lattice.csv
+"$FP" -q --db $DB import g1.csv --dataset one && "$FP" -q --db $DB import g2.csv --dataset two &&
+    "$FP" -q --db $DB import lattice.csv --dataset lattice || fail "imports"
+cat > edges.csv <<'EOF2'
+id,wkt
+along_lat,"LINESTRING(0 0.3, 0.2 0.3)"
+along_lon,"LINESTRING(0.3 0, 0.3 0.2)"
+east_end,"POINT(180 0.05)"
+west_end,"POINT(-180 0.05)"
+EOF2
+"$FP" -q --db $DB import edges.csv --dataset edges || fail "import edges"
+for d in one two lattice edges; do
+    run --db $DB aggregate --by grid:0.1 --dataset $d --name g_$d $TH
+    assert_eq 0 "$RC" "aggregate $d ($OUT)"
+done
+# Half-open [x, x+0.1): the lower-left corner is the point's own coordinates.
+exp="A|0.3_0.3
+B|0.7_0.7
+C|1.2_-1.6"
+assert_eq "$exp" "$(sql "SELECT p.source_key, a.region_code FROM agg_g_one_assign a JOIN projects p ON p.id=a.project_id ORDER BY 1")" "dataset one"
+assert_eq "$exp
+FAR|-7.8_-7.8" "$(sql "SELECT p.source_key, a.region_code FROM agg_g_two_assign a JOIN projects p ON p.id=a.project_id ORDER BY 1")" "dataset two (a far point does not move the others)"
+assert_eq "549|0" "$(sql "SELECT count(*), sum(p.source_key <> a.region_code) FROM agg_g_lattice_assign a JOIN projects p ON p.id=a.project_id")" "lattice points in the wrong cell"
+assert_eq "0" "$(sql "SELECT count(*) FROM agg_g_lattice WHERE code <> '_unassigned' AND projects <> 1")" "lattice cells without exactly one point"
+# The stored cell polygon contains its point (SpatiaLite, half-open aside).
+assert_eq "0" "$(ssql "SELECT count(*) FROM agg_g_lattice_assign a JOIN projects p ON p.id=a.project_id JOIN agg_g_lattice c ON c.code=a.region_code WHERE NOT ST_Intersects(c.geom, p.geom)")" "cells that do not hold their point"
+# A line along lat 0.3 lies on the edge of rows 0.2 and 0.3: the cells north
+# of it take it, half each (equal longitude spans of one parallel).
+assert_near 0.5 "$(share along_lat 0_0.3 agg_g_edges)" 1e-12 "along_lat 0_0.3"
+assert_near 0.5 "$(share along_lat 0.1_0.3 agg_g_edges)" 1e-12 "along_lat 0.1_0.3"
+# Along lon 0.3: the cells east of it, in the ratio of the meridian arcs (geod).
+m1=$(geod_km 0 0.3 0.1 0.3); m2=$(geod_km 0.1 0.3 0.2 0.3)
+assert_near "$(calc "$m1/($m1+$m2)")" "$(share along_lon 0.3_0 agg_g_edges)" 0.000001 "along_lon 0.3_0"
+assert_near "$(calc "$m2/($m1+$m2)")" "$(share along_lon 0.3_0.1 agg_g_edges)" 0.000001 "along_lon 0.3_0.1"
+# Lon 180 is in the last column (closed there), lon -180 in the first.
+assert_eq "179.9_0|contained" "$(where east_end agg_g_edges)" "lon 180"
+assert_eq "-180_0|contained" "$(where west_end agg_g_edges)" "lon -180"
 case_end

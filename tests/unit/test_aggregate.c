@@ -443,6 +443,51 @@ static void test_lonlat_measures(void **state)
     GEOS_finish_r(h);
 }
 
+/* Grid cells anchored at lon 0, lat 0 with decimal steps: a point written
+ * on the 0.1-degree lattice (read from its text) is in the cell that bears
+ * its own coordinates as code (i / 10.0, the double nearest the decimal,
+ * formatted), whatever the extent the grid is generated over. A step that
+ * does not divide 180 and 90: the cells the world's edge cuts are named by
+ * their corner within it and still tile the ellipsoid. */
+static void test_grid_decimal_cells(void **state)
+{
+    (void)state;
+    double extents[2][4] = { { -3, -3, 3, 3 }, { -7.77, -7.77, 3, 3 } };
+    for (int e = 0; e < 2; e++) {
+        fp_region_set *set = NULL;
+        fp_error err = {0};
+        assert_int_equal(fpi_region_set_load(store, "grid:0.1", extents[e], 1, &set, &err), FP_OK);
+        fp_locator *loc = fpi_locator_new(set, NULL);
+        int wrong = 0;
+        for (int i = -30; i <= 30; i++)
+            for (int j = -30; j <= 30; j++) {
+                char tx[16], ty[16], code[40];
+                snprintf(tx, sizeof tx, "%s%d.%d", i < 0 ? "-" : "", abs(i) / 10, abs(i) % 10);
+                snprintf(ty, sizeof ty, "%s%d.%d", j < 0 ? "-" : "", abs(j) / 10, abs(j) % 10);
+                /* %.10g drops a ".0": 1.0 is "1", -0.0 does not occur. */
+                snprintf(code, sizeof code, "%.10g_%.10g", i / 10.0, j / 10.0);
+                int c = fpi_tessellation_locate(loc, strtod(tx, NULL), strtod(ty, NULL));
+                if (c < 0 || strcmp(set->items[c].code, code) != 0) wrong++;
+            }
+        assert_int_equal(0, wrong);
+        fpi_locator_free(loc);
+        fpi_region_set_free(set);
+    }
+    fp_region_set *set = NULL;
+    fp_error err = {0};
+    double world[4] = { -180, -90, 180, 90 };
+    assert_int_equal(fpi_region_set_load(store, "grid:0.7", world, 1, &set, &err), FP_OK);
+    fp_locator *loc = fpi_locator_new(set, NULL);
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, -180, -90)].code, "-180_-90");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 180, 90)].code, "179.9_89.6");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 0.7, -0.7)].code, "0.7_-0.7");
+    double total = 0;
+    for (size_t i = 0; i < set->n; i++) total += set->items[i].area_km2;
+    assert_true(fabs(total - 510065621.7) < 1.0);
+    fpi_locator_free(loc);
+    fpi_region_set_free(set);
+}
+
 /* Grid arithmetic: half-open cells, lon 180 and lat 90 in the last ones. */
 static void test_grid_cells(void **state)
 {
@@ -619,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_geodesic_measures),
         cmocka_unit_test(test_lonlat_measures),
         cmocka_unit_test(test_grid_cells),
+        cmocka_unit_test(test_grid_decimal_cells),
         cmocka_unit_test(test_assign_chunks_in_order),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
