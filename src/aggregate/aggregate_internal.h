@@ -53,7 +53,8 @@ typedef struct fp_region_set {
     fp_output_level levels[FP_MAX_LEVELS];
     /* grid and hex */
     double step;                  /* grid: degrees; hex: width in metres */
-    double x0, y0;                /* grid: lower-left corner of cell (0,0) */
+    double step_units, step_scale; /* grid: step = units / scale exactly (scale 0: no short decimal) */
+    long kx0, ky0;                /* grid: lattice column and row of cell (0,0): its corner is k x step */
     int nx, ny;                   /* grid: columns and rows */
     long q0, r0, nq, nr;          /* hex: axial range */
 } fp_region_set;

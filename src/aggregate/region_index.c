@@ -1281,11 +1281,18 @@ static fp_share snap_geometry(fp_locator *loc, const GEOSGeometry *g, double sna
     return best;
 }
 
+/* Length of the lines or area of the polygons of g, edges straight in
+ * lon/lat (geom.h): the edges GEOS cuts along. */
+static double measure(GEOSContextHandle_t h, const GEOSGeometry *g, int dim)
+{
+    return dim == 1 ? fpi_lonlat_length_m(h, g) : fpi_lonlat_area_m2(h, g);
+}
+
 static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, double weight, double snap_km,
                            fp_share **out, size_t *n, size_t *cap)
 {
     GEOSContextHandle_t h = loc->h;
-    double total = dim == 1 ? fpi_geodesic_length_m(h, g) : fpi_geodesic_area_m2(h, g);
+    double total = measure(h, g, dim);
     if (!(total > 0)) {
         /* Degenerate (zero length or area): where its first point is. */
         GEOSGeometry *p = GEOSGeomGetStartPoint_r(h, dim == 1 ? g : GEOSGetExteriorRing_r(h, g));
@@ -1305,25 +1312,29 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     } else if (fpi_tessellation_candidates(loc->tess, env, &loc->cand, &loc->ncand, &loc->capcand) < 0) {
         return -1;
     }
-    /* Parts in each region, and the rest (at sea) as the geometry minus
-     * those regions. Shares are part / (sum of parts + rest): measured the
-     * same way, so a geometry wholly inside the regions leaves no rest even
-     * though cutting adds vertices whose geodesic edges differ slightly
-     * from the whole's. */
+    /* Each region takes its part of what the regions before it left (rest,
+     * at first the whole geometry), so a piece in several regions -- a line
+     * along a border, an overlap of a user's regions -- counts once, where a
+     * point on that border goes: the first region in code order; in a grid
+     * the cell east / north of the edge (half-open cells), hence the cells
+     * from the last. What is left at the end lies at sea. Shares are part /
+     * (sum of parts + rest), all measured alike, so a geometry wholly inside
+     * the regions leaves no rest. */
     size_t first = *n;
     double sum = 0;
     GEOSGeometry *rest = GEOSGeom_clone_r(h, g);
     if (!rest) return -1;
-    for (size_t i = 0; i < loc->ncand; i++) {
-        int r = loc->cand[i];
+    int from_last = loc->set->kind == FP_SET_GRID;
+    for (size_t k = 0; k < loc->ncand && !GEOSisEmpty_r(h, rest); k++) {
+        int r = loc->cand[from_last ? loc->ncand - 1 - k : k];
         const fp_region *reg = &loc->set->items[r];
         if (reg->maxx < env[0] || reg->minx > env[2] || reg->maxy < env[1] || reg->miny > env[3]) continue;
         const GEOSPreparedGeometry *prep;
         const GEOSGeometry *rg = candidate_geometry(loc, r, &prep);
-        if (!rg || GEOSPreparedIntersects_r(h, prep, g) != 1) continue;
-        GEOSGeometry *inter = GEOSIntersection_r(h, rg, g);
+        if (!rg || GEOSPreparedIntersects_r(h, prep, rest) != 1) continue;
+        GEOSGeometry *inter = GEOSIntersection_r(h, rg, rest);
         if (!inter) continue;
-        double part = dim == 1 ? fpi_geodesic_length_m(h, inter) : fpi_geodesic_area_m2(h, inter);
+        double part = measure(h, inter, dim);
         GEOSGeom_destroy_r(h, inter);
         if (!(part > 0)) continue;
         GEOSGeometry *less = GEOSDifference_r(h, rest, rg);
@@ -1331,7 +1342,7 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
         if (push_share(out, n, cap, (fp_share){ r, part, FP_ASSIGN_SPLIT, 0 })) { GEOSGeom_destroy_r(h, rest); return -1; }
         sum += part;
     }
-    double rest_measure = dim == 1 ? fpi_geodesic_length_m(h, rest) : fpi_geodesic_area_m2(h, rest);
+    double rest_measure = measure(h, rest, dim);
     GEOSGeom_destroy_r(h, rest);
     if (*n == first && snap_km > 0) {
         /* Wholly outside every region: like a point, whole to the nearest

@@ -2,7 +2,8 @@
  *
  * grid:DEGREES  cells are half-open [x, x+d) x [y, y+d), so a point on a
  *               cell edge goes to the cell east / north of it (the last row
- *               and column also take lat 90 and lon 180).
+ *               and column also take lat 90 and lon 180). The edges are the
+ *               multiples of d from lon 0, lat 0, whatever the projects.
  * hex:KM        pointy-top hexagons KM wide (flat side to flat side) in the
  *               cylindrical equal-area projection of EASE-Grid 2.0
  *               (EPSG:6933: +proj=cea +lat_ts=30 on WGS 84). Membership is
@@ -95,11 +96,65 @@ void fpi_tessellation_state_free(void *state)
     free(t);
 }
 
+/* A grid's edges are the multiples k x step from lon 0 and lat 0: the same
+ * cells and codes on every run and for every dataset. When the step is a
+ * decimal of at most 12 places (units / 10^p), edge k is k x units / 10^p
+ * in exact integers, divided once: the double nearest to the decimal value
+ * (0.3 for k = 3 at step 0.1, where 3 * 0.1 is 0.30000000000000004), so a
+ * coordinate written as an edge's decimal lies on that edge, and the
+ * polygons written, the codes and the look-up agree. */
+static void grid_decimal_step(double step, double *units, double *scale)
+{
+    double p10 = 1;
+    for (int p = 0; p <= 12; p++, p10 *= 10) {
+        double u = nearbyint(step * p10);
+        if (u >= 1 && u < 1e15 && u / p10 == step) {
+            *units = u;
+            *scale = p10;
+            return;
+        }
+    }
+    *units = step;
+    *scale = 0;
+}
+
+static double grid_edge(const fp_region_set *set, long k)
+{
+    if (set->step_scale > 0) return (double)k * set->step_units / set->step_scale;
+    return (double)k * set->step;
+}
+
+/* The k with edge(k) <= v < edge(k + 1). v / step alone lands a hair off
+ * an edge (0.3 / 0.1 = 2.9999999999999996, -1.6 / 0.1 =
+ * -16.000000000000004: 0.3 went to the cell of 0.2, -1.6 to -1.7), so the
+ * edges themselves settle it. */
+static long grid_index(const fp_region_set *set, double v)
+{
+    long k = (long)floor(v / set->step);
+    while (v < grid_edge(set, k)) k--;
+    while (v >= grid_edge(set, k + 1)) k++;
+    return k;
+}
+
+/* Column of a longitude, row of a latitude (within -180..180, -90..90):
+ * no cell begins at lon 180 or lat 90, so they go to the last column and
+ * row, closed there. */
+static long grid_column(const fp_region_set *set, double x)
+{
+    long k = grid_index(set, x);
+    return grid_edge(set, k) >= 180 ? k - 1 : k;
+}
+
+static long grid_row(const fp_region_set *set, double y)
+{
+    long k = grid_index(set, y);
+    return grid_edge(set, k) >= 90 ? k - 1 : k;
+}
+
 static long grid_cell(const fp_region_set *set, double x, double y)
 {
-    long cx = (long)floor((x - set->x0) / set->step), cy = (long)floor((y - set->y0) / set->step);
-    if (cx == set->nx && x <= 180) cx--;          /* lon 180 / lat 90 on the last edge */
-    if (cy == set->ny && y <= 90) cy--;
+    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) return -1;
+    long cx = grid_column(set, x) - set->kx0, cy = grid_row(set, y) - set->ky0;
     if (cx < 0 || cy < 0 || cx >= set->nx || cy >= set->ny) return -1;
     return cy * set->nx + cx;
 }
@@ -191,23 +246,24 @@ static char *format_code(const char *fmt, double a, double b)
 
 fp_status fpi_grid_generate(fp_region_set *set, const double extent[4], double step, fp_error *err)
 {
-    if (!(step > 0) || step > 90 || !isfinite(step))
-        return fp_error_set(err, FP_ERR_USAGE, "grid:%g: the cell size must be a number of degrees above 0 and at most 90", step);
-    double x0 = floor(extent[0] / step) * step, y0 = floor(extent[1] / step) * step;
-    if (x0 < -180) x0 = -180;
-    if (y0 < -90) y0 = -90;
-    double nxd = floor((extent[2] - x0) / step) + 1, nyd = floor((extent[3] - y0) / step) + 1;
-    if (x0 + (nxd - 1) * step >= 180) nxd--;           /* lon 180 belongs to the last column */
-    if (y0 + (nyd - 1) * step >= 90) nyd--;
-    if (nxd < 1) nxd = 1;
-    if (nyd < 1) nyd = 1;
+    /* Below 1e-9 degrees (0.1 mm) the lattice indexes of the world's
+     * longitudes would no longer be exact in a double. */
+    if (!(step >= 1e-9) || step > 90 || !isfinite(step))
+        return fp_error_set(err, FP_ERR_USAGE, "grid:%g: the cell size must be a number of degrees from 1e-9 to 90", step);
+    set->kind = FP_SET_GRID;
+    set->step = step;
+    grid_decimal_step(step, &set->step_units, &set->step_scale);
+    /* The columns and rows over the extent, within the world (a coordinate
+     * outside it is in no cell). */
+    double ex0 = fmin(fmax(extent[0], -180), 180), ey0 = fmin(fmax(extent[1], -90), 90);
+    double ex1 = fmin(fmax(extent[2], ex0), 180), ey1 = fmin(fmax(extent[3], ey0), 90);
+    long kx0 = grid_column(set, ex0), ky0 = grid_row(set, ey0);
+    double nxd = (double)(grid_column(set, ex1) - kx0 + 1), nyd = (double)(grid_row(set, ey1) - ky0 + 1);
     if (nxd * nyd > FP_MAX_CELLS)
         return fp_error_set(err, FP_ERR_USAGE, "grid:%g gives %.0f cells over the projects' extent (at most %ld); "
                             "choose larger cells", step, nxd * nyd, FP_MAX_CELLS);
-    set->kind = FP_SET_GRID;
-    set->step = step;
-    set->x0 = x0;
-    set->y0 = y0;
+    set->kx0 = kx0;
+    set->ky0 = ky0;
     set->nx = (int)nxd;
     set->ny = (int)nyd;
     set->n = (size_t)(nxd * nyd);
@@ -219,8 +275,10 @@ fp_status fpi_grid_generate(fp_region_set *set, const double extent[4], double s
     for (int cy = 0; cy < set->ny && !st; cy++)
         for (int cx = 0; cx < set->nx; cx++) {
             fp_region *reg = &set->items[(size_t)cy * set->nx + cx];
-            double ax = x0 + cx * step, ay = y0 + cy * step;
-            double bx = fmin(ax + step, 180), by = fmin(ay + step, 90);
+            /* A cell the world's edge cuts (the step does not divide 180
+             * or 90) is named by its corner within the world. */
+            double ax = fmax(grid_edge(set, kx0 + cx), -180), ay = fmax(grid_edge(set, ky0 + cy), -90);
+            double bx = fmin(grid_edge(set, kx0 + cx + 1), 180), by = fmin(grid_edge(set, ky0 + cy + 1), 90);
             reg->code = format_code("%.10g_%.10g", ax, ay);
             reg->name = format_code("%.10g,%.10g", ax, ay);
             reg->population = -1;

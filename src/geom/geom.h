@@ -94,5 +94,14 @@ double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
 double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
 /* Geodesic distance in metres between two lon/lat points. */
 double fpi_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
+/* Length of the lines / area of the polygons in g (lon/lat; other
+ * components count 0) on the WGS 84 ellipsoid with every edge straight in
+ * lon/lat, as GEOS cuts them and a lon/lat map draws them (an east-west
+ * edge follows its parallel): the measure does not depend on how many
+ * vertices lie along an edge. Lengths by quadrature along each edge, areas
+ * by Green's theorem with the closed-form zone area (exact for edges along
+ * parallels and meridians, as grid cells are). */
+double fpi_lonlat_length_m(GEOSContextHandle_t h, const GEOSGeometry *g);
+double fpi_lonlat_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 #endif

@@ -922,3 +922,133 @@ run --db cs.sqlite aggregate --by country --dataset one --name CMP_ASSIGN
 assert_eq 2 "$RC" "a name whose table is Cmp's agg_Cmp_assign: refused"
 assert_contains "$OUT" "its table agg_CMP_ASSIGN is the aggregation 'Cmp''s agg_Cmp_assign" "the message"
 case_end
+
+# ==============================================================================
+# 6. An outside check (a statistician's, with shapely/pyproj/SpatiaLite): lines
+#    along borders, shares that depended on vertex counts, decimal grid cells.
+#    Expected values from SpatiaLite (ST_Segmentize to 0.001-0.01 degree, then
+#    ST_Length / ST_Area on the ellipsoid: edges that short follow the straight
+#    lon/lat edge to within 1e-9 of the shares), geod, or by construction.
+# ==============================================================================
+DB=outside.sqlite
+fp_init $DB
+cat > outside.csv <<'EOF2'
+id,category,wkt
+box4,area,"POLYGON((-120 40, -95 40, -95 55, -120 55, -120 40))"
+box12,area,"POLYGON((-120 40, -115 40, -110 40, -105 40, -100 40, -95 40, -95 55, -100 55, -105 55, -110 55, -115 55, -120 55, -120 40))"
+border_then_sea,cable,"LINESTRING(-122.65 48.99251, -122.75302 48.99251, -122.85 48.93)"
+border_then_usa,cable,"LINESTRING(-99.7931 48.99267, -98.69405 48.99267, -98.69405 47.9)"
+over_line,cable,"LINESTRING(0.5 0.5, 2.5 0.5)"
+over_area,area,"POLYGON((0.5 0, 2.5 0, 2.5 1, 0.5 1, 0.5 0))"
+EOF2
+"$FP" -q --db $DB import outside.csv
+# Two overlapping boxes: P [0,2]x[0,1], Q [1,3]x[0,1] (the overlap [1,2]x[0,1]).
+cat > overlap.geojson <<'EOF2'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"Q"},"geometry":{"type":"Polygon","coordinates":[[[1,0],[3,0],[3,1],[1,1],[1,0]]]}},
+{"type":"Feature","properties":{"code":"P"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,1],[0,1],[0,0]]]}}]}
+EOF2
+T=agg_outside
+run --db $DB aggregate --by country --name outside $TH
+run2_rc=$RC; run2_out=$OUT
+run --db $DB aggregate --by "regions:overlap.geojson" --name overlap $TH
+
+case_begin "a line along a border counts once, in the first region in code order (CAN before USA), like a point on a border; the sea share is the sea leg's"
+assert_eq "0|0" "$run2_rc|$RC" "exit status ($run2_out $OUT)"
+# seg_km WKT: length on the ellipsoid of WKT densified to 0.001 degree.
+seg_km() { ssql "SELECT ST_Length(ST_Segmentize(GeomFromText('$1'), 0.001), 1) / 1000"; }
+# in_km CODE WKT: the part of WKT in the stored country CODE (SpatiaLite).
+in_km() { ssql "SELECT ST_Length(ST_Segmentize(ST_Intersection(geom, GeomFromText('$2')), 0.001), 1) / 1000 FROM regions WHERE level='country' AND code='$1'"; }
+for k in "border_then_sea -122.65 48.99251 -122.75302 48.99251 -122.85 48.93" \
+         "border_then_usa -99.7931 48.99267 -98.69405 48.99267 -98.69405 47.9"; do
+    set -- $k
+    on="LINESTRING($2 $3, $4 $5)"; off="LINESTRING($4 $5, $6 $7)"
+    l1=$(seg_km "$on"); l2=$(seg_km "$off")
+    # The first leg is on the stored border: SpatiaLite finds all of it in both.
+    assert_near "$l1" "$(in_km CAN "$on")" 0.000001 "$1: first leg in CAN"
+    assert_near "$l1" "$(in_km USA "$on")" 0.000001 "$1: first leg in USA"
+    assert_near "$(calc "$l1/($l1+$l2)")" "$(share "$1" CAN)" 0.00001 "$1: CAN (first in code order) has the border leg"
+    if [ "$1" = border_then_sea ]; then
+        # The second leg is at sea: in no country (SpatiaLite: length 0 in all).
+        assert_eq "0" "$(ssql "SELECT count(*) FROM regions WHERE level='country' AND ST_Length(ST_Intersection(geom, GeomFromText('$off')), 1) > 0")" "$1: second leg at sea"
+        assert_near "$(calc "$l2/($l1+$l2)")" "$(share "$1" '')" 0.00001 "$1: the sea share (9.94 of 17.48 km)"
+        assert_near 0 "$(share "$1" USA)" 0 "$1: nothing in USA"
+    else
+        assert_near "$l2" "$(in_km USA "$off")" 0.000001 "$1: second leg in USA"
+        assert_near "$(calc "$l2/($l1+$l2)")" "$(share "$1" USA)" 0.00001 "$1: USA"
+    fi
+    assert_near 1 "$(sql "SELECT sum(share) FROM ${T}_assign a JOIN projects p ON p.id=a.project_id WHERE p.source_key='$1'")" 1e-12 "$1: shares sum to 1"
+done
+# Overlapping user regions: the overlap goes to P (before Q in code order).
+# By construction: over_line runs along lat 0.5 (length in proportion to the
+# longitude: 1.5 of 2 degrees in P); over_area spans the same latitudes
+# everywhere (area in proportion to the width: 1.5 of 2 in P).
+for k in over_line over_area; do
+    assert_near 0.75 "$(share $k P agg_overlap)" 1e-12 "$k: P"
+    assert_near 0.25 "$(share $k Q agg_overlap)" 1e-12 "$k: Q"
+done
+case_end
+
+case_begin "a polygon's shares do not depend on its vertices: the same box with 4 and 12 vertices, edges straight in lon/lat"
+assert_eq "1" "$(ssql "SELECT ST_Equals(a.geom, b.geom) FROM projects a, projects b WHERE a.source_key='box4' AND b.source_key='box12'")" "the same box"
+# SpatiaLite: the box's part in USA over the box, both densified to 0.01 degree
+# (0.6339; without the densification it gives the old 0.6057 and 0.6328).
+usa=$(ssql "SELECT ST_Area(ST_Segmentize(ST_Intersection(r.geom, p.geom), 0.01), 1) / ST_Area(ST_Segmentize(p.geom, 0.01), 1)
+            FROM regions r, projects p WHERE r.level='country' AND r.code='USA' AND p.source_key='box4'")
+# Near the band 40-48.9926 N of the zone formula (the border is at 48.9925-48.9927 N,
+# plus the Northwest Angle north of it): 0.6337.
+assert_near "$(calc "$(zone_km2 -120 -95 40 48.9926)/$(zone_km2 -120 -95 40 55)")" "$usa" 0.0003 "SpatiaLite against the zone formula"
+for k in box4 box12; do
+    assert_near "$usa" "$(share $k USA)" 0.000001 "$k: USA"
+    assert_near "$(calc "1-$usa")" "$(share $k CAN)" 0.000001 "$k: CAN"
+    assert_near 0 "$(share $k '')" 1e-9 "$k: nothing at sea"
+done
+assert_near "$(share box4 USA)" "$(share box12 USA)" 1e-9 "box4 = box12"
+case_end
+
+case_begin "grid:0.1: cells anchored at 0,0, a point on a one-decimal lattice in the cell of its own coordinates, the same in every run; lines on a cell edge in the cell north / east of it"
+DB=deci.sqlite
+fp_init $DB
+printf 'id,lon,lat\nA,0.3,0.3\nB,0.7,0.7\nC,1.2,-1.6\n' > g1.csv
+printf 'id,lon,lat\nA,0.3,0.3\nB,0.7,0.7\nC,1.2,-1.6\nFAR,-7.77,-7.77\n' > g2.csv
+# 549 points on the 0.1-degree lattice (lon -3..3, lat -0.4..0.4), written with
+# one decimal as a geocoder does; the id is the expected code, made by awk.
+awk 'BEGIN { print "id,lon,lat"; for (i = -30; i <= 30; i++) for (j = -4; j <= 4; j++)
+             printf "%.10g_%.10g,%.1f,%.1f\n", i / 10, j / 10, i / 10, j / 10 }' > lattice.csv
+"$FP" -q --db $DB import g1.csv --dataset one && "$FP" -q --db $DB import g2.csv --dataset two &&
+    "$FP" -q --db $DB import lattice.csv --dataset lattice || fail "imports"
+cat > edges.csv <<'EOF2'
+id,wkt
+along_lat,"LINESTRING(0 0.3, 0.2 0.3)"
+along_lon,"LINESTRING(0.3 0, 0.3 0.2)"
+east_end,"POINT(180 0.05)"
+west_end,"POINT(-180 0.05)"
+EOF2
+"$FP" -q --db $DB import edges.csv --dataset edges || fail "import edges"
+for d in one two lattice edges; do
+    run --db $DB aggregate --by grid:0.1 --dataset $d --name g_$d $TH
+    assert_eq 0 "$RC" "aggregate $d ($OUT)"
+done
+# Half-open [x, x+0.1): the lower-left corner is the point's own coordinates.
+exp="A|0.3_0.3
+B|0.7_0.7
+C|1.2_-1.6"
+assert_eq "$exp" "$(sql "SELECT p.source_key, a.region_code FROM agg_g_one_assign a JOIN projects p ON p.id=a.project_id ORDER BY 1")" "dataset one"
+assert_eq "$exp
+FAR|-7.8_-7.8" "$(sql "SELECT p.source_key, a.region_code FROM agg_g_two_assign a JOIN projects p ON p.id=a.project_id ORDER BY 1")" "dataset two (a far point does not move the others)"
+assert_eq "549|0" "$(sql "SELECT count(*), sum(p.source_key <> a.region_code) FROM agg_g_lattice_assign a JOIN projects p ON p.id=a.project_id")" "lattice points in the wrong cell"
+assert_eq "0" "$(sql "SELECT count(*) FROM agg_g_lattice WHERE code <> '_unassigned' AND projects <> 1")" "lattice cells without exactly one point"
+# The stored cell polygon contains its point (SpatiaLite, half-open aside).
+assert_eq "0" "$(ssql "SELECT count(*) FROM agg_g_lattice_assign a JOIN projects p ON p.id=a.project_id JOIN agg_g_lattice c ON c.code=a.region_code WHERE NOT ST_Intersects(c.geom, p.geom)")" "cells that do not hold their point"
+# A line along lat 0.3 lies on the edge of rows 0.2 and 0.3: the cells north
+# of it take it, half each (equal longitude spans of one parallel).
+assert_near 0.5 "$(share along_lat 0_0.3 agg_g_edges)" 1e-12 "along_lat 0_0.3"
+assert_near 0.5 "$(share along_lat 0.1_0.3 agg_g_edges)" 1e-12 "along_lat 0.1_0.3"
+# Along lon 0.3: the cells east of it, in the ratio of the meridian arcs (geod).
+m1=$(geod_km 0 0.3 0.1 0.3); m2=$(geod_km 0.1 0.3 0.2 0.3)
+assert_near "$(calc "$m1/($m1+$m2)")" "$(share along_lon 0.3_0 agg_g_edges)" 0.000001 "along_lon 0.3_0"
+assert_near "$(calc "$m2/($m1+$m2)")" "$(share along_lon 0.3_0.1 agg_g_edges)" 0.000001 "along_lon 0.3_0.1"
+# Lon 180 is in the last column (closed there), lon -180 in the first.
+assert_eq "179.9_0|contained" "$(where east_end agg_g_edges)" "lon 180"
+assert_eq "-180_0|contained" "$(where west_end agg_g_edges)" "lon -180"
+case_end

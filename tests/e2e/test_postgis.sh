@@ -36,6 +36,12 @@ pq() { pgc_psql fp -F'|' -c "$1"; }
 # PostgreSQL's round(numeric, n) prints them).
 P6() { echo "iif($1 IS NULL, NULL, printf('%.6f', $1))"; }
 P9() { echo "iif($1 IS NULL, NULL, printf('%.9f', $1))"; }
+# PostgreSQL's side of P6/P9 for a double: through its text (the shortest
+# that reads back as the same double), as printf rounds the double itself;
+# a plain ::numeric keeps 15 significant digits first, so 2716.000494129496
+# became 2716.00049412950 and rounded up to ...130 where printf gives ...129.
+R6() { echo "round($1::text::numeric, 6)"; }
+R9() { echo "round($1::text::numeric, 9)"; }
 same_dump() {  # NAME SQLITE_SQL PG_SQL
     ssql "$2" > "$WORK/$1.sqlite.txt"
     pq "$3" > "$WORK/$1.pg.txt"
@@ -163,15 +169,15 @@ for t in agg_country agg_a1 agg_a2 agg_g10; do
     extra=""; pextra=""
     if [ $t = agg_a1 ] || [ $t = agg_a2 ]; then
         extra=$(sqlite3 "$DB" "SELECT group_concat(c, ', ') FROM (SELECT 'printf(''%.9f'', \"' || column_name || '\")' AS c FROM ${t}_columns ORDER BY column_name)")   # NOT NULL columns
-        pextra=$(pq "SELECT string_agg('round(\"' || column_name || '\"::numeric, 9)', ', ' ORDER BY column_name COLLATE \"C\") FROM ${t}_columns")
+        pextra=$(pq "SELECT string_agg('round(\"' || column_name || '\"::text::numeric, 9)', ', ' ORDER BY column_name COLLATE \"C\") FROM ${t}_columns")
         [ -n "$extra" ] || fail "$t has no group columns"
     fi
     same_dump $t \
         "SELECT id, level, code, name, parent, $(P6 area_km2), population, projects, $(P9 projects_weighted), companies, $(P6 amount), year_first, year_last, $(P6 per_10k_km2), $(P6 per_million), hex(AsBinary(geom)) ${extra:+, $extra} FROM $t ORDER BY id" \
-        "SELECT id, level, code, name, parent, round(area_km2::numeric, 6), population, projects, round(projects_weighted::numeric, 9), companies, round(amount::numeric, 6), year_first, year_last, round(per_10k_km2::numeric, 6), round(per_million::numeric, 6), upper(encode(ST_AsBinary(geom), 'hex')) ${pextra:+, $pextra} FROM $t ORDER BY id"
+        "SELECT id, level, code, name, parent, $(R6 area_km2), population, projects, $(R9 projects_weighted), companies, $(R6 amount), year_first, year_last, $(R6 per_10k_km2), $(R6 per_million), upper(encode(ST_AsBinary(geom), 'hex')) ${pextra:+, $pextra} FROM $t ORDER BY id"
     same_dump ${t}_assign \
         "SELECT project_id, region_code, $(P9 share), method, $(P6 distance_km) FROM ${t}_assign ORDER BY project_id, coalesce(region_code, '')" \
-        "SELECT project_id, region_code, round(share::numeric, 9), method, round(distance_km::numeric, 6) FROM ${t}_assign ORDER BY project_id, coalesce(region_code, '') COLLATE \"C\""
+        "SELECT project_id, region_code, $(R9 share), method, $(R6 distance_km) FROM ${t}_assign ORDER BY project_id, coalesce(region_code, '') COLLATE \"C\""
 done
 same_dump aggregations \
     "SELECT name, level, spec, group_fields, printf('%.3f', snap_km), projects, $(P6 unassigned), result_table, assign_table FROM aggregations ORDER BY name" \

@@ -383,6 +383,111 @@ static void test_geodesic_measures(void **state)
     GEOS_finish_r(h);
 }
 
+/* Measures with edges straight in lon/lat. Expected values: the closed
+ * form of a zone of the ellipsoid (an area between parallels and
+ * meridians: b^2 dlon [F(lat1) - F(lat0)], written out here), geod's
+ * meridian degree, and the geodesic measures of the same shapes densified
+ * to 0.001 degree (geodesic edges that short follow the straight lon/lat
+ * edge to far below the tolerances). */
+static double zone_area_m2(double lon0, double lat0, double lon1, double lat1)
+{
+    const double a = 6378137.0, f = 1 / 298.257223563, e2 = f * (2 - f), e = sqrt(e2), b2 = a * a * (1 - e2);
+    double s1 = sin(lat1 * M_PI / 180), s0 = sin(lat0 * M_PI / 180);
+    double f1 = s1 / (1 - e2 * s1 * s1) + log((1 + e * s1) / (1 - e * s1)) / (2 * e);
+    double f0 = s0 / (1 - e2 * s0 * s0) + log((1 + e * s0) / (1 - e * s0)) / (2 * e);
+    return b2 * (lon1 - lon0) * M_PI / 180 / 2 * (f1 - f0);
+}
+
+static double dense_geodesic(GEOSContextHandle_t h, const GEOSGeometry *g, int dim)
+{
+    GEOSGeometry *d = GEOSDensify_r(h, g, 0.001);
+    double m = dim == 1 ? fpi_geodesic_length_m(h, d) : fpi_geodesic_area_m2(h, d);
+    GEOSGeom_destroy_r(h, d);
+    return m;
+}
+
+static void test_lonlat_measures(void **state)
+{
+    (void)state;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKTReader *r = GEOSWKTReader_create_r(h);
+    /* The same box with 4 and 12 vertices: the zone's area, both. */
+    GEOSGeometry *box4 = GEOSWKTReader_read_r(h, r, "POLYGON((-120 40, -95 40, -95 55, -120 55, -120 40))");
+    GEOSGeometry *box12 = GEOSWKTReader_read_r(h, r, "POLYGON((-120 40, -115 40, -110 40, -105 40, -100 40, -95 40, "
+                                                 "-95 55, -100 55, -105 55, -110 55, -115 55, -120 55, -120 40))");
+    double zone = zone_area_m2(-120, 40, -95, 55);
+    assert_true(fabs(fpi_lonlat_area_m2(h, box4) / zone - 1) < 1e-12);
+    assert_true(fabs(fpi_lonlat_area_m2(h, box12) / zone - 1) < 1e-12);
+    /* With geodesic edges the two differ by 1% (what was wrong). */
+    assert_true(fabs(fpi_geodesic_area_m2(h, box4) / fpi_geodesic_area_m2(h, box12) - 1) > 0.005);
+    /* Sloping edges, a hole, a pole-side edge: against the densified
+     * geodesic area (which converges to the same surface). */
+    GEOSGeometry *slopes = GEOSWKTReader_read_r(h, r, "POLYGON((-10 -30, 40 10, 5 70, -10 -30), (0 0, 10 10, 10 0, 0 0))");
+    assert_true(fabs(fpi_lonlat_area_m2(h, slopes) / dense_geodesic(h, slopes, 2) - 1) < 1e-6);
+    /* A small square far from the equator: no loss of digits. */
+    GEOSGeometry *small = GEOSWKTReader_read_r(h, r, "POLYGON((10 60, 10.0001 60, 10.0001 60.0001, 10 60.0001, 10 60))");
+    assert_true(fabs(fpi_lonlat_area_m2(h, small) / zone_area_m2(10, 60, 10.0001, 60.0001) - 1) < 1e-7);
+    /* Lengths: a meridian degree is geod's; a parallel arc is N cos(lat)
+     * dlon; a sloping line is the densified geodesic length. */
+    GEOSGeometry *meridian = GEOSWKTReader_read_r(h, r, "LINESTRING(0 0, 0 1)");
+    assert_true(fabs(fpi_lonlat_length_m(h, meridian) - 110574.389) < 0.001);
+    GEOSGeometry *parallel = GEOSWKTReader_read_r(h, r, "LINESTRING(-120 49, -95 49)");
+    const double a = 6378137.0, e2 = 0.00669437999014132, s49 = sin(49 * M_PI / 180);
+    double arc = a / sqrt(1 - e2 * s49 * s49) * cos(49 * M_PI / 180) * 25 * M_PI / 180;
+    assert_true(fabs(fpi_lonlat_length_m(h, parallel) / arc - 1) < 1e-12);
+    GEOSGeometry *sloping = GEOSWKTReader_read_r(h, r, "MULTILINESTRING((-122.65 48.99, -100 30, 170 -80), (0 0, 1 1))");
+    assert_true(fabs(fpi_lonlat_length_m(h, sloping) / dense_geodesic(h, sloping, 1) - 1) < 1e-6);
+    GEOSGeometry *all[] = { box4, box12, slopes, small, meridian, parallel, sloping };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) GEOSGeom_destroy_r(h, all[i]);
+    GEOSWKTReader_destroy_r(h, r);
+    GEOS_finish_r(h);
+}
+
+/* Grid cells anchored at lon 0, lat 0 with decimal steps: a point written
+ * on the 0.1-degree lattice (read from its text) is in the cell that bears
+ * its own coordinates as code (i / 10.0, the double nearest the decimal,
+ * formatted), whatever the extent the grid is generated over. A step that
+ * does not divide 180 and 90: the cells the world's edge cuts are named by
+ * their corner within it and still tile the ellipsoid. */
+static void test_grid_decimal_cells(void **state)
+{
+    (void)state;
+    double extents[2][4] = { { -3, -3, 3, 3 }, { -7.77, -7.77, 3, 3 } };
+    for (int e = 0; e < 2; e++) {
+        fp_region_set *set = NULL;
+        fp_error err = {0};
+        assert_int_equal(fpi_region_set_load(store, "grid:0.1", extents[e], 1, &set, &err), FP_OK);
+        fp_locator *loc = fpi_locator_new(set, NULL);
+        int wrong = 0;
+        for (int i = -30; i <= 30; i++)
+            for (int j = -30; j <= 30; j++) {
+                char tx[16], ty[16], code[40];
+                snprintf(tx, sizeof tx, "%s%d.%d", i < 0 ? "-" : "", abs(i) / 10, abs(i) % 10);
+                snprintf(ty, sizeof ty, "%s%d.%d", j < 0 ? "-" : "", abs(j) / 10, abs(j) % 10);
+                /* %.10g drops a ".0": 1.0 is "1", -0.0 does not occur. */
+                snprintf(code, sizeof code, "%.10g_%.10g", i / 10.0, j / 10.0);
+                int c = fpi_tessellation_locate(loc, strtod(tx, NULL), strtod(ty, NULL));
+                if (c < 0 || strcmp(set->items[c].code, code) != 0) wrong++;
+            }
+        assert_int_equal(0, wrong);
+        fpi_locator_free(loc);
+        fpi_region_set_free(set);
+    }
+    fp_region_set *set = NULL;
+    fp_error err = {0};
+    double world[4] = { -180, -90, 180, 90 };
+    assert_int_equal(fpi_region_set_load(store, "grid:0.7", world, 1, &set, &err), FP_OK);
+    fp_locator *loc = fpi_locator_new(set, NULL);
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, -180, -90)].code, "-180_-90");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 180, 90)].code, "179.9_89.6");
+    assert_string_equal(set->items[fpi_tessellation_locate(loc, 0.7, -0.7)].code, "0.7_-0.7");
+    double total = 0;
+    for (size_t i = 0; i < set->n; i++) total += set->items[i].area_km2;
+    assert_true(fabs(total - 510065621.7) < 1.0);
+    fpi_locator_free(loc);
+    fpi_region_set_free(set);
+}
+
 /* Grid arithmetic: half-open cells, lon 180 and lat 90 in the last ones. */
 static void test_grid_cells(void **state)
 {
@@ -557,7 +662,9 @@ int main(void)
         cmocka_unit_test(test_lazy_index_failure_is_sticky),
         cmocka_unit_test(test_index_cache_round_trip),
         cmocka_unit_test(test_geodesic_measures),
+        cmocka_unit_test(test_lonlat_measures),
         cmocka_unit_test(test_grid_cells),
+        cmocka_unit_test(test_grid_decimal_cells),
         cmocka_unit_test(test_assign_chunks_in_order),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
