@@ -279,8 +279,12 @@ fp_status fpi_grid_generate(fp_region_set *set, const double extent[4], double s
              * or 90) is named by its corner within the world. */
             double ax = fmax(grid_edge(set, kx0 + cx), -180), ay = fmax(grid_edge(set, ky0 + cy), -90);
             double bx = fmin(grid_edge(set, kx0 + cx + 1), 180), by = fmin(grid_edge(set, ky0 + cy + 1), 90);
-            reg->code = format_code("%.10g_%.10g", ax, ay);
-            reg->name = format_code("%.10g,%.10g", ax, ay);
+            /* 15 significant digits: an edge the double nearest its decimal
+             * value prints as that decimal (0.3), and the smallest step
+             * (1e-9) still names neighbours apart at lon 179.999999999
+             * (10 digits gave two cells of grid:1e-8 one code near lon 100). */
+            reg->code = format_code("%.15g_%.15g", ax, ay);
+            reg->name = format_code("%.15g,%.15g", ax, ay);
             reg->population = -1;
             reg->area_km2 = rect_area_km2(ax, ay, bx, by);
             GEOSGeometry *g = GEOSGeom_createRectangle_r(h, ax, ay, bx, by);

@@ -486,17 +486,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             /* A placement geocode made, as the export recorded it: kept
              * once the rows are stored where the point has not moved. */
-            char method[64] = "", precision[64] = "", exported_from[256] = "";
+            /* The dataset name whole (a cut name would be looked up as
+             * another dataset, and a moved point keep its old placement). */
+            char method[64] = "", precision[64] = "";
+            char *exported_from = NULL;
             if (own_export && own.method >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.method))
                 snprintf(method, sizeof method, "%s", OGR_F_GetFieldAsString(f, own.method));
             if (*method && strcmp(method, "input")) {
                 if (own.precision >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.precision))
                     snprintf(precision, sizeof precision, "%s", OGR_F_GetFieldAsString(f, own.precision));
                 if (own.dataset >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.dataset))
-                    snprintf(exported_from, sizeof exported_from, "%s", OGR_F_GetFieldAsString(f, own.dataset));
+                    exported_from = g_strdup(OGR_F_GetFieldAsString(f, own.dataset));
                 row.placed_method = method;
                 row.placed_precision = precision;
-                row.placed_from = exported_from;
+                row.placed_from = exported_from ? exported_from : "";
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
@@ -507,6 +510,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             row.wkb_len = blob_len;
             st = fpi_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
+            g_free(exported_from);
         }
         free(blob);
         for (int k = 0; k < FP_F_COUNT; k++) free(vals[k]);

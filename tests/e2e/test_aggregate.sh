@@ -1052,3 +1052,16 @@ assert_near "$(calc "$m2/($m1+$m2)")" "$(share along_lon 0.3_0.1 agg_g_edges)" 0
 assert_eq "179.9_0|contained" "$(where east_end agg_g_edges)" "lon 180"
 assert_eq "-180_0|contained" "$(where west_end agg_g_edges)" "lon -180"
 case_end
+
+case_begin "grid:1e-8 near lon 100: neighbouring cells have codes of their own (10 significant digits named two of them alike and the aggregation failed)"
+DB=tiny.sqlite
+fp_init $DB
+printf 'id,lon,lat\nP1,100.000000011,10.5\nP2,100.000000021,10.5\nP3,100.000000031,10.5\n' > tiny.csv
+"$FP" -q --db $DB import tiny.csv
+run --db $DB aggregate --by grid:1e-8 --name tiny
+assert_eq 0 "$RC" "exit status ($OUT)"
+# Each point in the cell whose west edge is its longitude cut to 8 decimals.
+assert_eq "P1|100.00000001_10.5 P2|100.00000002_10.5 P3|100.00000003_10.5" \
+    "$(sql "SELECT p.source_key || '|' || a.region_code FROM agg_tiny_assign a JOIN projects p ON p.id = a.project_id ORDER BY 1" | paste -sd' ')" \
+    "three cells, three codes"
+case_end
