@@ -425,10 +425,9 @@ char *fpi_layer_qml(const fp_style *style, const fp_layer *l)
     guint n = 0;
     char **values = (char **)g_hash_table_get_keys_as_array(l->category_seen, &n);
     qsort(values, n, sizeof *values, compare_strings);
-    /* A mixed layer is split by geometry type in QGIS; the markers style
-     * its points (lines and polygons keep QGIS's default look). */
-    const char *geometry = !strcmp(l->geometry, "mixed") ? "point" : l->geometry;
-    char *qml = fp_qml_categorized(style, l->category_field, (const char *const *)values, n, geometry);
+    /* The symbols of the kinds written: a line layer's lines, a mixed
+     * layer's a rule per kind (QGIS splits it by geometry type). */
+    char *qml = fp_qml_categorized_kinds(style, l->category_field, (const char *const *)values, n, l->kinds_seen);
     g_free(values);
     return qml;
 }
@@ -439,6 +438,26 @@ void fpi_layer_note_row(fp_layer *l)
     const char *v = fp_rows_text(l->rows, l->category_col + 2);
     const char *key = v ? v : "";
     if (!g_hash_table_contains(l->category_seen, key)) g_hash_table_add(l->category_seen, g_strdup(key));
+}
+
+void fpi_layer_note_geometry(fp_layer *l, const fp_geom *g)
+{
+    if (g->is_point) {
+        l->kinds_seen |= FP_GEOMETRY_POINTS;
+        return;
+    }
+    if (!g->wkb || g->wkb_len < 5) return;
+    /* The WKB's type: ISO (Z, M as + 1000s) or EWKB flags in the high bits. */
+    uint32_t t;
+    memcpy(&t, g->wkb + 1, 4);
+    if (g->wkb[0] == 0) t = GUINT32_FROM_BE(t);
+    else t = GUINT32_FROM_LE(t);
+    switch ((t & 0x0fffffffu) % 1000) {
+    case 1: case 4: l->kinds_seen |= FP_GEOMETRY_POINTS; break;
+    case 2: case 5: l->kinds_seen |= FP_GEOMETRY_LINES; break;
+    case 3: case 6: l->kinds_seen |= FP_GEOMETRY_AREAS; break;
+    default: break;                     /* a collection: no symbol kind of its own */
+    }
 }
 
 /* ----------------------------------------------------------- pipeline --- */

@@ -41,6 +41,7 @@ typedef struct fp_layer {
     const char *category_field;   /* points: QML categorized on this column */
     int category_col;
     struct _GHashTable *category_seen;   /* its values met while writing */
+    unsigned kinds_seen;          /* FP_GEOMETRY_* of the geometries written: the QML's symbols */
 } fp_layer;
 
 void fpi_layer_free(fp_layer *l);
@@ -72,6 +73,8 @@ fp_status fpi_write_field_map(const char *map_path, const char *format, const ch
                              int n, int always, fp_error *err);
 /* Writers call this for every row they write (notes the row's category). */
 void fpi_layer_note_row(fp_layer *l);
+/* Writers call this for every geometry they write (notes its kind). */
+void fpi_layer_note_geometry(fp_layer *l, const fp_geom *g);
 
 typedef struct fp_write_options {
     int precision;

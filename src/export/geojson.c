@@ -381,6 +381,7 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         fp_geom geom;
         int has = fp_rows_geom(l->rows, 1, 0, &geom);
         if (has < 0) break;                        /* the cursor's status says why */
+        if (has) fpi_layer_note_geometry(l, &geom);
         GEOSGeometry *g = has ? fpi_geom_to_geos(h, &geom) : NULL;
         if (has && geom.is_point) {
             fputs("{\"type\":\"Point\",\"coordinates\":", f);

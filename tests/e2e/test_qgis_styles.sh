@@ -80,3 +80,35 @@ bad = [c for c in cat if c in style and hexa(cat[c]) != style[c]]
 print(len(cat), len(set(cat.values())), bad)' "$ROOT/styles/category-points.json")
 assert_eq "7 7 []" "$out" "categories, distinct colours, explicit colours changed"
 case_end
+
+case_begin "lines and areas drawn in QGIS with line and fill symbols: the .qgz's layers per kind, the GPKG's mixed table opened by kind, a GeoJSON's .qml"
+# A cable (line) and a zone (area) beside run's points: QGIS drew neither when
+# every style held point markers only (a marker on a line draws nothing).
+mkdir -p kinds
+cp output/footprint.sqlite kinds/fp.sqlite
+cat > kinds/mixed.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"L1","company":"Huawei","category":"telecom","name":"Cable A","country":"Kenya"},"geometry":{"type":"LineString","coordinates":[[39.6,-4.0],[55.0,-4.6],[72.8,19.0]]}},
+{"type":"Feature","properties":{"id":"A1","company":"ZTE","category":"smart_city","name":"Zone B","country":"Ethiopia"},"geometry":{"type":"Polygon","coordinates":[[[38.6,8.9],[38.9,8.9],[38.9,9.1],[38.6,9.1],[38.6,8.9]]]}}]}
+J
+"$FP" -q --db kinds/fp.sqlite import kinds/mixed.geojson --dataset mixed >/dev/null 2>&1 || fail "import"
+"$FP" -q --db kinds/fp.sqlite aggregate --by country --group category >/dev/null 2>&1 || fail "aggregate"
+"$FP" -q --db kinds/fp.sqlite export --format qgz -o kinds/m.qgz >/dev/null 2>&1 || fail "export qgz"
+"$FP" -q --db kinds/fp.sqlite export --what projects --style category-points -o kinds/all.geojson >/dev/null 2>&1 ||
+    fail "export geojson"
+"$FP" -q --db kinds/fp.sqlite export --where "name=Cable A" --style category-points -o kinds/cable.geojson >/dev/null 2>&1 ||
+    fail "export --where"
+# one footprint style for the mixed table, drawing all three kinds
+assert_eq "1|RuleRenderer" "$(sqlite3 kinds/m.gpkg "SELECT count(*), group_concat(CASE WHEN styleQML LIKE '%type=\"RuleRenderer\"%' THEN 'RuleRenderer' END) FROM layer_styles WHERE f_table_name='projects'")" \
+    "the GPKG's style of projects"
+out=$(cd kinds && "$QPY" "$CHECK" kinds "$ROOT/styles/category-points.json" \
+      "qgz lines=qgz:m.qgz#Projects (lines)" "qgz areas=qgz:m.qgz#Projects (areas)" \
+      "gpkg lines=m.gpkg|layername=projects|geometrytype=LineString" \
+      "gpkg areas=m.gpkg|layername=projects|geometrytype=Polygon" \
+      "gpkg points=m.gpkg|layername=projects|geometrytype=Point" \
+      "geojson areas=all.geojson|geometrytype=Polygon" "cable.geojson=cable.geojson" 2>&1)
+[ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
+assert_contains "$out" "ok   qgz lines: 1 line, each with a symbol of its kind (categorizedSymbol renderer)" "the project's lines layer"
+assert_contains "$out" "ok   qgz areas: 1 polygon, each with a symbol of its kind (categorizedSymbol renderer)" "the project's areas layer"
+grep '^ok.*rendered' <<<"$out" | sed 's/^/    /'
+case_end
