@@ -4,6 +4,7 @@
 #ifndef FP_EXPORT_H
 #define FP_EXPORT_H
 
+#include <stdio.h>
 #include "fp_error.h"
 #include "fp_store.h"
 
@@ -41,7 +42,15 @@ typedef struct fp_export_result {
     double seconds;
     long values_cut;         /* text values longer than the format holds (a Shapefile's 254 bytes), cut by it */
     char first_cut[512];     /* the first of them: "layer L, feature F, field N (B bytes)" */
+    /* GeoPackage tables whose default QGIS style is one a user saved, kept
+     * so: footprint's style is stored beside it, not as the default. */
+    long user_defaults;
+    char first_user_default[512];   /* the first: "TABLE ('STYLE NAME')" */
 } fp_export_result;
+
+/* The export's notes for the user (values a format cut, tables keeping a
+ * user's default QGIS style), one line each, to f; nothing when none. */
+void fp_export_print_notes(const fp_export_result *r, FILE *f);
 
 /* Writes the layer(s). Every file is written under a temporary name in its
  * folder and renamed into place when complete: an interrupted or failed

@@ -885,9 +885,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                o.split_by ? o.output : r.first_path,
                o.split_by && is_folder_without_slash(o.output) ? "/" : "",
                r.seconds);
-    if (r.values_cut)
-        fprintf(stderr, "export: %ld text value%s longer than a Shapefile holds (254 bytes) cut to 254; the first: %s "
-                "(use --format gpkg to keep them whole)\n", r.values_cut, r.values_cut == 1 ? "" : "s", r.first_cut);
+    fp_export_print_notes(&r, stderr);
     return 0;
 }
 

@@ -672,7 +672,7 @@ static fp_status write_one_file(export_job *j, const fp_write_options *wo_in, fp
     res->features += n;
     res->layers = j->nlayers;
     /* QGIS reads its styles from the layer_styles table. */
-    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, fp_context_source_date(j->ctx), err);
+    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, fp_context_source_date(j->ctx), res, err);
     if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_set_last_change(path, fp_context_source_date(j->ctx), err);
     g_free(path);
     return st;
@@ -741,6 +741,18 @@ static int is_qgz(const fp_export_options *o)
     const char *oext = strrchr(o->output, '.');
     return (o->format && !g_ascii_strcasecmp(o->format, "qgz")) ||
            (!o->format && oext && !strchr(oext, '/') && !g_ascii_strcasecmp(oext, ".qgz"));
+}
+
+void fp_export_print_notes(const fp_export_result *r, FILE *f)
+{
+    if (r->values_cut)
+        fprintf(f, "export: %ld text value%s longer than a Shapefile holds (254 bytes) cut to 254; the first: %s "
+                "(use --format gpkg to keep them whole)\n", r->values_cut, r->values_cut == 1 ? "" : "s", r->first_cut);
+    if (r->user_defaults)
+        fprintf(f, "export: %ld GeoPackage table%s keep%s the default QGIS style a user saved: %s%s; footprint's style is "
+                "stored beside it, not as the default (in QGIS: Layer Properties > Symbology > Style > Load Style, From "
+                "database)\n", r->user_defaults, r->user_defaults == 1 ? "" : "s", r->user_defaults == 1 ? "s" : "",
+                r->first_user_default, r->user_defaults > 1 ? " and others" : "");
 }
 
 fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)

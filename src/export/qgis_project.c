@@ -1431,8 +1431,10 @@ static fp_status publish(qgz_job *j, fp_export_result *res, fp_error *err)
     if (fp_context_cancelled(j->ctx)) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     fp_context_pause(j->ctx, "export:write");
     char *final_gpkg = g_build_filename(j->dir, j->gpkg_name, NULL);
-    fp_status st = FP_OK;
-    if (g_rename(j->tmp_gpkg, final_gpkg) != 0)
+    /* The GeoPackage is written anew; the styles a QGIS user saved in the
+     * one it replaces are theirs and move into it. */
+    fp_status st = fpi_gpkg_styles_keep_user(j->tmp_gpkg, final_gpkg, res, err);
+    if (!st && g_rename(j->tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
     if (!st && g_rename(j->tmp_qgz, j->o->output) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", j->o->output, strerror(errno));

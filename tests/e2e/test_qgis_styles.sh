@@ -112,3 +112,61 @@ assert_contains "$out" "ok   qgz lines: 1 line, each with a symbol of its kind (
 assert_contains "$out" "ok   qgz areas: 1 polygon, each with a symbol of its kind (categorizedSymbol renderer)" "the project's areas layer"
 grep '^ok.*rendered' <<<"$out" | sed 's/^/    /'
 case_end
+
+case_begin "styles a QGIS user saved in the GeoPackage survive export --append and the project's re-export; a default they chose stays the default"
+# An analyst saves styles into the hand-off's GeoPackage with QGIS itself: one
+# (not default) on projects, defaults of their own on countries and on the
+# choropleth, which footprint also styles. Re-exporting deleted them all.
+mkdir -p keep && cp output/footprint.gpkg output/footprint.qgz keep/
+cat > keep/save.py <<'P'
+import os, sys
+from qgis.core import QgsApplication, QgsVectorLayer, QgsSingleSymbolRenderer, QgsFillSymbol
+app = QgsApplication([], False); app.initQgis()
+for table, name, default, colour in (("projects", "analyst projects", False, None),
+                                     ("countries", "analyst style", True, "#00ff00"),
+                                     ("country_by_category", "analyst choropleth", True, "#ff00ff")):
+    lyr = QgsVectorLayer("footprint.gpkg|layername=" + table, table, "ogr")
+    if colour:
+        lyr.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": colour})))
+    msg = lyr.saveStyleToDatabase(name, "mine", default, "")
+    if msg:
+        print(table, msg)
+os._exit(0)
+P
+cat > keep/load.py <<'P'
+import os, sys
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False); app.initQgis()
+for table in sys.argv[1:]:
+    lyr = QgsVectorLayer("footprint.gpkg|layername=" + table, table, "ogr")
+    r = lyr.renderer()
+    print(table, r.type(), r.symbol().color().name() if r.type() == "singleSymbol" else "")
+os._exit(0)
+P
+styles() { sqlite3 -separator '|' keep/footprint.gpkg "SELECT f_table_name, styleName, useAsDefault FROM layer_styles ORDER BY f_table_name, styleName"; }
+(cd keep && "$QPY" save.py 2>&1 | grep -v XDG_RUNTIME)
+users="countries|analyst style|1
+country_by_category|analyst choropleth|1
+projects|analyst projects|0"
+assert_eq "$users" "$(styles | grep analyst)" "the analyst's styles saved by QGIS"
+out=$("$FP" --db output/footprint.sqlite export --what projects --style category-points -o keep/footprint.gpkg --append 2>&1) ||
+    fail "export --append: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after export --what projects --append: the analyst's styles"
+assert_eq "projects|category-points|1" "$(styles | grep '^projects|category')" "footprint's projects style, the default (no user default)"
+out=$("$FP" --db output/footprint.sqlite export --what aggregate:country_by_category -o keep/footprint.gpkg --append 2>&1) ||
+    fail "export --append: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after export --what aggregate --append: the analyst's styles"
+assert_eq "country_by_category|world-choropleth|0" "$(styles | grep '^country_by_category|world')" "footprint's choropleth style beside the user's default"
+assert_contains "$out" "export: 1 GeoPackage table keeps the default QGIS style a user saved: country_by_category ('analyst choropleth')" "the note"
+out=$("$FP" --db output/footprint.sqlite export --format qgz -o keep/footprint.qgz 2>&1) || fail "export qgz: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after the project's re-export (its GeoPackage written anew): the analyst's styles"
+assert_eq "1" "$(sqlite3 keep/footprint.gpkg "SELECT count(*) FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" \
+    "one footprint style of projects"
+assert_eq "country_by_category|world-choropleth|0" "$(styles | grep '^country_by_category|world')" "footprint's choropleth style, not the default"
+assert_contains "$out" "country_by_category ('analyst choropleth')" "the note"
+# QGIS opening each table applies: the user's defaults, footprint's where the user saved none
+got=$(cd keep && "$QPY" load.py projects countries country_by_category 2>&1 | grep -v XDG_RUNTIME)
+assert_eq "projects categorizedSymbol 
+countries singleSymbol #00ff00
+country_by_category singleSymbol #ff00ff" "$got" "the styles QGIS applies"
+case_end
