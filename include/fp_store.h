@@ -576,6 +576,10 @@ fp_status fp_store_layer_values(fp_store *store, const fp_layer_query *q, const 
                                 size_t *n, fp_error *err);
 /* Whether any row q selects has a geometry other than a 2D point. */
 fp_status fp_store_layer_mixed(fp_store *store, const fp_layer_query *q, int *mixed, fp_error *err);
+/* Whether any row q selects (its split too) has a value (not NULL) in
+ * field: stops at the first such row. */
+fp_status fp_store_layer_field_has_values(fp_store *store, const fp_layer_query *q, const char *field, int *has,
+                                          fp_error *err);
 /* Which kinds of geometry the rows q selects hold: *points (points and
  * multipoints), *lines, *areas set to 1 or 0 (a collection is none). One
  * scan of the rows. */

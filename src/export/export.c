@@ -207,6 +207,9 @@ typedef struct export_job {
                                    * the format's; they are written as fmt->ext */
     fp_layer **layers;
     int nlayers;
+    /* GeoJSON split into files: per column, 1 when no row of the whole
+     * layer has a value, 0 when one has, -1 not asked yet. */
+    signed char *empty_everywhere;
 } export_job;
 
 /* The store query of a layer: the --where conditions and the split value. */
@@ -309,9 +312,41 @@ static fp_status classify_layer(fp_store *store, const export_job *j, const fp_c
     return st;
 }
 
+/* GeoJSON declares no types, and readers take a property null in every
+ * feature as text: a number column without a value in the layer's rows is
+ * left out (fp_column.left_out). One EXISTS per column, stopping at the
+ * first value; split into files, a column empty in the whole layer is
+ * found once for all of them (its EXISTS scans every row). The class
+ * column stays: the style reads it. */
+static fp_status leave_out_empty_columns(fp_store *store, export_job *j, const fp_layer_query *q, fp_layer *l,
+                                         fp_error *err)
+{
+    fp_status st = FP_OK;
+    if (q->split_field && !j->empty_everywhere) {
+        j->empty_everywhere = g_malloc(l->ncolumns ? (size_t)l->ncolumns : 1);
+        memset(j->empty_everywhere, -1, l->ncolumns ? (size_t)l->ncolumns : 1);
+    }
+    for (int c = 0; !st && c < l->ncolumns; c++) {
+        if (l->columns[c].type == FP_COL_TEXT || c == l->class_col) continue;
+        int has = 1;
+        if (q->split_field && j->empty_everywhere[c] < 0) {
+            fp_layer_query whole = *q;
+            whole.split_field = whole.split_value = NULL;
+            st = fp_store_layer_field_has_values(store, &whole, l->columns[c].name, &has, err);
+            j->empty_everywhere[c] = (signed char)!has;
+        }
+        if (!st && (!q->split_field || !j->empty_everywhere[c]))
+            st = fp_store_layer_field_has_values(store, q, l->columns[c].name, &has, err);
+        else if (!st)
+            has = 0;
+        l->columns[c].left_out = !has;
+    }
+    return st;
+}
+
 /* Builds one layer: its rows, columns, geometry kind, extra keys,
  * choropleth classes or point categories. */
-static fp_status layer_new(fp_store *store, const export_job *j, const char *name, const char *split_value,
+static fp_status layer_new(fp_store *store, export_job *j, const char *name, const char *split_value,
                            int centroids, fp_layer **out, fp_error *err)
 {
     const source *s = &j->src;
@@ -350,6 +385,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
                 l->category_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
             }
     }
+    if (!st && !j->fmt->driver) st = leave_out_empty_columns(store, j, &q, l, err);
     char now[32];
     fpi_timestamp_at(fp_context_source_date(j->ctx), "%Y-%m-%dT%H:%M:%SZ", now);
     l->description = g_strdup_printf("%s%s%s exported by footprint %s on %s%s%s",
@@ -725,6 +761,7 @@ static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *er
         fpi_layer_free(j->layers[i]);
     }
     g_free(j->layers);
+    g_free(j->empty_everywhere);
     g_free(j->tmp);
     g_free(j->dir);
     g_free(j->base);

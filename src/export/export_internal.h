@@ -19,6 +19,10 @@ typedef enum { FP_X_INT, FP_X_INT64, FP_X_BOOL, FP_X_REAL, FP_X_TEXT } fp_extra_
 typedef struct fp_column {
     char *name;
     fp_col_type type;
+    /* GeoJSON: a number column NULL in every row of the layer, left out of
+     * its properties (readers that infer types take a property null in
+     * every feature as text; absent, merging takes it from other files). */
+    int left_out;
 } fp_column;
 
 typedef struct fp_layer {

@@ -283,6 +283,7 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
     for (int c = 0; c < l->ncolumns; c++) {
         int col = c + 2;
         if (c == l->extra_col) continue;
+        if (l->columns[c].left_out) { fi++; continue; }
         if (!first) fputc(',', f);
         first = 0;
         put_string(f, names[fi++]);
