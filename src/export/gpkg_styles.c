@@ -94,8 +94,6 @@ fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_laye
                 sqlite3_reset(q);
                 free(qml);
             }
-        } else {
-            st = fp_error_set(err, FP_ERR_IO, "%s: cannot store the QGIS styles: %s", path, sqlite3_errmsg(gdb));
         }
         sqlite3_finalize(q);
         sqlite3_finalize(user);
