@@ -4,6 +4,7 @@
 #ifndef FP_EXPORT_H
 #define FP_EXPORT_H
 
+#include <stdio.h>
 #include "fp_error.h"
 #include "fp_store.h"
 
@@ -43,7 +44,15 @@ typedef struct fp_export_result {
     char first_cut[512];     /* the first of them: "layer L, feature F, field N (B bytes)" */
     long numbers_changed;    /* numbers a Shapefile's numeric fields cannot hold, which read back as others */
     char first_changed[512]; /* the first of them: "layer L, feature F, field N: V reads back as W" */
+    /* GeoPackage tables whose default QGIS style is one a user saved, kept
+     * so: footprint's style is stored beside it, not as the default. */
+    long user_defaults;
+    char first_user_default[512];   /* the first: "TABLE ('STYLE NAME')" */
 } fp_export_result;
+
+/* The export's notes for the user (values a format cut or changed, tables keeping a
+ * user's default QGIS style), one line each, to f; nothing when none. */
+void fp_export_print_notes(const fp_export_result *r, FILE *f);
 
 /* Writes the layer(s). Every file is written under a temporary name in its
  * folder and renamed into place when complete: an interrupted or failed

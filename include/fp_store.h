@@ -582,6 +582,15 @@ fp_status fp_store_layer_values(fp_store *store, const fp_layer_query *q, const 
                                 size_t *n, fp_error *err);
 /* Whether any row q selects has a geometry other than a 2D point. */
 fp_status fp_store_layer_mixed(fp_store *store, const fp_layer_query *q, int *mixed, fp_error *err);
+/* Whether any row q selects (its split too) has a value (not NULL) in
+ * field: stops at the first such row. */
+fp_status fp_store_layer_field_has_values(fp_store *store, const fp_layer_query *q, const char *field, int *has,
+                                          fp_error *err);
+/* Which kinds of geometry the rows q selects hold: *points (points and
+ * multipoints), *lines, *areas set to 1 or 0 (a collection is none). One
+ * scan of the rows. */
+fp_status fp_store_layer_kinds(fp_store *store, const fp_layer_query *q, int *points, int *lines, int *areas,
+                               fp_error *err);
 /* The keys of `extra` over the projects q selects, in byte order, with what
  * their values are. Columns: 0 key, 1 any integer, 2 any real, 3 any
  * boolean, 4 any text/array/object, 5 smallest and 6 largest integer. */

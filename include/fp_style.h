@@ -248,8 +248,26 @@ char *fp_qml_graduated_style(const fp_style *s, const fp_classes *c, const char 
 /* A categorized renderer on `field`, one category per distinct value (NULL
  * values skipped; those of the style's list first, in its order, then the
  * others as given), colours and shapes from the style (s may be NULL).
- * geometry "point", "line" or "polygon". */
+ * geometry "point" (the category's marker), "line" (a line in its colour
+ * at the style's line width) or "polygon" (filled in its colour at
+ * FP_AREA_FILL_OPACITY, outlined in it at the line width). */
 char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
                          const char *geometry);
+
+/* How opaque an area project's fill is (the web map's and QGIS's): the
+ * base map stays readable under it. */
+#define FP_AREA_FILL_OPACITY 0.35
+
+/* The kinds of geometry a layer holds, or'ed (multi types count as their
+ * kind; collections as none). */
+enum { FP_GEOMETRY_POINTS = 1, FP_GEOMETRY_LINES = 2, FP_GEOMETRY_AREAS = 4 };
+/* The categorized style of a layer holding `kinds`: one kind, that of
+ * fp_qml_categorized; none, the points'; several, a rule-based renderer
+ * with a rule per kind (geometry_type) holding a rule per category, so
+ * QGIS draws every kind in its symbols whichever part of a mixed table it
+ * opens (a GeoPackage's `|geometrytype=LineString`, a PostGIS table's
+ * type). */
+char *fp_qml_categorized_kinds(const fp_style *s, const char *field, const char *const *values, size_t n,
+                               unsigned kinds);
 
 #endif

@@ -902,13 +902,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                o.split_by ? o.output : r.first_path,
                o.split_by && is_folder_without_slash(o.output) ? "/" : "",
                r.seconds);
-    if (r.values_cut)
-        fprintf(stderr, "export: %ld text value%s longer than a Shapefile holds (254 bytes) cut to 254; the first: %s "
-                "(use --format gpkg to keep them whole)\n", r.values_cut, r.values_cut == 1 ? "" : "s", r.first_cut);
-    if (r.numbers_changed)
-        fprintf(stderr, "export: %ld number%s beyond what a Shapefile holds (a real's whole part in 24 characters and 15 "
-                "decimals, an integer in 18 digits) read back changed; the first: %s (use --format gpkg to keep them "
-                "exact)\n", r.numbers_changed, r.numbers_changed == 1 ? "" : "s", r.first_changed);
+    fp_export_print_notes(&r, stderr);
     return 0;
 }
 

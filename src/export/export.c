@@ -209,6 +209,9 @@ typedef struct export_job {
                                    * the format's; they are written as fmt->ext */
     fp_layer **layers;
     int nlayers;
+    /* GeoJSON split into files: per column, 1 when no row of the whole
+     * layer has a value, 0 when one has, -1 not asked yet. */
+    signed char *empty_everywhere;
 } export_job;
 
 /* The store query of a layer: the --where conditions and the split value. */
@@ -316,9 +319,41 @@ static fp_status classify_layer(fp_store *store, const export_job *j, const fp_c
     return st;
 }
 
+/* GeoJSON declares no types, and readers take a property null in every
+ * feature as text: a number column without a value in the layer's rows is
+ * left out (fp_column.left_out). One EXISTS per column, stopping at the
+ * first value; split into files, a column empty in the whole layer is
+ * found once for all of them (its EXISTS scans every row). The class
+ * column stays: the style reads it. */
+static fp_status leave_out_empty_columns(fp_store *store, export_job *j, const fp_layer_query *q, fp_layer *l,
+                                         fp_error *err)
+{
+    fp_status st = FP_OK;
+    if (q->split_field && !j->empty_everywhere) {
+        j->empty_everywhere = g_malloc(l->ncolumns ? (size_t)l->ncolumns : 1);
+        memset(j->empty_everywhere, -1, l->ncolumns ? (size_t)l->ncolumns : 1);
+    }
+    for (int c = 0; !st && c < l->ncolumns; c++) {
+        if (l->columns[c].type == FP_COL_TEXT || c == l->class_col) continue;
+        int has = 1;
+        if (q->split_field && j->empty_everywhere[c] < 0) {
+            fp_layer_query whole = *q;
+            whole.split_field = whole.split_value = NULL;
+            st = fp_store_layer_field_has_values(store, &whole, l->columns[c].name, &has, err);
+            j->empty_everywhere[c] = (signed char)!has;
+        }
+        if (!st && (!q->split_field || !j->empty_everywhere[c]))
+            st = fp_store_layer_field_has_values(store, q, l->columns[c].name, &has, err);
+        else if (!st)
+            has = 0;
+        l->columns[c].left_out = !has;
+    }
+    return st;
+}
+
 /* Builds one layer: its rows, columns, geometry kind, extra keys,
  * choropleth classes or point categories. */
-static fp_status layer_new(fp_store *store, const export_job *j, const char *name, const char *split_value,
+static fp_status layer_new(fp_store *store, export_job *j, const char *name, const char *split_value,
                            int centroids, fp_layer **out, fp_error *err)
 {
     const source *s = &j->src;
@@ -357,6 +392,7 @@ static fp_status layer_new(fp_store *store, const export_job *j, const char *nam
                 l->category_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
             }
     }
+    if (!st && !j->fmt->driver) st = leave_out_empty_columns(store, j, &q, l, err);
     char now[32];
     fpi_timestamp_at(fp_context_source_date(j->ctx), "%Y-%m-%dT%H:%M:%SZ", now);
     l->description = g_strdup_printf("%s%s%s exported by footprint %s on %s%s%s",
@@ -432,10 +468,9 @@ char *fpi_layer_qml(const fp_style *style, const fp_layer *l)
     guint n = 0;
     char **values = (char **)g_hash_table_get_keys_as_array(l->category_seen, &n);
     qsort(values, n, sizeof *values, compare_strings);
-    /* A mixed layer is split by geometry type in QGIS; the markers style
-     * its points (lines and polygons keep QGIS's default look). */
-    const char *geometry = !strcmp(l->geometry, "mixed") ? "point" : l->geometry;
-    char *qml = fp_qml_categorized(style, l->category_field, (const char *const *)values, n, geometry);
+    /* The symbols of the kinds written: a line layer's lines, a mixed
+     * layer's a rule per kind (QGIS splits it by geometry type). */
+    char *qml = fp_qml_categorized_kinds(style, l->category_field, (const char *const *)values, n, l->kinds_seen);
     g_free(values);
     return qml;
 }
@@ -446,6 +481,26 @@ void fpi_layer_note_row(fp_layer *l)
     const char *v = fp_rows_text(l->rows, l->category_col + 2);
     const char *key = v ? v : "";
     if (!g_hash_table_contains(l->category_seen, key)) g_hash_table_add(l->category_seen, g_strdup(key));
+}
+
+void fpi_layer_note_geometry(fp_layer *l, const fp_geom *g)
+{
+    if (g->is_point) {
+        l->kinds_seen |= FP_GEOMETRY_POINTS;
+        return;
+    }
+    if (!g->wkb || g->wkb_len < 5) return;
+    /* The WKB's type: ISO (Z, M as + 1000s) or EWKB flags in the high bits. */
+    uint32_t t;
+    memcpy(&t, g->wkb + 1, 4);
+    if (g->wkb[0] == 0) t = GUINT32_FROM_BE(t);
+    else t = GUINT32_FROM_LE(t);
+    switch ((t & 0x0fffffffu) % 1000) {
+    case 1: case 4: l->kinds_seen |= FP_GEOMETRY_POINTS; break;
+    case 2: case 5: l->kinds_seen |= FP_GEOMETRY_LINES; break;
+    case 3: case 6: l->kinds_seen |= FP_GEOMETRY_AREAS; break;
+    default: break;                     /* a collection: no symbol kind of its own */
+    }
 }
 
 /* ----------------------------------------------------------- pipeline --- */
@@ -660,7 +715,7 @@ static fp_status write_one_file(export_job *j, const fp_write_options *wo_in, fp
     res->features += n;
     res->layers = j->nlayers;
     /* QGIS reads its styles from the layer_styles table. */
-    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, fp_context_source_date(j->ctx), err);
+    if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_styles_write(path, j->style, j->layers, j->nlayers, fp_context_source_date(j->ctx), res, err);
     if (!st && (j->fmt->flags & FMT_STYLES_TABLE)) st = fpi_gpkg_set_last_change(path, fp_context_source_date(j->ctx), err);
     g_free(path);
     return st;
@@ -713,6 +768,7 @@ static void job_clear(fp_store *store, export_job *j, fp_status st, fp_error *er
         fpi_layer_free(j->layers[i]);
     }
     g_free(j->layers);
+    g_free(j->empty_everywhere);
     g_free(j->tmp);
     g_free(j->dir);
     g_free(j->base);
@@ -729,6 +785,22 @@ static int is_qgz(const fp_export_options *o)
     const char *oext = strrchr(o->output, '.');
     return (o->format && !g_ascii_strcasecmp(o->format, "qgz")) ||
            (!o->format && oext && !strchr(oext, '/') && !g_ascii_strcasecmp(oext, ".qgz"));
+}
+
+void fp_export_print_notes(const fp_export_result *r, FILE *f)
+{
+    if (r->values_cut)
+        fprintf(f, "export: %ld text value%s longer than a Shapefile holds (254 bytes) cut to 254; the first: %s "
+                "(use --format gpkg to keep them whole)\n", r->values_cut, r->values_cut == 1 ? "" : "s", r->first_cut);
+    if (r->numbers_changed)
+        fprintf(f, "export: %ld number%s beyond what a Shapefile holds (a real's whole part in 24 characters and 15 "
+                "decimals, an integer in 18 digits) read back changed; the first: %s (use --format gpkg to keep them "
+                "exact)\n", r->numbers_changed, r->numbers_changed == 1 ? "" : "s", r->first_changed);
+    if (r->user_defaults)
+        fprintf(f, "export: %ld GeoPackage table%s keep%s the default QGIS style a user saved: %s%s; footprint's style is "
+                "stored beside it, not as the default (in QGIS: Layer Properties > Symbology > Style > Load Style, From "
+                "database)\n", r->user_defaults, r->user_defaults == 1 ? "" : "s", r->user_defaults == 1 ? "s" : "",
+                r->first_user_default, r->user_defaults > 1 ? " and others" : "");
 }
 
 fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)

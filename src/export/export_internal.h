@@ -20,6 +20,10 @@ typedef enum { FP_X_INT, FP_X_INT64, FP_X_BOOL, FP_X_REAL, FP_X_TEXT } fp_extra_
 typedef struct fp_column {
     char *name;
     fp_col_type type;
+    /* GeoJSON: a number column NULL in every row of the layer, left out of
+     * its properties (readers that infer types take a property null in
+     * every feature as text; absent, merging takes it from other files). */
+    int left_out;
 } fp_column;
 
 typedef struct fp_layer {
@@ -43,6 +47,7 @@ typedef struct fp_layer {
     const char *category_field;   /* points: QML categorized on this column */
     int category_col;
     struct _GHashTable *category_seen;   /* its values met while writing */
+    unsigned kinds_seen;          /* FP_GEOMETRY_* of the geometries written: the QML's symbols */
 } fp_layer;
 
 void fpi_layer_free(fp_layer *l);
@@ -80,6 +85,8 @@ fp_status fpi_write_field_map(const char *map_path, const char *format, const ch
                              int n, int always, fp_error *err);
 /* Writers call this for every row they write (notes the row's category). */
 void fpi_layer_note_row(fp_layer *l);
+/* Writers call this for every geometry they write (notes its kind). */
+void fpi_layer_note_geometry(fp_layer *l, const fp_geom *g);
 
 typedef struct fp_write_options {
     int precision;
@@ -107,18 +114,27 @@ fp_status fpi_ogr_check_crs(const char *crs, fp_error *err);
 
 /* The GeoPackage's own QGIS styles (its layer_styles table, which QGIS
  * reads): the output file's business, like an MBTiles file's tables, not
- * the store's (gpkg_styles.c). Drops the styles of layers being replaced;
- * failures are ignored (the table may not exist yet). */
+ * the store's (gpkg_styles.c). footprint's rows are its own (description
+ * 'footprint style'); the others a QGIS user saved, and they stay.
+ * Drops footprint's styles of layers being replaced; failures are ignored
+ * (the table may not exist yet). */
 void fpi_gpkg_styles_drop(const char *path, fp_layer **layers, int nlayers);
-/* Stores each layer's QML (fpi_layer_qml) as its default style. */
+/* The styles a QGIS user saved in the GeoPackage old_path (if it exists)
+ * copied into path's layer_styles: a project's GeoPackage is written anew
+ * and keeps them. A table with a user's default keeps it: footprint's row
+ * is made not the default (each counted in notes). */
+fp_status fpi_gpkg_styles_keep_user(const char *path, const char *old_path, fp_export_result *notes, fp_error *err);
 /* Every table's gpkg_contents.last_change set to `epoch` (< 0: nothing
  * done): GDAL stamps a table it replaces in an existing file with its own
  * clock, whatever OGR_CURRENT_DATE says. */
 fp_status fpi_gpkg_set_last_change(const char *path, long long epoch, fp_error *err);
-/* update_time: `epoch` (fp_context_source_date; < 0: now). */
+/* Stores each layer's QML (fpi_layer_qml) as its default style, but for a
+ * table with a default a QGIS user saved: that stays the default, ours is
+ * written beside it (counted in notes, which may be NULL). update_time:
+ * `epoch` (fp_context_source_date; < 0: now). */
 fp_status fpi_gpkg_styles_write(const char *path, const fp_style *style, fp_layer **layers, int nlayers, long long epoch,
-                                fp_error *err);
-/* The latest style QML of table (malloc'd), or NULL. */
+                                fp_export_result *notes, fp_error *err);
+/* footprint's latest style QML of table (malloc'd), or NULL. */
 char *fpi_gpkg_style_qml(const char *path, const char *table, int *len);
 
 /* A GEOS geometry of a store geometry (fp_rows_geom), cut at the

@@ -283,6 +283,7 @@ static void put_properties(fp_layer *l, char **names, FILE *f)
     for (int c = 0; c < l->ncolumns; c++) {
         int col = c + 2;
         if (c == l->extra_col) continue;
+        if (l->columns[c].left_out) { fi++; continue; }
         if (!first) fputc(',', f);
         first = 0;
         put_string(f, names[fi++]);
@@ -381,6 +382,7 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         fp_geom geom;
         int has = fp_rows_geom(l->rows, 1, 0, &geom);
         if (has < 0) break;                        /* the cursor's status says why */
+        if (has) fpi_layer_note_geometry(l, &geom);
         GEOSGeometry *g = has ? fpi_geom_to_geos(h, &geom) : NULL;
         if (has && geom.is_point) {
             fputs("{\"type\":\"Point\",\"coordinates\":", f);

@@ -422,6 +422,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             fp_geom geom;
             int has = fp_rows_geom(r, 1, 0, &geom);
             if (has < 0) { OGR_F_Destroy(f); break; }   /* the cursor's status says why */
+            if (has) fpi_layer_note_geometry(l, &geom);
             if (has) {
                 OGRGeometryH g = geom_to_ogr(&geom);
                 if (g && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)

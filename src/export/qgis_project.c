@@ -924,6 +924,9 @@ static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
         snprintf(n, sizeof n, "%s.json", names[i]);
         st = fp_style_load_ctx(j->ctx, fp_style_path(j->ctx, n, p, sizeof p), &j->styles[i], err);
     }
+    /* The store's categories, so a mixed table's kinds (plan_layers) are
+     * coloured as the export colours the table. */
+    if (!st && j->want_projects) st = fp_style_set_store_categories(j->styles[1], store, err);
     const char *what = j->o->what;
     if (!st && !j->agg && (!what || !strcmp(what, "all"))) {
         const fp_choropleth_spec *cs = fp_style_choropleth(j->styles[0]);
@@ -1203,8 +1206,9 @@ static fp_status atlas_views(qgz_job *j, fp_error *err)
 }
 
 /* Which kinds of geometry the exported projects have (points, lines,
- * areas); *mixed when the layer is not points only. */
-static void project_kinds(const char *gpkg, int has[3], int *mixed)
+ * areas); *mixed when the layer is not points only, and then the values of
+ * `field` each kind holds (values[k], sets of strings), for its style. */
+static void project_kinds(const char *gpkg, const char *field, int has[3], int *mixed, GHashTable *values[3])
 {
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     OGRLayerH pl = ds ? GDALDatasetGetLayerByName(ds, "projects") : NULL;
@@ -1214,18 +1218,45 @@ static void project_kinds(const char *gpkg, int has[3], int *mixed)
     *mixed = gt == wkbUnknown;
     if (pl && gt == wkbUnknown) {
         /* A mixed layer: QGIS shows it as one layer per kind. */
+        int fi = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(pl), field);
         OGRFeatureH f;
         OGR_L_ResetReading(pl);
         while ((f = OGR_L_GetNextFeature(pl))) {
             OGRGeometryH g = OGR_F_GetGeometryRef(f);
             OGRwkbGeometryType k = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbUnknown;
-            if (k == wkbPoint || k == wkbMultiPoint) has[0] = 1;
-            else if (k == wkbLineString || k == wkbMultiLineString) has[1] = 1;
-            else if (k == wkbPolygon || k == wkbMultiPolygon) has[2] = 1;
+            int kind = k == wkbPoint || k == wkbMultiPoint ? 0 : k == wkbLineString || k == wkbMultiLineString ? 1
+                     : k == wkbPolygon || k == wkbMultiPolygon ? 2 : -1;
+            if (kind >= 0) {
+                has[kind] = 1;
+                /* No value is the category "" (render's). */
+                const char *v = fi >= 0 && OGR_F_IsFieldSetAndNotNull(f, fi) ? OGR_F_GetFieldAsString(f, fi) : "";
+                if (!g_hash_table_contains(values[kind], v)) g_hash_table_add(values[kind], g_strdup(v));
+            }
             OGR_F_Destroy(f);
         }
     }
     if (ds) GDALClose(ds);
+}
+
+static int compare_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The style of one kind of a mixed projects table, for its own layer: the
+ * categorized style of that kind (QGIS's Symbology tab edits it as such)
+ * over the categories the kind holds, coloured as every map colours them. */
+static xmlDocPtr kind_style(const fp_style *style, const char *field, GHashTable *values, const char *geometry)
+{
+    guint n = 0;
+    char **v = (char **)g_hash_table_get_keys_as_array(values, &n);
+    qsort(v, n, sizeof *v, compare_text);
+    char *qml = fp_qml_categorized(style, field, (const char *const *)v, n, geometry);
+    g_free(v);
+    xmlDocPtr doc = qml ? xmlReadMemory(qml, (int)strlen(qml), "projects.qml", "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS)
+                        : NULL;
+    free(qml);
+    return doc;
 }
 
 /* Step 5: the project's layers, bottom first, with their styles. */
@@ -1262,15 +1293,23 @@ static void plan_layers(qgz_job *j)
                                                 { "Line", "MultiLineString", "Projects (lines)" },
                                                 { "Polygon", "MultiPolygon", "Projects (areas)" } };
         static const char *const subsets[] = { "Point", "LineString", "Polygon" };
+        static const char *const geometries[] = { "point", "line", "polygon" };
+        const char *field = fp_style_category_field(j->styles[1]);
+        GHashTable *values[3];
+        for (int k = 0; k < 3; k++) values[k] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         int has[3], mixed;
-        project_kinds(j->tmp_gpkg, has, &mixed);
+        project_kinds(j->tmp_gpkg, field, has, &mixed, values);
         for (int k = 0; k < 3; k++) {
             if (!has[k]) continue;
             qlayer *q = &L[nl++];
+            /* Points only: the table's own style; a mixed table's kinds
+             * each the categorized style of their symbols. */
             *q = (qlayer){ "projects", kinds[k][2], kinds[k][0], kinds[k][1], mixed ? subsets[k] : NULL, 1,
-                           style_of_table(j->tmp_gpkg, "projects"), 0, "" };
+                           mixed ? kind_style(j->styles[1], field, values[k], geometries[k])
+                                 : style_of_table(j->tmp_gpkg, "projects"), 0, "" };
             if (k == 0) j->proj_pts = q;
         }
+        for (int k = 0; k < 3; k++) g_hash_table_destroy(values[k]);
     }
     for (int i = 0; i < nl; i++)
         snprintf(L[i].id, sizeof L[i].id, "footprint_%s%s%s", L[i].table, L[i].subset ? "_" : "", L[i].subset ? L[i].subset : "");
@@ -1392,8 +1431,10 @@ static fp_status publish(qgz_job *j, fp_export_result *res, fp_error *err)
     if (fp_context_cancelled(j->ctx)) return fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
     fp_context_pause(j->ctx, "export:write");
     char *final_gpkg = g_build_filename(j->dir, j->gpkg_name, NULL);
-    fp_status st = FP_OK;
-    if (g_rename(j->tmp_gpkg, final_gpkg) != 0)
+    /* The GeoPackage is written anew; the styles a QGIS user saved in the
+     * one it replaces are theirs and move into it. */
+    fp_status st = fpi_gpkg_styles_keep_user(j->tmp_gpkg, final_gpkg, res, err);
+    if (!st && g_rename(j->tmp_gpkg, final_gpkg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", final_gpkg, strerror(errno));
     if (!st && g_rename(j->tmp_qgz, j->o->output) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", j->o->output, strerror(errno));

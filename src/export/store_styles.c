@@ -45,10 +45,17 @@ static fp_status projects_style(fp_store *store, fp_style *style, fp_error *err)
     if (!st) st = fp_style_set_categories(style, (const char *const *)values, n, err);
     int has = 0;
     if (!st) st = has_column(store, FP_LAYER_PROJECTS, NULL, field, 0, &has, err);
+    /* The kinds the table holds, for the symbols (a scan, as for the values). */
+    int points = 0, lines = 0, areas = 0;
+    if (!st && has && n) {
+        fp_layer_query q = { .kind = FP_LAYER_PROJECTS };
+        st = fp_store_layer_kinds(store, &q, &points, &lines, &areas, err);
+    }
     if (!st && has && n) {
         qsort(values, n, sizeof *values, compare_strings);
-        /* Points; a mixed layer's points take the markers in QGIS too. */
-        char *qml = fp_qml_categorized(style, field, (const char *const *)values, n, "point");
+        /* The QML an export of the table writes into a GeoPackage. */
+        unsigned kinds = (points ? FP_GEOMETRY_POINTS : 0) | (lines ? FP_GEOMETRY_LINES : 0) | (areas ? FP_GEOMETRY_AREAS : 0);
+        char *qml = fp_qml_categorized_kinds(style, field, (const char *const *)values, n, kinds);
         if (qml) st = fp_store_qgis_style_put(store, "projects", fp_style_name(style), qml, err);
         free(qml);
     }

@@ -95,6 +95,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
                 fprintf(out, "export %s: %ld features in %d layer%s -> %s%s\n", steps[i]->what, er.features, er.layers,
                         er.layers == 1 ? "" : "s", steps[i]->split_by ? steps[i]->output : steps[i]->output,
                         steps[i]->split_by ? "/" : "");
+            if (!st) fp_export_print_notes(&er, stderr);
         }
         /* The report maps: the shipped styles, as PNG and PDF. */
         static const char *const maps[][2] = { { "world-choropleth", "world" }, { "category-points", "categories" },

@@ -275,6 +275,61 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
     return st;
 }
 
+fp_status fp_store_layer_field_has_values(fp_store *s, const fp_layer_query *q, const char *field, int *has,
+                                          fp_error *err)
+{
+    if (s->pg) return fpi_pg_layer_field_has_values(s, q, field, has, err);
+    *has = 0;
+    build b;
+    fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
+    if (!st) st = append_from_where(&b, 1, err);
+    if (!st) {
+        g_string_append(b.sql, " AND ");
+        st = append_field(&b, field, err);
+        g_string_append(b.sql, " IS NOT NULL)");
+    }
+    sqlite3_stmt *stmt = NULL;
+    if (!st) st = build_prepare(&b, "reading a layer's values", &stmt, err);
+    if (!st) {
+        if (sqlite3_step(stmt) == SQLITE_ROW) *has = sqlite3_column_int(stmt, 0);
+        else st = fpi_store_db_error(s, "reading a layer's values", err);
+        sqlite3_finalize(stmt);
+    }
+    build_clear(&b);
+    return st;
+}
+
+fp_status fp_store_layer_kinds(fp_store *s, const fp_layer_query *q, int *points, int *lines, int *areas,
+                               fp_error *err)
+{
+    if (s->pg) return fpi_pg_layer_kinds(s, q, points, lines, areas, err);
+    *points = *lines = *areas = 0;
+    const char *g = q->kind == FP_LAYER_ASSIGNMENTS || q->kind == FP_LAYER_DIFF ? "p.geom"
+                  : q->kind == FP_LAYER_PROJECTS ? "projects.geom" : "geom";
+    /* SpatiaLite's names: 'POINT', 'MULTILINESTRING Z', ... */
+    char *head = sqlite3_mprintf("SELECT coalesce(max(GeometryType(%s) LIKE 'POINT%%' OR GeometryType(%s) LIKE 'MULTIPOINT%%'), 0),"
+                                 " coalesce(max(GeometryType(%s) LIKE '%%LINESTRING%%'), 0),"
+                                 " coalesce(max(GeometryType(%s) LIKE '%%POLYGON%%'), 0)", g, g, g, g);
+    build b;
+    fp_status st = build_init(&b, s, q, head, err);
+    sqlite3_free(head);
+    if (!st) st = append_from_where(&b, 1, err);
+    sqlite3_stmt *stmt = NULL;
+    if (!st) st = build_prepare(&b, "reading a layer's geometry types", &stmt, err);
+    if (!st) {
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
+            *points = sqlite3_column_int(stmt, 0);
+            *lines = sqlite3_column_int(stmt, 1);
+            *areas = sqlite3_column_int(stmt, 2);
+        } else {
+            st = fpi_store_db_error(s, "reading a layer's geometry types", err);
+        }
+        sqlite3_finalize(stmt);
+    }
+    build_clear(&b);
+    return st;
+}
+
 fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
     if (s->pg) return fpi_pg_layer_extra_keys(s, q, out, err);

@@ -288,6 +288,58 @@ fp_status fpi_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, f
     return st;
 }
 
+fp_status fpi_pg_layer_field_has_values(fp_store *s, const fp_layer_query *q, const char *field, int *has,
+                                        fp_error *err)
+{
+    *has = 0;
+    build b;
+    fp_status st = build_init(&b, s, q, "SELECT EXISTS(SELECT 1", err);
+    if (!st) st = append_from_where(&b, 1, err);
+    if (!st) {
+        g_string_append(b.sql, " AND ");
+        st = append_field(&b, field, err);
+        g_string_append(b.sql, " IS NOT NULL)");
+    }
+    fp_rows *r = NULL;
+    if (!st && !(r = build_query(&b, "reading a layer's values", 0, 0, err))) st = err ? err->code : FP_ERR_DB;
+    if (!st) {
+        if (fp_rows_next(r)) *has = !strcmp(fp_rows_text(r, 0), "t");
+        st = fp_rows_status(r, err);
+    }
+    fp_rows_free(r);
+    build_clear(&b);
+    return st;
+}
+
+fp_status fpi_pg_layer_kinds(fp_store *s, const fp_layer_query *q, int *points, int *lines, int *areas,
+                             fp_error *err)
+{
+    *points = *lines = *areas = 0;
+    const char *g = q->kind == FP_LAYER_ASSIGNMENTS || q->kind == FP_LAYER_DIFF ? "p.geom"
+                  : q->kind == FP_LAYER_PROJECTS ? "projects.geom" : "geom";
+    char *head = g_strdup_printf("SELECT coalesce(bool_or(ST_GeometryType(%s) IN ('ST_Point', 'ST_MultiPoint')), false),"
+                                 " coalesce(bool_or(ST_GeometryType(%s) IN ('ST_LineString', 'ST_MultiLineString')), false),"
+                                 " coalesce(bool_or(ST_GeometryType(%s) IN ('ST_Polygon', 'ST_MultiPolygon')), false)",
+                                 g, g, g);
+    build b;
+    fp_status st = build_init(&b, s, q, head, err);
+    g_free(head);
+    if (!st) st = append_from_where(&b, 1, err);
+    fp_rows *r = NULL;
+    if (!st && !(r = build_query(&b, "reading a layer's geometry types", 0, 0, err))) st = err ? err->code : FP_ERR_DB;
+    if (!st) {
+        if (fp_rows_next(r)) {
+            *points = !strcmp(fp_rows_text(r, 0), "t");
+            *lines = !strcmp(fp_rows_text(r, 1), "t");
+            *areas = !strcmp(fp_rows_text(r, 2), "t");
+        }
+        st = fp_rows_status(r, err);
+    }
+    fp_rows_free(r);
+    build_clear(&b);
+    return st;
+}
+
 fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err)
 {
     *out = NULL;

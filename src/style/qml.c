@@ -364,15 +364,12 @@ char *fp_qml_graduated(const fp_classes *c, const char *field, const char *geome
     return fp_qml_graduated_style(NULL, c, field, geometry);
 }
 
-char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
-                         const char *geometry)
+/* The categories of a categorized style, as indexes into values: distinct
+ * values (a repeated one would be a second category), first those of the
+ * style's list in its order, the legend order, then the others in the
+ * order given. NULL when out of memory. */
+static size_t *category_order(const fp_style *s, const char *const *values, size_t n, size_t *nkeep)
 {
-    int kind = geometry_kind(geometry);
-    if (kind < 0 || (n && !values)) return NULL;
-    const fp_map_style *m = s ? fp_style_map(s) : NULL;
-    /* Distinct values (a repeated one would be a second category): first
-     * those of the style's list in its order, the legend order, then the
-     * others in the order given. */
     size_t *keep = malloc((n ? n : 1) * sizeof *keep), nk = 0;
     if (!keep) return NULL;
     const char *const *list;
@@ -388,6 +385,39 @@ char *fp_qml_categorized(const fp_style *s, const char *field, const char *const
             if (!dup) keep[nk++] = i;
         }
     }
+    *nkeep = nk;
+    return keep;
+}
+
+/* A category's symbol for a kind of geometry (geometry_kind), as render
+ * and the web map draw it: points its marker; lines (cables, routes)
+ * stroked in its colour at the style's line width, as render strokes
+ * them; areas outlined so and filled in its colour at
+ * FP_AREA_FILL_OPACITY, as the web map's style fills them (render draws
+ * the outline only, which alone is hard to see on a small zone). */
+static void category_symbol(sb *b, int name, const fp_style *s, const char *value, int kind)
+{
+    const fp_map_style *m = s ? fp_style_map(s) : NULL;
+    fp_rgba col = fp_style_category_color(s, value);
+    double line = m && m->lines.width > 0 ? m->lines.width : 1;
+    if (kind == 0) {
+        marker_symbol(b, name, col, fp_style_category_shape(s, value), m ? m->points.size : 4);
+    } else if (kind == 1) {
+        line_symbol(b, name, col, line);
+    } else {
+        fp_rgba fill = col;
+        fill.a = (unsigned char)lround(col.a * FP_AREA_FILL_OPACITY);
+        fill_symbol(b, name, fill, col, line);
+    }
+}
+
+char *fp_qml_categorized(const fp_style *s, const char *field, const char *const *values, size_t n,
+                         const char *geometry)
+{
+    int kind = geometry_kind(geometry);
+    if (kind < 0 || (n && !values)) return NULL;
+    size_t nk = 0, *keep = category_order(s, values, n, &nk);
+    if (!keep) return NULL;
     sb b;
     if (sb_init(&b)) { free(keep); return NULL; }
     head(&b, "categorizedSymbol", field, "");
@@ -402,14 +432,75 @@ char *fp_qml_categorized(const fp_style *s, const char *field, const char *const
         sb_printf(&b, "\" render=\"true\"/>\n");
     }
     sb_printf(&b, "    </categories>\n    <symbols>\n");
-    for (size_t j = 0; j < nk; j++) {
-        const char *v = values[keep[j]];
-        fp_rgba col = fp_style_category_color(s, v);
-        if (kind == 0) marker_symbol(&b, (int)j, col, fp_style_category_shape(s, v), m ? m->points.size : 4);
-        else if (kind == 1) line_symbol(&b, (int)j, col, m ? m->lines.width : 1);
-        else fill_symbol(&b, (int)j, col, m ? m->borders.stroke : (fp_rgba){ 255, 255, 255, 255 },
-                         m ? m->borders.width : 0.25);
+    for (size_t j = 0; j < nk; j++) category_symbol(&b, (int)j, s, values[keep[j]], kind);
+    sb_printf(&b, "    </symbols>\n");
+    free(keep);
+    return finish(&b);
+}
+
+/* A text as a QGIS expression's string literal: in single quotes, a quote
+ * doubled, a backslash escaped (QGIS reads \\ and \' in literals). */
+static void expr_string(sb *b, const char *text)
+{
+    sb_printf(b, "'");
+    for (const char *p = text; *p; p++) sb_printf(b, *p == '\'' ? "''" : *p == '\\' ? "\\\\" : "%c", *p);
+    sb_printf(b, "'");
+}
+
+char *fp_qml_categorized_kinds(const fp_style *s, const char *field, const char *const *values, size_t n,
+                               unsigned kinds)
+{
+    static const struct { unsigned bit; const char *geometry, *qgis_type, *label, *key; } K[] = {
+        { FP_GEOMETRY_POINTS, "point", "Point", "Points", "points" },
+        { FP_GEOMETRY_LINES, "line", "Line", "Lines", "lines" },
+        { FP_GEOMETRY_AREAS, "polygon", "Polygon", "Areas", "areas" },
+    };
+    kinds &= FP_GEOMETRY_POINTS | FP_GEOMETRY_LINES | FP_GEOMETRY_AREAS;
+    if (!kinds) kinds = FP_GEOMETRY_POINTS;              /* nothing seen: the markers, as before */
+    for (int k = 0; k < 3; k++)
+        if (kinds == K[k].bit) return fp_qml_categorized(s, field, values, n, K[k].geometry);
+    if (!field || (n && !values)) return NULL;
+    size_t nk = 0, *keep = category_order(s, values, n, &nk);
+    if (!keep) return NULL;
+    sb b, e;
+    if (sb_init(&b)) { free(keep); return NULL; }
+    /* One table, several kinds (QGIS opens each kind as a layer of its
+     * own): a rule per kind on geometry_type, a rule per category inside
+     * it, so whichever kind QGIS opens the style draws it. */
+    sb_printf(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                  "<qgis version=\"3.28\" styleCategories=\"Symbology\">\n"
+                  "  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" "
+                  "referencescale=\"-1\">\n    <rules key=\"fp_root\">\n");
+    int sym = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!(kinds & K[k].bit)) continue;
+        sb_printf(&b, "      <rule key=\"fp_%s\" label=\"%s\" filter=\"geometry_type($geometry) = &apos;%s&apos;\">\n",
+                  K[k].key, K[k].label, K[k].qgis_type);
+        for (size_t j = 0; j < nk; j++) {
+            const char *v = values[keep[j]];
+            if (sb_init(&e)) { b.failed = 1; break; }
+            /* No value is a category of its own, as render draws it. */
+            if (!*v) { expr_field(&e, field); sb_printf(&e, " IS NULL OR "); }
+            expr_field(&e, field);
+            sb_printf(&e, " = ");
+            expr_string(&e, v);
+            char *filter = sb_take(&e);
+            if (!filter) { b.failed = 1; break; }
+            char label[256];
+            sb_printf(&b, "        <rule key=\"fp_%s_%zu\" symbol=\"%d\" label=\"", K[k].key, j, sym++);
+            sb_xml(&b, fp_style_category_label(v, label, sizeof label));
+            sb_printf(&b, "\" filter=\"");
+            sb_xml(&b, filter);
+            sb_printf(&b, "\"/>\n");
+            free(filter);
+        }
+        sb_printf(&b, "      </rule>\n");
     }
+    sb_printf(&b, "    </rules>\n    <symbols>\n");
+    sym = 0;
+    for (int k = 0; k < 3; k++)
+        if (kinds & K[k].bit)
+            for (size_t j = 0; j < nk; j++) category_symbol(&b, sym++, s, values[keep[j]], geometry_kind(K[k].geometry));
     sb_printf(&b, "    </symbols>\n");
     free(keep);
     return finish(&b);

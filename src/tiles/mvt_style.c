@@ -173,7 +173,7 @@ char *fpi_mvt_maplibre_style(const fp_mvt_scene *scene, const fp_style *style, c
     double line_width = (ms->lines.width > 0 ? ms->lines.width : 1) * PX_PER_PT;
     json_t *l;
     l = vector_layer("project-areas", "fill", "projects", json_pack("[s[s]s]", "==", "geometry-type", "Polygon"),
-                     json_pack("{sosf}", "fill-color", category_colors(scene, style), "fill-opacity", 0.35));
+                     json_pack("{sosf}", "fill-color", category_colors(scene, style), "fill-opacity", FP_AREA_FILL_OPACITY));
     json_object_set_new(l, "layout", json_pack("{ss}", "visibility", visibility));
     json_array_append_new(layers, l);
     l = vector_layer("project-lines", "line", "projects", json_pack("[s[s]s]", "==", "geometry-type", "LineString"),

@@ -188,6 +188,30 @@ assert_eq "$(pq "SELECT round(sum(share)::numeric, 6) FROM agg_country_assign WH
           "assigned shares = weighted projects"
 case_end
 
+case_begin "a PostGIS projects table mixing points, lines and areas: its QGIS style (the GeoPackage export's QML) draws each type QGIS opens it as"
+# mixed.geojson's cable (line) and sites (polygons) beside the points: the
+# stored style held point markers only, so QGIS drew no line or area.
+pq "SELECT styleqml FROM public.layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'" > "$WORK/pg_mixed.qml"
+"$FP" -q --db "$DB" export --what projects --format gpkg -o "$WORK/s_mixed.gpkg" || fail "export gpkg"
+sqlite3 "$WORK/s_mixed.gpkg" "SELECT styleQML FROM layer_styles WHERE f_table_name = 'projects'" > "$WORK/s_mixed.qml"
+cmp -s "$WORK/s_mixed.qml" "$WORK/pg_mixed.qml" || fail "the PostGIS QML is not the GeoPackage export's"
+kinds=$(pq "SELECT string_agg(k, ',' ORDER BY k) FROM (SELECT DISTINCT replace(replace(ST_GeometryType(geom), 'ST_Multi', 'ST_'), 'ST_', '') AS k
+    FROM projects WHERE ST_GeometryType(geom) <> 'ST_GeometryCollection') x")
+assert_eq "LineString,Point,Polygon" "$kinds" "the kinds psql finds"
+QOUT=$(QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" /usr/bin/python3 "$ROOT/tests/tools/qgis_pg_check.py" \
+       "$PGC_SOCK" "$PGC_PORT" fp postgres projects:Point projects:LineString projects:Polygon 2>&1 |
+       grep '^projects')
+for k in "Point marker" "LineString line" "Polygon fill"; do
+    set -- $k
+    line=$(grep "^projects:$1 " <<<"$QOUT")
+    assert_contains "$line" "valid=1" "$1 opens"
+    assert_contains "$line" "style=1 renderer=RuleRenderer" "$1: the stored style applied"
+    assert_contains "$line" " symbols=$2 " "$1: every feature gets a $2 symbol"
+    px=$(sed -n 's/.* drawn=\([0-9]*\).*/\1/p' <<<"$line")
+    [ "${px:-0}" -gt 0 ] || fail "$1 drawn: ${px:-none} non-white pixels ($line)"
+done
+case_end
+
 case_begin "aggregate replaces a same-named aggregation in one swap (tables renamed into place, indexes named after them)"
 before=$(pq "SELECT count(*) FROM agg_g10")
 run --db "$PG" aggregate --by grid:5 --name g10

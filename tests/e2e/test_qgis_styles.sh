@@ -80,3 +80,93 @@ bad = [c for c in cat if c in style and hexa(cat[c]) != style[c]]
 print(len(cat), len(set(cat.values())), bad)' "$ROOT/styles/category-points.json")
 assert_eq "7 7 []" "$out" "categories, distinct colours, explicit colours changed"
 case_end
+
+case_begin "lines and areas drawn in QGIS with line and fill symbols: the .qgz's layers per kind, the GPKG's mixed table opened by kind, a GeoJSON's .qml"
+# A cable (line) and a zone (area) beside run's points: QGIS drew neither when
+# every style held point markers only (a marker on a line draws nothing).
+mkdir -p kinds
+cp output/footprint.sqlite kinds/fp.sqlite
+cat > kinds/mixed.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"L1","company":"Huawei","category":"telecom","name":"Cable A","country":"Kenya"},"geometry":{"type":"LineString","coordinates":[[39.6,-4.0],[55.0,-4.6],[72.8,19.0]]}},
+{"type":"Feature","properties":{"id":"A1","company":"ZTE","category":"smart_city","name":"Zone B","country":"Ethiopia"},"geometry":{"type":"Polygon","coordinates":[[[38.6,8.9],[38.9,8.9],[38.9,9.1],[38.6,9.1],[38.6,8.9]]]}}]}
+J
+"$FP" -q --db kinds/fp.sqlite import kinds/mixed.geojson --dataset mixed >/dev/null 2>&1 || fail "import"
+"$FP" -q --db kinds/fp.sqlite aggregate --by country --group category >/dev/null 2>&1 || fail "aggregate"
+"$FP" -q --db kinds/fp.sqlite export --format qgz -o kinds/m.qgz >/dev/null 2>&1 || fail "export qgz"
+"$FP" -q --db kinds/fp.sqlite export --what projects --style category-points -o kinds/all.geojson >/dev/null 2>&1 ||
+    fail "export geojson"
+"$FP" -q --db kinds/fp.sqlite export --where "name=Cable A" --style category-points -o kinds/cable.geojson >/dev/null 2>&1 ||
+    fail "export --where"
+# one footprint style for the mixed table, drawing all three kinds
+assert_eq "1|RuleRenderer" "$(sqlite3 kinds/m.gpkg "SELECT count(*), group_concat(CASE WHEN styleQML LIKE '%type=\"RuleRenderer\"%' THEN 'RuleRenderer' END) FROM layer_styles WHERE f_table_name='projects'")" \
+    "the GPKG's style of projects"
+out=$(cd kinds && "$QPY" "$CHECK" kinds "$ROOT/styles/category-points.json" \
+      "qgz lines=qgz:m.qgz#Projects (lines)" "qgz areas=qgz:m.qgz#Projects (areas)" \
+      "gpkg lines=m.gpkg|layername=projects|geometrytype=LineString" \
+      "gpkg areas=m.gpkg|layername=projects|geometrytype=Polygon" \
+      "gpkg points=m.gpkg|layername=projects|geometrytype=Point" \
+      "geojson areas=all.geojson|geometrytype=Polygon" "cable.geojson=cable.geojson" 2>&1)
+[ $? -eq 0 ] || fail "$(grep -v '^ok' <<<"$out" | head -20)"
+assert_contains "$out" "ok   qgz lines: 1 line, each with a symbol of its kind (categorizedSymbol renderer)" "the project's lines layer"
+assert_contains "$out" "ok   qgz areas: 1 polygon, each with a symbol of its kind (categorizedSymbol renderer)" "the project's areas layer"
+grep '^ok.*rendered' <<<"$out" | sed 's/^/    /'
+case_end
+
+case_begin "styles a QGIS user saved in the GeoPackage survive export --append and the project's re-export; a default they chose stays the default"
+# An analyst saves styles into the hand-off's GeoPackage with QGIS itself: one
+# (not default) on projects, defaults of their own on countries and on the
+# choropleth, which footprint also styles. Re-exporting deleted them all.
+mkdir -p keep && cp output/footprint.gpkg output/footprint.qgz keep/
+cat > keep/save.py <<'P'
+import os, sys
+from qgis.core import QgsApplication, QgsVectorLayer, QgsSingleSymbolRenderer, QgsFillSymbol
+app = QgsApplication([], False); app.initQgis()
+for table, name, default, colour in (("projects", "analyst projects", False, None),
+                                     ("countries", "analyst style", True, "#00ff00"),
+                                     ("country_by_category", "analyst choropleth", True, "#ff00ff")):
+    lyr = QgsVectorLayer("footprint.gpkg|layername=" + table, table, "ogr")
+    if colour:
+        lyr.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": colour})))
+    msg = lyr.saveStyleToDatabase(name, "mine", default, "")
+    if msg:
+        print(table, msg)
+os._exit(0)
+P
+cat > keep/load.py <<'P'
+import os, sys
+from qgis.core import QgsApplication, QgsVectorLayer
+app = QgsApplication([], False); app.initQgis()
+for table in sys.argv[1:]:
+    lyr = QgsVectorLayer("footprint.gpkg|layername=" + table, table, "ogr")
+    r = lyr.renderer()
+    print(table, r.type(), r.symbol().color().name() if r.type() == "singleSymbol" else "")
+os._exit(0)
+P
+styles() { sqlite3 -separator '|' keep/footprint.gpkg "SELECT f_table_name, styleName, useAsDefault FROM layer_styles ORDER BY f_table_name, styleName"; }
+(cd keep && "$QPY" save.py 2>&1 | grep -v XDG_RUNTIME)
+users="countries|analyst style|1
+country_by_category|analyst choropleth|1
+projects|analyst projects|0"
+assert_eq "$users" "$(styles | grep analyst)" "the analyst's styles saved by QGIS"
+out=$("$FP" --db output/footprint.sqlite export --what projects --style category-points -o keep/footprint.gpkg --append 2>&1) ||
+    fail "export --append: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after export --what projects --append: the analyst's styles"
+assert_eq "projects|category-points|1" "$(styles | grep '^projects|category')" "footprint's projects style, the default (no user default)"
+out=$("$FP" --db output/footprint.sqlite export --what aggregate:country_by_category -o keep/footprint.gpkg --append 2>&1) ||
+    fail "export --append: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after export --what aggregate --append: the analyst's styles"
+assert_eq "country_by_category|world-choropleth|0" "$(styles | grep '^country_by_category|world')" "footprint's choropleth style beside the user's default"
+assert_contains "$out" "export: 1 GeoPackage table keeps the default QGIS style a user saved: country_by_category ('analyst choropleth')" "the note"
+out=$("$FP" --db output/footprint.sqlite export --format qgz -o keep/footprint.qgz 2>&1) || fail "export qgz: $out"
+assert_eq "$users" "$(styles | grep analyst)" "after the project's re-export (its GeoPackage written anew): the analyst's styles"
+assert_eq "1" "$(sqlite3 keep/footprint.gpkg "SELECT count(*) FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" \
+    "one footprint style of projects"
+assert_eq "country_by_category|world-choropleth|0" "$(styles | grep '^country_by_category|world')" "footprint's choropleth style, not the default"
+assert_contains "$out" "country_by_category ('analyst choropleth')" "the note"
+# QGIS opening each table applies: the user's defaults, footprint's where the user saved none
+got=$(cd keep && "$QPY" load.py projects countries country_by_category 2>&1 | grep -v XDG_RUNTIME)
+assert_eq "projects categorizedSymbol 
+countries singleSymbol #00ff00
+country_by_category singleSymbol #ff00ff" "$got" "the styles QGIS applies"
+case_end

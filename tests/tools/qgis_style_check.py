@@ -30,6 +30,17 @@
       show their own colours. With N: the GPKG must have N categories with N distinct
       colours (a dataset with more categories than Set2).
 
+  qgis_style_check.py kinds STYLE.json NAME=SOURCE...
+      Lines and areas drawn with their own symbols. Each SOURCE is opened as QGIS opens
+      it, its stored style applied by QGIS itself: an OGR URI (`F.gpkg|layername=projects|
+      geometrytype=LineString`: the GPKG's layer_styles; `F.geojson`: the sidecar .qml)
+      or `qgz:F.qgz#LAYER NAME` (a layer of the project). Asserts that QGIS picks for every
+      feature a symbol of its geometry's kind (marker, line, fill: a marker on a line draws
+      nothing) and, rendering the layer alone (QgsMapRendererParallelJob, zoomed to its
+      features, 400x400 px at 192 dpi on white), that each category of its lines and areas
+      shows its colour of STYLE.json's points.colors: lines in that colour, areas filled
+      in it at 35 % over white (the web map's fill-opacity) and outlined in it.
+
 Prints one line per check ("ok ..." or "FAIL ..."); exit status 1 if any failed.
 """
 import json
@@ -303,6 +314,95 @@ def points(outdir, n_expected=None, style_json=None):
                                             ("; " + "; ".join(bad)) if bad else ""))
 
 
+def kinds(style_json, specs):
+    from qgis.core import QgsProject, QgsWkbTypes
+    colors = json.load(open(style_json))["points"]["colors"]
+    sym_names = {0: "marker", 1: "line", 2: "fill"}
+    project = None
+    for spec in specs:
+        name, src = spec.split("=", 1)
+        if src.startswith("qgz:"):
+            path, lname = src[4:].split("#", 1)
+            if project is None:
+                project = QgsProject.instance()
+                check(project.read(path), "%s: QGIS reads %s" % (name, path))
+            found = project.mapLayersByName(lname)
+            check(len(found) == 1, "%s: the project has one layer '%s'" % (name, lname))
+            if len(found) != 1:
+                continue
+            lyr = found[0]
+        else:
+            lyr = layer(src, name)
+        if not lyr.isValid() or not lyr.renderer():
+            continue
+        # the symbols QGIS picks for each feature, and their kind
+        ctx = QgsRenderContext()
+        ctx.expressionContext().appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(lyr))
+        r = lyr.renderer().clone()
+        r.startRender(ctx, lyr.fields())
+        bad, counts, cats = [], {}, {}
+        ext = None                      # of the features (a sublayer's extent is its table's)
+        for f in lyr.getFeatures():
+            b = f.geometry().boundingBox()
+            if ext is None:
+                ext = QgsRectangle(b)
+            else:
+                ext.combineExtentWith(b)
+            ctx.expressionContext().setFeature(f)
+            gt = f.geometry().type()
+            syms = r.symbolsForFeature(f, ctx)
+            kinds_got = sorted({sym_names.get(int(s.type()), "?") for s in syms})
+            counts[gt] = counts.get(gt, 0) + 1
+            cats.setdefault(gt, set()).add(f["category"])
+            if kinds_got != [sym_names[gt]]:
+                bad.append("%s (%s) gets %s" % (f["name"], QgsWkbTypes.geometryDisplayString(gt), kinds_got or "no symbol"))
+        r.stopRender(ctx)
+        what = ", ".join("%d %s" % (n, QgsWkbTypes.geometryDisplayString(g).lower()) for g, n in sorted(counts.items()))
+        check(counts and not bad, "%s: %s, each with a symbol of its kind (%s renderer)%s"
+              % (name, what or "no feature", lyr.renderer().type(), ("; " + "; ".join(bad)) if bad else ""))
+        if ext is None:
+            continue
+        # rendered alone, zoomed to its features, at 192 dpi (a 1 pt line 2.7 px wide:
+        # pixels of its very colour inside the antialiased edges)
+        pad = max(ext.width(), ext.height()) * 0.2 + 0.2
+        ms = QgsMapSettings()
+        ms.setLayers([lyr])
+        ms.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+        ms.setExtent(QgsRectangle(ext.xMinimum() - pad, ext.yMinimum() - pad, ext.xMaximum() + pad, ext.yMaximum() + pad))
+        ms.setOutputSize(QSize(400, 400))
+        ms.setOutputDpi(192)
+        ms.setBackgroundColor(QColor(255, 255, 255))
+        job = QgsMapRendererParallelJob(ms)
+        job.start()
+        job.waitForFinished()
+        img = job.renderedImage()
+        hist = {}
+        for y in range(img.height()):
+            for x in range(img.width()):
+                hist[img.pixel(x, y) & 0xffffff] = hist.get(img.pixel(x, y) & 0xffffff, 0) + 1
+
+        def near(rgb, tol=6):
+            return sum(n for px, n in hist.items()
+                       if all(abs(((px >> sh) & 255) - c) <= tol for sh, c in zip((16, 8, 0), rgb)))
+        nonwhite = sum(n for px, n in hist.items() if px != 0xffffff)
+        found = []
+        for gt, cs in sorted(cats.items()):
+            if gt == 0:
+                continue                # markers: the points checks probe them
+            for c in sorted(cs):
+                rgb = tuple(int(colors[c][i:i + 2], 16) for i in (1, 3, 5))
+                n = near(rgb)
+                if gt == 2:
+                    fill = tuple(round(v * 0.35 + 255 * 0.65) for v in rgb)
+                    nf = near(fill, 4)
+                    found.append((n > 0 and nf > 100, "%s filled %s: %d px, outlined %s: %d px"
+                                  % (c, "#%02x%02x%02x" % fill, nf, colors[c], n)))
+                else:
+                    found.append((n > 20, "%s %s: %d px" % (c, colors[c], n)))
+        check(nonwhite > 0 and all(ok for ok, _ in found), "%s rendered: %d non-white px; %s"
+              % (name, nonwhite, "; ".join(t for _, t in found) or "markers"))
+
+
 def main():
     QgsApplication.setPrefixPath("/usr", True)
     app = QgsApplication([], False)
@@ -312,8 +412,10 @@ def main():
     elif sys.argv[1] == "points":
         n = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] != "-" else None
         points(sys.argv[2], n, sys.argv[4] if len(sys.argv) > 4 else None)
+    elif sys.argv[1] == "kinds":
+        kinds(sys.argv[2], sys.argv[3:])
     else:
-        sys.exit("usage: qgis_style_check.py choropleth OUTDIR STYLE.json | points OUTDIR [N]")
+        sys.exit("usage: qgis_style_check.py choropleth OUTDIR STYLE.json | points OUTDIR [N] | kinds STYLE.json NAME=SOURCE...")
     app.exitQgis()
     sys.exit(1 if failures else 0)
 

@@ -1028,6 +1028,44 @@ static void test_qml_categorized(void **state)
     qml = fp_qml_categorized(s, "category", cables, 2, "polygon");
     doc = parse_xml(qml);
     assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='fill']/layer[@class='SimpleFill']"), 2);
+    /* Areas: the category's colour at 35 % (0.35 * 255 = 89), outlined in it. */
+    expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='color']/@value", "27,158,119,89");
+    expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='outline_color']/@value", "27,158,119,255");
+    expect_xpath(doc, "//symbol[@name='0']/layer/Option/Option[@name='outline_style']/@value", "solid");
+    xmlFreeDoc(doc);
+    free(qml);
+
+    /* One kind: that kind's categorized style; none seen: the markers. */
+    qml = fp_qml_categorized_kinds(s, "category", cables, 2, FP_GEOMETRY_LINES);
+    doc = parse_xml(qml);
+    expect_xpath(doc, "//renderer-v2/@type", "categorizedSymbol");
+    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='line']"), 2);
+    xmlFreeDoc(doc);
+    free(qml);
+    qml = fp_qml_categorized_kinds(s, "category", cables, 2, 0);
+    doc = parse_xml(qml);
+    assert_int_equal(xpath_count(doc, "//symbols/symbol[@type='marker']"), 2);
+    xmlFreeDoc(doc);
+    free(qml);
+    /* Several kinds: a rule per kind on geometry_type, a rule per category
+     * in it with a symbol of that kind; a quote and a backslash in a value
+     * escaped for QGIS's expression, and no value matching NULL too. */
+    const char *odd[] = { "cable", "it's a\\b", "" };
+    qml = fp_qml_categorized_kinds(s, "category", odd, 3, FP_GEOMETRY_POINTS | FP_GEOMETRY_AREAS);
+    doc = parse_xml(qml);
+    expect_xpath(doc, "//renderer-v2/@type", "RuleRenderer");
+    assert_int_equal(xpath_count(doc, "//rules/rule"), 2);
+    expect_xpath(doc, "//rules/rule[1]/@filter", "geometry_type($geometry) = 'Point'");
+    expect_xpath(doc, "//rules/rule[2]/@filter", "geometry_type($geometry) = 'Polygon'");
+    assert_int_equal(xpath_count(doc, "//rules/rule/rule"), 6);
+    expect_xpath(doc, "//rules/rule[2]/rule[1]/@filter", "\"category\" = 'cable'");
+    expect_xpath(doc, "//rules/rule[2]/rule[2]/@filter", "\"category\" = 'it''s a\\\\b'");
+    expect_xpath(doc, "//rules/rule[2]/rule[3]/@filter", "\"category\" IS NULL OR \"category\" = ''");
+    expect_xpath(doc, "//rules/rule[2]/rule[3]/@label", "(no category)");
+    expect_xpath(doc, "//rules/rule[2]/rule[1]/@symbol", "3");
+    expect_xpath(doc, "//symbols/symbol[@name='2']/@type", "marker");
+    expect_xpath(doc, "//symbols/symbol[@name='3']/@type", "fill");
+    assert_int_equal(xpath_count(doc, "//symbols/symbol"), 6);
     xmlFreeDoc(doc);
     free(qml);
 
