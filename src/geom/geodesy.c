@@ -59,44 +59,6 @@ static double ring_area(GEOSContextHandle_t h, const GEOSGeometry *ring)
     return fabs(area);
 }
 
-double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    switch (GEOSGeomTypeId_r(h, g)) {
-    case GEOS_LINESTRING:
-    case GEOS_LINEARRING:
-        return sequence_length(h, GEOSGeom_getCoordSeq_r(h, g));
-    case GEOS_MULTILINESTRING:
-    case GEOS_GEOMETRYCOLLECTION: {
-        double total = 0;
-        int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fpi_geodesic_length_m(h, GEOSGetGeometryN_r(h, g, i));
-        return total;
-    }
-    default:
-        return 0;
-    }
-}
-
-double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
-{
-    switch (GEOSGeomTypeId_r(h, g)) {
-    case GEOS_POLYGON: {
-        double area = ring_area(h, GEOSGetExteriorRing_r(h, g));
-        int holes = GEOSGetNumInteriorRings_r(h, g);
-        for (int i = 0; i < holes; i++) area -= ring_area(h, GEOSGetInteriorRingN_r(h, g, i));
-        return area > 0 ? area : 0;
-    }
-    case GEOS_MULTIPOLYGON:
-    case GEOS_GEOMETRYCOLLECTION: {
-        double total = 0;
-        int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fpi_geodesic_area_m2(h, GEOSGetGeometryN_r(h, g, i));
-        return total;
-    }
-    default:
-        return 0;
-    }
-}
 
 /* ------------------------------------------ edges straight in lon/lat --- */
 
@@ -202,17 +164,22 @@ static double ring_area_lonlat(GEOSContextHandle_t h, const GEOSGeometry *ring)
     return fabs(sum) * WGS84_A * WGS84_A * (1 - WGS84_E2);
 }
 
-double fpi_lonlat_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
+/* A geometry's length or area, part by part, with each line or ring
+ * measured by the given function (geodesic, or edges straight in lon/lat). */
+typedef double (*sequence_measure)(GEOSContextHandle_t h, const GEOSCoordSequence *cs);
+typedef double (*ring_measure)(GEOSContextHandle_t h, const GEOSGeometry *ring);
+
+static double length_by(GEOSContextHandle_t h, const GEOSGeometry *g, sequence_measure measure)
 {
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_LINESTRING:
     case GEOS_LINEARRING:
-        return sequence_length_lonlat(h, GEOSGeom_getCoordSeq_r(h, g));
+        return measure(h, GEOSGeom_getCoordSeq_r(h, g));
     case GEOS_MULTILINESTRING:
     case GEOS_GEOMETRYCOLLECTION: {
         double total = 0;
         int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fpi_lonlat_length_m(h, GEOSGetGeometryN_r(h, g, i));
+        for (int i = 0; i < n; i++) total += length_by(h, GEOSGetGeometryN_r(h, g, i), measure);
         return total;
     }
     default:
@@ -220,23 +187,34 @@ double fpi_lonlat_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
     }
 }
 
-double fpi_lonlat_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g)
+static double area_by(GEOSContextHandle_t h, const GEOSGeometry *g, ring_measure measure)
 {
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_POLYGON: {
-        double area = ring_area_lonlat(h, GEOSGetExteriorRing_r(h, g));
+        double area = measure(h, GEOSGetExteriorRing_r(h, g));
         int holes = GEOSGetNumInteriorRings_r(h, g);
-        for (int i = 0; i < holes; i++) area -= ring_area_lonlat(h, GEOSGetInteriorRingN_r(h, g, i));
+        for (int i = 0; i < holes; i++) area -= measure(h, GEOSGetInteriorRingN_r(h, g, i));
         return area > 0 ? area : 0;
     }
     case GEOS_MULTIPOLYGON:
     case GEOS_GEOMETRYCOLLECTION: {
         double total = 0;
         int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) total += fpi_lonlat_area_m2(h, GEOSGetGeometryN_r(h, g, i));
+        for (int i = 0; i < n; i++) total += area_by(h, GEOSGetGeometryN_r(h, g, i), measure);
         return total;
     }
     default:
         return 0;
     }
 }
+
+double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g) { return length_by(h, g, sequence_length); }
+
+double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g) { return area_by(h, g, ring_area); }
+
+double fpi_lonlat_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    return length_by(h, g, sequence_length_lonlat);
+}
+
+double fpi_lonlat_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g) { return area_by(h, g, ring_area_lonlat); }
