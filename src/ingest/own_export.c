@@ -122,7 +122,9 @@ void fpi_names_restore(const char *path, const char *layer, const char *driver, 
     /* Cut to the note's size: the first names say what happened. */
     if (got > 0) snprintf(out->note, sizeof out->note, "names as exported (%s): %s", from, said->str);
     g_string_free(said, TRUE);
-    g_strfreev(restored);
+    /* Sparse (NULL where a name was not changed): g_strfreev would stop at the first NULL. */
+    for (int i = 0; i < n; i++) g_free(restored[i]);
+    g_free(restored);
     g_free(from);
     g_free(map_path);
 }
