@@ -28,21 +28,6 @@ double fpi_geodesic_distance_m(double lon1, double lat1, double lon2, double lat
     return s12;
 }
 
-static double sequence_length(GEOSContextHandle_t h, const GEOSCoordSequence *cs)
-{
-    unsigned int n = 0;
-    GEOSCoordSeq_getSize_r(h, cs, &n);
-    double total = 0, px = 0, py = 0;
-    for (unsigned int i = 0; i < n; i++) {
-        double x, y;
-        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
-        if (i) total += fpi_geodesic_distance_m(px, py, x, y);
-        px = x;
-        py = y;
-    }
-    return total;
-}
-
 /* Unsigned geodesic area of a ring. */
 static double ring_area(GEOSContextHandle_t h, const GEOSGeometry *ring)
 {
@@ -112,23 +97,6 @@ static double edge_length(double lam0, double phi0, double lam1, double phi1)
     return total;
 }
 
-static double sequence_length_lonlat(GEOSContextHandle_t h, const GEOSCoordSequence *cs)
-{
-    unsigned int n = 0;
-    GEOSCoordSeq_getSize_r(h, cs, &n);
-    double total = 0, px = 0, py = 0;
-    for (unsigned int i = 0; i < n; i++) {
-        double x, y;
-        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
-        x *= M_PI / 180;
-        y *= M_PI / 180;
-        if (i) total += edge_length(px, py, x, y);
-        px = x;
-        py = y;
-    }
-    return total;
-}
-
 /* By Green's theorem in the (lon, lat) plane the ring encloses
  * -b^2 * closed integral of zone(phi) dlam; zone is taken relative to the
  * first vertex's latitude (the constant integrates to 0 round a closed
@@ -164,17 +132,39 @@ static double ring_area_lonlat(GEOSContextHandle_t h, const GEOSGeometry *ring)
     return fabs(sum) * WGS84_A * WGS84_A * (1 - WGS84_E2);
 }
 
-/* A geometry's length or area, part by part, with each line or ring
+/* A geometry's length or area, part by part, with each edge or ring
  * measured by the given function (geodesic, or edges straight in lon/lat). */
-typedef double (*sequence_measure)(GEOSContextHandle_t h, const GEOSCoordSequence *cs);
+typedef double (*edge_measure)(double lon0, double lat0, double lon1, double lat1);   /* degrees */
 typedef double (*ring_measure)(GEOSContextHandle_t h, const GEOSGeometry *ring);
 
-static double length_by(GEOSContextHandle_t h, const GEOSGeometry *g, sequence_measure measure)
+/* An edge along which lon and lat change in proportion, in metres. */
+static double lonlat_edge_m(double lon0, double lat0, double lon1, double lat1)
+{
+    const double r = M_PI / 180;
+    return edge_length(lon0 * r, lat0 * r, lon1 * r, lat1 * r);
+}
+
+static double sequence_length(GEOSContextHandle_t h, const GEOSCoordSequence *cs, edge_measure edge)
+{
+    unsigned int n = 0;
+    GEOSCoordSeq_getSize_r(h, cs, &n);
+    double total = 0, px = 0, py = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        double x, y;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+        if (i) total += edge(px, py, x, y);
+        px = x;
+        py = y;
+    }
+    return total;
+}
+
+static double length_by(GEOSContextHandle_t h, const GEOSGeometry *g, edge_measure measure)
 {
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_LINESTRING:
     case GEOS_LINEARRING:
-        return measure(h, GEOSGeom_getCoordSeq_r(h, g));
+        return sequence_length(h, GEOSGeom_getCoordSeq_r(h, g), measure);
     case GEOS_MULTILINESTRING:
     case GEOS_GEOMETRYCOLLECTION: {
         double total = 0;
@@ -208,13 +198,13 @@ static double area_by(GEOSContextHandle_t h, const GEOSGeometry *g, ring_measure
     }
 }
 
-double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g) { return length_by(h, g, sequence_length); }
+double fpi_geodesic_length_m(GEOSContextHandle_t h, const GEOSGeometry *g) { return length_by(h, g, fpi_geodesic_distance_m); }
 
 double fpi_geodesic_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g) { return area_by(h, g, ring_area); }
 
 double fpi_lonlat_length_m(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
-    return length_by(h, g, sequence_length_lonlat);
+    return length_by(h, g, lonlat_edge_m);
 }
 
 double fpi_lonlat_area_m2(GEOSContextHandle_t h, const GEOSGeometry *g) { return area_by(h, g, ring_area_lonlat); }
