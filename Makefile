@@ -20,7 +20,7 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   libglib2.0-dev libxml2-dev libminizip-dev python3 valgrind chromium libjs-leaflet fonts-dejavu-core fonts-wqy-microhei poppler-utils python3-pil python3-gdal \
   libprotobuf-c-dev protobuf-c-compiler libwebp-dev zlib1g-dev libgeotiff-dev libtiff-dev curl python3-websocket clang libclang-rt-14-dev \
   qgis python3-qgis libreoffice-calc-nogui nodejs iso-codes \
-  libpq-dev libssl-dev postgresql-15 postgresql-15-postgis-3
+  libpq-dev libssl-dev postgresql-15 postgresql-15-postgis-3 time
 
 ifeq ($(SAN),1)
 BUILD   := build-san

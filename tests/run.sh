@@ -137,7 +137,9 @@ run_suite() {
     local t=$1 name start
     name=$(basename "$t" .sh)
     start=$(date +%s)
-    bash "$t" > "$logs/$name.out" 2>&1
+    # CPU seconds (user + system) of the suite and every process it waited
+    # for: what the suite costs on a shared 2-core machine, beside its wall time.
+    /usr/bin/time -o "$logs/$name.cpu" -f "%U %S" bash "$t" > "$logs/$name.out" 2>&1
     echo "$? $(( $(date +%s) - start ))" > "$logs/$name.rc"
 }
 run_units &
@@ -159,6 +161,7 @@ for t in $(printf '%s\n' "${suites[@]}" | sort); do
     name=$(basename "$t" .sh)
     out=$(cat "$logs/$name.out" 2>/dev/null)
     read -r rc secs < "$logs/$name.rc" 2>/dev/null || { rc=1; secs=?; }
+    cpu=$(awk 'NF==2 && $1 ~ /^[0-9.]+$/ {printf "%.0f", $1+$2}' "$logs/$name.cpu" 2>/dev/null)
     p=$(grep -c '^PASS ' <<<"$out")
     f=$(grep -c '^FAIL ' <<<"$out")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$out" | tail -20; fi
@@ -168,7 +171,7 @@ for t in $(printf '%s\n' "${suites[@]}" | sort); do
         failed_names+=("$name.sh")
         grep -A12 '^FAIL ' <<<"$out" | sed 's/^/    /'
     fi
-    echo "e2e  $name.sh: $p passed, $f failed (${secs} s)"
+    echo "e2e  $name.sh: $p passed, $f failed (${secs} s, ${cpu:-?} CPU-s)"
 done
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed in: ${failed_names[*]}"

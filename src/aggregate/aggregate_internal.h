@@ -63,6 +63,9 @@ typedef struct fp_region_set {
  * projects (minx, miny, maxx, maxy) bounds generated grids and hexagons. */
 fp_status fpi_region_set_load(fp_store *store, const char *by, const double extent[4],
                              int threads, fp_region_set **out, fp_error *err);
+/* A store level (country, admin1) as polygons only: items without up codes
+ * or output levels, for fp_point_locator. */
+fp_status fpi_region_set_load_polygons(fp_store *store, const char *level, fp_region_set **out, fp_error *err);
 void fpi_region_set_free(fp_region_set *set);
 void fpi_region_set_free_items(fp_region_set *set);
 int fpi_region_set_find(const fp_region_set *set, const char *code);

@@ -3,6 +3,7 @@
  * regions, the aggregate stage's point-in-region index, one thread.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <geos_c.h>
 #include "fp_aggregate.h"
 #include "aggregate/aggregate_internal.h"
@@ -18,8 +19,9 @@ fp_status fp_point_locator_new(fp_store *store, const char *level, fp_point_loca
     *out = NULL;
     fp_point_locator *pl = calloc(1, sizeof *pl);
     if (!pl) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-    static const double world[4] = { -180, -90, 180, 90 };
-    fp_status st = fpi_region_set_load(store, level, world, 0, &pl->set, err);
+    fp_status st = strcmp(level, "country") && strcmp(level, "admin1")
+                       ? fp_error_set(err, FP_ERR_USAGE, "point look-up: no store level '%s'", level)
+                       : fpi_region_set_load_polygons(store, level, &pl->set, err);
     if (!st && pl->set->n == 0)
         st = fp_error_set(err, FP_ERR_STATE, "%s: no %s regions in the store; run `footprint init`", fp_store_path(store),
                           level);
