@@ -593,7 +593,8 @@ fp_status fp_store_layer_kinds(fp_store *store, const fp_layer_query *q, int *po
                                fp_error *err);
 /* The keys of `extra` over the projects q selects, in byte order, with what
  * their values are. Columns: 0 key, 1 any integer, 2 any real, 3 any
- * boolean, 4 any text/array/object, 5 smallest and 6 largest integer. */
+ * boolean, 4 any text, 5 smallest and 6 largest integer, 7 any array or
+ * object (a column of lists or objects alone is declared JSON). */
 fp_status fp_store_layer_extra_keys(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
 /* Number of rows of a level in an aggregation's result. */
 fp_status fp_store_aggregation_level_rows(fp_store *store, const char *name, const char *level, int64_t *n,

@@ -274,10 +274,11 @@ static fp_status read_extra_keys(fp_store *store, const fp_layer_query *q, fp_la
     l->extra_index = g_hash_table_new(g_str_hash, g_str_equal);
     while (fp_rows_next(r)) {
         int has_int = fp_rows_int(r, 1), has_real = fp_rows_int(r, 2);
-        int has_bool = fp_rows_int(r, 3), has_text = fp_rows_int(r, 4);
+        int has_bool = fp_rows_int(r, 3), has_text = fp_rows_int(r, 4), has_nested = fp_rows_int(r, 7);
         int64_t lo = fp_rows_int64(r, 5), hi = fp_rows_int64(r, 6);
         fp_extra_type t = FP_X_TEXT;
-        if (!has_text && !has_bool && has_int && !has_real)
+        if (has_nested) t = has_text || has_bool || has_int || has_real ? FP_X_TEXT : FP_X_JSON;
+        else if (!has_text && !has_bool && has_int && !has_real)
             t = lo >= -2147483647LL - 1 && hi <= 2147483647LL ? FP_X_INT : FP_X_INT64;
         else if (!has_text && !has_bool && has_real) t = FP_X_REAL;
         else if (!has_text && has_bool && !has_int && !has_real) t = FP_X_BOOL;
@@ -426,6 +427,21 @@ static fp_status move_files(const fp_context *ctx, const char *tmp, const char *
     const char *e;
     fp_status st = FP_OK;
     size_t fl = strlen(fmt_ext);
+    /* A data file written without a NAME.fields.csv (no property renamed)
+     * makes an older map beside it stale: removed once the file is in place.
+     * Found before any rename moves a map out of tmp. */
+    GPtrArray *stale = g_ptr_array_new_with_free_func(g_free);
+    while ((e = g_dir_read_name(d))) {
+        size_t el = strlen(e);
+        if (el > fl && !strcmp(e + el - fl, fmt_ext) && !g_str_has_suffix(e, ".fields.csv")) {
+            char *map = g_strdup_printf("%.*s.fields.csv", (int)(el - fl), e);
+            char *tmp_map = g_build_filename(tmp, map, NULL);
+            if (!g_file_test(tmp_map, G_FILE_TEST_EXISTS)) g_ptr_array_add(stale, g_build_filename(dir, map, NULL));
+            g_free(tmp_map);
+            g_free(map);
+        }
+    }
+    g_dir_rewind(d);
     while (!st && (e = g_dir_read_name(d))) {
         size_t el = strlen(e);
         char *name = el > fl && strcmp(fmt_ext, ext) && !strcmp(e + el - fl, fmt_ext)
@@ -438,6 +454,8 @@ static fp_status move_files(const fp_context *ctx, const char *tmp, const char *
         g_free(to);
     }
     g_dir_close(d);
+    for (guint i = 0; !st && i < stale->len; i++) g_unlink(g_ptr_array_index(stale, i));
+    g_ptr_array_free(stale, TRUE);
     return st;
 }
 
@@ -709,6 +727,15 @@ static fp_status write_one_file(export_job *j, const fp_write_options *wo_in, fp
         g_free(bytes);
         wo.update = 1;
         if (!st) fpi_gpkg_styles_drop(path, j->layers, j->nlayers);
+        if (!st) {
+            char *dir = g_path_get_dirname(o->output);
+            char *old_map = g_strdup_printf("%s/%s.fields.csv", dir, j->base);
+            g_free(dir);
+            char *new_map = g_strdup_printf("%s/%s.fields.csv", j->tmp, j->base);
+            st = fpi_field_map_carry(old_map, new_map, j->layers, j->nlayers, err);
+            g_free(old_map);
+            g_free(new_map);
+        }
     }
     long n = 0;
     if (!st) st = fpi_ogr_write(j->fmt->driver, j->layers, j->nlayers, path, &wo, &n, err);

@@ -15,7 +15,9 @@ typedef enum { FP_COL_INT, FP_COL_REAL, FP_COL_TEXT } fp_col_type;
 /* What the values of one key of `extra` are over a layer, for the field
  * type fixed-schema formats declare: 64-bit integers only where a value
  * needs it, booleans as such, text when the values mix. */
-typedef enum { FP_X_INT, FP_X_INT64, FP_X_BOOL, FP_X_REAL, FP_X_TEXT } fp_extra_type;
+/* FP_X_JSON: every value a list or an object (written as JSON text,
+ * declared String(JSON) where the format can say so). */
+typedef enum { FP_X_INT, FP_X_INT64, FP_X_BOOL, FP_X_REAL, FP_X_TEXT, FP_X_JSON } fp_extra_type;
 
 typedef struct fp_column {
     char *name;
@@ -83,6 +85,11 @@ char **fpi_layer_source_names(const fp_layer *l, int *nnames);
  * when `always`). Names are quoted as CSV needs. */
 fp_status fpi_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
                              int n, int always, fp_error *err);
+/* --append to a GeoPackage: the rows of old_map (FILE.fields.csv) for
+ * layers the export does not replace, copied to new_map (the map of the
+ * copy being written), so renames of layers kept stay on record. */
+fp_status fpi_field_map_carry(const char *old_map, const char *new_map, fp_layer *const *layers, int nlayers,
+                              fp_error *err);
 /* Writers call this for every row they write (notes the row's category). */
 void fpi_layer_note_row(fp_layer *l);
 /* Writers call this for every geometry they write (notes its kind). */

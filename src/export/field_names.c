@@ -125,3 +125,63 @@ fp_status fpi_write_field_map(const char *map_path, const char *format, const ch
     return FP_OK;
 }
 
+
+/* The first field of one CSV record (unquoted as CSV quotes it). */
+static char *record_first_field(const char *rec, size_t len)
+{
+    GString *f = g_string_new(NULL);
+    size_t i = 0;
+    if (len && rec[0] == '"') {
+        for (i = 1; i < len; i++) {
+            if (rec[i] == '"' && i + 1 < len && rec[i + 1] == '"') { g_string_append_c(f, '"'); i++; }
+            else if (rec[i] == '"') break;
+            else g_string_append_c(f, rec[i]);
+        }
+    } else {
+        for (; i < len && rec[i] != ',' && rec[i] != '\r' && rec[i] != '\n'; i++) g_string_append_c(f, rec[i]);
+    }
+    return g_string_free(f, FALSE);
+}
+
+fp_status fpi_field_map_carry(const char *old_map, const char *new_map, fp_layer *const *layers, int nlayers,
+                              fp_error *err)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    if (!g_file_get_contents(old_map, &text, &len, NULL)) return FP_OK;     /* none: nothing renamed before */
+    GString *kept = g_string_new(NULL);
+    int nkept = 0;
+    /* Records end at a newline outside quotes: a property name may hold one. */
+    size_t start = 0;
+    int quoted = 0, first = 1;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && text[i] == '"') quoted = !quoted;
+        if (i < len && (text[i] != '\n' || quoted)) continue;
+        size_t end = i < len ? i + 1 : i;
+        if (end > start) {
+            if (first) g_string_append_len(kept, text + start, (gssize)(end - start));    /* the header */
+            else {
+                char *layer = record_first_field(text + start, end - start);
+                int replaced = 0;
+                for (int k = 0; k < nlayers && !replaced; k++) replaced = strcmp(layers[k]->name, layer) == 0;
+                if (!replaced) {
+                    g_string_append_len(kept, text + start, (gssize)(end - start));
+                    if (text[end - 1] != '\n') g_string_append_c(kept, '\n');
+                    nkept++;
+                }
+                g_free(layer);
+            }
+            first = 0;
+        }
+        start = end;
+    }
+    fp_status st = FP_OK;
+    GError *ge = NULL;
+    if (nkept && !g_file_set_contents(new_map, kept->str, (gssize)kept->len, &ge)) {
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write: %s", new_map, ge->message);
+        g_error_free(ge);
+    }
+    g_string_free(kept, TRUE);
+    g_free(text);
+    return st;
+}

@@ -79,7 +79,7 @@ static const char *shape_kind(OGRGeometryH g)
 /* The field type of a key of extra. */
 static OGRFieldType extra_field_type(fp_extra_type t, OGRFieldSubType *sub)
 {
-    *sub = t == FP_X_BOOL ? OFSTBoolean : OFSTNone;
+    *sub = t == FP_X_BOOL ? OFSTBoolean : t == FP_X_JSON ? OFSTJSON : OFSTNone;
     switch (t) {
     case FP_X_INT: case FP_X_BOOL: return OFTInteger;
     case FP_X_INT64: return OFTInteger64;

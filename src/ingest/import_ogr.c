@@ -333,6 +333,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
     int own_export = fpi_is_footprint_export(cols, ncols);
+    /* A GeoPackage keeps a field's JSON subtype: footprint's export declares
+     * its columns of lists and objects so, and a plain text column keeps
+     * text that happens to read as JSON ("[1]") text. Other formats lose the
+     * subtype, and there a list's JSON text is told by its look. */
+    int nested_by_look = own_export && strcmp(res->format, "GPKG") != 0;
     fpi_own_columns own;
     fpi_own_export_columns(cols, ncols, &own);
     if (st) { fpi_names_free(&names); return st; }
@@ -481,7 +486,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
-                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, own_export);
+                json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, nested_by_look);
                 if (v) json_object_set_new(extra, names.key[i], v);
             }
             /* A placement geocode made, as the export recorded it: kept

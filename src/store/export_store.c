@@ -338,8 +338,9 @@ fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_row
     build b;
     fp_status st = build_init(&b, s, q,
         "SELECT j.key, max(j.type = 'integer'), max(j.type = 'real'), max(j.type IN ('true', 'false')),"
-        " max(j.type IN ('text', 'array', 'object')),"
-        " min(CASE WHEN j.type = 'integer' THEN j.atom END), max(CASE WHEN j.type = 'integer' THEN j.atom END)", err);
+        " max(j.type = 'text'),"
+        " min(CASE WHEN j.type = 'integer' THEN j.atom END), max(CASE WHEN j.type = 'integer' THEN j.atom END),"
+        " max(j.type IN ('array', 'object'))", err);
     /* The FROM of the layer with json_each of each row's extra. */
     if (!st) st = append_from_where(&b, 1, err);
     if (!st) {

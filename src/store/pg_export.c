@@ -349,9 +349,10 @@ fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows 
      * digits within 64 bits, else real; a string is text. */
     fp_status st = build_init(&b, s, q,
         "SELECT j.key, bool_or(j.t = 'integer')::int, bool_or(j.t = 'real')::int, bool_or(j.t = 'boolean')::int,"
-        " bool_or(j.t IN ('string', 'array', 'object'))::int,"
+        " bool_or(j.t = 'string')::int,"
         " min(CASE WHEN j.t = 'integer' THEN j.value::text::numeric END),"
-        " max(CASE WHEN j.t = 'integer' THEN j.value::text::numeric END)", err);
+        " max(CASE WHEN j.t = 'integer' THEN j.value::text::numeric END),"
+        " bool_or(j.t IN ('array', 'object'))::int", err);
     if (!st) st = append_from_where(&b, 1, err);
     if (!st) {
         const char *p = strstr(b.sql->str, " FROM projects");

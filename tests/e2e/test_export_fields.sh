@@ -144,6 +144,27 @@ assert_eq '{"d":"2011-12-29","dt":"2011-12-29T10:20:30.250Z","il":[1,2],"rl":[0.
 assert_eq '{"d":"2011-12-29","n":12.5,"z":"007"}' "$(sql "SELECT extra FROM projects WHERE dataset='typed_json'")" "GeoJSON date stays 2011-12-29"
 case_end
 
+printf '%s\n' '{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"J1","tag":"[1]","obj_text":"{\"a\":1}","il":[1,2],"o":{"k":[3]}},"geometry":{"type":"Point","coordinates":[5,6]}},
+{"type":"Feature","properties":{"id":"J2","tag":"plain","obj_text":"x","il":[4],"o":{"k":[]}},"geometry":{"type":"Point","coordinates":[7,8]}}]}' > jsontext.geojson
+case_begin "gpkg: text that reads as JSON (\"[1]\") stays text through export and re-import; lists and objects are declared JSON (application/json) and come back as lists and objects"
+cp $DB jt_src.sqlite
+"$FP" -q --db jt_src.sqlite import jsontext.geojson --dataset jt
+run --db jt_src.sqlite export --where dataset=jt -o jt/p.gpkg
+assert_eq 0 "$RC" "export ($OUT)"
+assert_eq "il|application/json,o|application/json" "$(sqlite3 -batch jt/p.gpkg "SELECT column_name || '|' || mime_type FROM gpkg_data_columns WHERE table_name='projects' ORDER BY 1" | paste -sd,)" \
+    "sqlite3: the list and object columns declared JSON, the text columns not"
+assert_contains "$(ogrinfo -ro -q -al jt/p.gpkg projects 2>&1)" "tag (String) = [1]" "ogrinfo: tag is a String"
+fp_init jt.sqlite
+run --db jt.sqlite import jt/p.gpkg
+assert_eq 0 "$RC" "re-import ($OUT)"
+assert_eq "J1|text|text|array|object
+J2|text|text|array|object" "$(sqlite3 -batch jt.sqlite "SELECT source_key, json_type(extra, '$.tag'), json_type(extra, '$.obj_text'), json_type(extra, '$.il'), json_type(extra, '$.o') FROM projects ORDER BY 1")" \
+    "sqlite3: the types of the values read back"
+assert_eq '[1]|{"a":1}|[1,2]|{"k":[3]}' "$(sqlite3 -batch jt.sqlite "SELECT json_extract(extra, '$.tag'), json_extract(extra, '$.obj_text'), json_extract(extra, '$.il'), json_extract(extra, '$.o') FROM projects WHERE source_key='J1'")" \
+    "sqlite3: J1's values read back"
+case_end
+
 for fmt in $FORMATS; do
     case_begin "$fmt: every field type exported as read (values by ogr2ogr)"
     ext=$(ext_of $fmt)
@@ -240,6 +261,32 @@ cat > fids.geojson <<'E'
 ]}
 E
 "$FP" -q --db $DB import fids.geojson --dataset fids
+
+case_begin "gpkg --append: the renames of the layers already in the file stay in fields.csv, so a re-import restores every layer's names; an export with no rename leaves no stale map"
+cp $DB app_src.sqlite
+run --db app_src.sqlite export --where dataset=qgis --split-by dataset -o app/p.gpkg
+assert_eq 0 "$RC" "first export ($OUT)"
+run --db app_src.sqlite export --where dataset=fids --split-by dataset --append -o app/p.gpkg
+assert_eq 0 "$RC" "appended export ($OUT)"
+assert_eq "projects_fids,projects_qgis" "$(ogrinfo -ro -q app/p.gpkg 2>/dev/null | sed -n 's/^[0-9]*: \([a-z_0-9]*\) .*/\1/p' | grep projects | sort | paste -sd,)" "ogrinfo: both layers"
+assert_eq "projects_fids,GEOM,extra_GEOM
+projects_fids,fid,extra_fid
+projects_qgis,fid,extra_fid
+projects_qgis,geom,extra_geom" "$(grep extra_ app/p.fields.csv 2>/dev/null | LC_ALL=C sort)" "fields.csv: the renames of both layers"
+run --db app_src.sqlite export --where dataset=fids --split-by dataset --append -o app/p.gpkg
+assert_eq 4 "$(grep -c extra_ app/p.fields.csv)" "appended again: the layer's rows replaced, not doubled"
+fp_init app.sqlite
+run --db app.sqlite import app/p.gpkg
+assert_eq 0 "$RC" "re-import ($OUT)"
+assert_eq "GEOM,fid|GEOM,fid|fid,geom" "$(sqlite3 -batch app.sqlite "SELECT group_concat(k, ',') FROM (SELECT p.id AS pid, j.key AS k FROM projects p, json_each(p.extra) j WHERE j.key IN ('fid','geom','GEOM','extra_fid','extra_geom','extra_GEOM') ORDER BY p.id, j.key) GROUP BY pid" | LC_ALL=C sort | paste -sd'|')" \
+    "sqlite3: every re-imported row has its attributes under the names it had"
+printf 'id,lon,lat,note\n1,5,6,x\n' > plain.csv
+"$FP" -q --db app_src.sqlite import plain.csv --dataset plain
+run --db app_src.sqlite export --where dataset=plain -o app/p.gpkg
+assert_eq 0 "$RC" "export with nothing renamed ($OUT)"
+assert_eq "no map" "$(ls app/p.fields.csv 2>/dev/null || echo no map)" "the earlier fields.csv, stale now, removed"
+case_end
+
 for fmt in $FORMATS; do
     case_begin "$fmt: integer fid values two rows share: exported as extra_fid, and ogr2ogr makes a GeoPackage of the file keeping them"
     ext=$(ext_of $fmt)
