@@ -90,6 +90,7 @@ typedef struct fp_import_result {
                                    British National Grid"; "several CRSs"), or "" */
     /* footprint's own export read back (own_export.c, import_ogr.c, placements.c). */
     char names_note[512];     /* column names restored from NAME.fields.csv (a Shapefile's geocode_me), or "" */
+    char ids_note[192];       /* ids read as DATASET:ID (own export of several datasets), or "" */
     char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
     char layers_left_out[512];/* its multi-layer GeoPackage: the layers not read (base map, aggregations), or "" */
     long placements_kept;     /* points where their dataset has them: geocode method, precision, reference kept */

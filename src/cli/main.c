@@ -536,6 +536,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
         if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
+        if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
         if (r.placements_kept)
             printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",

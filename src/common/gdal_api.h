@@ -143,6 +143,7 @@
     X(OGR_L_GetSpatialRef) \
     X(OGR_L_GetExtent) \
     X(OGR_L_ResetReading) \
+    X(OGR_L_SetIgnoredFields) \
     X(OGR_L_SetFeature) \
     X(OSRClone) \
     X(OSRDestroySpatialReference) \
@@ -292,6 +293,7 @@ int fpi_gdal_loaded(void);
 #define OGR_L_GetSpatialRef (fpi_gdal()->OGR_L_GetSpatialRef)
 #define OGR_L_GetExtent (fpi_gdal()->OGR_L_GetExtent)
 #define OGR_L_ResetReading (fpi_gdal()->OGR_L_ResetReading)
+#define OGR_L_SetIgnoredFields (fpi_gdal()->OGR_L_SetIgnoredFields)
 #define OGR_L_SetFeature (fpi_gdal()->OGR_L_SetFeature)
 #define OSRClone (fpi_gdal()->OSRClone)
 #define OSRDestroySpatialReference (fpi_gdal()->OSRDestroySpatialReference)

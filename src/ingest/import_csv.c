@@ -79,6 +79,28 @@ static const char *bad_bytes(const fp_csv_record *rec, char **cols, int ncols, c
     return NULL;
 }
 
+/* How many datasets (0, 1, or 2 for more) column dc of footprint's own
+ * CSV export holds: a read of the file ahead of the import (own exports
+ * only), stopping at the second name. */
+static int own_export_datasets(const char *path, const char *encoding, int dc)
+{
+    fp_csv_reader *rd;
+    if (fpi_csv_open_encoding(path, encoding, &rd, NULL)) return 0;
+    fp_csv_record rec;
+    char *first = NULL;
+    int n = 0, got = fpi_csv_next(rd, &rec, NULL);        /* the header */
+    while (got > 0 && n < 2 && (got = fpi_csv_next(rd, &rec, NULL)) > 0) {
+        if (dc >= rec.nfields) continue;
+        char *v = g_strstrip(g_strndup(rec.fields[dc], rec.lengths[dc]));
+        if (!*v) g_free(v);
+        else if (!first) { first = v; n = 1; }
+        else { n += strcmp(first, v) != 0; g_free(v); }
+    }
+    g_free(first);
+    fpi_csv_free(rd);
+    return n;
+}
+
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
@@ -133,6 +155,13 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
                             fpi_csvt_read(path, ncols, res->types_note, sizeof res->types_note));
         free(keys);
         snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
+        int dc = fpi_table_own_dataset_column(table);
+        if (dc >= 0 && own_export_datasets(path, opts->encoding, dc) > 1) {
+            fpi_table_set_by_dataset(table, 1);
+            snprintf(res->ids_note, sizeof res->ids_note,
+                     "footprint's own export of several datasets: ids read as DATASET:ID (a source key is unique "
+                     "within its dataset only)");
+        }
     }
     fpi_names_free(&names);
     if (st) {

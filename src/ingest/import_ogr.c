@@ -308,10 +308,12 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
 
 /* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
  * several layers with geometry contribute rows (ids as LAYER:ID);
- * tag_layer: several layers of any kind contribute rows (extra.layer). */
+ * tag_layer: several layers of any kind contribute rows (extra.layer);
+ * by_dataset: footprint's own export of several datasets (ids as
+ * DATASET:ID, see own_export_datasets). */
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
-                              int seq_driver, int scope_ids, int tag_layer, const fp_import_options *opts,
-                              fp_import_result *res, fp_error *err)
+                              int seq_driver, int scope_ids, int tag_layer, int by_dataset,
+                              const fp_import_options *opts, fp_import_result *res, fp_error *err)
 {
     /* Without geometry, a table: read as its CSV twin would be. */
     if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(layer)) == 0)
@@ -443,6 +445,14 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 row.values[FP_F_ID] = scoped;
             }
         }
+        if (by_dataset && own_export && own.dataset >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.dataset) &&
+            vals[FP_F_ID] && *vals[FP_F_ID]) {
+            char *scoped = g_strdup_printf("%s:%s", OGR_F_GetFieldAsString(f, own.dataset), vals[FP_F_ID]);
+            free(vals[FP_F_ID]);
+            vals[FP_F_ID] = strdup(scoped);
+            g_free(scoped);
+            row.values[FP_F_ID] = vals[FP_F_ID];
+        }
         int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                          (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
         unsigned char *blob = NULL;    /* WKB */
@@ -508,7 +518,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
-            if (tag_layer) json_object_set_new(extra, "layer", json_string(lname));
+            if (tag_layer && !own_export) json_object_set_new(extra, "layer", json_string(lname));
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
             row.wkb = blob;
@@ -633,6 +643,45 @@ static int own_export_layer(const char *path, const char *driver, OGRLayerH l)
     fpi_names_free(&names);
     free(cols);
     return own;
+}
+
+/* How many datasets footprint's own export layers hold (0, 1 or 2 for
+ * more): one layer (only) or every layer not left out. Source keys are
+ * unique within a dataset only: an export of several (the whole store,
+ * --split-by dataset) read back keyed as it is lost every key two
+ * datasets share as a "duplicate id". */
+static int own_export_datasets(const char *path, const char *driver, GDALDatasetH ds, const unsigned char *left_out,
+                               OGRLayerH only)
+{
+    GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int n = only ? 1 : GDALDatasetGetLayerCount(ds);
+    for (int i = 0; i < n && g_hash_table_size(seen) < 2; i++) {
+        OGRLayerH l = only ? only : GDALDatasetGetLayer(ds, i);
+        if ((!only && left_out && left_out[i]) || !own_export_layer(path, driver, l)) continue;
+        int fi = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), "dataset");
+        if (fi < 0) continue;
+        /* Only the dataset field read: the others and the geometry ignored. */
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+        int nf = OGR_FD_GetFieldCount(defn);
+        const char **ignored = calloc((size_t)nf + 3, sizeof *ignored);
+        int k = 0;
+        for (int j = 0; ignored && j < nf; j++)
+            if (j != fi) ignored[k++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, j));
+        if (ignored) { ignored[k++] = "OGR_GEOMETRY"; ignored[k++] = "OGR_STYLE"; }
+        if (ignored) OGR_L_SetIgnoredFields(l, ignored);
+        OGR_L_ResetReading(l);
+        OGRFeatureH f;
+        while (g_hash_table_size(seen) < 2 && (f = OGR_L_GetNextFeature(l))) {
+            if (OGR_F_IsFieldSetAndNotNull(f, fi)) g_hash_table_add(seen, g_strdup(OGR_F_GetFieldAsString(f, fi)));
+            OGR_F_Destroy(f);
+        }
+        OGR_L_SetIgnoredFields(l, NULL);
+        OGR_L_ResetReading(l);
+        free(ignored);
+    }
+    int count = (int)g_hash_table_size(seen);
+    g_hash_table_destroy(seen);
+    return count;
 }
 
 /* footprint's hand-off GeoPackage (`footprint run`, `export --format qgz`)
@@ -774,17 +823,23 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         count_contributing(path, ds, spreadsheet, opts, left_out, &contributing, &with_geometry);
     }
     int seq = !strcmp(driver, "GeoJSONSeq");
+    OGRLayerH only = opts->layer ? GDALDatasetGetLayerByName(ds, opts->layer) : NULL;
+    int by_dataset = nlayers > 0 && own_export_datasets(path, driver, ds, left_out, only) > 1;
+    if (by_dataset)
+        snprintf(res->ids_note, sizeof res->ids_note,
+                 "footprint's own export of several datasets: ids read as DATASET:ID (a source key is unique within "
+                 "its dataset only)");
     if (opts->layer) {
-        OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
+        OGRLayerH l = only;
         if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
-        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, opts, res, err);
+        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, by_dataset, opts, res, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
         for (int i = 0; i < nlayers && st == FP_OK; i++)
             if (!left_out || !left_out[i])
                 st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
-                                  contributing > 1, opts, res, err);
+                                  contributing > 1, by_dataset, opts, res, err);
     }
     free(left_out);
     GDALClose(ds);

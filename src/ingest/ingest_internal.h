@@ -169,6 +169,11 @@ void fpi_table_free(fp_table *t);
 /* The names extra keeps values under, one per column (NULL: the column's
  * name; copied), and the types values become (taken; NULL: text). */
 void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types);
+/* footprint's own export: the column of its dataset names, else -1. */
+int fpi_table_own_dataset_column(const fp_table *t);
+/* Ids read as DATASET:ID: the export held several datasets, and a source
+ * key is unique within its dataset only. */
+void fpi_table_set_by_dataset(fp_table *t, int on);
 /* Leading and trailing blanks and tabs off, in place. */
 char *fpi_trim(char *s);
 

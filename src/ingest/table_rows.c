@@ -28,6 +28,8 @@ struct fp_table {
     fpi_own_columns own;          /* its placement columns */
     char **keys;                  /* extra keys where they differ from cols (fpi_table_set_extra), or NULL */
     fpi_value_type *types;        /* extra values' types (a CSV's .csvt), or NULL: text */
+    int by_dataset;               /* ids as DATASET:ID (own export of several datasets) */
+    GString *scoped_id;           /* this row's DATASET:ID */
     int decimal_comma;            /* "12,5" read as 12.5 */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
@@ -183,7 +185,19 @@ void fpi_table_free(fp_table *t)
     free(t->cols);
     g_strfreev(t->keys);
     free(t->types);
+    if (t->scoped_id) g_string_free(t->scoped_id, TRUE);
     free(t);
+}
+
+int fpi_table_own_dataset_column(const fp_table *t)
+{
+    return t->own_export ? t->own.dataset : -1;
+}
+
+void fpi_table_set_by_dataset(fp_table *t, int on)
+{
+    t->by_dataset = on && t->own_export && t->own.dataset >= 0;
+    if (t->by_dataset && !t->scoped_id) t->scoped_id = g_string_new(NULL);
 }
 
 void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types)
@@ -373,6 +387,10 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fpi_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
         row.values[f] = field_col[f] >= 0 ? fpi_trim(fields[field_col[f]]) : NULL;
+    if (t->by_dataset && row.values[FP_F_ID] && *row.values[FP_F_ID]) {
+        g_string_printf(t->scoped_id, "%s:%s", fpi_trim(fields[t->own.dataset]), row.values[FP_F_ID]);
+        row.values[FP_F_ID] = t->scoped_id->str;
+    }
 
     int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                      (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);

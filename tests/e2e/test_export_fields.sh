@@ -287,6 +287,40 @@ assert_eq 0 "$RC" "export with nothing renamed ($OUT)"
 assert_eq "no map" "$(ls app/p.fields.csv 2>/dev/null || echo no map)" "the earlier fields.csv, stale now, removed"
 case_end
 
+# Two datasets whose source keys are the same 1 and 2 (each list numbers its rows).
+cp $DB two_src.sqlite
+printf 'id,name,lon,lat\n1,a1,10,10\n2,a2,11,11\n' > two_a.csv
+printf 'id,name,lon,lat\n1,b1,20,20\n2,b2,21,21\n' > two_b.csv
+"$FP" -q --db two_src.sqlite import two_a.csv --dataset ta
+"$FP" -q --db two_src.sqlite import two_b.csv --dataset tb
+for fmt in gpkg geojson shp csv; do
+    case_begin "$fmt: an export of two datasets sharing source keys read back whole: ids as DATASET:ID, none rejected as a duplicate"
+    run --db two_src.sqlite export --where dataset=ta --where dataset=tb -o "two_$fmt/p.$fmt"
+    assert_eq 0 "$RC" "export ($OUT)"
+    fp_init "two_$fmt.sqlite"
+    run --db "two_$fmt.sqlite" import "two_$fmt/p.$fmt"
+    assert_eq 0 "$RC" "import ($OUT)"
+    assert_contains "$OUT" "4 rows read, 4 stored, 0 rejected" "summary"
+    assert_contains "$OUT" "ids read as DATASET:ID" "the note says why the ids changed"
+    assert_eq "ta:1|a1,ta:2|a2,tb:1|b1,tb:2|b2" "$(sqlite3 -batch "two_$fmt.sqlite" "SELECT source_key || '|' || name FROM projects ORDER BY 1" | paste -sd,)" \
+        "sqlite3: every row, keyed by its dataset"
+    case_end
+done
+case_begin "gpkg --split-by dataset read back: ids as DATASET:ID, no 'layer' attribute (the split field holds it); one dataset alone keeps its ids"
+run --db two_src.sqlite export --where dataset=ta --where dataset=tb --split-by dataset -o two_split/p.gpkg
+assert_eq 0 "$RC" "export ($OUT)"
+fp_init two_split.sqlite
+run --db two_split.sqlite import two_split/p.gpkg
+assert_contains "$OUT" "4 rows read, 4 stored, 0 rejected" "summary"
+assert_eq "ta:1,ta:2,tb:1,tb:2|0" "$(sqlite3 -batch two_split.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects ORDER BY 1)")|$(sqlite3 -batch two_split.sqlite "SELECT count(*) FROM projects WHERE json_extract(extra, '$.layer') IS NOT NULL")" \
+    "sqlite3: keys, and no row tagged with its layer"
+run --db two_src.sqlite export --where dataset=ta -o two_one/p.gpkg
+fp_init two_one.sqlite
+run --db two_one.sqlite import two_one/p.gpkg
+assert_not_contains "$OUT" "DATASET:ID" "no note for one dataset"
+assert_eq "1,2" "$(sqlite3 -batch two_one.sqlite "SELECT group_concat(source_key, ',') FROM (SELECT source_key FROM projects ORDER BY 1)")" "sqlite3: one dataset's keys as they were"
+case_end
+
 for fmt in $FORMATS; do
     case_begin "$fmt: integer fid values two rows share: exported as extra_fid, and ogr2ogr makes a GeoPackage of the file keeping them"
     ext=$(ext_of $fmt)
