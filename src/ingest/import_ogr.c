@@ -445,10 +445,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 row.values[FP_F_ID] = scoped;
             }
         }
+        char *exported_key = NULL;        /* the key in the dataset exported from, when scoped */
         if (by_dataset && own_export && own.dataset >= 0 && OGR_F_IsFieldSetAndNotNull(f, own.dataset) &&
             vals[FP_F_ID] && *vals[FP_F_ID]) {
-            char *scoped = g_strdup_printf("%s:%s", OGR_F_GetFieldAsString(f, own.dataset), vals[FP_F_ID]);
-            free(vals[FP_F_ID]);
+            exported_key = vals[FP_F_ID];
+            gchar *scoped = g_strdup_printf("%s:%s", OGR_F_GetFieldAsString(f, own.dataset), exported_key);
             vals[FP_F_ID] = strdup(scoped);
             g_free(scoped);
             row.values[FP_F_ID] = vals[FP_F_ID];
@@ -515,6 +516,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 row.placed_method = method;
                 row.placed_precision = precision;
                 row.placed_from = exported_from ? exported_from : "";
+                row.placed_key = exported_key;
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
@@ -529,6 +531,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         }
         free(blob);
         for (int k = 0; k < FP_F_COUNT; k++) free(vals[k]);
+        free(exported_key);
         free(raw);
         if (g) OGR_G_DestroyGeometry(g);
         OGR_F_Destroy(f);

@@ -83,8 +83,9 @@ typedef struct fp_row {
     /* footprint's own export: the placement the row records (a
      * geocode_method other than input, its precision, and the dataset it
      * was exported from), checked against that dataset once the rows are
-     * stored (placements.c); NULL otherwise. */
-    const char *placed_method, *placed_precision, *placed_from;
+     * stored (placements.c); NULL otherwise. placed_key: its source key
+     * in that dataset, when the import keys it otherwise (DATASET:ID). */
+    const char *placed_method, *placed_precision, *placed_from, *placed_key;
 } fp_row;
 
 typedef struct fp_sink fp_sink;
@@ -114,7 +115,10 @@ fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind
  * exported from once they all are, inside the import's transaction. */
 typedef struct fpi_placements fpi_placements;
 fpi_placements *fpi_placements_new(void);
-void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *method, const char *precision);
+/* key: the row's source key in this import; from_key: in dataset from
+ * (NULL: the same). */
+void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *from_key, const char *method,
+                        const char *precision);
 fp_status fpi_placements_restore(fpi_placements *p, struct fp_store *store, const char *dataset, int64_t import_id,
                                  fp_import_result *res, fp_error *err);
 void fpi_placements_free(fpi_placements *p);

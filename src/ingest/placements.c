@@ -23,7 +23,7 @@
 
 /* A stored row's recorded placement, and its dataset's, once read. */
 typedef struct recorded {
-    char *from, *method, *precision;
+    char *from, *from_key, *method, *precision;
     int found;                     /* the dataset exported from has this key as a point */
     double x, y;
     char *was_method, *was_precision, *was_ref;
@@ -31,12 +31,14 @@ typedef struct recorded {
 
 struct fpi_placements {
     GHashTable *by_key;            /* source_key -> recorded */
+    GHashTable *by_origin;         /* "FROM\037KEY" (its key in the dataset exported from) -> recorded */
 };
 
 static void recorded_free(void *p)
 {
     recorded *r = p;
     g_free(r->from);
+    g_free(r->from_key);
     g_free(r->method);
     g_free(r->precision);
     g_free(r->was_method);
@@ -49,25 +51,30 @@ fpi_placements *fpi_placements_new(void)
 {
     fpi_placements *p = g_new0(fpi_placements, 1);
     p->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, recorded_free);
+    p->by_origin = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return p;
 }
 
 void fpi_placements_free(fpi_placements *p)
 {
     if (!p) return;
+    g_hash_table_destroy(p->by_origin);
     g_hash_table_destroy(p->by_key);
     g_free(p);
 }
 
-void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *method, const char *precision)
+void fpi_placements_add(fpi_placements *p, const char *key, const char *from, const char *from_key, const char *method,
+                        const char *precision)
 {
     /* A repeated key is a duplicate the store refuses: the first counts. */
     if (!key || !*key || g_hash_table_contains(p->by_key, key)) return;
     recorded *r = g_new0(recorded, 1);
     r->from = g_strdup(from ? from : "");
+    r->from_key = g_strdup(from_key && *from_key ? from_key : key);
     r->method = g_strdup(method);
     r->precision = g_strdup(precision && *precision ? precision : NULL);
     g_hash_table_insert(p->by_key, g_strdup(key), r);
+    g_hash_table_replace(p->by_origin, g_strdup_printf("%s\037%s", r->from, r->from_key), r);
 }
 
 /* Where the dataset exported from has the recorded keys, and how it
@@ -78,8 +85,10 @@ static fp_status read_exported_from(fpi_placements *p, fp_store *store, const ch
     fp_status st = fp_store_placed_points(store, from, 0, &rows, err);
     if (st) return st;
     while (fp_rows_next(rows)) {
-        recorded *r = g_hash_table_lookup(p->by_key, fp_rows_text(rows, 1));
-        if (!r || strcmp(r->from, from)) continue;
+        char *origin = g_strdup_printf("%s\037%s", from, fp_rows_text(rows, 1));
+        recorded *r = g_hash_table_lookup(p->by_origin, origin);
+        g_free(origin);
+        if (!r) continue;
         r->found = 1;
         r->x = fp_rows_double(rows, 2);
         r->y = fp_rows_double(rows, 3);

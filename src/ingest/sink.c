@@ -576,7 +576,8 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
      * (fpi_sink_restore_placements): the checks read such rows back. */
     if (row->placed_method && (p.wkb || p.is_point)) {
         if (!s->placements) s->placements = fpi_placements_new();
-        fpi_placements_add(s->placements, p.source_key, row->placed_from, row->placed_method, row->placed_precision);
+        fpi_placements_add(s->placements, p.source_key, row->placed_from, row->placed_key, row->placed_method,
+                           row->placed_precision);
         fp_qa_feed_abandon(s->qa);
     }
     /* The QA feed: the point as the store will hold it (empty text is

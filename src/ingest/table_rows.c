@@ -387,7 +387,9 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fpi_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
         row.values[f] = field_col[f] >= 0 ? fpi_trim(fields[field_col[f]]) : NULL;
+    const char *exported_key = NULL;    /* the key in the dataset exported from, when scoped */
     if (t->by_dataset && row.values[FP_F_ID] && *row.values[FP_F_ID]) {
+        exported_key = row.values[FP_F_ID];
         g_string_printf(t->scoped_id, "%s:%s", fpi_trim(fields[t->own.dataset]), row.values[FP_F_ID]);
         row.values[FP_F_ID] = t->scoped_id->str;
     }
@@ -520,6 +522,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         row.placed_method = method;
         row.placed_precision = t->own.precision >= 0 ? fpi_trim(fields[t->own.precision]) : NULL;
         row.placed_from = t->own.dataset >= 0 ? fpi_trim(fields[t->own.dataset]) : "";
+        row.placed_key = exported_key;
     }
     if (more_extra) json_object_update(extra, more_extra);
     if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
