@@ -1108,6 +1108,8 @@ assert_contains "$(cat p/rt.out)" "moved more than 100 m since the export, store
 eq_dump read_back \
     "SELECT source_key, geocode_method, geocode_precision, geocode_ref, $GEOM_S FROM projects WHERE dataset = 'rt' ORDER BY source_key" \
     "SELECT source_key, geocode_method, geocode_precision, geocode_ref, $GEOM_P FROM projects WHERE dataset = 'rt' ORDER BY source_key"
-assert_eq "input|point|" "$(pgc_psql eq -F'|' -c "SELECT geocode_method, geocode_precision, coalesce(geocode_ref, '') FROM projects WHERE dataset = 'rt' AND source_key = 'P002'")" "P002 placed by hand"
-assert_eq "0" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON s.source_key = r.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt' AND r.source_key <> 'P002' AND (r.geocode_method IS DISTINCT FROM s.geocode_method OR r.geocode_ref IS DISTINCT FROM s.geocode_ref)")" "the others as the sample placed them"
+# The export holds two datasets (sample, qa): read back, its ids are DATASET:ID.
+assert_eq "input|point|" "$(pgc_psql eq -F'|' -c "SELECT geocode_method, geocode_precision, coalesce(geocode_ref, '') FROM projects WHERE dataset = 'rt' AND source_key = 'sample:P002'")" "P002 placed by hand"
+assert_eq "0" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON r.source_key = 'sample:' || s.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt' AND r.source_key <> 'sample:P002' AND (r.geocode_method IS DISTINCT FROM s.geocode_method OR r.geocode_ref IS DISTINCT FROM s.geocode_ref)")" "the others as the sample placed them"
+assert_eq "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE dataset = 'sample'")" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON r.source_key = 'sample:' || s.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt'")" "every sample row read back under sample:ID"
 case_end
