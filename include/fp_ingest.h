@@ -79,6 +79,7 @@ typedef struct fp_import_result {
     long amount_not_understood; /* amount kept in extra.amount_raw, amount left empty */
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
+    int added_to_existing;    /* the dataset held projects of earlier imports (of other files) */
     long previous_import_id;
     long replaced_import_id;  /* an earlier import of this file that stored no row, forgotten (its rejects too) */
     double seconds;

@@ -512,12 +512,26 @@ static int cmd_import(const char *db, int argc, char **argv)
     if (st) { rc = fail(&err); fp_qa_feed_free(feed); fp_store_close(store); goto out; }
     if (r.already_imported) {
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
+        /* Options given to read the file otherwise are not applied to the
+         * rows stored before: said, with the way to apply them. */
+        char given[160] = "";
+        const char *names[] = { o.lon_column ? "--lon" : NULL, o.lat_column ? "--lat" : NULL,
+                                o.wkt_column ? "--wkt" : NULL, o.crs ? "--crs" : NULL, o.encoding ? "--encoding" : NULL,
+                                o.layer ? "--layer" : NULL, nmaps ? "--map" : NULL };
+        for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+            if (names[k]) snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s", *given ? ", " : "", names[k]);
+        if (*given)
+            printf("  %s not applied: the rows of import #%ld stay as they were read; to read the file with %s, "
+                   "import it into another --dataset\n", given, r.previous_import_id, strchr(given, ',') ? "them" : "it");
     } else if (!quiet) {
         /* A sheet or table layer is named: "projects.xlsx (XLSX, sheet projects)". */
         printf("%s (%s%s%s): %ld row%s read, %ld stored, %ld rejected (import #%ld, %.2f s)\n", path, r.format,
                r.layers[0] ? ", " : "", r.layers, r.rows_read, r.rows_read == 1 ? "" : "s", r.stored, r.rejected,
                r.import_id, r.seconds);
         if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
+        if (r.added_to_existing && r.stored > 0)
+            printf("  note: dataset '%s' held projects of earlier imports: these rows are added to them (an edition "
+                   "of a list keeps apart in its own --dataset)\n", r.dataset);
         /* Not by number: SQLite may give this import the number it freed. */
         if (r.replaced_import_id) printf("  replaces the earlier import of this file, which stored no row (its rejects are gone)\n");
         for (int k = 0; k < FP_REJECT_KINDS; k++)
@@ -579,9 +593,17 @@ static int cmd_import(const char *db, int argc, char **argv)
         char all[64];
         if (r.rejected == 1) snprintf(all, sizeof all, "its only row was rejected");
         else snprintf(all, sizeof all, "all %ld were rejected", r.rejected);
-        fprintf(stderr, "footprint: import: no row of %s was stored: %s; `footprint rejects` says why,"
-                " and importing the file again (with --crs, --lon/--lat, --map, ...) replaces this attempt\n",
-                path, all);
+        /* Every row a duplicate of an id the dataset holds: another
+         * edition of a list imported under the name of one stored, which
+         * no option of this file changes. */
+        if (r.by_kind[FP_REJECT_DUPLICATE_ID] == r.rejected && r.added_to_existing)
+            fprintf(stderr, "footprint: import: no row of %s was stored: %s as a duplicate id, the ids dataset "
+                    "'%s' holds from earlier imports; another edition of the list? import it into its own --dataset\n",
+                    path, all, r.dataset);
+        else
+            fprintf(stderr, "footprint: import: no row of %s was stored: %s; `footprint rejects` says why,"
+                    " and importing the file again (with --crs, --lon/--lat, --map, ...) replaces this attempt\n",
+                    path, all);
         rc = 1;
     }
     fp_qa_feed_free(feed);

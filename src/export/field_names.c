@@ -69,6 +69,22 @@ int fpi_reserved_csv_field_name(const char *name)
     return fpi_reserved_field_name(name) || fpi_is_location_column(name) || !g_ascii_strncasecmp(name, "_WKT", 4);
 }
 
+/* A name with a line break (an Excel header typed with Alt+Enter) or
+ * another control character, each such character a space: GDAL's CSV
+ * reader takes the header's first line for the whole header (the columns
+ * after such a name were lost in GDAL and QGIS), and no GIS shows one
+ * well. NULL when the name has none. */
+static char *controls_as_spaces(const char *name)
+{
+    int any = 0;
+    for (const char *c = name; *c && !any; c++) any = (unsigned char)*c < 0x20 || *c == 0x7f;
+    if (!any) return NULL;
+    char *out = g_strdup(name);
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = ' ';
+    return out;
+}
+
 char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(const char *name), int *nnames)
 {
     int n = 0;
@@ -79,7 +95,8 @@ char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(c
     GHashTable *used = g_hash_table_new_full(fold_hash, fold_equal, g_free, NULL);
     char **out = g_new0(char *, n + 1);
     for (int i = 0; i < n; i++) {
-        const char *name = *src[i] ? src[i] : "field";
+        char *clean = controls_as_spaces(src[i]);
+        const char *name = clean ? clean : *src[i] ? src[i] : "field";
         /* The store's columns never take a reserved name: only keys are checked. */
         int taken = i >= fixed && (g_hash_table_contains(fixed_names, name) || (reserved && reserved(name)));
         char *want = taken ? g_strdup_printf("extra_%s", name) : g_strdup(name);
@@ -93,6 +110,7 @@ char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(c
             g_free(stem);
         }
         g_free(want);
+        g_free(clean);
         g_hash_table_add(used, g_strdup(cand));
         out[i] = cand;
     }

@@ -174,6 +174,10 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     char started[32];
     fpi_timestamp(started);
     int64_t import_id, previous, forgotten = 0;
+    /* Rows added to a dataset that holds another file's already (an
+     * edition imported under last year's name): said in the summary. */
+    fp_error quiet_err = {0};
+    int had_projects = fp_store_dataset_check(store, dataset, &quiet_err) == FP_OK;
     /* An earlier import of this file that stored nothing (every row
      * rejected) is no reason to refuse it now: it is retried with other
      * options, and this import replaces that attempt (forgotten). */
@@ -197,6 +201,7 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     }
     res->import_id = import_id;
     res->replaced_import_id = (long)forgotten;
+    res->added_to_existing = had_projects;
     fp_context_pause(fp_store_context(store), "import:begin");
 
     /* FOOTPRINT_TIMING=1: the time of each step (the store's loader times

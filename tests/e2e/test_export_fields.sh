@@ -339,6 +339,23 @@ for fmt in $FORMATS; do
     case_end
 done
 
+case_begin "a property name with a line break (an Excel header typed with Alt+Enter): a space in every format's field, in fields.csv, and GDAL reads every CSV column; a re-import restores the name"
+cp $DB nl_src.sqlite
+printf 'id,lon,lat,"Start\ndate",later\nN1,5,6,2020-01-02,x\n' > nl.csv
+"$FP" -q --db nl_src.sqlite import nl.csv --dataset nl
+for fmt in csv gpkg; do
+    run --db nl_src.sqlite export --where dataset=nl -o "nl_$fmt/p.$fmt"
+    assert_eq 0 "$RC" "$fmt export ($OUT)"
+    assert_contains "$(ogrinfo -ro -q -al "nl_$fmt/p.$fmt" 2>&1)" "Start date (String) = 2020-01-02" "ogrinfo ($fmt): the field under its name with a space"
+    assert_contains "$(ogrinfo -ro -q -al "nl_$fmt/p.$fmt" 2>&1)" "later (String) = x" "ogrinfo ($fmt): the column after it is read"
+done
+assert_eq "$(python3 -c "import csv; print(len(next(csv.reader(open('nl_csv/p.csv')))))")" \
+    "$(ogrinfo -ro -so -al nl_csv/p.csv 2>/dev/null | grep -c '^[A-Za-z_ ]*: [A-Za-z0-9]* (')" "as many fields for ogrinfo as the header has (GDAL reads one header line)"
+fp_init nl.sqlite
+run --db nl.sqlite import nl_csv/p.csv
+assert_eq '{"Start\ndate":"2020-01-02","later":"x"}' "$(sqlite3 -batch nl.sqlite "SELECT extra FROM projects")" "re-import: the name as it was (fields.csv)"
+case_end
+
 # --------------------------------------------- CSV: one location, its own ---
 # The importer takes lon/lat/longitude/x/easting... or wkt columns for the
 # location: in footprint's CSV only its own X/Y (points) or WKT may be such.

@@ -656,6 +656,26 @@ Q1||||-3.5|40.25
 D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
 case_end
 
+case_begin "editions into one dataset: a second file's rows added to a dataset are said; a file whose every row repeats the dataset's ids is called an edition; options given to an already imported file are said not applied"
+fp_init ed.sqlite
+printf 'id,name,lon,lat\nE1,a,10,20\nE2,b,11,21\n' > ed2021.csv
+printf 'id,name,lon,lat\nE1,a2,10,20\nE2,b2,11,21\n' > ed2022.csv
+printf 'id,name,lon,lat\nE3,c,12,22\n' > ed_more.csv
+run --db ed.sqlite import ed2021.csv --dataset ed
+assert_not_contains "$OUT" "held projects of earlier imports" "the first import: no note"
+run --db ed.sqlite import ed2022.csv --dataset ed
+assert_eq 1 "$RC" "every row a duplicate: exit 1"
+assert_contains "$OUT" "no row of ed2022.csv was stored: all 2 were rejected as a duplicate id, the ids dataset 'ed' holds from earlier imports; another edition of the list? import it into its own --dataset" "the edition is named, not a retry with --crs"
+assert_not_contains "$OUT" "replaces this attempt" "no advice that cannot help"
+run --db ed.sqlite import ed_more.csv --dataset ed
+assert_eq 0 "$RC" "rows added to the dataset"
+assert_contains "$OUT" "note: dataset 'ed' held projects of earlier imports: these rows are added to them" "the addition is said"
+assert_eq "E1|a,E2|b,E3|c" "$(sqlite3 -batch ed.sqlite "SELECT group_concat(source_key || '|' || name, ',') FROM (SELECT * FROM projects ORDER BY source_key)")" "sqlite3: the first edition kept, the added row there"
+run --db ed.sqlite import ed2021.csv --dataset ed --lon lon --lat lat --crs EPSG:4326
+assert_eq 0 "$RC" "already imported: exit 0"
+assert_contains "$OUT" "--lon, --lat, --crs not applied: the rows of import #1 stay as they were read; to read the file with them, import it into another --dataset" "the options are said not applied"
+case_end
+
 case_begin "every row rejected (a UTM CSV read as lon/lat): exit 1 saying so; importing the file again with --crs replaces that attempt; a file that stored rows stays 'already imported'"
 # Expected lon/lat from PROJ's cs2cs (EPSG:4326 in its axis order: lat, lon).
 printf 'id,name,x,y\nU1,Site A,500000,4649776\nU2,Site B,510000,4659776\n' > utm33.csv
