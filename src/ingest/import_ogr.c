@@ -334,6 +334,24 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     if (names.note[0] && !res->names_note[0]) snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
     int field_col[FP_F_COUNT];
     fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
+    /* The summary's columns line, as for a CSV: which field fills which
+     * (a GeoJSON whose country property is "Land" imported without a
+     * country said nothing of it). Several layers: one part each. */
+    if (!st) {
+        char *buf = res->mapping;
+        size_t size = sizeof res->mapping, o = strlen(buf);
+        int any = 0;
+        for (int f = 0; f < FP_F_COUNT; f++) any |= field_col[f] >= 0;
+        if (o && o + 3 < size) o += snprintf(buf + o, size - o, "; ");
+        if (nlayers > 1 && o + 8 < size) o += snprintf(buf + o, size - o, "layer %s: ", lname);
+        for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
+            if (field_col[f] >= 0)
+                o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "", fpi_field_names[f],
+                              OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, field_col[f])));
+        if (!any && o + 4 < size)
+            snprintf(buf + o, size - o, "no property fills id, company, category, name, place, country, year, "
+                     "status, amount or source (name them with --map FIELD=PROPERTY)");
+    }
     int own_export = fpi_is_footprint_export(cols, ncols);
     /* A GeoPackage keeps a field's JSON subtype: footprint's export declares
      * its columns of lists and objects so, and a plain text column keeps

@@ -448,3 +448,16 @@ run --db h5.sqlite import handoff/footprint.gpkg --dataset x
 assert_contains "$OUT" "placement as the file records it (its dataset is not in this store, so a move cannot be told): 82" "said"
 assert_eq "alternate|city|1|0 country|country|65|0 exact|city|16|0 " "$(placements h5.sqlite x)" "method and precision as the file has them, no reference"
 case_end
+
+case_begin "GeoJSON and GeoPackage imports print the columns line as a CSV does: which property fills which field, or that none does"
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ID":"K1","Country":"KE","Project name":"x"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}}]}' > cols_named.geojson
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"Land":"KE"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}}]}' > cols_land.geojson
+fp_init cols.sqlite
+run --db cols.sqlite import cols_named.geojson
+assert_contains "$OUT" "  columns: id=ID, name=Project name, country=Country" "the properties read as fields"
+run --db cols.sqlite import cols_land.geojson
+assert_contains "$OUT" "  columns: no property fills id, company, category, name, place, country, year, status, amount or source (name them with --map FIELD=PROPERTY)" "a file none of whose properties is a field"
+ogr2ogr -f GPKG cols.gpkg cols_named.geojson -nln sites 2>/dev/null
+run --db cols.sqlite import cols.gpkg
+assert_contains "$OUT" "  columns: id=ID, name=Project name, country=Country" "GeoPackage"
+case_end
