@@ -99,6 +99,13 @@ typedef struct fp_import_result {
     long placements_unverified; /* their dataset is not in this store: placement kept as the file records it */
 } fp_import_result;
 
+/* Removes a dataset (`footprint drop`): its projects, QA findings and
+ * fixes, imports and rejects, in one transaction; *projects and *imports
+ * say how many were removed. FP_ERR_USAGE, naming the datasets there are,
+ * when no import went into one of that name. Aggregations made before keep
+ * their results until they are made again. */
+fp_status fp_dataset_drop(fp_store *store, const char *dataset, int64_t *projects, int64_t *imports, fp_error *err);
+
 /* Imports one file into the store in one transaction: on a fatal error or an
  * interrupt nothing of it is stored. Bad rows are stored in `rejects` with
  * their line (CSV) or feature number and the reason; they are not fatal. */

@@ -309,6 +309,13 @@ fp_status fp_store_dataset_check(fp_store *store, const char *dataset, fp_error 
 /* The same for a dataset some import went into, projects or not (a
  * dataset whose rows were all rejected: `rejects --dataset`). */
 fp_status fp_store_imported_dataset_check(fp_store *store, const char *dataset, fp_error *err);
+/* Removes a dataset inside the caller's transaction: its projects (their
+ * typed geometries, spatial index entries and column cache parts go with
+ * them, by the store's triggers), QA findings and fixes, and its imports
+ * with their rejects. *projects and *imports: how many rows of each were
+ * deleted. Aggregations made before keep their tables (a snapshot). */
+fp_status fp_store_dataset_drop(fp_store *store, const char *dataset, int64_t *projects, int64_t *imports,
+                                fp_error *err);
 /* Whether the dataset has any import (*any): with none, no checksum can
  * match, and the import can start before its file's SHA-256 is known. */
 fp_status fp_store_dataset_has_imports(fp_store *store, const char *dataset, int *any, fp_error *err);

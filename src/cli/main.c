@@ -35,6 +35,7 @@ static const char *const usage_main =
     "  init [--regions FILE]      create or upgrade the store; load the default regions\n"
     "  import FILE [OPTIONS]      load CSV, GeoJSON, GeoPackage, Shapefile, FlatGeobuf, ...\n"
     "  rejects [--dataset NAME]   list rejected rows with line/feature and reason\n"
+    "  drop --dataset NAME        remove a dataset: its projects, imports, rejects, QA findings\n"
     "  geocode [--dataset NAME]   give coordinates to rows that have only a place/country\n"
     "  check [--dataset NAME]     data QA: swapped lon/lat, dropped signs, wrong country, duplicates\n"
     "  aggregate --by LEVEL       count projects per country, admin-1, continent, grid, ...\n"
@@ -109,6 +110,14 @@ static const char *const usage_rejects =
     "Lists rejected rows: import, file, line or feature number, reason, raw text.\n"
     "--repaired lists instead the stored rows whose geometry was repaired, with\n"
     "GEOS's reason and location before the repair.\n";
+
+static const char *const usage_drop =
+    "usage: footprint [--db PATH] drop --dataset NAME\n"
+    "\n"
+    "Removes a dataset from the store: its projects, imports, rejects and QA\n"
+    "findings, in one transaction (an edition imported under the wrong name, or\n"
+    "read with the wrong options, can then be imported again). Aggregations\n"
+    "made before keep their results until `aggregate` makes them again.\n";
 
 static const char *const usage_geocode =
     "usage: footprint [--db PATH] geocode [--dataset NAME] [--gazetteer FILE]\n"
@@ -678,6 +687,32 @@ static int cmd_rejects(const char *db, int argc, char **argv)
     return 0;
 }
 
+static int cmd_drop(const char *db, int argc, char **argv)
+{
+    static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "help", no_argument, 0, 'h' }, { 0 } };
+    const char *dataset = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'd') dataset = optarg;
+        else if (c == 'h') { fputs(usage_drop, stdout); return 0; }
+        else return usage_error(usage_drop, "drop: bad option%s", "");
+    }
+    if (optind < argc) return usage_error(usage_drop, "drop: unexpected argument '%s'", argv[optind]);
+    /* Never a default: removing data is named. */
+    if (!dataset) return usage_error(usage_drop, "drop: which dataset? (--dataset NAME)%s", "");
+    fp_error err = {0};
+    fp_store *store;
+    if (fp_store_open_ctx(cli_context, db, 0, &store, &err)) return fail(&err);
+    int64_t projects = 0, imports = 0;
+    fp_status st = fp_dataset_drop(store, dataset, &projects, &imports, &err);
+    fp_store_close(store);
+    if (st) return fail(&err);
+    if (!quiet)
+        printf("drop: dataset %s removed: %lld project%s, %lld import%s (with their rejects and QA findings)\n", dataset,
+               (long long)projects, projects == 1 ? "" : "s", (long long)imports, imports == 1 ? "" : "s");
+    return 0;
+}
+
 static int cmd_geocode(const char *db, int argc, char **argv)
 {
     static struct option longopts[] = { { "dataset", required_argument, 0, 'd' }, { "gazetteer", required_argument, 0, 'g' },
@@ -1109,7 +1144,7 @@ extern const char *const usage_serve;
 
 struct command { const char *name; int (*fn)(const char *, int, char **); const char *usage; };
 static const struct command commands[] = {
-    { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL },
+    { "init", cmd_init, NULL }, { "import", cmd_import, NULL }, { "rejects", cmd_rejects, NULL }, { "drop", cmd_drop, NULL },
     { "geocode", cmd_geocode, NULL }, { "check", cmd_check, NULL }, { "aggregate", cmd_aggregate, NULL }, { "diff", cmd_diff, NULL }, { "export", cmd_export, NULL }, { "render", cmd_render, NULL },
     { "tiles", cmd_tiles, NULL }, { "serve", cmd_serve, NULL }, { "run", cmd_run, NULL }, { 0 } };
 
@@ -1118,6 +1153,7 @@ static const char *command_usage(const char *name)
     if (!strcmp(name, "init")) return usage_init;
     if (!strcmp(name, "import")) return usage_import;
     if (!strcmp(name, "rejects")) return usage_rejects;
+    if (!strcmp(name, "drop")) return usage_drop;
     if (!strcmp(name, "geocode")) return usage_geocode;
     if (!strcmp(name, "check")) return usage_check;
     if (!strcmp(name, "aggregate")) return usage_aggregate;

@@ -91,6 +91,21 @@ static int imported_meanwhile(fp_store *store, const char *dataset, const char *
     return fp_store_is_server(store) && fp_store_import_find(store, dataset, sha, other, NULL) == FP_OK && *other;
 }
 
+fp_status fp_dataset_drop(fp_store *store, const char *dataset, int64_t *projects, int64_t *imports, fp_error *err)
+{
+    *projects = *imports = 0;
+    fp_status st = fp_store_begin(store, err);
+    if (st) return st;
+    /* Checked under the write lock: a dataset another session removed or
+     * renamed meanwhile is a typo now, not "0 removed". */
+    st = fp_store_imported_dataset_check(store, dataset, err);
+    if (!st) st = fp_store_dataset_drop(store, dataset, projects, imports, err);
+    if (!st) fp_context_pause(fp_store_context(store), "drop:commit");
+    if (!st) st = fp_store_commit(store, err);
+    else fp_store_rollback(store);
+    return st;
+}
+
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
                          fp_import_result *res, fp_error *err)
 {

@@ -160,6 +160,31 @@ fp_status fp_store_imported_dataset_check(fp_store *s, const char *dataset, fp_e
     return dataset_check(s, imported_datasets_sql, "no import into that dataset", dataset, err);
 }
 
+fp_status fp_store_dataset_drop(fp_store *s, const char *dataset, int64_t *projects, int64_t *imports, fp_error *err)
+{
+    *projects = *imports = 0;
+    if (s->pg) return fpi_pg_dataset_drop(s, dataset, projects, imports, err);
+    /* Children first: the store does not rely on foreign_keys being on. */
+    static const char *const steps[] = {
+        "DELETE FROM qa_fixes WHERE dataset = ?1",
+        "DELETE FROM qa_findings WHERE dataset = ?1",
+        "DELETE FROM projects WHERE dataset = ?1",
+        "DELETE FROM rejects WHERE import_id IN (SELECT id FROM imports WHERE dataset = ?1)",
+        "DELETE FROM imports WHERE dataset = ?1",
+    };
+    fp_status st = FP_OK;
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0] && !st; k++) {
+        sqlite3_stmt *q;
+        if ((st = fpi_store_prepare(s, steps[k], "removing a dataset", &q, err))) break;
+        sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) != SQLITE_DONE) st = fpi_store_db_error(s, "removing a dataset", err);
+        else if (k == 2) *projects = sqlite3_changes(s->db);
+        else if (k == 4) *imports = sqlite3_changes(s->db);
+        sqlite3_finalize(q);
+    }
+    return st;
+}
+
 fp_status fp_store_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
 {
     if (s->pg) return fpi_pg_dataset_has_imports(s, dataset, any, err);

@@ -196,6 +196,26 @@ fp_status fpi_pg_datasets(fp_store *s, const char *sql, char ***names, size_t *n
     return FP_OK;
 }
 
+fp_status fpi_pg_dataset_drop(fp_store *s, const char *dataset, int64_t *projects, int64_t *imports, fp_error *err)
+{
+    static const char *const steps[] = {
+        "DELETE FROM qa_fixes WHERE dataset = $1",
+        "DELETE FROM qa_findings WHERE dataset = $1",
+        "DELETE FROM projects WHERE dataset = $1",
+        "DELETE FROM rejects WHERE import_id IN (SELECT id FROM imports WHERE dataset = $1)",
+        "DELETE FROM imports WHERE dataset = $1",
+    };
+    const char *v[] = { dataset };
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        PGresult *r = fpi_pg_exec(s, steps[k], 1, v);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) return fpi_pg_error(s, r, "removing a dataset", err);
+        if (k == 2) *projects = strtoll(PQcmdTuples(r), NULL, 10);
+        if (k == 4) *imports = strtoll(PQcmdTuples(r), NULL, 10);
+        PQclear(r);
+    }
+    return FP_OK;
+}
+
 fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err)
 {
     const char *v[] = { dataset };

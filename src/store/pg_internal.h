@@ -149,6 +149,7 @@ fp_status fpi_pg_loader_reject(fp_pg_loader *l, long line, long feature, const c
 fp_status fpi_pg_loader_finish(fp_pg_loader *l, void (*on_copied)(void *, long long), void *user, fp_error *err);
 fp_status fpi_pg_datasets(fp_store *s, const char *sql, char ***names, size_t *n, fp_error *err);
 fp_status fpi_pg_dataset_has_imports(fp_store *s, const char *dataset, int *any, fp_error *err);
+fp_status fpi_pg_dataset_drop(fp_store *s, const char *dataset, int64_t *projects, int64_t *imports, fp_error *err);
 fp_status fpi_pg_import_find(fp_store *s, const char *dataset, const char *checksum, int64_t *id, fp_error *err);
 fp_status fpi_pg_import_forget_empty(fp_store *s, const char *dataset, const char *checksum, int64_t *forgotten,
                                      fp_error *err);

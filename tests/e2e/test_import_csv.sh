@@ -676,6 +676,30 @@ assert_eq 0 "$RC" "already imported: exit 0"
 assert_contains "$OUT" "--lon, --lat, --crs not applied: the rows of import #1 stay as they were read; to read the file with them, import it into another --dataset" "the options are said not applied"
 case_end
 
+case_begin "drop --dataset: the dataset's projects, imports, rejects, QA findings, typed geometries and spatial index entries go; other datasets stay; the file can be imported again"
+fp_init drop.sqlite
+printf 'id,name,lon,lat\nA1,a,10,20\nA2,dup,10,20\nA3,bad,500,20\n' > drop_a.csv
+printf 'id,name,lon,lat\nB1,b,30,40\n' > drop_b.csv
+"$FP" -q --db drop.sqlite import drop_a.csv --dataset da
+"$FP" -q --db drop.sqlite import drop_b.csv --dataset db
+before_b=$(sqlite3 -batch drop.sqlite "SELECT group_concat(id || ':' || source_key) FROM projects WHERE dataset = 'db'")
+run --db drop.sqlite drop
+assert_eq 2 "$RC" "no --dataset: a usage error, nothing removed"
+run --db drop.sqlite drop --dataset nope
+assert_eq 2 "$RC" "an unknown dataset: exit 2"
+assert_contains "$OUT" "(datasets: da, db)" "the datasets named"
+run --db drop.sqlite drop --dataset da
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "drop: dataset da removed: 2 projects, 1 import (with their rejects and QA findings)" "$OUT" "what was removed"
+assert_eq "0|0|0|0|0|0" "$(sqlite3 -batch drop.sqlite "SELECT (SELECT count(*) FROM projects WHERE dataset = 'da'), (SELECT count(*) FROM imports WHERE dataset = 'da'), (SELECT count(*) FROM rejects), (SELECT count(*) FROM qa_findings WHERE dataset = 'da'), (SELECT count(*) FROM projects_geom_point WHERE id NOT IN (SELECT id FROM projects)), (SELECT count(*) FROM idx_projects_geom WHERE pkid NOT IN (SELECT id FROM projects))")" \
+    "sqlite3: no project, import, reject, finding, typed geometry or index entry of da left"
+assert_eq "$before_b" "$(sqlite3 -batch drop.sqlite "SELECT group_concat(id || ':' || source_key) FROM projects WHERE dataset = 'db'")" "db untouched"
+"$FP" -q --db drop.sqlite aggregate --by continent --name after_drop >/dev/null 2>&1
+assert_eq "1" "$(sqlite3 -batch drop.sqlite "SELECT sum(projects) FROM agg_after_drop WHERE level = 'continent'")" "an aggregation after the drop counts db's one project (the column cache followed)"
+run --db drop.sqlite import drop_a.csv --dataset da
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "imported again: not 'already imported'"
+case_end
+
 case_begin "every row rejected (a UTM CSV read as lon/lat): exit 1 saying so; importing the file again with --crs replaces that attempt; a file that stored rows stays 'already imported'"
 # Expected lon/lat from PROJ's cs2cs (EPSG:4326 in its axis order: lat, lon).
 printf 'id,name,x,y\nU1,Site A,500000,4649776\nU2,Site B,510000,4659776\n' > utm33.csv

@@ -1113,3 +1113,29 @@ assert_eq "input|point|" "$(pgc_psql eq -F'|' -c "SELECT geocode_method, geocode
 assert_eq "0" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON r.source_key = 'sample:' || s.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt' AND r.source_key <> 'sample:P002' AND (r.geocode_method IS DISTINCT FROM s.geocode_method OR r.geocode_ref IS DISTINCT FROM s.geocode_ref)")" "the others as the sample placed them"
 assert_eq "$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE dataset = 'sample'")" "$(pgc_psql eq -c "SELECT count(*) FROM projects r JOIN projects s ON r.source_key = 'sample:' || s.source_key AND s.dataset = 'sample' WHERE r.dataset = 'rt'")" "every sample row read back under sample:ID"
 case_end
+
+case_begin "engine equivalence: drop --dataset removes a dataset's projects, imports, rejects and QA findings alike; it can be imported again, and an aggregation after it counts the rest"
+drop_rt() {  # DB E
+    "$FP" --db "$1" drop --dataset rt > $2/drop.out 2>&1 || fail "drop ($1: $(cat $2/drop.out))"
+}
+n_rt=$(pgc_psql eq -c "SELECT count(*) FROM projects WHERE dataset = 'rt'")
+on_both drop_rt "$SDB" "$EQ"
+assert_eq "drop: dataset rt removed: $n_rt projects, 1 import (with their rejects and QA findings)" "$(cat p/drop.out)" "PostGIS: what was removed"
+assert_eq "$(cat s/drop.out)" "$(cat p/drop.out)" "the same on SpatiaLite"
+assert_eq "0|0|0" "$(pgc_psql eq -F'|' -c "SELECT (SELECT count(*) FROM projects WHERE dataset = 'rt'), (SELECT count(*) FROM imports WHERE dataset = 'rt'), (SELECT count(*) FROM qa_findings WHERE dataset = 'rt')")" "PostGIS: nothing of rt left"
+eq_dump after_drop \
+    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i ORDER BY i.dataset, i.file" \
+    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i ORDER BY i.dataset, i.file"
+assert_eq "0" "$(spatialite_q "$SDB" "SELECT (SELECT count(*) FROM projects_geom_point) + (SELECT count(*) FROM projects_geom_line) + (SELECT count(*) FROM projects_geom_polygon) - (SELECT count(*) FROM projects WHERE geom IS NOT NULL)")" "SpatiaLite: the typed geometry tables follow"
+run --db "$SDB" drop --dataset rt
+assert_eq 2 "$RC" "a dataset dropped already is unknown (exit 2)"
+on_both read_back "$SDB" "$EQ"
+assert_contains "$(cat p/rt.out)" "94 rows read, 94 stored" "PostGIS: imported again after the drop"
+agg_after() {  # DB E
+    "$FP" --db "$1" -q aggregate --by country --name after_drop > $2/agg.out 2>&1 || fail "aggregate ($1: $(cat $2/agg.out))"
+}
+on_both agg_after "$SDB" "$EQ"
+eq_dump agg_after_drop \
+    "SELECT code, projects FROM agg_after_drop WHERE level = 'country' AND projects > 0 ORDER BY code" \
+    "SELECT code, projects FROM agg_after_drop WHERE level = 'country' AND projects > 0 ORDER BY code"
+case_end
