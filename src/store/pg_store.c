@@ -901,7 +901,7 @@ int fp_store_lock_timed_out(const fp_store *r) { return r && r->pg && r->pg->loc
 
 /* Commands that run on PostGIS: every stage reads and writes the store
  * through fp_store.h (serve reads tile files, not the store). */
-static const char *const pg_commands[] = { "init", "import", "rejects", "geocode", "check", "aggregate", "diff",
+static const char *const pg_commands[] = { "init", "import", "rejects", "drop", "geocode", "check", "aggregate", "diff",
                                            "export", "render", "tiles", "serve", "run", NULL };
 
 fp_status fp_store_check_command(const char *db, const char *command, fp_error *err)

@@ -976,7 +976,8 @@ render_facets() {  # DB E
     local db=$1 e=$2
     for f in COMPANY YEARS SCORE BINS FLAG MIX; do
         v=F_$f
-        "$FP" -q --db "$db" render --style facet.json ${!v} --size 600x400 -o $e/facet_$f.png || fail "render ${!v} ($db)"
+        "$FP" -q --db "$db" render --style facet.json ${!v} --size 600x400 -o $e/facet_$f.png 2> $e/facet_$f.err ||
+            fail "render ${!v} ($db): $(head -c 400 $e/facet_$f.err)"
     done
 }
 on_both render_facets "$SDB" "$EQ"
@@ -1124,15 +1125,15 @@ assert_eq "drop: dataset rt removed: $n_rt projects, 1 import (with their reject
 assert_eq "$(cat s/drop.out)" "$(cat p/drop.out)" "the same on SpatiaLite"
 assert_eq "0|0|0" "$(pgc_psql eq -F'|' -c "SELECT (SELECT count(*) FROM projects WHERE dataset = 'rt'), (SELECT count(*) FROM imports WHERE dataset = 'rt'), (SELECT count(*) FROM qa_findings WHERE dataset = 'rt')")" "PostGIS: nothing of rt left"
 eq_dump after_drop \
-    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i ORDER BY i.dataset, i.file" \
-    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i ORDER BY i.dataset, i.file"
+    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i WHERE i.dataset IN ('sample', 'qa', 'rt') ORDER BY i.dataset, i.file" \
+    "SELECT i.dataset, i.rows_stored, (SELECT count(*) FROM rejects r WHERE r.import_id = i.id), (SELECT count(*) FROM projects p WHERE p.import_id = i.id), (SELECT count(*) FROM qa_findings q WHERE q.dataset = i.dataset) FROM imports i WHERE i.dataset IN ('sample', 'qa', 'rt') ORDER BY i.dataset, i.file"
 assert_eq "0" "$(spatialite_q "$SDB" "SELECT (SELECT count(*) FROM projects_geom_point) + (SELECT count(*) FROM projects_geom_line) + (SELECT count(*) FROM projects_geom_polygon) - (SELECT count(*) FROM projects WHERE geom IS NOT NULL)")" "SpatiaLite: the typed geometry tables follow"
 run --db "$SDB" drop --dataset rt
 assert_eq 2 "$RC" "a dataset dropped already is unknown (exit 2)"
 on_both read_back "$SDB" "$EQ"
 assert_contains "$(cat p/rt.out)" "94 rows read, 94 stored" "PostGIS: imported again after the drop"
 agg_after() {  # DB E
-    "$FP" --db "$1" -q aggregate --by country --name after_drop > $2/agg.out 2>&1 || fail "aggregate ($1: $(cat $2/agg.out))"
+    "$FP" --db "$1" -q aggregate --by country --dataset rt --name after_drop > $2/agg.out 2>&1 || fail "aggregate ($1: $(cat $2/agg.out))"
 }
 on_both agg_after "$SDB" "$EQ"
 eq_dump agg_after_drop \
