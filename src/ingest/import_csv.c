@@ -70,7 +70,9 @@ static const char *bad_bytes(const fp_csv_record *rec, char **cols, int ncols, c
         int invalid = !nul && encoding && memchr(rec->fields[i], FP_CSV_INVALID, rec->lengths[i]);
         if (!nul && !invalid) continue;
         char named[160] = "";
-        if (i < ncols) snprintf(named, sizeof named, " (%.140s)", cols[i]);
+        char shown[144];
+        if (i < ncols) fpi_column_display(cols[i], shown, sizeof shown);
+        if (i < ncols) snprintf(named, sizeof named, " (%s)", shown);
         if (nul) snprintf(reason, size, "NUL byte in field %d%s: the value would be cut there "
                           "(a UTF-16 or UTF-32 file? give --encoding)", i + 1, named);
         else snprintf(reason, size, "field %d%s holds bytes that are not valid %s text", i + 1, named, encoding);

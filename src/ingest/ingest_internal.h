@@ -18,10 +18,18 @@ extern const char *const fpi_field_names[FP_F_COUNT];
 int fpi_field_index(const char *name);
 /* Which field a column named `column` fills when nothing is mapped: -1 if none. */
 int fpi_field_for_column(const char *column);
-/* A column name as the aliases compare it: ASCII lower case, without spaces,
- * dots, underscores and hyphens, and without a trailing "(...)" qualifier
- * ("Longitude (deg)" is "longitude"). */
+/* A column name as the aliases compare it: ASCII lower case, without
+ * whitespace (spaces, line breaks, tabs, NBSP: fpi_space_at), dots,
+ * underscores and hyphens, and without a trailing "(...)" qualifier
+ * ("Longitude (deg)", "Longitude\n(deg)" are "longitude"). */
 void fpi_normalize_column_name(const char *in, char *out, size_t size);
+/* Bytes of the whitespace character at s, 0 if it is none: ASCII blanks
+ * and line breaks, NBSP and the other Unicode spaces. */
+size_t fpi_space_at(const char *s);
+/* A column name on one line, as the summary and reasons show it and
+ * --lon/--lat may name it: each run of whitespace one space, none at the
+ * ends ("Latitude\n(WGS 84)" is "Latitude (WGS 84)"). */
+void fpi_column_display(const char *in, char *out, size_t size);
 /* Resolves explicit --map entries and name detection over `columns`: fills
  * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
 /* Whether the columns are footprint's own export's (source_key, dataset and

@@ -21,6 +21,7 @@
 struct fp_table {
     const char *path;
     char **cols;                  /* owned copies, trimmed */
+    char **shown;                 /* the same on one line, for the summary and reasons (fpi_column_display) */
     int ncols;
     int lon_c, lat_c, wkt_c;
     int field_col[FP_F_COUNT];
@@ -47,11 +48,30 @@ static const char *const lat_names[] = { "lat", "latitude", "y", "y_coord", "y_c
                                          "decimal_latitude", "lat_dd", "northing", NULL };
 static const char *const wkt_names[] = { "wkt", "geometry_wkt", "geom_wkt", NULL };
 
+/* A column name on one line (fpi_column_display), malloc'd. */
+static char *one_line(const char *name)
+{
+    size_t n = strlen(name) + 1;
+    char *out = malloc(n);
+    if (out) fpi_column_display(name, out, n);
+    return out;
+}
+
+/* The column named: as written, in any case, or as the summary shows it
+ * (--lat "Latitude (WGS 84)" names a header cell "Latitude\n(WGS 84)"). */
 static int find_named(char **cols, int n, const char *name)
 {
     for (int i = 0; i < n; i++) if (strcmp(cols[i], name) == 0) return i;
     for (int i = 0; i < n; i++) if (strcasecmp(cols[i], name) == 0) return i;
-    return -1;
+    char *want = one_line(name);
+    int found = -1;
+    for (int i = 0; want && found < 0 && i < n; i++) {
+        char *have = one_line(cols[i]);
+        if (have && strcasecmp(have, want) == 0) found = i;
+        free(have);
+    }
+    free(want);
+    return found;
 }
 
 /* The first of names found as a column: as written (any case), then as
@@ -117,12 +137,12 @@ static void describe_mapping(const fp_table *t)
     for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
         if (t->field_col[f] >= 0)
             o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "",
-                          fpi_field_names[f], t->cols[t->field_col[f]]);
+                          fpi_field_names[f], t->shown[t->field_col[f]]);
     if (t->lon_c >= 0 && o + 4 < size)
         o += snprintf(buf + o, size - o, "%slon/lat=%s, %s", o && buf[o - 1] != ' ' ? ", " : "",
-                      t->cols[t->lon_c], t->cols[t->lat_c]);
+                      t->shown[t->lon_c], t->shown[t->lat_c]);
     else if (t->wkt_c >= 0 && o + 4 < size)
-        snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->cols[t->wkt_c]);
+        snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->shown[t->wkt_c]);
 }
 
 /* Every column gets a name of its own, so that no value is lost as an
@@ -164,8 +184,12 @@ static void name_columns_uniquely(fp_table *t, char *renamed, size_t size)
             g_free(name);
             name = longer;
         }
-        if (o + 4 < size)
-            o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old : "(empty)", name);
+        if (o + 4 < size) {
+            char *old_shown = one_line(old), *new_shown = one_line(name);
+            o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old_shown : "(empty)", new_shown);
+            free(old_shown);
+            free(new_shown);
+        }
         g_hash_table_add(given, g_strdup(name));
         free(t->cols[i]);
         t->cols[i] = strdup(name);
@@ -181,8 +205,12 @@ void fpi_table_free(fp_table *t)
     if (!t) return;
     if (t->pj) proj_destroy(t->pj);
     if (t->pjctx) proj_context_destroy(t->pjctx);
-    for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
+    for (int i = 0; i < t->ncols; i++) {
+        free(t->cols[i]);
+        if (t->shown) free(t->shown[i]);
+    }
     free(t->cols);
+    free(t->shown);
     g_strfreev(t->keys);
     free(t->types);
     if (t->scoped_id) g_string_free(t->scoped_id, TRUE);
@@ -231,12 +259,13 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     }
     char renamed[256] = "", lone_note[300] = "";
     name_columns_uniquely(t, renamed, sizeof renamed);
-    char **cols = t->cols;
+    char **cols = t->cols, **shown = t->shown = calloc(ncols + 1, sizeof *t->shown);
+    for (int i = 0; i < ncols; i++) shown[i] = one_line(cols[i]);
     t->lon_c = t->lat_c = t->wkt_c = -1;
     fp_status st = FP_OK;
     char columns_list[1024] = "";
     for (int i = 0, o = 0; i < ncols && o < 1000; i++)
-        o += snprintf(columns_list + o, sizeof columns_list - o, "%s%s", i ? ", " : "", cols[i]);
+        o += snprintf(columns_list + o, sizeof columns_list - o, "%s%s", i ? ", " : "", shown[i]);
 
     if (opts->wkt_column) {
         if ((t->wkt_c = find_named(cols, ncols, opts->wkt_column)) < 0) {
@@ -279,7 +308,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
             snprintf(lone_note, sizeof lone_note,
                      "NOT READ: a %s column '%s' but no %s column (looked for %s): its coordinates are not used "
                      "and rows without them go to geocode; name both with --lon/--lat", is_lat ? "latitude" : "longitude",
-                     cols[lone], is_lat ? "longitude" : "latitude", is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y");
+                     shown[lone], is_lat ? "longitude" : "latitude", is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y");
         }
     }
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
@@ -369,7 +398,7 @@ static fp_status reject(fp_table *t, fp_sink *sink, long line, long feature, int
 fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err)
 {
-    char **cols = t->cols;
+    char **cols = t->cols, **shown = t->shown;
     const int lon_c = t->lon_c, lat_c = t->lat_c, wkt_c = t->wkt_c;
     const int *field_col = t->field_col;
     fp_import_result *res = t->res;
@@ -417,7 +446,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         }
         if (oe != OGRERR_NONE || !g) {
             if (g) OGR_G_DestroyGeometry(g);
-            snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", cols[wkt_c],
+            snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", shown[wkt_c],
                      gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fpi_trim(fields[wkt_c]));
             return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
         }
@@ -427,7 +456,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         if (t->pj && transform_vertices(t->pj, g, &bx, &by)) {
             OGR_G_DestroyGeometry(g);
             snprintf(reason, sizeof reason, "column %s: coordinate %.10g %.10g cannot be transformed from %s to WGS 84",
-                     cols[wkt_c], bx, by, t->opts->crs);
+                     shown[wkt_c], bx, by, t->opts->crs);
             return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
         }
         row.reprojected = t->pj != NULL;
@@ -449,7 +478,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         if (!*lon_s && !*lat_s && have_place) {
             /* No coordinates but a place: stored for `footprint geocode`. */
         } else if (!*lon_s || !*lat_s) {
-            snprintf(reason, sizeof reason, "%s is empty", !*lon_s ? cols[lon_c] : cols[lat_c]);
+            snprintf(reason, sizeof reason, "%s is empty", !*lon_s ? shown[lon_c] : shown[lat_c]);
             return reject(t, sink, line, feature, !*lon_s && !*lat_s ? FP_REJECT_NO_LOCATION : FP_REJECT_COORD_MISSING,
                           !*lon_s && !*lat_s ? "no coordinates and no place or country to geocode" : reason,
                           raw, raw_len, err);
@@ -457,11 +486,11 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
             double lon, lat;
             if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
                 snprintf(reason, sizeof reason, "%s='%.40s' %s='%.40s' is not a pair of numbers",
-                         cols[lon_c], lon_s, cols[lat_c], lat_s);
+                         shown[lon_c], lon_s, shown[lat_c], lat_s);
                 return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_NUMBER, reason, raw, raw_len, err);
             }
             if (!isfinite(lon) || !isfinite(lat)) {
-                snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", cols[lon_c], lon_s, cols[lat_c], lat_s);
+                snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", shown[lon_c], lon_s, shown[lat_c], lat_s);
                 return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_FINITE, reason, raw, raw_len, err);
             }
             if (t->pj) {
@@ -486,7 +515,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
             }
             if (rx < 0 || ry < 0) {
                 snprintf(reason, sizeof reason, "%s=%s %s=%s is outside lon -180..180, lat -90..90%s",
-                         cols[lon_c], lon_s, cols[lat_c], lat_s,
+                         shown[lon_c], lon_s, shown[lat_c], lat_s,
                          t->pj ? "" : " (another CRS? use --crs)");
                 return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
             }

@@ -196,6 +196,23 @@ assert_eq 0 "$RC" "with --lon/--lat it imports"
 assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely2'")" "coordinates"
 case_end
 
+case_begin "header cells with line breaks, tabs and NBSP (Excel's Alt+Enter, a pasted name) match as with spaces: coordinates read, fields mapped, the columns line on one line"
+# "Latitude<CR><LF>(WGS 84)", "Longitude<NBSP>(WGS<TAB>84)", "Project<LF>name",
+# "Amount<LF>(USD)"; the same names with spaces are found (README).
+printf 'id;"Project\nname";"Latitude\r\n(WGS 84)";"Longitude\xc2\xa0(WGS\t84)";city;"Amount\n(USD)";"Start\ndate"\r\nNL1;Kigali 5G;-1,9441;30,0619;Kigali;1.234,5;2019\r\n' > wrapped.csv
+run --db $DB import wrapped.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "columns: id=id, name=Project name, place=city, amount=Amount (USD), lon/lat=Longitude (WGS 84), Latitude (WGS 84)" "columns line"
+assert_not_contains "$OUT" "to geocode" "no row left to geocode"
+assert_eq "Kigali 5G|30.0619|-1.9441|1234.5|input" "$(ssql "SELECT name, X(geom), Y(geom), amount, geocode_method FROM projects WHERE dataset='wrapped'")" "the row"
+# Other columns keep their name as written in extra.
+assert_eq '{"Start\ndate":"2019"}' "$(sql "SELECT extra FROM projects WHERE dataset='wrapped'")" "extra"
+# --lon/--lat as the columns line shows the names.
+run --db $DB import wrapped.csv --dataset wrapped2 --lon 'Longitude (WGS 84)' --lat 'latitude (wgs 84)'
+assert_eq 0 "$RC" "--lon/--lat as shown: exit status ($OUT)"
+assert_eq "30.0619|-1.9441" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='wrapped2'")" "--lon/--lat as shown"
+case_end
+
 case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
 printf 'id,lon,lat,note,note,,\n1,10.5,20.5,n1,n2,e1,e2\n' > dupcols.csv
 run --db $DB import dupcols.csv

@@ -256,3 +256,36 @@ run --db g.sqlite geocode
 assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "g.xlsx:3: place 'Nowhereville' not found in KEN" "row 3 of the sheet named as g.xlsx:3"
 case_end
+
+# sheet OUT SPEC: a workbook written as Excel and Calc store one
+# (tests/tools/sheet_write.py): what ogr2ogr cannot write.
+sheet() { python3 "$ROOT/tests/tools/sheet_write.py" "$1" "$2" || fail "sheet_write.py $1"; }
+
+# Header cells typed with Alt+Enter (a line break in the cell) and one with
+# an NBSP, the CSV twin's header likewise; the same names with spaces are
+# found (README: column names).
+cat > wrapped.json <<'J'
+{"sheets": [{"name": "Projects", "rows": [
+  ["id", "Project\nname", "Latitude\n(WGS 84)", "Longitude\n(WGS 84)", "Town\u00a0", "Amount\n(USD)"],
+  ["H1", "Kigali 5G", -1.9441, 30.0619, "Kigali", 250000],
+  ["H2", "Goma 4G", -1.6585, 29.2205, "Goma", 1000]]},
+ {"name": "Notes", "rows": [["Read me"], ["Amounts in USD"]]}]}
+J
+printf 'id,"Project\nname","Latitude\r\n(WGS 84)","Longitude\n(WGS 84)",Town\xc2\xa0,"Amount\n(USD)"\nH1,Kigali 5G,-1.9441,30.0619,Kigali,250000\nH2,Goma 4G,-1.6585,29.2205,Goma,1000\n' > wrapped.csv
+sheet wrapped.xlsx wrapped.json
+sheet wrapped.ods wrapped.json
+
+for f in wrapped.csv wrapped.xlsx wrapped.ods; do
+    case_begin "$f: header cells with line breaks (Alt+Enter) and NBSP are matched as with spaces: coordinates read, fields mapped"
+    store_of $f > $f.out
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+    assert_contains "$OUT" "columns: id=id, name=Project name, place=Town, amount=Amount (USD), lon/lat=Longitude (WGS 84), Latitude (WGS 84)" "columns line, on one line"
+    assert_not_contains "$OUT" "to geocode" "no row left to geocode"
+    assert_not_contains "$OUT" "NOT READ" "no lone coordinate column"
+    assert_eq "H1|Kigali 5G|Kigali|250000.0|30.061900 -1.944100|input
+H2|Goma 4G|Goma|1000.0|29.220500 -1.658500|input" \
+        "$(ssql "SELECT source_key, name, place, amount, printf('%.6f %.6f', X(geom), Y(geom)), geocode_method FROM projects ORDER BY 1")" "stored rows"
+    assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE extra IS NOT NULL")" "nothing left in extra"
+    case_end
+done
