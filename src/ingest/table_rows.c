@@ -32,6 +32,7 @@ struct fp_table {
     int by_dataset;               /* ids as DATASET:ID (own export of several datasets) */
     GString *scoped_id;           /* this row's DATASET:ID */
     int decimal_comma;            /* "12,5" read as 12.5 */
+    fpi_amount_style amount_style; /* how amounts' separators are read (fpi_table_set_amount_style) */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
     fp_import_result *res;
@@ -215,6 +216,16 @@ void fpi_table_free(fp_table *t)
     free(t->types);
     if (t->scoped_id) g_string_free(t->scoped_id, TRUE);
     free(t);
+}
+
+int fpi_table_field_column(const fp_table *t, int field)
+{
+    return field >= 0 && field < FP_F_COUNT ? t->field_col[field] : -1;
+}
+
+void fpi_table_set_amount_style(fp_table *t, fpi_amount_style style)
+{
+    t->amount_style = style;
 }
 
 int fpi_table_own_dataset_column(const fp_table *t)
@@ -413,6 +424,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     memset(&row, 0, sizeof row);
     row.line = line;
     row.feature = feature;
+    row.amount_style = t->amount_style;
     fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fpi_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
         row.values[f] = field_col[f] >= 0 ? fpi_trim(fields[field_col[f]]) : NULL;

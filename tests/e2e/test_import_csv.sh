@@ -660,6 +660,51 @@ A13|0.5|
 A14||0.500.000" "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
 case_end
 
+# A file with decimal commas (';' delimiter, as Excel writes in such a
+# locale): a lone dot before three digits ("12.500") is read from the amount
+# column's other values (README): thousands when they write decimal commas or
+# dots grouping thousands; else as for one value, counted in a warning.
+# Expected amounts by hand; coordinates keep their own rule (4.711 is 4.711).
+case_begin "amounts in a ';' file with decimal commas: '12.500' and '1.000' are thousands when the column writes decimal commas; with no sign, read as decimals and warned, naming the first line; coordinates unchanged"
+{ printf 'ID;Name;Amount;Latitude;Longitude\r\n'
+  printf 'A-1;Red 5G Bogot\xe1;1.234.567,50;4,7110;-74,0721\r\n'
+  printf 'A-2;Quito;2.500.000;-0,1807;-78,4678\r\n'
+  printf 'A-3;S\xe3o Paulo;3,5;-23,5505;-46,6333\r\n'
+  printf 'A-5;Valpara\xedso;12.500;-33,0472;-71,6127\r\n'
+  printf 'A-6;M\xe9xico;12,500;19,4326;-99,1332\r\n'
+  printf 'A-7;Buenos Aires;1.000;4.711;-58.3816\r\n'
+  printf 'A-8;Medell\xedn;0,500;6,2442;-75,5812\r\n'; } > andes.csv
+run --db $DB import andes.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "7 rows read, 7 stored, 0 rejected" "summary"
+assert_not_contains "$OUT" "warning" "no warning: the column says"
+assert_eq "A-1|1234567.5|4.711
+A-2|2500000.0|-0.1807
+A-3|3.5|-23.5505
+A-5|12500.0|-33.0472
+A-6|12.5|19.4326
+A-7|1000.0|4.711
+A-8|0.5|6.2442" "$(ssql "SELECT source_key, amount, Y(geom) FROM projects WHERE dataset='andes' ORDER BY source_line")" "amounts and latitudes"
+# No sign in the column: the rule for one value, and a warning.
+printf 'id;lon;lat;amount\r\nB1;4,5;4.711;12.500\r\nB2;4,5;4.711;250000\r\nB3;4,5;4.711;1,500\r\n' > nosign.csv
+run --db $DB import nosign.csv
+assert_eq 0 "$RC" "no sign: exit status ($OUT)"
+assert_contains "$OUT" "warning: amounts that may be thousands or decimals (a lone '.' or ',' before three digits in a file with decimal commas, its amount column saying neither): 2, a dot read as a decimal point, a comma as thousands (first nosign.csv:2: '12.500' read as 12.5)" "no sign: the warning names the first"
+assert_eq "B1|12.5|4.5|4.711
+B2|250000.0|4.5|4.711
+B3|1500.0|4.5|4.711" "$(ssql "SELECT source_key, amount, X(geom), Y(geom) FROM projects WHERE dataset='nosign' ORDER BY source_line")" "no sign: amounts and coordinates"
+# Decimal points in the column: '12.500' is twelve and a half, unwarned;
+# decimal points and commas both (merged lists): warned.
+printf 'id\tlon\tlat\tamount\nC1\t1\t2\t2.5\nC2\t1\t2\t12.500\n' > points.tsv
+run --db $DB import points.tsv
+assert_not_contains "$OUT" "warning" "decimal points: no warning"
+assert_eq "2.5 12.5" "$(sql "SELECT group_concat(amount, ' ') FROM (SELECT amount FROM projects WHERE dataset='points' ORDER BY source_line)")" "decimal points: amounts"
+printf 'id;lon;lat;amount\nD1;1;2;2.5\nD2;1;2;1.234,5\nD3;1;2;12.500\n' > both.csv
+run --db $DB import both.csv
+assert_contains "$OUT" "(first both.csv:4: '12.500' read as 12.5)" "both: warned"
+assert_eq "2.5 1234.5 12.5" "$(sql "SELECT group_concat(amount, ' ') FROM (SELECT amount FROM projects WHERE dataset='both' ORDER BY source_line)")" "both: amounts"
+case_end
+
 case_begin "coordinate and field columns as GIS exports and lists name them: X_coord/Y_coord, POINT_X/POINT_Y, decimalLongitude/decimalLatitude; Site ID, Project Title, Company Name, ctry"
 printf 'Site ID,Project Title,Company Name ,ctry,X_coord,Y_coord\nS1,Lab,Acme,KEN,36.82,-1.29\n' > xc.csv
 printf 'Project No.,POINT_X,POINT_Y\nQ1,-3.5,40.25\n' > px.csv
