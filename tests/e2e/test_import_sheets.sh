@@ -289,3 +289,64 @@ H2|Goma 4G|Goma|1000.0|29.220500 -1.658500|input" \
     assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE extra IS NOT NULL")" "nothing left in extra"
     case_end
 done
+
+# A data sheet with a title above its header (row 1, a blank row 2, the
+# column names on row 3), beside a read-me sheet and alone.
+cat > titled.json <<'J'
+{"sheets": [{"name": "Read me", "rows": [["Read me"], ["Coordinates are WGS 84."]]},
+ {"name": "Projects", "rows": [["GreenBridge - project list (30 June 2024)"], [],
+  ["Project ID", "Organisation", "City", "Country", "Latitude", "Longitude", "Notes"],
+  ["G-001", "Huawei", "Nairobi", "KE", -1.286389, 36.817223, "a"],
+  ["G-002", "ZTE", "Lagos", "NG", 6.455027, 3.384082, "b"]]}]}
+J
+python3 -c "
+import json; s = json.load(open('titled.json'))
+json.dump({'sheets': s['sheets'][1:]}, open('titled_one.json', 'w'))
+s['sheets'][1]['rows'] = s['sheets'][1]['rows'][2:]
+json.dump(s, open('untitled.json', 'w'))"
+sheet titled.xlsx titled.json
+sheet titled.ods titled.json
+sheet titled_one.xlsx titled_one.json
+sheet untitled.xlsx untitled.json
+
+for f in titled.xlsx titled.ods titled_one.xlsx; do
+    case_begin "$f: a sheet whose header row is a title above the column names is refused (exit 1, nothing recorded), naming the sheet and the row to delete"
+    store_of $f > /dev/null
+    assert_eq 1 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "footprint: $f: sheet Projects: its header row (row 1: 'GreenBridge - project list (30 June 2024)') looks like a title: the column names are on row 3 (Project ID, Organisation, City, Country, ...); delete rows 1-2 above them and import again" "the message"
+    assert_contains "$OUT" "nothing of this import was stored" "nothing stored, said"
+    [ $f = titled_one.xlsx ] || assert_contains "$OUT" "(or --layer NAME imports another sheet alone)" "several sheets: --layer said"
+    assert_not_contains "$OUT" "0 rows read" "no summary of 0 rows"
+    assert_eq "0|0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM projects), (SELECT count(*) FROM rejects)")" "no import recorded"
+    case_end
+done
+
+case_begin "the same workbook with the rows above the header deleted imports its data sheet; a read-me's 'Country | Kenya' line is not taken for a header"
+store_of untitled.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "untitled.xlsx (XLSX, sheet Read me skipped: no coordinate, WKT, place or country column; sheet Projects): 2 rows read, 2 stored, 0 rejected" "summary"
+assert_eq "G-001|36.817223 -1.286389
+G-002|3.384082 6.455027" "$(ssql "SELECT source_key, printf('%.6f %.6f', X(geom), Y(geom)) FROM projects ORDER BY 1")" "rows"
+cat > kv.json <<'J'
+{"sheets": [{"name": "About", "rows": [["About this list"], [], ["Country", "Kenya"], ["Contact", "data@example.org"]]},
+ {"name": "Sites", "rows": [["id", "lon", "lat"], ["K1", 36.8, -1.3]]}]}
+J
+sheet kv.xlsx kv.json
+store_of kv.xlsx > /dev/null
+assert_eq 0 "$RC" "read-me of key and value lines: exit status ($OUT)"
+assert_contains "$OUT" "sheet About skipped: no coordinate, WKT, place or country column; sheet Sites): 1 row read, 1 stored" "read-me of key and value lines: skipped"
+case_end
+
+case_begin "a workbook none of whose sheets has a location column is refused (exit 1, nothing recorded), not read as 0 rows"
+cat > noloc.json <<'J'
+{"sheets": [{"name": "Read me", "rows": [["Read me"], ["Sites of the programme"]]},
+ {"name": "Sites", "rows": [["code", "where", "gps"], ["S1", "near the river", "somewhere"]]}]}
+J
+sheet noloc.xlsx noloc.json
+store_of noloc.xlsx > /dev/null
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "footprint: noloc.xlsx: no sheet has a coordinate, WKT, place or country column (sheet Read me skipped: no coordinate, WKT, place or country column; sheet Sites skipped: no coordinate, WKT, place or country column); --layer NAME imports one sheet, naming its columns" "the message"
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM projects)")" "no import recorded"
+run --db "$DB" import noloc.xlsx --layer Sites
+assert_contains "$OUT" "(columns: code, where, gps)" "--layer names the sheet's columns"
+case_end
