@@ -128,6 +128,38 @@ static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t 
     }
 }
 
+/* Digits at s[0..n), their value in *v. */
+static int digits_at(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+/* A date cell in a column that also holds text: GDAL's XLSX and ODS
+ * drivers type the column as text and hand the date as "2019/03/15" or
+ * "2019/03/15 18:00:00", where the README promises ISO 8601 (a column of
+ * dates alone is typed, and written so by iso_datetime_text). Exactly that
+ * form becomes "2019-03-15" or "2019-03-15T18:00:00", in place; a text cell
+ * typed so reads the same. Anything else is left as it is. */
+static void slash_date_to_iso(char *s)
+{
+    size_t n = strlen(s);
+    int y, mo, d, h, mi, sec;
+    if (n != 10 && n != 19) return;
+    if (!digits_at(s, 4, &y) || s[4] != '/' || !digits_at(s + 5, 2, &mo) || s[7] != '/' || !digits_at(s + 8, 2, &d) ||
+        mo < 1 || mo > 12 || d < 1 || d > 31)
+        return;
+    if (n == 19 && (s[10] != ' ' || !digits_at(s + 11, 2, &h) || s[13] != ':' || !digits_at(s + 14, 2, &mi) ||
+                    s[16] != ':' || !digits_at(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 60))
+        return;
+    s[4] = s[7] = '-';
+    if (n == 19) s[10] = 'T';
+}
+
 /* The row's cells as one CSV line: the raw text kept with a reject. */
 static char *row_raw(char **cells, int n)
 {
@@ -380,7 +412,9 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
-            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+            cell_text(f, fd, i, buf, sizeof buf);
+            if (spreadsheet && OGR_Fld_GetType(fd) == OFTString) slash_date_to_iso(buf);
             cells[i] = strdup(buf);
             blank &= !*fpi_trim(buf);
         }

@@ -350,3 +350,35 @@ assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) 
 run --db "$DB" import noloc.xlsx --layer Sites
 assert_contains "$OUT" "(columns: code, where, gps)" "--layer names the sheet's columns"
 case_end
+
+# A column of date cells and text cells: GDAL types it as text and hands the
+# dates as "2019/03/15" and "2019/03/15 18:00:00"; a column of dates alone
+# is typed (ISO already).
+cat > dated.json <<'J'
+{"sheets": [{"name": "Data", "rows": [
+  ["id", "lon", "lat", "signed", "start"],
+  ["D1", 30.5, 1.5, {"date": "2019-03-15"}, {"date": "2018-01-02"}],
+  ["D2", 30.6, 1.6, "15/03/2019", {"date": "2018-01-03"}],
+  ["D3", 30.7, 1.7, {"datetime": "2019-03-15T18:00:00"}, {"date": "2018-01-04"}],
+  ["D4", 30.8, 1.8, "2019/13/45", {"date": "2018-01-05"}],
+  ["D5", 30.9, 1.9, "2019/03/15 at noon", {"date": "2018-01-06"}]]}]}
+J
+sheet dated.xlsx dated.json
+sheet dated.ods dated.json
+for f in dated.xlsx dated.ods; do
+    case_begin "$f: date cells in a column that also holds text are stored in ISO 8601 (2019-03-15, 2019-03-15T18:00:00); other text as it is"
+    store_of $f > /dev/null
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_eq 'D1|{"signed":"2019-03-15","start":"2018-01-02"}
+D2|{"signed":"15/03/2019","start":"2018-01-03"}
+D3|{"signed":"2019-03-15T18:00:00","start":"2018-01-04"}
+D4|{"signed":"2019/13/45","start":"2018-01-05"}
+D5|{"signed":"2019/03/15 at noon","start":"2018-01-06"}' "$(sql "SELECT source_key, extra FROM projects ORDER BY 1")" "extra"
+    case_end
+done
+
+case_begin "a CSV's text '2019/03/15' stays as written (the ISO dates are a sheet's date cells)"
+printf 'id,lon,lat,signed\nC1,30.5,1.5,2019/03/15\n' > dated.csv
+store_of dated.csv > /dev/null
+assert_eq '{"signed":"2019/03/15"}' "$(sql "SELECT extra FROM projects")" "extra"
+case_end
