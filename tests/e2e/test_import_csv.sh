@@ -213,6 +213,71 @@ assert_eq 0 "$RC" "--lon/--lat as shown: exit status ($OUT)"
 assert_eq "30.0619|-1.9441" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='wrapped2'")" "--lon/--lat as shown"
 case_end
 
+# One column holding both coordinates, as field teams and map sites write
+# them: read in the order its name says, lat first when it says none
+# (README); values that are not two numbers rejected with the column named.
+case_begin "one column of both coordinates ('GPS (lat, lon)', 'Coordinates', 'LatLon', 'lat_lon', 'Lat/Long', 'Lon, Lat'): read in the order its name says; unreadable values rejected naming the column"
+cat > gps.csv <<'C'
+id,"GPS (lat, lon)",city,country
+G1,"14.6928, -17.4467",Dakar,SN
+G2,,Bamako,ML
+G3,"13°30'44""N, 2°6'45""E",Niamey,NE
+G4,"(12.3714; -1.5197)",Ouagadougou,BF
+G5,"95.1, 10",,
+G6,abc,,
+G7,,,
+G8,18.0735 -15.9582,Nouakchott,MR
+C
+run --db $DB import gps.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "8 rows read, 4 stored, 4 rejected" "summary"
+assert_contains "$OUT" "columns: id=id, place=city, country=country, lat, lon=GPS (lat, lon) (one column)" "columns line"
+assert_eq "G1|-17.4467|14.6928|input
+G2|||
+G4|-1.5197|12.3714|input
+G8|-15.9582|18.0735|input" "$(ssql "SELECT source_key, X(geom), Y(geom), geocode_method FROM projects WHERE dataset='gps' ORDER BY source_line")" "points (G2 left to geocode)"
+assert_eq "4|coordinates not numbers: column GPS (lat, lon) read as lat, lon: lat='13°30'44\"N' lon='2°6'45\"E' is not a pair of numbers
+6|coordinates out of range: column GPS (lat, lon) read as lat, lon: lat=95.1 lon=10 is outside lon -180..180, lat -90..90 (another CRS? use --crs)
+7|coordinates not numbers: column GPS (lat, lon) read as lat, lon: 'abc' is not two numbers (lat, lon, as '14.69, -17.44')
+8|no location: no coordinates and no place or country to geocode" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gps' ORDER BY r.line")" "rejects"
+assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE dataset='gps' AND extra LIKE '%GPS%'")" "the column is not kept in extra"
+# The names, each in a file of one row (the order its name says, else lat first).
+n=0
+for pair in "Coordinates|14.6928, -17.4467|lat, lon=Coordinates (one column; its name gives no order: read lat first)" \
+            "LatLon|14.6928,-17.4467|lat, lon=LatLon (one column)" \
+            "lat_lon|14.6928, -17.4467|lat, lon=lat_lon (one column)" \
+            "Lat/Long|14.6928, -17.4467|lat, lon=Lat/Long (one column)" \
+            "Lon, Lat|-17.4467, 14.6928|lon, lat=Lon, Lat (one column)" \
+            "Location (lon/lat)|-17.4467 14.6928|lon, lat=Location (lon/lat) (one column)"; do
+    IFS='|' read -r name value line <<<"$pair"
+    n=$((n + 1))
+    printf 'id,"%s"\nN%d,"%s"\n' "$name" $n "$value" > pairname$n.csv
+    run --db $DB import pairname$n.csv
+    assert_eq 0 "$RC" "$name: exit status ($OUT)"
+    assert_contains "$OUT" "columns: id=id, $line" "$name: columns line"
+    assert_eq "-17.4467|14.6928" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='pairname$n'")" "$name: the point"
+done
+# Decimal commas (a TAB file) split at the blank; a lon/lat pair of columns
+# wins over such a column, kept in extra.
+printf 'id\tLatLon\nT1\t14,6928 -17,4467\n' > pairdc.tsv
+run --db $DB import pairdc.tsv
+assert_eq "-17.4467|14.6928" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='pairdc'")" "decimal commas"
+printf 'id,lon,lat,Coordinates\nB1,1.5,2.5,"14.6928, -17.4467"\n' > pairboth.csv
+run --db $DB import pairboth.csv
+assert_contains "$OUT" "lon/lat=lon, lat" "both: the pair of columns"
+assert_eq '1.5|2.5|{"Coordinates":"14.6928, -17.4467"}' "$(ssql "SELECT X(geom), Y(geom), extra FROM projects WHERE dataset='pairboth'")" "both: the pair read, the column kept"
+case_end
+
+case_begin "a column whose name speaks of coordinates that no rule reads: NOT READ on the columns line, and its rows' reject says the coordinates were not read"
+printf 'id,GPS coordinates (N/E),country\nU1,14.69N 17.44W,SN\nU2,14.69N 17.44W,\n' > gpsne.csv
+run --db $DB import gpsne.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "NOT READ: column 'GPS coordinates (N/E)' may hold coordinates, but is not read as such" "columns line"
+assert_eq "3|no location: no coordinates read (column GPS coordinates (N/E), '14.69N 17.44W', is not read as coordinates: see the import's columns line) and no place or country to geocode" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gpsne'")" "the reject"
+case_end
+
 case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
 printf 'id,lon,lat,note,note,,\n1,10.5,20.5,n1,n2,e1,e2\n' > dupcols.csv
 run --db $DB import dupcols.csv

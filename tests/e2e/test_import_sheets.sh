@@ -382,3 +382,25 @@ printf 'id,lon,lat,signed\nC1,30.5,1.5,2019/03/15\n' > dated.csv
 store_of dated.csv > /dev/null
 assert_eq '{"signed":"2019/03/15"}' "$(sql "SELECT extra FROM projects")" "extra"
 case_end
+
+# A sheet of one column of both coordinates (text cells), as a field team
+# sends it: read as its CSV twin.
+cat > sahel.json <<'J'
+{"sheets": [{"name": "Sites", "rows": [
+  ["Ref", "Sector", "Location", "Country", "GPS (lat, lon)"],
+  ["S-1", "5g", "Dakar", "Senegal", "14.6928, -17.4467"],
+  ["S-3", "surveillance", "Niamey", "Niger", "13°30'44\"N, 2°6'45\"E"],
+  ["S-8", "rd_lab", null, null, "16.2650, -0.0409"]]}]}
+J
+sheet sahel.xlsx sahel.json
+
+case_begin "sahel.xlsx: a column 'GPS (lat, lon)' is read as lat, lon; a row with only it is stored at its point, not rejected as having no coordinates"
+store_of sahel.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "summary"
+assert_contains "$OUT" "lat, lon=GPS (lat, lon) (one column)" "columns line"
+assert_eq "Dakar|-17.446700 14.692800
+|-0.040900 16.265000" "$(ssql "SELECT coalesce(place, ''), printf('%.6f %.6f', X(geom), Y(geom)) FROM projects ORDER BY source_line")" "points"
+assert_eq "3|coordinates not numbers: column GPS (lat, lon) read as lat, lon: lat='13°30'44\"N' lon='2°6'45\"E' is not a pair of numbers" \
+    "$(sql "SELECT line||'|'||reason FROM rejects")" "the DMS row rejected, the column named"
+case_end
