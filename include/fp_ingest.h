@@ -77,6 +77,11 @@ typedef struct fp_import_result {
     long reprojected;         /* rows or features transformed to WGS 84 and stored */
     long year_not_understood; /* year kept in extra.year_raw, year left empty */
     long amount_not_understood; /* amount kept in extra.amount_raw, amount left empty */
+    long amount_ambiguous;    /* a CSV with decimal commas whose amount column does not say what a lone
+                                 separator before three digits is ("12.500"): read as for one value, counted */
+    long amount_ambiguous_line; /* the first of them, its value as written and as read */
+    char amount_ambiguous_text[48];
+    double amount_ambiguous_read;
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
     int added_to_existing;    /* the dataset held projects of earlier imports (of other files) */

@@ -32,19 +32,55 @@ static const char *const aliases[FP_F_COUNT][20] = {
     [FP_F_SOURCE] = { "source", "sourceurl", "url", "link", NULL },
 };
 
-/* A column name as compared: ASCII lower case, without spaces, dots,
- * underscores and hyphens, and without a trailing "(...)" qualifier
- * ("Amount (Constant USD 2021)" is an amount). */
+/* Bytes of whitespace at s (0 if none): ASCII blanks and line breaks, and
+ * the Unicode spaces a sheet's header holds (NBSP, U+2000-U+200A, U+202F,
+ * U+205F, U+3000). A header cell typed with Alt+Enter ("Latitude\n(WGS
+ * 84)") or pasted from a web page (NBSP) is the same name as with spaces. */
+size_t fpi_space_at(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r')) return 1;
+    if (u[0] == 0xC2 && u[1] == 0xA0) return 2;
+    if (u[0] == 0xE2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8A) || u[2] == 0xAF)) return 3;
+    if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return 3;
+    if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return 3;
+    return 0;
+}
+
+/* A column name as compared: ASCII lower case, without whitespace of any
+ * kind (fpi_space_at), dots, underscores and hyphens, and without a
+ * trailing "(...)" qualifier ("Amount (Constant USD 2021)" is an amount). */
 void fpi_normalize_column_name(const char *in, char *out, size_t size)
 {
-    size_t o = 0;
+    size_t o = 0, sp;
     for (const char *c = in; *c && o + 1 < size; c++) {
-        if (*c == ' ' || *c == '.' || *c == '_' || *c == '-' || *c == '\t') continue;
+        if ((sp = fpi_space_at(c))) { c += sp - 1; continue; }
+        if (*c == '.' || *c == '_' || *c == '-') continue;
         out[o++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
     }
     out[o] = '\0';
     char *paren = strchr(out, '(');
     if (paren && paren != out && out[o - 1] == ')') *paren = '\0';
+}
+
+void fpi_column_display(const char *in, char *out, size_t size)
+{
+    size_t o = 0, sp;
+    int gap = 0;
+    const char *c = in;
+    for (; *c; c++) {
+        if ((sp = fpi_space_at(c))) { c += sp - 1; gap = 1; continue; }
+        if (o + 1 + (gap && o) >= size) break;
+        if (gap && o) out[o++] = ' ';
+        gap = 0;
+        out[o++] = *c;
+    }
+    /* Cut short (a long name in a small buffer): not inside a character. */
+    if (*c && ((unsigned char)*c & 0xC0) == 0x80) {
+        while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80) o--;
+        if (o > 0) o--;
+    }
+    out[o] = '\0';
 }
 
 /* Rank of the column's name among the field's aliases, -1 if none. */
@@ -120,8 +156,11 @@ static void list_columns(const char *const *columns, int n, char *buf, size_t si
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (int i = 0; i < n && o + 4 < size; i++)
-        o += snprintf(buf + o, size - o, "%s%s", i ? ", " : "", columns[i]);
+    for (int i = 0; i < n && o + 4 < size; i++) {
+        char shown[256];
+        fpi_column_display(columns[i], shown, sizeof shown);
+        o += snprintf(buf + o, size - o, "%s%s", i ? ", " : "", shown);
+    }
 }
 
 fp_status fpi_resolve_fields(const char *path, const char *const *columns, int ncolumns,

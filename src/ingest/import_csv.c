@@ -70,7 +70,9 @@ static const char *bad_bytes(const fp_csv_record *rec, char **cols, int ncols, c
         int invalid = !nul && encoding && memchr(rec->fields[i], FP_CSV_INVALID, rec->lengths[i]);
         if (!nul && !invalid) continue;
         char named[160] = "";
-        if (i < ncols) snprintf(named, sizeof named, " (%.140s)", cols[i]);
+        char shown[144];
+        if (i < ncols) fpi_column_display(cols[i], shown, sizeof shown);
+        if (i < ncols) snprintf(named, sizeof named, " (%s)", shown);
         if (nul) snprintf(reason, size, "NUL byte in field %d%s: the value would be cut there "
                           "(a UTF-16 or UTF-32 file? give --encoding)", i + 1, named);
         else snprintf(reason, size, "field %d%s holds bytes that are not valid %s text", i + 1, named, encoding);
@@ -99,6 +101,36 @@ static int own_export_datasets(const char *path, const char *encoding, int dc)
     g_free(first);
     fpi_csv_free(rd);
     return n;
+}
+
+/* How the amounts of a file with decimal commas (';' or TAB delimiter) are
+ * read: "12.500" alone could be twelve and a half or, as such a locale
+ * writes it, twelve thousand five hundred. The column's other values tell
+ * (a read of the file ahead, column ac only): decimal commas or dots
+ * grouping thousands ("3,5", "1.234.567", "1.234,50") and no decimal point
+ * make a lone dot before three digits thousands and such a comma decimal;
+ * decimal points alone ("2.5", "1,234.50") keep the rule for one value;
+ * neither, or both, keep it too, and such values are counted in a warning.
+ * (Guessing from the locale alone would misread the "0.125" of a file
+ * whose amounts are written with points; from the rows read so far, make a
+ * value's reading depend on the rows before it.) */
+static fpi_amount_style amount_style_of(const char *path, const char *encoding, int ac)
+{
+    fp_csv_reader *rd;
+    if (fpi_csv_open_encoding(path, encoding, &rd, NULL)) return FPI_AMOUNT_UNSURE;
+    fp_csv_record rec;
+    int comma = 0, point = 0, got = fpi_csv_next(rd, &rec, NULL);        /* the header */
+    char v[64];
+    while (got > 0 && !(comma && point) && (got = fpi_csv_next(rd, &rec, NULL)) > 0) {
+        if (ac >= rec.nfields || rec.lengths[ac] >= sizeof v) continue;
+        memcpy(v, rec.fields[ac], rec.lengths[ac]);
+        v[rec.lengths[ac]] = '\0';
+        fpi_amount_seps seps = fpi_amount_separators(fpi_trim(v));
+        comma |= seps == FPI_AMOUNT_SEPS_COMMA;
+        point |= seps == FPI_AMOUNT_SEPS_POINT;
+    }
+    fpi_csv_free(rd);
+    return comma && !point ? FPI_AMOUNT_COMMA_DECIMAL : point && !comma ? FPI_AMOUNT_PLAIN : FPI_AMOUNT_UNSURE;
 }
 
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
@@ -155,6 +187,9 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
                             fpi_csvt_read(path, ncols, res->types_note, sizeof res->types_note));
         free(keys);
         snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
+        int ac = fpi_table_field_column(table, FP_F_AMOUNT);
+        if (ac >= 0 && (delim == ';' || delim == '\t'))
+            fpi_table_set_amount_style(table, amount_style_of(path, opts->encoding, ac));
         int dc = fpi_table_own_dataset_column(table);
         if (dc >= 0 && own_export_datasets(path, opts->encoding, dc) > 1) {
             fpi_table_set_by_dataset(table, 1);

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
+#include "ingest/location_columns.h"
 #include "common/util.h"
 
 /* A readable stand-in for the feature's raw text: attributes as JSON, then
@@ -127,6 +128,38 @@ static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t 
     }
 }
 
+/* Digits at s[0..n), their value in *v. */
+static int digits_at(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 1;
+}
+
+/* A date cell in a column that also holds text: GDAL's XLSX and ODS
+ * drivers type the column as text and hand the date as "2019/03/15" or
+ * "2019/03/15 18:00:00", where the README promises ISO 8601 (a column of
+ * dates alone is typed, and written so by iso_datetime_text). Exactly that
+ * form becomes "2019-03-15" or "2019-03-15T18:00:00", in place; a text cell
+ * typed so reads the same. Anything else is left as it is. */
+static void slash_date_to_iso(char *s)
+{
+    size_t n = strlen(s);
+    int y, mo, d, h, mi, sec;
+    if (n != 10 && n != 19) return;
+    if (!digits_at(s, 4, &y) || s[4] != '/' || !digits_at(s + 5, 2, &mo) || s[7] != '/' || !digits_at(s + 8, 2, &d) ||
+        mo < 1 || mo > 12 || d < 1 || d > 31)
+        return;
+    if (n == 19 && (s[10] != ' ' || !digits_at(s + 11, 2, &h) || s[13] != ':' || !digits_at(s + 14, 2, &mi) ||
+                    s[16] != ':' || !digits_at(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 60))
+        return;
+    s[4] = s[7] = '-';
+    if (n == 19) s[10] = 'T';
+}
+
 /* The row's cells as one CSV line: the raw text kept with a reject. */
 static char *row_raw(char **cells, int n)
 {
@@ -238,6 +271,92 @@ static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *pat
     return FP_OK;
 }
 
+/* GDAL's name for a column whose header cell is empty: FieldN. */
+static int placeholder_name(const char *name)
+{
+    int n, end = 0;
+    return sscanf(name, "Field%d%n", &n, &end) == 1 && name[end] == '\0';
+}
+
+/* A sheet with a title above its header ("GreenBridge Foundation - project
+ * list" on row 1, the column names on row 3): GDAL reads the first row as
+ * the header, and the sheet seems to have no location column. Found as a
+ * row among the first ten that, taken as the header, gives the sheet
+ * something to locate rows by, with more cells than the first row and two
+ * or more names footprint knows (a read-me's "Country | Kenya" line has
+ * one). Says in why what to do; 0 when the sheet does not look so. */
+static int title_over_header(const char *path, OGRLayerH layer, const fp_import_options *opts, char *why, size_t size)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ncols = OGR_FD_GetFieldCount(defn);
+    if (ncols < 2) return 0;
+    char **cells = calloc((size_t)ncols + 1, sizeof *cells);
+    fp_import_result *scratch = calloc(1, sizeof *scratch);
+    char title[160] = "", buf[4096];
+    int first_filled = -1, found = 0;
+    long first_row = 0, header_row = 0;
+    GString *names = g_string_new(NULL);
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    for (int k = 0; cells && scratch && !found && k < 10 && (f = OGR_L_GetNextFeature(layer)); k++) {
+        long fid = (long)OGR_F_GetFID(f);
+        /* The first row: the header GDAL took (its row 1), or the first
+         * feature when GDAL found none (Field1..FieldN). */
+        if (k == 0) {
+            first_row = fid > 1 ? 1 : fid;
+            if (fid > 1) {
+                first_filled = 0;
+                for (int i = 0; i < ncols; i++) {
+                    const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+                    if (placeholder_name(name) || !*name) continue;
+                    if (!first_filled++) fpi_column_display(name, title, sizeof title);
+                }
+            }
+        }
+        int filled = 0, known = 0;
+        for (int i = 0; i < ncols; i++) {
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            cells[i] = strdup(fpi_trim(buf));
+            filled += *cells[i] != '\0';
+            known += *cells[i] && (fpi_field_for_column(cells[i]) >= 0 || fpi_is_location_column(cells[i]));
+        }
+        if (first_filled < 0) {
+            first_filled = filled;
+            for (int i = 0; i < ncols && !*title; i++) fpi_column_display(cells[i], title, sizeof title);
+        } else if (known >= 2 && filled > first_filled) {
+            fp_table *t = NULL;
+            memset(scratch, 0, sizeof *scratch);
+            if (fpi_table_new(path, (const char *const *)cells, ncols, opts, 1, NULL, scratch, &t, NULL) == FP_OK) {
+                found = 1;
+                header_row = fid;
+                for (int i = 0, shown = 0; i < ncols; i++) {
+                    if (!*cells[i]) continue;
+                    char name[64];
+                    fpi_column_display(cells[i], name, sizeof name);
+                    if (shown++ < 4) g_string_append_printf(names, "%s%s", names->len ? ", " : "", name);
+                    else { g_string_append(names, ", ..."); break; }
+                }
+            }
+            fpi_table_free(t);
+        }
+        for (int i = 0; i < ncols; i++) { free(cells[i]); cells[i] = NULL; }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(layer);
+    if (found && header_row > first_row + 1)
+        snprintf(why, size, "its header row (row %ld: '%.100s') looks like a title: the column names are on row %ld "
+                 "(%s); delete rows %ld-%ld above them and import again (the first row of a sheet is its header)",
+                 first_row, title, header_row, names->str, first_row, header_row - 1);
+    else if (found)
+        snprintf(why, size, "its header row (row %ld: '%.100s') looks like a title: the column names are on row %ld "
+                 "(%s); delete row %ld above them and import again (the first row of a sheet is its header)",
+                 first_row, title, header_row, names->str, first_row);
+    g_string_free(names, TRUE);
+    free(cells);
+    free(scratch);
+    return found;
+}
+
 /* A layer without geometry (a sheet, a DBF, an attribute-only GeoPackage
  * table) is a table: its rows go through the CSV rules (table_rows.c),
  * each cell as the user sees it. A sheet's rows are numbered as in the
@@ -245,7 +364,7 @@ static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *pat
  * feature its row number as FID. Other tables number features from 1. */
 static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
                                     int skip_unusable, int tag_layer, const fp_import_options *opts,
-                                    fp_import_result *res, fp_error *err)
+                                    fp_import_result *res, int *skipped, fp_error *err)
 {
     const char *lname = OGR_L_GetName(layer);
     const char *word = spreadsheet ? "sheet" : "layer";
@@ -260,11 +379,20 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     fp_status st = fpi_table_new(path, cols, ncols, opts, 1, prefix, res, &table, err);
     free(cols);
     if (st) {
+        /* A sheet whose rows sit under a title is not a read-me: refused,
+         * whether alone or beside others, saying what to do (skipped, its
+         * rows were lost, and a workbook of it and a read-me stored 0 rows
+         * with exit 0). */
+        char why[600];
+        if (spreadsheet && st == FP_ERR_INPUT && title_over_header(path, layer, opts, why, sizeof why))
+            return fp_error_set(err, FP_ERR_INPUT, "%s: sheet %s: %s%s; nothing of this import was stored", path, lname,
+                                why, nlayers > 1 ? " (or --layer NAME imports another sheet alone)" : "");
         /* In a workbook of several sheets, a sheet with nothing to locate
          * rows by (a "Read me" sheet) is left out and named in the summary. */
         if (skip_unusable && st == FP_ERR_INPUT) {
             note_layer(res, word, lname, "no coordinate, WKT, place or country column");
             if (err) memset(err, 0, sizeof *err);
+            (*skipped)++;
             return FP_OK;
         }
         return st;
@@ -284,7 +412,9 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
-            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+            cell_text(f, fd, i, buf, sizeof buf);
+            if (spreadsheet && OGR_Fld_GetType(fd) == OFTString) slash_date_to_iso(buf);
             cells[i] = strdup(buf);
             blank &= !*fpi_trim(buf);
         }
@@ -313,12 +443,12 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
  * DATASET:ID, see own_export_datasets). */
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
                               int seq_driver, int scope_ids, int tag_layer, int by_dataset,
-                              const fp_import_options *opts, fp_import_result *res, fp_error *err)
+                              const fp_import_options *opts, fp_import_result *res, int *skipped, fp_error *err)
 {
     /* Without geometry, a table: read as its CSV twin would be. */
     if (OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(layer)) == 0)
         return import_table_layer(sink, path, layer, nlayers, spreadsheet, nlayers > 1 && !opts->layer, tag_layer, opts,
-                                  res, err);
+                                  res, skipped, err);
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
@@ -833,7 +963,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         }
     }
     fp_status st = FP_OK;
-    int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0;
+    int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0, skipped = 0;
     unsigned char *left_out = NULL;
     if (!opts->layer && nlayers > 1) {
         left_out = calloc((size_t)nlayers, 1);
@@ -853,14 +983,25 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     if (opts->layer) {
         OGRLayerH l = only;
         if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
-        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, by_dataset, opts, res, err);
+        else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, by_dataset, opts, res, &skipped, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
     } else {
+        int tried = 0;
         for (int i = 0; i < nlayers && st == FP_OK; i++)
-            if (!left_out || !left_out[i])
+            if (!left_out || !left_out[i]) {
+                tried++;
                 st = import_layer(sink, path, GDALDatasetGetLayer(ds, i), nlayers, spreadsheet, seq, with_geometry > 1,
-                                  contributing > 1, by_dataset, opts, res, err);
+                                  contributing > 1, by_dataset, opts, res, &skipped, err);
+            }
+        /* Every sheet skipped: nothing could be read, which is not a
+         * success of 0 rows (a lone such sheet is refused, naming its
+         * columns). */
+        if (st == FP_OK && tried > 0 && skipped == tried)
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: no %s has a coordinate, WKT, place or country column (%s); "
+                              "--layer NAME imports one %s, naming its columns (then --lon/--lat, --wkt or --map "
+                              "place=COLUMN); nothing of this import was stored", path, spreadsheet ? "sheet" : "layer",
+                              res->layers, spreadsheet ? "sheet" : "layer");
     }
     free(left_out);
     GDALClose(ds);

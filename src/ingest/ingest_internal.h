@@ -18,10 +18,18 @@ extern const char *const fpi_field_names[FP_F_COUNT];
 int fpi_field_index(const char *name);
 /* Which field a column named `column` fills when nothing is mapped: -1 if none. */
 int fpi_field_for_column(const char *column);
-/* A column name as the aliases compare it: ASCII lower case, without spaces,
- * dots, underscores and hyphens, and without a trailing "(...)" qualifier
- * ("Longitude (deg)" is "longitude"). */
+/* A column name as the aliases compare it: ASCII lower case, without
+ * whitespace (spaces, line breaks, tabs, NBSP: fpi_space_at), dots,
+ * underscores and hyphens, and without a trailing "(...)" qualifier
+ * ("Longitude (deg)", "Longitude\n(deg)" are "longitude"). */
 void fpi_normalize_column_name(const char *in, char *out, size_t size);
+/* Bytes of the whitespace character at s, 0 if it is none: ASCII blanks
+ * and line breaks, NBSP and the other Unicode spaces. */
+size_t fpi_space_at(const char *s);
+/* A column name on one line, as the summary and reasons show it and
+ * --lon/--lat may name it: each run of whitespace one space, none at the
+ * ends ("Latitude\n(WGS 84)" is "Latitude (WGS 84)"). */
+void fpi_column_display(const char *in, char *out, size_t size);
 /* Resolves explicit --map entries and name detection over `columns`: fills
  * field_col[FP_F_COUNT] with a column index or -1. Errors name the file. */
 /* Whether the columns are footprint's own export's (source_key, dataset and
@@ -70,6 +78,23 @@ fp_status fpi_resolve_fields(const char *path, const char *const *columns, int n
                             const fp_column_map *maps, int nmaps, int field_col[FP_F_COUNT],
                             fp_error *err);
 
+/* What an amount's separators say (fpi_amount_separators): nothing, a
+ * decimal comma ("3,5", "1.234.567", "1.234,50"), a decimal point ("2.5",
+ * "12,500,000", "1,234.50"), or either (one separator before exactly three
+ * digits: "12.500", "12,500"). */
+typedef enum fpi_amount_seps {
+    FPI_AMOUNT_SEPS_NONE = 0, FPI_AMOUNT_SEPS_COMMA, FPI_AMOUNT_SEPS_POINT, FPI_AMOUNT_SEPS_EITHER
+} fpi_amount_seps;
+fpi_amount_seps fpi_amount_separators(const char *text);
+/* How a row's amount is read (fp_row.amount_style): by the rule for one
+ * value ("12.500" is 12.5, "12,500" 12500); in a column of a file with
+ * decimal commas whose other values write decimal commas ("12.500" is
+ * 12500, "12,500" 12.5); or by the rule, counted when the value could be
+ * either (a file with decimal commas whose column does not tell). */
+typedef enum fpi_amount_style {
+    FPI_AMOUNT_PLAIN = 0, FPI_AMOUNT_COMMA_DECIMAL, FPI_AMOUNT_UNSURE
+} fpi_amount_style;
+
 typedef struct fp_row {
     const char *values[FP_F_COUNT];  /* NULL or NUL-terminated */
     json_t *extra;                   /* other attributes (borrowed), may be NULL */
@@ -80,6 +105,7 @@ typedef struct fp_row {
     double x, y;
     long line, feature;              /* one of them > 0 */
     int reprojected;                 /* transformed to WGS 84: counted once stored */
+    fpi_amount_style amount_style;   /* how the amount's separators are read */
     /* footprint's own export: the placement the row records (a
      * geocode_method other than input, its precision, and the dataset it
      * was exported from), checked against that dataset once the rows are
@@ -175,6 +201,10 @@ void fpi_table_free(fp_table *t);
 void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *types);
 /* footprint's own export: the column of its dataset names, else -1. */
 int fpi_table_own_dataset_column(const fp_table *t);
+/* The column that fills a field (FP_F_*), else -1. */
+int fpi_table_field_column(const fp_table *t, int field);
+/* How the rows' amounts are read (default FPI_AMOUNT_PLAIN). */
+void fpi_table_set_amount_style(fp_table *t, fpi_amount_style style);
 /* Ids read as DATASET:ID: the export held several datasets, and a source
  * key is unique within its dataset only. */
 void fpi_table_set_by_dataset(fp_table *t, int on);

@@ -457,16 +457,67 @@ static int thousands_groups(const char *text, size_t n, char sep)
     return run > 0 && (groups == 0 || run == 3);
 }
 
+/* The separators of an amount as written (sign and blanks aside): none, a
+ * decimal comma (one comma, or dots grouping thousands: "3,5", "0,500",
+ * "1.234.567", "1.234,50"), a decimal point ("2.5", "0.500", "12,500,000",
+ * "1,234.50"), or one separator before exactly three digits after 1-3
+ * digits not starting with 0 ("12.500", "1.000", "12,500"): thousands or a
+ * decimal, the value cannot tell. Text with anything else: none. */
+fpi_amount_seps fpi_amount_separators(const char *text)
+{
+    while (*text == ' ') text++;
+    if (*text == '-' || *text == '+') text++;
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == ' ') n--;
+    const char *last_comma = NULL, *last_dot = NULL;
+    int commas = 0, dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == ',') { last_comma = text + i; commas++; }
+        else if (text[i] == '.') { last_dot = text + i; dots++; }
+        else if (text[i] < '0' || text[i] > '9') return FPI_AMOUNT_SEPS_NONE;
+    }
+    if (!commas && !dots) return FPI_AMOUNT_SEPS_NONE;
+    const char *last = last_comma > last_dot ? last_comma : last_dot;
+    if (last + 1 == text + n || last == text) return FPI_AMOUNT_SEPS_NONE;    /* "3,", ",5": not understood */
+    /* Both: the later is the decimal separator, once, after groups of the
+     * other ("1.234,50"); several of one: groups ("1.234.567"). */
+    if (commas && dots) {
+        char group = last == last_comma ? '.' : ',';
+        if ((last == last_comma ? commas : dots) > 1 || !thousands_groups(text, (size_t)(last - text), group))
+            return FPI_AMOUNT_SEPS_NONE;
+        return group == '.' ? FPI_AMOUNT_SEPS_COMMA : FPI_AMOUNT_SEPS_POINT;
+    }
+    if (dots > 1 || commas > 1) {
+        if (!thousands_groups(text, n, *last)) return FPI_AMOUNT_SEPS_NONE;
+        return dots > 1 ? FPI_AMOUNT_SEPS_COMMA : FPI_AMOUNT_SEPS_POINT;
+    }
+    if (thousands_groups(text, n, *last)) return FPI_AMOUNT_SEPS_EITHER;
+    return *last == ',' ? FPI_AMOUNT_SEPS_COMMA : FPI_AMOUNT_SEPS_POINT;
+}
+
 /* An amount as spreadsheets and lists write it: a plain number ("1234.5",
  * "1e6"), or with thousands separators and/or a decimal comma:
  * "12,500,000", "1.234.567", "1,234.50", "1.234,50", "3,5". A single comma
- * before exactly three digits ("12,500") is read as thousands when nothing
- * else says otherwise. Anything else (currency signs, "3.5m", words) is
- * not understood: 0 returned, the caller keeps the text. */
-static int parse_amount(const char *text, double *out)
+ * before exactly three digits ("12,500") is read as thousands, a single dot
+ * ("12.500") as a decimal point, unless decimal_comma says the column's
+ * other values write decimal commas (import_csv.c): then that dot groups
+ * thousands and that comma is the decimal one. Anything else (currency
+ * signs, "3.5m", words) is not understood: 0 returned, the caller keeps the
+ * text. */
+static int parse_amount(const char *text, int decimal_comma, double *out)
 {
     while (*text == ' ') text++;
     char *end;
+    if (decimal_comma && fpi_amount_separators(text) == FPI_AMOUNT_SEPS_EITHER) {
+        /* "12.500" is 12500 and "12,500" 12.5 in such a column. */
+        char buf[16];
+        size_t o = 0;
+        for (const char *c = text; *c && *c != ' ' && o + 1 < sizeof buf; c++)
+            if (*c != '.') buf[o++] = *c == ',' ? '.' : *c;
+        buf[o] = '\0';
+        *out = strtod(buf, &end);
+        return *end == '\0';
+    }
     errno = 0;
     double a = strtod(text, &end);
     const char *digits = text + (*text == '-' || *text == '+');
@@ -536,8 +587,17 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
         }
     }
     if (v[FP_F_AMOUNT] && *v[FP_F_AMOUNT]) {
-        if (parse_amount(v[FP_F_AMOUNT], &p.amount)) {
+        if (parse_amount(v[FP_F_AMOUNT], row->amount_style == FPI_AMOUNT_COMMA_DECIMAL, &p.amount)) {
             p.has_amount = 1;
+            /* A file with decimal commas whose amount column does not say
+             * which "12.500" is: read as the rule for one value says, and
+             * counted, the first named (the summary's warning). */
+            if (row->amount_style == FPI_AMOUNT_UNSURE &&
+                fpi_amount_separators(v[FP_F_AMOUNT]) == FPI_AMOUNT_SEPS_EITHER && !s->res->amount_ambiguous++) {
+                s->res->amount_ambiguous_line = row->line > 0 ? row->line : row->feature;
+                snprintf(s->res->amount_ambiguous_text, sizeof s->res->amount_ambiguous_text, "%s", v[FP_F_AMOUNT]);
+                s->res->amount_ambiguous_read = p.amount;
+            }
             /* "-0" is 0: SQLite stores -0.0 as the integer 0, PostgreSQL
              * keeps the sign, and the engines' exports differed. */
             if (p.amount == 0) p.amount = 0;

@@ -21,8 +21,12 @@
 struct fp_table {
     const char *path;
     char **cols;                  /* owned copies, trimmed */
+    char **shown;                 /* the same on one line, for the summary and reasons (fpi_column_display) */
     int ncols;
     int lon_c, lat_c, wkt_c;
+    int pair_c;                   /* one column of both coordinates ("GPS (lat, lon)"), or -1 */
+    int pair_lon_first;           /* its name puts lon first ("Lon/Lat") */
+    int unread_c;                 /* a column that may hold coordinates but is not read, or -1 */
     int field_col[FP_F_COUNT];
     int own_export;               /* footprint's own export (fpi_is_footprint_export) */
     fpi_own_columns own;          /* its placement columns */
@@ -31,6 +35,7 @@ struct fp_table {
     int by_dataset;               /* ids as DATASET:ID (own export of several datasets) */
     GString *scoped_id;           /* this row's DATASET:ID */
     int decimal_comma;            /* "12,5" read as 12.5 */
+    fpi_amount_style amount_style; /* how amounts' separators are read (fpi_table_set_amount_style) */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
     const fp_import_options *opts;
     fp_import_result *res;
@@ -47,11 +52,30 @@ static const char *const lat_names[] = { "lat", "latitude", "y", "y_coord", "y_c
                                          "decimal_latitude", "lat_dd", "northing", NULL };
 static const char *const wkt_names[] = { "wkt", "geometry_wkt", "geom_wkt", NULL };
 
+/* A column name on one line (fpi_column_display), malloc'd. */
+static char *one_line(const char *name)
+{
+    size_t n = strlen(name) + 1;
+    char *out = malloc(n);
+    if (out) fpi_column_display(name, out, n);
+    return out;
+}
+
+/* The column named: as written, in any case, or as the summary shows it
+ * (--lat "Latitude (WGS 84)" names a header cell "Latitude\n(WGS 84)"). */
 static int find_named(char **cols, int n, const char *name)
 {
     for (int i = 0; i < n; i++) if (strcmp(cols[i], name) == 0) return i;
     for (int i = 0; i < n; i++) if (strcasecmp(cols[i], name) == 0) return i;
-    return -1;
+    char *want = one_line(name);
+    int found = -1;
+    for (int i = 0; want && found < 0 && i < n; i++) {
+        char *have = one_line(cols[i]);
+        if (have && strcasecmp(have, want) == 0) found = i;
+        free(have);
+    }
+    free(want);
+    return found;
 }
 
 /* The first of names found as a column: as written (any case), then as
@@ -72,6 +96,67 @@ static int find_any(char **cols, int n, const char *const *names)
         }
     }
     return -1;
+}
+
+/* A column name as letters and digits only, lower case ("GPS (lat, lon)"
+ * is "gpslatlon"), at most size - 1 of them. */
+static void compact_name(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *c = (const unsigned char *)in; *c && o + 1 < size; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) out[o++] = (char)*c;
+        else if (*c >= 'A' && *c <= 'Z') out[o++] = (char)(*c - 'A' + 'a');
+    out[o] = '\0';
+}
+
+/* Words that may stand beside the order of a column of both coordinates
+ * ("GPS", "Coordinates", "(WGS 84)", "decimal degrees"). */
+static const char *const pair_fillers[] = { "gps", "coordinates", "coordinate", "coords", "coord", "location",
+                                            "position", "point", "geo", "wgs84", "epsg4326", "decimal", "degrees",
+                                            "deg", "dd", NULL };
+
+/* Whether s is made of pair_fillers only (or empty). */
+static int fillers_only(const char *s)
+{
+    if (!*s) return 1;
+    for (int k = 0; pair_fillers[k]; k++) {
+        size_t n = strlen(pair_fillers[k]);
+        if (!strncmp(s, pair_fillers[k], n) && fillers_only(s + n)) return 1;
+    }
+    return 0;
+}
+
+/* A column of both coordinates, as lists name it: the order, lat first or
+ * lon first ("LatLon", "lat_lon", "Lat/Long", "Lon, Lat", "latitude,
+ * longitude"), alone or with words of pair_fillers around it ("GPS (lat,
+ * lon)", "Coordinates (lon/lat)"); or those words alone when they say
+ * coordinates ("Coordinates", "GPS coordinates"), read lat first, the
+ * order of GPS units, map sites and ISO 6709. 1 lat first, 2 lon first,
+ * 3 lat first as the name gives no order, 0 not such a column. */
+static int pair_column_order(const char *name)
+{
+    static const char *const orders[] = { "latitudelongitude", "longitudelatitude", "latlong", "longlat", "latlon",
+                                          "lonlat", "latlng", "lnglat", NULL };
+    char c[128];
+    compact_name(name, c, sizeof c);
+    for (int k = 0; orders[k]; k++) {
+        char *at = strstr(c, orders[k]);
+        if (!at) continue;
+        char before[128];
+        snprintf(before, sizeof before, "%.*s", (int)(at - c), c);
+        if (fillers_only(before) && fillers_only(at + strlen(orders[k])))
+            return !strncmp(orders[k], "lat", 3) ? 1 : 2;
+    }
+    return *c && strstr(c, "coord") && fillers_only(c) ? 3 : 0;
+}
+
+/* A column that may hold coordinates by its name ("GPS coordinates
+ * (N/E)", "lat-lon pair") though none of the rules above reads it. */
+static int may_hold_coordinates(const char *name)
+{
+    char c[128];
+    compact_name(name, c, sizeof c);
+    return strstr(c, "coord") || strstr(c, "gps") || (strstr(c, "lat") && (strstr(c, "lon") || strstr(c, "lng")));
 }
 
 int fpi_is_location_column(const char *name)
@@ -117,12 +202,16 @@ static void describe_mapping(const fp_table *t)
     for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
         if (t->field_col[f] >= 0)
             o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "",
-                          fpi_field_names[f], t->cols[t->field_col[f]]);
+                          fpi_field_names[f], t->shown[t->field_col[f]]);
     if (t->lon_c >= 0 && o + 4 < size)
         o += snprintf(buf + o, size - o, "%slon/lat=%s, %s", o && buf[o - 1] != ' ' ? ", " : "",
-                      t->cols[t->lon_c], t->cols[t->lat_c]);
+                      t->shown[t->lon_c], t->shown[t->lat_c]);
+    else if (t->pair_c >= 0 && o + 4 < size)
+        o += snprintf(buf + o, size - o, "%s%s=%s (one column%s)", o && buf[o - 1] != ' ' ? ", " : "",
+                      t->pair_lon_first ? "lon, lat" : "lat, lon", t->shown[t->pair_c],
+                      pair_column_order(t->cols[t->pair_c]) == 3 ? "; its name gives no order: read lat first" : "");
     else if (t->wkt_c >= 0 && o + 4 < size)
-        snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->cols[t->wkt_c]);
+        snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->shown[t->wkt_c]);
 }
 
 /* Every column gets a name of its own, so that no value is lost as an
@@ -164,8 +253,12 @@ static void name_columns_uniquely(fp_table *t, char *renamed, size_t size)
             g_free(name);
             name = longer;
         }
-        if (o + 4 < size)
-            o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old : "(empty)", name);
+        if (o + 4 < size) {
+            char *old_shown = one_line(old), *new_shown = one_line(name);
+            o += snprintf(renamed + o, size - o, "%s%s -> %s", o ? ", " : "", *old ? old_shown : "(empty)", new_shown);
+            free(old_shown);
+            free(new_shown);
+        }
         g_hash_table_add(given, g_strdup(name));
         free(t->cols[i]);
         t->cols[i] = strdup(name);
@@ -181,12 +274,26 @@ void fpi_table_free(fp_table *t)
     if (!t) return;
     if (t->pj) proj_destroy(t->pj);
     if (t->pjctx) proj_context_destroy(t->pjctx);
-    for (int i = 0; i < t->ncols; i++) free(t->cols[i]);
+    for (int i = 0; i < t->ncols; i++) {
+        free(t->cols[i]);
+        if (t->shown) free(t->shown[i]);
+    }
     free(t->cols);
+    free(t->shown);
     g_strfreev(t->keys);
     free(t->types);
     if (t->scoped_id) g_string_free(t->scoped_id, TRUE);
     free(t);
+}
+
+int fpi_table_field_column(const fp_table *t, int field)
+{
+    return field >= 0 && field < FP_F_COUNT ? t->field_col[field] : -1;
+}
+
+void fpi_table_set_amount_style(fp_table *t, fpi_amount_style style)
+{
+    t->amount_style = style;
 }
 
 int fpi_table_own_dataset_column(const fp_table *t)
@@ -229,14 +336,15 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         memmove(c, tr, strlen(tr) + 1);
         t->cols[i] = c;
     }
-    char renamed[256] = "", lone_note[300] = "";
+    char renamed[256] = "", lone_note[512] = "";
     name_columns_uniquely(t, renamed, sizeof renamed);
-    char **cols = t->cols;
-    t->lon_c = t->lat_c = t->wkt_c = -1;
+    char **cols = t->cols, **shown = t->shown = calloc(ncols + 1, sizeof *t->shown);
+    for (int i = 0; i < ncols; i++) shown[i] = one_line(cols[i]);
+    t->lon_c = t->lat_c = t->wkt_c = t->pair_c = t->unread_c = -1;
     fp_status st = FP_OK;
     char columns_list[1024] = "";
     for (int i = 0, o = 0; i < ncols && o < 1000; i++)
-        o += snprintf(columns_list + o, sizeof columns_list - o, "%s%s", i ? ", " : "", cols[i]);
+        o += snprintf(columns_list + o, sizeof columns_list - o, "%s%s", i ? ", " : "", shown[i]);
 
     if (opts->wkt_column) {
         if ((t->wkt_c = find_named(cols, ncols, opts->wkt_column)) < 0) {
@@ -265,6 +373,26 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         int lone = t->lon_c >= 0 && t->lat_c < 0 ? t->lon_c : t->lat_c >= 0 && t->lon_c < 0 ? t->lat_c : -1;
         if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
         if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
+        /* No pair: one column of both ("GPS (lat, lon)", "Coordinates"): read
+         * in the order its name says (it was ignored, and its rows
+         * rejected as having no coordinates). */
+        for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && i < ncols; i++) {
+            int order = pair_column_order(cols[i]);
+            if (order) {
+                t->pair_c = i;
+                t->pair_lon_first = order == 2;
+            }
+        }
+        /* A column whose name speaks of coordinates that no rule reads:
+         * said on the columns line, and in the reason of rows rejected
+         * for having no location. */
+        for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && lone < 0 && t->unread_c < 0 && i < ncols; i++)
+            if (may_hold_coordinates(cols[i])) t->unread_c = i;
+        if (t->unread_c >= 0)
+            snprintf(lone_note, sizeof lone_note,
+                     "NOT READ: column '%s' may hold coordinates, but is not read as such (one column of both is read "
+                     "when named like 'Coordinates (lat, lon)' or 'LatLon' and holding '14.69, -17.44'); name the "
+                     "columns with --lon/--lat", shown[t->unread_c]);
         /* One coordinate column without the other is a file whose other
          * column has a name we do not know: its rows go to geocode (as
          * before), and the columns line says so, loudly, so the user can
@@ -274,12 +402,12 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
          * something else and goes unremarked. */
         char lone_norm[256] = "";
         if (lone >= 0) fpi_normalize_column_name(cols[lone], lone_norm, sizeof lone_norm);
-        if (lone >= 0 && t->wkt_c < 0 && strcmp(lone_norm, "x") && strcmp(lone_norm, "y")) {
+        if (lone >= 0 && t->wkt_c < 0 && t->pair_c < 0 && strcmp(lone_norm, "x") && strcmp(lone_norm, "y")) {
             int is_lat = find_any(&cols[lone], 1, lat_names) == 0;
             snprintf(lone_note, sizeof lone_note,
                      "NOT READ: a %s column '%s' but no %s column (looked for %s): its coordinates are not used "
                      "and rows without them go to geocode; name both with --lon/--lat", is_lat ? "latitude" : "longitude",
-                     cols[lone], is_lat ? "longitude" : "latitude", is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y");
+                     shown[lone], is_lat ? "longitude" : "latitude", is_lat ? "lon/lng/long/longitude/x" : "lat/latitude/y");
         }
     }
     if ((st = fpi_resolve_fields(path, (const char *const *)cols, ncols, opts->maps, opts->nmaps, t->field_col, err)))
@@ -288,9 +416,11 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     fpi_own_export_columns((const char *const *)cols, ncols, &t->own);
     /* Coordinate columns are not also data fields (a column "x" is not a name). */
     for (int f = 0; f < FP_F_COUNT; f++)
-        if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c || t->field_col[f] == t->wkt_c))
+        if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c ||
+                                     t->field_col[f] == t->wkt_c || t->field_col[f] == t->pair_c))
             t->field_col[f] = -1;
-    if (t->lon_c < 0 && t->wkt_c < 0 && t->field_col[FP_F_PLACE] < 0 && t->field_col[FP_F_COUNTRY] < 0) {
+    if (t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->field_col[FP_F_PLACE] < 0 &&
+        t->field_col[FP_F_COUNTRY] < 0) {
         st = fp_error_set(err, FP_ERR_INPUT,
                           "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x, X_coord, POINT_X, decimalLongitude and their lat/y), "
                           "no WKT column and no place or country column to geocode (columns: %s); "
@@ -357,6 +487,86 @@ void fpi_note_reprojected_from(fp_import_result *res, const char *crs)
         snprintf(res->reprojected_from, sizeof res->reprojected_from, "several CRSs");
 }
 
+/* A point from the text of its coordinates, as the row's: numbers (a
+ * decimal comma where the table allows it), finite, through --crs, within
+ * range (float noise clamped and counted). FP_REJECT_KINDS with *x, *y set,
+ * else the reject's kind with its reason: intro, then the values under
+ * lon_name and lat_name (lat first with lat_first, as a column of both
+ * holds them). */
+static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name, const char *lat_name, int lat_first,
+                    const char *intro, double *x, double *y, int *reprojected, char *reason, size_t size)
+{
+    const char *n1 = lat_first ? lat_name : lon_name, *n2 = lat_first ? lon_name : lat_name;
+    const char *v1 = lat_first ? lat_s : lon_s, *v2 = lat_first ? lon_s : lat_s;
+    double lon, lat;
+    if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
+        snprintf(reason, size, "%s%s='%.40s' %s='%.40s' is not a pair of numbers", intro, n1, v1, n2, v2);
+        return FP_REJECT_COORD_NOT_NUMBER;
+    }
+    if (!isfinite(lon) || !isfinite(lat)) {
+        snprintf(reason, size, "%s%s=%s %s=%s is not finite", intro, n1, v1, n2, v2);
+        return FP_REJECT_COORD_NOT_FINITE;
+    }
+    if (t->pj) {
+        PJ_COORD o = proj_trans(t->pj, PJ_FWD, proj_coord(lon, lat, 0, 0));
+        lon = o.xy.x;
+        lat = o.xy.y;
+        *reprojected = 1;
+        if (!isfinite(lon) || !isfinite(lat)) {
+            snprintf(reason, size, "%s%s %s cannot be transformed from %s to WGS 84", intro, v1, v2, t->opts->crs);
+            return FP_REJECT_COORD_RANGE;
+        }
+    }
+    /* Float noise just beyond the range is clamped (geometry.c). */
+    double clon = lon, clat = lat;
+    int rx = fpi_clamp_coordinate(&clon, 180), ry = fpi_clamp_coordinate(&clat, 90);
+    if (rx < 0 || ry < 0) {
+        snprintf(reason, size, "%s%s=%s %s=%s is outside lon -180..180, lat -90..90%s", intro, n1, v1, n2, v2,
+                 t->pj ? "" : " (another CRS? use --crs)");
+        return FP_REJECT_COORD_RANGE;
+    }
+    if (rx || ry) t->res->clamped++;
+    *x = clon;
+    *y = clat;
+    return FP_REJECT_KINDS;
+}
+
+/* The two coordinates of one column ("14.6928, -17.4467", "(14.69;
+ * -17.44)", "14,69 -17,44" with decimal commas), split in place: at its
+ * one ';', else its one ", ", else its one ',', else the blank between two
+ * words. -1 when it is not two parts so. */
+static int split_pair(char *s, char **first, char **second)
+{
+    s = fpi_trim(s);
+    size_t n = strlen(s);
+    if (n >= 2 && ((s[0] == '(' && s[n - 1] == ')') || (s[0] == '[' && s[n - 1] == ']'))) {
+        s[n - 1] = '\0';
+        s = fpi_trim(s + 1);
+    }
+    char *at = NULL;
+    size_t len = 1;
+    char *semi = strchr(s, ';'), *comma_sp = strstr(s, ", "), *comma = strchr(s, ',');
+    if (semi) {
+        if (strrchr(s, ';') != semi) return -1;
+        at = semi;
+    } else if (comma_sp) {
+        if (strstr(comma_sp + 1, ", ")) return -1;
+        at = comma_sp;
+        len = 2;
+    } else if (comma && strrchr(s, ',') == comma) {
+        at = comma;
+    } else {
+        at = strpbrk(s, " \t");
+        if (!at) return -1;
+        len = strspn(at, " \t");
+        if (strpbrk(at + len, " \t")) return -1;
+    }
+    *at = '\0';
+    *first = fpi_trim(s);
+    *second = fpi_trim(at + len);
+    return **first && **second ? 0 : -1;
+}
+
 /* A reject with the table's prefix before the reason. */
 static fp_status reject(fp_table *t, fp_sink *sink, long line, long feature, int kind, const char *reason,
                         const char *raw, size_t raw_len, fp_error *err)
@@ -369,7 +579,7 @@ static fp_status reject(fp_table *t, fp_sink *sink, long line, long feature, int
 fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,
                        const char *raw, size_t raw_len, json_t *more_extra, fp_error *err)
 {
-    char **cols = t->cols;
+    char **cols = t->cols, **shown = t->shown;
     const int lon_c = t->lon_c, lat_c = t->lat_c, wkt_c = t->wkt_c;
     const int *field_col = t->field_col;
     fp_import_result *res = t->res;
@@ -384,6 +594,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     memset(&row, 0, sizeof row);
     row.line = line;
     row.feature = feature;
+    row.amount_style = t->amount_style;
     fp_geom_check chk = { .strict = t->opts->strict_geometry, .geos = fpi_sink_geos(sink) };
     for (int f = 0; f < FP_F_COUNT; f++)
         row.values[f] = field_col[f] >= 0 ? fpi_trim(fields[field_col[f]]) : NULL;
@@ -417,7 +628,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         }
         if (oe != OGRERR_NONE || !g) {
             if (g) OGR_G_DestroyGeometry(g);
-            snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", cols[wkt_c],
+            snprintf(reason, sizeof reason, "column %s: not WKT%s%s%s: '%.60s'", shown[wkt_c],
                      gdal_why[0] ? " (" : "", gdal_why, gdal_why[0] ? ")" : "", fpi_trim(fields[wkt_c]));
             return reject(t, sink, line, feature, FP_REJECT_BAD_WKT, reason, raw, raw_len, err);
         }
@@ -427,7 +638,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         if (t->pj && transform_vertices(t->pj, g, &bx, &by)) {
             OGR_G_DestroyGeometry(g);
             snprintf(reason, sizeof reason, "column %s: coordinate %.10g %.10g cannot be transformed from %s to WGS 84",
-                     cols[wkt_c], bx, by, t->opts->crs);
+                     shown[wkt_c], bx, by, t->opts->crs);
             return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
         }
         row.reprojected = t->pj != NULL;
@@ -449,55 +660,47 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         if (!*lon_s && !*lat_s && have_place) {
             /* No coordinates but a place: stored for `footprint geocode`. */
         } else if (!*lon_s || !*lat_s) {
-            snprintf(reason, sizeof reason, "%s is empty", !*lon_s ? cols[lon_c] : cols[lat_c]);
+            snprintf(reason, sizeof reason, "%s is empty", !*lon_s ? shown[lon_c] : shown[lat_c]);
             return reject(t, sink, line, feature, !*lon_s && !*lat_s ? FP_REJECT_NO_LOCATION : FP_REJECT_COORD_MISSING,
                           !*lon_s && !*lat_s ? "no coordinates and no place or country to geocode" : reason,
                           raw, raw_len, err);
         } else {
-            double lon, lat;
-            if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
-                snprintf(reason, sizeof reason, "%s='%.40s' %s='%.40s' is not a pair of numbers",
-                         cols[lon_c], lon_s, cols[lat_c], lat_s);
-                return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_NUMBER, reason, raw, raw_len, err);
-            }
-            if (!isfinite(lon) || !isfinite(lat)) {
-                snprintf(reason, sizeof reason, "%s=%s %s=%s is not finite", cols[lon_c], lon_s, cols[lat_c], lat_s);
-                return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_FINITE, reason, raw, raw_len, err);
-            }
-            if (t->pj) {
-                PJ_COORD in = proj_coord(lon, lat, 0, 0);
-                PJ_COORD o = proj_trans(t->pj, PJ_FWD, in);
-                lon = o.xy.x;
-                lat = o.xy.y;
-                row.reprojected = 1;
-                if (!isfinite(lon) || !isfinite(lat)) {
-                    snprintf(reason, sizeof reason, "%s %s cannot be transformed from %s to WGS 84",
-                             lon_s, lat_s, t->opts->crs);
-                    return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
-                }
-            }
-            /* Float noise just beyond the range is clamped (geometry.c). */
-            double clon = lon, clat = lat;
-            int rx = fpi_clamp_coordinate(&clon, 180), ry = fpi_clamp_coordinate(&clat, 90);
-            if (rx >= 0 && ry >= 0) {
-                if (rx || ry) res->clamped++;
-                lon = clon;
-                lat = clat;
-            }
-            if (rx < 0 || ry < 0) {
-                snprintf(reason, sizeof reason, "%s=%s %s=%s is outside lon -180..180, lat -90..90%s",
-                         cols[lon_c], lon_s, cols[lat_c], lat_s,
-                         t->pj ? "" : " (another CRS? use --crs)");
-                return reject(t, sink, line, feature, FP_REJECT_COORD_RANGE, reason, raw, raw_len, err);
-            }
+            int kind = point_of(t, lon_s, lat_s, shown[lon_c], shown[lat_c], 0, "", &px, &py, &row.reprojected, reason,
+                                sizeof reason);
+            if (kind != FP_REJECT_KINDS) return reject(t, sink, line, feature, kind, reason, raw, raw_len, err);
             is_point = 1;
-            px = lon;
-            py = lat;
+        }
+    } else if (t->pair_c >= 0) {
+        char *v = fpi_trim(fields[t->pair_c]), copy[256], *first, *second, intro[300];
+        const char *order = t->pair_lon_first ? "lon, lat" : "lat, lon";
+        snprintf(intro, sizeof intro, "column %s read as %s: ", shown[t->pair_c], order);
+        if (!*v && have_place) {
+            /* No coordinates but a place: stored for `footprint geocode`. */
+        } else if (!*v) {
+            return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION, "no coordinates and no place or country to geocode",
+                          raw, raw_len, err);
+        } else if (strlen(v) >= sizeof copy || (snprintf(copy, sizeof copy, "%s", v), split_pair(copy, &first, &second))) {
+            snprintf(reason, sizeof reason, "%s'%.60s' is not two numbers (%s, as '14.69, -17.44')", intro, v, order);
+            return reject(t, sink, line, feature, FP_REJECT_COORD_NOT_NUMBER, reason, raw, raw_len, err);
+        } else {
+            int kind = point_of(t, t->pair_lon_first ? first : second, t->pair_lon_first ? second : first, "lon", "lat",
+                                !t->pair_lon_first, intro, &px, &py, &row.reprojected, reason, sizeof reason);
+            if (kind != FP_REJECT_KINDS) return reject(t, sink, line, feature, kind, reason, raw, raw_len, err);
+            is_point = 1;
         }
     }
-    if (!blob && !is_point && !have_place)
+    if (!blob && !is_point && !have_place) {
+        /* A column that may hold coordinates but is not read: the reason
+         * says so rather than that the row has none. */
+        if (t->unread_c >= 0 && *fpi_trim(fields[t->unread_c])) {
+            snprintf(reason, sizeof reason, "no coordinates read (column %s, '%.40s', is not read as coordinates: see "
+                     "the import's columns line) and no place or country to geocode", shown[t->unread_c],
+                     fpi_trim(fields[t->unread_c]));
+            return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION, reason, raw, raw_len, err);
+        }
         return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION,
                       "no coordinates and no place or country to geocode", raw, raw_len, err);
+    }
     row.wkb = blob;
     row.wkb_len = blob_len;
     row.is_point = is_point;
@@ -508,7 +711,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     int own_export = t->own_export;
     json_t *extra = json_object();
     for (int i = 0; i < t->ncols; i++) {
-        if (i == lon_c || i == lat_c || i == wkt_c) continue;
+        if (i == lon_c || i == lat_c || i == wkt_c || i == t->pair_c) continue;
         int used = 0;
         for (int f = 0; f < FP_F_COUNT; f++) used |= field_col[f] == i;
         if (used || !*fields[i] || !*cols[i] || (own_export && fpi_is_derived_column(cols[i]))) continue;

@@ -196,6 +196,88 @@ assert_eq 0 "$RC" "with --lon/--lat it imports"
 assert_eq "12.5|41.9" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='lonely2'")" "coordinates"
 case_end
 
+case_begin "header cells with line breaks, tabs and NBSP (Excel's Alt+Enter, a pasted name) match as with spaces: coordinates read, fields mapped, the columns line on one line"
+# "Latitude<CR><LF>(WGS 84)", "Longitude<NBSP>(WGS<TAB>84)", "Project<LF>name",
+# "Amount<LF>(USD)"; the same names with spaces are found (README).
+printf 'id;"Project\nname";"Latitude\r\n(WGS 84)";"Longitude\xc2\xa0(WGS\t84)";city;"Amount\n(USD)";"Start\ndate"\r\nNL1;Kigali 5G;-1,9441;30,0619;Kigali;1.234,5;2019\r\n' > wrapped.csv
+run --db $DB import wrapped.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "columns: id=id, name=Project name, place=city, amount=Amount (USD), lon/lat=Longitude (WGS 84), Latitude (WGS 84)" "columns line"
+assert_not_contains "$OUT" "to geocode" "no row left to geocode"
+assert_eq "Kigali 5G|30.0619|-1.9441|1234.5|input" "$(ssql "SELECT name, X(geom), Y(geom), amount, geocode_method FROM projects WHERE dataset='wrapped'")" "the row"
+# Other columns keep their name as written in extra.
+assert_eq '{"Start\ndate":"2019"}' "$(sql "SELECT extra FROM projects WHERE dataset='wrapped'")" "extra"
+# --lon/--lat as the columns line shows the names.
+run --db $DB import wrapped.csv --dataset wrapped2 --lon 'Longitude (WGS 84)' --lat 'latitude (wgs 84)'
+assert_eq 0 "$RC" "--lon/--lat as shown: exit status ($OUT)"
+assert_eq "30.0619|-1.9441" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='wrapped2'")" "--lon/--lat as shown"
+case_end
+
+# One column holding both coordinates, as field teams and map sites write
+# them: read in the order its name says, lat first when it says none
+# (README); values that are not two numbers rejected with the column named.
+case_begin "one column of both coordinates ('GPS (lat, lon)', 'Coordinates', 'LatLon', 'lat_lon', 'Lat/Long', 'Lon, Lat'): read in the order its name says; unreadable values rejected naming the column"
+cat > gps.csv <<'C'
+id,"GPS (lat, lon)",city,country
+G1,"14.6928, -17.4467",Dakar,SN
+G2,,Bamako,ML
+G3,"13°30'44""N, 2°6'45""E",Niamey,NE
+G4,"(12.3714; -1.5197)",Ouagadougou,BF
+G5,"95.1, 10",,
+G6,abc,,
+G7,,,
+G8,18.0735 -15.9582,Nouakchott,MR
+C
+run --db $DB import gps.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "8 rows read, 4 stored, 4 rejected" "summary"
+assert_contains "$OUT" "columns: id=id, place=city, country=country, lat, lon=GPS (lat, lon) (one column)" "columns line"
+assert_eq "G1|-17.4467|14.6928|input
+G2|||
+G4|-1.5197|12.3714|input
+G8|-15.9582|18.0735|input" "$(ssql "SELECT source_key, X(geom), Y(geom), geocode_method FROM projects WHERE dataset='gps' ORDER BY source_line")" "points (G2 left to geocode)"
+assert_eq "4|coordinates not numbers: column GPS (lat, lon) read as lat, lon: lat='13°30'44\"N' lon='2°6'45\"E' is not a pair of numbers
+6|coordinates out of range: column GPS (lat, lon) read as lat, lon: lat=95.1 lon=10 is outside lon -180..180, lat -90..90 (another CRS? use --crs)
+7|coordinates not numbers: column GPS (lat, lon) read as lat, lon: 'abc' is not two numbers (lat, lon, as '14.69, -17.44')
+8|no location: no coordinates and no place or country to geocode" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gps' ORDER BY r.line")" "rejects"
+assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE dataset='gps' AND extra LIKE '%GPS%'")" "the column is not kept in extra"
+# The names, each in a file of one row (the order its name says, else lat first).
+n=0
+for pair in "Coordinates|14.6928, -17.4467|lat, lon=Coordinates (one column; its name gives no order: read lat first)" \
+            "LatLon|14.6928,-17.4467|lat, lon=LatLon (one column)" \
+            "lat_lon|14.6928, -17.4467|lat, lon=lat_lon (one column)" \
+            "Lat/Long|14.6928, -17.4467|lat, lon=Lat/Long (one column)" \
+            "Lon, Lat|-17.4467, 14.6928|lon, lat=Lon, Lat (one column)" \
+            "Location (lon/lat)|-17.4467 14.6928|lon, lat=Location (lon/lat) (one column)"; do
+    IFS='|' read -r name value line <<<"$pair"
+    n=$((n + 1))
+    printf 'id,"%s"\nN%d,"%s"\n' "$name" $n "$value" > pairname$n.csv
+    run --db $DB import pairname$n.csv
+    assert_eq 0 "$RC" "$name: exit status ($OUT)"
+    assert_contains "$OUT" "columns: id=id, $line" "$name: columns line"
+    assert_eq "-17.4467|14.6928" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='pairname$n'")" "$name: the point"
+done
+# Decimal commas (a TAB file) split at the blank; a lon/lat pair of columns
+# wins over such a column, kept in extra.
+printf 'id\tLatLon\nT1\t14,6928 -17,4467\n' > pairdc.tsv
+run --db $DB import pairdc.tsv
+assert_eq "-17.4467|14.6928" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='pairdc'")" "decimal commas"
+printf 'id,lon,lat,Coordinates\nB1,1.5,2.5,"14.6928, -17.4467"\n' > pairboth.csv
+run --db $DB import pairboth.csv
+assert_contains "$OUT" "lon/lat=lon, lat" "both: the pair of columns"
+assert_eq '1.5|2.5|{"Coordinates":"14.6928, -17.4467"}' "$(ssql "SELECT X(geom), Y(geom), extra FROM projects WHERE dataset='pairboth'")" "both: the pair read, the column kept"
+case_end
+
+case_begin "a column whose name speaks of coordinates that no rule reads: NOT READ on the columns line, and its rows' reject says the coordinates were not read"
+printf 'id,GPS coordinates (N/E),country\nU1,14.69N 17.44W,SN\nU2,14.69N 17.44W,\n' > gpsne.csv
+run --db $DB import gpsne.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "NOT READ: column 'GPS coordinates (N/E)' may hold coordinates, but is not read as such" "columns line"
+assert_eq "3|no location: no coordinates read (column GPS coordinates (N/E), '14.69N 17.44W', is not read as coordinates: see the import's columns line) and no place or country to geocode" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gpsne'")" "the reject"
+case_end
+
 case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
 printf 'id,lon,lat,note,note,,\n1,10.5,20.5,n1,n2,e1,e2\n' > dupcols.csv
 run --db $DB import dupcols.csv
@@ -641,6 +723,51 @@ A11||0x1A
 A12||3,
 A13|0.5|
 A14||0.500.000" "$(sqlite3 am.sqlite "SELECT source_key, amount, json_extract(extra, '\$.amount_raw') FROM projects ORDER BY id")" "amounts"
+case_end
+
+# A file with decimal commas (';' delimiter, as Excel writes in such a
+# locale): a lone dot before three digits ("12.500") is read from the amount
+# column's other values (README): thousands when they write decimal commas or
+# dots grouping thousands; else as for one value, counted in a warning.
+# Expected amounts by hand; coordinates keep their own rule (4.711 is 4.711).
+case_begin "amounts in a ';' file with decimal commas: '12.500' and '1.000' are thousands when the column writes decimal commas; with no sign, read as decimals and warned, naming the first line; coordinates unchanged"
+{ printf 'ID;Name;Amount;Latitude;Longitude\r\n'
+  printf 'A-1;Red 5G Bogot\xe1;1.234.567,50;4,7110;-74,0721\r\n'
+  printf 'A-2;Quito;2.500.000;-0,1807;-78,4678\r\n'
+  printf 'A-3;S\xe3o Paulo;3,5;-23,5505;-46,6333\r\n'
+  printf 'A-5;Valpara\xedso;12.500;-33,0472;-71,6127\r\n'
+  printf 'A-6;M\xe9xico;12,500;19,4326;-99,1332\r\n'
+  printf 'A-7;Buenos Aires;1.000;4.711;-58.3816\r\n'
+  printf 'A-8;Medell\xedn;0,500;6,2442;-75,5812\r\n'; } > andes.csv
+run --db $DB import andes.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "7 rows read, 7 stored, 0 rejected" "summary"
+assert_not_contains "$OUT" "warning" "no warning: the column says"
+assert_eq "A-1|1234567.5|4.711
+A-2|2500000.0|-0.1807
+A-3|3.5|-23.5505
+A-5|12500.0|-33.0472
+A-6|12.5|19.4326
+A-7|1000.0|4.711
+A-8|0.5|6.2442" "$(ssql "SELECT source_key, amount, Y(geom) FROM projects WHERE dataset='andes' ORDER BY source_line")" "amounts and latitudes"
+# No sign in the column: the rule for one value, and a warning.
+printf 'id;lon;lat;amount\r\nB1;4,5;4.711;12.500\r\nB2;4,5;4.711;250000\r\nB3;4,5;4.711;1,500\r\n' > nosign.csv
+run --db $DB import nosign.csv
+assert_eq 0 "$RC" "no sign: exit status ($OUT)"
+assert_contains "$OUT" "warning: amounts that may be thousands or decimals (a lone '.' or ',' before three digits in a file with decimal commas, its amount column saying neither): 2, a dot read as a decimal point, a comma as thousands (first nosign.csv:2: '12.500' read as 12.5)" "no sign: the warning names the first"
+assert_eq "B1|12.5|4.5|4.711
+B2|250000.0|4.5|4.711
+B3|1500.0|4.5|4.711" "$(ssql "SELECT source_key, amount, X(geom), Y(geom) FROM projects WHERE dataset='nosign' ORDER BY source_line")" "no sign: amounts and coordinates"
+# Decimal points in the column: '12.500' is twelve and a half, unwarned;
+# decimal points and commas both (merged lists): warned.
+printf 'id\tlon\tlat\tamount\nC1\t1\t2\t2.5\nC2\t1\t2\t12.500\n' > points.tsv
+run --db $DB import points.tsv
+assert_not_contains "$OUT" "warning" "decimal points: no warning"
+assert_eq "2.5 12.5" "$(sql "SELECT group_concat(amount, ' ') FROM (SELECT amount FROM projects WHERE dataset='points' ORDER BY source_line)")" "decimal points: amounts"
+printf 'id;lon;lat;amount\nD1;1;2;2.5\nD2;1;2;1.234,5\nD3;1;2;12.500\n' > both.csv
+run --db $DB import both.csv
+assert_contains "$OUT" "(first both.csv:4: '12.500' read as 12.5)" "both: warned"
+assert_eq "2.5 1234.5 12.5" "$(sql "SELECT group_concat(amount, ' ') FROM (SELECT amount FROM projects WHERE dataset='both' ORDER BY source_line)")" "both: amounts"
 case_end
 
 case_begin "coordinate and field columns as GIS exports and lists name them: X_coord/Y_coord, POINT_X/POINT_Y, decimalLongitude/decimalLatitude; Site ID, Project Title, Company Name, ctry"

@@ -256,3 +256,151 @@ run --db g.sqlite geocode
 assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "g.xlsx:3: place 'Nowhereville' not found in KEN" "row 3 of the sheet named as g.xlsx:3"
 case_end
+
+# sheet OUT SPEC: a workbook written as Excel and Calc store one
+# (tests/tools/sheet_write.py): what ogr2ogr cannot write.
+sheet() { python3 "$ROOT/tests/tools/sheet_write.py" "$1" "$2" || fail "sheet_write.py $1"; }
+
+# Header cells typed with Alt+Enter (a line break in the cell) and one with
+# an NBSP, the CSV twin's header likewise; the same names with spaces are
+# found (README: column names).
+cat > wrapped.json <<'J'
+{"sheets": [{"name": "Projects", "rows": [
+  ["id", "Project\nname", "Latitude\n(WGS 84)", "Longitude\n(WGS 84)", "Town\u00a0", "Amount\n(USD)"],
+  ["H1", "Kigali 5G", -1.9441, 30.0619, "Kigali", 250000],
+  ["H2", "Goma 4G", -1.6585, 29.2205, "Goma", 1000]]},
+ {"name": "Notes", "rows": [["Read me"], ["Amounts in USD"]]}]}
+J
+printf 'id,"Project\nname","Latitude\r\n(WGS 84)","Longitude\n(WGS 84)",Town\xc2\xa0,"Amount\n(USD)"\nH1,Kigali 5G,-1.9441,30.0619,Kigali,250000\nH2,Goma 4G,-1.6585,29.2205,Goma,1000\n' > wrapped.csv
+sheet wrapped.xlsx wrapped.json
+sheet wrapped.ods wrapped.json
+
+for f in wrapped.csv wrapped.xlsx wrapped.ods; do
+    case_begin "$f: header cells with line breaks (Alt+Enter) and NBSP are matched as with spaces: coordinates read, fields mapped"
+    store_of $f > $f.out
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+    assert_contains "$OUT" "columns: id=id, name=Project name, place=Town, amount=Amount (USD), lon/lat=Longitude (WGS 84), Latitude (WGS 84)" "columns line, on one line"
+    assert_not_contains "$OUT" "to geocode" "no row left to geocode"
+    assert_not_contains "$OUT" "NOT READ" "no lone coordinate column"
+    assert_eq "H1|Kigali 5G|Kigali|250000.0|30.061900 -1.944100|input
+H2|Goma 4G|Goma|1000.0|29.220500 -1.658500|input" \
+        "$(ssql "SELECT source_key, name, place, amount, printf('%.6f %.6f', X(geom), Y(geom)), geocode_method FROM projects ORDER BY 1")" "stored rows"
+    assert_eq "0" "$(sql "SELECT count(*) FROM projects WHERE extra IS NOT NULL")" "nothing left in extra"
+    case_end
+done
+
+# A data sheet with a title above its header (row 1, a blank row 2, the
+# column names on row 3), beside a read-me sheet and alone.
+cat > titled.json <<'J'
+{"sheets": [{"name": "Read me", "rows": [["Read me"], ["Coordinates are WGS 84."]]},
+ {"name": "Projects", "rows": [["GreenBridge - project list (30 June 2024)"], [],
+  ["Project ID", "Organisation", "City", "Country", "Latitude", "Longitude", "Notes"],
+  ["G-001", "Huawei", "Nairobi", "KE", -1.286389, 36.817223, "a"],
+  ["G-002", "ZTE", "Lagos", "NG", 6.455027, 3.384082, "b"]]}]}
+J
+python3 -c "
+import json; s = json.load(open('titled.json'))
+json.dump({'sheets': s['sheets'][1:]}, open('titled_one.json', 'w'))
+s['sheets'][1]['rows'] = s['sheets'][1]['rows'][2:]
+json.dump(s, open('untitled.json', 'w'))"
+sheet titled.xlsx titled.json
+sheet titled.ods titled.json
+sheet titled_one.xlsx titled_one.json
+sheet untitled.xlsx untitled.json
+
+for f in titled.xlsx titled.ods titled_one.xlsx; do
+    case_begin "$f: a sheet whose header row is a title above the column names is refused (exit 1, nothing recorded), naming the sheet and the row to delete"
+    store_of $f > /dev/null
+    assert_eq 1 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "footprint: $f: sheet Projects: its header row (row 1: 'GreenBridge - project list (30 June 2024)') looks like a title: the column names are on row 3 (Project ID, Organisation, City, Country, ...); delete rows 1-2 above them and import again" "the message"
+    assert_contains "$OUT" "nothing of this import was stored" "nothing stored, said"
+    [ $f = titled_one.xlsx ] || assert_contains "$OUT" "(or --layer NAME imports another sheet alone)" "several sheets: --layer said"
+    assert_not_contains "$OUT" "0 rows read" "no summary of 0 rows"
+    assert_eq "0|0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM projects), (SELECT count(*) FROM rejects)")" "no import recorded"
+    case_end
+done
+
+case_begin "the same workbook with the rows above the header deleted imports its data sheet; a read-me's 'Country | Kenya' line is not taken for a header"
+store_of untitled.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "untitled.xlsx (XLSX, sheet Read me skipped: no coordinate, WKT, place or country column; sheet Projects): 2 rows read, 2 stored, 0 rejected" "summary"
+assert_eq "G-001|36.817223 -1.286389
+G-002|3.384082 6.455027" "$(ssql "SELECT source_key, printf('%.6f %.6f', X(geom), Y(geom)) FROM projects ORDER BY 1")" "rows"
+cat > kv.json <<'J'
+{"sheets": [{"name": "About", "rows": [["About this list"], [], ["Country", "Kenya"], ["Contact", "data@example.org"]]},
+ {"name": "Sites", "rows": [["id", "lon", "lat"], ["K1", 36.8, -1.3]]}]}
+J
+sheet kv.xlsx kv.json
+store_of kv.xlsx > /dev/null
+assert_eq 0 "$RC" "read-me of key and value lines: exit status ($OUT)"
+assert_contains "$OUT" "sheet About skipped: no coordinate, WKT, place or country column; sheet Sites): 1 row read, 1 stored" "read-me of key and value lines: skipped"
+case_end
+
+case_begin "a workbook none of whose sheets has a location column is refused (exit 1, nothing recorded), not read as 0 rows"
+cat > noloc.json <<'J'
+{"sheets": [{"name": "Read me", "rows": [["Read me"], ["Sites of the programme"]]},
+ {"name": "Sites", "rows": [["code", "where", "gps"], ["S1", "near the river", "somewhere"]]}]}
+J
+sheet noloc.xlsx noloc.json
+store_of noloc.xlsx > /dev/null
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "footprint: noloc.xlsx: no sheet has a coordinate, WKT, place or country column (sheet Read me skipped: no coordinate, WKT, place or country column; sheet Sites skipped: no coordinate, WKT, place or country column); --layer NAME imports one sheet, naming its columns" "the message"
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM projects)")" "no import recorded"
+run --db "$DB" import noloc.xlsx --layer Sites
+assert_contains "$OUT" "(columns: code, where, gps)" "--layer names the sheet's columns"
+case_end
+
+# A column of date cells and text cells: GDAL types it as text and hands the
+# dates as "2019/03/15" and "2019/03/15 18:00:00"; a column of dates alone
+# is typed (ISO already).
+cat > dated.json <<'J'
+{"sheets": [{"name": "Data", "rows": [
+  ["id", "lon", "lat", "signed", "start"],
+  ["D1", 30.5, 1.5, {"date": "2019-03-15"}, {"date": "2018-01-02"}],
+  ["D2", 30.6, 1.6, "15/03/2019", {"date": "2018-01-03"}],
+  ["D3", 30.7, 1.7, {"datetime": "2019-03-15T18:00:00"}, {"date": "2018-01-04"}],
+  ["D4", 30.8, 1.8, "2019/13/45", {"date": "2018-01-05"}],
+  ["D5", 30.9, 1.9, "2019/03/15 at noon", {"date": "2018-01-06"}]]}]}
+J
+sheet dated.xlsx dated.json
+sheet dated.ods dated.json
+for f in dated.xlsx dated.ods; do
+    case_begin "$f: date cells in a column that also holds text are stored in ISO 8601 (2019-03-15, 2019-03-15T18:00:00); other text as it is"
+    store_of $f > /dev/null
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_eq 'D1|{"signed":"2019-03-15","start":"2018-01-02"}
+D2|{"signed":"15/03/2019","start":"2018-01-03"}
+D3|{"signed":"2019-03-15T18:00:00","start":"2018-01-04"}
+D4|{"signed":"2019/13/45","start":"2018-01-05"}
+D5|{"signed":"2019/03/15 at noon","start":"2018-01-06"}' "$(sql "SELECT source_key, extra FROM projects ORDER BY 1")" "extra"
+    case_end
+done
+
+case_begin "a CSV's text '2019/03/15' stays as written (the ISO dates are a sheet's date cells)"
+printf 'id,lon,lat,signed\nC1,30.5,1.5,2019/03/15\n' > dated.csv
+store_of dated.csv > /dev/null
+assert_eq '{"signed":"2019/03/15"}' "$(sql "SELECT extra FROM projects")" "extra"
+case_end
+
+# A sheet of one column of both coordinates (text cells), as a field team
+# sends it: read as its CSV twin.
+cat > sahel.json <<'J'
+{"sheets": [{"name": "Sites", "rows": [
+  ["Ref", "Sector", "Location", "Country", "GPS (lat, lon)"],
+  ["S-1", "5g", "Dakar", "Senegal", "14.6928, -17.4467"],
+  ["S-3", "surveillance", "Niamey", "Niger", "13°30'44\"N, 2°6'45\"E"],
+  ["S-8", "rd_lab", null, null, "16.2650, -0.0409"]]}]}
+J
+sheet sahel.xlsx sahel.json
+
+case_begin "sahel.xlsx: a column 'GPS (lat, lon)' is read as lat, lon; a row with only it is stored at its point, not rejected as having no coordinates"
+store_of sahel.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "summary"
+assert_contains "$OUT" "lat, lon=GPS (lat, lon) (one column)" "columns line"
+assert_eq "Dakar|-17.446700 14.692800
+|-0.040900 16.265000" "$(ssql "SELECT coalesce(place, ''), printf('%.6f %.6f', X(geom), Y(geom)) FROM projects ORDER BY source_line")" "points"
+assert_eq "3|coordinates not numbers: column GPS (lat, lon) read as lat, lon: lat='13°30'44\"N' lon='2°6'45\"E' is not a pair of numbers" \
+    "$(sql "SELECT line||'|'||reason FROM rejects")" "the DMS row rejected, the column named"
+case_end
