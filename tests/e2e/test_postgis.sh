@@ -995,6 +995,30 @@ assert_eq 2 "$($PROBE panels p/facet_FLAG.png '#eaf2f8' | wc -l)" "flag panels"
 assert_eq 4 "$($PROBE panels p/facet_MIX.png '#eaf2f8' | wc -l)" "mix panels"
 case_end
 
+case_begin "engine equivalence: render --facet over an aggregation of one edition and with --dataset: the same panels, note and pixels"
+# Two editions (test_facets.sh's): e1 has two projects without a year, e2 none;
+# c_e2 aggregates e2 alone, c_eall both.
+printf 'id,name,year,lon,lat\nA,a,,36.8,-1.3\nB,b,,38.7,9.0\nC,c,2020,36.9,-1.2\nD,d,2019,38.8,9.1\n' > fe1.csv
+printf 'id,name,year,lon,lat\nP1,p,2020,36.8,-1.3\nP2,q,2020,37.0,-0.5\nP3,r,2021,38.7,9.0\n' > fe2.csv
+facet_editions() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import fe1.csv --dataset fe1 >/dev/null && "$FP" -q --db "$db" import fe2.csv --dataset fe2 >/dev/null &&
+        "$FP" -q --db "$db" aggregate --by country --dataset fe2 --name c_e2 >/dev/null &&
+        "$FP" -q --db "$db" aggregate --by country --name c_eall >/dev/null || fail "import, aggregate ($db)"
+    "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_e2 --size 600x400 -o $e/fe_year.png &&
+        "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_eall --dataset fe1 -o $e/fe_year1.pdf  ||
+        fail "render ($db)"
+}
+on_both facet_editions "$SDB" "$EQ"
+same_file s/fe_year.png p/fe_year.png "year page of c_e2"
+# By hand: c_e2's years 2020, 2021; fe1's 2 undated of 4.
+assert_eq 2 "$($PROBE panels p/fe_year.png '#eaf2f8' | wc -l)" "c_e2's year panels on PostGIS"
+for e in s p; do
+    assert_eq "By year (2 of 4 projects of dataset fe1 have no year: in no panel)" "$(pdftotext $e/fe_year1.pdf - | sed -n 2p)" \
+        "the note ($e)"
+done
+case_end
+
 case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
 # The styles init, import and aggregate wrote, one footprint row per table.
 assert_eq "agg_country_by_category|t|1
