@@ -980,6 +980,10 @@ static int cmd_render(const char *db, int argc, char **argv)
         if (r.width_px) printf(" (%dx%d px)", r.width_px, r.height_px);
         printf(" (%.2f s)\n", r.seconds);
     }
+    if (*r.note) {
+        fflush(stdout);
+        fprintf(stderr, "render: note: %s\n", r.note);
+    }
     return 0;
 }
 

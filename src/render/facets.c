@@ -32,6 +32,8 @@ struct fp_facets {
     char *dataset;                        /* --dataset, NULL: all */
     char *aggregation;                    /* the choropleth's, NULL: none */
     long projects, without_value;         /* the page's projects; those with no value of field */
+    long empty;                           /* panels holding none of them */
+    char empty_list[256];                 /* their titles, for the note */
     int cumulative;
     int n;
     fp_facet_filter panels[FACETS_MAX];   /* field points at ->field */
@@ -203,6 +205,34 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
         }
         g_strfreev(parts);
     }
+    /* A panel none of the page's projects is in (a value or bin named
+     * that they do not have) is drawn, but said so: on the page and in a
+     * note, never as if that value's projects were in no region. */
+    for (int i = 0; i < f->n && !st; i++) {
+        long in = 0;
+        for (guint k = 0; k < values->len; k++) {
+            const char *v = g_ptr_array_index(values, k);
+            long c = g_array_index(value_counts, long, k);
+            if (f->panels[i].value) {
+                if (!strcmp(v, f->panels[i].value)) in += c;
+            } else if (numeric) {
+                double x = strtod(v, NULL);
+                if (x >= f->panels[i].lo && x <= f->panels[i].hi) in += c;
+            }
+        }
+        if (in) continue;
+        f->empty++;
+        size_t len = strlen(f->empty_list);
+        const char *sep = len ? ", " : "";
+        if (!g_str_has_suffix(f->empty_list, "...")) {
+            if (len + strlen(sep) + strlen(f->titles[i]) + 6 < sizeof f->empty_list)
+                snprintf(f->empty_list + len, sizeof f->empty_list - len, "%s%s", sep, f->titles[i]);
+            else snprintf(f->empty_list + len, sizeof f->empty_list - len, "%s...", sep);
+        }
+        char *t = g_strdup_printf("%s (no projects)", f->titles[i]);
+        g_free(f->titles[i]);
+        f->titles[i] = t;
+    }
     g_ptr_array_free(values, TRUE);
     g_array_free(value_counts, TRUE);
     if (st) {
@@ -211,6 +241,20 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
     }
     *out = f;
     return FP_OK;
+}
+
+/* "2 of 5 panels have none of the page's projects (2021, 2022): drawn
+ * empty", or "" when every panel has some. */
+void fpi_facets_note(const fp_facets *f, char *out, size_t size)
+{
+    *out = 0;
+    if (!f || !f->empty) return;
+    GString *whose = g_string_new(NULL);
+    if (f->aggregation) g_string_append_printf(whose, " of aggregation %s", f->aggregation);
+    if (f->dataset) g_string_append_printf(whose, "%s dataset %s", f->aggregation ? "," : " of", f->dataset);
+    snprintf(out, size, "--facet %s: %ld of %d panels %s no project%s (%s): drawn empty, titled \"(no projects)\"",
+             f->field, f->empty, f->n, f->empty == 1 ? "holds" : "hold", whose->str, f->empty_list);
+    g_string_free(whose, TRUE);
 }
 
 /* ------------------------------------------------------------ drawing --- */

@@ -106,6 +106,9 @@ typedef struct fp_facets fp_facets;
 fp_status fpi_facets_new(struct fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
                         fp_error *err);
 void fpi_facets_free(fp_facets *f);
+/* The note for the user when some panels hold none of the page's
+ * projects ("" when none is empty). */
+void fpi_facets_note(const fp_facets *f, char *out, size_t size);
 /* The page the panels are drawn on, and the view each panel repeats. */
 typedef struct fp_facet_page {
     cairo_t *cr;

@@ -194,3 +194,20 @@ assert_eq 2 "$(fprobe panels ek.png "$SEA" | wc -l)" "panels: e2's years 2020, 2
 assert_eq "$(class_colour "$K20")" "$(fprobe probe ek.png "$SEA" 0 "$EE" "$KLON" "$KLAT")" "Kenya in 2020, e2 only"
 assert_eq "$NODATA" "$(fprobe probe ek.png "$SEA" 1 "$EE" "$KLON" "$KLAT")" "Kenya in 2021: none"
 case_end
+
+case_begin "--facet dataset on an aggregation of one edition: one panel (PNG and PDF); a value named without projects says so"
+run --db "$DB" render --facet dataset --aggregation c_e2 -o ed.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 1 "$(fprobe panels ed.png "$SEA" | wc -l)" "panels on the PNG: e2's alone"
+run --db "$DB" render --facet dataset --aggregation c_e2 -o ed.pdf
+T=$(pdftotext ed.pdf - | tr '\n' ' ' | tr -s ' ')
+assert_contains "$T" "By dataset e2 " "the one panel's title"
+assert_not_contains "$T" "e1" "no panel of e1"
+assert_not_contains "$T" "no projects" "no empty panel"
+# One legend for the page.
+assert_eq 1 "$(grep -c '^none$' <<<"$(pdftotext ed.pdf -)")" "one legend"
+run --db "$DB" render --facet dataset --facet-values e1,e2 --aggregation c_e2 -o ed2.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "render: note: --facet dataset: 1 of 2 panels holds no project of aggregation c_e2 (e1): drawn empty" "the note"
+assert_contains "$(pdftotext ed2.pdf - | tr '\n' ' ' | tr -s ' ')" "e1 (no projects)" "the empty panel's title"
+case_end

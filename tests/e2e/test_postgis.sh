@@ -1006,13 +1006,16 @@ facet_editions() {  # DB E
         "$FP" -q --db "$db" aggregate --by country --dataset fe2 --name c_e2 >/dev/null &&
         "$FP" -q --db "$db" aggregate --by country --name c_eall >/dev/null || fail "import, aggregate ($db)"
     "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_e2 --size 600x400 -o $e/fe_year.png &&
-        "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_eall --dataset fe1 -o $e/fe_year1.pdf  ||
+        "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_eall --dataset fe1 -o $e/fe_year1.pdf &&
+        "$FP" -q --db "$db" render --style facet.json --facet dataset --aggregation c_e2 --size 600x400 -o $e/fe_ds.png ||
         fail "render ($db)"
 }
 on_both facet_editions "$SDB" "$EQ"
 same_file s/fe_year.png p/fe_year.png "year page of c_e2"
-# By hand: c_e2's years 2020, 2021; fe1's 2 undated of 4.
+same_file s/fe_ds.png p/fe_ds.png "dataset page of c_e2"
+# By hand: c_e2's years 2020, 2021; one panel of datasets; fe1's 2 undated of 4.
 assert_eq 2 "$($PROBE panels p/fe_year.png '#eaf2f8' | wc -l)" "c_e2's year panels on PostGIS"
+assert_eq 1 "$($PROBE panels p/fe_ds.png '#eaf2f8' | wc -l)" "c_e2's dataset panels on PostGIS"
 for e in s p; do
     assert_eq "By year (2 of 4 projects of dataset fe1 have no year: in no panel)" "$(pdftotext $e/fe_year1.pdf - | sed -n 2p)" \
         "the note ($e)"
