@@ -674,7 +674,8 @@ fp_status fp_store_qgis_style_put(fp_store *store, const char *table, const char
  * Columns: 0 id, 1 geometry (fp_rows_geom), 2 source_key, 3 file (the
  * import's), 4 source_line, 5 company, 6 category, 7 name, 8 place,
  * 9 country, 10 country_code, 11 year, 12 status, 13 amount, 14 source,
- * 15 extra (JSON text). */
+ * 15 extra (JSON text), 16 the import's format (CSV, GeoJSON, GPKG...:
+ * whether source_line is a line or a feature number). */
 fp_status fp_store_edition_rows(fp_store *store, const char *dataset, fp_rows **out, fp_error *err);
 
 /* The changes of one comparison, kept in a temporary table of this

@@ -837,6 +837,12 @@ static int cmd_diff(const char *db, int argc, char **argv)
         fp_diff_print(&r, o.old_dataset, o.new_dataset, examples, stdout);
         if (o.report_csv) printf("  every change: %s\n", o.report_csv);
     }
+    /* Editions that cannot be matched (renumbered ids) are not silent. */
+    char warning[1024];
+    if (!st && fp_diff_match_warning(&r, o.old_dataset, o.new_dataset, warning, sizeof warning)) {
+        fflush(stdout);
+        fprintf(stderr, "diff: warning: %s\n", warning);
+    }
     fp_diff_result_clear(&r);
     return st ? fail(&err) : 0;
 }

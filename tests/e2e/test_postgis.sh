@@ -957,6 +957,28 @@ same_file s/twins.txt p/twins.txt "diff summary"
 same_file s/twins.csv p/twins.csv "diff --report CSV"
 case_end
 
+case_begin "engine equivalence: diff names GeoJSON rows 'file: feature N' and warns of editions sharing no ids, on both engines alike"
+cat > dg_old.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"G1","name":"Kept"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}},
+{"type":"Feature","properties":{"id":"G2","name":"Gone"},"geometry":{"type":"Point","coordinates":[38.7,9.0]}}]}
+J
+printf 'id,name,lon,lat\n1,Kept again,36.8,-1.3\n2,New,-17.4,14.7\n' > dg_new.csv
+diff_features() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import dg_old.geojson --dataset dg_o >/dev/null && "$FP" -q --db "$db" import dg_new.csv --dataset dg_n >/dev/null ||
+        fail "import ($db)"
+    run --db "$db" diff --dataset dg_o --against dg_n --report $e/dg.csv
+    sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/dg.txt
+}
+on_both diff_features "$SDB" "$EQ"
+# By hand: G2 is the old file's second feature; the ids G1, G2 and 1, 2 share none.
+assert_contains "$(cat p/dg.txt)" "dg_old.geojson: feature 2: [G2] 'Gone'" "feature number on PostGIS"
+assert_contains "$(cat p/dg.txt)" "diff: warning: dg_o and dg_n share no ids" "the warning on PostGIS"
+same_file s/dg.txt p/dg.txt "diff summary and warning"
+same_file s/dg.csv p/dg.csv "diff --report CSV"
+case_end
+
 case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
 import_extra() {  # DB E
     local db=$1 e=$2
