@@ -184,6 +184,8 @@ static const char *const usage_diff =
     "project moved when its location (a line's or polygon's centroid) is more than\n"
     "--min-move metres away (default 100). Prints the counts and the first N\n"
     "changes of each kind (default 3); --report writes every change as CSV.\n"
+    "When fewer than a tenth of the smaller edition matched, a warning on stderr\n"
+    "says whether they share ids; the id column is chosen at import (--map id=COL).\n"
     "`footprint export --what diff:OLD:NEW -o FILE.gpkg` writes them as a layer.\n";
 
 static const char *const usage_export =
