@@ -67,6 +67,7 @@ typedef struct fp_diff_entry {
     const char *source_key, *name, *company, *country;
     const char *old_file, *new_file;   /* the input files of the two rows ("" for none) */
     long old_line, new_line;     /* their line or feature numbers (0: none) */
+    int old_by_line, new_by_line;   /* 1: a line ("file:N", CSV, a sheet's row), 0: a feature ("file: feature N") */
     double distance_m;           /* moved: the geodesic distance; else -1 */
     const char *fields;          /* changed field names, comma-separated, "" for none */
     const char *details;         /* "year: 2019 -> 2020; status: planned -> built" */
@@ -77,6 +78,10 @@ typedef struct fp_diff_result {
     long count[FP_CHANGE_KINDS];
     long unchanged;
     long matched_by_id, matched_by_name;
+    /* Rows with an id (a source key) on each side, and ids both have; an
+     * id of each side as an example ("" when none). */
+    long old_with_id, new_with_id, shared_ids;
+    const char *old_id_example, *new_id_example;
     long moved_and_changed;      /* moved pairs that also have changed fields */
     double move_m;               /* the threshold used */
     /* Every change, added first, then removed, moved, changed; within a
@@ -92,6 +97,16 @@ typedef struct fp_diff_result {
  * temporary table of this connection, also on a read-only store). An
  * unknown dataset is a usage error naming the datasets the store has. */
 fp_status fp_diff(fp_store *store, const fp_diff_options *opts, fp_diff_result *result, fp_error *err);
+/* When both editions have rows but fewer than a tenth of the smaller one
+ * matched: a warning (one line, no "warning: " prefix) into out saying
+ * whether they share ids, which key matched them and how to choose it;
+ * returns 1. Else "" and 0. */
+int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, const char *new_dataset, char *out,
+                          size_t size);
+/* "file:N" of a row read by line, "file: feature N" of a feature (GeoJSON,
+ * GeoPackage...), "file" without a number, "" without a file; as `check`
+ * names rows. g_malloc'd. */
+char *fp_diff_row_ref(const char *file, long line, int by_line);
 void fp_diff_result_clear(fp_diff_result *result);
 
 #endif

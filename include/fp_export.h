@@ -33,6 +33,8 @@ typedef struct fp_export_options {
                                 PROJ string); NULL: WGS 84 lon/lat. GeoJSON is WGS 84 only */
     int bom;                 /* CSV: start with a UTF-8 byte-order mark (GDAL's WRITE_BOM), so
                                 Excel on Windows reads the text as UTF-8, not its ANSI code page */
+    const char *dataset;     /* the rows of this dataset only: --where dataset=NAME, checked to exist */
+    const char *aggregation; /* qgz: the choropleth beside the projects (NULL: the world style's) */
 } fp_export_options;
 
 typedef struct fp_export_result {
@@ -62,8 +64,11 @@ fp_status fp_export(fp_store *store, const fp_export_options *opts, fp_export_re
 /* A QGIS 3.22 project: -o FILE.qgz and FILE.gpkg beside it (the base map,
  * the aggregation with its centroids, the projects), styled as the report
  * maps, with a print layout per shipped style and an atlas of the regions
- * with projects. what: NULL or "all" (projects and the default style's
- * aggregation when it exists), "projects", or "aggregate:NAME". fp_export
+ * with projects. what: NULL or "all" (projects and the choropleth of
+ * opts->aggregation, else the world style's aggregation: a usage error
+ * listing the store's when it has no such aggregation), "projects", or
+ * "aggregate:NAME". The projects may be limited to datasets by --where
+ * dataset=NAME (opts->dataset has become one); no other --where. fp_export
  * calls it for --format qgz or a .qgz output. */
 fp_status fp_export_qgz(fp_store *store, const fp_export_options *opts, fp_export_result *result, fp_error *err);
 

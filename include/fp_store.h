@@ -640,19 +640,27 @@ fp_status fp_store_project_max(fp_store *store, const char *column, double *max,
 
 /* Small multiples (render --facet): the projects one panel shows are
  * those whose field (a project column or a key of `extra`) equals value,
- * or, ranged, holds a number lo <= v <= hi. */
+ * or, ranged, holds a number lo <= v <= hi; of dataset only, unless NULL. */
 typedef struct fp_facet_filter {
     const char *field;
     const char *value;       /* NULL: ranged */
     double lo, hi;           /* ranged: -HUGE_VAL for "up to hi" (cumulative) */
+    const char *dataset;     /* NULL: every dataset */
 } fp_facet_filter;
-/* The distinct values of field over the projects (of dataset only, unless
- * NULL; NULL and "" left out), numbers in numeric order, then text in text
- * order. Column 0 value (as text), 1 projects. */
-fp_status fp_store_facet_values(fp_store *store, const char *field, const char *dataset, fp_rows **out, fp_error *err);
+/* The projects a page of small multiples shows: those aggregation
+ * `aggregation` assigned (NULL: every project) of dataset (NULL: every
+ * dataset). The distinct values of field over them (NULL and "" left
+ * out), numbers in numeric order, then text in text order. Column 0 value
+ * (as text), 1 projects. */
+fp_status fp_store_facet_values(fp_store *store, const char *field, const char *aggregation, const char *dataset,
+                                fp_rows **out, fp_error *err);
+/* How many projects that is (*count), with a value of field or not. */
+fp_status fp_store_facet_projects(fp_store *store, const char *aggregation, const char *dataset, int64_t *count,
+                                  fp_error *err);
 /* The panel's projects per region of aggregation `aggregation`'s main
  * level, from its assignments (a project counted once in each region it
- * was assigned to, as the aggregation's `projects` column counts).
+ * was assigned to, as the aggregation's `projects` column counts), of the
+ * filter's dataset only when it names one.
  * Columns: 0 region code, 1 projects. Regions without projects: no row. */
 fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err);
@@ -673,7 +681,8 @@ fp_status fp_store_qgis_style_put(fp_store *store, const char *table, const char
  * Columns: 0 id, 1 geometry (fp_rows_geom), 2 source_key, 3 file (the
  * import's), 4 source_line, 5 company, 6 category, 7 name, 8 place,
  * 9 country, 10 country_code, 11 year, 12 status, 13 amount, 14 source,
- * 15 extra (JSON text). */
+ * 15 extra (JSON text), 16 the import's format (CSV, GeoJSON, GPKG...:
+ * whether source_line is a line or a feature number). */
 fp_status fp_store_edition_rows(fp_store *store, const char *dataset, fp_rows **out, fp_error *err);
 
 /* The changes of one comparison, kept in a temporary table of this

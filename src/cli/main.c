@@ -193,13 +193,15 @@ static const char *const usage_diff =
     "project moved when its location (a line's or polygon's centroid) is more than\n"
     "--min-move metres away (default 100). Prints the counts and the first N\n"
     "changes of each kind (default 3); --report writes every change as CSV.\n"
+    "When fewer than a tenth of the smaller edition matched, a warning on stderr\n"
+    "says whether they share ids; the id column is chosen at import (--map id=COL).\n"
     "`footprint export --what diff:OLD:NEW -o FILE.gpkg` writes them as a layer.\n";
 
 static const char *const usage_export =
     "usage: footprint [--db PATH] export [--what projects|aggregate:NAME[:LEVEL]|assignments:NAME|diff:OLD:NEW]\n"
     "         [--format geojson|geojsonseq|gpkg|fgb|shp|csv|qgz] [--split-by FIELD]\n"
-    "         [--where FIELD=VALUE ...] [--precision N] [--bbox] [--style FILE]\n"
-    "         [--no-centroids] [--append] [--crs CRS] [--bom] -o PATH\n"
+    "         [--where FIELD=VALUE ...] [--dataset NAME] [--precision N] [--bbox] [--style FILE]\n"
+    "         [--no-centroids] [--append] [--crs CRS] [--bom] [--aggregation NAME] -o PATH\n"
     "\n"
     "Writes a layer for QGIS and web maps. The format comes from -o's extension\n"
     "(.geojson .json .geojsons .gpkg .fgb .shp .csv) unless --format says; the file\n"
@@ -212,7 +214,8 @@ static const char *const usage_export =
     "the choropleth class and fill colour of the style, and a layer NAME_centroids\n"
     "of points inside the regions. --split-by writes one layer per value (one file\n"
     "each in the folder -o, or one table each in a GeoPackage). --where keeps rows\n"
-    "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND).\n"
+    "whose FIELD equals VALUE (repeat: the same field ORs, different fields AND);\n"
+    "--dataset NAME is --where dataset=NAME, for a dataset the store has.\n"
     "GeoPackages carry QGIS styles (layer_styles); GeoJSON, FlatGeobuf and\n"
     "Shapefiles get a .qml file next to them. --append adds the layers to an existing GeoPackage.\n"
     "--crs CRS (EPSG:27700, WKT, a PROJ string): GeoPackage, FlatGeobuf, Shapefile\n"
@@ -224,9 +227,11 @@ static const char *const usage_export =
     "--what diff:OLD:NEW: the changes between two datasets (see `footprint help diff`),\n"
     "attribute change = added|removed|moved|changed, styled green, red, orange, blue.\n"
     "--format qgz (or -o FILE.qgz) writes a QGIS 3.22 project and FILE.gpkg beside it:\n"
-    "base map, the aggregation (--what aggregate:NAME; default the style's), the\n"
-    "projects (--what projects), styled as the report maps, with a print layout per\n"
-    "shipped style and an atlas of the countries with projects; paths are relative.\n"
+    "base map, the aggregation (--aggregation NAME beside the projects, or --what\n"
+    "aggregate:NAME alone; default the style's, an error listing the store's when it\n"
+    "has none of that name), the projects (--what projects; --dataset NAME for one\n"
+    "edition's), styled as the report maps, with a print layout per shipped style\n"
+    "and an atlas of the countries with projects; paths are relative.\n"
     "Files appear only when complete.\n";
 
 static const char *const usage_render =
@@ -896,6 +901,12 @@ static int cmd_diff(const char *db, int argc, char **argv)
         fp_diff_print(&r, o.old_dataset, o.new_dataset, examples, stdout);
         if (o.report_csv) printf("  every change: %s\n", o.report_csv);
     }
+    /* Editions that cannot be matched (renumbered ids) are not silent. */
+    char warning[1024];
+    if (!st && fp_diff_match_warning(&r, o.old_dataset, o.new_dataset, warning, sizeof warning)) {
+        fflush(stdout);
+        fprintf(stderr, "diff: warning: %s\n", warning);
+    }
     fp_diff_result_clear(&r);
     return st ? fail(&err) : 0;
 }
@@ -916,6 +927,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                                         { "precision", required_argument, 0, 'p' }, { "bbox", no_argument, 0, 'b' },
                                         { "style", required_argument, 0, 'S' }, { "no-centroids", no_argument, 0, 'C' }, { "append", no_argument, 0, 'A' },
                                         { "crs", required_argument, 0, 'c' }, { "bom", no_argument, 0, 'M' },
+                                        { "dataset", required_argument, 0, 'd' }, { "aggregation", required_argument, 0, 'a' },
                                         { "output", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_export_options o = { .precision = -1 };
     fp_where where[64];
@@ -945,6 +957,8 @@ static int cmd_export(const char *db, int argc, char **argv)
         case 'C': o.no_centroids = 1; break;
         case 'A': o.append = 1; break;
         case 'M': o.bom = 1; break;
+        case 'd': o.dataset = optarg; break;
+        case 'a': o.aggregation = optarg; break;
         case 'o': o.output = optarg; break;
         case 'h': fputs(usage_export, stdout); return 0;
         default: return usage_error(usage_export, "export: bad option%s", "");
@@ -1041,6 +1055,10 @@ static int cmd_render(const char *db, int argc, char **argv)
         else printf("render: %d maps into %s", r.maps, o.output);
         if (r.width_px) printf(" (%dx%d px)", r.width_px, r.height_px);
         printf(" (%.2f s)\n", r.seconds);
+    }
+    if (*r.note) {
+        fflush(stdout);
+        fprintf(stderr, "render: note: %s\n", r.note);
     }
     return 0;
 }

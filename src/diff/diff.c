@@ -40,6 +40,7 @@ typedef struct erow {
     const char *key;              /* the source key; NULL: the row has no id */
     const char *file;
     long line;
+    int by_line;                  /* line is a line (CSV, a sheet), else a feature number */
     const char *text[T_N];        /* NULL for NULL */
     int has_year, year;
     int has_amount;
@@ -144,6 +145,7 @@ static fp_status read_edition(diff_job *j, const char *dataset, edition *e, fp_e
         r.key = key && *key ? keep(j, key) : NULL;
         r.file = keep(j, fp_rows_text(rows, 3));
         r.line = fp_rows_is_null(rows, 4) ? 0 : (long)fp_rows_int64(rows, 4);
+        r.by_line = fpi_format_rows_by_line(fp_rows_text(rows, 16));
         for (int t = 0; t < T_N; t++) {
             const char *v = fp_rows_text(rows, text_col[t]);
             r.text[t] = v && *v ? keep(j, v) : NULL;
@@ -209,15 +211,22 @@ static void pair(erow *a, erow *b, int by_id)
 
 /* Pass 1: the same source key. Keys are unique within a dataset (the
  * import rejects a duplicate id), so a hash table of the new keys pairs them. */
-static void match_by_id(diff_job *j)
+static void match_by_id(diff_job *j, fp_diff_result *res)
 {
     GHashTable *keys = g_hash_table_new(g_str_hash, g_str_equal);
     for (size_t i = 0; i < j->new.n; i++)
-        if (j->new.rows[i].key) g_hash_table_insert(keys, (gpointer)j->new.rows[i].key, &j->new.rows[i]);
+        if (j->new.rows[i].key) {
+            g_hash_table_insert(keys, (gpointer)j->new.rows[i].key, &j->new.rows[i]);
+            if (!res->new_with_id++) res->new_id_example = j->new.rows[i].key;
+        }
     for (size_t i = 0; i < j->old.n; i++) {
         erow *o = &j->old.rows[i];
+        if (o->key && !res->old_with_id++) res->old_id_example = o->key;
         erow *n = o->key ? g_hash_table_lookup(keys, o->key) : NULL;
-        if (n) pair(o, n, 1);
+        if (n) {
+            pair(o, n, 1);
+            res->shared_ids++;
+        }
     }
     g_hash_table_destroy(keys);
 }
@@ -619,6 +628,7 @@ static void add_entry(diff_job *j, fp_change kind, const erow *o, const erow *n,
         .country = d->text[T_COUNTRY_CODE] ? d->text[T_COUNTRY_CODE] : d->text[T_COUNTRY] ? d->text[T_COUNTRY] : "",
         .old_file = o && o->file ? o->file : "", .new_file = n && n->file ? n->file : "",
         .old_line = o ? o->line : 0, .new_line = n ? n->line : 0,
+        .old_by_line = o ? o->by_line : 0, .new_by_line = n ? n->by_line : 0,
         .distance_m = kind == FP_CHANGE_MOVED ? dist : -1,
         .fields = c ? keep(j, c->fields->str) : "", .details = c ? keep(j, c->details->str) : "" };
     g_array_append_val(j->by_kind[kind], e);
@@ -685,6 +695,42 @@ static fp_status keep_for_layer(fp_store *store, const fp_diff_result *r, fp_err
 
 /* ------------------------------------------------------------ pipeline --- */
 
+int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, const char *new_dataset, char *out,
+                          size_t size)
+{
+    *out = 0;
+    long matched = r->matched_by_id + r->matched_by_name;
+    long smaller = r->old_rows < r->new_rows ? r->old_rows : r->new_rows;
+    if (smaller <= 0 || matched * 10 >= smaller) return 0;
+    if (r->old_with_id && r->new_with_id) {
+        /* Renumbered ids: every project "added" and "removed". diff has no
+         * option for the key; the id column is chosen at import. */
+        char share[64];
+        if (r->shared_ids) snprintf(share, sizeof share, "share only %ld id%s", r->shared_ids, r->shared_ids == 1 ? "" : "s");
+        else snprintf(share, sizeof share, "share no ids");
+        snprintf(out, size, "%s and %s %s: %ld of %ld and %ld rows matched, by id = the source key (the input's id "
+                 "column: e.g. [%.40s] in %s, [%.40s] in %s); ids that differ between editions make every such project "
+                 "added and removed. To match on a column that keeps its value, import the editions again with --map "
+                 "id=COLUMN; rows without an id are matched by name+company+location",
+                 old_dataset, new_dataset, share, matched, r->old_rows, r->new_rows, r->old_id_example, old_dataset,
+                 r->new_id_example, new_dataset);
+    } else {
+        const char *which = !r->old_with_id && !r->new_with_id ? "neither edition's rows have"
+                          : !r->old_with_id ? "the old edition's rows have" : "the new edition's rows have";
+        snprintf(out, size, "%s and %s: %ld of %ld and %ld rows matched; %s no id (source key), so rows were matched "
+                 "by name+company+location, which few of them share (give both editions an id column, or --map "
+                 "id=COLUMN at import)", old_dataset, new_dataset, matched, r->old_rows, r->new_rows, which);
+    }
+    return 1;
+}
+
+char *fp_diff_row_ref(const char *file, long line, int by_line)
+{
+    if (!file || !*file) return g_strdup("");
+    if (line <= 0) return g_strdup(file);
+    return by_line ? g_strdup_printf("%s:%ld", file, line) : g_strdup_printf("%s: feature %ld", file, line);
+}
+
 void fp_diff_result_clear(fp_diff_result *r)
 {
     if (!r) return;
@@ -725,7 +771,7 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
     if (!st) {
         res->old_rows = (long)j.old.n;
         res->new_rows = (long)j.new.n;
-        match_by_id(&j);
+        match_by_id(&j, res);
         match_by_name(&j);
         collect(&j, res);
     }

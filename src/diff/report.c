@@ -22,11 +22,12 @@ static const fp_report_field fields[] = {
 enum { F_CHANGE, F_MATCHED, F_KEY, F_NAME, F_COMPANY, F_COUNTRY, F_DISTANCE, F_FIELDS, F_DETAILS, F_OLD_ID, F_NEW_ID,
        F_OLD_ROW, F_NEW_ROW, F_N };
 
-/* "file:line" of a row, as rejects and check name rows. */
-static void set_row(OGRFeatureH ft, int field, const char *file, long line)
+/* "file:line" of a row read by line, "file: feature N" of a feature, as
+ * rejects and check name rows. */
+static void set_row(OGRFeatureH ft, int field, const char *file, long line, int by_line)
 {
     if (!*file) return;
-    char *s = line > 0 ? g_strdup_printf("%s:%ld", file, line) : g_strdup(file);
+    char *s = fp_diff_row_ref(file, line, by_line);
     OGR_F_SetFieldString(ft, field, s);
     g_free(s);
 }
@@ -56,8 +57,8 @@ static fp_status write_layer(GDALDatasetH ds, const char *path, const fp_diff_re
         OGR_F_SetFieldString(ft, F_DETAILS, e->details);
         if (e->old_id) OGR_F_SetFieldInteger64(ft, F_OLD_ID, e->old_id);
         if (e->new_id) OGR_F_SetFieldInteger64(ft, F_NEW_ID, e->new_id);
-        set_row(ft, F_OLD_ROW, e->old_file, e->old_line);
-        set_row(ft, F_NEW_ROW, e->new_file, e->new_line);
+        set_row(ft, F_OLD_ROW, e->old_file, e->old_line, e->old_by_line);
+        set_row(ft, F_NEW_ROW, e->new_file, e->new_line, e->new_by_line);
         if (OGR_L_CreateFeature(lyr, ft) != OGRERR_NONE)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write change %zu: %s", path, i + 1, CPLGetLastErrorMsg());
         OGR_F_Destroy(ft);

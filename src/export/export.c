@@ -837,6 +837,29 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "export needs -o PATH");
+    if (o->aggregation && !is_qgz(o))
+        return fp_error_set(err, FP_ERR_USAGE, "--aggregation %s chooses a QGIS project's choropleth (--format qgz); a "
+                            "layer of an aggregation is --what aggregate:%s", o->aggregation, o->aggregation);
+    /* --dataset NAME is --where dataset=NAME, of a dataset the store has
+     * (a typo lists them, not an empty layer). */
+    fp_where where[65];
+    fp_export_options with_dataset;
+    if (o->dataset) {
+        if (o->what && !strncmp(o->what, "aggregate:", 10))
+            return fp_error_set(err, FP_ERR_USAGE, "--dataset %s: an aggregation's layer counts the projects it was made "
+                                "of; make one of the dataset with `footprint aggregate --dataset %s --name NAME`, then "
+                                "export --what aggregate:NAME", o->dataset, o->dataset);
+        if (o->nwhere >= 64) return fp_error_set(err, FP_ERR_USAGE, "at most 64 --where with --dataset");
+        fp_status dst = fp_store_dataset_check(store, o->dataset, err);
+        if (dst) return dst;
+        for (int i = 0; i < o->nwhere; i++) where[i] = o->where[i];
+        where[o->nwhere] = (fp_where){ "dataset", o->dataset };
+        with_dataset = *o;
+        with_dataset.where = where;
+        with_dataset.nwhere = o->nwhere + 1;
+        with_dataset.dataset = NULL;
+        o = &with_dataset;
+    }
     /* A QGIS project: its own writer (qgis_project.c), which calls back here for the layers. */
     if (is_qgz(o)) return fp_export_qgz(store, o, res, err);
     export_job j = { .o = o, .ctx = fp_store_context(store) };

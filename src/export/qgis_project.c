@@ -907,14 +907,53 @@ static fp_status check_what(fp_store *store, qgz_job *j, fp_error *err)
     } else if (what && strcmp(what, "all") && strcmp(what, "projects")) {
         return fp_error_set(err, FP_ERR_USAGE, "--what %s: a QGIS project takes projects, aggregate:NAME or all", what);
     }
-    if (j->o->split_by || j->o->nwhere || j->o->append)
-        return fp_error_set(err, FP_ERR_USAGE, "--format qgz: no --split-by, --where or --append (the project holds every layer)");
+    if (j->o->split_by || j->o->append)
+        return fp_error_set(err, FP_ERR_USAGE, "--format qgz: no --split-by or --append (the project holds every layer)");
+    /* One edition's points beside its choropleth: --dataset, or --where
+     * dataset=NAME, limits the projects; the other layers are whole. */
+    for (int i = 0; i < j->o->nwhere; i++)
+        if (strcmp(j->o->where[i].field, "dataset"))
+            return fp_error_set(err, FP_ERR_USAGE, "--format qgz: --where %s: a QGIS project holds every project, or "
+                                "those of a dataset (--dataset NAME or --where dataset=NAME); filter a layer with "
+                                "--format gpkg", j->o->where[i].field);
+    if (j->o->nwhere && !j->want_projects)
+        return fp_error_set(err, FP_ERR_USAGE, "--format qgz --what %s holds no projects: --dataset (--where dataset=) "
+                            "limits the projects", what);
+    if (j->o->aggregation && what && strcmp(what, "all"))
+        return fp_error_set(err, FP_ERR_USAGE, "--aggregation %s: a choropleth beside the projects (--what all, the "
+                            "default); with --what %s, name the aggregation there (--what aggregate:%s)",
+                            j->o->aggregation, what, j->o->aggregation);
     if (j->o->bom) return fp_error_set(err, FP_ERR_USAGE, "--bom works with CSV only (the other formats say their encoding)");
     return FP_OK;
 }
 
+/* The choropleth a = --aggregation or the world style's is not in the
+ * store: a usage error naming those it has and how to choose. */
+static fp_status no_aggregation(fp_store *store, const qgz_job *j, const char *a, fp_error *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    fp_status st = fp_store_aggregation_names(store, &names, &n, err);
+    if (st) return st;
+    GString *list = g_string_new(NULL);
+    for (size_t i = 0; i < n; i++) g_string_append_printf(list, "%s%s", i ? ", " : "", names[i]);
+    const char *whose = j->o->aggregation ? "--aggregation" : "the world style's choropleth";
+    if (n)
+        st = fp_error_set(err, FP_ERR_USAGE, "--format qgz: %s needs aggregation '%s', which %s does not have "
+                          "(aggregations: %.300s): choose one with --aggregation NAME (beside the projects) or --what "
+                          "aggregate:NAME (the choropleth alone), or --what projects for a project without a choropleth",
+                          whose, a, fp_store_path(store), list->str);
+    else
+        st = fp_error_set(err, FP_ERR_USAGE, "--format qgz: %s needs aggregation '%s', and %s has none: run `footprint "
+                          "aggregate --by country --group category`, or --what projects for a project without a "
+                          "choropleth", whose, a, fp_store_path(store));
+    g_string_free(list, TRUE);
+    fp_store_strings_free(names);
+    return st;
+}
+
 /* Step 2: the shipped styles and where render puts each one's map; with
- * --what all, the world style's aggregation when the store has it. */
+ * --what all, the choropleth of --aggregation or the world style's. */
 static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
 {
     static const char *const names[3] = { "world-choropleth", "category-points", "africa" };
@@ -929,9 +968,14 @@ static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
     if (!st && j->want_projects) st = fp_style_set_store_categories(j->styles[1], store, err);
     const char *what = j->o->what;
     if (!st && !j->agg && (!what || !strcmp(what, "all"))) {
+        /* --aggregation, else the world map's: never a project silently
+         * without its choropleth (its world, africa and atlas layouts), as
+         * render refuses a map without one. */
         const fp_choropleth_spec *cs = fp_style_choropleth(j->styles[0]);
-        const char *a = cs && cs->aggregation ? cs->aggregation : "country_by_category";
+        const char *a = j->o->aggregation ? j->o->aggregation
+                      : cs && cs->aggregation ? cs->aggregation : "country_by_category";
         if (fp_store_has_aggregation(store, a)) j->agg = a;
+        else st = no_aggregation(store, j, a, err);
     }
     for (int i = 0; i < 3 && !st; i++) st = view_of_style(j->styles[i], &j->views[i], err);
     return st;
@@ -969,8 +1013,11 @@ static fp_status export_into_gpkg(fp_store *store, qgz_job *j, const char *what,
                                   fp_error *err)
 {
     char p[4096];
+    /* The projects of --dataset (--where dataset=) only. */
+    int projects = !strcmp(what, "projects");
     fp_export_options e = { .what = what, .format = "gpkg", .output = j->tmp_gpkg, .precision = j->o->precision,
-                            .style_path = fp_style_path(j->ctx, style, p, sizeof p), .append = append };
+                            .style_path = fp_style_path(j->ctx, style, p, sizeof p), .append = append,
+                            .where = projects ? j->o->where : NULL, .nwhere = projects ? j->o->nwhere : 0 };
     fp_export_result er;
     fp_status st = fp_export(store, &e, &er, err);
     j->features += er.features;

@@ -19,7 +19,10 @@ struct fp_diff_map {
     fp_style *own;                  /* the shipped diff style, when the map's style has no `change` points */
     const fp_style *symbols;        /* own, or the map's style */
     char subtitle[300];
+    char warning[1024];             /* fp_diff_match_warning's, "" for none */
 };
+
+const char *fpi_diff_map_warning(const fp_diff_map *m) { return m ? m->warning : ""; }
 
 void fpi_diff_map_free(fp_diff_map *m)
 {
@@ -78,6 +81,7 @@ fp_status fpi_diff_map_new(fp_store *store, const fp_render_options *o, const fp
         st = fp_diff(store, &d, &r, err);
         g_free(option);
         if (!st) memcpy(m->count, r.count, sizeof m->count);
+        if (!st) fp_diff_match_warning(&r, m->old_ds, m->new_ds, m->warning, sizeof m->warning);
         fp_diff_result_clear(&r);
     }
     /* A style of its own for the changes (points on `change`) colours them

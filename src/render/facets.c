@@ -7,6 +7,9 @@
  * classes are computed over every panel together (the style's method and
  * scheme, fp_choropleth_classify_values), so one colour means the same
  * count in every panel. Points are drawn per panel, filtered the same way.
+ * The page's projects are the aggregation's (those it assigned), of
+ * --dataset only when given: the panels are their values, the counts and
+ * the subtitle's "N of M projects have no FIELD" are theirs.
  *
  * Layout, in points: title block at the top, credits at the bottom, the
  * grid in between with the legend in a spare cell or a strip on the right,
@@ -26,8 +29,11 @@
 
 struct fp_facets {
     char *field;
-    char *dataset;                        /* the points' dataset (--dataset), NULL: all */
-    long projects, without_value;         /* the store's projects; those with no value of field */
+    char *dataset;                        /* --dataset, NULL: all */
+    char *aggregation;                    /* the choropleth's, NULL: none */
+    long projects, without_value;         /* the page's projects; those with no value of field */
+    long empty;                           /* panels holding none of them */
+    char empty_list[256];                 /* their titles, for the note */
     int cumulative;
     int n;
     fp_facet_filter panels[FACETS_MAX];   /* field points at ->field */
@@ -44,6 +50,7 @@ void fpi_facets_free(fp_facets *f)
     }
     g_free(f->field);
     g_free(f->dataset);
+    g_free(f->aggregation);
     g_free(f);
 }
 
@@ -57,7 +64,7 @@ static fp_status add_panel(fp_facets *f, const char *value, double lo, double hi
     }
     int i = f->n++;
     f->values[i] = g_strdup(value);
-    f->panels[i] = (fp_facet_filter){ .field = f->field, .value = f->values[i], .lo = lo, .hi = hi };
+    f->panels[i] = (fp_facet_filter){ .field = f->field, .value = f->values[i], .lo = lo, .hi = hi, .dataset = f->dataset };
     f->titles[i] = title;
     return FP_OK;
 }
@@ -78,13 +85,14 @@ static int parse_bin(const char *text, double *lo, double *hi)
     return isfinite(*lo) && isfinite(*hi) && *lo <= *hi ? 0 : -1;
 }
 
-/* Whether every value of the field is a number (bins and --cumulative
- * compare numbers); *any: whether the field has a value at all. */
-static fp_status field_values(fp_store *store, const char *field, const char *dataset, GPtrArray *values, int *numeric,
+/* The field's values over the page's projects (values), the projects of
+ * each (counts), whether every value is a number (bins and --cumulative
+ * compare numbers) and how many projects have a value. */
+static fp_status field_values(fp_store *store, const fp_facets *f, GPtrArray *values, GArray *counts, int *numeric,
                               long *with_value, fp_error *err)
 {
     fp_rows *r;
-    fp_status st = fp_store_facet_values(store, field, dataset, &r, err);
+    fp_status st = fp_store_facet_values(store, f->field, f->aggregation, f->dataset, &r, err);
     if (st) return st;
     *numeric = 1;
     *with_value = 0;
@@ -92,7 +100,9 @@ static fp_status field_values(fp_store *store, const char *field, const char *da
         char t = fp_rows_value_type(r, 0);
         if (t != 'i' && t != 'r') *numeric = 0;
         g_ptr_array_add(values, g_strdup(fp_rows_text(r, 0)));
-        *with_value += (long)fp_rows_int64(r, 1);
+        long n = (long)fp_rows_int64(r, 1);
+        g_array_append_val(counts, n);
+        *with_value += n;
     }
     st = fp_rows_status(r, err);
     fp_rows_free(r);
@@ -119,19 +129,29 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
     if (!fp_style_choropleth(style) && !fp_style_map(style)->points.enabled)
         return fp_error_set(err, FP_ERR_USAGE, "--facet: the style %s has neither a choropleth nor points to split",
                             fp_style_origin(style));
+    /* The page's projects: the choropleth's aggregation's (its
+     * assignments), of --dataset only when given, which the points are
+     * too; the panels, their counts and the note are all of these. (They
+     * were the whole store's: an aggregation of one edition got a panel
+     * per edition and a note counting every edition.) */
+    fp_choropleth *ch = NULL;
+    fp_status st = fp_choropleth_new(store, style, o->aggregation, NULL, &ch, err);
+    if (st) return st;
     fp_facets *f = g_new0(fp_facets, 1);
     f->field = g_strdup(field);
     f->dataset = g_strdup(o->dataset);
+    f->aggregation = ch ? g_strdup(fp_choropleth_aggregation(ch)) : NULL;
+    fp_choropleth_free(ch);
     f->cumulative = o->cumulative;
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
+    GArray *value_counts = g_array_new(FALSE, FALSE, sizeof(long));
     int numeric = 1;
     long with_value = 0;
-    fp_status st = field_values(store, field, o->dataset, values, &numeric, &with_value, err);
+    st = field_values(store, f, values, value_counts, &numeric, &with_value, err);
     /* Projects with no value are in no panel: the page says how many (the
-     * demo's 58 of 82 without a year were simply absent). Of the whole
-     * store: with --dataset (the points' edition) no count is given. */
-    int64_t id_lo, id_hi, count = 0;
-    if (!st && !o->dataset) st = fp_store_project_ids(store, &id_lo, &id_hi, &count, err);
+     * demo's 58 of 82 without a year were simply absent). */
+    int64_t count = 0;
+    if (!st) st = fp_store_facet_projects(store, f->aggregation, f->dataset, &count, err);
     f->projects = (long)count;
     f->without_value = count > with_value ? (long)count - with_value : 0;
     if (!st && (o->facet_bins || o->cumulative) && values->len && !numeric)
@@ -185,13 +205,56 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
         }
         g_strfreev(parts);
     }
+    /* A panel none of the page's projects is in (a value or bin named
+     * that they do not have) is drawn, but said so: on the page and in a
+     * note, never as if that value's projects were in no region. */
+    for (int i = 0; i < f->n && !st; i++) {
+        long in = 0;
+        for (guint k = 0; k < values->len; k++) {
+            const char *v = g_ptr_array_index(values, k);
+            long c = g_array_index(value_counts, long, k);
+            if (f->panels[i].value) {
+                if (!strcmp(v, f->panels[i].value)) in += c;
+            } else if (numeric) {
+                double x = strtod(v, NULL);
+                if (x >= f->panels[i].lo && x <= f->panels[i].hi) in += c;
+            }
+        }
+        if (in) continue;
+        f->empty++;
+        size_t len = strlen(f->empty_list);
+        const char *sep = len ? ", " : "";
+        if (!g_str_has_suffix(f->empty_list, "...")) {
+            if (len + strlen(sep) + strlen(f->titles[i]) + 6 < sizeof f->empty_list)
+                snprintf(f->empty_list + len, sizeof f->empty_list - len, "%s%s", sep, f->titles[i]);
+            else snprintf(f->empty_list + len, sizeof f->empty_list - len, "%s...", sep);
+        }
+        char *t = g_strdup_printf("%s (no projects)", f->titles[i]);
+        g_free(f->titles[i]);
+        f->titles[i] = t;
+    }
     g_ptr_array_free(values, TRUE);
+    g_array_free(value_counts, TRUE);
     if (st) {
         fpi_facets_free(f);
         return st;
     }
     *out = f;
     return FP_OK;
+}
+
+/* "2 of 5 panels have none of the page's projects (2021, 2022): drawn
+ * empty", or "" when every panel has some. */
+void fpi_facets_note(const fp_facets *f, char *out, size_t size)
+{
+    *out = 0;
+    if (!f || !f->empty) return;
+    GString *whose = g_string_new(NULL);
+    if (f->aggregation) g_string_append_printf(whose, " of aggregation %s", f->aggregation);
+    if (f->dataset) g_string_append_printf(whose, "%s dataset %s", f->aggregation ? "," : " of", f->dataset);
+    snprintf(out, size, "--facet %s: %ld of %d panels %s no project%s (%s): drawn empty, titled \"(no projects)\"",
+             f->field, f->empty, f->n, f->empty == 1 ? "holds" : "hold", whose->str, f->empty_list);
+    g_string_free(whose, TRUE);
 }
 
 /* ------------------------------------------------------------ drawing --- */
@@ -342,8 +405,8 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     char auto_sub[256];
     snprintf(auto_sub, sizeof auto_sub, "By %s%s", f->field, f->cumulative ? ", cumulative" : "");
     if (f->without_value)
-        snprintf(auto_sub + strlen(auto_sub), sizeof auto_sub - strlen(auto_sub), " (%ld of %ld projects have no %s: in no panel)",
-                 f->without_value, f->projects, f->field);
+        snprintf(auto_sub + strlen(auto_sub), sizeof auto_sub - strlen(auto_sub), " (%ld of %ld projects%s%s have no %s: in no panel)",
+                 f->without_value, f->projects, f->dataset ? " of dataset " : "", f->dataset ? f->dataset : "", f->field);
     for (char *c = auto_sub; *c; c++) if (*c == '_') *c = ' ';
     const char *subtitle = p->o->subtitle ? p->o->subtitle : ms->title.subtitle ? ms->title.subtitle : auto_sub;
     double top = margin + fpi_title_block_height(cr, ms, title, subtitle, title_size, p->w - 2 * margin);
@@ -363,7 +426,7 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
     GPtrArray *legend_cats = g_ptr_array_new_with_free_func(g_free);
     if (ms->points.enabled) {
         fp_rows *r;
-        if (!st && !(st = fp_store_facet_values(store, fp_style_category_field(p->style), f->dataset, &r, err))) {
+        if (!st && !(st = fp_store_facet_values(store, fp_style_category_field(p->style), NULL, f->dataset, &r, err))) {
             while (fp_rows_next(r)) g_ptr_array_add(legend_cats, g_strdup(fp_rows_text(r, 0)));
             st = fp_rows_status(r, err);
             fp_rows_free(r);

@@ -1198,6 +1198,9 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_facets *facets = NULL;
         if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
         if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, diff, res, err);
+        if (!st) fpi_facets_note(facets, res->note, sizeof res->note);
+        if (!st && diff && *fpi_diff_map_warning(diff))
+            snprintf(res->note, sizeof res->note, "--diff: %s", fpi_diff_map_warning(diff));
         fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */

@@ -89,6 +89,9 @@ typedef struct fp_diff_map fp_diff_map;
 fp_status fpi_diff_map_new(struct fp_store *store, const fp_render_options *o, const fp_style *style, fp_diff_map **out,
                           fp_error *err);
 void fpi_diff_map_free(fp_diff_map *m);
+/* The comparison's warning when the editions could hardly be matched
+ * (fp_diff_match_warning), "" otherwise. */
+const char *fpi_diff_map_warning(const fp_diff_map *m);
 /* "New since OLD", or "Changes from OLD to NEW" for several kinds. */
 const char *fpi_diff_map_subtitle(const fp_diff_map *m);
 /* The style the change symbols (and their legend entries) come from. */
@@ -106,6 +109,9 @@ typedef struct fp_facets fp_facets;
 fp_status fpi_facets_new(struct fp_store *store, const fp_style *style, const fp_render_options *o, fp_facets **out,
                         fp_error *err);
 void fpi_facets_free(fp_facets *f);
+/* The note for the user when some panels hold none of the page's
+ * projects ("" when none is empty). */
+void fpi_facets_note(const fp_facets *f, char *out, size_t size);
 /* The page the panels are drawn on, and the view each panel repeats. */
 typedef struct fp_facet_page {
     cairo_t *cr;

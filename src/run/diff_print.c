@@ -1,22 +1,25 @@
 /* The summary `footprint diff` prints: counts per kind of change, then the
  * first examples of each kind (as geocode prints its outcomes). */
 #include <stdio.h>
+#include <glib.h>
 #include "fp_diff.h"
 #include "fp_run.h"
 
-/* "file:line" of a row ("" when it has none). */
-static void print_row(const char *file, long line, FILE *out)
+/* "file:line: " of a row read by line, "file: feature N: " of a feature
+ * (GeoJSON, GeoPackage: no line to go to), nothing without a file. */
+static void print_row(const char *file, long line, int by_line, FILE *out)
 {
     if (!*file) return;
-    if (line > 0) fprintf(out, "%s:%ld: ", file, line);
-    else fprintf(out, "%s: ", file);
+    char *ref = fp_diff_row_ref(file, line, by_line);
+    fprintf(out, "%s: ", ref);
+    g_free(ref);
 }
 
 static void print_entry(const fp_diff_entry *e, FILE *out)
 {
     fprintf(out, "    ");
-    if (e->change == FP_CHANGE_REMOVED) print_row(e->old_file, e->old_line, out);
-    else print_row(e->new_file, e->new_line, out);
+    if (e->change == FP_CHANGE_REMOVED) print_row(e->old_file, e->old_line, e->old_by_line, out);
+    else print_row(e->new_file, e->new_line, e->new_by_line, out);
     if (*e->source_key) fprintf(out, "[%s] ", e->source_key);
     fprintf(out, "'%s' (%s%s%s)", e->name, *e->company ? e->company : "no company", *e->country ? ", " : "", e->country);
     if (e->change == FP_CHANGE_MOVED) fprintf(out, " moved %.0f m", e->distance_m);

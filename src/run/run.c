@@ -86,7 +86,7 @@ fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
         fp_export_options e2 = { .what = what, .precision = -1, .output = agg };
         /* The QGIS project: footprint.qgz and footprint.gpkg (projects,
          * the aggregation, the base map) with the report maps' layouts. */
-        fp_export_options e3 = { .what = "all", .format = "qgz", .precision = -1, .output = qgz };
+        fp_export_options e3 = { .what = "all", .format = "qgz", .precision = -1, .output = qgz, .aggregation = ar.name };
         fp_export_options *steps[] = { &e1, &e2, &e3 };
         for (int i = 0; i < 3 && !st; i++) {
             fp_export_result er;

@@ -21,7 +21,7 @@ fp_status fp_store_edition_rows(fp_store *s, const char *dataset, fp_rows **out,
     /* Per dataset through projects_key's (dataset, source_key) prefix. */
     static const char *const sql =
         "SELECT p.id, p.geom, p.source_key, i.file, p.source_line, p.company, p.category, p.name, p.place,"
-        " p.country, p.country_code, p.year, p.status, p.amount, p.source, p.extra"
+        " p.country, p.country_code, p.year, p.status, p.amount, p.source, p.extra, i.format"
         " FROM projects p JOIN imports i ON i.id = p.import_id WHERE p.dataset = ?1 ORDER BY p.id";
     sqlite3_stmt *q;
     fp_status st = fpi_store_prepare(s, sql, "reading an edition", &q, err);

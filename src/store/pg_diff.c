@@ -24,7 +24,7 @@ fp_status fpi_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, f
     /* A cursor: an edition may be 100,000s of rows (diff.c keeps its own copy). */
     *out = fpi_pg_rows_query(s, "SELECT p.id, ST_AsBinary(p.geom), p.source_key, i.file, p.source_line, p.company,"
                                " p.category, p.name, p.place, p.country, p.country_code, p.year, p.status, p.amount,"
-                               " p.source, p.extra FROM projects p JOIN imports i ON i.id = p.import_id"
+                               " p.source, p.extra, i.format FROM projects p JOIN imports i ON i.id = p.import_id"
                                " WHERE p.dataset = $1 ORDER BY p.id",
                             1, v, "reading an edition", 1u << 1, 1, err);
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);

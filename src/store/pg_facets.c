@@ -1,6 +1,6 @@
 /*
- * Small multiples (render --facet) on PostGIS: the values a field takes and,
- * per panel, the projects per region counted from an aggregation's
+ * Small multiples (render --facet) on PostGIS: the values a field takes over
+ * the page's projects (an aggregation's, of a dataset) and, per panel, the projects per region counted from an aggregation's
  * assignments, as facets_store.c reads them on SpatiaLite.
  *
  * What keeps the two engines alike:
@@ -45,64 +45,26 @@ static void append_extra_join(GString *sql, const char *field, GPtrArray *binds)
         " FROM (SELECT p.extra::json -> $%u::text AS j) AS j0) AS e", binds->len);
 }
 
-/* Whether every value of an extra key is a number (a numeric column). */
-static fp_status extra_all_numbers(fp_store *s, const char *field, int *all, fp_error *err)
+/* Whether every value of an extra key over the page's projects is a
+ * number (a numeric column). */
+static fp_status append_scope(fp_store *s, GString *sql, const char *aggregation, const char *dataset, GPtrArray *binds,
+                              fp_error *err);
+static fp_status extra_all_numbers(fp_store *s, const char *field, const char *aggregation, const char *dataset, int *all,
+                                   fp_error *err)
 {
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new("SELECT coalesce(bool_and(e.num), true) FROM projects p");
     append_extra_join(sql, field, binds);
     g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
-    PGresult *r = fpi_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
+    fp_status st = append_scope(s, sql, aggregation, dataset, binds, err);
+    PGresult *r = st ? NULL : fpi_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
     g_string_free(sql, TRUE);
     g_ptr_array_free(binds, TRUE);
+    if (st) return st;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading project values", err);
     *all = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     return FP_OK;
-}
-
-fp_status fpi_pg_facet_values(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err)
-{
-    *out = NULL;
-    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
-    GString *sql = g_string_new(NULL);
-    fp_status st = FP_OK;
-    if (fp_store_is_project_column(field)) {
-        /* A typed column: numbers in numeric order, text in byte order. */
-        g_string_append_printf(sql, "SELECT p.%s AS v, count(*) FROM projects p WHERE p.%s IS NOT NULL", field, field);
-        if (!numeric_column(field)) g_string_append_printf(sql, " AND p.%s <> ''", field);
-        if (dataset) {
-            g_ptr_array_add(binds, g_strdup(dataset));
-            g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
-        }
-        g_string_append_printf(sql, " GROUP BY 1 ORDER BY p.%s%s", field, numeric_column(field) ? "" : " COLLATE \"C\"");
-    } else {
-        /* A column has one type, fixed before the rows are seen: ask first. */
-        int all_numbers = 0;
-        st = extra_all_numbers(s, field, &all_numbers, err);
-        g_string_append(sql, all_numbers ? "SELECT min(e.v)::numeric, count(*) FROM projects p"
-                                         : "SELECT min(e.v), count(*) FROM projects p");
-        append_extra_join(sql, field, binds);
-        g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
-        if (dataset) {
-            g_ptr_array_add(binds, g_strdup(dataset));
-            g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
-        }
-        /* Numbers group by value (1 and 1.0 are one value in SQLite);
-         * numeric keeps the JSON's digits ("1.5", "2020"). */
-        if (all_numbers)
-            g_string_append(sql, " GROUP BY e.v::numeric ORDER BY e.v::numeric");
-        else
-            g_string_append(sql, " GROUP BY e.num, CASE WHEN e.num THEN e.v::numeric END, CASE WHEN e.num THEN NULL ELSE e.v END"
-                                 " ORDER BY e.num DESC, CASE WHEN e.num THEN e.v::numeric END, min(e.v) COLLATE \"C\"");
-    }
-    if (!st)
-        *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
-                                "reading project values", 0, 0, err);
-    g_string_free(sql, TRUE);
-    g_ptr_array_free(binds, TRUE);
-    if (st) return st;
-    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
 /* The assignment table of an aggregation (quoted), from the aggregations table. */
@@ -121,6 +83,84 @@ static fp_status assign_table(fp_store *s, const char *aggregation, char **table
         st = fp_error_set(err, FP_ERR_USAGE, "no aggregation '%s' (run `footprint aggregate`)", aggregation);
     }
     PQclear(r);
+    return st;
+}
+
+/* The page's projects (alias p): " AND ..." over the aggregation's
+ * assignments and the dataset (the next parameter), as append_scope in
+ * facets_store.c. */
+static fp_status append_scope(fp_store *s, GString *sql, const char *aggregation, const char *dataset, GPtrArray *binds,
+                              fp_error *err)
+{
+    if (aggregation) {
+        char *table;
+        fp_status st = assign_table(s, aggregation, &table, err);
+        if (st) return st;
+        g_string_append_printf(sql, " AND p.id IN (SELECT project_id FROM %s)", table);
+        g_free(table);
+    }
+    if (dataset) {
+        g_ptr_array_add(binds, g_strdup(dataset));
+        g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
+    }
+    return FP_OK;
+}
+
+fp_status fpi_pg_facet_values(fp_store *s, const char *field, const char *aggregation, const char *dataset, fp_rows **out,
+                             fp_error *err)
+{
+    *out = NULL;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new(NULL);
+    fp_status st = FP_OK;
+    if (fp_store_is_project_column(field)) {
+        /* A typed column: numbers in numeric order, text in byte order. */
+        g_string_append_printf(sql, "SELECT p.%s AS v, count(*) FROM projects p WHERE p.%s IS NOT NULL", field, field);
+        if (!numeric_column(field)) g_string_append_printf(sql, " AND p.%s <> ''", field);
+        st = append_scope(s, sql, aggregation, dataset, binds, err);
+        g_string_append_printf(sql, " GROUP BY 1 ORDER BY p.%s%s", field, numeric_column(field) ? "" : " COLLATE \"C\"");
+    } else {
+        /* A column has one type, fixed before the rows are seen: ask first. */
+        int all_numbers = 0;
+        st = extra_all_numbers(s, field, aggregation, dataset, &all_numbers, err);
+        g_string_append(sql, all_numbers ? "SELECT min(e.v)::numeric, count(*) FROM projects p"
+                                         : "SELECT min(e.v), count(*) FROM projects p");
+        append_extra_join(sql, field, binds);
+        g_string_append(sql, " WHERE e.v IS NOT NULL AND e.v <> ''");
+        if (!st) st = append_scope(s, sql, aggregation, dataset, binds, err);
+        /* Numbers group by value (1 and 1.0 are one value in SQLite);
+         * numeric keeps the JSON's digits ("1.5", "2020"). */
+        if (all_numbers)
+            g_string_append(sql, " GROUP BY e.v::numeric ORDER BY e.v::numeric");
+        else
+            g_string_append(sql, " GROUP BY e.num, CASE WHEN e.num THEN e.v::numeric END, CASE WHEN e.num THEN NULL ELSE e.v END"
+                                 " ORDER BY e.num DESC, CASE WHEN e.num THEN e.v::numeric END, min(e.v) COLLATE \"C\"");
+    }
+    if (!st)
+        *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
+                                "reading project values", 0, 0, err);
+    g_string_free(sql, TRUE);
+    g_ptr_array_free(binds, TRUE);
+    if (st) return st;
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
+fp_status fpi_pg_facet_projects(fp_store *s, const char *aggregation, const char *dataset, int64_t *count, fp_error *err)
+{
+    *count = 0;
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
+    GString *sql = g_string_new("SELECT count(*) FROM projects p WHERE true");
+    fp_status st = append_scope(s, sql, aggregation, dataset, binds, err);
+    if (!st) {
+        PGresult *r = fpi_pg_exec(s, sql->str, (int)binds->len, (const char *const *)binds->pdata);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "counting projects", err);
+        else {
+            *count = g_ascii_strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            PQclear(r);
+        }
+    }
+    g_string_free(sql, TRUE);
+    g_ptr_array_free(binds, TRUE);
     return st;
 }
 
@@ -158,6 +198,10 @@ fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_fac
         g_string_append_printf(sql, " BETWEEN $%u::float8 AND $%u::float8", binds->len - 1, binds->len);
     }
     g_free(value);
+    if (f->dataset) {
+        g_ptr_array_add(binds, g_strdup(f->dataset));
+        g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
+    }
     g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code COLLATE \"C\"");
     *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,
                             "counting a panel's projects", 0, 0, err);

@@ -219,7 +219,9 @@ fp_status fpi_pg_aggregation_codes(fp_store *s, const char *aggregation, const c
 fp_status fpi_pg_project_max(fp_store *s, const char *column, double *max, fp_error *err);
 
 /* Small multiples (pg_facets.c). */
-fp_status fpi_pg_facet_values(fp_store *s, const char *field, const char *dataset, fp_rows **out, fp_error *err);
+fp_status fpi_pg_facet_values(fp_store *s, const char *field, const char *aggregation, const char *dataset, fp_rows **out,
+                             fp_error *err);
+fp_status fpi_pg_facet_projects(fp_store *s, const char *aggregation, const char *dataset, int64_t *count, fp_error *err);
 fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                              fp_error *err);
 fp_status fpi_pg_timeline_counts(fp_store *s, const char *aggregation, fp_rows **out, fp_error *err);

@@ -37,7 +37,7 @@ typedef struct tile_run {
     /* What the preview info points at. */
     char tiles_url[PATH_MAX + 64];
     char regions_what[300];
-    char *archive, *vector_layers, *maplibre, *attribution;
+    char *archive, *vector_layers, *maplibre, *attribution, *description;
     fp_rgba *legend_colors;
     /* Shared between workers. */
     pthread_mutex_t lock;
@@ -332,6 +332,45 @@ static fp_status run_workers(tile_run *r, long total, double t0, fp_error *err)
     return FP_OK;
 }
 
+/* Whether text holds word (not inside a longer name: "country" is not in
+ * "country_by_category") at p. */
+static int word_at(const char *text, const char *p, size_t n)
+{
+    int before = p > text && (g_ascii_isalnum(p[-1]) || p[-1] == '_');
+    int after = g_ascii_isalnum(p[n]) || p[n] == '_';
+    return !before && !after;
+}
+
+/* The style's description, naming the aggregation the tiles draw: a
+ * style's text names its own ("quantile classes of the
+ * country_by_category aggregation"), and tiles of --aggregation c_2025
+ * said so of c_2025's data. Its name is replaced as a word; a description
+ * naming neither gets "; aggregation NAME". g_malloc'd, NULL without one. */
+static char *described(const fp_style *style, const fp_choropleth *ch)
+{
+    const char *d = fp_style_description(style);
+    if (!d || !ch) return g_strdup(d);
+    const char *used = fp_choropleth_aggregation(ch);
+    const fp_choropleth_spec *cs = fp_style_choropleth(style);
+    const char *named = cs && cs->aggregation && *cs->aggregation ? cs->aggregation : NULL;
+    for (const char *p = strstr(d, used); p; p = strstr(p + 1, used))
+        if (word_at(d, p, strlen(used))) return g_strdup(d);
+    GString *out = g_string_new(NULL);
+    int replaced = 0;
+    size_t n = named ? strlen(named) : 0;
+    for (const char *p = d; *p;) {
+        if (n && !strncmp(p, named, n) && word_at(d, p, n)) {
+            g_string_append(out, used);
+            p += n;
+            replaced = 1;
+        } else {
+            g_string_append_c(out, *p++);
+        }
+    }
+    if (!replaced) g_string_append_printf(out, "; aggregation %s", used);
+    return g_string_free(out, FALSE);
+}
+
 /* What the TileJSON, the MBTiles metadata and the preview page say: name,
  * bounds, centre, tile URLs, the legend (the choropleth's classes and the
  * categories' colours) and, for vector tiles, the layers and a MapLibre
@@ -342,7 +381,9 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     const fp_style *style = r->style;
     const fp_map_style *ms = fp_style_map(style);
     int pm = g_str_has_suffix(o->output, ".pmtiles");
-    *pi = (fp_preview_info){ .name = o->name ? o->name : fp_style_name(style), .description = fp_style_description(style),
+    g_free(r->description);
+    r->description = described(style, r->choropleth);
+    *pi = (fp_preview_info){ .name = o->name ? o->name : fp_style_name(style), .description = r->description,
                              .format = o->format ? o->format : "png", .minzoom = o->minzoom,
                              .maxzoom = o->maxzoom, .tms = o->tms, .scale = o->scale,
                              .web_dir = fp_context_web_dir(r->ctx) };
@@ -447,6 +488,7 @@ static void tile_run_clear(tile_run *r)
     free(r->maplibre);
     g_free(r->archive);
     g_free(r->attribution);
+    g_free(r->description);
     g_free(r->legend_colors);
     if (r->jobs) g_array_free(r->jobs, TRUE);
     fpi_raster_scene_free(r->raster);

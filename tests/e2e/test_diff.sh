@@ -370,3 +370,56 @@ assert_contains "$OUT" "1 changed, 0 unchanged" "the lost digits are a change"
 assert_contains "$OUT" "big: 1234567890123456789 -> " "big is the changed value"
 assert_not_contains "$OUT" "ok:" "3000000000 and 3000000000.0 are one value"
 case_end
+
+case_begin "editions whose ids were renumbered: diff warns that they share no ids, which key it matched on and how to choose one"
+# By hand: the same three projects, ids A1..A3 in one edition and 1..3 in the
+# next, names spelled differently (nothing to match by name either).
+printf 'id,name,company,country,lon,lat\nA1,Safe city one,Huawei,KEN,36.8,-1.3\nA2,Data centre,ZTE,ETH,38.7,9.0\nA3,Backbone,ZTE,SEN,-17.4,14.7\n' > rn_old.csv
+printf 'id,name,company,country,lon,lat\n1,Safe City 1,Huawei,KEN,36.8,-1.3\n2,Data center,ZTE,ETH,38.7,9.0\n3,Backbone link,ZTE,SEN,-17.4,14.7\n' > rn_new.csv
+"$FP" -q --db $DB import rn_old.csv --dataset rn1 >/dev/null && "$FP" -q --db $DB import rn_new.csv --dataset rn2 >/dev/null
+run --db $DB diff --dataset rn1 --against rn2
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "0 matched (0 by id, 0 by name+company+location)" "nothing matched"
+assert_contains "$OUT" "diff: warning: rn1 and rn2 share no ids: 0 of 3 and 3 rows matched, by id = the source key (the input's id column: e.g. [A1] in rn1, [1] in rn2)" "the warning"
+assert_contains "$OUT" "import the editions again with --map id=COLUMN" "how to choose the key"
+# Also with -q (the summary off): the warning is on stderr.
+assert_contains "$("$FP" -q --db $DB diff --dataset rn1 --against rn2 2>&1 >/dev/null)" "diff: warning: rn1 and rn2 share no ids" "on stderr with -q"
+# render --diff of them says it too.
+run --db $DB render --diff rn1:rn2 -o rn.png
+assert_eq 0 "$RC" "render --diff exit status"
+assert_contains "$OUT" "render: note: --diff: rn1 and rn2 share no ids" "render --diff's note"
+# The fixture's editions match 9 of 12: no warning.
+run --db $DB diff --dataset 2024 --against 2025
+assert_not_contains "$OUT" "warning" "no warning when most rows match"
+case_end
+
+case_begin "GeoJSON and GeoPackage editions: rows are named 'file: feature N' (check's form), CSV rows 'file:N', in the summary and the report"
+# Feature numbers count from 1 in the file's order (python's json); a CSV's
+# line counts the header as line 1.
+cat > fe_old.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"F1","name":"Kept"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}},
+{"type":"Feature","properties":{"id":"F2","name":"Gone"},"geometry":{"type":"Point","coordinates":[38.7,9.0]}}]}
+J
+cat > fe_new.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"F1","name":"Kept"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}},
+{"type":"Feature","properties":{"id":"F3","name":"New"},"geometry":{"type":"Point","coordinates":[-17.4,14.7]}}]}
+J
+ogr2ogr -f GPKG fe_new.gpkg fe_new.geojson 2>/dev/null
+printf 'id,name,lon,lat\nF1,Kept,36.8,-1.3\nF3,New,-17.4,14.7\n' > fe_new.csv
+"$FP" -q --db $DB import fe_old.geojson --dataset fe1 >/dev/null && "$FP" -q --db $DB import fe_new.gpkg --dataset fe2 >/dev/null &&
+    "$FP" -q --db $DB import fe_new.csv --dataset fe3 >/dev/null || fail "imports"
+N_GONE=$(python3 -c 'import json; f = json.load(open("fe_old.geojson"))["features"]; print([i + 1 for i, x in enumerate(f) if x["properties"]["id"] == "F2"][0])')
+N_NEW=$(ogrinfo -q -sql "SELECT fid FROM fe_new WHERE id = 'F3'" fe_new.gpkg | sed -n 's/^OGRFeature(SELECT)://p')
+run --db $DB diff --dataset fe1 --against fe2 --report fe.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "fe_old.geojson: feature $N_GONE: [F2] 'Gone'" "removed: the GeoJSON's feature $N_GONE"
+assert_contains "$OUT" "fe_new.gpkg: feature $N_NEW: [F3] 'New'" "added: the GeoPackage's feature $N_NEW"
+assert_eq "fe_old.geojson: feature $N_GONE" "$(field fe.csv removed F2 old_row)" "the report's old_row"
+assert_eq "fe_new.gpkg: feature $N_NEW" "$(field fe.csv added F3 new_row)" "the report's new_row"
+# A CSV keeps file:LINE (F3 on line 3).
+run --db $DB diff --dataset fe1 --against fe3 --report fe3.csv
+assert_contains "$OUT" "fe_new.csv:3: [F3] 'New'" "CSV: file:line"
+assert_eq "fe_new.csv:3" "$(field fe3.csv added F3 new_row)" "the report's CSV row"
+case_end

@@ -89,7 +89,8 @@ assert_contains "$(pdftotext years.pdf - | tr '\n' ' ' | tr -s ' ')" \
 case_end
 
 case_begin "--facet company --facet-values: those panels, in that order, titled; SVG"
-read -r C1 C2 <<<"$(sql "SELECT company FROM projects WHERE company IS NOT NULL GROUP BY company ORDER BY count(*) DESC LIMIT 2" | tr '\n' ' ')"
+# One a line: a company's name may hold spaces.
+{ read -r C1; read -r C2; } <<<"$(sql "SELECT company FROM projects WHERE company IS NOT NULL GROUP BY company ORDER BY count(*) DESC LIMIT 2")"
 run --db "$DB" render --facet company --facet-values "$C2,$C1" -o companies.svg
 assert_eq 0 "$RC" "exit status ($OUT)"
 GOT=$("$PY" -c "
@@ -132,7 +133,7 @@ assert_contains "$OUT" "a page of small multiples is a .png, .pdf or .svg" "mess
 assert_eq "" "$(ls -A | grep '^bad\|^\.bad')" "files left behind"
 case_end
 
-case_begin "--dataset: panels for that dataset's values only; without it the subtitle counts the projects in no panel"
+case_begin "--dataset: panels for that dataset's values only, the subtitle counting its projects in no panel; without it all"
 # Two editions: v1 has categories x and (none), v2 y, z and (none). Expected by hand.
 printf 'id,category,lon,lat\nA,x,36.8,-1.3\nB,,10,10\n' > f1.csv
 printf 'id,category,lon,lat\nA,y,36.8,-1.3\nB,z,10,10\nC,,20,20\n' > f2.csv
@@ -140,7 +141,73 @@ fp_init fc.sqlite && "$FP" -q --db fc.sqlite import f1.csv --dataset v1 && "$FP"
 "$FP" -q --db fc.sqlite aggregate --by country --group category
 run --db fc.sqlite render --facet category --dataset v1 -o fc1.pdf
 assert_eq 0 "$RC" "render --dataset ($OUT)"
-assert_eq "By category x" "$(pdftotext fc1.pdf - | sed -n '2p;3p' | tr '\n' ' ' | tr -s ' ' | sed 's/ $//')" "v1: one panel, x"
+assert_eq "By category (1 of 2 projects of dataset v1 have no category: in no panel) x" \
+    "$(pdftotext fc1.pdf - | sed -n '2p;3p' | tr '\n' ' ' | tr -s ' ' | sed 's/ $//')" "v1: one panel, x, and v1's B in none"
 run --db fc.sqlite render --facet category -o fc.pdf
 assert_contains "$(pdftotext fc.pdf - | tr '\n' ' ' | tr -s ' ')" "By category (2 of 5 projects have no category: in no panel) x y z" "all: three panels, the count"
+case_end
+
+# Editions as separate datasets (a monitoring list imported yearly), with
+# aggregations of one edition and of all. Expected by hand and with sqlite3:
+# e1 has two projects without a year (KEN, ETH), KEN 2020 and ETH 2019; e2 has
+# KEN 2020 twice and ETH 2021, every one dated.
+printf 'id,name,year,lon,lat\nA,a,,36.8,-1.3\nB,b,,38.7,9.0\nC,c,2020,36.9,-1.2\nD,d,2019,38.8,9.1\n' > e1.csv
+printf 'id,name,year,lon,lat\nP1,p,2020,36.8,-1.3\nP2,q,2020,37.0,-0.5\nP3,r,2021,38.7,9.0\n' > e2.csv
+DB=ed.sqlite
+fp_init "$DB" >/dev/null && "$FP" -q --db "$DB" import e1.csv --dataset e1 && "$FP" -q --db "$DB" import e2.csv --dataset e2
+"$FP" -q --db "$DB" aggregate --by country --dataset e2 --name c_e2 && "$FP" -q --db "$DB" aggregate --by country --name c_all
+EA="agg_c_e2_assign a JOIN projects p ON p.id = a.project_id"
+read -r KLON KLAT <<<"$(ssql "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM regions
+                              WHERE level = 'country' AND code = 'KEN'" | tr '|' ' ')"
+
+case_begin "an aggregation of one edition: the panels and the subtitle count its projects, not every edition's"
+run --db "$DB" render --facet year --aggregation c_e2 -o ey.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+T=$(pdftotext ey.pdf -)
+# c_e2's projects all have a year (sqlite3): no note, a panel per year they have.
+assert_eq 0 "$(sql "SELECT count(*) FROM $EA WHERE p.year IS NULL")" "c_e2's projects without a year (sqlite3)"
+assert_eq "By year" "$(sed -n 2p <<<"$T")" "subtitle without a note"
+assert_eq "$(sql "SELECT DISTINCT p.year FROM $EA ORDER BY 1" | tr '\n' ' ')" "$(grep -xE '[0-9]{4}' <<<"$T" | tr '\n' ' ')" \
+    "panel titles: c_e2's years, not e1's 2019"
+case_end
+
+case_begin "an aggregation of every edition with --dataset: the panels and the note are that dataset's projects of it"
+run --db "$DB" render --facet year --aggregation c_all --dataset e1 -o ey1.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+N=$(sql "SELECT count(*) FROM agg_c_all_assign a JOIN projects p ON p.id = a.project_id WHERE p.dataset = 'e1'")
+NY=$(sql "SELECT count(*) FROM agg_c_all_assign a JOIN projects p ON p.id = a.project_id WHERE p.dataset = 'e1' AND p.year IS NULL")
+assert_eq "2 4" "$NY $N" "e1's projects without a year, of c_all's (sqlite3)"
+T=$(pdftotext ey1.pdf -)
+assert_eq "By year ($NY of $N projects of dataset e1 have no year: in no panel)" "$(sed -n 2p <<<"$T")" "the note"
+assert_eq "2019 2020 " "$(grep -xE '[0-9]{4}' <<<"$T" | tr '\n' ' ')" "panel titles: e1's years"
+case_end
+
+case_begin "--dataset on a page: each panel's choropleth counts that dataset's projects of the aggregation (pixels)"
+# Kenya in 2020: one project of e1 and two of e2 (sqlite3); with --dataset e2
+# its 2020 panel is the manual style's class of 2, not of 3.
+K20=$(sql "SELECT count(*) FROM agg_c_all_assign a JOIN projects p ON p.id = a.project_id
+           WHERE a.region_code = 'KEN' AND p.year = 2020 AND p.dataset = 'e2'")
+assert_eq 2 "$K20" "Kenya's 2020 projects of e2 (sqlite3)"
+run --db "$DB" render --style manual.json --aggregation c_all --dataset e2 --facet year -o ek.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 2 "$(fprobe panels ek.png "$SEA" | wc -l)" "panels: e2's years 2020, 2021"
+assert_eq "$(class_colour "$K20")" "$(fprobe probe ek.png "$SEA" 0 "$EE" "$KLON" "$KLAT")" "Kenya in 2020, e2 only"
+assert_eq "$NODATA" "$(fprobe probe ek.png "$SEA" 1 "$EE" "$KLON" "$KLAT")" "Kenya in 2021: none"
+case_end
+
+case_begin "--facet dataset on an aggregation of one edition: one panel (PNG and PDF); a value named without projects says so"
+run --db "$DB" render --facet dataset --aggregation c_e2 -o ed.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 1 "$(fprobe panels ed.png "$SEA" | wc -l)" "panels on the PNG: e2's alone"
+run --db "$DB" render --facet dataset --aggregation c_e2 -o ed.pdf
+T=$(pdftotext ed.pdf - | tr '\n' ' ' | tr -s ' ')
+assert_contains "$T" "By dataset e2 " "the one panel's title"
+assert_not_contains "$T" "e1" "no panel of e1"
+assert_not_contains "$T" "no projects" "no empty panel"
+# One legend for the page.
+assert_eq 1 "$(grep -c '^none$' <<<"$(pdftotext ed.pdf -)")" "one legend"
+run --db "$DB" render --facet dataset --facet-values e1,e2 --aggregation c_e2 -o ed2.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "render: note: --facet dataset: 1 of 2 panels holds no project of aggregation c_e2 (e1): drawn empty" "the note"
+assert_contains "$(pdftotext ed2.pdf - | tr '\n' ' ' | tr -s ' ')" "e1 (no projects)" "the empty panel's title"
 case_end

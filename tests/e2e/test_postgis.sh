@@ -957,6 +957,34 @@ same_file s/twins.txt p/twins.txt "diff summary"
 same_file s/twins.csv p/twins.csv "diff --report CSV"
 case_end
 
+case_begin "engine equivalence: diff names GeoJSON rows 'file: feature N' and warns of editions sharing no ids, on both engines alike"
+# The editions' cases work on copies of the command stores: their datasets and
+# aggregations stay out of the cases after them (QGIS's layer_styles, exports).
+cp "$SDB" "$WORK/edq.sqlite" && pgc_psql postgres -c "CREATE DATABASE edq TEMPLATE eq" >/dev/null ||
+    fail "copying the command stores"
+EDS=$WORK/edq.sqlite
+EDQ="postgresql://postgres@/edq?host=$PGC_SOCK&port=$PGC_PORT"
+cat > dg_old.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"G1","name":"Kept"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}},
+{"type":"Feature","properties":{"id":"G2","name":"Gone"},"geometry":{"type":"Point","coordinates":[38.7,9.0]}}]}
+J
+printf 'id,name,lon,lat\n1,Kept again,36.8,-1.3\n2,New,-17.4,14.7\n' > dg_new.csv
+diff_features() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import dg_old.geojson --dataset dg_o >/dev/null && "$FP" -q --db "$db" import dg_new.csv --dataset dg_n >/dev/null ||
+        fail "import ($db)"
+    run --db "$db" diff --dataset dg_o --against dg_n --report $e/dg.csv
+    sed -E 's/ \([0-9.]+ s\)$//; s/every change: [sp]\//every change: /' <<<"$OUT" > $e/dg.txt
+}
+on_both diff_features "$EDS" "$EDQ"
+# By hand: G2 is the old file's second feature; the ids G1, G2 and 1, 2 share none.
+assert_contains "$(cat p/dg.txt)" "dg_old.geojson: feature 2: [G2] 'Gone'" "feature number on PostGIS"
+assert_contains "$(cat p/dg.txt)" "diff: warning: dg_o and dg_n share no ids" "the warning on PostGIS"
+same_file s/dg.txt p/dg.txt "diff summary and warning"
+same_file s/dg.csv p/dg.csv "diff --report CSV"
+case_end
+
 case_begin "engine equivalence: render --facet gives byte-identical pages (a text field, cumulative year bins, extra keys: numbers, booleans, mixed)"
 import_extra() {  # DB E
     local db=$1 e=$2
@@ -994,6 +1022,33 @@ assert_eq "$(pgc_psql eq -c "SELECT count(DISTINCT (extra::json ->> 'score')::nu
     "$($PROBE panels p/facet_SCORE.png '#eaf2f8' | wc -l)" "score panels"
 assert_eq 2 "$($PROBE panels p/facet_FLAG.png '#eaf2f8' | wc -l)" "flag panels"
 assert_eq 4 "$($PROBE panels p/facet_MIX.png '#eaf2f8' | wc -l)" "mix panels"
+case_end
+
+case_begin "engine equivalence: render --facet over an aggregation of one edition and with --dataset: the same panels, note and pixels"
+# Two editions (test_facets.sh's): e1 has two projects without a year, e2 none;
+# c_e2 aggregates e2 alone, c_eall both.
+printf 'id,name,year,lon,lat\nA,a,,36.8,-1.3\nB,b,,38.7,9.0\nC,c,2020,36.9,-1.2\nD,d,2019,38.8,9.1\n' > fe1.csv
+printf 'id,name,year,lon,lat\nP1,p,2020,36.8,-1.3\nP2,q,2020,37.0,-0.5\nP3,r,2021,38.7,9.0\n' > fe2.csv
+facet_editions() {  # DB E
+    local db=$1 e=$2
+    "$FP" -q --db "$db" import fe1.csv --dataset fe1 >/dev/null && "$FP" -q --db "$db" import fe2.csv --dataset fe2 >/dev/null &&
+        "$FP" -q --db "$db" aggregate --by country --dataset fe2 --name c_e2 >/dev/null &&
+        "$FP" -q --db "$db" aggregate --by country --name c_eall >/dev/null || fail "import, aggregate ($db)"
+    "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_e2 --size 600x400 -o $e/fe_year.png &&
+        "$FP" -q --db "$db" render --style facet.json --facet year --aggregation c_eall --dataset fe1 -o $e/fe_year1.pdf &&
+        "$FP" -q --db "$db" render --style facet.json --facet dataset --aggregation c_e2 --size 600x400 -o $e/fe_ds.png ||
+        fail "render ($db)"
+}
+on_both facet_editions "$EDS" "$EDQ"
+same_file s/fe_year.png p/fe_year.png "year page of c_e2"
+same_file s/fe_ds.png p/fe_ds.png "dataset page of c_e2"
+# By hand: c_e2's years 2020, 2021; one panel of datasets; fe1's 2 undated of 4.
+assert_eq 2 "$($PROBE panels p/fe_year.png '#eaf2f8' | wc -l)" "c_e2's year panels on PostGIS"
+assert_eq 1 "$($PROBE panels p/fe_ds.png '#eaf2f8' | wc -l)" "c_e2's dataset panels on PostGIS"
+for e in s p; do
+    assert_eq "By year (2 of 4 projects of dataset fe1 have no year: in no panel)" \
+        "$(pdftotext $e/fe_year1.pdf - | grep -m1 '^By year')" "the note ($e)"
+done
 case_end
 
 case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"

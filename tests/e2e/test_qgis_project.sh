@@ -83,3 +83,71 @@ assert_eq 2 "$RC" "exit status (split)"
 assert_contains "$OUT" "--format qgz: no --split-by" "says why"
 [ ! -e bad/x.qgz ] && [ ! -e bad/x.gpkg ] || fail "bad/ has files: $(ls -A bad)"
 case_end
+
+# Editions imported as datasets, aggregations of one edition and of all, none
+# of them the world style's default (country_by_category).
+printf 'id,name,category,year,lon,lat\nA,a,x,,36.8,-1.3\nB,b,x,,38.7,9.0\nC,c,y,2020,36.9,-1.2\nD,d,y,2019,38.8,9.1\n' > e1.csv
+printf 'id,name,category,year,lon,lat\nP1,p,x,2020,36.8,-1.3\nP2,q,y,2020,37.0,-0.5\nP3,r,y,2021,38.7,9.0\n' > e2.csv
+EDB=ed.sqlite
+sql_e() { sqlite3 -batch -noheader "$EDB" "$@"; }
+fp_init "$EDB" >/dev/null && "$FP" -q --db "$EDB" import e1.csv --dataset e1 && "$FP" -q --db "$EDB" import e2.csv --dataset e2
+"$FP" -q --db "$EDB" aggregate --by country --dataset e2 --name c_e2 && "$FP" -q --db "$EDB" aggregate --by country --name c_all
+
+case_begin "export --format qgz without the style's aggregation: exit 2 listing the store's and how to choose, nothing written (as render)"
+run --db "$EDB" render -o nochoro/w.png
+assert_eq 2 "$RC" "render's exit status"
+run --db "$EDB" export --format qgz -o nochoro/x.qgz
+assert_eq 2 "$RC" "export's exit status ($OUT)"
+assert_contains "$OUT" "needs aggregation 'country_by_category'" "names the missing aggregation"
+assert_contains "$OUT" "(aggregations: c_all, c_e2)" "lists the store's"
+assert_contains "$OUT" "--aggregation NAME (beside the projects) or --what aggregate:NAME" "how to choose one"
+[ -z "$(ls -A nochoro 2>/dev/null)" ] || fail "files written: $(ls -A nochoro)"
+run --db "$EDB" export --format qgz --aggregation nope -o nochoro/x.qgz
+assert_eq 2 "$RC" "exit status of --aggregation nope"
+assert_contains "$OUT" "--aggregation needs aggregation 'nope'" "names it"
+case_end
+
+case_begin "export --format qgz --dataset e2 --aggregation c_e2: the points are e2's (ogrinfo, and QGIS's count), beside c_e2's choropleth and every layout"
+run --db "$EDB" export --format qgz --dataset e2 --aggregation c_e2 -o ed/e.qgz
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "e2|$(sql_e "SELECT count(*) FROM projects WHERE dataset = 'e2'")" \
+    "$(ogrinfo -q -sql 'SELECT dataset, count(*) AS n FROM projects GROUP BY dataset' ed/e.gpkg | sed -n 's/.*= //p' | paste -sd'|')" \
+    "projects per dataset in e.gpkg"
+layers=$(ogrinfo -q ed/e.gpkg 2>&1 | sed -E 's/^[0-9]+: //' | tr '\n' ' ')
+assert_contains "$layers" "c_e2 (Multi Polygon)" "the choropleth layer"
+t=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("e.qgs").decode())' ed/e.qgz 2>&1)
+for l in world africa categories atlas; do assert_contains "$t" "name=\"$l\"" "layout $l"; done
+out=$("$QPY" - ed/e.qgz <<'PY' 2>&1
+import sys
+from qgis.core import QgsApplication, QgsProject
+app = QgsApplication([], False); app.initQgis()
+p = QgsProject.instance(); p.read(sys.argv[1])
+for l in sorted(p.mapLayers().values(), key=lambda l: l.name()):
+    if l.name().startswith("Projects"): print(l.name(), l.featureCount(), sorted(set(f["dataset"] for f in l.getFeatures())))
+app.exitQgis()
+PY
+)
+assert_contains "$out" "Projects (points) 3 ['e2']" "QGIS reads e2's 3 projects"
+# --where dataset=e2 is the same restriction; any other --where is refused.
+run --db "$EDB" export --format qgz --where dataset=e2 --aggregation c_e2 -o ed/w.qgz
+assert_eq 0 "$RC" "--where dataset=e2 ($OUT)"
+assert_eq "3" "$(ogrinfo -q -sql 'SELECT count(*) AS n FROM projects' ed/w.gpkg | sed -n 's/.*= //p')" "projects with --where dataset=e2"
+run --db "$EDB" export --format qgz --where category=x --aggregation c_e2 -o ed/bad.qgz
+assert_eq 2 "$RC" "--where category: exit status"
+assert_contains "$OUT" "--where category: a QGIS project holds every project, or those of a dataset" "says why"
+run --db "$EDB" export --format qgz --dataset e9 --aggregation c_e2 -o ed/bad.qgz
+assert_eq 2 "$RC" "--dataset e9: exit status"
+assert_contains "$OUT" "e1" "lists the datasets"
+[ ! -e ed/bad.qgz ] || fail "ed/bad.qgz written"
+case_end
+
+case_begin "export --dataset NAME for every format: --where dataset=NAME (GeoJSON's features, sqlite3's count); refused for an aggregation's layer"
+run --db "$EDB" export --dataset e1 -o ed/e1.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "$(sql_e "SELECT count(*) FROM projects WHERE dataset = 'e1'")" \
+    "$(python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["features"]; print(len(f) if {x["properties"]["dataset"] for x in f} == {"e1"} else "other datasets")' ed/e1.geojson)" \
+    "e1's features"
+run --db "$EDB" export --what aggregate:c_all --dataset e1 -o ed/agg.gpkg
+assert_eq 2 "$RC" "aggregate layer: exit status"
+assert_contains "$OUT" "footprint aggregate --dataset e1 --name NAME" "how to make one"
+case_end

@@ -470,3 +470,24 @@ import json
 m = [l for l in json.load(open('cat4p/style.json'))['layers'] if l['id'] == 'projects'][0]['paint']['circle-color']
 print(m[-1] in m[3:-1:2] + ['#b4b4b4'])")" "the NULL category's own colour as the fallback"
 case_end
+
+case_begin "--aggregation: tiles.json, the MBTiles and PMTiles metadata describe the aggregation drawn, not the style's default"
+# A second aggregation of the store under another name; the style
+# (world-choropleth) names country_by_category in its description.
+cp "$DB" agg.sqlite
+"$FP" -q --db agg.sqlite aggregate --by country --name c_other >/dev/null 2>&1 || fail "aggregate c_other"
+run --db agg.sqlite tiles --format mvt --zoom 0-0 --aggregation c_other -o dsc
+assert_eq 0 "$RC" "exit status ($OUT)"
+D=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["description"])' dsc/tiles.json)
+assert_eq "Projects per country: quantile classes of the c_other aggregation, YlOrRd" "$D" "tiles.json's description"
+for f in mbtiles pmtiles; do
+    run --db agg.sqlite tiles --zoom 0-0 --aggregation c_other -o dsc.$f
+    assert_eq 0 "$RC" "$f exit status ($OUT)"
+done
+assert_eq "$D" "$(sqlite3 dsc.mbtiles "SELECT value FROM metadata WHERE name = 'description'")" "MBTiles metadata"
+assert_eq "$D" "$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["description"])' dsc.preview/tiles.json)" \
+    "PMTiles preview's tiles.json"
+# The style's own aggregation: its description as written.
+run --db agg.sqlite tiles --format mvt --zoom 0-0 -o dsc_default
+assert_contains "$(cat dsc_default/tiles.json)" "quantile classes of the country_by_category aggregation" "the default's"
+case_end
