@@ -579,7 +579,7 @@ static int cmd_import(const char *db, int argc, char **argv)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.amount_ambiguous)
             printf("  warning: amounts that may be thousands or decimals (a lone '.' or ',' before three digits in a "
-                   "file with decimal commas, its amount column saying neither): %ld, a dot read as a decimal point, a "
+                   "file read with decimal commas (a ; or TAB delimiter), its amount column saying neither): %ld, a dot read as a decimal point, a "
                    "comma as thousands (first %s:%ld: '%s' read as %.15g); write 12500 or 12,5 to say which\n",
                    r.amount_ambiguous, path, r.amount_ambiguous_line, r.amount_ambiguous_text, r.amount_ambiguous_read);
         if (r.rejected) printf("  see `footprint rejects` for the rows and reasons\n");

@@ -711,7 +711,8 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
         snprintf(out, size, "%s and %s %s: %ld of %ld and %ld rows matched, by id = the source key (the input's id "
                  "column: e.g. [%.40s] in %s, [%.40s] in %s); ids that differ between editions make every such project "
                  "added and removed. To match on a column that keeps its value, import the editions again with --map "
-                 "id=COLUMN; rows without an id are matched by name+company+location",
+                 "id=COLUMN (after `footprint drop --dataset NAME`, or under new --dataset names); rows without an "
+                 "id are matched by name+company+location",
                  old_dataset, new_dataset, share, matched, r->old_rows, r->new_rows, r->old_id_example, old_dataset,
                  r->new_id_example, new_dataset);
     } else {

@@ -167,6 +167,12 @@ fp_status fpi_field_map_carry(const char *old_map, const char *new_map, fp_layer
     gchar *text = NULL;
     gsize len = 0;
     if (!g_file_get_contents(old_map, &text, &len, NULL)) return FP_OK;     /* none: nothing renamed before */
+    /* Only a GeoPackage's map (its header "layer,field,gpkg_field"): the map
+     * of a CSV or Shapefile of the same name is theirs. */
+    if (!g_str_has_prefix(text, "layer,field,gpkg_field")) {
+        g_free(text);
+        return FP_OK;
+    }
     GString *kept = g_string_new(NULL);
     int nkept = 0;
     /* Records end at a newline outside quotes: a property name may hold one. */

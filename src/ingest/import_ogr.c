@@ -483,11 +483,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                      "status, amount or source (name them with --map FIELD=PROPERTY)");
     }
     int own_export = fpi_is_footprint_export(cols, ncols);
-    /* A GeoPackage keeps a field's JSON subtype: footprint's export declares
-     * its columns of lists and objects so, and a plain text column keeps
-     * text that happens to read as JSON ("[1]") text. Other formats lose the
-     * subtype, and there a list's JSON text is told by its look. */
-    int nested_by_look = own_export && strcmp(res->format, "GPKG") != 0;
+    /* A list's JSON text is told by its look in footprint's own export, in
+     * a GeoPackage too: a column of lists and objects alone is declared JSON
+     * there (field_json reads it so), but a column mixing them with text
+     * cannot be, and GeoPackages of earlier versions declare none. (Taking
+     * a plain text column as text kept "[1]" text but made such lists
+     * strings: a mixed column is the likelier of the two.) */
+    int nested_by_look = own_export;
     fpi_own_columns own;
     fpi_own_export_columns(cols, ncols, &own);
     if (st) { fpi_names_free(&names); return st; }

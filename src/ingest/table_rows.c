@@ -154,9 +154,22 @@ static int pair_column_order(const char *name)
  * (N/E)", "lat-lon pair") though none of the rules above reads it. */
 static int may_hold_coordinates(const char *name)
 {
-    char c[128];
-    compact_name(name, c, sizeof c);
-    return strstr(c, "coord") || strstr(c, "gps") || (strstr(c, "lat") && (strstr(c, "lon") || strstr(c, "lng")));
+    /* Whole words only: "Project coordinator" or "Latest from London" holds
+     * no coordinates. */
+    static const char *const words[] = { "coord", "coords", "coordinate", "coordinates", "coordenadas", "coordonnees",
+                                         "koordinaten", "gps", "latlon", "latlng", "latlong", "lonlat", "lnglat",
+                                         "longlat", NULL };
+    gchar *low = g_ascii_strdown(name, -1);
+    gchar **tok = g_regex_split_simple("[^a-z0-9]+", low, 0, 0);
+    int lat = 0, lon = 0, hit = 0;
+    for (int i = 0; tok && tok[i] && !hit; i++) {
+        for (int k = 0; words[k] && !hit; k++) hit = !strcmp(tok[i], words[k]);
+        lat |= !strcmp(tok[i], "lat") || !strcmp(tok[i], "latitude");
+        lon |= !strcmp(tok[i], "lon") || !strcmp(tok[i], "lng") || !strcmp(tok[i], "long") || !strcmp(tok[i], "longitude");
+    }
+    g_strfreev(tok);
+    g_free(low);
+    return hit || (lat && lon);
 }
 
 int fpi_is_location_column(const char *name)
@@ -391,8 +404,8 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         if (t->unread_c >= 0)
             snprintf(lone_note, sizeof lone_note,
                      "NOT READ: column '%s' may hold coordinates, but is not read as such (one column of both is read "
-                     "when named like 'Coordinates (lat, lon)' or 'LatLon' and holding '14.69, -17.44'); name the "
-                     "columns with --lon/--lat", shown[t->unread_c]);
+                     "when named like 'Coordinates (lat, lon)' or 'LatLon' and holding '14.69, -17.44'): rename it "
+                     "so, or split it into two columns", shown[t->unread_c]);
         /* One coordinate column without the other is a file whose other
          * column has a name we do not know: its rows go to geocode (as
          * before), and the columns line says so, loudly, so the user can

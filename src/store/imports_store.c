@@ -164,6 +164,29 @@ fp_status fp_store_dataset_drop(fp_store *s, const char *dataset, int64_t *proje
 {
     *projects = *imports = 0;
     if (s->pg) return fpi_pg_dataset_drop(s, dataset, projects, imports, err);
+    /* The aggregations' assignments of the dataset's projects go first: a
+     * SQLite rowid is reused once the largest ids are gone, and an old
+     * aggregation's assignment table then named another dataset's project
+     * (the counts of its result table stay, a snapshot). */
+    GPtrArray *assign = g_ptr_array_new_with_free_func(g_free);
+    sqlite3_stmt *a;
+    fp_status st = fpi_store_prepare(s, "SELECT assign_table FROM aggregations", "removing a dataset", &a, err);
+    if (!st) {
+        while (sqlite3_step(a) == SQLITE_ROW) g_ptr_array_add(assign, g_strdup((const char *)sqlite3_column_text(a, 0)));
+        sqlite3_finalize(a);
+    }
+    for (guint i = 0; !st && i < assign->len; i++) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE project_id IN (SELECT id FROM projects WHERE dataset = ?1)",
+                                    (const char *)g_ptr_array_index(assign, i));
+        sqlite3_stmt *q;
+        if (!(st = fpi_store_prepare(s, sql, "removing a dataset", &q, err))) {
+            sqlite3_bind_text(q, 1, dataset, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE) st = fpi_store_db_error(s, "removing a dataset", err);
+            sqlite3_finalize(q);
+        }
+        sqlite3_free(sql);
+    }
+    g_ptr_array_free(assign, TRUE);
     /* Children first: the store does not rely on foreign_keys being on. */
     static const char *const steps[] = {
         "DELETE FROM qa_fixes WHERE dataset = ?1",
@@ -172,7 +195,6 @@ fp_status fp_store_dataset_drop(fp_store *s, const char *dataset, int64_t *proje
         "DELETE FROM rejects WHERE import_id IN (SELECT id FROM imports WHERE dataset = ?1)",
         "DELETE FROM imports WHERE dataset = ?1",
     };
-    fp_status st = FP_OK;
     for (size_t k = 0; k < sizeof steps / sizeof steps[0] && !st; k++) {
         sqlite3_stmt *q;
         if ((st = fpi_store_prepare(s, steps[k], "removing a dataset", &q, err))) break;

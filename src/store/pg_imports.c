@@ -206,6 +206,21 @@ fp_status fpi_pg_dataset_drop(fp_store *s, const char *dataset, int64_t *project
         "DELETE FROM imports WHERE dataset = $1",
     };
     const char *v[] = { dataset };
+    /* The aggregations' assignments of the dataset's projects, as on
+     * SQLite (where ids are reused): no old assignment names a project
+     * that is gone. */
+    PGresult *a = fpi_pg_exec(s, "SELECT assign_table FROM aggregations", 0, NULL);
+    if (PQresultStatus(a) != PGRES_TUPLES_OK) return fpi_pg_error(s, a, "removing a dataset", err);
+    for (int i = 0; i < PQntuples(a); i++) {
+        char *t = fpi_pg_ident(s, PQgetvalue(a, i, 0));
+        char *sql = g_strdup_printf("DELETE FROM %s WHERE project_id IN (SELECT id FROM projects WHERE dataset = $1)", t);
+        PQfreemem(t);
+        PGresult *r = fpi_pg_exec(s, sql, 1, v);
+        g_free(sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) { PQclear(a); return fpi_pg_error(s, r, "removing a dataset", err); }
+        PQclear(r);
+    }
+    PQclear(a);
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
         PGresult *r = fpi_pg_exec(s, steps[k], 1, v);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) return fpi_pg_error(s, r, "removing a dataset", err);

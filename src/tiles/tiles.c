@@ -353,8 +353,11 @@ static char *described(const fp_style *style, const fp_choropleth *ch)
     const char *used = fp_choropleth_aggregation(ch);
     const fp_choropleth_spec *cs = fp_style_choropleth(style);
     const char *named = cs && cs->aggregation && *cs->aggregation ? cs->aggregation : NULL;
-    for (const char *p = strstr(d, used); p; p = strstr(p + 1, used))
-        if (word_at(d, p, strlen(used))) return g_strdup(d);
+    /* The style's own aggregation drawn: its text as written. Otherwise the
+     * style's aggregation named in it is replaced first: the drawn one's
+     * name may be an ordinary word of the text ("country" in "Projects per
+     * country"), which says nothing of which aggregation was drawn. */
+    if (named && !strcmp(named, used)) return g_strdup(d);
     GString *out = g_string_new(NULL);
     int replaced = 0;
     size_t n = named ? strlen(named) : 0;

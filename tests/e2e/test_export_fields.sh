@@ -144,24 +144,29 @@ assert_eq '{"d":"2011-12-29","dt":"2011-12-29T10:20:30.250Z","il":[1,2],"rl":[0.
 assert_eq '{"d":"2011-12-29","n":12.5,"z":"007"}' "$(sql "SELECT extra FROM projects WHERE dataset='typed_json'")" "GeoJSON date stays 2011-12-29"
 case_end
 
+# Two files into one dataset: GDAL reads a property that is a list in one
+# feature and a text in another of one file as a list of strings.
 printf '%s\n' '{"type":"FeatureCollection","features":[
-{"type":"Feature","properties":{"id":"J1","tag":"[1]","obj_text":"{\"a\":1}","il":[1,2],"o":{"k":[3]}},"geometry":{"type":"Point","coordinates":[5,6]}},
-{"type":"Feature","properties":{"id":"J2","tag":"plain","obj_text":"x","il":[4],"o":{"k":[]}},"geometry":{"type":"Point","coordinates":[7,8]}}]}' > jsontext.geojson
-case_begin "gpkg: text that reads as JSON (\"[1]\") stays text through export and re-import; lists and objects are declared JSON (application/json) and come back as lists and objects"
+{"type":"Feature","properties":{"id":"J1","il":[1,2],"o":{"k":[3]},"mixed":["x","y"]},"geometry":{"type":"Point","coordinates":[5,6]}}]}' > jsontext.geojson
+printf '%s\n' '{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"J2","il":[4],"o":{"k":[]},"mixed":"plain"},"geometry":{"type":"Point","coordinates":[7,8]}}]}' > jsontext2.geojson
+case_begin "gpkg: columns of lists and objects alone are declared JSON (application/json); they and a column mixing lists with text come back as they were"
 cp $DB jt_src.sqlite
 "$FP" -q --db jt_src.sqlite import jsontext.geojson --dataset jt
+"$FP" -q --db jt_src.sqlite import jsontext2.geojson --dataset jt
+assert_eq "array|text" "$(sqlite3 -batch jt_src.sqlite "SELECT group_concat(json_type(extra, '$.mixed'), '|') FROM (SELECT extra FROM projects WHERE dataset = 'jt' ORDER BY source_key)")" "sqlite3: the source holds a list and a text in one property"
 run --db jt_src.sqlite export --where dataset=jt -o jt/p.gpkg
 assert_eq 0 "$RC" "export ($OUT)"
 assert_eq "il|application/json,o|application/json" "$(sqlite3 -batch jt/p.gpkg "SELECT column_name || '|' || mime_type FROM gpkg_data_columns WHERE table_name='projects' ORDER BY 1" | paste -sd,)" \
-    "sqlite3: the list and object columns declared JSON, the text columns not"
-assert_contains "$(ogrinfo -ro -q -al jt/p.gpkg projects 2>&1)" "tag (String) = [1]" "ogrinfo: tag is a String"
+    "sqlite3: the list and object columns declared JSON, the mixed one not"
+assert_contains "$(ogrinfo -ro -q -al jt/p.gpkg projects 2>&1)" "il (String(JSON)) = [1,2]" "ogrinfo: the JSON subtype"
 fp_init jt.sqlite
 run --db jt.sqlite import jt/p.gpkg
 assert_eq 0 "$RC" "re-import ($OUT)"
-assert_eq "J1|text|text|array|object
-J2|text|text|array|object" "$(sqlite3 -batch jt.sqlite "SELECT source_key, json_type(extra, '$.tag'), json_type(extra, '$.obj_text'), json_type(extra, '$.il'), json_type(extra, '$.o') FROM projects ORDER BY 1")" \
+assert_eq "J1|array|object|array
+J2|array|object|text" "$(sqlite3 -batch jt.sqlite "SELECT source_key, json_type(extra, '$.il'), json_type(extra, '$.o'), json_type(extra, '$.mixed') FROM projects ORDER BY 1")" \
     "sqlite3: the types of the values read back"
-assert_eq '[1]|{"a":1}|[1,2]|{"k":[3]}' "$(sqlite3 -batch jt.sqlite "SELECT json_extract(extra, '$.tag'), json_extract(extra, '$.obj_text'), json_extract(extra, '$.il'), json_extract(extra, '$.o') FROM projects WHERE source_key='J1'")" \
+assert_eq '[1,2]|{"k":[3]}|["x","y"]' "$(sqlite3 -batch jt.sqlite "SELECT json_extract(extra, '$.il'), json_extract(extra, '$.o'), json_extract(extra, '$.mixed') FROM projects WHERE source_key='J1'")" \
     "sqlite3: J1's values read back"
 case_end
 
@@ -280,11 +285,17 @@ run --db app.sqlite import app/p.gpkg
 assert_eq 0 "$RC" "re-import ($OUT)"
 assert_eq "GEOM,fid|GEOM,fid|fid,geom" "$(sqlite3 -batch app.sqlite "SELECT group_concat(k, ',') FROM (SELECT p.id AS pid, j.key AS k FROM projects p, json_each(p.extra) j WHERE j.key IN ('fid','geom','GEOM','extra_fid','extra_geom','extra_GEOM') ORDER BY p.id, j.key) GROUP BY pid" | LC_ALL=C sort | paste -sd'|')" \
     "sqlite3: every re-imported row has its attributes under the names it had"
+# The map of a CSV of the same name is the CSV's: a GeoPackage written with
+# nothing renamed leaves it.
+run --db app_src.sqlite export --where dataset=qgis -o app/p.csv
+assert_contains "$(cat app/p.fields.csv 2>/dev/null)" "geom,extra_geom" "the CSV's map"
 printf 'id,lon,lat,note\n1,5,6,x\n' > plain.csv
 "$FP" -q --db app_src.sqlite import plain.csv --dataset plain
 run --db app_src.sqlite export --where dataset=plain -o app/p.gpkg
 assert_eq 0 "$RC" "export with nothing renamed ($OUT)"
-assert_eq "no map" "$(ls app/p.fields.csv 2>/dev/null || echo no map)" "the earlier fields.csv, stale now, removed"
+assert_contains "$(head -1 app/p.fields.csv 2>/dev/null)" "field,csv_field" "the CSV's map kept beside a GeoPackage with nothing renamed"
+run --db app_src.sqlite export --where dataset=plain -o app/p.csv
+assert_eq "no map" "$(ls app/p.fields.csv 2>/dev/null || echo no map)" "a CSV with nothing renamed: its earlier, stale map removed"
 case_end
 
 # Two datasets whose source keys are the same 1 and 2 (each list numbers its rows).

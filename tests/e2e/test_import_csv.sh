@@ -276,6 +276,10 @@ assert_eq 0 "$RC" "exit status ($OUT)"
 assert_contains "$OUT" "NOT READ: column 'GPS coordinates (N/E)' may hold coordinates, but is not read as such" "columns line"
 assert_eq "3|no location: no coordinates read (column GPS coordinates (N/E), '14.69N 17.44W', is not read as coordinates: see the import's columns line) and no place or country to geocode" \
     "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='gpsne'")" "the reject"
+# Words that only contain "coord" or "lat" and "lon" hold no coordinates.
+printf 'id,Project coordinator,Latest from London,country\nV1,John Roe,x,SN\n' > coordinator.csv
+run --db $DB import coordinator.csv
+assert_not_contains "$OUT" "NOT READ" "no note for 'Project coordinator' or 'Latest from London'"
 case_end
 
 case_begin "repeated and empty headers: every value kept, under NAME_2 and field_N (OGR's name for an empty header), the renames listed"
@@ -754,7 +758,7 @@ A-8|0.5|6.2442" "$(ssql "SELECT source_key, amount, Y(geom) FROM projects WHERE 
 printf 'id;lon;lat;amount\r\nB1;4,5;4.711;12.500\r\nB2;4,5;4.711;250000\r\nB3;4,5;4.711;1,500\r\n' > nosign.csv
 run --db $DB import nosign.csv
 assert_eq 0 "$RC" "no sign: exit status ($OUT)"
-assert_contains "$OUT" "warning: amounts that may be thousands or decimals (a lone '.' or ',' before three digits in a file with decimal commas, its amount column saying neither): 2, a dot read as a decimal point, a comma as thousands (first nosign.csv:2: '12.500' read as 12.5)" "no sign: the warning names the first"
+assert_contains "$OUT" "warning: amounts that may be thousands or decimals (a lone '.' or ',' before three digits in a file read with decimal commas (a ; or TAB delimiter), its amount column saying neither): 2, a dot read as a decimal point, a comma as thousands (first nosign.csv:2: '12.500' read as 12.5)" "no sign: the warning names the first"
 assert_eq "B1|12.5|4.5|4.711
 B2|250000.0|4.5|4.711
 B3|1500.0|4.5|4.711" "$(ssql "SELECT source_key, amount, X(geom), Y(geom) FROM projects WHERE dataset='nosign' ORDER BY source_line")" "no sign: amounts and coordinates"
@@ -825,6 +829,16 @@ assert_eq "$before_b" "$(sqlite3 -batch drop.sqlite "SELECT group_concat(id || '
 assert_eq "1" "$(sqlite3 -batch drop.sqlite "SELECT sum(projects) FROM agg_after_drop WHERE level = 'continent'")" "an aggregation after the drop counts db's one project (the column cache followed)"
 run --db drop.sqlite import drop_a.csv --dataset da
 assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "imported again: not 'already imported'"
+# SQLite gives the largest ids again once they are gone: an aggregation made
+# before the drop must not count the new rows under the dropped ones' ids.
+"$FP" -q --db drop.sqlite aggregate --by continent --name before_drop >/dev/null 2>&1
+top=$(sqlite3 -batch drop.sqlite "SELECT max(id) FROM projects")
+"$FP" -q --db drop.sqlite drop --dataset da
+printf 'id,name,lon,lat\nC1,c,-60,-10\nC2,c2,-61,-11\n' > drop_c.csv
+"$FP" -q --db drop.sqlite import drop_c.csv --dataset dc
+assert_eq "$top" "$(sqlite3 -batch drop.sqlite "SELECT max(id) FROM projects")" "sqlite3: the new rows took the dropped ids again"
+assert_eq "0" "$(sqlite3 -batch drop.sqlite "SELECT count(*) FROM agg_before_drop_assign a JOIN projects p ON p.id = a.project_id WHERE p.dataset = 'dc'")" \
+    "sqlite3: the old aggregation's assignments name none of the new rows"
 case_end
 
 case_begin "every row rejected (a UTM CSV read as lon/lat): exit 1 saying so; importing the file again with --crs replaces that attempt; a file that stored rows stays 'already imported'"

@@ -487,6 +487,12 @@ done
 assert_eq "$D" "$(sqlite3 dsc.mbtiles "SELECT value FROM metadata WHERE name = 'description'")" "MBTiles metadata"
 assert_eq "$D" "$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["description"])' dsc.preview/tiles.json)" \
     "PMTiles preview's tiles.json"
+# An aggregation named like an ordinary word of the text ("country" in
+# "Projects per country"): the style's aggregation is still replaced.
+"$FP" -q --db agg.sqlite aggregate --by country --name country >/dev/null 2>&1 || fail "aggregate country"
+run --db agg.sqlite tiles --format mvt --zoom 0-0 --aggregation country -o dsc_word
+assert_eq "Projects per country: quantile classes of the country aggregation, YlOrRd" \
+    "$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["description"])' dsc_word/tiles.json)" "an aggregation named 'country'"
 # The style's own aggregation: its description as written.
 run --db agg.sqlite tiles --format mvt --zoom 0-0 -o dsc_default
 assert_contains "$(cat dsc_default/tiles.json)" "quantile classes of the country_by_category aggregation" "the default's"
