@@ -867,10 +867,12 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     fp_where where[65];
     fp_export_options with_dataset;
     if (o->dataset) {
-        if (o->what && !strncmp(o->what, "aggregate:", 10))
-            return fp_error_set(err, FP_ERR_USAGE, "--dataset %s: an aggregation's layer counts the projects it was made "
+        if (o->what && (!strncmp(o->what, "aggregate:", 10) || !strncmp(o->what, "assignments:", 12)))
+            return fp_error_set(err, FP_ERR_USAGE, "--dataset %s: an aggregation's %s the projects it was made "
                                 "of; make one of the dataset with `footprint aggregate --dataset %s --name NAME`, then "
-                                "export --what aggregate:NAME", o->dataset, o->dataset);
+                                "export --what %s:NAME", o->dataset,
+                                o->what[1] == 'g' ? "layer counts" : "assignments are those of", o->dataset,
+                                o->what[1] == 'g' ? "aggregate" : "assignments");
         if (o->nwhere >= 64) return fp_error_set(err, FP_ERR_USAGE, "at most 64 --where with --dataset");
         fp_status dst = fp_store_dataset_check(store, o->dataset, err);
         if (dst) return dst;

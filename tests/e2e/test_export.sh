@@ -744,6 +744,9 @@ assert_eq "FRA KEN" "$(python3 -c "import json; print(' '.join(sorted(f['propert
 case_end
 
 case_begin "assignments:NAME: one feature per assignment row, id = row id, values of the store"
+run --db $RDB export --what assignments:$AGG --dataset sample -o as_ds.geojson
+assert_eq 2 "$RC" "--dataset with an aggregation's assignments: a usage error"
+assert_contains "$OUT" "--dataset sample: an aggregation's assignments are those of the projects it was made of" "the message names --dataset, not --where"
 run --db $RDB export --what assignments:$AGG -o as.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 DB=$RDB
