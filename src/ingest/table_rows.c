@@ -188,9 +188,25 @@ char *fpi_trim(char *s)
 
 /* Parses a coordinate; with decimal_comma a lone decimal comma is accepted
  * ("12,5"), as European spreadsheets write. 0 ok, -1 not a number. */
-static int parse_coord(char *text, int decimal_comma, double *out)
+static int parse_coord(const char *text, int decimal_comma, double *out)
 {
-    char *s = fpi_trim(text);
+    /* A copy: the text stays as written for a reject's reason ('-13,8x',
+     * not '-13.8x'). */
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", text);
+    if (strlen(text) >= sizeof buf) return -1;
+    char *s = fpi_trim(buf);
+    /* No-break spaces around the number (a spreadsheet's padding, French
+     * number formats) are blanks too, as they are in a place or country. */
+    for (int again = 1; again;) {
+        again = 0;
+        size_t n = strlen(s);
+        if (!strncmp(s, "\xC2\xA0", 2)) { s += 2; again = 1; }
+        else if (!strncmp(s, "\xE2\x80\xAF", 3)) { s += 3; again = 1; }
+        else if (n >= 2 && !strcmp(s + n - 2, "\xC2\xA0")) { s[n - 2] = 0; again = 1; }
+        else if (n >= 3 && !strcmp(s + n - 3, "\xE2\x80\xAF")) { s[n - 3] = 0; again = 1; }
+        s = fpi_trim(s);
+    }
     if (decimal_comma && strchr(s, ',') && !strchr(s, '.') && strchr(s, ',') == strrchr(s, ','))
         *strchr(s, ',') = '.';
     /* strtod also reads hexadecimal ("0x1A" = 26): no one writes degrees

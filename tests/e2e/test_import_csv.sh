@@ -787,6 +787,16 @@ Q1||||-3.5|40.25
 D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
 case_end
 
+case_begin "coordinates padded with no-break spaces are read; a reject quotes the value as written (a decimal comma stays a comma)"
+fp_init nb.sqlite
+printf 'id;lon;lat\nN1;\xc2\xa017,0658;-1,5\nN2;-13,8x;10\nN3;5,5\xe2\x80\xaf;2\n' > nb.csv
+run --db nb.sqlite import nb.csv
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "summary"
+assert_eq "N1|17.0658|-1.5
+N3|5.5|2.0" "$(DB=nb.sqlite ssql "SELECT source_key, X(geom), Y(geom) FROM projects ORDER BY 1")" "the padded coordinates"
+assert_eq "lon='-13,8x' lat='10' is not a pair of numbers" "$(sqlite3 -batch nb.sqlite "SELECT substr(reason, instr(reason, 'lon=')) FROM rejects")" "the value as written"
+case_end
+
 case_begin "editions into one dataset: a second file's rows added to a dataset are said; a file whose every row repeats the dataset's ids is called an edition; options given to an already imported file are said not applied"
 fp_init ed.sqlite
 printf 'id,name,lon,lat\nE1,a,10,20\nE2,b,11,21\n' > ed2021.csv
