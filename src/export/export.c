@@ -413,25 +413,6 @@ static fp_status layer_new(fp_store *store, export_job *j, const char *name, con
 
 /* --------------------------------------------------------------- files --- */
 
-/* Whether the map at path (NAME.fields.csv) is of the format whose data
- * files end in ext: its header names the format ("field,csv_field",
- * "layer,field,gpkg_field"). Every format written under one name shares
- * that map's name: a GeoPackage with nothing renamed must not remove the
- * map of the CSV beside it. */
-static int map_is_of_format(const char *path, const char *ext)
-{
-    const char *fmt = !strcmp(ext, ".shp") ? "shapefile" : !strcmp(ext, ".gpkg") ? "gpkg" : !strcmp(ext, ".csv") ? "csv"
-                      : !strcmp(ext, ".fgb") ? "fgb" : "geojson";
-    char line[128] = "", want[32];
-    FILE *f = fopen(path, "r");
-    if (!f) return 0;
-    if (!fgets(line, sizeof line, f)) line[0] = 0;
-    fclose(f);
-    snprintf(want, sizeof want, ",%s_field", fmt);
-    line[strcspn(line, "\r\n")] = 0;
-    return g_str_has_suffix(line, want);
-}
-
 /* Moves every file of tmp into dir (renames within one file system). */
 /* Every file of the temporary folder renamed into dir; a data file (its
  * name ending in the format's extension, fmt_ext) gets the extension the
@@ -456,7 +437,8 @@ static fp_status move_files(const fp_context *ctx, const char *tmp, const char *
             char *map = g_strdup_printf("%.*s.fields.csv", (int)(el - fl), e);
             char *tmp_map = g_build_filename(tmp, map, NULL);
             char *old_map = g_build_filename(dir, map, NULL);
-            if (!g_file_test(tmp_map, G_FILE_TEST_EXISTS) && map_is_of_format(old_map, fmt_ext))
+            if (!g_file_test(tmp_map, G_FILE_TEST_EXISTS) &&
+                fpi_field_map_is_format(old_map, fpi_field_map_format(fmt_ext)))
                 g_ptr_array_add(stale, old_map);
             else g_free(old_map);
             g_free(tmp_map);

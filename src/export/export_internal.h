@@ -85,6 +85,14 @@ char **fpi_layer_source_names(const fp_layer *l, int *nnames);
  * when `always`). Names are quoted as CSV needs. */
 fp_status fpi_write_field_map(const char *map_path, const char *format, const char *layer, char **props, char **names,
                              int n, int always, fp_error *err);
+/* The format name a map's header gives ("field,csv_field") for the data
+ * files ending in ext (".gpkg" -> "gpkg", ".shp" -> "shapefile"; GeoJSON's
+ * and GeoJSONSeq's "geojson"). */
+const char *fpi_field_map_format(const char *ext);
+/* Whether the map at path exists and is of that format. Every format
+ * written under one name shares the map's file name: one format's export
+ * must not remove or carry another's map. */
+int fpi_field_map_is_format(const char *path, const char *format);
 /* --append to a GeoPackage: the rows of old_map (FILE.fields.csv) for
  * layers the export does not replace, copied to new_map (the map of the
  * copy being written), so renames of layers kept stay on record. */

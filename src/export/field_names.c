@@ -144,6 +144,24 @@ fp_status fpi_write_field_map(const char *map_path, const char *format, const ch
 }
 
 
+const char *fpi_field_map_format(const char *ext)
+{
+    return !strcmp(ext, ".shp") ? "shapefile" : !strcmp(ext, ".gpkg") ? "gpkg" : !strcmp(ext, ".csv") ? "csv"
+           : !strcmp(ext, ".fgb") ? "fgb" : "geojson";
+}
+
+int fpi_field_map_is_format(const char *path, const char *format)
+{
+    char line[128] = "", want[32];
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+    line[strcspn(line, "\r\n")] = 0;
+    snprintf(want, sizeof want, ",%s_field", format);
+    return g_str_has_suffix(line, want);
+}
+
 /* The first field of one CSV record (unquoted as CSV quotes it). */
 static char *record_first_field(const char *rec, size_t len)
 {
@@ -166,13 +184,8 @@ fp_status fpi_field_map_carry(const char *old_map, const char *new_map, fp_layer
 {
     gchar *text = NULL;
     gsize len = 0;
-    if (!g_file_get_contents(old_map, &text, &len, NULL)) return FP_OK;     /* none: nothing renamed before */
-    /* Only a GeoPackage's map (its header "layer,field,gpkg_field"): the map
-     * of a CSV or Shapefile of the same name is theirs. */
-    if (!g_str_has_prefix(text, "layer,field,gpkg_field")) {
-        g_free(text);
-        return FP_OK;
-    }
+    /* None, or another format's (a CSV's of the same name): nothing to carry. */
+    if (!fpi_field_map_is_format(old_map, "gpkg") || !g_file_get_contents(old_map, &text, &len, NULL)) return FP_OK;
     GString *kept = g_string_new(NULL);
     int nkept = 0;
     /* Records end at a newline outside quotes: a property name may hold one. */

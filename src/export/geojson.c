@@ -426,7 +426,7 @@ fp_status fpi_geojson_write(fp_layer *l, const char *path, const fp_write_option
         int nsrc = 0;
         char **props = fpi_layer_source_names(l, &nsrc);
         char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
-        st = fpi_write_field_map(map_path, "geojson", NULL, props, names, nnames, 0, err);
+        st = fpi_write_field_map(map_path, fpi_field_map_format(".geojson"), NULL, props, names, nnames, 0, err);
         g_free(map_path);
         g_strfreev(props);
     }

@@ -370,7 +370,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 names[j] = g_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j)));
             }
             char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
-            st = fpi_write_field_map(map_path, shp ? "shapefile" : gpkg ? "gpkg" : csv ? "csv" : "fgb", gpkg ? l->name : NULL,
+            st = fpi_write_field_map(map_path, fpi_field_map_format(strrchr(path, '.')), gpkg ? l->name : NULL,
                                     source_names, names, nnames, shp, err);
             g_free(map_path);
         }

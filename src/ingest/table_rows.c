@@ -190,35 +190,44 @@ char *fpi_trim(char *s)
  * ("12,5"), as European spreadsheets write. 0 ok, -1 not a number. */
 static int parse_coord(const char *text, int decimal_comma, double *out)
 {
-    /* A copy: the text stays as written for a reject's reason ('-13,8x',
-     * not '-13.8x'). */
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", text);
-    if (strlen(text) >= sizeof buf) return -1;
-    char *s = fpi_trim(buf);
-    /* No-break spaces around the number (a spreadsheet's padding, French
-     * number formats) are blanks too, as they are in a place or country. */
-    for (int again = 1; again;) {
-        again = 0;
-        size_t n = strlen(s);
-        if (!strncmp(s, "\xC2\xA0", 2)) { s += 2; again = 1; }
-        else if (!strncmp(s, "\xE2\x80\xAF", 3)) { s += 3; again = 1; }
-        else if (n >= 2 && !strcmp(s + n - 2, "\xC2\xA0")) { s[n - 2] = 0; again = 1; }
-        else if (n >= 3 && !strcmp(s + n - 3, "\xE2\x80\xAF")) { s[n - 3] = 0; again = 1; }
-        s = fpi_trim(s);
+    /* Blanks and no-break spaces (a spreadsheet's padding, French number
+     * formats) around the number are skipped, as in a place or country.
+     * The number is read from a copy: the text stays as written for a
+     * reject's reason ('-13,8x', not '-13.8x'). */
+    const char *s = text, *e = text + strlen(text);
+    for (;;) {
+        if (*s == ' ' || *s == '\t') s++;
+        else if (!strncmp(s, "\xC2\xA0", 2)) s += 2;
+        else if (!strncmp(s, "\xE2\x80\xAF", 3)) s += 3;
+        else break;
     }
-    if (decimal_comma && strchr(s, ',') && !strchr(s, '.') && strchr(s, ',') == strrchr(s, ','))
-        *strchr(s, ',') = '.';
+    for (;;) {
+        if (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        else if (e - s >= 2 && !memcmp(e - 2, "\xC2\xA0", 2)) e -= 2;
+        else if (e - s >= 3 && !memcmp(e - 3, "\xE2\x80\xAF", 3)) e -= 3;
+        else break;
+    }
+    size_t n = (size_t)(e - s);
+    char small[64], *num = n < sizeof small ? small : g_malloc(n + 1);
+    memcpy(num, s, n);
+    num[n] = '\0';
+    char *comma = decimal_comma ? strchr(num, ',') : NULL;
+    if (comma && !strchr(num, '.') && comma == strrchr(num, ',')) *comma = '.';
     /* strtod also reads hexadecimal ("0x1A" = 26): no one writes degrees
      * that way, so such text is not a coordinate. */
-    const char *digits = s + (*s == '-' || *s == '+');
-    if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0') return -1;
-    *out = v;
-    return 0;
+    const char *digits = num + (*num == '-' || *num == '+');
+    int rc = -1;
+    if (!(digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))) {
+        char *end;
+        errno = 0;
+        double v = strtod(num, &end);
+        if (end != num && *end == '\0') {
+            *out = v;
+            rc = 0;
+        }
+    }
+    if (num != small) g_free(num);
+    return rc;
 }
 
 /* "company=Funding Agencies, year=Commitment Year, lon/lat=lon, lat" into

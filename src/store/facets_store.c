@@ -53,6 +53,16 @@ static fp_status append_scope(fp_store *s, GString *sql, const char *aggregation
     return FP_OK;
 }
 
+/* The statement of sql with binds (text) bound from ?1 on. */
+static fp_status prepare_bound(fp_store *s, const char *sql, GPtrArray *binds, const char *what, sqlite3_stmt **q,
+                               fp_error *err)
+{
+    fp_status st = fpi_store_prepare(s, sql, what, q, err);
+    for (guint i = 0; !st && i < binds->len; i++)
+        sqlite3_bind_text(*q, (int)i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
+    return st;
+}
+
 fp_status fp_store_facet_values(fp_store *s, const char *field, const char *aggregation, const char *dataset,
                                 fp_rows **out, fp_error *err)
 {
@@ -67,11 +77,9 @@ fp_status fp_store_facet_values(fp_store *s, const char *field, const char *aggr
     g_string_append(sql, ") WHERE v IS NOT NULL AND CAST(v AS TEXT) <> '' GROUP BY v "
                          "ORDER BY typeof(v) NOT IN ('integer', 'real'), v");
     sqlite3_stmt *q;
-    if (!st) st = fpi_store_prepare(s, sql->str, "reading project values", &q, err);
+    if (!st) st = prepare_bound(s, sql->str, binds, "reading project values", &q, err);
     g_string_free(sql, TRUE);
     if (!st) {
-        for (guint i = 0; i < binds->len; i++)
-            sqlite3_bind_text(q, (int)i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
         *out = fpi_rows_wrap(s, q, "reading project values", 0, 0, err);
         if (!*out) st = FP_ERR_NOMEM;
     }
@@ -88,11 +96,9 @@ fp_status fp_store_facet_projects(fp_store *s, const char *aggregation, const ch
     GString *sql = g_string_new("SELECT count(*) FROM projects p");
     fp_status st = append_scope(s, sql, aggregation, dataset, binds, err);
     sqlite3_stmt *q;
-    if (!st) st = fpi_store_prepare(s, sql->str, "counting projects", &q, err);
+    if (!st) st = prepare_bound(s, sql->str, binds, "counting projects", &q, err);
     g_string_free(sql, TRUE);
     if (!st) {
-        for (guint i = 0; i < binds->len; i++)
-            sqlite3_bind_text(q, (int)i + 1, g_ptr_array_index(binds, i), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(q) == SQLITE_ROW) *count = sqlite3_column_int64(q, 0);
         else st = fpi_store_db_error(s, "counting projects", err);
         sqlite3_finalize(q);
