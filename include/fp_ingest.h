@@ -89,6 +89,8 @@ typedef struct fp_import_result {
     long replaced_import_id;  /* an earlier import of this file that stored no row, forgotten (its rejects too) */
     double seconds;
     char layers[256];         /* sheets or layers read without geometry, by name ("" for CSV) */
+    long layer_tag_left_out;  /* rows of a multi-sheet (multi-layer) file not tagged with their sheet in
+                                 extra.layer: a column of theirs named "layer" holds a value, kept */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
     char crs_overridden[512]; /* "--crs X read instead of the file's EPSG:Y", or "" */
     char crs_assumed[512];    /* "FILE declares no CRS (no .prj): ... read as WGS 84", or "" */

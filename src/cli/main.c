@@ -565,6 +565,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
+        if (r.layer_tag_left_out)
+            printf("  note: %ld rows have a column 'layer' of their own: its values are kept in extra.layer, and those "
+                   "rows do not record which sheet or layer they came from\n", r.layer_tag_left_out);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
         if (r.placements_kept)
             printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",

@@ -670,11 +670,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
-            if (tag_layer && !own_export) json_object_set_new(extra, "layer", json_string(lname));
+            if (tag_layer && !own_export) {
+                /* A property of the feature's own named "layer" keeps its value. */
+                if (json_object_get(extra, "layer")) res->layer_tag_left_out++;
+                else json_object_set_new(extra, "layer", json_string(lname));
+            }
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
             row.extra = extra;
             row.wkb = blob;
             row.wkb_len = blob_len;
+            char layer_prefix[300];
+            if (prefix) {
+                snprintf(layer_prefix, sizeof layer_prefix, "layer %s: ", prefix);
+                row.reason_prefix = layer_prefix;
+            }
             st = fpi_sink_store(sink, &row, raw, raw_len, err);
             json_decref(extra);
             g_free(exported_from);

@@ -112,6 +112,10 @@ typedef struct fp_row {
      * stored (placements.c); NULL otherwise. placed_key: its source key
      * in that dataset, when the import keys it otherwise (DATASET:ID). */
     const char *placed_method, *placed_precision, *placed_from, *placed_key;
+    /* Put before the reason when the store refuses the row (a duplicate
+     * id found by the store thread), as the reader's own rejects have it:
+     * "sheet NAME: " or "layer NAME: " when several contribute; or NULL. */
+    const char *reason_prefix;
 } fp_row;
 
 typedef struct fp_sink fp_sink;

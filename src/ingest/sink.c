@@ -36,6 +36,7 @@ typedef struct sink_op {
     fp_reject_kind kind;          /* a reject's */
     long line, feature;
     const char *reason;           /* a reject's full reason (kind: detail) */
+    const char *prefix;           /* a project's layer before a refusal's reason, or NULL */
     const char *raw;              /* valid UTF-8, capped; or NULL */
     size_t raw_len;
     fp_project_record p;          /* a project's */
@@ -84,6 +85,7 @@ struct fp_sink {
     long long projects_sent;
     double writer_cpu;            /* the store thread's CPU seconds, once it ended */
     fpi_placements *placements;   /* footprint's own export: placements its rows record, or NULL */
+    GStringChunk *prefixes;       /* the rows' reason prefixes, one copy each (alive with the sink) */
 };
 
 static const char *const kind_names[FP_REJECT_KINDS] = {
@@ -173,8 +175,8 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
         fp_reject_kind kind = FP_REJECT_INVALID_GEOMETRY;
         if (refused == FP_STORE_DUPLICATE) {
             kind = FP_REJECT_DUPLICATE_ID;
-            snprintf(reason, sizeof reason, "id '%.200s' is already stored in dataset '%.200s'",
-                     op->p.source_key ? op->p.source_key : "", s->dataset);
+            snprintf(reason, sizeof reason, "%sid '%.200s' is already stored in dataset '%.200s'",
+                     op->prefix ? op->prefix : "", op->p.source_key ? op->p.source_key : "", s->dataset);
         } else {
             snprintf(reason, sizeof reason, "the store cannot encode it");
         }
@@ -399,6 +401,7 @@ void fpi_sink_free(fp_sink *s)
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->work);
     pthread_cond_destroy(&s->room);
+    if (s->prefixes) g_string_chunk_free(s->prefixes);
     free(s);
 }
 
@@ -620,6 +623,11 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     op->line = row->line;
     op->feature = row->feature;
     op->reprojected = row->reprojected;
+    op->prefix = NULL;
+    if (row->reason_prefix && *row->reason_prefix) {
+        if (!s->prefixes) s->prefixes = g_string_chunk_new(256);
+        op->prefix = g_string_chunk_insert_const(s->prefixes, row->reason_prefix);
+    }
     p.source_key = copy_text(b, p.source_key);
     p.company = copy_text(b, p.company);
     p.category = copy_text(b, p.category);

@@ -404,3 +404,43 @@ assert_eq "Dakar|-17.446700 14.692800
 assert_eq "3|coordinates not numbers: column GPS (lat, lon) read as lat, lon: lat='13°30'44\"N' lon='2°6'45\"E' is not a pair of numbers" \
     "$(sql "SELECT line||'|'||reason FROM rejects")" "the DMS row rejected, the column named"
 case_end
+
+# Two data sheets (one per region, as partners send them): a duplicate id
+# across them is rejected naming the sheet it is in, as the reader's own
+# rejects do; a column of the sheets' own named "layer" keeps its values.
+cat > regions.json <<'J'
+{"sheets": [{"name": "Africa", "rows": [["id", "layer", "country", "lon", "lat"], ["A1", "5G", "KEN", 36.8219, -1.2921], ["A2", "", "KEN", 39.6682, -4.0435]]},
+            {"name": "Asia", "rows": [["id", "layer", "country", "lon", "lat"], ["B1", "cable", "LAO", 102.6331, 17.9757], ["A1", "5G", "LAO", 102.7, 18.0]]}]}
+J
+sheet regions.xlsx regions.json
+
+case_begin "two data sheets: a duplicate id's reject names its sheet; a 'layer' column of the rows' own keeps its values (a note says so)"
+store_of regions.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_eq "3|duplicate id: sheet Asia: id 'A1' is already stored in dataset 'd'" "$(sql "SELECT line||'|'||reason FROM rejects")" "the reject names the sheet"
+# A2's layer cell is empty: it records its sheet.
+assert_eq 'A1|5G
+A2|Africa
+B1|cable' "$(sql "SELECT source_key||'|'||json_extract(extra, '\$.layer') FROM projects ORDER BY source_key")" "the column's values kept"
+# (Counted as read: A1 of Asia, then rejected, too.)
+assert_contains "$OUT" "note: 3 rows have a column 'layer' of their own: its values are kept in extra.layer" "the note"
+case_end
+
+# Layers with geometry key their ids LAYER:ID (README), so the duplicate is
+# within one layer; GDAL writes the CSV's empty cell as an empty string,
+# a value of the feature's own.
+case_begin "a GeoPackage of two layers: the same for features (the duplicate's layer named, a 'layer' property kept)"
+printf 'id,layer,WKT\nG1,towers,POINT (36.8219 -1.2921)\nG2,,POINT (39.6682 -4.0435)\n' > east.csv
+printf 'id,layer,WKT\nG3,dc,POINT (102.6331 17.9757)\nG3,towers,POINT (102.7 18)\n' > west.csv
+ogr2ogr -f GPKG two.gpkg east.csv -nln east -a_srs EPSG:4326
+ogr2ogr -update -f GPKG two.gpkg west.csv -nln west -a_srs EPSG:4326
+store_of two.gpkg > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_eq "2|duplicate id: layer west: id 'west:G3' is already stored in dataset 'd'" "$(sql "SELECT feature||'|'||reason FROM rejects")" "the reject names the layer"
+assert_eq 'east:G1|towers
+east:G2|
+west:G3|dc' "$(sql "SELECT source_key||'|'||json_extract(extra, '\$.layer') FROM projects ORDER BY source_key")" "the property's values kept"
+assert_contains "$OUT" "note: 4 rows have a column 'layer' of their own" "the note"
+case_end
