@@ -83,6 +83,11 @@ typedef struct fp_diff_result {
     long old_with_id, new_with_id, shared_ids;
     const char *old_id_example, *new_id_example;
     long moved_and_changed;      /* moved pairs that also have changed fields */
+    /* Pairs matched by id that moved and have another name (or, with no
+     * names, another place): the same id given to another project? The
+     * first as an example. */
+    long renamed_and_moved;
+    const char *renamed_key, *renamed_old_name, *renamed_new_name;
     double move_m;               /* the threshold used */
     /* Every change, added first, then removed, moved, changed; within a
      * kind in store order. */
@@ -100,7 +105,9 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *opts, fp_diff_result *
 /* When both editions have rows but fewer than a tenth of the smaller one
  * matched: a warning (one line, no "warning: " prefix) into out saying
  * whether they share ids, which key matched them and how to choose it;
- * returns 1. Else "" and 0. */
+ * returns 1. Likewise when a fifth or more of the pairs matched by id (at
+ * least 3) moved and have another name: ids reused for other projects.
+ * Else "" and 0. */
 int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, const char *new_dataset, char *out,
                           size_t size);
 /* "file:N" of a row read by line, "file: feature N" of a feature (GeoJSON,

@@ -634,6 +634,17 @@ static void add_entry(diff_job *j, fp_change kind, const erow *o, const erow *n,
     g_array_append_val(j->by_kind[kind], e);
 }
 
+/* Another project under the same id, by the look of it: another name (or,
+ * for rows without names, another place), as folded text. */
+static int looks_like_another(diff_job *j, const erow *o, const erow *n)
+{
+    for (int t = T_NAME;; t = T_PLACE) {
+        const char *a = folded(j, o->text[t]), *b = folded(j, n->text[t]);
+        if (*a && *b) return strcmp(a, b) != 0;
+        if (*a || *b || t == T_PLACE) return 0;
+    }
+}
+
 /* Pairs compared (old rows in store order), then the rows left on each side. */
 static void collect(diff_job *j, fp_diff_result *res)
 {
@@ -648,6 +659,12 @@ static void collect(diff_job *j, fp_diff_result *res)
         else res->matched_by_name++;
         double d = distance(o, n);
         int moved = isfinite(d) && d > j->move_m;
+        if (o->by_id && moved && looks_like_another(j, o, n) && !res->renamed_and_moved++) {
+            int t = o->text[T_NAME] && *o->text[T_NAME] ? T_NAME : T_PLACE;
+            res->renamed_key = o->key;
+            res->renamed_old_name = o->text[t];
+            res->renamed_new_name = n->text[t];
+        }
         g_string_truncate(c.fields, 0);
         g_string_truncate(c.details, 0);
         c.n = 0;
@@ -701,6 +718,19 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
     *out = 0;
     long matched = r->matched_by_id + r->matched_by_name;
     long smaller = r->old_rows < r->new_rows ? r->old_rows : r->new_rows;
+    if (smaller > 0 && matched * 10 >= smaller && r->renamed_and_moved >= 3 &&
+        r->renamed_and_moved * 5 >= r->matched_by_id) {
+        /* Renumbered lists: the same id, another project. */
+        snprintf(out, size, "%s and %s: %ld of the %ld rows matched by id moved more than %.0f m and have another "
+                 "name (e.g. id '%.40s': '%.60s' -> '%.60s'): the editions may give the same ids to different projects. "
+                 "diff matches rows by id = the source key (the input's id column); to match on a column that keeps "
+                 "its value, import the editions again with --map id=COLUMN (after `footprint drop --dataset NAME`, "
+                 "or under new --dataset names)",
+                 old_dataset, new_dataset, r->renamed_and_moved, r->matched_by_id, r->move_m,
+                 r->renamed_key ? r->renamed_key : "", r->renamed_old_name ? r->renamed_old_name : "",
+                 r->renamed_new_name ? r->renamed_new_name : "");
+        return 1;
+    }
     if (smaller <= 0 || matched * 10 >= smaller) return 0;
     if (r->old_with_id && r->new_with_id) {
         /* Renumbered ids: every project "added" and "removed". diff has no

@@ -393,6 +393,26 @@ run --db $DB diff --dataset 2024 --against 2025
 assert_not_contains "$OUT" "warning" "no warning when most rows match"
 case_end
 
+case_begin "editions numbered by row (a project inserted at the top shifts every id): diff warns that ids seem reused for other projects"
+# By hand: five projects numbered 1..5; the next edition puts a new one
+# first and numbers 1..6, so id N is old N-1: every pair matched by id is
+# another project (another name, hundreds of km away).
+printf 'id,name,company,country,lon,lat\n1,Safe city Nairobi,Huawei,KEN,36.82,-1.29\n2,Data centre Addis,Huawei,ETH,38.74,9.03\n3,Backbone Dakar,Huawei,SEN,-17.44,14.69\n4,Campus Accra,Huawei,GHA,-0.19,5.60\n5,Lab Lusaka,Huawei,ZMB,28.32,-15.39\n' > sh_old.csv
+printf 'id,name,company,country,lon,lat\n1,Cable Mombasa,Huawei,KEN,39.67,-4.04\n2,Safe city Nairobi,Huawei,KEN,36.82,-1.29\n3,Data centre Addis,Huawei,ETH,38.74,9.03\n4,Backbone Dakar,Huawei,SEN,-17.44,14.69\n5,Campus Accra,Huawei,GHA,-0.19,5.60\n6,Lab Lusaka,Huawei,ZMB,28.32,-15.39\n' > sh_new.csv
+"$FP" -q --db $DB import sh_old.csv --dataset sh1 >/dev/null && "$FP" -q --db $DB import sh_new.csv --dataset sh2 >/dev/null
+run --db $DB diff --dataset sh1 --against sh2
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "1 added, 0 removed, 5 moved more than 100 m (5 of them also changed)" "the summary as before"
+assert_contains "$OUT" "diff: warning: sh1 and sh2: 5 of the 5 rows matched by id moved more than 100 m and have another name (e.g. id '1': 'Safe city Nairobi' -> 'Cable Mombasa'): the editions may give the same ids to different projects" "the warning"
+assert_contains "$OUT" "import the editions again with --map id=COLUMN" "how to choose the key"
+# One project renamed and moved among the five (an honest edit): no warning.
+printf 'id,name,company,country,lon,lat\n1,Safe city Nairobi,Huawei,KEN,36.82,-1.29\n2,Data centre Addis,Huawei,ETH,38.74,9.03\n3,Backbone Dakar,Huawei,SEN,-17.44,14.69\n4,Campus Kumasi,Huawei,GHA,-1.62,6.69\n5,Lab Lusaka,Huawei,ZMB,28.32,-15.39\n' > sh_edit.csv
+"$FP" -q --db $DB import sh_edit.csv --dataset sh3 >/dev/null
+run --db $DB diff --dataset sh1 --against sh3
+assert_contains "$OUT" "1 moved more than 100 m (1 of them also changed)" "one moved and renamed"
+assert_not_contains "$OUT" "warning" "no warning for one"
+case_end
+
 case_begin "GeoJSON and GeoPackage editions: rows are named 'file: feature N' (check's form), CSV rows 'file:N', in the summary and the report"
 # Feature numbers count from 1 in the file's order (python's json); a CSV's
 # line counts the header as line 1.
