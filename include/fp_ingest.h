@@ -75,6 +75,10 @@ typedef struct fp_import_result {
     long repaired;            /* invalid geometries repaired (extra.geometry_repaired says why) */
     long clamped;             /* coordinates within 1e-6 degrees beyond +-180/+-90, clamped */
     long reprojected;         /* rows or features transformed to WGS 84 and stored */
+    long coords_decimal_comma;      /* coordinates written with a decimal comma in a file not read so ("-1,2921"
+                                       quoted in a comma-separated CSV): read as decimals, counted */
+    char coords_decimal_comma_text[48]; /* the first, as written */
+    long pair_values_read;    /* rows located by a "Location"/"Position"/"GPS" column holding two decimal numbers */
     long year_not_understood; /* year kept in extra.year_raw, year left empty */
     long amount_not_understood; /* amount kept in extra.amount_raw, amount left empty */
     long amount_ambiguous;    /* a CSV with decimal commas whose amount column does not say what a lone

@@ -559,6 +559,12 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.reprojected)
             printf("  reprojected to WGS 84: %ld%s%s%s\n", r.reprojected, r.reprojected_from[0] ? " (from " : "",
                    r.reprojected_from, r.reprojected_from[0] ? ")" : "");
+        if (r.coords_decimal_comma)
+            printf("  coordinates with a decimal comma ('%s'), read as decimals: %ld\n", r.coords_decimal_comma_text,
+                   r.coords_decimal_comma);
+        if (r.pair_values_read)
+            printf("  located by the two numbers of one column (the columns line names it): %ld\n",
+                   r.pair_values_read);
         if (r.year_not_understood) printf("  year not understood (kept as extra.year_raw): %ld\n", r.year_not_understood);
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);

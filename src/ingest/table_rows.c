@@ -27,6 +27,8 @@ struct fp_table {
     int pair_c;                   /* one column of both coordinates ("GPS (lat, lon)"), or -1 */
     int pair_lon_first;           /* its name puts lon first ("Lon/Lat") */
     int unread_c;                 /* a column that may hold coordinates but is not read, or -1 */
+    int value_pair_c;             /* a column named only so ("Location", "Position", "GPS") read as lat, lon
+                                     in the rows whose value is two decimal numbers, or -1 */
     int field_col[FP_F_COUNT];
     int own_export;               /* footprint's own export (fpi_is_footprint_export) */
     fpi_own_columns own;          /* its placement columns */
@@ -248,6 +250,9 @@ static void describe_mapping(const fp_table *t)
         o += snprintf(buf + o, size - o, "%s%s=%s (one column%s)", o && buf[o - 1] != ' ' ? ", " : "",
                       t->pair_lon_first ? "lon, lat" : "lat, lon", t->shown[t->pair_c],
                       pair_column_order(t->cols[t->pair_c]) == 3 ? "; its name gives no order: read lat first" : "");
+    else if (t->value_pair_c >= 0 && o + 4 < size)
+        o += snprintf(buf + o, size - o, "%slat, lon=%s (one column, where a row holds two decimal numbers)",
+                      o && buf[o - 1] != ' ' ? ", " : "", t->shown[t->value_pair_c]);
     else if (t->wkt_c >= 0 && o + 4 < size)
         snprintf(buf + o, size - o, "%swkt=%s", o && buf[o - 1] != ' ' ? ", " : "", t->shown[t->wkt_c]);
 }
@@ -378,7 +383,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     name_columns_uniquely(t, renamed, sizeof renamed);
     char **cols = t->cols, **shown = t->shown = calloc(ncols + 1, sizeof *t->shown);
     for (int i = 0; i < ncols; i++) shown[i] = one_line(cols[i]);
-    t->lon_c = t->lat_c = t->wkt_c = t->pair_c = t->unread_c = -1;
+    t->lon_c = t->lat_c = t->wkt_c = t->pair_c = t->unread_c = t->value_pair_c = -1;
     fp_status st = FP_OK;
     char columns_list[1024] = "";
     for (int i = 0, o = 0; i < ncols && o < 1000; i++)
@@ -421,11 +426,21 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
                 t->pair_lon_first = order == 2;
             }
         }
+        /* No coordinate columns: a column named only "Location", "Position",
+         * "GPS" or so is read as lat, lon where a row holds two decimal
+         * numbers there ("-1.2921, 36.8219", as Google Sheets and Maps give
+         * them), and is what it was (a place, an attribute) elsewhere. Such
+         * a place went to geocode and fell back to the country's centroid. */
+        for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->value_pair_c < 0 && i < ncols; i++) {
+            char c[128];
+            compact_name(cols[i], c, sizeof c);
+            if (*c && fillers_only(c)) t->value_pair_c = i;
+        }
         /* A column whose name speaks of coordinates that no rule reads:
          * said on the columns line, and in the reason of rows rejected
          * for having no location. */
         for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && lone < 0 && t->unread_c < 0 && i < ncols; i++)
-            if (may_hold_coordinates(cols[i])) t->unread_c = i;
+            if (i != t->value_pair_c && may_hold_coordinates(cols[i])) t->unread_c = i;
         if (t->unread_c >= 0)
             snprintf(lone_note, sizeof lone_note,
                      "NOT READ: column '%s' may hold coordinates, but is not read as such (one column of both is read "
@@ -457,7 +472,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c ||
                                      t->field_col[f] == t->wkt_c || t->field_col[f] == t->pair_c))
             t->field_col[f] = -1;
-    if (t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->field_col[FP_F_PLACE] < 0 &&
+    if (t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->value_pair_c < 0 && t->field_col[FP_F_PLACE] < 0 &&
         t->field_col[FP_F_COUNTRY] < 0) {
         st = fp_error_set(err, FP_ERR_INPUT,
                           "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x, X_coord, POINT_X, decimalLongitude and their lat/y), "
@@ -538,8 +553,17 @@ static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name,
     const char *v1 = lat_first ? lat_s : lon_s, *v2 = lat_first ? lon_s : lat_s;
     double lon, lat;
     if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
-        snprintf(reason, size, "%s%s='%.40s' %s='%.40s' is not a pair of numbers", intro, n1, v1, n2, v2);
-        return FP_REJECT_COORD_NOT_NUMBER;
+        /* A decimal comma in a file that is not read so ("-1,2921" quoted
+         * in a comma-separated CSV, as a spreadsheet in a German or French
+         * locale saves it): degrees have at most three digits before the
+         * point, so "36,8219" cannot be a thousands separator. Not under
+         * --crs, where "530,123" metres may well be one. */
+        if (t->decimal_comma || t->pj || parse_coord(lon_s, 1, &lon) || parse_coord(lat_s, 1, &lat)) {
+            snprintf(reason, size, "%s%s='%.40s' %s='%.40s' is not a pair of numbers", intro, n1, v1, n2, v2);
+            return FP_REJECT_COORD_NOT_NUMBER;
+        }
+        if (!t->res->coords_decimal_comma++)
+            snprintf(t->res->coords_decimal_comma_text, sizeof t->res->coords_decimal_comma_text, "%s", strchr(lon_s, ',') ? lon_s : lat_s);
     }
     if (!isfinite(lon) || !isfinite(lat)) {
         snprintf(reason, size, "%s%s=%s %s=%s is not finite", intro, n1, v1, n2, v2);
@@ -567,6 +591,18 @@ static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name,
     *x = clon;
     *y = clat;
     return FP_REJECT_KINDS;
+}
+
+/* A number with a fractional part, as degrees are written: "-1.2921",
+ * "36,8219" (a decimal comma). Whole numbers ("12, 34") are not taken for
+ * coordinates by the look of them. */
+static int is_decimal_number(const char *s)
+{
+    if (*s == '-' || *s == '+') s++;
+    size_t a = strspn(s, "0123456789");
+    if (!a || (s[a] != '.' && s[a] != ',')) return 0;
+    size_t b = strspn(s + a + 1, "0123456789");
+    return b > 0 && s[a + 1 + b] == '\0';
 }
 
 /* The two coordinates of one column ("14.6928, -17.4467", "(14.69;
@@ -727,6 +763,21 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
             is_point = 1;
         }
     }
+    if (!blob && !is_point && t->value_pair_c >= 0 && !t->pj) {
+        char *v = fpi_trim(fields[t->value_pair_c]), copy[256], *first, *second, intro[300];
+        if (strlen(v) < sizeof copy && (snprintf(copy, sizeof copy, "%s", v), !split_pair(copy, &first, &second)) &&
+            is_decimal_number(first) && is_decimal_number(second)) {
+            /* Lat first, as GPS units and map sites give them; lon first
+             * when only that reading puts the first within +-90. */
+            int lon_first = fabs(strtod(first, NULL)) > 90 && fabs(strtod(second, NULL)) <= 90;
+            snprintf(intro, sizeof intro, "column %s read as %s: ", shown[t->value_pair_c], lon_first ? "lon, lat" : "lat, lon");
+            int kind = point_of(t, lon_first ? first : second, lon_first ? second : first, "lon", "lat", !lon_first,
+                                intro, &px, &py, &row.reprojected, reason, sizeof reason);
+            if (kind != FP_REJECT_KINDS) return reject(t, sink, line, feature, kind, reason, raw, raw_len, err);
+            is_point = 1;
+            res->pair_values_read++;
+        }
+    }
     if (!blob && !is_point && !have_place) {
         /* A column that may hold coordinates but is not read: the reason
          * says so rather than that the row has none. */
@@ -734,6 +785,12 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
             snprintf(reason, sizeof reason, "no coordinates read (column %s, '%.40s', is not read as coordinates: see "
                      "the import's columns line) and no place or country to geocode", shown[t->unread_c],
                      fpi_trim(fields[t->unread_c]));
+            return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION, reason, raw, raw_len, err);
+        }
+        if (t->value_pair_c >= 0 && *fpi_trim(fields[t->value_pair_c])) {
+            snprintf(reason, sizeof reason, "no coordinates (column %s, '%.40s', is not two decimal numbers such as "
+                     "'-1.2921, 36.8219') and no place or country to geocode", shown[t->value_pair_c],
+                     fpi_trim(fields[t->value_pair_c]));
             return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION, reason, raw, raw_len, err);
         }
         return reject(t, sink, line, feature, FP_REJECT_NO_LOCATION,

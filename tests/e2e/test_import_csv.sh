@@ -213,6 +213,57 @@ assert_eq 0 "$RC" "--lon/--lat as shown: exit status ($OUT)"
 assert_eq "30.0619|-1.9441" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='wrapped2'")" "--lon/--lat as shown"
 case_end
 
+# A "Location" column as Google Sheets users fill it: some rows hold the
+# coordinates Google Maps copies ("-1.2921, 36.8219"), others a town. The
+# coordinates were taken for a place name, and geocode put the row at the
+# country's centroid, 230 km off. Points by hand from the values.
+case_begin "a 'Location' or 'Position' column: rows holding two decimal numbers are located by them (lat, lon), a town is still a place; other values rejected naming the column"
+cat > loc.csv <<'C'
+name,country,Location
+Nairobi HQ,Kenya,"-1.2921, 36.8219"
+Mombasa office,Kenya,Mombasa
+Eldoret site,Kenya,"0.5143,35.2698"
+Bad,Kenya,"95.5, 200.5"
+C
+run --db $DB import loc.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_contains "$OUT" "lat, lon=Location (one column, where a row holds two decimal numbers)" "columns line"
+assert_contains "$OUT" "located by the two numbers of one column (the columns line names it): 2" "counted"
+assert_eq "Nairobi HQ|36.8219|-1.2921|input
+Mombasa office|||
+Eldoret site|35.2698|0.5143|input" "$(ssql "SELECT name, X(geom), Y(geom), geocode_method FROM projects WHERE dataset='loc' ORDER BY source_line")" "points (Mombasa left to geocode)"
+assert_eq "5|coordinates out of range: column Location read as lat, lon: lat=95.5 lon=200.5 is outside lon -180..180, lat -90..90 (another CRS? use --crs)" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='loc'")" "the out-of-range pair rejected"
+# A file whose only location column is "Position": not refused; a value
+# that is not two decimal numbers is rejected saying so.
+printf 'name,Position\nA,"-1.2921,36.8219"\nB,12 34\n' > pos.csv
+run --db $DB import pos.csv
+assert_eq 0 "$RC" "Position: exit status ($OUT)"
+assert_eq "A|36.8219|-1.2921" "$(ssql "SELECT name, X(geom), Y(geom) FROM projects WHERE dataset='pos'")" "Position: the point"
+assert_eq "3|no location: no coordinates (column Position, '12 34', is not two decimal numbers such as '-1.2921, 36.8219') and no place or country to geocode" \
+    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='pos'")" "Position: the reject"
+case_end
+
+# A comma-separated CSV saved by a spreadsheet in a German or French locale:
+# the coordinates quoted, with decimal commas. Degrees have at most three
+# digits before the point, so '36,8219' is no thousands separator; under
+# --crs (metres) it may be one, and is not read so.
+case_begin "decimal commas in a comma-separated CSV's quoted coordinates are read as decimals (and counted); not under --crs"
+printf 'Name,Country,Lat,Lng\nNairobi HQ,Kenya,"-1,2921","36,8219"\nEldoret,Kenya,0.5143,35.2698\n' > dc_comma.csv
+run --db $DB import dc_comma.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "coordinates with a decimal comma ('36,8219'), read as decimals: 1" "counted"
+assert_eq "Nairobi HQ|36.8219|-1.2921
+Eldoret|35.2698|0.5143" "$(ssql "SELECT name, X(geom), Y(geom) FROM projects WHERE dataset='dc_comma' ORDER BY source_line")" "points"
+printf 'id,x,y\nM1,"530,123","180,456"\n' > dc_metres.csv
+run --db $DB import dc_metres.csv --crs EPSG:27700
+assert_contains "$OUT" "1 row read, 0 stored, 1 rejected" "under --crs: not read as decimals"
+assert_eq "coordinates not numbers: x='530,123' y='180,456' is not a pair of numbers" \
+    "$(sql "SELECT r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='dc_metres'")" "the reject"
+case_end
+
 # One column holding both coordinates, as field teams and map sites write
 # them: read in the order its name says, lat first when it says none
 # (README); values that are not two numbers rejected with the column named.
@@ -404,10 +455,12 @@ assert_eq "8.55|47.3667|1234.5" "$(ssql "SELECT X(geom), Y(geom), amount FROM pr
 run --db $DB import dc.tsv
 assert_eq 0 "$RC" "tsv: exit status"
 assert_eq "7.4474|46.948" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='dc'")" "tsv: point"
-# With commas as delimiter a decimal comma can only be quoted: still not a number.
+# With commas as delimiter a decimal comma can only be quoted: read as a
+# decimal too (degrees have no thousands), and counted.
 printf 'id,lon,lat\nd3,"8,55",47.3\n' > dccomma.csv
 run --db $DB import dccomma.csv
-assert_contains "$OUT" "rejected, coordinates not numbers: 1" "comma-delimited: '8,55' is not a coordinate"
+assert_contains "$OUT" "coordinates with a decimal comma ('8,55'), read as decimals: 1" "comma-delimited: '8,55' counted"
+assert_eq "8.55|47.3" "$(ssql "SELECT X(geom), Y(geom) FROM projects WHERE dataset='dccomma'")" "comma-delimited: the point"
 case_end
 
 case_begin "countries written as ISO 3166-1's own short names and common abbreviations resolve to their alpha-3 codes"
