@@ -515,6 +515,10 @@ fp_status fp_store_geocode_rows(fp_store *store, const char *dataset, int redo, 
  * 1 source_key, 2 x, 3 y, 4 geocode_method, 5 geocode_precision,
  * 6 geocode_ref. */
 fp_status fp_store_placed_points(fp_store *store, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err);
+/* Whether any project was placed at a gazetteer place (geocode precision
+ * city: GeoNames' positions, whose licence asks for credit). Reads the
+ * projects until the first such one: a store with none is read whole. */
+fp_status fp_store_gazetteer_placed(fp_store *store, int *any, fp_error *err);
 /* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
  * of that code or it has none). */
 fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);

@@ -188,6 +188,11 @@ fp_status fp_style_set_categories(fp_style *s, const char *const *values, size_t
  * has one colour in every map, layer and tile. */
 struct fp_store;
 fp_status fp_style_set_store_categories(fp_style *s, struct fp_store *store, fp_error *err);
+/* The credits the style's outputs show, with GeoNames credited (CC BY
+ * 4.0 asks for the credit wherever what it gave is shown) when a project of
+ * the store was placed at a gazetteer place and the style's credits do not
+ * name GeoNames: what render, tiles and the QGIS project's layouts call. */
+fp_status fp_style_set_store_credits(fp_style *s, struct fp_store *store, fp_error *err);
 fp_shape fp_style_category_shape(const fp_style *s, const char *category);   /* default circle */
 const char *fp_style_category_field(const fp_style *s);                       /* default "category" */
 /* Proportional symbols: the size (points) of a symbol for value, its area

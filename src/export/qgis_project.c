@@ -966,6 +966,8 @@ static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
     /* The store's categories, so a mixed table's kinds (plan_layers) are
      * coloured as the export colours the table. */
     if (!st && j->want_projects) st = fp_style_set_store_categories(j->styles[1], store, err);
+    for (int i = 0; !st && i < 3; i++)
+        if (j->styles[i]) st = fp_style_set_store_credits(j->styles[i], store, err);
     const char *what = j->o->what;
     if (!st && !j->agg && (!what || !strcmp(what, "all"))) {
         /* --aggregation, else the world map's: never a project silently

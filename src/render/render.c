@@ -1184,6 +1184,10 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_style_free(style);
         return st;
     }
+    if ((st = fp_style_set_store_credits(style, store, err))) {
+        fp_style_free(style);
+        return st;
+    }
     /* The comparison before any file or folder: a bad --diff writes nothing. */
     fp_diff_map *diff = NULL;
     if (o->diff && (st = fpi_diff_map_new(store, o, style, &diff, err))) {

@@ -51,6 +51,20 @@ fp_status fp_store_placed_points(fp_store *s, const char *dataset, int64_t impor
     return *out ? FP_OK : FP_ERR_NOMEM;
 }
 
+fp_status fp_store_gazetteer_placed(fp_store *s, int *any, fp_error *err)
+{
+    if (s->pg) return fpi_pg_gazetteer_placed(s, any, err);
+    *any = 0;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT EXISTS (SELECT 1 FROM projects WHERE geocode_precision = 'city')",
+                                     "reading how projects were placed", &q, err);
+    if (st) return st;
+    if (sqlite3_step(q) == SQLITE_ROW) *any = sqlite3_column_int(q, 0);
+    else st = fpi_store_db_error(s, "reading how projects were placed", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
 fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
     if (s->pg) return fpi_pg_region_wkb(s, code, wkb, len, err);

@@ -29,6 +29,17 @@ fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_row
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
+fp_status fpi_pg_gazetteer_placed(fp_store *s, int *any, fp_error *err)
+{
+    *any = 0;
+    PGresult *r = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM projects WHERE geocode_precision = 'city')", 0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        return fpi_pg_error(s, r, "reading how projects were placed", err);
+    *any = !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    return FP_OK;
+}
+
 fp_status fpi_pg_placed_points(fp_store *s, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err)
 {
     char import[24];

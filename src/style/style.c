@@ -28,6 +28,7 @@ struct fp_style {
     json_t *root;
     char *origin;
     char *name_buf;            /* the name when derived from the file name */
+    char *credits_buf;         /* map.credits when fp_style_set_store_credits added to them */
     const char *name, *description;
     fp_map_style map;
     int has_choropleth;
@@ -767,6 +768,7 @@ void fp_style_free(fp_style *s)
     json_decref(s->root);
     free(s->origin);
     free(s->name_buf);
+    g_free(s->credits_buf);
     free(s->breaks);
     free(s->cats);
     free(s->cat_names);
@@ -860,6 +862,23 @@ const char *fp_shape_name(fp_shape shape)
     case FP_SHAPE_DIAMOND: return "diamond";
     }
     return "circle";
+}
+
+fp_status fp_style_set_store_credits(fp_style *s, fp_store *store, fp_error *err)
+{
+    /* Without credits of its own a style draws the default line, which
+     * names GeoNames already (legend.c). */
+    if (!s->map.credits || strcasestr(s->map.credits, "geonames")) return FP_OK;
+    int placed = 0;
+    fp_status st = fp_store_gazetteer_placed(store, &placed, err);
+    if (st || !placed) return st;
+    size_t n = strlen(s->map.credits);
+    char *c = g_strdup_printf("%s%s%sPlaces: GeoNames (geonames.org), CC BY 4.0.", s->map.credits,
+                              n && s->map.credits[n - 1] != '.' ? "." : "", n ? " " : "");
+    g_free(s->credits_buf);
+    s->credits_buf = c;
+    s->map.credits = c;
+    return FP_OK;
 }
 
 fp_status fp_style_set_store_categories(fp_style *s, fp_store *store, fp_error *err)

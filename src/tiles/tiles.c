@@ -288,6 +288,7 @@ static fp_status load_scene(fp_store *store, tile_run *r, fp_error *err)
     const fp_tiles_options *o = r->o;
     fp_status st = fp_style_load_ctx(r->ctx, o->style_path, &r->style, err);
     if (!st) st = fp_style_set_store_categories(r->style, store, err);
+    if (!st) st = fp_style_set_store_credits(r->style, store, err);
     if (!st) st = fp_choropleth_new(store, r->style, o->aggregation, NULL, &r->choropleth, err);
     if (st) return st;
     if (r->vector)

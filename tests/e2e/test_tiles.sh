@@ -191,6 +191,33 @@ assert_contains "$(cat world.preview/tiles.json)" '"tiles/{z}/{x}/{y}.png"' "the
 assert_eq "" "$(ls -d world.mbtiles.partial world.preview.partial 2>/dev/null)" "no partial files left"
 case_end
 
+# GeoNames' licence (CC BY 4.0) asks for credit wherever positions it gave
+# are shown: the world style's credits name Natural Earth and
+# world-countries only. Which stores hold gazetteer-placed projects is
+# read with sqlite3 here; the credit is looked for in the outputs.
+case_begin "attribution: GeoNames credited in tiles, tiles.json, the QGIS project and the PDF when projects were placed at gazetteer places; not otherwise, never twice"
+assert_eq 1 "$(sqlite3 "$DB" "SELECT count(*) > 0 FROM projects WHERE geocode_precision = 'city'")" "the run's store has gazetteer-placed projects"
+assert_eq 0 "$(sqlite3 "$EDGE" "SELECT count(*) FROM projects WHERE geocode_precision = 'city'")" "the edge store has none"
+credit="Places: GeoNames (geonames.org), CC BY 4.0."
+run --db "$DB" tiles --zoom 0-1 --format mvt -o gn.mbtiles
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "Boundaries: Natural Earth (public domain). Country attributes: world-countries (ODbL). Colours: ColorBrewer 2.0 by Cynthia Brewer. $credit" \
+    "$(sqlite3 gn.mbtiles "SELECT value FROM metadata WHERE name='attribution'")" "MBTiles attribution"
+assert_contains "$(cat gn.preview/tiles.json)" "$credit" "tiles.json"
+run --db "$EDGE" tiles --zoom 0-1 --format mvt -o nogn.mbtiles
+assert_not_contains "$(sqlite3 nogn.mbtiles "SELECT value FROM metadata WHERE name='attribution'")" "GeoNames" "no gazetteer places: no GeoNames credit"
+# A style that credits GeoNames itself: kept as it is, not credited twice.
+run --db "$DB" tiles --style category-points --zoom 0-1 --format mvt -o cp.mbtiles
+assert_eq 1 "$(sqlite3 cp.mbtiles "SELECT value FROM metadata WHERE name='attribution'" | grep -o GeoNames | wc -l)" "category-points: once"
+run --db "$DB" export --format qgz -o gn.qgz
+assert_eq 0 "$RC" "qgz exit status ($OUT)"
+[ "$(unzip -p gn.qgz '*.qgs' | grep -c "world-countries (ODbL). Colours: ColorBrewer 2.0 by Cynthia Brewer. $credit")" -gt 0 ] \
+    || fail "the world layout's credits lack GeoNames"
+run --db "$DB" render -o gn.pdf
+assert_eq 0 "$RC" "render exit status ($OUT)"
+assert_contains "$(pdftotext gn.pdf - | tr '\n' ' ')" "GeoNames" "the PDF's credit line"
+case_end
+
 case_begin "identical tiles are stored once: z4's 256 tiles in fewer than 200 blobs, the open sea's shared by 20 or more"
 run --db "$DB" tiles --zoom 4 -o z4.mbtiles --no-preview
 n=$(sqlite3 z4.mbtiles "SELECT count(*) FROM map"); u=$(sqlite3 z4.mbtiles "SELECT count(*) FROM images")
