@@ -338,9 +338,10 @@ assert_contains "$OUT" "sheet About skipped: no coordinate, WKT, place or countr
 case_end
 
 case_begin "a workbook none of whose sheets has a location column is refused (exit 1, nothing recorded), not read as 0 rows"
+# (A column "gps" would be one: read where it holds two decimal numbers.)
 cat > noloc.json <<'J'
 {"sheets": [{"name": "Read me", "rows": [["Read me"], ["Sites of the programme"]]},
- {"name": "Sites", "rows": [["code", "where", "gps"], ["S1", "near the river", "somewhere"]]}]}
+ {"name": "Sites", "rows": [["code", "where", "remarks"], ["S1", "near the river", "somewhere"]]}]}
 J
 sheet noloc.xlsx noloc.json
 store_of noloc.xlsx > /dev/null
@@ -348,7 +349,7 @@ assert_eq 1 "$RC" "exit status ($OUT)"
 assert_contains "$OUT" "footprint: noloc.xlsx: no sheet has a coordinate, WKT, place or country column (sheet Read me skipped: no coordinate, WKT, place or country column; sheet Sites skipped: no coordinate, WKT, place or country column); --layer NAME imports one sheet, naming its columns" "the message"
 assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM imports), (SELECT count(*) FROM projects)")" "no import recorded"
 run --db "$DB" import noloc.xlsx --layer Sites
-assert_contains "$OUT" "(columns: code, where, gps)" "--layer names the sheet's columns"
+assert_contains "$OUT" "(columns: code, where, remarks)" "--layer names the sheet's columns"
 case_end
 
 # A column of date cells and text cells: GDAL types it as text and hands the
