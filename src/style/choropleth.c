@@ -76,6 +76,19 @@ static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_er
     }
     fp_status st = fp_rows_status(r, err);
     fp_rows_free(r);
+    /* A level the aggregation does not have reads no rows: the map would
+     * be drawn without its choropleth, silently (render --aggregation of a
+     * hex or grid aggregation with the world style's level 'country'). */
+    int64_t level_rows = -1;
+    if (!st && values->len == 0 && !fp_store_aggregation_level_rows(ch->store, ch->aggregation, ch->level, &level_rows, &e) &&
+        level_rows == 0) {
+        char *main_level = NULL;
+        fp_store_aggregation_level(ch->store, ch->aggregation, &main_level, &e);
+        st = fp_error_set(err, FP_ERR_USAGE, "aggregation '%s' has no level '%s' (the level the style's choropleth draws)%s%s%s",
+                          ch->aggregation, ch->level, main_level ? "; its level is '" : "", main_level ? main_level : "",
+                          main_level ? "': give a style whose choropleth names that level or none (--style FILE)" : "");
+        free(main_level);
+    }
     if (!st) st = fp_classify(cs, (const double *)(void *)values->data, values->len, &ch->classes, err);
     ch->regions = (long)values->len;
     g_array_free(values, TRUE);

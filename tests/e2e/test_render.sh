@@ -502,6 +502,21 @@ assert_contains "$OUT" "footprint aggregate" "message says how to make it"
 assert_eq "" "$(ls e7.* 2>/dev/null)" "files written"
 case_end
 
+# The world style draws level 'country'; a hex aggregation has only 'hex':
+# the map was drawn without a choropleth (no land, no legend), exit 0.
+case_begin "--aggregation of another level than the style's (a hex aggregation, the world style's 'country'): exit 2 naming both levels, nothing written; tiles likewise"
+cp "$DB" hexs.sqlite
+"$FP" -q --db hexs.sqlite aggregate --by hex:500 --name hex_500 || fail "aggregate hex"
+assert_eq "hex|0" "$(sqlite3 hexs.sqlite "SELECT (SELECT level FROM aggregations WHERE name = 'hex_500'), (SELECT count(*) FROM agg_hex_500 WHERE level = 'country')")" "the aggregation's level (sqlite3)"
+run --db hexs.sqlite render --aggregation hex_500 -o hexmap.png
+assert_eq 2 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "aggregation 'hex_500' has no level 'country' (the level the style's choropleth draws); its level is 'hex'" "the message"
+assert_eq "" "$(ls hexmap.* 2>/dev/null)" "nothing written"
+run --db hexs.sqlite tiles --aggregation hex_500 --zoom 0 -o hextiles
+assert_eq 2 "$RC" "tiles: exit status ($OUT)"
+assert_contains "$OUT" "has no level 'country'" "tiles: the message"
+case_end
+
 # ==============================================================================
 # 7. Output safety.
 # ==============================================================================
