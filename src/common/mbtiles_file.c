@@ -117,7 +117,24 @@ fp_status fpi_mbtiles_file_close(fp_mbtiles_file *f, int commit, fp_error *err)
         f->has = f->put_image = f->put_map = NULL;
         /* Even an interrupted run keeps what it wrote, for --resume. */
         if (sqlite3_exec(f->db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK && commit) st = db_error(f, "cannot commit", err);
-        if (!st && commit && sqlite3_exec(f->db, "ANALYZE;", NULL, NULL, NULL) != SQLITE_OK)
+        /* A finished file has its rows in key order: the threads deliver
+         * tiles in an order of their own, and a rerun on unchanged data
+         * must give the same bytes ("publish if changed"). The rows are
+         * written again in order and the file rebuilt (VACUUM), then
+         * ANALYZE'd. */
+        static const char *const in_order =
+            "BEGIN;"
+            "CREATE TEMP TABLE fp_map AS SELECT zoom_level, tile_column, tile_row, tile_id FROM map"
+            " ORDER BY zoom_level, tile_column, tile_row;"
+            "CREATE TEMP TABLE fp_images AS SELECT tile_data, tile_id FROM images ORDER BY tile_id;"
+            "CREATE TEMP TABLE fp_metadata AS SELECT name, value FROM metadata ORDER BY name;"
+            "DELETE FROM map; DELETE FROM images; DELETE FROM metadata;"
+            "INSERT INTO map SELECT * FROM fp_map ORDER BY rowid;"
+            "INSERT INTO images SELECT * FROM fp_images ORDER BY rowid;"
+            "INSERT INTO metadata SELECT * FROM fp_metadata ORDER BY rowid;"
+            "DROP TABLE fp_map; DROP TABLE fp_images; DROP TABLE fp_metadata;"
+            "COMMIT; VACUUM; ANALYZE;";
+        if (!st && commit && sqlite3_exec(f->db, in_order, NULL, NULL, NULL) != SQLITE_OK)
             st = db_error(f, "cannot finish", err);
         if (sqlite3_close(f->db) != SQLITE_OK && !st && commit) st = fp_error_set(err, FP_ERR_DB, "%s: cannot close", f->name);
         f->db = NULL;

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <jansson.h>
 #include "tiles_internal.h"
+#include "common/json_util.h"
 
 #ifndef FP_WEBDIR
 #define FP_WEBDIR "web"
@@ -45,7 +46,7 @@ char *fpi_tilejson(const fp_preview_info *in)
         json_t *vl = json_loads(in->vector_layers_json, 0, NULL);
         if (vl) json_object_set_new(j, "vector_layers", vl);
     }
-    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = fpi_json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
     return text;
 }
@@ -190,7 +191,7 @@ static char *category_colors_json(const fp_preview_info *in)
         fp_rgba_to_hex(in->category_colors[i], hex);
         json_object_set_new(o, in->categories[i], json_string(hex));
     }
-    char *t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    char *t = fpi_json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(o);
     return t;
 }
@@ -314,7 +315,7 @@ static char *timeline_json(const fp_preview_info *in)
         json_object_set_new(t, "nodata", json_string(hex));
         json_object_set_new(t, "zeroIsNodata", json_boolean(c->zero_is_nodata));
     }
-    char *text = json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = fpi_json_dumps(t, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(t);
     return text;
 }

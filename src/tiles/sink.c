@@ -98,6 +98,14 @@ static int swap_into_place(const char *from, const char *to)
     return rc;
 }
 
+/* The preview folder into place; an empty one (--no-preview wrote nothing
+ * there) is removed instead, and an earlier NAME.preview/ left as it is. */
+static int preview_into_place(const char *from, const char *to)
+{
+    if (g_rmdir(from) == 0) return 0;          /* rmdir takes only an empty folder */
+    return swap_into_place(from, to);
+}
+
 static void add_digest(const char *digest, void *user)
 {
     g_hash_table_add(user, g_strdup(digest));
@@ -325,14 +333,14 @@ fp_status fpi_tile_sink_close(fp_tile_sink *s, int commit, long *unique, fp_erro
     }
     if (s->pmtiles) {
         st = fpi_pmtiles_close(s->pmtiles, commit, unique, s->o.ctx, err);
-        if (commit && !st && swap_into_place(s->preview, s->preview_target) != 0)
+        if (commit && !st && preview_into_place(s->preview, s->preview_target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
     } else if (commit && !st) {
         if (s->mbtiles) {
             fp_context_pause(s->o.ctx, "tiles:swap");
             if (g_rename(s->root, s->target) != 0)
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));
-            else if (swap_into_place(s->preview, s->preview_target) != 0)
+            else if (preview_into_place(s->preview, s->preview_target) != 0)
                 st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->preview_target, strerror(errno));
         } else if (!s->in_place && swap_into_place(s->root, s->target) != 0)
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot rename into place: %s", s->target, strerror(errno));

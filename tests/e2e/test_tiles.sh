@@ -191,6 +191,25 @@ assert_contains "$(cat world.preview/tiles.json)" '"tiles/{z}/{x}/{y}.png"' "the
 assert_eq "" "$(ls -d world.mbtiles.partial world.preview.partial 2>/dev/null)" "no partial files left"
 case_end
 
+# A rerun on unchanged data gives the same bytes ("publish if changed"):
+# the threads deliver tiles in an order of their own, and the MBTiles rows
+# were stored in it (every run's file differed, the tiles the same).
+case_begin "MBTiles: three runs with two threads give byte-identical files, rows in key order; --no-preview leaves no preview folder; tiles.json bounds as given (-85.051129)"
+for i in 1 2 3; do
+    run --db "$DB" tiles --zoom 0-4 --threads 2 --no-preview -o same$i.mbtiles
+    assert_eq 0 "$RC" "run $i exit status ($OUT)"
+done
+assert_eq 1 "$(md5sum same1.mbtiles same2.mbtiles same3.mbtiles | cut -d' ' -f1 | sort -u | wc -l)" "one md5 for the three files"
+assert_eq 341 "$(sqlite3 same1.mbtiles "SELECT count(*) FROM map")" "z0-4: 1+4+16+64+256 tiles"
+assert_eq 0 "$(sqlite3 same1.mbtiles "SELECT count(*) FROM map a JOIN map b ON b.rowid = a.rowid + 1 WHERE (b.zoom_level, b.tile_column, b.tile_row) < (a.zoom_level, a.tile_column, a.tile_row)")" "map rows in key order"
+assert_eq "ok" "$(sqlite3 same1.mbtiles "PRAGMA integrity_check")" "integrity"
+for i in 1 2 3; do [ -e same$i.preview ] && fail "--no-preview left same$i.preview"; done
+run --db "$DB" tiles --zoom 0-1 -o bounds_dir
+python3 -c "import json,sys; print(json.load(open('bounds_dir/tiles.json'))['bounds'])" > bounds.txt
+assert_eq "[-180.0, -85.051129, 180.0, 85.051129]" "$(cat bounds.txt)" "bounds read back"
+assert_contains "$(tr -d ' \n' < bounds_dir/tiles.json)" '"bounds":[-180.0,-85.051129,180.0,85.051129]' "bounds as written (no float noise)"
+case_end
+
 # GeoNames' licence (CC BY 4.0) asks for credit wherever positions it gave
 # are shown: the world style's credits name Natural Earth and
 # world-countries only. Which stores hold gazetteer-placed projects is
