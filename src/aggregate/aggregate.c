@@ -857,8 +857,40 @@ static void add_to_row(fp_row_metrics *m, const fp_project_table *t, size_t pi, 
     }
 }
 
+static int by_bytes(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void fpi_group_columns(fp_project_table *t)
 {
+    /* A group's columns in byte order of their values: read in order of
+     * first appearance, a re-sorted input sheet gave the same numbers under
+     * another column order (the CSV header, the GeoPackage's fields), and
+     * a needless republish. */
+    for (int g = 0; g < t->ngroups; g++) {
+        GPtrArray *v = t->group_values[g];
+        guint n = v->len;
+        if (n < 2) continue;
+        char **old = g_memdup2(v->pdata, n * sizeof *old);
+        g_ptr_array_sort(v, by_bytes);
+        /* Old index -> new: the values are distinct, so a binary search of
+         * each old value in the sorted array finds it. */
+        int *remap = g_new(int, n);
+        for (guint i = 0; i < n; i++) {
+            guint lo = 0, hi = n;
+            while (lo < hi) {
+                guint mid = (lo + hi) / 2;
+                if (strcmp(g_ptr_array_index(v, mid), old[i]) < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            remap[i] = (int)lo;
+        }
+        size_t ng = (size_t)t->ngroups;
+        for (size_t i = 0; i < t->n; i++) t->group_index[i * ng + (size_t)g] = remap[t->group_index[i * ng + (size_t)g]];
+        g_free(remap);
+        g_free(old);
+    }
     size_t ngcols = 0;
     for (int g = 0; g < t->ngroups; g++) {
         t->group_offset[g] = ngcols;

@@ -437,6 +437,22 @@ assert_eq "" "$bad" "continent != sum of its countries"
 assert_eq "$(col _unassigned projects_weighted country)" "$(col _unassigned projects_weighted continent)" "same unassigned at every level"
 case_end
 
+# The same rows in another order (a re-sorted sheet): the same columns in
+# the same order, the values' byte order ('' first, as category_none).
+case_begin "--group: the group columns in byte order of their values whatever the rows' order (the CSV header and the GeoPackage's fields do not move)"
+printf 'id,category,lon,lat\n1,telecom,36.82,-1.29\n2,Smart city,30.06,-1.94\n3,,32.58,0.35\n4,data_centre,39.27,-6.8\n5,telecom,36.9,-1.3\n' > order_a.csv
+{ head -1 order_a.csv; tail -n +2 order_a.csv | tac; } > order_b.csv
+for v in a b; do
+    fp_init order_$v.sqlite >/dev/null 2>&1
+    "$FP" -q --db order_$v.sqlite import order_$v.csv --dataset d || fail "import order_$v"
+    "$FP" -q --db order_$v.sqlite aggregate --by country --group category --name g || fail "aggregate order_$v"
+done
+cols_of() { sqlite3 "$1" "SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_table_info('agg_g') WHERE name LIKE 'category%' ORDER BY cid)"; }
+assert_eq "category_none category_smart_city category_data_centre category_telecom" "$(cols_of order_a.sqlite)" "columns of the file as written"
+assert_eq "$(cols_of order_a.sqlite)" "$(cols_of order_b.sqlite)" "columns of the reversed file"
+assert_eq "2.0" "$(sqlite3 order_b.sqlite "SELECT category_telecom FROM agg_g WHERE level = 'country' AND code = 'KEN'")" "Kenya's two telecom projects"
+case_end
+
 case_begin "--group category: one column per value, summing to projects_weighted on every row"
 cols=$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_table_info('$T') WHERE name LIKE 'category\_%' ESCAPE '\\' ORDER BY name)")
 assert_eq "category_5g category_cable category_none category_research category_smart_city category_surveillance" "$cols" "columns"
