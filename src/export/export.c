@@ -24,6 +24,7 @@
 #include "common/util.h"
 
 #define ATTRIBUTION "Compiled with footprint " FOOTPRINT_VERSION ". Boundaries: Natural Earth (public domain); " \
+                    "country names and attributes: world-countries by Mohammed Le Doze (ODbL 1.0); " \
                     "places: GeoNames (geonames.org, CC BY 4.0)."
 
 /* What a format does, as flags: the pipeline asks these, never which entry
