@@ -24,6 +24,29 @@ static void collect_errors(CPLErr level, CPLErrorNum num, const char *msg)
         snprintf(e->text + len, sizeof e->text - len, "%s%s", len ? "; " : "", msg);
 }
 
+/* The LIBKML driver's options naming a field that becomes a KML element
+ * (GDAL 3.6, ogrlibkmlfield.cpp), as LIBKML_<element>_FIELD. */
+static const char *const libkml_field_options[] = {
+    "NAME", "DESCRIPTION", "TIMESTAMP", "BEGIN", "END", "ALTITUDEMODE", "TESSELLATE", "EXTRUDE", "VISIBILITY",
+    "DRAWORDER", "ICON", "SNIPPET", "HEADING", "TILT", "ROLL", "SCALE_X", "SCALE_Y", "SCALE_Z", "MODEL",
+    "NETWORKLINK", "NETWORKLINK_REFRESHVISIBILITY", "NETWORKLINK_FLYTOVIEW", "NETWORKLINK_REFRESHMODE",
+    "NETWORKLINK_REFRESHINTERVAL", "NETWORKLINK_VIEWREFRESHMODE", "NETWORKLINK_VIEWREFRESHTIME",
+    "NETWORKLINK_VIEWBOUNDSCALE", "NETWORKLINK_VIEWFORMAT", "NETWORKLINK_HTTPQUERY", "CAMERA_LONGITUDE",
+    "CAMERA_LATITUDE", "CAMERA_ALTITUDE", "CAMERA_ALTITUDEMODE", "PHOTOOVERLAY", "PHOTOOVERLAY_SHAPE", "LEFTFOV",
+    "RIGHTFOV", "BOTTOMFOV", "TOPFOV", "NEARFOV", NULL };
+
+void fpi_libkml_private_fields(int on)
+{
+    for (int i = 0; libkml_field_options[i]; i++) {
+        char key[64], value[64];
+        snprintf(key, sizeof key, "LIBKML_%s_FIELD", libkml_field_options[i]);
+        /* footprint_kml_name, footprint_kml_scale_x, ... */
+        snprintf(value, sizeof value, "%s%s", FPI_KML_FIELD_PREFIX, libkml_field_options[i]);
+        for (char *c = value + strlen(FPI_KML_FIELD_PREFIX); *c; c++) *c = (char)g_ascii_tolower(*c);
+        CPLSetThreadLocalConfigOption(key, on ? value : NULL);
+    }
+}
+
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e)
 {
     memset(e, 0, sizeof *e);

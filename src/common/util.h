@@ -106,6 +106,19 @@ typedef struct fpi_gdal_errors {
  * the GDALDatasetH, or NULL. */
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
 
+/* GDAL's LIBKML driver takes a field of certain names for a KML element of
+ * the Placemark instead of an attribute (name -> <name>, description,
+ * visibility, begin, icon, ... about 40, each named by a configuration
+ * option LIBKML_X_FIELD), and its reader reads those elements into fields of
+ * those names. footprint's KML export and its import of that export set
+ * each option to a name of its own, FPI_KML_FIELD_PREFIX + the element
+ * ("footprint_kml_name"), for the thread while GDAL writes or reads: every
+ * attribute is then ExtendedData under its own name (a project's `name`,
+ * an extra key `visibility`), and the Placemark's <name> is the label
+ * footprint writes in the field footprint_kml_name. on: set; 0: cleared. */
+#define FPI_KML_FIELD_PREFIX "footprint_kml_"
+void fpi_libkml_private_fields(int on);
+
 /* The transformation from an OGR layer's CRS to WGS 84 lon/lat (an
  * OGRCoordinateTransformationH in *ct, NULL if none is needed: the layer
  * is WGS 84 or declares no CRS). -1 if PROJ cannot transform that CRS (nor

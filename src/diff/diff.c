@@ -428,15 +428,92 @@ static void format_number(char *buf, size_t size, double v)
     }
 }
 
+/* Whether two rings of one orientation are the same within tol, starting
+ * at any vertex: each vertex of a within tol of its partner in b, taken in
+ * turn from some start. The normal form starts a ring at its least vertex
+ * (least x, then y): where two vertices of a near-vertical edge have
+ * nearly the same x, rounding (an export's --precision) may make the other
+ * the least, and the normal forms start at different vertices of the same
+ * ring. Rings of different vertex counts differ. */
+static int same_ring_any_start(GEOSContextHandle_t h, const GEOSGeometry *ra, const GEOSGeometry *rb, double tol)
+{
+    const GEOSCoordSequence *sa = GEOSGeom_getCoordSeq_r(h, ra), *sb = GEOSGeom_getCoordSeq_r(h, rb);
+    unsigned int na = 0, nb = 0;
+    if (!sa || !sb || !GEOSCoordSeq_getSize_r(h, sa, &na) || !GEOSCoordSeq_getSize_r(h, sb, &nb) || na != nb || na < 4)
+        return 0;
+    unsigned int m = na - 1;              /* the last vertex repeats the first */
+    double *xy = g_new(double, 4 * (size_t)m);
+    double *a = xy, *b = xy + 2 * (size_t)m;
+    int ok = 1;
+    for (unsigned int i = 0; i < m && ok; i++)
+        ok = GEOSCoordSeq_getXY_r(h, sa, i, &a[2 * i], &a[2 * i + 1]) && GEOSCoordSeq_getXY_r(h, sb, i, &b[2 * i], &b[2 * i + 1]);
+    int same = 0;
+    /* A start that does not fit stops at its first vertex or soon after:
+     * about m comparisons in all for rings that differ. */
+    for (unsigned int s = 0; ok && s < m && !same; s++) {
+        unsigned int k = 0;
+        for (; k < m; k++) {
+            unsigned int t = (k + s) % m;
+            if (hypot(a[2 * k] - b[2 * t], a[2 * k + 1] - b[2 * t + 1]) > tol) break;
+        }
+        same = k == m;
+    }
+    g_free(xy);
+    return same;
+}
+
+/* Polygons (or multipolygons) in normal form, part for part and ring for
+ * ring the same within tol, each ring from any start (see above). */
+static int same_polygons_any_start(GEOSContextHandle_t h, const GEOSGeometry *a, const GEOSGeometry *b, double tol)
+{
+    int type = GEOSGeomTypeId_r(h, a);
+    if (type != GEOSGeomTypeId_r(h, b)) return 0;
+    if (type == GEOS_MULTIPOLYGON) {
+        int n = GEOSGetNumGeometries_r(h, a);
+        if (n < 0 || n != GEOSGetNumGeometries_r(h, b)) return 0;
+        for (int i = 0; i < n; i++)
+            if (!same_polygons_any_start(h, GEOSGetGeometryN_r(h, a, i), GEOSGetGeometryN_r(h, b, i), tol)) return 0;
+        return 1;
+    }
+    if (type != GEOS_POLYGON) return 0;
+    int holes = GEOSGetNumInteriorRings_r(h, a);
+    if (holes < 0 || holes != GEOSGetNumInteriorRings_r(h, b)) return 0;
+    if (!same_ring_any_start(h, GEOSGetExteriorRing_r(h, a), GEOSGetExteriorRing_r(h, b), tol)) return 0;
+    for (int i = 0; i < holes; i++)
+        if (!same_ring_any_start(h, GEOSGetInteriorRingN_r(h, a, i), GEOSGetInteriorRingN_r(h, b, i), tol)) return 0;
+    return 1;
+}
+
 /* Lines and polygons whose centroid stayed within the threshold: the same
  * shape when every vertex is within the threshold in degrees (measured at
- * the equator, where a degree is longest: 111,320 m). */
+ * the equator, where a degree is longest: 111,320 m).
+ *
+ * Vertices are compared in order, so the two are first compared as given,
+ * then in GEOS's normal form (GEOSNormalize_r): each ring starting at its
+ * least vertex and turning one fixed way, a line running from its lesser
+ * end, the parts of a multi-geometry sorted. A ring drawn the other way
+ * round or from another vertex is the same shape: an RFC 7946 GeoJSON
+ * export turns a clockwise exterior ring counter-clockwise, and read back
+ * the polygon was reported reshaped (SpatiaLite's ST_Equals said equal).
+ * Rings whose normal forms start at different vertices (rounding, see
+ * same_ring_any_start) are compared from every start. A vertex moved
+ * farther than the threshold is still a change. The normal form is taken
+ * of copies: the geometries read are not altered. */
 static int same_shape(diff_job *j, const erow *o, const erow *n)
 {
     if (o->wkb_len == n->wkb_len && o->wkb && n->wkb && !memcmp(o->wkb, n->wkb, o->wkb_len)) return 1;
     GEOSGeometry *a = o->wkb ? fpi_wkb_to_geos(j->geos, o->wkb, o->wkb_len) : NULL;
     GEOSGeometry *b = n->wkb ? fpi_wkb_to_geos(j->geos, n->wkb, n->wkb_len) : NULL;
-    int same = a && b && GEOSEqualsExact_r(j->geos, a, b, j->move_m / 111320.0) == 1;
+    double tolerance = j->move_m / 111320.0;
+    int same = a && b && GEOSEqualsExact_r(j->geos, a, b, tolerance) == 1;
+    if (a && b && !same) {
+        GEOSGeometry *na = GEOSGeom_clone_r(j->geos, a), *nb = GEOSGeom_clone_r(j->geos, b);
+        same = na && nb && GEOSNormalize_r(j->geos, na) == 0 && GEOSNormalize_r(j->geos, nb) == 0 &&
+               (GEOSEqualsExact_r(j->geos, na, nb, tolerance) == 1 ||
+                same_polygons_any_start(j->geos, na, nb, tolerance));
+        if (na) GEOSGeom_destroy_r(j->geos, na);
+        if (nb) GEOSGeom_destroy_r(j->geos, nb);
+    }
     if (a) GEOSGeom_destroy_r(j->geos, a);
     if (b) GEOSGeom_destroy_r(j->geos, b);
     return same;

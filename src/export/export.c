@@ -33,7 +33,8 @@ enum {
     FMT_ONE_FILE_PER_LAYER = 1 << 0,   /* else every layer in one file (GeoPackage) */
     FMT_SIDECAR_QML = 1 << 1,          /* QGIS loads NAME.qml next to the file by itself */
     FMT_STYLES_TABLE = 1 << 2,         /* styles inside the file (GeoPackage layer_styles) */
-    FMT_SEQ = 1 << 3                   /* GeoJSONSeq: RS + feature + LF per feature */
+    FMT_SEQ = 1 << 3,                  /* GeoJSONSeq: RS + feature + LF per feature */
+    FMT_WGS84 = 1 << 4                 /* WGS 84 lon/lat by its standard: no --crs */
 };
 
 typedef struct format_info {
@@ -43,14 +44,19 @@ typedef struct format_info {
     unsigned flags;
 } format_info;
 
-/* CSV is a table, not a layer QGIS styles from a sidecar. */
+/* CSV is a table, not a layer QGIS styles from a sidecar. KML holds every
+ * layer in one file, each a folder Google Earth shows and hides as one;
+ * written by GDAL's LIBKML driver (its KML driver where GDAL has no
+ * LIBKML: ogr_writer.c); no QGIS style (Google Earth reads none). */
 static const format_info formats[] = {
-    { "geojson", ".geojson", { ".json", NULL }, NULL, FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML },
-    { "geojsonseq", ".geojsons", { ".geojsonl", ".geojsonseq" }, NULL, FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML | FMT_SEQ },
+    { "geojson", ".geojson", { ".json", NULL }, NULL, FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML | FMT_WGS84 },
+    { "geojsonseq", ".geojsons", { ".geojsonl", ".geojsonseq" }, NULL,
+      FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML | FMT_SEQ | FMT_WGS84 },
     { "gpkg", ".gpkg", { NULL, NULL }, "GPKG", FMT_STYLES_TABLE },
     { "fgb", ".fgb", { NULL, NULL }, "FlatGeobuf", FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML },
     { "shp", ".shp", { NULL, NULL }, "ESRI Shapefile", FMT_ONE_FILE_PER_LAYER | FMT_SIDECAR_QML },
     { "csv", ".csv", { NULL, NULL }, "CSV", FMT_ONE_FILE_PER_LAYER },
+    { "kml", ".kml", { NULL, NULL }, "LIBKML", FMT_WGS84 },
     { NULL, NULL, { NULL, NULL }, NULL, 0 } };
 
 static const format_info *format_by_name(const char *name)
@@ -547,24 +553,37 @@ static fp_status check_options(const fp_export_options *o, const format_info **f
      * as the README's `export --split-by category -o output/projects/`. */
     if (!*fmt && !o->format && o->split_by && output_is_folder(o->output)) *fmt = format_by_name("geojson");
     if (!*fmt)
-        return fp_error_set(err, FP_ERR_USAGE, o->format ? "--format %s: expected geojson, geojsonseq, gpkg, fgb, shp, csv or qgz"
-                                                         : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv, qgz)",
+        return fp_error_set(err, FP_ERR_USAGE, o->format ? "--format %s: expected geojson, geojsonseq, gpkg, fgb, shp, csv, kml or qgz"
+                                                         : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv, kml, qgz)",
                             o->format ? o->format : o->output);
     if (o->precision > 15) return fp_error_set(err, FP_ERR_USAGE, "--precision %d: at most 15", o->precision);
     for (int i = 0; i < o->nwhere; i++)
         if (!o->where[i].field || !*o->where[i].field || !o->where[i].value)
             return fp_error_set(err, FP_ERR_USAGE, "--where: expected FIELD=VALUE");
-    if (o->append && ((*fmt)->flags & FMT_ONE_FILE_PER_LAYER))
-        return fp_error_set(err, FP_ERR_USAGE, "--append works with GeoPackage only");
+    /* Only a GeoPackage's layers can be replaced one by one in the file;
+     * a KML is written whole (GDAL's drivers cannot update one). */
+    if (o->append && strcmp((*fmt)->name, "gpkg"))
+        return fp_error_set(err, FP_ERR_USAGE, "--append works with GeoPackage only%s",
+                            strcmp((*fmt)->name, "kml") ? "" : " (a KML is written whole: export the layers in one "
+                            "command, --split-by FIELD making a folder per value)");
+    /* KML coordinates are written by GDAL as they are (15 significant
+     * digits) and it has no bounding box member: refused rather than
+     * ignored, so a user asking for them knows. */
+    if (!strcmp((*fmt)->name, "kml") && o->precision >= 0)
+        return fp_error_set(err, FP_ERR_USAGE, "--precision %d: KML coordinates are written as stored (GDAL's KML "
+                            "writer has no precision); --precision is for GeoJSON", o->precision);
+    if (!strcmp((*fmt)->name, "kml") && o->bbox)
+        return fp_error_set(err, FP_ERR_USAGE, "--bbox: KML has no bounding box member; --bbox is for GeoJSON");
     if (o->bom && strcmp((*fmt)->name, "csv"))
         return fp_error_set(err, FP_ERR_USAGE, "--bom works with CSV only (the other formats say their encoding)");
     if (o->crs) {
         /* GeoJSON is WGS 84 lon/lat by RFC 7946 (GDAL would write an
          * old-style "crs" member QGIS reads but web maps ignore): the
          * formats that declare their CRS take --crs. */
-        if (*o->crs && !(*fmt)->driver)
-            return fp_error_set(err, FP_ERR_USAGE, "--crs %s: %s is WGS 84 lon/lat by its standard (RFC 7946); "
-                                "write gpkg, fgb, shp or csv in another CRS", o->crs, (*fmt)->name);
+        if (*o->crs && ((*fmt)->flags & FMT_WGS84))
+            return fp_error_set(err, FP_ERR_USAGE, "--crs %s: %s is WGS 84 lon/lat by its standard (%s); "
+                                "write gpkg, fgb, shp or csv in another CRS", o->crs, (*fmt)->name,
+                                (*fmt)->driver ? "OGC KML 2.2" : "RFC 7946");
         fp_status cst = fpi_crs_check_option("--crs", o->crs, o->crs, err);
         return cst ? cst : fpi_ogr_check_crs(o->crs, err);
     }

@@ -75,6 +75,8 @@ char **fpi_layer_field_names(const fp_layer *l, int max_bytes, int (*reserved)(c
  * every name the importer takes for a coordinate or WKT column. */
 int fpi_reserved_field_name(const char *name);
 int fpi_reserved_csv_field_name(const char *name);
+/* In a KML also the names footprint gives KML's own elements (footprint_kml_...). */
+int fpi_reserved_kml_field_name(const char *name);
 
 /* The names of the layer's fields as they are in the data: the same order
  * as fpi_layer_field_names. */

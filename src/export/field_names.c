@@ -69,6 +69,16 @@ int fpi_reserved_csv_field_name(const char *name)
     return fpi_reserved_field_name(name) || fpi_is_location_column(name) || !g_ascii_strncasecmp(name, "_WKT", 4);
 }
 
+/* A KML's fields named footprint_kml_... are the ones footprint's export
+ * and import give GDAL's LIBKML driver for KML's own elements (the
+ * Placemark's <name> label: util.h, fpi_libkml_private_fields): an
+ * attribute so named would be taken for one. */
+int fpi_reserved_kml_field_name(const char *name)
+{
+    return fpi_reserved_field_name(name) ||
+           !g_ascii_strncasecmp(name, FPI_KML_FIELD_PREFIX, strlen(FPI_KML_FIELD_PREFIX));
+}
+
 /* A name with a line break (an Excel header typed with Alt+Enter) or
  * another control character, each such character a space: GDAL's CSV
  * reader takes the header's first line for the whole header (the columns
@@ -147,7 +157,7 @@ fp_status fpi_write_field_map(const char *map_path, const char *format, const ch
 const char *fpi_field_map_format(const char *ext)
 {
     return !strcmp(ext, ".shp") ? "shapefile" : !strcmp(ext, ".gpkg") ? "gpkg" : !strcmp(ext, ".csv") ? "csv"
-           : !strcmp(ext, ".fgb") ? "fgb" : "geojson";
+           : !strcmp(ext, ".fgb") ? "fgb" : !strcmp(ext, ".kml") ? "kml" : "geojson";
 }
 
 int fpi_field_map_is_format(const char *path, const char *format)

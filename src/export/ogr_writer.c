@@ -1,7 +1,8 @@
 /* Layers written through GDAL/OGR: GeoPackage (several layers, spatial
  * index), FlatGeobuf (with its spatial index), Shapefile (field names cut to
- * 10 bytes) and CSV (lon/lat columns for points, WKT otherwise, types in a
- * .csvt). Field names are made unique as each format compares them
+ * 10 bytes), CSV (lon/lat columns for points, WKT otherwise, types in a
+ * .csvt) and KML (several layers, a Placemark per feature labelled by its
+ * name, the attributes as ExtendedData). Field names are made unique as each format compares them
  * (fpi_layer_field_names); where one differs from its property, NAME.fields.csv
  * next to the file maps them (always for a Shapefile). Fields are typed from
  * the store's columns and the values of `extra` (64-bit only when needed). */
@@ -62,6 +63,41 @@ static OGRGeometryH geom_to_ogr(const fp_geom *geom)
 static OGRFieldType field_type(fp_col_type t)
 {
     return t == FP_COL_INT ? OFTInteger64 : t == FP_COL_REAL ? OFTReal : OFTString;
+}
+
+/* KML's ExtendedData types are int (32 bits), float (a double) and
+ * string (GDAL's LIBKML driver: Integer, Real, String). A 64-bit integer
+ * field is a float, which holds every integer to 2^53 (ids, years); one of
+ * an extra key with a value past 2^53 (`wide`) is text, its digits whole
+ * (a double would change them). Subtypes: a boolean stays an int of 0 and
+ * 1; JSON is text. */
+static OGRFieldType kml_field_type(OGRFieldType t, OGRFieldSubType *sub, int wide)
+{
+    if (*sub == OFSTJSON) *sub = OFSTNone;
+    if (t == OFTInteger64) return wide ? OFTString : OFTReal;
+    return t;
+}
+
+/* The Placemark's label (its <name>): the project's name, else its id (the
+ * input's, source_key), else the feature id; the column indexes of name
+ * and source_key in the layer's rows (-1: none). */
+static void set_kml_label(OGRFeatureH f, int fi, fp_rows *r, int name_col, int key_col, long long id)
+{
+    const char *v = name_col >= 0 && !fp_rows_is_null(r, name_col) ? fp_rows_text(r, name_col) : NULL;
+    if (!v || !*v) v = key_col >= 0 && !fp_rows_is_null(r, key_col) ? fp_rows_text(r, key_col) : NULL;
+    if (v && *v) { OGR_F_SetFieldString(f, fi, v); return; }
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", id);
+    OGR_F_SetFieldString(f, fi, buf);
+}
+
+/* The row column (col + 2, as fp_rows counts) of the layer's column so
+ * named, not the extra one; -1 when it has none. */
+static int row_column(const fp_layer *l, const char *name)
+{
+    for (int c = 0; c < l->ncolumns; c++)
+        if (c != l->extra_col && !strcmp(l->columns[c].name, name)) return c + 2;
+    return -1;
 }
 
 /* The kind of geometry a Shapefile distinguishes. */
@@ -271,7 +307,14 @@ fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, cons
         fpi_timestamp_at(epoch, "%Y-%m-%dT%H:%M:%S.000Z", when);
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", when);
     }
+    /* KML: GDAL's LIBKML driver, else its KML driver (a GDAL built without
+     * libkml). LIBKML takes fields of certain names for KML elements: set to
+     * footprint's own names while it writes (util.h). */
+    if (!strcmp(driver, "LIBKML") && !GDALGetDriverByName("LIBKML")) driver = "KML";
+    int libkml = !strcmp(driver, "LIBKML");
+    if (libkml) fpi_libkml_private_fields(1);
     fp_status st = ogr_write(driver, layers, nlayers, path, o, features, err);
+    if (libkml) fpi_libkml_private_fields(0);
     if (epoch >= 0) CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     CPLPopErrorHandler();
     return st;
@@ -282,8 +325,17 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
 {
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no %s driver", driver);
+    int kml = !strcmp(driver, "LIBKML") || !strcmp(driver, "KML");
+    /* GDAL's KML driver names the fields for <name> and <description> in
+     * creation options (LIBKML: configuration options, fpi_ogr_write). */
+    char **dsco = NULL;
+    if (!strcmp(driver, "KML")) {
+        dsco = CSLSetNameValue(dsco, "NameField", FPI_KML_FIELD_PREFIX "name");
+        dsco = CSLSetNameValue(dsco, "DescriptionField", FPI_KML_FIELD_PREFIX "description");
+    }
     GDALDatasetH ds = o->update ? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL)
-                                : GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+                                : GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, dsco);
+    CSLDestroy(dsco);
     if (!ds) return fp_error_set(err, FP_ERR_IO, "%s: cannot %s: %s", path, o->update ? "open" : "create", CPLGetLastErrorMsg());
     OGRSpatialReferenceH srs;
     OGRCoordinateTransformationH ct;
@@ -308,17 +360,25 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         if (shp) lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
         if (!strcmp(driver, "FlatGeobuf")) lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "YES");
         if (gpkg) lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
-        OGRwkbGeometryType gt = !strcmp(l->geometry, "polygon") ? wkbMultiPolygon
+        /* The layer's folder in Google Earth says what it holds. */
+        if (!strcmp(driver, "LIBKML") && l->description) lco = CSLSetNameValue(lco, "DESCRIPTION", l->description);
+        /* KML: a polygon stays a Polygon (a MultiGeometry only when it has
+         * several parts), as drawn. */
+        OGRwkbGeometryType gt = kml ? wkbUnknown : !strcmp(l->geometry, "polygon") ? wkbMultiPolygon
                               : !strcmp(l->geometry, "point") ? wkbPoint : wkbUnknown;
         if (o->update) lco = CSLSetNameValue(lco, "OVERWRITE", "YES");   /* a layer of the same name is replaced */
         OGRLayerH lyr = GDALDatasetCreateLayer(ds, l->name, srs, gt, lco);
         CSLDestroy(lco);
         if (!lyr) { st = fp_error_set(err, FP_ERR_IO, "%s: cannot create layer %s: %s", path, l->name, CPLGetLastErrorMsg()); break; }
+        /* Fields the driver makes itself come first (GDAL's KML driver:
+         * Name and Description, left empty): ours are counted from base. */
+        int base = OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr));
         /* Fields: id, the columns, class and fill, the flattened extra keys,
          * named uniquely as the format allows (fpi_layer_field_names), the
          * mapping kept next to the file when a name had to change. */
         int nnames = 0, nsrc = 0;
-        char **names = fpi_layer_field_names(l, shp ? 10 : 0, csv ? fpi_reserved_csv_field_name : fpi_reserved_field_name,
+        char **names = fpi_layer_field_names(l, shp ? 10 : 0, csv ? fpi_reserved_csv_field_name
+                                                              : kml ? fpi_reserved_kml_field_name : fpi_reserved_field_name,
                                              &nnames);
         char **source_names = fpi_layer_source_names(l, &nsrc);
         int first_class = 1 + l->ncolumns - (l->extra_col >= 0);
@@ -352,6 +412,10 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             } else if (j < first_extra) t = j == first_class ? OFTInteger : OFTString;
             else t = extra_field_type(l->extra_types[j - first_extra], &sub);
             if (csv && t == OFTReal) { t = OFTString; csv_real[j] = 1; }
+            if (kml) {
+                int k = j - first_extra, wide = k >= 0 && (l->extra_min[k] < -(1LL << 53) || l->extra_max[k] > (1LL << 53));
+                t = kml_field_type(t, &sub, wide);
+            }
             OGRFieldDefnH fd = OGR_Fld_Create(names[j], t);
             OGR_Fld_SetSubType(fd, sub);
             /* Shapefile: GDAL declares 64-bit integers N(18): it reads wider
@@ -362,15 +426,27 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                   names[j], source_names[j], CPLGetLastErrorMsg());
             OGR_Fld_Destroy(fd);
         }
+        /* KML: the Placemark's label, a field of footprint's own name that
+         * the driver writes as <name>, not as an attribute (fpi_ogr_write). */
+        int label_field = -1;
+        if (!st && kml) {
+            OGRFieldDefnH fd = OGR_Fld_Create(FPI_KML_FIELD_PREFIX "name", OFTString);
+            if (OGR_L_CreateField(lyr, fd, FALSE) != OGRERR_NONE)
+                st = fp_error_set(err, FP_ERR_IO, "%s: layer %s: cannot create the Placemark's name: %s", path, l->name,
+                                  CPLGetLastErrorMsg());
+            OGR_Fld_Destroy(fd);
+            label_field = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(lyr), FPI_KML_FIELD_PREFIX "name");
+        }
+        int name_col = row_column(l, "name"), key_col = row_column(l, "source_key");
         if (!st) {
             /* The names as the driver made them (it may launder them). */
             OGRFeatureDefnH d = OGR_L_GetLayerDefn(lyr);
-            for (int j = 0; j < nnames && j < OGR_FD_GetFieldCount(d); j++) {
+            for (int j = 0; j < nnames && base + j < OGR_FD_GetFieldCount(d); j++) {
                 g_free(names[j]);
-                names[j] = g_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, j)));
+                names[j] = g_strdup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, base + j)));
             }
             char *map_path = g_strdup_printf("%.*s.fields.csv", (int)(strrchr(path, '.') - path), path);
-            st = fpi_write_field_map(map_path, fpi_field_map_format(strrchr(path, '.')), gpkg ? l->name : NULL,
+            st = fpi_write_field_map(map_path, fpi_field_map_format(strrchr(path, '.')), gpkg || kml ? l->name : NULL,
                                     source_names, names, nnames, shp, err);
             g_free(map_path);
         }
@@ -387,8 +463,9 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             OGRFeatureH f = OGR_F_Create(defn);
             long long id = fp_rows_int64(r, 0);
             if (gpkg) OGR_F_SetFID(f, id);
-            OGR_F_SetFieldInteger64(f, 0, id);
-            int fi = 1;
+            OGR_F_SetFieldInteger64(f, base, id);
+            if (label_field >= 0) set_kml_label(f, label_field, r, name_col, key_col, id);
+            int fi = base + 1;
             for (int c = 0; c < l->ncolumns; c++) {
                 if (c == l->extra_col) continue;
                 int col = c + 2;
@@ -405,9 +482,9 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 int k = fp_classes_index(l->classes, v);
                 char hex[10];
                 fp_rgba_to_hex(k >= 0 ? l->classes->colors[k] : l->classes->nodata, hex);
-                if (k >= 0) OGR_F_SetFieldInteger(f, first_class, k + 1);
-                else OGR_F_SetFieldNull(f, first_class);
-                OGR_F_SetFieldString(f, first_class + 1, hex);
+                if (k >= 0) OGR_F_SetFieldInteger(f, base + first_class, k + 1);
+                else OGR_F_SetFieldNull(f, base + first_class);
+                OGR_F_SetFieldString(f, base + first_class + 1, hex);
             }
             if (l->nextra && fp_rows_value_type(r, l->extra_col + 2) == 't') {
                 json_t *obj = json_loads(fp_rows_text(r, l->extra_col + 2), 0, NULL);
@@ -415,7 +492,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                 json_t *v;
                 json_object_foreach(obj, key, v) {
                     int k = GPOINTER_TO_INT(g_hash_table_lookup(l->extra_index, key)) - 1;
-                    if (k >= 0 && !json_is_null(v)) set_extra(f, first_extra + k, l->extra_types[k], v, csv);
+                    if (k >= 0 && !json_is_null(v)) set_extra(f, base + first_extra + k, l->extra_types[k], v, csv);
                 }
                 json_decref(obj);
             }
@@ -425,7 +502,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
             if (has) fpi_layer_note_geometry(l, &geom);
             if (has) {
                 OGRGeometryH g = geom_to_ogr(&geom);
-                if (g && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
+                if (g && !kml && !strcmp(l->geometry, "polygon") && wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon)
                     g = OGR_G_ForceToMultiPolygon(g);
                 /* A Shapefile holds one kind of geometry: GDAL would quietly
                  * write a polygon after a line as its outline. Refused, naming

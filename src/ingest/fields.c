@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 #include "ingest/ingest_internal.h"
+#include "common/util.h"
 
 const char *const fpi_field_names[FP_F_COUNT] = {
     "id", "company", "category", "name", "place", "country", "year", "status", "amount", "source"
@@ -149,7 +150,10 @@ int fpi_is_derived_column(const char *column)
 {
     for (int i = 0; derived_columns[i]; i++)
         if (!strcmp(column, derived_columns[i])) return 1;
-    return 0;
+    /* A KML export's own elements (the Placemark's <name> label, which is
+     * the name or else the id; tessellate, visibility... of LIBKML's
+     * reader): KML's, not attributes (util.h, fpi_libkml_private_fields). */
+    return !strncmp(column, FPI_KML_FIELD_PREFIX, strlen(FPI_KML_FIELD_PREFIX));
 }
 
 static void list_columns(const char *const *columns, int n, char *buf, size_t size)

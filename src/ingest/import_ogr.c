@@ -973,6 +973,30 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
             }
         }
     }
+    /* footprint's own KML export: read again with the LIBKML driver's fields
+     * for KML's elements under footprint's names (util.h), as the export
+     * wrote it. GDAL's reader otherwise takes the Placemark's <name>, the
+     * project's name or else its id, for the field `name` and hides the
+     * ExtendedData of that name, so a project without a name came back
+     * named by its id; and an attribute named like an element (visibility,
+     * begin) was read as that element. */
+    int kml_private = 0;
+    if (!strcmp(driver, "LIBKML")) {
+        int own = 0;
+        for (int i = 0; i < GDALDatasetGetLayerCount(ds) && !own; i++)
+            own = own_export_layer(path, driver, GDALDatasetGetLayer(ds, i));
+        if (own) {
+            GDALClose(ds);
+            fpi_libkml_private_fields(1);
+            kml_private = 1;
+            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+            if (!ds) {
+                fpi_libkml_private_fields(0);
+                CPLPopErrorHandler();
+                return fp_error_set(err, FP_ERR_INPUT, "%s: GDAL cannot read it again as footprint's own KML export", path);
+            }
+        }
+    }
     fp_status st = FP_OK;
     int nlayers = GDALDatasetGetLayerCount(ds), contributing = 0, with_geometry = 0, skipped = 0;
     unsigned char *left_out = NULL;
@@ -1017,6 +1041,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     free(left_out);
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
+    if (kml_private) fpi_libkml_private_fields(0);
     CPLPopErrorHandler();
     if (!st && problem)
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's CRS: %s",

@@ -208,6 +208,79 @@ case_begin "lines and polygons: moved by the centroid, a reshaped site is change
     assert_eq "geometry" "$(field shapes.csv changed P2 changed_fields)" "P2 reshaped in place"
 case_end
 
+# A ring's direction and first vertex are no change of shape (an RFC 7946
+# GeoJSON export turns a clockwise exterior counter-clockwise). Written by
+# hand, each site 0.02 or 0.2 degrees across near 10 N:
+#   R1  clockwise square, its twin the same vertices counter-clockwise
+#   R2  clockwise square, its twin clockwise from another vertex
+#   R4  clockwise, its west edge off vertical by 0.00001 degree (10.00001 at
+#       the top, 10.00002 at the bottom); the twin counter-clockwise and
+#       rounded to 4 decimals (both west vertices at x = 10): GEOS's normal
+#       form starts a ring at its least x, the top one in R4 but the bottom
+#       one in the twin, so the rings are also tried from every start
+#   L2  a line, its twin the same vertices in the other order
+#   R3  a 0.2-degree square whose north-east vertex goes 0.0015 degree east
+#       in the twin (164 m at 10 N; more than the 100 m threshold, 0.0009
+#       degree at the equator): changed (geometry). Its centroid moves by
+#       0.00015 / 0.04015 of (0.1005, 0.0333) degree (the added triangle's
+#       area and centroid): about 42 m, under 100 m, so not moved.
+cat > rings_a.geojson <<'EOF'
+{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "R1", "name": "Ring one", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [10, 10.02], [10.02, 10.02], [10.02, 10], [10, 10]]]}},
+{"type": "Feature", "properties": {"id": "R2", "name": "Ring two", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[11, 10], [11, 10.02], [11.02, 10.02], [11.02, 10], [11, 10]]]}},
+{"type": "Feature", "properties": {"id": "R3", "name": "Ring three", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[12, 10], [12.2, 10], [12.2, 10.2], [12, 10.2], [12, 10]]]}},
+{"type": "Feature", "properties": {"id": "R4", "name": "Ring four", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10.00001, 11.02], [10.02, 11.02], [10.02, 11], [10.00002, 11], [10.00001, 11.02]]]}},
+{"type": "Feature", "properties": {"id": "L2", "name": "Line two", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "LineString", "coordinates": [[5, 7], [5.5, 7.2], [6, 8]]}}
+]}
+EOF
+cat > rings_b.geojson <<'EOF'
+{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "R1", "name": "Ring one", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [10.02, 10], [10.02, 10.02], [10, 10.02], [10, 10]]]}},
+{"type": "Feature", "properties": {"id": "R2", "name": "Ring two", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[11.02, 10.02], [11.02, 10], [11, 10], [11, 10.02], [11.02, 10.02]]]}},
+{"type": "Feature", "properties": {"id": "R3", "name": "Ring three", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[12, 10], [12.2, 10], [12.2015, 10.2], [12, 10.2], [12, 10]]]}},
+{"type": "Feature", "properties": {"id": "R4", "name": "Ring four", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10, 11], [10.02, 11], [10.02, 11.02], [10, 11.02], [10, 11]]]}},
+{"type": "Feature", "properties": {"id": "L2", "name": "Line two", "company": "ZTE", "country": "NGA"},
+ "geometry": {"type": "LineString", "coordinates": [[6, 8], [5.5, 7.2], [5, 7]]}}
+]}
+EOF
+
+case_begin "a ring drawn the other way round or from another vertex is the same shape; a vertex moved beyond the threshold is changed"
+    "$FP" -q --db $DB import rings_a.geojson --dataset rings_a > /dev/null
+    "$FP" -q --db $DB import rings_b.geojson --dataset rings_b > /dev/null
+    run --db $DB diff --dataset rings_a --against rings_b --report rings.csv
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 1 changed, 4 unchanged" "counts"
+    assert_eq "R3:geometry" "$(python3 -c 'import csv,sys; print(" ".join(r["source_key"] + ":" + r["changed_fields"] for r in csv.DictReader(open(sys.argv[1]))))' rings.csv)" \
+        "the only change: R3's vertex"
+case_end
+
+# The tester's round trip: a clockwise polygon imported, exported as GeoJSON
+# (RFC 7946: exterior counter-clockwise), the export imported again.
+case_begin "a clockwise polygon read back from footprint's GeoJSON export is unchanged"
+    printf '%s\n' '{"type": "FeatureCollection", "features": [' \
+        '{"type": "Feature", "properties": {"id": "C1", "name": "Clockwise site", "company": "ZTE", "country": "NGA"},' \
+        ' "geometry": {"type": "Polygon", "coordinates": [[[9, 9], [9, 9.05], [9.05, 9.05], [9.05, 9], [9, 9]]]}}]}' > cw.geojson
+    "$FP" -q --db $DB import cw.geojson --dataset cw_a > /dev/null
+    "$FP" -q --db $DB export --dataset cw_a -o cw_out.geojson
+    # The export did turn the ring (else this case tests nothing).
+    assert_eq "[[9, 9], [9.05, 9], [9.05, 9.05], [9, 9.05], [9, 9]]" \
+        "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["features"][0]["geometry"]["coordinates"][0])' cw_out.geojson)" \
+        "the export's ring, counter-clockwise"
+    "$FP" -q --db $DB import cw_out.geojson --dataset cw_b > /dev/null
+    run --db $DB diff --dataset cw_a --against cw_b
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 1 unchanged" "counts"
+case_end
+
 # Rows without ids, several of one name, company and country: an unchanged
 # row pairs with its twin first, then the nearest pair. Expected by hand:
 # the Mombasa row is gone, Nairobi is as it was (greedy in store order,

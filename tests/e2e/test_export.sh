@@ -896,3 +896,84 @@ assert_eq 1 "$RC" "the antipode of the LAEA's centre: exit status"
 assert_contains "$OUT" "feature 3 cannot be transformed" "the feature named"
 cmp -s before.gpkg bng_out.gpkg || fail "the earlier GeoPackage was changed"
 case_end
+
+# ==============================================================================
+# KML: for Google Earth / My Maps. Written by hand: K1 a point named with
+# XML's special characters, its attribute note in Chinese with & < >; K2 a
+# line without a name (its Placemark is named by its id); K3 a polygon with
+# a hole; K2 also has an attribute named like a KML element (visibility).
+# Read back by GDAL (ogrinfo -al, its default LIBKML reader) and Python's
+# xml.etree, never by footprint; the round trip by footprint's import + diff.
+# ==============================================================================
+cat > kml_src.geojson <<'EOF'
+{"type": "FeatureCollection", "features": [
+{"type": "Feature", "properties": {"id": "K1", "name": "Zürich <Safe> & \"City\"", "company": "Huawei", "category": "surveillance", "country": "CHE", "year": 2020, "amount": 1.5, "note": "北京 & <b>x</b>", "phase": 3, "open": true, "tags": ["a", "b"]},
+ "geometry": {"type": "Point", "coordinates": [8.5417, 47.3769]}},
+{"type": "Feature", "properties": {"id": "K2", "company": "ZTE", "category": "cable", "country": "NGA", "phase": 1.25, "visibility": "public"},
+ "geometry": {"type": "LineString", "coordinates": [[5, 7], [5.5, 7.25], [6, 8]]}},
+{"type": "Feature", "properties": {"id": "K3", "name": "Site", "company": "ZTE", "category": "cable", "country": "NGA", "status": "built"},
+ "geometry": {"type": "Polygon", "coordinates": [[[10, 10], [10.5, 10], [10.5, 10.5], [10, 10.5], [10, 10]], [[10.1, 10.1], [10.1, 10.2], [10.2, 10.2], [10.2, 10.1], [10.1, 10.1]]]}}
+]}
+EOF
+KDB=kml.sqlite
+fp_init $KDB
+"$FP" -q --db $KDB import kml_src.geojson --dataset k1 > /dev/null
+
+case_begin "KML (-o FILE.kml, --format kml): a Placemark per project named by its name or else its id, attributes as ExtendedData, points, lines and polygons as drawn (ogrinfo -al, xml.etree)"
+    run --db $KDB export -o k.kml
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    run --db $KDB export --format kml -o k_other.txt
+    assert_eq 0 "$RC" "--format kml: exit status ($OUT)"
+    cmp -s <(grep -v '<description>' k.kml) <(grep -v '<description>' k_other.txt) || fail "--format kml -o k_other.txt: not the same KML"
+    INFO=$(ogrinfo -ro -al k.kml 2>&1)
+    assert_contains "$INFO" "using driver \`LIBKML' successful" "GDAL reads it"
+    assert_contains "$INFO" "Feature Count: 3" "three Placemarks"
+    assert_contains "$INFO" "Name (String) = Zürich <Safe> & \"City\"" "K1 named by its name"
+    assert_contains "$INFO" "Name (String) = K2" "K2, without a name, named by its id"
+    assert_contains "$INFO" "Name (String) = Site" "K3"
+    assert_contains "$INFO" "note (String) = 北京 & <b>x</b>" "an attribute in Chinese with & < >"
+    assert_contains "$INFO" "source_key (String) = K2" "the id as an attribute"
+    assert_contains "$INFO" "POINT Z (8.5417 47.3769 0)" "K1's coordinates (KML adds altitude 0)"
+    assert_contains "$INFO" "LINESTRING Z (5 7 0,5.5 7.25 0,6 8 0)" "K2, a line"
+    assert_contains "$INFO" "POLYGON Z ((10 10 0,10.5 10.0 0,10.5 10.5 0,10.0 10.5 0,10 10 0),(10.1 10.1 0,10.1 10.2 0,10.2 10.2 0,10.2 10.1 0,10.1 10.1 0))" "K3, a polygon with its hole"
+    # The XML itself: <name> of each Placemark and the note's SimpleData,
+    # read by Python's parser (escaped or CDATA, the text is the same).
+    pycheck "xml.etree" k.kml <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {'k': 'http://www.opengis.net/kml/2.2'}
+pm = ET.parse(sys.argv[1]).getroot().findall('.//k:Placemark', ns)
+names = [p.find('k:name', ns).text for p in pm]
+want = ['Zürich <Safe> & "City"', 'K2', 'Site']
+data = {p.find('k:name', ns).text: {d.get('name'): d.text for d in p.iter('{http://www.opengis.net/kml/2.2}SimpleData')} for p in pm}
+if sorted(names) != sorted(want): print('names', names)
+elif data['Zürich <Safe> & "City"'].get('note') != '北京 & <b>x</b>': print('note', data['Zürich <Safe> & "City"'])
+elif data['K2'].get('visibility') != 'public' or 'name' in data['K2']: print('K2 data', data['K2'])
+elif data['Site'].get('status') != 'built': print('K3 data', data['Site'])
+else: print('ok')
+PY
+case_end
+
+case_begin "KML read back by import (footprint's own export): diff against the original, 0 changed; a project without a name stays without"
+    "$FP" -q --db $KDB import k.kml --dataset k2 > /dev/null
+    run --db $KDB diff --dataset k1 --against k2
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "3 matched (3 by id, 0 by name+company+location)" "matched"
+    assert_contains "$OUT" "0 added, 0 removed, 0 moved more than 100 m (0 of them also changed), 0 changed, 3 unchanged" "counts"
+    assert_eq "|" "$(sqlite3 $KDB "SELECT coalesce(name, '') || '|' || coalesce(json_extract(extra, '$.name'), '') FROM projects WHERE dataset = 'k2' AND source_key = 'K2'")" "K2: no name, and none in its extra columns"
+    assert_eq "public" "$(sqlite3 $KDB "SELECT json_extract(extra, '$.visibility') FROM projects WHERE dataset = 'k2' AND source_key = 'K2'")" "an attribute named like a KML element kept"
+    assert_eq "0" "$(sqlite3 $KDB "SELECT count(*) FROM projects WHERE dataset = 'k2' AND (extra LIKE '%tessellate%' OR extra LIKE '%footprint_kml%')")" "no KML element taken for an attribute"
+case_end
+
+case_begin "KML: --append, --crs, --precision and --bbox refused (exit 2, naming the option, nothing written); --split-by: a folder per value in one file"
+    for opt in "--append" "--crs EPSG:3857" "--precision 3" "--bbox"; do
+        run --db $KDB export $opt -o refused.kml
+        assert_eq 2 "$RC" "$opt: exit status ($OUT)"
+        assert_contains "$OUT" "${opt%% *}" "$opt: named"
+    done
+    assert_eq "" "$(ls refused* 2>/dev/null; temp_left)" "nothing written"
+    run --db $KDB export --dataset k1 --split-by category -o split.kml
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    # By hand: surveillance (K1), cable (K2, K3).
+    assert_eq "projects_cable: 2|projects_surveillance: 1" \
+        "$(for l in $(ogrinfo -ro -q split.kml 2>/dev/null | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p' | sort); do echo "$l: $(ogr_count split.kml "$l")"; done | paste -sd'|')" "layers and counts"
+case_end

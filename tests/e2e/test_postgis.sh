@@ -830,7 +830,7 @@ assert_eq "4326" "$(pgc_psql eq -c "SELECT DISTINCT ST_SRID(geom) FROM projects"
 "$FP" -q --db "$SDB" check --undo >/dev/null || fail "undo on SpatiaLite"
 case_end
 
-case_begin "engine equivalence: export GeoJSON byte-identical (projects, split, aggregation, centroids, assignments); GeoPackage and CSV the same"
+case_begin "engine equivalence: export GeoJSON byte-identical (projects, split, aggregation, centroids, assignments); GeoPackage, CSV and KML the same"
 aggregate_sample() {  # DB E
     local db=$1 e=$2
     "$FP" -q --db "$db" aggregate --by country --group category >/dev/null || fail "aggregate ($db)"
@@ -845,6 +845,7 @@ export_layers() {  # DB E
     "$FP" -q --db "$db" export --what assignments:country_by_category --format geojson -o $e/assign.geojson || fail "export assignments ($db)"
     "$FP" -q --db "$db" export --what projects --format gpkg -o $e/projects.gpkg || fail "export gpkg ($db)"
     "$FP" -q --db "$db" export --what aggregate:country_by_category --format csv -o $e/agg.csv || fail "export csv ($db)"
+    "$FP" -q --db "$db" export --what projects --format kml -o $e/projects.kml || fail "export kml ($db)"
 }
 on_both export_layers "$SDB" "$EQ"
 for f in projects.geojson huawei.geojson agg.geojson agg_centroids.geojson assign.geojson; do
@@ -864,6 +865,9 @@ ogrinfo -al -q s/projects.gpkg | grep -v update_time > s/gpkg.txt
 ogrinfo -al -q p/projects.gpkg | grep -v update_time > p/gpkg.txt
 assert_eq "$n" "$(grep -c '^OGRFeature(projects)' p/gpkg.txt)" "GeoPackage features"
 same_file s/gpkg.txt p/gpkg.txt "GeoPackage by ogrinfo -al"
+# KML: the same bytes but the layer's <description> (it says when).
+assert_eq "$n" "$(grep -c '<Placemark' p/projects.kml)" "KML Placemarks"
+same_file <(grep -v '<description>' s/projects.kml) <(grep -v '<description>' p/projects.kml) "KML"
 case_end
 
 case_begin "engine equivalence: render gives byte-identical PNGs (choropleth, categories zoomed to a region, Africa)"
