@@ -360,6 +360,15 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
         if (shp) lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
         if (!strcmp(driver, "FlatGeobuf")) lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "YES");
         if (gpkg) lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+        /* gpkg_contents.description: what the layer is and whose data it
+         * holds, as the GeoJSON's description and attribution say it (QGIS
+         * shows it in the layer's properties). */
+        if (gpkg && (l->description || o->attribution)) {
+            char *about = g_strdup_printf("%s%s%s", l->description ? l->description : "",
+                                          l->description && o->attribution ? ". " : "", o->attribution ? o->attribution : "");
+            lco = CSLSetNameValue(lco, "DESCRIPTION", about);
+            g_free(about);
+        }
         /* The layer's folder in Google Earth says what it holds. */
         if (!strcmp(driver, "LIBKML") && l->description) lco = CSLSetNameValue(lco, "DESCRIPTION", l->description);
         /* KML: a polygon stays a Polygon (a MultiGeometry only when it has

@@ -359,6 +359,11 @@ assert_eq "projects|features|POINT|4326" "$(sqlite3 p.gpkg "SELECT c.table_name,
 assert_eq "projects|GEOMETRY" "$(sqlite3 s.gpkg "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns")" "mixed layer is GEOMETRY"
 assert_eq "1" "$(sqlite3 p.gpkg "SELECT count(*) FROM gpkg_extensions WHERE table_name='projects' AND extension_name='gpkg_rtree_index'")" "R*Tree spatial index registered"
 assert_eq "$NP" "$(sqlite3 p.gpkg "SELECT count(*) FROM rtree_projects_geom")" "R*Tree entries"
+# Whose data the layer holds, where QGIS shows it (the layer's properties).
+about=$(sqlite3 p.gpkg "SELECT description FROM gpkg_contents WHERE table_name = 'projects'")
+for w in "exported by footprint" "Natural Earth" "world-countries" "GeoNames (geonames.org, CC BY 4.0)"; do
+    assert_contains "$about" "$w" "gpkg_contents.description: $w"
+done
 case_end
 
 case_begin "GeoPackage read back: same ids, attributes and coordinates as the store"
