@@ -136,6 +136,7 @@
     X(OGR_L_CreateFeature) \
     X(OGR_L_CreateField) \
     X(OGR_L_GetFeature) \
+    X(OGR_L_GetFeatureCount) \
     X(OGR_L_GetGeomType) \
     X(OGR_L_GetLayerDefn) \
     X(OGR_L_GetName) \
@@ -286,6 +287,7 @@ int fpi_gdal_loaded(void);
 #define OGR_L_CreateFeature (fpi_gdal()->OGR_L_CreateFeature)
 #define OGR_L_CreateField (fpi_gdal()->OGR_L_CreateField)
 #define OGR_L_GetFeature (fpi_gdal()->OGR_L_GetFeature)
+#define OGR_L_GetFeatureCount (fpi_gdal()->OGR_L_GetFeatureCount)
 #define OGR_L_GetGeomType (fpi_gdal()->OGR_L_GetGeomType)
 #define OGR_L_GetLayerDefn (fpi_gdal()->OGR_L_GetLayerDefn)
 #define OGR_L_GetName (fpi_gdal()->OGR_L_GetName)

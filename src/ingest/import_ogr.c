@@ -881,6 +881,35 @@ static int leave_out_all_but_own(const char *path, const char *driver, GDALDatas
     return 1;
 }
 
+/* GDAL's GPX driver reads each route and track twice: as a line (layers
+ * routes, tracks) and as its vertices, one point feature each (layers
+ * route_points, track_points): a track of 300 points became 300 projects.
+ * The point layers are left out unless --layer names one, and the note
+ * names those that hold points. 0 when the source is not a GPX file. */
+static int leave_out_gpx_points(const char *driver, GDALDatasetH ds, unsigned char *left_out, fp_import_result *res)
+{
+    if (strcmp(driver, "GPX")) return 0;
+    GString *names = g_string_new(NULL);
+    const char *example = NULL;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        const char *name = OGR_L_GetName(l);
+        if (strcmp(name, "route_points") && strcmp(name, "track_points")) continue;
+        left_out[i] = 1;
+        GIntBig n = OGR_L_GetFeatureCount(l, 1);
+        if (n <= 0) continue;           /* no routes (tracks): nothing to say */
+        g_string_append_printf(names, "%s%s (%lld point%s)", names->len ? ", " : "", name, (long long)n,
+                               n == 1 ? "" : "s");
+        if (!example || !strcmp(name, "track_points")) example = name;
+    }
+    if (example)
+        snprintf(res->layers_left_out, sizeof res->layers_left_out, "GPX: left out %s: the vertices of the routes "
+                 "and tracks, which are read as lines (layers routes, tracks); --layer %s reads them as points",
+                 names->str, example);
+    g_string_free(names, TRUE);
+    return 1;
+}
+
 /* --encoding for a GIS file: a driver with an ENCODING open option (the
  * Shapefile's, for a DBF without .cpg or language byte, or one that says
  * wrongly) gets it: the dataset is opened again with it. Other formats' text
@@ -978,7 +1007,8 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     unsigned char *left_out = NULL;
     if (!opts->layer && nlayers > 1) {
         left_out = calloc((size_t)nlayers, 1);
-        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res)) {
+        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res) &&
+            !leave_out_gpx_points(driver, ds, left_out, res)) {
             free(left_out);
             left_out = NULL;
         }

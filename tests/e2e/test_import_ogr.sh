@@ -461,3 +461,56 @@ ogr2ogr -f GPKG cols.gpkg cols_named.geojson -nln sites 2>/dev/null
 run --db cols.sqlite import cols.gpkg
 assert_contains "$OUT" "  columns: id=ID, name=Project name, country=Country" "GeoPackage"
 case_end
+
+# ---- KML/KMZ (Google My Maps, Google Earth) and GPX (Garmin) ---------------
+# Fixtures are written as those programs write them; expected values counted
+# by hand from the files (and checked against ogrinfo where it says).
+
+case_begin "GPX: waypoints, routes and tracks (as lines) import; route_points and track_points (their vertices) left out with a note; --layer track_points reads them"
+cat > garmin.gpx <<'GPX'
+<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
+<gpx xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxx="http://www.garmin.com/xmlschemas/GpxExtensions/v3" creator="GPSMAP 66i" version="1.1">
+  <metadata><time>2024-03-12T09:14:02Z</time></metadata>
+  <wpt lat="-1.292066" lon="36.821945"><ele>1661.4</ele><time>2024-03-12T07:02:11Z</time><name>001</name><sym>Flag, Blue</sym></wpt>
+  <wpt lat="-4.043500" lon="39.668200"><ele>12.1</ele><name>Landing stn Mombasa</name><sym>Anchor</sym></wpt>
+  <rte>
+    <name>Site visit route</name>
+    <rtept lat="-1.292066" lon="36.821945"><name>R1</name></rtept>
+    <rtept lat="-1.263889" lon="36.802222"><name>R2</name></rtept>
+  </rte>
+  <trk>
+    <name>12-MAR-24 07:00</name>
+    <extensions><gpxx:TrackExtension><gpxx:DisplayColor>Cyan</gpxx:DisplayColor></gpxx:TrackExtension></extensions>
+    <trkseg>
+      <trkpt lat="-1.292066" lon="36.821945"><ele>1661.4</ele><time>2024-03-12T07:00:00Z</time></trkpt>
+      <trkpt lat="-1.285000" lon="36.815000"><ele>1670.2</ele><time>2024-03-12T07:05:00Z</time></trkpt>
+      <trkpt lat="-1.275000" lon="36.810000"><ele>1685.9</ele><time>2024-03-12T07:10:00Z</time></trkpt>
+      <trkpt lat="-1.263889" lon="36.802222"><ele>1702.0</ele><time>2024-03-12T07:15:00Z</time></trkpt>
+    </trkseg>
+    <trkseg>
+      <trkpt lat="-1.263889" lon="36.802222"><ele>1702.0</ele><time>2024-03-12T08:00:00Z</time></trkpt>
+      <trkpt lat="-1.260000" lon="36.800000"><ele>1710.0</ele><time>2024-03-12T08:05:00Z</time></trkpt>
+    </trkseg>
+  </trk>
+</gpx>
+GPX
+# The fixture as GDAL reads it: 2 route points and 6 track points.
+assert_contains "$(ogrinfo -so -al garmin.gpx route_points 2>/dev/null)" "Feature Count: 2" "ogrinfo: route points"
+assert_contains "$(ogrinfo -so -al garmin.gpx track_points 2>/dev/null)" "Feature Count: 6" "ogrinfo: track points"
+fp_init gpx.sqlite > /dev/null
+run --db gpx.sqlite import garmin.gpx
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "garmin.gpx (GPX): 4 rows read, 4 stored, 0 rejected" "2 waypoints, 1 route, 1 track"
+assert_contains "$OUT" "note: GPX: left out route_points (2 points), track_points (6 points): the vertices of the routes and tracks, which are read as lines (layers routes, tracks); --layer track_points reads them as points" "the note"
+DB=gpx.sqlite
+assert_eq "POINT|001
+POINT|Landing stn Mombasa
+LINESTRING|Site visit route
+MULTILINESTRING|12-MAR-24 07:00" "$(ssql "SELECT GeometryType(geom), name FROM projects ORDER BY id")" "stored: the waypoints, the route and the track as lines"
+assert_eq "2|6" "$(ssql "SELECT NumGeometries(geom), NumPoints(GeometryN(geom, 1)) + NumPoints(GeometryN(geom, 2)) FROM projects WHERE name LIKE '12-MAR%'")" "the track: 2 segments, 6 vertices"
+run --db gpx.sqlite import garmin.gpx --layer track_points --dataset trackpoints
+assert_eq 0 "$RC" "--layer track_points: exit status"
+assert_contains "$OUT" "6 rows read, 6 stored, 0 rejected" "--layer track_points reads the 6 points"
+assert_not_contains "$OUT" "left out" "no note when a layer is named"
+DB=s.sqlite
+case_end
