@@ -64,6 +64,9 @@ typedef struct fp_import_result {
     long stored;
     long rejected;
     long pending_geocode;     /* stored without geometry, with a place or country */
+    long empty_geometry;      /* of those, features whose geometry is there but empty (a KML <coordinates>
+                                 GDAL cannot read, "36.8 -1.3"): stored to geocode, counted so it is seen */
+    char empty_geometry_first[320]; /* the first of them: "FILE: feature N" ("FILE: layer L: feature N") */
     long latin1_converted;    /* rows whose bytes were not UTF-8, read as Windows-1252 (Latin-1 with printable 0x80-0x9F) */
     long misread;             /* of those, rows that look like another code page's text (a C1 control,
                                  four non-ASCII bytes in a row): --encoding wanted? */

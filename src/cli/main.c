@@ -551,6 +551,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
+        if (r.empty_geometry)
+            printf("  empty geometry (coordinates unreadable?), stored to geocode by place or country: %ld (first: %s)\n",
+                   r.empty_geometry, r.empty_geometry_first);
         if (r.latin1_converted) printf("  rows read as Windows-1252 (not UTF-8): %ld\n", r.latin1_converted);
         if (r.encoding_note[0]) printf("  note: %s\n", r.encoding_note);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);

@@ -612,6 +612,10 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
         if (!g || OGR_G_IsEmpty(g)) {
+            /* A geometry there but empty (a KML <coordinates> of "36.8 -1.3",
+             * which GDAL cannot read) with a place: geocoded as a row
+             * without one, counted so the unreadable coordinates are seen. */
+            row.empty_geometry = g != NULL && have_place;
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
                 snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode"

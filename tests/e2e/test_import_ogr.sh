@@ -514,3 +514,53 @@ assert_contains "$OUT" "6 rows read, 6 stored, 0 rejected" "--layer track_points
 assert_not_contains "$OUT" "left out" "no note when a layer is named"
 DB=s.sqlite
 case_end
+
+case_begin "KML: a placemark whose coordinates GDAL cannot read (a space for the comma) but with a country is stored to geocode, and the summary counts it, naming the first (its layer when several)"
+cat > spacesep.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Partners</name>
+    <Placemark><name>Westlands</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>36.8080,-1.2630,0</coordinates></Point></Placemark>
+    <Placemark><name>Space instead of comma</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>36.8219 -1.2921</coordinates></Point></Placemark>
+    <Placemark><name>Konza</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>37.1278 -1.7500</coordinates></Point></Placemark>
+  </Document>
+</kml>
+KML
+# ogrinfo reads the second and third as POINT EMPTY.
+assert_eq "2" "$(ogrinfo -al spacesep.kml 2>/dev/null | grep -c 'POINT EMPTY')" "ogrinfo: two empty points"
+fp_init empty_geom.sqlite > /dev/null
+run --db empty_geom.sqlite import spacesep.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "all stored"
+assert_contains "$OUT" "without coordinates, to geocode: 2" "two to geocode"
+assert_contains "$OUT" "  empty geometry (coordinates unreadable?), stored to geocode by place or country: 2 (first: spacesep.kml: feature 2)" "counted, the first named"
+DB=empty_geom.sqlite
+assert_eq "Space instead of comma|Kenya|1
+Konza|Kenya|1" "$(sql "SELECT name, country, geom IS NULL FROM projects WHERE geom IS NULL ORDER BY id")" "stored without geometry, to geocode by country"
+cat > folders.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Partners</name>
+    <Folder>
+      <name>Uganda</name>
+      <Placemark><name>Kampala office</name><Point><coordinates>32.5825,0.3476,0</coordinates></Point></Placemark>
+    </Folder>
+    <Folder>
+      <name>Kenya</name>
+      <Placemark><name>Westlands</name><Point><coordinates>36.8080,-1.2630,0</coordinates></Point></Placemark>
+      <Placemark><name>Konza</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>37.1278 -1.7500</coordinates></Point></Placemark>
+    </Folder>
+  </Document>
+</kml>
+KML
+run --db empty_geom.sqlite import folders.kml
+assert_contains "$OUT" "  empty geometry (coordinates unreadable?), stored to geocode by place or country: 1 (first: folders.kml: layer Kenya: feature 2)" "the first named with its layer (folder)"
+# A row with no geometry at all is not counted there.
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"country":"KE"},"geometry":null}]}' > nogeom.geojson
+run --db empty_geom.sqlite import nogeom.geojson
+assert_contains "$OUT" "without coordinates, to geocode: 1" "no geometry: to geocode"
+assert_not_contains "$OUT" "empty geometry (coordinates unreadable?)" "no geometry: not counted as empty"
+DB=s.sqlite
+case_end
