@@ -24,6 +24,7 @@ typedef enum fp_reject_kind {
     FP_REJECT_EMPTY_GEOMETRY,
     FP_REJECT_INVALID_GEOMETRY,
     FP_REJECT_DUPLICATE_ID,
+    FP_REJECT_NOT_A_PROJECT,   /* a feature that is no project's location (a KML GroundOverlay's image) */
     FP_REJECT_KINDS
 } fp_reject_kind;
 

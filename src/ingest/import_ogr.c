@@ -533,6 +533,18 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
      * likely projected: the reject says so, as a CSV's does. */
     int hint_crs = !ct && !OGR_L_GetSpatialRef(layer) && !(opts->crs && *opts->crs);
 
+    /* LIBKML hands a <GroundOverlay> (an image laid over the map) out as a
+     * polygon feature with its icon field set to the image. A Placemark
+     * with a geometry always has its tessellate field set (-1 when the KML
+     * says nothing), a GroundOverlay never: so a Placemark whose own data
+     * has a field named icon is not taken for one. (A Placemark's icon
+     * style is its OGR style, not this field.) */
+    int kml_icon = -1, kml_tessellate = -1;
+    if (!strcmp(res->format, "LIBKML")) {
+        kml_icon = OGR_FD_GetFieldIndex(defn, "icon");
+        kml_tessellate = OGR_FD_GetFieldIndex(defn, "tessellate");
+    }
+
     char reason[600], detail[512];
     long feature = 0;
     OGR_L_ResetReading(layer);
@@ -611,7 +623,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
-        if (!g || OGR_G_IsEmpty(g)) {
+        if (g && kml_icon >= 0 && OGR_F_IsFieldSetAndNotNull(f, kml_icon) && *OGR_F_GetFieldAsString(f, kml_icon) &&
+            (kml_tessellate < 0 || !OGR_F_IsFieldSetAndNotNull(f, kml_tessellate))) {
+            kind = FP_REJECT_NOT_A_PROJECT;
+            snprintf(detail, sizeof detail, "a KML GroundOverlay (an image laid over the map: %.300s), not a placemark",
+                     OGR_F_GetFieldAsString(f, kml_icon));
+        } else if (!g || OGR_G_IsEmpty(g)) {
             /* A geometry there but empty (a KML <coordinates> of "36.8 -1.3",
              * which GDAL cannot read) with a place: geocoded as a row
              * without one, counted so the unreadable coordinates are seen. */

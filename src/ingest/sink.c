@@ -100,6 +100,7 @@ static const char *const kind_names[FP_REJECT_KINDS] = {
     [FP_REJECT_EMPTY_GEOMETRY] = "empty geometry",
     [FP_REJECT_INVALID_GEOMETRY] = "invalid geometry",
     [FP_REJECT_DUPLICATE_ID] = "duplicate id",
+    [FP_REJECT_NOT_A_PROJECT] = "not a project",
 };
 
 const char *fp_reject_kind_name(fp_reject_kind kind)

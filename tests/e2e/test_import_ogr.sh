@@ -564,3 +564,54 @@ assert_contains "$OUT" "without coordinates, to geocode: 1" "no geometry: to geo
 assert_not_contains "$OUT" "empty geometry (coordinates unreadable?)" "no geometry: not counted as empty"
 DB=s.sqlite
 case_end
+
+case_begin "KML: a GroundOverlay (an image laid over the map) is rejected as not a project, naming its image; placemarks with a custom icon style, or with data of their own named icon, import"
+cat > overlay.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">
+  <Document>
+    <name>Site survey</name>
+    <Style id="icon-1899-0288D1-normal">
+      <IconStyle>
+        <color>ffd18802</color>
+        <scale>1</scale>
+        <Icon><href>https://www.gstatic.com/mapspro/images/stock/503-wht-blank_maps.png</href></Icon>
+        <hotSpot x="32" xunits="pixels" y="64" yunits="insetPixels"/>
+      </IconStyle>
+    </Style>
+    <Placemark>
+      <name>Shared icon style</name>
+      <styleUrl>#icon-1899-0288D1-normal</styleUrl>
+      <Point><coordinates>36.8219,-1.2921,0</coordinates></Point>
+    </Placemark>
+    <Placemark>
+      <name>Inline icon style</name>
+      <Style><IconStyle><Icon><href>https://example.org/tower.png</href></Icon></IconStyle></Style>
+      <Point><coordinates>36.9,-1.2,0</coordinates></Point>
+    </Placemark>
+    <Placemark>
+      <name>Site outline</name>
+      <ExtendedData><Data name="icon"><value>tower</value></Data></ExtendedData>
+      <Polygon><outerBoundaryIs><LinearRing><coordinates>36.81,-1.30,0 36.83,-1.30,0 36.83,-1.28,0 36.81,-1.30,0</coordinates></LinearRing></outerBoundaryIs></Polygon>
+    </Placemark>
+    <GroundOverlay>
+      <name>Site plan scan</name>
+      <Icon><href>files/siteplan.jpg</href></Icon>
+      <LatLonBox><north>-1.28</north><south>-1.30</south><east>36.83</east><west>36.81</west></LatLonBox>
+    </GroundOverlay>
+  </Document>
+</kml>
+KML
+fp_init overlay.sqlite > /dev/null
+run --db overlay.sqlite import overlay.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "overlay.kml (LIBKML): 4 rows read, 3 stored, 1 rejected" "summary"
+assert_contains "$OUT" "rejected, not a project: 1" "the kind"
+DB=overlay.sqlite
+assert_eq "4|not a project: a KML GroundOverlay (an image laid over the map: files/siteplan.jpg), not a placemark" \
+    "$(sql "SELECT feature, reason FROM rejects")" "the reject: feature number and reason"
+assert_eq "Shared icon style|POINT
+Inline icon style|POINT
+Site outline|POLYGON" "$(ssql "SELECT name, GeometryType(geom) FROM projects ORDER BY id")" "the three placemarks stored"
+DB=s.sqlite
+case_end
