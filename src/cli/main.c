@@ -566,6 +566,10 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
         if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
+        if (r.network_links[0]) printf("  note: %s\n", r.network_links);
+        if (r.network_links_only)
+            printf("  note: 0 rows read: the file holds no placemark of its own, only the network link%s above\n",
+                   strstr(r.network_links, "network links") ? "s" : "");
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.layer_tag_left_out)

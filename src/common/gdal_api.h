@@ -161,6 +161,8 @@
     X(OSRSetFromUserInput) \
     X(OSRSetWellKnownGeogCS) \
     X(VSIFree) \
+    X(VSIIngestFile) \
+    X(VSIReadDir) \
     /* end of list */
 
 struct fpi_gdal_api {
@@ -312,6 +314,8 @@ int fpi_gdal_loaded(void);
 #define OSRSetFromUserInput (fpi_gdal()->OSRSetFromUserInput)
 #define OSRSetWellKnownGeogCS (fpi_gdal()->OSRSetWellKnownGeogCS)
 #define VSIFree (fpi_gdal()->VSIFree)
+#define VSIIngestFile (fpi_gdal()->VSIIngestFile)
+#define VSIReadDir (fpi_gdal()->VSIReadDir)
 #endif /* FPI_GDAL_NO_REDIRECT */
 
 #endif /* FP_GDAL_API_H */

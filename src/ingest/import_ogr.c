@@ -931,6 +931,97 @@ static int leave_out_gpx_points(const char *driver, GDALDatasetH ds, unsigned ch
     return 1;
 }
 
+/* The KML text of a KML or KMZ source: the file itself, or a KMZ's
+ * doc.kml (else the first .kml at its root, as GDAL takes it), read
+ * through GDAL's /vsizip/. NULL when there is none (or it is over 256 MB);
+ * freed with VSIFree. */
+static char *kml_text(const char *path)
+{
+    GByte *buf = NULL;
+    vsi_l_offset size = 0;
+    if (!VSIIngestFile(NULL, path, &buf, &size, 256 << 20)) return NULL;
+    if (size < 4 || memcmp(buf, "PK\x03\x04", 4)) return (char *)buf;   /* a .kml; VSIIngestFile ends it with a NUL */
+    VSIFree(buf);
+    buf = NULL;
+    gchar *zip = g_strdup_printf("/vsizip/%s", path);
+    char **names = VSIReadDir(zip);
+    const char *inner = NULL;
+    for (int i = 0; names && names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (!strcasecmp(names[i], "doc.kml")) { inner = names[i]; break; }
+        if (!inner && n > 4 && !strcasecmp(names[i] + n - 4, ".kml")) inner = names[i];
+    }
+    if (inner) {
+        gchar *member = g_strdup_printf("%s/%s", zip, inner);
+        if (!VSIIngestFile(NULL, member, &buf, &size, 256 << 20)) buf = NULL;
+        g_free(member);
+    }
+    CSLDestroy(names);
+    g_free(zip);
+    return (char *)buf;
+}
+
+/* The text of the first <TAG>...</TAG> in [from, to), trimmed, its CDATA
+ * markers and &amp; undone, in out; 0 when there is none. */
+static int element_text(const char *from, const char *to, const char *tag, char *out, size_t size)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *a = g_strstr_len(from, to - from, open);
+    if (!a) return 0;
+    a += strlen(open);
+    const char *b = g_strstr_len(a, to - a, close);
+    if (!b) return 0;
+    while (a < b && g_ascii_isspace(*a)) a++;
+    while (b > a && g_ascii_isspace(b[-1])) b--;
+    if (b - a >= 12 && !strncmp(a, "<![CDATA[", 9) && !strncmp(b - 3, "]]>", 3)) { a += 9; b -= 3; }
+    size_t k = 0;
+    for (const char *c = a; c < b && k + 1 < size; c++) {
+        if (!strncmp(c, "&amp;", 5) && c + 5 <= b) { out[k++] = '&'; c += 4; }
+        else out[k++] = *c;
+    }
+    out[k] = '\0';
+    return k > 0;
+}
+
+/* A KML's <NetworkLink>s to http(s) files: Google Earth fetches them,
+ * GDAL does not, and a file of links alone read as 0 rows without a word.
+ * They are named in a note (a link to a file inside the KMZ is followed by
+ * GDAL, and says nothing). Returns how many there are. */
+static int note_network_links(const char *path, fp_import_result *res)
+{
+    char *text = kml_text(path);
+    if (!text) return 0;
+    GString *list = g_string_new(NULL);
+    int count = 0;
+    for (const char *p = text; (p = strstr(p, "NetworkLink")); p += 11) {
+        /* An opening tag (<NetworkLink> or <kml:NetworkLink id=...>), not
+         * a closing one nor <NetworkLinkControl>. */
+        if (p == text || (p[-1] != '<' && p[-1] != ':') || !(p[11] == '>' || g_ascii_isspace(p[11]))) continue;
+        const char *end = strstr(p + 11, "NetworkLink>");
+        if (!end) end = p + strlen(p);
+        char name[160] = "", href[400] = "";
+        element_text(p, end, "name", name, sizeof name);
+        if (!element_text(p, end, "href", href, sizeof href)) continue;
+        if (g_ascii_strncasecmp(href, "http://", 7) && g_ascii_strncasecmp(href, "https://", 8)) continue;
+        if (count++ < 4) {
+            if (name[0]) g_string_append_printf(list, "%s'%s' (%s)", list->len ? ", " : "", name, href);
+            else g_string_append_printf(list, "%s%s", list->len ? ", " : "", href);
+        }
+    }
+    if (count > 4) g_string_append_printf(list, " and %d more", count - 4);
+    if (count == 1)
+        snprintf(res->network_links, sizeof res->network_links, "network link %s not followed by footprint: download "
+                 "the linked file and import it", list->str);
+    else if (count > 1)
+        snprintf(res->network_links, sizeof res->network_links, "%d network links not followed by footprint: %s; "
+                 "download the linked files and import them", count, list->str);
+    g_string_free(list, TRUE);
+    VSIFree(text);
+    return count;
+}
+
 /* --encoding for a GIS file: a driver with an ENCODING open option (the
  * Shapefile's, for a DBF without .cpg or language byte, or one that says
  * wrongly) gets it: the dataset is opened again with it. Other formats' text
@@ -997,6 +1088,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     snprintf(res->format, sizeof res->format, "%s", driver);
     int spreadsheet = fpi_driver_is_spreadsheet(driver);
+    int network_links = !strcmp(driver, "LIBKML") || !strcmp(driver, "KML") ? note_network_links(path, res) : 0;
     /* A sheet whose first row is all text has a header: GDAL 3.6 takes
      * OGR_<DRIVER>_HEADERS=FORCE as a configuration option (GDAL 3.8 adds
      * the HEADERS open option); set for this thread while the layers are
@@ -1069,6 +1161,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();
+    if (!st && network_links && res->rows_read == 0) res->network_links_only = 1;
     if (!st && problem)
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's CRS: %s",
                  opts->crs, crs_problem);

@@ -615,3 +615,84 @@ Inline icon style|POINT
 Site outline|POLYGON" "$(ssql "SELECT name, GeometryType(geom) FROM projects ORDER BY id")" "the three placemarks stored"
 DB=s.sqlite
 case_end
+
+case_begin "KML/KMZ: a NetworkLink to an http(s) file is named in a note (footprint does not follow it), and a file of such a link alone says it read 0 rows because of it; a link to a file inside the KMZ (GDAL follows it) says nothing"
+cat > netlink_only.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document>
+  <name>Partners (linked)</name>
+  <NetworkLink>
+    <name>Partners part 1</name>
+    <Link><href>https://example.org/partners.kml</href></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+fp_init netlink.sqlite > /dev/null
+run --db netlink.sqlite import netlink_only.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "0 rows read, 0 stored, 0 rejected" "nothing read"
+assert_contains "$OUT" "  note: network link 'Partners part 1' (https://example.org/partners.kml) not followed by footprint: download the linked file and import it" "the link named"
+assert_contains "$OUT" "  note: 0 rows read: the file holds no placemark of its own, only the network link above" "why 0 rows"
+# A KMZ (Google Earth's Save Place As) whose doc.kml holds a placemark and a
+# link to a live feed (its &amp; is an & in the URL).
+mkdir -p kmz_http kmz_inner/files
+cat > kmz_http/doc.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">
+<Document>
+  <name>Partners.kmz</name>
+  <Placemark><name>Head office</name><Point><coordinates>36.8219,-1.2921,0</coordinates></Point></Placemark>
+  <NetworkLink>
+    <name>Live partners feed</name>
+    <refreshVisibility>0</refreshVisibility>
+    <Link><href>https://example.org/feeds/partners.kml?key=1&amp;fmt=kml</href><refreshMode>onInterval</refreshMode></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+# A KMZ whose doc.kml links a file inside it, which GDAL reads.
+cat > kmz_inner/doc.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document>
+  <name>Partners (linked)</name>
+  <NetworkLink>
+    <name>Partners part 1</name>
+    <Link><href>files/part1.kml</href></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+cat > kmz_inner/files/part1.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document><name>part1</name>
+  <Placemark><name>Mombasa landing</name><Point><coordinates>39.6682,-4.0435,0</coordinates></Point></Placemark>
+</Document>
+</kml>
+KML
+python3 - <<'PY'
+import os, zipfile
+for d in ("kmz_http", "kmz_inner"):
+    with zipfile.ZipFile(d + ".kmz", "w", zipfile.ZIP_DEFLATED) as z:
+        for root, _, files in os.walk(d):
+            for f in files:
+                p = os.path.join(root, f)
+                z.write(p, os.path.relpath(p, d))
+PY
+run --db netlink.sqlite import kmz_http.kmz
+assert_eq 0 "$RC" "KMZ: exit status"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "KMZ: the placemark"
+assert_contains "$OUT" "  note: network link 'Live partners feed' (https://example.org/feeds/partners.kml?key=1&fmt=kml) not followed by footprint: download the linked file and import it" "KMZ: the link in its doc.kml named"
+assert_not_contains "$OUT" "0 rows read:" "KMZ: rows were read"
+run --db netlink.sqlite import kmz_inner.kmz
+assert_eq 0 "$RC" "inner link: exit status"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "inner link: GDAL follows it"
+assert_not_contains "$OUT" "network link" "inner link: no note"
+DB=netlink.sqlite
+assert_eq "Head office
+Mombasa landing" "$(sql "SELECT name FROM projects ORDER BY id")" "stored"
+DB=s.sqlite
+case_end
