@@ -116,6 +116,7 @@
     X(OGR_G_FlattenTo2D) \
     X(OGR_G_Clone) \
     X(OGR_G_ForceTo) \
+    X(OGR_G_ForceToLineString) \
     X(OGR_G_ForceToMultiPolygon) \
     X(OGR_G_GetEnvelope) \
     X(OGR_G_GetGeometryCount) \
@@ -268,6 +269,7 @@ int fpi_gdal_loaded(void);
 #define OGR_G_ExportToWkt (fpi_gdal()->OGR_G_ExportToWkt)
 #define OGR_G_FlattenTo2D (fpi_gdal()->OGR_G_FlattenTo2D)
 #define OGR_G_ForceTo (fpi_gdal()->OGR_G_ForceTo)
+#define OGR_G_ForceToLineString (fpi_gdal()->OGR_G_ForceToLineString)
 #define OGR_G_ForceToMultiPolygon (fpi_gdal()->OGR_G_ForceToMultiPolygon)
 #define OGR_G_Clone (fpi_gdal()->OGR_G_Clone)
 #define OGR_G_GetEnvelope (fpi_gdal()->OGR_G_GetEnvelope)

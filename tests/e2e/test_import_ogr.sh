@@ -696,3 +696,23 @@ assert_eq "Head office
 Mombasa landing" "$(sql "SELECT name FROM projects ORDER BY id")" "stored"
 DB=s.sqlite
 case_end
+
+case_begin "KML: a placemark of a LinearRing alone (or one in a MultiGeometry) is stored as the LineString it is, not rejected as unreadable"
+cat > ring.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>rings</name>
+<Placemark><name>LinearRing only</name><LinearRing><coordinates>30,0 31,0 31,1 30,0</coordinates></LinearRing></Placemark>
+<Placemark><name>Ring and pin</name><MultiGeometry><LinearRing><coordinates>32,0 33,0 33,1 32,0</coordinates></LinearRing><Point><coordinates>32.5,0.5</coordinates></Point></MultiGeometry></Placemark>
+</Document></kml>
+KML
+assert_contains "$(ogrinfo -al ring.kml 2>/dev/null)" "LINEARRING (30 0,31 0,31 1,30 0)" "ogrinfo reads the ring"
+fp_init ring.sqlite > /dev/null
+run --db ring.sqlite import ring.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "both stored"
+DB=ring.sqlite
+assert_eq "LinearRing only|LINESTRING(30 0, 31 0, 31 1, 30 0)
+Ring and pin|2|LINESTRING(32 0, 33 0, 33 1, 32 0)|POINT(32.5 0.5)" \
+    "$(ssql "SELECT name, CASE WHEN GeometryType(geom) = 'LINESTRING' THEN AsText(geom) ELSE NumGeometries(geom) || '|' || (SELECT group_concat(t, '|') FROM (SELECT AsText(GeometryN(geom, 1)) t UNION ALL SELECT AsText(GeometryN(geom, 2)) ORDER BY t)) END FROM projects ORDER BY id")" "stored as lines"
+DB=s.sqlite
+case_end
