@@ -475,7 +475,18 @@ static int cmd_import(const char *db, int argc, char **argv)
         case 'y': o.lat_column = optarg; break;
         case 'w': o.wkt_column = optarg; break;
         case 'c': o.crs = optarg; break;
-        case 'l': o.layer = optarg; break;
+        case 'l':
+            /* One layer or all: a second --layer was taken instead of the
+             * first without a word (getopt keeps the last). */
+            if (o.layer) {
+                char msg[600];
+                snprintf(msg, sizeof msg, "import: --layer given twice ('%.200s', then '%.200s'): one --layer is read "
+                         "(leave it out to read every layer)", o.layer, optarg);
+                rc = usage_error(usage_import, "%s", msg);
+                goto out;
+            }
+            o.layer = optarg;
+            break;
         case 'e': o.encoding = optarg; break;
         case 'v': break;                 /* repairing is the default now */
         case 'S': o.strict_geometry = 1; break;

@@ -1136,7 +1136,19 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
                  "its dataset only)");
     if (opts->layer) {
         OGRLayerH l = only;
-        if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
+        if (!l) {
+            /* The names there are, so the user need not run ogrinfo. */
+            GString *names = g_string_new(NULL);
+            for (int i = 0; i < nlayers; i++) {
+                if (names->len > 300) { g_string_append_printf(names, " and %d more", nlayers - i); break; }
+                g_string_append_printf(names, "%s'%s'", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+            }
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'; its %s: %s", path, opts->layer,
+                              spreadsheet ? (nlayers == 1 ? "sheet is" : "sheets are")
+                                          : (nlayers == 1 ? "layer is" : "layers are"),
+                              nlayers ? names->str : "(none)");
+            g_string_free(names, TRUE);
+        }
         else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, by_dataset, opts, res, &skipped, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);

@@ -716,3 +716,33 @@ Ring and pin|2|LINESTRING(32 0, 33 0, 33 1, 32 0)|POINT(32.5 0.5)" \
     "$(ssql "SELECT name, CASE WHEN GeometryType(geom) = 'LINESTRING' THEN AsText(geom) ELSE NumGeometries(geom) || '|' || (SELECT group_concat(t, '|') FROM (SELECT AsText(GeometryN(geom, 1)) t UNION ALL SELECT AsText(GeometryN(geom, 2)) ORDER BY t)) END FROM projects ORDER BY id")" "stored as lines"
 DB=s.sqlite
 case_end
+
+case_begin "--layer given twice is a usage error (exit 2), nothing stored; --layer naming no layer lists the file's layers"
+cat > two_layers.gpx <<'GPX'
+<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
+<gpx xmlns="http://www.topografix.com/GPX/1/1" creator="GPSMAP 66i" version="1.1">
+  <wpt lat="-1.292066" lon="36.821945"><name>001</name></wpt>
+  <trk><name>Walk</name><trkseg>
+    <trkpt lat="-1.292066" lon="36.821945"></trkpt>
+    <trkpt lat="-1.285000" lon="36.815000"></trkpt>
+  </trkseg></trk>
+</gpx>
+GPX
+fp_init layer_opt.sqlite > /dev/null
+run --db layer_opt.sqlite import two_layers.gpx --layer waypoints --layer tracks
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "import: --layer given twice ('waypoints', then 'tracks'): one --layer is read (leave it out to read every layer)" "the message"
+DB=layer_opt.sqlite
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+run --db layer_opt.sqlite import two_layers.gpx --layer nosuch
+assert_eq 1 "$RC" "no such layer: exit status"
+# GDAL's GPX driver's five layers (ogrinfo -so lists them in this order).
+assert_eq "1: waypoints (Point)
+2: routes (Line String)
+3: tracks (Multi Line String)
+4: route_points (Point)
+5: track_points (Point)" "$(ogrinfo -so two_layers.gpx 2>/dev/null | grep '^[0-9]:')" "ogrinfo: the layers"
+assert_contains "$OUT" "two_layers.gpx: no layer named 'nosuch'; its layers are: 'waypoints', 'routes', 'tracks', 'route_points', 'track_points'" "the layers listed"
+assert_eq "0" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
+DB=s.sqlite
+case_end
