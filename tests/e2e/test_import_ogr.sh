@@ -746,3 +746,19 @@ assert_contains "$OUT" "two_layers.gpx: no layer named 'nosuch'; its layers are:
 assert_eq "0" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
 DB=s.sqlite
 case_end
+
+case_begin "a 0-byte KML, KMZ, GPX or GeoJSON fails (exit 1) saying the file is empty, as a 0-byte CSV does; nothing stored"
+fp_init empty_files.sqlite > /dev/null
+for f in empty.kml empty.kmz empty.gpx empty.geojson; do
+    : > $f
+    run --db empty_files.sqlite import $f
+    assert_eq 1 "$RC" "$f: exit status"
+    assert_eq "footprint: $f: empty file (0 bytes)" "$OUT" "$f: the message"
+done
+: > empty.csv
+run --db empty_files.sqlite import empty.csv
+assert_eq "1|footprint: empty.csv: empty file (no header line)" "$RC|$OUT" "a 0-byte CSV, as before"
+DB=empty_files.sqlite
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+DB=s.sqlite
+case_end
