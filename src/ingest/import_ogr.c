@@ -436,6 +436,24 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     return st;
 }
 
+/* Whether field i of a LIBKML feature is one of the driver's own KML
+ * fields holding its "not set" value: every row of a KML got
+ * "tessellate":-1,"visibility":-1,"extrude":0 in extra, which is none of
+ * the user's data. Set to anything else (a placemark hidden with
+ * <visibility>0</visibility>, a line with <tessellate>1</tessellate>) they
+ * are kept. (Null fields are left out of extra already.) */
+static int libkml_unset_field(OGRFeatureH f, OGRFieldDefnH fd, int i)
+{
+    const char *name = OGR_Fld_GetNameRef(fd);
+    if (!strcmp(name, "tessellate") || !strcmp(name, "visibility"))
+        return OGR_Fld_GetType(fd) == OFTInteger && OGR_F_GetFieldAsInteger(f, i) == -1;
+    if (!strcmp(name, "extrude")) return OGR_Fld_GetType(fd) == OFTInteger && OGR_F_GetFieldAsInteger(f, i) == 0;
+    static const char *const others[] = { "altitudeMode", "drawOrder", "begin", "end", "timestamp", "icon", "snippet" };
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+        if (!strcmp(name, others[k])) return !*OGR_F_GetFieldAsString(f, i);
+    return 0;
+}
+
 /* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
  * several layers with geometry contribute rows (ids as LAYER:ID);
  * tag_layer: several layers of any kind contribute rows (extra.layer);
@@ -539,8 +557,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
      * says nothing), a GroundOverlay never: so a Placemark whose own data
      * has a field named icon is not taken for one. (A Placemark's icon
      * style is its OGR style, not this field.) */
-    int kml_icon = -1, kml_tessellate = -1;
-    if (!strcmp(res->format, "LIBKML")) {
+    int kml_icon = -1, kml_tessellate = -1, libkml = !strcmp(res->format, "LIBKML");
+    if (libkml) {
         kml_icon = OGR_FD_GetFieldIndex(defn, "icon");
         kml_tessellate = OGR_FD_GetFieldIndex(defn, "tessellate");
     }
@@ -668,6 +686,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
+                if (libkml && libkml_unset_field(f, OGR_FD_GetFieldDefn(defn, i), i)) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, nested_by_look);
                 if (v) json_object_set_new(extra, names.key[i], v);
             }

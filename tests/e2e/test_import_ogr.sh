@@ -762,3 +762,59 @@ DB=empty_files.sqlite
 assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
 DB=s.sqlite
 case_end
+
+case_begin "KML: LIBKML's own fields at their 'not set' values (tessellate -1, visibility -1, extrude 0) are not kept in extra; set otherwise (a hidden placemark, a tessellated line) they are"
+cat > mymaps.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Deals</name>
+    <description/>
+    <Style id="icon-1899-0288D1-normal">
+      <IconStyle><color>ffd18802</color><scale>1</scale><Icon><href>https://www.gstatic.com/mapspro/images/stock/503-wht-blank_maps.png</href></Icon></IconStyle>
+      <LabelStyle><scale>0</scale></LabelStyle>
+    </Style>
+    <Style id="line-000000-1200-nodesc-normal">
+      <LineStyle><color>ff000000</color><width>1.2</width></LineStyle>
+    </Style>
+    <Folder>
+      <name>Deals</name>
+      <Placemark>
+        <name>Safaricom core</name>
+        <description><![CDATA[Core network contract]]></description>
+        <styleUrl>#icon-1899-0288D1</styleUrl>
+        <ExtendedData>
+          <Data name="company"><value>Huawei</value></Data>
+          <Data name="stage"><value>signed</value></Data>
+        </ExtendedData>
+        <Point><coordinates>36.8219,-1.2921,0</coordinates></Point>
+      </Placemark>
+      <Placemark>
+        <name>Hidden site</name>
+        <visibility>0</visibility>
+        <styleUrl>#icon-1899-0288D1</styleUrl>
+        <Point><coordinates>3.3792,6.5244,0</coordinates></Point>
+      </Placemark>
+      <Placemark>
+        <name>Cable segment</name>
+        <styleUrl>#line-000000-1200-nodesc</styleUrl>
+        <LineString><tessellate>1</tessellate><coordinates>39.6682,-4.0435,0 43.1456,11.5721,0</coordinates></LineString>
+      </Placemark>
+    </Folder>
+  </Document>
+</kml>
+KML
+# What GDAL hands over: LIBKML's fields on every placemark.
+info=$(ogrinfo -al mymaps.kml 2>/dev/null)
+assert_eq "2" "$(grep -c 'visibility (Integer) = -1' <<<"$info")" "ogrinfo: visibility -1 (not set) on all but the hidden one"
+assert_contains "$info" "visibility (Integer) = 0" "ogrinfo: the hidden one"
+assert_contains "$info" "tessellate (Integer) = 1" "ogrinfo: the tessellated line"
+fp_init libkml.sqlite > /dev/null
+run --db libkml.sqlite import mymaps.kml
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "summary"
+DB=libkml.sqlite
+assert_eq 'Safaricom core|{"description":"Core network contract","stage":"signed"}
+Hidden site|{"visibility":0}
+Cable segment|{"tessellate":1}' "$(sql "SELECT name, extra FROM projects ORDER BY id")" "extra: the user's data and what is set"
+DB=s.sqlite
+case_end
