@@ -105,7 +105,7 @@ typedef struct fp_import_result {
     char ids_note[192];       /* ids read as DATASET:ID (own export of several datasets), or "" */
     char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
     char network_links[640];  /* a KML's NetworkLinks to http(s) files, which footprint does not follow, or "" */
-    int network_links_only;   /* and nothing else was read: 0 rows */
+    int network_links_only;   /* 0 rows read, and the file holds that many such links (else 0) */
     char layers_left_out[512];/* its multi-layer GeoPackage: the layers not read (base map, aggregations), or "" */
     long placements_kept;     /* points where their dataset has them: geocode method, precision, reference kept */
     long placements_moved;    /* moved more than FP_DIFF_MOVE_M since the export: stored as given (input) */

@@ -580,7 +580,7 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.network_links[0]) printf("  note: %s\n", r.network_links);
         if (r.network_links_only)
             printf("  note: 0 rows read: the file holds no placemark of its own, only the network link%s above\n",
-                   strstr(r.network_links, "network links") ? "s" : "");
+                   r.network_links_only > 1 ? "s" : "");
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.layer_tag_left_out)

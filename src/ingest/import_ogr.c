@@ -1192,7 +1192,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     GDALClose(ds);
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     CPLPopErrorHandler();
-    if (!st && network_links && res->rows_read == 0) res->network_links_only = 1;
+    if (!st && res->rows_read == 0) res->network_links_only = network_links;
     if (!st && problem)
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's CRS: %s",
                  opts->crs, crs_problem);
