@@ -24,6 +24,7 @@ typedef enum fp_reject_kind {
     FP_REJECT_EMPTY_GEOMETRY,
     FP_REJECT_INVALID_GEOMETRY,
     FP_REJECT_DUPLICATE_ID,
+    FP_REJECT_NOT_A_PROJECT,   /* a feature that is no project's location (a KML GroundOverlay's image) */
     FP_REJECT_KINDS
 } fp_reject_kind;
 
@@ -64,6 +65,9 @@ typedef struct fp_import_result {
     long stored;
     long rejected;
     long pending_geocode;     /* stored without geometry, with a place or country */
+    long empty_geometry;      /* of those, features whose geometry is there but empty (a KML <coordinates>
+                                 GDAL cannot read, "36.8 -1.3"): stored to geocode, counted so it is seen */
+    char empty_geometry_first[320]; /* the first of them: "FILE: feature N" ("FILE: layer L: feature N") */
     long latin1_converted;    /* rows whose bytes were not UTF-8, read as Windows-1252 (Latin-1 with printable 0x80-0x9F) */
     long misread;             /* of those, rows that look like another code page's text (a C1 control,
                                  four non-ASCII bytes in a row): --encoding wanted? */
@@ -104,6 +108,8 @@ typedef struct fp_import_result {
     char names_note[512];     /* column names restored from NAME.fields.csv (a Shapefile's geocode_me), or "" */
     char ids_note[192];       /* ids read as DATASET:ID (own export of several datasets), or "" */
     char types_note[256];     /* a CSV's column types from its .csvt, or why it was ignored, or "" */
+    char network_links[640];  /* a KML's NetworkLinks to http(s) files, which footprint does not follow, or "" */
+    int network_links_only;   /* 0 rows read, and the file holds that many such links (else 0) */
     char layers_left_out[512];/* its multi-layer GeoPackage: the layers not read (base map, aggregations), or "" */
     long placements_kept;     /* points where their dataset has them: geocode method, precision, reference kept */
     long placements_moved;    /* moved more than FP_DIFF_MOVE_M since the export: stored as given (input) */

@@ -478,7 +478,18 @@ static int cmd_import(const char *db, int argc, char **argv)
         case 'y': o.lat_column = optarg; break;
         case 'w': o.wkt_column = optarg; break;
         case 'c': o.crs = optarg; break;
-        case 'l': o.layer = optarg; break;
+        case 'l':
+            /* One layer or all: a second --layer was taken instead of the
+             * first without a word (getopt keeps the last). */
+            if (o.layer) {
+                char msg[600];
+                snprintf(msg, sizeof msg, "import: --layer given twice ('%.200s', then '%.200s'): one --layer is read "
+                         "(leave it out to read every layer)", o.layer, optarg);
+                rc = usage_error(usage_import, "%s", msg);
+                goto out;
+            }
+            o.layer = optarg;
+            break;
         case 'e': o.encoding = optarg; break;
         case 'v': break;                 /* repairing is the default now */
         case 'S': o.strict_geometry = 1; break;
@@ -554,6 +565,9 @@ static int cmd_import(const char *db, int argc, char **argv)
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
+        if (r.empty_geometry)
+            printf("  empty geometry (coordinates unreadable?), stored to geocode by place or country: %ld (first: %s)\n",
+                   r.empty_geometry, r.empty_geometry_first);
         if (r.latin1_converted) printf("  rows read as Windows-1252 (not UTF-8): %ld\n", r.latin1_converted);
         if (r.encoding_note[0]) printf("  note: %s\n", r.encoding_note);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
@@ -572,6 +586,10 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.crs_overridden[0]) printf("  note: %s\n", r.crs_overridden);
         if (r.crs_assumed[0]) printf("  note: %s\n", r.crs_assumed);
         if (r.layers_left_out[0]) printf("  note: %s\n", r.layers_left_out);
+        if (r.network_links[0]) printf("  note: %s\n", r.network_links);
+        if (r.network_links_only)
+            printf("  note: 0 rows read: the file holds no placemark of its own, only the network link%s above\n",
+                   r.network_links_only > 1 ? "s" : "");
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.layer_tag_left_out)

@@ -116,6 +116,7 @@
     X(OGR_G_FlattenTo2D) \
     X(OGR_G_Clone) \
     X(OGR_G_ForceTo) \
+    X(OGR_G_ForceToLineString) \
     X(OGR_G_ForceToMultiPolygon) \
     X(OGR_G_GetEnvelope) \
     X(OGR_G_GetGeometryCount) \
@@ -136,6 +137,7 @@
     X(OGR_L_CreateFeature) \
     X(OGR_L_CreateField) \
     X(OGR_L_GetFeature) \
+    X(OGR_L_GetFeatureCount) \
     X(OGR_L_GetGeomType) \
     X(OGR_L_GetLayerDefn) \
     X(OGR_L_GetName) \
@@ -160,6 +162,8 @@
     X(OSRSetFromUserInput) \
     X(OSRSetWellKnownGeogCS) \
     X(VSIFree) \
+    X(VSIIngestFile) \
+    X(VSIReadDir) \
     /* end of list */
 
 struct fpi_gdal_api {
@@ -265,6 +269,7 @@ int fpi_gdal_loaded(void);
 #define OGR_G_ExportToWkt (fpi_gdal()->OGR_G_ExportToWkt)
 #define OGR_G_FlattenTo2D (fpi_gdal()->OGR_G_FlattenTo2D)
 #define OGR_G_ForceTo (fpi_gdal()->OGR_G_ForceTo)
+#define OGR_G_ForceToLineString (fpi_gdal()->OGR_G_ForceToLineString)
 #define OGR_G_ForceToMultiPolygon (fpi_gdal()->OGR_G_ForceToMultiPolygon)
 #define OGR_G_Clone (fpi_gdal()->OGR_G_Clone)
 #define OGR_G_GetEnvelope (fpi_gdal()->OGR_G_GetEnvelope)
@@ -286,6 +291,7 @@ int fpi_gdal_loaded(void);
 #define OGR_L_CreateFeature (fpi_gdal()->OGR_L_CreateFeature)
 #define OGR_L_CreateField (fpi_gdal()->OGR_L_CreateField)
 #define OGR_L_GetFeature (fpi_gdal()->OGR_L_GetFeature)
+#define OGR_L_GetFeatureCount (fpi_gdal()->OGR_L_GetFeatureCount)
 #define OGR_L_GetGeomType (fpi_gdal()->OGR_L_GetGeomType)
 #define OGR_L_GetLayerDefn (fpi_gdal()->OGR_L_GetLayerDefn)
 #define OGR_L_GetName (fpi_gdal()->OGR_L_GetName)
@@ -310,6 +316,8 @@ int fpi_gdal_loaded(void);
 #define OSRSetFromUserInput (fpi_gdal()->OSRSetFromUserInput)
 #define OSRSetWellKnownGeogCS (fpi_gdal()->OSRSetWellKnownGeogCS)
 #define VSIFree (fpi_gdal()->VSIFree)
+#define VSIIngestFile (fpi_gdal()->VSIIngestFile)
+#define VSIReadDir (fpi_gdal()->VSIReadDir)
 #endif /* FPI_GDAL_NO_REDIRECT */
 
 #endif /* FP_GDAL_API_H */

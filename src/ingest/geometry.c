@@ -111,6 +111,38 @@ static GEOSGeometry *keep_dimension(GEOSContextHandle_t ctx, GEOSGeometry *g, in
     return out;
 }
 
+static int is_linear_ring(OGRGeometryH g)
+{
+    return !strcmp(OGR_G_GetGeometryName(g), "LINEARRING");
+}
+
+/* Whether g is a LinearRing or a collection holding one (not a polygon's:
+ * those are its rings). */
+static int holds_bare_ring(OGRGeometryH g)
+{
+    if (is_linear_ring(g)) return 1;
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) != wkbGeometryCollection) return 0;
+    for (int i = 0; i < OGR_G_GetGeometryCount(g); i++)
+        if (holds_bare_ring(OGR_G_GetGeometryRef(g, i))) return 1;
+    return 0;
+}
+
+/* A bare LinearRing (a KML <Placemark> of a <LinearRing> alone, or in a
+ * <MultiGeometry>) as the LineString it is: OGR writes a LinearRing's WKB
+ * as a polygon's ring, without a header, which GEOS and SpatiaLite cannot
+ * read ("too few points?"). Takes g; returns the geometry to use. */
+static OGRGeometryH rings_to_lines(OGRGeometryH g)
+{
+    if (is_linear_ring(g)) return OGR_G_ForceToLineString(g);
+    if (!holds_bare_ring(g)) return g;
+    OGRGeometryH out = OGR_G_CreateGeometry(wkbGeometryCollection);
+    for (int i = 0; out && i < OGR_G_GetGeometryCount(g); i++)
+        OGR_G_AddGeometryDirectly(out, rings_to_lines(OGR_G_Clone(OGR_G_GetGeometryRef(g, i))));
+    if (!out) return g;
+    OGR_G_DestroyGeometry(g);
+    return out;
+}
+
 int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_t size)
 {
     OGRGeometryH g = *gp;
@@ -137,6 +169,7 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
             return FP_REJECT_EMPTY_GEOMETRY;
         }
     }
+    if (holds_bare_ring(g)) *gp = g = rings_to_lines(g);
     /* Triangles, TINs and polyhedral surfaces (WKT, GML, CityGML-ish
      * sources) are areas SpatiaLite and GEOS do not read: as the polygons
      * they are made of. */

@@ -135,6 +135,12 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode))
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a regular file (a named pipe, device or socket): an input is read "
                             "more than once; save it to a file first", path);
+    /* A file of 0 bytes (a download or a copy that failed) is said to be
+     * that, in the CSV reader's words ("empty file (no header line)"),
+     * which says it for a CSV: GDAL's drivers gave their own parse error,
+     * LIBKML's with an empty reason ("ERROR parsing kml empty.kml :"). */
+    if (S_ISREG(sb.st_mode) && sb.st_size == 0 && !is_csv(path))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: empty file (0 bytes)", path);
 
     char dataset[256];
     /* Refused rather than cut: a name cut inside a character was stored as

@@ -436,6 +436,24 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     return st;
 }
 
+/* Whether field i of a LIBKML feature is one of the driver's own KML
+ * fields holding its "not set" value: every row of a KML got
+ * "tessellate":-1,"visibility":-1,"extrude":0 in extra, which is none of
+ * the user's data. Set to anything else (a placemark hidden with
+ * <visibility>0</visibility>, a line with <tessellate>1</tessellate>) they
+ * are kept. (Null fields are left out of extra already.) */
+static int libkml_unset_field(OGRFeatureH f, OGRFieldDefnH fd, int i)
+{
+    const char *name = OGR_Fld_GetNameRef(fd);
+    if (!strcmp(name, "tessellate") || !strcmp(name, "visibility"))
+        return OGR_Fld_GetType(fd) == OFTInteger && OGR_F_GetFieldAsInteger(f, i) == -1;
+    if (!strcmp(name, "extrude")) return OGR_Fld_GetType(fd) == OFTInteger && OGR_F_GetFieldAsInteger(f, i) == 0;
+    static const char *const others[] = { "altitudeMode", "drawOrder", "begin", "end", "timestamp", "icon", "snippet" };
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+        if (!strcmp(name, others[k])) return !*OGR_F_GetFieldAsString(f, i);
+    return 0;
+}
+
 /* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
  * several layers with geometry contribute rows (ids as LAYER:ID);
  * tag_layer: several layers of any kind contribute rows (extra.layer);
@@ -533,6 +551,18 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
      * likely projected: the reject says so, as a CSV's does. */
     int hint_crs = !ct && !OGR_L_GetSpatialRef(layer) && !(opts->crs && *opts->crs);
 
+    /* LIBKML hands a <GroundOverlay> (an image laid over the map) out as a
+     * polygon feature with its icon field set to the image. A Placemark
+     * with a geometry always has its tessellate field set (-1 when the KML
+     * says nothing), a GroundOverlay never: so a Placemark whose own data
+     * has a field named icon is not taken for one. (A Placemark's icon
+     * style is its OGR style, not this field.) */
+    int kml_icon = -1, kml_tessellate = -1, libkml = !strcmp(res->format, "LIBKML");
+    if (libkml) {
+        kml_icon = OGR_FD_GetFieldIndex(defn, "icon");
+        kml_tessellate = OGR_FD_GetFieldIndex(defn, "tessellate");
+    }
+
     char reason[600], detail[512];
     long feature = 0;
     OGR_L_ResetReading(layer);
@@ -611,7 +641,16 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         int kind = FP_REJECT_KINDS;
         const char *prefix = nlayers > 1 ? lname : NULL;
         fp_geom_check chk = { .strict = opts->strict_geometry, .geos = fpi_sink_geos(sink) };
-        if (!g || OGR_G_IsEmpty(g)) {
+        if (g && kml_icon >= 0 && OGR_F_IsFieldSetAndNotNull(f, kml_icon) && *OGR_F_GetFieldAsString(f, kml_icon) &&
+            (kml_tessellate < 0 || !OGR_F_IsFieldSetAndNotNull(f, kml_tessellate))) {
+            kind = FP_REJECT_NOT_A_PROJECT;
+            snprintf(detail, sizeof detail, "a KML GroundOverlay (an image laid over the map: %.300s), not a placemark",
+                     OGR_F_GetFieldAsString(f, kml_icon));
+        } else if (!g || OGR_G_IsEmpty(g)) {
+            /* A geometry there but empty (a KML <coordinates> of "36.8 -1.3",
+             * which GDAL cannot read) with a place: geocoded as a row
+             * without one, counted so the unreadable coordinates are seen. */
+            row.empty_geometry = g != NULL && have_place;
             if (!have_place) {
                 kind = g ? FP_REJECT_EMPTY_GEOMETRY : FP_REJECT_NO_LOCATION;
                 snprintf(detail, sizeof detail, "%s", g ? "the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode"
@@ -647,6 +686,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
+                if (libkml && libkml_unset_field(f, OGR_FD_GetFieldDefn(defn, i), i)) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, nested_by_look);
                 if (v) json_object_set_new(extra, names.key[i], v);
             }
@@ -881,6 +921,126 @@ static int leave_out_all_but_own(const char *path, const char *driver, GDALDatas
     return 1;
 }
 
+/* GDAL's GPX driver reads each route and track twice: as a line (layers
+ * routes, tracks) and as its vertices, one point feature each (layers
+ * route_points, track_points): a track of 300 points became 300 projects.
+ * The point layers are left out unless --layer names one, and the note
+ * names those that hold points. 0 when the source is not a GPX file. */
+static int leave_out_gpx_points(const char *driver, GDALDatasetH ds, unsigned char *left_out, fp_import_result *res)
+{
+    if (strcmp(driver, "GPX")) return 0;
+    GString *names = g_string_new(NULL);
+    const char *example = NULL;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        const char *name = OGR_L_GetName(l);
+        if (strcmp(name, "route_points") && strcmp(name, "track_points")) continue;
+        left_out[i] = 1;
+        GIntBig n = OGR_L_GetFeatureCount(l, 1);
+        if (n <= 0) continue;           /* no routes (tracks): nothing to say */
+        g_string_append_printf(names, "%s%s (%lld point%s)", names->len ? ", " : "", name, (long long)n,
+                               n == 1 ? "" : "s");
+        if (!example || !strcmp(name, "track_points")) example = name;
+    }
+    if (example)
+        snprintf(res->layers_left_out, sizeof res->layers_left_out, "GPX: left out %s: the vertices of the routes "
+                 "and tracks, which are read as lines (layers routes, tracks); --layer %s reads them as points",
+                 names->str, example);
+    g_string_free(names, TRUE);
+    return 1;
+}
+
+/* The KML text of a KML or KMZ source: the file itself, or a KMZ's
+ * doc.kml (else the first .kml at its root, as GDAL takes it), read
+ * through GDAL's /vsizip/. NULL when there is none (or it is over 256 MB);
+ * freed with VSIFree. */
+static char *kml_text(const char *path)
+{
+    GByte *buf = NULL;
+    vsi_l_offset size = 0;
+    if (!VSIIngestFile(NULL, path, &buf, &size, 256 << 20)) return NULL;
+    if (size < 4 || memcmp(buf, "PK\x03\x04", 4)) return (char *)buf;   /* a .kml; VSIIngestFile ends it with a NUL */
+    VSIFree(buf);
+    buf = NULL;
+    gchar *zip = g_strdup_printf("/vsizip/%s", path);
+    char **names = VSIReadDir(zip);
+    const char *inner = NULL;
+    for (int i = 0; names && names[i]; i++) {
+        size_t n = strlen(names[i]);
+        if (!strcasecmp(names[i], "doc.kml")) { inner = names[i]; break; }
+        if (!inner && n > 4 && !strcasecmp(names[i] + n - 4, ".kml")) inner = names[i];
+    }
+    if (inner) {
+        gchar *member = g_strdup_printf("%s/%s", zip, inner);
+        if (!VSIIngestFile(NULL, member, &buf, &size, 256 << 20)) buf = NULL;
+        g_free(member);
+    }
+    CSLDestroy(names);
+    g_free(zip);
+    return (char *)buf;
+}
+
+/* The text of the first <TAG>...</TAG> in [from, to), trimmed, its CDATA
+ * markers and &amp; undone, in out; 0 when there is none. */
+static int element_text(const char *from, const char *to, const char *tag, char *out, size_t size)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof open, "<%s>", tag);
+    snprintf(close, sizeof close, "</%s>", tag);
+    const char *a = g_strstr_len(from, to - from, open);
+    if (!a) return 0;
+    a += strlen(open);
+    const char *b = g_strstr_len(a, to - a, close);
+    if (!b) return 0;
+    while (a < b && g_ascii_isspace(*a)) a++;
+    while (b > a && g_ascii_isspace(b[-1])) b--;
+    if (b - a >= 12 && !strncmp(a, "<![CDATA[", 9) && !strncmp(b - 3, "]]>", 3)) { a += 9; b -= 3; }
+    size_t k = 0;
+    for (const char *c = a; c < b && k + 1 < size; c++) {
+        if (!strncmp(c, "&amp;", 5) && c + 5 <= b) { out[k++] = '&'; c += 4; }
+        else out[k++] = *c;
+    }
+    out[k] = '\0';
+    return k > 0;
+}
+
+/* A KML's <NetworkLink>s to http(s) files: Google Earth fetches them,
+ * GDAL does not, and a file of links alone read as 0 rows without a word.
+ * They are named in a note (a link to a file inside the KMZ is followed by
+ * GDAL, and says nothing). Returns how many there are. */
+static int note_network_links(const char *path, fp_import_result *res)
+{
+    char *text = kml_text(path);
+    if (!text) return 0;
+    GString *list = g_string_new(NULL);
+    int count = 0;
+    for (const char *p = text; (p = strstr(p, "NetworkLink")); p += 11) {
+        /* An opening tag (<NetworkLink> or <kml:NetworkLink id=...>), not
+         * a closing one nor <NetworkLinkControl>. */
+        if (p == text || (p[-1] != '<' && p[-1] != ':') || !(p[11] == '>' || g_ascii_isspace(p[11]))) continue;
+        const char *end = strstr(p + 11, "NetworkLink>");
+        if (!end) end = p + strlen(p);
+        char name[160] = "", href[400] = "";
+        element_text(p, end, "name", name, sizeof name);
+        if (!element_text(p, end, "href", href, sizeof href)) continue;
+        if (g_ascii_strncasecmp(href, "http://", 7) && g_ascii_strncasecmp(href, "https://", 8)) continue;
+        if (count++ < 4) {
+            if (name[0]) g_string_append_printf(list, "%s'%s' (%s)", list->len ? ", " : "", name, href);
+            else g_string_append_printf(list, "%s%s", list->len ? ", " : "", href);
+        }
+    }
+    if (count > 4) g_string_append_printf(list, " and %d more", count - 4);
+    if (count == 1)
+        snprintf(res->network_links, sizeof res->network_links, "network link %s not followed by footprint: download "
+                 "the linked file and import it", list->str);
+    else if (count > 1)
+        snprintf(res->network_links, sizeof res->network_links, "%d network links not followed by footprint: %s; "
+                 "download the linked files and import them", count, list->str);
+    g_string_free(list, TRUE);
+    VSIFree(text);
+    return count;
+}
+
 /* --encoding for a GIS file: a driver with an ENCODING open option (the
  * Shapefile's, for a DBF without .cpg or language byte, or one that says
  * wrongly) gets it: the dataset is opened again with it. Other formats' text
@@ -947,6 +1107,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     snprintf(res->format, sizeof res->format, "%s", driver);
     int spreadsheet = fpi_driver_is_spreadsheet(driver);
+    int network_links = !strcmp(driver, "LIBKML") || !strcmp(driver, "KML") ? note_network_links(path, res) : 0;
     /* A sheet whose first row is all text has a header: GDAL 3.6 takes
      * OGR_<DRIVER>_HEADERS=FORCE as a configuration option (GDAL 3.8 adds
      * the HEADERS open option); set for this thread while the layers are
@@ -1002,7 +1163,8 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     unsigned char *left_out = NULL;
     if (!opts->layer && nlayers > 1) {
         left_out = calloc((size_t)nlayers, 1);
-        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res)) {
+        if (left_out && !leave_out_all_but_own(path, driver, ds, left_out, opts, res) &&
+            !leave_out_gpx_points(driver, ds, left_out, res)) {
             free(left_out);
             left_out = NULL;
         }
@@ -1017,7 +1179,19 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
                  "its dataset only)");
     if (opts->layer) {
         OGRLayerH l = only;
-        if (!l) st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'", path, opts->layer);
+        if (!l) {
+            /* The names there are, so the user need not run ogrinfo. */
+            GString *names = g_string_new(NULL);
+            for (int i = 0; i < nlayers; i++) {
+                if (names->len > 300) { g_string_append_printf(names, " and %d more", nlayers - i); break; }
+                g_string_append_printf(names, "%s'%s'", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+            }
+            st = fp_error_set(err, FP_ERR_INPUT, "%s: no layer named '%s'; its %s: %s", path, opts->layer,
+                              spreadsheet ? (nlayers == 1 ? "sheet is" : "sheets are")
+                                          : (nlayers == 1 ? "layer is" : "layers are"),
+                              nlayers ? names->str : "(none)");
+            g_string_free(names, TRUE);
+        }
         else st = import_layer(sink, path, l, 1, spreadsheet, seq, 0, 0, by_dataset, opts, res, &skipped, err);
     } else if (nlayers == 0) {
         st = fp_error_set(err, FP_ERR_INPUT, "%s: no layers", path);
@@ -1043,6 +1217,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     if (headers_key[0]) CPLSetThreadLocalConfigOption(headers_key, NULL);
     if (kml_private) fpi_libkml_private_fields(0);
     CPLPopErrorHandler();
+    if (!st && res->rows_read == 0) res->network_links_only = network_links;
     if (!st && problem)
         snprintf(res->crs_overridden, sizeof res->crs_overridden, "--crs %s read instead of the file's CRS: %s",
                  opts->crs, crs_problem);

@@ -105,6 +105,7 @@ typedef struct fp_row {
     double x, y;
     long line, feature;              /* one of them > 0 */
     int reprojected;                 /* transformed to WGS 84: counted once stored */
+    int empty_geometry;              /* a geometry present but empty, stored to geocode: counted once stored */
     fpi_amount_style amount_style;   /* how the amount's separators are read */
     /* footprint's own export: the placement the row records (a
      * geocode_method other than input, its precision, and the dataset it

@@ -41,6 +41,7 @@ typedef struct sink_op {
     size_t raw_len;
     fp_project_record p;          /* a project's */
     int reprojected;              /* counted when stored, not when refused */
+    int empty_geometry;           /* likewise (fp_row) */
 } sink_op;
 
 #define BATCH_ROWS 2048
@@ -99,6 +100,7 @@ static const char *const kind_names[FP_REJECT_KINDS] = {
     [FP_REJECT_EMPTY_GEOMETRY] = "empty geometry",
     [FP_REJECT_INVALID_GEOMETRY] = "invalid geometry",
     [FP_REJECT_DUPLICATE_ID] = "duplicate id",
+    [FP_REJECT_NOT_A_PROJECT] = "not a project",
 };
 
 const char *fp_reject_kind_name(fp_reject_kind kind)
@@ -188,6 +190,11 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
     s->res->stored++;
     s->res->reprojected += op->reprojected;
     if (!op->p.wkb && !op->p.is_point) s->res->pending_geocode++;
+    /* Its geometry was there but empty (coordinates GDAL could not read):
+     * geocoded like a row without one, but counted and the first named. */
+    if (op->empty_geometry && !s->res->empty_geometry++)
+        snprintf(s->res->empty_geometry_first, sizeof s->res->empty_geometry_first, "%s: %sfeature %ld", s->path,
+                 op->prefix ? op->prefix : "", op->feature);
     return FP_OK;
 }
 
@@ -623,6 +630,7 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     op->line = row->line;
     op->feature = row->feature;
     op->reprojected = row->reprojected;
+    op->empty_geometry = row->empty_geometry;
     op->prefix = NULL;
     if (row->reason_prefix && *row->reason_prefix) {
         if (!s->prefixes) s->prefixes = g_string_chunk_new(256);

@@ -268,7 +268,7 @@ case_end
 
 # -------------------------------------------------------------- GeoJSON ---
 case_begin "empty GeoJSON file: exit 1 naming the file, nothing stored"
-import_fails "$BR/empty.geojson" "empty.geojson: not a file GDAL can read as vectors"
+import_fails "$BR/empty.geojson" "empty.geojson: empty file (0 bytes)"
 case_end
 
 case_begin "empty FeatureCollection: 0 rows read, 0 stored, 0 rejected"

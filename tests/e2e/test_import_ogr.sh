@@ -461,3 +461,360 @@ ogr2ogr -f GPKG cols.gpkg cols_named.geojson -nln sites 2>/dev/null
 run --db cols.sqlite import cols.gpkg
 assert_contains "$OUT" "  columns: id=ID, name=Project name, country=Country" "GeoPackage"
 case_end
+
+# ---- KML/KMZ (Google My Maps, Google Earth) and GPX (Garmin) ---------------
+# Fixtures are written as those programs write them; expected values counted
+# by hand from the files (and checked against ogrinfo where it says).
+
+case_begin "GPX: waypoints, routes and tracks (as lines) import; route_points and track_points (their vertices) left out with a note; --layer track_points reads them"
+cat > garmin.gpx <<'GPX'
+<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
+<gpx xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxx="http://www.garmin.com/xmlschemas/GpxExtensions/v3" creator="GPSMAP 66i" version="1.1">
+  <metadata><time>2024-03-12T09:14:02Z</time></metadata>
+  <wpt lat="-1.292066" lon="36.821945"><ele>1661.4</ele><time>2024-03-12T07:02:11Z</time><name>001</name><sym>Flag, Blue</sym></wpt>
+  <wpt lat="-4.043500" lon="39.668200"><ele>12.1</ele><name>Landing stn Mombasa</name><sym>Anchor</sym></wpt>
+  <rte>
+    <name>Site visit route</name>
+    <rtept lat="-1.292066" lon="36.821945"><name>R1</name></rtept>
+    <rtept lat="-1.263889" lon="36.802222"><name>R2</name></rtept>
+  </rte>
+  <trk>
+    <name>12-MAR-24 07:00</name>
+    <extensions><gpxx:TrackExtension><gpxx:DisplayColor>Cyan</gpxx:DisplayColor></gpxx:TrackExtension></extensions>
+    <trkseg>
+      <trkpt lat="-1.292066" lon="36.821945"><ele>1661.4</ele><time>2024-03-12T07:00:00Z</time></trkpt>
+      <trkpt lat="-1.285000" lon="36.815000"><ele>1670.2</ele><time>2024-03-12T07:05:00Z</time></trkpt>
+      <trkpt lat="-1.275000" lon="36.810000"><ele>1685.9</ele><time>2024-03-12T07:10:00Z</time></trkpt>
+      <trkpt lat="-1.263889" lon="36.802222"><ele>1702.0</ele><time>2024-03-12T07:15:00Z</time></trkpt>
+    </trkseg>
+    <trkseg>
+      <trkpt lat="-1.263889" lon="36.802222"><ele>1702.0</ele><time>2024-03-12T08:00:00Z</time></trkpt>
+      <trkpt lat="-1.260000" lon="36.800000"><ele>1710.0</ele><time>2024-03-12T08:05:00Z</time></trkpt>
+    </trkseg>
+  </trk>
+</gpx>
+GPX
+# The fixture as GDAL reads it: 2 route points and 6 track points.
+assert_contains "$(ogrinfo -so -al garmin.gpx route_points 2>/dev/null)" "Feature Count: 2" "ogrinfo: route points"
+assert_contains "$(ogrinfo -so -al garmin.gpx track_points 2>/dev/null)" "Feature Count: 6" "ogrinfo: track points"
+fp_init gpx.sqlite > /dev/null
+run --db gpx.sqlite import garmin.gpx
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "garmin.gpx (GPX): 4 rows read, 4 stored, 0 rejected" "2 waypoints, 1 route, 1 track"
+assert_contains "$OUT" "note: GPX: left out route_points (2 points), track_points (6 points): the vertices of the routes and tracks, which are read as lines (layers routes, tracks); --layer track_points reads them as points" "the note"
+DB=gpx.sqlite
+assert_eq "POINT|001
+POINT|Landing stn Mombasa
+LINESTRING|Site visit route
+MULTILINESTRING|12-MAR-24 07:00" "$(ssql "SELECT GeometryType(geom), name FROM projects ORDER BY id")" "stored: the waypoints, the route and the track as lines"
+assert_eq "2|6" "$(ssql "SELECT NumGeometries(geom), NumPoints(GeometryN(geom, 1)) + NumPoints(GeometryN(geom, 2)) FROM projects WHERE name LIKE '12-MAR%'")" "the track: 2 segments, 6 vertices"
+run --db gpx.sqlite import garmin.gpx --layer track_points --dataset trackpoints
+assert_eq 0 "$RC" "--layer track_points: exit status"
+assert_contains "$OUT" "6 rows read, 6 stored, 0 rejected" "--layer track_points reads the 6 points"
+assert_not_contains "$OUT" "left out" "no note when a layer is named"
+DB=s.sqlite
+case_end
+
+case_begin "KML: a placemark whose coordinates GDAL cannot read (a space for the comma) but with a country is stored to geocode, and the summary counts it, naming the first (its layer when several)"
+cat > spacesep.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Partners</name>
+    <Placemark><name>Westlands</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>36.8080,-1.2630,0</coordinates></Point></Placemark>
+    <Placemark><name>Space instead of comma</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>36.8219 -1.2921</coordinates></Point></Placemark>
+    <Placemark><name>Konza</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>37.1278 -1.7500</coordinates></Point></Placemark>
+  </Document>
+</kml>
+KML
+# ogrinfo reads the second and third as POINT EMPTY.
+assert_eq "2" "$(ogrinfo -al spacesep.kml 2>/dev/null | grep -c 'POINT EMPTY')" "ogrinfo: two empty points"
+fp_init empty_geom.sqlite > /dev/null
+run --db empty_geom.sqlite import spacesep.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "all stored"
+assert_contains "$OUT" "without coordinates, to geocode: 2" "two to geocode"
+assert_contains "$OUT" "  empty geometry (coordinates unreadable?), stored to geocode by place or country: 2 (first: spacesep.kml: feature 2)" "counted, the first named"
+DB=empty_geom.sqlite
+assert_eq "Space instead of comma|Kenya|1
+Konza|Kenya|1" "$(sql "SELECT name, country, geom IS NULL FROM projects WHERE geom IS NULL ORDER BY id")" "stored without geometry, to geocode by country"
+cat > folders.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Partners</name>
+    <Folder>
+      <name>Uganda</name>
+      <Placemark><name>Kampala office</name><Point><coordinates>32.5825,0.3476,0</coordinates></Point></Placemark>
+    </Folder>
+    <Folder>
+      <name>Kenya</name>
+      <Placemark><name>Westlands</name><Point><coordinates>36.8080,-1.2630,0</coordinates></Point></Placemark>
+      <Placemark><name>Konza</name><ExtendedData><Data name="country"><value>Kenya</value></Data></ExtendedData><Point><coordinates>37.1278 -1.7500</coordinates></Point></Placemark>
+    </Folder>
+  </Document>
+</kml>
+KML
+run --db empty_geom.sqlite import folders.kml
+assert_contains "$OUT" "  empty geometry (coordinates unreadable?), stored to geocode by place or country: 1 (first: folders.kml: layer Kenya: feature 2)" "the first named with its layer (folder)"
+# A row with no geometry at all is not counted there.
+printf '%s' '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"country":"KE"},"geometry":null}]}' > nogeom.geojson
+run --db empty_geom.sqlite import nogeom.geojson
+assert_contains "$OUT" "without coordinates, to geocode: 1" "no geometry: to geocode"
+assert_not_contains "$OUT" "empty geometry (coordinates unreadable?)" "no geometry: not counted as empty"
+DB=s.sqlite
+case_end
+
+case_begin "KML: a GroundOverlay (an image laid over the map) is rejected as not a project, naming its image; placemarks with a custom icon style, or with data of their own named icon, import"
+cat > overlay.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">
+  <Document>
+    <name>Site survey</name>
+    <Style id="icon-1899-0288D1-normal">
+      <IconStyle>
+        <color>ffd18802</color>
+        <scale>1</scale>
+        <Icon><href>https://www.gstatic.com/mapspro/images/stock/503-wht-blank_maps.png</href></Icon>
+        <hotSpot x="32" xunits="pixels" y="64" yunits="insetPixels"/>
+      </IconStyle>
+    </Style>
+    <Placemark>
+      <name>Shared icon style</name>
+      <styleUrl>#icon-1899-0288D1-normal</styleUrl>
+      <Point><coordinates>36.8219,-1.2921,0</coordinates></Point>
+    </Placemark>
+    <Placemark>
+      <name>Inline icon style</name>
+      <Style><IconStyle><Icon><href>https://example.org/tower.png</href></Icon></IconStyle></Style>
+      <Point><coordinates>36.9,-1.2,0</coordinates></Point>
+    </Placemark>
+    <Placemark>
+      <name>Site outline</name>
+      <ExtendedData><Data name="icon"><value>tower</value></Data></ExtendedData>
+      <Polygon><outerBoundaryIs><LinearRing><coordinates>36.81,-1.30,0 36.83,-1.30,0 36.83,-1.28,0 36.81,-1.30,0</coordinates></LinearRing></outerBoundaryIs></Polygon>
+    </Placemark>
+    <GroundOverlay>
+      <name>Site plan scan</name>
+      <Icon><href>files/siteplan.jpg</href></Icon>
+      <LatLonBox><north>-1.28</north><south>-1.30</south><east>36.83</east><west>36.81</west></LatLonBox>
+    </GroundOverlay>
+  </Document>
+</kml>
+KML
+fp_init overlay.sqlite > /dev/null
+run --db overlay.sqlite import overlay.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "overlay.kml (LIBKML): 4 rows read, 3 stored, 1 rejected" "summary"
+assert_contains "$OUT" "rejected, not a project: 1" "the kind"
+DB=overlay.sqlite
+assert_eq "4|not a project: a KML GroundOverlay (an image laid over the map: files/siteplan.jpg), not a placemark" \
+    "$(sql "SELECT feature, reason FROM rejects")" "the reject: feature number and reason"
+assert_eq "Shared icon style|POINT
+Inline icon style|POINT
+Site outline|POLYGON" "$(ssql "SELECT name, GeometryType(geom) FROM projects ORDER BY id")" "the three placemarks stored"
+DB=s.sqlite
+case_end
+
+case_begin "KML/KMZ: a NetworkLink to an http(s) file is named in a note (footprint does not follow it), and a file of such a link alone says it read 0 rows because of it; a link to a file inside the KMZ (GDAL follows it) says nothing"
+cat > netlink_only.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document>
+  <name>Partners (linked)</name>
+  <NetworkLink>
+    <name>Partners part 1</name>
+    <Link><href>https://example.org/partners.kml</href></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+fp_init netlink.sqlite > /dev/null
+run --db netlink.sqlite import netlink_only.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "0 rows read, 0 stored, 0 rejected" "nothing read"
+assert_contains "$OUT" "  note: network link 'Partners part 1' (https://example.org/partners.kml) not followed by footprint: download the linked file and import it" "the link named"
+assert_contains "$OUT" "  note: 0 rows read: the file holds no placemark of its own, only the network link above" "why 0 rows"
+# A KMZ (Google Earth's Save Place As) whose doc.kml holds a placemark and a
+# link to a live feed (its &amp; is an & in the URL).
+mkdir -p kmz_http kmz_inner/files
+cat > kmz_http/doc.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2">
+<Document>
+  <name>Partners.kmz</name>
+  <Placemark><name>Head office</name><Point><coordinates>36.8219,-1.2921,0</coordinates></Point></Placemark>
+  <NetworkLink>
+    <name>Live partners feed</name>
+    <refreshVisibility>0</refreshVisibility>
+    <Link><href>https://example.org/feeds/partners.kml?key=1&amp;fmt=kml</href><refreshMode>onInterval</refreshMode></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+# A KMZ whose doc.kml links a file inside it, which GDAL reads.
+cat > kmz_inner/doc.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document>
+  <name>Partners (linked)</name>
+  <NetworkLink>
+    <name>Partners part 1</name>
+    <Link><href>files/part1.kml</href></Link>
+  </NetworkLink>
+</Document>
+</kml>
+KML
+cat > kmz_inner/files/part1.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+<Document><name>part1</name>
+  <Placemark><name>Mombasa landing</name><Point><coordinates>39.6682,-4.0435,0</coordinates></Point></Placemark>
+</Document>
+</kml>
+KML
+python3 - <<'PY'
+import os, zipfile
+for d in ("kmz_http", "kmz_inner"):
+    with zipfile.ZipFile(d + ".kmz", "w", zipfile.ZIP_DEFLATED) as z:
+        for root, _, files in os.walk(d):
+            for f in files:
+                p = os.path.join(root, f)
+                z.write(p, os.path.relpath(p, d))
+PY
+run --db netlink.sqlite import kmz_http.kmz
+assert_eq 0 "$RC" "KMZ: exit status"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "KMZ: the placemark"
+assert_contains "$OUT" "  note: network link 'Live partners feed' (https://example.org/feeds/partners.kml?key=1&fmt=kml) not followed by footprint: download the linked file and import it" "KMZ: the link in its doc.kml named"
+assert_not_contains "$OUT" "0 rows read:" "KMZ: rows were read"
+run --db netlink.sqlite import kmz_inner.kmz
+assert_eq 0 "$RC" "inner link: exit status"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "inner link: GDAL follows it"
+assert_not_contains "$OUT" "network link" "inner link: no note"
+DB=netlink.sqlite
+assert_eq "Head office
+Mombasa landing" "$(sql "SELECT name FROM projects ORDER BY id")" "stored"
+DB=s.sqlite
+case_end
+
+case_begin "KML: a placemark of a LinearRing alone (or one in a MultiGeometry) is stored as the LineString it is, not rejected as unreadable"
+cat > ring.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>rings</name>
+<Placemark><name>LinearRing only</name><LinearRing><coordinates>30,0 31,0 31,1 30,0</coordinates></LinearRing></Placemark>
+<Placemark><name>Ring and pin</name><MultiGeometry><LinearRing><coordinates>32,0 33,0 33,1 32,0</coordinates></LinearRing><Point><coordinates>32.5,0.5</coordinates></Point></MultiGeometry></Placemark>
+</Document></kml>
+KML
+assert_contains "$(ogrinfo -al ring.kml 2>/dev/null)" "LINEARRING (30 0,31 0,31 1,30 0)" "ogrinfo reads the ring"
+fp_init ring.sqlite > /dev/null
+run --db ring.sqlite import ring.kml
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "both stored"
+DB=ring.sqlite
+assert_eq "LinearRing only|LINESTRING(30 0, 31 0, 31 1, 30 0)
+Ring and pin|2|LINESTRING(32 0, 33 0, 33 1, 32 0)|POINT(32.5 0.5)" \
+    "$(ssql "SELECT name, CASE WHEN GeometryType(geom) = 'LINESTRING' THEN AsText(geom) ELSE NumGeometries(geom) || '|' || (SELECT group_concat(t, '|') FROM (SELECT AsText(GeometryN(geom, 1)) t UNION ALL SELECT AsText(GeometryN(geom, 2)) ORDER BY t)) END FROM projects ORDER BY id")" "stored as lines"
+DB=s.sqlite
+case_end
+
+case_begin "--layer given twice is a usage error (exit 2), nothing stored; --layer naming no layer lists the file's layers"
+cat > two_layers.gpx <<'GPX'
+<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
+<gpx xmlns="http://www.topografix.com/GPX/1/1" creator="GPSMAP 66i" version="1.1">
+  <wpt lat="-1.292066" lon="36.821945"><name>001</name></wpt>
+  <trk><name>Walk</name><trkseg>
+    <trkpt lat="-1.292066" lon="36.821945"></trkpt>
+    <trkpt lat="-1.285000" lon="36.815000"></trkpt>
+  </trkseg></trk>
+</gpx>
+GPX
+fp_init layer_opt.sqlite > /dev/null
+run --db layer_opt.sqlite import two_layers.gpx --layer waypoints --layer tracks
+assert_eq 2 "$RC" "exit status"
+assert_contains "$OUT" "import: --layer given twice ('waypoints', then 'tracks'): one --layer is read (leave it out to read every layer)" "the message"
+DB=layer_opt.sqlite
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+run --db layer_opt.sqlite import two_layers.gpx --layer nosuch
+assert_eq 1 "$RC" "no such layer: exit status"
+# GDAL's GPX driver's five layers (ogrinfo -so lists them in this order).
+assert_eq "1: waypoints (Point)
+2: routes (Line String)
+3: tracks (Multi Line String)
+4: route_points (Point)
+5: track_points (Point)" "$(ogrinfo -so two_layers.gpx 2>/dev/null | grep '^[0-9]:')" "ogrinfo: the layers"
+assert_contains "$OUT" "two_layers.gpx: no layer named 'nosuch'; its layers are: 'waypoints', 'routes', 'tracks', 'route_points', 'track_points'" "the layers listed"
+assert_eq "0" "$(sql "SELECT count(*) FROM projects")" "nothing stored"
+DB=s.sqlite
+case_end
+
+case_begin "a 0-byte KML, KMZ, GPX or GeoJSON fails (exit 1) saying the file is empty, as a 0-byte CSV does; nothing stored"
+fp_init empty_files.sqlite > /dev/null
+for f in empty.kml empty.kmz empty.gpx empty.geojson; do
+    : > $f
+    run --db empty_files.sqlite import $f
+    assert_eq 1 "$RC" "$f: exit status"
+    assert_eq "footprint: $f: empty file (0 bytes)" "$OUT" "$f: the message"
+done
+: > empty.csv
+run --db empty_files.sqlite import empty.csv
+assert_eq "1|footprint: empty.csv: empty file (no header line)" "$RC|$OUT" "a 0-byte CSV, as before"
+DB=empty_files.sqlite
+assert_eq "0|0" "$(sql "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports)")" "nothing stored"
+DB=s.sqlite
+case_end
+
+case_begin "KML: LIBKML's own fields at their 'not set' values (tessellate -1, visibility -1, extrude 0) are not kept in extra; set otherwise (a hidden placemark, a tessellated line) they are"
+cat > mymaps.kml <<'KML'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2">
+  <Document>
+    <name>Deals</name>
+    <description/>
+    <Style id="icon-1899-0288D1-normal">
+      <IconStyle><color>ffd18802</color><scale>1</scale><Icon><href>https://www.gstatic.com/mapspro/images/stock/503-wht-blank_maps.png</href></Icon></IconStyle>
+      <LabelStyle><scale>0</scale></LabelStyle>
+    </Style>
+    <Style id="line-000000-1200-nodesc-normal">
+      <LineStyle><color>ff000000</color><width>1.2</width></LineStyle>
+    </Style>
+    <Folder>
+      <name>Deals</name>
+      <Placemark>
+        <name>Safaricom core</name>
+        <description><![CDATA[Core network contract]]></description>
+        <styleUrl>#icon-1899-0288D1</styleUrl>
+        <ExtendedData>
+          <Data name="company"><value>Huawei</value></Data>
+          <Data name="stage"><value>signed</value></Data>
+        </ExtendedData>
+        <Point><coordinates>36.8219,-1.2921,0</coordinates></Point>
+      </Placemark>
+      <Placemark>
+        <name>Hidden site</name>
+        <visibility>0</visibility>
+        <styleUrl>#icon-1899-0288D1</styleUrl>
+        <Point><coordinates>3.3792,6.5244,0</coordinates></Point>
+      </Placemark>
+      <Placemark>
+        <name>Cable segment</name>
+        <styleUrl>#line-000000-1200-nodesc</styleUrl>
+        <LineString><tessellate>1</tessellate><coordinates>39.6682,-4.0435,0 43.1456,11.5721,0</coordinates></LineString>
+      </Placemark>
+    </Folder>
+  </Document>
+</kml>
+KML
+# What GDAL hands over: LIBKML's fields on every placemark.
+info=$(ogrinfo -al mymaps.kml 2>/dev/null)
+assert_eq "2" "$(grep -c 'visibility (Integer) = -1' <<<"$info")" "ogrinfo: visibility -1 (not set) on all but the hidden one"
+assert_contains "$info" "visibility (Integer) = 0" "ogrinfo: the hidden one"
+assert_contains "$info" "tessellate (Integer) = 1" "ogrinfo: the tessellated line"
+fp_init libkml.sqlite > /dev/null
+run --db libkml.sqlite import mymaps.kml
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "summary"
+DB=libkml.sqlite
+assert_eq 'Safaricom core|{"description":"Core network contract","stage":"signed"}
+Hidden site|{"visibility":0}
+Cable segment|{"tessellate":1}' "$(sql "SELECT name, extra FROM projects ORDER BY id")" "extra: the user's data and what is set"
+DB=s.sqlite
+case_end
