@@ -357,6 +357,20 @@ static int title_over_header(const char *path, OGRLayerH layer, const fp_import_
     return found;
 }
 
+/* --map FIELD=layer where the layer has no column of that name: FIELD is
+ * filled with the layer's name (a Google My Maps layer, a KML folder, a
+ * sheet: "Data centres" as the category). 1 when a map says so. */
+static int maps_layer_name(const char *const *cols, int ncols, const fp_import_options *opts)
+{
+    for (int m = 0; m < opts->nmaps; m++)
+        if (opts->maps[m].column && !strcasecmp(opts->maps[m].column, "layer")) {
+            for (int i = 0; i < ncols; i++)
+                if (!strcasecmp(cols[i], "layer")) return 0;
+            return 1;
+        }
+    return 0;
+}
+
 /* A layer without geometry (a sheet, a DBF, an attribute-only GeoPackage
  * table) is a table: its rows go through the CSV rules (table_rows.c),
  * each cell as the user sees it. A sheet's rows are numbered as in the
@@ -374,9 +388,12 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
     char prefix[300] = "";
     if (nlayers > 1) snprintf(prefix, sizeof prefix, "%s %s: ", word, lname);
+    /* The layer's name as one more column, last, when --map names it. */
+    int with_name = maps_layer_name(cols, ncols, opts);
+    if (with_name) cols[ncols] = "layer";
     fp_table *table = NULL;
     /* Numbers typed as text in a sheet may carry a decimal comma ("12,5"). */
-    fp_status st = fpi_table_new(path, cols, ncols, opts, 1, prefix, res, &table, err);
+    fp_status st = fpi_table_new(path, cols, ncols + with_name, opts, 1, prefix, res, &table, err);
     free(cols);
     if (st) {
         /* A sheet whose rows sit under a title is not a read-me: refused,
@@ -403,7 +420,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
         more = json_object();
         json_object_set_new(more, "layer", json_string(lname));
     }
-    char **cells = calloc(ncols + 1, sizeof *cells);
+    char **cells = calloc(ncols + 2, sizeof *cells);
     char buf[4096];
     long feature = 0;
     OGR_L_ResetReading(layer);
@@ -418,6 +435,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             cells[i] = strdup(buf);
             blank &= !*fpi_trim(buf);
         }
+        if (with_name) cells[ncols] = strdup(lname);
         /* A blank sheet row between rows is skipped, as a blank CSV line is. */
         if (!(blank && spreadsheet) && !(st = fpi_sink_tick(sink, opts, err))) {
             char *raw = row_raw(cells, ncols);
@@ -426,7 +444,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             st = fpi_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
             free(raw);
         }
-        for (int i = 0; i < ncols; i++) free(cells[i]);
+        for (int i = 0; i < ncols + with_name; i++) free(cells[i]);
         OGR_F_Destroy(f);
         if (st) break;
     }
@@ -481,7 +499,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     const char *const *cols = (const char *const *)names.match;
     if (names.note[0] && !res->names_note[0]) snprintf(res->names_note, sizeof res->names_note, "%s", names.note);
     int field_col[FP_F_COUNT];
-    fp_status st = fpi_resolve_fields(path, cols, ncols, opts->maps, opts->nmaps, field_col, err);
+    /* --map FIELD=layer: the layer's name as a column after the others. */
+    int name_col = maps_layer_name(cols, ncols, opts) ? ncols : -1;
+    const char **with_name = g_new(const char *, ncols + 1);
+    for (int i = 0; i < ncols; i++) with_name[i] = cols[i];
+    with_name[ncols] = "layer";
+    fp_status st = fpi_resolve_fields(path, with_name, ncols + (name_col >= 0), opts->maps, opts->nmaps, field_col, err);
+    g_free(with_name);
     /* The summary's columns line, as for a CSV: which field fills which
      * (a GeoJSON whose country property is "Land" imported without a
      * country said nothing of it). Several layers: one part each. */
@@ -495,7 +519,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
             if (field_col[f] >= 0)
                 o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "", fpi_field_names[f],
-                              OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, field_col[f])));
+                              field_col[f] == name_col ? "layer (its name)"
+                                                       : OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, field_col[f])));
         if (!any && o + 4 < size)
             snprintf(buf + o, size - o, "no property fills id, company, category, name, place, country, year, "
                      "status, amount or source (name them with --map FIELD=PROPERTY)");
@@ -601,7 +626,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         char *vals[FP_F_COUNT] = {0};
         for (int k = 0; k < FP_F_COUNT; k++) {
             int c = field_col[k];
-            if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
+            if (c >= 0 && c == name_col) vals[k] = strdup(lname);
+            else if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
                 const char *v = OGR_F_GetFieldAsString(f, c);
                 vals[k] = fpi_utf8_valid(v, strlen(v)) ? strdup(v) : fpi_cp1252_to_utf8(v, strlen(v));
             }
@@ -800,7 +826,9 @@ static int table_usable(const char *path, OGRLayerH layer, const fp_import_optio
     fp_table *t = NULL;
     if (cols && scratch) {
         for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        fpi_table_new(path, cols, ncols, opts, 1, NULL, scratch, &t, NULL);
+        int with_name = maps_layer_name(cols, ncols, opts);
+        if (with_name) cols[ncols] = "layer";
+        fpi_table_new(path, cols, ncols + with_name, opts, 1, NULL, scratch, &t, NULL);
     }
     int usable = t != NULL;
     fpi_table_free(t);

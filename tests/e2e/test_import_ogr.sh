@@ -818,3 +818,44 @@ Hidden site|{"visibility":0}
 Cable segment|{"tessellate":1}' "$(sql "SELECT name, extra FROM projects ORDER BY id")" "extra: the user's data and what is set"
 DB=s.sqlite
 case_end
+
+# Google My Maps exports a map's layers as KML folders: the folder is what
+# the user called the points ("Data centres"). --map category=layer takes
+# it (there is no column "layer" to map: it was refused as such); a sheet's
+# name likewise. Expected categories by hand from the folders below.
+case_begin "--map category=layer: a KML folder's (My Maps layer's) or a sheet's name fills the field, with one folder too; a CSV has no layer: refused as before"
+cat > mm.kml <<'K'
+<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>Partners</name>
+<Folder><name>Data centres</name>
+<Placemark><name>Nairobi DC</name><Point><coordinates>36.8219,-1.2921,0</coordinates></Point></Placemark>
+<Placemark><name>Accra DC</name><Point><coordinates>-0.187,5.6037,0</coordinates></Point></Placemark>
+</Folder>
+<Folder><name>Safe city</name>
+<Placemark><name>Abidjan</name><Point><coordinates>-4.0083,5.36,0</coordinates></Point></Placemark>
+</Folder></Document></kml>
+K
+fp_init mm.sqlite
+run --db mm.sqlite import mm.kml --map category=layer
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "category=layer (its name)" "columns line"
+assert_eq "Nairobi DC|Data centres
+Accra DC|Data centres
+Abidjan|Safe city" "$(sqlite3 mm.sqlite "SELECT name, category FROM projects ORDER BY id")" "categories = folders"
+# One folder alone (a My Maps export of one layer): its name too.
+head -5 mm.kml > mm1.kml && echo '</Folder></Document></kml>' >> mm1.kml
+run --db mm.sqlite import mm1.kml --dataset one --map category=layer
+assert_eq "Data centres|2" "$(sqlite3 mm.sqlite "SELECT category, count(*) FROM projects WHERE dataset = 'one' GROUP BY 1")" "one folder"
+# A workbook of a sheet per region: the sheet's name.
+printf 'id,lon,lat\nA1,36.82,-1.29\n' > africa.csv
+ogr2ogr -f XLSX regions.xlsx africa.csv -nln Africa
+printf 'id,lon,lat\nB1,102.6,17.97\n' > asia.csv
+ogr2ogr -update -f XLSX regions.xlsx asia.csv -nln Asia
+run --db mm.sqlite import regions.xlsx --dataset sheets --map category=layer
+assert_eq "A1|Africa
+B1|Asia" "$(sqlite3 mm.sqlite "SELECT source_key, category FROM projects WHERE dataset = 'sheets' ORDER BY source_key")" "categories = sheets"
+printf 'id,lon,lat\nC1,1,1\n' > nolayer.csv
+run --db mm.sqlite import nolayer.csv --map category=layer
+assert_eq 1 "$RC" "CSV: exit status"
+assert_contains "$OUT" "--map category=layer: no column 'layer'" "CSV: no such column"
+case_end
