@@ -237,6 +237,12 @@ typedef struct map_data {
     char field[64];
     char title[128];
     GPtrArray *labels;            /* label_cand* */
+    char aggregation[128];        /* the choropleth's aggregation ("" without one) */
+    /* A regional map: the regions drawn within the frame, by class (the
+     * legend's counts); the world map keeps the classification's counts. */
+    long *in_frame_counts;        /* in_frame_classes entries */
+    int in_frame_classes;
+    long in_frame_nodata;
 } map_data;
 
 typedef struct label_cand { char *text; double lon, lat, value; } label_cand;
@@ -263,18 +269,84 @@ typedef struct region_draw {
     GEOSContextHandle_t h;
     GEOSWKBReader *rd;
     map_data *md;
+    int in_frame;                 /* count the regions met by the frame (a regional map) */
     const fp_context *ctx;        /* its cancel flag stops the walk */
 } region_draw;
 
-/* A choropleth region filled in its class colour with the style's border;
- * 0 when its geometry cannot be read (nothing drawn). */
-int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r)
+/* Whether the segment (x0, y0)-(x1, y1) meets the rectangle x in [rx0,
+ * rx1], y in [ry0, ry1] (Liang-Barsky: the part of the segment's parameter
+ * range [0, 1] left inside each of the four half-planes). */
+static int segment_meets_rect(double x0, double y0, double x1, double y1, double rx0, double ry0, double rx1, double ry1)
 {
+    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = { -dx, dx, -dy, dy }, q[4] = { x0 - rx0, rx1 - x0, y0 - ry0, ry1 - y0 };
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return 0;                /* parallel to this edge and outside it */
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0) { if (t > t1) return 0; if (t > t0) t0 = t; }
+        else { if (t < t0) return 0; if (t < t1) t1 = t; }
+    }
+    return 1;
+}
+
+/* Whether the area of cr's current path (filled with the current fill
+ * rule) meets the rectangle frame (x, y, w, h in user space): what a
+ * regional map's legend counts. Either an edge of the path (the projected,
+ * clipped, simplified outline the map draws) crosses or lies in the frame,
+ * or the region covers the frame's corner (a country larger than the map). */
+static int path_meets_frame(cairo_t *cr, const double frame[4])
+{
+    if (!cairo_has_current_point(cr)) return 0;    /* nothing of it in the view's clip */
+    double rx0 = frame[0], ry0 = frame[1], rx1 = frame[0] + frame[2], ry1 = frame[1] + frame[3];
+    double x0, y0, x1, y1;
+    cairo_path_extents(cr, &x0, &y0, &x1, &y1);
+    if (x1 < rx0 || x0 > rx1 || y1 < ry0 || y0 > ry1) return 0;          /* the boxes apart */
+    if (x0 >= rx0 && x1 <= rx1 && y0 >= ry0 && y1 <= ry1) return 1;      /* wholly inside */
+    if (cairo_in_fill(cr, rx0, ry0)) return 1;     /* covers the frame (or at least its corner) */
+    cairo_path_t *path = cairo_copy_path_flat(cr);
+    int meets = 0;
+    double sx = 0, sy = 0, px = 0, py = 0;         /* the subpath's start, the last point */
+    for (int i = 0; i < path->num_data && !meets; i += path->data[i].header.length) {
+        const cairo_path_data_t *d = &path->data[i];
+        switch (d->header.type) {
+        case CAIRO_PATH_MOVE_TO:
+            sx = px = d[1].point.x;
+            sy = py = d[1].point.y;
+            /* A lone point inside counts too (a region reduced to one). */
+            meets = px >= rx0 && px <= rx1 && py >= ry0 && py <= ry1;
+            break;
+        case CAIRO_PATH_LINE_TO:
+            meets = segment_meets_rect(px, py, d[1].point.x, d[1].point.y, rx0, ry0, rx1, ry1);
+            px = d[1].point.x;
+            py = d[1].point.y;
+            break;
+        case CAIRO_PATH_CLOSE_PATH:
+            meets = segment_meets_rect(px, py, sx, sy, rx0, ry0, rx1, ry1);
+            px = sx;
+            py = sy;
+            break;
+        default: break;                            /* no curves in a flattened path */
+        }
+    }
+    cairo_path_destroy(path);
+    return meets;
+}
+
+/* A choropleth region filled in its class colour with the style's border;
+ * 0 when its geometry cannot be read (nothing drawn). in_frame (may be
+ * NULL) is set to whether what was drawn meets the map's frame (v->map). */
+int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                    const fp_choropleth_region *r, int *in_frame)
+{
+    if (in_frame) *in_frame = 0;
     GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
     if (!g) return 0;
     cairo_new_path(cr);
     fpi_path_geometry(cr, v, h, g);
+    if (in_frame) *in_frame = path_meets_frame(cr, v->map);
     fpi_set_color(cr, r->fill);
     cairo_fill_preserve(cr);
     cairo_set_line_width(cr, ms->borders.width);
@@ -288,7 +360,13 @@ static int draw_region(void *user, const fp_choropleth_region *r)
 {
     region_draw *d = user;
     if (fp_context_cancelled(d->ctx)) return 1;   /* interrupted: render_one says so */
-    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r)) return 0;
+    int in_frame = 0;
+    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, &in_frame)) return 0;
+    /* A regional map's legend counts the regions in its frame, by class. */
+    if (d->in_frame && in_frame) {
+        if (r->class_index >= 0 && r->class_index < d->md->in_frame_classes) d->md->in_frame_counts[r->class_index]++;
+        else if (r->class_index < 0) d->md->in_frame_nodata++;
+    }
     if (r->class_index >= 0 && r->has_label) {
         label_cand *l = g_new0(label_cand, 1);
         l->text = g_strdup(r->name);
@@ -326,11 +404,16 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
     return st;
 }
 
-/* Land, or the choropleth of an aggregation level, and the borders. */
+/* Land, or the choropleth of an aggregation level, and the borders. With
+ * count_in_frame (a regional map), the legend's class counts become those
+ * of the regions drawn within the frame: "none (215)" of the whole world
+ * describes no map of Zimbabwe. The world map keeps the classification's
+ * counts (every region of the level, those without a geometry too). */
 static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
-                              const char *aggregation, map_data *md, fp_error *err)
+                              const char *aggregation, int count_in_frame, map_data *md, fp_error *err)
 {
-    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md, .ctx = fp_store_context(store) };
+    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md, .in_frame = count_in_frame,
+                      .ctx = fp_store_context(store) };
     fp_choropleth *ch = NULL;
     fp_status st = fp_choropleth_new(store, style, aggregation, NULL, &ch, err);
     if (st) return st;
@@ -339,9 +422,17 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
     if (ch) {
         snprintf(md->field, sizeof md->field, "%s", fp_choropleth_field(ch));
         snprintf(md->title, sizeof md->title, "%s", fp_choropleth_title(ch));
+        snprintf(md->aggregation, sizeof md->aggregation, "%s", fp_choropleth_aggregation(ch));
+        md->in_frame_classes = fp_choropleth_classes(ch)->n;
+        md->in_frame_counts = g_new0(long, md->in_frame_classes + 1);
+        md->in_frame_nodata = 0;
         st = fp_choropleth_each(ch, FP_CHOROPLETH_LABELS, draw_region, &d, err);
         fp_choropleth_take_classes(ch, &md->classes);   /* md owns the classes from here */
         md->have_classes = 1;
+        if (!st && count_in_frame) {
+            for (int i = 0; i < md->classes.n && i < md->in_frame_classes; i++) md->classes.counts[i] = md->in_frame_counts[i];
+            md->classes.nodata_count = md->in_frame_nodata;
+        }
         fp_choropleth_free(ch);
     } else {
         st = fpi_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
@@ -905,7 +996,7 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
     cairo_clip(cr);
     fpi_draw_backdrop(cr, v, ms, j->world);
-    fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
+    fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, !j->world, &j->md, err);
     if (!st && j->diff)
         st = fpi_diff_map_draw(cr, store, v, j->diff, j->categories, j->category_labels, err);
     else if (!st && ms->points.enabled)
@@ -1076,6 +1167,7 @@ static void map_job_clear(map_job *j)
     g_free(j->tmp);
     g_free(j->tif_pam);
     if (j->md.have_classes) fp_classes_clear(&j->md.classes);
+    g_free(j->md.in_frame_counts);
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
     g_ptr_array_free(j->category_labels, TRUE);

@@ -62,9 +62,10 @@ cairo_surface_t *fpi_image_surface_new(int width, int height);
 /* Drawing a map's layers (render.c), shared with the small multiples. */
 void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
 /* A choropleth region in its class colour with the style's border (0: its
- * geometry could not be read). */
+ * geometry could not be read). in_frame (may be NULL): set to whether the
+ * region as drawn (projected, clipped) meets the frame v->map. */
 int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r);
+                    const fp_choropleth_region *r, int *in_frame);
 /* The countries as plain land, in the style's land fill and stroke. */
 struct fp_store;
 fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
