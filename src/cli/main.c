@@ -351,13 +351,18 @@ static void context_from_env(fp_context *ctx)
     const char *timing = getenv("FOOTPRINT_TIMING");   /* "0" or "" is off, as the README's =1 suggests */
     fp_context_set_timing(ctx, timing && *timing && strcmp(timing, "0"));
     /* SOURCE_DATE_EPOCH (reproducible-builds.org): the time outputs carry,
-     * so a nightly job on unchanged data writes unchanged files. */
+     * so a nightly job on unchanged data writes unchanged files. A value
+     * past the year 9999 (FP_SOURCE_DATE_MAX; strtoll's overflow included)
+     * is no date an output can carry ("3170843-11-07" in a GeoJSON): ignored
+     * with the warning of a malformed one. */
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (sde && *sde) {
         char *end;
+        errno = 0;
         long long e = strtoll(sde, &end, 10);
-        if (*end || e < 0 || !isdigit((unsigned char)*sde))
-            fprintf(stderr, "footprint: warning: SOURCE_DATE_EPOCH '%s' is not a number of seconds since 1970: ignored\n", sde);
+        if (*end || e < 0 || errno == ERANGE || e > FP_SOURCE_DATE_MAX || !isdigit((unsigned char)*sde))
+            fprintf(stderr, "footprint: warning: SOURCE_DATE_EPOCH '%s' is not a number of seconds since 1970: ignored "
+                    "(0 to %lld, the end of the year 9999)\n", sde, FP_SOURCE_DATE_MAX);
         else fp_context_set_source_date(ctx, e);
     }
     /* Caches kept between runs (the prepared regions of --by regions:FILE,
