@@ -28,6 +28,7 @@ fp_context *cli_context;
 
 static const char *const usage_main =
     "usage: footprint [--db PATH] [--quiet] COMMAND [OPTIONS]\n"
+    "       footprint --version    the release and the git commit it was built from\n"
     "\n"
     "Keeps geocoded project locations in a SpatiaLite store (default " DEFAULT_DB ").\n"
     "\n"
@@ -1245,7 +1246,7 @@ static int run_main(int argc, char **argv)
         } else if (!strncmp(argv[i], "--db=", 5)) db = argv[i] + 5;
         else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) quiet = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(usage_main, stdout); return 0; }
-        else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", FOOTPRINT_VERSION); return 0; }
+        else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", fp_version()); return 0; }
         else return usage_error(usage_main, "unknown option '%s'", argv[i]);
     }
     /* An unset variable in a script (--db "$STORE"): SQLite would open a

@@ -819,7 +819,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
         fp_layer *l = layers[i] = g_new0(fp_layer, 1);
         l->name = g_strdup(levels[i][1]);
         l->file = g_strdup(levels[i][1]);
-        l->description = g_strdup_printf("Regions (%s) exported by footprint %s", levels[i][0], FOOTPRINT_VERSION);
+        l->description = g_strdup_printf("Regions (%s) exported by footprint %s", levels[i][0], fp_version());
         l->geometry = "polygon";
         l->extra_col = l->class_col = l->category_col = -1;
         l->ncolumns = 5;
