@@ -47,7 +47,20 @@ void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
     }
 }
 
-static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
+/* One PNG text chunk: tEXt when the text is ASCII (tEXt is Latin-1), else
+ * iTXt, which holds UTF-8 (a title in Arabic or Chinese). Uncompressed. */
+static void png_text_entry(png_text *t, const char *key, const char *text)
+{
+    int ascii = 1;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) ascii &= *c < 0x80;
+    memset(t, 0, sizeof *t);
+    t->compression = ascii ? PNG_TEXT_COMPRESSION_NONE : PNG_ITXT_COMPRESSION_NONE;
+    t->key = (png_charp)key;
+    t->text = (png_charp)text;
+    t->text_length = strlen(text);
+}
+
+static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const fpi_map_meta *meta)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
@@ -69,6 +82,15 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
          * layout, the map has the size of its paper. */
         png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
         png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+        /* What made the map, in the PNG's own text chunks (keywords of the
+         * PNG specification, 11.3.4.2), before the pixels: no date (a rerun
+         * writes the same bytes; the commit says which code). */
+        png_text text[4];
+        png_text_entry(&text[0], "Title", meta->title);
+        png_text_entry(&text[1], "Description", meta->description);
+        png_text_entry(&text[2], "Copyright", meta->credits);
+        png_text_entry(&text[3], "Software", meta->software);
+        png_set_text(png, info, text, 4);
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
             /* The page is opaque (painted white first): ARGB32 -> RGB. */
@@ -784,6 +806,7 @@ typedef struct map_job {
     const fp_diff_map *diff;      /* --diff: the changes instead of the projects */
     GPtrArray *category_labels;   /* --diff: the legend's texts, with counts */
     GHashTable *kinds;            /* how each category was drawn (points, lines) */
+    fpi_map_meta meta;            /* what the file records about itself (map_meta) */
 } map_job;
 
 /* What is shown: the whole world, a region or a box; the projection
@@ -1041,6 +1064,86 @@ void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
     if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
 }
 
+/* What the file records about itself, from what was drawn: the title
+ * (else the subtitle, else "footprint map"), a description (the legend's
+ * title and aggregation, the style, the view, the edition or comparison),
+ * the software with its commit (fp_version) and the credit line. No date:
+ * only the PDF carries one, SOURCE_DATE_EPOCH's when set (open_surface). */
+static void map_meta(map_job *j)
+{
+    const fp_render_options *o = j->o;
+    const char *title = j->title ? j->title : o->title ? o->title : j->ms->title.text;
+    const char *sub = j->subtitle ? j->subtitle : o->subtitle ? o->subtitle : j->ms->title.subtitle;
+    j->meta.title = g_strdup(title && *title ? title : sub && *sub ? sub : "footprint map");
+    GString *d = g_string_new(NULL);
+    if (*j->md.title) {
+        /* "aggregation country_by_category (projects per country)" */
+        g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
+    } else {
+        /* A page of small multiples classes its own choropleth (facets.c):
+         * the aggregation asked for, or the style's. */
+        const fp_choropleth_spec *cs = fp_style_choropleth(j->style);
+        const char *agg = o->aggregation ? o->aggregation : cs ? cs->aggregation : NULL;
+        if (agg) g_string_append_printf(d, "aggregation %s", agg);
+    }
+    const char *style = fp_style_name(j->style);
+    g_string_append_printf(d, "%sstyle %s", d->len ? "; " : "", style && *style ? style : fp_style_origin(j->style));
+    if (*j->region_name) g_string_append_printf(d, "; region %s", j->region_name);
+    else if (!j->world) {
+        const double *b = o->has_bbox ? o->bbox : j->ms->view.bbox;
+        g_string_append_printf(d, "; box %g,%g,%g,%g", b[0], b[1], b[2], b[3]);
+    }
+    g_string_append_printf(d, "; projection %s", j->proj);
+    if (j->facets && o->facet) g_string_append_printf(d, "; small multiples by %s", o->facet);
+    if (j->diff) g_string_append_printf(d, "; %s", fpi_diff_map_subtitle(j->diff));
+    if (o->dataset) g_string_append_printf(d, "; dataset %s", o->dataset);
+    d->str[0] = g_ascii_toupper(d->str[0]);       /* a sentence: "Aggregation ...", "Style ..." */
+    j->meta.description = g_string_free(d, FALSE);
+    j->meta.software = g_strdup_printf("footprint %s", fp_version());
+    j->meta.credits = fpi_map_credits(j->ms);
+}
+
+/* cairo's SVG surface has no metadata call: the finished file gets a
+ * <title> (the map's title) and a <desc> (what it shows, its credits and the
+ * software that made it) as the first children of its root <svg>, where
+ * SVG 1.1 (5.4) puts a document's title and description. */
+static fp_status svg_add_title(const char *tmp, const char *path, const fpi_map_meta *m, fp_error *err)
+{
+    char *svg = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    if (!g_file_get_contents(tmp, &svg, &len, &ge)) {
+        fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot read the SVG back: %s", path, ge->message);
+        g_error_free(ge);
+        return st;
+    }
+    /* The end of the root element's start tag (cairo writes no '>' inside
+     * its attributes). */
+    const char *root = strstr(svg, "<svg");
+    const char *end = root ? strchr(root, '>') : NULL;
+    if (!end) {
+        g_free(svg);
+        return fp_error_set(err, FP_ERR_IO, "%s: no <svg> element in cairo's output", path);
+    }
+    char *desc = g_strdup_printf("%s. %s%s Made with %s.", m->description, m->credits, g_str_has_suffix(m->credits, ".") ? "" : ".",
+                                 m->software);
+    char *t = g_markup_escape_text(m->title, -1), *dsc = g_markup_escape_text(desc, -1);
+    char *block = g_strdup_printf("\n<title>%s</title>\n<desc>%s</desc>", t, dsc);
+    size_t head = (size_t)(end + 1 - svg);
+    fp_status st = FP_OK;
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(svg, 1, head, f) != head || fputs(block, f) == EOF ||
+        fwrite(svg + head, 1, len - head, f) != len - head)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the SVG: %s", path, strerror(errno));
+    if (f && fclose(f) != 0 && !st) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the SVG: %s", path, strerror(errno));
+    g_free(block);
+    g_free(t);
+    g_free(dsc);
+    g_free(desc);
+    g_free(svg);
+    return st;
+}
+
 /* Ends the drawing and writes the temporary file: PNG and GeoTIFF from
  * the pixels, PDF and SVG as cairo finishes them. */
 static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, fp_error *err)
@@ -1049,8 +1152,17 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
     cairo_destroy(j->cr);
     j->cr = NULL;
     cairo_surface_flush(j->surface);
+    map_meta(j);
+    if (pg->kind == 1) {
+        /* The PDF's document information: cairo writes it when finishing. */
+        char *subject = g_strdup_printf("%s. %s", j->meta.description, j->meta.credits);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_TITLE, j->meta.title);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_CREATOR, j->meta.software);
+        g_free(subject);
+    }
     if (!st && pg->kind == 0) {
-        if (fp_write_png(j->surface, j->tmp, pg->dpi))
+        if (fp_write_png(j->surface, j->tmp, pg->dpi, &j->meta))
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", j->path, strerror(errno));
     }
     if (!st && pg->kind == 3) {
@@ -1063,7 +1175,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
         PJ *crs = proj_get_target_crs(v->ctx, v->pj);
         const char *const opts[] = { "MULTILINE=NO", NULL };
         const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, opts) : NULL;
-        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, pg->dpi, err);
+        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, pg->dpi, &j->meta, err);
         /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
          * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
         if (!st && crs && !fpi_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
@@ -1074,6 +1186,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
     cairo_surface_finish(j->surface);
     if (!st && cairo_surface_status(j->surface) != CAIRO_STATUS_SUCCESS)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", j->path, cairo_status_to_string(cairo_surface_status(j->surface)));
+    if (!st && pg->kind == 2) st = svg_add_title(j->tmp, j->path, &j->meta, err);
     cairo_surface_destroy(j->surface);
     j->surface = NULL;
     return st;
@@ -1168,6 +1281,9 @@ static void map_job_clear(map_job *j)
     g_free(j->tif_pam);
     if (j->md.have_classes) fp_classes_clear(&j->md.classes);
     g_free(j->md.in_frame_counts);
+    g_free(j->meta.title);
+    g_free(j->meta.description);
+    g_free(j->meta.software);
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
     g_ptr_array_free(j->category_labels, TRUE);
