@@ -77,7 +77,12 @@ int fp_context_has_progress(const fp_context *ctx);
  * GeoPackage's last_change and styles, a .qgz's entry), as seconds since
  * 1970 (the SOURCE_DATE_EPOCH of reproducible builds), so a job run twice on
  * the same data writes the same bytes; < 0 (the default): the current time.
+ * A time past FP_SOURCE_DATE_MAX (9999-12-31 23:59:59 UTC: ISO 8601 dates
+ * and GeoPackage times have four-digit years) is not one: the current time
+ * too (the CLI warns and ignores it, as a malformed value). A zip's entry
+ * date holds 1980-2107 only: the .qgz clamps to that range.
  * The store's own records (import times) keep the current time. */
+#define FP_SOURCE_DATE_MAX 253402300799LL
 void fp_context_set_source_date(fp_context *ctx, long long epoch);
 long long fp_context_source_date(const fp_context *ctx);
 

@@ -28,6 +28,7 @@ fp_context *cli_context;
 
 static const char *const usage_main =
     "usage: footprint [--db PATH] [--quiet] COMMAND [OPTIONS]\n"
+    "       footprint --version    the release and the git commit it was built from\n"
     "\n"
     "Keeps geocoded project locations in a SpatiaLite store (default " DEFAULT_DB ").\n"
     "\n"
@@ -354,13 +355,18 @@ static void context_from_env(fp_context *ctx)
     const char *timing = getenv("FOOTPRINT_TIMING");   /* "0" or "" is off, as the README's =1 suggests */
     fp_context_set_timing(ctx, timing && *timing && strcmp(timing, "0"));
     /* SOURCE_DATE_EPOCH (reproducible-builds.org): the time outputs carry,
-     * so a nightly job on unchanged data writes unchanged files. */
+     * so a nightly job on unchanged data writes unchanged files. A value
+     * past the year 9999 (FP_SOURCE_DATE_MAX; strtoll's overflow included)
+     * is no date an output can carry ("3170843-11-07" in a GeoJSON): ignored
+     * with the warning of a malformed one. */
     const char *sde = getenv("SOURCE_DATE_EPOCH");
     if (sde && *sde) {
         char *end;
+        errno = 0;
         long long e = strtoll(sde, &end, 10);
-        if (*end || e < 0 || !isdigit((unsigned char)*sde))
-            fprintf(stderr, "footprint: warning: SOURCE_DATE_EPOCH '%s' is not a number of seconds since 1970: ignored\n", sde);
+        if (*end || e < 0 || errno == ERANGE || e > FP_SOURCE_DATE_MAX || !isdigit((unsigned char)*sde))
+            fprintf(stderr, "footprint: warning: SOURCE_DATE_EPOCH '%s' is not a number of seconds since 1970: ignored "
+                    "(0 to %lld, the end of the year 9999)\n", sde, FP_SOURCE_DATE_MAX);
         else fp_context_set_source_date(ctx, e);
     }
     /* Caches kept between runs (the prepared regions of --by regions:FILE,
@@ -1261,7 +1267,7 @@ static int run_main(int argc, char **argv)
         } else if (!strncmp(argv[i], "--db=", 5)) db = argv[i] + 5;
         else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) quiet = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { fputs(usage_main, stdout); return 0; }
-        else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", FOOTPRINT_VERSION); return 0; }
+        else if (!strcmp(argv[i], "--version")) { printf("footprint %s\n", fp_version()); return 0; }
         else return usage_error(usage_main, "unknown option '%s'", argv[i]);
     }
     /* An unset variable in a script (--db "$STORE"): SQLite would open a

@@ -113,7 +113,11 @@ void fp_context_progress(const fp_context *c, long done, double seconds)
 }
 
 void fp_context_set_timing(fp_context *c, int on) { c->timing = on; }
-void fp_context_set_source_date(fp_context *c, long long epoch) { c->source_date = epoch < 0 ? -1 : epoch; }
+/* Out of range (before 1970, after 9999): the current time. */
+void fp_context_set_source_date(fp_context *c, long long epoch)
+{
+    c->source_date = epoch < 0 || epoch > FP_SOURCE_DATE_MAX ? -1 : epoch;
+}
 long long fp_context_source_date(const fp_context *c) { return c ? c->source_date : -1; }
 int fp_context_timing(const fp_context *c) { return c ? c->timing : 0; }
 

@@ -23,9 +23,12 @@
 #include "common/crs.h"
 #include "common/util.h"
 
-#define ATTRIBUTION "Compiled with footprint " FOOTPRINT_VERSION ". Boundaries: Natural Earth (public domain); " \
-                    "country names and attributes: world-countries by Mohammed Le Doze (ODbL 1.0); " \
-                    "places: GeoNames (geonames.org, CC BY 4.0)."
+/* The attribution every exported layer carries, with the version and
+ * commit that made it (fp_version): "Compiled with footprint 0.1.0
+ * (18a893a). Boundaries: ...". */
+#define ATTRIBUTION_FORMAT "Compiled with footprint %s. Boundaries: Natural Earth (public domain); " \
+                           "country names and attributes: world-countries by Mohammed Le Doze (ODbL 1.0); " \
+                           "places: GeoNames (geonames.org, CC BY 4.0)."
 
 /* What a format does, as flags: the pipeline asks these, never which entry
  * of the table a format is. */
@@ -408,7 +411,7 @@ static fp_status layer_new(fp_store *store, export_job *j, const char *name, con
                                      : s->kind == FP_LAYER_DIFF ? "Changes between two editions: " : "Aggregation ",
                                      s->kind == FP_LAYER_PROJECTS ? "" : s->name,
                                      s->kind == FP_LAYER_AGGREGATE ? (centroids ? " (a point inside each region)" : "") : "",
-                                     FOOTPRINT_VERSION, now, split_value ? "; " : "", split_value ? split_value : "");
+                                     fp_version(), now, split_value ? "; " : "", split_value ? split_value : "");
     if (st) {
         if (l->classes) { fp_classes_clear(l->classes); g_free(l->classes); }
         fpi_layer_free(l);
@@ -898,8 +901,10 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = check_fields(store, &j, err);
     if (!st) st = make_folders(&j, err);
     if (!st) st = build_layers(store, &j, err);
+    char attribution[512];
+    snprintf(attribution, sizeof attribution, ATTRIBUTION_FORMAT, fp_version());
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,
-                            .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = ATTRIBUTION,
+                            .seq = (j.fmt->flags & FMT_SEQ) != 0, .attribution = attribution,
                             .ctx = j.ctx, .notes = res, .crs = o->crs, .bom = o->bom };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);

@@ -819,7 +819,7 @@ static fp_status write_region_layers(fp_store *store, const char *gpkg, fp_error
         fp_layer *l = layers[i] = g_new0(fp_layer, 1);
         l->name = g_strdup(levels[i][1]);
         l->file = g_strdup(levels[i][1]);
-        l->description = g_strdup_printf("Regions (%s) exported by footprint %s", levels[i][0], FOOTPRINT_VERSION);
+        l->description = g_strdup_printf("Regions (%s) exported by footprint %s", levels[i][0], fp_version());
         l->geometry = "polygon";
         l->extra_col = l->class_col = l->category_col = -1;
         l->ncolumns = 5;
@@ -851,6 +851,12 @@ static fp_status write_qgz(const char *path, const char *entry, const xmlChar *x
     struct tm tm;
     /* A fixed time (SOURCE_DATE_EPOCH) as UTC: the same bytes in any zone. */
     if (epoch >= 0 ? gmtime_r(&now, &tm) != NULL : localtime_r(&now, &tm) != NULL) {
+        /* A zip's DOS date holds 1980 to 2107: a time before is written as
+         * 1980-01-01 00:00:00, one after as 2107-12-31 23:59:58 (minizip
+         * packed SOURCE_DATE_EPOCH=0, 1970, into the bytes ff ff ff ff). */
+        if (tm.tm_year + 1900 < 1980) tm = (struct tm){ .tm_year = 80, .tm_mon = 0, .tm_mday = 1 };
+        else if (tm.tm_year + 1900 > 2107)
+            tm = (struct tm){ .tm_year = 207, .tm_mon = 11, .tm_mday = 31, .tm_hour = 23, .tm_min = 59, .tm_sec = 58 };
         zi.tmz_date.tm_year = (unsigned)tm.tm_year + 1900;
         zi.tmz_date.tm_mon = (unsigned)tm.tm_mon;
         zi.tmz_date.tm_mday = (unsigned)tm.tm_mday;

@@ -309,7 +309,7 @@ typedef struct region_fill {
 static int fill_region(void *user, const fp_choropleth_region *r)
 {
     region_fill *d = user;
-    fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r);
+    fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, NULL);
     return 0;
 }
 

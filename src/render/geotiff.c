@@ -58,13 +58,23 @@ static int write_epsg_keys(const char *file, int code)
 
 /* The page's resolution in the first image's tags (XResolution,
  * YResolution, ResolutionUnit inch), so a layout program places the map at
- * its printed size; GDAL writes none of its own. */
-static int write_resolution(const char *file, double dpi)
+ * its printed size; GDAL writes none of its own. And what made the map, in
+ * TIFF's own text tags (gdalinfo lists them as TIFFTAG_*): Software (the
+ * version and commit), ImageDescription (the title and what the map
+ * shows), Copyright (the credit line). */
+static int write_tags(const char *file, double dpi, const fpi_map_meta *meta)
 {
     TIFF *t = XTIFFOpen(file, "r+");
     if (!t) return -1;
     int ok = TIFFSetField(t, TIFFTAG_XRESOLUTION, (float)dpi) && TIFFSetField(t, TIFFTAG_YRESOLUTION, (float)dpi) &&
-             TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH) && TIFFRewriteDirectory(t);
+             TIFFSetField(t, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+    if (ok && meta) {
+        char *desc = g_strdup_printf("%s. %s", meta->title, meta->description);
+        ok = TIFFSetField(t, TIFFTAG_SOFTWARE, meta->software) && TIFFSetField(t, TIFFTAG_IMAGEDESCRIPTION, desc) &&
+             TIFFSetField(t, TIFFTAG_COPYRIGHT, meta->credits);
+        g_free(desc);
+    }
+    ok = ok && TIFFRewriteDirectory(t);
     XTIFFClose(t);
     return ok ? 0 : -1;
 }
@@ -81,7 +91,7 @@ int fpi_geotiff_has_crs(const char *file)
 }
 
 fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
-                           double dpi, fp_error *err)
+                           double dpi, const fpi_map_meta *meta, fp_error *err)
 {
     GDALAllRegister();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
@@ -147,7 +157,7 @@ fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *p
     if (!st && CPLGetLastErrorType() >= CE_Failure)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot finish the GeoTIFF: %s", path, CPLGetLastErrorMsg());
     CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", NULL);
-    if (!st && write_resolution(tmp, dpi) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the resolution tags", path);
+    if (!st && write_tags(tmp, dpi, meta) != 0) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the resolution and text tags", path);
     if (!st && epsg > 0 && epsg < 32767 && !fpi_geotiff_has_crs(tmp) && write_epsg_keys(tmp, epsg) != 0)
         st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the GeoTIFF keys of EPSG:%d", path, epsg);
     return st;

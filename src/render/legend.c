@@ -418,6 +418,12 @@ double fpi_title_block_height(cairo_t *cr, const fp_map_style *ms, const char *t
 /* Title and subtitle above the map's left edge, wrapped within the page's
  * margins (moved left when the frame is narrower than they are); credits
  * under its right edge. */
+const char *fpi_map_credits(const fp_map_style *ms)
+{
+    return ms->credits ? ms->credits
+                       : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
+}
+
 void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
 {
     const fp_map_style *ms = fp_style_map(f->style);
@@ -444,8 +450,7 @@ void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
         fpi_text_show(cr, l, left, f->title ? y : y - ts * 0.3, ts * 0.8);
     }
     /* Credits, right-aligned under the map, shrunk to fit. */
-    const char *credits = ms->credits ? ms->credits
-                                      : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
+    const char *credits = fpi_map_credits(ms);
     double cs = f->credit_size;
     double w = fpi_text_width(cr, NULL, cs, 0, credits), avail = f->view->map[2];
     double right = f->view->map[0] + f->view->map[2], base = f->view->map[1] + f->view->map[3] + f->credit_size * 1.6;

@@ -32,6 +32,9 @@ void fpi_draw_furniture(cairo_t *cr, const fp_furniture *f);
 void fpi_legend_size(cairo_t *cr, const fp_furniture *f, double *w, double *h, double *pad);
 void fpi_draw_legend(cairo_t *cr, const fp_furniture *f);
 void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f);
+/* The credit line under a map: the style's credits, else the default one
+ * (also recorded in the file's metadata). */
+const char *fpi_map_credits(const fp_map_style *ms);
 /* The height of the title block fpi_draw_page_text draws: title (size ts)
  * and subtitle wrapped at width; 0 without either. */
 double fpi_title_block_height(cairo_t *cr, const fp_map_style *ms, const char *title, const char *subtitle, double ts,

@@ -47,7 +47,20 @@ void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w)
     }
 }
 
-static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
+/* One PNG text chunk: tEXt when the text is ASCII (tEXt is Latin-1), else
+ * iTXt, which holds UTF-8 (a title in Arabic or Chinese). Uncompressed. */
+static void png_text_entry(png_text *t, const char *key, const char *text)
+{
+    int ascii = 1;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) ascii &= *c < 0x80;
+    memset(t, 0, sizeof *t);
+    t->compression = ascii ? PNG_TEXT_COMPRESSION_NONE : PNG_ITXT_COMPRESSION_NONE;
+    t->key = (png_charp)key;
+    t->text = (png_charp)text;
+    t->text_length = strlen(text);
+}
+
+static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const fpi_map_meta *meta)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
@@ -69,6 +82,15 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi)
          * layout, the map has the size of its paper. */
         png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
         png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
+        /* What made the map, in the PNG's own text chunks (keywords of the
+         * PNG specification, 11.3.4.2), before the pixels: no date (a rerun
+         * writes the same bytes; the commit says which code). */
+        png_text text[4];
+        png_text_entry(&text[0], "Title", meta->title);
+        png_text_entry(&text[1], "Description", meta->description);
+        png_text_entry(&text[2], "Copyright", meta->credits);
+        png_text_entry(&text[3], "Software", meta->software);
+        png_set_text(png, info, text, 4);
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
             /* The page is opaque (painted white first): ARGB32 -> RGB. */
@@ -237,6 +259,12 @@ typedef struct map_data {
     char field[64];
     char title[128];
     GPtrArray *labels;            /* label_cand* */
+    char aggregation[128];        /* the choropleth's aggregation ("" without one) */
+    /* A regional map: the regions drawn within the frame, by class (the
+     * legend's counts); the world map keeps the classification's counts. */
+    long *in_frame_counts;        /* in_frame_classes entries */
+    int in_frame_classes;
+    long in_frame_nodata;
 } map_data;
 
 typedef struct label_cand { char *text; double lon, lat, value; } label_cand;
@@ -263,18 +291,84 @@ typedef struct region_draw {
     GEOSContextHandle_t h;
     GEOSWKBReader *rd;
     map_data *md;
+    int in_frame;                 /* count the regions met by the frame (a regional map) */
     const fp_context *ctx;        /* its cancel flag stops the walk */
 } region_draw;
 
-/* A choropleth region filled in its class colour with the style's border;
- * 0 when its geometry cannot be read (nothing drawn). */
-int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r)
+/* Whether the segment (x0, y0)-(x1, y1) meets the rectangle x in [rx0,
+ * rx1], y in [ry0, ry1] (Liang-Barsky: the part of the segment's parameter
+ * range [0, 1] left inside each of the four half-planes). */
+static int segment_meets_rect(double x0, double y0, double x1, double y1, double rx0, double ry0, double rx1, double ry1)
 {
+    double t0 = 0, t1 = 1, dx = x1 - x0, dy = y1 - y0;
+    const double p[4] = { -dx, dx, -dy, dy }, q[4] = { x0 - rx0, rx1 - x0, y0 - ry0, ry1 - y0 };
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return 0;                /* parallel to this edge and outside it */
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0) { if (t > t1) return 0; if (t > t0) t0 = t; }
+        else { if (t < t0) return 0; if (t < t1) t1 = t; }
+    }
+    return 1;
+}
+
+/* Whether the area of cr's current path (filled with the current fill
+ * rule) meets the rectangle frame (x, y, w, h in user space): what a
+ * regional map's legend counts. Either an edge of the path (the projected,
+ * clipped, simplified outline the map draws) crosses or lies in the frame,
+ * or the region covers the frame's corner (a country larger than the map). */
+static int path_meets_frame(cairo_t *cr, const double frame[4])
+{
+    if (!cairo_has_current_point(cr)) return 0;    /* nothing of it in the view's clip */
+    double rx0 = frame[0], ry0 = frame[1], rx1 = frame[0] + frame[2], ry1 = frame[1] + frame[3];
+    double x0, y0, x1, y1;
+    cairo_path_extents(cr, &x0, &y0, &x1, &y1);
+    if (x1 < rx0 || x0 > rx1 || y1 < ry0 || y0 > ry1) return 0;          /* the boxes apart */
+    if (x0 >= rx0 && x1 <= rx1 && y0 >= ry0 && y1 <= ry1) return 1;      /* wholly inside */
+    if (cairo_in_fill(cr, rx0, ry0)) return 1;     /* covers the frame (or at least its corner) */
+    cairo_path_t *path = cairo_copy_path_flat(cr);
+    int meets = 0;
+    double sx = 0, sy = 0, px = 0, py = 0;         /* the subpath's start, the last point */
+    for (int i = 0; i < path->num_data && !meets; i += path->data[i].header.length) {
+        const cairo_path_data_t *d = &path->data[i];
+        switch (d->header.type) {
+        case CAIRO_PATH_MOVE_TO:
+            sx = px = d[1].point.x;
+            sy = py = d[1].point.y;
+            /* A lone point inside counts too (a region reduced to one). */
+            meets = px >= rx0 && px <= rx1 && py >= ry0 && py <= ry1;
+            break;
+        case CAIRO_PATH_LINE_TO:
+            meets = segment_meets_rect(px, py, d[1].point.x, d[1].point.y, rx0, ry0, rx1, ry1);
+            px = d[1].point.x;
+            py = d[1].point.y;
+            break;
+        case CAIRO_PATH_CLOSE_PATH:
+            meets = segment_meets_rect(px, py, sx, sy, rx0, ry0, rx1, ry1);
+            px = sx;
+            py = sy;
+            break;
+        default: break;                            /* no curves in a flattened path */
+        }
+    }
+    cairo_path_destroy(path);
+    return meets;
+}
+
+/* A choropleth region filled in its class colour with the style's border;
+ * 0 when its geometry cannot be read (nothing drawn). in_frame (may be
+ * NULL) is set to whether what was drawn meets the map's frame (v->map). */
+int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
+                    const fp_choropleth_region *r, int *in_frame)
+{
+    if (in_frame) *in_frame = 0;
     GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
     if (!g) return 0;
     cairo_new_path(cr);
     fpi_path_geometry(cr, v, h, g);
+    if (in_frame) *in_frame = path_meets_frame(cr, v->map);
     fpi_set_color(cr, r->fill);
     cairo_fill_preserve(cr);
     cairo_set_line_width(cr, ms->borders.width);
@@ -288,7 +382,13 @@ static int draw_region(void *user, const fp_choropleth_region *r)
 {
     region_draw *d = user;
     if (fp_context_cancelled(d->ctx)) return 1;   /* interrupted: render_one says so */
-    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r)) return 0;
+    int in_frame = 0;
+    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, &in_frame)) return 0;
+    /* A regional map's legend counts the regions in its frame, by class. */
+    if (d->in_frame && in_frame) {
+        if (r->class_index >= 0 && r->class_index < d->md->in_frame_classes) d->md->in_frame_counts[r->class_index]++;
+        else if (r->class_index < 0) d->md->in_frame_nodata++;
+    }
     if (r->class_index >= 0 && r->has_label) {
         label_cand *l = g_new0(label_cand, 1);
         l->text = g_strdup(r->name);
@@ -326,11 +426,16 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
     return st;
 }
 
-/* Land, or the choropleth of an aggregation level, and the borders. */
+/* Land, or the choropleth of an aggregation level, and the borders. With
+ * count_in_frame (a regional map), the legend's class counts become those
+ * of the regions drawn within the frame: "none (215)" of the whole world
+ * describes no map of Zimbabwe. The world map keeps the classification's
+ * counts (every region of the level, those without a geometry too). */
 static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, const fp_style *style,
-                              const char *aggregation, map_data *md, fp_error *err)
+                              const char *aggregation, int count_in_frame, map_data *md, fp_error *err)
 {
-    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md, .ctx = fp_store_context(store) };
+    region_draw d = { .cr = cr, .v = v, .ms = fp_style_map(style), .md = md, .in_frame = count_in_frame,
+                      .ctx = fp_store_context(store) };
     fp_choropleth *ch = NULL;
     fp_status st = fp_choropleth_new(store, style, aggregation, NULL, &ch, err);
     if (st) return st;
@@ -339,9 +444,17 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
     if (ch) {
         snprintf(md->field, sizeof md->field, "%s", fp_choropleth_field(ch));
         snprintf(md->title, sizeof md->title, "%s", fp_choropleth_title(ch));
+        snprintf(md->aggregation, sizeof md->aggregation, "%s", fp_choropleth_aggregation(ch));
+        md->in_frame_classes = fp_choropleth_classes(ch)->n;
+        md->in_frame_counts = g_new0(long, md->in_frame_classes + 1);
+        md->in_frame_nodata = 0;
         st = fp_choropleth_each(ch, FP_CHOROPLETH_LABELS, draw_region, &d, err);
         fp_choropleth_take_classes(ch, &md->classes);   /* md owns the classes from here */
         md->have_classes = 1;
+        if (!st && count_in_frame) {
+            for (int i = 0; i < md->classes.n && i < md->in_frame_classes; i++) md->classes.counts[i] = md->in_frame_counts[i];
+            md->classes.nodata_count = md->in_frame_nodata;
+        }
         fp_choropleth_free(ch);
     } else {
         st = fpi_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
@@ -693,6 +806,7 @@ typedef struct map_job {
     const fp_diff_map *diff;      /* --diff: the changes instead of the projects */
     GPtrArray *category_labels;   /* --diff: the legend's texts, with counts */
     GHashTable *kinds;            /* how each category was drawn (points, lines) */
+    fpi_map_meta meta;            /* what the file records about itself (map_meta) */
 } map_job;
 
 /* What is shown: the whole world, a region or a box; the projection
@@ -905,7 +1019,7 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
     cairo_clip(cr);
     fpi_draw_backdrop(cr, v, ms, j->world);
-    fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, &j->md, err);
+    fp_status st = draw_regions(cr, store, v, j->style, j->o->aggregation, !j->world, &j->md, err);
     if (!st && j->diff)
         st = fpi_diff_map_draw(cr, store, v, j->diff, j->categories, j->category_labels, err);
     else if (!st && ms->points.enabled)
@@ -950,6 +1064,86 @@ void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
     if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
 }
 
+/* What the file records about itself, from what was drawn: the title
+ * (else the subtitle, else "footprint map"), a description (the legend's
+ * title and aggregation, the style, the view, the edition or comparison),
+ * the software with its commit (fp_version) and the credit line. No date:
+ * only the PDF carries one, SOURCE_DATE_EPOCH's when set (open_surface). */
+static void map_meta(map_job *j)
+{
+    const fp_render_options *o = j->o;
+    const char *title = j->title ? j->title : o->title ? o->title : j->ms->title.text;
+    const char *sub = j->subtitle ? j->subtitle : o->subtitle ? o->subtitle : j->ms->title.subtitle;
+    j->meta.title = g_strdup(title && *title ? title : sub && *sub ? sub : "footprint map");
+    GString *d = g_string_new(NULL);
+    if (*j->md.title) {
+        /* "aggregation country_by_category (projects per country)" */
+        g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
+    } else {
+        /* A page of small multiples classes its own choropleth (facets.c):
+         * the aggregation asked for, or the style's. */
+        const fp_choropleth_spec *cs = fp_style_choropleth(j->style);
+        const char *agg = o->aggregation ? o->aggregation : cs ? cs->aggregation : NULL;
+        if (agg) g_string_append_printf(d, "aggregation %s", agg);
+    }
+    const char *style = fp_style_name(j->style);
+    g_string_append_printf(d, "%sstyle %s", d->len ? "; " : "", style && *style ? style : fp_style_origin(j->style));
+    if (*j->region_name) g_string_append_printf(d, "; region %s", j->region_name);
+    else if (!j->world) {
+        const double *b = o->has_bbox ? o->bbox : j->ms->view.bbox;
+        g_string_append_printf(d, "; box %g,%g,%g,%g", b[0], b[1], b[2], b[3]);
+    }
+    g_string_append_printf(d, "; projection %s", j->proj);
+    if (j->facets && o->facet) g_string_append_printf(d, "; small multiples by %s", o->facet);
+    if (j->diff) g_string_append_printf(d, "; %s", fpi_diff_map_subtitle(j->diff));
+    if (o->dataset) g_string_append_printf(d, "; dataset %s", o->dataset);
+    d->str[0] = g_ascii_toupper(d->str[0]);       /* a sentence: "Aggregation ...", "Style ..." */
+    j->meta.description = g_string_free(d, FALSE);
+    j->meta.software = g_strdup_printf("footprint %s", fp_version());
+    j->meta.credits = fpi_map_credits(j->ms);
+}
+
+/* cairo's SVG surface has no metadata call: the finished file gets a
+ * <title> (the map's title) and a <desc> (what it shows, its credits and the
+ * software that made it) as the first children of its root <svg>, where
+ * SVG 1.1 (5.4) puts a document's title and description. */
+static fp_status svg_add_title(const char *tmp, const char *path, const fpi_map_meta *m, fp_error *err)
+{
+    char *svg = NULL;
+    gsize len = 0;
+    GError *ge = NULL;
+    if (!g_file_get_contents(tmp, &svg, &len, &ge)) {
+        fp_status st = fp_error_set(err, FP_ERR_IO, "%s: cannot read the SVG back: %s", path, ge->message);
+        g_error_free(ge);
+        return st;
+    }
+    /* The end of the root element's start tag (cairo writes no '>' inside
+     * its attributes). */
+    const char *root = strstr(svg, "<svg");
+    const char *end = root ? strchr(root, '>') : NULL;
+    if (!end) {
+        g_free(svg);
+        return fp_error_set(err, FP_ERR_IO, "%s: no <svg> element in cairo's output", path);
+    }
+    char *desc = g_strdup_printf("%s. %s%s Made with %s.", m->description, m->credits, g_str_has_suffix(m->credits, ".") ? "" : ".",
+                                 m->software);
+    char *t = g_markup_escape_text(m->title, -1), *dsc = g_markup_escape_text(desc, -1);
+    char *block = g_strdup_printf("\n<title>%s</title>\n<desc>%s</desc>", t, dsc);
+    size_t head = (size_t)(end + 1 - svg);
+    fp_status st = FP_OK;
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(svg, 1, head, f) != head || fputs(block, f) == EOF ||
+        fwrite(svg + head, 1, len - head, f) != len - head)
+        st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the SVG: %s", path, strerror(errno));
+    if (f && fclose(f) != 0 && !st) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the SVG: %s", path, strerror(errno));
+    g_free(block);
+    g_free(t);
+    g_free(dsc);
+    g_free(desc);
+    g_free(svg);
+    return st;
+}
+
 /* Ends the drawing and writes the temporary file: PNG and GeoTIFF from
  * the pixels, PDF and SVG as cairo finishes them. */
 static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, fp_error *err)
@@ -958,8 +1152,17 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
     cairo_destroy(j->cr);
     j->cr = NULL;
     cairo_surface_flush(j->surface);
+    map_meta(j);
+    if (pg->kind == 1) {
+        /* The PDF's document information: cairo writes it when finishing. */
+        char *subject = g_strdup_printf("%s. %s", j->meta.description, j->meta.credits);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_TITLE, j->meta.title);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
+        cairo_pdf_surface_set_metadata(j->surface, CAIRO_PDF_METADATA_CREATOR, j->meta.software);
+        g_free(subject);
+    }
     if (!st && pg->kind == 0) {
-        if (fp_write_png(j->surface, j->tmp, pg->dpi))
+        if (fp_write_png(j->surface, j->tmp, pg->dpi, &j->meta))
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", j->path, strerror(errno));
     }
     if (!st && pg->kind == 3) {
@@ -972,7 +1175,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
         PJ *crs = proj_get_target_crs(v->ctx, v->pj);
         const char *const opts[] = { "MULTILINE=NO", NULL };
         const char *wkt = crs ? proj_as_wkt(v->ctx, crs, PJ_WKT2_2019, opts) : NULL;
-        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, pg->dpi, err);
+        st = fpi_write_geotiff(j->surface, j->tmp, j->path, gt, wkt, pg->dpi, &j->meta, err);
         /* A CRS GeoTIFF keys cannot hold (Equal Earth off Greenwich, say)
          * goes to NAME.tif.aux.xml, as GDAL itself would put it. */
         if (!st && crs && !fpi_geotiff_has_crs(j->tmp)) j->tif_pam = pam_xml(v->ctx, crs);
@@ -983,6 +1186,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
     cairo_surface_finish(j->surface);
     if (!st && cairo_surface_status(j->surface) != CAIRO_STATUS_SUCCESS)
         st = fp_error_set(err, FP_ERR_IO, "%s: %s", j->path, cairo_status_to_string(cairo_surface_status(j->surface)));
+    if (!st && pg->kind == 2) st = svg_add_title(j->tmp, j->path, &j->meta, err);
     cairo_surface_destroy(j->surface);
     j->surface = NULL;
     return st;
@@ -1076,6 +1280,10 @@ static void map_job_clear(map_job *j)
     g_free(j->tmp);
     g_free(j->tif_pam);
     if (j->md.have_classes) fp_classes_clear(&j->md.classes);
+    g_free(j->md.in_frame_counts);
+    g_free(j->meta.title);
+    g_free(j->meta.description);
+    g_free(j->meta.software);
     g_ptr_array_free(j->md.labels, TRUE);
     g_ptr_array_free(j->categories, TRUE);
     g_ptr_array_free(j->category_labels, TRUE);

@@ -62,9 +62,10 @@ cairo_surface_t *fpi_image_surface_new(int width, int height);
 /* Drawing a map's layers (render.c), shared with the small multiples. */
 void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, int world);
 /* A choropleth region in its class colour with the style's border (0: its
- * geometry could not be read). */
+ * geometry could not be read). in_frame (may be NULL): set to whether the
+ * region as drawn (projected, clipped) meets the frame v->map. */
 int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r);
+                    const fp_choropleth_region *r, int *in_frame);
 /* The countries as plain land, in the style's land fill and stroke. */
 struct fp_store;
 fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
@@ -125,11 +126,21 @@ typedef struct fp_facet_page {
 } fp_facet_page;
 fp_status fpi_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
 
+/* What a rendered file says about itself (render.c builds it; PDF
+ * metadata, PNG text chunks, GeoTIFF tags, the SVG's <title> and <desc>). */
+typedef struct fpi_map_meta {
+    char *title;                  /* the map's title ("footprint map" without one) */
+    char *description;            /* what it shows: legend, aggregation, style, view */
+    char *software;               /* "footprint 0.1.0 (18a893a)": fp_version */
+    const char *credits;          /* the credit line under the map */
+} fpi_map_meta;
+
 /* The opaque ARGB32 page img as a GeoTIFF at tmp (geotransform gt, CRS wkt
- * or NULL, resolution dpi); path names the final file in messages
- * (geotiff.c). */
+ * or NULL, resolution dpi, the text tags of meta: TIFFTAG_SOFTWARE,
+ * TIFFTAG_IMAGEDESCRIPTION, TIFFTAG_COPYRIGHT); path names the final file
+ * in messages (geotiff.c). */
 fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
-                           double dpi, fp_error *err);
+                           double dpi, const fpi_map_meta *meta, fp_error *err);
 /* 1 if GDAL finds a CRS inside the GeoTIFF file itself (PAM off). */
 int fpi_geotiff_has_crs(const char *file);
 

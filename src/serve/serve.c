@@ -155,7 +155,7 @@ static void head_begin(conn *c, int status, int keep_alive, int version_minor)
     c->status = status;
     c->close_after = !keep_alive;
     c->head_len = c->head_sent = 0;
-    head_add(c, "HTTP/1.1 %d %s\r\nServer: footprint/%s\r\nDate: %s\r\n", status, reason(status), FOOTPRINT_VERSION,
+    head_add(c, "HTTP/1.1 %d %s\r\nServer: footprint/%s\r\nDate: %s\r\n", status, reason(status), fp_version(),
              date);
     /* Tiles and layers are meant to be loaded by pages of other origins
      * (a web map under development on another port); nothing here is

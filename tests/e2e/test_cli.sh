@@ -8,6 +8,24 @@ assert_eq 0 "$RC" "exit status"
 for c in init import rejects geocode run; do assert_contains "$OUT" "  $c" "command $c listed"; done
 case_end
 
+# The release is include/fp_version.h's; the commit part must name a commit of
+# the source tree (git cat-file), or say "no git" for a tree without git.
+case_begin "--version: 'footprint RELEASE (COMMIT)', the release of fp_version.h and a commit of this repository (or 'no git')"
+run --version
+assert_eq 0 "$RC" "exit status"
+rel=$(sed -n 's/^#define FOOTPRINT_VERSION "\(.*\)"$/\1/p' "$ROOT/include/fp_version.h")
+src=$(sed -nE 's/^footprint [^ ]+ \((.*)\)$/\1/p' <<<"$OUT")
+assert_eq "footprint $rel (${src:-COMMIT})" "$OUT" "the form"
+if [ -n "$src" ]; then
+    if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+        c=${src%-dirty}; c=${c##*-g}          # git describe: HASH, or TAG-N-gHASH
+        git -C "$ROOT" cat-file -e "$c^{commit}" 2>/dev/null || fail "'$src' names no commit of $ROOT"
+    else
+        assert_eq "no git" "$src" "a source tree without git"
+    fi
+fi
+case_end
+
 case_begin "help import documents --map and the fields"
 run help import
 assert_eq 0 "$RC" "exit status"

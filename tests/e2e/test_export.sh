@@ -110,6 +110,21 @@ print('missing or empty: %s' % bad if bad else 'ok')
 P
 case_end
 
+# test_cli checks the --version string (a commit of the repository); an
+# export names the same version, commit included, in its attribution and its
+# layer description.
+case_begin "projects -> GeoJSON: attribution and description name 'footprint RELEASE (COMMIT)' as --version prints it"
+ver=$("$FP" --version | sed 's/^footprint //')
+[[ "$ver" == *" ("?*")" ]] || fail "--version names no commit: [$ver]"
+pycheck "version stamps" p.geojson "$ver" <<'P'
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+want = 'footprint ' + sys.argv[2]
+bad = [k for k in ('attribution', 'description') if want + ('.' if k == 'attribution' else ' on ') not in d.get(k, '')]
+print('%s lack [%s]: %s' % (bad, want, [d.get(k) for k in bad]) if bad else 'ok')
+P
+case_end
+
 case_begin "GeoJSON read back (Python json and ogrinfo): same ids, attributes and coordinates (±0.5e-6) as the store"
 assert_eq "ok $NP features" "$(cmp_layer --store $PDB --geoms p.geoms --layer p.geojson --tol $TOL6)" "points, Python json"
 assert_eq "ok $NS features" "$(cmp_layer --store $SDB --geoms s.geoms --layer s.geojson --tol $TOL6)" "shapes, Python json"

@@ -194,6 +194,102 @@ P
 assert_eq "841.89pt 595.276pt paths>=200 text images=0" "$res" "SVG"
 case_end
 
+# What a map records about itself. Expected: the title and credits from the style's
+# JSON (styles/world-choropleth.json, read with Python's json), the software as
+# `footprint --version` prints it (test_cli checks that it names a commit), the
+# aggregation by its name. Read back by poppler (pdfinfo), Python's XML parser
+# (SVG 1.1: <title> and <desc> first children of the root), GDAL (gdalinfo's
+# TIFFTAG_* metadata) and, for the PNG, the chunks parsed here by the PNG
+# specification (length, type, data, CRC-32 of type + data by zlib; tEXt is
+# keyword NUL Latin-1 text, iTXt keyword NUL flag method language NUL
+# translated-keyword NUL UTF-8 text), cross-checked with Pillow's Image.text.
+case_begin "maps record what made them: PDF Title/Subject/Creator, SVG <title>/<desc>, GeoTIFF TIFFTAG_SOFTWARE/IMAGEDESCRIPTION/COPYRIGHT, PNG text chunks; byte-identical reruns"
+VER=$("$FP" --version | sed 's/^footprint //')
+[[ "$VER" == *" ("?*")" ]] || fail "--version names no commit: [$VER]"
+STYLE_TITLE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['title']['text'])" "$ROOT/styles/world-choropleth.json")
+CREDITS=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['credits'])" "$ROOT/styles/world-choropleth.json")
+for ext in png pdf svg tif; do
+    for k in 1 2; do
+        OUT=$(SOURCE_DATE_EPOCH=1700000000 "$FP" --db "$DB" render --region ZWE --aggregation country_by_category -o "meta$k.$ext" 2>&1) ||
+            fail "$ext: $OUT"
+    done
+    cmp -s "meta1.$ext" "meta2.$ext" || fail "$ext: two runs with SOURCE_DATE_EPOCH differ"
+done
+# PDF: the document information (pdfinfo), its dates SOURCE_DATE_EPOCH's (2023-11-14 22:13:20 UTC)
+info=$(pdfinfo meta1.pdf 2>&1)
+assert_eq "$STYLE_TITLE" "$(sed -n 's/^Title: *//p' <<<"$info")" "PDF Title"
+assert_eq "footprint $VER" "$(sed -n 's/^Creator: *//p' <<<"$info")" "PDF Creator"
+subject=$(sed -n 's/^Subject: *//p' <<<"$info")
+for w in "country_by_category" "world-choropleth" "Zimbabwe" "$CREDITS"; do assert_contains "$subject" "$w" "PDF Subject"; done
+assert_contains "$(pdfinfo -isodates meta1.pdf 2>/dev/null | sed -n 's/^CreationDate: *//p')" "2023-11-14T22:13:20" "PDF CreationDate"
+# SVG
+res=$("$PY" - meta1.svg "$STYLE_TITLE" "$CREDITS" "footprint $VER" <<'P' 2>&1
+import sys, xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+kids = list(root)
+bad = []
+if len(kids) < 2 or kids[0].tag != ns + 'title' or kids[1].tag != ns + 'desc':
+    bad.append('first children %s' % [k.tag for k in kids[:2]])
+else:
+    if kids[0].text != sys.argv[2]: bad.append('title %r' % kids[0].text)
+    for w in ('country_by_category', 'world-choropleth', sys.argv[3], sys.argv[4]):
+        if w not in (kids[1].text or ''): bad.append('desc lacks %r: %r' % (w, kids[1].text))
+print('; '.join(bad) or 'ok')
+P
+)
+assert_eq ok "$res" "SVG <title>/<desc>"
+# GeoTIFF
+gi=$(gdalinfo meta1.tif 2>&1)
+assert_eq "footprint $VER" "$(sed -n 's/^ *TIFFTAG_SOFTWARE=//p' <<<"$gi")" "TIFFTAG_SOFTWARE"
+assert_eq "$CREDITS" "$(sed -n 's/^ *TIFFTAG_COPYRIGHT=//p' <<<"$gi")" "TIFFTAG_COPYRIGHT"
+desc=$(sed -n 's/^ *TIFFTAG_IMAGEDESCRIPTION=//p' <<<"$gi")
+for w in "$STYLE_TITLE" "country_by_category"; do assert_contains "$desc" "$w" "TIFFTAG_IMAGEDESCRIPTION"; done
+assert_not_contains "$gi" "TIFFTAG_DATETIME" "GeoTIFF: no date"
+# PNG (also one whose title is not Latin-1: an iTXt chunk)
+run --db "$DB" render --title "项目分布 — مشاريع" --size 300x200 -o metau.png
+res=$("$PY" - meta1.png metau.png "$STYLE_TITLE" "$CREDITS" "footprint $VER" <<'P' 2>&1
+import struct, sys, zlib
+from PIL import Image
+def chunks(path):
+    b = open(path, 'rb').read()
+    assert b[:8] == b'\x89PNG\r\n\x1a\n', 'signature'
+    i, out = 8, []
+    while i < len(b):
+        n, = struct.unpack('>I', b[i:i + 4]); t = b[i + 4:i + 8]; d = b[i + 8:i + 8 + n]
+        crc, = struct.unpack('>I', b[i + 8 + n:i + 12 + n])
+        if zlib.crc32(t + d) & 0xffffffff != crc: raise SystemExit('%s: bad CRC of %s' % (path, t))
+        out.append((t.decode(), d)); i += 12 + n
+    return out
+def texts(path):
+    cs = chunks(path); names = [t for t, _ in cs]
+    assert names[0] == 'IHDR' and names[-1] == 'IEND', names
+    first_idat = names.index('IDAT'); txt = {}
+    for k, (t, d) in enumerate(cs):
+        if t == 'tEXt':
+            key, val = d.split(b'\0', 1); txt[key.decode('latin-1')] = val.decode('latin-1')
+        elif t == 'iTXt':
+            key, rest = d.split(b'\0', 1); assert rest[0] == 0, 'compressed iTXt'
+            lang, rest = rest[2:].split(b'\0', 1); tkey, val = rest.split(b'\0', 1); txt[key.decode('latin-1')] = val.decode('utf-8')
+        else: continue
+        assert k < first_idat, '%s after the pixels' % t
+    if txt != Image.open(path).text: raise SystemExit('%s: Pillow reads %s, the chunks %s' % (path, Image.open(path).text, txt))
+    return txt
+t = texts(sys.argv[1]); bad = []
+if t.get('Title') != sys.argv[3]: bad.append('Title %r' % t.get('Title'))
+if t.get('Copyright') != sys.argv[4]: bad.append('Copyright %r' % t.get('Copyright'))
+if t.get('Software') != sys.argv[5]: bad.append('Software %r' % t.get('Software'))
+for w in ('country_by_category', 'world-choropleth', 'Zimbabwe'):
+    if w not in t.get('Description', ''): bad.append('Description lacks %s: %r' % (w, t.get('Description')))
+if any('time' in k.lower() or 'date' in k.lower() for k in t): bad.append('a date: %s' % sorted(t))
+u = texts(sys.argv[2])
+if u.get('Title') != '项目分布 — مشاريع': bad.append('non-Latin title %r' % u.get('Title'))
+print('; '.join(bad) or 'ok')
+P
+)
+assert_eq ok "$res" "PNG text chunks"
+case_end
+
 # ==============================================================================
 # 3. Page sizes.
 # ==============================================================================
@@ -282,6 +378,48 @@ else
     read -r px metres <<<"$sb"
     assert_near "${label% km}000" "$metres" "$("$PY" -c "print(${label% km}000 * 0.03)")" "bar of $px px on the ground (PROJ inverse + geod) vs label $label"
 fi
+case_end
+
+# legend_vs_frame NAME: the legend of NAME.pdf (pdftotext: "LABEL  (N)" lines) against
+# what render_check.py framecounts finds for NAME.png (the same page: same frame)
+# with SpatiaLite: each class's count (and no data's) within [MIN, MAX], the count
+# of countries meeting the frame shrunk and grown by 6 px. With "exact", MIN = MAX
+# too (no country on the frame's edge). Prints "ok" or what differs.
+legend_vs_frame() {
+    local name=$1 exact=${2:-}
+    rcheck framecounts "$name.png" "$(prj4 "$name.prj")" "$DB" classes.json > "$name.want" || { cat "$name.want"; return; }
+    pdftotext "$name.pdf" - 2>/dev/null | "$PY" -c '
+import re, sys
+want = [l.split("|") for l in open(sys.argv[1]).read().split("\n") if l]
+got = {}
+for line in sys.stdin.read().replace("\u2013", "-").splitlines():
+    m = re.fullmatch(r"\s*(.*?)\s*\((\d+)\)\s*", line)
+    if m: got[m.group(1) or "none"] = int(m.group(2))
+bad = []
+for label, lo, hi in want:
+    label = label or "none"
+    n = got.get(label)
+    if n is None or not int(lo) <= n <= int(hi) or (sys.argv[2] == "exact" and lo != hi):
+        bad.append("%s: legend %s, countries meeting the frame %s..%s" % (label, n, lo, hi))
+print("; ".join(bad) if bad else "ok")' "$name.want" "$exact"
+}
+
+case_begin "regional maps: the legend counts the countries drawn within the frame (SpatiaLite: meeting the frame's lon/lat outline), by the world's classes"
+# Zimbabwe's frame: no country on its edge (exact); Kenya's and the Africa style's
+# (Africa, Arabia, southern Europe) have some. The world map keeps the world's
+# counts (the PDF case above). Maps across the antimeridian are not checked here:
+# the frame's lon/lat outline would need cutting at 180° for SpatiaLite.
+run --db "$DB" render --region ZWE -o zwe.png
+assert_eq 0 "$RC" "--region ZWE: exit status ($OUT)"
+run --db "$DB" render --region ZWE -o zwe.pdf
+assert_eq ok "$(legend_vs_frame zwe exact)" "--region ZWE: legend counts"
+run --db "$DB" render --region KEN -o kenleg.png
+run --db "$DB" render --region KEN -o kenleg.pdf
+assert_eq ok "$(legend_vs_frame kenleg)" "--region KEN: legend counts"
+run --db "$DB" render --style africa -o afr.png
+run --db "$DB" render --style africa -o afr.pdf
+assert_eq 0 "$RC" "--style africa: exit status ($OUT)"
+assert_eq ok "$(legend_vs_frame afr)" "--style africa: legend counts"
 case_end
 
 case_begin "--bbox 10,-10,50,20: Lambert azimuthal equal-area centred on the box (README, help)"

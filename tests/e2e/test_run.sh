@@ -105,3 +105,26 @@ OUT=$(SOURCE_DATE_EPOCH=yesterday "$FP" --db sde1/fp.sqlite render --size 200x10
 assert_eq 0 "$RC" "a malformed value: exit status"
 assert_contains "$OUT" "SOURCE_DATE_EPOCH 'yesterday' is not a number of seconds since 1970: ignored" "a malformed value: warned"
 case_end
+
+# A zip entry's date is DOS time: 1980-01-01 to 2107-12-31 (PKWARE APPNOTE 4.4.6),
+# read back by Python's zipfile; an ISO 8601 date has four digits of year, so
+# 253402300799 s (9999-12-31T23:59:59Z, by hand: 2932896 days + 86399 s) is the
+# last value a GeoJSON's description can say.
+case_begin "SOURCE_DATE_EPOCH out of range: 0 dates the .qgz entry 1980-01-01 00:00:00, 9999-12-31 dates it 2107-12-31 23:59:58; past the year 9999 it is ignored with the warning"
+zdate() { /usr/bin/python3 -c "import zipfile, sys; print(*zipfile.ZipFile(sys.argv[1]).infolist()[0].date_time)" "$1" 2>&1; }
+OUT=$(SOURCE_DATE_EPOCH=0 "$FP" -q --db sde1/fp.sqlite export --format qgz -o z0/p.qgz 2>&1) || fail "SOURCE_DATE_EPOCH=0: $OUT"
+assert_eq "1980 1 1 0 0 0" "$(zdate z0/p.qgz)" "SOURCE_DATE_EPOCH=0 (1970): the zip's first date"
+OUT=$(SOURCE_DATE_EPOCH=253402300799 "$FP" -q --db sde1/fp.sqlite export --format qgz -o z9/p.qgz 2>&1) || fail "SOURCE_DATE_EPOCH=253402300799: $OUT"
+assert_eq "2107 12 31 23 59 58" "$(zdate z9/p.qgz)" "SOURCE_DATE_EPOCH=253402300799 (9999): the zip's last date"
+OUT=$(SOURCE_DATE_EPOCH=253402300799 "$FP" -q --db sde1/fp.sqlite export -o g9999.geojson 2>&1)
+assert_contains "$(cat g9999.geojson)" " on 9999-12-31T23:59:59Z" "the last second of 9999 in a GeoJSON's description"
+for big in 253402300800 99999999999999 99999999999999999999999; do
+    OUT=$(SOURCE_DATE_EPOCH=$big "$FP" -q --db sde1/fp.sqlite export -o "g$big.geojson" 2>&1); RC=$?
+    assert_eq 0 "$RC" "SOURCE_DATE_EPOCH=$big: exit status ($OUT)"
+    assert_contains "$OUT" "SOURCE_DATE_EPOCH '$big' is not a number of seconds since 1970: ignored" "SOURCE_DATE_EPOCH=$big: warned"
+    # ignored: the current time, a four-digit year (this year, or the next at midnight on 31 December)
+    d=$(grep -o ' on [0-9-]*T[0-9:]*Z' "g$big.geojson" | head -1)
+    y=$(date -u +%Y)
+    [[ "$d" == " on $y-"* || "$d" == " on $((y + 1))-"* ]] || fail "SOURCE_DATE_EPOCH=$big: GeoJSON description dated [$d], not now ($y)"
+done
+case_end

@@ -39,6 +39,18 @@
       covered by a marker of another category shows its category's colour (the
       style's `points.colors`) within its marker's radius (`points.size` points at DPI).
       Prints "ok N points" or the failures.
+
+  render_check.py framecounts PNG PROJDEF DB CLASSES.json
+      What the legend of a regional map counts: the countries whose geometry (the
+      store's lon/lat, SpatiaLite ST_Intersects) meets the map's frame. The frame is
+      found in the PNG (png_probe.frame), its pixel box taken to map coordinates with
+      the world file and to lon/lat with PROJ's `proj -I` (200 points an edge, so the
+      lon/lat polygon follows the projected rectangle's curved preimage). Done twice,
+      the frame shrunk and grown by 6 px: a country meeting only the grown frame lies
+      on its edge and may or may not be counted. The classes are those of CLASSES.json
+      (the world's, by code). Prints one line per legend entry, classes then no data:
+      "LABEL|MIN|MAX" (LABEL as CLASSES.json's legend without its count; MIN the
+      count in the shrunk frame, MAX in the grown one).
 """
 import json
 import math
@@ -254,6 +266,44 @@ def points(png, projdef, db, style_json, dpi):
           "%d of %d points wrong: %s" % (len(bad), checked, "; ".join(bad[:5])) if bad else "ok %d points" % checked)
 
 
+def framecounts(png, projdef, db, classes_json):
+    """Expected legend counts of a regional map (see the module's doc)."""
+    im = png_probe.Image(png)
+    a, e, c0, f0 = png_probe.world_file(png)
+    fx0, fy0, fx1, fy1 = png_probe.frame(im)
+    cfg = json.load(open(classes_json))
+    con = sqlite3.connect(db)
+    con.enable_load_extension(True)
+    con.load_extension("mod_spatialite")
+
+    def countries_meeting(grow):
+        # the frame's pixel edges (a pixel's centre is at col, row: its edges +-0.5)
+        x0, y0, x1, y1 = fx0 - 0.5 - grow, fy0 - 0.5 - grow, fx1 + 0.5 + grow, fy1 + 0.5 + grow
+        n = 200
+        ring = ([(x0 + (x1 - x0) * i / n, y0) for i in range(n)] + [(x1, y0 + (y1 - y0) * i / n) for i in range(n)] +
+                [(x1 - (x1 - x0) * i / n, y1) for i in range(n)] + [(x0, y1 - (y1 - y0) * i / n) for i in range(n)])
+        pts = [(a * col + c0, e * row + f0) for col, row in ring]
+        ll = run_proj(["-I"] + projdef.split(), pts)
+        if any(p is None for p in ll):
+            raise SystemExit("framecounts: a frame corner is outside the projection's domain")
+        wkt = "POLYGON((%s))" % ", ".join("%.9f %.9f" % p for p in ll + [ll[0]])
+        rows = con.execute("SELECT code FROM regions WHERE level = 'country' AND geom IS NOT NULL "
+                           "AND ST_Intersects(geom, GeomFromText(?, 4326))", (wkt,)).fetchall()
+        return {r[0] for r in rows}
+
+    labels = [entry.rsplit(" (", 1)[0] if entry.startswith("(") is False else "" for entry in cfg["legend"]]
+    ncls = len(cfg["palette"])
+    out = []
+    inner, outer = countries_meeting(-6), countries_meeting(6)
+    for k in range(ncls + 1):
+        def count(codes):
+            if k < ncls:
+                return sum(1 for c in codes if cfg["classes"].get(c) == k + 1)
+            return sum(1 for c in codes if c not in cfg["classes"])   # no data
+        out.append("%s|%d|%d" % (labels[k], count(inner), count(outer)))
+    print("\n".join(out))
+
+
 def sameproj(def1, def2, pts):
     """Two PROJ definitions project the same lon/lat points to within 1 cm."""
     a = run_proj(def1.split(), pts)
@@ -274,6 +324,8 @@ def main(argv):
         if "--step" in argv:
             step = int(argv[argv.index("--step") + 1])
         grid(argv[2], argv[3], argv[4], argv[5], argv[6], world, step)
+    elif len(argv) >= 6 and argv[1] == "framecounts":
+        framecounts(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) >= 5 and argv[1] == "sameproj":
         print(sameproj(argv[2], argv[3], [tuple(float(v) for v in a.split(",")) for a in argv[4:]]))
     elif len(argv) >= 7 and argv[1] == "points":
