@@ -88,6 +88,7 @@ typedef struct fp_diff_result {
      * first as an example. */
     long renamed_and_moved;
     const char *renamed_key, *renamed_old_name, *renamed_new_name;
+    int renamed_by_place;        /* the example's rows have no names: their places differ */
     double move_m;               /* the threshold used */
     /* Every change, added first, then removed, moved, changed; within a
      * kind in store order. */

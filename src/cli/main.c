@@ -85,8 +85,9 @@ static const char *const usage_import =
     "row with a byte sequence invalid in it is rejected. For a Shapefile or DBF it\n"
     "is GDAL's ENCODING open option (instead of the .cpg or language byte); XLSX,\n"
     "ODS, GeoPackage and GeoJSON are Unicode and ignore it, with a note.\n"
-    "A NUL byte in a CSV field rejects the row. With a ; or TAB delimiter a\n"
-    "coordinate may have a decimal comma (8,55).\n"
+    "A NUL byte in a CSV field rejects the row. A coordinate may have a decimal\n"
+    "comma (8,55; quoted with a , delimiter), not under --crs unless the\n"
+    "delimiter is ; or TAB.\n"
     "\n"
     "Fields: " FP_FIELD_LIST ";\n"
     "columns with those names (or common synonyms) are used unless --map says\n"
@@ -599,8 +600,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.layer_tag_left_out)
-            printf("  note: %ld rows have a column 'layer' of their own: its values are kept in extra.layer, and those "
-                   "rows do not record which sheet or layer they came from\n", r.layer_tag_left_out);
+            printf("  note: rows with a value in a column 'layer' of their own: %ld (kept in extra.layer; those rows "
+                   "do not record which sheet or layer they came from)\n", r.layer_tag_left_out);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
         if (r.placements_kept)
             printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",

@@ -739,6 +739,7 @@ static void collect(diff_job *j, fp_diff_result *res)
         if (o->by_id && moved && looks_like_another(j, o, n) && !res->renamed_and_moved++) {
             int t = o->text[T_NAME] && *o->text[T_NAME] ? T_NAME : T_PLACE;
             res->renamed_key = o->key;
+            res->renamed_by_place = t == T_PLACE;
             res->renamed_old_name = o->text[t];
             res->renamed_new_name = n->text[t];
         }
@@ -799,12 +800,12 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
         r->renamed_and_moved * 5 >= r->matched_by_id) {
         /* Renumbered lists: the same id, another project. */
         snprintf(out, size, "%s and %s: %ld of the %ld rows matched by id moved more than %.0f m and have another "
-                 "name (e.g. id '%.40s': '%.60s' -> '%.60s'): the editions may give the same ids to different projects. "
+                 "%s (e.g. id '%.40s': '%.60s' -> '%.60s'): the editions may give the same ids to different projects. "
                  "diff matches rows by id = the source key (the input's id column); to match on a column that keeps "
                  "its value, import the editions again with --map id=COLUMN (after `footprint drop --dataset NAME`, "
                  "or under new --dataset names)",
                  old_dataset, new_dataset, r->renamed_and_moved, r->matched_by_id, r->move_m,
-                 r->renamed_key ? r->renamed_key : "", r->renamed_old_name ? r->renamed_old_name : "",
+                 r->renamed_by_place ? "place" : "name", r->renamed_key ? r->renamed_key : "", r->renamed_old_name ? r->renamed_old_name : "",
                  r->renamed_new_name ? r->renamed_new_name : "");
         return 1;
     }

@@ -560,6 +560,10 @@ static fp_status check_options(const fp_export_options *o, const format_info **f
                                                          : "-o %s: say --format (geojson, geojsonseq, gpkg, fgb, shp, csv, kml, qgz)",
                             o->format ? o->format : o->output);
     if (o->precision > 15) return fp_error_set(err, FP_ERR_USAGE, "--precision %d: at most 15", o->precision);
+    /* A .kmz is a zip of the KML: plain KML under that name opens nowhere. */
+    if (!strcmp((*fmt)->name, "kml") && g_str_has_suffix(o->output, ".kmz"))
+        return fp_error_set(err, FP_ERR_USAGE, "-o %s: KMZ is not written; say -o FILE.kml (Google Earth and My Maps "
+                            "open it)", o->output);
     for (int i = 0; i < o->nwhere; i++)
         if (!o->where[i].field || !*o->where[i].field || !o->where[i].value)
             return fp_error_set(err, FP_ERR_USAGE, "--where: expected FIELD=VALUE");

@@ -152,6 +152,20 @@ static int pair_column_order(const char *name)
     return *c && strstr(c, "coord") && fillers_only(c) ? 3 : 0;
 }
 
+/* A column named only as a location ("Location", "GPS", "Geo point",
+ * "Position"): the words of pair_fillers, one of them a location's. Such a
+ * column is read as lat, lon where a row holds two decimal numbers. */
+static int names_a_location(const char *name)
+{
+    static const char *const words[] = { "location", "position", "gps", "geo", "point", NULL };
+    char c[128];
+    compact_name(name, c, sizeof c);
+    if (!*c || !fillers_only(c)) return 0;
+    for (int k = 0; words[k]; k++)
+        if (strstr(c, words[k])) return 1;
+    return 0;
+}
+
 /* A column that may hold coordinates by its name ("GPS coordinates
  * (N/E)", "lat-lon pair") though none of the rules above reads it. */
 static int may_hold_coordinates(const char *name)
@@ -431,11 +445,8 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
          * numbers there ("-1.2921, 36.8219", as Google Sheets and Maps give
          * them), and is what it was (a place, an attribute) elsewhere. Such
          * a place went to geocode and fell back to the country's centroid. */
-        for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->value_pair_c < 0 && i < ncols; i++) {
-            char c[128];
-            compact_name(cols[i], c, sizeof c);
-            if (*c && fillers_only(c)) t->value_pair_c = i;
-        }
+        for (int i = 0; t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->value_pair_c < 0 && i < ncols; i++)
+            if (names_a_location(cols[i])) t->value_pair_c = i;
         /* A column whose name speaks of coordinates that no rule reads:
          * said on the columns line, and in the reason of rows rejected
          * for having no location. */
@@ -472,7 +483,10 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c ||
                                      t->field_col[f] == t->wkt_c || t->field_col[f] == t->pair_c))
             t->field_col[f] = -1;
-    if (t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->value_pair_c < 0 && t->field_col[FP_F_PLACE] < 0 &&
+    /* (A "Position" column alone does not make a table of locations: a
+     * contacts sheet's job titles are no coordinates, and such a sheet
+     * beside the data is skipped, as before.) */
+    if (t->lon_c < 0 && t->wkt_c < 0 && t->pair_c < 0 && t->field_col[FP_F_PLACE] < 0 &&
         t->field_col[FP_F_COUNTRY] < 0) {
         st = fp_error_set(err, FP_ERR_INPUT,
                           "%s: %sno coordinate columns (looked for lon/lng/long/longitude/x, X_coord, POINT_X, decimalLongitude and their lat/y), "
@@ -552,6 +566,7 @@ static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name,
     const char *n1 = lat_first ? lat_name : lon_name, *n2 = lat_first ? lon_name : lat_name;
     const char *v1 = lat_first ? lat_s : lon_s, *v2 = lat_first ? lon_s : lat_s;
     double lon, lat;
+    int via_comma = 0;
     if (parse_coord(lon_s, t->decimal_comma, &lon) || parse_coord(lat_s, t->decimal_comma, &lat)) {
         /* A decimal comma in a file that is not read so ("-1,2921" quoted
          * in a comma-separated CSV, as a spreadsheet in a German or French
@@ -562,8 +577,7 @@ static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name,
             snprintf(reason, size, "%s%s='%.40s' %s='%.40s' is not a pair of numbers", intro, n1, v1, n2, v2);
             return FP_REJECT_COORD_NOT_NUMBER;
         }
-        if (!t->res->coords_decimal_comma++)
-            snprintf(t->res->coords_decimal_comma_text, sizeof t->res->coords_decimal_comma_text, "%s", strchr(lon_s, ',') ? lon_s : lat_s);
+        via_comma = 1;
     }
     if (!isfinite(lon) || !isfinite(lat)) {
         snprintf(reason, size, "%s%s=%s %s=%s is not finite", intro, n1, v1, n2, v2);
@@ -588,6 +602,10 @@ static int point_of(fp_table *t, char *lon_s, char *lat_s, const char *lon_name,
         return FP_REJECT_COORD_RANGE;
     }
     if (rx || ry) t->res->clamped++;
+    /* Counted once the point is read: a row rejected below is not. */
+    if (via_comma && !t->res->coords_decimal_comma++)
+        snprintf(t->res->coords_decimal_comma_text, sizeof t->res->coords_decimal_comma_text, "%s",
+                 strchr(lon_s, ',') ? lon_s : lat_s);
     *x = clon;
     *y = clat;
     return FP_REJECT_KINDS;
@@ -776,6 +794,9 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
             if (kind != FP_REJECT_KINDS) return reject(t, sink, line, feature, kind, reason, raw, raw_len, err);
             is_point = 1;
             res->pair_values_read++;
+            /* Coordinates are no place name: a "Location" column that is
+             * the place column leaves the place empty in such a row. */
+            if (field_col[FP_F_PLACE] == t->value_pair_c) row.values[FP_F_PLACE] = NULL;
         }
     }
     if (!blob && !is_point && !have_place) {

@@ -98,11 +98,15 @@ static int swap_into_place(const char *from, const char *to)
     return rc;
 }
 
-/* The preview folder into place; an empty one (--no-preview wrote nothing
- * there) is removed instead, and an earlier NAME.preview/ left as it is. */
+/* The preview folder into place. An empty one (--no-preview wrote nothing
+ * there) is removed instead, and so is an earlier NAME.preview/: its
+ * tiles.json and page describe the tiles this run replaced. */
 static int preview_into_place(const char *from, const char *to)
 {
-    if (g_rmdir(from) == 0) return 0;          /* rmdir takes only an empty folder */
+    if (g_rmdir(from) == 0) {                  /* rmdir takes only an empty folder */
+        fpi_remove_tree(to);
+        return 0;
+    }
     return swap_into_place(from, to);
 }
 

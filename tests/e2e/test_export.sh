@@ -990,6 +990,11 @@ case_begin "KML: --append, --crs, --precision and --bbox refused (exit 2, naming
         assert_eq 2 "$RC" "$opt: exit status ($OUT)"
         assert_contains "$OUT" "${opt%% *}" "$opt: named"
     done
+    # A .kmz is a zip: plain KML under that name opens nowhere (it was
+    # written with --format kml, exit 0).
+    run --db $KDB export --format kml -o refused.kmz
+    assert_eq 2 "$RC" "--format kml -o .kmz: exit status ($OUT)"
+    assert_contains "$OUT" "KMZ is not written; say -o FILE.kml" "--format kml -o .kmz: said"
     assert_eq "" "$(ls refused* 2>/dev/null; temp_left)" "nothing written"
     run --db $KDB export --dataset k1 --split-by category -o split.kml
     assert_eq 0 "$RC" "exit status ($OUT)"

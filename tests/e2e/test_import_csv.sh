@@ -235,14 +235,22 @@ Mombasa office|||
 Eldoret site|35.2698|0.5143|input" "$(ssql "SELECT name, X(geom), Y(geom), geocode_method FROM projects WHERE dataset='loc' ORDER BY source_line")" "points (Mombasa left to geocode)"
 assert_eq "5|coordinates out of range: column Location read as lat, lon: lat=95.5 lon=200.5 is outside lon -180..180, lat -90..90 (another CRS? use --crs)" \
     "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='loc'")" "the out-of-range pair rejected"
-# A file whose only location column is "Position": not refused; a value
-# that is not two decimal numbers is rejected saying so.
-printf 'name,Position\nA,"-1.2921,36.8219"\nB,12 34\n' > pos.csv
+# The located rows' place is empty (coordinates are no place name).
+assert_eq "|Mombasa|" "$(sql "SELECT group_concat(coalesce(place, ''), '|') FROM (SELECT place FROM projects WHERE dataset='loc' ORDER BY source_line)")" "place: only Mombasa's"
+# "Position" beside a country: the same; a value that is not two decimal
+# numbers (a job title) is what it was, the row left to geocode by its
+# country. A file whose only location column is "Position" is refused as
+# before (a contacts sheet's job titles make no table of locations).
+printf 'name,Position,country\nA,"-1.2921,36.8219",KEN\nB,Site manager,KEN\n' > pos.csv
 run --db $DB import pos.csv
 assert_eq 0 "$RC" "Position: exit status ($OUT)"
-assert_eq "A|36.8219|-1.2921" "$(ssql "SELECT name, X(geom), Y(geom) FROM projects WHERE dataset='pos'")" "Position: the point"
-assert_eq "3|no location: no coordinates (column Position, '12 34', is not two decimal numbers such as '-1.2921, 36.8219') and no place or country to geocode" \
-    "$(sql "SELECT r.line||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='pos'")" "Position: the reject"
+assert_eq "A|36.8219|-1.2921
+B||" "$(ssql "SELECT name, X(geom), Y(geom) FROM projects WHERE dataset='pos' ORDER BY source_line")" "Position: A's point, B to geocode"
+assert_eq '{"Position":"Site manager"}' "$(sql "SELECT extra FROM projects WHERE dataset='pos' AND name='B'")" "Position: kept as written"
+printf 'name,Position\nA,"-1.2921,36.8219"\n' > posonly.csv
+run --db $DB import posonly.csv
+assert_eq 1 "$RC" "Position alone: exit status"
+assert_contains "$OUT" "no coordinate columns" "Position alone: refused as before"
 case_end
 
 # A comma-separated CSV saved by a spreadsheet in a German or French locale:

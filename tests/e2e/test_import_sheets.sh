@@ -425,7 +425,7 @@ assert_eq 'A1|5G
 A2|Africa
 B1|cable' "$(sql "SELECT source_key||'|'||json_extract(extra, '\$.layer') FROM projects ORDER BY source_key")" "the column's values kept"
 # (Counted as read: A1 of Asia, then rejected, too.)
-assert_contains "$OUT" "note: 3 rows have a column 'layer' of their own: its values are kept in extra.layer" "the note"
+assert_contains "$OUT" "note: rows with a value in a column 'layer' of their own: 3 (kept in extra.layer" "the note"
 case_end
 
 # Layers with geometry key their ids LAYER:ID (README), so the duplicate is
@@ -443,5 +443,20 @@ assert_eq "2|duplicate id: layer west: id 'west:G3' is already stored in dataset
 assert_eq 'east:G1|towers
 east:G2|
 west:G3|dc' "$(sql "SELECT source_key||'|'||json_extract(extra, '\$.layer') FROM projects ORDER BY source_key")" "the property's values kept"
-assert_contains "$OUT" "note: 4 rows have a column 'layer' of their own" "the note"
+assert_contains "$OUT" "note: rows with a value in a column 'layer' of their own: 4" "the note"
+case_end
+
+# A contacts sheet beside the data: "Position" holds job titles, not
+# coordinates; the sheet is skipped as before (outside review: a column so
+# named made it a sheet of locations, its rows rejected, the data's tagged).
+case_begin "a contacts sheet with a 'Position' column (job titles) beside the data sheet is skipped: nothing rejected, no layer tag"
+printf 'id,name,lon,lat\n1,A,36.8,-1.3\n' > cproj.csv
+printf 'Name,Position,Email\nJane,Manager,j@example.org\nOmar,Site engineer,o@example.org\n' > contacts.csv
+ogr2ogr -f XLSX contacts.xlsx cproj.csv -nln Projects
+ogr2ogr -update -f XLSX contacts.xlsx contacts.csv -nln Contacts
+store_of contacts.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "sheet Contacts skipped: no coordinate, WKT, place or country column" "skipped"
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
+assert_eq "1|" "$(sql "SELECT source_key||'|'||coalesce(extra, '') FROM projects")" "no layer tag"
 case_end

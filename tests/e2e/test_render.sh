@@ -208,6 +208,10 @@ VER=$("$FP" --version | sed 's/^footprint //')
 [[ "$VER" == *" ("?*")" ]] || fail "--version names no commit: [$VER]"
 STYLE_TITLE=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['title']['text'])" "$ROOT/styles/world-choropleth.json")
 CREDITS=$("$PY" -c "import json, sys; print(json.load(open(sys.argv[1]))['credits'])" "$ROOT/styles/world-choropleth.json")
+# The run's store has gazetteer-placed projects (sqlite3): GeoNames is
+# credited after the style's credits, which do not name it (README).
+[ "$(sqlite3 "$DB" "SELECT count(*) > 0 FROM projects WHERE geocode_precision = 'city'")" = 1 ] || fail "no gazetteer places in the store"
+CREDITS="$CREDITS Places: GeoNames (geonames.org), CC BY 4.0."
 for ext in png pdf svg tif; do
     for k in 1 2; do
         OUT=$(SOURCE_DATE_EPOCH=1700000000 "$FP" --db "$DB" render --region ZWE --aggregation country_by_category -o "meta$k.$ext" 2>&1) ||

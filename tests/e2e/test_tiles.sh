@@ -204,6 +204,12 @@ assert_eq 341 "$(sqlite3 same1.mbtiles "SELECT count(*) FROM map")" "z0-4: 1+4+1
 assert_eq 0 "$(sqlite3 same1.mbtiles "SELECT count(*) FROM map a JOIN map b ON b.rowid = a.rowid + 1 WHERE (b.zoom_level, b.tile_column, b.tile_row) < (a.zoom_level, a.tile_column, a.tile_row)")" "map rows in key order"
 assert_eq "ok" "$(sqlite3 same1.mbtiles "PRAGMA integrity_check")" "integrity"
 for i in 1 2 3; do [ -e same$i.preview ] && fail "--no-preview left same$i.preview"; done
+# An earlier run's preview describes other tiles: --no-preview removes it.
+run --db "$DB" tiles --zoom 0-1 -o stale.mbtiles
+[ -f stale.preview/tiles.json ] || fail "the first run wrote no preview"
+run --db "$DB" tiles --zoom 0-2 --no-preview -o stale.mbtiles
+assert_eq 0 "$RC" "rerun exit status ($OUT)"
+[ -e stale.preview ] && fail "--no-preview kept the earlier run's preview (maxzoom $(grep -o '"maxzoom": [0-9]*' stale.preview/tiles.json))"
 run --db "$DB" tiles --zoom 0-1 -o bounds_dir
 python3 -c "import json,sys; print(json.load(open('bounds_dir/tiles.json'))['bounds'])" > bounds.txt
 assert_eq "[-180.0, -85.051129, 180.0, 85.051129]" "$(cat bounds.txt)" "bounds read back"
