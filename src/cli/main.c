@@ -600,8 +600,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.names_note[0]) printf("  note: %s\n", r.names_note);
         if (r.ids_note[0]) printf("  note: %s\n", r.ids_note);
         if (r.layer_tag_left_out)
-            printf("  note: rows with a value in a column 'layer' of their own: %ld (kept in extra.layer; those rows "
-                   "do not record which sheet or layer they came from)\n", r.layer_tag_left_out);
+            printf("  note: rows of a sheet or layer with a column 'layer' of its own: %ld (its values kept in "
+                   "extra.layer; those rows do not record which sheet or layer they came from)\n", r.layer_tag_left_out);
         if (r.types_note[0]) printf("  note: %s\n", r.types_note);
         if (r.placements_kept)
             printf("  placement kept as exported (geocode method, precision and reference of the dataset exported): %ld\n",

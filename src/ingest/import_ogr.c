@@ -390,6 +390,11 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     if (nlayers > 1) snprintf(prefix, sizeof prefix, "%s %s: ", word, lname);
     /* The layer's name as one more column, last, when --map names it. */
     int with_name = maps_layer_name(cols, ncols, opts);
+    /* A column of the sheet's own named "layer" keeps extra.layer for its
+     * values, in every row (a row whose cell is empty is not given the
+     * sheet's name there: one key, one meaning). */
+    int own_layer_column = 0;
+    for (int i = 0; i < ncols; i++) own_layer_column |= !strcmp(cols[i], "layer");
     if (with_name) cols[ncols] = "layer";
     fp_table *table = NULL;
     /* Numbers typed as text in a sheet may carry a decimal comma ("12,5"). */
@@ -416,7 +421,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     }
     note_layer(res, word, lname, NULL);
     json_t *more = NULL;
-    if (tag_layer) {
+    if (tag_layer && !own_layer_column) {
         more = json_object();
         json_object_set_new(more, "layer", json_string(lname));
     }
@@ -442,6 +447,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             long fid = OGR_F_GetFID(f);
             long line = spreadsheet && fid > 0 ? fid : 0;
             st = fpi_table_row(table, sink, cells, line, line ? 0 : feature, raw, strlen(raw), more, err);
+            if (tag_layer && own_layer_column) res->layer_tag_left_out++;
             free(raw);
         }
         for (int i = 0; i < ncols + with_name; i++) free(cells[i]);
@@ -526,6 +532,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                      "status, amount or source (name them with --map FIELD=PROPERTY)");
     }
     int own_export = fpi_is_footprint_export(cols, ncols);
+    int own_layer_field = 0;
+    for (int i = 0; i < ncols; i++) own_layer_field |= !strcmp(cols[i], "layer");
     /* A list's JSON text is told by its look in footprint's own export, in
      * a GeoPackage too: a column of lists and objects alone is declared JSON
      * there (field_json reads it so), but a column mixing them with text
@@ -737,8 +745,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             /* Which layer, when several contribute rows (a GeoPackage's
              * layer_styles table does not: footprint's own export has it). */
             if (tag_layer && !own_export) {
-                /* A property of the feature's own named "layer" keeps its value. */
-                if (json_object_get(extra, "layer")) res->layer_tag_left_out++;
+                /* A property of the layer's own named "layer" keeps the key
+                 * for its values, in every feature (one key, one meaning). */
+                if (own_layer_field || json_object_get(extra, "layer")) res->layer_tag_left_out++;
                 else json_object_set_new(extra, "layer", json_string(lname));
             }
             if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
