@@ -843,16 +843,9 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         row.placed_from = t->own.dataset >= 0 ? fpi_trim(fields[t->own.dataset]) : "";
         row.placed_key = exported_key;
     }
-    if (more_extra) {
-        /* A column of the row's own by the tag's name (a sheet's "layer"
-         * column) keeps its value: the tag is left out, and counted. */
-        const char *key;
-        json_t *v;
-        json_object_foreach(more_extra, key, v) {
-            if (json_object_get(extra, key)) t->res->layer_tag_left_out++;
-            else json_object_set(extra, key, v);
-        }
-    }
+    /* Never over a value of the row's own (the caller leaves the tag out of
+     * a sheet with a "layer" column, and counts its rows). */
+    if (more_extra) json_object_update_missing(extra, more_extra);
     if (chk.repaired) json_object_set_new(extra, FP_REPAIRED_KEY, json_string(chk.repair_note));
     row.extra = extra;
     row.reason_prefix = t->prefix;

@@ -374,8 +374,9 @@ assert_eq "projects|features|POINT|4326" "$(sqlite3 p.gpkg "SELECT c.table_name,
 assert_eq "projects|GEOMETRY" "$(sqlite3 s.gpkg "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns")" "mixed layer is GEOMETRY"
 assert_eq "1" "$(sqlite3 p.gpkg "SELECT count(*) FROM gpkg_extensions WHERE table_name='projects' AND extension_name='gpkg_rtree_index'")" "R*Tree spatial index registered"
 assert_eq "$NP" "$(sqlite3 p.gpkg "SELECT count(*) FROM rtree_projects_geom")" "R*Tree entries"
-# Whose data the layer holds, where QGIS shows it (the layer's properties).
-about=$(sqlite3 p.gpkg "SELECT description FROM gpkg_contents WHERE table_name = 'projects'")
+# Whose data the layer holds, where QGIS shows it (the layer's properties),
+# as GDAL reads gpkg_contents.description.
+about=$(ogrinfo -ro -so p.gpkg projects 2>/dev/null | sed -n 's/^  DESCRIPTION=//p')
 for w in "exported by footprint" "Natural Earth" "world-countries" "GeoNames (geonames.org, CC BY 4.0)"; do
     assert_contains "$about" "$w" "gpkg_contents.description: $w"
 done
