@@ -165,6 +165,12 @@ static int is_multipolygon_wkb(const unsigned char *wkb, size_t len)
     return wkb && len >= 9 && wkb[0] == 1 && wkb[1] == 6 && !wkb[2] && !wkb[3] && !wkb[4];
 }
 
+/* A 2D polygon in little-endian WKB. */
+static int is_polygon_wkb(const unsigned char *wkb, size_t len)
+{
+    return wkb && len >= 9 && wkb[0] == 1 && wkb[1] == 3 && !wkb[2] && !wkb[3] && !wkb[4];
+}
+
 /* The aggregation's rows (hundreds, each with its region's outline: 10 MB
  * of WKB for the default regions' three levels) in COPY's binary format. */
 fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
@@ -192,6 +198,18 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
     OGRGeometryH g = NULL;
     if (is_multipolygon_wkb(r->wkb, r->wkb_len)) {
         fpi_pg_bin_ewkb(b, r->wkb, r->wkb_len);
+    } else if (is_polygon_wkb(r->wkb, r->wkb_len)) {
+        /* A grid or hex cell: the same polygon as a one-part multipolygon
+         * (WKB's header, the count, the polygon as it is), which is what
+         * OGR_G_ForceToMultiPolygon writes, without loading GDAL for it. */
+        unsigned char *wkb = malloc(r->wkb_len + 9);
+        if (wkb) {
+            static const unsigned char head[9] = {1, 6, 0, 0, 0, 1, 0, 0, 0};
+            memcpy(wkb, head, sizeof head);
+            memcpy(wkb + 9, r->wkb, r->wkb_len);
+        }
+        fpi_pg_bin_ewkb(b, wkb, wkb ? r->wkb_len + 9 : 0);
+        free(wkb);
     } else if (r->wkb && OGR_G_CreateFromWkb(r->wkb, NULL, &g, (int)r->wkb_len) == OGRERR_NONE) {
         g = OGR_G_ForceToMultiPolygon(g);
         int sz = OGR_G_WkbSize(g);

@@ -5,7 +5,10 @@
  * Results come in text format: numbers as PostgreSQL prints them (doubles
  * in the shortest form that reads back exactly), geometries as the hex of
  * ST_AsBinary's WKB, decoded here. A point is read straight from its WKB;
- * anything else gets its bounding box from OGR.
+ * anything else gets its bounding box from GEOS, which every command has
+ * loaded already; OGR only for a geometry GEOS cannot read (a curve).
+ * Loading GDAL for the boxes of the regions cost each PostGIS command
+ * about 0.1 s of CPU (130 of the 166 such commands of a make check).
  *
  * A scan that reads its values only as text and integers (the aggregation's)
  * asks for binary results: WKB as bytes rather than hex, integers as
@@ -20,6 +23,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <geos_c.h>
 #include "common/gdal_api.h"
 #include "store/pg_internal.h"
 
@@ -41,6 +45,8 @@ struct fp_pg_rows {
     char number[24];          /* a binary integer printed, for fpi_pg_rows_text */
     unsigned char *wkb;       /* the last decoded bytea, freed at the next */
     size_t wkb_len;
+    GEOSContextHandle_t geos; /* for the boxes of non-points, made at the first */
+    GEOSWKBReader *geos_reader;
     const char *what;
     fp_status st;
     fp_error err;
@@ -188,6 +194,10 @@ void fpi_pg_rows_free(struct fp_pg_rows *p)
     PQclear(p->next);
     PQclear(p->res);
     PQfreemem(p->wkb);
+    if (p->geos) {
+        GEOSWKBReader_destroy_r(p->geos, p->geos_reader);
+        GEOS_finish_r(p->geos);
+    }
     if (p->cursor && PQtransactionStatus(s->pg->conn) == PQTRANS_INTRANS) {
         char sql[64];
         snprintf(sql, sizeof sql, "CLOSE %s", p->cursor);
@@ -321,6 +331,19 @@ int fpi_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
         if (!want_wkb) { g->is_point = 1; g->wkb = NULL; g->wkb_len = 0; }
         return 1;
     }
+    if (!p->geos) {
+        p->geos = GEOS_init_r();
+        p->geos_reader = p->geos ? GEOSWKBReader_create_r(p->geos) : NULL;
+    }
+    GEOSGeometry *gg = p->geos_reader ? GEOSWKBReader_read_r(p->geos, p->geos_reader, b, len) : NULL;
+    if (gg && !GEOSisEmpty_r(p->geos, gg) &&
+        GEOSGeom_getXMin_r(p->geos, gg, &g->bbox[0]) && GEOSGeom_getYMin_r(p->geos, gg, &g->bbox[1]) &&
+        GEOSGeom_getXMax_r(p->geos, gg, &g->bbox[2]) && GEOSGeom_getYMax_r(p->geos, gg, &g->bbox[3])) {
+        GEOSGeom_destroy_r(p->geos, gg);
+        return 1;
+    }
+    if (gg) GEOSGeom_destroy_r(p->geos, gg);
+    /* Empty (OGR's box of it is all zeros) or not GEOS's to read. */
     OGRGeometryH og = NULL;
     if (OGR_G_CreateFromWkb(b, NULL, &og, (int)len) != OGRERR_NONE) {
         p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: unreadable geometry", p->store->path, p->what);
