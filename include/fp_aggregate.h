@@ -31,6 +31,9 @@ typedef struct fp_aggregate_options {
     const char *name;      /* NULL: derived from `by` and `group` */
     int threads;           /* 0: all cores */
     const char *dataset;   /* only this dataset's projects (one edition of a list); NULL: every project */
+    int keep_centroids;    /* count projects geocoded to a country's (or, in grid and hex cells, an
+                              admin-1 region's) centroid where the centroid falls; 0: leave them
+                              unassigned in an aggregation finer than that (the default) */
 } fp_aggregate_options;
 
 /* Totals of one level of the result (the main level and its roll-ups). */
@@ -50,6 +53,8 @@ typedef struct fp_aggregate_result {
     char assign_table[96]; /* agg_NAME_assign */
     long projects;         /* projects read (with a geometry) */
     long without_geometry; /* not geocoded: not aggregated, reported */
+    long centroids_left_out;  /* placed at a centroid coarser than the level: unassigned */
+    int centroids_admin1;     /* those include admin-1 centroids (grid, hex), not only countries' */
     long by_method[FP_ASSIGN_METHODS];   /* projects (split ones once) */
     long group_columns;
     long regions_cut;      /* regions:FILE polygons cut at the antimeridian */

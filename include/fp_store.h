@@ -519,6 +519,13 @@ fp_status fp_store_placed_points(fp_store *store, const char *dataset, int64_t i
  * city: GeoNames' positions, whose licence asks for credit). Reads the
  * projects until the first such one: a store with none is read whole. */
 fp_status fp_store_gazetteer_placed(fp_store *store, int *any, fp_error *err);
+/* The ids, ascending, of the projects (of a dataset; NULL: all) that a
+ * geocode placed at a centroid: precision 'country' (and 'admin1' too when
+ * with_admin1). An aggregation finer than that leaves them out: a country's
+ * centroid says nothing about the admin-1 region or cell the project is in.
+ * *ids is malloc'd (NULL when none). */
+fp_status fp_store_centroid_placed_ids(fp_store *store, const char *dataset, int with_admin1, int64_t **ids,
+                                       size_t *n, fp_error *err);
 /* A region's geometry as WKB (malloc'd; *wkb NULL when there is no region
  * of that code or it has none). */
 fp_status fp_store_region_wkb(fp_store *store, const char *code, unsigned char **wkb, size_t *len, fp_error *err);

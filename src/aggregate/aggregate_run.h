@@ -51,6 +51,8 @@ typedef struct fp_project_table {
     int borrowed;                 /* items/group_index belong to another table */
     const fp_context *ctx;        /* the store's: cancel flag for the workers */
     const char *dataset;          /* set before reading: only this dataset's projects; NULL all */
+    unsigned char *left_out;      /* n flags, or NULL: 1 = placed at a centroid coarser than the
+                                     aggregation's level, left unassigned (fp_aggregate) */
 } fp_project_table;
 
 typedef struct fp_row_metrics {

@@ -162,6 +162,7 @@ static const char *const usage_check =
 static const char *const usage_aggregate =
     "usage: footprint [--db PATH] aggregate --by LEVEL [--group FIELD,...]\n"
     "         [--snap-km KM] [--name NAME] [--threads N] [--dataset NAME]\n"
+    "         [--keep-centroids]\n"
     "\n"
     "Assigns every project to a region and stores the sums per region.\n"
     "--dataset NAME counts only that dataset's projects (one edition of a list\n"
@@ -173,6 +174,9 @@ static const char *const usage_aggregate =
     "code order); points outside every region but within --snap-km (default 25;\n"
     "0: off) of one go to the nearest, measured on the ellipsoid; the rest are\n"
     "counted as unassigned. Lines and polygons are split by length / area share.\n"
+    "Projects geocode placed at their country's centroid count as unassigned\n"
+    "below the country level (admin1, regions:FILE, grid, hex; in grid and hex\n"
+    "cells admin-1 centroids too): --keep-centroids counts them where it falls.\n"
     "--group FIELD adds a column per value of FIELD (a project column such as\n"
     "category, company, year, or a key of the input's extra columns).\n"
     "Stored as tables agg_NAME (every region, zeros included, with roll-ups to\n"
@@ -861,7 +865,7 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
     static struct option longopts[] = { { "by", required_argument, 0, 'b' }, { "group", required_argument, 0, 'g' },
                                         { "snap-km", required_argument, 0, 's' }, { "name", required_argument, 0, 'n' },
                                         { "threads", required_argument, 0, 't' }, { "dataset", required_argument, 0, 'd' },
-                                        { "help", no_argument, 0, 'h' }, { 0 } };
+                                        { "keep-centroids", no_argument, 0, 'K' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_aggregate_options o = { .snap_km = -1 };
     int c;
     char *end;
@@ -876,6 +880,7 @@ static int cmd_aggregate(const char *db, int argc, char **argv)
             break;
         case 'n': o.name = optarg; break;
         case 'd': o.dataset = optarg; break;
+        case 'K': o.keep_centroids = 1; break;
         case 't':
             o.threads = (int)strtol(optarg, &end, 10);
             if (end == optarg || *end || o.threads < 1)

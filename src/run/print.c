@@ -63,6 +63,13 @@ void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
                 r->regions_cut == 1 ? "" : "s", r->regions_repaired);
     if (r->without_geometry)
         fprintf(out, "  %ld projects without a location left out (run `footprint geocode`)\n", r->without_geometry);
+    if (r->centroids_left_out)
+        fprintf(out, "  note: %ld project%s placed at %s centroid by geocode counted as unassigned: a centroid does not say "
+                     "which %s the project is in (give coordinates, or a place or admin-1 column, and geocode again; "
+                     "--keep-centroids counts them where the centroid falls)\n",
+                r->centroids_left_out, r->centroids_left_out == 1 ? "" : "s",
+                r->centroids_admin1 ? "a country's or admin-1 region's" : "its country's",
+                r->centroids_admin1 ? "cell" : "region of this level");
     fprintf(out, "  check:");
     for (int l = 0; l < r->nlevels; l++)
     {

@@ -65,6 +65,54 @@ fp_status fp_store_gazetteer_placed(fp_store *s, int *any, fp_error *err)
     return st;
 }
 
+/* Appends one id to a malloc'd array grown by doubling. */
+static int push_id(int64_t **ids, size_t *n, size_t *cap, int64_t id)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        int64_t *g = realloc(*ids, c * sizeof *g);
+        if (!g) return -1;
+        *ids = g;
+        *cap = c;
+    }
+    (*ids)[(*n)++] = id;
+    return 0;
+}
+
+fp_status fp_store_centroid_placed_ids(fp_store *s, const char *dataset, int with_admin1, int64_t **ids, size_t *n,
+                                       fp_error *err)
+{
+    *ids = NULL;
+    *n = 0;
+    fp_rows *r = NULL;
+    fp_status st;
+    if (s->pg) {
+        st = fpi_pg_centroid_placed_rows(s, dataset, with_admin1, &r, err);
+    } else {
+        sqlite3_stmt *q;
+        st = fpi_store_prepare(s,
+            "SELECT id FROM projects WHERE geom IS NOT NULL AND (geocode_precision = 'country'"
+            " OR (?2 AND geocode_precision = 'admin1')) AND (?1 IS NULL OR dataset = ?1) ORDER BY id",
+            "reading the projects placed at a centroid", &q, err);
+        if (st) return st;
+        if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(q, 2, with_admin1 != 0);
+        r = fpi_rows_wrap(s, q, "reading the projects placed at a centroid", 0, 0, err);
+        if (!r) st = FP_ERR_NOMEM;
+    }
+    if (st) return st;
+    size_t cap = 0;
+    while (fp_rows_next(r))
+        if (push_id(ids, n, &cap, fp_rows_int64(r, 0))) {
+            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+            break;
+        }
+    if (!st) st = fp_rows_status(r, err);
+    fp_rows_free(r);
+    if (st) { free(*ids); *ids = NULL; *n = 0; }
+    return st;
+}
+
 fp_status fp_store_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err)
 {
     if (s->pg) return fpi_pg_region_wkb(s, code, wkb, len, err);

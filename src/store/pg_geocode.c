@@ -40,6 +40,17 @@ fp_status fpi_pg_gazetteer_placed(fp_store *s, int *any, fp_error *err)
     return FP_OK;
 }
 
+fp_status fpi_pg_centroid_placed_rows(fp_store *s, const char *dataset, int with_admin1, fp_rows **out,
+                                      fp_error *err)
+{
+    const char *v[] = { dataset, with_admin1 ? "t" : "f" };
+    *out = fpi_pg_rows_query(s,
+        "SELECT id FROM projects WHERE geom IS NOT NULL AND (geocode_precision = 'country'"
+        " OR ($2::boolean AND geocode_precision = 'admin1')) AND ($1::text IS NULL OR dataset = $1) ORDER BY id",
+        2, v, "reading the projects placed at a centroid", 0, 1, err);
+    return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
+}
+
 fp_status fpi_pg_placed_points(fp_store *s, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err)
 {
     char import[24];

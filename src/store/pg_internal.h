@@ -244,6 +244,8 @@ fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_row
 fp_status fpi_pg_placed_points(fp_store *s, const char *dataset, int64_t import_id, fp_rows **out, fp_error *err);
 fp_status fpi_pg_region_wkb(fp_store *s, const char *code, unsigned char **wkb, size_t *len, fp_error *err);
 fp_status fpi_pg_gazetteer_placed(fp_store *s, int *any, fp_error *err);
+fp_status fpi_pg_centroid_placed_rows(fp_store *s, const char *dataset, int with_admin1, fp_rows **out,
+                                      fp_error *err);
 typedef struct fp_pg_point_writer fp_pg_point_writer;
 fp_status fpi_pg_point_writer_new(fp_store *s, fp_pg_point_writer **out, fp_error *err);
 fp_status fpi_pg_point_writer_set(fp_pg_point_writer *w, const fp_placed_point *p, fp_error *err);

@@ -1081,3 +1081,37 @@ assert_eq "P1|100.00000001_10.5 P2|100.00000002_10.5 P3|100.00000003_10.5" \
     "$(sql "SELECT p.source_key || '|' || a.region_code FROM agg_tiny_assign a JOIN projects p ON p.id = a.project_id ORDER BY 1" | paste -sd' ')" \
     "three cells, three codes"
 case_end
+
+case_begin "projects geocoded to a country's centroid are unassigned below the country level (admin1, grid), counted in their country; --keep-centroids counts them where the centroid falls"
+# An outside tester's 3W: a row geocode could only place at Somalia's
+# centroid was counted, 'contained', in the admin-1 region the centroid
+# falls in. Here: one row with coordinates, one placed at Kenya's centroid
+# (an unknown place), one at an admin-1 centroid (unknown place, known state).
+DB=cent.sqlite
+fp_init $DB
+printf 'id,name,place,state,country,lon,lat\nXY,with coordinates,,,KEN,36.82,-1.29\nCC,country centroid,Nowhere Xq,,KEN,,\nAC,admin1 centroid,Nowhere Xq,Rift Valley,KEN,,\n' > cent.csv
+"$FP" -q --db $DB import cent.csv
+"$FP" -q --db $DB geocode > /dev/null 2>&1
+assert_eq "AC|admin1 CC|country XY|point" "$(sql "SELECT source_key || '|' || geocode_precision FROM projects ORDER BY 1" | paste -sd' ')" "how each row was placed"
+method() { sql "SELECT a.method FROM agg_$1_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = '$2'"; }
+run --db $DB aggregate --by admin1 --name c_a1
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "unassigned" "$(method c_a1 CC)" "the country centroid, by admin1"
+assert_eq "contained" "$(method c_a1 AC)" "the admin-1 centroid, by admin1"
+assert_contains "$OUT" "note: 1 project placed at its country's centroid by geocode counted as unassigned" "the note"
+assert_eq "1" "$(sql "SELECT projects FROM agg_c_a1 WHERE code = '_unassigned' AND level = 'admin1'")" "admin1's unassigned row"
+# By country the centroid is in its country: all three in KEN.
+run --db $DB aggregate --by country --name c_c
+assert_eq "3" "$(sql "SELECT projects FROM agg_c_c WHERE code = 'KEN'")" "by country: all three in Kenya"
+assert_not_contains "$OUT" "note: " "no note by country"
+# grid cells: admin-1 centroids too.
+run --db $DB aggregate --by grid:5 --name c_g
+assert_eq "unassigned unassigned contained" "$(for k in CC AC XY; do method c_g $k; done | paste -sd' ')" "by grid: both centroids out, the point in"
+assert_contains "$OUT" "note: 2 projects placed at a country's or admin-1 region's centroid" "the grid note"
+# --keep-centroids: the old count, in the admin-1 region SpatiaLite finds the stored centroid in.
+run --db $DB aggregate --by admin1 --name c_k --keep-centroids
+assert_eq 0 "$RC" "exit status ($OUT)"
+want=$(spatialite_q $DB "SELECT r.code FROM regions r, projects p WHERE p.source_key = 'CC' AND r.level = 'admin1' AND ST_Contains(r.geom, p.geom)")
+[ -n "$want" ] || fail "SpatiaLite found no admin-1 region around the centroid"
+assert_eq "$want|contained" "$(sql "SELECT a.region_code || '|' || a.method FROM agg_c_k_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = 'CC'")" "--keep-centroids: where the centroid falls"
+case_end

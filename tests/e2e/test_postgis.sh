@@ -1200,3 +1200,17 @@ eq_dump agg_after_drop \
     "SELECT code, projects FROM agg_after_drop WHERE level = 'country' AND projects > 0 ORDER BY code" \
     "SELECT code, projects FROM agg_after_drop WHERE level = 'country' AND projects > 0 ORDER BY code"
 case_end
+case_begin "PostGIS commands reading the regions or writing grid cells do not load GDAL (GEOS boxes, WKB multipolygons)"
+# LD_DEBUG=libs names each library whose initialiser runs: libgdal's only
+# when the process loaded it (as test_cli checks on SpatiaLite).
+gdal_inits() { LD_DEBUG=libs "$FP" -q --db "$PG" "$@" 2>&1 >/dev/null | grep -c 'calling init: .*libgdal\.so'; }
+printf 'id,name,country,lon,lat\nG1,a,KEN,36.8,-1.3\nG2,b,KEN,36.9,-1.2\n' > "$WORK/nogdal.csv"
+assert_eq 0 "$(gdal_inits import "$WORK/nogdal.csv" --dataset nogdal)" "a CSV import (its QA reads the countries)"
+assert_eq 0 "$(gdal_inits aggregate --by country --name nogdal_c)" "aggregate by country"
+assert_eq 0 "$(gdal_inits aggregate --by grid:20 --name nogdal_g)" "aggregate by grid (cells written as multipolygons)"
+assert_eq 1 "$(gdal_inits export --what projects --format gpkg -o "$WORK/nogdal.gpkg")" "a GeoPackage export (GDAL's job)"
+# The cells arrive as one-part multipolygons, SRID 4326, valid for PostGIS.
+assert_eq "ST_MultiPolygon|4326|1" "$(pq "SELECT DISTINCT ST_GeometryType(geom) || '|' || ST_SRID(geom) || '|' || ST_NumGeometries(geom) FROM agg_nogdal_g")" "grid cells' geometry"
+assert_eq "t" "$(pq "SELECT bool_and(ST_IsValid(geom)) FROM agg_nogdal_g")" "grid cells valid"
+case_end
+
