@@ -12,6 +12,8 @@
 /* Two rows of one dataset with the same company and category, both with
  * coordinates given as input, closer than this are likely duplicates. */
 #define FP_QA_DUPLICATE_M 1000.0
+/* Rows of one company without a category: duplicates only at the same point. */
+#define FP_QA_SAME_POINT_M 1.0
 /* A point given as input (point precision claimed) whose lon and lat both
  * have fewer decimals than this is too coarse: one decimal is +-5.5 km. */
 #define FP_QA_MIN_DECIMALS 2

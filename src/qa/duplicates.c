@@ -3,7 +3,10 @@
  * coordinates or spelling. Two rules, each reporting the later row (by id)
  * against the earlier one, at most one duplicate finding per row:
  *   - same dataset, company and category (both given), both points given as
- *     input, within FP_QA_DUPLICATE_M metres (geodesic);
+ *     input, within FP_QA_DUPLICATE_M metres (geodesic); rows of a company
+ *     with no category on either (a list without that column) only at the
+ *     same point, within FP_QA_SAME_POINT_M: a company's sites a few hundred
+ *     metres apart are not duplicates, the same row entered twice is;
  *   - same dataset and declared country, same name after folding (case,
  *     accents, punctuation, compatibility forms, invisible characters:
  *     fp_fold_text, as geocode matches names, and the letters its fuzzy key
@@ -176,7 +179,7 @@ typedef struct sweep_item {
 } sweep_item;
 _Static_assert(sizeof(sweep_item) == sizeof(fpi_keyed), "a sweep item fills a sort slot");
 #define SWEEP_INPUT 0x80000000u
-#define SWEEP_NO_GROUP 0x7FFFFFFFu   /* company or category missing: no pair */
+#define SWEEP_NO_GROUP 0x7FFFFFFFu   /* company missing: no pair */
 
 /* The rows in the order k (by group, then latitude) as sweep items, in
  * items (n of them: the sort's spare buffer). */
@@ -189,7 +192,7 @@ static void sweep_items(const qa_row *rows, size_t n, const fpi_keyed *k, sweep_
             const qa_row *p = &rows[k[i - 1].val];
             if (p->dataset != r->dataset || p->company != r->company || p->category != r->category) group++;
         }
-        uint32_t g = r->company < 0 || r->category < 0 ? SWEEP_NO_GROUP : group;
+        uint32_t g = r->company < 0 ? SWEEP_NO_GROUP : group;
         items[i] = (sweep_item){ (float)r->x, (float)r->y, (uint32_t)k[i].val, g | (r->input_point ? SWEEP_INPUT : 0) };
     }
 }
@@ -232,7 +235,9 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             cos_ab = lat < 90 ? cos((double)ia->y * rad) * cos(lat * rad) : 0;
         }
         qa_row *a = ROW(i);                    /* after the items' test: a row read only when it can pair */
-        if (!a->input_point || a->company < 0 || a->category < 0) continue;
+        if (!a->input_point || a->company < 0) continue;
+        /* No category (the group's rows all lack it): the same point only. */
+        double within = a->category < 0 ? FP_QA_SAME_POINT_M : FP_QA_DUPLICATE_M;
         for (size_t j = i + 1; j < n; j++) {
             if (items) {
                 const sweep_item *ia = &items[i], *ib = &items[j];
@@ -248,14 +253,17 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             if (b->dataset != a->dataset || b->company != a->company || b->category != a->category) break;
             if (b->y - a->y > window) break;
             if (!b->input_point) continue;
-            if (sphere_m(a->x, a->y, b->x, b->y) > 1.1 * FP_QA_DUPLICATE_M) continue;
+            if (sphere_m(a->x, a->y, b->x, b->y) > 1.1 * within + 1) continue;
             double m = fpi_geodesic_distance_m(a->x, a->y, b->x, b->y);
-            if (m > FP_QA_DUPLICATE_M) continue;
+            if (m > within) continue;
             qa_row *later = a->id > b->id ? a : b, *earlier = later == a ? b : a;
             if (later->dup) continue;
             add(findings, s, later, earlier,
-                g_strdup_printf("same company (%s), category (%s) and dataset, %.0f m apart,",
-                                qa_string(s, a->company), qa_string(s, a->category), m));
+                a->category < 0
+                    ? g_strdup_printf("same company (%s) and dataset, no category, at the same point (%.1f m apart),",
+                                      qa_string(s, a->company), m)
+                    : g_strdup_printf("same company (%s), category (%s) and dataset, %.0f m apart,",
+                                      qa_string(s, a->company), qa_string(s, a->category), m));
         }
     }
     static const enum sort_field name[] = { BY_NAME, BY_COUNTRY, BY_DATASET };

@@ -419,3 +419,16 @@ run --db $DB check --report no-such-dir/r.csv
 assert_eq 1 "$RC" "report under a file"
 assert_contains "$OUT" "no-such-dir/r.csv" "names the file"
 case_end
+
+case_begin "a list without a category column: the same row entered twice is a duplicate; the company's other site 100 m away is not"
+# An outside tester's 3W (Country, Organisation, Location, Lat, Lon): two
+# identical rows gave "no findings"; with a Sector column, "1 duplicate".
+fp_init nocat.sqlite
+printf 'Country,Organisation,Location,Latitude,Longitude\nSomalia,Save the Children,Baidoa,3.1136,43.6498\nSomalia,Save the Children,Baidoa,3.1136,43.6498\nSomalia,Save the Children,Baidoa East,3.1145,43.6498\n' > nocat.csv
+run --db nocat.sqlite import nocat.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+# Row 3 is 100 m north of row 1 (0.0009 degrees of latitude): the same company, not the same point.
+assert_eq "3|1" "$(sqlite3 nocat.sqlite "SELECT f.row_ref, count(*) FROM qa_findings f WHERE f.kind = 'duplicate'" | sed 's/^nocat.csv://')" "one duplicate finding, on line 3 (the second row)"
+assert_contains "$(sqlite3 nocat.sqlite "SELECT evidence FROM qa_findings WHERE kind = 'duplicate'")" "same company (Save the Children) and dataset, no category, at the same point (0.0 m apart)" "its evidence"
+assert_eq "0" "$(sqlite3 nocat.sqlite "SELECT count(*) FROM qa_findings f JOIN projects p ON p.id = f.project_id WHERE p.source_line = 4")" "no finding on line 4, 100 m away"
+case_end
