@@ -39,6 +39,7 @@ typedef struct fp_export_options {
 
 typedef struct fp_export_result {
     long features;           /* written, over all layers */
+    long unlocated;          /* projects the conditions select that have no location: left out */
     int layers;
     char first_path[4096];   /* the (first) file written */
     double seconds;

@@ -594,6 +594,10 @@ typedef struct fp_layer_query {
  * NULL for an assignment or a change whose project has none), then the
  * fp_store_layer_columns. */
 fp_status fp_store_layer_rows(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* How many projects the query's conditions select that have no geometry (not
+ * geocoded, or not placeable): an export of projects leaves them out and says
+ * so. 0 for the other kinds of layer. */
+fp_status fp_store_layer_unlocated(fp_store *store, const fp_layer_query *q, int64_t *n, fp_error *err);
 /* The distinct values of field over the rows q selects (its split ignored),
  * as text (NULL as ""), sorted; freed with fp_store_strings_free. */
 fp_status fp_store_layer_values(fp_store *store, const fp_layer_query *q, const char *field, char ***values,

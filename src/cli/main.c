@@ -1021,6 +1021,7 @@ static int cmd_export(const char *db, int argc, char **argv)
                o.split_by ? o.output : r.first_path,
                o.split_by && is_folder_without_slash(o.output) ? "/" : "",
                r.seconds);
+    fflush(stdout);   /* the summary, then the notes, also when both go to one pipe */
     fp_export_print_notes(&r, stderr);
     return 0;
 }

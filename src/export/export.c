@@ -847,6 +847,10 @@ static int is_qgz(const fp_export_options *o)
 
 void fp_export_print_notes(const fp_export_result *r, FILE *f)
 {
+    if (r->unlocated)
+        fprintf(f, "export: %ld project%s without a location left out (not geocoded, or not placeable: "
+                "`footprint geocode`, and `footprint geocode --report FILE.csv` for why)\n", r->unlocated,
+                r->unlocated == 1 ? "" : "s");
     if (r->values_cut)
         fprintf(f, "export: %ld text value%s longer than a Shapefile holds (254 bytes) cut to 254; the first: %s "
                 "(use --format gpkg to keep them whole)\n", r->values_cut, r->values_cut == 1 ? "" : "s", r->first_cut);
@@ -905,6 +909,15 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!st) st = check_fields(store, &j, err);
     if (!st) st = make_folders(&j, err);
     if (!st) st = build_layers(store, &j, err);
+    /* Projects without a location are not features of any format; a
+     * partner's sheet silently one activity short is worse than a note. */
+    if (!st && j.src.kind == FP_LAYER_PROJECTS) {
+        fp_layer_query q = layer_query(&j, NULL, 0);
+        q.split_field = NULL;
+        int64_t n = 0;
+        st = fp_store_layer_unlocated(store, &q, &n, err);
+        res->unlocated = (long)n;
+    }
     char attribution[512];
     snprintf(attribution, sizeof attribution, ATTRIBUTION_FORMAT, fp_version());
     fp_write_options wo = { .precision = o->precision < 0 ? 6 : o->precision, .bbox = o->bbox,

@@ -74,6 +74,7 @@ typedef struct build {
     GPtrArray *binds;
     fp_layer_column *agg_cols;   /* AGGREGATE: the table's columns, for field checks */
     int nagg;
+    int unlocated;               /* PROJECTS: the rows without a geometry instead */
 } build;
 
 /* Appends the SQL of a field's value, or fails for a field the layer lacks. */
@@ -123,7 +124,8 @@ static fp_status append_from_where(build *b, int with_split, fp_error *err)
     const fp_layer_query *q = b->q;
     char *from = NULL;
     if (q->kind == FP_LAYER_PROJECTS) {
-        from = sqlite3_mprintf(" FROM projects WHERE projects.geom IS NOT NULL");
+        from = sqlite3_mprintf(b->unlocated ? " FROM projects WHERE projects.geom IS NULL"
+                                             : " FROM projects WHERE projects.geom IS NOT NULL");
     } else if (q->kind == FP_LAYER_AGGREGATE) {
         from = sqlite3_mprintf(" FROM \"agg_%w\" WHERE geom IS NOT NULL AND level = ?", q->aggregation);
         g_ptr_array_add(b->binds, g_strdup(q->level ? q->level : ""));
@@ -269,6 +271,26 @@ fp_status fp_store_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed,
     if (!st) {
         if (sqlite3_step(stmt) == SQLITE_ROW) *mixed = sqlite3_column_int(stmt, 0);
         else st = fpi_store_db_error(s, "reading a layer's geometry types", err);
+        sqlite3_finalize(stmt);
+    }
+    build_clear(&b);
+    return st;
+}
+
+fp_status fp_store_layer_unlocated(fp_store *s, const fp_layer_query *q, int64_t *n, fp_error *err)
+{
+    if (s->pg) return fpi_pg_layer_unlocated(s, q, n, err);
+    *n = 0;
+    if (q->kind != FP_LAYER_PROJECTS) return FP_OK;
+    build b;
+    fp_status st = build_init(&b, s, q, "SELECT count(*)", err);
+    b.unlocated = 1;
+    if (!st) st = append_from_where(&b, 1, err);
+    sqlite3_stmt *stmt = NULL;
+    if (!st) st = build_prepare(&b, "counting the projects without a location", &stmt, err);
+    if (!st) {
+        if (sqlite3_step(stmt) == SQLITE_ROW) *n = sqlite3_column_int64(stmt, 0);
+        else st = fpi_store_db_error(s, "counting the projects without a location", err);
         sqlite3_finalize(stmt);
     }
     build_clear(&b);

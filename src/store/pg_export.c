@@ -85,6 +85,7 @@ typedef struct build {
     GPtrArray *binds;
     fp_layer_column *agg_cols;
     int nagg;
+    int unlocated;               /* PROJECTS: the rows without a geometry instead */
 } build;
 
 /* $n for a new text value. */
@@ -140,7 +141,8 @@ static fp_status append_from_where(build *b, int with_split, fp_error *err)
 {
     const fp_layer_query *q = b->q;
     if (q->kind == FP_LAYER_PROJECTS) {
-        g_string_append(b->sql, " FROM projects WHERE projects.geom IS NOT NULL");
+        g_string_append(b->sql, b->unlocated ? " FROM projects WHERE projects.geom IS NULL"
+                                             : " FROM projects WHERE projects.geom IS NOT NULL");
     } else if (q->kind == FP_LAYER_AGGREGATE) {
         char *t = agg_table(b->s, q->aggregation, "");
         g_string_append_printf(b->sql, " FROM %s WHERE geom IS NOT NULL AND level = ", t);
@@ -281,6 +283,25 @@ fp_status fpi_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, f
     if (!st && !(r = build_query(&b, "reading a layer's geometry types", 0, 0, err))) st = err ? err->code : FP_ERR_DB;
     if (!st) {
         if (fp_rows_next(r)) *mixed = !strcmp(fp_rows_text(r, 0), "t");
+        st = fp_rows_status(r, err);
+    }
+    fp_rows_free(r);
+    build_clear(&b);
+    return st;
+}
+
+fp_status fpi_pg_layer_unlocated(fp_store *s, const fp_layer_query *q, int64_t *n, fp_error *err)
+{
+    *n = 0;
+    if (q->kind != FP_LAYER_PROJECTS) return FP_OK;
+    build b;
+    fp_status st = build_init(&b, s, q, "SELECT count(*)", err);
+    b.unlocated = 1;
+    if (!st) st = append_from_where(&b, 1, err);
+    fp_rows *r = NULL;
+    if (!st && !(r = build_query(&b, "counting the projects without a location", 0, 0, err))) st = err ? err->code : FP_ERR_DB;
+    if (!st) {
+        if (fp_rows_next(r)) *n = fp_rows_int64(r, 0);
         st = fp_rows_status(r, err);
     }
     fp_rows_free(r);

@@ -201,6 +201,7 @@ fp_status fpi_pg_layer_rows(fp_store *s, const fp_layer_query *q, fp_rows **out,
 fp_status fpi_pg_layer_values(fp_store *s, const fp_layer_query *q, const char *field, char ***values, size_t *n,
                              fp_error *err);
 fp_status fpi_pg_layer_mixed(fp_store *s, const fp_layer_query *q, int *mixed, fp_error *err);
+fp_status fpi_pg_layer_unlocated(fp_store *s, const fp_layer_query *q, int64_t *n, fp_error *err);
 fp_status fpi_pg_layer_field_has_values(fp_store *s, const fp_layer_query *q, const char *field, int *has,
                                         fp_error *err);
 fp_status fpi_pg_layer_kinds(fp_store *s, const fp_layer_query *q, int *points, int *lines, int *areas,

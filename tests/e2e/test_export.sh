@@ -1003,3 +1003,18 @@ case_begin "KML: --append, --crs, --precision and --bbox refused (exit 2, naming
     assert_eq "projects_cable: 2|projects_surveillance: 1" \
         "$(for l in $(ogrinfo -ro -q split.kml 2>/dev/null | sed -n 's/^[0-9]*: \([^ ]*\).*/\1/p' | sort); do echo "$l: $(ogr_count split.kml "$l")"; done | paste -sd'|')" "layers and counts"
 case_end
+
+case_begin "export says how many projects it left out for want of a location (an outside tester's partner sheet was one activity short without a word)"
+fp_init unl.sqlite
+printf 'id,name,place,country,lat,lon\nA,a,,KEN,-1.29,36.82\nB,b,Nakuru,KEN,,\nC,c,Mombasa,KEN,,\n' > unl.csv
+"$FP" -q --db unl.sqlite import unl.csv
+assert_eq 2 "$(sqlite3 unl.sqlite "SELECT count(*) FROM projects WHERE geom IS NULL")" "projects without a location (sqlite3)"
+run --db unl.sqlite export -o unl_out.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "export: 2 projects without a location left out" "the note"
+assert_eq 1 "$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"))))' unl_out.csv)" "the CSV's rows (Python's csv)"
+run --db unl.sqlite export -o unl_a.geojson --where name=a
+assert_not_contains "$OUT" "without a location" "no note when the conditions select only located projects"
+run --db unl.sqlite export -o unl_b.geojson --where name=b --where name=c
+assert_contains "$OUT" "export: 2 projects without a location left out" "the note counts what the conditions select"
+case_end
