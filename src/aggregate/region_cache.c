@@ -33,7 +33,7 @@
  * a file whose CRS cannot be used, or whose coordinates are not degrees,
  * is refused: an entry of one read as WGS 84 is not reused), or
  * the entry format (02: a SHA-256 of the entry before END!). */
-#define CACHE_MAGIC "FPRGNC05"
+#define CACHE_MAGIC "FPRGNC06"   /* 06: code and name fields of OCHA and GADM layers */
 #define CACHE_BOM 0x01020304u
 
 /* Files whose bytes make up the layer besides the one named. */

@@ -600,6 +600,38 @@ static int field_index_ci(OGRFeatureDefnH defn, const char *const *names)
     return -1;
 }
 
+/* The field PREFIX<digit>SUFFIX (case aside) of the highest digit: the finest
+ * level of an OCHA COD-AB layer (ADM2_PCODE over ADM1_PCODE, ADM2_EN) or a
+ * GADM one (GID_2, NAME_2). -1 when none. */
+static int admin_level_field(OGRFeatureDefnH defn, const char *prefix, const char *suffix)
+{
+    int best = -1, best_level = -1;
+    size_t np = strlen(prefix), ns = strlen(suffix);
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        if (strlen(f) != np + 1 + ns || strncasecmp(f, prefix, np) || !g_ascii_isdigit(f[np]) ||
+            strcasecmp(f + np + 1, suffix))
+            continue;
+        if (f[np] - '0' > best_level) { best_level = f[np] - '0'; best = i; }
+    }
+    return best;
+}
+
+/* The only field whose name ends in _NAME (DIST_NAME, DISTRICT_NAME), or -1. */
+static int only_name_field(OGRFeatureDefnH defn)
+{
+    int found = -1;
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
+        const char *f = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        size_t n = strlen(f);
+        if (n > 5 && !strcasecmp(f + n - 5, "_name")) {
+            if (found >= 0) return -1;
+            found = i;
+        }
+    }
+    return found;
+}
+
 static fp_status set_from_file(fp_region_set *set, const char *path, const char *code_field,
                                const char *cache_dir, fp_error *err)
 {
@@ -635,12 +667,19 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
             goto out;
         }
     } else {
-        static const char *const guess[] = { "code", "id", "iso_a3", "iso", "gid", NULL };
+        static const char *const guess[] = { "code", "id", "iso_a3", "iso", "gid", "pcode", NULL };
         code_idx = field_index_ci(defn, guess);
+        /* Administrative boundaries as OCHA (HDX) and GADM publish them. */
+        if (code_idx < 0) code_idx = admin_level_field(defn, "ADM", "_PCODE");
+        if (code_idx < 0) code_idx = admin_level_field(defn, "GID_", "");
     }
     static const char *const names[] = { "name", "name_en", "label", NULL };
     static const char *const pops[] = { "population", "pop", "pop_est", NULL };
     int name_idx = field_index_ci(defn, names), pop_idx = field_index_ci(defn, pops);
+    if (name_idx < 0) name_idx = admin_level_field(defn, "ADM", "_EN");
+    if (name_idx < 0) name_idx = admin_level_field(defn, "ADM", "_NAME");
+    if (name_idx < 0) name_idx = admin_level_field(defn, "NAME_", "");
+    if (name_idx < 0) name_idx = only_name_field(defn);
     set->has_population = pop_idx >= 0;
     /* A CRS GDAL could not read (a broken .prj, an unknown or linked
      * GeoJSON crs) was taken as WGS 84: metres were read as degrees, every

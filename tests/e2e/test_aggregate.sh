@@ -1115,3 +1115,28 @@ want=$(spatialite_q $DB "SELECT r.code FROM regions r, projects p WHERE p.source
 [ -n "$want" ] || fail "SpatiaLite found no admin-1 region around the centroid"
 assert_eq "$want|contained" "$(sql "SELECT a.region_code || '|' || a.method FROM agg_c_k_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key = 'CC'")" "--keep-centroids: where the centroid falls"
 case_end
+
+case_begin "regions:FILE finds the code and name fields of OCHA (ADMn_PCODE, ADMn_EN), GADM (GID_n, NAME_n) and DIST_NAME layers"
+# An outside tester's HDX boundaries gave regions coded 0..12 (feature ids)
+# and named by their codes: no field was recognised.
+DB=cod.sqlite
+fp_init $DB
+printf 'id,lon,lat\nP1,0.5,0.5\nP2,1.5,0.5\nP3,1.6,0.6\n' > cod.csv
+"$FP" -q --db $DB import cod.csv
+sq() { echo "[[[$1,0],[$(($1+1)),0],[$(($1+1)),1],[$1,1],[$1,0]]]"; }
+feat() { echo "{\"type\":\"Feature\",\"properties\":{$2},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":$(sq $1)}}"; }
+printf '{"type":"FeatureCollection","features":[%s,%s]}' \
+    "$(feat 0 '"ADM0_PCODE":"XX","ADM1_PCODE":"XX01","ADM1_EN":"West","ADM2_PCODE":"XX0101","ADM2_EN":"West One","Shape_Area":1.0')" \
+    "$(feat 1 '"ADM0_PCODE":"XX","ADM1_PCODE":"XX01","ADM1_EN":"West","ADM2_PCODE":"XX0102","ADM2_EN":"East Two","Shape_Area":1.0')" > cod_adm2.geojson
+printf '{"type":"FeatureCollection","features":[%s,%s]}' \
+    "$(feat 0 '"GID_0":"XXX","GID_1":"XXX.1_1","NAME_1":"Alpha"')" "$(feat 1 '"GID_0":"XXX","GID_1":"XXX.2_1","NAME_1":"Beta"')" > gadm.geojson
+printf '{"type":"FeatureCollection","features":[%s,%s]}' \
+    "$(feat 0 '"DIST_ID":"D01","DIST_NAME":"Köln-Süd"')" "$(feat 1 '"DIST_ID":"D02","DIST_NAME":"Münster"')" > dist.geojson
+run --db $DB aggregate --by regions:cod_adm2.geojson --name cod
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "XX0101|West One|1 XX0102|East Two|2" "$(sql "SELECT code || '|' || name || '|' || projects FROM agg_cod WHERE level = 'regions' AND code <> '_unassigned' ORDER BY code" | paste -sd' ')" "OCHA: the finest P-code and its English name"
+run --db $DB aggregate --by regions:gadm.geojson --name gadm
+assert_eq "XXX.1_1|Alpha|1 XXX.2_1|Beta|2" "$(sql "SELECT code || '|' || name || '|' || projects FROM agg_gadm WHERE level = 'regions' AND code <> '_unassigned' ORDER BY code" | paste -sd' ')" "GADM: GID_1 and NAME_1"
+run --db $DB aggregate --by regions:dist.geojson:DIST_ID --name dist
+assert_eq "D01|Köln-Süd|1 D02|Münster|2" "$(sql "SELECT code || '|' || name || '|' || projects FROM agg_dist WHERE level = 'regions' AND code <> '_unassigned' ORDER BY code" | paste -sd' ')" "the only *_NAME field"
+case_end
