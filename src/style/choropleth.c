@@ -95,10 +95,16 @@ static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_er
     return st;
 }
 
-/* "Projects per country": the field capitalised, underscores as spaces. */
+/* "Projects per country": the field capitalised, underscores as spaces, the
+ * level as a noun a reader says ("per region", not "per regions"). */
 static void make_title(fp_choropleth *ch)
 {
-    snprintf(ch->title, sizeof ch->title, "%c%s per %s", g_ascii_toupper(ch->field[0]), ch->field + 1, ch->level);
+    static const char *const nouns[][2] = { { "regions", "region" }, { "admin1", "admin-1 region" },
+                                            { "grid", "grid cell" }, { "hex", "hexagon" } };
+    const char *level = ch->level;
+    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+        if (!strcmp(level, nouns[i][0])) level = nouns[i][1];
+    snprintf(ch->title, sizeof ch->title, "%c%s per %s", g_ascii_toupper(ch->field[0]), ch->field + 1, level);
     for (char *c = ch->title; *c; c++)
         if (*c == '_') *c = ' ';
 }

@@ -184,3 +184,19 @@ PY
 assert_eq line "$(shape cable)" "the cable's swatch"
 assert_eq marker "$(shape 5g)" "the point category's swatch"
 case_end
+
+case_begin "the legend's default title names the level as a noun: per region, per grid cell, not per regions, per grid"
+# An outside tester's regions:FILE map read "Projects per regions".
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"R1","name":"Nairobi box"},"geometry":{"type":"Polygon","coordinates":[[[36,-2],[37.5,-2],[37.5,-0.5],[36,-0.5],[36,-2]]]}}]}' > box.geojson
+"$FP" -q --db "$DB" aggregate --by regions:box.geojson --name boxes > /dev/null || fail "aggregate regions"
+"$FP" -q --db "$DB" aggregate --by grid:5 --name cells > /dev/null || fail "aggregate grid"
+for k in "boxes regions region" "cells grid grid cell"; do
+    set -- $k
+    agg=$1 level=$2
+    shift 2
+    printf '{ "name": "t", "choropleth": { "aggregation": "%s", "level": "%s", "field": "projects", "method": "quantile", "classes": 3, "scheme": "YlOrRd" } }' "$agg" "$level" > "t_$agg.json"
+    "$FP" -q --db "$DB" render --style "t_$agg.json" -o "t_$agg.pdf" || fail "render $agg"
+    txt=$(pdftotext "t_$agg.pdf" - 2>/dev/null | tr '\n' ' ')
+    assert_contains "$txt" "Projects per $* " "the legend's title ($level)"
+done
+case_end
