@@ -198,7 +198,15 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
 
         if (country && *country && !c) {
             char *country_shown = fpi_text_shown(country);
-            snprintf(why, sizeof why, "country '%s' is not a known country name or ISO code", country_shown);
+            /* A store whose country regions an `init --regions` of admin-1
+             * or district polygons replaced knows no country at all: say
+             * that, not that 'Somalia' is unknown (an outside tester). */
+            if (fpi_country_index_size(countries) == 0)
+                snprintf(why, sizeof why, "country '%s' cannot be recognised: the store has no country regions (an "
+                         "`init --regions FILE` without level 'country' replaced them; run `footprint init` for the "
+                         "default regions, or give the file country polygons too)", country_shown);
+            else
+                snprintf(why, sizeof why, "country '%s' is not a known country name or ISO code", country_shown);
             g_free(country_shown);
             res->no_country++;
         } else if (place && *place) {

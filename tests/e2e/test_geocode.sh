@@ -477,3 +477,16 @@ assert_eq "exact+admin1|geonames:8400694" "$(sqlite3 a1u.sqlite "SELECT geocode_
 assert_eq "exact+admin1|geonames:548391" "$(sqlite3 a1u.sqlite "SELECT geocode_method || '|' || geocode_ref FROM projects WHERE source_key = '4'")" "Мурманская обл. picks Murmansk Oblast's Kirovsk"
 assert_contains "$(sqlite3 a1u.sqlite "SELECT geocode_method FROM projects WHERE source_key = '5'")" "+admin1" "Bihar (known) chose the town in Bihar"
 case_end
+
+case_begin "a store whose regions have no country level says so for each row with a country, not 'not a known country name'"
+# An outside tester's `init --regions` of Somalia's admin-1 polygons left a
+# store that called 'Somalia' unknown six times.
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"SO-BY","name":"Bay","level":"admin1","parent":"SOM"},"geometry":{"type":"Polygon","coordinates":[[[43,2],[44,2],[44,4],[43,4],[43,2]]]}}]}' > a1only.geojson
+"$FP" -q --db a1only.sqlite init --regions a1only.geojson || fail "init --regions"
+assert_eq 0 "$(sqlite3 a1only.sqlite "SELECT count(*) FROM regions WHERE level = 'country'")" "no country regions (sqlite3)"
+printf 'id,name,place,country\nA,a,Nowhere Xq,Somalia\n' > a1only.csv
+"$FP" -q --db a1only.sqlite import a1only.csv > /dev/null 2>&1
+run --db a1only.sqlite geocode
+assert_contains "$OUT" "a1only.csv:2: country 'Somalia' cannot be recognised: the store has no country regions" "the reason"
+assert_contains "$OUT" "run \`footprint init\` for the default regions" "what to do"
+case_end
