@@ -16,7 +16,9 @@ extern const char *const fpi_field_names[FP_F_COUNT];
 
 /* Index of a field by name, -1 if unknown. */
 int fpi_field_index(const char *name);
-/* Which field a column named `column` fills when nothing is mapped: -1 if none. */
+/* Which field a column named `column` fills when nothing is mapped: -1 if
+ * none. A name of exactly 10 bytes (a DBF's, cut) that begins names of one
+ * field only counts as that field's ("COMPANY_NA"). */
 int fpi_field_for_column(const char *column);
 /* A column name as the aliases compare it: ASCII lower case, without
  * whitespace (spaces, line breaks, tabs, NBSP: fpi_space_at), dots,

@@ -848,6 +848,31 @@ Q1||||-3.5|40.25
 D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
 case_end
 
+case_begin "names a DBF cut to 10 bytes (COMPANY_NA, PROJECT_NA, COUNTRY_NA, ORGANISATI) are the one field's whose name they begin; an ambiguous or unknown cut, or a name of 9 bytes, stays extra"
+# By hand: PROJECT_NO is a name (id) already; PROJ______ begins "project"
+# (name) and "projectid" (id): ambiguous; SECTOR_COD begins no name;
+# COMPANY_N has 9 bytes (a DBF cuts at 10).
+printf 'PROJECT_NO,COMPANY_NA,PROJECT_NA,COUNTRY_NA,START_DATE,PROJ______,SECTOR_COD,lon,lat\nT1,Acme Water,Borehole 7,Kenya,2021-03-01,x1,W,36.8,-1.3\nT2,Beta Power,Grid 2,Uganda,2022-05-01,x2,E,32.6,0.3\n' > cut.csv
+# ORGANISATI beside COMPANY_NA: organisation before company name, as the
+# whole names rank; a name written in full (name) before a cut one.
+printf 'COMPANY_NA,ORGANISATI,name,PROJECT_NA,lon,lat\nAcme,Org A,Full name,Cut name,1.5,2.5\n' > cut2.csv
+printf 'COMPANY_N,lon,lat\nAcme,1.5,2.5\n' > cut9.csv
+fp_init cut.sqlite
+run --db cut.sqlite import cut.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "columns: id=PROJECT_NO, company=COMPANY_NA, name=PROJECT_NA, country=COUNTRY_NA, lon/lat=lon, lat" "columns line"
+assert_eq 'T1|Acme Water|Borehole 7|Kenya|KEN|{"PROJ______":"x1","SECTOR_COD":"W","START_DATE":"2021-03-01"}
+T2|Beta Power|Grid 2|Uganda|UGA|{"PROJ______":"x2","SECTOR_COD":"E","START_DATE":"2022-05-01"}' \
+    "$(sqlite3 cut.sqlite "SELECT source_key, company, name, country, country_code, extra FROM projects ORDER BY source_key")" "stored"
+run --db cut.sqlite import cut2.csv
+assert_contains "$OUT" "columns: company=ORGANISATI, name=name, lon/lat=lon, lat" "cut2 columns line"
+assert_eq 'Org A|Full name|{"COMPANY_NA":"Acme","PROJECT_NA":"Cut name"}' \
+    "$(sqlite3 cut.sqlite "SELECT company, name, extra FROM projects WHERE dataset='cut2'")" "cut2 stored"
+run --db cut.sqlite import cut9.csv
+assert_eq '|{"COMPANY_N":"Acme"}' "$(sqlite3 cut.sqlite "SELECT company, extra FROM projects WHERE dataset='cut9'")" "9 bytes: not a cut name"
+case_end
+
 case_begin "coordinates padded with no-break spaces are read; a reject quotes the value as written (a decimal comma stays a comma)"
 fp_init nb.sqlite
 printf 'id;lon;lat\nN1;\xc2\xa017,0658;-1,5\nN2;-13,8x;10\nN3;5,5\xe2\x80\xaf;2\n' > nb.csv
