@@ -12,14 +12,21 @@ const char *const fpi_field_names[FP_F_COUNT] = {
 /* Column names recognised without --map, in order of preference (a column
  * "Recipient ISO-3" is a better country than "Recipient", a name), written
  * as compared: lower case without spaces, dots, underscores or hyphens, so
- * "Commitment.Year", "commitment_year" and "Commitment Year" are one name. */
-static const char *const aliases[FP_F_COUNT][20] = {
+ * "Commitment.Year", "commitment_year" and "Commitment Year" are one name.
+ * The humanitarian 3W/4W lists ("who does what where") name the company
+ * Partner or Implementing partner, the category Cluster or Sector/Cluster
+ * (the slash is kept when compared) and the project Activity; they come
+ * after the names of this model, so a list with both keeps its own. */
+static const char *const aliases[FP_F_COUNT][24] = {
     [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", "siteid", "projectno", "projectnumber", "projectcode", NULL },
     [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator",
                        "fundingagencies", "fundingagency", "funder", "lender", "companyname", "organisationname",
-                       "organizationname", NULL },
-    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", NULL },
-    [FP_F_NAME] = { "name", "project", "projectname", "title", "projecttitle", NULL },
+                       "organizationname", "partner", "implementingpartner", "partnername",
+                       "implementingorganisation", "implementingorganization", NULL },
+    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", "cluster", "sector/cluster",
+                        "cluster/sector", "clustername", NULL },
+    [FP_F_NAME] = { "name", "project", "projectname", "title", "projecttitle", "activity", "activityname",
+                    "activitytitle", NULL },
     [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", "placename", "cityname",
                      "townname", "settlement", NULL },
     /* adm0name, adm0a3, sov0name: Natural Earth's own columns, which GIS

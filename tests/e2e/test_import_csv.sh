@@ -873,6 +873,24 @@ run --db cut.sqlite import cut9.csv
 assert_eq '|{"COMPANY_N":"Acme"}' "$(sqlite3 cut.sqlite "SELECT company, extra FROM projects WHERE dataset='cut9'")" "9 bytes: not a cut name"
 case_end
 
+case_begin "3W/4W humanitarian column names: Partner, Implementing partner the company; Cluster, Sector/Cluster the category; Activity the name (after Project and its like)"
+printf 'Partner,Cluster,Activity,Country,lon,lat\nMSF,Health,Mobile clinic,KEN,36.8,-1.3\n' > w1.csv
+printf 'Implementing partner,Sector / Cluster,Activity name,Admin1,lon,lat\nIRC,WASH,Wells,Coast,39.66,-4.09\n' > w2.csv
+# A list with Project title and Activity: the project's title is the name.
+printf 'Organization,Sector/Cluster,Project title,Activity,lon,lat\nNRC,Shelter,Shelter kits,Distribution,34.76,-0.1\n' > w3.csv
+fp_init w.sqlite
+run --db w.sqlite import w1.csv
+assert_contains "$OUT" "columns: company=Partner, category=Cluster, name=Activity, country=Country, lon/lat=lon, lat" "w1 columns"
+run --db w.sqlite import w2.csv
+assert_contains "$OUT" "columns: company=Implementing partner, category=Sector / Cluster, name=Activity name, lon/lat=lon, lat" "w2 columns"
+run --db w.sqlite import w3.csv
+assert_contains "$OUT" "columns: company=Organization, category=Sector/Cluster, name=Project title, lon/lat=lon, lat" "w3 columns"
+assert_eq 'w1|MSF|Health|Mobile clinic|KEN|
+w2|IRC|WASH|Wells||{"Admin1":"Coast"}
+w3|NRC|Shelter|Shelter kits||{"Activity":"Distribution"}' \
+    "$(sqlite3 w.sqlite "SELECT dataset, company, category, name, country_code, extra FROM projects ORDER BY dataset")" "stored"
+case_end
+
 case_begin "coordinates padded with no-break spaces are read; a reject quotes the value as written (a decimal comma stays a comma)"
 fp_init nb.sqlite
 printf 'id;lon;lat\nN1;\xc2\xa017,0658;-1,5\nN2;-13,8x;10\nN3;5,5\xe2\x80\xaf;2\n' > nb.csv
