@@ -499,6 +499,20 @@ assert_near "$(geod_m 38.74 9.03 38.80 9.10)" "$(field w.csv moved 'School tents
 assert_eq "w24.csv:7|w25.csv:7" "$(field w.csv removed 'Latrines' old_row)|$(field w.csv added 'Child friendly spaces' new_row)" "removed and added"
 case_end
 
+case_begin "editions without ids whose rows have no name to match on: the warning says neither edition's rows have an id (not 'have no id')"
+printf 'Partner,Description,Country,Latitude,Longitude\nMSF,Clinic,KEN,-1.26,36.80\nIRC,Wells,KEN,-4.09,39.66\n' > nn1.csv
+cp nn1.csv nn2.csv
+printf 'id,Partner,Description,Country,Latitude,Longitude\nX1,MSF,Clinic,KEN,-1.26,36.80\nX2,IRC,Wells,KEN,-4.09,39.66\n' > nn3.csv
+"$FP" -q --db $DB import nn1.csv >/dev/null && "$FP" -q --db $DB import nn2.csv >/dev/null &&
+    "$FP" -q --db $DB import nn3.csv >/dev/null || fail "imports"
+run --db $DB diff --dataset nn1 --against nn2
+assert_contains "$OUT" "0 matched (0 by id, 0 by name+company+location)" "nothing matched"
+assert_contains "$OUT" "diff: warning: nn1 and nn2: 0 of 2 and 2 rows matched; neither edition's rows have an id (source key), so rows were matched by name+company+location" "the warning"
+assert_not_contains "$OUT" "have no id" "no double negative"
+run --db $DB diff --dataset nn1 --against nn3
+assert_contains "$OUT" "0 of 2 and 2 rows matched; the old edition's rows have no id (source key), so rows were matched by name+company+location" "one edition without ids"
+case_end
+
 case_begin "editions numbered by row (a project inserted at the top shifts every id): diff warns that ids seem reused for other projects"
 # By hand: five projects numbered 1..5; the next edition puts a new one
 # first and numbers 1..6, so id N is old N-1: every pair matched by id is
