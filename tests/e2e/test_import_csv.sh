@@ -931,7 +931,7 @@ assert_eq "#N/A|#REF!
 #org|Total" "$(sqlite3 hxl.sqlite "SELECT company, category FROM projects WHERE dataset IN ('xlerr', 'onetag') ORDER BY dataset DESC")" "their values"
 case_end
 
-case_begin "an HXL row whose tags give a CSV its only coordinate columns: rows located by #geo+lat/#geo+lon; without the tag row the file is refused as before"
+case_begin "an HXL row whose tags give a CSV its only coordinate columns: rows located by #geo+lat/#geo+lon (without the tag row the file is refused as before); #adm1+name with nothing finer is the place, #adm1+code stays extra"
 printf 'Partenaire,Latitud,Longitud\n#org,#geo+lat,#geo+lon\nMSF,12.5,-1.5\nIRC,13.25,2.125\n' > hxlgeo.csv
 tail -n +3 hxlgeo.csv | sed '1i Partenaire,Latitud,Longitud' > nohxl.csv
 fp_init hxlgeo.sqlite
@@ -944,6 +944,13 @@ assert_eq "3|MSF|-1.5|12.5
 run --db hxlgeo.sqlite import nohxl.csv
 assert_eq 1 "$RC" "without the tags: refused"
 assert_contains "$OUT" "nohxl.csv: no coordinate columns" "the message names the file"
+# No finer place than the admin-1's name: it is the place to geocode; its
+# code (a P-code, ISO 3166-2) is no place name and stays extra.
+printf 'Partenaire,Gouvernorat,Code,Pays\n#org,#adm1+name,#adm1+code,#country+code\nMSF,Sfax,TN-61,TUN\n' > hxladm.csv
+run --db hxlgeo.sqlite import hxladm.csv
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
+assert_eq '3|MSF|Sfax|TUN|1|{"Code":"TN-61"}' \
+    "$(sqlite3 hxlgeo.sqlite "SELECT source_line, company, place, country_code, geom IS NULL, extra FROM projects WHERE dataset='hxladm'")" "the admin-1's name as the place, to geocode"
 case_end
 
 case_begin "coordinates padded with no-break spaces are read; a reject quotes the value as written (a decimal comma stays a comma)"
