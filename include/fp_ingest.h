@@ -100,6 +100,8 @@ typedef struct fp_import_result {
     long layer_tag_left_out;  /* rows of a multi-sheet (multi-layer) file not tagged with their sheet in
                                  extra.layer: a column of theirs named "layer" holds a value, kept */
     char mapping[768];        /* which column fills which field: "company=Funding Agencies, ..." */
+    char hxl_note[768];       /* the row of HXL hashtags under the header, read as column tags, not data
+                                 (where, its first tags, the columns taken by them), or "" */
     char crs_overridden[512]; /* "--crs X read instead of the file's EPSG:Y", or "" */
     char crs_assumed[512];    /* "FILE declares no CRS (no .prj): ... read as WGS 84", or "" */
     char reprojected_from[192]; /* the CRS rows were transformed from ("EPSG:27700, OSGB36 /

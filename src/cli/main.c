@@ -568,6 +568,7 @@ static int cmd_import(const char *db, int argc, char **argv)
                r.layers[0] ? ", " : "", r.layers, r.rows_read, r.rows_read == 1 ? "" : "s", r.stored, r.rejected,
                r.import_id, r.seconds);
         if (r.mapping[0]) printf("  columns: %s\n", r.mapping);
+        if (r.hxl_note[0]) printf("  note: %s\n", r.hxl_note);
         if (r.added_to_existing && r.stored > 0)
             printf("  note: dataset '%s' held projects of earlier imports: these rows are added to them (an edition "
                    "of a list keeps apart in its own --dataset)\n", r.dataset);

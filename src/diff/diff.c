@@ -824,9 +824,9 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
                  old_dataset, new_dataset, share, matched, r->old_rows, r->new_rows, r->old_id_example, old_dataset,
                  r->new_id_example, new_dataset);
     } else {
-        const char *which = !r->old_with_id && !r->new_with_id ? "neither edition's rows have"
-                          : !r->old_with_id ? "the old edition's rows have" : "the new edition's rows have";
-        snprintf(out, size, "%s and %s: %ld of %ld and %ld rows matched; %s no id (source key), so rows were matched "
+        const char *which = !r->old_with_id && !r->new_with_id ? "neither edition's rows have an id"
+                          : !r->old_with_id ? "the old edition's rows have no id" : "the new edition's rows have no id";
+        snprintf(out, size, "%s and %s: %ld of %ld and %ld rows matched; %s (source key), so rows were matched "
                  "by name+company+location, which few of them share (give both editions an id column, or --map "
                  "id=COLUMN at import)", old_dataset, new_dataset, matched, r->old_rows, r->new_rows, which);
     }

@@ -301,10 +301,23 @@ void fpi_admin1_index_free(fp_admin1_index *idx)
     g_free(idx);
 }
 
-char *fpi_admin1_from_extra(const char *extra_json)
+int fpi_admin1_key_rank(const char *key)
 {
     static const char *const names[] = { "state", "province", "region", "admin1", "adm1", "admin1name", "adm1name",
                                          "adminname", "stateprovince", "provincestate", NULL };
+    char norm[64];
+    size_t n = 0;
+    for (const char *p = key; *p && n + 1 < sizeof norm; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) norm[n++] = *p;
+        else if (*p >= 'A' && *p <= 'Z') norm[n++] = (char)(*p + 32);
+    norm[n] = '\0';
+    for (int k = 0; names[k]; k++)
+        if (!strcmp(norm, names[k])) return k;
+    return -1;
+}
+
+char *fpi_admin1_from_extra(const char *extra_json)
+{
     if (!extra_json || extra_json[0] != '{') return NULL;
     json_t *o = json_loads(extra_json, 0, NULL);
     if (!json_is_object(o)) { json_decref(o); return NULL; }
@@ -314,18 +327,12 @@ char *fpi_admin1_from_extra(const char *extra_json)
     json_t *v;
     json_object_foreach(o, key, v) {
         if (!json_is_string(v) || !*json_string_value(v)) continue;
-        char norm[64];
-        size_t n = 0;
-        for (const char *p = key; *p && n + 1 < sizeof norm; p++)
-            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) norm[n++] = *p;
-            else if (*p >= 'A' && *p <= 'Z') norm[n++] = (char)(*p + 32);
-        norm[n] = '\0';
-        for (int k = 0; names[k] && k < best; k++)
-            if (!strcmp(norm, names[k])) {
-                free(found);
-                found = strdup(json_string_value(v));
-                best = k;
-            }
+        int k = fpi_admin1_key_rank(key);
+        if (k >= 0 && k < best) {
+            free(found);
+            found = strdup(json_string_value(v));
+            best = k;
+        }
     }
     json_decref(o);
     return found;

@@ -25,5 +25,8 @@ void fpi_admin1_index_free(fp_admin1_index *idx);
  * province, region, admin1, adm1, admin1name, adm1name, adminname,
  * stateprovince or provincestate. A malloc'd string, or NULL. */
 char *fpi_admin1_from_extra(const char *extra_json);
+/* Whether geocode reads a column of that name as the admin-1 (the names
+ * above): its rank among them, -1 if it does not. */
+int fpi_admin1_key_rank(const char *key);
 
 #endif

@@ -12,14 +12,21 @@ const char *const fpi_field_names[FP_F_COUNT] = {
 /* Column names recognised without --map, in order of preference (a column
  * "Recipient ISO-3" is a better country than "Recipient", a name), written
  * as compared: lower case without spaces, dots, underscores or hyphens, so
- * "Commitment.Year", "commitment_year" and "Commitment Year" are one name. */
-static const char *const aliases[FP_F_COUNT][20] = {
+ * "Commitment.Year", "commitment_year" and "Commitment Year" are one name.
+ * The humanitarian 3W/4W lists ("who does what where") name the company
+ * Partner or Implementing partner, the category Cluster or Sector/Cluster
+ * (the slash is kept when compared) and the project Activity; they come
+ * after the names of this model, so a list with both keeps its own. */
+static const char *const aliases[FP_F_COUNT][24] = {
     [FP_F_ID] = { "id", "projectid", "sourceid", "key", "uid", "siteid", "projectno", "projectnumber", "projectcode", NULL },
     [FP_F_COMPANY] = { "company", "organisation", "organization", "org", "firm", "operator",
                        "fundingagencies", "fundingagency", "funder", "lender", "companyname", "organisationname",
-                       "organizationname", NULL },
-    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", NULL },
-    [FP_F_NAME] = { "name", "project", "projectname", "title", "projecttitle", NULL },
+                       "organizationname", "partner", "implementingpartner", "partnername",
+                       "implementingorganisation", "implementingorganization", NULL },
+    [FP_F_CATEGORY] = { "category", "type", "sector", "kind", "sectorname", "cluster", "sector/cluster",
+                        "cluster/sector", "clustername", NULL },
+    [FP_F_NAME] = { "name", "project", "projectname", "title", "projecttitle", "activity", "activityname",
+                    "activitytitle", NULL },
     [FP_F_PLACE] = { "place", "city", "town", "locality", "location", "site", "placename", "cityname",
                      "townname", "settlement", NULL },
     /* adm0name, adm0a3, sov0name: Natural Earth's own columns, which GIS
@@ -92,6 +99,47 @@ static int alias_rank(int f, const char *normalized)
     return -1;
 }
 
+/* A DBF (a Shapefile's attributes) cuts field names to 10 bytes, so an
+ * ArcGIS user's "Company_Name" arrives as "COMPANY_NA". */
+#define DBF_NAME_BYTES 10
+
+/* Ranks of a name cut to a DBF's 10 bytes come after every name of the
+ * field written in full. */
+#define CUT_RANK 100
+
+/* The field a column of exactly DBF_NAME_BYTES bytes that is no alias
+ * stands for: its name as compared begins aliases of that field alone
+ * ("ORGANISATI" begins organisation and organisationname, both company's),
+ * *rank the first of them plus CUT_RANK. -1 when it begins none, or
+ * aliases of two fields (ambiguous: not guessed). */
+static int cut_alias_field(const char *column, const char *normalized, int *rank)
+{
+    size_t n = strlen(normalized);
+    if (strlen(column) != DBF_NAME_BYTES || n == 0) return -1;
+    int field = -1;
+    for (int f = 0; f < FP_F_COUNT; f++) {
+        for (int a = 0; aliases[f][a]; a++) {
+            if (strlen(aliases[f][a]) <= n || strncmp(aliases[f][a], normalized, n)) continue;
+            if (field >= 0 && field != f) return -1;
+            if (field < 0) *rank = CUT_RANK + a;
+            field = f;
+            break;
+        }
+    }
+    return field;
+}
+
+/* The field a column's name stands for and its rank among that field's
+ * names (alias_rank, or after them for a name cut by a DBF); -1 if none. */
+static int field_of_name(const char *column, int *rank)
+{
+    char norm[256];
+    fpi_normalize_column_name(column, norm, sizeof norm);
+    for (int f = 0; f < FP_F_COUNT; f++)
+        if ((*rank = alias_rank(f, norm)) >= 0) return f;
+    return cut_alias_field(column, norm, rank);
+}
+
 int fpi_field_index(const char *name)
 {
     for (int i = 0; i < FP_F_COUNT; i++)
@@ -101,11 +149,8 @@ int fpi_field_index(const char *name)
 
 int fpi_field_for_column(const char *column)
 {
-    char norm[256];
-    fpi_normalize_column_name(column, norm, sizeof norm);
-    for (int f = 0; f < FP_F_COUNT; f++)
-        if (alias_rank(f, norm) >= 0) return f;
-    return -1;
+    int rank;
+    return field_of_name(column, &rank);
 }
 
 static int find_column(const char *const *columns, int n, const char *name)
@@ -193,15 +238,13 @@ fp_status fpi_resolve_fields(const char *path, const char *const *columns, int n
     int rank[FP_F_COUNT];
     for (int f = 0; f < FP_F_COUNT; f++) rank[f] = 1 << 20;
     for (int c = 0; c < ncolumns; c++) {
-        int f = fpi_field_for_column(columns[c]);
+        int r;
+        int f = field_of_name(columns[c], &r);
         if (f < 0 || explicit_field[f]) continue;
         /* A column already used by an explicit map is not reused. */
         int used = 0;
         for (int g = 0; g < FP_F_COUNT; g++) used |= explicit_field[g] && field_col[g] == c;
         if (used) continue;
-        char norm[256];
-        fpi_normalize_column_name(columns[c], norm, sizeof norm);
-        int r = alias_rank(f, norm);
         if (r < rank[f]) {
             rank[f] = r;
             field_col[f] = c;

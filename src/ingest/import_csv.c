@@ -133,6 +133,16 @@ static fpi_amount_style amount_style_of(const char *path, const char *encoding, 
     return comma && !point ? FPI_AMOUNT_COMMA_DECIMAL : point && !comma ? FPI_AMOUNT_PLAIN : FPI_AMOUNT_UNSURE;
 }
 
+/* Whether a record is a row of HXL hashtags (fpi_hxl_row): the header's
+ * number of fields, well-formed, no NUL byte (a tag is ASCII text). */
+static int hxl_record(const fp_csv_record *rec, int ncols)
+{
+    if (rec->problem || rec->nfields != ncols) return 0;
+    for (int i = 0; i < rec->nfields; i++)
+        if (memchr(rec->fields[i], '\0', rec->lengths[i])) return 0;
+    return fpi_hxl_row((const char *const *)rec->fields, rec->nfields);
+}
+
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
@@ -171,6 +181,18 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
      * with decimal commas: "CSV" and "Unicode Text") a lone decimal comma
      * is a decimal point; with commas as delimiter it cannot be one. */
     char delim = fpi_csv_delimiter(rd);
+    /* The record under the header, read before the columns are found: a
+     * row of HXL hashtags (a file from HDX) is the columns' tags, not a
+     * project, neither read nor rejected; any other is the first row. */
+    int got_first = st == FP_OK ? fpi_csv_next(rd, &rec, err) : 0;
+    char **tags = NULL;
+    long tags_line = 0;
+    if (got_first == 1 && hxl_record(&rec, ncols)) {
+        tags = g_new0(char *, ncols + 1);
+        for (int i = 0; i < ncols; i++) tags[i] = g_strdup(fpi_trim(rec.fields[i]));
+        tags_line = rec.line;
+        got_first = fpi_csv_next(rd, &rec, err);
+    }
     fp_table *table = NULL;
     /* footprint's own export: the names its properties had (extra_KEY
      * beside a store column, NAME.fields.csv) and the types its .csvt
@@ -178,8 +200,14 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
     fpi_names names;
     fpi_names_restore(path, NULL, "CSV", (const char *const *)cols, ncols, &names);
     if (st == FP_OK)
-        st = fpi_table_new(path, (const char *const *)names.match, ncols, opts, delim == ';' || delim == '\t', NULL,
-                           res, &table, err);
+        st = fpi_table_new(path, (const char *const *)names.match, ncols, (const char *const *)tags, opts,
+                           delim == ';' || delim == '\t', NULL, res, &table, err);
+    if (st == FP_OK && tags) {
+        char where[40];
+        snprintf(where, sizeof where, "line %ld", tags_line);
+        fpi_note_hxl_row(res, where, (const char *const *)tags, ncols, fpi_table_tagged(table));
+    }
+    g_strfreev(tags);
     if (st == FP_OK) {
         const char **keys = calloc((size_t)ncols + 1, sizeof *keys);
         for (int i = 0; keys && i < ncols; i++) keys[i] = strcmp(names.key[i], cols[i]) ? names.key[i] : NULL;
@@ -207,7 +235,7 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
     }
 
     char reason[320];
-    while ((got = fpi_csv_next(rd, &rec, err)) == 1) {
+    for (got = got_first; got == 1; got = fpi_csv_next(rd, &rec, err)) {
         if ((st = fpi_sink_tick(sink, opts, err))) break;
         char *converted = NULL;
         const char *raw = rec.raw;

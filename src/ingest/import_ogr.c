@@ -326,7 +326,7 @@ static int title_over_header(const char *path, OGRLayerH layer, const fp_import_
         } else if (known >= 2 && filled > first_filled) {
             fp_table *t = NULL;
             memset(scratch, 0, sizeof *scratch);
-            if (fpi_table_new(path, (const char *const *)cells, ncols, opts, 1, NULL, scratch, &t, NULL) == FP_OK) {
+            if (fpi_table_new(path, (const char *const *)cells, ncols, NULL, opts, 1, NULL, scratch, &t, NULL) == FP_OK) {
                 found = 1;
                 header_row = fid;
                 for (int i = 0, shown = 0; i < ncols; i++) {
@@ -371,6 +371,40 @@ static int maps_layer_name(const char *const *cols, int ncols, const fp_import_o
     return 0;
 }
 
+/* The HXL hashtags of a table's first row that is not blank, when it is a
+ * row of them (fpi_hxl_row; a sheet from HDX): one per column and one
+ * more for the layer's name (NULL), from g_new0; *fid is the row's feature
+ * id (a sheet's row number) and *ordinal its place among the features,
+ * and the row is then no data. NULL otherwise. */
+static char **layer_hxl_tags(OGRLayerH layer, long *fid, long *ordinal)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int ncols = OGR_FD_GetFieldCount(defn);
+    char **cells = g_new0(char *, ncols + 2), buf[4096];
+    int blank = 1, tags = 0;
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    *ordinal = 0;
+    while (blank && (f = OGR_L_GetNextFeature(layer))) {
+        (*ordinal)++;
+        for (int i = 0; i < ncols; i++) {
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            g_free(cells[i]);
+            cells[i] = g_strdup(fpi_trim(buf));
+            blank &= !*cells[i];
+        }
+        tags = !blank && fpi_hxl_row((const char *const *)cells, ncols);
+        *fid = (long)OGR_F_GetFID(f);
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(layer);
+    if (!tags) {
+        g_strfreev(cells);
+        return NULL;
+    }
+    return cells;
+}
+
 /* A layer without geometry (a sheet, a DBF, an attribute-only GeoPackage
  * table) is a table: its rows go through the CSV rules (table_rows.c),
  * each cell as the user sees it. A sheet's rows are numbered as in the
@@ -397,9 +431,22 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     for (int i = 0; i < ncols; i++) own_layer_column |= !strcmp(cols[i], "layer");
     if (with_name) cols[ncols] = "layer";
     fp_table *table = NULL;
+    /* A first row of HXL hashtags (a sheet from HDX): the columns' tags. */
+    long tags_fid = 0, tags_ordinal = 0;
+    char **tags = layer_hxl_tags(layer, &tags_fid, &tags_ordinal);
     /* Numbers typed as text in a sheet may carry a decimal comma ("12,5"). */
-    fp_status st = fpi_table_new(path, cols, ncols + with_name, opts, 1, prefix, res, &table, err);
+    fp_status st = fpi_table_new(path, cols, ncols + with_name, (const char *const *)tags, opts, 1, prefix, res, &table,
+                                 err);
     free(cols);
+    if (!st && tags) {
+        char where[340];
+        /* A sheet's row number is its FID; other tables number features. */
+        if (spreadsheet && tags_fid > 0) snprintf(where, sizeof where, "%srow %ld", prefix, tags_fid);
+        else snprintf(where, sizeof where, "%sfeature %ld", prefix, tags_ordinal);
+        fpi_note_hxl_row(res, where, (const char *const *)tags, ncols, fpi_table_tagged(table));
+    }
+    long skip_feature = tags ? tags_ordinal : 0;
+    g_strfreev(tags);
     if (st) {
         /* A sheet whose rows sit under a title is not a read-me: refused,
          * whether alone or beside others, saying what to do (skipped, its
@@ -441,8 +488,10 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
             blank &= !*fpi_trim(buf);
         }
         if (with_name) cells[ncols] = strdup(lname);
-        /* A blank sheet row between rows is skipped, as a blank CSV line is. */
-        if (!(blank && spreadsheet) && !(st = fpi_sink_tick(sink, opts, err))) {
+        /* A blank sheet row between rows is skipped, as a blank CSV line is;
+         * the row of HXL hashtags is no data. */
+        int hxl = feature == skip_feature;
+        if (!(blank && spreadsheet) && !hxl && !(st = fpi_sink_tick(sink, opts, err))) {
             char *raw = row_raw(cells, ncols);
             long fid = OGR_F_GetFID(f);
             long line = spreadsheet && fid > 0 ? fid : 0;
@@ -837,7 +886,10 @@ static int table_usable(const char *path, OGRLayerH layer, const fp_import_optio
         for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
         int with_name = maps_layer_name(cols, ncols, opts);
         if (with_name) cols[ncols] = "layer";
-        fpi_table_new(path, cols, ncols + with_name, opts, 1, NULL, scratch, &t, NULL);
+        long fid, ordinal;
+        char **tags = layer_hxl_tags(layer, &fid, &ordinal);
+        fpi_table_new(path, cols, ncols + with_name, (const char *const *)tags, opts, 1, NULL, scratch, &t, NULL);
+        g_strfreev(tags);
     }
     int usable = t != NULL;
     fpi_table_free(t);

@@ -16,7 +16,9 @@ extern const char *const fpi_field_names[FP_F_COUNT];
 
 /* Index of a field by name, -1 if unknown. */
 int fpi_field_index(const char *name);
-/* Which field a column named `column` fills when nothing is mapped: -1 if none. */
+/* Which field a column named `column` fills when nothing is mapped: -1 if
+ * none. A name of exactly 10 bytes (a DBF's, cut) that begins names of one
+ * field only counts as that field's ("COMPANY_NA"). */
 int fpi_field_for_column(const char *column);
 /* A column name as the aliases compare it: ASCII lower case, without
  * whitespace (spaces, line breaks, tabs, NBSP: fpi_space_at), dots,
@@ -61,6 +63,18 @@ typedef struct fpi_names {
 void fpi_names_restore(const char *path, const char *layer, const char *driver, const char *const *cols, int n,
                        fpi_names *out);
 void fpi_names_free(fpi_names *names);
+
+/* HXL hashtags (hxl.c): whether text is one ("#org", "#adm1+name": '#',
+ * a letter, letters, digits or '_', then any "+attribute" parts alike),
+ * and whether a row is a row of them (every non-empty cell a tag, at
+ * least one), which a file from HDX has right under its header. */
+int fpi_hxl_is_tag(const char *text);
+int fpi_hxl_row(const char *const *cells, int n);
+/* What a column tagged so holds: FP_F_* (a field), FPI_HXL_LON or
+ * FPI_HXL_LAT, or FPI_HXL_NONE; *rank orders the tags of one field, the
+ * lowest first ("#country+code" before "#country+name"). */
+enum { FPI_HXL_NONE = -1, FPI_HXL_LON = -2, FPI_HXL_LAT = -3 };
+int fpi_hxl_target(const char *tag, int *rank);
 
 /* What an extra value read as text becomes (a CSV's .csvt declares it). */
 typedef enum fpi_value_type {
@@ -193,9 +207,19 @@ int fpi_geometry_to_wkb(OGRGeometryH g, unsigned char **wkb, size_t *len);
 typedef struct fp_table fp_table;
 /* `prefix` ("layer NAME: ") goes before reasons and errors, may be NULL;
  * decimal_comma: a lone comma in a coordinate is a decimal point. Adds the
- * column mapping to res->mapping. */
-fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
-                       int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err);
+ * column mapping to res->mapping. tags: the HXL hashtag of each column
+ * (NULL or "" for none; tags itself NULL without a hashtag row): a column
+ * whose name says nothing is read as its tag says, for what no name fills. */
+fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const char *const *tags,
+                       const fp_import_options *opts, int decimal_comma, const char *prefix, fp_import_result *res,
+                       fp_table **out, fp_error *err);
+/* What columns fpi_table_new took by their HXL tag ("company=Agence
+ * (#org), lat=Latitud (#geo+lat)"), or "". */
+const char *fpi_table_tagged(const fp_table *t);
+/* Adds to res->hxl_note that the row `where` ("line 2", "sheet S: row 2")
+ * is a row of HXL hashtags (the first few of tags[0..n) shown), read as
+ * tags and not as data, and what was taken by them (tagged, may be NULL). */
+void fpi_note_hxl_row(fp_import_result *res, const char *where, const char *const *tags, int n, const char *tagged);
 /* Stores or rejects one row of ncols fields (trimmed in place); line or
  * feature numbers it. more_extra (may be NULL) is added to its extra. */
 fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, long feature,

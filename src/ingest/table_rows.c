@@ -17,6 +17,7 @@
 #include "ingest/location_columns.h"
 #include "common/util.h"
 #include "common/crs.h"
+#include "geocode/admin1_index.h"
 
 struct fp_table {
     const char *path;
@@ -39,6 +40,7 @@ struct fp_table {
     int decimal_comma;            /* "12,5" read as 12.5 */
     fpi_amount_style amount_style; /* how amounts' separators are read (fpi_table_set_amount_style) */
     const char *prefix;           /* "layer NAME: " before reasons, or "" */
+    char tagged[384];             /* what columns were taken by their HXL tag, for the note, or "" */
     const fp_import_options *opts;
     fp_import_result *res;
     PJ_CONTEXT *pjctx;
@@ -375,8 +377,76 @@ void fpi_table_set_extra(fp_table *t, const char *const *keys, fpi_value_type *t
     t->types = types;
 }
 
-fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const fp_import_options *opts,
-                       int decimal_comma, const char *prefix, fp_import_result *res, fp_table **out, fp_error *err)
+/* Whether a column's header says what it holds: a field's name, a
+ * coordinate's, or the admin-1 geocode reads from extra ("Province").
+ * Such a header wins over the column's HXL tag. */
+static int header_known(const char *name)
+{
+    return fpi_field_for_column(name) >= 0 || fpi_is_location_column(name) || fpi_admin1_key_rank(name) >= 0 ||
+           pair_column_order(name) || names_a_location(name);
+}
+
+/* Whether column i already has a role (coordinates, a field). */
+static int column_taken(const fp_table *t, int i)
+{
+    if (i == t->lon_c || i == t->lat_c || i == t->wkt_c || i == t->pair_c || i == t->value_pair_c) return 1;
+    for (int f = 0; f < FP_F_COUNT; f++)
+        if (t->field_col[f] == i) return 1;
+    return 0;
+}
+
+/* The column whose HXL tag says it holds target (FPI_HXL_LON, FP_F_*),
+ * the best ranked (the first of equals), among those whose header says
+ * nothing and that have no role yet; -1 if none. */
+static int tagged_column(const fp_table *t, const char *const *tags, int target)
+{
+    int best = -1, best_rank = 1 << 20, rank;
+    for (int i = 0; tags && i < t->ncols; i++)
+        if (tags[i] && fpi_hxl_target(tags[i], &rank) == target && rank < best_rank && !header_known(t->cols[i]) &&
+            !column_taken(t, i)) {
+            best = i;
+            best_rank = rank;
+        }
+    return best;
+}
+
+/* "company=Agence (#org)" after what t->tagged holds. */
+static void note_tagged(fp_table *t, const char *role, int c, const char *const *tags)
+{
+    size_t o = strlen(t->tagged);
+    char tag[64];
+    fpi_column_display(tags[c], tag, sizeof tag);
+    snprintf(t->tagged + o, sizeof t->tagged - o, "%s%s=%s (%s)", o ? ", " : "", role, t->shown[c], tag);
+}
+
+const char *fpi_table_tagged(const fp_table *t)
+{
+    return t->tagged;
+}
+
+void fpi_note_hxl_row(fp_import_result *res, const char *where, const char *const *tags, int n, const char *tagged)
+{
+    char listed[200] = "";
+    size_t l = 0;
+    for (int i = 0, shown = 0; i < n && l < sizeof listed; i++) {
+        if (!tags[i] || !*tags[i]) continue;
+        char tag[64];
+        fpi_column_display(tags[i], tag, sizeof tag);
+        if (shown++ == 4) {
+            snprintf(listed + l, sizeof listed - l, ", ...");
+            break;
+        }
+        l += (size_t)snprintf(listed + l, sizeof listed - l, "%s%s", l ? ", " : "", tag);
+    }
+    size_t o = strlen(res->hxl_note);
+    snprintf(res->hxl_note + o, sizeof res->hxl_note - o, "%s%s is an HXL hashtag row (%s): read as column tags, not "
+             "data%s%s", o ? "; " : "", where, listed, tagged && *tagged ? "; columns taken by their tag: " : "",
+             tagged ? tagged : "");
+}
+
+fp_status fpi_table_new(const char *path, const char *const *columns, int ncols, const char *const *tags,
+                       const fp_import_options *opts, int decimal_comma, const char *prefix, fp_import_result *res,
+                       fp_table **out, fp_error *err)
 {
     *out = NULL;
     fp_table *t = calloc(1, sizeof *t);
@@ -398,6 +468,7 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     char **cols = t->cols, **shown = t->shown = calloc(ncols + 1, sizeof *t->shown);
     for (int i = 0; i < ncols; i++) shown[i] = one_line(cols[i]);
     t->lon_c = t->lat_c = t->wkt_c = t->pair_c = t->unread_c = t->value_pair_c = -1;
+    for (int f = 0; f < FP_F_COUNT; f++) t->field_col[f] = -1;
     fp_status st = FP_OK;
     char columns_list[1024] = "";
     for (int i = 0, o = 0; i < ncols && o < 1000; i++)
@@ -427,6 +498,21 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
     if (t->wkt_c < 0 && t->lon_c < 0) {
         t->lon_c = find_any(cols, ncols, lon_names);
         t->lat_c = find_any(cols, ncols, lat_names);
+        /* HXL: "#geo+lon" and "#geo+lat" on columns whose names say
+         * nothing ("Longitud"), where the names give no pair, no WKT and
+         * no column of both. */
+        int named_location = find_any(cols, ncols, wkt_names) >= 0;
+        for (int i = 0; tags && i < ncols; i++) named_location |= pair_column_order(cols[i]) != 0;
+        if ((t->lon_c < 0 || t->lat_c < 0) && tags && !named_location) {
+            int lon_tag = t->lon_c < 0 ? tagged_column(t, tags, FPI_HXL_LON) : -1;
+            if (lon_tag >= 0) t->lon_c = lon_tag;
+            int lat_tag = t->lat_c < 0 ? tagged_column(t, tags, FPI_HXL_LAT) : -1;
+            if (lat_tag >= 0) t->lat_c = lat_tag;
+            if (t->lon_c >= 0 && t->lat_c >= 0) {
+                if (lon_tag >= 0) note_tagged(t, "lon", lon_tag, tags);
+                if (lat_tag >= 0) note_tagged(t, "lat", lat_tag, tags);
+            }
+        }
         int lone = t->lon_c >= 0 && t->lat_c < 0 ? t->lon_c : t->lat_c >= 0 && t->lon_c < 0 ? t->lat_c : -1;
         if (t->lon_c < 0 || t->lat_c < 0) t->lon_c = t->lat_c = -1;
         if (t->lon_c < 0) t->wkt_c = find_any(cols, ncols, wkt_names);
@@ -483,6 +569,15 @@ fp_status fpi_table_new(const char *path, const char *const *columns, int ncols,
         if (t->field_col[f] >= 0 && (t->field_col[f] == t->lon_c || t->field_col[f] == t->lat_c ||
                                      t->field_col[f] == t->wkt_c || t->field_col[f] == t->pair_c))
             t->field_col[f] = -1;
+    /* HXL: a field no column's name fills is filled by the column whose
+     * tag says so ("Agence" tagged #org is the company). */
+    for (int f = 0; tags && f < FP_F_COUNT; f++) {
+        if (t->field_col[f] >= 0) continue;
+        int c = tagged_column(t, tags, f);
+        if (c < 0) continue;
+        t->field_col[f] = c;
+        note_tagged(t, fpi_field_names[f], c, tags);
+    }
     /* (A "Position" column alone does not make a table of locations: a
      * contacts sheet's job titles are no coordinates, and such a sheet
      * beside the data is skipped, as before.) */

@@ -466,6 +466,53 @@ run --db $DB diff --dataset 2024 --against 2025
 assert_not_contains "$OUT" "warning" "no warning when most rows match"
 case_end
 
+case_begin "two editions of a 3W (Partner, Cluster, Activity; no id): rows matched by name+company+location; the counts by hand"
+# By hand: Mobile clinic's Reached changes, School tents move some 10 km
+# (geod below), Latrines go, Child friendly spaces come, three rows stay.
+cat > w24.csv <<'CSV'
+Partner,Cluster,Activity,Country,Latitude,Longitude,Reached
+MSF,Health,Mobile clinic,KEN,-1.26,36.80,1200
+IRC,WASH,Wells,KEN,-4.09,39.66,300
+NRC,Shelter,Shelter kits,SOM,2.04,45.34,500
+WFP,Food Security,Food distribution,SOM,9.56,44.06,2000
+UNICEF,Education,School tents,ETH,9.03,38.74,800
+Oxfam,WASH,Latrines,ETH,7.05,38.47,150
+CSV
+cat > w25.csv <<'CSV'
+Partner,Cluster,Activity,Country,Latitude,Longitude,Reached
+MSF,Health,Mobile clinic,KEN,-1.26,36.80,1500
+IRC,WASH,Wells,KEN,-4.09,39.66,300
+NRC,Shelter,Shelter kits,SOM,2.04,45.34,500
+WFP,Food Security,Food distribution,SOM,9.56,44.06,2000
+UNICEF,Education,School tents,ETH,9.10,38.80,800
+Save the Children,Protection,Child friendly spaces,KEN,-0.09,34.77,400
+CSV
+"$FP" -q --db $DB import w24.csv >/dev/null && "$FP" -q --db $DB import w25.csv >/dev/null || fail "imports"
+assert_eq "6|6|6" "$(sql "SELECT count(name), count(company), count(category) FROM projects WHERE dataset='w24'")" "Activity, Partner and Cluster stored as name, company, category"
+run --db $DB diff --dataset w24 --against w25 --report w.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "6 projects in w24, 6 in w25; 5 matched (0 by id, 5 by name+company+location)" "head line"
+assert_contains "$OUT" "1 added, 1 removed, 1 moved more than 100 m (0 of them also changed), 1 changed, 3 unchanged" "counts"
+assert_not_contains "$OUT" "warning" "no warning"
+assert_eq "name|Reached: 1200 -> 1500" "$(field w.csv changed 'Mobile clinic' matched_by)|$(field w.csv changed 'Mobile clinic' details)" "the change"
+assert_near "$(geod_m 38.74 9.03 38.80 9.10)" "$(field w.csv moved 'School tents' distance_m)" 0.01 "the move, by geod"
+assert_eq "w24.csv:7|w25.csv:7" "$(field w.csv removed 'Latrines' old_row)|$(field w.csv added 'Child friendly spaces' new_row)" "removed and added"
+case_end
+
+case_begin "editions without ids whose rows have no name to match on: the warning says neither edition's rows have an id (not 'have no id')"
+printf 'Partner,Description,Country,Latitude,Longitude\nMSF,Clinic,KEN,-1.26,36.80\nIRC,Wells,KEN,-4.09,39.66\n' > nn1.csv
+cp nn1.csv nn2.csv
+printf 'id,Partner,Description,Country,Latitude,Longitude\nX1,MSF,Clinic,KEN,-1.26,36.80\nX2,IRC,Wells,KEN,-4.09,39.66\n' > nn3.csv
+"$FP" -q --db $DB import nn1.csv >/dev/null && "$FP" -q --db $DB import nn2.csv >/dev/null &&
+    "$FP" -q --db $DB import nn3.csv >/dev/null || fail "imports"
+run --db $DB diff --dataset nn1 --against nn2
+assert_contains "$OUT" "0 matched (0 by id, 0 by name+company+location)" "nothing matched"
+assert_contains "$OUT" "diff: warning: nn1 and nn2: 0 of 2 and 2 rows matched; neither edition's rows have an id (source key), so rows were matched by name+company+location" "the warning"
+assert_not_contains "$OUT" "have no id" "no double negative"
+run --db $DB diff --dataset nn1 --against nn3
+assert_contains "$OUT" "0 of 2 and 2 rows matched; the old edition's rows have no id (source key), so rows were matched by name+company+location" "one edition without ids"
+case_end
+
 case_begin "editions numbered by row (a project inserted at the top shifts every id): diff warns that ids seem reused for other projects"
 # By hand: five projects numbered 1..5; the next edition puts a new one
 # first and numbers 1..6, so id N is old N-1: every pair matched by id is

@@ -848,6 +848,111 @@ Q1||||-3.5|40.25
 D1||||10.5|20.25" "$(DB=xc.sqlite ssql "SELECT source_key, company, name, country_code, X(geom), Y(geom) FROM projects ORDER BY id")" "stored"
 case_end
 
+case_begin "names a DBF cut to 10 bytes (COMPANY_NA, PROJECT_NA, COUNTRY_NA, ORGANISATI) are the one field's whose name they begin; an ambiguous or unknown cut, or a name of 9 bytes, stays extra"
+# By hand: PROJECT_NO is a name (id) already; PROJ______ begins "project"
+# (name) and "projectid" (id): ambiguous; SECTOR_COD begins no name;
+# COMPANY_N has 9 bytes (a DBF cuts at 10).
+printf 'PROJECT_NO,COMPANY_NA,PROJECT_NA,COUNTRY_NA,START_DATE,PROJ______,SECTOR_COD,lon,lat\nT1,Acme Water,Borehole 7,Kenya,2021-03-01,x1,W,36.8,-1.3\nT2,Beta Power,Grid 2,Uganda,2022-05-01,x2,E,32.6,0.3\n' > cut.csv
+# ORGANISATI beside COMPANY_NA: organisation before company name, as the
+# whole names rank; a name written in full (name) before a cut one.
+printf 'COMPANY_NA,ORGANISATI,name,PROJECT_NA,lon,lat\nAcme,Org A,Full name,Cut name,1.5,2.5\n' > cut2.csv
+printf 'COMPANY_N,lon,lat\nAcme,1.5,2.5\n' > cut9.csv
+fp_init cut.sqlite
+run --db cut.sqlite import cut.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "columns: id=PROJECT_NO, company=COMPANY_NA, name=PROJECT_NA, country=COUNTRY_NA, lon/lat=lon, lat" "columns line"
+assert_eq 'T1|Acme Water|Borehole 7|Kenya|KEN|{"PROJ______":"x1","SECTOR_COD":"W","START_DATE":"2021-03-01"}
+T2|Beta Power|Grid 2|Uganda|UGA|{"PROJ______":"x2","SECTOR_COD":"E","START_DATE":"2022-05-01"}' \
+    "$(sqlite3 cut.sqlite "SELECT source_key, company, name, country, country_code, extra FROM projects ORDER BY source_key")" "stored"
+run --db cut.sqlite import cut2.csv
+assert_contains "$OUT" "columns: company=ORGANISATI, name=name, lon/lat=lon, lat" "cut2 columns line"
+assert_eq 'Org A|Full name|{"COMPANY_NA":"Acme","PROJECT_NA":"Cut name"}' \
+    "$(sqlite3 cut.sqlite "SELECT company, name, extra FROM projects WHERE dataset='cut2'")" "cut2 stored"
+run --db cut.sqlite import cut9.csv
+assert_eq '|{"COMPANY_N":"Acme"}' "$(sqlite3 cut.sqlite "SELECT company, extra FROM projects WHERE dataset='cut9'")" "9 bytes: not a cut name"
+case_end
+
+case_begin "3W/4W humanitarian column names: Partner, Implementing partner the company; Cluster, Sector/Cluster the category; Activity the name (after Project and its like)"
+printf 'Partner,Cluster,Activity,Country,lon,lat\nMSF,Health,Mobile clinic,KEN,36.8,-1.3\n' > w1.csv
+printf 'Implementing partner,Sector / Cluster,Activity name,Admin1,lon,lat\nIRC,WASH,Wells,Coast,39.66,-4.09\n' > w2.csv
+# A list with Project title and Activity: the project's title is the name.
+printf 'Organization,Sector/Cluster,Project title,Activity,lon,lat\nNRC,Shelter,Shelter kits,Distribution,34.76,-0.1\n' > w3.csv
+fp_init w.sqlite
+run --db w.sqlite import w1.csv
+assert_contains "$OUT" "columns: company=Partner, category=Cluster, name=Activity, country=Country, lon/lat=lon, lat" "w1 columns"
+run --db w.sqlite import w2.csv
+assert_contains "$OUT" "columns: company=Implementing partner, category=Sector / Cluster, name=Activity name, lon/lat=lon, lat" "w2 columns"
+run --db w.sqlite import w3.csv
+assert_contains "$OUT" "columns: company=Organization, category=Sector/Cluster, name=Project title, lon/lat=lon, lat" "w3 columns"
+assert_eq 'w1|MSF|Health|Mobile clinic|KEN|
+w2|IRC|WASH|Wells||{"Admin1":"Coast"}
+w3|NRC|Shelter|Shelter kits||{"Activity":"Distribution"}' \
+    "$(sqlite3 w.sqlite "SELECT dataset, company, category, name, country_code, extra FROM projects ORDER BY dataset")" "stored"
+case_end
+
+case_begin "an HXL hashtag row under the header (HDX): not data (neither read nor rejected), said; its tags read columns whose names say nothing; a name that says wins; later rows keep their lines"
+# By hand. Line 2 holds the tags (one with a blank before its attribute, as
+# HXL allows). Agence, Activite, Lieu, Longitud: names footprint does not
+# know, read by their tags; Sector (a name) wins over Secteur's #sector,
+# Country over ISO's #country+code, Lat over nothing; Province is the
+# admin-1 geocode reads, so its #adm1+name does not make it the place.
+cat > hxl.csv <<'CSV'
+Agence,Sector,Secteur,Activite,Country,ISO,Province,Lieu,Lat,Longitud,Reached
+#org+name,#sector,#sector+cluster,#activity,#country+name,#country +code,#adm1+name,#loc+name,#geo+lat,#geo+lon,#reached
+MSF,Health,Sante,Clinic,Kenya,KEN,Nairobi,Westlands,-1.26,36.80,1200
+IRC,WASH,Eau,Wells,Kenya,KEN,Coast,Likoni,-4.09,39.66,300
+NRC,Shelter,Abri,Tents,Kenya,KEN,Kisumu,Kisumu,-0.1,#geo+lon,50
+WFP,Food,Vivres,Distribution,Kenya,KEN,Turkana,Lodwar,,,10
+CSV
+fp_init hxl.sqlite
+run --db hxl.sqlite import hxl.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "the tag row is neither read nor rejected"
+assert_contains "$OUT" "note: line 2 is an HXL hashtag row (#org+name, #sector, #sector+cluster, #activity, ...): read as column tags, not data" "the note"
+assert_contains "$OUT" "columns: company=Agence, category=Sector, name=Activite, place=Lieu, country=Country, lon/lat=Longitud, Lat" "columns line"
+assert_eq '3|MSF|Health|Clinic|Westlands|Kenya|KEN|36.8 -1.26|{"ISO":"KEN","Province":"Nairobi","Reached":"1200","Secteur":"Sante"}
+4|IRC|WASH|Wells|Likoni|Kenya|KEN|39.66 -4.09|{"ISO":"KEN","Province":"Coast","Reached":"300","Secteur":"Eau"}
+6|WFP|Food|Distribution|Lodwar|Kenya|KEN||{"ISO":"KEN","Province":"Turkana","Reached":"10","Secteur":"Vivres"}' \
+    "$(DB=hxl.sqlite ssql "SELECT source_line, company, category, name, place, country, country_code, coalesce(X(geom) || ' ' || Y(geom), ''), extra FROM projects ORDER BY source_line")" "stored rows"
+assert_eq "5|coordinates not numbers: Longitud='#geo+lon' Lat='-0.1' is not a pair of numbers" \
+    "$(sqlite3 hxl.sqlite "SELECT line, reason FROM rejects")" "the reject names its real line"
+assert_eq 0 "$(sqlite3 hxl.sqlite "SELECT count(*) FROM projects WHERE company LIKE '#%' OR name LIKE '#%'")" "no project of tags"
+# Not tags: Excel's error values (#N/A, #REF!) and a row with one cell of
+# text are data, as before.
+printf 'company,category,lon,lat\n#N/A,#REF!,1.5,2.5\n' > xlerr.csv
+printf 'company,category,lon,lat\n#org,Total,1.5,2.5\n' > onetag.csv
+run --db hxl.sqlite import xlerr.csv
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "Excel errors are data"
+assert_not_contains "$OUT" "HXL" "no note"
+run --db hxl.sqlite import onetag.csv
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "a row not all tags is data"
+assert_eq "#N/A|#REF!
+#org|Total" "$(sqlite3 hxl.sqlite "SELECT company, category FROM projects WHERE dataset IN ('xlerr', 'onetag') ORDER BY dataset DESC")" "their values"
+case_end
+
+case_begin "an HXL row whose tags give a CSV its only coordinate columns: rows located by #geo+lat/#geo+lon (without the tag row the file is refused as before); #adm1+name with nothing finer is the place, #adm1+code stays extra"
+printf 'Partenaire,Latitud,Longitud\n#org,#geo+lat,#geo+lon\nMSF,12.5,-1.5\nIRC,13.25,2.125\n' > hxlgeo.csv
+tail -n +3 hxlgeo.csv | sed '1i Partenaire,Latitud,Longitud' > nohxl.csv
+fp_init hxlgeo.sqlite
+run --db hxlgeo.sqlite import hxlgeo.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "columns taken by their tag: lon=Longitud (#geo+lon), lat=Latitud (#geo+lat), company=Partenaire (#org)" "the note says what the tags did"
+assert_eq "3|MSF|-1.5|12.5
+4|IRC|2.125|13.25" "$(DB=hxlgeo.sqlite ssql "SELECT source_line, company, X(geom), Y(geom) FROM projects ORDER BY source_line")" "stored"
+run --db hxlgeo.sqlite import nohxl.csv
+assert_eq 1 "$RC" "without the tags: refused"
+assert_contains "$OUT" "nohxl.csv: no coordinate columns" "the message names the file"
+# No finer place than the admin-1's name: it is the place to geocode; its
+# code (a P-code, ISO 3166-2) is no place name and stays extra.
+printf 'Partenaire,Gouvernorat,Code,Pays\n#org,#adm1+name,#adm1+code,#country+code\nMSF,Sfax,TN-61,TUN\n' > hxladm.csv
+run --db hxlgeo.sqlite import hxladm.csv
+assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
+assert_eq '3|MSF|Sfax|TUN|1|{"Code":"TN-61"}' \
+    "$(sqlite3 hxlgeo.sqlite "SELECT source_line, company, place, country_code, geom IS NULL, extra FROM projects WHERE dataset='hxladm'")" "the admin-1's name as the place, to geocode"
+case_end
+
 case_begin "coordinates padded with no-break spaces are read; a reject quotes the value as written (a decimal comma stays a comma)"
 fp_init nb.sqlite
 printf 'id;lon;lat\nN1;\xc2\xa017,0658;-1,5\nN2;-13,8x;10\nN3;5,5\xe2\x80\xaf;2\n' > nb.csv

@@ -108,6 +108,34 @@ for fmt in GPKG:gpkg "ESRI Shapefile:shp" FlatGeobuf:fgb GeoJSONSeq:geojsonl; do
     case_end
 done
 
+case_begin "a Shapefile whose field names the DBF cut to 10 bytes (COMPANY_NA, PROJECT_NA, COUNTRY_NA, ORGANISATI): each taken as the field whose name it begins, the columns line says so, the country checked"
+# Written by ogr2ogr from a GeoJSON with the long names (as ArcGIS exports
+# them); the DBF's names are read back by ogrinfo. Values by hand.
+cat > cut.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"PROJECT_NO":"C1","COMPANY_NAME":"Acme Water","PROJECT_NAME":"Borehole 7","COUNTRY_NAME":"Kenya","SECTOR_CODE":"W","START_DATE":"2021-03-01"},"geometry":{"type":"Point","coordinates":[36.8,-1.3]}},
+{"type":"Feature","properties":{"PROJECT_NO":"C2","COMPANY_NAME":"Beta Power","PROJECT_NAME":"Grid 2","COUNTRY_NAME":"Uganda","SECTOR_CODE":"E","START_DATE":"2022-05-01"},"geometry":{"type":"Point","coordinates":[32.6,0.3]}}]}
+J
+mkdir -p cut && ogr2ogr -f "ESRI Shapefile" cut/cut.shp cut.geojson 2>/dev/null
+assert_eq "PROJECT_NO COMPANY_NA PROJECT_NA COUNTRY_NA SECTOR_COD START_DATE" \
+    "$(ogrinfo -ro -so -al cut/cut.shp | sed -n 's/^\([A-Z_]*\): \(String\|Date\|Integer\|Real\).*/\1/p' | xargs)" "the DBF's names (ogrinfo)"
+run --db $DB import cut/cut.shp --dataset cut
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "2 rows read, 2 stored, 0 rejected" "summary"
+assert_contains "$OUT" "columns: id=PROJECT_NO, company=COMPANY_NA, name=PROJECT_NA, country=COUNTRY_NA" "columns line"
+assert_contains "$OUT" "2 with a declared country" "the country QA runs on both"
+assert_eq 'C1|Acme Water|Borehole 7|Kenya|KEN|{"SECTOR_COD":"W","START_DATE":"2021-03-01"}
+C2|Beta Power|Grid 2|Uganda|UGA|{"SECTOR_COD":"E","START_DATE":"2022-05-01"}' \
+    "$(sql "SELECT source_key, company, name, country, country_code, extra FROM projects WHERE dataset='cut' ORDER BY source_key")" "stored"
+# The tester's file also had ORGANISATION (ORGANISATI): organisation ranks
+# before company name, as the names written in full do; COMPANY_NA is kept.
+printf 'PROJECT_NO,COMPANY_NAME,ORGANISATION,lon,lat\nO1,Acme Water,Org A,36.8,-1.3\n' > org.csv
+ogr2ogr -f "ESRI Shapefile" cut/org.shp org.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -a_srs EPSG:4326 2>/dev/null
+run --db $DB import cut/org.shp --dataset cut_org
+assert_contains "$OUT" "columns: id=PROJECT_NO, company=ORGANISATI" "ORGANISATI is the company"
+assert_eq 'O1|Org A|Acme Water' "$(sql "SELECT source_key, company, json_extract(extra, '\$.COMPANY_NA') FROM projects WHERE dataset='cut_org'")" "stored"
+case_end
+
 case_begin "a GeoPackage of two layers each numbering from 1: every feature kept under LAYER:ID; a repeat within a layer rejected, naming it"
 printf 'id,name,wkt\n1,a,"POINT(1 2)"\n2,b,"POINT(3 4)"\n' > la.csv
 printf 'id,name,wkt\n1,c,"POINT(5 6)"\n1,d,"POINT(7 8)"\n' > lb.csv

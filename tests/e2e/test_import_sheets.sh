@@ -461,3 +461,45 @@ assert_contains "$OUT" "sheet Contacts skipped: no coordinate, WKT, place or cou
 assert_contains "$OUT" "1 row read, 1 stored, 0 rejected" "summary"
 assert_eq "1|" "$(sql "SELECT source_key||'|'||coalesce(extra, '') FROM projects")" "no layer tag"
 case_end
+
+# A 3W from HDX: the row under the header holds HXL hashtags, which say what
+# the columns (named in French and Spanish) hold. Its CSV twin, hand-counted:
+# the tags on row 2, rows 3 and 4 stored, row 5's latitude not a number.
+cat > hdx.csv <<'CSV'
+Agence,Secteur,Activite,Pays,Latitud,Longitud,Debut
+#org,#sector,#activity,#country+code,#geo+lat,#geo+lon,#date+start
+MSF,Health,Clinic,KEN,-1.26,36.8,2023-04-01
+IRC,WASH,Wells,KEN,-4.09,39.66,2022-01-15
+NRC,Shelter,Tents,KEN,abc,34.76,2021-06-30
+CSV
+ogr2ogr -f XLSX hdx.xlsx hdx.csv
+ogr2ogr -f ODS hdx.ods hdx.csv
+soffice --headless -env:UserInstallation="file://$WORK/lo-profile" --convert-to xlsx --outdir lo hdx.csv >>lo.log 2>&1
+hdx_rows="3|MSF|Health|Clinic|KEN|2023|36.800000 -1.260000
+4|IRC|WASH|Wells|KEN|2022|39.660000 -4.090000"
+for f in hdx.csv hdx.xlsx hdx.ods lo/hdx.xlsx; do
+    case_begin "$f: a row of HXL hashtags under the header is not data (neither read nor rejected) and is said; the columns are read by their tags; rows keep their row numbers"
+    [ -s "$f" ] || fail "no $f: $(tail -3 lo.log)"
+    store_of $f > /dev/null
+    assert_eq 0 "$RC" "exit status ($OUT)"
+    assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "summary"
+    word=row; [ "$f" = hdx.csv ] && word=line
+    assert_contains "$OUT" "note: $word 2 is an HXL hashtag row (#org, #sector, #activity, #country+code, ...): read as column tags, not data" "the note names the row"
+    assert_contains "$OUT" "columns: company=Agence, category=Secteur, name=Activite, country=Pays, year=Debut, lon/lat=Longitud, Latitud" "columns line"
+    assert_eq "$hdx_rows" "$(ssql "SELECT source_line, company, category, name, country_code, year, printf('%.6f %.6f', X(geom), Y(geom)) FROM projects ORDER BY source_line")" "stored rows"
+    assert_eq "5|coordinates not numbers: Longitud='34.76' Latitud='abc' is not a pair of numbers" "$(sql "SELECT line, reason FROM rejects")" "the reject on row 5"
+    case_end
+done
+
+case_begin "a workbook of a data sheet and an HXL sheet whose names say nothing: both contribute rows (tagged with their sheet), the HXL row of that sheet alone said"
+printf 'id,company,lon,lat\nN1,ZTE,10.5,20.5\n' > named.csv
+ogr2ogr -f XLSX two.xlsx named.csv -nln named
+ogr2ogr -update -f XLSX two.xlsx hdx.csv -nln hdx
+store_of two.xlsx > /dev/null
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
+assert_contains "$OUT" "note: sheet hdx: row 2 is an HXL hashtag row" "the note names the sheet"
+assert_eq "hdx|3|MSF
+hdx|4|IRC
+named|2|ZTE" "$(sql "SELECT json_extract(extra, '\$.layer'), source_line, company FROM projects ORDER BY 1, 2")" "rows of both sheets, tagged"
+case_end
