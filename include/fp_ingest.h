@@ -50,6 +50,11 @@ typedef struct fp_import_options {
                                 the file declares (GDAL) */
     const fp_column_map *maps;
     int nmaps;
+    const char *default_country; /* the country of rows whose own is empty, or of every row without a
+                                country column (--default-country): any text a country column
+                                holds ("SOM", "SO", "Somalia"), resolved as a row's country is,
+                                and stored as the row's own (country as given, country_code
+                                resolved). Unknown: FP_ERR_USAGE before anything is read. NULL: none */
     int strict_geometry;     /* reject invalid geometries (and unclosed rings) instead of
                                 repairing them with GEOS, the default */
     fp_progress_fn progress; /* about every 0.5 s (fp_context.h); NULL: the context's */
@@ -90,6 +95,10 @@ typedef struct fp_import_result {
     long amount_ambiguous_line; /* the first of them, its value as written and as read */
     char amount_ambiguous_text[48];
     double amount_ambiguous_read;
+    char default_country[8];  /* the alpha-3 (region code) default_country resolved to, or "" */
+    long country_defaulted;   /* rows stored with default_country as their country (none of their own) */
+    long country_own_other;   /* rows stored with a country of their own other than default_country's
+                                 (kept; a country not recognised counts too) */
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
     int added_to_existing;    /* the dataset held projects of earlier imports (of other files) */

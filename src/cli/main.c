@@ -64,7 +64,7 @@ static const char *const usage_import =
     "usage: footprint [--db PATH] import FILE [--dataset NAME]\n"
     "         [--lon COL --lat COL | --wkt COL | --place COL [--country COL]]\n"
     "         [--crs CRS] [--layer NAME] [--map FIELD=COL ...] [--strict-geometry]\n"
-    "         [--encoding NAME]\n"
+    "         [--encoding NAME] [--default-country COUNTRY]\n"
     "\n"
     "Loads a file in one transaction. CSV (.csv/.tsv/.txt): coordinates from\n"
     "columns named lon/lng/long/longitude/x/easting and lat/latitude/y/northing\n"
@@ -72,6 +72,12 @@ static const char *const usage_import =
     "or a WKT column (--wkt, or a column named wkt); rows with only a place\n"
     "and/or country are kept for `footprint geocode`; --place COL and --country COL\n"
     "name those columns (the same as --map place=COL, --map country=COL).\n"
+    "--default-country COUNTRY (SOM, SO, Somalia: what a country column holds)\n"
+    "is the country of every row whose own is empty, or of every row of a file\n"
+    "without a country column (a list of one country): stored as the row's\n"
+    "country and country_code, so check tests its points against it and geocode\n"
+    "looks its places up there; a row's own country is kept (counted when it is\n"
+    "another). An unknown COUNTRY is a usage error (exit 2), nothing read.\n"
     "Anything else is read with GDAL (GeoJSON, GeoJSONSeq, GeoPackage, Shapefile,\n"
     "FlatGeobuf, KML, ...), and its CRS is honoured. --crs gives the 2D CRS of\n"
     "CSV and spreadsheet coordinates, lon/lat and WKT columns alike (default\n"
@@ -477,10 +483,12 @@ static int cmd_import(const char *db, int argc, char **argv)
         { "map", required_argument, 0, 'm' }, { "make-valid", no_argument, 0, 'v' },
         { "strict-geometry", no_argument, 0, 'S' },
         { "place", required_argument, 0, 'p' }, { "country", required_argument, 0, 'n' },
+        { "default-country", required_argument, 0, 'D' },
         { "encoding", required_argument, 0, 'e' }, { "help", no_argument, 0, 'h' }, { 0 } };
     fp_import_options o = {0};
     fp_column_map maps[MAX_MAPS + 2];
     char *map_copies[MAX_MAPS] = {0};
+    const char *country_col = NULL;       /* --country COL */
     int nmaps = 0, c, rc = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
@@ -502,10 +510,12 @@ static int cmd_import(const char *db, int argc, char **argv)
             o.layer = optarg;
             break;
         case 'e': o.encoding = optarg; break;
+        case 'D': o.default_country = optarg; break;
         case 'v': break;                 /* repairing is the default now */
         case 'S': o.strict_geometry = 1; break;
         case 'p': case 'n':
             if (nmaps >= MAX_MAPS) { rc = usage_error(usage_import, "import: too many --map options%s", ""); goto out; }
+            if (c == 'n') country_col = optarg;
             maps[nmaps].field = c == 'p' ? "place" : "country";
             maps[nmaps++].column = optarg;
             break;
@@ -548,7 +558,25 @@ static int cmd_import(const char *db, int argc, char **argv)
     fp_import_result r;
     fp_status st = fp_import_file(store, path, &o, &r, &err);
     progress_end();
-    if (st) { rc = fail(&err); fp_qa_feed_free(feed); fp_store_close(store); goto out; }
+    if (st) {
+        /* --country names a column: --country SOM in a file without that
+         * column meant every row's country, which --default-country gives. */
+        char missing[300];
+        fp_country_names *cn = NULL;
+        fp_error cerr = {0};
+        snprintf(missing, sizeof missing, "no column '%.200s'", country_col ? country_col : "");
+        if (country_col && strstr(err.message, missing) && fp_country_names_new(store, &cn, &cerr) == FP_OK &&
+            fp_country_resolve(cn, country_col, NULL)) {
+            size_t n = strlen(err.message);
+            snprintf(err.message + n, sizeof err.message - n, "; --country names the country column: to give every row "
+                     "without one the country %s, use --default-country %s", country_col, country_col);
+        }
+        fp_country_names_free(cn);
+        rc = fail(&err);
+        fp_qa_feed_free(feed);
+        fp_store_close(store);
+        goto out;
+    }
     if (r.already_imported) {
         printf("%s: already imported into this dataset (import #%ld); nothing stored\n", path, r.previous_import_id);
         /* Options given to read the file otherwise are not applied to the
@@ -556,7 +584,8 @@ static int cmd_import(const char *db, int argc, char **argv)
         char given[160] = "";
         const char *names[] = { o.lon_column ? "--lon" : NULL, o.lat_column ? "--lat" : NULL,
                                 o.wkt_column ? "--wkt" : NULL, o.crs ? "--crs" : NULL, o.encoding ? "--encoding" : NULL,
-                                o.layer ? "--layer" : NULL, nmaps ? "--map" : NULL };
+                                o.layer ? "--layer" : NULL, nmaps ? "--map" : NULL,
+                                o.default_country ? "--default-country" : NULL };
         for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
             if (names[k]) snprintf(given + strlen(given), sizeof given - strlen(given), "%s%s", *given ? ", " : "", names[k]);
         if (*given)
@@ -576,6 +605,15 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.replaced_import_id) printf("  replaces the earlier import of this file, which stored no row (its rejects are gone)\n");
         for (int k = 0; k < FP_REJECT_KINDS; k++)
             if (r.by_kind[k]) printf("  rejected, %s: %ld\n", fp_reject_kind_name(k), r.by_kind[k]);
+        if (r.default_country[0]) {
+            printf("  country: %s for %ld row%s without one (--default-country)", r.default_country, r.country_defaulted,
+                   r.country_defaulted == 1 ? "" : "s");
+            if (r.country_own_other)
+                printf("; %ld row%s keep%s a country of %s own, not %s", r.country_own_other,
+                       r.country_own_other == 1 ? "" : "s", r.country_own_other == 1 ? "s" : "",
+                       r.country_own_other == 1 ? "its" : "their", r.default_country);
+            printf("\n");
+        }
         if (r.pending_geocode) printf("  without coordinates, to geocode: %ld\n", r.pending_geocode);
         if (r.empty_geometry)
             printf("  empty geometry (coordinates unreadable?), stored to geocode by place or country: %ld (first: %s)\n",

@@ -15,6 +15,7 @@
 #include "ingest/csv_reader.h"
 #include "common/util.h"
 #include "common/crs.h"
+#include "geocode/country_index.h"
 
 static int is_csv(const char *path)
 {
@@ -106,6 +107,26 @@ fp_status fp_dataset_drop(fp_store *store, const char *dataset, int64_t *project
     return st;
 }
 
+/* The alpha-3 (region code) of --default-country VALUE into
+ * res->default_country, or FP_ERR_USAGE naming it. */
+static fp_status default_country_check(fp_store *store, const char *value, fp_import_result *res, fp_error *err)
+{
+    fp_country_index *idx;
+    fp_status st = fpi_country_index_new(store, &idx, err);
+    if (st) return st;
+    const fp_country *c = fpi_country_index_find(idx, value);
+    if (c) snprintf(res->default_country, sizeof res->default_country, "%s", c->a3);
+    else if (fpi_country_index_size(idx) == 0)
+        st = fp_error_set(err, FP_ERR_USAGE, "--default-country '%.200s' cannot be recognised: the store has no country "
+                          "regions (an `init --regions FILE` without level 'country' replaced them; run `footprint init` "
+                          "for the default regions)", value);
+    else
+        st = fp_error_set(err, FP_ERR_USAGE, "--default-country '%.200s': not a known country name or ISO code (give "
+                          "an ISO alpha-3 or alpha-2 code, or the English name: SOM, SO, Somalia)", value);
+    fpi_country_index_free(idx);
+    return st;
+}
+
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
                          fp_import_result *res, fp_error *err)
 {
@@ -159,6 +180,9 @@ fp_status fp_import_file(fp_store *store, const char *path, const fp_import_opti
     if (fp_store_count(store, "regions") <= 0)
         return fp_error_set(err, FP_ERR_STATE, "%s: the store has no regions; run `footprint init` first",
                             fp_store_path(store));
+    /* --default-country: resolved as a row's country is, and refused
+     * before anything is read when it is no country the store knows. */
+    if (opts->default_country && (st = default_country_check(store, opts->default_country, res, err))) return st;
     char sha[65];
     int any_import = 1;
     sha_job job = { .path = path };

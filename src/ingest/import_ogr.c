@@ -717,6 +717,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             g_free(scoped);
             row.values[FP_F_ID] = vals[FP_F_ID];
         }
+        fpi_row_default_country(&row, opts);
         int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                          (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
         unsigned char *blob = NULL;    /* WKB */

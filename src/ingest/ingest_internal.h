@@ -120,6 +120,7 @@ typedef struct fp_row {
     long line, feature;              /* one of them > 0 */
     int reprojected;                 /* transformed to WGS 84: counted once stored */
     int empty_geometry;              /* a geometry present but empty, stored to geocode: counted once stored */
+    int country_defaulted;           /* its country is --default-country's (fpi_row_default_country) */
     fpi_amount_style amount_style;   /* how the amount's separators are read */
     /* footprint's own export: the placement the row records (a
      * geocode_method other than input, its precision, and the dataset it
@@ -150,6 +151,10 @@ int fpi_sink_id_span(const fp_sink *sink, long long *first_id, long long *count)
  * rows step waits for when the store is the slower side. */
 double fpi_sink_writer_cpu(const fp_sink *sink);
 void fpi_sink_free(fp_sink *sink);
+/* --default-country: a row without a country of its own (empty, or no
+ * country column) gets opts->default_country as its country, before its
+ * location is checked (a place or that country is enough to geocode). */
+void fpi_row_default_country(fp_row *row, const fp_import_options *opts);
 /* Stores a project row (or a reject, if its id is a duplicate). */
 fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size_t raw_len, fp_error *err);
 /* Stores a reject; `reason` is the detail, the kind is counted. */

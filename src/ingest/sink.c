@@ -42,6 +42,8 @@ typedef struct sink_op {
     fp_project_record p;          /* a project's */
     int reprojected;              /* counted when stored, not when refused */
     int empty_geometry;           /* likewise (fp_row) */
+    int country_defaulted;        /* --default-country's country (fp_row), counted when stored */
+    int country_own_other;        /* a country of its own, not --default-country's: counted when stored */
 } sink_op;
 
 #define BATCH_ROWS 2048
@@ -189,6 +191,8 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
     }
     s->res->stored++;
     s->res->reprojected += op->reprojected;
+    s->res->country_defaulted += op->country_defaulted;
+    s->res->country_own_other += op->country_own_other;
     if (!op->p.wkb && !op->p.is_point) s->res->pending_geocode++;
     /* Its geometry was there but empty (coordinates GDAL could not read):
      * geocoded like a row without one, but counted and the first named. */
@@ -433,6 +437,14 @@ fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind ki
     return FP_OK;
 }
 
+void fpi_row_default_country(fp_row *row, const fp_import_options *opts)
+{
+    const char *own = row->values[FP_F_COUNTRY];
+    if (!opts || !opts->default_country || (own && *own)) return;
+    row->values[FP_F_COUNTRY] = opts->default_country;
+    row->country_defaulted = 1;
+}
+
 static const char *nonempty(const char *v)
 {
     return v && *v ? v : NULL;
@@ -587,6 +599,10 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
                             .is_point = row->is_point, .x = row->x, .y = row->y };
     const fp_country *c = fpi_country_index_find(s->countries, v[FP_F_COUNTRY]);
     if (c) p.country_code = c->a3;
+    /* --default-country (fp_import_file resolved it): a row's own country
+     * other than it is kept, and counted for the summary. */
+    int own_other = !row->country_defaulted && s->res->default_country[0] && v[FP_F_COUNTRY] && *v[FP_F_COUNTRY] &&
+                    (!c || strcmp(c->a3, s->res->default_country) != 0);
 
     json_t *extra = row->extra;
     if (v[FP_F_YEAR] && *v[FP_F_YEAR]) {
@@ -631,6 +647,8 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     op->feature = row->feature;
     op->reprojected = row->reprojected;
     op->empty_geometry = row->empty_geometry;
+    op->country_defaulted = row->country_defaulted;
+    op->country_own_other = own_other;
     op->prefix = NULL;
     if (row->reason_prefix && *row->reason_prefix) {
         if (!s->prefixes) s->prefixes = g_string_chunk_new(256);

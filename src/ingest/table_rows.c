@@ -792,6 +792,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         row.values[FP_F_ID] = t->scoped_id->str;
     }
 
+    fpi_row_default_country(&row, t->opts);
     int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                      (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
     if (wkt_c >= 0 && *fpi_trim(fields[wkt_c])) {
