@@ -1083,3 +1083,44 @@ printf '"String","Integer"\n' > nocsvt/t.csvt
 run --db typed.sqlite import nocsvt/t.csv --dataset t_bad
 assert_contains "$OUT" "note: t.csvt ignored: it declares 2 column types, the file has 26 columns" "a .csvt that does not fit"
 case_end
+
+case_begin "--default-country SOM: a list of one country without a Country column gets it (country_code, QA, geocode)"
+# An outside tester's 3W list: no Country column. D3 is Mogadishu with lon and
+# lat swapped (2.0469, 45.3182 falls in France); D4 has no place and no
+# coordinates (rejected as 'no location' without a country).
+printf 'id,organisation,sector,place,lon,lat\nD1,NRC,wash,Luuq,,\nD2,WFP,food,Baidoa,43.6500,3.1100\nD3,UNICEF,health,Mogadishu,2.0469,45.3182\nD4,IOM,shelter,,,\n' > dc.csv
+fp_init dc.sqlite
+run --db dc.sqlite import dc.csv --default-country SOM
+assert_eq 0 "$RC" "exit status: $OUT"
+assert_contains "$OUT" "country: SOM for 4 rows without one (--default-country)" "summary"
+assert_eq "D1=SOM=SOM,D2=SOM=SOM,D3=SOM=SOM,D4=SOM=SOM" \
+  "$(sqlite3 dc.sqlite "SELECT group_concat(source_key || '=' || country || '=' || country_code, ',') FROM (SELECT * FROM projects ORDER BY source_key)")" "country and country_code stored (sqlite3)"
+assert_eq 0 "$(sqlite3 dc.sqlite "SELECT count(*) FROM rejects")" "no row rejected (sqlite3)"
+assert_eq "D3" "$(sqlite3 dc.sqlite "SELECT p.source_key FROM qa_findings f JOIN projects p ON p.id = f.project_id WHERE f.kind = 'swapped'")" "the swapped row is flagged (qa_findings)"
+# Luuq, ambiguous without a country, is found in Somalia (41-51.5 E, 1.7 S-12 N).
+"$FP" -q --db dc.sqlite geocode > /dev/null 2>&1
+assert_eq "exact|1" "$(DB=dc.sqlite ssql "SELECT geocode_method, X(geom) BETWEEN 41 AND 51.5 AND Y(geom) BETWEEN -1.7 AND 12 FROM projects WHERE source_key = 'D1'")" "Luuq placed in Somalia (spatialite)"
+case_end
+
+case_begin "--default-country: a row's own country is kept and counted; only empty cells get the default"
+printf 'id,place,country,lon,lat\nK1,Baidoa,,43.65,3.11\nK2,Nairobi,Kenya,36.8219,-1.2921\nK3,Luuq,,,\n' > dcmix.csv
+fp_init dcmix.sqlite
+run --db dcmix.sqlite import dcmix.csv --default-country Somalia
+assert_eq 0 "$RC" "exit status: $OUT"
+assert_eq "K1|Somalia|SOM
+K2|Kenya|KEN
+K3|Somalia|SOM" "$(sqlite3 dcmix.sqlite "SELECT source_key, country, country_code FROM projects ORDER BY source_key")" "stored countries (sqlite3)"
+assert_contains "$OUT" "country: SOM for 2 rows without one (--default-country); 1 row keeps a country of its own, not SOM" "summary counts both"
+case_end
+
+case_begin "--default-country Atlantis: usage error (exit 2) naming it, nothing stored; --country SOM (no such column) points to --default-country"
+fp_init dcbad.sqlite
+run --db dcbad.sqlite import dc.csv --default-country Atlantis
+assert_eq 2 "$RC" "exit status: $OUT"
+assert_contains "$OUT" "--default-country 'Atlantis': not a known country name or ISO code" "names the value"
+assert_eq "0|0|0" "$(sqlite3 dcbad.sqlite "SELECT (SELECT count(*) FROM projects) || '|' || (SELECT count(*) FROM imports) || '|' || (SELECT count(*) FROM rejects)")" "nothing stored (sqlite3)"
+run --db dcbad.sqlite import dc.csv --country SOM
+assert_eq 1 "$RC" "--country SOM: exit status: $OUT"
+assert_contains "$OUT" "use --default-country SOM" "--country SOM: the hint"
+assert_eq 0 "$(sqlite3 dcbad.sqlite "SELECT count(*) FROM projects")" "--country SOM: nothing stored (sqlite3)"
+case_end
