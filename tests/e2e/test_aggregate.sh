@@ -710,7 +710,7 @@ rm -rf "$FOOTPRINT_CACHE"
 cp "$AGG/strip.geojson" boxes.geojson
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name first $TH
 assert_eq 1 "$(ls "$FOOTPRINT_CACHE" | grep -c '^regions-[0-9a-f]\{64\}\.bin$')" "one cache entry after the first run"
-key=$( (printf 'FPRGNC05\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
+key=$( (printf 'FPRGNC06\0\0'; cat boxes.geojson) | sha256sum | cut -c1-64)
 assert_eq "regions-$key.bin" "$(ls "$FOOTPRINT_CACHE")" "named by sha256 of version, code field and the file's bytes"
 "$FP" -q --db $DB aggregate --by "regions:boxes.geojson" --name second $TH
 q="SELECT project_id, coalesce(region_code,'-'), printf('%.12f', share), method FROM agg_TABLE_assign ORDER BY 1, 2"
