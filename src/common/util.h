@@ -44,6 +44,11 @@ void fpi_utf8_sanitize(char *s);
 /* Windows-1252 bytes (Latin-1 with printable 0x80-0x9F: what Excel on
  * Windows writes) to UTF-8; returns a malloc'd NUL-terminated string. */
 char *fpi_cp1252_to_utf8(const char *s, size_t len);
+/* Text a library handed over as UTF-8 that may not be (GDAL passes a DBF's
+ * bytes through when no .cpg or language byte says their code page): a
+ * malloc'd copy, as it is when valid UTF-8, else read as Windows-1252, and
+ * *converted (when not NULL) set to 1 then, else 0. NULL in, NULL out. */
+char *fpi_text_utf8(const char *s, int *converted);
 
 /* Wall-clock seconds, monotonic. */
 double fpi_now(void);

@@ -216,6 +216,10 @@ void fpi_table_set_by_dataset(fp_table *t, int on);
 /* Leading and trailing blanks and tabs off, in place. */
 char *fpi_trim(char *s);
 
+/* Whether bytes that are not UTF-8, read as Windows-1252, look like text
+ * of another code page (import_csv.c): 1 and where it starts in *at. */
+int fpi_looks_misread(const char *text, size_t n, size_t *at);
+
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);
 fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
