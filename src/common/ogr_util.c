@@ -57,6 +57,17 @@ void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fp
     return ds;
 }
 
+void fpi_gdal_collect_begin(fpi_gdal_errors *e)
+{
+    memset(e, 0, sizeof *e);
+    CPLPushErrorHandlerEx(collect_errors, e);
+}
+
+void fpi_gdal_collect_end(void)
+{
+    CPLPopErrorHandler();
+}
+
 void fpi_srs_describe(void *srs_handle, char *out, size_t size)
 {
     OGRSpatialReferenceH srs = srs_handle;

@@ -110,6 +110,12 @@ typedef struct fpi_gdal_errors {
 /* GDALOpenEx of a vector source, read-only, GDAL's errors collected in *e:
  * the GDALDatasetH, or NULL. */
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
+/* GDAL's errors (CE_Failure and worse) raised between the two calls,
+ * collected in *e (cleared first) and not printed: what a call between them
+ * failed on, even when GDAL clears its last error afterwards or hands out a
+ * feature anyway (a truncated .shp gives features without geometry). */
+void fpi_gdal_collect_begin(fpi_gdal_errors *e);
+void fpi_gdal_collect_end(void);
 
 /* GDAL's LIBKML driver takes a field of certain names for a KML element of
  * the Placemark instead of an attribute (name -> <name>, description,

@@ -332,20 +332,41 @@ static void note_layer(fp_import_result *res, const char *word, const char *name
              why ? " skipped: " : "", why ? why : "");
 }
 
-/* The layer's next feature in *out, NULL at its end; a read error of the
- * driver's (a truncated file) is an error naming the last row read. A
- * driver that reported an error and still handed out a feature (GeoJSONSeq
- * skips a line it cannot parse; GeoJSON drops a geometry it cannot read)
- * leaves its message in gdal_said (else ""). */
+/* The layer's next feature in *out, NULL at its end. GDAL's errors while
+ * it reads it are collected (its last error alone was not enough: a driver
+ * may clear it). A read error that ends the layer (a truncated DBF) is an
+ * error naming the last row read. One raised while handing out a feature
+ * is about that feature when the driver reads one a call (tied): a
+ * truncated .shp hands out shapes it could not read without geometry, which
+ * were stored "to geocode" and later put at town centroids; an error
+ * naming the feature now, nothing stored. (show_fid: the message names the
+ * source's FID too.) GeoJSONSeq skips a line it cannot parse and hands out
+ * the next feature: its message is left in gdal_said (else "") for a reject.
+ * GeoJSON reads the whole file on the first call, so its errors cannot be
+ * tied to a feature (a geometry it cannot read comes as none): neither.
+ * Warnings never fail. */
 static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *path, const char *word, const char *lname,
-                              const char *unit, long done, char *gdal_said, size_t said_size, fp_error *err)
+                              const char *unit, long done, int show_fid, int tied, char *gdal_said, size_t said_size,
+                              fp_error *err)
 {
-    CPLErrorReset();
+    fpi_gdal_errors e;
+    fpi_gdal_collect_begin(&e);
     *out = OGR_L_GetNextFeature(layer);
-    if (!*out && CPLGetLastErrorType() >= CE_Failure)
+    fpi_gdal_collect_end();
+    if (!*out && e.failures)
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after %s %ld: %s; nothing of this import was stored", path,
-                            word, lname, unit, done, CPLGetLastErrorMsg());
-    if (gdal_said) snprintf(gdal_said, said_size, "%s", *out && CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "");
+                            word, lname, unit, done, e.text);
+    if (gdal_said) g_strlcpy(gdal_said, *out && e.failures ? e.text : "", said_size);
+    if (*out && e.failures && tied && !gdal_said) {
+        char fid[40] = "";
+        if (show_fid && OGR_F_GetFID(*out) != OGRNullFID)
+            snprintf(fid, sizeof fid, " (FID %lld)", (long long)OGR_F_GetFID(*out));
+        OGR_F_Destroy(*out);
+        *out = NULL;
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: %s %ld%s: GDAL cannot read it (is the file truncated or "
+                            "damaged?): %s; nothing of this import was stored", path, word, lname, unit, done + 1, fid,
+                            e.text);
+    }
     return FP_OK;
 }
 
@@ -511,7 +532,8 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     long feature = 0;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
-    while (!(st = next_feature(layer, &f, path, word, lname, "row", feature, NULL, 0, err)) && f) {
+    while (!(st = next_feature(layer, &f, path, word, lname, spreadsheet ? "row" : "feature", feature,
+                               spreadsheet ? 0 : 1, 1, NULL, 0, err)) && f) {
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
@@ -703,9 +725,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
      * record it skipped. Other drivers (GeoJSON reads the whole file on the
      * first call) raise errors that cannot be tied to a feature. */
     char gdal_said[400] = "";
-    int per_record = seq_driver;
-    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, per_record ? gdal_said : NULL,
-                               sizeof gdal_said, err)) && f) {
+    int per_record = seq_driver, tied = strcmp(res->format, "GeoJSON") != 0;
+    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, 1, tied,
+                               per_record ? gdal_said : NULL, sizeof gdal_said, err)) && f) {
         feature++;
         if ((st = fpi_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);

@@ -360,6 +360,25 @@ assert_eq "636166C3A9" "$(sql "SELECT hex(name) FROM projects WHERE dataset='utf
 utf8_check
 case_end
 
+# ----------------------------------------------------------- Shapefiles ---
+# Written by ogr2ogr from CSVs, then cut or mixed as a copy, a download or a
+# hand-assembled folder leaves them.
+printf 'id,place,country,lon,lat\nQ1,Paris,France,2.3522,48.8566\nQ2,Berlin,Germany,13.405,52.52\nQ3,Madrid,Spain,-3.7038,40.4168\nQ4,Rome,Italy,12.4964,41.9028\n' > shp4.csv
+head -3 shp4.csv > shp2.csv
+head -4 shp4.csv > shp3.csv
+mk_shp() { ogr2ogr -f 'ESRI Shapefile' "$1" "$2" -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -a_srs EPSG:4326; }
+mk_shp shp4.shp shp4.csv
+mk_shp shp2.shp shp2.csv
+
+case_begin "a truncated .shp (ogrinfo: Error in fread()): exit 1 naming the file, the feature and GDAL's message, nothing stored (its cut shapes were stored without coordinates, to geocode)"
+mk_shp trunc3.shp shp3.csv
+truncate -s 128 trunc3.shp      # the 100-byte header and the first point's 28 bytes
+ogrinfo -q -al trunc3.shp 2>&1 | grep -q "Error in fread() reading object of size 28 at offset 128" ||
+    echo "FAIL set-up: ogrinfo reads trunc3.shp without an error"
+import_fails trunc3.shp "trunc3.shp: layer trunc3: feature 2 (FID 1): GDAL cannot read it (is the file truncated or damaged?): Error in fread() reading object of size 28 at offset 128 from .shp file; nothing of this import was stored"
+assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
+case_end
+
 # --------------------------------------------------------- style files ---
 style_fails() {  # file message
     rm -f st.geojson
