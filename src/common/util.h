@@ -117,6 +117,16 @@ void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fp
 void fpi_gdal_collect_begin(fpi_gdal_errors *e);
 void fpi_gdal_collect_end(void);
 
+/* A Shapefile's parts checked against each other with plain C (the .shx's
+ * size, 100 bytes of header then 8 a shape, and the record count at offset
+ * 4 of the .dbf's header; not read as formats): 1 and why when path is a
+ * .shp whose .dbf is missing, or whose .shx indexes another number of
+ * shapes than its .dbf holds records. GDAL reads as many features as there
+ * are shapes and says nothing: the extra records were dropped, or the extra
+ * shapes read without attributes; ArcGIS refuses such files. 0 otherwise,
+ * also when path is no .shp or has no .shx (GDAL says so as it opens it). */
+int fpi_shapefile_parts_problem(const char *path, char *why, size_t size);
+
 /* GDAL's LIBKML driver takes a field of certain names for a KML element of
  * the Placemark instead of an attribute (name -> <name>, description,
  * visibility, begin, icon, ... about 40, each named by a configuration

@@ -1257,6 +1257,13 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         return fp_error_set(err, FP_ERR_INPUT, "%s: its crs member is a link (%.200s), which footprint does not follow; "
                             "nothing of this import was stored (--crs names the CRS to read it in)", path, cvalue);
     }
+    /* A Shapefile whose .shx and .dbf disagree, or without its .dbf: GDAL
+     * reads what it can without a word (the extra records left out, the
+     * features without attributes), and an import of the .shp alone is
+     * "already imported" once the .dbf is found, its checksum the same. */
+    char parts[700];
+    if (fpi_shapefile_parts_problem(path, parts, sizeof parts))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
     GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,

@@ -379,6 +379,25 @@ import_fails trunc3.shp "trunc3.shp: layer trunc3: feature 2 (FID 1): GDAL canno
 assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
 case_end
 
+case_begin "a Shapefile whose .shx and .dbf disagree (4 shapes and 2 records, 2 shapes and 4 records): exit 1 naming both counts and files, nothing stored; without its .dbf: exit 1 naming it; whole ones (also in upper case) import"
+for e in shp shx prj; do cp shp4.$e moreshp.$e; cp shp2.$e moredbf.$e; cp shp4.$e nodbf.$e; done
+cp shp2.dbf moreshp.dbf
+cp shp4.dbf moredbf.dbf
+# GDAL reads 2 features of either without a word (ogrinfo counts 4 of moreshp).
+[ "$(ogrinfo -ro -al -so moreshp.shp 2>/dev/null | sed -n 's/^Feature Count: //p')" = 4 ] || echo "FAIL set-up: ogrinfo's count of moreshp.shp"
+import_fails moreshp.shp "moreshp.shp: its .shx (moreshp.shx) indexes 4 shapes but its .dbf (moreshp.dbf) holds 2 records: the parts do not belong together"
+assert_contains "$OUT" "nothing of this import was stored" "moreshp: nothing stored"
+import_fails moredbf.shp "moredbf.shp: its .shx (moredbf.shx) indexes 2 shapes but its .dbf (moredbf.dbf) holds 4 records"
+import_fails nodbf.shp "nodbf.shp: its .dbf (nodbf.dbf) is missing"
+run --db $DB import shp4.shp
+assert_eq 0 "$RC" "a whole Shapefile: exit status ($OUT)"
+assert_eq "4|4|0" "$(last_counts)" "a whole Shapefile: counts"
+for e in shp shx dbf prj; do cp shp2.$e "UPPER.$(tr a-z A-Z <<<"$e")"; done
+run --db $DB import UPPER.SHP
+assert_eq 0 "$RC" "upper-case extensions: exit status ($OUT)"
+assert_eq "2|2|0" "$(last_counts)" "upper-case extensions: counts"
+case_end
+
 # --------------------------------------------------------- style files ---
 style_fails() {  # file message
     rm -f st.geojson
