@@ -699,7 +699,15 @@ static int print_reject(const fp_reject_row *r, void *user)
 {
     listing *l = user;
     if (l->total++ >= l->limit && l->limit >= 0) return 0;
+    /* A feature's own id in its source (a FileGDB's OBJECTID, a
+     * Shapefile's FID), which the import puts first in the reason as
+     * "FID 8: ", is shown beside the read position: what ArcGIS and QGIS
+     * show the user is the FID, not the position. */
+    long long fid;
+    int skip = 0;
     if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
+    else if (sscanf(r->reason, "FID %lld: %n", &fid, &skip) == 1 && skip > 0)
+        printf("%s: feature %ld (FID %lld): %s\n", r->file, r->feature, fid, r->reason + skip);
     else printf("%s: feature %ld: %s\n", r->file, r->feature, r->reason);
     if (r->raw) printf("    %.200s%s\n", r->raw, strlen(r->raw) > 200 ? "..." : "");
     l->shown++;

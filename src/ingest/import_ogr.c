@@ -765,6 +765,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         fp_row row;
         memset(&row, 0, sizeof row);
         row.feature = feature;
+        row.has_fid = fid != OGRNullFID;
+        row.fid = (long long)fid;
         char *vals[FP_F_COUNT] = {0};
         for (int k = 0; k < FP_F_COUNT; k++) {
             int c = field_col[k];
@@ -846,7 +848,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (kind != FP_REJECT_KINDS) {
             if (prefix) snprintf(reason, sizeof reason, "layer %s: %s", prefix, detail);
             else snprintf(reason, sizeof reason, "%s", detail);
-            st = fpi_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
+            st = row.has_fid ? fpi_sink_reject_fid(sink, feature, row.fid, (fp_reject_kind)kind, reason, raw, raw_len, err)
+                             : fpi_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
         } else {
             json_t *extra = json_object();
             for (int i = 0; i < ncols; i++) {

@@ -104,6 +104,11 @@ typedef struct fp_row {
     int is_point;
     double x, y;
     long line, feature;              /* one of them > 0 */
+    /* The feature's own id in its source (OGR's FID: a FileGDB's OBJECTID,
+     * a Shapefile's record number from 0, as ArcGIS and QGIS show them),
+     * named beside the read position in a reject when has_fid. */
+    int has_fid;
+    long long fid;
     int reprojected;                 /* transformed to WGS 84: counted once stored */
     int empty_geometry;              /* a geometry present but empty, stored to geocode: counted once stored */
     fpi_amount_style amount_style;   /* how the amount's separators are read */
@@ -141,6 +146,11 @@ fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size
 /* Stores a reject; `reason` is the detail, the kind is counted. */
 fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err);
+/* The same for a feature with an id of its source's (fp_row's fid): the
+ * stored reason begins "FID 8: ", which `footprint rejects` shows as
+ * "feature 3 (FID 8): ..." (no column of the rejects table holds it). */
+fp_status fpi_sink_reject_fid(fp_sink *sink, long feature, long long fid, fp_reject_kind kind, const char *reason,
+                             const char *raw, size_t raw_len, fp_error *err);
 /* The placements the rows of footprint's own export record (placements.c):
  * added as the rows are stored, checked against the dataset each was
  * exported from once they all are, inside the import's transaction. */

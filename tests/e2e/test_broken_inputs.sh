@@ -289,8 +289,8 @@ case_end
 case_begin "NaN and Infinity in GeoJSON: NaN coordinates empty, infinite ones rejected, NaN properties kept as text"
 run --db $DB import "$BR/nan.geojson"
 assert_eq "4|2|2" "$(last_counts)" "counts"
-want="2|empty geometry: the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode
-3|coordinates NaN or infinite: coordinate inf 1 is not a finite number"
+want="2|FID 1: empty geometry: the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode
+3|FID 2: coordinates NaN or infinite: coordinate inf 1 is not a finite number"
 assert_eq "$want" "$(rejects_of nan)" "rejects"
 assert_eq 'k1|{"score":"NaN"}
 k4|' "$(sql "SELECT source_key||'|'||coalesce(extra,'') FROM projects WHERE dataset='nan' ORDER BY 1")" "stored"
@@ -299,8 +299,8 @@ case_end
 case_begin "1e400 in GeoJSON: an infinite coordinate rejected, an infinite property kept as text, 1e308 out of range"
 run --db $DB import "$BR/huge_numbers.geojson" --dataset huge_geojson
 assert_eq "3|1|2" "$(last_counts)" "counts"
-want="1|coordinates NaN or infinite: coordinate inf 2 is not a finite number
-3|coordinates out of range: coordinate 1e+308 4 is outside lon -180..180, lat -90..90"
+want="1|FID 0: coordinates NaN or infinite: coordinate inf 2 is not a finite number
+3|FID 2: coordinates out of range: coordinate 1e+308 4 is outside lon -180..180, lat -90..90"
 assert_eq "$want" "$(rejects_of huge_geojson)" "rejects"
 assert_eq 'e2|{"big":"Infinity"}' "$(sql "SELECT source_key||'|'||extra FROM projects WHERE dataset='huge_geojson'")" "e2"
 case_end
@@ -319,7 +319,7 @@ case_end
 case_begin "bad polygons in GeoJSON: self-intersecting and unclosed repaired, degenerate rejected, by feature number"
 run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_geojson
 assert_eq "4|3|1" "$(last_counts)" "counts"
-want="3|invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)"
+want="3|FID 2: invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)"
 assert_eq "$want" "$(rejects_of polys_geojson)" "rejects"
 assert_eq "q1,q2,q4" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='polys_geojson'")" "stored"
 run --db $DB rejects --repaired --dataset polys_geojson
@@ -337,7 +337,7 @@ case_end
 case_begin "duplicate ids in GeoJSON: the second rejected by feature number"
 run --db $DB import "$BR/duplicate_ids.geojson" --dataset dup_geojson
 assert_eq "3|2|1" "$(last_counts)" "counts"
-assert_eq "2|duplicate id: id 'x1' is already stored in dataset 'dup_geojson'" "$(rejects_of dup_geojson)" "reject"
+assert_eq "2|FID 1: duplicate id: id 'x1' is already stored in dataset 'dup_geojson'" "$(rejects_of dup_geojson)" "reject"
 case_end
 
 case_begin "a non-WGS 84 crs member (EPSG:27700) is honoured, checked against cs2cs"

@@ -10,10 +10,12 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "(GeoJSON): 9 rows read, 5 stored, 4 rejected" "summary"
 assert_contains "$OUT" "Z/M coordinates dropped: 1" "3D point flattened"
 assert_contains "$OUT" "invalid geometries repaired: 1" "bowtie repaired"
-want="6|no location: no geometry and no place or country to geocode
-7|coordinates out of range: coordinate 200 10 is outside lon -180..180, lat -90..90
-8|no location: no geometry and no place or country to geocode
-9|duplicate id: id 'F1' is already stored in dataset 'mixed'"
+# The reason starts with the feature's FID (GDAL numbers a GeoJSON's from 0):
+# `rejects` shows it as "feature 6 (FID 5): no location: ...".
+want="6|FID 5: no location: no geometry and no place or country to geocode
+7|FID 6: coordinates out of range: coordinate 200 10 is outside lon -180..180, lat -90..90
+8|FID 7: no location: no geometry and no place or country to geocode
+9|FID 8: duplicate id: id 'F1' is already stored in dataset 'mixed'"
 assert_eq "$want" "$(sql "SELECT feature, reason FROM rejects ORDER BY feature")" "rejects"
 case_end
 
@@ -154,8 +156,8 @@ assert_contains "$OUT" "coordinates clamped to +-180/+-90 (within 1e-6 degrees):
 assert_eq "180.0|-16.4" "$(ssql "SELECT X(PointN(geom, 2)), Y(PointN(geom, 2)) FROM projects WHERE dataset='noise' AND source_key='N1'")" "N1 vertex on 180"
 assert_eq "179.5|-16.5" "$(ssql "SELECT ST_X(ST_StartPoint(geom)), ST_Y(ST_StartPoint(geom)) FROM projects WHERE dataset='noise' AND source_key='N1'")" "other vertices as given"
 assert_eq "-180.0|-90.0" "$(ssql "SELECT ST_X(geom), ST_Y(geom) FROM projects WHERE dataset='noise' AND source_key='N2'")" "N2 clamped on both axes"
-want="3|coordinates out of range: coordinate 180.01 0 is outside lon -180..180, lat -90..90
-4|coordinates out of range: coordinate 0 90.000002 is outside lon -180..180, lat -90..90"
+want="3|FID 2: coordinates out of range: coordinate 180.01 0 is outside lon -180..180, lat -90..90
+4|FID 3: coordinates out of range: coordinate 0 90.000002 is outside lon -180..180, lat -90..90"
 assert_eq "$want" "$(sql "SELECT r.feature||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='noise' ORDER BY r.feature")" "real errors rejected"
 case_end
 
@@ -178,7 +180,7 @@ assert_eq "osm.geojson: feature 1: repaired: Self-intersection[11 11] (id W1)
 1 repaired geometry" "$OUT" "rejects --repaired"
 run --db $DB import osm.geojson --dataset osm_strict --strict-geometry
 assert_contains "$OUT" "3 rows read, 1 stored, 2 rejected" "strict summary"
-assert_eq "1|invalid geometry: Self-intersection[11 11] (--strict-geometry; repaired by default)" "$(sql "SELECT r.feature||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='osm_strict' ORDER BY r.feature LIMIT 1")" "strict reason"
+assert_eq "1|FID 0: invalid geometry: Self-intersection[11 11] (--strict-geometry; repaired by default)" "$(sql "SELECT r.feature||'|'||r.reason FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='osm_strict' ORDER BY r.feature LIMIT 1")" "strict reason"
 case_end
 
 case_begin "footprint's own export re-imported (GeoPackage, CSV): ids are its source_key, derived columns not kept, diff finds nothing changed"
@@ -683,7 +685,7 @@ assert_eq 0 "$RC" "exit status"
 assert_contains "$OUT" "overlay.kml (LIBKML): 4 rows read, 3 stored, 1 rejected" "summary"
 assert_contains "$OUT" "rejected, not a project: 1" "the kind"
 DB=overlay.sqlite
-assert_eq "4|not a project: a KML GroundOverlay (an image laid over the map: files/siteplan.jpg), not a placemark" \
+assert_eq "4|FID 4: not a project: a KML GroundOverlay (an image laid over the map: files/siteplan.jpg), not a placemark" \
     "$(sql "SELECT feature, reason FROM rejects")" "the reject: feature number and reason"
 assert_eq "Shared icon style|POINT
 Inline icon style|POINT
@@ -933,4 +935,34 @@ printf 'id,lon,lat\nC1,1,1\n' > nolayer.csv
 run --db mm.sqlite import nolayer.csv --map category=layer
 assert_eq 1 "$RC" "CSV: exit status"
 assert_contains "$OUT" "--map category=layer: no column 'layer'" "CSV: no such column"
+case_end
+
+case_begin "rejects name a feature by its read position and by its source's FID: a FileGDB with gaps in its OBJECTIDs (3, 5, 8, 9), a Shapefile's FID from 0 (as ArcGIS shows them)"
+cat > gaps.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","id":3,"properties":{"SITE_ID":"A1","NAME":"Paris"},"geometry":{"type":"Point","coordinates":[2.35,48.85]}},
+{"type":"Feature","id":5,"properties":{"SITE_ID":"A2","NAME":"Berlin"},"geometry":{"type":"Point","coordinates":[13.4,52.5]}},
+{"type":"Feature","id":8,"properties":{"SITE_ID":"A4","NAME":"Bad lat"},"geometry":{"type":"Point","coordinates":[10.0,95.5]}},
+{"type":"Feature","id":9,"properties":{"SITE_ID":"A5","NAME":"Rome"},"geometry":{"type":"Point","coordinates":[12.49,41.89]}}]}
+J
+ogr2ogr -f OpenFileGDB gaps.gdb gaps.geojson -preserve_fid -nln Sites
+ogr2ogr -f 'ESRI Shapefile' gapsshp.shp gaps.geojson
+[ "$(ogrinfo -q -al gaps.gdb | grep -c 'OGRFeature(Sites):8')" = 1 ] || echo "FAIL set-up: gaps.gdb has no OBJECTID 8"
+fp_init gaps.sqlite > /dev/null
+run --db gaps.sqlite import gaps.gdb
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "FileGDB: summary"
+run --db gaps.sqlite import gapsshp.shp
+assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "Shapefile: summary"
+run --db gaps.sqlite rejects
+assert_contains "$OUT" "gaps.gdb: feature 3 (FID 8): coordinates out of range: coordinate 10 95.5 is outside lon -180..180, lat -90..90" "FileGDB: the OBJECTID named"
+assert_contains "$OUT" "gapsshp.shp: feature 3 (FID 2): coordinates out of range" "Shapefile: its FID from 0"
+# The store keeps the read position in `feature` and the FID first in the reason.
+assert_eq "3|FID 8: coordinates out of range: coordinate 10 95.5 is outside lon -180..180, lat -90..90" \
+    "$(sqlite3 gaps.sqlite "SELECT r.feature, r.reason FROM rejects r JOIN imports i ON i.id = r.import_id WHERE i.dataset = 'gaps'")" "FileGDB: stored"
+# A CSV's rejects keep their line, without a FID.
+printf 'id,lon,lat\nc1,10,95.5\nc2,1,1\n' > gapscsv.csv
+"$FP" -q --db gaps.sqlite import gapscsv.csv
+run --db gaps.sqlite rejects --dataset gapscsv
+assert_contains "$OUT" "gapscsv.csv:2: coordinates out of range" "CSV: its line"
+assert_not_contains "$OUT" "FID" "CSV: no FID"
 case_end
