@@ -78,6 +78,13 @@ typedef struct fp_import_result {
                                  four non-ASCII bytes in a row): --encoding wanted? */
     long misread_line;        /* the first of them */
     char misread_sample[96];  /* its first such field as read (Windows-1252), cut */
+    long text_cp1252;         /* GIS sources: values and column names that were not UTF-8, read as Windows-1252
+                                 (GDAL hands a DBF's bytes over as they are when no .cpg or language byte it
+                                 understands names their code page) */
+    char text_cp1252_first[400]; /* the first: "FILE: feature N (FID F), field NAME: 'value'" */
+    int encoding_applies;     /* a GIS source whose driver takes --encoding (GDAL's ENCODING open option) */
+    char misread_where[400];  /* a GIS source's first value counted in misread: "FILE: feature N (FID F), field
+                                 NAME" (misread_line is 0 then) */
     char encoding_note[256];  /* how the text was decoded when it said nothing (UTF-16 without a
                                  byte-order mark), or what --encoding did to a GIS file; or "" */
     long z_dropped;           /* geometries whose Z/M was dropped */

@@ -31,9 +31,10 @@
  * polygons repaired by GEOS's structure method; 04: cut at the antimeridian
  * before the repair, and the counts of cut and repaired polygons kept; 05:
  * a file whose CRS cannot be used, or whose coordinates are not degrees,
- * is refused: an entry of one read as WGS 84 is not reused), or
+ * is refused: an entry of one read as WGS 84 is not reused; 06: codes and
+ * names that are not UTF-8 read as Windows-1252, not kept as bytes), or
  * the entry format (02: a SHA-256 of the entry before END!). */
-#define CACHE_MAGIC "FPRGNC06"   /* 06: code and name fields of OCHA and GADM layers */
+#define CACHE_MAGIC "FPRGNC06"   /* 06 also: code and name fields of OCHA and GADM layers */
 #define CACHE_BOM 0x01020304u
 
 /* Files whose bytes make up the layer besides the one named. */

@@ -711,14 +711,24 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
          * all. A feature whose code field is empty or missing is named and
          * refused at the end (all of them at once): its id as code would
          * clash with another feature's real code, or pass unnoticed. */
-        const char *code = code_idx < 0 ? fid
-                         : OGR_F_IsFieldSetAndNotNull(f, code_idx) ? OGR_F_GetFieldAsString(f, code_idx) : NULL;
+        /* Code and name as valid UTF-8: a DBF whose code page GDAL does not
+         * know (no .cpg) hands over its bytes, read as Windows-1252 rather
+         * than stored as invalid UTF-8 (exports wrote them under a UTF-8
+         * .cpg, and as invalid GeoJSON). */
+        char *code_text = code_idx < 0 ? strdup(fid)
+                        : OGR_F_IsFieldSetAndNotNull(f, code_idx) ? fpi_text_utf8(OGR_F_GetFieldAsString(f, code_idx), NULL)
+                                                                  : NULL;
+        char *name_text = name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx)
+                        ? fpi_text_utf8(OGR_F_GetFieldAsString(f, name_idx), NULL) : NULL;
+        const char *code = code_text;
         if (!code || !*code) {
             if (nocode_n++ < 5) {
-                const char *nm = name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx) ? OGR_F_GetFieldAsString(f, name_idx) : "";
+                const char *nm = name_text ? name_text : "";
                 g_string_append_printf(nocode, "%s%ld%s%s%s", nocode_n > 1 ? ", " : "", feature, *nm ? " (" : "", nm,
                                        *nm ? ")" : "");
             }
+            free(code_text);
+            free(name_text);
             OGR_F_Destroy(f);
             continue;
         } else if (!geom || OGR_G_IsEmpty(geom)) {
@@ -729,10 +739,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
                               OGRGeometryTypeToName(OGR_G_GetGeometryType(geom)));
         } else if (ct && OGR_G_Transform(geom, (OGRCoordinateTransformationH)ct) != OGRERR_NONE) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): cannot transform to WGS 84", path, feature, code);
-        } else if (fpi_region_extent_problem(geom, path, feature, code,
-                                             name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx)
-                                                 ? OGR_F_GetFieldAsString(f, name_idx) : NULL,
-                                             from, why, sizeof why)) {
+        } else if (fpi_region_extent_problem(geom, path, feature, code, name_text, from, why, sizeof why)) {
             st = fp_error_set(err, FP_ERR_INPUT, "%s", why);
         }
         if (!st && set->n == cap) {
@@ -772,8 +779,7 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
                 st = fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld (%s): GEOS cannot read the polygon", path, feature, code);
             } else {
                 reg->code = strdup(code);
-                const char *nm = name_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, name_idx) ? OGR_F_GetFieldAsString(f, name_idx) : code;
-                reg->name = strdup(nm);
+                reg->name = strdup(name_text ? name_text : code);
                 reg->population = pop_idx >= 0 && OGR_F_IsFieldSetAndNotNull(f, pop_idx) ? OGR_F_GetFieldAsInteger64(f, pop_idx) : -1;
                 reg->up[0] = strdup(code);
                 reg->area_km2 = fpi_geodesic_area_m2(h, g) / 1e6;
@@ -792,6 +798,8 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
                     st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
             }
         }
+        free(code_text);
+        free(name_text);
         OGR_F_Destroy(f);
     }
     if (!st && nocode_n) {

@@ -619,6 +619,20 @@ static int cmd_import(const char *db, int argc, char **argv)
             printf("  empty geometry (coordinates unreadable?), stored to geocode by place or country: %ld (first: %s)\n",
                    r.empty_geometry, r.empty_geometry_first);
         if (r.latin1_converted) printf("  rows read as Windows-1252 (not UTF-8): %ld\n", r.latin1_converted);
+        /* A GIS file's text GDAL handed over as it is (a DBF without a .cpg
+         * GDAL understands): read as Windows-1252, never dropped, and said,
+         * as another code page may be meant. */
+        if (r.text_cp1252 && o.encoding)
+            printf("  note: text that is not UTF-8 once read as %s (--encoding), read as Windows-1252 instead: %ld "
+                   "(values and column names; first: %s)\n", o.encoding, r.text_cp1252, r.text_cp1252_first);
+        else if (r.text_cp1252)
+            printf("  note: text that is not UTF-8, read as Windows-1252 (Latin-1): %ld (values and column names; "
+                   "first: %s); %s\n", r.text_cp1252, r.text_cp1252_first,
+                   r.encoding_applies ? "the file does not name its code page in a way GDAL reads (no .cpg, or one "
+                   "such as 'ANSI 1252'); if it is another, import it again with --encoding NAME into another "
+                   "--dataset (CP1250 for Central European, CP1251 for Cyrillic, CP850 for DOS files, ...)"
+                   : "its format's text is UTF-8 (--encoding does not apply); if it is in another code page, convert "
+                   "the file to UTF-8 (iconv) and import it into another --dataset");
         if (r.encoding_note[0]) printf("  note: %s\n", r.encoding_note);
         if (r.z_dropped) printf("  Z/M coordinates dropped: %ld\n", r.z_dropped);
         if (r.repaired) printf("  invalid geometries repaired: %ld (see `footprint rejects --repaired`)\n", r.repaired);
@@ -666,7 +680,13 @@ static int cmd_import(const char *db, int argc, char **argv)
     }
     /* Text that is not UTF-8 and reads as another code page's: stored as
      * read, never silently (stderr, so -q shows it too). */
-    if (!r.already_imported && r.misread)
+    if (!r.already_imported && r.misread && !r.misread_line)
+        fprintf(stderr, "footprint: warning: %s: not UTF-8, and read as Windows-1252 it looks like text in another "
+                "encoding (\"%s\"; %ld value%s like it); if the file is not Windows-1252, %s into another --dataset "
+                "(CP1251 for Cyrillic, GBK for Chinese, CP932 for Japanese, CP1250 for Central European, CP1253 for "
+                "Greek, ...)\n", r.misread_where, r.misread_sample, r.misread, r.misread == 1 ? "" : "s",
+                r.encoding_applies ? "import it again with --encoding NAME" : "convert it to UTF-8 (iconv) and import it");
+    else if (!r.already_imported && r.misread)
         fprintf(stderr, "footprint: warning: %s:%ld: not UTF-8, and read as Windows-1252 it looks like text in "
                 "another encoding (\"%s\"; %ld row%s like it); if the file is not Windows-1252, import it again with "
                 "--encoding NAME into another --dataset (CP1251 for Cyrillic, GBK for Chinese, CP932 for Japanese, "
@@ -722,7 +742,15 @@ static int print_reject(const fp_reject_row *r, void *user)
 {
     listing *l = user;
     if (l->total++ >= l->limit && l->limit >= 0) return 0;
+    /* A feature's own id in its source (a FileGDB's OBJECTID, a
+     * Shapefile's FID), which the import puts first in the reason as
+     * "FID 8: ", is shown beside the read position: what ArcGIS and QGIS
+     * show the user is the FID, not the position. */
+    long long fid;
+    int skip = 0;
     if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
+    else if (sscanf(r->reason, "FID %lld: %n", &fid, &skip) == 1 && skip > 0)
+        printf("%s: feature %ld (FID %lld): %s\n", r->file, r->feature, fid, r->reason + skip);
     else printf("%s: feature %ld: %s\n", r->file, r->feature, r->reason);
     if (r->raw) printf("    %.200s%s\n", r->raw, strlen(r->raw) > 200 ? "..." : "");
     l->shown++;

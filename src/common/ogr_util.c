@@ -57,6 +57,74 @@ void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fp
     return ds;
 }
 
+void fpi_gdal_collect_begin(fpi_gdal_errors *e)
+{
+    memset(e, 0, sizeof *e);
+    CPLPushErrorHandlerEx(collect_errors, e);
+}
+
+void fpi_gdal_collect_end(void)
+{
+    CPLPopErrorHandler();
+}
+
+/* BASE + ext (".dbf") or its upper case (".DBF"), as GDAL looks for them,
+ * the case of the .shp's own extension first: 1 and the name in out when
+ * one is a file, with its size. */
+static int shapefile_part(const char *path, size_t base, const char *ext, char *out, size_t size, long long *bytes)
+{
+    int upper = path[base + 1] == 'S';
+    for (int k = 0; k < 2; k++) {
+        char e[8];
+        snprintf(e, sizeof e, "%s", ext);
+        if ((k == 0) == upper)
+            for (char *c = e; *c; c++) *c = (char)g_ascii_toupper(*c);
+        snprintf(out, size, "%.*s%s", (int)base, path, e);
+        struct stat sb;
+        if (stat(out, &sb) == 0 && S_ISREG(sb.st_mode)) {
+            *bytes = (long long)sb.st_size;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int fpi_shapefile_parts_problem(const char *path, char *why, size_t size)
+{
+    size_t n = strlen(path);
+    if (n < 5 || g_ascii_strcasecmp(path + n - 4, ".shp")) return 0;
+    size_t base = n - 4;
+    char shx[4096], dbf[4096];
+    long long shx_bytes = 0, dbf_bytes = 0;
+    if (n + 1 > sizeof shx || !shapefile_part(path, base, ".shx", shx, sizeof shx, &shx_bytes)) return 0;
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (!shapefile_part(path, base, ".dbf", dbf, sizeof dbf, &dbf_bytes)) {
+        snprintf(why, size, "its .dbf (%.*s.dbf) is missing: the features' attributes (ids, names, places) are in "
+                 "it, and ArcGIS does not open a Shapefile without one; copy it beside the .shp (a Shapefile is its "
+                 ".shp, .shx and .dbf together)", (int)(n - 4 - (size_t)(name - path)), name);
+        return 1;
+    }
+    if (shx_bytes < 100) return 0;     /* no header: GDAL refuses it as it opens it */
+    long long shapes = (shx_bytes - 100) / 8;
+    unsigned char head[8];
+    FILE *f = fopen(dbf, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    if (got < sizeof head) return 0;  /* unreadable or cut in its header: GDAL says so */
+    long long records = (long long)head[4] | (long long)head[5] << 8 | (long long)head[6] << 16 |
+                        (long long)head[7] << 24;
+    if (shapes == records) return 0;
+    const char *dslash = strrchr(dbf, '/'), *xslash = strrchr(shx, '/');
+    long long fewer = shapes < records ? shapes : records;
+    snprintf(why, size, "its .shx (%s) indexes %lld shape%s but its .dbf (%s) holds %lld record%s: the parts do "
+             "not belong together (a .dbf of another edition, or a part cut short?), and GDAL reads the first %lld "
+             "of each, leaving out the rest without a word; ArcGIS refuses such a Shapefile",
+             xslash ? xslash + 1 : shx, shapes, shapes == 1 ? "" : "s", dslash ? dslash + 1 : dbf, records,
+             records == 1 ? "" : "s", fewer);
+    return 1;
+}
+
 void fpi_srs_describe(void *srs_handle, char *out, size_t size)
 {
     OGRSpatialReferenceH srs = srs_handle;

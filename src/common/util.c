@@ -185,6 +185,15 @@ char *fpi_cp1252_to_utf8(const char *str, size_t len)
     return out;
 }
 
+char *fpi_text_utf8(const char *s, int *converted)
+{
+    size_t n = s ? strlen(s) : 0;
+    int valid = !s || fpi_utf8_valid(s, n);
+    if (converted) *converted = !valid;
+    if (!s) return NULL;
+    return valid ? strdup(s) : fpi_cp1252_to_utf8(s, n);
+}
+
 double fpi_now(void)
 {
     struct timespec ts;

@@ -44,6 +44,11 @@ void fpi_utf8_sanitize(char *s);
 /* Windows-1252 bytes (Latin-1 with printable 0x80-0x9F: what Excel on
  * Windows writes) to UTF-8; returns a malloc'd NUL-terminated string. */
 char *fpi_cp1252_to_utf8(const char *s, size_t len);
+/* Text a library handed over as UTF-8 that may not be (GDAL passes a DBF's
+ * bytes through when no .cpg or language byte says their code page): a
+ * malloc'd copy, as it is when valid UTF-8, else read as Windows-1252, and
+ * *converted (when not NULL) set to 1 then, else 0. NULL in, NULL out. */
+char *fpi_text_utf8(const char *s, int *converted);
 
 /* Wall-clock seconds, monotonic. */
 double fpi_now(void);
@@ -105,6 +110,22 @@ typedef struct fpi_gdal_errors {
 /* GDALOpenEx of a vector source, read-only, GDAL's errors collected in *e:
  * the GDALDatasetH, or NULL. */
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
+/* GDAL's errors (CE_Failure and worse) raised between the two calls,
+ * collected in *e (cleared first) and not printed: what a call between them
+ * failed on, even when GDAL clears its last error afterwards or hands out a
+ * feature anyway (a truncated .shp gives features without geometry). */
+void fpi_gdal_collect_begin(fpi_gdal_errors *e);
+void fpi_gdal_collect_end(void);
+
+/* A Shapefile's parts checked against each other with plain C (the .shx's
+ * size, 100 bytes of header then 8 a shape, and the record count at offset
+ * 4 of the .dbf's header; not read as formats): 1 and why when path is a
+ * .shp whose .dbf is missing, or whose .shx indexes another number of
+ * shapes than its .dbf holds records. GDAL reads as many features as there
+ * are shapes and says nothing: the extra records were dropped, or the extra
+ * shapes read without attributes; ArcGIS refuses such files. 0 otherwise,
+ * also when path is no .shp or has no .shx (GDAL says so as it opens it). */
+int fpi_shapefile_parts_problem(const char *path, char *why, size_t size);
 
 /* GDAL's LIBKML driver takes a field of certain names for a KML element of
  * the Placemark instead of an attribute (name -> <name>, description,

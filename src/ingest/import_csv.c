@@ -18,7 +18,7 @@
  * (a Cyrillic, Greek or Arabic word, two CJK characters). Western text sets
  * at most two or three together: "São", "Ångström", "Łódź" and "żółw" in
  * Windows-1250, Icelandic "þýð". *at: where the run or byte starts. */
-static int looks_misread(const char *text, size_t n, size_t *at)
+int fpi_looks_misread(const char *text, size_t n, size_t *at)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t run = 0;
@@ -263,7 +263,7 @@ fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_option
                 /* Mojibake is stored as well-formed text: the summary warns
                  * and names the first row and the text where it starts. */
                 size_t at;
-                if (misread || !looks_misread(rec.fields[i], rec.lengths[i], &at)) continue;
+                if (misread || !fpi_looks_misread(rec.fields[i], rec.lengths[i], &at)) continue;
                 misread = 1;
                 if (res->misread) continue;
                 res->misread_line = rec.line;

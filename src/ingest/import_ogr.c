@@ -14,18 +14,24 @@
 #include "ingest/location_columns.h"
 #include "common/util.h"
 
-/* A readable stand-in for the feature's raw text: attributes as JSON, then
- * the geometry as WKT (capped). */
-static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g)
+/* A readable stand-in for the feature's raw text: attributes as JSON under
+ * keys (the field names as valid UTF-8), then the geometry as WKT (capped).
+ * Every value of the feature passes here once, so text that is not UTF-8
+ * is counted here: *converted of them, read as Windows-1252, the first
+ * one's field in *first (-1 when none). */
+static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g, char *const *keys, int *converted,
+                         int *first)
 {
     json_t *o = json_object();
+    *converted = 0;
+    *first = -1;
     for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++) {
         if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
-        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        const char *v = OGR_F_GetFieldAsString(f, i);
-        json_t *js = json_string(v);
-        if (!js) js = json_string("(invalid UTF-8)");
-        json_object_set_new(o, name, js);
+        int conv = 0;
+        char *v = fpi_text_utf8(OGR_F_GetFieldAsString(f, i), &conv);
+        if (conv && !(*converted)++) *first = i;
+        json_object_set_new(o, keys[i], json_string(v ? v : ""));
+        free(v);
     }
     char *props = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
@@ -38,6 +44,73 @@ static char *feature_raw(OGRFeatureH f, OGRFeatureDefnH defn, OGRGeometryH g)
     free(props);
     CPLFree(wkt);
     return out;
+}
+
+/* The layer's field names as valid UTF-8 (a DBF's names come as its bytes,
+ * like its values, when GDAL does not know their code page), each
+ * malloc'd; those that were not are counted in res, the first's index in
+ * *first (-1: none). Freed with free_names. */
+static char **utf8_names(OGRFeatureDefnH defn, int n, fp_import_result *res, int *first)
+{
+    char **names = calloc((size_t)n + 1, sizeof *names);
+    *first = -1;
+    for (int i = 0; names && i < n; i++) {
+        int conv = 0;
+        names[i] = fpi_text_utf8(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), &conv);
+        res->text_cp1252 += conv;
+        if (conv && *first < 0) *first = i;
+    }
+    return names;
+}
+
+/* The names' converted one is named in the note after the layer's values,
+ * when none of them was (a value says more than a column's name). */
+static void free_names(char **names, int n, const char *path, int first, fp_import_result *res)
+{
+    if (names && first >= 0 && !res->text_cp1252_first[0]) {
+        snprintf(res->text_cp1252_first, sizeof res->text_cp1252_first, "%s: the name of column %d: '%.80s'", path,
+                 first + 1, names[first] ? names[first] : "");
+        fpi_utf8_sanitize(res->text_cp1252_first);
+    }
+    for (int i = 0; names && i < n; i++) free(names[i]);
+    free(names);
+}
+
+/* Where a feature is, as messages name it: "FILE: feature N", with
+ * "layer L: " before the number when several layers are read, and the
+ * source's own id after it when it has one: "feature 3 (FID 8)" (a
+ * FileGDB's OBJECTID; a Shapefile's FID counts from 0, as ArcGIS shows it). */
+static void feature_where(char *buf, size_t size, const char *path, const char *layer, const char *unit, long n,
+                          GIntBig fid)
+{
+    char fids[40] = "";
+    if (fid != OGRNullFID) snprintf(fids, sizeof fids, " (FID %lld)", (long long)fid);
+    snprintf(buf, size, "%s: %s%s%s%s %ld%s", path, layer ? "layer " : "", layer ? layer : "", layer ? ": " : "", unit,
+             n, fids);
+}
+
+/* Text that was not UTF-8, read as Windows-1252: counted; the first named
+ * (where, the field and its value as read), and the first that looks like
+ * another code page's text (fpi_looks_misread) too, for the warning that
+ * --encoding may be wanted. raw: the bytes as GDAL handed them over. */
+static void note_cp1252(fp_import_result *res, const char *where, const char *field, const char *raw)
+{
+    size_t n = raw ? strlen(raw) : 0, at;
+    char *v = raw ? fpi_cp1252_to_utf8(raw, n) : NULL;
+    res->text_cp1252++;
+    if (!res->text_cp1252_first[0])
+        snprintf(res->text_cp1252_first, sizeof res->text_cp1252_first, "%s, field %s: '%.80s'", where, field,
+                 v ? v : "");
+    if (raw && fpi_looks_misread(raw, n, &at) && !res->misread++) {
+        snprintf(res->misread_where, sizeof res->misread_where, "%s, field %s", where, field);
+        char *from = fpi_cp1252_to_utf8(raw + at, n - at);
+        snprintf(res->misread_sample, sizeof res->misread_sample, "%s%.40s", at ? "..." : "", from ? from : "");
+        free(from);
+    }
+    /* The cuts above may split a character: only whole ones are shown. */
+    fpi_utf8_sanitize(res->text_cp1252_first);
+    fpi_utf8_sanitize(res->misread_sample);
+    free(v);
 }
 
 /* A date, time or date-time field as ISO 8601 (YYYY-MM-DD, HH:MM:SS[.sss],
@@ -96,9 +169,12 @@ static void real_text(double v, char *buf, size_t size)
 }
 
 /* A cell as the user sees it in the sheet (or a DBF/GeoPackage attribute
- * as text): what the CSV twin of the table would hold. */
-static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t size)
+ * as text): what the CSV twin of the table would hold. Text that is not
+ * UTF-8 is read as Windows-1252, as a CSV row is; *converted (when not
+ * NULL) says whether it was. */
+static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t size, int *converted)
 {
+    if (converted) *converted = 0;
     OGRFieldType type = OGR_Fld_GetType(fd);
     buf[0] = '\0';
     if (!OGR_F_IsFieldSetAndNotNull(f, i)) return;
@@ -117,13 +193,9 @@ static void cell_text(OGRFeatureH f, OGRFieldDefnH fd, int i, char *buf, size_t 
         if (iso_datetime_text(f, i, type, buf, size) == 0) return;
         /* fall through */
     default: {
-        const char *v = OGR_F_GetFieldAsString(f, i);
-        if (fpi_utf8_valid(v, strlen(v))) snprintf(buf, size, "%s", v);
-        else {
-            char *u = fpi_cp1252_to_utf8(v, strlen(v));
-            snprintf(buf, size, "%s", u);
-            free(u);
-        }
+        char *u = fpi_text_utf8(OGR_F_GetFieldAsString(f, i), converted);
+        snprintf(buf, size, "%s", u ? u : "");
+        free(u);
     }
     }
 }
@@ -229,19 +301,25 @@ static json_t *field_json(OGRFeatureH f, OGRFieldDefnH fd, int i, int own_export
         char **v = OGR_F_GetFieldAsStringList(f, i);
         json_t *a = json_array();
         for (int k = 0; v && v[k]; k++) {
-            json_t *js = json_string(v[k]);
-            json_array_append_new(a, js ? js : json_string("(invalid UTF-8)"));
+            char *u = fpi_text_utf8(v[k], NULL);
+            json_array_append_new(a, json_string(u ? u : ""));
+            free(u);
         }
         return a;
     }
-    case OFTString:
-        if (OGR_Fld_GetSubType(fd) == OFSTJSON) {
-            json_t *j = json_loads(OGR_F_GetFieldAsString(f, i), JSON_DECODE_ANY, NULL);
-            if (j) return j;
-        }
-        return fpi_typed_value(OGR_F_GetFieldAsString(f, i), FPI_VALUE_TEXT, own_export);
-    default:
-        return json_string(OGR_F_GetFieldAsString(f, i));
+    default: {
+        /* Text that is not UTF-8 (a DBF GDAL does not know the code page
+         * of) is read as Windows-1252: json_string refuses it, and the
+         * value was dropped from extra without a word. */
+        char *u = fpi_text_utf8(OGR_F_GetFieldAsString(f, i), NULL);
+        json_t *j = NULL;
+        if (OGR_Fld_GetType(fd) == OFTString && OGR_Fld_GetSubType(fd) == OFSTJSON)
+            j = json_loads(u ? u : "", JSON_DECODE_ANY, NULL);
+        if (!j && OGR_Fld_GetType(fd) == OFTString) j = fpi_typed_value(u ? u : "", FPI_VALUE_TEXT, own_export);
+        if (!j) j = json_string(u ? u : "");
+        free(u);
+        return j;
+    }
     }
 }
 
@@ -254,20 +332,41 @@ static void note_layer(fp_import_result *res, const char *word, const char *name
              why ? " skipped: " : "", why ? why : "");
 }
 
-/* The layer's next feature in *out, NULL at its end; a read error of the
- * driver's (a truncated file) is an error naming the last row read. A
- * driver that reported an error and still handed out a feature (GeoJSONSeq
- * skips a line it cannot parse; GeoJSON drops a geometry it cannot read)
- * leaves its message in gdal_said (else ""). */
+/* The layer's next feature in *out, NULL at its end. GDAL's errors while
+ * it reads it are collected (its last error alone was not enough: a driver
+ * may clear it). A read error that ends the layer (a truncated DBF) is an
+ * error naming the last row read. One raised while handing out a feature
+ * is about that feature when the driver reads one a call (tied): a
+ * truncated .shp hands out shapes it could not read without geometry, which
+ * were stored "to geocode" and later put at town centroids; an error
+ * naming the feature now, nothing stored. (show_fid: the message names the
+ * source's FID too.) GeoJSONSeq skips a line it cannot parse and hands out
+ * the next feature: its message is left in gdal_said (else "") for a reject.
+ * GeoJSON reads the whole file on the first call, so its errors cannot be
+ * tied to a feature (a geometry it cannot read comes as none): neither.
+ * Warnings never fail. */
 static fp_status next_feature(OGRLayerH layer, OGRFeatureH *out, const char *path, const char *word, const char *lname,
-                              const char *unit, long done, char *gdal_said, size_t said_size, fp_error *err)
+                              const char *unit, long done, int show_fid, int tied, char *gdal_said, size_t said_size,
+                              fp_error *err)
 {
-    CPLErrorReset();
+    fpi_gdal_errors e;
+    fpi_gdal_collect_begin(&e);
     *out = OGR_L_GetNextFeature(layer);
-    if (!*out && CPLGetLastErrorType() >= CE_Failure)
+    fpi_gdal_collect_end();
+    if (!*out && e.failures)
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: after %s %ld: %s; nothing of this import was stored", path,
-                            word, lname, unit, done, CPLGetLastErrorMsg());
-    if (gdal_said) snprintf(gdal_said, said_size, "%s", *out && CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "");
+                            word, lname, unit, done, e.text);
+    if (gdal_said) g_strlcpy(gdal_said, *out && e.failures ? e.text : "", said_size);
+    if (*out && e.failures && tied && !gdal_said) {
+        char fid[40] = "";
+        if (show_fid && OGR_F_GetFID(*out) != OGRNullFID)
+            snprintf(fid, sizeof fid, " (FID %lld)", (long long)OGR_F_GetFID(*out));
+        OGR_F_Destroy(*out);
+        *out = NULL;
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s %s: %s %ld%s: GDAL cannot read it (is the file truncated or "
+                            "damaged?): %s; nothing of this import was stored", path, word, lname, unit, done + 1, fid,
+                            e.text);
+    }
     return FP_OK;
 }
 
@@ -315,7 +414,7 @@ static int title_over_header(const char *path, OGRLayerH layer, const fp_import_
         }
         int filled = 0, known = 0;
         for (int i = 0; i < ncols; i++) {
-            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf, NULL);
             cells[i] = strdup(fpi_trim(buf));
             filled += *cells[i] != '\0';
             known += *cells[i] && (fpi_field_for_column(cells[i]) >= 0 || fpi_is_location_column(cells[i]));
@@ -418,8 +517,10 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     const char *word = spreadsheet ? "sheet" : "layer";
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
+    int first_name;
+    char **names = utf8_names(defn, ncols, res, &first_name);
     const char **cols = calloc(ncols + 1, sizeof *cols);
-    for (int i = 0; i < ncols; i++) cols[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    for (int i = 0; i < ncols; i++) cols[i] = names[i];
     char prefix[300] = "";
     if (nlayers > 1) snprintf(prefix, sizeof prefix, "%s %s: ", word, lname);
     /* The layer's name as one more column, last, when --map names it. */
@@ -452,6 +553,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
          * whether alone or beside others, saying what to do (skipped, its
          * rows were lost, and a workbook of it and a read-me stored 0 rows
          * with exit 0). */
+        free_names(names, ncols, path, first_name, res);
         char why[600];
         if (spreadsheet && st == FP_ERR_INPUT && title_over_header(path, layer, opts, why, sizeof why))
             return fp_error_set(err, FP_ERR_INPUT, "%s: sheet %s: %s%s; nothing of this import was stored", path, lname,
@@ -477,12 +579,20 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     long feature = 0;
     OGR_L_ResetReading(layer);
     OGRFeatureH f;
-    while (!(st = next_feature(layer, &f, path, word, lname, "row", feature, NULL, 0, err)) && f) {
+    while (!(st = next_feature(layer, &f, path, word, lname, spreadsheet ? "row" : "feature", feature,
+                               spreadsheet ? 0 : 1, 1, NULL, 0, err)) && f) {
         feature++;
         int blank = 1;
         for (int i = 0; i < ncols; i++) {
             OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
-            cell_text(f, fd, i, buf, sizeof buf);
+            int converted = 0;
+            cell_text(f, fd, i, buf, sizeof buf, &converted);
+            if (converted) {
+                char where[400];
+                feature_where(where, sizeof where, path, nlayers > 1 ? lname : NULL, "feature", feature,
+                              spreadsheet ? OGRNullFID : OGR_F_GetFID(f));
+                note_cp1252(res, where, names[i], OGR_F_GetFieldAsString(f, i));
+            }
             if (spreadsheet && OGR_Fld_GetType(fd) == OFTString) slash_date_to_iso(buf);
             cells[i] = strdup(buf);
             blank &= !*fpi_trim(buf);
@@ -506,6 +616,7 @@ static fp_status import_table_layer(fp_sink *sink, const char *path, OGRLayerH l
     free(cells);
     json_decref(more);
     fpi_table_free(table);
+    free_names(names, ncols, path, first_name, res);
     return st;
 }
 
@@ -543,8 +654,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     const char *lname = OGR_L_GetName(layer);
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
     int ncols = OGR_FD_GetFieldCount(defn);
+    /* The names as valid UTF-8 (a DBF's, when GDAL does not know its code
+     * page, come as its bytes): for the fields, extra's keys and the raw text. */
+    int first_name;
+    char **fnames = utf8_names(defn, ncols, res, &first_name);
     const char **written = calloc(ncols + 1, sizeof *written);
-    for (int i = 0; i < ncols; i++) written[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    for (int i = 0; i < ncols; i++) written[i] = fnames[i];
     /* The names the export gave its properties (a Shapefile's geocode_me
      * is geocode_method): fields and footprint's own export are found by
      * them, and extra keeps its keys as they were. */
@@ -574,8 +689,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
             if (field_col[f] >= 0)
                 o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "", fpi_field_names[f],
-                              field_col[f] == name_col ? "layer (its name)"
-                                                       : OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, field_col[f])));
+                              field_col[f] == name_col ? "layer (its name)" : fnames[field_col[f]]);
         if (!any && o + 4 < size)
             snprintf(buf + o, size - o, "no property fills id, company, category, name, place, country, year, "
                      "status, amount or source (name them with --map FIELD=PROPERTY)");
@@ -592,7 +706,11 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     int nested_by_look = own_export;
     fpi_own_columns own;
     fpi_own_export_columns(cols, ncols, &own);
-    if (st) { fpi_names_free(&names); return st; }
+    if (st) {
+        fpi_names_free(&names);
+        free_names(fnames, ncols, path, first_name, res);
+        return st;
+    }
 
     /* --crs: the layer's coordinates are in that CRS, whatever the file
      * declares (a Shapefile without its .prj, a wrong one). */
@@ -605,10 +723,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                  opts->crs, overridden);
     if (crs_rc == -2) {
         fpi_names_free(&names);
+        free_names(fnames, ncols, path, first_name, res);
         return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);
     }
     if (crs_rc != 0) {
         fpi_names_free(&names);
+        free_names(fnames, ncols, path, first_name, res);
         if (opts->crs && *opts->crs)
             return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
                                 opts->crs);
@@ -654,9 +774,9 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
      * record it skipped. Other drivers (GeoJSON reads the whole file on the
      * first call) raise errors that cannot be tied to a feature. */
     char gdal_said[400] = "";
-    int per_record = seq_driver;
-    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, per_record ? gdal_said : NULL,
-                               sizeof gdal_said, err)) && f) {
+    int per_record = seq_driver, tied = strcmp(res->format, "GeoJSON") != 0;
+    while (!(st = next_feature(layer, &f, path, "layer", lname, "feature", feature, 1, tied,
+                               per_record ? gdal_said : NULL, sizeof gdal_said, err)) && f) {
         feature++;
         if ((st = fpi_sink_tick(sink, opts, err))) { OGR_F_Destroy(f); break; }
         OGRGeometryH g = OGR_F_StealGeometry(f);
@@ -675,18 +795,33 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             feature++;
         }
-        char *raw = feature_raw(f, defn, g);
+        /* The source's own id, named beside the read position in rejects
+         * (a FileGDB written with gaps in its OBJECTIDs: feature 3 is
+         * OBJECTID 8; a Shapefile's FID counts from 0). */
+        GIntBig fid = OGR_F_GetFID(f);
+        int converted, first_converted;
+        char *raw = feature_raw(f, defn, g, fnames, &converted, &first_converted);
         size_t raw_len = strlen(raw);
+        if (converted) {
+            char where[400];
+            feature_where(where, sizeof where, path, nlayers > 1 ? lname : NULL, "feature", feature, fid);
+            for (int i = first_converted; i < ncols; i++) {
+                if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+                const char *v = OGR_F_GetFieldAsString(f, i);
+                if (!fpi_utf8_valid(v, strlen(v))) note_cp1252(res, where, fnames[i], v);
+            }
+        }
         fp_row row;
         memset(&row, 0, sizeof row);
         row.feature = feature;
+        row.has_fid = fid != OGRNullFID;
+        row.fid = (long long)fid;
         char *vals[FP_F_COUNT] = {0};
         for (int k = 0; k < FP_F_COUNT; k++) {
             int c = field_col[k];
             if (c >= 0 && c == name_col) vals[k] = strdup(lname);
             else if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
-                const char *v = OGR_F_GetFieldAsString(f, c);
-                vals[k] = fpi_utf8_valid(v, strlen(v)) ? strdup(v) : fpi_cp1252_to_utf8(v, strlen(v));
+                vals[k] = fpi_text_utf8(OGR_F_GetFieldAsString(f, c), NULL);
             }
             row.values[k] = vals[k];
         }
@@ -763,7 +898,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (kind != FP_REJECT_KINDS) {
             if (prefix) snprintf(reason, sizeof reason, "layer %s: %s", prefix, detail);
             else snprintf(reason, sizeof reason, "%s", detail);
-            st = fpi_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
+            st = row.has_fid ? fpi_sink_reject_fid(sink, feature, row.fid, (fp_reject_kind)kind, reason, raw, raw_len, err)
+                             : fpi_sink_reject(sink, 0, feature, (fp_reject_kind)kind, reason, raw, raw_len, err);
         } else {
             json_t *extra = json_object();
             for (int i = 0; i < ncols; i++) {
@@ -823,6 +959,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
     fpi_names_free(&names);
+    free_names(fnames, ncols, path, first_name, res);
     return st;
 }
 
@@ -865,7 +1002,7 @@ static int layer_has_rows(OGRLayerH layer, int spreadsheet)
     while (!found && (f = OGR_L_GetNextFeature(layer))) {
         if (!(table && spreadsheet)) found = 1;
         for (int i = 0; !found && i < OGR_FD_GetFieldCount(defn); i++) {
-            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf, NULL);
             found = *fpi_trim(buf) != '\0';
         }
         OGR_F_Destroy(f);
@@ -1136,11 +1273,16 @@ static int note_network_links(const char *path, fp_import_result *res)
  * wrongly) gets it: the dataset is opened again with it. Other formats' text
  * is Unicode by definition (XLSX, ODS, GeoPackage, GeoJSON): ignored, and
  * the summary says so. *ds is NULL when it could not be opened again. */
+static int takes_encoding(GDALDatasetH ds)
+{
+    const char *list = GDALGetMetadataItem(GDALGetDatasetDriver(ds), GDAL_DMD_OPENOPTIONLIST, NULL);
+    return list && strstr(list, "name='ENCODING'");
+}
+
 static void apply_encoding(const char *path, GDALDatasetH *ds, const fp_import_options *opts, fp_import_result *res)
 {
-    GDALDriverH drv = GDALGetDatasetDriver(*ds);
-    const char *driver = GDALGetDriverShortName(drv), *list = GDALGetMetadataItem(drv, GDAL_DMD_OPENOPTIONLIST, NULL);
-    if (!list || !strstr(list, "name='ENCODING'")) {
+    const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(*ds));
+    if (!takes_encoding(*ds)) {
         snprintf(res->encoding_note, sizeof res->encoding_note, "--encoding %.64s does not apply to %s files "
                  "(GDAL reads their text as Unicode): ignored", opts->encoding, driver);
         return;
@@ -1171,6 +1313,13 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         return fp_error_set(err, FP_ERR_INPUT, "%s: its crs member is a link (%.200s), which footprint does not follow; "
                             "nothing of this import was stored (--crs names the CRS to read it in)", path, cvalue);
     }
+    /* A Shapefile whose .shx and .dbf disagree, or without its .dbf: GDAL
+     * reads what it can without a word (the extra records left out, the
+     * features without attributes), and an import of the .shp alone is
+     * "already imported" once the .dbf is found, its checksum the same. */
+    char parts[700];
+    if (fpi_shapefile_parts_problem(path, parts, sizeof parts))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
     GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
@@ -1196,6 +1345,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     }
     const char *driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
     snprintf(res->format, sizeof res->format, "%s", driver);
+    res->encoding_applies = takes_encoding(ds);
     int spreadsheet = fpi_driver_is_spreadsheet(driver);
     int network_links = !strcmp(driver, "LIBKML") || !strcmp(driver, "KML") ? note_network_links(path, res) : 0;
     /* A sheet whose first row is all text has a header: GDAL 3.6 takes

@@ -118,6 +118,11 @@ typedef struct fp_row {
     int is_point;
     double x, y;
     long line, feature;              /* one of them > 0 */
+    /* The feature's own id in its source (OGR's FID: a FileGDB's OBJECTID,
+     * a Shapefile's record number from 0, as ArcGIS and QGIS show them),
+     * named beside the read position in a reject when has_fid. */
+    int has_fid;
+    long long fid;
     int reprojected;                 /* transformed to WGS 84: counted once stored */
     int empty_geometry;              /* a geometry present but empty, stored to geocode: counted once stored */
     int country_defaulted;           /* its country is --default-country's (fpi_row_default_country) */
@@ -160,6 +165,11 @@ fp_status fpi_sink_store(fp_sink *sink, const fp_row *row, const char *raw, size
 /* Stores a reject; `reason` is the detail, the kind is counted. */
 fp_status fpi_sink_reject(fp_sink *sink, long line, long feature, fp_reject_kind kind, const char *reason,
                          const char *raw, size_t raw_len, fp_error *err);
+/* The same for a feature with an id of its source's (fp_row's fid): the
+ * stored reason begins "FID 8: ", which `footprint rejects` shows as
+ * "feature 3 (FID 8): ..." (no column of the rejects table holds it). */
+fp_status fpi_sink_reject_fid(fp_sink *sink, long feature, long long fid, fp_reject_kind kind, const char *reason,
+                             const char *raw, size_t raw_len, fp_error *err);
 /* The placements the rows of footprint's own export record (placements.c):
  * added as the rows are stored, checked against the dataset each was
  * exported from once they all are, inside the import's transaction. */
@@ -244,6 +254,10 @@ void fpi_table_set_amount_style(fp_table *t, fpi_amount_style style);
 void fpi_table_set_by_dataset(fp_table *t, int on);
 /* Leading and trailing blanks and tabs off, in place. */
 char *fpi_trim(char *s);
+
+/* Whether bytes that are not UTF-8, read as Windows-1252, look like text
+ * of another code page (import_csv.c): 1 and where it starts in *at. */
+int fpi_looks_misread(const char *text, size_t n, size_t *at);
 
 fp_status fpi_import_csv(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err);

@@ -35,7 +35,9 @@ typedef struct sink_op {
     int is_reject;
     fp_reject_kind kind;          /* a reject's */
     long line, feature;
-    const char *reason;           /* a reject's full reason (kind: detail) */
+    int has_fid;                  /* a project's: its source's id, for a refusal's reason */
+    long long fid;
+    const char *reason;           /* a reject's full reason ([FID n: ]kind: detail) */
     const char *prefix;           /* a project's layer before a refusal's reason, or NULL */
     const char *raw;              /* valid UTF-8, capped; or NULL */
     size_t raw_len;
@@ -130,10 +132,11 @@ static const char *copy_text(sink_batch *b, const char *v)
 
 /* The stored row's reject: the reason kind-prefixed and valid UTF-8, the
  * raw text kept only as valid UTF-8 and capped (into kept/keep). */
-static void reject_text(fp_reject_kind kind, const char *reason, const char *raw, size_t raw_len, char full[1024],
-                        const char **kept, size_t *keep)
+static void reject_text(fp_reject_kind kind, const long long *fid, const char *reason, const char *raw, size_t raw_len,
+                        char full[1024], const char **kept, size_t *keep)
 {
-    snprintf(full, 1024, "%s: %s", kind_names[kind], reason ? reason : "");
+    if (fid) snprintf(full, 1024, "FID %lld: %s: %s", *fid, kind_names[kind], reason ? reason : "");
+    else snprintf(full, 1024, "%s: %s", kind_names[kind], reason ? reason : "");
     /* Reasons quote the input cut to a length ("%.60s"), which can split a
      * character: only valid UTF-8 is stored (found by fuzzing, see
      * tests/fuzz/regressions/csv_import/). */
@@ -186,7 +189,7 @@ static fp_status write_op(fp_sink *s, const sink_op *op, fp_error *err)
         }
         const char *kept;
         size_t keep;
-        reject_text(kind, reason, op->raw, op->raw_len, full, &kept, &keep);
+        reject_text(kind, op->has_fid ? &op->fid : NULL, reason, op->raw, op->raw_len, full, &kept, &keep);
         return write_reject(s, op->line, op->feature, kind, full, kept, keep, err);
     }
     s->res->stored++;
@@ -416,13 +419,13 @@ void fpi_sink_free(fp_sink *s)
     free(s);
 }
 
-fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *reason,
-                         const char *raw, size_t raw_len, fp_error *err)
+static fp_status sink_reject(fp_sink *s, long line, long feature, const long long *fid, fp_reject_kind kind,
+                             const char *reason, const char *raw, size_t raw_len, fp_error *err)
 {
     char full[1024];
     const char *kept;
     size_t keep;
-    reject_text(kind, reason, raw, raw_len, full, &kept, &keep);
+    reject_text(kind, fid, reason, raw, raw_len, full, &kept, &keep);
     sink_op *op;
     fp_status st = next_op(s, &op, err);
     if (st) return st;
@@ -435,6 +438,18 @@ fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind ki
     op->raw = kept ? copy_bytes(b, kept, keep) : NULL;
     op->raw_len = keep;
     return FP_OK;
+}
+
+fp_status fpi_sink_reject(fp_sink *s, long line, long feature, fp_reject_kind kind, const char *reason,
+                         const char *raw, size_t raw_len, fp_error *err)
+{
+    return sink_reject(s, line, feature, NULL, kind, reason, raw, raw_len, err);
+}
+
+fp_status fpi_sink_reject_fid(fp_sink *s, long feature, long long fid, fp_reject_kind kind, const char *reason,
+                             const char *raw, size_t raw_len, fp_error *err)
+{
+    return sink_reject(s, 0, feature, &fid, kind, reason, raw, raw_len, err);
 }
 
 void fpi_row_default_country(fp_row *row, const fp_import_options *opts)
@@ -645,6 +660,8 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
     sink_batch *b = s->filling;
     op->line = row->line;
     op->feature = row->feature;
+    op->has_fid = row->has_fid;
+    op->fid = row->fid;
     op->reprojected = row->reprojected;
     op->empty_geometry = row->empty_geometry;
     op->country_defaulted = row->country_defaulted;

@@ -19,15 +19,25 @@ struct fpi_region_file {
     int multi;
     long n;
     OGRFeatureH f;                /* the current feature (its strings) */
+    char *text[F_N];              /* its strings as valid UTF-8 (field_text) */
     unsigned char *wkb;
     size_t wkb_cap;
 };
 
-static const char *field_or_null(OGRFeatureH f, int idx)
+/* Field k of the current feature as valid UTF-8, NULL when empty: a DBF
+ * whose code page GDAL does not know (no .cpg) hands over its bytes, which
+ * are read as Windows-1252 rather than stored as invalid UTF-8 (exports
+ * wrote them under a UTF-8 .cpg, and as invalid GeoJSON). Valid until the
+ * next feature. */
+static const char *field_text(fpi_region_file *rf, int k)
 {
-    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(f, idx)) return NULL;
-    const char *v = OGR_F_GetFieldAsString(f, idx);
-    return (v && *v) ? v : NULL;
+    int idx = rf->idx[k];
+    if (idx < 0 || !OGR_F_IsFieldSetAndNotNull(rf->f, idx)) return NULL;
+    const char *v = OGR_F_GetFieldAsString(rf->f, idx);
+    if (!v || !*v) return NULL;
+    free(rf->text[k]);
+    rf->text[k] = fpi_text_utf8(v, NULL);
+    return rf->text[k];
 }
 
 fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **out, fp_error *err)
@@ -78,7 +88,7 @@ int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err
     rf->f = f;
     long n = ++rf->n;             /* from 1, as aggregate's regions:FILE numbers them */
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
-    const char *code = field_or_null(f, rf->idx[F_CODE]);
+    const char *code = field_text(rf, F_CODE);
     if (!code || !g || OGR_G_IsEmpty(g)) {
         fp_error_set(err, FP_ERR_INPUT, "%s: feature %ld: %s", rf->path, n, code ? "no geometry" : "no code");
         return -1;
@@ -94,7 +104,7 @@ int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err
         return -1;
     }
     char why[640];
-    if (fpi_region_extent_problem(g, rf->path, n, code, field_or_null(f, rf->idx[F_NAME]), rf->from, why, sizeof why)) {
+    if (fpi_region_extent_problem(g, rf->path, n, code, field_text(rf, F_NAME), rf->from, why, sizeof why)) {
         fp_error_set(err, FP_ERR_INPUT, "%s", why);
         return -1;
     }
@@ -111,10 +121,10 @@ int fpi_region_file_next(fpi_region_file *rf, fpi_region_row *row, fp_error *err
         rf->wkb_cap = sz;
     }
     OGR_G_ExportToWkb(g, wkbNDR, rf->wkb);
-    const char *level = field_or_null(f, rf->idx[F_LEVEL]);
+    const char *level = field_text(rf, F_LEVEL);
     *row = (fpi_region_row){ .feature = n, .level = level ? level : "custom", .code = code,
                              .wkb = rf->wkb, .wkb_len = sz };
-    for (int i = 0; i < 6; i++) row->text[i] = field_or_null(f, rf->idx[F_ISO_A2 + i]);
+    for (int i = 0; i < 6; i++) row->text[i] = field_text(rf, F_ISO_A2 + i);
     int pi = rf->idx[F_POPULATION];
     row->has_population = pi >= 0 && OGR_F_IsFieldSetAndNotNull(f, pi);
     if (row->has_population) row->population = OGR_F_GetFieldAsInteger64(f, pi);
@@ -125,6 +135,7 @@ void fpi_region_file_free(fpi_region_file *rf)
 {
     if (!rf) return;
     if (rf->f) OGR_F_Destroy(rf->f);
+    for (int k = 0; k < F_N; k++) free(rf->text[k]);
     if (rf->ct) OCTDestroyCoordinateTransformation(rf->ct);
     if (rf->ds) GDALClose(rf->ds);
     free(rf->wkb);

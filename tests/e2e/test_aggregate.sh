@@ -268,6 +268,37 @@ assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
 assert_eq "" "$(sql "SELECT name FROM aggregations WHERE name IN ('gbnoprj', 'gbbad', 'gb99999')")" "nothing stored"
 case_end
 
+# Districts in a DBF of Latin-1 bytes without a .cpg (ogr2ogr -lco
+# ENCODING=ISO-8859-1, the .cpg deleted): GDAL 3.6 hands the names over as
+# bytes, which were stored as invalid UTF-8 (exports then wrote them under a
+# UTF-8 .cpg, and as invalid GeoJSON). Names written by hand.
+printf 'WKT,code,name\n"POLYGON ((6 50,7 50,7 51.5,6 51.5,6 50))",D01,Köln-Süd\n"POLYGON ((7 50,8 50,8 52.5,7 52.5,7 50))",D02,Münster\n' > dist.csv
+ogr2ogr -f 'ESRI Shapefile' -lco ENCODING=ISO-8859-1 dist.shp dist.csv -a_srs EPSG:4326
+rm -f dist.cpg
+ogrinfo -q -al dist.shp | python3 -c "import sys; b = sys.stdin.buffer.read(); sys.exit(0 if b'K\xf6ln' in b else 1)" ||
+    echo "FAIL set-up: GDAL reads dist.shp's Latin-1 bytes as some code page now (the case tests nothing)"
+printf 'id,lon,lat\nk1,6.96,50.94\nm1,7.63,51.96\n' > distpts.csv
+
+case_begin "regions:FILE and init --regions of a DBF whose code page GDAL does not know (Latin-1, no .cpg): names read as Windows-1252 into UTF-8, exported as valid GeoJSON"
+DB=dist.sqlite
+fp_init $DB
+"$FP" -q --db $DB import distpts.csv
+run --db $DB aggregate --by regions:dist.shp --name dist
+assert_eq 0 "$RC" "aggregate: exit status ($OUT)"
+assert_eq "D01|Köln-Süd|1
+D02|Münster|1" "$(sql "SELECT code, name, projects FROM agg_dist WHERE code <> '_unassigned' ORDER BY code")" "aggregate: names as UTF-8"
+run --db $DB export --what aggregate:dist -o dist_out.geojson
+assert_eq 0 "$RC" "export: exit status ($OUT)"
+assert_eq "D01 Köln-Süd|D02 Münster" "$(python3 -c "
+import json, sys
+d = json.loads(open('dist_out.geojson', 'rb').read().decode('utf-8'))
+print('|'.join(sorted(f['properties']['code'] + ' ' + f['properties']['name'] for f in d['features'] if f['properties']['code'] != '_unassigned')))")" "export: valid UTF-8 GeoJSON"
+run --db distinit.sqlite init --regions dist.shp
+assert_eq 0 "$RC" "init --regions: exit status ($OUT)"
+assert_eq "D01|Köln-Süd
+D02|Münster" "$(sqlite3 distinit.sqlite "SELECT code, name FROM regions ORDER BY code")" "init --regions: names as UTF-8"
+case_end
+
 case_begin "Baarle is not modelled by the shipped regions (so the enclave case uses a custom layer)"
 assert_eq "0" "$(ogr "SELECT count(*) AS n FROM regions WHERE level='country' AND code='BEL' AND ST_Intersects(geom, MakePoint(4.9296, 51.4390))")" "Baarle-Hertog point not in BEL"
 case_end

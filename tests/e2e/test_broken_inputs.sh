@@ -289,8 +289,8 @@ case_end
 case_begin "NaN and Infinity in GeoJSON: NaN coordinates empty, infinite ones rejected, NaN properties kept as text"
 run --db $DB import "$BR/nan.geojson"
 assert_eq "4|2|2" "$(last_counts)" "counts"
-want="2|empty geometry: the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode
-3|coordinates NaN or infinite: coordinate inf 1 is not a finite number"
+want="2|FID 1: empty geometry: the geometry is empty (GDAL reads NaN coordinates as empty) and there is no place or country to geocode
+3|FID 2: coordinates NaN or infinite: coordinate inf 1 is not a finite number"
 assert_eq "$want" "$(rejects_of nan)" "rejects"
 assert_eq 'k1|{"score":"NaN"}
 k4|' "$(sql "SELECT source_key||'|'||coalesce(extra,'') FROM projects WHERE dataset='nan' ORDER BY 1")" "stored"
@@ -299,8 +299,8 @@ case_end
 case_begin "1e400 in GeoJSON: an infinite coordinate rejected, an infinite property kept as text, 1e308 out of range"
 run --db $DB import "$BR/huge_numbers.geojson" --dataset huge_geojson
 assert_eq "3|1|2" "$(last_counts)" "counts"
-want="1|coordinates NaN or infinite: coordinate inf 2 is not a finite number
-3|coordinates out of range: coordinate 1e+308 4 is outside lon -180..180, lat -90..90"
+want="1|FID 0: coordinates NaN or infinite: coordinate inf 2 is not a finite number
+3|FID 2: coordinates out of range: coordinate 1e+308 4 is outside lon -180..180, lat -90..90"
 assert_eq "$want" "$(rejects_of huge_geojson)" "rejects"
 assert_eq 'e2|{"big":"Infinity"}' "$(sql "SELECT source_key||'|'||extra FROM projects WHERE dataset='huge_geojson'")" "e2"
 case_end
@@ -319,7 +319,7 @@ case_end
 case_begin "bad polygons in GeoJSON: self-intersecting and unclosed repaired, degenerate rejected, by feature number"
 run --db $DB import "$BR/bad_polygons.geojson" --dataset polys_geojson
 assert_eq "4|3|1" "$(last_counts)" "counts"
-want="3|invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)"
+want="3|FID 2: invalid geometry: Too few points in geometry component[0 0] (repair leaves no polygon)"
 assert_eq "$want" "$(rejects_of polys_geojson)" "rejects"
 assert_eq "q1,q2,q4" "$(sql "SELECT group_concat(source_key) FROM projects WHERE dataset='polys_geojson'")" "stored"
 run --db $DB rejects --repaired --dataset polys_geojson
@@ -337,7 +337,7 @@ case_end
 case_begin "duplicate ids in GeoJSON: the second rejected by feature number"
 run --db $DB import "$BR/duplicate_ids.geojson" --dataset dup_geojson
 assert_eq "3|2|1" "$(last_counts)" "counts"
-assert_eq "2|duplicate id: id 'x1' is already stored in dataset 'dup_geojson'" "$(rejects_of dup_geojson)" "reject"
+assert_eq "2|FID 1: duplicate id: id 'x1' is already stored in dataset 'dup_geojson'" "$(rejects_of dup_geojson)" "reject"
 case_end
 
 case_begin "a non-WGS 84 crs member (EPSG:27700) is honoured, checked against cs2cs"
@@ -358,6 +358,44 @@ run --db $DB import "$BR/invalid_utf8.geojson" --dataset utf8_geojson
 assert_eq "1|1|0" "$(last_counts)" "counts"
 assert_eq "636166C3A9" "$(sql "SELECT hex(name) FROM projects WHERE dataset='utf8_geojson'")" "caf + é"
 utf8_check
+case_end
+
+# ----------------------------------------------------------- Shapefiles ---
+# Written by ogr2ogr from CSVs, then cut or mixed as a copy, a download or a
+# hand-assembled folder leaves them.
+printf 'id,place,country,lon,lat\nQ1,Paris,France,2.3522,48.8566\nQ2,Berlin,Germany,13.405,52.52\nQ3,Madrid,Spain,-3.7038,40.4168\nQ4,Rome,Italy,12.4964,41.9028\n' > shp4.csv
+head -3 shp4.csv > shp2.csv
+head -4 shp4.csv > shp3.csv
+mk_shp() { ogr2ogr -f 'ESRI Shapefile' "$1" "$2" -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -a_srs EPSG:4326; }
+mk_shp shp4.shp shp4.csv
+mk_shp shp2.shp shp2.csv
+
+case_begin "a truncated .shp (ogrinfo: Error in fread()): exit 1 naming the file, the feature and GDAL's message, nothing stored (its cut shapes were stored without coordinates, to geocode)"
+mk_shp trunc3.shp shp3.csv
+truncate -s 128 trunc3.shp      # the 100-byte header and the first point's 28 bytes
+ogrinfo -q -al trunc3.shp 2>&1 | grep -q "Error in fread() reading object of size 28 at offset 128" ||
+    echo "FAIL set-up: ogrinfo reads trunc3.shp without an error"
+import_fails trunc3.shp "trunc3.shp: layer trunc3: feature 2 (FID 1): GDAL cannot read it (is the file truncated or damaged?): Error in fread() reading object of size 28 at offset 128 from .shp file; nothing of this import was stored"
+assert_not_contains "$OUT" "ERROR 1" "no raw GDAL line"
+case_end
+
+case_begin "a Shapefile whose .shx and .dbf disagree (4 shapes and 2 records, 2 shapes and 4 records): exit 1 naming both counts and files, nothing stored; without its .dbf: exit 1 naming it; whole ones (also in upper case) import"
+for e in shp shx prj; do cp shp4.$e moreshp.$e; cp shp2.$e moredbf.$e; cp shp4.$e nodbf.$e; done
+cp shp2.dbf moreshp.dbf
+cp shp4.dbf moredbf.dbf
+# GDAL reads 2 features of either without a word (ogrinfo counts 4 of moreshp).
+[ "$(ogrinfo -ro -al -so moreshp.shp 2>/dev/null | sed -n 's/^Feature Count: //p')" = 4 ] || echo "FAIL set-up: ogrinfo's count of moreshp.shp"
+import_fails moreshp.shp "moreshp.shp: its .shx (moreshp.shx) indexes 4 shapes but its .dbf (moreshp.dbf) holds 2 records: the parts do not belong together"
+assert_contains "$OUT" "nothing of this import was stored" "moreshp: nothing stored"
+import_fails moredbf.shp "moredbf.shp: its .shx (moredbf.shx) indexes 2 shapes but its .dbf (moredbf.dbf) holds 4 records"
+import_fails nodbf.shp "nodbf.shp: its .dbf (nodbf.dbf) is missing"
+run --db $DB import shp4.shp
+assert_eq 0 "$RC" "a whole Shapefile: exit status ($OUT)"
+assert_eq "4|4|0" "$(last_counts)" "a whole Shapefile: counts"
+for e in shp shx dbf prj; do cp shp2.$e "UPPER.$(tr a-z A-Z <<<"$e")"; done
+run --db $DB import UPPER.SHP
+assert_eq 0 "$RC" "upper-case extensions: exit status ($OUT)"
+assert_eq "2|2|0" "$(last_counts)" "upper-case extensions: counts"
 case_end
 
 # --------------------------------------------------------- style files ---

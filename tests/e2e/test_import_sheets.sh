@@ -440,7 +440,7 @@ ogr2ogr -update -f GPKG two.gpkg west.csv -nln west -a_srs EPSG:4326
 store_of two.gpkg > /dev/null
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_contains "$OUT" "4 rows read, 3 stored, 1 rejected" "summary"
-assert_eq "2|duplicate id: layer west: id 'west:G3' is already stored in dataset 'd'" "$(sql "SELECT feature||'|'||reason FROM rejects")" "the reject names the layer"
+assert_eq "2|FID 2: duplicate id: layer west: id 'west:G3' is already stored in dataset 'd'" "$(sql "SELECT feature||'|'||reason FROM rejects")" "the reject names the layer"
 assert_eq 'east:G1|towers
 east:G2|
 west:G3|dc' "$(sql "SELECT source_key||'|'||json_extract(extra, '\$.layer') FROM projects ORDER BY source_key")" "the property's values kept"

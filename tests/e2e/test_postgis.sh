@@ -146,7 +146,7 @@ pq "$qa_sql" > "$WORK/qa_whole.txt"
 [ -s "$WORK/qa_parts.txt" ] && cmp -s "$WORK/qa_parts.txt" "$WORK/qa_whole.txt" || fail "PostGIS: findings of a two-part and a one-part read differ"
 run --db "$PG" rejects --dataset mixed
 assert_eq 0 "$RC" "rejects exit"
-assert_contains "$OUT" "mixed.geojson: feature 7: coordinates out of range" "rejects lists the feature and reason"
+assert_contains "$OUT" "mixed.geojson: feature 7 (FID 6): coordinates out of range" "rejects lists the feature and reason"
 run --db "$PG" import "$WORK/pts.csv"
 assert_contains "$OUT" "already imported into this dataset" "the same file again is recognised"
 case_end
