@@ -487,7 +487,7 @@ static char **layer_hxl_tags(OGRLayerH layer, long *fid, long *ordinal)
     while (blank && (f = OGR_L_GetNextFeature(layer))) {
         (*ordinal)++;
         for (int i = 0; i < ncols; i++) {
-            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf);
+            cell_text(f, OGR_FD_GetFieldDefn(defn, i), i, buf, sizeof buf, NULL);
             g_free(cells[i]);
             cells[i] = g_strdup(fpi_trim(buf));
             blank &= !*cells[i];
