@@ -89,21 +89,29 @@ fp_status fp_store_centroid_placed_ids(fp_store *s, const char *dataset, int wit
     if (s->pg) {
         st = fpi_pg_centroid_placed_rows(s, dataset, with_admin1, &r, err);
     } else {
+        /* A partial index of the few rows placed at a centroid, made by the
+         * first aggregation that asks (SQLite keeps it current from then
+         * on): without it every aggregation below the country level read
+         * the whole table for them, 0.2-0.8 s a million projects. The
+         * query repeats the index's condition so the planner uses it. */
+        st = fpi_store_exec(s, "CREATE INDEX IF NOT EXISTS projects_centroid_placed ON projects(id)"
+                               " WHERE geocode_precision IN ('country', 'admin1')", err);
+        if (st) return st;
         sqlite3_stmt *q;
         st = fpi_store_prepare(s,
-            "SELECT id FROM projects WHERE geom IS NOT NULL AND (geocode_precision = 'country'"
-            " OR (?2 AND geocode_precision = 'admin1')) AND (?1 IS NULL OR dataset = ?1) ORDER BY id",
+            "SELECT id, geocode_precision = 'admin1' FROM projects INDEXED BY projects_centroid_placed"
+            " WHERE geocode_precision IN ('country', 'admin1') AND geom IS NOT NULL"
+            " AND (?1 IS NULL OR dataset = ?1) ORDER BY id",
             "reading the projects placed at a centroid", &q, err);
         if (st) return st;
         if (dataset) sqlite3_bind_text(q, 1, dataset, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, 2, with_admin1 != 0);
         r = fpi_rows_wrap(s, q, "reading the projects placed at a centroid", 0, 0, err);
         if (!r) st = FP_ERR_NOMEM;
     }
     if (st) return st;
     size_t cap = 0;
     while (fp_rows_next(r))
-        if (push_id(ids, n, &cap, fp_rows_int64(r, 0))) {
+        if ((with_admin1 || !fp_rows_int64(r, 1)) && push_id(ids, n, &cap, fp_rows_int64(r, 0))) {
             st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
             break;
         }
