@@ -890,6 +890,7 @@ typedef struct qgz_job {
     char *dir, *base, *gpkg_name, *qgs_name;
     char *tmp, *tmp_gpkg, *tmp_qgz;
     long features;
+    long unlocated;          /* projects without a location, left out (fp_export's note) */
     int nlay;
     char *agg_centroids;
     qlayer L[10];
@@ -1029,6 +1030,7 @@ static fp_status export_into_gpkg(fp_store *store, qgz_job *j, const char *what,
     fp_export_result er;
     fp_status st = fp_export(store, &e, &er, err);
     j->features += er.features;
+    j->unlocated += er.unlocated;
     j->nlay += er.layers;
     return st;
 }
@@ -1496,6 +1498,7 @@ static fp_status publish(qgz_job *j, fp_export_result *res, fp_error *err)
     g_free(final_gpkg);
     if (!st && res) {
         res->features = j->features;
+        res->unlocated = j->unlocated;
         res->layers = j->nlay;
         snprintf(res->first_path, sizeof res->first_path, "%s", j->o->output);
     }

@@ -44,23 +44,10 @@ fp_status fpi_pg_centroid_placed_rows(fp_store *s, const char *dataset, int with
                                       fp_error *err)
 {
     (void)with_admin1;   /* the caller filters on column 1 */
-    /* As on SpatiaLite: a partial index of the rows placed at a centroid,
-     * made by the first aggregation that asks, kept current by the server. */
-    /* Looked up first: CREATE INDEX IF NOT EXISTS takes its table lock
-     * before it finds the index there, which would hold imports off for
-     * the whole aggregation every time. */
-    PGresult *r = fpi_pg_exec(s, "SELECT to_regclass('projects_centroid_placed') IS NULL", 0, NULL);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-        return fpi_pg_error(s, r, "indexing the projects placed at a centroid", err);
-    int missing = !strcmp(PQgetvalue(r, 0, 0), "t");
-    PQclear(r);
-    if (missing) {
-        r = fpi_pg_exec(s, "CREATE INDEX IF NOT EXISTS projects_centroid_placed ON projects(id)"
-                           " WHERE geocode_precision IN ('country', 'admin1')", 0, NULL);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            return fpi_pg_error(s, r, "indexing the projects placed at a centroid", err);
-        PQclear(r);
-    }
+    /* No index made here, unlike SpatiaLite: only the table's owner may
+     * create one (a team's other roles aggregate too), and CREATE INDEX
+     * would hold imports off until the aggregation commits. The server
+     * scans the table (the aggregation reads it whole anyway). */
     const char *v[] = { dataset };
     *out = fpi_pg_rows_query(s,
         "SELECT id, CASE WHEN geocode_precision = 'admin1' THEN 1 ELSE 0 END FROM projects"

@@ -1017,4 +1017,10 @@ run --db unl.sqlite export -o unl_a.geojson --where name=a
 assert_not_contains "$OUT" "without a location" "no note when the conditions select only located projects"
 run --db unl.sqlite export -o unl_b.geojson --where name=b --where name=c
 assert_contains "$OUT" "export: 2 projects without a location left out" "the note counts what the conditions select"
+# The QGIS project's GeoPackage holds the located one only, and says so too.
+"$FP" -q --db unl.sqlite aggregate --by country --group category > /dev/null || fail "aggregate"
+run --db unl.sqlite export -o unl.qgz
+assert_eq 0 "$RC" "qgz exit status ($OUT)"
+assert_contains "$OUT" "export: 2 projects without a location left out" "the note of a .qgz export"
+assert_eq 1 "$(ogrinfo -ro -so unl.gpkg projects 2>/dev/null | sed -n 's/^Feature Count: //p')" "the project's GeoPackage's projects (ogrinfo)"
 case_end
