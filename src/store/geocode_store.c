@@ -13,6 +13,7 @@
  * killed geocode rolls all of it back, as an import does (imports_store.c).
  */
 #include <stdlib.h>
+#include <glib.h>
 #include <string.h>
 #include <sqlite3.h>
 #include "store/pg_internal.h"
@@ -65,20 +66,6 @@ fp_status fp_store_gazetteer_placed(fp_store *s, int *any, fp_error *err)
     return st;
 }
 
-/* Appends one id to a malloc'd array grown by doubling. */
-static int push_id(int64_t **ids, size_t *n, size_t *cap, int64_t id)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        int64_t *g = realloc(*ids, c * sizeof *g);
-        if (!g) return -1;
-        *ids = g;
-        *cap = c;
-    }
-    (*ids)[(*n)++] = id;
-    return 0;
-}
-
 fp_status fp_store_centroid_placed_ids(fp_store *s, const char *dataset, int with_admin1, int64_t **ids, size_t *n,
                                        fp_error *err)
 {
@@ -109,15 +96,19 @@ fp_status fp_store_centroid_placed_ids(fp_store *s, const char *dataset, int wit
         if (!r) st = FP_ERR_NOMEM;
     }
     if (st) return st;
-    size_t cap = 0;
+    GArray *found = g_array_new(FALSE, FALSE, sizeof(int64_t));
     while (fp_rows_next(r))
-        if ((with_admin1 || !fp_rows_int64(r, 1)) && push_id(ids, n, &cap, fp_rows_int64(r, 0))) {
-            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
-            break;
+        if (with_admin1 || !fp_rows_int64(r, 1)) {
+            int64_t id = fp_rows_int64(r, 0);
+            g_array_append_val(found, id);
         }
-    if (!st) st = fp_rows_status(r, err);
+    st = fp_rows_status(r, err);
     fp_rows_free(r);
-    if (st) { free(*ids); *ids = NULL; *n = 0; }
+    if (!st && found->len) {
+        *n = found->len;
+        *ids = g_memdup2(found->data, found->len * sizeof(int64_t));   /* malloc'd: glib's allocator is malloc */
+    }
+    g_array_free(found, TRUE);
     return st;
 }
 
