@@ -1168,7 +1168,11 @@ static int cmd_render(const char *db, int argc, char **argv)
     }
     if (*r.note) {
         fflush(stdout);
-        fprintf(stderr, "render: note: %s\n", r.note);
+        /* One line per note. */
+        for (char *line = r.note, *nl; line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            fprintf(stderr, "render: note: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+        }
     }
     return 0;
 }

@@ -32,6 +32,13 @@ void fpi_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y
  * style's font ("sans-serif" or none: DejaVu Sans), other scripts' glyphs
  * come from fontconfig's fallback. */
 const char *fpi_text_family(const char *font);
+/* 1 if fontconfig has the style's font (a family, a generic name such as
+ * "serif", or a comma-separated list of which one is installed), 0 if
+ * Pango would draw with its fallback instead: a misspelled house font
+ * must not reach print without a word. */
+int fpi_text_font_installed(const char *font);
+/* The family fontconfig draws a family it does not have in. */
+const char *fpi_text_fallback_family(void);
 /* The cairo_t's layout (one per cairo_t, reused) set to text: width > 0
  * wraps at word (else character) boundaries; max_lines > 0 ellipsizes
  * what does not fit in that many lines. Valid until the next call on cr. */

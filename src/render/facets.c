@@ -378,8 +378,10 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
 {
     cairo_t *cr = p->cr;
     const fp_map_style *ms = fp_style_map(p->style);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    if (!p->transparent) {
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+    }
     /* The choropleth, classed over every panel. */
     fp_choropleth *ch = NULL;
     fp_status st = fp_choropleth_new(store, p->style, p->o->aggregation, NULL, &ch, err);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 #include <stdint.h>
@@ -60,7 +61,24 @@ static void png_text_entry(png_text *t, const char *key, const char *text)
     t->text_length = strlen(text);
 }
 
-static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const fpi_map_meta *meta)
+/* One row of premultiplied ARGB32 to straight (PNG's) 8-bit RGBA. */
+static void argb_to_rgba_row(const uint32_t *src, unsigned char *row, int w)
+{
+    for (int x = 0; x < w; x++) {
+        uint32_t p = src[x];
+        unsigned a = p >> 24, c[3] = { (p >> 16) & 255, (p >> 8) & 255, p & 255 };
+        for (int k = 0; k < 3; k++) row[4 * x + k] = (unsigned char)(a ? (c[k] * 255 + a / 2) / a : 0);
+        row[4 * x + 3] = (unsigned char)a;
+    }
+}
+
+int fpi_page_transparent(const fp_map_style *ms, int kind)
+{
+    return ms->background.a == 0 && kind != 3;
+}
+
+/* alpha: the page is transparent (fpi_page_transparent): RGBA, else RGB. */
+static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const fpi_map_meta *meta, int alpha)
 {
     int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
@@ -69,15 +87,15 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const 
     if (!f) return -1;
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
-    unsigned char *row = malloc((size_t)w * 3);
+    unsigned char *row = malloc((size_t)w * (alpha ? 4 : 3));
     int rc = -1;
     if (png && info && row && !setjmp(png_jmpbuf(png))) {
         png_init_io(png, f);
         png_set_compression_level(png, 1);
         png_set_compression_strategy(png, Z_RLE);
         png_set_filter(png, 0, PNG_FILTER_UP);
-        png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+        png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, alpha ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
+                     PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
         /* The resolution (pHYs, pixels per metre): printed or placed in a
          * layout, the map has the size of its paper. */
         png_uint_32 ppm = (png_uint_32)lround(dpi / 0.0254);
@@ -93,8 +111,10 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const 
         png_set_text(png, info, text, 4);
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
-            /* The page is opaque (painted white first): ARGB32 -> RGB. */
-            fpi_argb_to_rgb_row((const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride), row, w);
+            /* An opaque page (painted white first): ARGB32 -> RGB. */
+            const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
+            if (alpha) argb_to_rgba_row(src, row, w);
+            else fpi_argb_to_rgb_row(src, row, w);
             png_write_row(png, row);
         }
         png_write_end(png, NULL);
@@ -1013,8 +1033,10 @@ static fp_status draw_map(fp_store *store, map_job *j, fp_error *err)
     cairo_t *cr = j->cr;
     const fp_map_style *ms = j->ms;
     const fp_view *v = &j->v;
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    if (!fpi_page_transparent(ms, j->pg->kind)) {
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+    }
     cairo_save(cr);
     cairo_rectangle(cr, v->map[0], v->map[1], v->map[2], v->map[3]);
     cairo_clip(cr);
@@ -1162,7 +1184,7 @@ static fp_status write_surface(map_job *j, fp_status st, fp_render_result *res, 
         g_free(subject);
     }
     if (!st && pg->kind == 0) {
-        if (fp_write_png(j->surface, j->tmp, pg->dpi, &j->meta))
+        if (fp_write_png(j->surface, j->tmp, pg->dpi, &j->meta, fpi_page_transparent(j->ms, pg->kind)))
             st = fp_error_set(err, FP_ERR_IO, "%s: cannot write the PNG: %s", j->path, strerror(errno));
     }
     if (!st && pg->kind == 3) {
@@ -1308,7 +1330,7 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         /* Small multiples: the style's view in every panel (facets.c). */
         open_surface(&j);
         j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
-        fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
+        fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world, .transparent = fpi_page_transparent(j.ms, pg->kind),
                              .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
         st = fpi_facets_draw(store, facets, &fp, err);
         if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
@@ -1329,6 +1351,34 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
     }
     map_job_clear(&j);
     return st;
+}
+
+/* Adds a line to what the caller says beside the map (one note per line). */
+static void note_append(fp_render_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_append(fp_render_result *res, const char *fmt, ...)
+{
+    size_t len = strlen(res->note);
+    if (len && len + 1 < sizeof res->note) res->note[len++] = '\n';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(res->note + len, sizeof res->note - len, fmt, ap);
+    va_end(ap);
+}
+
+/* A font the style names that fontconfig does not have is drawn in its
+ * fallback without any error from Pango: said, so that a misspelled house
+ * font does not go to print unnoticed. */
+static void note_missing_fonts(const fp_style *style, fp_render_result *res)
+{
+    const fp_map_style *ms = fp_style_map(style);
+    const char *font[2] = { ms->title.font, ms->labels.font };
+    const char *key[2] = { "title.font", "labels.font" };
+    for (int i = 0; i < 2; i++) {
+        if (!font[i] || fpi_text_font_installed(font[i])) continue;
+        if (i == 1 && font[0] && !strcmp(font[0], font[1])) continue;   /* said once */
+        note_append(res, "%s: %s '%s' is not an installed font: drawn in fontconfig's fallback (%s); `fc-list : family` lists the installed ones",
+                    fp_style_origin(style), key[i], font[i], fpi_text_fallback_family());
+    }
 }
 
 fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_result *res, fp_error *err)
@@ -1396,6 +1446,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_style_free(style);
         return st;
     }
+    note_missing_fonts(style, res);
     /* The comparison before any file or folder: a bad --diff writes nothing. */
     fp_diff_map *diff = NULL;
     if (o->diff && (st = fpi_diff_map_new(store, o, style, &diff, err))) {
@@ -1410,9 +1461,12 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_facets *facets = NULL;
         if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
         if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, diff, res, err);
-        if (!st) fpi_facets_note(facets, res->note, sizeof res->note);
-        if (!st && diff && *fpi_diff_map_warning(diff))
-            snprintf(res->note, sizeof res->note, "--diff: %s", fpi_diff_map_warning(diff));
+        if (!st) {
+            char facets_note[sizeof res->note] = "";
+            fpi_facets_note(facets, facets_note, sizeof facets_note);
+            if (*facets_note) note_append(res, "%s", facets_note);
+        }
+        if (!st && diff && *fpi_diff_map_warning(diff)) note_append(res, "--diff: %s", fpi_diff_map_warning(diff));
         fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */

@@ -123,8 +123,15 @@ typedef struct fp_facet_page {
     const char *proj;
     const fp_style *style;
     const fp_render_options *o;
+    int transparent;              /* no paper: see fpi_page_transparent */
 } fp_facet_page;
 fp_status fpi_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
+
+/* A style whose background is "none" gets no paper either: the page is
+ * transparent where nothing is drawn (a PNG with an alpha channel, a PDF
+ * or SVG with nothing behind the map), to lay over a web page or another
+ * map. A GeoTIFF (kind 3: RGB, for GIS) keeps its white paper. */
+int fpi_page_transparent(const struct fp_map_style *ms, int kind);
 
 /* What a rendered file says about itself (render.c builds it; PDF
  * metadata, PNG text chunks, GeoTIFF tags, the SVG's <title> and <desc>). */

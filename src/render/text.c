@@ -68,6 +68,57 @@ const char *fpi_text_family(const char *font)
     return font && *font && strcmp(font, "sans-serif") ? font : "DejaVu Sans";
 }
 
+/* fontconfig's generic names, which always resolve to some installed font. */
+static int generic_family(const char *name)
+{
+    static const char *const generic[] = { "sans-serif", "sans", "serif", "monospace", "mono", "cursive",
+                                           "fantasy", "system-ui", "emoji", "math", NULL };
+    for (int i = 0; generic[i]; i++)
+        if (!g_ascii_strcasecmp(name, generic[i])) return 1;
+    return 0;
+}
+
+const char *fpi_text_fallback_family(void)
+{
+    /* What fontconfig matches for a family it does not have. */
+    static char name[128];
+    if (!*name) {
+        PangoContext *pc = pango_font_map_create_context(font_map());
+        PangoFontDescription *fd = pango_font_description_from_string("fp-no-such-family 10");
+        PangoFont *f = pango_font_map_load_font(font_map(), pc, fd);
+        PangoFontDescription *got = f ? pango_font_describe(f) : NULL;
+        const char *fam = got ? pango_font_description_get_family(got) : NULL;
+        g_strlcpy(name, fam && *fam ? fam : "DejaVu Sans", sizeof name);
+        if (got) pango_font_description_free(got);
+        if (f) g_object_unref(f);
+        pango_font_description_free(fd);
+        g_object_unref(pc);
+    }
+    return name;
+}
+
+int fpi_text_font_installed(const char *font)
+{
+    if (!font || !*font) return 1;
+    PangoFontFamily **families = NULL;
+    int n = 0, found = 0;
+    pango_font_map_list_families(font_map(), &families, &n);
+    /* A Pango family list ("Roboto, Arial") draws with the first installed. */
+    char **names = g_strsplit(font, ",", -1);
+    for (int i = 0; names[i] && !found; i++) {
+        char *name = g_strstrip(names[i]);
+        if (!*name || generic_family(name)) {
+            found = *name != 0;
+            continue;
+        }
+        for (int j = 0; j < n && !found; j++)
+            found = !g_ascii_strcasecmp(name, pango_font_family_get_name(families[j]));
+    }
+    g_strfreev(names);
+    g_free(families);
+    return found;
+}
+
 PangoLayout *fpi_text_layout(cairo_t *cr, const char *family, double size, int bold, const char *text,
                              double width, int max_lines)
 {

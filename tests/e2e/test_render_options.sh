@@ -112,6 +112,39 @@ assert_eq 2 "$RC" "no aggregation: exit status"
 assert_contains "$OUT" "footprint aggregate" "the hint"
 case_end
 
+case_begin "background \"none\": a transparent page (PNG with alpha, PDF with nothing behind the map, rendered by poppler); the default page stays opaque RGB; a GeoTIFF keeps its paper"
+echo '{"background":"none"}' > clear.json
+run --db "$DB" render --style clear.json -o clear.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+# Pillow: the mode, the corner (page outside the map) and the share of opaque pixels (land).
+got=$("$PY" -c "
+from PIL import Image
+im = Image.open('clear.png'); a = im.getchannel('A') if im.mode == 'RGBA' else None
+h = a.histogram() if a else [0] * 256
+print(im.mode, a.getpixel((0, 0)) if a else '-', round(h[255] / sum(h), 2) if a else '-', round(h[0] / sum(h), 2) if a else '-')")
+read -r mode corner opaque clear <<<"$got"
+assert_eq RGBA "$mode" "the PNG has an alpha channel"
+assert_eq 0 "$corner" "the page corner is transparent"
+"$PY" -c "import sys; sys.exit(0 if 0.1 <= $opaque <= 0.6 and $clear >= 0.3 else 1)" 2>/dev/null ||
+    fail "opaque share $opaque (land, legend, text), transparent $clear (sea and page)"
+# The land of Kenya (its projects' country) is opaque and keeps its colour.
+px=$(echo "36.8 0.5" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" clear.png 2>/dev/null)
+alpha=$("$PY" -c "
+from PIL import Image
+x, y = map(float, '$px'.split()[:2]); print(Image.open('clear.png').getpixel((int(x), int(y)))[3])" 2>/dev/null)
+assert_eq 255 "$alpha" "Kenya (land) at pixel $px"
+run --db "$DB" render -o opaque.png
+assert_eq RGB "$("$PY" -c "from PIL import Image; print(Image.open('opaque.png').mode)")" "the default style's page is opaque"
+run --db "$DB" render --style clear.json -o clear.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+pdftocairo -png -transp -r 20 -singlefile clear.pdf pdfpage 2>/dev/null
+assert_eq 0 "$("$PY" -c "from PIL import Image; print(Image.open('pdfpage.png').convert('RGBA').getpixel((0, 0))[3])" 2>/dev/null)" \
+    "the PDF has nothing behind its corner (pdftocairo -transp)"
+run --db "$DB" render --style clear.json -o clear.tif
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 3 "$(gdalinfo clear.tif 2>/dev/null | grep -c '^Band ')" "the GeoTIFF stays RGB"
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png

@@ -74,6 +74,27 @@ read -r ink diff <<<"$cmp"
 [ "${diff:-0}" -gt 300 ] || fail "CJK title and missing-glyph boxes differ in only ${diff:-?} pixels"
 case_end
 
+case_begin "fonts: a style font fontconfig does not have is drawn in the fallback with a note naming the key; an installed one, a list and a generic name get none"
+# pdffonts (poppler) says which fonts the PDF really embeds.
+printf '{"title":{"text":"Fonts","font":"NoSuchFont Pro"},"labels":{"font":"NoSuchFont Pro"}}' > nofont.json
+run --db "$DB" render --style nofont.json -o nofont.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "title.font 'NoSuchFont Pro' is not an installed font" "the note names the key and the font"
+assert_eq 1 "$(grep -c "is not an installed font" <<<"$OUT")" "one note for a font named twice"
+fonts=$(pdffonts nofont.pdf 2>/dev/null | tail -n +3)
+assert_contains "$fonts" "DejaVuSans" "drawn in the fallback the note names"
+assert_contains "$OUT" "fallback (DejaVu Sans)" "the note names the fallback"
+printf '{"title":{"text":"Fonts","font":"DejaVu Serif"},"labels":{"font":"NoSuchFont, DejaVu Serif"}}' > serif.json
+run --db "$DB" render --style serif.json -o serif.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_not_contains "$OUT" "not an installed font" "DejaVu Serif is installed (fc-list)"
+assert_contains "$(pdffonts serif.pdf 2>/dev/null)" "DejaVuSerif" "the title in DejaVu Serif"
+printf '{"title":{"text":"Fonts","font":"serif"}}' > generic.json
+run --db "$DB" render --style generic.json -o generic.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_not_contains "$OUT" "not an installed font" "a generic family"
+case_end
+
 case_begin "scripts: facet panel titles and legend labels in Arabic read in logical order (PDF)"
 printf 'id,company,category,name,lon,lat\nA1,هواوي,مراقبة,P1,36.8,-1.3\nA2,Other,5g,P2,3.4,6.5\n' > ar.csv
 ADB=$WORK/ar.sqlite
