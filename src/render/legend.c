@@ -449,11 +449,14 @@ void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
         PangoLayout *l = fpi_text_layout(cr, font, ts * 0.65, 0, f->subtitle, width, 0);
         fpi_text_show(cr, l, left, f->title ? y : y - ts * 0.3, ts * 0.8);
     }
-    /* Credits, right-aligned under the map, shrunk to fit. */
+    /* Credits, right-aligned under the map, shrunk to fit. They may run
+     * left of a narrow map's frame as far as the page's margin: fitted to
+     * a tall country's frame (Norway on A4 landscape) they shrank to 3.5 pt,
+     * below what print can carry. */
     const char *credits = fpi_map_credits(ms);
     double cs = f->credit_size;
-    double w = fpi_text_width(cr, NULL, cs, 0, credits), avail = f->view->map[2];
     double right = f->view->map[0] + f->view->map[2], base = f->view->map[1] + f->view->map[3] + f->credit_size * 1.6;
+    double w = fpi_text_width(cr, NULL, cs, 0, credits), avail = fmax(f->view->map[2], right - f->margin);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
     if (w > avail) {
         /* Too long for a narrow map: two lines, split at the sentence end

@@ -95,6 +95,19 @@ assert_eq 0 "$RC" "exit status ($OUT)"
 assert_not_contains "$OUT" "not an installed font" "a generic family"
 case_end
 
+case_begin "credits: a narrow map (Norway on A4 landscape) keeps its credit line at the world map's type size (pdftotext -bbox), inside the page"
+run --db "$DB" render --region NOR -o nor.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+run --db "$DB" render -o world.pdf
+nor=$(words nor.pdf | awk '$5 == "Natural" { print $4 - $2, $1; exit }')
+world=$(words world.pdf | awk '$5 == "Natural" { print $4 - $2; exit }')
+read -r nor_h nor_x <<<"$nor"
+[ -n "$nor_h" ] && [ -n "$world" ] || fail "no credit word 'Natural' found ($nor / $world)"
+"$PY" -c "import sys; sys.exit(0 if float('$nor_h') >= 0.9 * float('$world') else 1)" 2>/dev/null ||
+    fail "Norway's credit line ${nor_h} pt high against the world map's ${world} pt"
+"$PY" -c "import sys; sys.exit(0 if float('$nor_x') >= 0 else 1)" 2>/dev/null || fail "credit starts off the page at x=$nor_x"
+case_end
+
 case_begin "scripts: facet panel titles and legend labels in Arabic read in logical order (PDF)"
 printf 'id,company,category,name,lon,lat\nA1,هواوي,مراقبة,P1,36.8,-1.3\nA2,Other,5g,P2,3.4,6.5\n' > ar.csv
 ADB=$WORK/ar.sqlite
