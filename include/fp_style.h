@@ -225,6 +225,9 @@ typedef struct fp_map_style {
     struct { int enabled; const char *field; double size; const char *size_field; const char *scheme; } points;
 } fp_map_style;
 
+/* The credit line of a style without "credits": the default regions' and
+ * palettes' sources (what the shipped styles carry). */
+const char *fp_style_default_credits(void);
 const fp_map_style *fp_style_map(const fp_style *s);
 
 /* ---- ColorBrewer ---- */

@@ -592,8 +592,7 @@ static void add_texts(xmlNodePtr lay, const layout_spec *s)
         /* Label boxes start an ascent (0.93 em in DejaVu Sans) above render's baselines. */
         label_item(lay, "subtitle", sub, fx, v->title_top + ts * (ms->title.text ? 1.95 : 0.7) - 0.93 * 0.65 * ts, fw, ts,
                    font, ts * 0.65, 0, (fp_rgba){ 89, 89, 89, 255 }, 1);
-    const char *credits = ms->credits ? ms->credits
-                                      : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
+    const char *credits = ms->credits ? ms->credits : fp_style_default_credits();
     label_item(lay, "credits", credits, fx, fy + fh + v->credit_size * 0.6, fw, v->credit_size * 2.8, "DejaVu Sans",
                v->credit_size, 0, (fp_rgba){ 102, 102, 102, 255 }, 2);
 }

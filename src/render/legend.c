@@ -420,8 +420,7 @@ double fpi_title_block_height(cairo_t *cr, const fp_map_style *ms, const char *t
  * under its right edge. */
 const char *fpi_map_credits(const fp_map_style *ms)
 {
-    return ms->credits ? ms->credits
-                       : "Boundaries: Natural Earth (public domain). Places: GeoNames (CC BY 4.0). Made with footprint.";
+    return ms->credits ? ms->credits : fp_style_default_credits();
 }
 
 void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)

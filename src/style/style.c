@@ -864,11 +864,20 @@ const char *fp_shape_name(fp_shape shape)
     return "circle";
 }
 
+const char *fp_style_default_credits(void)
+{
+    return "Boundaries: Natural Earth (public domain). Country attributes: world-countries (ODbL). "
+           "Colours: ColorBrewer 2.0 by Cynthia Brewer.";
+}
+
 fp_status fp_style_set_store_credits(fp_style *s, fp_store *store, fp_error *err)
 {
-    /* Without credits of its own a style draws the default line, which
-     * names GeoNames already (legend.c). */
-    if (!s->map.credits || strcasestr(s->map.credits, "geonames")) return FP_OK;
+    /* A style without credits of its own gets the shipped styles' line:
+     * what the default regions and palettes need credited (it once named
+     * GeoNames whatever the data, dropped the ODbL and ColorBrewer credits
+     * and added "Made with footprint."). */
+    if (!s->map.credits) s->map.credits = fp_style_default_credits();
+    if (strcasestr(s->map.credits, "geonames")) return FP_OK;
     int placed = 0;
     fp_status st = fp_store_gazetteer_placed(store, &placed, err);
     if (st || !placed) return st;

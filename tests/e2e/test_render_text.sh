@@ -108,6 +108,17 @@ read -r nor_h nor_x <<<"$nor"
 "$PY" -c "import sys; sys.exit(0 if float('$nor_x') >= 0 else 1)" 2>/dev/null || fail "credit starts off the page at x=$nor_x"
 case_end
 
+case_begin "credits: a style without credits gets the shipped styles' line (Natural Earth, world-countries ODbL, ColorBrewer), GeoNames only when a project was placed from it, no advertising"
+printf '{"title":{"text":"Own style"}}' > nocredits.json
+run --db "$DB" render --style nocredits.json -o own.pdf
+assert_eq 0 "$RC" "exit status ($OUT)"
+text=$(pdftotext own.pdf - 2>/dev/null | tr '\n' ' ')
+assert_contains "$text" "world-countries (ODbL)" "the country attributes' licence"
+assert_contains "$text" "ColorBrewer" "the palette's credit"
+assert_not_contains "$text" "GeoNames" "no project of this store was placed by the gazetteer"
+assert_not_contains "$text" "Made with footprint" "advertising in the credit line"
+case_end
+
 case_begin "scripts: facet panel titles and legend labels in Arabic read in logical order (PDF)"
 printf 'id,company,category,name,lon,lat\nA1,هواوي,مراقبة,P1,36.8,-1.3\nA2,Other,5g,P2,3.4,6.5\n' > ar.csv
 ADB=$WORK/ar.sqlite
