@@ -633,6 +633,57 @@ void fpi_sort_categories(const fp_style *style, GPtrArray *categories)
         }
 }
 
+/* Projects at one place (a town's or a country's centroid, one site with
+ * several contracts) would be drawn on top of each other: only the last
+ * category would show, and the legend would list colours found nowhere on
+ * the map. The first point at a page position stays there; the n-th more
+ * goes on a sunflower (Vogel) spiral around it, golden angle apart, at a
+ * radius growing with sqrt(n): side by side, without knowing how many
+ * will come, in id order so a rerun draws the same. As QGIS's point
+ * displacement renderer does, at the cost of a symbol's offset.
+ *
+ * The positions seen are counted in an open-addressing table of their
+ * keys: GLib's GHashTable cost 0.07 s of CPU on the 100,000-point A4
+ * 300 dpi map of bench/render (0.80 -> 0.87 s), this one a few ms. */
+typedef struct point_counts {
+    guint64 *keys;                /* 0: empty slot */
+    guint32 *counts;
+    size_t cap, used;             /* cap a power of two */
+} point_counts;
+
+static guint32 *point_counts_slot(point_counts *t, guint64 key)
+{
+    if (2 * (t->used + 1) > t->cap) {          /* at most half full */
+        point_counts old = *t;
+        t->cap = old.cap ? 2 * old.cap : 4096;
+        t->keys = g_new0(guint64, t->cap);
+        t->counts = g_new0(guint32, t->cap);
+        t->used = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.keys[i]) *point_counts_slot(t, old.keys[i]) = old.counts[i];
+        g_free(old.keys);
+        g_free(old.counts);
+    }
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & (t->cap - 1);
+    while (t->keys[i] && t->keys[i] != key) i = (i + 1) & (t->cap - 1);
+    if (!t->keys[i]) {
+        t->keys[i] = key;
+        t->used++;
+    }
+    return &t->counts[i];
+}
+
+static void displace_coincident(point_counts *taken, double *px, double *py, double sz)
+{
+    guint64 kx = (guint32)(gint32)llround(*px * 100), ky = (guint32)(gint32)llround(*py * 100);
+    guint32 *seen = point_counts_slot(taken, ((kx << 32) | ky) | 1ull << 63);   /* never 0 */
+    guint32 n = (*seen)++;
+    if (!n) return;
+    double a = n * 2.399963229728653, r = 0.75 * sz * sqrt(n + 0.8);
+    *px += r * cos(a);
+    *py += r * sin(a);
+}
+
 /* Project points coloured and shaped by category; lines as lines; with a
  * panel, only its projects. Adds the categories drawn (for the legend)
  * that categories does not hold yet. */
@@ -681,6 +732,8 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
     cairo_surface_t *target = cairo_get_target(cr);
     cairo_surface_t *stamp = cairo_surface_get_type(target) == CAIRO_SURFACE_TYPE_IMAGE ? target : NULL;
     GHashTable *sprites = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, fpi_sprite_free);
+    /* Points drawn so far at each page position: see displace_coincident. */
+    point_counts taken = { 0 };
     double frame[4] = { v->map[0], v->map[1], v->map[0] + v->map[2], v->map[1] + v->map[3] };
     cairo_user_to_device(cr, &frame[0], &frame[1]);
     cairo_user_to_device(cr, &frame[2], &frame[3]);
@@ -751,6 +804,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
                 double val = fp_rows_is_null(q, 3) ? 0 : fp_rows_double(q, 3);
                 sz = fp_symbol_size(size, val, vmax);
             }
+            displace_coincident(&taken, &px, &py, sz);
             if (stamp && !sf) {
                 /* PNG: the symbol drawn once per category, then copied. */
                 double dx = px, dy = py;
@@ -776,6 +830,8 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
         }
     }
     g_array_free(pts, TRUE);
+    g_free(taken.keys);
+    g_free(taken.counts);
     if (batch_n) flush_batch(cr, batch_col);
     if (stamp) cairo_surface_mark_dirty(stamp);
     g_hash_table_destroy(sprites);

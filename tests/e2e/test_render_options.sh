@@ -145,6 +145,30 @@ assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq 3 "$(gdalinfo clear.tif 2>/dev/null | grep -c '^Band ')" "the GeoTIFF stays RGB"
 case_end
 
+case_begin "points at one place: three projects of three categories at the same coordinates all show, side by side around the place (no colour of the legend missing from the map)"
+printf 'id,company,category,name,lon,lat\nT1,A,5g,One,20.0,10.0\nT2,B,smart_city,Two,20.0,10.0\nT3,C,surveillance,Three,20.0,10.0\n' > same.csv
+fp_init same.sqlite >/dev/null && "$FP" -q --db same.sqlite import same.csv
+run --db same.sqlite render --style category-points -o same.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The place's pixel from the world file and .prj (GDAL), then each category's colour
+# (the shipped style's points.colors) counted within 30 px of it (4 pt at 150 dpi is 8 px).
+px=$(echo "20.0 10.0" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" same.png 2>/dev/null)
+got=$("$PY" -c "
+from PIL import Image
+im = Image.open('same.png').convert('RGB'); x0, y0 = (int(float(v)) for v in '$px'.split()[:2])
+want = {'5g': (0xe4, 0x1a, 0x1c), 'smart_city': (0x37, 0x7e, 0xb8), 'surveillance': (0x98, 0x4e, 0xa3)}
+n = dict.fromkeys(want, 0)
+for y in range(y0 - 30, y0 + 31):
+    for x in range(x0 - 30, x0 + 31):
+        p = im.getpixel((x, y))
+        for k, c in want.items(): n[k] += p == c
+print(' '.join('%s=%d' % kv for kv in n.items()))")
+for c in 5g smart_city surveillance; do
+    cnt=$(sed -n "s/.*\b$c=\([0-9]*\).*/\1/p" <<<"$got")
+    [ "${cnt:-0}" -ge 10 ] || fail "category $c: ${cnt:-0} pixels of its colour near the place ($got)"
+done
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png
