@@ -251,7 +251,7 @@ static const char *const usage_export =
 
 static const char *const usage_render =
     "usage: footprint [--db PATH] render [--style FILE] [--proj CRS]\n"
-    "         [--size WxH | --paper A4|A3|letter [--portrait]] [--dpi N]\n"
+    "         [--size WxH | --paper A4|A3|letter|WxHmm [--portrait]] [--dpi N]\n"
     "         [--region CODE | --bbox W,S,E,N] [--title TEXT] [--subtitle TEXT]\n"
     "         [--aggregation NAME] [--each LEVEL] [--dataset NAME] -o FILE.png|.pdf|.svg|.tif\n"
     "       footprint [--db PATH] render --facet year|company|category|FIELD\n"
@@ -265,7 +265,9 @@ static const char *const usage_render =
     "borders, project points by category, title, legend, labels, credits, and a\n"
     "scale bar on regional maps. --proj: equal-earth (world default), robinson,\n"
     "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
-    "PROJ string of a 2D geographic or projected CRS. The page is A4 landscape unless --paper/--portrait, or --size\n"
+    "PROJ string of a 2D geographic or projected CRS. The page is A4 landscape unless\n"
+    "--paper (A5, A4, A3, A2, A1, letter, legal, tabloid; WxHmm or WxHin as given)\n"
+    "/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
     "a .png.aux.xml holding the CRS for GDAL and QGIS. A .tif is a GeoTIFF (RGB,\n"

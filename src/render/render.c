@@ -27,7 +27,26 @@
 #include "geom/geom.h"
 
 typedef struct paper { const char *name; double w, h; } paper;   /* portrait, points */
-static const paper papers[] = { { "A4", 595.276, 841.890 }, { "A3", 841.890, 1190.551 }, { "letter", 612, 792 }, { NULL, 0, 0 } };
+/* ISO 216 and US sizes, portrait, in points. */
+static const paper papers[] = { { "A5", 419.528, 595.276 },   { "A4", 595.276, 841.890 },   { "A3", 841.890, 1190.551 },
+                                { "A2", 1190.551, 1683.780 }, { "A1", 1683.780, 2383.937 }, { "letter", 612, 792 },
+                                { "legal", 612, 1008 },       { "tabloid", 792, 1224 },     { NULL, 0, 0 } };
+#define PAPER_NAMES "A5, A4, A3, A2, A1, letter, legal, tabloid, or WxHmm / WxHin (160x100mm: that page as given)"
+
+/* --paper WxHmm or WxHin: a page of that width and height (points), as
+ * given: no landscape turn. 0 if name is not of that form, -1 if it is
+ * but out of range. */
+static int custom_paper(const char *name, double *w, double *h)
+{
+    double a, b;
+    char unit[3] = "", extra;
+    if (sscanf(name, "%lf%*[xX]%lf%2[a-zA-Z]%c", &a, &b, unit, &extra) != 3) return 0;
+    double pt = !g_ascii_strcasecmp(unit, "mm") ? 72 / 25.4 : !g_ascii_strcasecmp(unit, "in") ? 72 : 0;
+    if (!pt) return 0;
+    *w = a * pt;
+    *h = b * pt;
+    return *w >= 20 / 25.4 * 72 && *h >= 20 / 25.4 * 72 && *w <= 2000 / 25.4 * 72 && *h <= 2000 / 25.4 * 72 ? 1 : -1;
+}
 
 /* ------------------------------------------------------------------ PNG --- */
 
@@ -1459,7 +1478,7 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     /* Page size: --size in pixels at the dpi, else paper (A4 landscape). */
     if (o->width > 0 && o->height > 0 && o->paper)
         return fp_error_set(err, FP_ERR_USAGE, "--size and --paper exclude each other (--size WxH in pixels at --dpi, or "
-                            "--paper A4|A3|letter)");
+                            "--paper A4|A3|letter|WxHmm...)");
     if (o->width > 0 && o->height > 0) {
         pg.dpi = o->dpi > 0 ? o->dpi : 96;
         pg.w = o->width * 72.0 / pg.dpi;
@@ -1469,10 +1488,16 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         const char *name = o->paper ? o->paper : "A4";
         for (const paper *q = papers; q->name; q++)
             if (!g_ascii_strcasecmp(q->name, name)) p = q;
-        if (!p) return fp_error_set(err, FP_ERR_USAGE, "--paper %s: expected A4, A3 or letter", name);
-        int landscape = !o->portrait;
-        pg.w = landscape ? p->h : p->w;
-        pg.h = landscape ? p->w : p->h;
+        int custom = p ? 0 : custom_paper(name, &pg.w, &pg.h);
+        if (custom < 0) return fp_error_set(err, FP_ERR_USAGE, "--paper %s: each side 20 to 2000 mm", name);
+        if (!p && !custom) return fp_error_set(err, FP_ERR_USAGE, "--paper %s: expected " PAPER_NAMES, name);
+        if (custom && o->portrait)
+            return fp_error_set(err, FP_ERR_USAGE, "--paper %s --portrait: a WxH page is drawn as given (swap W and H)", name);
+        if (p) {
+            int landscape = !o->portrait;
+            pg.w = landscape ? p->h : p->w;
+            pg.h = landscape ? p->w : p->h;
+        }
         pg.dpi = o->dpi > 0 ? o->dpi : 150;
     }
     if (o->facet && o->each) return fp_error_set(err, FP_ERR_USAGE, "--facet draws one page: no --each");

@@ -169,6 +169,28 @@ for c in 5g smart_city surveillance; do
 done
 case_end
 
+case_begin "--paper A5, A2, tabloid and WxHmm / WxHin pages: sizes by ISO 216 / US arithmetic (pdfinfo, Pillow); an unknown or out-of-range size: exit 2 listing the sizes"
+pagesize() { pdfinfo "$1" 2>/dev/null | awk '/^Page size/ {printf "%.0fx%.0f", $3, $5}'; }
+pt() { "$PY" -c "print('%.0fx%.0f' % ($1 / 25.4 * 72, $2 / 25.4 * 72))"; }
+run --db "$DB" render --paper A5 -o a5.pdf
+assert_eq "0 $(pt 210 148)" "$RC $(pagesize a5.pdf)" "A5 landscape ($OUT)"
+run --db "$DB" render --paper A2 --portrait -o a2.pdf
+assert_eq "0 $(pt 420 594)" "$RC $(pagesize a2.pdf)" "A2 portrait ($OUT)"
+run --db "$DB" render --paper tabloid -o tab.pdf
+assert_eq "0 1224x792" "$RC $(pagesize tab.pdf)" "tabloid landscape, 17 x 11 in ($OUT)"
+run --db "$DB" render --paper 160x100mm -o col.pdf
+assert_eq "0 $(pt 160 100)" "$RC $(pagesize col.pdf)" "160 x 100 mm as given ($OUT)"
+run --db "$DB" render --paper 6x4in --dpi 100 -o col.png
+assert_eq "0 600x400" "$RC $("$PY" -c "from PIL import Image; print('%dx%d' % Image.open('col.png').size)")" "6 x 4 in at 100 dpi ($OUT)"
+run --db "$DB" render --paper A6 -o a6.pdf
+assert_eq 2 "$RC" "A6"
+assert_contains "$OUT" "A5, A4, A3, A2, A1, letter, legal, tabloid" "the sizes listed"
+run --db "$DB" render --paper 5x5mm -o tiny.pdf
+assert_eq 2 "$RC" "5 x 5 mm"
+assert_contains "$OUT" "20 to 2000 mm" "the range"
+[ ! -e a6.pdf ] && [ ! -e tiny.pdf ] || fail "a file written for a refused size"
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png
