@@ -448,18 +448,19 @@ void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
         PangoLayout *l = fpi_text_layout(cr, font, ts * 0.65, 0, f->subtitle, width, 0);
         fpi_text_show(cr, l, left, f->title ? y : y - ts * 0.3, ts * 0.8);
     }
-    /* Credits, right-aligned under the map, shrunk to fit. They may run
-     * left of a narrow map's frame as far as the page's margin: fitted to
-     * a tall country's frame (Norway on A4 landscape) they shrank to 3.5 pt,
-     * below what print can carry. */
+    /* Credits, right-aligned under the map; too long for a narrow map, on
+     * two lines split at the sentence end nearest the middle. Still wider
+     * than the frame, the block is centred under it and may use the page's
+     * width between the margins; shrunk only beyond that. (Shrunk to the
+     * frame, a tall country's credits, Norway's on A4 landscape, came out
+     * at 3.5 pt, below what print can carry.) */
     const char *credits = fpi_map_credits(ms);
     double cs = f->credit_size;
     double right = f->view->map[0] + f->view->map[2], base = f->view->map[1] + f->view->map[3] + f->credit_size * 1.6;
-    double w = fpi_text_width(cr, NULL, cs, 0, credits), avail = fmax(f->view->map[2], right - f->margin);
+    double centre = f->view->map[0] + f->view->map[2] / 2, page = f->page_w - 2 * f->margin;
+    double w = fpi_text_width(cr, NULL, cs, 0, credits), avail = f->view->map[2];
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
     if (w > avail) {
-        /* Too long for a narrow map: two lines, split at the sentence end
-         * nearest the middle, shrunk only if still too long. */
         size_t n = strlen(credits), best = 0;
         for (size_t i = 1; i + 1 < n; i++)
             if (credits[i] == '.' && credits[i + 1] == ' ' && (!best || fabs((double)i - n / 2.0) < fabs((double)best - n / 2.0)))
@@ -469,9 +470,13 @@ void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
             double w1 = fpi_text_width(cr, NULL, cs, 0, first), w2 = fpi_text_width(cr, NULL, cs, 0, second);
             double wm = fmax(w1, w2);
             if (wm > avail) {
-                cs *= avail / wm;
-                w1 = fpi_text_width(cr, NULL, cs, 0, first);
-                w2 = fpi_text_width(cr, NULL, cs, 0, second);
+                if (wm > page) {
+                    cs *= page / wm;
+                    w1 = fpi_text_width(cr, NULL, cs, 0, first);
+                    w2 = fpi_text_width(cr, NULL, cs, 0, second);
+                    wm = fmax(w1, w2);
+                }
+                right = centre + wm / 2;
             }
             fpi_text_draw(cr, NULL, cs, 0, right - w1, base, first);
             fpi_text_draw(cr, NULL, cs, 0, right - w2, base + cs * 1.25, second);
@@ -479,8 +484,11 @@ void fpi_draw_page_text(cairo_t *cr, const fp_furniture *f)
             g_free(second);
             return;
         }
-        cs *= avail / w;
-        w = fpi_text_width(cr, NULL, cs, 0, credits);
+        if (w > page) {
+            cs *= page / w;
+            w = fpi_text_width(cr, NULL, cs, 0, credits);
+        }
+        right = centre + w / 2;
     }
     fpi_text_draw(cr, NULL, cs, 0, right - w, base, credits);
 }
