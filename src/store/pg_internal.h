@@ -25,6 +25,8 @@ struct fp_pg {
     unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */
     struct fp_pg_rows *prefetching; /* a cursor whose next FETCH is in flight (pg_rows.c) */
     char *prefetch_error;    /* why a prefetched FETCH failed, for the next error message */
+    char *schema;            /* the schema holding the store's tables (pg_store.c: pin_store_schema) */
+    char *search_path;       /* the search_path set on the connection for it, for readers; NULL: the server's */
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */

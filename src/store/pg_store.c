@@ -751,6 +751,53 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     return FP_OK;
 }
 
+/* Every table footprint creates (an aggregation's, the temporary ones
+ * renamed into place, layer_styles) must go where the store's own tables
+ * are, and every unqualified name must find them there. PostgreSQL creates
+ * an unqualified table in the first schema of the search_path that exists
+ * (current_schema()), which for a role with a schema of its own (the
+ * default search_path "$user", public) is that one, not the store's: an
+ * analyst's aggregation then landed in their schema, invisible to the
+ * others, while its row in `aggregations` went to public.
+ * So the connection's search_path is pinned: the schema holding
+ * schema_version (found along the path as the server gives it, so a store
+ * named by options=-csearch_path=... or ALTER ROLE ... SET search_path is
+ * found where it was put) goes first, the rest of the path (PostGIS's
+ * schema among it) stays after it. The SQL of the pg_*.c files stays
+ * unqualified; only the session's path changes, for this connection alone.
+ * No store yet (init creating one): nothing is pinned, the tables go to
+ * current_schema(), and the second call, after the migrations, records it. */
+static fp_status pin_store_schema(fp_store *s, fp_error *err)
+{
+    PGresult *r = fpi_pg_exec(s, "SELECT n.nspname, n.nspname IS DISTINCT FROM current_schema() FROM pg_class c"
+                                 " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('schema_version')",
+                              0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "finding the store's schema", err);
+    if (PQntuples(r) == 0) { PQclear(r); return FP_OK; }
+    char *schema = g_strdup(PQgetvalue(r, 0, 0));
+    int differs = !strcmp(PQgetvalue(r, 0, 1), "t");
+    PQclear(r);
+    fp_status st = FP_OK;
+    if (differs) {
+        const char *v[] = { schema };
+        r = fpi_pg_exec(s, "SELECT set_config('search_path', quote_ident($1) || ', ' || current_setting('search_path'),"
+                           " false)", 1, v);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "setting the search_path to the store's schema", err);
+        else {
+            g_free(s->pg->search_path);
+            s->pg->search_path = g_strdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+    }
+    if (!st) {
+        g_free(s->pg->schema);
+        s->pg->schema = schema;
+    } else {
+        g_free(schema);
+    }
+    return st;
+}
+
 fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err)
 {
     *out = NULL;
@@ -782,7 +829,11 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
             PQclear(res);
         }
     }
+    /* Before the migrations (an upgrade's new tables go beside the old
+     * ones) and after them (init's new store: its schema recorded). */
+    if (!st) st = pin_store_schema(s, err);
     if (!st) st = migrate(s, flags, target, err);
+    if (!st) st = pin_store_schema(s, err);
     if (st) { fpi_pg_close(s); return st; }
     *out = s;
     return FP_OK;
@@ -799,6 +850,8 @@ void fpi_pg_close(fp_store *s)
         g_free(s->pg->conninfo);
         g_free(s->pg->prefetch_error);
         g_free(s->pg->snapshot);
+        g_free(s->pg->schema);
+        g_free(s->pg->search_path);
         g_mutex_clear(&s->pg->snapshot_lock);
         free(s->pg);
     }
@@ -847,6 +900,14 @@ fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     r->path = g_strdup(s->path);
     pg->conninfo = g_strdup(s->pg->conninfo);
     fp_status st = connect_to(pg->conninfo, r->path, &pg->conn, err);
+    /* The store's connection's search_path (pin_store_schema): a reader
+     * finds the same tables. */
+    if (!st && s->pg->search_path) {
+        const char *v[] = { s->pg->search_path };
+        st = fpi_pg_command(r, "SELECT set_config('search_path', $1, false)", 1, v, "reading", err);
+        if (!st) pg->search_path = g_strdup(s->pg->search_path);
+    }
+    if (!st && s->pg->schema) pg->schema = g_strdup(s->pg->schema);
     if (!st) {
         st = fpi_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
         if (!st) pg->in_txn = pg->one_snapshot = 1;

@@ -1214,3 +1214,39 @@ assert_eq "ST_MultiPolygon|4326|1" "$(pq "SELECT DISTINCT ST_GeometryType(geom) 
 assert_eq "t" "$(pq "SELECT bool_and(ST_IsValid(geom)) FROM agg_nogdal_g")" "grid cells valid"
 case_end
 
+
+# ---- working as a team: helpers ---------------------------------------------
+# A DBA's set-up: an owner role that runs init, analysts, a read-only viewer,
+# each a login role of the cluster (names prefixed per case: roles are the
+# cluster's, not a database's). team_db NAME OWNER: a database owned by OWNER
+# (PostgreSQL 15: its public schema then takes OWNER's CREATE), PostGIS
+# created by the superuser, footprint's schema made by OWNER's init.
+team_url() { echo "postgresql://$1@/$2?host=$PGC_SOCK&port=$PGC_PORT"; }  # ROLE DB
+team_db() {  # NAME OWNER
+    pgc_psql postgres -c "CREATE DATABASE $1 OWNER $2" >/dev/null &&
+        pgc_psql "$1" -c "CREATE EXTENSION postgis" >/dev/null &&
+        "$FP" -q --db "$(team_url "$2" "$1")" init >/dev/null
+}
+# ---- end of helpers ----------------------------------------------------------
+
+case_begin "an analyst with a schema of their own (search_path \"\$user\", public): aggregate creates its tables in the store's schema, where a colleague's export finds them"
+pgc_psql postgres -c "CREATE ROLE t1_owner LOGIN" -c "CREATE ROLE t1_anna LOGIN" -c "CREATE ROLE t1_bob LOGIN" >/dev/null
+team_db t1 t1_owner || fail "set-up"
+# anna's own schema comes first on the default search_path ("$user", public).
+pgc_psql t1 -c "CREATE SCHEMA t1_anna AUTHORIZATION t1_anna" \
+    -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t1_anna, t1_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t1_anna, t1_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t1_anna, t1_bob" \
+    -c "ALTER DEFAULT PRIVILEGES FOR ROLE t1_anna IN SCHEMA public GRANT SELECT ON TABLES TO t1_bob" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t1_anna t1)" import "$FIX/points_good.csv" || fail "anna's import"
+run --db "$(team_url t1_anna t1)" aggregate --by country --name cont
+assert_eq 0 "$RC" "anna's aggregate ($OUT)"
+assert_eq "public.agg_cont public.agg_cont_assign public.agg_cont_columns" \
+    "$(pgc_psql t1 -c "SELECT string_agg(schemaname || '.' || tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE tablename LIKE 'agg\_%'")" \
+    "the aggregation's tables beside aggregations (public), none in anna's schema"
+assert_eq "0" "$(pgc_psql t1 -c "SELECT count(*) FROM pg_tables WHERE schemaname = 't1_anna'")" "anna's schema empty"
+run --db "$(team_url t1_bob t1)" export --what aggregate:cont -o "$WORK/t1_cont.geojson"
+assert_eq 0 "$RC" "bob's export of anna's aggregation ($OUT)"
+assert_eq "$(pgc_psql t1 -c "SELECT count(*) FROM agg_cont WHERE level = 'country' AND geom IS NOT NULL")" \
+    "$(python3 -c "import json; print(len(json.load(open('$WORK/t1_cont.geojson'))['features']))" 2>/dev/null)" "every country in bob's export"
+case_end
