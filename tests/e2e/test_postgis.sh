@@ -1250,3 +1250,64 @@ assert_eq 0 "$RC" "bob's export of anna's aggregation ($OUT)"
 assert_eq "$(pgc_psql t1 -c "SELECT count(*) FROM agg_cont WHERE level = 'country' AND geom IS NOT NULL")" \
     "$(python3 -c "import json; print(len(json.load(open('$WORK/t1_cont.geojson'))['features']))" 2>/dev/null)" "every country in bob's export"
 case_end
+
+case_begin "the group-role set-up: two analysts re-run each other's aggregation; the viewer (default privileges) and a role granted SELECT by hand keep reading it"
+# README's set-up: a NOLOGIN group role owns what the analysts make (each
+# analyst's sessions run as it: ALTER ROLE ... SET role), the viewer reads
+# through default privileges; t2_audit is granted one aggregation by hand.
+pgc_psql postgres -c "CREATE ROLE t2_owner LOGIN" -c "CREATE ROLE t2_analyst NOLOGIN" \
+    -c "CREATE ROLE t2_anna LOGIN IN ROLE t2_analyst" -c "CREATE ROLE t2_bob LOGIN IN ROLE t2_analyst" \
+    -c "ALTER ROLE t2_anna SET role = t2_analyst" -c "ALTER ROLE t2_bob SET role = t2_analyst" \
+    -c "CREATE ROLE t2_viewer LOGIN" -c "CREATE ROLE t2_audit LOGIN" >/dev/null || fail "roles"
+team_db t2 t2_owner || fail "set-up"
+pgc_psql t2 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t2_analyst" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t2_analyst" \
+    -c "GRANT CREATE ON SCHEMA public TO t2_analyst" \
+    -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t2_viewer" \
+    -c "ALTER DEFAULT PRIVILEGES FOR ROLE t2_analyst IN SCHEMA public GRANT SELECT ON TABLES TO t2_viewer" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t2_anna t2)" import "$FIX/points_good.csv" || fail "anna's import"
+"$FP" -q --db "$(team_url t2_anna t2)" aggregate --by country || fail "anna's aggregate"
+pgc_psql t2 -c "GRANT SELECT ON agg_country, agg_country_assign TO t2_audit" >/dev/null || fail "grant by hand"
+as_role() { pgc_psql t2 -c "SET ROLE $1" -c "$2" 2>&1; }   # ROLE SQL: what that role gets
+acl() { pgc_psql t2 -c "SELECT string_agg(relname || '=' || relacl::text, ' ' ORDER BY relname) FROM pg_class WHERE relname IN ('agg_country', 'agg_country_assign', 'agg_country_columns')"; }
+before=$(acl)
+n=$(pgc_psql t2 -c "SELECT count(*) FROM agg_country")
+for who in t2_bob t2_anna t2_bob; do
+    oid=$(pgc_psql t2 -c "SELECT 'agg_country'::regclass::oid")
+    run --db "$(team_url $who t2)" aggregate --by country
+    assert_eq 0 "$RC" "$who re-runs the aggregation ($OUT)"
+    assert_eq "t" "$(pgc_psql t2 -c "SELECT 'agg_country'::regclass::oid <> $oid")" "$who's run replaced the tables"
+    assert_eq "t2_analyst t2_analyst t2_analyst" "$(pgc_psql t2 -c "SELECT string_agg(tableowner, ' ') FROM pg_tables WHERE tablename LIKE 'agg\_country%'")" "the group owns them"
+    assert_eq "$n" "$(as_role t2_viewer "SELECT count(*) FROM agg_country")" "the viewer reads agg_country after $who's run"
+    assert_eq "$n" "$(as_role t2_audit "SELECT count(*) FROM agg_country")" "the role granted by hand reads agg_country after $who's run"
+    assert_eq "t" "$(as_role t2_audit "SELECT count(*) > 0 FROM agg_country_assign")" "and agg_country_assign"
+    assert_eq "$before" "$(acl)" "the same relacl after $who's run"
+done
+case_end
+
+case_begin "a re-run that may not replace the tables (another analyst's, outside any group; a view reads them): one line saying why and what to do, the aggregation unchanged"
+pgc_psql postgres -c "CREATE ROLE t3_owner LOGIN" -c "CREATE ROLE t3_anna LOGIN" -c "CREATE ROLE t3_bob LOGIN" >/dev/null
+team_db t3 t3_owner || fail "set-up"
+pgc_psql t3 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t3_anna, t3_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t3_anna, t3_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t3_anna, t3_bob" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t3_bob t3)" import "$FIX/points_good.csv" || fail "bob's import"
+"$FP" -q --db "$(team_url t3_bob t3)" aggregate --by country || fail "bob's aggregate"
+state() { pgc_psql t3 -c "SELECT 'agg_country'::regclass::oid, (SELECT created FROM aggregations WHERE name = 'country')"; }
+before=$(state)
+run --db "$(team_url t3_anna t3)" aggregate --by country
+assert_eq 1 "$RC" "anna's re-run of bob's aggregation: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "aggregation 'country' left unchanged: its table agg_country belongs to role t3_bob" "says whose"
+assert_contains "$OUT" "have t3_bob run it, or let a group role own the aggregations" "says what to do"
+assert_eq "$before" "$(state)" "bob's tables and row untouched"
+# A view of bob's over the aggregation: his own re-run would have to drop it.
+pgc_psql t3 -c "SET ROLE t3_bob" -c "CREATE VIEW big_countries AS SELECT code, projects FROM agg_country WHERE projects > 1" >/dev/null || fail "the view"
+run --db "$(team_url t3_bob t3)" aggregate --by country
+assert_eq 1 "$RC" "a re-run under a view: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "aggregation 'country' left unchanged: view big_countries depends on agg_country" "names the view"
+assert_not_contains "$OUT" "cannot drop desired object" "not PostgreSQL's bare message"
+assert_eq "$before" "$(state)" "tables, row and view untouched"
+assert_eq "1" "$(pgc_psql t3 -c "SELECT count(*) FROM pg_views WHERE viewname = 'big_countries'")" "the view kept"
+case_end
