@@ -834,6 +834,8 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
     if (!st) st = pin_store_schema(s, err);
     if (!st) st = migrate(s, flags, target, err);
     if (!st) st = pin_store_schema(s, err);
+    /* init makes QGIS's styles table too, as the owner, beside the others. */
+    if (!st && (flags & FP_STORE_CREATE)) st = fpi_pg_layer_styles_create(s, err);
     if (st) { fpi_pg_close(s); return st; }
     *out = s;
     return FP_OK;

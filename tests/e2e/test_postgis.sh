@@ -1227,6 +1227,30 @@ team_db() {  # NAME OWNER
         pgc_psql "$1" -c "CREATE EXTENSION postgis" >/dev/null &&
         "$FP" -q --db "$(team_url "$2" "$1")" init >/dev/null
 }
+# QGIS as ROLE on DB: the styles of SCHEMA.TABLE that QGIS lists for the layer
+# (QgsVectorLayer.listStylesInDatabase: QGIS's own query of layer_styles) and
+# whether its default style loads. Prints "styles=N default=0|1" or the error.
+qgis_styles() {  # DB ROLE SCHEMA TABLE
+    QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" /usr/bin/python3 - "$PGC_SOCK" "$PGC_PORT" "$@" <<'PY' 2>&1 | grep -E '^(styles=|invalid)'
+import sys
+from qgis.core import QgsApplication, QgsDataSourceUri, QgsVectorLayer
+host, port, db, user, schema, table = sys.argv[1:7]
+QgsApplication.setPrefixPath("/usr", True)
+app = QgsApplication([], False)
+app.initQgis()
+uri = QgsDataSourceUri()
+uri.setConnection(host, port, db, user, "")
+uri.setDataSource(schema, table, "geom", "", "id")
+layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+if not layer.isValid():
+    print("invalid layer")
+else:
+    n, ids, names, descs, msg = layer.listStylesInDatabase()
+    _m, styled = layer.loadDefaultStyle()
+    print("styles=%d default=%d%s" % (max(n, 0), int(bool(styled)), (" error=" + msg) if msg else ""))
+app.exitQgis()
+PY
+}
 # ---- end of helpers ----------------------------------------------------------
 
 case_begin "an analyst with a schema of their own (search_path \"\$user\", public): aggregate creates its tables in the store's schema, where a colleague's export finds them"
@@ -1310,4 +1334,29 @@ assert_contains "$OUT" "aggregation 'country' left unchanged: view big_countries
 assert_not_contains "$OUT" "cannot drop desired object" "not PostgreSQL's bare message"
 assert_eq "$before" "$(state)" "tables, row and view untouched"
 assert_eq "1" "$(pgc_psql t3 -c "SELECT count(*) FROM pg_views WHERE viewname = 'big_countries'")" "the view kept"
+case_end
+
+case_begin "init (the owner's) creates layer_styles in the store's schema: analysts' imports write their styles without a warning, the viewer reads them (psql, QGIS's listStylesInDatabase)"
+pgc_psql postgres -c "CREATE ROLE t4_owner LOGIN" -c "CREATE ROLE t4_anna LOGIN" -c "CREATE ROLE t4_bob LOGIN" \
+    -c "CREATE ROLE t4_viewer LOGIN" >/dev/null || fail "roles"
+team_db t4 t4_owner || fail "set-up"
+assert_eq "public|t4_owner" "$(pgc_psql t4 -F'|' -c "SELECT schemaname, tableowner FROM pg_tables WHERE tablename = 'layer_styles'")" "made by init, the owner's, in the store's schema"
+# README's grants, given once after init: ALL TABLES IN SCHEMA covers layer_styles now.
+pgc_psql t4 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t4_viewer" >/dev/null || fail "grants"
+run --db "$(team_url t4_anna t4)" import "$FIX/points_good.csv" --dataset a
+assert_eq 0 "$RC" "anna's import ($OUT)"
+assert_not_contains "$OUT" "styles not written" "anna: no warning"
+run --db "$(team_url t4_bob t4)" import "$FIX/qa/mistakes.csv" --dataset b
+assert_eq 0 "$RC" "bob's import ($OUT)"
+assert_not_contains "$OUT" "styles not written" "bob: no warning"
+assert_eq "t4_bob" "$(pgc_psql t4 -c "SELECT owner FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" "bob's import rewrote the projects' style"
+assert_eq "1" "$(pgc_psql t4 -c "SET ROLE t4_viewer" -c "SELECT count(*) FROM layer_styles WHERE f_table_schema = 'public' AND f_table_name = 'projects'" 2>&1)" "the viewer reads it"
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    assert_eq "styles=1 default=1" "$(qgis_styles t4 t4_viewer public projects)" "QGIS as the viewer lists and loads it"
+else
+    fail "python3-qgis is not installed (make deps)"
+fi
 case_end
