@@ -165,6 +165,9 @@ fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const ch
 
 /* The column cache (pg_columns.c; encoded by project_columns.c). */
 int fpi_pg_columns_available(fp_store *s);
+/* Whether this role may delete the cache's parts itself (else the
+ * triggers, which run as the schema's owner, do it). */
+int fpi_pg_columns_writable(fp_store *s);
 fp_status fpi_pg_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n, fp_error *err);
 /* A part's blob in a new fpi_big_alloc buffer; *mem NULL when it has none. */
 fp_status fpi_pg_columns_get(fp_store *s, int64_t part, unsigned char **mem, size_t *len, fp_error *err);

@@ -1360,3 +1360,26 @@ else
     fail "python3-qgis is not installed (make deps)"
 fi
 case_end
+
+case_begin "geocode by a role that may UPDATE projects and only read the column cache: the rows placed, the cache's stale part dropped by the owner's trigger"
+pgc_psql postgres -c "CREATE ROLE t5_owner LOGIN" -c "CREATE ROLE t5_editor LOGIN" >/dev/null || fail "roles"
+team_db t5 t5_owner || fail "set-up"
+# A bulk import (the owner's) writes the cache: 300 points and 3 places to geocode, all in part 0.
+python3 -c "
+print('id,company,category,place,country,lon,lat')
+for i in range(300): print('P%d,Acme,office,,,%.4f,%.4f' % (i, 10 + i * 0.01, 5 + i * 0.01))
+print('G1,Acme,office,Nairobi,Kenya,,'); print('G2,Acme,office,Mombasa,Kenya,,'); print('G3,Acme,office,Kisumu,Kenya,,')" > "$WORK/t5.csv"
+FOOTPRINT_TEST_BULK_ROWS=100 "$FP" -q --db "$(team_url t5_owner t5)" import "$WORK/t5.csv" || fail "the owner's import"
+[ "$(pgc_psql t5 -c "SELECT count(*) FROM projects_columns WHERE part = 0")" -gt 0 ] || fail "the bulk import wrote no cache part"
+# README: a role that may edit projects needs no right on the cache (reading it is enough, or none).
+pgc_psql t5 -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t5_editor" -c "GRANT UPDATE ON projects TO t5_editor" \
+    -c "GRANT INSERT, UPDATE, DELETE ON layer_styles TO t5_editor" -c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO t5_editor" >/dev/null || fail "grants"
+run --db "$(team_url t5_editor t5)" geocode
+assert_eq 0 "$RC" "the editor's geocode ($OUT)"
+assert_not_contains "$OUT" "permission denied" "no permission error"
+assert_eq "3" "$(pgc_psql t5 -c "SELECT count(*) FROM projects WHERE source_key LIKE 'G%' AND geom IS NOT NULL AND geocode_method IS NOT NULL")" "the three places placed"
+assert_eq "0" "$(pgc_psql t5 -c "SELECT count(*) FROM projects_columns WHERE part = 0")" "the part holding them dropped (the cache stays exact)"
+# The owner's aggregation counts the placed rows (through the rows, its part gone).
+"$FP" -q --db "$(team_url t5_owner t5)" aggregate --by country --name c || fail "the owner's aggregate"
+assert_eq "3" "$(pgc_psql t5 -c "SELECT projects FROM agg_c WHERE level = 'country' AND code = 'KEN'")" "Kenya counts the three"
+case_end
