@@ -27,6 +27,10 @@ struct fp_pg {
     char *prefetch_error;    /* why a prefetched FETCH failed, for the next error message */
     char *schema;            /* the schema holding the store's tables (pg_store.c: pin_store_schema) */
     char *search_path;       /* the search_path set on the connection for it, for readers; NULL: the server's */
+    /* The changes kept for export --what diff:OLD:NEW (pg_diff.c): an
+     * array literal per column, bound into the layer's queries. */
+#define FPI_PG_DIFF_COLS 7
+    char *diff_cols[FPI_PG_DIFF_COLS];
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */

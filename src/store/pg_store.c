@@ -854,6 +854,7 @@ void fpi_pg_close(fp_store *s)
         g_free(s->pg->snapshot);
         g_free(s->pg->schema);
         g_free(s->pg->search_path);
+        for (int c = 0; c < FPI_PG_DIFF_COLS; c++) g_free(s->pg->diff_cols[c]);
         g_mutex_clear(&s->pg->snapshot_lock);
         free(s->pg);
     }

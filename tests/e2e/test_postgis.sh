@@ -1383,3 +1383,26 @@ assert_eq "0" "$(pgc_psql t5 -c "SELECT count(*) FROM projects_columns WHERE par
 "$FP" -q --db "$(team_url t5_owner t5)" aggregate --by country --name c || fail "the owner's aggregate"
 assert_eq "3" "$(pgc_psql t5 -c "SELECT projects FROM agg_c WHERE level = 'country' AND code = 'KEN'")" "Kenya counts the three"
 case_end
+
+case_begin "export --what diff:OLD:NEW in a read-only session (default_transaction_read_only = on): the same layer as the owner's export"
+pgc_psql postgres -c "CREATE ROLE t6_owner LOGIN" -c "CREATE ROLE t6_ro LOGIN" \
+    -c "ALTER ROLE t6_ro SET default_transaction_read_only = on" >/dev/null || fail "roles"
+team_db t6 t6_owner || fail "set-up"
+for e in 2024 2025; do "$FP" -q --db "$(team_url t6_owner t6)" import "$FIX/diff/edition_$e.csv" --dataset $e || fail "import $e"; done
+pgc_psql t6 -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t6_ro" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t6_owner t6)" export --what diff:2024:2025 --format geojson -o "$WORK/t6_owner.geojson" || fail "the owner's export"
+run --db "$(team_url t6_ro t6)" diff --dataset 2024 --against 2025
+assert_eq 0 "$RC" "diff in the read-only session ($OUT)"
+run --db "$(team_url t6_ro t6)" export --what diff:2024:2025 --format geojson -o "$WORK/t6_ro.geojson"
+assert_eq 0 "$RC" "export of the changes in the read-only session ($OUT)"
+assert_not_contains "$OUT" "read-only transaction" "no write refused"
+same_file <(untimed "$WORK/t6_owner.geojson") <(untimed "$WORK/t6_ro.geojson") "the same layer as the owner's export"
+assert_eq "added=3 changed=3 moved=3 removed=3" "$(python3 -c "
+import collections, json
+c = collections.Counter(f['properties']['change'] for f in json.load(open('$WORK/t6_ro.geojson'))['features'])
+print(' '.join('%s=%d' % kv for kv in sorted(c.items())))" 2>&1)" "features per change"
+# Filtered and split like any layer (a where on a kept column).
+run --db "$(team_url t6_ro t6)" export --what diff:2024:2025 --where change=moved --format csv -o "$WORK/t6_moved.csv"
+assert_eq 0 "$RC" "a filtered export ($OUT)"
+assert_eq 3 "$(($(wc -l < "$WORK/t6_moved.csv") - 1))" "the three moved rows"
+case_end
