@@ -148,6 +148,78 @@ static const char *conninfo_of(const char *db)
     return strncmp(db, "PG:", 3) == 0 ? db + 3 : db;
 }
 
+/* GDAL's PG driver takes two options of its own in the PG: string, which
+ * libpq refuses ("invalid connection option"): active_schema=NAME (the
+ * schema tables are created in and found first) and schemas=A,B,... (GDAL:
+ * the schemas to list; one alone is also the active schema). footprint
+ * reads them as a search_path for its connections: active_schema first,
+ * then the schemas of schemas= in their order, then the path the server
+ * gives the session (as GDAL puts its active schema before that path, so
+ * public and an extensions schema stay reachable); connect_to sets it.
+ * The string without them is returned (g_free); the schemas are appended
+ * to `schemas` (NULL: not wanted). A URL goes to libpq as it is (its
+ * query has options=-csearch_path%3D... for the same). Values follow
+ * libpq's rules: quoted with '...', a backslash escaping the next character. */
+static char *libpq_string(const char *db, GPtrArray *schemas)
+{
+    if (strncmp(db, "PG:", 3) != 0) return g_strdup(db);
+    const char *p = db + 3;
+    GString *out = g_string_new(NULL);
+    char *active = NULL;
+    GPtrArray *listed = g_ptr_array_new_with_free_func(g_free);
+    while (*p) {
+        while (isspace((unsigned char)*p)) p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p)) p++;
+        char *key = g_strndup(start, (gsize)(p - start));
+        while (isspace((unsigned char)*p)) p++;
+        if (*p != '=') {   /* not key=value: left for libpq to report */
+            g_free(key);
+            g_string_append_printf(out, "%s%s", out->len ? " " : "", start);
+            break;
+        }
+        p++;
+        while (isspace((unsigned char)*p)) p++;
+        GString *value = g_string_new(NULL);
+        if (*p == '\'') {
+            for (p++; *p && *p != '\''; p++) {
+                if (*p == '\\' && p[1]) p++;
+                g_string_append_c(value, *p);
+            }
+            if (*p) p++;
+        } else {
+            for (; *p && !isspace((unsigned char)*p); p++) {
+                if (*p == '\\' && p[1]) p++;
+                g_string_append_c(value, *p);
+            }
+        }
+        if (!strcmp(key, "active_schema")) {
+            g_free(active);
+            active = g_strdup(value->str);
+        } else if (!strcmp(key, "schemas")) {
+            gchar **names = g_strsplit(value->str, ",", -1);
+            for (int i = 0; names[i]; i++) {
+                char *n = g_strstrip(names[i]);
+                if (*n) g_ptr_array_add(listed, g_strdup(n));
+            }
+            g_strfreev(names);
+        } else {
+            g_string_append_printf(out, "%s%.*s", out->len ? " " : "", (int)(p - start), start);
+        }
+        g_string_free(value, TRUE);
+        g_free(key);
+    }
+    if (schemas) {
+        if (active && *active) g_ptr_array_add(schemas, g_strdup(active));
+        for (guint i = 0; i < listed->len; i++)
+            if (!active || strcmp(active, listed->pdata[i])) g_ptr_array_add(schemas, g_strdup(listed->pdata[i]));
+    }
+    g_free(active);
+    g_ptr_array_free(listed, TRUE);
+    return g_string_free(out, FALSE);
+}
+
 /* postgresql://user@host:port/dbname from a connection's settings
  * (defaults and PG* variables applied), without the password. */
 static char *name_from(const char *user, const char *host, const char *port, const char *dbname)
@@ -160,7 +232,9 @@ static char *name_from(const char *user, const char *host, const char *port, con
 char *fpi_pg_display_name(const char *db)
 {
     char *errmsg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo_of(db), &errmsg);
+    char *conninfo = libpq_string(db, NULL);
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+    g_free(conninfo);
     if (!opts) {
         PQfreemem(errmsg);
         return g_strdup("postgresql://(unreadable connection string)");
@@ -664,9 +738,17 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
     if (!st && v > FP_SCHEMA_VERSION)
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d is newer than this footprint (%d); upgrade footprint",
                           s->path, v, FP_SCHEMA_VERSION);
-    if (!st && v == 0 && !(flags & FP_STORE_CREATE))
-        st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database; run `footprint init` first",
-                          s->path);
+    if (!st && v == 0 && !(flags & FP_STORE_CREATE)) {
+        /* Found along the search_path: a store in a schema of its own is
+         * missed when the session's path does not name it. */
+        PGresult *r = fpi_pg_exec(s, "SELECT current_setting('search_path')", 0, NULL);
+        char *path = g_strdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+        PQclear(r);
+        st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database (searched the search_path: %s); run "
+                          "`footprint init` first, or name the store's schema (?options=-csearch_path%%3DSCHEMA in a"
+                          " URL, active_schema=SCHEMA in the PG: form)", s->path, path);
+        g_free(path);
+    }
     if (!st && v < target && (flags & FP_STORE_READONLY))
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade to %d: have the database's owner "
                           "run `footprint init` on it", s->path, v, target);
@@ -720,13 +802,20 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
      * string (and PG* variables for what it leaves out) override. */
     const char *keys[4], *vals[4];
     int k = 0;
+    GPtrArray *schemas = g_ptr_array_new_with_free_func(g_free);
+    char *conninfo = libpq_string(db, schemas);
     if (!default_set("connect_timeout")) { keys[k] = "connect_timeout"; vals[k++] = "10"; }
     keys[k] = "fallback_application_name"; vals[k++] = "footprint";
-    keys[k] = "dbname"; vals[k++] = conninfo_of(db);
+    keys[k] = "dbname"; vals[k++] = conninfo;
     keys[k] = NULL; vals[k] = NULL;
     PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
+    g_free(conninfo);
+    if (!c) {
+        g_ptr_array_free(schemas, TRUE);
+        return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
+    }
     if (PQstatus(c) != CONNECTION_OK) {
+        g_ptr_array_free(schemas, TRUE);
         char *msg = g_strdup(PQerrorMessage(c)), *shown = g_strdup(name);
         mask_password(&msg, db);
         int unencoded = mask_unencoded_password(&msg, db);
@@ -747,6 +836,31 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
      * doubles and with SpatiaLite. */
     PGresult *r = PQexec(c, "SET extra_float_digits = 3");
     PQclear(r);
+    /* The PG: form's active_schema= and schemas= (libpq_string): before
+     * the session's own path, for this session only. */
+    fp_status st = FP_OK;
+    if (schemas->len) {
+        GString *path = g_string_new(NULL);
+        for (guint i = 0; i < schemas->len; i++) {
+            const char *n = schemas->pdata[i];
+            char *q = PQescapeIdentifier(c, n, strlen(n));
+            if (q) g_string_append_printf(path, "%s, ", q);
+            PQfreemem(q);
+        }
+        const char *v[] = { path->str };
+        r = PQexecParams(c, "SELECT set_config('search_path', $1 || current_setting('search_path'), false)", 1, NULL,
+                         v, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            char *msg = g_strdup(PQresultErrorMessage(r));
+            one_line(msg);
+            st = fp_error_set(err, FP_ERR_DB, "%s: setting the search_path of active_schema= and schemas=: %s", name, msg);
+            g_free(msg);
+        }
+        PQclear(r);
+        g_string_free(path, TRUE);
+    }
+    g_ptr_array_free(schemas, TRUE);
+    if (st) { PQfinish(c); return st; }
     *out = c;
     return FP_OK;
 }
@@ -820,12 +934,31 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
         s->path = guess;
     }
     if (!st) {
-        PGresult *res = fpi_pg_exec(s, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL);
+        /* PostGIS in a schema the session's search_path does not reach
+         * (CREATE EXTENSION postgis SCHEMA extensions) fails every command
+         * with `type "geometry" does not exist`, init's first statement
+         * included: said up front, with the path to give. The store's
+         * schema (or, before init, where init would put it) comes first. */
+        PGresult *res = fpi_pg_exec(s,
+            "SELECT e.extversion, n.nspname = ANY(current_schemas(false)), quote_ident(n.nspname),"
+            " current_setting('search_path'), quote_ident(current_database()),"
+            " quote_ident(coalesce((SELECT sn.nspname FROM pg_class c JOIN pg_namespace sn ON sn.oid = c.relnamespace"
+            "  WHERE c.oid = to_regclass('schema_version')), current_schema(), 'public'))"
+            " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'", 0, NULL);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fpi_pg_error(s, res, "cannot read the extensions", err);
         else {
             if (PQntuples(res) == 0)
                 st = fp_error_set(err, FP_ERR_STATE, "%s: this database has no PostGIS; ask its owner to run "
                                   "CREATE EXTENSION postgis (nothing was changed)", s->path);
+            else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+                const char *ext = PQgetvalue(res, 0, 2), *path = PQgetvalue(res, 0, 3), *dbq = PQgetvalue(res, 0, 4),
+                           *store = PQgetvalue(res, 0, 5);
+                st = fp_error_set(err, FP_ERR_STATE, "%s: PostGIS is in schema %s, which this session's search_path (%s)"
+                                  " does not reach: add options=-csearch_path%%3D%s,%s to the URL's query"
+                                  " (PG: form: options='-csearch_path=%s,%s'), or have the owner run ALTER DATABASE %s"
+                                  " SET search_path = %s, %s (or ALTER ROLE ... SET; nothing was changed)",
+                                  s->path, ext, path, store, ext, store, ext, dbq, store, ext);
+            }
             PQclear(res);
         }
     }

@@ -1406,3 +1406,37 @@ run --db "$(team_url t6_ro t6)" export --what diff:2024:2025 --where change=move
 assert_eq 0 "$RC" "a filtered export ($OUT)"
 assert_eq 3 "$(($(wc -l < "$WORK/t6_moved.csv") - 1))" "the three moved rows"
 case_end
+
+case_begin "PostGIS in a schema off the search_path: one line naming it and the search_path to give; the store in a schema of its own (GDAL's active_schema=/schemas=, options=-csearch_path), found there by every command and by the viewer's QGIS"
+pgc_psql postgres -c "CREATE ROLE t7_viewer LOGIN" -c "CREATE DATABASE t7" >/dev/null || fail "set-up"
+pgc_psql t7 -c "CREATE SCHEMA extensions" -c "CREATE EXTENSION postgis SCHEMA extensions" -c "CREATE SCHEMA fp" \
+    -c "GRANT USAGE ON SCHEMA extensions, fp TO t7_viewer" -c "ALTER ROLE t7_viewer SET search_path = fp, extensions" >/dev/null || fail "schemas"
+ntables() { pgc_psql t7 -c "SELECT count(*) FROM pg_tables WHERE schemaname = '$1'"; }
+run --db "$(team_url postgres t7)" init
+assert_eq 1 "$RC" "init with PostGIS off the search_path: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "PostGIS is in schema extensions, which this session's search_path (\"\$user\", public) does not reach" "says where PostGIS is and what was searched"
+assert_contains "$OUT" "options=-csearch_path%3Dpublic,extensions" "the search_path to give"
+assert_not_contains "$OUT" "type \"geometry\" does not exist" "not the raw error"
+assert_eq "0" "$(ntables public)" "nothing created"
+# GDAL's options in the PG: form: the store goes to fp; PostGIS found in extensions.
+run --db "PG:host=$PGC_SOCK port=$PGC_PORT dbname=t7 user=postgres active_schema=fp schemas=fp,extensions" init
+assert_eq 0 "$RC" "init with active_schema=fp schemas=fp,extensions ($OUT)"
+assert_eq "0" "$(ntables public)" "nothing in public"
+assert_eq "t" "$(pgc_psql t7 -c "SELECT count(*) >= 10 AND bool_and(schemaname = 'fp') FROM pg_tables WHERE tablename IN ('schema_version', 'projects', 'regions', 'aggregations', 'layer_styles') OR tablename LIKE 'qa\_%' OR tablename LIKE 'projects%' OR tablename IN ('imports', 'rejects', 'meta', 'region_groups')")" "the store's tables, layer_styles among them, in fp"
+# The URL form the message gives, with the store's schema first.
+FPU="postgresql://postgres@/t7?host=$PGC_SOCK&port=$PGC_PORT&options=-csearch_path%3Dfp,extensions"
+"$FP" -q --db "$FPU" import "$FIX/points_good.csv" || fail "import through options=-csearch_path"
+run --db "$FPU" aggregate --by country
+assert_eq 0 "$RC" "aggregate ($OUT)"
+assert_eq "fp fp fp" "$(pgc_psql t7 -c "SELECT string_agg(schemaname, ' ') FROM pg_tables WHERE tablename LIKE 'agg\_country%'")" "the aggregation's tables in fp"
+# A path that reaches PostGIS but not the store: the message names what it searched.
+run --db "postgresql://postgres@/t7?host=$PGC_SOCK&port=$PGC_PORT&options=-csearch_path%3Dpublic,extensions" rejects
+assert_eq 1 "$RC" "a path without the store's schema: exit"
+assert_contains "$OUT" "no footprint schema in this database (searched the search_path: public,extensions)" "names the path searched"
+# The viewer (search_path fp, extensions): QGIS finds the layer and its style.
+pgc_psql t7 -c "GRANT SELECT ON ALL TABLES IN SCHEMA fp TO t7_viewer" >/dev/null
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    assert_eq "styles=1 default=1" "$(qgis_styles t7 t7_viewer fp agg_country)" "QGIS as the viewer: the aggregation's style"
+fi
+case_end
