@@ -148,6 +148,70 @@ static const char *conninfo_of(const char *db)
     return strncmp(db, "PG:", 3) == 0 ? db + 3 : db;
 }
 
+/* The password of a URL's user part ("postgresql://USER:PASSWORD@HOST...").
+ * libpq ends the user part at the first '@' before any '/' (a '?' may be
+ * part of the password). A password holding '/' or '@' as they are, which
+ * a URL must percent-encode, is then cut short and the rest read as host,
+ * port or database ("anna:x7/Qw9@host": port "x7"): such a password is
+ * taken whole, up to the LAST '@' before the query or fragment (an '@'
+ * there, "?user=anna@corp.com", is no password's), and *unencoded set.
+ * NULL without one; *colon_out and *at_out (if given): where the
+ * password's ':' and '@' are. */
+static char *url_password(const char *db, int *unencoded, const char **colon_out, const char **at_out)
+{
+    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
+    if (unencoded) *unencoded = 0;
+    if (!scheme || strncmp(db, "PG:", 3) == 0) return NULL;
+    const char *start = scheme + 3, *at = NULL;
+    size_t len = strcspn(start, "?#");
+    for (const char *p = start; p < start + len; p++)
+        if (*p == '@') at = p;
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    int whole = colon && at > colon + 1 && memchr(colon + 1, '/', (size_t)(at - colon - 1)) != NULL;
+    if (colon && at > colon + 1 && !whole) whole = memchr(colon + 1, '@', (size_t)(at - colon - 1)) != NULL;
+    if (!whole) {   /* libpq's reading */
+        at = NULL;
+        for (const char *p = start; *p && *p != '/' && !at; p++)
+            if (*p == '@') at = p;
+        colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    }
+    if (!colon || at == colon + 1) return NULL;
+    if (unencoded) *unencoded = whole;
+    if (colon_out) *colon_out = colon;
+    if (at_out) *at_out = at;
+    return g_strndup(colon + 1, (gsize)(at - colon - 1));
+}
+
+/* The URL without its passwords (the user part's, a password=... in the
+ * query), for naming the server: libpq cannot read a URL whose password
+ * holds '/' or '@' as they are (or a bad %-escape), or reads its pieces as
+ * host, port and database; without it the host, port and database are the
+ * ones meant. NULL when db is no URL. */
+static char *url_without_password(const char *db)
+{
+    if (strncmp(db, "PG:", 3) == 0 || !strstr(db, "://")) return NULL;
+    const char *colon = NULL, *at = NULL;
+    char *pw = url_password(db, NULL, &colon, &at);
+    GString *u = g_string_new(NULL);
+    if (pw) g_string_append_printf(u, "%.*s%s", (int)(colon - db), db, at);
+    else g_string_append(u, db);
+    g_free(pw);
+    /* password=... of the query, up to the next '&' or '#'. */
+    const char *query = strchr(u->str, '?');
+    if (query) {
+        gsize from = (gsize)(query - u->str);
+        for (char *p = strstr(u->str + from, "password="); p; p = strstr(u->str + from, "password=")) {
+            if (p[-1] != '?' && p[-1] != '&') { from = (gsize)(p - u->str) + 1; continue; }
+            size_t n = 9 + strcspn(p + 9, "&#");
+            if (p[n] == '&') n++;
+            else if (p[-1] == '&') { p--; n++; }
+            g_string_erase(u, p - u->str, (gssize)n);
+            from = (gsize)(p - u->str);
+        }
+    }
+    return g_string_free(u, FALSE);
+}
+
 /* GDAL's PG driver takes two options of its own in the PG: string, which
  * libpq refuses ("invalid connection option"): active_schema=NAME (the
  * schema tables are created in and found first) and schemas=A,B,... (GDAL:
@@ -232,12 +296,15 @@ static char *name_from(const char *user, const char *host, const char *port, con
 char *fpi_pg_display_name(const char *db)
 {
     char *errmsg = NULL;
-    char *conninfo = libpq_string(db, NULL);
+    /* A URL is named without its password: one holding '/' or '@' as they
+     * are makes libpq read (or fail to read) the rest wrongly. */
+    char *conninfo = url_without_password(db);
+    if (!conninfo) conninfo = libpq_string(db, NULL);
     PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
     g_free(conninfo);
     if (!opts) {
         PQfreemem(errmsg);
-        return g_strdup("postgresql://(unreadable connection string)");
+        return g_strdup("postgresql://(the --db connection string)");
     }
     const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL, *service = NULL;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
@@ -293,114 +360,136 @@ static void mask(char **msg, const char *secret)
     g_strfreev(parts);
 }
 
-/* libpq echoes a connection string it cannot parse ("invalid
- * percent-encoded token: \"s3cr3t%zz\"", "... in URI: \"postgresql://
- * user:pw@[::1/db\""), password and all: the password of the URL's user
- * part and of a password=... key is taken out of such a message, as
- * written and percent-decoded. */
-static void mask_password(char **msg, const char *db)
+/* Adds a secret's forms to `forms`: as written, percent-decoded and
+ * percent-encoded (libpq may echo any of them). */
+static void add_forms(GPtrArray *forms, const char *secret, int url)
 {
-    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
-    if (scheme) {
-        /* The user part as libpq reads it: up to the first '@' before any
-         * '/' (a '?' may be part of the password). */
-        const char *start = scheme + 3, *at = NULL;
-        for (const char *p = start; *p && *p != '/' && !at; p++)
-            if (*p == '@') at = p;
-        const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
-        if (colon && at > colon + 1) {
-            char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
-            char *plain = g_uri_unescape_string(pw, NULL);
-            mask(msg, pw);
-            mask(msg, plain);
-            g_free(pw);
-            g_free(plain);
-        }
-    }
+    if (!secret || !*secret) return;
+    g_ptr_array_add(forms, g_strdup(secret));
+    if (!url) return;
+    char *plain = g_uri_unescape_string(secret, NULL);
+    if (plain && *plain && strcmp(plain, secret)) g_ptr_array_add(forms, plain);
+    else g_free(plain);
+    char *enc = g_uri_escape_string(secret, NULL, FALSE);
+    if (enc && strcmp(enc, secret)) g_ptr_array_add(forms, enc);
+    else g_free(enc);
+}
+
+/* The passwords a --db string holds, each in its forms: the URL's user
+ * part's and every password=... (a URL's query, the PG: form's keys).
+ * `quoted` gets the words libpq echoes after an unquoted PG: password
+ * holding a space ("password=SEC RETWORD": 'missing "=" after "RETWORD"',
+ * or 'invalid connection option "RET"' for RET=WORD), to mask where they
+ * appear quoted. */
+static void collect_secrets(const char *db, GPtrArray *forms, GPtrArray *quoted)
+{
+    const char *c = conninfo_of(db), *scheme = strncmp(db, "PG:", 3) ? strstr(c, "://") : NULL;
+    char *pw = url_password(db, NULL, NULL, NULL);
+    add_forms(forms, pw, 1);
+    g_free(pw);
     for (const char *p = strstr(c, "password"); p; p = strstr(p + 1, "password")) {
         const char *v = p + 8;
         while (*v == ' ') v++;
         if (*v != '=') continue;
         v++;
         while (*v == ' ') v++;
-        char *pw = NULL;
+        char *value = NULL;
         if (*v == '\'') {
             const char *e = strchr(v + 1, '\'');
-            pw = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
+            value = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
         } else {
             /* A URL's ?password=...&...: the value ends at '&' or '#' too. */
-            size_t n = strcspn(v, scheme ? " \t&#" : " \t");
-            pw = g_strndup(v, n);
+            value = g_strndup(v, strcspn(v, scheme ? " \t&#" : " \t"));
         }
-        if (scheme) {   /* percent-encoded in a URL: libpq may echo either */
-            char *plain = g_uri_unescape_string(pw, NULL);
-            mask(msg, plain);
-            g_free(plain);
-        }
-        mask(msg, pw);
-        /* An unquoted value with a space ("password=SEC RETWORD"): libpq
-         * complains about the next word, quoted ('missing "=" after
-         * "RETWORD"', or 'invalid connection option "RET"' for RET=WORD),
-         * so the words up to the next key=value are masked where they
-         * appear quoted, and the key of that one when it is no keyword. */
+        add_forms(forms, value, scheme != NULL);
         if (!scheme && *v != '\'') {
-            const char *w = v + strlen(pw);
+            const char *w = v + strlen(value);
             for (;;) {
                 while (*w == ' ' || *w == '\t') w++;
                 size_t n = strcspn(w, " \t");
                 if (!n) break;
                 const char *eq = memchr(w, '=', n);
                 char *word = g_strndup(w, eq ? (size_t)(eq - w) : n);
-                if (!eq || !is_conninfo_keyword(word)) {
-                    char *quoted = g_strdup_printf("\"%s\"", word);
-                    mask(msg, quoted);
-                    g_free(quoted);
-                }
+                if (!eq || !is_conninfo_keyword(word)) g_ptr_array_add(quoted, g_strdup_printf("\"%s\"", word));
                 g_free(word);
                 if (eq) break;
                 w += n;
             }
         }
-        g_free(pw);
+        g_free(value);
     }
 }
 
-/* Whether the user part of a URL ("postgresql://USER:PASSWORD@HOST...")
- * holds a password with '/' or '@' as they are, which a URL must
- * percent-encode: libpq then reads part of it as the host, port or
- * database and echoes those parts in its message ('invalid integer value
- * "x7" for connection option "port"' for "anna:x7/Qw9@host"). The
- * password is taken up to the LAST '@' of the string; it and its pieces
- * are masked in *msg (a piece of one character stays). Returns 1 when
- * such a password was found. */
-static int mask_unencoded_password(char **msg, const char *db)
+/* Whether a quoted fragment of libpq's message shows any of a password:
+ * the password or a piece of it (what lies between the characters libpq
+ * splits a URL or a list on) of two characters or more inside it, or the
+ * fragment itself part of the password (a host or port of one character
+ * libpq cut out of it: 'invalid integer value "a" for connection option
+ * "port"' for "bob:a/b@host"). */
+static int shows_secret(const char *fragment, GPtrArray *forms)
 {
-    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
-    if (!scheme) return 0;
-    /* The user part ends before the query or fragment: an '@' there
-     * ("?user=anna@corp.com") is no password's. */
-    size_t len = strcspn(scheme + 3, "?#");
-    const char *at = NULL;
-    for (const char *p = scheme + 3; p < scheme + 3 + len; p++)
-        if (*p == '@') at = p;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    if (!colon || at == colon + 1) return 0;
-    char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
-    int unencoded = strpbrk(pw, "/@") != NULL;   /* libpq reads '?' and '#' there as part of it */
-    if (unencoded) {
-        mask(msg, pw);
-        gchar **pieces = g_strsplit_set(pw, "/@?#:", -1);
-        for (int i = 0; pieces[i]; i++)
-            if (strlen(pieces[i]) > 1) {
-                mask(msg, pieces[i]);
-                char *plain = g_uri_unescape_string(pieces[i], NULL);
-                if (plain) mask(msg, plain);
-                g_free(plain);
+    if (!*fragment) return 0;
+    for (guint i = 0; i < forms->len; i++) {
+        const char *f = forms->pdata[i];
+        if (strstr(f, fragment) || (strlen(f) >= 2 && strstr(fragment, f))) return 1;
+        gchar **pieces = g_strsplit_set(f, "/@?#:&=, ", -1);
+        int hit = 0;
+        for (int k = 0; pieces[k] && !hit; k++) hit = strlen(pieces[k]) >= 2 && strstr(fragment, pieces[k]);
+        g_strfreev(pieces);
+        if (hit) return 1;
+    }
+    return 0;
+}
+
+/* libpq echoes a connection string it cannot parse, or the parts it read
+ * from one ("invalid percent-encoded token: \"s3cr3t%zz\"", "... in URI:
+ * \"postgresql://user:pw@[::1/db\"", 'invalid integer value "x7" for
+ * connection option "port"'), password and all. Taken out of *msg:
+ *  - a quoted fragment showing any of a password is replaced, quotes and
+ *    all, by "(the --db connection string)" when it is the whole string,
+ *    else "(part of the --db connection string)": readable, where masking
+ *    short pieces wherever they appear garbled the message (a password
+ *    "p@ss:w/rd%1" made every "p" of it "***");
+ *  - then each password, in each form, and its pieces of four characters
+ *    or more, wherever they still appear, as "***" (shorter ones would hit
+ *    ordinary words);
+ *  - and the words after an unquoted PG: password with a space, quoted. */
+static void scrub_message(char **msg, const char *db)
+{
+    GPtrArray *forms = g_ptr_array_new_with_free_func(g_free), *quoted = g_ptr_array_new_with_free_func(g_free);
+    collect_secrets(db, forms, quoted);
+    if (forms->len) {
+        const char *whole = conninfo_of(db);
+        GString *out = g_string_new(NULL);
+        const char *p = *msg;
+        for (;;) {
+            const char *q1 = strchr(p, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+            if (!q2) { g_string_append(out, p); break; }
+            char *fragment = g_strndup(q1 + 1, (gsize)(q2 - q1 - 1));
+            g_string_append_len(out, p, q1 - p);
+            if (shows_secret(fragment, forms)) {
+                g_string_append(out, !strcmp(fragment, whole) || !strcmp(fragment, db) ? "(the --db connection string)"
+                                                                                    : "(part of the --db connection string)");
+            } else {
+                g_string_append_len(out, q1, q2 - q1 + 1);
             }
+            g_free(fragment);
+            p = q2 + 1;
+        }
+        g_free(*msg);
+        *msg = g_string_free(out, FALSE);
+    }
+    for (guint i = 0; i < forms->len; i++) {
+        const char *f = forms->pdata[i];
+        if (strlen(f) >= 4) mask(msg, f);
+        gchar **pieces = g_strsplit_set(f, "/@?#:&=, ", -1);
+        for (int k = 0; pieces[k]; k++)
+            if (strlen(pieces[k]) >= 4) mask(msg, pieces[k]);
         g_strfreev(pieces);
     }
-    g_free(pw);
-    return unencoded;
+    for (guint i = 0; i < quoted->len; i++) mask(msg, quoted->pdata[i]);
+    g_ptr_array_free(forms, TRUE);
+    g_ptr_array_free(quoted, TRUE);
 }
 
 /* libpq's messages span lines ("...failed: Connection refused\n\tIs the
@@ -817,9 +906,10 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
     if (PQstatus(c) != CONNECTION_OK) {
         g_ptr_array_free(schemas, TRUE);
         char *msg = g_strdup(PQerrorMessage(c)), *shown = g_strdup(name);
-        mask_password(&msg, db);
-        int unencoded = mask_unencoded_password(&msg, db);
-        mask_unencoded_password(&shown, db);
+        int unencoded = 0;
+        g_free(url_password(db, &unencoded, NULL, NULL));
+        scrub_message(&msg, db);
+        scrub_message(&shown, db);
         one_line(msg);
         fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s%s", shown, msg,
                                     unencoded ? " (the URL's password holds '/' or '@' as they are: write them %2F and"
@@ -930,7 +1020,7 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
         s->path = name_from(PQuser(pg->conn), PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
         g_free(guess);
     } else {
-        mask_unencoded_password(&guess, db);   /* its host, port or database may be pieces of the password */
+        scrub_message(&guess, db);   /* never the password, whatever libpq made of the string */
         s->path = guess;
     }
     if (!st) {

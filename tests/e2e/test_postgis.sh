@@ -1440,3 +1440,37 @@ if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
     assert_eq "styles=1 default=1" "$(qgis_styles t7 t7_viewer fp agg_country)" "QGIS as the viewer: the aggregation's style"
 fi
 case_end
+
+case_begin "a URL password with '@', ':', '/' and '%' as they are ('p@ss:w/rd%1', 'a/b'): the message is readable, names host, port and database, and holds no piece of the password"
+# No piece of 3 characters or more anywhere, no piece of 2 or more as a word of
+# its own (as libpq quotes what it read as a host or port), nothing masked
+# inside a word (the masking of every "p" made "***ercent-encoded").
+no_password_in() {  # PASSWORD MESSAGE
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+pw, msg = sys.argv[1], sys.argv[2]
+bad = [pw[i:i + n] for n in range(3, len(pw) + 1) for i in range(len(pw) - n + 1) if pw[i:i + n] in msg]
+bad += [p for p in re.split(r"[/@?#:]", pw) if len(p) >= 2 and re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(p), msg)]
+bad += [p for p in re.split(r"[/@?#:]", pw) if p and '"%s"' % p in msg]
+bad += ["masked inside a word"] if re.search(r"[A-Za-z]\*\*\*|\*\*\*[A-Za-z]", msg) else []
+print(" ".join(sorted(set(bad))))
+PY
+}
+for case in "p@ss:w/rd%1|footprint" "a/b|fp"; do
+    pw=${case%|*}; db=${case#*|}
+    run --db "postgresql://bob:$pw@127.0.0.1:$PGC_PORT/$db" rejects
+    assert_eq 1 "$RC" "exit ($pw)"
+    assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+    assert_contains "$OUT" "footprint: postgresql://bob@127.0.0.1:$PGC_PORT/$db: cannot connect: " "names the user, host, port and database ($OUT)"
+    assert_contains "$OUT" "write them %2F and %40" "says how to write it"
+    assert_eq "" "$(no_password_in "$pw" "$OUT")" "no piece of '$pw' in: $OUT"
+done
+run --db "postgresql://bob:p@ss:w/rd%1@127.0.0.1:$PGC_PORT/footprint" rejects
+assert_contains "$OUT" "invalid percent-encoded token: (part of the --db connection string)" "libpq's words kept, what it quoted replaced ($OUT)"
+run --db "postgresql://bob:a/b@127.0.0.1:$PGC_PORT/fp" rejects
+assert_contains "$OUT" "invalid integer value (part of the --db connection string) for connection option \"port\"" "the one-letter piece not shown ($OUT)"
+# Percent-encoded as the message says, the same password logs in (a role made for it).
+pgc_psql postgres -c "CREATE ROLE t8_bob LOGIN PASSWORD 'p@ss:w/rd%1'" >/dev/null
+run --db "postgresql://t8_bob:p%40ss%3Aw%2Frd%251@127.0.0.1:$PGC_PORT/fp" rejects
+assert_not_contains "$OUT" "cannot connect" "the encoded password logs in ($OUT)"
+case_end
