@@ -248,8 +248,9 @@ void fpi_pg_diff_keep_free(fp_pg_diff_keeper *k);
 fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
                                fp_error *err);
 fp_status fpi_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
-/* init: layer_styles in the store's schema, if missing there (a role
- * without CREATE on it leaves it missing, without an error). */
+/* init: layer_styles in the store's schema (current_schema()), if missing
+ * there (a role without CREATE on it leaves it missing, without an error);
+ * inside a transaction (migrate's). */
 fp_status fpi_pg_layer_styles_create(fp_store *s, fp_error *err);
 
 /* Geocode (pg_geocode.c). */

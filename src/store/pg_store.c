@@ -797,7 +797,16 @@ void fpi_pg_rollback(fp_store *s)
 /* The schema version, 0 without a footprint schema, -1 on error. */
 static int read_version(fp_store *s)
 {
-    PGresult *res = fpi_pg_exec(s, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
+    /* pg_class itself, read in this statement's snapshot, not
+     * to_regclass: that one answers from the backend's catalog cache, which
+     * keeps "no such table" from a lookup made before this transaction
+     * (pin_store_schema's, the PostGIS check's) until an invalidation is
+     * processed, which waiting on the advisory lock does not do: a second
+     * init that waited for the first then missed its new schema_version
+     * and failed creating it again. */
+    PGresult *res = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                   " WHERE c.relname = 'schema_version' AND n.nspname = ANY(current_schemas(false)))",
+                                0, NULL);
     int v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? !strcmp(PQgetvalue(res, 0, 0), "t") : -1;
     PQclear(res);
     if (v <= 0) return v;                 /* no table: no footprint schema */
@@ -864,6 +873,9 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
         const char *vv[] = { ver };
         st = fpi_pg_command(s, "INSERT INTO schema_version(version) VALUES($1::int)", 1, vv, "recording the schema version", err);
     }
+    /* init makes QGIS's styles table too, as the owner, beside the others
+     * (pg_styles.c), under the lock: a second init finds it made. */
+    if (!st && (flags & FP_STORE_CREATE)) st = fpi_pg_layer_styles_create(s, err);
     if (st) { fpi_pg_rollback(s); return st; }
     return fpi_pg_commit(s, err);
 }
@@ -1057,8 +1069,6 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
     if (!st) st = pin_store_schema(s, err);
     if (!st) st = migrate(s, flags, target, err);
     if (!st) st = pin_store_schema(s, err);
-    /* init makes QGIS's styles table too, as the owner, beside the others. */
-    if (!st && (flags & FP_STORE_CREATE)) st = fpi_pg_layer_styles_create(s, err);
     if (st) { fpi_pg_close(s); return st; }
     *out = s;
     return FP_OK;

@@ -36,27 +36,33 @@ static const char *const create_sql =
 
 fp_status fpi_pg_layer_styles_create(fp_store *s, fp_error *err)
 {
-    if (!s->pg->schema) return FP_OK;
-    const char *v[] = { s->pg->schema };
-    PGresult *r = fpi_pg_exec(s, "SELECT to_regclass(quote_ident($1) || '.layer_styles') IS NOT NULL", 1, v);
+    /* current_schema(): the store's (pinned first on the path), or where
+     * init is creating it. In migrate's transaction, under its lock: two
+     * inits at once create it once. A savepoint keeps the transaction when
+     * the role may not create (a colleague's init on a store the owner
+     * made before init made the table: no error, as init changes nothing
+     * else there either; the first style written says what is missing). */
+    PGresult *r = fpi_pg_exec(s, "SELECT to_regclass(quote_ident(current_schema()) || '.layer_styles') IS NOT NULL",
+                              0, NULL);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
         return fpi_pg_error(s, r, "creating layer_styles for QGIS", err);
     int exists = !strcmp(PQgetvalue(r, 0, 0), "t");
     PQclear(r);
     if (exists) return FP_OK;
-    char *schema = fpi_pg_ident(s, s->pg->schema);
-    char *table = g_strdup_printf("%s.layer_styles", schema);
-    char *sql = g_strdup_printf(create_sql, table);
-    PQfreemem(schema);
-    g_free(table);
+    fp_status st = fpi_pg_command(s, "SAVEPOINT fp_layer_styles", 0, NULL, "creating layer_styles for QGIS", err);
+    if (st) return st;
+    char *sql = g_strdup_printf(create_sql, "layer_styles");
     r = fpi_pg_exec(s, sql, 0, NULL);
     g_free(sql);
-    if (PQresultStatus(r) == PGRES_COMMAND_OK) { PQclear(r); return FP_OK; }
-    /* A colleague's init on a store the owner made before init made the
-     * table: no CREATE on the schema is no error (init changes nothing
-     * else there either); the first style written says what is missing. */
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+        PQclear(r);
+        return fpi_pg_command(s, "RELEASE SAVEPOINT fp_layer_styles", 0, NULL, "creating layer_styles for QGIS", err);
+    }
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    if (state && !strcmp(state, "42501")) { PQclear(r); return FP_OK; }
+    if (state && !strcmp(state, "42501")) {
+        PQclear(r);
+        return fpi_pg_command(s, "ROLLBACK TO SAVEPOINT fp_layer_styles", 0, NULL, "creating layer_styles for QGIS", err);
+    }
     return fpi_pg_error(s, r, "creating layer_styles for QGIS", err);
 }
 
