@@ -6,8 +6,8 @@
  * store read-only and the comparison is recomputed each time, so nothing
  * is written to the store file (SQLite's temp database is writable on a
  * read-only connection). The layer query (export_store.c) joins it to the
- * projects for the geometries and attributes. On PostGIS a temporary table
- * of the connection does the same (pg_diff.c).
+ * projects for the geometries and attributes. On PostGIS the changes stay
+ * on the client and are bound into the layer's queries (pg_diff.c).
  */
 #include <stdlib.h>
 #include <sqlite3.h>

@@ -13,8 +13,8 @@ typedef struct fpi_layer_col {
 extern const fpi_layer_col fpi_project_cols[];
 /* An aggregation's assignments (a) joined to their projects (p). */
 extern const fpi_layer_col fpi_assign_cols[];
-/* The changes between two editions (d, the temporary table of diff_store.c
- * or pg_diff.c): the change, then the attributes of the row drawn (p: the
+/* The changes between two editions (d: the temporary table of diff_store.c,
+ * the unnested arrays of pg_diff.c): the change, then the attributes of the row drawn (p: the
  * new edition's, the old one's for a removed project) and, for a moved
  * point, where it was (o: the old row). */
 extern const fpi_layer_col fpi_diff_cols[];

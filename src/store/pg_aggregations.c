@@ -51,6 +51,107 @@ static fp_status exec_ident(fp_store *s, const char *fmt, const char *a, const c
     return st;
 }
 
+/* Whether the existing tables of the aggregation can be replaced by this
+ * role, checked before the work (minutes at 10M points) rather than met at
+ * the DROP: PostgreSQL lets only a table's owner (or a role that has the
+ * owner's privileges: a member of the owning role) drop it, and refuses to
+ * drop a table a view reads. footprint neither works around the first
+ * (no SECURITY DEFINER: who may replace a colleague's tables is the DBA's
+ * decision, and a group role that owns them is the way, README "Working
+ * as a team") nor drops a view with CASCADE: it says which and stops. */
+static fp_status check_replaceable(fp_store *s, const fp_aggregation_desc *d, fp_error *err)
+{
+    char *cols = g_strdup_printf("%s_columns", d->table);
+    const char *v[] = { d->table, d->assign_table, cols };
+    PGresult *r = fpi_pg_exec(s, "SELECT c.relname, pg_get_userbyid(c.relowner) FROM (VALUES ($1), ($2), ($3)) AS t(name)"
+                                 " JOIN pg_class c ON c.oid = to_regclass(quote_ident(t.name))"
+                                 " WHERE NOT pg_has_role(c.relowner, 'USAGE') ORDER BY 1 LIMIT 1", 3, v);
+    fp_status st = FP_OK;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "storing the aggregation", err);
+    else {
+        if (PQntuples(r) > 0)
+            st = fp_error_set(err, FP_ERR_STATE, "%s: aggregation '%s' left unchanged: its table %s belongs to role %s,"
+                              " and only its owner (or a member of the owning role) may replace it; have %s run it, or"
+                              " let a group role own the aggregations (README: Working as a team: PostGIS)",
+                              s->path, d->name, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1));
+        PQclear(r);
+    }
+    if (!st) {
+        /* Views and materialized views reading the tables (their rewrite
+         * rules depend on them); the view's own rule excluded. */
+        r = fpi_pg_exec(s, "SELECT string_agg(DISTINCT format('%s %s', CASE v.relkind WHEN 'm' THEN 'materialized view'"
+                           " ELSE 'view' END, v.oid::regclass), ', '), min(c.relname) FROM (VALUES ($1), ($2), ($3)) AS t(name)"
+                           " JOIN pg_class c ON c.oid = to_regclass(quote_ident(t.name))"
+                           " JOIN pg_depend dep ON dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid"
+                           "  AND dep.classid = 'pg_rewrite'::regclass"
+                           " JOIN pg_rewrite w ON w.oid = dep.objid JOIN pg_class v ON v.oid = w.ev_class AND v.oid <> c.oid",
+                        3, v);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "storing the aggregation", err);
+        else {
+            if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+                st = fp_error_set(err, FP_ERR_STATE, "%s: aggregation '%s' left unchanged: %s depends on %s, which a"
+                                  " re-run replaces; drop it, run the aggregation again, then create it again",
+                                  s->path, d->name, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            PQclear(r);
+        }
+    }
+    g_free(cols);
+    return st;
+}
+
+/* The explicit grants of a table being replaced, given again on its
+ * replacement (in the swap's transaction, so nobody sees the new table
+ * without them): a viewer granted SELECT on agg_NAME keeps it across
+ * re-runs. The new table already has what ALTER DEFAULT PRIVILEGES gives
+ * its creator's tables; the old grants are added to those, not put in
+ * their place (a default privilege granted since the first run applies).
+ * The owner's own entry is its ownership, not a grant, and is skipped;
+ * column privileges (attacl) are not carried. */
+static fp_status copy_grants(fp_store *s, const char *old_table, const char *new_table, fp_error *err)
+{
+    const char *v[] = { old_table, new_table };
+    PGresult *r = fpi_pg_exec(s, "SELECT format('GRANT %s ON TABLE %I TO %s%s', a.privilege_type, $2::text,"
+                                 " CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,"
+                                 " CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+                                 " FROM pg_class c, aclexplode(c.relacl) a"
+                                 " WHERE c.oid = to_regclass(quote_ident($1)) AND a.grantee <> c.relowner ORDER BY 1", 2, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "carrying the grants of the replaced tables", err);
+    fp_status st = FP_OK;
+    for (int i = 0; !st && i < PQntuples(r); i++)
+        st = fpi_pg_command(s, PQgetvalue(r, i, 0), 0, NULL, "carrying the grants of the replaced tables", err);
+    PQclear(r);
+    return st;
+}
+
+/* The old tables out. A view or an owner that check_replaceable did not
+ * see (made by another session since) still ends in one line saying the
+ * aggregation is unchanged, with PostgreSQL's detail (which names the view). */
+static fp_status drop_old(fp_store *s, const fp_aggregation_desc *d, fp_error *err)
+{
+    char *qt = fpi_pg_ident(s, d->table), *qa = fpi_pg_ident(s, d->assign_table);
+    char *cols = g_strdup_printf("%s_columns", d->table);
+    char *qc = fpi_pg_ident(s, cols);
+    char *sql = g_strdup_printf("DROP TABLE IF EXISTS %s, %s, %s", qt, qa, qc);
+    PQfreemem(qt); PQfreemem(qa); PQfreemem(qc); g_free(cols);
+    PGresult *r = fpi_pg_exec(s, sql, 0, NULL);
+    g_free(sql);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) { PQclear(r); return FP_OK; }
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
+    if (state && (!strcmp(state, "2BP01") || !strcmp(state, "42501"))) {
+        char *why = g_strdup(detail && *detail ? detail : PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+        for (char *p = why; *p; p++) if (*p == '\n' || *p == '\t') *p = ' ';
+        fp_status st = fp_error_set(err, FP_ERR_STATE, "%s: aggregation '%s' left unchanged: %s%s", s->path, d->name, why,
+                                    !strcmp(state, "42501") ? " (only the tables' owner or a member of the owning role may"
+                                                              " replace them: README, Working as a team: PostGIS)"
+                                                            : "; drop it, run the aggregation again, then create it again");
+        g_free(why);
+        PQclear(r);
+        return st;
+    }
+    return fpi_pg_error(s, r, "storing the aggregation", err);
+}
+
 /* ", col1<type>, col2<type>...": the aggregation's group columns, quoted. */
 static void append_group_columns(fp_store *s, GString *sql, const fp_aggregation_desc *d, const char *type)
 {
@@ -82,6 +183,7 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
     fp_status st = fpi_pg_command(s, "SELECT pg_advisory_xact_lock(hashtext($1))", 1, kv, "waiting for another "
                                  "aggregation of the same name", err);
     g_free(key);
+    if (!st) st = check_replaceable(s, d, err);
     /* Temporary names unique in the cluster's life: this transaction's id. */
     PGresult *r = st ? NULL : fpi_pg_exec(s, "SELECT txid_current()", 0, NULL);
     if (!st && PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "storing the aggregation", err);
@@ -257,8 +359,13 @@ fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err)
     char *cols = g_strdup_printf("%s_columns", d->table), *pk = g_strdup_printf("%s_pk", d->table),
          *uq = g_strdup_printf("%s_uq", d->table), *gix = g_strdup_printf("%s_gix", d->table),
          *apk = g_strdup_printf("%s_pk", d->assign_table);
-    if (!st) st = exec_ident(s, "DROP TABLE IF EXISTS %s, %s", d->table, d->assign_table, err);
-    if (!st) st = exec_ident(s, "DROP TABLE IF EXISTS %s%s", cols, NULL, err);
+    /* Checked again under the name's lock: a view made or the tables
+     * replaced by another role since the aggregation began. */
+    if (!st) st = check_replaceable(s, d, err);
+    if (!st) st = copy_grants(s, d->table, w->tmp_rows, err);
+    if (!st) st = copy_grants(s, d->assign_table, w->tmp_assign, err);
+    if (!st) st = copy_grants(s, cols, w->tmp_columns, err);
+    if (!st) st = drop_old(s, d, err);
     if (!st) st = exec_ident(s, "ALTER TABLE %s RENAME TO %s", w->tmp_rows, d->table, err);
     if (!st) st = exec_ident(s, "ALTER TABLE %s RENAME TO %s", w->tmp_assign, d->assign_table, err);
     if (!st) st = exec_ident(s, "ALTER TABLE %s RENAME TO %s", w->tmp_columns, cols, err);

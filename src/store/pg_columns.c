@@ -30,6 +30,15 @@ int fpi_pg_columns_available(fp_store *s)
     return yes;
 }
 
+int fpi_pg_columns_writable(fp_store *s)
+{
+    PGresult *r = fpi_pg_exec(s, "SELECT coalesce(has_table_privilege(to_regclass('projects_columns'), 'DELETE'), false)",
+                              0, NULL);
+    int yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    return yes;
+}
+
 fp_status fpi_pg_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n, fp_error *err)
 {
     char a[24], b[24];

@@ -3,13 +3,16 @@
  * and the changes kept for `export --what diff:OLD:NEW`, as diff_store.c
  * does on SpatiaLite.
  *
- * The changes live in a temporary table of the connection (pg_temp.fp_diff,
- * gone when it closes): nothing is written to the shared database, other
- * sessions never see it, and a role that may only read the footprint tables
- * can still export (temporary tables need the database's TEMP privilege,
- * which PostgreSQL grants to everyone by default). pg_export.c joins it to
- * the projects for the layer. The rows go in by COPY, numbered as SQLite's
- * INTEGER PRIMARY KEY numbers them (1, 2, ...: the layer's feature ids).
+ * The changes are kept on the client, in the store's connection state: one
+ * array literal per column (change, matched_by, old_id, new_id, distance_m,
+ * fields, details), which pg_export.c binds into each query of the layer
+ * and unnests WITH ORDINALITY (seq 1, 2, ...: SQLite's INTEGER PRIMARY KEY
+ * numbering, the layer's feature ids) before joining the projects. Nothing
+ * is written to the database, not even a temporary table: a session that
+ * may not write at all (a hot standby, a role with
+ * default_transaction_read_only = on) exports the changes as it runs diff.
+ * (Before, a temporary table of the connection held them: CREATE and DROP
+ * are refused in a read-only transaction, temporary or not.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +35,8 @@ fp_status fpi_pg_edition_rows(fp_store *s, const char *dataset, fp_rows **out, f
 
 struct fp_pg_diff_keeper {
     fp_store *s;
-    GString *buf;          /* COPY lines not yet sent */
-    long long seq;         /* the last row's number */
-    int began;             /* the transaction is ours to end */
-    int copying;           /* COPY ... FROM STDIN is open */
+    GString *col[FPI_PG_DIFF_COLS];   /* array literals, not yet closed */
+    long long n;
 };
 
 fp_status fpi_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *err)
@@ -44,79 +45,62 @@ fp_status fpi_pg_diff_keep_new(fp_store *s, fp_pg_diff_keeper **out, fp_error *e
     fp_pg_diff_keeper *k = calloc(1, sizeof *k);
     if (!k) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     k->s = s;
-    k->buf = g_string_sized_new(COPY_CHUNK + 4096);
-    fp_status st = FP_OK;
-    /* One transaction for the table and its rows (the caller's, if it holds one). */
-    if (!s->pg->in_txn) {
-        st = fpi_pg_begin(s, err);
-        k->began = !st;
-    }
-    /* seq orders the layer (fp_diff's order: added, removed, moved, changed). */
-    if (!st) st = fpi_pg_command(s, "DROP TABLE IF EXISTS pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
-    if (!st)
-        st = fpi_pg_command(s, "CREATE TEMP TABLE fp_diff(seq bigint PRIMARY KEY, change text NOT NULL, matched_by text,"
-                              " old_id bigint, new_id bigint, distance_m double precision, fields text, details text)",
-                           0, NULL, "keeping the changes", err);
-    if (!st)
-        st = fpi_pg_command(s, "COPY pg_temp.fp_diff(seq, change, matched_by, old_id, new_id, distance_m, fields, details)"
-                              " FROM STDIN", 0, NULL, "keeping the changes", err);
-    k->copying = !st;
-    if (st) {
-        fpi_pg_diff_keep_free(k);
-        return st;
-    }
+    for (int c = 0; c < FPI_PG_DIFF_COLS; c++) k->col[c] = g_string_new("{");
     *out = k;
     return FP_OK;
 }
 
-/* A text field of a COPY row: NULL for NULL or "" (as diff_store.c binds them). */
-static void text_or_null(GString *line, const char *v)
+/* An element of an array literal: NULL, or the text double-quoted with
+ * '"' and '\' escaped (array_in's rules), after a ',' but the first. */
+static void element(GString *a, const char *v)
 {
-    fpi_pg_copy_field(line, v && *v ? v : NULL);
+    if (a->len > 1) g_string_append_c(a, ',');
+    if (!v) { g_string_append(a, "NULL"); return; }
+    g_string_append_c(a, '"');
+    for (; *v; v++) {
+        if (*v == '"' || *v == '\\') g_string_append_c(a, '\\');
+        g_string_append_c(a, *v);
+    }
+    g_string_append_c(a, '"');
 }
 
 fp_status fpi_pg_diff_keep_add(fp_pg_diff_keeper *k, const fp_diff_kept *r, fp_error *err)
 {
+    (void)err;
     char num[32];
-    GString *b = k->buf;
-    snprintf(num, sizeof num, "%lld", ++k->seq);
-    fpi_pg_copy_field(b, num);
-    fpi_pg_copy_field(b, r->change);
-    text_or_null(b, r->matched_by);
+    /* NULL for NULL or "" (as diff_store.c binds them). */
+    element(k->col[0], r->change);
+    element(k->col[1], r->matched_by && *r->matched_by ? r->matched_by : NULL);
     snprintf(num, sizeof num, "%lld", (long long)r->old_id);
-    fpi_pg_copy_field(b, r->old_id ? num : NULL);
+    element(k->col[2], r->old_id ? num : NULL);
     snprintf(num, sizeof num, "%lld", (long long)r->new_id);
-    fpi_pg_copy_field(b, r->new_id ? num : NULL);
+    element(k->col[3], r->new_id ? num : NULL);
     /* %.17g reads back as the same double. */
     snprintf(num, sizeof num, "%.17g", r->distance_m);
-    fpi_pg_copy_field(b, r->distance_m >= 0 ? num : NULL);
-    text_or_null(b, r->fields);
-    text_or_null(b, r->details);
-    g_string_append_c(b, '\n');
-    if (b->len >= COPY_CHUNK) return fpi_pg_copy_send(k->s, b, "keeping the changes", err);
+    element(k->col[4], r->distance_m >= 0 ? num : NULL);
+    element(k->col[5], r->fields && *r->fields ? r->fields : NULL);
+    element(k->col[6], r->details && *r->details ? r->details : NULL);
+    k->n++;
     return FP_OK;
 }
 
 fp_status fpi_pg_diff_keep_finish(fp_pg_diff_keeper *k, fp_error *err)
 {
-    fp_status st = fpi_pg_copy_send(k->s, k->buf, "keeping the changes", err);
-    k->copying = 0;
-    if (!st) st = fpi_pg_copy_end(k->s, "keeping the changes", err);
-    else fpi_pg_copy_abort(k->s);
-    /* Row counts for the planner: the layer joins it to the projects. */
-    if (!st) st = fpi_pg_command(k->s, "ANALYZE pg_temp.fp_diff", 0, NULL, "keeping the changes", err);
-    if (!st && k->began) {
-        k->began = 0;
-        st = fpi_pg_commit(k->s, err);
+    (void)err;
+    struct fp_pg *pg = k->s->pg;
+    for (int c = 0; c < FPI_PG_DIFF_COLS; c++) {
+        g_string_append_c(k->col[c], '}');
+        g_free(pg->diff_cols[c]);
+        pg->diff_cols[c] = g_string_free(k->col[c], FALSE);
+        k->col[c] = NULL;
     }
-    return st;
+    return FP_OK;
 }
 
 void fpi_pg_diff_keep_free(fp_pg_diff_keeper *k)
 {
     if (!k) return;
-    if (k->copying) fpi_pg_copy_abort(k->s);
-    if (k->began) fpi_pg_rollback(k->s);
-    g_string_free(k->buf, TRUE);
+    for (int c = 0; c < FPI_PG_DIFF_COLS; c++)
+        if (k->col[c]) g_string_free(k->col[c], TRUE);
     free(k);
 }

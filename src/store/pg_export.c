@@ -149,8 +149,17 @@ static fp_status append_from_where(build *b, int with_split, fp_error *err)
         g_free(t);
         bind(b, g_strdup(q->level ? q->level : ""));
     } else if (q->kind == FP_LAYER_DIFF) {
-        /* pg_temp: this connection's table, never a same-named shared one. */
-        g_string_append(b->sql, " FROM pg_temp.fp_diff d JOIN projects p ON p.id = coalesce(d.new_id, d.old_id)"
+        /* The changes the diff kept on the client (pg_diff.c), bound as
+         * arrays: the query writes nothing, so a read-only session runs it. */
+        static const char *const types[FPI_PG_DIFF_COLS] = { "text", "text", "bigint", "bigint", "float8", "text", "text" };
+        g_string_append(b->sql, " FROM unnest(");
+        for (int c = 0; c < FPI_PG_DIFF_COLS; c++) {
+            if (c) g_string_append(b->sql, ", ");
+            bind(b, g_strdup(b->s->pg->diff_cols[c] ? b->s->pg->diff_cols[c] : "{}"));
+            g_string_append_printf(b->sql, "::%s[]", types[c]);
+        }
+        g_string_append(b->sql, ") WITH ORDINALITY AS d(change, matched_by, old_id, new_id, distance_m, fields, details, seq)"
+                                " JOIN projects p ON p.id = coalesce(d.new_id, d.old_id)"
                                 " LEFT JOIN projects o ON o.id = d.old_id WHERE TRUE");
     } else {
         char *t = agg_table(b->s, q->aggregation, "_assign");

@@ -25,6 +25,12 @@ struct fp_pg {
     unsigned cursor_txns;    /* open cursors in a read-only transaction of their own */
     struct fp_pg_rows *prefetching; /* a cursor whose next FETCH is in flight (pg_rows.c) */
     char *prefetch_error;    /* why a prefetched FETCH failed, for the next error message */
+    char *schema;            /* the schema holding the store's tables (pg_store.c: pin_store_schema) */
+    char *search_path;       /* the search_path set on the connection for it, for readers; NULL: the server's */
+    /* The changes kept for export --what diff:OLD:NEW (pg_diff.c): an
+     * array literal per column, bound into the layer's queries. */
+#define FPI_PG_DIFF_COLS 7
+    char *diff_cols[FPI_PG_DIFF_COLS];
 };
 
 /* Advisory lock keys (pg_advisory_xact_lock): schema migrations. */
@@ -163,6 +169,9 @@ fp_status fpi_pg_repaired(fp_store *s, const char *dataset, long limit, const ch
 
 /* The column cache (pg_columns.c; encoded by project_columns.c). */
 int fpi_pg_columns_available(fp_store *s);
+/* Whether this role may delete the cache's parts itself (else the
+ * triggers, which run as the schema's owner, do it). */
+int fpi_pg_columns_writable(fp_store *s);
 fp_status fpi_pg_columns_parts(fp_store *s, int64_t first, int64_t last, int64_t **parts, size_t *n, fp_error *err);
 /* A part's blob in a new fpi_big_alloc buffer; *mem NULL when it has none. */
 fp_status fpi_pg_columns_get(fp_store *s, int64_t part, unsigned char **mem, size_t *len, fp_error *err);
@@ -239,6 +248,10 @@ void fpi_pg_diff_keep_free(fp_pg_diff_keeper *k);
 fp_status fpi_pg_qgis_style_put(fp_store *s, const char *table, const char *style_name, const char *qml,
                                fp_error *err);
 fp_status fpi_pg_aggregation_names(fp_store *s, char ***names, size_t *n, fp_error *err);
+/* init: layer_styles in the store's schema (current_schema()), if missing
+ * there (a role without CREATE on it leaves it missing, without an error);
+ * inside a transaction (migrate's). */
+fp_status fpi_pg_layer_styles_create(fp_store *s, fp_error *err);
 
 /* Geocode (pg_geocode.c). */
 fp_status fpi_pg_geocode_rows(fp_store *s, const char *dataset, int redo, fp_rows **out, fp_error *err);

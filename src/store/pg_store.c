@@ -148,6 +148,142 @@ static const char *conninfo_of(const char *db)
     return strncmp(db, "PG:", 3) == 0 ? db + 3 : db;
 }
 
+/* The password of a URL's user part ("postgresql://USER:PASSWORD@HOST...").
+ * libpq ends the user part at the first '@' before any '/' (a '?' may be
+ * part of the password). A password holding '/' or '@' as they are, which
+ * a URL must percent-encode, is then cut short and the rest read as host,
+ * port or database ("anna:x7/Qw9@host": port "x7"): such a password is
+ * taken whole, up to the LAST '@' before the query or fragment (an '@'
+ * there, "?user=anna@corp.com", is no password's), and *unencoded set.
+ * NULL without one; *colon_out and *at_out (if given): where the
+ * password's ':' and '@' are. */
+static char *url_password(const char *db, int *unencoded, const char **colon_out, const char **at_out)
+{
+    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
+    if (unencoded) *unencoded = 0;
+    if (!scheme || strncmp(db, "PG:", 3) == 0) return NULL;
+    const char *start = scheme + 3, *at = NULL;
+    size_t len = strcspn(start, "?#");
+    for (const char *p = start; p < start + len; p++)
+        if (*p == '@') at = p;
+    const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    int whole = colon && at > colon + 1 && memchr(colon + 1, '/', (size_t)(at - colon - 1)) != NULL;
+    if (colon && at > colon + 1 && !whole) whole = memchr(colon + 1, '@', (size_t)(at - colon - 1)) != NULL;
+    if (!whole) {   /* libpq's reading */
+        at = NULL;
+        for (const char *p = start; *p && *p != '/' && !at; p++)
+            if (*p == '@') at = p;
+        colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+    }
+    if (!colon || at == colon + 1) return NULL;
+    if (unencoded) *unencoded = whole;
+    if (colon_out) *colon_out = colon;
+    if (at_out) *at_out = at;
+    return g_strndup(colon + 1, (gsize)(at - colon - 1));
+}
+
+/* The URL without its passwords (the user part's, a password=... in the
+ * query), for naming the server: libpq cannot read a URL whose password
+ * holds '/' or '@' as they are (or a bad %-escape), or reads its pieces as
+ * host, port and database; without it the host, port and database are the
+ * ones meant. NULL when db is no URL. */
+static char *url_without_password(const char *db)
+{
+    if (strncmp(db, "PG:", 3) == 0 || !strstr(db, "://")) return NULL;
+    const char *colon = NULL, *at = NULL;
+    char *pw = url_password(db, NULL, &colon, &at);
+    GString *u = g_string_new(NULL);
+    if (pw) g_string_append_printf(u, "%.*s%s", (int)(colon - db), db, at);
+    else g_string_append(u, db);
+    g_free(pw);
+    /* password=... of the query, up to the next '&' or '#'. */
+    const char *query = strchr(u->str, '?');
+    if (query) {
+        gsize from = (gsize)(query - u->str);
+        for (char *p = strstr(u->str + from, "password="); p; p = strstr(u->str + from, "password=")) {
+            if (p[-1] != '?' && p[-1] != '&') { from = (gsize)(p - u->str) + 1; continue; }
+            size_t n = 9 + strcspn(p + 9, "&#");
+            if (p[n] == '&') n++;
+            else if (p[-1] == '&') { p--; n++; }
+            g_string_erase(u, p - u->str, (gssize)n);
+            from = (gsize)(p - u->str);
+        }
+    }
+    return g_string_free(u, FALSE);
+}
+
+/* GDAL's PG driver takes two options of its own in the PG: string, which
+ * libpq refuses ("invalid connection option"): active_schema=NAME (the
+ * schema tables are created in and found first) and schemas=A,B,... (GDAL:
+ * the schemas to list; one alone is also the active schema). footprint
+ * reads them as a search_path for its connections: active_schema first,
+ * then the schemas of schemas= in their order, then the path the server
+ * gives the session (as GDAL puts its active schema before that path, so
+ * public and an extensions schema stay reachable); connect_to sets it.
+ * The string without them is returned (g_free); the schemas are appended
+ * to `schemas` (NULL: not wanted). A URL goes to libpq as it is (its
+ * query has options=-csearch_path%3D... for the same). Values follow
+ * libpq's rules: quoted with '...', a backslash escaping the next character. */
+static char *libpq_string(const char *db, GPtrArray *schemas)
+{
+    if (strncmp(db, "PG:", 3) != 0) return g_strdup(db);
+    const char *p = db + 3;
+    GString *out = g_string_new(NULL);
+    char *active = NULL;
+    GPtrArray *listed = g_ptr_array_new_with_free_func(g_free);
+    while (*p) {
+        while (isspace((unsigned char)*p)) p++;
+        if (!*p) break;
+        const char *start = p;
+        while (*p && *p != '=' && !isspace((unsigned char)*p)) p++;
+        char *key = g_strndup(start, (gsize)(p - start));
+        while (isspace((unsigned char)*p)) p++;
+        if (*p != '=') {   /* not key=value: left for libpq to report */
+            g_free(key);
+            g_string_append_printf(out, "%s%s", out->len ? " " : "", start);
+            break;
+        }
+        p++;
+        while (isspace((unsigned char)*p)) p++;
+        GString *value = g_string_new(NULL);
+        if (*p == '\'') {
+            for (p++; *p && *p != '\''; p++) {
+                if (*p == '\\' && p[1]) p++;
+                g_string_append_c(value, *p);
+            }
+            if (*p) p++;
+        } else {
+            for (; *p && !isspace((unsigned char)*p); p++) {
+                if (*p == '\\' && p[1]) p++;
+                g_string_append_c(value, *p);
+            }
+        }
+        if (!strcmp(key, "active_schema")) {
+            g_free(active);
+            active = g_strdup(value->str);
+        } else if (!strcmp(key, "schemas")) {
+            gchar **names = g_strsplit(value->str, ",", -1);
+            for (int i = 0; names[i]; i++) {
+                char *n = g_strstrip(names[i]);
+                if (*n) g_ptr_array_add(listed, g_strdup(n));
+            }
+            g_strfreev(names);
+        } else {
+            g_string_append_printf(out, "%s%.*s", out->len ? " " : "", (int)(p - start), start);
+        }
+        g_string_free(value, TRUE);
+        g_free(key);
+    }
+    if (schemas) {
+        if (active && *active) g_ptr_array_add(schemas, g_strdup(active));
+        for (guint i = 0; i < listed->len; i++)
+            if (!active || strcmp(active, listed->pdata[i])) g_ptr_array_add(schemas, g_strdup(listed->pdata[i]));
+    }
+    g_free(active);
+    g_ptr_array_free(listed, TRUE);
+    return g_string_free(out, FALSE);
+}
+
 /* postgresql://user@host:port/dbname from a connection's settings
  * (defaults and PG* variables applied), without the password. */
 static char *name_from(const char *user, const char *host, const char *port, const char *dbname)
@@ -160,10 +296,15 @@ static char *name_from(const char *user, const char *host, const char *port, con
 char *fpi_pg_display_name(const char *db)
 {
     char *errmsg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo_of(db), &errmsg);
+    /* A URL is named without its password: one holding '/' or '@' as they
+     * are makes libpq read (or fail to read) the rest wrongly. */
+    char *conninfo = url_without_password(db);
+    if (!conninfo) conninfo = libpq_string(db, NULL);
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+    g_free(conninfo);
     if (!opts) {
         PQfreemem(errmsg);
-        return g_strdup("postgresql://(unreadable connection string)");
+        return g_strdup("postgresql://(the --db connection string)");
     }
     const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL, *service = NULL;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
@@ -219,114 +360,136 @@ static void mask(char **msg, const char *secret)
     g_strfreev(parts);
 }
 
-/* libpq echoes a connection string it cannot parse ("invalid
- * percent-encoded token: \"s3cr3t%zz\"", "... in URI: \"postgresql://
- * user:pw@[::1/db\""), password and all: the password of the URL's user
- * part and of a password=... key is taken out of such a message, as
- * written and percent-decoded. */
-static void mask_password(char **msg, const char *db)
+/* Adds a secret's forms to `forms`: as written, percent-decoded and
+ * percent-encoded (libpq may echo any of them). */
+static void add_forms(GPtrArray *forms, const char *secret, int url)
 {
-    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
-    if (scheme) {
-        /* The user part as libpq reads it: up to the first '@' before any
-         * '/' (a '?' may be part of the password). */
-        const char *start = scheme + 3, *at = NULL;
-        for (const char *p = start; *p && *p != '/' && !at; p++)
-            if (*p == '@') at = p;
-        const char *colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
-        if (colon && at > colon + 1) {
-            char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
-            char *plain = g_uri_unescape_string(pw, NULL);
-            mask(msg, pw);
-            mask(msg, plain);
-            g_free(pw);
-            g_free(plain);
-        }
-    }
+    if (!secret || !*secret) return;
+    g_ptr_array_add(forms, g_strdup(secret));
+    if (!url) return;
+    char *plain = g_uri_unescape_string(secret, NULL);
+    if (plain && *plain && strcmp(plain, secret)) g_ptr_array_add(forms, plain);
+    else g_free(plain);
+    char *enc = g_uri_escape_string(secret, NULL, FALSE);
+    if (enc && strcmp(enc, secret)) g_ptr_array_add(forms, enc);
+    else g_free(enc);
+}
+
+/* The passwords a --db string holds, each in its forms: the URL's user
+ * part's and every password=... (a URL's query, the PG: form's keys).
+ * `quoted` gets the words libpq echoes after an unquoted PG: password
+ * holding a space ("password=SEC RETWORD": 'missing "=" after "RETWORD"',
+ * or 'invalid connection option "RET"' for RET=WORD), to mask where they
+ * appear quoted. */
+static void collect_secrets(const char *db, GPtrArray *forms, GPtrArray *quoted)
+{
+    const char *c = conninfo_of(db), *scheme = strncmp(db, "PG:", 3) ? strstr(c, "://") : NULL;
+    char *pw = url_password(db, NULL, NULL, NULL);
+    add_forms(forms, pw, 1);
+    g_free(pw);
     for (const char *p = strstr(c, "password"); p; p = strstr(p + 1, "password")) {
         const char *v = p + 8;
         while (*v == ' ') v++;
         if (*v != '=') continue;
         v++;
         while (*v == ' ') v++;
-        char *pw = NULL;
+        char *value = NULL;
         if (*v == '\'') {
             const char *e = strchr(v + 1, '\'');
-            pw = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
+            value = e ? g_strndup(v + 1, (gsize)(e - v - 1)) : g_strdup(v + 1);
         } else {
             /* A URL's ?password=...&...: the value ends at '&' or '#' too. */
-            size_t n = strcspn(v, scheme ? " \t&#" : " \t");
-            pw = g_strndup(v, n);
+            value = g_strndup(v, strcspn(v, scheme ? " \t&#" : " \t"));
         }
-        if (scheme) {   /* percent-encoded in a URL: libpq may echo either */
-            char *plain = g_uri_unescape_string(pw, NULL);
-            mask(msg, plain);
-            g_free(plain);
-        }
-        mask(msg, pw);
-        /* An unquoted value with a space ("password=SEC RETWORD"): libpq
-         * complains about the next word, quoted ('missing "=" after
-         * "RETWORD"', or 'invalid connection option "RET"' for RET=WORD),
-         * so the words up to the next key=value are masked where they
-         * appear quoted, and the key of that one when it is no keyword. */
+        add_forms(forms, value, scheme != NULL);
         if (!scheme && *v != '\'') {
-            const char *w = v + strlen(pw);
+            const char *w = v + strlen(value);
             for (;;) {
                 while (*w == ' ' || *w == '\t') w++;
                 size_t n = strcspn(w, " \t");
                 if (!n) break;
                 const char *eq = memchr(w, '=', n);
                 char *word = g_strndup(w, eq ? (size_t)(eq - w) : n);
-                if (!eq || !is_conninfo_keyword(word)) {
-                    char *quoted = g_strdup_printf("\"%s\"", word);
-                    mask(msg, quoted);
-                    g_free(quoted);
-                }
+                if (!eq || !is_conninfo_keyword(word)) g_ptr_array_add(quoted, g_strdup_printf("\"%s\"", word));
                 g_free(word);
                 if (eq) break;
                 w += n;
             }
         }
-        g_free(pw);
+        g_free(value);
     }
 }
 
-/* Whether the user part of a URL ("postgresql://USER:PASSWORD@HOST...")
- * holds a password with '/' or '@' as they are, which a URL must
- * percent-encode: libpq then reads part of it as the host, port or
- * database and echoes those parts in its message ('invalid integer value
- * "x7" for connection option "port"' for "anna:x7/Qw9@host"). The
- * password is taken up to the LAST '@' of the string; it and its pieces
- * are masked in *msg (a piece of one character stays). Returns 1 when
- * such a password was found. */
-static int mask_unencoded_password(char **msg, const char *db)
+/* Whether a quoted fragment of libpq's message shows any of a password:
+ * the password or a piece of it (what lies between the characters libpq
+ * splits a URL or a list on) of two characters or more inside it, or the
+ * fragment itself part of the password (a host or port of one character
+ * libpq cut out of it: 'invalid integer value "a" for connection option
+ * "port"' for "bob:a/b@host"). */
+static int shows_secret(const char *fragment, GPtrArray *forms)
 {
-    const char *c = conninfo_of(db), *scheme = strstr(c, "://");
-    if (!scheme) return 0;
-    /* The user part ends before the query or fragment: an '@' there
-     * ("?user=anna@corp.com") is no password's. */
-    size_t len = strcspn(scheme + 3, "?#");
-    const char *at = NULL;
-    for (const char *p = scheme + 3; p < scheme + 3 + len; p++)
-        if (*p == '@') at = p;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    if (!colon || at == colon + 1) return 0;
-    char *pw = g_strndup(colon + 1, (gsize)(at - colon - 1));
-    int unencoded = strpbrk(pw, "/@") != NULL;   /* libpq reads '?' and '#' there as part of it */
-    if (unencoded) {
-        mask(msg, pw);
-        gchar **pieces = g_strsplit_set(pw, "/@?#:", -1);
-        for (int i = 0; pieces[i]; i++)
-            if (strlen(pieces[i]) > 1) {
-                mask(msg, pieces[i]);
-                char *plain = g_uri_unescape_string(pieces[i], NULL);
-                if (plain) mask(msg, plain);
-                g_free(plain);
+    if (!*fragment) return 0;
+    for (guint i = 0; i < forms->len; i++) {
+        const char *f = forms->pdata[i];
+        if (strstr(f, fragment) || (strlen(f) >= 2 && strstr(fragment, f))) return 1;
+        gchar **pieces = g_strsplit_set(f, "/@?#:&=, ", -1);
+        int hit = 0;
+        for (int k = 0; pieces[k] && !hit; k++) hit = strlen(pieces[k]) >= 2 && strstr(fragment, pieces[k]);
+        g_strfreev(pieces);
+        if (hit) return 1;
+    }
+    return 0;
+}
+
+/* libpq echoes a connection string it cannot parse, or the parts it read
+ * from one ("invalid percent-encoded token: \"s3cr3t%zz\"", "... in URI:
+ * \"postgresql://user:pw@[::1/db\"", 'invalid integer value "x7" for
+ * connection option "port"'), password and all. Taken out of *msg:
+ *  - a quoted fragment showing any of a password is replaced, quotes and
+ *    all, by "(the --db connection string)" when it is the whole string,
+ *    else "(part of the --db connection string)": readable, where masking
+ *    short pieces wherever they appear garbled the message (a password
+ *    "p@ss:w/rd%1" made every "p" of it "***");
+ *  - then each password, in each form, and its pieces of four characters
+ *    or more, wherever they still appear, as "***" (shorter ones would hit
+ *    ordinary words);
+ *  - and the words after an unquoted PG: password with a space, quoted. */
+static void scrub_message(char **msg, const char *db)
+{
+    GPtrArray *forms = g_ptr_array_new_with_free_func(g_free), *quoted = g_ptr_array_new_with_free_func(g_free);
+    collect_secrets(db, forms, quoted);
+    if (forms->len) {
+        const char *whole = conninfo_of(db);
+        GString *out = g_string_new(NULL);
+        const char *p = *msg;
+        for (;;) {
+            const char *q1 = strchr(p, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+            if (!q2) { g_string_append(out, p); break; }
+            char *fragment = g_strndup(q1 + 1, (gsize)(q2 - q1 - 1));
+            g_string_append_len(out, p, q1 - p);
+            if (shows_secret(fragment, forms)) {
+                g_string_append(out, !strcmp(fragment, whole) || !strcmp(fragment, db) ? "(the --db connection string)"
+                                                                                    : "(part of the --db connection string)");
+            } else {
+                g_string_append_len(out, q1, q2 - q1 + 1);
             }
+            g_free(fragment);
+            p = q2 + 1;
+        }
+        g_free(*msg);
+        *msg = g_string_free(out, FALSE);
+    }
+    for (guint i = 0; i < forms->len; i++) {
+        const char *f = forms->pdata[i];
+        if (strlen(f) >= 4) mask(msg, f);
+        gchar **pieces = g_strsplit_set(f, "/@?#:&=, ", -1);
+        for (int k = 0; pieces[k]; k++)
+            if (strlen(pieces[k]) >= 4) mask(msg, pieces[k]);
         g_strfreev(pieces);
     }
-    g_free(pw);
-    return unencoded;
+    for (guint i = 0; i < quoted->len; i++) mask(msg, quoted->pdata[i]);
+    g_ptr_array_free(forms, TRUE);
+    g_ptr_array_free(quoted, TRUE);
 }
 
 /* libpq's messages span lines ("...failed: Connection refused\n\tIs the
@@ -634,7 +797,16 @@ void fpi_pg_rollback(fp_store *s)
 /* The schema version, 0 without a footprint schema, -1 on error. */
 static int read_version(fp_store *s)
 {
-    PGresult *res = fpi_pg_exec(s, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL);
+    /* pg_class itself, read in this statement's snapshot, not
+     * to_regclass: that one answers from the backend's catalog cache, which
+     * keeps "no such table" from a lookup made before this transaction
+     * (pin_store_schema's, the PostGIS check's) until an invalidation is
+     * processed, which waiting on the advisory lock does not do: a second
+     * init that waited for the first then missed its new schema_version
+     * and failed creating it again. */
+    PGresult *res = fpi_pg_exec(s, "SELECT EXISTS(SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                   " WHERE c.relname = 'schema_version' AND n.nspname = ANY(current_schemas(false)))",
+                                0, NULL);
     int v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? !strcmp(PQgetvalue(res, 0, 0), "t") : -1;
     PQclear(res);
     if (v <= 0) return v;                 /* no table: no footprint schema */
@@ -664,9 +836,17 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
     if (!st && v > FP_SCHEMA_VERSION)
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d is newer than this footprint (%d); upgrade footprint",
                           s->path, v, FP_SCHEMA_VERSION);
-    if (!st && v == 0 && !(flags & FP_STORE_CREATE))
-        st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database; run `footprint init` first",
-                          s->path);
+    if (!st && v == 0 && !(flags & FP_STORE_CREATE)) {
+        /* Found along the search_path: a store in a schema of its own is
+         * missed when the session's path does not name it. */
+        PGresult *r = fpi_pg_exec(s, "SELECT current_setting('search_path')", 0, NULL);
+        char *path = g_strdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "?");
+        PQclear(r);
+        st = fp_error_set(err, FP_ERR_STATE, "%s: no footprint schema in this database (searched the search_path: %s); run "
+                          "`footprint init` first, or name the store's schema (?options=-csearch_path%%3DSCHEMA in a"
+                          " URL, active_schema=SCHEMA in the PG: form)", s->path, path);
+        g_free(path);
+    }
     if (!st && v < target && (flags & FP_STORE_READONLY))
         st = fp_error_set(err, FP_ERR_STATE, "%s: schema version %d needs an upgrade to %d: have the database's owner "
                           "run `footprint init` on it", s->path, v, target);
@@ -693,6 +873,9 @@ static fp_status migrate(fp_store *s, int flags, int target, fp_error *err)
         const char *vv[] = { ver };
         st = fpi_pg_command(s, "INSERT INTO schema_version(version) VALUES($1::int)", 1, vv, "recording the schema version", err);
     }
+    /* init makes QGIS's styles table too, as the owner, beside the others
+     * (pg_styles.c), under the lock: a second init finds it made. */
+    if (!st && (flags & FP_STORE_CREATE)) st = fpi_pg_layer_styles_create(s, err);
     if (st) { fpi_pg_rollback(s); return st; }
     return fpi_pg_commit(s, err);
 }
@@ -720,17 +903,25 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
      * string (and PG* variables for what it leaves out) override. */
     const char *keys[4], *vals[4];
     int k = 0;
+    GPtrArray *schemas = g_ptr_array_new_with_free_func(g_free);
+    char *conninfo = libpq_string(db, schemas);
     if (!default_set("connect_timeout")) { keys[k] = "connect_timeout"; vals[k++] = "10"; }
     keys[k] = "fallback_application_name"; vals[k++] = "footprint";
-    keys[k] = "dbname"; vals[k++] = conninfo_of(db);
+    keys[k] = "dbname"; vals[k++] = conninfo;
     keys[k] = NULL; vals[k] = NULL;
     PGconn *c = PQconnectdbParams(keys, vals, 1);
-    if (!c) return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
+    g_free(conninfo);
+    if (!c) {
+        g_ptr_array_free(schemas, TRUE);
+        return fp_error_set(err, FP_ERR_NOMEM, "%s: out of memory connecting", name);
+    }
     if (PQstatus(c) != CONNECTION_OK) {
+        g_ptr_array_free(schemas, TRUE);
         char *msg = g_strdup(PQerrorMessage(c)), *shown = g_strdup(name);
-        mask_password(&msg, db);
-        int unencoded = mask_unencoded_password(&msg, db);
-        mask_unencoded_password(&shown, db);
+        int unencoded = 0;
+        g_free(url_password(db, &unencoded, NULL, NULL));
+        scrub_message(&msg, db);
+        scrub_message(&shown, db);
         one_line(msg);
         fp_status st = fp_error_set(err, FP_ERR_DB, "%s: cannot connect: %s%s", shown, msg,
                                     unencoded ? " (the URL's password holds '/' or '@' as they are: write them %2F and"
@@ -747,8 +938,80 @@ static fp_status connect_to(const char *db, const char *name, PGconn **out, fp_e
      * doubles and with SpatiaLite. */
     PGresult *r = PQexec(c, "SET extra_float_digits = 3");
     PQclear(r);
+    /* The PG: form's active_schema= and schemas= (libpq_string): before
+     * the session's own path, for this session only. */
+    fp_status st = FP_OK;
+    if (schemas->len) {
+        GString *path = g_string_new(NULL);
+        for (guint i = 0; i < schemas->len; i++) {
+            const char *n = schemas->pdata[i];
+            char *q = PQescapeIdentifier(c, n, strlen(n));
+            if (q) g_string_append_printf(path, "%s, ", q);
+            PQfreemem(q);
+        }
+        const char *v[] = { path->str };
+        r = PQexecParams(c, "SELECT set_config('search_path', $1 || current_setting('search_path'), false)", 1, NULL,
+                         v, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            char *msg = g_strdup(PQresultErrorMessage(r));
+            one_line(msg);
+            st = fp_error_set(err, FP_ERR_DB, "%s: setting the search_path of active_schema= and schemas=: %s", name, msg);
+            g_free(msg);
+        }
+        PQclear(r);
+        g_string_free(path, TRUE);
+    }
+    g_ptr_array_free(schemas, TRUE);
+    if (st) { PQfinish(c); return st; }
     *out = c;
     return FP_OK;
+}
+
+/* Every table footprint creates (an aggregation's, the temporary ones
+ * renamed into place, layer_styles) must go where the store's own tables
+ * are, and every unqualified name must find them there. PostgreSQL creates
+ * an unqualified table in the first schema of the search_path that exists
+ * (current_schema()), which for a role with a schema of its own (the
+ * default search_path "$user", public) is that one, not the store's: an
+ * analyst's aggregation then landed in their schema, invisible to the
+ * others, while its row in `aggregations` went to public.
+ * So the connection's search_path is pinned: the schema holding
+ * schema_version (found along the path as the server gives it, so a store
+ * named by options=-csearch_path=... or ALTER ROLE ... SET search_path is
+ * found where it was put) goes first, the rest of the path (PostGIS's
+ * schema among it) stays after it. The SQL of the pg_*.c files stays
+ * unqualified; only the session's path changes, for this connection alone.
+ * No store yet (init creating one): nothing is pinned, the tables go to
+ * current_schema(), and the second call, after the migrations, records it. */
+static fp_status pin_store_schema(fp_store *s, fp_error *err)
+{
+    PGresult *r = fpi_pg_exec(s, "SELECT n.nspname, n.nspname IS DISTINCT FROM current_schema() FROM pg_class c"
+                                 " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass('schema_version')",
+                              0, NULL);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "finding the store's schema", err);
+    if (PQntuples(r) == 0) { PQclear(r); return FP_OK; }
+    char *schema = g_strdup(PQgetvalue(r, 0, 0));
+    int differs = !strcmp(PQgetvalue(r, 0, 1), "t");
+    PQclear(r);
+    fp_status st = FP_OK;
+    if (differs) {
+        const char *v[] = { schema };
+        r = fpi_pg_exec(s, "SELECT set_config('search_path', quote_ident($1) || ', ' || current_setting('search_path'),"
+                           " false)", 1, v);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) st = fpi_pg_error(s, r, "setting the search_path to the store's schema", err);
+        else {
+            g_free(s->pg->search_path);
+            s->pg->search_path = g_strdup(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
+    }
+    if (!st) {
+        g_free(s->pg->schema);
+        s->pg->schema = schema;
+    } else {
+        g_free(schema);
+    }
+    return st;
 }
 
 fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int target, fp_store **out, fp_error *err)
@@ -769,20 +1032,43 @@ fp_status fpi_pg_open(const fp_context *ctx, const char *db, int flags, int targ
         s->path = name_from(PQuser(pg->conn), PQhost(pg->conn), PQport(pg->conn), PQdb(pg->conn));
         g_free(guess);
     } else {
-        mask_unencoded_password(&guess, db);   /* its host, port or database may be pieces of the password */
+        scrub_message(&guess, db);   /* never the password, whatever libpq made of the string */
         s->path = guess;
     }
     if (!st) {
-        PGresult *res = fpi_pg_exec(s, "SELECT extversion FROM pg_extension WHERE extname = 'postgis'", 0, NULL);
+        /* PostGIS in a schema the session's search_path does not reach
+         * (CREATE EXTENSION postgis SCHEMA extensions) fails every command
+         * with `type "geometry" does not exist`, init's first statement
+         * included: said up front, with the path to give. The store's
+         * schema (or, before init, where init would put it) comes first. */
+        PGresult *res = fpi_pg_exec(s,
+            "SELECT e.extversion, n.nspname = ANY(current_schemas(false)), quote_ident(n.nspname),"
+            " current_setting('search_path'), quote_ident(current_database()),"
+            " quote_ident(coalesce((SELECT sn.nspname FROM pg_class c JOIN pg_namespace sn ON sn.oid = c.relnamespace"
+            "  WHERE c.oid = to_regclass('schema_version')), current_schema(), 'public'))"
+            " FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'postgis'", 0, NULL);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) st = fpi_pg_error(s, res, "cannot read the extensions", err);
         else {
             if (PQntuples(res) == 0)
                 st = fp_error_set(err, FP_ERR_STATE, "%s: this database has no PostGIS; ask its owner to run "
                                   "CREATE EXTENSION postgis (nothing was changed)", s->path);
+            else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+                const char *ext = PQgetvalue(res, 0, 2), *path = PQgetvalue(res, 0, 3), *dbq = PQgetvalue(res, 0, 4),
+                           *store = PQgetvalue(res, 0, 5);
+                st = fp_error_set(err, FP_ERR_STATE, "%s: PostGIS is in schema %s, which this session's search_path (%s)"
+                                  " does not reach: add options=-csearch_path%%3D%s,%s to the URL's query"
+                                  " (PG: form: options='-csearch_path=%s,%s'), or have the owner run ALTER DATABASE %s"
+                                  " SET search_path = %s, %s (or ALTER ROLE ... SET; nothing was changed)",
+                                  s->path, ext, path, store, ext, store, ext, dbq, store, ext);
+            }
             PQclear(res);
         }
     }
+    /* Before the migrations (an upgrade's new tables go beside the old
+     * ones) and after them (init's new store: its schema recorded). */
+    if (!st) st = pin_store_schema(s, err);
     if (!st) st = migrate(s, flags, target, err);
+    if (!st) st = pin_store_schema(s, err);
     if (st) { fpi_pg_close(s); return st; }
     *out = s;
     return FP_OK;
@@ -799,6 +1085,9 @@ void fpi_pg_close(fp_store *s)
         g_free(s->pg->conninfo);
         g_free(s->pg->prefetch_error);
         g_free(s->pg->snapshot);
+        g_free(s->pg->schema);
+        g_free(s->pg->search_path);
+        for (int c = 0; c < FPI_PG_DIFF_COLS; c++) g_free(s->pg->diff_cols[c]);
         g_mutex_clear(&s->pg->snapshot_lock);
         free(s->pg);
     }
@@ -847,6 +1136,14 @@ fp_status fpi_pg_open_reader(fp_store *s, fp_store **out, fp_error *err)
     r->path = g_strdup(s->path);
     pg->conninfo = g_strdup(s->pg->conninfo);
     fp_status st = connect_to(pg->conninfo, r->path, &pg->conn, err);
+    /* The store's connection's search_path (pin_store_schema): a reader
+     * finds the same tables. */
+    if (!st && s->pg->search_path) {
+        const char *v[] = { s->pg->search_path };
+        st = fpi_pg_command(r, "SELECT set_config('search_path', $1, false)", 1, v, "reading", err);
+        if (!st) pg->search_path = g_strdup(s->pg->search_path);
+    }
+    if (!st && s->pg->schema) pg->schema = g_strdup(s->pg->schema);
     if (!st) {
         st = fpi_pg_command(r, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, "reading", err);
         if (!st) pg->in_txn = pg->one_snapshot = 1;

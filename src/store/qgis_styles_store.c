@@ -1,6 +1,6 @@
 /*
  * QGIS styles kept in the store, where QGIS reads a layer's default style:
- * on PostGIS the public.layer_styles table QGIS itself creates and reads
+ * on PostGIS the layer_styles table (in the store's schema) QGIS itself reads
  * with its `postgres` provider (pg_styles.c). A SpatiaLite store keeps
  * none: its layers reach QGIS through exports, which carry their styles
  * (GeoPackage layer_styles, .qml sidecars), and the store file stays as

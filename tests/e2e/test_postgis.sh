@@ -1214,3 +1214,263 @@ assert_eq "ST_MultiPolygon|4326|1" "$(pq "SELECT DISTINCT ST_GeometryType(geom) 
 assert_eq "t" "$(pq "SELECT bool_and(ST_IsValid(geom)) FROM agg_nogdal_g")" "grid cells valid"
 case_end
 
+
+# ---- working as a team: helpers ---------------------------------------------
+# A DBA's set-up: an owner role that runs init, analysts, a read-only viewer,
+# each a login role of the cluster (names prefixed per case: roles are the
+# cluster's, not a database's). team_db NAME OWNER: a database owned by OWNER
+# (PostgreSQL 15: its public schema then takes OWNER's CREATE), PostGIS
+# created by the superuser, footprint's schema made by OWNER's init.
+team_url() { echo "postgresql://$1@/$2?host=$PGC_SOCK&port=$PGC_PORT"; }  # ROLE DB
+team_db() {  # NAME OWNER
+    pgc_psql postgres -c "CREATE DATABASE $1 OWNER $2" >/dev/null &&
+        pgc_psql "$1" -c "CREATE EXTENSION postgis" >/dev/null &&
+        "$FP" -q --db "$(team_url "$2" "$1")" init >/dev/null
+}
+# QGIS as ROLE on DB: the styles of SCHEMA.TABLE that QGIS lists for the layer
+# (QgsVectorLayer.listStylesInDatabase: QGIS's own query of layer_styles) and
+# whether its default style loads. Prints "styles=N default=0|1" or the error.
+qgis_styles() {  # DB ROLE SCHEMA TABLE
+    QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" /usr/bin/python3 - "$PGC_SOCK" "$PGC_PORT" "$@" <<'PY' 2>&1 | grep -E '^(styles=|invalid)'
+import sys
+from qgis.core import QgsApplication, QgsDataSourceUri, QgsVectorLayer
+host, port, db, user, schema, table = sys.argv[1:7]
+QgsApplication.setPrefixPath("/usr", True)
+app = QgsApplication([], False)
+app.initQgis()
+uri = QgsDataSourceUri()
+uri.setConnection(host, port, db, user, "")
+uri.setDataSource(schema, table, "geom", "", "id")
+layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+if not layer.isValid():
+    print("invalid layer")
+else:
+    n, ids, names, descs, msg = layer.listStylesInDatabase()
+    _m, styled = layer.loadDefaultStyle()
+    print("styles=%d default=%d%s" % (max(n, 0), int(bool(styled)), (" error=" + msg) if msg else ""))
+app.exitQgis()
+PY
+}
+# ---- end of helpers ----------------------------------------------------------
+
+case_begin "an analyst with a schema of their own (search_path \"\$user\", public): aggregate creates its tables in the store's schema, where a colleague's export finds them"
+pgc_psql postgres -c "CREATE ROLE t1_owner LOGIN" -c "CREATE ROLE t1_anna LOGIN" -c "CREATE ROLE t1_bob LOGIN" >/dev/null
+team_db t1 t1_owner || fail "set-up"
+# anna's own schema comes first on the default search_path ("$user", public).
+pgc_psql t1 -c "CREATE SCHEMA t1_anna AUTHORIZATION t1_anna" \
+    -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t1_anna, t1_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t1_anna, t1_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t1_anna, t1_bob" \
+    -c "ALTER DEFAULT PRIVILEGES FOR ROLE t1_anna IN SCHEMA public GRANT SELECT ON TABLES TO t1_bob" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t1_anna t1)" import "$FIX/points_good.csv" || fail "anna's import"
+run --db "$(team_url t1_anna t1)" aggregate --by country --name cont
+assert_eq 0 "$RC" "anna's aggregate ($OUT)"
+assert_eq "public.agg_cont public.agg_cont_assign public.agg_cont_columns" \
+    "$(pgc_psql t1 -c "SELECT string_agg(schemaname || '.' || tablename, ' ' ORDER BY tablename) FROM pg_tables WHERE tablename LIKE 'agg\_%'")" \
+    "the aggregation's tables beside aggregations (public), none in anna's schema"
+assert_eq "0" "$(pgc_psql t1 -c "SELECT count(*) FROM pg_tables WHERE schemaname = 't1_anna'")" "anna's schema empty"
+run --db "$(team_url t1_bob t1)" export --what aggregate:cont -o "$WORK/t1_cont.geojson"
+assert_eq 0 "$RC" "bob's export of anna's aggregation ($OUT)"
+assert_eq "$(pgc_psql t1 -c "SELECT count(*) FROM agg_cont WHERE level = 'country' AND geom IS NOT NULL")" \
+    "$(python3 -c "import json; print(len(json.load(open('$WORK/t1_cont.geojson'))['features']))" 2>/dev/null)" "every country in bob's export"
+case_end
+
+case_begin "the group-role set-up: two analysts re-run each other's aggregation; the viewer (default privileges) and a role granted SELECT by hand keep reading it"
+# README's set-up: a NOLOGIN group role owns what the analysts make (each
+# analyst's sessions run as it: ALTER ROLE ... SET role), the viewer reads
+# through default privileges; t2_audit is granted one aggregation by hand.
+pgc_psql postgres -c "CREATE ROLE t2_owner LOGIN" -c "CREATE ROLE t2_analyst NOLOGIN" \
+    -c "CREATE ROLE t2_anna LOGIN IN ROLE t2_analyst" -c "CREATE ROLE t2_bob LOGIN IN ROLE t2_analyst" \
+    -c "ALTER ROLE t2_anna SET role = t2_analyst" -c "ALTER ROLE t2_bob SET role = t2_analyst" \
+    -c "CREATE ROLE t2_viewer LOGIN" -c "CREATE ROLE t2_audit LOGIN" >/dev/null || fail "roles"
+team_db t2 t2_owner || fail "set-up"
+pgc_psql t2 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t2_analyst" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t2_analyst" \
+    -c "GRANT CREATE ON SCHEMA public TO t2_analyst" \
+    -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t2_viewer" \
+    -c "ALTER DEFAULT PRIVILEGES FOR ROLE t2_analyst IN SCHEMA public GRANT SELECT ON TABLES TO t2_viewer" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t2_anna t2)" import "$FIX/points_good.csv" || fail "anna's import"
+"$FP" -q --db "$(team_url t2_anna t2)" aggregate --by country || fail "anna's aggregate"
+pgc_psql t2 -c "GRANT SELECT ON agg_country, agg_country_assign TO t2_audit" >/dev/null || fail "grant by hand"
+as_role() { pgc_psql t2 -c "SET ROLE $1" -c "$2" 2>&1; }   # ROLE SQL: what that role gets
+acl() { pgc_psql t2 -c "SELECT string_agg(relname || '=' || relacl::text, ' ' ORDER BY relname) FROM pg_class WHERE relname IN ('agg_country', 'agg_country_assign', 'agg_country_columns')"; }
+before=$(acl)
+n=$(pgc_psql t2 -c "SELECT count(*) FROM agg_country")
+for who in t2_bob t2_anna t2_bob; do
+    oid=$(pgc_psql t2 -c "SELECT 'agg_country'::regclass::oid")
+    run --db "$(team_url $who t2)" aggregate --by country
+    assert_eq 0 "$RC" "$who re-runs the aggregation ($OUT)"
+    assert_eq "t" "$(pgc_psql t2 -c "SELECT 'agg_country'::regclass::oid <> $oid")" "$who's run replaced the tables"
+    assert_eq "t2_analyst t2_analyst t2_analyst" "$(pgc_psql t2 -c "SELECT string_agg(tableowner, ' ') FROM pg_tables WHERE tablename LIKE 'agg\_country%'")" "the group owns them"
+    assert_eq "$n" "$(as_role t2_viewer "SELECT count(*) FROM agg_country")" "the viewer reads agg_country after $who's run"
+    assert_eq "$n" "$(as_role t2_audit "SELECT count(*) FROM agg_country")" "the role granted by hand reads agg_country after $who's run"
+    assert_eq "t" "$(as_role t2_audit "SELECT count(*) > 0 FROM agg_country_assign")" "and agg_country_assign"
+    assert_eq "$before" "$(acl)" "the same relacl after $who's run"
+done
+case_end
+
+case_begin "a re-run that may not replace the tables (another analyst's, outside any group; a view reads them): one line saying why and what to do, the aggregation unchanged"
+pgc_psql postgres -c "CREATE ROLE t3_owner LOGIN" -c "CREATE ROLE t3_anna LOGIN" -c "CREATE ROLE t3_bob LOGIN" >/dev/null
+team_db t3 t3_owner || fail "set-up"
+pgc_psql t3 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t3_anna, t3_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t3_anna, t3_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t3_anna, t3_bob" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t3_bob t3)" import "$FIX/points_good.csv" || fail "bob's import"
+"$FP" -q --db "$(team_url t3_bob t3)" aggregate --by country || fail "bob's aggregate"
+state() { pgc_psql t3 -c "SELECT 'agg_country'::regclass::oid, (SELECT created FROM aggregations WHERE name = 'country')"; }
+before=$(state)
+run --db "$(team_url t3_anna t3)" aggregate --by country
+assert_eq 1 "$RC" "anna's re-run of bob's aggregation: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "aggregation 'country' left unchanged: its table agg_country belongs to role t3_bob" "says whose"
+assert_contains "$OUT" "have t3_bob run it, or let a group role own the aggregations" "says what to do"
+assert_eq "$before" "$(state)" "bob's tables and row untouched"
+# A view of bob's over the aggregation: his own re-run would have to drop it.
+pgc_psql t3 -c "SET ROLE t3_bob" -c "CREATE VIEW big_countries AS SELECT code, projects FROM agg_country WHERE projects > 1" >/dev/null || fail "the view"
+run --db "$(team_url t3_bob t3)" aggregate --by country
+assert_eq 1 "$RC" "a re-run under a view: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "aggregation 'country' left unchanged: view big_countries depends on agg_country" "names the view"
+assert_not_contains "$OUT" "cannot drop desired object" "not PostgreSQL's bare message"
+assert_eq "$before" "$(state)" "tables, row and view untouched"
+assert_eq "1" "$(pgc_psql t3 -c "SELECT count(*) FROM pg_views WHERE viewname = 'big_countries'")" "the view kept"
+case_end
+
+case_begin "init (the owner's) creates layer_styles in the store's schema: analysts' imports write their styles without a warning, the viewer reads them (psql, QGIS's listStylesInDatabase)"
+pgc_psql postgres -c "CREATE ROLE t4_owner LOGIN" -c "CREATE ROLE t4_anna LOGIN" -c "CREATE ROLE t4_bob LOGIN" \
+    -c "CREATE ROLE t4_viewer LOGIN" >/dev/null || fail "roles"
+team_db t4 t4_owner || fail "set-up"
+assert_eq "public|t4_owner" "$(pgc_psql t4 -F'|' -c "SELECT schemaname, tableowner FROM pg_tables WHERE tablename = 'layer_styles'")" "made by init, the owner's, in the store's schema"
+# README's grants, given once after init: ALL TABLES IN SCHEMA covers layer_styles now.
+pgc_psql t4 -c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT CREATE ON SCHEMA public TO t4_anna, t4_bob" \
+    -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t4_viewer" >/dev/null || fail "grants"
+run --db "$(team_url t4_anna t4)" import "$FIX/points_good.csv" --dataset a
+assert_eq 0 "$RC" "anna's import ($OUT)"
+assert_not_contains "$OUT" "styles not written" "anna: no warning"
+run --db "$(team_url t4_bob t4)" import "$FIX/qa/mistakes.csv" --dataset b
+assert_eq 0 "$RC" "bob's import ($OUT)"
+assert_not_contains "$OUT" "styles not written" "bob: no warning"
+assert_eq "t4_bob" "$(pgc_psql t4 -c "SELECT owner FROM layer_styles WHERE f_table_name = 'projects' AND description = 'footprint style'")" "bob's import rewrote the projects' style"
+assert_eq "1" "$(pgc_psql t4 -c "SET ROLE t4_viewer" -c "SELECT count(*) FROM layer_styles WHERE f_table_schema = 'public' AND f_table_name = 'projects'" 2>&1)" "the viewer reads it"
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    assert_eq "styles=1 default=1" "$(qgis_styles t4 t4_viewer public projects)" "QGIS as the viewer lists and loads it"
+else
+    fail "python3-qgis is not installed (make deps)"
+fi
+case_end
+
+case_begin "geocode by a role that may UPDATE projects and only read the column cache: the rows placed, the cache's stale part dropped by the owner's trigger"
+pgc_psql postgres -c "CREATE ROLE t5_owner LOGIN" -c "CREATE ROLE t5_editor LOGIN" >/dev/null || fail "roles"
+team_db t5 t5_owner || fail "set-up"
+# A bulk import (the owner's) writes the cache: 300 points and 3 places to geocode, all in part 0.
+python3 -c "
+print('id,company,category,place,country,lon,lat')
+for i in range(300): print('P%d,Acme,office,,,%.4f,%.4f' % (i, 10 + i * 0.01, 5 + i * 0.01))
+print('G1,Acme,office,Nairobi,Kenya,,'); print('G2,Acme,office,Mombasa,Kenya,,'); print('G3,Acme,office,Kisumu,Kenya,,')" > "$WORK/t5.csv"
+FOOTPRINT_TEST_BULK_ROWS=100 "$FP" -q --db "$(team_url t5_owner t5)" import "$WORK/t5.csv" || fail "the owner's import"
+[ "$(pgc_psql t5 -c "SELECT count(*) FROM projects_columns WHERE part = 0")" -gt 0 ] || fail "the bulk import wrote no cache part"
+# README: a role that may edit projects needs no right on the cache (reading it is enough, or none).
+pgc_psql t5 -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t5_editor" -c "GRANT UPDATE ON projects TO t5_editor" \
+    -c "GRANT INSERT, UPDATE, DELETE ON layer_styles TO t5_editor" -c "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO t5_editor" >/dev/null || fail "grants"
+run --db "$(team_url t5_editor t5)" geocode
+assert_eq 0 "$RC" "the editor's geocode ($OUT)"
+assert_not_contains "$OUT" "permission denied" "no permission error"
+assert_eq "3" "$(pgc_psql t5 -c "SELECT count(*) FROM projects WHERE source_key LIKE 'G%' AND geom IS NOT NULL AND geocode_method IS NOT NULL")" "the three places placed"
+assert_eq "0" "$(pgc_psql t5 -c "SELECT count(*) FROM projects_columns WHERE part = 0")" "the part holding them dropped (the cache stays exact)"
+# The owner's aggregation counts the placed rows (through the rows, its part gone).
+"$FP" -q --db "$(team_url t5_owner t5)" aggregate --by country --name c || fail "the owner's aggregate"
+assert_eq "3" "$(pgc_psql t5 -c "SELECT projects FROM agg_c WHERE level = 'country' AND code = 'KEN'")" "Kenya counts the three"
+case_end
+
+case_begin "export --what diff:OLD:NEW in a read-only session (default_transaction_read_only = on): the same layer as the owner's export"
+pgc_psql postgres -c "CREATE ROLE t6_owner LOGIN" -c "CREATE ROLE t6_ro LOGIN" \
+    -c "ALTER ROLE t6_ro SET default_transaction_read_only = on" >/dev/null || fail "roles"
+team_db t6 t6_owner || fail "set-up"
+for e in 2024 2025; do "$FP" -q --db "$(team_url t6_owner t6)" import "$FIX/diff/edition_$e.csv" --dataset $e || fail "import $e"; done
+pgc_psql t6 -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO t6_ro" >/dev/null || fail "grants"
+"$FP" -q --db "$(team_url t6_owner t6)" export --what diff:2024:2025 --format geojson -o "$WORK/t6_owner.geojson" || fail "the owner's export"
+run --db "$(team_url t6_ro t6)" diff --dataset 2024 --against 2025
+assert_eq 0 "$RC" "diff in the read-only session ($OUT)"
+run --db "$(team_url t6_ro t6)" export --what diff:2024:2025 --format geojson -o "$WORK/t6_ro.geojson"
+assert_eq 0 "$RC" "export of the changes in the read-only session ($OUT)"
+assert_not_contains "$OUT" "read-only transaction" "no write refused"
+same_file <(untimed "$WORK/t6_owner.geojson") <(untimed "$WORK/t6_ro.geojson") "the same layer as the owner's export"
+assert_eq "added=3 changed=3 moved=3 removed=3" "$(python3 -c "
+import collections, json
+c = collections.Counter(f['properties']['change'] for f in json.load(open('$WORK/t6_ro.geojson'))['features'])
+print(' '.join('%s=%d' % kv for kv in sorted(c.items())))" 2>&1)" "features per change"
+# Filtered and split like any layer (a where on a kept column).
+run --db "$(team_url t6_ro t6)" export --what diff:2024:2025 --where change=moved --format csv -o "$WORK/t6_moved.csv"
+assert_eq 0 "$RC" "a filtered export ($OUT)"
+assert_eq 3 "$(($(wc -l < "$WORK/t6_moved.csv") - 1))" "the three moved rows"
+case_end
+
+case_begin "PostGIS in a schema off the search_path: one line naming it and the search_path to give; the store in a schema of its own (GDAL's active_schema=/schemas=, options=-csearch_path), found there by every command and by the viewer's QGIS"
+pgc_psql postgres -c "CREATE ROLE t7_viewer LOGIN" -c "CREATE DATABASE t7" >/dev/null || fail "set-up"
+pgc_psql t7 -c "CREATE SCHEMA extensions" -c "CREATE EXTENSION postgis SCHEMA extensions" -c "CREATE SCHEMA fp" \
+    -c "GRANT USAGE ON SCHEMA extensions, fp TO t7_viewer" -c "ALTER ROLE t7_viewer SET search_path = fp, extensions" >/dev/null || fail "schemas"
+ntables() { pgc_psql t7 -c "SELECT count(*) FROM pg_tables WHERE schemaname = '$1'"; }
+run --db "$(team_url postgres t7)" init
+assert_eq 1 "$RC" "init with PostGIS off the search_path: exit"
+assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+assert_contains "$OUT" "PostGIS is in schema extensions, which this session's search_path (\"\$user\", public) does not reach" "says where PostGIS is and what was searched"
+assert_contains "$OUT" "options=-csearch_path%3Dpublic,extensions" "the search_path to give"
+assert_not_contains "$OUT" "type \"geometry\" does not exist" "not the raw error"
+assert_eq "0" "$(ntables public)" "nothing created"
+# GDAL's options in the PG: form: the store goes to fp; PostGIS found in extensions.
+run --db "PG:host=$PGC_SOCK port=$PGC_PORT dbname=t7 user=postgres active_schema=fp schemas=fp,extensions" init
+assert_eq 0 "$RC" "init with active_schema=fp schemas=fp,extensions ($OUT)"
+assert_eq "0" "$(ntables public)" "nothing in public"
+assert_eq "t" "$(pgc_psql t7 -c "SELECT count(*) >= 10 AND bool_and(schemaname = 'fp') FROM pg_tables WHERE tablename IN ('schema_version', 'projects', 'regions', 'aggregations', 'layer_styles') OR tablename LIKE 'qa\_%' OR tablename LIKE 'projects%' OR tablename IN ('imports', 'rejects', 'meta', 'region_groups')")" "the store's tables, layer_styles among them, in fp"
+# The URL form the message gives, with the store's schema first.
+FPU="postgresql://postgres@/t7?host=$PGC_SOCK&port=$PGC_PORT&options=-csearch_path%3Dfp,extensions"
+"$FP" -q --db "$FPU" import "$FIX/points_good.csv" || fail "import through options=-csearch_path"
+run --db "$FPU" aggregate --by country
+assert_eq 0 "$RC" "aggregate ($OUT)"
+assert_eq "fp fp fp" "$(pgc_psql t7 -c "SELECT string_agg(schemaname, ' ') FROM pg_tables WHERE tablename LIKE 'agg\_country%'")" "the aggregation's tables in fp"
+# A path that reaches PostGIS but not the store: the message names what it searched.
+run --db "postgresql://postgres@/t7?host=$PGC_SOCK&port=$PGC_PORT&options=-csearch_path%3Dpublic,extensions" rejects
+assert_eq 1 "$RC" "a path without the store's schema: exit"
+assert_contains "$OUT" "no footprint schema in this database (searched the search_path: public,extensions)" "names the path searched"
+# The viewer (search_path fp, extensions): QGIS finds the layer and its style.
+pgc_psql t7 -c "GRANT SELECT ON ALL TABLES IN SCHEMA fp TO t7_viewer" >/dev/null
+if /usr/bin/python3 -c 'import qgis.core' 2>/dev/null; then
+    assert_eq "styles=1 default=1" "$(qgis_styles t7 t7_viewer fp agg_country)" "QGIS as the viewer: the aggregation's style"
+fi
+case_end
+
+case_begin "a URL password with '@', ':', '/' and '%' as they are ('p@ss:w/rd%1', 'a/b'): the message is readable, names host, port and database, and holds no piece of the password"
+# No piece of 3 characters or more anywhere, no piece of 2 or more as a word of
+# its own (as libpq quotes what it read as a host or port), nothing masked
+# inside a word (the masking of every "p" made "***ercent-encoded").
+no_password_in() {  # PASSWORD MESSAGE
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+pw, msg = sys.argv[1], sys.argv[2]
+bad = [pw[i:i + n] for n in range(3, len(pw) + 1) for i in range(len(pw) - n + 1) if pw[i:i + n] in msg]
+bad += [p for p in re.split(r"[/@?#:]", pw) if len(p) >= 2 and re.search(r"(?<![A-Za-z0-9])%s(?![A-Za-z0-9])" % re.escape(p), msg)]
+bad += [p for p in re.split(r"[/@?#:]", pw) if p and '"%s"' % p in msg]
+bad += ["masked inside a word"] if re.search(r"[A-Za-z]\*\*\*|\*\*\*[A-Za-z]", msg) else []
+print(" ".join(sorted(set(bad))))
+PY
+}
+for case in "p@ss:w/rd%1|footprint" "a/b|fp"; do
+    pw=${case%|*}; db=${case#*|}
+    run --db "postgresql://bob:$pw@127.0.0.1:$PGC_PORT/$db" rejects
+    assert_eq 1 "$RC" "exit ($pw)"
+    assert_eq 1 "$(printf '%s\n' "$OUT" | wc -l)" "one line ($OUT)"
+    assert_contains "$OUT" "footprint: postgresql://bob@127.0.0.1:$PGC_PORT/$db: cannot connect: " "names the user, host, port and database ($OUT)"
+    assert_contains "$OUT" "write them %2F and %40" "says how to write it"
+    assert_eq "" "$(no_password_in "$pw" "$OUT")" "no piece of '$pw' in: $OUT"
+done
+run --db "postgresql://bob:p@ss:w/rd%1@127.0.0.1:$PGC_PORT/footprint" rejects
+assert_contains "$OUT" "invalid percent-encoded token: (part of the --db connection string)" "libpq's words kept, what it quoted replaced ($OUT)"
+run --db "postgresql://bob:a/b@127.0.0.1:$PGC_PORT/fp" rejects
+assert_contains "$OUT" "invalid integer value (part of the --db connection string) for connection option \"port\"" "the one-letter piece not shown ($OUT)"
+# Percent-encoded as the message says, the same password logs in (a role made for it).
+pgc_psql postgres -c "CREATE ROLE t8_bob LOGIN PASSWORD 'p@ss:w/rd%1'" >/dev/null
+run --db "postgresql://t8_bob:p%40ss%3Aw%2Frd%251@127.0.0.1:$PGC_PORT/fp" rejects
+assert_not_contains "$OUT" "cannot connect" "the encoded password logs in ($OUT)"
+case_end
