@@ -38,7 +38,7 @@ const char *fpi_text_family(const char *font);
  * must not reach print without a word. */
 int fpi_text_font_installed(const char *font);
 /* The family fontconfig draws a family it does not have in. */
-const char *fpi_text_fallback_family(void);
+void fpi_text_fallback_family(char *name, size_t size);
 /* The cairo_t's layout (one per cairo_t, reused) set to text: width > 0
  * wraps at word (else character) boundaries; max_lines > 0 ellipsizes
  * what does not fit in that many lines. Valid until the next call on cr. */

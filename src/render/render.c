@@ -1451,8 +1451,10 @@ static void note_missing_fonts(const fp_style *style, fp_render_result *res)
     for (int i = 0; i < 2; i++) {
         if (!font[i] || fpi_text_font_installed(font[i])) continue;
         if (i == 1 && font[0] && !strcmp(font[0], font[1])) continue;   /* said once */
+        char fallback[128];
+        fpi_text_fallback_family(fallback, sizeof fallback);
         note_append(res, "%s: %s '%s' is not an installed font: drawn in fontconfig's fallback (%s); `fc-list : family` lists the installed ones",
-                    fp_style_origin(style), key[i], font[i], fpi_text_fallback_family());
+                    fp_style_origin(style), key[i], font[i], fallback);
     }
 }
 

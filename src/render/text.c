@@ -78,23 +78,19 @@ static int generic_family(const char *name)
     return 0;
 }
 
-const char *fpi_text_fallback_family(void)
+void fpi_text_fallback_family(char *name, size_t size)
 {
     /* What fontconfig matches for a family it does not have. */
-    static char name[128];
-    if (!*name) {
-        PangoContext *pc = pango_font_map_create_context(font_map());
-        PangoFontDescription *fd = pango_font_description_from_string("fp-no-such-family 10");
-        PangoFont *f = pango_font_map_load_font(font_map(), pc, fd);
-        PangoFontDescription *got = f ? pango_font_describe(f) : NULL;
-        const char *fam = got ? pango_font_description_get_family(got) : NULL;
-        g_strlcpy(name, fam && *fam ? fam : "DejaVu Sans", sizeof name);
-        if (got) pango_font_description_free(got);
-        if (f) g_object_unref(f);
-        pango_font_description_free(fd);
-        g_object_unref(pc);
-    }
-    return name;
+    PangoContext *pc = pango_font_map_create_context(font_map());
+    PangoFontDescription *fd = pango_font_description_from_string("fp-no-such-family 10");
+    PangoFont *f = pango_font_map_load_font(font_map(), pc, fd);
+    PangoFontDescription *got = f ? pango_font_describe(f) : NULL;
+    const char *fam = got ? pango_font_description_get_family(got) : NULL;
+    g_strlcpy(name, fam && *fam ? fam : "DejaVu Sans", size);
+    if (got) pango_font_description_free(got);
+    if (f) g_object_unref(f);
+    pango_font_description_free(fd);
+    g_object_unref(pc);
 }
 
 int fpi_text_font_installed(const char *font)
