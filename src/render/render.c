@@ -159,10 +159,60 @@ static int wkb_box(const unsigned char *wkb, size_t len, double box[4])
     return plain[0] <= plain[2] ? 0 : -1;
 }
 
+/* The box framing one region's main part (frame.c); -1 without a polygon. */
+static int main_part_box(const unsigned char *wkb, size_t len, double box[4])
+{
+    if (!wkb || !len) return -1;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, len);
+    fpi_main_part m = {0};
+    int rc = g ? fpi_main_part_find(h, g, &m) : -1;
+    if (!rc) memcpy(box, m.box, sizeof m.box);
+    fpi_main_part_clear(h, &m);
+    if (g) GEOSGeom_destroy_r(h, g);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return rc;
+}
+
+/* The box framing a continent or subregion (level, code): its member
+ * countries' main parts (fpi_group_frame); -1 when no country names it. */
+static int group_box(fp_store *store, const char *level, const char *code, double box[4])
+{
+    fp_rows *r;
+    fp_error ignored = {0};
+    if (fp_store_regions(store, "country", &r, &ignored)) return -1;
+    int col = !strcmp(level, "continent") ? 5 : 4;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GArray *members = g_array_new(FALSE, TRUE, sizeof(fpi_main_part));
+    while (fp_rows_next(r)) {
+        const char *key = fp_rows_text(r, col);
+        fp_geom geom;
+        /* Countries without one roll up into the group "none" (region_set.c). */
+        if (strcmp(key && *key ? key : "none", code) || fp_rows_geom(r, 7, 1, &geom) <= 0) continue;
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
+        fpi_main_part m = {0};
+        if (g && !fpi_main_part_find(h, g, &m)) g_array_append_val(members, m);
+        else fpi_main_part_clear(h, &m);
+        if (g) GEOSGeom_destroy_r(h, g);
+    }
+    fp_rows_free(r);
+    int rc = members->len ? fpi_group_frame(h, (fpi_main_part *)(void *)members->data, members->len, box) : -1;
+    for (guint i = 0; i < members->len; i++) fpi_main_part_clear(h, &g_array_index(members, fpi_main_part, i));
+    g_array_free(members, TRUE);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return rc;
+}
+
 /* The lon/lat box and name of a region by code or name (any case): a
  * country or admin-1 region of the store's regions, else a continent or
  * subregion (the unions init derives: "Africa", "Western Europe"); -1 when
- * there is none (or it has no geometry). */
+ * there is none (or it has no geometry). The box frames the region's main
+ * part (frame.c): west < east, east past 180 for a region across the
+ * antimeridian, its middle within -180..180. */
 static int region_box(fp_store *store, const char *code, double box[4], char *name, size_t name_size)
 {
     fp_rows *r;
@@ -172,23 +222,36 @@ static int region_box(fp_store *store, const char *code, double box[4], char *na
     int found = fp_rows_next(r) && fp_rows_geom(r, 0, 1, &geom) > 0;
     if (found) {
         snprintf(name, name_size, "%s", fp_rows_text(r, 1));
-        found = !wkb_box(geom.wkb, geom.wkb_len, box);
+        found = !main_part_box(geom.wkb, geom.wkb_len, box) || !wkb_box(geom.wkb, geom.wkb_len, box);
     }
     fp_rows_free(r);
     static const char *const groups[] = { "continent", "subregion" };
     for (int l = 0; l < 2 && !found; l++) {
         if (fp_store_region_groups(store, groups[l], &r, &ignored)) continue;
-        while (!found && fp_rows_next(r)) {
+        char *gcode = NULL;
+        double union_box[4];
+        int union_ok = 0;
+        while (!gcode && fp_rows_next(r)) {
             const char *c = fp_rows_text(r, 0), *n = fp_rows_text(r, 1);
-            if (!(c && !g_ascii_strcasecmp(c, code)) && !(n && !g_ascii_strcasecmp(n, code))) continue;
+            if (!c || (g_ascii_strcasecmp(c, code) && !(n && !g_ascii_strcasecmp(n, code)))) continue;
             size_t len = 0;
             const void *wkb = fp_rows_blob(r, 5, &len);
-            if (wkb_box(wkb, len, box)) continue;
+            union_ok = !wkb_box(wkb, len, union_box);
+            gcode = g_strdup(c);
             snprintf(name, name_size, "%s", n ? n : c);
+        }
+        fp_rows_free(r);               /* closed before the countries are read (one cursor at a time on PostGIS) */
+        if (!gcode) continue;
+        /* The members' frame; the union's own box when no country names
+         * the group (regions loaded from a file of other levels). */
+        found = !group_box(store, groups[l], gcode, box);
+        if (!found && union_ok) {
+            memcpy(box, union_box, sizeof union_box);
             found = 1;
         }
-        fp_rows_free(r);
+        g_free(gcode);
     }
+    if (found) fpi_frame_normalise(box);
     return found ? 0 : -1;
 }
 

@@ -80,6 +80,27 @@ fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *
                            GHashTable *kinds, fp_error *err);
 void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
 
+/* ---- Where a region is (frame.c) ---- */
+/* A region's main part: its polygons at least MAIN_AREA_SHARE of the
+ * largest one's area, and those near one of these; small, far parts
+ * (Bouvet Island for Norway) are left out. */
+typedef struct fpi_main_part {
+    double box[4];                /* lon/lat box of the parts kept (w, s, e, n): w < e, e past 180 across the antimeridian */
+    double centre[2];             /* the largest polygon's centroid */
+    GEOSGeometry *kept;           /* the parts kept (MultiPolygon), in the longitudes of box */
+} fpi_main_part;
+/* g's main part (g: lon/lat, cut at the antimeridian or not); -1 when g has
+ * no polygon. Clear out with fpi_main_part_clear in any case. */
+int fpi_main_part_find(GEOSContextHandle_t h, const GEOSGeometry *g, fpi_main_part *out);
+void fpi_main_part_clear(GEOSContextHandle_t h, fpi_main_part *p);
+/* The box framing a group's members (a continent's countries): their boxes
+ * joined round the globe the short way; a member larger than all the
+ * others together and lying away from them counts with its part near them
+ * only (m[i].box is changed for it). -1 when no member has a box. */
+int fpi_group_frame(GEOSContextHandle_t h, fpi_main_part *m, size_t n, double box[4]);
+/* A box moved by a multiple of 360 degrees so its middle is in -180..180. */
+void fpi_frame_normalise(double box[4]);
+
 /* ---- The changes between two editions (diff_map.c) ---- */
 typedef struct fp_diff_map fp_diff_map;
 /* Parses o->diff and o->changes, compares the two editions (fp_diff, the

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# render: a style's view.region and --region by code, name or continent; Ctrl-C
+# render: a style's view.region and --region by code, name or continent; where
+# a region is (its main part framed, not its far islands); Ctrl-C
 # and SIGTERM during a single map; a choropleth without an aggregation; the
 # resolution written into PNG and GeoTIFF; --size checked.
 #
@@ -7,6 +8,8 @@
 #   * GDAL: gdalsrsinfo (the .prj's projection), gdaltransform (a pixel's lon/lat
 #     from the world file and the CRS), gdalinfo (a GeoTIFF's TIFF tags);
 #   * Pillow: a PNG's pHYs chunk (img.info['dpi']);
+#   * places by their published coordinates, their pixels found with PROJ's
+#     `proj` and the world file (tests/tools/png_probe.py);
 #   * poppler's pdftotext; sha256sum for files that must not change.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -64,6 +67,76 @@ assert_contains "$OUT" "Africa" "the continents listed"
 run --db "$DB" render --region Nowhereland -o bad2.png
 assert_eq 2 "$RC" "--region exit status"
 assert_contains "$OUT" "--region Nowhereland: no region" "--region message"
+case_end
+
+# ---- Where a region is: --region frames its main part (README, render) ----
+# Places by their published coordinates; their pixels from PROJ's `proj` with
+# the .prj as GDAL reads it, and the world file (tests/tools/png_probe.py).
+probe() { "$PY" "$ROOT/tests/tools/png_probe.py" "$@" 2>&1; }
+prj4() { gdalsrsinfo -o proj4 "$1" 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//'; }
+# in_frame PNG LON LAT: 0 when the place's pixel lies inside the map's frame.
+in_frame() {
+    local xy fr
+    xy=$(probe pixel "$1" "$(prj4 "${1%.png}.prj")" "$2" "$3")
+    fr=$(probe frame "$1")
+    "$PY" -c "import sys; c, r = map(int, '$xy'.split()); x0, y0, x1, y1 = map(int, '$fr'.split()); sys.exit(0 if x0 <= c < x1 and y0 <= r < y1 else 1)" 2>/dev/null
+}
+# places PNG in|out NAME:LON:LAT...: each place inside (in) or outside (out) the frame.
+places() {
+    local png=$1 want=$2 p name lon lat; shift 2
+    for p in "$@"; do
+        IFS=: read -r name lon lat <<<"$p"
+        if in_frame "$png" "$lon" "$lat"; then [ "$want" = in ] || fail "$png: $name ($lon, $lat) inside the frame"
+        else [ "$want" = out ] || fail "$png: $name ($lon, $lat) outside the frame"; fi
+    done
+}
+LAND="#dddddd"   # doc/STYLE.md: the choropleth's default no-data colour (no project in Europe)
+SEA="#eaf2f8"    # the world style's background
+
+case_begin "--region Europe: framed on Europe, not on the antimeridian (centre 5..30 E, 45..62 N; Reykjavik, Lisbon, Valletta, Athens, Helsinki, Moscow inside the frame, Chukotka and New York outside), drawn large (Lisbon to Moscow over a third of the frame's width; Madrid, Paris, Warsaw land, Biscay sea)"
+run --db "$DB" render --region Europe --size 900x600 -o eu.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+inside "$(centre eu.png)" 5 45 30 62 || fail "centre pixel at $(centre eu.png), not in Europe's middle"
+places eu.png in Reykjavik:-21.94:64.15 Lisbon:-9.14:38.72 Valletta:14.51:35.90 Athens:23.73:37.98 \
+    Helsinki:24.94:60.17 Moscow:37.62:55.76 Dublin:-6.26:53.35
+places eu.png out Anadyr:177.51:64.73 Uelen:-169.80:66.16 "New York:-74.01:40.71" Beijing:116.40:39.90
+p=$(prj4 eu.prj)
+read -r lx _ <<<"$(probe pixel eu.png "$p" -9.14 38.72)"
+read -r mx _ <<<"$(probe pixel eu.png "$p" 37.62 55.76)"
+read -r x0 _ x1 _ <<<"$(probe frame eu.png)"
+"$PY" -c "import sys; sys.exit(0 if ($mx - $lx) > ($x1 - $x0) / 3 else 1)" ||
+    fail "Lisbon (x $lx) to Moscow (x $mx): not over a third of the frame's width ($x0..$x1)"
+for c in Madrid:-3.70:40.42 Paris:2.35:48.86 Warsaw:21.01:52.23; do
+    IFS=: read -r name lon lat <<<"$c"
+    assert_eq "$LAND" "$(probe probe eu.png "$p" "$lon" "$lat" 2)" "$name: land"
+done
+assert_eq "$SEA" "$(probe probe eu.png "$p" -5 45.5 2)" "the Bay of Biscay (-5, 45.5): sea"
+case_end
+
+case_begin "--region NOR, FRA, CHL frame the main part: Bouvet Island, Svalbard, French Guiana, Réunion, Easter Island outside the frame, the mainland (and Corsica, Tierra del Fuego) inside; RUS across the antimeridian, Kaliningrad to Chukotka (170 W)"
+for r in NOR FRA CHL RUS; do
+    run --db "$DB" render --region $r --size 900x600 -o "m_$r.png"
+    assert_eq 0 "$RC" "$r exit status ($OUT)"
+done
+places m_NOR.png in Oslo:10.75:59.91 Bergen:5.32:60.39 "North Cape:25.78:71.17" Kirkenes:30.05:69.73
+places m_NOR.png out "Bouvet Island:3.36:-54.42" Longyearbyen:15.63:78.22
+places m_FRA.png in Paris:2.35:48.86 Brest:-4.49:48.39 Strasbourg:7.75:48.57 Ajaccio:8.74:41.92
+places m_FRA.png out Cayenne:-52.33:4.92 "Saint-Denis (Réunion):55.45:-20.88" "Fort-de-France:-61.07:14.60"
+places m_CHL.png in Santiago:-70.67:-33.45 Arica:-70.30:-18.48 "Punta Arenas:-70.91:-53.16"
+places m_CHL.png out "Hanga Roa (Easter Island):-109.43:-27.15"
+places m_RUS.png in Kaliningrad:20.51:54.71 Moscow:37.62:55.76 Anadyr:177.51:64.73 Uelen:-169.80:66.16
+inside "$(centre m_RUS.png)" 80 40 130 75 || fail "RUS: centre pixel at $(centre m_RUS.png)"
+case_end
+
+case_begin "--region 'Western Europe' is centred at 44..52 N and 'Northern Europe' at 55..65 N (they were at 16.8 N and 10.8 N: French Guiana, Bouvet Island)"
+run --db "$DB" render --region "Western Europe" --size 900x600 -o we.png
+assert_eq 0 "$RC" "Western Europe exit status ($OUT)"
+inside "$(centre we.png)" -2 44 15 52 || fail "Western Europe: centre pixel at $(centre we.png)"
+places we.png in Paris:2.35:48.86 Vienna:16.37:48.21 Amsterdam:4.90:52.37
+run --db "$DB" render --region "Northern Europe" --size 900x600 -o ne.png
+assert_eq 0 "$RC" "Northern Europe exit status ($OUT)"
+inside "$(centre ne.png)" -10 55 20 65 || fail "Northern Europe: centre pixel at $(centre ne.png)"
+places ne.png in London:-0.13:51.51 Reykjavik:-21.94:64.15 Helsinki:24.94:60.17 Vilnius:25.28:54.69
 case_end
 
 # interrupt_at SIGNAL FILE ARGS...: render ARGS paused before its rename
