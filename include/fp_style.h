@@ -227,6 +227,15 @@ typedef struct fp_map_style {
 
 const fp_map_style *fp_style_map(const fp_style *s);
 
+/* A map's lon/lat box [west, south, east, north] as --bbox and view.bbox
+ * take it: west within -180..180; south < north within -90..90; east within
+ * -180..180, or past 180 (up to west + 360) for a box across the
+ * antimeridian. An east less than west crosses it too (RFC 7946, 5.2:
+ * 170,-25,-170,-10 is 170,-25,190,-10) and is moved by 360 degrees. 0 and
+ * b with west < east; -1 and why ("south must be less than north") when
+ * the box is none of these. */
+int fp_bbox_normalise(double b[4], char *why, size_t why_size);
+
 /* ---- ColorBrewer ---- */
 
 typedef enum { FP_SCHEME_SEQUENTIAL, FP_SCHEME_DIVERGING, FP_SCHEME_QUALITATIVE } fp_scheme_kind;

@@ -186,6 +186,11 @@ static fp_status view_of_style(const fp_style *style, map_view *v, fp_error *err
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = v->world ? 0 : (box[0] + box[2]) / 2, lat0 = v->world ? 0 : (box[1] + box[3]) / 2;
+    if (lon0 > 180) {                             /* a box across the antimeridian (view.bbox east past 180) */
+        box[0] -= 360;
+        box[2] -= 360;
+        lon0 -= 360;
+    }
     const char *proj = ms->view.projection ? ms->view.projection : v->world ? "equal-earth" : "laea";
     if (!strcmp(proj, "equal-earth") && v->world) snprintf(v->proj_def, sizeof v->proj_def, "EPSG:8857");
     else if (!strcmp(proj, "equal-earth"))

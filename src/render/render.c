@@ -897,6 +897,10 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
         j->style_region = !j->region;
     } else if (o->has_bbox) {
         memcpy(box, o->bbox, sizeof box);
+        char why[160];
+        if (fp_bbox_normalise(box, why, sizeof why))   /* the CLI checked it; a library caller may not have */
+            return fp_error_set(err, FP_ERR_USAGE, "--bbox %g,%g,%g,%g: %s", o->bbox[0], o->bbox[1], o->bbox[2],
+                                o->bbox[3], why);
         j->world = 0;
     } else if (ms->view.has_bbox) {
         memcpy(box, ms->view.bbox, sizeof box);
@@ -910,8 +914,9 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = world ? 0 : (box[0] + box[2]) / 2, lat0 = world ? 0 : (box[1] + box[3]) / 2;
-    /* A box taken across the antimeridian in 0..360 (the United States,
-     * Alaska's Aleutians included: 172..293) whose centre lies past 180:
+    /* A box across the antimeridian (a region's, the United States with the
+     * Aleutians: 172..293; a --bbox 170,-25,-170,-10 read as 170..190)
+     * whose centre lies past 180:
      * the box moves with its centre into the view's frame (-188..-67 around
      * -127), where the clip, the projection and the data's shifts agree.
      * Left in 0..360, the clip around lon0 +- 180 kept one degree of it and

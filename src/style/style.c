@@ -272,6 +272,21 @@ static int projection_ok(const char *s)
     return 1;
 }
 
+int fp_bbox_normalise(double b[4], char *why, size_t why_size)
+{
+    if (why_size) why[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(b[i])) return snprintf(why, why_size, "not a number"), -1;
+    if (b[0] < -180 || b[0] > 180) return snprintf(why, why_size, "west %g is outside -180..180", b[0]), -1;
+    if (b[1] < -90 || b[3] > 90) return snprintf(why, why_size, "south or north is outside -90..90"), -1;
+    if (!(b[1] < b[3])) return snprintf(why, why_size, "south must be less than north"), -1;
+    if (b[2] < -180 || b[2] > b[0] + 360)
+        return snprintf(why, why_size, "east %g is outside -180..180 (or west..west + 360 across the antimeridian)", b[2]), -1;
+    if (b[2] == b[0]) return snprintf(why, why_size, "west and east are the same"), -1;
+    if (b[2] < b[0]) b[2] += 360;                 /* across the antimeridian */
+    return 0;
+}
+
 static fp_status parse_view(pctx *c, json_t *root, fp_style *s)
 {
     json_t *o;
@@ -290,12 +305,10 @@ static fp_status parse_view(pctx *c, json_t *root, fp_style *s)
             if (!json_is_number(v) || !isfinite(json_number_value(v))) return bad(c, p, "must be a number");
             s->map.view.bbox[i] = json_number_value(v);
         }
-        const double *b = s->map.view.bbox;
-        if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)
-            return bad(c, "view.bbox", "[%g, %g, %g, %g] is outside [-180, -90, 180, 90]", b[0], b[1], b[2], b[3]);
-        if (!(b[0] < b[2]) || !(b[1] < b[3]))
-            return bad(c, "view.bbox", "[%g, %g, %g, %g]: west must be less than east and south less than north",
-                       b[0], b[1], b[2], b[3]);
+        double *b = s->map.view.bbox;
+        char why[160];
+        if (fp_bbox_normalise(b, why, sizeof why))
+            return bad(c, "view.bbox", "[%g, %g, %g, %g]: %s", b[0], b[1], b[2], b[3], why);
         s->map.view.has_bbox = 1;
     }
     if ((st = get_string(c, o, "view", "region", 1, &s->map.view.region))) return st;

@@ -590,13 +590,14 @@ case_end
 # ==============================================================================
 # 6. Bad input: usage errors (exit 2) and failures (exit 1) that say what is wrong.
 # ==============================================================================
-case_begin "bad input: unknown --proj, --bbox W > E, unknown --region, --region with --bbox, -o x.jpg: exit 2, named, nothing written"
+case_begin "bad input: unknown --proj, --bbox S > N, unknown --region, --region with --bbox, -o x.jpg: exit 2, named, nothing written"
 run --db "$DB" render --proj nosuchproj -o e1.png
 assert_eq 2 "$RC" "--proj nosuchproj exit status"
 assert_contains "$OUT" "nosuchproj" "--proj: message names it"
-run --db "$DB" render --bbox 50,-10,10,20 -o e2.png
-assert_eq 2 "$RC" "--bbox 50,-10,10,20 exit status"
-assert_contains "$OUT" "50,-10,10,20" "--bbox: message names it"
+# (W > E is a box across the antimeridian, RFC 7946: test_render_options.sh)
+run --db "$DB" render --bbox 10,20,50,-10 -o e2.png
+assert_eq 2 "$RC" "--bbox 10,20,50,-10 exit status"
+assert_contains "$OUT" "10,20,50,-10" "--bbox: message names it"
 run --db "$DB" render --region XYZ -o e3.png
 assert_eq 2 "$RC" "--region XYZ exit status"
 assert_contains "$OUT" "XYZ" "--region: message names it"

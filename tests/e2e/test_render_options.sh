@@ -139,6 +139,42 @@ inside "$(centre ne.png)" -10 55 20 65 || fail "Northern Europe: centre pixel at
 places ne.png in London:-0.13:51.51 Reykjavik:-21.94:64.15 Helsinki:24.94:60.17 Vilnius:25.28:54.69
 case_end
 
+case_begin "--bbox across the antimeridian: 177,-19.5,-178,-16 (W > E, RFC 7946) and 177,-19.5,182,-16 (E past 180) draw the same map centred on 179.5 E, Fiji's islands on both sides of 180 (points inside them from SpatiaLite) land, the sea between; a style's view.bbox too; 190,-25,200,-10 and S > N refused (exit 2)"
+run --db "$DB" render --bbox 177,-19.5,-178,-16 --size 900x600 -o fj1.png
+assert_eq 0 "$RC" "W > E: exit status ($OUT)"
+run --db "$DB" render --bbox 177,-19.5,182,-16 --size 900x600 -o fj2.png
+assert_eq 0 "$RC" "E past 180: exit status ($OUT)"
+assert_eq "900x600 1.0000" "$(probe compare fj1.png fj2.png 0)" "the two forms: the same pixels"
+p=$(prj4 fj1.prj)
+assert_near 179.5 "$(grep -o '+lon_0=[-0-9.e]*' <<<"$p" | cut -d= -f2)" 0.01 "lon_0: the box's middle, (177 + 182) / 2 (.prj: $p)"
+# A point inside Fiji's land in each box, by SpatiaLite alone.
+inside_fji() { ssql "SELECT X(p) || ' ' || Y(p) FROM (SELECT PointOnSurface(Intersection(geom, BuildMbr($1))) p
+                     FROM regions WHERE level = 'country' AND code = 'FJI')"; }
+for part in "Viti Levu:177,-18.5,179,-17" "Vanua Levu, west of 180:179.5,-17.2,180,-16.4" \
+            "Taveuni, east of 180:-180,-17.2,-179.5,-16.4" "the Lau islands, east of 180:-178.6,-18.3,-178,-17.5"; do
+    name=${part%%:*}
+    read -r lon lat <<<"$(inside_fji "${part#*:}")"
+    [ -n "$lat" ] || { fail "$name: SpatiaLite found no land in ${part#*:}"; continue; }
+    for png in fj1.png fj2.png; do
+        assert_eq "$LAND" "$(probe probe $png "$p" "$lon" "$lat" 1)" "$png: $name ($lon, $lat) land"
+    done
+done
+assert_eq "$SEA" "$(probe probe fj1.png "$p" -179 -19 2)" "the sea at (-179, -19)"
+echo '{"view":{"bbox":[177,-19.5,-178,-16]}}' > fjs.json
+run --db "$DB" render --style fjs.json --size 900x600 -o fjs.png
+assert_eq 0 "$RC" "view.bbox across 180: exit status ($OUT)"
+read -r lon lat <<<"$(inside_fji -180,-17.2,-179.5,-16.4)"
+# A style without a choropleth draws plain land: doc/STYLE.md, land.fill "#f0f0f0".
+assert_eq "#f0f0f0" "$(probe probe fjs.png "$(prj4 fjs.prj)" "$lon" "$lat" 1)" "view.bbox: Taveuni east of 180 land"
+run --db "$DB" render --bbox 190,-25,200,-10 -o bad1.png
+assert_eq 2 "$RC" "--bbox 190,-25,200,-10: exit status"
+assert_contains "$OUT" "west 190 is outside -180..180" "--bbox 190,...: message"
+run --db "$DB" render --bbox 170,-10,-170,-25 -o bad2.png
+assert_eq 2 "$RC" "--bbox with S > N: exit status"
+assert_contains "$OUT" "south must be less than north" "S > N: message"
+[ ! -e bad1.png ] && [ ! -e bad2.png ] || fail "a refused box wrote a map"
+case_end
+
 # interrupt_at SIGNAL FILE ARGS...: render ARGS paused before its rename
 # (FOOTPRINT_TEST_PAUSE_AT=render:write), sent SIGNAL there; RC and OUT as run's.
 interrupt_at() {

@@ -673,7 +673,9 @@ static void test_style_errors(void **state)
     ERR("{\"points\": {\"categories\": [\"a\", \"b\", \"a\"]}}", "points.categories[2]", "twice");
     ERR("{\"points\": {\"categories\": \"a\"}}", "points.categories", "array");
     /* View. */
-    ERR("{\"view\": {\"bbox\": [10, 0, -10, 5]}}", "view.bbox", "west");
+    ERR("{\"view\": {\"bbox\": [190, 0, 200, 5]}}", "view.bbox", "west 190");
+    ERR("{\"view\": {\"bbox\": [10, 5, -10, 0]}}", "view.bbox", "south must be less than north");
+    ERR("{\"view\": {\"bbox\": [10, 0, 10, 5]}}", "view.bbox", "the same");
     ERR("{\"view\": {\"bbox\": [0, 0, 10]}}", "view.bbox", "4 numbers");
     ERR("{\"view\": {\"bbox\": [0, 0, 10, 95]}}", "view.bbox", "outside");
     ERR("{\"view\": {\"bbox\": [0, 0, 10, 5], \"region\": \"Africa\"}}", "view", "not both");
@@ -692,6 +694,36 @@ static void test_style_errors(void **state)
     ERR("{\"name\": \"a\", \"name\": \"b\"}", "t.json:1:", "duplicate");
     ERR("{\"name\": \"a\",", "t.json:1:", "not valid JSON");
     ERR("[]", "t.json", "JSON object");
+}
+
+/* A box across the antimeridian: west > east (RFC 7946) or east past 180,
+ * both read as west..east with east past 180. */
+static void test_bbox_normalise(void **state)
+{
+    (void)state;
+    char why[160];
+    double a[4] = { 170, -25, -170, -10 };
+    assert_int_equal(fp_bbox_normalise(a, why, sizeof why), 0);
+    assert_true(a[0] == 170 && a[1] == -25 && a[2] == 190 && a[3] == -10);
+    double b[4] = { 170, -25, 190, -10 };
+    assert_int_equal(fp_bbox_normalise(b, why, sizeof why), 0);
+    assert_true(b[2] == 190);
+    double c[4] = { -20, -36, 55, 38 };            /* an ordinary box stays as it is */
+    assert_int_equal(fp_bbox_normalise(c, why, sizeof why), 0);
+    assert_true(c[0] == -20 && c[2] == 55);
+    double d[4] = { 170, -25, 531, -10 };          /* past west + 360 */
+    assert_int_equal(fp_bbox_normalise(d, why, sizeof why), -1);
+    assert_non_null(strstr(why, "east 531"));
+    double e[4] = { -181, -25, 10, -10 };
+    assert_int_equal(fp_bbox_normalise(e, why, sizeof why), -1);
+    assert_non_null(strstr(why, "west -181"));
+
+    fp_style *s;
+    fp_error err = {0};
+    assert_int_equal(fp_style_parse("{\"view\": {\"bbox\": [177, -19.5, -178, -16]}}", "t.json", &s, &err), FP_OK);
+    const fp_map_style *m = fp_style_map(s);
+    assert_true(m->view.has_bbox && m->view.bbox[0] == 177 && m->view.bbox[2] == 182);
+    fp_style_free(s);
 }
 
 static void test_style_load_errors(void **state)
@@ -1098,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_default_style),
         cmocka_unit_test(test_shipped_styles),
         cmocka_unit_test(test_style_errors),
+        cmocka_unit_test(test_bbox_normalise),
         cmocka_unit_test(test_style_load_errors),
         cmocka_unit_test(test_qml_graduated),
         cmocka_unit_test(test_category_colors_distinct),
