@@ -420,6 +420,23 @@ static int path_meets_frame(cairo_t *cr, const double frame[4])
     return meets;
 }
 
+/* Fills the current path (g's, fpi_path_geometry: cut tells whether it has
+ * edges on a cut) in the current source and strokes g's outline: the path
+ * itself, or without the edges on the antimeridian and the clip box. */
+static void stroke_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g, int cut,
+                           fp_rgba stroke, double width)
+{
+    if (cut) {
+        cairo_fill(cr);
+        fpi_path_outline(cr, v, h, g);
+    } else {
+        cairo_fill_preserve(cr);
+    }
+    cairo_set_line_width(cr, width);
+    fpi_set_color(cr, stroke);
+    cairo_stroke(cr);
+}
+
 /* A choropleth region filled in its class colour with the style's border;
  * 0 when its geometry cannot be read (nothing drawn). in_frame (may be
  * NULL) is set to whether what was drawn meets the map's frame (v->map). */
@@ -430,13 +447,10 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
     GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
     if (!g) return 0;
     cairo_new_path(cr);
-    fpi_path_geometry(cr, v, h, g);
+    int cut = fpi_path_geometry(cr, v, h, g);
     if (in_frame) *in_frame = path_meets_frame(cr, v->map);
     fpi_set_color(cr, r->fill);
-    cairo_fill_preserve(cr);
-    cairo_set_line_width(cr, ms->borders.width);
-    fpi_set_color(cr, ms->borders.stroke);
-    cairo_stroke(cr);
+    stroke_outline(cr, v, h, g, cut, ms->borders.stroke, ms->borders.width);
     GEOSGeom_destroy_r(h, g);
     return 1;
 }
@@ -476,12 +490,9 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
         GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
         if (!g) continue;
         cairo_new_path(cr);
-        fpi_path_geometry(cr, v, h, g);
+        int cut = fpi_path_geometry(cr, v, h, g);
         fpi_set_color(cr, ms->land.fill);
-        cairo_fill_preserve(cr);
-        cairo_set_line_width(cr, ms->land.width);
-        fpi_set_color(cr, ms->land.stroke);
-        cairo_stroke(cr);
+        stroke_outline(cr, v, h, g, cut, ms->land.stroke, ms->land.width);
         GEOSGeom_destroy_r(h, g);
     }
     st = fp_rows_status(r, err);
@@ -766,7 +777,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             if (g && fpi_collect_points(h, g, pts)) {
                 cairo_save(cr);
                 cairo_new_path(cr);
-                fpi_path_geometry(cr, v, h, g);
+                fpi_path_outline(cr, v, h, g);   /* an area's outline, not its cut at 180 */
                 fpi_set_color(cr, col[0]);
                 cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
                 cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);

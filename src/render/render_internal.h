@@ -44,8 +44,13 @@ void fpi_view_wrap_lon(const fp_view *v, double *lon);
 int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
 
 /* Adds g (lon/lat) to the cairo path, cut to the view's clip box, densified
- * to one degree, projected and simplified to the page's resolution. */
-void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+ * to one degree, projected and simplified to the page's resolution: closed
+ * rings, for filling. Returns 1 when a ring has an edge on a cut (the
+ * antimeridian, the clip box, a pole): stroke such a geometry's
+ * fpi_path_outline, not this path, or the cut is drawn as a border. */
+int fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+/* The same lines for stroking: rings open where an edge lies on a cut. */
+void fpi_path_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
 /* The outline of the projected world (the clip box's boundary). */
 void fpi_path_world(cairo_t *cr, const fp_view *v);
 /* Graticule lines every step degrees. */
