@@ -16,38 +16,27 @@ void fpi_set_color(cairo_t *cr, fp_rgba c)
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0);
 }
 
-/* A PROJ definition for a short name, centred where asked. */
-static void definition(const char *name, double lon0, double lat0, char *out, size_t size)
+fp_status fpi_view_init(fp_view *v, const char *proj, const char *origin, double lon0, double lat0, fp_error *err)
 {
-    if (!name || !strcmp(name, "equal-earth"))
-        snprintf(out, size, "+proj=eqearth +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lon0);
-    else if (!strcmp(name, "robinson"))
-        snprintf(out, size, "+proj=robin +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lon0);
-    else if (!strcmp(name, "web-mercator"))
-        snprintf(out, size, "EPSG:3857");
-    else if (!strcmp(name, "laea"))
-        snprintf(out, size, "+proj=laea +lat_0=%.6g +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lat0, lon0);
-    else
-        snprintf(out, size, "%s", name);
-}
-
-fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err)
-{
-    /* A map is drawn on a plane: a vertical or geocentric CRS drew a
-     * distorted map and wrote a VERTCS .prj beside it. */
-    definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
     /* The definition PROJ is given, not the name: a name ("equal-earth",
      * the style's default) sent PROJ searching its database's names, 0.1 s
      * of every map. */
+    fp_projection_definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
+    /* A map is drawn on a plane: a vertical or geocentric CRS drew a
+     * distorted map and wrote a VERTCS .prj beside it. */
     if (proj) {
-        fp_status cst = fpi_crs_check_option("--proj", proj, v->proj_def, err);
+        fp_status cst = fpi_crs_check_option(origin, proj, v->proj_def, err);
         if (cst) return cst;
     }
     v->ctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
     PJ *raw = proj_create_crs_to_crs(v->ctx, "EPSG:4326", v->proj_def, NULL);
     if (!raw) {
-        fp_error_set(err, FP_ERR_USAGE, "--proj %s: PROJ does not know this projection (%s)", proj ? proj : "equal-earth",
-                     proj_context_errno_string(v->ctx, proj_context_errno(v->ctx)));
+        /* Named where the value came from (--proj, or the style file's
+         * view.projection), with the names a typo was likely meant for. */
+        char hint[400];
+        fp_projection_hint(proj, hint, sizeof hint);
+        fp_error_set(err, FP_ERR_USAGE, "%s %s: PROJ does not know this projection (%s; %s)", origin,
+                     proj ? proj : "equal-earth", proj_context_errno_string(v->ctx, proj_context_errno(v->ctx)), hint);
         proj_context_destroy(v->ctx);
         v->ctx = NULL;
         return FP_ERR_USAGE;
@@ -57,7 +46,7 @@ fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, 
     if (!v->pj) {
         proj_context_destroy(v->ctx);
         v->ctx = NULL;
-        return fp_error_set(err, FP_ERR_USAGE, "--proj %s: cannot use this projection", v->proj_def);
+        return fp_error_set(err, FP_ERR_USAGE, "%s %s: cannot use this projection", origin, v->proj_def);
     }
     /* The central meridian, whatever named the projection (EPSG code, PROJ
      * string): read back from PROJ's own description of it. */
@@ -67,7 +56,6 @@ fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, 
     const char *l0 = def ? strstr(def, "+lon_0=") : NULL;
     if (l0) v->lon0 = atof(l0 + 7);
     if (crs) proj_destroy(crs);
-    (void)lon0;
     return FP_OK;
 }
 

@@ -942,8 +942,12 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
      * its projection. */
     j->proj = o->proj ? o->proj : (j->region || o->has_bbox) ? "laea"
             : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
-    if (!strcmp(j->proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
-    fp_status st = fpi_view_init(&j->v, j->proj, lon0, lat0, err);
+    /* Where the projection came from, for a message about it. */
+    char origin[700];
+    if (o->proj) snprintf(origin, sizeof origin, "--proj");
+    else snprintf(origin, sizeof origin, "%s: view.projection", fp_style_origin(j->style));
+    if (fp_projection_is_mercator(j->proj)) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
+    fp_status st = fpi_view_init(&j->v, j->proj, origin, lon0, lat0, err);
     if (st) return st;
     j->v.world = world;
     memcpy(j->v.clip, box, sizeof box);
@@ -1140,7 +1144,7 @@ void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
     v->clip[2] = fmin(vb[2] + wx, v->lon0 + half - 1e-9);
     v->clip[1] = fmax(vb[1] - wy, -90);
     v->clip[3] = fmin(vb[3] + wy, 90);
-    if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
+    if (fp_projection_is_mercator(proj)) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
 }
 
 /* What the file records about itself, from what was drawn: the title

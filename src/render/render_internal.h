@@ -33,7 +33,10 @@ static inline void fp_view_page(const fp_view *v, double x, double y, double *px
     *py = v->oy + (v->extent[3] - y) * v->scale;
 }
 
-fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
+/* The view's projection: proj (a name of fp_projection_names, or anything
+ * PROJ reads; NULL: equal-earth) centred on (lon0, lat0). origin names where
+ * proj came from in messages: "--proj", "styles/m.json: view.projection". */
+fp_status fpi_view_init(fp_view *v, const char *proj, const char *origin, double lon0, double lat0, fp_error *err);
 void fpi_view_clear(fp_view *v);
 int fpi_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
 /* A longitude of the data (-180..180) moved by 360 degrees into the view's

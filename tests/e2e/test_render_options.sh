@@ -175,6 +175,66 @@ assert_contains "$OUT" "south must be less than north" "S > N: message"
 [ ! -e bad1.png ] && [ ! -e bad2.png ] || fail "a refused box wrote a map"
 case_end
 
+# ---- Projection names: one list for --proj and view.projection (doc/STYLE.md) ----
+# Each name with the PROJ definition doc/STYLE.md gives it, on a world map
+# (centred on 0, 0). The expected projection comes from PROJ and GDAL reading
+# that definition (projinfo, gdalsrsinfo), never from footprint.
+PROJS="equal-earth:+proj=eqearth +lon_0=0 +datum=WGS84 +units=m +type=crs
+robinson:+proj=robin +lon_0=0 +datum=WGS84 +units=m +type=crs
+mollweide:+proj=moll +lon_0=0 +datum=WGS84 +units=m +type=crs
+natural-earth:+proj=natearth +lon_0=0 +datum=WGS84 +units=m +type=crs
+equirectangular:+proj=eqc +lon_0=0 +datum=WGS84 +units=m +type=crs
+mercator:+proj=merc +lon_0=0 +datum=WGS84 +units=m +type=crs
+web-mercator:EPSG:3857
+laea:+proj=laea +lat_0=0 +lon_0=0 +datum=WGS84 +units=m +type=crs"
+esri_method() { gdalsrsinfo -o wkt_esri "$1" 2>/dev/null | grep -o 'PROJECTION\["[^"]*"\]'; }
+sameproj() { "$PY" "$ROOT/tests/tools/render_check.py" sameproj "$@" 2>&1; }
+
+case_begin "every projection name doc/STYLE.md documents renders from a style's view.projection and from --proj (exit 0); the .prj is the projection of the documented PROJ definition (gdalsrsinfo: the same method; PROJ's proj: the same points); a style's PROJ string too"
+while IFS=: read -r name def; do
+    want=$(esri_method "$def")
+    ref=$(projinfo -o PROJ -q "$def" 2>/dev/null | tail -1 | sed "s/ +type=crs//")   # `proj` takes no +type=crs
+    [ -n "$want" ] && [ -n "$ref" ] || { fail "$name: GDAL/PROJ cannot read [$def]"; continue; }
+    echo "{\"view\":{\"projection\":\"$name\"}}" > "p_$name.json"
+    run --db "$DB" render --style "p_$name.json" --size 600x400 -o "ps_$name.png"
+    assert_eq 0 "$RC" "view.projection $name: exit status ($OUT)"
+    run --db "$DB" render --proj "$name" --size 600x400 -o "pc_$name.png"
+    assert_eq 0 "$RC" "--proj $name: exit status ($OUT)"
+    for png in "ps_$name.png" "pc_$name.png"; do
+        [ -e "$png" ] || continue
+        assert_eq "$want" "$(grep -o 'PROJECTION\["[^"]*"\]' "${png%.png}.prj")" "$png: the .prj's method"
+        assert_eq same "$(sameproj "$(prj4 "${png%.png}.prj")" "$ref" 0,0 30,45 -120,-30 150,60 -60,-70)" \
+            "$png: the .prj projects as [$ref]"
+    done
+done <<<"$PROJS"
+echo '{"view":{"projection":"+proj=moll +lon_0=20 +datum=WGS84"}}' > p_str.json
+run --db "$DB" render --style p_str.json --size 600x400 -o ps_str.png
+assert_eq 0 "$RC" "view.projection as a PROJ string: exit status ($OUT)"
+assert_eq same "$(sameproj "$(prj4 ps_str.prj)" "+proj=moll +lon_0=20 +datum=WGS84" 0,0 30,45 -120,-30)" \
+    "view.projection as a PROJ string: the .prj"
+case_end
+
+case_begin "a projection PROJ does not know is named where it came from, with the names and a did-you-mean: --proj robinsn, a style's view.projection robinsn (the file, the key), a style's +proj=nosuch (not --proj); exit 2 or the style's error, nothing written"
+run --db "$DB" render --proj robinsn -o pe1.png
+assert_eq 2 "$RC" "--proj robinsn: exit status"
+assert_contains "$OUT" "--proj robinsn: PROJ does not know this projection" "--proj robinsn: message"
+assert_contains "$OUT" 'did you mean "robinson"?' "--proj robinsn: the nearest name"
+assert_contains "$OUT" "equal-earth, robinson, mollweide, natural-earth, equirectangular, mercator, web-mercator, laea" "--proj robinsn: the names"
+echo '{"view":{"projection":"robinsn"}}' > pe2.json
+run --db "$DB" render --style pe2.json -o pe2.png
+[ "$RC" -ne 0 ] || fail "view.projection robinsn: exit status 0"
+assert_contains "$OUT" "pe2.json: view.projection" "view.projection robinsn: the file and the key"
+assert_contains "$OUT" 'did you mean "robinson"?' "view.projection robinsn: the nearest name"
+assert_not_contains "$OUT" "--proj" "view.projection robinsn: blames --proj"
+echo '{"view":{"projection":"+proj=nosuch"}}' > pe3.json
+run --db "$DB" render --style pe3.json -o pe3.png
+assert_eq 2 "$RC" "view.projection +proj=nosuch: exit status ($OUT)"
+assert_contains "$OUT" "pe3.json: view.projection +proj=nosuch: PROJ does not know this projection" "+proj=nosuch: message"
+assert_contains "$OUT" "names: equal-earth" "+proj=nosuch: the names"
+assert_not_contains "$OUT" "--proj" "+proj=nosuch: blames --proj"
+[ ! -e pe1.png ] && [ ! -e pe2.png ] && [ ! -e pe3.png ] || fail "a map written"
+case_end
+
 # interrupt_at SIGNAL FILE ARGS...: render ARGS paused before its rename
 # (FOOTPRINT_TEST_PAUSE_AT=render:write), sent SIGNAL there; RC and OUT as run's.
 interrupt_at() {

@@ -681,6 +681,7 @@ static void test_style_errors(void **state)
     ERR("{\"view\": {\"bbox\": [0, 0, 10, 5], \"region\": \"Africa\"}}", "view", "not both");
     ERR("{\"view\": {\"projection\": \"lambert\"}}", "view.projection", "\"lambert\"");
     ERR("{\"view\": {\"projection\": \"EPSG:\"}}", "view.projection");
+    ERR("{\"view\": {\"projection\": \"robinsn\"}}", "view.projection", "did you mean \"robinson\"", "mollweide, ");
     /* The rest. */
     ERR("{\"legend\": {\"position\": \"middle\"}}", "legend.position", "\"middle\"", "\"bottom-left\"");
     ERR("{\"graticule\": {\"step\": 0}}", "graticule.step", "out of range");
@@ -723,6 +724,48 @@ static void test_bbox_normalise(void **state)
     assert_int_equal(fp_style_parse("{\"view\": {\"bbox\": [177, -19.5, -178, -16]}}", "t.json", &s, &err), FP_OK);
     const fp_map_style *m = fp_style_map(s);
     assert_true(m->view.has_bbox && m->view.bbox[0] == 177 && m->view.bbox[2] == 182);
+    fp_style_free(s);
+}
+
+/* One list of projection names for --proj and view.projection: every name
+ * is a style's projection and has its PROJ definition, centred. */
+static void test_projection_names(void **state)
+{
+    (void)state;
+    const char *const *names = fp_projection_names();
+    int n = 0;
+    for (; names[n]; n++) {
+        char json[128], def[256];
+        snprintf(json, sizeof json, "{\"view\": {\"projection\": \"%s\"}}", names[n]);
+        fp_style *s;
+        fp_error err = {0};
+        assert_int_equal(fp_style_parse(json, "t.json", &s, &err), FP_OK);
+        assert_string_equal(fp_style_map(s)->view.projection, names[n]);
+        fp_style_free(s);
+        assert_int_equal(fp_projection_definition(names[n], 20, 10, def, sizeof def), 1);
+    }
+    assert_int_equal(n, 8);
+    char def[256];
+    fp_projection_definition("mollweide", 20, 10, def, sizeof def);
+    assert_string_equal(def, "+proj=moll +lon_0=20 +datum=WGS84 +units=m +type=crs");
+    fp_projection_definition("laea", 20, 10, def, sizeof def);
+    assert_string_equal(def, "+proj=laea +lat_0=10 +lon_0=20 +datum=WGS84 +units=m +type=crs");
+    fp_projection_definition("web-mercator", 20, 10, def, sizeof def);
+    assert_string_equal(def, "EPSG:3857");
+    assert_int_equal(fp_projection_definition("EPSG:3035", 20, 10, def, sizeof def), 0);
+    assert_string_equal(def, "EPSG:3035");
+    assert_true(fp_projection_is_mercator("mercator") && fp_projection_is_mercator("web-mercator"));
+    assert_false(fp_projection_is_mercator("mollweide"));
+    char hint[400];
+    fp_projection_hint("molweide", hint, sizeof hint);
+    assert_non_null(strstr(hint, "did you mean \"mollweide\"? names: equal-earth, robinson"));
+    fp_projection_hint("xyzzy", hint, sizeof hint);
+    assert_null(strstr(hint, "did you mean"));
+    /* A PROJ string is a style's projection too (PROJ checks it at render time). */
+    fp_style *s;
+    fp_error err = {0};
+    assert_int_equal(fp_style_parse("{\"view\": {\"projection\": \"+proj=ortho +lat_0=40 +lon_0=-100\"}}", "t.json", &s,
+                                    &err), FP_OK);
     fp_style_free(s);
 }
 
@@ -1131,6 +1174,7 @@ int main(void)
         cmocka_unit_test(test_shipped_styles),
         cmocka_unit_test(test_style_errors),
         cmocka_unit_test(test_bbox_normalise),
+        cmocka_unit_test(test_projection_names),
         cmocka_unit_test(test_style_load_errors),
         cmocka_unit_test(test_qml_graduated),
         cmocka_unit_test(test_category_colors_distinct),
