@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # render: a style's view.region and --region by code, name or continent; where
-# a region is (its main part framed, not its far islands); Ctrl-C
+# a region is (its main part framed, not its far islands); --bbox and
+# view.bbox across the antimeridian; the projection names --proj and
+# view.projection share, and their messages; Ctrl-C
 # and SIGTERM during a single map; a choropleth without an aggregation; the
 # resolution written into PNG and GeoTIFF; --size checked.
 #
@@ -10,6 +12,9 @@
 #   * Pillow: a PNG's pHYs chunk (img.info['dpi']);
 #   * places by their published coordinates, their pixels found with PROJ's
 #     `proj` and the world file (tests/tools/png_probe.py);
+#   * SpatiaLite: points inside Fiji's islands on each side of 180;
+#   * PROJ's projinfo and `proj`, GDAL's gdalsrsinfo: what a documented PROJ
+#     definition is, compared with the .prj written;
 #   * poppler's pdftotext; sha256sum for files that must not change.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
