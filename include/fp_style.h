@@ -230,6 +230,33 @@ typedef struct fp_map_style {
 const char *fp_style_default_credits(void);
 const fp_map_style *fp_style_map(const fp_style *s);
 
+/* ---- Projections: one list for render's --proj and a style's view.projection ---- */
+
+/* The names, NULL-terminated: equal-earth, robinson, mollweide,
+ * natural-earth, equirectangular, mercator, web-mercator, laea. */
+const char *const *fp_projection_names(void);
+/* The PROJ definition (a CRS) of a map in value centred on (lon0, lat0): a
+ * name's ("mollweide": +proj=moll +lon_0=LON0 +datum=WGS84 +units=m
+ * +type=crs; laea centred on lat0 too; web-mercator is EPSG:3857, never
+ * centred), 1; anything else (EPSG:n, a PROJ string, WKT) as it is, 0.
+ * NULL is equal-earth. */
+int fp_projection_definition(const char *value, double lon0, double lat0, char *out, size_t size);
+/* 1 for mercator and web-mercator, whose maps stop at 85.0511 N and S. */
+int fp_projection_is_mercator(const char *value);
+/* For a message about value: the names, after a did-you-mean for the
+ * nearest (within two typos): 'did you mean "robinson"? names: equal-earth,
+ * ...; or EPSG:n, ESRI:n, a PROJ string (+proj=...)'. */
+void fp_projection_hint(const char *value, char *out, size_t size);
+
+/* A map's lon/lat box [west, south, east, north] as --bbox and view.bbox
+ * take it: west within -180..180; south < north within -90..90; east within
+ * -180..180, or past 180 (up to west + 360) for a box across the
+ * antimeridian. An east less than west crosses it too (RFC 7946, 5.2:
+ * 170,-25,-170,-10 is 170,-25,190,-10) and is moved by 360 degrees. 0 and
+ * b with west < east; -1 and why ("south must be less than north") when
+ * the box is none of these. */
+int fp_bbox_normalise(double b[4], char *why, size_t why_size);
+
 /* ---- ColorBrewer ---- */
 
 typedef enum { FP_SCHEME_SEQUENTIAL, FP_SCHEME_DIVERGING, FP_SCHEME_QUALITATIVE } fp_scheme_kind;

@@ -263,10 +263,14 @@ static const char *const usage_render =
     "Draws a map from a style (default: the world choropleth of projects per\n"
     "country; see doc/STYLE.md): sea, graticule, regions coloured by class,\n"
     "borders, project points by category, title, legend, labels, credits, and a\n"
-    "scale bar on regional maps. --proj: equal-earth (world default), robinson,\n"
-    "web-mercator, laea (default for --region/--bbox, centred on it), EPSG:n or a\n"
-    "PROJ string of a 2D geographic or projected CRS. The page is A4 landscape unless\n"
-    "--paper (A5, A4, A3, A2, A1, letter, legal, tabloid; WxHmm or WxHin as given)\n"
+    "scale bar on regional maps. --region frames the region's main part (not\n"
+    "its small far islands; README); --bbox W,S,E,N with W > E, or E past 180,\n"
+    "crosses the antimeridian (170,-25,-170,-10: Fiji).\n"
+    "--proj (and a style's view.projection): equal-earth (world default),\n"
+    "robinson, mollweide, natural-earth, equirectangular, mercator, web-mercator,\n"
+    "laea (default for --region/--bbox, centred on it), EPSG:n or a PROJ string of\n"
+    "a 2D geographic or projected CRS. The page is A4 landscape unless --paper\n"
+    "(A5, A4, A3, A2, A1, letter, legal, tabloid; WxHmm or WxHin as given)\n"
     "/--portrait, or --size\n"
     "in pixels; PNG at --dpi (150 for paper, 96 for --size); sizes in the style\n"
     "are points. PDF and SVG are vector. PNGs get a world file (.pgw), a .prj and\n"
@@ -1132,11 +1136,18 @@ static int cmd_render(const char *db, int argc, char **argv)
             break;
         case 'R': o.region = optarg; break;
         case 'b':
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4 ||
-                !(o.bbox[0] < o.bbox[2]) || !(o.bbox[1] < o.bbox[3]) || o.bbox[0] < -180 || o.bbox[2] > 180 ||
-                o.bbox[1] < -90 || o.bbox[3] > 90)
-                return usage_error(usage_render, "render: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
+        {
+            char why[160] = "not four numbers";
+            int used = 0;
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf%n", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3], &used) != 4 ||
+                optarg[used] || fp_bbox_normalise(o.bbox, why, sizeof why)) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "render: --bbox '%s': %s (W,S,E,N in degrees, S < N; W > E, or E past 180, "
+                         "for a box across the antimeridian: 170,-25,-170,-10)", optarg, why);
+                return usage_error(usage_render, "%s", msg);
+            }
             o.has_bbox = 1;
+        }
             break;
         case 't': o.title = optarg; break;
         case 'u': o.subtitle = optarg; break;

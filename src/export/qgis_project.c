@@ -186,19 +186,17 @@ static fp_status view_of_style(const fp_style *style, map_view *v, fp_error *err
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = v->world ? 0 : (box[0] + box[2]) / 2, lat0 = v->world ? 0 : (box[1] + box[3]) / 2;
+    if (lon0 > 180) {                             /* a box across the antimeridian (view.bbox east past 180) */
+        box[0] -= 360;
+        box[2] -= 360;
+        lon0 -= 360;
+    }
     const char *proj = ms->view.projection ? ms->view.projection : v->world ? "equal-earth" : "laea";
+    /* render's definitions (fp_projection_definition), but the world's
+     * Equal Earth by its EPSG code, which QGIS shows by name. */
     if (!strcmp(proj, "equal-earth") && v->world) snprintf(v->proj_def, sizeof v->proj_def, "EPSG:8857");
-    else if (!strcmp(proj, "equal-earth"))
-        snprintf(v->proj_def, sizeof v->proj_def, "+proj=eqearth +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs", lon0);
-    else if (!strcmp(proj, "robinson"))
-        snprintf(v->proj_def, sizeof v->proj_def, "+proj=robin +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs", lon0);
-    else if (!strcmp(proj, "web-mercator")) {
-        snprintf(v->proj_def, sizeof v->proj_def, "EPSG:3857");
-        box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511);
-    } else if (!strcmp(proj, "laea"))
-        snprintf(v->proj_def, sizeof v->proj_def, "+proj=laea +lat_0=%.6g +lon_0=%.6g +datum=WGS84 +units=m +no_defs +type=crs",
-                 lat0, lon0);
-    else snprintf(v->proj_def, sizeof v->proj_def, "%s", proj);
+    else fp_projection_definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
+    if (fp_projection_is_mercator(proj)) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
     if (v->world) { box[0] = -180 + 1e-9; box[2] = 180 - 1e-9; }
     PJ_CONTEXT *ctx = proj_context_create();
     PJ *raw = proj_create_crs_to_crs(ctx, "EPSG:4326", v->proj_def, NULL);
@@ -206,7 +204,10 @@ static fp_status view_of_style(const fp_style *style, map_view *v, fp_error *err
     if (raw) proj_destroy(raw);
     if (!pj) {
         proj_context_destroy(ctx);
-        return fp_error_set(err, FP_ERR_USAGE, "%s: view.projection %s: PROJ cannot use it", fp_style_origin(style), proj);
+        char hint[400];
+        fp_projection_hint(proj, hint, sizeof hint);
+        return fp_error_set(err, FP_ERR_USAGE, "%s: view.projection %s: PROJ cannot use it (%s)", fp_style_origin(style),
+                            proj, hint);
     }
     /* The projected extent of the box's edges and a 10x10 grid inside. */
     double x0 = HUGE_VAL, y0 = HUGE_VAL, x1 = -HUGE_VAL, y1 = -HUGE_VAL;

@@ -16,38 +16,27 @@ void fpi_set_color(cairo_t *cr, fp_rgba c)
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, c.a / 255.0);
 }
 
-/* A PROJ definition for a short name, centred where asked. */
-static void definition(const char *name, double lon0, double lat0, char *out, size_t size)
+fp_status fpi_view_init(fp_view *v, const char *proj, const char *origin, double lon0, double lat0, fp_error *err)
 {
-    if (!name || !strcmp(name, "equal-earth"))
-        snprintf(out, size, "+proj=eqearth +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lon0);
-    else if (!strcmp(name, "robinson"))
-        snprintf(out, size, "+proj=robin +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lon0);
-    else if (!strcmp(name, "web-mercator"))
-        snprintf(out, size, "EPSG:3857");
-    else if (!strcmp(name, "laea"))
-        snprintf(out, size, "+proj=laea +lat_0=%.6g +lon_0=%.6g +datum=WGS84 +units=m +type=crs", lat0, lon0);
-    else
-        snprintf(out, size, "%s", name);
-}
-
-fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err)
-{
-    /* A map is drawn on a plane: a vertical or geocentric CRS drew a
-     * distorted map and wrote a VERTCS .prj beside it. */
-    definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
     /* The definition PROJ is given, not the name: a name ("equal-earth",
      * the style's default) sent PROJ searching its database's names, 0.1 s
      * of every map. */
+    fp_projection_definition(proj, lon0, lat0, v->proj_def, sizeof v->proj_def);
+    /* A map is drawn on a plane: a vertical or geocentric CRS drew a
+     * distorted map and wrote a VERTCS .prj beside it. */
     if (proj) {
-        fp_status cst = fpi_crs_check_option("--proj", proj, v->proj_def, err);
+        fp_status cst = fpi_crs_check_option(origin, proj, v->proj_def, err);
         if (cst) return cst;
     }
     v->ctx = fpi_proj_context_quiet();   /* the message below says why, not PROJ's log */
     PJ *raw = proj_create_crs_to_crs(v->ctx, "EPSG:4326", v->proj_def, NULL);
     if (!raw) {
-        fp_error_set(err, FP_ERR_USAGE, "--proj %s: PROJ does not know this projection (%s)", proj ? proj : "equal-earth",
-                     proj_context_errno_string(v->ctx, proj_context_errno(v->ctx)));
+        /* Named where the value came from (--proj, or the style file's
+         * view.projection), with the names a typo was likely meant for. */
+        char hint[400];
+        fp_projection_hint(proj, hint, sizeof hint);
+        fp_error_set(err, FP_ERR_USAGE, "%s %s: PROJ does not know this projection (%s; %s)", origin,
+                     proj ? proj : "equal-earth", proj_context_errno_string(v->ctx, proj_context_errno(v->ctx)), hint);
         proj_context_destroy(v->ctx);
         v->ctx = NULL;
         return FP_ERR_USAGE;
@@ -57,7 +46,7 @@ fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, 
     if (!v->pj) {
         proj_context_destroy(v->ctx);
         v->ctx = NULL;
-        return fp_error_set(err, FP_ERR_USAGE, "--proj %s: cannot use this projection", v->proj_def);
+        return fp_error_set(err, FP_ERR_USAGE, "%s %s: cannot use this projection", origin, v->proj_def);
     }
     /* The central meridian, whatever named the projection (EPSG code, PROJ
      * string): read back from PROJ's own description of it. */
@@ -67,7 +56,6 @@ fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, 
     const char *l0 = def ? strstr(def, "+lon_0=") : NULL;
     if (l0) v->lon0 = atof(l0 + 7);
     if (crs) proj_destroy(crs);
-    (void)lon0;
     return FP_OK;
 }
 
@@ -96,25 +84,68 @@ int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double
     return 0;
 }
 
+/* Whether the edge (lon1, lat1)-(lon2, lat2) lies on a cut rather than on
+ * a border: along the antimeridian (where the data is cut, in the store or
+ * by fpi_cut_if_crossing, and shifted by 360 degrees), along the edge of
+ * the view's clip box (GEOSClipByRect's cut), or along a pole (Antarctica's
+ * ring closes there). Such an edge is filled across but never stroked: a
+ * border drawn on it was a seam through Taveuni and Chukotka. */
+static int on_cut(const fp_view *v, double lon1, double lat1, double lon2, double lat2)
+{
+    const double eps = 1e-7;
+    if (fabs(lon1 - lon2) < eps &&
+        (fabs(remainder(lon1 - 180, 360)) < eps || fabs(lon1 - v->clip[0]) < eps || fabs(lon1 - v->clip[2]) < eps))
+        return 1;
+    if (fabs(lat1 - lat2) < eps &&
+        (fabs(lat1 - v->clip[1]) < eps || fabs(lat1 - v->clip[3]) < eps || fabs(fabs(lat1) - 90) < eps))
+        return 1;
+    return 0;
+}
+
 /* One ring or line: densify, project, simplify (radial distance on the
- * page), add to the path. */
-static void path_sequence(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSCoordSequence *cs, int close)
+ * page), add to the path. outline: a ring with edges on a cut (on_cut) is
+ * added as open lines that leave those edges out, starting just after one
+ * of them, for stroking; otherwise the ring is closed, for filling. Returns
+ * whether the sequence has an edge on a cut. */
+static int path_sequence(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSCoordSequence *cs, int close,
+                         int outline)
 {
     unsigned n = 0;
     GEOSCoordSeq_getSize_r(h, cs, &n);
-    double lastx = 0, lasty = 0, px = 0, py = 0, plon = 0, plat = 0;
-    int started = 0;
-    for (unsigned i = 0; i < n; i++) {
+    /* The first edge on a cut, if any (n: none). */
+    unsigned cut = n;
+    double plon = 0, plat = 0;
+    for (unsigned i = 0; close && i < n && cut == n; i++) {
         double lon, lat;
         GEOSCoordSeq_getXY_r(h, cs, i, &lon, &lat);
-        int steps = 1;
-        if (i) {
+        if (i && on_cut(v, plon, plat, lon, lat)) cut = i - 1;
+        plon = lon;
+        plat = lat;
+    }
+    int open = outline && cut < n && n > 3;
+    /* A closed ring's last vertex repeats its first: an open outline walks
+     * its n - 1 edges from the vertex after the first cut one. */
+    unsigned first = open ? (cut + 1) % (n - 1) : 0;
+    double lastx = 0, lasty = 0, px = 0, py = 0;
+    int started = 0;
+    for (unsigned m = 0; m < n; m++) {
+        unsigned i = open ? (first + m) % (n - 1) : m;
+        double lon, lat;
+        GEOSCoordSeq_getXY_r(h, cs, i, &lon, &lat);
+        int steps = 1, lifted = m && open && on_cut(v, plon, plat, lon, lat);
+        if (lifted) {
+            /* Lift the pen: the edge's start drawn (not simplified away),
+             * its end the start of the next line. */
+            if (started && (px != lastx || py != lasty)) cairo_line_to(cr, px, py);
+            started = 0;
+        } else if (m) {
             double d = fmax(fabs(lon - plon), fabs(lat - plat));
             steps = d > 1 ? (int)ceil(d) : 1;
         }
         for (int k = 1; k <= steps; k++) {
             double t = (double)k / steps;
-            double a = i ? plon + (lon - plon) * t : lon, b = i ? plat + (lat - plat) * t : lat;
+            int along = m && !lifted;
+            double a = along ? plon + (lon - plon) * t : lon, b = along ? plat + (lat - plat) * t : lat;
             double x, y;
             if (fpi_view_project(v, a, b, &x, &y)) continue;
             fp_view_page(v, x, y, &px, &py);
@@ -123,40 +154,43 @@ static void path_sequence(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, 
                 lastx = px;
                 lasty = py;
                 started = 1;
-            } else if (fabs(px - lastx) + fabs(py - lasty) >= v->tolerance || (i == n - 1 && k == steps)) {
+            } else if (fabs(px - lastx) + fabs(py - lasty) >= v->tolerance || (m == n - 1 && k == steps)) {
                 cairo_line_to(cr, px, py);
                 lastx = px;
                 lasty = py;
             }
-            if (i == 0) break;
+            if (m == 0) break;
         }
         plon = lon;
         plat = lat;
     }
-    if (started && close) cairo_close_path(cr);
+    if (started && close && !open) cairo_close_path(cr);
+    return cut < n;
 }
 
-static void path_clipped(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
+static int path_clipped(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g, int outline)
 {
-    int type = GEOSGeomTypeId_r(h, g);
+    int type = GEOSGeomTypeId_r(h, g), cut = 0;
     switch (type) {
     case GEOS_POLYGON: {
-        path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), 1);
+        cut |= path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g)), 1, outline);
         int holes = GEOSGetNumInteriorRings_r(h, g);
-        for (int i = 0; i < holes; i++) path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), 1);
+        for (int i = 0; i < holes; i++)
+            cut |= path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, GEOSGetInteriorRingN_r(h, g, i)), 1, outline);
         break;
     }
     case GEOS_LINESTRING:
     case GEOS_LINEARRING:
-        path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, g), 0);
+        path_sequence(cr, v, h, GEOSGeom_getCoordSeq_r(h, g), 0, outline);
         break;
     case GEOS_POINT:
         break;
     default: {
         int n = GEOSGetNumGeometries_r(h, g);
-        for (int i = 0; i < n; i++) path_clipped(cr, v, h, GEOSGetGeometryN_r(h, g, i));
+        for (int i = 0; i < n; i++) cut |= path_clipped(cr, v, h, GEOSGetGeometryN_r(h, g, i), outline);
     }
     }
+    return cut;
 }
 
 typedef struct { double dx; } shift_t;
@@ -178,8 +212,9 @@ void fpi_view_wrap_lon(const fp_view *v, double *lon)
     else if (*lon > v->clip[2] && *lon - v->clip[2] < 1e-6) *lon = v->clip[2];
 }
 
-void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
+static int path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g, int outline)
 {
+    int cut = 0;
     /* Data lies in -180..180; a view centred elsewhere shows lon0 +- 180:
      * cut the data there and shift the far part by 360 degrees. */
     for (int k = -1; k <= 1; k++) {
@@ -191,28 +226,39 @@ void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, con
         GEOSGeom_getYMin_r(h, g, &gy0);
         GEOSGeom_getYMax_r(h, g, &gy1);
         if (gx1 < w || gx0 > e || gy1 < v->clip[1] || gy0 > v->clip[3]) continue;
-        GEOSGeometry *cut = NULL;
-        if (gx0 >= w && gx1 <= e && gy0 >= v->clip[1] && gy1 <= v->clip[3]) cut = GEOSGeom_clone_r(h, g);
-        else cut = GEOSClipByRect_r(h, g, w, v->clip[1], e, v->clip[3]);
-        if (!cut) continue;
+        GEOSGeometry *part = NULL;
+        if (gx0 >= w && gx1 <= e && gy0 >= v->clip[1] && gy1 <= v->clip[3]) part = GEOSGeom_clone_r(h, g);
+        else part = GEOSClipByRect_r(h, g, w, v->clip[1], e, v->clip[3]);
+        if (!part) continue;
         if (k) {
             shift_t s = { 360.0 * k };
-            GEOSGeometry *moved = GEOSGeom_transformXY_r(h, cut, shift_lon, &s);
-            GEOSGeom_destroy_r(h, cut);
-            cut = moved;
+            GEOSGeometry *moved = GEOSGeom_transformXY_r(h, part, shift_lon, &s);
+            GEOSGeom_destroy_r(h, part);
+            part = moved;
         }
-        if (cut) {
-            path_clipped(cr, v, h, cut);
-            GEOSGeom_destroy_r(h, cut);
+        if (part) {
+            cut |= path_clipped(cr, v, h, part, outline);
+            GEOSGeom_destroy_r(h, part);
         }
     }
+    return cut;
+}
+
+int fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    return path_geometry(cr, v, h, g, 0);
+}
+
+void fpi_path_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    path_geometry(cr, v, h, g, 1);
 }
 
 void fpi_path_world(cairo_t *cr, const fp_view *v)
 {
     GEOSContextHandle_t h = GEOS_init_r();
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, v->clip[0], v->clip[1], v->clip[2], v->clip[3]);
-    path_clipped(cr, v, h, box);
+    path_clipped(cr, v, h, box, 0);
     GEOSGeom_destroy_r(h, box);
     GEOS_finish_r(h);
 }
@@ -226,14 +272,14 @@ void fpi_path_graticule(cairo_t *cr, const fp_view *v, double step)
         GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 2, 2);
         GEOSCoordSeq_setXY_r(h, cs, 0, lon, lat_min);
         GEOSCoordSeq_setXY_r(h, cs, 1, lon, lat_max);
-        path_sequence(cr, v, h, cs, 0);
+        path_sequence(cr, v, h, cs, 0, 0);
         GEOSCoordSeq_destroy_r(h, cs);
     }
     for (double lat = ceil(lat_min / step) * step; lat <= lat_max + 1e-9; lat += step) {
         GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, 2, 2);
         GEOSCoordSeq_setXY_r(h, cs, 0, v->clip[0], lat);
         GEOSCoordSeq_setXY_r(h, cs, 1, v->clip[2], lat);
-        path_sequence(cr, v, h, cs, 0);
+        path_sequence(cr, v, h, cs, 0, 0);
         GEOSCoordSeq_destroy_r(h, cs);
     }
     GEOS_finish_r(h);

@@ -198,10 +198,60 @@ static int wkb_box(const unsigned char *wkb, size_t len, double box[4])
     return plain[0] <= plain[2] ? 0 : -1;
 }
 
+/* The box framing one region's main part (frame.c); -1 without a polygon. */
+static int main_part_box(const unsigned char *wkb, size_t len, double box[4])
+{
+    if (!wkb || !len) return -1;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, wkb, len);
+    fpi_main_part m = {0};
+    int rc = g ? fpi_main_part_find(h, g, &m) : -1;
+    if (!rc) memcpy(box, m.box, sizeof m.box);
+    fpi_main_part_clear(h, &m);
+    if (g) GEOSGeom_destroy_r(h, g);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return rc;
+}
+
+/* The box framing a continent or subregion (level, code): its member
+ * countries' main parts (fpi_group_frame); -1 when no country names it. */
+static int group_box(fp_store *store, const char *level, const char *code, double box[4])
+{
+    fp_rows *r;
+    fp_error ignored = {0};
+    if (fp_store_regions(store, "country", &r, &ignored)) return -1;
+    int col = !strcmp(level, "continent") ? 5 : 4;
+    GEOSContextHandle_t h = GEOS_init_r();
+    GEOSWKBReader *rd = GEOSWKBReader_create_r(h);
+    GArray *members = g_array_new(FALSE, TRUE, sizeof(fpi_main_part));
+    while (fp_rows_next(r)) {
+        const char *key = fp_rows_text(r, col);
+        fp_geom geom;
+        /* Countries without one roll up into the group "none" (region_set.c). */
+        if (strcmp(key && *key ? key : "none", code) || fp_rows_geom(r, 7, 1, &geom) <= 0) continue;
+        GEOSGeometry *g = GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len);
+        fpi_main_part m = {0};
+        if (g && !fpi_main_part_find(h, g, &m)) g_array_append_val(members, m);
+        else fpi_main_part_clear(h, &m);
+        if (g) GEOSGeom_destroy_r(h, g);
+    }
+    fp_rows_free(r);
+    int rc = members->len ? fpi_group_frame(h, (fpi_main_part *)(void *)members->data, members->len, box) : -1;
+    for (guint i = 0; i < members->len; i++) fpi_main_part_clear(h, &g_array_index(members, fpi_main_part, i));
+    g_array_free(members, TRUE);
+    GEOSWKBReader_destroy_r(h, rd);
+    GEOS_finish_r(h);
+    return rc;
+}
+
 /* The lon/lat box and name of a region by code or name (any case): a
  * country or admin-1 region of the store's regions, else a continent or
  * subregion (the unions init derives: "Africa", "Western Europe"); -1 when
- * there is none (or it has no geometry). */
+ * there is none (or it has no geometry). The box frames the region's main
+ * part (frame.c): west < east, east past 180 for a region across the
+ * antimeridian, its middle within -180..180. */
 static int region_box(fp_store *store, const char *code, double box[4], char *name, size_t name_size)
 {
     fp_rows *r;
@@ -211,23 +261,36 @@ static int region_box(fp_store *store, const char *code, double box[4], char *na
     int found = fp_rows_next(r) && fp_rows_geom(r, 0, 1, &geom) > 0;
     if (found) {
         snprintf(name, name_size, "%s", fp_rows_text(r, 1));
-        found = !wkb_box(geom.wkb, geom.wkb_len, box);
+        found = !main_part_box(geom.wkb, geom.wkb_len, box) || !wkb_box(geom.wkb, geom.wkb_len, box);
     }
     fp_rows_free(r);
     static const char *const groups[] = { "continent", "subregion" };
     for (int l = 0; l < 2 && !found; l++) {
         if (fp_store_region_groups(store, groups[l], &r, &ignored)) continue;
-        while (!found && fp_rows_next(r)) {
+        char *gcode = NULL;
+        double union_box[4];
+        int union_ok = 0;
+        while (!gcode && fp_rows_next(r)) {
             const char *c = fp_rows_text(r, 0), *n = fp_rows_text(r, 1);
-            if (!(c && !g_ascii_strcasecmp(c, code)) && !(n && !g_ascii_strcasecmp(n, code))) continue;
+            if (!c || (g_ascii_strcasecmp(c, code) && !(n && !g_ascii_strcasecmp(n, code)))) continue;
             size_t len = 0;
             const void *wkb = fp_rows_blob(r, 5, &len);
-            if (wkb_box(wkb, len, box)) continue;
+            union_ok = !wkb_box(wkb, len, union_box);
+            gcode = g_strdup(c);
             snprintf(name, name_size, "%s", n ? n : c);
+        }
+        fp_rows_free(r);               /* closed before the countries are read (one cursor at a time on PostGIS) */
+        if (!gcode) continue;
+        /* The members' frame; the union's own box when no country names
+         * the group (regions loaded from a file of other levels). */
+        found = !group_box(store, groups[l], gcode, box);
+        if (!found && union_ok) {
+            memcpy(box, union_box, sizeof union_box);
             found = 1;
         }
-        fp_rows_free(r);
+        g_free(gcode);
     }
+    if (found) fpi_frame_normalise(box);
     return found ? 0 : -1;
 }
 
@@ -396,6 +459,23 @@ static int path_meets_frame(cairo_t *cr, const double frame[4])
     return meets;
 }
 
+/* Fills the current path (g's, fpi_path_geometry: cut tells whether it has
+ * edges on a cut) in the current source and strokes g's outline: the path
+ * itself, or without the edges on the antimeridian and the clip box. */
+static void stroke_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g, int cut,
+                           fp_rgba stroke, double width)
+{
+    if (cut) {
+        cairo_fill(cr);
+        fpi_path_outline(cr, v, h, g);
+    } else {
+        cairo_fill_preserve(cr);
+    }
+    cairo_set_line_width(cr, width);
+    fpi_set_color(cr, stroke);
+    cairo_stroke(cr);
+}
+
 /* A choropleth region filled in its class colour with the style's border;
  * 0 when its geometry cannot be read (nothing drawn). in_frame (may be
  * NULL) is set to whether what was drawn meets the map's frame (v->map). */
@@ -406,13 +486,10 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
     GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
     if (!g) return 0;
     cairo_new_path(cr);
-    fpi_path_geometry(cr, v, h, g);
+    int cut = fpi_path_geometry(cr, v, h, g);
     if (in_frame) *in_frame = path_meets_frame(cr, v->map);
     fpi_set_color(cr, r->fill);
-    cairo_fill_preserve(cr);
-    cairo_set_line_width(cr, ms->borders.width);
-    fpi_set_color(cr, ms->borders.stroke);
-    cairo_stroke(cr);
+    stroke_outline(cr, v, h, g, cut, ms->borders.stroke, ms->borders.width);
     GEOSGeom_destroy_r(h, g);
     return 1;
 }
@@ -452,12 +529,9 @@ fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GE
         GEOSGeometry *g = fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, geom.wkb, geom.wkb_len));
         if (!g) continue;
         cairo_new_path(cr);
-        fpi_path_geometry(cr, v, h, g);
+        int cut = fpi_path_geometry(cr, v, h, g);
         fpi_set_color(cr, ms->land.fill);
-        cairo_fill_preserve(cr);
-        cairo_set_line_width(cr, ms->land.width);
-        fpi_set_color(cr, ms->land.stroke);
-        cairo_stroke(cr);
+        stroke_outline(cr, v, h, g, cut, ms->land.stroke, ms->land.width);
         GEOSGeom_destroy_r(h, g);
     }
     st = fp_rows_status(r, err);
@@ -795,7 +869,7 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
             if (g && fpi_collect_points(h, g, pts)) {
                 cairo_save(cr);
                 cairo_new_path(cr);
-                fpi_path_geometry(cr, v, h, g);
+                fpi_path_outline(cr, v, h, g);   /* an area's outline, not its cut at 180 */
                 fpi_set_color(cr, col[0]);
                 cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
                 cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
@@ -929,6 +1003,10 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
         j->style_region = !j->region;
     } else if (o->has_bbox) {
         memcpy(box, o->bbox, sizeof box);
+        char why[160];
+        if (fp_bbox_normalise(box, why, sizeof why))   /* the CLI checked it; a library caller may not have */
+            return fp_error_set(err, FP_ERR_USAGE, "--bbox %g,%g,%g,%g: %s", o->bbox[0], o->bbox[1], o->bbox[2],
+                                o->bbox[3], why);
         j->world = 0;
     } else if (ms->view.has_bbox) {
         memcpy(box, ms->view.bbox, sizeof box);
@@ -942,8 +1020,9 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
         box[1] = fmax(-90, box[1] - my); box[3] = fmin(90, box[3] + my);
     }
     double lon0 = world ? 0 : (box[0] + box[2]) / 2, lat0 = world ? 0 : (box[1] + box[3]) / 2;
-    /* A box taken across the antimeridian in 0..360 (the United States,
-     * Alaska's Aleutians included: 172..293) whose centre lies past 180:
+    /* A box across the antimeridian (a region's, the United States with the
+     * Aleutians: 172..293; a --bbox 170,-25,-170,-10 read as 170..190)
+     * whose centre lies past 180:
      * the box moves with its centre into the view's frame (-188..-67 around
      * -127), where the clip, the projection and the data's shifts agree.
      * Left in 0..360, the clip around lon0 +- 180 kept one degree of it and
@@ -958,8 +1037,12 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
      * its projection. */
     j->proj = o->proj ? o->proj : (j->region || o->has_bbox) ? "laea"
             : ms->view.projection ? ms->view.projection : world ? "equal-earth" : "laea";
-    if (!strcmp(j->proj, "web-mercator")) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
-    fp_status st = fpi_view_init(&j->v, j->proj, lon0, lat0, err);
+    /* Where the projection came from, for a message about it. */
+    char origin[700];
+    if (o->proj) snprintf(origin, sizeof origin, "--proj");
+    else snprintf(origin, sizeof origin, "%s: view.projection", fp_style_origin(j->style));
+    if (fp_projection_is_mercator(j->proj)) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
+    fp_status st = fpi_view_init(&j->v, j->proj, origin, lon0, lat0, err);
     if (st) return st;
     j->v.world = world;
     memcpy(j->v.clip, box, sizeof box);
@@ -1158,7 +1241,7 @@ void fpi_view_widen_clip(fp_view *v, const double vb[4], const char *proj)
     v->clip[2] = fmin(vb[2] + wx, v->lon0 + half - 1e-9);
     v->clip[1] = fmax(vb[1] - wy, -90);
     v->clip[3] = fmin(vb[3] + wy, 90);
-    if (!strcmp(proj, "web-mercator")) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
+    if (fp_projection_is_mercator(proj)) { v->clip[1] = fmax(v->clip[1], -85.0511); v->clip[3] = fmin(v->clip[3], 85.0511); }
 }
 
 /* What the file records about itself, from what was drawn: the title

@@ -33,7 +33,10 @@ static inline void fp_view_page(const fp_view *v, double x, double y, double *px
     *py = v->oy + (v->extent[3] - y) * v->scale;
 }
 
-fp_status fpi_view_init(fp_view *v, const char *proj, double lon0, double lat0, fp_error *err);
+/* The view's projection: proj (a name of fp_projection_names, or anything
+ * PROJ reads; NULL: equal-earth) centred on (lon0, lat0). origin names where
+ * proj came from in messages: "--proj", "styles/m.json: view.projection". */
+fp_status fpi_view_init(fp_view *v, const char *proj, const char *origin, double lon0, double lat0, fp_error *err);
 void fpi_view_clear(fp_view *v);
 int fpi_view_project(const fp_view *v, double lon, double lat, double *x, double *y);
 /* A longitude of the data (-180..180) moved by 360 degrees into the view's
@@ -44,8 +47,13 @@ void fpi_view_wrap_lon(const fp_view *v, double *lon);
 int fpi_view_unproject(const fp_view *v, double x, double y, double *lon, double *lat);
 
 /* Adds g (lon/lat) to the cairo path, cut to the view's clip box, densified
- * to one degree, projected and simplified to the page's resolution. */
-void fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+ * to one degree, projected and simplified to the page's resolution: closed
+ * rings, for filling. Returns 1 when a ring has an edge on a cut (the
+ * antimeridian, the clip box, a pole): stroke such a geometry's
+ * fpi_path_outline, not this path, or the cut is drawn as a border. */
+int fpi_path_geometry(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
+/* The same lines for stroking: rings open where an edge lies on a cut. */
+void fpi_path_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, const GEOSGeometry *g);
 /* The outline of the projected world (the clip box's boundary). */
 void fpi_path_world(cairo_t *cr, const fp_view *v);
 /* Graticule lines every step degrees. */
@@ -79,6 +87,27 @@ fp_status fpi_draw_projects(cairo_t *cr, struct fp_store *store, const fp_view *
                            const fp_facet_filter *panel, const char *dataset, GPtrArray *categories, double *size_max,
                            GHashTable *kinds, fp_error *err);
 void fpi_sort_categories(const fp_style *style, GPtrArray *categories);
+
+/* ---- Where a region is (frame.c) ---- */
+/* A region's main part: its polygons at least MAIN_AREA_SHARE of the
+ * largest one's area, and those near one of these; small, far parts
+ * (Bouvet Island for Norway) are left out. */
+typedef struct fpi_main_part {
+    double box[4];                /* lon/lat box of the parts kept (w, s, e, n): w < e, e past 180 across the antimeridian */
+    double centre[2];             /* the largest polygon's centroid */
+    GEOSGeometry *kept;           /* the parts kept (MultiPolygon), in the longitudes of box */
+} fpi_main_part;
+/* g's main part (g: lon/lat, cut at the antimeridian or not); -1 when g has
+ * no polygon. Clear out with fpi_main_part_clear in any case. */
+int fpi_main_part_find(GEOSContextHandle_t h, const GEOSGeometry *g, fpi_main_part *out);
+void fpi_main_part_clear(GEOSContextHandle_t h, fpi_main_part *p);
+/* The box framing a group's members (a continent's countries): their boxes
+ * joined round the globe the short way; a member larger than all the
+ * others together and lying away from them counts with its part near them
+ * only (m[i].box is changed for it). -1 when no member has a box. */
+int fpi_group_frame(GEOSContextHandle_t h, fpi_main_part *m, size_t n, double box[4]);
+/* A box moved by a multiple of 360 degrees so its middle is in -180..180. */
+void fpi_frame_normalise(double box[4]);
 
 /* ---- The changes between two editions (diff_map.c) ---- */
 typedef struct fp_diff_map fp_diff_map;

@@ -91,6 +91,20 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *fpi_closest_name(const char *value, const char *const *known)
+{
+    const char *near = NULL;
+    size_t best = 3;
+    for (size_t i = 0; known[i]; i++) {
+        size_t dist = edit_distance(value, known[i]);
+        if (dist < best) {
+            best = dist;
+            near = known[i];
+        }
+    }
+    return near;
+}
+
 /* Unknown keys are errors: a typo must not silently fall back to a default. */
 static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *const *known)
 {
@@ -103,16 +117,12 @@ static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *
         if (ok) continue;
         char p[256], list[512] = "", hint[128] = "";
         join(p, sizeof p, path, key);
-        size_t best = 3;
         for (size_t i = 0; known[i]; i++) {
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", known[i]);
-            size_t dist = edit_distance(key, known[i]);
-            if (dist < best) {
-                best = dist;
-                snprintf(hint, sizeof hint, "did you mean \"%s\"? ", known[i]);
-            }
         }
+        const char *near = fpi_closest_name(key, known);
+        if (near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
         return bad(c, p, "unknown key (%sknown keys%s%s: %s)", hint, *path ? " of " : "", path, list);
     }
     return FP_OK;
@@ -258,18 +268,34 @@ static fp_status parse_stroke(pctx *c, json_t *root, const char *key, fp_rgba *f
     return get_number(c, o, key, "width", 0, 0, 50, width);
 }
 
+/* A projection render can be given: a name (fp_projection_names), an
+ * authority code (EPSG:n, ESRI:n) or a PROJ string; PROJ itself says at
+ * render time whether it knows the code or the string. */
 static int projection_ok(const char *s)
 {
-    static const char *const named[] = { "equirectangular", "equal-earth", "mercator", "robinson", "mollweide",
-                                         "natural-earth", NULL };
-    for (int i = 0; named[i]; i++)
-        if (strcmp(s, named[i]) == 0) return 1;
-    /* An authority code that render hands to PROJ. */
+    char def[256];
+    if (fp_projection_definition(s, 0, 0, def, sizeof def)) return 1;
+    if (strstr(s, "+proj=")) return 1;
     if (strncmp(s, "EPSG:", 5) != 0 && strncmp(s, "ESRI:", 5) != 0) return 0;
     if (!s[5]) return 0;
     for (const char *q = s + 5; *q; q++)
         if (*q < '0' || *q > '9') return 0;
     return 1;
+}
+
+int fp_bbox_normalise(double b[4], char *why, size_t why_size)
+{
+    if (why_size) why[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(b[i])) return snprintf(why, why_size, "not a number"), -1;
+    if (b[0] < -180 || b[0] > 180) return snprintf(why, why_size, "west %g is outside -180..180", b[0]), -1;
+    if (b[1] < -90 || b[3] > 90) return snprintf(why, why_size, "south or north is outside -90..90"), -1;
+    if (!(b[1] < b[3])) return snprintf(why, why_size, "south must be less than north"), -1;
+    if (b[2] < -180 || b[2] > b[0] + 360)
+        return snprintf(why, why_size, "east %g is outside -180..180 (or west..west + 360 across the antimeridian)", b[2]), -1;
+    if (b[2] == b[0]) return snprintf(why, why_size, "west and east are the same"), -1;
+    if (b[2] < b[0]) b[2] += 360;                 /* across the antimeridian */
+    return 0;
 }
 
 static fp_status parse_view(pctx *c, json_t *root, fp_style *s)
@@ -290,20 +316,20 @@ static fp_status parse_view(pctx *c, json_t *root, fp_style *s)
             if (!json_is_number(v) || !isfinite(json_number_value(v))) return bad(c, p, "must be a number");
             s->map.view.bbox[i] = json_number_value(v);
         }
-        const double *b = s->map.view.bbox;
-        if (b[0] < -180 || b[2] > 180 || b[1] < -90 || b[3] > 90)
-            return bad(c, "view.bbox", "[%g, %g, %g, %g] is outside [-180, -90, 180, 90]", b[0], b[1], b[2], b[3]);
-        if (!(b[0] < b[2]) || !(b[1] < b[3]))
-            return bad(c, "view.bbox", "[%g, %g, %g, %g]: west must be less than east and south less than north",
-                       b[0], b[1], b[2], b[3]);
+        double *b = s->map.view.bbox;
+        char why[160];
+        if (fp_bbox_normalise(b, why, sizeof why))
+            return bad(c, "view.bbox", "[%g, %g, %g, %g]: %s", b[0], b[1], b[2], b[3], why);
         s->map.view.has_bbox = 1;
     }
     if ((st = get_string(c, o, "view", "region", 1, &s->map.view.region))) return st;
     if (bbox && s->map.view.region) return bad(c, "view", "give bbox or region, not both");
     if ((st = get_string(c, o, "view", "projection", 1, &s->map.view.projection))) return st;
-    if (!projection_ok(s->map.view.projection))
-        return bad(c, "view.projection", "\"%s\" is not a known projection (equirectangular, equal-earth, mercator, "
-                   "robinson, mollweide, natural-earth, EPSG:n or ESRI:n)", s->map.view.projection);
+    if (!projection_ok(s->map.view.projection)) {
+        char hint[400];
+        fp_projection_hint(s->map.view.projection, hint, sizeof hint);
+        return bad(c, "view.projection", "\"%s\" is not a known projection (%s)", s->map.view.projection, hint);
+    }
     return FP_OK;
 }
 

@@ -544,6 +544,87 @@ case_end
 # ==============================================================================
 # 5. Points, titles, atlases.
 # ==============================================================================
+# blue_at PNG PROJDEF LON LAT...: how many of the points (lon LON, each LAT;
+# their pixels from PROJ's `proj` and the world file) have a blue pixel (blue
+# well above red and green: the 1 pt #0000ff line antialiased over any fill)
+# within one pixel.
+blue_at() {
+    local png=$1 def=$2 lon=$3 lat pixels=""; shift 3
+    for lat in "$@"; do pixels="$pixels $(probe pixel "$png" "$def" "$lon" "$lat")"; done
+    "$PY" - "$png" $pixels <<'PYEOF'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+px, w, h = im.load(), im.size[0], im.size[1]
+v = [int(a) for a in sys.argv[2:]]
+hits = 0
+for c, r in zip(v[0::2], v[1::2]):
+    win = [px[x, y] for x in range(c - 1, c + 2) for y in range(r - 1, r + 2) if 0 <= x < w and 0 <= y < h]
+    hits += any(b >= 150 and b - max(rr, g) >= 80 for rr, g, b in win)
+print(hits)
+PYEOF
+}
+# cut_lats CODE MIN_M: latitudes along 180 E where the country's outline runs
+# on the meridian (where the data is cut: SpatiaLite's intersection of its
+# boundary with the meridian), 40 per stretch, kept when more than MIN_M
+# metres (geodesic, SpatiaLite; longitudes shifted to 0..360 so both sides of
+# 180 count) from the rest of its outline, so that no coast lies within a
+# pixel or two of them.
+cut_lats() {
+    local code=$1 min=$2 values
+    values=$(ssql "SELECT AsText(Intersection(ST_Boundary(geom), GeomFromText('LINESTRING(180 -89, 180 89)', 4326)))
+                   FROM regions WHERE level = 'country' AND code = '$code'" |
+        "$PY" -c "
+import re, sys
+pts = [(float(a), float(b)) for a, b in re.findall(r'(-?[\d.]+) (-?[\d.]+)', sys.stdin.read())]
+segs = sorted((min(p[1], q[1]), max(p[1], q[1])) for p, q in zip(pts[0::2], pts[1::2]))
+merged = []
+for lo, hi in segs:
+    if merged and lo <= merged[-1][1] + 1e-9: merged[-1][1] = max(merged[-1][1], hi)
+    else: merged.append([lo, hi])
+print(','.join('(%.5f)' % (lo + (hi - lo) * (k + 0.5) / 40) for lo, hi in merged for k in range(40)))")
+    [ -n "$values" ] || return
+    ssql "WITH pts(lat) AS (VALUES $values)
+          SELECT lat FROM pts, (SELECT ST_Difference(ST_Boundary(ST_Shift_Longitude(geom)),
+                                    ST_Buffer(GeomFromText('LINESTRING(180 -89, 180 89)', 4326), 0.000001)) b
+                                FROM regions WHERE level = 'country' AND code = '$code')
+          WHERE ST_Distance(MakePoint(180, lat, 4326), b, 1) > $min"
+}
+# px_m PNG: the map's pixel size in metres (the world file's first line).
+px_m() { head -1 "${1%.png}.pgw"; }
+
+case_begin "the antimeridian cut is filled, not stroked: with a blue border style, no blue along 180 E inside Russia (Chukotka, Wrangel Island) on +proj=eqearth +lon_0=150 and on a box round Chukotka, nor inside Fiji (Taveuni) on --region FJI; a real border (Alaska-Yukon, 141 W) and the coasts are blue"
+printf '{"choropleth":{},"borders":{"stroke":"#0000ff","width":1},"land":{"stroke":"#0000ff","width":1},"labels":{"max":0}}\n' > blue.json
+printf '{"borders":{"stroke":"#0000ff","width":1},"land":{"stroke":"#0000ff","width":1},"labels":{"max":0}}\n' > blueland.json
+# check_cut PNG CODE WHERE: no blue at the points of 180 E inside CODE, 4 px off its coasts.
+check_cut() {
+    local p lats
+    p=$(prj4 "${1%.png}.prj")
+    lats=$(cut_lats "$2" "$("$PY" -c "print(4 * abs($(px_m "$1")))")")
+    [ "$(wc -w <<<"$lats")" -ge 5 ] || { fail "$3: SpatiaLite found too few points of 180 E inside $2 off its coasts: [$lats]"; return; }
+    assert_eq 0 "$(blue_at "$1" "$p" 180 $lats)" "$3: points of 180 E inside $2 ($(wc -w <<<"$lats") of them) with blue"
+}
+for st in blue.json blueland.json; do
+    run --db "$DB" render --style $st --proj "+proj=eqearth +lon_0=150" --size 3000x2000 -o "pac_$st.png"
+    assert_eq 0 "$RC" "$st, eqearth lon_0=150: exit status ($OUT)"
+    check_cut "pac_$st.png" RUS "$st, eqearth lon_0=150"
+    n=$(blue_at "pac_$st.png" "$(prj4 "pac_$st.prj")" -141 61 62 63 64 65 66 67 68 69)
+    [ "$n" -ge 7 ] || fail "$st: the Alaska-Yukon border (141 W, 61..69 N): blue at $n of 9 points"
+    run --db "$DB" render --style $st --proj "+proj=eqearth +lon_0=150" --bbox 170,62,-170,73 --size 900x600 -o "chk_$st.png"
+    assert_eq 0 "$RC" "$st, Chukotka box: exit status ($OUT)"
+    check_cut "chk_$st.png" RUS "$st, Chukotka box"
+    read -r x0 y0 x1 y1 <<<"$(probe frame "chk_$st.png")"
+    n=$(probe count "chk_$st.png" "$x0" "$y0" "$x1" "$y1" "#0000ff")
+    [ "${n:-0}" -gt 100 ] || fail "$st, Chukotka box: the coasts' blue pixels: ${n:-none}"
+    run --db "$DB" render --style $st --region FJI --size 1800x1200 -o "fji_$st.png"
+    assert_eq 0 "$RC" "$st, --region FJI: exit status ($OUT)"
+    check_cut "fji_$st.png" FJI "$st, --region FJI"
+    read -r x0 y0 x1 y1 <<<"$(probe frame "fji_$st.png")"
+    n=$(probe count "fji_$st.png" "$x0" "$y0" "$x1" "$y1" "#0000ff")
+    [ "${n:-0}" -gt 100 ] || fail "$st, --region FJI: the coasts' blue pixels: ${n:-none}"
+done
+case_end
+
 case_begin "category-points: each project's marker has its category's colour (the style's colors); title as text"
 run --db "$DB" render --style category-points --size 900x600 -o cat.png
 assert_eq 0 "$RC" "exit status ($OUT)"
@@ -590,13 +671,14 @@ case_end
 # ==============================================================================
 # 6. Bad input: usage errors (exit 2) and failures (exit 1) that say what is wrong.
 # ==============================================================================
-case_begin "bad input: unknown --proj, --bbox W > E, unknown --region, --region with --bbox, -o x.jpg: exit 2, named, nothing written"
+case_begin "bad input: unknown --proj, --bbox S > N, unknown --region, --region with --bbox, -o x.jpg: exit 2, named, nothing written"
 run --db "$DB" render --proj nosuchproj -o e1.png
 assert_eq 2 "$RC" "--proj nosuchproj exit status"
 assert_contains "$OUT" "nosuchproj" "--proj: message names it"
-run --db "$DB" render --bbox 50,-10,10,20 -o e2.png
-assert_eq 2 "$RC" "--bbox 50,-10,10,20 exit status"
-assert_contains "$OUT" "50,-10,10,20" "--bbox: message names it"
+# (W > E is a box across the antimeridian, RFC 7946: test_render_options.sh)
+run --db "$DB" render --bbox 10,20,50,-10 -o e2.png
+assert_eq 2 "$RC" "--bbox 10,20,50,-10 exit status"
+assert_contains "$OUT" "10,20,50,-10" "--bbox: message names it"
 run --db "$DB" render --region XYZ -o e3.png
 assert_eq 2 "$RC" "--region XYZ exit status"
 assert_contains "$OUT" "XYZ" "--region: message names it"

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# render: a style's view.region and --region by code, name or continent; Ctrl-C
+# render: a style's view.region and --region by code, name or continent; where
+# a region is (its main part framed, not its far islands); --bbox and
+# view.bbox across the antimeridian; the projection names --proj and
+# view.projection share, and their messages; Ctrl-C
 # and SIGTERM during a single map; a choropleth without an aggregation; the
 # resolution written into PNG and GeoTIFF; --size checked.
 #
@@ -7,6 +10,11 @@
 #   * GDAL: gdalsrsinfo (the .prj's projection), gdaltransform (a pixel's lon/lat
 #     from the world file and the CRS), gdalinfo (a GeoTIFF's TIFF tags);
 #   * Pillow: a PNG's pHYs chunk (img.info['dpi']);
+#   * places by their published coordinates, their pixels found with PROJ's
+#     `proj` and the world file (tests/tools/png_probe.py);
+#   * SpatiaLite: points inside Fiji's islands on each side of 180;
+#   * PROJ's projinfo and `proj`, GDAL's gdalsrsinfo: what a documented PROJ
+#     definition is, compared with the .prj written;
 #   * poppler's pdftotext; sha256sum for files that must not change.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -64,6 +72,172 @@ assert_contains "$OUT" "Africa" "the continents listed"
 run --db "$DB" render --region Nowhereland -o bad2.png
 assert_eq 2 "$RC" "--region exit status"
 assert_contains "$OUT" "--region Nowhereland: no region" "--region message"
+case_end
+
+# ---- Where a region is: --region frames its main part (README, render) ----
+# Places by their published coordinates; their pixels from PROJ's `proj` with
+# the .prj as GDAL reads it, and the world file (tests/tools/png_probe.py).
+probe() { "$PY" "$ROOT/tests/tools/png_probe.py" "$@" 2>&1; }
+prj4() { gdalsrsinfo -o proj4 "$1" 2>/dev/null | grep -o '+proj=.*' | sed 's/ *$//'; }
+# in_frame PNG LON LAT: 0 when the place's pixel lies inside the map's frame.
+in_frame() {
+    local xy fr
+    xy=$(probe pixel "$1" "$(prj4 "${1%.png}.prj")" "$2" "$3")
+    fr=$(probe frame "$1")
+    "$PY" -c "import sys; c, r = map(int, '$xy'.split()); x0, y0, x1, y1 = map(int, '$fr'.split()); sys.exit(0 if x0 <= c < x1 and y0 <= r < y1 else 1)" 2>/dev/null
+}
+# places PNG in|out NAME:LON:LAT...: each place inside (in) or outside (out) the frame.
+places() {
+    local png=$1 want=$2 p name lon lat; shift 2
+    for p in "$@"; do
+        IFS=: read -r name lon lat <<<"$p"
+        if in_frame "$png" "$lon" "$lat"; then [ "$want" = in ] || fail "$png: $name ($lon, $lat) inside the frame"
+        else [ "$want" = out ] || fail "$png: $name ($lon, $lat) outside the frame"; fi
+    done
+}
+LAND="#dddddd"   # doc/STYLE.md: the choropleth's default no-data colour (no project in Europe)
+SEA="#eaf2f8"    # the world style's background
+
+case_begin "--region Europe: framed on Europe, not on the antimeridian (centre 5..30 E, 45..62 N; Reykjavik, Lisbon, Valletta, Athens, Helsinki, Moscow inside the frame, Chukotka and New York outside), drawn large (Lisbon to Moscow over a third of the frame's width; Madrid, Paris, Warsaw land, Biscay sea)"
+run --db "$DB" render --region Europe --size 900x600 -o eu.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+inside "$(centre eu.png)" 5 45 30 62 || fail "centre pixel at $(centre eu.png), not in Europe's middle"
+places eu.png in Reykjavik:-21.94:64.15 Lisbon:-9.14:38.72 Valletta:14.51:35.90 Athens:23.73:37.98 \
+    Helsinki:24.94:60.17 Moscow:37.62:55.76 Dublin:-6.26:53.35
+places eu.png out Anadyr:177.51:64.73 Uelen:-169.80:66.16 "New York:-74.01:40.71" Beijing:116.40:39.90
+p=$(prj4 eu.prj)
+read -r lx _ <<<"$(probe pixel eu.png "$p" -9.14 38.72)"
+read -r mx _ <<<"$(probe pixel eu.png "$p" 37.62 55.76)"
+read -r x0 _ x1 _ <<<"$(probe frame eu.png)"
+"$PY" -c "import sys; sys.exit(0 if ($mx - $lx) > ($x1 - $x0) / 3 else 1)" ||
+    fail "Lisbon (x $lx) to Moscow (x $mx): not over a third of the frame's width ($x0..$x1)"
+for c in Madrid:-3.70:40.42 Paris:2.35:48.86 Warsaw:21.01:52.23; do
+    IFS=: read -r name lon lat <<<"$c"
+    assert_eq "$LAND" "$(probe probe eu.png "$p" "$lon" "$lat" 2)" "$name: land"
+done
+assert_eq "$SEA" "$(probe probe eu.png "$p" -5 45.5 2)" "the Bay of Biscay (-5, 45.5): sea"
+case_end
+
+case_begin "--region NOR, FRA, CHL frame the main part: Bouvet Island, Svalbard, French Guiana, Réunion, Easter Island outside the frame, the mainland (and Corsica, Tierra del Fuego) inside; RUS across the antimeridian, Kaliningrad to Chukotka (170 W)"
+for r in NOR FRA CHL RUS; do
+    run --db "$DB" render --region $r --size 900x600 -o "m_$r.png"
+    assert_eq 0 "$RC" "$r exit status ($OUT)"
+done
+places m_NOR.png in Oslo:10.75:59.91 Bergen:5.32:60.39 "North Cape:25.78:71.17" Kirkenes:30.05:69.73
+places m_NOR.png out "Bouvet Island:3.36:-54.42" Longyearbyen:15.63:78.22
+places m_FRA.png in Paris:2.35:48.86 Brest:-4.49:48.39 Strasbourg:7.75:48.57 Ajaccio:8.74:41.92
+places m_FRA.png out Cayenne:-52.33:4.92 "Saint-Denis (Réunion):55.45:-20.88" "Fort-de-France:-61.07:14.60"
+places m_CHL.png in Santiago:-70.67:-33.45 Arica:-70.30:-18.48 "Punta Arenas:-70.91:-53.16"
+places m_CHL.png out "Hanga Roa (Easter Island):-109.43:-27.15"
+places m_RUS.png in Kaliningrad:20.51:54.71 Moscow:37.62:55.76 Anadyr:177.51:64.73 Uelen:-169.80:66.16
+inside "$(centre m_RUS.png)" 80 40 130 75 || fail "RUS: centre pixel at $(centre m_RUS.png)"
+case_end
+
+case_begin "--region 'Western Europe' is centred at 44..52 N and 'Northern Europe' at 55..65 N (they were at 16.8 N and 10.8 N: French Guiana, Bouvet Island)"
+run --db "$DB" render --region "Western Europe" --size 900x600 -o we.png
+assert_eq 0 "$RC" "Western Europe exit status ($OUT)"
+inside "$(centre we.png)" -2 44 15 52 || fail "Western Europe: centre pixel at $(centre we.png)"
+places we.png in Paris:2.35:48.86 Vienna:16.37:48.21 Amsterdam:4.90:52.37
+run --db "$DB" render --region "Northern Europe" --size 900x600 -o ne.png
+assert_eq 0 "$RC" "Northern Europe exit status ($OUT)"
+inside "$(centre ne.png)" -10 55 20 65 || fail "Northern Europe: centre pixel at $(centre ne.png)"
+places ne.png in London:-0.13:51.51 Reykjavik:-21.94:64.15 Helsinki:24.94:60.17 Vilnius:25.28:54.69
+case_end
+
+case_begin "--bbox across the antimeridian: 177,-19.5,-178,-16 (W > E, RFC 7946) and 177,-19.5,182,-16 (E past 180) draw the same map centred on 179.5 E, Fiji's islands on both sides of 180 (points inside them from SpatiaLite) land, the sea between; a style's view.bbox too; 190,-25,200,-10 and S > N refused (exit 2)"
+run --db "$DB" render --bbox 177,-19.5,-178,-16 --size 900x600 -o fj1.png
+assert_eq 0 "$RC" "W > E: exit status ($OUT)"
+run --db "$DB" render --bbox 177,-19.5,182,-16 --size 900x600 -o fj2.png
+assert_eq 0 "$RC" "E past 180: exit status ($OUT)"
+assert_eq "900x600 1.0000" "$(probe compare fj1.png fj2.png 0)" "the two forms: the same pixels"
+p=$(prj4 fj1.prj)
+assert_near 179.5 "$(grep -o '+lon_0=[-0-9.e]*' <<<"$p" | cut -d= -f2)" 0.01 "lon_0: the box's middle, (177 + 182) / 2 (.prj: $p)"
+# A point inside Fiji's land in each box, by SpatiaLite alone.
+inside_fji() { ssql "SELECT X(p) || ' ' || Y(p) FROM (SELECT PointOnSurface(Intersection(geom, BuildMbr($1))) p
+                     FROM regions WHERE level = 'country' AND code = 'FJI')"; }
+for part in "Viti Levu:177,-18.5,179,-17" "Vanua Levu, west of 180:179.5,-17.2,180,-16.4" \
+            "Taveuni, east of 180:-180,-17.2,-179.5,-16.4" "the Lau islands, east of 180:-178.6,-18.3,-178,-17.5"; do
+    name=${part%%:*}
+    read -r lon lat <<<"$(inside_fji "${part#*:}")"
+    [ -n "$lat" ] || { fail "$name: SpatiaLite found no land in ${part#*:}"; continue; }
+    for png in fj1.png fj2.png; do
+        assert_eq "$LAND" "$(probe probe $png "$p" "$lon" "$lat" 1)" "$png: $name ($lon, $lat) land"
+    done
+done
+assert_eq "$SEA" "$(probe probe fj1.png "$p" -179 -19 2)" "the sea at (-179, -19)"
+echo '{"view":{"bbox":[177,-19.5,-178,-16]}}' > fjs.json
+run --db "$DB" render --style fjs.json --size 900x600 -o fjs.png
+assert_eq 0 "$RC" "view.bbox across 180: exit status ($OUT)"
+read -r lon lat <<<"$(inside_fji -180,-17.2,-179.5,-16.4)"
+# A style without a choropleth draws plain land: doc/STYLE.md, land.fill "#f0f0f0".
+assert_eq "#f0f0f0" "$(probe probe fjs.png "$(prj4 fjs.prj)" "$lon" "$lat" 1)" "view.bbox: Taveuni east of 180 land"
+run --db "$DB" render --bbox 190,-25,200,-10 -o bad1.png
+assert_eq 2 "$RC" "--bbox 190,-25,200,-10: exit status"
+assert_contains "$OUT" "west 190 is outside -180..180" "--bbox 190,...: message"
+run --db "$DB" render --bbox 170,-10,-170,-25 -o bad2.png
+assert_eq 2 "$RC" "--bbox with S > N: exit status"
+assert_contains "$OUT" "south must be less than north" "S > N: message"
+[ ! -e bad1.png ] && [ ! -e bad2.png ] || fail "a refused box wrote a map"
+case_end
+
+# ---- Projection names: one list for --proj and view.projection (doc/STYLE.md) ----
+# Each name with the PROJ definition doc/STYLE.md gives it, on a world map
+# (centred on 0, 0). The expected projection comes from PROJ and GDAL reading
+# that definition (projinfo, gdalsrsinfo), never from footprint.
+PROJS="equal-earth:+proj=eqearth +lon_0=0 +datum=WGS84 +units=m +type=crs
+robinson:+proj=robin +lon_0=0 +datum=WGS84 +units=m +type=crs
+mollweide:+proj=moll +lon_0=0 +datum=WGS84 +units=m +type=crs
+natural-earth:+proj=natearth +lon_0=0 +datum=WGS84 +units=m +type=crs
+equirectangular:+proj=eqc +lon_0=0 +datum=WGS84 +units=m +type=crs
+mercator:+proj=merc +lon_0=0 +datum=WGS84 +units=m +type=crs
+web-mercator:EPSG:3857
+laea:+proj=laea +lat_0=0 +lon_0=0 +datum=WGS84 +units=m +type=crs"
+esri_method() { gdalsrsinfo -o wkt_esri "$1" 2>/dev/null | grep -o 'PROJECTION\["[^"]*"\]'; }
+sameproj() { "$PY" "$ROOT/tests/tools/render_check.py" sameproj "$@" 2>&1; }
+
+case_begin "every projection name doc/STYLE.md documents renders from a style's view.projection and from --proj (exit 0); the .prj is the projection of the documented PROJ definition (gdalsrsinfo: the same method; PROJ's proj: the same points); a style's PROJ string too"
+while IFS=: read -r name def; do
+    want=$(esri_method "$def")
+    ref=$(projinfo -o PROJ -q "$def" 2>/dev/null | tail -1 | sed "s/ +type=crs//")   # `proj` takes no +type=crs
+    [ -n "$want" ] && [ -n "$ref" ] || { fail "$name: GDAL/PROJ cannot read [$def]"; continue; }
+    echo "{\"view\":{\"projection\":\"$name\"}}" > "p_$name.json"
+    run --db "$DB" render --style "p_$name.json" --size 600x400 -o "ps_$name.png"
+    assert_eq 0 "$RC" "view.projection $name: exit status ($OUT)"
+    run --db "$DB" render --proj "$name" --size 600x400 -o "pc_$name.png"
+    assert_eq 0 "$RC" "--proj $name: exit status ($OUT)"
+    for png in "ps_$name.png" "pc_$name.png"; do
+        [ -e "$png" ] || continue
+        assert_eq "$want" "$(grep -o 'PROJECTION\["[^"]*"\]' "${png%.png}.prj")" "$png: the .prj's method"
+        assert_eq same "$(sameproj "$(prj4 "${png%.png}.prj")" "$ref" 0,0 30,45 -120,-30 150,60 -60,-70)" \
+            "$png: the .prj projects as [$ref]"
+    done
+done <<<"$PROJS"
+echo '{"view":{"projection":"+proj=moll +lon_0=20 +datum=WGS84"}}' > p_str.json
+run --db "$DB" render --style p_str.json --size 600x400 -o ps_str.png
+assert_eq 0 "$RC" "view.projection as a PROJ string: exit status ($OUT)"
+assert_eq same "$(sameproj "$(prj4 ps_str.prj)" "+proj=moll +lon_0=20 +datum=WGS84" 0,0 30,45 -120,-30)" \
+    "view.projection as a PROJ string: the .prj"
+case_end
+
+case_begin "a projection PROJ does not know is named where it came from, with the names and a did-you-mean: --proj robinsn, a style's view.projection robinsn (the file, the key), a style's +proj=nosuch (not --proj); exit 2 or the style's error, nothing written"
+run --db "$DB" render --proj robinsn -o pe1.png
+assert_eq 2 "$RC" "--proj robinsn: exit status"
+assert_contains "$OUT" "--proj robinsn: PROJ does not know this projection" "--proj robinsn: message"
+assert_contains "$OUT" 'did you mean "robinson"?' "--proj robinsn: the nearest name"
+assert_contains "$OUT" "equal-earth, robinson, mollweide, natural-earth, equirectangular, mercator, web-mercator, laea" "--proj robinsn: the names"
+echo '{"view":{"projection":"robinsn"}}' > pe2.json
+run --db "$DB" render --style pe2.json -o pe2.png
+[ "$RC" -ne 0 ] || fail "view.projection robinsn: exit status 0"
+assert_contains "$OUT" "pe2.json: view.projection" "view.projection robinsn: the file and the key"
+assert_contains "$OUT" 'did you mean "robinson"?' "view.projection robinsn: the nearest name"
+assert_not_contains "$OUT" "--proj" "view.projection robinsn: blames --proj"
+echo '{"view":{"projection":"+proj=nosuch"}}' > pe3.json
+run --db "$DB" render --style pe3.json -o pe3.png
+assert_eq 2 "$RC" "view.projection +proj=nosuch: exit status ($OUT)"
+assert_contains "$OUT" "pe3.json: view.projection +proj=nosuch: PROJ does not know this projection" "+proj=nosuch: message"
+assert_contains "$OUT" "names: equal-earth" "+proj=nosuch: the names"
+assert_not_contains "$OUT" "--proj" "+proj=nosuch: blames --proj"
+[ ! -e pe1.png ] && [ ! -e pe2.png ] && [ ! -e pe3.png ] || fail "a map written"
 case_end
 
 # interrupt_at SIGNAL FILE ARGS...: render ARGS paused before its rename

@@ -673,12 +673,15 @@ static void test_style_errors(void **state)
     ERR("{\"points\": {\"categories\": [\"a\", \"b\", \"a\"]}}", "points.categories[2]", "twice");
     ERR("{\"points\": {\"categories\": \"a\"}}", "points.categories", "array");
     /* View. */
-    ERR("{\"view\": {\"bbox\": [10, 0, -10, 5]}}", "view.bbox", "west");
+    ERR("{\"view\": {\"bbox\": [190, 0, 200, 5]}}", "view.bbox", "west 190");
+    ERR("{\"view\": {\"bbox\": [10, 5, -10, 0]}}", "view.bbox", "south must be less than north");
+    ERR("{\"view\": {\"bbox\": [10, 0, 10, 5]}}", "view.bbox", "the same");
     ERR("{\"view\": {\"bbox\": [0, 0, 10]}}", "view.bbox", "4 numbers");
     ERR("{\"view\": {\"bbox\": [0, 0, 10, 95]}}", "view.bbox", "outside");
     ERR("{\"view\": {\"bbox\": [0, 0, 10, 5], \"region\": \"Africa\"}}", "view", "not both");
     ERR("{\"view\": {\"projection\": \"lambert\"}}", "view.projection", "\"lambert\"");
     ERR("{\"view\": {\"projection\": \"EPSG:\"}}", "view.projection");
+    ERR("{\"view\": {\"projection\": \"robinsn\"}}", "view.projection", "did you mean \"robinson\"", "mollweide, ");
     /* The rest. */
     ERR("{\"legend\": {\"position\": \"middle\"}}", "legend.position", "\"middle\"", "\"bottom-left\"");
     ERR("{\"graticule\": {\"step\": 0}}", "graticule.step", "out of range");
@@ -692,6 +695,78 @@ static void test_style_errors(void **state)
     ERR("{\"name\": \"a\", \"name\": \"b\"}", "t.json:1:", "duplicate");
     ERR("{\"name\": \"a\",", "t.json:1:", "not valid JSON");
     ERR("[]", "t.json", "JSON object");
+}
+
+/* A box across the antimeridian: west > east (RFC 7946) or east past 180,
+ * both read as west..east with east past 180. */
+static void test_bbox_normalise(void **state)
+{
+    (void)state;
+    char why[160];
+    double a[4] = { 170, -25, -170, -10 };
+    assert_int_equal(fp_bbox_normalise(a, why, sizeof why), 0);
+    assert_true(a[0] == 170 && a[1] == -25 && a[2] == 190 && a[3] == -10);
+    double b[4] = { 170, -25, 190, -10 };
+    assert_int_equal(fp_bbox_normalise(b, why, sizeof why), 0);
+    assert_true(b[2] == 190);
+    double c[4] = { -20, -36, 55, 38 };            /* an ordinary box stays as it is */
+    assert_int_equal(fp_bbox_normalise(c, why, sizeof why), 0);
+    assert_true(c[0] == -20 && c[2] == 55);
+    double d[4] = { 170, -25, 531, -10 };          /* past west + 360 */
+    assert_int_equal(fp_bbox_normalise(d, why, sizeof why), -1);
+    assert_non_null(strstr(why, "east 531"));
+    double e[4] = { -181, -25, 10, -10 };
+    assert_int_equal(fp_bbox_normalise(e, why, sizeof why), -1);
+    assert_non_null(strstr(why, "west -181"));
+
+    fp_style *s;
+    fp_error err = {0};
+    assert_int_equal(fp_style_parse("{\"view\": {\"bbox\": [177, -19.5, -178, -16]}}", "t.json", &s, &err), FP_OK);
+    const fp_map_style *m = fp_style_map(s);
+    assert_true(m->view.has_bbox && m->view.bbox[0] == 177 && m->view.bbox[2] == 182);
+    fp_style_free(s);
+}
+
+/* One list of projection names for --proj and view.projection: every name
+ * is a style's projection and has its PROJ definition, centred. */
+static void test_projection_names(void **state)
+{
+    (void)state;
+    const char *const *names = fp_projection_names();
+    int n = 0;
+    for (; names[n]; n++) {
+        char json[128], def[256];
+        snprintf(json, sizeof json, "{\"view\": {\"projection\": \"%s\"}}", names[n]);
+        fp_style *s;
+        fp_error err = {0};
+        assert_int_equal(fp_style_parse(json, "t.json", &s, &err), FP_OK);
+        assert_string_equal(fp_style_map(s)->view.projection, names[n]);
+        fp_style_free(s);
+        assert_int_equal(fp_projection_definition(names[n], 20, 10, def, sizeof def), 1);
+    }
+    assert_int_equal(n, 8);
+    char def[256];
+    fp_projection_definition("mollweide", 20, 10, def, sizeof def);
+    assert_string_equal(def, "+proj=moll +lon_0=20 +datum=WGS84 +units=m +type=crs");
+    fp_projection_definition("laea", 20, 10, def, sizeof def);
+    assert_string_equal(def, "+proj=laea +lat_0=10 +lon_0=20 +datum=WGS84 +units=m +type=crs");
+    fp_projection_definition("web-mercator", 20, 10, def, sizeof def);
+    assert_string_equal(def, "EPSG:3857");
+    assert_int_equal(fp_projection_definition("EPSG:3035", 20, 10, def, sizeof def), 0);
+    assert_string_equal(def, "EPSG:3035");
+    assert_true(fp_projection_is_mercator("mercator") && fp_projection_is_mercator("web-mercator"));
+    assert_false(fp_projection_is_mercator("mollweide"));
+    char hint[400];
+    fp_projection_hint("molweide", hint, sizeof hint);
+    assert_non_null(strstr(hint, "did you mean \"mollweide\"? names: equal-earth, robinson"));
+    fp_projection_hint("xyzzy", hint, sizeof hint);
+    assert_null(strstr(hint, "did you mean"));
+    /* A PROJ string is a style's projection too (PROJ checks it at render time). */
+    fp_style *s;
+    fp_error err = {0};
+    assert_int_equal(fp_style_parse("{\"view\": {\"projection\": \"+proj=ortho +lat_0=40 +lon_0=-100\"}}", "t.json", &s,
+                                    &err), FP_OK);
+    fp_style_free(s);
 }
 
 static void test_style_load_errors(void **state)
@@ -1098,6 +1173,8 @@ int main(void)
         cmocka_unit_test(test_default_style),
         cmocka_unit_test(test_shipped_styles),
         cmocka_unit_test(test_style_errors),
+        cmocka_unit_test(test_bbox_normalise),
+        cmocka_unit_test(test_projection_names),
         cmocka_unit_test(test_style_load_errors),
         cmocka_unit_test(test_qml_graduated),
         cmocka_unit_test(test_category_colors_distinct),
