@@ -304,12 +304,13 @@ typedef struct region_fill {
     const fp_map_style *ms;
     GEOSContextHandle_t h;
     GEOSWKBReader *rd;
+    GArray *small;                /* fpi_small_region */
 } region_fill;
 
 static int fill_region(void *user, const fp_choropleth_region *r)
 {
     region_fill *d = user;
-    fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, NULL);
+    fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, NULL, d->small);
     return 0;
 }
 
@@ -352,11 +353,13 @@ static fp_status draw_panel(fp_store *store, const fp_facet_page *p, const fp_fa
     cairo_rectangle(cr, pv->map[0], pv->map[1], pv->map[2], pv->map[3]);
     cairo_clip(cr);
     fpi_draw_backdrop(cr, pv, ms, p->world);
-    region_fill d = { .cr = cr, .v = pv, .ms = ms };
+    region_fill d = { .cr = cr, .v = pv, .ms = ms, .small = g_array_new(FALSE, FALSE, sizeof(fpi_small_region)) };
     d.h = GEOS_init_r();
     d.rd = GEOSWKBReader_create_r(d.h);
     fp_status st = ch ? fp_choropleth_each_values(ch, 0, panel_value, counts, fill_region, &d, err)
                       : fpi_draw_land(d.cr, d.v, d.h, d.rd, d.ms, store, err);
+    if (!st) fpi_draw_small_regions(cr, d.small);
+    g_array_free(d.small, TRUE);
     GEOSWKBReader_destroy_r(d.h, d.rd);
     GEOS_finish_r(d.h);
     if (!st && ms->points.enabled)

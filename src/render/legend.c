@@ -287,7 +287,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
     const double *m = f->view->map;
     box frame = { m[0] + 2, m[1] + 2, m[0] + m[2] - 2, m[1] + m[3] - 2 };
     for (guint i = 0; i < f->labels->len && np < ms->labels.max && np < 256; i++) {
-        struct { char *text; double lon, lat, value; } *l = g_ptr_array_index(f->labels, i);
+        struct { char *text; double lon, lat, value, beside; } *l = g_ptr_array_index(f->labels, i);   /* label_cand */
         double lon = l->lon, lat = l->lat, x, y, px, py;
         const fp_view *v = f->view;
         fpi_view_wrap_lon(v, &lon);
@@ -295,7 +295,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
         if (fpi_view_project(v, lon, lat, &x, &y)) continue;
         fp_view_page(v, x, y, &px, &py);
         double tw = fpi_text_width(cr, ms->labels.font, fs, 0, l->text);
-        double tx = px - tw / 2, ty = py + fs * 0.35;
+        double tx = l->beside > 0 ? px + l->beside : px - tw / 2, ty = py + fs * 0.35;
         box b = { tx - 1, ty - fs, tx + tw + 1, ty + fs * 0.3 };
         if (b.x0 < frame.x0 || b.y0 < frame.y0 || b.x1 > frame.x1 || b.y1 > frame.y1) continue;
         if (legend.x1 > legend.x0 && overlaps(b, legend)) continue;

@@ -369,7 +369,9 @@ typedef struct map_data {
     long in_frame_nodata;
 } map_data;
 
-typedef struct label_cand { char *text; double lon, lat, value; } label_cand;
+/* beside > 0: the label goes that far right of its point (a small
+ * region's dot), not centred on it. legend.c reads the same layout. */
+typedef struct label_cand { char *text; double lon, lat, value, beside; } label_cand;
 
 static void label_free(gpointer p)
 {
@@ -395,6 +397,7 @@ typedef struct region_draw {
     map_data *md;
     int in_frame;                 /* count the regions met by the frame (a regional map) */
     const fp_context *ctx;        /* its cancel flag stops the walk */
+    GArray *small;                /* fpi_small_region: dots drawn after every region */
 } region_draw;
 
 /* Whether the segment (x0, y0)-(x1, y1) meets the rectangle x in [rx0,
@@ -480,7 +483,7 @@ static void stroke_outline(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h,
  * 0 when its geometry cannot be read (nothing drawn). in_frame (may be
  * NULL) is set to whether what was drawn meets the map's frame (v->map). */
 int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r, int *in_frame)
+                    const fp_choropleth_region *r, int *in_frame, GArray *small)
 {
     if (in_frame) *in_frame = 0;
     GEOSGeometry *g = r->wkb ? fpi_cut_if_crossing(h, GEOSWKBReader_read_r(h, rd, r->wkb, r->wkb_len)) : NULL;
@@ -488,10 +491,34 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
     cairo_new_path(cr);
     int cut = fpi_path_geometry(cr, v, h, g);
     if (in_frame) *in_frame = path_meets_frame(cr, v->map);
+    if (small && r->class_index >= 0) {
+        double x0, y0, x1, y1;
+        cairo_path_extents(cr, &x0, &y0, &x1, &y1);
+        if (x1 > x0 && x1 - x0 < FPI_SMALL_REGION_PT && y1 - y0 < FPI_SMALL_REGION_PT) {
+            fpi_small_region d = { (x0 + x1) / 2, (y0 + y1) / 2, r->fill };
+            g_array_append_val(small, d);
+        }
+    }
     fpi_set_color(cr, r->fill);
     stroke_outline(cr, v, h, g, cut, ms->borders.stroke, ms->borders.width);
     GEOSGeom_destroy_r(h, g);
     return 1;
+}
+
+void fpi_draw_small_regions(cairo_t *cr, const GArray *small)
+{
+    cairo_save(cr);
+    cairo_set_line_width(cr, 0.35);
+    for (guint i = 0; i < small->len; i++) {
+        const fpi_small_region *d = &g_array_index(small, fpi_small_region, i);
+        cairo_new_path(cr);
+        cairo_arc(cr, d->x, d->y, FPI_SMALL_REGION_PT * 0.75, 0, 2 * M_PI);
+        fpi_set_color(cr, d->fill);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);   /* seen on sea and land alike */
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
 }
 
 static int draw_region(void *user, const fp_choropleth_region *r)
@@ -499,7 +526,8 @@ static int draw_region(void *user, const fp_choropleth_region *r)
     region_draw *d = user;
     if (fp_context_cancelled(d->ctx)) return 1;   /* interrupted: render_one says so */
     int in_frame = 0;
-    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, &in_frame)) return 0;
+    guint small_before = d->small->len;
+    if (!fpi_fill_region(d->cr, d->v, d->h, d->rd, d->ms, r, &in_frame, d->small)) return 0;
     /* A regional map's legend counts the regions in its frame, by class. */
     if (d->in_frame && in_frame) {
         if (r->class_index >= 0 && r->class_index < d->md->in_frame_classes) d->md->in_frame_counts[r->class_index]++;
@@ -511,6 +539,7 @@ static int draw_region(void *user, const fp_choropleth_region *r)
         l->lon = r->label_lon;
         l->lat = r->label_lat;
         l->value = r->value;
+        l->beside = d->small->len > small_before ? FPI_SMALL_REGION_PT : 0;   /* not over its dot */
         g_ptr_array_add(d->md->labels, l);
     }
     return 0;
@@ -561,7 +590,10 @@ static fp_status draw_regions(cairo_t *cr, fp_store *store, const fp_view *v, co
         md->in_frame_classes = fp_choropleth_classes(ch)->n;
         md->in_frame_counts = g_new0(long, md->in_frame_classes + 1);
         md->in_frame_nodata = 0;
+        d.small = g_array_new(FALSE, FALSE, sizeof(fpi_small_region));
         st = fp_choropleth_each(ch, FP_CHOROPLETH_LABELS, draw_region, &d, err);
+        if (!st) fpi_draw_small_regions(cr, d.small);
+        g_array_free(d.small, TRUE);
         fp_choropleth_take_classes(ch, &md->classes);   /* md owns the classes from here */
         md->have_classes = 1;
         if (!st && count_in_frame) {

@@ -73,7 +73,18 @@ void fpi_draw_backdrop(cairo_t *cr, const fp_view *v, const fp_map_style *ms, in
  * geometry could not be read). in_frame (may be NULL): set to whether the
  * region as drawn (projected, clipped) meets the frame v->map. */
 int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,
-                    const fp_choropleth_region *r, int *in_frame);
+                    const fp_choropleth_region *r, int *in_frame, GArray *small);
+/* Regions with a value drawn smaller than FPI_SMALL_REGION_PT both ways
+ * (Singapore, Bahrain, Luxembourg on a world map) would show no colour:
+ * fpi_fill_region adds them to small (may be NULL; elements
+ * fpi_small_region), and fpi_draw_small_regions draws each as a dot of its
+ * class colour over the map, as atlases do. */
+#define FPI_SMALL_REGION_PT 3.0
+typedef struct fpi_small_region {
+    double x, y;                  /* the dot's centre, user units */
+    fp_rgba fill;
+} fpi_small_region;
+void fpi_draw_small_regions(cairo_t *cr, const GArray *small);
 /* The countries as plain land, in the style's land fill and stroke. */
 struct fp_store;
 fp_status fpi_draw_land(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWKBReader *rd, const fp_map_style *ms,

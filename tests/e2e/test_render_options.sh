@@ -365,6 +365,23 @@ assert_contains "$OUT" "20 to 2000 mm" "the range"
 [ ! -e a6.pdf ] && [ ! -e tiny.pdf ] || fail "a file written for a refused size"
 case_end
 
+case_begin "small countries with projects (Singapore on a world map, about 2 px wide) are drawn as a dot of their class colour: Kenya's colour (same class) found at Singapore"
+printf 'id,company,category,name,lon,lat\nK1,A,5g,Nairobi,36.8219,-1.2921\nS1,B,5g,Singapore,103.8198,1.3521\n' > small.csv
+fp_init small.sqlite >/dev/null && "$FP" -q --db small.sqlite import small.csv && "$FP" -q --db small.sqlite aggregate --by country --group category
+run --db small.sqlite render -o small.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+# Pixels by GDAL (world file + CRS): Kenya's fill at Marsabit (away from its label), then Singapore's surroundings.
+ken=$(echo "39.0 3.0" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" small.png 2>/dev/null)
+sgp=$(echo "103.82 1.35" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" small.png 2>/dev/null)
+n=$("$PY" -c "
+from PIL import Image
+im = Image.open('small.png').convert('RGB')
+kx, ky = (int(float(v)) for v in '$ken'.split()[:2]); sx, sy = (int(float(v)) for v in '$sgp'.split()[:2])
+c = im.getpixel((kx, ky))
+print(sum(im.getpixel((x, y)) == c for x in range(sx - 8, sx + 9) for y in range(sy - 8, sy + 9)))")
+[ "${n:-0}" -ge 15 ] || fail "Kenya's class colour at ${n:-0} pixels around Singapore (a dot of radius ~4.7 px expected)"
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png
