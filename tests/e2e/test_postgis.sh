@@ -1056,6 +1056,41 @@ for e in s p; do
 done
 case_end
 
+case_begin "engine equivalence: render --facet of a group column (a project column's, an extra key's), projects_weighted and amount: byte-identical pages"
+# Each panel's region value is the style's field over the panel's projects
+# (test_facets.sh checks the values against sqlite3): the SQL of each
+# measure and of a group column's filter, on both engines. On the editions'
+# copies: the aggregation made here stays out of the cases after it.
+group_mix() {  # DB E
+    "$FP" -q --db "$1" import "$FIX/postgis/extra_values.geojson" --dataset extra >/dev/null || fail "import extra ($1)"
+    "$FP" -q --db "$1" aggregate --by country --group category >/dev/null || fail "aggregate ($1)"
+    "$FP" -q --db "$1" aggregate --by country --group mix --name c_mix >/dev/null || fail "aggregate --group mix ($1)"
+}
+on_both group_mix "$EDS" "$EDQ"
+assert_eq "mix|x" "$(sqlite3 "$EDS" "SELECT field, value FROM agg_c_mix_columns WHERE column_name = 'mix_x'")" \
+    "the group column of mix = x (sqlite3)"
+for fld in category_surveillance projects_weighted amount; do
+    sed "s/\"field\": \"projects\"/\"field\": \"$fld\"/" facet.json > facet_$fld.json
+done
+sed 's/"field": "projects"/"field": "mix_x"/; s/"country_by_category"/"c_mix"/' facet.json > facet_mix_x.json
+cp facet.json facet_projects.json
+render_measures() {  # DB E
+    local db=$1 e=$2
+    for fld in projects category_surveillance projects_weighted amount mix_x; do
+        "$FP" -q --db "$db" render --style facet_$fld.json --facet year --facet-bins 1990-2015,2016-2030 --cumulative \
+            --size 600x400 -o $e/facet_m_$fld.png 2> $e/facet_m_$fld.err || fail "render $fld ($db): $(head -c 400 $e/facet_m_$fld.err)"
+    done
+    "$FP" -q --db "$db" render --style facet_mix_x.json --facet company --size 600x400 -o $e/facet_m_mix_x_company.png \
+        2> $e/facet_m_mix.err || fail "render mix_x by company ($db): $(head -c 400 $e/facet_m_mix.err)"
+}
+on_both render_measures "$EDS" "$EDQ"
+for fld in category_surveillance projects_weighted amount mix_x mix_x_company; do
+    same_file s/facet_m_$fld.png p/facet_m_$fld.png "facet page of $fld"
+done
+# The surveillance page is not the projects page (the field is used).
+cmp -s p/facet_m_category_surveillance.png p/facet_m_projects.png && fail "the surveillance page is the projects page"
+case_end
+
 case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
 # The styles init, import and aggregate wrote, one footprint row per table.
 assert_eq "agg_country_by_category|t|1
