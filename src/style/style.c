@@ -70,6 +70,7 @@ static void join(char *buf, size_t size, const char *parent, const char *key)
     else snprintf(buf, size, "%s", key);
 }
 
+/* Levenshtein distance (99 for words over 40 bytes: no suggestion). */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -91,6 +92,24 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *fpi_style_closest(const char *word, const char *const *candidates, size_t n)
+{
+    /* At most two edits: "shceme" is "scheme", "Redz" is "Reds"; a word
+     * farther from every candidate gets no guess (a wrong one misleads). A
+     * difference of case alone counts as one edit. */
+    const char *best = NULL;
+    size_t best_dist = 3;
+    for (size_t i = 0; i < n && candidates[i]; i++) {
+        size_t dist = edit_distance(word, candidates[i]);
+        if (dist && g_ascii_strcasecmp(word, candidates[i]) == 0) dist = 1;
+        if (dist < best_dist) {
+            best_dist = dist;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
 /* Unknown keys are errors: a typo must not silently fall back to a default. */
 static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *const *known)
 {
@@ -98,21 +117,18 @@ static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *
     json_t *val;
     json_object_foreach(obj, key, val) {
         int ok = 0;
-        for (size_t i = 0; known[i]; i++)
+        size_t nknown = 0;
+        for (size_t i = 0; known[i]; i++, nknown++)
             if (strcmp(key, known[i]) == 0) ok = 1;
         if (ok) continue;
         char p[256], list[512] = "", hint[128] = "";
         join(p, sizeof p, path, key);
-        size_t best = 3;
         for (size_t i = 0; known[i]; i++) {
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", known[i]);
-            size_t dist = edit_distance(key, known[i]);
-            if (dist < best) {
-                best = dist;
-                snprintf(hint, sizeof hint, "did you mean \"%s\"? ", known[i]);
-            }
         }
+        const char *near = fpi_style_closest(key, known, nknown);
+        if (near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
         return bad(c, p, "unknown key (%sknown keys%s%s: %s)", hint, *path ? " of " : "", path, list);
     }
     return FP_OK;
