@@ -1168,7 +1168,12 @@ static int cmd_render(const char *db, int argc, char **argv)
     }
     if (*r.note) {
         fflush(stdout);
-        fprintf(stderr, "render: note: %s\n", r.note);
+        /* One note a line. */
+        for (const char *line = r.note; *line;) {
+            size_t len = strcspn(line, "\n");
+            fprintf(stderr, "render: note: %.*s\n", (int)len, line);
+            line += len + (line[len] == '\n');
+        }
     }
     return 0;
 }

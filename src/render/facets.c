@@ -449,6 +449,9 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
                               main_level);
         free(main_level);
         if (!st) st = panel_counts(store, f, ch, counts, err);
+        if (!st && fp_choropleth_classes(ch)->n == 0 && p->note)
+            fpi_no_value_note(p->note, p->note_size, fp_choropleth_aggregation(ch), fp_choropleth_field(ch),
+                              fp_choropleth_classes(ch)->zero_is_nodata, 1);
     }
     /* Page layout, as a single map's (lay_out_page) but for the grid. */
     double margin = fmin(p->w, p->h) * 0.04;

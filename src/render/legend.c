@@ -77,9 +77,13 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     const fp_map_style *ms = fp_style_map(f->style);
     box none = { 0, 0, 0, 0 };
     if (ms->legend_position && !strcmp(ms->legend_position, "none")) return none;
-    int nclass = f->classes ? f->classes->n : 0;
+    /* A choropleth whose regions all lack a value (n == 0) keeps its
+     * legend, the title and "none (252)": an all-grey map without one
+     * said nothing of what it shows. */
+    int has_classes = f->classes != NULL;
+    int nclass = has_classes ? f->classes->n : 0;
     int ncat = f->categories ? (int)f->categories->len : 0;
-    if (!nclass && !ncat) return none;
+    if (!has_classes && !ncat) return none;
     const char *font = font_of(ms);
     double fs = 7.5 * (f->text_scale > 0 ? f->text_scale : 1), line = fs * 1.6, sw = fs * 1.6, pad = fs;
     double text_x = sw + fs * 0.6, lead = fs * 1.25, gap = fs * 1.5;
@@ -97,7 +101,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     const entry **order = g_new0(const entry *, cap);
     int n = 0;
     PangoLayout *l;
-    if (nclass) {
+    if (has_classes) {
         l = fpi_text_layout(cr, font, fs * 1.1, 1, f->legend_title ? f->legend_title : "", label_w + text_x, 2);
         es[n] = (entry){ E_TITLE, 0, g_strdup(f->legend_title ? f->legend_title : ""), fpi_text_layout_width(l),
                          line + (fpi_text_line_count(l) - 1) * lead };

@@ -1293,10 +1293,29 @@ static void map_job_clear(map_job *j)
 
 /* One map: view -> layout -> surface -> map -> furniture -> file ->
  * sidecars, renamed into place. */
+void fpi_no_value_note(char *out, size_t size, const char *aggregation, const char *field, int zero_is_nodata,
+                       int panels)
+{
+    snprintf(out, size, "no region%s of aggregation %s has a value of choropleth.field '%s' (every one %s): %s "
+             "every region as %s", panels ? " in any panel" : "", aggregation, field,
+             zero_is_nodata ? "is 0 or empty, and zero_is_nodata counts 0 as none" : "is empty",
+             panels ? "every panel shows" : "the map shows", zero_is_nodata ? "none" : "no data");
+}
+
+/* Adds a note to those said beside the map, one a line (an atlas's maps
+ * share their classes: its note is said once). */
+static void add_note(fp_render_result *res, const char *note)
+{
+    if (!*note || strstr(res->note, note)) return;
+    size_t len = strlen(res->note);
+    snprintf(res->note + len, sizeof res->note - len, "%s%s", len ? "\n" : "", note);
+}
+
 static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
                             const char *region, const char *path, const fp_facets *facets, const fp_diff_map *diff,
                             fp_render_result *res, fp_error *err)
 {
+    char note[512] = "";
     map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path,
                   .facets = facets, .diff = diff };
     j.md.labels = g_ptr_array_new_with_free_func(label_free);
@@ -1309,7 +1328,8 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         open_surface(&j);
         j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
         fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
-                             .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
+                             .view_box = j.view_box, .proj = j.proj, .style = style, .o = o,
+                             .note = note, .note_size = sizeof note };
         st = fpi_facets_draw(store, facets, &fp, err);
         if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
@@ -1318,6 +1338,8 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         open_surface(&j);                 /* first: the layout measures text on it */
         lay_out_page(&j);
         st = draw_map(store, &j, err);
+        if (!st && j.md.have_classes && j.md.classes.n == 0)
+            fpi_no_value_note(note, sizeof note, j.md.aggregation, j.md.field, j.md.classes.zero_is_nodata, 0);
         if (!st) draw_map_furniture(&j);
         if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
@@ -1326,6 +1348,7 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
     if (!st) {
         res->maps++;
         snprintf(res->path, sizeof res->path, "%s", path);
+        add_note(res, note);
     }
     map_job_clear(&j);
     return st;
@@ -1410,9 +1433,15 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_facets *facets = NULL;
         if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
         if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, diff, res, err);
-        if (!st) fpi_facets_note(facets, res->note, sizeof res->note);
-        if (!st && diff && *fpi_diff_map_warning(diff))
-            snprintf(res->note, sizeof res->note, "--diff: %s", fpi_diff_map_warning(diff));
+        char note[sizeof res->note];
+        if (!st) {
+            fpi_facets_note(facets, note, sizeof note);
+            add_note(res, note);
+        }
+        if (!st && diff && *fpi_diff_map_warning(diff)) {
+            snprintf(note, sizeof note, "--diff: %s", fpi_diff_map_warning(diff));
+            add_note(res, note);
+        }
         fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */

@@ -200,3 +200,23 @@ for k in "boxes regions region" "cells grid grid cell"; do
     assert_contains "$txt" "Projects per $* " "the legend's title ($level)"
 done
 case_end
+
+case_begin "legend: a choropleth no region has a value of (amount, all 0 in sqlite3) keeps its title and 'none (N)', N the regions with a geometry (sqlite3); a note on stderr; a page of panels too"
+# An outside tester's all-grey map had no legend and no word of why.
+assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level = 'country' AND amount <> 0")" \
+    "countries with an amount (sqlite3)"
+NREG=$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level = 'country' AND geom IS NOT NULL")
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "amount" } }' > amount.json
+OUT=$("$FP" --db "$DB" render --style amount.json -o amount.pdf 2>&1 >/dev/null); RC=$?
+assert_eq 0 "$RC" "exit status ($OUT)"
+txt=$(pdftotext -layout amount.pdf - 2>/dev/null)
+assert_contains "$txt" "Amount per country" "the legend's title"
+assert_eq "none ($NREG)" "$(grep -oE 'none \([0-9]+\)' <<<"$txt")" "the no-data entry and its count"
+assert_contains "$OUT" "render: note: no region of aggregation country_by_category has a value of choropleth.field 'amount'" "the note"
+OUT=$("$FP" --db "$DB" render --style amount.json --facet category -o amount_f.pdf 2>&1 >/dev/null); RC=$?
+assert_eq 0 "$RC" "exit status of the page of panels ($OUT)"
+txt=$(pdftotext amount_f.pdf - 2>/dev/null)
+assert_contains "$txt" "Amount per country" "the page's legend title"
+assert_eq 1 "$(grep -cx 'none' <<<"$txt")" "the page's no-data entry"
+assert_contains "$OUT" "render: note: no region in any panel of aggregation country_by_category has a value of choropleth.field 'amount'" "the page's note"
+case_end
