@@ -220,3 +220,22 @@ assert_contains "$txt" "Amount per country" "the page's legend title"
 assert_eq 1 "$(grep -cx 'none' <<<"$txt")" "the page's no-data entry"
 assert_contains "$OUT" "render: note: no region in any panel of aggregation country_by_category has a value of choropleth.field 'amount'" "the page's note"
 case_end
+
+case_begin "legend: numbers of five digits or more are grouped by commas (population, equal intervals): the largest and smallest population (sqlite3) as Python's {:,} writes them, in the PDF's legend and the export's QML labels"
+# An outside tester's legend read "1114184007 – 1392730000".
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "population", "method": "equal" } }' > pop.json
+read -r PMIN PMAX <<<"$(sqlite3 -separator ' ' "$DB" "SELECT min(population), max(population) FROM agg_country_by_category
+                                                        WHERE level = 'country' AND geom IS NOT NULL AND population > 0")"
+GMIN=$("$PY" -c "import sys; print(f'{int(sys.argv[1]):,}')" "$PMIN")
+GMAX=$("$PY" -c "import sys; print(f'{int(sys.argv[1]):,}')" "$PMAX")
+assert_contains "$GMAX" "," "the largest population has five digits or more ($PMAX)"
+"$FP" -q --db "$DB" render --style pop.json -o pop.pdf || fail "render"
+legend=$(pdftotext -layout pop.pdf - 2>/dev/null | grep -E '–|none')
+assert_contains "$legend" "– $GMAX (" "the top class's upper bound"
+assert_contains "$legend" "$GMIN – " "the first class's lower bound"
+assert_eq "" "$(grep -oE '[0-9]{4,}' <<<"$legend")" "ungrouped runs of digits in the legend"
+"$FP" -q --db "$DB" export --style pop.json --what aggregate:country_by_category -o pop.geojson || fail "export"
+labels=$(grep -o 'label="[^"]*"' pop.qml)
+assert_contains "$labels" "– $GMAX\"" "the QML's top label"
+assert_eq "" "$(grep -oE '[0-9]{4,}' <<<"$labels")" "ungrouped runs of digits in the QML labels"
+case_end
