@@ -121,7 +121,8 @@ void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out);
 const char *fp_choropleth_aggregation(const fp_choropleth *ch);
 const char *fp_choropleth_level(const fp_choropleth *ch);
 const char *fp_choropleth_field(const fp_choropleth *ch);
-/* The legend's title, e.g. "Projects per country". */
+/* The legend's title: the style's legend.title, else made from the field
+ * and level, e.g. "Projects per country". */
 const char *fp_choropleth_title(const fp_choropleth *ch);
 
 /* One region of the level, classified. Pointers stay valid during the call. */
@@ -214,6 +215,8 @@ typedef struct fp_map_style {
     struct { int enabled; const char *font; double size; fp_rgba color, halo; int max; } labels;
     struct { const char *text, *subtitle, *font; double size; } title;       /* text NULL: none */
     const char *legend_position;   /* "top-left", "top-right", "bottom-left", "bottom-right", "none" */
+    const char *legend_title;      /* legend.title, the choropleth legend's title; NULL: made from the
+                                      field and level ("Projects per country", fp_choropleth_title) */
     const char *credits;           /* NULL: none */
     struct {
         int has_bbox;

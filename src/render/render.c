@@ -257,7 +257,7 @@ typedef struct map_data {
     int have_classes;
     long nodata;
     char field[64];
-    char title[128];
+    char title[512];              /* the legend's (legend.title: at most 300 bytes) */
     GPtrArray *labels;            /* label_cand* */
     char aggregation[128];        /* the choropleth's aggregation ("" without one) */
     /* A regional map: the regions drawn within the frame, by class (the
@@ -1078,7 +1078,10 @@ static void map_meta(map_job *j)
     GString *d = g_string_new(NULL);
     if (*j->md.title) {
         /* "aggregation country_by_category (projects per country)" */
-        g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
+        if (j->ms->legend_title)         /* the style's own words, as written */
+            g_string_append_printf(d, "aggregation %s (%s)", j->md.aggregation, j->md.title);
+        else
+            g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
     } else {
         /* A page of small multiples classes its own choropleth (facets.c):
          * the aggregation asked for, or the style's. */

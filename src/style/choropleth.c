@@ -20,6 +20,7 @@ struct fp_choropleth {
     char *aggregation;
     char field[64], level[32], title[128];
     const fp_choropleth_spec *spec;   /* the style's (outlives the choropleth) */
+    const char *legend_title;         /* the style's legend.title, NULL: title */
     long regions;                     /* of the level, no data included */
     fp_classes classes;
 };
@@ -193,6 +194,7 @@ fp_status fp_choropleth_new(fp_store *store, const fp_style *style, const char *
         return st;
     }
     make_title(ch);
+    ch->legend_title = fp_style_map(style)->legend_title;
     *out = ch;
     return FP_OK;
 }
@@ -209,7 +211,7 @@ const fp_classes *fp_choropleth_classes(const fp_choropleth *ch) { return &ch->c
 const char *fp_choropleth_aggregation(const fp_choropleth *ch) { return ch->aggregation; }
 const char *fp_choropleth_level(const fp_choropleth *ch) { return ch->level; }
 const char *fp_choropleth_field(const fp_choropleth *ch) { return ch->field; }
-const char *fp_choropleth_title(const fp_choropleth *ch) { return ch->title; }
+const char *fp_choropleth_title(const fp_choropleth *ch) { return ch->legend_title ? ch->legend_title : ch->title; }
 
 void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out)
 {

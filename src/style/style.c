@@ -618,11 +618,16 @@ static fp_status parse_rest(pctx *c, json_t *root, fp_style *s)
     }
     if ((st = get_object(c, root, "", "legend", &o))) return st;
     if (o) {
-        static const char *const keys[] = { "position", NULL };
+        static const char *const keys[] = { "position", "title", NULL };
         static const char *const positions[] = { "top-left", "top-right", "bottom-left", "bottom-right", "none", NULL };
         if ((st = check_keys(c, o, "legend", keys)) ||
-            (st = get_enum(c, o, "legend", "position", positions, NULL, &m->legend_position)))
+            (st = get_enum(c, o, "legend", "position", positions, NULL, &m->legend_position)) ||
+            (st = get_string(c, o, "legend", "title", 1, &m->legend_title)))
             return st;
+        /* The legend wraps its title at two lines; a title past that is a
+         * mistake (and the maps' metadata keep it whole up to this). */
+        if (m->legend_title && strlen(m->legend_title) > 300)
+            return bad(c, "legend.title", "%zu bytes: at most 300", strlen(m->legend_title));
     }
     return get_string(c, root, "", "credits", 0, &m->credits);
 }

@@ -239,3 +239,25 @@ labels=$(grep -o 'label="[^"]*"' pop.qml)
 assert_contains "$labels" "– $GMAX\"" "the QML's top label"
 assert_eq "" "$(grep -oE '[0-9]{4,}' <<<"$labels")" "ungrouped runs of digits in the QML labels"
 case_end
+
+case_begin "legend.title: the style's words title the legend of a map, of a page of panels and of the tiles' preview, and the PDF's Subject; an empty one is refused"
+# An outside tester could not replace "Category surveillance per country".
+T="Surveillance projects by country, 2000–2020"
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "category_5g" }, "legend": { "title": "%s" } }' "$T" > lt.json
+OUT=$("$FP" --db "$DB" render --style lt.json -o lt.pdf 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The legend wraps a long title (Pango may break after the dash): compared without spaces.
+assert_contains "$(pdftotext lt.pdf - 2>/dev/null | tr -d ' \n')" "${T// /}" "the map's legend"
+assert_not_contains "$(pdftotext lt.pdf - 2>/dev/null)" "Category 5g" "the automatic title"
+assert_contains "$(pdfinfo lt.pdf | grep '^Subject:')" "($T)" "the PDF's Subject"
+OUT=$("$FP" --db "$DB" render --style lt.json --facet category -o ltf.pdf 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status of a page of panels ($OUT)"
+assert_contains "$(pdftotext ltf.pdf - 2>/dev/null | tr -d ' \n')" "${T// /}" "the page's legend"
+OUT=$("$FP" --db "$DB" tiles --style lt.json --zoom 0-0 -o lt_tiles 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status of tiles ($OUT)"
+assert_contains "$(cat lt_tiles/index.html)" "<b>$T</b>" "the preview's legend"
+printf '{ "legend": { "title": "" } }' > lt_empty.json
+OUT=$("$FP" --db "$DB" render --style lt_empty.json -o lt_empty.pdf 2>&1); RC=$?
+[ "$RC" = 0 ] && fail "an empty legend.title was taken"
+assert_contains "$OUT" "lt_empty.json: legend.title: must not be empty" "message"
+case_end
