@@ -23,7 +23,8 @@ fp_status fp_style_load(const char *path, fp_style **out, fp_error *err);
 fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err);
 /* Path of a shipped style file (ctx's styles folder, else the build's
  * styles/). A bare name given to fp_style_load (no '/', not a file here,
- * with or without .json) loads the shipped style of that name. */
+ * with or without .json) loads the shipped style of that name; a bare
+ * name that is neither is FP_ERR_USAGE listing the shipped styles. */
 const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 /* The same from a JSON text; origin names it in messages (NULL: "style"). */
 fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err);

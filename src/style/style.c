@@ -134,6 +134,37 @@ static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *
     return FP_OK;
 }
 
+/* A scheme name that is none: the schemes of the kinds the key takes
+ * (qualitative for points, sequential and diverging for classes), with the
+ * nearest by spelling in any case ("Redz": "Reds", "ylorred": "YlOrRd"). */
+static fp_status unknown_scheme(pctx *c, const char *path, const char *name, int qualitative)
+{
+    const char *lower[128] = { 0 }, *names[128] = { 0 };
+    char *word = g_ascii_strdown(name, -1);
+    GString *lists[3] = { g_string_new(NULL), g_string_new(NULL), g_string_new(NULL) };
+    size_t n = 0;
+    for (int i = 0; i < fpi_nschemes && n < 128; i++) {
+        const fp_scheme *sch = &fpi_schemes[i];
+        if ((sch->kind == FP_SCHEME_QUALITATIVE) != qualitative) continue;
+        names[n] = sch->name;
+        lower[n++] = g_ascii_strdown(sch->name, -1);
+        g_string_append_printf(lists[sch->kind], "%s%s", lists[sch->kind]->len ? ", " : "", sch->name);
+    }
+    const char *near = fpi_style_closest(word, lower, n);
+    char hint[96] = "";
+    for (size_t i = 0; near && i < n; i++)
+        if (lower[i] == near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", names[i]);
+    fp_status st = qualitative
+        ? bad(c, path, "\"%s\" is not a qualitative ColorBrewer scheme (%squalitative: %s)", name, hint,
+              lists[FP_SCHEME_QUALITATIVE]->str)
+        : bad(c, path, "\"%s\" is not a ColorBrewer scheme (%ssequential: %s; diverging: %s)", name, hint,
+              lists[FP_SCHEME_SEQUENTIAL]->str, lists[FP_SCHEME_DIVERGING]->str);
+    for (size_t i = 0; i < n; i++) g_free((char *)lower[i]);
+    for (int k = 0; k < 3; k++) g_string_free(lists[k], TRUE);
+    g_free(word);
+    return st;
+}
+
 /* ---- Typed getters: absent keys leave *out alone (the default). ---- */
 
 static fp_status get_object(pctx *c, json_t *obj, const char *path, const char *key, json_t **out)
@@ -374,7 +405,7 @@ static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
     }
 
     const fp_scheme *sch = fpi_scheme_find(ch->scheme);
-    if (!sch) return bad(c, "choropleth.scheme", "\"%s\" is not a ColorBrewer scheme", ch->scheme);
+    if (!sch) return unknown_scheme(c, "choropleth.scheme", ch->scheme, 0);
     if (sch->kind == FP_SCHEME_QUALITATIVE)
         return bad(c, "choropleth.scheme", "%s is qualitative; classes need a sequential or diverging scheme", sch->name);
     if (ch->classes > sch->max)
@@ -531,7 +562,7 @@ static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
         (st = get_string(c, o, P, "scheme", 1, &s->map.points.scheme)))
         return st;
     const fp_scheme *sch = fpi_scheme_find(s->map.points.scheme);
-    if (!sch) return bad(c, "points.scheme", "\"%s\" is not a ColorBrewer scheme", s->map.points.scheme);
+    if (!sch) return unknown_scheme(c, "points.scheme", s->map.points.scheme, 1);
     if (sch->kind != FP_SCHEME_QUALITATIVE)
         return bad(c, "points.scheme", "%s is not qualitative (Set1, Set2, Set3, Dark2, Paired, Pastel1, Pastel2, "
                    "Accent)", sch->name);
@@ -727,10 +758,40 @@ fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, f
     return FP_OK;
 }
 
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%s", fp_context_styles_dir(ctx), name);
     return buf;
+}
+
+/* A bare name that is neither a file here nor a shipped style: a usage
+ * error (a mistyped name, not a file that could not be read) listing the
+ * shipped styles, the nearest by spelling first. */
+static fp_status unknown_style(const fp_context *ctx, const char *name, int has_ext, fp_error *err)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(fp_context_styles_dir(ctx), 0, NULL);
+    for (const char *f; dir && (f = g_dir_read_name(dir));)
+        if (g_str_has_suffix(f, ".json") && strlen(f) > 5) g_ptr_array_add(names, g_strndup(f, strlen(f) - 5));
+    if (dir) g_dir_close(dir);
+    g_ptr_array_sort(names, strcmp_ptr);
+    char *bare = g_strndup(name, strlen(name) - (has_ext ? 5 : 0));
+    const char *near = fpi_style_closest(bare, (const char *const *)names->pdata, names->len);
+    GString *list = g_string_new(NULL);
+    for (guint i = 0; i < names->len; i++)
+        g_string_append_printf(list, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(names, i));
+    fp_status st = fp_error_set(err, FP_ERR_USAGE, "style '%s': no such file, nor a shipped style (%s%s%sshipped styles: %.600s)",
+                                name, near ? "did you mean \"" : "", near ? near : "", near ? "\"? " : "",
+                                list->len ? list->str : "none");
+    g_string_free(list, TRUE);
+    g_free(bare);
+    g_ptr_array_free(names, TRUE);
+    return st;
 }
 
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
@@ -750,6 +811,7 @@ fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **
         char name[512];
         snprintf(name, sizeof name, "%s%s", path, has_ext ? "" : ".json");
         if (access(fp_style_path(ctx, name, shipped, sizeof shipped), F_OK) == 0) path = shipped;
+        else return unknown_style(ctx, path, has_ext, err);
     }
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "cannot open style %s: %s", path, strerror(errno));
