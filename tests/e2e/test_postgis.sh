@@ -1087,8 +1087,21 @@ on_both render_measures "$EDS" "$EDQ"
 for fld in category_surveillance projects_weighted amount mix_x mix_x_company; do
     same_file s/facet_m_$fld.png p/facet_m_$fld.png "facet page of $fld"
 done
-# The surveillance page is not the projects page (the field is used).
-cmp -s p/facet_m_category_surveillance.png p/facet_m_projects.png && fail "the surveillance page is the projects page"
+# The field is used: on PostGIS, the United States' panel up to 2030 has the
+# manual breaks' colour of its surveillance projects (psql: the sum of their
+# shares), not of all its projects.
+read -r ULON ULAT <<<"$(spatialite_q "$EDS" "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM regions
+                                            WHERE level = 'country' AND code = 'USA'" | tr '|' ' ')"
+usa() { pgc_psql edq -c "SELECT round(coalesce(sum(a.share), 0))::int FROM agg_country_by_category_assign a
+                         JOIN projects p ON p.id = a.project_id WHERE a.region_code = 'USA' AND p.year <= 2030 $1"; }
+USV=$(usa "AND p.category = 'surveillance'")
+USALL=$(usa "")
+[ "$USV" -gt 0 ] && [ "$USALL" -gt 2 ] && [ "$USV" -lt 2 ] || fail "USA's projects up to 2030 (psql): $USV surveillance of $USALL"
+# facet.json's manual breaks [1, 1.5, 2.5, 1000] in YlOrRd's 3 colours: 1 is the first class.
+assert_eq "#ffeda0" "$($PROBE probe p/facet_m_category_surveillance.png '#eaf2f8' 1 "+proj=eqearth +lon_0=0 +datum=WGS84 +units=m" "$ULON" "$ULAT")" \
+    "USA up to 2030 on the surveillance page ($USV of $USALL projects)"
+assert_eq "#f03b20" "$($PROBE probe p/facet_m_projects.png '#eaf2f8' 1 "+proj=eqearth +lon_0=0 +datum=WGS84 +units=m" "$ULON" "$ULAT")" \
+    "USA up to 2030 on the projects page ($USALL projects)"
 case_end
 
 case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
