@@ -1294,8 +1294,6 @@ static void map_job_clear(map_job *j)
     fpi_view_clear(&j->v);
 }
 
-/* One map: view -> layout -> surface -> map -> furniture -> file ->
- * sidecars, renamed into place. */
 void fpi_no_value_note(char *out, size_t size, const char *aggregation, const char *field, int zero_is_nodata,
                        int panels)
 {
@@ -1314,6 +1312,8 @@ static void add_note(fp_render_result *res, const char *note)
     snprintf(res->note + len, sizeof res->note - len, "%s%s", len ? "\n" : "", note);
 }
 
+/* One map: view -> layout -> surface -> map -> furniture -> file ->
+ * sidecars, renamed into place. */
 static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
                             const char *region, const char *path, const fp_facets *facets, const fp_diff_map *diff,
                             fp_render_result *res, fp_error *err)
