@@ -44,8 +44,9 @@ typedef struct fp_render_result {
     int width_px, height_px; /* of the (last) PNG, or the page in points */
     char path[4096];         /* the (last) file written */
     double seconds;
-    char note[1100];         /* said to the user beside the map ("" for nothing): --facet panels drawn
-                                empty, --diff editions that share no ids */
+    char note[1100];         /* said to the user beside the map ("" for nothing), one a line: --facet
+                                panels drawn empty, --diff editions that share no ids, a choropleth
+                                whose regions all lack a value */
 } fp_render_result;
 
 /* Renders the map(s). PNGs get a world file (.pgw) and a .prj next to them

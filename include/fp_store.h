@@ -494,6 +494,11 @@ void fp_aggregation_writer_free(fp_aggregation_writer *w);
 /* The main level of a stored aggregation; *level NULL (malloc'd otherwise)
  * when there is none of that name. */
 fp_status fp_store_aggregation_level(fp_store *store, const char *name, char **level, fp_error *err);
+/* Whether column is one of aggregation's group columns (aggregate --group:
+ * category_surveillance), and which field and value it counts: *field and
+ * *value (malloc'd) are NULL when it is not. */
+fp_status fp_store_aggregation_group_column(fp_store *store, const char *aggregation, const char *column, char **field,
+                                            char **value, fp_error *err);
 /* The names of the stored aggregations, in byte order (a NULL-terminated
  * array: fp_store_strings_free). */
 fp_status fp_store_aggregation_names(fp_store *store, char ***names, size_t *n, fp_error *err);
@@ -661,7 +666,21 @@ typedef struct fp_facet_filter {
     const char *value;       /* NULL: ranged */
     double lo, hi;           /* ranged: -HUGE_VAL for "up to hi" (cumulative) */
     const char *dataset;     /* NULL: every dataset */
+    /* What fp_store_facet_counts' column 1 holds: the aggregation column a
+     * panel's choropleth shows, computed over the panel's projects as
+     * aggregate computes it over all of them. 0 (FP_FACET_PROJECTS): the
+     * distinct projects (`projects`). */
+    int measure;
+    /* Only projects whose group_field (a project column or a key of
+     * `extra`), as text with NULL as "", equals group_value: a group
+     * column's projects (category_surveillance: category = surveillance).
+     * NULL: every project. */
+    const char *group_field, *group_value;
 } fp_facet_filter;
+/* fp_facet_filter.measure: distinct projects (projects), the sum of their
+ * shares (projects_weighted, and a group column's weighted count), the sum
+ * of amount x share (amount). */
+enum { FP_FACET_PROJECTS = 0, FP_FACET_SHARES = 1, FP_FACET_AMOUNT = 2 };
 /* The projects a page of small multiples shows: those aggregation
  * `aggregation` assigned (NULL: every project) of dataset (NULL: every
  * dataset). The distinct values of field over them (NULL and "" left
@@ -675,8 +694,9 @@ fp_status fp_store_facet_projects(fp_store *store, const char *aggregation, cons
 /* The panel's projects per region of aggregation `aggregation`'s main
  * level, from its assignments (a project counted once in each region it
  * was assigned to, as the aggregation's `projects` column counts), of the
- * filter's dataset only when it names one.
- * Columns: 0 region code, 1 projects. Regions without projects: no row. */
+ * filter's dataset only when it names one; the filter's measure of them
+ * (f->measure, f->group_field).
+ * Columns: 0 region code, 1 the measure. Regions without such projects: no row. */
 fp_status fp_store_facet_counts(fp_store *store, const char *aggregation, const fp_facet_filter *f, fp_rows **out,
                                 fp_error *err);
 

@@ -23,7 +23,8 @@ fp_status fp_style_load(const char *path, fp_style **out, fp_error *err);
 fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **out, fp_error *err);
 /* Path of a shipped style file (ctx's styles folder, else the build's
  * styles/). A bare name given to fp_style_load (no '/', not a file here,
- * with or without .json) loads the shipped style of that name. */
+ * with or without .json) loads the shipped style of that name; a bare
+ * name that is neither is FP_ERR_USAGE listing the shipped styles. */
 const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 /* The same from a JSON text; origin names it in messages (NULL: "style"). */
 fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, fp_error *err);
@@ -121,7 +122,8 @@ void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out);
 const char *fp_choropleth_aggregation(const fp_choropleth *ch);
 const char *fp_choropleth_level(const fp_choropleth *ch);
 const char *fp_choropleth_field(const fp_choropleth *ch);
-/* The legend's title, e.g. "Projects per country". */
+/* The legend's title: the style's legend.title, else made from the field
+ * and level, e.g. "Projects per country". */
 const char *fp_choropleth_title(const fp_choropleth *ch);
 
 /* One region of the level, classified. Pointers stay valid during the call. */
@@ -214,6 +216,8 @@ typedef struct fp_map_style {
     struct { int enabled; const char *font; double size; fp_rgba color, halo; int max; } labels;
     struct { const char *text, *subtitle, *font; double size; } title;       /* text NULL: none */
     const char *legend_position;   /* "top-left", "top-right", "bottom-left", "bottom-right", "none" */
+    const char *legend_title;      /* legend.title, the choropleth legend's title; NULL: made from the
+                                      field and level ("Projects per country", fp_choropleth_title) */
     const char *credits;           /* NULL: none */
     struct {
         int has_bbox;

@@ -1181,10 +1181,11 @@ static int cmd_render(const char *db, int argc, char **argv)
     }
     if (*r.note) {
         fflush(stdout);
-        /* One line per note. */
-        for (char *line = r.note, *nl; line; line = nl ? nl + 1 : NULL) {
-            nl = strchr(line, '\n');
-            fprintf(stderr, "render: note: %.*s\n", nl ? (int)(nl - line) : (int)strlen(line), line);
+        /* One note a line. */
+        for (const char *line = r.note; *line;) {
+            size_t len = strcspn(line, "\n");
+            fprintf(stderr, "render: note: %.*s\n", (int)len, line);
+            line += len + (line[len] == '\n');
         }
     }
     return 0;

@@ -68,3 +68,20 @@ size_t fpi_format_real(double v, char *buf)
     int n = snprintf(buf, 40, "%.*g", fpi_real_digits(v), v);
     return n < 0 ? 0 : (size_t)n;
 }
+
+char *fpi_format_grouped(double v, char *out, size_t size)
+{
+    char digits[24];
+    fpi_format_int((long long)llround(v), digits);
+    const char *d = digits[0] == '-' ? digits + 1 : digits;
+    size_t n = strlen(d), o = 0;
+    char tmp[40];
+    if (d != digits) tmp[o++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) tmp[o++] = ',';
+        tmp[o++] = d[i];
+    }
+    tmp[o] = '\0';
+    if (size) snprintf(out, size, "%s", tmp);
+    return out;
+}

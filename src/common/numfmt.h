@@ -15,4 +15,10 @@ size_t fpi_format_int(long long v, char *buf);
  * length. buf holds 40+ bytes. */
 size_t fpi_format_real(double v, char *buf);
 
+/* A whole number v (|v| < 1e15, rounded to the nearest) with its digits
+ * grouped in threes by commas, "1,114,184,007": the legends' class
+ * bounds (render, the tiles' preview, the QGIS styles' labels). Writes at
+ * most size bytes; returns out. */
+char *fpi_format_grouped(double v, char *out, size_t size);
+
 #endif

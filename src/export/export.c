@@ -317,12 +317,13 @@ static fp_status classify_layer(fp_store *store, const export_job *j, const fp_c
     const char *field = cs->field ? cs->field : "projects";
     for (int c = 0; c < l->ncolumns; c++)
         if (!strcmp(l->columns[c].name, field) && l->columns[c].type != FP_COL_TEXT) l->class_col = c;
-    if (l->class_col < 0) return FP_OK;
     /* The one choropleth of render and tiles, over all of the level's rows
-     * (so every split file uses the same classes). */
+     * (so every split file uses the same classes). A field the layer lacks
+     * or holds as text is its usage error, naming the numeric fields (it
+     * was a layer with class and fill null and exit 0). */
     fp_choropleth *ch = NULL;
     fp_status st = fp_choropleth_new(store, j->style, j->src.name, j->src.level, &ch, err);
-    if (!st && ch) {
+    if (!st && ch && l->class_col >= 0) {
         l->classes = g_new0(fp_classes, 1);
         fp_choropleth_take_classes(ch, l->classes);
     }

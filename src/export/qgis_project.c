@@ -893,6 +893,7 @@ typedef struct qgz_job {
     long unlocated;          /* projects without a location, left out (fp_export's note) */
     int nlay;
     char *agg_centroids;
+    char *choro_title, *centroids_title;   /* the choropleth layers' names */
     qlayer L[10];
     int nl;
     qlayer *sea, *grat30, *grat10, *countries, *choro, *proj_pts;
@@ -957,6 +958,15 @@ static fp_status no_aggregation(fp_store *store, const qgz_job *j, const char *a
     g_string_free(list, TRUE);
     fp_store_strings_free(names);
     return st;
+}
+
+/* The title of a layout's legend and of the choropleth's layer: the
+ * style's legend.title, else the one the shipped styles' field and level
+ * make (projects per country), as render titles their legend. */
+static const char *legend_title_of(const fp_style *s)
+{
+    const char *t = s ? fp_style_map(s)->legend_title : NULL;
+    return t ? t : "Projects per country";
 }
 
 /* Step 2: the shipped styles and where render puts each one's map; with
@@ -1339,9 +1349,13 @@ static void plan_layers(qgz_job *j)
     if (j->agg) {
         j->agg_centroids = g_strdup_printf("%s_centroids", j->agg);
         j->choro = &L[nl++];
-        *j->choro = (qlayer){ j->agg, "Projects per country", "Polygon", "MultiPolygon", NULL, 1,
+        /* Named as the world map's legend is titled (legend.title of the
+         * shipped style, else the title render makes of its field). */
+        j->choro_title = g_strdup(legend_title_of(j->styles[0]));
+        j->centroids_title = g_strdup_printf("%s (proportional)", j->choro_title);
+        *j->choro = (qlayer){ j->agg, j->choro_title, "Polygon", "MultiPolygon", NULL, 1,
                               style_of_table(j->tmp_gpkg, j->agg), 1, "" };
-        L[nl++] = (qlayer){ j->agg_centroids, "Projects per country (proportional)", "Point", "Point", NULL, 0,
+        L[nl++] = (qlayer){ j->agg_centroids, j->centroids_title, "Point", "Point", NULL, 0,
                             style_of_table(j->tmp_gpkg, j->agg_centroids), 0, "" };
     }
     if (j->want_projects) {
@@ -1422,12 +1436,12 @@ static void add_layouts(xmlDocPtr doc, xmlNodePtr root, PJ_CONTEXT *ctx, const q
     doc->_private = &item_serial;
     if (j->choro) {
         const qlayer *wl[] = { j->sea, j->grat30, j->choro, NULL };
-        layout_spec w = { "world", j->styles[0], &j->views[0], wl, j->choro, "Projects per country", NULL, 1 };
+        layout_spec w = { "world", j->styles[0], &j->views[0], wl, j->choro, legend_title_of(j->styles[0]), NULL, 1 };
         add_layout(layouts, ctx, j->gpkg_name, &w);
         const qlayer *al[] = { j->grat10, j->choro, NULL };
-        layout_spec a = { "africa", j->styles[2], &j->views[2], al, j->choro, "Projects per country", NULL, 0 };
+        layout_spec a = { "africa", j->styles[2], &j->views[2], al, j->choro, legend_title_of(j->styles[2]), NULL, 0 };
         add_layout(layouts, ctx, j->gpkg_name, &a);
-        layout_spec at = { "atlas", j->styles[0], &j->atlas, al, j->choro, "Projects per country", j->choro, 0 };
+        layout_spec at = { "atlas", j->styles[0], &j->atlas, al, j->choro, legend_title_of(j->styles[0]), j->choro, 0 };
         add_layout(layouts, ctx, j->gpkg_name, &at);
     }
     if (j->proj_pts) {
@@ -1519,6 +1533,8 @@ static void job_clear(qgz_job *j, fp_status st, fp_error *err)
     for (int i = 0; i < j->nl; i++)
         if (j->L[i].qml) xmlFreeDoc(j->L[i].qml);
     g_free(j->agg_centroids);
+    g_free(j->choro_title);
+    g_free(j->centroids_title);
     g_free(j->tmp);
     g_free(j->tmp_gpkg);
     g_free(j->tmp_qgz);

@@ -31,6 +31,8 @@ struct fp_facets {
     char *field;
     char *dataset;                        /* --dataset, NULL: all */
     char *aggregation;                    /* the choropleth's, NULL: none */
+    int measure;                          /* what a panel's region counts (fp_facet_filter) */
+    char *group_field, *group_value;      /* the choropleth's group column's, NULL: none */
     long projects, without_value;         /* the page's projects; those with no value of field */
     long empty;                           /* panels holding none of them */
     char empty_list[256];                 /* their titles, for the note */
@@ -51,6 +53,8 @@ void fpi_facets_free(fp_facets *f)
     g_free(f->field);
     g_free(f->dataset);
     g_free(f->aggregation);
+    free(f->group_field);
+    free(f->group_value);
     g_free(f);
 }
 
@@ -64,7 +68,8 @@ static fp_status add_panel(fp_facets *f, const char *value, double lo, double hi
     }
     int i = f->n++;
     f->values[i] = g_strdup(value);
-    f->panels[i] = (fp_facet_filter){ .field = f->field, .value = f->values[i], .lo = lo, .hi = hi, .dataset = f->dataset };
+    f->panels[i] = (fp_facet_filter){ .field = f->field, .value = f->values[i], .lo = lo, .hi = hi, .dataset = f->dataset,
+                                      .measure = f->measure, .group_field = f->group_field, .group_value = f->group_value };
     f->titles[i] = title;
     return FP_OK;
 }
@@ -83,6 +88,49 @@ static int parse_bin(const char *text, double *lo, double *hi)
     *hi = strtod(second, &end);
     if (end == second || *end || errno) return -1;
     return isfinite(*lo) && isfinite(*hi) && *lo <= *hi ? 0 : -1;
+}
+
+/* What a panel's region shows: the choropleth's field computed over the
+ * panel's projects as aggregate computes it over all of them. A field that
+ * is no sum over projects (population, area, per_million, the years) has
+ * no per-panel value: a usage error listing the fields that have one,
+ * never panels that colour by another field than the legend names. */
+static fp_status facet_measure(fp_store *store, fp_facets *f, const fp_choropleth *ch, const fp_style *style,
+                               fp_error *err)
+{
+    const char *field = fp_choropleth_field(ch), *agg = fp_choropleth_aggregation(ch);
+    if (!strcmp(field, "projects")) f->measure = FP_FACET_PROJECTS;
+    else if (!strcmp(field, "projects_weighted")) f->measure = FP_FACET_SHARES;
+    else if (!strcmp(field, "amount")) f->measure = FP_FACET_AMOUNT;
+    else {
+        fp_status st = fp_store_aggregation_group_column(store, agg, field, &f->group_field, &f->group_value, err);
+        if (st) return st;
+        if (!f->group_field) {
+            /* The group columns this aggregation has, for the message. */
+            fp_layer_column *cols = NULL;
+            int n = 0;
+            GString *groups = g_string_new(NULL);
+            fp_error ignored = {0};
+            if (!fp_store_layer_columns(store, FP_LAYER_AGGREGATE, agg, &cols, &n, &ignored))
+                for (int i = 0; i < n; i++) {
+                    char *gf = NULL, *gv = NULL;
+                    if (!fp_store_aggregation_group_column(store, agg, cols[i].name, &gf, &gv, &ignored) && gf)
+                        g_string_append_printf(groups, ", %s", cols[i].name);
+                    free(gf);
+                    free(gv);
+                }
+            fp_store_layer_columns_free(cols, n);
+            st = fp_error_set(err, FP_ERR_USAGE, "--facet: %s: choropleth.field '%s' has no value per panel (a panel's "
+                              "regions are coloured by the panel's projects); small multiples support the fields "
+                              "summed over projects: projects, projects_weighted, amount%.700s%s",
+                              fp_style_origin(style), field, groups->str,
+                              groups->len ? "" : " and the group columns of an aggregation made with --group");
+            g_string_free(groups, TRUE);
+            return st;
+        }
+        f->measure = FP_FACET_SHARES;   /* a group column is the weighted count of its projects */
+    }
+    return FP_OK;
 }
 
 /* The field's values over the page's projects (values), the projects of
@@ -141,7 +189,12 @@ fp_status fpi_facets_new(fp_store *store, const fp_style *style, const fp_render
     f->field = g_strdup(field);
     f->dataset = g_strdup(o->dataset);
     f->aggregation = ch ? g_strdup(fp_choropleth_aggregation(ch)) : NULL;
+    if (ch) st = facet_measure(store, f, ch, style, err);
     fp_choropleth_free(ch);
+    if (st) {
+        fpi_facets_free(f);
+        return st;
+    }
     f->cumulative = o->cumulative;
     GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
     GArray *value_counts = g_array_new(FALSE, FALSE, sizeof(long));
@@ -401,6 +454,9 @@ fp_status fpi_facets_draw(fp_store *store, const fp_facets *f, const fp_facet_pa
                               main_level);
         free(main_level);
         if (!st) st = panel_counts(store, f, ch, counts, err);
+        if (!st && fp_choropleth_classes(ch)->n == 0 && p->note)
+            fpi_no_value_note(p->note, p->note_size, fp_choropleth_aggregation(ch), fp_choropleth_field(ch),
+                              fp_choropleth_classes(ch)->zero_is_nodata, 1);
     }
     /* Page layout, as a single map's (lay_out_page) but for the grid. */
     double margin = fmin(p->w, p->h) * 0.04;

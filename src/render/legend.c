@@ -6,6 +6,7 @@
 #include <string.h>
 #include "legend.h"
 #include "geom/geom.h"
+#include "common/numfmt.h"
 
 typedef struct box { double x0, y0, x1, y1; } box;
 
@@ -19,11 +20,17 @@ static const char *font_of(const fp_map_style *ms)
     return fpi_text_family(ms->labels.font ? ms->labels.font : ms->title.font);
 }
 
-/* A class bound for the legend: integers without decimals. */
-static void format_value(double v, char *out, size_t size)
+/* A value of the size scale: integers without decimals, grouped by
+ * commas when the scale reaches 10,000 (group), as the class bounds are
+ * (fp_classes_label). */
+static void format_value(double v, int group, char *out, size_t size)
 {
-    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
-    else snprintf(out, size, "%.3g", v);
+    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) {
+        if (group) fpi_format_grouped(v, out, size);
+        else snprintf(out, size, "%.0f", v);
+    } else {
+        snprintf(out, size, "%.3g", v);
+    }
 }
 
 /* The legend is a list of entries flowed top to bottom into columns as
@@ -77,9 +84,13 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     const fp_map_style *ms = fp_style_map(f->style);
     box none = { 0, 0, 0, 0 };
     if (ms->legend_position && !strcmp(ms->legend_position, "none")) return none;
-    int nclass = f->classes ? f->classes->n : 0;
+    /* A choropleth whose regions all lack a value (n == 0) keeps its
+     * legend, the title and "none (252)": an all-grey map without one
+     * said nothing of what it shows. */
+    int has_classes = f->classes != NULL;
+    int nclass = has_classes ? f->classes->n : 0;
     int ncat = f->categories ? (int)f->categories->len : 0;
-    if (!nclass && !ncat) return none;
+    if (!has_classes && !ncat) return none;
     const char *font = font_of(ms);
     double fs = 7.5 * (f->text_scale > 0 ? f->text_scale : 1), line = fs * 1.6, sw = fs * 1.6, pad = fs;
     double text_x = sw + fs * 0.6, lead = fs * 1.25, gap = fs * 1.5;
@@ -97,7 +108,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
     const entry **order = g_new0(const entry *, cap);
     int n = 0;
     PangoLayout *l;
-    if (nclass) {
+    if (has_classes) {
         l = fpi_text_layout(cr, font, fs * 1.1, 1, f->legend_title ? f->legend_title : "", label_w + text_x, 2);
         es[n] = (entry){ E_TITLE, 0, g_strdup(f->legend_title ? f->legend_title : ""), fpi_text_layout_width(l),
                          line + (fpi_text_line_count(l) - 1) * lead };
@@ -139,7 +150,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
         static const double parts[] = { 1, 0.5, 0.1 };
         for (int i = 0; i < 3; i++) {
             char v[32];
-            format_value(f->size_max * parts[i], v, sizeof v);
+            format_value(f->size_max * parts[i], f->size_max >= 9999.5, v, sizeof v);
             l = fpi_text_layout(cr, font, fs, 0, v, -1, 0);
             es[n] = (entry){ E_SIZE, i, g_strdup(v), big + fs * 0.8 + fpi_text_layout_width(l), rowh };
             n++;

@@ -359,7 +359,7 @@ typedef struct map_data {
     int have_classes;
     long nodata;
     char field[64];
-    char title[128];
+    char title[512];              /* the legend's (legend.title: at most 300 bytes) */
     GPtrArray *labels;            /* label_cand* */
     char aggregation[128];        /* the choropleth's aggregation ("" without one) */
     /* A regional map: the regions drawn within the frame, by class (the
@@ -1290,7 +1290,10 @@ static void map_meta(map_job *j)
     GString *d = g_string_new(NULL);
     if (*j->md.title) {
         /* "aggregation country_by_category (projects per country)" */
-        g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
+        if (j->ms->legend_title)         /* the style's own words, as written */
+            g_string_append_printf(d, "aggregation %s (%s)", j->md.aggregation, j->md.title);
+        else
+            g_string_append_printf(d, "aggregation %s (%c%s)", j->md.aggregation, g_ascii_tolower(j->md.title[0]), j->md.title + 1);
     } else {
         /* A page of small multiples classes its own choropleth (facets.c):
          * the aggregation asked for, or the style's. */
@@ -1503,12 +1506,31 @@ static void map_job_clear(map_job *j)
     fpi_view_clear(&j->v);
 }
 
+void fpi_no_value_note(char *out, size_t size, const char *aggregation, const char *field, int zero_is_nodata,
+                       int panels)
+{
+    snprintf(out, size, "no region%s of aggregation %s has a value of choropleth.field '%s' (every one %s): %s "
+             "every region as %s", panels ? " in any panel" : "", aggregation, field,
+             zero_is_nodata ? "is 0 or empty, and zero_is_nodata counts 0 as none" : "is empty",
+             panels ? "every panel shows" : "the map shows", zero_is_nodata ? "none" : "no data");
+}
+
+/* Adds a note to those said beside the map, one a line (an atlas's maps
+ * share their classes: its note is said once). */
+static void add_note(fp_render_result *res, const char *note)
+{
+    if (!*note || strstr(res->note, note)) return;
+    size_t len = strlen(res->note);
+    snprintf(res->note + len, sizeof res->note - len, "%s%s", len ? "\n" : "", note);
+}
+
 /* One map: view -> layout -> surface -> map -> furniture -> file ->
  * sidecars, renamed into place. */
 static fp_status render_one(fp_store *store, const fp_render_options *o, const fp_style *style, const page_setup *pg,
                             const char *region, const char *path, const fp_facets *facets, const fp_diff_map *diff,
                             fp_render_result *res, fp_error *err)
 {
+    char note[512] = "";
     map_job j = { .o = o, .style = style, .ms = fp_style_map(style), .pg = pg, .region = region, .path = path,
                   .facets = facets, .diff = diff };
     j.md.labels = g_ptr_array_new_with_free_func(label_free);
@@ -1521,7 +1543,8 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         open_surface(&j);
         j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
         fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world, .transparent = fpi_page_transparent(j.ms, pg->kind),
-                             .view_box = j.view_box, .proj = j.proj, .style = style, .o = o };
+                             .view_box = j.view_box, .proj = j.proj, .style = style, .o = o,
+                             .note = note, .note_size = sizeof note };
         st = fpi_facets_draw(store, facets, &fp, err);
         if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
@@ -1530,6 +1553,8 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         open_surface(&j);                 /* first: the layout measures text on it */
         lay_out_page(&j);
         st = draw_map(store, &j, err);
+        if (!st && j.md.have_classes && j.md.classes.n == 0)
+            fpi_no_value_note(note, sizeof note, j.md.aggregation, j.md.field, j.md.classes.zero_is_nodata, 0);
         if (!st) draw_map_furniture(&j);
         if (!st && fp_context_cancelled(pg->ctx)) st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted");
         st = write_surface(&j, st, res, err);
@@ -1538,21 +1563,10 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
     if (!st) {
         res->maps++;
         snprintf(res->path, sizeof res->path, "%s", path);
+        add_note(res, note);
     }
     map_job_clear(&j);
     return st;
-}
-
-/* Adds a line to what the caller says beside the map (one note per line). */
-static void note_append(fp_render_result *res, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_append(fp_render_result *res, const char *fmt, ...)
-{
-    size_t len = strlen(res->note);
-    if (len && len + 1 < sizeof res->note) res->note[len++] = '\n';
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(res->note + len, sizeof res->note - len, fmt, ap);
-    va_end(ap);
 }
 
 /* A font the style names that fontconfig does not have is drawn in its
@@ -1566,10 +1580,11 @@ static void note_missing_fonts(const fp_style *style, fp_render_result *res)
     for (int i = 0; i < 2; i++) {
         if (!font[i] || fpi_text_font_installed(font[i])) continue;
         if (i == 1 && font[0] && !strcmp(font[0], font[1])) continue;   /* said once */
-        char fallback[128];
+        char fallback[128], note[sizeof res->note];
         fpi_text_fallback_family(fallback, sizeof fallback);
-        note_append(res, "%s: %s '%s' is not an installed font: drawn in fontconfig's fallback (%s); `fc-list : family` lists the installed ones",
-                    fp_style_origin(style), key[i], font[i], fallback);
+        snprintf(note, sizeof note, "%s: %s '%s' is not an installed font: drawn in fontconfig's fallback (%s); "
+                 "`fc-list : family` lists the installed ones", fp_style_origin(style), key[i], font[i], fallback);
+        add_note(res, note);
     }
 }
 
@@ -1659,12 +1674,15 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
         fp_facets *facets = NULL;
         if (!st && o->facet) st = fpi_facets_new(store, style, o, &facets, err);
         if (!st) st = render_one(store, o, style, &pg, o->region, out, facets, diff, res, err);
+        char note[sizeof res->note];
         if (!st) {
-            char facets_note[sizeof res->note] = "";
-            fpi_facets_note(facets, facets_note, sizeof facets_note);
-            if (*facets_note) note_append(res, "%s", facets_note);
+            fpi_facets_note(facets, note, sizeof note);
+            add_note(res, note);
         }
-        if (!st && diff && *fpi_diff_map_warning(diff)) note_append(res, "--diff: %s", fpi_diff_map_warning(diff));
+        if (!st && diff && *fpi_diff_map_warning(diff)) {
+            snprintf(note, sizeof note, "--diff: %s", fpi_diff_map_warning(diff));
+            add_note(res, note);
+        }
         fpi_facets_free(facets);
     } else {
         /* Atlas: one map per region of the level that has projects. */

@@ -164,7 +164,14 @@ typedef struct fp_facet_page {
     const fp_style *style;
     const fp_render_options *o;
     int transparent;              /* no paper: see fpi_page_transparent */
+    char *note;                   /* out: fpi_no_value_note when no region of any panel has a value */
+    size_t note_size;
 } fp_facet_page;
+/* The note of a choropleth whose regions all lack a value (every one
+ * empty, or 0 where the style counts 0 as none): the map is all in the
+ * no-data colour, and says why beside it. */
+void fpi_no_value_note(char *out, size_t size, const char *aggregation, const char *field, int zero_is_nodata,
+                       int panels);
 fp_status fpi_facets_draw(struct fp_store *store, const fp_facets *f, const fp_facet_page *p, fp_error *err);
 
 /* A style whose background is "none" gets no paper either: the page is

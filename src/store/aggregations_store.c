@@ -121,6 +121,49 @@ fp_status fp_store_aggregation_level(fp_store *s, const char *name, char **level
     return st;
 }
 
+fp_status fp_store_aggregation_group_column(fp_store *s, const char *aggregation, const char *column, char **field,
+                                            char **value, fp_error *err)
+{
+    if (s->pg) return fpi_pg_aggregation_group_column(s, aggregation, column, field, value, err);
+    *field = *value = NULL;
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, "SELECT result_table FROM aggregations WHERE name=?1", "reading aggregations", &q, err);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, aggregation, -1, SQLITE_TRANSIENT);
+    char *table = NULL;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_text(q, 0)) table = g_strdup((const char *)sqlite3_column_text(q, 0));
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading aggregations", err);
+    sqlite3_finalize(q);
+    if (st || !table) return st;
+    if (!valid_identifier(table)) {
+        g_free(table);
+        return fp_error_set(err, FP_ERR_USAGE, "'%s' is not an aggregation table", aggregation);
+    }
+    char *sql = sqlite3_mprintf("SELECT field, value FROM \"%w_columns\" WHERE column_name=?1", table);
+    g_free(table);
+    st = fpi_store_prepare(s, sql, "reading an aggregation's group columns", &q, err);
+    sqlite3_free(sql);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, column, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *f = (const char *)sqlite3_column_text(q, 0), *v = (const char *)sqlite3_column_text(q, 1);
+        *field = strdup(f ? f : "");
+        *value = strdup(v ? v : "");
+        if (!*field || !*value) {
+            free(*field);
+            free(*value);
+            *field = *value = NULL;
+            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        }
+    } else if (rc != SQLITE_DONE) {
+        st = fpi_store_db_error(s, "reading an aggregation's group columns", err);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 fp_status fpi_store_assign_table(fp_store *s, const char *aggregation, char **table, fp_error *err)
 {
     sqlite3_stmt *q;

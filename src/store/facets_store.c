@@ -115,9 +115,14 @@ fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_f
     char *table;
     fp_status st = fpi_store_assign_table(s, aggregation, &table, err);
     if (st) return st;
-    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
-    char *head = sqlite3_mprintf("SELECT a.region_code, count(DISTINCT a.project_id) FROM \"%w\" a "
-                                 "JOIN projects p ON p.id = a.project_id WHERE a.region_code IS NOT NULL AND ", table);
+    GPtrArray *binds = g_ptr_array_new_with_free_func(g_free), *group_binds = g_ptr_array_new_with_free_func(g_free);
+    /* The measure as aggregate sums it: shares, and amount x share with a
+     * missing amount adding nothing (total(): 0.0 over none). */
+    const char *measure = f->measure == FP_FACET_SHARES   ? "total(a.share)"
+                          : f->measure == FP_FACET_AMOUNT ? "total(p.amount * a.share)"
+                                                          : "count(DISTINCT a.project_id)";
+    char *head = sqlite3_mprintf("SELECT a.region_code, %s FROM \"%w\" a "
+                                 "JOIN projects p ON p.id = a.project_id WHERE a.region_code IS NOT NULL AND ", measure, table);
     GString *sql = g_string_new(head);
     sqlite3_free(head);
     g_free(table);
@@ -136,6 +141,13 @@ fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_f
         g_string_append(sql, " AS REAL) BETWEEN ? AND ?");
     }
     if (f->dataset) g_string_append(sql, " AND p.dataset = ?");
+    if (f->group_field) {
+        /* A group column's projects: its field's value as text, NULL as "" (FIELD_none). */
+        g_string_append(sql, " AND coalesce(CAST(");
+        append_field(sql, f->group_field, group_binds);
+        g_string_append(sql, " AS TEXT), '') = ?");
+        g_ptr_array_add(group_binds, g_strdup(f->group_value ? f->group_value : ""));
+    }
     g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code");
     sqlite3_stmt *q;
     st = fpi_store_prepare(s, sql->str, "counting a panel's projects", &q, err);
@@ -149,9 +161,12 @@ fp_status fp_store_facet_counts(fp_store *s, const char *aggregation, const fp_f
             sqlite3_bind_double(q, k++, isfinite(f->hi) ? f->hi : 1e308);
         }
         if (f->dataset) sqlite3_bind_text(q, k++, f->dataset, -1, SQLITE_TRANSIENT);
+        for (guint i = 0; i < group_binds->len; i++)
+            sqlite3_bind_text(q, k++, g_ptr_array_index(group_binds, i), -1, SQLITE_TRANSIENT);
         *out = fpi_rows_wrap(s, q, "counting a panel's projects", 0, 0, err);
         if (!*out) st = FP_ERR_NOMEM;
     }
     g_ptr_array_free(binds, TRUE);
+    g_ptr_array_free(group_binds, TRUE);
     return st;
 }

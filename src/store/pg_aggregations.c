@@ -427,6 +427,43 @@ fp_status fpi_pg_aggregation_top(fp_store *s, const char *table, const char *lev
     return *out ? FP_OK : (err ? err->code : FP_ERR_DB);
 }
 
+fp_status fpi_pg_aggregation_group_column(fp_store *s, const char *aggregation, const char *column, char **field,
+                                          char **value, fp_error *err)
+{
+    *field = *value = NULL;
+    const char *v[] = { aggregation };
+    PGresult *r = fpi_pg_exec(s, "SELECT result_table FROM aggregations WHERE name = $1", 1, v);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading aggregations", err);
+    char *table = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? g_strdup_printf("%s_columns", PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    if (!table) return FP_OK;
+    if (!valid_identifier(table)) {
+        g_free(table);
+        return fp_error_set(err, FP_ERR_USAGE, "'%s' is not an aggregation table", aggregation);
+    }
+    char *q = fpi_pg_ident(s, table);
+    char *sql = g_strdup_printf("SELECT field, value FROM %s WHERE column_name = $1", q);
+    PQfreemem(q);
+    g_free(table);
+    const char *cv[] = { column };
+    r = fpi_pg_exec(s, sql, 1, cv);
+    g_free(sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading an aggregation's group columns", err);
+    fp_status st = FP_OK;
+    if (PQntuples(r) > 0) {
+        *field = strdup(PQgetvalue(r, 0, 0));
+        *value = strdup(PQgetvalue(r, 0, 1));
+        if (!*field || !*value) {
+            free(*field);
+            free(*value);
+            *field = *value = NULL;
+            st = fp_error_set(err, FP_ERR_NOMEM, "out of memory");
+        }
+    }
+    PQclear(r);
+    return st;
+}
+
 int fpi_pg_has_aggregation(fp_store *s, const char *name)
 {
     const char *v[] = { name };

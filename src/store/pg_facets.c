@@ -35,14 +35,21 @@ static int numeric_column(const char *field)
 /* For an extra key: a join giving each project (alias p) e.v, the key's
  * value as json_extract reads it, and e.num, whether it is a JSON number
  * or boolean (an integer 1/0 in SQLite). The key is the next parameter. */
+static void append_extra_join_as(GString *sql, const char *field, GPtrArray *binds, const char *alias);
 static void append_extra_join(GString *sql, const char *field, GPtrArray *binds)
+{
+    append_extra_join_as(sql, field, binds, "e");
+}
+
+/* The same under another alias (a second key in one query). */
+static void append_extra_join_as(GString *sql, const char *field, GPtrArray *binds, const char *alias)
 {
     g_ptr_array_add(binds, g_strdup(field));
     g_string_append_printf(sql,
         ", LATERAL (SELECT CASE json_typeof(j) WHEN 'boolean' THEN CASE WHEN j::text = 'true' THEN '1' ELSE '0' END"
         " WHEN 'null' THEN NULL ELSE j #>> '{}' END AS v,"
         " coalesce(json_typeof(j) IN ('number', 'boolean'), false) AS num"
-        " FROM (SELECT p.extra::json -> $%u::text AS j) AS j0) AS e", binds->len);
+        " FROM (SELECT p.extra::json -> $%u::text AS j) AS j0) AS %s", binds->len, alias);
 }
 
 /* Whether every value of an extra key over the page's projects is a
@@ -173,8 +180,12 @@ fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_fac
     if (st) return st;
     GPtrArray *binds = g_ptr_array_new_with_free_func(g_free);
     GString *sql = g_string_new(NULL);
-    g_string_append_printf(sql, "SELECT a.region_code, count(DISTINCT a.project_id) FROM %s a"
-                                " JOIN projects p ON p.id = a.project_id", table);
+    /* The measure as SpatiaLite's total() gives it: a real, 0 over none. */
+    const char *measure = f->measure == FP_FACET_SHARES   ? "coalesce(sum(a.share), 0)::float8"
+                          : f->measure == FP_FACET_AMOUNT ? "coalesce(sum(p.amount * a.share), 0)::float8"
+                                                          : "count(DISTINCT a.project_id)";
+    g_string_append_printf(sql, "SELECT a.region_code, %s FROM %s a"
+                                " JOIN projects p ON p.id = a.project_id", measure, table);
     g_free(table);
     int column = fp_store_is_project_column(f->field);
     char *value;
@@ -182,6 +193,12 @@ fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_fac
     else {
         append_extra_join(sql, f->field, binds);
         value = g_strdup("e.v");
+    }
+    char *group = NULL;   /* a group column's field: its value as text */
+    if (f->group_field && fp_store_is_project_column(f->group_field)) group = g_strdup_printf("p.%s::text", f->group_field);
+    else if (f->group_field) {
+        append_extra_join_as(sql, f->group_field, binds, "g");
+        group = g_strdup("g.v");
     }
     g_string_append(sql, " WHERE a.region_code IS NOT NULL AND ");
     if (f->value) {
@@ -201,6 +218,12 @@ fp_status fpi_pg_facet_counts(fp_store *s, const char *aggregation, const fp_fac
     if (f->dataset) {
         g_ptr_array_add(binds, g_strdup(f->dataset));
         g_string_append_printf(sql, " AND p.dataset = $%u", binds->len);
+    }
+    if (group) {
+        /* NULL as "" (FIELD_none), as facets_store.c compares it. */
+        g_ptr_array_add(binds, g_strdup(f->group_value ? f->group_value : ""));
+        g_string_append_printf(sql, " AND coalesce(%s, '') = $%u", group, binds->len);
+        g_free(group);
     }
     g_string_append(sql, " GROUP BY a.region_code ORDER BY a.region_code COLLATE \"C\"");
     *out = fpi_pg_rows_query(s, sql->str, (int)binds->len, (const char *const *)binds->pdata,

@@ -199,6 +199,8 @@ fp_status fpi_pg_aggregation_finish(fp_pg_agg_writer *w, fp_error *err);
 void fpi_pg_aggregation_set_unassigned(fp_pg_agg_writer *w, double unassigned);
 void fpi_pg_aggregation_writer_free(fp_pg_agg_writer *w);
 fp_status fpi_pg_aggregation_level(fp_store *s, const char *name, char **level, fp_error *err);
+fp_status fpi_pg_aggregation_group_column(fp_store *s, const char *aggregation, const char *column, char **field,
+                                          char **value, fp_error *err);
 fp_status fpi_pg_aggregation_top(fp_store *s, const char *table, const char *level, int limit, fp_rows **out,
                                 fp_error *err);
 int fpi_pg_has_aggregation(fp_store *s, const char *name);

@@ -13,12 +13,14 @@
 #include <glib.h>
 #include "fp_store.h"
 #include "fp_style.h"
+#include "style/style_internal.h"
 
 struct fp_choropleth {
     fp_store *store;
     char *aggregation;
     char field[64], level[32], title[128];
     const fp_choropleth_spec *spec;   /* the style's (outlives the choropleth) */
+    const char *legend_title;         /* the style's legend.title, NULL: title */
     long regions;                     /* of the level, no data included */
     fp_classes classes;
 };
@@ -41,8 +43,47 @@ static void resolve(fp_choropleth *ch, const fp_choropleth_spec *cs, const char 
     }
 }
 
+/* The field must be a numeric column of the aggregation. Without this
+ * check a name it lacks ("projectz") or a text column ("name") read as 0
+ * everywhere (SQLite reads an unknown double-quoted name as a string):
+ * an all-grey map without a legend, exit 0, titled with the typo. */
+static fp_status check_field(fp_choropleth *ch, const char *origin, fp_error *err)
+{
+    fp_layer_column *cols = NULL;
+    int n = 0;
+    fp_status st = fp_store_layer_columns(ch->store, FP_LAYER_AGGREGATE, ch->aggregation, &cols, &n, err);
+    if (st) return st;
+    char type = 0;
+    GPtrArray *numeric = g_ptr_array_new();
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(cols[i].name, ch->field)) type = cols[i].type;
+        if (cols[i].type == 'i' || cols[i].type == 'r') g_ptr_array_add(numeric, cols[i].name);
+    }
+    if (type != 'i' && type != 'r') {
+        GString *list = g_string_new(NULL);
+        for (guint i = 0; i < numeric->len; i++)
+            g_string_append_printf(list, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(numeric, i));
+        /* A near miss by spelling, else a group column ending in the word
+         * ("surveillance": category_surveillance). */
+        const char *near = type ? NULL : fpi_style_closest(ch->field, (const char *const *)numeric->pdata, numeric->len);
+        char *suffix = g_strdup_printf("_%s", ch->field);
+        for (guint i = 0; !type && !near && i < numeric->len; i++)
+            if (g_str_has_suffix(g_ptr_array_index(numeric, i), suffix)) near = g_ptr_array_index(numeric, i);
+        g_free(suffix);
+        char hint[128] = "";
+        if (near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
+        st = fp_error_set(err, FP_ERR_USAGE, "%s: choropleth.field: \"%s\" %s aggregation '%s' (%snumeric fields: %.1200s)",
+                          origin, ch->field, type ? "is a text column of" : "is not a column of", ch->aggregation, hint,
+                          list->len ? list->str : "none");
+        g_string_free(list, TRUE);
+    }
+    g_ptr_array_free(numeric, TRUE);
+    fp_store_layer_columns_free(cols, n);
+    return st;
+}
+
 /* Reads the level's values and classifies them. */
-static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_error *err)
+static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, const char *origin, fp_error *err)
 {
     fp_rows *r;
     fp_error e = {0};
@@ -65,6 +106,8 @@ static fp_status classify(fp_choropleth *ch, const fp_choropleth_spec *cs, fp_er
         return st;
     }
     fp_store_strings_free(names);
+    fp_status fst = check_field(ch, origin, err);
+    if (fst) return fst;
     if (fp_store_aggregation_values(ch->store, ch->aggregation, ch->level, ch->field, 0, &r, &e))
         return fp_error_set(err, FP_ERR_USAGE, "the style's choropleth needs aggregation '%s' with a column '%s' "
                             "(run `footprint aggregate --by country --group category`): %s", ch->aggregation, ch->field,
@@ -145,12 +188,13 @@ fp_status fp_choropleth_new(fp_store *store, const fp_style *style, const char *
     ch->spec = cs;
     resolve(ch, cs, agg, level);
     fp_store_strings_free(names);                  /* resolve copied the name */
-    fp_status st = classify(ch, cs, err);
+    fp_status st = classify(ch, cs, fp_style_origin(style), err);
     if (st) {
         fp_choropleth_free(ch);
         return st;
     }
     make_title(ch);
+    ch->legend_title = fp_style_map(style)->legend_title;
     *out = ch;
     return FP_OK;
 }
@@ -167,7 +211,7 @@ const fp_classes *fp_choropleth_classes(const fp_choropleth *ch) { return &ch->c
 const char *fp_choropleth_aggregation(const fp_choropleth *ch) { return ch->aggregation; }
 const char *fp_choropleth_level(const fp_choropleth *ch) { return ch->level; }
 const char *fp_choropleth_field(const fp_choropleth *ch) { return ch->field; }
-const char *fp_choropleth_title(const fp_choropleth *ch) { return ch->title; }
+const char *fp_choropleth_title(const fp_choropleth *ch) { return ch->legend_title ? ch->legend_title : ch->title; }
 
 void fp_choropleth_take_classes(fp_choropleth *ch, fp_classes *out)
 {

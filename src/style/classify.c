@@ -7,6 +7,7 @@
 #include <string.h>
 #include "fp_style.h"
 #include "style/palettes.h"
+#include "common/numfmt.h"
 
 const char *fp_class_method_name(fp_class_method m)
 {
@@ -291,26 +292,41 @@ void fp_classes_clear(fp_classes *c)
     memset(c, 0, sizeof *c);
 }
 
-static void format_break(double v, char *out, size_t size)
+/* A bound: whole numbers (and anything from 100 up) without decimals,
+ * grouped by commas when the legend's numbers reach 10,000 (group). */
+static void format_break(double v, int group, char *out, size_t size)
 {
-    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) snprintf(out, size, "%.0f", v);
-    else snprintf(out, size, "%.3g", v);
+    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) {
+        if (group) fpi_format_grouped(v, out, size);
+        else snprintf(out, size, "%.0f", v);
+    } else {
+        snprintf(out, size, "%.3g", v);
+    }
 }
 
 void fp_classes_label(const fp_classes *c, int i, char *out, size_t size)
 {
     int integral = 1;
-    for (int k = 0; k <= c->n; k++) integral &= fabs(c->breaks[k] - round(c->breaks[k])) < 1e-9;
+    double largest = 0;
+    for (int k = 0; k <= c->n; k++) {
+        integral &= fabs(c->breaks[k] - round(c->breaks[k])) < 1e-9;
+        largest = fmax(largest, fabs(c->breaks[k]));
+    }
+    /* Digits grouped in threes once a bound has five (1114184007 read as
+     * 1,114,184,007), and then in every label of the legend alike; a
+     * legend of smaller numbers keeps them plain, so a legend of years
+     * reads 2008 - 2015, not 2,008 - 2,015 (SI leaves four digits whole). */
+    int group = largest >= 9999.5;
     char a[32], b[32];
     /* Whole values in class i: from the first above its lower bound (from
      * the bound itself for the first class, which includes it). */
     double lo = i > 0 ? floor(c->breaks[i]) + 1 : ceil(c->breaks[i]), hi = floor(c->breaks[i + 1]);
     if (c->whole_values && !integral && lo <= hi && fabs(hi) < 1e12) {
-        format_break(lo, a, sizeof a);
-        format_break(hi, b, sizeof b);
+        format_break(lo, group, a, sizeof a);
+        format_break(hi, group, b, sizeof b);
     } else {
-        format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), a, sizeof a);
-        format_break(c->breaks[i + 1], b, sizeof b);
+        format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), group, a, sizeof a);
+        format_break(c->breaks[i + 1], group, b, sizeof b);
     }
     if (!strcmp(a, b)) snprintf(out, size, "%s", a);
     else snprintf(out, size, "%s \xe2\x80\x93 %s", a, b);

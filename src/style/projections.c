@@ -66,7 +66,7 @@ int fp_projection_is_mercator(const char *value)
 
 void fp_projection_hint(const char *value, char *out, size_t size)
 {
-    const char *near = value ? fpi_closest_name(value, names) : NULL;
+    const char *near = value ? fpi_style_closest(value, names, SIZE_MAX) : NULL;
     int n = 0;
     if (near) n = snprintf(out, size, "did you mean \"%s\"? ", near);
     if (n < 0 || (size_t)n >= size) n = 0;

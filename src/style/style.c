@@ -70,6 +70,7 @@ static void join(char *buf, size_t size, const char *parent, const char *key)
     else snprintf(buf, size, "%s", key);
 }
 
+/* Levenshtein distance (99 for words over 40 bytes: no suggestion). */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -91,18 +92,22 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-const char *fpi_closest_name(const char *value, const char *const *known)
+const char *fpi_style_closest(const char *word, const char *const *candidates, size_t n)
 {
-    const char *near = NULL;
-    size_t best = 3;
-    for (size_t i = 0; known[i]; i++) {
-        size_t dist = edit_distance(value, known[i]);
-        if (dist < best) {
-            best = dist;
-            near = known[i];
+    /* At most two edits: "shceme" is "scheme", "Redz" is "Reds"; a word
+     * farther from every candidate gets no guess (a wrong one misleads). A
+     * difference of case alone counts as one edit. */
+    const char *best = NULL;
+    size_t best_dist = 3;
+    for (size_t i = 0; i < n && candidates[i]; i++) {
+        size_t dist = edit_distance(word, candidates[i]);
+        if (dist && g_ascii_strcasecmp(word, candidates[i]) == 0) dist = 1;
+        if (dist < best_dist) {
+            best_dist = dist;
+            best = candidates[i];
         }
     }
-    return near;
+    return best;
 }
 
 /* Unknown keys are errors: a typo must not silently fall back to a default. */
@@ -112,7 +117,8 @@ static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *
     json_t *val;
     json_object_foreach(obj, key, val) {
         int ok = 0;
-        for (size_t i = 0; known[i]; i++)
+        size_t nknown = 0;
+        for (size_t i = 0; known[i]; i++, nknown++)
             if (strcmp(key, known[i]) == 0) ok = 1;
         if (ok) continue;
         char p[256], list[512] = "", hint[128] = "";
@@ -121,11 +127,42 @@ static fp_status check_keys(pctx *c, json_t *obj, const char *path, const char *
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", known[i]);
         }
-        const char *near = fpi_closest_name(key, known);
+        const char *near = fpi_style_closest(key, known, nknown);
         if (near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", near);
         return bad(c, p, "unknown key (%sknown keys%s%s: %s)", hint, *path ? " of " : "", path, list);
     }
     return FP_OK;
+}
+
+/* A scheme name that is none: the schemes of the kinds the key takes
+ * (qualitative for points, sequential and diverging for classes), with the
+ * nearest by spelling in any case ("Redz": "Reds", "ylorred": "YlOrRd"). */
+static fp_status unknown_scheme(pctx *c, const char *path, const char *name, int qualitative)
+{
+    const char *lower[128] = { 0 }, *names[128] = { 0 };
+    char *word = g_ascii_strdown(name, -1);
+    GString *lists[3] = { g_string_new(NULL), g_string_new(NULL), g_string_new(NULL) };
+    size_t n = 0;
+    for (int i = 0; i < fpi_nschemes && n < 128; i++) {
+        const fp_scheme *sch = &fpi_schemes[i];
+        if ((sch->kind == FP_SCHEME_QUALITATIVE) != qualitative) continue;
+        names[n] = sch->name;
+        lower[n++] = g_ascii_strdown(sch->name, -1);
+        g_string_append_printf(lists[sch->kind], "%s%s", lists[sch->kind]->len ? ", " : "", sch->name);
+    }
+    const char *near = fpi_style_closest(word, lower, n);
+    char hint[96] = "";
+    for (size_t i = 0; near && i < n; i++)
+        if (lower[i] == near) snprintf(hint, sizeof hint, "did you mean \"%s\"? ", names[i]);
+    fp_status st = qualitative
+        ? bad(c, path, "\"%s\" is not a qualitative ColorBrewer scheme (%squalitative: %s)", name, hint,
+              lists[FP_SCHEME_QUALITATIVE]->str)
+        : bad(c, path, "\"%s\" is not a ColorBrewer scheme (%ssequential: %s; diverging: %s)", name, hint,
+              lists[FP_SCHEME_SEQUENTIAL]->str, lists[FP_SCHEME_DIVERGING]->str);
+    for (size_t i = 0; i < n; i++) g_free((char *)lower[i]);
+    for (int k = 0; k < 3; k++) g_string_free(lists[k], TRUE);
+    g_free(word);
+    return st;
 }
 
 /* ---- Typed getters: absent keys leave *out alone (the default). ---- */
@@ -384,7 +421,7 @@ static fp_status parse_choropleth(pctx *c, json_t *root, fp_style *s)
     }
 
     const fp_scheme *sch = fpi_scheme_find(ch->scheme);
-    if (!sch) return bad(c, "choropleth.scheme", "\"%s\" is not a ColorBrewer scheme", ch->scheme);
+    if (!sch) return unknown_scheme(c, "choropleth.scheme", ch->scheme, 0);
     if (sch->kind == FP_SCHEME_QUALITATIVE)
         return bad(c, "choropleth.scheme", "%s is qualitative; classes need a sequential or diverging scheme", sch->name);
     if (ch->classes > sch->max)
@@ -541,7 +578,7 @@ static fp_status parse_points(pctx *c, json_t *root, fp_style *s)
         (st = get_string(c, o, P, "scheme", 1, &s->map.points.scheme)))
         return st;
     const fp_scheme *sch = fpi_scheme_find(s->map.points.scheme);
-    if (!sch) return bad(c, "points.scheme", "\"%s\" is not a ColorBrewer scheme", s->map.points.scheme);
+    if (!sch) return unknown_scheme(c, "points.scheme", s->map.points.scheme, 1);
     if (sch->kind != FP_SCHEME_QUALITATIVE)
         return bad(c, "points.scheme", "%s is not qualitative (Set1, Set2, Set3, Dark2, Paired, Pastel1, Pastel2, "
                    "Accent)", sch->name);
@@ -628,11 +665,16 @@ static fp_status parse_rest(pctx *c, json_t *root, fp_style *s)
     }
     if ((st = get_object(c, root, "", "legend", &o))) return st;
     if (o) {
-        static const char *const keys[] = { "position", NULL };
+        static const char *const keys[] = { "position", "title", NULL };
         static const char *const positions[] = { "top-left", "top-right", "bottom-left", "bottom-right", "none", NULL };
         if ((st = check_keys(c, o, "legend", keys)) ||
-            (st = get_enum(c, o, "legend", "position", positions, NULL, &m->legend_position)))
+            (st = get_enum(c, o, "legend", "position", positions, NULL, &m->legend_position)) ||
+            (st = get_string(c, o, "legend", "title", 1, &m->legend_title)))
             return st;
+        /* The legend wraps its title at two lines; a title past that is a
+         * mistake (and the maps' metadata keep it whole up to this). */
+        if (m->legend_title && strlen(m->legend_title) > 300)
+            return bad(c, "legend.title", "%zu bytes: at most 300", strlen(m->legend_title));
     }
     return get_string(c, root, "", "credits", 0, &m->credits);
 }
@@ -732,10 +774,40 @@ fp_status fp_style_parse(const char *json, const char *origin, fp_style **out, f
     return FP_OK;
 }
 
+static int strcmp_ptr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 const char *fp_style_path(const fp_context *ctx, const char *name, char *buf, size_t size)
 {
     snprintf(buf, size, "%s/%s", fp_context_styles_dir(ctx), name);
     return buf;
+}
+
+/* A bare name that is neither a file here nor a shipped style: a usage
+ * error (a mistyped name, not a file that could not be read) listing the
+ * shipped styles, the nearest by spelling first. */
+static fp_status unknown_style(const fp_context *ctx, const char *name, int has_ext, fp_error *err)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(fp_context_styles_dir(ctx), 0, NULL);
+    for (const char *f; dir && (f = g_dir_read_name(dir));)
+        if (g_str_has_suffix(f, ".json") && strlen(f) > 5) g_ptr_array_add(names, g_strndup(f, strlen(f) - 5));
+    if (dir) g_dir_close(dir);
+    g_ptr_array_sort(names, strcmp_ptr);
+    char *bare = g_strndup(name, strlen(name) - (has_ext ? 5 : 0));
+    const char *near = fpi_style_closest(bare, (const char *const *)names->pdata, names->len);
+    GString *list = g_string_new(NULL);
+    for (guint i = 0; i < names->len; i++)
+        g_string_append_printf(list, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(names, i));
+    fp_status st = fp_error_set(err, FP_ERR_USAGE, "style '%s': no such file, nor a shipped style (%s%s%sshipped styles: %.600s)",
+                                name, near ? "did you mean \"" : "", near ? near : "", near ? "\"? " : "",
+                                list->len ? list->str : "none");
+    g_string_free(list, TRUE);
+    g_free(bare);
+    g_ptr_array_free(names, TRUE);
+    return st;
 }
 
 fp_status fp_style_load(const char *path, fp_style **out, fp_error *err)
@@ -755,6 +827,7 @@ fp_status fp_style_load_ctx(const fp_context *ctx, const char *path, fp_style **
         char name[512];
         snprintf(name, sizeof name, "%s%s", path, has_ext ? "" : ".json");
         if (access(fp_style_path(ctx, name, shipped, sizeof shipped), F_OK) == 0) path = shipped;
+        else return unknown_style(ctx, path, has_ext, err);
     }
     FILE *f = fopen(path, "rb");
     if (!f) return fp_error_set(err, FP_ERR_IO, "cannot open style %s: %s", path, strerror(errno));

@@ -8,12 +8,14 @@
  * (a unit test checks that they are the same). */
 extern const char fpi_style_default_json[];
 
-/* The name of known (NULL-terminated) nearest value, within an edit
- * distance of 2 (a typo: "robinsn", "shceme"); NULL when none is: the
- * "did you mean" of the style's messages and of the projection names. */
-const char *fpi_closest_name(const char *value, const char *const *known);
-
 /* FNV-1a of a category name: the fallback palette position. */
 unsigned fpi_style_hash(const char *s);
+
+/* The candidate nearest to word (at most two edits away, by edit
+ * distance), NULL when none is: the "did you mean" of the style's
+ * messages (unknown keys, schemes, style names, choropleth fields) and of
+ * the projection names. n
+ * candidates, or up to a NULL entry. */
+const char *fpi_style_closest(const char *word, const char *const *candidates, size_t n);
 
 #endif

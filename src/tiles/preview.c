@@ -145,7 +145,7 @@ static void append_script_string(GString *out, const char *s)
 static void legend_html(GString *h, const fp_preview_info *in)
 {
     g_string_append(h, "<div class=\"legend\" id=\"legend\">");
-    if (in->classes && in->classes->n) {
+    if (in->classes) {   /* also when every region lacks a value: the title and "none (N)" */
         g_string_append(h, "<b>");
         fpi_html_escape(h, in->legend_title);
         g_string_append(h, "</b><br>");

@@ -111,6 +111,35 @@ assert_eq "$NODATA" "$(fprobe probe twelve.png "$SEA" 5 "$EE" "$CLON" "$CLAT")" 
 assert_eq "$(class_colour "$(upto "$FIRST")")" "$(fprobe probe twelve.png "$SEA" 6 "$EE" "$CLON" "$CLAT")" "$C in panel up to $FIRST"
 case_end
 
+case_begin "choropleth.field category_surveillance: each panel counts that category's projects (sqlite3), not all projects; population (no value per panel) is a usage error"
+# An outside tester's page: the legend named surveillance, the panels showed
+# every project (South Africa, with no surveillance project, shaded).
+sed 's/"field": "projects"/"field": "category_surveillance"/' manual.json > surv.json
+read -r ZLON ZLAT <<<"$(ssql "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM regions
+                              WHERE level = 'country' AND code = 'ZAF'" | tr '|' ' ')"
+# The aggregation's group column is the weighted count (sum of shares) of the category's projects.
+surv_upto() { sql "SELECT CAST(round(total(a.share)) AS INTEGER) FROM $ASSIGN
+                   WHERE a.region_code = '$1' AND p.category = 'surveillance' AND p.year <= $2"; }
+all_upto() { sql "SELECT count(DISTINCT a.project_id) FROM $ASSIGN WHERE a.region_code = '$1' AND p.year <= $2"; }
+[ "$(all_upto ZAF 2030)" -gt 0 ] || fail "South Africa has dated projects (sqlite3)"
+assert_eq 0 "$(surv_upto ZAF 2030)" "South Africa's dated surveillance projects (sqlite3)"
+[ "$(surv_upto "$C" 2030)" -gt 0 ] || fail "$C has a dated surveillance project (sqlite3)"
+run --db "$DB" render --style surv.json --facet year --facet-bins 1990-2017,2018-2030 --cumulative -o surv.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq 2 "$(fprobe panels surv.png "$SEA" | wc -l)" "panels"
+assert_eq "$(class_colour "$(surv_upto "$C" 2017)")" "$(fprobe probe surv.png "$SEA" 0 "$EE" "$CLON" "$CLAT")" \
+    "$C up to 2017 ($(surv_upto "$C" 2017) surveillance projects)"
+assert_eq "$(class_colour "$(surv_upto "$C" 2030)")" "$(fprobe probe surv.png "$SEA" 1 "$EE" "$CLON" "$CLAT")" \
+    "$C up to 2030 ($(surv_upto "$C" 2030) surveillance projects)"
+assert_eq "$NODATA" "$(fprobe probe surv.png "$SEA" 1 "$EE" "$ZLON" "$ZLAT")" "South Africa up to 2030: none"
+sed 's/"field": "projects"/"field": "population"/' manual.json > pop.json
+run --db "$DB" render --style pop.json --facet year -o pop.png
+assert_eq 2 "$RC" "exit status of a population page ($OUT)"
+assert_contains "$OUT" "choropleth.field 'population' has no value per panel" "message"
+assert_contains "$OUT" "projects, projects_weighted, amount, category_other," "the fields facets support"
+[ -e pop.png ] && fail "a refused page was written"
+case_end
+
 case_begin "bad arguments: each a usage error (exit 2) naming the option and what is wrong; nothing written"
 check_bad() {   # expected-message-part args...
     local want=$1; shift

@@ -1056,6 +1056,54 @@ for e in s p; do
 done
 case_end
 
+case_begin "engine equivalence: render --facet of a group column (a project column's, an extra key's), projects_weighted and amount: byte-identical pages"
+# Each panel's region value is the style's field over the panel's projects
+# (test_facets.sh checks the values against sqlite3): the SQL of each
+# measure and of a group column's filter, on both engines. On the editions'
+# copies: the aggregation made here stays out of the cases after it.
+group_mix() {  # DB E
+    "$FP" -q --db "$1" import "$FIX/postgis/extra_values.geojson" --dataset extra >/dev/null || fail "import extra ($1)"
+    "$FP" -q --db "$1" aggregate --by country --group category >/dev/null || fail "aggregate ($1)"
+    "$FP" -q --db "$1" aggregate --by country --group mix --name c_mix >/dev/null || fail "aggregate --group mix ($1)"
+}
+on_both group_mix "$EDS" "$EDQ"
+assert_eq "mix|x" "$(sqlite3 "$EDS" "SELECT field, value FROM agg_c_mix_columns WHERE column_name = 'mix_x'")" \
+    "the group column of mix = x (sqlite3)"
+for fld in category_surveillance projects_weighted amount; do
+    sed "s/\"field\": \"projects\"/\"field\": \"$fld\"/" facet.json > facet_$fld.json
+done
+sed 's/"field": "projects"/"field": "mix_x"/; s/"country_by_category"/"c_mix"/' facet.json > facet_mix_x.json
+cp facet.json facet_projects.json
+render_measures() {  # DB E
+    local db=$1 e=$2
+    for fld in projects category_surveillance projects_weighted amount mix_x; do
+        "$FP" -q --db "$db" render --style facet_$fld.json --facet year --facet-bins 1990-2015,2016-2030 --cumulative \
+            --size 600x400 -o $e/facet_m_$fld.png 2> $e/facet_m_$fld.err || fail "render $fld ($db): $(head -c 400 $e/facet_m_$fld.err)"
+    done
+    "$FP" -q --db "$db" render --style facet_mix_x.json --facet company --size 600x400 -o $e/facet_m_mix_x_company.png \
+        2> $e/facet_m_mix.err || fail "render mix_x by company ($db): $(head -c 400 $e/facet_m_mix.err)"
+}
+on_both render_measures "$EDS" "$EDQ"
+for fld in category_surveillance projects_weighted amount mix_x mix_x_company; do
+    same_file s/facet_m_$fld.png p/facet_m_$fld.png "facet page of $fld"
+done
+# The field is used: on PostGIS, the United States' panel up to 2030 has the
+# manual breaks' colour of its surveillance projects (psql: the sum of their
+# shares), not of all its projects.
+read -r ULON ULAT <<<"$(spatialite_q "$EDS" "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM regions
+                                            WHERE level = 'country' AND code = 'USA'" | tr '|' ' ')"
+usa() { pgc_psql edq -c "SELECT round(coalesce(sum(a.share), 0))::int FROM agg_country_by_category_assign a
+                         JOIN projects p ON p.id = a.project_id WHERE a.region_code = 'USA' AND p.year <= 2030 $1"; }
+USV=$(usa "AND p.category = 'surveillance'")
+USALL=$(usa "")
+[ "$USV" -gt 0 ] && [ "$USALL" -gt 2 ] && [ "$USV" -lt 2 ] || fail "USA's projects up to 2030 (psql): $USV surveillance of $USALL"
+# facet.json's manual breaks [1, 1.5, 2.5, 1000] in YlOrRd's 3 colours: 1 is the first class.
+assert_eq "#ffeda0" "$($PROBE probe p/facet_m_category_surveillance.png '#eaf2f8' 1 "+proj=eqearth +lon_0=0 +datum=WGS84 +units=m" "$ULON" "$ULAT")" \
+    "USA up to 2030 on the surveillance page ($USV of $USALL projects)"
+assert_eq "#f03b20" "$($PROBE probe p/facet_m_projects.png '#eaf2f8' 1 "+proj=eqearth +lon_0=0 +datum=WGS84 +units=m" "$ULON" "$ULAT")" \
+    "USA up to 2030 on the projects page ($USALL projects)"
+case_end
+
 case_begin "QGIS opens the PostGIS tables with the postgres provider: valid, psql's count, EPSG:4326, the default style from layer_styles (the GeoPackage export's QML)"
 # The styles init, import and aggregate wrote, one footprint row per table.
 assert_eq "agg_country_by_category|t|1

@@ -74,6 +74,38 @@ assert_not_contains "$t" 'name="atlas"' "no atlas without the choropleth"
 [ -z "$(ls -A sub | grep -v '^p\.\(qgz\|gpkg\)$')" ] || fail "leftovers in sub/: $(ls -A sub)"
 case_end
 
+case_begin "legend.title of the shipped world style names the QGIS project's choropleth layers and titles the world and atlas layouts' legends; africa's (none) keeps the default"
+# The styles folder (FOOTPRINT_STYLES) with a world style that titles its legend.
+cp -r "$ROOT/styles" lt_styles
+python3 - lt_styles/world-choropleth.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["legend"]["title"] = "Surveillance & smart-city projects"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+OUT=$(FOOTPRINT_STYLES=$PWD/lt_styles "$FP" --db "$DB" export --format qgz -o lt/p.qgz 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(python3 - lt/p.qgz <<'PY' 2>&1
+import sys, zipfile, xml.etree.ElementTree as ET
+z = zipfile.ZipFile(sys.argv[1])
+root = ET.fromstring(z.read("p.qgs"))
+for ml in root.iter("maplayer"):
+    src = ml.findtext("datasource") or ""
+    if "layername=country_by_category" in src:
+        print("layer", src.split("layername=")[1].split("|")[0], ml.findtext("layername"))
+for lay in root.iter("Layout"):
+    for it in lay.iter("LayoutItem"):
+        if it.get("type") == "65642":
+            print("legend", lay.get("name"), it.get("title"))
+PY
+)
+assert_contains "$got" "layer country_by_category Surveillance & smart-city projects" "the choropleth layer's name"
+assert_contains "$got" "layer country_by_category_centroids Surveillance & smart-city projects (proportional)" "the centroids layer's name"
+assert_contains "$got" "legend world Surveillance & smart-city projects" "the world layout's legend"
+assert_contains "$got" "legend atlas Surveillance & smart-city projects" "the atlas layout's legend"
+assert_contains "$got" "legend africa Projects per country" "the africa layout's legend (africa.json has no legend.title)"
+case_end
+
 case_begin "export --format qgz: bad --what and --split-by are clear errors, nothing written"
 run export --format qgz --what aggregate:nope -o bad/x.qgz
 assert_eq 2 "$RC" "exit status"

@@ -717,6 +717,50 @@ assert_contains "$OUT" 'typo.json: choropleth.shceme: unknown key (did you mean 
 assert_eq "" "$(ls e6.* 2>/dev/null)" "files written"
 case_end
 
+case_begin "bad style: scheme \"Redz\" suggests \"Reds\"; --style world-choroplet (no file, no shipped style) exits 2 listing the shipped styles (ls styles/) and suggesting world-choropleth"
+printf '{ "choropleth": { "scheme": "Redz" } }\n' > redz.json
+run --db "$DB" render --style redz.json -o e8.png
+[ "$RC" == 1 ] || [ "$RC" == 2 ] || fail "exit status $RC, expected 1 or 2"
+assert_contains "$OUT" 'redz.json: choropleth.scheme: "Redz" is not a ColorBrewer scheme (did you mean "Reds"?' "scheme message"
+SHIPPED=$(cd "$ROOT/styles" && ls *.json | sed 's/\.json$//' | LC_ALL=C sort | paste -sd, | sed 's/,/, /g')
+for cmd in render export tiles; do
+    case $cmd in
+        render) run --db "$DB" render --style world-choroplet -o e8.png ;;
+        export) run --db "$DB" export --style world-choroplet --what aggregate:country_by_category -o e8.geojson ;;
+        tiles) run --db "$DB" tiles --style world-choroplet --zoom 0-0 -o e8_tiles ;;
+    esac
+    assert_eq 2 "$RC" "$cmd --style world-choroplet: exit status ($OUT)"
+    assert_contains "$OUT" "style 'world-choroplet': no such file, nor a shipped style (did you mean \"world-choropleth\"? shipped styles: $SHIPPED)" \
+        "$cmd --style world-choroplet: message"
+done
+assert_eq "" "$(ls -d e8* 2>/dev/null)" "files written"
+case_end
+
+case_begin "choropleth.field the aggregation lacks (projectz, surveillance) or holds as text (name): render, export and tiles exit 2 naming it, the numeric fields (sqlite3) and the near miss; nothing written"
+# An outside tester's maps: all grey, no legend, exit 0, the PDF's Subject
+# "projectz per country"; export wrote class and fill null.
+NUMERIC=$(sql "SELECT group_concat(name, ', ') FROM (SELECT name FROM pragma_table_info('agg_country_by_category')
+               WHERE name NOT IN ('id', 'geom') AND (type LIKE '%INT%' OR type LIKE '%REAL%') ORDER BY cid)")
+assert_contains "$NUMERIC" "projects, projects_weighted" "numeric columns (sqlite3)"
+field_err() {  # FIELD WHAT HINT: each command refuses the style
+    printf '{ "choropleth": { "field": "%s" } }\n' "$1" > f_$1.json
+    for cmd in render export tiles; do
+        case $cmd in
+            render) run --db "$DB" render --style f_$1.json --aggregation country_by_category -o fe_$1.pdf ;;
+            export) run --db "$DB" export --style f_$1.json --what aggregate:country_by_category -o fe_$1.geojson ;;
+            tiles) run --db "$DB" tiles --style f_$1.json --aggregation country_by_category --zoom 0-1 -o fe_$1_tiles ;;
+        esac
+        assert_eq 2 "$RC" "$cmd with field $1: exit status ($OUT)"
+        assert_contains "$OUT" "f_$1.json: choropleth.field: \"$1\" $2 aggregation 'country_by_category' ($3numeric fields: $NUMERIC)" \
+            "$cmd with field $1: message"
+    done
+    assert_eq "" "$(ls -d fe_$1* 2>/dev/null)" "files written for field $1"
+}
+field_err projectz "is not a column of" 'did you mean "projects"? '
+field_err surveillance "is not a column of" 'did you mean "category_surveillance"? '
+field_err name "is a text column of" ""
+case_end
+
 case_begin "a store without the aggregation: the default style's map fails clearly, pointing to footprint aggregate"
 fp_init fresh.sqlite >/dev/null 2>&1
 run --db fresh.sqlite render -o e7.png

@@ -245,3 +245,64 @@ for k in "boxes regions region" "cells grid grid cell"; do
     assert_contains "$txt" "Projects per $* " "the legend's title ($level)"
 done
 case_end
+
+case_begin "legend: a choropleth no region has a value of (amount, all 0 in sqlite3) keeps its title and 'none (N)', N the regions with a geometry (sqlite3); a note on stderr; a page of panels too"
+# An outside tester's all-grey map had no legend and no word of why.
+assert_eq 0 "$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level = 'country' AND amount <> 0")" \
+    "countries with an amount (sqlite3)"
+NREG=$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE level = 'country' AND geom IS NOT NULL")
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "amount" } }' > amount.json
+OUT=$("$FP" --db "$DB" render --style amount.json -o amount.pdf 2>&1 >/dev/null); RC=$?
+assert_eq 0 "$RC" "exit status ($OUT)"
+txt=$(pdftotext -layout amount.pdf - 2>/dev/null)
+assert_contains "$txt" "Amount per country" "the legend's title"
+assert_eq "none ($NREG)" "$(grep -oE 'none \([0-9]+\)' <<<"$txt")" "the no-data entry and its count"
+assert_contains "$OUT" "render: note: no region of aggregation country_by_category has a value of choropleth.field 'amount'" "the note"
+OUT=$("$FP" --db "$DB" render --style amount.json --facet category -o amount_f.pdf 2>&1 >/dev/null); RC=$?
+assert_eq 0 "$RC" "exit status of the page of panels ($OUT)"
+txt=$(pdftotext amount_f.pdf - 2>/dev/null)
+assert_contains "$txt" "Amount per country" "the page's legend title"
+assert_eq 1 "$(grep -cx 'none' <<<"$txt")" "the page's no-data entry"
+assert_contains "$OUT" "render: note: no region in any panel of aggregation country_by_category has a value of choropleth.field 'amount'" "the page's note"
+case_end
+
+case_begin "legend: numbers of five digits or more are grouped by commas (population, equal intervals): the largest and smallest population (sqlite3) as Python's {:,} writes them, in the PDF's legend and the export's QML labels"
+# An outside tester's legend read "1114184007 – 1392730000".
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "population", "method": "equal" } }' > pop.json
+read -r PMIN PMAX <<<"$(sqlite3 -separator ' ' "$DB" "SELECT min(population), max(population) FROM agg_country_by_category
+                                                        WHERE level = 'country' AND geom IS NOT NULL AND population > 0")"
+GMIN=$("$PY" -c "import sys; print(f'{int(sys.argv[1]):,}')" "$PMIN")
+GMAX=$("$PY" -c "import sys; print(f'{int(sys.argv[1]):,}')" "$PMAX")
+assert_contains "$GMAX" "," "the largest population has five digits or more ($PMAX)"
+"$FP" -q --db "$DB" render --style pop.json -o pop.pdf || fail "render"
+legend=$(pdftotext -layout pop.pdf - 2>/dev/null | grep -E '–|none')
+assert_contains "$legend" "– $GMAX (" "the top class's upper bound"
+assert_contains "$legend" "$GMIN – " "the first class's lower bound"
+assert_eq "" "$(grep -oE '[0-9]{4,}' <<<"$legend")" "ungrouped runs of digits in the legend"
+"$FP" -q --db "$DB" export --style pop.json --what aggregate:country_by_category -o pop.geojson || fail "export"
+labels=$(grep -o 'label="[^"]*"' pop.qml)
+assert_contains "$labels" "– $GMAX\"" "the QML's top label"
+assert_eq "" "$(grep -oE '[0-9]{4,}' <<<"$labels")" "ungrouped runs of digits in the QML labels"
+case_end
+
+case_begin "legend.title: the style's words title the legend of a map, of a page of panels and of the tiles' preview, and the PDF's Subject; an empty one is refused"
+# An outside tester could not replace "Category surveillance per country".
+T="Surveillance projects by country, 2000–2020"
+printf '{ "choropleth": { "aggregation": "country_by_category", "field": "category_5g" }, "legend": { "title": "%s" } }' "$T" > lt.json
+OUT=$("$FP" --db "$DB" render --style lt.json -o lt.pdf 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The legend wraps a long title (Pango may break after the dash): compared without spaces.
+assert_contains "$(pdftotext lt.pdf - 2>/dev/null | tr -d ' \n')" "${T// /}" "the map's legend"
+assert_not_contains "$(pdftotext lt.pdf - 2>/dev/null)" "Category 5g" "the automatic title"
+assert_contains "$(pdfinfo lt.pdf | grep '^Subject:')" "($T)" "the PDF's Subject"
+OUT=$("$FP" --db "$DB" render --style lt.json --facet category -o ltf.pdf 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status of a page of panels ($OUT)"
+assert_contains "$(pdftotext ltf.pdf - 2>/dev/null | tr -d ' \n')" "${T// /}" "the page's legend"
+OUT=$("$FP" --db "$DB" tiles --style lt.json --zoom 0-0 -o lt_tiles 2>&1); RC=$?
+assert_eq 0 "$RC" "exit status of tiles ($OUT)"
+assert_contains "$(cat lt_tiles/index.html)" "<b>$T</b>" "the preview's legend"
+printf '{ "legend": { "title": "" } }' > lt_empty.json
+OUT=$("$FP" --db "$DB" render --style lt_empty.json -o lt_empty.pdf 2>&1); RC=$?
+[ "$RC" = 0 ] && fail "an empty legend.title was taken"
+assert_contains "$OUT" "lt_empty.json: legend.title: must not be empty" "message"
+case_end

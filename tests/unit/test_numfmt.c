@@ -70,6 +70,46 @@ static void test_g15_random(void **state)
     }
 }
 
+/* Grouped digits: by hand, then for values of every length the rule
+ * itself (the commas out, the digits are printf's "%.0f"; a first group of
+ * 1-3 digits, then groups of exactly 3). */
+static void test_grouped(void **state)
+{
+    (void)state;
+    static const struct { double v; const char *want; } hand[] = {
+        { 0, "0" }, { 7, "7" }, { 999, "999" }, { 1000, "1,000" }, { 9999, "9,999" }, { 10000, "10,000" },
+        { 278546024, "278,546,024" }, { 1114184007, "1,114,184,007" }, { -1234567, "-1,234,567" },
+        { 999999.6, "1,000,000" }, { 123456789012345, "123,456,789,012,345" },
+    };
+    char got[40];
+    for (size_t i = 0; i < sizeof hand / sizeof hand[0]; i++) {
+        fpi_format_grouped(hand[i].v, got, sizeof got);
+        if (strcmp(got, hand[i].want)) fail_msg("%.17g: want '%s', got '%s'", hand[i].v, hand[i].want, got);
+    }
+    srand(11);
+    for (int i = 0; i < 100000; i++) {
+        double v = floor((double)rand() / RAND_MAX * pow(10, rand() % 15)) * (rand() % 2 ? 1 : -1);
+        char plain[40], joined[40];
+        snprintf(plain, sizeof plain, "%.0f", v);
+        if (!strcmp(plain, "-0")) strcpy(plain, "0");
+        fpi_format_grouped(v, got, sizeof got);
+        size_t o = 0, group = 0, first = 1;
+        for (const char *c = got; *c; c++) {
+            if (*c == ',') {
+                if ((first && (group < 1 || group > 3)) || (!first && group != 3)) fail_msg("'%s': a group of %zu", got, group);
+                first = 0;
+                group = 0;
+                continue;
+            }
+            if (*c != '-') group++;
+            joined[o++] = *c;
+        }
+        joined[o] = 0;
+        if (!first && group != 3) fail_msg("'%s': a last group of %zu", got, group);
+        if (strcmp(joined, plain)) fail_msg("%.17g: '%s' without commas is not '%s'", v, got, plain);
+    }
+}
+
 static void test_int(void **state)
 {
     (void)state;
@@ -85,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_g15_by_hand),
         cmocka_unit_test(test_g15_random),
         cmocka_unit_test(test_int),
+        cmocka_unit_test(test_grouped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

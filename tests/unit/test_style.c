@@ -660,7 +660,14 @@ static void test_style_errors(void **state)
     ERR("{\"choropleth\": {\"method\": \"manual\", \"breaks\": [0, 1, 2], \"classes\": 3}}", "choropleth.classes");
     ERR("{\"choropleth\": {\"breaks\": [0, 1, 2]}}", "choropleth.breaks", "only for method \"manual\"");
     ERR("{\"choropleth\": {\"method\": \"natural\"}}", "choropleth.method", "\"natural\"", "\"jenks\"");
-    ERR("{\"choropleth\": {\"scheme\": \"YlOrRed\"}}", "choropleth.scheme", "not a ColorBrewer scheme");
+    ERR("{\"choropleth\": {\"scheme\": \"YlOrRed\"}}", "choropleth.scheme", "not a ColorBrewer scheme", "did you mean \"YlOrRd\"");
+    /* The nearest scheme in any case, among the kinds the key takes. */
+    ERR("{\"choropleth\": {\"scheme\": \"Redz\"}}", "choropleth.scheme", "\"Redz\" is not a ColorBrewer scheme",
+        "did you mean \"Reds\"", "diverging: BrBG");
+    ERR("{\"choropleth\": {\"scheme\": \"ylorred\"}}", "did you mean \"YlOrRd\"");
+    ERR("{\"choropleth\": {\"scheme\": \"Rainbow\"}}", "(sequential: Blues");
+    ERR("{\"points\": {\"scheme\": \"Set22\"}}", "points.scheme", "not a qualitative ColorBrewer scheme",
+        "did you mean \"Set2\"", "qualitative: Accent");
     ERR("{\"choropleth\": {\"scheme\": \"Set2\"}}", "choropleth.scheme", "qualitative");
     ERR("{\"choropleth\": {\"scheme\": \"RdBu\", \"classes\": 9, \"method\": \"jenks\"}, \"x\": 1}", "t.json: x:");
     ERR("{\"choropleth\": {\"zero_is_nodata\": 1}}", "choropleth.zero_is_nodata", "true or false");
@@ -777,6 +784,15 @@ static void test_style_load_errors(void **state)
     assert_int_equal(fp_style_load("/nonexistent/style.json", &s, &err), FP_ERR_IO);
     assert_null(s);
     assert_non_null(strstr(err.message, "/nonexistent/style.json"));
+    /* A bare name neither a file here nor shipped: a usage error listing
+     * the shipped styles, the nearest first. */
+    assert_int_equal(fp_style_load("world-choroplet", &s, &err), FP_ERR_USAGE);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "style 'world-choroplet': no such file, nor a shipped style"));
+    assert_non_null(strstr(err.message, "did you mean \"world-choropleth\"?"));
+    assert_non_null(strstr(err.message, "shipped styles: africa, category-points, diff, world-choropleth"));
+    assert_int_equal(fp_style_load("qqqqqq.json", &s, &err), FP_ERR_USAGE);
+    assert_null(strstr(err.message, "did you mean"));
 
     char path[] = "/tmp/fp_test_styleXXXXXX";
     int fd = mkstemp(path);
