@@ -32,13 +32,11 @@ void fpi_draw_label_text(cairo_t *cr, const fp_map_style *ms, double x, double y
  * style's font ("sans-serif" or none: DejaVu Sans), other scripts' glyphs
  * come from fontconfig's fallback. */
 const char *fpi_text_family(const char *font);
-/* 1 if fontconfig has the style's font (a family, a generic name such as
- * "serif", or a comma-separated list of which one is installed), 0 if
- * Pango would draw with its fallback instead: a misspelled house font
- * must not reach print without a word. */
-int fpi_text_font_installed(const char *font);
-/* The family fontconfig draws a family it does not have in. */
-void fpi_text_fallback_family(char *name, size_t size);
+/* 1 if fontconfig has the style's font (a family under any of its names,
+ * a generic name such as "serif", or a comma-separated list of which one
+ * is installed); else 0, with the family fontconfig draws it in written
+ * to fallback: a misspelled house font must not reach print unnoticed. */
+int fpi_text_font_installed(const char *font, char *fallback, size_t size);
 /* The cairo_t's layout (one per cairo_t, reused) set to text: width > 0
  * wraps at word (else character) boundaries; max_lines > 0 ellipsizes
  * what does not fit in that many lines. Valid until the next call on cr. */

@@ -298,7 +298,7 @@ static void draw_labels(cairo_t *cr, const fp_furniture *f, box legend)
     const double *m = f->view->map;
     box frame = { m[0] + 2, m[1] + 2, m[0] + m[2] - 2, m[1] + m[3] - 2 };
     for (guint i = 0; i < f->labels->len && np < ms->labels.max && np < 256; i++) {
-        struct { char *text; double lon, lat, value, beside; } *l = g_ptr_array_index(f->labels, i);   /* label_cand */
+        const label_cand *l = g_ptr_array_index(f->labels, i);
         double lon = l->lon, lat = l->lat, x, y, px, py;
         const fp_view *v = f->view;
         fpi_view_wrap_lon(v, &lon);

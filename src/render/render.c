@@ -369,9 +369,7 @@ typedef struct map_data {
     long in_frame_nodata;
 } map_data;
 
-/* beside > 0: the label goes that far right of its point (a small
- * region's dot), not centred on it. legend.c reads the same layout. */
-typedef struct label_cand { char *text; double lon, lat, value, beside; } label_cand;
+
 
 static void label_free(gpointer p)
 {
@@ -490,8 +488,9 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
     if (!g) return 0;
     cairo_new_path(cr);
     int cut = fpi_path_geometry(cr, v, h, g);
-    if (in_frame) *in_frame = path_meets_frame(cr, v->map);
-    if (small && r->class_index >= 0) {
+    int meets = in_frame || small ? path_meets_frame(cr, v->map) : 0;
+    if (in_frame) *in_frame = meets;
+    if (small && r->class_index >= 0 && meets) {
         double x0, y0, x1, y1;
         cairo_path_extents(cr, &x0, &y0, &x1, &y1);
         if (x1 > x0 && x1 - x0 < FPI_SMALL_REGION_PT && y1 - y0 < FPI_SMALL_REGION_PT) {
@@ -800,8 +799,10 @@ static guint32 *point_counts_slot(point_counts *t, guint64 key)
 
 static void displace_coincident(point_counts *taken, double *px, double *py, double sz)
 {
-    guint64 kx = (guint32)(gint32)llround(*px * 100), ky = (guint32)(gint32)llround(*py * 100);
-    guint32 *seen = point_counts_slot(taken, ((kx << 32) | ky) | 1ull << 63);   /* never 0 */
+    if (!isfinite(*px) || !isfinite(*py)) return;
+    /* Hundredths of a point, offset to be positive: the key is never 0. */
+    double ix = fmin(fmax(round(*px * 100), -1e9), 1e9) + 1e9, iy = fmin(fmax(round(*py * 100), -1e9), 1e9) + 1e9;
+    guint32 *seen = point_counts_slot(taken, ((guint64)ix << 32 | (guint64)iy) + 1);
     guint32 n = (*seen)++;
     if (!n) return;
     double a = n * 2.399963229728653, r = 0.75 * sz * sqrt(n + 0.8);
@@ -1072,7 +1073,9 @@ static fp_status choose_view(fp_store *store, map_job *j, fp_error *err)
     /* Where the projection came from, for a message about it. */
     char origin[700];
     if (o->proj) snprintf(origin, sizeof origin, "--proj");
-    else snprintf(origin, sizeof origin, "%s: view.projection", fp_style_origin(j->style));
+    else if (ms->view.projection && !(j->region || o->has_bbox))
+        snprintf(origin, sizeof origin, "%s: view.projection", fp_style_origin(j->style));
+    else snprintf(origin, sizeof origin, "the default projection");
     if (fp_projection_is_mercator(j->proj)) { box[1] = fmax(box[1], -85.0511); box[3] = fmin(box[3], 85.0511); }
     fp_status st = fpi_view_init(&j->v, j->proj, origin, lon0, lat0, err);
     if (st) return st;
@@ -1578,10 +1581,9 @@ static void note_missing_fonts(const fp_style *style, fp_render_result *res)
     const char *font[2] = { ms->title.font, ms->labels.font };
     const char *key[2] = { "title.font", "labels.font" };
     for (int i = 0; i < 2; i++) {
-        if (!font[i] || fpi_text_font_installed(font[i])) continue;
-        if (i == 1 && font[0] && !strcmp(font[0], font[1])) continue;   /* said once */
         char fallback[128], note[sizeof res->note];
-        fpi_text_fallback_family(fallback, sizeof fallback);
+        if (!font[i] || fpi_text_font_installed(font[i], fallback, sizeof fallback)) continue;
+        if (i == 1 && font[0] && !strcmp(font[0], font[1])) continue;   /* said once */
         snprintf(note, sizeof note, "%s: %s '%s' is not an installed font: drawn in fontconfig's fallback (%s); "
                  "`fc-list : family` lists the installed ones", fp_style_origin(style), key[i], font[i], fallback);
         add_note(res, note);

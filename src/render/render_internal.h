@@ -80,6 +80,10 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
  * fpi_small_region), and fpi_draw_small_regions draws each as a dot of its
  * class colour over the map, as atlases do. */
 #define FPI_SMALL_REGION_PT 3.0
+/* A region's label: placed by legend.c in value order. beside > 0: the
+ * label goes that far right of its point (a small region's dot), not
+ * centred on it. */
+typedef struct label_cand { char *text; double lon, lat, value, beside; } label_cand;
 typedef struct fpi_small_region {
     double x, y;                  /* the dot's centre, user units */
     fp_rgba fill;

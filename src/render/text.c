@@ -9,6 +9,7 @@
  * use and freed with the cairo_t: a map's labels reuse it. The font map
  * (fontconfig's fonts, Pango's caches) is made once per thread. */
 #include <string.h>
+#include <fontconfig/fontconfig.h>
 #include "render/draw.h"
 
 static const cairo_user_data_key_t layout_key;
@@ -78,40 +79,48 @@ static int generic_family(const char *name)
     return 0;
 }
 
-void fpi_text_fallback_family(char *name, size_t size)
+/* What fontconfig draws family in (the pattern Pango asks it for): 1 if
+ * one of the matched font's family names is family itself (its other
+ * names count: "DejaVu Sans Condensed" is a name of DejaVu Sans's
+ * condensed faces), else 0 with the matched font's family in fallback
+ * ("Times New Roman" becomes DejaVu Serif through fontconfig's aliases). */
+static int family_matches(const char *family, char *fallback, size_t size)
 {
-    /* What fontconfig matches for a family it does not have. */
-    PangoContext *pc = pango_font_map_create_context(font_map());
-    PangoFontDescription *fd = pango_font_description_from_string("fp-no-such-family 10");
-    PangoFont *f = pango_font_map_load_font(font_map(), pc, fd);
-    PangoFontDescription *got = f ? pango_font_describe(f) : NULL;
-    const char *fam = got ? pango_font_description_get_family(got) : NULL;
-    g_strlcpy(name, fam && *fam ? fam : "DejaVu Sans", size);
-    if (got) pango_font_description_free(got);
-    if (f) g_object_unref(f);
-    pango_font_description_free(fd);
-    g_object_unref(pc);
+    FcPattern *p = FcPatternCreate();
+    int found = 0;
+    if (!p) return 1;                              /* cannot tell: no note */
+    FcPatternAddString(p, FC_FAMILY, (const FcChar8 *)family);
+    FcConfigSubstitute(NULL, p, FcMatchPattern);
+    FcDefaultSubstitute(p);
+    FcResult res;
+    FcPattern *m = FcFontMatch(NULL, p, &res);
+    FcChar8 *name;
+    if (!m) found = 1;
+    for (int i = 0; m && !found && FcPatternGetString(m, FC_FAMILY, i, &name) == FcResultMatch; i++) {
+        if (i == 0 && fallback) g_strlcpy(fallback, (const char *)name, size);
+        found = !FcStrCmpIgnoreCase(name, (const FcChar8 *)family);
+    }
+    if (m) FcPatternDestroy(m);
+    FcPatternDestroy(p);
+    return found;
 }
 
-int fpi_text_font_installed(const char *font)
+int fpi_text_font_installed(const char *font, char *fallback, size_t size)
 {
+    if (size) g_strlcpy(fallback, "DejaVu Sans", size);
     if (!font || !*font) return 1;
-    PangoFontFamily **families = NULL;
-    int n = 0, found = 0;
-    pango_font_map_list_families(font_map(), &families, &n);
-    /* A Pango family list ("Roboto, Arial") draws with the first installed. */
+    /* A Pango family list ("Roboto, Arial") draws with the first installed;
+     * when none is, the first one's fallback is what the reader sees. */
     char **names = g_strsplit(font, ",", -1);
+    int found = 0, first = 1;
     for (int i = 0; names[i] && !found; i++) {
         char *name = g_strstrip(names[i]);
-        if (!*name || generic_family(name)) {
-            found = *name != 0;
-            continue;
-        }
-        for (int j = 0; j < n && !found; j++)
-            found = !g_ascii_strcasecmp(name, pango_font_family_get_name(families[j]));
+        if (!*name) continue;
+        if (generic_family(name)) found = 1;
+        else found = family_matches(name, first ? fallback : NULL, size);
+        first = 0;
     }
     g_strfreev(names);
-    g_free(families);
     return found;
 }
 

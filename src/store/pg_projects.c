@@ -17,8 +17,14 @@ static void append_field(GString *sql, const char *field, GPtrArray *values)
     if (fp_store_is_project_column(field)) {
         g_string_append(sql, field);
     } else {
+        /* As SQLite's json_extract reads it (export and facets read it so
+         * too): a boolean as 1 or 0, not ->>'s 'true' / 'false', so that
+         * `aggregate --group flag` makes the same columns (flag_1, flag_0)
+         * and `--where flag=1` selects the same rows on both engines. */
         g_ptr_array_add(values, g_strdup(field));
-        g_string_append_printf(sql, "(extra::jsonb ->> $%u::text)", values->len);
+        g_string_append_printf(sql, "(SELECT CASE jsonb_typeof(j) WHEN 'boolean' THEN CASE WHEN j = 'true'::jsonb THEN '1' "
+                                    "ELSE '0' END ELSE j #>> '{}' END FROM (SELECT extra::jsonb -> $%u::text AS j) AS j0)",
+                               values->len);
     }
 }
 

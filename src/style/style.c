@@ -330,8 +330,9 @@ int fp_bbox_normalise(double b[4], char *why, size_t why_size)
     if (!(b[1] < b[3])) return snprintf(why, why_size, "south must be less than north"), -1;
     if (b[2] < -180 || b[2] > b[0] + 360)
         return snprintf(why, why_size, "east %g is outside -180..180 (or west..west + 360 across the antimeridian)", b[2]), -1;
-    if (b[2] == b[0]) return snprintf(why, why_size, "west and east are the same"), -1;
     if (b[2] < b[0]) b[2] += 360;                 /* across the antimeridian */
+    /* After the turn: 180,S,-180,N crosses nothing, it is as narrow. */
+    if (b[2] == b[0]) return snprintf(why, why_size, "west and east are the same longitude"), -1;
     return 0;
 }
 

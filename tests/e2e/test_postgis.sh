@@ -1522,3 +1522,29 @@ pgc_psql postgres -c "CREATE ROLE t8_bob LOGIN PASSWORD 'p@ss:w/rd%1'" >/dev/nul
 run --db "postgresql://t8_bob:p%40ss%3Aw%2Frd%251@127.0.0.1:$PGC_PORT/fp" rejects
 assert_not_contains "$OUT" "cannot connect" "the encoded password logs in ($OUT)"
 case_end
+
+case_begin "engine equivalence: an extra key of JSON booleans groups into the same columns (flag_0, flag_1, as SQLite's json_extract reads them) with the same sums, and --where flag=1 keeps the same rows"
+pgc_psql postgres -c "CREATE DATABASE bx TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+BX="postgresql://postgres@/bx?host=$PGC_SOCK&port=$PGC_PORT"
+cat > flags.geojson <<'J'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"B1","company":"A","category":"5g","flag":true},"geometry":{"type":"Point","coordinates":[36.82,-1.29]}},
+{"type":"Feature","properties":{"id":"B2","company":"A","category":"5g","flag":true},"geometry":{"type":"Point","coordinates":[37.0,-1.0]}},
+{"type":"Feature","properties":{"id":"B3","company":"B","category":"5g","flag":false},"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}
+J
+fp_init bx.sqlite >/dev/null
+n=0
+for db in "$WORK/bx.sqlite" "$BX"; do
+    n=$((n + 1))
+    "$FP" -q --db "$db" import flags.geojson >/dev/null || fail "import ($db)"
+    "$FP" -q --db "$db" aggregate --by country --group flag --name fl --snap-km 0 >/dev/null || fail "aggregate ($db)"
+    "$FP" -q --db "$db" export --what projects --where flag=1 -o "flagged$n.geojson" >/dev/null 2>&1 || fail "export ($db)"
+done
+assert_eq "flag_0 flag_1" "$(sqlite3 -batch -noheader bx.sqlite "SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_table_info('agg_fl') WHERE name LIKE 'flag%' ORDER BY name)")" "SpatiaLite's group columns"
+assert_eq "flag_0 flag_1" "$(pgc_psql bx -c "SELECT string_agg(column_name, ' ' ORDER BY column_name) FROM information_schema.columns WHERE table_name = 'agg_fl' AND column_name LIKE 'flag%'")" "PostGIS's group columns"
+assert_eq "2|0" "$(sqlite3 -batch -noheader bx.sqlite "SELECT CAST(flag_1 AS INTEGER), CAST(flag_0 AS INTEGER) FROM agg_fl WHERE code = 'KEN'")" "Kenya on SpatiaLite"
+assert_eq "2|0" "$(pgc_psql bx -F'|' -c "SELECT round(flag_1)::int, round(flag_0)::int FROM agg_fl WHERE code = 'KEN'")" "Kenya on PostGIS"
+for i in 1 2; do
+    assert_eq 2 "$(ogrinfo -ro -so -al "flagged$i.geojson" 2>/dev/null | sed -n 's/^Feature Count: //p')" "--where flag=1, engine $i (ogrinfo)"
+done
+case_end

@@ -89,6 +89,17 @@ run --db "$DB" render --style serif.json -o serif.pdf
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_not_contains "$OUT" "not an installed font" "DejaVu Serif is installed (fc-list)"
 assert_contains "$(pdffonts serif.pdf 2>/dev/null)" "DejaVuSerif" "the title in DejaVu Serif"
+# Another name of an installed family (fc-list: "DejaVu Sans,DejaVu Sans Condensed"): no note.
+printf '{"title":{"text":"Fonts","font":"DejaVu Sans Condensed"}}' > cond.json
+run --db "$DB" render --style cond.json -o cond.pdf
+assert_not_contains "$OUT" "not an installed font" "DejaVu Sans Condensed is a name fc-list lists"
+assert_contains "$(pdffonts cond.pdf 2>/dev/null)" "DejaVuSansCondensed" "drawn in the condensed face"
+# A family fontconfig's aliases map to another: the note names the face really drawn.
+printf '{"title":{"text":"Fonts","font":"Times New Roman"}}' > times.json
+run --db "$DB" render --style times.json -o times.pdf
+assert_contains "$OUT" "title.font 'Times New Roman' is not an installed font" "Times New Roman is not installed"
+drawn=$(pdffonts times.pdf 2>/dev/null | tail -n +3 | awk '{print $1}' | sed 's/^[A-Z]*+//' | grep -i -m1 serif)
+[ -n "$drawn" ] && assert_contains "$OUT" "fallback (DejaVu Serif)" "the note names the serif face pdffonts shows ($drawn)"
 printf '{"title":{"text":"Fonts","font":"serif"}}' > generic.json
 run --db "$DB" render --style generic.json -o generic.pdf
 assert_eq 0 "$RC" "exit status ($OUT)"
