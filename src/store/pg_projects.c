@@ -5,7 +5,7 @@
  *
  * Column names pasted into SQL come only from fp_store_is_project_column's
  * fixed list; extra keys, datasets and every other value are parameters.
- * `extra` is JSON text, read with ->> as SQLite's json_extract reads it.
+ * `extra` is JSON text, read as SQLite's json_extract reads it (booleans as 1 and 0).
  */
 #include <stdlib.h>
 #include <string.h>
