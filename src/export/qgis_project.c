@@ -980,6 +980,23 @@ static fp_status load_styles(fp_store *store, qgz_job *j, fp_error *err)
         snprintf(n, sizeof n, "%s.json", names[i]);
         st = fp_style_load_ctx(j->ctx, fp_style_path(j->ctx, n, p, sizeof p), &j->styles[i], err);
     }
+    /* --style: a style with a choropleth takes the world map's place (its
+     * layers and layout), one with points only the categories map's. It
+     * was ignored without a word. */
+    if (!st && j->o->style_path) {
+        fp_style *own = NULL;
+        st = fp_style_load_ctx(j->ctx, j->o->style_path, &own, err);
+        int slot = !st && fp_style_choropleth(own) ? 0 : !st && fp_style_map(own)->points.enabled ? 1 : -1;
+        if (!st && slot < 0)
+            st = fp_error_set(err, FP_ERR_USAGE, "--style %s: a QGIS project's style needs a choropleth or points "
+                              "(it takes the world map's or the categories map's place)", j->o->style_path);
+        if (!st) {
+            fp_style_free(j->styles[slot]);
+            j->styles[slot] = own;
+            own = NULL;
+        }
+        fp_style_free(own);
+    }
     /* The store's categories, so a mixed table's kinds (plan_layers) are
      * coloured as the export colours the table. */
     if (!st && j->want_projects) st = fp_style_set_store_categories(j->styles[1], store, err);

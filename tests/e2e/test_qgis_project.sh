@@ -106,6 +106,32 @@ assert_contains "$got" "legend atlas Surveillance & smart-city projects" "the at
 assert_contains "$got" "legend africa Projects per country" "the africa layout's legend (africa.json has no legend.title)"
 case_end
 
+case_begin "export --format qgz --style FILE: a style with a choropleth takes the world map's place (its legend title in the project); one with neither choropleth nor points is a usage error (it was ignored without a word)"
+python3 - "$ROOT/styles/world-choropleth.json" own.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["legend"]["title"] = "Surveillance deals per country"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+run --db "$DB" export --format qgz --style own.json -o own/p.qgz
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(python3 - own/p.qgz <<'PY' 2>&1
+import sys, zipfile, xml.etree.ElementTree as ET
+root = ET.fromstring(zipfile.ZipFile(sys.argv[1]).read("p.qgs"))
+for lay in root.iter("Layout"):
+    for it in lay.iter("LayoutItem"):
+        if it.get("type") == "65642":
+            print("legend", lay.get("name"), it.get("title"))
+PY
+)
+assert_contains "$got" "legend world Surveillance deals per country" "the world layout's legend is the --style's"
+echo '{"title":{"text":"Only a title"}}' > bare.json
+run --db "$DB" export --format qgz --style bare.json -o bare/p.qgz
+assert_eq 2 "$RC" "a style with neither ($OUT)"
+assert_contains "$OUT" "needs a choropleth or points" "says why"
+[ ! -e bare/p.qgz ] || fail "bare/p.qgz written"
+case_end
+
 case_begin "export --format qgz: bad --what and --split-by are clear errors, nothing written"
 run export --format qgz --what aggregate:nope -o bad/x.qgz
 assert_eq 2 "$RC" "exit status"
