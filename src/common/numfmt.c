@@ -85,3 +85,13 @@ char *fpi_format_grouped(double v, char *out, size_t size)
     if (size) snprintf(out, size, "%s", tmp);
     return out;
 }
+
+void fpi_format_legend_number(double v, int group, char *out, size_t size)
+{
+    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) {
+        if (group) fpi_format_grouped(v, out, size);
+        else snprintf(out, size, "%.0f", v);
+    } else {
+        snprintf(out, size, "%.3g", v);
+    }
+}

@@ -21,4 +21,9 @@ size_t fpi_format_real(double v, char *buf);
  * most size bytes; returns out. */
 char *fpi_format_grouped(double v, char *out, size_t size);
 
+/* A number of a legend (class bounds, the size scale): whole numbers, and
+ * anything from 100 up, without decimals, grouped by commas when the
+ * legend's numbers reach 10,000 (group); else three significant digits. */
+void fpi_format_legend_number(double v, int group, char *out, size_t size);
+
 #endif

@@ -20,19 +20,6 @@ static const char *font_of(const fp_map_style *ms)
     return fpi_text_family(ms->labels.font ? ms->labels.font : ms->title.font);
 }
 
-/* A value of the size scale: integers without decimals, grouped by
- * commas when the scale reaches 10,000 (group), as the class bounds are
- * (fp_classes_label). */
-static void format_value(double v, int group, char *out, size_t size)
-{
-    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) {
-        if (group) fpi_format_grouped(v, out, size);
-        else snprintf(out, size, "%.0f", v);
-    } else {
-        snprintf(out, size, "%.3g", v);
-    }
-}
-
 /* The legend is a list of entries flowed top to bottom into columns as
  * high as the frame allows. A label wider than a quarter of the frame
  * wraps (three lines at most, then an ellipsis); categories that do not fit
@@ -150,7 +137,7 @@ static box draw_legend(cairo_t *cr, const fp_furniture *f, int draw)
         static const double parts[] = { 1, 0.5, 0.1 };
         for (int i = 0; i < 3; i++) {
             char v[32];
-            format_value(f->size_max * parts[i], f->size_max >= 9999.5, v, sizeof v);
+            fpi_format_legend_number(f->size_max * parts[i], f->size_max >= 9999.5, v, sizeof v);
             l = fpi_text_layout(cr, font, fs, 0, v, -1, 0);
             es[n] = (entry){ E_SIZE, i, g_strdup(v), big + fs * 0.8 + fpi_text_layout_width(l), rowh };
             n++;

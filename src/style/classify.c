@@ -292,18 +292,6 @@ void fp_classes_clear(fp_classes *c)
     memset(c, 0, sizeof *c);
 }
 
-/* A bound: whole numbers (and anything from 100 up) without decimals,
- * grouped by commas when the legend's numbers reach 10,000 (group). */
-static void format_break(double v, int group, char *out, size_t size)
-{
-    if ((fabs(v - round(v)) < 1e-9 || fabs(v) >= 100) && fabs(v) < 1e12) {
-        if (group) fpi_format_grouped(v, out, size);
-        else snprintf(out, size, "%.0f", v);
-    } else {
-        snprintf(out, size, "%.3g", v);
-    }
-}
-
 void fp_classes_label(const fp_classes *c, int i, char *out, size_t size)
 {
     int integral = 1;
@@ -322,11 +310,11 @@ void fp_classes_label(const fp_classes *c, int i, char *out, size_t size)
      * the bound itself for the first class, which includes it). */
     double lo = i > 0 ? floor(c->breaks[i]) + 1 : ceil(c->breaks[i]), hi = floor(c->breaks[i + 1]);
     if (c->whole_values && !integral && lo <= hi && fabs(hi) < 1e12) {
-        format_break(lo, group, a, sizeof a);
-        format_break(hi, group, b, sizeof b);
+        fpi_format_legend_number(lo, group, a, sizeof a);
+        fpi_format_legend_number(hi, group, b, sizeof b);
     } else {
-        format_break(c->breaks[i] + (integral && i > 0 ? 1 : 0), group, a, sizeof a);
-        format_break(c->breaks[i + 1], group, b, sizeof b);
+        fpi_format_legend_number(c->breaks[i] + (integral && i > 0 ? 1 : 0), group, a, sizeof a);
+        fpi_format_legend_number(c->breaks[i + 1], group, b, sizeof b);
     }
     if (!strcmp(a, b)) snprintf(out, size, "%s", a);
     else snprintf(out, size, "%s \xe2\x80\x93 %s", a, b);
