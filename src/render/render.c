@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 #include <stdint.h>
@@ -130,7 +129,8 @@ static int fp_write_png(cairo_surface_t *s, const char *path, double dpi, const 
         png_set_text(png, info, text, 4);
         png_write_info(png, info);
         for (int y = 0; y < h; y++) {
-            /* An opaque page (painted white first): ARGB32 -> RGB. */
+            /* A transparent page to straight RGBA; an opaque one (painted
+             * white first) to RGB. */
             const uint32_t *src = (const uint32_t *)(const void *)(data + (size_t)y * (size_t)stride);
             if (alpha) argb_to_rgba_row(src, row, w);
             else fpi_argb_to_rgb_row(src, row, w);
@@ -368,8 +368,6 @@ typedef struct map_data {
     int in_frame_classes;
     long in_frame_nodata;
 } map_data;
-
-
 
 static void label_free(gpointer p)
 {
@@ -1545,7 +1543,8 @@ static fp_status render_one(fp_store *store, const fp_render_options *o, const f
         /* Small multiples: the style's view in every panel (facets.c). */
         open_surface(&j);
         j.v.tolerance = pg->kind == 0 ? 36.0 / pg->dpi : 0.1;
-        fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world, .transparent = fpi_page_transparent(j.ms, pg->kind),
+        fp_facet_page fp = { .cr = j.cr, .w = pg->w, .h = pg->h, .view = &j.v, .world = j.world,
+                             .transparent = fpi_page_transparent(j.ms, pg->kind),
                              .view_box = j.view_box, .proj = j.proj, .style = style, .o = o,
                              .note = note, .note_size = sizeof note };
         st = fpi_facets_draw(store, facets, &fp, err);

@@ -125,6 +125,23 @@ for lay in root.iter("Layout"):
 PY
 )
 assert_contains "$got" "legend world Surveillance deals per country" "the world layout's legend is the --style's"
+# QGIS itself opens that project: every layer valid, the world layout's legend titled by the style.
+got=$("$QPY" - own/p.qgz <<'PY' 2>/dev/null
+import sys
+from qgis.core import QgsApplication, QgsProject, QgsLayoutItemLegend
+app = QgsApplication([], False); app.initQgis()
+p = QgsProject.instance()
+print("read", p.read(sys.argv[1]))
+print("invalid", sum(not l.isValid() for l in p.mapLayers().values()), "of", len(p.mapLayers()))
+lay = p.layoutManager().layoutByName("world")
+leg = [i for i in lay.items() if isinstance(i, QgsLayoutItemLegend)] if lay else []
+print("legend", leg[0].title() if leg else "-")
+app.exitQgis()
+PY
+)
+assert_contains "$got" "read True" "QGIS reads the project ($got)"
+assert_contains "$got" "invalid 0 of" "every layer valid in QGIS"
+assert_contains "$got" "legend Surveillance deals per country" "QGIS's world layout legend"
 echo '{"title":{"text":"Only a title"}}' > bare.json
 run --db "$DB" export --format qgz --style bare.json -o bare/p.qgz
 assert_eq 2 "$RC" "a style with neither ($OUT)"
