@@ -56,7 +56,10 @@ typedef struct fp_render_result {
 fp_status fp_render(fp_store *store, const fp_render_options *opts, fp_render_result *result, fp_error *err);
 
 /* Once per process, after the last map (and after fp_global_cleanup):
- * releases cairo's and fontconfig's caches, for leak checkers. */
+ * drops the calling thread's Pango font map. cairo's and fontconfig's own
+ * caches are left to the end of the process: tearing them down
+ * (cairo_debug_reset_static_data, FcFini) asserts that nothing of theirs
+ * is in use, which Pango's own threads can break (src/render/cleanup.c). */
 void fp_render_cleanup(void);
 
 #endif

@@ -759,7 +759,7 @@ fp_status fp_store_each_country(fp_store *store, fp_country_fn fn, void *ud, fp_
 const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, size_t size);
 
 /* Once per process, before and after using the library (SpatiaLite, and
- * GDAL/OGR if it was loaded; cairo's and fontconfig's caches:
+ * GDAL/OGR if it was loaded; the drawing libraries:
  * fp_render_cleanup). The library loads GDAL and registers its drivers on
  * its own first GDAL call (README, Layout): a program calling GDAL itself
  * links it and calls GDALAllRegister as usual. fp_global_init also gives

@@ -52,11 +52,8 @@ void fpi_text_show(cairo_t *cr, PangoLayout *l, double x, double y, double advan
 void fpi_text_path(cairo_t *cr, PangoLayout *l, double x, double y, double advance);
 /* One line of text, its baseline starting at x, y. */
 void fpi_text_draw(cairo_t *cr, const char *family, double size, int bold, double x, double y, const char *text);
-/* Once per process, at the end (after other threads drawing text ended):
- * frees this thread's font map and waits for Pango's helper threads to
- * let go of every one; 0 if one is still held after two seconds (then
- * cairo's caches must stay). */
-int fpi_text_release(void);
+/* Once per process, at the end: drops this thread's font map. */
+void fpi_text_release(void);
 /* One row of opaque ARGB32 pixels to 8-bit RGB, for the PNG and WebP encoders. */
 void fpi_argb_to_rgb_row(const uint32_t *src, unsigned char *row, int w);
 

@@ -15,25 +15,14 @@
 static const cairo_user_data_key_t layout_key;
 
 /* One font map per thread (Pango's are not to be shared between threads:
- * the raster tiles' workers each get theirs), freed when the thread ends;
- * live_maps counts those not yet finalized, for fpi_text_release. */
-static gint live_maps;
+ * the raster tiles' workers each get theirs), freed when the thread ends. */
 static GPrivate thread_map = G_PRIVATE_INIT(g_object_unref);
-
-static void map_gone(gpointer data, GObject *where)
-{
-    (void)data;
-    (void)where;
-    g_atomic_int_add(&live_maps, -1);
-}
 
 static PangoFontMap *font_map(void)
 {
     PangoFontMap *fm = g_private_get(&thread_map);
     if (!fm) {
         fm = pango_cairo_font_map_new();
-        g_atomic_int_inc(&live_maps);
-        g_object_weak_ref(G_OBJECT(fm), map_gone, NULL);
         g_private_set(&thread_map, fm);
     }
     return fm;
@@ -200,12 +189,11 @@ void fpi_text_draw(cairo_t *cr, const char *family, double size, int bold, doubl
     fpi_text_show(cr, fpi_text_layout(cr, family, size, bold, text, -1, 0), x, y, 0);
 }
 
-/* Pango sorts fallback fonts on a thread of its own (FcFontSetSort), and
- * that thread holds a reference to the font map until it is done: a map
- * may outlive its last user by a few milliseconds. */
-int fpi_text_release(void)
+/* Drops this thread's font map. Pango may still hold it for a few
+ * milliseconds on a thread of its own (it sorts fallback fonts there):
+ * nothing waits for it, since nothing is torn down after it
+ * (fp_render_cleanup). */
+void fpi_text_release(void)
 {
     g_private_replace(&thread_map, NULL);
-    for (int i = 0; g_atomic_int_get(&live_maps) > 0 && i < 2000; i++) g_usleep(1000);
-    return g_atomic_int_get(&live_maps) == 0;
 }
