@@ -549,8 +549,9 @@ case_end
 # well above red and green: the 1 pt #0000ff line antialiased over any fill)
 # within one pixel.
 blue_at() {
-    local png=$1 def=$2 lon=$3 lat pixels=""; shift 3
-    for lat in "$@"; do pixels="$pixels $(probe pixel "$png" "$def" "$lon" "$lat")"; done
+    local png=$1 def=$2 lon=$3 lat pairs=() pixels; shift 3
+    for lat in "$@"; do pairs+=("$lon" "$lat"); done
+    pixels=$(probe pixel "$png" "$def" "${pairs[@]}")
     "$PY" - "$png" $pixels <<'PYEOF'
 import sys
 from PIL import Image
@@ -584,11 +585,17 @@ for lo, hi in segs:
     else: merged.append([lo, hi])
 print(','.join('(%.5f)' % (lo + (hi - lo) * (k + 0.5) / 40) for lo, hi in merged for k in range(40)))")
     [ -n "$values" ] || return
-    ssql "WITH pts(lat) AS (VALUES $values)
-          SELECT lat FROM pts, (SELECT ST_Difference(ST_Boundary(ST_Shift_Longitude(geom)),
-                                    ST_Buffer(GeomFromText('LINESTRING(180 -89, 180 89)', 4326), 0.000001)) b
-                                FROM regions WHERE level = 'country' AND code = '$code')
-          WHERE ST_Distance(MakePoint(180, lat, 4326), b, 1) > $min"
+    # The rest of the outline computed once (a subquery in FROM was computed
+    # again for every latitude: 2 s a call for Russia), and only its part
+    # within 20 degrees of 180 E kept: farther parts are hundreds of km away
+    # at these latitudes, far past MIN_M (a few pixels). Same rows, 0.1 s.
+    ssql "CREATE TEMP TABLE rest AS
+            SELECT ST_Intersection(ST_Difference(ST_Boundary(ST_Shift_Longitude(geom)),
+                                       ST_Buffer(GeomFromText('LINESTRING(180 -89, 180 89)', 4326), 0.000001)),
+                                   BuildMbr(160, -90, 200, 90, 4326)) AS b
+            FROM regions WHERE level = 'country' AND code = '$code';
+          WITH pts(lat) AS (VALUES $values)
+          SELECT lat FROM pts, rest WHERE ST_Distance(MakePoint(180, lat, 4326), rest.b, 1) > $min"
 }
 # px_m PNG: the map's pixel size in metres (the world file's first line).
 px_m() { head -1 "${1%.png}.pgw"; }

@@ -15,7 +15,8 @@ E minus the pixel height. Without rotation (B = D = 0) the pixel holding the map
 
 usage:
   png_probe.py size FILE                       -> WxH
-  png_probe.py pixel FILE PROJDEF LON LAT      -> "COL ROW", the pixel of that point
+  png_probe.py pixel FILE PROJDEF LON LAT [LON LAT...] -> "COL ROW", the pixel of that
+        point (one line per point; all projected by one `proj` run)
   png_probe.py probe FILE PROJDEF LON LAT [R]  -> the colour covering most of the
         (2R+1)^2 window around that point's pixel (R default 2), "#rrggbb";
         with --why: also its share, the pixel and the other colours
@@ -105,12 +106,23 @@ def to_map(png, col, row):
     return a * col + c, e * row + f
 
 
-def project(projdef, lon, lat, inverse=False):
+def project_many(projdef, points, inverse=False):
     out = subprocess.run(["proj", "-f", "%.9f"] + (["-I"] if inverse else []) + projdef.split(),
-                         input="%r %r\n" % (lon, lat), capture_output=True, text=True, check=True).stdout.split()
-    if len(out) < 2 or out[0].startswith("*"):
-        raise SystemExit("proj: %s %s is outside the projection's domain" % (lon, lat))
-    return float(out[0]), float(out[1])
+                         input="".join("%r %r\n" % p for p in points), capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    res = []
+    for (lon, lat), line in zip(points, out):
+        v = line.split()
+        if len(v) < 2 or v[0].startswith("*"):
+            raise SystemExit("proj: %s %s is outside the projection's domain" % (lon, lat))
+        res.append((float(v[0]), float(v[1])))
+    if len(res) != len(points):
+        raise SystemExit("proj: %d points in, %d out" % (len(points), len(res)))
+    return res
+
+
+def project(projdef, lon, lat, inverse=False):
+    return project_many(projdef, [(lon, lat)], inverse)[0]
 
 
 def geod_m(lon1, lat1, lon2, lat2):
@@ -240,8 +252,11 @@ def main(argv):
     argv = [a for a in argv if a != "--why"]
     cmd, png = argv[1], argv[2]
     if cmd == "pixel":
-        x, y = project(argv[3], float(argv[4]), float(argv[5]))
-        print("%d %d" % to_pixel(png, x, y))
+        v = [float(a) for a in argv[4:]]
+        if not v or len(v) % 2:
+            raise SystemExit("pixel: LON LAT pairs expected")
+        for x, y in project_many(argv[3], list(zip(v[0::2], v[1::2]))):
+            print("%d %d" % to_pixel(png, x, y))
         return 0
     im = Image(png)
     if cmd == "size":
