@@ -32,9 +32,13 @@ typedef struct shape {           /* a region or a project line: rings/lines of p
     int first, count;            /* parts in scene->parts */
     int look;                    /* region: class index (-1 no data); line: category */
     int closed;
+    int cut;                     /* a part has an edge on a cut: outlined apart from the fill */
 } shape;
 
-typedef struct part { int first, count; } part;   /* points in scene->xy */
+typedef struct part {             /* points in scene->xy */
+    int first, count;
+    int cut;                     /* a ring's first edge on a cut (edge_on_cut), -1: none */
+} part;
 
 typedef struct label {
     char *text;
@@ -82,6 +86,21 @@ struct fp_raster_canvas {
 
 /* ------------------------------------------------------------ loading --- */
 
+/* Whether the edge (x1, y1)-(x2, y2), in mercator metres, lies on a cut
+ * rather than on a border: along the antimeridian (where the store's
+ * polygons and fpi_cut_if_crossing cut the data) or along the clamped
+ * latitude (Antarctica's ring closes along the pole). Such an edge is
+ * filled across but not stroked, as render does (fpi_path_outline): a
+ * border there is a seam through Chukotka and Taveuni where the world's
+ * copies meet in a web map. */
+static int edge_on_cut(double x1, double y1, double x2, double y2)
+{
+    static const double tol = 1e-3;      /* metres: far below a pixel at z22 */
+    double ymax = 6378137.0 * log(tan(M_PI / 4 + MERC_LAT_CLAMP * M_PI / 360));
+    if (fabs(x1 - x2) < tol && fabs(fabs(x1) - FP_MERC_HALF) < tol) return 1;
+    return fabs(y1 - y2) < tol && fabs(fabs(y1) - ymax) < tol;
+}
+
 /* Appends a ring or line (lon/lat) to the scene as a part, projected. */
 static void add_part(fp_raster_scene *s, PJ *pj, const GEOSGeometry *line, shape *sh)
 {
@@ -102,7 +121,10 @@ static void add_part(fp_raster_scene *s, PJ *pj, const GEOSGeometry *line, shape
         sh->box[1] = fmin(sh->box[1], xy[2 * i + 1]);
         sh->box[3] = fmax(sh->box[3], xy[2 * i + 1]);
     }
-    part p = { (int)at, (int)n };
+    part p = { (int)at, (int)n, -1 };
+    for (unsigned i = 1; i < n && p.cut < 0; i++)
+        if (edge_on_cut(xy[2 * i - 2], xy[2 * i - 1], xy[2 * i], xy[2 * i + 1])) p.cut = (int)i - 1;
+    sh->cut |= p.cut >= 0;
     g_array_append_val(s->parts, p);
     sh->count++;
 }
@@ -439,24 +461,41 @@ static inline void to_device(const fp_raster_canvas *c, double x, double y, doub
 }
 
 /* The shape's parts as a cairo path; vertices closer than half a pixel to
- * the last one kept are skipped (the zoom's simplification). */
-static void path_shape(cairo_t *cr, const fp_raster_canvas *c, const shape *sh)
+ * the last one kept are skipped (the zoom's simplification). outline: a
+ * ring (a region's, or a project area's) with an edge on a cut becomes open lines that leave such edges out,
+ * walked from the vertex after its first one (a closed ring's last vertex
+ * repeats its first), for stroking; other rings are closed as for filling. */
+static void path_shape(cairo_t *cr, const fp_raster_canvas *c, const shape *sh, int outline)
 {
     const fp_raster_scene *s = c->scene;
     const double *xy = (const double *)(const void *)s->xy->data;
     for (int k = 0; k < sh->count; k++) {
         const part *p = &g_array_index(s->parts, part, sh->first + k);
-        double lx = 0, ly = 0;
-        for (int i = 0; i < p->count; i++) {
-            double dx, dy;
-            to_device(c, xy[2 * (p->first + i)], xy[2 * (p->first + i) + 1], &dx, &dy);
-            if (i == 0) cairo_move_to(cr, dx, dy);
-            else if (fabs(dx - lx) >= 0.5 || fabs(dy - ly) >= 0.5 || i == p->count - 1) cairo_line_to(cr, dx, dy);
+        const double *a = &xy[2 * p->first], *b = &xy[2 * (p->first + p->count - 1)];
+        int ring = sh->closed || (a[0] == b[0] && a[1] == b[1]);   /* a project area's ring among the lines */
+        int open = outline && ring && p->cut >= 0 && p->count > 3;
+        int start = open ? (p->cut + 1) % (p->count - 1) : 0;
+        double lx = 0, ly = 0, dx = 0, dy = 0;
+        int pen = 0, prev = -1;
+        for (int m = 0; m < p->count; m++) {
+            int i = p->first + (open ? (start + m) % (p->count - 1) : m);
+            double px = dx, py = dy;
+            to_device(c, xy[2 * i], xy[2 * i + 1], &dx, &dy);
+            int lift = open && prev >= 0 && edge_on_cut(xy[2 * prev], xy[2 * prev + 1], xy[2 * i], xy[2 * i + 1]);
+            prev = i;
+            if (lift) {
+                /* Lift the pen: the edge's start drawn (not simplified away). */
+                if (pen && (px != lx || py != ly)) cairo_line_to(cr, px, py);
+                pen = 0;
+            }
+            if (!pen) cairo_move_to(cr, dx, dy);
+            else if (fabs(dx - lx) >= 0.5 || fabs(dy - ly) >= 0.5 || m == p->count - 1) cairo_line_to(cr, dx, dy);
             else continue;
+            pen = 1;
             lx = dx;
             ly = dy;
         }
-        if (sh->closed) cairo_close_path(cr);
+        if (sh->closed && !open) cairo_close_path(cr);
     }
 }
 
@@ -569,10 +608,15 @@ void fpi_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         const shape *sh = &g_array_index(s->regions, shape, i);
         if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
-        path_shape(cr, c, sh);
+        path_shape(cr, c, sh, 0);
         if (s->choropleth) fpi_set_color(cr, sh->look >= 0 ? s->classes->colors[sh->look] : s->classes->nodata);
         else fpi_set_color(cr, ms->land.fill);
-        cairo_fill_preserve(cr);
+        if (sh->cut) {
+            cairo_fill(cr);
+            path_shape(cr, c, sh, 1);
+        } else {
+            cairo_fill_preserve(cr);
+        }
         cairo_set_line_width(cr, bw);
         fpi_set_color(cr, s->choropleth ? ms->borders.stroke : ms->land.stroke);
         cairo_stroke(cr);
@@ -585,7 +629,7 @@ void fpi_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         const shape *sh = &g_array_index(s->lines, shape, i);
         if (!shape_visible(sh, view)) continue;
         cairo_new_path(cr);
-        path_shape(cr, c, sh);
+        path_shape(cr, c, sh, 1);      /* an area's outline, not its cut at 180 */
         fpi_set_color(cr, s->point_category[sh->look]->look[0]);
         cairo_stroke(cr);
     }

@@ -96,6 +96,56 @@ assert_eq 0 "$middle" "cable-coloured pixels between 90 W and 90 E ($got)"
 [ "${west:-0}" -ge 5 ] && [ "${east:-0}" -ge 5 ] || fail "the pieces at the edges: west ${west:-none}, east ${east:-none} (want >= 5 each)"
 case_end
 
+# The store's Russia is cut at 180 E (Natural Earth's polygons are); a web map
+# puts the world's copies side by side there, so a border stroked along the cut
+# is a seam through Chukotka. Rows from cs2cs and the XYZ arithmetic
+# (tile_check.py); latitudes where SpatiaLite finds Russia on both sides of 180.
+case_begin "raster tiles: no border stroked along Russia's cut at 180 E (Chukotka, z3), the coasts and the Alaska-Yukon border still are"
+printf '{"choropleth":{},"borders":{"stroke":"#0000ff","width":3},"land":{"stroke":"#0000ff","width":3},"labels":{"max":0}}\n' > blue3.json
+run --db "$DB" tiles --style blue3.json --zoom 3 --no-preview -o seam
+assert_eq 0 "$RC" "exit status ($OUT)"
+lats=""
+for lat in 67.0 67.5 68.0 68.5; do
+    [ "$(spatialite_q "$DB" "SELECT ST_Within(MakePoint(179.9, $lat, 4326), geom) AND ST_Within(MakePoint(-179.9, $lat, 4326), geom)
+                             FROM regions WHERE level = 'country' AND code = 'RUS'")" = 1 ] && lats="$lats $lat"
+done
+[ "$(wc -w <<<"$lats")" = 4 ] || fail "SpatiaLite: Russia on both sides of 180 E at only [$lats]"
+rows=""
+for lat in $lats; do
+    read -r east px py _ <<<"$(tc pixel seam 3 179.99 "$lat")"
+    read -r west qx qy _ <<<"$(tc pixel seam 3 -179.99 "$lat")"
+    rows="$rows $east:$py $west:$qy"
+done
+# blue: blue well above red and green, in the 6 px next to the tile's edge.
+blue=$("$PY" - $rows <<'PY'
+import sys
+from PIL import Image
+hits = []
+for a in sys.argv[1:]:
+    tile, row = a.split(":")
+    row = int(row)
+    im = Image.open("seam/%s.png" % tile).convert("RGB")
+    cols = range(250, 256) if tile.split("/")[1] == "7" else range(0, 6)
+    hits.append(sum(1 for x in cols for y in range(max(0, row - 1), min(256, row + 2))
+                    if (lambda p: p[2] >= 150 and p[2] - max(p[0], p[1]) >= 80)(im.getpixel((x, y)))))
+print(" ".join(map(str, hits)))
+PY
+)
+assert_eq "0 0 0 0 0 0 0 0" "$blue" "blue pixels next to 180 E inside Russia (east, west side; lat$lats)"
+# Still drawn: the Alaska-Yukon border (141 W) and Chukotka's north coast.
+read -r tile px py _ <<<"$(tc pixel seam 3 -141 66)"
+n=$("$PY" -c "
+from PIL import Image
+im = Image.open('seam/$tile.png').convert('RGB')
+print(sum(1 for x in range($px - 3, $px + 4) if (lambda p: p[2] >= 150 and p[2] - max(p[0], p[1]) >= 80)(im.getpixel((x, $py)))))")
+[ "$n" -ge 1 ] || fail "the Alaska-Yukon border at 141 W 66 N ($tile $px $py): no blue"
+n=$("$PY" -c "
+from PIL import Image
+im = Image.open('seam/3/7/1.png').convert('RGB')
+print(sum(1 for x in range(256) for y in range(256) if (lambda p: p[2] >= 150 and p[2] - max(p[0], p[1]) >= 80)(im.getpixel((x, y)))))")
+[ "$n" -ge 300 ] || fail "Chukotka's coasts in 3/7/1: $n blue pixels"
+case_end
+
 case_begin "--bbox: only the tiles meeting the box are written (Kenya at z5: the OSM formulas' list)"
 assert_eq "$(tc list 5 33 -5 42 5)" "$(tc files z5 png)" "z5 tiles of 33,-5,42,5"
 case_end
