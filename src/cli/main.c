@@ -310,7 +310,8 @@ static const char *const usage_tiles =
     "and the GeoJSON layers (for NAME.mbtiles|.pmtiles in the folder NAME.preview).\n"
     "--name: the tileset's name in TileJSON and MBTiles metadata (default: the\n"
     "style's); --no-preview: no index.html, tiles.json or layers.\n"
-    "Tiles outside --bbox are not written. --resume skips tiles\n"
+    "Tiles outside --bbox are not written (W > E: a box across the\n"
+    "antimeridian, 170,-25,-170,-10). --resume skips tiles\n"
     "already written by an interrupted run. --threads defaults to all cores.\n"
     "Preview: `footprint serve DIR` (or FILE.mbtiles, FILE.pmtiles).\n";
 
@@ -1227,11 +1228,21 @@ static int cmd_tiles(const char *db, int argc, char **argv)
             have_zoom = 1;   /* its range is the library's to check */
             break;
         case 'b':
-            /* Only the syntax here; the ranges are the library's to check. */
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3]) != 4)
-                return usage_error(usage_tiles, "tiles: --bbox '%s': expected W,S,E,N in degrees, W < E, S < N", optarg);
+        {
+            /* As render's: a box across the antimeridian has W > E (or E
+             * past 180); the library checks Web Mercator's latitudes. */
+            char why[160] = "not four numbers";
+            int used = 0;
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf%n", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3], &used) != 4 ||
+                optarg[used] || fp_bbox_normalise(o.bbox, why, sizeof why)) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "tiles: --bbox '%s': %s (W,S,E,N in degrees, S < N; W > E, or E past 180, "
+                         "for a box across the antimeridian: 170,-25,-170,-10)", optarg, why);
+                return usage_error(usage_tiles, "%s", msg);
+            }
             o.has_bbox = 1;
             break;
+        }
         case 's':
             if (strcmp(optarg, "1") && strcmp(optarg, "2"))
                 return usage_error(usage_tiles, "tiles: --scale '%s': expected 1 or 2", optarg);

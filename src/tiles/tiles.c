@@ -26,7 +26,8 @@ typedef struct tile_run {
     const fp_tiles_options *o;
     const fp_context *ctx;        /* the store's: cancel flag, pause points */
     int vector, webp, meta;
-    int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write */
+    int range[23][4];                 /* per zoom: x0, y0, x1, y1 of the tiles to write; */
+    int wraps;                        /* x0 > x1: x0..2^z-1 and 0..x1 (--bbox across 180) */
     GArray *jobs;
     const char *ext;                  /* png, webp, pbf */
     fp_style *style;
@@ -111,7 +112,8 @@ static void *worker(void *arg)
         for (int j = 0; j < jb->n; j++)
             for (int i = 0; i < jb->n; i++) {
                 int x = jb->x0 + i, y = jb->y0 + j;
-                want[j][i] = x >= rg[0] && x <= rg[2] && y >= rg[1] && y <= rg[3];
+                int in_x = r->wraps ? x >= rg[0] || x <= rg[2] : x >= rg[0] && x <= rg[2];
+                want[j][i] = in_x && y >= rg[1] && y <= rg[3];
                 if (want[j][i] && r->o->resume && fpi_tile_sink_has(r->sink, jb->z, x, y)) {
                     want[j][i] = 0;
                     nskip++;
@@ -153,28 +155,40 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Tiles of zoom z meeting the box; metatiles aligned on multiples of meta. */
+/* Tiles of zoom z meeting the box; metatiles aligned on multiples of meta.
+ * A box across the antimeridian (east past 180, fp_bbox_normalise) takes
+ * the columns from its west edge to the world's east edge and from the
+ * world's west edge to its east edge less 360. */
 static long plan(tile_run *r)
 {
     const fp_tiles_options *o = r->o;
     double b[4] = { -180, -FP_MERC_MAX_LAT, 180, FP_MERC_MAX_LAT };
     if (o->has_bbox) memcpy(b, o->bbox, sizeof b);
+    r->wraps = b[2] > 180;
+    double east = r->wraps ? b[2] - 360 : b[2];
     long total = 0;
     for (int z = o->minzoom; z <= o->maxzoom; z++) {
-        int x0, y0, x1, y1;
+        int x0, y0, x1, y1, n = 1 << z;
         fp_tile_from_lonlat(b[0], b[3], z, &x0, &y0);
-        fp_tile_from_lonlat(b[2], b[1], z, &x1, &y1);
+        fp_tile_from_lonlat(east, b[1], z, &x1, &y1);
         /* An east edge exactly on a tile boundary does not take the next column. */
         double tb[4];
         fp_tile_bounds_lonlat(z, x1, y1, tb);
-        if (x1 > x0 && b[2] <= tb[0]) x1--;
+        if ((x1 > x0 || r->wraps) && east <= tb[0]) x1 = (x1 + n - 1) % n;
         if (y1 > y0 && b[1] >= tb[3]) y1--;
         int *rg = r->range[z];
+        int wraps = r->wraps && x1 < x0;   /* else the two pieces meet: every column */
+        if (r->wraps && !wraps) { x0 = 0; x1 = n - 1; }
         rg[0] = x0; rg[1] = y0; rg[2] = x1; rg[3] = y1;
-        total += (long)(x1 - x0 + 1) * (y1 - y0 + 1);
-        int n = 1 << z, m = r->meta < n ? r->meta : n;
+        long columns = wraps ? (long)(n - x0) + x1 + 1 : (long)(x1 - x0 + 1);
+        total += columns * (y1 - y0 + 1);
+        int m = r->meta < n ? r->meta : n;
         for (int my = y0 / m * m; my <= y1; my += m)
-            for (int mx = x0 / m * m; mx <= x1; mx += m) {
+            for (int mx = 0; mx < n; mx += m) {
+                /* Each metatile once, even when both pieces of a box
+                 * across the antimeridian meet it (z0-z2 at 8 x 8). */
+                int meets = wraps ? mx + m - 1 >= x0 || mx <= x1 : mx + m - 1 >= x0 && mx <= x1;
+                if (!meets) continue;
                 job jb = { z, mx, my, m };
                 g_array_append_val(r->jobs, jb);
             }
@@ -271,10 +285,15 @@ fp_status fp_tiles_check_options(const fp_tiles_options *o, fp_error *err)
     if (g_str_has_suffix(o->output, ".pmtiles") && o->resume)
         return fp_error_set(err, FP_ERR_USAGE, "tiles: %s: --resume works for folders and MBTiles; a PMTiles archive is written "
                             "in one piece (run without --resume)", o->output);
-    if (o->has_bbox && (!(o->bbox[0] < o->bbox[2]) || !(o->bbox[1] < o->bbox[3]) || o->bbox[0] < -180 ||
-                        o->bbox[2] > 180 || o->bbox[1] < -90 || o->bbox[3] > 90))
-        return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox '%g,%g,%g,%g': expected W,S,E,N in degrees, W < E, S < N",
-                            o->bbox[0], o->bbox[1], o->bbox[2], o->bbox[3]);
+    if (o->has_bbox) {
+        double b[4] = { o->bbox[0], o->bbox[1], o->bbox[2], o->bbox[3] };
+        char why[160];
+        /* Already normalised by the CLI (east past 180 across the
+         * antimeridian); the same check for a library caller. */
+        if (fp_bbox_normalise(b, why, sizeof why) || b[2] != o->bbox[2])
+            return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox '%g,%g,%g,%g': %s", o->bbox[0], o->bbox[1], o->bbox[2],
+                                o->bbox[3], *why ? why : "east below west: give east + 360 (fp_bbox_normalise)");
+    }
     if (o->has_bbox && (o->bbox[1] >= FP_MERC_MAX_LAT || o->bbox[3] <= -FP_MERC_MAX_LAT))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --bbox lies beyond +-85.0511 degrees, outside Web Mercator");
     return FP_OK;
@@ -421,6 +440,10 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     pi->bounds[1] = fmax(pi->bounds[1], -FP_MERC_MAX_LAT);
     pi->bounds[3] = fmin(pi->bounds[3], FP_MERC_MAX_LAT);
     pi->center[0] = (pi->bounds[0] + pi->bounds[2]) / 2;
+    if (pi->center[0] > 180) pi->center[0] -= 360;
+    /* TileJSON 3.0 and MBTiles: bounds "MUST NOT wrap around the
+     * antimeridian"; a box across it is given the world's width. */
+    if (pi->bounds[2] > 180) { pi->bounds[0] = -180; pi->bounds[2] = 180; }
     pi->center[1] = o->has_bbox ? (pi->bounds[1] + pi->bounds[3]) / 2 : 20;
     pi->center[2] = o->minzoom > 2 ? o->minzoom : (o->maxzoom < 2 ? o->maxzoom : 2);
     /* The legend: the classes the tiles were drawn with. */

@@ -150,6 +150,18 @@ case_begin "--bbox: only the tiles meeting the box are written (Kenya at z5: the
 assert_eq "$(tc list 5 33 -5 42 5)" "$(tc files z5 png)" "z5 tiles of 33,-5,42,5"
 case_end
 
+case_begin "--bbox across the antimeridian (170,-25,-170,-10, Fiji and Tonga): z0-6 tiles are the OSM formulas' lists of both pieces, each once; tiles.json bounds the world's width (TileJSON: no wrapping), centre 180"
+run --db "$DB" tiles --zoom 0-6 --bbox 170,-25,-170,-10 -o pac
+assert_eq 0 "$RC" "exit status ($OUT)"
+want=$(for z in 0 1 2 3 4 5 6; do tc list $z 170 -25 180 -10; tc list $z -180 -25 -170 -10; done | sort -u)
+assert_eq "$want" "$(tc files pac png | sort)" "the tiles written"
+assert_contains "$OUT" "$(wc -l <<<"$want") tiles ($(wc -l <<<"$want") written" "each tile drawn once"
+assert_eq "[-180.0, -25.0, 180.0, -10.0] 180.0 -17.5" "$("$PY" -c "import json; d = json.load(open('pac/tiles.json')); print(d['bounds'], d['center'][0], d['center'][1])")" "tiles.json bounds and centre"
+run --db "$DB" tiles --zoom 0 --bbox 170,-25,-200,-10 -o bad
+assert_eq 2 "$RC" "an east edge more than 360 degrees round: exit status"
+assert_contains "$OUT" "tiles: --bbox '170,-25,-200,-10': east -200 is outside" "the reason"
+case_end
+
 case_begin "metatiles: nothing is cut at tile edges (z3 drawn as 64 single tiles = one 8x8 metatile)"
 # Points on and next to z3 tile edges (every 45 degrees of longitude; the
 # equator) and a cable across several of them.
