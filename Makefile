@@ -22,6 +22,16 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
   qgis python3-qgis libreoffice-calc-nogui nodejs iso-codes \
   libpq-dev libssl-dev postgresql-15 postgresql-15-postgis-3 time
 
+# What an installed footprint needs at run time on Debian 12 (`make install`
+# on a server, README "Installing for a team"): the packages of the libraries
+# the program links (objdump -p: NEEDED), GDAL (loaded when first used, so no
+# NEEDED entry and dpkg-shlibdeps cannot see it), Leaflet (the raster tiles'
+# preview copies it) and the fonts maps are drawn in. test_install.sh checks
+# it against the program's NEEDED entries. `make runtime-deps` installs them.
+DEB_RUNTIME := libgdal32 libspatialite7 libgeos-c1v5 libproj25 libsqlite3-0 libpq5 libssl3 libjansson4 libxml2 \
+  libpango-1.0-0 libpangocairo-1.0-0 libglib2.0-0 libcairo2 libfontconfig1 libpng16-16 libprotobuf-c1 libwebp7 zlib1g \
+  libminizip1 libunistring2 libgeotiff5 libtiff6 libc6 libjs-leaflet fonts-dejavu-core fonts-wqy-microhei
+
 ifeq ($(SAN),1)
 BUILD   := build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -42,12 +52,17 @@ PKG_LIBS   = $(shell pkg-config --libs $(filter-out gdal,$(PKGS)) 2>/dev/null) -
 GDAL_LIBS  = $(shell pkg-config --libs gdal 2>/dev/null)
 GDAL_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libgdal.so 2>/dev/null)" 2>/dev/null | awk '$$1 == "SONAME" {print $$2}')
 
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS='-O2 -g' CPPFLAGS=-D_FORTIFY_SOURCE=2`,
+# as dpkg-buildflags gives them): what the build needs is in FP_CFLAGS, kept
+# apart so that setting them on the command line does not drop it (GNU
+# coding standards, "Variables for Specifying Commands").
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
+FP_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow \
            -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS) $(SANFLAGS) \
            -DFP_DATADIR='"$(CURDIR)/geodata"' -DFP_STYLEDIR='"$(CURDIR)/styles"' -DFP_WEBDIR='"$(CURDIR)/web"' \
            -DFP_PREPAREDDIR='"$(CURDIR)/$(BUILD)/prepared"' -DFP_GDAL_SONAME='"$(or $(GDAL_SONAME),libgdal.so)"'
-LDFLAGS += $(SANFLAGS)
+ALL_CFLAGS = $(CPPFLAGS) $(FP_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard src/common/*.c src/geom/*.c src/store/*.c src/ingest/*.c src/geocode/*.c src/aggregate/*.c src/style/*.c src/export/*.c src/render/*.c src/tiles/*.c src/serve/*.c src/qa/*.c src/diff/*.c))
 # Vector tiles: the protobuf-c code generated from the MVT 2.1 schema.
@@ -71,7 +86,7 @@ all: $(BUILD)/footprint $(BUILD)/libfootprint.a $(BUILD)/prepared/done
 DEPFLAGS = -MMD -MP
 $(BUILD)/%.o: %.c | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The commit the program is built from, for `footprint --version` and the
 # outputs' stamps (src/common/version.c): `git describe --always --dirty` when
@@ -96,14 +111,14 @@ $(PROTO_C): src/tiles/vector_tile.proto
 	protoc-c --c_out=$(BUILD)/gen --proto_path=src/tiles $<
 
 $(BUILD)/gen/vector_tile.pb-c.o: $(PROTO_C)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libfootprint.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/footprint: $(CLI_OBJ) $(BUILD)/libfootprint.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfootprint.a $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libfootprint.a $(PKG_LIBS)
 
 # What `init` computes for the default regions (geodesic areas, subregion and
 # continent unions: 0.6 s of a first init's 1 s), computed once here by the
@@ -120,10 +135,10 @@ $(BUILD)/prepared/done: $(BUILD)/footprint geodata/regions.gpkg
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libfootprint.a | $(PROTO_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS) -lcmocka
 
 $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libfootprint.a $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 
@@ -144,6 +159,19 @@ deps:
 	@[ -f tests/node/node_modules/pmtiles/package.json ] || \
 	    (echo "make deps: npm ci in tests/node" && npm ci --prefix tests/node --no-audit --no-fund --silent)
 
+.PHONY: runtime-deps print-runtime-deps
+runtime-deps:
+	@missing=$$(for p in $(DEB_RUNTIME); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make runtime-deps: installing" $$missing; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+print-runtime-deps:
+	@echo $(DEB_RUNTIME)
+
 demo: deps
 	$(MAKE) --no-print-directory -j$(shell nproc) all
 	./$(BUILD)/footprint run
@@ -158,6 +186,67 @@ bench: deps
 
 clean:
 	rm -rf build build-san
+
+# ---- Installing for a team (GNU coding standards' targets and variables) ---
+#   make install [PREFIX=/usr/local] [DESTDIR=/staging]   then the build tree may go
+#   make uninstall [PREFIX=...]                            removes exactly those files
+# The program, the static library with its headers and a pkg-config file,
+# the man page, and the data the program reads at run time in
+# $(pkgdatadir): geodata/ (regions, gazetteer, admin-1 names, the sample list,
+# with their sources and licences), styles/, web/vendor/ (MapLibre, pmtiles)
+# and prepared/ (the default regions' cache entries, so no user's first
+# `init` computes them). An installed program finds that folder beside
+# itself (PREFIX/bin -> PREFIX/share/footprint, src/cli/main.c), so the
+# prefix is not compiled in and a DESTDIR staging can be moved into place;
+# with another datadir, FOOTPRINT_DATA/_STYLES/_WEB/_PREPARED name the folders.
+# Nothing is written under the prefix at run time (caches: ~/.cache/footprint).
+PREFIX     ?= /usr/local
+prefix     ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir     ?= $(exec_prefix)/bin
+libdir     ?= $(exec_prefix)/lib
+includedir ?= $(prefix)/include
+datarootdir ?= $(prefix)/share
+datadir    ?= $(datarootdir)
+mandir     ?= $(datarootdir)/man
+docdir     ?= $(datarootdir)/doc/footprint
+pkgdatadir  = $(datadir)/footprint
+INSTALL    ?= install
+GEODATA_FILES := regions.gpkg gazetteer.tsv.gz admin1_names.tsv.gz admin1_iso3166.tsv projects.csv README.md PROJECTS.md
+PUBLIC_HEADERS := $(wildcard include/*.h)
+FP_VERSION_STRING = $(shell sed -n 's/^\#define FOOTPRINT_VERSION "\(.*\)"/\1/p' include/fp_version.h)
+
+.PHONY: install uninstall
+install: all
+	$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir)/pkgconfig $(DESTDIR)$(includedir)/footprint \
+	    $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(docdir) $(DESTDIR)$(pkgdatadir)/geodata $(DESTDIR)$(pkgdatadir)/styles \
+	    $(DESTDIR)$(pkgdatadir)/web/vendor/maplibre-gl $(DESTDIR)$(pkgdatadir)/web/vendor/pmtiles $(DESTDIR)$(pkgdatadir)/prepared
+	$(INSTALL) -m 755 $(BUILD)/footprint $(DESTDIR)$(bindir)/footprint
+	$(INSTALL) -m 644 $(BUILD)/libfootprint.a $(DESTDIR)$(libdir)/libfootprint.a
+	$(INSTALL) -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(includedir)/footprint/
+	$(INSTALL) -m 644 doc/footprint.1 $(DESTDIR)$(mandir)/man1/footprint.1
+	$(INSTALL) -m 644 README.md doc/STYLE.md doc/ROBUSTNESS.md $(DESTDIR)$(docdir)/
+	$(INSTALL) -m 644 $(addprefix geodata/,$(GEODATA_FILES)) $(DESTDIR)$(pkgdatadir)/geodata/
+	$(INSTALL) -m 644 styles/*.json $(DESTDIR)$(pkgdatadir)/styles/
+	$(INSTALL) -m 644 web/vendor/maplibre-gl/* $(DESTDIR)$(pkgdatadir)/web/vendor/maplibre-gl/
+	$(INSTALL) -m 644 web/vendor/pmtiles/* $(DESTDIR)$(pkgdatadir)/web/vendor/pmtiles/
+	$(INSTALL) -m 644 $(BUILD)/prepared/* $(DESTDIR)$(pkgdatadir)/prepared/
+	@# pkg-config: only a static library is shipped, so the libraries it needs
+	@# are in Requires and Libs (not .private): `pkg-config --libs footprint` links.
+	@printf '%s\n' 'prefix=$(prefix)' 'exec_prefix=$(exec_prefix)' 'libdir=$(libdir)' \
+	    'includedir=$(includedir)' 'pkgdatadir=$(pkgdatadir)' '' 'Name: footprint' \
+	    'Description: geocoded project locations: store, aggregate, export, render, tiles (static library)' \
+	    'Version: $(FP_VERSION_STRING)' 'URL: file://$(docdir)/README.md' \
+	    'Requires: $(filter-out gdal,$(PKGS))' \
+	    'Libs: -L$${libdir} -lfootprint -lgeos_c -lunistring -lgeotiff -ltiff -lm -lpthread' \
+	    'Cflags: -I$${includedir}/footprint' > $(DESTDIR)$(libdir)/pkgconfig/footprint.pc
+	@chmod 644 $(DESTDIR)$(libdir)/pkgconfig/footprint.pc
+	@echo "installed footprint $(FP_VERSION_STRING) under $(DESTDIR)$(prefix) (data: $(pkgdatadir))"
+
+uninstall:
+	rm -f $(DESTDIR)$(bindir)/footprint $(DESTDIR)$(libdir)/libfootprint.a $(DESTDIR)$(libdir)/pkgconfig/footprint.pc \
+	    $(DESTDIR)$(mandir)/man1/footprint.1
+	rm -rf $(DESTDIR)$(includedir)/footprint $(DESTDIR)$(pkgdatadir) $(DESTDIR)$(docdir)
 
 # ---- Robustness (issue 7): fuzzing and valgrind ---------------------------
 #   make fuzz       builds the libFuzzer harnesses of tests/fuzz/ with clang
@@ -210,7 +299,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_BUILD)/libfootprin
 # Replay programs: the same harnesses with a plain main(), in the normal build.
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HDRS) $(BUILD)/libfootprint.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(BUILD)/libfootprint.a $(PKG_LIBS) $(GDAL_LIBS)
 
 unit: $(REPLAY_BINS)
 

@@ -17,8 +17,8 @@
  *   fp_serve.h    a local HTTP server for the preview, tiles and GeoJSON
  *   fp_version.h  FOOTPRINT_VERSION
  *
- * Above the library, not in it: fp_run.h (src/run/), the main job and the
- * summaries the CLI prints. The library prints nothing.
+ * Above the library, not in it (and not installed): src/run/fp_run.h, the
+ * main job and the summaries the CLI prints. The library prints nothing.
  *
  * Conventions (after PROJ's proj.h), for every header:
  *

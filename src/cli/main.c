@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "footprint.h"
-#include "fp_run.h"
+#include "run/fp_run.h"
 
 #ifndef FP_PREPAREDDIR
 #define FP_PREPAREDDIR ""   /* Makefile: $(BUILD)/prepared */
@@ -360,12 +360,52 @@ static void log_line(const char *line, void *user)
     fflush(stderr);
 }
 
+/* An installed footprint (`make install`: PREFIX/bin/footprint beside
+ * PREFIX/share/footprint/ with geodata/, styles/, web/ and prepared/) finds
+ * its data next to itself, wherever PREFIX is: /usr/local, /opt/footprint,
+ * a package's staging folder once moved into place. A build tree's program
+ * has no such folder and keeps the paths the Makefile compiled in (the
+ * library's defaults). Fills share with PREFIX/share/footprint; 0 if the
+ * program is not installed that way. */
+static int installed_share(char *share, size_t size)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return 0;
+    *slash = '\0';                                  /* the bin folder */
+    char probe[4200];
+    snprintf(probe, sizeof probe, "%s/../share/footprint/geodata/regions.gpkg", exe);
+    char *real = realpath(probe, NULL);
+    if (!real) return 0;
+    /* PREFIX/share/footprint, without the /geodata/regions.gpkg. */
+    for (int k = 0; k < 2; k++) *strrchr(real, '/') = '\0';
+    snprintf(share, size, "%s", real);
+    free(real);
+    return 1;
+}
+
+/* FOOTPRINT_NAME if set (and not empty), else PREFIX/share/footprint/sub
+ * for an installed program, else NULL (the library's default). */
+static const char *data_folder(const char *var, const char *share, const char *sub, char *buf, size_t size)
+{
+    const char *v = getenv(var);
+    if (v && *v) return v;
+    if (!share) return NULL;
+    snprintf(buf, size, "%s/%s", share, sub);
+    return buf;
+}
+
 /* The environment the library once read itself, read once, here. */
 static void context_from_env(fp_context *ctx)
 {
-    fp_context_set_data_dir(ctx, getenv("FOOTPRINT_DATA"));
-    fp_context_set_styles_dir(ctx, getenv("FOOTPRINT_STYLES"));
-    fp_context_set_web_dir(ctx, getenv("FOOTPRINT_WEB"));
+    char share_buf[4096], data[4200], styles[4200], web[4200], shipped[4200];
+    const char *share = installed_share(share_buf, sizeof share_buf) ? share_buf : NULL;
+    fp_context_set_data_dir(ctx, data_folder("FOOTPRINT_DATA", share, "geodata", data, sizeof data));
+    fp_context_set_styles_dir(ctx, data_folder("FOOTPRINT_STYLES", share, "styles", styles, sizeof styles));
+    fp_context_set_web_dir(ctx, data_folder("FOOTPRINT_WEB", share, "web", web, sizeof web));
     /* FOOTPRINT_BUSY_MS changes the wait for a locked store (tests). */
     const char *busy = getenv("FOOTPRINT_BUSY_MS");
     if (busy && atoi(busy) > 0) fp_context_set_busy_ms(ctx, atoi(busy));
@@ -393,7 +433,9 @@ static void context_from_env(fp_context *ctx)
      * else ~/.cache/footprint; none without either variable. */
     const char *cache = getenv("FOOTPRINT_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     char dflt[4096] = "";
-    if (xdg && *xdg) snprintf(dflt, sizeof dflt, "%s/footprint", xdg);
+    /* The XDG Base Directory spec: a relative XDG_CACHE_HOME is invalid
+     * and ignored (it would put a cache in whatever folder a run starts in). */
+    if (xdg && *xdg == '/') snprintf(dflt, sizeof dflt, "%s/footprint", xdg);
     else if (home && *home) snprintf(dflt, sizeof dflt, "%s/.cache/footprint", home);
     fp_context_set_cache_dir(ctx, !cache ? dflt : strcmp(cache, "off") ? cache : NULL);
     /* The entries the build made (Makefile: build/prepared/, the default
@@ -401,7 +443,8 @@ static void context_from_env(fp_context *ctx)
      * FOOTPRINT_CACHE=off turns them off too (everything computed). */
     const char *prepared = getenv("FOOTPRINT_PREPARED");
     int no_prepared = (cache && !strcmp(cache, "off")) || (prepared && !strcmp(prepared, "off"));
-    fp_context_set_prepared_dir(ctx, no_prepared ? NULL : prepared ? prepared : FP_PREPAREDDIR);
+    if (!prepared && share) snprintf(shipped, sizeof shipped, "%s/prepared", share);
+    fp_context_set_prepared_dir(ctx, no_prepared ? NULL : prepared ? prepared : share ? shipped : FP_PREPAREDDIR);
     /* The crash-safety tests' pause point (tests/e2e/test_crash_safety.sh). */
     fp_context_set_test_pause(ctx, getenv("FOOTPRINT_TEST_PAUSE_AT"));
     fp_context_set_test_resume_file(ctx, getenv("FOOTPRINT_TEST_RESUME_FILE"));

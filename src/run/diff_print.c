@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <glib.h>
 #include "fp_diff.h"
-#include "fp_run.h"
+#include "run/fp_run.h"
 
 /* "file:line: " of a row read by line, "file: feature N: " of a feature
  * (GeoJSON, GeoPackage: no line to go to), nothing without a file. */

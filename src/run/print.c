@@ -5,7 +5,7 @@
 #include <string.h>
 #include "fp_aggregate.h"
 #include "fp_qa.h"
-#include "fp_run.h"
+#include "run/fp_run.h"
 #include "fp_store.h"
 
 fp_status fp_print_counts(fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err)

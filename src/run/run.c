@@ -3,7 +3,7 @@
 #include <string.h>
 #include <glib.h>
 #include "footprint.h"
-#include "fp_run.h"
+#include "run/fp_run.h"
 
 fp_status fp_run_default(const fp_run_options *opts, fp_error *err)
 {

@@ -51,11 +51,12 @@ char *fpi_tilejson(const fp_preview_info *in)
     return text;
 }
 
-/* Copies the files of a folder (one level, plus one level of subfolders). */
-static fp_status copy_tree(const char *from, const char *to, fp_error *err)
+/* Copies the files of a folder (one level, plus one level of subfolders).
+ * what: the library it holds, for the message when it is missing. */
+static fp_status copy_tree(const char *from, const char *to, const char *what, fp_error *err)
 {
     GDir *d = g_dir_open(from, 0, NULL);
-    if (!d) return fp_error_set(err, FP_ERR_STATE, "%s: missing (install Debian's libjs-leaflet, `make deps`)", from);
+    if (!d) return fp_error_set(err, FP_ERR_STATE, "%s: missing: %s", from, what);
     if (g_mkdir_with_parents(to, 0755) != 0) {
         g_dir_close(d);
         return fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", to, strerror(errno));
@@ -66,7 +67,7 @@ static fp_status copy_tree(const char *from, const char *to, fp_error *err)
         /* Leaflet's compressed and source-map copies are not needed. */
         if (g_str_has_suffix(name, ".gz") || g_str_has_suffix(name, ".brotli") || g_str_has_suffix(name, ".map")) continue;
         char *src = g_build_filename(from, name, NULL), *dst = g_build_filename(to, name, NULL);
-        if (g_file_test(src, G_FILE_TEST_IS_DIR)) st = copy_tree(src, dst, err);
+        if (g_file_test(src, G_FILE_TEST_IS_DIR)) st = copy_tree(src, dst, what, err);
         else {
             gchar *data;
             gsize len;
@@ -514,13 +515,20 @@ fp_status fpi_preview_write(const char *dir, const fp_preview_info *in, fp_error
         char *lib = g_build_filename(dir, "lib", vector ? "maplibre-gl" : "leaflet", NULL);
         const char *webdir = in->web_dir ? in->web_dir : FP_WEBDIR;   /* fp_context_web_dir */
         char *src = vector ? g_build_filename(webdir, "vendor", "maplibre-gl", NULL) : g_strdup(LEAFLET_DIR);
-        st = copy_tree(src, lib, err);
+        st = copy_tree(src, lib,
+                       vector ? "MapLibre GL JS, shipped in footprint's web/vendor (FOOTPRINT_WEB names the web folder; "
+                                "`make install` puts it in PREFIX/share/footprint/web)"
+                              : "Leaflet, from Debian's libjs-leaflet (apt-get install libjs-leaflet)",
+                       err);
         g_free(src);
         g_free(lib);
         if (!st && in->pmtiles_url) {         /* the vendored pmtiles library */
             lib = g_build_filename(dir, "lib", "pmtiles", NULL);
             src = g_build_filename(webdir, "vendor", "pmtiles", NULL);
-            st = copy_tree(src, lib, err);
+            st = copy_tree(src, lib,
+                           "the pmtiles library, shipped in footprint's web/vendor (FOOTPRINT_WEB names the web folder; "
+                           "`make install` puts it in PREFIX/share/footprint/web)",
+                           err);
             g_free(src);
             g_free(lib);
         }
