@@ -297,11 +297,17 @@ done:
 
 int fpi_gazetteer_from_cache(const fp_gazetteer *g) { return g && g->blob; }
 
-fp_status fpi_gazetteer_load_cached(const char *path, const char *cache_dir, fp_gazetteer **out, fp_error *err)
+fp_status fpi_gazetteer_load_cached(const char *path, const char *shipped_dir, const char *cache_dir, fp_gazetteer **out,
+                                    fp_error *err)
 {
     *out = NULL;
     char key[65];
-    int keyed = cache_dir && *cache_dir && fpi_gazetteer_cache_key(path, key) == 0;
+    int has_shipped = shipped_dir && *shipped_dir, has_cache = cache_dir && *cache_dir;
+    int keyed = (has_shipped || has_cache) && fpi_gazetteer_cache_key(path, key) == 0;
+    /* The build's entry first (read-only, shared by every user of an
+     * installed program), then the user's cache. */
+    if (keyed && has_shipped && (*out = cache_load(shipped_dir, key))) return FP_OK;
+    keyed = keyed && has_cache;
     if (keyed && (*out = cache_load(cache_dir, key))) return FP_OK;
     fp_status st = fp_gazetteer_load(path, out, err);
     if (st == FP_OK && keyed) cache_save(cache_dir, key, *out);

@@ -224,7 +224,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             if (c && a1_text && strlen(a1_text) <= 3) q.admin1_raw = a1_text;
             fp_place_match m;
             /* Parsed once, then read from the cache folder while the file is unchanged. */
-            if (!gaz && (st = fpi_gazetteer_load_cached(gpath, fp_context_cache_dir(fp_store_context(store)), &gaz, err))) {
+            if (!gaz && (st = fpi_gazetteer_load_cached(gpath, fp_context_prepared_dir(fp_store_context(store)),
+                                                            fp_context_cache_dir(fp_store_context(store)), &gaz, err))) {
                 free(a1_text);
                 g_free(place_shown);
                 g_free(a1_shown);

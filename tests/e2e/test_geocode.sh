@@ -349,7 +349,9 @@ case_end
 
 case_begin "the parsed gazetteer is cached: a second run reads the cache entry and stores the same points, methods and refs"
 # Expected values are the first run's, which parsed the TSV; the cache only has
-# to reproduce them byte for byte (hex of the stored geometry).
+# to reproduce them byte for byte (hex of the stored geometry). The build's
+# own entry (FOOTPRINT_PREPARED) is left out here: the next case reads it.
+export FOOTPRINT_PREPARED=off
 cdir="$WORK/gazcache"
 rm -rf "$cdir"
 printf 'id,place,country,state\nE1,Nairobi,KEN,\nE2,SÃO PAULO,Brazil,\nE3,Bombay,IN,\nE4,Valencia,,\nE5,Springfield,USA,Massachusetts\nE6,Ft. Lauderdale,USA,\nE7,Taguig City,PHL,\nE8,Nowhereville,KEN,\nE9,Concord,USA,\n' > cached.csv
@@ -386,6 +388,19 @@ assert_eq "$first" "$(sql "$q")" "same rows without the cache"
 assert_eq "$first_pts" "$(ssql "$pts")" "same coordinates without the cache"
 assert_eq "$first_out" "$OUT" "same summary without the cache"
 assert_eq 1 "$(ls "$cdir" | wc -l)" "nothing new in the cache folder"
+unset FOOTPRINT_PREPARED
+case_end
+
+case_begin "the build's parsed gazetteer (build/prepared, installed in PREFIX/share/footprint/prepared) is read where it lies: the same rows as parsing the TSV, nothing written to the user's cache"
+prep="$(dirname "$FP")/prepared"
+assert_eq 1 "$(ls "$prep" | grep -c '^gazetteer-[0-9a-f]\{64\}\.bin$')" "one gazetteer entry made by the build"
+udir="$WORK/usercache"
+rm -rf "$udir"
+OUT=$(FOOTPRINT_CACHE="$udir" "$FP" --db $DB geocode --redo 2>&1); RC=$?
+assert_eq 0 "$RC" "run with the build's entry ($OUT)"
+assert_eq "$first" "$(sql "$q")" "same methods, refs and geometries as parsing the TSV"
+assert_eq "$first_out" "$OUT" "same summary"
+assert_eq "" "$(ls "$udir" 2>/dev/null | grep gazetteer)" "gazetteer entries in the user's cache"
 case_end
 
 # GeoNames (zcat|awk): 4171563 "St. Petersburg" US 257,083 people is the exact

@@ -26,7 +26,7 @@ for f in bin/footprint lib/libfootprint.a lib/pkgconfig/footprint.pc include/foo
     [ -f "$P/$f" ] || fail "missing: $f"
 done
 [ -x "$P/bin/footprint" ] || fail "bin/footprint is not executable"
-[ "$(ls "$P/share/footprint/prepared" | wc -l)" -ge 2 ] || fail "no prepared cache entries installed"
+assert_eq 2 "$(ls "$P/share/footprint/prepared" | grep -c -e '^prepared-' -e '^gazetteer-')" "prepared entries installed (regions, gazetteer)"
 # The run layer's header is the program's, not the library's.
 [ -e "$P/include/footprint/fp_run.h" ] && fail "fp_run.h installed (its functions are not in libfootprint.a)"
 # Every installed header is one of include/.
@@ -65,9 +65,13 @@ assert_contains "$out" "shipped" "init read the installed prepared regions (FOOT
 out=$(clean_env "$WORK/moved/bin/footprint" --db t.sqlite render --style world-choropleth -o m.pdf 2>&1)
 assert_contains "$(pdftotext m.pdf - 2>/dev/null)" "Installed copy title" "render used the installed style ($out)"
 assert_eq "" "$(find "$WORK/moved" -newer "$WORK/marker" | head -3)" "files written under the installed prefix"
-[ -e relcache ] && fail "a relative XDG_CACHE_HOME made ./relcache (XDG: relative paths are ignored)"
-[ -n "$(ls "$WORK/home/.cache/footprint" 2>/dev/null)" ] || fail "nothing cached in \$HOME/.cache/footprint"
 assert_eq 1 "$(sqlite3 t.sqlite "SELECT count(*) FROM projects WHERE source_key = 'I3' AND geocode_method IS NOT NULL")" "Lyon geocoded"
+# The gazetteer came from the installed prepared/: no copy in the user's cache.
+assert_eq "" "$(ls "$WORK/home/.cache/footprint" 2>/dev/null | grep gazetteer)" "gazetteer entries in the user's cache"
+# Without the shipped entries the parsed gazetteer is cached, in ~/.cache, not ./relcache.
+out=$(clean_env XDG_CACHE_HOME=relcache FOOTPRINT_PREPARED=off "$WORK/moved/bin/footprint" --db t.sqlite geocode --redo 2>&1)
+[ -e relcache ] && fail "a relative XDG_CACHE_HOME made ./relcache (XDG: relative paths are ignored)"
+assert_eq 1 "$(ls "$WORK/home/.cache/footprint" 2>/dev/null | grep -c '^gazetteer-')" "the gazetteer cached in \$HOME/.cache/footprint ($out)"
 cd "$WORK"
 chmod -R u+w "$WORK/moved"
 case_end

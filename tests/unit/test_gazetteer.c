@@ -544,7 +544,7 @@ static void load_and_check(cache_env *env, const char *cache_dir, int expect_hit
 {
     fp_gazetteer *g = NULL;
     fp_error err = {0};
-    assert_int_equal(fpi_gazetteer_load_cached(env->tsv, cache_dir, &g, &err), FP_OK);
+    assert_int_equal(fpi_gazetteer_load_cached(env->tsv, NULL, cache_dir, &g, &err), FP_OK);
     assert_int_equal(fp_gazetteer_size(g), 16);
     if (fpi_gazetteer_from_cache(g) != expect_hit) {
         print_error("%s: expected a cache %s\n", what, expect_hit ? "hit" : "miss");
@@ -670,7 +670,7 @@ static void test_cache_dir_unwritable(void **state)
     /* A load error is the file's, cache or not. */
     fp_gazetteer *g = (fp_gazetteer *)1;
     fp_error err = {0};
-    assert_int_equal(fpi_gazetteer_load_cached("/nonexistent/gaz.tsv", env.dir, &g, &err), FP_ERR_IO);
+    assert_int_equal(fpi_gazetteer_load_cached("/nonexistent/gaz.tsv", NULL, env.dir, &g, &err), FP_ERR_IO);
     assert_null(g);
     assert_non_null(strstr(err.message, "/nonexistent/gaz.tsv"));
     cache_env_done(&env);
