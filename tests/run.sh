@@ -150,8 +150,9 @@ run_suite() {
     # CPU seconds (user + system) of the suite and every process it waited
     # for: what the suite costs on a shared 2-core machine, beside its wall time.
     /usr/bin/time -o "$logs/$name.cpu" -f "%U %S" bash "$t" > "$logs/$name.out" 2>&1
-    echo "$? $(( $(date +%s) - start ))" > "$logs/$name.rc"
+    echo "$? $(( $(date +%s) - start )) $(( start - run_start ))" > "$logs/$name.rc"
 }
+run_start=$(date +%s)
 run_units &
 running=1
 for t in "${suites[@]}"; do
@@ -170,7 +171,7 @@ failed=$((failed + uf))
 for t in $(printf '%s\n' "${suites[@]}" | sort); do
     name=$(basename "$t" .sh)
     out=$(cat "$logs/$name.out" 2>/dev/null)
-    read -r rc secs < "$logs/$name.rc" 2>/dev/null || { rc=1; secs=?; }
+    read -r rc secs from < "$logs/$name.rc" 2>/dev/null || { rc=1; secs=?; from=?; }
     cpu=$(awk 'NF==2 && $1 ~ /^[0-9.]+$/ {printf "%.0f", $1+$2}' "$logs/$name.cpu" 2>/dev/null)
     p=$(grep -c '^PASS ' <<<"$out")
     f=$(grep -c '^FAIL ' <<<"$out")
@@ -181,7 +182,8 @@ for t in $(printf '%s\n' "${suites[@]}" | sort); do
         failed_names+=("$name.sh")
         grep -A12 '^FAIL ' <<<"$out" | sed 's/^/    /'
     fi
-    echo "e2e  $name.sh: $p passed, $f failed (${secs} s, ${cpu:-?} CPU-s)"
+    # "from +N s": when the suite started, for finding the run's idle stretches.
+    echo "e2e  $name.sh: $p passed, $f failed (${secs} s from +${from} s, ${cpu:-?} CPU-s)"
 done
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed in: ${failed_names[*]}"

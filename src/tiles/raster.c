@@ -62,6 +62,8 @@ struct fp_raster_scene {
     /* Points: mercator x, y and category, ordered by bucket. */
     double *px, *py;
     uint16_t *pcat;
+    uint32_t *prank;             /* 0: first at its position; n: the n-th more there (displaced) */
+    uint32_t max_rank;
     uint32_t *bucket_start;      /* BUCKETS * BUCKETS + 1 */
     size_t npoints;
     GPtrArray *categories;       /* category*, legend order */
@@ -236,6 +238,47 @@ static int category_index(fp_raster_scene *s, GHashTable *index, const char *nam
     return k;
 }
 
+/* Projects at one place (a town's or a country's centroid) are drawn side
+ * by side, as render draws them (render.c, displace_coincident): the first
+ * at the place, the n-th more on a sunflower spiral round it, golden angle
+ * apart at a radius growing with sqrt(n) symbol sizes. Each point's n is
+ * fixed here, once for the scene, in load order: every metatile draws a
+ * group alike, whichever of them holds its members. */
+static double spiral_radius(uint32_t n, double size) { return n ? 0.75 * size * sqrt(n + 0.8) : 0; }
+
+static int compare_position(const void *a, const void *b, void *scene)
+{
+    const fp_raster_scene *s = scene;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (s->px[i] != s->px[j]) return s->px[i] < s->px[j] ? -1 : 1;
+    if (s->py[i] != s->py[j]) return s->py[i] < s->py[j] ? -1 : 1;
+    return (i > j) - (i < j);                   /* load order within a place */
+}
+
+/* Ranks within each place: the points of a place share a bucket (the
+ * counting sort kept their load order), so each bucket is sorted alone. */
+static void rank_coincident(fp_raster_scene *s)
+{
+    size_t n = s->npoints;
+    s->prank = g_new0(uint32_t, n + 1);
+    s->max_rank = 0;
+    uint32_t *order = g_new(uint32_t, n + 1);
+    for (int b = 0; b < BUCKETS * BUCKETS; b++) {
+        uint32_t first = s->bucket_start[b], end = s->bucket_start[b + 1];
+        if (end - first < 2) continue;
+        for (uint32_t k = first; k < end; k++) order[k - first] = k;
+        qsort_r(order, end - first, sizeof *order, compare_position, s);
+        uint32_t rank = 0;
+        for (uint32_t i = 1; i < end - first; i++) {
+            uint32_t p = order[i - 1], k = order[i];
+            rank = s->px[p] == s->px[k] && s->py[p] == s->py[k] ? rank + 1 : 0;
+            s->prank[k] = rank;
+            if (rank > s->max_rank) s->max_rank = rank;
+        }
+    }
+    g_free(order);
+}
+
 static int bucket_of(double x, double y)
 {
     int bx = (int)((x + FP_MERC_HALF) / (2 * FP_MERC_HALF) * BUCKETS);
@@ -341,6 +384,7 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
     }
     g_free(fill);
     g_free(xy);
+    rank_coincident(s);
     g_array_free(lon, TRUE);
     g_array_free(lat, TRUE);
     g_array_free(cat, TRUE);
@@ -419,6 +463,7 @@ void fpi_raster_scene_free(fp_raster_scene *s)
     g_free(s->px);
     g_free(s->py);
     g_free(s->pcat);
+    g_free(s->prank);
     g_free(s->bucket_start);
     g_free(s->category_names);
     g_free(s->point_category);
@@ -639,7 +684,9 @@ void fpi_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
         double size = (ms->points.size > 0 ? ms->points.size : 4) * s->scale;
         double frame[4] = { 0, 0, side, side };
         cairo_surface_flush(c->surface);
-        int b0 = bucket_of(view[0], view[3]), b1 = bucket_of(view[2], view[1]);
+        /* Points displaced onto the view from just outside it count too. */
+        double reach = spiral_radius(s->max_rank, size) * m;
+        int b0 = bucket_of(view[0] - reach, view[3] + reach), b1 = bucket_of(view[2] + reach, view[1] - reach);
         int bx0 = b0 % BUCKETS, by0 = b0 / BUCKETS, bx1 = b1 % BUCKETS, by1 = b1 / BUCKETS;
         for (int by = by0; by <= by1; by++)
             for (int bx = bx0; bx <= bx1; bx++) {
@@ -647,6 +694,11 @@ void fpi_raster_draw_metatile(fp_raster_canvas *c, int z, int x0, int y0, int n)
                 for (uint32_t k = s->bucket_start[b]; k < s->bucket_start[b + 1]; k++) {
                     double dx, dy;
                     to_device(c, s->px[k], s->py[k], &dx, &dy);
+                    if (s->prank[k]) {
+                        double a = s->prank[k] * 2.399963229728653, r = spiral_radius(s->prank[k], size);
+                        dx += r * cos(a);
+                        dy += r * sin(a);
+                    }
                     if (dx < -size || dy < -size || dx > side + size || dy > side + size) continue;
                     const category *cat = s->point_category[s->pcat[k]];
                     int phase = (int)((dx - floor(dx)) * 4) + 4 * (int)((dy - floor(dy)) * 4);

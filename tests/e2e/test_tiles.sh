@@ -146,6 +146,44 @@ print(sum(1 for x in range(256) for y in range(256) if (lambda p: p[2] >= 150 an
 [ "$n" -ge 300 ] || fail "Chukotka's coasts in 3/7/1: $n blue pixels"
 case_end
 
+# Three projects at one place (a town's centroid): drawn side by side as in
+# render, so each category's colour shows (category-points' colours, from the
+# style file), not only the last one drawn. Pixel of the place: cs2cs + XYZ.
+case_begin "raster tiles: projects at one place are drawn side by side, each category's colour visible (only the last was)"
+C="$WORK/co/fp.sqlite"
+fp_init "$C" >/dev/null 2>&1
+printf 'id,company,category,name,country,lat,lon\nA1,c,5g,a,KEN,-1.2864,36.8172\nA2,c,smart_city,b,KEN,-1.2864,36.8172\nA3,c,surveillance,c,KEN,-1.2864,36.8172\n' > co.csv
+"$FP" -q --db "$C" import co.csv
+run --db "$C" tiles --style "$NOLABELS" --zoom 4 --bbox 30,-5,40,5 --no-preview -o co
+assert_eq 0 "$RC" "exit status ($OUT)"
+read -r tile px py _ <<<"$(tc pixel co 4 36.8172 -1.2864)"
+colours=$("$PY" - "$ROOT/styles/category-points.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["points"]["colors"]
+print(c["5g"], c["smart_city"], c["surveillance"])
+PY
+)
+got=$("$PY" - "co/$tile.png" "$px" "$py" $colours <<'PY'
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+x0, y0 = int(sys.argv[2]), int(sys.argv[3])
+def rgb(h): return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+out = []
+for h in sys.argv[4:]:
+    want = rgb(h)
+    out.append(sum(1 for x in range(x0 - 12, x0 + 13) for y in range(y0 - 12, y0 + 13)
+                   if 0 <= x < im.size[0] and 0 <= y < im.size[1]
+                   and sum(abs(a - b) for a, b in zip(im.getpixel((x, y)), want)) <= 30))
+print(" ".join(map(str, out)))
+PY
+)
+read -r n5g nsc nsv <<<"$got"
+for v in "5g:$n5g" "smart_city:$nsc" "surveillance:$nsv"; do
+    [ "${v#*:}" -ge 4 ] || fail "${v%%:*}: ${v#*:} pixels of its colour within 12 px of the place ($tile $px $py; $got)"
+done
+case_end
+
 case_begin "--bbox: only the tiles meeting the box are written (Kenya at z5: the OSM formulas' list)"
 assert_eq "$(tc list 5 33 -5 42 5)" "$(tc files z5 png)" "z5 tiles of 33,-5,42,5"
 case_end
