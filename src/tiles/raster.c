@@ -507,9 +507,10 @@ static inline void to_device(const fp_raster_canvas *c, double x, double y, doub
 
 /* The shape's parts as a cairo path; vertices closer than half a pixel to
  * the last one kept are skipped (the zoom's simplification). outline: a
- * ring (a region's, or a project area's) with an edge on a cut becomes open lines that leave such edges out,
- * walked from the vertex after its first one (a closed ring's last vertex
- * repeats its first), for stroking; other rings are closed as for filling. */
+ * ring (a region's, or a project area's) with an edge on a cut becomes
+ * open lines that leave such edges out, walked from the vertex after its
+ * first one (a closed ring's last vertex repeats its first), for stroking;
+ * other rings are closed as for filling. */
 static void path_shape(cairo_t *cr, const fp_raster_canvas *c, const shape *sh, int outline)
 {
     const fp_raster_scene *s = c->scene;
