@@ -767,8 +767,15 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
  * pages (src/store/sqlite_memory.c): it applies to every SQLite user in
  * the process (GDAL's, PROJ's, the program's own), keeps freed lines for
  * reuse until the process ends, and is installed only if SQLite has not
- * been used yet (else nothing changes). */
+ * been used yet (else nothing changes). A host program that wants SQLite's
+ * memory left as it is calls fp_global_init_flags(FP_INIT_KEEP_SQLITE_MALLOC)
+ * instead: the same library, only large imports a little slower (README,
+ * "Speed"). fp_global_init() is fp_global_init_flags(0). */
+enum {
+    FP_INIT_KEEP_SQLITE_MALLOC = 1 << 0   /* leave SQLite's allocator alone */
+};
 void fp_global_init(void);
+void fp_global_init_flags(int flags);
 void fp_global_cleanup(void);
 
 #endif

@@ -645,9 +645,12 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
     return buf;
 }
 
-void fp_global_init(void)
+void fp_global_init(void) { fp_global_init_flags(0); }
+
+void fp_global_init_flags(int flags)
 {
-    fpi_sqlite_memory_install();       /* before SQLite's first use (sqlite_memory.c) */
+    if (!(flags & FP_INIT_KEEP_SQLITE_MALLOC))
+        fpi_sqlite_memory_install();   /* before SQLite's first use (sqlite_memory.c) */
     spatialite_initialize();
     /* GDAL registers its drivers when first used (common/gdal_api.c); once
      * loaded, an init after fp_global_cleanup registers them again. */
