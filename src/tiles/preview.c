@@ -145,31 +145,34 @@ static void append_script_string(GString *out, const char *s)
  * categories' colours, as on the report maps. */
 static void legend_html(GString *h, const fp_preview_info *in)
 {
-    g_string_append(h, "<div class=\"legend\" id=\"legend\">");
+    /* A region a screen reader can jump to, headings and lists it reads as
+     * such; the classes highest first, as on the printed map. */
+    g_string_append(h, "<div class=\"legend\" id=\"legend\" role=\"region\" aria-label=\"Legend\">");
     if (in->classes) {   /* also when every region lacks a value: the title and "none (N)" */
-        g_string_append(h, "<b>");
+        g_string_append(h, "<h2>");
         fpi_html_escape(h, in->legend_title);
-        g_string_append(h, "</b><br>");
+        g_string_append(h, "</h2><ul>");
         const fp_classes *c = in->classes;
-        for (int i = 0; i < c->n; i++) {
+        for (int i = c->n - 1; i >= 0; i--) {
             char hex[10], range[96];
             fp_rgba_to_hex(c->colors[i], hex);
             fp_classes_label(c, i, range, sizeof range);
-            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s (%ld)<br>", hex, range, c->counts[i]);
+            g_string_append_printf(h, "<li><i style=\"background:%s\"></i>%s (%ld)</li>", hex, range, c->counts[i]);
         }
         if (c->nodata_count) {
             char hex[10];
             fp_rgba_to_hex(c->nodata, hex);
-            g_string_append_printf(h, "<i style=\"background:%s\"></i>%s (%ld)<br>", hex,
+            g_string_append_printf(h, "<li><i style=\"background:%s\"></i>%s (%ld)</li>", hex,
                                    c->zero_is_nodata ? "none" : "no data", c->nodata_count);
         }
+        g_string_append(h, "</ul>");
     }
     if (in->ncategories) {
-        g_string_append(h, "<b>Projects</b><br>");
+        g_string_append(h, "<h2>Projects</h2><ul>");
         for (size_t i = 0; i < in->ncategories; i++) {
             char hex[10];
             fp_rgba_to_hex(in->category_colors[i], hex);
-            g_string_append_printf(h, "<i class=\"dot\" style=\"background:%s\"></i>", hex);
+            g_string_append_printf(h, "<li><i class=\"dot\" style=\"background:%s\"></i>", hex);
             for (const char *p = in->categories[i]; *p; p++) {
                 if (*p == '_') g_string_append_c(h, ' ');
                 else {
@@ -177,10 +180,19 @@ static void legend_html(GString *h, const fp_preview_info *in)
                     fpi_html_escape(h, one);
                 }
             }
-            g_string_append(h, "<br>");
+            g_string_append(h, "</li>");
         }
+        g_string_append(h, "</ul>");
     }
-    g_string_append(h, "</div>\n");
+    /* The map's data as text, for whoever cannot use the map (WCAG 1.1.1):
+     * the GeoJSON layers written next to the page. */
+    g_string_append(h, "<div>Data: <a href=\"layers/projects.geojson\">projects (GeoJSON)</a>");
+    if (in->regions_layer) {
+        g_string_append(h, ", <a href=\"layers/");
+        fpi_html_escape(h, in->regions_layer);
+        g_string_append(h, "\">regions (GeoJSON)</a>");
+    }
+    g_string_append(h, "</div></div>\n");
 }
 
 /* Category -> colour, for the overlay's circle markers. */
@@ -203,6 +215,12 @@ static const char *const page_style =
     "font:12px/1.5 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-height:60%;overflow:auto}\n"
     ".legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-2px;border:1px solid #999}\n"
     ".legend i.dot{border-radius:50%}\n"
+    ".legend ul{list-style:none;margin:0 0 4px;padding:0}\n"
+    ".legend h2{font-size:12px;margin:0}\n"
+    /* Keyboard focus visible (WCAG 2.4.7): Leaflet's CSS takes the map's
+     * outline away, and its zoom links show none. */
+    "#map:focus-visible,.leaflet-container:focus-visible,.leaflet-bar a:focus-visible,.legend a:focus-visible,"
+    ".leaflet-control-layers input:focus-visible{outline:3px solid #1a5fb4;outline-offset:-3px}\n"
     ".popup td{padding:0 4px;vertical-align:top}\n"
     ".timeline{position:absolute;left:10px;bottom:24px;z-index:1000;background:rgba(255,255,255,.92);padding:6px 9px;"
     "font:12px/1.6 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-width:46%}\n"
@@ -212,6 +230,27 @@ static const char *const page_style =
     ".timeline .note{color:#555;font-size:11px}\n"
     ".overlays{position:absolute;left:10px;top:10px;z-index:1000;background:rgba(255,255,255,.92);padding:4px 9px;"
     "font:12px/1.6 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px}\n";
+
+/* The page's title: what the map shows (the style's description, e.g.
+ * "Projects per country, quantile classes of the country_by_category
+ * aggregation"), not only the style's file name (WCAG 2.4.2). */
+static void page_title(GString *h, const fp_preview_info *in)
+{
+    fpi_html_escape(h, in->name);
+    if (in->description && *in->description && strcmp(in->description, in->name)) {
+        g_string_append(h, ": ");
+        fpi_html_escape(h, in->description);
+    }
+}
+
+/* The map, named for screen readers, which are pointed at the legend and
+ * the data links beside it (WCAG 1.1.1: the picture's text alternative). */
+static void map_div(GString *h, const fp_preview_info *in)
+{
+    g_string_append(h, "<div id=\"map\" role=\"region\" aria-label=\"Map: ");
+    page_title(h, in);
+    g_string_append(h, ". Legend and the data as GeoJSON after the map.\"></div>\n");
+}
 
 /* Shared by both pages: the popup table of a feature's properties. */
 static const char *const popup_js =
@@ -225,7 +264,7 @@ static const char *const popup_js =
 static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
 {
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    fpi_html_escape(h, in->name);
+    page_title(h, in);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/leaflet/leaflet.css\">\n"
@@ -233,7 +272,8 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     if (in->pmtiles_url) g_string_append(h, "<script src=\"lib/pmtiles/pmtiles.js\"></script>\n");
     g_string_append(h, "<style>\n");
     g_string_append(h, page_style);
-    g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
+    g_string_append(h, "</style>\n</head>\n<body>\n");
+    map_div(h, in);
     legend_html(h, in);
     char *colors = category_colors_json(in);
     g_string_append(h, "<script>\nvar tilejson = ");
@@ -406,7 +446,7 @@ static const char *const timeline_js =
 static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
 {
     GString *h = g_string_new("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-    fpi_html_escape(h, in->name);
+    page_title(h, in);
     g_string_append(h, "</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                        "<link rel=\"icon\" href=\"data:,\">\n"
                        "<link rel=\"stylesheet\" href=\"lib/maplibre-gl/maplibre-gl.css\">\n"
@@ -414,7 +454,8 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     if (in->pmtiles_url) g_string_append(h, "<script src=\"lib/pmtiles/pmtiles.js\"></script>\n");
     g_string_append(h, "<style>\n");
     g_string_append(h, page_style);
-    g_string_append(h, "</style>\n</head>\n<body>\n<div id=\"map\"></div>\n");
+    g_string_append(h, "</style>\n</head>\n<body>\n");
+    map_div(h, in);
     legend_html(h, in);
     char *timeline = timeline_json(in);
     if (timeline) timeline_html(h, in);

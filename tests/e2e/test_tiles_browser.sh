@@ -108,6 +108,38 @@ assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM agg_country_by_category WHERE l
 stop_serve
 case_end
 
+# WCAG 2.1: keyboard focus visible (2.4.7), a text alternative and the data
+# beside the map (1.1.1), a descriptive title (2.4.2), the legend as a list
+# read in the printed map's order (highest class first; its colour is the
+# palette's last, from the store by render_check.py, not from footprint).
+serve xyz
+case_begin "raster page, accessibility: the focused map and zoom link show an outline, the map is a labelled region, the legend lists the classes highest first, its data link serves the projects layer, the title says what the map shows"
+browse "http://127.0.0.1:$PORT/" a11y.png "window.footprint && window.footprint.ready" --then '(async () => {
+  var m = document.getElementById("map"); m.focus();
+  var mapOutline = getComputedStyle(m).outlineStyle;
+  var z = document.querySelector(".leaflet-control-zoom-in"); z.focus();
+  var zoomOutline = getComputedStyle(z).outlineStyle;
+  var first = document.querySelector("#legend li i");
+  var link = document.querySelector("#legend a");
+  var r = link ? await fetch(link.href) : null;
+  var gj = r && r.ok ? await r.json() : null;
+  return {map: mapOutline, zoom: zoomOutline, role: m.getAttribute("role") || "", label: m.getAttribute("aria-label") || "",
+          lists: document.querySelectorAll("#legend ul").length, first: first ? getComputedStyle(first).backgroundColor : "",
+          data: gj ? gj.features.length : -1, title: document.title};
+})()' a11y2.png
+assert_eq "true" "$(field "['ready']")" "the page became ready ($RESULT)"
+[ "$(field "['steps'][0]['map']")" != none ] || fail "the focused map has no outline"
+[ "$(field "['steps'][0]['zoom']")" != none ] || fail "the focused zoom link has no outline"
+assert_eq "region" "$(field "['steps'][0]['role']")" "the map's role"
+assert_contains "$(field "['steps'][0]['label']")" "Map: " "the map's label"
+assert_eq 1 "$(field "['steps'][0]['lists']")" "lists in the legend (the classes; this style has no categories)"
+top=$("$PY" -c "import json; p = json.load(open('classes.json'))['palette']; h = p[-1]; print('rgb(%d, %d, %d)' % tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)))")
+assert_eq "$top" "$(field "['steps'][0]['first']")" "the legend's first swatch: the highest class"
+assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(field "['steps'][0]['data']")" "features behind the legend's data link"
+assert_contains "$(field "['steps'][0]['title']")" "Projects per country" "the page's title"
+stop_serve
+case_end
+
 # ==============================================================================
 run --db "$DB" tiles --zoom 0-4 --format mvt -o vec.mbtiles
 TILES_RC=$RC
