@@ -26,6 +26,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Below this distance (metres) a matched project has not moved: coordinates
  * rounded differently by two exports of the same list (4 decimals are up
  * to 11 m) or a town re-geocoded to the same place are not moves. */
@@ -116,5 +120,9 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
  * names rows. g_malloc'd. */
 char *fp_diff_row_ref(const char *file, long line, int by_line);
 void fp_diff_result_clear(fp_diff_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,6 +36,10 @@
 #include "fp_context.h"
 #include "fp_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Version of the schema this library writes; older stores are upgraded in place. */
 #define FP_SCHEMA_VERSION 6
 
@@ -770,5 +774,9 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
  * been used yet (else nothing changes). */
 void fp_global_init(void);
 void fp_global_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

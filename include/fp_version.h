@@ -5,6 +5,10 @@
 #ifndef FP_VERSION_H
 #define FP_VERSION_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The release number alone (the caches' keys use it: the data they hold
  * changes with releases, not with every commit). */
 #define FOOTPRINT_VERSION "0.1.0"
@@ -18,5 +22,9 @@
 const char *fp_version(void);
 /* The source part alone: "18a893a", "18a893a-dirty" or "no git". */
 const char *fp_version_commit(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -135,3 +135,27 @@ case_begin "the public prefix fp_ is the public API's: every fp_ function the li
     internal=$(nm -g --defined-only "$lib" 2>/dev/null | awk '$2 ~ /[TDBRC]/ {print $3}' | grep -c '^fpi_')
     [ "$internal" -gt 100 ] || fail "expected the internal functions under fpi_, found $internal"
 case_end
+
+case_begin "a C++ program includes every public header and links with libfootprint.a (extern \"C\")"
+    # fp_run.h is the run layer's, not the library's (README, Layout).
+    lib="$(dirname "$FP")/libfootprint.a"
+    for h in $(cd "$ROOT/include" && ls *.h | grep -vx fp_run.h); do echo "#include \"$h\""; done > cxx_probe.cpp
+    cat >> cxx_probe.cpp <<'CPP'
+#include <cstdio>
+int main()
+{
+    fp_global_init();
+    std::printf("%s|%s\n", fp_version(), fp_status_name(FP_ERR_USAGE));
+    fp_global_cleanup();
+    return 0;
+}
+CPP
+    # The Makefile's own link flags (LDFLAGS has the sanitizers under SAN=1).
+    printf 'print-%%: ; @echo $($*)\n' > print.mk
+    flags=$(make -s --no-print-directory -C "$ROOT" -f Makefile -f "$PWD/print.mk" SAN="${SAN:-}" print-LDFLAGS print-PKG_LIBS | tr '\n' ' ')
+    if ! out=$(g++ -I"$ROOT/include" -o cxx_probe cxx_probe.cpp "$lib" $flags 2>&1); then
+        fail "g++ failed: $(grep -m3 -E "error|undefined|cannot" <<<"$out")"
+    else
+        assert_eq "$("$FP" --version | sed 's/^footprint //')|usage error" "$(./cxx_probe 2>&1)" "the C++ program's output"
+    fi
+case_end
