@@ -15,7 +15,7 @@
  *   fp_render.h   report maps with cairo: PNG, PDF, SVG
  *   fp_tiles.h    map tiles: XYZ/MBTiles raster and vector tiles, TileJSON, preview
  *   fp_serve.h    a local HTTP server for the preview, tiles and GeoJSON
- *   fp_version.h  FOOTPRINT_VERSION
+ *   fp_version.h  FOOTPRINT_VERSION, FP_VERSION_NUMBER
  *
  * Above the library, not in it: fp_run.h (src/run/), the main job and the
  * summaries the CLI prints. The library prints nothing.
