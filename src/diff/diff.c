@@ -884,7 +884,7 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
         match_by_name(&j);
         collect(&j, res);
     }
-    if (!st && o->report_csv) st = diff_write_report(o->report_csv, res, err);
+    if (!st && o->report_csv) st = fpi_diff_write_report(o->report_csv, res, err);
     if (!st && o->keep_for_layer) st = keep_for_layer(store, res, err);
     edition_clear(&j.old);
     edition_clear(&j.new);

@@ -66,7 +66,7 @@ static fp_status write_layer(GDALDatasetH ds, const char *path, const fp_diff_re
     return st;
 }
 
-fp_status diff_write_report(const char *path, const fp_diff_result *r, fp_error *err)
+fp_status fpi_diff_write_report(const char *path, const fp_diff_result *r, fp_error *err)
 {
     GDALDriverH drv = GDALGetDriverByName("CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no CSV driver");

@@ -63,7 +63,7 @@ static fp_status write_layer(GDALDatasetH ds, int geojson, const char *path, con
     return st;
 }
 
-fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err)
+fp_status fpi_qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err)
 {
     int geojson = g_str_has_suffix(path, ".geojson") || g_str_has_suffix(path, ".json");
     if (!geojson && !g_str_has_suffix(path, ".csv"))

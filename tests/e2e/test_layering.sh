@@ -136,6 +136,16 @@ case_begin "the public prefix fp_ is the public API's: every fp_ function the li
     [ "$internal" -gt 100 ] || fail "expected the internal functions under fpi_, found $internal"
 case_end
 
+case_begin "libfootprint.a exports no global symbol outside fp_ and fpi_ (a host program's names are its own)"
+    # The generated MVT encoder too: its .proto's package is fpi_vector_tile.
+    # Under SAN=1 ASan adds its own __odr_asan_gen_/__asan_ names per global.
+    lib="$(dirname "$FP")/libfootprint.a"
+    n=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -c .)
+    [ "$n" -gt 100 ] || fail "expected the library's symbols in $lib, found $n"
+    others=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -vE '^(fp_|fpi_|__odr_asan_gen_|__asan_)' | sort -u | tr '\n' ' ')
+    assert_eq "" "$others" "global symbols without the fp_/fpi_ prefix"
+case_end
+
 case_begin "a C++ program includes every public header and links with libfootprint.a (extern \"C\")"
     # fp_run.h is the run layer's, not the library's (README, Layout).
     lib="$(dirname "$FP")/libfootprint.a"
