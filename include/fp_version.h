@@ -38,7 +38,7 @@ const char *fp_version(void);
 /* The source part alone: "18a893a", "18a893a-dirty" or "no git". */
 const char *fp_version_commit(void);
 /* FP_VERSION_NUMBER of the library linked, which may differ from the
- * header's a program was compiled with (as sqlite3_libversion_number). */
+ * header's a program was compiled with (as SQLite's libversion_number). */
 int fp_version_number(void);
 
 #ifdef __cplusplus
