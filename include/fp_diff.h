@@ -103,7 +103,7 @@ typedef struct fp_diff_result {
 } fp_diff_result;
 
 /* Compares the two datasets; fills result (fp_diff_result_clear frees it,
- * also after a failure). Reads the store only (with keep_for_layer, a
+ * also after a failure; NULL: only the status is wanted). Reads the store only (with keep_for_layer, a
  * temporary table of this connection, also on a read-only store). An
  * unknown dataset is a usage error naming the datasets the store has. */
 fp_status fp_diff(fp_store *store, const fp_diff_options *opts, fp_diff_result *result, fp_error *err);

@@ -102,8 +102,9 @@ typedef struct fp_regions_result {
     int unchanged;           /* the same file was already loaded: nothing done */
 } fp_regions_result;
 
-/* Loads a region layer (the default geodata/regions.gpkg or a user's file with
- * the same columns) into `regions`, replacing what is there, in one
+/* Loads a region layer (path: a user's file with the same columns as the
+ * default; NULL: the default, regions.gpkg of the store's context's data
+ * folder, fp_data_path) into `regions`, replacing what is there, in one
  * transaction. Loading the same file again changes nothing. */
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);

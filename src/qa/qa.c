@@ -522,6 +522,8 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_qa_check: store is NULL");
+    if (!opts) return fp_error_set(err, FP_ERR_USAGE, "fp_qa_check: opts is NULL");
     if (opts->fix && opts->undo) return fp_error_set(err, FP_ERR_USAGE, "--fix and --undo exclude each other");
     if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
         !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
