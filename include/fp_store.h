@@ -766,8 +766,10 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
 /* Once per process, before and after using the library (SpatiaLite, and
  * GDAL/OGR if it was loaded; the drawing libraries:
  * fp_render_cleanup). The library loads GDAL and registers its drivers on
- * its own first GDAL call (README, Layout): a program calling GDAL itself
- * links it and calls GDALAllRegister as usual. fp_global_init also gives
+ * its own first GDAL call (README, Layout); a GDAL that cannot be loaded
+ * is FP_ERR_IO of the call that needed it ("cannot load GDAL
+ * (libgdal.so.32): ..."), its work undone. A program calling
+ * GDAL itself links it and calls GDALAllRegister as usual. fp_global_init also gives
  * SQLite, process-wide, an allocator that keeps page-cache lines on huge
  * pages (src/store/sqlite_memory.c): it applies to every SQLite user in
  * the process (GDAL's, PROJ's, the program's own), keeps freed lines for
