@@ -15,7 +15,7 @@
  *   fp_render.h   report maps with cairo: PNG, PDF, SVG
  *   fp_tiles.h    map tiles: XYZ/MBTiles raster and vector tiles, TileJSON, preview
  *   fp_serve.h    a local HTTP server for the preview, tiles and GeoJSON
- *   fp_version.h  FOOTPRINT_VERSION
+ *   fp_version.h  FOOTPRINT_VERSION, FP_VERSION_NUMBER
  *
  * Above the library, not in it (and not installed): src/run/fp_run.h, the
  * main job and the summaries the CLI prints. The library prints nothing.
@@ -42,7 +42,10 @@
  *   NULL: the defaults where documented), outputs, and fp_error *err last.
  *   Callbacks take their data first and the user pointer last (before an
  *   fp_error * if they have one): fp_progress_fn(done, seconds, user),
- *   fp_log_fn(line, user), ready(url, user).
+ *   fp_log_fn(line, user), ready(url, user). NULL given for an argument
+ *   that has no default (a store, a path, options that name the work, an
+ *   out-pointer) is FP_ERR_USAGE, the message naming it ("fp_export: opts
+ *   is NULL"), never a crash or a line on stderr.
  *
  *   Results. A result struct pointer (fp_X_result *) may be NULL when the
  *   caller does not want the numbers; out-pointers for handles (fp_X **out)

@@ -6,6 +6,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Default distance within which a point outside every region is moved to the
  * nearest one (ports, landing stations, islands a generalised coast misses). */
 #define FP_DEFAULT_SNAP_KM 25.0
@@ -99,5 +103,9 @@ double fp_point_locator_distance_km(fp_point_locator *pl, const char *code, doub
  * error that made a look-up answer "none" (a region geometry GEOS could
  * not cut, out of memory), filled into err. Check it after the look-ups. */
 fp_status fp_point_locator_status(const fp_point_locator *pl, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #ifndef FP_CONTEXT_H
 #define FP_CONTEXT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fp_context fp_context;
 
 /* A message for the user (per-step timings, a test pause point). No
@@ -113,5 +117,9 @@ int fp_context_test_fetch_batch(const fp_context *ctx);
  * engine's own, 100,000), so that the bulk path runs on smaller files. */
 void fp_context_set_test_bulk_rows(fp_context *ctx, long rows);
 long fp_context_test_bulk_rows(const fp_context *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

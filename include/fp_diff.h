@@ -26,6 +26,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Below this distance (metres) a matched project has not moved: coordinates
  * rounded differently by two exports of the same list (4 decimals are up
  * to 11 m) or a town re-geocoded to the same place are not moves. */
@@ -99,7 +103,7 @@ typedef struct fp_diff_result {
 } fp_diff_result;
 
 /* Compares the two datasets; fills result (fp_diff_result_clear frees it,
- * also after a failure). Reads the store only (with keep_for_layer, a
+ * also after a failure; NULL: only the status is wanted). Reads the store only (with keep_for_layer, a
  * temporary table of this connection, also on a read-only store). An
  * unknown dataset is a usage error naming the datasets the store has. */
 fp_status fp_diff(fp_store *store, const fp_diff_options *opts, fp_diff_result *result, fp_error *err);
@@ -116,5 +120,9 @@ int fp_diff_match_warning(const fp_diff_result *r, const char *old_dataset, cons
  * names rows. g_malloc'd. */
 char *fp_diff_row_ref(const char *file, long line, int by_line);
 void fp_diff_result_clear(fp_diff_result *result);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum fp_status {
     FP_OK = 0,
     FP_ERR_USAGE,       /* a bad option or argument: CLI exit status 2 */
@@ -26,5 +30,9 @@ fp_status fp_error_set(fp_error *err, fp_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void fp_error_clear(fp_error *err);
 const char *fp_status_name(fp_status code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

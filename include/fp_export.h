@@ -8,6 +8,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One --where FIELD=VALUE. Several values of one field are alternatives
  * (OR); different fields must all match (AND). Values are bound, never
  * pasted into SQL. */
@@ -79,5 +83,9 @@ fp_status fp_export_qgz(fp_store *store, const fp_export_options *opts, fp_expor
  * every aggregation, "projects", or an aggregation's name. A SpatiaLite
  * store: nothing (FP_OK). */
 fp_status fp_export_store_styles(fp_store *store, const char *only, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

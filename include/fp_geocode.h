@@ -6,6 +6,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fp_gazetteer fp_gazetteer;
 
 /* A gazetteer file: TSV, plain or gzip-compressed, with the header
@@ -124,5 +128,9 @@ typedef struct fp_geocode_result {
  * one transaction; records method, gazetteer id and precision per row. */
 fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts,
                            fp_geocode_result *result, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Fields of the data model an input column can be mapped to with --map. */
 #define FP_FIELD_LIST "id, company, category, name, place, country, year, status, amount, source"
 
@@ -146,5 +150,9 @@ fp_status fp_dataset_drop(fp_store *store, const char *dataset, int64_t *project
  * their line (CSV) or feature number and the reason; they are not fatal. */
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts,
                          fp_import_result *result, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

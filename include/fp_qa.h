@@ -9,6 +9,10 @@
 #include "fp_store.h"
 #include "fp_store_qa.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Two rows of one dataset with the same company and category, both with
  * coordinates given as input, closer than this are likely duplicates. */
 #define FP_QA_DUPLICATE_M 1000.0
@@ -111,5 +115,9 @@ void fp_qa_feed_abandon(fp_qa_feed *feed);
 void fp_qa_feed_ids(fp_qa_feed *feed, const char *dataset, long long first_id, long long count);
 /* Whether a check of dataset can use the feed. */
 int fp_qa_feed_usable(const fp_qa_feed *feed, const char *dataset);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

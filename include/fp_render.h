@@ -7,6 +7,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fp_render_options {
     const char *style_path;  /* NULL: the built-in world choropleth */
     const char *proj;        /* equal-earth, robinson, web-mercator, laea, EPSG:n or a
@@ -61,5 +65,9 @@ fp_status fp_render(fp_store *store, const fp_render_options *opts, fp_render_re
  * (cairo_debug_reset_static_data, FcFini) asserts that nothing of theirs
  * is in use, which Pango's own threads can break (src/render/cleanup.c). */
 void fp_render_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include "fp_context.h"
 #include "fp_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fp_serve_options {
     const char *root;        /* a folder, or FILE.mbtiles (then its folder is served too) */
     const char *host;        /* default 127.0.0.1 */
@@ -57,5 +61,9 @@ typedef struct fp_http_request {
  * Request-line errors are reported as soon as that line is complete. On an
  * error, method and path hold what could be read (for the access log). */
 int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

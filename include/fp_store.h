@@ -36,6 +36,10 @@
 #include "fp_context.h"
 #include "fp_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Version of the schema this library writes; older stores are upgraded in place. */
 #define FP_SCHEMA_VERSION 6
 
@@ -98,8 +102,9 @@ typedef struct fp_regions_result {
     int unchanged;           /* the same file was already loaded: nothing done */
 } fp_regions_result;
 
-/* Loads a region layer (the default geodata/regions.gpkg or a user's file with
- * the same columns) into `regions`, replacing what is there, in one
+/* Loads a region layer (path: a user's file with the same columns as the
+ * default; NULL: the default, regions.gpkg of the store's context's data
+ * folder, fp_data_path) into `regions`, replacing what is there, in one
  * transaction. Loading the same file again changes nothing. */
 fp_status fp_store_load_regions(fp_store *store, const char *path,
                                 fp_regions_result *result, fp_error *err);
@@ -761,8 +766,10 @@ const char *fp_data_path(const fp_context *ctx, const char *name, char *buf, siz
 /* Once per process, before and after using the library (SpatiaLite, and
  * GDAL/OGR if it was loaded; the drawing libraries:
  * fp_render_cleanup). The library loads GDAL and registers its drivers on
- * its own first GDAL call (README, Layout): a program calling GDAL itself
- * links it and calls GDALAllRegister as usual. fp_global_init also gives
+ * its own first GDAL call (README, Layout); a GDAL that cannot be loaded
+ * is FP_ERR_IO of the call that needed it ("cannot load GDAL
+ * (libgdal.so.32): ..."), its work undone. A program calling
+ * GDAL itself links it and calls GDALAllRegister as usual. fp_global_init also gives
  * SQLite, process-wide, an allocator that keeps page-cache lines on huge
  * pages (src/store/sqlite_memory.c): it applies to every SQLite user in
  * the process (GDAL's, PROJ's, the program's own), keeps freed lines for
@@ -777,5 +784,9 @@ enum {
 void fp_global_init(void);
 void fp_global_init_flags(int flags);
 void fp_global_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

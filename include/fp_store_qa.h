@@ -6,6 +6,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* One stored project with a point geometry, as the checks read it. Strings
  * are NULL when the column is; they live until the callback returns. */
 typedef struct fp_qa_store_row {
@@ -62,5 +66,9 @@ fp_status fp_qa_store_fix(fp_store *store, long long batch, long long id, const 
  * batch edited since the fix (no longer where it put them), left as they
  * are. Inside a transaction. */
 fp_status fp_qa_store_undo_last(fp_store *store, const char *dataset, long *rows, long *kept, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

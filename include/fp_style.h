@@ -10,6 +10,10 @@
 #include "fp_context.h"
 #include "fp_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct fp_rgba { unsigned char r, g, b, a; } fp_rgba;
 typedef struct fp_style fp_style;
 
@@ -308,5 +312,9 @@ enum { FP_GEOMETRY_POINTS = 1, FP_GEOMETRY_LINES = 2, FP_GEOMETRY_AREAS = 4 };
  * type). */
 char *fp_qml_categorized_kinds(const fp_style *s, const char *field, const char *const *values, size_t n,
                                unsigned kinds);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include "fp_error.h"
 #include "fp_store.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---------------------------------------------------------- tile math --- */
 /* Spherical (Web) Mercator, EPSG:3857, as in the OSM slippy-map scheme:
  * z/x/y with y counted from the north; latitudes beyond +-85.0511287798
@@ -69,5 +73,9 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *opts, fp_tiles_resul
  * bbox), without a store: for a caller that wants a usage error before
  * opening anything. FP_ERR_USAGE with the reason. */
 fp_status fp_tiles_check_options(const fp_tiles_options *opts, fp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1119,7 +1119,9 @@ fp_status fp_aggregate(fp_store *store, const fp_aggregate_options *opts, fp_agg
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
-    if (!opts || !opts->by || !*opts->by)
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_aggregate: store is NULL");
+    if (!opts) return fp_error_set(err, FP_ERR_USAGE, "fp_aggregate: opts is NULL (it names the level, --by)");
+    if (!opts->by || !*opts->by)
         return fp_error_set(err, FP_ERR_USAGE, "aggregate needs --by LEVEL");
     double snap = opts->snap_km < 0 ? FP_DEFAULT_SNAP_KM : opts->snap_km;
     if (!isfinite(snap) || snap > 1000)

@@ -645,6 +645,8 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
         set->nlevels = 1;
         return level_from_items(&set->levels[0], "regions", set, NULL, err);
     }
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     fpi_gdal_errors opening;
     GDALDatasetH ds = fpi_gdal_open_vector(path, NULL, &opening);
     if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector format GDAL reads%s%s", path,

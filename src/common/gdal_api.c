@@ -17,6 +17,7 @@
 static struct fpi_gdal_api gdal_table;
 static const struct fpi_gdal_api *gdal_ready;   /* set once loaded */
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+static char gdal_failure[512];                  /* why not, set once by a failed load */
 
 static void gdal_load(void)
 {
@@ -25,14 +26,15 @@ static void gdal_load(void)
      * state until exit, and fp_global_cleanup tears that down. */
     void *lib = dlopen(FP_GDAL_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        fprintf(stderr, "footprint: cannot load GDAL (%s): %s\n", FP_GDAL_SONAME, dlerror());
-        abort();
+        snprintf(gdal_failure, sizeof gdal_failure, "cannot load GDAL (%s): %s", FP_GDAL_SONAME, dlerror());
+        return;
     }
 #define FPI_GDAL_LOOKUP(name)                                                              \
     gdal_table.name = (__typeof__(gdal_table.name))dlsym(lib, #name);                      \
     if (!gdal_table.name) {                                                                \
-        fprintf(stderr, "footprint: GDAL (%s) has no function %s\n", FP_GDAL_SONAME, #name); \
-        abort();                                                                           \
+        snprintf(gdal_failure, sizeof gdal_failure, "cannot load GDAL (%s): it has no function %s", \
+                 FP_GDAL_SONAME, #name);                                                   \
+        return;                                                                            \
     }
     FPI_GDAL_FUNCTIONS(FPI_GDAL_LOOKUP)
 #undef FPI_GDAL_LOOKUP
@@ -42,12 +44,26 @@ static void gdal_load(void)
     __atomic_store_n(&gdal_ready, &gdal_table, __ATOMIC_RELEASE);
 }
 
+fp_status fpi_gdal_require(fp_error *err)
+{
+    if (__atomic_load_n(&gdal_ready, __ATOMIC_ACQUIRE)) return FP_OK;
+    pthread_once(&gdal_once, gdal_load);
+    if (__atomic_load_n(&gdal_ready, __ATOMIC_ACQUIRE)) return FP_OK;
+    return fp_error_set(err, FP_ERR_IO, "%s", gdal_failure);
+}
+
 const struct fpi_gdal_api *fpi_gdal(void)
 {
     const struct fpi_gdal_api *t = __atomic_load_n(&gdal_ready, __ATOMIC_ACQUIRE);
     if (t) return t;
     pthread_once(&gdal_once, gdal_load);
-    return &gdal_table;
+    t = __atomic_load_n(&gdal_ready, __ATOMIC_ACQUIRE);
+    if (t) return t;
+    /* A GDAL call whose entry point did not call fpi_gdal_require first (a
+     * bug of ours): nothing can be returned to it, so the process ends with
+     * the reason, as the dynamic linker did when footprint linked GDAL. */
+    fprintf(stderr, "footprint: %s\n", gdal_failure);
+    abort();
 }
 
 int fpi_gdal_loaded(void)

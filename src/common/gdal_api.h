@@ -26,6 +26,7 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#include "fp_error.h"
 
 #define FPI_GDAL_FUNCTIONS(X) \
     X(CPLErrorReset) \
@@ -172,10 +173,19 @@ struct fpi_gdal_api {
 #undef FPI_GDAL_MEMBER
 };
 
-/* The table, loading GDAL on the first call (thread-safe). A GDAL that
- * cannot be loaded is reported on stderr and aborts the process: the same
- * outcome as a missing library at start-up when footprint linked it, and
- * only possible on a broken installation. */
+/* Loads GDAL if this process has not tried yet (thread-safe, once) and says
+ * whether it is there: FP_ERR_IO "cannot load GDAL (libgdal.so.32): <why>"
+ * (dlerror's reason, or the function it lacks) on a broken installation.
+ * Every path into GDAL calls it before its first GDAL call, where it can
+ * still fail cleanly: the importers (OGR files, a CSV's WKT column), the
+ * OGR writers and GDAL CSV reports, the GeoTIFF writer, region files, and
+ * the PostGIS paths that hand a geometry to OGR. */
+fp_status fpi_gdal_require(fp_error *err);
+
+/* The table, loading GDAL on the first call (thread-safe). Called without
+ * fpi_gdal_require first on a GDAL that cannot be loaded, it prints the
+ * reason on stderr and aborts: a GDAL call on a path that forgot
+ * fpi_gdal_require, a programming error, not something a user can cause. */
 const struct fpi_gdal_api *fpi_gdal(void);
 
 /* Whether this process has loaded GDAL (for clean-up at exit). */

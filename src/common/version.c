@@ -14,3 +14,5 @@
 const char *fp_version(void) { return FOOTPRINT_VERSION " (" FP_BUILD_COMMIT ")"; }
 
 const char *fp_version_commit(void) { return FP_BUILD_COMMIT; }
+
+int fp_version_number(void) { return FP_VERSION_NUMBER; }

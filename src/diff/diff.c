@@ -850,6 +850,14 @@ void fp_diff_result_clear(fp_diff_result *r)
 
 fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res, fp_error *err)
 {
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_diff: store is NULL");
+    if (!o) return fp_error_set(err, FP_ERR_USAGE, "fp_diff: opts is NULL");
+    if (!res) {                      /* the numbers are not wanted (footprint.h) */
+        fp_diff_result local;
+        fp_status st = fp_diff(store, o, &local, err);
+        fp_diff_result_clear(&local);
+        return st;
+    }
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
     if (!o->old_dataset || !*o->old_dataset || !o->new_dataset || !*o->new_dataset)
@@ -884,7 +892,7 @@ fp_status fp_diff(fp_store *store, const fp_diff_options *o, fp_diff_result *res
         match_by_name(&j);
         collect(&j, res);
     }
-    if (!st && o->report_csv) st = diff_write_report(o->report_csv, res, err);
+    if (!st && o->report_csv) st = fpi_diff_write_report(o->report_csv, res, err);
     if (!st && o->keep_for_layer) st = keep_for_layer(store, res, err);
     edition_clear(&j.old);
     edition_clear(&j.new);

@@ -66,8 +66,10 @@ static fp_status write_layer(GDALDatasetH ds, const char *path, const fp_diff_re
     return st;
 }
 
-fp_status diff_write_report(const char *path, const fp_diff_result *r, fp_error *err)
+fp_status fpi_diff_write_report(const char *path, const fp_diff_result *r, fp_error *err)
 {
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     GDALDriverH drv = GDALGetDriverByName("CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no CSV driver");
     /* A missing folder is created, as export and render do for -o. */

@@ -872,6 +872,8 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_export: store is NULL");
+    if (!o) return fp_error_set(err, FP_ERR_USAGE, "fp_export: opts is NULL");
     if (!o->output || !*o->output) return fp_error_set(err, FP_ERR_USAGE, "export needs -o PATH");
     if (o->aggregation && !is_qgz(o))
         return fp_error_set(err, FP_ERR_USAGE, "--aggregation %s chooses a QGIS project's choropleth (--format qgz); a "

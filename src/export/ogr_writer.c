@@ -281,6 +281,8 @@ static int target_crs(const char *crs, OGRSpatialReferenceH *srs, OGRCoordinateT
 
 fp_status fpi_ogr_check_crs(const char *crs, fp_error *err)
 {
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     OGRSpatialReferenceH srs;
     OGRCoordinateTransformationH ct;
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -296,6 +298,8 @@ fp_status fpi_ogr_write(const char *driver, fp_layer **layers, int nlayers, cons
                        const fp_write_options *o, long *features, fp_error *err)
 {
     *features = 0;
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     /* GDAL's own messages (laundered field names, driver errors) would go to
      * stderr; ours name the file, the layer and the feature instead. */
     CPLPushErrorHandler(CPLQuietErrorHandler);

@@ -1565,6 +1565,10 @@ static void job_clear(qgz_job *j, fp_status st, fp_error *err)
 /* what -> styles -> folders -> data -> layers -> project -> into place. */
 fp_status fp_export_qgz(fp_store *store, const fp_export_options *o, fp_export_result *res, fp_error *err)
 {
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_export_qgz: store is NULL");
+    if (!o) return fp_error_set(err, FP_ERR_USAGE, "fp_export_qgz: opts is NULL");
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     double t0 = fpi_now();
     qgz_job j = { .o = o, .ctx = fp_store_context(store) };
     /* The project's data are WGS 84 and QGIS reprojects on the fly: the

@@ -92,6 +92,7 @@ static fp_status aggregation_style(fp_store *store, fp_style *style, const char 
 
 fp_status fp_export_store_styles(fp_store *store, const char *only, fp_error *err)
 {
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_export_store_styles: store is NULL");
     if (!fp_store_is_server(store)) return FP_OK;   /* a SpatiaLite store keeps none */
     fp_style *style = NULL;
     fp_status st = fp_style_load_ctx(fp_store_context(store), NULL, &style, err);

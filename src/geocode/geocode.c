@@ -112,6 +112,7 @@ static void place_ref(long id, char *buf, size_t size)
 fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, fp_geocode_result *res,
                            fp_error *err)
 {
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_geocode_store: store is NULL");
     fp_geocode_options defaults = { .country_fallback = 1 };
     const fp_geocode_options *opts = opts_in ? opts_in : &defaults;
     fp_geocode_result local;

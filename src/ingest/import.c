@@ -130,6 +130,8 @@ static fp_status default_country_check(fp_store *store, const char *value, fp_im
 fp_status fp_import_file(fp_store *store, const char *path, const fp_import_options *opts_in,
                          fp_import_result *res, fp_error *err)
 {
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_import_file: store is NULL");
+    if (!path) return fp_error_set(err, FP_ERR_USAGE, "fp_import_file: path is NULL");
     fp_import_options defaults = {0};
     const fp_import_options *opts = opts_in ? opts_in : &defaults;
     fp_import_result local;

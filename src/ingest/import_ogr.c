@@ -1298,6 +1298,8 @@ static void apply_encoding(const char *path, GDALDatasetH *ds, const fp_import_o
 fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_options *opts,
                         fp_import_result *res, fp_error *err)
 {
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     fpi_gdal_errors opening;
     /* GeoJSON dates stay the text they are ("2011-12-29"), not OGR dates;
      * other drivers ignore the option (their dates are written in ISO 8601

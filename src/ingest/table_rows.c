@@ -796,6 +796,7 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                      (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
     if (wkt_c >= 0 && *fpi_trim(fields[wkt_c])) {
+        if ((st = fpi_gdal_require(err))) return st;   /* OGR parses the WKT */
         OGRGeometryH g = NULL;
         char *w = fpi_trim(fields[wkt_c]);
         /* GDAL's reason (e.g. nesting too deep) goes into the reject,

@@ -101,9 +101,9 @@ static double sphere_m(double lon1, double lat1, double lon2, double lat2)
 
 static void add(GArray *findings, const qa_strings *s, qa_row *later, const qa_row *earlier, char *evidence)
 {
-    char *ref = qa_row_ref(s, earlier);
+    char *ref = fpi_qa_row_ref(s, earlier);
     qa_finding f = { .kind = FP_QA_DUPLICATE, .id = later->id, .other_id = earlier->id,
-                     .dataset = qa_string(s, later->dataset), .row_ref = qa_row_ref(s, later),
+                     .dataset = fpi_qa_string(s, later->dataset), .row_ref = fpi_qa_row_ref(s, later),
                      .lon = later->x, .lat = later->y };
     f.evidence = g_strdup_printf("%s as %s (id %lld)", evidence, ref, earlier->id);
     f.suggestion = g_strdup_printf("remove or merge one of the two rows (%s is the earlier)", ref);
@@ -144,17 +144,17 @@ static void possible_duplicates(qa_row *rows, size_t n, const qa_strings *s, GAr
             /* Two names that differ: rows without a name (a list of company,
              * category and town) are not told apart by it. */
             if (later->dup || later->name < 0 || first->name < 0 || later->name == first->name ||
-                !*qa_string(s, later->name) || !*qa_string(s, first->name))
+                !*fpi_qa_string(s, later->name) || !*fpi_qa_string(s, first->name))
                 continue;
-            char *ref = qa_row_ref(s, first);
+            char *ref = fpi_qa_row_ref(s, first);
             qa_finding f = { .kind = FP_QA_POSSIBLE_DUPLICATE, .id = later->id, .other_id = first->id,
-                             .dataset = qa_string(s, later->dataset), .row_ref = qa_row_ref(s, later),
+                             .dataset = fpi_qa_string(s, later->dataset), .row_ref = fpi_qa_row_ref(s, later),
                              .lon = later->x, .lat = later->y };
             f.evidence = g_strdup_printf("same company (%s), category (%s) and dataset, geocoded to the same town (%s) "
                                          "as %s (id %lld), under another name (\"%s\", \"%s\" after folding)",
-                                         qa_string(s, first->company), qa_string(s, first->category),
-                                         qa_string(s, first->ref), ref, first->id, qa_string(s, later->name),
-                                         qa_string(s, first->name));
+                                         fpi_qa_string(s, first->company), fpi_qa_string(s, first->category),
+                                         fpi_qa_string(s, first->ref), ref, first->id, fpi_qa_string(s, later->name),
+                                         fpi_qa_string(s, first->name));
             f.suggestion = g_strdup_printf("if it is one project, remove or merge one of the two rows (%s is the earlier)",
                                            ref);
             g_array_append_val(findings, f);
@@ -197,7 +197,7 @@ static void sweep_items(const qa_row *rows, size_t n, const fpi_keyed *k, sweep_
     }
 }
 
-void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings)
+void fpi_qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings)
 {
     /* 1 degree of latitude is at least 110.57 km: a sweep window in degrees
      * that cannot miss a pair within the distance. */
@@ -261,9 +261,9 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             add(findings, s, later, earlier,
                 a->category < 0
                     ? g_strdup_printf("same company (%s) and dataset, no category, at the same point (%.1f m apart),",
-                                      qa_string(s, a->company), m)
+                                      fpi_qa_string(s, a->company), m)
                     : g_strdup_printf("same company (%s), category (%s) and dataset, %.0f m apart,",
-                                      qa_string(s, a->company), qa_string(s, a->category), m));
+                                      fpi_qa_string(s, a->company), fpi_qa_string(s, a->category), m));
         }
     }
     static const enum sort_field name[] = { BY_NAME, BY_COUNTRY, BY_DATASET };
@@ -279,8 +279,8 @@ void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *fin
             for (size_t m = i + 1; m < j; m++)
                 if (!ROW(m)->dup)
                     add(findings, s, ROW(m), first,
-                        g_strdup_printf("same name (\"%s\" after folding) in %s", qa_string(s, first->name),
-                                        qa_string(s, first->country)));
+                        g_strdup_printf("same name (\"%s\" after folding) in %s", fpi_qa_string(s, first->name),
+                                        fpi_qa_string(s, first->country)));
         i = j;
     }
 #undef ROW

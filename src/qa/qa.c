@@ -62,7 +62,7 @@ fp_status fp_qa_parse_fixes(const char *list, int *fixes, fp_error *err)
 
 /* ------------------------------------------------------------ strings --- */
 
-int qa_intern(qa_strings *s, const char *text)
+int fpi_qa_intern(qa_strings *s, const char *text)
 {
     if (!text || !*text) return -1;
     gpointer v = g_hash_table_lookup(s->index, text);
@@ -73,19 +73,19 @@ int qa_intern(qa_strings *s, const char *text)
     return (int)s->all->len - 1;
 }
 
-const char *qa_string(const qa_strings *s, int i)
+const char *fpi_qa_string(const qa_strings *s, int i)
 {
     return i >= 0 ? g_ptr_array_index(s->all, i) : "";
 }
 
-char *qa_row_ref(const qa_strings *s, const qa_row *r)
+char *fpi_qa_row_ref(const qa_strings *s, const qa_row *r)
 {
-    if (r->line < 0) return g_strdup_printf("%s: project %lld", qa_string(s, r->file), r->id);
-    if (r->by_line) return g_strdup_printf("%s:%lld", qa_string(s, r->file), r->line);
-    return g_strdup_printf("%s: feature %lld", qa_string(s, r->file), r->line);
+    if (r->line < 0) return g_strdup_printf("%s: project %lld", fpi_qa_string(s, r->file), r->id);
+    if (r->by_line) return g_strdup_printf("%s:%lld", fpi_qa_string(s, r->file), r->line);
+    return g_strdup_printf("%s: feature %lld", fpi_qa_string(s, r->file), r->line);
 }
 
-int qa_decimals(double v)
+int fpi_qa_decimals(double v)
 {
     char buf[64];
     for (int p = 0; p <= 17; p++) {
@@ -95,9 +95,9 @@ int qa_decimals(double v)
     return 17;
 }
 
-void qa_format_coord(double v, char *buf, size_t size)
+void fpi_qa_format_coord(double v, char *buf, size_t size)
 {
-    snprintf(buf, size, "%.*f", qa_decimals(v), v);
+    snprintf(buf, size, "%.*f", fpi_qa_decimals(v), v);
 }
 
 /* ------------------------------------------------------------ context --- */
@@ -144,8 +144,8 @@ struct fp_qa_feed {
 
 static void finding(qa_ctx *c, fp_qa_kind kind, const qa_row *r, char *evidence, char *suggestion)
 {
-    qa_finding f = { .kind = kind, .id = r->id, .dataset = qa_string(&c->str, r->dataset),
-                     .row_ref = qa_row_ref(&c->str, r), .evidence = evidence, .suggestion = suggestion,
+    qa_finding f = { .kind = kind, .id = r->id, .dataset = fpi_qa_string(&c->str, r->dataset),
+                     .row_ref = fpi_qa_row_ref(&c->str, r), .evidence = evidence, .suggestion = suggestion,
                      .lon = r->x, .lat = r->y };
     g_array_append_val(c->findings, f);
 }
@@ -160,8 +160,8 @@ static char *where(qa_ctx *c, double x, double y)
 static char *point_text(double x, double y)
 {
     char a[40], b[40];
-    qa_format_coord(x, a, sizeof a);
-    qa_format_coord(y, b, sizeof b);
+    fpi_qa_format_coord(x, a, sizeof a);
+    fpi_qa_format_coord(y, b, sizeof b);
     return g_strdup_printf("(%s, %s)", a, b);
 }
 
@@ -323,8 +323,8 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     c->res->points++;
     qa_row r = { .id = in->id, .x = in->x, .y = in->y, .line = in->line, .company = -1, .category = -1, .name = -1,
                  .country = -1, .ref = -1 };
-    r.dataset = qa_intern(&c->str, in->dataset);
-    r.file = qa_intern(&c->str, in->file);
+    r.dataset = fpi_qa_intern(&c->str, in->dataset);
+    r.file = fpi_qa_intern(&c->str, in->file);
     r.by_line = fpi_format_rows_by_line(in->format);
     /* Coordinates given as input claim point precision; a gazetteer's
      * (geocode) claim a town's or a country's. */
@@ -346,7 +346,7 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
             finding(c, FP_QA_PLACEHOLDER, &r, g_strdup_printf("%s: whole degrees on both axes, a typical placeholder", pt),
                     g_strdup("give the real coordinates, or leave them empty and geocode the place"));
         } else if (few_decimals(r.x) && few_decimals(r.y)) {
-            int dx = qa_decimals(r.x), dy = qa_decimals(r.y), d = dx > dy ? dx : dy;
+            int dx = fpi_qa_decimals(r.x), dy = fpi_qa_decimals(r.y), d = dx > dy ? dx : dy;
             pt = point_text(r.x, r.y);
             finding(c, FP_QA_DECIMALS, &r,
                     g_strdup_printf("%s: %d decimal%s on both axes (about +-%.1f km) for a point given as exact", pt,
@@ -357,13 +357,13 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     }
     if (declared) {
         c->res->with_country++;
-        r.country = qa_intern(&c->str, declared->a3);
+        r.country = fpi_qa_intern(&c->str, declared->a3);
         if (!(r.x == 0 && r.y == 0)) check_country(c, &r, declared->a3);
     }
     if (!r.input_point && in->geocode_method && strcmp(in->geocode_method, "country")) check_admin1(c, &r, in);
     /* Kept for the duplicate checks. */
-    r.company = qa_intern(&c->str, in->company);
-    r.category = qa_intern(&c->str, in->category);
+    r.company = fpi_qa_intern(&c->str, in->company);
+    r.category = fpi_qa_intern(&c->str, in->category);
     /* The name folded as geocode folds place names, with the letters its
      * fuzzy key writes out ("Łódź" and "Lodz", "Straße" and "Strasse");
      * kept for rows placed at a town too, which the possible-duplicate
@@ -372,11 +372,11 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
         char *folded = fp_fold_text(in->name), *key = NULL;
         for (const char *q = folded; q && *q && !key; q++)      /* the letters are not ASCII: most names skip it */
             if ((unsigned char)*q >= 0x80) key = fpi_fold_letters(folded);
-        r.name = qa_intern(&c->str, key ? key : folded);
+        r.name = fpi_qa_intern(&c->str, key ? key : folded);
         free(folded);
         free(key);
     }
-    if (in->geocode_ref && *in->geocode_ref && r.company >= 0 && r.category >= 0) r.ref = qa_intern(&c->str, in->geocode_ref);
+    if (in->geocode_ref && *in->geocode_ref && r.company >= 0 && r.category >= 0) r.ref = fpi_qa_intern(&c->str, in->geocode_ref);
     if (c->nrows == c->rows_cap) {
         qa_row *grown = fpi_big_reserve(c->rows, &c->rows_cap, c->nrows, c->nrows + 1, sizeof r);
         if (!grown) return fp_error_set(err, FP_ERR_NOMEM, "data check: out of memory for %zu rows", c->nrows + 1);
@@ -422,7 +422,7 @@ static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, GArr
         c->res->fixable = 0;
         c->res->points = c->res->with_country = c->res->unknown_country = 0;
     }
-    fp_status st = qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
+    fp_status st = fpi_qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
     fpi_steps_mark(&c->steps, fed ? "read others" : "read");
     if (swept && c->nrows == fed_rows) {
@@ -431,7 +431,7 @@ static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, GArr
         g_array_set_size(swept, 0);
     } else {
         for (size_t i = 0; i < c->nrows; i++) c->rows[i].dup = 0;
-        qa_find_duplicates(c->rows, c->nrows, &c->str, c->findings);
+        fpi_qa_find_duplicates(c->rows, c->nrows, &c->str, c->findings);
     }
     g_array_sort(c->findings, by_row_then_kind);
     fpi_steps_mark(&c->steps, "duplicates");
@@ -522,6 +522,8 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_qa_check: store is NULL");
+    if (!opts) return fp_error_set(err, FP_ERR_USAGE, "fp_qa_check: opts is NULL");
     if (opts->fix && opts->undo) return fp_error_set(err, FP_ERR_USAGE, "--fix and --undo exclude each other");
     if (opts->report_path && !g_str_has_suffix(opts->report_path, ".csv") &&
         !g_str_has_suffix(opts->report_path, ".geojson") && !g_str_has_suffix(opts->report_path, ".json"))
@@ -591,7 +593,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
     if (!st) st = save(&c, err);
     if (!st) fpi_steps_mark(&c.steps, "save");
     if (!st && opts->report_path)
-        st = qa_write_report(opts->report_path, (const qa_finding *)(void *)c.findings->data, c.findings->len, err);
+        st = fpi_qa_write_report(opts->report_path, (const qa_finding *)(void *)c.findings->data, c.findings->len, err);
     if (!st) st = fp_store_commit(store, err);
     if (st) {
         fp_store_rollback(store);
@@ -650,7 +652,7 @@ static void sweep_end(fp_qa_feed *f, int discard)
 static void *sweep_main(void *arg)
 {
     fp_qa_feed *f = arg;
-    qa_find_duplicates(f->c.rows, f->c.nrows, &f->c.str, f->swept);
+    fpi_qa_find_duplicates(f->c.rows, f->c.nrows, &f->c.str, f->swept);
     return NULL;
 }
 

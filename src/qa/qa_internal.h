@@ -37,30 +37,30 @@ typedef struct qa_strings {
     GStringChunk *chunk;
 } qa_strings;
 
-int qa_intern(qa_strings *s, const char *text);
-const char *qa_string(const qa_strings *s, int i);
+int fpi_qa_intern(qa_strings *s, const char *text);
+const char *fpi_qa_string(const qa_strings *s, int i);
 
 /* "file:LINE" or "file: feature N", g_malloc'd. */
-char *qa_row_ref(const qa_strings *s, const qa_row *r);
+char *fpi_qa_row_ref(const qa_strings *s, const qa_row *r);
 /* The shortest decimal text that reads back as v ("36.82"), and its
  * number of decimals. */
-int qa_decimals(double v);
-void qa_format_coord(double v, char *buf, size_t size);
+int fpi_qa_decimals(double v);
+void fpi_qa_format_coord(double v, char *buf, size_t size);
 
 /* scan.c: calls fn for every stored point of dataset (NULL: all), as
  * fp_qa_store_each_point does but in no particular order; parallel: read
  * in two parts on two threads through readers, which see only committed
  * rows. The ids skip_from..skip_to are not read (none when skip_from >
  * skip_to): an import's rows the checks were fed. */
-fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
+fp_status fpi_qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
                          fp_qa_row_fn fn, void *ctx, fp_error *err);
 
 /* duplicates.c: appends the duplicate and possible-duplicate findings of
  * rows[0..n) (sorted in place) to findings. */
-void qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings);
+void fpi_qa_find_duplicates(qa_row *rows, size_t n, const qa_strings *s, GArray *findings);
 
 /* report.c: writes the findings as CSV or GeoJSON (by the extension) to a
  * temporary name, renamed into place. */
-fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err);
+fp_status fpi_qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err);
 
 #endif

@@ -63,11 +63,13 @@ static fp_status write_layer(GDALDatasetH ds, int geojson, const char *path, con
     return st;
 }
 
-fp_status qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err)
+fp_status fpi_qa_write_report(const char *path, const qa_finding *f, size_t n, fp_error *err)
 {
     int geojson = g_str_has_suffix(path, ".geojson") || g_str_has_suffix(path, ".json");
     if (!geojson && !g_str_has_suffix(path, ".csv"))
         return fp_error_set(err, FP_ERR_USAGE, "--report %s: expected FILE.csv or FILE.geojson", path);
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     GDALDriverH drv = GDALGetDriverByName(geojson ? "GeoJSON" : "CSV");
     if (!drv) return fp_error_set(err, FP_ERR_STATE, "GDAL has no %s driver", geojson ? "GeoJSON" : "CSV");
     /* A missing folder is created, as export and render do for -o. */

@@ -147,7 +147,7 @@ static fp_status read_on_store(fp_store *store, const char *dataset, int ranged,
     return st;
 }
 
-fp_status qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
+fp_status fpi_qa_scan_points(fp_store *store, const char *dataset, int parallel, long long skip_from, long long skip_to,
                          fp_qa_row_fn fn, void *ctx, fp_error *err)
 {
     int64_t min = 0, max = 0, count = 0;

@@ -93,6 +93,8 @@ int fpi_geotiff_has_crs(const char *file)
 fp_status fpi_write_geotiff(cairo_surface_t *img, const char *tmp, const char *path, const double gt[6], const char *wkt,
                            double dpi, const fpi_map_meta *meta, fp_error *err)
 {
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     GDALAllRegister();
     GDALDriverH drv = GDALGetDriverByName("GTiff");
     if (!drv) return fp_error_set(err, FP_ERR_IO, "%s: GDAL has no GTiff driver", path);

@@ -1595,6 +1595,8 @@ fp_status fp_render(fp_store *store, const fp_render_options *o, fp_render_resul
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_render: store is NULL");
+    if (!o) return fp_error_set(err, FP_ERR_USAGE, "fp_render: opts is NULL");
     if (!o->output) return fp_error_set(err, FP_ERR_USAGE, "render needs -o FILE.png|.pdf|.svg|.tif");
     fp_status dst = o->dataset ? fp_store_dataset_check(store, o->dataset, err) : FP_OK;   /* a typo: not an empty map */
     if (dst) return dst;

@@ -278,6 +278,12 @@ static int is_polygon_wkb(const unsigned char *wkb, size_t len)
 fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_row *r, fp_error *err)
 {
     GString *b = w->buf;
+    /* A geometry but a polygon or multipolygon goes through OGR (below):
+     * GDAL is loaded before the row is begun. */
+    if (r->wkb && !is_multipolygon_wkb(r->wkb, r->wkb_len) && !is_polygon_wkb(r->wkb, r->wkb_len)) {
+        fp_status gdal_st = fpi_gdal_require(err);
+        if (gdal_st) return gdal_st;
+    }
     fp_status st = copy_switch(w, 1, err);
     if (st) return st;
     fpi_pg_bin_row(b, 16 + (int)w->d.ncolumns);

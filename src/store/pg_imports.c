@@ -529,6 +529,8 @@ fp_status fpi_pg_loader_project(fp_pg_loader *l, const fp_project_record *p, fp_
         wkb = point;
         wkb_len = sizeof point;
     } else if (wkb) {
+        fp_status gdal_st = fpi_gdal_require(err);
+        if (gdal_st) return gdal_st;
         OGRGeometryH g = NULL;
         if (OGR_G_CreateFromWkb(wkb, NULL, &g, (int)wkb_len) != OGRERR_NONE) {
             *refused = FP_STORE_BAD_GEOMETRY;

@@ -344,6 +344,12 @@ int fpi_pg_rows_geom(struct fp_pg_rows *p, int col, int want_wkb, fp_geom *g)
     }
     if (gg) GEOSGeom_destroy_r(p->geos, gg);
     /* Empty (OGR's box of it is all zeros) or not GEOS's to read. */
+    fp_status gdal_st = fpi_gdal_require(&p->err);
+    if (gdal_st) {
+        p->st = gdal_st;
+        p->done = 1;
+        return -1;
+    }
     OGRGeometryH og = NULL;
     if (OGR_G_CreateFromWkb(b, NULL, &og, (int)len) != OGRERR_NONE) {
         p->st = fp_error_set(&p->err, FP_ERR_DB, "%s: %s: unreadable geometry", p->store->path, p->what);

@@ -43,6 +43,8 @@ static const char *field_text(fpi_region_file *rf, int k)
 fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **out, fp_error *err)
 {
     *out = NULL;
+    fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
+    if (gdal_st) return gdal_st;
     fpi_region_file *rf = calloc(1, sizeof *rf);
     if (!rf) return fp_error_set(err, FP_ERR_NOMEM, "out of memory");
     rf->path = path;

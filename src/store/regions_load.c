@@ -52,6 +52,10 @@ static fp_status index_regions(fp_store *s, long n, fp_error *err)
 
 fp_status fp_store_load_regions(fp_store *s, const char *path, fp_regions_result *res, fp_error *err)
 {
+    if (!s) return fp_error_set(err, FP_ERR_USAGE, "fp_store_load_regions: store is NULL");
+    /* NULL: the shipped regions of the store's data folder (fp_store.h). */
+    char defpath[4096];
+    if (!path) path = fp_data_path(fp_store_context(s), "regions.gpkg", defpath, sizeof defpath);
     if (s->pg) return fpi_pg_load_regions(s, path, res, err);
     fp_regions_result local = {0};
     if (!res) res = &local;

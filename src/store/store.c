@@ -528,13 +528,27 @@ fp_status fpi_store_open_at(const fp_context *ctx, const char *path, int flags, 
     return FP_OK;
 }
 
+/* The arguments a caller must give (NULL is a usage error naming it, not a
+ * crash): fn is the public function's name. */
+static fp_status open_args(const char *fn, const char *path, fp_store **out, fp_error *err)
+{
+    if (out) *out = NULL;
+    if (!out) return fp_error_set(err, FP_ERR_USAGE, "%s: out is NULL", fn);
+    if (!path) return fp_error_set(err, FP_ERR_USAGE, "%s: path is NULL", fn);
+    return FP_OK;
+}
+
 fp_status fp_store_open(const char *path, int flags, fp_store **out, fp_error *err)
 {
+    fp_status st = open_args("fp_store_open", path, out, err);
+    if (st) return st;
     return fpi_store_open_at(NULL, path, flags, FP_SCHEMA_VERSION, out, err);
 }
 
 fp_status fp_store_open_ctx(const fp_context *ctx, const char *path, int flags, fp_store **out, fp_error *err)
 {
+    fp_status st = open_args("fp_store_open_ctx", path, out, err);
+    if (st) return st;
     return fpi_store_open_at(ctx, path, flags, FP_SCHEMA_VERSION, out, err);
 }
 

@@ -90,8 +90,8 @@
 #define GRID_BITS 6               /* the shape index: 2^6 x 2^6 cells over the world */
 #define MVT_MAX_YEARS 100         /* timeline: yYYYY properties at most (the last years) */
 
-enum { GEOM_POINT = VECTOR_TILE__TILE__GEOM_TYPE__POINT, GEOM_LINE = VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING,
-       GEOM_POLYGON = VECTOR_TILE__TILE__GEOM_TYPE__POLYGON };
+enum { GEOM_POINT = FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT, GEOM_LINE = FPI_VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING,
+       GEOM_POLYGON = FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON };
 
 /* ------------------------------------------------------------ the scene --- */
 
@@ -1662,9 +1662,9 @@ static void write_points(tile_job *t, layer_builder *lb)
 
 /* The protobuf Layer of a builder; its arrays point into lb and into
  * *mem, which the caller frees after packing. */
-static void lb_to_layer(layer_builder *lb, VectorTile__Tile__Layer *layer, GPtrArray *mem)
+static void lb_to_layer(layer_builder *lb, FpiVectorTile__Tile__Layer *layer, GPtrArray *mem)
 {
-    vector_tile__tile__layer__init(layer);
+    fpi_vector_tile__tile__layer__init(layer);
     layer->version = 2;
     layer->name = (char *)lb->name;
     layer->has_extent = 1;
@@ -1674,14 +1674,14 @@ static void lb_to_layer(layer_builder *lb, VectorTile__Tile__Layer *layer, GPtrA
     g_ptr_array_add(mem, layer->keys);
     for (int i = 0; i < lb->nkeys; i++) layer->keys[i] = (char *)lb->keys[i];
     size_t nv = lb->values->len;
-    VectorTile__Tile__Value *vals = g_new(VectorTile__Tile__Value, nv ? nv : 1);
-    layer->values = g_new(VectorTile__Tile__Value *, nv ? nv : 1);
+    FpiVectorTile__Tile__Value *vals = g_new(FpiVectorTile__Tile__Value, nv ? nv : 1);
+    layer->values = g_new(FpiVectorTile__Tile__Value *, nv ? nv : 1);
     g_ptr_array_add(mem, vals);
     g_ptr_array_add(mem, layer->values);
     layer->n_values = nv;
     for (size_t i = 0; i < nv; i++) {
         const tile_value *v = &g_array_index(lb->values, tile_value, i);
-        vector_tile__tile__value__init(&vals[i]);
+        fpi_vector_tile__tile__value__init(&vals[i]);
         switch (v->type) {
         case VAL_STRING: vals[i].string_value = (char *)v->text; break;
         case VAL_UINT: vals[i].has_uint_value = 1; vals[i].uint_value = v->bits; break;
@@ -1691,18 +1691,18 @@ static void lb_to_layer(layer_builder *lb, VectorTile__Tile__Layer *layer, GPtrA
         layer->values[i] = &vals[i];
     }
     size_t nf = lb->features->len;
-    VectorTile__Tile__Feature *feats = g_new(VectorTile__Tile__Feature, nf ? nf : 1);
-    layer->features = g_new(VectorTile__Tile__Feature *, nf ? nf : 1);
+    FpiVectorTile__Tile__Feature *feats = g_new(FpiVectorTile__Tile__Feature, nf ? nf : 1);
+    layer->features = g_new(FpiVectorTile__Tile__Feature *, nf ? nf : 1);
     g_ptr_array_add(mem, feats);
     g_ptr_array_add(mem, layer->features);
     layer->n_features = nf;
     for (size_t i = 0; i < nf; i++) {
         const tile_feature *f = &g_array_index(lb->features, tile_feature, i);
-        vector_tile__tile__feature__init(&feats[i]);
+        fpi_vector_tile__tile__feature__init(&feats[i]);
         feats[i].has_id = f->has_id;
         feats[i].id = f->id;
         feats[i].has_type = 1;
-        feats[i].type = (VectorTile__Tile__GeomType)f->type;
+        feats[i].type = (FpiVectorTile__Tile__GeomType)f->type;
         feats[i].n_tags = f->ntags;
         feats[i].tags = &g_array_index(lb->tags, uint32_t, f->tag_first);
         feats[i].n_geometry = f->ngeom;
@@ -1749,9 +1749,9 @@ fp_status fpi_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, uns
     write_points(&t, &projects);
     write_shapes(&t, &scene->project_shapes, &projects);
 
-    VectorTile__Tile tile;
-    vector_tile__tile__init(&tile);
-    VectorTile__Tile__Layer layers[2], *lp[2];
+    FpiVectorTile__Tile tile;
+    fpi_vector_tile__tile__init(&tile);
+    FpiVectorTile__Tile__Layer layers[2], *lp[2];
     GPtrArray *mem = g_ptr_array_new_with_free_func(g_free);
     size_t nl = 0;
     if (regions.features->len) { lb_to_layer(&regions, &layers[nl], mem); lp[nl] = &layers[nl]; nl++; }
@@ -1760,12 +1760,12 @@ fp_status fpi_mvt_scene_tile(const fp_mvt_scene *scene, int z, int x, int y, uns
     if (nl) {
         tile.n_layers = nl;
         tile.layers = lp;
-        size_t size = vector_tile__tile__get_packed_size(&tile);
+        size_t size = fpi_vector_tile__tile__get_packed_size(&tile);
         unsigned char *out = malloc(size ? size : 1);
         if (!out) {
             st = fp_error_set(err, FP_ERR_NOMEM, "tile %d/%d/%d: out of memory (%zu bytes)", z, x, y, size);
         } else {
-            *len = vector_tile__tile__pack(&tile, out);
+            *len = fpi_vector_tile__tile__pack(&tile, out);
             *data = out;
         }
     }

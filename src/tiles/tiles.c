@@ -276,6 +276,7 @@ static fp_status write_layers(fp_store *store, const fp_tiles_options *o, const 
  * command line's only check of them too). */
 fp_status fp_tiles_check_options(const fp_tiles_options *o, fp_error *err)
 {
+    if (!o) return fp_error_set(err, FP_ERR_USAGE, "fp_tiles: opts is NULL");
     const char *format = o->format ? o->format : "png";
     if (strcmp(format, "png") && strcmp(format, "webp") && strcmp(format, "mvt"))
         return fp_error_set(err, FP_ERR_USAGE, "tiles: --format %s: expected png, webp or mvt", format);
@@ -532,6 +533,7 @@ fp_status fp_tiles(fp_store *store, const fp_tiles_options *o, fp_tiles_result *
     if (!res) res = &local;
     memset(res, 0, sizeof *res);
     double t0 = fpi_now();
+    if (!store) return fp_error_set(err, FP_ERR_USAGE, "fp_tiles: store is NULL");
     fp_status st = fp_tiles_check_options(o, err);
     if (!st && o->dataset) st = fp_store_dataset_check(store, o->dataset, err);   /* a typo: not empty tiles */
     if (st) return st;

@@ -13,7 +13,8 @@ case_end
 case_begin "--version: 'footprint RELEASE (COMMIT)', the release of fp_version.h and a commit of this repository (or 'no git')"
 run --version
 assert_eq 0 "$RC" "exit status"
-rel=$(sed -n 's/^#define FOOTPRINT_VERSION "\(.*\)"$/\1/p' "$ROOT/include/fp_version.h")
+# (FOOTPRINT_VERSION is made of FP_VERSION_MAJOR, _MINOR and _PATCH.)
+rel=$(awk '$1 == "#define" && $2 ~ /^FP_VERSION_(MAJOR|MINOR|PATCH)$/ {printf "%s%s", sep, $3; sep = "."}' "$ROOT/include/fp_version.h")
 src=$(sed -nE 's/^footprint [^ ]+ \((.*)\)$/\1/p' <<<"$OUT")
 assert_eq "footprint $rel (${src:-COMMIT})" "$OUT" "the form"
 if [ -n "$src" ]; then

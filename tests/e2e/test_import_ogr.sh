@@ -994,3 +994,35 @@ run --db gaps.sqlite rejects --dataset gapscsv
 assert_contains "$OUT" "gapscsv.csv:2: coordinates out of range" "CSV: its line"
 assert_not_contains "$OUT" "FID" "CSV: no FID"
 case_end
+
+case_begin "GDAL that cannot be loaded: an OGR import and a CSV's WKT column fail with one line (exit 1, no abort), the store unchanged"
+# A private mount namespace (root: the tests run as root) in which the real
+# libgdal.so.32 file is /dev/null, so footprint's first dlopen of it fails;
+# nothing outside the namespace sees the mount.
+gdal_file=$(readlink -f "$(ldconfig -p | awk '$1 == "libgdal.so.32" {print $NF; exit}')")
+if ! unshare -m true 2>/dev/null; then
+    fail "unshare -m does not work here (needs root): cannot hide libgdal"
+elif [ ! -f "$gdal_file" ]; then
+    fail "no libgdal.so.32 found by ldconfig"
+else
+    "$FP" -q --db nogdal.sqlite init >/dev/null
+    ogr2ogr -f GPKG nogdal.gpkg "$FIX/mixed.geojson" 2>/dev/null
+    printf 'id,name,wkt\n1,a,POINT(10 20)\n' > nogdal.csv
+    before=$(sha256sum < nogdal.sqlite)
+    counts=$(sqlite3 nogdal.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports), (SELECT count(*) FROM rejects)")
+    for input in nogdal.gpkg nogdal.csv; do
+        OUT=$(unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$gdal_file" \
+              "$FP" --db nogdal.sqlite import "$input" 2>&1)
+        RC=$?
+        assert_eq 1 "$RC" "$input: exit status (134 was abort)"
+        # dlerror names the file as the loader found it (/lib or /usr/lib).
+        [[ "$OUT" =~ ^footprint:\ cannot\ load\ GDAL\ \(libgdal\.so\.32\):\ /[^$'\n']*libgdal\.so\.32[^$'\n']*:\ file\ too\ short$ ]] ||
+            fail "$input: expected the one line 'footprint: cannot load GDAL (libgdal.so.32): PATH: file too short', got [$OUT]"
+    done
+    assert_eq "$before" "$(sha256sum < nogdal.sqlite)" "the store's bytes"
+    assert_eq "$counts" "$(sqlite3 nogdal.sqlite "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM imports), (SELECT count(*) FROM rejects)")" "projects, imports, rejects"
+    # Outside the namespace GDAL is there: the same file imports.
+    run --db nogdal.sqlite import nogdal.gpkg
+    assert_eq 0 "$RC" "exit status with GDAL"
+fi
+case_end

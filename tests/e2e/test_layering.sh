@@ -93,22 +93,22 @@ case_begin "no getenv below the CLI: the environment is read once, into an fp_co
 case_end
 
 case_begin "the library prints nothing: no stdout/stderr output outside src/cli/ and src/run/"
-    # But one: a GDAL that cannot be loaded on first use ends the process
-    # (src/common/gdal_api.c), as the dynamic linker did when footprint
-    # linked GDAL; its reason is printed just before abort().
+    # But one: a GDAL call on a path that did not ask fpi_gdal_require first
+    # (a bug) when GDAL cannot be loaded ends the process
+    # (src/common/gdal_api.c); its reason is printed just before abort().
     hits=$(cd "$ROOT" && grep -rnE '\b(printf|puts|perror|vprintf) *\(|\b(f|v)printf *\( *(stdout|stderr)|\bfputs *\([^;]*, *(stdout|stderr) *\)|\bfputc *\([^;]*, *(stdout|stderr) *\)|\bfflush *\( *(stdout|stderr)' \
            src --include='*.c' --include='*.h' | grep -vE '^src/(cli|run)/' |
-           grep -vE '^src/common/gdal_api\.c:[0-9]+: +fprintf\(stderr, "footprint: (cannot load GDAL|GDAL \(%s\) has no function)')
+           grep -vE '^src/common/gdal_api\.c:[0-9]+: +fprintf\(stderr, "footprint: %s\\n", gdal_failure\);')
     assert_eq "" "$hits" "console output in the library"
 case_end
 
-case_begin "no mutable globals in the library but the geodesic ellipsoid, GDAL's function table and the write-behind VFS (set once, then read), SQLite's page-line arena (process-wide as SQLite's allocator is, under its lock) and Pango's font map of each thread (thread-local, with an atomic count of those alive)"
+case_begin "no mutable globals in the library but the geodesic ellipsoid, GDAL's function table (or why it failed to load) and the write-behind VFS (set once, then read), SQLite's page-line arena (process-wide as SQLite's allocator is, under its lock) and Pango's font map of each thread (thread-local, with an atomic count of those alive)"
     # File-scope variables that are not const (statics and externs alike).
     hits=$(cd "$ROOT" && grep -rnE '^(static )?(volatile |_Atomic )?[A-Za-z_][A-Za-z0-9_ ]*[ *]+[a-z_][a-z0-9_]*(\[[^]]*\])* *(=[^=]|;)' \
            src --include='*.c' --include='*.h' | grep -vE ':[0-9]+:(static )?const |typedef|extern|return' |
            grep -vE ':[0-9]+:(struct|enum) [a-z_]+;' | grep -vE '^src/cli/' |
            grep -vE '^src/geom/geodesy\.c:[0-9]+:static (struct geod_geodesic wgs84|pthread_once_t wgs84_once)' |
-           grep -vE '^src/common/gdal_api\.c:[0-9]+:static (struct fpi_gdal_api gdal_table|pthread_once_t gdal_once)' |
+           grep -vE '^src/common/gdal_api\.c:[0-9]+:static (struct fpi_gdal_api gdal_table|pthread_once_t gdal_once|char gdal_failure\[)' |
            grep -vE '^src/store/sqlite_memory\.c:[0-9]+:static (pthread_mutex_t arena_lock =|struct sqlite_arena arena;)' |
            grep -vE '^src/store/write_behind\.c:[0-9]+:static (struct write_behind_vfs \{|pthread_once_t wb_once =)' |
            grep -vE '^src/render/text\.c:[0-9]+:static GPrivate thread_map = G_PRIVATE_INIT')
@@ -134,4 +134,38 @@ case_begin "the public prefix fp_ is the public API's: every fp_ function the li
     assert_eq "" "$(comm -23 <(echo "$defined") <(echo "$public") | tr '\n' ' ')" "fp_ functions not in the public headers"
     internal=$(nm -g --defined-only "$lib" 2>/dev/null | awk '$2 ~ /[TDBRC]/ {print $3}' | grep -c '^fpi_')
     [ "$internal" -gt 100 ] || fail "expected the internal functions under fpi_, found $internal"
+case_end
+
+case_begin "libfootprint.a exports no global symbol outside fp_ and fpi_ (a host program's names are its own)"
+    # The generated MVT encoder too: its .proto's package is fpi_vector_tile.
+    # Under SAN=1 ASan adds its own __odr_asan_gen_/__asan_ names per global.
+    lib="$(dirname "$FP")/libfootprint.a"
+    n=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -c .)
+    [ "$n" -gt 100 ] || fail "expected the library's symbols in $lib, found $n"
+    others=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -vE '^(fp_|fpi_|__odr_asan_gen_|__asan_)' | sort -u | tr '\n' ' ')
+    assert_eq "" "$others" "global symbols without the fp_/fpi_ prefix"
+case_end
+
+case_begin "a C++ program includes every public header and links with libfootprint.a (extern \"C\")"
+    # fp_run.h is the run layer's, not the library's (README, Layout).
+    lib="$(dirname "$FP")/libfootprint.a"
+    for h in $(cd "$ROOT/include" && ls *.h | grep -vx fp_run.h); do echo "#include \"$h\""; done > cxx_probe.cpp
+    cat >> cxx_probe.cpp <<'CPP'
+#include <cstdio>
+int main()
+{
+    fp_global_init();
+    std::printf("%s|%s\n", fp_version(), fp_status_name(FP_ERR_USAGE));
+    fp_global_cleanup();
+    return 0;
+}
+CPP
+    # The Makefile's own link flags (LDFLAGS has the sanitizers under SAN=1).
+    printf 'print-%%: ; @echo $($*)\n' > print.mk
+    flags=$(make -s --no-print-directory -C "$ROOT" -f Makefile -f "$PWD/print.mk" SAN="${SAN:-}" print-LDFLAGS print-PKG_LIBS | tr '\n' ' ')
+    if ! out=$(g++ -I"$ROOT/include" -o cxx_probe cxx_probe.cpp "$lib" $flags 2>&1); then
+        fail "g++ failed: $(grep -m3 -E "error|undefined|cannot" <<<"$out")"
+    else
+        assert_eq "$("$FP" --version | sed 's/^footprint //')|usage error" "$(./cxx_probe 2>&1)" "the C++ program's output"
+    fi
 case_end

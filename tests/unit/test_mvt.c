@@ -149,20 +149,20 @@ static long sql_long(const char *sql)
     return v;
 }
 
-static VectorTile__Tile *tile_of(int z, int x, int y)
+static FpiVectorTile__Tile *tile_of(int z, int x, int y)
 {
     unsigned char *data;
     size_t len;
     fp_error err = { 0 };
     assert_int_equal(fpi_mvt_scene_tile(scene, z, x, y, &data, &len, &err), FP_OK);
     if (!data) return NULL;
-    VectorTile__Tile *t = vector_tile__tile__unpack(NULL, len, data);
+    FpiVectorTile__Tile *t = fpi_vector_tile__tile__unpack(NULL, len, data);
     assert_non_null(t);
     free(data);
     return t;
 }
 
-static const VectorTile__Tile__Layer *layer_of(const VectorTile__Tile *t, const char *name)
+static const FpiVectorTile__Tile__Layer *layer_of(const FpiVectorTile__Tile *t, const char *name)
 {
     for (size_t i = 0; t && i < t->n_layers; i++)
         if (!strcmp(t->layers[i]->name, name)) return t->layers[i];
@@ -170,7 +170,7 @@ static const VectorTile__Tile__Layer *layer_of(const VectorTile__Tile *t, const 
 }
 
 /* The value of a feature's attribute; NULL if absent. */
-static const VectorTile__Tile__Value *attr(const VectorTile__Tile__Layer *l, const VectorTile__Tile__Feature *f,
+static const FpiVectorTile__Tile__Value *attr(const FpiVectorTile__Tile__Layer *l, const FpiVectorTile__Tile__Feature *f,
                                            const char *key)
 {
     assert_int_equal(f->n_tags % 2, 0);
@@ -182,10 +182,10 @@ static const VectorTile__Tile__Value *attr(const VectorTile__Tile__Layer *l, con
     return NULL;
 }
 
-static long long attr_int(const VectorTile__Tile__Layer *l, const VectorTile__Tile__Feature *f, const char *key,
+static long long attr_int(const FpiVectorTile__Tile__Layer *l, const FpiVectorTile__Tile__Feature *f, const char *key,
                           long long missing)
 {
-    const VectorTile__Tile__Value *v = attr(l, f, key);
+    const FpiVectorTile__Tile__Value *v = attr(l, f, key);
     if (!v) return missing;
     if (v->has_uint_value) return (long long)v->uint_value;
     if (v->has_sint_value) return v->sint_value;
@@ -195,9 +195,9 @@ static long long attr_int(const VectorTile__Tile__Layer *l, const VectorTile__Ti
     return missing;
 }
 
-static const char *attr_str(const VectorTile__Tile__Layer *l, const VectorTile__Tile__Feature *f, const char *key)
+static const char *attr_str(const FpiVectorTile__Tile__Layer *l, const FpiVectorTile__Tile__Feature *f, const char *key)
 {
-    const VectorTile__Tile__Value *v = attr(l, f, key);
+    const FpiVectorTile__Tile__Value *v = attr(l, f, key);
     return v ? v->string_value : NULL;
 }
 
@@ -215,7 +215,7 @@ static int32_t unzigzag(uint32_t v) { return (int32_t)((v >> 1) ^ (~(v & 1) + 1)
 
 /* Decodes a feature's commands as the spec (4.3) says, failing the test on
  * anything a strict decoder must refuse. */
-static void decode(const VectorTile__Tile__Feature *f, decoded *d)
+static void decode(const FpiVectorTile__Tile__Feature *f, decoded *d)
 {
     memset(d, 0, sizeof *d);
     d->xy = malloc(sizeof(long) * (f->n_geometry + 2));
@@ -229,23 +229,23 @@ static void decode(const VectorTile__Tile__Feature *f, decoded *d)
         assert_true(count > 0);
         if (cmd == 7) {
             assert_int_equal(count, 1);
-            assert_int_equal(type, VECTOR_TILE__TILE__GEOM_TYPE__POLYGON);
+            assert_int_equal(type, FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON);
             assert_true(d->npaths > 0 && !d->closed[d->npaths - 1]);
             d->closed[d->npaths - 1] = 1;
             continue;
         }
         assert_true(i + 2 * (size_t)count <= f->n_geometry);
         if (cmd == 1) {
-            if (type != VECTOR_TILE__TILE__GEOM_TYPE__POINT) assert_int_equal(count, 1);
+            if (type != FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT) assert_int_equal(count, 1);
             /* A polygon ring must be closed before the next MoveTo. */
-            if (type == VECTOR_TILE__TILE__GEOM_TYPE__POLYGON && d->npaths) assert_true(d->closed[d->npaths - 1]);
-            if (type != VECTOR_TILE__TILE__GEOM_TYPE__POINT || !d->npaths) {
+            if (type == FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON && d->npaths) assert_true(d->closed[d->npaths - 1]);
+            if (type != FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT || !d->npaths) {
                 assert_true(d->npaths < MAX_PATHS);
                 d->start[d->npaths++] = d->npoints;
             }
         } else {
             assert_true(d->npaths > 0);
-            assert_int_not_equal(type, VECTOR_TILE__TILE__GEOM_TYPE__POINT);
+            assert_int_not_equal(type, FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT);
             assert_false(d->closed[d->npaths - 1]);
         }
         for (uint32_t k = 0; k < count; k++) {
@@ -258,7 +258,7 @@ static void decode(const VectorTile__Tile__Feature *f, decoded *d)
     }
     d->start[d->npaths] = d->npoints;
     assert_true(d->npoints > 0);
-    if (type == VECTOR_TILE__TILE__GEOM_TYPE__POLYGON) assert_true(d->closed[d->npaths - 1]);
+    if (type == FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON) assert_true(d->closed[d->npaths - 1]);
 }
 
 /* Twice the area by the spec's formula (4.3.4.4), tile coordinates y down. */
@@ -290,11 +290,11 @@ static void expected_position(double lon, double lat, int z, int *tx, int *ty, d
 static void test_layers_version_extent(void **state)
 {
     (void)state;
-    VectorTile__Tile *t = tile_of(0, 0, 0);
+    FpiVectorTile__Tile *t = tile_of(0, 0, 0);
     assert_non_null(t);
     assert_int_equal(t->n_layers, 2);
     for (size_t i = 0; i < t->n_layers; i++) {
-        const VectorTile__Tile__Layer *l = t->layers[i];
+        const FpiVectorTile__Tile__Layer *l = t->layers[i];
         assert_true(!strcmp(l->name, "projects") || !strcmp(l->name, "regions"));
         assert_int_equal(l->version, 2);
         assert_int_equal(l->extent, 4096);
@@ -302,7 +302,7 @@ static void test_layers_version_extent(void **state)
         for (size_t a = 0; a < l->n_keys; a++)   /* keys unique (spec 4.4) */
             for (size_t b = a + 1; b < l->n_keys; b++) assert_string_not_equal(l->keys[a], l->keys[b]);
         for (size_t k = 0; k < l->n_values; k++) {   /* each value exactly one type */
-            const VectorTile__Tile__Value *v = l->values[k];
+            const FpiVectorTile__Tile__Value *v = l->values[k];
             int kinds = (v->string_value != NULL) + v->has_float_value + v->has_double_value + v->has_int_value +
                         v->has_uint_value + v->has_sint_value + v->has_bool_value;
             assert_int_equal(kinds, 1);
@@ -310,7 +310,7 @@ static void test_layers_version_extent(void **state)
     }
     assert_non_null(layer_of(t, "projects"));
     assert_non_null(layer_of(t, "regions"));
-    vector_tile__tile__free_unpacked(t, NULL);
+    fpi_vector_tile__tile__free_unpacked(t, NULL);
 }
 
 /* Nairobi (36.8172, -1.2864) at every zoom: single at maxzoom where it is
@@ -324,15 +324,15 @@ static void test_nairobi_position(void **state)
     int tx, ty;
     double px, py;
     expected_position(36.8172, -1.2864, MAXZ, &tx, &ty, &px, &py);
-    VectorTile__Tile *t = tile_of(MAXZ, tx, ty);
-    const VectorTile__Tile__Layer *l = layer_of(t, "projects");
+    FpiVectorTile__Tile *t = tile_of(MAXZ, tx, ty);
+    const FpiVectorTile__Tile__Layer *l = layer_of(t, "projects");
     assert_non_null(l);
     int found = 0;
     for (size_t i = 0; i < l->n_features; i++) {
-        const VectorTile__Tile__Feature *f = l->features[i];
+        const FpiVectorTile__Tile__Feature *f = l->features[i];
         if (!f->has_id || f->id != (uint64_t)id) continue;
         found++;
-        assert_int_equal(f->type, VECTOR_TILE__TILE__GEOM_TYPE__POINT);
+        assert_int_equal(f->type, FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT);
         decoded d;
         decode(f, &d);
         assert_int_equal(d.npoints, 1);
@@ -350,7 +350,7 @@ static void test_nairobi_position(void **state)
         assert_string_equal(attr_str(l, f, "name"), "Nairobi Safe City");
     }
     assert_int_equal(found, 1);
-    vector_tile__tile__free_unpacked(t, NULL);
+    fpi_vector_tile__tile__free_unpacked(t, NULL);
 }
 
 /* Over every tile of every zoom, the point features' point_count adds up to
@@ -367,12 +367,12 @@ static void test_point_counts_add_up(void **state)
         int n = 1 << z;
         for (int x = 0; x < n; x++)
             for (int y = 0; y < n; y++) {
-                VectorTile__Tile *t = tile_of(z, x, y);
-                const VectorTile__Tile__Layer *l = layer_of(t, "projects");
+                FpiVectorTile__Tile *t = tile_of(z, x, y);
+                const FpiVectorTile__Tile__Layer *l = layer_of(t, "projects");
                 for (size_t i = 0; l && i < l->n_features; i++) {
-                    const VectorTile__Tile__Feature *f = l->features[i];
+                    const FpiVectorTile__Tile__Feature *f = l->features[i];
                     long long count = attr_int(l, f, "point_count", -1);
-                    if (f->type != VECTOR_TILE__TILE__GEOM_TYPE__POINT || count < 0) continue;
+                    if (f->type != FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT || count < 0) continue;
                     decoded d;
                     decode(f, &d);
                     assert_int_equal(d.npoints, 1);
@@ -394,7 +394,7 @@ static void test_point_counts_add_up(void **state)
                         assert_string_equal(attr_str(l, f, "categories"), "{\"5g\":25,\"cloud\":15}");
                     }
                 }
-                if (t) vector_tile__tile__free_unpacked(t, NULL);
+                if (t) fpi_vector_tile__tile__free_unpacked(t, NULL);
             }
         assert_int_equal(sum, expected);
         if (z < MAXZ) assert_true(clusters > 0 && features < expected);   /* dense: merged */
@@ -422,20 +422,20 @@ static void test_geometry_encoding(void **state)
         int n = 1 << z;
         for (int x = 0; x < n; x++)
             for (int y = 0; y < n; y++) {
-                VectorTile__Tile *t = tile_of(z, x, y);
+                FpiVectorTile__Tile *t = tile_of(z, x, y);
                 for (size_t li = 0; t && li < t->n_layers; li++) {
-                    const VectorTile__Tile__Layer *l = t->layers[li];
+                    const FpiVectorTile__Tile__Layer *l = t->layers[li];
                     for (size_t i = 0; i < l->n_features; i++) {
-                        const VectorTile__Tile__Feature *f = l->features[i];
+                        const FpiVectorTile__Tile__Feature *f = l->features[i];
                         assert_true(f->has_type);
                         decoded d;
                         decode(f, &d);
-                        if (f->type != VECTOR_TILE__TILE__GEOM_TYPE__POINT)
+                        if (f->type != FPI_VECTOR_TILE__TILE__GEOM_TYPE__POINT)
                             for (int k = 0; k < d.npoints; k++) {
                                 assert_in_range(d.xy[2 * k] + 64, 0, 4096 + 128);
                                 assert_in_range(d.xy[2 * k + 1] + 64, 0, 4096 + 128);
                             }
-                        if (f->type == VECTOR_TILE__TILE__GEOM_TYPE__POLYGON) {
+                        if (f->type == FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON) {
                             assert_true(path_area2(&d, 0) > 0);   /* first ring: an exterior */
                             for (int p = 0; p < d.npaths; p++) {
                                 assert_true(d.start[p + 1] - d.start[p] >= 3);
@@ -447,12 +447,12 @@ static void test_geometry_encoding(void **state)
                                 assert_true(path_area2(&d, 1) < 0);
                             }
                         }
-                        if (f->type == VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING)
+                        if (f->type == FPI_VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING)
                             for (int p = 0; p < d.npaths; p++) assert_true(d.start[p + 1] - d.start[p] >= 2);
                         free(d.xy);
                     }
                 }
-                if (t) vector_tile__tile__free_unpacked(t, NULL);
+                if (t) fpi_vector_tile__tile__free_unpacked(t, NULL);
             }
     }
     /* S2: a 4-degree box with a 1-degree hole: at zoom 3 (a degree is ~91
@@ -467,14 +467,14 @@ static void test_antimeridian_line(void **state)
 {
     (void)state;
     long s3 = sql_long("SELECT id FROM projects WHERE source_key='S3'");
-    VectorTile__Tile *t = tile_of(0, 0, 0);
-    const VectorTile__Tile__Layer *l = layer_of(t, "projects");
+    FpiVectorTile__Tile *t = tile_of(0, 0, 0);
+    const FpiVectorTile__Tile__Layer *l = layer_of(t, "projects");
     int found = 0;
     for (size_t i = 0; i < l->n_features; i++) {
-        const VectorTile__Tile__Feature *f = l->features[i];
+        const FpiVectorTile__Tile__Feature *f = l->features[i];
         if (!f->has_id || f->id != (uint64_t)s3) continue;
         found = 1;
-        assert_int_equal(f->type, VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING);
+        assert_int_equal(f->type, FPI_VECTOR_TILE__TILE__GEOM_TYPE__LINESTRING);
         decoded d;
         decode(f, &d);
         assert_int_equal(d.npaths, 2);
@@ -485,7 +485,7 @@ static void test_antimeridian_line(void **state)
         assert_string_equal(attr_str(l, f, "category"), "cable");
     }
     assert_true(found);
-    vector_tile__tile__free_unpacked(t, NULL);
+    fpi_vector_tile__tile__free_unpacked(t, NULL);
 }
 
 /* Each region's fill is the colour fp_classify gives its value (classes
@@ -514,14 +514,14 @@ static void test_region_fill_matches_classes(void **state)
     int checked = 0, nodata = 0;
     for (int x = 0; x < 4; x++)
         for (int y = 0; y < 4; y++) {
-            VectorTile__Tile *t = tile_of(2, x, y);
-            const VectorTile__Tile__Layer *l = layer_of(t, "regions");
+            FpiVectorTile__Tile *t = tile_of(2, x, y);
+            const FpiVectorTile__Tile__Layer *l = layer_of(t, "regions");
             for (size_t i = 0; l && i < l->n_features; i++) {
-                const VectorTile__Tile__Feature *f = l->features[i];
-                assert_int_equal(f->type, VECTOR_TILE__TILE__GEOM_TYPE__POLYGON);
+                const FpiVectorTile__Tile__Feature *f = l->features[i];
+                assert_int_equal(f->type, FPI_VECTOR_TILE__TILE__GEOM_TYPE__POLYGON);
                 assert_non_null(attr_str(l, f, "code"));
                 assert_non_null(attr_str(l, f, "name"));
-                const VectorTile__Tile__Value *v = attr(l, f, cs->field);
+                const FpiVectorTile__Tile__Value *v = attr(l, f, cs->field);
                 double value = !v ? NAN : v->has_double_value ? v->double_value : (double)attr_int(l, f, cs->field, 0);
                 int k = fp_classes_index(&classes, value);
                 char hex[10];
@@ -531,7 +531,7 @@ static void test_region_fill_matches_classes(void **state)
                 checked++;
                 nodata += k < 0;
             }
-            if (t) vector_tile__tile__free_unpacked(t, NULL);
+            if (t) fpi_vector_tile__tile__free_unpacked(t, NULL);
         }
     fp_classes_clear(&classes);
     assert_true(checked > 200);
@@ -721,7 +721,7 @@ static void test_gdal_reads_tile(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
-    VectorTile__Tile *t = vector_tile__tile__unpack(NULL, len, data);
+    FpiVectorTile__Tile *t = fpi_vector_tile__tile__unpack(NULL, len, data);
     free(data);
     snprintf(cmd, sizeof cmd, "ogrinfo -ro -so -al -oo CLIP=NO '%s' 2>&1", path);
     FILE *p = popen(cmd, "r");
@@ -732,7 +732,7 @@ static void test_gdal_reads_tile(void **state)
         long count;
         if (sscanf(line, "Layer name: %127s", layer) == 1) layers++;
         if (sscanf(line, "Feature Count: %ld", &count) == 1) {
-            const VectorTile__Tile__Layer *l = layer_of(t, layer);
+            const FpiVectorTile__Tile__Layer *l = layer_of(t, layer);
             assert_non_null(l);
             assert_int_equal(count, (long)l->n_features);
         }
@@ -740,7 +740,7 @@ static void test_gdal_reads_tile(void **state)
     assert_int_equal(pclose(p), 0);
     assert_int_equal(layers, (int)t->n_layers);
     assert_int_equal(layers, 2);
-    vector_tile__tile__free_unpacked(t, NULL);
+    fpi_vector_tile__tile__free_unpacked(t, NULL);
 }
 
 /* A style without a choropleth: the regions layer is plain land in the
@@ -761,9 +761,9 @@ static void test_land_without_choropleth(void **state)
     unsigned char *data;
     size_t len;
     assert_int_equal(fpi_mvt_scene_tile(s, 0, 0, 0, &data, &len, &err), FP_OK);
-    VectorTile__Tile *t = vector_tile__tile__unpack(NULL, len, data);
+    FpiVectorTile__Tile *t = fpi_vector_tile__tile__unpack(NULL, len, data);
     free(data);
-    const VectorTile__Tile__Layer *l = layer_of(t, "regions");
+    const FpiVectorTile__Tile__Layer *l = layer_of(t, "regions");
     assert_non_null(l);
     char land[10];
     fp_rgba_to_hex(fp_style_map(points)->land.fill, land);
@@ -771,7 +771,7 @@ static void test_land_without_choropleth(void **state)
         assert_string_equal(attr_str(l, l->features[i], "fill"), land);
         assert_null(attr(l, l->features[i], "class"));
     }
-    vector_tile__tile__free_unpacked(t, NULL);
+    fpi_vector_tile__tile__free_unpacked(t, NULL);
     char *text = fpi_mvt_maplibre_style(s, points, "tiles.json");
     json_t *root = json_loads(text, 0, NULL);
     assert_non_null(root);
