@@ -224,7 +224,8 @@ pkgdatadir  = $(datadir)/footprint
 INSTALL    ?= install
 GEODATA_FILES := regions.gpkg gazetteer.tsv.gz admin1_names.tsv.gz admin1_iso3166.tsv projects.csv README.md PROJECTS.md
 PUBLIC_HEADERS := $(wildcard include/*.h)
-FP_VERSION_STRING = $(shell sed -n 's/^\#define FOOTPRINT_VERSION "\(.*\)"/\1/p' include/fp_version.h)
+FP_VERSION_STRING = $(shell awk 'NF == 3 && $$2 ~ /^FP_VERSION_(MAJOR|MINOR|PATCH)$$/ {v[$$2] = $$3} \
+                       END {print v["FP_VERSION_MAJOR"] "." v["FP_VERSION_MINOR"] "." v["FP_VERSION_PATCH"]}' include/fp_version.h)
 
 .PHONY: install uninstall
 install: all

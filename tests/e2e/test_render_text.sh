@@ -311,7 +311,7 @@ assert_eq 0 "$RC" "exit status of a page of panels ($OUT)"
 assert_contains "$(pdftotext ltf.pdf - 2>/dev/null | tr -d ' \n')" "${T// /}" "the page's legend"
 OUT=$("$FP" --db "$DB" tiles --style lt.json --zoom 0-0 -o lt_tiles 2>&1); RC=$?
 assert_eq 0 "$RC" "exit status of tiles ($OUT)"
-assert_contains "$(cat lt_tiles/index.html)" "<b>$T</b>" "the preview's legend"
+assert_contains "$(cat lt_tiles/index.html)" "<h2>$T</h2>" "the preview's legend"
 printf '{ "legend": { "title": "" } }' > lt_empty.json
 OUT=$("$FP" --db "$DB" render --style lt_empty.json -o lt_empty.pdf 2>&1); RC=$?
 [ "$RC" = 0 ] && fail "an empty legend.title was taken"
