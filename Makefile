@@ -24,13 +24,15 @@ DEB_PACKAGES := build-essential pkg-config gdal-bin libgdal-dev libspatialite-de
 
 # What an installed footprint needs at run time on Debian 12 (`make install`
 # on a server, README "Installing for a team"): the packages of the libraries
-# the program links (objdump -p: NEEDED), GDAL (loaded when first used, so no
+# the program links (objdump -p: NEEDED; the sanitizers' build names four more,
+# freetype, harfbuzz, freexl, rttopo, which the others need anyway), GDAL (loaded when first used, so no
 # NEEDED entry and dpkg-shlibdeps cannot see it), Leaflet (the raster tiles'
 # preview copies it) and the fonts maps are drawn in. test_install.sh checks
 # it against the program's NEEDED entries. `make runtime-deps` installs them.
 DEB_RUNTIME := libgdal32 libspatialite7 libgeos-c1v5 libproj25 libsqlite3-0 libpq5 libssl3 libjansson4 libxml2 \
   libpango-1.0-0 libpangocairo-1.0-0 libglib2.0-0 libcairo2 libfontconfig1 libpng16-16 libprotobuf-c1 libwebp7 zlib1g \
-  libminizip1 libunistring2 libgeotiff5 libtiff6 libc6 libjs-leaflet fonts-dejavu-core fonts-wqy-microhei
+  libminizip1 libunistring2 libgeotiff5 libtiff6 libc6 libfreetype6 libharfbuzz0b libfreexl1 librttopo1 \
+  libjs-leaflet fonts-dejavu-core fonts-wqy-microhei
 
 ifeq ($(SAN),1)
 BUILD   := build-san

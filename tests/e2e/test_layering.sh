@@ -138,11 +138,11 @@ case_end
 
 case_begin "libfootprint.a exports no global symbol outside fp_ and fpi_ (a host program's names are its own)"
     # The generated MVT encoder too: its .proto's package is fpi_vector_tile.
-    # Under SAN=1 ASan adds its own __odr_asan_gen_/__asan_ names per global.
+    # Under SAN=1 ASan adds its own names per global (__odr_asan.NAME, __odr_asan_gen_NAME, __asan_*).
     lib="$(dirname "$FP")/libfootprint.a"
     n=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -c .)
     [ "$n" -gt 100 ] || fail "expected the library's symbols in $lib, found $n"
-    others=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -vE '^(fp_|fpi_|__odr_asan_gen_|__asan_)' | sort -u | tr '\n' ' ')
+    others=$(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | grep -vE '^(fp_|fpi_|__odr_asan|__asan_)' | sort -u | tr '\n' ' ')
     assert_eq "" "$others" "global symbols without the fp_/fpi_ prefix"
 case_end
 
@@ -160,9 +160,9 @@ int main()
     return 0;
 }
 CPP
-    # The Makefile's own link flags (LDFLAGS has the sanitizers under SAN=1).
+    # The Makefile's own link flags (ALL_LDFLAGS has the sanitizers under SAN=1).
     printf 'print-%%: ; @echo $($*)\n' > print.mk
-    flags=$(make -s --no-print-directory -C "$ROOT" -f Makefile -f "$PWD/print.mk" SAN="${SAN:-}" print-LDFLAGS print-PKG_LIBS | tr '\n' ' ')
+    flags=$(make -s --no-print-directory -C "$ROOT" -f Makefile -f "$PWD/print.mk" SAN="${SAN:-}" print-ALL_LDFLAGS print-PKG_LIBS | tr '\n' ' ')
     if ! out=$(g++ -I"$ROOT/include" -o cxx_probe cxx_probe.cpp "$lib" $flags 2>&1); then
         fail "g++ failed: $(grep -m3 -E "error|undefined|cannot" <<<"$out")"
     else
