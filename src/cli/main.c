@@ -352,6 +352,21 @@ static void print_line(const char *line, void *user)
     printf("%s\n", line);
 }
 
+/* --bbox W,S,E,N of render and tiles: four numbers, normalised
+ * (fp_bbox_normalise: W > E, or E past 180, is a box across the
+ * antimeridian). 0, or -1 with the message for the usage error. */
+static int parse_bbox(const char *cmd, const char *arg, double bbox[4], char *msg, size_t size)
+{
+    char why[160] = "not four numbers";
+    int used = 0;
+    if (sscanf(arg, "%lf,%lf,%lf,%lf%n", &bbox[0], &bbox[1], &bbox[2], &bbox[3], &used) == 4 && !arg[used] &&
+        !fp_bbox_normalise(bbox, why, sizeof why))
+        return 0;
+    snprintf(msg, size, "%s: --bbox '%s': %s (W,S,E,N in degrees, S < N; W > E, or E past 180, "
+             "for a box across the antimeridian: 170,-25,-170,-10)", cmd, arg, why);
+    return -1;
+}
+
 /* The context's messages (timings, test pause points) on stderr. */
 static void log_line(const char *line, void *user)
 {
@@ -1181,15 +1196,8 @@ static int cmd_render(const char *db, int argc, char **argv)
         case 'R': o.region = optarg; break;
         case 'b':
         {
-            char why[160] = "not four numbers";
-            int used = 0;
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf%n", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3], &used) != 4 ||
-                optarg[used] || fp_bbox_normalise(o.bbox, why, sizeof why)) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "render: --bbox '%s': %s (W,S,E,N in degrees, S < N; W > E, or E past 180, "
-                         "for a box across the antimeridian: 170,-25,-170,-10)", optarg, why);
-                return usage_error(usage_render, "%s", msg);
-            }
+            char msg[512];
+            if (parse_bbox("render", optarg, o.bbox, msg, sizeof msg)) return usage_error(usage_render, "%s", msg);
             o.has_bbox = 1;
         }
             break;
@@ -1272,17 +1280,9 @@ static int cmd_tiles(const char *db, int argc, char **argv)
             break;
         case 'b':
         {
-            /* As render's: a box across the antimeridian has W > E (or E
-             * past 180); the library checks Web Mercator's latitudes. */
-            char why[160] = "not four numbers";
-            int used = 0;
-            if (sscanf(optarg, "%lf,%lf,%lf,%lf%n", &o.bbox[0], &o.bbox[1], &o.bbox[2], &o.bbox[3], &used) != 4 ||
-                optarg[used] || fp_bbox_normalise(o.bbox, why, sizeof why)) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "tiles: --bbox '%s': %s (W,S,E,N in degrees, S < N; W > E, or E past 180, "
-                         "for a box across the antimeridian: 170,-25,-170,-10)", optarg, why);
-                return usage_error(usage_tiles, "%s", msg);
-            }
+            /* As render's; the library checks Web Mercator's latitudes. */
+            char msg[512];
+            if (parse_bbox("tiles", optarg, o.bbox, msg, sizeof msg)) return usage_error(usage_tiles, "%s", msg);
             o.has_bbox = 1;
             break;
         }
