@@ -143,7 +143,9 @@ static void append_script_string(GString *out, const char *s)
 
 /* The legend as HTML: the choropleth's classes (range, count) and the
  * categories' colours, as on the report maps. */
-static void legend_html(GString *h, const fp_preview_info *in)
+/* grey_points: the page draws the projects layer in one grey (Leaflet's,
+ * when the style has no categories): said in the legend too. */
+static void legend_html(GString *h, const fp_preview_info *in, int grey_points)
 {
     /* A region a screen reader can jump to, headings and lists it reads as
      * such; the classes highest first, as on the printed map. */
@@ -183,6 +185,9 @@ static void legend_html(GString *h, const fp_preview_info *in)
             g_string_append(h, "</li>");
         }
         g_string_append(h, "</ul>");
+    } else if (grey_points) {
+        g_string_append(h, "<h2>Projects</h2><ul><li><i class=\"dot\" style=\"background:#666666\"></i>"
+                           "a project (the Projects layer)</li></ul>");
     }
     /* The map's data as text, for whoever cannot use the map (WCAG 1.1.1):
      * the GeoJSON layers written next to the page. */
@@ -274,7 +279,7 @@ static char *leaflet_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, page_style);
     g_string_append(h, "</style>\n</head>\n<body>\n");
     map_div(h, in);
-    legend_html(h, in);
+    legend_html(h, in, 1);
     char *colors = category_colors_json(in);
     g_string_append(h, "<script>\nvar tilejson = ");
     append_script_json(h, tilejson);
@@ -456,7 +461,7 @@ static char *maplibre_page(const fp_preview_info *in, const char *tilejson)
     g_string_append(h, page_style);
     g_string_append(h, "</style>\n</head>\n<body>\n");
     map_div(h, in);
-    legend_html(h, in);
+    legend_html(h, in, 0);
     char *timeline = timeline_json(in);
     if (timeline) timeline_html(h, in);
     g_string_append(h, "<script>\nvar tilejson = ");

@@ -113,7 +113,7 @@ case_end
 # read in the printed map's order (highest class first; its colour is the
 # palette's last, from the store by render_check.py, not from footprint).
 serve xyz
-case_begin "raster page, accessibility: the focused map and zoom link show an outline, the map is a labelled region, the legend lists the classes highest first, its data link serves the projects layer, the title says what the map shows"
+case_begin "raster page, accessibility: the focused map and zoom link show an outline, the map is a labelled region, the legend lists the classes highest first and the grey project points, its data link serves the projects layer, the title says what the map shows"
 browse "http://127.0.0.1:$PORT/" a11y.png "window.footprint && window.footprint.ready" --then '(async () => {
   var m = document.getElementById("map"); m.focus();
   var mapOutline = getComputedStyle(m).outlineStyle;
@@ -125,14 +125,17 @@ browse "http://127.0.0.1:$PORT/" a11y.png "window.footprint && window.footprint.
   var gj = r && r.ok ? await r.json() : null;
   return {map: mapOutline, zoom: zoomOutline, role: m.getAttribute("role") || "", label: m.getAttribute("aria-label") || "",
           lists: document.querySelectorAll("#legend ul").length, first: first ? getComputedStyle(first).backgroundColor : "",
-          data: gj ? gj.features.length : -1, title: document.title};
+          data: gj ? gj.features.length : -1, title: document.title, legend: document.getElementById("legend").textContent};
 })()' a11y2.png
 assert_eq "true" "$(field "['ready']")" "the page became ready ($RESULT)"
 [ "$(field "['steps'][0]['map']")" != none ] || fail "the focused map has no outline"
 [ "$(field "['steps'][0]['zoom']")" != none ] || fail "the focused zoom link has no outline"
 assert_eq "region" "$(field "['steps'][0]['role']")" "the map's role"
 assert_contains "$(field "['steps'][0]['label']")" "Map: " "the map's label"
-assert_eq 1 "$(field "['steps'][0]['lists']")" "lists in the legend (the classes; this style has no categories)"
+# The classes, and the projects' one grey (this style has no categories; the
+# page's Projects layer draws them #666, so the legend says so).
+assert_eq 2 "$(field "['steps'][0]['lists']")" "lists in the legend"
+assert_contains "$(field "['steps'][0]['legend']")" "a project (the Projects layer)" "the grey points in the legend"
 top=$("$PY" -c "import json; p = json.load(open('classes.json'))['palette']; h = p[-1]; print('rgb(%d, %d, %d)' % tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)))")
 assert_eq "$top" "$(field "['steps'][0]['first']")" "the legend's first swatch: the highest class"
 assert_eq "$(sqlite3 "$DB" "SELECT count(*) FROM projects WHERE geom IS NOT NULL")" "$(field "['steps'][0]['data']")" "features behind the legend's data link"
