@@ -154,15 +154,21 @@ $(BUILD)/footprint-csvbench: bench/csvbench.c $(BUILD)/libfootprint.a
 
 unit: $(UNIT_BIN)
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# apt_missing TARGET,PACKAGES: installs those of PACKAGES not installed yet
+# (silent when none is missing), with sudo unless root.
+define apt_missing
+	@missing=$$(for p in $(2); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	    echo "make deps: installing" $$missing; \
+	    echo "make $(1): installing" $$missing; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	    $$SUDO apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+deps:
+	$(call apt_missing,deps,$(DEB_PACKAGES))
 	@# npm packages the tests read outputs with (the pmtiles reader), pinned by
 	@# tests/node/package-lock.json; installed here, never while tests run.
 	@# (Debian's nodejs has no npm; NodeSource's brings its own, and conflicts with Debian's npm.)
@@ -173,14 +179,7 @@ deps:
 
 .PHONY: runtime-deps print-runtime-deps
 runtime-deps:
-	@missing=$$(for p in $(DEB_RUNTIME); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	    echo "make runtime-deps: installing" $$missing; \
-	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	    $$SUDO apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
+	$(call apt_missing,runtime-deps,$(DEB_RUNTIME))
 print-runtime-deps:
 	@echo $(DEB_RUNTIME)
 

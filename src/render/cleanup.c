@@ -11,7 +11,7 @@
  * are still held depends on timing (Pango starts a thread of its own for
  * FcInit; raster tiles' workers free their font maps as they end): CI
  * once saw a 200x100 render print its output and then die of SIGABRT
- * (exit 134), which no rerun here reproduced (1,340 runs, with and without
+ * (exit 134), which no rerun here reproduced (976 runs, with and without
  * competing load). The memory is the process's until it ends anyway; the
  * one leak LeakSanitizer then reports, 288 bytes fontconfig loses while
  * parsing its configuration, is suppressed in tests/lsan.supp. */
