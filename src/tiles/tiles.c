@@ -182,16 +182,22 @@ static long plan(tile_run *r)
         rg[0] = x0; rg[1] = y0; rg[2] = x1; rg[3] = y1;
         long columns = wraps ? (long)(n - x0) + x1 + 1 : (long)(x1 - x0 + 1);
         total += columns * (y1 - y0 + 1);
-        int m = r->meta < n ? r->meta : n;
-        for (int my = y0 / m * m; my <= y1; my += m)
-            for (int mx = 0; mx < n; mx += m) {
-                /* Each metatile once, even when both pieces of a box
-                 * across the antimeridian meet it (z0-z2 at 8 x 8). */
-                int meets = wraps ? mx + m - 1 >= x0 || mx <= x1 : mx + m - 1 >= x0 && mx <= x1;
-                if (!meets) continue;
+        int m = r->meta < n ? r->meta : n, first = x0 / m * m;
+        for (int my = y0 / m * m; my <= y1; my += m) {
+            /* Across the antimeridian: the west piece's metatiles from
+             * column 0, then the east piece's up to the world's edge; one
+             * both pieces meet (z0-z2 at 8 x 8) is planned once. Only the
+             * box's columns are walked (at z18, 32,768 metatiles a row). */
+            int west_end = wraps ? (x1 < first - 1 ? x1 : first - 1) : -1, east_end = wraps ? n - 1 : x1;
+            for (int mx = 0; mx <= west_end; mx += m) {
                 job jb = { z, mx, my, m };
                 g_array_append_val(r->jobs, jb);
             }
+            for (int mx = first; mx <= east_end; mx += m) {
+                job jb = { z, mx, my, m };
+                g_array_append_val(r->jobs, jb);
+            }
+        }
     }
     return total;
 }

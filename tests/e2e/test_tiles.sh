@@ -195,6 +195,13 @@ want=$(for z in 0 1 2 3 4 5 6; do tc list $z 170 -25 180 -10; tc list $z -180 -2
 assert_eq "$want" "$(tc files pac png | sort)" "the tiles written"
 assert_contains "$OUT" "$(wc -l <<<"$want") tiles ($(wc -l <<<"$want") written" "each tile drawn once"
 assert_eq "[-180.0, -25.0, 180.0, -10.0] 180.0 -17.5" "$("$PY" -c "import json; d = json.load(open('pac/tiles.json')); print(d['bounds'], d['center'][0], d['center'][1])")" "tiles.json bounds and centre"
+# GDAL's MBTiles driver reads the bounds metadata: the world's width, the box's latitudes.
+run --db "$DB" tiles --zoom 0-6 --bbox 170,-25,-170,-10 --no-preview -o pac.mbtiles
+assert_eq 0 "$RC" "MBTiles: exit status ($OUT)"
+ext=$(gdalinfo -json pac.mbtiles 2>&1 | "$PY" -c "import json, sys
+c = json.load(sys.stdin)['wgs84Extent']['coordinates'][0]
+print('%.0f %.1f %.0f %.1f' % (min(p[0] for p in c), min(p[1] for p in c), max(p[0] for p in c), max(p[1] for p in c)))" 2>&1)
+assert_eq "-180 -25.0 180 -10.0" "$ext" "gdalinfo's WGS 84 extent of the MBTiles"
 run --db "$DB" tiles --zoom 0 --bbox 170,-25,-200,-10 -o bad
 assert_eq 2 "$RC" "an east edge more than 360 degrees round: exit status"
 assert_contains "$OUT" "tiles: --bbox '170,-25,-200,-10': east -200 is outside" "the reason"
