@@ -821,7 +821,17 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             int c = field_col[k];
             if (c >= 0 && c == name_col) vals[k] = strdup(lname);
             else if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
-                vals[k] = fpi_text_utf8(OGR_F_GetFieldAsString(f, c), NULL);
+                /* A real as the fewest digits that read back as the same
+                 * double: GDAL's own text keeps 15 (0.30000000000000004
+                 * came back as 0.3, an amount changed by a round trip). */
+                OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, c);
+                if (OGR_Fld_GetType(fd) == OFTReal) {
+                    char num[64];
+                    real_text(OGR_F_GetFieldAsDouble(f, c), num, sizeof num);
+                    vals[k] = strdup(num);
+                } else {
+                    vals[k] = fpi_text_utf8(OGR_F_GetFieldAsString(f, c), NULL);
+                }
             }
             row.values[k] = vals[k];
         }
