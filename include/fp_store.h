@@ -470,6 +470,7 @@ typedef struct fp_aggregation_row {
     int64_t population;        /* < 0: NULL */
     int64_t projects, companies;
     double weighted, amount;
+    int has_amount;            /* 0: no project counted here has an amount: NULL, not 0 */
     int has_year;
     int year_first, year_last;
     int has_per_area, has_per_million;

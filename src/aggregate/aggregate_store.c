@@ -156,6 +156,9 @@ fp_status fpi_aggregate_write_end(fpi_aggregate_writer *aw, const fp_level_resul
                 .has_area = row != NULL, .area_km2 = row ? row->area_km2 : 0,
                 .population = row && row->population >= 0 ? row->population : -1,
                 .projects = m->projects, .weighted = m->weighted, .companies = m->companies, .amount = m->amount,
+                /* No project: the empty sum, 0. Projects none of
+                 * which has an amount: unknown, NULL (it read as 0). */
+                .has_amount = m->has_amount || (m->projects == 0 && m->weighted == 0),
                 .has_year = m->has_year, .year_first = m->year_first, .year_last = m->year_last,
                 .has_per_area = row && row->area_km2 > 0,
                 .per_10k_km2 = row && row->area_km2 > 0 ? m->weighted / row->area_km2 * 10000 : 0,

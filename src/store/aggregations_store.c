@@ -272,7 +272,7 @@ static fp_status create_tables(fp_aggregation_writer *w, fp_error *err)
     g_string_append_printf(create,
         "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, level TEXT NOT NULL, code TEXT NOT NULL, name TEXT, parent TEXT,"
         " area_km2 REAL, population BIGINT, projects BIGINT NOT NULL, projects_weighted REAL NOT NULL,"
-        " companies BIGINT NOT NULL, amount REAL NOT NULL, year_first INTEGER, year_last INTEGER,"
+        " companies BIGINT NOT NULL, amount REAL, year_first INTEGER, year_last INTEGER,"
         " per_10k_km2 REAL, per_million REAL", tbl);
     for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(create, ", \"%s\" REAL NOT NULL", d->column_names[c]);
     g_string_append(create, ", UNIQUE(level, code));");
@@ -364,7 +364,7 @@ fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_
     sqlite3_bind_int64(q, 7, r->projects);
     sqlite3_bind_double(q, 8, r->weighted);
     sqlite3_bind_int64(q, 9, r->companies);
-    sqlite3_bind_double(q, 10, r->amount);
+    if (r->has_amount) sqlite3_bind_double(q, 10, r->amount); else sqlite3_bind_null(q, 10);
     if (r->has_year) { sqlite3_bind_int(q, 11, r->year_first); sqlite3_bind_int(q, 12, r->year_last); }
     else { sqlite3_bind_null(q, 11); sqlite3_bind_null(q, 12); }
     if (r->has_per_area) sqlite3_bind_double(q, 13, r->per_10k_km2); else sqlite3_bind_null(q, 13);

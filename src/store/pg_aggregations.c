@@ -198,7 +198,7 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
         g_string_append_printf(create,
             "CREATE TABLE %s(id bigint NOT NULL, level text NOT NULL, code text NOT NULL, name text, parent text,"
             " area_km2 double precision, population bigint, projects bigint NOT NULL,"
-            " projects_weighted double precision NOT NULL, companies bigint NOT NULL, amount double precision NOT NULL,"
+            " projects_weighted double precision NOT NULL, companies bigint NOT NULL, amount double precision,"
             " year_first integer, year_last integer, per_10k_km2 double precision, per_million double precision,"
             " geom geometry(MultiPolygon, 4326)", w->tmp_rows);
         append_group_columns(s, create, d, " double precision NOT NULL");
@@ -297,7 +297,7 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
     fpi_pg_bin_int8(b, r->projects);
     fpi_pg_bin_double(b, r->weighted);
     fpi_pg_bin_int8(b, r->companies);
-    fpi_pg_bin_double(b, r->amount);
+    fpi_pg_bin_double_or_null(b, r->has_amount, r->amount);
     fpi_pg_bin_int4_or_null(b, r->has_year, r->year_first);
     fpi_pg_bin_int4_or_null(b, r->has_year, r->year_last);
     fpi_pg_bin_double_or_null(b, r->has_per_area, r->per_10k_km2);

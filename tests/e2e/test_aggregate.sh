@@ -1171,3 +1171,24 @@ assert_eq "XXX.1_1|Alpha|1 XXX.2_1|Beta|2" "$(sql "SELECT code || '|' || name ||
 run --db $DB aggregate --by regions:dist.geojson:DIST_ID --name dist
 assert_eq "D01|Köln-Süd|1 D02|Münster|2" "$(sql "SELECT code || '|' || name || '|' || projects FROM agg_dist WHERE level = 'regions' AND code <> '_unassigned' ORDER BY code" | paste -sd' ')" "the only *_NAME field"
 case_end
+
+case_begin "amount: unknown (NULL) where a region's projects have none, the known ones' sum where some have, 0 where it has no project"
+# Zürich and Geneva (CHE: no amounts), Nairobi and Mombasa (KEN: 5 and none),
+# Paris (FRA: 2.5). By construction: CHE NULL, KEN 5, FRA 2.5, DEU 0 (no
+# project), Western Europe 2.5, Eastern Africa 5. Before: CHE read 0.
+printf 'id,company,category,lon,lat,amount\nZ1,ZTE,telecom,8.54,47.37,\nZ2,ZTE,telecom,6.14,46.20,\nK1,ZTE,telecom,36.82,-1.29,5\nK2,ZTE,telecom,39.67,-4.04,\nF1,ZTE,telecom,2.35,48.86,2.5\n' > amt.csv
+fp_init amt.sqlite && "$FP" -q --db amt.sqlite import amt.csv
+run --db amt.sqlite aggregate --by country --name amt
+assert_eq 0 "$RC" "exit status ($OUT)"
+got=$(sqlite3 amt.sqlite "SELECT code || '|' || projects || '|' || quote(amount) FROM agg_amt WHERE code IN ('CHE','KEN','FRA','DEU','Western Europe','Eastern Africa') ORDER BY code")
+want="CHE|2|NULL
+DEU|0|0.0
+Eastern Africa|2|5.0
+FRA|1|2.5
+KEN|2|5.0
+Western Europe|3|2.5"
+assert_eq "$want" "$got" "amounts"
+# What a client reads: GDAL's GeoPackage driver gives CHE's amount as null.
+"$FP" -q --db amt.sqlite export --what aggregate:amt -o amt.gpkg || fail "export"
+assert_contains "$(ogrinfo -q amt.gpkg -sql "SELECT code, amount FROM amt WHERE code = 'CHE'" 2>&1)" "amount (Real) = (null)" "GDAL reads CHE's amount as null"
+case_end
