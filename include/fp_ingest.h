@@ -110,6 +110,10 @@ typedef struct fp_import_result {
     long country_defaulted;   /* rows stored with default_country as their country (none of their own) */
     long country_own_other;   /* rows stored with a country of their own other than default_country's
                                  (kept; a country not recognised counts too) */
+    long country_na;          /* rows whose country is the text NA, read as Namibia's ISO code (R writes a
+                                 missing value as NA: worth a warning); the first one's line */
+    long country_na_line;
+    long na_missing;          /* lon, lat, year or amount cells holding NA (R's missing value), read as empty */
     long by_kind[FP_REJECT_KINDS];
     int already_imported;     /* same file and dataset imported before: nothing done */
     int added_to_existing;    /* the dataset held projects of earlier imports (of other files) */

@@ -734,6 +734,12 @@ static int cmd_import(const char *db, int argc, char **argv)
         if (r.placements_unverified)
             printf("  placement as the file records it (its dataset is not in this store, so a move cannot be told): %ld\n",
                    r.placements_unverified);
+        if (r.na_missing)
+            printf("  NA read as empty (R's missing value) in lon, lat, year or amount: %ld cells\n", r.na_missing);
+        if (r.country_na)
+            printf("  warning: country 'NA' read as Namibia (its ISO code) on %ld rows (first %s:%ld); if it means "
+                   "missing (R's write.csv writes NA), write it empty: write.csv(..., na = \"\")\n",
+                   r.country_na, path, r.country_na_line);
         if (r.amount_not_understood)
             printf("  amount not understood (kept as extra.amount_raw, left out of amount sums): %ld\n", r.amount_not_understood);
         if (r.amount_ambiguous)

@@ -614,20 +614,28 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
                             .is_point = row->is_point, .x = row->x, .y = row->y };
     const fp_country *c = fpi_country_index_find(s->countries, v[FP_F_COUNTRY]);
     if (c) p.country_code = c->a3;
+    /* "NA" is Namibia's alpha-2 code and R's missing value (write.csv):
+     * read as the code, as it may well be meant, but counted and warned. */
+    if (c && v[FP_F_COUNTRY] && !strcmp(v[FP_F_COUNTRY], "NA") && !s->res->country_na++)
+        s->res->country_na_line = row->line > 0 ? row->line : row->feature;
     /* --default-country (fp_import_file resolved it): a row's own country
      * other than it is kept, and counted for the summary. */
     int own_other = !row->country_defaulted && s->res->default_country[0] && v[FP_F_COUNTRY] && *v[FP_F_COUNTRY] &&
                     (!c || strcmp(c->a3, s->res->default_country) != 0);
 
     json_t *extra = row->extra;
-    if (v[FP_F_YEAR] && *v[FP_F_YEAR]) {
+    /* R's missing value (write.csv, read.csv) in a number's column: no
+     * number is spelt NA, so it is empty, not a value not understood. */
+    int year_na = v[FP_F_YEAR] && !strcmp(v[FP_F_YEAR], "NA"), amount_na = v[FP_F_AMOUNT] && !strcmp(v[FP_F_AMOUNT], "NA");
+    s->res->na_missing += year_na + amount_na;
+    if (v[FP_F_YEAR] && *v[FP_F_YEAR] && !year_na) {
         if (parse_year(v[FP_F_YEAR], &p.year)) p.has_year = 1;
         else if (extra) {
             json_object_set_new(extra, "year_raw", json_string(v[FP_F_YEAR]));
             s->res->year_not_understood++;
         }
     }
-    if (v[FP_F_AMOUNT] && *v[FP_F_AMOUNT]) {
+    if (v[FP_F_AMOUNT] && *v[FP_F_AMOUNT] && !amount_na) {
         if (parse_amount(v[FP_F_AMOUNT], row->amount_style == FPI_AMOUNT_COMMA_DECIMAL, &p.amount)) {
             p.has_amount = 1;
             /* A file with decimal commas whose amount column does not say

@@ -846,6 +846,9 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
         res->clamped += chk.clamped;
     } else if (lon_c >= 0) {
         char *lon_s = fpi_trim(fields[lon_c]), *lat_s = fpi_trim(fields[lat_c]);
+        /* R's missing value (write.csv): an empty coordinate, not text. */
+        if (!strcmp(lon_s, "NA")) { lon_s[0] = '\0'; res->na_missing++; }
+        if (!strcmp(lat_s, "NA")) { lat_s[0] = '\0'; res->na_missing++; }
         if (!*lon_s && !*lat_s && have_place) {
             /* No coordinates but a place: stored for `footprint geocode`. */
         } else if (!*lon_s || !*lat_s) {

@@ -1124,3 +1124,27 @@ assert_eq 1 "$RC" "--country SOM: exit status: $OUT"
 assert_contains "$OUT" "use --default-country SOM" "--country SOM: the hint"
 assert_eq 0 "$(sqlite3 dcbad.sqlite "SELECT count(*) FROM projects")" "--country SOM: nothing stored (sqlite3)"
 case_end
+
+case_begin "R's write.csv: NA in lon, lat, year and amount is empty (the row kept for geocode), a country NA is Namibia with a warning"
+# The file as R 4 writes it (write.csv: row names in a first unnamed column,
+# strings quoted, NA unquoted). Before: rows 1 and 3 were rejected as
+# 'coordinates not numbers', year and amount NA counted as not understood.
+cat > r_na.csv <<'CSV'
+"","id","company","category","name","place","country","year","amount","lon","lat"
+"1","K1","ZTE","telecom","Nairobi office","Nairobi",NA,2019,NA,NA,NA
+"2","K2","ZTE","telecom","Office","Nairobi","KEN",NA,12.5,36.8,-1.3
+"3","K3","ZTE","telecom","Mombasa port","Mombasa","KEN",2020,NA,NA,NA
+CSV
+fp_init rna.sqlite
+run --db rna.sqlite import r_na.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "3 rows read, 3 stored, 0 rejected" "every row stored"
+assert_contains "$OUT" "NA read as empty (R's missing value) in lon, lat, year or amount: 7 cells" "NA cells counted"
+assert_contains "$OUT" "warning: country 'NA' read as Namibia (its ISO code) on 1 rows (first r_na.csv:2)" "the Namibia warning names the row"
+assert_not_contains "$OUT" "not understood" "no year or amount 'not understood'"
+want="K1|NAM|2019|NULL|NULL|NULL
+K2|KEN|NULL|12.5|36.8|-1.3
+K3|KEN|2020|NULL|NULL|NULL"
+assert_eq "$want" "$(spatialite_q rna.sqlite "SELECT source_key, country_code, quote(year), quote(amount), quote(X(geom)), quote(Y(geom)) FROM projects ORDER BY source_key")" "stored values"
+assert_eq "" "$(sqlite3 rna.sqlite "SELECT extra FROM projects WHERE extra LIKE '%_raw%'")" "nothing kept raw"
+case_end
