@@ -55,6 +55,11 @@ typedef struct fp_export_result {
      * so: footprint's style is stored beside it, not as the default. */
     long user_defaults;
     char first_user_default[512];   /* the first: "TABLE ('STYLE NAME')" */
+    /* An aggregation's level: the projects of its _unassigned row (at sea,
+     * in no region, or at a centroid coarser than the level), which no
+     * region's row counts and no format gets as a feature. */
+    double unassigned;
+    char aggregation[64], level[64];
 } fp_export_result;
 
 /* The export's notes for the user (values a format cut or changed, tables keeping a

@@ -629,6 +629,9 @@ fp_status fp_store_layer_kinds(fp_store *store, const fp_layer_query *q, int *po
  * boolean, 4 any text, 5 smallest and 6 largest integer, 7 any array or
  * object (a column of lists or objects alone is declared JSON). */
 fp_status fp_store_layer_extra_keys(fp_store *store, const fp_layer_query *q, fp_rows **out, fp_error *err);
+/* The projects (weighted) of a level's _unassigned row; 0 when none. */
+fp_status fp_store_aggregation_unassigned(fp_store *store, const char *name, const char *level, double *projects,
+                                          fp_error *err);
 /* Number of rows of a level in an aggregation's result. */
 fp_status fp_store_aggregation_level_rows(fp_store *store, const char *name, const char *level, int64_t *n,
                                           fp_error *err);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "common/numfmt.h"
 #include "export_internal.h"
 #include "fp_diff.h"
 #include "fp_version.h"
@@ -848,6 +849,14 @@ static int is_qgz(const fp_export_options *o)
 
 void fp_export_print_notes(const fp_export_result *r, FILE *f)
 {
+    if (r->unassigned > 0) {
+        char n[64];
+        n[fpi_format_real(r->unassigned, n)] = '\0';
+        fprintf(f, "export: %s project%s of aggregation %s in no %s region (at sea, outside every region, or placed at "
+                "a coarser centroid) counted in its _unassigned row, which has no geometry and is not in the file: "
+                "the regions' projects sum to that many fewer (`footprint export --what assignments:%s` gives each "
+                "project's region)\n", n, r->unassigned == 1 ? "" : "s", r->aggregation, r->level, r->aggregation);
+    }
     if (r->unlocated)
         fprintf(f, "export: %ld project%s without a location left out (not geocoded, or not placeable: "
                 "`footprint geocode`, and `footprint geocode --report FILE.csv` for why)\n", r->unlocated,
@@ -920,6 +929,13 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
         int64_t n = 0;
         st = fp_store_layer_unlocated(store, &q, &n, err);
         res->unlocated = (long)n;
+    }
+    /* Likewise an aggregation's unassigned projects: the regions' counts
+     * sum to fewer than the projects, and the file alone cannot say why. */
+    if (!st && j.src.kind == FP_LAYER_AGGREGATE) {
+        st = fp_store_aggregation_unassigned(store, j.src.name, j.src.level, &res->unassigned, err);
+        snprintf(res->aggregation, sizeof res->aggregation, "%s", j.src.name);
+        snprintf(res->level, sizeof res->level, "%s", j.src.level);
     }
     char attribution[512];
     snprintf(attribution, sizeof attribution, ATTRIBUTION_FORMAT, fp_version());

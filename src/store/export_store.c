@@ -377,6 +377,24 @@ fp_status fp_store_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_row
     return st;
 }
 
+fp_status fp_store_aggregation_unassigned(fp_store *s, const char *name, const char *level, double *projects,
+                                          fp_error *err)
+{
+    if (s->pg) return fpi_pg_aggregation_unassigned(s, name, level, projects, err);
+    *projects = 0;
+    char *sql = sqlite3_mprintf("SELECT projects_weighted FROM \"agg_%w\" WHERE level=?1 AND code='_unassigned'", name);
+    sqlite3_stmt *q;
+    fp_status st = fpi_store_prepare(s, sql, "reading an aggregation", &q, err);
+    sqlite3_free(sql);
+    if (st) return st;
+    sqlite3_bind_text(q, 1, level, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) *projects = sqlite3_column_double(q, 0);
+    else if (rc != SQLITE_DONE) st = fpi_store_db_error(s, "reading an aggregation", err);
+    sqlite3_finalize(q);
+    return st;
+}
+
 fp_status fp_store_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
 {
     if (s->pg) return fpi_pg_aggregation_level_rows(s, name, level, n, err);

@@ -398,6 +398,21 @@ fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows 
     return st;
 }
 
+fp_status fpi_pg_aggregation_unassigned(fp_store *s, const char *name, const char *level, double *projects, fp_error *err)
+{
+    *projects = 0;
+    char *t = agg_table(s, name, "");
+    char *sql = g_strdup_printf("SELECT projects_weighted FROM %s WHERE level = $1 AND code = '_unassigned'", t);
+    g_free(t);
+    const char *v[] = { level };
+    PGresult *r = fpi_pg_exec(s, sql, 1, v);
+    g_free(sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) return fpi_pg_error(s, r, "reading an aggregation", err);
+    if (PQntuples(r) > 0) *projects = strtod(PQgetvalue(r, 0, 0), NULL);
+    PQclear(r);
+    return FP_OK;
+}
+
 fp_status fpi_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err)
 {
     *n = 0;

@@ -218,6 +218,7 @@ fp_status fpi_pg_layer_field_has_values(fp_store *s, const fp_layer_query *q, co
 fp_status fpi_pg_layer_kinds(fp_store *s, const fp_layer_query *q, int *points, int *lines, int *areas,
                              fp_error *err);
 fp_status fpi_pg_layer_extra_keys(fp_store *s, const fp_layer_query *q, fp_rows **out, fp_error *err);
+fp_status fpi_pg_aggregation_unassigned(fp_store *s, const char *name, const char *level, double *projects, fp_error *err);
 fp_status fpi_pg_aggregation_level_rows(fp_store *s, const char *name, const char *level, int64_t *n, fp_error *err);
 fp_status fpi_pg_regions_rows(fp_store *s, const char *level, fp_rows **out, fp_error *err);
 

@@ -1024,3 +1024,21 @@ assert_eq 0 "$RC" "qgz exit status ($OUT)"
 assert_contains "$OUT" "export: 2 projects without a location left out" "the note of a .qgz export"
 assert_eq 1 "$(ogrinfo -ro -so unl.gpkg projects 2>/dev/null | sed -n 's/^Feature Count: //p')" "the project's GeoPackage's projects (ogrinfo)"
 case_end
+
+case_begin "an aggregation's export says how many projects its _unassigned row holds (no geometry, not in the file): the file's counts sum to that many fewer"
+# One point at sea (0,0), one in Nairobi: the CSV's countries count 1 of 2
+# (read by Python's csv), the store's _unassigned row 1 (sqlite3).
+printf 'id,company,category,lon,lat\nS1,ZTE,telecom,0,0\nS2,ZTE,telecom,36.8,-1.3\n' > sea.csv
+fp_init sea.sqlite && "$FP" -q --db sea.sqlite import sea.csv && "$FP" -q --db sea.sqlite aggregate --by country --group category
+assert_eq "1" "$(sqlite3 sea.sqlite "SELECT projects FROM agg_country_by_category WHERE level='country' AND code='_unassigned'")" "the store's unassigned row"
+run --db sea.sqlite export --what aggregate:country_by_category -o sea_agg.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "1" "$(python3 -c "import csv, sys; csv.field_size_limit(sys.maxsize); print(sum(int(r['projects']) for r in csv.DictReader(open('sea_agg.csv'))))")" "the file's countries count 1 project"
+assert_contains "$OUT" "export: 1 project of aggregation country_by_category in no country region" "the note"
+assert_contains "$OUT" "--what assignments:country_by_category" "the note says where each project's region is"
+# Nothing to say when every project has a region.
+fp_init land.sqlite && printf 'id,company,category,lon,lat\nS2,ZTE,telecom,36.8,-1.3\n' > land.csv && "$FP" -q --db land.sqlite import land.csv && "$FP" -q --db land.sqlite aggregate --by country
+run --db land.sqlite export --what aggregate:country -o land.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_not_contains "$OUT" "_unassigned" "no note without unassigned projects"
+case_end
