@@ -1036,6 +1036,9 @@ assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "1" "$(python3 -c "import csv, sys; csv.field_size_limit(sys.maxsize); print(sum(int(r['projects']) for r in csv.DictReader(open('sea_agg.csv'))))")" "the file's countries count 1 project"
 assert_contains "$OUT" "export: 1 project of aggregation country_by_category in no country region" "the note"
 assert_contains "$OUT" "--what assignments:country_by_category" "the note says where each project's region is"
+# ... where each row carries the project's dataset and source key, to join back to the list.
+"$FP" -q --db sea.sqlite export --what assignments:country_by_category -o sea_asg.csv || fail "assignments export"
+assert_eq "sea|S1||unassigned sea|S2|KEN|contained" "$(python3 -c "import csv; print(' '.join('|'.join((r['dataset'], r['source_key'], r['region_code'], r['method'])) for r in csv.DictReader(open('sea_asg.csv'))))")" "assignments: dataset, source_key, region, method"
 # Nothing to say when every project has a region.
 fp_init land.sqlite && printf 'id,company,category,lon,lat\nS2,ZTE,telecom,36.8,-1.3\n' > land.csv && "$FP" -q --db land.sqlite import land.csv && "$FP" -q --db land.sqlite aggregate --by country
 run --db land.sqlite export --what aggregate:country -o land.geojson
