@@ -60,6 +60,13 @@ typedef struct fp_export_result {
      * region's row counts and no format gets as a feature. */
     double unassigned;
     char aggregation[64], level[64];
+    /* Group columns whose names cannot spell their values (category_x for
+     * "监控", category_smart_city_2 for "smart city" beside "Smart City"):
+     * how many, the first, and the key written beside the file (every group
+     * column: column, field, value), "" when none was needed. */
+    long group_unspelt;
+    char first_unspelt[256];
+    char group_key[4096];
 } fp_export_result;
 
 /* The export's notes for the user (values a format cut or changed, tables keeping a

@@ -11,22 +11,31 @@
 #include <glib.h>
 #include "aggregate_run.h"
 #include "common/util.h"
+#include "fp_geocode.h"
 
 #define FP_MAX_GROUP_COLUMNS 250
 #define UNASSIGNED_CODE "_unassigned"
 #define UNASSIGNED_NAME "unassigned / at sea"
 
-/* Column name for a group value: field_value, lower case, [a-z0-9_]. */
+/* Column name for a group value: field_value, the value folded as geocode
+ * folds names (lower case, accents dropped: "Université" -> universite,
+ * which read universit), its ASCII letters and digits kept, anything else
+ * one '_'; "x" when nothing is left ("监控"): export then writes the key
+ * (fp_export_result.group_key). Column names stay [a-z0-9_], as every
+ * consumer's identifier rules (SQL, QGIS, MapLibre, R) take them. */
 static char *column_name(const char *field, const char *value, GHashTable *used)
 {
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "%s_", field);
     size_t base = s->len;
     int underscore = 1;
-    for (const unsigned char *c = (const unsigned char *)value; *c && s->len < 56; c++) {
+    char *folded = fp_fold_text(value);
+    const unsigned char *text = (const unsigned char *)(folded ? folded : value);
+    for (const unsigned char *c = text; *c && s->len < 56; c++) {
         if (g_ascii_isalnum(*c)) { g_string_append_c(s, g_ascii_tolower(*c)); underscore = 0; }
         else if (!underscore) { g_string_append_c(s, '_'); underscore = 1; }
     }
+    free(folded);
     while (s->len > base && s->str[s->len - 1] == '_') g_string_truncate(s, s->len - 1);
     if (s->len == base) g_string_append(s, *value ? "x" : "none");
     char *name = g_string_free(s, FALSE);

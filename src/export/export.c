@@ -20,6 +20,7 @@
 #include "common/numfmt.h"
 #include "export_internal.h"
 #include "fp_diff.h"
+#include "fp_geocode.h"
 #include "fp_version.h"
 #include "common/crs.h"
 #include "common/util.h"
@@ -200,6 +201,89 @@ static int source_has_field(const source *s, const char *field)
     for (int i = 0; i < s->ncolumns; i++)
         if (!strcmp(s->columns[i].name, field)) return 1;
     return s->kind == FP_LAYER_PROJECTS && !strcmp(field, "id");
+}
+
+/* Whether a group column's name spells its value: field_ and the value
+ * folded as aggregate folds it ([a-z0-9], anything else one '_'), with no
+ * letter dropped (another script) and no _2 of a second spelling. */
+static int group_name_spells(const char *name, const char *field, const char *value)
+{
+    if (!*value) {       /* the rows without a value: field_none */
+        size_t fl = strlen(field);
+        return !strncmp(name, field, fl) && !strcmp(name + fl, "_none");
+    }
+    char *folded = fp_fold_text(value);
+    if (!folded) return 0;
+    GString *want = g_string_new(field);
+    g_string_append_c(want, '_');
+    size_t base = want->len;
+    int ok = 1, underscore = 1;
+    for (const unsigned char *c = (const unsigned char *)folded; *c && ok; c++) {
+        if (*c >= 128) ok = 0;
+        else if (g_ascii_isalnum(*c)) { g_string_append_c(want, g_ascii_tolower(*c)); underscore = 0; }
+        else if (!underscore) { g_string_append_c(want, '_'); underscore = 1; }
+    }
+    while (want->len > base && want->str[want->len - 1] == '_') g_string_truncate(want, want->len - 1);
+    ok = ok && want->len > base && !strcmp(want->str, name);
+    g_string_free(want, TRUE);
+    free(folded);
+    return ok;
+}
+
+static void csv_cell(GString *s, const char *v, char end)
+{
+    if (strpbrk(v, ",\"\r\n")) {
+        g_string_append_c(s, '"');
+        for (; *v; v++) {
+            if (*v == '"') g_string_append_c(s, '"');
+            g_string_append_c(s, *v);
+        }
+        g_string_append_c(s, '"');
+    } else {
+        g_string_append(s, v);
+    }
+    g_string_append_c(s, end);
+}
+
+/* An aggregation whose group column names do not all spell their values
+ * gets its key beside the file, BASE.columns.csv (column, field, value of
+ * every group column), written in the temporary folder so it is published
+ * with the data files: the store's agg_NAME_columns for whoever has only
+ * the files. */
+static fp_status write_group_key(fp_store *store, const source *src, const char *tmp, const char *dir, const char *base,
+                                 fp_export_result *res, fp_error *err)
+{
+    GString *csv = g_string_new("column,field,value\n");
+    fp_status st = FP_OK;
+    for (int i = 0; i < src->ncolumns && !st; i++) {
+        char *field = NULL, *value = NULL;
+        st = fp_store_aggregation_group_column(store, src->name, src->columns[i].name, &field, &value, err);
+        if (st || !field) continue;
+        if (!group_name_spells(src->columns[i].name, field, value) && !res->group_unspelt++)
+            snprintf(res->first_unspelt, sizeof res->first_unspelt, "%s for '%.120s'", src->columns[i].name, value);
+        csv_cell(csv, src->columns[i].name, ',');
+        csv_cell(csv, field, ',');
+        csv_cell(csv, value, '\n');
+        free(field);
+        free(value);
+    }
+    if (!st && res->group_unspelt) {
+        char *name = g_strdup_printf("%s.columns.csv", base);
+        char *path = g_build_filename(tmp, name, NULL);
+        GError *ge = NULL;
+        if (!g_file_set_contents(path, csv->str, (gssize)csv->len, &ge)) {
+            st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, ge ? ge->message : "cannot write");
+            g_clear_error(&ge);
+        } else {
+            char *final = g_build_filename(dir, name, NULL);
+            snprintf(res->group_key, sizeof res->group_key, "%s", final);
+            g_free(final);
+        }
+        g_free(path);
+        g_free(name);
+    }
+    g_string_free(csv, TRUE);
+    return st;
 }
 
 /* ------------------------------------------------------------- layers --- */
@@ -849,6 +933,10 @@ static int is_qgz(const fp_export_options *o)
 
 void fp_export_print_notes(const fp_export_result *r, FILE *f)
 {
+    if (r->group_key[0])
+        fprintf(f, "export: %ld group column name%s cannot spell %s (the first: %s); every group column's "
+                "field and value: %s\n", r->group_unspelt, r->group_unspelt == 1 ? "" : "s",
+                r->group_unspelt == 1 ? "its value" : "their values", r->first_unspelt, r->group_key);
     if (r->unassigned > 0) {
         char n[64];
         n[fpi_format_real(r->unassigned, n)] = '\0';
@@ -934,6 +1022,7 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
      * sum to fewer than the projects, and the file alone cannot say why. */
     if (!st && j.src.kind == FP_LAYER_AGGREGATE) {
         st = fp_store_aggregation_unassigned(store, j.src.name, j.src.level, &res->unassigned, err);
+        if (!st) st = write_group_key(store, &j.src, j.tmp, j.dir, j.base, res, err);
         snprintf(res->aggregation, sizeof res->aggregation, "%s", j.src.name);
         snprintf(res->level, sizeof res->level, "%s", j.src.level);
     }

@@ -1045,3 +1045,25 @@ run --db land.sqlite export --what aggregate:country -o land.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_not_contains "$OUT" "_unassigned" "no note without unassigned projects"
 case_end
+
+case_begin "group columns: accents folded (université -> category_universite), and a key file beside the export when a name cannot spell its value (监控, a second spelling)"
+# Before: category_universit, category_berwachung, category_x with no key in any file.
+printf 'id,company,category,lon,lat\nC1,H,监控,116.4,39.9\nC2,Z,通信,121.5,31.2\nC3,Z,Überwachung,13.4,52.5\nC4,Z,université,2.35,48.85\nC5,Z,Smart City,2.36,48.85\nC6,Z,smart city,2.37,48.85\n' > grp.csv
+fp_init grp.sqlite && "$FP" -q --db grp.sqlite import grp.csv && "$FP" -q --db grp.sqlite aggregate --by country --group category
+run --db grp.sqlite export --what aggregate:country_by_category -o grp/agg.gpkg
+assert_eq 0 "$RC" "exit status ($OUT)"
+# The GeoPackage's fields as GDAL reads them.
+fields=$(ogrinfo -so grp/agg.gpkg country_by_category | sed -n 's/^\(category_[^:]*\):.*/\1/p' | sort | tr '\n' ' ')
+assert_eq "category_smart_city category_smart_city_2 category_uberwachung category_universite category_x category_x_2 " "$fields" "group fields"
+assert_contains "$OUT" "export: 3 group column names cannot spell their values (the first: category_smart_city_2 for 'smart city'); every group column's field and value: grp/agg.columns.csv" "the note"
+key=$(python3 -c "import csv; print(' '.join(r['column'] + '=' + r['value'] for r in csv.DictReader(open('grp/agg.columns.csv', encoding='utf-8'))))")
+assert_eq "category_smart_city=Smart City category_smart_city_2=smart city category_universite=université category_uberwachung=Überwachung category_x=监控 category_x_2=通信" "$key" "the key (Python's csv)"
+# The counts under the key's names: 监控 in CHN (category_x), Überwachung in DEU.
+assert_eq "CHN|1.0|0.0 DEU|0.0|1.0" "$(sqlite3 grp.sqlite "SELECT code, category_x, category_uberwachung FROM agg_country_by_category WHERE code IN ('CHN','DEU') ORDER BY code" | tr '\n' ' ' | sed 's/ $//')" "counts"
+# A list whose names all spell their values gets no key file.
+printf 'id,company,category,lon,lat\nA1,H,surveillance,116.4,39.9\n' > plain.csv
+fp_init plain.sqlite && "$FP" -q --db plain.sqlite import plain.csv && "$FP" -q --db plain.sqlite aggregate --by country --group category
+run --db plain.sqlite export --what aggregate:country_by_category -o plain/agg.csv
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "" "$(ls plain/ | grep columns)" "no key file"
+case_end
