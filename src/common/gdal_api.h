@@ -56,7 +56,9 @@
     X(GDALDatasetStartTransaction) \
     X(GDALDestroyDriverManager) \
     X(GDALGetDatasetDriver) \
+    X(GDALGetDriver) \
     X(GDALGetDriverByName) \
+    X(GDALGetDriverCount) \
     X(GDALGetDriverShortName) \
     X(GDALGetMetadataItem) \
     X(GDALGetSpatialRef) \
@@ -219,7 +221,9 @@ int fpi_gdal_loaded(void);
 #define GDALDatasetStartTransaction (fpi_gdal()->GDALDatasetStartTransaction)
 #define GDALDestroyDriverManager (fpi_gdal()->GDALDestroyDriverManager)
 #define GDALGetDatasetDriver (fpi_gdal()->GDALGetDatasetDriver)
+#define GDALGetDriver (fpi_gdal()->GDALGetDriver)
 #define GDALGetDriverByName (fpi_gdal()->GDALGetDriverByName)
+#define GDALGetDriverCount (fpi_gdal()->GDALGetDriverCount)
 #define GDALGetDriverShortName (fpi_gdal()->GDALGetDriverShortName)
 #define GDALGetMetadataItem (fpi_gdal()->GDALGetMetadataItem)
 #define GDALGetSpatialRef (fpi_gdal()->GDALGetSpatialRef)

@@ -110,6 +110,12 @@ typedef struct fpi_gdal_errors {
 /* GDALOpenEx of a vector source, read-only, GDAL's errors collected in *e:
  * the GDALDatasetH, or NULL. */
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
+/* The drivers an input file may be opened with (GDALOpenEx's allowed list):
+ * every vector driver GDAL has but those that read other sources a file
+ * names (OGR_VRT's <SrcDataSource>, a WFS or other web service, a database
+ * connection, GPSBabel's program): a partner's "KML" that is really a VRT
+ * read the user's other files and fetched URLs. Built once; NULL-ended. */
+const char *const *fpi_gdal_input_drivers(void);
 /* GDAL's errors (CE_Failure and worse) raised between the two calls,
  * collected in *e (cleared first) and not printed: what a call between them
  * failed on, even when GDAL clears its last error afterwards or hands out a

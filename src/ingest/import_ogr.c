@@ -1299,7 +1299,7 @@ static void apply_encoding(const char *path, GDALDatasetH *ds, const fp_import_o
     }
     char **oo = CSLSetNameValue(NULL, "ENCODING", opts->encoding);
     GDALClose(*ds);
-    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
+    *ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, fpi_gdal_input_drivers(), (const char *const *)oo, NULL);
     CSLDestroy(oo);
     snprintf(res->encoding_note, sizeof res->encoding_note, "text read as %.64s (--encoding, GDAL's %s ENCODING "
              "open option, instead of what the file declares)", opts->encoding, driver);
@@ -1378,7 +1378,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
             GDALClose(ds);
             snprintf(headers_key, sizeof headers_key, "OGR_%s_HEADERS", driver);
             CPLSetThreadLocalConfigOption(headers_key, "FORCE");
-            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, fpi_gdal_input_drivers(), NULL, NULL);
             if (!ds) {
                 CPLSetThreadLocalConfigOption(headers_key, NULL);
                 CPLPopErrorHandler();
@@ -1402,7 +1402,7 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
             GDALClose(ds);
             fpi_libkml_private_fields(1);
             kml_private = 1;
-            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+            ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, fpi_gdal_input_drivers(), NULL, NULL);
             if (!ds) {
                 fpi_libkml_private_fields(0);
                 CPLPopErrorHandler();

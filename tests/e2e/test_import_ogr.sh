@@ -1057,3 +1057,30 @@ PY
 )
 assert_eq "15 []" "$got" "15 rows (5 datasets x 3), every amount the CSV's double"
 case_end
+
+case_begin "a file naming other sources is not followed: an OGR VRT (named .kml or .vrt) reading another local file, a VRT and a WFS document pointing at a web server: exit 1, nothing stored, no request made"
+# Before: the VRT's <SrcDataSource> was read (a private CSV's rows stored) and
+# the web server got GET /internal.csv and a WFS GetCapabilities.
+fp_init vrt.sqlite
+mkdir -p private www
+printf 'name,salary\nalice,91000\n' > private/salaries.csv
+printf 'name,lon,lat\nfrom-intranet,1,2\n' > www/internal.csv
+( cd www && exec python3 -m http.server 0 --bind 127.0.0.1 ) > http.log 2>&1 &
+hp=$!
+for i in $(seq 50); do port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' http.log | head -1); [ -n "$port" ] && break; sleep 0.1; done
+[ -n "$port" ] || fail "the test's web server did not start"
+vrt="<OGRVRTDataSource><OGRVRTLayer name=\"projects\"><SrcDataSource>$PWD/private/salaries.csv</SrcDataSource><SrcSQL dialect=\"SQLITE\">SELECT name||':'||salary AS name, 10.5 AS lon, 20.5 AS lat FROM salaries</SrcSQL></OGRVRTLayer></OGRVRTDataSource>"
+echo "$vrt" > partner.kml; echo "$vrt" > partner.vrt
+echo "<OGRVRTDataSource><OGRVRTLayer name=\"p\"><SrcDataSource>/vsicurl/http://127.0.0.1:$port/internal.csv</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>" > partner.gpx
+echo "<OGRWFSDataSource><URL>http://127.0.0.1:$port/wfs?SERVICE=WFS</URL></OGRWFSDataSource>" > partner.gml
+# GDAL itself would follow them (ogrinfo reads the private rows).
+assert_contains "$(ogrinfo -q -al partner.vrt 2>&1)" "alice:91000" "ogrinfo follows the VRT"
+: > http.log.before; cp http.log http.log.before
+for f in partner.kml partner.vrt partner.gpx partner.gml; do
+    run --db vrt.sqlite import "$f"
+    assert_eq 1 "$RC" "$f: exit status ($OUT)"
+done
+kill $hp 2>/dev/null; wait $hp 2>/dev/null
+assert_eq 0 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects")" "nothing stored"
+assert_eq "" "$(diff http.log.before http.log | grep -E 'GET|POST')" "no request reached the web server"
+case_end
