@@ -277,7 +277,12 @@ void fpi_timestamp_at(long long epoch, const char *format, char out[32])
 char *fpi_temp_path(const char *path)
 {
     char *dir = g_path_get_dirname(path), *base = g_path_get_basename(path);
-    char *name = g_strdup_printf(".%s.tmp-%d", base, (int)getpid());
+    /* The PID for the cleanup (fpi_temp_cleanup), then 32 random bits: a
+     * name another user of a shared folder cannot guess, so cannot plant a
+     * symbolic link at for our fopen("wb") (cairo's, GDAL's) to follow and
+     * overwrite its target (the security reviewer's finding 4: .BASE.tmp-PID
+     * was predictable). GLib seeds g_random from /dev/urandom. */
+    char *name = g_strdup_printf(".%s.tmp-%d-%08x", base, (int)getpid(), (unsigned)g_random_int());
     char *tmp = g_build_filename(dir, name, NULL);
     g_free(dir);
     g_free(base);
@@ -332,8 +337,8 @@ void fpi_temp_cleanup(const char *path, int is_dir)
         if (!pid_text) continue;
         char *end;
         long pid = strtol(pid_text, &end, 10);
-        /* .BASE.tmp-PID exactly; .footprint-export-PID-XXXXXX */
-        if (end == pid_text || (folder ? *end != '-' : *end != '\0') || pid_alive(pid)) continue;
+        /* .BASE.tmp-PID-XXXXXXXX (.BASE.tmp-PID before); .footprint-export-PID-XXXXXX */
+        if (end == pid_text || (folder ? *end != '-' : *end != '\0' && *end != '-') || pid_alive(pid)) continue;
         char *p = g_build_filename(dir, e, NULL);
         if (folder) fpi_remove_tree(p);
         else g_remove(p);

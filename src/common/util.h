@@ -195,7 +195,7 @@ typedef struct fp_report_field {
 fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fields, int n, const char *path,
                                   fp_error *err);
 
-/* Temporary output names. A file is written as DIR/.BASE.tmp-PID (hidden,
+/* Temporary output names. A file is written as DIR/.BASE.tmp-PID-RANDOM (hidden,
  * next to the target so the final rename stays on one file system) and a
  * folder as DIR/.footprint-export-PID-XXXXXX. fpi_temp_path returns the
  * file's temporary name (g_free it). fpi_temp_cleanup removes the leftovers

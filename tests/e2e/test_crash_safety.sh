@@ -258,7 +258,7 @@ case_begin "kill -9 during render (drawn, not yet renamed): the previous map, wo
 r_before=$(sha256sum out/map.png out/map.pgw out/map.prj out/map.png.aux.xml)
 kill_at render:write --db $DB render --size 320x200 -o out/map.png
 assert_eq "$r_before" "$(sha256sum out/map.png out/map.pgw out/map.prj out/map.png.aux.xml)" "map, .pgw, .prj, .aux.xml byte-identical"
-assert_eq 4 "$(ls -A out | grep -c "^\.map\.[a-z.]*\.tmp-$KILLED_PID$")" "the killed run's hidden .png/.pgw/.prj/.png.aux.xml"
+assert_eq 4 "$(ls -A out | grep -c "^\.map\.[a-z.]*\.tmp-$KILLED_PID-[0-9a-f]\{8\}$")" "the killed run's hidden .png/.pgw/.prj/.png.aux.xml"
 run --db $DB render --size 320x200 -o out/map.png
 assert_eq 0 "$RC" "the next run: exit status"
 assert_eq 0 "$(hidden_leftovers out)" "hidden leftovers removed"
@@ -456,3 +456,21 @@ assert_eq "" "$(find ltiles -name '.*')" "no hidden folder or file published"
 assert_eq "" "$(ls -A | grep -F .ltiles.lock)" "the lock file removed"
 case_end
 echo "kill points tested: $KILLS"
+
+case_begin "a symbolic link planted at a temporary name in a shared output folder is not followed: render's temporary names cannot be guessed"
+# The attack the security review reproduced: links at .map.png.tmp-PID for the
+# next PIDs pointing at another file; render wrote its PNG through one of them.
+echo precious > victim
+mkdir -p shared
+# One process plants them all (a loop of ln would use up the PIDs it aims at).
+python3 -c "
+import os
+last = int(open('/proc/sys/kernel/ns_last_pid').read())
+for i in range(1, 300):
+    for ext in ('png', 'pgw', 'prj'):
+        os.symlink(os.path.abspath('victim'), 'shared/.map.%s.tmp-%d' % (ext, last + i))"
+run --db $DB render --size 200x100 -o shared/map.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "precious" "$(cat victim)" "the link's target untouched"
+assert_eq "PNG image data, 200 x 100" "$(file -b shared/map.png | cut -d, -f1-2)" "the map written in place"
+case_end
