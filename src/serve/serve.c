@@ -74,6 +74,7 @@ typedef struct conn {
     unsigned char *body;     /* malloc'd, or NULL */
     size_t body_len, body_sent;
     int file;                /* -1 when the body is not a file */
+    int cors;                /* the response may be read by pages of any origin (map data) */
     off_t file_off, file_end;
     int close_after;
     size_t lingered;
@@ -101,6 +102,7 @@ typedef struct server {
     char tiles_file[PATH_MAX];  /* realpath of the FILE.mbtiles served at /tiles/; "" when serving a folder */
     char pmtiles_file[PATH_MAX];   /* realpath of the FILE.pmtiles served (with ranges) at pmtiles_url */
     char pmtiles_url[PATH_MAX + 2];   /* "/FILE.pmtiles": where the preview in FILE.preview/ finds it */
+    int loopback;               /* listening on 127.0.0.1 / ::1 only: Host must name it too */
     open_tiles tiles[MAX_MBTILES];
     unsigned long tick;
     conn *conns[MAX_CONNS];
@@ -158,12 +160,18 @@ static void head_begin(conn *c, int status, int keep_alive, int version_minor)
     head_add(c, "HTTP/1.1 %d %s\r\nServer: footprint/%s\r\nDate: %s\r\n", status, reason(status), fp_version(),
              date);
     /* Tiles and layers are meant to be loaded by pages of other origins
-     * (a web map under development on another port); nothing here is
-     * private to a session, so any origin may read them. */
-    head_add(c, "Access-Control-Allow-Origin: *\r\nX-Content-Type-Options: nosniff\r\n");
-    /* Without it a page of another origin cannot read these (a PMTiles
-     * reader checks ETag and Content-Range). */
-    head_add(c, "Access-Control-Expose-Headers: ETag, Content-Range, Content-Length, Accept-Ranges, Last-Modified\r\n");
+     * (a web map under development on another port), so any origin may
+     * read them; nothing else (a store, a CSV, the pages): with the header
+     * on every response, any web site an analyst visited could read the
+     * folder's footprint.sqlite from 127.0.0.1 (the security reviewer's
+     * finding 5). See map_data(). */
+    if (c->cors) {
+        head_add(c, "Access-Control-Allow-Origin: *\r\n");
+        /* Without it a page of another origin cannot read these (a PMTiles
+         * reader checks ETag and Content-Range). */
+        head_add(c, "Access-Control-Expose-Headers: ETag, Content-Range, Content-Length, Accept-Ranges, Last-Modified\r\n");
+    }
+    head_add(c, "X-Content-Type-Options: nosniff\r\n");
     if (!keep_alive) head_add(c, "Connection: close\r\n");
     else if (version_minor == 0) head_add(c, "Connection: keep-alive\r\n");
 }
@@ -591,12 +599,47 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
     respond_blob(c, req, data, len, type, CACHE_TILES, t->mtime, gz);
 }
 
+/* What a web map of another origin loads: tiles, TileJSON and styles,
+ * GeoJSON layers, PMTiles archives, glyphs and sprites. */
+static int map_data(const char *path, int is_tile)
+{
+    static const char *const exts[] = { ".json", ".geojson", ".pbf", ".mvt", ".pmtiles", ".png", ".webp", ".jpg",
+                                        ".jpeg", NULL };
+    if (is_tile) return 1;
+    size_t n = strlen(path);
+    for (int i = 0; exts[i]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && !g_ascii_strcasecmp(path + n - e, exts[i])) return 1;
+    }
+    return 0;
+}
+
+/* On a loopback listener, a Host other than the loopback's own is a page
+ * of some web site whose name was made to point at 127.0.0.1 (DNS
+ * rebinding): to the browser it is that site's own origin. */
+static int host_allowed(const server *s, const char *host)
+{
+    if (!s->loopback || !host[0]) return 1;   /* HTTP/1.0 may omit it */
+    const char *end = host[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+    size_t n = end ? (size_t)(end - host) + (host[0] == '[') : strlen(host);
+    static const char *const names[] = { "localhost", "127.0.0.1", "[::1]", NULL };
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && !g_ascii_strncasecmp(host, names[i], n)) return 1;
+    return 0;
+}
+
 /* Chooses the answer to a parsed request. */
 static void respond(server *s, conn *c, const fp_http_request *req)
 {
     char prefix[sizeof req->path], ext[8];
     int z, x, y;
     int is_tile = fpi_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
+    c->cors = map_data(req->path, is_tile);
+    if (!host_allowed(s, req->host)) {
+        c->cors = 0;
+        respond_status(c, 403, req->keep_alive, req, NULL);
+        return;
+    }
 
     /* A CORS preflight (a page of another origin sending a header such as
      * If-None-Match): what it may send, for any path. */
@@ -1013,7 +1056,9 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
     s->listen_fd = -1;
     char url[128];
     fp_status st = setup_root(s, opts->root, err);
-    if (st == FP_OK) st = open_listener(s, opts->host ? opts->host : "127.0.0.1", opts->port, url, sizeof url, err);
+    const char *host = opts->host ? opts->host : "127.0.0.1";
+    if (st == FP_OK) st = open_listener(s, host, opts->port, url, sizeof url, err);
+    s->loopback = !strcmp(host, "127.0.0.1") || !strcmp(host, "::1") || !strcmp(host, "localhost");
     if (st != FP_OK) {
         server_free(s);
         return st;

@@ -101,7 +101,11 @@ cmp -s body.out www/index.html || fail "/ is not index.html: $(head -c 200 body.
 assert_eq "text/html; charset=utf-8" "$(header Content-Type)" "type of /"
 assert_eq "$(stat -c %s www/index.html)" "$(header Content-Length)" "Content-Length"
 assert_eq "no-cache" "$(header Cache-Control)" "html is revalidated"
-assert_eq "*" "$(header Access-Control-Allow-Origin)" "CORS"
+# A page is not map data: no CORS (below: the GeoJSON layer is).
+assert_eq "" "$(header Access-Control-Allow-Origin)" "no CORS on a page"
+get "$URL/layers/projects.geojson" -H "Origin: http://example.org"
+assert_eq 200 "$CODE" "GET a layer"
+assert_eq "*" "$(header Access-Control-Allow-Origin)" "CORS on a layer"
 assert_contains "$(header Access-Control-Expose-Headers)" "ETag, Content-Range" "headers a page of another origin may read"
 # A browser's CORS preflight (a page of another origin sending If-None-Match or Range).
 get "$URL/layers/projects.geojson" -X OPTIONS -H "Origin: http://example.org" -H "Access-Control-Request-Method: GET" -H "Access-Control-Request-Headers: range, if-none-match"
@@ -247,7 +251,7 @@ assert_eq 405 "$CODE" "DELETE"
 got=$(python3 - "$PORT" <<'P'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n")
+s.sendall(b"GET / HTTP/2.0\r\nHost: localhost\r\n\r\n")
 print(s.recv(100).split(b"\r\n")[0].decode())
 P
 )
@@ -267,7 +271,7 @@ assert_eq "application/geo+json" "$(header Content-Type)" "type"
 got=$(python3 - "$PORT" <<'P'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"HEAD /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.sendall(b"HEAD /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
 data = b""
 while True:
     d = s.recv(65536)
@@ -286,8 +290,8 @@ assert_eq "1 0 0 " "$out" "connections opened per request"
 got=$(python3 - "$PORT" <<'P'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"GET /sub/ HTTP/1.1\r\nHost: x\r\n\r\nGET /tiles.json HTTP/1.1\r\nHost: x\r\n\r\n"
-          b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.sendall(b"GET /sub/ HTTP/1.1\r\nHost: localhost\r\n\r\nGET /tiles.json HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          b"GET /nope HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
 data = b""
 while True:
     d = s.recv(65536)
@@ -358,8 +362,8 @@ python3 - "$PORT" <<'P'
 import random, socket, sys
 port = int(sys.argv[1])
 r = random.Random(11)
-seeds = [b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"HEAD /raster/1/0/0.png HTTP/1.0\r\n\r\n",
-         b"GET /%2e%2e/x HTTP/1.1\r\nHost: x\r\nIf-None-Match: *\r\n\r\n"]
+seeds = [b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", b"HEAD /raster/1/0/0.png HTTP/1.0\r\n\r\n",
+         b"GET /%2e%2e/x HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: *\r\n\r\n"]
 for i in range(300):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     b = bytearray(r.choice(seeds))
@@ -379,7 +383,7 @@ for i in range(300):
 # A client that asks for the big file and leaves without reading it.
 for i in range(5):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(b"GET /layers/big.geojson HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET /layers/big.geojson HTTP/1.1\r\nHost: localhost\r\n\r\n")
     s.recv(100)
     s.close()
 P
@@ -490,4 +494,29 @@ stop_server INT
 assert_eq 0 "$STOP_RC" "the first server stops cleanly"
 run help serve
 assert_contains "$OUT" "usage: footprint serve [--port N] [--host ADDR]" "help"
+case_end
+
+case_begin "what a web site may read: map data (tiles, TileJSON, GeoJSON) from any origin, a store or a CSV from none; a Host that is not the loopback's (DNS rebinding) is refused"
+# Before: Access-Control-Allow-Origin: * on every response, the store included,
+# and any Host answered.
+mkdir -p sec/output sec/layers
+cp www/index.html sec/ && echo '{"type":"FeatureCollection","features":[]}' > sec/layers/l.geojson
+printf 'SQLite format 3\000secret' > sec/output/footprint.sqlite
+printf 'name,salary\nalice,1\n' > sec/people.csv
+start_server s9 sec
+for p in /output/footprint.sqlite /people.csv /index.html; do
+    get "$URL$p" -H "Origin: https://evil.example"
+    assert_eq 200 "$CODE" "$p served (same origin)"
+    assert_eq "" "$(header Access-Control-Allow-Origin)" "$p: no CORS, a page of another origin cannot read it"
+done
+get "$URL/layers/l.geojson" -H "Origin: https://evil.example"
+assert_eq "200 *" "$CODE $(header Access-Control-Allow-Origin)" "a GeoJSON layer: any origin"
+# DNS rebinding: evil.example resolved to 127.0.0.1, so the browser sends its Host.
+get "$URL/output/footprint.sqlite" -H "Host: evil.example:$PORT"
+assert_eq 403 "$CODE" "a foreign Host on the loopback listener"
+for h in "localhost:$PORT" "127.0.0.1:$PORT" "LOCALHOST"; do
+    get "$URL/index.html" -H "Host: $h"
+    assert_eq 200 "$CODE" "Host $h"
+done
+stop_server INT
 case_end
