@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glib.h>
 #include <unistd.h>
 #include "footprint.h"
 #include "run/fp_run.h"
@@ -819,11 +820,18 @@ static int print_reject(const fp_reject_row *r, void *user)
      * show the user is the FID, not the position. */
     long long fid;
     int skip = 0;
-    if (r->line > 0) printf("%s:%ld: %s\n", r->file, r->line, r->reason);
-    else if (sscanf(r->reason, "FID %lld: %n", &fid, &skip) == 1 && skip > 0)
-        printf("%s: feature %ld (FID %lld): %s\n", r->file, r->feature, fid, r->reason + skip);
-    else printf("%s: feature %ld: %s\n", r->file, r->feature, r->reason);
-    if (r->raw) printf("    %.200s%s\n", r->raw, strlen(r->raw) > 200 ? "..." : "");
+    char *file = fp_term_text(r->file), *reason = fp_term_text(r->reason);
+    if (r->line > 0) printf("%s:%ld: %s\n", file, r->line, reason);
+    else if (sscanf(reason, "FID %lld: %n", &fid, &skip) == 1 && skip > 0)
+        printf("%s: feature %ld (FID %lld): %s\n", file, r->feature, fid, reason + skip);
+    else printf("%s: feature %ld: %s\n", file, r->feature, reason);
+    if (r->raw) {
+        char *raw = fp_term_text(r->raw);
+        printf("    %.200s%s\n", raw, strlen(raw) > 200 ? "..." : "");
+        g_free(raw);
+    }
+    g_free(file);
+    g_free(reason);
     l->shown++;
     return 0;
 }
@@ -833,9 +841,13 @@ static int print_repaired(const fp_reject_row *r, void *user)
 {
     listing *l = user;
     if (l->total++ >= l->limit && l->limit >= 0) return 0;
-    if (r->line > 0) printf("%s:%ld: repaired: %s", r->file, r->line, r->reason);
-    else printf("%s: feature %ld: repaired: %s", r->file, r->feature, r->reason);
-    printf("%s%s%s\n", *r->source_key ? " (id " : "", r->source_key, *r->source_key ? ")" : "");
+    char *file = fp_term_text(r->file), *reason = fp_term_text(r->reason), *key = fp_term_text(r->source_key);
+    if (r->line > 0) printf("%s:%ld: repaired: %s", file, r->line, reason);
+    else printf("%s: feature %ld: repaired: %s", file, r->feature, reason);
+    printf("%s%s%s\n", *key ? " (id " : "", key, *key ? ")" : "");
+    g_free(file);
+    g_free(reason);
+    g_free(key);
     l->shown++;
     return 0;
 }

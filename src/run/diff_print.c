@@ -10,8 +10,9 @@
 static void print_row(const char *file, long line, int by_line, FILE *out)
 {
     if (!*file) return;
-    char *ref = fp_diff_row_ref(file, line, by_line);
-    fprintf(out, "%s: ", ref);
+    char *ref = fp_diff_row_ref(file, line, by_line), *shown = fp_term_text(ref);
+    fprintf(out, "%s: ", shown);
+    g_free(shown);
     g_free(ref);
 }
 
@@ -20,11 +21,18 @@ static void print_entry(const fp_diff_entry *e, FILE *out)
     fprintf(out, "    ");
     if (e->change == FP_CHANGE_REMOVED) print_row(e->old_file, e->old_line, e->old_by_line, out);
     else print_row(e->new_file, e->new_line, e->new_by_line, out);
-    if (*e->source_key) fprintf(out, "[%s] ", e->source_key);
-    fprintf(out, "'%s' (%s%s%s)", e->name, *e->company ? e->company : "no company", *e->country ? ", " : "", e->country);
+    char *key = fp_term_text(e->source_key), *name = fp_term_text(e->name), *company = fp_term_text(e->company),
+         *country = fp_term_text(e->country), *details = fp_term_text(e->details);
+    if (*key) fprintf(out, "[%s] ", key);
+    fprintf(out, "'%s' (%s%s%s)", name, *company ? company : "no company", *country ? ", " : "", country);
     if (e->change == FP_CHANGE_MOVED) fprintf(out, " moved %.0f m", e->distance_m);
     if (e->change >= FP_CHANGE_MOVED) fprintf(out, ", matched by %s", e->by_id ? "id" : "name+company+location");
-    if (*e->details) fprintf(out, "; %s", e->details);
+    if (*details) fprintf(out, "; %s", details);
+    g_free(key);
+    g_free(name);
+    g_free(company);
+    g_free(country);
+    g_free(details);
     fputc('\n', out);
 }
 

@@ -25,6 +25,12 @@ typedef struct fp_run_options {
  * rejects, the aggregation's check and the top countries. */
 fp_status fp_run_default(const fp_run_options *opts, fp_error *err);
 
+/* Text from a user's file as it may go to a terminal: C0 and C1 control
+ * characters but the tab, and DEL, written as \xNN (ESC sequences in a
+ * partner's CSV cleared the screen, set the window title, made links:
+ * the security reviewer's finding 7). g_free the result; NULL gives "". */
+char *fp_term_text(const char *s);
+
 /* Prints a table of counts grouped by a projects column ("category",
  * "company", "country_code", ...) to out. */
 fp_status fp_print_counts(struct fp_store *store, const char *column, const char *dataset, FILE *out, fp_error *err);

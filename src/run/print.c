@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <glib.h>
 #include "fp_aggregate.h"
 #include "fp_qa.h"
 #include "run/fp_run.h"
@@ -105,4 +106,15 @@ void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
     if (r->fixable && !r->fixed)
         fprintf(out, "%s  unambiguous fixes: %ld (`footprint check --fix swapped,sign`)\n", indent, r->fixable);
     if (r->fixed) fprintf(out, "%s  fixed: %ld (undo with `footprint check --undo`)\n", indent, r->fixed);
+}
+
+char *fp_term_text(const char *s)
+{
+    GString *o = g_string_new(NULL);
+    for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c; c++) {
+        if ((*c < 0x20 && *c != '\t') || *c == 0x7f) g_string_append_printf(o, "\\x%02x", *c);
+        else if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) { g_string_append_printf(o, "\\x%02x", c[1]); c++; }
+        else g_string_append_c(o, (char)*c);
+    }
+    return g_string_free(o, FALSE);
 }

@@ -443,3 +443,19 @@ assert_eq "ok" "$(sql "SELECT rtreecheck('idx_projects_geom')")" "spatial index"
 assert_eq "5|8" "$(sql "SELECT count(*), (SELECT count(*) FROM rejects r JOIN imports i ON i.id=r.import_id WHERE i.dataset='points_good') FROM projects WHERE dataset='points_good'")" "points_good rows"
 utf8_check
 case_end
+
+case_begin "control characters from a file never reach the terminal raw: rejects and diff write ESC, BEL and C1 as \\xNN"
+# Before: the raw row's ESC sequences (colour, OSC 8 link, OSC 0 window
+# title) went to the terminal as they were.
+printf 'name,lon,lat\n\033[31mbad\033]8;;http://evil/\033\\link\033]0;PWNED\007\302\233x,999,2\n' > esc.csv
+fp_init esc.sqlite && "$FP" -q --db esc.sqlite import esc.csv --dataset d 2>/dev/null
+run --db esc.sqlite rejects
+assert_eq 0 "$(printf '%s' "$OUT" | LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]')" "no control character in the rejects listing"
+assert_contains "$OUT" '\x1b[31mbad\x1b]8;;http://evil/\x1b\link\x1b]0;PWNED\x07\x9bx,999,2' "shown escaped"
+printf 'id,name,lon,lat\n1,A\033]0;T\007,10.1234,20.1234\n' > e1.csv; printf 'id,name,lon,lat\n1,A\033]0;T\007,10.2234,20.1234\n' > e2.csv
+"$FP" -q --db esc.sqlite import e1.csv --dataset e1 && "$FP" -q --db esc.sqlite import e2.csv --dataset e2
+run --db esc.sqlite diff --dataset e1 --against e2
+assert_eq 0 "$RC" "diff: exit status"
+assert_eq 0 "$(printf '%s' "$OUT" | LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f]')" "no control character in the diff"
+assert_contains "$OUT" "'A\x1b]0;T\x07'" "the name escaped"
+case_end
