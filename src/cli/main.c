@@ -340,10 +340,20 @@ static int fail(const fp_error *err)
     return err->code == FP_ERR_USAGE ? 2 : 1;
 }
 
+/* The first Ctrl-C or SIGTERM asks the command to stop where it can (it
+ * rolls back and exits 1); the handler is then reset (SA_RESETHAND), so a
+ * second one ends the process at once: a command that checks no flag for a
+ * long while (GDAL running a hostile GeoPackage view's endless query
+ * ignored both) can still be stopped without kill -9. Nothing half-written
+ * is left either way: the store's transaction and the outputs' temporary
+ * names see to that. */
 static void on_signal(int sig)
 {
     (void)sig;
     fp_context_cancel(cli_context);   /* an atomic store: safe in a handler */
+    static const char msg[] = "footprint: stopping (again to stop at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);   /* async-signal-safe */
+    (void)w;
 }
 
 /* A stage's report lines (check's fixes) on stdout. */
@@ -1454,6 +1464,7 @@ static int run_main(int argc, char **argv)
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         /* A file-size limit should fail a write with an error we can report

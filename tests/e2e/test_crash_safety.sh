@@ -474,3 +474,28 @@ assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "precious" "$(cat victim)" "the link's target untouched"
 assert_eq "PNG image data, 200 x 100" "$(file -b shared/map.png | cut -d, -f1-2)" "the map written in place"
 case_end
+
+case_begin "a second Ctrl-C stops a command at once, even one GDAL keeps busy (a GeoPackage view with an endless query): the store as before"
+# Before: SIGINT and SIGTERM only set a flag nothing checked while GDAL ran
+# the view's query; the import ran until kill -9.
+printf 'name,lon,lat\na,1,2\n' > base.csv
+ogr2ogr -q -f GPKG loop.gpkg base.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -nln base
+sqlite3 loop.gpkg "CREATE VIEW projects AS WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM r) SELECT b.fid, b.name, b.geom FROM base b, (SELECT max(i) FROM r);
+INSERT INTO gpkg_contents(table_name, data_type, identifier, srs_id) VALUES('projects', 'features', 'projects', 4326);
+INSERT INTO gpkg_geometry_columns VALUES('projects', 'geom', 'POINT', 4326, 0, 0);"
+fp_init loop.sqlite && "$FP" -q --db loop.sqlite import base.csv --dataset kept
+before=$(sqlite3 loop.sqlite "SELECT count(*) FROM projects; SELECT count(*) FROM imports")
+"$FP" --db loop.sqlite import loop.gpkg --layer projects --dataset x > loop.out 2>&1 & pid=$!
+sleep 1
+kill -INT $pid 2>/dev/null
+sleep 0.5
+kill -INT $pid 2>/dev/null
+gone=0
+for _ in $(seq 1 100); do kill -0 $pid 2>/dev/null || { gone=1; break; }; sleep 0.05; done
+[ $gone = 1 ] || { kill -9 $pid; fail "still running 5 s after the second SIGINT"; }
+wait $pid; rc=$?
+assert_eq 130 "$rc" "ended by the second SIGINT (128 + 2)"
+assert_contains "$(cat loop.out)" "footprint: stopping (again to stop at once)" "the first said what the second does"
+assert_eq "$before" "$(sqlite3 loop.sqlite "SELECT count(*) FROM projects; SELECT count(*) FROM imports")" "the store as before"
+assert_eq "ok" "$(sqlite3 loop.sqlite "PRAGMA integrity_check")" "integrity"
+case_end
