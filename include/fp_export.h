@@ -64,6 +64,8 @@ typedef struct fp_export_result {
      * "监控", category_smart_city_2 for "smart city" beside "Smart City"):
      * how many, the first, and the key written beside the file (every group
      * column: column, field, value), "" when none was needed. */
+    long formula_values;     /* CSV text a spreadsheet would run as a formula (=, @, +/- not a number) */
+    char first_formula[512];
     long group_unspelt;
     char first_unspelt[256];
     char group_key[4096];

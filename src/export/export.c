@@ -933,6 +933,12 @@ static int is_qgz(const fp_export_options *o)
 
 void fp_export_print_notes(const fp_export_result *r, FILE *f)
 {
+    if (r->formula_values) {
+        fprintf(f, "export: %ld text value%s that a spreadsheet would run as a formula (beginning with =, @, + or -); "
+                "the first: %s. Written as they are: import the CSV into Excel or LibreOffice (Data > From Text, "
+                "columns as text) rather than opening it\n", r->formula_values, r->formula_values == 1 ? "" : "s",
+                r->first_formula);
+    }
     if (r->group_key[0])
         fprintf(f, "export: %ld group column name%s cannot spell %s (the first: %s); every group column's "
                 "field and value: %s\n", r->group_unspelt, r->group_unspelt == 1 ? "" : "s",

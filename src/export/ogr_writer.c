@@ -171,6 +171,34 @@ static void note_cut_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *lay
     }
 }
 
+/* A CSV's text that a spreadsheet opening the file would take for a
+ * formula (=HYPERLINK(...), +cmd|..., @SUM(...), a leading tab or CR):
+ * counted, the first named, for a note. The values are written as they
+ * are (a CSV hand-off keeps the data; a ' prefixed would change every
+ * reader's value), and the note says to import, not open, such a file. */
+static void note_formula_values(OGRFeatureH f, OGRFeatureDefnH defn, const char *layer, long long id,
+                                fp_export_result *notes)
+{
+    int n = OGR_FD_GetFieldCount(defn);
+    for (int i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        if (OGR_Fld_GetType(fd) != OFTString || !OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        int risky = v[0] == '=' || v[0] == '@' || v[0] == '\t' || v[0] == '\r';
+        if (!risky && (v[0] == '+' || v[0] == '-') && v[1]) {    /* a lone "-" is a dash */
+            char *end;
+            (void)strtod(v, &end);
+            risky = end == v || *end != '\0';   /* a number such as -1.3 is a number */
+        }
+        if (risky && !notes->formula_values++) {
+            snprintf(notes->first_formula, sizeof notes->first_formula, "layer %s, feature %lld, field %s: '%.40s'",
+                     layer, id, OGR_Fld_GetNameRef(fd), v);
+            for (char *c = notes->first_formula; *c; c++)     /* the note goes to a terminal */
+                if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+        }
+    }
+}
+
 /* A Shapefile's numbers are text of a fixed width in the .dbf: reals
  * N(24,15), integers N(18). GDAL cuts a real whose whole part is wider
  * (1e300 read back as 1e23) and writes one below the 15th decimal as 0,
@@ -535,6 +563,7 @@ static fp_status ogr_write(const char *driver, fp_layer **layers, int nlayers, c
                                       id, o->crs);
                 if (g) OGR_F_SetGeometryDirectly(f, g);
             }
+            if (!st && csv && o->notes) note_formula_values(f, defn, l->name, id, o->notes);
             if (!st && shp && o->notes) {
                 note_cut_values(f, defn, l->name, id, o->notes);
                 note_changed_numbers(f, defn, read_as_real, l->name, id, o->notes);

