@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "common/gdal_api.h"
 
 /* The library's soname, found by the Makefile on the build machine
@@ -18,6 +19,31 @@ static struct fpi_gdal_api gdal_table;
 static const struct fpi_gdal_api *gdal_ready;   /* set once loaded */
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static char gdal_failure[512];                  /* why not, set once by a failed load */
+
+/* Drivers that open what a file names rather than the file itself
+ * (fpi_gdal_input_drivers in util.h says why they are left out). */
+static const char *const input_denied[] = {
+    "OGR_VRT", "VRT", "WFS", "OAPIF", "CSW", "WMS", "WMTS", "WCS", "HTTP", "EEDA", "NGW", "Carto", "AmigoCloud",
+    "CouchDB", "Cloudant", "Elasticsearch", "MongoDBv3", "PLSCENES", "PostgreSQL", "MySQL", "ODBC", "MSSQLSpatial",
+    "OCI", "OGR_OGDI", "GPSBabel", "PGeo", "DODS", "OGR_DODS", "GNMDatabase", "GNMFile", "PostGISRaster", "Memory",
+    NULL };
+
+/* Every vector driver but the denied ones, NULL-ended, for GDALOpenEx. */
+static char **input_driver_list(void)
+{
+    int n = gdal_table.GDALGetDriverCount(), k = 0;
+    char **list = calloc((size_t)n + 1, sizeof *list);
+    if (!list) return NULL;
+    for (int i = 0; i < n; i++) {
+        GDALDriverH d = gdal_table.GDALGetDriver(i);
+        const char *name = gdal_table.GDALGetDriverShortName(d);
+        if (!name || !gdal_table.GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL)) continue;
+        int denied = 0;
+        for (int j = 0; input_denied[j] && !denied; j++) denied = !strcmp(name, input_denied[j]);
+        if (!denied) list[k++] = (char *)name;     /* GDAL's own string, alive as the driver is */
+    }
+    return list;
+}
 
 static void gdal_load(void)
 {
@@ -41,6 +67,10 @@ static void gdal_load(void)
     gdal_table.GDALAllRegister();
     /* Keep GDAL from writing .aux.xml side files next to users' inputs. */
     gdal_table.CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    if (!(gdal_table.input_drivers = input_driver_list())) {
+        snprintf(gdal_failure, sizeof gdal_failure, "cannot load GDAL (%s): out of memory", FP_GDAL_SONAME);
+        return;
+    }
     __atomic_store_n(&gdal_ready, &gdal_table, __ATOMIC_RELEASE);
 }
 

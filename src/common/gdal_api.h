@@ -173,6 +173,7 @@ struct fpi_gdal_api {
 #define FPI_GDAL_MEMBER(name) __typeof__(&name) name;
     FPI_GDAL_FUNCTIONS(FPI_GDAL_MEMBER)
 #undef FPI_GDAL_MEMBER
+    char **input_drivers;     /* fpi_gdal_input_drivers (util.h), built with the table */
 };
 
 /* Loads GDAL if this process has not tried yet (thread-safe, once) and says

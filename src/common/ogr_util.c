@@ -47,37 +47,9 @@ void fpi_libkml_private_fields(int on)
     }
 }
 
-/* Drivers that open what a file names rather than the file itself. */
-static const char *const input_denied[] = {
-    "OGR_VRT", "VRT", "WFS", "OAPIF", "CSW", "WMS", "WMTS", "WCS", "ESRI Shapefile Remote", "HTTP", "EEDA", "NGW",
-    "Carto", "AmigoCloud", "CouchDB", "Cloudant", "Elasticsearch", "MongoDBv3", "PLSCENES", "PostgreSQL", "MySQL",
-    "ODBC", "MSSQLSpatial", "OCI", "OGR_OGDI", "GPSBabel", "SOSI", "PGeo", "Geoconcept", "DODS", "OGR_DODS", "XLS",
-    "GNMDatabase", "GNMFile", "PostGISRaster", "Memory", "OGR_GMT", NULL };
-
-static char **input_drivers;
-
-static gpointer build_input_drivers(gpointer unused)
-{
-    (void)unused;
-    GPtrArray *list = g_ptr_array_new();
-    for (int i = 0; i < GDALGetDriverCount(); i++) {
-        GDALDriverH d = GDALGetDriver(i);
-        const char *name = GDALGetDriverShortName(d);
-        if (!name || !GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL)) continue;
-        int denied = 0;
-        for (int k = 0; input_denied[k] && !denied; k++) denied = !strcmp(name, input_denied[k]);
-        if (!denied) g_ptr_array_add(list, g_strdup(name));
-    }
-    g_ptr_array_add(list, NULL);
-    input_drivers = (char **)g_ptr_array_free(list, FALSE);   /* for the process */
-    return NULL;
-}
-
 const char *const *fpi_gdal_input_drivers(void)
 {
-    static GOnce once = G_ONCE_INIT;
-    g_once(&once, build_input_drivers, NULL);
-    return (const char *const *)input_drivers;
+    return (const char *const *)fpi_gdal()->input_drivers;
 }
 
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e)
