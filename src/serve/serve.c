@@ -46,6 +46,7 @@
 #include "serve/serve_internal.h"
 
 #define MAX_CONNS 128
+#define MAX_PER_PEER 32          /* connections of one address; a browser opens about six */
 #define POLL_MS 200
 #define IDLE_TIMEOUT 10.0        /* seconds for a whole request head to arrive */
 #define WRITE_TIMEOUT 30.0       /* seconds without any progress sending */
@@ -857,9 +858,35 @@ static int conn_run(server *s, conn *c, int readable, double now)
     }
 }
 
+/* Makes room for a new connection from peer: past MAX_PER_PEER of that
+ * address, or MAX_CONNS in all, the one that has waited longest for its
+ * request head (its deadline the nearest) goes, that address's own first.
+ * Slow, half-sent heads (slowloris) held every slot for IDLE_TIMEOUT and
+ * kept others' requests out (the security reviewer's finding 8); now they
+ * are what gives way. 0 when there is room, -1 when every connection is
+ * busy answering. Called outside the loop over the poll array. */
+static int make_room(server *s, const char *peer)
+{
+    int same = 0;
+    for (int i = 0; i < s->nconns; i++) same += !strcmp(s->conns[i]->peer, peer);
+    int own = same >= MAX_PER_PEER;
+    if (!own && s->nconns < MAX_CONNS) return 0;
+    int victim = -1;
+    for (int i = 0; i < s->nconns; i++) {
+        conn *c = s->conns[i];
+        if (c->state != CONN_READ || (own && strcmp(c->peer, peer))) continue;
+        if (victim < 0 || c->deadline < s->conns[victim]->deadline) victim = i;
+    }
+    if (victim < 0) return -1;
+    conn *c = s->conns[victim];
+    s->conns[victim] = s->conns[--s->nconns];
+    conn_free(s, c);
+    return 0;
+}
+
 static void accept_all(server *s, double now)
 {
-    while (s->nconns < MAX_CONNS) {
+    for (;;) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -877,6 +904,17 @@ static void accept_all(server *s, double now)
             }
             return;
         }
+        char peer[INET6_ADDRSTRLEN];
+        if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, peer, sizeof peer);
+        else if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, peer, sizeof peer);
+        else
+            strcpy(peer, "-");
+        if (make_room(s, peer)) {
+            close(fd);            /* every slot busy sending: the client retries */
+            continue;
+        }
         conn *c = calloc(1, sizeof *c);
         if (!c) {
             close(fd);
@@ -890,12 +928,7 @@ static void accept_all(server *s, double now)
         c->file = -1;
         c->state = CONN_READ;
         c->deadline = now + IDLE_TIMEOUT;
-        if (ss.ss_family == AF_INET)
-            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->peer, sizeof c->peer);
-        else if (ss.ss_family == AF_INET6)
-            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->peer, sizeof c->peer);
-        else
-            strcpy(c->peer, "-");
+        memcpy(c->peer, peer, sizeof c->peer);
         s->conns[s->nconns++] = c;
     }
 }
@@ -1068,7 +1101,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
     while (!fp_context_cancelled(opts->ctx)) {
         double now = fpi_now();
         int np = 0;
-        if (s->nconns < MAX_CONNS && now >= s->accept_pause_until) {
+        if (now >= s->accept_pause_until) {     /* full: make_room sheds a slow one */
             s->pfd[np] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
             s->pconn[np++] = NULL;
         }
@@ -1084,11 +1117,12 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
             break;
         }
         now = fpi_now();
+        int accept_ready = 0;
         for (int i = 0; i < np; i++) {
             conn *c = s->pconn[i];
             short ev = s->pfd[i].revents;
             if (!c) {
-                if (ev & POLLIN) accept_all(s, now);
+                accept_ready = (ev & POLLIN) != 0;   /* after the loop: accepting may free a connection */
                 continue;
             }
             int drop = 0;
@@ -1109,6 +1143,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
                 conn_free(s, c);
             }
         }
+        if (accept_ready) accept_all(s, now);
     }
     server_free(s);
     return st;

@@ -520,3 +520,45 @@ for h in "localhost:$PORT" "127.0.0.1:$PORT" "LOCALHOST"; do
 done
 stop_server INT
 case_end
+
+case_begin "slow clients do not lock others out: 200 half-sent request heads from one address, and requests still answered at once"
+# Before: 128 slots, each held for up to 10 s by a head trickling in; the
+# 129th client waited for a slot (the review's slowloris: 5 of 9 requests
+# timed out at 3 s). Now the longest-waiting head gives way, one address
+# at most 32 slots.
+mkdir -p slow && echo hello > slow/index.html
+start_server s10 slow
+res=$(python3 - "$PORT" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+held = []
+t0 = time.time()
+for _ in range(200):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=0.5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")      # never finished
+        held.append(s)
+    except OSError:
+        pass            # a full backlog: the old server stopped accepting at 128
+    if time.time() - t0 > 3: break
+ok = 0
+for _ in range(5):
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=3)
+        c.sendall(b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            d = c.recv(4096)
+            if not d: break
+            data += d
+        ok += data.startswith(b"HTTP/1.1 200") and data.endswith(b"hello\n")
+        c.close()
+    except OSError:
+        pass
+print(ok)
+PY
+)
+assert_eq 5 "$res" "requests answered with 200 within 3 s each"
+stop_server INT
+assert_eq 0 "$STOP_RC" "the server stops cleanly"
+case_end
