@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "store/source_check.h"
 #include "common/gdal_api.h"
 #include <glib.h>
 #include "aggregate_internal.h"
@@ -647,6 +648,8 @@ static fp_status set_from_file(fp_region_set *set, const char *path, const char 
     }
     fp_status gdal_st = fpi_gdal_require(err);   /* GDAL loads here, or says why not */
     if (gdal_st) return gdal_st;
+    char virt[300];
+    if (fpi_sqlite_source_problem(path, virt, sizeof virt)) return fp_error_set(err, FP_ERR_INPUT, "%s: %s", path, virt);
     fpi_gdal_errors opening;
     GDALDatasetH ds = fpi_gdal_open_vector(path, NULL, &opening);
     if (!ds) return fp_error_set(err, FP_ERR_INPUT, "%s: not a vector format GDAL reads%s%s", path,

@@ -20,28 +20,27 @@ static const struct fpi_gdal_api *gdal_ready;   /* set once loaded */
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static char gdal_failure[512];                  /* why not, set once by a failed load */
 
-/* Drivers that open what a file names rather than the file itself
- * (fpi_gdal_input_drivers in util.h says why they are left out). */
-static const char *const input_denied[] = {
-    "OGR_VRT", "VRT", "WFS", "OAPIF", "CSW", "WMS", "WMTS", "WCS", "HTTP", "EEDA", "NGW", "Carto", "AmigoCloud",
-    "CouchDB", "Cloudant", "Elasticsearch", "MongoDBv3", "PLSCENES", "PostgreSQL", "MySQL", "ODBC", "MSSQLSpatial",
-    "OCI", "OGR_OGDI", "GPSBabel", "PGeo", "DODS", "OGR_DODS", "GNMDatabase", "GNMFile", "PostGISRaster", "Memory",
+/* The drivers a user's file may be opened with: the formats the README
+ * lists, each reading the file itself. A deny-list of the drivers that
+ * read what a file names (OGR_VRT, WFS) missed others (PDS4 labels naming
+ * a file, GML's schema download); an allow-list cannot miss a new one.
+ * SQLite-based files are checked for virtual tables before GDAL opens
+ * them (fpi_sqlite_source_problem). */
+static const char *const input_allowed[] = {
+    "CSV", "GeoJSON", "GeoJSONSeq", "ESRIJSON", "TopoJSON", "GPKG", "SQLite", "ESRI Shapefile", "FlatGeobuf", "KML",
+    "LIBKML", "GPX", "XLSX", "ODS", "OpenFileGDB", "FileGDB", "MapInfo File", "DXF", "GML", "GeoRSS", "OSM", "JML",
     NULL };
 
-/* Every vector driver but the denied ones, NULL-ended, for GDALOpenEx. */
+/* Those of them GDAL has, NULL-ended, for GDALOpenEx: copies, as a driver
+ * manager destroyed and registered again (fp_global_cleanup, then init)
+ * frees GDAL's own strings. */
 static char **input_driver_list(void)
 {
-    int n = gdal_table.GDALGetDriverCount(), k = 0;
-    char **list = calloc((size_t)n + 1, sizeof *list);
+    int k = 0;
+    char **list = calloc(sizeof input_allowed / sizeof input_allowed[0], sizeof *list);
     if (!list) return NULL;
-    for (int i = 0; i < n; i++) {
-        GDALDriverH d = gdal_table.GDALGetDriver(i);
-        const char *name = gdal_table.GDALGetDriverShortName(d);
-        if (!name || !gdal_table.GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL)) continue;
-        int denied = 0;
-        for (int j = 0; input_denied[j] && !denied; j++) denied = !strcmp(name, input_denied[j]);
-        if (!denied) list[k++] = (char *)name;     /* GDAL's own string, alive as the driver is */
-    }
+    for (int i = 0; input_allowed[i]; i++)
+        if (gdal_table.GDALGetDriverByName(input_allowed[i]) && !(list[k++] = strdup(input_allowed[i]))) return NULL;
     return list;
 }
 
@@ -67,6 +66,8 @@ static void gdal_load(void)
     gdal_table.GDALAllRegister();
     /* Keep GDAL from writing .aux.xml side files next to users' inputs. */
     gdal_table.CPLSetConfigOption("GDAL_PAM_ENABLED", "NO");
+    /* A GML's xsi:schemaLocation naming a WFS made the import fetch it. */
+    gdal_table.CPLSetConfigOption("GML_DOWNLOAD_WFS_SCHEMA", "NO");
     if (!(gdal_table.input_drivers = input_driver_list())) {
         snprintf(gdal_failure, sizeof gdal_failure, "cannot load GDAL (%s): out of memory", FP_GDAL_SONAME);
         return;

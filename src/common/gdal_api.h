@@ -56,9 +56,7 @@
     X(GDALDatasetStartTransaction) \
     X(GDALDestroyDriverManager) \
     X(GDALGetDatasetDriver) \
-    X(GDALGetDriver) \
     X(GDALGetDriverByName) \
-    X(GDALGetDriverCount) \
     X(GDALGetDriverShortName) \
     X(GDALGetMetadataItem) \
     X(GDALGetSpatialRef) \
@@ -222,9 +220,7 @@ int fpi_gdal_loaded(void);
 #define GDALDatasetStartTransaction (fpi_gdal()->GDALDatasetStartTransaction)
 #define GDALDestroyDriverManager (fpi_gdal()->GDALDestroyDriverManager)
 #define GDALGetDatasetDriver (fpi_gdal()->GDALGetDatasetDriver)
-#define GDALGetDriver (fpi_gdal()->GDALGetDriver)
 #define GDALGetDriverByName (fpi_gdal()->GDALGetDriverByName)
-#define GDALGetDriverCount (fpi_gdal()->GDALGetDriverCount)
 #define GDALGetDriverShortName (fpi_gdal()->GDALGetDriverShortName)
 #define GDALGetMetadataItem (fpi_gdal()->GDALGetMetadataItem)
 #define GDALGetSpatialRef (fpi_gdal()->GDALGetSpatialRef)

@@ -111,10 +111,11 @@ typedef struct fpi_gdal_errors {
  * the GDALDatasetH, or NULL. */
 void *fpi_gdal_open_vector(const char *path, const char *const *open_options, fpi_gdal_errors *e);
 /* The drivers an input file may be opened with (GDALOpenEx's allowed list):
- * every vector driver GDAL has but those that read other sources a file
- * names (OGR_VRT's <SrcDataSource>, a WFS or other web service, a database
- * connection, GPSBabel's program): a partner's "KML" that is really a VRT
- * read the user's other files and fetched URLs. Built once; NULL-ended. */
+ * the vector formats footprint documents, each reading the file itself,
+ * never a driver reading other sources a file names (OGR_VRT's
+ * <SrcDataSource>, a WFS, a PDS4 label): a partner's "KML" that was a VRT
+ * read the user's other files and fetched URLs. Built with GDAL's table
+ * (gdal_api.c); NULL-ended. */
 const char *const *fpi_gdal_input_drivers(void);
 /* GDAL's errors (CE_Failure and worse) raised between the two calls,
  * collected in *e (cleared first) and not printed: what a call between them

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <glib.h>
+#include "store/source_check.h"
 #include "common/gdal_api.h"
 #include "ingest/ingest_internal.h"
 #include "ingest/location_columns.h"
@@ -1331,6 +1332,8 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
      * "already imported" once the .dbf is found, its checksum the same. */
     char parts[700];
     if (fpi_shapefile_parts_problem(path, parts, sizeof parts))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
+    if (fpi_sqlite_source_problem(path, parts, sizeof parts))
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
     GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
     if (!ds)

@@ -1,6 +1,7 @@
 /* Reading a region layer through OGR for either engine (regions_file.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "store/source_check.h"
 #include "common/gdal_api.h"
 #include "store/regions_file.h"
 #include "common/util.h"
@@ -50,9 +51,13 @@ fp_status fpi_region_file_open(const char *path, int multi, fpi_region_file **ou
     rf->path = path;
     rf->multi = multi;
     fpi_gdal_errors opening;
+    char why[640];
+    if (fpi_sqlite_source_problem(path, why, sizeof why)) {
+        free(rf);
+        return fp_error_set(err, FP_ERR_INPUT, "%s: %s", path, why);
+    }
     rf->ds = fpi_gdal_open_vector(path, NULL, &opening);
     fp_status st = FP_OK;
-    char why[640];
     if (!rf->ds) st = fp_error_set(err, FP_ERR_INPUT, "%s: not a vector data set GDAL can read", path);
     if (!st) {
         rf->layer = GDALDatasetGetLayerByName(rf->ds, "regions");

@@ -1058,7 +1058,7 @@ PY
 assert_eq "15 []" "$got" "15 rows (5 datasets x 3), every amount the CSV's double"
 case_end
 
-case_begin "a file naming other sources is not followed: an OGR VRT (named .kml or .vrt) reading another local file, a VRT and a WFS document pointing at a web server: exit 1, nothing stored, no request made"
+case_begin "a file naming other sources is not followed: an OGR VRT (named .kml or .vrt), a SQLite file or GeoPackage with a VirtualOGR or VirtualText table, a PDS4 label, a WFS document, a GML's WFS schema: nothing of them stored, no request made"
 # Before: the VRT's <SrcDataSource> was read (a private CSV's rows stored) and
 # the web server got GET /internal.csv and a WFS GetCapabilities.
 fp_init vrt.sqlite
@@ -1073,14 +1073,40 @@ vrt="<OGRVRTDataSource><OGRVRTLayer name=\"projects\"><SrcDataSource>$PWD/privat
 echo "$vrt" > partner.kml; echo "$vrt" > partner.vrt
 echo "<OGRVRTDataSource><OGRVRTLayer name=\"p\"><SrcDataSource>/vsicurl/http://127.0.0.1:$port/internal.csv</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>" > partner.gpx
 echo "<OGRWFSDataSource><URL>http://127.0.0.1:$port/wfs?SERVICE=WFS</URL></OGRWFSDataSource>" > partner.gml
+# A SQLite file and a GeoPackage whose table is a virtual table of GDAL's
+# VirtualOGR (a URL) or SpatiaLite's VirtualText (a local file); a PDS4 label
+# naming the private CSV, named .kml (the outside review's bypasses of a
+# deny-list of drivers).
+sqlite3 partner.sqlite "PRAGMA writable_schema=ON; INSERT INTO sqlite_master VALUES('table','projects','projects',0,'CREATE VIRTUAL TABLE projects USING VirtualOGR(''/vsicurl/http://127.0.0.1:$port/internal.csv'')');"
+printf 'name,lon,lat\na,1,2\n' > base.csv
+ogr2ogr -q -f GPKG partner.gpkg base.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -nln base
+sqlite3 partner.gpkg "PRAGMA writable_schema=ON; INSERT INTO sqlite_master VALUES('table','stolen','stolen',0,'CREATE VIRTUAL TABLE stolen USING VirtualText(''$PWD/private/salaries.csv'', ''UTF-8'', 1, POINT, DOUBLEQUOTE, '','')');"
+cat > label.kml <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<Product_Observational xmlns="http://pds.nasa.gov/pds4/pds/v1"><Identification_Area><logical_identifier>urn:nasa:pds:x:y:z</logical_identifier><version_id>1.0</version_id><title>x</title><information_model_version>1.11.0.0</information_model_version><product_class>Product_Observational</product_class></Identification_Area>
+<File_Area_Observational><File><file_name>$PWD/private/salaries.csv</file_name></File><Table_Delimited><offset unit="byte">0</offset><parsing_standard_id>PDS DSV 1</parsing_standard_id><records>2</records><record_delimiter>Carriage-Return Line-Feed</record_delimiter><field_delimiter>Comma</field_delimiter>
+<Record_Delimited><fields>2</fields><groups>0</groups><Field_Delimited><name>name</name><field_number>1</field_number><data_type>ASCII_String</data_type></Field_Delimited><Field_Delimited><name>salary</name><field_number>2</field_number><data_type>ASCII_String</data_type></Field_Delimited></Record_Delimited></Table_Delimited></File_Area_Observational></Product_Observational>
+XML
 # GDAL itself would follow them (ogrinfo reads the private rows).
 assert_contains "$(ogrinfo -q -al partner.vrt 2>&1)" "alice:91000" "ogrinfo follows the VRT"
 : > http.log.before; cp http.log http.log.before
-for f in partner.kml partner.vrt partner.gpx partner.gml; do
+for f in partner.kml partner.vrt partner.gpx partner.gml partner.sqlite partner.gpkg label.kml; do
     run --db vrt.sqlite import "$f"
     assert_eq 1 "$RC" "$f: exit status ($OUT)"
 done
+run --db vrt.sqlite import partner.gpkg
+assert_contains "$OUT" "its table 'stolen' is a virtual table of module 'VirtualText'" "the GeoPackage's virtual table named"
+# A GML whose schemaLocation names a WFS: imported, the schema not fetched.
+cat > wfs.gml <<XML
+<?xml version="1.0" encoding="utf-8" ?>
+<wfs:FeatureCollection xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:wfs="http://www.opengis.net/wfs" xmlns:gml="http://www.opengis.net/gml" xmlns:ogr="http://ogr.maptools.org/" xsi:schemaLocation="http://ogr.maptools.org/ http://127.0.0.1:$port/gmlschema?SERVICE=WFS&amp;VERSION=1.0.0&amp;REQUEST=DescribeFeatureType&amp;TYPENAME=ogr:p">
+<gml:featureMember><ogr:p fid="p.0"><ogr:geometryProperty><gml:Point srsName="EPSG:4326"><gml:coordinates>1,2</gml:coordinates></gml:Point></ogr:geometryProperty><ogr:id>1</ogr:id><ogr:company>A</ogr:company><ogr:category>t</ogr:category></ogr:p></gml:featureMember>
+</wfs:FeatureCollection>
+XML
+run --db vrt.sqlite import wfs.gml
+assert_eq 0 "$RC" "a GML: imported ($OUT)"
 kill $hp 2>/dev/null; wait $hp 2>/dev/null
-assert_eq 0 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects")" "nothing stored"
+assert_eq 1 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects")" "only the GML's feature stored"
+assert_eq 0 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects WHERE name LIKE '%91000%' OR name LIKE '%intranet%'")" "nothing of the private file or the server"
 assert_eq "" "$(diff http.log.before http.log | grep -E 'GET|POST')" "no request reached the web server"
 case_end
