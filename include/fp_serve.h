@@ -25,6 +25,9 @@ typedef struct fp_serve_options {
     void *user;              /* for ready and log */
     int quiet;               /* no access log */
     const fp_context *ctx;   /* its cancel flag stops the server (NULL: runs until killed) */
+    /* Host names (comma-separated, no port) requests may name besides the
+     * loopback's own, on a loopback listener: a proxy's public name. */
+    const char *allow_hosts;
 } fp_serve_options;
 
 /* Serves until ctx is cancelled (the CLI's SIGINT/SIGTERM), then closes the socket and
@@ -50,6 +53,7 @@ typedef struct fp_http_request {
     char if_modified_since[64];
     char range[128];         /* the Range field value, "" when absent (or too long to keep) */
     char host[256];          /* the Host field value, "" when absent (or too long, or not a host[:port]) */
+    int host_invalid;        /* a Host field was sent but is not one plain host[:port] (then host is "") */
     int forwarded_https;     /* X-Forwarded-Proto: https (a TLS proxy in front) */
 } fp_http_request;
 

@@ -10,7 +10,7 @@
 #include "footprint.h"
 
 const char *const usage_serve =
-    "usage: footprint serve [--port N] [--host ADDR] [--quiet] [DIR|FILE.mbtiles|FILE.pmtiles]\n"
+    "usage: footprint serve [--port N] [--host ADDR] [--allow-host NAMES] [--quiet] [DIR|FILE.mbtiles|FILE.pmtiles]\n"
     "\n"
     "Serves a folder (default: the current one) over HTTP for the preview page,\n"
     "tiles and GeoJSON layers that `footprint tiles` and `footprint export` write.\n"
@@ -22,7 +22,9 @@ const char *const usage_serve =
     "folder path serves its index.html (no listings); nothing outside the folder\n"
     "is reachable (no '..', no symlinks leading out, no hidden files).\n"
     "--host defaults to 127.0.0.1 (this machine only; 0.0.0.0 opens it to the\n"
-    "network), --port to 8080 (0: any free port). Prints the URL on stdout, one\n"
+    "network), --port to 8080 (0: any free port). On 127.0.0.1 a request must name\n"
+    "localhost, 127.0.0.1 or [::1] as its Host, or a name --allow-host lists\n"
+    "(comma-separated: a reverse proxy's public name). Prints the URL on stdout, one\n"
     "access-log line per request on stderr unless --quiet. Ctrl-C stops it.\n";
 
 static const char *served;
@@ -47,7 +49,7 @@ int cmd_serve(const char *db, int argc, char **argv)
     (void)db; /* the server reads files, not the store */
     static struct option longopts[] = { { "port", required_argument, 0, 'p' }, { "host", required_argument, 0, 'H' },
                                         { "quiet", no_argument, 0, 'q' },      { "help", no_argument, 0, 'h' },
-                                        { 0 } };
+                                        { "allow-host", required_argument, 0, 'A' }, { 0 } };
     fp_serve_options o = { .host = "127.0.0.1", .port = 8080, .ready = on_ready, .log = on_log, .ctx = cli_context };
     int c;
     char *end;
@@ -69,6 +71,7 @@ int cmd_serve(const char *db, int argc, char **argv)
             }
             o.host = optarg;
             break;
+        case 'A': o.allow_hosts = optarg; break;
         case 'q': o.quiet = 1; break;
         case 'h': fputs(usage_serve, stdout); return 0;
         default: fprintf(stderr, "footprint: serve: bad option\n\n%s", usage_serve); return 2;

@@ -307,7 +307,10 @@ int fp_http_parse_request(const char *buf, size_t len, fp_http_request *req)
             if (plain && hosts == 1) {
                 memcpy(req->host, val, vlen);
                 req->host[vlen] = '\0';
-            } else req->host[0] = '\0';
+            } else {
+                req->host[0] = '\0';
+                req->host_invalid = 1;
+            }
         } else if (span_is(key, klen, "connection")) {
             each_element(val, vlen, connection_token, &ct);
         } else if (span_is(key, klen, "content-length")) {

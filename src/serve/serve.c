@@ -76,6 +76,7 @@ typedef struct conn {
     size_t body_len, body_sent;
     int file;                /* -1 when the body is not a file */
     int cors;                /* the response may be read by pages of any origin (map data) */
+    unsigned long turn;      /* the poll turn it was accepted in */
     off_t file_off, file_end;
     int close_after;
     size_t lingered;
@@ -106,6 +107,7 @@ typedef struct server {
     int loopback;               /* listening on 127.0.0.1 / ::1 only: Host must name it too */
     open_tiles tiles[MAX_MBTILES];
     unsigned long tick;
+    unsigned long turn;         /* poll turns: a connection accepted in this one is not shed */
     conn *conns[MAX_CONNS];
     int nconns;
     struct pollfd pfd[MAX_CONNS + 1];
@@ -604,8 +606,8 @@ static void respond_tile(server *s, conn *c, const fp_http_request *req, const c
  * GeoJSON layers, PMTiles archives, glyphs and sprites. */
 static int map_data(const char *path, int is_tile)
 {
-    static const char *const exts[] = { ".json", ".geojson", ".pbf", ".mvt", ".pmtiles", ".png", ".webp", ".jpg",
-                                        ".jpeg", NULL };
+    static const char *const exts[] = { ".json", ".geojson", ".topojson", ".fgb", ".kml", ".pbf", ".mvt", ".pmtiles",
+                                        ".png", ".webp", ".jpg", ".jpeg", NULL };
     if (is_tile) return 1;
     size_t n = strlen(path);
     for (int i = 0; exts[i]; i++) {
@@ -618,14 +620,26 @@ static int map_data(const char *path, int is_tile)
 /* On a loopback listener, a Host other than the loopback's own is a page
  * of some web site whose name was made to point at 127.0.0.1 (DNS
  * rebinding): to the browser it is that site's own origin. */
-static int host_allowed(const server *s, const char *host)
+static int host_allowed(const server *s, const fp_http_request *req)
 {
-    if (!s->loopback || !host[0]) return 1;   /* HTTP/1.0 may omit it */
+    if (!s->loopback) return 1;
+    /* A Host that is no plain host[:port] (an underscore, 256 bytes) was
+     * read as none; HTTP/1.1 requires one, HTTP/1.0 may omit it. */
+    if (req->host_invalid || (!req->host[0] && req->version_minor >= 1)) return 0;
+    const char *host = req->host;
+    if (!host[0]) return 1;
     const char *end = host[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
     size_t n = end ? (size_t)(end - host) + (host[0] == '[') : strlen(host);
     static const char *const names[] = { "localhost", "127.0.0.1", "[::1]", NULL };
     for (int i = 0; names[i]; i++)
         if (strlen(names[i]) == n && !g_ascii_strncasecmp(host, names[i], n)) return 1;
+    /* --allow-host: a reverse proxy's public name. */
+    for (const char *a = s->opts->allow_hosts; a && *a;) {
+        const char *comma = strchr(a, ',');
+        size_t len = comma ? (size_t)(comma - a) : strlen(a);
+        if (len == n && !g_ascii_strncasecmp(host, a, n)) return 1;
+        a = comma ? comma + 1 : a + len;
+    }
     return 0;
 }
 
@@ -636,7 +650,7 @@ static void respond(server *s, conn *c, const fp_http_request *req)
     int z, x, y;
     int is_tile = fpi_serve_tile_address(req->path, prefix, sizeof prefix, &z, &x, &y, ext);
     c->cors = map_data(req->path, is_tile);
-    if (!host_allowed(s, req->host)) {
+    if (!host_allowed(s, req)) {
         c->cors = 0;
         respond_status(c, 403, req->keep_alive, req, NULL);
         return;
@@ -741,6 +755,7 @@ static int conn_take_request(server *s, conn *c)
     fp_http_request req;
     int rc = fp_http_parse_request(c->in, c->in_len, &req);
     if (rc == 1) return 0;
+    c->cors = 0;          /* respond() says for this request */
     memcpy(c->log_method, req.method, sizeof c->log_method);
     log_path_copy(c, req.path);
     c->body_bytes_sent = 0;
@@ -874,7 +889,7 @@ static int make_room(server *s, const char *peer)
     int victim = -1;
     for (int i = 0; i < s->nconns; i++) {
         conn *c = s->conns[i];
-        if (c->state != CONN_READ || (own && strcmp(c->peer, peer))) continue;
+        if (c->state != CONN_READ || c->turn == s->turn || (own && strcmp(c->peer, peer))) continue;
         if (victim < 0 || c->deadline < s->conns[victim]->deadline) victim = i;
     }
     if (victim < 0) return -1;
@@ -884,9 +899,13 @@ static int make_room(server *s, const char *peer)
     return 0;
 }
 
+/* At most this many accepts a turn: a flood of connections must not keep
+ * the loop from serving those it has. */
+#define ACCEPTS_PER_TURN 32
+
 static void accept_all(server *s, double now)
 {
-    for (;;) {
+    for (int taken = 0; taken < ACCEPTS_PER_TURN; taken++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(s->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -928,6 +947,7 @@ static void accept_all(server *s, double now)
         c->file = -1;
         c->state = CONN_READ;
         c->deadline = now + IDLE_TIMEOUT;
+        c->turn = s->turn;
         memcpy(c->peer, peer, sizeof c->peer);
         s->conns[s->nconns++] = c;
     }
@@ -1117,6 +1137,7 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
             break;
         }
         now = fpi_now();
+        s->turn++;
         int accept_ready = 0;
         for (int i = 0; i < np; i++) {
             conn *c = s->pconn[i];

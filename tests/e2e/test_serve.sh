@@ -518,6 +518,26 @@ for h in "localhost:$PORT" "127.0.0.1:$PORT" "LOCALHOST"; do
     get "$URL/index.html" -H "Host: $h"
     assert_eq 200 "$CODE" "Host $h"
 done
+# A Host serve cannot read as one host[:port] is no way round it (the review:
+# an underscore, 300 bytes), nor is leaving it out of an HTTP/1.1 request.
+long=$(printf 'a%.0s' $(seq 300))
+for h in "a_b.evil.example:$PORT" "$long.example"; do
+    get "$URL/output/footprint.sqlite" -H "Host: $h"
+    assert_eq 403 "$CODE" "Host ${h:0:20}...: refused"
+done
+get "$URL/index.html" -H "Host:"
+assert_eq 400 "$CODE" "HTTP/1.1 without a Host (400, as RFC 9112 says)"
+get "$URL/index.html" -0 -H "Host:"
+assert_eq 200 "$CODE" "HTTP/1.0 without a Host"
+stop_server INT
+# --allow-host: a reverse proxy's public name.
+start_server s11 sec --allow-host maps.example.org,other.example
+get "$URL/index.html" -H "Host: maps.example.org"
+assert_eq 200 "$CODE" "an allowed name"
+get "$URL/index.html" -H "Host: other.example:8443"
+assert_eq 200 "$CODE" "the second allowed name, with a port"
+get "$URL/index.html" -H "Host: evil.example"
+assert_eq 403 "$CODE" "any other name"
 stop_server INT
 case_end
 
