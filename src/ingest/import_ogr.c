@@ -169,6 +169,22 @@ static void real_text(double v, char *buf, size_t size)
     }
 }
 
+/* A Float32 field's value (a FlatGeobuf's or GeoPackage's REAL(Float32))
+ * as the fewest digits that read back as the same float: 0.1, not the
+ * 0.1000000014901161 the float is as a double. */
+static void float_text(double v, char *buf, size_t size)
+{
+    float f = (float)v;
+    if (!isfinite(v) || v == trunc(v)) { real_text(v, buf, size); return; }
+    int p = 1;
+    for (; p < 9; p++) {
+        snprintf(buf, size, "%.*g", p, (double)f);
+        if (strtof(buf, NULL) == f) break;
+    }
+    snprintf(buf, size, "%.*g", p, (double)f);
+    if (strpbrk(buf, "eE")) real_text(strtod(buf, NULL), buf, size);
+}
+
 /* A cell as the user sees it in the sheet (or a DBF/GeoPackage attribute
  * as text): what the CSV twin of the table would hold. Text that is not
  * UTF-8 is read as Windows-1252, as a CSV row is; *converted (when not
@@ -828,7 +844,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, c);
                 if (OGR_Fld_GetType(fd) == OFTReal) {
                     char num[64];
-                    real_text(OGR_F_GetFieldAsDouble(f, c), num, sizeof num);
+                    if (OGR_Fld_GetSubType(fd) == OFSTFloat32) float_text(OGR_F_GetFieldAsDouble(f, c), num, sizeof num);
+                    else real_text(OGR_F_GetFieldAsDouble(f, c), num, sizeof num);
                     vals[k] = strdup(num);
                 } else {
                     vals[k] = fpi_text_utf8(OGR_F_GetFieldAsString(f, c), NULL);

@@ -793,6 +793,13 @@ fp_status fpi_table_row(fp_table *t, fp_sink *sink, char **fields, long line, lo
     }
 
     fpi_row_default_country(&row, t->opts);
+    /* R's missing value: no place is named NA; a country NA (Namibia's
+     * code) in a row whose coordinates are NA is R's too (a row of NAs
+     * was placed in Namibia). */
+    if (row.values[FP_F_PLACE] && !strcmp(row.values[FP_F_PLACE], "NA")) row.values[FP_F_PLACE] = NULL;
+    if (row.values[FP_F_COUNTRY] && !strcmp(row.values[FP_F_COUNTRY], "NA") && lon_c >= 0 &&
+        (!strcmp(fpi_trim(fields[lon_c]), "NA") || !strcmp(fpi_trim(fields[lat_c]), "NA")))
+        row.values[FP_F_COUNTRY] = NULL;
     int have_place = (row.values[FP_F_PLACE] && *row.values[FP_F_PLACE]) ||
                      (row.values[FP_F_COUNTRY] && *row.values[FP_F_COUNTRY]);
     if (wkt_c >= 0 && *fpi_trim(fields[wkt_c])) {

@@ -1148,3 +1148,18 @@ K3|KEN|2020|NULL|NULL|NULL"
 assert_eq "$want" "$(spatialite_q rna.sqlite "SELECT source_key, country_code, quote(year), quote(amount), quote(X(geom)), quote(Y(geom)) FROM projects ORDER BY source_key")" "stored values"
 assert_eq "" "$(sqlite3 rna.sqlite "SELECT extra FROM projects WHERE extra LIKE '%_raw%'")" "nothing kept raw"
 case_end
+
+case_begin "R's write.csv: a row of NA (place, country, lon, lat) has no location and is rejected, not placed in Namibia; a place NA is no place"
+cat > r_allna.csv <<'CSV'
+"","id","company","category","place","country","lon","lat"
+"1","N1","ZTE","telecom",NA,NA,NA,NA
+"2","N2","ZTE","telecom",NA,"KEN",NA,NA
+"3","N3","ZTE","telecom","Nairobi","NA",36.8,-1.3
+CSV
+fp_init allna.sqlite
+run --db allna.sqlite import r_allna.csv
+assert_contains "$OUT" "3 rows read, 2 stored, 1 rejected" "the row of NAs rejected"
+assert_eq "2|no location: no coordinates and no place or country to geocode" "$(sqlite3 allna.sqlite "SELECT line, reason FROM rejects")" "its reject"
+# N2: no place, its country KEN to geocode; N3 has coordinates, so its NA is Namibia's code (warned).
+assert_eq "N2||KEN N3|Nairobi|NAM" "$(sqlite3 allna.sqlite "SELECT source_key || '|' || coalesce(place,'') || '|' || country_code FROM projects ORDER BY source_key" | tr '\n' ' ' | sed 's/ $//')" "stored"
+case_end

@@ -1110,3 +1110,18 @@ assert_eq 1 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects")" "only the GM
 assert_eq 0 "$(sqlite3 vrt.sqlite "SELECT count(*) FROM projects WHERE name LIKE '%91000%' OR name LIKE '%intranet%'")" "nothing of the private file or the server"
 assert_eq "" "$(diff http.log.before http.log | grep -E 'GET|POST')" "no request reached the web server"
 case_end
+
+case_begin "a Float32 field (REAL(Float32) in a FlatGeobuf) reads back as the float's shortest text: 0.1, not 0.1000000014901161"
+# The .csvt types the amount Real(Float32); GDAL writes it so into the FlatGeobuf.
+# 1234.5601 and 1234.56 are the same float: its shortest text is 1234.56.
+printf 'id,company,category,lon,lat,amount\nF1,Z,t,1.5,2.5,0.1\nF2,Z,t,3.5,4.5,1234.5601\n' > f32.csv
+printf 'String,String,String,Real,Real,Real(Float32)\n' > f32.csvt
+ogr2ogr -q -f FlatGeobuf f32.fgb f32.csv -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat
+assert_contains "$(ogrinfo -so f32.fgb f32)" "amount: Real(Float32)" "GDAL typed it Float32"
+fp_init f32.sqlite
+run --db f32.sqlite import f32.fgb
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_eq "F1 0.1|F2 1234.56" "$(python3 -c "
+import sqlite3; c = sqlite3.connect('f32.sqlite')
+print('|'.join(f'{k} {a!r}' for k, a in c.execute('SELECT source_key, amount FROM projects ORDER BY source_key')))")" "amounts (Python's repr)"
+case_end
