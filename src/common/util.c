@@ -416,3 +416,16 @@ int fpi_format_rows_by_line(const char *format)
 {
     return format && (!strcmp(format, "CSV") || fpi_driver_is_spreadsheet(format));
 }
+
+void fpi_text_for_message(char *s)
+{
+    const gchar *end;
+    if (!g_utf8_validate(s, -1, &end)) *(char *)end = '\0';
+    for (unsigned char *c = (unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f) *c = '?';
+        else if (*c == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f) {
+            c[0] = '?';
+            memmove(c + 1, c + 2, strlen((char *)c + 2) + 1);
+        }
+    }
+}

@@ -204,6 +204,11 @@ fp_status fpi_report_fields_create(void *layer_handle, const fp_report_field *fi
  * temporary files and folders whose PID is no longer running. */
 char *fpi_temp_path(const char *path);
 
+/* Text from a user's file made fit for a one-line message, in place: an
+ * invalid UTF-8 tail (a cut inside a character) dropped, C0 and C1 control
+ * characters and DEL each replaced by '?'. */
+void fpi_text_for_message(char *s);
+
 /* Whether a CSV GDAL has written (and closed) holds its header and all
  * `records` rows, and its .csvt sidecar, if any, is not empty. GDAL's CSV
  * driver ignores the failure of the last buffered write, which it learns

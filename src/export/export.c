@@ -260,7 +260,11 @@ static fp_status write_group_key(fp_store *store, const source *src, const char 
         st = fp_store_aggregation_group_column(store, src->name, src->columns[i].name, &field, &value, err);
         if (st || !field) continue;
         if (!group_name_spells(src->columns[i].name, field, value) && !res->group_unspelt++)
-            snprintf(res->first_unspelt, sizeof res->first_unspelt, "%s for '%.120s'", src->columns[i].name, value);
+        {
+            snprintf(res->first_unspelt, sizeof res->first_unspelt, "%s for '%.120s", src->columns[i].name, value);
+            fpi_text_for_message(res->first_unspelt);     /* the note goes to a terminal */
+            strncat(res->first_unspelt, "'", sizeof res->first_unspelt - strlen(res->first_unspelt) - 1);
+        }
         csv_cell(csv, src->columns[i].name, ',');
         csv_cell(csv, field, ',');
         csv_cell(csv, value, '\n');

@@ -191,10 +191,10 @@ static void note_formula_values(OGRFeatureH f, OGRFeatureDefnH defn, const char 
             risky = end == v || *end != '\0';   /* a number such as -1.3 is a number */
         }
         if (risky && !notes->formula_values++) {
-            snprintf(notes->first_formula, sizeof notes->first_formula, "layer %s, feature %lld, field %s: '%.40s'",
+            snprintf(notes->first_formula, sizeof notes->first_formula, "layer %s, feature %lld, field %s: '%.40s",
                      layer, id, OGR_Fld_GetNameRef(fd), v);
-            for (char *c = notes->first_formula; *c; c++)     /* the note goes to a terminal */
-                if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+            fpi_text_for_message(notes->first_formula);     /* the note goes to a terminal */
+            strncat(notes->first_formula, "'", sizeof notes->first_formula - strlen(notes->first_formula) - 1);
         }
     }
 }

