@@ -1043,6 +1043,17 @@ fp_status fp_export(fp_store *store, const fp_export_options *o, fp_export_resul
                             .ctx = j.ctx, .notes = res, .crs = o->crs, .bom = o->bom };
     if (!st) st = j.fmt->flags & FMT_ONE_FILE_PER_LAYER ? write_files(&j, &wo, res, err) : write_one_file(&j, &wo, res, err);
     if (!st) st = publish(&j, res, err);
+    /* A key an earlier export of this name wrote, which this one did not
+     * need: it would describe columns the new file does not have. Removed
+     * once the new file is in place (only a file that is such a key). */
+    if (!st && j.src.kind == FP_LAYER_AGGREGATE && !res->group_key[0]) {
+        char *name = g_strdup_printf("%s.columns.csv", j.base), *old = g_build_filename(j.dir, name, NULL);
+        char *text = NULL;
+        if (g_file_get_contents(old, &text, NULL, NULL) && g_str_has_prefix(text, "column,field,value\n")) g_unlink(old);
+        g_free(text);
+        g_free(old);
+        g_free(name);
+    }
     job_clear(store, &j, st, err);
     res->seconds = fpi_now() - t0;
     return st;

@@ -1066,6 +1066,13 @@ fp_init plain.sqlite && "$FP" -q --db plain.sqlite import plain.csv && "$FP" -q 
 run --db plain.sqlite export --what aggregate:country_by_category -o plain/agg.csv
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "" "$(ls plain/ | grep columns)" "no key file"
+# An export of the same name that needs no key removes the earlier one (it
+# would describe columns the new file lacks); a file of another kind stays.
+"$FP" -q --db plain.sqlite export --what aggregate:country_by_category -o grp/agg.gpkg 2>/dev/null || fail "re-export"
+assert_eq "" "$(ls grp/ | grep columns)" "the stale key removed"
+echo "not a key" > plain/mine.columns.csv
+"$FP" -q --db plain.sqlite export --what aggregate:country_by_category -o plain/mine.csv 2>/dev/null || fail "export"
+assert_eq "not a key" "$(cat plain/mine.columns.csv)" "a file that is no key stays"
 case_end
 
 case_begin "CSV: text a spreadsheet would run as a formula (=HYPERLINK, +cmd|, @SUM) is written as it is, with a note naming the first; numbers and a lone dash are not counted"
