@@ -633,6 +633,9 @@ static int host_allowed(const server *s, const fp_http_request *req)
     static const char *const names[] = { "localhost", "127.0.0.1", "[::1]", NULL };
     for (int i = 0; names[i]; i++)
         if (strlen(names[i]) == n && !g_ascii_strncasecmp(host, names[i], n)) return 1;
+    /* The address it listens on (--host 127.0.0.2). */
+    const char *own = s->opts->host;
+    if (own && strlen(own) == n && !g_ascii_strncasecmp(host, own, n)) return 1;
     /* --allow-host: a reverse proxy's public name. */
     for (const char *a = s->opts->allow_hosts; a && *a;) {
         const char *comma = strchr(a, ',');
@@ -1111,7 +1114,8 @@ fp_status fp_serve(const fp_serve_options *opts, fp_error *err)
     fp_status st = setup_root(s, opts->root, err);
     const char *host = opts->host ? opts->host : "127.0.0.1";
     if (st == FP_OK) st = open_listener(s, host, opts->port, url, sizeof url, err);
-    s->loopback = !strcmp(host, "127.0.0.1") || !strcmp(host, "::1") || !strcmp(host, "localhost");
+    /* Any 127.x.y.z is this machine (Linux routes all of 127/8 to lo). */
+    s->loopback = !strncmp(host, "127.", 4) || !strcmp(host, "::1") || !strcmp(host, "localhost");
     if (st != FP_OK) {
         server_free(s);
         return st;

@@ -539,6 +539,14 @@ assert_eq 200 "$CODE" "the second allowed name, with a port"
 get "$URL/index.html" -H "Host: evil.example"
 assert_eq 403 "$CODE" "any other name"
 stop_server INT
+# Another loopback address is this machine too: the same rule.
+"$FP" serve --port 0 --host 127.0.0.2 sec > s12.out 2>&1 & PID=$!
+for _ in $(seq 1 200); do port2=$(sed -n 's|^serving .* on http://127\.0\.0\.2:\([0-9]*\)/.*|\1|p' s12.out); [ -n "$port2" ] && break; sleep 0.05; done
+get "http://127.0.0.2:$port2/index.html" -H "Host: evil.example"
+assert_eq 403 "$CODE" "127.0.0.2: a foreign Host refused"
+get "http://127.0.0.2:$port2/index.html"
+assert_eq 200 "$CODE" "127.0.0.2: its own address as Host"
+stop_server INT
 case_end
 
 case_begin "slow clients do not lock others out: 200 half-sent request heads from one address, and requests still answered at once"
