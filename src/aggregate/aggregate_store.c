@@ -25,20 +25,9 @@
  * consumer's identifier rules (SQL, QGIS, MapLibre, R) take them. */
 static char *column_name(const char *field, const char *value, GHashTable *used)
 {
-    GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "%s_", field);
-    size_t base = s->len;
-    int underscore = 1;
     char *folded = fp_fold_text(value);
-    const unsigned char *text = (const unsigned char *)(folded ? folded : value);
-    for (const unsigned char *c = text; *c && s->len < 56; c++) {
-        if (g_ascii_isalnum(*c)) { g_string_append_c(s, g_ascii_tolower(*c)); underscore = 0; }
-        else if (!underscore) { g_string_append_c(s, '_'); underscore = 1; }
-    }
+    char *name = fpi_group_column_stem(field, folded ? folded : value, NULL);
     free(folded);
-    while (s->len > base && s->str[s->len - 1] == '_') g_string_truncate(s, s->len - 1);
-    if (s->len == base) g_string_append(s, *value ? "x" : "none");
-    char *name = g_string_free(s, FALSE);
     for (int k = 2; g_hash_table_contains(used, name); k++) {
         char *next = g_strdup_printf("%.56s_%d", name, k);
         if (!g_hash_table_contains(used, next)) { g_free(name); name = next; break; }

@@ -429,3 +429,27 @@ void fpi_text_for_message(char *s)
         }
     }
 }
+
+char *fpi_group_column_stem(const char *field, const char *folded, int *spelt)
+{
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "%s_", field);
+    size_t base = s->len;
+    int underscore = 1, dropped = 0;
+    const unsigned char *c = (const unsigned char *)folded;
+    for (; *c && s->len < 56; c++) {
+        if (g_ascii_isalnum(*c)) { g_string_append_c(s, g_ascii_tolower(*c)); underscore = 0; }
+        else {
+            dropped |= *c >= 128;
+            if (!underscore) { g_string_append_c(s, '_'); underscore = 1; }
+        }
+    }
+    dropped |= *c != '\0';     /* cut at 56 bytes */
+    while (s->len > base && s->str[s->len - 1] == '_') g_string_truncate(s, s->len - 1);
+    if (s->len == base) {
+        dropped |= *folded != '\0';
+        g_string_append(s, *folded ? "x" : "none");
+    }
+    if (spelt) *spelt = !dropped;
+    return g_string_free(s, FALSE);
+}

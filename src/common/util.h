@@ -187,6 +187,14 @@ int fpi_region_extent_problem(void *geom, const char *path, long feature, const 
 /* s as one CSV field (RFC 4180: quoted when it holds a comma, quote or line
  * break; NULL as empty). */
 void fpi_csv_put_field(FILE *f, const char *s);
+
+/* A group column's name (aggregate) before any _2 of a second spelling:
+ * field_ and the value folded (fp_fold_text, done by the caller) in ASCII
+ * letters and digits, anything else one '_', at most 56 bytes; field_none
+ * for an empty value, field_x when nothing is left. *spelt (may be NULL):
+ * whether it spells the value, nothing dropped or cut (export writes a key
+ * beside a file whose names do not). g_free the result. */
+char *fpi_group_column_stem(const char *field, const char *folded, int *spelt);
 /* Creates a report layer's fields (names and OGR field types, void * to
  * keep GDAL's headers out of this one): path names the file in errors. */
 typedef struct fp_report_field {

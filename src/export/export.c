@@ -203,46 +203,17 @@ static int source_has_field(const source *s, const char *field)
     return s->kind == FP_LAYER_PROJECTS && !strcmp(field, "id");
 }
 
-/* Whether a group column's name spells its value: field_ and the value
- * folded as aggregate folds it ([a-z0-9], anything else one '_'), with no
- * letter dropped (another script) and no _2 of a second spelling. */
+/* Whether a group column's name spells its value: the stem aggregate
+ * names it by (fpi_group_column_stem), nothing dropped, no _2. */
 static int group_name_spells(const char *name, const char *field, const char *value)
 {
-    if (!*value) {       /* the rows without a value: field_none */
-        size_t fl = strlen(field);
-        return !strncmp(name, field, fl) && !strcmp(name + fl, "_none");
-    }
     char *folded = fp_fold_text(value);
-    if (!folded) return 0;
-    GString *want = g_string_new(field);
-    g_string_append_c(want, '_');
-    size_t base = want->len;
-    int ok = 1, underscore = 1;
-    for (const unsigned char *c = (const unsigned char *)folded; *c && ok; c++) {
-        if (*c >= 128) ok = 0;
-        else if (g_ascii_isalnum(*c)) { g_string_append_c(want, g_ascii_tolower(*c)); underscore = 0; }
-        else if (!underscore) { g_string_append_c(want, '_'); underscore = 1; }
-    }
-    while (want->len > base && want->str[want->len - 1] == '_') g_string_truncate(want, want->len - 1);
-    ok = ok && want->len > base && !strcmp(want->str, name);
-    g_string_free(want, TRUE);
+    int spelt = 0;
+    char *stem = fpi_group_column_stem(field, folded ? folded : value, &spelt);
+    int ok = spelt && !strcmp(stem, name);
+    g_free(stem);
     free(folded);
     return ok;
-}
-
-static void csv_cell(GString *s, const char *v, char end)
-{
-    if (strpbrk(v, ",\"\r\n")) {
-        g_string_append_c(s, '"');
-        for (; *v; v++) {
-            if (*v == '"') g_string_append_c(s, '"');
-            g_string_append_c(s, *v);
-        }
-        g_string_append_c(s, '"');
-    } else {
-        g_string_append(s, v);
-    }
-    g_string_append_c(s, end);
 }
 
 /* An aggregation whose group column names do not all spell their values
@@ -253,40 +224,39 @@ static void csv_cell(GString *s, const char *v, char end)
 static fp_status write_group_key(fp_store *store, const source *src, const char *tmp, const char *dir, const char *base,
                                  fp_export_result *res, fp_error *err)
 {
-    GString *csv = g_string_new("column,field,value\n");
-    fp_status st = FP_OK;
+    char *name = g_strdup_printf("%s.columns.csv", base);
+    char *path = g_build_filename(tmp, name, NULL);
+    FILE *f = fopen(path, "w");
+    fp_status st = f ? FP_OK : fp_error_set(err, FP_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if (f) fputs("column,field,value\n", f);
     for (int i = 0; i < src->ncolumns && !st; i++) {
         char *field = NULL, *value = NULL;
         st = fp_store_aggregation_group_column(store, src->name, src->columns[i].name, &field, &value, err);
         if (st || !field) continue;
-        if (!group_name_spells(src->columns[i].name, field, value) && !res->group_unspelt++)
-        {
+        if (!group_name_spells(src->columns[i].name, field, value) && !res->group_unspelt++) {
             snprintf(res->first_unspelt, sizeof res->first_unspelt, "%s for '%.120s", src->columns[i].name, value);
             fpi_text_for_message(res->first_unspelt);     /* the note goes to a terminal */
             strncat(res->first_unspelt, "'", sizeof res->first_unspelt - strlen(res->first_unspelt) - 1);
         }
-        csv_cell(csv, src->columns[i].name, ',');
-        csv_cell(csv, field, ',');
-        csv_cell(csv, value, '\n');
+        fpi_csv_put_field(f, src->columns[i].name);
+        fputc(',', f);
+        fpi_csv_put_field(f, field);
+        fputc(',', f);
+        fpi_csv_put_field(f, value);
+        fputc('\n', f);
         free(field);
         free(value);
     }
-    if (!st && res->group_unspelt) {
-        char *name = g_strdup_printf("%s.columns.csv", base);
-        char *path = g_build_filename(tmp, name, NULL);
-        GError *ge = NULL;
-        if (!g_file_set_contents(path, csv->str, (gssize)csv->len, &ge)) {
-            st = fp_error_set(err, FP_ERR_IO, "%s: %s", path, ge ? ge->message : "cannot write");
-            g_clear_error(&ge);
-        } else {
-            char *final = g_build_filename(dir, name, NULL);
-            snprintf(res->group_key, sizeof res->group_key, "%s", final);
-            g_free(final);
-        }
-        g_free(path);
-        g_free(name);
+    if (f && (ferror(f) | fclose(f)) && !st) st = fp_error_set(err, FP_ERR_IO, "%s: cannot write", path);
+    /* Kept, and published with the data files, only when a name needs it. */
+    if (st || !res->group_unspelt) g_remove(path);
+    else {
+        char *final = g_build_filename(dir, name, NULL);
+        snprintf(res->group_key, sizeof res->group_key, "%s", final);
+        g_free(final);
     }
-    g_string_free(csv, TRUE);
+    g_free(path);
+    g_free(name);
     return st;
 }
 
