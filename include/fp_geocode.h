@@ -117,11 +117,13 @@ typedef struct fp_geocode_result {
     long exact, folded, alternate, country_centroid;
     long not_found, ambiguous, no_country;
     long fuzzy;            /* placed at a town through a spelling variant */
-    long admin1_matched;   /* of the rows placed at a town: the admin-1 column chose or confirmed it */
+    long admin1_matched;   /* of the rows placed at a town: the admin-1 (column or qualifier) chose or confirmed it */
     long admin1_differs;   /* ... no candidate in the admin-1 given: the country's best namesake */
     long namesakes;        /* ... placed, but a comparable namesake exists ("+ambiguous") */
     long admin1_centroid;  /* place not found, placed at its admin-1 region's centroid */
     long admin1_unknown;   /* rows whose admin-1 value is no admin-1 of their country: ignored (the note says so) */
+    long qualified;        /* places not found as written but as "Town, Region[, Country]" or "Town (Region)": the
+                              town looked up with what the qualifiers name (placed or not; the note says how) */
 } fp_geocode_result;
 
 /* Gives coordinates to rows with a place and/or country but no geometry, in

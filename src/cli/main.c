@@ -963,8 +963,12 @@ static int cmd_geocode(const char *db, int argc, char **argv)
                r.candidates, r.exact, r.folded, r.alternate, r.fuzzy, r.admin1_centroid, r.country_centroid, r.not_found,
                r.ambiguous, r.no_country);
         if (town)
-            printf("  of the %ld placed at a town: admin-1 column chose %ld, no town of that name in the admin-1 given %ld, "
+            printf("  of the %ld placed at a town: admin-1 chose %ld, no town of that name in the admin-1 given %ld, "
                    "comparable namesake %ld (method +ambiguous)\n", town, r.admin1_matched, r.admin1_differs, r.namesakes);
+        if (r.qualified)
+            printf("  written with a region or country after the town ('Portland, Oregon', 'Salem (Oregon)'): %ld row%s, "
+                   "looked up as the town in what follows it (the note says how it was read)\n", r.qualified,
+                   r.qualified == 1 ? "" : "s");
         if (r.admin1_unknown)
             printf("  admin-1 not recognised, ignored: %ld row%s (the note says which value)\n", r.admin1_unknown,
                    r.admin1_unknown == 1 ? "" : "s");

@@ -33,6 +33,7 @@
 struct fp_admin1_index {
     GHashTable *by_key;     /* "A3|folded" -> region code(s) (both owned) */
     GHashTable *by_fuzzy;   /* "A3|fuzzy key" of every name -> region code(s) */
+    GHashTable *by_name;    /* folded name (no codes) -> "A3,A3": the countries with such a region */
 };
 
 /* Adds code(s) to the comma-separated list under key (owned by the table). */
@@ -111,6 +112,14 @@ static char *strip_types(const char *folded)
     return g_string_free(o, FALSE);
 }
 
+/* Records that country a3 has a region called `folded` (names only: a code
+ * such as "GA" or "IL" is no evidence of a country). */
+static void put_country(GHashTable *by_name, const char *a3, const char *folded)
+{
+    if (!folded || !*folded) return;
+    add_codes(by_name, folded, a3);
+}
+
 static void put(GHashTable *h, const char *a3, const char *folded, const char *code)
 {
     if (!folded || !*folded) return;
@@ -177,6 +186,7 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
     fp_admin1_index *idx = g_new0(fp_admin1_index, 1);
     idx->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     idx->by_fuzzy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    idx->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     /* Pass 1: full codes and names; pass 2: the code after the hyphen and
      * the name without type words. */
     for (int pass = 1; pass <= 2 && !st; pass++) {
@@ -186,6 +196,7 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
             if (pass == 1) {
                 put(idx->by_key, r->parent, fc, r->code);
                 put(idx->by_key, r->parent, fn, r->code);
+                put_country(idx->by_name, r->parent, fn);
             } else {
                 const char *dash = strchr(r->code, '-');
                 /* Only ISO-like suffixes (1-3 characters); fallback codes carry NE ids. */
@@ -196,6 +207,7 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
                 }
                 char *ft = fn ? strip_types(fn) : NULL;
                 put(idx->by_key, r->parent, ft, r->code);
+                put_country(idx->by_name, r->parent, ft);
                 g_free(ft);
             }
             free(fc);
@@ -218,6 +230,7 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
                 char *key = g_strdup_printf("%s|%s", r->parent, forms[f]);
                 add_codes(other, key, r->code);      /* once per region: "Bayern" may come from two fields */
                 g_free(key);
+                put_country(idx->by_name, r->parent, forms[f]);
             }
             free(fa);
             g_free(ft);
@@ -284,6 +297,21 @@ const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, co
     return code;
 }
 
+const char *fpi_admin1_index_countries(const fp_admin1_index *idx, const char *text)
+{
+    if (!idx || !text || !*text) return NULL;
+    char *f = fp_fold_text(text);
+    if (!f || !*f) { free(f); return NULL; }
+    const char *a3s = g_hash_table_lookup(idx->by_name, f);
+    if (!a3s) {
+        char *s = strip_types(f);
+        if (*s) a3s = g_hash_table_lookup(idx->by_name, s);
+        g_free(s);
+    }
+    free(f);
+    return a3s;
+}
+
 int fpi_admin1_codes_has(const char *codes, const char *code)
 {
     if (!codes || !code || !*code) return 0;
@@ -298,6 +326,7 @@ void fpi_admin1_index_free(fp_admin1_index *idx)
     if (!idx) return;
     g_hash_table_destroy(idx->by_key);
     g_hash_table_destroy(idx->by_fuzzy);
+    g_hash_table_destroy(idx->by_name);
     g_free(idx);
 }
 

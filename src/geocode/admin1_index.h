@@ -18,6 +18,11 @@ fp_status fpi_admin1_index_new(fp_store *store, fp_admin1_index **out, fp_error 
  * commas. fpi_admin1_codes_has tells whether such a value holds a code. */
 const char *fpi_admin1_index_find(const fp_admin1_index *idx, const char *a3, const char *text);
 int fpi_admin1_codes_has(const char *codes, const char *code);
+/* The countries (alpha-3, comma-separated) that have an admin-1 region
+ * called `text` (a name, with or without its type word; not a code), or
+ * NULL: "Illinois" is "USA", "Punjab" "IND,PAK". For a place written
+ * "Springfield, Illinois" with no country. */
+const char *fpi_admin1_index_countries(const fp_admin1_index *idx, const char *text);
 void fpi_admin1_index_free(fp_admin1_index *idx);
 
 /* The admin-1 value of a row's extra attributes (JSON object text): the

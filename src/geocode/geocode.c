@@ -7,7 +7,9 @@
  * the row has one (state, province, region, admin1, ...: admin1_index.c),
  * then the place in the gazetteer (fp_gazetteer_find). Methods:
  *   exact | folded | alternate | fuzzy     placed at a town (precision city),
- *     + "+admin1"          the admin-1 column chose or confirmed the town,
+ *     + "+admin1"          the admin-1 column (or a qualifier of the place,
+ *                          "Portland, Oregon": qualified_place.c) chose or
+ *                          confirmed the town,
  *     + "+admin1-differs"  no town of that name in the admin-1 given: the
  *                          country's best namesake (check it),
  *     + "+ambiguous"       a namesake at least a third as populous lies 25 km
@@ -26,6 +28,7 @@
 #include "geocode/country_index.h"
 #include "geocode/admin1_index.h"
 #include "geocode/gazetteer_cache.h"
+#include "geocode/qualified_place.h"
 #include "geocode/textfold.h"
 #include "common/util.h"
 
@@ -196,6 +199,10 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         const char *code = c ? c->a3 : NULL;
         int outcome = OUT_NOT_PLACED;
         int a1_matched = 0;       /* the gazetteer matched the value as GeoNames' own admin1 code */
+        const char *fall_a1 = a1_code;   /* the admin-1 a fallback lands in: the column's, or a qualifier's */
+        int country_given = c != NULL;
+        fpi_qualified_place qp = { 0 };
+        char qual_note[300] = "";
 
         if (country && *country && !c) {
             char *country_shown = fpi_text_shown(country);
@@ -232,7 +239,43 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 g_free(a1_shown);
                 break;
             }
-            if (fp_gazetteer_find(gaz, place, &q, &m)) {
+            int found = fp_gazetteer_find(gaz, place, &q, &m);
+            /* Not found as written: "Portland, Oregon", "Albany, GA, USA",
+             * "Salem (Oregon)" are the town and what its qualifiers name
+             * (qualified_place.c). */
+            if (!found && m.method != FP_MATCH_AMBIGUOUS && fpi_qualified_place_split(place, &qp)) {
+                if (!admin1 && (st = fpi_admin1_index_new(store, &admin1, err))) {
+                    free(a1_text);
+                    g_free(place_shown);
+                    g_free(a1_shown);
+                    fpi_qualified_place_clear(&qp);
+                    break;
+                }
+                found = fpi_qualified_place_find(&qp, gaz, countries, admin1, c, a1_code,
+                                                 c && a1_text && strlen(a1_text) <= 3 ? a1_text : NULL, &m);
+                if (!c && qp.country) c = qp.country, code = c->a3;
+                if (!a1_code && qp.admin1_codes) {
+                    fall_a1 = qp.admin1_codes;
+                    snprintf(a1_first, sizeof a1_first, "%.*s", (int)strcspn(fall_a1, ","), fall_a1);
+                }
+                res->qualified++;
+                char *head_shown = fpi_text_shown(qp.head), *qual_shown = fpi_text_shown(qp.admin1_text),
+                     *unrec_shown = fpi_text_shown(qp.unrecognised);
+                int w = snprintf(qual_note, sizeof qual_note, "read as '%s'", head_shown);
+                if (qp.admin1_text && !a1_code)
+                    w += snprintf(qual_note + w, sizeof qual_note - (size_t)w, " in admin-1 '%s' (%s)", qual_shown, a1_first);
+                if (c && !country_given)
+                    w += snprintf(qual_note + w, sizeof qual_note - (size_t)w, " in %s", c->a3);
+                if (qp.unrecognised && qp.other_country)
+                    snprintf(qual_note + w, sizeof qual_note - (size_t)w,
+                             "; qualifier '%s' names another country than the row's, ignored", unrec_shown);
+                else if (qp.unrecognised)
+                    snprintf(qual_note + w, sizeof qual_note - (size_t)w, "; qualifier '%s' not recognised, ignored", unrec_shown);
+                g_free(head_shown);
+                g_free(qual_shown);
+                g_free(unrec_shown);
+            }
+            if (found) {
                 lon = m.lon; lat = m.lat;
                 snprintf(method, sizeof method, "%s%s%s", method_name(m.method),
                          m.admin1 == FP_ADMIN1_MATCHED ? "+admin1" : m.admin1 == FP_ADMIN1_DIFFERS ? "+admin1-differs" : "",
@@ -256,9 +299,15 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                         : (m.ambiguous || m.admin1 == FP_ADMIN1_DIFFERS) ? OUT_TOWN_CHECK : OUT_TOWN;
                 /* Both notes when both apply: the admin-1 first. */
                 size_t w = 0;
-                if (m.admin1 == FP_ADMIN1_DIFFERS)
+                if (m.admin1 == FP_ADMIN1_DIFFERS) {
+                    char *a1_asked = a1_code || !qp.admin1_text ? NULL : fpi_text_shown(qp.admin1_text);
+                    char *head_shown = qp.head ? fpi_text_shown(qp.head) : NULL;
                     w = (size_t)snprintf(why, sizeof why, "no '%s' in admin-1 '%s'; the country's most populous one is in %s",
-                                         place_shown, a1_shown, m.region && *m.region ? m.region : "an unknown admin-1");
+                                         head_shown ? head_shown : place_shown, a1_asked ? a1_asked : a1_shown,
+                                         m.region && *m.region ? m.region : "an unknown admin-1");
+                    g_free(a1_asked);
+                    g_free(head_shown);
+                }
                 if (m.ambiguous && w < sizeof why) {
                     char rival[40];
                     place_ref(m.rival_id, rival, sizeof rival);
@@ -277,7 +326,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 snprintf(why, sizeof why, "place '%s' is ambiguous without a country (e.g. %s, %s); add a country", place_shown,
                          m.country, size);
                 res->ambiguous++;
-            } else if (c && a1_code && opts->country_fallback) {
+            } else if (c && fall_a1 && opts->country_fallback) {
                 snprintf(why, sizeof why, "place '%s' not found in %s; placed at its admin-1 region %s", place_shown, c->a3, a1_first);
             } else if (c && opts->country_fallback) {
                 snprintf(why, sizeof why, "place '%s' not found in %s; placed at the country's centroid", place_shown, c->a3);
@@ -288,7 +337,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         }
         int may_fall_back = c && (!place || !*place || opts->country_fallback) && !method[0] &&
                             !strstr(why, "ambiguous without");
-        if (may_fall_back && a1_code) {
+        if (may_fall_back && fall_a1) {
             anchor *a = cached_anchor(anchors, store, ctx, a1_first);
             if (a->ok) {
                 lon = a->lon; lat = a->lat;
@@ -316,6 +365,14 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             snprintf(why, sizeof why, "no place and no country");
             res->not_found++;
         }
+        /* How a qualified name was read, and a town placed in spite of a
+         * qualifier read as nothing is one to check. */
+        if (qual_note[0]) {
+            size_t w = strlen(why);
+            snprintf(why + w, sizeof why - w, "%s%s", w ? "; " : "", qual_note);
+            if (qp.unrecognised && outcome == OUT_TOWN) outcome = OUT_TOWN_CHECK;
+        }
+        fpi_qualified_place_clear(&qp);
         /* An admin-1 value that is no admin-1 of the country (a name in a
          * script or language admin1_names.tsv.gz lacks, a typo) is ignored:
          * said in the note and counted, and a town so placed is one to

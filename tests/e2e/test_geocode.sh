@@ -493,6 +493,52 @@ assert_eq "exact+admin1|geonames:548391" "$(sqlite3 a1u.sqlite "SELECT geocode_m
 assert_contains "$(sqlite3 a1u.sqlite "SELECT geocode_method FROM projects WHERE source_key = '5'")" "+admin1" "Bihar (known) chose the town in Bihar"
 case_end
 
+# A town written with its region or country in the same column. Truths
+# written by hand from each city's centre (to 0.01 degrees, Wikipedia's
+# coordinates), not from the gazetteer: within 0.15 degrees. Before, every
+# one of these fell back to the country's centroid or was not found.
+case_begin "qualified place names ('Portland, Oregon', 'Albany, GA, USA', 'Salem (Oregon)', 'Atlanta, Georgia' without a country) are read as the town in what follows it"
+cat > qp.csv <<'CSV'
+id,company,place,country,tlon,tlat
+Q1,a,"Portland, Oregon",USA,-122.68,45.52
+Q2,a,"Portland, ME",USA,-70.26,43.66
+Q3,a,"Dongguan, Guangdong",China,113.75,23.02
+Q4,a,"Albany, GA, USA",,-84.16,31.58
+Q5,a,"Springfield, Illinois, United States",,-89.65,39.80
+Q6,a,"Atlanta, Georgia",,-84.39,33.75
+Q7,a,"Tbilisi, Georgia",,44.79,41.72
+Q8,a,"Paris, Texas",,-95.56,33.66
+Q9,a,"London, Ontario",,-81.25,42.98
+Q10,a,"Lahore, Punjab",,74.34,31.55
+Q11,a,"Hyderabad, Telangana",,78.49,17.39
+Q12,a,"Hyderabad, Sindh",,68.37,25.39
+Q13,a,Salem (Oregon),USA,-123.04,44.94
+Q14,a,"Cape Town, Western Cape, South Africa",,18.42,-33.92
+Q15,a,"Columbus, Georgia",USA,-84.99,32.46
+Q16,a,"Kenge, Kwango",DR Congo,,
+Q17,a,"London, Ontario, Canada",United Kingdom,,
+Q18,a,"Smallville, Kansas",USA,,
+Q19,a,Mumbai (Bombay),India,72.88,19.08
+Q20,a,"Washington, D.C.",,-77.04,38.91
+CSV
+fp_init qp.sqlite && "$FP" -q --db qp.sqlite import qp.csv --dataset qp
+run --db qp.sqlite geocode --dataset qp --report qp_r.csv
+assert_eq 0 "$RC" "exit status"
+assert_eq "17" "$(DB=qp.sqlite ssql "SELECT count(*) FROM projects WHERE dataset = 'qp' AND geocode_precision = 'city' AND json_extract(extra, '$.tlon') IS NOT NULL
+  AND abs(X(geom) - CAST(json_extract(extra, '$.tlon') AS REAL)) < 0.15 AND abs(Y(geom) - CAST(json_extract(extra, '$.tlat') AS REAL)) < 0.15")" "17 towns within 0.15 degrees of the truth"
+assert_contains "$OUT" "written with a region or country after the town ('Portland, Oregon', 'Salem (Oregon)'): 18 rows" "counted in the summary (not Washington, D.C., a GeoNames name as written, nor Salem (Oregon), an alternate name)"
+assert_eq "exact+admin1|USA" "$(DB=qp.sqlite ssql "SELECT geocode_method || '|' || country_code FROM projects WHERE source_key = 'Q6'")" "Atlanta, Georgia: the US state, not the country"
+assert_eq "exact|GEO" "$(DB=qp.sqlite ssql "SELECT geocode_method || '|' || country_code FROM projects WHERE source_key = 'Q7'")" "Tbilisi, Georgia: the country"
+assert_contains "$(grep '^qp.csv,2,' qp_r.csv)" "\"Portland, Oregon\",USA,,town,exact+admin1,city," "Portland, Oregon: a town chosen by the admin-1"
+assert_contains "$(grep '^qp.csv,2,' qp_r.csv)" ",Portland,read as 'Portland' in admin-1 'Oregon' (US-OR)" "the report says how the name was read"
+assert_contains "$(cat qp_r.csv)" "qp.csv,17,\"Kenge, Kwango\",DR Congo,,town_check,exact,city," "a qualifier read as nothing: a town to check"
+assert_contains "$(grep '^qp.csv,17,' qp_r.csv)" "qualifier 'Kwango' not recognised, ignored" "... and the note names it"
+assert_contains "$(grep '^qp.csv,18,' qp_r.csv)" "town_check" "London, Ontario, Canada in the United Kingdom: a town to check"
+assert_contains "$(grep '^qp.csv,18,' qp_r.csv)" "qualifier 'Canada' names another country than the row's, ignored" "... the other country named"
+assert_eq "admin1|admin1|US-KS" "$(DB=qp.sqlite ssql "SELECT geocode_method || '|' || geocode_precision || '|' || geocode_ref FROM projects WHERE source_key = 'Q18'")" "a town not found: the admin-1 its qualifier names, not the country"
+assert_eq "town|read as 'Mumbai'" "$(grep '^qp.csv,20,' qp_r.csv | python3 -c 'import csv,sys; r=next(csv.reader(sys.stdin)); print(r[5] + "|" + r[12])')" "Mumbai (Bombay): another name of the town found, not a qualifier to check"
+case_end
+
 case_begin "a store whose regions have no country level says so for each row with a country, not 'not a known country name'"
 # An outside tester's `init --regions` of Somalia's admin-1 polygons left a
 # store that called 'Somalia' unknown six times.

@@ -1,0 +1,189 @@
+/*
+ * Qualified place names: "Portland, Oregon", "Albany, GA, USA", "Salem
+ * (Oregon)". Geocode tries the place as written first ("Washington, D.C."
+ * is a GeoNames name); only a name not found that way is split here, and its
+ * head looked up with the country and admin-1 region its qualifiers name.
+ *
+ * Reading the qualifiers, right to left (the largest unit is written last):
+ * with the row's country, a qualifier naming that country is redundant and
+ * one naming an admin-1 region of it is the admin-1 (the row's own admin-1
+ * column wins); anything else is unrecognised and said in the note. With no
+ * country, the last qualifier may be a country ("Paris, France") or an
+ * admin-1 region's name, which names its country ("Springfield, Illinois");
+ * a name that is both ("Atlanta, Georgia": the country, and the US state) is
+ * tried both ways, the country first, and a reading through an admin-1 name
+ * counts only when the town is found in that admin-1.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+#include "geocode/qualified_place.h"
+
+static char *trimmed(const char *s, size_t n)
+{
+    while (n && g_ascii_isspace(*s)) { s++; n--; }
+    while (n && g_ascii_isspace(s[n - 1])) n--;
+    return g_strndup(s, n);
+}
+
+int fpi_qualified_place_split(const char *place, fpi_qualified_place *qp)
+{
+    memset(qp, 0, sizeof *qp);
+    if (!place || (!strchr(place, ',') && !strchr(place, '('))) return 0;
+    gchar **parts = g_strsplit(place, ",", -1);
+    GPtrArray *quals = g_ptr_array_new_with_free_func(g_free);
+    char *head = NULL;
+    int ok = 1;
+    for (int i = 0; parts[i] && ok; i++) {
+        char *t = trimmed(parts[i], strlen(parts[i]));
+        if (i == 0) {
+            /* "Salem (Oregon)": the parenthesis is the first qualifier. */
+            size_t n = strlen(t);
+            char *open = strchr(t, '(');
+            if (n && t[n - 1] == ')' && open && open > t && !strchr(open + 1, '(')) {
+                head = trimmed(t, (size_t)(open - t));
+                char *inner = trimmed(open + 1, (size_t)(t + n - 1 - (open + 1)));
+                if (*inner) g_ptr_array_add(quals, inner); else g_free(inner);
+                g_free(t);
+            } else {
+                head = t;
+            }
+            ok = *head != '\0';
+        } else if (*t) {
+            g_ptr_array_add(quals, t);
+        } else {
+            g_free(t);
+        }
+    }
+    g_strfreev(parts);
+    /* More than a few parts is an address, not a town and its regions. */
+    if (!ok || quals->len == 0 || quals->len > FPI_MAX_QUALIFIERS) {
+        g_free(head);
+        g_ptr_array_free(quals, TRUE);
+        return 0;
+    }
+    qp->head = head;
+    qp->n = (int)quals->len;
+    for (int i = 0; i < qp->n; i++) qp->qualifiers[i] = g_strdup(g_ptr_array_index(quals, i));
+    g_ptr_array_free(quals, TRUE);
+    return 1;
+}
+
+void fpi_qualified_place_clear(fpi_qualified_place *qp)
+{
+    if (!qp) return;
+    g_free(qp->head);
+    for (int i = 0; i < qp->n; i++) g_free(qp->qualifiers[i]);
+    memset(qp, 0, sizeof *qp);
+}
+
+/* One reading of the qualifiers. */
+typedef struct reading {
+    const fp_country *country;
+    const char *admin1_codes, *admin1_text, *unrecognised;
+    int need_admin1;              /* counts only if the town is found in its admin-1 */
+    int other_country;            /* the unrecognised qualifier names another country than the row's */
+} reading;
+
+/* Reads qualifiers [0, last] right to left against country c. */
+static void read_rest(const fpi_qualified_place *qp, int last, const fp_country_index *countries,
+                      const fp_admin1_index *admin1, reading *r)
+{
+    for (int i = last; i >= 0; i--) {
+        const char *t = qp->qualifiers[i];
+        const char *codes = NULL;
+        const fp_country *named = fpi_country_index_find(countries, t);
+        if (r->country && named == r->country) continue;
+        if (r->country && !r->admin1_codes && (codes = fpi_admin1_index_find(admin1, r->country->a3, t))) {
+            r->admin1_codes = codes;
+            r->admin1_text = t;
+            continue;
+        }
+        if (!r->unrecognised) {
+            r->unrecognised = t;
+            r->other_country = r->country && named && !codes;
+        }
+    }
+}
+
+static int try_reading(const fpi_qualified_place *qp, const reading *r, const fp_gazetteer *gaz,
+                       const char *row_admin1_codes, const char *row_admin1_raw, fp_place_match *m)
+{
+    fp_place_query q;
+    memset(&q, 0, sizeof q);
+    if (r->country) fpi_country_gazetteer_codes(r->country, q.countries, FP_QUERY_COUNTRIES);
+    const char *codes = row_admin1_codes ? row_admin1_codes : r->admin1_codes;
+    if (codes) {
+        gchar **list = g_strsplit(codes, ",", FP_QUERY_REGIONS);
+        for (int k = 0; list[k] && k < FP_QUERY_REGIONS; k++) snprintf(q.regions[k], sizeof q.regions[k], "%s", list[k]);
+        g_strfreev(list);
+    }
+    /* A short value may be GeoNames' own admin1 code ("GA"). */
+    const char *raw = row_admin1_raw ? row_admin1_raw : r->admin1_text;
+    if (r->country && raw && strlen(raw) <= 3) q.admin1_raw = raw;
+    if (!fp_gazetteer_find(gaz, qp->head, &q, m)) return 0;
+    return !r->need_admin1 || m->admin1 == FP_ADMIN1_MATCHED;
+}
+
+int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, const fp_country_index *countries,
+                             const fp_admin1_index *admin1, const fp_country *row_country,
+                             const char *row_admin1_codes, const char *row_admin1_raw, fp_place_match *m)
+{
+    enum { MAX_READINGS = 8 };
+    reading readings[MAX_READINGS];
+    int n = 0, last = qp->n - 1;
+    memset(readings, 0, sizeof readings);
+    if (row_country) {
+        readings[n].country = row_country;
+        read_rest(qp, last, countries, admin1, &readings[n++]);
+    } else {
+        const char *t = qp->qualifiers[last];
+        const fp_country *c = fpi_country_index_find(countries, t);
+        if (c) {
+            readings[n].country = c;
+            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+        }
+        const char *a3s = fpi_admin1_index_countries(admin1, t);
+        gchar **list = a3s ? g_strsplit(a3s, ",", -1) : NULL;
+        for (int k = 0; list && list[k] && n < MAX_READINGS; k++) {
+            const fp_country *ac = fpi_country_index_find(countries, list[k]);
+            const char *codes = ac ? fpi_admin1_index_find(admin1, ac->a3, t) : NULL;
+            if (!codes) continue;
+            readings[n] = (reading){ ac, codes, t, NULL, 1, 0 };
+            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+        }
+        g_strfreev(list);
+        if (n == 0) {
+            /* Nothing known: the head alone, anywhere, the qualifier noted. */
+            readings[n].unrecognised = t;
+            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (!try_reading(qp, &readings[i], gaz, row_admin1_codes, row_admin1_raw, m)) continue;
+        /* "Mumbai (Bombay)", "Chennai, Madras": a qualifier that is another
+         * name of the town found says nothing against it. */
+        if (readings[i].unrecognised) {
+            fp_place_query q;
+            fp_place_match other;
+            memset(&q, 0, sizeof q);
+            if (readings[i].country) fpi_country_gazetteer_codes(readings[i].country, q.countries, FP_QUERY_COUNTRIES);
+            if (fp_gazetteer_find(gaz, readings[i].unrecognised, &q, &other) && other.geonames_id == m->geonames_id)
+                readings[i].unrecognised = NULL;
+        }
+        qp->country = readings[i].country;
+        qp->admin1_codes = readings[i].admin1_codes;
+        qp->admin1_text = readings[i].admin1_text;
+        qp->unrecognised = readings[i].unrecognised;
+        qp->other_country = readings[i].other_country;
+        return 1;
+    }
+    /* Not found: the first reading names the fallback's country and admin-1. */
+    qp->country = readings[0].country;
+    qp->admin1_codes = readings[0].admin1_codes;
+    qp->admin1_text = readings[0].admin1_text;
+    qp->unrecognised = readings[0].unrecognised;
+    qp->other_country = readings[0].other_country;
+    memset(m, 0, sizeof *m);
+    return 0;
+}
