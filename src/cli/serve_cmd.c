@@ -22,8 +22,9 @@ const char *const usage_serve =
     "folder path serves its index.html (no listings); nothing outside the folder\n"
     "is reachable (no '..', no symlinks leading out, no hidden files).\n"
     "--host defaults to 127.0.0.1 (this machine only; 0.0.0.0 opens it to the\n"
-    "network), --port to 8080 (0: any free port). On 127.0.0.1 a request must name\n"
-    "localhost, 127.0.0.1 or [::1] as its Host, or a name --allow-host lists\n"
+    "network), --port to 8080 (0: any free port). On a 127.x.y.z address a request\n"
+    "must name localhost, 127.0.0.1, [::1] or the listener's own address as its\n"
+    "Host, or a name --allow-host lists\n"
     "(comma-separated: a reverse proxy's public name). Prints the URL on stdout, one\n"
     "access-log line per request on stderr unless --quiet. Ctrl-C stops it.\n";
 

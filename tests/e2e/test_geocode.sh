@@ -539,6 +539,22 @@ assert_eq "admin1|admin1|US-KS" "$(DB=qp.sqlite ssql "SELECT geocode_method || '
 assert_eq "town|read as 'Mumbai'" "$(grep '^qp.csv,20,' qp_r.csv | python3 -c 'import csv,sys; r=next(csv.reader(sys.stdin)); print(r[5] + "|" + r[12])')" "Mumbai (Bombay): another name of the town found, not a qualifier to check"
 case_end
 
+# The README's geocode example, run as written: every line it shows is
+# printed (doc/examples/places.csv; the placements' truths are the other
+# cases' business, this keeps the README true).
+case_begin "README's geocode example (doc/examples/places.csv) prints what the README shows"
+cp "$ROOT/doc/examples/places.csv" places.csv
+fp_init ex.sqlite && "$FP" -q --db ex.sqlite import places.csv
+run --db ex.sqlite geocode --report geocode.csv
+assert_eq 0 "$RC" "exit status"
+shown=$(awk '/^\$ footprint geocode --report geocode.csv$/ {f=1; next} f && /^```/ {exit} f' "$ROOT/README.md")
+assert_eq 7 "$(printf '%s\n' "$shown" | grep -c .)" "the README block has its 7 lines"
+while IFS= read -r line; do
+    assert_contains "$OUT" "$line" "README line printed"
+done <<< "$shown"
+assert_eq "$(printf '%s\n' "$shown" | grep -c .)" "$(printf '%s\n' "$OUT" | grep -c .)" "nothing printed that the README leaves out"
+case_end
+
 case_begin "a store whose regions have no country level says so for each row with a country, not 'not a known country name'"
 # An outside tester's `init --regions` of Somalia's admin-1 polygons left a
 # store that called 'Somalia' unknown six times.
