@@ -1263,6 +1263,7 @@ static fp_share snap_geometry(fp_locator *loc, const GEOSGeometry *g, double sna
 {
     GEOSContextHandle_t h = loc->h;
     fp_share best = { -1, 1, FP_ASSIGN_UNASSIGNED, 0 };
+    fp_share none = best;
     double step = snap_km / 4 / 111.32;              /* degrees; a degree is at most 111.32 km */
     GEOSGeometry *dense = GEOSDensify_r(h, g, step);
     GEOSGeometry *pts = GEOSGeom_extractUniquePoints_r(h, dense ? dense : g);
@@ -1272,8 +1273,12 @@ static fp_share snap_geometry(fp_locator *loc, const GEOSGeometry *g, double sna
         const GEOSGeometry *p = GEOSGetGeometryN_r(h, pts, i);
         if (!GEOSGeomGetX_r(h, p, &x) || !GEOSGeomGetY_r(h, p, &y)) continue;
         fp_share s = snap_point(loc, x, y, snap_km, 1);
-        if (s.region >= 0 && (best.region < 0 || s.distance_km < best.distance_km ||
-                              (s.distance_km == best.distance_km && s.region < best.region)))
+        /* All of it must lie within snap_km of a region, not just one end:
+         * a 765 km cable from 1.5 km off Fiji to 1.2 km off Tonga is at sea,
+         * not Tonga's (an outside tester's Fiji-Tonga cable). */
+        if (s.region < 0) { best = none; break; }
+        if (best.region < 0 || s.distance_km < best.distance_km ||
+            (s.distance_km == best.distance_km && s.region < best.region))
             best = s;
     }
     if (pts) GEOSGeom_destroy_r(h, pts);
@@ -1346,8 +1351,9 @@ static long split_measured(fp_locator *loc, const GEOSGeometry *g, int dim, doub
     GEOSGeom_destroy_r(h, rest);
     if (*n == first && snap_km > 0) {
         /* Wholly outside every region: like a point, whole to the nearest
-         * region within snap_km (a site stored as a tiny polygon off a
-         * generalised coast), else unassigned. */
+         * region when all of it lies within snap_km of the regions (a site
+         * stored as a tiny polygon off a generalised coast), else
+         * unassigned. */
         fp_share s = snap_geometry(loc, g, snap_km);
         s.share = weight;
         return push_share(out, n, cap, s) ? -1 : 1;

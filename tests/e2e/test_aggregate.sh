@@ -706,6 +706,27 @@ assert_eq "yap-cable||unassigned
 yap-site|FSM|snapped" "$(sql "SELECT p.source_key, a.region_code, a.method FROM agg_snapmid_assign a JOIN projects p ON p.id = a.project_id WHERE p.source_key LIKE 'yap%' ORDER BY 1")" "at $mid km"
 case_end
 
+# An outside tester's Fiji-Tonga cable (765 km, cut at 180 as a MultiLineString):
+# both ends a km or two off the simplified coasts, the rest open sea. Before,
+# "wholly outside every region, within --snap-km" sent all of it to Tonga.
+case_begin "a long line with only its ends near a coast stays at sea, not snapped whole to one end's country"
+cat > fiji_tonga.geojson <<'JSON'
+{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"ft","company":"CableCo","category":"cable"},
+ "geometry":{"type":"MultiLineString","coordinates":[[[178.44,-18.14],[179.5,-19],[180,-19.5]],[[-180,-19.5],[-176,-20.5],[-175.2,-21.13]]]}}]}
+JSON
+fp_init ft.sqlite && "$FP" -q --db ft.sqlite import fiji_tonga.geojson
+# SpatiaLite's ellipsoidal distances (km): the ends within 25 km of FJI and
+# TON, the vertex at (-176, -20.5) farther than 25 km from every country.
+d_end=$(DB=ft.sqlite ssql "SELECT round(max(ST_Distance((SELECT geom FROM regions WHERE code='FJI'), MakePoint(178.44,-18.14,4326), 1), ST_Distance((SELECT geom FROM regions WHERE code='TON'), MakePoint(-175.2,-21.13,4326), 1)) / 1000.0, 1)")
+python3 -c "import sys; sys.exit(0 if float('$d_end') < 25 else 1)" || fail "the ends are not within 25 km of FJI and TON: $d_end km"
+d_mid=$(DB=ft.sqlite ssql "SELECT min(ST_Distance(geom, MakePoint(-176,-20.5,4326), 1)) / 1000.0 FROM regions WHERE level = 'country'")
+python3 -c "import sys; sys.exit(0 if float('$d_mid') > 25 else 1)" || fail "(-176, -20.5) is within 25 km of a country: $d_mid km"
+run --db ft.sqlite aggregate --by country --name ft $TH
+assert_eq 0 "$RC" "aggregate: $OUT"
+assert_eq "|1.0|unassigned|1" "$(DB=ft.sqlite sql "SELECT coalesce(a.region_code, ''), a.share, a.method, count(*) FROM agg_ft_assign a")" "the cable at sea, whole"
+assert_contains "$OUT" "0 snapped to the nearest region" "nothing snapped"
+case_end
+
 case_begin "aggregation tables: 64-bit populations for OGR, a spatial index, replaced with the table"
 "$FP" -q --db $DB aggregate --by continent --name cont $TH
 asia=$(sql "SELECT sum(population) FROM regions WHERE level = 'country' AND continent = 'Asia'")
