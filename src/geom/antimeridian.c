@@ -204,19 +204,20 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
     int polygonal = type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
     if (!polygonal && type != GEOS_LINESTRING && type != GEOS_MULTILINESTRING) return NULL;
     GEOSGeometry **pieces = NULL;
+    double *along = NULL;         /* a line piece's start, as a distance along its unwrapped line */
     size_t np = 0, cap = 0;
     int failed = 0;
     for (int i = 0; i < n && !failed; i++) {
         GEOSGeometry *u = unwrap_geometry(h, GEOSGetGeometryN_r(h, g, i));
         if (!u) { failed = 1; break; }
+        size_t first = np;
         for (int k = -1; k <= 1; k++) {
             GEOSGeometry *box = GEOSGeom_createRectangle_r(h, -180 + 360.0 * k, -90, 180 + 360.0 * k, 90);
             GEOSGeometry *part = box ? GEOSIntersection_r(h, u, box) : NULL;
             if (box) GEOSGeom_destroy_r(h, box);
             if (!part) { failed = 1; break; }
             GEOSGeometry *moved = k ? fpi_geos_shifted_x(h, part, -360.0 * k) : GEOSGeom_clone_r(h, part);
-            GEOSGeom_destroy_r(h, part);
-            if (!moved) { failed = 1; break; }
+            if (!moved) { GEOSGeom_destroy_r(h, part); failed = 1; break; }
             /* Keep the parts of the right dimension. */
             int m = GEOSGetNumGeometries_r(h, moved);
             for (int j = 0; j < m; j++) {
@@ -226,13 +227,29 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
                 if (np == cap) {
                     cap = cap ? cap * 2 : 8;
                     GEOSGeometry **p2 = realloc(pieces, cap * sizeof *p2);
-                    if (!p2) { failed = 1; break; }
-                    pieces = p2;
+                    double *a2 = p2 ? realloc(along, cap * sizeof *a2) : NULL;
+                    if (p2) pieces = p2;
+                    if (!a2) { failed = 1; break; }
+                    along = a2;
+                }
+                along[np] = 0;
+                if (!polygonal) {
+                    GEOSGeometry *start = GEOSGeomGetStartPoint_r(h, GEOSGetGeometryN_r(h, part, j));
+                    if (start) { along[np] = GEOSProject_r(h, u, start); GEOSGeom_destroy_r(h, start); }
                 }
                 pieces[np++] = GEOSGeom_clone_r(h, c);
             }
             GEOSGeom_destroy_r(h, moved);
+            GEOSGeom_destroy_r(h, part);
         }
+        /* A line's pieces in the order it travels (a westward cable's
+         * Pacific leg came after its Asian one, being east of 180 once
+         * unwrapped): insertion sort, a handful of pieces. */
+        for (size_t a = first + 1; !polygonal && a < np; a++)
+            for (size_t b = a; b > first && along[b - 1] > along[b]; b--) {
+                GEOSGeometry *tg = pieces[b]; pieces[b] = pieces[b - 1]; pieces[b - 1] = tg;
+                double ta = along[b]; along[b] = along[b - 1]; along[b - 1] = ta;
+            }
         GEOSGeom_destroy_r(h, u);
     }
     GEOSGeometry *res = NULL;
@@ -241,6 +258,7 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
     else
         for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, pieces[i]);
     free(pieces);
+    free(along);
     return res;
 }
 

@@ -55,6 +55,45 @@ static int check_vertices(OGRGeometryH g, double *bad_x, double *bad_y, long *cl
     return range ? 2 : 0;
 }
 
+/* A line or ring drawn with continuous longitudes across the antimeridian
+ * (Leaflet's drawings, `ogr2ogr -wrapdateline`'s input: 170, 181, 200 for a
+ * trans-Pacific cable). Such a leaf has latitudes in range, longitudes
+ * within -540..540 and no edge longer than 180 degrees. Returns 1 if every
+ * leaf that strays past +-180 is such a one, 0 if any other does (a wrong
+ * coordinate, refused as before); *strays counts the vertices past +-180. */
+static int continuous_longitudes(OGRGeometryH g, long *strays)
+{
+    int n = OGR_G_GetGeometryCount(g);
+    if (n > 0) {
+        for (int i = 0; i < n; i++)
+            if (!continuous_longitudes(OGR_G_GetGeometryRef(g, i), strays)) return 0;
+        return 1;
+    }
+    int np = OGR_G_GetPointCount(g);
+    long past = 0;
+    for (int i = 0; i < np; i++) {
+        double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
+        if (!(y >= -90 && y <= 90) || !(x >= -540 && x <= 540)) return 0;
+        if (i > 0 && fabs(x - OGR_G_GetX(g, i - 1)) >= 180) return 0;
+        if (x > 180 || x < -180) past++;
+    }
+    *strays += past;
+    return np > 1 || past == 0;
+}
+
+/* Brings every longitude into -180..180 (the edges that then jump are read
+ * as crossing the antimeridian by every stage, geom.h). */
+static void wrap_longitudes(OGRGeometryH g)
+{
+    int n = OGR_G_GetGeometryCount(g);
+    for (int i = 0; i < n; i++) wrap_longitudes(OGR_G_GetGeometryRef(g, i));
+    int np = n > 0 ? 0 : OGR_G_GetPointCount(g);
+    for (int i = 0; i < np; i++) {
+        double x = OGR_G_GetX(g, i);
+        if (x > 180 || x < -180) OGR_G_SetPoint_2D(g, i, x - 360 * floor((x + 180) / 360), OGR_G_GetY(g, i));
+    }
+}
+
 /* Finds the first polygon ring whose last point is not its first (GEOS
  * cannot even read such a polygon, so its own reason would be unhelpful).
  * Returns 1 and the ring's first and last points, or 0 if all are closed. */
@@ -198,6 +237,20 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
     }
     double x = 0, y = 0;
     int r = check_vertices(g, &x, &y, &chk->clamped);
+    OGRwkbGeometryType kind = wkbFlatten(OGR_G_GetGeometryType(g));
+    long strays = 0;
+    if (r == 2 && kind != wkbPoint && kind != wkbMultiPoint && continuous_longitudes(g, &strays) && strays > 0) {
+        snprintf(chk->repair_note, sizeof chk->repair_note,
+                 "%ld longitude%s past +-180 (such as %.10g) wrapped into -180..180: a line or ring drawn with "
+                 "continuous longitudes across the antimeridian", strays, strays == 1 ? "" : "s", x);
+        if (chk->strict) {
+            snprintf(reason, size, "%s (--strict-geometry; wrapped by default)", chk->repair_note);
+            chk->repair_note[0] = 0;
+            return FP_REJECT_COORD_RANGE;
+        }
+        wrap_longitudes(g);
+        r = check_vertices(g, &x, &y, &chk->clamped);
+    }
     if (r == 1) {
         snprintf(reason, size, "coordinate %g %g is not a finite number", x, y);
         return FP_REJECT_COORD_NOT_FINITE;
@@ -213,9 +266,10 @@ int fpi_check_geometry(OGRGeometryH *gp, fp_geom_check *chk, char *reason, size_
      * noted; refused with --strict-geometry. */
     double open[4];
     if (find_open_ring(g, open)) {
-        snprintf(chk->repair_note, sizeof chk->repair_note,
-                 "a polygon ring is not closed: it starts at %.10g %.10g and ends at %.10g %.10g", open[0], open[1],
-                 open[2], open[3]);
+        size_t had = strlen(chk->repair_note);
+        snprintf(chk->repair_note + had, sizeof chk->repair_note - had,
+                 "%sa polygon ring is not closed: it starts at %.10g %.10g and ends at %.10g %.10g", had ? "; " : "",
+                 open[0], open[1], open[2], open[3]);
         if (chk->strict) {
             snprintf(reason, size, "%s (--strict-geometry; closed by default)", chk->repair_note);
             chk->repair_note[0] = 0;

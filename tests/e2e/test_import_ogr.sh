@@ -1125,3 +1125,36 @@ assert_eq "F1 0.1|F2 1234.56" "$(python3 -c "
 import sqlite3; c = sqlite3.connect('f32.sqlite')
 print('|'.join(f'{k} {a!r}' for k, a in c.execute('SELECT source_key, amount FROM projects ORDER BY source_key')))")" "amounts (Python's repr)"
 case_end
+
+# Lines drawn with continuous longitudes across the antimeridian (an outside
+# tester's trans-Pacific cables, as Leaflet draws them): wrapped into
+# -180..180 and noted, then cut at 180 like any crossing line. The cut
+# latitudes by hand: E4 from (160, 30) to (200, 22) meets 180 at 26; W1 from
+# (-160, 22) to (-200, 18) meets -180 at 20. Each line's parts come in the
+# order it travels (W1's Pacific leg came last before).
+case_begin "a line with longitudes past 180 written continuously is wrapped and cut at the antimeridian, noted as repaired; a line with a 490-degree edge and a point at 181 stay rejected"
+cat > past180.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"E4","category":"cable"},"geometry":{"type":"LineString","coordinates":[[139.876,34.962],[160,30],[200,22],[241.6005,33.8622]]}},
+{"type":"Feature","properties":{"id":"W1","category":"cable"},"geometry":{"type":"LineString","coordinates":[[-118.4,33.86],[-160,22],[-200,18],[-215.3,13.46]]}},
+{"type":"Feature","properties":{"id":"BAD","category":"cable"},"geometry":{"type":"LineString","coordinates":[[10,10],[500,10]]}},
+{"type":"Feature","properties":{"id":"PT","category":"station"},"geometry":{"type":"Point","coordinates":[181,18]}}]}
+JSON
+fp_init p180.sqlite
+run --db p180.sqlite import past180.geojson
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "4 rows read, 2 stored, 2 rejected" "the two lines stored"
+run --db p180.sqlite rejects --repaired
+assert_contains "$OUT" "past180.geojson: feature 1: repaired: 2 longitudes past +-180 (such as 200) wrapped into -180..180" "E4 noted"
+assert_contains "$OUT" "past180.geojson: feature 2: repaired: 2 longitudes past +-180 (such as -200) wrapped" "W1 noted"
+run --db p180.sqlite rejects
+assert_contains "$OUT" "coordinate 500 10 is outside lon -180..180" "a line with a 490-degree edge: a wrong coordinate"
+assert_contains "$OUT" "coordinate 181 18 is outside lon -180..180" "a point past 180 stays rejected"
+run --db p180.sqlite export -o p180.geojson
+assert_eq 0 "$RC" "export ($OUT)"
+assert_eq "E4 [[[139.876, 34.962], [160, 30], [180, 26]], [[-180, 26], [-160, 22], [-118.3995, 33.8622]]]
+W1 [[[-118.4, 33.86], [-160, 22], [-180, 20]], [[180, 20], [160, 18], [144.7, 13.46]]]" "$(python3 -c "
+import json; d = json.load(open('p180.geojson'))
+for f in sorted(d['features'], key=lambda f: f['properties']['source_key']):
+    print(f['properties']['source_key'], json.dumps([[[round(c, 6) for c in p] for p in part] for part in f['geometry']['coordinates']]))")" "cut at 180, the parts in travel order"
+case_end
