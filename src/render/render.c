@@ -491,8 +491,38 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
     if (small && r->class_index >= 0 && meets) {
         double x0, y0, x1, y1;
         cairo_path_extents(cr, &x0, &y0, &x1, &y1);
-        if (x1 > x0 && x1 - x0 < FPI_SMALL_REGION_PT && y1 - y0 < FPI_SMALL_REGION_PT) {
-            fpi_small_region d = { (x0 + x1) / 2, (y0 + y1) / 2, r->fill };
+        int tiny = x1 > x0 && x1 - x0 < FPI_SMALL_REGION_PT && y1 - y0 < FPI_SMALL_REGION_PT;
+        double cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+        int parts = GEOSGetNumGeometries_r(h, g);
+        if (!tiny && parts > 1 && x1 > x0) {
+            /* An archipelago (Fiji, Tonga, Kiribati, Vanuatu): its extent
+             * is wide, every island a few pixels, and no colour showed under
+             * its label (an outside tester's Pacific cable map). Every
+             * island under twice the size of a small region: a dot, on the
+             * largest island as drawn. */
+            cairo_path_t *whole = cairo_copy_path(cr);
+            double best = -1;
+            tiny = 1;
+            for (int i = 0; i < parts && tiny; i++) {
+                double a0, b0, a1, b1;
+                cairo_new_path(cr);
+                fpi_path_geometry(cr, v, h, GEOSGetGeometryN_r(h, g, i));
+                cairo_path_extents(cr, &a0, &b0, &a1, &b1);
+                if (!(a1 > a0)) continue;                      /* outside the view */
+                if (a1 - a0 >= 2 * FPI_SMALL_REGION_PT || b1 - b0 >= 2 * FPI_SMALL_REGION_PT) tiny = 0;
+                else if ((a1 - a0) * (b1 - b0) > best) {
+                    best = (a1 - a0) * (b1 - b0);
+                    cx = (a0 + a1) / 2;
+                    cy = (b0 + b1) / 2;
+                }
+            }
+            cairo_new_path(cr);
+            cairo_append_path(cr, whole);
+            cairo_path_destroy(whole);
+            if (best < 0) tiny = 0;
+        }
+        if (tiny) {
+            fpi_small_region d = { cx, cy, r->fill };
             g_array_append_val(small, d);
         }
     }

@@ -382,6 +382,27 @@ print(sum(im.getpixel((x, y)) == c for x in range(sx - 8, sx + 9) for y in range
 [ "${n:-0}" -ge 15 ] || fail "Kenya's class colour at ${n:-0} pixels around Singapore (a dot of radius ~4.7 px expected)"
 case_end
 
+# Archipelagos whose extent is wide but every island a few pixels (an
+# outside tester's Pacific map: Fiji and Tonga showed only their labels).
+case_begin "archipelagos with projects (Fiji, Tonga on a Pacific-centred world map) get a dot of their class colour too"
+printf 'id,company,category,name,lon,lat\nK1,A,5g,Nairobi,36.8219,-1.2921\nF1,B,5g,Suva,178.44,-18.14\nT1,B,5g,Nukualofa,-175.2,-21.13\n' > arch.csv
+fp_init arch.sqlite >/dev/null && "$FP" -q --db arch.sqlite import arch.csv && "$FP" -q --db arch.sqlite aggregate --by country --group category
+run --db arch.sqlite render --proj "+proj=eqearth +lon_0=150" -o arch.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+ken=$(echo "39.0 3.0" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" arch.png 2>/dev/null)
+for place in "FJI 178.5 -17.4" "TON -175.2 -21.15"; do
+    set -- $place
+    at=$(echo "$2 $3" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" arch.png 2>/dev/null)
+    n=$("$PY" -c "
+from PIL import Image
+im = Image.open('arch.png').convert('RGB')
+kx, ky = (int(float(v)) for v in '$ken'.split()[:2]); sx, sy = (int(float(v)) for v in '$at'.split()[:2])
+c = im.getpixel((kx, ky))
+print(sum(im.getpixel((x, y)) == c for x in range(sx - 12, sx + 13) for y in range(sy - 12, sy + 13)))")
+    [ "${n:-0}" -ge 30 ] || fail "$1: Kenya's class colour at ${n:-0} pixels around it (a dot of radius ~4.7 px, about 69 px, expected)"
+done
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png
