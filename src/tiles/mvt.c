@@ -166,6 +166,7 @@ typedef struct mvt_region {
 
 struct fp_mvt_scene {
     const fp_context *ctx;        /* cancel flag while loading */
+    GHashTable *value_kinds;      /* point field value (interned) -> KIND_* bits of its projects' geometries */
     int has_no_value;             /* a project drawn has no value of the point field */
     const char *dataset;          /* the projects' (--dataset), NULL: all; the caller's */
     int minzoom, maxzoom;
@@ -668,6 +669,11 @@ static fp_status load_projects(fp_mvt_scene *s, fp_store *store, PJ *pj, GEOSCon
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
         if (!fv) s->has_no_value = 1;
         GEOSGeometry *g = geom.is_point ? NULL : fpi_wkb_to_geos(h, geom.wkb, geom.wkb_len);
+        if (fv && (geom.is_point || g)) {
+            int dim = g ? GEOSGeom_getDimensions_r(h, g) : 0;
+            unsigned kinds = GPOINTER_TO_UINT(g_hash_table_lookup(s->value_kinds, fv));
+            g_hash_table_insert(s->value_kinds, (gpointer)fv, GUINT_TO_POINTER(kinds | (dim == 1 ? 2u : dim == 2 ? 4u : 1u)));
+        }
         if (geom.is_point) {
             /* A point as plain x, y: the fast path of a million-point store. */
             g_array_append_val(lonlat, geom.x);
@@ -1061,6 +1067,7 @@ fp_status fpi_mvt_scene_new(fp_store *store, const fp_style *style, const fp_cho
     s->minzoom = minzoom;
     s->maxzoom = maxzoom;
     s->strings = g_string_chunk_new(1 << 16);
+    s->value_kinds = g_hash_table_new(g_direct_hash, g_direct_equal);
     snprintf(s->point_field, sizeof s->point_field, "%s", field);
     s->point_field_extra = !strcmp(field, "dataset") || !strcmp(field, "geocode_precision");
     fp_status st = FP_OK;
@@ -1115,6 +1122,7 @@ void fpi_mvt_scene_free(fp_mvt_scene *s)
     g_free(s->projects);
     g_free(s->categories);
     g_free(s->field_values);
+    if (s->value_kinds) g_hash_table_destroy(s->value_kinds);
     g_free(s->regions);
     g_free(s->year_keys);
     g_free(s->region_years);
@@ -1140,6 +1148,14 @@ int fpi_mvt_scene_region_timeline(const fp_mvt_scene *s) { return s->region_time
 size_t fpi_mvt_scene_undated(const fp_mvt_scene *s) { return s->nundated; }
 
 int fpi_mvt_scene_has_no_value(const fp_mvt_scene *s) { return s->has_no_value; }
+
+int fpi_mvt_scene_value_line_only(const fp_mvt_scene *s, const char *value)
+{
+    for (size_t i = 0; i < s->nfield_values; i++)
+        if (!strcmp(s->field_values[i], value))
+            return GPOINTER_TO_UINT(g_hash_table_lookup(s->value_kinds, s->field_values[i])) == 2u;
+    return 0;
+}
 
 size_t fpi_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)
 {

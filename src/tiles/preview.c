@@ -174,7 +174,12 @@ static void legend_html(GString *h, const fp_preview_info *in, int grey_points)
         for (size_t i = 0; i < in->ncategories; i++) {
             char hex[10];
             fp_rgba_to_hex(in->category_colors[i], hex);
-            g_string_append_printf(h, "<li><i class=\"dot\" style=\"background:%s\"></i>", hex);
+            /* A category drawn only as lines (cables) shows a stroke, as
+             * render's legend does, not a dot. */
+            if (in->category_line_only && in->category_line_only[i])
+                g_string_append_printf(h, "<li><i class=\"line\" style=\"border-top-color:%s\"></i>", hex);
+            else
+                g_string_append_printf(h, "<li><i class=\"dot\" style=\"background:%s\"></i>", hex);
             for (const char *p = in->categories[i]; *p; p++) {
                 if (*p == '_') g_string_append_c(h, ' ');
                 else {
@@ -220,6 +225,7 @@ static const char *const page_style =
     "font:12px/1.5 'DejaVu Sans',sans-serif;box-shadow:0 1px 5px rgba(0,0,0,.35);border-radius:4px;max-height:60%;overflow:auto}\n"
     ".legend i{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-2px;border:1px solid #999}\n"
     ".legend i.dot{border-radius:50%}\n"
+    ".legend i.line{height:0;border:0;border-top:3px solid;border-radius:2px;vertical-align:4px}\n"
     ".legend ul{list-style:none;margin:0 0 4px;padding:0}\n"
     ".legend h2{font-size:12px;margin:0}\n"
     /* Keyboard focus visible (WCAG 2.4.7): Leaflet's CSS takes the map's

@@ -48,6 +48,7 @@ typedef struct label {
 typedef struct category {
     char *name;
     fp_rgba look[4];             /* [0] colour, [1].r shape; 16 bytes: sprite cache keys */
+    unsigned kinds;              /* its projects' geometries: 1 points, 2 lines, 4 areas */
 } category;
 
 struct fp_raster_scene {
@@ -70,6 +71,7 @@ struct fp_raster_scene {
     category **point_category;   /* by the index points and lines carry (load order) */
     const char **category_names;
     fp_rgba *category_colors;
+    unsigned char *category_line_only;   /* per sorted category: drawn only as lines */
     /* While loading: WKB -> GEOS, to walk the rings and lines. */
     GEOSContextHandle_t geos;
     GEOSWKBReader *wkb_reader;
@@ -337,9 +339,11 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
         int k = category_index(s, index, value ? value : "");
         fp_geom geom;
         if (fp_rows_geom(q, 1, 0, &geom) <= 0) continue;
+        category *ck = g_ptr_array_index(s->categories, k);
         if (geom.is_point) {
             /* A point as plain x, y: the fast path of a million-point store. */
             add_point(lon, lat, cat, geom.x, geom.y, k);
+            ck->kinds |= 1;
             continue;
         }
         /* Lines and areas as shapes; the points of a MultiPoint or a
@@ -347,6 +351,8 @@ static fp_status load_projects(fp_raster_scene *s, fp_store *store, PJ *pj, fp_e
         shape sh = { .look = k };
         GEOSGeometry *g = fpi_cut_if_crossing(s->geos, GEOSWKBReader_read_r(s->geos, s->wkb_reader, geom.wkb, geom.wkb_len));
         if (!g) continue;
+        int dim = GEOSGeom_getDimensions_r(s->geos, g);
+        ck->kinds |= dim == 1 ? 2u : dim == 2 ? 4u : 1u;
         g_array_set_size(members, 0);
         if (fpi_collect_points(s->geos, g, members)) {
             add_shape(s, pj, g, &sh);
@@ -436,10 +442,12 @@ fp_status fpi_raster_scene_new(fp_store *store, const fp_style *style, const fp_
     size_t nc = s->categories->len;
     s->category_names = g_new0(const char *, nc + 1);
     s->category_colors = g_new0(fp_rgba, nc + 1);
+    s->category_line_only = g_new0(unsigned char, nc + 1);
     for (size_t i = 0; i < nc; i++) {
         category *c = g_ptr_array_index(s->categories, i);
         s->category_names[i] = c->name;
         s->category_colors[i] = c->look[0];
+        s->category_line_only[i] = c->kinds == 2u;
     }
     *out = s;
     return FP_OK;
@@ -468,13 +476,16 @@ void fpi_raster_scene_free(fp_raster_scene *s)
     g_free(s->category_names);
     g_free(s->point_category);
     g_free(s->category_colors);
+    g_free(s->category_line_only);
     g_free(s);
 }
 
-size_t fpi_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors)
+size_t fpi_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors,
+                                   const unsigned char **line_only)
 {
     *names = s->category_names;
     *colors = s->category_colors;
+    if (line_only) *line_only = s->category_line_only;
     return s->categories->len;
 }
 

@@ -40,6 +40,7 @@ typedef struct tile_run {
     char regions_what[300];
     char *archive, *vector_layers, *maplibre, *attribution, *description;
     fp_rgba *legend_colors;
+    unsigned char *legend_line_only;
     /* Shared between workers. */
     pthread_mutex_t lock;
     GHashTable *flat;                 /* colour -> encoded tile (GBytes) */
@@ -461,17 +462,24 @@ static void preview_info(tile_run *r, fp_preview_info *pi)
     if (r->raster) {
         const char *const *names;
         const fp_rgba *colors;
-        pi->ncategories = fpi_raster_scene_categories(r->raster, &names, &colors);
+        const unsigned char *line_only;
+        pi->ncategories = fpi_raster_scene_categories(r->raster, &names, &colors, &line_only);
         pi->categories = names;
         pi->category_colors = colors;
+        pi->category_line_only = line_only;
     } else if (r->mvt) {
         /* The categories' colours from the style. */
         const char *const *values = NULL;
         pi->ncategories = ms->points.enabled ? fpi_mvt_scene_point_values(r->mvt, &values) : 0;
         pi->categories = values;
         r->legend_colors = g_new0(fp_rgba, pi->ncategories + 1);
-        for (size_t i = 0; i < pi->ncategories; i++) r->legend_colors[i] = fp_style_category_color(style, values[i]);
+        r->legend_line_only = g_new0(unsigned char, pi->ncategories + 1);
+        for (size_t i = 0; i < pi->ncategories; i++) {
+            r->legend_colors[i] = fp_style_category_color(style, values[i]);
+            r->legend_line_only[i] = (unsigned char)fpi_mvt_scene_value_line_only(r->mvt, values[i]);
+        }
         pi->category_colors = r->legend_colors;
+        pi->category_line_only = r->legend_line_only;
         r->vector_layers = fpi_mvt_vector_layers_json(r->mvt);
         r->maplibre = fpi_mvt_maplibre_style(r->mvt, style, "tiles.json");
         pi->nyears = fpi_mvt_scene_years(r->mvt, &pi->year_first);
@@ -524,6 +532,7 @@ static void tile_run_clear(tile_run *r)
     g_free(r->attribution);
     g_free(r->description);
     g_free(r->legend_colors);
+    g_free(r->legend_line_only);
     if (r->jobs) g_array_free(r->jobs, TRUE);
     fpi_raster_scene_free(r->raster);
     if (r->mvt) fpi_mvt_scene_free(r->mvt);

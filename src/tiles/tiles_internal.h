@@ -43,7 +43,9 @@ fp_status fpi_raster_encode_tile(fp_raster_canvas *c, int i, int j, int webp, un
 int fpi_raster_tile_uniform(fp_raster_canvas *c, int i, int j, unsigned int *colour);
 
 /* Legend data for the preview: the categories drawn, in legend order. */
-size_t fpi_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors);
+/* line_only (may be NULL): per category, 1 when its projects are all lines. */
+size_t fpi_raster_scene_categories(const fp_raster_scene *s, const char *const **names, const fp_rgba **colors,
+                                   const unsigned char **line_only);
 
 /* ------------------------------------------------------- tile stores --- */
 typedef struct fp_tile_sink fp_tile_sink;
@@ -101,6 +103,7 @@ typedef struct fp_preview_info {
     const char *legend_title;
     const char *const *categories;
     const fp_rgba *category_colors;
+    const unsigned char *category_line_only;   /* may be NULL: a category drawn only as lines (cables) */
     size_t ncategories;
     const char *web_dir;     /* the web files (MapLibre): the context's */
     const char *regions_layer;        /* file name under layers/, NULL: none */

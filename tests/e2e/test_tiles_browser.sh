@@ -143,6 +143,48 @@ assert_contains "$(field "['steps'][0]['title']")" "Projects per country" "the p
 stop_serve
 case_end
 
+# A category drawn only as lines (a cable) has a stroke in the legend, as the
+# printed map's legend has, not a dot (the cable tester); a category of points
+# keeps its dot. Colours from styles/category-points.json, read here.
+cat > cab.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"C1","category":"cable"},"geometry":{"type":"LineString","coordinates":[[5.37,43.29],[32.0,31.2],[43.1,11.6]]}},
+{"type":"Feature","properties":{"id":"S1","category":"landing_station"},"geometry":{"type":"Point","coordinates":[5.37,43.29]}}]}
+JSON
+fp_init cab.sqlite >/dev/null && "$FP" -q --db cab.sqlite import cab.geojson
+run --db cab.sqlite tiles --style category-points --zoom 0-1 -o cab
+serve cab
+case_begin "raster page: a category drawn only as lines (cable) has a stroke in the legend, a category of points (landing station) a dot"
+assert_eq 0 "$RC" "tiles ($OUT)"
+browse "http://127.0.0.1:$PORT/" cab.png "window.footprint && window.footprint.ready" --then '(async () => {
+  var out = {};
+  document.querySelectorAll("#legend li").forEach(function (li) {
+    var i = li.querySelector("i"), s = getComputedStyle(i);
+    out[li.textContent.trim()] = {h: i.getBoundingClientRect().height, top: s.borderTopStyle + " " + s.borderTopColor,
+                                  bg: s.backgroundColor, radius: s.borderTopLeftRadius};
+  });
+  return out;
+})()' cab2.png
+assert_eq "true" "$(field "['ready']")" "the page became ready ($RESULT)"
+want=$("$PY" -c "
+import json; c = json.load(open('$ROOT/styles/category-points.json'))
+def rgb(h): return 'rgb(%d, %d, %d)' % tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+def find(o, k):
+    if isinstance(o, dict):
+        if isinstance(o.get(k), str) and o[k].startswith('#'): return o[k]
+        for v in o.values():
+            r = find(v, k)
+            if r: return r
+print(rgb(find(c, 'cable')), rgb(find(c, 'landing_station')))")
+set -- $want
+cable_rgb="$1 $2 $3" station_rgb="$4 $5 $6"
+assert_eq "solid $cable_rgb" "$(field "['steps'][0]['cable']['top']")" "cable: a stroke of the cable colour"
+assert_eq "3" "$(field "['steps'][0]['cable']['h']")" "cable: the stroke's 3 px, no box"
+assert_eq "$station_rgb" "$(field "['steps'][0]['landing station']['bg']")" "landing station: a dot of its colour"
+assert_eq "50%" "$(field "['steps'][0]['landing station']['radius']")" "landing station: round"
+stop_serve
+case_end
+
 # ==============================================================================
 run --db "$DB" tiles --zoom 0-4 --format mvt -o vec.mbtiles
 TILES_RC=$RC
