@@ -377,6 +377,13 @@ fp_status fpi_hex_generate(fp_region_set *set, const double extent[4], double wi
                 double x, y, lon, lat;
                 GEOSCoordSeq_getXY_r(h, rc, k, &x, &y);
                 unproject(pj, x, y, &lon, &lat);
+                /* The world's edge exactly: unprojected, x = wx1 came back
+                 * as 179.99999999999997, and a line along 180 fell between
+                 * the hexagons (an outside tester's cable). */
+                if (x == wx0) lon = -180;
+                if (x == wx1) lon = 180;
+                if (y == wy0) lat = -90;
+                if (y == wy1) lat = 90;
                 GEOSCoordSeq_setXY_r(h, out, k, lon, lat);
             }
             GEOSGeom_destroy_r(h, ll);

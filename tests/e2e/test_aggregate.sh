@@ -727,6 +727,26 @@ assert_eq "|1.0|unassigned|1" "$(DB=ft.sqlite sql "SELECT coalesce(a.region_code
 assert_contains "$OUT" "0 snapped to the nearest region" "nothing snapped"
 case_end
 
+# A line along the antimeridian (an outside tester's cable with float noise
+# at 180 left such a piece): the hexagons at the world's edge reach exactly
+# +-180 (they stopped at 179.99999999999997, and the line fell between).
+case_begin "hex:500: a line along 180 and one along -180 go to the edge hexagons, nothing unassigned"
+cat > edge180.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"E3","category":"cable"},"geometry":{"type":"LineString","coordinates":[[180,-30],[180,-20]]}},
+{"type":"Feature","properties":{"id":"E5","category":"cable"},"geometry":{"type":"LineString","coordinates":[[-180,-30],[-180,-20]]}}]}
+JSON
+fp_init e180.sqlite && "$FP" -q --db e180.sqlite import edge180.geojson
+run --db e180.sqlite aggregate --by hex:500 --name hx $TH
+assert_eq 0 "$RC" "aggregate: $OUT"
+assert_contains "$OUT" "0 unassigned" "nothing unassigned"
+assert_eq "0" "$(DB=e180.sqlite sql "SELECT count(*) FROM (SELECT project_id, sum(share) s FROM agg_hx_assign GROUP BY project_id) WHERE abs(s - 1) > 1e-9")" "each line's shares sum to 1"
+# Every hexagon a line went to reaches the line's meridian (SpatiaLite reads the table).
+assert_eq "E3 180.0|E5 -180.0" "$(DB=e180.sqlite ssql "SELECT group_concat(k || ' ' || x, '|') FROM (SELECT DISTINCT p.source_key k,
+  CASE WHEN p.source_key = 'E3' THEN max(ST_MaxX(h.geom)) ELSE min(ST_MinX(h.geom)) END x
+  FROM agg_hx_assign a JOIN projects p ON p.id = a.project_id JOIN agg_hx h ON h.code = a.region_code GROUP BY p.source_key ORDER BY 1)")" "the edge hexagons reach +-180 exactly"
+case_end
+
 case_begin "aggregation tables: 64-bit populations for OGR, a spatial index, replaced with the table"
 "$FP" -q --db $DB aggregate --by continent --name cont $TH
 asia=$(sql "SELECT sum(population) FROM regions WHERE level = 'country' AND continent = 'Asia'")
