@@ -48,7 +48,9 @@ log "admin1_names.tsv.gz: $(($(wc -l < "$TMP/admin1_names.tsv") - 1)) regions wi
 
 log "simplifying (interval=${SIMPLIFY_M} m, keep-shapes) and dissolving countries with mapshaper"
 "$NM/.bin/mapshaper" -i "$TMP/admin1.geojson" name=admin1 \
+  -explode \
   -simplify "interval=$SIMPLIFY_M" keep-shapes \
+  -dissolve code copy-fields=name,parent,iso_a2,ne_name,adm1_code \
   -o "$TMP/admin1_s.geojson" precision=0.00001 \
   -dissolve parent + name=countries \
   -o "$TMP/countries_s.geojson" precision=0.00001 >&2
