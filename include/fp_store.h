@@ -460,6 +460,7 @@ typedef struct fp_aggregation_desc {
     double unassigned;
     size_t ncolumns;           /* group columns */
     const char *const *column_names, *const *column_fields, *const *column_values;
+    int has_length;            /* some projects are lines: a length_km column (km of them per region) */
 } fp_aggregation_desc;
 
 /* One row of an aggregation result (a region of an output level). */
@@ -475,6 +476,7 @@ typedef struct fp_aggregation_row {
     int year_first, year_last;
     int has_per_area, has_per_million;
     double per_10k_km2, per_million;
+    double length_km;          /* desc.has_length: the lines' km in the region (share x length; 0: none) */
     const unsigned char *wkb;  /* NULL: no geometry */
     size_t wkb_len;
     const double *group;       /* ncolumns values */

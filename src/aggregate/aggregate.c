@@ -667,6 +667,10 @@ static void assign_one_chunk(assign_thread *th, size_t start)
             if (cut) { GEOSGeom_destroy_r(h, g); g = cut; }
         }
         size_t before = th->nextra;
+        /* A line's length, measured as its shares are (edges straight in
+         * lon/lat, geodesic metres): the km each region gets. */
+        int gt = g ? GEOSGeomTypeId_r(h, g) : -1;
+        p->length_km = gt == GEOS_LINESTRING || gt == GEOS_MULTILINESTRING ? (float)(fpi_lonlat_length_m(h, g) / 1000) : 0;
         long added = g ? fpi_assign_geometry(loc, g, 1.0, job->snap_km, &th->extra, &th->nextra, &th->capextra) : -1;
         if (g) GEOSGeom_destroy_r(h, g);
         if (added < 0) { th->failed = 1; return; }
@@ -847,6 +851,7 @@ static void add_to_row(fp_row_metrics *m, const fp_project_table *t, size_t pi, 
     const fp_project *p = &t->items[pi];
     m->projects++;
     m->weighted += share;
+    if (!p->is_point && p->region == -2) m->length_km += share * (double)p->length_km;
     if (!isnan(p->amount)) { m->amount += p->amount * share; m->has_amount = 1; }
     if (p->year != INT32_MIN) {
         if (!m->has_year || p->year < m->year_first) m->year_first = p->year;

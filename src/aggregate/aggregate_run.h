@@ -26,7 +26,10 @@ typedef struct fp_project {
     signed int region : 24;       /* points: region index or -1; -2: see shares */
     unsigned int method : 7;      /* fp_assign_method */
     unsigned int is_point : 1;
-    float distance_km;
+    union {
+        float distance_km;        /* a point's, when snapped */
+        float length_km;          /* a line's (region -2: its shares are elsewhere), as measured for them */
+    };
 } fp_project;
 
 typedef struct fp_share_of {
@@ -62,6 +65,7 @@ typedef struct fp_row_metrics {
     double amount;
     int has_amount, has_year;
     int year_first, year_last;
+    double length_km;             /* the lines' km in the row: share x length */
     double *group;                /* ngroup_columns weighted counts */
 } fp_row_metrics;
 

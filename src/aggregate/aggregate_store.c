@@ -66,6 +66,23 @@ void fpi_aggregate_writer_free(fpi_aggregate_writer *aw)
     free(aw);
 }
 
+/* Whether a project is a LineString or MultiLineString (WKB, either byte
+ * order, ISO Z/M codes and EWKB flags allowed): the aggregation then gets
+ * a length_km column. Points are skipped without a look at WKB. */
+static int has_lines(const fp_project_table *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const fp_project *p = &t->items[i];
+        if (p->is_point || !p->wkb || p->wkb_len < 5) continue;
+        const unsigned char *b = p->wkb + 1;
+        uint32_t type = p->wkb[0] == 1 ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
+                                       : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+        type = (type & 0x0FFFFFFFu) % 1000;
+        if (type == 2 || type == 5) return 1;
+    }
+    return 0;
+}
+
 fp_status fpi_aggregate_write_begin(fp_store *store, const fp_aggregate_store_options *o, const fp_project_table *t,
                                    const fp_region_set *set, fp_aggregate_result *res, fpi_aggregate_writer **out,
                                    fp_error *err)
@@ -90,7 +107,7 @@ fp_status fpi_aggregate_write_begin(fp_store *store, const fp_aggregate_store_op
     }
     static const char *const fixed[] = { "id", "level", "code", "name", "parent", "area_km2", "population",
                                          "projects", "projects_weighted", "companies", "amount", "year_first",
-                                         "year_last", "per_10k_km2", "per_million", "geom", NULL };
+                                         "year_last", "per_10k_km2", "per_million", "length_km", "geom", NULL };
     for (int i = 0; fixed[i]; i++) g_hash_table_add(aw->used, g_strdup(fixed[i]));
     for (int g = 0; g < t->ngroups; g++)
         for (guint v = 0; v < t->group_values[g]->len; v++) {
@@ -106,7 +123,7 @@ fp_status fpi_aggregate_write_begin(fp_store *store, const fp_aggregate_store_op
                               .group_fields = aw->groups->len ? aw->groups->str : NULL, .snap_km = o->snap_km,
                               .projects = (int64_t)t->n, .unassigned = 0,
                               .ncolumns = ncols, .column_names = aw->cols, .column_fields = aw->fields,
-                              .column_values = aw->values };
+                              .column_values = aw->values, .has_length = has_lines(t) };
     /* Replaces an earlier aggregation of this name (the caller's
      * transaction makes it atomic). */
     fp_status st = fp_store_aggregation_new(store, &d, &aw->w, err);
@@ -162,6 +179,7 @@ fp_status fpi_aggregate_write_end(fpi_aggregate_writer *aw, const fp_level_resul
                 .per_10k_km2 = row && row->area_km2 > 0 ? m->weighted / row->area_km2 * 10000 : 0,
                 .has_per_million = row && row->population > 0,
                 .per_million = row && row->population > 0 ? m->weighted / (double)row->population * 1e6 : 0,
+                .length_km = m->length_km,
                 .wkb = row ? row->wkb : NULL, .wkb_len = row ? row->wkb_len : 0, .group = m->group };
             st = fp_aggregation_add_row(aw->w, &ar, err);
         }

@@ -273,7 +273,7 @@ static fp_status create_tables(fp_aggregation_writer *w, fp_error *err)
         "CREATE TABLE \"%s\"(id INTEGER PRIMARY KEY, level TEXT NOT NULL, code TEXT NOT NULL, name TEXT, parent TEXT,"
         " area_km2 REAL, population BIGINT, projects BIGINT NOT NULL, projects_weighted REAL NOT NULL,"
         " companies BIGINT NOT NULL, amount REAL, year_first INTEGER, year_last INTEGER,"
-        " per_10k_km2 REAL, per_million REAL", tbl);
+        " per_10k_km2 REAL, per_million REAL%s", tbl, d->has_length ? ", length_km REAL NOT NULL" : "");
     for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(create, ", \"%s\" REAL NOT NULL", d->column_names[c]);
     g_string_append(create, ", UNIQUE(level, code));");
     g_string_append_printf(create, "SELECT AddGeometryColumn('%s', 'geom', 4326, 'MULTIPOLYGON', 'XY');", tbl);
@@ -303,11 +303,13 @@ static fp_status create_tables(fp_aggregation_writer *w, fp_error *err)
     /* The statements of the rows and of the assignments. */
     GString *ins = g_string_new(NULL);
     g_string_append_printf(ins, "INSERT INTO \"%s\"(level, code, name, parent, area_km2, population, projects,"
-                           " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million, geom", tbl);
+                           " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million, geom%s",
+                           tbl, d->has_length ? ", length_km" : "");
     for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(ins, ", \"%s\"", d->column_names[c]);
     g_string_append(ins, ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
                          " CastToMultiPolygon(GeomFromWKB(?15, 4326))");
-    for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(ins, ", ?%zu", 16 + c);
+    if (d->has_length) g_string_append(ins, ", ?16");
+    for (size_t c = 0; c < d->ncolumns; c++) g_string_append_printf(ins, ", ?%zu", 16 + (size_t)(d->has_length != 0) + c);
     g_string_append(ins, ")");
     st = fpi_store_prepare(w->store, ins->str, "storing the aggregation", &w->row, err);
     g_string_free(ins, TRUE);
@@ -370,7 +372,9 @@ fp_status fp_aggregation_add_row(fp_aggregation_writer *w, const fp_aggregation_
     if (r->has_per_area) sqlite3_bind_double(q, 13, r->per_10k_km2); else sqlite3_bind_null(q, 13);
     if (r->has_per_million) sqlite3_bind_double(q, 14, r->per_million); else sqlite3_bind_null(q, 14);
     if (r->wkb) sqlite3_bind_blob(q, 15, r->wkb, (int)r->wkb_len, SQLITE_STATIC); else sqlite3_bind_null(q, 15);
-    for (size_t c = 0; c < w->d.ncolumns; c++) sqlite3_bind_double(q, (int)(16 + c), r->group[c]);
+    int first_group = 16;
+    if (w->d.has_length) sqlite3_bind_double(q, first_group++, r->length_km);
+    for (size_t c = 0; c < w->d.ncolumns; c++) sqlite3_bind_double(q, (int)(first_group + (int)c), r->group[c]);
     fp_status st = sqlite3_step(q) == SQLITE_DONE ? FP_OK : write_error(w, err);
     sqlite3_reset(q);
     return st;

@@ -199,8 +199,8 @@ fp_status fpi_pg_aggregation_new(fp_store *s, const fp_aggregation_desc *d, fp_p
             "CREATE TABLE %s(id bigint NOT NULL, level text NOT NULL, code text NOT NULL, name text, parent text,"
             " area_km2 double precision, population bigint, projects bigint NOT NULL,"
             " projects_weighted double precision NOT NULL, companies bigint NOT NULL, amount double precision,"
-            " year_first integer, year_last integer, per_10k_km2 double precision, per_million double precision,"
-            " geom geometry(MultiPolygon, 4326)", w->tmp_rows);
+            " year_first integer, year_last integer, per_10k_km2 double precision, per_million double precision,%s"
+            " geom geometry(MultiPolygon, 4326)", w->tmp_rows, d->has_length ? " length_km double precision NOT NULL," : "");
         append_group_columns(s, create, d, " double precision NOT NULL");
         g_string_append(create, ")");
         st = fpi_pg_command(s, create->str, 0, NULL, "storing the aggregation", err);
@@ -240,8 +240,8 @@ static fp_status copy_switch(fp_pg_agg_writer *w, int to, fp_error *err)
     if (to == 1) {
         GString *copy = g_string_new(NULL);
         g_string_append_printf(copy, "COPY %s(id, level, code, name, parent, area_km2, population, projects,"
-                               " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,"
-                               " geom", w->tmp_rows);
+                               " projects_weighted, companies, amount, year_first, year_last, per_10k_km2, per_million,%s"
+                               " geom", w->tmp_rows, w->d.has_length ? " length_km," : "");
         append_group_columns(s, copy, &w->d, "");
         g_string_append(copy, ") FROM STDIN (FORMAT binary)");
         st = fpi_pg_command(s, copy->str, 0, NULL, "storing the aggregation", err);
@@ -286,7 +286,7 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
     }
     fp_status st = copy_switch(w, 1, err);
     if (st) return st;
-    fpi_pg_bin_row(b, 16 + (int)w->d.ncolumns);
+    fpi_pg_bin_row(b, 16 + (w->d.has_length != 0) + (int)w->d.ncolumns);
     fpi_pg_bin_int8(b, ++w->nrows);
     fpi_pg_bin_text(b, r->level);
     fpi_pg_bin_text(b, r->code);
@@ -302,6 +302,7 @@ fp_status fpi_pg_aggregation_add_row(fp_pg_agg_writer *w, const fp_aggregation_r
     fpi_pg_bin_int4_or_null(b, r->has_year, r->year_last);
     fpi_pg_bin_double_or_null(b, r->has_per_area, r->per_10k_km2);
     fpi_pg_bin_double_or_null(b, r->has_per_million, r->per_million);
+    if (w->d.has_length) fpi_pg_bin_double(b, r->length_km);
     /* The column is MULTIPOLYGON (SpatiaLite's CastToMultiPolygon). */
     OGRGeometryH g = NULL;
     if (is_multipolygon_wkb(r->wkb, r->wkb_len)) {

@@ -747,6 +747,39 @@ assert_eq "E3 180.0|E5 -180.0" "$(DB=e180.sqlite ssql "SELECT group_concat(k || 
   FROM agg_hx_assign a JOIN projects p ON p.id = a.project_id JOIN agg_hx h ON h.code = a.region_code GROUP BY p.source_key ORDER BY 1)")" "the edge hexagons reach +-180 exactly"
 case_end
 
+# km of line per region (the cable tester: "km per country had to be computed
+# outside footprint"). A line along 48 N from 2 E to 12 E, a vertex every
+# 0.05 degrees (so straight-in-lon/lat and geodesic edges agree), and a point:
+# length_km per country against SpatiaLite's GeodesicLength of the line cut by
+# the country; a store of points only gets no such column.
+case_begin "length_km: the lines' km per region (share x length), as SpatiaLite measures the line cut by each country; none for points"
+python3 -c "
+import json
+line = [[round(2 + 0.05 * k, 2), 48.0] for k in range(201)]
+fs = [{'type': 'Feature', 'properties': {'id': 'L1', 'company': 'CableCo', 'category': 'cable'}, 'geometry': {'type': 'LineString', 'coordinates': line}},
+      {'type': 'Feature', 'properties': {'id': 'P1', 'company': 'CableCo', 'category': 'station'}, 'geometry': {'type': 'Point', 'coordinates': [2.35, 48.85]}}]
+json.dump({'type': 'FeatureCollection', 'features': fs}, open('km.geojson', 'w'))"
+fp_init km.sqlite && "$FP" -q --db km.sqlite import km.geojson
+run --db km.sqlite aggregate --by country --name km $TH
+assert_eq 0 "$RC" "aggregate: $OUT"
+got=$(DB=km.sqlite sql "SELECT code || ' ' || printf('%.3f', length_km) FROM agg_km WHERE level = 'country' AND length_km > 0 ORDER BY code")
+exp=$(DB=km.sqlite ssql "SELECT r.code || ' ' || printf('%.3f', GeodesicLength(ST_Intersection(r.geom, p.geom)) / 1000.0) FROM regions r, projects p
+  WHERE r.level = 'country' AND p.source_key = 'L1' AND ST_Intersects(r.geom, p.geom) ORDER BY r.code")
+assert_eq "DEU FRA" "$(echo $(cut -d' ' -f1 <<<"$exp"))" "SpatiaLite: the line crosses France and Germany"
+assert_eq "DEU FRA" "$(echo $(cut -d' ' -f1 <<<"$got"))" "footprint: km in France and Germany"
+for c in DEU FRA; do
+    assert_near "$(sed -n "s/^$c //p" <<<"$exp")" "$(sed -n "s/^$c //p" <<<"$got")" 0.05 "$c km"
+done
+total=$(DB=km.sqlite ssql "SELECT printf('%.3f', GeodesicLength(geom) / 1000.0) FROM projects WHERE source_key = 'L1'")
+assert_near "$total" "$(DB=km.sqlite sql "SELECT printf('%.3f', sum(length_km)) FROM agg_km WHERE level = 'country'")" 0.05 "the line's km over the countries (none at sea)"
+printf 'id,company,category,lon,lat\nQ1,A,5g,2.35,48.85\n' > kmp.csv
+"$FP" -q --db km.sqlite import kmp.csv --dataset kmp
+run --db km.sqlite aggregate --by country --dataset kmp --name kmp $TH
+assert_eq 0 "$RC" "aggregate of points: $OUT"
+assert_eq "1|0" "$(DB=km.sqlite sql "SELECT (SELECT count(*) FROM pragma_table_info('agg_km') WHERE name = 'length_km'),
+  (SELECT count(*) FROM pragma_table_info('agg_kmp') WHERE name = 'length_km')")" "length_km with the line, none for points only"
+case_end
+
 case_begin "aggregation tables: 64-bit populations for OGR, a spatial index, replaced with the table"
 "$FP" -q --db $DB aggregate --by continent --name cont $TH
 asia=$(sql "SELECT sum(population) FROM regions WHERE level = 'country' AND continent = 'Asia'")

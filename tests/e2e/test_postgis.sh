@@ -1531,6 +1531,24 @@ run --db "postgresql://t8_bob:p%40ss%3Aw%2Frd%251@127.0.0.1:$PGC_PORT/fp" reject
 assert_not_contains "$OUT" "cannot connect" "the encoded password logs in ($OUT)"
 case_end
 
+# length_km (the lines' km per region) is the same on both engines: the
+# same C code measures it, each engine stores it (a column of its own only
+# when the aggregation has lines).
+case_begin "engine equivalence: length_km, the km of a line per country, is stored alike on PostGIS"
+pgc_psql postgres -c "CREATE DATABASE km TEMPLATE eq" >/dev/null || fail "copying the initialised database"
+KM="postgresql://postgres@/km?host=$PGC_SOCK&port=$PGC_PORT"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"L1","company":"C","category":"cable"},"geometry":{"type":"LineString","coordinates":[[2,48],[7,48],[12,48]]}}]}' > kmline.geojson
+fp_init km.sqlite >/dev/null
+for db in "$WORK/km.sqlite" "$KM"; do
+    "$FP" -q --db "$db" import kmline.geojson --dataset kmline >/dev/null || fail "import ($db)"
+    "$FP" -q --db "$db" aggregate --by country --dataset kmline --name km --snap-km 0 >/dev/null || fail "aggregate ($db)"
+done
+s=$(sqlite3 -batch -noheader km.sqlite "SELECT code || ' ' || printf('%.6f', length_km) FROM agg_km WHERE level = 'country' AND length_km > 0 ORDER BY code")
+p=$(pgc_psql km -c "SELECT code || ' ' || to_char(length_km, 'FM999999990.000000') FROM agg_km WHERE level = 'country' AND length_km > 0 ORDER BY code COLLATE \"C\"")
+assert_eq "DEU FRA" "$(echo $(cut -d' ' -f1 <<<"$s"))" "SpatiaLite: km in France and Germany"
+assert_eq "$s" "$p" "the same km on PostGIS"
+case_end
+
 case_begin "engine equivalence: an extra key of JSON booleans groups into the same columns (flag_0, flag_1, as SQLite's json_extract reads them) with the same sums, and --where flag=1 keeps the same rows"
 pgc_psql postgres -c "CREATE DATABASE bx TEMPLATE eq" >/dev/null || fail "copying the initialised database"
 BX="postgresql://postgres@/bx?host=$PGC_SOCK&port=$PGC_PORT"
