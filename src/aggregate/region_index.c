@@ -1266,7 +1266,10 @@ static fp_share snap_geometry(fp_locator *loc, const GEOSGeometry *g, double sna
     fp_share none = best;
     double step = snap_km / 4 / 111.32;              /* degrees; a degree is at most 111.32 km */
     GEOSGeometry *dense = GEOSDensify_r(h, g, step);
-    GEOSGeometry *pts = GEOSGeom_extractUniquePoints_r(h, dense ? dense : g);
+    /* Without the densified points the raw vertices would say nothing of
+     * what lies between them: no snap (the long-edge cable again). */
+    if (!dense) return none;
+    GEOSGeometry *pts = GEOSGeom_extractUniquePoints_r(h, dense);
     int np = pts ? GEOSGetNumGeometries_r(h, pts) : 0;
     for (int i = 0; i < np; i++) {
         double x, y;
@@ -1282,7 +1285,7 @@ static fp_share snap_geometry(fp_locator *loc, const GEOSGeometry *g, double sna
             best = s;
     }
     if (pts) GEOSGeom_destroy_r(h, pts);
-    if (dense) GEOSGeom_destroy_r(h, dense);
+    GEOSGeom_destroy_r(h, dense);
     return best;
 }
 

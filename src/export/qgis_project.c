@@ -758,8 +758,8 @@ static void add_layout(xmlNodePtr layouts, PJ_CONTEXT *ctx, const char *gpkg_nam
 /* ------------------------------------------------------- data layers ---- */
 
 /* The sea (the world's outline, 1-degree edges, so it curves in any
- * projection) and graticules of 10 and 30 degrees, written through OGR. */
-/* The sea and the graticules; *written counts their features. */
+ * projection) and graticules of 10 and 30 degrees, written through OGR;
+ * *written counts their features. */
 static fp_status write_frame_layers(const char *gpkg, long *written, fp_error *err)
 {
     GDALDatasetH ds = GDALOpenEx(gpkg, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);

@@ -112,8 +112,10 @@ static char *strip_types(const char *folded)
     return g_string_free(o, FALSE);
 }
 
-/* Records that country a3 has a region called `folded` (names only: a code
- * such as "GA" or "IL" is no evidence of a country). */
+/* Records that country a3 has a region called `folded`: its names and the
+ * other names of admin1_names.tsv.gz, which include postal codes and loose
+ * words ("GA", "South"), so a reading through this table counts only when
+ * the town is found in that region (qualified_place.c). */
 static void put_country(GHashTable *by_name, const char *a3, const char *folded)
 {
     if (!folded || !*folded) return;

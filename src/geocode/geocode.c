@@ -202,7 +202,8 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         const char *fall_a1 = a1_code;   /* the admin-1 a fallback lands in: the column's, or a qualifier's */
         int country_given = c != NULL;
         fpi_qualified_place qp = { 0 };
-        char qual_note[300] = "";
+        char qual_note[512] = "";
+        int qual_check = 0;            /* a qualifier ignored or contradicted: a town to check */
 
         if (country && *country && !c) {
             char *country_shown = fpi_text_shown(country);
@@ -243,7 +244,11 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
             /* Not found as written: "Portland, Oregon", "Albany, GA, USA",
              * "Salem (Oregon)" are the town and what its qualifiers name
              * (qualified_place.c). */
-            if (!found && m.method != FP_MATCH_AMBIGUOUS && fpi_qualified_place_split(place, &qp)) {
+            /* Also when the name as written is ambiguous without a country:
+             * "Kochi, IN" matched Japan's and India's Kochi by a looser key;
+             * the qualifier tells them apart (else that answer stands). */
+            fp_place_match as_written = m;
+            if (!found && fpi_qualified_place_split(place, &qp)) {
                 if (!admin1 && (st = fpi_admin1_index_new(store, &admin1, err))) {
                     free(a1_text);
                     g_free(place_shown);
@@ -253,27 +258,52 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 }
                 found = fpi_qualified_place_find(&qp, gaz, countries, admin1, c, a1_code,
                                                  c && a1_text && strlen(a1_text) <= 3 ? a1_text : NULL, &m);
+                if (!found && as_written.method == FP_MATCH_AMBIGUOUS) m = as_written;
                 if (!c && qp.country) c = qp.country, code = c->a3;
                 if (!a1_code && qp.admin1_codes) {
                     fall_a1 = qp.admin1_codes;
                     snprintf(a1_first, sizeof a1_first, "%.*s", (int)strcspn(fall_a1, ","), fall_a1);
                 }
                 res->qualified++;
+                /* The note, in a GString (a long place name overran a fixed
+                 * buffer: the outside review), then cut to qual_note. */
                 char *head_shown = fpi_text_shown(qp.head), *qual_shown = fpi_text_shown(qp.admin1_text),
-                     *unrec_shown = fpi_text_shown(qp.unrecognised);
-                int w = snprintf(qual_note, sizeof qual_note, "read as '%s'", head_shown);
+                     *unrec_shown = fpi_text_shown(qp.unrecognised),
+                     *last_shown = fpi_text_shown(qp.qualifiers[qp.n - 1]);
+                GString *note = g_string_new(NULL);
+                g_string_append_printf(note, "read as '%s'", head_shown);
                 if (qp.admin1_text && !a1_code)
-                    w += snprintf(qual_note + w, sizeof qual_note - (size_t)w, " in admin-1 '%s' (%s)", qual_shown, a1_first);
-                if (c && !country_given)
-                    w += snprintf(qual_note + w, sizeof qual_note - (size_t)w, " in %s", c->a3);
+                    g_string_append_printf(note, " in admin-1 '%s' (%s)", qual_shown, a1_first);
+                if (c && !country_given) g_string_append_printf(note, " in %s", c->a3);
+                /* A qualifier naming another admin-1 than the row's column
+                 * ("Portland, Oregon" with state Maine): the column wins,
+                 * said, and the town is one to check. */
+                int disagree = 0;
+                if (a1_code && qp.admin1_codes) {
+                    gchar **mine = g_strsplit(qp.admin1_codes, ",", -1);
+                    disagree = 1;
+                    for (int k = 0; mine[k] && disagree; k++) disagree = !fpi_admin1_codes_has(a1_code, mine[k]);
+                    g_strfreev(mine);
+                }
+                if (disagree) {
+                    g_string_append_printf(note, "; qualifier '%s' names another admin-1 than the admin-1 column's, ignored",
+                                           qual_shown);
+                    qual_check = 1;
+                }
                 if (qp.unrecognised && qp.other_country)
-                    snprintf(qual_note + w, sizeof qual_note - (size_t)w,
-                             "; qualifier '%s' names another country than the row's, ignored", unrec_shown);
+                    g_string_append_printf(note, "; qualifier '%s' names another country than the row's, ignored", unrec_shown);
                 else if (qp.unrecognised)
-                    snprintf(qual_note + w, sizeof qual_note - (size_t)w, "; qualifier '%s' not recognised, ignored", unrec_shown);
+                    g_string_append_printf(note, "; qualifier '%s' not recognised, ignored", unrec_shown);
+                if (qp.unrecognised) qual_check = 1;
+                if (!found && !c && qp.readings > 1)
+                    g_string_append_printf(note, "; qualifier '%s' can be read %d ways (a country, or a region of several "
+                                           "countries): add a country column", last_shown, qp.readings);
+                snprintf(qual_note, sizeof qual_note, "%s", note->str);
+                g_string_free(note, TRUE);
                 g_free(head_shown);
                 g_free(qual_shown);
                 g_free(unrec_shown);
+                g_free(last_shown);
             }
             if (found) {
                 lon = m.lon; lat = m.lat;
@@ -370,7 +400,7 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
         if (qual_note[0]) {
             size_t w = strlen(why);
             snprintf(why + w, sizeof why - w, "%s%s", w ? "; " : "", qual_note);
-            if (qp.unrecognised && outcome == OUT_TOWN) outcome = OUT_TOWN_CHECK;
+            if (qual_check && outcome == OUT_TOWN) outcome = OUT_TOWN_CHECK;
         }
         fpi_qualified_place_clear(&qp);
         /* An admin-1 value that is no admin-1 of the country (a name in a

@@ -82,6 +82,7 @@ typedef struct reading {
     const fp_country *country;
     const char *admin1_codes, *admin1_text, *unrecognised;
     int need_admin1;              /* counts only if the town is found in its admin-1 */
+    int need_country;             /* a code read as a country: counts only if the town is found there */
     int other_country;            /* the unrecognised qualifier names another country than the row's */
 } reading;
 
@@ -129,61 +130,90 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
                              const fp_admin1_index *admin1, const fp_country *row_country,
                              const char *row_admin1_codes, const char *row_admin1_raw, fp_place_match *m)
 {
-    enum { MAX_READINGS = 8 };
-    reading readings[MAX_READINGS];
-    int n = 0, last = qp->n - 1;
-    memset(readings, 0, sizeof readings);
+    GArray *readings = g_array_new(FALSE, TRUE, sizeof(reading));
+    int last = qp->n - 1;
     if (row_country) {
-        readings[n].country = row_country;
-        read_rest(qp, last, countries, admin1, &readings[n++]);
+        reading r = { .country = row_country };
+        read_rest(qp, last, countries, admin1, &r);
+        g_array_append_val(readings, r);
     } else {
         const char *t = qp->qualifiers[last];
         const fp_country *c = fpi_country_index_find(countries, t);
         if (c) {
-            readings[n].country = c;
-            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+            /* A code ("GA" is Gabon's, "CO" Colombia's, "IN" India's) is as
+             * often a state's: it counts as the country only if the town is
+             * there ("Atlanta, GA" went to Gabon's centroid). */
+            reading r = { .country = c, .need_country = strlen(t) <= 3 };
+            read_rest(qp, last - 1, countries, admin1, &r);
+            g_array_append_val(readings, r);
         }
         const char *a3s = fpi_admin1_index_countries(admin1, t);
         gchar **list = a3s ? g_strsplit(a3s, ",", -1) : NULL;
-        for (int k = 0; list && list[k] && n < MAX_READINGS; k++) {
+        for (int k = 0; list && list[k]; k++) {
             const fp_country *ac = fpi_country_index_find(countries, list[k]);
             const char *codes = ac ? fpi_admin1_index_find(admin1, ac->a3, t) : NULL;
             if (!codes) continue;
-            readings[n] = (reading){ ac, codes, t, NULL, 1, 0 };
-            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+            reading r = { .country = ac, .admin1_codes = codes, .admin1_text = t, .need_admin1 = 1 };
+            read_rest(qp, last - 1, countries, admin1, &r);
+            g_array_append_val(readings, r);
         }
         g_strfreev(list);
-        if (n == 0) {
+        if (readings->len == 0) {
             /* Nothing known: the head alone, anywhere, the qualifier noted. */
-            readings[n].unrecognised = t;
-            read_rest(qp, last - 1, countries, admin1, &readings[n++]);
+            reading r = { .unrecognised = t };
+            read_rest(qp, last - 1, countries, admin1, &r);
+            g_array_append_val(readings, r);
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (!try_reading(qp, &readings[i], gaz, row_admin1_codes, row_admin1_raw, m)) continue;
+    /* Every reading is tried; of those that find the town, the most
+     * populous place wins ("Richmond, VA": Vatican City has none, Virginia
+     * has it). */
+    int best = -1;
+    fp_place_match found;
+    for (guint i = 0; i < readings->len; i++) {
+        reading *r = &g_array_index(readings, reading, i);
+        if (!try_reading(qp, r, gaz, row_admin1_codes, row_admin1_raw, &found)) continue;
+        if (best >= 0 && found.population <= m->population) continue;
+        best = (int)i;
+        *m = found;
+    }
+    int usable = 0, fallback = -1;
+    for (guint i = 0; i < readings->len; i++)
+        if (!g_array_index(readings, reading, i).need_country) { usable++; fallback = (int)i; }
+    qp->readings = (int)readings->len;
+    if (best >= 0) {
+        reading *r = &g_array_index(readings, reading, best);
         /* "Mumbai (Bombay)", "Chennai, Madras": a qualifier that is another
          * name of the town found says nothing against it. */
-        if (readings[i].unrecognised) {
+        if (r->unrecognised) {
             fp_place_query q;
             fp_place_match other;
             memset(&q, 0, sizeof q);
-            if (readings[i].country) fpi_country_gazetteer_codes(readings[i].country, q.countries, FP_QUERY_COUNTRIES);
-            if (fp_gazetteer_find(gaz, readings[i].unrecognised, &q, &other) && other.geonames_id == m->geonames_id)
-                readings[i].unrecognised = NULL;
+            if (r->country) fpi_country_gazetteer_codes(r->country, q.countries, FP_QUERY_COUNTRIES);
+            if (fp_gazetteer_find(gaz, r->unrecognised, &q, &other) && other.geonames_id == m->geonames_id)
+                r->unrecognised = NULL;
         }
-        qp->country = readings[i].country;
-        qp->admin1_codes = readings[i].admin1_codes;
-        qp->admin1_text = readings[i].admin1_text;
-        qp->unrecognised = readings[i].unrecognised;
-        qp->other_country = readings[i].other_country;
+        qp->country = r->country;
+        qp->admin1_codes = r->admin1_codes;
+        qp->admin1_text = r->admin1_text;
+        qp->unrecognised = r->unrecognised;
+        qp->other_country = r->other_country;
+        g_array_free(readings, TRUE);
         return 1;
     }
-    /* Not found: the first reading names the fallback's country and admin-1. */
-    qp->country = readings[0].country;
-    qp->admin1_codes = readings[0].admin1_codes;
-    qp->admin1_text = readings[0].admin1_text;
-    qp->unrecognised = readings[0].unrecognised;
-    qp->other_country = readings[0].other_country;
+    /* Not found: the fallback (admin-1 or country centroid) only when the
+     * qualifiers say one thing; "Smallville, Georgia" without a country is
+     * a US state and a country, "Nowhere, GA" a code of 16 countries'
+     * regions: no guess (qp->readings tells how many). */
     memset(m, 0, sizeof *m);
+    if (usable == 1) {
+        reading *r = &g_array_index(readings, reading, fallback);
+        qp->country = r->country;
+        qp->admin1_codes = r->admin1_codes;
+        qp->admin1_text = r->admin1_text;
+        qp->unrecognised = r->unrecognised;
+        qp->other_country = r->other_country;
+    }
+    g_array_free(readings, TRUE);
     return 0;
 }

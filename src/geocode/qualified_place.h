@@ -20,6 +20,8 @@ typedef struct fpi_qualified_place {
     const char *admin1_text;                   /* that qualifier */
     const char *unrecognised;                  /* the first qualifier read as neither, or NULL */
     int other_country;                         /* ... which names another country than the row's */
+    int readings;                              /* how many ways the qualifiers were read (not found and more
+                                                  than one: no fallback, the note says so) */
 } fpi_qualified_place;
 
 /* Splits `place` into a head and one to FPI_MAX_QUALIFIERS qualifiers, at
@@ -32,8 +34,11 @@ void fpi_qualified_place_clear(fpi_qualified_place *qp);
  * country (or, with none, a qualifier that is a country or an admin-1 name
  * of one), then a qualifier that is an admin-1 region of it. The row's own
  * admin-1 column (row_admin1_codes, row_admin1_raw) wins over a qualifier.
- * Returns 1 and fills *m when placed; 0 when not, with qp's reading of the
- * qualifiers for the fallbacks (admin-1 or country centroid). */
+ * Every reading is tried and the most populous town found wins; a code
+ * read as a country ("GA") counts only when the town is there. Returns 1
+ * and fills *m when placed; 0 when not, with qp's reading of the qualifiers
+ * for the fallbacks (admin-1 or country centroid) when they say one thing
+ * (else qp->country is NULL and qp->readings > 1). */
 int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, const fp_country_index *countries,
                              const fp_admin1_index *admin1, const fp_country *row_country,
                              const char *row_admin1_codes, const char *row_admin1_raw, fp_place_match *m);

@@ -211,7 +211,7 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
         GEOSGeometry *u = unwrap_geometry(h, GEOSGetGeometryN_r(h, g, i));
         if (!u) { failed = 1; break; }
         size_t first = np;
-        for (int k = -1; k <= 1; k++) {
+        for (int k = -1; k <= 1 && !failed; k++) {
             GEOSGeometry *box = GEOSGeom_createRectangle_r(h, -180 + 360.0 * k, -90, 180 + 360.0 * k, 90);
             GEOSGeometry *part = box ? GEOSIntersection_r(h, u, box) : NULL;
             if (box) GEOSGeom_destroy_r(h, box);
@@ -225,12 +225,15 @@ GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
                 int t = GEOSGeomTypeId_r(h, c);
                 if (GEOSisEmpty_r(h, c) || (polygonal ? t != GEOS_POLYGON : t != GEOS_LINESTRING)) continue;
                 if (np == cap) {
-                    cap = cap ? cap * 2 : 8;
-                    GEOSGeometry **p2 = realloc(pieces, cap * sizeof *p2);
-                    double *a2 = p2 ? realloc(along, cap * sizeof *a2) : NULL;
+                    /* cap grows only once both arrays have: a failed
+                     * realloc leaves both as they were (the review). */
+                    size_t grown = cap ? cap * 2 : 8;
+                    GEOSGeometry **p2 = realloc(pieces, grown * sizeof *p2);
                     if (p2) pieces = p2;
-                    if (!a2) { failed = 1; break; }
-                    along = a2;
+                    double *a2 = p2 ? realloc(along, grown * sizeof *a2) : NULL;
+                    if (a2) along = a2;
+                    if (!p2 || !a2) { failed = 1; break; }
+                    cap = grown;
                 }
                 along[np] = 0;
                 if (!polygonal) {

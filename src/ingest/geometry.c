@@ -71,12 +71,18 @@ static int continuous_longitudes(OGRGeometryH g, long *strays)
     }
     int np = OGR_G_GetPointCount(g);
     long past = 0;
+    double lo = 0, hi = 0;
     for (int i = 0; i < np; i++) {
         double x = OGR_G_GetX(g, i), y = OGR_G_GetY(g, i);
         if (!(y >= -90 && y <= 90) || !(x >= -540 && x <= 540)) return 0;
         if (i > 0 && fabs(x - OGR_G_GetX(g, i - 1)) >= 180) return 0;
         if (x > 180 || x < -180) past++;
+        if (i == 0 || x < lo) lo = x;
+        if (i == 0 || x > hi) hi = x;
     }
+    /* Round the world or more (0 -> 400): wrapped, it would be drawn twice
+     * over part of its way (the review); refused as before. */
+    if (hi - lo >= 360) return 0;
     *strays += past;
     return np > 1 || past == 0;
 }

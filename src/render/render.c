@@ -510,6 +510,7 @@ int fpi_fill_region(cairo_t *cr, const fp_view *v, GEOSContextHandle_t h, GEOSWK
                 cairo_path_extents(cr, &a0, &b0, &a1, &b1);
                 if (!(a1 > a0)) continue;                      /* outside the view */
                 if (a1 - a0 >= 2 * FPI_SMALL_REGION_PT || b1 - b0 >= 2 * FPI_SMALL_REGION_PT) tiny = 0;
+                else if (!path_meets_frame(cr, v->map)) continue;   /* in the margin: no dot there (the review) */
                 else if ((a1 - a0) * (b1 - b0) > best) {
                     best = (a1 - a0) * (b1 - b0);
                     cx = (a0 + a1) / 2;

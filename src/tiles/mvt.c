@@ -1151,10 +1151,8 @@ int fpi_mvt_scene_has_no_value(const fp_mvt_scene *s) { return s->has_no_value; 
 
 int fpi_mvt_scene_value_line_only(const fp_mvt_scene *s, const char *value)
 {
-    for (size_t i = 0; i < s->nfield_values; i++)
-        if (!strcmp(s->field_values[i], value))
-            return GPOINTER_TO_UINT(g_hash_table_lookup(s->value_kinds, s->field_values[i])) == 2u;
-    return 0;
+    /* value is one of fpi_mvt_scene_point_values' interned strings, the key. */
+    return GPOINTER_TO_UINT(g_hash_table_lookup(s->value_kinds, value)) == 2u;
 }
 
 size_t fpi_mvt_scene_point_values(const fp_mvt_scene *s, const char *const **values)

@@ -52,8 +52,9 @@ const char *fpi_mvt_scene_value_field(const fp_mvt_scene *scene);
  * in the data, sorted by name. */
 const char *fpi_mvt_scene_point_field(const fp_mvt_scene *scene);
 size_t fpi_mvt_scene_point_values(const fp_mvt_scene *scene, const char *const **values);
-/* Whether every project of that point field value is a line (a cable,
- * a route): the preview's legend shows a stroke, not a dot. */
+/* Whether every project of that point field value (one of
+ * fpi_mvt_scene_point_values' strings, not a copy) is a line (a cable, a
+ * route): the preview's legend shows a stroke, not a dot. */
 int fpi_mvt_scene_value_line_only(const fp_mvt_scene *scene, const char *value);
 /* 1 when a project drawn has no value of the point field (NULL or ""). */
 int fpi_mvt_scene_has_no_value(const fp_mvt_scene *scene);
