@@ -126,6 +126,16 @@ static int try_reading(const fpi_qualified_place *qp, const reading *r, const fp
     return !r->need_admin1 || m->admin1 == FP_ADMIN1_MATCHED;
 }
 
+/* What the caller learns of the reading chosen. */
+static void take_reading(fpi_qualified_place *qp, const reading *r)
+{
+    qp->country = r->country;
+    qp->admin1_codes = r->admin1_codes;
+    qp->admin1_text = r->admin1_text;
+    qp->unrecognised = r->unrecognised;
+    qp->other_country = r->other_country;
+}
+
 int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, const fp_country_index *countries,
                              const fp_admin1_index *admin1, const fp_country *row_country,
                              const char *row_admin1_codes, const char *row_admin1_raw, fp_place_match *m)
@@ -193,11 +203,7 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
             if (fp_gazetteer_find(gaz, r->unrecognised, &q, &other) && other.geonames_id == m->geonames_id)
                 r->unrecognised = NULL;
         }
-        qp->country = r->country;
-        qp->admin1_codes = r->admin1_codes;
-        qp->admin1_text = r->admin1_text;
-        qp->unrecognised = r->unrecognised;
-        qp->other_country = r->other_country;
+        take_reading(qp, r);
         g_array_free(readings, TRUE);
         return 1;
     }
@@ -206,14 +212,7 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
      * a US state and a country, "Nowhere, GA" a code of 16 countries'
      * regions: no guess (qp->readings tells how many). */
     memset(m, 0, sizeof *m);
-    if (usable == 1) {
-        reading *r = &g_array_index(readings, reading, fallback);
-        qp->country = r->country;
-        qp->admin1_codes = r->admin1_codes;
-        qp->admin1_text = r->admin1_text;
-        qp->unrecognised = r->unrecognised;
-        qp->other_country = r->other_country;
-    }
+    if (usable == 1) take_reading(qp, &g_array_index(readings, reading, fallback));
     g_array_free(readings, TRUE);
     return 0;
 }
