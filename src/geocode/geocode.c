@@ -295,6 +295,9 @@ fp_status fp_geocode_store(fp_store *store, const fp_geocode_options *opts_in, f
                 else if (qp.unrecognised)
                     g_string_append_printf(note, "; qualifier '%s' not recognised, ignored", unrec_shown);
                 if (qp.unrecognised) qual_check = 1;
+                if (!found && c && !country_given && qp.readings > 1)
+                    g_string_append_printf(note, "; qualifier '%s' can also be read as a region of another country: "
+                                           "add a country column to be sure", last_shown);
                 if (!found && !c && qp.readings > 1)
                     g_string_append_printf(note, "; qualifier '%s' can be read %d ways (a country, or a region of several "
                                            "countries): add a country column", last_shown, qp.readings);

