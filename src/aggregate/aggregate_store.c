@@ -66,19 +66,13 @@ void fpi_aggregate_writer_free(fpi_aggregate_writer *aw)
     free(aw);
 }
 
-/* Whether a project is a LineString or MultiLineString (WKB, either byte
- * order, ISO Z/M codes and EWKB flags allowed): the aggregation then gets
- * a length_km column. Points are skipped without a look at WKB. */
+/* Whether a project is a LineString or MultiLineString: the aggregation
+ * then gets a length_km column. Points are skipped without a look at WKB. */
 static int has_lines(const fp_project_table *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         const fp_project *p = &t->items[i];
-        if (p->is_point || !p->wkb || p->wkb_len < 5) continue;
-        const unsigned char *b = p->wkb + 1;
-        uint32_t type = p->wkb[0] == 1 ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
-                                       : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
-        type = (type & 0x0FFFFFFFu) % 1000;
-        if (type == 2 || type == 5) return 1;
+        if (!p->is_point && fpi_wkb_dimension(p->wkb, p->wkb_len) == 1) return 1;
     }
     return 0;
 }

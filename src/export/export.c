@@ -24,6 +24,7 @@
 #include "fp_version.h"
 #include "common/crs.h"
 #include "common/util.h"
+#include "geom/geom.h"   /* fpi_wkb_dimension */
 
 /* The attribution every exported layer carries, with the version and
  * commit that made it (fp_version): "Compiled with footprint 0.1.0
@@ -581,16 +582,10 @@ void fpi_layer_note_geometry(fp_layer *l, const fp_geom *g)
         l->kinds_seen |= FP_GEOMETRY_POINTS;
         return;
     }
-    if (!g->wkb || g->wkb_len < 5) return;
-    /* The WKB's type: ISO (Z, M as + 1000s) or EWKB flags in the high bits. */
-    uint32_t t;
-    memcpy(&t, g->wkb + 1, 4);
-    if (g->wkb[0] == 0) t = GUINT32_FROM_BE(t);
-    else t = GUINT32_FROM_LE(t);
-    switch ((t & 0x0fffffffu) % 1000) {
-    case 1: case 4: l->kinds_seen |= FP_GEOMETRY_POINTS; break;
-    case 2: case 5: l->kinds_seen |= FP_GEOMETRY_LINES; break;
-    case 3: case 6: l->kinds_seen |= FP_GEOMETRY_AREAS; break;
+    switch (fpi_wkb_dimension(g->wkb, g->wkb_len)) {
+    case 0: l->kinds_seen |= FP_GEOMETRY_POINTS; break;
+    case 1: l->kinds_seen |= FP_GEOMETRY_LINES; break;
+    case 2: l->kinds_seen |= FP_GEOMETRY_AREAS; break;
     default: break;                     /* a collection: no symbol kind of its own */
     }
 }

@@ -155,3 +155,17 @@ OGRGeometryH fpi_geos_to_ogr(GEOSContextHandle_t h, const GEOSGeometry *gg)
     GEOSFree_r(h, wkb);
     return g;
 }
+
+int fpi_wkb_dimension(const unsigned char *wkb, size_t len)
+{
+    if (!wkb || len < 5 || wkb[0] > 1) return -1;
+    uint32_t t;
+    memcpy(&t, wkb + 1, 4);
+    t = wkb[0] == 0 ? GUINT32_FROM_BE(t) : GUINT32_FROM_LE(t);
+    switch ((t & 0x0fffffffu) % 1000) {
+    case 1: case 4: return 0;
+    case 2: case 5: return 1;
+    case 3: case 6: return 2;
+    default: return -1;
+    }
+}

@@ -80,6 +80,11 @@ GEOSGeometry *fpi_cut_if_crossing(GEOSContextHandle_t h, GEOSGeometry *g);
  * that are not points (lines, areas), to be drawn as such. */
 int fpi_collect_points(GEOSContextHandle_t h, const GEOSGeometry *g, GArray *pts);
 
+/* The dimension of an OGC WKB's outer type, from its header alone (either
+ * byte order, ISO Z/M codes, EWKB flags): 0 points and multipoints, 1 lines,
+ * 2 polygons; -1 a collection or not WKB. */
+int fpi_wkb_dimension(const unsigned char *wkb, size_t len);
+
 /* A GEOS geometry of OGC WKB (what the store's cursors hand out), cut at
  * the antimeridian when an edge jumps more than 180 degrees of longitude
  * (RFC 7946 section 3.1.9); NULL when unreadable. */
