@@ -198,70 +198,175 @@ GEOSGeometry *fpi_geos_shifted_x(GEOSContextHandle_t h, const GEOSGeometry *g, d
     return GEOSGeom_transformXY_r(h, g, shift_x, &s);
 }
 
+/* The pieces of a cut, growing. cap grows only once both arrays have: a
+ * failed realloc leaves both as they were (the review). */
+typedef struct {
+    GEOSGeometry **pieces;
+    size_t n, cap;
+} piece_list;
+
+static int piece_list_push(piece_list *pl, GEOSGeometry *g)
+{
+    if (!g) return -1;
+    if (pl->n == pl->cap) {
+        size_t grown = pl->cap ? pl->cap * 2 : 8;
+        GEOSGeometry **p2 = realloc(pl->pieces, grown * sizeof *p2);
+        if (!p2) return -1;
+        pl->pieces = p2;
+        pl->cap = grown;
+    }
+    pl->pieces[pl->n++] = g;
+    return 0;
+}
+
+/* The whole turn (window k: longitudes -180 + 360k .. 180 + 360k) that x
+ * lies in. */
+static int window_of(double x)
+{
+    return (int)floor((x + 180) / 360);
+}
+
+/* The first seam (180 + 360m) strictly between x and x1 going from x
+ * towards x1, or x1 when there is none. Computed from the seams' own
+ * values rather than window_of, which rounded 179.99999999999997 into the
+ * next turn and walked in place. */
+static double next_seam(double x, double x1)
+{
+    if (x1 > x) {
+        double s = 180 + 360.0 * (floor((x - 180) / 360) + 1);
+        while (s <= x) s += 360;
+        while (s - 360 > x) s -= 360;
+        return s < x1 ? s : x1;
+    }
+    if (x1 < x) {
+        double s = 180 + 360.0 * (ceil((x - 180) / 360) - 1);
+        while (s >= x) s -= 360;
+        while (s + 360 < x) s += 360;
+        return s > x1 ? s : x1;
+    }
+    return x1;
+}
+
+/* A shifted longitude, its rounding kept within -180..180. */
+static double into_world(double x)
+{
+    return x < -180 ? -180 : x > 180 ? 180 : x;
+}
+
+/* Ends the piece being walked (xy, *len points, already shifted into
+ * -180..180) as a line when it has length. */
+static int flush_line_piece(GEOSContextHandle_t h, piece_list *pl, const double *xy, unsigned *len)
+{
+    unsigned m = *len;
+    *len = 0;
+    if (m < 2) return 0;
+    GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, m, 2);
+    if (!cs) return -1;
+    for (unsigned i = 0; i < m; i++) GEOSCoordSeq_setXY_r(h, cs, i, xy[2 * i], xy[2 * i + 1]);
+    GEOSGeometry *line = GEOSGeom_createLineString_r(h, cs);
+    if (!line) return -1;
+    if (piece_list_push(pl, line)) { GEOSGeom_destroy_r(h, line); return -1; }
+    return 0;
+}
+
+/* An unwrapped line (each step under 180 degrees) cut where it crosses
+ * 180 + 360k by walking its coordinates, each piece shifted by whole turns
+ * into -180..180, in the order the line travels. GEOS's intersection with
+ * one box per turn did the same but merged the parts of a line that
+ * doubles back over itself: a cable out and back across 180 lost its
+ * return leg. A crossing is interpolated linearly in longitude and
+ * latitude, as that intersection did. */
+static int cut_line_walk(GEOSContextHandle_t h, const GEOSGeometry *u, piece_list *pl)
+{
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, u);
+    unsigned n = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n)) return -1;
+    /* A piece has at most every vertex and one crossing per segment. */
+    double *xy = malloc(sizeof *xy * 2 * (2 * (size_t)n + 2));
+    if (!xy) return -1;
+    unsigned len = 0;
+    int k = 0, started = 0;
+    double x0, y0;
+    GEOSCoordSeq_getXY_r(h, cs, 0, &x0, &y0);
+    for (unsigned i = 1; i < n; i++) {
+        double x1, y1;
+        GEOSCoordSeq_getXY_r(h, cs, i, &x1, &y1);
+        /* The segment in sub-segments, one per turn it passes through. */
+        double ax = x0, ay = y0;
+        while (1) {
+            double bx = x1, by = y1;
+            double seam = next_seam(ax, x1);
+            if (seam != x1) bx = seam, by = y0 + (y1 - y0) * (seam - x0) / (x1 - x0);
+            if (ax != bx || ay != by) {
+                /* The turn this sub-segment lies in: its middle's, or the
+                 * current piece's when the middle is on that turn's edge
+                 * (a stretch along the seam stays with its piece). */
+                double mid = (ax + bx) / 2;
+                int w = window_of(mid);
+                if (started && mid >= -180 + 360.0 * k && mid <= 180 + 360.0 * k) w = k;
+                if (!started || w != k) {
+                    if (flush_line_piece(h, pl, xy, &len)) { free(xy); return -1; }
+                    k = w;
+                    started = 1;
+                    xy[0] = into_world(ax - 360.0 * k);
+                    xy[1] = ay;
+                    len = 1;
+                }
+                xy[2 * len] = into_world(bx - 360.0 * k);
+                xy[2 * len + 1] = by;
+                len++;
+            }
+            if (bx == x1 && by == y1) break;
+            ax = bx, ay = by;
+        }
+        x0 = x1, y0 = y1;
+    }
+    int rc = flush_line_piece(h, pl, xy, &len);
+    free(xy);
+    return rc;
+}
+
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g)
 {
     int n = GEOSGetNumGeometries_r(h, g), type = GEOSGeomTypeId_r(h, g);
     int polygonal = type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON;
     if (!polygonal && type != GEOS_LINESTRING && type != GEOS_MULTILINESTRING) return NULL;
-    GEOSGeometry **pieces = NULL;
-    double *along = NULL;         /* a line piece's start, as a distance along its unwrapped line */
-    size_t np = 0, cap = 0;
+    piece_list pl = { 0 };
     int failed = 0;
     for (int i = 0; i < n && !failed; i++) {
         GEOSGeometry *u = unwrap_geometry(h, GEOSGetGeometryN_r(h, g, i));
         if (!u) { failed = 1; break; }
-        size_t first = np;
+        if (!polygonal) {
+            failed = cut_line_walk(h, u, &pl) != 0;
+            GEOSGeom_destroy_r(h, u);
+            continue;
+        }
         for (int k = -1; k <= 1 && !failed; k++) {
             GEOSGeometry *box = GEOSGeom_createRectangle_r(h, -180 + 360.0 * k, -90, 180 + 360.0 * k, 90);
             GEOSGeometry *part = box ? GEOSIntersection_r(h, u, box) : NULL;
             if (box) GEOSGeom_destroy_r(h, box);
             if (!part) { failed = 1; break; }
             GEOSGeometry *moved = k ? fpi_geos_shifted_x(h, part, -360.0 * k) : GEOSGeom_clone_r(h, part);
-            if (!moved) { GEOSGeom_destroy_r(h, part); failed = 1; break; }
+            GEOSGeom_destroy_r(h, part);
+            if (!moved) { failed = 1; break; }
             /* Keep the parts of the right dimension. */
             int m = GEOSGetNumGeometries_r(h, moved);
-            for (int j = 0; j < m; j++) {
+            for (int j = 0; j < m && !failed; j++) {
                 const GEOSGeometry *c = GEOSGetGeometryN_r(h, moved, j);
-                int t = GEOSGeomTypeId_r(h, c);
-                if (GEOSisEmpty_r(h, c) || (polygonal ? t != GEOS_POLYGON : t != GEOS_LINESTRING)) continue;
-                if (np == cap) {
-                    /* cap grows only once both arrays have: a failed
-                     * realloc leaves both as they were (the review). */
-                    size_t grown = cap ? cap * 2 : 8;
-                    GEOSGeometry **p2 = realloc(pieces, grown * sizeof *p2);
-                    if (p2) pieces = p2;
-                    double *a2 = p2 ? realloc(along, grown * sizeof *a2) : NULL;
-                    if (a2) along = a2;
-                    if (!p2 || !a2) { failed = 1; break; }
-                    cap = grown;
-                }
-                along[np] = 0;
-                if (!polygonal) {
-                    GEOSGeometry *start = GEOSGeomGetStartPoint_r(h, GEOSGetGeometryN_r(h, part, j));
-                    if (start) { along[np] = GEOSProject_r(h, u, start); GEOSGeom_destroy_r(h, start); }
-                }
-                pieces[np++] = GEOSGeom_clone_r(h, c);
+                if (GEOSisEmpty_r(h, c) || GEOSGeomTypeId_r(h, c) != GEOS_POLYGON) continue;
+                GEOSGeometry *copy = GEOSGeom_clone_r(h, c);
+                if (piece_list_push(&pl, copy)) { if (copy) GEOSGeom_destroy_r(h, copy); failed = 1; }
             }
             GEOSGeom_destroy_r(h, moved);
-            GEOSGeom_destroy_r(h, part);
         }
-        /* A line's pieces in the order it travels (a westward cable's
-         * Pacific leg came after its Asian one, being east of 180 once
-         * unwrapped): insertion sort, a handful of pieces. */
-        for (size_t a = first + 1; !polygonal && a < np; a++)
-            for (size_t b = a; b > first && along[b - 1] > along[b]; b--) {
-                GEOSGeometry *tg = pieces[b]; pieces[b] = pieces[b - 1]; pieces[b - 1] = tg;
-                double ta = along[b]; along[b] = along[b - 1]; along[b - 1] = ta;
-            }
         GEOSGeom_destroy_r(h, u);
     }
     GEOSGeometry *res = NULL;
-    if (!failed && np)
-        res = GEOSGeom_createCollection_r(h, polygonal ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, pieces, (unsigned)np);
+    if (!failed && pl.n)
+        res = GEOSGeom_createCollection_r(h, polygonal ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, pl.pieces, (unsigned)pl.n);
     else
-        for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, pieces[i]);
-    free(pieces);
-    free(along);
+        for (size_t i = 0; i < pl.n; i++) GEOSGeom_destroy_r(h, pl.pieces[i]);
+    free(pl.pieces);
     return res;
 }
 

@@ -57,7 +57,9 @@ GEOSGeometry *fpi_make_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
 
 /* g cut at the antimeridian (edges with a longitude jump over 180 degrees
  * are taken to cross it): unwrapped, cut at +-180 and shifted back. NULL
- * when it cannot be cut; the caller keeps g. A ring that goes once round
+ * when it cannot be cut; the caller keeps g. A line is cut by walking its
+ * coordinates: its pieces come in the order it travels, and a stretch that
+ * doubles back over another is kept. A ring that goes once round
  * the world encloses a pole and is closed along it (Antarctica); rings
  * round a pole are combined by the even-odd rule. */
 GEOSGeometry *fpi_cut_antimeridian(GEOSContextHandle_t h, const GEOSGeometry *g);
