@@ -30,6 +30,7 @@
 
 #define FPI_GDAL_FUNCTIONS(X) \
     X(CPLErrorReset) \
+    X(CPLGetConfigOption) \
     X(CPLGetErrorHandlerUserData) \
     X(CPLGetLastErrorMsg) \
     X(CPLGetLastErrorType) \
@@ -194,6 +195,7 @@ int fpi_gdal_loaded(void);
 
 #ifndef FPI_GDAL_NO_REDIRECT
 #define CPLErrorReset (fpi_gdal()->CPLErrorReset)
+#define CPLGetConfigOption (fpi_gdal()->CPLGetConfigOption)
 #define CPLGetErrorHandlerUserData (fpi_gdal()->CPLGetErrorHandlerUserData)
 #define CPLGetLastErrorMsg (fpi_gdal()->CPLGetLastErrorMsg)
 #define CPLGetLastErrorType (fpi_gdal()->CPLGetLastErrorType)

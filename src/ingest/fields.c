@@ -33,7 +33,8 @@ static const char *const aliases[FP_F_COUNT][24] = {
      * users' lists often keep. */
     [FP_F_COUNTRY] = { "country", "countrycode", "iso3", "isoa3", "iso2", "isoa2", "adm0a3", "nation",
                        "countryname", "adm0name", "admin0", "admin0name", "sov0name",
-                       "recipientiso3", "recipientcountry", "recipient", "ctry", "cntry", NULL },
+                       "recipientiso3", "recipientcountry", "recipient", "ctry", "cntry",
+                       "addr:country", "addrcountry", NULL },   /* OpenStreetMap's tag (ISO 3166 alpha-2) */
     [FP_F_YEAR] = { "year", "startyear", "commitmentyear", NULL },
     [FP_F_STATUS] = { "status", NULL },
     [FP_F_AMOUNT] = { "amount", "value", "amountusd", "valueusd", "usd", NULL },

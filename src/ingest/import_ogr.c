@@ -11,6 +11,7 @@
 #include <glib.h>
 #include "store/source_check.h"
 #include "common/gdal_api.h"
+#include "ingest/osm_tags.h"
 #include "ingest/ingest_internal.h"
 #include "ingest/location_columns.h"
 #include "common/util.h"
@@ -660,6 +661,115 @@ static int libkml_unset_field(OGRFeatureH f, OGRFieldDefnH fd, int i)
  * tag_layer: several layers of any kind contribute rows (extra.layer);
  * by_dataset: footprint's own export of several datasets (ids as
  * DATASET:ID, see own_export_datasets). */
+/* ---- OpenStreetMap's layout ------------------------------------------ */
+
+/* A layer as GDAL's OSM driver writes it (or an ogr2ogr copy) has its ids
+ * in osm_id / osm_way_id, the tags it has no column for in other_tags. */
+/* 1: GDAL's OSM layout (osm_id / osm_way_id and other_tags); 2: Overpass
+ * turbo's GeoJSON (osmtogeojson: an @id property, the tags as properties);
+ * 0: neither. */
+static int osm_layout(const char *const *cols, int ncols)
+{
+    int id = 0, tags = 0, at_id = 0;
+    for (int i = 0; i < ncols; i++) {
+        id |= !strcmp(cols[i], "osm_id") || !strcmp(cols[i], "osm_way_id");
+        tags |= !strcmp(cols[i], FPI_OSM_TAGS_COLUMN);
+        at_id |= !strcmp(cols[i], "@id");
+    }
+    return id && tags ? 1 : at_id ? 2 : 0;
+}
+
+/* Whether a --map names the field. */
+static int maps_field(const fp_import_options *opts, const char *field)
+{
+    for (int m = 0; m < opts->nmaps; m++)
+        if (!strcasecmp(opts->maps[m].field, field)) return 1;
+    return 0;
+}
+
+/* The keys of a layer's other_tags in the order first met, leaving out
+ * the file's own column names (at most 2,000: a project list's features
+ * do not carry more). Reads the layer once; GDAL's errors on the way are
+ * met again, and reported, when the layer is read for its rows. */
+static void osm_tag_columns(OGRLayerH layer, int tags_col, const char *const *cols, int ncols, GPtrArray *keys)
+{
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int i = 0; i < ncols; i++) g_hash_table_add(seen, (gpointer)cols[i]);
+    GPtrArray *k = g_ptr_array_new_with_free_func(g_free), *v = g_ptr_array_new_with_free_func(g_free);
+    OGR_L_ResetReading(layer);
+    OGRFeatureH f;
+    while (keys->len < 2000 && (f = OGR_L_GetNextFeature(layer))) {
+        if (OGR_F_IsFieldSetAndNotNull(f, tags_col) && !fpi_osm_tags_parse(OGR_F_GetFieldAsString(f, tags_col), k, v))
+            for (guint j = 0; j < k->len; j++) {
+                const char *key = k->pdata[j];
+                if (g_hash_table_contains(seen, key) || !fpi_utf8_valid(key, strlen(key))) continue;
+                char *copy = g_strdup(key);
+                g_ptr_array_add(keys, copy);
+                g_hash_table_add(seen, copy);
+            }
+        g_ptr_array_set_size(k, 0);
+        g_ptr_array_set_size(v, 0);
+        OGR_F_Destroy(f);
+    }
+    g_ptr_array_free(k, TRUE);
+    g_ptr_array_free(v, TRUE);
+    g_hash_table_destroy(seen);
+    CPLErrorReset();
+    OGR_L_ResetReading(layer);
+}
+
+/* The value of one tag of a feature, NULL when it has none. */
+static const char *osm_tag_value(const GPtrArray *k, const GPtrArray *v, const char *key)
+{
+    for (guint j = 0; j < k->len; j++)
+        if (!strcmp(k->pdata[j], key)) return v->pdata[j];
+    return NULL;
+}
+
+/* A feature's tags into extra, each under its own key, but those a field
+ * took; a tag named as one of the file's columns is kept as
+ * other_tags:KEY beside it. */
+static void osm_tags_to_extra(json_t *extra, const GPtrArray *k, const GPtrArray *v, const int field_col[FP_F_COUNT],
+                              int tag_base, const GPtrArray *tag_keys)
+{
+    for (guint j = 0; j < k->len; j++) {
+        const char *key = k->pdata[j];
+        int used = 0;
+        for (int f = 0; f < FP_F_COUNT; f++)
+            used |= field_col[f] >= tag_base && !strcmp(tag_keys->pdata[field_col[f] - tag_base], key);
+        if (used || !fpi_utf8_valid(key, strlen(key))) continue;
+        char *value = fpi_text_utf8(v->pdata[j], NULL);
+        if (!value) continue;
+        if (json_object_get(extra, key)) {
+            gchar *beside = g_strconcat(FPI_OSM_TAGS_COLUMN ":", key, NULL);
+            json_object_set_new(extra, beside, json_string(value));
+            g_free(beside);
+        } else {
+            json_object_set_new(extra, key, json_string(value));
+        }
+        free(value);
+    }
+}
+
+/* A feature's OpenStreetMap id in Overpass's form: the points layer holds
+ * nodes, lines ways, multipolygons relations (osm_id) and closed ways
+ * (osm_way_id), the others relations. NULL when it has none. */
+static char *osm_element_id(OGRFeatureH f, OGRFeatureDefnH defn, const char *layer_name)
+{
+    int id = OGR_FD_GetFieldIndex(defn, "osm_id"), way = OGR_FD_GetFieldIndex(defn, "osm_way_id");
+    char buf[128];
+    if (id >= 0 && OGR_F_IsFieldSetAndNotNull(f, id) && *OGR_F_GetFieldAsString(f, id)) {
+        const char *kind = !strcmp(layer_name, "points") ? "node" : !strcmp(layer_name, "lines") ? "way" : "relation";
+        snprintf(buf, sizeof buf, "%s/%.100s", kind, OGR_F_GetFieldAsString(f, id));
+        return strdup(buf);
+    }
+    if (way >= 0 && OGR_F_IsFieldSetAndNotNull(f, way) && *OGR_F_GetFieldAsString(f, way)) {
+        snprintf(buf, sizeof buf, "way/%.100s", OGR_F_GetFieldAsString(f, way));
+        return strdup(buf);
+    }
+    return NULL;
+}
+
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
                               int seq_driver, int scope_ids, int tag_layer, int by_dataset,
                               const fp_import_options *opts, fp_import_result *res, int *skipped, fp_error *err)
@@ -688,10 +798,38 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     int field_col[FP_F_COUNT];
     /* --map FIELD=layer: the layer's name as a column after the others. */
     int name_col = maps_layer_name(cols, ncols, opts) ? ncols : -1;
-    const char **with_name = g_new(const char *, ncols + 1);
+    /* OpenStreetMap's other_tags (GDAL's OSM layers and their ogr2ogr
+     * copies): each tag a column of its own after the file's, so that
+     * `operator` fills the company as a column of that name would, --map
+     * reaches any tag, and extra keeps them apart. */
+    int tags_col = -1;
+    for (int i = 0; i < ncols; i++)
+        if (!strcmp(cols[i], FPI_OSM_TAGS_COLUMN)) tags_col = i;
+    GPtrArray *tag_keys = g_ptr_array_new_with_free_func(g_free);
+    if (tags_col >= 0) osm_tag_columns(layer, tags_col, cols, ncols, tag_keys);
+    int tag_base = ncols + (name_col >= 0);
+    const char **with_name = g_new(const char *, tag_base + tag_keys->len + 1);
     for (int i = 0; i < ncols; i++) with_name[i] = cols[i];
-    with_name[ncols] = "layer";
-    fp_status st = fpi_resolve_fields(path, with_name, ncols + (name_col >= 0), opts->maps, opts->nmaps, field_col, err);
+    if (name_col >= 0) with_name[ncols] = "layer";
+    for (guint j = 0; j < tag_keys->len; j++) with_name[tag_base + j] = tag_keys->pdata[j];
+    fp_status st = fpi_resolve_fields(path, with_name, tag_base + (int)tag_keys->len, opts->maps, opts->nmaps,
+                                      field_col, err);
+    /* In OpenStreetMap's layout, `type` says how a relation is built
+     * (multipolygon, route) and `place` what kind of settlement a node is
+     * (city, village): neither is a category or a place name to geocode,
+     * so neither is taken for one unless --map says so. Its own ids are
+     * read instead (osm_ids below). */
+    int osm = osm_layout(cols, ncols);
+    if (!st && osm) {
+        static const int unguessed[] = { FP_F_CATEGORY, FP_F_PLACE };
+        static const char *const unguessed_names[] = { "type", "place" };
+        for (int u = 0; u < 2; u++) {
+            int c = field_col[unguessed[u]];
+            if (c >= 0 && c != name_col && !strcmp(with_name[c], unguessed_names[u]) &&
+                !maps_field(opts, fpi_field_names[unguessed[u]]))
+                field_col[unguessed[u]] = -1;
+        }
+    }
     g_free(with_name);
     /* The summary's columns line, as for a CSV: which field fills which
      * (a GeoJSON whose country property is "Land" imported without a
@@ -705,8 +843,15 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         if (nlayers > 1 && o + 8 < size) o += snprintf(buf + o, size - o, "layer %s: ", lname);
         for (int f = 0; f < FP_F_COUNT && o + 4 < size; f++)
             if (field_col[f] >= 0)
-                o += snprintf(buf + o, size - o, "%s%s=%s", o && buf[o - 1] != ' ' ? ", " : "", fpi_field_names[f],
-                              field_col[f] == name_col ? "layer (its name)" : fnames[field_col[f]]);
+                o += snprintf(buf + o, size - o, "%s%s=%s%s", o && buf[o - 1] != ' ' ? ", " : "", fpi_field_names[f],
+                              field_col[f] == name_col     ? "layer (its name)"
+                              : field_col[f] >= tag_base ? (const char *)tag_keys->pdata[field_col[f] - tag_base]
+                                                         : fnames[field_col[f]],
+                              field_col[f] >= tag_base ? " (in other_tags)" : "");
+        if (osm == 1 && field_col[FP_F_ID] < 0 && o + 40 < size) {
+            o += snprintf(buf + o, size - o, "%sid=its OpenStreetMap id", any ? ", " : "");
+            any = 1;
+        }
         if (!any && o + 4 < size)
             snprintf(buf + o, size - o, "no property fills id, company, category, name, place, country, year, "
                      "status, amount or source (name them with --map FIELD=PROPERTY)");
@@ -725,6 +870,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     fpi_own_export_columns(cols, ncols, &own);
     if (st) {
         fpi_names_free(&names);
+        g_ptr_array_free(tag_keys, TRUE);
         free_names(fnames, ncols, path, first_name, res);
         return st;
     }
@@ -740,11 +886,13 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                  opts->crs, overridden);
     if (crs_rc == -2) {
         fpi_names_free(&names);
+        g_ptr_array_free(tag_keys, TRUE);
         free_names(fnames, ncols, path, first_name, res);
         return fp_error_set(err, FP_ERR_USAGE, "--crs %s: GDAL does not know this CRS", opts->crs);
     }
     if (crs_rc != 0) {
         fpi_names_free(&names);
+        g_ptr_array_free(tag_keys, TRUE);
         free_names(fnames, ncols, path, first_name, res);
         if (opts->crs && *opts->crs)
             return fp_error_set(err, FP_ERR_INPUT, "%s: layer %s: --crs %s cannot be transformed to WGS 84", path, lname,
@@ -834,9 +982,20 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
         row.has_fid = fid != OGRNullFID;
         row.fid = (long long)fid;
         char *vals[FP_F_COUNT] = {0};
+        /* This feature's OpenStreetMap tags, when it has them in hstore form. */
+        GPtrArray *tag_k = NULL, *tag_v = NULL;
+        int tagged = 0;
+        if (tags_col >= 0 && OGR_F_IsFieldSetAndNotNull(f, tags_col)) {
+            tag_k = g_ptr_array_new_with_free_func(g_free);
+            tag_v = g_ptr_array_new_with_free_func(g_free);
+            tagged = !fpi_osm_tags_parse(OGR_F_GetFieldAsString(f, tags_col), tag_k, tag_v);
+        }
         for (int k = 0; k < FP_F_COUNT; k++) {
             int c = field_col[k];
-            if (c >= 0 && c == name_col) vals[k] = strdup(lname);
+            if (c >= tag_base) {
+                const char *v = tagged ? osm_tag_value(tag_k, tag_v, tag_keys->pdata[c - tag_base]) : NULL;
+                vals[k] = v ? fpi_text_utf8(v, NULL) : NULL;
+            } else if (c >= 0 && c == name_col) vals[k] = strdup(lname);
             else if (c >= 0 && OGR_F_IsFieldSetAndNotNull(f, c)) {
                 /* A real as the fewest digits that read back as the same
                  * double: GDAL's own text keeps 15 (0.30000000000000004
@@ -853,6 +1012,16 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             }
             row.values[k] = vals[k];
         }
+        /* No id column in OpenStreetMap's layout: the element's own id, as
+         * Overpass writes it (node/123, way/456, relation/789), so that a
+         * new extract of the same area is a new edition of the same
+         * features, not rows added beside them. Unique across layers. */
+        int osm_id_given = 0;
+        if (osm == 1 && field_col[FP_F_ID] < 0) {
+            vals[FP_F_ID] = osm_element_id(f, defn, lname);
+            row.values[FP_F_ID] = vals[FP_F_ID];
+            osm_id_given = vals[FP_F_ID] != NULL;
+        }
         /* Several layers with geometry into one dataset: each layer's ids
          * are its own (a GeoPackage's layers often each number from 1), so
          * the key is LAYER:ID; otherwise the second layer's rows were
@@ -861,7 +1030,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
          * one layer keeps its ids as they are. The layers of footprint's
          * own export (--split-by into a GeoPackage) hold one dataset's
          * source keys, unique across them: kept as they are. */
-        if (scope_ids && !own_export && vals[FP_F_ID] && *vals[FP_F_ID]) {
+        if (scope_ids && !own_export && !osm_id_given && vals[FP_F_ID] && *vals[FP_F_ID]) {
             size_t n = strlen(lname) + strlen(vals[FP_F_ID]) + 2;
             char *scoped = malloc(n);
             if (scoped) {
@@ -934,10 +1103,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
                 int used = 0;
                 for (int k = 0; k < FP_F_COUNT; k++) used |= field_col[k] == i;
                 if (used || !OGR_F_IsFieldSetAndNotNull(f, i) || (own_export && fpi_is_derived_column(cols[i]))) continue;
+                if (i == tags_col && tagged) continue;      /* its tags, one by one, below */
                 if (libkml && libkml_unset_field(f, OGR_FD_GetFieldDefn(defn, i), i)) continue;
                 json_t *v = field_json(f, OGR_FD_GetFieldDefn(defn, i), i, nested_by_look);
                 if (v) json_object_set_new(extra, names.key[i], v);
             }
+            if (tagged) osm_tags_to_extra(extra, tag_k, tag_v, field_col, tag_base, tag_keys);
             /* A placement geocode made, as the export recorded it: kept
              * once the rows are stored where the point has not moved. */
             /* The dataset name whole (a cut name would be looked up as
@@ -978,6 +1149,8 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
             g_free(exported_from);
         }
         free(blob);
+        if (tag_k) g_ptr_array_free(tag_k, TRUE);
+        if (tag_v) g_ptr_array_free(tag_v, TRUE);
         for (int k = 0; k < FP_F_COUNT; k++) free(vals[k]);
         free(exported_key);
         free(raw);
@@ -987,6 +1160,7 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     }
     if (ct) OCTDestroyCoordinateTransformation(ct);
     fpi_names_free(&names);
+    g_ptr_array_free(tag_keys, TRUE);
     free_names(fnames, ncols, path, first_name, res);
     return st;
 }
@@ -999,6 +1173,14 @@ static int is_geojson_path(const char *path)
     if (!dot || (slash && dot < slash)) return 0;
     return !strcasecmp(dot, ".geojson") || !strcasecmp(dot, ".json") || !strcasecmp(dot, ".geojsonl") ||
            !strcasecmp(dot, ".geojsons") || !strcasecmp(dot, ".geojsonseq");
+}
+
+/* An OpenStreetMap file by its name (.osm XML, .pbf). */
+static int is_osm_path(const char *path)
+{
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash)) return 0;
+    return !strcasecmp(dot, ".osm") || !strcasecmp(dot, ".pbf");
 }
 
 /* A sheet GDAL read without a header although its first row is all text:
@@ -1352,7 +1534,15 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
     if (fpi_sqlite_source_problem(path, parts, sizeof parts))
         return fp_error_set(err, FP_ERR_INPUT, "%s: %s; nothing of this import was stored", path, parts);
+    /* GDAL's OSM driver indexes nodes its own way by default, which needs
+     * their ids in increasing order, as planet extracts have them, and
+     * refuses a file written otherwise as damaged ("Non increasing node
+     * id"): a hand-edited or merged .osm. Its SQLite index takes any order
+     * (read when the file opens); the user's own setting wins. */
+    int osm_index = is_osm_path(path) && !CPLGetConfigOption("OSM_USE_CUSTOM_INDEXING", NULL);
+    if (osm_index) CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", "NO");
     GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
+    if (osm_index) CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", NULL);
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
                             opening.text[0] ? ": " : "", opening.text);
