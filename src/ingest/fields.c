@@ -225,6 +225,10 @@ fp_status fpi_resolve_fields(const char *path, const char *const *columns, int n
             return fp_error_set(err, FP_ERR_USAGE, "--map %s=%s: unknown field '%s' (fields: " FP_FIELD_LIST ")",
                                 maps[m].field, maps[m].column, maps[m].field);
         int c = find_column(columns, ncolumns, maps[m].column);
+        if (c < 0 && ncolumns == 0)     /* an empty FeatureCollection: GDAL finds its fields in its features */
+            return fp_error_set(err, FP_ERR_INPUT, "%s: --map %s=%s: the file has no columns at all (no features, "
+                                "or none with properties?); nothing of this import was stored",
+                                path, maps[m].field, maps[m].column);
         if (c < 0) {
             char list[1024];
             list_columns(columns, ncolumns, list, sizeof list);

@@ -1175,6 +1175,20 @@ static int is_geojson_path(const char *path)
            !strcasecmp(dot, ".geojsons") || !strcasecmp(dot, ".geojsonseq");
 }
 
+/* Overpass API's own JSON ({"version": 0.6, "generator": "Overpass API",
+ * "osm3s": {...}, "elements": [...]}), by its first 4 KB: what an analyst
+ * saves from the API, not the GeoJSON Overpass turbo exports. */
+static int overpass_json(const char *path)
+{
+    char head[4097];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = 0;
+    return strstr(head, "\"elements\"") && (strstr(head, "\"osm3s\"") || strstr(head, "Overpass"));
+}
+
 /* An OpenStreetMap file by its name (.osm XML, .pbf). */
 static int is_osm_path(const char *path)
 {
@@ -1543,6 +1557,10 @@ fp_status fpi_import_ogr(fp_sink *sink, const char *path, const fp_import_option
     if (osm_index) CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", "NO");
     GDALDatasetH ds = fpi_gdal_open_vector(path, oo, &opening);
     if (osm_index) CPLSetThreadLocalConfigOption("OSM_USE_CUSTOM_INDEXING", NULL);
+    if (!ds && overpass_json(path))
+        return fp_error_set(err, FP_ERR_INPUT, "%s: Overpass API JSON (its \"elements\"), which GDAL does not read: "
+                            "export GeoJSON from Overpass turbo (Export > GeoJSON), or ask the API for XML "
+                            "([out:xml]) and import the .osm; nothing of this import was stored", path);
     if (!ds)
         return fp_error_set(err, FP_ERR_INPUT, "%s: not a file GDAL can read as vectors%s%s", path,
                             opening.text[0] ? ": " : "", opening.text);

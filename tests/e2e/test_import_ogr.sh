@@ -1269,4 +1269,15 @@ JSON
 run --db osm.sqlite import overpass.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "ZTE|" "$(sqlite3 osm.sqlite "SELECT company, coalesce(category, '') FROM projects WHERE dataset = 'overpass'")" "no category 'multipolygon'"
+# What the API itself returns, and an empty result: said as such.
+printf '{\n "version": 0.6,\n "generator": "Overpass API 0.7.62",\n "osm3s": {"copyright": "ODbL"},\n "elements": [{"type": "node", "id": 1001, "lat": -26.1, "lon": 28.18}]\n}\n' > api.json
+run --db osm.sqlite import api.json
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "api.json: Overpass API JSON" "named as what it is (was: not a file GDAL can read)"
+assert_contains "$OUT" "export GeoJSON from Overpass turbo" "and what to do"
+echo '{"type":"FeatureCollection","features":[]}' > none.geojson
+run --db osm.sqlite import none.geojson --map country=addr:country
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "none.geojson: --map country=addr:country: the file has no columns at all" "(was: no column 'addr:country' (columns: ))"
+assert_eq 11 "$(sqlite3 osm.sqlite "SELECT count(*) FROM projects")" "nothing lost: 5 + 5 + 1 rows"
 case_end
