@@ -932,6 +932,21 @@ fp_status fpi_draw_projects(cairo_t *cr, fp_store *store, const fp_view *v, cons
                 cairo_save(cr);
                 cairo_new_path(cr);
                 fpi_path_outline(cr, v, h, g);   /* an area's outline, not its cut at 180 */
+                /* A line or area smaller on the page than a point's symbol
+                 * (a campus, a data centre's building: a few hundred metres
+                 * on a world map) is also drawn as that symbol at its
+                 * centre: its outline alone was two or three pixels. */
+                double ex0, ey0, ex1, ey1;
+                cairo_path_extents(cr, &ex0, &ey0, &ex1, &ey1);
+                if (cairo_has_current_point(cr) && ex1 - ex0 < size && ey1 - ey0 < size) {
+                    GEOSGeometry *c = GEOSGetCentroid_r(h, g);
+                    double cx, cy;
+                    if (c && !GEOSisEmpty_r(h, c) && GEOSGeomGetX_r(h, c, &cx) && GEOSGeomGetY_r(h, c, &cy)) {
+                        double at[2] = { cx, cy };
+                        g_array_append_vals(pts, at, 1);     /* one element: a lon/lat pair */
+                    }
+                    if (c) GEOSGeom_destroy_r(h, c);
+                }
                 fpi_set_color(cr, col[0]);
                 cairo_set_line_width(cr, ms->lines.width > 0 ? ms->lines.width : 1);
                 cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);

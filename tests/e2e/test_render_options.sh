@@ -403,6 +403,36 @@ print(sum(im.getpixel((x, y)) == c for x in range(sx - 12, sx + 13) for y in ran
 done
 case_end
 
+# A campus or a data centre's building mapped as its outline (an outside
+# tester's OpenStreetMap areas, a few hundred metres across) was two or
+# three pixels on a world map of points: drawn as its category's symbol
+# too when smaller on the page than that symbol. Kenya's point gives the
+# symbol's colour; pixels counted by PIL round Jakarta's campus, located
+# by GDAL (gdaltransform) from the PNG's georeferencing.
+case_begin "an area smaller on the page than a point's symbol is drawn as that symbol too (a 100 m campus on a world map)"
+cat > tiny.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"K","category":"dc"},"geometry":{"type":"Point","coordinates":[36.8219,-1.2921]}},
+{"type":"Feature","properties":{"id":"J","category":"dc"},"geometry":{"type":"Polygon","coordinates":[[[106.8,-6.2],[106.801,-6.2],[106.801,-6.201],[106.8,-6.201],[106.8,-6.2]]]}}]}
+JSON
+fp_init tiny.sqlite >/dev/null && "$FP" -q --db tiny.sqlite import tiny.geojson
+run --db tiny.sqlite render --style category-points -o tiny.png
+assert_eq 0 "$RC" "exit status ($OUT)"
+ken=$(echo "36.8219 -1.2921" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" tiny.png 2>/dev/null)
+jkt=$(echo "106.8005 -6.2005" | gdaltransform -i -t_srs "+proj=longlat +datum=WGS84 +no_defs" tiny.png 2>/dev/null)
+n=$("$PY" -c "
+from PIL import Image
+im = Image.open('tiny.png').convert('RGB')
+kx, ky = (int(round(float(v))) for v in '$ken'.split()[:2]); jx, jy = (int(round(float(v))) for v in '$jkt'.split()[:2])
+c = im.getpixel((kx, ky))
+k = sum(im.getpixel((x, y)) == c for x in range(kx - 12, kx + 13) for y in range(ky - 12, ky + 13))
+j = sum(im.getpixel((x, y)) == c for x in range(jx - 12, jx + 13) for y in range(jy - 12, jy + 13))
+print(k, j)")
+set -- $n
+[ "${1:-0}" -ge 20 ] || fail "Kenya's symbol: ${1:-0} pixels of its colour (the reference)"
+[ "${2:-0}" -ge $(( ${1:-0} * 2 / 3 )) ] || fail "Jakarta's campus: ${2:-0} pixels of the symbol's colour against Kenya's ${1:-0}"
+case_end
+
 case_begin "resolution: the PNG's pHYs says its dpi (150 by default, 300 with --dpi 300); the GeoTIFF's XResolution/YResolution/ResolutionUnit too"
 run --db "$DB" render -o d150.png
 run --db "$DB" render --dpi 300 --size 600x400 -o d300.png
