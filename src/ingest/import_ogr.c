@@ -812,8 +812,12 @@ static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, 
     for (int i = 0; i < ncols; i++) with_name[i] = cols[i];
     if (name_col >= 0) with_name[ncols] = "layer";
     for (guint j = 0; j < tag_keys->len; j++) with_name[tag_base + j] = tag_keys->pdata[j];
-    fp_status st = fpi_resolve_fields(path, with_name, tag_base + (int)tag_keys->len, opts->maps, opts->nmaps,
+    /* With several layers, the one without a --map's column is named
+     * (a QuickOSM GeoPackage: `telecom` in its points, not its polygons). */
+    gchar *map_where = nlayers > 1 ? g_strdup_printf("%s: layer %s", path, lname) : g_strdup(path);
+    fp_status st = fpi_resolve_fields(map_where, with_name, tag_base + (int)tag_keys->len, opts->maps, opts->nmaps,
                                       field_col, err);
+    g_free(map_where);
     /* In OpenStreetMap's layout, `type` says how a relation is built
      * (multipolygon, route) and `place` what kind of settlement a node is
      * (city, village): neither is a category or a place name to geocode,

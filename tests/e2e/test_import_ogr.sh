@@ -1269,6 +1269,11 @@ JSON
 run --db osm.sqlite import overpass.geojson
 assert_eq 0 "$RC" "exit status ($OUT)"
 assert_eq "ZTE|" "$(sqlite3 osm.sqlite "SELECT company, coalesce(category, '') FROM projects WHERE dataset = 'overpass'")" "no category 'multipolygon'"
+# A --map column that one layer lacks: that layer named (QuickOSM-style
+# GeoPackages: building in the areas, not the points).
+run --db osm.sqlite import dc.gpkg --dataset b --map category=building
+assert_eq 1 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "dc.gpkg: layer points: --map category=building: no column 'building'" "the layer named"
 # What the API itself returns, and an empty result: said as such.
 printf '{\n "version": 0.6,\n "generator": "Overpass API 0.7.62",\n "osm3s": {"copyright": "ODbL"},\n "elements": [{"type": "node", "id": 1001, "lat": -26.1, "lon": 28.18}]\n}\n' > api.json
 run --db osm.sqlite import api.json
