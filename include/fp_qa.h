@@ -65,6 +65,7 @@ typedef struct fp_qa_options {
 
 typedef struct fp_qa_result {
     long points;              /* rows with a point checked */
+    long shapes;              /* lines and areas, compared for duplicates by their box's centre */
     long with_country;        /* of which with a declared country recognised */
     long unknown_country;     /* a country given that the regions do not know */
     long by_kind[FP_QA_KINDS];

@@ -10,7 +10,7 @@
 extern "C" {
 #endif
 
-/* One stored project with a point geometry, as the checks read it. Strings
+/* One stored project with a 2D geometry, as the checks read it. Strings
  * are NULL when the column is; they live until the callback returns. */
 typedef struct fp_qa_store_row {
     long long id;
@@ -23,12 +23,16 @@ typedef struct fp_qa_store_row {
     const char *place;             /* the place geocoded, for geocoded rows only */
     const char *geocode_ref;       /* the town geocoded to ("geonames:ID"), for rows placed at a town only */
     double x, y;
+    /* 1: a point at x, y. 0: a line or an area, x, y the centre of its box,
+     * compared by the duplicate checks only (a site mapped twice in
+     * OpenStreetMap, as a node and as its building). */
+    int is_point;
 } fp_qa_store_row;
 
 typedef fp_status (*fp_qa_row_fn)(const fp_qa_store_row *row, void *ctx, fp_error *err);
 
-/* Calls fn for every project with a 2D point geometry (dataset NULL: all
- * datasets), in id order. Stops at fn's first error and returns it. */
+/* Calls fn for every project with a 2D point, line or area (dataset NULL:
+ * all datasets), in id order. Stops at fn's first error and returns it. */
 fp_status fp_qa_store_each_point(fp_store *store, const char *dataset, fp_qa_row_fn fn, void *ctx, fp_error *err);
 /* The same for the projects of ids from..to only: one part of a scan in
  * parts, each on its own thread with its own reader (fp_store_open_reader). */

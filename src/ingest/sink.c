@@ -709,7 +709,7 @@ fp_status fpi_sink_store(fp_sink *s, const fp_row *row, const char *raw, size_t 
                               .company = nonempty(p.company), .category = nonempty(p.category),
                               .name = nonempty(p.name), .country = nonempty(p.country),
                               .country_code = nonempty(p.country_code), .geocode_method = "input",
-                              .geocode_precision = "point", .x = p.x, .y = p.y };
+                              .geocode_precision = "point", .x = p.x, .y = p.y, .is_point = 1 };
         fp_qa_feed_point(s->qa, s->projects_sent, &q);
     }
     s->projects_sent++;

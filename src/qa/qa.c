@@ -320,7 +320,12 @@ static int few_decimals(double v)
 static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
 {
     qa_ctx *c = ctx;
-    c->res->points++;
+    /* A line or an area is compared by the duplicate checks only: its box's
+     * centre is no coordinate anyone typed (no placeholder, no decimals to
+     * count, no sign to drop) and may lie outside its own country. */
+    int point = in->is_point;
+    if (point) c->res->points++;
+    else c->res->shapes++;
     qa_row r = { .id = in->id, .x = in->x, .y = in->y, .line = in->line, .company = -1, .category = -1, .name = -1,
                  .country = -1, .ref = -1 };
     r.dataset = fpi_qa_intern(&c->str, in->dataset);
@@ -333,7 +338,7 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     if (!declared) declared = fpi_country_index_find(c->countries_by_name, in->country);
     if (!declared && ((in->country_code && *in->country_code) || (in->country && *in->country))) c->res->unknown_country++;
 
-    if (r.input_point) {
+    if (r.input_point && point) {
         /* The text of the point is only made for a finding: printing and
          * re-reading numbers for every row was most of a 1M-row check. */
         char *pt = NULL;
@@ -356,9 +361,9 @@ static fp_status check_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
         g_free(pt);
     }
     if (declared) {
-        c->res->with_country++;
+        if (point) c->res->with_country++;
         r.country = fpi_qa_intern(&c->str, declared->a3);
-        if (!(r.x == 0 && r.y == 0)) check_country(c, &r, declared->a3);
+        if (point && !(r.x == 0 && r.y == 0)) check_country(c, &r, declared->a3);
     }
     if (!r.input_point && in->geocode_method && strcmp(in->geocode_method, "country")) check_admin1(c, &r, in);
     /* Kept for the duplicate checks. */
@@ -420,7 +425,7 @@ static fp_status run_checks(qa_ctx *c, int parallel, const fp_qa_feed *fed, GArr
         findings_clear(c->findings);
         c->nrows = 0;
         c->res->fixable = 0;
-        c->res->points = c->res->with_country = c->res->unknown_country = 0;
+        c->res->points = c->res->shapes = c->res->with_country = c->res->unknown_country = 0;
     }
     fp_status st = fpi_qa_scan_points(c->store, c->opts->dataset, parallel, skip_from, skip_to, check_row, c, err);
     if (st) { c->res->fixable = fixable; return st; }
@@ -556,6 +561,7 @@ fp_status fp_qa_check(fp_store *store, const fp_qa_options *opts, fp_qa_result *
         c.res = res;
         c.err = err;
         res->points = feed->res.points;
+        res->shapes = feed->res.shapes;
         res->with_country = feed->res.with_country;
         res->unknown_country = feed->res.unknown_country;
         res->fixable = feed->res.fixable;

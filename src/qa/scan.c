@@ -113,6 +113,7 @@ static fp_status copy_row(const fp_qa_store_row *in, void *ctx, fp_error *err)
     r->geocode_precision = copy(b, in->geocode_precision);
     r->extra = copy(b, in->extra);
     r->place = copy(b, in->place);
+    r->geocode_ref = copy(b, in->geocode_ref);      /* the reader's row is gone once this returns */
     if (b->n == BATCH_ROWS && !hand_over(p))
         return fp_error_set(err, FP_ERR_INTERRUPTED, "stopped");    /* the checks failed: their error is reported */
     return FP_OK;

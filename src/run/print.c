@@ -86,8 +86,11 @@ void fp_aggregate_print(const fp_aggregate_result *r, FILE *out)
 void fp_qa_print_summary(const fp_qa_result *r, const char *indent, FILE *out)
 {
     if (!indent) indent = "";
-    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country): ", indent, r->points,
+    fprintf(out, "%sqa: %ld point%s checked (%ld with a declared country)", indent, r->points,
             r->points == 1 ? "" : "s", r->with_country);
+    if (r->shapes) fprintf(out, " and %ld line%s or area%s (for duplicates)", r->shapes, r->shapes == 1 ? "" : "s",
+                           r->shapes == 1 ? "" : "s");
+    fputs(": ", out);
     if (!r->findings) fprintf(out, "no findings");
     else {
         fprintf(out, "%ld finding%s on %ld row%s (", r->findings, r->findings == 1 ? "" : "s", r->flagged,

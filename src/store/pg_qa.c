@@ -10,6 +10,7 @@
 #include <string.h>
 #include "fp_store_qa.h"
 #include "common/util.h"
+#include "geom/geom.h"
 #include "store/pg_internal.h"
 
 /* An import's dataset, file and format, by id: a row names its import
@@ -72,9 +73,15 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int
     fp_status st = FP_OK;
     while (fp_rows_next(r)) {
         fp_geom g;
-        /* Points only, as on SpatiaLite (lines and polygons have no
-         * coordinates to swap). */
-        if (fp_rows_geom(r, 12, 0, &g) <= 0 || !g.is_point) continue;
+        /* Points, and lines and areas by the centre of their box, as on
+         * SpatiaLite (qa_store.c). */
+        if (fp_rows_geom(r, 12, 0, &g) <= 0) continue;
+        if (!g.is_point) {
+            int t = fpi_wkb_dimension(g.wkb, g.wkb_len);
+            if (t < 1) continue;
+            g.x = (g.bbox[0] + g.bbox[2]) / 2;
+            g.y = (g.bbox[1] + g.bbox[3]) / 2;
+        }
         gint64 import_id = fp_rows_int64(r, 1);
         const import_names *n = g_hash_table_lookup(imports, &import_id);
         if (!n) {
@@ -89,7 +96,7 @@ fp_status fpi_pg_qa_each_point(fp_store *s, const char *dataset, int ranged, int
             .name = fp_rows_text(r, 6), .country = fp_rows_text(r, 7), .country_code = fp_rows_text(r, 8),
             .geocode_method = fp_rows_text(r, 9), .geocode_precision = fp_rows_text(r, 10),
             .extra = fp_rows_text(r, 11), .place = fp_rows_text(r, 13),
-            .geocode_ref = fp_rows_text(r, 14), .x = g.x, .y = g.y };
+            .geocode_ref = fp_rows_text(r, 14), .x = g.x, .y = g.y, .is_point = g.is_point };
         if ((st = fn(&row, ctx, err)) != FP_OK) break;
         if (fp_context_cancelled(s->ctx)) { st = fp_error_set(err, FP_ERR_INTERRUPTED, "interrupted; nothing was changed"); break; }
     }

@@ -54,9 +54,17 @@ static fp_status each_point(fp_store *s, const char *dataset, int ranged, int64_
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         fp_qa_store_row r;
-        /* Points only (lines and polygons have no coordinates to swap):
-         * read straight from the blob, as aggregate does. */
-        if (!fpi_blob_point(sqlite3_column_blob(q, 14), sqlite3_column_bytes(q, 14), &r.x, &r.y)) continue;
+        /* A point read straight from the blob, as aggregate does; a line
+         * or an area by the centre of its box (the blob's MBR). */
+        const unsigned char *blob = sqlite3_column_blob(q, 14);
+        int blob_len = sqlite3_column_bytes(q, 14);
+        double mbr[4];
+        r.is_point = fpi_blob_point(blob, blob_len, &r.x, &r.y);
+        if (!r.is_point) {
+            if (fpi_blob_kind(blob, blob_len, mbr) < 1) continue;
+            r.x = (mbr[0] + mbr[2]) / 2;
+            r.y = (mbr[1] + mbr[3]) / 2;
+        }
         r.id = sqlite3_column_int64(q, 0);
         r.dataset = text(q, 1);
         r.file = text(q, 2);

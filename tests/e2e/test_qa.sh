@@ -432,3 +432,30 @@ assert_eq "3|1" "$(sqlite3 nocat.sqlite "SELECT f.row_ref, count(*) FROM qa_find
 assert_contains "$(sqlite3 nocat.sqlite "SELECT evidence FROM qa_findings WHERE kind = 'duplicate'")" "same company (Save the Children) and dataset, no category, at the same point (0.0 m apart)" "its evidence"
 assert_eq "0" "$(sqlite3 nocat.sqlite "SELECT count(*) FROM qa_findings f JOIN projects p ON p.id = f.project_id WHERE p.source_line = 4")" "no finding on line 4, 100 m away"
 case_end
+
+# A site mapped twice, as OpenStreetMap has them: a node and the building
+# round it (an outside tester: `check` compared points only, so the way
+# was never compared and the site counted twice). Lines and areas are now
+# compared for duplicates by the centre of their box; the point checks
+# (country, placeholders, decimals) stay with points: the cable below,
+# declared Chilean, has its centre in Argentina. By hand: the building's
+# box centre is the first node exactly (0 m); the second node is 0.0001
+# degrees off on both axes at 1.3 S, 11.1 m x 11.1 m, 16 m.
+case_begin "check compares lines and areas for duplicates by their box's centre (a node and its building), and runs no point check on them"
+cat > twice.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"node/8001","name":"Africa Data Centres Nairobi","operator":"Africa Data Centres","telecom":"data_center","addr:country":"KE"},"geometry":{"type":"Point","coordinates":[36.8885,-1.3230]}},
+{"type":"Feature","properties":{"id":"way/8002","name":"Africa Data Centres Nairobi","operator":"Africa Data Centres","telecom":"data_center","addr:country":"KE"},"geometry":{"type":"Polygon","coordinates":[[[36.8880,-1.3225],[36.8890,-1.3225],[36.8890,-1.3235],[36.8880,-1.3235],[36.8880,-1.3225]]]}},
+{"type":"Feature","properties":{"id":"node/8003","name":"Africa Data Centres Nairobi","operator":"Africa Data Centres","telecom":"data_center","addr:country":"KE"},"geometry":{"type":"Point","coordinates":[36.8886,-1.3231]}},
+{"type":"Feature","properties":{"id":"way/9001","name":"Santiago - Buenos Aires","operator":"Silica","telecom":"cable","addr:country":"CL"},"geometry":{"type":"LineString","coordinates":[[-70.65,-33.45],[-58.38,-34.6]]}}]}
+JSON
+fp_init twice.sqlite >/dev/null
+"$FP" -q --db twice.sqlite import twice.geojson --map category=telecom
+run --db twice.sqlite check --dataset twice
+assert_eq 0 "$RC" "exit status ($OUT)"
+assert_contains "$OUT" "qa: 2 points checked (2 with a declared country) and 2 lines or areas (for duplicates): 2 findings on 2 rows (2 duplicate)" "the summary"
+assert_eq "way/8002|node/8001|0 m apart
+node/8003|node/8001|16 m apart" "$(sqlite3 twice.sqlite "SELECT p.source_key, o.source_key, CASE WHEN f.evidence LIKE '%, 0 m apart%' THEN '0 m apart' WHEN f.evidence LIKE '%, 16 m apart%' THEN '16 m apart' ELSE f.evidence END
+    FROM qa_findings f JOIN projects p ON p.id = f.project_id JOIN projects o ON o.id = f.other_id ORDER BY p.id")" "the building and the second node, each against the first node"
+assert_eq "0" "$(sqlite3 twice.sqlite "SELECT count(*) FROM qa_findings f JOIN projects p ON p.id = f.project_id WHERE p.source_key = 'way/9001'")" "no country finding on the cable"
+case_end
