@@ -1575,3 +1575,29 @@ for i in 1 2; do
     assert_eq 2 "$(ogrinfo -ro -so -al "flagged$i.geojson" 2>/dev/null | sed -n 's/^Feature Count: //p')" "--where flag=1, engine $i (ogrinfo)"
 done
 case_end
+
+# check's duplicate rules take lines and areas by their box's centre on
+# PostGIS as on SpatiaLite (pg_qa.c, qa_store.c): a node and the building
+# round it (0 m), a second node 16 m off (test_qa works the figures).
+case_begin "engine equivalence: check compares lines and areas for duplicates by their box's centre, the same findings on both engines"
+cat > "$WORK/twice.geojson" <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"n1","name":"ADC Nairobi","operator":"ADC","telecom":"data_center"},"geometry":{"type":"Point","coordinates":[36.8885,-1.3230]}},
+{"type":"Feature","properties":{"id":"w2","name":"ADC Nairobi","operator":"ADC","telecom":"data_center"},"geometry":{"type":"Polygon","coordinates":[[[36.8880,-1.3225],[36.8890,-1.3225],[36.8890,-1.3235],[36.8880,-1.3235],[36.8880,-1.3225]]]}},
+{"type":"Feature","properties":{"id":"n3","name":"ADC Nairobi","operator":"ADC","telecom":"data_center"},"geometry":{"type":"Point","coordinates":[36.8886,-1.3231]}}]}
+JSON
+fp_init "$WORK/twice.sqlite" >/dev/null
+for db in "$FX" "$WORK/twice.sqlite"; do
+    "$FP" -q --db "$db" import "$WORK/twice.geojson" --map category=telecom || fail "import ($db)"
+done
+# The PostGIS store holds other datasets: its ids differ, "(id N)" aside.
+same() { sed -E 's/ in [0-9.]+ s$//; s/\(id [0-9]+\)/(id N)/g'; }
+run --db "$FX" check --dataset twice
+pg_out=$(same <<<"$OUT")
+run --db "$WORK/twice.sqlite" check --dataset twice
+assert_eq "$(same <<<"$OUT")" "$pg_out" "the same findings printed"
+assert_contains "$pg_out" "and 1 line or area (for duplicates): 2 findings on 2 rows (2 duplicate)" "on PostGIS"
+assert_eq "w2 n1
+n3 n1" "$(pgc_psql fixes -F' ' -c "SELECT p.source_key, o.source_key FROM qa_findings f JOIN projects p ON p.id = f.project_id
+    JOIN projects o ON o.id = f.other_id WHERE f.dataset = 'twice' ORDER BY p.source_key DESC")" "the building and the second node, against the first node"
+case_end
