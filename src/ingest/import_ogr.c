@@ -656,16 +656,11 @@ static int libkml_unset_field(OGRFeatureH f, OGRFieldDefnH fd, int i)
     return 0;
 }
 
-/* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
- * several layers with geometry contribute rows (ids as LAYER:ID);
- * tag_layer: several layers of any kind contribute rows (extra.layer);
- * by_dataset: footprint's own export of several datasets (ids as
- * DATASET:ID, see own_export_datasets). */
 /* ---- OpenStreetMap's layout ------------------------------------------ */
 
 /* A layer as GDAL's OSM driver writes it (or an ogr2ogr copy) has its ids
- * in osm_id / osm_way_id, the tags it has no column for in other_tags. */
-/* 1: GDAL's OSM layout (osm_id / osm_way_id and other_tags); 2: Overpass
+ * in osm_id / osm_way_id, the tags it has no column for in other_tags.
+ * 1: GDAL's OSM layout (osm_id / osm_way_id and other_tags); 2: Overpass
  * turbo's GeoJSON (osmtogeojson: an @id property, the tags as properties);
  * 0: neither. */
 static int osm_layout(const char *const *cols, int ncols)
@@ -770,6 +765,11 @@ static char *osm_element_id(OGRFeatureH f, OGRFeatureDefnH defn, const char *lay
     return NULL;
 }
 
+/* seq_driver: the source is GeoJSONSeq (see the feature loop); scope_ids:
+ * several layers with geometry contribute rows (ids as LAYER:ID);
+ * tag_layer: several layers of any kind contribute rows (extra.layer);
+ * by_dataset: footprint's own export of several datasets (ids as
+ * DATASET:ID, see own_export_datasets). */
 static fp_status import_layer(fp_sink *sink, const char *path, OGRLayerH layer, int nlayers, int spreadsheet,
                               int seq_driver, int scope_ids, int tag_layer, int by_dataset,
                               const fp_import_options *opts, fp_import_result *res, int *skipped, fp_error *err)
